@@ -1,0 +1,24 @@
+"""tracenp: ordinary NumPy code, traced into a graph, optimized, compiled and differentiated.
+
+    @tracenp.jit
+    def f(a, b):
+        return a * b + np.sin(a)
+
+See README.md and docs/ for the tour.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from . import numpy_api  # noqa: F401  (registers NumPy's functions for tracers)
+from .config import config
+from .errors import ConcretizationError, TracingError, UnsupportedFunctionError
+from .ir import Graph, Node
+from .jit import JitFunction, TracingFallbackWarning, jit, make_graph
+from .tracer import Tracer
+
+__all__ = [
+    "jit", "make_graph", "JitFunction", "Graph", "Node", "Tracer", "config",
+    "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
+]

@@ -1,0 +1,55 @@
+"""Flags, Theano-style: `TRACENP_FLAGS="mode=FAST_COMPILE,device=cpu"` or `tracenp.config.mode = ...`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+MODES = ("FAST_RUN", "FAST_COMPILE")
+
+
+@dataclass
+class Config:
+    """The flags in force. FAST_RUN optimizes and compiles; FAST_COMPILE interprets with NumPy."""
+
+    mode: str = "FAST_RUN"
+    device: str = "cpu"
+    floatX: str = "float64"
+    num_threads: int = os.cpu_count() or 1
+    cache: bool = True
+
+    def __setattr__(self, name, value):
+        if name == "mode" and value not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {value!r}")
+        if name == "device" and value not in ("cpu", "cuda") and not str(value).startswith("cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda', not {value!r}")
+        super().__setattr__(name, value)
+
+    def __str__(self) -> str:
+        return "\n".join(f"{f.name} = {getattr(self, f.name)}" for f in fields(self))
+
+
+def _parse(flags: str) -> dict[str, str]:
+    out = {}
+    for item in filter(None, (s.strip() for s in flags.split(","))):
+        key, _, value = item.partition("=")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def from_environment() -> Config:
+    cfg = Config()
+    known = {f.name: f.type for f in fields(Config)}
+    for key, value in _parse(os.environ.get("TRACENP_FLAGS", "")).items():
+        if key not in known:
+            raise ValueError(f"unknown flag {key!r} in TRACENP_FLAGS; known: {sorted(known)}")
+        default = getattr(cfg, key)
+        if isinstance(default, bool):
+            value = value.lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, int):
+            value = int(value)
+        setattr(cfg, key, value)
+    return cfg
+
+
+config = from_environment()

@@ -1,0 +1,73 @@
+"""Errors a user can hit while tracing: each says what, where (their file and line) and what to do."""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+
+_PKG_DIR = os.path.dirname(os.path.abspath(__file__))
+_NUMPY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__import__("numpy").__file__)))
+
+
+class TracingError(Exception):
+    """NumPy code that tracenp cannot turn into a graph."""
+
+
+class ConcretizationError(TracingError, TypeError):
+    """A traced value was needed as a concrete Python or NumPy value."""
+
+
+class UnsupportedFunctionError(TracingError, NotImplementedError):
+    """A NumPy function or argument combination tracenp does not trace."""
+
+
+def user_frame():
+    """The innermost stack frame outside tracenp and NumPy: where the user's code is."""
+    f = sys._getframe(1)
+    while f is not None:
+        path = os.path.abspath(f.f_code.co_filename)
+        inside = path.startswith(_PKG_DIR + os.sep) or path.startswith(os.path.join(_NUMPY_DIR, "numpy"))
+        if not inside and not path.startswith("<frozen"):
+            return f
+        f = f.f_back
+    return None
+
+
+def where_in_user_code() -> str:
+    f = user_frame()
+    if f is None:
+        return ""
+    line = linecache.getline(f.f_code.co_filename, f.f_lineno).strip()
+    text = f"\n  in {f.f_code.co_name}, {f.f_code.co_filename}:{f.f_lineno}"
+    if line:
+        text += f"\n    {line}"
+    return text
+
+
+def tracing_context() -> str:
+    from .trace import current_trace
+
+    t = current_trace()
+    if t is None:
+        return ""
+    return f" while tracing {t.fn_name!r}"
+
+
+def concretization_error(what: str) -> ConcretizationError:
+    return ConcretizationError(
+        f"{what} needs a concrete value, but it is a traced array{tracing_context()}."
+        f"{where_in_user_code()}\n"
+        "The value is only known when the compiled function runs, so Python cannot branch on "
+        "it or convert it. Use np.where/np.select for value-dependent choices, mark the "
+        "argument static (static_argnums=/static_argnames=), or pass fallback=True to run "
+        "this function eagerly in NumPy."
+    )
+
+
+def unsupported(what: str) -> UnsupportedFunctionError:
+    return UnsupportedFunctionError(
+        f"{what} is not supported by tracenp{tracing_context()}.{where_in_user_code()}\n"
+        "Rewrite it with supported NumPy functions (see docs/numpy_coverage.md), or pass "
+        "fallback=True to run this function eagerly in NumPy."
+    )

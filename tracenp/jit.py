@@ -1,0 +1,342 @@
+"""`tracenp.jit`: trace a NumPy function once per input signature, compile it, cache it.
+
+The signature of a call is the pytree structure of its arguments, each array
+leaf's dtype and shape, each Python scalar's type (never its value: a Python
+scalar is a weakly typed input, as NEP 50 treats it), and the values of the
+static arguments. The Python body runs once per signature.
+
+Arguments written to in place (`x[0] = 1`, `x += 1`) are written back after
+the call, as NumPy would have mutated them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from . import ir, pytree
+from .compile import Compiled, compile_graph
+from .config import config
+from .errors import TracingError
+from .trace import tracing
+from .tracer import Tracer
+
+_SCALARS = (bool, int, float, complex)
+
+
+class TracingFallbackWarning(UserWarning):
+    """A jitted function ran eagerly in NumPy because it could not be traced."""
+
+
+def leaf_signature(x) -> tuple:
+    """What of a leaf decides the compiled code: dtype and shape, or Python type."""
+    if isinstance(x, np.ndarray):
+        return (x.dtype, x.shape)
+    if isinstance(x, _SCALARS):
+        return (type(x),)
+    if isinstance(x, np.generic):
+        return (x.dtype, ())
+    raise TypeError(f"jit arguments must be arrays, scalars, or tuples/lists/dicts of them; "
+                    f"got {type(x).__name__} (mark it static with static_argnums=)")
+
+
+def _leaf_input(x, name: str) -> ir.Node:
+    if isinstance(x, _SCALARS):
+        return ir.leaf_input(name, np.asarray(x).dtype, (), weak=not isinstance(x, bool))
+    x = np.asarray(x)
+    return ir.leaf_input(name, x.dtype, x.shape)
+
+
+@dataclass
+class Trace:
+    """One traced signature: its compiled graph and how to rebuild the result."""
+
+    compiled: Compiled | None
+    out_tree: Any
+    out_consts: list  # non-array outputs (None where the graph gives the value)
+    out_weak: list
+    mutated: list  # (leaf index, output index) pairs written back after a call
+    n_outputs: int
+    eager_reason: str | None = None
+
+
+@dataclass
+class CacheInfo:
+    hits: int = 0
+    misses: int = 0
+    retraces: list = field(default_factory=list)
+
+    @property
+    def entries(self) -> int:
+        return self.misses
+
+    def __str__(self) -> str:
+        lines = [f"hits={self.hits} misses={self.misses}"]
+        lines += [f"  retrace: {r}" for r in self.retraces]
+        return "\n".join(lines)
+
+
+class JitFunction:
+    """A jitted function. Call it like the original; see `cache_info()` and `graph()`."""
+
+    def __init__(self, fn: Callable, static_argnums=(), static_argnames=(), fallback=False,
+                 mode: str | None = None, stabilize: bool = True, backend: str | None = None):
+        functools.update_wrapper(self, fn)
+        self.fn = fn
+        self.static_argnums = tuple(sorted({static_argnums} if isinstance(static_argnums, int)
+                                           else set(static_argnums)))
+        self.static_argnames = (static_argnames,) if isinstance(static_argnames, str) \
+            else tuple(static_argnames)
+        self.fallback = fallback
+        self.mode = mode
+        self.stabilize = stabilize
+        self.backend = backend
+        self._cache: dict[Any, Trace] = {}
+        self._info = CacheInfo()
+        try:
+            self._signature = inspect.signature(fn)
+        except (TypeError, ValueError):
+            self._signature = None
+
+    # ------------------------------------------------------------------ keys
+    def _split(self, args, kwargs):
+        """(dynamic args, dynamic kwargs, static values) of a call."""
+        static = []
+        dyn_args = []
+        for i, a in enumerate(args):
+            if i in self.static_argnums or (i - len(args)) in self.static_argnums:
+                static.append((i, _hashable(a, f"argument {i}")))
+                dyn_args.append(None)
+            else:
+                dyn_args.append(a)
+        dyn_kwargs = {}
+        for k, v in kwargs.items():
+            if k in self.static_argnames:
+                static.append((k, _hashable(v, f"argument {k!r}")))
+            else:
+                dyn_kwargs[k] = v
+        return dyn_args, dyn_kwargs, tuple(static)
+
+    def _key(self, args, kwargs):
+        dyn_args, dyn_kwargs, static = self._split(args, kwargs)
+        leaves, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
+        sigs = tuple(leaf_signature(x) for x in leaves)
+        return (tree, sigs, static), leaves
+
+    # ------------------------------------------------------------------ calling
+    def __call__(self, *args, **kwargs):
+        key, leaves = self._key(args, kwargs)
+        entry = self._cache.get(key)
+        if entry is None:
+            self._info.misses += 1
+            self._info.retraces.append(self._why(key))
+            entry = self._trace(key, args, kwargs, leaves)
+            self._cache[key] = entry
+        else:
+            self._info.hits += 1
+        if entry.eager_reason is not None:
+            return self.fn(*args, **kwargs)
+        return self._run(entry, leaves)
+
+    def _run(self, entry: Trace, leaves):
+        arrays = [x if isinstance(x, np.ndarray) else np.asarray(x) for x in leaves]
+        outs = entry.compiled.run(arrays)
+        for leaf_i, out_i in entry.mutated:
+            np.copyto(leaves[leaf_i], outs[out_i], casting="unsafe")
+        results = []
+        it = iter(outs)
+        for const, weak in zip(entry.out_consts, entry.out_weak):
+            if const is not _FROM_GRAPH:
+                results.append(const)
+                continue
+            v = next(it)
+            if isinstance(v, np.ndarray) and v.ndim == 0:
+                v = v.item() if weak else v[()]
+            elif weak and isinstance(v, np.generic):
+                v = v.item()
+            results.append(v)
+        return pytree.unflatten(entry.out_tree, results)
+
+    def _why(self, key) -> str:
+        if not self._cache:
+            return "first call"
+        tree, sigs, static = key
+        best = None
+        for old_tree, old_sigs, old_static in self._cache:
+            if old_tree != tree:
+                reason = "argument structure changed"
+            elif old_static != static:
+                reason = f"static arguments changed: {old_static} -> {static}"
+            else:
+                diffs = [f"leaf {i}: {_fmt_sig(a)} -> {_fmt_sig(b)}"
+                         for i, (a, b) in enumerate(zip(old_sigs, sigs)) if a != b]
+                reason = "; ".join(diffs)
+            if best is None or len(reason) < len(best):
+                best = reason
+        return best
+
+    # ------------------------------------------------------------------ tracing
+    def _trace(self, key, args, kwargs, leaves) -> Trace:
+        try:
+            return self._trace_graph(args, kwargs, leaves)
+        except TracingError as e:
+            if not self.fallback:
+                raise
+            warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: "
+                          f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
+            return Trace(None, None, [], [], [], 0, eager_reason=str(e))
+
+    def trace_graph(self, *args, **kwargs) -> tuple[ir.Graph, Any, list, list, list]:
+        """Trace for these arguments: (graph, output tree, consts, weak flags, mutated pairs)."""
+        _, leaves = self._key(args, kwargs)
+        return self._trace_to_graph(args, kwargs, leaves)
+
+    def _trace_to_graph(self, args, kwargs, leaves):
+        dyn_args, dyn_kwargs, _ = self._split(args, kwargs)
+        _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
+        names = self._leaf_names(tree, len(leaves))
+        inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
+        with tracing(self.__name__) as state:
+            tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
+            for t in tracers:
+                t._input_of = state
+            t_args, t_kwargs = pytree.unflatten(tree, tracers)
+            call_args = [a if i not in self.static_argnums else args[i]
+                         for i, a in enumerate(t_args)]
+            call_kwargs = {**t_kwargs, **{k: v for k, v in kwargs.items()
+                                          if k in self.static_argnames}}
+            result = self.fn(*call_args, **call_kwargs)
+            out_leaves, out_tree = pytree.flatten(result)
+            outputs, consts, weak = [], [], []
+            for v in out_leaves:
+                if isinstance(v, Tracer):
+                    outputs.append(v.node)
+                    consts.append(_FROM_GRAPH)
+                    weak.append(v.weak)
+                elif isinstance(v, np.ndarray):
+                    outputs.append(ir.const(v))
+                    consts.append(_FROM_GRAPH)
+                    weak.append(False)
+                else:
+                    consts.append(v)
+                    weak.append(False)
+            mutated = []
+            for t in state.mutated_inputs:
+                leaf_i = next(i for i, tr in enumerate(tracers) if tr is t)
+                if not isinstance(leaves[leaf_i], np.ndarray):
+                    continue
+                mutated.append((leaf_i, len(outputs)))
+                outputs.append(t.node)
+        graph = ir.Graph(tuple(inputs), tuple(outputs))
+        return graph, out_tree, consts, weak, mutated
+
+    def _trace_graph(self, args, kwargs, leaves) -> Trace:
+        t0 = time.perf_counter()
+        graph, out_tree, consts, weak, mutated = self._trace_to_graph(args, kwargs, leaves)
+        t1 = time.perf_counter()
+        compiled = compile_graph(graph, self.mode or config.mode, stabilize=self.stabilize,
+                                 backend=self.backend)
+        compiled.report["trace_s"] = t1 - t0
+        compiled.report["compile_s"] = time.perf_counter() - t1
+        return Trace(compiled, out_tree, consts, weak, mutated, len(graph.outputs))
+
+    def _leaf_names(self, tree, n: int) -> list[str]:
+        """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
+        names = []
+        params = list(self._signature.parameters) if self._signature else []
+
+        def walk(d, label):
+            if d is pytree.LEAF:
+                names.append(label)
+            elif d[0] in ("tuple", "list"):
+                for i, x in enumerate(d[1]):
+                    walk(x, f"{label}[{i}]")
+            elif d[0] == "namedtuple":
+                for i, x in enumerate(d[2]):
+                    walk(x, f"{label}[{i}]")
+            elif d[0] == "dict":
+                for k, x in zip(d[1], d[2]):
+                    walk(x, f"{label}[{k!r}]")
+
+        args_def, kwargs_def = tree[1]
+        for i, sub in enumerate(args_def[1]):
+            walk(sub, params[i] if i < len(params) else f"arg{i}")
+        for k, sub in zip(kwargs_def[1], kwargs_def[2]):
+            walk(sub, str(k))
+        return names[:n] if len(names) >= n else [f"in{i}" for i in range(n)]
+
+    # ------------------------------------------------------------------ introspection
+    def cache_info(self) -> CacheInfo:
+        """Hits, misses, and why each retrace happened."""
+        return self._info
+
+    def graph(self, *args, optimized: bool = True, **kwargs) -> ir.Graph:
+        """The graph this function runs for these arguments (the optimized one by default)."""
+        key, leaves = self._key(args, kwargs)
+        entry = self._cache.get(key)
+        if entry is None or entry.compiled is None:
+            entry = self._trace_graph(args, kwargs, leaves)
+        return entry.compiled.optimized if optimized else entry.compiled.traced
+
+    def compiled(self, *args, **kwargs) -> Compiled:
+        key, leaves = self._key(args, kwargs)
+        entry = self._cache.get(key) or self._trace_graph(args, kwargs, leaves)
+        return entry.compiled
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        return functools.partial(self, obj)
+
+    def __repr__(self) -> str:
+        return f"<tracenp.jit {self.__name__}>"
+
+
+_FROM_GRAPH = object()
+
+
+def _hashable(v, what: str):
+    try:
+        hash(v)
+    except TypeError:
+        raise TypeError(f"static {what} must be hashable, got {type(v).__name__}") from None
+    return v
+
+
+def _fmt_sig(sig) -> str:
+    if len(sig) == 1:
+        return f"python {sig[0].__name__}"
+    return f"{sig[0]}{list(sig[1])}"
+
+
+def jit(fn: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
+        static_argnames: str | Sequence[str] = (), fallback: bool = False,
+        mode: str | None = None, stabilize: bool = True,
+        backend: str | None = None) -> JitFunction | Callable[[Callable], JitFunction]:
+    """Compile a NumPy function: trace it per input signature, optimize, run compiled code.
+
+    Usable as `@jit` or `@jit(static_argnums=(1,))`. With `fallback=True`, a
+    function that cannot be traced runs eagerly in NumPy after one warning.
+    `stabilize=False` keeps NumPy's exact (unstabilized) formulas.
+    """
+    if fn is None:
+        return lambda f: JitFunction(f, static_argnums, static_argnames, fallback, mode,
+                                     stabilize, backend)
+    return JitFunction(fn, static_argnums, static_argnames, fallback, mode, stabilize, backend)
+
+
+def make_graph(fn: Callable, *, static_argnums=(), static_argnames=(),
+               optimized: bool = False) -> Callable[..., ir.Graph]:
+    """`make_graph(f)(*args)` is the graph tracenp traces from `f` for those arguments."""
+    jf = fn if isinstance(fn, JitFunction) else JitFunction(fn, static_argnums, static_argnames)
+
+    def build(*args, **kwargs) -> ir.Graph:
+        return jf.graph(*args, optimized=optimized, **kwargs)
+
+    return build

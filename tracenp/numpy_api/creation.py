@@ -1,0 +1,176 @@
+"""Array creation inside a traced function.
+
+`zeros_like(x)` and friends dispatch through `__array_function__`. Routines
+that take no array (`np.zeros(n)`, `np.arange`, `np.eye`, `np.array([...])`)
+never reach a tracer, so while tracing `tracenp.trace.tracing` swaps them in
+`numpy`'s namespace for the versions in `PATCHED`, which return constant
+tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import lax
+from . import implements
+
+_np_zeros, _np_ones, _np_empty, _np_full = np.zeros, np.ones, np.empty, np.full
+_np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.logspace, np.eye
+_np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
+_np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
+_np_geomspace = np.geomspace
+
+
+def _const(value):
+    return lax.lift(value if isinstance(value, np.ndarray) else _np_asarray(value))
+
+
+def _default_dtype(dtype):
+    return np.dtype(float if dtype is None else dtype)
+
+
+def zeros(shape, dtype=float, order="C", **kw):
+    return lax.broadcast_to(_const(_np_zeros((), dtype)), _shape(shape))
+
+
+def ones(shape, dtype=None, order="C", **kw):
+    return lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape))
+
+
+def full(shape, fill_value, dtype=None, order="C", **kw):
+    if lax.is_tracer(fill_value):
+        fv = fill_value if dtype is None else lax.cast(fill_value, dtype)
+        if fv.weak:
+            fv = lax.cast(fv, fv.dtype)
+        return lax.broadcast_to(fv, _shape(shape))
+    return lax.broadcast_to(_const(_np_full((), fill_value, dtype)), _shape(shape))
+
+
+def _shape(shape):
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+
+
+def _wrap(np_fn):
+    """A creation routine with concrete arguments: NumPy builds it, the graph holds a constant."""
+
+    def make(*args, **kwargs):
+        return _const(np_fn(*args, **kwargs))
+
+    make.__name__ = np_fn.__name__
+    make.__doc__ = f"`np.{np_fn.__name__}` as a graph constant while tracing."
+    return make
+
+
+def _has_tracer(obj) -> bool:
+    if lax.is_tracer(obj):
+        return True
+    if isinstance(obj, (list, tuple)):
+        return any(_has_tracer(o) for o in obj)
+    return False
+
+
+def _stack_nested(obj, dtype):
+    if lax.is_tracer(obj):
+        return obj
+    if isinstance(obj, (list, tuple)) and _has_tracer(obj):
+        return np.stack([_stack_nested(o, dtype) for o in obj])
+    return _np_asarray(obj, dtype=dtype)
+
+
+def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):
+    """`np.array` that accepts tracers, and lists holding tracers, while tracing."""
+    if not _has_tracer(obj):
+        return _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+    res = _stack_nested(obj, dtype)
+    if not lax.is_tracer(res):
+        res = lax.lift(res)
+    if dtype is not None:
+        res = lax.cast(res, dtype)
+    elif res.weak:
+        res = lax.cast(res, res.dtype)
+    if ndmin > res.ndim:
+        res = lax.reshape(res, (1,) * (ndmin - res.ndim) + res.shape)
+    if copy and lax.is_tracer(obj):
+        from ..tracer import Tracer
+
+        res = Tracer(res.node)
+    return res
+
+
+def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
+    """`np.asarray` of a traced value is that value (cast to `dtype`): no concrete copy is made."""
+    if not _has_tracer(a):
+        return _np_asarray(a, dtype=dtype, order=order)
+    return array(a, dtype=dtype, copy=bool(copy))
+
+
+def asanyarray(a, dtype=None, order=None, **kw):
+    return asarray(a, dtype=dtype)
+
+
+def ascontiguousarray(a, dtype=None, **kw):
+    return asarray(a, dtype=dtype)
+
+
+PATCHED = {
+    "zeros": zeros, "ones": ones, "full": full, "empty": zeros,
+    "arange": _wrap(_np_arange), "linspace": _wrap(_np_linspace),
+    "logspace": _wrap(_np_logspace), "geomspace": _wrap(_np_geomspace), "eye": _wrap(_np_eye),
+    "identity": _wrap(_np_identity), "tri": _wrap(_np_tri),
+    "array": array, "asarray": asarray, "asanyarray": asanyarray,
+    "ascontiguousarray": ascontiguousarray,
+}
+
+
+@implements(np.zeros_like, np.empty_like)
+def zeros_like(a, dtype=None, order="K", subok=True, shape=None, **kw):
+    a = lax.lift(a)
+    return zeros(a.shape if shape is None else shape, a.dtype if dtype is None else dtype)
+
+
+@implements(np.ones_like)
+def ones_like(a, dtype=None, order="K", subok=True, shape=None, **kw):
+    a = lax.lift(a)
+    return ones(a.shape if shape is None else shape, a.dtype if dtype is None else dtype)
+
+
+@implements(np.full_like)
+def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw):
+    a = lax.lift(a)
+    dt = a.dtype if dtype is None else np.dtype(dtype)
+    if lax.is_tracer(fill_value):
+        return full(a.shape if shape is None else shape, lax.cast(fill_value, dt), dt)
+    return full(a.shape if shape is None else shape, _np_asarray(fill_value).astype(dt), dt)
+
+
+@implements(np.linspace)
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    """`np.linspace` with traced endpoints, computed as NumPy does (start + i*step)."""
+    start, stop = lax.lift(start), lax.lift(stop)
+    div = (num - 1) if endpoint else num
+    dt = np.result_type(start.dtype, stop.dtype, float)
+    start, stop = lax.cast(start, dt), lax.cast(stop, dt)
+    delta = stop - start
+    i = lax.lift(_np_arange(num, dtype=dt).reshape((-1,) + (1,) * start.ndim))
+    step = delta / div if div > 0 else delta * np.nan
+    y = i * step + start if div > 0 else i * delta + start
+    if endpoint and num > 1:
+        y = np.concatenate([y[:-1], np.reshape(stop, (1,) + stop.shape)], axis=0)
+    if axis != 0:
+        y = np.moveaxis(y, 0, axis)
+    y = lax.cast(y, dtype) if dtype is not None else y
+    return (y, step) if retstep else y
+
+
+@implements(np.tril)
+def tril(m, k=0):
+    m = lax.lift(m)
+    mask = _np_tri(*m.shape[-2:], k=k, dtype=bool)
+    return np.where(mask, m, lax.lift(np.zeros((), m.dtype)))
+
+
+@implements(np.triu)
+def triu(m, k=0):
+    m = lax.lift(m)
+    mask = _np_tri(*m.shape[-2:], k=k - 1, dtype=bool)
+    return np.where(mask, lax.lift(np.zeros((), m.dtype)), m)

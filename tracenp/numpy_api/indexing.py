@@ -1,0 +1,304 @@
+"""Indexing and assignment on tracers, with NumPy's rules.
+
+Basic indexing (ints, slices with any step, None, Ellipsis) is a SLICE plus a
+reshape and returns a view; advanced indexing (integer arrays, concrete
+boolean masks) merges the indexed dims and GATHERs along one axis. Assignment
+is the functional mirror: SLICE_SET for basic keys, SCATTER ("set", last write
+wins, as NumPy) for advanced ones, and `where` for a traced boolean mask.
+
+A traced boolean mask used to *read* (`x[x > 0]`) has a data-dependent shape;
+tracenp refuses it with a TracingError that suggests `np.where`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors, lax
+from . import implements
+
+
+def _is_int(k) -> bool:
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _is_advanced(k) -> bool:
+    if lax.is_tracer(k):
+        return True
+    if isinstance(k, (list, np.ndarray)) or (isinstance(k, (bool, np.bool_))):
+        return True
+    return False
+
+
+def _expand_key(key, ndim: int) -> list:
+    """The key as a list with Ellipsis expanded; None entries kept."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    key = list(key)
+    n_ell = sum(1 for k in key if k is Ellipsis)
+    if n_ell > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    consumed = 0
+    for k in key:
+        if k is None or k is Ellipsis:
+            continue
+        if (lax.is_tracer(k) or isinstance(k, np.ndarray)) and np.dtype(k.dtype) == np.bool_:
+            consumed += max(k.ndim, 1) if k.ndim else 0
+        elif isinstance(k, (bool, np.bool_)):
+            continue
+        else:
+            consumed += 1
+    if consumed > ndim:
+        raise IndexError(f"too many indices for array: array is {ndim}-dimensional, "
+                         f"but {consumed} were indexed")
+    fill = [slice(None)] * (ndim - consumed)
+    if n_ell:
+        i = key.index(Ellipsis)
+        key = key[:i] + fill + key[i + 1:]
+    else:
+        key = key + fill
+    return key
+
+
+def _normalize_int(k: int, n: int, axis: int) -> int:
+    if not -n <= k < n:
+        raise IndexError(f"index {k} is out of bounds for axis {axis} with size {n}")
+    return k % n
+
+
+def _basic(x, key):
+    """`x[key]` for a key of ints, slices and None (Ellipsis already expanded)."""
+    slices, out_shape, axis = [], [], 0
+    for k in key:
+        if k is None:
+            out_shape.append(1)
+            continue
+        n = x.shape[axis]
+        if _is_int(k):
+            k = _normalize_int(int(k), n, axis)
+            slices.append((k, k + 1, 1))
+        else:
+            start, stop, step = k.start, k.stop, k.step
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            s = tuple(None if v is None else int(v) for v in (start, stop, step))
+            slices.append(s)
+            out_shape.append(len(range(*slice(*s).indices(n))) if n is not None else None)
+        axis += 1
+    y = lax.slice_of(x, slices)
+    return lax.reshape(y, out_shape) if tuple(out_shape) != y.shape else y
+
+
+def _basic_set(x, key, value):
+    """A copy of `x` with `x[key] = value` for a basic key."""
+    slices, axis = [], 0
+    view_shape = _basic(x, key).shape
+    for k in key:
+        if k is None:
+            continue
+        n = x.shape[axis]
+        if _is_int(k):
+            k = _normalize_int(int(k), n, axis)
+            slices.append((k, k + 1, 1))
+        else:
+            slices.append(tuple(None if v is None else int(v) for v in (k.start, k.stop, k.step)))
+        axis += 1
+    value = lax.broadcast_to(lax.cast(value, x.dtype), view_shape)
+    slice_shape = tuple(len(range(*slice(*s).indices(n))) for s, n in zip(slices, x.shape))
+    return lax.slice_set(x, lax.reshape(value, slice_shape), slices)
+
+
+def apply_view(base, kind: str, arg):
+    if kind == "index":
+        return _basic(base, arg)
+    if kind == "transpose":
+        return lax.transpose(base, arg)
+    if kind == "reshape":
+        return lax.reshape(base, arg)
+    raise ValueError(kind)
+
+
+def write_view(base, kind: str, arg, value):
+    """The new base after the view `(kind, arg)` of it became `value`."""
+    if kind == "index":
+        return _basic_set(base, arg, value)
+    if kind == "transpose":
+        return lax.transpose(value, np.argsort(arg))
+    if kind == "reshape":
+        return lax.reshape(value, base.shape)
+    raise ValueError(kind)
+
+
+def make_view(base, kind: str, arg):
+    """A new tracer for a view of `base`: writes through it reach the base."""
+    from ..tracer import Tracer
+
+    return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
+
+
+# ----------------------------------------------------------------------------- advanced
+
+
+def _to_index_array(k, n, axis):
+    """An integer index array (tracer or ndarray), negative entries wrapped."""
+    if lax.is_tracer(k):
+        if not np.issubdtype(k.dtype, np.integer):
+            raise IndexError("arrays used as indices must be of integer (or boolean) type")
+        k = lax.cast(k, np.intp)
+        return np.where(k < 0, k + n, k)
+    arr = np.asarray(k)
+    if arr.dtype == object or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+        raise IndexError("arrays used as indices must be of integer (or boolean) type")
+    arr = arr.astype(np.intp)
+    if arr.size and (arr.max() >= n or arr.min() < -n):
+        bad = arr[(arr >= n) | (arr < -n)][0]
+        raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+    return np.where(arr < 0, arr + n, arr)
+
+
+def _prepare_advanced(x, key):
+    """Split a key: (x with None dims added, its basic key, x[basic key], advanced dims, indices)."""
+    expanded = []
+    for k in key:
+        if isinstance(k, (bool, np.bool_)):
+            raise errors.unsupported("Indexing with a Python bool")
+        if isinstance(k, (np.ndarray, list)) and np.asarray(k).dtype == np.bool_:
+            expanded.extend(np.nonzero(np.asarray(k)))
+        elif lax.is_tracer(k) and k.dtype == np.bool_:
+            raise errors.unsupported(
+                "Indexing with a traced boolean mask (its result's shape depends on the data); "
+                "use np.where(mask, x, 0) or a masked reduction such as np.sum(x, where=mask)")
+        else:
+            expanded.append(k)
+    new_shape, plain, axis = [], [], 0
+    for k in expanded:
+        if k is None:
+            new_shape.append(1)
+            plain.append(slice(None))
+        else:
+            new_shape.append(x.shape[axis])
+            plain.append(k)
+            axis += 1
+    x = lax.reshape(x, new_shape + list(x.shape[axis:]))
+    plain += [slice(None)] * (x.ndim - len(plain))
+    basic_key = tuple(k if isinstance(k, slice) else slice(None) for k in plain)
+    adv_pos = [i for i, k in enumerate(plain) if not isinstance(k, slice)]
+    sub = _basic(x, basic_key)
+    idx = [_to_index_array(plain[i], sub.shape[i], i) for i in adv_pos]
+    return x, basic_key, sub, adv_pos, idx
+
+
+def _advanced_layout(x, adv_pos, idx):
+    """Move the indexed dims together, merge them, and return the linear index."""
+    adjacent = adv_pos == list(range(adv_pos[0], adv_pos[0] + len(adv_pos)))
+    at = adv_pos[0] if adjacent else 0
+    rest = [i for i in range(x.ndim) if i not in adv_pos]
+    perm = rest[:at] + adv_pos + rest[at:]
+    xt = lax.transpose(x, perm)
+    dims = [x.shape[i] for i in adv_pos]
+    bshape = np.broadcast_shapes(*(np.shape(i) for i in idx))
+    lin = 0
+    for i, d in zip(idx, dims):
+        lin = lin * d + i
+    lin = np.broadcast_to(lin, bshape)
+    merged = xt.shape[:at] + (int(np.prod(dims)),) + xt.shape[at + len(dims):]
+    size = int(np.prod(bshape))
+    lin_flat = np.reshape(lin, (1,) * at + (size,) + (1,) * (len(merged) - at - 1))
+    return lax.reshape(xt, merged), perm, at, bshape, lin_flat
+
+
+def _advanced_get(x, key):
+    _, _, sub, adv_pos, idx = _prepare_advanced(x, key)
+    if not adv_pos:
+        return sub
+    flat, _, at, bshape, lin = _advanced_layout(sub, adv_pos, idx)
+    got = lax.gather(flat, lin, at)
+    return lax.reshape(got, got.shape[:at] + tuple(bshape) + got.shape[at + 1:])
+
+
+def _advanced_set(x, key, value, mode="set"):
+    """A copy of `x` with `x[key] = value` (mode "set") or `np.add.at(x, key, value)` ("add")."""
+    xe, basic_key, sub, adv_pos, idx = _prepare_advanced(x, key)
+    flat, perm, at, bshape, lin = _advanced_layout(sub, adv_pos, idx)
+    want = _advanced_get(x, key).shape
+    value = lax.broadcast_to(lax.cast(value, x.dtype), want)
+    value = lax.reshape(value, want[:at] + (lin.shape[at],) + want[at + len(bshape):])
+    new = lax.scatter(flat, lin, value, at, mode)
+    new = lax.transpose(lax.reshape(new, [sub.shape[i] for i in perm]), np.argsort(perm))
+    if any(k != slice(None) for k in basic_key):
+        new = _basic_set(xe, basic_key, new)
+    return lax.reshape(new, x.shape)
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def getitem(x, key):
+    ekey = _expand_key(key, x.ndim)
+    if any(_is_advanced(k) for k in ekey):
+        return _advanced_get(x, ekey)
+    return make_view(x, "index", tuple(ekey))
+
+
+def setitem(x, key, value):
+    ekey = _expand_key(key, x.ndim)
+    if any(_is_advanced(k) for k in ekey):
+        mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_]
+        if mask:
+            x._assign(_mask_set(x, ekey, mask[0], value))
+        else:
+            x._assign(_advanced_set(x, ekey, value))
+        return
+    x._assign(_basic_set(x, tuple(ekey), value))
+
+
+def _mask_set(x, ekey, mask, value):
+    """`x[mask] = value` for a traced mask: a `where`, when the value broadcasts."""
+    if len([k for k in ekey if not (isinstance(k, slice) and k == slice(None))]) != 1 or \
+            ekey[0] is not mask:
+        raise errors.unsupported("Assignment through a traced boolean mask combined with "
+                                 "other indices")
+    value = lax.lift(value)
+    if value.ndim > 0 and value.shape != x.shape[mask.ndim:]:
+        raise errors.unsupported(
+            "x[mask] = values with one value per selected element (a data-dependent count); "
+            "use x = np.where(mask, values, x) with values of x's shape")
+    m = lax.reshape(mask, mask.shape + (1,) * (x.ndim - mask.ndim))
+    return lax.where(m, lax.cast(value, x.dtype), x)
+
+
+def scatter_update(x, key, value, mode):
+    """`np.add.at(x, key, value)`: an unbuffered update, repeated indices accumulate."""
+    ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
+            for k in _expand_key(key, x.ndim)]
+    if not any(_is_advanced(k) for k in ekey):
+        raise errors.unsupported("np.ufunc.at with only slices")
+    x._assign(_advanced_set(x, ekey, value, mode=mode))
+
+
+@implements(np.take)
+def take(a, indices, axis=None, out=None, mode="raise"):
+    a = lax.lift(a)
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    axis = axis % a.ndim
+    key = [slice(None)] * axis + [indices if lax.is_tracer(indices) else np.asarray(indices)]
+    return getitem(a, tuple(key))
+
+
+@implements(np.take_along_axis)
+def take_along_axis(arr, indices, axis=-1):
+    arr = lax.lift(arr)
+    if axis is None:
+        arr, axis = np.ravel(arr), 0
+    axis = axis % arr.ndim
+    n = arr.shape[axis]
+    idx = _to_index_array(indices, n, axis)
+    return lax.gather(arr, idx, axis)
+
+
+@implements(np.put_along_axis)
+def put_along_axis(arr, indices, values, axis):
+    axis = axis % arr.ndim
+    idx = _to_index_array(indices, arr.shape[axis], axis)
+    arr._assign(lax.scatter(arr, idx, values, axis, "set"))

@@ -1,0 +1,385 @@
+"""Linear algebra: products lower to MATMUL/EINSUM, `np.linalg` routines to LINALG library steps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors, lax
+from ..shapes import normalize_axes
+from . import implements
+
+
+def _common(*xs):
+    """Operands lifted and cast to their common dtype (NumPy's promotion)."""
+    from .ufuncs import _dtype_arg
+
+    xs = [lax.lift(x) for x in xs]
+    dt = np.result_type(*(_dtype_arg(x) for x in xs))
+    return [lax.cast(x, dt) for x in xs]
+
+
+def _strong(x):
+    return lax.cast(x, x.dtype) if x.weak else x
+
+
+@implements(np.matmul)
+def matmul(a, b, /, out=None, **kwargs):
+    a, b = _common(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError("matmul: Input operand does not have enough dimensions")
+    va, vb = a.ndim == 1, b.ndim == 1
+    a2 = lax.reshape(a, (1,) + a.shape) if va else a
+    b2 = lax.reshape(b, b.shape + (1,)) if vb else b
+    r = lax.matmul(a2, b2)
+    if va or vb:
+        shape = r.shape[:-2] + (() if va else r.shape[-2:-1]) + (() if vb else r.shape[-1:])
+        r = lax.reshape(r, shape)
+    if out is not None:
+        from .ufuncs import _store
+
+        return _store(np.matmul, (r,), out, True, "same_kind")
+    return r
+
+
+def gufunc(ufunc, *args):
+    """The generalized ufuncs matmul, vecdot, matvec and vecmat."""
+    name = ufunc.__name__
+    if name == "matmul":
+        return matmul(*args)
+    a, b = _common(*args)
+    if name == "vecdot":
+        return np.sum(np.conjugate(a) * b, axis=-1)
+    if name == "matvec":
+        return np.einsum("...ij,...j->...i", a, b)
+    if name == "vecmat":
+        return np.einsum("...j,...ji->...i", np.conjugate(a), b)
+    raise errors.unsupported(f"np.{name}")
+
+
+@implements(np.dot)
+def dot(a, b, out=None):
+    a, b = _common(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        r = _strong(np.multiply(a, b))
+    elif b.ndim <= 2:
+        r = matmul(a, b)
+    else:  # dot(a, b)[i,j,k,m] = sum(a[i,j,:] * b[k,:,m])
+        r = np.tensordot(a, b, axes=([a.ndim - 1], [b.ndim - 2]))
+    if out is not None:
+        from .ufuncs import _store
+
+        return _store(np.multiply, (r,), out, True, "same_kind")
+    return r
+
+
+@implements(np.vdot)
+def vdot(a, b):
+    a, b = _common(a, b)
+    return np.sum(np.conjugate(np.ravel(a)) * np.ravel(b))
+
+
+@implements(np.inner)
+def inner(a, b):
+    a, b = _common(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return _strong(np.multiply(a, b))
+    return np.tensordot(a, b, axes=([a.ndim - 1], [b.ndim - 1]))
+
+
+@implements(np.outer)
+def outer(a, b, out=None):
+    a, b = _common(a, b)
+    r = np.multiply(lax.reshape(a, (a.size, 1)), lax.reshape(b, (1, b.size)))
+    if out is not None:
+        from .ufuncs import _store
+
+        return _store(np.multiply, (r,), out, True, "same_kind")
+    return r
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@implements(np.tensordot)
+def tensordot(a, b, axes=2):
+    a, b = _common(a, b)
+    if isinstance(axes, (int, np.integer)):
+        axes_a = list(range(a.ndim - axes, a.ndim))
+        axes_b = list(range(axes))
+    else:
+        axes_a, axes_b = axes
+        axes_a = [axes_a] if isinstance(axes_a, (int, np.integer)) else list(axes_a)
+        axes_b = [axes_b] if isinstance(axes_b, (int, np.integer)) else list(axes_b)
+    axes_a = [x % a.ndim for x in axes_a]
+    axes_b = [x % b.ndim for x in axes_b]
+    for i, j in zip(axes_a, axes_b):
+        if a.shape[i] != b.shape[j]:
+            raise ValueError("shape-mismatch for sum")
+    la = list(_LETTERS[: a.ndim])
+    lb = list(_LETTERS[a.ndim: a.ndim + b.ndim])
+    for i, j in zip(axes_a, axes_b):
+        lb[j] = la[i]
+    out = [c for i, c in enumerate(la) if i not in axes_a] + \
+          [c for j, c in enumerate(lb) if j not in axes_b]
+    return einsum(f"{''.join(la)},{''.join(lb)}->{''.join(out)}", a, b)
+
+
+def _parse_einsum(subscripts: str, operands):
+    """Explicit `in,in->out` subscripts, with '...' expanded and implicit output derived."""
+    subscripts = subscripts.replace(" ", "")
+    if "->" in subscripts:
+        ins, out = subscripts.split("->")
+    else:
+        ins, out = subscripts, None
+    terms = ins.split(",")
+    if len(terms) != len(operands):
+        raise ValueError("more operands provided to einstein sum function than specified in "
+                         "the subscripts string" if len(operands) > len(terms) else
+                         "fewer operands provided to einstein sum function than specified")
+    used = set(ins.replace(".", "").replace(",", ""))
+    free = [c for c in _LETTERS if c not in used]
+    ell_rank = max((op.ndim - len(t.replace("...", "")) for t, op in zip(terms, operands)
+                    if "..." in t), default=0)
+    ell = "".join(free[:ell_rank])
+    new_terms = []
+    for t, op in zip(terms, operands):
+        if "..." in t:
+            k = op.ndim - len(t.replace("...", ""))
+            t = t.replace("...", ell[ell_rank - k:])
+        new_terms.append(t)
+    if out is None:
+        counts = {}
+        for t in new_terms:
+            for c in t:
+                counts[c] = counts.get(c, 0) + 1
+        out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    else:
+        out = out.replace("...", ell)
+    return ",".join(new_terms) + "->" + out
+
+
+@implements(np.einsum)
+def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe",
+           optimize=False):
+    if not isinstance(subscripts, str):
+        raise errors.unsupported("np.einsum in the interleaved (operand, sublist) form")
+    ops = _common(*operands)
+    if dtype is not None:
+        ops = [lax.cast(o, dtype) for o in ops]
+    spec = _parse_einsum(subscripts, ops)
+    r = lax.einsum(spec, *ops)
+    if out is not None:
+        from .ufuncs import _store
+
+        return _store(np.multiply, (r,), out, True, casting)
+    return r
+
+
+@implements(np.trace)
+def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return np.sum(np.diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
+
+
+@implements(np.diagonal)
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    a = lax.lift(a)
+    a = np.moveaxis(a, (axis1, axis2), (-2, -1))
+    n, m = a.shape[-2:]
+    rows = np.arange(max(0, -offset), min(n, m - offset)) if offset < m else np.arange(0)
+    rows = rows[rows < n] if rows.size else rows
+    cols = rows + offset
+    return a[..., rows, cols]
+
+
+@implements(np.diag)
+def diag(v, k=0):
+    v = lax.lift(v)
+    if v.ndim == 1:
+        n = v.shape[0] + abs(k)
+        rows = np.arange(v.shape[0]) + max(0, -k)
+        cols = rows + k
+        out = np.zeros((n, n), v.dtype)
+        out[rows, cols] = v
+        return out
+    if v.ndim == 2:
+        return np.diagonal(v, k)
+    raise ValueError("Input must be 1- or 2-d.")
+
+
+@implements(np.kron)
+def kron(a, b):
+    a, b = _common(a, b)
+    nd = max(a.ndim, b.ndim)
+    a = lax.reshape(a, (1,) * (nd - a.ndim) + a.shape)
+    b = lax.reshape(b, (1,) * (nd - b.ndim) + b.shape)
+    ai = lax.reshape(a, [d for s in a.shape for d in (s, 1)])
+    bi = lax.reshape(b, [d for s in b.shape for d in (1, s)])
+    prod = np.multiply(ai, bi)
+    return lax.reshape(prod, [x * y for x, y in zip(a.shape, b.shape)])
+
+
+@implements(np.cross)
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    a, b = _common(a, b)
+    a, b = np.moveaxis(a, axisa, -1), np.moveaxis(b, axisb, -1)
+    if a.shape[-1] != 3 or b.shape[-1] != 3:
+        raise errors.unsupported("np.cross of 2-vectors")
+    a0, a1, a2 = (a[..., i] for i in range(3))
+    b0, b1, b2 = (b[..., i] for i in range(3))
+    c = np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+    return np.moveaxis(c, -1, axisc)
+
+
+# ----------------------------------------------------------------------------- np.linalg
+
+
+def _float_operand(a):
+    a = lax.lift(a)
+    if a.dtype.kind in "biu" or a.dtype == np.float16:
+        return lax.cast(a, np.float64 if a.dtype != np.float16 else np.float32)
+    return _strong(a)
+
+
+@implements(np.linalg.solve)
+def solve(a, b):
+    a, b = _common(_float_operand(a), _float_operand(b))
+    return lax.linalg("solve", a, b)
+
+
+@implements(np.linalg.inv)
+def inv(a):
+    return lax.linalg("inv", _float_operand(a))
+
+
+@implements(np.linalg.det)
+def det(a):
+    return lax.linalg("det", _float_operand(a))
+
+
+@implements(np.linalg.slogdet)
+def slogdet(a):
+    a = _float_operand(a)
+    return lax.linalg("slogdet", a, out=0), lax.linalg("slogdet", a, out=1)
+
+
+@implements(np.linalg.cholesky)
+def cholesky(a, /, *, upper=False):
+    L = lax.linalg("cholesky", _float_operand(a))
+    return np.swapaxes(np.conjugate(L), -1, -2) if upper else L
+
+
+@implements(np.linalg.svd)
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    a = _float_operand(a)
+    if not compute_uv:
+        return lax.linalg("svd", a, out=1, full_matrices=full_matrices, compute_uv=False)
+    return tuple(lax.linalg("svd", a, out=i, full_matrices=full_matrices) for i in range(3))
+
+
+@implements(np.linalg.qr)
+def qr(a, mode="reduced"):
+    if mode != "reduced":
+        raise errors.unsupported(f"np.linalg.qr(mode={mode!r})")
+    a = _float_operand(a)
+    return lax.linalg("qr", a, out=0), lax.linalg("qr", a, out=1)
+
+
+@implements(np.linalg.eigh)
+def eigh(a, UPLO="L"):
+    a = _float_operand(a)
+    return lax.linalg("eigh", a, out=0, UPLO=UPLO), lax.linalg("eigh", a, out=1, UPLO=UPLO)
+
+
+@implements(np.linalg.eigvalsh)
+def eigvalsh(a, UPLO="L"):
+    return lax.linalg("eigvalsh", _float_operand(a), UPLO=UPLO)
+
+
+@implements(np.linalg.pinv)
+def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
+    return lax.linalg("pinv", _float_operand(a))
+
+
+@implements(np.linalg.matrix_rank)
+def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
+    return lax.linalg("matrix_rank", _float_operand(A))
+
+
+@implements(np.linalg.matrix_power)
+def matrix_power(a, n):
+    a = lax.lift(a)
+    if n < 0:
+        a, n = inv(a), -n
+    result = None
+    base = a
+    while n:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    if result is None:
+        return lax.lift(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape).copy())
+    return result
+
+
+@implements(np.linalg.multi_dot)
+def multi_dot(arrays, *, out=None):
+    res = arrays[0]
+    for x in arrays[1:]:
+        res = np.dot(res, x)
+    return res
+
+
+@implements(np.linalg.norm)
+def norm(x, ord=None, axis=None, keepdims=False):
+    x = _float_operand(x)
+    if x.dtype.kind == "c":
+        x_abs2 = np.real(x * np.conjugate(x))
+    else:
+        x_abs2 = x * x
+    if axis is None and ord is None:
+        r = np.sqrt(np.sum(x_abs2))
+        return lax.reshape(r, (1,) * x.ndim) if keepdims else r
+    axes = normalize_axes(tuple(range(x.ndim)) if axis is None else axis, x.ndim)
+    if len(axes) == 1:
+        ax = axes[0]
+        a = np.abs(x)
+        if ord is None or ord == 2:
+            return np.sqrt(np.sum(x_abs2, axis=ax, keepdims=keepdims))
+        if ord == np.inf:
+            return np.max(a, axis=ax, keepdims=keepdims)
+        if ord == -np.inf:
+            return np.min(a, axis=ax, keepdims=keepdims)
+        if ord == 0:
+            return np.sum(np.not_equal(x, 0).astype(a.dtype), axis=ax, keepdims=keepdims)
+        if ord == 1:
+            return np.sum(a, axis=ax, keepdims=keepdims)
+        return np.power(np.sum(np.power(a, ord), axis=ax, keepdims=keepdims), 1.0 / ord)
+    if len(axes) == 2:
+        r0, r1 = axes
+        a = np.abs(x)
+        if ord in (None, "fro"):
+            r = np.sqrt(np.sum(x_abs2, axis=axes, keepdims=keepdims))
+        elif ord == 1:
+            r = np.max(np.sum(a, axis=r0), axis=r1 - 1 if r1 > r0 else r1)
+        elif ord == -1:
+            r = np.min(np.sum(a, axis=r0), axis=r1 - 1 if r1 > r0 else r1)
+        elif ord == np.inf:
+            r = np.max(np.sum(a, axis=r1), axis=r0 if r0 < r1 else r0 - 1)
+        elif ord == -np.inf:
+            r = np.min(np.sum(a, axis=r1), axis=r0 if r0 < r1 else r0 - 1)
+        elif ord in (2, -2, "nuc"):
+            s = svd(np.moveaxis(x, axes, (-2, -1)), compute_uv=False)
+            r = {2: np.max, -2: np.min, "nuc": np.sum}[ord](s, axis=-1)
+        else:
+            raise ValueError("Invalid norm order for matrices.")
+        if keepdims and ord not in (None, "fro"):
+            shape = list(x.shape)
+            for ax in axes:
+                shape[ax] = 1
+            r = lax.reshape(r, shape)
+        return r
+    raise ValueError("Improper number of dimensions to norm.")

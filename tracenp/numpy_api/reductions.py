@@ -1,0 +1,338 @@
+"""Reductions and scans with NumPy's axis, keepdims, dtype, where and out handling.
+
+sum/prod accumulate in NumPy's default dtype (platform int for small
+integers and bool); mean/var/std follow `numpy/_core/_methods.py` step by step
+so results match NumPy bit for bit on the reference backend.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import lax
+from ..ops import Op
+from ..shapes import normalize_axes, normalize_axis
+from . import implements
+from .ufuncs import _store
+
+
+def _acc_dtype(dtype: np.dtype) -> np.dtype:
+    """NumPy's default accumulator of add/multiply reductions."""
+    if dtype == np.bool_ or (dtype.kind == "i" and dtype.itemsize < np.dtype(np.int_).itemsize):
+        return np.dtype(np.int_)
+    if dtype.kind == "u" and dtype.itemsize < np.dtype(np.uint).itemsize:
+        return np.dtype(np.uint)
+    return dtype
+
+
+def _finish(r, x, axes, keepdims, out, name):
+    if keepdims:
+        r = lax.reshape(r, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
+    if out is not None:
+        return _store(getattr(np, name, np.add), (r,), out, True, "unsafe")
+    return r
+
+
+def _reduce(op, a, axis, dtype, out, keepdims, initial, where, identity, name):
+    x = lax.lift(a)
+    if dtype is not None:
+        x = lax.cast(x, dtype)
+    axes = normalize_axes(axis, x.ndim)
+    if where is not True:
+        if identity is None and initial is np._NoValue:
+            raise ValueError(f"reduction operation '{name}' does not have an identity, so to use a "
+                             "where mask one has to specify 'initial'")
+        fill = identity if initial is np._NoValue else initial
+        x = np.where(where, x, lax.lift(np.asarray(fill, x.dtype)))
+    r = lax.reduce(op, x, axes)
+    if initial is not np._NoValue:
+        r = _combine(op, r, lax.lift(np.asarray(initial, x.dtype)))
+    return _finish(r, x, axes, keepdims, out, name)
+
+
+def _combine(op, r, init):
+    return {Op.SUM: np.add, Op.PROD: np.multiply, Op.MAX: np.maximum, Op.MIN: np.minimum}[op](
+        r, init).astype(r.dtype)
+
+
+@implements(np.sum)
+def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    a = lax.lift(a)
+    dtype = _acc_dtype(a.dtype) if dtype is None else np.dtype(dtype)
+    return _reduce(Op.SUM, a, axis, dtype, out, keepdims, initial, where, 0, "add")
+
+
+@implements(np.prod)
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    a = lax.lift(a)
+    dtype = _acc_dtype(a.dtype) if dtype is None else np.dtype(dtype)
+    return _reduce(Op.PROD, a, axis, dtype, out, keepdims, initial, where, 1, "multiply")
+
+
+@implements(np.max, np.amax)
+def max_(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return _reduce(Op.MAX, a, axis, None, out, keepdims, initial, where, None, "maximum")
+
+
+@implements(np.min, np.amin)
+def min_(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return _reduce(Op.MIN, a, axis, None, out, keepdims, initial, where, None, "minimum")
+
+
+@implements(np.any)
+def any_(a, axis=None, out=None, keepdims=False, *, where=True):
+    nz = np.not_equal(a, 0)
+    return np.greater(np.sum(nz, axis=axis, keepdims=keepdims, where=where), 0, out=out)
+
+
+@implements(np.all)
+def all_(a, axis=None, out=None, keepdims=False, *, where=True):
+    zero = np.equal(a, 0)
+    return np.equal(np.sum(zero, axis=axis, keepdims=keepdims, where=where), 0, out=out)
+
+
+def _count(x, axes) -> int:
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    return n
+
+
+@implements(np.mean)
+def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+    x = lax.lift(a)
+    axes = normalize_axes(axis, x.ndim)
+    is_f16 = False
+    if dtype is None:
+        if x.dtype.kind in "biu":
+            dtype = np.dtype(np.float64)
+        elif x.dtype == np.float16:
+            dtype, is_f16 = np.dtype(np.float32), True
+    total = np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    if where is not True:
+        n = np.sum(np.broadcast_to(where, x.shape), axis=axis, keepdims=keepdims, dtype=np.intp)
+        r = np.true_divide(total, n)
+    else:
+        r = np.true_divide(total, _count(x, axes))
+    if is_f16:
+        r = r.astype(np.float16)
+    elif dtype is not None and r.dtype != dtype:
+        r = r.astype(dtype)
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
+
+
+@implements(np.var)
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+        correction=np._NoValue):
+    if correction is not np._NoValue:
+        ddof = correction
+    x = lax.lift(a)
+    axes = normalize_axes(axis, x.ndim)
+    if dtype is None and x.dtype.kind in "biu":
+        dtype = np.dtype(np.float64)
+    m = mean if mean is not None else np.mean(x, axis=axis, dtype=dtype, keepdims=True,
+                                              where=where)
+    d = np.subtract(x, m)
+    if np.issubdtype(d.dtype, np.complexfloating):
+        sq = np.real(np.multiply(d, np.conjugate(d)))
+    else:
+        sq = np.multiply(d, d)
+    total = np.sum(sq, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
+    if where is not True:
+        n = np.sum(np.broadcast_to(where, x.shape), axis=axis, keepdims=keepdims, dtype=np.intp)
+        r = np.true_divide(total, np.maximum(n - ddof, 0))
+    else:
+        r = np.true_divide(total, max(_count(x, axes) - ddof, 0))
+    if x.dtype == np.float16 and dtype is None:
+        r = r.astype(np.float16)
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
+
+
+@implements(np.std)
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
+        correction=np._NoValue):
+    r = np.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
+                    mean=mean, correction=correction))
+    if out is not None:
+        return _store(np.sqrt, (r,), out, True, "unsafe")
+    return r
+
+
+def _arg(op, a, axis, out, keepdims):
+    x = lax.lift(a)
+    ax = None if axis is None else normalize_axis(axis, x.ndim)
+    r = lax.bind(op, x, axis=ax)
+    if keepdims:
+        r = lax.reshape(r, (1,) * x.ndim if ax is None else
+                        tuple(1 if i == ax else d for i, d in enumerate(x.shape)))
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
+
+
+@implements(np.argmax)
+def argmax(a, axis=None, out=None, *, keepdims=False):
+    return _arg(Op.ARGMAX, a, axis, out, keepdims)
+
+
+@implements(np.argmin)
+def argmin(a, axis=None, out=None, *, keepdims=False):
+    return _arg(Op.ARGMIN, a, axis, out, keepdims)
+
+
+def _scan(op, a, axis, dtype, out):
+    x = lax.lift(a)
+    if axis is None:
+        x, axis = np.ravel(x), 0
+    dtype = _acc_dtype(x.dtype) if dtype is None else np.dtype(dtype)
+    x = lax.cast(x, dtype)
+    r = lax.bind(op, x, axis=normalize_axis(axis, x.ndim)) if x.ndim else lax.reshape(x, (1,))
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
+
+
+@implements(np.cumsum, np.cumulative_sum)
+def cumsum(a, axis=None, dtype=None, out=None, **kw):
+    return _scan(Op.CUMSUM, a, axis, dtype, out)
+
+
+@implements(np.cumprod, np.cumulative_prod)
+def cumprod(a, axis=None, dtype=None, out=None, **kw):
+    return _scan(Op.CUMPROD, a, axis, dtype, out)
+
+
+# ----------------------------------------------------------------------------- nan-variants
+
+
+def _nan_fill(a, value):
+    a = lax.lift(a)
+    if a.dtype.kind not in "fc":
+        return a, None
+    nan = np.isnan(a)
+    return np.where(nan, lax.lift(np.asarray(value, a.dtype)), a), nan
+
+
+@implements(np.nansum)
+def nansum(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue,
+           where=True):
+    x, _ = _nan_fill(a, 0)
+    return np.sum(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                  where=where)
+
+
+@implements(np.nanprod)
+def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue,
+            where=True):
+    x, _ = _nan_fill(a, 1)
+    return np.prod(x, axis=axis, dtype=dtype, out=out, keepdims=keepdims, initial=initial,
+                   where=where)
+
+
+def _nan_extremum(reducer, fill, a, axis, out, keepdims):
+    x, nan = _nan_fill(a, fill)
+    r = reducer(x, axis=axis, keepdims=keepdims)
+    if nan is not None:
+        r = np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, r).astype(r.dtype)
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
+
+
+@implements(np.nanmax)
+def nanmax(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return _nan_extremum(np.max, -np.inf, a, axis, out, keepdims)
+
+
+@implements(np.nanmin)
+def nanmin(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
+    return _nan_extremum(np.min, np.inf, a, axis, out, keepdims)
+
+
+@implements(np.nanargmax)
+def nanargmax(a, axis=None, out=None, *, keepdims=False):
+    return np.argmax(_nan_fill(a, -np.inf)[0], axis=axis, out=out, keepdims=keepdims)
+
+
+@implements(np.nanargmin)
+def nanargmin(a, axis=None, out=None, *, keepdims=False):
+    return np.argmin(_nan_fill(a, np.inf)[0], axis=axis, out=out, keepdims=keepdims)
+
+
+@implements(np.nanmean)
+def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
+    a = lax.lift(a)
+    if a.dtype.kind not in "fc":
+        return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+    valid = np.logical_not(np.isnan(a))
+    if where is not True:
+        valid = np.logical_and(valid, where)
+    return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=valid)
+
+
+@implements(np.nanvar)
+def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+           mean=None, correction=np._NoValue):
+    a = lax.lift(a)
+    valid = np.logical_not(np.isnan(a)) if a.dtype.kind in "fc" else True
+    if where is not True:
+        valid = np.logical_and(valid, where)
+    return np.var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
+                  where=valid, correction=correction)
+
+
+@implements(np.nanstd)
+def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+           mean=None, correction=np._NoValue):
+    return np.sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
+                          where=where, correction=correction))
+
+
+@implements(np.nancumsum)
+def nancumsum(a, axis=None, dtype=None, out=None):
+    return np.cumsum(_nan_fill(a, 0)[0], axis=axis, dtype=dtype, out=out)
+
+
+@implements(np.nancumprod)
+def nancumprod(a, axis=None, dtype=None, out=None):
+    return np.cumprod(_nan_fill(a, 1)[0], axis=axis, dtype=dtype, out=out)
+
+
+@implements(np.ptp)
+def ptp(a, axis=None, out=None, keepdims=False):
+    r = np.subtract(np.max(a, axis=axis, keepdims=keepdims), np.min(a, axis=axis,
+                                                                     keepdims=keepdims))
+    if out is not None:
+        return _store(np.subtract, (r,), out, True, "unsafe")
+    return r
+
+
+@implements(np.count_nonzero)
+def count_nonzero(a, axis=None, *, keepdims=False):
+    return np.sum(np.not_equal(a, 0), axis=axis, keepdims=keepdims, dtype=np.intp)
+
+
+@implements(np.average)
+def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
+    a = lax.lift(a)
+    if weights is None:
+        avg = np.mean(a, axis=axis, keepdims=keepdims)
+        scl = lax.lift(np.asarray(a.size / avg.size if avg.size else 0, avg.dtype))
+    else:
+        w = lax.lift(weights)
+        if w.shape != a.shape:
+            if axis is None:
+                raise TypeError("Axis must be specified when shapes of a and weights differ.")
+            ax = normalize_axis(axis, a.ndim)
+            w = lax.reshape(w, tuple(w.shape[0] if i == ax else 1 for i in range(a.ndim)))
+        rtype = np.result_type(a.dtype, w.dtype, np.float64 if a.dtype.kind in "biu" else a.dtype)
+        scl = np.sum(np.broadcast_to(w, a.shape).astype(rtype), axis=axis, keepdims=keepdims)
+        avg = np.true_divide(np.sum(np.multiply(a, w).astype(rtype), axis=axis,
+                                    keepdims=keepdims), scl)
+    if returned:
+        return avg, np.broadcast_to(scl, avg.shape)
+    return avg

@@ -1,0 +1,544 @@
+"""Shape and movement functions: reshape, transpose, joins, splits, flips, padding, selection, sort."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors, lax
+from ..ops import Op
+from ..shapes import normalize_axes, normalize_axis
+from . import implements
+from .indexing import make_view
+
+
+def _t(x):
+    return lax.lift(x)
+
+
+def _full_slices(ndim):
+    return [(None, None, None)] * ndim
+
+
+@implements(np.reshape)
+def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    a = _t(a)
+    shape = newshape if shape is None else shape
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if order == "F":
+        rev = lax.transpose(a, tuple(reversed(range(a.ndim))))
+        out = lax.reshape(rev, tuple(reversed(lax.reshape(a, shape).shape)))
+        return lax.transpose(out, tuple(reversed(range(out.ndim))))
+    if order not in ("C", "A"):
+        raise errors.unsupported(f"np.reshape(order={order!r})")
+    if a._view is None:
+        return make_view(a, "reshape", lax.reshape(a, shape).shape)
+    return lax.reshape(a, shape)
+
+
+@implements(np.ravel)
+def ravel(a, order="C"):
+    return reshape(a, (-1,), order=order)
+
+
+@implements(np.transpose)
+def transpose(a, axes=None):
+    a = _t(a)
+    axes = tuple(reversed(range(a.ndim))) if axes is None else tuple(
+        normalize_axis(ax, a.ndim) for ax in axes)
+    if len(axes) != a.ndim:
+        raise ValueError("axes don't match array")
+    return make_view(a, "transpose", axes)
+
+
+@implements(np.matrix_transpose)
+def matrix_transpose(x):
+    return np.swapaxes(x, -1, -2)
+
+
+@implements(np.moveaxis)
+def moveaxis(a, source, destination):
+    a = _t(a)
+    src = [normalize_axis(s, a.ndim) for s in np.atleast_1d(source)]
+    dst = [normalize_axis(d, a.ndim) for d in np.atleast_1d(destination)]
+    if len(src) != len(dst):
+        raise ValueError("`source` and `destination` arguments must have the same number of "
+                         "elements")
+    order = [n for n in range(a.ndim) if n not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return transpose(a, order)
+
+
+@implements(np.swapaxes)
+def swapaxes(a, axis1, axis2):
+    a = _t(a)
+    perm = list(range(a.ndim))
+    i, j = normalize_axis(axis1, a.ndim), normalize_axis(axis2, a.ndim)
+    perm[i], perm[j] = perm[j], perm[i]
+    return transpose(a, perm)
+
+
+@implements(np.rollaxis)
+def rollaxis(a, axis, start=0):
+    a = _t(a)
+    axis = normalize_axis(axis, a.ndim)
+    start = start % (a.ndim + 1) if start < 0 else start
+    if axis < start:
+        start -= 1
+    return moveaxis(a, axis, start)
+
+
+@implements(np.expand_dims)
+def expand_dims(a, axis):
+    a = _t(a)
+    axes = normalize_axes(axis, a.ndim + (len(axis) if isinstance(axis, (tuple, list)) else 1))
+    shape = list(a.shape)
+    for ax in axes:
+        shape.insert(ax, 1)
+    return reshape(a, shape)
+
+
+@implements(np.squeeze)
+def squeeze(a, axis=None):
+    a = _t(a)
+    if axis is None:
+        axes = [i for i, d in enumerate(a.shape) if d == 1]
+    else:
+        axes = normalize_axes(axis, a.ndim)
+        for ax in axes:
+            if a.shape[ax] != 1:
+                raise ValueError("cannot select an axis to squeeze out which has size not equal "
+                                 "to one")
+    return reshape(a, [d for i, d in enumerate(a.shape) if i not in axes])
+
+
+@implements(np.broadcast_to)
+def broadcast_to(array, shape, subok=False):
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return lax.broadcast_to(_t(array), shape)
+
+
+@implements(np.broadcast_arrays)
+def broadcast_arrays(*args, subok=False):
+    shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+    return tuple(lax.broadcast_to(_t(a), shape) for a in args)
+
+
+@implements(np.shape)
+def shape(a):
+    return _t(a).shape
+
+
+@implements(np.ndim)
+def ndim(a):
+    return _t(a).ndim
+
+
+@implements(np.size)
+def size(a, axis=None):
+    a = _t(a)
+    return a.size if axis is None else a.shape[axis]
+
+
+def _atleast(n, arys):
+    res = []
+    for a in arys:
+        a = _t(a)
+        if a.ndim < n:
+            if n == 3 and a.ndim == 2:
+                a = reshape(a, a.shape + (1,))
+            elif n == 3 and a.ndim == 1:
+                a = reshape(a, (1,) + a.shape + (1,))
+            elif n == 2 and a.ndim == 1:
+                a = reshape(a, (1,) + a.shape)
+            else:
+                a = reshape(a, (1,) * n)
+        res.append(a)
+    return res[0] if len(res) == 1 else tuple(res)
+
+
+@implements(np.atleast_1d)
+def atleast_1d(*arys):
+    return _atleast(1, arys)
+
+
+@implements(np.atleast_2d)
+def atleast_2d(*arys):
+    return _atleast(2, arys)
+
+
+@implements(np.atleast_3d)
+def atleast_3d(*arys):
+    return _atleast(3, arys)
+
+
+def _join_dtype(arrays, dtype):
+    if dtype is not None:
+        return np.dtype(dtype)
+    from .ufuncs import _dtype_arg
+
+    return np.result_type(*(_dtype_arg(a) if not isinstance(_dtype_arg(a), type)
+                            else _t(a).dtype for a in arrays))
+
+
+@implements(np.concatenate)
+def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    arrays = [_t(a) for a in arrays]
+    if axis is None:
+        arrays, axis = [np.ravel(a) for a in arrays], 0
+    if not arrays:
+        raise ValueError("need at least one array to concatenate")
+    nd = arrays[0].ndim
+    if nd == 0:
+        raise ValueError("zero-dimensional arrays cannot be concatenated")
+    if any(a.ndim != nd for a in arrays):
+        bad = next(i for i, a in enumerate(arrays) if a.ndim != nd)
+        raise ValueError(
+            "all the input array dimensions except for the concatenation axis must match "
+            f"exactly, but along dimension 0, the array at index 0 has {nd} dimension(s) and "
+            f"the array at index {bad} has {arrays[bad].ndim} dimension(s)")
+    dt = _join_dtype(arrays, dtype)
+    res = lax.concat([lax.cast(a, dt) for a in arrays], normalize_axis(axis, nd))
+    if out is not None:
+        from .ufuncs import _store
+
+        return _store(np.add, (res,), out, True, casting)
+    return res
+
+
+@implements(np.concat)
+def concat(arrays, /, *, axis=0):
+    return concatenate(arrays, axis=axis)
+
+
+@implements(np.stack)
+def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    arrays = [_t(a) for a in arrays]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) != 1:
+        raise ValueError("all input arrays must have the same shape")
+    axis = normalize_axis(axis, arrays[0].ndim + 1)
+    return concatenate([expand_dims(a, axis) for a in arrays], axis=axis, out=out, dtype=dtype,
+                       casting=casting)
+
+
+@implements(np.vstack, np.row_stack) if hasattr(np, "row_stack") else implements(np.vstack)
+def vstack(tup, *, dtype=None, casting="same_kind"):
+    return concatenate(atleast_2d(*tup) if len(tup) > 1 else [atleast_2d(*tup)], axis=0,
+                       dtype=dtype, casting=casting)
+
+
+@implements(np.hstack)
+def hstack(tup, *, dtype=None, casting="same_kind"):
+    arrs = atleast_1d(*tup)
+    arrs = list(arrs) if isinstance(arrs, tuple) else [arrs]
+    return concatenate(arrs, axis=0 if arrs[0].ndim == 1 else 1, dtype=dtype, casting=casting)
+
+
+@implements(np.dstack)
+def dstack(tup):
+    arrs = atleast_3d(*tup)
+    return concatenate(list(arrs) if isinstance(arrs, tuple) else [arrs], axis=2)
+
+
+@implements(np.column_stack)
+def column_stack(tup):
+    cols = []
+    for a in tup:
+        a = _t(a)
+        cols.append(reshape(a, (a.shape[0], 1)) if a.ndim < 2 else a)
+    return concatenate(cols, axis=1)
+
+
+@implements(np.array_split)
+def array_split(ary, indices_or_sections, axis=0):
+    a = _t(ary)
+    axis = normalize_axis(axis, a.ndim)
+    n = a.shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise ValueError("number sections must be larger than 0.")
+        each, extra = divmod(n, k)
+        sizes = [each + 1] * extra + [each] * (k - extra)
+        bounds = np.cumsum([0] + sizes).tolist()
+    else:
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
+    out = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        sl = _full_slices(a.ndim)
+        sl[axis] = (lo, hi, 1)
+        out.append(lax.slice_of(a, sl) if (lo, hi) != (0, n) else _copy_node(a))
+    return out
+
+
+def _copy_node(a):
+    from ..tracer import Tracer
+
+    return Tracer(a.node)
+
+
+@implements(np.split)
+def split(ary, indices_or_sections, axis=0):
+    a = _t(ary)
+    if isinstance(indices_or_sections, (int, np.integer)) and \
+            a.shape[normalize_axis(axis, a.ndim)] % indices_or_sections:
+        raise ValueError("array split does not result in an equal division")
+    return array_split(a, indices_or_sections, axis)
+
+
+@implements(np.hsplit)
+def hsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, axis=1 if _t(ary).ndim > 1 else 0)
+
+
+@implements(np.vsplit)
+def vsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, axis=0)
+
+
+@implements(np.dsplit)
+def dsplit(ary, indices_or_sections):
+    return split(ary, indices_or_sections, axis=2)
+
+
+@implements(np.unstack)
+def unstack(x, /, *, axis=0):
+    x = _t(x)
+    axis = normalize_axis(axis, x.ndim)
+    return tuple(np.take(x, i, axis=axis) for i in range(x.shape[axis]))
+
+
+@implements(np.tile)
+def tile(A, reps):
+    a = _t(A)
+    reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    nd = max(a.ndim, len(reps))
+    reps = (1,) * (nd - len(reps)) + reps
+    a = reshape(a, (1,) * (nd - a.ndim) + a.shape)
+    inter = []
+    for r, d in zip(reps, a.shape):
+        inter += [r, d]
+    expanded = lax.broadcast_to(reshape(a, [x for d in a.shape for x in (1, d)]), inter)
+    return lax.reshape(expanded, [r * d for r, d in zip(reps, a.shape)])
+
+
+@implements(np.repeat)
+def repeat(a, repeats, axis=None):
+    a = _t(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = normalize_axis(axis, a.ndim)
+    if lax.is_tracer(repeats):
+        raise errors.unsupported("np.repeat with traced repeat counts (data-dependent shape)")
+    reps = np.asarray(repeats)
+    n = a.shape[axis]
+    if reps.ndim == 0:
+        shape = a.shape[:axis + 1] + (int(reps),) + a.shape[axis + 1:]
+        b = lax.broadcast_to(reshape(a, a.shape[:axis + 1] + (1,) + a.shape[axis + 1:]), shape)
+        return lax.reshape(b, a.shape[:axis] + (n * int(reps),) + a.shape[axis + 1:])
+    idx = np.repeat(np.arange(n), reps)
+    return np.take(a, idx, axis=axis)
+
+
+@implements(np.flip)
+def flip(m, axis=None):
+    m = _t(m)
+    axes = normalize_axes(axis, m.ndim)
+    return m[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(m.ndim))]
+
+
+@implements(np.fliplr)
+def fliplr(m):
+    return flip(m, 1)
+
+
+@implements(np.flipud)
+def flipud(m):
+    return flip(m, 0)
+
+
+@implements(np.rot90)
+def rot90(m, k=1, axes=(0, 1)):
+    m = _t(m)
+    k %= 4
+    a0, a1 = axes
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(flip(m, a0), a1)
+    perm = list(range(m.ndim))
+    perm[a0], perm[a1] = perm[a1], perm[a0]
+    return transpose(flip(m, a1), perm) if k == 1 else flip(transpose(m, perm), a1)
+
+
+@implements(np.roll)
+def roll(a, shift, axis=None):
+    a = _t(a)
+    if axis is None:
+        return reshape(roll(ravel(a), shift, 0), a.shape)
+    shifts = np.broadcast_to(np.asarray(shift), np.shape(axis)).tolist() if \
+        isinstance(axis, (tuple, list)) else [shift]
+    axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+    for s, ax in zip(shifts, axes):
+        ax = normalize_axis(ax, a.ndim)
+        n = a.shape[ax]
+        if n == 0:
+            continue
+        s = int(s) % n
+        if s:
+            lo, hi = _full_slices(a.ndim), _full_slices(a.ndim)
+            lo[ax], hi[ax] = (n - s, n, 1), (0, n - s, 1)
+            a = lax.concat([lax.slice_of(a, lo), lax.slice_of(a, hi)], ax)
+    return a
+
+
+def _pad_widths(pad_width, ndim):
+    w = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (ndim, 2))
+    if (w < 0).any():
+        raise ValueError("index can't contain negative values")
+    return [tuple(int(v) for v in row) for row in w]
+
+
+@implements(np.pad)
+def pad(array, pad_width, mode="constant", **kwargs):
+    a = _t(array)
+    widths = _pad_widths(pad_width, a.ndim)
+    if mode == "constant":
+        cv = np.broadcast_to(np.asarray(kwargs.get("constant_values", 0)), (a.ndim, 2))
+        if (cv == cv.flat[0]).all():
+            return lax.pad(a, widths, cv.flat[0])
+        for ax, (lo, hi) in enumerate(widths):
+            parts = []
+            if lo:
+                shp = list(a.shape)
+                shp[ax] = lo
+                parts.append(lax.lift(np.full(shp, cv[ax][0], dtype=a.dtype)))
+            parts.append(a)
+            if hi:
+                shp = list(a.shape)
+                shp[ax] = hi
+                parts.append(lax.lift(np.full(shp, cv[ax][1], dtype=a.dtype)))
+            a = lax.concat(parts, ax)
+        return a
+    if mode not in ("edge", "reflect", "symmetric", "wrap"):
+        raise errors.unsupported(f"np.pad(mode={mode!r})")
+    for ax, (lo, hi) in enumerate(widths):
+        n = a.shape[ax]
+        if mode == "edge":
+            left, right = [0] * lo, [n - 1] * hi
+        elif mode == "wrap":
+            left = [(i - lo) % n for i in range(lo)]
+            right = [i % n for i in range(hi)]
+        else:
+            period = 2 * n - 2 if mode == "reflect" else 2 * n
+            if period == 0:
+                left, right = [0] * lo, [0] * hi
+            else:
+                def refl(i):
+                    i %= period
+                    if mode == "reflect":
+                        return i if i < n else period - i
+                    return i if i < n else period - 1 - i
+                left = [refl(i - lo) for i in range(lo)]
+                right = [refl(n + i) for i in range(hi)]
+        if lo or hi:
+            idx = np.asarray(left + list(range(n)) + right, dtype=np.intp)
+            a = np.take(a, idx, axis=ax)
+    return a
+
+
+@implements(np.where)
+def where(condition, x=None, y=None):
+    if x is None and y is None:
+        raise errors.unsupported("np.where(condition) with one argument (data-dependent shape); "
+                                 "use the three-argument form")
+    from .ufuncs import _dtype_arg
+
+    c = np.not_equal(condition, 0) if _t(condition).dtype != np.bool_ else _t(condition)
+    dts = [_dtype_arg(v) for v in (x, y)]
+    dt = np.result_type(*dts)
+    xs, ys = (lax.lift(np.asarray(v, dt)) if not lax.is_tracer(v) else lax.cast(v, dt)
+              for v in (x, y))
+    res = lax.where(c, xs, ys)
+    if all(isinstance(d, type) for d in dts):
+        return res
+    return lax.cast(res, res.dtype) if res.weak else res
+
+
+@implements(np.select)
+def select(condlist, choicelist, default=0):
+    if len(condlist) != len(choicelist):
+        raise ValueError("list of cases must be same length as list of conditions")
+    dt = np.result_type(*[_t(c).dtype for c in choicelist], np.asarray(default).dtype
+                        if not lax.is_tracer(default) else default.dtype)
+    out = lax.cast(_t(default), dt)
+    for c, v in reversed(list(zip(condlist, choicelist))):
+        out = np.where(c, lax.cast(_t(v), dt), out)
+    return out
+
+
+@implements(np.clip)
+def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
+         max=np._NoValue, **kwargs):
+    lo = a_min if a_min is not np._NoValue else (None if min is np._NoValue else min)
+    hi = a_max if a_max is not np._NoValue else (None if max is np._NoValue else max)
+    res = a
+    if lo is not None:
+        res = np.maximum(res, lo)
+    if hi is not None:
+        res = np.minimum(res, hi)
+    res = _t(res)
+    if out is not None:
+        from .ufuncs import _store
+
+        return _store(np.minimum, (res,), out, True, "same_kind")
+    return res
+
+
+@implements(np.sort)
+def sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    a = _t(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    if a.ndim == 0:
+        raise np.exceptions.AxisError(axis, 0)
+    return lax.bind(Op.SORT, a, axis=normalize_axis(axis, a.ndim))
+
+
+@implements(np.argsort)
+def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
+    a = _t(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    return lax.bind(Op.ARGSORT, a, axis=normalize_axis(axis, a.ndim), arg=True)
+
+
+@implements(np.copy)
+def copy(a, order="K", subok=False):
+    return _copy_node(_t(a))
+
+
+@implements(np.diff)
+def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    a = _t(a)
+    axis = normalize_axis(axis, a.ndim)
+    parts = []
+    for extra in (prepend, append):
+        if extra is np._NoValue:
+            parts.append(None)
+            continue
+        e = _t(extra)
+        if e.ndim == 0:
+            shp = list(a.shape)
+            shp[axis] = 1
+            e = lax.broadcast_to(e, shp)
+        parts.append(e)
+    a = np.concatenate([p for p in (parts[0], a, parts[1]) if p is not None], axis=axis)
+    for _ in range(n):
+        m = a.shape[axis]
+        hi, lo = _full_slices(a.ndim), _full_slices(a.ndim)
+        hi[axis], lo[axis] = (1, m, 1), (0, m - 1, 1)
+        a1, a0 = lax.slice_of(a, hi), lax.slice_of(a, lo)
+        a = np.not_equal(a1, a0) if a.dtype == np.bool_ else np.subtract(a1, a0)
+    return a

@@ -1,0 +1,222 @@
+"""Ufunc calls on tracers: dtype resolution (NEP 50), `out=`, `where=`, and the ufunc methods.
+
+Every ufunc call resolves its loop with NumPy's own `ufunc.resolve_dtypes`,
+passing Python scalars as their Python types so NEP 50's weak promotion
+applies, then casts the operands to the loop's dtypes; the elementwise node
+itself is always a plain loop call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors, lax
+from ..ops import Op
+from ..shapes import normalize_axes, normalize_axis
+from . import implements
+
+# ufuncs that are another ufunc by another name
+ALIASES = {"degrees": "rad2deg", "radians": "deg2rad", "true_divide": "divide"}
+PY_SCALARS = (bool, int, float, complex)
+
+
+def defer_to(other) -> bool:
+    """True where a binary operator should return NotImplemented (the other side opts out)."""
+    return getattr(type(other), "__array_ufunc__", 0) is None
+
+
+def _dtype_arg(x):
+    """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak."""
+    if lax.is_tracer(x):
+        if x.weak:
+            return {np.dtype(bool): bool, np.dtype(np.int64): int, np.dtype(np.float64): float,
+                    np.dtype(np.complex128): complex}[x.dtype]
+        return x.dtype
+    if isinstance(x, PY_SCALARS):
+        return bool if isinstance(x, bool) else type(x)
+    return np.asarray(x).dtype
+
+
+def _operand(x, dtype):
+    if lax.is_tracer(x):
+        return lax.cast(x, dtype)
+    return lax.lift(np.asarray(x, dtype=dtype))
+
+
+def resolve(ufunc: np.ufunc, args, dtype=None, signature=None):
+    """The loop dtypes NumPy would pick for `ufunc(*args, dtype=...)`."""
+    dts = tuple(_dtype_arg(a) for a in args) + (None,) * ufunc.nout
+    if signature is None and dtype is not None:
+        signature = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
+    try:
+        if signature is None:
+            return ufunc.resolve_dtypes(dts)
+        return ufunc.resolve_dtypes(dts, signature=signature)
+    except TypeError as e:
+        shown = tuple(getattr(d, "__name__", d) for d in dts[: ufunc.nin])
+        raise TypeError(f"ufunc {ufunc.__name__!r} not supported for the input types {shown}: "
+                        f"{e}") from None
+
+
+def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False):
+    loop = resolve(ufunc, args, dtype, signature)
+    operands = [_operand(a, dt) for a, dt in zip(args, loop[: ufunc.nin])]
+    op = Op[ALIASES.get(ufunc.__name__, ufunc.__name__).upper()]
+    if ufunc.nout == 1:
+        outs = (lax.bind(op, *operands),)
+    else:
+        outs = tuple(lax.bind(op, *operands, out=k) for k in range(ufunc.nout))
+    if not operator:
+        outs = tuple(o if not o.weak else lax.cast(o, o.dtype) for o in outs)
+    return outs
+
+
+def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting="same_kind",
+                signature=None, operator=False, order="K", subok=True):
+    """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
+    if ufunc.signature is not None:  # gufuncs: matmul, vecdot, matvec, vecmat
+        from .linalg import gufunc
+
+        res = gufunc(ufunc, *args)
+        return _store(ufunc, (res,), out, True, casting) if out is not None else res
+    if ufunc.__name__ == "divmod":
+        return (apply_ufunc(np.floor_divide, args, out=None if out is None else out[0]),
+                apply_ufunc(np.remainder, args, out=None if out is None else out[1]))
+    if ufunc.__name__ == "isnat":
+        raise errors.unsupported("np.isnat (datetime dtypes)")
+    if len(args) != ufunc.nin:
+        raise TypeError(f"{ufunc.__name__}() takes from {ufunc.nin} to {ufunc.nin + ufunc.nout} "
+                        f"positional arguments but {len(args)} were given")
+    outs = _loop_call(ufunc, args, dtype, signature, operator)
+    if where is not True:
+        base = out if out is not None else tuple(np.zeros(o.shape, o.dtype) for o in outs)
+        base = base if isinstance(base, tuple) else (base,)
+        outs = tuple(lax.where(lax.lift(where, np.bool_), o, lax.cast(b, o.dtype))
+                     for o, b in zip(outs, base))
+    if out is not None:
+        return _store(ufunc, outs, out, where, casting)
+    return outs[0] if ufunc.nout == 1 else outs
+
+
+def _store(ufunc, results, out, where, casting):
+    """Write `results` into the `out=` tracers as NumPy would, and return them."""
+    outs = out if isinstance(out, tuple) else (out,)
+    for res, target in zip(results, outs):
+        if target is None:
+            continue
+        if not lax.is_tracer(target):
+            raise errors.unsupported("Writing a traced result into a NumPy array through out=")
+        if not np.can_cast(res.dtype, target.dtype, casting):
+            raise np._core._exceptions._UFuncOutputCastingError(
+                ufunc, casting, res.dtype, target.dtype, 0)
+        value = lax.broadcast_to(lax.cast(res, target.dtype), target.shape)
+        target._assign(value)
+    return outs[0] if len(outs) == 1 else outs
+
+
+# ----------------------------------------------------------------------------- ufunc methods
+
+_REDUCERS = {"add": np.sum, "multiply": np.prod, "maximum": np.max, "minimum": np.min,
+             "logical_and": np.all, "logical_or": np.any}
+_CUMULATIVE = {"add": np.cumsum, "multiply": np.cumprod}
+
+
+def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._NoValue,
+           where=True):
+    name = ufunc.__name__
+    kw = {"axis": axis, "keepdims": keepdims, "out": out}
+    if initial is not np._NoValue:
+        kw["initial"] = initial
+    if where is not True:
+        kw["where"] = where
+    if name in ("add", "multiply"):
+        return _REDUCERS[name](x, dtype=dtype, **kw)
+    if name in _REDUCERS and dtype is None:
+        return _REDUCERS[name](x, **kw)
+    x = lax.lift(x)
+    axes = normalize_axes(axis, x.ndim)
+    if initial is not np._NoValue or where is not True or out is not None:
+        raise errors.unsupported(f"np.{name}.reduce with initial=, where= or out=")
+    for a in sorted(axes, reverse=True):
+        parts = [lax.slice_of(x, [(i, i + 1, 1) if d == a else (None, None, None)
+                                  for d in range(x.ndim)]) for i in range(x.shape[a])]
+        if not parts:
+            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+        acc = parts[0]
+        for p in parts[1:]:
+            acc = apply_ufunc(ufunc, (acc, p), dtype=dtype)
+        x = acc if keepdims else np.squeeze(acc, axis=a)
+    return x
+
+
+def accumulate(ufunc, x, axis=0, dtype=None, out=None):
+    name = ufunc.__name__
+    if name in _CUMULATIVE:
+        res = _CUMULATIVE[name](x, axis=axis, dtype=dtype)
+    else:
+        res = _scan(ufunc, lax.lift(x), normalize_axis(axis, np.ndim(x)), dtype)
+    if out is not None:
+        return _store(ufunc, (res,), out, True, "same_kind")
+    return res
+
+
+def _scan(ufunc, x, axis, dtype):
+    """An inclusive scan by doubling: log2(n) steps of `ufunc` with a shifted copy."""
+    if dtype is not None:
+        x = lax.cast(x, dtype)
+    n = x.shape[axis]
+    pos = np.arange(n).reshape((-1,) + (1,) * (x.ndim - axis - 1))
+    shift = 1
+    while shift < n:
+        widths = [(shift, 0) if d == axis else (0, 0) for d in range(x.ndim)]
+        bounds = [(0, n, 1) if d == axis else (None, None, None) for d in range(x.ndim)]
+        shifted = lax.slice_of(lax.pad(x, widths), bounds)
+        combined = lax.cast(apply_ufunc(ufunc, (x, shifted)), x.dtype)
+        x = lax.where(lax.lift(pos >= shift), combined, x)
+        shift *= 2
+    return x
+
+
+def outer(ufunc, a, b, **kwargs):
+    a, b = lax.lift(a), lax.lift(b)
+    a = lax.reshape(a, a.shape + (1,) * b.ndim)
+    return apply_ufunc(ufunc, (a, b), **kwargs)
+
+
+def at(ufunc, x, indices, b=None):
+    from .indexing import scatter_update
+
+    if ufunc.__name__ not in ("add", "subtract"):
+        raise errors.unsupported(f"np.{ufunc.__name__}.at")
+    value = b if ufunc.__name__ == "add" else np.negative(b)
+    scatter_update(x, indices, value, mode="add")
+
+
+_METHODS = {"reduce": reduce, "accumulate": accumulate, "outer": outer, "at": at}
+
+
+def array_ufunc(ufunc, method, inputs, kwargs):
+    if method == "__call__":
+        if "out" in kwargs and isinstance(kwargs["out"], tuple) and len(kwargs["out"]) == 1:
+            kwargs["out"] = kwargs["out"][0]
+        return apply_ufunc(ufunc, inputs, **kwargs)
+    impl = _METHODS.get(method)
+    if impl is None:
+        raise errors.unsupported(f"np.{ufunc.__name__}.{method}")
+    if "out" in kwargs and isinstance(kwargs["out"], tuple):
+        kwargs["out"] = kwargs["out"][0]
+    return impl(ufunc, *inputs, **kwargs)
+
+
+@implements(np.real)
+def real(x):
+    x = lax.lift(x)
+    return lax.bind(Op.REAL, x) if np.iscomplexobj(np.empty(0, x.dtype)) else x
+
+
+@implements(np.imag)
+def imag(x):
+    x = lax.lift(x)
+    if np.iscomplexobj(np.empty(0, x.dtype)):
+        return lax.bind(Op.IMAG, x)
+    return lax.lift(np.zeros(x.shape, x.dtype))

@@ -1,0 +1,555 @@
+"""The op registry: the closed set of primitives and, for each, one `OpDef`.
+
+An `OpDef` holds everything an op means: its NumPy reference (`ref`, the
+oracle every backend is tested against), its type rule (`infer`, built on
+NumPy's own promotion), and its gradient (`vjp`, written in tracenp ops so a
+gradient is just more graph). Backend code lives in `tracenp/lowering/*` as
+tables keyed by `Op`; `tests/test_registry_complete.py` says when a row is
+missing.
+
+Elementwise primitives are NumPy's ufuncs, one op each: their loops, NaN
+handling and integer semantics are NumPy's by definition. In the canonical
+form the front end has already cast the inputs to the ufunc's loop dtypes, so
+`infer` only checks them. Everything else in NumPy's surface is composed from
+these primitives in `tracenp/numpy_api/`.
+
+VJP rules take `(g, out, *srcs, **params)` as tracers and return one
+cotangent (or None: no gradient) per source. Elementwise rules return
+cotangents of the output's shape; autodiff unbroadcasts them.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from .shapes import broadcast_shapes, resolve_reshape, slice_dim
+
+UNARY_UFUNCS = (
+    "negative positive absolute fabs sign sqrt cbrt square reciprocal "
+    "exp exp2 expm1 log log2 log10 log1p "
+    "sin cos tan arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh "
+    "deg2rad rad2deg floor ceil trunc rint "
+    "isnan isinf isfinite signbit spacing logical_not invert conjugate bitwise_count "
+    "frexp modf"
+).split()
+BINARY_UFUNCS = (
+    "add subtract multiply divide floor_divide remainder fmod power float_power "
+    "maximum minimum fmax fmin arctan2 hypot copysign nextafter logaddexp logaddexp2 "
+    "heaviside ldexp gcd lcm left_shift right_shift bitwise_and bitwise_or bitwise_xor "
+    "logical_and logical_or logical_xor equal not_equal less less_equal greater greater_equal"
+).split()
+OTHER_ELEMENTWISE = ["cast", "where", "real", "imag"]
+REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod"]
+MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "pad", "concat"]
+INDEXING = ["gather", "scatter", "slice_set"]
+CONTRACT = ["matmul", "einsum"]
+LIBRARY = ["sort", "argsort", "linalg"]
+LEAVES = ["input", "const"]
+
+Op = enum.Enum(
+    "Op",
+    [n.upper() for n in LEAVES + UNARY_UFUNCS + BINARY_UFUNCS + OTHER_ELEMENTWISE
+     + REDUCE + MOVEMENT + INDEXING + CONTRACT + LIBRARY],
+)
+Op.__doc__ = "Every primitive of the IR; grouped by kind in `OpDef.kind`."
+
+
+@dataclass(frozen=True)
+class OpDef:
+    """One primitive: its meaning in NumPy, its type rule and its gradient."""
+
+    op: Op
+    kind: str  # leaf | elementwise | reduce | scan | movement | index | contract | library
+    ref: Callable[..., np.ndarray]
+    infer: Callable[[tuple, dict], tuple[Any, tuple, bool]]
+    vjp: Callable | None = None
+    nondiff: bool = False  # True: the op has no gradient by nature (comparisons, floor, ...)
+    ufunc: np.ufunc | None = field(default=None, compare=False)
+
+
+OPS: dict[Op, OpDef] = {}
+
+
+def register(op: Op, kind: str, ref, infer, vjp=None, nondiff=False, ufunc=None) -> None:
+    OPS[op] = OpDef(op, kind, ref, infer, vjp, nondiff, ufunc)
+
+
+def _shape_of(srcs) -> tuple:
+    return broadcast_shapes(*(s.shape for s in srcs))
+
+
+# ----------------------------------------------------------------------------- leaves
+
+
+def _infer_input(srcs, p):
+    return p["dtype"], p["shape"], p["weak"]
+
+
+def _infer_const(srcs, p):
+    v = p["value"].value
+    return v.dtype, v.shape, p["weak"]
+
+
+register(Op.INPUT, "leaf", None, _infer_input)
+register(Op.CONST, "leaf", lambda value, weak: value.value, _infer_const)
+
+
+# ----------------------------------------------------------------------------- elementwise
+
+
+def ufunc_infer(ufunc: np.ufunc):
+    """Type rule of a ufunc op: inputs must already be of the loop's dtypes."""
+
+    def infer(srcs, p):
+        dts = tuple(s.dtype for s in srcs)
+        loop = ufunc.resolve_dtypes(dts + (None,) * ufunc.nout)
+        if tuple(loop[: ufunc.nin]) != dts:
+            raise TypeError(f"{ufunc.__name__}: inputs {dts} are not a loop signature {loop}")
+        return loop[ufunc.nin + p.get("out", 0)], _shape_of(srcs), all(s.weak for s in srcs)
+
+    return infer
+
+
+def ufunc_ref(ufunc: np.ufunc):
+    if ufunc.nout == 1:
+        return lambda *xs: ufunc(*xs)
+    return lambda *xs, out: ufunc(*xs)[out]
+
+
+def _where_tie(x, y, g):
+    """Cotangent share of `x` in max/min: all of it where x wins, half on ties."""
+    return np.where(x == y, g * 0.5, g)
+
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
+
+# (g, out, x[, y]) -> cotangent(s) of out's shape; None where the op is not differentiable.
+EW_VJPS: dict[str, Callable | None] = {
+    "negative": lambda g, o, x: (-g,),
+    "positive": lambda g, o, x: (g,),
+    "absolute": lambda g, o, x: (g * np.sign(x),),
+    "fabs": lambda g, o, x: (g * np.sign(x),),
+    "sqrt": lambda g, o, x: (g / (2 * o),),
+    "cbrt": lambda g, o, x: (g / (3 * o * o),),
+    "square": lambda g, o, x: (g * 2 * x,),
+    "reciprocal": lambda g, o, x: (-g * o * o,),
+    "exp": lambda g, o, x: (g * o,),
+    "exp2": lambda g, o, x: (g * o * LN2,),
+    "expm1": lambda g, o, x: (g * (o + 1),),
+    "log": lambda g, o, x: (g / x,),
+    "log2": lambda g, o, x: (g / (x * LN2),),
+    "log10": lambda g, o, x: (g / (x * LN10),),
+    "log1p": lambda g, o, x: (g / (x + 1),),
+    "sin": lambda g, o, x: (g * np.cos(x),),
+    "cos": lambda g, o, x: (-g * np.sin(x),),
+    "tan": lambda g, o, x: (g * (1 + o * o),),
+    "arcsin": lambda g, o, x: (g / np.sqrt(1 - x * x),),
+    "arccos": lambda g, o, x: (-g / np.sqrt(1 - x * x),),
+    "arctan": lambda g, o, x: (g / (1 + x * x),),
+    "sinh": lambda g, o, x: (g * np.cosh(x),),
+    "cosh": lambda g, o, x: (g * np.sinh(x),),
+    "tanh": lambda g, o, x: (g * (1 - o * o),),
+    "arcsinh": lambda g, o, x: (g / np.sqrt(x * x + 1),),
+    "arccosh": lambda g, o, x: (g / np.sqrt(x * x - 1),),
+    "arctanh": lambda g, o, x: (g / (1 - x * x),),
+    "deg2rad": lambda g, o, x: (g * (math.pi / 180),),
+    "rad2deg": lambda g, o, x: (g * (180 / math.pi),),
+    "conjugate": lambda g, o, x: (np.conjugate(g),),
+    "add": lambda g, o, x, y: (g, g),
+    "subtract": lambda g, o, x, y: (g, -g),
+    "multiply": lambda g, o, x, y: (g * y, g * x),
+    "divide": lambda g, o, x, y: (g / y, -g * o / y),
+    "power": lambda g, o, x, y: (
+        g * y * np.power(x, y - 1),
+        g * o * np.log(np.where(x == 0, 1, x)),
+    ),
+    "float_power": lambda g, o, x, y: (
+        g * y * np.float_power(x, y - 1),
+        g * o * np.log(np.where(x == 0, 1, x)),
+    ),
+    "remainder": lambda g, o, x, y: (g, -g * np.floor_divide(x, y)),
+    "fmod": lambda g, o, x, y: (g, -g * np.trunc(x / y)),
+    "maximum": lambda g, o, x, y: (np.where(x >= y, _where_tie(x, y, g), 0),
+                                   np.where(y >= x, _where_tie(x, y, g), 0)),
+    "minimum": lambda g, o, x, y: (np.where(x <= y, _where_tie(x, y, g), 0),
+                                   np.where(y <= x, _where_tie(x, y, g), 0)),
+    "fmax": lambda g, o, x, y: (np.where(o == x, _where_tie(x, y, g), 0),
+                                np.where(o == y, _where_tie(x, y, g), 0)),
+    "fmin": lambda g, o, x, y: (np.where(o == x, _where_tie(x, y, g), 0),
+                                np.where(o == y, _where_tie(x, y, g), 0)),
+    "arctan2": lambda g, o, y, x: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
+    "hypot": lambda g, o, x, y: (g * x / o, g * y / o),
+    "copysign": lambda g, o, x, y: (g * np.where(np.signbit(x) == np.signbit(o), 1, -1), None),
+    "logaddexp": lambda g, o, x, y: (g * np.exp(x - o), g * np.exp(y - o)),
+    "logaddexp2": lambda g, o, x, y: (g * np.exp2(x - o), g * np.exp2(y - o)),
+    "ldexp": lambda g, o, x, y: (g * np.exp2(y.astype(o.dtype)), None),
+}
+NONDIFF_UFUNCS = set(UNARY_UFUNCS + BINARY_UFUNCS) - set(EW_VJPS)
+
+for _name in UNARY_UFUNCS + BINARY_UFUNCS:
+    _uf = getattr(np, _name)
+    register(Op[_name.upper()], "elementwise", ufunc_ref(_uf), ufunc_infer(_uf),
+             vjp=EW_VJPS.get(_name), nondiff=_name in NONDIFF_UFUNCS, ufunc=_uf)
+
+
+def _infer_cast(srcs, p):
+    return p["dtype"], srcs[0].shape, False
+
+
+def _infer_where(srcs, p):
+    c, a, b = srcs
+    if c.dtype != np.bool_ or a.dtype != b.dtype:
+        raise TypeError(f"where expects (bool, T, T), got {(c.dtype, a.dtype, b.dtype)}")
+    return a.dtype, _shape_of(srcs), all(s.weak for s in srcs)
+
+
+def _infer_real_imag(srcs, p):
+    dt = srcs[0].dtype
+    return (np.empty(0, dt).real.dtype), srcs[0].shape, False
+
+
+register(Op.CAST, "elementwise", lambda x, dtype: np.asarray(x).astype(dtype), _infer_cast,
+         vjp=lambda g, o, x, dtype: (g,))
+register(Op.WHERE, "elementwise", lambda c, a, b: np.where(c, a, b), _infer_where,
+         vjp=lambda g, o, c, a, b: (None, np.where(c, g, 0), np.where(c, 0, g)))
+register(Op.REAL, "elementwise", np.real, _infer_real_imag, vjp=lambda g, o, x: (g,))
+register(Op.IMAG, "elementwise", np.imag, _infer_real_imag, nondiff=True)
+
+
+# ----------------------------------------------------------------------------- reductions
+
+
+def _infer_reduce(srcs, p):
+    (x,) = srcs
+    axes = p["axes"]
+    for a in axes:
+        if x.shape[a] == 0 and p.get("needs_identity"):
+            raise ValueError("zero-size array to reduction operation which has no identity")
+    return x.dtype, tuple(d for i, d in enumerate(x.shape) if i not in axes), x.weak
+
+
+def _infer_arg(srcs, p):
+    (x,) = srcs
+    axis = p["axis"]
+    if x.size == 0 if axis is None else x.shape[axis] == 0:
+        raise ValueError("attempt to get argmax/argmin of an empty sequence")
+    shape = () if axis is None else tuple(d for i, d in enumerate(x.shape) if i != axis)
+    return np.intp, shape, False
+
+
+def _infer_scan(srcs, p):
+    return srcs[0].dtype, srcs[0].shape, False
+
+
+def _expand(g, axes, shape):
+    """Put reduced axes back (size 1) and broadcast to `shape`."""
+    for a in axes:
+        g = np.expand_dims(g, a)
+    return np.broadcast_to(g, shape)
+
+
+def _vjp_extremum(g, o, x, axes, needs_identity=True):
+    hit = x == _expand(o, axes, x.shape)
+    count = hit.sum(axis=axes, keepdims=True)
+    return (np.where(hit, _expand(g, axes, x.shape), 0) / count,)
+
+
+register(Op.SUM, "reduce", lambda x, axes: np.sum(x, axis=axes), _infer_reduce,
+         vjp=lambda g, o, x, axes: (_expand(g, axes, x.shape),))
+register(Op.PROD, "reduce", lambda x, axes: np.prod(x, axis=axes), _infer_reduce,
+         vjp=lambda g, o, x, axes: (_expand(g * o, axes, x.shape) / x,))
+register(Op.MAX, "reduce", lambda x, axes, needs_identity: np.max(x, axis=axes), _infer_reduce,
+         vjp=_vjp_extremum)
+register(Op.MIN, "reduce", lambda x, axes, needs_identity: np.min(x, axis=axes), _infer_reduce,
+         vjp=_vjp_extremum)
+register(Op.ARGMAX, "reduce", lambda x, axis: np.argmax(x, axis=axis), _infer_arg, nondiff=True)
+register(Op.ARGMIN, "reduce", lambda x, axis: np.argmin(x, axis=axis), _infer_arg, nondiff=True)
+register(Op.CUMSUM, "scan", lambda x, axis: np.cumsum(x, axis=axis), _infer_scan,
+         vjp=lambda g, o, x, axis: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),))
+register(Op.CUMPROD, "scan", lambda x, axis: np.cumprod(x, axis=axis), _infer_scan,
+         vjp=lambda g, o, x, axis: (
+             np.flip(np.cumsum(np.flip(g * o, axis), axis=axis), axis) / x,))
+
+
+# ----------------------------------------------------------------------------- movement
+
+
+def _infer_reshape(srcs, p):
+    return srcs[0].dtype, resolve_reshape(srcs[0].shape, p["shape"]), srcs[0].weak
+
+
+def _infer_transpose(srcs, p):
+    (x,) = srcs
+    perm = p["perm"]
+    if sorted(perm) != list(range(x.ndim)):
+        raise ValueError("axes don't match array")
+    return x.dtype, tuple(x.shape[i] for i in perm), False
+
+
+def _infer_broadcast(srcs, p):
+    (x,) = srcs
+    shape = tuple(p["shape"])
+    if len(shape) < x.ndim or broadcast_shapes(x.shape, shape) != shape:
+        raise ValueError(f"cannot broadcast a non-scalar to a scalar array"
+                         if not shape else
+                         f"operands could not be broadcast together with remapped shapes "
+                         f"[original->remapped]: {x.shape} and requested shape {shape}")
+    return x.dtype, shape, x.weak
+
+
+def _infer_slice(srcs, p):
+    (x,) = srcs
+    sl = p["slices"]
+    if len(sl) != x.ndim:
+        raise ValueError("slice needs one (start, stop, step) per dim")
+    return x.dtype, tuple(slice_dim(n, *s) for n, s in zip(x.shape, sl)), False
+
+
+def _infer_pad(srcs, p):
+    (x,) = srcs
+    shape = tuple(None if n is None else n + lo + hi for n, (lo, hi) in zip(x.shape, p["widths"]))
+    return x.dtype, shape, False
+
+
+def _infer_concat(srcs, p):
+    axis = p["axis"]
+    first = srcs[0]
+    for s in srcs:
+        if s.dtype != first.dtype or s.ndim != first.ndim:
+            raise ValueError("concat expects equal dtypes and ranks")
+        for i, (a, b) in enumerate(zip(s.shape, first.shape)):
+            if i != axis and a is not None and b is not None and a != b:
+                raise ValueError(
+                    "all the input array dimensions except for the concatenation axis must "
+                    f"match exactly, but along dimension {i}, the array at index 0 has size {b} "
+                    f"and the array at index {srcs.index(s)} has size {a}")
+    dims = [s.shape[axis] for s in srcs]
+    n = None if None in dims else sum(dims)
+    return first.dtype, first.shape[:axis] + (n,) + first.shape[axis + 1:], False
+
+
+def _ref_slice(x, slices):
+    return x[tuple(slice(*s) for s in slices)]
+
+
+def _ref_pad(x, widths, value):
+    return np.pad(x, widths, constant_values=value)
+
+
+def _vjp_slice(g, o, x, slices):
+    return (lax.slice_set(np.zeros(x.shape, g.dtype), g, slices),)
+
+
+def _vjp_pad(g, o, x, widths, value):
+    return (lax.slice_of(g, tuple((lo, lo + n, 1) for (lo, hi), n in zip(widths, x.shape))),)
+
+
+def _vjp_concat(g, o, *xs, axis):
+    out, start = [], 0
+    for x in xs:
+        n = x.shape[axis]
+        bounds = tuple((start, start + n, 1) if i == axis else (None, None, None)
+                       for i in range(g.ndim))
+        out.append(lax.slice_of(g, bounds))
+        start += n
+    return tuple(out)
+
+
+register(Op.RESHAPE, "movement", lambda x, shape: np.reshape(x, shape), _infer_reshape,
+         vjp=lambda g, o, x, shape: (np.reshape(g, x.shape),))
+register(Op.TRANSPOSE, "movement", lambda x, perm: np.transpose(x, perm), _infer_transpose,
+         vjp=lambda g, o, x, perm: (np.transpose(g, np.argsort(perm)),))
+register(Op.BROADCAST, "movement", lambda x, shape: np.broadcast_to(x, shape), _infer_broadcast,
+         vjp=lambda g, o, x, shape: (g,))  # autodiff unbroadcasts like any elementwise rule
+register(Op.SLICE, "movement", _ref_slice, _infer_slice, vjp=_vjp_slice)
+register(Op.PAD, "movement", _ref_pad, _infer_pad, vjp=_vjp_pad)
+register(Op.CONCAT, "movement", lambda *xs, axis: np.concatenate(xs, axis=axis), _infer_concat,
+         vjp=_vjp_concat)
+
+
+# ----------------------------------------------------------------------------- indexing
+
+
+def gather_shape(x_shape, idx_shape, axis):
+    return broadcast_shapes(x_shape[:axis] + (1,) + x_shape[axis + 1:], idx_shape)[:axis] + (
+        idx_shape[axis],) + broadcast_shapes(x_shape[axis + 1:], idx_shape[axis + 1:])
+
+
+def _infer_gather(srcs, p):
+    x, idx = srcs
+    axis = p["axis"]
+    if idx.dtype != np.intp or idx.ndim != x.ndim:
+        raise TypeError("gather expects intp indices of the operand's rank")
+    lead = broadcast_shapes(x.shape[:axis], idx.shape[:axis])
+    trail = broadcast_shapes(x.shape[axis + 1:], idx.shape[axis + 1:])
+    return x.dtype, lead + (idx.shape[axis],) + trail, False
+
+
+def _infer_scatter(srcs, p):
+    x, idx, upd = srcs
+    if idx.dtype != np.intp or upd.dtype != x.dtype or idx.ndim != x.ndim:
+        raise TypeError("scatter expects (T, intp, T) of one rank")
+    broadcast_shapes(idx.shape, upd.shape)
+    return x.dtype, x.shape, False
+
+
+def _fancy(x_shape, idx, axis):
+    """The index tuple that makes `x[t]` equal take_along_axis with broadcasting."""
+    nd = len(x_shape)
+    t = []
+    for d in range(nd):
+        if d == axis:
+            t.append(idx)
+        else:
+            t.append(np.arange(x_shape[d]).reshape((-1,) + (1,) * (nd - d - 1)))
+    return tuple(t)
+
+
+def _ref_gather(x, idx, axis):
+    return x[_fancy(x.shape, idx, axis)]
+
+
+def _ref_scatter(x, idx, upd, axis, mode):
+    out = np.array(x, copy=True)
+    t = _fancy(x.shape, idx, axis)
+    shape = np.broadcast_shapes(*(np.shape(i) for i in t), np.shape(upd))
+    t = tuple(np.broadcast_to(i, shape) for i in t)
+    if mode == "add":
+        np.add.at(out, t, np.broadcast_to(upd, shape))
+    else:
+        out[t] = np.broadcast_to(upd, shape)
+    return out
+
+
+def _infer_slice_set(srcs, p):
+    x, v = srcs
+    want = tuple(slice_dim(n, *s) for n, s in zip(x.shape, p["slices"]))
+    if v.dtype != x.dtype or broadcast_shapes(v.shape, want) != want:
+        raise ValueError(f"could not broadcast input array from shape {v.shape} into shape {want}")
+    return x.dtype, x.shape, False
+
+
+def _ref_slice_set(x, v, slices):
+    out = np.array(x, copy=True)
+    out[tuple(slice(*s) for s in slices)] = v
+    return out
+
+
+register(Op.GATHER, "index", _ref_gather, _infer_gather,
+         vjp=lambda g, o, x, idx, axis: (
+             lax.scatter(np.zeros(x.shape, g.dtype), idx, g, axis, "add"), None))
+register(Op.SCATTER, "index", _ref_scatter, _infer_scatter,
+         vjp=lambda g, o, x, idx, upd, axis, mode: (
+             g if mode == "add" else lax.scatter(g, idx, np.zeros((), g.dtype), axis, "set"),
+             None,
+             lax.gather(g, idx, axis)))
+register(Op.SLICE_SET, "index", _ref_slice_set, _infer_slice_set,
+         vjp=lambda g, o, x, v, slices: (lax.slice_set(g, np.zeros((), g.dtype), slices),
+                                         lax.slice_of(g, slices)))
+
+
+# ----------------------------------------------------------------------------- contractions
+
+
+def _infer_matmul(srcs, p):
+    a, b = srcs
+    if a.dtype != b.dtype or a.ndim < 2 or b.ndim < 2:
+        raise TypeError("matmul primitive expects two arrays of one dtype and rank >= 2")
+    if a.shape[-1] is not None and b.shape[-2] is not None and a.shape[-1] != b.shape[-2]:
+        raise ValueError(
+            f"matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc "
+            f"signature (n?,k),(k,m?)->(n?,m?) (size {b.shape[-2]} is different from "
+            f"{a.shape[-1]})")
+    batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    return a.dtype, batch + (a.shape[-2], b.shape[-1]), False
+
+
+def _infer_einsum(srcs, p):
+    ins, out = p["spec"].split("->")
+    sizes: dict[str, int | None] = {}
+    for term, s in zip(ins.split(","), srcs):
+        if len(term) != s.ndim:
+            raise ValueError(f"einsum: operand has {s.ndim} dims, subscripts {term!r}")
+        for ch, n in zip(term, s.shape):
+            old = sizes.get(ch)
+            if old not in (None, 1) and n not in (None, 1) and old != n:
+                raise ValueError(f"einsum: size of label {ch!r} does not match ({old} vs {n})")
+            if old in (None, 1):
+                sizes[ch] = n if old is None or n not in (None,) else old
+    dtype = srcs[0].dtype
+    if any(s.dtype != dtype for s in srcs):
+        raise TypeError("einsum primitive expects operands of one dtype")
+    return dtype, tuple(sizes[ch] for ch in out), False
+
+
+def _vjp_matmul(g, o, a, b):
+    return (np.matmul(g, np.swapaxes(b, -1, -2)), np.matmul(np.swapaxes(a, -1, -2), g))
+
+
+def _vjp_einsum(g, o, *xs, spec):
+    ins, out = spec.split("->")
+    terms = ins.split(",")
+    grads = []
+    for i, (term, x) in enumerate(zip(terms, xs)):
+        if not np.issubdtype(x.dtype, np.inexact):
+            grads.append(None)
+            continue
+        others = [t for j, t in enumerate(terms) if j != i]
+        have = set(out).union(*others) if others else set(out)
+        kept = "".join(ch for ch in dict.fromkeys(term) if ch in have)
+        r = np.einsum(",".join([out] + others) + "->" + kept, g, *(xs[j] for j in range(len(xs)) if j != i))
+        if kept != term:  # labels only this operand has: broadcast back
+            r = _einsum_expand(r, kept, term, x.shape)
+        grads.append(r)
+    return tuple(grads)
+
+
+def _einsum_expand(r, kept, term, shape):
+    """Broadcast `r` (labels `kept`) to an operand with labels `term` (no diagonals)."""
+    if len(set(term)) != len(term):
+        raise NotImplementedError("gradient of einsum with a repeated label in one operand")
+    order = [kept.index(ch) for ch in term if ch in kept]
+    r = np.transpose(r, order)
+    for i, ch in enumerate(term):
+        if ch not in kept:
+            r = np.expand_dims(r, i)
+    return np.broadcast_to(r, shape)
+
+
+register(Op.MATMUL, "contract", np.matmul, _infer_matmul, vjp=_vjp_matmul)
+register(Op.EINSUM, "contract", lambda *xs, spec: np.einsum(spec, *xs, optimize=True),
+         _infer_einsum, vjp=_vjp_einsum)
+
+
+# ----------------------------------------------------------------------------- library steps
+
+
+def _infer_sort(srcs, p):
+    x = srcs[0]
+    return (np.intp if p.get("arg") else x.dtype), x.shape, False
+
+
+def _vjp_sort(g, o, x, axis):
+    perm = np.argsort(x, axis=axis)
+    return (lax.scatter(np.zeros(x.shape, g.dtype), perm, g, axis, "add"),)
+
+
+register(Op.SORT, "library", lambda x, axis: np.sort(x, axis=axis, kind="stable"), _infer_sort,
+         vjp=_vjp_sort)
+register(Op.ARGSORT, "library",
+         lambda x, axis, arg: np.argsort(x, axis=axis, kind="stable"), _infer_sort, nondiff=True)
+
+from .linalg_ops import LINALG, infer_linalg, ref_linalg, vjp_linalg  # noqa: E402
+
+register(Op.LINALG, "library", ref_linalg, infer_linalg, vjp=vjp_linalg)
+
+# VJP rules build graph through the tracer-level primitive wrappers; bound last
+# because those wrappers import the IR, which imports this registry.
+from . import lax  # noqa: E402
+
+__all__ = ["Op", "OpDef", "OPS", "LINALG", "UNARY_UFUNCS", "BINARY_UFUNCS"]

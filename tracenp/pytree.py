@@ -1,0 +1,66 @@
+"""Pytrees: nested tuples, lists and dicts of leaves, flattened to a list and a hashable structure."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+class Leaf:
+    """The structure of one leaf."""
+
+    def __repr__(self) -> str:
+        return "*"
+
+
+LEAF = Leaf()
+
+
+def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list, Any]:
+    """`(leaves, treedef)`; `treedef` is hashable and `unflatten` inverts this."""
+    leaves: list = []
+
+    def walk(t):
+        if is_leaf is not None and is_leaf(t):
+            leaves.append(t)
+            return LEAF
+        if isinstance(t, tuple) and not hasattr(t, "_fields"):
+            return ("tuple", tuple(walk(x) for x in t))
+        if isinstance(t, tuple):
+            return ("namedtuple", type(t), tuple(walk(x) for x in t))
+        if isinstance(t, list):
+            return ("list", tuple(walk(x) for x in t))
+        if isinstance(t, dict):
+            keys = tuple(sorted(t, key=repr))
+            return ("dict", keys, tuple(walk(t[k]) for k in keys))
+        if t is None:
+            return ("none",)
+        leaves.append(t)
+        return LEAF
+
+    return leaves, walk(tree)
+
+
+def unflatten(treedef: Any, leaves) -> Any:
+    it = iter(leaves)
+
+    def build(d):
+        if d is LEAF:
+            return next(it)
+        kind = d[0]
+        if kind == "tuple":
+            return tuple(build(x) for x in d[1])
+        if kind == "namedtuple":
+            return d[1](*(build(x) for x in d[2]))
+        if kind == "list":
+            return [build(x) for x in d[1]]
+        if kind == "dict":
+            return {k: build(x) for k, x in zip(d[1], d[2])}
+        return None
+
+    return build(treedef)
+
+
+def tree_map(fn: Callable, tree: Any, *rest: Any) -> Any:
+    leaves, treedef = flatten(tree)
+    others = [flatten(r)[0] for r in rest]
+    return unflatten(treedef, [fn(x, *ys) for x, *ys in zip(leaves, *others)])

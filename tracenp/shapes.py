@@ -1,0 +1,85 @@
+"""Shape arithmetic shared by the type rules and the front end.
+
+Dims may be None (unknown until a symbolic graph is specialised); an unknown
+dim is taken to be non-broadcastable, as Theano does.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+Shape = tuple
+
+
+def broadcast_shapes(*shapes: Shape) -> Shape:
+    """NumPy broadcasting with unknown dims; raises NumPy's ValueError on mismatch."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = []
+    padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
+    for dims in zip(*padded):
+        known = {d for d in dims if d is not None and d != 1}
+        if len(known) > 1:
+            shown = " ".join(str(tuple(s)).replace(", ", ",").replace(",)", ",)") for s in shapes)
+            raise ValueError(f"operands could not be broadcast together with shapes {shown}")
+        if known:
+            out.append(known.pop())
+        elif None in dims:
+            out.append(None)
+        else:
+            out.append(1)
+    return tuple(out)
+
+
+def normalize_axis(axis: int, ndim: int) -> int:
+    if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
+        from numpy.exceptions import AxisError
+
+        raise AxisError(axis, ndim)
+    return axis % ndim if ndim else 0
+
+
+def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
+    """`axis=None | int | tuple` as a sorted tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, (tuple, list)):
+        axes = tuple(normalize_axis(int(a), ndim) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError("duplicate value in 'axis'")
+        return tuple(sorted(axes))
+    return (normalize_axis(int(axis), ndim),)
+
+
+def slice_dim(n: int | None, start, stop, step) -> int | None:
+    if n is None:
+        return None
+    return len(range(*slice(start, stop, step).indices(n)))
+
+
+def resolve_reshape(src: Shape, target: Sequence[int]) -> Shape:
+    """Resolve one -1 in `target`; raise NumPy's ValueError when sizes differ."""
+    target = tuple(int(d) for d in target)
+    if target.count(-1) > 1:
+        raise ValueError("can only specify one unknown dimension")
+    if any(d is None for d in src):
+        if -1 in target:
+            return tuple(None if d == -1 else d for d in target)
+        return target
+    size = 1
+    for d in src:
+        size *= d
+    known = 1
+    for d in target:
+        if d != -1:
+            known *= d
+    if -1 in target:
+        if known == 0 or size % known:
+            raise ValueError(f"cannot reshape array of size {size} into shape {target_repr(target)}")
+        return tuple(size // known if d == -1 else d for d in target)
+    if known != size:
+        raise ValueError(f"cannot reshape array of size {size} into shape {target_repr(target)}")
+    return target
+
+
+def target_repr(target: Sequence[int]) -> str:
+    return str(tuple(target)).replace(",)", ",)")

@@ -1,0 +1,50 @@
+"""The tracing context: which function is being traced, and NumPy's creation routines redirected.
+
+While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
+`np.arange`, `np.eye`, `np.array`, `np.asarray` ... return tracers, so that code
+like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
+undone when tracing ends, and tracing holds a lock so threads do not see it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_lock = threading.RLock()
+_state = threading.local()
+
+
+@dataclass
+class TraceState:
+    fn_name: str
+    mutated_inputs: list = field(default_factory=list)
+
+
+def current_trace() -> TraceState | None:
+    stack = getattr(_state, "stack", None)
+    return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def tracing(fn_name: str):
+    from .numpy_api.creation import PATCHED
+
+    with _lock:
+        stack = _state.__dict__.setdefault("stack", [])
+        state = TraceState(fn_name)
+        stack.append(state)
+        saved = {}
+        if len(stack) == 1:
+            for name, fn in PATCHED.items():
+                saved[name] = getattr(np, name)
+                setattr(np, name, fn)
+        try:
+            yield state
+        finally:
+            for name, fn in saved.items():
+                setattr(np, name, fn)
+            stack.pop()

@@ -1,0 +1,304 @@
+"""The array proxy that traces NumPy code.
+
+A `Tracer` wraps one graph node and implements NumPy's protocols
+(`__array_ufunc__`, `__array_function__`), operators, methods and indexing, so
+ordinary NumPy code builds a graph when given tracers. Shape, ndim, size and
+dtype are concrete; values are not, and asking for them raises a
+`ConcretizationError` naming the user's line.
+
+Views: a tracer made by basic indexing or transposition remembers its base, so
+writing through it (`v = y[1:]; v[0] = 5`) updates the base as NumPy would,
+and the base's other views see the write. Writes are functional updates
+(SLICE_SET/SCATTER nodes); the tracer object is rebound to the new node.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import errors, ir
+from .ops import Op
+
+
+class Tracer:
+    """A symbolic array: the value of one graph node while tracing."""
+
+    __slots__ = ("_node", "_view", "_input_of", "name", "__weakref__")
+    __array_priority__ = 1000
+    __hash__ = None  # elementwise __eq__, as ndarray
+
+    def __init__(self, node: ir.Node, name: str | None = None):
+        self._node = node
+        self._view = None  # (base tracer, base node seen, kind, arg)
+        self._input_of = None
+        self.name = name
+
+    # ------------------------------------------------------------------ node and views
+    @property
+    def node(self) -> ir.Node:
+        view = self._view
+        if view is not None:
+            base, seen, kind, arg = view
+            base_node = base.node
+            if base_node is not seen:
+                from .numpy_api.indexing import apply_view
+
+                self._node = apply_view(Tracer(base_node), kind, arg).node
+                self._view = (base, base_node, kind, arg)
+        return self._node
+
+    def _as_view_of(self, base: "Tracer", kind: str, arg) -> "Tracer":
+        self._view = (base, base.node, kind, arg)
+        return self
+
+    def _assign(self, new: "Tracer") -> None:
+        """Rebind to `new` (same shape and dtype), writing through to the base of a view."""
+        from .numpy_api.indexing import write_view
+
+        node = new.node
+        view = self._view
+        if view is not None:
+            base, _, kind, arg = view
+            base._assign(write_view(base, kind, arg, Tracer(node)))
+            self._view = (base, base.node, kind, arg)
+        elif self._input_of is not None:
+            mutated = self._input_of.mutated_inputs
+            if not any(t is self for t in mutated):
+                mutated.append(self)
+        self._node = node
+
+    # ------------------------------------------------------------------ concrete attributes
+    @property
+    def dtype(self) -> np.dtype:
+        return self.node.dtype
+
+    @property
+    def shape(self) -> tuple:
+        return self.node.shape
+
+    @property
+    def ndim(self) -> int:
+        return len(self.node.shape)
+
+    @property
+    def size(self) -> int:
+        return self.node.size
+
+    @property
+    def weak(self) -> bool:
+        return self.node.weak
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * self.dtype.itemsize
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        label = f"{self.name}:" if self.name else ""
+        return f"Tracer({label}{ir.type_str(self.node)})"
+
+    # ------------------------------------------------------------------ no concrete values
+    def __array__(self, dtype=None, copy=None):
+        raise errors.concretization_error("Converting a traced array to a NumPy array")
+
+    def __bool__(self):
+        raise errors.concretization_error("The truth value of a traced array (an `if`, `while`, "
+                                          "`and`/`or` or `assert` on it)")
+
+    def __float__(self):
+        raise errors.concretization_error("float() of a traced array")
+
+    def __int__(self):
+        raise errors.concretization_error("int() of a traced array")
+
+    def __complex__(self):
+        raise errors.concretization_error("complex() of a traced array")
+
+    def __index__(self):
+        raise errors.concretization_error("Using a traced array as a Python index")
+
+    def item(self, *args):
+        raise errors.concretization_error(".item() of a traced array")
+
+    def tolist(self):
+        raise errors.concretization_error(".tolist() of a traced array")
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        return (self[i] for i in range(self.shape[0]))
+
+    # ------------------------------------------------------------------ NumPy protocols
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .numpy_api.ufuncs import array_ufunc
+
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from .numpy_api import dispatch_function
+
+        return dispatch_function(func, args, kwargs)
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, key):
+        from .numpy_api.indexing import getitem
+
+        return getitem(self, key)
+
+    def __setitem__(self, key, value):
+        from .numpy_api.indexing import setitem
+
+        setitem(self, key, value)
+
+    @property
+    def T(self):
+        return np.transpose(self)
+
+    @property
+    def mT(self):
+        return np.swapaxes(self, -1, -2)
+
+    @property
+    def real(self):
+        return np.real(self)
+
+    @property
+    def imag(self):
+        return np.imag(self)
+
+    @property
+    def flat(self):
+        return np.ravel(self)
+
+
+def _binary(ufunc, reflected=False):
+    def op(self, other):
+        from .numpy_api.ufuncs import apply_ufunc, defer_to
+
+        if defer_to(other):
+            return NotImplemented
+        args = (other, self) if reflected else (self, other)
+        return apply_ufunc(ufunc, args, operator=True)
+
+    return op
+
+
+def _inplace(ufunc):
+    def op(self, other):
+        from .numpy_api.ufuncs import apply_ufunc
+
+        apply_ufunc(ufunc, (self, other), out=self, operator=True)
+        return self
+
+    return op
+
+
+def _unary(ufunc):
+    def op(self):
+        from .numpy_api.ufuncs import apply_ufunc
+
+        return apply_ufunc(ufunc, (self,), operator=True)
+
+    return op
+
+
+_OPERATORS = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
+    "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power, "matmul": np.matmul,
+    "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor,
+    "lshift": np.left_shift, "rshift": np.right_shift,
+}
+for _name, _uf in _OPERATORS.items():
+    setattr(Tracer, f"__{_name}__", _binary(_uf))
+    setattr(Tracer, f"__r{_name}__", _binary(_uf, reflected=True))
+    setattr(Tracer, f"__i{_name}__", _inplace(_uf))
+for _name, _uf in {"lt": np.less, "le": np.less_equal, "gt": np.greater, "ge": np.greater_equal,
+                   "eq": np.equal, "ne": np.not_equal}.items():
+    setattr(Tracer, f"__{_name}__", _binary(_uf))
+for _name, _uf in {"neg": np.negative, "pos": np.positive, "abs": np.absolute,
+                   "invert": np.invert}.items():
+    setattr(Tracer, f"__{_name}__", _unary(_uf))
+
+
+def _divmod(self, other):
+    return np.floor_divide(self, other), np.remainder(self, other)
+
+
+def _rdivmod(self, other):
+    return np.floor_divide(other, self), np.remainder(other, self)
+
+
+Tracer.__divmod__ = _divmod
+Tracer.__rdivmod__ = _rdivmod
+
+
+def _method(np_func):
+    def method(self, *args, **kwargs):
+        return np_func(self, *args, **kwargs)
+
+    method.__name__ = np_func.__name__
+    method.__doc__ = f"Same as `np.{np_func.__name__}(self, ...)`."
+    return method
+
+
+for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumprod clip round "
+              "ravel squeeze nonzero diagonal trace conj conjugate ptp dot repeat take "
+              "swapaxes argsort searchsorted").split():
+    if hasattr(np, _name):
+        setattr(Tracer, _name, _method(getattr(np, _name)))
+
+
+def _reshape(self, *shape, order="C"):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return np.reshape(self, shape, order=order)
+
+
+def _transpose(self, *axes):
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        axes = axes[0]
+    return np.transpose(self, axes or None)
+
+
+def _astype(self, dtype, order="K", casting="unsafe", copy=True):
+    from . import lax
+
+    if not np.can_cast(self.dtype, dtype, casting):
+        raise TypeError(f"Cannot cast array data from {self.dtype!r} to {np.dtype(dtype)!r} "
+                        f"according to the rule {casting!r}")
+    return lax.bind(Op.CAST, self, dtype=np.dtype(dtype))
+
+
+def _copy(self, order="C"):
+    return np.copy(self)
+
+
+def _flatten(self, order="C"):
+    return np.ravel(self, order=order).copy()
+
+
+def _fill(self, value):
+    self[...] = value
+
+
+def _sort_inplace(self, axis=-1, kind=None, order=None):
+    self[...] = np.sort(self, axis=axis)
+
+
+Tracer.reshape = _reshape
+Tracer.transpose = _transpose
+Tracer.astype = _astype
+Tracer.copy = _copy
+Tracer.flatten = _flatten
+Tracer.fill = _fill
+Tracer.sort = _sort_inplace
+Tracer.__copy__ = _copy
+Tracer.__deepcopy__ = lambda self, memo: _copy(self)
