@@ -12,6 +12,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from . import numpy_api  # noqa: F401  (registers NumPy's functions for tracers)
+from .autodiff import grad, jacobian, value_and_grad, vjp
 from .config import config
 from .errors import ConcretizationError, TracingError, UnsupportedFunctionError
 from .ir import Graph, Node
@@ -19,6 +20,6 @@ from .jit import JitFunction, TracingFallbackWarning, jit, make_graph
 from .tracer import Tracer
 
 __all__ = [
-    "jit", "make_graph", "JitFunction", "Graph", "Node", "Tracer", "config",
+    "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph", "Node", "Tracer", "config",
     "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
 ]

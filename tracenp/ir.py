@@ -167,6 +167,19 @@ def dtype_abbrev(dtype: np.dtype) -> str:
     return _ABBREV.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
+def substitute(outputs: Iterable[Node], mapping: dict[int, Node]) -> list[Node]:
+    """`outputs` rebuilt with each node whose id is in `mapping` replaced by its value."""
+    outputs = list(outputs)
+    env: dict[int, Node] = dict(mapping)
+    for node in toposort(outputs):
+        if id(node) in env:
+            continue
+        srcs = tuple(env.get(id(s), s) for s in node.srcs)
+        env[id(node)] = node if all(a is b for a, b in zip(srcs, node.srcs)) else \
+            Node.make(node.op, srcs, node.params)
+    return [env[id(o)] for o in outputs]
+
+
 def specialize(graph: Graph, inputs: tuple[Node, ...]) -> Graph:
     """Rebuild `graph` over new inputs (usually with concrete shapes), re-deriving every type."""
     env: dict[int, Node] = {id(old): new for old, new in zip(graph.inputs, inputs)}

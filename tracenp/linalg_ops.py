@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .shapes import broadcast_shapes
+from .shapes import broadcast_shapes, real_dtype
 
 LINALG = ("solve", "inv", "det", "slogdet", "cholesky", "svd", "qr", "eigh", "eigvalsh",
           "pinv", "matrix_rank")
@@ -25,7 +25,7 @@ def _square(a, name):
 def infer_linalg(srcs, p):
     name, out = p["name"], p["out"]
     a = srcs[0]
-    real = np.empty(0, a.dtype).real.dtype
+    real = real_dtype(a.dtype)
     batch, (m, n) = a.shape[:-2], a.shape[-2:]
     k = None if m is None or n is None else min(m, n)
     if name == "solve":

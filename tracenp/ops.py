@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .shapes import broadcast_shapes, resolve_reshape, slice_dim
+from .shapes import broadcast_shapes, real_dtype, resolve_reshape, slice_dim
 
 UNARY_UFUNCS = (
     "negative positive absolute fabs sign sqrt cbrt square reciprocal "
@@ -210,7 +210,7 @@ def _infer_where(srcs, p):
 
 def _infer_real_imag(srcs, p):
     dt = srcs[0].dtype
-    return (np.empty(0, dt).real.dtype), srcs[0].shape, False
+    return real_dtype(dt), srcs[0].shape, False
 
 
 register(Op.CAST, "elementwise", lambda x, dtype: np.asarray(x).astype(dtype), _infer_cast,

@@ -60,6 +60,17 @@ def unflatten(treedef: Any, leaves) -> Any:
     return build(treedef)
 
 
+def num_leaves(treedef: Any) -> int:
+    if treedef is LEAF:
+        return 1
+    kind = treedef[0]
+    if kind in ("tuple", "list"):
+        return sum(num_leaves(t) for t in treedef[1])
+    if kind in ("namedtuple", "dict"):
+        return sum(num_leaves(t) for t in treedef[2])
+    return 0
+
+
 def tree_map(fn: Callable, tree: Any, *rest: Any) -> Any:
     leaves, treedef = flatten(tree)
     others = [flatten(r)[0] for r in rest]

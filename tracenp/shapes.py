@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
+
 Shape = tuple
 
 
@@ -83,3 +85,9 @@ def resolve_reshape(src: Shape, target: Sequence[int]) -> Shape:
 
 def target_repr(target: Sequence[int]) -> str:
     return str(tuple(target)).replace(",)", ",)")
+
+
+def real_dtype(dtype) -> np.dtype:
+    """The real dtype matching `dtype` (complex64 -> float32); other dtypes unchanged."""
+    dtype = np.dtype(dtype)
+    return np.finfo(dtype).dtype if dtype.kind == "c" else dtype

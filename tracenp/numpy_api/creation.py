@@ -9,6 +9,8 @@ tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import lax
@@ -112,13 +114,32 @@ def ascontiguousarray(a, dtype=None, **kw):
     return asarray(a, dtype=dtype)
 
 
+def _for_user_code(traced, original):
+    """Use `traced` when called from user code, `original` from NumPy's or tracenp's own."""
+
+    def dispatch(*args, **kwargs):
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.startswith(("numpy.", "tracenp.")) or caller in ("numpy", "tracenp"):
+            return original(*args, **kwargs)
+        return traced(*args, **kwargs)
+
+    dispatch.__name__ = original.__name__
+    dispatch.__doc__ = original.__doc__
+    return dispatch
+
+
 PATCHED = {
-    "zeros": zeros, "ones": ones, "full": full, "empty": zeros,
-    "arange": _wrap(_np_arange), "linspace": _wrap(_np_linspace),
-    "logspace": _wrap(_np_logspace), "geomspace": _wrap(_np_geomspace), "eye": _wrap(_np_eye),
-    "identity": _wrap(_np_identity), "tri": _wrap(_np_tri),
-    "array": array, "asarray": asarray, "asanyarray": asanyarray,
-    "ascontiguousarray": ascontiguousarray,
+    name: _for_user_code(traced, original) for name, traced, original in [
+        ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
+        ("empty", zeros, _np_empty), ("arange", _wrap(_np_arange), _np_arange),
+        ("linspace", _wrap(_np_linspace), _np_linspace),
+        ("logspace", _wrap(_np_logspace), _np_logspace),
+        ("geomspace", _wrap(_np_geomspace), _np_geomspace), ("eye", _wrap(_np_eye), _np_eye),
+        ("identity", _wrap(_np_identity), _np_identity), ("tri", _wrap(_np_tri), _np_tri),
+        ("array", array, _np_array), ("asarray", asarray, _np_asarray),
+        ("asanyarray", asanyarray, _np_asanyarray),
+        ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
+    ]
 }
 
 

@@ -198,7 +198,7 @@ def diag(v, k=0):
         n = v.shape[0] + abs(k)
         rows = np.arange(v.shape[0]) + max(0, -k)
         cols = rows + k
-        out = np.zeros((n, n), v.dtype)
+        out = lax.lift(np.zeros((n, n), v.dtype))
         out[rows, cols] = v
         return out
     if v.ndim == 2:
