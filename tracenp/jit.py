@@ -60,7 +60,7 @@ class Trace:
     compiled: Compiled | None
     out_tree: Any
     out_consts: list  # non-array outputs (None where the graph gives the value)
-    out_weak: list
+    out_returns: list  # per output: "python", "scalar" or "array" (what a 0-d value becomes)
     mutated: list  # (leaf index, output index) pairs written back after a call
     n_outputs: int
     eager_reason: str | None = None
@@ -151,15 +151,13 @@ class JitFunction:
             np.copyto(leaves[leaf_i], outs[out_i], casting="unsafe")
         results = []
         it = iter(outs)
-        for const, weak in zip(entry.out_consts, entry.out_weak):
+        for const, returns in zip(entry.out_consts, entry.out_returns):
             if const is not _FROM_GRAPH:
                 results.append(const)
                 continue
-            v = next(it)
-            if isinstance(v, np.ndarray) and v.ndim == 0:
-                v = v.item() if weak else v[()]
-            elif weak and isinstance(v, np.generic):
-                v = v.item()
+            v = np.asarray(next(it))
+            if v.ndim == 0 and returns != "array":
+                v = v.item() if returns == "python" else v[()]
             results.append(v)
         return pytree.unflatten(entry.out_tree, results)
 
@@ -193,7 +191,7 @@ class JitFunction:
             return Trace(None, None, [], [], [], 0, eager_reason=str(e))
 
     def trace_graph(self, *args, **kwargs) -> tuple[ir.Graph, Any, list, list, list]:
-        """Trace for these arguments: (graph, output tree, consts, weak flags, mutated pairs)."""
+        """Trace for these arguments: (graph, output tree, consts, returns, mutated pairs)."""
         _, leaves = self._key(args, kwargs)
         return self._trace_to_graph(args, kwargs, leaves)
 
@@ -204,8 +202,9 @@ class JitFunction:
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
         with tracing(self.__name__) as state:
             tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
-            for t in tracers:
+            for t, x in zip(tracers, leaves):
                 t._input_of = state
+                t.returns = "array" if isinstance(x, np.ndarray) else "scalar"
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
             call_args = [a if i not in self.static_argnums else args[i]
                          for i, a in enumerate(t_args)]
@@ -213,19 +212,19 @@ class JitFunction:
                                           if k in self.static_argnames}}
             result = self.fn(*call_args, **call_kwargs)
             out_leaves, out_tree = pytree.flatten(result)
-            outputs, consts, weak = [], [], []
+            outputs, consts, returns = [], [], []
             for v in out_leaves:
                 if isinstance(v, Tracer):
                     outputs.append(v.node)
                     consts.append(_FROM_GRAPH)
-                    weak.append(v.weak)
+                    returns.append("python" if v.weak else v.returns)
                 elif isinstance(v, np.ndarray):
                     outputs.append(ir.const(v))
                     consts.append(_FROM_GRAPH)
-                    weak.append(False)
+                    returns.append("array")
                 else:
                     consts.append(v)
-                    weak.append(False)
+                    returns.append("python")
             mutated = []
             for t in state.mutated_inputs:
                 leaf_i = next(i for i, tr in enumerate(tracers) if tr is t)
@@ -234,17 +233,17 @@ class JitFunction:
                 mutated.append((leaf_i, len(outputs)))
                 outputs.append(t.node)
         graph = ir.Graph(tuple(inputs), tuple(outputs))
-        return graph, out_tree, consts, weak, mutated
+        return graph, out_tree, consts, returns, mutated
 
     def _trace_graph(self, args, kwargs, leaves) -> Trace:
         t0 = time.perf_counter()
-        graph, out_tree, consts, weak, mutated = self._trace_to_graph(args, kwargs, leaves)
+        graph, out_tree, consts, returns, mutated = self._trace_to_graph(args, kwargs, leaves)
         t1 = time.perf_counter()
         compiled = compile_graph(graph, self.mode or config.mode, stabilize=self.stabilize,
                                  backend=self.backend)
         compiled.report["trace_s"] = t1 - t0
         compiled.report["compile_s"] = time.perf_counter() - t1
-        return Trace(compiled, out_tree, consts, weak, mutated, len(graph.outputs))
+        return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs))
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""

@@ -23,7 +23,7 @@ from .ops import Op
 class Tracer:
     """A symbolic array: the value of one graph node while tracing."""
 
-    __slots__ = ("_node", "_view", "_input_of", "name", "__weakref__")
+    __slots__ = ("_node", "_view", "_input_of", "name", "returns", "__weakref__")
     __array_priority__ = 1000
     __hash__ = None  # elementwise __eq__, as ndarray
 
@@ -32,6 +32,10 @@ class Tracer:
         self._view = None  # (base tracer, base node seen, kind, arg)
         self._input_of = None
         self.name = name
+        # What NumPy would hand back for this value when it is 0-d: a NumPy scalar (ufuncs,
+        # reductions, integer indexing), a 0-d ndarray (astype, .T, np.where, ...) or a
+        # Python scalar (np.allclose, np.array_equal). jit converts outputs accordingly.
+        self.returns = "scalar"
 
     # ------------------------------------------------------------------ node and views
     @property
@@ -46,6 +50,15 @@ class Tracer:
                 self._node = apply_view(Tracer(base_node), kind, arg).node
                 self._view = (base, base_node, kind, arg)
         return self._node
+
+    def with_returns(self, returns: str) -> "Tracer":
+        """This value, marked as what NumPy returns for it when 0-d (a new proxy if it differs)."""
+        if self.ndim or self.returns == returns:
+            return self
+        other = Tracer(self.node, self.name)
+        other._view = self._view
+        other.returns = returns
+        return other
 
     def _as_view_of(self, base: "Tracer", kind: str, arg) -> "Tracer":
         self._view = (base, base.node, kind, arg)
@@ -250,7 +263,7 @@ def _method(np_func):
 
 
 for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumprod clip round "
-              "ravel squeeze nonzero diagonal trace conj conjugate ptp dot repeat take "
+              "ravel squeeze nonzero diagonal trace ptp dot repeat take "
               "swapaxes argsort searchsorted").split():
     if hasattr(np, _name):
         setattr(Tracer, _name, _method(getattr(np, _name)))
@@ -274,11 +287,15 @@ def _astype(self, dtype, order="K", casting="unsafe", copy=True):
     if not np.can_cast(self.dtype, dtype, casting):
         raise TypeError(f"Cannot cast array data from {self.dtype!r} to {np.dtype(dtype)!r} "
                         f"according to the rule {casting!r}")
-    return lax.bind(Op.CAST, self, dtype=np.dtype(dtype))
+    return lax.bind(Op.CAST, self, dtype=np.dtype(dtype)).with_returns(self.returns)
 
 
 def _copy(self, order="C"):
-    return np.copy(self)
+    return np.copy(self).with_returns(self.returns)
+
+
+def _conj(self):
+    return np.conjugate(self).with_returns(self.returns)
 
 
 def _flatten(self, order="C"):
@@ -297,6 +314,7 @@ Tracer.reshape = _reshape
 Tracer.transpose = _transpose
 Tracer.astype = _astype
 Tracer.copy = _copy
+Tracer.conj = Tracer.conjugate = _conj
 Tracer.flatten = _flatten
 Tracer.fill = _fill
 Tracer.sort = _sort_inplace

@@ -27,12 +27,45 @@ def implements(*np_funcs: Callable):
     return register
 
 
+# NumPy functions that return a 0-d ndarray (not a NumPy scalar) for a 0-d result, and those
+# that return a Python scalar; every other function returns a NumPy scalar, as ufuncs do.
+# Those in FOLLOW_INPUT call the array's method, so a NumPy scalar argument gives a scalar.
+ARRAY_RESULT = frozenset(
+    "where copy asarray asanyarray array ascontiguousarray asfortranarray atleast_1d atleast_2d "
+    "atleast_3d moveaxis matrix_transpose broadcast_to broadcast_arrays tensordot cov select "
+    "piecewise cumsum cumprod nancumsum nancumprod cumulative_sum cumulative_prod zeros_like "
+    "ones_like full_like empty_like real_if_close flip roll sort argsort tile take_along_axis "
+    "expand_dims".split())
+FOLLOW_INPUT = frozenset("real imag squeeze reshape transpose swapaxes diagonal ravel".split())
+PYTHON_RESULT = frozenset("allclose array_equal array_equiv".split())
+
+
+def mark_returns(value, returns: str):
+    """Mark the 0-d tracers in a function's result with what NumPy returns for them."""
+    from ..tracer import Tracer
+
+    if isinstance(value, Tracer):
+        return value.with_returns(returns)
+    if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
+        return type(value)(mark_returns(v, returns) for v in value)
+    if isinstance(value, tuple):  # a namedtuple result (svd, slogdet, ...)
+        return type(value)(*(mark_returns(v, returns) for v in value))
+    return value
+
+
 def dispatch_function(func, args, kwargs):
     impl = HANDLED.get(func)
     if impl is None:
         name = getattr(func, "__module__", "numpy") or "numpy"
         raise errors.unsupported(f"{name}.{func.__name__}")
-    return impl(*args, **kwargs)
+    return mark_returns(impl(*args, **kwargs), _returns(func.__name__, args))
+
+
+def _returns(name: str, args) -> str:
+    if name in FOLLOW_INPUT:
+        first = args[0] if args else None
+        return "array" if getattr(first, "returns", None) == "array" else "scalar"
+    return "array" if name in ARRAY_RESULT else "python" if name in PYTHON_RESULT else "scalar"
 
 
 def covered() -> list[str]:

@@ -236,8 +236,17 @@ def _advanced_set(x, key, value, mode="set"):
 def getitem(x, key):
     ekey = _expand_key(key, x.ndim)
     if any(_is_advanced(k) for k in ekey):
-        return _advanced_get(x, ekey)
-    return make_view(x, "index", tuple(ekey))
+        res = _advanced_get(x, ekey)
+    else:
+        res = make_view(x, "index", tuple(ekey))
+    return res.with_returns("scalar" if _all_integers(key) else "array")
+
+
+def _all_integers(key) -> bool:
+    """NumPy returns a scalar, not a 0-d array, when every index is an integer."""
+    keys = key if isinstance(key, tuple) else (key,)
+    return all(_is_int(k) or (isinstance(k, np.ndarray) or lax.is_tracer(k)) and k.ndim == 0
+               and k.dtype.kind in "iu" for k in keys)
 
 
 def setitem(x, key, value):
