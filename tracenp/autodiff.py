@@ -2,25 +2,28 @@
 
 `backward(out, wrt, seed)` walks the nodes between `wrt` and `out` in reverse
 topological order (iteratively: deep graphs are fine), calls each op's `vjp`
-rule from the registry, unbroadcasts elementwise cotangents to their source's
-shape and sums cotangents where a value is used more than once. Integer and
-bool values carry no gradient.
+rule from the registry, unbroadcasts cotangents to their source's shape and
+sums cotangents where a value is used more than once. Integer and bool values
+carry no gradient.
 
-The function transforms (`grad`, `value_and_grad`, `vjp`, `jacobian`) trace
-the function with fresh inputs for the differentiated leaves, build the
-backward graph, then substitute the real arguments; called on concrete arrays
-they compile the forward and backward graph as one jitted function, called on
-tracers (inside `jit` or another `grad`) they just extend the graph.
+The function transforms (`grad`, `value_and_grad`, `vjp`, `jacobian`) call the
+function with fresh graph inputs for the differentiated leaves (so a value
+passed twice is differentiated only where asked), build the backward graph,
+then substitute the real arguments back. Called on arrays they compile forward
+and backward as one jitted graph; called on tracers (inside `jit` or another
+transform) they just extend the graph being traced.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+import inspect
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from . import ir, lax, pytree
 from .ops import OPS, Op
+from .shapes import broadcast_shapes
 from .tracer import Tracer
 
 
@@ -41,26 +44,26 @@ def unbroadcast(g: Tracer, shape: tuple) -> Tracer:
 
 
 def _fit(g, src: ir.Node) -> Tracer:
-    """A cotangent lifted, unbroadcast and cast to the type of `src`."""
+    """A cotangent brought to the type of `src`: unbroadcast, real part, cast."""
     g = lax.lift(g)
     if g.shape != src.shape:
-        if g.ndim < src.ndim or any(a not in (b, 1) and b is not None
-                                    for a, b in zip(src.shape, g.shape[g.ndim - src.ndim:])):
-            g = lax.broadcast_to(g, src.shape) if g.ndim <= src.ndim else g
-        g = unbroadcast(g, src.shape)
+        g = unbroadcast(lax.broadcast_to(g, broadcast_shapes(g.shape, src.shape)), src.shape)
     if g.dtype.kind == "c" and src.dtype.kind != "c":
         g = np.real(g)
     return lax.cast(g, src.dtype) if g.dtype != src.dtype or g.weak else g
 
 
 def backward(out: ir.Node, wrt: Sequence[ir.Node], seed: Tracer | None = None) -> list[Tracer]:
-    """Cotangents of `wrt` given cotangent `seed` (default 1) of `out`; zeros where unreachable."""
+    """Cotangents of `wrt` given cotangent `seed` (default 1) of `out`; zeros where unreachable.
+
+    Each cotangent is the total derivative: paths through other `wrt` nodes count too.
+    """
     from .trace import tracing
 
     wrt_ids = {id(w) for w in wrt}
     order = ir.toposort([out])
-    live: set[int] = set()
-    for node in order:  # nodes on some path from a wrt node
+    live: set[int] = set()  # nodes on some path from a wrt node
+    for node in order:
         if id(node) in wrt_ids or any(id(s) in live for s in node.srcs):
             live.add(id(node))
     with tracing("grad"):
@@ -69,7 +72,7 @@ def backward(out: ir.Node, wrt: Sequence[ir.Node], seed: Tracer | None = None) -
         cts: dict[int, Tracer] = {id(out): _fit(seed, out)}
         for node in reversed(order):
             g = cts.get(id(node))
-            if g is None or id(node) in wrt_ids or node.op in (Op.INPUT, Op.CONST):
+            if g is None or not node.srcs:
                 continue
             opdef = OPS[node.op]
             if opdef.nondiff or not _inexact(node.dtype):
@@ -83,86 +86,119 @@ def backward(out: ir.Node, wrt: Sequence[ir.Node], seed: Tracer | None = None) -
                 gs = _fit(gs, src)
                 prev = cts.get(id(src))
                 cts[id(src)] = gs if prev is None else lax.bind(Op.ADD, prev, gs)
-        zero = [lax.lift(np.zeros(w.shape, w.dtype)) for w in wrt]
-        return [cts.get(id(w), z) for w, z in zip(wrt, zero)]
+        zero = lambda w: lax.lift(np.zeros(w.shape, w.dtype))  # noqa: E731
+        return [cts[id(w)] if id(w) in cts else zero(w) for w in wrt]
 
 
-# ----------------------------------------------------------------------------- transforms
+# ----------------------------------------------------------------------------- arguments
 
 
-def _argnums(argnums) -> tuple[int, ...]:
-    return (argnums,) if isinstance(argnums, int) else tuple(argnums)
+def _fn_name(fn) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
 
 
-def _check_differentiable(leaf, where: str) -> None:
+def _argnums(argnums, nargs: int, fn) -> tuple[int, ...]:
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    for i in nums:
+        if not -nargs <= i < nargs:
+            raise ValueError(f"argnums {argnums!r} of {_fn_name(fn)} is out of range: it was "
+                             f"called with {nargs} positional argument(s)")
+    return tuple(i % nargs for i in nums)
+
+
+def _arg_name(fn, i: int) -> str:
+    try:
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    return f"argument {params[i].name}" if i < len(params) else f"argument {i}"
+
+
+def _leaf_paths(treedef) -> list[str]:
+    """`['W1']`, `[0][2]`... for each leaf of `treedef`, in flatten order."""
+    paths: list[str] = []
+
+    def walk(d, path):
+        if d is pytree.LEAF:
+            paths.append(path)
+        elif d[0] in ("tuple", "list"):
+            for i, sub in enumerate(d[1]):
+                walk(sub, f"{path}[{i}]")
+        elif d[0] == "namedtuple":
+            for i, sub in enumerate(d[2]):
+                walk(sub, f"{path}[{i}]")
+        elif d[0] == "dict":
+            for k, sub in zip(d[1], d[2]):
+                walk(sub, f"{path}[{k!r}]")
+
+    walk(treedef, "")
+    return paths
+
+
+def _check_differentiable(leaf, where: str, what: str) -> None:
     dtype = leaf.dtype if isinstance(leaf, (Tracer, np.ndarray, np.generic)) else \
         np.asarray(leaf).dtype
     if not _inexact(dtype):
-        raise TypeError(f"grad requires real or complex floating inputs, but {where} has dtype "
-                        f"{dtype}; cast it with .astype(float) or leave it out of argnums")
+        raise TypeError(f"{what}: {where} has dtype {dtype}, and only floating-point (or "
+                        f"complex) values can be differentiated; cast it with "
+                        f".astype(np.float64), or leave it out of argnums")
 
 
-def _trace_with_fresh(fn, args, kwargs, argnums):
-    """Call `fn` with fresh inputs for the differentiated leaves.
+class _Diff:
+    """The differentiated leaves of one call: fresh input nodes and the real values behind them."""
 
-    Returns (fresh input nodes, their real nodes, output, aux, treedefs).
-    """
-    fresh, actual, trees = [], [], []
-    new_args = list(args)
-    for i in argnums:
-        leaves, tree = pytree.flatten(args[i])
-        trees.append(tree)
-        subs = []
-        for j, leaf in enumerate(leaves):
-            _check_differentiable(leaf, f"argument {i} (leaf {j})")
-            real = lax.lift(leaf) if isinstance(leaf, Tracer) else lax.lift(np.asarray(leaf))
-            node = ir.leaf_input(f"arg{i}", real.dtype, real.shape, weak=real.weak)
-            fresh.append(node)
-            actual.append(real.node)
-            subs.append(Tracer(node))
-        new_args[i] = pytree.unflatten(tree, subs)
-    return fresh, actual, trees, fn(*new_args, **kwargs)
+    def __init__(self, fn, args: tuple, nums: tuple[int, ...], what: str):
+        self.fresh: list[ir.Node] = []
+        self.actual: list[ir.Node] = []
+        self.trees: list[Any] = []
+        self.args = list(args)
+        for i in nums:
+            leaves, tree = pytree.flatten(args[i])
+            self.trees.append(tree)
+            subs = []
+            for path, leaf in zip(_leaf_paths(tree), leaves):
+                _check_differentiable(leaf, _arg_name(fn, i) + path, what)
+                real = lax.lift(leaf)
+                node = ir.leaf_input(f"arg{i}{path}", real.dtype, real.shape, weak=real.weak)
+                self.fresh.append(node)
+                self.actual.append(real.node)
+                subs.append(Tracer(node))
+            self.args[i] = pytree.unflatten(tree, subs)
+
+    def substitute(self, values: Sequence) -> list:
+        """`values` (tracers or anything else) with the fresh inputs replaced by the real ones."""
+        mapping = {id(f): a for f, a in zip(self.fresh, self.actual)}
+        traced = [v.node for v in values if isinstance(v, Tracer)]
+        it = iter(ir.substitute(traced, mapping))
+        return [Tracer(next(it)) if isinstance(v, Tracer) else v for v in values]
+
+    def per_arg(self, leaves: Sequence) -> list:
+        """Flat per-leaf values regrouped into one pytree per differentiated argument."""
+        out, k = [], 0
+        for tree in self.trees:
+            n = pytree.num_leaves(tree)
+            out.append(pytree.unflatten(tree, leaves[k:k + n]))
+            k += n
+        return out
 
 
-def _scalar_output(out, name: str) -> Tracer:
+def _scalar_output(out, what: str) -> Tracer:
     out = lax.lift(out)
     if out.ndim != 0 or not _inexact(out.dtype):
-        raise TypeError(f"grad of {name} requires a scalar floating output, got "
-                        f"{out.dtype} array of shape {out.shape}; use vjp or jacobian for "
-                        "non-scalar outputs")
+        raise TypeError(f"{what} needs a function that returns a floating-point scalar, but it "
+                        f"returned a {out.dtype} array of shape {out.shape}; use tracenp.vjp "
+                        "or tracenp.jacobian for other outputs")
     return out
 
 
-def _substitute(nodes: Sequence[ir.Node], fresh, actual) -> list[Tracer]:
-    mapping = {id(f): a for f, a in zip(fresh, actual)}
-    return [Tracer(n) for n in ir.substitute(nodes, mapping)]
+# ----------------------------------------------------------------------------- running
 
 
-def _split_per_arg(trees, leaves):
-    per, k = [], 0
-    for tree in trees:
-        n = pytree.num_leaves(tree)
-        per.append(pytree.unflatten(tree, leaves[k:k + n]))
-        k += n
-    return per
-
-
-def _value_and_grad_traced(fn, args, kwargs, argnums, has_aux):
-    fresh, actual, trees, result = _trace_with_fresh(fn, args, kwargs, _argnums(argnums))
-    aux = None
-    if has_aux:
-        result, aux = result
-    out = _scalar_output(result, getattr(fn, "__name__", "function"))
-    grads = backward(out.node, fresh)
-    aux_leaves, aux_tree = pytree.flatten(aux)
-    aux_nodes = [lax.lift(a).node for a in aux_leaves]
-    subst = _substitute([out.node] + [g.node for g in grads] + aux_nodes, fresh, actual)
-    value, grad_leaves, aux_vals = subst[0], subst[1:1 + len(grads)], subst[1 + len(grads):]
-    per_arg = _split_per_arg(trees, grad_leaves)
-    g = per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
-    if has_aux:
-        return (value, pytree.unflatten(aux_tree, aux_vals)), g
-    return value, g
+def _is_static(x) -> bool:
+    """Non-array, non-container values (Python numbers, strings, ...): constants of the trace."""
+    return not isinstance(x, (np.ndarray, np.generic, Tracer, list, tuple, dict)) \
+        and x is not None
 
 
 def _has_tracer(args, kwargs) -> bool:
@@ -170,115 +206,173 @@ def _has_tracer(args, kwargs) -> bool:
     return any(isinstance(x, Tracer) for x in leaves)
 
 
+class _Transform:
+    """A transformed function: extends the graph on tracers, runs compiled on arrays.
+
+    On arrays, arguments that are not differentiated and not arrays (Python
+    numbers, strings, ...) are static: their values are baked into the
+    compiled graph, so `range(n_steps)` works, and a new value retraces.
+    """
+
+    def __init__(self, traced: Callable, fn: Callable, name: str, argnums,
+                 post: Callable = lambda result: result):
+        self.traced = traced
+        self.post = post
+        self.argnums = argnums
+        self.__name__ = name
+        self.__wrapped__ = fn
+        self.__doc__ = getattr(fn, "__doc__", None)
+        self._compiled: dict[tuple, Any] = {}
+
+    def __call__(self, *args, **kwargs):
+        if _has_tracer(args, kwargs):
+            return self.post(self.traced(*args, **kwargs))
+        from .jit import JitFunction
+
+        nums = _argnums(self.argnums, len(args), self.__wrapped__) if args else ()
+        static = (tuple(i for i, a in enumerate(args) if i not in nums and _is_static(a)),
+                  tuple(sorted(k for k, v in kwargs.items() if _is_static(v))))
+        jf = self._compiled.get(static)
+        if jf is None:
+            jf = JitFunction(self.traced, static_argnums=static[0], static_argnames=static[1])
+            jf.__name__ = self.__name__
+            self._compiled[static] = jf
+        return self.post(jf(*args, **kwargs))
+
+    def __repr__(self) -> str:
+        return f"<tracenp {self.__name__}>"
+
+
+# ----------------------------------------------------------------------------- transforms
+
+
 def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False
                    ) -> Callable:
-    """`f -> (x -> (f(x), df/dx))`; gradients have the structure and dtypes of the arguments."""
-    from .jit import JitFunction
+    """`f -> (x -> (f(x), df/dx))`; gradients have the structure and dtypes of the arguments.
 
-    nums = argnums if isinstance(argnums, int) else tuple(argnums)
+    With a tuple `argnums` the gradient is a tuple, one entry per argument; with
+    `has_aux=True`, `f` returns `(value, aux)` and the result is `((value, aux), grad)`.
+    """
+    name = f"value_and_grad({_fn_name(fn)})"
 
     def traced(*args, **kwargs):
-        return _value_and_grad_traced(fn, args, kwargs, nums, has_aux)
+        diff = _Diff(fn, args, _argnums(argnums, len(args), fn), f"tracenp.grad of {_fn_name(fn)}")
+        result = fn(*diff.args, **kwargs)
+        aux = None
+        if has_aux:
+            if not (isinstance(result, (tuple, list)) and len(result) == 2):
+                raise TypeError(f"{name} with has_aux=True needs {_fn_name(fn)} to return a "
+                                f"pair (value, aux), got {type(result).__name__}")
+            result, aux = result
+        out = _scalar_output(result, f"tracenp.grad of {_fn_name(fn)}")
+        grads = backward(out.node, diff.fresh)
+        aux_leaves, aux_tree = pytree.flatten(aux)
+        subst = diff.substitute([out] + grads + aux_leaves)
+        value, grad_leaves, aux_vals = subst[0], subst[1:1 + len(grads)], subst[1 + len(grads):]
+        per_arg = diff.per_arg(grad_leaves)
+        g = per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
+        if has_aux:
+            return (value, pytree.unflatten(aux_tree, aux_vals)), g
+        return value, g
 
-    compiled = JitFunction(traced)
-    compiled.__name__ = f"value_and_grad({getattr(fn, '__name__', 'f')})"
-
-    def wrapper(*args, **kwargs):
-        if _has_tracer(args, kwargs):
-            return traced(*args, **kwargs)
-        return compiled(*args, **kwargs)
-
-    wrapper.__name__ = compiled.__name__
-    wrapper.__wrapped__ = fn
-    return wrapper
+    return _Transform(traced, fn, name, argnums)
 
 
 def grad(fn, argnums=0, has_aux: bool = False):
-    """Gradient of a scalar function; or, Theano-style, `grad(cost, wrt)` of a symbolic cost."""
+    """Gradient of a scalar function; or, Theano-style, `grad(cost, wrt)` of a symbolic cost.
+
+    `grad(f)(x)` is `df/dx` with the structure and dtypes of `x`; with `has_aux=True`
+    it returns `(grad, aux)`.
+    """
     if isinstance(fn, Tracer):
         return symbolic_grad(fn, argnums)
     vg = value_and_grad(fn, argnums, has_aux)
 
-    def wrapper(*args, **kwargs):
-        value, g = vg(*args, **kwargs)
+    def drop_value(result):  # the value stays an output: every graph input keeps a use
+        value, g = result
         return (g, value[1]) if has_aux else g
 
-    wrapper.__name__ = f"grad({getattr(fn, '__name__', 'f')})"
-    wrapper.__wrapped__ = fn
-    return wrapper
+    return _Transform(vg.traced, fn, f"grad({_fn_name(fn)})", argnums, post=drop_value)
 
 
 def symbolic_grad(cost: Tracer, wrt):
-    """`d cost / d wrt` for symbolic variables: one tracer per `wrt` (list in, list out)."""
-    single = isinstance(wrt, Tracer)
-    wrt_list = [wrt] if single else list(wrt)
-    cost = _scalar_output(cost, "cost")
-    for w in wrt_list:
-        _check_differentiable(w, f"variable {getattr(w, 'name', None) or w!r}")
-    grads = backward(cost.node, [w.node for w in wrt_list])
-    return grads[0] if single else grads
+    """`d cost / d wrt` for symbolic variables; `wrt` a variable or a pytree of them."""
+    cost = _scalar_output(cost, "tracenp.grad(cost, wrt)")
+    leaves, tree = pytree.flatten(wrt)
+    for path, w in zip(_leaf_paths(tree), leaves):
+        if not isinstance(w, Tracer):
+            raise TypeError(f"tracenp.grad(cost, wrt): wrt{path} is a {type(w).__name__}, "
+                            "not a symbolic variable")
+        _check_differentiable(w, f"variable {w.name or 'wrt' + path}", "tracenp.grad(cost, wrt)")
+    return pytree.unflatten(tree, backward(cost.node, [w.node for w in leaves]))
 
 
 def vjp(fn: Callable, *primals, has_aux: bool = False):
-    """`(fn(*primals), vjp_fn)`; `vjp_fn(cotangent)` gives one cotangent per primal."""
-    from .jit import JitFunction
+    """`(fn(*primals), vjp_fn)` (plus `aux` with `has_aux`).
 
-    nums = tuple(range(len(primals)))
+    `vjp_fn(cotangent)` takes a cotangent of the output's structure and shapes
+    and returns a tuple with one cotangent per primal.
+    """
+    name = f"vjp({_fn_name(fn)})"
 
-    def pullback_traced(*args):
+    def pullback(*args):
         *ps, ct = args
-        fresh, actual, trees, result = _trace_with_fresh(fn, ps, {}, nums)
+        diff = _Diff(fn, tuple(ps), tuple(range(len(ps))), f"tracenp.vjp of {_fn_name(fn)}")
+        result = fn(*diff.args)
         if has_aux:
             result = result[0]
-        out_leaves, _ = pytree.flatten(result)
-        ct_leaves, _ = pytree.flatten(ct)
-        grads = None
+        out_leaves, out_tree = pytree.flatten(result)
+        ct_leaves, ct_tree = pytree.flatten(ct)
+        if ct_tree != out_tree:
+            raise ValueError(f"{name}: the cotangent's structure {ct_tree} is not the "
+                             f"output's {out_tree}")
+        total = [lax.lift(np.zeros(f.shape, f.dtype)) for f in diff.fresh]
         for o, c in zip(out_leaves, ct_leaves):
             o = lax.lift(o)
-            if not _inexact(o.dtype):
-                continue
-            part = backward(o.node, fresh, seed=lax.cast(c, o.dtype))
-            grads = part if grads is None else [lax.bind(Op.ADD, a, b)
-                                                for a, b in zip(grads, part)]
-        if grads is None:
-            grads = [lax.lift(np.zeros(f.shape, f.dtype)) for f in fresh]
-        return tuple(_split_per_arg(trees, _substitute([g.node for g in grads], fresh, actual)))
+            if np.shape(c) != o.shape:
+                raise ValueError(f"{name}: cotangent of shape {np.shape(c)} for an output of "
+                                 f"shape {o.shape}")
+            if _inexact(o.dtype):
+                part = backward(o.node, diff.fresh, seed=lax.cast(c, o.dtype))
+                total = [lax.bind(Op.ADD, a, b) for a, b in zip(total, part)]
+        return tuple(diff.per_arg(diff.substitute(total)))
 
     if _has_tracer(primals, {}):
         result = fn(*primals)
-        return (result, lambda ct: pullback_traced(*primals, ct)) if not has_aux else \
-            (result[0], lambda ct: pullback_traced(*primals, ct), result[1])
-    from .jit import jit
+        pull = lambda ct: pullback(*primals, ct)  # noqa: E731
+    else:
+        from .jit import jit
 
-    result = jit(fn)(*primals)
-    compiled = JitFunction(pullback_traced)
-    pull = lambda ct: compiled(*primals, ct)  # noqa: E731
+        result = jit(fn)(*primals)
+        compiled = _Transform(pullback, fn, name, ())
+        pull = lambda ct: compiled(*primals, ct)  # noqa: E731
     if has_aux:
         return result[0], pull, result[1]
     return result, pull
 
 
-def jacobian(fn: Callable, argnums: int = 0) -> Callable:
-    """Reverse-mode Jacobian: `out.shape + arg.shape`, one backward pass per output element."""
-    from .jit import JitFunction
+def jacobian(fn: Callable, argnums: int | Sequence[int] = 0) -> Callable:
+    """Reverse-mode Jacobian, one backward pass per output element.
+
+    For an array output `y` and argument leaf `x` it has shape `y.shape + x.shape`;
+    its structure follows the argument (a tuple of them for a tuple `argnums`).
+    """
+    name = f"jacobian({_fn_name(fn)})"
 
     def traced(*args, **kwargs):
-        fresh, actual, trees, result = _trace_with_fresh(fn, args, kwargs, (argnums,))
-        out = lax.lift(result)
+        diff = _Diff(fn, args, _argnums(argnums, len(args), fn), f"tracenp.{name}")
+        out = lax.lift(fn(*diff.args, **kwargs))
+        if not _inexact(out.dtype):
+            raise TypeError(f"{name}: the output has dtype {out.dtype}; only floating-point "
+                            "outputs have a Jacobian")
         flat = lax.reshape(out, (out.size,))
-        rows = []
-        for i in range(out.size):
-            elem = lax.reshape(lax.slice_of(flat, [(i, i + 1, 1)]), ())
-            rows.append(backward(elem.node, fresh)[0])
-        stacked = np.stack(rows) if rows else lax.lift(np.zeros((0,) + fresh[0].shape))
-        jac = lax.reshape(stacked, out.shape + fresh[0].shape)
-        return _substitute([jac.node], fresh, actual)[0]
+        rows = [backward(flat[i].node, diff.fresh) for i in range(out.size)]
+        jacs = []
+        for k, f in enumerate(diff.fresh):
+            col = [r[k] for r in rows]
+            stacked = np.stack(col) if col else lax.lift(np.zeros((0,) + f.shape, f.dtype))
+            jacs.append(lax.reshape(stacked, out.shape + f.shape))
+        per_arg = diff.per_arg(diff.substitute(jacs))
+        return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
 
-    compiled = JitFunction(traced)
-
-    def wrapper(*args, **kwargs):
-        if _has_tracer(args, kwargs):
-            return traced(*args, **kwargs)
-        return compiled(*args, **kwargs)
-
-    return wrapper
+    return _Transform(traced, fn, name, argnums)

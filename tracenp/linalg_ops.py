@@ -45,7 +45,7 @@ def infer_linalg(srcs, p):
         return (a.dtype if out == 0 else real), batch, False
     if name == "eigh":
         _square(a, name)
-        return (real, batch + (n,)) if out == 0 else (a.dtype, a.shape), False
+        return (real, batch + (n,), False) if out == 0 else (a.dtype, a.shape, False)
     if name == "eigvalsh":
         _square(a, name)
         return real, batch + (n,), False
