@@ -1,0 +1,258 @@
+"""Fusion: an optimized graph becomes a short `Schedule` of steps, the same for every backend.
+
+A step is one of
+- `KernelStep`: a fused `Kernel`, one loop nest over an iteration space whose body is scalar
+  ops; a backend renders it (LLVM function, CUDA kernel) from its scalar op table;
+- `NodeStep`: one graph node run whole by a library (kind "library": matmul/einsum into a
+  preplanned buffer, sort, linalg, gather/scatter, scans, and elementwise ops the backend
+  has no scalar lowering for) or a view (kind "view": reshape, transpose, broadcast and
+  slice, which never copy).
+
+A `Kernel` is backend-neutral data:
+- `shape`: the iteration space, the broadcast shape of the fused elementwise values;
+- `inputs`: graph nodes read, each broadcast into `shape` NumPy-style (right-aligned,
+  size-1 and missing dims repeat: stride 0); `pattern(i)` spells that per dim;
+- `body`: scalar instructions in order. Kernel-local value `v` is input `v` for
+  `v < len(inputs)`, else the result of `body[v - len(inputs)]`. An `Instr` is an `Op` of kind
+  elementwise (NumPy ufunc semantics on scalars whose dtypes are already the loop's),
+  or `Op.CONST` with a `value` param (a 0-d constant, folded into the code);
+- `outputs`: each names a value and the graph node it produces: an elementwise result
+  (stored at every point of `shape`) or, with `reduce` in SUM/PROD/MAX/MIN, that value
+  reduced over `axes` (several outputs of both kinds may share one pass).
+
+Rules: a chain of elementwise nodes fuses when each inner node has one consumer and the
+consumer's shape; a reduction fuses with the chain that produces its operand; a reduction of
+a value that another kernel materializes anyway becomes one more output of that kernel
+(softmax: `e = exp(x - m)` and `sum(e)` in one pass); an elementwise epilogue after a
+library step (bias and relu after matmul) is one kernel reading the library's buffer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Union
+
+import numpy as np
+
+from .ir import Graph, Node
+from .ops import OPS, Op
+
+REDUCTIONS = (Op.SUM, Op.PROD, Op.MAX, Op.MIN)
+VIEWS = (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE)
+
+
+@dataclass(frozen=True)
+class Instr:
+    """One scalar instruction of a kernel body: `op(*args)` over kernel-local values."""
+
+    op: Op
+    args: tuple[int, ...]
+    params: tuple
+    dtype: np.dtype
+
+
+@dataclass(frozen=True)
+class Output:
+    """A kernel result: value `value` stored, or reduced with `reduce` over `Kernel.axes`."""
+
+    value: int
+    node: Node
+    reduce: Op | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Kernel:
+    """One fused loop nest; see the module docstring for its parts."""
+
+    shape: tuple[int, ...]
+    inputs: tuple[Node, ...]
+    body: tuple[Instr, ...]
+    outputs: tuple[Output, ...]
+    axes: tuple[int, ...] = ()
+
+    def dtype(self, v: int) -> np.dtype:
+        """The dtype of kernel-local value `v`."""
+        n = len(self.inputs)
+        return self.inputs[v].dtype if v < n else self.body[v - n].dtype
+
+    def pattern(self, i: int) -> str:
+        """Per dim of `shape`: 'v' where input `i` varies, 'b' where it is broadcast."""
+        return broadcast_pattern(self.inputs[i].shape, self.shape)
+
+    def text(self) -> str:
+        """The kernel without its extents: equal texts run the same code on any extents."""
+        n = len(self.inputs)
+        lines = [f"in{i}:{self.inputs[i].dtype.name}[{self.pattern(i)}]" for i in range(n)]
+        for k, ins in enumerate(self.body):
+            params = ",".join(f"{a}={_param_text(v)}" for a, v in ins.params)
+            args = " ".join(f"%{a}" for a in ins.args)
+            lines.append(f"%{n + k}:{ins.dtype.name} = {ins.op.name.lower()}[{params}] {args}")
+        for o in self.outputs:
+            red = o.reduce.name.lower() if o.reduce else "store"
+            lines.append(f"out {red} %{o.value}")
+        lines.append(f"axes {self.axes} of rank {len(self.shape)}")
+        return "\n".join(lines)
+
+
+def broadcast_pattern(src_shape: tuple, shape: tuple) -> str:
+    pad = (1,) * (len(shape) - len(src_shape)) + tuple(src_shape)
+    return "".join("b" if s == 1 and d != 1 else "v" for s, d in zip(pad, shape))
+
+
+def _param_text(v) -> str:
+    if isinstance(v, np.dtype):
+        return v.name
+    if isinstance(v, float):
+        return v.hex()
+    return repr(v)
+
+
+@dataclass(frozen=True)
+class KernelStep:
+    kernel: Kernel
+
+
+@dataclass(frozen=True)
+class NodeStep:
+    """One node run whole with its NumPy reference: a view or a library call."""
+
+    node: Node
+    kind: str  # "view" | "library"
+
+
+Step = Union[KernelStep, NodeStep]
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What a backend runs: steps in order over the graph's inputs and constants."""
+
+    inputs: tuple[Node, ...]
+    outputs: tuple[Node, ...]
+    consts: tuple[Node, ...]
+    steps: tuple[Step, ...]
+
+    def __str__(self) -> str:
+        lines = []
+        for s in self.steps:
+            if isinstance(s, KernelStep):
+                body = s.kernel.text().replace("\n", "\n    ")
+                lines.append(f"kernel {s.kernel.shape}:\n    {body}")
+            else:
+                lines.append(f"{s.kind} {s.node.op.name.lower()} {s.node.shape}")
+        return "\n".join(lines)
+
+
+def is_immediate(node: Node) -> bool:
+    """A 0-d constant: folded into kernel code rather than read from memory."""
+    return node.op is Op.CONST and node.ndim == 0
+
+
+def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
+    """Partition `graph` into steps; `lowerable(node)` says the backend has a scalar lowering."""
+    order = graph.nodes()
+    users: dict[int, list[Node]] = {id(n): [] for n in order}
+    for n in order:
+        for s in dict.fromkeys(n.srcs):
+            users[id(s)].append(n)
+    outs = {id(o) for o in graph.outputs}
+
+    def fusible(n: Node) -> bool:
+        return OPS[n.op].kind == "elementwise" and lowerable(n)
+
+    def reducible(n: Node) -> bool:
+        return n.op in REDUCTIONS and lowerable(n)
+
+    def inlined(n: Node) -> bool:
+        if not fusible(n) or id(n) in outs or len(users[id(n)]) != 1:
+            return False
+        (u,) = users[id(n)]
+        if fusible(u):
+            return u.shape == n.shape
+        return reducible(u) and u.srcs[0] is n
+
+    owner: dict[int, _Builder] = {}  # materialized elementwise node -> the kernel storing it
+    steps: list = []
+    for n in order:
+        if n.op is Op.INPUT or n.op is Op.CONST:
+            continue
+        if fusible(n):
+            if inlined(n):
+                continue
+            b = _Builder(n.shape, inlined)
+            b.store(n)
+            owner[id(n)] = b
+            steps.append(b)
+        elif reducible(n):
+            src = n.srcs[0]
+            b = owner.get(id(src))
+            if b is None or not b.accepts(n.attrs["axes"]):
+                b = _Builder(src.shape, inlined)
+                steps.append(b)
+            b.reduce(n)
+        else:
+            steps.append(NodeStep(n, "view" if n.op in VIEWS else "library"))
+    consts = tuple(n for n in order if n.op is Op.CONST)
+    return Schedule(graph.inputs, graph.outputs, consts,
+                    tuple(KernelStep(s.build()) if isinstance(s, _Builder) else s
+                          for s in steps))
+
+
+class _Builder:
+    """Collects one kernel: inputs, body and outputs, inlining single-use producers."""
+
+    def __init__(self, shape: tuple, inlined: Callable[[Node], bool]):
+        self.shape = shape
+        self.inlined = inlined
+        self.inputs: list[Node] = []
+        self.body: list[Instr] = []
+        self.values: dict[int, int] = {}
+        self.outputs: list[Output] = []
+        self.axes: tuple | None = None
+
+    def accepts(self, axes: tuple) -> bool:
+        return self.axes is None or self.axes == tuple(axes)
+
+    def store(self, n: Node) -> None:
+        self.outputs.append(Output(self._expr(n, root=True), n))
+
+    def reduce(self, n: Node) -> None:
+        self.axes = tuple(n.attrs["axes"])
+        self.outputs.append(Output(self._expr(n.srcs[0]), n, n.op))
+
+    def _expr(self, n: Node, root: bool = False) -> int:
+        """The kernel-local value of `n`, emitting its inlined producers first."""
+        stack = [(n, False)]
+        while stack:
+            m, ready = stack.pop()
+            if id(m) in self.values:
+                continue
+            own = m is n and root or self.inlined(m)
+            if is_immediate(m):
+                self._emit(m, Instr(Op.CONST, (), (("value", m.attrs["value"].value.item()),),
+                                    m.dtype))
+            elif not own:
+                self.values[id(m)] = len(self.inputs)
+                self.inputs.append(m)
+            elif ready:
+                self._emit(m, Instr(m.op, tuple(self.values[id(s)] for s in m.srcs), m.params,
+                                    m.dtype))
+            else:
+                stack.append((m, True))
+                stack.extend((s, False) for s in reversed(m.srcs) if id(s) not in self.values)
+        return self.values[id(n)]
+
+    def _emit(self, m: Node, ins: Instr) -> None:
+        self.body.append(ins)
+        self.values[id(m)] = -len(self.body)
+
+    def build(self) -> Kernel:
+        n = len(self.inputs)
+
+        def fix(v: int) -> int:
+            return n - 1 - v if v < 0 else v
+
+        body = tuple(Instr(i.op, tuple(fix(a) for a in i.args), i.params, i.dtype)
+                     for i in self.body)
+        outputs = tuple(Output(fix(o.value), o.node, o.reduce) for o in self.outputs)
+        return Kernel(tuple(self.shape), tuple(self.inputs), body, outputs, self.axes or ())
