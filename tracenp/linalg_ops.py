@@ -75,8 +75,33 @@ def _mT(x):
     return np.swapaxes(x, -1, -2)
 
 
+def _one_triangle(g, upper: bool):
+    """A symmetric gradient moved onto the triangle LAPACK reads (the other is ignored)."""
+    n = g.shape[-1]
+    tri = np.triu(np.ones((n, n))) if upper else np.tril(np.ones((n, n)))
+    return (g + _mT(g)) * tri - g * np.eye(n)
+
+
+def _eigh_vjp(g, a, out, uplo):
+    """Eigenvalues: V diag(g) V^T; eigenvectors: V (F * V^T gV) V^T, F_ij = 1/(w_j - w_i)."""
+    w, v = np.linalg.eigh(a, UPLO=uplo)
+    if out == 0:
+        inner = np.expand_dims(g, -1) * np.eye(w.shape[-1])
+    else:
+        n = w.shape[-1]
+        diff = np.expand_dims(w, -2) - np.expand_dims(w, -1)
+        f = np.where(np.eye(n) > 0, 0, 1 / np.where(np.eye(n) > 0, 1, diff))
+        inner = f * (_mT(v) @ g)
+    sym = v @ inner @ _mT(v)
+    return (_one_triangle((sym + _mT(sym)) * 0.5, uplo == "U"),)
+
+
 def vjp_linalg(g, o, *xs, name, out, **kw):
-    """Reverse-mode rules of the differentiable routines, in tracenp ops."""
+    """Reverse-mode rules of the differentiable routines, in tracenp ops.
+
+    Routines that read one triangle (cholesky, eigh, eigvalsh) get the gradient
+    of exactly that: the other triangle has zero gradient, as NumPy ignores it.
+    """
     a = xs[0]
     if name == "inv":
         return (-_mT(o) @ g @ _mT(o),)
@@ -89,16 +114,20 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         return ga, (gb[..., 0] if vec else gb)
     if name == "det":
         return ((g * o)[..., None, None] * _mT(np.linalg.inv(a)),)
-    if name == "slogdet" and out == 1:
-        return (g[..., None, None] * _mT(np.linalg.inv(a)),)
+    if name == "slogdet":
+        return (None,) if out == 0 else (g[..., None, None] * _mT(np.linalg.inv(a)),)
     if name == "cholesky":
         n = a.shape[-1]
         lower = np.tril(np.ones((n, n)))
         phi = (_mT(o) @ g) * (lower - 0.5 * np.eye(n))
         linv = np.linalg.inv(o)
         s = _mT(linv) @ phi @ linv
-        return ((s + _mT(s)) * 0.5,)
-    if name in ("eigh", "eigvalsh") and (out == 0 or name == "eigvalsh"):
-        v = np.linalg.eigh(a)[1]
-        return ((v * g[..., None, :]) @ _mT(v),)
-    raise NotImplementedError(f"gradient of np.linalg.{name} (output {out}) is not implemented")
+        return (_one_triangle((s + _mT(s)) * 0.5, upper=False),)
+    if name in ("eigh", "eigvalsh"):
+        return _eigh_vjp(g, a, 0 if name == "eigvalsh" else out, kw.get("UPLO", "L"))
+    if name == "svd" and (out == 1 or not kw.get("compute_uv", True)):
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        return ((u * np.expand_dims(g, -2)) @ vh,)
+    raise NotImplementedError(
+        f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
+        "are solve, inv, det, slogdet, cholesky, eigh, eigvalsh and singular values of svd")

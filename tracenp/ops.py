@@ -259,10 +259,28 @@ def _vjp_extremum(g, o, x, axes, needs_identity=True):
     return (np.where(hit, _expand(g, axes, x.shape), 0) / count,)
 
 
+def _vjp_prod(g, o, x, axes):
+    """d prod / d x_i is the product of the other factors: exclusive cumulative products
+    from both ends, so zeros in `x` are fine (no division)."""
+    if 0 in x.shape:
+        return (np.zeros(x.shape, g.dtype),)
+    keep = [i for i in range(x.ndim) if i not in axes]
+    perm = keep + list(axes)
+    xt = np.transpose(x, perm)
+    lead = xt.shape[:len(keep)]
+    flat = np.reshape(xt, lead + (math.prod(x.shape[a] for a in axes),))
+    ones = np.ones(lead + (1,), x.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    rev = np.flip(flat, -1)
+    right = np.flip(np.cumprod(np.concatenate([ones, rev[..., :-1]], axis=-1), axis=-1), -1)
+    others = np.transpose(np.reshape(left * right, xt.shape), np.argsort(perm))
+    return (_expand(g, axes, x.shape) * others,)
+
+
 register(Op.SUM, "reduce", lambda x, axes: np.sum(x, axis=axes), _infer_reduce,
          vjp=lambda g, o, x, axes: (_expand(g, axes, x.shape),))
 register(Op.PROD, "reduce", lambda x, axes: np.prod(x, axis=axes), _infer_reduce,
-         vjp=lambda g, o, x, axes: (_expand(g * o, axes, x.shape) / x,))
+         vjp=_vjp_prod)
 register(Op.MAX, "reduce", lambda x, axes, needs_identity: np.max(x, axis=axes), _infer_reduce,
          vjp=_vjp_extremum)
 register(Op.MIN, "reduce", lambda x, axes, needs_identity: np.min(x, axis=axes), _infer_reduce,
@@ -502,23 +520,35 @@ def _vjp_einsum(g, o, *xs, spec):
         others = [t for j, t in enumerate(terms) if j != i]
         have = set(out).union(*others) if others else set(out)
         kept = "".join(ch for ch in dict.fromkeys(term) if ch in have)
-        r = np.einsum(",".join([out] + others) + "->" + kept, g, *(xs[j] for j in range(len(xs)) if j != i))
-        if kept != term:  # labels only this operand has: broadcast back
+        rest = (xs[j] for j in range(len(xs)) if j != i)
+        r = np.einsum(",".join([out] + others) + "->" + kept, g, *rest)
+        if kept != term:  # labels only this operand has, or repeated ones
             r = _einsum_expand(r, kept, term, x.shape)
         grads.append(r)
     return tuple(grads)
 
 
 def _einsum_expand(r, kept, term, shape):
-    """Broadcast `r` (labels `kept`) to an operand with labels `term` (no diagonals)."""
-    if len(set(term)) != len(term):
-        raise NotImplementedError("gradient of einsum with a repeated label in one operand")
-    order = [kept.index(ch) for ch in term if ch in kept]
-    r = np.transpose(r, order)
+    """Lay out `r` (labels `kept`) as an operand with labels `term`.
+
+    Labels only that operand has are broadcast; a repeated label (`ii`) puts
+    `r` on the diagonal, zeros elsewhere.
+    """
+    first: dict[str, int] = {}
     for i, ch in enumerate(term):
-        if ch not in kept:
+        first.setdefault(ch, i)
+    r = np.transpose(r, [kept.index(ch) for ch in first if ch in kept])
+    for i, ch in enumerate(term):
+        if ch not in kept or first[ch] != i:
             r = np.expand_dims(r, i)
-    return np.broadcast_to(r, shape)
+    r = np.broadcast_to(r, shape)
+    for i, ch in enumerate(term):
+        q = first[ch]
+        if q != i:
+            mask = [1] * len(term)
+            mask[q] = mask[i] = shape[i]
+            r = r * np.reshape(np.eye(shape[i], dtype=r.dtype), mask)
+    return r
 
 
 register(Op.MATMUL, "contract", np.matmul, _infer_matmul, vjp=_vjp_matmul)
