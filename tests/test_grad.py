@@ -166,7 +166,14 @@ def test_setitem_updates():
         y[2] += v
         return np.sum(np.exp(y))
 
+    def set_repeated(x, v):
+        y = x.copy()
+        y[np.array([0, 2, 0, 0]), 1:3] = v[:4, None] * np.ones(2)  # NumPy keeps the last write
+        return np.sum(y * np.arange(20.).reshape(4, 5))
+
     x, v = rng.standard_normal((4, 5)), rng.standard_normal(5)
+    g = check_grads(set_repeated, x, v)[1]
+    np.testing.assert_allclose(g, [0, 11 + 12, 0, 1 + 2, 0])
     for f in (iadd, add_at, set_fancy):
         check_grads(f, x, v)
     check_grads(set_basic, x, rng.standard_normal(3))

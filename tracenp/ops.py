@@ -461,11 +461,23 @@ def _ref_slice_set(x, v, slices):
 register(Op.GATHER, "index", _ref_gather, _infer_gather,
          vjp=lambda g, o, x, idx, axis: (
              lax.scatter(np.zeros(x.shape, g.dtype), idx, g, axis, "add"), None))
-register(Op.SCATTER, "index", _ref_scatter, _infer_scatter,
-         vjp=lambda g, o, x, idx, upd, axis, mode: (
-             g if mode == "add" else lax.scatter(g, idx, np.zeros((), g.dtype), axis, "set"),
-             None,
-             lax.gather(g, idx, axis)))
+def _vjp_scatter(g, o, x, idx, upd, axis, mode):
+    """"add": every update gets its cotangent. "set": the overwritten elements of `x` get
+    none, and of updates aimed at one element only the one NumPy keeps (the last) does."""
+    at_idx = lax.gather(g, idx, axis)
+    if mode == "add":
+        return g, None, at_idx
+    shape = broadcast_shapes(at_idx.shape, upd.shape)
+    cleared = lax.scatter(g, idx, np.zeros((), g.dtype), axis, "set")
+    if None in shape:  # symbolic shapes: no serial numbers to tell repeated indices apart
+        return cleared, None, at_idx
+    serial = np.reshape(np.arange(math.prod(shape), dtype=np.float64), shape)
+    written = lax.scatter(np.full(x.shape, -1.0), idx, serial, axis, "set")
+    kept = lax.gather(written, idx, axis) == serial
+    return cleared, None, np.where(kept, at_idx, 0)
+
+
+register(Op.SCATTER, "index", _ref_scatter, _infer_scatter, vjp=_vjp_scatter)
 register(Op.SLICE_SET, "index", _ref_slice_set, _infer_slice_set,
          vjp=lambda g, o, x, v, slices: (lax.slice_set(g, np.zeros((), g.dtype), slices),
                                          lax.slice_of(g, slices)))
