@@ -6,11 +6,17 @@ optimizer and runs the graph with the NumPy reference backend.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from .check import maybe_check
 from .ir import Graph
 from .lowering import Executable, get_backend
+from .rewrite.pattern import RewriteLog
+from .rewrite.pattern import run as run_rules
+from .rewrite.reassociate import REASSOCIATE
+from .rewrite.simplify import SIMPLIFY
+from .rewrite.stabilize import STABILIZE
 
 
 @dataclass
@@ -25,8 +31,21 @@ class Compiled:
 
 
 def optimize(graph: Graph, *, stabilize: bool = True, report: dict | None = None) -> Graph:
-    """The rewrite passes, in order; each result is checked when TRACENP_CHECK is on."""
+    """The rewrite sets, in this order, each to a fixed point; each result checked (TRACENP_CHECK).
+
+    simplify first, so stabilize's patterns see canonical forms; simplify again
+    to clean up what stabilize built. Without `stabilize`, only exact rewrites run.
+    """
     maybe_check(graph, "trace")
+    sets = [SIMPLIFY, STABILIZE, REASSOCIATE, SIMPLIFY] if stabilize else [SIMPLIFY]
+    log = RewriteLog()
+    t0 = time.perf_counter()
+    for rules in sets:
+        graph = run_rules(graph, rules, log)
+        maybe_check(graph, rules.name)
+    if report is not None:
+        report.update(stabilize=stabilize, rewrites=log.fired, passes=log.passes,
+                      optimize_s=time.perf_counter() - t0)
     return graph
 
 

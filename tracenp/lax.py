@@ -14,12 +14,14 @@ import numpy as np
 
 from . import ir
 from .ops import Op
+from .rewrite import sites
 
 
 def bind(op: Op, *srcs, **params):
     from .tracer import Tracer
 
     node = ir.Node.make(op, tuple(lift(s).node for s in srcs), tuple(params.items()))
+    sites.note(node)
     return Tracer(node)
 
 
