@@ -18,8 +18,12 @@ from .errors import ConcretizationError, TracingError, UnsupportedFunctionError
 from .ir import Graph, Node
 from .jit import JitFunction, TracingFallbackWarning, jit, make_graph
 from .tracer import Tracer
+from . import printing, tensor  # noqa: E402  (the Theano-style API over the same graph)
+from .function import Function, In, function
+from .shared import SharedVariable, shared
 
 __all__ = [
     "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph", "Node", "Tracer", "config",
     "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
+    "function", "Function", "In", "shared", "SharedVariable", "tensor", "printing",
 ]
