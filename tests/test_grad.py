@@ -353,6 +353,14 @@ def test_integer_and_bool_intermediates_carry_no_gradient():
     np.testing.assert_allclose(tracenp.grad(f)(x), (x > 0) + x.astype(np.int64) + [0, 4, 0, 0])
 
 
+def test_scalar_leaves_come_back_as_they_went_in():
+    g = tracenp.grad(lambda p: p["a"] * p["b"][0] * p["c"])(
+        {"a": np.array(2.0), "b": [np.float32(3.0)], "c": 0.5})
+    assert isinstance(g["a"], np.ndarray) and g["a"].shape == () and g["a"] == 1.5
+    assert type(g["b"][0]) is np.float32 and g["b"][0] == 1.0
+    assert type(g["c"]) is float and g["c"] == 6.0
+
+
 def test_python_scalar_arguments():
     assert tracenp.grad(lambda a: a * a * a)(2.0) == pytest.approx(12.0)
 

@@ -145,6 +145,14 @@ def _check_differentiable(leaf, where: str, what: str) -> None:
                         f".astype(np.float64), or leave it out of argnums")
 
 
+def _returns_like(leaf) -> str:
+    if isinstance(leaf, Tracer):
+        return leaf.returns
+    if isinstance(leaf, np.ndarray):
+        return "array"
+    return "python" if isinstance(leaf, (bool, int, float, complex)) else "scalar"
+
+
 class _Diff:
     """The differentiated leaves of one call: fresh input nodes and the real values behind them."""
 
@@ -152,6 +160,7 @@ class _Diff:
         self.fresh: list[ir.Node] = []
         self.actual: list[ir.Node] = []
         self.trees: list[Any] = []
+        self.returns: list[str] = []  # per leaf: what a 0-d gradient is handed back as
         self.args = list(args)
         for i in nums:
             leaves, tree = pytree.flatten(args[i])
@@ -160,6 +169,7 @@ class _Diff:
             for path, leaf in zip(_leaf_paths(tree), leaves):
                 _check_differentiable(leaf, _arg_name(fn, i) + path, what)
                 real = lax.lift(leaf)
+                self.returns.append(_returns_like(leaf))
                 node = ir.leaf_input(f"arg{i}{path}", real.dtype, real.shape, weak=real.weak)
                 self.fresh.append(node)
                 self.actual.append(real.node)
@@ -173,8 +183,10 @@ class _Diff:
         it = iter(ir.substitute(traced, mapping))
         return [Tracer(next(it)) if isinstance(v, Tracer) else v for v in values]
 
-    def per_arg(self, leaves: Sequence) -> list:
-        """Flat per-leaf values regrouped into one pytree per differentiated argument."""
+    def per_arg(self, leaves: Sequence[Tracer]) -> list:
+        """Per-leaf gradients regrouped into one pytree per differentiated argument, each
+        leaf handed back like its argument leaf (0-d array, NumPy scalar, Python float)."""
+        leaves = [g.with_returns(r) for g, r in zip(leaves, self.returns)]
         out, k = [], 0
         for tree in self.trees:
             n = pytree.num_leaves(tree)
