@@ -1,11 +1,18 @@
-"""Flags, Theano-style: `TRACENP_FLAGS="mode=FAST_COMPILE,device=cpu"` or `tracenp.config.mode = ...`."""
+"""Flags, Theano-style: `TRACENP_FLAGS="mode=FAST_COMPILE,device=cpu"` or `tracenp.config.mode = ...`.
+
+`print(tracenp.config)` shows them; `with config.change_flags(mode="FAST_COMPILE"):`
+sets some for a block.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, fields
+from typing import Iterator
 
 MODES = ("FAST_RUN", "FAST_COMPILE")
+FLOATX = ("float64", "float32", "float16")
 
 
 @dataclass
@@ -23,7 +30,23 @@ class Config:
             raise ValueError(f"mode must be one of {MODES}, not {value!r}")
         if name == "device" and value not in ("cpu", "cuda") and not str(value).startswith("cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', not {value!r}")
+        if name == "floatX" and value not in FLOATX:
+            raise ValueError(f"floatX must be one of {FLOATX}, not {value!r}")
+        if name not in {f.name for f in fields(self)}:
+            raise AttributeError(f"unknown flag {name!r}; known: {[f.name for f in fields(self)]}")
         super().__setattr__(name, value)
+
+    @contextlib.contextmanager
+    def change_flags(self, **flags) -> Iterator["Config"]:
+        """Set `flags` for the duration of a `with` block, then restore them."""
+        saved = {name: getattr(self, name) for name in flags}
+        try:
+            for name, value in flags.items():
+                setattr(self, name, value)
+            yield self
+        finally:
+            for name, value in saved.items():
+                setattr(self, name, value)
 
     def __str__(self) -> str:
         return "\n".join(f"{f.name} = {getattr(self, f.name)}" for f in fields(self))

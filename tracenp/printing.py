@@ -14,12 +14,14 @@ import shutil
 from dataclasses import dataclass
 from typing import Any, Callable, TextIO
 
+import numpy as np
+
 from . import ir
 from .function import Function
 from .ops import Op
 from .printing_ir import format_graph
 from .shared import SharedVariable
-from .tensor.variable import Apply, Variable
+from .tensor.variable import Apply, Variable, leaves
 from .tracer import Tracer
 
 
@@ -56,54 +58,85 @@ def _from_variables(roots: list) -> list[_Vertex]:
     """Vertices of recorded expressions (variables, plain tracers and constants)."""
     made: dict[int, _Vertex] = {}
 
-    def vertex(x) -> _Vertex:
+    def key(x) -> int:  # a single-output call and its variable are one vertex
+        return id(x.owner) if isinstance(x, Variable) and x.owner is not None and \
+            x.index is None else id(x)
+
+    def deps(x) -> list:
+        if isinstance(x, Apply):
+            return _operands(x)
         if isinstance(x, Variable) and x.owner is not None:
-            return made[id(x.owner)] if x.index is None else made[id(x)]
-        return made[id(x)]
+            return [x.owner] if x.index is not None else _operands(x.owner)
+        return []
 
     order, seen, stack = [], set(), [(r, False) for r in reversed(roots)]
     while stack:  # iterative: no recursion limit on deep expressions
         x, expanded = stack.pop()
-        key = id(x.owner) if isinstance(x, Variable) and x.owner is not None else id(x)
         if expanded:
             order.append(x)
-            continue
-        if key in seen:
-            continue
-        seen.add(key)
-        stack.append((x, True))
-        if isinstance(x, Variable) and x.owner is not None:
-            stack.extend((a, False) for a in reversed(x.owner.inputs()))
+        elif key(x) not in seen:
+            seen.add(key(x))
+            stack.append((x, True))
+            stack.extend((d, False) for d in reversed(deps(x)))
     for x in order:
-        if isinstance(x, Variable) and x.owner is not None:
-            app = x.owner
-            v = made.get(id(app))
-            if v is None:
-                shown = _type_of(app.outputs[0]) if len(app.outputs) == 1 else ""
-                srcs = [vertex(a) for a in app.inputs()]
-                v = made[id(app)] = _Vertex(id(app), _apply_label(app), shown, srcs, "apply")
-            if x.index is not None:
-                made[id(x)] = _Vertex(id(x), f"{app.label}[{x.index}]", _type_of(x), [v], "apply")
+        srcs = [made[key(d)] for d in deps(x)]
+        if isinstance(x, Apply):
+            v = _Vertex(id(x), _apply_label(x), "", srcs, "apply")
+        elif isinstance(x, Variable) and x.owner is not None and x.index is not None:
+            v = _Vertex(id(x), f"{x.owner.label}[{x.index}]", _type_of(x), srcs, "apply")
+        elif isinstance(x, Variable) and x.owner is not None:
+            v = _Vertex(id(x.owner), _apply_label(x.owner), _type_of(x), srcs, "apply")
         elif isinstance(x, SharedVariable):
-            made[id(x)] = _Vertex(id(x), x.name or "shared", x.type, [], "shared")
+            v = _Vertex(id(x), x.name or "shared", x.type, [], "shared")
         elif isinstance(x, Variable):
-            made[id(x)] = _Vertex(id(x), x.name or "input", x.type, [], "input")
+            v = _Vertex(id(x), x.name or "input", x.type, [], "input")
         elif isinstance(x, Tracer):
-            made[id(x)] = _from_graph(ir.Graph((), (x.node,)))[0]
+            v = _from_graph(ir.Graph((), (x.node,)))[0]
+            v.key = id(x)
         else:
-            made[id(x)] = _Vertex(id(x), repr(x), "", [], "const")
-    return [vertex(r) for r in roots]
+            v = _Vertex(id(x), _fmt(x), "", [], "const")
+        made[key(x)] = v
+    return [made[key(r)] for r in roots]
+
+
+def _is_operand(x) -> bool:
+    return isinstance(x, (Tracer, np.ndarray, np.generic, int, float, complex)) and \
+        not isinstance(x, bool)
+
+
+def _operands(app: Apply) -> list:
+    """What a call prints as children: its symbolic values and numeric constants, in order."""
+    out = [a for a in app.args if _is_operand(a)]
+    for a in app.args:
+        if not _is_operand(a):
+            out.extend(t for t in leaves(a) if isinstance(t, Tracer))
+    return out
 
 
 def _apply_label(app: Apply) -> str:
-    consts = [repr(a) for a in app.args if not isinstance(a, Tracer) and _short(a)]
-    consts += [f"{k}={v!r}" for k, v in app.kwargs.items() if _short(v)]
-    return app.label + (f"{{{', '.join(consts)}}}" if consts else "")
+    params = [_fmt(a) for a in app.args
+              if not _is_operand(a) and not any(isinstance(t, Tracer) for t in leaves(a))]
+    params += [f"{k}={_fmt(v)}" for k, v in app.kwargs.items()]
+    return app.label + (f"{{{', '.join(params)}}}" if params else "")
 
 
-def _short(x) -> bool:
-    return isinstance(x, (int, float, complex, str, bool, type(None), tuple, slice)) and \
-        not any(isinstance(y, Tracer) for y in (x if isinstance(x, tuple) else ()))
+def _fmt(x) -> str:
+    """Short text of a call's parameter: slices as `1:3`, tensors as `*`, dtypes by name."""
+    if isinstance(x, Tracer):
+        return "*"
+    if isinstance(x, slice):
+        parts = ["" if p is None else _fmt(p) for p in (x.start, x.stop, x.step)]
+        return ":".join(parts[:2] if x.step is None else parts)
+    if isinstance(x, (tuple, list)):
+        inner = ", ".join(_fmt(y) for y in x)
+        return f"({inner})" if isinstance(x, tuple) else f"[{inner}]"
+    if isinstance(x, np.dtype):
+        return x.name
+    if isinstance(x, np.ndarray) and x.size > 4:
+        return f"<{x.dtype}{list(x.shape)}>"
+    if callable(x):
+        return getattr(x, "__name__", repr(x))
+    return repr(x) if not isinstance(x, np.ndarray) else np.array2string(x, separator=",")
 
 
 def _type_of(v: Variable) -> str:
@@ -213,11 +246,20 @@ def to_dot(obj, var_with_name_simple: bool = False) -> str:
         out.write(f'  {ids[v.key]} [label="{_escape(label)}", {style}];\n')
         for s in v.srcs:
             out.write(f"  {ids[s.key]} -> {ids[v.key]};\n")
-    for i, r in enumerate(roots):
-        out.write(f'  out{i} [label="output {i}", shape=ellipse, style=filled, '
+    for i, (r, name) in enumerate(zip(roots, _root_names(obj, len(roots)))):
+        out.write(f'  out{i} [label="{_escape(name)}", shape=ellipse, style=filled, '
                   f'fillcolor="#f0e2c2"];\n  {ids[r.key]} -> out{i};\n')
     out.write("}\n")
     return out.getvalue()
+
+
+def _root_names(obj, n: int) -> list[str]:
+    """What each root is: an output, or a function's update of a shared variable."""
+    names = [f"output {i}" for i in range(n)]
+    if isinstance(obj, Function):
+        k = len(obj.outputs)
+        names[k:] = [f"update of {s.name or 'shared'}" for s, _ in obj.updates]
+    return names
 
 
 def _unique(roots: list[_Vertex]) -> list[_Vertex]:

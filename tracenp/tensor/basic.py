@@ -123,7 +123,8 @@ def grad(cost, wrt, disconnected_inputs: str = "raise"):
     for w in wrt_list:
         if not isinstance(w, Tracer):
             raise TypeError(f"grad: wrt must be symbolic variables, got {type(w).__name__}")
-    grads = record(_grad, (cost, wrt_list, disconnected_inputs), {}, "grad", len(wrt_list))
+    grads = record(_grad, (cost, wrt_list), {"disconnected_inputs": disconnected_inputs}, "grad",
+                   len(wrt_list))
     return grads[0] if single else grads
 
 

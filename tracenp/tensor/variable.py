@@ -151,6 +151,9 @@ class Variable(Tracer):
         return record(fn, inputs, kwargs, label, nout)
 
     def __array_function__(self, func, types, args, kwargs):
+        query = _STATIC_QUERIES.get(func)
+        if query is not None and len(args) == 1 and not kwargs:
+            return query(self)
         return record(func, args, kwargs, func.__name__, _probe_nout(func, args, kwargs))
 
     def __getitem__(self, key):
@@ -160,7 +163,8 @@ class Variable(Tracer):
         raise TypeError(f"cannot assign into {self.describe()}: symbolic variables are immutable; "
                         "use tensor.set_subtensor(x[key], value) or tensor.inc_subtensor")
 
-    def astype(self, dtype, casting: str = "unsafe", **kw) -> "Variable":
+    def astype(self, dtype, order: str = "K", casting: str = "unsafe", copy: bool = True
+               ) -> "Variable":
         return record(_astype, (self, np.dtype(dtype), casting), {}, "astype")
 
     def dimshuffle(self, *pattern) -> "Variable":
@@ -168,6 +172,11 @@ class Variable(Tracer):
         pattern = tuple(pattern[0]) if len(pattern) == 1 and isinstance(pattern[0], (list, tuple)) \
             else pattern
         return record(_dimshuffle, (self, pattern), {}, "dimshuffle")
+
+
+_STATIC_QUERIES = {np.ndim: lambda v: v.ndim, np.shape: lambda v: v.shape,
+                   np.size: lambda v: v.size, np.iscomplexobj: lambda v: v.dtype.kind == "c",
+                   np.isrealobj: lambda v: v.dtype.kind != "c"}
 
 
 class _TypeView:
