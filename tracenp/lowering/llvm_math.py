@@ -1,0 +1,597 @@
+"""Vectorizable transcendental functions, emitted as straight-line LLVM IR.
+
+Without SVML, LLVM's loop vectorizer cannot widen a loop that calls libm, so every function here
+is built from arithmetic, integer bit manipulation, `select`, and intrinsics with native vector
+forms (`fma`, `fabs`, `rint`, `sqrt`, `copysign`). Each function is emitted once per module and
+type as an internal `alwaysinline` helper; the optimizer inlines it into the kernel loop before
+the vectorizer runs.
+
+Everything is computed in double precision: float32 arguments are widened and the result is
+narrowed once, which keeps float32 within about 1 ULP of NumPy and vectorizes as `<N x double>`.
+The approximations follow fdlibm (the polynomials, and the same special cases as C99/NumPy) with
+Cody-Waite range reduction; `power` uses a double-double logarithm. The measured accuracy and the
+argument limits are in docs/accuracy.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from llvmlite import ir
+
+from .llvm_math_ir import (
+    LN2,
+    LN2_32,
+    LOG2E,
+    PI,
+    PIO2,
+    Emitter,
+    V,
+    fast_two_sum,
+    inv_factorial,
+    taylor,
+    two_sum,
+)
+
+INF = math.inf
+NAN = math.nan
+
+TRIG_MAX = 2.0**40
+"""Largest |x| for sin/cos/tan: the 3-part Cody-Waite reduction is accurate below it; NaN above."""
+
+_TWO_OVER_PI = 0.6366197723675814
+_PIO4 = (0.7853981633974483, 3.061616997868383e-17)
+_LOG10E = (0.4342944819032518, 1.098319650216765e-17)
+_LOG10_2_32 = (3.01029995663611771306e-01, 3.69423907715893078616e-13)  # hi has 40 bits
+
+_EXPM1_P = taylor(inv_factorial, 2, 13)  # exp(r) - 1 - r = r^2 * P(r) for |r| <= ln2/2
+_EXP2_P = taylor(lambda n: LN2[0] ** n / math.factorial(n), 2, 13)
+
+# fdlibm e_log.c: log(1+f) = f - f^2/2 + s*(f^2/2 + R(s^2)), s = f/(2+f)
+_LG = [
+    1.479819860511658591e-01,
+    1.531383769920937332e-01,
+    1.818357216161805012e-01,
+    2.222219843214978396e-01,
+    2.857142874366239149e-01,
+    3.999999999940941908e-01,
+    6.666666666666735130e-01,
+]
+# power needs log(x) to ~2^-70: 2*atanh(s) = 2s + 2s^3/3 + s^5 * P(s^2), Taylor to s^29
+_ATANH_P = taylor(lambda n: 2 / (2 * n + 5), 0, 12)
+_TWO_THIRDS = (0.6666666666666666, 3.700743415417188e-17)
+
+# fdlibm k_sin.c / k_cos.c on |r| <= pi/4
+_SIN = [
+    1.58969099521155010221e-10,
+    -2.50507602534068634195e-08,
+    2.75573137070700676789e-06,
+    -1.98412698298579493134e-04,
+    8.33333333332248946124e-03,
+    -1.66666666666666324348e-01,
+]
+_COS = [
+    -1.13596475577881948265e-11,
+    2.08757232129817482790e-09,
+    -2.75573143513906633035e-07,
+    2.48015872894767294178e-05,
+    -1.38888888888741095749e-03,
+    4.16666666666666019037e-02,
+]
+# fdlibm s_atan.c, on |u| < 7/16 after reduction by atan(0.5), atan(1), atan(1.5), atan(inf)
+_AT_EVEN = [
+    1.62858201153657823623e-02,
+    4.97687799461593236017e-02,
+    6.66107313738753120669e-02,
+    9.09088713343650656196e-02,
+    1.42857142725034663711e-01,
+    3.33333333333329318027e-01,
+]
+_AT_ODD = [
+    -3.65315727442169155270e-02,
+    -5.83357013379057348645e-02,
+    -7.69187620504482999495e-02,
+    -1.11111104054623557880e-01,
+    -1.99999999998764832476e-01,
+]
+_ATAN_HALF = (0.4636476090008061, 2.2698777452961687e-17)
+_ATAN_1_5 = (0.982793723247329, 1.3903311031230998e-17)
+# fdlibm e_asin.c: asin(x) = x + x * R(x^2), R = z*P(z)/Q(z)
+_PS = [
+    3.47933107596021167570e-05,
+    7.91534994289814532176e-04,
+    -4.00555345006794114027e-02,
+    2.01212532134862925881e-01,
+    -3.25565818622400915405e-01,
+    1.66666666666666657415e-01,
+]
+_QS = [
+    7.70381505559019352791e-02,
+    -6.88283971605453293030e-01,
+    2.02094576023350569471e00,
+    -2.40339491173441421878e00,
+    1.0,
+]
+# cbrt(m) on [2^-1.5, 2^1.5], relative error 2.6e-3 (least squares), refined by Halley steps
+_CBRT0 = [
+    -0.016940531619810344,
+    0.13719806198287726,
+    -0.4405837919951976,
+    0.8722799824692342,
+    0.44980736092901835,
+]
+
+
+def _nan_pass(e: Emitter, x: V, y: V) -> V:
+    """NaN in, the same NaN out (the bit tricks below would otherwise turn it into garbage)."""
+    return e.sel(e.isnan(x), x, y)
+
+
+def _tiny_pass(e: Emitter, x: V, y: V, bound: float) -> V:
+    """f(x) = x for |x| < bound: exact for functions with f(x) ~ x, and keeps -0 and subnormals."""
+    return e.sel(e.abs(x) < bound, x, y)
+
+
+# exp family -------------------------------------------------------------------------------
+
+
+def _expq(e: Emitter, x: V, lo: float, hi: float) -> tuple[V, V]:
+    """(k, q) with exp(clamp(x, lo, hi)) = 2**k * (1 + q); Cody-Waite by ln2 then Taylor."""
+    xc = e.clamp(x, lo, hi)
+    k = e.rint(xc * LOG2E[0])
+    r = e.fma(-k, LN2[0], xc)  # exact: the result fits in 53 bits
+    r = e.fma(-k, LN2[1], r)
+    return k, e.fma(r * r, e.horner(r, _EXPM1_P), r)
+
+
+def _exp(e: Emitter, x: V) -> V:
+    k, q = _expq(e, x, -1400.0, 1400.0)
+    return _nan_pass(e, x, e.ldexp(1.0 + q, k))
+
+
+def _exp2(e: Emitter, x: V) -> V:
+    xc = e.clamp(x, -1100.0, 1100.0)
+    k = e.rint(xc)
+    r = xc - k
+    q = e.fma(r * r, e.horner(r, _EXP2_P), r * LN2[0])
+    return _nan_pass(e, x, e.ldexp(1.0 + q, k))
+
+
+def _expm1_kq(e: Emitter, x: V, k: V, q: V) -> V:
+    """expm1(x) from `_expq(x, -45, 712)`: 2**k*q + (2**k - 1) in one rounding below 45."""
+    t = e.pow2(e.to_int(e.min(k, 66.0)))  # k <= 65 below 45
+    return e.sel(x > 45.0, e.ldexp(1.0 + q, k), e.fma(t, q, t - 1.0))
+
+
+def _expm1_core(e: Emitter, x: V) -> V:
+    k, q = _expq(e, x, -45.0, 712.0)
+    return _expm1_kq(e, x, k, q)
+
+
+def _expm1(e: Emitter, x: V) -> V:
+    return _nan_pass(e, x, _tiny_pass(e, x, _expm1_core(e, x), 2.0**-54))
+
+
+# log family -------------------------------------------------------------------------------
+
+
+def _log_parts(e: Emitter, u: V) -> tuple[V, V, V]:
+    """(k, hi, lo) with log(u) = k*ln2 + hi + lo, for finite u > 0 (fdlibm's kernel)."""
+    k, f = e.log_reduce(u)
+    s = f / (2.0 + f)
+    z = s * s
+    r = z * e.horner(z, _LG)
+    hfsq = 0.5 * f * f
+    hi = f - hfsq
+    lo = ((f - hi) - hfsq) + s * (hfsq + r)
+    return k, hi, lo
+
+
+_LOG_BASES = {"e": (LN2_32, None), "2": ((1.0, 0.0), LOG2E), "10": (_LOG10_2_32, _LOG10E)}
+
+
+def _log_finish(e: Emitter, k: V, hi: V, lo: V, base: str) -> V:
+    """k*ln2 + hi + lo, converted to `base` with the multiplication carried in double-double."""
+    kc, mult = _LOG_BASES[base]
+    if mult is not None:
+        y = hi * mult[0]
+        lo = e.fma(hi, mult[0], -y) + (hi * mult[1] + lo * mult[0])
+        hi = y
+    if kc[1]:
+        lo = lo + k * kc[1]
+    s, err = fast_two_sum(k * kc[0], hi)  # |k*kc| >= |hi| unless k == 0
+    return s + (err + lo)
+
+
+def _log_special(e: Emitter, x: V, y: V) -> V:
+    """log(+-0) = -inf, log(<0) = NaN, log(inf) = inf, NaN passes."""
+    y = e.sel(e.eq(x, 0.0), -INF, y)
+    y = e.sel(x < 0.0, NAN, y)
+    y = e.sel(e.eq(x, INF), INF, y)
+    return _nan_pass(e, x, y)
+
+
+def _log_base(base: str) -> Callable[[Emitter, V], V]:
+    def log(e: Emitter, x: V) -> V:
+        k, hi, lo = _log_parts(e, x)
+        return _log_special(e, x, _log_finish(e, k, hi, lo, base))
+
+    return log
+
+
+def _log1p_correction(e: Emitter, v: V, u: V, k: V) -> V:
+    """(1 + v - u) / u: what the rounding of u = 1 + v lost, as a correction to log(u)."""
+    c = e.sel(k > 0.0, 1.0 - (u - v), v - (u - 1.0)) / u
+    return e.sel(k < 54.0, c, 0.0)
+
+
+def _log1p_parts(e: Emitter, v: V) -> tuple[V, V, V]:
+    u = 1.0 + v
+    k, hi, lo = _log_parts(e, u)
+    return k, hi, lo + _log1p_correction(e, v, u, k)
+
+
+def _log1p(e: Emitter, x: V) -> V:
+    y = _log_finish(e, *_log1p_parts(e, x), "e")
+    y = _log_special(e, 1.0 + x, y)
+    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-54))
+
+
+def _log_shifted(e: Emitter, big: V, mid: V, small: V, is_big, is_mid) -> V:
+    """log(big) + ln2, log(mid) or log1p(small), chosen per lane (the asinh/acosh shapes)."""
+    u = e.sel(is_big, big, e.sel(is_mid, mid, 1.0 + small))
+    k, hi, lo = _log_parts(e, u)
+    k = k + e.sel(is_big, 1.0, 0.0)
+    lo = lo + e.sel(is_mid, 0.0, _log1p_correction(e, small, u, k))
+    return _log_finish(e, k, hi, lo, "e")
+
+
+# trigonometric ----------------------------------------------------------------------------
+
+
+def _trig_reduce(e: Emitter, x: V) -> tuple[V, V]:
+    """(k, r) with x = k*pi/2 + r, |r| <= ~pi/4; pi/2 in three parts, accurate for |x| <= TRIG_MAX."""
+    k = e.rint(x * _TWO_OVER_PI)
+    r1 = e.fma(-k, PIO2[0], x)  # exact: a multiple of ulp(pi/2) below 2
+    p = k * PIO2[1]
+    p_err = e.fma(k, PIO2[1], -p)
+    s, err = two_sum(r1, -p)
+    return k, s + ((err - p_err) - k * PIO2[2])
+
+
+def _sin_poly(e: Emitter, r: V, z: V) -> V:
+    return e.fma(z * r, e.horner(z, _SIN), r)
+
+
+def _cos_poly(e: Emitter, z: V) -> V:
+    hz = 0.5 * z
+    w = 1.0 - hz
+    return w + (((1.0 - w) - hz) + z * z * e.horner(z, _COS))
+
+
+def _trig(which: str) -> Callable[[Emitter, V], V]:
+    def trig(e: Emitter, x: V) -> V:
+        k, r = _trig_reduce(e, x)
+        z = r * r
+        s, c = _sin_poly(e, r, z), _cos_poly(e, z)
+        quadrant = e.low_bits(k, 3)
+        odd = ~e.int_is(e.b.and_(quadrant, e.ic(1)), 0)
+        if which == "tan":
+            y = e.sel(odd, -c / s, s / c)
+        else:
+            shift = 0 if which == "sin" else 1
+            flip = ~e.int_is(e.b.and_(e.b.add(quadrant, e.ic(shift)), e.ic(2)), 0)
+            y = e.sel(odd, c, s) if which == "sin" else e.sel(odd, s, c)
+            y = e.sel(flip, -y, y)
+        y = e.sel(e.abs(x) <= TRIG_MAX, y, NAN)
+        if which != "cos":
+            y = _tiny_pass(e, x, y, 2.0**-27)
+        return _nan_pass(e, x, y)
+
+    return trig
+
+
+def _atan_pos(e: Emitter, a: V) -> V:
+    """atan(a) for a >= 0 (fdlibm): reduce by atan(c), c in {0, 1/2, 1, 3/2, inf}."""
+    i0, i1, i2, i3 = a < 7 / 16, a < 11 / 16, a < 19 / 16, a < 39 / 16
+
+    def pick(v0, v1, v2, v3, v4):
+        return e.sel(i0, v0, e.sel(i1, v1, e.sel(i2, v2, e.sel(i3, v3, v4))))
+
+    num = pick(a, 2.0 * a - 1.0, a - 1.0, a - 1.5, -1.0)
+    den = pick(1.0, 2.0 + a, a + 1.0, 1.0 + 1.5 * a, a)
+    hi = pick(0.0, _ATAN_HALF[0], _PIO4[0], _ATAN_1_5[0], PIO2[0])
+    lo = pick(0.0, _ATAN_HALF[1], _PIO4[1], _ATAN_1_5[1], PIO2[1])
+    u = num / den
+    z = u * u
+    w = z * z
+    s = z * e.horner(w, _AT_EVEN) + w * e.horner(w, _AT_ODD)
+    return hi - ((u * s - lo) - u)
+
+
+def _arctan(e: Emitter, x: V) -> V:
+    y = e.copysign(_atan_pos(e, e.abs(x)), x)
+    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-29))
+
+
+def _arctan2(e: Emitter, y: V, x: V) -> V:
+    ax, ay = e.abs(x), e.abs(y)
+    t = _atan_pos(e, ay / ax)
+    t = e.sel(e.eq(ax, INF) & e.eq(ay, INF), _PIO4[0], t)
+    t = e.sel(e.eq(ax, 0.0) & e.eq(ay, 0.0), 0.0, t)
+    t = e.sel(e.signbit(x), (PI[0] - t) + PI[1], t)
+    return e.sel(e.isnan(x) | e.isnan(y), x + y, e.copysign(t, y))
+
+
+def _asin_parts(e: Emitter, a: V) -> tuple[V, V, V, V]:
+    """For a = |x| <= 1: (z, R(z), h, l), z = a^2 or (1-a)/2, h + l = sqrt(z) * (1 + R(z))."""
+    z = e.sel(a < 0.5, a * a, (1.0 - a) * 0.5)
+    r = z * e.horner(z, _PS) / e.horner(z, _QS)
+    s = e.sqrt(z)
+    c = e.sel(z > 0.0, e.fma(-s, s, z) / (2.0 * s), 0.0)  # sqrt(z) - s, to first order
+    h, l = fast_two_sum(s, s * r)
+    return z, r, h, l + c
+
+
+def _arcsin(e: Emitter, x: V) -> V:
+    a = e.abs(x)
+    _, r, h, l = _asin_parts(e, a)
+    big = (PIO2[0] - 2.0 * h) + (PIO2[1] - 2.0 * l)
+    y = e.copysign(e.sel(a < 0.5, e.fma(a, r, a), big), x)
+    y = e.sel(a > 1.0, NAN, y)
+    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+
+
+def _arccos(e: Emitter, x: V) -> V:
+    a = e.abs(x)
+    _, r, h, l = _asin_parts(e, a)
+    small = PIO2[0] - (x - (PIO2[1] - x * r))
+    pos = 2.0 * h + 2.0 * l
+    neg = (PI[0] - 2.0 * h) + (PI[1] - 2.0 * l)
+    y = e.sel(a < 0.5, small, e.sel(x > 0.0, pos, neg))
+    return _nan_pass(e, x, e.sel(a > 1.0, NAN, y))
+
+
+# hyperbolic -------------------------------------------------------------------------------
+
+
+def _sinh(e: Emitter, x: V) -> V:
+    a = e.abs(x)
+    k, q = _expq(e, a, -45.0, 712.0)
+    t = _expm1_kq(e, a, k, q)
+    small = 0.5 * (2.0 * t - t * t / (t + 1.0))
+    h = e.ldexp(1.0 + q, k - 1.0)  # exp(a)/2 without overflowing early
+    y = e.copysign(e.sel(a < 1.0, small, h - 0.25 / h), x)
+    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+
+
+def _cosh(e: Emitter, x: V) -> V:
+    k, q = _expq(e, e.abs(x), -45.0, 712.0)
+    h = e.ldexp(1.0 + q, k - 1.0)
+    return _nan_pass(e, x, h + 0.25 / h)
+
+
+def _tanh(e: Emitter, x: V) -> V:
+    a = e.abs(x)
+    ge1 = a >= 1.0
+    t = _expm1_core(e, e.sel(ge1, 2.0 * a, -2.0 * a))
+    y = e.copysign(e.sel(ge1, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0)), x)
+    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+
+
+def _arcsinh(e: Emitter, x: V) -> V:
+    a = e.abs(x)
+    a2 = a * a
+    mid = 2.0 * a + 1.0 / (e.sqrt(a2 + 1.0) + a)
+    small = a + a2 / (1.0 + e.sqrt(1.0 + a2))
+    y = _log_shifted(e, a, mid, small, a > 2.0**28, a > 2.0)
+    y = e.copysign(e.sel(e.eq(a, INF), INF, y), x)
+    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+
+
+def _arccosh(e: Emitter, x: V) -> V:
+    t = x - 1.0
+    mid = 2.0 * x - 1.0 / (x + e.sqrt(x * x - 1.0))
+    small = t + e.sqrt(2.0 * t + t * t)
+    y = _log_shifted(e, x, mid, small, x > 2.0**28, x > 2.0)
+    y = e.sel(e.eq(x, INF), INF, y)
+    return _nan_pass(e, x, e.sel(x < 1.0, NAN, y))
+
+
+def _arctanh(e: Emitter, x: V) -> V:
+    a = e.abs(x)
+    v = e.sel(a < 0.5, 2.0 * a + 2.0 * a * a / (1.0 - a), 2.0 * a / (1.0 - a))
+    y = e.copysign(0.5 * _log1p(e, v), x)
+    y = e.sel(a > 1.0, NAN, y)
+    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+
+
+# power and friends ------------------------------------------------------------------------
+
+
+def _log_dd(e: Emitter, x: V) -> tuple[V, V]:
+    """log(x) = H + L to about 2^-70 relative, for finite x > 0 (the leading terms of
+    2*atanh(s), s = f/(2+f), are carried in double-double)."""
+    k, f = e.log_reduce(x)
+    dh = 2.0 + f
+    dl = (2.0 - dh) + f
+    sh = f / dh
+    sl = (e.fma(-sh, dh, f) - sh * dl) / dh
+    z = sh * sh
+    zl = e.fma(sh, sh, -z)
+    q = sh * z  # s^3 = q + ql
+    ql = e.fma(sh, z, -q) + (sh * zl + 3.0 * z * sl)
+    t3 = _TWO_THIRDS[0] * q
+    t3l = e.fma(_TWO_THIRDS[0], q, -t3) + (_TWO_THIRDS[0] * ql + _TWO_THIRDS[1] * q)
+    rest = q * z * e.horner(z, _ATANH_P)
+    a, a_err = two_sum(k * LN2_32[0], 2.0 * sh)
+    b, b_err = two_sum(a, t3)
+    lo = (a_err + b_err) + (2.0 * sl + t3l + rest + k * LN2_32[1])
+    return fast_two_sum(b, lo)
+
+
+def _power(e: Emitter, x: V, y: V) -> V:
+    ax = e.abs(x)
+    hi, lo = _log_dd(e, ax)
+    w = y * hi
+    wc = e.clamp(w, -1400.0, 1400.0)  # far past overflow and underflow; keeps k small
+    wl = e.sel(e.abs(w) < 1400.0, e.fma(y, hi, -w) + y * lo, 0.0)
+    k = e.rint(wc * LOG2E[0])
+    r = e.fma(-k, LN2[0], wc)
+    r = e.fma(-k, LN2[1], r) + wl
+    mag = e.ldexp(1.0 + e.fma(r * r, e.horner(r, _EXPM1_P), r), k)
+
+    y_int = e.eq(e.rint(y), y)
+    y_odd = y_int & ~e.eq(e.rint(y * 0.5), y * 0.5)
+    neg = e.signbit(x) & y_odd
+    res = e.sel(neg, -mag, mag)
+    res = e.sel((x < 0.0) & ~y_int, NAN, res)
+    # 0, inf and infinite exponents: C99 pow's table, which NumPy follows
+    special = e.eq(ax, 0.0) | e.eq(ax, INF) | e.eq(e.abs(y), INF)
+    sp = e.sel((ax > 1.0).same(y > 0.0), INF, 0.0)
+    sp = e.sel(e.eq(ax, 1.0), 1.0, sp)
+    res = e.sel(special, e.sel(neg, -sp, sp), res)
+    res = e.sel(e.isnan(x) | e.isnan(y), x + y, res)
+    return e.sel(e.eq(y, 0.0) | e.eq(x, 1.0), 1.0, res)
+
+
+def _cbrt(e: Emitter, x: V) -> V:
+    a = e.abs(x)
+    k, f = e.log_reduce(a)
+    q = e.rint(k * (1.0 / 3.0))
+    rem = k - 3.0 * q
+    m = (1.0 + f) * e.sel(e.eq(rem, 1.0), 2.0, e.sel(e.eq(rem, -1.0), 0.5, 1.0))
+    y = e.horner(m, _CBRT0)
+    for _ in range(2):  # Halley: cubic convergence, 2.6e-3 -> ~1e-8 -> ~1e-24
+        y3 = y * y * y
+        y = y * (y3 + 2.0 * m) / (2.0 * y3 + m)
+    y2 = y * y
+    y2l = e.fma(y, y, -y2)
+    y3 = y2 * y
+    y3l = e.fma(y2, y, -y3) + y2l * y
+    y = y + ((m - y3) - y3l) / (3.0 * y2)  # one Newton step on an exact residual
+    res = e.copysign(e.ldexp(y, q), x)
+    res = e.sel(e.eq(a, 0.0) | e.eq(a, INF), x, res)
+    return _nan_pass(e, x, res)
+
+
+def _sqrt(e: Emitter, x: V) -> V:
+    return e.sqrt(x)
+
+
+def _hypot(e: Emitter, x: V, y: V) -> V:
+    ax, ay = e.abs(x), e.abs(y)
+    big, small = e.sel(ax > ay, ax, ay), e.sel(ax > ay, ay, ax)
+    scale = e.sel(big > 2.0**500, 2.0**-600, e.sel(big < 2.0**-500, 2.0**600, 1.0))
+    b, s = big * scale, small * scale
+    p = b * b
+    pl = e.fma(b, b, -p)
+    t = s * s
+    tl = e.fma(s, s, -t)
+    sq, sq_err = fast_two_sum(p, t)
+    sq_lo = sq_err + (pl + tl)
+    h = e.sqrt(sq)
+    h = h + (e.fma(-h, h, sq) + sq_lo) / (2.0 * h)
+    res = e.sel(e.eq(big, 0.0), 0.0, h / scale)
+    res = e.sel(e.isnan(x) | e.isnan(y), x + y, res)
+    return e.sel(e.eq(ax, INF) | e.eq(ay, INF), INF, res)
+
+
+def _logaddexp_base(two: bool) -> Callable[[Emitter, V, V], V]:
+    def logaddexp(e: Emitter, x: V, y: V) -> V:
+        d = -e.abs(x - y)
+        m = e.sel(x > y, x, y)
+        if two:
+            dc = e.max(d, -1100.0)
+            k = e.rint(dc)
+            r = dc - k
+            ex = e.ldexp(1.0 + e.fma(r * r, e.horner(r, _EXP2_P), r * LN2[0]), k)
+        else:
+            k, q = _expq(e, d, -1400.0, 0.0)
+            ex = e.ldexp(1.0 + q, k)
+        res = m + _log_finish(e, *_log1p_parts(e, ex), "2" if two else "e")
+        res = e.sel(e.eq(x, y), x + (1.0 if two else LN2[0]), res)
+        return e.sel(e.isnan(x) | e.isnan(y), x + y, res)
+
+    return logaddexp
+
+
+_FUNCS: dict[str, tuple[int, Callable[..., V]]] = {
+    "exp": (1, _exp),
+    "exp2": (1, _exp2),
+    "expm1": (1, _expm1),
+    "log": (1, _log_base("e")),
+    "log2": (1, _log_base("2")),
+    "log10": (1, _log_base("10")),
+    "log1p": (1, _log1p),
+    "sin": (1, _trig("sin")),
+    "cos": (1, _trig("cos")),
+    "tan": (1, _trig("tan")),
+    "arctan": (1, _arctan),
+    "arcsin": (1, _arcsin),
+    "arccos": (1, _arccos),
+    "arctan2": (2, _arctan2),
+    "sinh": (1, _sinh),
+    "cosh": (1, _cosh),
+    "tanh": (1, _tanh),
+    "arcsinh": (1, _arcsinh),
+    "arccosh": (1, _arccosh),
+    "arctanh": (1, _arctanh),
+    "power": (2, _power),
+    "cbrt": (1, _cbrt),
+    "sqrt": (1, _sqrt),
+    "hypot": (2, _hypot),
+    "logaddexp": (2, _logaddexp_base(False)),
+    "logaddexp2": (2, _logaddexp_base(True)),
+}
+
+SUPPORTED: frozenset[str] = frozenset(_FUNCS)
+"""NumPy ufunc names that `emit` implements for float32 and float64 (scalar or vector)."""
+
+NARGS: dict[str, int] = {name: n for name, (n, _) in _FUNCS.items()}
+
+
+def emit(builder: ir.IRBuilder, name: str, args: Sequence[ir.Value]) -> ir.Value:
+    """Emit `name(*args)` (a NumPy ufunc name in SUPPORTED) at `builder`'s position.
+
+    All args share one type, `float`, `double`, `<N x float>` or `<N x double>`, and so does the
+    result. The call goes to an internal always-inline helper in `builder.module`, created on
+    first use per (name, type), whose body is straight-line and vectorizable.
+    """
+    if name not in _FUNCS:
+        raise ValueError(f"llvm_math has no {name!r}; supported: {sorted(SUPPORTED)}")
+    nargs, impl = _FUNCS[name]
+    if len(args) != nargs:
+        raise ValueError(f"{name} takes {nargs} argument(s), got {len(args)}")
+    ty = args[0].type
+    if any(a.type != ty for a in args):
+        raise TypeError(f"{name}: arguments differ in type: {[str(a.type) for a in args]}")
+    return builder.call(_helper(builder.module, name, ty, impl), list(args))
+
+
+def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V]) -> ir.Function:
+    lanes = ty.count if isinstance(ty, ir.VectorType) else None
+    elem = ty.element if lanes is not None else ty
+    if not isinstance(elem, (ir.FloatType, ir.DoubleType)):
+        raise TypeError(f"{name}: expected float, double or a vector of them, got {ty}")
+    tag = ("f64" if isinstance(elem, ir.DoubleType) else "f32") + (f"x{lanes}" if lanes else "")
+    fname = f"tracenp.math.{name}.{tag}"
+    existing = module.globals.get(fname)
+    if existing is not None:
+        return existing
+    nargs = NARGS[name]
+    fn = ir.Function(module, ir.FunctionType(ty, [ty] * nargs), fname)
+    fn.linkage = "internal"
+    fn.attributes.add("alwaysinline")
+    fn.attributes.add("nounwind")
+    builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    e = Emitter(builder, lanes)
+    widen = isinstance(elem, ir.FloatType)
+    xs = [builder.fpext(a, e.fty) if widen else a for a in fn.args]
+    y = impl(e, *[V(e, x) for x in xs]).v
+    builder.ret(builder.fptrunc(y, ty) if widen else y)
+    return fn
+
+
+__all__ = ["NARGS", "SUPPORTED", "TRIG_MAX", "emit"]
