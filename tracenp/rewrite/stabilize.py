@@ -119,12 +119,16 @@ def _log_softmax(x: Node, s: Node) -> Node | None:
 # ----------------------------------------------------------------------------- sigmoid family
 
 def sigmoid(x: Node) -> Node:
-    """where(x >= 0, 1 / (1 + z), z / (1 + z)) with z = exp(-|x|) <= 1: no branch overflows."""
+    """where(x >= 0, 1 / (1 + z), z / (1 + z)) with z = exp(-|x|) <= 1: no branch overflows.
+
+    -|x| is spelled where(x >= 0, -x, x), whose gradient at 0 is -1 (the pos branch's),
+    not 0 as absolute's would be: sigmoid'(0) stays 1/4.
+    """
     one = like(1, x)
-    z = ew(Op.EXP, ew(Op.NEGATIVE, ew(Op.ABSOLUTE, x)))
+    pos = ew(Op.GREATER_EQUAL, x, like(0, x))
+    z = ew(Op.EXP, Node.make(Op.WHERE, (pos, ew(Op.NEGATIVE, x), x)))
     den = ew(Op.ADD, one, z)
-    return Node.make(Op.WHERE, (ew(Op.GREATER_EQUAL, x, like(0, x)),
-                                ew(Op.DIVIDE, one, den), ew(Op.DIVIDE, z, den)))
+    return Node.make(Op.WHERE, (pos, ew(Op.DIVIDE, one, den), ew(Op.DIVIDE, z, den)))
 
 
 def sigmoid_arg(node: Node) -> Node | None:
@@ -145,7 +149,13 @@ def _nonneg(x: Node) -> bool:
 
 
 def _nonpos(x: Node) -> bool:
-    return x.op is Op.NEGATIVE and _nonneg(x.srcs[0])
+    """x is -|y|, as absolute or as sigmoid's where(y >= 0, -y, y)."""
+    if x.op is Op.NEGATIVE:
+        return _nonneg(x.srcs[0])
+    if x.op is not Op.WHERE:
+        return False
+    c, a, b = x.srcs
+    return c.op is Op.GREATER_EQUAL and c.srcs[0] is b and a.op is Op.NEGATIVE and a.srcs[0] is b
 
 
 def _log_sigmoid(node: Node) -> Node | None:
