@@ -15,6 +15,7 @@ from . import numpy_api  # noqa: F401  (registers NumPy's functions for tracers)
 from .autodiff import grad, jacobian, value_and_grad, vjp
 from .config import config
 from .errors import ConcretizationError, TracingError, UnsupportedFunctionError
+from .explain import explain
 from .ir import Graph, Node
 from .jit import JitFunction, TracingFallbackWarning, jit, make_graph
 from .tracer import Tracer
@@ -25,5 +26,5 @@ from .shared import SharedVariable, shared
 __all__ = [
     "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph", "Node", "Tracer", "config",
     "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
-    "function", "Function", "In", "shared", "SharedVariable", "tensor", "printing",
+    "function", "Function", "In", "shared", "SharedVariable", "tensor", "printing", "explain",
 ]

@@ -1,0 +1,161 @@
+"""`tracenp.explain(f, *args)`: what tracenp did with a function, printable and inspectable.
+
+The report holds the traced and optimized graphs, the rewrites applied (with
+the user's source line each came from), the schedule the backend runs (fused
+kernels and the ops in each, library calls, views), the ops that run as plain
+NumPy calls because the backend cannot fuse them, why a function could not be
+traced, the jit cache's hits and misses, and the time each stage took.
+Explaining traces and compiles for the arguments' signature but runs nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import TracingError
+from .fusion import KernelStep, schedule
+from .ir import Graph, Node, type_str
+from .ops import OPS, Op
+from .rewrite.pattern import Fired, PassStats
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the schedule: a fused kernel, a library call, a view, or a NumPy call."""
+
+    kind: str  # kernel | library | view | numpy
+    ops: tuple[str, ...]  # the ops it runs, in order (a kernel's fused ops)
+    shape: tuple
+    reduce_axes: tuple = ()
+
+    def __str__(self) -> str:
+        dims = ",".join(str(d) for d in self.shape)
+        red = f"  reduce over axes {self.reduce_axes}" if self.reduce_axes else ""
+        return f"{self.kind:8s} [{dims}]  {' '.join(self.ops)}{red}"
+
+
+@dataclass
+class Explanation:
+    """What tracenp did with one function for one input signature."""
+
+    name: str
+    signature: str
+    mode: str
+    backend: str | None
+    stabilize: bool
+    traced: Graph | None = None
+    optimized: Graph | None = None
+    rewrites: list[Fired] = field(default_factory=list)
+    passes: list[PassStats] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)
+    not_traced: str | None = None
+    cache: object = None
+    times: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def kernels(self) -> list[Step]:
+        return [s for s in self.steps if s.kind == "kernel"]
+
+    @property
+    def library_calls(self) -> list[Step]:
+        return [s for s in self.steps if s.kind == "library"]
+
+    def __str__(self) -> str:
+        head = (f"explain {self.name}({self.signature})  mode={self.mode} "
+                f"backend={self.backend or 'default'} stabilize={'on' if self.stabilize else 'off'}")
+        out = [head]
+        if self.not_traced is not None:
+            out += ["could not be traced (with fallback=True it runs eagerly in NumPy):",
+                    _indent(self.not_traced)]
+        if self.traced is not None:
+            out += [f"traced graph ({_count(self.traced)} ops):", _indent(str(self.traced))]
+            out.append(f"rewrites applied ({len(self.rewrites)}):")
+            out += [f"  {f}" for f in self.rewrites] or ["  none"]
+            out += [f"optimized graph ({_count(self.optimized)} ops):",
+                    _indent(str(self.optimized))]
+            kinds = ", ".join(f"{sum(s.kind == k for s in self.steps)} {k}"
+                              for k in ("kernel", "library", "view", "numpy")
+                              if any(s.kind == k for s in self.steps))
+            out.append(f"schedule ({kinds or 'nothing to run'}):")
+            out += [f"  {s}" for s in self.steps]
+            out.append("ran as NumPy calls (no fused lowering): "
+                       + ("none" if not self.fallbacks else ""))
+            out += [f"  {f}" for f in self.fallbacks]
+        if self.cache is not None:
+            out.append(f"jit cache (calls so far): {self.cache}".replace("\n", "\n  "))
+        if self.times:
+            out.append("time: " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in self.times.items()))
+        return "\n".join(out)
+
+
+def _indent(text: str) -> str:
+    return "  " + text.replace("\n", "\n  ")
+
+
+def _count(graph: Graph) -> int:
+    return sum(n.op not in (Op.INPUT, Op.CONST) for n in graph.nodes())
+
+
+def _lowerable(backend: str) -> Callable[[Node], bool] | None:
+    """The backend's test of whether a node fuses into a kernel; None: it runs node by node."""
+    if backend == "llvm":
+        from .lowering.llvm import lowerable
+
+        return lowerable
+    if backend == "cupy":
+        from .lowering.cuda_source import supports
+
+        return supports
+    return None
+
+
+def describe_schedule(graph: Graph, backend: str) -> tuple[list[Step], list[str]]:
+    """The backend's steps for `graph`, and the fusible-kind ops it runs as NumPy calls."""
+    lowerable = _lowerable(backend)
+    steps, fallbacks = [], []
+    for s in schedule(graph, lowerable or (lambda n: False)).steps:
+        if isinstance(s, KernelStep):
+            k = s.kernel
+            ops = [i.op.name.lower() for i in k.body if i.op is not Op.CONST]
+            ops += [o.reduce.name.lower() for o in k.outputs if o.reduce is not None]
+            steps.append(Step("kernel", tuple(ops), k.shape, k.axes))
+            continue
+        n = s.node
+        kind = s.kind if lowerable is not None or s.kind == "view" else "numpy"
+        steps.append(Step(kind, (n.op.name.lower(),), n.shape))
+        if lowerable is not None and OPS[n.op].kind in ("elementwise", "reduce"):
+            dts = ", ".join(src.dtype.name for src in n.srcs)
+            fallbacks.append(f"{n.op.name.lower()}({dts}) -> {n.dtype.name}: the {backend} "
+                             f"backend has no scalar lowering for it")
+    return steps, fallbacks
+
+
+def explain(f, *args, **kwargs) -> Explanation:
+    """Trace and compile `f` (a function or `tracenp.jit` function) for `args`, and report."""
+    from .config import config
+    from .jit import JitFunction, jit
+
+    jf = f if isinstance(f, JitFunction) else jit(f)
+    mode = jf.mode or config.mode
+    sig = ", ".join(type(a).__name__ for a in args)
+    ex = Explanation(jf.__name__, sig, mode, jf.backend, jf.stabilize, cache=jf.cache_info())
+    try:
+        compiled = jf.compiled(*args, **kwargs)
+    except TracingError as e:
+        ex.not_traced = str(e)
+        return ex
+    if compiled is None:  # cached as eager (fallback=True)
+        entry = jf._cache.get(jf._key(args, kwargs)[0])
+        ex.not_traced = getattr(entry, "eager_reason", None) or "fallback=True"
+        return ex
+    rep = compiled.report
+    ex.signature = ", ".join(f"{n.attrs['name']}:{type_str(n)}" for n in compiled.traced.inputs)
+    ex.backend, ex.traced, ex.optimized = compiled.backend, compiled.traced, compiled.optimized
+    ex.rewrites, ex.passes = list(rep.get("rewrites", [])), list(rep.get("passes", []))
+    ex.stabilize = rep.get("stabilize", jf.stabilize) and mode != "FAST_COMPILE"
+    ex.steps, ex.fallbacks = describe_schedule(compiled.optimized, compiled.backend)
+    ex.times = {k[:-2]: rep[k] for k in ("trace_s", "optimize_s", "compile_s") if k in rep}
+    return ex
+
