@@ -143,6 +143,7 @@ class Emitter:
         return V(self, self.b.select(m.v, self.val(a), self.val(b)))
 
     def intrinsic(self, name: str, *args: Num) -> V:
+        """Call `llvm.<name>` on this type (llvmlite's declare_intrinsic cannot mangle vectors)."""
         module = self.b.module
         full = f"llvm.{name}.{self._suffix}"
         fn = module.globals.get(full)
