@@ -20,12 +20,15 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..ir import Graph, Node, const, toposort
+from ..ir import Graph, Node, const
 from ..ops import Op
+from .. import check
 from . import sites
 
-COMMUTATIVE = frozenset({Op.ADD, Op.MULTIPLY, Op.MAXIMUM, Op.MINIMUM, Op.LOGADDEXP, Op.HYPOT,
-                         Op.EQUAL, Op.NOT_EQUAL, Op.LOGICAL_AND, Op.LOGICAL_OR})
+# Op sets are tuples throughout: `in` on a tuple compares identity first, while hashing an
+# Enum member runs Python code; the optimizer's speed depends on it.
+COMMUTATIVE = (Op.ADD, Op.MULTIPLY, Op.MAXIMUM, Op.MINIMUM, Op.LOGADDEXP, Op.HYPOT,
+               Op.EQUAL, Op.NOT_EQUAL, Op.LOGICAL_AND, Op.LOGICAL_OR)
 
 
 class Pat:
@@ -33,12 +36,14 @@ class Pat:
 
     __slots__ = ("ops", "srcs", "name", "test")
 
-    def __init__(self, ops: frozenset | None, srcs: tuple = (), name: str | None = None,
+    def __init__(self, ops: tuple | None, srcs: tuple = (), name: str | None = None,
                  test: Callable[[Node], bool] | None = None):
         self.ops, self.srcs, self.name, self.test = ops, srcs, name, test
 
     def match(self, node: Node, env: dict) -> Iterator[dict]:
         """Every extension of `env` under which this pattern matches `node`."""
+        if self.ops is not None and node.op not in self.ops:
+            return
         if self.test is not None and not self.test(node):
             return
         if self.name is not None:
@@ -50,11 +55,17 @@ class Pat:
         if self.ops is None:
             yield env
             return
-        if node.op not in self.ops or len(node.srcs) != len(self.srcs):
+        srcs = node.srcs
+        if len(srcs) != len(self.srcs):
             return
-        yield from _match_all(self.srcs, node.srcs, env)
-        if node.op in COMMUTATIVE and node.srcs[0] is not node.srcs[1]:
-            yield from _match_all(self.srcs, node.srcs[::-1], env)
+        if self.quick(srcs):
+            yield from _match_all(self.srcs, srcs, env)
+        if node.op in COMMUTATIVE and srcs[0] is not srcs[1] and self.quick(srcs[::-1]):
+            yield from _match_all(self.srcs, srcs[::-1], env)
+
+    def quick(self, srcs: tuple) -> bool:
+        """A cheap necessary condition: each source's op is one its pattern allows."""
+        return all(p.ops is None or n.op in p.ops for p, n in zip(self.srcs, srcs))
 
 
 def _match_all(pats, nodes, env) -> Iterator[dict]:
@@ -67,7 +78,7 @@ def _match_all(pats, nodes, env) -> Iterator[dict]:
 
 def P(op: Op, *srcs: Pat, name: str | None = None, test=None) -> Pat:
     """A pattern rooted at `op` with source patterns `srcs`."""
-    return Pat(frozenset({op}), srcs, name, test)
+    return Pat((op,), srcs, name, test)
 
 
 def V(name: str, test: Callable[[Node], bool] | None = None) -> Pat:
@@ -77,9 +88,11 @@ def V(name: str, test: Callable[[Node], bool] | None = None) -> Pat:
 
 def scalar_value(node: Node):
     """The one value of a small constant whose elements are all equal, else None."""
-    if node.op is not Op.CONST or (node.size or 0) > 64 or node.size == 0:
+    if node.op is not Op.CONST:
         return None
-    v = node.attrs["value"].value
+    v = node.params[0][1].value
+    if not 0 < v.size <= 64:
+        return None
     first = v.flat[0]
     if v.size > 1 and not np.all((v == first) & (np.signbit(v) == np.signbit(first))
                                  if v.dtype.kind in "fc" else v == first):
@@ -99,7 +112,7 @@ def C(value, kinds: str = "biufc") -> Pat:
         return node.dtype.kind not in "fc" or bool(np.signbit(np.real(v))) == bool(
             np.signbit(value))
 
-    return Pat(frozenset({Op.CONST}), (), None, test)
+    return Pat((Op.CONST,), (), None, test)
 
 
 @dataclass(frozen=True)
@@ -107,7 +120,7 @@ class Rule:
     """A rewrite: `fn(node)` returns the replacement or None; tried on nodes whose op is a root."""
 
     math: str
-    roots: frozenset
+    roots: tuple
     fn: Callable[[Node], Node | None]
 
 
@@ -125,25 +138,29 @@ def rule(math: str, pat: Pat, build: Callable[..., Node | None]) -> Rule:
 
 
 class RuleSet:
-    """A named set of rules, indexed by root op; sets combine with `+`."""
+    """Named rules, indexed by root op; sets combine with `+` and each rule keeps its set's name."""
 
-    def __init__(self, name: str, rules: list[Rule]):
+    def __init__(self, name: str, rules: list[Rule], tagged: list[tuple[str, Rule]] | None = None):
         self.name = name
-        self.rules = list(rules)
-        self.index: dict[Op, list[Rule]] = {}
-        for r in self.rules:
+        self.tagged = tagged if tagged is not None else [(name, r) for r in rules]
+        self.index: list[list[tuple[str, Rule]]] = [[] for _ in range(len(Op) + 1)]
+        for tag, r in self.tagged:
             for op in r.roots:
-                self.index.setdefault(op, []).append(r)
+                self.index[op._value_].append((tag, r))
 
     def __add__(self, other: "RuleSet") -> "RuleSet":
-        return RuleSet(f"{self.name}+{other.name}", self.rules + other.rules)
+        return RuleSet(f"{self.name}+{other.name}", [], self.tagged + other.tagged)
 
-    def apply(self, node: Node) -> tuple[Node, Rule] | None:
-        """The first rule that rewrites `node` to a node of the same type, and its result."""
-        for r in self.index.get(node.op, ()):
+    @property
+    def rules(self) -> list[Rule]:
+        return [r for _, r in self.tagged]
+
+    def apply(self, node: Node) -> tuple[Node, str, Rule] | None:
+        """The first rule that rewrites `node` to a node of the same type: (result, set, rule)."""
+        for tag, r in self.index[node.op._value_]:
             out = r.fn(node)
             if out is not None and out is not node and same_type(out, node):
-                return out, r
+                return out, tag, r
         return None
 
 
@@ -166,12 +183,11 @@ class Fired:
 
 @dataclass
 class PassStats:
+    """One rule set's run: how many rewrites fired, and how long it took."""
+
     rule_set: str
-    rounds: int = 0
     fired: int = 0
     seconds: float = 0.0
-    nodes_before: int = 0
-    nodes_after: int = 0
 
 
 @dataclass
@@ -180,49 +196,82 @@ class RewriteLog:
     passes: list[PassStats] = field(default_factory=list)
 
 
-MAX_ROUNDS = 64
-MAX_AT_ROOT = 16
+MAX_AT_ROOT = 32  # rewrites in a row at one node before the rule set is declared cyclic
 
 
 def run(graph: Graph, rules: RuleSet, log: RewriteLog) -> Graph:
-    """`graph` rewritten with `rules` until no rule applies anywhere."""
+    """`graph` rewritten with `rules` to a fixed point, in one bottom-up sweep.
+
+    Every node is normalized once: its sources first, then rules at its root
+    until none applies; the nodes a rewrite builds are normalized the same way
+    before the root is tried again. So no rule applies anywhere in the result.
+    """
     t0 = time.perf_counter()
-    stats = PassStats(rules.name, nodes_before=len(graph.nodes()))
-    outputs = graph.outputs
-    for stats.rounds in range(1, MAX_ROUNDS + 1):
-        outputs, fired = _round(outputs, rules, log)
-        stats.fired += fired
-        if not fired:
-            break
-    else:
-        raise RuntimeError(f"rewrite set {rules.name!r} did not reach a fixed point in "
-                           f"{MAX_ROUNDS} rounds; two of its rules undo each other")
-    out = Graph(graph.inputs, tuple(outputs))
-    stats.nodes_after = len(out.nodes())
-    stats.seconds = time.perf_counter() - t0
-    log.passes.append(stats)
+    sweep = _Sweep(rules, log)
+    out = Graph(graph.inputs, tuple(sweep.normalize(o) for o in graph.outputs))
+    log.passes.append(PassStats(rules.name, sweep.fired, time.perf_counter() - t0))
+    if check.enabled():
+        assert_fixed_point(out, rules)
     return out
 
 
-def _round(outputs, rules: RuleSet, log: RewriteLog) -> tuple[list[Node], int]:
-    """One bottom-up sweep: each node rebuilt over rewritten sources, then rewritten at its root."""
-    env: dict[int, Node] = {}
-    fired = 0
-    for node in toposort(outputs):
-        srcs = tuple(env[id(s)] for s in node.srcs)
-        new = node if all(a is b for a, b in zip(srcs, node.srcs)) else \
-            Node.make(node.op, srcs, node.params)
+def assert_fixed_point(graph: Graph, rules: RuleSet) -> None:
+    """Raise if some rule of `rules` still applies somewhere in `graph` (an engine bug)."""
+    for node in graph.nodes():
+        hit = rules.apply(node)
+        if hit is not None:
+            raise check.IRError(f"{rules.name}: {hit[2].math!r} still applies at {node!r} "
+                                f"after a run to a fixed point\n{graph}")
+
+
+class _Sweep:
+    """Normal forms under one rule set; `normal` maps each node seen to its normal form."""
+
+    def __init__(self, rules: RuleSet, log: RewriteLog):
+        self.rules, self.log = rules, log
+        self.normal: dict[Node, Node] = {}  # keyed by node (identity): ids could be reused
+        self.fired = 0
+
+    def normalize(self, root: Node) -> Node:
+        """`root`'s normal form; iterative, so deep graphs are fine."""
+        normal = self.normal
+        stack = [root]
+        while stack:
+            node = stack[-1]
+            if node in normal:
+                stack.pop()
+                continue
+            pending = [s for s in node.srcs if s not in normal]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            normal[node] = self._at_root(node)
+        return normal[root]
+
+    def _at_root(self, node: Node) -> Node:
+        """`node` over normal sources, rewritten at its root until no rule applies."""
+        normal = self.normal
+        srcs = tuple([normal[s] for s in node.srcs])
+        new = node
+        if srcs != node.srcs:
+            new = Node.make(node.op, srcs, node.params)
+            sites.inherit(new, node)
         for _ in range(MAX_AT_ROOT):
-            hit = rules.apply(new)
+            if new is not node and new in normal:
+                return normal[new]
+            hit = self.rules.apply(new)
             if hit is None:
-                break
-            out, r = hit
-            log.fired.append(Fired(rules.name, r.math, sites.site_of(node)))
+                normal[new] = new
+                return new
+            out, tag, r = hit
+            self.log.fired.append(Fired(tag, r.math, sites.site_of(node)))
             sites.inherit(out, node)
-            new = out
-            fired += 1
-        env[id(node)] = new
-    return [env[id(o)] for o in outputs], fired
+            self.fired += 1
+            srcs = tuple([self.normalize(s) for s in out.srcs])
+            new = out if srcs == out.srcs else Node.make(out.op, srcs, out.params)
+        raise RuntimeError(f"rewrite set {self.rules.name!r} keeps rewriting {node!r}: "
+                           f"two of its rules undo each other")
 
 
 # ----------------------------------------------------------------------------- builders

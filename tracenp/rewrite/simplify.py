@@ -26,7 +26,7 @@ FOLD_MAX_IN = 1 << 16  # elements a fold may read: folding stays cheap
 
 def _fold(node: Node) -> Node | None:
     """Evaluate a node of constants with its NumPy reference (exact: it is what would run)."""
-    if not node.srcs or node.size is None or any(s.op is not Op.CONST for s in node.srcs):
+    if not node.srcs or any(s.op is not Op.CONST for s in node.srcs) or node.size is None:
         return None
     biggest = max(s.size for s in node.srcs)
     if biggest > FOLD_MAX_IN or node.size > max(FOLD_MAX_OUT, biggest):
@@ -41,8 +41,8 @@ def _fold(node: Node) -> Node | None:
     return const(value, weak=node.weak)
 
 
-FOLDABLE = frozenset(op for op, d in OPS.items()
-                     if d.kind in ("elementwise", "reduce", "scan", "movement"))
+FOLDABLE = tuple(op for op, d in OPS.items() if d.kind in ("elementwise", "reduce", "scan",
+                                                          "movement"))
 FOLD = Rule("fold constants: f(c1, c2, ...) -> c", FOLDABLE, _fold)
 
 
@@ -183,7 +183,7 @@ def _implicit_broadcast(node: Node) -> Node | None:
     return out if out.shape == node.shape else None
 
 
-ELEMENTWISE = frozenset(op for op, d in OPS.items() if d.kind == "elementwise")
+ELEMENTWISE = tuple(op for op, d in OPS.items() if d.kind == "elementwise")
 IMPLICIT = Rule("f(broadcast(x), y) -> f(x, y)  (ufuncs broadcast)", ELEMENTWISE,
                 _implicit_broadcast)
 

@@ -195,7 +195,7 @@ STABILIZE = RuleSet("stabilize", [
     rule("exp(x) / (1 + exp(x)) -> sigmoid(x)",
          P(Op.DIVIDE, P(Op.EXP, X), P(Op.ADD, ONE, P(Op.EXP, X))),
          lambda x: None if _nonpos(x) else sigmoid(x)),
-    Rule("log(sigmoid(x)) -> -softplus(-x)", frozenset({Op.LOG}), _log_sigmoid),
+    Rule("log(sigmoid(x)) -> -softplus(-x)", (Op.LOG,), _log_sigmoid),
     rule("log(sum(exp(x), A)) -> m + log(sum(exp(x - m), A)), m = max(x, A)",
          P(Op.LOG, P(Op.SUM, P(Op.EXP, X), name="s")), _log_sum_exp),
     rule("log(sum(exp(x), A, keepdims)) -> logsumexp(x, A, keepdims)",

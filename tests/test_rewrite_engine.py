@@ -1,0 +1,103 @@
+"""The pattern engine: matching, the type guard, fixed points, cycles, deep graphs, sites."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tracenp
+from tracenp.ir import Graph, const, leaf_input
+from tracenp.ops import Op
+from tracenp.rewrite.pattern import C, P, Rule, RewriteLog, RuleSet, V, ew, rule, run
+from tracenp.rewrite.simplify import SIMPLIFY
+
+X = V("x")
+
+
+def _graph(*outputs, inputs=()):
+    return Graph(tuple(inputs), tuple(outputs))
+
+
+def test_commutative_ops_match_either_order_and_names_bind_one_node():
+    a = leaf_input("a", np.float64, (3,))
+    b = leaf_input("b", np.float64, (3,))
+    one = const(np.float64(1))
+    pat = P(Op.ADD, X, C(1))
+    assert list(pat.match(ew(Op.ADD, a, one), {})) == [{"x": a}]
+    assert list(pat.match(ew(Op.ADD, one, a), {})) == [{"x": a}]
+    same = P(Op.MULTIPLY, X, X)
+    assert list(same.match(ew(Op.MULTIPLY, a, a), {})) == [{"x": a}]
+    assert list(same.match(ew(Op.MULTIPLY, a, b), {})) == []
+
+
+def test_constants_match_by_value_and_sign_of_zero():
+    zero, neg = const(np.float64(0.0)), const(np.float64(-0.0))
+    assert list(C(-0.0).match(neg, {})) and not list(C(-0.0).match(zero, {}))
+    assert not list(C(0, "iu").match(zero, {}))
+    assert list(C(2).match(const(np.full(3, 2.0)), {}))
+    assert not list(C(2).match(const(np.array([2.0, 3.0])), {}))
+
+
+def test_a_rewrite_that_would_change_the_type_is_not_applied():
+    x = leaf_input("x", np.float64, (1,))
+    node = ew(Op.MULTIPLY, x, const(np.ones(3)))  # the ones broadcast x to shape (3,)
+    out = run(_graph(node, inputs=[x]), SIMPLIFY, RewriteLog())
+    assert out.outputs[0] is node
+
+
+def test_rules_are_indexed_by_root_op(monkeypatch):
+    monkeypatch.setenv("TRACENP_CHECK", "0")  # the fixed-point check would try the rule again
+    calls = []
+    r = Rule("count", (Op.SIN,), lambda n: calls.append(n.op) or None)
+    x = leaf_input("x", np.float64, (3,))
+    run(_graph(ew(Op.COS, ew(Op.SIN, x)), inputs=[x]), RuleSet("t", [r]), RewriteLog())
+    assert calls == [Op.SIN]
+
+
+def test_rules_that_undo_each_other_are_reported():
+    flip = RuleSet("flip", [
+        rule("a + b -> b + a", P(Op.ADD, V("a"), V("b")), lambda a, b: ew(Op.SUBTRACT, a, b)),
+        rule("a - b -> a + b", P(Op.SUBTRACT, V("a"), V("b")), lambda a, b: ew(Op.ADD, a, b)),
+    ])
+    x = leaf_input("x", np.float64, (3,))
+    with pytest.raises(RuntimeError, match="undo each other"):
+        run(_graph(ew(Op.ADD, x, x), inputs=[x]), flip, RewriteLog())
+
+
+def test_nodes_built_by_a_rewrite_are_rewritten_too():
+    rules = RuleSet("t", [
+        rule("sin(x) -> cos(-(-x))", P(Op.SIN, X),
+             lambda x: ew(Op.COS, ew(Op.NEGATIVE, ew(Op.NEGATIVE, x)))),
+        rule("-(-x) -> x", P(Op.NEGATIVE, P(Op.NEGATIVE, X)), lambda x: x),
+    ])
+    x = leaf_input("x", np.float64, (3,))
+    log = RewriteLog()
+    out = run(_graph(ew(Op.EXP, ew(Op.SIN, x)), inputs=[x]), rules, log)
+    assert out.outputs[0] is ew(Op.EXP, ew(Op.COS, x))
+    assert [f.rule for f in log.fired] == ["sin(x) -> cos(-(-x))", "-(-x) -> x"]
+
+
+def test_deep_graphs_need_no_recursion():
+    x = leaf_input("x", np.float64, (2,))
+    node = x
+    for _ in range(5000):
+        node = ew(Op.NEGATIVE, ew(Op.NEGATIVE, ew(Op.MULTIPLY, node, const(np.float64(1)))))
+    out = run(_graph(node, inputs=[x]), SIMPLIFY, RewriteLog())
+    assert out.outputs[0] is x
+
+
+def test_rewrites_keep_graphs_interned():
+    f = tracenp.jit(lambda x: np.sin(x * 1.0) + np.sin(x))
+    graph = str(f.graph(np.ones(3)))
+    assert graph.count(" sin ") == 1
+
+
+def test_each_fired_rewrite_names_the_users_line():
+    def f(x):
+        y = x * 1.0
+        return np.log(1 + y)
+
+    rep = tracenp.jit(f).compiled(np.ones(3)).report
+    lines = {fired.rule: fired.site[1] for fired in rep["rewrites"]}
+    first = f.__code__.co_firstlineno
+    assert lines == {"x * 1 -> x": first + 1, "log(1 + x) -> log1p(x)": first + 2}
