@@ -238,15 +238,22 @@ COMBINE.__doc__ = "The second pass of a split reduction: one block per output ov
 
 @dataclass(frozen=True)
 class Source:
-    """Rendered CUDA: the full translation unit, its entry point and what it was made for."""
+    """Rendered CUDA: headers and the kernel function, its entry point and its variant."""
 
-    code: str
+    header: str
+    kernel: str
     name: str
     strided: bool
     index: str  # C type of index arithmetic in strided kernels ("int" or "long long")
 
+    @property
+    def code(self) -> str:
+        """The whole translation unit."""
+        return self.header + "\n" + self.kernel
 
-def _header(dtypes) -> str:
+
+def header(dtypes) -> str:
+    """Includes and `cuda_numpy.cuh`, with float16/complex support where `dtypes` need it."""
     names = {np.dtype(d).name for d in dtypes}
     lines = []
     if "float16" in names:
@@ -258,11 +265,11 @@ def _header(dtypes) -> str:
     return "\n".join(lines + [PREAMBLE])
 
 
-def _named(template: Template, fields: dict, dtypes) -> tuple[str, str]:
+def _named(template: Template, fields: dict, dtypes, strided: bool, index: str) -> Source:
     """Fill `template` with a name derived from its own text: equal kernels share a name."""
     body = template.substitute(fields, name="KERNEL_NAME")
     name = "tnp_" + hashlib.sha1(body.encode()).hexdigest()[:16]
-    return _header(dtypes) + "\n" + body.replace("KERNEL_NAME", name), name
+    return Source(header(dtypes), body.replace("KERNEL_NAME", name), name, strided, index)
 
 
 def _store(value: str, dtype: np.dtype) -> str:
@@ -309,8 +316,7 @@ def render_elementwise(kernel: Kernel, strided: bool, index: str = "long long") 
     fields = dict(params=", ".join(params),
                   index="".join(pad + x + "\n" for x in index_lines),
                   body="\n".join(pad + x for x in body))
-    code, name = _named(ELEMENTWISE, fields, _all_dtypes(kernel))
-    return Source(code, name, strided, index)
+    return _named(ELEMENTWISE, fields, _all_dtypes(kernel), strided, index)
 
 
 def _unravel(flat: str, dims, nops: int, index: str, bases: list[str], var: str = "o") -> list[str]:
@@ -397,8 +403,7 @@ def render_reduction(kernel: Kernel, index: str = "long long") -> Source:
                   body="\n".join(pad6 + x for x in body),
                   accumulate="".join("\n" + pad6 + x for x in accumulate),
                   finish="".join(finish).rstrip("\n"))
-    code, name = _named(REDUCTION, fields, _all_dtypes(kernel))
-    return Source(code, name, True, index)
+    return _named(REDUCTION, fields, _all_dtypes(kernel), True, index)
 
 
 def render_combine(op: Op, dtype: np.dtype) -> Source:
@@ -411,8 +416,7 @@ def render_combine(op: Op, dtype: np.dtype) -> Source:
                   combine_buf=Template(combine).substitute(a="buf[threadIdx.x]",
                                                            b="buf[threadIdx.x + w]"),
                   store=_store("buf[0]", dtype))
-    code, name = _named(COMBINE, fields, [dtype])
-    return Source(code, name, False, "long long")
+    return _named(COMBINE, fields, [dtype], False, "long long")
 
 
 def render(kernel: Kernel, strided: bool = True, index: str = "long long") -> Source:

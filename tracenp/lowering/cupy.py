@@ -1,0 +1,313 @@
+"""The GPU backend: fusion's kernels as CUDA source launched through CuPy, the rest CuPy's own.
+
+The schedule is `tracenp.fusion`'s, the same one the CPU backend runs: each `Kernel` is rendered
+by `cuda_source` (one expression per scalar op, NumPy's semantics from `cuda_numpy.cuh`) and
+launched as a `cupy.RawKernel` with our own grid-stride launch; matmul/einsum go to cuBLAS
+through CuPy, and sort, linalg, gather/scatter, scans and views to CuPy's functions.
+Kernels are shape-generic (extents and strides are arguments), kept in memory by source text;
+CuPy keeps the compiled binaries on disk (`~/.cupy/kernel_cache`), so a new process starts warm.
+
+CuPy is optional: nothing here imports it until a graph runs on the GPU, and asking for the
+GPU without CuPy or without a device raises `DeviceError` saying what is missing.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any, Callable
+
+import numpy as np
+
+from ..fusion import VIEWS, Kernel, KernelStep, schedule
+from ..ir import Graph, Node
+from ..ops import OPS, Op
+from . import Executable
+from . import cuda_source as cs
+
+INSTALL = "pip install 'tracenp[gpu]'  (installs cupy-cuda13x; CUDA 13 driver needed)"
+
+
+class DeviceError(RuntimeError):
+    """The GPU was asked for but CuPy or a CUDA device is missing."""
+
+
+def require_cupy():
+    """CuPy, with at least one CUDA device visible; else a `DeviceError` that says what to do."""
+    try:
+        import cupy
+    except ImportError as e:
+        raise DeviceError(f"device='cuda' needs CuPy, which is not installed: {INSTALL}; "
+                          f"or run with device='cpu'") from e
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as e:  # CuPy raises its own CUDARuntimeError subclasses here
+        raise DeviceError(f"device='cuda' needs an NVIDIA GPU, and CuPy could not reach one "
+                          f"({type(e).__name__}: {e}); check the driver (nvidia-smi) or run "
+                          f"with device='cpu'") from e
+    if count == 0:
+        raise DeviceError("device='cuda' needs an NVIDIA GPU, and CuPy sees none; "
+                          "run with device='cpu'")
+    return cupy
+
+
+def is_device_array(x: Any) -> bool:
+    """`x` is a CuPy array (checked without importing CuPy)."""
+    cupy = sys.modules.get("cupy")
+    return cupy is not None and isinstance(x, cupy.ndarray)
+
+
+def to_device(x: Any):
+    """`x` as an array on the current CUDA device (no copy if it is one already)."""
+    return require_cupy().asarray(x)
+
+
+def to_host(x: Any) -> np.ndarray:
+    """`x` as a NumPy array (copied from the device if it is a CuPy array)."""
+    return x.get() if is_device_array(x) else np.asarray(x)
+
+
+# ----------------------------------------------------------------------------- kernels
+
+_FUNCTIONS: dict[str, Any] = {}  # source text -> cupy.RawKernel (compiled on first launch)
+
+
+def _function(cp, src: cs.Source):
+    fn = _FUNCTIONS.get(src.code)
+    if fn is None:
+        fn = _FUNCTIONS[src.code] = cp.RawKernel(src.code, src.name)
+    return fn
+
+
+def _strides(x, shape: tuple) -> list[int]:
+    """Element strides of `x` broadcast into `shape` (0 where it repeats)."""
+    pad = [0] * (len(shape) - x.ndim)
+    return pad + [0 if n == 1 else s // x.itemsize for n, s in zip(x.shape, x.strides)]
+
+
+def _index_type(shape: tuple, strides: list[list[int]]) -> str:
+    """`int` where every flat index and offset fits in 32 bits (cheaper division)."""
+    n = math.prod(shape)
+    span = max((sum((d - 1) * abs(s) for d, s in zip(shape, st)) for st in strides), default=0)
+    return "int" if max(n, span) < 2**31 - 1 else "long long"
+
+
+def _grid(cp, n: int) -> int:
+    sms = cp.cuda.Device().attributes["MultiProcessorCount"]
+    return max(1, min(-(-n // cs.BLOCK), sms * 32))
+
+
+def _acc_dtype(dtype: np.dtype) -> np.dtype:
+    return np.dtype(np.float32) if dtype == np.float16 else dtype
+
+
+class _KernelRun:
+    """One fused kernel step: picks the contiguous or strided variant per call and launches."""
+
+    def __init__(self, kernel: Kernel):
+        self.kernel = kernel
+        self.reds = cs.reduce_outputs(kernel)
+        self.stores = [o for o in kernel.outputs if o.reduce is None]
+        self._sources: dict[tuple, cs.Source] = {}
+
+    def _source(self, strided: bool, index: str) -> cs.Source:
+        key = (strided, index)
+        if key not in self._sources:
+            self._sources[key] = cs.render(self.kernel, strided, index)
+        return self._sources[key]
+
+    def __call__(self, cp, env: dict[int, Any]) -> None:
+        k = self.kernel
+        ins = [env[id(x)] for x in k.inputs]
+        outs = {id(o.node): cp.empty(o.node.shape, o.node.dtype) for o in k.outputs}
+        if self.reds:
+            self._reduce(cp, ins, outs)
+        elif math.prod(k.shape):
+            self._elementwise(cp, ins, outs)
+        env.update(outs)
+
+    def _elementwise(self, cp, ins, outs) -> None:
+        k = self.kernel
+        n = math.prod(k.shape)
+        outs_list = [outs[id(o.node)] for o in k.outputs]
+        contiguous = all(x.size == 1 or (x.shape == k.shape and x.flags.c_contiguous)
+                         for x in ins)
+        if contiguous:
+            args = ins + outs_list + [np.int64(n)]
+            src = self._source(False, "long long")
+        else:
+            strides = [_strides(x, k.shape) for x in ins]
+            src = self._source(True, _index_type(k.shape, strides))
+            args = ins + outs_list + [np.int64(n)] + [np.int64(d) for d in k.shape]
+            args += [np.int64(s) for st in strides for s in st]
+        _function(cp, src)((_grid(cp, n),), (cs.BLOCK,), tuple(args))
+
+    def _reduce(self, cp, ins, outs) -> None:
+        k = self.kernel
+        kept = [d for d in range(len(k.shape)) if d not in k.axes]
+        order = kept + list(k.axes)
+        n_out = math.prod(k.shape[d] for d in kept)
+        n_red = math.prod(k.shape[d] for d in k.axes)
+        if n_out == 0:
+            return
+        stores = [outs[id(o.node)] for o in self.stores]
+        reds = [outs[id(o.node)] for o in self.reds]
+        strides = [[st[d] for d in order] for st in
+                   (_strides(x, k.shape) for x in ins + stores)]
+        dims = [k.shape[d] for d in order]
+        sms = cp.cuda.Device().attributes["MultiProcessorCount"]
+        split = 1
+        if n_out < 2 * sms:
+            split = max(1, min(-(-4 * sms // n_out), -(-n_red // (cs.BLOCK * 4))))
+        parts = [cp.empty(n_out * split, _acc_dtype(o.node.dtype)) if split > 1 else r
+                 for o, r in zip(self.reds, reds)]
+        src = self._source(True, _index_type(k.shape, strides))
+        args = ins + stores + reds + parts + [np.int64(n_out), np.int64(n_red), np.int64(split)]
+        args += [np.int64(d) for d in dims] + [np.int64(s) for st in strides for s in st]
+        grid = max(1, min(n_out * split, sms * 32))
+        _function(cp, src)((grid,), (cs.BLOCK,), tuple(args))
+        if split > 1:
+            for o, part, red in zip(self.reds, parts, reds):
+                comb = cs.render_combine(o.reduce, o.node.dtype)
+                _function(cp, comb)((max(1, min(n_out, sms * 32)),), (cs.BLOCK,),
+                                    (part, red, np.int64(n_out), np.int64(split)))
+
+
+# ----------------------------------------------------------------------------- library steps
+
+
+def _fancy(cp, shape: tuple, idx, axis: int) -> tuple:
+    """The index tuple that makes `x[t]` take_along_axis with broadcasting (as the reference)."""
+    nd = len(shape)
+    return tuple(idx if d == axis else cp.arange(shape[d]).reshape((-1,) + (1,) * (nd - d - 1))
+                 for d in range(nd))
+
+
+def _scatter(cp, x, idx, upd, axis, mode):
+    out = x.copy()
+    t = _fancy(cp, x.shape, idx, axis)
+    shape = np.broadcast_shapes(*(i.shape for i in t), upd.shape)
+    t = tuple(cp.broadcast_to(i, shape) for i in t)
+    if mode == "add":
+        import cupyx
+
+        cupyx.scatter_add(out, t, cp.broadcast_to(upd, shape))
+    else:
+        out[t] = cp.broadcast_to(upd, shape)
+    return out
+
+
+def _slice_set(x, v, slices):
+    out = x.copy()
+    out[tuple(slice(*s) for s in slices)] = v
+    return out
+
+
+def _linalg(cp, memo: dict, node: Node, *xs):
+    """One output of a linalg routine; the routine runs once per call for all its outputs."""
+    params = node.attrs
+    name, out = params.pop("name"), params.pop("out")
+    key = (name, tuple(id(x) for x in xs), tuple(params.items()))
+    if key not in memo:
+        res = getattr(cp.linalg, name)(*xs, **params)
+        memo[key] = tuple(res) if isinstance(res, tuple) else (res,)
+    return memo[key][out]
+
+
+# Library and view steps: (cupy, *srcs, **params) -> array. Views never copy.
+LIBRARY: dict[Op, Callable] = {
+    Op.RESHAPE: lambda cp, x, shape: x.reshape(shape),
+    Op.TRANSPOSE: lambda cp, x, perm: x.transpose(perm),
+    Op.BROADCAST: lambda cp, x, shape: cp.broadcast_to(x, shape),
+    Op.SLICE: lambda cp, x, slices: x[tuple(slice(*s) for s in slices)],
+    Op.PAD: lambda cp, x, widths, value: cp.pad(x, widths, constant_values=value),
+    Op.CONCAT: lambda cp, *xs, axis: cp.concatenate(xs, axis=axis),
+    Op.MATMUL: lambda cp, a, b: cp.matmul(a, b),
+    Op.EINSUM: lambda cp, *xs, spec: cp.einsum(spec, *xs),
+    Op.SORT: lambda cp, x, axis: cp.sort(x, axis=axis),
+    Op.ARGSORT: lambda cp, x, axis, arg: cp.argsort(x, axis=axis),
+    Op.ARGMAX: lambda cp, x, axis: cp.argmax(x, axis=axis),
+    Op.ARGMIN: lambda cp, x, axis: cp.argmin(x, axis=axis),
+    Op.CUMSUM: lambda cp, x, axis: cp.cumsum(x, axis=axis),
+    Op.CUMPROD: lambda cp, x, axis: cp.cumprod(x, axis=axis),
+    Op.GATHER: lambda cp, x, idx, axis: x[_fancy(cp, x.shape, idx, axis)],
+    Op.SCATTER: _scatter,
+    Op.SLICE_SET: lambda cp, x, v, slices: _slice_set(x, v, slices),
+    Op.CAST: lambda cp, x, dtype: x.astype(dtype),
+    Op.WHERE: lambda cp, c, a, b: cp.where(c, a, b),
+    Op.REAL: lambda cp, x: cp.real(x),
+    Op.IMAG: lambda cp, x: cp.imag(x),
+}
+
+
+def _library_step(node: Node) -> Callable:
+    """The CuPy call of a node run whole; elementwise ops without a scalar row use CuPy's ufunc."""
+    if node.op is Op.LINALG:
+        return lambda cp, memo, *xs: _linalg(cp, memo, node, *xs)
+    params = node.attrs
+    if node.op in LIBRARY:
+        fn = LIBRARY[node.op]
+    elif OPS[node.op].ufunc is not None:
+        uf = OPS[node.op].ufunc
+        out = params.pop("out", 0)
+        params = {}
+
+        def fn(cp, *xs):
+            res = getattr(cp, uf.__name__)(*xs)
+            return res[out] if uf.nout > 1 else res
+    else:
+        raise NotImplementedError(f"the cupy backend has no step for {node.op.name.lower()}")
+    dtype = node.dtype
+    if node.op in VIEWS:
+        return lambda cp, memo, *xs: fn(cp, *xs, **params)
+    return lambda cp, memo, *xs: cp.asarray(fn(cp, *xs, **params)).astype(dtype, copy=False)
+
+
+# ----------------------------------------------------------------------------- backend
+
+
+class CupyBackend:
+    """Runs a graph's schedule on the GPU: NumPy inputs in, NumPy out; CuPy in, CuPy out."""
+
+    name = "cupy"
+
+    def compile(self, graph: Graph) -> Executable:
+        sched = schedule(graph, cs.supports)
+        steps: list[tuple[Callable, Node | None]] = []
+        for step in sched.steps:
+            if isinstance(step, KernelStep):
+                steps.append((_KernelRun(step.kernel), None))
+            else:
+                steps.append((_library_step(step.node), step.node))
+        consts = sched.consts
+        device_consts: dict[int, dict[int, Any]] = {}
+
+        def run(args: list) -> list:
+            cp = require_cupy()
+            on_device = [a for a in args if is_device_array(a)]
+            device = on_device[0].device if on_device else cp.cuda.Device()
+            with device:
+                env = dict(device_consts.setdefault(device.id, {
+                    id(c): cp.asarray(c.attrs["value"].value) for c in consts}))
+                for node, a in zip(sched.inputs, args):
+                    env[id(node)] = cp.asarray(a)
+                memo: dict = {}
+                for fn, node in steps:
+                    if node is None:
+                        fn(cp, env)
+                    else:
+                        env[id(node)] = fn(cp, memo, *[env[id(s)] for s in node.srcs])
+                results = [_owned(env[id(o)], o) for o in sched.outputs]
+            return results if on_device else [r.get() for r in results]
+
+        return run
+
+
+def _owned(x, node: Node):
+    """Outputs are arrays the caller owns: never a view of an input, constant or broadcast."""
+    if node.op in (Op.INPUT, Op.CONST) or x.base is not None:
+        return x.copy()
+    return x
+
+
+BACKEND = CupyBackend()
