@@ -44,10 +44,15 @@ def tolerance(dtype: np.dtype, rtol: float) -> dict:
 
 
 def assert_same(got, want, rtol=1e-7):
-    if isinstance(want, tuple):
-        assert isinstance(got, tuple) and len(got) == len(want)
+    if isinstance(want, (tuple, list)):
+        assert type(got) is type(want) and len(got) == len(want), (type(got), type(want))
         for g, w in zip(got, want):
             assert_same(g, w, rtol)
+        return
+    if isinstance(want, dict):
+        assert isinstance(got, dict) and got.keys() == want.keys()
+        for k in want:
+            assert_same(got[k], want[k], rtol)
         return
     assert type(got) is type(want) or (isinstance(want, np.ndarray) and
                                        isinstance(got, np.ndarray)), (type(got), type(want))
@@ -74,3 +79,179 @@ def test_row_matches_numpy(row, dtype, shapes, layout):
             return
         got = tracenp.jit(row.fn)(*args)
     assert_same(got, want, row.rtol)
+
+
+def check_like_numpy(fn, *args, rtol=1e-7, **jit_kw):
+    """`fn(*args)` under jit equals eager NumPy in value, dtype and type, or both raise alike."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        except Exception as e:
+            with pytest.raises(type(e)):
+                tracenp.jit(fn, **jit_kw)(*args)
+            return
+        got = tracenp.jit(fn, **jit_kw)(*args)
+    assert_same(got, want, rtol)
+
+
+_R = np.random.default_rng(7)
+F = _R.standard_normal((3, 4))
+F32 = _R.standard_normal((3, 4)).astype(np.float32)
+V = _R.standard_normal(6)
+I = _R.integers(-5, 6, (3, 4))
+U8 = _R.integers(0, 200, (3, 4)).astype(np.uint8)
+C = (_R.standard_normal((3, 4)) + 1j * _R.standard_normal((3, 4))).astype(np.complex64)
+NAN = np.where(_R.random((3, 4)) > 0.7, np.nan, F)
+SPD = F @ F.T + 3 * np.eye(3)
+B = F > 0
+
+
+def _out_where(x):
+    out = np.zeros_like(x)
+    np.add(x, 1, out=out, where=x > 0)
+    np.multiply(x, 2, out=out[:, :2])
+    return out
+
+
+def _ufunc_at(x):
+    y = x.copy()
+    np.add.at(y, (np.array([0, 0, 2]), np.array([1, 1, 3])), 5.0)
+    np.subtract.at(y, np.array([1, 1]), 1.0)
+    return y
+
+
+API_CASES = {
+    # ufuncs: out=, where=, methods
+    "ufunc_out_where": (_out_where, F),
+    "ufunc_divmod_out": (lambda x: np.divmod(x, 3), I),
+    "ufunc_reduce": (lambda x: (np.add.reduce(x, axis=1), np.maximum.reduce(x, axis=(0, 1)),
+                                np.multiply.reduce(x, keepdims=True), np.logaddexp.reduce(x)), F),
+    "ufunc_reduce_dtype": (lambda x: np.add.reduce(x, axis=0, dtype=np.int16), U8),
+    "ufunc_accumulate": (lambda x: (np.add.accumulate(x, axis=1), np.maximum.accumulate(x),
+                                    np.minimum.accumulate(x, axis=1)), F),
+    "ufunc_outer": (lambda v: (np.multiply.outer(v, v), np.subtract.outer(v, v[:3]),
+                               np.greater.outer(v, v)), V),
+    "ufunc_at": (_ufunc_at, F),
+    "logical_funcs": (lambda x: (np.logical_and(x > 0, x < 1), np.logical_or.reduce(x > 1),
+                                 np.logical_xor(x > 0, True), np.logical_not(x > 0)), F),
+    # reductions: axis forms, keepdims, dtype=, nan-variants
+    "reductions_axis_forms": (lambda x: (x.sum(axis=-1), x.mean(axis=(0, 1)), x.max(axis=None),
+                                         np.std(x, axis=0, ddof=1, keepdims=True),
+                                         np.var(x, axis=(-1,)), np.prod(x, axis=1, dtype=np.float32),
+                                         np.argmax(x, axis=0), np.argmin(x, axis=-1, keepdims=True),
+                                         np.all(x > -3, axis=1), np.any(x > 1)), F),
+    "reductions_int_dtypes": (lambda x: (x.sum(), x.mean(), x.prod(axis=0), x.cumsum(axis=1),
+                                         x.var(), np.sum(x, dtype=np.float32), x.max(axis=1)), I),
+    "reductions_uint8": (lambda x: (x.sum(), x.sum(dtype=np.uint8), x.mean(axis=0),
+                                    np.cumprod(x[:1], axis=1)), U8),
+    "nan_reductions": (lambda x: (np.nansum(x), np.nanmean(x, axis=0), np.nanmax(x, axis=1),
+                                  np.nanmin(x), np.nanstd(x, axis=1), np.nanvar(x, ddof=1),
+                                  np.nanprod(x, axis=0), np.nancumsum(x, axis=1),
+                                  np.nanargmax(x, axis=1)), NAN),
+    "complex_reductions": (lambda x: (x.sum(axis=0), x.mean(), x.var(), np.abs(x).max()), C),
+    # linear algebra
+    "linalg_products": (lambda a, v: (np.dot(a, a.T), a @ a.T, np.vdot(v, v), np.inner(v, v),
+                                      np.outer(v, v), np.tensordot(a, a, axes=([1], [1])),
+                                      np.einsum("ij->ji", a), np.einsum("ij,kj", a, a),
+                                      np.einsum("ii", a[:, :3]), np.trace(a),
+                                      np.diag(a), np.diag(v), np.kron(a[:2, :2], a[:2, :2])), F, V),
+    "linalg_norms": (lambda a, v: (np.linalg.norm(v), np.linalg.norm(a), np.linalg.norm(a, axis=1),
+                                   np.linalg.norm(v, ord=1), np.linalg.norm(a, "fro")), F, V),
+    "linalg_library": (lambda s: (np.linalg.solve(s, s[:, 0]), np.linalg.inv(s),
+                                  np.linalg.cholesky(s), np.linalg.det(s),
+                                  np.linalg.svd(s, compute_uv=False)), SPD),
+    # shape and movement
+    "shape_moves": (lambda x: (x.reshape(-1), x.reshape(2, -1), np.moveaxis(x[None], 0, -1),
+                               np.swapaxes(x, 0, 1), np.expand_dims(x, 1), x[None, :, None],
+                               np.squeeze(x[:1]), x.ravel(), x.flatten(), x.T,
+                               np.broadcast_to(x[:1], (5, 4)), np.atleast_3d(x).shape,
+                               np.flip(x, 1), np.roll(x, 2), np.roll(x, -1, axis=0),
+                               np.tile(x, (2, 1)), np.repeat(x, 2, axis=0), np.repeat(x, 3)), F),
+    "joins_splits": (lambda x: (np.concatenate([x, x], 1), np.stack([x, x], -1), np.hstack([x, x]),
+                                np.vstack([x, x]), np.column_stack([x[0], x[1]]),
+                                np.split(x, 2, axis=1), np.array_split(x, 2),
+                                *np.broadcast_arrays(x, x[:1])), F),
+    "pad_modes": (lambda x: (np.pad(x, 1), np.pad(x, ((1, 0), (2, 1)), mode="edge"),
+                             np.pad(x, 2, mode="reflect"), np.pad(x, 1, constant_values=7)), F),
+    "where_select_clip_sort": (lambda x: (np.where(x > 0, x, 0), np.select([x < 0, x > 1], [-x, x]),
+                                          np.clip(x, -0.5, 0.5), x.clip(0), np.sort(x, axis=0),
+                                          np.argsort(x, kind="stable"), x.round(2)), F),
+    # creation inside the function
+    "creation": (lambda x: (np.zeros(3), np.ones((2, 2), np.int32), np.full(3, 2.5),
+                            np.empty_like(x).shape, np.zeros_like(x), np.ones_like(x, dtype=int),
+                            np.full_like(x, 3), np.arange(5), np.arange(1, 2, 0.25),
+                            np.linspace(0, 1, 5), np.eye(3, k=1), np.identity(2), np.tri(3),
+                            np.triu(x), np.tril(x, -1), x.astype(np.int8),
+                            np.asarray(x, dtype=np.float32)), F),
+    # proxy methods and concrete attributes
+    "proxy_methods": (lambda x: (x.sum(), x.mean(0), x.max(), x.min(1), x.argmax(), x.argmin(0),
+                                 x.reshape(4, 3), x.transpose(), x.astype(int), x.dot(x.T),
+                                 x.clip(-1, 1), x.round(), x.copy(), x.ravel(), x.flatten(),
+                                 x[:1].squeeze(), x.cumsum(), x.std(), x.var(), (x > 0).all(),
+                                 (x > 0).any(), x.prod(), x.shape, x.ndim, x.size, x.dtype,
+                                 len(x), x.itemsize, x.nbytes, x.conj(), x.flat[3],
+                                 np.shape(x), np.ndim(x), np.size(x)), F),
+    "complex_methods": (lambda c: (c.conj(), c.real, c.imag, np.angle(c), np.abs(c),
+                                   c.astype(np.complex128)), C),
+    # NumPy as people write it
+    "isclose_family": (lambda x, y: (np.isclose(x, y), np.isclose(x, x + 1e-9), np.allclose(x, x),
+                                     np.array_equal(x, y), np.array_equal(x, x),
+                                     np.array_equiv(x, x[0]), np.isclose(x, 0.1, atol=1)), F, F32),
+    "nan_to_num": (lambda x: (np.nan_to_num(x), np.nan_to_num(x / 0.0, posinf=9.0),
+                              np.nan_to_num(x.astype(np.complex128) / 0)), NAN),
+    "sinc_round_fix": (lambda x: (np.sinc(x), np.sinc(np.zeros(3)), np.around(x, 1),
+                                  np.round(x, -1), np.round(x * 100), np.fix(x * 3),
+                                  np.round(np.arange(-20, 20, 3), -1)), F),
+    "interp": (lambda x: (np.interp(x, [-1.0, 0.0, 2.0], [0.0, 1.0, 3.0]),
+                          np.interp(x, np.array([-1.0, 1.0]), np.array([2.0, 4.0]), left=-9,
+                                    right=9), np.interp(0.5, [0, 1], [10, 20])), F),
+    "searchsorted": (lambda v: (np.searchsorted(np.sort(v), v), np.searchsorted(np.sort(v), 0.1,
+                                                                                side="right"),
+                                np.sort(v).searchsorted(v[:2])), V),
+    "meshgrid": (lambda v: (np.meshgrid(v, v[:3]), np.meshgrid(v, v[:3], indexing="ij"),
+                            np.meshgrid(v[:2], v[:3], v, sparse=True)), V),
+    "convolve_correlate": (lambda v, w: tuple(f(a, b, mode=m) for f in (np.convolve, np.correlate)
+                                              for a, b in ((v, w), (w, v), (v, v[:2]))
+                                              for m in ("full", "same", "valid")), V, V[:3]),
+    "convolve_int": (lambda v: (np.convolve(v, [1, 2, 1]), np.correlate(v, v[:2], "full")),
+                     I[0]),
+    "polyval": (lambda x: (np.polyval([1.0, -2.0, 3.0], x), np.polyval(np.array([2, 1]), 3)), F),
+    "median_quantiles": (lambda x: (np.median(x), np.median(x, axis=0), np.median(x[:, :3], axis=1,
+                                                                                  keepdims=True),
+                                    np.percentile(x, 30), np.percentile(x, [10, 90], axis=1),
+                                    np.quantile(x, 0.5, axis=0), np.quantile(x, [0.0, 1.0])), F),
+    "median_int_f32": (lambda i, f: (np.median(i), np.quantile(f, 0.25), np.percentile(i, 50, 0)),
+                       I, F32),
+    "median_nan": (lambda x: (np.median(x, axis=1), np.quantile(x, 0.5)), NAN),
+    "histogram": (lambda v: (np.histogram(v, bins=4), np.histogram(v, 3, range=(-1, 1)),
+                             np.histogram(v, 5, density=True)), V),
+    "cov_corrcoef": (lambda x, v: (np.cov(x), np.cov(x, rowvar=False), np.cov(v), np.cov(v, v * 2),
+                                   np.corrcoef(x), np.corrcoef(v, v[::-1]), np.cov(x, bias=True)),
+                     F, V),
+    "index_helpers": (lambda x: (x[np.tril_indices_from(x)], np.triu_indices_from(x, 1),
+                                 x[np.diag_indices_from(x[:, :3])], np.indices((2, 3)),
+                                 np.unravel_index(np.argmax(x), x.shape),
+                                 np.unravel_index(np.array([3, 7]), (3, 4), order="F"),
+                                 np.ravel_multi_index((np.argmax(x, 0), np.argmin(x, 0)), (3, 4),
+                                                      mode="clip")), F),
+    "apply_along_axis": (lambda x: (np.apply_along_axis(np.sum, 0, x),
+                                    np.apply_along_axis(lambda r: r[::-1] * 2, 1, x)), F),
+    "errstate": (lambda x: _errstate(x), F),
+    "diff_gradient_like": (lambda v: (np.diff(v), np.diff(v, n=2), np.cumsum(v)[-1],
+                                      np.ptp(v), np.average(v, weights=np.arange(6.0))), V),
+    "bool_ops": (lambda b: (b & ~b, b | True, np.sum(b), b.mean(), np.count_nonzero(b, axis=0),
+                            b.astype(np.float32) * 2, np.where(b, 1, 0)), B),
+}
+
+
+def _errstate(x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.log(x) + 1 / (x - x)
+    return y
+
+
+@pytest.mark.parametrize("name", list(API_CASES))
+def test_numpy_api_matches(name):
+    fn, *args = API_CASES[name]
+    check_like_numpy(fn, *args, rtol=1e-5)

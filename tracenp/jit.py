@@ -24,6 +24,7 @@ from . import ir, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .errors import TracingError
+from .lowering.cupy import is_device_array
 from .trace import tracing
 from .tracer import Tracer
 
@@ -42,6 +43,8 @@ def leaf_signature(x) -> tuple:
         return (type(x),)
     if isinstance(x, np.generic):
         return (x.dtype, ())
+    if is_device_array(x):
+        return (x.dtype, x.shape, "cuda")
     raise TypeError(f"jit arguments must be arrays, scalars, or tuples/lists/dicts of them; "
                     f"got {type(x).__name__} (mark it static with static_argnums=)")
 
@@ -49,7 +52,7 @@ def leaf_signature(x) -> tuple:
 def _leaf_input(x, name: str) -> ir.Node:
     if isinstance(x, _SCALARS):
         return ir.leaf_input(name, np.asarray(x).dtype, (), weak=not isinstance(x, bool))
-    x = np.asarray(x)
+    x = x if is_device_array(x) else np.asarray(x)
     return ir.leaf_input(name, x.dtype, x.shape)
 
 
@@ -63,6 +66,7 @@ class Trace:
     out_returns: list  # per output: "python", "scalar" or "array" (what a 0-d value becomes)
     mutated: list  # (leaf index, output index) pairs written back after a call
     n_outputs: int
+    used: list  # the leaves the graph reads, in the order of its inputs
     eager_reason: str | None = None
 
 
@@ -86,7 +90,8 @@ class JitFunction:
     """A jitted function. Call it like the original; see `cache_info()` and `graph()`."""
 
     def __init__(self, fn: Callable, static_argnums=(), static_argnames=(), fallback=False,
-                 mode: str | None = None, stabilize: bool = True, backend: str | None = None):
+                 mode: str | None = None, stabilize: bool = True, backend: str | None = None,
+                 device: str | None = None):
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.static_argnums = tuple(sorted({static_argnums} if isinstance(static_argnums, int)
@@ -97,6 +102,7 @@ class JitFunction:
         self.mode = mode
         self.stabilize = stabilize
         self.backend = backend
+        self.device = device
         self._cache: dict[Any, Trace] = {}
         self._info = CacheInfo()
         try:
@@ -145,7 +151,8 @@ class JitFunction:
         return self._run(entry, leaves)
 
     def _run(self, entry: Trace, leaves):
-        arrays = [x if isinstance(x, np.ndarray) else np.asarray(x) for x in leaves]
+        arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i]) else np.asarray(leaves[i])
+                  for i in entry.used]
         outs = entry.compiled.run(arrays)
         for leaf_i, out_i in entry.mutated:
             np.copyto(leaves[leaf_i], outs[out_i], casting="unsafe")
@@ -188,10 +195,11 @@ class JitFunction:
                 raise
             warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: "
                           f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
-            return Trace(None, None, [], [], [], 0, eager_reason=str(e))
+            return Trace(None, None, [], [], [], 0, [], eager_reason=str(e))
 
-    def trace_graph(self, *args, **kwargs) -> tuple[ir.Graph, Any, list, list, list]:
-        """Trace for these arguments: (graph, output tree, consts, returns, mutated pairs)."""
+    def trace_graph(self, *args, **kwargs) -> tuple[ir.Graph, Any, list, list, list, list]:
+        """Trace for these arguments: (graph, output tree, consts, returns, mutated pairs,
+        indices of the argument leaves the graph reads)."""
         _, leaves = self._key(args, kwargs)
         return self._trace_to_graph(args, kwargs, leaves)
 
@@ -204,7 +212,8 @@ class JitFunction:
             tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
             for t, x in zip(tracers, leaves):
                 t._input_of = state
-                t.returns = "array" if isinstance(x, np.ndarray) else "scalar"
+                t.returns = ("array" if isinstance(x, np.ndarray) else
+                             "python" if isinstance(x, _SCALARS) else "scalar")
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
             call_args = [a if i not in self.static_argnums else args[i]
                          for i, a in enumerate(t_args)]
@@ -232,18 +241,22 @@ class JitFunction:
                     continue
                 mutated.append((leaf_i, len(outputs)))
                 outputs.append(t.node)
-        graph = ir.Graph(tuple(inputs), tuple(outputs))
-        return graph, out_tree, consts, returns, mutated
+        reached = {id(n) for n in ir.toposort(outputs)}
+        used = [i for i, n in enumerate(inputs) if id(n) in reached]
+        graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))
+        return graph, out_tree, consts, returns, mutated, used
 
     def _trace_graph(self, args, kwargs, leaves) -> Trace:
         t0 = time.perf_counter()
-        graph, out_tree, consts, returns, mutated = self._trace_to_graph(args, kwargs, leaves)
+        graph, out_tree, consts, returns, mutated, used = self._trace_to_graph(args, kwargs,
+                                                                                leaves)
         t1 = time.perf_counter()
+        device = "cuda" if any(map(is_device_array, leaves)) else self.device
         compiled = compile_graph(graph, self.mode or config.mode, stabilize=self.stabilize,
-                                 backend=self.backend)
+                                 backend=self.backend, device=device)
         compiled.report["trace_s"] = t1 - t0
         compiled.report["compile_s"] = time.perf_counter() - t1
-        return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs))
+        return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used)
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
@@ -317,17 +330,20 @@ def _fmt_sig(sig) -> str:
 def jit(fn: Callable | None = None, *, static_argnums: int | Sequence[int] = (),
         static_argnames: str | Sequence[str] = (), fallback: bool = False,
         mode: str | None = None, stabilize: bool = True,
-        backend: str | None = None) -> JitFunction | Callable[[Callable], JitFunction]:
+        backend: str | None = None,
+        device: str | None = None) -> JitFunction | Callable[[Callable], JitFunction]:
     """Compile a NumPy function: trace it per input signature, optimize, run compiled code.
 
     Usable as `@jit` or `@jit(static_argnums=(1,))`. With `fallback=True`, a
     function that cannot be traced runs eagerly in NumPy after one warning.
-    `stabilize=False` keeps NumPy's exact (unstabilized) formulas.
+    `stabilize=False` keeps NumPy's exact (unstabilized) formulas. `device="cuda"` runs on
+    the GPU with NumPy arrays in and out; CuPy array arguments always run on their device.
     """
     if fn is None:
         return lambda f: JitFunction(f, static_argnums, static_argnames, fallback, mode,
-                                     stabilize, backend)
-    return JitFunction(fn, static_argnums, static_argnames, fallback, mode, stabilize, backend)
+                                     stabilize, backend, device)
+    return JitFunction(fn, static_argnums, static_argnames, fallback, mode, stabilize, backend,
+                       device)
 
 
 def make_graph(fn: Callable, *, static_argnums=(), static_argnames=(),

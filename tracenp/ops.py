@@ -197,8 +197,16 @@ for _name in UNARY_UFUNCS + BINARY_UFUNCS:
              vjp=EW_VJPS.get(_name), nondiff=_name in NONDIFF_UFUNCS, ufunc=_uf)
 
 
+_PY_DTYPES = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.complex128))
+
+
 def _infer_cast(srcs, p):
-    return p["dtype"], srcs[0].shape, False
+    """A Python scalar promoted to a higher Python kind (the int in `n / 2`) stays weak; a cast
+    to its own dtype is how the front end makes a weak value a NumPy one."""
+    x, dt = srcs[0], np.dtype(p["dtype"])
+    weak = (x.weak and x.dtype in _PY_DTYPES and dt in _PY_DTYPES
+            and _PY_DTYPES.index(dt) > _PY_DTYPES.index(x.dtype))
+    return dt, x.shape, weak
 
 
 def _infer_where(srcs, p):
@@ -277,9 +285,9 @@ def _vjp_prod(g, o, x, axes):
     return (_expand(g, axes, x.shape) * others,)
 
 
-register(Op.SUM, "reduce", lambda x, axes: np.sum(x, axis=axes), _infer_reduce,
+register(Op.SUM, "reduce", lambda x, axes: np.sum(x, axis=axes, dtype=x.dtype), _infer_reduce,
          vjp=lambda g, o, x, axes: (_expand(g, axes, x.shape),))
-register(Op.PROD, "reduce", lambda x, axes: np.prod(x, axis=axes), _infer_reduce,
+register(Op.PROD, "reduce", lambda x, axes: np.prod(x, axis=axes, dtype=x.dtype), _infer_reduce,
          vjp=_vjp_prod)
 register(Op.MAX, "reduce", lambda x, axes, needs_identity: np.max(x, axis=axes), _infer_reduce,
          vjp=_vjp_extremum)
@@ -287,9 +295,10 @@ register(Op.MIN, "reduce", lambda x, axes, needs_identity: np.min(x, axis=axes),
          vjp=_vjp_extremum)
 register(Op.ARGMAX, "reduce", lambda x, axis: np.argmax(x, axis=axis), _infer_arg, nondiff=True)
 register(Op.ARGMIN, "reduce", lambda x, axis: np.argmin(x, axis=axis), _infer_arg, nondiff=True)
-register(Op.CUMSUM, "scan", lambda x, axis: np.cumsum(x, axis=axis), _infer_scan,
+register(Op.CUMSUM, "scan", lambda x, axis: np.cumsum(x, axis=axis, dtype=x.dtype), _infer_scan,
          vjp=lambda g, o, x, axis: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),))
-register(Op.CUMPROD, "scan", lambda x, axis: np.cumprod(x, axis=axis), _infer_scan,
+register(Op.CUMPROD, "scan", lambda x, axis: np.cumprod(x, axis=axis, dtype=x.dtype),
+         _infer_scan,
          vjp=lambda g, o, x, axis: (
              np.flip(np.cumsum(np.flip(g * o, axis), axis=axis), axis) / x,))
 

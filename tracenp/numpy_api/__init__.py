@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import errors
+from .. import errors, lax
 
 HANDLED: dict[Callable, Callable] = {}
 
@@ -45,6 +45,8 @@ def mark_returns(value, returns: str):
     from ..tracer import Tracer
 
     if isinstance(value, Tracer):
+        if value.weak:  # NumPy functions return NumPy values, never Python scalars
+            value = lax.cast(value, value.dtype)
         return value.with_returns(returns)
     if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
         return type(value)(mark_returns(v, returns) for v in value)
@@ -82,6 +84,7 @@ from . import (  # noqa: E402,F401  (registration happens on import)
     creation,
     indexing,
     linalg,
+    mathfuncs,
     reductions,
     shape,
     ufuncs,

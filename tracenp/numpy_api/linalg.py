@@ -274,7 +274,7 @@ def cholesky(a, /, *, upper=False):
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     a = _float_operand(a)
     if not compute_uv:
-        return lax.linalg("svd", a, out=1, full_matrices=full_matrices, compute_uv=False)
+        return lax.linalg("svd", a, out=1, full_matrices=full_matrices)
     return tuple(lax.linalg("svd", a, out=i, full_matrices=full_matrices) for i in range(3))
 
 
@@ -335,7 +335,8 @@ def multi_dot(arrays, *, out=None):
 
 @implements(np.linalg.norm)
 def norm(x, ord=None, axis=None, keepdims=False):
-    x = _float_operand(x)
+    x = lax.lift(x)
+    x = lax.cast(x, np.float64) if x.dtype.kind in "biu" else _strong(x)  # float16 stays
     if x.dtype.kind == "c":
         x_abs2 = np.real(x * np.conjugate(x))
     else:

@@ -206,11 +206,6 @@ def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     return res
 
 
-@implements(np.concat)
-def concat(arrays, /, *, axis=0):
-    return concatenate(arrays, axis=axis)
-
-
 @implements(np.stack)
 def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     arrays = [_t(a) for a in arrays]

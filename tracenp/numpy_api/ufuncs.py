@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import errors, lax
+from .. import errors, ir, lax
 from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
+from ..tracer import Tracer
 from . import implements
 
 # ufuncs that are another ufunc by another name
 ALIASES = {"degrees": "rad2deg", "radians": "deg2rad", "true_divide": "divide"}
 PY_SCALARS = (bool, int, float, complex)
+_np_asarray = np.asarray  # NumPy's own, not the tracing-time replacement
 
 
 def defer_to(other) -> bool:
@@ -32,15 +34,29 @@ def _dtype_arg(x):
             return {np.dtype(bool): bool, np.dtype(np.int64): int, np.dtype(np.float64): float,
                     np.dtype(np.complex128): complex}[x.dtype]
         return x.dtype
-    if isinstance(x, PY_SCALARS):
-        return bool if isinstance(x, bool) else type(x)
-    return np.asarray(x).dtype
+    if type(x) is bool:  # Python bools are not weak: they are np.bool_
+        return np.dtype(bool)
+    if type(x) in PY_SCALARS:
+        return type(x)
+    return _np_asarray(x).dtype
 
 
-def _operand(x, dtype):
+def _operand(x, dtype, keep_weak=False):
+    """`x` as a loop operand of `dtype`; with `keep_weak`, Python scalars stay weak (NEP 50:
+    an operation between Python scalars gives a Python scalar)."""
+    if keep_weak:
+        if lax.is_tracer(x):
+            return x if x.dtype == dtype else lax.cast(x, dtype)
+        return Tracer(ir.const(np.asarray(x, dtype=dtype), weak=True))
     if lax.is_tracer(x):
         return lax.cast(x, dtype)
     return lax.lift(np.asarray(x, dtype=dtype))
+
+
+def _is_weak(x) -> bool:
+    if lax.is_tracer(x):
+        return x.weak
+    return type(x) in (int, float, complex)  # NumPy scalars (np.float64 too) are strong
 
 
 def resolve(ufunc: np.ufunc, args, dtype=None, signature=None):
@@ -48,19 +64,49 @@ def resolve(ufunc: np.ufunc, args, dtype=None, signature=None):
     dts = tuple(_dtype_arg(a) for a in args) + (None,) * ufunc.nout
     if signature is None and dtype is not None:
         signature = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
+    if all(d is int for d in dts[: ufunc.nin]):  # NumPy compares Python ints as objects
+        dts = (np.dtype(np.int64),) * ufunc.nin + dts[ufunc.nin:]
     try:
         if signature is None:
             return ufunc.resolve_dtypes(dts)
         return ufunc.resolve_dtypes(dts, signature=signature)
-    except TypeError as e:
-        shown = tuple(getattr(d, "__name__", d) for d in dts[: ufunc.nin])
-        raise TypeError(f"ufunc {ufunc.__name__!r} not supported for the input types {shown}: "
-                        f"{e}") from None
+    except TypeError as e:  # NumPy's own UFuncTypeError, with NumPy's message
+        raise e.with_traceback(None) from None
+
+
+_COMPARISONS = {"less": lambda a, b: a < b, "less_equal": lambda a, b: a <= b,
+                "greater": lambda a, b: a > b, "greater_equal": lambda a, b: a >= b,
+                "equal": lambda a, b: a == b, "not_equal": lambda a, b: a != b}
+
+
+def _out_of_range_comparison(ufunc, args):
+    """NumPy 2 compares an integer array with an out-of-range Python int exactly; the answer
+    is then the same for every element. None when that is not the case."""
+    cmp = _COMPARISONS.get(ufunc.__name__)
+    if cmp is None or len(args) != 2:
+        return None
+    for i, (a, c) in enumerate((args, args[::-1])):
+        if not (isinstance(c, int) and not isinstance(c, bool)) or _dtype_arg(a) is int:
+            continue
+        dt = lax.lift(a).dtype
+        if dt.kind not in "iu":
+            continue
+        info = np.iinfo(dt)
+        if info.min <= c <= info.max:
+            continue
+        inside = info.max if c > info.max else info.min
+        value = cmp(inside, c) if i == 0 else cmp(c, inside)
+        return lax.broadcast_to(lax.lift(np.bool_(value)), lax.lift(a).shape)
+    return None
 
 
 def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False):
+    exact = _out_of_range_comparison(ufunc, args)
+    if exact is not None and dtype is None and signature is None:
+        return (exact,)
     loop = resolve(ufunc, args, dtype, signature)
-    operands = [_operand(a, dt) for a, dt in zip(args, loop[: ufunc.nin])]
+    keep_weak = operator and all(_is_weak(a) for a in args)
+    operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
     op = Op[ALIASES.get(ufunc.__name__, ufunc.__name__).upper()]
     if ufunc.nout == 1:
         outs = (lax.bind(op, *operands),)

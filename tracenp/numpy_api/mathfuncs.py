@@ -1,0 +1,515 @@
+"""NumPy's Python-level math helpers, composed from ufuncs the way NumPy writes them.
+
+Each follows NumPy's own implementation step by step (`numpy/lib/*_impl.py`), so the
+result and its dtype match: `round`, `fix`, `isclose`, `nan_to_num`, `sinc`, `polyval`,
+`interp`, `searchsorted`, `convolve`/`correlate`, `cov`/`corrcoef`, `meshgrid`, the
+sort-based `median`/`percentile`/`quantile`, fixed-bin `histogram`, index helpers.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import errors, lax
+from ..shapes import normalize_axes
+from . import implements
+
+_ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
+
+
+def _concrete(x, what: str):
+    if lax.is_tracer(x):
+        raise errors.unsupported(f"A traced {what}")
+    return x
+
+
+@implements(np.round, np.around)
+def round_(a, decimals=0, out=None):
+    x = lax.lift(a)
+    decimals = int(_concrete(decimals, "`decimals` of np.round"))
+    if x.dtype.kind in "biu":
+        if decimals >= 0:
+            r = x if x.dtype.kind != "b" else np.rint(x)
+        else:
+            f = float(10 ** -decimals)
+            r = (np.rint(x.astype(np.float64) / f) * f).astype(x.dtype)
+    elif decimals == 0:
+        r = np.rint(x)
+    elif decimals > 0:
+        f = float(10.0 ** decimals)
+        r = np.true_divide(np.rint(np.multiply(x, f)), f)
+    else:
+        f = float(10.0 ** -decimals)
+        r = np.multiply(np.rint(np.true_divide(x, f)), f)
+    if out is not None:
+        out[...] = r
+        return out
+    return r
+
+
+@implements(np.fix)
+def fix(x, out=None):
+    x = lax.lift(x)
+    res = np.where(np.greater_equal(x, 0), np.floor(x), np.ceil(x))
+    if out is not None:
+        out[...] = res
+        return out
+    return res
+
+
+@implements(np.isclose)
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    x = a if isinstance(a, (int, float, complex)) else lax.lift(a)
+    y = b if isinstance(b, (int, float, complex)) else lax.lift(b)
+    if lax.is_tracer(y):
+        y = lax.cast(y, np.result_type(y.dtype, 1.0))
+    elif isinstance(y, int):
+        y = float(y)
+    result = np.logical_or(
+        np.logical_and(np.less_equal(np.abs(np.subtract(x, y)),
+                                     np.add(atol, np.multiply(rtol, np.abs(y)))),
+                       np.isfinite(y)),
+        np.equal(x, y))
+    if equal_nan:
+        result = np.logical_or(result, np.logical_and(np.isnan(x), np.isnan(y)))
+    return result
+
+
+@implements(np.allclose)
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    return np.all(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+@implements(np.array_equal)
+def array_equal(a1, a2, equal_nan=False):
+    a1, a2 = lax.lift(a1), lax.lift(a2)
+    if a1.shape != a2.shape:
+        return False
+    eq = np.equal(a1, a2)
+    if equal_nan and a1.dtype.kind in "fc" and a2.dtype.kind in "fc":
+        eq = np.logical_or(eq, np.logical_and(np.isnan(a1), np.isnan(a2)))
+    return np.all(eq)
+
+
+@implements(np.array_equiv)
+def array_equiv(a1, a2):
+    a1, a2 = lax.lift(a1), lax.lift(a2)
+    try:
+        np.broadcast_shapes(a1.shape, a2.shape)
+    except ValueError:
+        return False
+    return np.all(np.equal(a1, a2))
+
+
+def _complex(re, im, dtype):
+    """`re + 1j * im` as `dtype`, exact for finite parts."""
+    return np.add(lax.cast(re, dtype), np.multiply(lax.cast(im, dtype), 1j))
+
+
+@implements(np.nan_to_num)
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    x = lax.lift(x)
+    if x.dtype.kind not in "fc":
+        return x
+    info = np.finfo(x.real.dtype)
+    maxf = info.max if posinf is None else posinf
+    minf = info.min if neginf is None else neginf
+
+    def fill(d):
+        d = np.where(np.isnan(d), lax.cast(np.asarray(nan), d.dtype), d)
+        d = np.where(np.isposinf(d), lax.cast(np.asarray(maxf), d.dtype), d)
+        return np.where(np.isneginf(d), lax.cast(np.asarray(minf), d.dtype), d)
+
+    if x.dtype.kind == "c":
+        return _complex(fill(np.real(x)), fill(np.imag(x)), x.dtype)
+    return fill(x)
+
+
+@implements(np.sinc)
+def sinc(x):
+    x = np.multiply(np.pi, lax.lift(x))
+    eps = np.finfo(x.dtype).eps if x.dtype.kind == "f" else 1e-20
+    y = np.where(np.not_equal(x, 0), x, lax.cast(np.asarray(eps), x.dtype))
+    return np.true_divide(np.sin(y), y)
+
+
+@implements(np.polyval)
+def polyval(p, x):
+    p = lax.lift(p)
+    x = lax.lift(x)
+    y = np.zeros_like(x)
+    for i in range(p.shape[0]):
+        y = np.add(np.multiply(y, x), p[i])
+    return y
+
+
+def _sorted_before(a, v, side: str):
+    """Elementwise `a` sorts before `v` in NumPy's order (NaN last)."""
+    if side == "left":
+        lt = np.less(a, v)
+        if a.dtype.kind in "fc" or v.dtype.kind in "fc":
+            lt = np.logical_or(lt, np.logical_and(np.isnan(v), np.logical_not(np.isnan(a))))
+        return lt
+    return np.logical_not(_sorted_before(v, a, "left"))
+
+
+@implements(np.searchsorted)
+def searchsorted(a, v, side="left", sorter=None):
+    a = lax.lift(a)
+    if sorter is not None:
+        a = np.take(a, sorter)
+    v = lax.lift(v)
+    common = np.result_type(a.dtype, v.dtype)
+    a, v = lax.cast(a, common), lax.cast(v, common)
+    before = _sorted_before(lax.reshape(a, (1,) * v.ndim + a.shape),
+                            lax.reshape(v, v.shape + (1,)), side)
+    return np.sum(before, axis=-1, dtype=np.intp)
+
+
+@implements(np.interp)
+def interp(x, xp, fp, left=None, right=None, period=None):
+    if period is not None:
+        raise errors.unsupported("np.interp with period=")
+    x, xp, fp = lax.lift(x), lax.lift(xp), lax.lift(fp)
+    dtype = np.complex128 if fp.dtype.kind == "c" else np.float64
+    x, xp, fp = (lax.cast(t, np.float64 if t is not fp else dtype) for t in (x, xp, fp))
+    n = xp.shape[0]
+    if n == 0:
+        raise ValueError("array of sample points is empty")
+    j = np.clip(np.subtract(searchsorted(xp, x, side="right"), 1), 0, max(n - 2, 0))
+    if n == 1:
+        y = np.broadcast_to(fp[0], x.shape)
+    else:
+        x0, x1, f0, f1 = xp[j], xp[np.add(j, 1)], fp[j], fp[np.add(j, 1)]
+        slope = np.true_divide(np.subtract(f1, f0), np.subtract(x1, x0))
+        y = np.add(np.multiply(slope, np.subtract(x, x0)), f0)
+        y = np.where(np.equal(x, xp[n - 1]), fp[n - 1], y)
+    lo = fp[0] if left is None else lax.cast(np.asarray(left), dtype)
+    hi = fp[n - 1] if right is None else lax.cast(np.asarray(right), dtype)
+    y = np.where(np.less(x, xp[0]), lo, y)
+    y = np.where(np.greater(x, xp[n - 1]), hi, y)
+    return np.where(np.isnan(x), lax.cast(np.asarray(np.nan), dtype), y)
+
+
+def _correlate_full(a, v):
+    """c[k] = sum_j a[k + j - (m - 1)] * v[j], for k in 0 .. n + m - 2."""
+    n, m = a.shape[0], v.shape[0]
+    padded = lax.pad(a, [(m - 1, m - 1)])
+    windows = np.stack([padded[j:j + n + m - 1] for j in range(m)])
+    return np.sum(np.multiply(windows, lax.reshape(v, (m, 1))), axis=0, dtype=a.dtype)
+
+
+def _mode_slice(full, n: int, m: int, mode: str):
+    if mode == "full":
+        return full
+    big, small = max(n, m), min(n, m)
+    if mode == "valid":
+        return full[small - 1: big]
+    if mode == "same":
+        start = (small - 1) // 2 if n >= m else small // 2
+        return full[start: start + big]
+    raise ValueError(f"mode must be one of 'valid', 'same', or 'full' (got {mode!r})")
+
+
+@implements(np.correlate)
+def correlate(a, v, mode="valid"):
+    a, v = lax.lift(a), lax.lift(v)
+    dt = np.result_type(a.dtype, v.dtype)
+    a, v = lax.cast(a, dt), lax.cast(v, dt)
+    n, m = a.shape[0], v.shape[0]
+    if n == 0 or m == 0:
+        raise ValueError("v cannot be empty" if m == 0 else "a cannot be empty")
+    if dt.kind == "c":
+        v = np.conjugate(v)
+    return _mode_slice(_correlate_full(a, v), n, m, mode)
+
+
+@implements(np.convolve)
+def convolve(a, v, mode="full"):
+    a, v = lax.lift(a), lax.lift(v)
+    if v.shape[0] > a.shape[0]:
+        a, v = v, a
+    if v.shape[0] == 0:
+        raise ValueError("v cannot be empty")
+    dt = np.result_type(a.dtype, v.dtype)
+    a, v = lax.cast(a, dt), lax.cast(v, dt)
+    return _mode_slice(_correlate_full(a, v[::-1]), a.shape[0], v.shape[0], mode)
+
+
+@implements(np.cov)
+def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+        dtype=None):
+    if fweights is not None or aweights is not None:
+        raise errors.unsupported("np.cov with fweights=/aweights=")
+    m = lax.lift(m)
+    dtype = np.result_type(m.dtype, np.float64) if dtype is None else np.dtype(dtype)
+    X = lax.cast(m, dtype)
+    X = lax.reshape(X, (1,) * (2 - X.ndim) + X.shape)
+    if not rowvar and X.shape[0] != 1:
+        X = np.transpose(X)
+    if y is not None:
+        Y = lax.cast(lax.lift(y), dtype)
+        Y = lax.reshape(Y, (1,) * (2 - Y.ndim) + Y.shape)
+        if not rowvar and Y.shape[0] != 1:
+            Y = np.transpose(Y)
+        X = np.concatenate((X, Y), axis=0)
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    fact = max(X.shape[1] - ddof, 0)
+    X = np.subtract(X, np.mean(X, axis=1, keepdims=True))
+    c = np.dot(X, np.conjugate(np.transpose(X)))
+    c = np.multiply(c, np.true_divide(1, fact))
+    return np.squeeze(c)
+
+
+@implements(np.corrcoef)
+def corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    c = cov(x, y, rowvar, dtype=dtype)
+    if c.ndim == 0:
+        return np.true_divide(c, c)
+    d = np.diagonal(c)
+    stddev = np.sqrt(np.real(d))
+    c = np.true_divide(c, lax.reshape(stddev, (-1, 1)))
+    c = np.true_divide(c, lax.reshape(stddev, (1, -1)))
+    if c.dtype.kind == "c":
+        return _complex(np.clip(np.real(c), -1, 1), np.clip(np.imag(c), -1, 1), c.dtype)
+    return np.clip(c, -1, 1)
+
+
+@implements(np.meshgrid)
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    ndim = len(xi)
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+    s0 = (1,) * ndim
+    out = [lax.reshape(lax.lift(x), s0[:i] + (lax.lift(x).size,) + s0[i + 1:])
+           for i, x in enumerate(xi)]
+    if indexing == "xy" and ndim > 1:
+        out[0] = lax.reshape(out[0], (1, out[0].size) + s0[2:])
+        out[1] = lax.reshape(out[1], (out[1].size, 1) + s0[2:])
+    if not sparse:
+        out = list(np.broadcast_arrays(*out))
+    return tuple(out)
+
+
+def _quantile_sorted(x, q, axis, keepdims, weak_q):
+    """NumPy's "linear" method on `x` sorted along `axis` (moved to the front)."""
+    n = x.shape[0]
+    virtual = (n - 1) * np.asarray(q, np.float64)
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev = np.where(above, -1, np.where(virtual < 0, 0, prev)).astype(np.intp)
+    nxt = np.where(above, -1, np.where(virtual < 0, 0, nxt)).astype(np.intp)
+    gamma = virtual - prev
+    below = x[prev % n]
+    above_v = x[nxt % n]
+    if weak_q:
+        t = float(gamma)
+    else:
+        t = lax.lift(np.asarray(gamma).reshape(gamma.shape + (1,) * (x.ndim - 1)))
+    diff = np.subtract(above_v, below)
+    res = np.add(below, np.multiply(diff, t))
+    hi = np.subtract(above_v, np.multiply(diff, np.subtract(1, t)))
+    res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
+    if x.dtype.kind in "fc":
+        res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
+    return res
+
+
+def _quantile(a, q, axis, keepdims, method, weak_q):
+    if method != "linear":
+        raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear')")
+    q = _ASARRAY(_concrete(q, "quantile `q`"))
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    x = lax.lift(a)
+    axes = normalize_axes(axis, x.ndim)
+    rest = [d for d in range(x.ndim) if d not in axes]
+    moved = np.transpose(x, tuple(axes) + tuple(rest))
+    moved = lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
+    if moved.shape[0] == 0:
+        raise errors.unsupported("np.quantile of an empty array")
+    res = _quantile_sorted(np.sort(moved, axis=0), q, axis, keepdims, weak_q)
+    if keepdims:
+        kept = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim))
+        res = lax.reshape(res, q.shape + kept)
+    return res
+
+
+@implements(np.quantile)
+def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+             keepdims=False, *, weights=None, interpolation=None):
+    if weights is not None or out is not None:
+        raise errors.unsupported("np.quantile with weights= or out=")
+    return _quantile(a, q, axis, keepdims, method, isinstance(q, float))
+
+
+@implements(np.percentile)
+def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+               keepdims=False, *, weights=None, interpolation=None):
+    if weights is not None or out is not None:
+        raise errors.unsupported("np.percentile with weights= or out=")
+    weak_q = isinstance(q, (int, float)) and not isinstance(q, bool)
+    q = np.true_divide(_ASARRAY(_concrete(q, "percentile `q`")), 100)
+    q = float(q) if weak_q else q
+    return _quantile(a, q, axis, keepdims, method, weak_q)
+
+
+@implements(np.median)
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    if out is not None:
+        raise errors.unsupported("np.median with out=")
+    x = lax.lift(a)
+    axes = normalize_axes(axis, x.ndim)
+    rest = [d for d in range(x.ndim) if d not in axes]
+    moved = np.transpose(x, tuple(axes) + tuple(rest))
+    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    n = moved.shape[0]
+    if n == 0:
+        raise errors.unsupported("np.median of an empty array")
+    mid = moved[(n - 1) // 2: n // 2 + 1]
+    res = np.mean(mid, axis=0)
+    if x.dtype.kind in "fc":
+        res = np.where(np.isnan(moved[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
+    if keepdims:
+        res = lax.reshape(res, tuple(1 if d in axes else x.shape[d] for d in range(x.ndim)))
+    return res
+
+
+@implements(np.histogram)
+def histogram(a, bins=10, range=None, density=None, weights=None):
+    if not isinstance(bins, (int, np.integer)) or weights is not None:
+        raise errors.unsupported("np.histogram with array bins or weights= (use an int bins)")
+    x = np.ravel(lax.lift(a))
+    dt = np.result_type(x.dtype, np.float64) if x.dtype.kind != "c" else x.dtype
+    if range is None:
+        lo, hi = np.min(x), np.max(x)
+        same = np.equal(lo, hi)
+        lo = np.where(same, np.subtract(lo, 0.5), lo).astype(dt)
+        hi = np.where(same, np.add(hi, 0.5), hi).astype(dt)
+    else:
+        lo, hi = (float(v) for v in range)
+        if lo > hi:
+            raise ValueError("max must be larger than min in range parameter.")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        lo, hi = lax.lift(np.asarray(lo, dt)), lax.lift(np.asarray(hi, dt))
+    steps = lax.lift(np.arange(bins + 1, dtype=dt) / bins)
+    edges = np.add(lo, np.multiply(steps, np.subtract(hi, lo)))
+    edges = np.where(lax.lift(np.arange(bins + 1) == bins), hi, edges)
+    xf = lax.cast(x, dt)
+    keep = np.logical_and(np.greater_equal(xf, lo), np.less_equal(xf, hi))
+    f = np.true_divide(np.multiply(np.subtract(xf, lo), bins), np.subtract(hi, lo))
+    idx = np.clip(lax.cast(f, np.intp), 0, bins - 1)
+    idx = np.subtract(idx, lax.cast(np.less(xf, edges[idx]), np.intp))
+    up = np.logical_and(np.greater_equal(xf, edges[np.clip(np.add(idx, 1), 0, bins)]),
+                        np.not_equal(idx, bins - 1))
+    idx = np.add(idx, lax.cast(up, np.intp))
+    onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
+                            lax.reshape(keep, (-1, 1)))
+    counts = np.sum(onehot, axis=0, dtype=np.intp)
+    if density:
+        widths = np.diff(edges)
+        counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
+    return counts, edges
+
+
+@implements(np.unravel_index)
+def unravel_index(indices, shape, order="C"):
+    idx = lax.cast(lax.lift(indices), np.intp)
+    shape = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+    dims = shape if order == "C" else shape[::-1]
+    out = []
+    for d in reversed(dims):
+        out.append(np.remainder(idx, d))
+        idx = np.floor_divide(idx, d)
+    out = out[::-1] if order == "C" else out
+    return tuple(out)
+
+
+@implements(np.ravel_multi_index)
+def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    if mode == "raise":
+        raise errors.unsupported(
+            "np.ravel_multi_index with mode='raise' on traced indices (bounds cannot be checked "
+            "while tracing); pass mode='wrap' or mode='clip'")
+    dims = tuple(int(d) for d in dims)
+    modes = (mode,) * len(dims) if isinstance(mode, str) else tuple(mode)
+    strides = [math.prod(dims[i + 1:]) for i in range(len(dims))] if order == "C" else \
+        [math.prod(dims[:i]) for i in range(len(dims))]
+    total = None
+    for k, d, s, md in zip(multi_index, dims, strides, modes):
+        k = lax.cast(lax.lift(k), np.intp)
+        k = np.remainder(k, d) if md == "wrap" else np.clip(k, 0, d - 1)
+        term = np.multiply(k, s)
+        total = term if total is None else np.add(total, term)
+    return total
+
+
+@implements(np.tril_indices_from)
+def tril_indices_from(arr, k=0):
+    return np.tril_indices(arr.shape[-2], k=k, m=arr.shape[-1])
+
+
+@implements(np.triu_indices_from)
+def triu_indices_from(arr, k=0):
+    return np.triu_indices(arr.shape[-2], k=k, m=arr.shape[-1])
+
+
+@implements(np.diag_indices_from)
+def diag_indices_from(arr):
+    return np.diag_indices(arr.shape[0], arr.ndim)
+
+
+@implements(np.apply_along_axis)
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    arr = lax.lift(arr)
+    axis = axis % arr.ndim
+    moved = np.moveaxis(arr, axis, -1)
+    rest = moved.shape[:-1]
+    results = [lax.lift(func1d(moved[idx], *args, **kwargs)) for idx in np.ndindex(*rest)]
+    stacked = lax.reshape(np.stack(results), rest + results[0].shape)
+    res_nd = results[0].ndim
+    perm = (tuple(range(axis)) + tuple(range(len(rest), len(rest) + res_nd))
+            + tuple(range(axis, len(rest))))
+    return np.transpose(stacked, perm)
+
+
+@implements(np.angle)
+def angle(z, deg=False):
+    z = lax.lift(z)
+    if z.dtype.kind == "c":
+        a = np.arctan2(np.imag(z), np.real(z))
+    else:
+        a = np.arctan2(0, z)
+    return np.multiply(a, 180 / np.pi) if deg else a
+
+
+@implements(np.isposinf)
+def isposinf(x, out=None):
+    x = lax.lift(x)
+    if x.dtype.kind == "c":
+        raise TypeError("This operation is not supported for complex values because it would "
+                        "be ambiguous.")
+    return np.logical_and(np.isinf(x), np.logical_not(np.signbit(x)), out=out)
+
+
+@implements(np.isneginf)
+def isneginf(x, out=None):
+    x = lax.lift(x)
+    if x.dtype.kind == "c":
+        raise TypeError("This operation is not supported for complex values because it would "
+                        "be ambiguous.")
+    return np.logical_and(np.isinf(x), np.signbit(x), out=out)
+
+
+@implements(np.iscomplexobj)
+def iscomplexobj(x) -> bool:
+    return lax.lift(x).dtype.kind == "c"
+
+
+@implements(np.isrealobj)
+def isrealobj(x) -> bool:
+    return lax.lift(x).dtype.kind != "c"
