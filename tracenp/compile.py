@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 
 from .check import maybe_check
+from .config import config
 from .ir import Graph
 from .lowering import Executable, get_backend
 from .rewrite.pattern import RewriteLog
@@ -50,8 +51,12 @@ def optimize(graph: Graph, *, stabilize: bool = True, report: dict | None = None
 
 
 def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = True,
-                  backend: str | None = None) -> Compiled:
+                  backend: str | None = None, device: str | None = None) -> Compiled:
+    """Optimize and lower `graph`; `device` ("cpu"/"cuda", default `config.device`) picks the
+    backend when `backend` is not given."""
     report: dict = {}
+    if backend is None and (device or config.device).startswith("cuda"):
+        backend = "cupy"
     if mode == "FAST_COMPILE":
         maybe_check(graph, "trace")
         optimized, backend = graph, backend or "numpy"

@@ -25,6 +25,8 @@ class Backend(Protocol):
 def get_backend(name: str) -> Backend:
     if name == "numpy":
         from .numpy_ref import BACKEND
+    elif name == "cupy":
+        from .cupy import BACKEND
     else:
-        raise ValueError(f"unknown backend {name!r}; known: 'numpy'")
+        raise ValueError(f"unknown backend {name!r}; known: 'numpy', 'cupy'")
     return BACKEND
