@@ -151,8 +151,8 @@ class JitFunction:
         return self._run(entry, leaves)
 
     def _run(self, entry: Trace, leaves):
-        arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i]) else np.asarray(leaves[i])
-                  for i in entry.used]
+        arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i])
+                  else np.asarray(leaves[i]) for i in entry.used]
         outs = entry.compiled.run(arrays)
         for leaf_i, out_i in entry.mutated:
             np.copyto(leaves[leaf_i], outs[out_i], casting="unsafe")
@@ -162,7 +162,8 @@ class JitFunction:
             if const is not _FROM_GRAPH:
                 results.append(const)
                 continue
-            v = np.asarray(next(it))
+            v = next(it)
+            v = v if is_device_array(v) else np.asarray(v)
             if v.ndim == 0 and returns != "array":
                 v = v.item() if returns == "python" else v[()]
             results.append(v)
