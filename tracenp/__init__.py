@@ -18,6 +18,7 @@ from .errors import ConcretizationError, TracingError, UnsupportedFunctionError
 from .explain import explain
 from .ir import Graph, Node
 from .jit import JitFunction, TracingFallbackWarning, jit, make_graph
+from .lowering.cupy import DeviceError
 from .tracer import Tracer
 from . import printing, tensor  # noqa: E402  (the Theano-style API over the same graph)
 from .function import Function, In, function
@@ -27,4 +28,5 @@ __all__ = [
     "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph", "Node", "Tracer", "config",
     "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
     "function", "Function", "In", "shared", "SharedVariable", "tensor", "printing", "explain",
+    "DeviceError",
 ]
