@@ -251,7 +251,7 @@ def _log_shifted(e: Emitter, big: V, mid: V, small: V, is_big, is_mid) -> V:
 
 
 def _trig_reduce(e: Emitter, x: V) -> tuple[V, V]:
-    """(k, r) with x = k*pi/2 + r, |r| <= ~pi/4; pi/2 in three parts, accurate for |x| <= TRIG_MAX."""
+    """(k, r) with x = k*pi/2 + r, |r| <= ~pi/4, pi/2 in three parts: accurate to TRIG_MAX."""
     k = e.rint(x * _TWO_OVER_PI)
     r1 = e.fma(-k, PIO2[0], x)  # exact: a multiple of ulp(pi/2) below 2
     p = k * PIO2[1]
@@ -278,7 +278,7 @@ def _trig(which: str) -> Callable[[Emitter, V], V]:
         quadrant = e.low_bits(k, 3)
         odd = ~e.int_is(e.b.and_(quadrant, e.ic(1)), 0)
         if which == "tan":
-            y = e.sel(odd, -c / s, s / c)
+            y = e.sel(odd, -c, s) / e.sel(odd, s, c)
         else:
             shift = 0 if which == "sin" else 1
             flip = ~e.int_is(e.b.and_(e.b.add(quadrant, e.ic(shift)), e.ic(2)), 0)
@@ -360,9 +360,10 @@ def _sinh(e: Emitter, x: V) -> V:
     a = e.abs(x)
     k, q = _expq(e, a, -45.0, 712.0)
     t = _expm1_kq(e, a, k, q)
-    small = 0.5 * (2.0 * t - t * t / (t + 1.0))
     h = e.ldexp(1.0 + q, k - 1.0)  # exp(a)/2 without overflowing early
-    y = e.copysign(e.sel(a < 1.0, small, h - 0.25 / h), x)
+    lt1 = a < 1.0
+    quot = e.sel(lt1, t * t, 0.25) / e.sel(lt1, t + 1.0, h)  # one division for both branches
+    y = e.copysign(e.sel(lt1, 0.5 * (2.0 * t - quot), h - quot), x)
     return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
 
 
@@ -376,7 +377,8 @@ def _tanh(e: Emitter, x: V) -> V:
     a = e.abs(x)
     ge1 = a >= 1.0
     t = _expm1_core(e, e.sel(ge1, 2.0 * a, -2.0 * a))
-    y = e.copysign(e.sel(ge1, 1.0 - 2.0 / (t + 2.0), -t / (t + 2.0)), x)
+    quot = e.sel(ge1, 2.0, -t) / (t + 2.0)
+    y = e.copysign(e.sel(ge1, 1.0 - quot, quot), x)
     return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
 
 
@@ -401,7 +403,9 @@ def _arccosh(e: Emitter, x: V) -> V:
 
 def _arctanh(e: Emitter, x: V) -> V:
     a = e.abs(x)
-    v = e.sel(a < 0.5, 2.0 * a + 2.0 * a * a / (1.0 - a), 2.0 * a / (1.0 - a))
+    lt_half = a < 0.5
+    quot = e.sel(lt_half, 2.0 * a * a, 2.0 * a) / (1.0 - a)
+    v = e.sel(lt_half, 2.0 * a + quot, quot)
     y = e.copysign(0.5 * _log1p(e, v), x)
     y = e.sel(a > 1.0, NAN, y)
     return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
