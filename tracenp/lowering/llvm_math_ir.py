@@ -215,7 +215,8 @@ class Emitter:
         sub = x < 2.0**-1022
         xs = self.sel(sub, x * 2.0**54, x)
         t = self.b.sub(self.bits(xs), self.ic(_SQRT_HALF_BITS))
-        m = self.from_bits(self.b.add(self.b.and_(t, self.ic(_MANT_MASK)), self.ic(_SQRT_HALF_BITS)))
+        mant = self.b.and_(t, self.ic(_MANT_MASK))
+        m = self.from_bits(self.b.add(mant, self.ic(_SQRT_HALF_BITS)))
         k = self.to_double(self.b.ashr(t, self.ic(52))) + self.sel(sub, -54.0, 0.0)
         return k, m - 1.0
 
