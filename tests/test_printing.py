@@ -34,7 +34,8 @@ def test_debugprint_of_a_variable_is_a_tree_with_tags():
     truediv = [ln for ln in lines if "truediv [id" in ln]
     assert len(truediv) == 2 and truediv[1].endswith("···")
     assert truediv[0].split("[id ")[1][:2] == truediv[1].split("[id ")[1][:2]
-    assert lines[1].startswith("├─ ") and any(ln.lstrip("│ ").startswith("└─ ") for ln in lines)
+    assert lines[1].startswith("├─ ")
+    assert any(ln.lstrip("│ ").startswith("└─ ") for ln in lines)
 
 
 def test_debugprint_of_a_function_before_and_after_a_call():

@@ -1,4 +1,4 @@
-"""The Theano-style API (`tensor`, `function`, `shared`) against NumPy, beyond the tutorial listings."""
+"""The Theano-style API (`tensor`, `function`, `shared`) against NumPy, beyond the tutorial."""
 
 from __future__ import annotations
 

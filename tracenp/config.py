@@ -1,4 +1,4 @@
-"""Flags, Theano-style: `TRACENP_FLAGS="mode=FAST_COMPILE,device=cpu"` or `tracenp.config.mode = ...`.
+"""Flags, Theano-style: `TRACENP_FLAGS="mode=FAST_COMPILE,device=cpu"` or `config.mode = ...`.
 
 `print(tracenp.config)` shows them; `with config.change_flags(mode="FAST_COMPILE"):`
 sets some for a block.

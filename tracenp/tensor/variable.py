@@ -200,6 +200,10 @@ def _dimshuffle(x, pattern):
     return np.reshape(y, [1 if p == "x" else x.shape[p] for p in pattern])
 
 
+def _unary(fn):
+    return lambda self: record(fn, (self,), {}, fn.__name__)
+
+
 def _operator(fn, reflected=False):
     if reflected:
         return lambda self, other: record(fn, (other, self), {}, fn.__name__)
@@ -214,8 +218,7 @@ for _name in ("add sub mul truediv floordiv mod pow matmul and or xor lshift rsh
 for _name in ("lt le gt ge eq ne").split():
     setattr(Variable, f"__{_name}__", _operator(getattr(operator, _name)))
 for _name in ("neg pos abs invert").split():
-    setattr(Variable, f"__{_name}__",
-            (lambda fn: lambda self: record(fn, (self,), {}, fn.__name__))(getattr(operator, _name)))
+    setattr(Variable, f"__{_name}__", _unary(getattr(operator, _name)))
 Variable.__divmod__ = lambda self, other: record(divmod, (self, other), {}, "divmod", 2)
 Variable.__rdivmod__ = lambda self, other: record(divmod, (other, self), {}, "divmod", 2)
 
@@ -230,7 +233,7 @@ def record(fn: Callable, args, kwargs: dict, label: str, nout: int | None = None
     return list(app.outputs)
 
 
-def symbolic(label: str | None = None, nout: Callable[..., int | None] | None = None):
+def symbolic(label: str | None = None):
     """Let a NumPy-level function take symbolic variables: with any among its arguments, a call
     records one Apply (labelled `label`, for printing) instead of running."""
 
@@ -239,8 +242,7 @@ def symbolic(label: str | None = None, nout: Callable[..., int | None] | None = 
         def wrapper(*args, **kwargs):
             if not any(isinstance(x, Variable) for x in leaves((args, kwargs))):
                 return fn(*args, **kwargs)
-            return record(fn, args, kwargs, label or fn.__name__,
-                          nout(*args, **kwargs) if nout else None)
+            return record(fn, args, kwargs, label or fn.__name__)
 
         return wrapper
 
@@ -490,8 +492,9 @@ def _probe_nout(func, args, kwargs) -> int | None:
     """How many outputs a NumPy function returns here (np.split, np.linalg.svd ...): probed."""
     app = Apply(func, tuple(args), dict(kwargs), func.__name__)
     for env in (ABSTRACT, _PROBES[0]):
-        res = env._apply(app) if all(not isinstance(env.value(t), Failed)
-                                     for t in app.inputs()) else None
-        if res is not None and not isinstance(res, Failed):
+        if any(isinstance(env.value(t), Failed) for t in app.inputs()):
+            continue
+        res = env._apply(app)
+        if not isinstance(res, Failed):
             return len(res) if isinstance(res, (tuple, list)) else None
-    return None
+    return None  # untraceable here: one output, and the error shows when it is compiled
