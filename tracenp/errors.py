@@ -71,3 +71,31 @@ def unsupported(what: str) -> UnsupportedFunctionError:
         "Rewrite it with supported NumPy functions (see docs/numpy_coverage.md), or pass "
         "fallback=True to run this function eagerly in NumPy."
     )
+
+
+class DataDependentShapeError(UnsupportedFunctionError):
+    """The result's shape would depend on the values of a traced array."""
+
+
+def data_dependent(what: str, instead: str) -> DataDependentShapeError:
+    return DataDependentShapeError(
+        f"{what} has a shape that depends on the values of a traced array{tracing_context()}."
+        f"{where_in_user_code()}\n"
+        "A compiled function has one output shape per input signature, so tracenp cannot "
+        f"trace it. Instead: {instead}. Or pass fallback=True to run this function eagerly "
+        "in NumPy."
+    )
+
+
+class RandomInTraceError(UnsupportedFunctionError):
+    """np.random called while tracing: the draw would be frozen into the compiled function."""
+
+
+def random_in_trace(name: str) -> RandomInTraceError:
+    return RandomInTraceError(
+        f"np.random.{name} was called{tracing_context() or ' while tracing'}."
+        f"{where_in_user_code()}\n"
+        "It would draw once, when the function is traced, and the compiled function would "
+        "repeat those numbers on every call. Draw the random numbers outside the jitted "
+        "function and pass them in as an argument (or pass fallback=True)."
+    )

@@ -25,7 +25,7 @@ from .compile import Compiled, compile_graph
 from .config import config
 from .errors import TracingError
 from .lowering.cupy import is_device_array
-from .trace import tracing
+from .trace import current_trace, tracing
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
@@ -93,6 +93,8 @@ class JitFunction:
                  mode: str | None = None, stabilize: bool = True, backend: str | None = None,
                  device: str | None = None):
         functools.update_wrapper(self, fn)
+        if not hasattr(self, "__name__"):  # a functools.partial or a callable object
+            self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         self.fn = fn
         self.static_argnums = tuple(sorted({static_argnums} if isinstance(static_argnums, int)
                                            else set(static_argnums)))
@@ -104,6 +106,7 @@ class JitFunction:
         self.backend = backend
         self.device = device
         self._cache: dict[Any, Trace] = {}
+        self._method: JitFunction | None = None
         self._info = CacheInfo()
         try:
             self._signature = inspect.signature(fn)
@@ -137,6 +140,9 @@ class JitFunction:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
+        if current_trace() is not None and any(isinstance(x, Tracer)
+                                               for x in pytree.flatten((args, kwargs))[0]):
+            return self.fn(*args, **kwargs)  # called inside another traced function: inline
         key, leaves = self._key(args, kwargs)
         entry = self._cache.get(key)
         if entry is None:
@@ -303,9 +309,15 @@ class JitFunction:
         return entry.compiled
 
     def __get__(self, obj, objtype=None):
+        """A jitted method: `self` is a static argument (a new instance traces anew; the
+        attributes it reads are constants of the trace)."""
         if obj is None:
             return self
-        return functools.partial(self, obj)
+        if self._method is None:
+            self._method = JitFunction(self.fn, (0,) + tuple(i + 1 for i in self.static_argnums),
+                                       self.static_argnames, self.fallback, self.mode,
+                                       self.stabilize, self.backend)
+        return functools.partial(self._method, obj)
 
     def __repr__(self) -> str:
         return f"<tracenp.jit {self.__name__}>"

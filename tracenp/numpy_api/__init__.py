@@ -82,6 +82,7 @@ def covered() -> list[str]:
 
 from . import (  # noqa: E402,F401  (registration happens on import)
     creation,
+    datadep,
     indexing,
     linalg,
     mathfuncs,

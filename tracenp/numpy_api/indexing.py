@@ -165,9 +165,11 @@ def _prepare_advanced(x, key):
         if isinstance(k, (np.ndarray, list)) and np.asarray(k).dtype == np.bool_:
             expanded.extend(np.nonzero(np.asarray(k)))
         elif lax.is_tracer(k) and k.dtype == np.bool_:
-            raise errors.unsupported(
-                "Indexing with a traced boolean mask (its result's shape depends on the data); "
-                "use np.where(mask, x, 0) or a masked reduction such as np.sum(x, where=mask)")
+            raise errors.data_dependent(
+                "Reading x[mask] with a traced boolean mask",
+                "np.where(mask, x, 0) keeps the shape, and masked reductions such as "
+                "np.sum(x, where=mask) or np.mean(x, where=mask) need no selection; assignment "
+                "x[mask] = v is supported")
         else:
             expanded.append(k)
     new_shape, plain, axis = [], [], 0

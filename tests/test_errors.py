@@ -1,0 +1,145 @@
+"""Errors a user can hit under jit: TracingError subclasses that name the function, the file
+and line, the expression, and say what to do; NumPy's own errors for wrong arguments."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tracenp
+from tracenp.errors import (ConcretizationError, DataDependentShapeError, RandomInTraceError,
+                            TracingError, UnsupportedFunctionError)
+
+X = np.arange(12.0).reshape(3, 4) - 5
+
+
+def branchy(x):
+    if x.sum() > 0:  # the offending line
+        return x
+    return -x
+
+
+def to_float(x):
+    return float(x.sum())  # the offending line
+
+
+def to_int(x):
+    return x[int(x[0, 0])]  # the offending line
+
+
+def to_item(x):
+    return x.item(0)  # the offending line
+
+
+def to_list(x):
+    return x.tolist()  # the offending line
+
+
+def mask_read(x):
+    return x[x > 0].sum()  # the offending line
+
+
+def nonzero(x):
+    return np.nonzero(x)  # the offending line
+
+
+def unique(x):
+    return np.unique(x)  # the offending line
+
+
+def where_one_arg(x):
+    return np.where(x > 0)  # the offending line
+
+
+def random_inside(x):
+    return x + np.random.normal(size=x.shape)  # the offending line
+
+
+def unsupported(x):
+    return np.fft.fft(x)  # the offending line
+
+
+CASES = [
+    (branchy, ConcretizationError, "truth value", "np.where"),
+    (to_float, ConcretizationError, "float()", "static_argnums"),
+    (to_int, ConcretizationError, "int()", "fallback=True"),
+    (to_item, ConcretizationError, ".item()", "np.where"),
+    (to_list, ConcretizationError, ".tolist()", "fallback=True"),
+    (mask_read, DataDependentShapeError, "x[mask]", "np.where(mask, x, 0)"),
+    (nonzero, DataDependentShapeError, "np.nonzero", "np.where(mask, x, fill)"),
+    (unique, DataDependentShapeError, "np.unique", "np.sort"),
+    (where_one_arg, DataDependentShapeError, "one argument", "three-argument form"),
+    (random_inside, RandomInTraceError, "np.random.normal", "pass them in as an argument"),
+    (unsupported, UnsupportedFunctionError, "numpy.fft.fft", "fallback=True"),
+]
+
+
+@pytest.mark.parametrize("fn,kind,what,advice", CASES, ids=[c[0].__name__ for c in CASES])
+def test_error_names_function_file_line_and_advice(fn, kind, what, advice):
+    with pytest.raises(kind) as info:
+        tracenp.jit(fn)(X)
+    msg = str(info.value)
+    assert isinstance(info.value, TracingError)
+    assert what in msg and advice in msg
+    assert f"while tracing {fn.__name__!r}" in msg
+    assert f"{__file__}:" in msg and "# the offending line" in msg
+    assert f"in {fn.__name__}," in msg
+
+
+def test_concretization_errors_are_type_errors_too():
+    """Code that catches TypeError around float(x) keeps working."""
+    with pytest.raises(TypeError):
+        tracenp.jit(to_float)(X)
+
+
+@pytest.mark.parametrize("fn", [branchy, mask_read, unique, random_inside, unsupported])
+def test_fallback_runs_numpy_with_one_warning(fn):
+    jf = tracenp.jit(fn, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning) as rec:
+        got = jf(X) if fn is not random_inside else jf(X).shape
+    assert len(rec) == 1 and fn.__name__ in str(rec[0].message)
+    if fn is not random_inside:
+        want = fn(X)
+        np.testing.assert_allclose(np.asarray(got, dtype=complex), np.asarray(want, dtype=complex))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        jf(X + 1)  # same signature: no second warning
+
+
+def test_wrong_arguments_get_pythons_and_numpys_errors():
+    with pytest.raises(ValueError, match="broadcast"):
+        tracenp.jit(lambda a, b: a * b)(X, np.ones(5))
+    with pytest.raises(ValueError):
+        tracenp.jit(lambda a: a @ a)(X)
+    with pytest.raises(TypeError):
+        tracenp.jit(lambda a, b: a)(X)
+    with pytest.raises(TypeError, match="jit arguments"):
+        tracenp.jit(lambda a: a)("not an array")
+    with pytest.raises(np.exceptions.AxisError):
+        tracenp.jit(lambda a: a.sum(axis=2))(X)
+    with pytest.raises(IndexError):
+        tracenp.jit(lambda a: a[3])(X)
+    with pytest.raises(TypeError):
+        tracenp.jit(lambda a: np.bitwise_and(a, 1))(X)
+
+
+def test_supported_alternatives_work():
+    """The alternatives the messages suggest give NumPy's answers."""
+    def f(x):
+        m = x > 0
+        return np.where(m, x, 0), np.sum(x, where=m), np.mean(x, where=m), np.sort(x, axis=None)
+
+    want = f(X)
+    got = tracenp.jit(f)(X)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w)
+    y, jy = X.copy(), X.copy()
+
+    def assign(v):
+        v[v < 0] = 0
+        return v
+
+    np.testing.assert_array_equal(tracenp.jit(assign)(jy), assign(y))
+    np.testing.assert_array_equal(jy, y)

@@ -1,0 +1,194 @@
+"""jit behaviour: the cache per signature, static arguments, pytrees, returns, in-place writes."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tracenp
+from test_ops import assert_same
+
+RNG = np.random.default_rng(11)
+X = RNG.standard_normal((3, 4))
+
+
+def test_body_runs_once_per_signature_and_reports_why():
+    calls = []
+
+    @tracenp.jit
+    def f(x, s):
+        calls.append(1)
+        return x * s
+
+    assert_same(f(X, 2.0), X * 2.0)
+    assert_same(f(X + 1, 3.5), (X + 1) * 3.5)  # new data and scalar value: no retrace
+    assert len(calls) == 1
+    assert_same(f(X.astype(np.float32), 2.0), X.astype(np.float32) * 2.0)  # new dtype
+    assert_same(f(X[:2], 2.0), X[:2] * 2.0)  # new shape
+    assert_same(f(X, 2), X * 2)  # Python int instead of float
+    assert len(calls) == 4
+    info = f.cache_info()
+    assert (info.hits, info.misses) == (1, 4)
+    assert info.retraces[0] == "first call"
+    assert "float32" in info.retraces[1]
+    assert "[2, 4]" in info.retraces[2]
+    assert "python int" in info.retraces[3]
+    assert "hits=1 misses=4" in str(info)
+
+
+def test_static_argnums_and_argnames_retrace_on_value():
+    calls = []
+
+    def f(x, n, *, axis):
+        calls.append(1)
+        for _ in range(n):
+            x = np.cumsum(x, axis=axis)
+        return x
+
+    jf = tracenp.jit(f, static_argnums=1, static_argnames="axis")
+    for n, axis in [(2, 0), (2, 0), (3, 0), (3, 1), (2, 0)]:
+        want = f(X, n, axis=axis)
+        calls.pop()
+        assert_same(jf(X, n, axis=axis), want)
+    assert len(calls) == 3
+    assert "static arguments changed" in jf.cache_info().retraces[1]
+
+
+def test_static_argument_must_be_hashable():
+    jf = tracenp.jit(lambda x, shape: x.reshape(shape), static_argnums=(1,))
+    assert_same(jf(X, (4, 3)), X.reshape(4, 3))
+    with pytest.raises(TypeError, match="hashable"):
+        jf(X, [4, 3])
+
+
+def test_keyword_arguments_and_defaults():
+    @tracenp.jit
+    def f(x, y=None, scale=1.0):
+        return x * scale if y is None else x + y * scale
+
+    assert_same(f(X), X * 1.0)
+    assert_same(f(X, scale=2.0), X * 2.0)
+    assert_same(f(X, y=X, scale=0.5), X + X * 0.5)
+    assert_same(f(y=X, x=X), X + X * 1.0)
+
+
+def test_pytree_arguments_and_outputs():
+    @tracenp.jit
+    def f(params, batch):
+        h = np.tanh(batch["x"] @ params["W"] + params["b"])
+        return {"out": h, "stats": [h.mean(), (h.min(), None)], "n": batch["x"].shape[0]}
+
+    params = {"W": RNG.standard_normal((4, 2)), "b": np.zeros(2)}
+    batch = {"x": X}
+    want = {"out": np.tanh(X @ params["W"]), "stats": [None, None], "n": 3}
+    want["stats"] = [want["out"].mean(), (want["out"].min(), None)]
+    assert_same(f(params, batch), want)
+    got = f(params, batch)
+    assert got["stats"][1][1] is None and type(got["n"]) is int
+
+
+def test_returns_are_what_numpy_returns():
+    @tracenp.jit
+    def f(x, s):
+        return x.sum(), x[0, 0], x[0], s * 2, s + 1.5, x.astype(np.float32)[0, :1], 7, x.T[...]
+
+    got = f(X, 3)
+    assert type(got[0]) is np.float64 and type(got[1]) is np.float64
+    assert isinstance(got[2], np.ndarray) and got[2].shape == (4,)
+    assert type(got[3]) is int and got[3] == 6
+    assert type(got[4]) is float and got[4] == 4.5
+    assert got[5].dtype == np.float32 and got[6] == 7
+    assert_same(got[7], X.T[...])
+    zero_d = np.array(2.5)
+    assert_same(tracenp.jit(lambda a: (a, a.T, a + 1, a[()], a[...]))(zero_d),
+                (zero_d, zero_d.T, zero_d + 1, zero_d[()], zero_d[...]))
+
+
+def test_in_place_updates_write_back_to_arguments():
+    def f(x, v):
+        x[0] = 0
+        x[:, 1] += v
+        v *= 2
+        x += 1
+        return x.sum()
+
+    a, b = X.copy(), np.arange(3.0)
+    ja, jb = X.copy(), np.arange(3.0)
+    assert_same(tracenp.jit(f)(ja, jb), f(a, b))
+    np.testing.assert_array_equal(ja, a)
+    np.testing.assert_array_equal(jb, b)
+
+
+def test_view_semantics_inside_the_function():
+    def f(x):
+        y = x.copy()
+        v = y[1:, ::2]
+        v[0] = -1  # writes through the view into y
+        w = y.T
+        w[0, 0] = 9  # and through a transpose
+        r = y.reshape(-1)
+        out = np.zeros((2, 3))
+        out[:, 0] = v[:2, 0]
+        return y, v, r, out, x
+
+    check = tracenp.jit(f)
+    a = X.copy()
+    assert_same(check(a), f(X.copy()))
+    np.testing.assert_array_equal(a, X)  # the argument itself is untouched
+
+
+def test_python_scalar_values_never_retrace():
+    jf = tracenp.jit(lambda x, s: x * s)
+    for s in (1.0, -2.5, 1e10, float("inf")):
+        assert_same(jf(X, s), X * s)
+    assert jf.cache_info().misses == 1
+
+
+def test_fallback_warns_once_and_runs_eagerly():
+    def f(x):
+        if x.sum() > 0:
+            return x * 2
+        return x - 1
+
+    jf = tracenp.jit(f, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning, match="truth value"):
+        assert_same(jf(X), f(X))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_same(jf(-np.abs(X)), f(-np.abs(X)))
+
+
+def test_broadcasting_errors_are_numpys_value_error():
+    with pytest.raises(ValueError, match="broadcast"):
+        tracenp.jit(lambda a, b: a + b)(X, np.ones(3))
+    with pytest.raises(ValueError):
+        tracenp.jit(lambda a: a.reshape(5, -1))(X)
+    with pytest.raises(TypeError):
+        tracenp.jit(lambda a, b: a + b)(X)
+
+
+def test_graph_is_visible_for_given_arguments():
+    def f(x):
+        return np.exp(x).sum(axis=0)
+
+    text = str(tracenp.make_graph(f)(X))
+    assert "exp" in text and "sum" in text and "f64[3,4]" in text
+    assert "exp" in str(tracenp.jit(f).graph(X))
+
+
+def test_method_and_decorator_forms():
+    class Model:
+        def __init__(self, w):
+            self.w = w
+
+        @tracenp.jit
+        def __call__(self, x):
+            return x @ self.w
+
+    jf = tracenp.jit(static_argnums=(1,))(lambda x, n: x[:n])
+    assert_same(jf(X, 2), X[:2])
+    model = Model(np.ones((4, 2)))
+    assert_same(model(X), X @ np.ones((4, 2)))  # self.w is a constant of the trace
+    assert_same(tracenp.jit(lambda x: model(x) * 2)(X), X @ np.ones((4, 2)) * 2)  # nested jit
