@@ -7,7 +7,8 @@ type as an internal `alwaysinline` helper; the optimizer inlines it into the ker
 the vectorizer runs.
 
 Everything is computed in double precision: float32 arguments are widened and the result is
-narrowed once, which keeps float32 within about 1 ULP of NumPy and vectorizes as `<N x double>`.
+narrowed once, so float32 results are NumPy's float64 results rounded (as good as correctly
+rounded), and float32 loops vectorize as `<N x double>` arithmetic.
 The approximations follow fdlibm (the polynomials, and the same special cases as C99/NumPy) with
 Cody-Waite range reduction; `power` uses a double-double logarithm. The measured accuracy and the
 argument limits are in docs/accuracy.md.
@@ -27,6 +28,7 @@ from .llvm_math_ir import (
     PI,
     PIO2,
     Emitter,
+    Mask,
     V,
     fast_two_sum,
     inv_factorial,
@@ -238,13 +240,13 @@ def _log1p(e: Emitter, x: V) -> V:
     return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-54))
 
 
-def _log_shifted(e: Emitter, big: V, mid: V, small: V, is_big, is_mid) -> V:
-    """log(big) + ln2, log(mid) or log1p(small), chosen per lane (the asinh/acosh shapes)."""
+def _log_shifted(e: Emitter, big: V, mid: V, small: V, is_big: Mask, is_mid: Mask) -> V:
+    """log(big) + ln2, log(mid) or log1p(small), chosen per lane (the asinh/acosh shapes);
+    is_big implies is_mid."""
     u = e.sel(is_big, big, e.sel(is_mid, mid, 1.0 + small))
     k, hi, lo = _log_parts(e, u)
-    k = k + e.sel(is_big, 1.0, 0.0)
     lo = lo + e.sel(is_mid, 0.0, _log1p_correction(e, small, u, k))
-    return _log_finish(e, k, hi, lo, "e")
+    return _log_finish(e, k + e.sel(is_big, 1.0, 0.0), hi, lo, "e")
 
 
 # trigonometric ----------------------------------------------------------------------------
@@ -275,15 +277,15 @@ def _trig(which: str) -> Callable[[Emitter, V], V]:
         k, r = _trig_reduce(e, x)
         z = r * r
         s, c = _sin_poly(e, r, z), _cos_poly(e, z)
-        quadrant = e.low_bits(k, 3)
-        odd = ~e.int_is(e.b.and_(quadrant, e.ic(1)), 0)
+        odd = ~e.int_is(e.low_bits(k, 1), 0)  # quadrant k mod 4 picks the kernel and sign
         if which == "tan":
             y = e.sel(odd, -c, s) / e.sel(odd, s, c)
+        elif which == "sin":
+            y = e.sel(odd, c, s)
+            y = e.sel(~e.int_is(e.low_bits(k, 2), 0), -y, y)
         else:
-            shift = 0 if which == "sin" else 1
-            flip = ~e.int_is(e.b.and_(e.b.add(quadrant, e.ic(shift)), e.ic(2)), 0)
-            y = e.sel(odd, c, s) if which == "sin" else e.sel(odd, s, c)
-            y = e.sel(flip, -y, y)
+            y = e.sel(odd, s, c)
+            y = e.sel(~e.int_is(e.low_bits(k + 1.0, 2), 0), -y, y)
         y = e.sel(e.abs(x) <= TRIG_MAX, y, NAN)
         if which != "cos":
             y = _tiny_pass(e, x, y, 2.0**-27)
