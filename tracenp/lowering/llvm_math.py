@@ -126,7 +126,8 @@ _CBRT0 = [
 
 
 def _nan_pass(e: Emitter, x: V, y: V) -> V:
-    """NaN in, the same NaN out (the bit tricks below would otherwise turn it into garbage)."""
+    """NaN in, the same NaN out: needed where bits of x are read (exponent extraction for logs
+    and cbrt), which would turn a NaN into a number. Elsewhere NaN propagates arithmetically."""
     return e.sel(e.isnan(x), x, y)
 
 
@@ -149,7 +150,7 @@ def _expq(e: Emitter, x: V, lo: float, hi: float) -> tuple[V, V]:
 
 def _exp(e: Emitter, x: V) -> V:
     k, q = _expq(e, x, -1400.0, 1400.0)
-    return _nan_pass(e, x, e.ldexp(1.0 + q, k))
+    return e.ldexp(1.0 + q, k)
 
 
 def _exp2(e: Emitter, x: V) -> V:
@@ -157,7 +158,7 @@ def _exp2(e: Emitter, x: V) -> V:
     k = e.rint(xc)
     r = xc - k
     q = e.fma(r * r, e.horner(r, _EXP2_P), r * LN2[0])
-    return _nan_pass(e, x, e.ldexp(1.0 + q, k))
+    return e.ldexp(1.0 + q, k)
 
 
 def _expm1_kq(e: Emitter, x: V, k: V, q: V) -> V:
@@ -172,7 +173,7 @@ def _expm1_core(e: Emitter, x: V) -> V:
 
 
 def _expm1(e: Emitter, x: V) -> V:
-    return _nan_pass(e, x, _tiny_pass(e, x, _expm1_core(e, x), 2.0**-54))
+    return _tiny_pass(e, x, _expm1_core(e, x), 2.0**-54)
 
 
 # log family -------------------------------------------------------------------------------
@@ -286,10 +287,8 @@ def _trig(which: str) -> Callable[[Emitter, V], V]:
         else:
             y = e.sel(odd, s, c)
             y = e.sel(~e.int_is(e.low_bits(k + 1.0, 2), 0), -y, y)
-        y = e.sel(e.abs(x) <= TRIG_MAX, y, NAN)
-        if which != "cos":
-            y = _tiny_pass(e, x, y, 2.0**-27)
-        return _nan_pass(e, x, y)
+        y = e.sel(e.abs(x) <= TRIG_MAX, y, NAN)  # also NaN for inf and NaN
+        return y if which == "cos" else _tiny_pass(e, x, y, 2.0**-27)
 
     return trig
 
@@ -313,8 +312,7 @@ def _atan_pos(e: Emitter, a: V) -> V:
 
 
 def _arctan(e: Emitter, x: V) -> V:
-    y = e.copysign(_atan_pos(e, e.abs(x)), x)
-    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-29))
+    return _tiny_pass(e, x, e.copysign(_atan_pos(e, e.abs(x)), x), 2.0**-29)
 
 
 def _arctan2(e: Emitter, y: V, x: V) -> V:
@@ -341,8 +339,7 @@ def _arcsin(e: Emitter, x: V) -> V:
     _, r, h, l = _asin_parts(e, a)
     big = (PIO2[0] - 2.0 * h) + (PIO2[1] - 2.0 * l)
     y = e.copysign(e.sel(a < 0.5, e.fma(a, r, a), big), x)
-    y = e.sel(a > 1.0, NAN, y)
-    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+    return _tiny_pass(e, x, e.sel(a > 1.0, NAN, y), 2.0**-28)
 
 
 def _arccos(e: Emitter, x: V) -> V:
@@ -352,7 +349,7 @@ def _arccos(e: Emitter, x: V) -> V:
     pos = 2.0 * h + 2.0 * l
     neg = (PI[0] - 2.0 * h) + (PI[1] - 2.0 * l)
     y = e.sel(a < 0.5, small, e.sel(x > 0.0, pos, neg))
-    return _nan_pass(e, x, e.sel(a > 1.0, NAN, y))
+    return e.sel(a > 1.0, NAN, y)
 
 
 # hyperbolic -------------------------------------------------------------------------------
@@ -366,13 +363,13 @@ def _sinh(e: Emitter, x: V) -> V:
     lt1 = a < 1.0
     quot = e.sel(lt1, t * t, 0.25) / e.sel(lt1, t + 1.0, h)  # one division for both branches
     y = e.copysign(e.sel(lt1, 0.5 * (2.0 * t - quot), h - quot), x)
-    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+    return _tiny_pass(e, x, y, 2.0**-28)
 
 
 def _cosh(e: Emitter, x: V) -> V:
     k, q = _expq(e, e.abs(x), -45.0, 712.0)
     h = e.ldexp(1.0 + q, k - 1.0)
-    return _nan_pass(e, x, h + 0.25 / h)
+    return h + 0.25 / h
 
 
 def _tanh(e: Emitter, x: V) -> V:
@@ -381,7 +378,7 @@ def _tanh(e: Emitter, x: V) -> V:
     t = _expm1_core(e, e.sel(ge1, 2.0 * a, -2.0 * a))
     quot = e.sel(ge1, 2.0, -t) / (t + 2.0)
     y = e.copysign(e.sel(ge1, 1.0 - quot, quot), x)
-    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+    return _tiny_pass(e, x, y, 2.0**-28)
 
 
 def _arcsinh(e: Emitter, x: V) -> V:
@@ -409,8 +406,7 @@ def _arctanh(e: Emitter, x: V) -> V:
     quot = e.sel(lt_half, 2.0 * a * a, 2.0 * a) / (1.0 - a)
     v = e.sel(lt_half, 2.0 * a + quot, quot)
     y = e.copysign(0.5 * _log1p(e, v), x)
-    y = e.sel(a > 1.0, NAN, y)
-    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+    return _tiny_pass(e, x, e.sel(a > 1.0, NAN, y), 2.0**-28)
 
 
 # power and friends ------------------------------------------------------------------------
