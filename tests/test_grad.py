@@ -217,6 +217,10 @@ def test_scans():
     check_grads(lambda x: np.sum(np.cumsum(x, axis=1) * np.arange(12.).reshape(3, 4)), x)
     check_grads(lambda x: np.sum(np.cumprod(x, axis=0) * np.arange(12.).reshape(3, 4)), x)
     check_grads(lambda x: np.sum(np.cumsum(x) ** 2), x)
+    z = np.array([[1.0, 2.0, 0.0, 3.0, 0.5], [0.0, 2.0, 3.0, 0.0, 1.5], [1.5, 2.0, 0.5, 3.0, 0.7]])
+    w = rng.standard_normal((3, 5))
+    for axis in (0, 1):  # zeros: before, at and after the first one along the axis
+        check_grads(lambda z: np.sum(np.cumprod(z, axis=axis) * w), z)
 
 
 def test_contractions():

@@ -285,6 +285,23 @@ def _vjp_prod(g, o, x, axes):
     return (_expand(g, axes, x.shape) * others,)
 
 
+def _rev_cumsum(x, axis):
+    return np.flip(np.cumsum(np.flip(x, axis), axis=axis), axis)
+
+
+def _vjp_cumprod(g, o, x, axis):
+    """sum_{j>=i} g_j o_j / x_i before the first zero along `axis`; at the first zero, the
+    products that skip it; after it, nothing (every product there holds that zero)."""
+    zeros_so_far = np.cumsum(x == 0, axis=axis)
+    before = zeros_so_far == 0
+    first = (x == 0) & (zeros_so_far == 1)
+    plain = np.where(before, _rev_cumsum(g * o, axis) / np.where(before, x, 1), 0)
+    head = np.prod(np.where(before, x, 1), axis=axis, keepdims=True)
+    tail = np.cumprod(np.where(before | first, 1, x), axis=axis)
+    skip = head * np.sum(np.where(before, 0, g * tail), axis=axis, keepdims=True)
+    return (plain + np.where(first, skip, 0),)
+
+
 register(Op.SUM, "reduce", lambda x, axes: np.sum(x, axis=axes, dtype=x.dtype), _infer_reduce,
          vjp=lambda g, o, x, axes: (_expand(g, axes, x.shape),))
 register(Op.PROD, "reduce", lambda x, axes: np.prod(x, axis=axes, dtype=x.dtype), _infer_reduce,
@@ -296,11 +313,10 @@ register(Op.MIN, "reduce", lambda x, axes, needs_identity: np.min(x, axis=axes),
 register(Op.ARGMAX, "reduce", lambda x, axis: np.argmax(x, axis=axis), _infer_arg, nondiff=True)
 register(Op.ARGMIN, "reduce", lambda x, axis: np.argmin(x, axis=axis), _infer_arg, nondiff=True)
 register(Op.CUMSUM, "scan", lambda x, axis: np.cumsum(x, axis=axis, dtype=x.dtype), _infer_scan,
-         vjp=lambda g, o, x, axis: (np.flip(np.cumsum(np.flip(g, axis), axis=axis), axis),))
+         vjp=lambda g, o, x, axis: (_rev_cumsum(g, axis),))
 register(Op.CUMPROD, "scan", lambda x, axis: np.cumprod(x, axis=axis, dtype=x.dtype),
          _infer_scan,
-         vjp=lambda g, o, x, axis: (
-             np.flip(np.cumsum(np.flip(g * o, axis), axis=axis), axis) / x,))
+         vjp=_vjp_cumprod)
 
 
 # ----------------------------------------------------------------------------- movement
