@@ -374,6 +374,19 @@ def test_python_scalar_arguments():
             h = np.tanh(w @ h + x)
         return np.sum(h)
 
+    traces = []
+
+    def scaled(w, temperature, activation):
+        traces.append(activation)
+        return np.sum(getattr(np, activation)(w / temperature))
+
+    w = rng.standard_normal((2, 2))
+    g = tracenp.grad(scaled)
+    for t in (0.5, 0.7, 2.0):  # a float is an input: one trace for all three
+        np.testing.assert_allclose(g(w, t, "tanh"), (1 - np.tanh(w / t) ** 2) / t)
+    np.testing.assert_allclose(g(w, 1.0, "sin"), np.cos(w))
+    assert traces == ["tanh", "sin"]
+
     w, x = rng.standard_normal((2, 2)) * 0.5, rng.standard_normal(2)
     for steps in (3, 5):
         check_grads(lambda w, x: rnn(w, x, steps), w, x)

@@ -208,9 +208,10 @@ def _scalar_output(out, what: str) -> Tracer:
 
 
 def _is_static(x) -> bool:
-    """Non-array, non-container values (Python numbers, strings, ...): constants of the trace."""
-    return not isinstance(x, (np.ndarray, np.generic, Tracer, list, tuple, dict)) \
-        and x is not None
+    """Python ints, bools, strings, ...: constants of the trace (floats stay graph inputs, so
+    a new learning rate or temperature does not retrace)."""
+    dynamic = (np.ndarray, np.generic, Tracer, float, complex, list, tuple, dict)
+    return not isinstance(x, dynamic) and x is not None
 
 
 def _has_tracer(args, kwargs) -> bool:
@@ -221,9 +222,10 @@ def _has_tracer(args, kwargs) -> bool:
 class _Transform:
     """A transformed function: extends the graph on tracers, runs compiled on arrays.
 
-    On arrays, arguments that are not differentiated and not arrays (Python
-    numbers, strings, ...) are static: their values are baked into the
-    compiled graph, so `range(n_steps)` works, and a new value retraces.
+    On arrays, arguments that are not differentiated and are Python ints, bools,
+    strings or other non-array objects are static: their values are baked into
+    the compiled graph, so `range(n_steps)` and `if training:` work, and a new
+    value retraces. Python floats stay inputs, as under `jit`.
     """
 
     def __init__(self, traced: Callable, fn: Callable, name: str, argnums,
