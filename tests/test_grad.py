@@ -450,6 +450,8 @@ def test_grad_of_grad_hessian_vector_products():
     numeric = np.stack([numeric_grad(lambda x: tracenp.grad(f)(x)[i], [x])[0] for i in range(5)])
     np.testing.assert_allclose(hess, numeric, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(hvp, hess @ v, rtol=1e-10)
+    jitted = tracenp.jit(lambda x, v: tracenp.grad(lambda y: np.sum(tracenp.grad(f)(y) * v))(x))
+    np.testing.assert_allclose(jitted(x, v), hvp, rtol=1e-12)
     third = tracenp.grad(lambda x: tracenp.grad(lambda y: tracenp.grad(
         lambda z: np.sum(z ** 4))(y)[0])(x)[0])(x)
     np.testing.assert_allclose(third, [24 * x[0], 0, 0, 0, 0])
