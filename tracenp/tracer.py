@@ -4,7 +4,8 @@ A `Tracer` wraps one graph node and implements NumPy's protocols
 (`__array_ufunc__`, `__array_function__`), operators, methods and indexing, so
 ordinary NumPy code builds a graph when given tracers. Shape, ndim, size and
 dtype are concrete; values are not, and asking for them raises a
-`ConcretizationError` naming the user's line.
+`ConcretizationError` naming the user's line (unless the value depends on no
+input, like `np.arange(3)` made while tracing: then it is computed).
 
 Views: a tracer made by basic indexing or transposition remembers its base, so
 writing through it (`v = y[1:]; v[0] = 5`) updates the base as NumPy would,
@@ -119,30 +120,49 @@ class Tracer:
         return f"Tracer({label}{ir.type_str(self.node)})"
 
     # ------------------------------------------------------------------ no concrete values
+    def constant_value(self) -> np.ndarray | None:
+        """The value, when it depends on no input (`np.arange(5) % 2 == 0` while tracing)."""
+        node = self.node
+        nodes = ir.toposort([node])
+        if any(n.op is Op.INPUT for n in nodes):
+            return None
+        if node.op is Op.CONST:
+            return np.asarray(node.attrs["value"].value)
+        from .lowering import get_backend
+
+        return np.asarray(get_backend("numpy").compile(ir.Graph((), (node,)))([])[0])
+
+    def _concrete(self, what: str) -> np.ndarray:
+        value = self.constant_value()
+        if value is None:
+            raise errors.concretization_error(what)
+        return value
+
     def __array__(self, dtype=None, copy=None):
-        raise errors.concretization_error("Converting a traced array to a NumPy array")
+        value = self._concrete("Converting a traced array to a NumPy array")
+        return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
-        raise errors.concretization_error("The truth value of a traced array (an `if`, `while`, "
-                                          "`and`/`or` or `assert` on it)")
+        return bool(self._concrete("The truth value of a traced array (an `if`, `while`, "
+                                   "`and`/`or` or `assert` on it)"))
 
     def __float__(self):
-        raise errors.concretization_error("float() of a traced array")
+        return float(self._concrete("float() of a traced array"))
 
     def __int__(self):
-        raise errors.concretization_error("int() of a traced array")
+        return int(self._concrete("int() of a traced array"))
 
     def __complex__(self):
-        raise errors.concretization_error("complex() of a traced array")
+        return complex(self._concrete("complex() of a traced array"))
 
     def __index__(self):
-        raise errors.concretization_error("Using a traced array as a Python index")
+        return self._concrete("Using a traced array as a Python index").__index__()
 
     def item(self, *args):
-        raise errors.concretization_error(".item() of a traced array")
+        return self._concrete(".item() of a traced array").item(*args)
 
     def tolist(self):
-        raise errors.concretization_error(".tolist() of a traced array")
+        return self._concrete(".tolist() of a traced array").tolist()
 
     def __iter__(self):
         if not self.shape:

@@ -164,6 +164,8 @@ def _prepare_advanced(x, key):
             raise errors.unsupported("Indexing with a Python bool")
         if isinstance(k, (np.ndarray, list)) and np.asarray(k).dtype == np.bool_:
             expanded.extend(np.nonzero(np.asarray(k)))
+        elif lax.is_tracer(k) and k.dtype == np.bool_ and k.constant_value() is not None:
+            expanded.extend(np.nonzero(k.constant_value()))
         elif lax.is_tracer(k) and k.dtype == np.bool_:
             raise errors.data_dependent(
                 "Reading x[mask] with a traced boolean mask",

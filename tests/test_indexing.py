@@ -1,0 +1,144 @@
+"""Indexing and assignment under jit, with NumPy's view semantics: values, dtypes, shapes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tracenp
+
+from test_ops import check_like_numpy
+
+RNG = np.random.default_rng(5)
+A = RNG.standard_normal((4, 5, 6))
+M = RNG.integers(-9, 10, (5, 6)).astype(np.int32)
+
+READS = {
+    "int": lambda x: x[1],
+    "neg_int": lambda x: x[-1, -2],
+    "scalar": lambda x: x[1, 2, 3],
+    "slices": lambda x: x[1:3, ::2, -3:],
+    "neg_steps": lambda x: x[::-1, 4:0:-2, ::-3],
+    "ellipsis": lambda x: x[..., 1],
+    "ellipsis_mid": lambda x: x[0, ..., ::2],
+    "newaxis": lambda x: x[:, None, 1, np.newaxis],
+    "empty_slice": lambda x: x[3:1],
+    "int_array": lambda x: x[np.array([0, 2, -1])],
+    "int_list": lambda x: x[[1, 1, 0], :, [2, 3, 4]],
+    "int_arrays_broadcast": lambda x: x[np.array([[0], [1]]), np.array([0, 2, 4])],
+    "adv_after_slice": lambda x: x[:, np.array([0, 3])],
+    "adv_split_by_slice": lambda x: x[np.array([0, 1]), :, np.array([2, 3])],
+    "concrete_bool": lambda x: x[np.array([True, False, True, False])],
+    "concrete_bool_2d": lambda x: x[:, np.arange(5) % 2 == 0, 1:],
+    "traced_index": lambda x: x[np.argmax(x[:, 0, 0])],
+    "traced_index_array": lambda x: x[0, np.argsort(x[0, :, 0])],
+    "take": lambda x: (np.take(x, [0, 2], axis=1), np.take(x, 7), x.take([1, 3], axis=-1)),
+    "take_along_axis": lambda x: np.take_along_axis(x, np.argsort(x, axis=-1), axis=-1),
+    "diagonal": lambda x: (np.diagonal(x[0]), x[0].diagonal(1), np.trace(x[0], -1)),
+    "flat": lambda x: (x.flat[5], x.flat[::7]),
+    "zero_d": lambda x: (x[0, 0, 0][()], x[0, 0, 0][...], x.sum()[None]),
+}
+
+
+@pytest.mark.parametrize("name", list(READS))
+@pytest.mark.parametrize("arr", [A, M], ids=["f64", "i32"])
+def test_reads(name, arr):
+    check_like_numpy(READS[name], arr[:, :, :] if arr.ndim == 3 else arr[None])
+
+
+def _setitem(key, value):
+    def f(x):
+        y = x.copy()
+        y[key] = value
+        return y
+
+    return f
+
+
+def _views(x):
+    y = x.copy()
+    row = y[1]
+    row[2:4] = 0  # through a basic view
+    col = y[:, 0]
+    col += 10  # in-place through a view
+    t = y.T
+    t[..., 0] = -1  # through a transpose of the base
+    r = y.reshape(-1, y.shape[-1])
+    r[0] = 7  # a reshape of a contiguous array is a view too
+    return y, row, col, t.sum()
+
+
+def _add_at(x):
+    y = x.copy()
+    np.add.at(y, (np.array([0, 0, 1]), np.array([1, 1, 2])), 1)
+    np.subtract.at(y, np.array([3, 3]), 2)
+    return y
+
+
+def _mask_assign(x):
+    y = x.copy()
+    y[y < 0] = 0
+    y[x > 1] = y[0, 0, 0]
+    return y
+
+
+def _chained(x):
+    y = x.copy()
+    y[1][2] = 5  # chained basic indexing writes through
+    y[[0, 1]][0] = 99  # a fancy-indexed copy: NumPy leaves y unchanged
+    return y
+
+
+def _put_along(x):
+    y = x.copy()
+    np.put_along_axis(y, np.argmax(y, axis=-1, keepdims=True), 0, axis=-1)
+    return y
+
+
+def _inplace_ops(x):
+    y = x.astype(np.float64)
+    y += 1
+    y *= 2
+    y -= y[0]
+    y /= 3
+    y[1:] **= 2
+    z = y
+    z += 1  # the same object as y
+    return y, z
+
+
+WRITES = {
+    "int": _setitem(1, 5),
+    "slice": _setitem((slice(None), slice(1, 3)), -1),
+    "broadcast_value": _setitem((Ellipsis, 0), np.arange(5.0)[:, None] * 0 + 2),
+    "neg_step": _setitem(slice(None, None, -2), 3),
+    "fancy": _setitem(np.array([0, 2, 0]), 9),
+    "fancy_values": _setitem((np.array([1, 2]), np.array([0, 4])), np.array([[7.0], [8.0]])),
+    "concrete_mask": _setitem(np.array([True, False, False, True]), 0),
+    "newaxis": _setitem((None, 0), 4),
+    "views": _views,
+    "add_at": _add_at,
+    "mask_assign": _mask_assign,
+    "chained": _chained,
+    "put_along_axis": _put_along,
+    "inplace_ops": _inplace_ops,
+}
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+@pytest.mark.parametrize("arr", [A, M], ids=["f64", "i32"])
+def test_writes(name, arr):
+    check_like_numpy(WRITES[name], arr if arr.ndim == 3 else arr[None])
+
+
+def test_cast_on_assignment_follows_numpy():
+    """An int array assigned a float value truncates, as NumPy does."""
+    check_like_numpy(_setitem(0, 2.7), M.copy())
+    check_like_numpy(_setitem(slice(None), np.float32(-1.5)), M.copy())
+
+
+def test_out_of_bounds_index_is_numpys_index_error():
+    for fn in (lambda x: x[7], lambda x: x[:, 6], lambda x: x[np.array([0, 9])],
+               lambda x: x[-6, 0]):
+        with pytest.raises(IndexError):
+            tracenp.jit(fn)(M)
