@@ -343,6 +343,18 @@ def test_power_integer_and_special_exponents():
     _check_same("power", np.float64, got, reference("power", xs, ys), [xs, ys])
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f8", "f4"])
+def test_power_common_exponents_are_exact(dtype):
+    """x**1, x**2, x**-1 and x**0.5 are x, x*x, 1/x and sqrt(x) (positive x for sqrt)."""
+    x = np.concatenate([inputs("log", dtype, 2000)[0], -inputs("log", dtype, 2000)[0]])
+    with np.errstate(all="ignore"):
+        cases = {1.0: x, 2.0: x * x, -1.0: 1 / x, 0.5: np.sqrt(np.abs(x))}
+    for y, want in cases.items():
+        xs = np.abs(x) if y == 0.5 else x
+        got = jit(dtype)("power", xs, np.full_like(xs, y))
+        assert np.array_equal(got, want), y
+
+
 def _vector_widths(text: str, elem: str) -> list[int]:
     ops = r"(?:fadd|fsub|fmul|fdiv|select|call)"
     return [int(n) for n in re.findall(rf"= (?:tail )?{ops}[^<\n]*<(\d+) x {elem}>", text)]

@@ -449,6 +449,11 @@ def _power(e: Emitter, x: V, y: V) -> V:
     neg = e.signbit(x) & y_odd
     res = e.sel(neg, -mag, mag)
     res = e.sel((x < 0.0) & ~y_int, NAN, res)
+    # the common exponents 1, 2, -1 and 1/2 as one correctly rounded operation
+    res = e.sel(e.eq(y, 0.5), e.sqrt(x), res)
+    res = e.sel(e.eq(y, -1.0), 1.0 / x, res)
+    res = e.sel(e.eq(y, 2.0), x * x, res)
+    res = e.sel(e.eq(y, 1.0), x, res)
     # 0, inf and infinite exponents: C99 pow's table, which NumPy follows
     special = e.eq(ax, 0.0) | e.eq(ax, INF) | e.eq(e.abs(y), INF)
     sp = e.sel((ax > 1.0).same(y > 0.0), INF, 0.0)
