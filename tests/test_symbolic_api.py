@@ -162,6 +162,17 @@ def test_static_types_of_expressions():
     assert len(tensor.imatrices(3)) == 3
 
 
+def test_eval_and_value_errors():
+    x, y = tensor.dvector("x"), tensor.dscalar("y")
+    np.testing.assert_array_equal((x * 2 + y).eval({x: np.ones(2), y: 3.0}), [5.0, 5.0])
+    with pytest.raises(TypeError, match="symbolic variable.*switch"):
+        bool(x > 0)
+    with pytest.raises(TypeError, match="variable 'x'"):
+        np.asarray(x)
+    quotient, remainder = np.divmod(x, 2)
+    np.testing.assert_array_equal(function([x], remainder)(np.array([3.0, 4.5])), [1.0, 0.5])
+
+
 def test_symbolic_variables_are_immutable():
     x = tensor.dvector("x")
     y = x
@@ -261,6 +272,8 @@ def test_updates_as_dict_and_counter():
     state.set_value(-1)
     acc(3)
     assert state.get_value() == 2 and state.get_value().dtype == np.int64
+    tick = function([], updates=[(state, state * 2)])  # no outputs: returns []
+    assert tick() == [] and state.get_value() == 4
 
 
 def test_update_errors():

@@ -48,7 +48,7 @@ class _Entry:
 class Function:
     """A compiled symbolic function; call it with one value per input (or by input name)."""
 
-    def __init__(self, inputs, outputs, updates=None, givens=None, mode: str | None = None,
+    def __init__(self, inputs, outputs=None, updates=None, givens=None, mode: str | None = None,
                  allow_input_downcast: bool | None = None, on_unused_input: str = "raise",
                  name: str | None = None):
         self.name = name or "function"
@@ -56,8 +56,8 @@ class Function:
         self.allow_input_downcast = allow_input_downcast
         self._ins = _inputs(inputs)
         self.inputs = [i.variable for i in self._ins]
-        self._single = not isinstance(outputs, (list, tuple))
-        self.outputs = [outputs] if self._single else list(outputs)
+        self._single = not isinstance(outputs, (list, tuple)) and outputs is not None
+        self.outputs = [outputs] if self._single else list(outputs or [])
         self.updates = _pairs(updates, "updates")
         self.givens = dict(_pairs(givens, "givens"))
         self._check_updates()
@@ -199,10 +199,10 @@ class Function:
         return f"<tracenp.function {self.name} mode={self.mode}>"
 
 
-def function(inputs: Sequence, outputs, updates=None, givens=None, mode: str | None = None,
+def function(inputs: Sequence, outputs=None, updates=None, givens=None, mode: str | None = None,
              allow_input_downcast: bool | None = None, on_unused_input: str = "raise",
              name: str | None = None) -> Function:
-    """Compile `outputs` (one, or a list) of symbolic `inputs`, Theano-style.
+    """Compile `outputs` (one, a list, or None for none) of symbolic `inputs`, Theano-style.
 
     `updates`: pairs (or a dict) `shared -> new value expression`, applied
     together after each call. `givens`: pairs (or a dict) `variable ->

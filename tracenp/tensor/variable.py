@@ -140,6 +140,37 @@ class Variable(Tracer):
     def __iter__(self) -> Iterator["Variable"]:
         return (self[i] for i in range(len(self)))
 
+    # ------------------------------------------------------------------ no values
+    def _no_value(self, what: str):
+        return errors.ConcretizationError(
+            f"{what} needs the value of {self.describe()}, which a symbolic variable does not "
+            "have: it is known only when a compiled function runs. Use tensor.switch/np.where "
+            "for value-dependent choices, compile with tracenp.function, or try x.eval({x: value})")
+
+    def __bool__(self):
+        raise self._no_value("The truth value (an `if`, `while`, `and`/`or`)")
+
+    def __array__(self, dtype=None, copy=None):
+        raise self._no_value("Converting to a NumPy array")
+
+    def __float__(self):
+        raise self._no_value("float()")
+
+    def __int__(self):
+        raise self._no_value("int()")
+
+    def __index__(self):
+        raise self._no_value("Using it as a Python index")
+
+    def eval(self, inputs_to_values: dict | None = None):
+        """This variable's value for the given input values, as Theano's `eval`: compiles once
+        per call, so use tracenp.function for repeated evaluation."""
+        from ..function import function
+
+        values = dict(inputs_to_values or {})
+        fn = function(list(values), self, on_unused_input="ignore", name="eval")
+        return fn(*values.values())
+
     # ------------------------------------------------------------------ recording
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if "out" in kwargs:
@@ -147,8 +178,9 @@ class Variable(Tracer):
                             "are immutable: use the result instead")
         fn = ufunc if method == "__call__" else getattr(ufunc, method)
         label = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-        nout = ufunc.nout if method == "__call__" and ufunc.nout > 1 else None
-        return record(fn, inputs, kwargs, label, nout)
+        if method == "__call__" and ufunc.nout > 1:
+            return tuple(record(fn, inputs, kwargs, label, ufunc.nout))
+        return record(fn, inputs, kwargs, label)
 
     def __array_function__(self, func, types, args, kwargs):
         query = _STATIC_QUERIES.get(func)
@@ -219,8 +251,8 @@ for _name in ("lt le gt ge eq ne").split():
     setattr(Variable, f"__{_name}__", _operator(getattr(operator, _name)))
 for _name in ("neg pos abs invert").split():
     setattr(Variable, f"__{_name}__", _unary(getattr(operator, _name)))
-Variable.__divmod__ = lambda self, other: record(divmod, (self, other), {}, "divmod", 2)
-Variable.__rdivmod__ = lambda self, other: record(divmod, (other, self), {}, "divmod", 2)
+Variable.__divmod__ = lambda self, other: tuple(record(divmod, (self, other), {}, "divmod", 2))
+Variable.__rdivmod__ = lambda self, other: tuple(record(divmod, (other, self), {}, "divmod", 2))
 
 
 def record(fn: Callable, args, kwargs: dict, label: str, nout: int | None = None):
