@@ -209,6 +209,14 @@ def test_grad_of_softmax_cross_entropy_matches_finite_differences():
     np.testing.assert_allclose(g, num, rtol=1e-6, atol=1e-9)
 
 
+def test_jacobian_and_hessian():
+    v = tensor.dvector("v")
+    f = function([v], [tensor.jacobian(v ** 2, v), tensor.hessian((v ** 3).sum(), v)])
+    jac, hess = f(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(jac, np.diag([2.0, 4.0, 6.0]))
+    np.testing.assert_allclose(hess, np.diag([6.0, 12.0, 18.0]))
+
+
 def test_grad_errors():
     x, y = tensor.dvector("x"), tensor.dvector("y")
     with pytest.raises(TypeError, match="scalar"):

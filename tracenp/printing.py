@@ -217,10 +217,13 @@ def pp(obj) -> str:
     if isinstance(obj, ir.Graph):
         return format_graph(obj)
     if isinstance(obj, Tracer):
-        return format_graph(ir.Graph((), (obj.node,)))
+        inputs = tuple(n for n in ir.toposort([obj.node]) if n.op is Op.INPUT)
+        return format_graph(ir.Graph(inputs, (obj.node,)))
     raise TypeError(f"pp takes a function, a Graph or a symbolic variable, not "
                     f"{type(obj).__name__}")
 
+
+pprint = pp  # Theano's name
 
 _FORMATS = ("png", "svg", "pdf", "dot")
 
@@ -309,4 +312,4 @@ def pydotprint(obj, outfile: str = "tracenp.pydotprint.png", var_with_name_simpl
     return outfile
 
 
-__all__ = ["debugprint", "pydotprint", "pp", "to_dot"]
+__all__ = ["debugprint", "pydotprint", "pp", "pprint", "to_dot"]

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from . import nnet
 from .basic import *  # noqa: F401,F403  (the math namespace)
-from .basic import grad, inc_subtensor, set_subtensor
+from .basic import grad, hessian, inc_subtensor, jacobian, set_subtensor
 from .types import CONSTRUCTORS, filter_value, tensor
 from .variable import Apply, Variable, symbolic
 
 globals().update(CONSTRUCTORS)
 TensorVariable = Variable
 
-__all__ = ["nnet", "grad", "set_subtensor", "inc_subtensor", "tensor", "filter_value", "Apply",
+__all__ = ["nnet", "grad", "jacobian", "hessian", "set_subtensor", "inc_subtensor", "tensor", "filter_value", "Apply",
            "Variable", "TensorVariable", "symbolic", *CONSTRUCTORS]

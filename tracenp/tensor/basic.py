@@ -128,6 +128,30 @@ def grad(cost, wrt, disconnected_inputs: str = "raise"):
     return grads[0] if single else grads
 
 
+def jacobian(expression, wrt):
+    """d expression / d wrt, of shape `expression.shape + wrt.shape` (one backward pass per
+    element of `expression`, traced where shapes are known); `wrt` a variable or a list."""
+    if isinstance(wrt, (list, tuple)):
+        return [jacobian(expression, w) for w in wrt]
+    return record(_jacobian, (expression, wrt), {}, "jacobian")
+
+
+def hessian(cost, wrt):
+    """The matrix of second derivatives of a scalar `cost` w.r.t. a vector `wrt` (or a list)."""
+    if isinstance(wrt, (list, tuple)):
+        return [hessian(cost, w) for w in wrt]
+    return jacobian(grad(cost, wrt), wrt)
+
+
+def _jacobian(expression, wrt):
+    expression = lax.lift(expression)
+    flat = np.reshape(expression, (-1,))
+    rows = [symbolic_grad(flat[i], wrt) for i in range(flat.shape[0])]
+    if not rows:
+        return np.zeros(expression.shape + wrt.shape, wrt.dtype)
+    return np.reshape(np.stack(rows), expression.shape + wrt.shape)
+
+
 def _check_scalar(cost) -> None:
     try:
         ndim = cost.ndim
