@@ -475,6 +475,12 @@ def test_jit_of_grad_is_one_graph():
     assert Op.TANH in {n.op for n in jg.graph(x, optimized=False).nodes()}
 
 
+def test_grad_of_a_jitted_function():
+    f = tracenp.jit(lambda x, n: np.sum(np.sin(x) ** n), static_argnums=1)
+    x = rng.standard_normal(5)
+    np.testing.assert_allclose(tracenp.grad(f)(x, 3), 3 * np.sin(x) ** 2 * np.cos(x))
+
+
 def test_grad_inside_jit_with_pytree_and_fancy_index():
     def nll(p, x, labels):
         logits = x @ p["W"]
