@@ -39,7 +39,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "exp2": (2, 4),
     "expm1": (3, 4),
     "hypot": (2, 1),
-    "log": (2, 4),
+    "log": (2, 5),
     "log10": (2, 3),
     "log1p": (3, 3),
     "log2": (2, 3),

@@ -21,7 +21,9 @@ from collections.abc import Callable, Sequence
 
 from llvmlite import ir
 
+from . import llvm_math_f32
 from .llvm_math_ir import (
+    F32,
     LN2,
     LN2_32,
     LOG2E,
@@ -32,7 +34,10 @@ from .llvm_math_ir import (
     V,
     fast_two_sum,
     inv_factorial,
+    log_special,
+    nan_pass,
     taylor,
+    tiny_pass,
     two_sum,
 )
 
@@ -125,17 +130,6 @@ _CBRT0 = [
 ]
 
 
-def _nan_pass(e: Emitter, x: V, y: V) -> V:
-    """NaN in, the same NaN out: needed where bits of x are read (exponent extraction for logs
-    and cbrt), which would turn a NaN into a number. Elsewhere NaN propagates arithmetically."""
-    return e.sel(e.isnan(x), x, y)
-
-
-def _tiny_pass(e: Emitter, x: V, y: V, bound: float) -> V:
-    """f(x) = x for |x| < bound: exact for functions with f(x) ~ x, and keeps -0 and subnormals."""
-    return e.sel(e.abs(x) < bound, x, y)
-
-
 # exp family -------------------------------------------------------------------------------
 
 
@@ -173,7 +167,7 @@ def _expm1_core(e: Emitter, x: V) -> V:
 
 
 def _expm1(e: Emitter, x: V) -> V:
-    return _tiny_pass(e, x, _expm1_core(e, x), 2.0**-54)
+    return tiny_pass(e, x, _expm1_core(e, x), 2.0**-54)
 
 
 # log family -------------------------------------------------------------------------------
@@ -207,18 +201,10 @@ def _log_finish(e: Emitter, k: V, hi: V, lo: V, base: str) -> V:
     return s + (err + lo)
 
 
-def _log_special(e: Emitter, x: V, y: V) -> V:
-    """log(+-0) = -inf, log(<0) = NaN, log(inf) = inf, NaN passes."""
-    y = e.sel(e.eq(x, 0.0), -INF, y)
-    y = e.sel(x < 0.0, NAN, y)
-    y = e.sel(e.eq(x, INF), INF, y)
-    return _nan_pass(e, x, y)
-
-
 def _log_base(base: str) -> Callable[[Emitter, V], V]:
     def log(e: Emitter, x: V) -> V:
         k, hi, lo = _log_parts(e, x)
-        return _log_special(e, x, _log_finish(e, k, hi, lo, base))
+        return log_special(e, x, _log_finish(e, k, hi, lo, base))
 
     return log
 
@@ -237,8 +223,8 @@ def _log1p_parts(e: Emitter, v: V) -> tuple[V, V, V]:
 
 def _log1p(e: Emitter, x: V) -> V:
     y = _log_finish(e, *_log1p_parts(e, x), "e")
-    y = _log_special(e, 1.0 + x, y)
-    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-54))
+    y = log_special(e, 1.0 + x, y)
+    return nan_pass(e, x, tiny_pass(e, x, y, 2.0**-54))
 
 
 def _log_shifted(e: Emitter, big: V, mid: V, small: V, is_big: Mask, is_mid: Mask) -> V:
@@ -288,7 +274,7 @@ def _trig(which: str) -> Callable[[Emitter, V], V]:
             y = e.sel(odd, s, c)
             y = e.sel(~e.int_is(e.low_bits(k + 1.0, 2), 0), -y, y)
         y = e.sel(e.abs(x) <= TRIG_MAX, y, NAN)  # also NaN for inf and NaN
-        return y if which == "cos" else _tiny_pass(e, x, y, 2.0**-27)
+        return y if which == "cos" else tiny_pass(e, x, y, 2.0**-27)
 
     return trig
 
@@ -312,7 +298,7 @@ def _atan_pos(e: Emitter, a: V) -> V:
 
 
 def _arctan(e: Emitter, x: V) -> V:
-    return _tiny_pass(e, x, e.copysign(_atan_pos(e, e.abs(x)), x), 2.0**-29)
+    return tiny_pass(e, x, e.copysign(_atan_pos(e, e.abs(x)), x), 2.0**-29)
 
 
 def _arctan2(e: Emitter, y: V, x: V) -> V:
@@ -339,7 +325,7 @@ def _arcsin(e: Emitter, x: V) -> V:
     _, r, h, l = _asin_parts(e, a)
     big = (PIO2[0] - 2.0 * h) + (PIO2[1] - 2.0 * l)
     y = e.copysign(e.sel(a < 0.5, e.fma(a, r, a), big), x)
-    return _tiny_pass(e, x, e.sel(a > 1.0, NAN, y), 2.0**-28)
+    return tiny_pass(e, x, e.sel(a > 1.0, NAN, y), 2.0**-28)
 
 
 def _arccos(e: Emitter, x: V) -> V:
@@ -363,7 +349,7 @@ def _sinh(e: Emitter, x: V) -> V:
     lt1 = a < 1.0
     quot = e.sel(lt1, t * t, 0.25) / e.sel(lt1, t + 1.0, h)  # one division for both branches
     y = e.copysign(e.sel(lt1, 0.5 * (2.0 * t - quot), h - quot), x)
-    return _tiny_pass(e, x, y, 2.0**-28)
+    return tiny_pass(e, x, y, 2.0**-28)
 
 
 def _cosh(e: Emitter, x: V) -> V:
@@ -378,7 +364,7 @@ def _tanh(e: Emitter, x: V) -> V:
     t = _expm1_core(e, e.sel(ge1, 2.0 * a, -2.0 * a))
     quot = e.sel(ge1, 2.0, -t) / (t + 2.0)
     y = e.copysign(e.sel(ge1, 1.0 - quot, quot), x)
-    return _tiny_pass(e, x, y, 2.0**-28)
+    return tiny_pass(e, x, y, 2.0**-28)
 
 
 def _arcsinh(e: Emitter, x: V) -> V:
@@ -388,7 +374,7 @@ def _arcsinh(e: Emitter, x: V) -> V:
     small = a + a2 / (1.0 + e.sqrt(1.0 + a2))
     y = _log_shifted(e, a, mid, small, a > 2.0**28, a > 2.0)
     y = e.copysign(e.sel(e.eq(a, INF), INF, y), x)
-    return _nan_pass(e, x, _tiny_pass(e, x, y, 2.0**-28))
+    return nan_pass(e, x, tiny_pass(e, x, y, 2.0**-28))
 
 
 def _arccosh(e: Emitter, x: V) -> V:
@@ -397,7 +383,7 @@ def _arccosh(e: Emitter, x: V) -> V:
     small = t + e.sqrt(2.0 * t + t * t)
     y = _log_shifted(e, x, mid, small, x > 2.0**28, x > 2.0)
     y = e.sel(e.eq(x, INF), INF, y)
-    return _nan_pass(e, x, e.sel(x < 1.0, NAN, y))
+    return nan_pass(e, x, e.sel(x < 1.0, NAN, y))
 
 
 def _arctanh(e: Emitter, x: V) -> V:
@@ -406,7 +392,7 @@ def _arctanh(e: Emitter, x: V) -> V:
     quot = e.sel(lt_half, 2.0 * a * a, 2.0 * a) / (1.0 - a)
     v = e.sel(lt_half, 2.0 * a + quot, quot)
     y = e.copysign(0.5 * _log1p(e, v), x)
-    return _tiny_pass(e, x, e.sel(a > 1.0, NAN, y), 2.0**-28)
+    return tiny_pass(e, x, e.sel(a > 1.0, NAN, y), 2.0**-28)
 
 
 # power and friends ------------------------------------------------------------------------
@@ -480,7 +466,7 @@ def _cbrt(e: Emitter, x: V) -> V:
     y = y + ((m - y3) - y3l) / (3.0 * y2)  # one Newton step on an exact residual
     res = e.copysign(e.ldexp(y, q), x)
     res = e.sel(e.eq(a, 0.0) | e.eq(a, INF), x, res)
-    return _nan_pass(e, x, res)
+    return nan_pass(e, x, res)
 
 
 def _sqrt(e: Emitter, x: V) -> V:
@@ -593,8 +579,13 @@ def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V]) -
     fn.attributes.add("alwaysinline")
     fn.attributes.add("nounwind")
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
+    single = isinstance(elem, ir.FloatType)
+    if single and name in llvm_math_f32.FUNCS:
+        e = Emitter(builder, lanes, F32)
+        builder.ret(llvm_math_f32.FUNCS[name](e, *[V(e, a) for a in fn.args]).v)
+        return fn
     e = Emitter(builder, lanes)
-    widen = isinstance(elem, ir.FloatType)
+    widen = single
     xs = [builder.fpext(a, e.fty) if widen else a for a in fn.args]
     y = impl(e, *[V(e, x) for x in xs]).v
     builder.ret(builder.fptrunc(y, ty) if widen else y)

@@ -1,6 +1,6 @@
-"""Double-precision IR building blocks for the vectorizable math in `llvm_math`.
+"""IR building blocks for the vectorizable math in `llvm_math`.
 
-`Emitter` wraps an `IRBuilder` and one type (`double` or `<N x double>`) so that the
+`Emitter` wraps an `IRBuilder` and one type (`double`, `float` or a vector of them) so that the
 approximations read as arithmetic: `V` values overload `+ - * /` and comparisons, and
 constants are splatted to the vector width. Everything it emits is straight-line code:
 arithmetic, integer bit manipulation, `select`, and intrinsics with native vector forms.
@@ -10,16 +10,34 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from llvmlite import ir
 
-F64 = ir.DoubleType()
-I64 = ir.IntType(64)
 
-MAGIC = 6755399441055744.0  # 1.5 * 2**52: adding it leaves a small integer in the low mantissa bits
-_MAGIC_BITS = 0x4338000000000000
-_SQRT_HALF_BITS = 0x3FE6A09E667F3BCD  # sqrt(0.5)
-_MANT_MASK = (1 << 52) - 1
+@dataclass(frozen=True)
+class Format:
+    """An IEEE binary format: its LLVM type, the integer of the same width, and bit layout."""
+
+    fty: ir.Type
+    ity: ir.Type
+    tag: str  # intrinsic suffix
+    mant: int  # explicit mantissa bits
+    bias: int
+    sqrt_half_bits: int  # sqrt(0.5), rounded
+
+    @property
+    def magic(self) -> float:
+        """1.5 * 2**mant: adding it leaves a small integer in the low mantissa bits."""
+        return 1.5 * 2.0**self.mant
+
+    @property
+    def magic_bits(self) -> int:
+        return (self.bias + self.mant) << self.mant | 1 << (self.mant - 1)
+
+
+F64 = Format(ir.DoubleType(), ir.IntType(64), "f64", 52, 1023, 0x3FE6A09E667F3BCD)
+F32 = Format(ir.FloatType(), ir.IntType(32), "f32", 23, 127, 0x3F3504F3)
 
 LN2 = (0.6931471805599453, 2.3190468138462996e-17)  # ln 2 as a double-double
 LN2_32 = (6.93147180369123816490e-01, 1.90821492927058770002e-10)  # hi has 32 bits: k*hi exact
@@ -102,14 +120,15 @@ Num = V | float
 
 
 class Emitter:
-    """Emits `double` or `<lanes x double>` code at `builder`'s position."""
+    """Emits `fmt` (double by default) or `<lanes x fmt>` code at `builder`'s position."""
 
-    def __init__(self, builder: ir.IRBuilder, lanes: int | None):
+    def __init__(self, builder: ir.IRBuilder, lanes: int | None, fmt: Format = F64):
         self.b = builder
         self.lanes = lanes
-        self.fty = F64 if lanes is None else ir.VectorType(F64, lanes)
-        self.ity = I64 if lanes is None else ir.VectorType(I64, lanes)
-        self._suffix = "f64" if lanes is None else f"v{lanes}f64"
+        self.fmt = fmt
+        self.fty = fmt.fty if lanes is None else ir.VectorType(fmt.fty, lanes)
+        self.ity = fmt.ity if lanes is None else ir.VectorType(fmt.ity, lanes)
+        self._suffix = fmt.tag if lanes is None else f"v{lanes}{fmt.tag}"
 
     def _splat(self, ty: ir.Type, x) -> ir.Constant:
         return ir.Constant(ty, x if self.lanes is None else [x] * self.lanes)
@@ -183,8 +202,8 @@ class Emitter:
             acc = self.fma(acc, x, k)
         return acc
 
-    # Bit-level helpers. Integers live in i64 lanes; conversions use the MAGIC trick so no
-    # fptosi/sitofp on 64-bit lanes is needed (those do not vectorize well on AVX2).
+    # Bit-level helpers. Integers live in same-width integer lanes; conversions use the magic
+    # number trick so no fptosi/sitofp is needed (64-bit ones do not vectorize well on AVX2).
 
     def bits(self, x: V) -> ir.Value:
         return self.b.bitcast(x.v, self.ity)
@@ -193,39 +212,61 @@ class Emitter:
         return V(self, self.b.bitcast(i, self.fty))
 
     def to_int(self, k: V) -> ir.Value:
-        """An integer-valued double with |k| < 2**51 as an i64."""
-        return self.b.sub(self.bits(k + MAGIC), self.ic(_MAGIC_BITS))
+        """An integer-valued float with |k| < 2**(mant-1) as an integer."""
+        return self.b.sub(self.bits(k + self.fmt.magic), self.ic(self.fmt.magic_bits))
 
-    def to_double(self, i: ir.Value) -> V:
-        """A small i64 (|i| < 2**51) as a double."""
-        return self.from_bits(self.b.add(i, self.ic(_MAGIC_BITS))) - MAGIC
+    def to_float(self, i: ir.Value) -> V:
+        """A small integer (|i| < 2**(mant-1)) as a float."""
+        return self.from_bits(self.b.add(i, self.ic(self.fmt.magic_bits))) - self.fmt.magic
 
     def pow2(self, i: ir.Value) -> V:
-        """2**i for an i64 i in the normal exponent range [-1022, 1023]."""
-        return self.from_bits(self.b.shl(self.b.add(i, self.ic(1023)), self.ic(52)))
+        """2**i for an integer i in the normal exponent range [1 - bias, bias]."""
+        biased = self.b.add(i, self.ic(self.fmt.bias))
+        return self.from_bits(self.b.shl(biased, self.ic(self.fmt.mant)))
 
     def ldexp(self, p: V, k: V) -> V:
-        """p * 2**k for integer-valued k with |k| <= 2044, rounding once (also to subnormals)."""
+        """p * 2**k for integer-valued k with |k| <= 2*bias - 2, rounding once (also to
+        subnormals)."""
         ki = self.to_int(k)
         k1 = self.b.ashr(ki, self.ic(1))
         return p * self.pow2(k1) * self.pow2(self.b.sub(ki, k1))
 
     def log_reduce(self, x: V) -> tuple[V, V]:
         """(k, f) with x = 2**k * (1 + f), sqrt(1/2) <= 1 + f < sqrt(2), for finite x > 0."""
-        sub = x < 2.0**-1022
-        xs = self.sel(sub, x * 2.0**54, x)
-        t = self.b.sub(self.bits(xs), self.ic(_SQRT_HALF_BITS))
-        mant = self.b.and_(t, self.ic(_MANT_MASK))
-        m = self.from_bits(self.b.add(mant, self.ic(_SQRT_HALF_BITS)))
-        k = self.to_double(self.b.ashr(t, self.ic(52))) + self.sel(sub, -54.0, 0.0)
-        return k, m - 1.0
+        fmt = self.fmt
+        sub = x < 2.0 ** (1 - fmt.bias)
+        xs = self.sel(sub, x * 2.0 ** (fmt.mant + 2), x)
+        t = self.b.sub(self.bits(xs), self.ic(fmt.sqrt_half_bits))
+        mant = self.b.and_(t, self.ic((1 << fmt.mant) - 1))
+        m = self.from_bits(self.b.add(mant, self.ic(fmt.sqrt_half_bits)))
+        k = self.to_float(self.b.ashr(t, self.ic(fmt.mant)))
+        return k + self.sel(sub, -(fmt.mant + 2.0), 0.0), m - 1.0
 
     def low_bits(self, k: V, mask: int) -> ir.Value:
-        """`int(k) & mask` for an integer-valued double k, as an i64."""
-        return self.b.and_(self.bits(k + MAGIC), self.ic(mask))
+        """`int(k) & mask` for an integer-valued float k, as an integer."""
+        return self.b.and_(self.bits(k + self.fmt.magic), self.ic(mask))
 
     def int_is(self, i: ir.Value, value: int) -> Mask:
         return Mask(self, self.b.icmp_signed("==", i, self.ic(value)))
+
+
+def nan_pass(e: Emitter, x: V, y: V) -> V:
+    """NaN in, the same NaN out: needed where bits of x are read (exponent extraction for logs
+    and cbrt), which would turn a NaN into a number. Elsewhere NaN propagates arithmetically."""
+    return e.sel(e.isnan(x), x, y)
+
+
+def tiny_pass(e: Emitter, x: V, y: V, bound: float) -> V:
+    """f(x) = x for |x| < bound: exact for functions with f(x) ~ x, and keeps -0 and subnormals."""
+    return e.sel(e.abs(x) < bound, x, y)
+
+
+def log_special(e: Emitter, x: V, y: V) -> V:
+    """log(+-0) = -inf, log(<0) = NaN, log(inf) = inf, NaN passes."""
+    y = e.sel(e.eq(x, 0.0), -math.inf, y)
+    y = e.sel(x < 0.0, math.nan, y)
+    y = e.sel(e.eq(x, math.inf), math.inf, y)
+    return nan_pass(e, x, y)
 
 
 def two_sum(a: V, b: V) -> tuple[V, V]:
