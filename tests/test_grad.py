@@ -258,6 +258,7 @@ def test_linalg():
     check_grads(lambda a: np.sum(np.linalg.eigvalsh(a, UPLO="U") ** 2), a)
     check_grads(lambda a: np.sum(np.linalg.eigh(a)[1] ** 2 * w), a)  # sign-free use of vectors
     check_grads(lambda a: np.sum(np.linalg.svd(a + w)[1]), a)
+    check_grads(lambda a: np.sum(np.linalg.pinv(a) * w[:3].T), a[:3] + w[:3])  # wide, full rank
     batch = np.stack([_spd(3, 2), _spd(3, 3)])
     check_grads(lambda a: np.sum(np.linalg.inv(a) ** 2) + np.sum(np.linalg.slogdet(a)[1]), batch)
 

@@ -125,9 +125,15 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         return (_one_triangle((s + _mT(s)) * 0.5, upper=False),)
     if name in ("eigh", "eigvalsh"):
         return _eigh_vjp(g, a, 0 if name == "eigvalsh" else out, kw.get("UPLO", "L"))
+    if name == "pinv":  # Golub & Pereyra; holds where the rank does not change
+        m, n = a.shape[-2:]
+        gt = _mT(g)
+        return (-_mT(o) @ g @ _mT(o) + (np.eye(m) - a @ o) @ gt @ o @ _mT(o)
+                + _mT(o) @ o @ gt @ (np.eye(n) - o @ a),)
     if name == "svd" and (out == 1 or not kw.get("compute_uv", True)):
         u, _, vh = np.linalg.svd(a, full_matrices=False)
         return ((u * np.expand_dims(g, -2)) @ vh,)
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
-        "are solve, inv, det, slogdet, cholesky, eigh, eigvalsh and singular values of svd")
+        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh and singular values of "
+        "svd")
