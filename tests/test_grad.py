@@ -259,6 +259,9 @@ def test_linalg():
     check_grads(lambda a: np.sum(np.linalg.eigh(a)[1] ** 2 * w), a)  # sign-free use of vectors
     check_grads(lambda a: np.sum(np.linalg.svd(a + w)[1]), a)
     check_grads(lambda a: np.sum(np.linalg.pinv(a) * w[:3].T), a[:3] + w[:3])  # wide, full rank
+    tall = rng.standard_normal((2, 5, 3))
+    check_grads(lambda t: np.sum(np.linalg.qr(t)[0] * tall) + np.sum(np.linalg.qr(t)[1] ** 2),
+                tall)
     batch = np.stack([_spd(3, 2), _spd(3, 3)])
     check_grads(lambda a: np.sum(np.linalg.inv(a) ** 2) + np.sum(np.linalg.slogdet(a)[1]), batch)
 
@@ -271,8 +274,10 @@ def test_triangle_routines_read_one_triangle():
 
 
 def test_unsupported_linalg_gradient_is_clear():
-    with pytest.raises(NotImplementedError, match="np.linalg.qr"):
-        tracenp.grad(lambda a: np.sum(np.linalg.qr(a)[0]))(_spd(3, 5))
+    with pytest.raises(NotImplementedError, match=r"np.linalg.svd \(output 0\)"):
+        tracenp.grad(lambda a: np.sum(np.linalg.svd(a)[0]))(_spd(3, 5))
+    with pytest.raises(NotImplementedError, match=r"np.linalg.qr"):
+        tracenp.grad(lambda a: np.sum(np.linalg.qr(a)[1]))(np.ones((2, 3)))
 
 
 # ----------------------------------------------------------------------------- the API

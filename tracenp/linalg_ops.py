@@ -130,10 +130,16 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         gt = _mT(g)
         return (-_mT(o) @ g @ _mT(o) + (np.eye(m) - a @ o) @ gt @ o @ _mT(o)
                 + _mT(o) @ o @ gt @ (np.eye(n) - o @ a),)
+    if name == "qr" and a.shape[-2] >= a.shape[-1]:  # reduced QR of a tall or square matrix
+        q, r = np.linalg.qr(a)
+        gq, gr = (g, np.zeros(r.shape, g.dtype)) if out == 0 else (np.zeros(q.shape, g.dtype), g)
+        m = r @ _mT(gr) - _mT(gq) @ q
+        copyltu = np.tril(m) + _mT(np.tril(m, -1))
+        return (_mT(np.linalg.solve(r, _mT(gq + q @ copyltu))),)
     if name == "svd" and (out == 1 or not kw.get("compute_uv", True)):
         u, _, vh = np.linalg.svd(a, full_matrices=False)
         return ((u * np.expand_dims(g, -2)) @ vh,)
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
-        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh and singular values of "
-        "svd")
+        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, qr of a tall or square "
+        "matrix and singular values of svd")
