@@ -238,11 +238,25 @@ API_CASES = {
     "apply_along_axis": (lambda x: (np.apply_along_axis(np.sum, 0, x),
                                     np.apply_along_axis(lambda r: r[::-1] * 2, 1, x)), F),
     "errstate": (lambda x: _errstate(x), F),
+    "fill_diagonal": (lambda x: _fill_diagonal(x), F),
+    "insert": (lambda x: (np.insert(x, 1, 5.0, axis=1), np.insert(x, 0, x[0], axis=0),
+                          np.insert(x, -1, 7), np.insert(x, [2], [[1.0], [2.0], [3.0]], axis=1)),
+               F),
+    "linspace_traced": (lambda v: (np.linspace(v.min(), v.max(), 5), np.linspace(0, v, 3),
+                                   np.linspace(v[0], 1.0, 4, endpoint=False)), V),
     "diff_gradient_like": (lambda v: (np.diff(v), np.diff(v, n=2), np.cumsum(v)[-1],
                                       np.ptp(v), np.average(v, weights=np.arange(6.0))), V),
     "bool_ops": (lambda b: (b & ~b, b | True, np.sum(b), b.mean(), np.count_nonzero(b, axis=0),
                             b.astype(np.float32) * 2, np.where(b, 1, 0)), B),
 }
+
+
+def _fill_diagonal(x):
+    y, z, w = x.copy(), np.zeros((7, 3)), np.zeros((3, 3, 3))
+    np.fill_diagonal(y, -1.0)
+    np.fill_diagonal(z, x[0, :3], wrap=True)
+    np.fill_diagonal(w, 2)
+    return y, z, w
 
 
 def _errstate(x):

@@ -56,6 +56,10 @@ def _wrap(np_fn):
     """A creation routine with concrete arguments: NumPy builds it, the graph holds a constant."""
 
     def make(*args, **kwargs):
+        if _has_tracer(list(args) + list(kwargs.values())):
+            from . import dispatch_function  # traced endpoints: np.linspace(x.min(), x.max())
+
+            return dispatch_function(np_fn, args, kwargs)
         return _const(np_fn(*args, **kwargs))
 
     make.__name__ = np_fn.__name__
@@ -170,7 +174,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     start, stop = lax.lift(start), lax.lift(stop)
     div = (num - 1) if endpoint else num
     dt = np.result_type(start.dtype, stop.dtype, float)
-    start, stop = lax.cast(start, dt), lax.cast(stop, dt)
+    start, stop = np.broadcast_arrays(lax.cast(start, dt), lax.cast(stop, dt))
     delta = stop - start
     i = lax.lift(_np_arange(num, dtype=dt).reshape((-1,) + (1,) * start.ndim))
     step = delta / div if div > 0 else delta * np.nan

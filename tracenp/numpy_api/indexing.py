@@ -315,3 +315,24 @@ def put_along_axis(arr, indices, values, axis):
     axis = axis % arr.ndim
     idx = _to_index_array(indices, arr.shape[axis], axis)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))
+
+
+@implements(np.fill_diagonal)
+def fill_diagonal(a, val, wrap=False):
+    if a.ndim < 2:
+        raise ValueError("array must be at least 2-d")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
+    n = min(a.shape)
+    if wrap and a.ndim == 2 and a.shape[0] > a.shape[1]:  # NumPy restarts below the square
+        flat = np.arange(0, a.size, a.shape[1] + 1)
+        key = (flat // a.shape[1], flat % a.shape[1])
+    else:
+        key = (np.arange(n),) * a.ndim
+    value = lax.lift(val)
+    count = len(key[0])
+    if value.ndim:  # NumPy repeats the values cyclically along the diagonal
+        flat = np.ravel(value)
+        reps = -(-count // flat.shape[0])
+        value = np.concatenate([flat] * reps)[:count] if reps > 1 else flat[:count]
+    setitem(a, key, value)

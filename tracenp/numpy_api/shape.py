@@ -537,3 +537,35 @@ def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
         a1, a0 = lax.slice_of(a, hi), lax.slice_of(a, lo)
         a = np.not_equal(a1, a0) if a.dtype == np.bool_ else np.subtract(a1, a0)
     return a
+
+
+@implements(np.insert)
+def insert(arr, obj, values, axis=None):
+    """`np.insert` at concrete positions: the pieces are concatenated."""
+    a = _t(arr)
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    axis = normalize_axis(axis, a.ndim)
+    if lax.is_tracer(obj):
+        raise errors.unsupported("np.insert at traced positions")
+    n = a.shape[axis]
+    if isinstance(obj, slice):
+        obj = np.arange(n)[obj]
+    positions = np.asarray(obj)
+    if positions.ndim > 1 or (positions.ndim == 1 and positions.size != 1):
+        raise errors.unsupported("np.insert of several positions at once (insert them one by one)")
+    pos = int(positions.reshape(-1)[0]) if positions.ndim else int(positions)
+    if not -n <= pos <= n:
+        raise IndexError(f"index {pos} is out of bounds for axis {axis} with size {n}")
+    pos = pos + n if pos < 0 else pos
+    v = lax.cast(lax.lift(values), a.dtype)
+    v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
+    if positions.ndim == 0:  # a scalar position inserts values.shape[0] slices
+        v = np.moveaxis(v, 0, axis)
+    block = list(a.shape)
+    block[axis] = v.shape[axis] if positions.ndim == 0 else 1
+    v = np.broadcast_to(v, tuple(block))
+    before = [slice(None)] * a.ndim
+    after = [slice(None)] * a.ndim
+    before[axis], after[axis] = slice(None, pos), slice(pos, None)
+    return concatenate([a[tuple(before)], v, a[tuple(after)]], axis=axis)
