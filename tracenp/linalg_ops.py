@@ -96,6 +96,28 @@ def _eigh_vjp(g, a, out, uplo):
     return (_one_triangle((sym + _mT(sym)) * 0.5, uplo == "U"),)
 
 
+def _svd_vectors_vjp(g, a, out):
+    """Townsend (2016) for U (out 0) or Vh (out 2) of the reduced SVD; needs distinct,
+    non-zero singular values."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    v = _mT(vh)
+    k = s.shape[-1]
+    eye = np.eye(k)
+    sq = s * s
+    gaps = np.expand_dims(sq, -2) - np.expand_dims(sq, -1)  # [i, j] = s_j^2 - s_i^2
+    f = np.where(eye > 0, 0, 1 / np.where(eye > 0, 1, gaps))
+    if out == 0:
+        skew = f * (_mT(u) @ g - _mT(g) @ u)
+        inner = skew * np.expand_dims(s, -2)
+        rest = (g - u @ (_mT(u) @ g)) / np.expand_dims(s, -2) @ vh
+    else:
+        vb = _mT(g)
+        skew = f * (_mT(v) @ vb - _mT(vb) @ v)
+        inner = np.expand_dims(s, -1) * skew
+        rest = (u / np.expand_dims(s, -2)) @ (_mT(vb) - (_mT(vb) @ v) @ vh)
+    return u @ inner @ vh + rest
+
+
 def vjp_linalg(g, o, *xs, name, out, **kw):
     """Reverse-mode rules of the differentiable routines, in tracenp ops.
 
@@ -139,7 +161,9 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
     if name == "svd" and (out == 1 or not kw.get("compute_uv", True)):
         u, _, vh = np.linalg.svd(a, full_matrices=False)
         return ((u * np.expand_dims(g, -2)) @ vh,)
+    if name == "svd" and (a.shape[-1] == a.shape[-2] or not kw.get("full_matrices", True)):
+        return (_svd_vectors_vjp(g, a, out),)
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
         "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, qr of a tall or square "
-        "matrix and singular values of svd")
+        "matrix, and svd (vectors: of a square matrix or with full_matrices=False)")
