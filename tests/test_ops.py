@@ -239,6 +239,15 @@ API_CASES = {
                                     np.apply_along_axis(lambda r: r[::-1] * 2, 1, x)), F),
     "errstate": (lambda x: _errstate(x), F),
     "fill_diagonal": (lambda x: _fill_diagonal(x), F),
+    "gradient_trapezoid": (lambda x, i: (np.gradient(x), np.gradient(x, 0.5, axis=1),
+                                         np.gradient(x[0], edge_order=2), np.gradient(i[0]),
+                                         np.trapezoid(x), np.trapezoid(x, dx=0.1, axis=0),
+                                         np.trapezoid(x[0], x=np.arange(4.0) ** 2),
+                                         np.trapezoid(i)), F, I),
+    "isin_ediff_vander": (lambda i, v: (np.isin(i, [1, 2, 3]), np.isin(i, i[0], invert=True),
+                                        np.ediff1d(v, to_begin=0, to_end=[9, 9]), np.vander(v),
+                                        np.vander(v[:3], 4, increasing=True)), I, V),
+    "copyto_putmask": (lambda x: _copyto(x), F),
     "insert": (lambda x: (np.insert(x, 1, 5.0, axis=1), np.insert(x, 0, x[0], axis=0),
                           np.insert(x, -1, 7), np.insert(x, [2], [[1.0], [2.0], [3.0]], axis=1)),
                F),
@@ -257,6 +266,14 @@ def _fill_diagonal(x):
     np.fill_diagonal(z, x[0, :3], wrap=True)
     np.fill_diagonal(w, 2)
     return y, z, w
+
+
+def _copyto(x):
+    y, z = np.zeros_like(x), x.copy()
+    np.copyto(y, x[0])
+    np.copyto(y, 5.0, where=x > 0)
+    np.putmask(z, z < 0, -1.0)
+    return y, z
 
 
 def _errstate(x):

@@ -513,3 +513,111 @@ def iscomplexobj(x) -> bool:
 @implements(np.isrealobj)
 def isrealobj(x) -> bool:
     return lax.lift(x).dtype.kind != "c"
+
+
+@implements(np.gradient)
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """Central differences with uniform scalar spacings, as NumPy computes them."""
+    f = lax.lift(f)
+    axes = normalize_axes(axis, f.ndim)
+    if len(varargs) == 0:
+        dxs = [1.0] * len(axes)
+    elif len(varargs) == 1 and np.ndim(varargs[0]) == 0:
+        dxs = list(varargs) * len(axes)
+    else:
+        dxs = list(varargs)
+    if len(dxs) != len(axes) or any(lax.is_tracer(d) or np.ndim(d) != 0 for d in dxs):
+        raise errors.unsupported("np.gradient with coordinate arrays (pass scalar spacings)")
+    if f.dtype.kind in "biu":
+        f = lax.cast(f, np.float64)
+    outs = []
+    for ax, h in zip(axes, dxs):
+        n = f.shape[ax]
+        if n < edge_order + 1:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, "
+                             "at least (edge_order + 1) elements are required.")
+
+        def sl(start, stop=None):
+            """f[start:stop] along the axis; f[start] (the axis kept) when stop is None."""
+            key = [slice(None)] * f.ndim
+            end = (start + 1 or None) if stop is None else stop
+            key[ax] = slice(start, end)
+            return f[tuple(key)]
+
+        interior = np.true_divide(np.subtract(sl(2, n), sl(0, -2)), 2.0 * h)
+        if edge_order == 1:
+            first = np.true_divide(np.subtract(sl(1), sl(0)), h)
+            last = np.true_divide(np.subtract(sl(-1), sl(-2)), h)
+        else:
+            a, b, c = -1.5 / h, 2.0 / h, -0.5 / h
+            first = np.add(np.add(np.multiply(a, sl(0)), np.multiply(b, sl(1))),
+                           np.multiply(c, sl(2)))
+            a, b, c = 0.5 / h, -2.0 / h, 1.5 / h
+            last = np.add(np.add(np.multiply(a, sl(-3)), np.multiply(b, sl(-2))),
+                          np.multiply(c, sl(-1)))
+        outs.append(np.concatenate([first, interior, last], axis=ax).astype(f.dtype))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+@implements(np.trapezoid)
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    y = lax.lift(y)
+    d = dx if x is None else np.diff(x, axis=axis if np.ndim(x) > 1 else 0)
+    if x is not None and np.ndim(x) == 1 and y.ndim > 1:
+        shape = [1] * y.ndim
+        shape[axis] = d.shape[0]
+        d = np.reshape(d, shape)
+    n = y.shape[axis]
+    hi = np.take(y, np.arange(1, n), axis=axis)
+    lo = np.take(y, np.arange(0, n - 1), axis=axis)
+    return np.add.reduce(np.true_divide(np.multiply(d, np.add(hi, lo)), 2.0), axis)
+
+
+@implements(np.isin)
+def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):
+    e = lax.lift(element)
+    t = np.ravel(lax.lift(test_elements))
+    hit = np.any(np.equal(lax.reshape(e, e.shape + (1,)), t), axis=-1)
+    return np.logical_not(hit) if invert else hit
+
+
+@implements(np.ediff1d)
+def ediff1d(ary, to_end=None, to_begin=None):
+    a = np.ravel(lax.lift(ary))
+    parts = [np.subtract(a[1:], a[:-1])]
+    if to_begin is not None:
+        parts.insert(0, lax.cast(np.ravel(lax.lift(to_begin)), a.dtype))
+    if to_end is not None:
+        parts.append(lax.cast(np.ravel(lax.lift(to_end)), a.dtype))
+    return np.concatenate(parts)
+
+
+@implements(np.vander)
+def vander(x, N=None, increasing=False):
+    x = lax.lift(x)
+    n = x.shape[0] if N is None else N
+    cols = [np.ones_like(x)]
+    for _ in range(1, n):
+        cols.append(np.multiply(cols[-1], x))
+    v = np.stack(cols if increasing else cols[::-1], axis=1)
+    return v
+
+
+@implements(np.copyto)
+def copyto(dst, src, casting="same_kind", where=True):
+    if not lax.is_tracer(dst):
+        raise errors.unsupported("np.copyto into a NumPy array from a traced value")
+    src = lax.lift(src)
+    if not np.can_cast(src.dtype, dst.dtype, casting):
+        raise TypeError(f"Cannot cast array data from {src.dtype!r} to {dst.dtype!r} according "
+                        f"to the rule {casting!r}")
+    value = np.broadcast_to(lax.cast(src, dst.dtype), dst.shape)
+    dst[...] = value if where is True else np.where(where, value, dst)
+
+
+@implements(np.putmask)
+def putmask(a, mask, values):
+    values = lax.lift(values)
+    if values.size != 1 and values.shape != a.shape:
+        raise errors.unsupported("np.putmask with values that repeat cyclically")
+    a[...] = np.where(mask, lax.cast(values, a.dtype), a)
