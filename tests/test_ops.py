@@ -286,3 +286,14 @@ def _errstate(x):
 def test_numpy_api_matches(name):
     fn, *args = API_CASES[name]
     check_like_numpy(fn, *args, rtol=1e-5)
+
+
+def test_coverage_doc_lists_every_covered_name():
+    from pathlib import Path
+
+    from tracenp.numpy_api import covered, covered_ufuncs
+
+    doc = (Path(__file__).parent.parent / "docs" / "numpy_coverage.md").read_text()
+    names = [n.replace("numpy.", "", 1) for n in covered()] + covered_ufuncs()
+    missing = [n for n in names if f"`{n}`" not in doc]
+    assert not missing, f"regenerate docs/numpy_coverage.md; missing: {missing}"

@@ -70,6 +70,23 @@ def _returns(name: str, args) -> str:
     return "array" if name in ARRAY_RESULT else "python" if name in PYTHON_RESULT else "scalar"
 
 
+def covered_ufuncs() -> list[str]:
+    """Names of the NumPy ufuncs tracenp traces (with their methods, `out=` and `where=`)."""
+    from ..ops import Op
+
+    names = set()
+    for name in dir(np):
+        uf = getattr(np, name)
+        if not isinstance(uf, np.ufunc) or uf.__name__ == "isnat":
+            continue
+        canonical = {"degrees": "rad2deg", "radians": "deg2rad", "true_divide": "divide"}.get(
+            uf.__name__, uf.__name__)
+        if canonical.upper() in Op.__members__ or uf.signature is not None or \
+                canonical == "divmod":
+            names.add(name)
+    return sorted(names)
+
+
 def covered() -> list[str]:
     """Qualified names of the NumPy functions tracenp traces."""
     names = set()
@@ -91,4 +108,4 @@ from . import (  # noqa: E402,F401  (registration happens on import)
     ufuncs,
 )
 
-__all__ = ["HANDLED", "implements", "dispatch_function", "covered", "np"]
+__all__ = ["HANDLED", "implements", "dispatch_function", "covered", "covered_ufuncs", "np"]
