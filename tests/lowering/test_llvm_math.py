@@ -16,14 +16,14 @@ import numpy as np
 import pytest
 from llvmlite import ir
 
-from tracenp.lowering import llvm_math
+from tracenp.lowering import llvm_math, llvm_math_f32
 
 IR_TYPES = {np.float64: ir.DoubleType(), np.float32: ir.FloatType()}
 DTYPES = [np.float64, np.float32]
 
 # Max ULP distance to NumPy allowed per function, (float64, float32): the measured maximum plus
-# one (NumPy's own SIMD loops differ by CPU); sqrt is exact. float32 errors are NumPy's own: the
-# float32 results equal NumPy's float64 ones rounded (test_float32_is_float64_rounded).
+# one (NumPy's own SIMD loops differ by CPU); sqrt is exact. Most float32 errors are NumPy's own
+# (see test_float32_against_float64_rounded).
 BOUNDS: dict[str, tuple[int, int]] = {
     "arccos": (2, 3),
     "arccosh": (3, 2),
@@ -50,7 +50,7 @@ BOUNDS: dict[str, tuple[int, int]] = {
     "sinh": (3, 2),
     "sqrt": (0, 0),
     "tan": (4, 4),
-    "tanh": (4, 2),
+    "tanh": (4, 3),
 }
 
 
@@ -259,10 +259,12 @@ def test_ulp_table(dtype):
     assert not failures, "\n".join(failures)
 
 
-def test_float32_is_float64_rounded():
-    """float32 goes through the double code: within 1 ULP of NumPy's float64 result rounded."""
-    errs = {name: max_ulp(name, np.float32, exact=True) for name in sorted(llvm_math.SUPPORTED)}
-    assert all(err <= 1 for err, _ in errs.values()), errs
+def test_float32_against_float64_rounded():
+    """float32 through the double code is within 1 ULP of NumPy's float64 result rounded (that
+    is, faithfully rounded); the native float32 functions within 2."""
+    for name in sorted(llvm_math.SUPPORTED):
+        err, at = max_ulp(name, np.float32, exact=True)
+        assert err <= (2 if name in llvm_math_f32.FUNCS else 1), (name, err, at)
 
 
 def _edges(dtype: type) -> np.ndarray:
@@ -316,7 +318,10 @@ def test_random_bit_patterns(dtype):
         if name in ("sin", "cos", "tan"):
             want[np.abs(args[0]) > llvm_math.TRIG_MAX] = np.nan
         got = jit(dtype)(name, *args)
-        bound = BOUNDS[name][0] if dtype == np.float64 else 1
+        if dtype == np.float64:
+            bound = BOUNDS[name][0]
+        else:
+            bound = 2 if name in llvm_math_f32.FUNCS else 1
         bad = (error_ulps(name, got, want, args) > bound) | (
             (want == 0) & (np.signbit(got) != np.signbit(want))
         )

@@ -29,6 +29,8 @@ from .llvm_math_ir import (
     LOG2E,
     PI,
     PIO2,
+    TRIG_MAX,
+    TWO_OVER_PI,
     Emitter,
     Mask,
     V,
@@ -44,10 +46,6 @@ from .llvm_math_ir import (
 INF = math.inf
 NAN = math.nan
 
-TRIG_MAX = 2.0**40
-"""Largest |x| for sin/cos/tan: the 3-part Cody-Waite reduction is accurate below it; NaN above."""
-
-_TWO_OVER_PI = 0.6366197723675814
 _PIO4 = (0.7853981633974483, 3.061616997868383e-17)
 _LOG10E = (0.4342944819032518, 1.098319650216765e-17)
 _LOG10_2_32 = (3.01029995663611771306e-01, 3.69423907715893078616e-13)  # hi has 40 bits
@@ -241,7 +239,7 @@ def _log_shifted(e: Emitter, big: V, mid: V, small: V, is_big: Mask, is_mid: Mas
 
 def _trig_reduce(e: Emitter, x: V) -> tuple[V, V]:
     """(k, r) with x = k*pi/2 + r, |r| <= ~pi/4, pi/2 in three parts: accurate to TRIG_MAX."""
-    k = e.rint(x * _TWO_OVER_PI)
+    k = e.rint(x * TWO_OVER_PI)
     r1 = e.fma(-k, PIO2[0], x)  # exact: a multiple of ulp(pi/2) below 2
     p = k * PIO2[1]
     p_err = e.fma(k, PIO2[1], -p)
