@@ -25,8 +25,10 @@ class Backend(Protocol):
 def get_backend(name: str) -> Backend:
     if name == "numpy":
         from .numpy_ref import BACKEND
+    elif name == "llvm":
+        from .llvm import BACKEND
     elif name == "cupy":
         from .cupy import BACKEND
     else:
-        raise ValueError(f"unknown backend {name!r}; known: 'numpy', 'cupy'")
+        raise ValueError(f"unknown backend {name!r}; known: 'numpy', 'cupy', 'llvm'")
     return BACKEND

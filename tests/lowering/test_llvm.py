@@ -1,0 +1,223 @@
+"""The LLVM backend against NumPy: every op-table row and layout, edge values, threads, reuse."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import tracenp
+from op_table import ROWS, make_arg
+from test_ops import _cases, _layout, assert_same
+from tracenp.config import config
+from tracenp.fusion import KernelStep
+from tracenp.lowering import llvm as backend
+from tracenp.lowering.llvm_jit import STATS
+from tracenp.ops import OPS, Op
+
+
+@pytest.fixture(autouse=True, scope="module")
+def private_cache(tmp_path_factory):
+    """Compiled kernels of these tests go to a temporary cache, not the user's."""
+    old = os.environ.get("TRACENP_CACHE_DIR")
+    os.environ["TRACENP_CACHE_DIR"] = str(tmp_path_factory.mktemp("tracenp-cache"))
+    yield
+    if old is None:
+        del os.environ["TRACENP_CACHE_DIR"]
+    else:
+        os.environ["TRACENP_CACHE_DIR"] = old
+
+
+def jit(fn):
+    return tracenp.jit(fn, backend="llvm")
+
+
+@pytest.mark.parametrize("row,dtype,shapes,layout", list(_cases()))
+def test_row_matches_numpy(row, dtype, shapes, layout):
+    rng = np.random.default_rng(abs(hash((row.name, dtype, shapes))) % 2**32)
+    args = [_layout(make_arg(rng, s, dtype, row.domain), layout) for s in shapes]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = row.fn(*[a.copy() for a in args])
+        except Exception as e:
+            with pytest.raises(type(e)):
+                jit(row.fn)(*args)
+            return
+        got = jit(row.fn)(*args)
+    assert_same(got, want, row.rtol)
+
+
+def _lowered_ops() -> tuple[set, set]:
+    """(ops with an LLVM row for some dtype, ops that always run as NumPy steps)."""
+    lowered, fallback = set(), set()
+    for op, d in OPS.items():
+        if d.kind == "leaf":
+            continue
+        if op in backend.REDUCTIONS or (d.kind == "elementwise" and op in backend_table()):
+            lowered.add(op)
+        else:
+            fallback.add(op)
+    return lowered, fallback
+
+
+def backend_table():
+    from tracenp.lowering.llvm_ops import TABLE
+
+    return set(TABLE) | {Op.CAST, Op.WHERE}
+
+
+def test_completeness_lists_lowered_and_fallback_ops():
+    lowered, fallback = _lowered_ops()
+    assert {Op.ADD, Op.EXP, Op.SIN, Op.SUM, Op.MAX, Op.CAST, Op.WHERE, Op.DIVIDE} <= lowered
+    expected_fallback = {Op.FREXP, Op.MODF, Op.GCD, Op.LCM, Op.SPACING, Op.NEXTAFTER,
+                         Op.LDEXP, Op.LOGADDEXP2, Op.REAL, Op.IMAG,
+                         Op.ARGMAX, Op.ARGMIN, Op.CUMSUM, Op.CUMPROD,
+                         Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.PAD, Op.CONCAT,
+                         Op.GATHER, Op.SCATTER, Op.SLICE_SET, Op.MATMUL, Op.EINSUM,
+                         Op.SORT, Op.ARGSORT, Op.LINALG, Op.POWER, Op.FLOAT_POWER}
+    assert fallback - expected_fallback == set(), "new fallback ops: say so here"
+    assert lowered | fallback == {op for op, d in OPS.items() if d.kind != "leaf"}
+
+
+# NumPy's own loops disagree on the sign of max(0.0, -0.0) (SIMD body vs scalar tail).
+TIES_UNSPECIFIED = {"maximum", "minimum", "fmax", "fmin"}
+EDGE_F = np.array([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e308, -1e-310, 3.5, -2.5])
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("name", ["add", "subtract", "multiply", "divide", "floor_divide",
+                                  "remainder", "fmod", "maximum", "minimum", "fmax", "fmin",
+                                  "copysign", "logaddexp", "heaviside", "less", "not_equal"])
+def test_float_edge_values(name, dtype):
+    x = EDGE_F.astype(dtype)
+    a, b = np.meshgrid(x, x)
+    uf = getattr(np, name)
+    with np.errstate(all="ignore"):
+        want = uf(a, b)
+        got = jit(lambda p, q: uf(p, q))(a, b)
+    if name not in TIES_UNSPECIFIED:
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8", "uint64"])
+@pytest.mark.parametrize("name", ["floor_divide", "remainder", "fmod", "add", "multiply",
+                                  "subtract", "left_shift", "right_shift", "absolute"])
+def test_integer_edges(name, dtype):
+    info = np.iinfo(dtype)
+    vals = np.array(sorted({0, 1, 2, 7, info.max, info.min, info.max - 1} |
+                           ({-1, -7, info.min + 1} if info.min < 0 else set())), dtype=dtype)
+    a, b = np.meshgrid(vals, vals)
+    uf = getattr(np, name)
+    with np.errstate(all="ignore"):
+        if uf.nin == 1:
+            want, got = uf(a), jit(lambda p: uf(p))(a)
+        else:
+            want, got = uf(a, b), jit(lambda p, q: uf(p, q))(a, b)
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("src", ["float64", "float32", "float16", "int64", "uint8", "bool"])
+@pytest.mark.parametrize("dst", ["float16", "float32", "int8", "int32", "uint16", "bool"])
+def test_casts(src, dst):
+    x = (np.linspace(-3.7, 300.2, 37) if src != "bool" else np.arange(37) % 3 == 0)
+    x = x.astype(src) if np.dtype(src).kind != "u" else np.abs(x).astype(src)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(jit(lambda v: (v * 1).astype(dst))(x),
+                                      (x * 1).astype(dst))
+
+
+def test_broadcast_zero_d_empty_fortran_and_strided():
+    rng = np.random.default_rng(0)
+    a = np.asfortranarray(rng.standard_normal((5, 7)))
+    b = rng.standard_normal((9, 14))[::2, ::2]
+    c = rng.standard_normal(7)
+    f = jit(lambda a, b, c, s: np.tanh(a * b + c) * s - np.sqrt(np.abs(c)))
+    np.testing.assert_allclose(f(a, b, c, 2.5), np.tanh(a * b + c) * 2.5 - np.sqrt(np.abs(c)))
+    e = np.zeros((0, 7))
+    assert f(e, e, c, 1.0).shape == (0, 7)
+    z = np.float64(1.5)
+    np.testing.assert_allclose(jit(lambda x: np.exp(x) + 1)(np.array(z)), np.exp(z) + 1)
+
+
+def test_fused_reductions_and_softmax():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((300, 500))
+
+    def softmax(x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def lse(x):
+        m = x.max(axis=1, keepdims=True)
+        return m + np.log(np.exp(x - m).sum(axis=1, keepdims=True))
+
+    np.testing.assert_allclose(jit(softmax)(x), softmax(x), rtol=1e-12)
+    np.testing.assert_allclose(jit(lse)(x), lse(x), rtol=1e-12)
+    for axis in (0, 1, None, (0, 1)):
+        np.testing.assert_allclose(jit(lambda v: (v * v).sum(axis=axis))(x),
+                                   (x * x).sum(axis=axis), rtol=1e-12)
+        np.testing.assert_array_equal(jit(lambda v: v.max(axis=axis))(x), x.max(axis=axis))
+    steps = jit(softmax).compiled(x).run.schedule.steps
+    assert sum(isinstance(s, KernelStep) for s in steps) == 3
+
+
+def test_nan_propagates_through_max_reduction():
+    x = np.arange(20.0)
+    x[7] = np.nan
+    assert np.isnan(jit(lambda v: v.max())(x))
+    assert np.isnan(jit(lambda v: np.min(v * 2))(x))
+
+
+def test_matmul_epilogue():
+    rng = np.random.default_rng(2)
+    x, w, b = rng.standard_normal((40, 30)), rng.standard_normal((30, 20)), rng.standard_normal(20)
+    f = jit(lambda x, w, b: np.maximum(x @ w + b, 0))
+    np.testing.assert_allclose(f(x, w, b), np.maximum(x @ w + b, 0), rtol=1e-12)
+    kinds = [type(s).__name__ for s in f.compiled(x, w, b).run.schedule.steps]
+    assert kinds == ["NodeStep", "KernelStep"]
+
+
+def test_thread_count_does_not_change_results():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(backend.PARALLEL_MIN * 3 + 17)
+    old = config.num_threads
+    results = []
+    try:
+        for threads in (1, 2, 3):
+            config.num_threads = threads
+            f = jit(lambda v: (np.sin(v) * v).sum())
+            results += [f(x), f(x)]
+    finally:
+        config.num_threads = old
+    assert len({r.tobytes() for r in map(np.asarray, results)}) == 1
+    np.testing.assert_allclose(results[0], (np.sin(x) * x).sum(), rtol=1e-10)
+
+
+def test_new_extent_reuses_compiled_kernels():
+    f = jit(lambda a, b: np.exp(a) * b + 1.0)
+    f(np.ones((3, 5)), np.ones(5))
+    before = STATS.codegen
+    for n in (4, 9, 1000):
+        x, y = np.full((n, 7), 0.5), np.arange(7.0)
+        np.testing.assert_allclose(f(x, y), np.exp(x) * y + 1.0)
+    assert STATS.codegen == before
+
+
+def test_returned_arrays_are_never_reused():
+    f = jit(lambda a: a * 2.0)
+    x = np.ones(backend.REUSE_MIN // 8 + 5)
+    first = f(x)
+    second = f(x + 1)
+    assert first is not second and np.all(first == 2.0) and np.all(second == 4.0)
+    del first
+    third = f(x)
+    assert np.all(second == 4.0) and np.all(third == 2.0)
+
+
+def test_dump_shows_ir_and_assembly():
+    text = backend.dump(lambda a, b: np.sqrt(a * a + b), np.ones(4), np.ones(4))
+    assert "define void" in text and "fmul" in text and "tracenp_kernel:" in text

@@ -1,0 +1,90 @@
+"""Compiled object code on disk, so that a new process starts warm.
+
+Entries are keyed by content only: the caller's key text (kernel description, CPU name and
+features, tracenp and llvmlite versions), never file times. Each entry is a header (magic,
+the key's hash, payload length, payload hash) and the raw object bytes: a corrupt,
+truncated or foreign file is detected, ignored and overwritten; nothing is unpickled.
+
+Location: `$TRACENP_CACHE_DIR`, else `$XDG_CACHE_HOME/tracenp`, else `~/.cache/tracenp`,
+created private (0700). `TRACENP_NO_CACHE=1` or `tracenp.config.cache = False` disables it;
+`clear()` empties it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+from .config import config
+
+MAGIC = b"TRACENP-OBJ\x01"
+_HEAD = struct.Struct(f"<{len(MAGIC)}s32sQ32s")
+
+
+def enabled() -> bool:
+    return config.cache and os.environ.get("TRACENP_NO_CACHE", "") in ("", "0")
+
+
+def directory() -> Path:
+    env = os.environ.get("TRACENP_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "tracenp"
+
+
+def _path(key: bytes) -> Path:
+    return directory() / (hashlib.sha256(key).hexdigest()[:40] + ".o")
+
+
+def load(key: str) -> bytes | None:
+    """The payload stored under `key`, or None if absent, disabled or not intact."""
+    if not enabled():
+        return None
+    k = key.encode()
+    try:
+        blob = _path(k).read_bytes()
+    except OSError:
+        return None
+    if len(blob) < _HEAD.size:
+        return None
+    magic, key_hash, length, digest = _HEAD.unpack_from(blob)
+    payload = blob[_HEAD.size:]
+    if (magic != MAGIC or key_hash != hashlib.sha256(k).digest() or length != len(payload)
+            or digest != hashlib.sha256(payload).digest()):
+        return None
+    return payload
+
+
+def store(key: str, payload: bytes) -> None:
+    """Write `payload` under `key` atomically; a cache that cannot be written is skipped."""
+    if not enabled():
+        return
+    k = key.encode()
+    head = _HEAD.pack(MAGIC, hashlib.sha256(k).digest(), len(payload),
+                      hashlib.sha256(payload).digest())
+    d = directory()
+    try:
+        d.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(head + payload)
+        os.replace(tmp, _path(k))
+    except OSError:
+        return
+
+
+def clear() -> int:
+    """Remove every entry; returns how many files were removed."""
+    n = 0
+    d = directory()
+    if not d.is_dir():
+        return 0
+    for p in d.iterdir():
+        if p.suffix in (".o", ".tmp"):
+            p.unlink(missing_ok=True)
+            n += 1
+    return n

@@ -1,0 +1,309 @@
+"""One LLVM function per fused `Kernel`, built with llvmlite's IRBuilder.
+
+The function is shape-generic: extents come from a runtime `shape` array and strides are
+read from the NumPy arrays themselves, so one compiled function serves every extent with
+the same dtypes, rank and broadcast pattern (the kernel's `text()`):
+
+    void kernel(i64* shape, i64 lo, i64 hi, i64 slot, PyArrayObject* a0, ..., an)
+
+`a0..` are the kernel's inputs, then one array per output: elementwise outputs have the
+kernel's shape; reduction outputs have shape `(P,) + kept dims` and the kernel accumulates
+into row `slot` (partials of a split reduction; P is 1 otherwise). Dim 0 runs over
+`[lo, hi)`, which is how the runtime splits work across threads. The loop nest is the
+flattened outer dims around an inner loop over the last dim; the inner loop has a
+contiguous version (unit strides: the loop vectorizer widens it) and a strided one, chosen
+per row at run time. Array fields are read at offsets of NumPy's public `PyArrayObject`
+layout (data, nd, dimensions, strides follow the object header).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+
+from ..fusion import Kernel
+from ..ops import Op
+from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, llvm_type, \
+    memory_type
+
+HEADER = object.__basicsize__  # PyObject_HEAD; NumPy's fields follow it
+DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
+REDUCE_FLAGS = ("reassoc",)  # reductions may be reordered (deterministically) to vectorize
+
+
+def register_dtype(dtype: np.dtype) -> np.dtype:
+    """float16 values are held as float32, rounded to half after each op (as NumPy does)."""
+    return np.dtype(np.float32) if np.dtype(dtype) == np.float16 else np.dtype(dtype)
+
+
+def supports(kernel_op: Op, in_dtypes: tuple, out_dtype: np.dtype) -> bool:
+    regs = tuple(register_dtype(d) for d in in_dtypes)
+    if kernel_op is Op.CAST:
+        return find(kernel_op, in_dtypes, out_dtype) is not None
+    return find(kernel_op, regs, register_dtype(out_dtype)) is not None
+
+
+def function_name(text_digest: str) -> str:
+    return f"tracenp_k_{text_digest[:24]}"
+
+
+def build_module(kernel: Kernel, name: str) -> ir.Module:
+    """The LLVM module holding the one function of `kernel`."""
+    module = ir.Module(name=name)
+    n_ops = len(kernel.inputs) + len(kernel.outputs)
+    fnty = ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * n_ops)
+    fn = ir.Function(module, fnty, name)
+    _KernelEmitter(kernel, fn).emit()
+    return module
+
+
+class _KernelEmitter:
+    def __init__(self, kernel: Kernel, fn: ir.Function):
+        self.k = kernel
+        self.fn = fn
+        self.rank = max(len(kernel.shape), 1)
+        self.b = ir.IRBuilder(fn.append_basic_block("entry"))
+
+    # ---------------------------------------------------------------- operands
+    def _operand_layout(self):
+        """Per operand: (memory dtype, [stride index or None per loop dim], reduce op, offset)."""
+        k, r = self.k, self.rank
+        ops = []
+        for i, node in enumerate(k.inputs):
+            pat = k.pattern(i) if k.shape else "b"
+            lead = len(k.shape) - node.ndim
+            idx = [None if p == "b" else d - lead for d, p in enumerate(pat)]
+            ops.append((node.dtype, idx, None))
+        kept = [d for d in range(len(k.shape)) if d not in k.axes]
+        for o in k.outputs:
+            if o.reduce is None:
+                idx = list(range(len(k.shape))) or [None]
+            else:
+                idx = [None if d in k.axes else 1 + kept.index(d) for d in range(len(k.shape))]
+                idx = idx or [None]
+            ops.append((o.node.dtype, idx, o.reduce))
+        assert all(len(x[1]) == r for x in ops)
+        return ops
+
+    def emit(self) -> None:
+        b, k = self.b, self.k
+        shape_p, lo, hi, slot = self.fn.args[:4]
+        arrays = self.fn.args[4:]
+        layout = self._operand_layout()
+        r = self.rank
+        shape = [b.load(b.gep(shape_p, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
+                 for d in range(r)]
+        data, strides = [], []
+        for arr, (dt, idx, red) in zip(arrays, layout):
+            p = b.load(b.gep(arr, [ir.Constant(I64, DATA_OFFSET)], source_etype=I8), typ=PTR)
+            sp = b.load(b.gep(arr, [ir.Constant(I64, STRIDES_OFFSET)], source_etype=I8), typ=PTR)
+            if red is not None:
+                s0 = b.load(sp, typ=I64)
+                p = b.gep(p, [b.mul(slot, s0)], source_etype=I8)
+            strides.append([None if j is None else b.load(
+                b.gep(sp, [ir.Constant(I64, j)], source_etype=I64), typ=I64) for j in idx])
+            data.append(p)
+        self.layout, self.strides, self.data = layout, strides, data
+        if r == 1:
+            self._row([], lo, hi)
+        else:
+            rows = b.sub(hi, lo)
+            for d in range(1, r - 1):
+                rows = b.mul(rows, shape[d])
+            self._loop(rows, lambda row: self._outer_row(row, shape, lo))
+        b.ret_void()
+
+    def _outer_row(self, row, shape, lo):
+        b, r = self.b, self.rank
+        idx = [None] * (r - 1)
+        rest = row
+        for d in range(r - 2, 0, -1):
+            idx[d] = b.urem(rest, shape[d])
+            rest = b.udiv(rest, shape[d])
+        idx[0] = b.add(lo, rest)
+        self._row(idx, ir.Constant(I64, 0), shape[r - 1])
+
+    # ---------------------------------------------------------------- loops
+    def _loop(self, count, body, start=None):
+        """for i in [start, count): body(i) -- a canonical counted loop."""
+        b = self.b
+        start = start if start is not None else ir.Constant(I64, 0)
+        pre = b.block
+        head = b.append_basic_block("loop")
+        exit_ = b.append_basic_block("loop.end")
+        b.cbranch(b.icmp_signed("<", start, count), head, exit_)
+        b.position_at_end(head)
+        i = b.phi(I64)
+        i.add_incoming(start, pre)
+        body(i)
+        nxt = b.add(i, ir.Constant(I64, 1), flags=("nuw", "nsw"))
+        i.add_incoming(nxt, b.block)
+        b.cbranch(b.icmp_signed("<", nxt, count), head, exit_)
+        b.position_at_end(exit_)
+
+    def _row(self, idx, start, stop):
+        """One row: the operands' bases for outer index `idx`, then the inner loop."""
+        b, r = self.b, self.rank
+        bases = []
+        for p, st in zip(self.data, self.strides):
+            off = None
+            for d, i in enumerate(idx):
+                if st[d] is not None:
+                    t = b.mul(i, st[d])
+                    off = t if off is None else b.add(off, t)
+            bases.append(p if off is None else b.gep(p, [off], source_etype=I8))
+        inner = [st[r - 1] for st in self.strides]
+        invariant = {}
+        accs = {}
+        for j, (dt, _, red) in enumerate(self.layout):
+            if inner[j] is not None:
+                continue
+            if red is None:
+                invariant[j] = self._load(bases[j], dt)
+            else:
+                accs[j] = self._load(bases[j], dt)
+        contig = ir.Constant(I1, 1)
+        for j, (dt, _, _) in enumerate(self.layout):
+            if inner[j] is not None:
+                same = b.icmp_signed("==", inner[j], ir.Constant(I64, np.dtype(dt).itemsize))
+                contig = b.and_(contig, same)
+        fast = b.append_basic_block("contig")
+        slow = b.append_basic_block("strided")
+        done = b.append_basic_block("row.end")
+        b.cbranch(contig, fast, slow)
+        results = []
+        for block, unit in ((fast, True), (slow, False)):
+            b.position_at_end(block)
+
+            def addr(j, i, unit=unit):
+                if inner[j] is None:
+                    return bases[j]
+                if unit:
+                    return b.gep(bases[j], [i], source_etype=memory_type(self.layout[j][0]))
+                return b.gep(bases[j], [b.mul(i, inner[j])], source_etype=I8)
+
+            final = self._inner(start, stop, addr, invariant, accs)
+            results.append((final, b.block))
+            b.branch(done)
+        b.position_at_end(done)
+        for j in accs:
+            phi = b.phi(accs[j].type)
+            for final, block in results:
+                phi.add_incoming(final[j], block)
+            self._store(bases[j], phi, self.layout[j][0])
+
+    def _inner(self, start, stop, addr, invariant, accs):
+        """The inner loop over the last dim; returns the accumulators' final values."""
+        b = self.b
+        n_in = len(self.k.inputs)
+        entry = b.block
+        head = b.append_basic_block("inner")
+        exit_ = b.append_basic_block("inner.end")
+        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
+        b.position_at_end(head)
+        i = b.phi(I64)
+        i.add_incoming(start, entry)
+        phis = {}
+        for j, v in accs.items():
+            phis[j] = b.phi(v.type)
+            phis[j].add_incoming(v, entry)
+        values = []
+        for j in range(n_in):
+            values.append(invariant[j] if j in invariant else
+                          self._load(addr(j, i), self.layout[j][0]))
+        self._body(values)
+        new = {}
+        for o_i, o in enumerate(self.k.outputs):
+            j = n_in + o_i
+            v = values[o.value]
+            dt = self.layout[j][0]
+            if o.reduce is None:
+                self._store(addr(j, i), v, dt)
+            elif j in phis:
+                new[j] = self._combine(o.reduce, phis[j], v, dt)
+            else:
+                p = addr(j, i)
+                self._store(p, self._combine(o.reduce, self._load(p, dt),
+                                             v, dt), dt)
+        nxt = b.add(i, ir.Constant(I64, 1), flags=("nuw", "nsw"))
+        latch = b.block
+        i.add_incoming(nxt, latch)
+        for j, v in new.items():
+            phis[j].add_incoming(v, latch)
+        b.cbranch(b.icmp_signed("<", nxt, stop), head, exit_)
+        b.position_at_end(exit_)
+        final = {}
+        for j, v in accs.items():
+            phi = b.phi(v.type)
+            phi.add_incoming(v, entry)
+            phi.add_incoming(new[j], latch)
+            final[j] = phi
+        return final
+
+    # ---------------------------------------------------------------- scalars
+    def _body(self, values: list) -> None:
+        b, k = self.b, self.k
+        for ins in k.body:
+            if ins.op is Op.CONST:
+                v = ins.params[0][1]
+                ty = llvm_type(register_dtype(ins.dtype))
+                values.append(ir.Constant(ty, int(v) if isinstance(ty, ir.IntType) else
+                                          float(v)))
+                continue
+            srcs = [values[a] for a in ins.args]
+            src_dts = [k.dtype(a) for a in ins.args]
+            if ins.op is Op.CAST:
+                values.append(self._cast(srcs[0], src_dts[0], ins.dtype))
+                continue
+            regs = [register_dtype(d) for d in src_dts]
+            fn = find(ins.op, tuple(regs), register_dtype(ins.dtype))
+            v = fn(b, srcs, ins, src_dts)
+            if ins.dtype == np.float16:
+                v = b.fpext(b.fptrunc(v, HALF), FLOAT)
+            values.append(v)
+
+    def _cast(self, x, src, dst):
+        b = self.b
+        if dst == np.float16:
+            if src == np.float16:
+                return x
+            h = cast(b, x, src, np.float64) if src.kind != "f" else x
+            return b.fpext(b.fptrunc(h, HALF), FLOAT)
+        return cast(b, x, register_dtype(src), dst)
+
+    def _combine(self, red: Op, acc, v, dt):
+        b = self.b
+        if isinstance(v.type, ir.IntType):
+            if v.type == I1:
+                return (b.or_ if red in (Op.SUM, Op.MAX) else b.and_)(acc, v)
+            if red is Op.SUM:
+                return b.add(acc, v)
+            if red is Op.PROD:
+                return b.mul(acc, v)
+            return extremum(b, red is Op.MAX, acc, v, dt)
+        if red is Op.SUM:
+            return b.fadd(acc, v, flags=REDUCE_FLAGS)
+        if red is Op.PROD:
+            return b.fmul(acc, v, flags=REDUCE_FLAGS)
+        # llvm.maximum/minimum propagate NaN like NumPy and vectorize as reductions
+        return intrinsic(b, "maximum" if red is Op.MAX else "minimum", [acc, v])
+
+    def _load(self, ptr, dt):
+        b = self.b
+        dt = np.dtype(dt)
+        v = b.load(ptr, typ=memory_type(dt))
+        if dt == np.bool_:
+            return b.icmp_unsigned("!=", v, ir.Constant(I8, 0))
+        if dt == np.float16:
+            return b.fpext(v, FLOAT)
+        return v
+
+    def _store(self, ptr, v, dt):
+        b = self.b
+        dt = np.dtype(dt)
+        if dt == np.bool_:
+            v = b.zext(v, I8)
+        elif dt == np.float16:
+            v = b.fptrunc(v, HALF)
+        b.store(v, ptr)
+
