@@ -7,10 +7,16 @@ float16/complex support, so the whole table costs a few compiler runs.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import hashlib
+import os
 import shutil
 import subprocess
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -174,3 +180,178 @@ def test_float16_rounds_after_each_op_and_constants_are_exact():
     assert "tnp::round_half(" in src and "tnp::store_half(" in src
     assert cs._literal(0.1, np.dtype("float64")) == "((double)0.1)"
     assert cs._literal(float("-inf"), np.dtype("float32")).startswith("((float)-tnp::limits")
+
+
+# ----------------------------------------------------------------------------- on the host
+
+HOST_PRELUDE = """\
+#include <math.h>
+#define __host__
+#define __device__
+#define __forceinline__ inline
+#define __global__
+#define __shared__ static
+#define __align__(n) alignas(n)
+#define __syncthreads()
+struct tnp_dim3 { unsigned int x; };
+static const tnp_dim3 blockIdx = {0}, threadIdx = {0}, blockDim = {1}, gridDim = {1};
+"""
+CXX = shutil.which("g++")
+
+
+
+def _cuda_include() -> Path | None:
+    roots = [os.environ.get("CUDA_PATH"), os.environ.get("CUDA_HOME"), "/usr/local/cuda"]
+    roots += [str(Path(NVCC).resolve().parent.parent)] if NVCC else []
+    return next((Path(r) / "include" for r in roots
+                 if r and (Path(r) / "include" / "cuda_fp16.h").exists()), None)
+
+
+CUDA_INCLUDE = _cuda_include()
+needs_host_cuda = pytest.mark.skipif(
+    CXX is None or CUDA_INCLUDE is None, reason="g++ and the CUDA headers are needed")
+
+
+class HostRuntime:
+    """Runs the rendered CUDA on the CPU, as the CuPy runtime runs it on the GPU.
+
+    g++ compiles the kernels with one block of one thread: every grid-stride loop then visits
+    all elements and every reduction finishes in its one thread. ctypes calls the entry
+    points with the arguments the launcher built. Kernels are compiled in batches.
+    """
+
+    xp = np
+    key = ("host",)
+
+    def __init__(self, tmp_path, sm_count: int = 2):
+        self.dir = tmp_path
+        self.sm_count = sm_count
+        self.functions: dict[str, Any] = {}
+        self.libraries: list = []
+
+    def prepare(self, sources: list[cs.Source], chunk: int = 600) -> None:
+        todo = list({s.name: s for s in sources if s.name not in self.functions}.values())
+        files = []
+        for k in range(0, len(todo), chunk):
+            part = todo[k:k + chunk]
+            text = HOST_PRELUDE + cs.header(["float16", "complex64"]) + "\n" + \
+                "\n".join(s.kernel for s in part)
+            path = self.dir / f"host_{hashlib.sha1(text.encode()).hexdigest()[:16]}.cpp"
+            path.write_text(text)
+            files.append((path, part))
+
+        def cxx(item):
+            path, _ = item
+            if path.with_suffix(".so").exists():
+                return subprocess.CompletedProcess([], 0)
+            return subprocess.run(
+                [CXX, "-O0", "-shared", "-fPIC", "-std=c++17", "-w", f"-I{CUDA_INCLUDE}",
+                 f"-I{CUDA_INCLUDE / 'cccl'}", str(path), "-o", str(path.with_suffix(".so"))],
+                capture_output=True, text=True)
+
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(cxx, files))
+        errors = [r.stderr for r in results if r.returncode]
+        assert not errors, errors[0][:4000]
+        for path, part in files:
+            lib = ctypes.CDLL(str(path.with_suffix(".so")))
+            self.libraries.append(lib)
+            for s in part:
+                self.functions[s.name] = getattr(lib, s.name)
+
+    def launch(self, src: cs.Source, grid: int, block: int, args: list) -> None:
+        if src.name not in self.functions:
+            self.prepare([src])
+        self.functions[src.name](*[ctypes.c_void_p(a.ctypes.data) if isinstance(a, np.ndarray)
+                                   else ctypes.c_longlong(int(a)) for a in args])
+
+    def scatter_add(self, out, index: tuple, values) -> None:
+        np.add.at(out, index, values)
+
+    def to_host(self, x):
+        return x
+
+    def active(self):
+        return contextlib.nullcontext()
+
+
+LAYOUTS = ("C", "F", "strided", "reversed")
+
+
+def _layout(x: np.ndarray, layout: str) -> np.ndarray:
+    if x.ndim == 0 or layout == "C":
+        return x
+    if layout == "F":
+        return np.asfortranarray(x)
+    if layout == "strided":
+        return np.repeat(x, 2, axis=-1)[..., ::2]
+    return np.flip(np.flip(x).copy())
+
+
+def _host_cases():
+    for row in ROWS:
+        for dt in row.dtypes:
+            for k, shape in enumerate(row.shapes):
+                shapes = shape if row.nargs > 1 else (shape,)
+                for layout in LAYOUTS if k == len(row.shapes) - 1 else ("C",):
+                    yield row, dt, shapes, layout
+
+
+def _close(got, want, rtol: float) -> None:
+    if isinstance(want, tuple):
+        for g, w in zip(got, want):
+            _close(g, w, rtol)
+        return
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape, (got.dtype, want.dtype)
+    if want.dtype.kind in "fc":
+        tol = {2: (2e-3, 2e-3), 4: (2e-5, 1e-5)}.get(np.dtype(want.dtype).itemsize // (
+            2 if want.dtype.kind == "c" else 1), (max(rtol, 1e-12), 1e-12))
+        np.testing.assert_allclose(got, want, rtol=max(rtol, tol[0]) if rtol < 1e-3 else rtol,
+                                   atol=tol[1], equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.fixture(scope="module")
+def host(tmp_path_factory):
+    return HostRuntime(tmp_path_factory.mktemp("host"))
+
+
+@needs_host_cuda
+def test_op_table_runs_on_the_host_through_the_gpu_backend(host, monkeypatch):
+    """Every op-table row, dtype, shape and layout: `jit(device="cuda")` with the rendered
+    kernels run on the CPU, against eager NumPy."""
+    from tracenp.lowering import cupy as backend
+
+    cases, sources = [], []
+    for row, dt, shapes, layout in _host_cases():
+        rng = np.random.default_rng(abs(hash((row.name, dt, shapes))) % 2**32)
+        args = [_layout(make_arg(rng, s, dt, row.domain), layout) for s in shapes]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                want = row.fn(*[a.copy() for a in args])
+            except Exception:
+                continue
+            graph = tracenp.jit(row.fn).graph(*args)
+        cases.append((row, args, want))
+        for k in _kernels(graph):
+            sources.append(cs.render(k, strided=True, index="int"))
+            if not cs.reduce_outputs(k):
+                sources.append(cs.render(k, strided=False))
+    host.prepare(sources)
+    monkeypatch.setattr(backend, "_runtime", lambda args: host)
+    failures = []
+    for row, args, want in cases:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            got = tracenp.jit(row.fn, device="cuda")(*args)
+        try:
+            _close(got, want, row.rtol)
+        except AssertionError as e:
+            failures.append(f"{row.name} {[a.dtype.name for a in args]} "
+                            f"{[a.shape for a in args]}: {str(e)[:300]}")
+    assert len(cases) > 1000
+    assert not failures, f"{len(failures)} of {len(cases)} cases differ:\n" + \
+        "\n".join(failures[:30])

@@ -99,12 +99,15 @@ template <class T> TNP_FN int frexp_exponent(T a) {
 }
 template <class T> TNP_FN T modf_fraction(T a) { T i; return modf(a, &i); }
 template <class T> TNP_FN T modf_integral(T a) { T i; modf(a, &i); return i; }
+// NumPy: spacing(+-0) is the smallest positive subnormal; otherwise it steps away from zero.
 TNP_FN float spacing(float a) {
   if (!isfinite(a)) return f32_bits(0x7fc00000u);
+  if (a == 0.f) return f32_bits(1u);
   return nextafterf(a, copysignf(f32_bits(0x7f800000u), a)) - a;
 }
 TNP_FN double spacing(double a) {
   if (!isfinite(a)) return f64_bits(0x7ff8000000000000ull);
+  if (a == 0.) return f64_bits(1ull);
   return nextafter(a, copysign(f64_bits(0x7ff0000000000000ull), a)) - a;
 }
 
@@ -274,11 +277,12 @@ template <class T> TNP_FN T log1p_(T a) { return log1p(a); }
 template <class T> TNP_FN T rint_(T a) { return rint(a); }
 
 #ifdef TNP_HALF
-// float16 values live in float registers: these step in half precision.
+// float16 values live in float registers: these step in half precision. NumPy's float16
+// spacing is the distance to the next half away from zero, always positive.
 TNP_FN float spacing_half(float a) {
   if (!isfinite(a)) return f32_bits(0x7fc00000u);
-  unsigned short b = __half_as_ushort(__float2half_rn(a));
-  return __half2float(__ushort_as_half((unsigned short)(b + 1))) - a;
+  unsigned short b = __half_as_ushort(__float2half_rn(fabsf(a)));
+  return __half2float(__ushort_as_half((unsigned short)(b + 1))) - fabsf(a);
 }
 TNP_FN float nextafter_half(float a, float b) {
   if (a != a || b != b) return a + b;

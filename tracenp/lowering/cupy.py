@@ -69,14 +69,52 @@ def to_host(x: Any) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- kernels
 
-_FUNCTIONS: dict[str, Any] = {}  # source text -> cupy.RawKernel (compiled on first launch)
+class CupyRuntime:
+    """Where a program runs: CuPy on one device. Kernels are `RawKernel`s kept by source text.
+
+    A runtime offers `xp` (the array module), `sm_count`, `launch(source, grid, block, args)`,
+    `scatter_add(out, index, values)`, `to_host(x)` and `active()` (a context that makes its
+    device current); `tests/lowering/test_cuda_source.py` runs the same programs through a
+    runtime that compiles the CUDA source for the host.
+    """
+
+    _functions: dict[str, Any] = {}  # source text -> cupy.RawKernel (compiled on first launch)
+
+    def __init__(self, cp, device):
+        self.xp = cp
+        self.device = device
+        self.key = ("cuda", device.id)
+        self.sm_count = device.attributes["MultiProcessorCount"]
+
+    def launch(self, src: cs.Source, grid: int, block: int, args: list) -> None:
+        fn = self._functions.get(src.code)
+        if fn is None:
+            fn = self._functions[src.code] = self.xp.RawKernel(src.code, src.name)
+        fn((grid,), (block,), tuple(args))
+
+    def scatter_add(self, out, index: tuple, values) -> None:
+        import cupyx
+
+        cupyx.scatter_add(out, index, values)
+
+    def to_host(self, x) -> np.ndarray:
+        return x.get()
+
+    def active(self):
+        return self.device
 
 
-def _function(cp, src: cs.Source):
-    fn = _FUNCTIONS.get(src.code)
-    if fn is None:
-        fn = _FUNCTIONS[src.code] = cp.RawKernel(src.code, src.name)
-    return fn
+_RUNTIMES: dict[int, CupyRuntime] = {}
+
+
+def _runtime(args: list) -> CupyRuntime:
+    """The runtime of a call: the device of its CuPy arguments, else the current device."""
+    cp = require_cupy()
+    on_device = [a for a in args if is_device_array(a)]
+    device = on_device[0].device if on_device else cp.cuda.Device()
+    if device.id not in _RUNTIMES:
+        _RUNTIMES[device.id] = CupyRuntime(cp, device)
+    return _RUNTIMES[device.id]
 
 
 def _strides(x, shape: tuple) -> list[int]:
@@ -92,9 +130,8 @@ def _index_type(shape: tuple, strides: list[list[int]]) -> str:
     return "int" if max(n, span) < 2**31 - 1 else "long long"
 
 
-def _grid(cp, n: int) -> int:
-    sms = cp.cuda.Device().attributes["MultiProcessorCount"]
-    return max(1, min(-(-n // cs.BLOCK), sms * 32))
+def _grid(rt, n: int) -> int:
+    return max(1, min(-(-n // cs.BLOCK), rt.sm_count * 32))
 
 
 def _acc_dtype(dtype: np.dtype) -> np.dtype:
@@ -116,17 +153,17 @@ class _KernelRun:
             self._sources[key] = cs.render(self.kernel, strided, index)
         return self._sources[key]
 
-    def __call__(self, cp, env: dict[int, Any]) -> None:
+    def __call__(self, rt, env: dict[int, Any]) -> None:
         k = self.kernel
         ins = [env[id(x)] for x in k.inputs]
-        outs = {id(o.node): cp.empty(o.node.shape, o.node.dtype) for o in k.outputs}
+        outs = {id(o.node): rt.xp.empty(o.node.shape, o.node.dtype) for o in k.outputs}
         if self.reds:
-            self._reduce(cp, ins, outs)
+            self._reduce(rt, ins, outs)
         elif math.prod(k.shape):
-            self._elementwise(cp, ins, outs)
+            self._elementwise(rt, ins, outs)
         env.update(outs)
 
-    def _elementwise(self, cp, ins, outs) -> None:
+    def _elementwise(self, rt, ins, outs) -> None:
         k = self.kernel
         n = math.prod(k.shape)
         outs_list = [outs[id(o.node)] for o in k.outputs]
@@ -140,9 +177,9 @@ class _KernelRun:
             src = self._source(True, _index_type(k.shape, strides))
             args = ins + outs_list + [np.int64(n)] + [np.int64(d) for d in k.shape]
             args += [np.int64(s) for st in strides for s in st]
-        _function(cp, src)((_grid(cp, n),), (cs.BLOCK,), tuple(args))
+        rt.launch(src, _grid(rt, n), cs.BLOCK, args)
 
-    def _reduce(self, cp, ins, outs) -> None:
+    def _reduce(self, rt, ins, outs) -> None:
         k = self.kernel
         kept = [d for d in range(len(k.shape)) if d not in k.axes]
         order = kept + list(k.axes)
@@ -155,46 +192,49 @@ class _KernelRun:
         strides = [[st[d] for d in order] for st in
                    (_strides(x, k.shape) for x in ins + stores)]
         dims = [k.shape[d] for d in order]
-        sms = cp.cuda.Device().attributes["MultiProcessorCount"]
+        sms = rt.sm_count
         split = 1
         if n_out < 2 * sms:
             split = max(1, min(-(-4 * sms // n_out), -(-n_red // (cs.BLOCK * 4))))
-        parts = [cp.empty(n_out * split, _acc_dtype(o.node.dtype)) if split > 1 else r
+        parts = [rt.xp.empty(n_out * split, _acc_dtype(o.node.dtype)) if split > 1 else r
                  for o, r in zip(self.reds, reds)]
         src = self._source(True, _index_type(k.shape, strides))
         args = ins + stores + reds + parts + [np.int64(n_out), np.int64(n_red), np.int64(split)]
         args += [np.int64(d) for d in dims] + [np.int64(s) for st in strides for s in st]
         grid = max(1, min(n_out * split, sms * 32))
-        _function(cp, src)((grid,), (cs.BLOCK,), tuple(args))
+        rt.launch(src, grid, cs.BLOCK, args)
         if split > 1:
             for o, part, red in zip(self.reds, parts, reds):
-                comb = cs.render_combine(o.reduce, o.node.dtype)
-                _function(cp, comb)((max(1, min(n_out, sms * 32)),), (cs.BLOCK,),
-                                    (part, red, np.int64(n_out), np.int64(split)))
+                rt.launch(cs.render_combine(o.reduce, o.node.dtype), max(1, min(n_out, sms * 32)),
+                          cs.BLOCK, [part, red, np.int64(n_out), np.int64(split)])
 
 
 # ----------------------------------------------------------------------------- library steps
 
 
-def _fancy(cp, shape: tuple, idx, axis: int) -> tuple:
+def _fancy(xp, shape: tuple, idx, axis: int) -> tuple:
     """The index tuple that makes `x[t]` take_along_axis with broadcasting (as the reference)."""
     nd = len(shape)
-    return tuple(idx if d == axis else cp.arange(shape[d]).reshape((-1,) + (1,) * (nd - d - 1))
+    return tuple(idx if d == axis else xp.arange(shape[d]).reshape((-1,) + (1,) * (nd - d - 1))
                  for d in range(nd))
 
 
-def _scatter(cp, x, idx, upd, axis, mode):
+def _scatter(rt, x, idx, upd, axis, mode):
+    xp = rt.xp
     out = x.copy()
-    t = _fancy(cp, x.shape, idx, axis)
+    t = _fancy(xp, x.shape, idx, axis)
     shape = np.broadcast_shapes(*(i.shape for i in t), upd.shape)
-    t = tuple(cp.broadcast_to(i, shape) for i in t)
+    t = tuple(xp.broadcast_to(i, shape) for i in t)
     if mode == "add":
-        import cupyx
-
-        cupyx.scatter_add(out, t, cp.broadcast_to(upd, shape))
+        rt.scatter_add(out, t, xp.broadcast_to(upd, shape))
     else:
-        out[t] = cp.broadcast_to(upd, shape)
+        out[t] = xp.broadcast_to(upd, shape)
     return out
+
+
+def _stable(rt) -> dict:
+    """NumPy sorts stably when asked; CuPy's sorts are always stable and take no `kind`."""
+    return {"kind": "stable"} if rt.xp is np else {}
 
 
 def _slice_set(x, v, slices):
@@ -203,47 +243,47 @@ def _slice_set(x, v, slices):
     return out
 
 
-def _linalg(cp, memo: dict, node: Node, *xs):
+def _linalg(xp, memo: dict, node: Node, *xs):
     """One output of a linalg routine; the routine runs once per call for all its outputs."""
     params = node.attrs
     name, out = params.pop("name"), params.pop("out")
     key = (name, tuple(id(x) for x in xs), tuple(params.items()))
     if key not in memo:
-        res = getattr(cp.linalg, name)(*xs, **params)
+        res = getattr(xp.linalg, name)(*xs, **params)
         memo[key] = tuple(res) if isinstance(res, tuple) else (res,)
     return memo[key][out]
 
 
-# Library and view steps: (cupy, *srcs, **params) -> array. Views never copy.
+# Library and view steps: (runtime, *srcs, **params) -> array. Views never copy.
 LIBRARY: dict[Op, Callable] = {
-    Op.RESHAPE: lambda cp, x, shape: x.reshape(shape),
-    Op.TRANSPOSE: lambda cp, x, perm: x.transpose(perm),
-    Op.BROADCAST: lambda cp, x, shape: cp.broadcast_to(x, shape),
-    Op.SLICE: lambda cp, x, slices: x[tuple(slice(*s) for s in slices)],
-    Op.PAD: lambda cp, x, widths, value: cp.pad(x, widths, constant_values=value),
-    Op.CONCAT: lambda cp, *xs, axis: cp.concatenate(xs, axis=axis),
-    Op.MATMUL: lambda cp, a, b: cp.matmul(a, b),
-    Op.EINSUM: lambda cp, *xs, spec: cp.einsum(spec, *xs),
-    Op.SORT: lambda cp, x, axis: cp.sort(x, axis=axis),
-    Op.ARGSORT: lambda cp, x, axis, arg: cp.argsort(x, axis=axis),
-    Op.ARGMAX: lambda cp, x, axis: cp.argmax(x, axis=axis),
-    Op.ARGMIN: lambda cp, x, axis: cp.argmin(x, axis=axis),
-    Op.CUMSUM: lambda cp, x, axis: cp.cumsum(x, axis=axis),
-    Op.CUMPROD: lambda cp, x, axis: cp.cumprod(x, axis=axis),
-    Op.GATHER: lambda cp, x, idx, axis: x[_fancy(cp, x.shape, idx, axis)],
+    Op.RESHAPE: lambda rt, x, shape: x.reshape(shape),
+    Op.TRANSPOSE: lambda rt, x, perm: x.transpose(perm),
+    Op.BROADCAST: lambda rt, x, shape: rt.xp.broadcast_to(x, shape),
+    Op.SLICE: lambda rt, x, slices: x[tuple(slice(*s) for s in slices)],
+    Op.PAD: lambda rt, x, widths, value: rt.xp.pad(x, widths, constant_values=value),
+    Op.CONCAT: lambda rt, *xs, axis: rt.xp.concatenate(xs, axis=axis),
+    Op.MATMUL: lambda rt, a, b: rt.xp.matmul(a, b),
+    Op.EINSUM: lambda rt, *xs, spec: rt.xp.einsum(spec, *xs),
+    Op.SORT: lambda rt, x, axis: rt.xp.sort(x, axis=axis, **_stable(rt)),
+    Op.ARGSORT: lambda rt, x, axis, arg: rt.xp.argsort(x, axis=axis, **_stable(rt)),
+    Op.ARGMAX: lambda rt, x, axis: rt.xp.argmax(x, axis=axis),
+    Op.ARGMIN: lambda rt, x, axis: rt.xp.argmin(x, axis=axis),
+    Op.CUMSUM: lambda rt, x, axis: rt.xp.cumsum(x, axis=axis),
+    Op.CUMPROD: lambda rt, x, axis: rt.xp.cumprod(x, axis=axis),
+    Op.GATHER: lambda rt, x, idx, axis: x[_fancy(rt.xp, x.shape, idx, axis)],
     Op.SCATTER: _scatter,
-    Op.SLICE_SET: lambda cp, x, v, slices: _slice_set(x, v, slices),
-    Op.CAST: lambda cp, x, dtype: x.astype(dtype),
-    Op.WHERE: lambda cp, c, a, b: cp.where(c, a, b),
-    Op.REAL: lambda cp, x: cp.real(x),
-    Op.IMAG: lambda cp, x: cp.imag(x),
+    Op.SLICE_SET: lambda rt, x, v, slices: _slice_set(x, v, slices),
+    Op.CAST: lambda rt, x, dtype: x.astype(dtype),
+    Op.WHERE: lambda rt, c, a, b: rt.xp.where(c, a, b),
+    Op.REAL: lambda rt, x: rt.xp.real(x),
+    Op.IMAG: lambda rt, x: rt.xp.imag(x),
 }
 
 
 def _library_step(node: Node) -> Callable:
     """The CuPy call of a node run whole; elementwise ops without a scalar row use CuPy's ufunc."""
     if node.op is Op.LINALG:
-        return lambda cp, memo, *xs: _linalg(cp, memo, node, *xs)
+        return lambda rt, memo, *xs: _linalg(rt.xp, memo, node, *xs)
     params = node.attrs
     if node.op in LIBRARY:
         fn = LIBRARY[node.op]
@@ -252,18 +292,49 @@ def _library_step(node: Node) -> Callable:
         out = params.pop("out", 0)
         params = {}
 
-        def fn(cp, *xs):
-            res = getattr(cp, uf.__name__)(*xs)
+        def fn(rt, *xs):
+            res = getattr(rt.xp, uf.__name__)(*xs)
             return res[out] if uf.nout > 1 else res
     else:
         raise NotImplementedError(f"the cupy backend has no step for {node.op.name.lower()}")
     dtype = node.dtype
     if node.op in VIEWS:
-        return lambda cp, memo, *xs: fn(cp, *xs, **params)
-    return lambda cp, memo, *xs: cp.asarray(fn(cp, *xs, **params)).astype(dtype, copy=False)
+        return lambda rt, memo, *xs: fn(rt, *xs, **params)
+    return lambda rt, memo, *xs: rt.xp.asarray(fn(rt, *xs, **params)).astype(dtype, copy=False)
 
 
 # ----------------------------------------------------------------------------- backend
+
+
+class Program:
+    """A schedule ready to run on a runtime: kernel launches and library calls in order."""
+
+    def __init__(self, graph: Graph):
+        self.schedule = schedule(graph, cs.supports)
+        self.steps: list[tuple[Callable, Node | None]] = []
+        for step in self.schedule.steps:
+            if isinstance(step, KernelStep):
+                self.steps.append((_KernelRun(step.kernel), None))
+            else:
+                self.steps.append((_library_step(step.node), step.node))
+        self._consts: dict[tuple, dict[int, Any]] = {}  # per runtime: constants uploaded once
+
+    def __call__(self, rt, args: list) -> list:
+        """Run on `rt` with arrays of `rt.xp`; returns arrays the caller owns."""
+        sched = self.schedule
+        if rt.key not in self._consts:
+            self._consts[rt.key] = {id(c): rt.xp.asarray(c.attrs["value"].value)
+                                    for c in sched.consts}
+        env = dict(self._consts[rt.key])
+        for node, a in zip(sched.inputs, args):
+            env[id(node)] = rt.xp.asarray(a)
+        memo: dict = {}
+        for fn, node in self.steps:
+            if node is None:
+                fn(rt, env)
+            else:
+                env[id(node)] = fn(rt, memo, *[env[id(s)] for s in node.srcs])
+        return [_owned(env[id(o)], o) for o in sched.outputs]
 
 
 class CupyBackend:
@@ -272,33 +343,15 @@ class CupyBackend:
     name = "cupy"
 
     def compile(self, graph: Graph) -> Executable:
-        sched = schedule(graph, cs.supports)
-        steps: list[tuple[Callable, Node | None]] = []
-        for step in sched.steps:
-            if isinstance(step, KernelStep):
-                steps.append((_KernelRun(step.kernel), None))
-            else:
-                steps.append((_library_step(step.node), step.node))
-        consts = sched.consts
-        device_consts: dict[int, dict[int, Any]] = {}
+        program = Program(graph)
 
         def run(args: list) -> list:
-            cp = require_cupy()
-            on_device = [a for a in args if is_device_array(a)]
-            device = on_device[0].device if on_device else cp.cuda.Device()
-            with device:
-                env = dict(device_consts.setdefault(device.id, {
-                    id(c): cp.asarray(c.attrs["value"].value) for c in consts}))
-                for node, a in zip(sched.inputs, args):
-                    env[id(node)] = cp.asarray(a)
-                memo: dict = {}
-                for fn, node in steps:
-                    if node is None:
-                        fn(cp, env)
-                    else:
-                        env[id(node)] = fn(cp, memo, *[env[id(s)] for s in node.srcs])
-                results = [_owned(env[id(o)], o) for o in sched.outputs]
-            return results if on_device else [r.get() for r in results]
+            rt = _runtime(args)
+            with rt.active():
+                results = program(rt, args)
+            if any(is_device_array(a) for a in args):
+                return results
+            return [rt.to_host(r) for r in results]
 
         return run
 
