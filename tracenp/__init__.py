@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 from . import numpy_api  # noqa: F401  (registers NumPy's functions for tracers)
 from .autodiff import grad, jacobian, value_and_grad, vjp
 from .config import config
+from .dask_blocks import map_blocks
 from .errors import ConcretizationError, TracingError, UnsupportedFunctionError
 from .explain import explain
 from .ir import Graph, Node
@@ -28,5 +29,5 @@ __all__ = [
     "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph", "Node", "Tracer", "config",
     "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
     "function", "Function", "In", "shared", "SharedVariable", "tensor", "printing", "explain",
-    "DeviceError",
+    "DeviceError", "map_blocks",
 ]
