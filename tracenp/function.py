@@ -65,9 +65,9 @@ class Function:
         roots = self.outputs + [v for _, v in self.updates] + list(self.givens.values())
         needed = graph_inputs([r for r in roots if isinstance(r, Tracer)], self.givens)
         self._check_inputs(needed, on_unused_input)
-        shared = [v for v in needed if isinstance(v, SharedVariable)]
-        shared += [s for s, _ in self.updates if s not in set(shared)]
-        self.shared = shared
+        self.shared = [v for v in needed if isinstance(v, SharedVariable)]
+        read = set(self.shared)
+        self.shared += [s for s, _ in self.updates if s not in read]  # written, never read
         self._cache: dict[tuple, _Entry] = {}
         self.last: Compiled | None = None
 

@@ -364,7 +364,7 @@ class Env:
         if isinstance(x, Apply):
             return x.inputs()
         if isinstance(x, Tracer):
-            return [v for v in _input_variables(x.node)]
+            return list(_input_variables(x.node))
         return []
 
     def _order(self, root) -> list:
@@ -396,11 +396,12 @@ class Env:
             if isinstance(res, Failed) or x.index is None:
                 return res
             return res[x.index]
-        deps = [self.memo[v] for v in _input_variables(x.node)]
-        failed = next((d for d in deps if isinstance(d, Failed)), None)
-        if failed is not None:
-            return failed
-        mapping = {id(v.node): lax.lift(d).node for v, d in zip(_input_variables(x.node), deps)}
+        mapping = {}  # a plain tracer: its graph, specialized to the inputs' values here
+        for v in _input_variables(x.node):
+            value = self.memo[v]
+            if isinstance(value, Failed):
+                return value
+            mapping[id(v.node)] = lax.lift(value).node
         return Tracer(ir.substitute([x.node], mapping)[0])
 
     def _apply(self, app: Apply):
