@@ -299,6 +299,10 @@ def grad(fn, argnums=0, has_aux: bool = False):
     it returns `(grad, aux)`.
     """
     if isinstance(fn, Tracer):
+        from .tensor import Variable, grad as tensor_grad
+
+        if isinstance(fn, Variable):  # a symbolic cost: re-traced per call signature
+            return tensor_grad(fn, argnums)
         return symbolic_grad(fn, argnums)
     vg = value_and_grad(fn, argnums, has_aux)
 
