@@ -78,17 +78,22 @@ class _Buffers:
         self.free: dict[int, list] = {}
         self.lock = threading.Lock()
 
-    def take(self, key: int, shape: tuple, dtype: np.dtype, used: list) -> np.ndarray:
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        if nbytes < REUSE_MIN:
-            return np.empty(shape, dtype)
-        with self.lock:
-            stack = self.free.get(key)
-            buf = stack.pop() if stack else None
-        if buf is None or sys.getrefcount(buf) > 2:
-            buf = np.empty(shape, dtype)
-        used.append((key, buf))
-        return buf
+    def allocator(self, key: int, shape: tuple, dtype: np.dtype):
+        """`alloc(used) -> array`: plain `np.empty` for small buffers, else a reused one."""
+        shape, dtype = tuple(shape), np.dtype(dtype)
+        if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize < REUSE_MIN:
+            return lambda used: np.empty(shape, dtype)
+
+        def take(used: list) -> np.ndarray:
+            with self.lock:
+                stack = self.free.get(key)
+                buf = stack.pop() if stack else None
+            if buf is None or sys.getrefcount(buf) > 2:
+                buf = np.empty(shape, dtype)
+            used.append((key, buf))
+            return buf
+
+        return take
 
     def give_back(self, used: list) -> None:
         with self.lock:
@@ -115,6 +120,9 @@ class LLVMBackend:
                 steps.append(_node_step(s, slot, buffers))
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
+        made = {id(o.node) for s in sched.steps if isinstance(s, KernelStep)
+                for o in s.kernel.outputs}
+        check_owned = any(id(o) not in made for o in graph.outputs)
 
         def run(args: list[np.ndarray]) -> list[np.ndarray]:
             env = template.copy()
@@ -126,7 +134,8 @@ class LLVMBackend:
                 step(env, used)
             if used:
                 buffers.give_back(used)
-            return [_owned(env[i]) for i in out_slots]
+            return [_owned(env[i]) for i in out_slots] if check_owned else \
+                [env[i] for i in out_slots]
 
         run.schedule = sched
         return run
@@ -138,11 +147,11 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
     out = slot[id(n)]
     params = n.attrs
     if n.op is Op.MATMUL and n.dtype.kind == "f":
-        shape, dtype = n.shape, n.dtype
+        alloc = buffers.allocator(out, n.shape, n.dtype)
+        a, b = srcs
 
         def matmul(env, used):
-            buf = buffers.take(out, shape, dtype, used)
-            env[out] = np.matmul(env[srcs[0]], env[srcs[1]], out=buf)
+            env[out] = np.matmul(env[a], env[b], out=alloc(used))
 
         return matmul
     if n.op is Op.LINALG:
@@ -163,48 +172,55 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
-    addr = compile_kernel(k)
-    fn = kernel_function(addr, len(k.inputs) + len(k.outputs))
+    fn = kernel_function(compile_kernel(k), len(k.inputs) + len(k.outputs))
     shape = tuple(k.shape) or (1,)
     shape_arr = np.array(shape, dtype=np.int64)
     shape_addr = shape_arr.ctypes.data
-    n0 = shape[0]
     total = int(np.prod(shape, dtype=np.int64))
     in_slots = [slot[id(n)] for n in k.inputs]
     kept = tuple(d for i, d in enumerate(k.shape) if i not in k.axes)
     pieces = _pieces(shape, k.axes, total)
     parts = len(pieces) if 0 in k.axes and k.shape else 1
-    outs = []
+    stores, reduces = [], []
     for o in k.outputs:
-        dt = o.node.dtype
         if o.reduce is None:
-            outs.append((slot[id(o.node)], None, k.shape, dt, None))
+            stores.append((slot[id(o.node)], buffers.allocator(slot[id(o.node)], k.shape,
+                                                               o.node.dtype)))
         else:
-            ident = identity(o.reduce, dt)
-            outs.append((slot[id(o.node)], o.reduce, (parts,) + kept, dt, ident))
-    combine = {Op.SUM: np.add, Op.PROD: np.multiply, Op.MAX: np.maximum, Op.MIN: np.minimum}
-    empty = total == 0
+            reduces.append((slot[id(o.node)], (parts,) + kept, o.node.dtype,
+                            identity(o.reduce, o.node.dtype), _COMBINE[o.reduce]))
+    if total == 0:
+        pieces = []
+    if len(pieces) == 1 and not reduces:
+        (lo, hi, _), = pieces
+        if len(stores) == 1:
+            (out, alloc), = stores
+
+            def step1(env, used):
+                buf = alloc(used)
+                fn(shape_addr, lo, hi, 0, *[env[i] for i in in_slots], buf)
+                env[out] = buf
+
+            step1.keep = shape_arr
+            return step1
 
     def step(env, used):
         arrays = [env[i] for i in in_slots]
-        results = []
-        for out, red, oshape, dt, ident in outs:
-            if red is None:
-                buf = buffers.take(out, oshape, dt, used)
-            else:
-                buf = np.full(oshape, ident, dt)
+        for out, alloc in stores:
+            env[out] = buf = alloc(used)
             arrays.append(buf)
-            results.append(buf)
-        if not empty:
+        partials = [np.full(oshape, ident, dt) for _, oshape, dt, ident, _ in reduces]
+        arrays += partials
+        if pieces:
             _launch(fn, shape_addr, pieces, arrays)
-        for (out, red, oshape, dt, ident), buf in zip(outs, results):
-            if red is not None:
-                buf = combine[red].reduce(buf, axis=0) if parts > 1 else buf.reshape(kept)
-            env[out] = buf
+        for (out, _, _, _, combine), buf in zip(reduces, partials):
+            env[out] = combine.reduce(buf, axis=0) if parts > 1 else buf.reshape(kept)
 
-    step.keep = (shape_arr, fn)
-    step.n0 = n0
+    step.keep = shape_arr
     return step
+
+
+_COMBINE = {Op.SUM: np.add, Op.PROD: np.multiply, Op.MAX: np.maximum, Op.MIN: np.minimum}
 
 
 def _pieces(shape: tuple, axes: tuple, total: int) -> list[tuple[int, int, int]]:

@@ -1,0 +1,112 @@
+"""The on-disk cache of compiled kernels: warm second process, corrupt entries, privacy, switches."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tracenp import disk_cache
+from tracenp.config import config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROGRAM = """
+import numpy as np, tracenp
+from tracenp.lowering.llvm_jit import STATS
+f = tracenp.jit(lambda a, b: np.tanh(a * b) + np.sqrt(np.abs(b)) * 3.0, backend="llvm")
+x = np.linspace(-2, 2, 1001)
+r = f(x, x[::-1])
+assert np.allclose(r, np.tanh(x * x[::-1]) + np.sqrt(np.abs(x[::-1])) * 3.0)
+print(STATS.codegen, STATS.disk_hits)
+"""
+
+
+def _run(env: dict) -> tuple[int, int]:
+    env = {**os.environ, **env, "PYTHONPATH": str(ROOT)}
+    env.pop("TRACENP_NO_CACHE", None)
+    env.pop("TRACENP_DEBUG", None)
+    out = subprocess.run([sys.executable, "-c", PROGRAM], env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return int(out[0]), int(out[1])
+
+
+def test_second_process_does_no_codegen(tmp_path):
+    env = {"TRACENP_CACHE_DIR": str(tmp_path / "c")}
+    codegen, hits = _run(env)
+    assert codegen >= 1 and hits == 0
+    assert stat.S_IMODE((tmp_path / "c").stat().st_mode) == 0o700
+    assert _run(env) == (0, codegen)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "empty"])
+def test_damaged_entries_are_recompiled(tmp_path, damage):
+    env = {"TRACENP_CACHE_DIR": str(tmp_path)}
+    codegen, _ = _run(env)
+    entries = sorted(tmp_path.glob("*.o"))
+    assert len(entries) == codegen
+    for p in entries:
+        blob = p.read_bytes()
+        if damage == "truncate":
+            p.write_bytes(blob[: len(blob) // 2])
+        elif damage == "flip":
+            p.write_bytes(blob[:-10] + bytes(b ^ 0xFF for b in blob[-10:]))
+        elif damage == "foreign":
+            p.write_bytes(b"\x7fELF" + os.urandom(200))
+        else:
+            p.write_bytes(b"")
+    assert _run(env) == (codegen, 0)
+    assert _run(env) == (0, codegen)
+
+
+def test_entry_under_another_key_is_not_loaded(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    disk_cache.store("key A", b"payload A")
+    assert disk_cache.load("key A") == b"payload A"
+    src = next(tmp_path.glob("*.o"))
+    dst = disk_cache._path(b"key B")
+    dst.write_bytes(src.read_bytes())
+    assert disk_cache.load("key B") is None
+
+
+def test_disable_and_clear(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    disk_cache.store("k", b"x")
+    assert disk_cache.load("k") == b"x"
+    monkeypatch.setenv("TRACENP_NO_CACHE", "1")
+    assert disk_cache.load("k") is None
+    monkeypatch.delenv("TRACENP_NO_CACHE")
+    old = config.cache
+    try:
+        config.cache = False
+        assert disk_cache.load("k") is None
+    finally:
+        config.cache = old
+    assert disk_cache.clear() == 1
+    assert disk_cache.load("k") is None
+
+
+def test_default_location_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("TRACENP_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert disk_cache.directory() == tmp_path / "tracenp"
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path / "mine"))
+    assert disk_cache.directory() == tmp_path / "mine"
+
+
+def test_kernels_still_run_with_the_cache_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACENP_NO_CACHE", "1")
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    import tracenp
+
+    f = tracenp.jit(lambda a: np.cos(a) * 7.25 - a, backend="llvm")
+    x = np.arange(5.0)
+    np.testing.assert_allclose(f(x), np.cos(x) * 7.25 - x)
+    assert not list(tmp_path.glob("*.o"))

@@ -1,0 +1,379 @@
+"""`python -m tracenp.bench`: tracenp against NumPy and its peers, side by side in one process.
+
+Prints the median time per call of each workload (float64) for NumPy, tracenp and, where
+installed, numexpr, Numba (`parallel=True`) and JAX (CPU, x64), with each time's ratio to
+NumPy (NumPy's time / the tool's: above 1 is faster). Run it without BLAS throttling:
+`env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m tracenp.bench` (`make bench`).
+`--quick` shrinks the repeat counts; `--only a,c` picks workloads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Callable
+
+import numpy as np
+
+import tracenp
+
+TOOLS = ("numpy", "tracenp", "numexpr", "numba", "jax")
+
+
+def median_time(fn: Callable, budget: float = 0.4, max_reps: int = 200) -> float:
+    """Median seconds per call of `fn()` after a warm-up call, within a time budget."""
+    fn()
+    times: list[float] = []
+    start = time.perf_counter()
+    while len(times) < max_reps and (len(times) < 5 or time.perf_counter() - start < budget):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def small_call_time(fn: Callable, n: int = 20000) -> float:
+    """Per-call seconds of a very cheap call: the median of batches of `n`."""
+    fn()
+    batches = []
+    for _ in range(7):
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        batches.append((time.perf_counter() - t) / n)
+    return statistics.median(batches)
+
+
+# ----------------------------------------------------------------------------- workloads
+
+
+def expr_a(a, b, c):
+    return a * b + c * np.sin(a) - np.exp(-b * b)
+
+
+def axpy(a, b):
+    return a * 2.0 + b
+
+
+def logsumexp(x):
+    m = x.max(axis=1, keepdims=True)
+    return m + np.log(np.exp(x - m).sum(axis=1, keepdims=True))
+
+
+def softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def norm(x):
+    return np.sqrt((x * x).sum())
+
+
+def dense_relu(x, w, b):
+    return np.maximum(x @ w + b, 0)
+
+
+def logreg_loss(w, b, x, y):
+    p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def logreg_by_hand(w, b, x, y):
+    p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    g = (p - y) / len(y)
+    return loss, (x.T @ g, g.sum())
+
+
+def mlp_loss(w1, b1, w2, b2, x, t):
+    h = np.tanh(x @ w1 + b1)
+    z = h @ w2 + b2
+    m = z.max(axis=1, keepdims=True)
+    logp = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return -np.sum(logp * t) / len(x)
+
+
+def mlp_by_hand(w1, b1, w2, b2, x, t):
+    h = np.tanh(x @ w1 + b1)
+    z = h @ w2 + b2
+    m = z.max(axis=1, keepdims=True)
+    e = np.exp(z - m)
+    s = e.sum(axis=1, keepdims=True)
+    loss = -np.sum((z - m - np.log(s)) * t) / len(x)
+    dz = (e / s - t) / len(x)
+    dh = (dz @ w2.T) * (1 - h * h)
+    return loss, (x.T @ dh, dh.sum(0), h.T @ dz, dz.sum(0))
+
+
+def plus_one(x):
+    return x + 1
+
+
+# ----------------------------------------------------------------------------- peers
+
+
+def _peer_modules() -> dict:
+    mods = {}
+    for name in ("numexpr", "numba", "jax"):
+        try:
+            if name == "jax":
+                os.environ.setdefault("JAX_PLATFORMS", "cpu")
+                import jax
+
+                jax.config.update("jax_enable_x64", True)
+                mods[name] = jax
+            else:
+                mods[name] = __import__(name)
+        except Exception:  # an installed but broken peer is reported as absent
+            continue
+    return mods
+
+
+def _jax(jax, fn):
+    f = jax.jit(fn)
+    return lambda *a: jax.block_until_ready(f(*a))
+
+
+def _numba_kernels(numba):
+    njit, prange = numba.njit, numba.prange
+
+    @njit(parallel=True, fastmath=False)
+    def nb_a(a, b, c):
+        return a * b + c * np.sin(a) - np.exp(-b * b)
+
+    @njit(parallel=True)
+    def nb_axpy(a, b):
+        return a * 2.0 + b
+
+    @njit(parallel=True)
+    def nb_lse(x):
+        out = np.empty(x.shape[0])
+        for i in prange(x.shape[0]):
+            m = x[i].max()
+            out[i] = m + np.log(np.exp(x[i] - m).sum())
+        return out
+
+    @njit(parallel=True)
+    def nb_softmax(x):
+        out = np.empty_like(x)
+        for i in prange(x.shape[0]):
+            e = np.exp(x[i] - x[i].max())
+            out[i] = e / e.sum()
+        return out
+
+    @njit(parallel=True)
+    def nb_norm(x):
+        return np.sqrt((x * x).sum())
+
+    @njit(parallel=True)
+    def nb_dense(x, w, b):
+        return np.maximum(x @ w + b, 0.0)
+
+    @njit
+    def nb_plus_one(x):
+        return x + 1
+
+    return dict(a=nb_a, axpy=nb_axpy, lse=nb_lse, softmax=nb_softmax, norm=nb_norm,
+                dense=nb_dense, plus_one=nb_plus_one)
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def workloads(peers: dict, rng: np.random.Generator) -> list:
+    """(label, {tool: zero-argument callable})."""
+    jit = tracenp.jit
+    ne = peers.get("numexpr")
+    nb = _numba_kernels(peers["numba"]) if "numba" in peers else {}
+    jx = peers.get("jax")
+    rows = []
+    for n in (1000, 100_000, 10_000_000):
+        a, b, c = (rng.standard_normal(n) for _ in range(3))
+        f = jit(expr_a)
+        row = {"numpy": lambda a=a, b=b, c=c: expr_a(a, b, c),
+               "tracenp": lambda a=a, b=b, c=c, f=f: f(a, b, c)}
+        if ne:
+            row["numexpr"] = lambda a=a, b=b, c=c: ne.evaluate("a*b + c*sin(a) - exp(-b*b)")
+        if nb:
+            row["numba"] = lambda a=a, b=b, c=c: nb["a"](a, b, c)
+        if jx:
+            g = _jax(jx, expr_a)
+            row["jax"] = lambda a=a, b=b, c=c, g=g: g(a, b, c)
+        rows.append((f"(a) a*b+c*sin(a)-exp(-b*b) n={n:.0e}", row))
+    a, b = rng.standard_normal(10_000_000), rng.standard_normal(10_000_000)
+    f = jit(axpy)
+    row = {"numpy": lambda: axpy(a, b), "tracenp": lambda f=f: f(a, b)}
+    if ne:
+        row["numexpr"] = lambda: ne.evaluate("a*2.0 + b", local_dict={"a": a, "b": b})
+    if nb:
+        row["numba"] = lambda: nb["axpy"](a, b)
+    if jx:
+        g = _jax(jx, axpy)
+        row["jax"] = lambda g=g: g(a, b)
+    rows.append(("(b) a*2.0+b n=1e7", row))
+    x = rng.standard_normal((1000, 10000))
+    for label, fn, key in (("(c) logsumexp 1000x10000 axis 1", logsumexp, "lse"),
+                           ("(c) softmax 1000x10000 axis 1", softmax, "softmax")):
+        f = jit(fn)
+        row = {"numpy": lambda fn=fn: fn(x), "tracenp": lambda f=f: f(x)}
+        if nb:
+            row["numba"] = lambda k=key: nb[k](x)
+        if jx:
+            g = _jax(jx, fn)
+            row["jax"] = lambda g=g: g(x)
+        rows.append((label, row))
+    v = rng.standard_normal(10_000_000)
+    f = jit(norm)
+    row = {"numpy": lambda: norm(v), "tracenp": lambda f=f: f(v)}
+    if ne:
+        row["numexpr"] = lambda: np.sqrt(ne.evaluate("sum(v*v)", local_dict={"v": v}))
+    if nb:
+        row["numba"] = lambda: nb["norm"](v)
+    if jx:
+        g = _jax(jx, norm)
+        row["jax"] = lambda g=g: g(v)
+    rows.append(("(c) sqrt((x*x).sum()) n=1e7", row))
+    xm, wm, bm = (rng.standard_normal((1024, 1024)), rng.standard_normal((1024, 1024)),
+                  rng.standard_normal(1024))
+    f = jit(dense_relu)
+    row = {"numpy": lambda: dense_relu(xm, wm, bm), "tracenp": lambda f=f: f(xm, wm, bm)}
+    if nb:
+        row["numba"] = lambda: nb["dense"](xm, wm, bm)
+    if jx:
+        g = _jax(jx, dense_relu)
+        row["jax"] = lambda g=g: g(xm, wm, bm)
+    rows.append(("(d) maximum(x@W+b, 0) 1024^2", row))
+    X = rng.standard_normal((10000, 100))
+    y = (X[:, 0] + 0.5 * rng.standard_normal(10000) > 0).astype(float)
+    w, b0 = rng.standard_normal(100) * 0.1, 0.1
+    f = jit(tracenp.value_and_grad(logreg_loss, argnums=(0, 1)))
+    row = {"numpy": lambda: logreg_by_hand(w, b0, X, y), "tracenp": lambda f=f: f(w, b0, X, y)}
+    if jx:
+        g = _jax(jx, jx.value_and_grad(logreg_loss, argnums=(0, 1)))
+        row["jax"] = lambda g=g: g(w, b0, X, y)
+    rows.append(("(e) logistic regression value+grad", row))
+    p = (rng.standard_normal((784, 256)) * 0.05, np.zeros(256),
+         rng.standard_normal((256, 10)) * 0.05, np.zeros(10))
+    xb = rng.standard_normal((128, 784))
+    tb = np.eye(10)[rng.integers(0, 10, 128)]
+    f = jit(tracenp.value_and_grad(mlp_loss, argnums=(0, 1, 2, 3)))
+    row = {"numpy": lambda: mlp_by_hand(*p, xb, tb), "tracenp": lambda f=f: f(*p, xb, tb)}
+    if jx:
+        g = _jax(jx, jx.value_and_grad(mlp_loss, argnums=(0, 1, 2, 3)))
+        row["jax"] = lambda g=g: g(*p, xb, tb)
+    rows.append(("(e) MLP 784-256-10 value+grad", row))
+    return rows
+
+
+def small_rows(peers: dict) -> list:
+    x10 = np.arange(10.0)
+    f = tracenp.jit(plus_one)
+    row = {"numpy": lambda: plus_one(x10), "tracenp": lambda: f(x10)}
+    if "numba" in peers:
+        nb = _numba_kernels(peers["numba"])["plus_one"]
+        row["numba"] = lambda: nb(x10)
+    if "jax" in peers:
+        g = _jax(peers["jax"], plus_one)
+        row["jax"] = lambda: g(x10)
+    return [("(f) x+1, 10 elements", row)]
+
+
+_FIRST_CALL = """
+import time, numpy as np
+t0 = time.perf_counter()
+import tracenp
+t1 = time.perf_counter()
+a = np.ones(1000)
+f = tracenp.jit(lambda a, b, c: a * b + c * np.sin(a) - np.exp(-b * b))
+t2 = time.perf_counter()
+f(a, a, a)
+t3 = time.perf_counter()
+from tracenp.lowering.llvm_jit import STATS
+print(t3 - t2, STATS.codegen)
+"""
+
+
+def first_call() -> dict:
+    """(g): trace+compile+run of a fresh process's first call, empty then warm disk cache."""
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(os.environ, TRACENP_CACHE_DIR=d)
+        env.pop("TRACENP_NO_CACHE", None)
+        for label in ("cold", "warm"):
+            res = subprocess.run([sys.executable, "-c", _FIRST_CALL], env=env, check=True,
+                                 capture_output=True, text=True)
+            secs, codegen = res.stdout.split()
+            out[label] = (float(secs), int(codegen))
+    return out
+
+
+def run(only: set | None, quick: bool) -> str:
+    peers = _peer_modules()
+    rng = np.random.default_rng(0)
+    tools = [t for t in TOOLS if t in ("numpy", "tracenp") or t in peers]
+    budget = 0.15 if quick else 0.5
+    lines = [f"tracenp {tracenp.__version__}  numpy {np.__version__}  threads "
+             f"{tracenp.config.num_threads}  peers: {', '.join(sorted(peers)) or 'none'}",
+             "median time per call; (xN.N) = NumPy time / tool time, above 1 is faster", ""]
+    head = f"{'workload':40s}" + "".join(f"{t:>20s}" for t in tools)
+    lines += [head, "-" * len(head)]
+    rows = []
+    if not only or only & {"a", "b", "c", "d", "e"}:
+        rows += [r for r in workloads(peers, rng) if not only or r[0][1] in only]
+    if not only or "f" in only:
+        rows += small_rows(peers)
+    for label, row in rows:
+        timer = small_call_time if label.startswith("(f)") else (
+            lambda fn: median_time(fn, budget))
+        times = {}
+        for tool in tools:
+            if tool in row:
+                try:
+                    times[tool] = timer(row[tool])
+                except Exception as e:  # a tool that cannot run a workload is shown as such
+                    print(f"{label}: {tool} failed: {type(e).__name__}: {e}", file=sys.stderr)
+                    times[tool] = e
+        base = times.get("numpy")
+        cells = []
+        for tool in tools:
+            t = times.get(tool)
+            if t is None:
+                cells.append(f"{'-':>20s}")
+            elif isinstance(t, Exception):
+                cells.append(f"{'error':>20s}")
+            else:
+                cells.append(f"{_fmt(t):>11s} (x{base / t:5.2f})")
+        lines.append(f"{label:40s}" + "".join(cells))
+        print(lines[-1], flush=True)
+    if not only or "g" in only:
+        fc = first_call()
+        for label, (secs, codegen) in fc.items():
+            lines.append(f"(g) first call, {label} disk cache: {_fmt(secs)} "
+                         f"({codegen} kernels compiled by LLVM)")
+            print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
+def _fmt(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} us"
+    return f"{seconds * 1e3:.2f} ms"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", default="", help="comma-separated workload letters (a-g)")
+    ap.add_argument("--quick", action="store_true", help="fewer repeats")
+    args = ap.parse_args(argv)
+    only = set(filter(None, args.only.split(","))) or None
+    print()
+    print(run(only, args.quick))
+
+
+if __name__ == "__main__":
+    main()
