@@ -189,12 +189,13 @@ def test_thread_count_does_not_change_results():
     try:
         for threads in (1, 2, 3):
             config.num_threads = threads
-            f = jit(lambda v: (np.sin(v) * v).sum())
-            results += [f(x), f(x)]
+            f = jit(lambda v: ((np.sin(v) * v).sum(), np.sqrt((v * v).sum()) + 1.0))
+            results += [np.array(f(x)), np.array(f(x))]
     finally:
         config.num_threads = old
     assert len({r.tobytes() for r in map(np.asarray, results)}) == 1
-    np.testing.assert_allclose(results[0], (np.sin(x) * x).sum(), rtol=1e-10)
+    np.testing.assert_allclose(results[0], [(np.sin(x) * x).sum(), np.sqrt((x * x).sum()) + 1],
+                               rtol=1e-10)
 
 
 def test_new_extent_reuses_compiled_kernels():

@@ -214,7 +214,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
         if pieces:
             _launch(fn, shape_addr, pieces, arrays)
         for (out, _, _, _, combine), buf in zip(reduces, partials):
-            env[out] = combine.reduce(buf, axis=0) if parts > 1 else buf.reshape(kept)
+            env[out] = np.asarray(combine.reduce(buf, axis=0)) if parts > 1 else \
+                buf.reshape(kept)
 
     step.keep = shape_arr
     return step

@@ -46,6 +46,7 @@ def _machine():
         llvm.initialize_native_asmprinter()
         target = llvm.Target.from_default_triple()
         cpu, features = llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
+        features += ",-prefer-256-bit"  # use full AVX-512 width where the CPU has it
         tm = target.create_target_machine(cpu=cpu, features=features, opt=3,
                                           codemodel="jitdefault")
         engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
