@@ -355,3 +355,83 @@ def test_op_table_runs_on_the_host_through_the_gpu_backend(host, monkeypatch):
     assert len(cases) > 1000
     assert not failures, f"{len(failures)} of {len(cases)} cases differ:\n" + \
         "\n".join(failures[:30])
+
+
+UNARY = (np.sin, np.cos, np.exp, np.tanh, np.abs, np.negative, np.square,
+         lambda x: np.sqrt(np.abs(x)), lambda x: np.log1p(np.abs(x)), np.floor)
+BINARY = (np.add, np.subtract, np.multiply, np.maximum, np.minimum, np.arctan2, np.hypot,
+          lambda x, y: x / (1 + y * y), lambda x, y: np.where(x > y, x, y * 0.5))
+
+
+def random_expression(seed: int, depth: int = 5):
+    """A random NumPy function of (a[4,5], b[5], c[4,1]): ufuncs, where, and reductions kept
+    broadcastable (keepdims), so fusion sees chains, broadcasts and reduce-with-producer."""
+    rng = np.random.default_rng(seed)
+
+    def build(d):
+        r = rng.random()
+        if d == 0 or r < 0.15:
+            return ("arg", int(rng.integers(3)))
+        if r < 0.45:
+            return ("unary", int(rng.integers(len(UNARY))), build(d - 1))
+        if r < 0.85:
+            return ("binary", int(rng.integers(len(BINARY))), build(d - 1), build(d - 1))
+        return ("reduce", int(rng.integers(2)), bool(rng.integers(2)), build(d - 1))
+
+    tree = build(depth)
+
+    def f(a, b, c):
+        def ev(t):
+            if t[0] == "arg":
+                return (a, b, c)[t[1]]
+            if t[0] == "unary":
+                return UNARY[t[1]](ev(t[2]))
+            if t[0] == "binary":
+                return BINARY[t[1]](ev(t[2]), ev(t[3]))
+            x = ev(t[3])
+            axis = t[1] % max(np.ndim(x), 1) if np.ndim(x) else None
+            return (x.max if t[2] else x.sum)(axis=axis, keepdims=True)
+
+        return ev(tree)
+
+    return f
+
+
+def expression_args(seed: int, dtype="float64"):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s).astype(dtype) for s in ((4, 5), (5,), (4, 1))]
+
+
+@needs_host_cuda
+def test_random_expressions_run_on_the_host_through_the_gpu_backend(host, monkeypatch):
+    from tracenp.lowering import cupy as backend
+
+    monkeypatch.setattr(backend, "_runtime", lambda args: host)
+    cases = []
+    for seed in range(150):
+        dtype = "float32" if seed % 3 == 0 else "float64"
+        f, args = random_expression(seed), expression_args(seed, dtype)
+        sources = [cs.render(k, strided=s, index="int") for k in
+                   _kernels(tracenp.jit(f).graph(*args)) for s in (False, True)]
+        cases.append((f, args, sources))
+    host.prepare([s for _, _, srcs in cases for s in srcs])
+    for f, args, _ in cases:
+        with np.errstate(all="ignore"):
+            _close(tracenp.jit(f, device="cuda")(*args), f(*args), 1e-6)
+
+
+@needs_host_cuda
+def test_split_reductions_on_the_host(tmp_path, monkeypatch):
+    """Few outputs over many elements: partials per block, then the combine kernel."""
+    from tracenp.lowering import cupy as backend
+
+    rt = HostRuntime(tmp_path, sm_count=16)
+    monkeypatch.setattr(backend, "_runtime", lambda args: rt)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 9000))
+    for f in (np.sum, np.max, np.min, lambda v: np.prod(1 + v / 1e4),
+              lambda v: v.sum(axis=1), lambda v: np.exp(v).sum(axis=0),
+              lambda v: np.log(np.exp(v - v.max()).sum())):
+        _close(tracenp.jit(f, device="cuda")(x), f(x), 1e-9)
+    h = x.astype(np.float16)
+    _close(tracenp.jit(np.sum, device="cuda")(h), np.sum(h), 1e-3)

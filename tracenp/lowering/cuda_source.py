@@ -293,8 +293,9 @@ def _all_dtypes(kernel: Kernel) -> list[np.dtype]:
 
 
 def render_elementwise(kernel: Kernel, strided: bool, index: str = "long long") -> Source:
-    """An elementwise kernel. Contiguous: every input is C-ordered over the whole space or a
-    single element. Strided: inputs are read through per-dim strides (0 where broadcast)."""
+    """An elementwise kernel. Contiguous: every input is C-ordered over the whole space, or a
+    single element (read at 0). Strided: inputs are read through per-dim strides (0 where
+    broadcast)."""
     nin, rank = len(kernel.inputs), len(kernel.shape)
     params = [f"const {STORAGE[x.dtype.name]}* __restrict__ in{i}"
               for i, x in enumerate(kernel.inputs)]
@@ -309,7 +310,7 @@ def render_elementwise(kernel: Kernel, strided: bool, index: str = "long long") 
         index_lines = _unravel("i", range(rank), nin, index, [f"(({index})0)"] * nin)
         load = [f"in{i}[o{i}]" for i in range(nin)]
     else:
-        load = [f"in{i}[{'0' if 'v' not in kernel.pattern(i) else 'i'}]" for i in range(nin)]
+        load = [f"in{i}[{'0' if x.size == 1 else 'i'}]" for i, x in enumerate(kernel.inputs)]
     body = _body(kernel, load)
     body += [f"out{j}[i] = {_store(f'v{o.value}', o.node.dtype)};"
              for j, o in enumerate(kernel.outputs)]
