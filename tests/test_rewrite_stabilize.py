@@ -33,9 +33,9 @@ def naive(f, *args):
         return f(*args)
 
 
-def stable(f, *args, ops=()):
+def stable(f, *args, ops=(), backend="numpy"):
     """f under jit (stabilize on); each of `ops` must appear in the optimized graph."""
-    jf = tracenp.jit(f)
+    jf = tracenp.jit(f, backend=backend)
     graph = str(jf.graph(*args))
     for op in ops:
         assert f" {op} " in graph, graph
@@ -58,7 +58,7 @@ def close_to_numpy(got, want, dtype, rtol=4.0, atol=4.0):
 
 def grad_of_optimized(f, x):
     """d(sum f)/dx computed from the optimized (stabilized) forward graph."""
-    g = tracenp.jit(f).graph(x)
+    g = tracenp.jit(f, backend="numpy").graph(x)
     (ct,) = backward(g.outputs[0], [g.inputs[0]])
     return compile_graph(Graph(g.inputs, (ct.node,)), "FAST_COMPILE").run([x])[0]
 
@@ -190,7 +190,7 @@ def test_stable_spellings_are_left_alone():
         return m[:, 0] + np.log(np.sum(np.exp(x - m), axis=1))
 
     x = np.array([[1e3, 999.0], [-5.0, 2.0]])
-    jf = tracenp.jit(lse_stable)
+    jf = tracenp.jit(lse_stable, backend="numpy")
     assert str(jf.graph(x)).count(" max ") == 1
     np.testing.assert_array_equal(jf(x), lse_stable(x))
 
@@ -321,8 +321,22 @@ def test_hypot_matches_numpy(x, y):
 
 def test_stabilize_off_keeps_numpy_bits():
     x = np.array([1e-30, 1e3, -1e3])
-    jf = tracenp.jit(softplus_naive, stabilize=False)
+    jf = tracenp.jit(softplus_naive, stabilize=False, backend="numpy")
     assert " logaddexp " not in str(jf.graph(x))
     with np.errstate(over="ignore"):  # NumPy's exp(1e3) overflows, and so does this
         np.testing.assert_array_equal(jf(x), naive(softplus_naive, x))
     assert not [f for f in jf.compiled(x).report["rewrites"] if f.rule_set == "stabilize"]
+
+
+@pytest.mark.parametrize("f,x", [
+    (log1p_naive, [1e-30, 0.5]), (expm1_naive, [1e-30, 3.0]), (softplus_naive, [1e3, -1e3, 0.0]),
+    (sigmoid_naive, [1e3, -1e3, -720.0, 0.0]), (log_sigmoid_naive, [1e3, -1e3]),
+    (log1mexp_naive, [-1e-20, -1.0, -1e3]), (lse_naive, [[1e3, 999.0], [-1e3, -1e3]]),
+    pytest.param(softmax_naive, [[1e3, 999.0], [-1e3, -1e3]], marks=pytest.mark.xfail(
+        reason="LLVM backend miscomputes softmax-shaped graphs, the user's stable spelling "
+               "with stabilize=False too (reported)")),
+    (log_softmax_naive, [[1e3, 999.0]]),
+], ids=lambda v: getattr(v, "__name__", ""))
+def test_stable_forms_on_the_llvm_backend(f, x):
+    x = np.array(x)
+    np.testing.assert_allclose(stable(f, x, backend="llvm"), stable(f, x), rtol=4 * EPS[np.float64])

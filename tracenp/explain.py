@@ -63,8 +63,9 @@ class Explanation:
         return [s for s in self.steps if s.kind == "library"]
 
     def __str__(self) -> str:
+        stab = "on" if self.stabilize else "off"
         head = (f"explain {self.name}({self.signature})  mode={self.mode} "
-                f"backend={self.backend or 'default'} stabilize={'on' if self.stabilize else 'off'}")
+                f"backend={self.backend or 'default'} stabilize={stab}")
         out = [head]
         if self.not_traced is not None:
             out += ["could not be traced (with fallback=True it runs eagerly in NumPy):",
@@ -75,9 +76,9 @@ class Explanation:
             out += [f"  {f}" for f in self.rewrites] or ["  none"]
             out += [f"optimized graph ({_count(self.optimized)} ops):",
                     _indent(str(self.optimized))]
-            kinds = ", ".join(f"{sum(s.kind == k for s in self.steps)} {k}"
-                              for k in ("kernel", "library", "view", "numpy")
-                              if any(s.kind == k for s in self.steps))
+            counts = {k: sum(s.kind == k for s in self.steps) for k in _PLURAL}
+            kinds = ", ".join(f"{n} {_SINGULAR[k] if n == 1 else _PLURAL[k]}"
+                              for k, n in counts.items() if n)
             out.append(f"schedule ({kinds or 'nothing to run'}):")
             out += [f"  {s}" for s in self.steps]
             out.append("ran as NumPy calls (no fused lowering): "
@@ -88,6 +89,10 @@ class Explanation:
         if self.times:
             out.append("time: " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in self.times.items()))
         return "\n".join(out)
+
+
+_SINGULAR = {"kernel": "kernel", "library": "library call", "view": "view", "numpy": "NumPy call"}
+_PLURAL = {"kernel": "kernels", "library": "library calls", "view": "views", "numpy": "NumPy calls"}
 
 
 def _indent(text: str) -> str:

@@ -151,10 +151,6 @@ class RuleSet:
     def __add__(self, other: "RuleSet") -> "RuleSet":
         return RuleSet(f"{self.name}+{other.name}", [], self.tagged + other.tagged)
 
-    @property
-    def rules(self) -> list[Rule]:
-        return [r for _, r in self.tagged]
-
     def apply(self, node: Node) -> tuple[Node, str, Rule] | None:
         """The first rule that rewrites `node` to a node of the same type: (result, set, rule)."""
         for tag, r in self.index[node.op._value_]:

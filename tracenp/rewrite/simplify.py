@@ -20,25 +20,35 @@ from .pattern import C, P, Rule, RuleSet, V, ew, is_float, is_real, like, rule
 from .reassociate import EXACT_CHAINS
 
 X, Y = V("x"), V("y")
-FOLD_MAX_OUT = 64  # elements a folded constant may have, unless no bigger than its inputs
 FOLD_MAX_IN = 1 << 16  # elements a fold may read: folding stays cheap
 
 
 def _fold(node: Node) -> Node | None:
-    """Evaluate a node of constants with its NumPy reference (exact: it is what would run)."""
-    if not node.srcs or any(s.op is not Op.CONST for s in node.srcs) or node.size is None:
+    """Evaluate a node of constants with its NumPy reference (exact: it is what would run).
+
+    Elementwise ops see through broadcasts of constants: f(broadcast(c)) -> broadcast(f(c)).
+    """
+    if not node.srcs or node.size is None:
         return None
-    biggest = max(s.size for s in node.srcs)
-    if biggest > FOLD_MAX_IN or node.size > max(FOLD_MAX_OUT, biggest):
+    ew = OPS[node.op].kind == "elementwise"
+    srcs = [s.srcs[0] if ew and s.op is Op.BROADCAST else s for s in node.srcs]
+    if any(s.op is not Op.CONST for s in srcs):
         return None
-    args = [s.attrs["value"].value for s in node.srcs]
+    biggest = max(s.size for s in srcs)
+    if biggest > FOLD_MAX_IN:
+        return None
+    args = [s.params[0][1].value for s in srcs]
     try:
         with warnings.catch_warnings(), np.errstate(all="raise"):
             warnings.simplefilter("error")
             value = np.asarray(OPS[node.op].ref(*args, **node.attrs))
     except Exception:  # it warns or raises: leave that to run time, where NumPy does it
         return None
-    return const(value, weak=node.weak)
+    if value.size > biggest:  # a broadcast stays a broadcast: constants stay small
+        return None
+    out = const(value, weak=node.weak)
+    return out if out.shape == node.shape else \
+        Node.make(Op.BROADCAST, (out,), (("shape", node.shape),))
 
 
 FOLDABLE = tuple(op for op, d in OPS.items() if d.kind in ("elementwise", "reduce", "scan",
@@ -174,17 +184,25 @@ MOVEMENT = [
 ]
 
 
+def _unbroadcast(s: Node) -> Node:
+    if s.op is Op.BROADCAST:
+        return s.srcs[0]
+    if s.op is Op.CONST and s.ndim and s.size == 1:  # a 0-d constant is an immediate in kernels
+        return const(s.params[0][1].value.reshape(()))
+    return s
+
+
 def _implicit_broadcast(node: Node) -> Node | None:
     """f(broadcast(x), y) -> f(x, y) where f's own broadcasting gives the same shape."""
-    if not any(s.op is Op.BROADCAST for s in node.srcs):
+    srcs = tuple(_unbroadcast(s) for s in node.srcs)
+    if srcs == node.srcs:
         return None
-    srcs = tuple(s.srcs[0] if s.op is Op.BROADCAST else s for s in node.srcs)
     out = Node.make(node.op, srcs, node.params)
     return out if out.shape == node.shape else None
 
 
 ELEMENTWISE = tuple(op for op, d in OPS.items() if d.kind == "elementwise")
-IMPLICIT = Rule("f(broadcast(x), y) -> f(x, y)  (ufuncs broadcast)", ELEMENTWISE,
+IMPLICIT = Rule("f(broadcast(x), y) -> f(x, y)  (ufuncs broadcast; [c] -> c)", ELEMENTWISE,
                 _implicit_broadcast)
 
 

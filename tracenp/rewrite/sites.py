@@ -25,7 +25,8 @@ def _is_internal(filename: str) -> bool:
     hit = _internal.get(filename)
     if hit is None:
         path = os.path.abspath(filename)
-        hit = _internal[filename] = (path.startswith((_PKG, _NUMPY)) or filename.startswith("<frozen"))
+        hit = path.startswith((_PKG, _NUMPY)) or filename.startswith("<frozen")
+        _internal[filename] = hit
     return hit
 
 
