@@ -41,6 +41,8 @@ def test_explain_counts_cache_hits_of_calls():
     jf(x)
     jf(x)
     assert "hits=1 misses=1" in str(tracenp.explain(jf, x))
+    ex = jf.explain(x)  # the method is the function
+    assert ex.cache.hits == 1 and ex.optimized is tracenp.explain(jf, x).optimized
     assert jf.cache_info().hits == 1  # explaining does not count as a call
 
 
