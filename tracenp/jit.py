@@ -308,6 +308,12 @@ class JitFunction:
         entry = self._cache.get(key) or self._trace_graph(args, kwargs, leaves)
         return entry.compiled
 
+    def explain(self, *args, **kwargs):
+        """What tracenp does with this function for these arguments: see `tracenp.explain`."""
+        from .explain import explain
+
+        return explain(self, *args, **kwargs)
+
     def __get__(self, obj, objtype=None):
         """A jitted method: `self` is a static argument (a new instance traces anew; the
         attributes it reads are constants of the trace)."""
