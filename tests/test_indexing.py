@@ -107,7 +107,16 @@ def _inplace_ops(x):
     return y, z
 
 
+def _flat(x):
+    y = x.copy()
+    z = y.T  # x.flat writes go through a view into its base
+    z.flat[1] = -1
+    z.flat[[2, 4]] = 7
+    return y, y.flat[2], y.flat[::3], len(y.flat)
+
+
 WRITES = {
+    "flat": _flat,
     "int": _setitem(1, 5),
     "slice": _setitem((slice(None), slice(1, 3)), -1),
     "broadcast_value": _setitem((Ellipsis, 0), np.arange(5.0)[:, None] * 0 + 2),

@@ -208,8 +208,30 @@ class Tracer:
         return np.imag(self)
 
     @property
-    def flat(self):
-        return np.ravel(self)
+    def flat(self) -> "FlatIter":
+        return FlatIter(self)
+
+
+class FlatIter:
+    """`x.flat`: indexing reads the C-order flattening; a write goes into `x` itself (and so
+    through `x` to its base when `x` is a view), as NumPy's flatiter does."""
+
+    def __init__(self, base: Tracer):
+        self.base = base
+
+    def __getitem__(self, key):
+        return np.ravel(self.base)[key]
+
+    def __setitem__(self, key, value):
+        flat = np.ravel(self.base).copy()
+        flat[key] = value
+        self.base[...] = flat.reshape(self.base.shape)
+
+    def __len__(self) -> int:
+        return self.base.size
+
+    def __iter__(self):
+        return iter(np.ravel(self.base))
 
 
 def _binary(ufunc, reflected=False):
