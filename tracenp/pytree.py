@@ -57,7 +57,9 @@ def unflatten(treedef: Any, leaves) -> Any:
             return {k: build(x) for k, x in zip(d[1], d[2])}
         return None
 
-    return build(treedef)
+    result = build(treedef)
+    del build  # `build` refers to itself: without this, `leaves` lives until the next gc pass
+    return result
 
 
 def num_leaves(treedef: Any) -> int:
