@@ -621,3 +621,46 @@ def putmask(a, mask, values):
     if values.size != 1 and values.shape != a.shape:
         raise errors.unsupported("np.putmask with values that repeat cyclically")
     a[...] = np.where(mask, lax.cast(values, a.dtype), a)
+
+
+@implements(np.nanmedian)
+def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """NaNs sort last, so the median of each slice sits at positions set by its NaN count."""
+    x = lax.lift(a)
+    if x.dtype.kind not in "fc":
+        return median(x, axis=axis, keepdims=keepdims)
+    if out is not None:
+        raise errors.unsupported("np.nanmedian with out=")
+    axes = normalize_axes(axis, x.ndim)
+    rest = [d for d in range(x.ndim) if d not in axes]
+    moved = np.transpose(x, tuple(axes) + tuple(rest))
+    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    valid = np.sum(np.logical_not(np.isnan(moved)), axis=0, keepdims=True)
+    lo = np.maximum(np.floor_divide(np.subtract(valid, 1), 2), 0)
+    hi = np.minimum(np.floor_divide(valid, 2), moved.shape[0] - 1)
+    pair = np.concatenate([np.take_along_axis(moved, lo, axis=0),
+                           np.take_along_axis(moved, hi, axis=0)], axis=0)
+    res = np.mean(pair, axis=0)
+    res = np.where(np.equal(valid[0], 0), lax.cast(np.asarray(np.nan), res.dtype), res)
+    if keepdims:
+        res = lax.reshape(res, tuple(1 if d in axes else x.shape[d] for d in range(x.ndim)))
+    return res
+
+
+@implements(np.digitize)
+def digitize(x, bins, right=False):
+    if lax.is_tracer(bins):
+        raise errors.unsupported("np.digitize with traced bins (pass the bins as a NumPy array)")
+    bins = _ASARRAY(bins)
+    side = "left" if right else "right"
+    d = np.diff(bins)
+    if np.all(d >= 0):
+        return searchsorted(lax.lift(bins), x, side=side)
+    if np.all(d <= 0):
+        return np.subtract(len(bins), searchsorted(lax.lift(bins[::-1]), x, side=side))
+    raise ValueError("bins must be monotonically increasing or decreasing")
+
+
+@implements(np.diagflat)
+def diagflat(v, k=0):
+    return np.diag(np.ravel(lax.lift(v)), k)

@@ -569,3 +569,59 @@ def insert(arr, obj, values, axis=None):
     after = [slice(None)] * a.ndim
     before[axis], after[axis] = slice(None, pos), slice(pos, None)
     return concatenate([a[tuple(before)], v, a[tuple(after)]], axis=axis)
+
+
+@implements(np.append)
+def append(arr, values, axis=None):
+    arr, values = _t(arr), _t(values)
+    if axis is None:
+        return concatenate([np.ravel(arr), np.ravel(values)], axis=0)
+    return concatenate([arr, values], axis=axis)
+
+
+@implements(np.delete)
+def delete(arr, obj, axis=None):
+    """`np.delete` at concrete positions: a gather of the kept ones."""
+    a = _t(arr)
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    if lax.is_tracer(obj):
+        raise errors.unsupported("np.delete at traced positions")
+    axis = normalize_axis(axis, a.ndim)
+    keep = np.ones(a.shape[axis], dtype=bool)
+    keep[obj] = False
+    return np.take(a, np.flatnonzero(keep), axis=axis)
+
+
+@implements(np.resize)
+def resize(a, new_shape):
+    a = np.ravel(_t(a))
+    shape = (new_shape,) if isinstance(new_shape, (int, np.integer)) else tuple(new_shape)
+    size = int(np.prod(shape))
+    if a.size == 0 or size == 0:
+        return np.zeros(shape, a.dtype) if size else reshape(a[:0], shape)
+    reps = -(-size // a.size)
+    return reshape(concatenate([a] * reps, axis=0)[:size], shape)
+
+
+def _block_depth(arrays) -> int:
+    return 1 + _block_depth(arrays[0]) if isinstance(arrays, list) else 0
+
+
+@implements(np.block)
+def block(arrays):
+    """Nested lists are joined along the last axes: the innermost along axis -1."""
+    depth = _block_depth(arrays)
+
+    def leaves(a):
+        return [x for b in a for x in leaves(b)] if isinstance(a, list) else [_t(a)]
+
+    ndim = max(depth, max(x.ndim for x in leaves(arrays)))
+
+    def join(a, level):
+        if not isinstance(a, list):
+            a = _t(a)
+            return reshape(a, (1,) * (ndim - a.ndim) + a.shape)
+        return concatenate([join(b, level + 1) for b in a], axis=-(depth - level))
+
+    return join(arrays, 0)
