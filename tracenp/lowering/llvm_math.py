@@ -50,7 +50,7 @@ NAN = math.nan
 
 _PIO4 = (0.7853981633974483, 3.061616997868383e-17)
 _LOG10E = (0.4342944819032518, 1.098319650216765e-17)
-_LOG10_2_32 = (3.01029995663611771306e-01, 3.69423907715893078616e-13)  # hi has 40 bits
+_LOG10_2 = (3.01029995663611771306e-01, 3.69423907715893078616e-13)  # hi has 40 bits
 
 _EXPM1_P = taylor(inv_factorial, 2, 13)  # exp(r) - 1 - r = r^2 * P(r) for |r| <= ln2/2
 _EXP2_P = taylor(lambda n: LN2[0] ** n / math.factorial(n), 2, 13)
@@ -185,7 +185,7 @@ def _log_parts(e: Emitter, u: V) -> tuple[V, V, V]:
     return k, hi, lo
 
 
-_LOG_BASES = {"e": (LN2_32, None), "2": ((1.0, 0.0), LOG2E), "10": (_LOG10_2_32, _LOG10E)}
+_LOG_BASES = {"e": (LN2_32, None), "2": ((1.0, 0.0), LOG2E), "10": (_LOG10_2, _LOG10E)}
 
 
 def _log_finish(e: Emitter, k: V, hi: V, lo: V, base: str) -> V:
