@@ -7,9 +7,8 @@ type as an internal `alwaysinline` helper; the optimizer inlines it into the ker
 the vectorizer runs.
 
 float64 is computed here. float32 `exp`, `log`, `tanh`, `sin` and `cos` run natively in float
-lanes (`llvm_math_f32`, within 2 ULP of correctly rounded); every other float32 function is
-widened to double and narrowed once, so its results are faithfully rounded, and its loops
-vectorize as `<N x double>` arithmetic.
+lanes (`llvm_math_f32`); every other float32 function is widened to double and narrowed once
+(its loops vectorize as `<N x double>` arithmetic). Both are faithfully rounded.
 
 The approximations follow fdlibm (the polynomials, and the same special cases as C99/NumPy) with
 Cody-Waite range reduction; `power` uses a double-double logarithm. The measured accuracy and the
