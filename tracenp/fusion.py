@@ -95,8 +95,13 @@ class Kernel:
 
 
 def broadcast_pattern(src_shape: tuple, shape: tuple) -> str:
-    pad = (1,) * (len(shape) - len(src_shape)) + tuple(src_shape)
-    return "".join("b" if s == 1 and d != 1 else "v" for s, d in zip(pad, shape))
+    """'b' (stride 0) where the source lacks the dim or repeats a size-1 dim, else 'v'."""
+    pad = (_MISSING,) * (len(shape) - len(src_shape)) + tuple(src_shape)
+    return "".join("b" if s is _MISSING or (s == 1 and d != 1) else "v"
+                   for s, d in zip(pad, shape))
+
+
+_MISSING = object()
 
 
 def _param_text(v) -> str:
