@@ -1,4 +1,4 @@
-"""The on-disk cache of compiled kernels: warm second process, corrupt entries, privacy, switches."""
+"""The on-disk kernel cache: warm second process, damaged entries, privacy and switches."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from op_table import ROWS, make_arg
+from op_table import make_arg
 from test_ops import _cases, _layout, assert_same
 from tracenp.config import config
 from tracenp.fusion import KernelStep
@@ -139,6 +139,8 @@ def test_broadcast_zero_d_empty_fortran_and_strided():
     np.testing.assert_allclose(f(a, b, c, 2.5), np.tanh(a * b + c) * 2.5 - np.sqrt(np.abs(c)))
     e = np.zeros((0, 7))
     assert f(e, e, c, 1.0).shape == (0, 7)
+    w = jit(lambda c, s, v: np.where(c, s, v))(np.array(True), np.array(4), np.array([5]))
+    np.testing.assert_array_equal(w, [4])
     z = np.float64(1.5)
     np.testing.assert_allclose(jit(lambda x: np.exp(x) + 1)(np.array(z)), np.exp(z) + 1)
 

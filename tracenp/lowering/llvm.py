@@ -163,12 +163,24 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
 
         return linalg
     ref = OPS[n.op].ref
+    dtype, shape = n.dtype, n.shape
 
     def library(env, used):
         r = ref(*[env[s] for s in srcs], **params)
-        env[out] = r if isinstance(r, np.ndarray) else np.asarray(r)
+        if not isinstance(r, np.ndarray) or r.dtype != dtype or r.shape != shape:
+            r = _conform(r, dtype, shape, n)
+        env[out] = r
 
     return library
+
+
+def _conform(r, dtype: np.dtype, shape: tuple, node: Node) -> np.ndarray:
+    """A library result as the node's type says: kernels read memory by that type."""
+    r = np.asarray(r)
+    if r.shape != shape:
+        raise RuntimeError(f"tracenp: {node.op.name.lower()} gave shape {r.shape}, "
+                           f"its type rule says {shape}")
+    return r.astype(dtype, copy=False)
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
