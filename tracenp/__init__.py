@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 from . import numpy_api  # noqa: F401  (registers NumPy's functions for tracers)
 from .autodiff import grad, jacobian, value_and_grad, vjp
+from . import disk_cache  # noqa: F401  (tracenp.disk_cache.clear())
 from .config import config
 from .dask_blocks import map_blocks
 from .errors import ConcretizationError, TracingError, UnsupportedFunctionError

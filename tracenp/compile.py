@@ -1,7 +1,8 @@
 """The pipeline from a traced graph to something that runs: optimize, then lower.
 
-The order of passes is written here, in one place. FAST_COMPILE skips the
-optimizer and runs the graph with the NumPy reference backend.
+The order of passes is written here, in one place. FAST_RUN compiles with the LLVM
+backend (`lowering/llvm.py`); FAST_COMPILE skips the optimizer and runs the graph with the
+NumPy reference backend.
 """
 
 from __future__ import annotations
@@ -62,6 +63,6 @@ def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = Tru
         optimized, backend = graph, backend or "numpy"
     else:
         optimized = optimize(graph, stabilize=stabilize, report=report)
-        backend = backend or "numpy"
+        backend = backend or "llvm"
     run = get_backend(backend).compile(optimized)
     return Compiled(graph, optimized, run, backend, report)

@@ -123,10 +123,12 @@ class LLVMBackend:
         made = {id(o.node) for s in sched.steps if isinstance(s, KernelStep)
                 for o in s.kernel.outputs}
         check_owned = any(id(o) not in made for o in graph.outputs)
+        memo = any(n.op is Op.LINALG for n in order)
 
         def run(args: list[np.ndarray]) -> list[np.ndarray]:
             env = template.copy()
-            env[-1] = {}
+            if memo:
+                env[-1] = {}
             for i, a in zip(input_slots, args):
                 env[i] = a
             used: list = []

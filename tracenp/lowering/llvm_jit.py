@@ -62,7 +62,9 @@ def _version() -> str:
 
     here = Path(__file__).parent
     h = hashlib.sha256()
-    for path in sorted([*here.glob("llvm*.py"), here.parent / "fusion.py"]):
+    sources = [*here.glob("llvm_math*.py"), here / "llvm_ops.py", here / "llvm_kernel.py",
+               here.parent / "fusion.py"]
+    for path in sorted(sources):
         h.update(path.read_bytes())
     return f"{__version__} codegen {h.hexdigest()[:16]}"
 
