@@ -101,3 +101,11 @@ def test_each_fired_rewrite_names_the_users_line():
     lines = {fired.rule: fired.site[1] for fired in rep["rewrites"]}
     first = f.__code__.co_firstlineno
     assert lines == {"x * 1 -> x": first + 1, "log(1 + x) -> log1p(x)": first + 2}
+
+
+def test_fast_compile_skips_the_optimizer():
+    jf = tracenp.jit(lambda x: np.log(1 + x * 1.0), mode="FAST_COMPILE")
+    x = np.array([1e-30, 0.5])
+    assert str(jf.graph(x)) == str(jf.graph(x, optimized=False))
+    assert "rewrites" not in jf.compiled(x).report
+    np.testing.assert_array_equal(jf(x), np.log(1 + x))

@@ -287,10 +287,16 @@ def test_sum_of_broadcast_floats_is_kept():
     assert " sum " in graph
 
 
-def test_matmul_chain_of_integers():
-    rng = np.random.default_rng(0)
-    a, b = rng.integers(-2**40, 2**40, (30, 20)), rng.integers(-2**40, 2**40, (20, 30))
-    v = rng.integers(-2**40, 2**40, 30)
-    graph = check(lambda a, b, v: (a @ b) @ v, a, b, v,
-                  rule="(A @ B) @ v -> A @ (B @ v)  when cheaper (integers: exact)")
-    assert graph.index("matmul b") < graph.index("matmul a")
+@settings(max_examples=15, deadline=None)
+@given(st.integers(2, 12), st.integers(2, 12), st.integers(2, 12), st.sampled_from(INTS),
+       st.integers(0, 2**32))
+def test_matmul_chain_of_integers(m, k, n, dtype, seed):
+    """Wrap-around products in any order agree; where A @ (B @ v) is cheaper it is used."""
+    rng = np.random.default_rng(seed)
+    info = np.iinfo(dtype)
+    a, b = (rng.integers(info.min, info.max, s, dtype=dtype, endpoint=True)
+            for s in ((m, k), (k, n)))
+    v = rng.integers(info.min, info.max, n, dtype=dtype, endpoint=True)
+    graph = check(lambda a, b, v: (a @ b) @ v, a, b, v)
+    if k * n + m * k < m * k * n + m * n:
+        assert graph.index("matmul b") < graph.index("matmul a"), graph

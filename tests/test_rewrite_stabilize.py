@@ -317,6 +317,21 @@ def test_hypot_matches_numpy(x, y):
     close_to_numpy(stable(hypot_naive, x, y), naive(hypot_naive, x, y), np.float64)
 
 
+# ----------------------------------------------------------------------------- reassociate
+
+def test_float_matrix_chain_reassociates_only_with_stabilize_on():
+    rng = np.random.default_rng(1)
+    a, b, v = rng.standard_normal((60, 40)), rng.standard_normal((40, 50)), rng.standard_normal(50)
+    f = lambda a, b, v: (a @ b) @ v  # noqa: E731
+    on = tracenp.jit(f, backend="numpy")
+    assert "(A @ B) @ v -> A @ (B @ v)  when cheaper (floats: rounding changes)" in [
+        fired.rule for fired in on.compiled(a, b, v).report["rewrites"]]
+    bound = 40 * EPS[np.float64] * (np.abs(a) @ np.abs(b) @ np.abs(v))  # k eps |A||B||v|
+    assert np.all(np.abs(on(a, b, v) - f(a, b, v)) <= bound)
+    off = tracenp.jit(f, stabilize=False, backend="numpy")
+    np.testing.assert_array_equal(off(a, b, v), f(a, b, v))
+
+
 # ----------------------------------------------------------------------------- switch
 
 def test_stabilize_off_keeps_numpy_bits():
