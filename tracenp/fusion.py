@@ -82,7 +82,8 @@ class Kernel:
     def text(self) -> str:
         """The kernel without its extents: equal texts run the same code on any extents."""
         n = len(self.inputs)
-        lines = [f"in{i}:{self.inputs[i].dtype.name}[{self.pattern(i)}]" for i in range(n)]
+        lines = [f"in{i}:{self.inputs[i].dtype.name}[{self.pattern(i)}]/{self.inputs[i].ndim}"
+                 for i in range(n)]  # the rank decides which of its strides a dim reads
         for k, ins in enumerate(self.body):
             params = ",".join(f"{a}={_param_text(v)}" for a, v in ins.params)
             args = " ".join(f"%{a}" for a in ins.args)

@@ -200,6 +200,13 @@ def test_thread_count_does_not_change_results():
                                rtol=1e-10)
 
 
+def test_same_pattern_different_ranks_get_their_own_code():
+    f = jit(lambda a, b: a * 2.0 + b)
+    x = np.arange(12.0).reshape(3, 4)
+    for b in (np.arange(4.0).reshape(1, 4), np.arange(4.0), np.arange(4.0).reshape(1, 1, 4)):
+        np.testing.assert_array_equal(f(x, b), x * 2.0 + b)
+
+
 def test_new_extent_reuses_compiled_kernels():
     f = jit(lambda a, b: np.exp(a) * b + 1.0)
     f(np.ones((3, 5)), np.ones(5))
