@@ -67,7 +67,12 @@ TNP_FN double absolute(double a) { return fabs(a); }
 template <class T> TNP_FN T sign(T a) { return T((T(0) < a) - (a < T(0))); }
 TNP_FN float sign(float a) { return a > 0.f ? 1.f : (a < 0.f ? -1.f : (a == 0.f ? 0.f : a)); }
 TNP_FN double sign(double a) { return a > 0. ? 1. : (a < 0. ? -1. : (a == 0. ? 0. : a)); }
-template <class T> TNP_FN T reciprocal(T a) { return a == T(0) ? T(0) : T(T(1) / a); }
+// NumPy's integer reciprocal is (T)(1.0 / a): 1/0 is inf, which x86 converts to the lowest
+// value for 32- and 64-bit signed types and to 0 for the others.
+template <class T> TNP_FN T reciprocal(T a) {
+  if (a == T(0)) return (limits<T>::lowest() < T(0) && sizeof(T) >= 4) ? limits<T>::lowest() : T(0);
+  return T(T(1) / a);
+}
 TNP_FN float reciprocal(float a) { return 1.f / a; }
 TNP_FN double reciprocal(double a) { return 1. / a; }
 template <class T> TNP_FN T deg2rad(T a) { return a * T(0.017453292519943295); }
@@ -182,11 +187,13 @@ template <class F, class I> TNP_FN F ldexp_(F x, I n) {
   long long k = (long long)n;
   return ldexp(x, (int)(k > 100000 ? 100000 : (k < -100000 ? -100000 : k)));
 }
+template <class T> TNP_FN unsigned long long magnitude(T a) {
+  return a < T(0) ? 0ull - (unsigned long long)(long long)a : (unsigned long long)a;
+}
 template <class T> TNP_FN T gcd(T a, T b) {
-  a = absolute(a);
-  b = absolute(b);
-  while (b != T(0)) { T t = T(a % b); a = b; b = t; }
-  return a;
+  unsigned long long x = magnitude(a), y = magnitude(b);
+  while (y != 0ull) { unsigned long long t = x % y; x = y; y = t; }
+  return T(x);
 }
 template <class T> TNP_FN T lcm(T a, T b) {
   T g = gcd(a, b);
@@ -237,7 +244,21 @@ template <class T> TNP_FN complex<T> sign(complex<T> a) {
   T r = abs(a);
   return r == T(0) ? complex<T>(0, 0) : (is_nan(r) ? complex<T>(r, r) : a / r);
 }
-template <class T> TNP_FN complex<T> reciprocal(complex<T> a) { return complex<T>(1, 0) / a; }
+// NumPy's complex division (Smith's algorithm; division by 0 gives inf/nan per component).
+template <class T> TNP_FN complex<T> divide(complex<T> a, complex<T> b) {
+  const T ar = a.real(), ai = a.imag(), br = b.real(), bi = b.imag();
+  const T abr = br < T(0) ? -br : br, abi = bi < T(0) ? -bi : bi;
+  if (abr >= abi) {
+    if (abr == T(0) && abi == T(0)) return complex<T>(ar / abr, ai / abi);
+    const T rat = bi / br, scl = T(1) / (br + bi * rat);
+    return complex<T>((ar + ai * rat) * scl, (ai - ar * rat) * scl);
+  }
+  const T rat = br / bi, scl = T(1) / (bi + br * rat);
+  return complex<T>((ar * rat + ai) * scl, (ai * rat - ar) * scl);
+}
+template <class T> TNP_FN complex<T> reciprocal(complex<T> a) {
+  return divide(complex<T>(1, 0), a);
+}
 template <class T> TNP_FN complex<T> exp2_(complex<T> a) { return exp(a * T(0.6931471805599453)); }
 template <class T> TNP_FN complex<T> log2_(complex<T> a) { return log(a) * T(1.4426950408889634); }
 template <class T> TNP_FN complex<T> expm1_(complex<T> a) { return exp(a) - complex<T>(1, 0); }
@@ -269,7 +290,8 @@ template <class T> TNP_FN complex<T> fmin_(complex<T> a, complex<T> b) {
 }
 #endif
 
-// Real exp2/log2/expm1/log1p/rint pass through; the complex overloads above replace them.
+// Real divide/exp2/log2/expm1/log1p/rint pass through; the complex overloads above replace them.
+template <class T> TNP_FN T divide(T a, T b) { return a / b; }
 template <class T> TNP_FN T exp2_(T a) { return exp2(a); }
 template <class T> TNP_FN T log2_(T a) { return log2(a); }
 template <class T> TNP_FN T expm1_(T a) { return expm1(a); }
