@@ -27,7 +27,10 @@ TNP_FN double f64_bits(unsigned long long u) {
 
 template <class T> struct limits;
 #define TNP_LIMITS(T, LO, HI) \
-  template <> struct limits<T> { static TNP_FN T lowest() { return LO; } static TNP_FN T highest() { return HI; } };
+  template <> struct limits<T> {                           \
+    static TNP_FN T lowest() { return LO; }                \
+    static TNP_FN T highest() { return HI; }               \
+  };
 TNP_LIMITS(bool, false, true)
 TNP_LIMITS(signed char, -128, 127)
 TNP_LIMITS(unsigned char, 0, 255)
@@ -52,7 +55,9 @@ template <class T> TNP_FN bool is_finite(T) { return true; }
 TNP_FN bool is_finite(float a) { return isfinite(a); }
 TNP_FN bool is_finite(double a) { return isfinite(a); }
 template <class To, class From> struct caster { static TNP_FN To run(From x) { return (To)x; } };
-template <class From> struct caster<bool, From> { static TNP_FN bool run(From x) { return truth(x); } };
+template <class From> struct caster<bool, From> {
+  static TNP_FN bool run(From x) { return truth(x); }
+};
 template <> struct caster<bool, bool> { static TNP_FN bool run(bool x) { return x; } };
 template <class To, class From> TNP_FN To cast(From x) { return caster<To, From>::run(x); }
 template <class T> TNP_FN T real(T a) { return a; }
@@ -212,7 +217,9 @@ template <class A, class B> TNP_FN bool less(A a, B b) { return a < b; }
 TNP_FN bool less(long long a, unsigned long long b) { return a < 0 || (unsigned long long)a < b; }
 TNP_FN bool less(unsigned long long a, long long b) { return b >= 0 && a < (unsigned long long)b; }
 template <class A, class B> TNP_FN bool equal(A a, B b) { return a == b; }
-TNP_FN bool equal(long long a, unsigned long long b) { return a >= 0 && (unsigned long long)a == b; }
+TNP_FN bool equal(long long a, unsigned long long b) {
+  return a >= 0 && (unsigned long long)a == b;
+}
 TNP_FN bool equal(unsigned long long a, long long b) { return equal(b, a); }
 template <class A, class B> TNP_FN bool less_equal(A a, B b) { return less(a, b) || equal(a, b); }
 
@@ -263,7 +270,9 @@ template <class T> TNP_FN complex<T> exp2_(complex<T> a) { return exp(a * T(0.69
 template <class T> TNP_FN complex<T> log2_(complex<T> a) { return log(a) * T(1.4426950408889634); }
 template <class T> TNP_FN complex<T> expm1_(complex<T> a) { return exp(a) - complex<T>(1, 0); }
 template <class T> TNP_FN complex<T> log1p_(complex<T> a) { return log(a + complex<T>(1, 0)); }
-template <class T> TNP_FN complex<T> rint_(complex<T> a) { return complex<T>(rint(a.real()), rint(a.imag())); }
+template <class T> TNP_FN complex<T> rint_(complex<T> a) {
+  return complex<T>(rint(a.real()), rint(a.imag()));
+}
 template <class T> TNP_FN complex<T> power(complex<T> a, complex<T> b) {
   if (b.real() == T(0) && b.imag() == T(0)) return complex<T>(1, 0);
   if (a.real() == T(0) && a.imag() == T(0) && b.imag() == T(0) && b.real() > T(0))

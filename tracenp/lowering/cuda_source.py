@@ -178,7 +178,7 @@ ${finish}
   }
 }
 """)
-REDUCTION.__doc__ = """A reduction kernel: block `blk` reduces output `o` (its part `part` of `split`).
+REDUCTION.__doc__ = """A reduction kernel: block `blk` reduces output `o` (part `part` of `split`).
 
 Threads stride over the reduced index `r` (the reduced dims, innermost last, so rows are read
 coalesced), accumulate in registers, then combine through shared memory; with `split > 1`
