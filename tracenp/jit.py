@@ -23,6 +23,7 @@ import numpy as np
 from . import ir, pytree
 from .compile import Compiled, compile_graph
 from .config import config
+from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import TracingError
 from .lowering.cupy import is_device_array
 from .trace import current_trace, tracing
@@ -143,7 +144,12 @@ class JitFunction:
         if current_trace() is not None and any(isinstance(x, Tracer)
                                                for x in pytree.flatten((args, kwargs))[0]):
             return self.fn(*args, **kwargs)  # called inside another traced function: inline
-        key, leaves = self._key(args, kwargs)
+        try:
+            key, leaves = self._key(args, kwargs)
+        except TypeError:
+            if has_dask_arrays(pytree.flatten((args, kwargs))[0]):
+                return call_over_blocks(self, args, kwargs)
+            raise
         entry = self._cache.get(key)
         if entry is None:
             self._info.misses += 1
