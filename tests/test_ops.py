@@ -306,3 +306,21 @@ def test_coverage_doc_lists_every_covered_name():
     names = [n.replace("numpy.", "", 1) for n in covered()] + covered_ufuncs()
     missing = [n for n in names if f"`{n}`" not in doc]
     assert not missing, f"regenerate docs/numpy_coverage.md; missing: {missing}"
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "complex64", "int8", "bool"])
+@pytest.mark.parametrize("exponent", [2, 0.5, -1, 1, 3, 2.0])
+def test_power_operator_takes_numpys_fast_paths(dtype, exponent):
+    """`x ** 0.5` is np.sqrt in NumPy, not np.power: they differ at the edges."""
+    if dtype in ("int8", "bool") and exponent in (0.5, -1):
+        return
+    vals = {"int8": [3, -2, 0], "bool": [True, False]}.get(
+        dtype, [-np.inf, 2.0, 0.0, -0.0, np.nan, -3.5])
+    x = np.array(vals, dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            want = x ** exponent
+            got = tracenp.jit(lambda x: x ** exponent)(x)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)

@@ -294,6 +294,45 @@ def _rdivmod(self, other):
 Tracer.__divmod__ = _divmod
 Tracer.__rdivmod__ = _rdivmod
 
+# `arr ** k` for these scalar exponents is another ufunc in NumPy (`fast_scalar_power`),
+# which differs from np.power at the edges (float16 `-inf ** 0.5` is nan, not inf).
+_FAST_POWERS = {2: np.square, 0.5: np.sqrt, -1: np.reciprocal, 1: np.positive}
+
+
+def _fast_power_ufunc(self, exponent):
+    if type(exponent) not in (int, float) or exponent not in _FAST_POWERS:
+        return None
+    if self.dtype.kind in "fc" or (type(exponent) is int and exponent == 2
+                                   and self.dtype.kind in "biu"):
+        return _FAST_POWERS[exponent]
+    return None
+
+
+def _pow(self, other):
+    from .numpy_api.ufuncs import apply_ufunc, defer_to
+
+    if defer_to(other):
+        return NotImplemented
+    fast = _fast_power_ufunc(self, other)
+    if fast is not None:
+        return apply_ufunc(fast, (self,), operator=True)
+    return apply_ufunc(np.power, (self, other), operator=True)
+
+
+def _ipow(self, other):
+    from .numpy_api.ufuncs import apply_ufunc
+
+    fast = _fast_power_ufunc(self, other)
+    if fast is not None:
+        apply_ufunc(fast, (self,), out=self, operator=True)
+    else:
+        apply_ufunc(np.power, (self, other), out=self, operator=True)
+    return self
+
+
+Tracer.__pow__ = _pow
+Tracer.__ipow__ = _ipow
+
 
 def _method(np_func):
     def method(self, *args, **kwargs):
