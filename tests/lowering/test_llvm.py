@@ -167,6 +167,14 @@ def test_fused_reductions_and_softmax():
     assert sum(isinstance(s, KernelStep) for s in steps) == 3
 
 
+def test_several_reductions_in_one_kernel():
+    x = np.random.default_rng(4).standard_normal((6, 7))
+    f = jit(lambda v: (np.exp(v).sum(axis=1), np.exp(v).max(axis=1), np.exp(v).min(axis=1)))
+    for got, want in zip(f(x), (np.exp(x).sum(axis=1), np.exp(x).max(axis=1),
+                                np.exp(x).min(axis=1))):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
 def test_nan_propagates_through_max_reduction():
     x = np.arange(20.0)
     x[7] = np.nan

@@ -186,10 +186,12 @@ class _KernelEmitter:
             results.append((final, b.block))
             b.branch(done)
         b.position_at_end(done)
-        for j in accs:
-            phi = b.phi(accs[j].type)
+        phis = {}
+        for j in accs:  # every phi first: LLVM wants them at the top of the block
+            phis[j] = b.phi(accs[j].type)
             for final, block in results:
-                phi.add_incoming(final[j], block)
+                phis[j].add_incoming(final[j], block)
+        for j, phi in phis.items():
             self._store(bases[j], phi, self.layout[j][0])
 
     def _inner(self, start, stop, addr, invariant, accs):
