@@ -352,3 +352,20 @@ def test_stabilize_off_keeps_numpy_bits():
 def test_stable_forms_on_the_llvm_backend(f, x):
     x = np.array(x)
     np.testing.assert_allclose(stable(f, x, backend="llvm"), stable(f, x), rtol=4 * EPS[np.float64])
+
+
+def test_gradients_are_built_from_the_stabilized_forward():
+    """grad(f) differentiates the stable form, so a naive softplus or logsumexp has a finite
+    gradient where NumPy's spelling overflows; stabilize=False keeps the naive one."""
+    softplus = lambda x: np.sum(np.log(1 + np.exp(x)))  # noqa: E731
+    lse = lambda x: np.log(np.sum(np.exp(x)))  # noqa: E731
+    x = np.array([-1000.0, 0.0, 3.0, 1000.0])
+    sig = np.array([0.0, 0.5, 1 / (1 + np.exp(-3.0)), 1.0])
+    np.testing.assert_allclose(tracenp.jit(tracenp.grad(softplus))(x), sig, rtol=1e-15)
+    np.testing.assert_allclose(tracenp.grad(softplus)(x), sig, rtol=1e-15)
+    value, g = tracenp.jit(tracenp.value_and_grad(lse))(x)
+    assert value == 1000.0
+    np.testing.assert_array_equal(g, [0.0, 0.0, 0.0, 1.0])
+    with np.errstate(all="ignore"):
+        naive = tracenp.jit(tracenp.grad(softplus), stabilize=False)(x)
+    assert np.isnan(naive[-1])

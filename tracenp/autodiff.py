@@ -53,6 +53,19 @@ def _fit(g, src: ir.Node) -> Tracer:
     return lax.cast(g, src.dtype) if g.dtype != src.dtype or g.weak else g
 
 
+def _stabilized(out: Tracer) -> Tracer:
+    """`out` with the stabilize rewrites applied first, so its gradient is built from the
+    stable forward (log1p, logsumexp, softplus...) and is stable too; skipped under
+    `jit(..., stabilize=False)`."""
+    from .compile import optimize
+    from .trace import current_trace
+
+    state = current_trace()
+    if state is not None and not state.stabilize:
+        return out
+    return Tracer(optimize(ir.Graph((), (out.node,))).outputs[0])
+
+
 def backward(out: ir.Node, wrt: Sequence[ir.Node], seed: Tracer | None = None) -> list[Tracer]:
     """Cotangents of `wrt` given cotangent `seed` (default 1) of `out`; zeros where unreachable.
 
@@ -278,7 +291,7 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
                 raise TypeError(f"{name} with has_aux=True needs {_fn_name(fn)} to return a "
                                 f"pair (value, aux), got {type(result).__name__}")
             result, aux = result
-        out = _scalar_output(result, f"tracenp.grad of {_fn_name(fn)}")
+        out = _stabilized(_scalar_output(result, f"tracenp.grad of {_fn_name(fn)}"))
         grads = backward(out.node, diff.fresh)
         aux_leaves, aux_tree = pytree.flatten(aux)
         subst = diff.substitute([out] + grads + aux_leaves)

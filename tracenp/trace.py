@@ -45,6 +45,7 @@ class _RandomGuard:
 class TraceState:
     fn_name: str
     mutated_inputs: list = field(default_factory=list)
+    stabilize: bool = True  # whether graphs built inside (gradients) may be stabilized
 
 
 def current_trace() -> TraceState | None:
@@ -53,12 +54,13 @@ def current_trace() -> TraceState | None:
 
 
 @contextlib.contextmanager
-def tracing(fn_name: str):
+def tracing(fn_name: str, stabilize: bool | None = None):
     from .numpy_api.creation import PATCHED
 
     with _lock:
         stack = _state.__dict__.setdefault("stack", [])
-        state = TraceState(fn_name)
+        outer = stack[-1].stabilize if stack else True
+        state = TraceState(fn_name, stabilize=outer if stabilize is None else stabilize)
         stack.append(state)
         saved = {}
         if len(stack) == 1:
