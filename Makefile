@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-full bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,9 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+
+test-full: $(VENV)/.installed-test
+	TRACENP_TEST_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q -e ".[bench]"

@@ -8,12 +8,24 @@ differences, where `grad` is set) and each backend's parity test.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
 from tracenp.ops import BINARY_UFUNCS, UNARY_UFUNCS, Op
+
+# `make test` runs the slowest cross products (kernels compiled by g++ for the GPU backend's
+# host runtime) on a fixed sample; `make test-full` (TRACENP_TEST_FULL=1) runs all of them.
+FULL_MATRIX = os.environ.get("TRACENP_TEST_FULL", "") not in ("", "0")
+
+
+def sampled(cases, every: int) -> list:
+    """All `cases` under TRACENP_TEST_FULL=1, else every `every`-th one (a fixed sample)."""
+    cases = list(cases)
+    return cases if FULL_MATRIX else cases[::every]
+
 
 FLOATS = ("float16", "float32", "float64")
 COMPLEX = ("complex64", "complex128")

@@ -11,6 +11,15 @@ import tracenp
 from op_table import ROWS, make_arg
 from tracenp.ops import Op
 
+
+@pytest.fixture(autouse=True)
+def _reference_backend():
+    """Gradient rules on the NumPy reference backend; tests/test_grad_losses.py runs jitted
+    gradients on the compiled backend."""
+    with tracenp.config.change_flags(backend="numpy"):
+        yield
+
+
 EPS = 1e-6
 
 

@@ -13,6 +13,14 @@ from op_table import ROWS, make_arg
 LAYOUTS = ("C", "F", "strided", "reversed")
 
 
+@pytest.fixture(autouse=True)
+def _reference_backend():
+    """Front-end parity on the NumPy reference backend; tests/lowering/test_llvm.py runs the
+    same table on the compiled backend."""
+    with tracenp.config.change_flags(backend="numpy"):
+        yield
+
+
 def _layout(x: np.ndarray, layout: str) -> np.ndarray:
     if x.ndim == 0 or layout == "C":
         return x

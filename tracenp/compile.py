@@ -63,6 +63,6 @@ def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = Tru
         optimized, backend = graph, backend or "numpy"
     else:
         optimized = optimize(graph, stabilize=stabilize, report=report)
-        backend = backend or "llvm"
+        backend = backend or config.backend
     run = get_backend(backend).compile(optimized)
     return Compiled(graph, optimized, run, backend, report)

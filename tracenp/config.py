@@ -21,6 +21,7 @@ class Config:
 
     mode: str = "FAST_RUN"
     device: str = "cpu"
+    backend: str = "llvm"  # the CPU backend of FAST_RUN: "llvm" (compiled) or "numpy"
     floatX: str = "float64"
     num_threads: int = os.cpu_count() or 1
     cache: bool = True
@@ -30,6 +31,8 @@ class Config:
             raise ValueError(f"mode must be one of {MODES}, not {value!r}")
         if name == "device" and value not in ("cpu", "cuda") and not str(value).startswith("cuda"):
             raise ValueError(f"device must be 'cpu' or 'cuda', not {value!r}")
+        if name == "backend" and value not in ("llvm", "numpy"):
+            raise ValueError(f"backend must be 'llvm' or 'numpy', not {value!r}")
         if name == "floatX" and value not in FLOATX:
             raise ValueError(f"floatX must be one of {FLOATX}, not {value!r}")
         if name not in {f.name for f in fields(self)}:

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from op_table import ROWS, make_arg
+from op_table import FULL_MATRIX, ROWS, make_arg, sampled
 from tracenp import ir
 from tracenp.fusion import REDUCTIONS, KernelStep, schedule
 from tracenp.lowering import cuda_source as cs
@@ -147,8 +147,8 @@ def _row_graphs():
 
 @needs_nvcc
 def test_every_fused_kernel_of_the_op_table_compiles_to_ptx(tmp_path):
-    sources = [v for g in _row_graphs() for k in _kernels(g) for v in _variants(k)]
-    assert len({s.name for s in sources}) > 300
+    sources = [v for g in sampled(_row_graphs(), 3) for k in _kernels(g) for v in _variants(k)]
+    assert len({s.name for s in sources}) > (300 if FULL_MATRIX else 100)
     _compile(sources, tmp_path)
 
 
@@ -325,7 +325,7 @@ def test_op_table_runs_on_the_host_through_the_gpu_backend(host, monkeypatch):
     from tracenp.lowering import cupy as backend
 
     cases, sources = [], []
-    for row, dt, shapes, layout in _host_cases():
+    for row, dt, shapes, layout in sampled(_host_cases(), 5):
         rng = np.random.default_rng(abs(hash((row.name, dt, shapes))) % 2**32)
         args = [_layout(make_arg(rng, s, dt, row.domain), layout) for s in shapes]
         with warnings.catch_warnings():
@@ -408,7 +408,7 @@ def test_random_expressions_run_on_the_host_through_the_gpu_backend(host, monkey
 
     monkeypatch.setattr(backend, "_runtime", lambda args: host)
     cases = []
-    for seed in range(150):
+    for seed in range(150 if FULL_MATRIX else 50):
         dtype = "float32" if seed % 3 == 0 else "float64"
         f, args = random_expression(seed), expression_args(seed, dtype)
         sources = [cs.render(k, strided=s, index="int") for k in
@@ -463,7 +463,7 @@ def test_every_claimed_loop_matches_numpy_on_edge_values(host):
     from tracenp.lowering import get_backend
     from tracenp.lowering.cupy import Program
 
-    graphs = list(_op_graphs())
+    graphs = sampled(_op_graphs(), 4)
     programs = [Program(g) for g in graphs]
     host.prepare([cs.render(k, strided=False) for g in graphs for k in _kernels(g)])
     reference = get_backend("numpy")
@@ -485,5 +485,5 @@ def test_every_claimed_loop_matches_numpy_on_edge_values(host):
                 _close(gv, np.asarray(wv), 1e-6)
             except AssertionError as e:
                 failures.append(f"{o.op.name} {[x.dtype.name for x in g.inputs]}: {e}"[:600])
-    assert compared > 900
+    assert compared > (900 if FULL_MATRIX else 200)
     assert not failures, f"{len(failures)} differ:\n" + "\n".join(failures[:20])
