@@ -130,7 +130,7 @@ def test_add_negated_and_subtract_negated(x, data):
 @SETTINGS
 @given(arrays(FLOATS + (np.int8, np.int32, np.int64, np.uint8)))
 def test_powers(x):
-    check(lambda x: x ** 1, x, rule="x ** 1 -> x", absent="power")
+    check(lambda x: np.power(x, 1), x, rule="x ** 1 -> x", absent="power")
     check(lambda x: np.power(x, 2), x, rule="x ** 2 -> x * x", absent="power")
     check(lambda x: np.square(x), x, rule="square(x) -> x * x", absent="square")
     if x.dtype.kind == "f":
