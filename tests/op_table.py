@@ -9,6 +9,7 @@ differences, where `grad` is set) and each backend's parity test.
 from __future__ import annotations
 
 import os
+import zlib
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -19,6 +20,11 @@ from tracenp.ops import BINARY_UFUNCS, UNARY_UFUNCS, Op
 # `make test` runs the slowest cross products (kernels compiled by g++ for the GPU backend's
 # host runtime) on a fixed sample; `make test-full` (TRACENP_TEST_FULL=1) runs all of them.
 FULL_MATRIX = os.environ.get("TRACENP_TEST_FULL", "") not in ("", "0")
+
+
+def seed_of(*parts) -> int:
+    """A random seed fixed by `parts` across processes (unlike `hash`, which is salted)."""
+    return zlib.crc32(repr(parts).encode())
 
 
 def sampled(cases, every: int) -> list:

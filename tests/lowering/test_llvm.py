@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import warnings
 
 import numpy as np
 import pytest
 
 import tracenp
-from op_table import make_arg
-from test_ops import _cases, _layout, assert_same
+from test_ops import _cases, check_row
 from tracenp.config import config
 from tracenp.fusion import KernelStep
 from tracenp.lowering import llvm as backend
@@ -36,18 +34,7 @@ def jit(fn):
 
 @pytest.mark.parametrize("row,dtype,shapes,layout", list(_cases()))
 def test_row_matches_numpy(row, dtype, shapes, layout):
-    rng = np.random.default_rng(abs(hash((row.name, dtype, shapes))) % 2**32)
-    args = [_layout(make_arg(rng, s, dtype, row.domain), layout) for s in shapes]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            want = row.fn(*[a.copy() for a in args])
-        except Exception as e:
-            with pytest.raises(type(e)):
-                jit(row.fn)(*args)
-            return
-        got = jit(row.fn)(*args)
-    assert_same(got, want, row.rtol)
+    check_row(row, dtype, shapes, layout, jit)
 
 
 def _lowered_ops() -> tuple[set, set]:
