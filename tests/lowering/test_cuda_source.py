@@ -23,6 +23,7 @@ import pytest
 
 import tracenp
 from op_table import FULL_MATRIX, ROWS, make_arg, sampled, seed_of
+from test_ops import LAYOUTS, _layout
 from tracenp import ir
 from tracenp.fusion import REDUCTIONS, KernelStep, schedule
 from tracenp.lowering import cuda_source as cs
@@ -273,19 +274,6 @@ class HostRuntime:
 
     def active(self):
         return contextlib.nullcontext()
-
-
-LAYOUTS = ("C", "F", "strided", "reversed")
-
-
-def _layout(x: np.ndarray, layout: str) -> np.ndarray:
-    if x.ndim == 0 or layout == "C":
-        return x
-    if layout == "F":
-        return np.asfortranarray(x)
-    if layout == "strided":
-        return np.repeat(x, 2, axis=-1)[..., ::2]
-    return np.flip(np.flip(x).copy())
 
 
 def _host_cases():
