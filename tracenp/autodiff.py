@@ -128,27 +128,6 @@ def _arg_name(fn, i: int) -> str:
     return f"argument {params[i].name}" if i < len(params) else f"argument {i}"
 
 
-def _leaf_paths(treedef) -> list[str]:
-    """`['W1']`, `[0][2]`... for each leaf of `treedef`, in flatten order."""
-    paths: list[str] = []
-
-    def walk(d, path):
-        if d is pytree.LEAF:
-            paths.append(path)
-        elif d[0] in ("tuple", "list"):
-            for i, sub in enumerate(d[1]):
-                walk(sub, f"{path}[{i}]")
-        elif d[0] == "namedtuple":
-            for i, sub in enumerate(d[2]):
-                walk(sub, f"{path}[{i}]")
-        elif d[0] == "dict":
-            for k, sub in zip(d[1], d[2]):
-                walk(sub, f"{path}[{k!r}]")
-
-    walk(treedef, "")
-    return paths
-
-
 def _check_differentiable(leaf, where: str, what: str) -> None:
     dtype = leaf.dtype if isinstance(leaf, (Tracer, np.ndarray, np.generic)) else \
         np.asarray(leaf).dtype
@@ -179,7 +158,7 @@ class _Diff:
             leaves, tree = pytree.flatten(args[i])
             self.trees.append(tree)
             subs = []
-            for path, leaf in zip(_leaf_paths(tree), leaves):
+            for path, leaf in zip(pytree.leaf_paths(tree), leaves):
                 _check_differentiable(leaf, _arg_name(fn, i) + path, what)
                 real = lax.lift(leaf)
                 self.returns.append(_returns_like(leaf))
@@ -330,7 +309,7 @@ def symbolic_grad(cost: Tracer, wrt):
     """`d cost / d wrt` for symbolic variables; `wrt` a variable or a pytree of them."""
     cost = _scalar_output(cost, "tracenp.grad(cost, wrt)")
     leaves, tree = pytree.flatten(wrt)
-    for path, w in zip(_leaf_paths(tree), leaves):
+    for path, w in zip(pytree.leaf_paths(tree), leaves):
         if not isinstance(w, Tracer):
             raise TypeError(f"tracenp.grad(cost, wrt): wrt{path} is a {type(w).__name__}, "
                             "not a symbolic variable")

@@ -306,27 +306,13 @@ class JitFunction:
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
-        names = []
+        names: list[str] = []
         params = list(self._signature.parameters) if self._signature else []
-
-        def walk(d, label):
-            if d is pytree.LEAF:
-                names.append(label)
-            elif d[0] in ("tuple", "list"):
-                for i, x in enumerate(d[1]):
-                    walk(x, f"{label}[{i}]")
-            elif d[0] == "namedtuple":
-                for i, x in enumerate(d[2]):
-                    walk(x, f"{label}[{i}]")
-            elif d[0] == "dict":
-                for k, x in zip(d[1], d[2]):
-                    walk(x, f"{label}[{k!r}]")
-
         args_def, kwargs_def = tree[1]
         for i, sub in enumerate(args_def[1]):
-            walk(sub, params[i] if i < len(params) else f"arg{i}")
+            names += pytree.leaf_paths(sub, params[i] if i < len(params) else f"arg{i}")
         for k, sub in zip(kwargs_def[1], kwargs_def[2]):
-            walk(sub, str(k))
+            names += pytree.leaf_paths(sub, str(k))
         return names[:n] if len(names) >= n else [f"in{i}" for i in range(n)]
 
     # ------------------------------------------------------------------ introspection

@@ -73,6 +73,27 @@ def num_leaves(treedef: Any) -> int:
     return 0
 
 
+def leaf_paths(treedef: Any, prefix: str = "") -> list[str]:
+    """`prefix['W1']`, `prefix[0][2]`... for each leaf of `treedef`, in flatten order."""
+    paths: list[str] = []
+
+    def walk(d, path):
+        if d is LEAF:
+            paths.append(path)
+        elif d[0] in ("tuple", "list"):
+            for i, sub in enumerate(d[1]):
+                walk(sub, f"{path}[{i}]")
+        elif d[0] == "namedtuple":
+            for i, sub in enumerate(d[2]):
+                walk(sub, f"{path}[{i}]")
+        elif d[0] == "dict":
+            for k, sub in zip(d[1], d[2]):
+                walk(sub, f"{path}[{k!r}]")
+
+    walk(treedef, prefix)
+    return paths
+
+
 def tree_map(fn: Callable, tree: Any, *rest: Any) -> Any:
     leaves, treedef = flatten(tree)
     others = [flatten(r)[0] for r in rest]
