@@ -6,6 +6,13 @@ with concrete shapes into one graph, outputs first and updates after, which
 `compile_graph` optimizes and lowers; the result is cached by signature. A
 call runs the graph to the end before any shared variable changes, so a call
 that fails changes none.
+
+The device (`config.device` when the function is made, as Theano compiles at
+`function()`) decides where it runs, and data moves explicitly to it: under
+cuda, shared values move to the GPU for good and their updates are stored
+there without visiting the host; under cpu, device-stored shared values are
+copied to the host for the call and their updates copied back. Outputs are
+NumPy arrays, or CuPy arrays when an explicit input was one.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import numpy as np
 from . import ir, lax
 from .compile import Compiled, compile_graph
 from .config import MODES, config
+from .lowering.cupy import is_device_array, to_device, to_host
 from .shared import SharedVariable
 from .tensor.types import filter_value
 from .tensor.variable import Env, Variable, graph_inputs
@@ -53,6 +61,7 @@ class Function:
                  name: str | None = None):
         self.name = name or "function"
         self.mode = _check_mode(mode)
+        self.device = config.device
         self.allow_input_downcast = allow_input_downcast
         self._ins = _inputs(inputs)
         self.inputs = [i.variable for i in self._ins]
@@ -116,20 +125,25 @@ class Function:
         arrays = [filter_value(a, i.variable.dtype, i.variable.broadcastable,
                                f"input {i.name or k!r} of {self.name}", self.allow_input_downcast)
                   for k, (a, i) in enumerate(zip(values, self._ins))]
-        arrays += [s.get_value(borrow=True) for s in self.shared]
+        gpu = self.device.startswith("cuda")
+        for s in self.shared if gpu else ():
+            s.move_to_device()
+        arrays += [s.get_value(borrow=True, return_internal_type=True) for s in self.shared]
         key = tuple(a.shape for a in arrays)
         entry = self._cache.get(key)
         if entry is None:
             entry = self._cache[key] = self._compile(key)
         self.last = entry.compiled
-        results = entry.compiled.run([arrays[i] for i in entry.feeds])
+        move = to_device if gpu else to_host
+        results = entry.compiled.run([move(arrays[i]) for i in entry.feeds])
         n = len(self.outputs)
-        outs = [_own(np.asarray(r), arrays) for r in results[:n]]
-        new: list[np.ndarray] = []
+        out_move = to_device if any(map(is_device_array, arrays[:len(self._ins)])) else to_host
+        outs = [_own(out_move(r), arrays) for r in results[:n]]
+        new: list = []
         for r in results[n:]:
-            new.append(_own(np.asarray(r), arrays + outs + new))
+            new.append(_own(r, arrays + outs + new))
         for (target, _), value in zip(self.updates, new):  # all together, after the run
-            target._value = value
+            target.store(value)
         return outs[0] if self._single else outs
 
     def _arguments(self, args, kwargs) -> list:
@@ -168,7 +182,7 @@ class Function:
         used = {id(n) for n in ir.toposort(outs + ups) if n.op.name == "INPUT"}
         feeds = [k for k, v in enumerate(variables) if id(nodes[v]) in used]
         graph = ir.Graph(tuple(nodes[variables[k]] for k in feeds), tuple(outs + ups))
-        return _Entry(compile_graph(graph, self.mode), feeds)
+        return _Entry(compile_graph(graph, self.mode, device=self.device), feeds)
 
     def _update_node(self, target: SharedVariable, value) -> ir.Node:
         value = lax.lift(value)
@@ -254,8 +268,19 @@ def _describe(x) -> str:
     return x.describe() if isinstance(x, Variable) else f"a {type(x).__name__}"
 
 
-def _own(x: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
+def _own(x, others: list):
     """`x`, copied if it shares memory with an array the caller or a shared variable holds."""
-    if any(np.may_share_memory(x, o) for o in others):
+    if any(_may_share(x, o) for o in others):
         return x.copy()
     return x
+
+
+def _may_share(a, b) -> bool:
+    """NumPy's `may_share_memory`, or CuPy's for two device arrays; host and device never do."""
+    if is_device_array(a) != is_device_array(b):
+        return False
+    if is_device_array(a):
+        import cupy
+
+        return bool(cupy.may_share_memory(a, b))
+    return np.may_share_memory(a, b)

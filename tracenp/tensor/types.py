@@ -5,7 +5,8 @@ unknown (None) except broadcastable ones, which are 1 (`row` is (1, None)).
 `filter_value` converts what a caller passes for an input (or `set_value`
 gives a shared variable) the way Theano does: lists and Python scalars are
 converted when exact, arrays must cast safely unless downcasting is allowed,
-and anything else is a TypeError that names the input.
+and anything else is a TypeError that names the input. CuPy arrays stay on
+their device (cast there when needed).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from .. import ir
 from ..config import config
+from ..lowering.cupy import is_device_array
 from .variable import Variable
 
 PREFIXES = {"b": "int8", "w": "int16", "i": "int32", "l": "int64", "f": "float32",
@@ -88,7 +90,7 @@ for _kind in KINDS:
 
 
 def filter_value(value, dtype: np.dtype, broadcastable: Sequence[bool], what: str,
-                 allow_downcast: bool | None = None) -> np.ndarray:
+                 allow_downcast: bool | None = None):
     """`value` as an array of `dtype` and rank `len(broadcastable)`, or a TypeError naming `what`.
 
     Arrays must cast safely (int64 into float64 is fine, float64 into int32 is
@@ -97,9 +99,9 @@ def filter_value(value, dtype: np.dtype, broadcastable: Sequence[bool], what: st
     into a floatX scalar, as Theano allows.
     """
     dtype = np.dtype(dtype)
-    is_array = isinstance(value, (np.ndarray, np.generic))
+    is_array = isinstance(value, (np.ndarray, np.generic)) or is_device_array(value)
     try:
-        given = np.asarray(value)
+        given = value if is_device_array(value) else np.asarray(value)
     except (ValueError, TypeError) as e:
         raise TypeError(f"{what} expects a {dtype} array, but the value cannot be converted to "
                         f"an array: {e}") from None
@@ -118,8 +120,8 @@ def filter_value(value, dtype: np.dtype, broadcastable: Sequence[bool], what: st
     return out
 
 
-def _cast(given: np.ndarray, dtype: np.dtype, is_array: bool, what: str,
-          allow_downcast: bool | None, python_float: bool) -> np.ndarray:
+def _cast(given, dtype: np.dtype, is_array: bool, what: str,
+          allow_downcast: bool | None, python_float: bool):
     if allow_downcast or np.can_cast(given.dtype, dtype, "safe"):
         return given.astype(dtype)
     if allow_downcast is None and python_float and dtype == np.dtype(config.floatX):
