@@ -5,7 +5,8 @@ by `cuda_source` (one expression per scalar op, NumPy's semantics from `cuda_num
 launched as a `cupy.RawKernel` with our own grid-stride launch; matmul/einsum go to cuBLAS
 through CuPy, and sort, linalg, gather/scatter, scans and views to CuPy's functions.
 Kernels are shape-generic (extents and strides are arguments), kept in memory by source text;
-CuPy keeps the compiled binaries on disk (`~/.cupy/kernel_cache`), so a new process starts warm.
+CuPy keeps the compiled binaries on disk (`~/.cupy/kernel_cache`), so a new process starts warm,
+and `precompile` fills that cache from parallel processes.
 
 CuPy is optional: nothing here imports it until a graph runs on the GPU, and asking for the
 GPU without CuPy or without a device raises `DeviceError` saying what is missing.
@@ -14,8 +15,11 @@ GPU without CuPy or without a device raises `DeviceError` saying what is missing
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import sys
-from typing import Any, Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -105,6 +109,31 @@ class CupyRuntime:
 
 
 _RUNTIMES: dict[int, CupyRuntime] = {}
+
+
+def precompile(sources: Iterable[cs.Source], workers: int | None = None) -> int:
+    """Compile kernels into CuPy's on-disk cache from `workers` processes; returns how many.
+
+    NVRTC compiles one kernel at a time in a process, so a first run of thousands of new
+    kernels (the op-table tests') would spend minutes there; compiled side by side, the
+    launches that follow load them from the cache (a launch compiles what is missing).
+    """
+    require_cupy()
+    todo = sorted({s.code: s.name for s in sources}.items())
+    if not todo:
+        return 0
+    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    chunks = [todo[k::workers] for k in range(workers)]
+    spawn = multiprocessing.get_context("spawn")  # CUDA cannot be used in a forked child
+    with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+        return sum(pool.map(_compile_into_cache, chunks))
+
+
+def _compile_into_cache(kernels: list[tuple[str, str]]) -> int:
+    cp = require_cupy()
+    for code, name in kernels:
+        cp.RawKernel(code, name).compile()
+    return len(kernels)
 
 
 def _runtime(args: list) -> CupyRuntime:
