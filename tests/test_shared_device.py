@@ -202,3 +202,10 @@ def test_without_a_device_the_error_says_so(monkeypatch, count):
             shared(np.ones(2))
     with pytest.raises(tracenp.DeviceError, match="NVIDIA GPU"):
         tracenp.jit(lambda a: a * 2, device="cuda")(np.ones(3))
+
+
+def test_the_device_flag_names_no_device_index():
+    """`cuda1` would silently run on the current device: refused, with how to pick one."""
+    with pytest.raises(ValueError, match="CUDA_VISIBLE_DEVICES"):
+        tracenp.config.device = "cuda1"
+    assert tracenp.config.device == "cpu"

@@ -29,8 +29,10 @@ class Config:
     def __setattr__(self, name, value):
         if name == "mode" and value not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {value!r}")
-        if name == "device" and value not in ("cpu", "cuda") and not str(value).startswith("cuda"):
-            raise ValueError(f"device must be 'cpu' or 'cuda', not {value!r}")
+        if name == "device" and value not in ("cpu", "cuda"):
+            raise ValueError(f"device must be 'cpu' or 'cuda' (CuPy's current device; pick "
+                             f"another with cupy.cuda.Device(n).use() or CUDA_VISIBLE_DEVICES), "
+                             f"not {value!r}")
         if name == "backend" and value not in ("llvm", "numpy"):
             raise ValueError(f"backend must be 'llvm' or 'numpy', not {value!r}")
         if name == "floatX" and value not in FLOATX:

@@ -117,7 +117,7 @@ def gpu_cases():
         f, args = random_expression(seed), expression_args(seed, "float32" if seed % 3 == 0
                                                            else "float64")
         expressions.append((f, args))
-        sources += _launched(tracenp.jit(f).compiled(*args).optimized)
+        sources += _launched(tracenp.jit(f, device="cuda").compiled(*args).optimized)
     try:
         gpu.precompile(sources)
     except Exception as e:  # only slower: each launch compiles what it misses
