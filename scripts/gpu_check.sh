@@ -5,6 +5,8 @@
 # and prints its last lines; the full output goes to $OUT/gpu_check.log (else /tmp).
 #
 #   scripts/gpu_check.sh        # PYTHON=/path/to/python, ACCEPTANCE=path/to/test_seed_tutorial.py
+#
+# The interpreter needs tracenp's test and gpu extras (pip install -e '.[test,gpu]').
 set -u
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python}
