@@ -4,6 +4,8 @@
 memory or on disk: `llvm_jit`), and returns a closure in which everything that does not
 depend on the arrays of a call is precomputed: slots, extents, work pieces, ctypes entry
 points. Per call it only fetches buffers and calls the kernels (ctypes releases the GIL).
+A graph that is one small kernel launch also describes itself (`run.launch`), so that `jit`
+can serve its cached calls with a builtin entry (`llvm_entry`) instead of this closure.
 
 Work is split along dim 0 into pieces run by a thread pool once a kernel has at least
 `PARALLEL_MIN` elements. A reduction over dim 0 is split into pieces of about `CHUNK`
@@ -28,6 +30,7 @@ from ..fusion import REDUCTIONS, Kernel, KernelStep, NodeStep, schedule
 from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable
+from .llvm_entry import Launch
 from .llvm_jit import STATS, compile_kernel, kernel_function, listing
 from .llvm_kernel import supports
 from .llvm_ops import SCALAR_DTYPES
@@ -140,7 +143,32 @@ class LLVMBackend:
                 [env[i] for i in out_slots]
 
         run.schedule = sched
+        run.launch = _one_launch(sched, graph, template, slot)
         return run
+
+
+def _one_launch(sched, graph: Graph, template: list, slot: dict):
+    """For a graph that is one small kernel launch (one piece, one elementwise output that
+    is the graph's only output): a function giving its `Launch`, for a builtin entry."""
+    if len(sched.steps) != 1 or not isinstance(sched.steps[0], KernelStep):
+        return None
+    k = sched.steps[0].kernel
+    total = int(np.prod(k.shape, dtype=np.int64))
+    if (len(k.outputs) != 1 or k.outputs[0].reduce is not None or not k.shape
+            or not 0 < total < PARALLEL_MIN or graph.outputs != (k.outputs[0].node,)):
+        return None
+    where = {id(n): j for j, n in enumerate(graph.inputs)}
+    operands = []
+    for n in k.inputs:
+        value = template[slot[id(n)]]
+        if id(n) in where:
+            operands.append(where[id(n)])
+        elif isinstance(value, np.ndarray):
+            operands.append(value)
+        else:
+            return None
+    return lambda: Launch(compile_kernel(k), tuple(k.shape), k.outputs[0].node.dtype,
+                          tuple(operands))
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):

@@ -16,9 +16,11 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import llvmlite
 import llvmlite.binding as llvm
+from llvmlite import ir
 
 from .. import disk_cache
 from ..fusion import Kernel
@@ -85,7 +87,15 @@ def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine) -> None:
 
 def compile_kernel(kernel: Kernel) -> int:
     """The address of `kernel`'s function, compiling it (or loading it from disk) if needed."""
-    text = kernel.text()
+    return load_function(kernel.text(), lambda name: build_module(kernel, name))
+
+
+def load_function(text: str, build: Callable[[str], ir.Module]) -> int:
+    """The address of the function `build(name)` defines for the description `text`.
+
+    `text` must determine the code completely: it (with the CPU and versions) is the key of
+    the process's table and of the disk cache.
+    """
     with _lock:
         st = _machine()
         key = f"{text}\n{st['env']}"
@@ -98,19 +108,19 @@ def compile_kernel(kernel: Kernel) -> int:
         if obj is not None and not debug():
             STATS.disk_hits += 1
         else:
-            obj = _codegen(kernel, name, st["tm"])
+            obj = _codegen(text, build(name), st["tm"])
             disk_cache.store(key, obj)
         st["engine"].add_object_file(llvm.ObjectFileRef.from_data(obj))
         st["engine"].finalize_object()
         addr = st["engine"].get_function_address(name)
         if not addr:
-            raise RuntimeError(f"tracenp: compiled kernel {name} has no address")
+            raise RuntimeError(f"tracenp: compiled function {name} has no address")
         _loaded[name] = addr
         return addr
 
 
-def _optimized(kernel: Kernel, name: str, tm: llvm.TargetMachine) -> llvm.ModuleRef:
-    module = llvm.parse_assembly(str(build_module(kernel, name)))
+def _optimized(source: ir.Module, tm: llvm.TargetMachine) -> llvm.ModuleRef:
+    module = llvm.parse_assembly(str(source))
     module.triple = llvm.get_default_triple()
     module.data_layout = str(tm.target_data)
     module.verify()
@@ -118,20 +128,23 @@ def _optimized(kernel: Kernel, name: str, tm: llvm.TargetMachine) -> llvm.Module
     return module
 
 
-def _codegen(kernel: Kernel, name: str, tm: llvm.TargetMachine) -> bytes:
+def _codegen(text: str, source: ir.Module, tm: llvm.TargetMachine) -> bytes:
     STATS.codegen += 1
-    module = _optimized(kernel, name, tm)
+    module = _optimized(source, tm)
     if debug():
-        print(listing(kernel), file=sys.stderr)
+        print(_listing(text, module, tm), file=sys.stderr)
     return tm.emit_object(module)
 
 
 def listing(kernel: Kernel) -> str:
     """The kernel's description, its optimized LLVM IR and the host assembly, as text."""
     tm = _machine()["tm"]
-    module = _optimized(kernel, "tracenp_kernel", tm)
-    return (f"; kernel {kernel.shape}\n; " + kernel.text().replace("\n", "\n; ")
-            + f"\n{module}\n{tm.emit_assembly(module)}")
+    module = _optimized(build_module(kernel, "tracenp_kernel"), tm)
+    return f"; kernel {kernel.shape}\n" + _listing(kernel.text(), module, tm)
+
+
+def _listing(text: str, module: llvm.ModuleRef, tm: llvm.TargetMachine) -> str:
+    return "; " + text.replace("\n", "\n; ") + f"\n{module}\n{tm.emit_assembly(module)}"
 
 
 def kernel_function(addr: int, n_arrays: int):
