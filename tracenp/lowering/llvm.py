@@ -22,6 +22,7 @@ from __future__ import annotations
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,10 +31,7 @@ from ..fusion import REDUCTIONS, Kernel, KernelStep, NodeStep, schedule
 from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable
-from .llvm_entry import Launch
 from .llvm_jit import STATS, compile_kernel, kernel_function, listing
-from .llvm_kernel import supports
-from .llvm_ops import SCALAR_DTYPES
 from .numpy_ref import _linalg_step, _owned
 
 PARALLEL_MIN = 1 << 17  # elements: below this a kernel runs on the calling thread
@@ -45,6 +43,9 @@ _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
 
 def lowerable(node: Node) -> bool:
     """Whether a node can go into an LLVM kernel (else it runs as a NumPy step)."""
+    from .llvm_kernel import supports  # the code generator loads when a graph is scheduled
+    from .llvm_ops import SCALAR_DTYPES
+
     if node.op in REDUCTIONS:
         return node.dtype in SCALAR_DTYPES
     if OPS[node.op].kind != "elementwise":
@@ -147,15 +148,29 @@ class LLVMBackend:
         return run
 
 
+@dataclass(frozen=True)
+class Launch:
+    """A graph that is one kernel launch: enough to run it without its schedule.
+
+    `operands` has one item per kernel input: an `int`, the graph input it reads, or the
+    constant `ndarray` it reads. The kernel's single elementwise output is the graph's
+    single output. `jit` serves small ones with a builtin entry (`llvm_entry`), and
+    `tracenp.plans` keeps those without constants on disk.
+    """
+
+    kernel: int
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    operands: tuple
+
+
 def _one_launch(sched, graph: Graph, template: list, slot: dict):
-    """For a graph that is one small kernel launch (one piece, one elementwise output that
-    is the graph's only output): a function giving its `Launch`, for a builtin entry."""
+    """For a graph that is one kernel launch: a function giving its `Launch`."""
     if len(sched.steps) != 1 or not isinstance(sched.steps[0], KernelStep):
         return None
     k = sched.steps[0].kernel
-    total = int(np.prod(k.shape, dtype=np.int64))
     if (len(k.outputs) != 1 or k.outputs[0].reduce is not None or not k.shape
-            or not 0 < total < PARALLEL_MIN or graph.outputs != (k.outputs[0].node,)):
+            or not all(k.shape) or graph.outputs != (k.outputs[0].node,)):
         return None
     where = {id(n): j for j, n in enumerate(graph.inputs)}
     operands = []
@@ -169,6 +184,29 @@ def _one_launch(sched, graph: Graph, template: list, slot: dict):
             return None
     return lambda: Launch(compile_kernel(k), tuple(k.shape), k.outputs[0].node.dtype,
                           tuple(operands))
+
+
+def launch_run(launch: Launch) -> Executable:
+    """The run of a one-launch graph from its `Launch` alone (a plan found on disk)."""
+    fn = kernel_function(launch.kernel, len(launch.operands) + 1)
+    shape = np.array(launch.shape, dtype=np.int64)
+    shape_addr = shape.ctypes.data
+    pieces = _pieces(launch.shape, (), int(np.prod(launch.shape, dtype=np.int64)))
+    buffers = _Buffers()
+    alloc = buffers.allocator(0, launch.shape, launch.dtype)
+    operands = launch.operands
+
+    def run(args: list[np.ndarray]) -> list[np.ndarray]:
+        used: list = []
+        out = alloc(used)
+        _launch(fn, shape_addr, pieces, [args[i] for i in operands] + [out])
+        if used:
+            buffers.give_back(used)
+        return [out]
+
+    run.launch = lambda: launch
+    run.keep = shape
+    return run
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):

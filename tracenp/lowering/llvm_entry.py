@@ -18,16 +18,19 @@ are words of a context array, the builtin's `self`; word 0 counts the calls it s
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
+
+from typing import TYPE_CHECKING
 
 import numpy as np
-from llvmlite import ir
 
+from .llvm import PARALLEL_MIN, Launch
 from .llvm_jit import load_function
-from .llvm_kernel import DATA_OFFSET, HEADER
-from .llvm_ops import I32, I64, I8, PTR
 
-TYPE_OFFSET = HEADER - 8  # ob_type, the last word of PyObject_HEAD
+if TYPE_CHECKING:
+    from llvmlite import ir
+
+HEADER = object.__basicsize__  # PyObject_HEAD; then NumPy's fields, at these offsets:
+TYPE_OFFSET, DATA_OFFSET = HEADER - 8, HEADER
 ND_OFFSET, DIMS_OFFSET, DESCR_OFFSET = HEADER + 8, HEADER + 16, HEADER + 40
 RELEASE_GIL_MIN = 1 << 14  # elements: a kernel at least this large runs without the GIL
 METH_FASTCALL = 0x80
@@ -36,20 +39,6 @@ _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table i
 
 HITS, NDARRAY, NONE, INCREF, EMPTY, KERNEL, OUT_DESCR, SHAPE, ROWS, SAVE, RESTORE = range(11)
 HEAD = 11  # context words before the per-argument descriptors and dims
-
-
-@dataclass(frozen=True)
-class Launch:
-    """A graph that is one kernel launch, as the llvm backend describes it for an entry.
-
-    `operands` has one item per kernel input: an `int`, the graph input it reads, or the
-    constant `ndarray` it reads. The kernel's single output is the graph's single output.
-    """
-
-    kernel: int
-    shape: tuple[int, ...]
-    dtype: np.dtype
-    operands: tuple
 
 
 class _MethodDef(ctypes.Structure):
@@ -104,8 +93,8 @@ def make_entry(launch: Launch, sigs: list[tuple[np.dtype, tuple]],
     """The entry for calls whose arguments have exactly `sigs` (dtype, shape) each;
     `positions[j]` is the argument that graph input `j` is. None if the host is unsuitable."""
     api = _c_api()
-    if api is None:
-        return None
+    if api is None or int(np.prod(launch.shape)) >= PARALLEL_MIN:
+        return None  # a large launch is split over threads, and dispatch costs nothing
     descrs = [np.dtype(dt) for dt, _ in sigs]
     consts = [op for op in launch.operands if not isinstance(op, int)]
     sources, c = [], 0
@@ -137,6 +126,10 @@ def make_entry(launch: Launch, sigs: list[tuple[np.dtype, tuple]],
 def _build(name: str, ranks: list[int], out_rank: int, sources: list[str],
            release: bool) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`."""
+    from llvmlite import ir
+
+    from .llvm_ops import I32, I64, I8, PTR
+
     module = ir.Module(name=name)
     fn = ir.Function(module, ir.FunctionType(PTR, [PTR, PTR, I64]), name)
     self_, argv, nargs = fn.args
