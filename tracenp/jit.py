@@ -325,8 +325,7 @@ class JitFunction:
         device = "cuda" if any(map(is_device_array, leaves)) else self.device
         compiled = compile_graph(graph, self.mode or config.mode, stabilize=self.stabilize,
                                  backend=self.backend, device=device)
-        compiled.report["trace_s"] = t1 - t0
-        compiled.report["compile_s"] = time.perf_counter() - t1
+        compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
         return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used)
 
     def _leaf_names(self, tree, n: int) -> list[str]:

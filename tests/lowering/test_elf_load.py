@@ -20,11 +20,12 @@ def test_kernels_are_mapped_without_mcjit():
 
 def _object(kernel_fn, *args) -> bytes:
     """The object code of the first kernel `kernel_fn` compiles for `args`."""
-    from tracenp.fusion import KernelStep
-
-    k = next(s.kernel for s in tracenp.jit(kernel_fn).compiled(*args).run.schedule.steps
-             if isinstance(s, KernelStep))
+    from tracenp.fusion import KernelStep, schedule
+    from tracenp.lowering.llvm import lowerable
     from tracenp.lowering.llvm_kernel import build_module
+
+    steps = schedule(tracenp.jit(kernel_fn).graph(*args), lowerable).steps
+    k = next(s.kernel for s in steps if isinstance(s, KernelStep))
 
     tm = llvm_jit._machine()["tm"]
     return llvm_jit._codegen(k.text(), build_module(k, "tracenp_test_k"), tm)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,9 +67,11 @@ def identity(red: Op, dtype: np.dtype):
 _pool: dict = {}
 
 
-def _executor(threads: int) -> ThreadPoolExecutor:
+def _executor(threads: int):
     ex = _pool.get(threads)
     if ex is None:
+        from concurrent.futures import ThreadPoolExecutor  # imported when first needed
+
         ex = _pool[threads] = ThreadPoolExecutor(threads, thread_name_prefix="tracenp")
     return ex
 
@@ -159,6 +160,7 @@ class Launch:
     """
 
     kernel: int
+    text: str  # the kernel's description, which names its code in the caches
     shape: tuple[int, ...]
     dtype: np.dtype
     operands: tuple
@@ -182,7 +184,7 @@ def _one_launch(sched, graph: Graph, template: list, slot: dict):
             operands.append(value)
         else:
             return None
-    return lambda: Launch(compile_kernel(k), tuple(k.shape), k.outputs[0].node.dtype,
+    return lambda: Launch(compile_kernel(k), k.text(), tuple(k.shape), k.outputs[0].node.dtype,
                           tuple(operands))
 
 

@@ -20,7 +20,6 @@ import struct
 import sys
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import llvmlite
@@ -97,7 +96,8 @@ _CPU_FIELDS = ("vendor_id", "cpu family", "model", "model name", "stepping", "fl
 
 def _cpuinfo() -> str | None:
     try:
-        first = Path("/proc/cpuinfo").read_text().split("\n\n")[0]
+        with open("/proc/cpuinfo") as f:
+            first = f.read().split("\n\n")[0]
     except OSError:
         return None
     lines = [ln for ln in first.splitlines() if ln.split(":")[0].strip() in _CPU_FIELDS]
@@ -110,12 +110,13 @@ def _version() -> str:
     """tracenp's version and a hash of the code generator's sources (content, not times)."""
     from .. import __version__
 
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
+    names = sorted(p for p in os.listdir(here) if p.startswith("llvm_math") and p.endswith(".py"))
+    names += ["llvm_ops.py", "llvm_kernel.py", "llvm_jit.py", "llvm_entry.py", "../fusion.py"]
     h = hashlib.sha256()
-    sources = [*here.glob("llvm_math*.py"), here / "llvm_ops.py", here / "llvm_kernel.py",
-               here / "llvm_jit.py", here / "llvm_entry.py", here.parent / "fusion.py"]
-    for path in sorted(sources):
-        h.update(path.read_bytes())
+    for name in names:
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
     return f"{__version__} codegen {h.hexdigest()[:16]}"
 
 
@@ -149,23 +150,35 @@ def load_function(text: str, build: Callable[[str], ir.Module]) -> int:
     process's table and of the disk cache.
     """
     with _lock:
-        key = f"{text}\n{environment()}"
-        name = function_name(key)
-        addr = _loaded.get(name)
-        if addr is not None:
-            STATS.memory_hits += 1
-            return addr
-        obj = disk_cache.load(key)
-        if obj is not None and not debug():
-            STATS.disk_hits += 1
-        else:
+        addr = _cached(text)
+        if addr is None:
+            key = f"{text}\n{environment()}"
+            name = function_name(key)
             obj = _codegen(text, build(name), _machine()["tm"])
             disk_cache.store(key, obj)
-        addr = _load(obj, name)
-        if not addr:
-            raise RuntimeError(f"tracenp: compiled function {name} has no address")
-        _loaded[name] = addr
+            addr = _loaded[name] = _load(obj, name)
         return addr
+
+
+def cached_function(text: str) -> int | None:
+    """The address for `text` if this process or the disk cache has its code, else None."""
+    with _lock:
+        return _cached(text)
+
+
+def _cached(text: str) -> int | None:
+    key = f"{text}\n{environment()}"
+    name = function_name(key)
+    addr = _loaded.get(name)
+    if addr is not None:
+        STATS.memory_hits += 1
+        return addr
+    obj = None if debug() else disk_cache.load(key)
+    if obj is None:
+        return None
+    STATS.disk_hits += 1
+    addr = _loaded[name] = _load(obj, name)
+    return addr
 
 
 def function_name(key: str) -> str:
@@ -175,7 +188,7 @@ def function_name(key: str) -> str:
 def _load(obj: bytes, name: str) -> int:
     """Map the object ourselves (`elf_load`), or through MCJIT where that is unsupported."""
     try:
-        return elf_load.load(obj).get(name, 0)
+        addr = elf_load.load(obj).get(name, 0)
     except (elf_load.Unsupported, struct.error, IndexError, ValueError):
         import llvmlite.binding as llvm
 
@@ -183,7 +196,10 @@ def _load(obj: bytes, name: str) -> int:
         engine = _engine()
         engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
-        return engine.get_function_address(name)
+        addr = engine.get_function_address(name)
+    if not addr:
+        raise RuntimeError(f"tracenp: compiled function {name} has no address")
+    return addr
 
 
 def _optimized(source: ir.Module, tm: llvm.TargetMachine) -> llvm.ModuleRef:
