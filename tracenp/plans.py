@@ -72,8 +72,10 @@ def _parse(blob: bytes, graph: Graph):
         if (not isinstance(text, str) or not isinstance(shape, list)
                 or not isinstance(operands, list)
                 or not all(type(v) is int and v >= 0 for v in ints)
-                or not all(i < len(graph.inputs) for i in operands)):
-            return None
+                or not all(i < len(graph.inputs) for i in operands)
+                or len(operands) != sum(ln.startswith("in") for ln in text.splitlines())
+                or sum(ln.startswith("out ") for ln in text.splitlines()) != 1):
+            return None  # the kernel's arity must be what the run passes it
         out = graph.outputs[0] if len(graph.outputs) == 1 else None
         dt = np.dtype(dtype)
         if out is None or dt != out.dtype or tuple(shape) != out.shape:
