@@ -100,6 +100,13 @@ def test_key_is_exact(cache):
                                                       X.astype(np.float32))
     assert plans._key(g1, True) != plans._key(g3, True)
     assert plans._key(g1, True) == plans._key(_graph(lambda a, b: a * 2.0 + b), True)
+    c1 = np.arange(2000.0)
+    c2 = c1.copy()
+    c2[1000] = -1.0  # elided in the arrays' repr, not in the key
+    y = np.ones(2000)
+    k1 = plans._key(tracenp.make_graph(lambda a: a * c1)(y), True)
+    k2 = plans._key(tracenp.make_graph(lambda a: a * c2)(y), True)
+    assert k1 is not None and k2 is not None and k1 != k2
 
 
 PROGRAM = """
