@@ -24,6 +24,7 @@ SHN_UNDEF, SHN_ABS, STB_GLOBAL = 0, 0xFFF1, 1
 R_64, R_PC32, R_PLT32, R_32, R_32S, R_PC64 = 1, 2, 4, 10, 11, 24
 
 _maps: list = []  # mappings stay for the life of the process, like MCJIT's
+_mprotect: list = []
 
 
 class Unsupported(Exception):
@@ -103,7 +104,9 @@ def load(obj: bytes) -> dict[str, int]:
 
 def _protect(addr: int, size: int) -> None:
     """Make the mapping read+execute now that it is written (W^X where the system has it)."""
-    mprotect = ctypes.CDLL(None).mprotect
-    mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
-    if mprotect(addr, size, mmap.PROT_READ | mmap.PROT_EXEC) != 0:
+    if not _mprotect:
+        fn = ctypes.CDLL(None).mprotect
+        fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        _mprotect.append(fn)
+    if _mprotect[0](addr, size, mmap.PROT_READ | mmap.PROT_EXEC) != 0:
         raise Unsupported("mprotect failed")
