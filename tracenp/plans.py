@@ -98,8 +98,9 @@ def _key(graph: Graph, stabilize: bool) -> str | None:
             return None  # an input the graph does not list
         params = []
         for k, v in n.params:
-            v = v.value if isinstance(v, Const) else v
-            if isinstance(v, np.ndarray):
+            if isinstance(v, Const):
+                v = v._digest.hex()  # content, dtype and shape; computed when it was made
+            elif isinstance(v, np.ndarray):
                 v = (v.dtype.str, v.shape, hashlib.sha256(v.tobytes()).hexdigest())
             params.append(f"{k}={v!r}")
         text = " ".join(params)
