@@ -1,4 +1,4 @@
-"""Plans on disk: a hit skips the optimizer and still runs the same kernel; anything off is a miss."""
+"""Plans on disk: a hit skips the optimizer and runs the same kernel; anything off is a miss."""
 
 from __future__ import annotations
 
