@@ -2,14 +2,16 @@
 
 The order of passes is written here, in one place. FAST_RUN compiles with the LLVM
 backend (`lowering/llvm.py`); FAST_COMPILE skips the optimizer and runs the graph with the
-NumPy reference backend.
+NumPy reference backend. With the LLVM backend a graph whose plan is on disk
+(`tracenp.plans`) runs without optimizing it; the optimized graph and the optimizer's report
+are then made only if someone asks for them.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
+from . import plans
 from .check import maybe_check
 from .config import config
 from .ir import Graph
@@ -21,15 +23,31 @@ from .rewrite.simplify import SIMPLIFY
 from .rewrite.stabilize import STABILIZE
 
 
-@dataclass
 class Compiled:
     """What a compiled graph keeps: the graphs before and after, and the runnable."""
 
-    traced: Graph
-    optimized: Graph
-    run: Executable
-    backend: str
-    report: dict = field(default_factory=dict)
+    def __init__(self, traced: Graph, optimized: Graph | None, run: Executable, backend: str,
+                 report: dict, stabilize: bool = True):
+        self.traced, self.run, self.backend = traced, run, backend
+        self._optimized, self._report, self._stabilize = optimized, report, stabilize
+
+    @property
+    def optimized(self) -> Graph:
+        """The optimized graph (made now if a plan from disk let the call skip it)."""
+        if self._optimized is None:
+            self._optimized = optimize(self.traced, stabilize=self._stabilize,
+                                       report=self._report)
+        return self._optimized
+
+    @property
+    def report(self) -> dict:
+        """What the optimizer did and how long each phase took."""
+        self.optimized
+        return self._report
+
+    def note(self, **times: float) -> None:
+        """Record timings without forcing a skipped optimizer to run."""
+        self._report.update(times)
 
 
 def optimize(graph: Graph, *, stabilize: bool = True, report: dict | None = None) -> Graph:
@@ -62,7 +80,13 @@ def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = Tru
         maybe_check(graph, "trace")
         optimized, backend = graph, backend or "numpy"
     else:
-        optimized = optimize(graph, stabilize=stabilize, report=report)
         backend = backend or config.backend
+        if backend == "llvm":
+            run = plans.cached_run(graph, stabilize)
+            if run is not None:
+                return Compiled(graph, None, run, backend, {"plan": "disk"}, stabilize)
+        optimized = optimize(graph, stabilize=stabilize, report=report)
     run = get_backend(backend).compile(optimized)
-    return Compiled(graph, optimized, run, backend, report)
+    if backend == "llvm" and mode != "FAST_COMPILE":
+        plans.store(graph, stabilize, run)
+    return Compiled(graph, optimized, run, backend, report, stabilize)

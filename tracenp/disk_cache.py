@@ -1,9 +1,10 @@
-"""Compiled object code on disk, so that a new process starts warm.
+"""Compiled object code and plans on disk, so that a new process starts warm.
 
-Entries are keyed by content only: the caller's key text (kernel description, CPU name and
-features, tracenp and llvmlite versions), never file times. Each entry is a header (magic,
-the key's hash, payload length, payload hash) and the raw object bytes: a corrupt,
-truncated or foreign file is detected, ignored and overwritten; nothing is unpickled.
+Entries are keyed by content only: the caller's key text (a kernel's or entry's description
+with the host CPU, tracenp and llvmlite versions; a traced graph for a plan), never file
+times. Each entry is a header (magic, the key's hash, payload length, payload hash) and the
+raw payload (object bytes, or a plan's JSON): a corrupt, truncated or foreign file is
+detected, ignored and overwritten; nothing is unpickled.
 
 Location: `$TRACENP_CACHE_DIR`, else `$XDG_CACHE_HOME/tracenp`, else `~/.cache/tracenp`,
 created private (0700). `TRACENP_NO_CACHE=1` or `tracenp.config.cache = False` disables it;

@@ -108,6 +108,8 @@ class JitFunction:
         self.device = device
         self._cache: dict[Any, Trace] = {}
         self._fast: dict[tuple, Callable] = {}  # ndarray-only signatures -> their runner
+        self._entry: Callable = _no_entry  # the builtin launch of the latest such signature
+        self._entries: list = []  # every builtin made, whose hits cache_info() collects
         self._method: JitFunction | None = None
         self._info = CacheInfo()
         try:
@@ -143,6 +145,9 @@ class JitFunction:
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
         if not kwargs:  # the hot path: positional ndarrays of a signature seen before
+            out = self._entry(*args)  # checks the whole signature itself; None if it differs
+            if out is not None:
+                return out
             sig = []
             for a in args:
                 if type(a) is not np.ndarray:
@@ -173,18 +178,30 @@ class JitFunction:
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
         if not kwargs and not self.static_argnums and all(type(a) is np.ndarray for a in args):
-            self._fast[tuple((a.dtype, a.shape) for a in args)] = self._fast_runner(entry)
+            sig = tuple((a.dtype, a.shape) for a in args)
+            self._fast[sig] = self._fast_runner(entry, sig)
         return self._run(entry, leaves)
 
-    def _fast_runner(self, entry: Trace) -> Callable:
-        """A call of `entry` for positional ndarrays with no per-call bookkeeping."""
+    def _fast_runner(self, entry: Trace, sig: tuple) -> Callable:
+        """A call of `entry` for positional ndarrays with no per-call bookkeeping.
+
+        A graph that is one small kernel launch also gets a builtin entry (made on the
+        signature's first cached call, so a first call does not pay for it); the runner
+        makes it the one `__call__` tries first, and the builtin serves later calls.
+        """
         single = (not entry.mutated and entry.out_tree is pytree.LEAF
                   and entry.out_consts == [_FROM_GRAPH])
         if not single:
             return lambda args: self._run(entry, list(args))
         run, used, returns = entry.compiled.run, entry.used, entry.out_returns[0]
+        launch = getattr(run, "launch", None)
+        native: list = [] if launch is not None else [None]
 
         def fast(args):
+            if not native:
+                native.append(self._make_entry(launch(), sig, used))
+            if native[0] is not None:
+                self._entry = native[0].call
             out = run([args[i] for i in used])[0]
             if type(out) is np.ndarray and out.ndim:
                 return out
@@ -194,6 +211,14 @@ class JitFunction:
             return out.item() if returns == "python" else out[()]
 
         return fast
+
+    def _make_entry(self, launch, sig: tuple, used: list):
+        from .lowering.llvm_entry import make_entry
+
+        made = make_entry(launch, list(sig), used)
+        if made is not None:
+            self._entries.append(made)
+        return made
 
     def _run(self, entry: Trace, leaves):
         arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i])
@@ -300,8 +325,7 @@ class JitFunction:
         device = "cuda" if any(map(is_device_array, leaves)) else self.device
         compiled = compile_graph(graph, self.mode or config.mode, stabilize=self.stabilize,
                                  backend=self.backend, device=device)
-        compiled.report["trace_s"] = t1 - t0
-        compiled.report["compile_s"] = time.perf_counter() - t1
+        compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
         return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used)
 
     def _leaf_names(self, tree, n: int) -> list[str]:
@@ -318,6 +342,8 @@ class JitFunction:
     # ------------------------------------------------------------------ introspection
     def cache_info(self) -> CacheInfo:
         """Hits, misses, and why each retrace happened."""
+        for e in self._entries:
+            self._info.hits += e.take_hits()
         return self._info
 
     def graph(self, *args, optimized: bool = True, **kwargs) -> ir.Graph:
@@ -355,6 +381,11 @@ class JitFunction:
 
 
 _FROM_GRAPH = object()
+
+
+def _no_entry(*args) -> None:
+    """The builtin entry before there is one: no call matches."""
+    return None
 
 
 def _hashable(v, what: str):

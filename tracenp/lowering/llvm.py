@@ -4,6 +4,8 @@
 memory or on disk: `llvm_jit`), and returns a closure in which everything that does not
 depend on the arrays of a call is precomputed: slots, extents, work pieces, ctypes entry
 points. Per call it only fetches buffers and calls the kernels (ctypes releases the GIL).
+A graph that is one small kernel launch also describes itself (`run.launch`), so that `jit`
+can serve its cached calls with a builtin entry (`llvm_entry`) instead of this closure.
 
 Work is split along dim 0 into pieces run by a thread pool once a kernel has at least
 `PARALLEL_MIN` elements. A reduction over dim 0 is split into pieces of about `CHUNK`
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,8 +31,6 @@ from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable
 from .llvm_jit import STATS, compile_kernel, kernel_function, listing
-from .llvm_kernel import supports
-from .llvm_ops import SCALAR_DTYPES
 from .numpy_ref import _linalg_step, _owned
 
 PARALLEL_MIN = 1 << 17  # elements: below this a kernel runs on the calling thread
@@ -42,6 +42,9 @@ _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
 
 def lowerable(node: Node) -> bool:
     """Whether a node can go into an LLVM kernel (else it runs as a NumPy step)."""
+    from .llvm_kernel import supports  # the code generator loads when a graph is scheduled
+    from .llvm_ops import SCALAR_DTYPES
+
     if node.op in REDUCTIONS:
         return node.dtype in SCALAR_DTYPES
     if OPS[node.op].kind != "elementwise":
@@ -64,9 +67,11 @@ def identity(red: Op, dtype: np.dtype):
 _pool: dict = {}
 
 
-def _executor(threads: int) -> ThreadPoolExecutor:
+def _executor(threads: int):
     ex = _pool.get(threads)
     if ex is None:
+        from concurrent.futures import ThreadPoolExecutor  # imported when first needed
+
         ex = _pool[threads] = ThreadPoolExecutor(threads, thread_name_prefix="tracenp")
     return ex
 
@@ -140,7 +145,70 @@ class LLVMBackend:
                 [env[i] for i in out_slots]
 
         run.schedule = sched
+        run.launch = _one_launch(sched, graph, template, slot)
         return run
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A graph that is one kernel launch: enough to run it without its schedule.
+
+    `operands` has one item per kernel input: an `int`, the graph input it reads, or the
+    constant `ndarray` it reads. The kernel's single elementwise output is the graph's
+    single output. `jit` serves small ones with a builtin entry (`llvm_entry`), and
+    `tracenp.plans` keeps those without constants on disk.
+    """
+
+    kernel: int
+    text: str  # the kernel's description, which names its code in the caches
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    operands: tuple
+
+
+def _one_launch(sched, graph: Graph, template: list, slot: dict):
+    """For a graph that is one kernel launch: a function giving its `Launch`."""
+    if len(sched.steps) != 1 or not isinstance(sched.steps[0], KernelStep):
+        return None
+    k = sched.steps[0].kernel
+    if (len(k.outputs) != 1 or k.outputs[0].reduce is not None or not k.shape
+            or not all(k.shape) or graph.outputs != (k.outputs[0].node,)):
+        return None
+    where = {id(n): j for j, n in enumerate(graph.inputs)}
+    operands = []
+    for n in k.inputs:
+        value = template[slot[id(n)]]
+        if id(n) in where:
+            operands.append(where[id(n)])
+        elif isinstance(value, np.ndarray):
+            operands.append(value)
+        else:
+            return None
+    return lambda: Launch(compile_kernel(k), k.text(), tuple(k.shape), k.outputs[0].node.dtype,
+                          tuple(operands))
+
+
+def launch_run(launch: Launch) -> Executable:
+    """The run of a one-launch graph from its `Launch` alone (a plan found on disk)."""
+    fn = kernel_function(launch.kernel, len(launch.operands) + 1)
+    shape = np.array(launch.shape, dtype=np.int64)
+    shape_addr = shape.ctypes.data
+    pieces = _pieces(launch.shape, (), int(np.prod(launch.shape, dtype=np.int64)))
+    buffers = _Buffers()
+    alloc = buffers.allocator(0, launch.shape, launch.dtype)
+    operands = launch.operands
+
+    def run(args: list[np.ndarray]) -> list[np.ndarray]:
+        used: list = []
+        out = alloc(used)
+        _launch(fn, shape_addr, pieces, [args[i] for i in operands] + [out])
+        if used:
+            buffers.give_back(used)
+        return [out]
+
+    run.launch = lambda: launch
+    run.keep = shape
+    return run
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):

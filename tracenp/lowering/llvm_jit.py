@@ -2,9 +2,12 @@
 
 Compiled kernels are kept per process by their content key (so a new extent with the same
 dtypes, rank and broadcast pattern reuses the code) and on disk (`tracenp.disk_cache`), so a
-new process does no LLVM code generation for kernels it has seen. `STATS.codegen` counts
-the kernels this process generated; with `TRACENP_DEBUG=1` each generated kernel's IR and
-assembly go to stderr (and the disk cache is bypassed so they are shown).
+new process does no LLVM code generation for kernels it has seen. Objects are mapped by
+`elf_load` (MCJIT only where it refuses one), and the disk key names the host without asking
+LLVM (`environment()`), so a process whose kernels are all on disk never imports
+`llvmlite.binding` nor starts LLVM. `STATS.codegen` counts the modules this process
+generated; with `TRACENP_DEBUG=1` each generated module's IR and assembly go to stderr (and
+the disk cache is bypassed so they are shown).
 """
 
 from __future__ import annotations
@@ -12,36 +15,48 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import platform
+import struct
 import sys
 import threading
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import llvmlite
-import llvmlite.binding as llvm
 
 from .. import disk_cache
-from ..fusion import Kernel
-from .llvm_kernel import build_module, function_name
+from . import elf_load
+
+if TYPE_CHECKING:
+    import llvmlite.binding as llvm
+    from llvmlite import ir
+
+    from ..fusion import Kernel
 
 KERNEL_ARGS = [ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_int64]
 
 
 @dataclass
 class Stats:
-    codegen: int = 0  # kernels compiled by LLVM in this process
+    codegen: int = 0  # modules (kernels, entries) compiled by LLVM in this process
     disk_hits: int = 0
     memory_hits: int = 0
+    mcjit: int = 0  # objects `elf_load` refused, loaded by LLVM's MCJIT instead
 
 
 STATS = Stats()
 _lock = threading.Lock()
 _state: dict = {}
 _loaded: dict[str, int] = {}
+_env: list = []
 
 
 def _machine():
+    """LLVM's target machine for the host (and an MCJIT engine for objects `elf_load`
+    refuses), made when something is first compiled: a warm process never needs them."""
     if not _state:
+        import llvmlite.binding as llvm
+
         llvm.initialize_native_target()
         llvm.initialize_native_asmprinter()
         target = llvm.Target.from_default_triple()
@@ -49,23 +64,59 @@ def _machine():
         features += ",-prefer-256-bit"  # use full AVX-512 width where the CPU has it
         tm = target.create_target_machine(cpu=cpu, features=features, opt=3,
                                           codemodel="jitdefault")
-        engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), tm)
-        _state.update(tm=tm, engine=engine, env=f"{llvm.get_default_triple()} {cpu} "
-                      f"{features} llvmlite {llvmlite.__version__} llvm "
-                      f"{llvm.llvm_version_info} tracenp {_version()}")
+        _state.update(tm=tm, cpu=f"{llvm.get_default_triple()} {cpu} {features} llvm "
+                      f"{llvm.llvm_version_info}")
     return _state
+
+
+def _engine():
+    st = _machine()
+    if "engine" not in st:
+        import llvmlite.binding as llvm
+
+        st["engine"] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), st["tm"])
+    return st["engine"]
+
+
+def environment() -> str:
+    """What besides a module's text decides its object code: the host CPU, llvmlite and
+    tracenp's code generator. On Linux the CPU is named by /proc/cpuinfo's identity and flag
+    lines (what LLVM's host detection reads from the same CPUID), so that finding a cached
+    object needs no LLVM; elsewhere by LLVM's host CPU name and features."""
+    if not _env:
+        cpu = _cpuinfo() or _machine()["cpu"]
+        _env.append(f"{sys.platform} {platform.machine()} {cpu} llvmlite "
+                    f"{llvmlite.__version__} tracenp {_version()}")
+    return _env[0]
+
+
+_CPU_FIELDS = ("vendor_id", "cpu family", "model", "model name", "stepping", "flags",
+               "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "Features")
+
+
+def _cpuinfo() -> str | None:
+    try:
+        with open("/proc/cpuinfo") as f:
+            first = f.read().split("\n\n")[0]
+    except OSError:
+        return None
+    lines = [ln for ln in first.splitlines() if ln.split(":")[0].strip() in _CPU_FIELDS]
+    if not any(ln.startswith(("flags", "Features")) for ln in lines):
+        return None
+    return "cpuinfo " + hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
 def _version() -> str:
     """tracenp's version and a hash of the code generator's sources (content, not times)."""
     from .. import __version__
 
-    here = Path(__file__).parent
+    here = os.path.dirname(__file__)
+    names = sorted(p for p in os.listdir(here) if p.startswith("llvm_math") and p.endswith(".py"))
+    names += ["llvm_ops.py", "llvm_kernel.py", "llvm_jit.py", "llvm_entry.py", "../fusion.py"]
     h = hashlib.sha256()
-    sources = [*here.glob("llvm_math*.py"), here / "llvm_ops.py", here / "llvm_kernel.py",
-               here.parent / "fusion.py"]
-    for path in sorted(sources):
-        h.update(path.read_bytes())
+    for name in names:
+        with open(os.path.join(here, name), "rb") as f:
+            h.update(f.read())
     return f"{__version__} codegen {h.hexdigest()[:16]}"
 
 
@@ -75,6 +126,8 @@ def debug() -> bool:
 
 def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine) -> None:
     """The new pass manager's O3 pipeline with the loop and SLP vectorizers on."""
+    import llvmlite.binding as llvm
+
     pto = llvm.create_pipeline_tuning_options(speed_level=3)
     pto.loop_vectorization = True
     pto.slp_vectorization = True
@@ -85,32 +138,74 @@ def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine) -> None:
 
 def compile_kernel(kernel: Kernel) -> int:
     """The address of `kernel`'s function, compiling it (or loading it from disk) if needed."""
-    text = kernel.text()
+    from .llvm_kernel import build_module
+
+    return load_function(kernel.text(), lambda name: build_module(kernel, name))
+
+
+def load_function(text: str, build: Callable[[str], ir.Module]) -> int:
+    """The address of the function `build(name)` defines for the description `text`.
+
+    `text` must determine the code completely: it (with `environment()`) is the key of the
+    process's table and of the disk cache.
+    """
     with _lock:
-        st = _machine()
-        key = f"{text}\n{st['env']}"
-        name = function_name(hashlib.sha256(key.encode()).hexdigest())
-        addr = _loaded.get(name)
-        if addr is not None:
-            STATS.memory_hits += 1
-            return addr
-        obj = disk_cache.load(key)
-        if obj is not None and not debug():
-            STATS.disk_hits += 1
-        else:
-            obj = _codegen(kernel, name, st["tm"])
+        addr = _cached(text)
+        if addr is None:
+            key = f"{text}\n{environment()}"
+            name = function_name(key)
+            obj = _codegen(text, build(name), _machine()["tm"])
             disk_cache.store(key, obj)
-        st["engine"].add_object_file(llvm.ObjectFileRef.from_data(obj))
-        st["engine"].finalize_object()
-        addr = st["engine"].get_function_address(name)
-        if not addr:
-            raise RuntimeError(f"tracenp: compiled kernel {name} has no address")
-        _loaded[name] = addr
+            addr = _loaded[name] = _load(obj, name)
         return addr
 
 
-def _optimized(kernel: Kernel, name: str, tm: llvm.TargetMachine) -> llvm.ModuleRef:
-    module = llvm.parse_assembly(str(build_module(kernel, name)))
+def cached_function(text: str) -> int | None:
+    """The address for `text` if this process or the disk cache has its code, else None."""
+    with _lock:
+        return _cached(text)
+
+
+def _cached(text: str) -> int | None:
+    key = f"{text}\n{environment()}"
+    name = function_name(key)
+    addr = _loaded.get(name)
+    if addr is not None:
+        STATS.memory_hits += 1
+        return addr
+    obj = None if debug() else disk_cache.load(key)
+    if obj is None:
+        return None
+    STATS.disk_hits += 1
+    addr = _loaded[name] = _load(obj, name)
+    return addr
+
+
+def function_name(key: str) -> str:
+    return f"tracenp_k_{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+
+
+def _load(obj: bytes, name: str) -> int:
+    """Map the object ourselves (`elf_load`), or through MCJIT where that is unsupported."""
+    try:
+        addr = elf_load.load(obj).get(name, 0)
+    except (elf_load.Unsupported, struct.error, IndexError, ValueError):
+        import llvmlite.binding as llvm
+
+        STATS.mcjit += 1
+        engine = _engine()
+        engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
+        engine.finalize_object()
+        addr = engine.get_function_address(name)
+    if not addr:
+        raise RuntimeError(f"tracenp: compiled function {name} has no address")
+    return addr
+
+
+def _optimized(source: ir.Module, tm: llvm.TargetMachine) -> llvm.ModuleRef:
+    import llvmlite.binding as llvm
+
+    module = llvm.parse_assembly(str(source))
     module.triple = llvm.get_default_triple()
     module.data_layout = str(tm.target_data)
     module.verify()
@@ -118,20 +213,25 @@ def _optimized(kernel: Kernel, name: str, tm: llvm.TargetMachine) -> llvm.Module
     return module
 
 
-def _codegen(kernel: Kernel, name: str, tm: llvm.TargetMachine) -> bytes:
+def _codegen(text: str, source: ir.Module, tm: llvm.TargetMachine) -> bytes:
     STATS.codegen += 1
-    module = _optimized(kernel, name, tm)
+    module = _optimized(source, tm)
     if debug():
-        print(listing(kernel), file=sys.stderr)
+        print(_listing(text, module, tm), file=sys.stderr)
     return tm.emit_object(module)
 
 
 def listing(kernel: Kernel) -> str:
     """The kernel's description, its optimized LLVM IR and the host assembly, as text."""
+    from .llvm_kernel import build_module
+
     tm = _machine()["tm"]
-    module = _optimized(kernel, "tracenp_kernel", tm)
-    return (f"; kernel {kernel.shape}\n; " + kernel.text().replace("\n", "\n; ")
-            + f"\n{module}\n{tm.emit_assembly(module)}")
+    module = _optimized(build_module(kernel, "tracenp_kernel"), tm)
+    return f"; kernel {kernel.shape}\n" + _listing(kernel.text(), module, tm)
+
+
+def _listing(text: str, module: llvm.ModuleRef, tm: llvm.TargetMachine) -> str:
+    return "; " + text.replace("\n", "\n; ") + f"\n{module}\n{tm.emit_assembly(module)}"
 
 
 def kernel_function(addr: int, n_arrays: int):

@@ -1,0 +1,90 @@
+"""The object loader: kernels it maps compute what MCJIT-loaded ones do; it refuses the rest."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tracenp
+from tracenp.lowering import elf_load, llvm_jit
+
+
+def test_kernels_are_mapped_without_mcjit():
+    before = llvm_jit.STATS.mcjit
+    f = tracenp.jit(lambda a, b: np.where(a > b, np.exp(a) * 0.5, np.log1p(b * b)))
+    a, b = np.linspace(-3, 3, 999), np.linspace(2, -2, 999)
+    np.testing.assert_allclose(f(a, b), np.where(a > b, np.exp(a) * 0.5, np.log1p(b * b)),
+                               rtol=1e-14)
+    assert llvm_jit.STATS.mcjit == before
+
+
+def _object(kernel_fn, *args) -> bytes:
+    """The object code of the first kernel `kernel_fn` compiles for `args`."""
+    from tracenp.fusion import KernelStep, schedule
+    from tracenp.lowering.llvm import lowerable
+    from tracenp.lowering.llvm_kernel import build_module
+
+    steps = schedule(tracenp.jit(kernel_fn).graph(*args), lowerable).steps
+    k = next(s.kernel for s in steps if isinstance(s, KernelStep))
+
+    tm = llvm_jit._machine()["tm"]
+    return llvm_jit._codegen(k.text(), build_module(k, "tracenp_test_k"), tm)
+
+
+def test_symbols_resolve_to_mapped_code():
+    obj = _object(lambda x: np.sin(x) + 1.0, np.ones(8))
+    syms = elf_load.load(obj)
+    assert set(syms) == {"tracenp_test_k"} and syms["tracenp_test_k"] > 0
+
+
+@pytest.mark.parametrize("damage", ["header", "machine", "relocation", "undefined"])
+def test_unsupported_objects_are_refused(damage):
+    obj = bytearray(_object(lambda x: np.exp(x) * 2.0, np.ones(8)))
+    if damage == "header":
+        obj[:4] = b"\0\0\0\0"
+    elif damage == "machine":
+        obj[18:20] = (183).to_bytes(2, "little")  # aarch64
+    elif damage == "relocation":
+        _patch_relocations(obj, lambda kind: 42)
+    else:
+        _patch_symbols(obj)
+    with pytest.raises(elf_load.Unsupported):
+        elf_load.load(bytes(obj))
+
+
+def _sections(obj: bytes):
+    shoff, shnum = elf_load._EHDR.unpack_from(obj)[6], elf_load._EHDR.unpack_from(obj)[12]
+    return [(shoff + i * elf_load._SHDR.size, elf_load._SHDR.unpack_from(obj, shoff + i *
+                                                                       elf_load._SHDR.size))
+            for i in range(shnum)]
+
+
+def _patch_relocations(obj: bytearray, kind) -> None:
+    rela = [s for _, s in _sections(obj) if s[1] == elf_load.SHT_RELA]
+    assert rela, "the kernel has relocations"
+    _, _, _, _, foff, _, _, _, _, _ = rela[0]
+    offset, info, addend = elf_load._RELA.unpack_from(obj, foff)
+    elf_load._RELA.pack_into(obj, foff, offset, (info >> 32 << 32) | kind(info), addend)
+
+
+def _patch_symbols(obj: bytearray) -> None:
+    """Make the kernel's global symbol undefined (section index 0)."""
+    symtab = next(s for _, s in _sections(obj) if s[1] == elf_load.SHT_SYMTAB)
+    for j in range(symtab[5] // elf_load._SYM.size):
+        at = symtab[4] + j * elf_load._SYM.size
+        name, info, other, shndx, value, size = elf_load._SYM.unpack_from(obj, at)
+        if info >> 4 == elf_load.STB_GLOBAL:
+            elf_load._SYM.pack_into(obj, at, name, info, other, 0, value, size)
+
+
+def test_refused_objects_load_through_mcjit(monkeypatch):
+    def refuse(obj):
+        raise elf_load.Unsupported("test")
+
+    monkeypatch.setattr(elf_load, "load", refuse)
+    monkeypatch.setattr(llvm_jit, "_loaded", {})
+    before = llvm_jit.STATS.mcjit
+    f = tracenp.jit(lambda x: np.tanh(x) * 3.0 - x)
+    x = np.linspace(-4, 4, 77)
+    np.testing.assert_allclose(f(x), np.tanh(x) * 3.0 - x, rtol=1e-14, atol=1e-15)
+    assert llvm_jit.STATS.mcjit == before + 1

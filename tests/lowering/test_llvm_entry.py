@@ -1,0 +1,154 @@
+"""The builtin entry of a one-kernel graph: it serves exactly its signature, nothing else."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tracenp
+from tracenp.jit import _no_entry
+from tracenp.lowering import llvm_entry
+
+ROOT = Path(__file__).resolve().parents[2]
+RNG = np.random.default_rng(5)
+
+
+class _Sub(np.ndarray):
+    pass
+
+
+def _warm(f, *args):
+    """Three calls: trace, first cached call (makes the entry), a call through the entry."""
+    for _ in range(3):
+        out = f(*args)
+    return out
+
+
+def test_cached_calls_go_through_the_entry_and_count_as_hits():
+    f = tracenp.jit(lambda x, y: x * 2.0 + y)
+    x, y = RNG.standard_normal(10), RNG.standard_normal(10)
+    np.testing.assert_array_equal(_warm(f, x, y), x * 2.0 + y)
+    assert f._entry is not _no_entry
+    out = f._entry(x, y)
+    assert type(out) is np.ndarray and out.dtype == np.float64 and out.shape == (10,)
+    np.testing.assert_array_equal(out, x * 2.0 + y)
+    assert f(x, y) is not f(x, y)  # a fresh array each call
+    assert (f.cache_info().hits, f.cache_info().misses) == (5, 1)
+
+
+def test_entry_refuses_every_other_signature():
+    f = tracenp.jit(lambda x, y: x - y)
+    x, y = RNG.standard_normal((4, 5)), RNG.standard_normal((4, 5))
+    _warm(f, x, y)
+    entry = f._entry
+    others = [
+        (x,), (x, y, y),  # argument count
+        (x.astype(np.float32), y),  # dtype
+        (x.astype(">f8"), y),  # an equal kind in another byte order: another descriptor
+        (x[:3], y[:3]),  # shape
+        (x.reshape(20), y.reshape(20)),  # rank
+        (x.reshape(5, 4), y.reshape(5, 4)),  # same size, other shape
+        (x.view(_Sub), y),  # an ndarray subclass
+        (x.tolist(), y), (1.0, y),  # not arrays
+    ]
+    for args in others:
+        assert entry(*args) is None
+    for args in others[2:7]:  # the jitted function itself still answers as NumPy
+        got = f(*args)
+        np.testing.assert_array_equal(got, np.subtract(*args))
+        assert type(got) is type(np.subtract(*args))
+        assert got.dtype == np.subtract(*args).dtype
+
+
+def test_entry_reads_strides_and_broadcasts():
+    f = tracenp.jit(lambda x, b: np.abs(x) * b - x)
+    x, b = RNG.standard_normal((6, 8)), RNG.standard_normal(8)
+    np.testing.assert_array_equal(_warm(f, x, b), np.abs(x) * b - x)
+    big = RNG.standard_normal((12, 16))
+    for args in [(big[::2, ::2], b), (x.T.copy().T, b[::-1]), (np.asfortranarray(x), b)]:
+        np.testing.assert_array_equal(f(*args), np.abs(args[0]) * args[1] - args[0])
+    assert f.cache_info().misses == 1
+
+
+def test_entry_with_a_constant_operand_and_integer_dtypes():
+    table = np.arange(7, dtype=np.int32) * 3
+    f = tracenp.jit(lambda i: i * table + 1)
+    i = np.arange(7, dtype=np.int32)
+    np.testing.assert_array_equal(_warm(f, i), i * table + 1)
+    assert f._entry is not _no_entry
+    assert f(i).dtype == np.int32
+
+
+def test_large_kernel_runs_without_the_gil_and_agrees():
+    n = llvm_entry.RELEASE_GIL_MIN * 2
+    f = tracenp.jit(lambda x: np.exp(-x * x))
+    x = RNG.standard_normal(n)
+    np.testing.assert_allclose(_warm(f, x), np.exp(-x * x), rtol=1e-15)
+    assert f._entry is not _no_entry
+
+
+def test_no_entry_for_graphs_that_are_not_one_launch():
+    x = RNG.standard_normal((5, 6))
+    for fn in (lambda x: x.sum(axis=1), lambda x: (x + 1, x * 2), lambda x: x @ x.T):
+        f = tracenp.jit(fn)
+        _warm(f, x)
+        assert f._entry is _no_entry
+
+
+def test_the_latest_signature_takes_the_entry():
+    f = tracenp.jit(lambda x: x + 1)
+    a, b = np.arange(4.0), np.arange(6.0)
+    _warm(f, a)
+    _warm(f, b)
+    for _ in range(3):
+        np.testing.assert_array_equal(f(a), a + 1)
+        np.testing.assert_array_equal(f(b), b + 1)
+    assert f.cache_info().hits == 10
+    assert f._entry(b) is not None and f._entry(a) is None
+
+
+PROGRAM = """
+import numpy as np, tracenp
+from tracenp.lowering.llvm_jit import STATS
+f = tracenp.jit(lambda a: a * 3.0 - 1.0)
+x = np.arange(5.0)
+for _ in range(3):
+    r = f(x)
+assert f._entry(x) is not None
+np.testing.assert_array_equal(r, x * 3.0 - 1.0)
+print(STATS.codegen, STATS.disk_hits)
+"""
+
+
+def _run(cache: Path) -> tuple[int, int]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACENP_CACHE_DIR": str(cache)}
+    env.pop("TRACENP_NO_CACHE", None)
+    env.pop("TRACENP_DEBUG", None)
+    out = subprocess.run([sys.executable, "-c", PROGRAM], env=env, check=True,
+                         capture_output=True, text=True).stdout.split()
+    return int(out[0]), int(out[1])
+
+
+def test_entry_code_is_cached_on_disk_and_verified(tmp_path):
+    assert _run(tmp_path) == (2, 0)  # the kernel and the entry
+    assert _run(tmp_path) == (0, 2)
+    for p in tmp_path.glob("*.o"):
+        blob = p.read_bytes()
+        p.write_bytes(blob[:-1] + bytes([blob[-1] ^ 0xFF]))
+    assert _run(tmp_path) == (2, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.bool_])
+def test_entry_results_match_numpy_across_dtypes(dtype):
+    f = tracenp.jit(lambda x, y: np.logical_xor(x, y) if dtype is np.bool_ else x * y - x)
+    x = (RNG.standard_normal(9) * 4).astype(dtype)
+    y = (RNG.standard_normal(9) * 4).astype(dtype)
+    want = np.logical_xor(x, y) if dtype is np.bool_ else x * y - x
+    got = _warm(f, x, y)
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == want.dtype

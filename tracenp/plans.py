@@ -1,0 +1,129 @@
+"""Plans on disk: a warm process runs a one-kernel graph without optimizing or scheduling it.
+
+Optimizing and scheduling are deterministic functions of the traced graph, the options and
+tracenp's sources. For a graph that becomes one kernel launch (the common elementwise
+expression) their outcome fits in a few fields: the kernel's description (which names its
+object code in the disk cache), its extents, the output dtype, and which inputs it reads.
+That record is JSON in a hash-verified `disk_cache` entry keyed by an exact text of the
+traced graph (constants by content digest), the options, `llvm_jit.environment()` and a
+hash of the optimizer's and scheduler's sources, and it is validated field by field when
+read. A missing, damaged or foreign record, or a kernel whose code is not cached, means the
+full pipeline runs (and writes the record). Graphs with other shapes of schedule always run
+the full pipeline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+import numpy as np
+
+from . import disk_cache
+from .ir import Const, Graph, toposort
+from .lowering import Executable
+from .lowering.llvm import Launch, launch_run
+from .lowering.llvm_jit import cached_function, environment
+
+_SOURCES = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "compile.py",
+            "plans.py", "lowering/llvm.py")
+_hash: list = []
+
+
+def cached_run(graph: Graph, stabilize: bool) -> Executable | None:
+    """The run of `graph` from its plan on disk, or None (then compile it)."""
+    key = _key(graph, stabilize)
+    blob = disk_cache.load(key) if key is not None else None
+    if blob is None:
+        return None
+    plan = _parse(blob, graph)
+    if plan is None:
+        return None
+    text, shape, dtype, operands = plan
+    addr = cached_function(text)
+    if addr is None:
+        return None
+    return launch_run(Launch(addr, text, shape, dtype, operands))
+
+
+def store(graph: Graph, stabilize: bool, run: Executable) -> None:
+    """Record the plan of a freshly compiled one-launch graph without constant operands."""
+    make = getattr(run, "launch", None)
+    if make is None:
+        return
+    launch = make()
+    if not all(isinstance(op, int) for op in launch.operands):
+        return
+    key = _key(graph, stabilize)
+    if key is not None:
+        record = {"kernel": launch.text, "shape": list(launch.shape),
+                  "dtype": launch.dtype.str, "operands": list(launch.operands)}
+        disk_cache.store(key, json.dumps(record).encode())
+
+
+def _parse(blob: bytes, graph: Graph):
+    """(kernel text, shape, dtype, operands) if the record is well formed for `graph`."""
+    try:
+        rec = json.loads(blob)
+        text, shape, dtype, operands = (rec["kernel"], rec["shape"], rec["dtype"],
+                                        rec["operands"])
+        ints = shape + operands
+        if (not isinstance(text, str) or not isinstance(shape, list)
+                or not isinstance(operands, list)
+                or not all(type(v) is int and v >= 0 for v in ints)
+                or not all(i < len(graph.inputs) for i in operands)
+                or len(operands) != sum(ln.startswith("in") for ln in text.splitlines())
+                or sum(ln.startswith("out ") for ln in text.splitlines()) != 1):
+            return None  # the kernel's arity must be what the run passes it
+        out = graph.outputs[0] if len(graph.outputs) == 1 else None
+        dt = np.dtype(dtype)
+        if out is None or dt != out.dtype or tuple(shape) != out.shape:
+            return None
+    except (ValueError, TypeError, KeyError):
+        return None
+    return text, tuple(shape), dt, tuple(operands)
+
+
+def _key(graph: Graph, stabilize: bool) -> str | None:
+    """An exact text of the graph and what else decides its plan; None if a parameter has
+    no faithful text (its repr names an object's address, or elides)."""
+    index = {id(n): i for i, n in enumerate(graph.inputs)}
+    lines = [f"plan 1 stabilize={stabilize} sources={_sources()} {environment()}"]
+    lines += [f"in {n.dtype.str}{n.shape} weak={n.weak}" for n in graph.inputs]
+    for n in toposort(graph.outputs):
+        if id(n) in index:
+            continue
+        if n.op.name == "INPUT":
+            return None  # an input the graph does not list
+        params = []
+        for k, v in n.params:
+            if isinstance(v, Const):
+                v = v._digest.hex()  # content, dtype and shape; computed when it was made
+            elif isinstance(v, np.ndarray):
+                v = (v.dtype.str, v.shape, hashlib.sha256(v.tobytes()).hexdigest())
+            params.append(f"{k}={v!r}")
+        text = " ".join(params)
+        if " at 0x" in text or "..." in text:
+            return None
+        index[id(n)] = len(index)
+        srcs = " ".join(str(index[id(s)]) for s in n.srcs)
+        lines.append(f"{n.op.name} {srcs} {text} -> {n.dtype.str}{n.shape} weak={n.weak}")
+    lines.append("out " + " ".join(str(index[id(o)]) for o in graph.outputs))
+    return "\n".join(lines)
+
+
+def _sources() -> str:
+    """A hash of the optimizer's and scheduler's sources (content, not file times)."""
+    if not _hash:
+        here = os.path.dirname(__file__)
+        rewrite = os.path.join(here, "rewrite")
+        paths = [os.path.join(here, p) for p in _SOURCES]
+        paths += sorted(os.path.join(rewrite, p) for p in os.listdir(rewrite)
+                        if p.endswith(".py"))
+        h = hashlib.sha256()
+        for path in paths:
+            with open(path, "rb") as f:
+                h.update(f.read())
+        _hash.append(h.hexdigest()[:16])
+    return _hash[0]
