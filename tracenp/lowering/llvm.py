@@ -31,6 +31,7 @@ from . import Executable
 from .llvm_jit import STATS, compile_kernel, kernel_function, listing
 from .llvm_kernel import supports
 from .llvm_ops import SCALAR_DTYPES
+from .llvm_rowdot import RowDot, rowdot_step, with_rowdots
 from .numpy_ref import _linalg_step, _owned
 
 PARALLEL_MIN = 1 << 17  # elements: below this a kernel runs on the calling thread
@@ -113,8 +114,11 @@ class LLVMBackend:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
         steps = []
-        for s in sched.steps:
-            if isinstance(s, KernelStep):
+        for s in with_rowdots(sched.steps):
+            if isinstance(s, RowDot):
+                steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
+                                         _executor, lambda: config.num_threads))
+            elif isinstance(s, KernelStep):
                 steps.append(_kernel_step(s.kernel, slot, buffers))
             else:
                 steps.append(_node_step(s, slot, buffers))
