@@ -36,7 +36,8 @@ from .numpy_ref import _linalg_step, _owned
 
 PARALLEL_MIN = 1 << 17  # elements: below this a kernel runs on the calling thread
 CHUNK = 1 << 16  # elements per partial of a split reduction
-REUSE_MIN = 1 << 20  # bytes: buffers at least this large are reused across calls
+REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across calls (a fresh
+# one of 128 KiB or more is mmap-ed by malloc and page-faults on every call)
 
 _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
 
