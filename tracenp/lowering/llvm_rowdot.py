@@ -213,6 +213,25 @@ class _Emitter:
             outs.append(p)
         return outs
 
+    def select(self, flag, then, values):
+        """then() (a list of values) where `flag` holds, else `values` unchanged."""
+        b = self.b
+        pre = b.block
+        yes, done = b.append_basic_block("then"), b.append_basic_block("endif")
+        b.cbranch(flag, yes, done)
+        b.position_at_end(yes)
+        new = then()
+        end = b.block
+        b.branch(done)
+        b.position_at_end(done)
+        out = []
+        for v, n in zip(values, new):
+            phi = b.phi(v.type)
+            phi.add_incoming(v, pre)
+            phi.add_incoming(n, end)
+            out.append(phi)
+        return out
+
     def strided(self, base, i, stride):
         return self.b.gep(base, [self.b.mul(i, stride)], source_etype=I8)
 
@@ -236,8 +255,9 @@ def _build(dtype: np.dtype, arities: tuple[int, ...], name: str) -> ir.Module:
     """The pass: per block of rows, the dots, the chain's kernels, the accumulation.
 
     Unit-stride rows run in groups of `GROUP` rows with explicit 64-byte vectors (one load
-    of w or acc per group), the rows left over one at a time the same way, so a row's dot
-    does not depend on its group; rows of other strides run a scalar loop."""
+    of w or acc per group, the end of a row as one masked vector), the rows left over one
+    at a time the same way, so a row's dot does not depend on its group; rows of other
+    strides run a scalar loop."""
     ty = llvm_type(dtype)
     lanes = 64 // dtype.itemsize
     vt = ir.VectorType(ty, lanes)
@@ -289,51 +309,61 @@ def _build(dtype: np.dtype, arities: tuple[int, ...], name: str) -> ir.Module:
         return b.shuffle_vector(v, v, ir.Constant(ir.VectorType(ir.IntType(32), lanes),
                                                   [0] * lanes))
 
+    vname = f"v{lanes}f{dtype.itemsize * 8}"
+    mask_t = ir.VectorType(ir.IntType(1), lanes)
+    masked_load = ir.Function(module, ir.FunctionType(vt, [PTR, ir.IntType(32), mask_t, vt]),
+                              f"llvm.masked.load.{vname}.p0")
+    masked_store = ir.Function(module, ir.FunctionType(ir.VoidType(),
+                                                       [vt, PTR, ir.IntType(32), mask_t]),
+                               f"llvm.masked.store.{vname}.p0")
+    lane_ids = ir.Constant(ir.VectorType(I64, lanes), list(range(lanes)))
+    rest = b.icmp_signed("<", lane_ids, b.shuffle_vector(
+        b.insert_element(ir.Constant(ir.VectorType(I64, lanes), None), b.sub(k, kv),
+                         ir.Constant(ir.IntType(32), 0)),
+        ir.Constant(ir.VectorType(I64, lanes), None),
+        ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)))  # lanes left over
+    align = ir.Constant(ir.IntType(32), dtype.itemsize)
+    has_rest = b.icmp_signed("<", kv, k)
+
+    def tail_load(base):
+        return b.call(masked_load, [b.gep(base, [kv], source_etype=ty), align, rest, vzero])
+
     def group_dots(i0, rows):
         xs = [row(b.add(i0, c64(q))) for q in range(rows)]
 
-        def vec(j, *accs):
-            wv = vload(wd, j)
-            return [b.fadd(a, b.fmul(vload(x, j), wv, flags=contract), flags=contract)
+        def fma(accs, wv, load):
+            return [b.fadd(a, b.fmul(load(x), wv, flags=contract), flags=contract)
                     for a, x in zip(accs, xs)]
 
-        def tail(j, *sums):
-            wv = b.load(b.gep(wd, [j], source_etype=ty), typ=ty)
-            return [b.fadd(s_, b.fmul(b.load(b.gep(x, [j], source_etype=ty), typ=ty), wv,
-                                      flags=contract), flags=contract)
-                    for s_, x in zip(sums, xs)]
-
-        accs = em.loop(c64(0), b.sdiv(kv, c64(lanes)), vec, [vzero] * rows)
-        sums = em.loop(kv, k, tail, [zero] * rows)
+        accs = em.loop(c64(0), b.sdiv(kv, c64(lanes)),
+                       lambda j, *a: fma(a, vload(wd, j), lambda x: vload(x, j)), [vzero] * rows)
+        accs = em.select(has_rest, lambda: fma(accs, tail_load(wd), tail_load), accs)
         for q in range(rows):
-            t = b.fadd(hsum(accs[q]), sums[q])
-            b.store(t, b.gep(td, [b.mul(b.add(i0, c64(q)), st0)], source_etype=I8))
+            b.store(hsum(accs[q]), b.gep(td, [b.mul(b.add(i0, c64(q)), st0)], source_etype=I8))
 
     def group_accumulate(i0, rows):
         xs = [row(b.add(i0, c64(q))) for q in range(rows)]
-        rs = [b.load(b.gep(rd, [b.mul(b.add(i0, c64(q)), sr0)], source_etype=I8), typ=ty)
-              for q in range(rows)]
-        rvs = [splat(r) for r in rs]
+        rvs = [splat(b.load(b.gep(rd, [b.mul(b.add(i0, c64(q)), sr0)], source_etype=I8), typ=ty))
+               for q in range(rows)]
+
+        def add_rows(a, load):
+            for x, rv in zip(xs, rvs):
+                a = b.fadd(a, b.fmul(load(x), rv, flags=contract), flags=contract)
+            return a
 
         def vec(j):
             p = b.gep(acc, [b.mul(j, c64(lanes))], source_etype=ty)
-            a = b.load(p, typ=vt, align=dtype.itemsize)
-            for x, rv in zip(xs, rvs):
-                a = b.fadd(a, b.fmul(vload(x, j), rv, flags=contract), flags=contract)
-            b.store(a, p, align=dtype.itemsize)
+            b.store(add_rows(b.load(p, typ=vt, align=dtype.itemsize), lambda x: vload(x, j)), p,
+                    align=dtype.itemsize)
             return []
 
-        def tail(j):
-            p = b.gep(acc, [j], source_etype=ty)
-            a = b.load(p, typ=ty)
-            for x, r in zip(xs, rs):
-                xv = b.load(b.gep(x, [j], source_etype=ty), typ=ty)
-                a = b.fadd(a, b.fmul(xv, r, flags=contract), flags=contract)
-            b.store(a, p)
+        def tail():
+            p = b.gep(acc, [kv], source_etype=ty)
+            b.call(masked_store, [add_rows(tail_load(acc), tail_load), p, align, rest])
             return []
 
         em.loop(c64(0), b.sdiv(kv, c64(lanes)), vec)
-        em.loop(kv, k, tail)
+        em.select(has_rest, tail, [])
 
     def grouped(blo, bhi, emit):
         groups = b.sdiv(b.sub(bhi, blo), c64(GROUP))
