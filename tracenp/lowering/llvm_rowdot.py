@@ -36,6 +36,7 @@ from .llvm_ops import I8, I64, PTR, llvm_type
 CHUNK = 1 << 16  # elements of X per piece (one partial each)
 BLOCK = 1 << 13  # elements of X per block of rows (kept in cache between the two uses)
 MIN_SIZE = 1 << 15  # elements of X below which the two BLAS calls are as good
+MIN_COLS = 16  # shorter rows cost more per row (a horizontal sum each) than BLAS's gemv
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def _matvec(node: Node) -> bool:
     if node.op is not Op.MATMUL or node.dtype not in (np.float32, np.float64):
         return False
     x, w = node.srcs
-    return x.ndim == 2 and w.ndim == 2 and w.shape[1] == 1 and (x.size or 0) >= MIN_SIZE
+    return (x.ndim == 2 and w.ndim == 2 and w.shape[1] == 1 and (x.size or 0) >= MIN_SIZE
+            and x.shape[1] >= MIN_COLS)
 
 
 def _unview(node: Node) -> Node:
