@@ -147,14 +147,14 @@ def sigmoid_arg(node: Node) -> Node | None:
 def softplus(x: Node) -> Node:
     """log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|)), NumPy's logaddexp(0, x) formula.
 
-    Spelled over y >= 0 and exp(-|y|) with y = x, or y = -x' for x = -x', so that
-    softplus(x), softplus(-x) and sigmoid(x) share one exp and one log1p, and their
+    Spelled over y >= 0 and exp(-|y|), with y = x or, for x = -y, y itself, so that
+    softplus(y), softplus(-y) and sigmoid(y) share one exp and one log1p, and their
     gradients reuse them: the backward of a logistic loss adds no transcendental.
     """
-    y, sign = (x.srcs[0], -1) if x.op is Op.NEGATIVE else (x, 1)
-    pos, z = _exp_nabs(y)
+    negated = x.op is Op.NEGATIVE
+    pos, z = _exp_nabs(x.srcs[0] if negated else x)
     zero = like(0, x)
-    lin = Node.make(Op.WHERE, (pos, x, zero) if sign > 0 else (pos, zero, x))
+    lin = Node.make(Op.WHERE, (pos, zero, x) if negated else (pos, x, zero))
     return ew(Op.ADD, lin, ew(Op.LOG1P, z))
 
 
