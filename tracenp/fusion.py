@@ -199,9 +199,10 @@ def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
         else:
             steps.append(NodeStep(n, "view" if n.op in VIEWS else "library"))
     consts = tuple(n for n in order if n.op is Op.CONST)
-    return Schedule(graph.inputs, graph.outputs, consts,
-                    tuple(KernelStep(s.build()) if isinstance(s, _Builder) else s
-                          for s in steps))
+    built = [KernelStep(s.build()) if isinstance(s, _Builder) else s for s in steps]
+    from .fusion_merge import merge_kernels  # it builds on this module's classes
+
+    return Schedule(graph.inputs, graph.outputs, consts, merge_kernels(built, graph.outputs))
 
 
 class _Builder:

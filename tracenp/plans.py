@@ -26,8 +26,8 @@ from .lowering import Executable
 from .lowering.llvm import Launch, launch_run
 from .lowering.llvm_jit import cached_function, environment
 
-_SOURCES = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "compile.py",
-            "plans.py", "lowering/llvm.py")
+_SOURCES = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_merge.py",
+            "compile.py", "plans.py", "lowering/llvm.py")
 _hash: list = []
 
 

@@ -35,7 +35,8 @@ from .numpy_ref import _linalg_step, _owned
 
 PARALLEL_MIN = 1 << 17  # elements: below this a kernel runs on the calling thread
 CHUNK = 1 << 16  # elements per partial of a split reduction
-REUSE_MIN = 1 << 20  # bytes: buffers at least this large are reused across calls
+REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across calls (a fresh
+# one of 128 KiB or more is mmap-ed by malloc and page-faults on every call)
 
 _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
 
@@ -118,8 +119,13 @@ class LLVMBackend:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
         steps = []
-        for s in sched.steps:
-            if isinstance(s, KernelStep):
+        from .llvm_rowdot import RowDot, rowdot_step, with_rowdots  # loads with the code generator
+
+        for s in with_rowdots(sched.steps):
+            if isinstance(s, RowDot):
+                steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
+                                         _executor, lambda: config.num_threads))
+            elif isinstance(s, KernelStep):
                 steps.append(_kernel_step(s.kernel, slot, buffers))
             else:
                 steps.append(_node_step(s, slot, buffers))

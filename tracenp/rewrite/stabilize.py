@@ -118,15 +118,20 @@ def _log_softmax(x: Node, s: Node) -> Node | None:
 
 # ----------------------------------------------------------------------------- sigmoid family
 
-def sigmoid(x: Node) -> Node:
-    """where(x >= 0, 1 / (1 + z), z / (1 + z)) with z = exp(-|x|) <= 1: no branch overflows.
+def _exp_nabs(x: Node) -> tuple[Node, Node]:
+    """(x >= 0, exp(-|x|)): the pieces sigmoid(x), softplus(x) and softplus(-x) share.
 
     -|x| is spelled where(x >= 0, -x, x), whose gradient at 0 is -1 (the pos branch's),
-    not 0 as absolute's would be: sigmoid'(0) stays 1/4.
+    not 0 as absolute's would be: sigmoid'(0) stays 1/4 and softplus'(0) 1/2.
     """
-    one = like(1, x)
     pos = ew(Op.GREATER_EQUAL, x, like(0, x))
-    z = ew(Op.EXP, Node.make(Op.WHERE, (pos, ew(Op.NEGATIVE, x), x)))
+    return pos, ew(Op.EXP, Node.make(Op.WHERE, (pos, ew(Op.NEGATIVE, x), x)))
+
+
+def sigmoid(x: Node) -> Node:
+    """where(x >= 0, 1 / (1 + z), z / (1 + z)) with z = exp(-|x|) <= 1: no branch overflows."""
+    one = like(1, x)
+    pos, z = _exp_nabs(x)
     den = ew(Op.ADD, one, z)
     return Node.make(Op.WHERE, (pos, ew(Op.DIVIDE, one, den), ew(Op.DIVIDE, z, den)))
 
@@ -140,8 +145,17 @@ def sigmoid_arg(node: Node) -> Node | None:
 
 
 def softplus(x: Node) -> Node:
-    """log(1 + exp(x)) as logaddexp(0, x)."""
-    return ew(Op.LOGADDEXP, like(0, x), x)
+    """log(1 + exp(x)) as max(x, 0) + log1p(exp(-|x|)), NumPy's logaddexp(0, x) formula.
+
+    Spelled over y >= 0 and exp(-|y|), with y = x or, for x = -y, y itself, so that
+    softplus(y), softplus(-y) and sigmoid(y) share one exp and one log1p, and their
+    gradients reuse them: the backward of a logistic loss adds no transcendental.
+    """
+    negated = x.op is Op.NEGATIVE
+    pos, z = _exp_nabs(x.srcs[0] if negated else x)
+    zero = like(0, x)
+    lin = Node.make(Op.WHERE, (pos, zero, x) if negated else (pos, x, zero))
+    return ew(Op.ADD, lin, ew(Op.LOG1P, z))
 
 
 def _nonneg(x: Node) -> bool:
@@ -161,6 +175,13 @@ def _nonpos(x: Node) -> bool:
 def _log_sigmoid(node: Node) -> Node | None:
     x = sigmoid_arg(node.srcs[0])
     return None if x is None else ew(Op.NEGATIVE, softplus(ew(Op.NEGATIVE, x)))
+
+
+def _log1m_sigmoid(node: Node) -> Node | None:
+    """log1p(-sigmoid(x)) = log(1 - sigmoid(x)) = -softplus(x)."""
+    arg = node.srcs[0]
+    x = sigmoid_arg(arg.srcs[0]) if arg.op is Op.NEGATIVE else None
+    return None if x is None else ew(Op.NEGATIVE, softplus(x))
 
 
 LN2 = math.log(2.0)
@@ -184,7 +205,8 @@ STABILIZE = RuleSet("stabilize", [
     rule("exp(x) - 1 -> expm1(x)", P(Op.SUBTRACT, P(Op.EXP, X), ONE), lambda x: ew(Op.EXPM1, x)),
     rule("log(exp(x) + exp(y)) -> logaddexp(x, y)",
          P(Op.LOG, P(Op.ADD, P(Op.EXP, X), P(Op.EXP, Y))), lambda x, y: ew(Op.LOGADDEXP, x, y)),
-    rule("log1p(exp(x)) -> softplus(x) = logaddexp(0, x)", P(Op.LOG1P, P(Op.EXP, X)), softplus),
+    rule("log1p(exp(x)) -> softplus(x) = max(x, 0) + log1p(exp(-|x|))",
+         P(Op.LOG1P, P(Op.EXP, X)), lambda x: None if _nonpos(x) else softplus(x)),
     rule("log1p(-exp(x)) -> log1mexp(x)", P(Op.LOG1P, P(Op.NEGATIVE, P(Op.EXP, X))), log1mexp),
     rule("sqrt(x*x + y*y) -> hypot(x, y)",
          P(Op.SQRT, P(Op.ADD, P(Op.MULTIPLY, X, X), P(Op.MULTIPLY, Y, Y))),
@@ -196,6 +218,7 @@ STABILIZE = RuleSet("stabilize", [
          P(Op.DIVIDE, P(Op.EXP, X), P(Op.ADD, ONE, P(Op.EXP, X))),
          lambda x: None if _nonpos(x) else sigmoid(x)),
     Rule("log(sigmoid(x)) -> -softplus(-x)", (Op.LOG,), _log_sigmoid),
+    Rule("log1p(-sigmoid(x)) -> -softplus(x)", (Op.LOG1P,), _log1m_sigmoid),
     rule("log(sum(exp(x), A)) -> m + log(sum(exp(x - m), A)), m = max(x, A)",
          P(Op.LOG, P(Op.SUM, P(Op.EXP, X), name="s")), _log_sum_exp),
     rule("log(sum(exp(x), A, keepdims)) -> logsumexp(x, A, keepdims)",
