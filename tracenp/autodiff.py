@@ -22,6 +22,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from . import ir, lax, pytree
+from .lowering.cupy import is_device_array
 from .ops import OPS, Op
 from .shapes import broadcast_shapes
 from .tracer import Tracer
@@ -129,8 +130,8 @@ def _arg_name(fn, i: int) -> str:
 
 
 def _check_differentiable(leaf, where: str, what: str) -> None:
-    dtype = leaf.dtype if isinstance(leaf, (Tracer, np.ndarray, np.generic)) else \
-        np.asarray(leaf).dtype
+    dtype = leaf.dtype if isinstance(leaf, (Tracer, np.ndarray, np.generic)) or \
+        is_device_array(leaf) else np.asarray(leaf).dtype
     if not _inexact(dtype):
         raise TypeError(f"{what}: {where} has dtype {dtype}, and only floating-point (or "
                         f"complex) values can be differentiated; cast it with "
@@ -203,7 +204,7 @@ def _is_static(x) -> bool:
     """Python ints, bools, strings, ...: constants of the trace (floats stay graph inputs, so
     a new learning rate or temperature does not retrace)."""
     dynamic = (np.ndarray, np.generic, Tracer, float, complex, list, tuple, dict)
-    return not isinstance(x, dynamic) and x is not None
+    return not isinstance(x, dynamic) and x is not None and not is_device_array(x)
 
 
 def _has_tracer(args, kwargs) -> bool:
