@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph
+from ..linalg_ops import call_routine
 from ..ops import OPS, Op
 from . import Executable
 
@@ -58,8 +59,7 @@ def _linalg_step(out: int, key: tuple):
     def linalg_step(memo, *xs, name, **kw):
         res = memo.get(key)
         if res is None:
-            res = getattr(np.linalg, name)(*xs, **kw)
-            res = memo[key] = tuple(res) if isinstance(res, tuple) else (res,)
+            res = memo[key] = call_routine(name, xs, kw)
         return np.asarray(res[out])
 
     return linalg_step

@@ -509,6 +509,36 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     return lax.bind(Op.ARGSORT, a, axis=normalize_axis(axis, a.ndim), arg=True)
 
 
+def _kth(kth) -> tuple:
+    if lax.is_tracer(kth):
+        raise errors.unsupported("np.partition with a traced kth")
+    k = np.asarray(kth)
+    if k.dtype.kind not in "iu" or k.ndim > 1:
+        raise TypeError("Partition index must be integer")
+    return tuple(int(i) for i in k.ravel())
+
+
+@implements(np.partition)
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    """NumPy's own partition (its order of the other elements is introselect's, kept as is)."""
+    a = _t(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    if a.ndim == 0:
+        raise np.exceptions.AxisError(axis, 0)
+    return lax.bind(Op.PARTITION, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
+
+
+@implements(np.argpartition)
+def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    a = _t(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    if a.ndim == 0:
+        raise np.exceptions.AxisError(axis, 0)
+    return lax.bind(Op.ARGPARTITION, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
+
+
 @implements(np.copy)
 def copy(a, order="K", subok=False):
     return _copy_node(_t(a))
