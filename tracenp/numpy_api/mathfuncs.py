@@ -647,10 +647,78 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return res
 
 
+def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
+    """NumPy's "linear" method on each slice's non-NaN values: NaNs sort last, so a slice with
+    `c` valid values interpolates its first `c` sorted entries; an all-NaN slice gives NaN."""
+    if method != "linear":
+        raise errors.unsupported(f"{name} with method={method!r} (only 'linear')")
+    x = lax.lift(a)
+    if x.dtype.kind == "c":
+        raise TypeError("a must be an array of real numbers")
+    q = _ASARRAY(_concrete(q, f"{name} `q`"), x.dtype if weak_q and x.dtype.kind == "f" else None)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    if x.dtype.kind not in "fc":
+        return _quantile(x, q, axis, keepdims, method, weak_q)
+    axes = normalize_axes(axis, x.ndim)
+    rest = [d for d in range(x.ndim) if d not in axes]
+    moved = np.transpose(x, tuple(axes) + tuple(rest))
+    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    n = moved.shape[0]
+    if n == 0:
+        raise errors.unsupported(f"{name} of an empty array")
+    count = np.sum(np.logical_not(np.isnan(moved)), axis=0)
+    qs = q.reshape(q.shape + (1,) * count.ndim)
+    virtual = np.multiply(lax.cast(np.subtract(count, 1), q.dtype), lax.lift(qs))
+    last = np.maximum(np.subtract(count, 1), 0)
+    top = np.greater_equal(virtual, lax.cast(np.subtract(count, 1), q.dtype))
+    prev = lax.cast(np.maximum(np.floor(virtual), 0), np.intp)
+    prev = np.where(top, last, prev)
+    nxt = np.where(top, last, np.minimum(np.add(prev, 1), n - 1))
+    t = np.subtract(virtual, lax.cast(np.where(top, -1, prev), q.dtype))  # NumPy's gamma
+    flat = (-1,) + moved.shape[1:]
+    below = np.take_along_axis(moved, lax.reshape(prev, flat), axis=0)
+    above = np.take_along_axis(moved, lax.reshape(nxt, flat), axis=0)
+    below = lax.reshape(below, q.shape + moved.shape[1:])
+    above = lax.reshape(above, q.shape + moved.shape[1:])
+    diff = np.subtract(above, below)
+    res = np.add(below, np.multiply(diff, t))
+    hi = np.subtract(above, np.multiply(diff, np.subtract(1, t)))
+    res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
+    res = np.where(np.equal(count, 0), lax.cast(np.asarray(np.nan), res.dtype), res)
+    if keepdims:
+        kept = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim))
+        res = lax.reshape(res, q.shape + kept)
+    return res
+
+
+@implements(np.nanquantile)
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False, *, weights=None, interpolation=None):
+    if weights is not None or out is not None:
+        raise errors.unsupported("np.nanquantile with weights= or out=")
+    return _nanquantile(a, q, axis, keepdims, method, type(q) in (int, float), "np.nanquantile")
+
+
+@implements(np.nanpercentile)
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=False, *, weights=None, interpolation=None):
+    if weights is not None or out is not None:
+        raise errors.unsupported("np.nanpercentile with weights= or out=")
+    x = lax.lift(a)
+    q = _concrete(q, "np.nanpercentile `q`")
+    q = np.true_divide(q if type(q) in (int, float) else _ASARRAY(q),
+                       x.dtype.type(100) if x.dtype.kind == "f" else 100)
+    return _nanquantile(x, q, axis, keepdims, method, False, "np.nanpercentile")
+
+
 @implements(np.digitize)
 def digitize(x, bins, right=False):
     if lax.is_tracer(bins):
-        raise errors.unsupported("np.digitize with traced bins (pass the bins as a NumPy array)")
+        if bins.constant_value() is None:
+            raise errors.unsupported("np.digitize with traced bins (pass the bins as a NumPy "
+                                     "array)")
+        bins = bins.constant_value()  # made in the function from constants: np.linspace(...)
     bins = _ASARRAY(bins)
     side = "left" if right else "right"
     d = np.diff(bins)
