@@ -151,3 +151,65 @@ def test_out_of_bounds_index_is_numpys_index_error():
                lambda x: x[-6, 0]):
         with pytest.raises(IndexError):
             tracenp.jit(fn)(M)
+
+
+# ----------------------------------------------------------------------------- x[mask] reads
+
+MASKED = {
+    "sum": lambda x: x[x > 0].sum(),
+    "mean": lambda x: np.mean(x[x > 0]),
+    "max_min": lambda x: (x[x < 3].max(), np.min(x[x > -3])),
+    "std_var": lambda x: (x[x > -2].std(), np.var(x[x > -2], ddof=1)),
+    "prod_any_all": lambda x: (np.prod(x[np.abs(x) < 2]), (x[x > 0] > 5).any(),
+                               np.all(x[x > 0] > 0)),
+    "count": lambda x: (np.count_nonzero(x[x > -3] > 1), np.count_nonzero(x > 0)),
+    "arithmetic": lambda x: ((x[x > 0] - x[x > 0].mean()) ** 2).sum() / 3.0,
+    "unary_and_cast": lambda x: (np.abs(x[x < 0]).sum(), x[x > 0].astype(np.int64).sum()),
+    "two_arrays": lambda x: np.sum(x[x > 0] * (x + 1)[x > 0]),
+    "rows": lambda x: (x[x[:, 0, 0] > -1].mean(axis=0), x[x[:, 0, 0] > -1].sum(keepdims=True)),
+    "empty_mean_sum": lambda x: (np.mean(x[x > 100]), x[x > 100].sum()),
+    "empty_max_nan": lambda x: x[x > 100].max(),
+    "average": lambda x: np.average(x[x > 0]),
+}
+
+
+@pytest.mark.parametrize("name", [n for n in MASKED if n != "empty_max_nan"])
+@pytest.mark.parametrize("arr", [A, M.astype(np.float32)[None]], ids=["f64", "f32"])
+def test_masked_reads_reduced(name, arr):
+    check_like_numpy(MASKED[name], arr)
+
+
+def test_masked_max_of_empty_selection_is_nan():
+    """NumPy raises on max of nothing; a compiled function cannot, so it gives nan there."""
+    with pytest.raises(ValueError):
+        MASKED["empty_max_nan"](A)
+    assert np.isnan(tracenp.jit(MASKED["empty_max_nan"])(A))
+
+
+def test_masked_inplace_update():
+    def f(x):
+        y = x.copy()
+        y[y > 0] *= 2
+        y[y < 0] += 1
+        return y
+
+    check_like_numpy(f, A)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x[x > 0],                     # returned whole
+    lambda x: len(x[x > 0]),                # its length as a Python int
+    lambda x: np.sort(x[x > 0]),            # any other function
+    lambda x: x[x > 0][0],                  # an element
+    lambda x: x[x > 0] + x[x < 1],          # two different masks
+    lambda x: x[x > 0] + np.ones(len(x)),   # an array along the selected axis
+    lambda x: x.astype(int)[x > 0].max(),   # NumPy raises on an empty integer selection
+], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max"])
+def test_masked_selection_itself_is_data_dependent(fn):
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="x\\[mask\\]"):
+        tracenp.jit(fn)(A[:, :, 0])
+
+
+def test_mask_shape_mismatch_is_numpys_index_error():
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        tracenp.jit(lambda x: x[x[0] > 0].sum())(A[:, :, 0])
