@@ -286,6 +286,36 @@ API_CASES = {
                                       np.ptp(v), np.average(v, weights=np.arange(6.0))), V),
     "bool_ops": (lambda b: (b & ~b, b | True, np.sum(b), b.mean(), np.count_nonzero(b, axis=0),
                             b.astype(np.float32) * 2, np.where(b, 1, 0)), B),
+    "fft_1d": (lambda x, c: (np.fft.fft(x, n=6, axis=0), np.fft.ifft(c, norm="ortho"),
+                             np.fft.rfft(x, n=3), np.fft.irfft(c, n=5, axis=0),
+                             np.fft.irfft(x, norm="forward")), F32, C),
+    "fft_nd": (lambda x, i: (np.fft.fft2(x, s=(2, 5)), np.fft.ifftn(i), np.fft.rfftn(x, axes=(0,)),
+                             np.fft.irfft2(np.fft.rfft2(x)), np.fft.irfftn(i, s=(4, 3))), F, I),
+    "fft_half": (lambda h: (np.fft.fft(h, norm="ortho"), np.fft.irfft(h), np.fft.ifft2(h)),
+                 F.astype(np.float16)),
+    "fft_helpers": (lambda x, d: (np.fft.fftshift(x), np.fft.ifftshift(x, axes=1),
+                                  np.fft.fftshift(x, axes=0), np.fft.fftfreq(5, d),
+                                  np.fft.rfftfreq(6, d), np.fft.fftfreq(4)), F, np.float64(0.1)),
+    "fft_errors": (lambda x: np.fft.fft(x, n=0), F),
+    "rfft_of_complex_is_type_error": (lambda c: np.fft.rfft(c), C),
+    "partition": (lambda x, v: (np.partition(x, 1), np.partition(x, (0, 2), axis=0),
+                                np.argpartition(v, -2), np.partition(v, [1, -1], axis=None),
+                                x.argpartition(2, axis=1)), F, V),
+    "partition_bad_kth": (lambda v: np.partition(v, 6), V),
+    "nan_quantiles": (lambda x: (np.nanpercentile(x, 50), np.nanpercentile(x, [10, 90], axis=0),
+                                 np.nanquantile(x, 0.3, axis=1, keepdims=True),
+                                 np.nanquantile(x, np.array([0.0, 1.0]))), NAN),
+    "nan_quantiles_int_f32": (lambda i, f: (np.nanpercentile(i, 40), np.nanquantile(f, 0.25),
+                                            np.nanpercentile(f, np.float64(75), axis=1)), I, F32),
+    "lstsq_polyfit": (lambda a, v: (np.linalg.lstsq(a.T, v[:4], rcond=None),
+                                    np.linalg.lstsq(a.T, a.T[:, :2]),
+                                    np.polyfit(v, v ** 2, 2), np.polyfit(v, v, 1, w=v * v),
+                                    np.polyfit(np.arange(6), np.stack([v, -v], 1), 1, full=True)),
+                      F, V),
+    "lstsq_wide": (lambda a, v: np.linalg.lstsq(a, v[:3]), F, V),
+    "eig_eigvals": (lambda a: (np.abs(np.linalg.eigvals(a)), np.linalg.eig(a).eigenvalues.real,
+                               np.abs(np.linalg.eig(a)[1])), F[:, :3]),
+    "eig_complex": (lambda c: np.linalg.eig(c[:, :3]), C.astype(np.complex128)),
 }
 
 
@@ -315,6 +345,25 @@ def _errstate(x):
 def test_numpy_api_matches(name):
     fn, *args = API_CASES[name]
     check_like_numpy(fn, *args, rtol=1e-5)
+
+
+def test_eig_is_complex_even_where_numpy_drops_a_zero_imaginary_part():
+    """NumPy's dtype of eig depends on the values; tracenp's is always complex, same values."""
+    got = tracenp.jit(np.linalg.eigvals)(SPD)
+    assert got.dtype == np.complex128
+    np.testing.assert_allclose(got, np.linalg.eigvals(SPD), rtol=1e-12)
+
+
+def test_lstsq_residuals_of_a_rank_deficient_matrix_raise():
+    """NumPy returns no residuals then: a shape the compiled function cannot have."""
+    a = np.ones((5, 2))
+    f = tracenp.jit(lambda a, b: np.linalg.lstsq(a, b)[1])
+    full = np.c_[np.ones(5), np.arange(5.0)]
+    np.testing.assert_allclose(f(full, V[:5]), np.linalg.lstsq(full, V[:5])[1])
+    with pytest.raises(np.linalg.LinAlgError, match="rank-deficient"):
+        f(a, V[:5])
+    np.testing.assert_allclose(tracenp.jit(lambda a, b: np.linalg.lstsq(a, b)[0])(a, V[:5]),
+                               np.linalg.lstsq(a, V[:5])[0])
 
 
 def test_coverage_doc_lists_every_covered_name():

@@ -88,20 +88,25 @@ def _infer_lstsq(a, b, out):
 
 
 def call_routine(name: str, xs, kw: dict) -> tuple:
-    """All outputs of one NumPy routine; refuses what would break the node's type."""
+    """All outputs of one NumPy routine, eig's always complex."""
     res = getattr(np.linalg, name)(*xs, **kw)
     res = tuple(res) if isinstance(res, tuple) else (res,)
-    if name == "lstsq" and xs[0].shape[0] > xs[0].shape[1] and res[1].size == 0:
-        raise np.linalg.LinAlgError(
-            "np.linalg.lstsq: the matrix is rank-deficient, so NumPy returns no residuals and "
-            "the compiled function cannot give them; compute np.sum((b - a @ x) ** 2, axis=0)")
     if name in ("eig", "eigvals"):
         res = tuple(np.asarray(r, np.result_type(r, np.complex64)) for r in res)
     return res
 
 
+def pick(name: str, xs, res: tuple, out: int) -> np.ndarray:
+    """Output `out` of a routine's results; refuses one whose shape the data changed."""
+    if name == "lstsq" and out == 1 and xs[0].shape[0] > xs[0].shape[1] and res[1].size == 0:
+        raise np.linalg.LinAlgError(
+            "np.linalg.lstsq: the matrix is rank-deficient, so NumPy returns no residuals and "
+            "the compiled function cannot give them; compute np.sum((b - a @ x) ** 2, axis=0)")
+    return np.asarray(res[out])
+
+
 def ref_linalg(*xs, name, out, **kw):
-    return np.asarray(call_routine(name, xs, kw)[out])
+    return pick(name, xs, call_routine(name, xs, kw), out)
 
 
 def _mT(x):

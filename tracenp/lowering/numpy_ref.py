@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph
-from ..linalg_ops import call_routine
+from ..linalg_ops import call_routine, pick
 from ..ops import OPS, Op
 from . import Executable
 
@@ -60,7 +60,7 @@ def _linalg_step(out: int, key: tuple):
         res = memo.get(key)
         if res is None:
             res = memo[key] = call_routine(name, xs, kw)
-        return np.asarray(res[out])
+        return pick(name, xs, res, out)
 
     return linalg_step
 
