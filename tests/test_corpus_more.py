@@ -331,7 +331,8 @@ def _stochastic(n, seed):
 
 def _with_nans(*shape, seed):
     x = _f(*shape, seed=seed)
-    x[_i(2, *shape, seed=seed + 7).astype(bool) & (np.arange(x.size).reshape(shape) % 3 == 0)] = np.nan
+    holes = _i(2, *shape, seed=seed + 7).astype(bool) & (np.arange(x.size).reshape(shape) % 3 == 0)
+    x[holes] = np.nan
     return x
 
 
@@ -356,8 +357,10 @@ CORPUS = {
         _f(n * 2, seed=s), _f(n * 2, seed=s + 1, positive=True))),
     "fraction_above": (fraction_above, {}, lambda s, n: (_f(n, 2, seed=s),)),
     "max_of_valid": (max_of_valid, {}, lambda s, n: (np.append(_f(n, seed=s), [0.0, np.inf]),)),
-    "sigma_clipped_std": (sigma_clipped_std, {}, lambda s, n: (_f(n * 3, seed=s).astype(np.float32),)),
-    "masked_rms": (masked_rms, {}, lambda s, n: (_f(n, 2, seed=s), np.abs(_f(n, 2, seed=s + 1)) - 0.3)),
+    "sigma_clipped_std": (sigma_clipped_std, {},
+                          lambda s, n: (_f(n * 3, seed=s).astype(np.float32),)),
+    "masked_rms": (masked_rms, {}, lambda s, n: (_f(n, 2, seed=s),
+                                                 np.abs(_f(n, 2, seed=s + 1)) - 0.3)),
     "nan_iqr": (nan_iqr, {}, lambda s, n: (_with_nans(n * 2, seed=s),)),
     "nan_median_columns": (nan_median_columns, {}, lambda s, n: (_with_nans(n, 3, seed=s),)),
     "robust_zscore": (robust_zscore, {}, lambda s, n: (_f(n + 1, seed=s),)),
@@ -368,11 +371,14 @@ CORPUS = {
     "kth_smallest": (kth_smallest, {}, lambda s, n: (_f(n, seed=s),)),
     "top_k_sorted": (top_k_sorted, {}, lambda s, n: (_f(n, seed=s),)),
     "top_k_rows": (top_k_rows, {}, lambda s, n: (_f(3, n, seed=s),)),
-    "near_equal_fraction": (near_equal_fraction, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
+    "near_equal_fraction": (near_equal_fraction, {},
+                            lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
     "any_all_checks": (any_all_checks, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "detrend_linear": (detrend_linear, {}, lambda s, n: (np.arange(n + 2.0), _f(n + 2, seed=s))),
-    "quadratic_fit": (quadratic_fit, {}, lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
-    "least_squares": (least_squares, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
+    "quadratic_fit": (quadratic_fit, {}, lambda s, n: (np.linspace(0, 1, n + 3),
+                                                       _f(n + 3, seed=s))),
+    "least_squares": (least_squares, {}, lambda s, n: (_f(n + 3, 3, seed=s),
+                                                       _f(n + 3, seed=s + 1))),
     "lstsq_multi_target": (lstsq_multi_target, {}, lambda s, n: (_f(n + 3, 2, seed=s),
                                                                  _f(n + 3, 2, seed=s + 1))),
     "spectral_radius": (spectral_radius, {}, lambda s, n: (_f(n, n, seed=s),)),
@@ -382,8 +388,9 @@ CORPUS = {
     "distances_to_center": (distances_to_center, {}, lambda s, n: (_f(n, 3, seed=s), _f(3))),
     "bilinear_form": (bilinear_form, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, 3, seed=s + 1))),
     "hinge_loss": (hinge_loss, {}, lambda s, n: (_f(n, seed=s), np.sign(_f(n, seed=s + 1)))),
-    "log_loss": (log_loss, {}, lambda s, n: (_i(2, n, seed=s).astype(np.float32),
-                                             np.random.default_rng(s).random(n).astype(np.float32))),
+    "log_loss": (log_loss, {}, lambda s, n: (
+        _i(2, n, seed=s).astype(np.float32),
+        np.random.default_rng(s).random(n).astype(np.float32))),
     "relu_inplace": (relu_inplace, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "huber": (huber, {}, lambda s, n: (_f(n, seed=s) * 2,)),
     "embedding_bag": (embedding_bag, {}, lambda s, n: (_f(5, 2, seed=s), _i(5, n, seed=s),
@@ -400,15 +407,13 @@ CORPUS = {
     "gd_linear_regression": (gd_linear_regression, {}, lambda s, n: (_f(n + 2, 2, seed=s),
                                                                      _f(n + 2, seed=s + 1))),
     "logistic_map": (logistic_map, {}, lambda s, n: (_f(n, positive=True, seed=s) + 2,)),
-    "integer_pixels": (integer_pixels, {}, lambda s, n: (_f(n, 4, 3, positive=True, seed=s) * 100,)),
+    "integer_pixels": (integer_pixels, {},
+                       lambda s, n: (_f(n, 4, 3, positive=True, seed=s) * 100,)),
 }
 
 
 # Known gaps, outside this area of the code; strict, so a fix shows up here.
 _GAPS = {
-    # rewrite/pattern.py `scalar_value` calls np.signbit on a small complex constant.
-    "spectral_derivative": TypeError,
-    "gaussian_blur_fft": TypeError,
     # trace.py refuses np.random.default_rng even with a fixed seed (whose draws are constants).
     "bootstrap_means": tracenp.errors.RandomInTraceError,
 }

@@ -170,6 +170,14 @@ MASKED = {
     "empty_mean_sum": lambda x: (np.mean(x[x > 100]), x[x > 100].sum()),
     "empty_max_nan": lambda x: x[x > 100].max(),
     "average": lambda x: np.average(x[x > 0]),
+    "median_percentile": lambda x: (np.median(x[x > -1]), np.percentile(x[x > 0], [5, 95]),
+                                    np.quantile(x[x < 2], 0.3, keepdims=True),
+                                    np.median(x[x[:, 0, 0] > -1], axis=0)),
+    "median_empty_or_nan": lambda x: (np.median(x[x > 100]),
+                                      np.median(np.where(x > 1, np.nan, x)[x > 0])),
+    "elementwise_functions": lambda x: (np.where(x[x > 0] > 1, x[x > 0], 2.0).sum(),
+                                        np.clip(x[x < 1], -1, 0).mean(),
+                                        x[x > -1].clip(0, 1).sum(), np.round(x[x > 0], 1).max()),
 }
 
 

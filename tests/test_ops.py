@@ -289,8 +289,9 @@ API_CASES = {
     "fft_1d": (lambda x, c: (np.fft.fft(x, n=6, axis=0), np.fft.ifft(c, norm="ortho"),
                              np.fft.rfft(x, n=3), np.fft.irfft(c, n=5, axis=0),
                              np.fft.irfft(x, norm="forward")), F32, C),
-    "fft_nd": (lambda x, i: (np.fft.fft2(x, s=(2, 5)), np.fft.ifftn(i), np.fft.rfftn(x, axes=(0,)),
-                             np.fft.irfft2(np.fft.rfft2(x)), np.fft.irfftn(i, s=(4, 3))), F, I),
+    "fft_nd": (lambda x, i: (np.fft.fft2(x, s=(2, 5)), np.fft.ifftn(i),
+                             np.fft.rfftn(x, axes=(0,)), np.fft.irfft2(np.fft.rfft2(x)),
+                             np.fft.irfftn(i, s=(4, 3))), F, I),
     "fft_half": (lambda h: (np.fft.fft(h, norm="ortho"), np.fft.irfft(h), np.fft.ifft2(h)),
                  F.astype(np.float16)),
     "fft_helpers": (lambda x, d: (np.fft.fftshift(x), np.fft.ifftshift(x, axes=1),
@@ -393,3 +394,12 @@ def test_power_operator_takes_numpys_fast_paths(dtype, exponent):
             got = tracenp.jit(lambda x: x ** exponent)(x)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+def test_where_keeps_python_scalars_weak():
+    """np.where(c, float32, 2.0) is float32 and np.where(c, uint8, -1) wraps, as in NumPy 2."""
+    c = np.array([True, False, True])
+    for a, b in [(np.arange(3, dtype=np.float32), 2.0), (np.arange(3, dtype=np.uint8), -1),
+                 (np.arange(3, dtype=np.int8), 3), (np.arange(3, dtype=np.int32), 2.5)]:
+        check_like_numpy(lambda c, a: np.where(c, a, b), c, a)
+        check_like_numpy(lambda c, a: np.where(c, b, a), c, a)

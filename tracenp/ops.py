@@ -132,6 +132,7 @@ LN2, LN10 = math.log(2.0), math.log(10.0)
 EW_VJPS: dict[str, Callable | None] = {
     "negative": lambda g, o, x: (-g,),
     "positive": lambda g, o, x: (g,),
+    # complex x: conj(x)/|x|, the transpose convention of `multiply`'s g * y
     "absolute": lambda g, o, x: (g * (np.conjugate(np.sign(x)) if x.dtype.kind == "c"
                                       else np.sign(x)),),
     "fabs": lambda g, o, x: (g * np.sign(x),),
@@ -613,15 +614,6 @@ register(Op.ARGSORT, "library",
          lambda x, axis, arg: np.argsort(x, axis=axis, kind="stable"), _infer_sort, nondiff=True)
 
 
-
-def _ref_partition(x, kth, axis):
-    return np.partition(x, kth, axis=axis)
-
-
-def _ref_argpartition(x, kth, axis):
-    return np.argpartition(x, kth, axis=axis)
-
-
 def _vjp_partition(g, o, x, kth, axis):
     perm = lax.bind(Op.ARGPARTITION, x, kth=kth, axis=axis)
     return (lax.scatter(np.zeros(x.shape, g.dtype), perm, g, axis, "add"),)
@@ -636,8 +628,9 @@ def _infer_partition(srcs, p):
     return x.dtype, x.shape, False
 
 
-register(Op.PARTITION, "library", _ref_partition, _infer_partition, vjp=_vjp_partition)
-register(Op.ARGPARTITION, "library", _ref_argpartition,
+register(Op.PARTITION, "library", lambda x, kth, axis: np.partition(x, kth, axis=axis),
+         _infer_partition, vjp=_vjp_partition)
+register(Op.ARGPARTITION, "library", lambda x, kth, axis: np.argpartition(x, kth, axis=axis),
          lambda srcs, p: (np.dtype(np.intp),) + _infer_partition(srcs, p)[1:], nondiff=True)
 
 from .fft_ops import infer_fft, ref_fft, vjp_fft  # noqa: E402

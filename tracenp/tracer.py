@@ -177,7 +177,10 @@ class Tracer:
 
     def __array_function__(self, func, types, args, kwargs):
         from .numpy_api import dispatch_function
+        from .numpy_api.masked import MaskedSelection
 
+        if MaskedSelection in types:  # x[mask] among the arguments decides
+            return NotImplemented
         return dispatch_function(func, args, kwargs)
 
     # ------------------------------------------------------------------ indexing

@@ -110,6 +110,10 @@ class MaskedSelection:
         return MaskedSelection(res, self.mask)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func in _ELEMENTWISE and not (func is np.where and len(args) != 3):
+            res = func(*(self._operand(a) for a in args),
+                       **{k: self._operand(v) for k, v in kwargs.items()})
+            return MaskedSelection(res, self.mask)
         impl = _REDUCTIONS.get(func)
         if impl is None or not args or args[0] is not self:
             self._refuse(f"np.{func.__name__}")
@@ -162,16 +166,8 @@ _reduction(np.prod)(_simple(np.prod))
 _reduction(np.mean)(_simple(np.mean))
 _reduction(np.var)(_simple(np.var))
 _reduction(np.std)(_simple(np.std))
-
-
-@_reduction(np.any)
-def _any(sel, axis=None, out=None, keepdims=False):
-    return _simple(np.any)(sel, axis=axis, out=out, keepdims=keepdims)
-
-
-@_reduction(np.all)
-def _all(sel, axis=None, out=None, keepdims=False):
-    return _simple(np.all)(sel, axis=axis, out=out, keepdims=keepdims)
+_reduction(np.any)(_simple(np.any))
+_reduction(np.all)(_simple(np.all))
 
 
 def _extremum(func, name):
@@ -201,11 +197,46 @@ def _count_nonzero(sel, axis=None, *, keepdims=False):
     return sel._keep(res, axis, keepdims)
 
 
+def _order_statistic(func, nan_func):
+    """A median or quantile of the selection: the nan-version of the whole array with the
+    unselected elements made NaN, and NaN where a selected element is NaN (NumPy's value)."""
+
+    def reduce(sel, *args, axis=None, out=None, keepdims=False, **kw):
+        if out is not None:
+            sel._refuse(f"np.{func.__name__}(out=...)")
+        values = sel.values
+        if values.dtype.kind not in "fc":
+            values = lax.cast(values, np.float64)
+        elif values.dtype.kind == "c":
+            sel._refuse(f"np.{func.__name__} of a complex selection")
+        where, axes = sel._where(), sel._axes(axis)
+        nan = lax.lift(np.asarray(np.nan, values.dtype))
+        res = nan_func(np.where(where, values, nan), *args, axis=axes, **kw)
+        bad = np.any(np.logical_and(where, np.isnan(values)), axis=axes)
+        res = np.where(bad, lax.cast(nan, res.dtype), res)
+        if keepdims:
+            lead = res.shape[:res.ndim - (values.ndim - len(axes))]
+            rest = values.shape[sel.mask.ndim:]
+            res = np.reshape(res, lead + ((1,) * sel.ndim if axis is None else (1,) + rest))
+        return res
+
+    return reduce
+
+
+_reduction(np.median)(_order_statistic(np.median, np.nanmedian))
+_reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
+_reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
+
+# Functions that work element by element: on a selection they stay a selection.
+_ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
+                          np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
+
+
 @_reduction(np.average)
 def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
     if weights is not None or returned:
         sel._refuse("np.average with weights or returned=True")
-    return _simple(np.mean)(sel, axis=axis, keepdims=keepdims)
+    return sel.reduce(np.mean, axis, keepdims)
 
 
 def _method(name, func):
@@ -218,8 +249,9 @@ def _method(name, func):
 
 for _name, _func in {"sum": np.sum, "prod": np.prod, "mean": np.mean, "var": np.var,
                      "std": np.std, "any": np.any, "all": np.all, "max": np.max,
-                     "min": np.min}.items():
+                     "min": np.min, "clip": np.clip, "round": np.round}.items():
     setattr(MaskedSelection, _name, _method(_name, _func))
+
 
 def _binary(fn, reflected=False):
     """An operator applied to the full-shape operands (so `x[m] ** 2` keeps NumPy's fast

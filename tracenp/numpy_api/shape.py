@@ -452,8 +452,8 @@ def where(condition, x=None, y=None):
 
     c = np.not_equal(condition, 0) if _t(condition).dtype != np.bool_ else _t(condition)
     dts = [_dtype_arg(v) for v in (x, y)]
-    dt = np.result_type(*dts)
-    xs, ys = (lax.lift(np.asarray(v, dt)) if not lax.is_tracer(v) else lax.cast(v, dt)
+    dt = np.result_type(*(d(0) if isinstance(d, type) else d for d in dts))  # Python: weak
+    xs, ys = (lax.lift(np.asarray(v).astype(dt)) if not lax.is_tracer(v) else lax.cast(v, dt)
               for v in (x, y))
     res = lax.where(c, xs, ys)
     if all(isinstance(d, type) for d in dts):
