@@ -87,6 +87,19 @@ def windowed_spectrum(x):
     return np.abs(np.fft.rfft(x * win)) / np.sum(win)
 
 
+def dominant_frequency(x, fs=50.0):
+    power = np.abs(np.fft.rfft(x - x.mean())) ** 2
+    return np.fft.rfftfreq(len(x), d=1.0 / fs)[np.argmax(power)]
+
+
+def rolling_std(x, w=4):
+    return np.lib.stride_tricks.sliding_window_view(x, w).std(axis=-1)
+
+
+def instantaneous_phase(re, im):
+    return np.unwrap(np.angle(re + 1j * im))
+
+
 # ----------------------------------------------------------------------------- statistics
 
 
@@ -316,6 +329,14 @@ def integer_pixels(img):
     return g, g // 16, np.clip(g, 0, 100)
 
 
+def leaky_piecewise(x):
+    return np.piecewise(x, [x < 0, x >= 0], [lambda v: 0.01 * v, lambda v: v])
+
+
+def condition_numbers(A):
+    return np.linalg.cond(A), np.linalg.cond(A.T @ A)
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -352,6 +373,12 @@ CORPUS = {
     "unshift_spectrum": (unshift_spectrum, {}, lambda s, n: (_f(n + 1, seed=s),)),
     "boxcar_same": (boxcar_same, {}, lambda s, n: (_f(n + 2, seed=s),)),
     "windowed_spectrum": (windowed_spectrum, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "dominant_frequency": (dominant_frequency, {}, lambda s, n: (
+        np.sin(2 * np.pi * 6.0 * np.arange(8 * n) / 50.0) + 0.1 * _f(8 * n, seed=s),)),
+    "rolling_std": (rolling_std, {}, lambda s, n: (_f(n + 5, seed=s),)),
+    "instantaneous_phase": (instantaneous_phase, {}, lambda s, n: (
+        np.cos(np.linspace(0, 12, 4 * n)) + 0.01 * _f(4 * n, seed=s),
+        np.sin(np.linspace(0, 12, 4 * n)))),
     "mean_of_positive": (mean_of_positive, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "masked_weighted_sum": (masked_weighted_sum, {}, lambda s, n: (
         _f(n * 2, seed=s), _f(n * 2, seed=s + 1, positive=True))),
@@ -387,6 +414,8 @@ CORPUS = {
     "gaussian_loglik": (gaussian_loglik, {}, lambda s, n: (_f(n, 3, seed=s), _sym(3, s))),
     "distances_to_center": (distances_to_center, {}, lambda s, n: (_f(n, 3, seed=s), _f(3))),
     "bilinear_form": (bilinear_form, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, 3, seed=s + 1))),
+    "leaky_piecewise": (leaky_piecewise, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "condition_numbers": (condition_numbers, {}, lambda s, n: (_f(n + 2, n, seed=s),)),
     "hinge_loss": (hinge_loss, {}, lambda s, n: (_f(n, seed=s), np.sign(_f(n, seed=s + 1)))),
     "log_loss": (log_loss, {}, lambda s, n: (
         _i(2, n, seed=s).astype(np.float32),

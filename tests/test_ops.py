@@ -317,6 +317,23 @@ API_CASES = {
     "eig_eigvals": (lambda a: (np.abs(np.linalg.eigvals(a)), np.linalg.eig(a).eigenvalues.real,
                                np.abs(np.linalg.eig(a)[1])), F[:, :3]),
     "eig_complex": (lambda c: np.linalg.eig(c[:, :3]), C.astype(np.complex128)),
+    "unwrap": (lambda x, i: (np.unwrap(x * 3), np.unwrap(x * 3, axis=0, discont=4.0),
+                             np.unwrap(i, period=4), np.unwrap(x * 3, period=3.0)), F, I),
+    "piecewise": (lambda x: (np.piecewise(x, [x < 0, x >= 0], [lambda v: -v, lambda v: v ** 2]),
+                             np.piecewise(x, [x < -1, x > 1], [0.0, lambda v: v * 2, 7.0]),
+                             np.piecewise(x[0], x[0] > 0, [np.sin, np.cos])), F),
+    "piecewise_rows_of_conditions": (lambda x: np.piecewise(x, x > 0, [np.sin, np.cos]), F),
+    "lexsort_sort_complex": (lambda i, x: (np.lexsort((i[0], i[1])), np.lexsort(i[:2], axis=0),
+                                           np.sort_complex(i[0]), np.sort_complex(x[0])), I, F32),
+    "sliding_window_view": (lambda v, x: (
+        np.lib.stride_tricks.sliding_window_view(v, 3).mean(axis=-1),
+        np.lib.stride_tricks.sliding_window_view(x, (2, 2)),
+        np.lib.stride_tricks.sliding_window_view(x, 3, axis=1).max(axis=-1),
+        np.lib.stride_tricks.sliding_window_view(x, (2, 3), axis=(1, 0))), V, F),
+    "linalg_cond": (lambda s, x: (np.linalg.cond(s), np.linalg.cond(x, -2), np.linalg.cond(s, 2),
+                                  np.linalg.cond(np.stack([s, s.T + 1]))), SPD, F),
+    "fft_frequency_grid_indexed": (lambda v: np.fft.rfftfreq(v.size, d=0.5)[np.argmax(v)] +
+                                   np.fft.fftfreq(6)[np.argmin(v)], V),
 }
 
 

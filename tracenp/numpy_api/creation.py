@@ -132,6 +132,20 @@ def _for_user_code(traced, original):
     return dispatch
 
 
+class _FftNamespace:
+    """`np.fft` while tracing: the frequency grids are constants of the graph, so that
+    `freqs[np.argmax(power)]` indexes them with a traced index; the rest is NumPy's."""
+
+    def __init__(self, module):
+        self._module = module
+        self._grids = {name: _for_user_code(_wrap(getattr(module, name)), getattr(module, name))
+                       for name in ("fftfreq", "rfftfreq")}
+
+    def __getattr__(self, name: str):
+        grid = self._grids.get(name)
+        return grid if grid is not None else getattr(self._module, name)
+
+
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
@@ -145,6 +159,7 @@ PATCHED = {
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
     ]
 }
+PATCHED["fft"] = _FftNamespace(np.fft)
 
 
 @implements(np.zeros_like, np.empty_like)

@@ -354,6 +354,15 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     return (c, resids, rank, s, rcond) if full else c
 
 
+@implements(np.linalg.cond)
+def cond(x, p=None):
+    """The 2-norm condition number from the singular values (NumPy's for p None, 2, -2)."""
+    if p not in (None, 2, -2):
+        raise errors.unsupported(f"np.linalg.cond(p={p!r}) (only None, 2, -2)")
+    s = svd(_float_operand(x), compute_uv=False)
+    return np.divide(s[..., -1], s[..., 0]) if p == -2 else np.divide(s[..., 0], s[..., -1])
+
+
 @implements(np.linalg.pinv)
 def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
     return lax.linalg("pinv", _float_operand(a))

@@ -712,6 +712,58 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
     return _nanquantile(x, q, axis, keepdims, method, False, "np.nanpercentile")
 
 
+@implements(np.unwrap)
+def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
+    """NumPy's steps: wrap the differences into one period and add their running correction."""
+    p = lax.lift(p)
+    dd = np.diff(p, axis=axis)
+    if discont is None:
+        discont = period / 2
+    dtype = np.result_type(dd.dtype, period)
+    if np.issubdtype(dtype, np.integer):
+        high, rem = divmod(period, 2)
+        ambiguous = rem == 0
+    else:
+        high, ambiguous = period / 2, True
+    ddmod = np.add(np.mod(np.subtract(dd, -high), period), -high)
+    if ambiguous:
+        ddmod = np.where(np.logical_and(np.equal(ddmod, -high), np.greater(dd, 0)),
+                         lax.cast(np.asarray(high), ddmod.dtype), ddmod)
+    correct = np.subtract(ddmod, dd)
+    correct = np.where(np.less(np.abs(dd), discont), lax.cast(np.asarray(0), correct.dtype),
+                       correct)
+    ax = normalize_axes(axis, p.ndim)[0]
+    head = lax.slice_of(p, tuple((0, 1, 1) if d == ax else (None, None, None)
+                                 for d in range(p.ndim)))
+    rest = lax.slice_of(p, tuple((1, None, 1) if d == ax else (None, None, None)
+                                 for d in range(p.ndim)))
+    rest = np.add(rest, np.cumsum(correct, axis=ax))
+    return np.concatenate([lax.cast(head, dtype), lax.cast(rest, dtype)], axis=ax)
+
+
+@implements(np.piecewise)
+def piecewise(x, condlist, funclist, *args, **kw):
+    """NumPy's loop: `y[cond] = f(x[cond])`, a masked selection written back with a `where`."""
+    x = lax.lift(x)
+    if lax.is_tracer(condlist) or isinstance(condlist, np.ndarray):
+        wrap = condlist.ndim < 2  # NumPy: unless condlist[0] is an array
+    else:
+        wrap = not isinstance(condlist[0], (list, np.ndarray)) and not lax.is_tracer(condlist[0])
+    if wrap and x.ndim != 0:
+        condlist = [condlist]
+    condlist = [lax.lift(c) for c in condlist]
+    if len(funclist) == len(condlist) + 1:
+        rest = np.logical_not(np.any(np.stack(condlist), axis=0))
+        condlist = condlist + [rest]
+    elif len(funclist) != len(condlist):
+        raise ValueError(f"with {len(condlist)} condition(s), either {len(condlist)} or "
+                         f"{len(condlist) + 1} functions are expected")
+    y = lax.lift(np.zeros(x.shape, x.dtype))
+    for cond, func in zip(condlist, funclist):
+        y[cond] = func(x[cond], *args, **kw) if callable(func) else func
+    return y
+
+
 @implements(np.digitize)
 def digitize(x, bins, right=False):
     if lax.is_tracer(bins):

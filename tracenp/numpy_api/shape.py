@@ -539,6 +539,55 @@ def argpartition(a, kth, axis=-1, kind="introselect", order=None):
     return lax.bind(Op.ARGPARTITION, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
 
 
+@implements(np.lexsort)
+def lexsort(keys, axis=-1):
+    """Stable argsorts from the first key to the last (the primary one)."""
+    keys = [_t(k) for k in keys] if isinstance(keys, (list, tuple)) else list(np.unstack(_t(keys)))
+    idx = np.argsort(keys[0], axis=axis, kind="stable")
+    for k in keys[1:]:
+        idx = np.take_along_axis(idx, np.argsort(np.take_along_axis(k, idx, axis=axis),
+                                                 axis=axis, kind="stable"), axis=axis)
+    return idx
+
+
+@implements(np.sort_complex)
+def sort_complex(a):
+    b = np.sort(_t(a))
+    if b.dtype.kind == "c":
+        return b
+    return lax.cast(b, "F" if b.dtype.char in "bhBH" else "G" if b.dtype.char == "g" else "D")
+
+
+@implements(np.lib.stride_tricks.sliding_window_view)
+def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=False):
+    """Each window axis is a gather with indices start + offset, the offsets appended last."""
+    if writeable:
+        raise errors.unsupported("sliding_window_view(writeable=True)")
+    x = _t(x)
+    shape = (window_shape,) if isinstance(window_shape, int) else tuple(window_shape)
+    if axis is None:
+        if len(shape) != x.ndim:
+            raise ValueError(f"Since axis is `None`, must provide window_shape for all "
+                             f"dimensions of `x`; got {len(shape)} window_shape elements and "
+                             f"`x.ndim` is {x.ndim}.")
+        axes = tuple(range(x.ndim))
+    else:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        if len(shape) != len(axes):
+            raise ValueError(f"Must provide matching length window_shape and axis; got "
+                             f"{len(shape)} window_shape elements and {len(axes)} axes "
+                             "elements.")
+    axes = tuple(normalize_axis(a, x.ndim) for a in axes)
+    out = x
+    for ax, w in zip(axes, shape):
+        n = out.shape[ax]
+        if w < 0 or n < w:
+            raise ValueError("window shape cannot be larger than input array shape")
+        idx = (np.arange(n - w + 1)[:, None] + np.arange(w)[None, :])
+        out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
+    return out
+
+
 @implements(np.copy)
 def copy(a, order="K", subok=False):
     return _copy_node(_t(a))
