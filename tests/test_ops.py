@@ -303,6 +303,13 @@ API_CASES = {
                                 np.argpartition(v, -2), np.partition(v, [1, -1], axis=None),
                                 x.argpartition(2, axis=1)), F, V),
     "partition_bad_kth": (lambda v: np.partition(v, 6), V),
+    "quantile_methods": (lambda x, i, f: tuple(
+        fn(a, q, axis=ax, method=m) for m in ("lower", "higher", "nearest", "midpoint")
+        for fn, q in ((np.quantile, 0.3), (np.percentile, [10, 50, 100]))
+        for a, ax in ((x, None), (i, 0), (f, 1))), F, I, F32),
+    "quantile_q_dtypes": (lambda f: (np.quantile(f, np.float32(0.7)), np.percentile(f, 1),
+                                     np.quantile(f, np.float64(0.3), axis=0),
+                                     np.nanpercentile(f, 70), np.nanquantile(f, 1)), F32),
     "nan_quantiles": (lambda x: (np.nanpercentile(x, 50), np.nanpercentile(x, [10, 90], axis=0),
                                  np.nanquantile(x, 0.3, axis=1, keepdims=True),
                                  np.nanquantile(x, np.array([0.0, 1.0]))), NAN),

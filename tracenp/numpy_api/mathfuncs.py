@@ -293,16 +293,30 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     return tuple(out)
 
 
-def _quantile_sorted(x, q, axis, keepdims, weak_q):
-    """NumPy's "linear" method on `x` sorted along `axis` (moved to the front)."""
+_DISCRETE = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}
+
+
+def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
+    """NumPy's "linear", "midpoint", "lower", "higher" or "nearest" method on `x` sorted
+    along `axis` (moved to the front)."""
     n = x.shape[0]
-    virtual = (n - 1) * np.asarray(q, np.float64)
+    q = np.asarray(q)
+    virtual = (n - 1) * (q if q.dtype.kind == "f" else q.astype(np.float64))  # in q's dtype
+    if method in _DISCRETE:  # an element itself, of x's dtype; nan if the slice has one
+        res = x[_DISCRETE[method](virtual).astype(np.intp)]
+        if x.dtype.kind in "fc":
+            res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
+        return res
+    if method == "midpoint":
+        virtual = 0.5 * (np.floor(virtual) + np.ceil(virtual))
     prev = np.floor(virtual)
     nxt = prev + 1
     above = virtual >= n - 1
     prev = np.where(above, -1, np.where(virtual < 0, 0, prev)).astype(np.intp)
     nxt = np.where(above, -1, np.where(virtual < 0, 0, nxt)).astype(np.intp)
-    gamma = virtual - prev
+    gamma = (virtual - prev).astype(virtual.dtype)
+    if method == "midpoint":
+        gamma = np.where(virtual % 1 == 0, 0.0, 0.5).astype(virtual.dtype)
     below = x[prev % n]
     above_v = x[nxt % n]
     if weak_q:
@@ -319,19 +333,20 @@ def _quantile_sorted(x, q, axis, keepdims, weak_q):
 
 
 def _quantile(a, q, axis, keepdims, method, weak_q):
-    if method != "linear":
-        raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear')")
+    if method not in ("linear", "midpoint") and method not in _DISCRETE:
+        raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear', "
+                                 "'midpoint', 'lower', 'higher', 'nearest')")
+    x = lax.lift(a)
     q = _ASARRAY(_concrete(q, "quantile `q`"))
     if np.any((q < 0) | (q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
-    x = lax.lift(a)
     axes = normalize_axes(axis, x.ndim)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
     moved = lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
     if moved.shape[0] == 0:
         raise errors.unsupported("np.quantile of an empty array")
-    res = _quantile_sorted(np.sort(moved, axis=0), q, axis, keepdims, weak_q)
+    res = _quantile_sorted(np.sort(moved, axis=0), q, axis, keepdims, weak_q, method)
     if keepdims:
         kept = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim))
         res = lax.reshape(res, q.shape + kept)
@@ -343,7 +358,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.quantile with weights= or out=")
-    return _quantile(a, q, axis, keepdims, method, isinstance(q, float))
+    return _quantile(a, q, axis, keepdims, method, type(q) in (int, float))
 
 
 @implements(np.percentile)
@@ -351,10 +366,9 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
                keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.percentile with weights= or out=")
-    weak_q = isinstance(q, (int, float)) and not isinstance(q, bool)
+    weak_q = type(q) in (int, float)  # NumPy: weak promotion for the result type
     q = np.true_divide(_ASARRAY(_concrete(q, "percentile `q`")), 100)
-    q = float(q) if weak_q else q
-    return _quantile(a, q, axis, keepdims, method, weak_q)
+    return _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
 
 
 @implements(np.median)
@@ -655,7 +669,7 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
     x = lax.lift(a)
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
-    q = _ASARRAY(_concrete(q, f"{name} `q`"), x.dtype if weak_q and x.dtype.kind == "f" else None)
+    q = _ASARRAY(_concrete(q, f"{name} `q`"))
     if np.any((q < 0) | (q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
     if x.dtype.kind not in "fc":
@@ -676,6 +690,8 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
     prev = np.where(top, last, prev)
     nxt = np.where(top, last, np.minimum(np.add(prev, 1), n - 1))
     t = np.subtract(virtual, lax.cast(np.where(top, -1, prev), q.dtype))  # NumPy's gamma
+    if weak_q and x.dtype.kind == "f":  # a Python float gamma: rounded to x's dtype
+        t = lax.cast(t, x.dtype)
     flat = (-1,) + moved.shape[1:]
     below = np.take_along_axis(moved, lax.reshape(prev, flat), axis=0)
     above = np.take_along_axis(moved, lax.reshape(nxt, flat), axis=0)
@@ -705,11 +721,9 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
                   keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.nanpercentile with weights= or out=")
-    x = lax.lift(a)
-    q = _concrete(q, "np.nanpercentile `q`")
-    q = np.true_divide(q if type(q) in (int, float) else _ASARRAY(q),
-                       x.dtype.type(100) if x.dtype.kind == "f" else 100)
-    return _nanquantile(x, q, axis, keepdims, method, False, "np.nanpercentile")
+    weak_q = type(q) in (int, float)
+    q = np.true_divide(_ASARRAY(_concrete(q, "np.nanpercentile `q`")), 100)
+    return _nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile")
 
 
 @implements(np.unwrap)
