@@ -212,7 +212,9 @@ def test_masked_inplace_update():
     lambda x: x[x > 0] + x[x < 1],          # two different masks
     lambda x: x[x > 0] + np.ones(len(x)),   # an array along the selected axis
     lambda x: x.astype(int)[x > 0].max(),   # NumPy raises on an empty integer selection
-], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max"])
+    lambda x: x[x > 0].ravel(),             # an ndarray method that is no reduction
+    lambda x: x[x > 0] @ x[x > 0],          # a product over the selected axis
+], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max", "method", "matmul"])
 def test_masked_selection_itself_is_data_dependent(fn):
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="x\\[mask\\]"):
         tracenp.jit(fn)(A[:, :, 0])

@@ -80,6 +80,16 @@ class MaskedSelection:
     def __bool__(self):
         self._refuse("Returning (or taking the truth value of)")
 
+    def __matmul__(self, other):
+        self._refuse("A matrix product")
+
+    __rmatmul__ = __matmul__
+
+    def __getattr__(self, name: str):
+        if not name.startswith("__") and hasattr(np.ndarray, name):  # x[mask].ravel() ...
+            self._refuse(f".{name}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def __repr__(self) -> str:
         return f"MaskedSelection({self.values!r}[{self.mask!r}])"
 
