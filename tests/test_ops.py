@@ -339,6 +339,9 @@ API_CASES = {
         np.lib.stride_tricks.sliding_window_view(x, (2, 3), axis=(1, 0))), V, F),
     "linalg_cond": (lambda s, x: (np.linalg.cond(s), np.linalg.cond(x, -2), np.linalg.cond(s, 2),
                                   np.linalg.cond(np.stack([s, s.T + 1]))), SPD, F),
+    "r_c_with_traced_items": (lambda x, f: (np.r_[x[:2], 0.0, x[-2:]], np.r_[0, f[0]],
+                                            np.r_[x, 1:4], np.c_[np.ones(len(x)), x, x ** 2],
+                                            np.c_[f, f[:, :1]], np.r_[f, f[:1]]), V, F32),
     "fft_frequency_grid_indexed": (lambda v: np.fft.rfftfreq(v.size, d=0.5)[np.argmax(v)] +
                                    np.fft.fftfreq(6)[np.argmin(v)], V),
 }

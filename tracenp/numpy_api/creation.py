@@ -146,6 +146,33 @@ class _FftNamespace:
         return grid if grid is not None else getattr(self._module, name)
 
 
+class _Concatenator:
+    """`np.r_` / `np.c_` while tracing: items holding tracers are joined in the graph (rows, or
+    1-d items as columns for `np.c_`); anything else is NumPy's own."""
+
+    def __init__(self, original, columns: bool):
+        self._original = original
+        self._columns = columns
+
+    def __getitem__(self, key):
+        items = key if isinstance(key, tuple) else (key,)
+        if not _has_tracer(list(items)):
+            return self._original[key]
+        if any(isinstance(k, str) for k in items):
+            from .. import errors
+
+            raise errors.unsupported("np.r_/np.c_ with a string directive and traced items")
+        parts = [_const(self._original[k]) if isinstance(k, slice) else k for k in items]
+        dtype = np.result_type(*(p if type(p) in (bool, int, float, complex) else p.dtype
+                                 for p in parts))  # Python scalars are weak, as in NumPy
+        parts = [lax.cast(lax.lift(p), dtype) for p in parts]
+        if self._columns:
+            parts = [lax.reshape(p, (-1, 1) if p.ndim == 1 else (1, 1)) if p.ndim < 2 else p
+                     for p in parts]
+            return np.concatenate(parts, axis=-1)
+        return np.concatenate([lax.reshape(p, (1,)) if p.ndim == 0 else p for p in parts])
+
+
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
@@ -160,6 +187,8 @@ PATCHED = {
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
+PATCHED["r_"] = _Concatenator(np.r_, columns=False)
+PATCHED["c_"] = _Concatenator(np.c_, columns=True)
 
 
 @implements(np.zeros_like, np.empty_like)
