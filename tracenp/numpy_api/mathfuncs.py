@@ -170,11 +170,20 @@ def searchsorted(a, v, side="left", sorter=None):
 
 @implements(np.interp)
 def interp(x, xp, fp, left=None, right=None, period=None):
-    if period is not None:
-        raise errors.unsupported("np.interp with period=")
     x, xp, fp = lax.lift(x), lax.lift(xp), lax.lift(fp)
     dtype = np.complex128 if fp.dtype.kind == "c" else np.float64
     x, xp, fp = (lax.cast(t, np.float64 if t is not fp else dtype) for t in (x, xp, fp))
+    if period is not None:  # NumPy's: wrap into one period, sort, extend by one point each side
+        if lax.is_tracer(period):
+            raise errors.unsupported("np.interp with a traced period")
+        if period == 0:
+            raise ValueError("period must be a non-zero value")
+        period, left, right = abs(period), None, None
+        x, xp = np.mod(x, period), np.mod(xp, period)
+        order = np.argsort(xp)
+        xp, fp = xp[order], fp[order]
+        xp = np.concatenate([np.subtract(xp[-1:], period), xp, np.add(xp[0:1], period)])
+        fp = np.concatenate([fp[-1:], fp, fp[0:1]])
     n = xp.shape[0]
     if n == 0:
         raise ValueError("array of sample points is empty")
