@@ -339,6 +339,10 @@ API_CASES = {
         np.lib.stride_tricks.sliding_window_view(x, (2, 3), axis=(1, 0))), V, F),
     "linalg_cond": (lambda s, x: (np.linalg.cond(s), np.linalg.cond(x, -2), np.linalg.cond(s, 2),
                                   np.linalg.cond(np.stack([s, s.T + 1]))), SPD, F),
+    "histogram2d_dd": (lambda f, v: (
+        np.histogram2d(f[:, 0], f[:, 1], bins=3, range=[[-2, 2], [-2, 2]]),
+        np.histogram2d(v, v[::-1], bins=(2, 4), density=True),
+        np.histogram2d(v, v ** 2, bins=2, weights=v + 3), np.histogramdd(f, bins=2)), F, V),
     "interp_period": (lambda v, f: (np.interp(v * 5, [0, 1, 2], [0, 1, 0], period=3),
                                     np.interp(f[0], v[:4], f[1], period=-1.5),
                                     np.interp(v, [0.0], [2.0], period=1)), V, F),

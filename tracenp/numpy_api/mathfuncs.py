@@ -8,6 +8,7 @@ sort-based `median`/`percentile`/`quantile`, fixed-bin `histogram`, index helper
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -437,6 +438,74 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
         widths = np.diff(edges)
         counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
     return counts, edges
+
+
+def _outer_edges(a, rng):
+    """NumPy's `_get_outer_edges`: the given range, else the data's (widened when flat)."""
+    if rng is not None:
+        lo, hi = (float(v) for v in rng)
+        if lo > hi:
+            raise ValueError("max must be larger than min in range parameter.")
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise ValueError(f"supplied range of [{lo}, {hi}] is not finite")
+        return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+    if a.size == 0:
+        return 0.0, 1.0
+    lo, hi = np.min(a), np.max(a)
+    same = np.equal(lo, hi)
+    return np.where(same, np.subtract(lo, 0.5), lo), np.where(same, np.add(hi, 0.5), hi)
+
+
+@implements(np.histogramdd)
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):
+    """NumPy's steps for integer bin counts: linspace edges, searchsorted bin numbers (the last
+    edge inclusive), one flat count per bin with the outlier bins dropped."""
+    if lax.is_tracer(sample) or isinstance(sample, np.ndarray):
+        sample = lax.lift(sample)
+        cols = [sample[:, i] for i in builtins.range(sample.shape[1])]
+    else:
+        cols = [lax.lift(c) for c in sample]
+    d = len(cols)
+    bins = list(bins) if isinstance(bins, (list, tuple)) else [bins] * d
+    if len(bins) != d:
+        raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
+    if any(not isinstance(b, (int, np.integer)) for b in bins):
+        raise errors.unsupported("np.histogramdd/histogram2d with array bins (use int bins)")
+    if any(b < 1 for b in bins):
+        raise ValueError("`bins[i]` must be positive, when an integer")
+    rng = (None,) * d if range is None else range
+    edges, flat, nbin = [], 0, [b + 2 for b in bins]
+    for col, b, r, nb in zip(cols, bins, rng, nbin):
+        lo, hi = _outer_edges(col, r)
+        e = np.linspace(lo, hi, b + 1)
+        n = np.subtract(searchsorted(e, col, side="right"),
+                        lax.cast(np.equal(col, e[-1]), np.intp))
+        flat = np.add(np.multiply(flat, nb), n)
+        edges.append(e)
+    size = math.prod(nbin)
+    hit = np.equal(lax.reshape(flat, (-1, 1)), lax.lift(np.arange(size)))
+    if weights is None:
+        hist = lax.cast(np.sum(hit, axis=0, dtype=np.intp), np.float64)
+    else:
+        w = lax.lift(weights)
+        hist = np.sum(np.where(hit, lax.reshape(w, (-1, 1)), lax.cast(np.asarray(0), w.dtype)),
+                      axis=0)
+        hist = lax.cast(hist, np.result_type(hist.dtype, float))
+    hist = np.reshape(hist, nbin)[(slice(1, -1),) * d]
+    if density:
+        total = np.sum(hist)
+        for i, e in enumerate(edges):
+            shape = [1] * d
+            shape[i] = bins[i]
+            hist = np.true_divide(hist, np.reshape(np.diff(e), shape))
+        hist = np.true_divide(hist, total)
+    return hist, edges
+
+
+@implements(np.histogram2d)
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    hist, edges = histogramdd([x, y], bins, range, density, weights)
+    return hist, edges[0], edges[1]
 
 
 @implements(np.unravel_index)
