@@ -173,6 +173,33 @@ class _Concatenator:
         return np.concatenate([lax.reshape(p, (1,)) if p.ndim == 0 else p for p in parts])
 
 
+class _Vectorize(np.vectorize):
+    """`np.vectorize(f)` while tracing: with traced arguments `f` is applied to the whole
+    arrays, which gives NumPy's elements when `f` is built from arithmetic and ufuncs (Python
+    branching on an element raises `ConcretizationError`, as anywhere in a traced function)."""
+
+    def __call__(self, *args, **kwargs):
+        if not _has_tracer(list(args) + list(kwargs.values())):
+            return super().__call__(*args, **kwargs)
+        if self.signature is not None or self.excluded:
+            from .. import errors
+
+            raise errors.unsupported("np.vectorize with signature= or excluded= on traced "
+                                     "arguments")
+        arrays = np.broadcast_arrays(*(lax.lift(a) for a in args))
+        res = self.pyfunc(*arrays, **kwargs)
+        outs = res if isinstance(res, tuple) else (res,)
+        types = self.otypes or [None] * len(outs)
+        outs = tuple(_element_array(o, t, arrays[0].shape) for o, t in zip(outs, types))
+        return outs if isinstance(res, tuple) else outs[0]
+
+
+def _element_array(value, otype, shape):
+    value = lax.lift(value)
+    value = lax.cast(value, otype if otype is not None else value.dtype)
+    return lax.broadcast_to(value, shape)
+
+
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
@@ -187,6 +214,7 @@ PATCHED = {
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
+PATCHED["vectorize"] = _Vectorize
 PATCHED["r_"] = _Concatenator(np.r_, columns=False)
 PATCHED["c_"] = _Concatenator(np.c_, columns=True)
 
