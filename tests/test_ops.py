@@ -348,6 +348,11 @@ API_CASES = {
                                             np.vectorize(lambda a: 3)(i),
                                             np.vectorize(lambda a: a > 0, otypes=[float])(v)),
                               V, I),
+    "data_dependent_of_constants": (lambda f: (
+        f[np.nonzero(np.eye(3, dtype=bool)[:, 1])[0]], np.flatnonzero(np.arange(4) % 2) + f[0, 0],
+        np.argwhere(np.eye(3) > 0) * f[0, 1], np.where(np.arange(4) > 1)[0] * f[1, 1],
+        np.unique(np.array([3, 1, 2, 1]), return_counts=True)[1] * f[0, 1],
+        np.bincount(np.array([0, 2, 2]), minlength=4) + f[0]), F),
     "interp_period": (lambda v, f: (np.interp(v * 5, [0, 1, 2], [0, 1, 0], period=3),
                                     np.interp(f[0], v[:4], f[1], period=-1.5),
                                     np.interp(v, [0.0], [2.0], period=1)), V, F),

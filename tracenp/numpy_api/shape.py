@@ -446,8 +446,11 @@ def pad(array, pad_width, mode="constant", **kwargs):
 @implements(np.where)
 def where(condition, x=None, y=None):
     if x is None and y is None:
-        raise errors.data_dependent("np.where(condition) with one argument",
-                                    "use the three-argument form np.where(condition, x, y)")
+        known = _t(condition).constant_value()
+        if known is None:
+            raise errors.data_dependent("np.where(condition) with one argument",
+                                        "use the three-argument form np.where(condition, x, y)")
+        return tuple(lax.lift(i) for i in np.nonzero(known))
     from .ufuncs import _dtype_arg
 
     c = np.not_equal(condition, 0) if _t(condition).dtype != np.bool_ else _t(condition)
