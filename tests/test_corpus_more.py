@@ -131,6 +131,14 @@ def masked_rms(x, y):
     return np.sqrt(np.mean((x[m] - y[m]) ** 2))
 
 
+def fill_gaps(y):
+    y = y.copy()
+    nans = np.isnan(y)
+    idx = np.arange(len(y))
+    y[nans] = np.interp(idx[nans], idx[~nans], y[~nans])
+    return y
+
+
 def nan_iqr(x):
     q75, q25 = np.nanpercentile(x, [75, 25])
     return q75 - q25
@@ -388,6 +396,7 @@ CORPUS = {
                           lambda s, n: (_f(n * 3, seed=s).astype(np.float32),)),
     "masked_rms": (masked_rms, {}, lambda s, n: (_f(n, 2, seed=s),
                                                  np.abs(_f(n, 2, seed=s + 1)) - 0.3)),
+    "fill_gaps": (fill_gaps, {}, lambda s, n: (_with_nans(n * 3, seed=s),)),
     "nan_iqr": (nan_iqr, {}, lambda s, n: (_with_nans(n * 2, seed=s),)),
     "nan_median_columns": (nan_median_columns, {}, lambda s, n: (_with_nans(n, 3, seed=s),)),
     "robust_zscore": (robust_zscore, {}, lambda s, n: (_f(n + 1, seed=s),)),

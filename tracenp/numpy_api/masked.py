@@ -120,6 +120,8 @@ class MaskedSelection:
         return MaskedSelection(res, self.mask)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func is np.interp:
+            return _interp(*args, **kwargs)
         if func in _ELEMENTWISE and not (func is np.where and len(args) != 3):
             res = func(*(self._operand(a) for a in args),
                        **{k: self._operand(v) for k, v in kwargs.items()})
@@ -240,6 +242,28 @@ _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
 # Functions that work element by element: on a selection they stay a selection.
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
                           np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
+
+
+def _interp(x, xp, fp, left=None, right=None, period=None):
+    """`np.interp` at `x` (an array or a selection) through the points `(xp[m], fp[m])`:
+    every unselected point repeats the selected one before it (the first, before any), which
+    leaves NumPy's intervals and arithmetic as they are. No selected point gives nan (NumPy
+    raises)."""
+    from .mathfuncs import interp
+
+    sample = xp if isinstance(xp, MaskedSelection) else fp
+    if not (isinstance(xp, MaskedSelection) and sample._same(fp)) or period is not None \
+            or sample.values.ndim != 1:
+        sample._refuse("np.interp through a selection (other than 1-d xp[m], fp[m] of one "
+                       "mask, without period)")
+    m = sample.mask
+    pos = lax.lift(np.arange(m.shape[0]))
+    last = np.maximum.accumulate(np.where(m, pos, -1))
+    src = np.where(np.less(last, 0), np.argmax(m), last)
+    query = x.values if isinstance(x, MaskedSelection) else x
+    res = interp(query, xp.values[src], fp.values[src], left, right)
+    res = np.where(np.any(m), res, lax.cast(np.asarray(np.nan), res.dtype))
+    return MaskedSelection(res, x.mask) if isinstance(x, MaskedSelection) else res
 
 
 @_reduction(np.average)
