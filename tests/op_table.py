@@ -163,10 +163,37 @@ ROWS += [
         shapes=[(5,), (3, 4)], grad=True),
     Row("argsort", lambda x: np.argsort(x, kind="stable"), (Op.ARGSORT,), dtypes=REAL,
         shapes=[(5,), (3, 4)]),
+    Row("partition", lambda x: np.partition(x, 1, axis=-1), (Op.PARTITION,), dtypes=REAL,
+        shapes=[(5,), (3, 4)], grad=True),
+    Row("argpartition", lambda x: np.argpartition(x, (0, 2)), (Op.ARGPARTITION,), dtypes=REAL,
+        shapes=[(5,), (3, 4)]),
+    Row("fft_abs", lambda x: np.abs(np.fft.fft(x)), (Op.FFT, Op.ABSOLUTE),
+        dtypes=FLOATS + COMPLEX[:1], shapes=[(5,), (3, 4), (2, 3, 4)], grad=True),
+    Row("fft2_ifft_ortho", lambda x: np.real(np.fft.ifft(np.fft.fft2(x, s=(3, 6)) * 1j,
+                                                         norm="ortho")),
+        (Op.FFT, Op.REAL), dtypes=FLOATS[1:], shapes=[(4, 5), (2, 3, 4)], grad=True),
+    Row("rfft_irfft", lambda x: np.fft.irfft(np.fft.rfft(x, norm="forward") ** 2, n=7),
+        (Op.FFT,), dtypes=FLOATS, shapes=[(5,), (3, 6)], grad=True),
+    Row("rfftn_irfftn", lambda x: (np.fft.irfftn(np.abs(np.fft.rfftn(x, norm="ortho")) + 0j,
+                                                 axes=(0, 1)), np.abs(np.fft.rfft2(x))),
+        (Op.FFT,), dtypes=FLOATS[1:], shapes=[(4, 4), (3, 5)], grad=True),
+    Row("lstsq", lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0], (Op.LINALG,), nargs=2,
+        dtypes=("float32", "float64"), shapes=[((5, 3), (5,)), ((4, 2), (4, 3))], grad=True),
+    Row("eigvals", lambda a: _eig_of_rotation(a), (Op.LINALG,),
+        dtypes=("float32", "float64"), shapes=[(3, 3), (4, 4)], grad=True, rtol=1e-5),
+    Row("masked_read_reduce", lambda x: (x[x > 0].sum(), np.mean(x[x > -100] ** 2),
+                                         x[x < 100].max(), np.std(x[np.abs(x) < 100])),
+        (Op.WHERE, Op.SUM, Op.MAX), dtypes=FLOATS, shapes=[(5,), (3, 4)], grad=True),
     Row("solve", lambda a, b: np.linalg.solve(a @ a.T + 4 * np.eye(a.shape[0]), b),
         (Op.LINALG,), nargs=2, dtypes=("float64",), shapes=[((3, 3), (3,)), ((4, 4), (4, 2))],
         grad=True, rtol=1e-8),
 ]
+
+
+def _eig_of_rotation(a):
+    """Eigenvalues 0.5 +- i w (and 0.5): complex in NumPy too, whatever the draw."""
+    r = a - a.T + 0.5 * np.eye(a.shape[0])
+    return np.sort(np.abs(np.linalg.eigvals(r))), np.real(np.linalg.eig(r)[0] ** 2)
 
 
 def _add_at(x):

@@ -151,3 +151,100 @@ def test_out_of_bounds_index_is_numpys_index_error():
                lambda x: x[-6, 0]):
         with pytest.raises(IndexError):
             tracenp.jit(fn)(M)
+
+
+# ----------------------------------------------------------------------------- x[mask] reads
+
+MASKED = {
+    "sum": lambda x: x[x > 0].sum(),
+    "mean": lambda x: np.mean(x[x > 0]),
+    "max_min": lambda x: (x[x < 3].max(), np.min(x[x > -3])),
+    "std_var": lambda x: (x[x > -2].std(), np.var(x[x > -2], ddof=1)),
+    "prod_any_all": lambda x: (np.prod(x[np.abs(x) < 2]), (x[x > 0] > 5).any(),
+                               np.all(x[x > 0] > 0)),
+    "count": lambda x: (np.count_nonzero(x[x > -3] > 1), np.count_nonzero(x > 0)),
+    "arithmetic": lambda x: ((x[x > 0] - x[x > 0].mean()) ** 2).sum() / 3.0,
+    "unary_and_cast": lambda x: (np.abs(x[x < 0]).sum(), x[x > 0].astype(np.int64).sum()),
+    "two_arrays": lambda x: np.sum(x[x > 0] * (x + 1)[x > 0]),
+    "rows": lambda x: (x[x[:, 0, 0] > -1].mean(axis=0), x[x[:, 0, 0] > -1].sum(keepdims=True)),
+    "empty_mean_sum": lambda x: (np.mean(x[x > 100]), x[x > 100].sum()),
+    "empty_max_nan": lambda x: x[x > 100].max(),
+    "average": lambda x: np.average(x[x > 0]),
+    "median_percentile": lambda x: (np.median(x[x > -1]), np.percentile(x[x > 0], [5, 95]),
+                                    np.quantile(x[x < 2], 0.3, keepdims=True),
+                                    np.median(x[x[:, 0, 0] > -1], axis=0)),
+    "median_empty_or_nan": lambda x: (np.median(x[x > 100]),
+                                      np.median(np.where(x > 1, np.nan, x)[x > 0])),
+    "elementwise_functions": lambda x: (np.where(x[x > 0] > 1, x[x > 0], 2.0).sum(),
+                                        np.clip(x[x < 1], -1, 0).mean(),
+                                        x[x > -1].clip(0, 1).sum(), np.round(x[x > 0], 1).max()),
+}
+
+
+@pytest.mark.parametrize("name", [n for n in MASKED if n != "empty_max_nan"])
+@pytest.mark.parametrize("arr", [A, M.astype(np.float32)[None]], ids=["f64", "f32"])
+def test_masked_reads_reduced(name, arr):
+    check_like_numpy(MASKED[name], arr)
+
+
+def _fill_nans(y):
+    y = y.copy()
+    nans = np.isnan(y)
+    idx = np.arange(len(y))
+    y[nans] = np.interp(idx[nans], idx[~nans], y[~nans])
+    return y
+
+
+@pytest.mark.parametrize("holes", [[1, 2, 5], [0, 1, 7], [0, 2, 3, 4, 5, 6, 7]],
+                         ids=["inside", "at_the_ends", "one_point_left"])
+def test_interp_through_a_selection_fills_gaps_like_numpy(holes):
+    y = np.linspace(-1.0, 2.0, 8) ** 2
+    y[holes] = np.nan
+    check_like_numpy(_fill_nans, y)
+    check_like_numpy(lambda t, y: np.interp(np.linspace(-1, 9, 6), t[y > 0.1], y[y > 0.1],
+                                            left=0.0), np.arange(8.0), np.nan_to_num(y))
+
+
+def test_interp_through_an_empty_selection_is_nan():
+    """NumPy raises on no sample points; a compiled function cannot, so it gives nan."""
+    with pytest.raises(ValueError):
+        _fill_nans(np.full(4, np.nan))
+    assert np.isnan(tracenp.jit(_fill_nans)(np.full(4, np.nan))).all()
+
+
+def test_masked_max_of_empty_selection_is_nan():
+    """NumPy raises on max of nothing; a compiled function cannot, so it gives nan there."""
+    with pytest.raises(ValueError):
+        MASKED["empty_max_nan"](A)
+    assert np.isnan(tracenp.jit(MASKED["empty_max_nan"])(A))
+
+
+def test_masked_inplace_update():
+    def f(x):
+        y = x.copy()
+        y[y > 0] *= 2
+        y[y < 0] += 1
+        return y
+
+    check_like_numpy(f, A)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: x[x > 0],                     # returned whole
+    lambda x: len(x[x > 0]),                # its length as a Python int
+    lambda x: np.sort(x[x > 0]),            # any other function
+    lambda x: x[x > 0][0],                  # an element
+    lambda x: x[x > 0] + x[x < 1],          # two different masks
+    lambda x: x[x > 0] + np.ones(len(x)),   # an array along the selected axis
+    lambda x: x.astype(int)[x > 0].max(),   # NumPy raises on an empty integer selection
+    lambda x: x[x > 0].ravel(),             # an ndarray method that is no reduction
+    lambda x: x[x > 0] @ x[x > 0],          # a product over the selected axis
+], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max", "method", "matmul"])
+def test_masked_selection_itself_is_data_dependent(fn):
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="x\\[mask\\]"):
+        tracenp.jit(fn)(A[:, :, 0])
+
+
+def test_mask_shape_mismatch_is_numpys_index_error():
+    with pytest.raises(IndexError, match="boolean index did not match"):
+        tracenp.jit(lambda x: x[x[0] > 0].sum())(A[:, :, 0])

@@ -286,6 +286,81 @@ API_CASES = {
                                       np.ptp(v), np.average(v, weights=np.arange(6.0))), V),
     "bool_ops": (lambda b: (b & ~b, b | True, np.sum(b), b.mean(), np.count_nonzero(b, axis=0),
                             b.astype(np.float32) * 2, np.where(b, 1, 0)), B),
+    "fft_1d": (lambda x, c: (np.fft.fft(x, n=6, axis=0), np.fft.ifft(c, norm="ortho"),
+                             np.fft.rfft(x, n=3), np.fft.irfft(c, n=5, axis=0),
+                             np.fft.irfft(x, norm="forward")), F32, C),
+    "fft_nd": (lambda x, i: (np.fft.fft2(x, s=(2, 5)), np.fft.ifftn(i),
+                             np.fft.rfftn(x, axes=(0,)), np.fft.irfft2(np.fft.rfft2(x)),
+                             np.fft.irfftn(i, s=(4, 3))), F, I),
+    "fft_half": (lambda h: (np.fft.fft(h, norm="ortho"), np.fft.irfft(h), np.fft.ifft2(h)),
+                 F.astype(np.float16)),
+    "fft_helpers": (lambda x, d: (np.fft.fftshift(x), np.fft.ifftshift(x, axes=1),
+                                  np.fft.fftshift(x, axes=0), np.fft.fftfreq(5, d),
+                                  np.fft.rfftfreq(6, d), np.fft.fftfreq(4)), F, np.float64(0.1)),
+    "fft_errors": (lambda x: np.fft.fft(x, n=0), F),
+    "rfft_of_complex_is_type_error": (lambda c: np.fft.rfft(c), C),
+    "partition": (lambda x, v: (np.partition(x, 1), np.partition(x, (0, 2), axis=0),
+                                np.argpartition(v, -2), np.partition(v, [1, -1], axis=None),
+                                x.argpartition(2, axis=1)), F, V),
+    "partition_bad_kth": (lambda v: np.partition(v, 6), V),
+    "quantile_methods": (lambda x, i, f: tuple(
+        fn(a, q, axis=ax, method=m) for m in ("lower", "higher", "nearest", "midpoint")
+        for fn, q in ((np.quantile, 0.3), (np.percentile, [10, 50, 100]))
+        for a, ax in ((x, None), (i, 0), (f, 1))), F, I, F32),
+    "quantile_q_dtypes": (lambda f: (np.quantile(f, np.float32(0.7)), np.percentile(f, 1),
+                                     np.quantile(f, np.float64(0.3), axis=0),
+                                     np.nanpercentile(f, 70), np.nanquantile(f, 1)), F32),
+    "nan_quantiles": (lambda x: (np.nanpercentile(x, 50), np.nanpercentile(x, [10, 90], axis=0),
+                                 np.nanquantile(x, 0.3, axis=1, keepdims=True),
+                                 np.nanquantile(x, np.array([0.0, 1.0]))), NAN),
+    "nan_quantiles_int_f32": (lambda i, f: (np.nanpercentile(i, 40), np.nanquantile(f, 0.25),
+                                            np.nanpercentile(f, np.float64(75), axis=1)), I, F32),
+    "lstsq_polyfit": (lambda a, v: (np.linalg.lstsq(a.T, v[:4], rcond=None),
+                                    np.linalg.lstsq(a.T, a.T[:, :2]),
+                                    np.polyfit(v, v ** 2, 2), np.polyfit(v, v, 1, w=v * v),
+                                    np.polyfit(np.arange(6), np.stack([v, -v], 1), 1, full=True)),
+                      F, V),
+    "lstsq_wide": (lambda a, v: np.linalg.lstsq(a, v[:3]), F, V),
+    "eig_eigvals": (lambda a: (np.abs(np.linalg.eigvals(a)), np.linalg.eig(a).eigenvalues.real,
+                               np.abs(np.linalg.eig(a)[1])), F[:, :3]),
+    "eig_complex": (lambda c: np.linalg.eig(c[:, :3]), C.astype(np.complex128)),
+    "unwrap": (lambda x, i: (np.unwrap(x * 3), np.unwrap(x * 3, axis=0, discont=4.0),
+                             np.unwrap(i, period=4), np.unwrap(x * 3, period=3.0)), F, I),
+    "piecewise": (lambda x: (np.piecewise(x, [x < 0, x >= 0], [lambda v: -v, lambda v: v ** 2]),
+                             np.piecewise(x, [x < -1, x > 1], [0.0, lambda v: v * 2, 7.0]),
+                             np.piecewise(x[0], x[0] > 0, [np.sin, np.cos])), F),
+    "piecewise_rows_of_conditions": (lambda x: np.piecewise(x, x > 0, [np.sin, np.cos]), F),
+    "lexsort_sort_complex": (lambda i, x: (np.lexsort((i[0], i[1])), np.lexsort(i[:2], axis=0),
+                                           np.sort_complex(i[0]), np.sort_complex(x[0])), I, F32),
+    "sliding_window_view": (lambda v, x: (
+        np.lib.stride_tricks.sliding_window_view(v, 3).mean(axis=-1),
+        np.lib.stride_tricks.sliding_window_view(x, (2, 2)),
+        np.lib.stride_tricks.sliding_window_view(x, 3, axis=1).max(axis=-1),
+        np.lib.stride_tricks.sliding_window_view(x, (2, 3), axis=(1, 0))), V, F),
+    "linalg_cond": (lambda s, x: (np.linalg.cond(s), np.linalg.cond(x, -2), np.linalg.cond(s, 2),
+                                  np.linalg.cond(np.stack([s, s.T + 1]))), SPD, F),
+    "histogram2d_dd": (lambda f, v: (
+        np.histogram2d(f[:, 0], f[:, 1], bins=3, range=[[-2, 2], [-2, 2]]),
+        np.histogram2d(v, v[::-1], bins=(2, 4), density=True),
+        np.histogram2d(v, v ** 2, bins=2, weights=v + 3), np.histogramdd(f, bins=2)), F, V),
+    "vectorize_in_function": (lambda v, i: (np.vectorize(lambda a: a * a + 1)(v),
+                                            np.vectorize(lambda a, b: (a + b, a * b))(v, 2.0),
+                                            np.vectorize(lambda a: 3)(i),
+                                            np.vectorize(lambda a: a > 0, otypes=[float])(v)),
+                              V, I),
+    "data_dependent_of_constants": (lambda f: (
+        f[np.nonzero(np.eye(3, dtype=bool)[:, 1])[0]], np.flatnonzero(np.arange(4) % 2) + f[0, 0],
+        np.argwhere(np.eye(3) > 0) * f[0, 1], np.where(np.arange(4) > 1)[0] * f[1, 1],
+        np.unique(np.array([3, 1, 2, 1]), return_counts=True)[1] * f[0, 1],
+        np.bincount(np.array([0, 2, 2]), minlength=4) + f[0]), F),
+    "interp_period": (lambda v, f: (np.interp(v * 5, [0, 1, 2], [0, 1, 0], period=3),
+                                    np.interp(f[0], v[:4], f[1], period=-1.5),
+                                    np.interp(v, [0.0], [2.0], period=1)), V, F),
+    "r_c_with_traced_items": (lambda x, f: (np.r_[x[:2], 0.0, x[-2:]], np.r_[0, f[0]],
+                                            np.r_[x, 1:4], np.c_[np.ones(len(x)), x, x ** 2],
+                                            np.c_[f, f[:, :1]], np.r_[f, f[:1]]), V, F32),
+    "fft_frequency_grid_indexed": (lambda v: np.fft.rfftfreq(v.size, d=0.5)[np.argmax(v)] +
+                                   np.fft.fftfreq(6)[np.argmin(v)], V),
 }
 
 
@@ -317,6 +392,25 @@ def test_numpy_api_matches(name):
     check_like_numpy(fn, *args, rtol=1e-5)
 
 
+def test_eig_is_complex_even_where_numpy_drops_a_zero_imaginary_part():
+    """NumPy's dtype of eig depends on the values; tracenp's is always complex, same values."""
+    got = tracenp.jit(np.linalg.eigvals)(SPD)
+    assert got.dtype == np.complex128
+    np.testing.assert_allclose(got, np.linalg.eigvals(SPD), rtol=1e-12)
+
+
+def test_lstsq_residuals_of_a_rank_deficient_matrix_raise():
+    """NumPy returns no residuals then: a shape the compiled function cannot have."""
+    a = np.ones((5, 2))
+    f = tracenp.jit(lambda a, b: np.linalg.lstsq(a, b)[1])
+    full = np.c_[np.ones(5), np.arange(5.0)]
+    np.testing.assert_allclose(f(full, V[:5]), np.linalg.lstsq(full, V[:5])[1])
+    with pytest.raises(np.linalg.LinAlgError, match="rank-deficient"):
+        f(a, V[:5])
+    np.testing.assert_allclose(tracenp.jit(lambda a, b: np.linalg.lstsq(a, b)[0])(a, V[:5]),
+                               np.linalg.lstsq(a, V[:5])[0])
+
+
 def test_coverage_doc_lists_every_covered_name():
     from pathlib import Path
 
@@ -344,3 +438,12 @@ def test_power_operator_takes_numpys_fast_paths(dtype, exponent):
             got = tracenp.jit(lambda x: x ** exponent)(x)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+def test_where_keeps_python_scalars_weak():
+    """np.where(c, float32, 2.0) is float32 and np.where(c, uint8, -1) wraps, as in NumPy 2."""
+    c = np.array([True, False, True])
+    for a, b in [(np.arange(3, dtype=np.float32), 2.0), (np.arange(3, dtype=np.uint8), -1),
+                 (np.arange(3, dtype=np.int8), 3), (np.arange(3, dtype=np.int32), 2.5)]:
+        check_like_numpy(lambda c, a: np.where(c, a, b), c, a)
+        check_like_numpy(lambda c, a: np.where(c, b, a), c, a)

@@ -3,6 +3,10 @@
 One op with params `name` and `out` (which output of a multi-output routine);
 backends call a linear-algebra library rather than generate code for these.
 Inputs are already float32/float64/complex (the front end casts integers).
+
+`eig`/`eigvals` are always complex: NumPy drops a zero imaginary part, so its dtype depends
+on the values. `lstsq`'s residuals have NumPy's full-rank shape; where the matrix turns out
+rank-deficient NumPy returns none, and the step raises instead of giving another shape.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import numpy as np
 from .shapes import broadcast_shapes, real_dtype
 
 LINALG = ("solve", "inv", "det", "slogdet", "cholesky", "svd", "qr", "eigh", "eigvalsh",
-          "pinv", "matrix_rank")
+          "eig", "eigvals", "lstsq", "pinv", "matrix_rank")
 
 
 def _square(a, name):
@@ -57,6 +61,12 @@ def infer_linalg(srcs, p):
         return (real if out == 1 else a.dtype), shapes[out], False
     if name == "qr":
         return a.dtype, (batch + (m, k) if out == 0 else batch + (k, n)), False
+    if name in ("eig", "eigvals"):
+        _square(a, name)
+        cplx = np.result_type(a.dtype, np.complex64)
+        return (cplx, batch + (n,), False) if out == 0 else (cplx, a.shape, False)
+    if name == "lstsq":
+        return _infer_lstsq(a, srcs[1], out)
     if name == "pinv":
         return a.dtype, batch + (n, m), False
     if name == "matrix_rank":
@@ -64,11 +74,39 @@ def infer_linalg(srcs, p):
     raise ValueError(f"unknown linalg routine {name!r}")
 
 
-def ref_linalg(*xs, name, out, **kw):
+def _infer_lstsq(a, b, out):
+    if a.ndim != 2 or b.ndim not in (1, 2):
+        raise np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be "
+                                    "two-dimensional")
+    m, n = a.shape
+    if b.shape[0] != m:
+        raise np.linalg.LinAlgError("Incompatible dimensions")
+    k = 1 if b.ndim == 1 else b.shape[1]
+    shapes = [(n,) + b.shape[1:], (k,) if m > n else (0,), (), (min(m, n),)]
+    dtypes = [a.dtype, real_dtype(a.dtype), np.dtype(np.int32), real_dtype(a.dtype)]
+    return dtypes[out], shapes[out], False
+
+
+def call_routine(name: str, xs, kw: dict) -> tuple:
+    """All outputs of one NumPy routine, eig's always complex."""
     res = getattr(np.linalg, name)(*xs, **kw)
-    if isinstance(res, tuple):
-        return np.asarray(res[out])
-    return np.asarray(res)
+    res = tuple(res) if isinstance(res, tuple) else (res,)
+    if name in ("eig", "eigvals"):
+        res = tuple(np.asarray(r, np.result_type(r, np.complex64)) for r in res)
+    return res
+
+
+def pick(name: str, xs, res: tuple, out: int) -> np.ndarray:
+    """Output `out` of a routine's results; refuses one whose shape the data changed."""
+    if name == "lstsq" and out == 1 and xs[0].shape[0] > xs[0].shape[1] and res[1].size == 0:
+        raise np.linalg.LinAlgError(
+            "np.linalg.lstsq: the matrix is rank-deficient, so NumPy returns no residuals and "
+            "the compiled function cannot give them; compute np.sum((b - a @ x) ** 2, axis=0)")
+    return np.asarray(res[out])
+
+
+def ref_linalg(*xs, name, out, **kw):
+    return pick(name, xs, call_routine(name, xs, kw), out)
 
 
 def _mT(x):
@@ -147,6 +185,17 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         return (_one_triangle((s + _mT(s)) * 0.5, upper=False),)
     if name in ("eigh", "eigvalsh"):
         return _eigh_vjp(g, a, 0 if name == "eigvalsh" else out, kw.get("UPLO", "L"))
+    if name in ("eig", "eigvals") and out == 0:  # dw = diag(V^-1 dA V), transposed
+        w, v = np.linalg.eig(a)
+        return (_mT(np.linalg.inv(v)) @ (np.expand_dims(g, -1) * _mT(v)),)
+    if name == "lstsq" and out == 0:  # x = pinv(a) b where a has full rank
+        b = xs[1]
+        vec = b.ndim == 1
+        gx, bm = (g[:, None], b[:, None]) if vec else (g, b)
+        p = np.linalg.pinv(a)
+        (ga,) = vjp_linalg(gx @ _mT(bm), p, a, name="pinv", out=0)
+        gb = _mT(p) @ gx
+        return ga, (gb[:, 0] if vec else gb)
     if name == "pinv":  # Golub & Pereyra; holds where the rank does not change
         m, n = a.shape[-2:]
         gt = _mT(g)
@@ -165,5 +214,6 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         return (_svd_vectors_vjp(g, a, out),)
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
-        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, qr of a tall or square "
+        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, the eigenvalues of eig, "
+        "lstsq's solution (full rank), qr of a tall or square "
         "matrix, and svd (vectors: of a square matrix or with full_matrices=False)")

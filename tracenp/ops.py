@@ -48,7 +48,7 @@ REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod"]
 MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "pad", "concat"]
 INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
-LIBRARY = ["sort", "argsort", "linalg"]
+LIBRARY = ["sort", "argsort", "partition", "argpartition", "fft", "linalg"]
 LEAVES = ["input", "const"]
 
 Op = enum.Enum(
@@ -132,7 +132,9 @@ LN2, LN10 = math.log(2.0), math.log(10.0)
 EW_VJPS: dict[str, Callable | None] = {
     "negative": lambda g, o, x: (-g,),
     "positive": lambda g, o, x: (g,),
-    "absolute": lambda g, o, x: (g * np.sign(x),),
+    # complex x: conj(x)/|x|, the transpose convention of `multiply`'s g * y
+    "absolute": lambda g, o, x: (g * (np.conjugate(np.sign(x)) if x.dtype.kind == "c"
+                                      else np.sign(x)),),
     "fabs": lambda g, o, x: (g * np.sign(x),),
     "sqrt": lambda g, o, x: (g / (2 * o),),
     "cbrt": lambda g, o, x: (g / (3 * o * o),),
@@ -611,7 +613,30 @@ register(Op.SORT, "library", lambda x, axis: np.sort(x, axis=axis, kind="stable"
 register(Op.ARGSORT, "library",
          lambda x, axis, arg: np.argsort(x, axis=axis, kind="stable"), _infer_sort, nondiff=True)
 
+
+def _vjp_partition(g, o, x, kth, axis):
+    perm = lax.bind(Op.ARGPARTITION, x, kth=kth, axis=axis)
+    return (lax.scatter(np.zeros(x.shape, g.dtype), perm, g, axis, "add"),)
+
+
+def _infer_partition(srcs, p):
+    x = srcs[0]
+    n = x.shape[p["axis"]]
+    for k in p["kth"]:
+        if not -n <= k < n:
+            raise ValueError(f"kth(={k}) out of bounds ({n})")
+    return x.dtype, x.shape, False
+
+
+register(Op.PARTITION, "library", lambda x, kth, axis: np.partition(x, kth, axis=axis),
+         _infer_partition, vjp=_vjp_partition)
+register(Op.ARGPARTITION, "library", lambda x, kth, axis: np.argpartition(x, kth, axis=axis),
+         lambda srcs, p: (np.dtype(np.intp),) + _infer_partition(srcs, p)[1:], nondiff=True)
+
+from .fft_ops import infer_fft, ref_fft, vjp_fft  # noqa: E402
 from .linalg_ops import LINALG, infer_linalg, ref_linalg, vjp_linalg  # noqa: E402
+
+register(Op.FFT, "library", ref_fft, infer_fft, vjp=vjp_fft)
 
 register(Op.LINALG, "library", ref_linalg, infer_linalg, vjp=vjp_linalg)
 

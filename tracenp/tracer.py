@@ -177,7 +177,10 @@ class Tracer:
 
     def __array_function__(self, func, types, args, kwargs):
         from .numpy_api import dispatch_function
+        from .numpy_api.masked import MaskedSelection
 
+        if MaskedSelection in types:  # x[mask] among the arguments decides
+            return NotImplemented
         return dispatch_function(func, args, kwargs)
 
     # ------------------------------------------------------------------ indexing
@@ -345,7 +348,7 @@ def _method(np_func):
 
 for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumprod clip round "
               "ravel squeeze nonzero diagonal trace ptp dot repeat take "
-              "swapaxes argsort searchsorted").split():
+              "swapaxes argsort argpartition searchsorted").split():
     if hasattr(np, _name):
         setattr(Tracer, _name, _method(getattr(np, _name)))
 
@@ -391,6 +394,10 @@ def _sort_inplace(self, axis=-1, kind=None, order=None):
     self[...] = np.sort(self, axis=axis)
 
 
+def _partition_inplace(self, kth, axis=-1, kind="introselect", order=None):
+    self[...] = np.partition(self, kth, axis=axis)
+
+
 Tracer.reshape = _reshape
 Tracer.transpose = _transpose
 Tracer.astype = _astype
@@ -399,5 +406,6 @@ Tracer.conj = Tracer.conjugate = _conj
 Tracer.flatten = _flatten
 Tracer.fill = _fill
 Tracer.sort = _sort_inplace
+Tracer.partition = _partition_inplace
 Tracer.__copy__ = _copy
 Tracer.__deepcopy__ = lambda self, memo: _copy(self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph
+from ..linalg_ops import call_routine, pick
 from ..ops import OPS, Op
 from . import Executable
 
@@ -58,9 +59,8 @@ def _linalg_step(out: int, key: tuple):
     def linalg_step(memo, *xs, name, **kw):
         res = memo.get(key)
         if res is None:
-            res = getattr(np.linalg, name)(*xs, **kw)
-            res = memo[key] = tuple(res) if isinstance(res, tuple) else (res,)
-        return np.asarray(res[out])
+            res = memo[key] = call_routine(name, xs, kw)
+        return pick(name, xs, res, out)
 
     return linalg_step
 

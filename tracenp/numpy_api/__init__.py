@@ -100,6 +100,7 @@ def covered() -> list[str]:
 from . import (  # noqa: E402,F401  (registration happens on import)
     creation,
     datadep,
+    fft,
     indexing,
     linalg,
     mathfuncs,

@@ -132,6 +132,74 @@ def _for_user_code(traced, original):
     return dispatch
 
 
+class _FftNamespace:
+    """`np.fft` while tracing: the frequency grids are constants of the graph, so that
+    `freqs[np.argmax(power)]` indexes them with a traced index; the rest is NumPy's."""
+
+    def __init__(self, module):
+        self._module = module
+        self._grids = {name: _for_user_code(_wrap(getattr(module, name)), getattr(module, name))
+                       for name in ("fftfreq", "rfftfreq")}
+
+    def __getattr__(self, name: str):
+        grid = self._grids.get(name)
+        return grid if grid is not None else getattr(self._module, name)
+
+
+class _Concatenator:
+    """`np.r_` / `np.c_` while tracing: items holding tracers are joined in the graph (rows, or
+    1-d items as columns for `np.c_`); anything else is NumPy's own."""
+
+    def __init__(self, original, columns: bool):
+        self._original = original
+        self._columns = columns
+
+    def __getitem__(self, key):
+        items = key if isinstance(key, tuple) else (key,)
+        if not _has_tracer(list(items)):
+            return self._original[key]
+        if any(isinstance(k, str) for k in items):
+            from .. import errors
+
+            raise errors.unsupported("np.r_/np.c_ with a string directive and traced items")
+        parts = [_const(self._original[k]) if isinstance(k, slice) else k for k in items]
+        dtype = np.result_type(*(p if type(p) in (bool, int, float, complex) else p.dtype
+                                 for p in parts))  # Python scalars are weak, as in NumPy
+        parts = [lax.cast(lax.lift(p), dtype) for p in parts]
+        if self._columns:
+            parts = [lax.reshape(p, (-1, 1) if p.ndim == 1 else (1, 1)) if p.ndim < 2 else p
+                     for p in parts]
+            return np.concatenate(parts, axis=-1)
+        return np.concatenate([lax.reshape(p, (1,)) if p.ndim == 0 else p for p in parts])
+
+
+class _Vectorize(np.vectorize):
+    """`np.vectorize(f)` while tracing: with traced arguments `f` is applied to the whole
+    arrays, which gives NumPy's elements when `f` is built from arithmetic and ufuncs (Python
+    branching on an element raises `ConcretizationError`, as anywhere in a traced function)."""
+
+    def __call__(self, *args, **kwargs):
+        if not _has_tracer(list(args) + list(kwargs.values())):
+            return super().__call__(*args, **kwargs)
+        if self.signature is not None or self.excluded:
+            from .. import errors
+
+            raise errors.unsupported("np.vectorize with signature= or excluded= on traced "
+                                     "arguments")
+        arrays = np.broadcast_arrays(*(lax.lift(a) for a in args))
+        res = self.pyfunc(*arrays, **kwargs)
+        outs = res if isinstance(res, tuple) else (res,)
+        types = self.otypes or [None] * len(outs)
+        outs = tuple(_element_array(o, t, arrays[0].shape) for o, t in zip(outs, types))
+        return outs if isinstance(res, tuple) else outs[0]
+
+
+def _element_array(value, otype, shape):
+    value = lax.lift(value)
+    value = lax.cast(value, otype if otype is not None else value.dtype)
+    return lax.broadcast_to(value, shape)
+
+
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
@@ -145,6 +213,10 @@ PATCHED = {
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
     ]
 }
+PATCHED["fft"] = _FftNamespace(np.fft)
+PATCHED["vectorize"] = _Vectorize
+PATCHED["r_"] = _Concatenator(np.r_, columns=False)
+PATCHED["c_"] = _Concatenator(np.c_, columns=True)
 
 
 @implements(np.zeros_like, np.empty_like)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import errors, lax
 from . import implements
+from .masked import MaskedSelection, select
 
 
 def _is_int(k) -> bool:
@@ -238,6 +239,8 @@ def _advanced_set(x, key, value, mode="set"):
 
 
 def getitem(x, key):
+    if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
+        return select(x, key)
     ekey = _expand_key(key, x.ndim)
     if any(_is_advanced(k) for k in ekey):
         res = _advanced_get(x, ekey)
@@ -271,8 +274,9 @@ def _mask_set(x, ekey, mask, value):
             ekey[0] is not mask:
         raise errors.unsupported("Assignment through a traced boolean mask combined with "
                                  "other indices")
-    value = lax.lift(value)
-    if value.ndim > 0 and value.shape != x.shape[mask.ndim:]:
+    same = isinstance(value, MaskedSelection) and value.mask.node is mask.node
+    value = lax.lift(value.values if same else value)  # x[mask] op= v: read and written back
+    if value.ndim > 0 and value.shape != x.shape[mask.ndim:] and not same:
         raise errors.unsupported(
             "x[mask] = values with one value per selected element (a data-dependent count); "
             "use x = np.where(mask, values, x) with values of x's shape")

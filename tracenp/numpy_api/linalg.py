@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.linalg._linalg import EigResult
 
 from .. import errors, lax
 from ..shapes import normalize_axes
@@ -295,6 +296,71 @@ def eigh(a, UPLO="L"):
 @implements(np.linalg.eigvalsh)
 def eigvalsh(a, UPLO="L"):
     return lax.linalg("eigvalsh", _float_operand(a), UPLO=UPLO)
+
+
+@implements(np.linalg.eig)
+def eig(a):
+    """Always complex (NumPy drops a zero imaginary part, a dtype that depends on the values)."""
+    a = _float_operand(a)
+    return EigResult(lax.linalg("eig", a, out=0), lax.linalg("eig", a, out=1))
+
+
+@implements(np.linalg.eigvals)
+def eigvals(a):
+    return lax.linalg("eigvals", _float_operand(a))
+
+
+@implements(np.linalg.lstsq)
+def lstsq(a, b, rcond=None):
+    a, b = _common(_float_operand(a), _float_operand(b))
+    if lax.is_tracer(rcond):
+        raise errors.unsupported("np.linalg.lstsq with a traced rcond")
+    rcond = None if rcond is None else float(rcond)
+    return tuple(lax.linalg("lstsq", a, b, out=i, rcond=rcond) for i in range(4))
+
+
+@implements(np.polyfit)
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """NumPy's own steps: a column-scaled Vandermonde matrix solved by lstsq."""
+    if cov:
+        raise errors.unsupported("np.polyfit(cov=True)")
+    order = int(deg) + 1
+    x = np.add(lax.lift(x), 0.0)
+    y = np.add(lax.lift(y), 0.0)
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    if x.ndim != 1:
+        raise TypeError("expected 1D vector for x")
+    if x.size == 0:
+        raise TypeError("expected non-empty vector for x")
+    if y.ndim < 1 or y.ndim > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if x.shape[0] != y.shape[0]:
+        raise TypeError("expected x and y to have same length")
+    if rcond is None:
+        rcond = len(x) * np.finfo(x.dtype).eps
+    lhs = np.vander(x, order)
+    rhs = y
+    if w is not None:
+        w = np.add(lax.lift(w), 0.0)
+        if w.ndim != 1 or w.shape[0] != y.shape[0]:
+            raise TypeError("expected a 1-d weight vector of the length of y")
+        lhs = lhs * w[:, None]
+        rhs = rhs * w if rhs.ndim == 1 else rhs * w[:, None]
+    scale = np.sqrt(np.sum(lhs * lhs, axis=0))
+    lhs = lhs / scale
+    c, resids, rank, s = lstsq(lhs, rhs, rcond)
+    c = (c.T / scale).T
+    return (c, resids, rank, s, rcond) if full else c
+
+
+@implements(np.linalg.cond)
+def cond(x, p=None):
+    """The 2-norm condition number from the singular values (NumPy's for p None, 2, -2)."""
+    if p not in (None, 2, -2):
+        raise errors.unsupported(f"np.linalg.cond(p={p!r}) (only None, 2, -2)")
+    s = svd(_float_operand(x), compute_uv=False)
+    return np.divide(s[..., -1], s[..., 0]) if p == -2 else np.divide(s[..., 0], s[..., -1])
 
 
 @implements(np.linalg.pinv)

@@ -8,6 +8,7 @@ sort-based `median`/`percentile`/`quantile`, fixed-bin `histogram`, index helper
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -170,11 +171,20 @@ def searchsorted(a, v, side="left", sorter=None):
 
 @implements(np.interp)
 def interp(x, xp, fp, left=None, right=None, period=None):
-    if period is not None:
-        raise errors.unsupported("np.interp with period=")
     x, xp, fp = lax.lift(x), lax.lift(xp), lax.lift(fp)
     dtype = np.complex128 if fp.dtype.kind == "c" else np.float64
     x, xp, fp = (lax.cast(t, np.float64 if t is not fp else dtype) for t in (x, xp, fp))
+    if period is not None:  # NumPy's: wrap into one period, sort, extend by one point each side
+        if lax.is_tracer(period):
+            raise errors.unsupported("np.interp with a traced period")
+        if period == 0:
+            raise ValueError("period must be a non-zero value")
+        period, left, right = abs(period), None, None
+        x, xp = np.mod(x, period), np.mod(xp, period)
+        order = np.argsort(xp)
+        xp, fp = xp[order], fp[order]
+        xp = np.concatenate([np.subtract(xp[-1:], period), xp, np.add(xp[0:1], period)])
+        fp = np.concatenate([fp[-1:], fp, fp[0:1]])
     n = xp.shape[0]
     if n == 0:
         raise ValueError("array of sample points is empty")
@@ -293,16 +303,30 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     return tuple(out)
 
 
-def _quantile_sorted(x, q, axis, keepdims, weak_q):
-    """NumPy's "linear" method on `x` sorted along `axis` (moved to the front)."""
+_DISCRETE = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}
+
+
+def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
+    """NumPy's "linear", "midpoint", "lower", "higher" or "nearest" method on `x` sorted
+    along `axis` (moved to the front)."""
     n = x.shape[0]
-    virtual = (n - 1) * np.asarray(q, np.float64)
+    q = np.asarray(q)
+    virtual = (n - 1) * (q if q.dtype.kind == "f" else q.astype(np.float64))  # in q's dtype
+    if method in _DISCRETE:  # an element itself, of x's dtype; nan if the slice has one
+        res = x[_DISCRETE[method](virtual).astype(np.intp)]
+        if x.dtype.kind in "fc":
+            res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
+        return res
+    if method == "midpoint":
+        virtual = 0.5 * (np.floor(virtual) + np.ceil(virtual))
     prev = np.floor(virtual)
     nxt = prev + 1
     above = virtual >= n - 1
     prev = np.where(above, -1, np.where(virtual < 0, 0, prev)).astype(np.intp)
     nxt = np.where(above, -1, np.where(virtual < 0, 0, nxt)).astype(np.intp)
-    gamma = virtual - prev
+    gamma = (virtual - prev).astype(virtual.dtype)
+    if method == "midpoint":
+        gamma = np.where(virtual % 1 == 0, 0.0, 0.5).astype(virtual.dtype)
     below = x[prev % n]
     above_v = x[nxt % n]
     if weak_q:
@@ -319,19 +343,20 @@ def _quantile_sorted(x, q, axis, keepdims, weak_q):
 
 
 def _quantile(a, q, axis, keepdims, method, weak_q):
-    if method != "linear":
-        raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear')")
+    if method not in ("linear", "midpoint") and method not in _DISCRETE:
+        raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear', "
+                                 "'midpoint', 'lower', 'higher', 'nearest')")
+    x = lax.lift(a)
     q = _ASARRAY(_concrete(q, "quantile `q`"))
     if np.any((q < 0) | (q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
-    x = lax.lift(a)
     axes = normalize_axes(axis, x.ndim)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
     moved = lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
     if moved.shape[0] == 0:
         raise errors.unsupported("np.quantile of an empty array")
-    res = _quantile_sorted(np.sort(moved, axis=0), q, axis, keepdims, weak_q)
+    res = _quantile_sorted(np.sort(moved, axis=0), q, axis, keepdims, weak_q, method)
     if keepdims:
         kept = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim))
         res = lax.reshape(res, q.shape + kept)
@@ -343,7 +368,7 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.quantile with weights= or out=")
-    return _quantile(a, q, axis, keepdims, method, isinstance(q, float))
+    return _quantile(a, q, axis, keepdims, method, type(q) in (int, float))
 
 
 @implements(np.percentile)
@@ -351,10 +376,9 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
                keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.percentile with weights= or out=")
-    weak_q = isinstance(q, (int, float)) and not isinstance(q, bool)
+    weak_q = type(q) in (int, float)  # NumPy: weak promotion for the result type
     q = np.true_divide(_ASARRAY(_concrete(q, "percentile `q`")), 100)
-    q = float(q) if weak_q else q
-    return _quantile(a, q, axis, keepdims, method, weak_q)
+    return _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
 
 
 @implements(np.median)
@@ -414,6 +438,74 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
         widths = np.diff(edges)
         counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
     return counts, edges
+
+
+def _outer_edges(a, rng):
+    """NumPy's `_get_outer_edges`: the given range, else the data's (widened when flat)."""
+    if rng is not None:
+        lo, hi = (float(v) for v in rng)
+        if lo > hi:
+            raise ValueError("max must be larger than min in range parameter.")
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise ValueError(f"supplied range of [{lo}, {hi}] is not finite")
+        return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+    if a.size == 0:
+        return 0.0, 1.0
+    lo, hi = np.min(a), np.max(a)
+    same = np.equal(lo, hi)
+    return np.where(same, np.subtract(lo, 0.5), lo), np.where(same, np.add(hi, 0.5), hi)
+
+
+@implements(np.histogramdd)
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):
+    """NumPy's steps for integer bin counts: linspace edges, searchsorted bin numbers (the last
+    edge inclusive), one flat count per bin with the outlier bins dropped."""
+    if lax.is_tracer(sample) or isinstance(sample, np.ndarray):
+        sample = lax.lift(sample)
+        cols = [sample[:, i] for i in builtins.range(sample.shape[1])]
+    else:
+        cols = [lax.lift(c) for c in sample]
+    d = len(cols)
+    bins = list(bins) if isinstance(bins, (list, tuple)) else [bins] * d
+    if len(bins) != d:
+        raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
+    if any(not isinstance(b, (int, np.integer)) for b in bins):
+        raise errors.unsupported("np.histogramdd/histogram2d with array bins (use int bins)")
+    if any(b < 1 for b in bins):
+        raise ValueError("`bins[i]` must be positive, when an integer")
+    rng = (None,) * d if range is None else range
+    edges, flat, nbin = [], 0, [b + 2 for b in bins]
+    for col, b, r, nb in zip(cols, bins, rng, nbin):
+        lo, hi = _outer_edges(col, r)
+        e = np.linspace(lo, hi, b + 1)
+        n = np.subtract(searchsorted(e, col, side="right"),
+                        lax.cast(np.equal(col, e[-1]), np.intp))
+        flat = np.add(np.multiply(flat, nb), n)
+        edges.append(e)
+    size = math.prod(nbin)
+    hit = np.equal(lax.reshape(flat, (-1, 1)), lax.lift(np.arange(size)))
+    if weights is None:
+        hist = lax.cast(np.sum(hit, axis=0, dtype=np.intp), np.float64)
+    else:
+        w = lax.lift(weights)
+        hist = np.sum(np.where(hit, lax.reshape(w, (-1, 1)), lax.cast(np.asarray(0), w.dtype)),
+                      axis=0)
+        hist = lax.cast(hist, np.result_type(hist.dtype, float))
+    hist = np.reshape(hist, nbin)[(slice(1, -1),) * d]
+    if density:
+        total = np.sum(hist)
+        for i, e in enumerate(edges):
+            shape = [1] * d
+            shape[i] = bins[i]
+            hist = np.true_divide(hist, np.reshape(np.diff(e), shape))
+        hist = np.true_divide(hist, total)
+    return hist, edges
+
+
+@implements(np.histogram2d)
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    hist, edges = histogramdd([x, y], bins, range, density, weights)
+    return hist, edges[0], edges[1]
 
 
 @implements(np.unravel_index)
@@ -647,10 +739,130 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return res
 
 
+def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
+    """NumPy's "linear" method on each slice's non-NaN values: NaNs sort last, so a slice with
+    `c` valid values interpolates its first `c` sorted entries; an all-NaN slice gives NaN."""
+    if method != "linear":
+        raise errors.unsupported(f"{name} with method={method!r} (only 'linear')")
+    x = lax.lift(a)
+    if x.dtype.kind == "c":
+        raise TypeError("a must be an array of real numbers")
+    q = _ASARRAY(_concrete(q, f"{name} `q`"))
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    if x.dtype.kind not in "fc":
+        return _quantile(x, q, axis, keepdims, method, weak_q)
+    axes = normalize_axes(axis, x.ndim)
+    rest = [d for d in range(x.ndim) if d not in axes]
+    moved = np.transpose(x, tuple(axes) + tuple(rest))
+    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    n = moved.shape[0]
+    if n == 0:
+        raise errors.unsupported(f"{name} of an empty array")
+    count = np.sum(np.logical_not(np.isnan(moved)), axis=0)
+    qs = q.reshape(q.shape + (1,) * count.ndim)
+    virtual = np.multiply(lax.cast(np.subtract(count, 1), q.dtype), lax.lift(qs))
+    last = np.maximum(np.subtract(count, 1), 0)
+    top = np.greater_equal(virtual, lax.cast(np.subtract(count, 1), q.dtype))
+    prev = lax.cast(np.maximum(np.floor(virtual), 0), np.intp)
+    prev = np.where(top, last, prev)
+    nxt = np.where(top, last, np.minimum(np.add(prev, 1), n - 1))
+    t = np.subtract(virtual, lax.cast(np.where(top, -1, prev), q.dtype))  # NumPy's gamma
+    if weak_q and x.dtype.kind == "f":  # a Python float gamma: rounded to x's dtype
+        t = lax.cast(t, x.dtype)
+    flat = (-1,) + moved.shape[1:]
+    below = np.take_along_axis(moved, lax.reshape(prev, flat), axis=0)
+    above = np.take_along_axis(moved, lax.reshape(nxt, flat), axis=0)
+    below = lax.reshape(below, q.shape + moved.shape[1:])
+    above = lax.reshape(above, q.shape + moved.shape[1:])
+    diff = np.subtract(above, below)
+    res = np.add(below, np.multiply(diff, t))
+    hi = np.subtract(above, np.multiply(diff, np.subtract(1, t)))
+    res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
+    res = np.where(np.equal(count, 0), lax.cast(np.asarray(np.nan), res.dtype), res)
+    if keepdims:
+        kept = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim))
+        res = lax.reshape(res, q.shape + kept)
+    return res
+
+
+@implements(np.nanquantile)
+def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False, *, weights=None, interpolation=None):
+    if weights is not None or out is not None:
+        raise errors.unsupported("np.nanquantile with weights= or out=")
+    return _nanquantile(a, q, axis, keepdims, method, type(q) in (int, float), "np.nanquantile")
+
+
+@implements(np.nanpercentile)
+def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                  keepdims=False, *, weights=None, interpolation=None):
+    if weights is not None or out is not None:
+        raise errors.unsupported("np.nanpercentile with weights= or out=")
+    weak_q = type(q) in (int, float)
+    q = np.true_divide(_ASARRAY(_concrete(q, "np.nanpercentile `q`")), 100)
+    return _nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile")
+
+
+@implements(np.unwrap)
+def unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
+    """NumPy's steps: wrap the differences into one period and add their running correction."""
+    p = lax.lift(p)
+    dd = np.diff(p, axis=axis)
+    if discont is None:
+        discont = period / 2
+    dtype = np.result_type(dd.dtype, period)
+    if np.issubdtype(dtype, np.integer):
+        high, rem = divmod(period, 2)
+        ambiguous = rem == 0
+    else:
+        high, ambiguous = period / 2, True
+    ddmod = np.add(np.mod(np.subtract(dd, -high), period), -high)
+    if ambiguous:
+        ddmod = np.where(np.logical_and(np.equal(ddmod, -high), np.greater(dd, 0)),
+                         lax.cast(np.asarray(high), ddmod.dtype), ddmod)
+    correct = np.subtract(ddmod, dd)
+    correct = np.where(np.less(np.abs(dd), discont), lax.cast(np.asarray(0), correct.dtype),
+                       correct)
+    ax = normalize_axes(axis, p.ndim)[0]
+    head = lax.slice_of(p, tuple((0, 1, 1) if d == ax else (None, None, None)
+                                 for d in range(p.ndim)))
+    rest = lax.slice_of(p, tuple((1, None, 1) if d == ax else (None, None, None)
+                                 for d in range(p.ndim)))
+    rest = np.add(rest, np.cumsum(correct, axis=ax))
+    return np.concatenate([lax.cast(head, dtype), lax.cast(rest, dtype)], axis=ax)
+
+
+@implements(np.piecewise)
+def piecewise(x, condlist, funclist, *args, **kw):
+    """NumPy's loop: `y[cond] = f(x[cond])`, a masked selection written back with a `where`."""
+    x = lax.lift(x)
+    if lax.is_tracer(condlist) or isinstance(condlist, np.ndarray):
+        wrap = condlist.ndim < 2  # NumPy: unless condlist[0] is an array
+    else:
+        wrap = not isinstance(condlist[0], (list, np.ndarray)) and not lax.is_tracer(condlist[0])
+    if wrap and x.ndim != 0:
+        condlist = [condlist]
+    condlist = [lax.lift(c) for c in condlist]
+    if len(funclist) == len(condlist) + 1:
+        rest = np.logical_not(np.any(np.stack(condlist), axis=0))
+        condlist = condlist + [rest]
+    elif len(funclist) != len(condlist):
+        raise ValueError(f"with {len(condlist)} condition(s), either {len(condlist)} or "
+                         f"{len(condlist) + 1} functions are expected")
+    y = lax.lift(np.zeros(x.shape, x.dtype))
+    for cond, func in zip(condlist, funclist):
+        y[cond] = func(x[cond], *args, **kw) if callable(func) else func
+    return y
+
+
 @implements(np.digitize)
 def digitize(x, bins, right=False):
     if lax.is_tracer(bins):
-        raise errors.unsupported("np.digitize with traced bins (pass the bins as a NumPy array)")
+        if bins.constant_value() is None:
+            raise errors.unsupported("np.digitize with traced bins (pass the bins as a NumPy "
+                                     "array)")
+        bins = bins.constant_value()  # made in the function from constants: np.linspace(...)
     bins = _ASARRAY(bins)
     side = "left" if right else "right"
     d = np.diff(bins)

@@ -98,6 +98,12 @@ def _count(x, axes) -> int:
     return n
 
 
+def _divide_by_count(total, n):
+    """NumPy divides a masked total by its intp count in double, then casts back (`out=`)."""
+    r = np.true_divide(total, n)
+    return lax.cast(r, total.dtype) if total.dtype.kind in "fc" else r
+
+
 @implements(np.mean)
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     x = lax.lift(a)
@@ -111,7 +117,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     total = np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
     if where is not True:
         n = np.sum(np.broadcast_to(where, x.shape), axis=axis, keepdims=keepdims, dtype=np.intp)
-        r = np.true_divide(total, n)
+        r = _divide_by_count(total, n)
     else:
         r = np.true_divide(total, _count(x, axes))
     if is_f16:
@@ -142,7 +148,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     total = np.sum(sq, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
     if where is not True:
         n = np.sum(np.broadcast_to(where, x.shape), axis=axis, keepdims=keepdims, dtype=np.intp)
-        r = np.true_divide(total, np.maximum(n - ddof, 0))
+        r = _divide_by_count(total, np.maximum(n - ddof, 0))
     else:
         r = np.true_divide(total, max(_count(x, axes) - ddof, 0))
     if x.dtype == np.float16 and dtype is None:

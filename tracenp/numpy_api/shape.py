@@ -446,14 +446,17 @@ def pad(array, pad_width, mode="constant", **kwargs):
 @implements(np.where)
 def where(condition, x=None, y=None):
     if x is None and y is None:
-        raise errors.data_dependent("np.where(condition) with one argument",
-                                    "use the three-argument form np.where(condition, x, y)")
+        known = _t(condition).constant_value()
+        if known is None:
+            raise errors.data_dependent("np.where(condition) with one argument",
+                                        "use the three-argument form np.where(condition, x, y)")
+        return tuple(lax.lift(i) for i in np.nonzero(known))
     from .ufuncs import _dtype_arg
 
     c = np.not_equal(condition, 0) if _t(condition).dtype != np.bool_ else _t(condition)
     dts = [_dtype_arg(v) for v in (x, y)]
-    dt = np.result_type(*dts)
-    xs, ys = (lax.lift(np.asarray(v, dt)) if not lax.is_tracer(v) else lax.cast(v, dt)
+    dt = np.result_type(*(d(0) if isinstance(d, type) else d for d in dts))  # Python: weak
+    xs, ys = (lax.lift(np.asarray(v).astype(dt)) if not lax.is_tracer(v) else lax.cast(v, dt)
               for v in (x, y))
     res = lax.where(c, xs, ys)
     if all(isinstance(d, type) for d in dts):
@@ -507,6 +510,85 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     if axis is None:
         a, axis = ravel(a), 0
     return lax.bind(Op.ARGSORT, a, axis=normalize_axis(axis, a.ndim), arg=True)
+
+
+def _kth(kth) -> tuple:
+    if lax.is_tracer(kth):
+        raise errors.unsupported("np.partition with a traced kth")
+    k = np.asarray(kth)
+    if k.dtype.kind not in "iu" or k.ndim > 1:
+        raise TypeError("Partition index must be integer")
+    return tuple(int(i) for i in k.ravel())
+
+
+@implements(np.partition)
+def partition(a, kth, axis=-1, kind="introselect", order=None):
+    """NumPy's own partition (its order of the other elements is introselect's, kept as is)."""
+    a = _t(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    if a.ndim == 0:
+        raise np.exceptions.AxisError(axis, 0)
+    return lax.bind(Op.PARTITION, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
+
+
+@implements(np.argpartition)
+def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    a = _t(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    if a.ndim == 0:
+        raise np.exceptions.AxisError(axis, 0)
+    return lax.bind(Op.ARGPARTITION, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
+
+
+@implements(np.lexsort)
+def lexsort(keys, axis=-1):
+    """Stable argsorts from the first key to the last (the primary one)."""
+    keys = [_t(k) for k in keys] if isinstance(keys, (list, tuple)) else list(np.unstack(_t(keys)))
+    idx = np.argsort(keys[0], axis=axis, kind="stable")
+    for k in keys[1:]:
+        idx = np.take_along_axis(idx, np.argsort(np.take_along_axis(k, idx, axis=axis),
+                                                 axis=axis, kind="stable"), axis=axis)
+    return idx
+
+
+@implements(np.sort_complex)
+def sort_complex(a):
+    b = np.sort(_t(a))
+    if b.dtype.kind == "c":
+        return b
+    return lax.cast(b, "F" if b.dtype.char in "bhBH" else "G" if b.dtype.char == "g" else "D")
+
+
+@implements(np.lib.stride_tricks.sliding_window_view)
+def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=False):
+    """Each window axis is a gather with indices start + offset, the offsets appended last."""
+    if writeable:
+        raise errors.unsupported("sliding_window_view(writeable=True)")
+    x = _t(x)
+    shape = (window_shape,) if isinstance(window_shape, int) else tuple(window_shape)
+    if axis is None:
+        if len(shape) != x.ndim:
+            raise ValueError(f"Since axis is `None`, must provide window_shape for all "
+                             f"dimensions of `x`; got {len(shape)} window_shape elements and "
+                             f"`x.ndim` is {x.ndim}.")
+        axes = tuple(range(x.ndim))
+    else:
+        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        if len(shape) != len(axes):
+            raise ValueError(f"Must provide matching length window_shape and axis; got "
+                             f"{len(shape)} window_shape elements and {len(axes)} axes "
+                             "elements.")
+    axes = tuple(normalize_axis(a, x.ndim) for a in axes)
+    out = x
+    for ax, w in zip(axes, shape):
+        n = out.shape[ax]
+        if w < 0 or n < w:
+            raise ValueError("window shape cannot be larger than input array shape")
+        idx = (np.arange(n - w + 1)[:, None] + np.arange(w)[None, :])
+        out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
+    return out
 
 
 @implements(np.copy)

@@ -15,6 +15,7 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from ..tracer import Tracer
 from . import implements
+from .masked import MaskedSelection
 
 # ufuncs that are another ufunc by another name
 ALIASES = {"degrees": "rad2deg", "radians": "deg2rad", "true_divide": "divide"}
@@ -23,8 +24,9 @@ _np_asarray = np.asarray  # NumPy's own, not the tracing-time replacement
 
 
 def defer_to(other) -> bool:
-    """True where a binary operator should return NotImplemented (the other side opts out)."""
-    return getattr(type(other), "__array_ufunc__", 0) is None
+    """True where a binary operator should return NotImplemented (the other side opts out, or
+    is a masked selection, which handles tracers itself)."""
+    return getattr(type(other), "__array_ufunc__", 0) is None or isinstance(other, MaskedSelection)
 
 
 def _dtype_arg(x):
@@ -242,6 +244,8 @@ _METHODS = {"reduce": reduce, "accumulate": accumulate, "outer": outer, "at": at
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
+    if any(isinstance(x, MaskedSelection) for x in inputs):
+        return NotImplemented
     if method == "__call__":
         if "out" in kwargs and isinstance(kwargs["out"], tuple) and len(kwargs["out"]) == 1:
             kwargs["out"] = kwargs["out"][0]

@@ -94,7 +94,8 @@ def scalar_value(node: Node):
     if not 0 < v.size <= 64:
         return None
     first = v.flat[0]
-    if v.size > 1 and not np.all((v == first) & (np.signbit(v) == np.signbit(first))
+    if v.size > 1 and not np.all((v == first) & (np.signbit(v.real) == np.signbit(first.real))
+                                 & (np.signbit(v.imag) == np.signbit(np.imag(first)))
                                  if v.dtype.kind in "fc" else v == first):
         return None
     return first

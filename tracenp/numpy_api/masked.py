@@ -1,0 +1,324 @@
+"""`x[mask]` with a traced mask: a selection of unknown length that reductions can consume.
+
+The selected elements' count depends on the data, so the selection is never materialized.
+It is kept as the whole of `x` plus the mask; elementwise work with scalars (and with other
+selections by the same mask) stays in that form, and a reduction becomes a masked reduction
+of the full array: `x[mask].sum()` is `np.sum(x, where=mask)`, `np.mean(x[mask])` divides by
+the mask's count (nan when nothing is selected, as NumPy's value is). Anything that needs the
+selection itself (its length as a Python int, an element, returning it) raises
+`DataDependentShapeError` with the alternatives.
+
+NumPy raises on the max/min of an empty selection; a compiled function cannot raise on a value,
+so those of a floating selection give nan there, and integer ones are refused at trace time.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from .. import errors, lax
+from . import mark_returns
+
+_INSTEAD = ("reduce it where it is made (x[mask].sum(), np.mean(x[mask]), x[mask].max(), ...), "
+            "count with np.count_nonzero(mask), or keep the shape with np.where(mask, x, fill)")
+
+_REDUCTIONS = {}
+
+
+def _reduction(*funcs):
+    def register(impl):
+        for f in funcs:
+            _REDUCTIONS[f] = impl
+        return impl
+
+    return register
+
+
+class MaskedSelection:
+    """The 1-d (or `(k,) + rest`) array `values[mask]`, k unknown until the function runs."""
+
+    __array_priority__ = 1000
+
+    def __init__(self, values, mask):
+        self.values = values  # shape mask.shape + rest
+        self.mask = mask
+
+    # ------------------------------------------------------------------ what it is
+    @property
+    def dtype(self) -> np.dtype:
+        return self.values.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.values.ndim - self.mask.ndim + 1
+
+    def _refuse(self, what: str):
+        raise errors.data_dependent(f"{what} of x[mask] with a traced mask", _INSTEAD)
+
+    @property
+    def shape(self):
+        self._refuse("The shape")
+
+    @property
+    def size(self):
+        self._refuse("The size")
+
+    def __len__(self):
+        self._refuse("len()")
+
+    def __iter__(self):
+        self._refuse("Iterating")
+
+    def __getitem__(self, key):
+        self._refuse("Indexing")
+
+    def __array__(self, dtype=None, copy=None):
+        self._refuse("Converting to an array")
+
+    def __bool__(self):
+        self._refuse("Returning (or taking the truth value of)")
+
+    def __matmul__(self, other):
+        self._refuse("A matrix product")
+
+    __rmatmul__ = __matmul__
+
+    def __getattr__(self, name: str):
+        if not name.startswith("__") and hasattr(np.ndarray, name):  # x[mask].ravel() ...
+            self._refuse(f".{name}")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __repr__(self) -> str:
+        return f"MaskedSelection({self.values!r}[{self.mask!r}])"
+
+    # ------------------------------------------------------------------ elementwise
+    def _same(self, other) -> bool:
+        return isinstance(other, MaskedSelection) and other.mask.node is self.mask.node
+
+    def _operand(self, x):
+        """The full-shape operand standing for `x` in elementwise work on this selection."""
+        if isinstance(x, MaskedSelection):
+            if not self._same(x):
+                raise errors.data_dependent(
+                    "Combining selections x[m1] and y[m2] by different traced masks", _INSTEAD)
+            return x.values
+        if lax.is_tracer(x) or isinstance(x, np.ndarray):
+            if np.ndim(x) > self.values.ndim - self.mask.ndim:
+                raise errors.data_dependent(
+                    "Combining x[mask] with an array along the selected axis", _INSTEAD)
+        return x
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method != "__call__" or kwargs:
+            detail = f".{method}" if method != "__call__" else " with keyword arguments"
+            self._refuse(f"np.{ufunc.__name__}{detail}")
+        res = ufunc(*(self._operand(x) for x in inputs))
+        if isinstance(res, tuple):
+            return tuple(MaskedSelection(r, self.mask) for r in res)
+        return MaskedSelection(res, self.mask)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func is np.interp:
+            return _interp(*args, **kwargs)
+        if func in _ELEMENTWISE and not (func is np.where and len(args) != 3):
+            res = func(*(self._operand(a) for a in args),
+                       **{k: self._operand(v) for k, v in kwargs.items()})
+            return MaskedSelection(res, self.mask)
+        impl = _REDUCTIONS.get(func)
+        if impl is None or not args or args[0] is not self:
+            self._refuse(f"np.{func.__name__}")
+        return mark_returns(impl(self, *args[1:], **kwargs), "scalar")
+
+    def astype(self, dtype, *args, **kwargs):
+        return MaskedSelection(self.values.astype(dtype, *args, **kwargs), self.mask)
+
+    def copy(self):
+        return self
+
+    # ------------------------------------------------------------------ reductions
+    def _where(self):
+        m = lax.reshape(self.mask, self.mask.shape + (1,) * (self.values.ndim - self.mask.ndim))
+        return np.broadcast_to(m, self.values.shape)
+
+    def _axes(self, axis):
+        if axis is None:
+            return tuple(range(self.values.ndim))
+        if isinstance(axis, tuple) and len(axis) == 1:
+            axis = axis[0]
+        if axis in (0, -self.ndim):
+            return tuple(range(self.mask.ndim))
+        self._refuse(f"A reduction along axis {axis}")
+
+    def _keep(self, res, axis, keepdims):
+        if not keepdims:
+            return res
+        rest = self.values.shape[self.mask.ndim:]
+        return np.reshape(res, (1,) * self.ndim if axis is None else (1,) + rest)
+
+    def reduce(self, func, axis=None, keepdims=False, **kw):
+        res = func(self.values, axis=self._axes(axis), where=self._where(), **kw)
+        return self._keep(res, axis, keepdims)
+
+
+def _simple(func):
+    def reduce(sel, axis=None, dtype=None, out=None, keepdims=False, **kw):
+        if out is not None:
+            sel._refuse(f"np.{func.__name__}(out=...)")
+        if dtype is not None:
+            kw["dtype"] = dtype
+        return sel.reduce(func, axis, keepdims, **kw)
+
+    return reduce
+
+
+_reduction(np.sum)(_simple(np.sum))
+_reduction(np.prod)(_simple(np.prod))
+_reduction(np.mean)(_simple(np.mean))
+_reduction(np.var)(_simple(np.var))
+_reduction(np.std)(_simple(np.std))
+_reduction(np.any)(_simple(np.any))
+_reduction(np.all)(_simple(np.all))
+
+
+def _extremum(func, name):
+    def reduce(sel, axis=None, out=None, keepdims=False):
+        if sel.dtype.kind != "f" or out is not None:
+            sel._refuse(f"np.{name} of a non-floating selection (NumPy raises on an empty one; "
+                        f"pass initial= to np.{name}(x, where=mask, initial=...) instead)")
+        fill = -np.inf if name == "max" else np.inf
+        axes = sel._axes(axis)
+        where = sel._where()
+        res = func(sel.values, axis=axes, where=where, initial=fill)
+        empty = np.logical_not(np.any(where, axis=axes))
+        res = np.where(empty, lax.lift(np.asarray(np.nan, res.dtype)), res)
+        return sel._keep(res, axis, keepdims)
+
+    return reduce
+
+
+_reduction(np.max, np.amax)(_extremum(np.max, "max"))
+_reduction(np.min, np.amin)(_extremum(np.min, "min"))
+
+
+@_reduction(np.count_nonzero)
+def _count_nonzero(sel, axis=None, *, keepdims=False):
+    hit = np.logical_and(sel._where(), np.not_equal(sel.values, 0))
+    res = np.sum(hit, axis=sel._axes(axis), dtype=np.intp)
+    return sel._keep(res, axis, keepdims)
+
+
+def _order_statistic(func, nan_func):
+    """A median or quantile of the selection: the nan-version of the whole array with the
+    unselected elements made NaN, and NaN where a selected element is NaN (NumPy's value)."""
+
+    def reduce(sel, *args, axis=None, out=None, keepdims=False, **kw):
+        if out is not None:
+            sel._refuse(f"np.{func.__name__}(out=...)")
+        values = sel.values
+        if values.dtype.kind not in "fc":
+            values = lax.cast(values, np.float64)
+        elif values.dtype.kind == "c":
+            sel._refuse(f"np.{func.__name__} of a complex selection")
+        where, axes = sel._where(), sel._axes(axis)
+        nan = lax.lift(np.asarray(np.nan, values.dtype))
+        res = nan_func(np.where(where, values, nan), *args, axis=axes, **kw)
+        bad = np.any(np.logical_and(where, np.isnan(values)), axis=axes)
+        res = np.where(bad, lax.cast(nan, res.dtype), res)
+        if keepdims:
+            lead = res.shape[:res.ndim - (values.ndim - len(axes))]
+            rest = values.shape[sel.mask.ndim:]
+            res = np.reshape(res, lead + ((1,) * sel.ndim if axis is None else (1,) + rest))
+        return res
+
+    return reduce
+
+
+_reduction(np.median)(_order_statistic(np.median, np.nanmedian))
+_reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
+_reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
+
+# Functions that work element by element: on a selection they stay a selection.
+_ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
+                          np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
+
+
+def _interp(x, xp, fp, left=None, right=None, period=None):
+    """`np.interp` at `x` (an array or a selection) through the points `(xp[m], fp[m])`:
+    every unselected point repeats the selected one before it (the first, before any), which
+    leaves NumPy's intervals and arithmetic as they are. No selected point gives nan (NumPy
+    raises)."""
+    from .mathfuncs import interp
+
+    sample = xp if isinstance(xp, MaskedSelection) else fp
+    if not (isinstance(xp, MaskedSelection) and sample._same(fp)) or period is not None \
+            or sample.values.ndim != 1:
+        sample._refuse("np.interp through a selection (other than 1-d xp[m], fp[m] of one "
+                       "mask, without period)")
+    m = sample.mask
+    pos = lax.lift(np.arange(m.shape[0]))
+    last = np.maximum.accumulate(np.where(m, pos, -1))
+    src = np.where(np.less(last, 0), np.argmax(m), last)
+    query = x.values if isinstance(x, MaskedSelection) else x
+    res = interp(query, xp.values[src], fp.values[src], left, right)
+    res = np.where(np.any(m), res, lax.cast(np.asarray(np.nan), res.dtype))
+    return MaskedSelection(res, x.mask) if isinstance(x, MaskedSelection) else res
+
+
+@_reduction(np.average)
+def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
+    if weights is not None or returned:
+        sel._refuse("np.average with weights or returned=True")
+    return sel.reduce(np.mean, axis, keepdims)
+
+
+def _method(name, func):
+    def method(self, *args, **kwargs):
+        return func(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+for _name, _func in {"sum": np.sum, "prod": np.prod, "mean": np.mean, "var": np.var,
+                     "std": np.std, "any": np.any, "all": np.all, "max": np.max,
+                     "min": np.min, "clip": np.clip, "round": np.round}.items():
+    setattr(MaskedSelection, _name, _method(_name, _func))
+
+
+def _binary(fn, reflected=False):
+    """An operator applied to the full-shape operands (so `x[m] ** 2` keeps NumPy's fast
+    powers, as the tracer's own operator does)."""
+
+    def op(self, other):
+        other = self._operand(other)
+        return MaskedSelection(fn(other, self.values) if reflected else fn(self.values, other),
+                               self.mask)
+
+    return op
+
+
+for _name in "add sub mul truediv floordiv mod pow and or xor".split():
+    _fn = getattr(operator, _name + "_" if _name in ("and", "or") else _name)
+    setattr(MaskedSelection, f"__{_name}__", _binary(_fn))
+    setattr(MaskedSelection, f"__r{_name}__", _binary(_fn, reflected=True))
+for _name in "lt le gt ge eq ne".split():
+    setattr(MaskedSelection, f"__{_name}__", _binary(getattr(operator, _name)))
+for _name in "neg pos abs invert".split():
+    setattr(MaskedSelection, f"__{_name}__",
+            (lambda fn: lambda self: MaskedSelection(fn(self.values), self.mask))(
+                getattr(operator, _name)))
+MaskedSelection.__hash__ = None
+
+
+def select(x, mask) -> MaskedSelection:
+    """`x[mask]` for a traced boolean mask over x's leading dims (NumPy's shape check)."""
+    if mask.ndim == 0 or mask.ndim > x.ndim:
+        raise errors.data_dependent("Reading x[mask] with a traced 0-d or too-deep mask",
+                                    _INSTEAD)
+    for i, (n, m) in enumerate(zip(x.shape, mask.shape)):
+        if n != m:
+            raise IndexError(f"boolean index did not match indexed array along axis {i}; size "
+                             f"of axis is {n} but size of corresponding boolean axis is {m}")
+    return MaskedSelection(x, mask)
