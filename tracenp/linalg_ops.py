@@ -96,13 +96,14 @@ def call_routine(name: str, xs, kw: dict) -> tuple:
     return res
 
 
-def pick(name: str, xs, res: tuple, out: int) -> np.ndarray:
-    """Output `out` of a routine's results; refuses one whose shape the data changed."""
+def pick(name: str, xs, res: tuple, out: int, xp=np) -> np.ndarray:
+    """Output `out` of a routine's results (as an `xp` array); refuses one whose shape the
+    data changed."""
     if name == "lstsq" and out == 1 and xs[0].shape[0] > xs[0].shape[1] and res[1].size == 0:
         raise np.linalg.LinAlgError(
             "np.linalg.lstsq: the matrix is rank-deficient, so NumPy returns no residuals and "
             "the compiled function cannot give them; compute np.sum((b - a @ x) ** 2, axis=0)")
-    return np.asarray(res[out])
+    return xp.asarray(res[out])
 
 
 def ref_linalg(*xs, name, out, **kw):

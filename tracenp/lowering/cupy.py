@@ -25,6 +25,7 @@ import numpy as np
 
 from ..fusion import VIEWS, Kernel, KernelStep, schedule
 from ..ir import Graph, Node
+from ..linalg_ops import call_routine, pick
 from ..ops import OPS, Op
 from . import Executable
 from . import cuda_source as cs
@@ -272,15 +273,22 @@ def _slice_set(x, v, slices):
     return out
 
 
-def _linalg(xp, memo: dict, node: Node, *xs):
-    """One output of a linalg routine; the routine runs once per call for all its outputs."""
+def _linalg(rt, memo: dict, node: Node, *xs):
+    """One output of a linalg routine; the routine runs once per call for all its outputs.
+    Routines CuPy lacks (and eig, which NumPy makes complex) run in NumPy on the host."""
     params = node.attrs
     name, out = params.pop("name"), params.pop("out")
     key = (name, tuple(id(x) for x in xs), tuple(params.items()))
+    xp = rt.xp
     if key not in memo:
-        res = getattr(xp.linalg, name)(*xs, **params)
-        memo[key] = tuple(res) if isinstance(res, tuple) else (res,)
-    return memo[key][out]
+        if name in ("eig", "eigvals") or not hasattr(xp.linalg, name):
+            res = tuple(xp.asarray(r) for r in call_routine(name, [rt.to_host(x) for x in xs],
+                                                             params))
+        else:
+            res = getattr(xp.linalg, name)(*xs, **params)
+            res = tuple(res) if isinstance(res, tuple) else (res,)
+        memo[key] = res
+    return pick(name, xs, memo[key], out, xp).astype(node.dtype, copy=False)
 
 
 # Library and view steps: (runtime, *srcs, **params) -> array. Views never copy.
@@ -316,7 +324,7 @@ LIBRARY: dict[Op, Callable] = {
 def _library_step(node: Node) -> Callable:
     """The CuPy call of a node run whole; elementwise ops without a scalar row use CuPy's ufunc."""
     if node.op is Op.LINALG:
-        return lambda rt, memo, *xs: _linalg(rt.xp, memo, node, *xs)
+        return lambda rt, memo, *xs: _linalg(rt, memo, node, *xs)
     params = node.attrs
     if node.op in LIBRARY:
         fn = LIBRARY[node.op]
