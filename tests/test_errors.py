@@ -143,3 +143,31 @@ def test_supported_alternatives_work():
 
     np.testing.assert_array_equal(tracenp.jit(assign)(jy), assign(y))
     np.testing.assert_array_equal(jy, y)
+
+
+def noise_from_entropy(x):
+    return x + np.random.default_rng().normal(size=x.shape)
+
+
+OUTSIDE = np.random.default_rng(5)
+
+
+def noise_from_outside(x):
+    return x + OUTSIDE.normal(size=x.shape)
+
+
+def noise_from_seed(x):
+    rng = np.random.default_rng([7, 8])
+    return x + rng.normal(size=x.shape) + rng.integers(0, 9, size=len(x))
+
+
+def test_only_generators_made_inside_with_a_fixed_seed_draw_while_tracing():
+    x = np.arange(4.0)
+    with pytest.raises(RandomInTraceError, match="default_rng"):
+        tracenp.jit(noise_from_entropy)(x)
+    with pytest.raises(RandomInTraceError, match="not made here"):
+        tracenp.jit(noise_from_outside)(x)
+    f = tracenp.jit(noise_from_seed)
+    for _ in range(2):  # the same draws on every call, as in NumPy
+        np.testing.assert_array_equal(f(x), noise_from_seed(x))
+    assert np.zeros(2).__class__ is np.ndarray  # the redirection ended with the trace

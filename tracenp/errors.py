@@ -91,9 +91,9 @@ class RandomInTraceError(UnsupportedFunctionError):
     """np.random called while tracing: the draw would be frozen into the compiled function."""
 
 
-def random_in_trace(name: str) -> RandomInTraceError:
+def random_in_trace(what: str) -> RandomInTraceError:
     return RandomInTraceError(
-        f"np.random.{name} was called{tracing_context() or ' while tracing'}."
+        f"{what} was called{tracing_context() or ' while tracing'}."
         f"{where_in_user_code()}\n"
         "It would draw once, when the function is traced, and the compiled function would "
         "repeat those numbers on every call. Draw the random numbers outside the jitted "

@@ -4,7 +4,8 @@ While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
 `np.arange`, `np.eye`, `np.array`, `np.asarray` ... return tracers, so that code
 like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
 undone when tracing ends, and tracing holds a lock so threads do not see it.
-`np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`.
+`np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`,
+except from a generator made inside the function with a fixed seed (`default_rng(0)`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +25,9 @@ _np_random = np.random
 
 class _RandomGuard:
     """`np.random` while tracing: a draw made from user code raises `RandomInTraceError`,
-    because it would happen once, at trace time, and be frozen into the compiled function."""
+    because it would happen once, at trace time, and be frozen into the compiled function.
+    A generator made here from a fixed seed (`default_rng(0)`) draws the same numbers on every
+    call, so its draws are constants of the trace."""
 
     def __getattr__(self, name: str):
         attr = getattr(_np_random, name)
@@ -34,11 +38,75 @@ class _RandomGuard:
             caller = sys._getframe(1).f_globals.get("__name__", "")
             if caller.split(".")[0] in ("numpy", "tracenp"):
                 return attr(*args, **kwargs)
+            if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
+                with _drawing():
+                    return _Seeded(attr(*args, **kwargs))
             from .errors import random_in_trace
 
-            raise random_in_trace(name)
+            raise random_in_trace(f"np.random.{name}")
 
         return guarded
+
+
+class _Seeded:
+    """A generator made inside the traced function from a fixed seed: its methods may draw."""
+
+    def __init__(self, generator):
+        self._generator = generator
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._generator, name)
+        if not callable(attr):
+            return attr
+
+        def draw(*args, **kwargs):
+            with _drawing():
+                return attr(*args, **kwargs)
+
+        return draw
+
+
+@contextlib.contextmanager
+def _drawing():
+    outer = getattr(_state, "drawing", False)
+    _state.drawing = True
+    try:
+        yield
+    finally:
+        _state.drawing = outer
+
+
+class _NumpyForRandom(types.ModuleType):
+    """`np` as `numpy.random`'s compiled modules see it while tracing: NumPy's own creation
+    routines (theirs have no Python frame, so the redirected ones would hand them tracers),
+    and a draw from a generator made outside the function is refused: its numbers would be
+    frozen into the compiled function."""
+
+    def __init__(self, originals: dict):
+        super().__init__("numpy")
+        self._originals = originals
+
+    def __getattr__(self, name: str):
+        if name not in self._originals:
+            return getattr(np, name)
+        fn = self._originals[name]
+
+        def creation(*args, **kwargs):
+            if not getattr(_state, "drawing", False):
+                from .errors import random_in_trace
+
+                raise random_in_trace("A draw from a generator not made here by "
+                                      "np.random.default_rng(seed)")
+            return fn(*args, **kwargs)
+
+        return creation
+
+
+def _fixed_seed(seed) -> bool:
+    """An int or a sequence of ints, not entropy (None) or a traced value."""
+    ints = (int, np.integer)
+    return isinstance(seed, ints) or (isinstance(seed, (list, tuple)) and len(seed) > 0
+                                      and all(isinstance(v, ints) for v in seed))
 
 
 @dataclass
@@ -62,14 +130,21 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         outer = stack[-1].stabilize if stack else True
         state = TraceState(fn_name, stabilize=outer if stabilize is None else stabilize)
         stack.append(state)
-        saved = {}
+        saved, random_modules = {}, []
         if len(stack) == 1:
             for name, fn in {**PATCHED, "random": _RandomGuard()}.items():
                 saved[name] = getattr(np, name)
                 setattr(np, name, fn)
+            shim = _NumpyForRandom({k: v for k, v in saved.items() if k in PATCHED})
+            random_modules = [m for n, m in list(sys.modules.items())
+                              if n.startswith("numpy.random.") and getattr(m, "np", None) is np]
+            for m in random_modules:
+                m.np = shim
         try:
             yield state
         finally:
             for name, fn in saved.items():
                 setattr(np, name, fn)
+            for m in random_modules:
+                m.np = np
             stack.pop()
