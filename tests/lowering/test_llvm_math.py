@@ -145,7 +145,7 @@ def reference(name: str, *args: np.ndarray) -> np.ndarray:
 def ulp_distance(got: np.ndarray, want: np.ndarray) -> np.ndarray:
     """Steps between two arrays of one float dtype (+0 and -0 are one step apart); NaN vs NaN
     is 0 and NaN vs a number is inf."""
-    ut = np.uint64 if got.dtype == np.float64 else np.uint32
+    ut = {2: np.uint16, 4: np.uint32, 8: np.uint64}[got.itemsize]
     sign = ut(1) << ut(8 * got.itemsize - 1)
 
     def key(v):
