@@ -102,8 +102,9 @@ def test_power_corner_cases(dtype):
              (-0.0, -1), (-0.0, -2), (-0.0, -0.5), (0.0, -np.inf), (-0.0, 3), (-np.inf, 3),
              (-np.inf, -3), (-np.inf, 2), (-np.inf, 0.5), (-2, big - 1), (-2, big), (2, big),
              (2, -big), (2, float(fi.minexp - fi.nmant)), (2, float(fi.minexp - fi.nmant - 1)),
-             (-2, float(fi.minexp - fi.nmant)), (-1.5, 2.0**fi.nmant + 1), (-1, 2.0**(fi.nmant + 2)),
-             (0.5, np.inf), (1.5, -np.inf), (-0.5, -np.inf), (10, 0.5), (4, -0.5)]
+             (-2, float(fi.minexp - fi.nmant)), (-1.5, 2.0**fi.nmant + 1),
+             (-1, 2.0**(fi.nmant + 2)), (0.5, np.inf), (1.5, -np.inf), (-0.5, -np.inf),
+             (10, 0.5), (4, -0.5)]
     x, y = (np.array(v, dtype=dtype) for v in zip(*pairs))
     _check(["power"], dtype, [x, y])
 

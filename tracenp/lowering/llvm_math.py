@@ -642,7 +642,7 @@ def _with_huge(e: Emitter, name: str, x: V, y: V) -> V:
     vectorizer calls (see llvm_math_variants); it calls one scalar function per lane."""
     ax = e.abs(x)
     fn = _huge_helper(e.b.module, name, e.fmt)
-    return e.rarely((ax > TRIG_MAX) & (ax < INF), [y], lambda: [e.map_lanes(fn, x)])[0]
+    return e.rarely((ax > TRIG_MAX) & (ax < INF), y, lambda: e.map_lanes(fn, x))
 
 
 def _huge_helper(module: ir.Module, name: str, fmt: Format) -> ir.Function:

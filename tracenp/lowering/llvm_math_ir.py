@@ -9,7 +9,7 @@ arithmetic, integer bit manipulation, `select`, and intrinsics with native vecto
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from llvmlite import ir
@@ -262,9 +262,9 @@ class Emitter:
             out = self.b.insert_element(out, y, i)
         return V(self, out)
 
-    def rarely(self, m: Mask, values: Sequence[V], compute) -> list[V]:
-        """`values`, replaced in the lanes of `m` by the values `compute()` emits, which runs
-        only when some lane of `m` is set (a branch, one per vector for vector types)."""
+    def rarely(self, m: Mask, value: V, compute: Callable[[], V]) -> V:
+        """`value`, replaced in the lanes of `m` by what `compute()` emits, which runs only when
+        some lane of `m` is set (a branch, one per vector for vector types)."""
         cond = m.v
         if self.lanes is not None:
             mty = ir.VectorType(ir.IntType(1), self.lanes)
@@ -278,17 +278,14 @@ class Emitter:
         join = self.b.append_basic_block("join")
         self.b.cbranch(cond, rare, join).set_weights([1, 1 << 20])
         self.b.position_at_end(rare)
-        new = [self.sel(m, n, v) for n, v in zip(compute(), values)]
+        new = self.sel(m, compute(), value)
         rare_end = self.b.block
         self.b.branch(join)
         self.b.position_at_end(join)
-        out = []
-        for v, n in zip(values, new):
-            phi = self.b.phi(v.v.type)
-            phi.add_incoming(v.v, start)
-            phi.add_incoming(n.v, rare_end)
-            out.append(V(v.e, phi))
-        return out
+        phi = self.b.phi(self.fty)
+        phi.add_incoming(value.v, start)
+        phi.add_incoming(new.v, rare_end)
+        return V(self, phi)
 
     def low_bits(self, k: V, mask: int) -> ir.Value:
         """`int(k) & mask` for an integer-valued float k, as an integer."""

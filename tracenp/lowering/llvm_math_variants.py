@@ -20,7 +20,8 @@ LANES = {"f64": (2, 4, 8), "f32": (4, 8, 16)}
 
 
 class _VariantAttributes(ir.values.FunctionAttributes):
-    """Function attributes plus the `vector-function-abi-variant` string attribute."""
+    """Function attributes plus the `vector-function-abi-variant` string attribute (llvmlite
+    only accepts the attribute names it knows)."""
 
     def __init__(self, mappings: str):
         super().__init__()
