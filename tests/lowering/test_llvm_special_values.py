@@ -116,7 +116,9 @@ def test_logaddexp_runs_in_kernels_with_numpys_special_cases():
     x = np.array([-inf, inf, -inf, inf, np.nan, 0.0, -inf, 2.0, -1e308, 1e308])
     y = np.array([-inf, inf, inf, -inf, 0.0, np.nan, 3.0, -inf, -1e308, 1e308])
     for dtype in FLOATS:
-        _check(["logaddexp", "logaddexp2"], dtype, [x.astype(dtype), y.astype(dtype)])
+        with np.errstate(over="ignore"):  # ±1e308 become ±inf in float16 and float32
+            args = [x.astype(dtype), y.astype(dtype)]
+        _check(["logaddexp", "logaddexp2"], dtype, args)
 
 
 INTEGERS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
