@@ -11,8 +11,10 @@ lanes (`llvm_math_f32`); every other float32 function is widened to double and n
 (its loops vectorize as `<N x double>` arithmetic). Both are faithfully rounded.
 
 The approximations follow fdlibm (the polynomials, and the same special cases as C99/NumPy) with
-Cody-Waite range reduction; `power` uses a double-double logarithm. The measured accuracy and the
-argument limits are in docs/accuracy.md.
+Cody-Waite range reduction; `power` uses a double-double logarithm. sin, cos and tan reduce
+|x| > TRIG_MAX by Payne-Hanek (`llvm_math_payne_hanek`) behind a branch, so they are out-of-line
+functions with vector versions (`llvm_math_variants`) rather than inlined code. The measured
+accuracy is in docs/accuracy.md.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from collections.abc import Callable, Sequence
 from llvmlite import ir
 
 from . import llvm_math_f32
+from . import llvm_math_payne_hanek as payne_hanek
+from . import llvm_math_variants as variants
 from .llvm_math_ir import (
     F32,
     LN2,
@@ -33,6 +37,7 @@ from .llvm_math_ir import (
     TRIG_MAX,
     TWO_OVER_PI,
     Emitter,
+    Format,
     Mask,
     V,
     fast_two_sum,
@@ -238,7 +243,7 @@ def _log_shifted(e: Emitter, big: V, mid: V, small: V, is_big: Mask, is_mid: Mas
 # trigonometric ----------------------------------------------------------------------------
 
 
-def _trig_reduce(e: Emitter, x: V) -> tuple[V, V]:
+def _cody_waite(e: Emitter, x: V) -> tuple[V, V]:
     """(k, r) with x = k*pi/2 + r, |r| <= ~pi/4, pi/2 in three parts: accurate to TRIG_MAX."""
     k = e.rint(x * TWO_OVER_PI)
     r1 = e.fma(-k, PIO2[0], x)  # exact: a multiple of ulp(pi/2) below 2
@@ -258,9 +263,9 @@ def _cos_poly(e: Emitter, z: V) -> V:
     return w + (((1.0 - w) - hz) + z * z * e.horner(z, _COS))
 
 
-def _trig(which: str) -> Callable[[Emitter, V], V]:
+def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[Emitter, V], V]:
     def trig(e: Emitter, x: V) -> V:
-        k, r = _trig_reduce(e, x)
+        k, r = reduce(e, x)
         z = r * r
         s, c = _sin_poly(e, r, z), _cos_poly(e, z)
         odd = ~e.int_is(e.low_bits(k, 1), 0)  # quadrant k mod 4 picks the kernel and sign
@@ -272,7 +277,7 @@ def _trig(which: str) -> Callable[[Emitter, V], V]:
         else:
             y = e.sel(odd, s, c)
             y = e.sel(~e.int_is(e.low_bits(k + 1.0, 2), 0), -y, y)
-        y = e.sel(e.abs(x) <= TRIG_MAX, y, NAN)  # also NaN for inf and NaN
+        y = e.sel(e.abs(x) < INF, y, NAN)
         return y if which == "cos" else tiny_pass(e, x, y, 2.0**-27)
 
     return trig
@@ -432,11 +437,15 @@ def _pow_magnitude(e: Emitter, ax: V, y: V) -> V:
 
 def _pow_magnitude_for_float32(e: Emitter, ax: V, y: V) -> V:
     """|x|**y as exp(y*log|x|) in plain double: for float32 results, whose exponent range keeps
-    |y*log|x|| below 104, the error is about 2^-45, far below a float32 ULP."""
+    |y*log|x|| below 104, the error is below 2^-46, far below a float32 ULP. Rounded to 44 bits,
+    so that exact results (short integer powers, powers of 2) are exact: a float32 halfway case
+    such as 257**3 or 2**-150 must round to even, not by the sign of the error."""
     k, hi, lo = _log_parts(e, ax)
     w = y * _log_finish(e, k, hi, lo, "e")
     kq, q = _expq(e, w, -1400.0, 1400.0)
-    return e.ldexp(1.0 + q, kq)
+    p = e.ldexp(1.0 + q, kq)
+    c = p * (2.0**9 + 1.0)  # Veltkamp's split: c - (c - p) is p rounded to 53 - 9 bits
+    return e.sel(p < 2.0**900, c - (c - p), p)
 
 
 def _power_with(magnitude: Callable[[Emitter, V, V], V]) -> Callable[[Emitter, V, V], V]:
@@ -537,9 +546,9 @@ _FUNCS: dict[str, tuple[int, Callable[..., V]]] = {
     "log2": (1, _log_base("2")),
     "log10": (1, _log_base("10")),
     "log1p": (1, _log1p),
-    "sin": (1, _trig("sin")),
-    "cos": (1, _trig("cos")),
-    "tan": (1, _trig("tan")),
+    "sin": (1, _trig("sin", _cody_waite)),
+    "cos": (1, _trig("cos", _cody_waite)),
+    "tan": (1, _trig("tan", _cody_waite)),
     "arctan": (1, _arctan),
     "arcsin": (1, _arcsin),
     "arccos": (1, _arccos),
@@ -558,6 +567,11 @@ _FUNCS: dict[str, tuple[int, Callable[..., V]]] = {
     "logaddexp2": (2, _logaddexp_base(True)),
 }
 
+_HUGE: dict[str, Callable[[Emitter, V], V]] = {
+    name: _trig(name, payne_hanek.reduce) for name in ("sin", "cos", "tan")
+}
+"""The functions whose fast code is only valid for |x| <= TRIG_MAX, and their code beyond."""
+
 _FLOAT32_IN_DOUBLE = {"power": _power_with(_pow_magnitude_for_float32)}
 """Cheaper double code that is still exact enough for float32 results."""
 
@@ -571,8 +585,9 @@ def emit(builder: ir.IRBuilder, name: str, args: Sequence[ir.Value]) -> ir.Value
     """Emit `name(*args)` (a NumPy ufunc name in SUPPORTED) at `builder`'s position.
 
     All args share one type, `float`, `double`, `<N x float>` or `<N x double>`, and so does the
-    result. The call goes to an internal always-inline helper in `builder.module`, created on
-    first use per (name, type), whose body is straight-line and vectorizable.
+    result. The call goes to an internal helper in `builder.module`, created on first use per
+    (name, type): always-inline straight-line code, or for scalar sin, cos and tan a call that the
+    loop vectorizer replaces by the helper's vector version.
     """
     if name not in _FUNCS:
         raise ValueError(f"llvm_math has no {name!r}; supported: {sorted(SUPPORTED)}")
@@ -595,24 +610,54 @@ def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V]) -
     existing = module.globals.get(fname)
     if existing is not None:
         return existing
-    nargs = NARGS[name]
-    fn = ir.Function(module, ir.FunctionType(ty, [ty] * nargs), fname)
+    fn = ir.Function(module, ir.FunctionType(ty, [ty] * NARGS[name]), fname)
     fn.linkage = "internal"
-    fn.attributes.add("alwaysinline")
-    fn.attributes.add("nounwind")
+    if name in _HUGE and lanes is None:
+        widths = variants.LANES[tag]
+        variants.declare(fn, [_helper(module, name, ir.VectorType(ty, n), impl) for n in widths])
+    else:
+        fn.attributes.add("alwaysinline")
+        fn.attributes.add("nounwind")
     builder = ir.IRBuilder(fn.append_basic_block("entry"))
     single = isinstance(elem, ir.FloatType)
     if single:
         impl = _FLOAT32_IN_DOUBLE.get(name, impl)
     if single and name in llvm_math_f32.FUNCS:
         e = Emitter(builder, lanes, F32)
-        builder.ret(llvm_math_f32.FUNCS[name](e, *[V(e, a) for a in fn.args]).v)
-        return fn
-    e = Emitter(builder, lanes)
-    widen = single
-    xs = [builder.fpext(a, e.fty) if widen else a for a in fn.args]
-    y = impl(e, *[V(e, x) for x in xs]).v
-    builder.ret(builder.fptrunc(y, ty) if widen else y)
+        impl = llvm_math_f32.FUNCS[name]
+    else:
+        e = Emitter(builder, lanes)
+    widen = single and e.fmt is not F32
+    xs = [V(e, builder.fpext(a, e.fty) if widen else a) for a in fn.args]
+    y = impl(e, *xs)
+    if name in _HUGE:
+        y = _with_huge(e, name, xs[0], y)
+    builder.ret(builder.fptrunc(y.v, ty) if widen else y.v)
+    return fn
+
+
+def _with_huge(e: Emitter, name: str, x: V, y: V) -> V:
+    """y, or name(x) by Payne-Hanek reduction in lanes with TRIG_MAX < |x| < inf. The branch
+    is taken only when some lane needs it: once per vector in the vector versions that the loop
+    vectorizer calls (see llvm_math_variants); it calls one scalar function per lane."""
+    ax = e.abs(x)
+    fn = _huge_helper(e.b.module, name, e.fmt)
+    return e.rarely((ax > TRIG_MAX) & (ax < INF), y, lambda: e.map_lanes(fn, x))
+
+
+def _huge_helper(module: ir.Module, name: str, fmt: Format) -> ir.Function:
+    """`tracenp.math.<name>.huge.<f32|f64>`: name(x) for TRIG_MAX < |x| < inf, out of line."""
+    fname = f"tracenp.math.{name}.huge.{fmt.tag}"
+    existing = module.globals.get(fname)
+    if existing is not None:
+        return existing
+    fn = ir.Function(module, ir.FunctionType(fmt.fty, [fmt.fty]), fname)
+    fn.linkage = "internal"
+    for attr in ("noinline", "nounwind", "readnone"):
+        fn.attributes.add(attr)
+    e = Emitter(ir.IRBuilder(fn.append_basic_block("entry")), None, fmt)
+    impl = llvm_math_f32.HUGE[name] if fmt is F32 else _HUGE[name]
+    e.b.ret(impl(e, V(e, fn.args[0])).v)
     return fn
 
 

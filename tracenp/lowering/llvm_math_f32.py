@@ -4,8 +4,9 @@ The other functions compute float32 through the double code; these run in float 
 vector register holds twice the elements and the polynomials are shorter, for 1.4-2 times the
 throughput. exp and log follow fdlibm's float versions; tanh, sin and cos use Chebyshev fits
 (mpmath `chebyfit`) on the reduced range; sin and cos reduce the argument in double (two terms
-of pi/2 are exact enough for any float32 below TRIG_MAX), then evaluate in float and correct
-for the rounding of the reduced argument. All are faithfully rounded on the measured samples.
+of pi/2 are exact enough for any float32 below TRIG_MAX; Payne-Hanek above it), then evaluate in
+float and correct for the rounding of the reduced argument. All are faithfully rounded on the
+measured samples.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from . import llvm_math_payne_hanek as payne_hanek
 from .llvm_math_ir import (
     F64,
     PIO2,
-    TRIG_MAX,
     TWO_OVER_PI,
     Emitter,
     V,
@@ -74,12 +75,17 @@ def _tanh(e: Emitter, x: V) -> V:
     return e.copysign(e.sel(a < _TANH_SMALL, small, big), x)
 
 
-def _trig(which: str) -> Callable[[Emitter, V], V]:
+def _near(d: Emitter, xd: V) -> tuple[V, V]:
+    """(k, r) with x = k*pi/2 + r in double: two terms of pi/2 suffice below TRIG_MAX."""
+    k = d.rint(xd * TWO_OVER_PI)
+    return k, d.fma(-k, PIO2[1], d.fma(-k, PIO2[0], xd))
+
+
+def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[Emitter, V], V]:
     def trig(e: Emitter, x: V) -> V:
         d = Emitter(e.b, e.lanes, F64)
         xd = V(d, e.b.fpext(x.v, d.fty))
-        k = d.rint(xd * TWO_OVER_PI)
-        rd = d.fma(-k, PIO2[1], d.fma(-k, PIO2[0], xd))
+        k, rd = reduce(d, xd)
         r = V(e, e.b.fptrunc(rd.v, e.fty))
         dr = V(e, e.b.fptrunc((rd - V(d, e.b.fpext(r.v, d.fty))).v, e.fty))  # r's rounding
         z = r * r
@@ -95,7 +101,7 @@ def _trig(which: str) -> Callable[[Emitter, V], V]:
         else:
             y = e.sel(odd, s, c)
             y = e.sel(~d.int_is(d.low_bits(k + 1.0, 2), 0), -y, y)
-        y = e.sel(e.abs(x) <= TRIG_MAX, y, math.nan)
+        y = e.sel(e.abs(x) < math.inf, y, math.nan)
         return y if which == "cos" else tiny_pass(e, x, y, 2.0**-12)
 
     return trig
@@ -105,7 +111,13 @@ FUNCS: dict[str, Callable[..., V]] = {
     "exp": _exp,
     "log": _log,
     "tanh": _tanh,
-    "sin": _trig("sin"),
-    "cos": _trig("cos"),
+    "sin": _trig("sin", _near),
+    "cos": _trig("cos", _near),
 }
 """The functions with a native float32 implementation, by NumPy name."""
+
+HUGE: dict[str, Callable[..., V]] = {
+    "sin": _trig("sin", payne_hanek.reduce),
+    "cos": _trig("cos", payne_hanek.reduce),
+}
+"""sin and cos for |x| > TRIG_MAX (Payne-Hanek reduction in double)."""

@@ -9,7 +9,7 @@ arithmetic, integer bit manipulation, `select`, and intrinsics with native vecto
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from llvmlite import ir
@@ -47,7 +47,7 @@ PI = (3.141592653589793, 1.2246467991473532e-16)
 TWO_OVER_PI = 0.6366197723675814
 
 TRIG_MAX = 2.0**40
-"""Largest |x| for sin/cos/tan: the 3-part Cody-Waite reduction is accurate below it; NaN above."""
+"""Largest |x| for the Cody-Waite reduction of sin/cos/tan; Payne-Hanek takes larger ones."""
 
 
 class Mask:
@@ -245,6 +245,47 @@ class Emitter:
         m = self.from_bits(self.b.add(mant, self.ic(fmt.sqrt_half_bits)))
         k = self.to_float(self.b.ashr(t, self.ic(fmt.mant)))
         return k + self.sel(sub, -(fmt.mant + 2.0), 0.0), m - 1.0
+
+    def gather(self, table: ir.GlobalVariable, i: ir.Value) -> V:
+        """table[i] for a scalar integer index (the loop vectorizer widens it to a gather)."""
+        ptr = self.b.gep(table, [ir.Constant(ir.IntType(64), 0), i], inbounds=True)
+        return V(self, self.b.load(ptr, typ=self.fty))
+
+    def map_lanes(self, fn: ir.Function, x: V) -> V:
+        """The scalar function `fn` applied to each lane of x (a call for scalars)."""
+        if self.lanes is None:
+            return V(self, self.b.call(fn, [x.v]))
+        out = ir.Constant(self.fty, ir.Undefined)
+        for lane in range(self.lanes):
+            i = ir.Constant(ir.IntType(32), lane)
+            y = self.b.call(fn, [self.b.extract_element(x.v, i)])
+            out = self.b.insert_element(out, y, i)
+        return V(self, out)
+
+    def rarely(self, m: Mask, value: V, compute: Callable[[], V]) -> V:
+        """`value`, replaced in the lanes of `m` by what `compute()` emits, which runs only when
+        some lane of `m` is set (a branch, one per vector for vector types)."""
+        cond = m.v
+        if self.lanes is not None:
+            mty = ir.VectorType(ir.IntType(1), self.lanes)
+            name = f"llvm.vector.reduce.or.v{self.lanes}i1"
+            fn = self.b.module.globals.get(name)
+            if fn is None:
+                fn = ir.Function(self.b.module, ir.FunctionType(ir.IntType(1), [mty]), name)
+            cond = self.b.call(fn, [cond])
+        start = self.b.block
+        rare = self.b.append_basic_block("rare")
+        join = self.b.append_basic_block("join")
+        self.b.cbranch(cond, rare, join).set_weights([1, 1 << 20])
+        self.b.position_at_end(rare)
+        new = self.sel(m, compute(), value)
+        rare_end = self.b.block
+        self.b.branch(join)
+        self.b.position_at_end(join)
+        phi = self.b.phi(self.fty)
+        phi.add_incoming(value.v, start)
+        phi.add_incoming(new.v, rare_end)
+        return V(self, phi)
 
     def low_bits(self, k: V, mask: int) -> ir.Value:
         """`int(k) & mask` for an integer-valued float k, as an integer."""

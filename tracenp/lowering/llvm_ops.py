@@ -335,15 +335,23 @@ def _heaviside(b, a, ins, dts):
     return b.select(b.fcmp_unordered("uno", x, x), x, r)
 
 
-@_row("logaddexp", "f")
+@_row("logaddexp logaddexp2", "f")
 def _logaddexp(b, a, ins, dts):
-    x, y = a
+    """float64: llvm_math's fused function. float32 (and float16): NumPy's float loop step by
+    step, `max + log1p(exp(-|x - y|))` with each step rounded to float32, as NumPy does."""
+    name, x, y = ins.op.name.lower(), a[0], a[1]
+    if x.type == DOUBLE:
+        return transcendental(b, name, a)
+    two = name == "logaddexp2"
     t = b.fsub(x, y)
     big = extremum(b, True, x, y, dts[0])
-    e = transcendental(b, "exp", [b.fneg(intrinsic(b, "fabs", [t]))])
-    r = b.fadd(big, transcendental(b, "log1p", [e]))
-    r = b.select(b.fcmp_unordered("uno", t, t), t, r)
-    return b.select(b.fcmp_ordered("==", x, y), b.fadd(x, _const(x.type, math.log(2.0))), r)
+    e = transcendental(b, "exp2" if two else "exp", [b.fneg(intrinsic(b, "fabs", [t]))])
+    r = transcendental(b, "log1p", [e])
+    if two:
+        r = b.fmul(r, _const(x.type, 1 / math.log(2.0)))
+    r = b.select(b.fcmp_unordered("uno", t, t), t, b.fadd(big, r))
+    ln2 = _const(x.type, 1.0 if two else math.log(2.0))
+    return b.select(b.fcmp_ordered("==", x, y), b.fadd(x, ln2), r)
 
 
 @_row("floor_divide remainder fmod", "iu")
