@@ -126,7 +126,45 @@ class NodeStep:
     kind: str  # "view" | "library"
 
 
-Step = Union[KernelStep, NodeStep]
+@dataclass(frozen=True, eq=False)
+class RowGroup:
+    """Kernels run together block of rows by block of rows, so each block stays in cache.
+
+    A chain of reductions over trailing dims whose later passes read earlier results
+    broadcast back (softmax: max, then exp-sum, then divide; standardize: mean, then
+    variance, then scale) streams the whole array once per pass. Row `i` of every kernel
+    here reads only row `i` of the values the group makes, so the backend can run all passes
+    on a block of rows while it is in cache (the same arithmetic in the same order).
+    `steps` are the kernels and the views between them, in schedule order; every kernel's
+    dim 0 has extent `rows` and is never reduced.
+    """
+
+    steps: tuple[Union[KernelStep, NodeStep], ...]
+    rows: int
+
+    @property
+    def kernels(self) -> tuple[Kernel, ...]:
+        return tuple(s.kernel for s in self.steps if isinstance(s, KernelStep))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.kernels[0].shape
+
+    def text(self) -> str:
+        """The passes' texts: equal texts run the same code on any extents."""
+        return "\n".join(f"pass {i}\n{k.text()}" for i, k in enumerate(self.kernels))
+
+    def row_bytes(self) -> int:
+        """Bytes of the row-indexed arrays one row of the group touches (its cache need)."""
+        seen: dict[int, int] = {}
+        for k in self.kernels:
+            for n in (*k.inputs, *(o.node for o in k.outputs if o.reduce is None)):
+                if n.ndim == len(k.shape) and n.shape[0] == self.rows:
+                    seen[id(n)] = n.size // max(self.rows, 1) * n.dtype.itemsize
+        return sum(seen.values())
+
+
+Step = Union[KernelStep, NodeStep, RowGroup]
 
 
 @dataclass(frozen=True)
@@ -141,7 +179,10 @@ class Schedule:
     def __str__(self) -> str:
         lines = []
         for s in self.steps:
-            if isinstance(s, KernelStep):
+            if isinstance(s, RowGroup):
+                body = str(Schedule((), (), (), s.steps)).replace("\n", "\n  ")
+                lines.append(f"rows {s.rows}:\n  {body}")
+            elif isinstance(s, KernelStep):
                 body = s.kernel.text().replace("\n", "\n    ")
                 lines.append(f"kernel {s.kernel.shape}:\n    {body}")
             else:
@@ -202,6 +243,78 @@ def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
     return Schedule(graph.inputs, graph.outputs, consts,
                     tuple(KernelStep(s.build()) if isinstance(s, _Builder) else s
                           for s in steps))
+
+
+def row_groups(sched: Schedule) -> Schedule:
+    """`sched` with each run of row-compatible steps (see `RowGroup`) made one group.
+
+    A run holds kernels whose dim 0 has one extent and is not reduced, and the views between
+    them. Values made in the run keep dim 0 as their row index (reductions keep dim 0, views
+    of them must be reshapes that keep it), and a kernel may read them only at its own rank,
+    so its dim 0 lines up with theirs. A float16 reduction is not read inside a run: its
+    partials are float32 until the run ends. A run becomes a group when one of its kernels
+    reads a value made in it; otherwise its steps stay as they were.
+    """
+    out: list = []
+    run: list = []
+    made: set[int] = set()
+    unreadable: set[int] = set()
+    state = {"rows": None, "linked": False}
+
+    def flush() -> None:
+        kernels = sum(isinstance(s, KernelStep) for s in run)
+        if kernels >= 2 and state["linked"]:
+            out.append(RowGroup(tuple(run), state["rows"]))
+        else:
+            out.extend(run)
+        run.clear()
+        made.clear()
+        unreadable.clear()
+        state.update(rows=None, linked=False)
+
+    def fits(k: Kernel) -> bool:
+        if state["rows"] is None or not k.shape or None in k.shape \
+                or k.shape[0] != state["rows"] or 0 in k.axes:
+            return False
+        if any(id(n) in unreadable for n in k.inputs):
+            return False
+        return all(n.ndim == len(k.shape) for n in k.inputs if id(n) in made)
+
+    for s in sched.steps:
+        if isinstance(s, KernelStep):
+            k = s.kernel
+            if not fits(k):
+                flush()
+                if not k.shape or None in k.shape or k.shape[0] < 2 or 0 in k.axes:
+                    out.append(s)
+                    continue
+                state["rows"] = k.shape[0]
+            state["linked"] |= any(id(n) in made for n in k.inputs)
+            run.append(s)
+            for o in k.outputs:
+                half = o.reduce is not None and o.node.dtype == np.float16
+                (unreadable if half else made).add(id(o.node))
+        elif run and s.kind == "view" and _row_view(s.node, made, unreadable,
+                                                      state["rows"]):
+            run.append(s)
+            if id(s.node.srcs[0]) in made:
+                made.add(id(s.node))
+        else:
+            flush()
+            out.append(s)
+    flush()
+    return Schedule(sched.inputs, sched.outputs, sched.consts, tuple(out))
+
+
+def _row_view(n: Node, made: set, unreadable: set, rows: int) -> bool:
+    """A view may join a run if it reads nothing the run makes, or is a reshape of such a
+    value that keeps dim 0 (a view of the run's fresh C-ordered buffers, never a copy)."""
+    src = n.srcs[0]
+    if id(src) in unreadable:
+        return False
+    if id(src) not in made:
+        return True
+    return n.op is Op.RESHAPE and n.ndim > 0 and n.shape[0] == rows
 
 
 class _Builder:

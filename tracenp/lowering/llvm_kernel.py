@@ -7,10 +7,11 @@ the same dtypes, rank and broadcast pattern (the kernel's `text()`):
     void kernel(i64* shape, i64 lo, i64 hi, i64 slot, PyArrayObject* a0, ..., an)
 
 `a0..` are the kernel's inputs, then one array per output: elementwise outputs have the
-kernel's shape; reduction outputs have shape `(P,) + kept dims` and the kernel accumulates
-into row `slot` (partials of a split reduction; P is 1 otherwise). Dim 0 runs over
-`[lo, hi)`, which is how the runtime splits work across threads. The loop nest is the
-flattened outer dims around an inner loop over the last dim; the inner loop has a
+kernel's shape; reduction outputs have shape `(P,) + kept dims` and dtype `partial_dtype`
+(float32 for float16), and the kernel accumulates into row `slot` (partials of a split
+reduction; P is 1 otherwise). Dim 0 runs over `[lo, hi)`, which is how the runtime splits
+work across threads (and how a `RowGroup` runs its passes block by block). The loop nest is
+the flattened outer dims around an inner loop over the last dim; the inner loop has a
 contiguous version (unit strides: the loop vectorizer widens it) and a strided one, chosen
 per row at run time. Array fields are read at offsets of NumPy's public `PyArrayObject`
 layout (data, nd, dimensions, strides follow the object header).
@@ -21,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 
-from ..fusion import Kernel
+from ..fusion import Kernel, RowGroup
 from ..ops import Op
 from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, llvm_type, \
     memory_type
@@ -36,6 +37,12 @@ def register_dtype(dtype: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if np.dtype(dtype) == np.float16 else np.dtype(dtype)
 
 
+def partial_dtype(dtype: np.dtype) -> np.dtype:
+    """A reduction's accumulator in memory: float16 sums keep float32 partials, as NumPy's
+    pairwise float16 sum does, rather than rounding to half after every row."""
+    return register_dtype(dtype)
+
+
 def supports(kernel_op: Op, in_dtypes: tuple, out_dtype: np.dtype) -> bool:
     regs = tuple(register_dtype(d) for d in in_dtypes)
     if kernel_op is Op.CAST:
@@ -47,14 +54,59 @@ def function_name(text_digest: str) -> str:
     return f"tracenp_k_{text_digest[:24]}"
 
 
-def build_module(kernel: Kernel, name: str) -> ir.Module:
-    """The LLVM module holding the one function of `kernel`."""
+def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
+    """The LLVM module holding the function `name` of a kernel or of a group of row passes."""
     module = ir.Module(name=name)
-    n_ops = len(kernel.inputs) + len(kernel.outputs)
-    fnty = ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * n_ops)
-    fn = ir.Function(module, fnty, name)
-    _KernelEmitter(kernel, fn).emit()
+    if isinstance(kernel, RowGroup):
+        _build_rows(module, kernel, name)
+    else:
+        _KernelEmitter(kernel, ir.Function(module, _signature(kernel), name)).emit()
     return module
+
+
+def _signature(kernel: Kernel) -> ir.FunctionType:
+    n_ops = len(kernel.inputs) + len(kernel.outputs)
+    return ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * n_ops)
+
+
+def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
+    """The group's function: for each block of `block` rows in `[lo, hi)`, every pass in turn.
+
+    Its signature is a kernel's, with `block` in the place of `slot` (every reduction of a
+    group has one partial), the passes' shape arrays one after another at `shape`, and the
+    passes' arrays one after another. The passes are internal functions, inlined by LLVM.
+    """
+    passes = []
+    for i, k in enumerate(group.kernels):
+        fn = ir.Function(module, _signature(k), f"{name}_pass{i}")
+        fn.linkage = "internal"
+        _KernelEmitter(k, fn).emit()
+        passes.append(fn)
+    n_arrays = sum(len(f.args) - 4 for f in passes)
+    driver = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64]
+                                                 + [PTR] * n_arrays), name)
+    shapes, lo, hi, block = driver.args[:4]
+    arrays = driver.args[4:]
+    b = ir.IRBuilder(driver.append_basic_block("entry"))
+    head = b.append_basic_block("block")
+    exit_ = b.append_basic_block("block.end")
+    b.cbranch(b.icmp_signed("<", lo, hi), head, exit_)
+    b.position_at_end(head)
+    start = b.phi(I64)
+    start.add_incoming(lo, driver.entry_basic_block)
+    nxt = b.add(start, block)
+    stop = b.select(b.icmp_signed("<", nxt, hi), nxt, hi)
+    offset, first = 0, 0
+    for k, fn in zip(group.kernels, passes):
+        shape = b.gep(shapes, [ir.Constant(I64, offset)], source_etype=I64)
+        count = len(fn.args) - 4
+        b.call(fn, [shape, start, stop, ir.Constant(I64, 0), *arrays[first:first + count]])
+        offset += max(len(k.shape), 1)
+        first += count
+    start.add_incoming(nxt, b.block)
+    b.cbranch(b.icmp_signed("<", nxt, hi), head, exit_)
+    b.position_at_end(exit_)
+    b.ret_void()
 
 
 class _KernelEmitter:
@@ -81,7 +133,8 @@ class _KernelEmitter:
             else:
                 idx = [None if d in k.axes else 1 + kept.index(d) for d in range(len(k.shape))]
                 idx = idx or [None]
-            ops.append((o.node.dtype, idx, o.reduce))
+            dt = o.node.dtype if o.reduce is None else partial_dtype(o.node.dtype)
+            ops.append((dt, idx, o.reduce))
         assert all(len(x[1]) == r for x in ops)
         return ops
 
