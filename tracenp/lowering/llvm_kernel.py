@@ -24,12 +24,14 @@ from llvmlite import ir
 
 from ..fusion import Kernel, RowGroup
 from ..ops import Op
-from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, llvm_type, \
+from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, llvm_type, \
     memory_type
 
 HEADER = object.__basicsize__  # PyObject_HEAD; NumPy's fields follow it
 DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
 REDUCE_FLAGS = ("reassoc",)  # reductions may be reordered (deterministically) to vectorize
+PREFETCH_CHUNK = 512  # elements of a prefetching inner loop between two bursts of prefetches
+LINE = 64  # bytes per cache line: one prefetch each
 
 
 def register_dtype(dtype: np.dtype) -> np.dtype:
@@ -77,10 +79,11 @@ def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
     passes' arrays one after another. The passes are internal functions, inlined by LLVM.
     """
     passes = []
+    ahead = _prefetched(group.kernels)
     for i, k in enumerate(group.kernels):
         fn = ir.Function(module, _signature(k), f"{name}_pass{i}")
         fn.linkage = "internal"
-        _KernelEmitter(k, fn).emit()
+        _KernelEmitter(k, fn, ahead.get(i, ())).emit()
         passes.append(fn)
     n_arrays = sum(len(f.args) - 4 for f in passes)
     driver = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64]
@@ -109,10 +112,25 @@ def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
     b.ret_void()
 
 
+def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
+    """{pass: its inputs to prefetch one block ahead}: the first pass after the first that
+    reads the first pass's full-size inputs prefetches them for the next block while it
+    computes, so the first pass of the next block finds them in cache instead of waiting
+    for memory (the later passes are compute-bound, the first one memory-bound)."""
+    first = kernels[0]
+    big = {id(n) for n in first.inputs if n.shape == first.shape}
+    for p, k in enumerate(kernels[1:], 1):
+        shared = tuple(j for j, n in enumerate(k.inputs) if id(n) in big and n.shape == k.shape)
+        if shared:
+            return {p: shared}
+    return {}
+
+
 class _KernelEmitter:
-    def __init__(self, kernel: Kernel, fn: ir.Function):
+    def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = ()):
         self.k = kernel
         self.fn = fn
+        self.prefetch = prefetch  # inputs whose rows one block ahead are prefetched
         self.rank = max(len(kernel.shape), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
 
@@ -157,6 +175,8 @@ class _KernelEmitter:
                 b.gep(sp, [ir.Constant(I64, j)], source_etype=I64), typ=I64) for j in idx])
             data.append(p)
         self.layout, self.strides, self.data = layout, strides, data
+        self.ahead = {j: b.mul(b.sub(hi, lo), strides[j][0]) for j in self.prefetch
+                      if strides[j][0] is not None}  # bytes from a row to the next block's
         if r == 1:
             self._row([], lo, hi)
         else:
@@ -235,7 +255,10 @@ class _KernelEmitter:
                     return b.gep(bases[j], [i], source_etype=memory_type(self.layout[j][0]))
                 return b.gep(bases[j], [b.mul(i, inner[j])], source_etype=I8)
 
-            final = self._inner(start, stop, addr, invariant, accs)
+            if unit and self.ahead:
+                final = self._chunks(start, stop, addr, invariant, accs)
+            else:
+                final = self._inner(start, stop, addr, invariant, accs)
             results.append((final, b.block))
             b.branch(done)
         b.position_at_end(done)
@@ -246,6 +269,52 @@ class _KernelEmitter:
                 phis[j].add_incoming(final[j], block)
         for j, phi in phis.items():
             self._store(bases[j], phi, self.layout[j][0])
+
+    def _chunks(self, start, stop, addr, invariant, accs):
+        """The inner loop in chunks of PREFETCH_CHUNK elements, each chunk followed by one
+        prefetch (into L2) per cache line of the same columns one block of rows ahead."""
+        b = self.b
+        entry = b.block
+        head = b.append_basic_block("chunk")
+        exit_ = b.append_basic_block("chunk.end")
+        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
+        b.position_at_end(head)
+        c = b.phi(I64)
+        c.add_incoming(start, entry)
+        phis = {}
+        for j, v in accs.items():
+            phis[j] = b.phi(v.type)
+            phis[j].add_incoming(v, entry)
+        nxt = b.add(c, ir.Constant(I64, PREFETCH_CHUNK))
+        end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
+        final = self._inner(c, end, addr, invariant, phis)
+        for j, ahead in self.ahead.items():
+            size = np.dtype(self.layout[j][0]).itemsize
+            lines = b.udiv(b.add(b.mul(b.sub(end, c), ir.Constant(I64, size)),
+                                 ir.Constant(I64, LINE - 1)), ir.Constant(I64, LINE))
+            base = b.gep(addr(j, c), [ahead], source_etype=I8)
+            self._loop(lines, lambda q, base=base: self._prefetch(
+                b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
+        latch = b.block
+        c.add_incoming(end, latch)
+        for j, v in final.items():
+            phis[j].add_incoming(v, latch)
+        b.cbranch(b.icmp_signed("<", end, stop), head, exit_)
+        b.position_at_end(exit_)
+        out = {}
+        for j, v in accs.items():
+            phi = b.phi(v.type)
+            phi.add_incoming(v, entry)
+            phi.add_incoming(final[j], latch)
+            out[j] = phi
+        return out
+
+    def _prefetch(self, ptr) -> None:
+        name = "llvm.prefetch.p0"
+        fn = self.b.module.globals.get(name) or ir.Function(
+            self.b.module, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name)
+        # read, locality 2 (L2), data cache
+        self.b.call(fn, [ptr, ir.Constant(I32, 0), ir.Constant(I32, 2), ir.Constant(I32, 1)])
 
     def _inner(self, start, stop, addr, invariant, accs):
         """The inner loop over the last dim; returns the accumulators' final values."""
