@@ -136,11 +136,14 @@ class RowGroup:
     here reads only row `i` of the values the group makes, so the backend can run all passes
     on a block of rows while it is in cache (the same arithmetic in the same order).
     `steps` are the kernels and the views between them, in schedule order; every kernel's
-    dim 0 has extent `rows` and is never reduced.
+    dim 0 has extent `rows` and is never reduced. `scratch` are stored values only the group's
+    own passes read (softmax's `e`): they need only the current block's rows, so a backend
+    may keep them in a block-sized buffer that never leaves the cache.
     """
 
     steps: tuple[Union[KernelStep, NodeStep], ...]
     rows: int
+    scratch: tuple[Node, ...] = ()
 
     @property
     def kernels(self) -> tuple[Kernel, ...]:
@@ -150,9 +153,16 @@ class RowGroup:
     def shape(self) -> tuple[int, ...]:
         return self.kernels[0].shape
 
+    def local(self, k: Kernel) -> tuple[int, ...]:
+        """Operands of pass `k` (inputs, then outputs) that are scratch values."""
+        ids = {id(n) for n in self.scratch}
+        nodes = (*k.inputs, *(o.node for o in k.outputs))
+        return tuple(j for j, n in enumerate(nodes) if id(n) in ids)
+
     def text(self) -> str:
         """The passes' texts: equal texts run the same code on any extents."""
-        return "\n".join(f"pass {i}\n{k.text()}" for i, k in enumerate(self.kernels))
+        return "\n".join(f"pass {i} scratch {self.local(k)}\n{k.text()}"
+                         for i, k in enumerate(self.kernels))
 
     def row_bytes(self) -> int:
         """Bytes of the row-indexed arrays one row of the group touches (its cache need)."""
@@ -255,16 +265,18 @@ def row_groups(sched: Schedule) -> Schedule:
     partials are float32 until the run ends. A run becomes a group when one of its kernels
     reads a value made in it; otherwise its steps stay as they were.
     """
+    last_read = _last_reads(sched)
     out: list = []
     run: list = []
     made: set[int] = set()
     unreadable: set[int] = set()
-    state = {"rows": None, "linked": False}
+    state = {"rows": None, "linked": False, "end": -1}
 
     def flush() -> None:
         kernels = sum(isinstance(s, KernelStep) for s in run)
         if kernels >= 2 and state["linked"]:
-            out.append(RowGroup(tuple(run), state["rows"]))
+            out.append(RowGroup(tuple(run), state["rows"], _scratch(run, last_read,
+                                                                    state["end"])))
         else:
             out.extend(run)
         run.clear()
@@ -280,7 +292,7 @@ def row_groups(sched: Schedule) -> Schedule:
             return False
         return all(n.ndim == len(k.shape) for n in k.inputs if id(n) in made)
 
-    for s in sched.steps:
+    for i, s in enumerate(sched.steps):
         if isinstance(s, KernelStep):
             k = s.kernel
             if not fits(k):
@@ -291,12 +303,14 @@ def row_groups(sched: Schedule) -> Schedule:
                 state["rows"] = k.shape[0]
             state["linked"] |= any(id(n) in made for n in k.inputs)
             run.append(s)
+            state["end"] = i
             for o in k.outputs:
                 half = o.reduce is not None and o.node.dtype == np.float16
                 (unreadable if half else made).add(id(o.node))
         elif run and s.kind == "view" and _row_view(s.node, made, unreadable,
                                                       state["rows"]):
             run.append(s)
+            state["end"] = i
             if id(s.node.srcs[0]) in made:
                 made.add(id(s.node))
         else:
@@ -304,6 +318,26 @@ def row_groups(sched: Schedule) -> Schedule:
             out.append(s)
     flush()
     return Schedule(sched.inputs, sched.outputs, sched.consts, tuple(out))
+
+
+def _last_reads(sched: Schedule) -> dict[int, float]:
+    """{node id: index of the last step reading it}; graph outputs are read after the end."""
+    last: dict[int, float] = {}
+    for i, s in enumerate(sched.steps):
+        for n in (s.kernel.inputs if isinstance(s, KernelStep) else s.node.srcs):
+            last[id(n)] = i
+    for n in sched.outputs:
+        last[id(n)] = float("inf")
+    return last
+
+
+def _scratch(run: list, last_read: dict, end: int) -> tuple[Node, ...]:
+    """Values a run stores at rank >= 2 that no view and no later step reads."""
+    viewed = {id(s.node.srcs[0]) for s in run if isinstance(s, NodeStep)}
+    return tuple(o.node for s in run if isinstance(s, KernelStep) and len(s.kernel.shape) > 1
+                 for o in s.kernel.outputs
+                 if o.reduce is None and id(o.node) not in viewed
+                 and last_read.get(id(o.node), -1) <= end)
 
 
 def _row_view(n: Node, made: set, unreadable: set, rows: int) -> bool:

@@ -151,3 +151,25 @@ def test_float16_sum_over_rows_is_as_close_as_numpy():
     numpy_err = np.abs(x.sum(axis=0).astype(np.float64) - exact)
     ulp = np.spacing(exact.astype(np.float16)).astype(np.float64)
     assert np.all(np.abs(got - exact) <= numpy_err + ulp)
+
+
+def test_scratch_only_for_values_nothing_else_reads():
+    """softmax's `e` lives in a block-sized buffer; returned or read later, it is stored."""
+    x = np.random.default_rng(9).standard_normal((64, 500))
+
+    def with_e(v):
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True), e
+
+    def e_read_later(v):
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        return (e / e.sum(axis=1, keepdims=True)) @ e.T
+
+    (group,) = groups(softmax, x)
+    assert [n.op.name for n in group.scratch] == ["EXP"]
+    for fn in (with_e, e_read_later):
+        assert all(g.scratch == () for g in groups(fn, x))
+        got, want = jit(fn)(x), fn(x)
+        for g, w in zip(got if isinstance(got, tuple) else (got,),
+                        want if isinstance(want, tuple) else (want,)):
+            np.testing.assert_allclose(g, w, rtol=1e-12)

@@ -226,24 +226,33 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
 
 
 def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
-    """A group's passes in one call per thread, each thread taking its rows block by block."""
+    """A group's passes in one call per thread, each thread taking its rows block by block;
+    scratch values live in a block-sized buffer per thread."""
     kernels = group.kernels
     fn = kernel_function(compile_kernel(group),
                          sum(len(k.inputs) + len(k.outputs) for k in kernels))
     shape_arr = np.concatenate([np.array(tuple(k.shape) or (1,), dtype=np.int64)
                                 for k in kernels])
     shape_addr = shape_arr.ctypes.data
-    members = []  # in order: a view step, or (input slots, outputs) of a pass
-    for s in group.steps:
-        if isinstance(s, KernelStep):
-            members.append(([slot[id(n)] for n in s.kernel.inputs],
-                            _Outputs(s.kernel, slot, buffers, 1)))
-        else:
-            members.append(_node_step(s, slot, buffers))
     total = max(int(np.prod(k.shape, dtype=np.int64)) for k in kernels)
     block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))
     pieces = [] if total == 0 else \
         [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), total)]
+    scratch = {id(n) for n in group.scratch}
+    holes = []  # (position in the arrays, index in group.scratch) of each scratch operand
+    members = []  # in order: a view step, or (input slots, outputs) of a pass
+    position = 0
+    for s in group.steps:
+        if isinstance(s, KernelStep):
+            k = s.kernel
+            members.append(([slot[id(n)] for n in k.inputs],
+                            _Outputs(k, slot, buffers, 1, scratch)))
+            operands = (*k.inputs, *(o.node for o in k.outputs))
+            holes += [(position + j, [id(n) for n in group.scratch].index(id(operands[j])))
+                      for j in group.local(k)]
+            position += len(operands)
+        else:
+            members.append(_node_step(s, slot, buffers))
 
     def step(env, used):
         arrays: list = []
@@ -255,8 +264,15 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
             in_slots, outs = m
             arrays += [env[i] for i in in_slots]
             opened.append((outs, outs.open(env, used, arrays)))
-        if pieces:
-            _launch(fn, shape_addr, pieces, arrays)
+        calls = []
+        for lo, hi, b in pieces:
+            own = list(arrays)
+            bufs = [np.empty((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]
+            for at, which in holes:
+                own[at] = bufs[which]
+            calls.append((lo, hi, b, own))
+        if calls:
+            _launch_each(fn, shape_addr, calls)
         for outs, partials in opened:
             outs.close(env, partials)
 
@@ -267,14 +283,16 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
 class _Outputs:
     """A kernel's output arrays: stored values, and reduction partials `(parts,) + kept`."""
 
-    def __init__(self, k: Kernel, slot: dict, buffers: _Buffers, parts: int):
+    def __init__(self, k: Kernel, slot: dict, buffers: _Buffers, parts: int,
+                 scratch: set = frozenset()):
         self.parts = parts
         self.kept = tuple(d for i, d in enumerate(k.shape) if i not in k.axes)
         self.stores, self.reduces = [], []
         for o in k.outputs:
             s, dt = slot[id(o.node)], o.node.dtype
-            if o.reduce is None:
-                self.stores.append((s, buffers.allocator(s, k.shape, dt)))
+            if o.reduce is None:  # a scratch value's buffer comes per thread (None here)
+                self.stores.append((s, None if id(o.node) in scratch else
+                                    buffers.allocator(s, k.shape, dt)))
             else:
                 self.reduces.append((s, (parts,) + self.kept, partial_dtype(dt),
                                      identity(o.reduce, dt), _COMBINE[o.reduce], dt))
@@ -283,7 +301,7 @@ class _Outputs:
         """Buffers for one call appended to `arrays`; a single partial is already its
         result's memory (a view), so later passes of a group read it."""
         for out, alloc in self.stores:
-            env[out] = buf = alloc(used)
+            env[out] = buf = alloc and alloc(used)
             arrays.append(buf)
         partials = [np.full(shape, ident, pdt) for _, shape, pdt, ident, _, _ in self.reduces]
         arrays += partials
@@ -330,6 +348,16 @@ def _launch(fn, shape_addr: int, pieces: list, arrays: list) -> None:
         return
     futures = [_executor(threads).submit(work, t) for t in range(1, threads)]
     work(0)
+    for f in futures:
+        f.result()
+
+
+def _launch_each(fn, shape_addr: int, calls: list) -> None:
+    """Each `(lo, hi, slot, arrays)` on its own thread, the first on the calling one."""
+    futures = [_executor(len(calls)).submit(fn, shape_addr, lo, hi, s, *arrays)
+               for lo, hi, s, arrays in calls[1:]]
+    lo, hi, s, arrays = calls[0]
+    fn(shape_addr, lo, hi, s, *arrays)
     for f in futures:
         f.result()
 

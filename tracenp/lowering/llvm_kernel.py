@@ -83,7 +83,7 @@ def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
     for i, k in enumerate(group.kernels):
         fn = ir.Function(module, _signature(k), f"{name}_pass{i}")
         fn.linkage = "internal"
-        _KernelEmitter(k, fn, ahead.get(i, ())).emit()
+        _KernelEmitter(k, fn, ahead.get(i, ()), group.local(k)).emit()
         passes.append(fn)
     n_arrays = sum(len(f.args) - 4 for f in passes)
     driver = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64]
@@ -127,10 +127,12 @@ def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
 
 
 class _KernelEmitter:
-    def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = ()):
+    def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = (),
+                 local: tuple[int, ...] = ()):
         self.k = kernel
         self.fn = fn
         self.prefetch = prefetch  # inputs whose rows one block ahead are prefetched
+        self.local = local  # operands holding rows [lo, hi) only: row i is at i - lo
         self.rank = max(len(kernel.shape), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
 
@@ -194,7 +196,7 @@ class _KernelEmitter:
             idx[d] = b.urem(rest, shape[d])
             rest = b.udiv(rest, shape[d])
         idx[0] = b.add(lo, rest)
-        self._row(idx, ir.Constant(I64, 0), shape[r - 1])
+        self._row(idx, ir.Constant(I64, 0), shape[r - 1], rest)
 
     # ---------------------------------------------------------------- loops
     def _loop(self, count, body, start=None):
@@ -214,15 +216,16 @@ class _KernelEmitter:
         b.cbranch(b.icmp_signed("<", nxt, count), head, exit_)
         b.position_at_end(exit_)
 
-    def _row(self, idx, start, stop):
-        """One row: the operands' bases for outer index `idx`, then the inner loop."""
+    def _row(self, idx, start, stop, local0=None):
+        """One row: the operands' bases for outer index `idx` (`local0`: dim 0's index
+        relative to `lo`, for local operands), then the inner loop."""
         b, r = self.b, self.rank
         bases = []
-        for p, st in zip(self.data, self.strides):
+        for j, (p, st) in enumerate(zip(self.data, self.strides)):
             off = None
             for d, i in enumerate(idx):
                 if st[d] is not None:
-                    t = b.mul(i, st[d])
+                    t = b.mul(local0 if d == 0 and j in self.local else i, st[d])
                     off = t if off is None else b.add(off, t)
             bases.append(p if off is None else b.gep(p, [off], source_etype=I8))
         inner = [st[r - 1] for st in self.strides]
