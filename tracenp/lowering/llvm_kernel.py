@@ -238,6 +238,8 @@ class _KernelEmitter:
                 invariant[j] = self._load(bases[j], dt)
             else:
                 accs[j] = self._load(bases[j], dt)
+                if red in (Op.MAX, Op.MIN) and not isinstance(accs[j].type, ir.IntType):
+                    accs[(j, "nan")] = b.fcmp_unordered("uno", accs[j], accs[j])
         contig = ir.Constant(I1, 1)
         for j, (dt, _, _) in enumerate(self.layout):
             if inner[j] is not None:
@@ -271,7 +273,10 @@ class _KernelEmitter:
             for final, block in results:
                 phis[j].add_incoming(final[j], block)
         for j, phi in phis.items():
-            self._store(bases[j], phi, self.layout[j][0])
+            if isinstance(j, int):
+                if (j, "nan") in phis:
+                    phi = b.select(phis[(j, "nan")], ir.Constant(phi.type, float("nan")), phi)
+                self._store(bases[j], phi, self.layout[j][0])
 
     def _chunks(self, start, stop, addr, invariant, accs):
         """The inner loop in chunks of PREFETCH_CHUNK elements, each chunk followed by one
@@ -346,6 +351,11 @@ class _KernelEmitter:
             dt = self.layout[j][0]
             if o.reduce is None:
                 self._store(addr(j, i), v, dt)
+            elif (j, "nan") in phis:  # NaN seen: a flag; the extremum of the rest: plain
+                new[(j, "nan")] = b.or_(phis[(j, "nan")], b.fcmp_unordered("uno", v, v))
+                new[j] = intrinsic(b, "maxnum" if o.reduce is Op.MAX else "minnum",
+                                   [phis[j], v])
+                new[j].fastmath.update(("nnan", "nsz"))  # a plain vmaxpd/vminpd
             elif j in phis:
                 new[j] = self._combine(o.reduce, phis[j], v, dt)
             else:
