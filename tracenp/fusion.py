@@ -25,6 +25,10 @@ consumer's shape; a reduction fuses with the chain that produces its operand; a 
 a value that another kernel materializes anyway becomes one more output of that kernel
 (softmax: `e = exp(x - m)` and `sum(e)` in one pass); an elementwise epilogue after a
 library step (bias and relu after matmul) is one kernel reading the library's buffer.
+
+`row_groups` (used by the CPU backend) then gathers kernels whose later passes read earlier
+reductions over trailing dims broadcast back into a `RowGroup`, run block of rows by block of
+rows so each block is read from memory once for all its passes.
 """
 
 from __future__ import annotations

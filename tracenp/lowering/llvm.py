@@ -238,7 +238,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
     block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))
     pieces = [] if total == 0 else \
         [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), total)]
-    scratch = {id(n) for n in group.scratch}
+    scratch = {id(n): i for i, n in enumerate(group.scratch)}
     holes = []  # (position in the arrays, index in group.scratch) of each scratch operand
     members = []  # in order: a view step, or (input slots, outputs) of a pass
     position = 0
@@ -248,8 +248,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
             members.append(([slot[id(n)] for n in k.inputs],
                             _Outputs(k, slot, buffers, 1, scratch)))
             operands = (*k.inputs, *(o.node for o in k.outputs))
-            holes += [(position + j, [id(n) for n in group.scratch].index(id(operands[j])))
-                      for j in group.local(k)]
+            holes += [(position + j, scratch[id(operands[j])]) for j in group.local(k)]
             position += len(operands)
         else:
             members.append(_node_step(s, slot, buffers))
@@ -281,7 +280,8 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
 
 
 class _Outputs:
-    """A kernel's output arrays: stored values, and reduction partials `(parts,) + kept`."""
+    """A kernel's output arrays: stored values, and reduction partials `(parts,) + kept`
+    (in the kernel's operand order: fusion lists a kernel's stores before its reductions)."""
 
     def __init__(self, k: Kernel, slot: dict, buffers: _Buffers, parts: int,
                  scratch: set = frozenset()):

@@ -24,8 +24,8 @@ from llvmlite import ir
 
 from ..fusion import Kernel, RowGroup
 from ..ops import Op
-from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, llvm_type, \
-    memory_type
+from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, \
+    llvm_type, memory_type
 
 HEADER = object.__basicsize__  # PyObject_HEAD; NumPy's fields follow it
 DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
