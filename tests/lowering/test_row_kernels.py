@@ -173,3 +173,22 @@ def test_scratch_only_for_values_nothing_else_reads():
         for g, w in zip(got if isinstance(got, tuple) else (got,),
                         want if isinstance(want, tuple) else (want,)):
             np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+@pytest.mark.parametrize("axis", [1, (1, 2), 0, None])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_max_min_propagate_nan_from_any_row(axis, dtype):
+    """The NaN-seen flag carries NaN through register and in-memory accumulators."""
+    x = np.random.default_rng(10).standard_normal((5, 7, 300)).astype(dtype)
+    x[1, 3, 200] = np.nan
+    x[2, 0, 0] = np.nan
+    x[3] = np.inf
+    x[4, 6, 299] = -np.inf
+    for fn in (lambda v: v.max(axis=axis), lambda v: v.min(axis=axis),
+               lambda v: (v - v.max(axis=-1, keepdims=True)).min(axis=-1)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = fn(x)
+            got = jit(fn)(x)
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == want.dtype
