@@ -159,7 +159,7 @@ class _KernelEmitter:
         return ops
 
     def emit(self) -> None:
-        b, k = self.b, self.k
+        b = self.b
         shape_p, lo, hi, slot = self.fn.args[:4]
         arrays = self.fn.args[4:]
         layout = self._operand_layout()
