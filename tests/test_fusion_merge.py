@@ -7,12 +7,15 @@ import numpy as np
 import pytest
 
 import tracenp
-from tracenp.fusion import KernelStep
+from tracenp.fusion import KernelStep, RowGroup
 
 
 def kernels(f, *args) -> list:
+    """The schedule's kernels, those of row groups included."""
     sched = f.compiled(*args).run.schedule
-    return [s.kernel for s in sched.steps if isinstance(s, KernelStep)]
+    return [k for s in sched.steps
+            for k in (s.kernels if isinstance(s, RowGroup) else
+                      (s.kernel,) if isinstance(s, KernelStep) else ())]
 
 
 def jit(fn):

@@ -25,6 +25,10 @@ consumer's shape; a reduction fuses with the chain that produces its operand; a 
 a value that another kernel materializes anyway becomes one more output of that kernel
 (softmax: `e = exp(x - m)` and `sum(e)` in one pass); an elementwise epilogue after a
 library step (bias and relu after matmul) is one kernel reading the library's buffer.
+
+`row_groups` (used by the CPU backend) then gathers kernels whose later passes read earlier
+reductions over trailing dims broadcast back into a `RowGroup`, run block of rows by block of
+rows so each block is read from memory once for all its passes.
 """
 
 from __future__ import annotations
@@ -126,7 +130,55 @@ class NodeStep:
     kind: str  # "view" | "library"
 
 
-Step = Union[KernelStep, NodeStep]
+@dataclass(frozen=True, eq=False)
+class RowGroup:
+    """Kernels run together block of rows by block of rows, so each block stays in cache.
+
+    A chain of reductions over trailing dims whose later passes read earlier results
+    broadcast back (softmax: max, then exp-sum, then divide; standardize: mean, then
+    variance, then scale) streams the whole array once per pass. Row `i` of every kernel
+    here reads only row `i` of the values the group makes, so the backend can run all passes
+    on a block of rows while it is in cache (the same arithmetic in the same order).
+    `steps` are the kernels and the views between them, in schedule order; every kernel's
+    dim 0 has extent `rows` and is never reduced. `scratch` are stored values only the group's
+    own passes read (softmax's `e`): they need only the current block's rows, so a backend
+    may keep them in a block-sized buffer that never leaves the cache.
+    """
+
+    steps: tuple[Union[KernelStep, NodeStep], ...]
+    rows: int
+    scratch: tuple[Node, ...] = ()
+
+    @property
+    def kernels(self) -> tuple[Kernel, ...]:
+        return tuple(s.kernel for s in self.steps if isinstance(s, KernelStep))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.kernels[0].shape
+
+    def local(self, k: Kernel) -> tuple[int, ...]:
+        """Operands of pass `k` (inputs, then outputs) that are scratch values."""
+        ids = {id(n) for n in self.scratch}
+        nodes = (*k.inputs, *(o.node for o in k.outputs))
+        return tuple(j for j, n in enumerate(nodes) if id(n) in ids)
+
+    def text(self) -> str:
+        """The passes' texts: equal texts run the same code on any extents."""
+        return "\n".join(f"pass {i} scratch {self.local(k)}\n{k.text()}"
+                         for i, k in enumerate(self.kernels))
+
+    def row_bytes(self) -> int:
+        """Bytes of the row-indexed arrays one row of the group touches (its cache need)."""
+        seen: dict[int, int] = {}
+        for k in self.kernels:
+            for n in (*k.inputs, *(o.node for o in k.outputs if o.reduce is None)):
+                if n.ndim == len(k.shape) and n.shape[0] == self.rows:
+                    seen[id(n)] = n.size // max(self.rows, 1) * n.dtype.itemsize
+        return sum(seen.values())
+
+
+Step = Union[KernelStep, NodeStep, RowGroup]
 
 
 @dataclass(frozen=True)
@@ -141,7 +193,10 @@ class Schedule:
     def __str__(self) -> str:
         lines = []
         for s in self.steps:
-            if isinstance(s, KernelStep):
+            if isinstance(s, RowGroup):
+                body = str(Schedule((), (), (), s.steps)).replace("\n", "\n  ")
+                lines.append(f"rows {s.rows}:\n  {body}")
+            elif isinstance(s, KernelStep):
                 body = s.kernel.text().replace("\n", "\n    ")
                 lines.append(f"kernel {s.kernel.shape}:\n    {body}")
             else:
@@ -203,6 +258,102 @@ def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
     from .fusion_merge import merge_kernels  # it builds on this module's classes
 
     return Schedule(graph.inputs, graph.outputs, consts, merge_kernels(built, graph.outputs))
+
+
+def row_groups(sched: Schedule) -> Schedule:
+    """`sched` with each run of row-compatible steps (see `RowGroup`) made one group.
+
+    A run holds kernels whose dim 0 has one extent and is not reduced, and the views between
+    them. Values made in the run keep dim 0 as their row index (reductions keep dim 0, views
+    of them must be reshapes that keep it), and a kernel may read them only at its own rank,
+    so its dim 0 lines up with theirs. A float16 reduction is not read inside a run: its
+    partials are float32 until the run ends. A run becomes a group when one of its kernels
+    reads a value made in it; otherwise its steps stay as they were.
+    """
+    last_read = _last_reads(sched)
+    out: list = []
+    run: list = []
+    made: set[int] = set()
+    unreadable: set[int] = set()
+    state = {"rows": None, "linked": False, "end": -1}
+
+    def flush() -> None:
+        kernels = sum(isinstance(s, KernelStep) for s in run)
+        if kernels >= 2 and state["linked"]:
+            out.append(RowGroup(tuple(run), state["rows"], _scratch(run, last_read,
+                                                                    state["end"])))
+        else:
+            out.extend(run)
+        run.clear()
+        made.clear()
+        unreadable.clear()
+        state.update(rows=None, linked=False)
+
+    def fits(k: Kernel) -> bool:
+        if state["rows"] is None or not k.shape or None in k.shape \
+                or k.shape[0] != state["rows"] or 0 in k.axes:
+            return False
+        if any(id(n) in unreadable for n in k.inputs):
+            return False
+        return all(n.ndim == len(k.shape) for n in k.inputs if id(n) in made)
+
+    for i, s in enumerate(sched.steps):
+        if isinstance(s, KernelStep):
+            k = s.kernel
+            if not fits(k):
+                flush()
+                if not k.shape or None in k.shape or k.shape[0] < 2 or 0 in k.axes:
+                    out.append(s)
+                    continue
+                state["rows"] = k.shape[0]
+            state["linked"] |= any(id(n) in made for n in k.inputs)
+            run.append(s)
+            state["end"] = i
+            for o in k.outputs:
+                half = o.reduce is not None and o.node.dtype == np.float16
+                (unreadable if half else made).add(id(o.node))
+        elif run and s.kind == "view" and _row_view(s.node, made, unreadable,
+                                                      state["rows"]):
+            run.append(s)
+            state["end"] = i
+            if id(s.node.srcs[0]) in made:
+                made.add(id(s.node))
+        else:
+            flush()
+            out.append(s)
+    flush()
+    return Schedule(sched.inputs, sched.outputs, sched.consts, tuple(out))
+
+
+def _last_reads(sched: Schedule) -> dict[int, float]:
+    """{node id: index of the last step reading it}; graph outputs are read after the end."""
+    last: dict[int, float] = {}
+    for i, s in enumerate(sched.steps):
+        for n in (s.kernel.inputs if isinstance(s, KernelStep) else s.node.srcs):
+            last[id(n)] = i
+    for n in sched.outputs:
+        last[id(n)] = float("inf")
+    return last
+
+
+def _scratch(run: list, last_read: dict, end: int) -> tuple[Node, ...]:
+    """Values a run stores at rank >= 2 that no view and no later step reads."""
+    viewed = {id(s.node.srcs[0]) for s in run if isinstance(s, NodeStep)}
+    return tuple(o.node for s in run if isinstance(s, KernelStep) and len(s.kernel.shape) > 1
+                 for o in s.kernel.outputs
+                 if o.reduce is None and id(o.node) not in viewed
+                 and last_read.get(id(o.node), -1) <= end)
+
+
+def _row_view(n: Node, made: set, unreadable: set, rows: int) -> bool:
+    """A view may join a run if it reads nothing the run makes, or is a reshape of such a
+    value that keeps dim 0 (a view of the run's fresh C-ordered buffers, never a copy)."""
+    src = n.srcs[0]
+    if id(src) in unreadable:
+        return False
+    if id(src) not in made:
+        return True
+    return n.op is Op.RESHAPE and n.ndim > 0 and n.shape[0] == rows
 
 
 class _Builder:

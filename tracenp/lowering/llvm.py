@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import config
-from ..fusion import REDUCTIONS, Kernel, KernelStep, NodeStep, schedule
+from ..fusion import REDUCTIONS, Kernel, KernelStep, NodeStep, RowGroup, row_groups, schedule
 from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable
@@ -37,8 +37,10 @@ PARALLEL_MIN = 1 << 17  # elements: below this a kernel runs on the calling thre
 CHUNK = 1 << 16  # elements per partial of a split reduction
 REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across calls (a fresh
 # one of 128 KiB or more is mmap-ed by malloc and page-faults on every call)
+ROW_BLOCK = 1 << 19  # bytes of rows a `RowGroup` runs all its passes on while they are cached
 
 _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
+_COMBINE = {Op.SUM: np.add, Op.PROD: np.multiply, Op.MAX: np.maximum, Op.MIN: np.minimum}
 
 
 def lowerable(node: Node) -> bool:
@@ -111,7 +113,7 @@ class LLVMBackend:
     name = "llvm"
 
     def compile(self, graph: Graph) -> Executable:
-        sched = schedule(graph, lowerable)
+        sched = row_groups(schedule(graph, lowerable))
         order = graph.nodes()
         slot = {id(n): i for i, n in enumerate(order)}
         template: list = [None] * (len(order) + 1)  # the last slot: a memo for linalg routines
@@ -125,14 +127,18 @@ class LLVMBackend:
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
                                          _executor, lambda: config.num_threads))
+            elif isinstance(s, RowGroup):
+                steps.append(_rows_step(s, slot, buffers))
             elif isinstance(s, KernelStep):
                 steps.append(_kernel_step(s.kernel, slot, buffers))
             else:
                 steps.append(_node_step(s, slot, buffers))
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
-        made = {id(o.node) for s in sched.steps if isinstance(s, KernelStep)
-                for o in s.kernel.outputs}
+        made = {id(o.node) for s in sched.steps
+                for k in (s.kernels if isinstance(s, RowGroup) else
+                          (s.kernel,) if isinstance(s, KernelStep) else ())
+                for o in k.outputs}
         check_owned = any(id(o) not in made for o in graph.outputs)
         memo = any(n.op is Op.LINALG for n in order)
 
@@ -266,50 +272,127 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
     shape_addr = shape_arr.ctypes.data
     total = int(np.prod(shape, dtype=np.int64))
     in_slots = [slot[id(n)] for n in k.inputs]
-    kept = tuple(d for i, d in enumerate(k.shape) if i not in k.axes)
     pieces = _pieces(shape, k.axes, total)
-    parts = len(pieces) if 0 in k.axes and k.shape else 1
-    stores, reduces = [], []
-    for o in k.outputs:
-        if o.reduce is None:
-            stores.append((slot[id(o.node)], buffers.allocator(slot[id(o.node)], k.shape,
-                                                               o.node.dtype)))
-        else:
-            reduces.append((slot[id(o.node)], (parts,) + kept, o.node.dtype,
-                            identity(o.reduce, o.node.dtype), _COMBINE[o.reduce]))
+    outs = _Outputs(k, slot, buffers, len(pieces) if 0 in k.axes and k.shape else 1)
     if total == 0:
         pieces = []
-    if len(pieces) == 1 and not reduces:
+    if len(pieces) == 1 and not outs.reduces and len(outs.stores) == 1:
         (lo, hi, _), = pieces
-        if len(stores) == 1:
-            (out, alloc), = stores
+        (out, alloc), = outs.stores
 
-            def step1(env, used):
-                buf = alloc(used)
-                fn(shape_addr, lo, hi, 0, *[env[i] for i in in_slots], buf)
-                env[out] = buf
+        def step1(env, used):
+            buf = alloc(used)
+            fn(shape_addr, lo, hi, 0, *[env[i] for i in in_slots], buf)
+            env[out] = buf
 
-            step1.keep = shape_arr
-            return step1
+        step1.keep = shape_arr
+        return step1
 
     def step(env, used):
         arrays = [env[i] for i in in_slots]
-        for out, alloc in stores:
-            env[out] = buf = alloc(used)
-            arrays.append(buf)
-        partials = [np.full(oshape, ident, dt) for _, oshape, dt, ident, _ in reduces]
-        arrays += partials
+        partials = outs.open(env, used, arrays)
         if pieces:
             _launch(fn, shape_addr, pieces, arrays)
-        for (out, _, _, _, combine), buf in zip(reduces, partials):
-            env[out] = np.asarray(combine.reduce(buf, axis=0)) if parts > 1 else \
-                buf.reshape(kept)
+        outs.close(env, partials)
 
     step.keep = shape_arr
     return step
 
 
-_COMBINE = {Op.SUM: np.add, Op.PROD: np.multiply, Op.MAX: np.maximum, Op.MIN: np.minimum}
+def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
+    """A group's passes in one call per thread, each thread taking its rows block by block;
+    scratch values live in a block-sized buffer per thread."""
+    kernels = group.kernels
+    fn = kernel_function(compile_kernel(group),
+                         sum(len(k.inputs) + len(k.outputs) for k in kernels))
+    shape_arr = np.concatenate([np.array(tuple(k.shape) or (1,), dtype=np.int64)
+                                for k in kernels])
+    shape_addr = shape_arr.ctypes.data
+    total = max(int(np.prod(k.shape, dtype=np.int64)) for k in kernels)
+    block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))
+    pieces = [] if total == 0 else \
+        [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), total)]
+    scratch = {id(n): i for i, n in enumerate(group.scratch)}
+    holes = []  # (position in the arrays, index in group.scratch) of each scratch operand
+    members = []  # in order: a view step, or (input slots, outputs) of a pass
+    position = 0
+    for s in group.steps:
+        if isinstance(s, KernelStep):
+            k = s.kernel
+            members.append(([slot[id(n)] for n in k.inputs],
+                            _Outputs(k, slot, buffers, 1, scratch)))
+            operands = (*k.inputs, *(o.node for o in k.outputs))
+            holes += [(position + j, scratch[id(operands[j])]) for j in group.local(k)]
+            position += len(operands)
+        else:
+            members.append(_node_step(s, slot, buffers))
+
+    def step(env, used):
+        arrays: list = []
+        opened = []
+        for m in members:
+            if callable(m):
+                m(env, used)
+                continue
+            in_slots, outs = m
+            arrays += [env[i] for i in in_slots]
+            opened.append((outs, outs.open(env, used, arrays)))
+        calls = []
+        for lo, hi, b in pieces:
+            own = list(arrays)
+            bufs = [np.empty((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]
+            for at, which in holes:
+                own[at] = bufs[which]
+            calls.append((lo, hi, b, own))
+        if calls:
+            _launch_each(fn, shape_addr, calls)
+        for outs, partials in opened:
+            outs.close(env, partials)
+
+    step.keep = shape_arr
+    return step
+
+
+class _Outputs:
+    """A kernel's output arrays: stored values, and reduction partials `(parts,) + kept`
+    (in the kernel's operand order: fusion lists a kernel's stores before its reductions)."""
+
+    def __init__(self, k: Kernel, slot: dict, buffers: _Buffers, parts: int,
+                 scratch: set = frozenset()):
+        from .llvm_kernel import partial_dtype  # the code generator loads when compiling
+
+        self.parts = parts
+        self.kept = tuple(d for i, d in enumerate(k.shape) if i not in k.axes)
+        self.stores, self.reduces = [], []
+        for o in k.outputs:
+            s, dt = slot[id(o.node)], o.node.dtype
+            if o.reduce is None:  # a scratch value's buffer comes per thread (None here)
+                self.stores.append((s, None if id(o.node) in scratch else
+                                    buffers.allocator(s, k.shape, dt)))
+            else:
+                self.reduces.append((s, (parts,) + self.kept, partial_dtype(dt),
+                                     identity(o.reduce, dt), _COMBINE[o.reduce], dt))
+
+    def open(self, env: list, used: list, arrays: list) -> list[np.ndarray]:
+        """Buffers for one call appended to `arrays`; a single partial is already its
+        result's memory (a view), so later passes of a group read it."""
+        for out, alloc in self.stores:
+            env[out] = buf = alloc and alloc(used)
+            arrays.append(buf)
+        partials = [np.full(shape, ident, pdt) for _, shape, pdt, ident, _, _ in self.reduces]
+        arrays += partials
+        if self.parts == 1:
+            for (out, *_), buf in zip(self.reduces, partials):
+                env[out] = buf.reshape(self.kept)
+        return partials
+
+    def close(self, env: list, partials: list) -> None:
+        """Partials combined in order, and float16's float32 partials rounded once."""
+        for (out, _, pdt, _, combine, dt), buf in zip(self.reduces, partials):
+            if self.parts > 1:
+                env[out] = np.asarray(combine.reduce(buf, axis=0)).astype(dt, copy=False)
+            elif pdt != dt:
+                env[out] = env[out].astype(dt)
 
 
 def _pieces(shape: tuple, axes: tuple, total: int) -> list[tuple[int, int, int]]:
@@ -345,13 +428,24 @@ def _launch(fn, shape_addr: int, pieces: list, arrays: list) -> None:
         f.result()
 
 
+def _launch_each(fn, shape_addr: int, calls: list) -> None:
+    """Each `(lo, hi, slot, arrays)` on its own thread, the first on the calling one."""
+    futures = [_executor(len(calls)).submit(fn, shape_addr, lo, hi, s, *arrays)
+               for lo, hi, s, arrays in calls[1:]]
+    lo, hi, s, arrays = calls[0]
+    fn(shape_addr, lo, hi, s, *arrays)
+    for f in futures:
+        f.result()
+
+
 def dump(fn, *args, **kwargs) -> str:
     """The LLVM IR and assembly of the kernels `fn` runs for these arguments."""
     from ..jit import JitFunction
 
     jf = fn if isinstance(fn, JitFunction) else JitFunction(fn)
-    sched = schedule(jf.graph(*args, **kwargs), lowerable)
-    return "\n".join(listing(s.kernel) for s in sched.steps if isinstance(s, KernelStep))
+    sched = row_groups(schedule(jf.graph(*args, **kwargs), lowerable))
+    return "\n".join(listing(s if isinstance(s, RowGroup) else s.kernel)
+                     for s in sched.steps if isinstance(s, (KernelStep, RowGroup)))
 
 
 BACKEND = LLVMBackend()

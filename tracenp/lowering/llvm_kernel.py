@@ -7,10 +7,11 @@ the same dtypes, rank and broadcast pattern (the kernel's `text()`):
     void kernel(i64* shape, i64 lo, i64 hi, i64 slot, PyArrayObject* a0, ..., an)
 
 `a0..` are the kernel's inputs, then one array per output: elementwise outputs have the
-kernel's shape; reduction outputs have shape `(P,) + kept dims` and the kernel accumulates
-into row `slot` (partials of a split reduction; P is 1 otherwise). Dim 0 runs over
-`[lo, hi)`, which is how the runtime splits work across threads. The loop nest is the
-flattened outer dims around an inner loop over the last dim; the inner loop has a
+kernel's shape; reduction outputs have shape `(P,) + kept dims` and dtype `partial_dtype`
+(float32 for float16), and the kernel accumulates into row `slot` (partials of a split
+reduction; P is 1 otherwise). Dim 0 runs over `[lo, hi)`, which is how the runtime splits
+work across threads (and how a `RowGroup` runs its passes block by block). The loop nest is
+the flattened outer dims around an inner loop over the last dim; the inner loop has a
 contiguous version (unit strides: the loop vectorizer widens it) and a strided one, chosen
 per row at run time. Array fields are read at offsets of NumPy's public `PyArrayObject`
 layout (data, nd, dimensions, strides follow the object header).
@@ -21,19 +22,27 @@ from __future__ import annotations
 import numpy as np
 from llvmlite import ir
 
-from ..fusion import Kernel
+from ..fusion import Kernel, RowGroup
 from ..ops import Op
-from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, llvm_type, \
-    memory_type
+from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, \
+    llvm_type, memory_type
 
 HEADER = object.__basicsize__  # PyObject_HEAD; NumPy's fields follow it
 DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
 REDUCE_FLAGS = ("reassoc",)  # reductions may be reordered (deterministically) to vectorize
+PREFETCH_CHUNK = 512  # elements of a prefetching inner loop between two bursts of prefetches
+LINE = 64  # bytes per cache line: one prefetch each
 
 
 def register_dtype(dtype: np.dtype) -> np.dtype:
     """float16 values are held as float32, rounded to half after each op (as NumPy does)."""
     return np.dtype(np.float32) if np.dtype(dtype) == np.float16 else np.dtype(dtype)
+
+
+def partial_dtype(dtype: np.dtype) -> np.dtype:
+    """A reduction's accumulator in memory: float16 sums keep float32 partials, as NumPy's
+    pairwise float16 sum does, rather than rounding to half after every row."""
+    return register_dtype(dtype)
 
 
 def supports(kernel_op: Op, in_dtypes: tuple, out_dtype: np.dtype) -> bool:
@@ -47,20 +56,83 @@ def function_name(text_digest: str) -> str:
     return f"tracenp_k_{text_digest[:24]}"
 
 
-def build_module(kernel: Kernel, name: str) -> ir.Module:
-    """The LLVM module holding the one function of `kernel`."""
+def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
+    """The LLVM module holding the function `name` of a kernel or of a group of row passes."""
     module = ir.Module(name=name)
-    n_ops = len(kernel.inputs) + len(kernel.outputs)
-    fnty = ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * n_ops)
-    fn = ir.Function(module, fnty, name)
-    _KernelEmitter(kernel, fn).emit()
+    if isinstance(kernel, RowGroup):
+        _build_rows(module, kernel, name)
+    else:
+        _KernelEmitter(kernel, ir.Function(module, _signature(kernel), name)).emit()
     return module
 
 
+def _signature(kernel: Kernel) -> ir.FunctionType:
+    n_ops = len(kernel.inputs) + len(kernel.outputs)
+    return ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * n_ops)
+
+
+def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
+    """The group's function: for each block of `block` rows in `[lo, hi)`, every pass in turn.
+
+    Its signature is a kernel's, with `block` in the place of `slot` (every reduction of a
+    group has one partial), the passes' shape arrays one after another at `shape`, and the
+    passes' arrays one after another. The passes are internal functions, inlined by LLVM.
+    """
+    passes = []
+    ahead = _prefetched(group.kernels)
+    for i, k in enumerate(group.kernels):
+        fn = ir.Function(module, _signature(k), f"{name}_pass{i}")
+        fn.linkage = "internal"
+        _KernelEmitter(k, fn, ahead.get(i, ()), group.local(k)).emit()
+        passes.append(fn)
+    n_arrays = sum(len(f.args) - 4 for f in passes)
+    driver = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64]
+                                                 + [PTR] * n_arrays), name)
+    shapes, lo, hi, block = driver.args[:4]
+    arrays = driver.args[4:]
+    b = ir.IRBuilder(driver.append_basic_block("entry"))
+    head = b.append_basic_block("block")
+    exit_ = b.append_basic_block("block.end")
+    b.cbranch(b.icmp_signed("<", lo, hi), head, exit_)
+    b.position_at_end(head)
+    start = b.phi(I64)
+    start.add_incoming(lo, driver.entry_basic_block)
+    nxt = b.add(start, block)
+    stop = b.select(b.icmp_signed("<", nxt, hi), nxt, hi)
+    offset, first = 0, 0
+    for k, fn in zip(group.kernels, passes):
+        shape = b.gep(shapes, [ir.Constant(I64, offset)], source_etype=I64)
+        count = len(fn.args) - 4
+        b.call(fn, [shape, start, stop, ir.Constant(I64, 0), *arrays[first:first + count]])
+        offset += max(len(k.shape), 1)
+        first += count
+    start.add_incoming(nxt, b.block)
+    b.cbranch(b.icmp_signed("<", nxt, hi), head, exit_)
+    b.position_at_end(exit_)
+    b.ret_void()
+
+
+def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
+    """{pass: its inputs to prefetch one block ahead}: the first pass after the first that
+    reads the first pass's full-size inputs prefetches them for the next block while it
+    computes, so the first pass of the next block finds them in cache instead of waiting
+    for memory (the later passes are compute-bound, the first one memory-bound)."""
+    first = kernels[0]
+    big = {id(n) for n in first.inputs if n.shape == first.shape}
+    for p, k in enumerate(kernels[1:], 1):
+        shared = tuple(j for j, n in enumerate(k.inputs) if id(n) in big and n.shape == k.shape)
+        if shared:
+            return {p: shared}
+    return {}
+
+
 class _KernelEmitter:
-    def __init__(self, kernel: Kernel, fn: ir.Function):
+    def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = (),
+                 local: tuple[int, ...] = ()):
         self.k = kernel
         self.fn = fn
+        self.prefetch = prefetch  # inputs whose rows one block ahead are prefetched
+        self.local = local  # operands holding rows [lo, hi) only: row i is at i - lo
         self.rank = max(len(kernel.shape), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
 
@@ -81,12 +153,13 @@ class _KernelEmitter:
             else:
                 idx = [None if d in k.axes else 1 + kept.index(d) for d in range(len(k.shape))]
                 idx = idx or [None]
-            ops.append((o.node.dtype, idx, o.reduce))
+            dt = o.node.dtype if o.reduce is None else partial_dtype(o.node.dtype)
+            ops.append((dt, idx, o.reduce))
         assert all(len(x[1]) == r for x in ops)
         return ops
 
     def emit(self) -> None:
-        b, k = self.b, self.k
+        b = self.b
         shape_p, lo, hi, slot = self.fn.args[:4]
         arrays = self.fn.args[4:]
         layout = self._operand_layout()
@@ -104,6 +177,8 @@ class _KernelEmitter:
                 b.gep(sp, [ir.Constant(I64, j)], source_etype=I64), typ=I64) for j in idx])
             data.append(p)
         self.layout, self.strides, self.data = layout, strides, data
+        self.ahead = {j: b.mul(b.sub(hi, lo), strides[j][0]) for j in self.prefetch
+                      if strides[j][0] is not None}  # bytes from a row to the next block's
         if r == 1:
             self._row([], lo, hi)
         else:
@@ -121,7 +196,7 @@ class _KernelEmitter:
             idx[d] = b.urem(rest, shape[d])
             rest = b.udiv(rest, shape[d])
         idx[0] = b.add(lo, rest)
-        self._row(idx, ir.Constant(I64, 0), shape[r - 1])
+        self._row(idx, ir.Constant(I64, 0), shape[r - 1], rest)
 
     # ---------------------------------------------------------------- loops
     def _loop(self, count, body, start=None):
@@ -141,15 +216,16 @@ class _KernelEmitter:
         b.cbranch(b.icmp_signed("<", nxt, count), head, exit_)
         b.position_at_end(exit_)
 
-    def _row(self, idx, start, stop):
-        """One row: the operands' bases for outer index `idx`, then the inner loop."""
+    def _row(self, idx, start, stop, local0=None):
+        """One row: the operands' bases for outer index `idx` (`local0`: dim 0's index
+        relative to `lo`, for local operands), then the inner loop."""
         b, r = self.b, self.rank
         bases = []
-        for p, st in zip(self.data, self.strides):
+        for j, (p, st) in enumerate(zip(self.data, self.strides)):
             off = None
             for d, i in enumerate(idx):
                 if st[d] is not None:
-                    t = b.mul(i, st[d])
+                    t = b.mul(local0 if d == 0 and j in self.local else i, st[d])
                     off = t if off is None else b.add(off, t)
             bases.append(p if off is None else b.gep(p, [off], source_etype=I8))
         inner = [st[r - 1] for st in self.strides]
@@ -162,6 +238,8 @@ class _KernelEmitter:
                 invariant[j] = self._load(bases[j], dt)
             else:
                 accs[j] = self._load(bases[j], dt)
+                if red in (Op.MAX, Op.MIN) and not isinstance(accs[j].type, ir.IntType):
+                    accs[(j, "nan")] = b.fcmp_unordered("uno", accs[j], accs[j])
         contig = ir.Constant(I1, 1)
         for j, (dt, _, _) in enumerate(self.layout):
             if inner[j] is not None:
@@ -182,7 +260,10 @@ class _KernelEmitter:
                     return b.gep(bases[j], [i], source_etype=memory_type(self.layout[j][0]))
                 return b.gep(bases[j], [b.mul(i, inner[j])], source_etype=I8)
 
-            final = self._inner(start, stop, addr, invariant, accs)
+            if unit and self.ahead:
+                final = self._chunks(start, stop, addr, invariant, accs)
+            else:
+                final = self._inner(start, stop, addr, invariant, accs)
             results.append((final, b.block))
             b.branch(done)
         b.position_at_end(done)
@@ -192,7 +273,56 @@ class _KernelEmitter:
             for final, block in results:
                 phis[j].add_incoming(final[j], block)
         for j, phi in phis.items():
-            self._store(bases[j], phi, self.layout[j][0])
+            if isinstance(j, int):
+                if (j, "nan") in phis:
+                    phi = b.select(phis[(j, "nan")], ir.Constant(phi.type, float("nan")), phi)
+                self._store(bases[j], phi, self.layout[j][0])
+
+    def _chunks(self, start, stop, addr, invariant, accs):
+        """The inner loop in chunks of PREFETCH_CHUNK elements, each chunk followed by one
+        prefetch (into L2) per cache line of the same columns one block of rows ahead."""
+        b = self.b
+        entry = b.block
+        head = b.append_basic_block("chunk")
+        exit_ = b.append_basic_block("chunk.end")
+        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
+        b.position_at_end(head)
+        c = b.phi(I64)
+        c.add_incoming(start, entry)
+        phis = {}
+        for j, v in accs.items():
+            phis[j] = b.phi(v.type)
+            phis[j].add_incoming(v, entry)
+        nxt = b.add(c, ir.Constant(I64, PREFETCH_CHUNK))
+        end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
+        final = self._inner(c, end, addr, invariant, phis)
+        for j, ahead in self.ahead.items():
+            size = np.dtype(self.layout[j][0]).itemsize
+            lines = b.udiv(b.add(b.mul(b.sub(end, c), ir.Constant(I64, size)),
+                                 ir.Constant(I64, LINE - 1)), ir.Constant(I64, LINE))
+            base = b.gep(addr(j, c), [ahead], source_etype=I8)
+            self._loop(lines, lambda q, base=base: self._prefetch(
+                b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
+        latch = b.block
+        c.add_incoming(end, latch)
+        for j, v in final.items():
+            phis[j].add_incoming(v, latch)
+        b.cbranch(b.icmp_signed("<", end, stop), head, exit_)
+        b.position_at_end(exit_)
+        out = {}
+        for j, v in accs.items():
+            phi = b.phi(v.type)
+            phi.add_incoming(v, entry)
+            phi.add_incoming(final[j], latch)
+            out[j] = phi
+        return out
+
+    def _prefetch(self, ptr) -> None:
+        name = "llvm.prefetch.p0"
+        fn = self.b.module.globals.get(name) or ir.Function(
+            self.b.module, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name)
+        # read, locality 2 (L2), data cache
+        self.b.call(fn, [ptr, ir.Constant(I32, 0), ir.Constant(I32, 2), ir.Constant(I32, 1)])
 
     def _inner(self, start, stop, addr, invariant, accs):
         """The inner loop over the last dim; returns the accumulators' final values."""
@@ -221,6 +351,11 @@ class _KernelEmitter:
             dt = self.layout[j][0]
             if o.reduce is None:
                 self._store(addr(j, i), v, dt)
+            elif (j, "nan") in phis:  # NaN seen: a flag; the extremum of the rest: plain
+                new[(j, "nan")] = b.or_(phis[(j, "nan")], b.fcmp_unordered("uno", v, v))
+                new[j] = intrinsic(b, "maxnum" if o.reduce is Op.MAX else "minnum",
+                                   [phis[j], v])
+                new[j].fastmath.update(("nnan", "nsz"))  # a plain vmaxpd/vminpd
             elif j in phis:
                 new[j] = self._combine(o.reduce, phis[j], v, dt)
             else:

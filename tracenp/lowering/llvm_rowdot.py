@@ -98,6 +98,8 @@ def _window(steps, s: int, e: int, r: Node) -> RowDot | None:
     ready = {id(first)}  # of those, the ones complete row by row inside the pass
     chain, pre, views, post = [], [], [], []
     for step in steps[s + 1:e]:
+        if not isinstance(step, (KernelStep, NodeStep)):
+            return None  # a row group: its kernels run together, not as a chain
         kernel = step.kernel if isinstance(step, KernelStep) else None
         reads = kernel.inputs if kernel else step.node.srcs
         made = [o.node for o in kernel.outputs] if kernel else [step.node]
