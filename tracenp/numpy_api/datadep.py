@@ -64,11 +64,35 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
 @implements(np.bincount)
 def bincount(x, weights=None, minlength=0):
     known = _concrete(x, weights)
-    if known is None:
-        raise errors.data_dependent(
-            "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
-            "and np.add.at(np.zeros(k), x, w) sums weights")
-    return _constants(np.bincount(known[0], known[1], minlength))
+    if known is not None:
+        return _constants(np.bincount(known[0], known[1], minlength))
+    dtype = np.dtype(getattr(x, "dtype", np.intp))
+    if dtype.kind in "bu" and minlength > (1 if dtype.kind == "b" else np.iinfo(dtype).max):
+        return _bincount_of_bounded(x, weights, minlength)
+    raise errors.data_dependent(
+        "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
+        "and np.add.at(np.zeros(k), x, w) sums weights; for uint8/uint16/bool values a "
+        "minlength above the dtype's maximum fixes the length")
+
+
+def _bincount_of_bounded(x, weights, minlength: int):
+    """Every value of `x` is below `minlength` (its dtype says so): NumPy's length is
+    `minlength`, known now, and the counts are one scatter-add (`np.add.at`)."""
+    x = lax.lift(x)
+    if x.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    if weights is None:
+        out, inc = lax.lift(np.zeros(minlength, dtype=np.intp)), 1
+    else:
+        weights = lax.lift(weights)
+        if weights.dtype.kind == "c":
+            raise TypeError(f"Cannot cast array data from dtype('{weights.dtype}') to "
+                            "dtype('float64') according to the rule 'safe'")
+        if weights.shape != x.shape:
+            raise ValueError("The weights and list don't have the same length.")
+        out, inc = lax.lift(np.zeros(minlength)), weights.astype(np.float64)
+    np.add.at(out, x.astype(np.intp), inc)
+    return out
 
 
 @implements(np.compress)

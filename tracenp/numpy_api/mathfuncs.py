@@ -858,19 +858,30 @@ def piecewise(x, condlist, funclist, *args, **kw):
 
 @implements(np.digitize)
 def digitize(x, bins, right=False):
+    side = "left" if right else "right"
+    if lax.is_tracer(bins) and bins.constant_value() is None:
+        return _digitize_traced(x, bins, side)
     if lax.is_tracer(bins):
-        if bins.constant_value() is None:
-            raise errors.unsupported("np.digitize with traced bins (pass the bins as a NumPy "
-                                     "array)")
         bins = bins.constant_value()  # made in the function from constants: np.linspace(...)
     bins = _ASARRAY(bins)
-    side = "left" if right else "right"
     d = np.diff(bins)
     if np.all(d >= 0):
         return searchsorted(lax.lift(bins), x, side=side)
     if np.all(d <= 0):
         return np.subtract(len(bins), searchsorted(lax.lift(bins[::-1]), x, side=side))
     raise ValueError("bins must be monotonically increasing or decreasing")
+
+
+def _digitize_traced(x, bins, side: str):
+    """Bins computed in the function (`np.quantile(x, q)`, `np.linspace(lo, hi, k)`): their
+    direction is known when the function runs, so both answers are made and the first and
+    last bin choose, as NumPy's monotonicity check would for monotonic bins."""
+    if bins.ndim != 1:
+        raise ValueError("object of too small depth for desired array" if bins.ndim == 0
+                         else "object too deep for desired array")
+    up = searchsorted(bins, x, side=side)
+    down = np.subtract(bins.shape[0], searchsorted(bins[::-1], x, side=side))
+    return np.where(bins[0] <= bins[-1], up, down)
 
 
 @implements(np.diagflat)
