@@ -248,3 +248,74 @@ def test_masked_selection_itself_is_data_dependent(fn):
 def test_mask_shape_mismatch_is_numpys_index_error():
     with pytest.raises(IndexError, match="boolean index did not match"):
         tracenp.jit(lambda x: x[x[0] > 0].sum())(A[:, :, 0])
+
+
+# Writes then reads of the same array, as loops make them: a read of a value just written
+# takes the written value, and adjacent writes join into one (tracenp/lax.py).
+
+
+def _recurrence(x):
+    y = np.zeros_like(x)
+    y[0] = x[0]
+    for i in range(1, len(x)):
+        y[i] = 0.5 * y[i - 1] + x[i] - 0.1 * y[max(i - 2, 0)]
+    return y
+
+
+def _rows_then_reads(X):
+    out = np.zeros_like(X)
+    for i in range(X.shape[0]):
+        out[i] = X[i] * 2 + out[i - 1].sum()
+    return out, out[1:3].sum(axis=1), out[:, 1]
+
+
+def _columns(X):
+    out = np.empty_like(X)
+    for j in range(X.shape[1]):
+        out[:, j] = X[:, j] - X[:, j].mean()
+        out[0, j] += out[:, j].sum()
+    return out
+
+
+def _overlapping(x):
+    y = x.copy()
+    y[1:5] = 1.0
+    y[3:7] = y[2:6] * 2       # overlaps the first write: read through neither
+    y[0] = 9.0
+    y[0] = y[0] + 1           # the same slot twice
+    return y, y[4], y[2:8]
+
+
+def _backwards_and_views(x):
+    y = np.zeros(x.shape)
+    for i in range(len(x) - 1, -1, -1):
+        y[i] = x[i] + (y[i + 1] if i + 1 < len(x) else 0.0)
+    v = y[2:6]
+    v[0] = -1.0               # through a view, seen by the base
+    y[3] = v[0] * 4
+    return y, v
+
+
+def _long_chain(x):
+    y = np.empty_like(x)
+    y[0] = x[0]
+    for i in range(1, len(x)):
+        y[i] = np.tanh(y[i - 1] + x[i])
+    return y
+
+
+@pytest.mark.parametrize("fn, shape", [
+    (_recurrence, (40,)), (_rows_then_reads, (6, 3)), (_columns, (4, 5)),
+    (_overlapping, (9,)), (_backwards_and_views, (8,)), (_long_chain, (600,))],
+    ids=["recurrence", "rows", "columns", "overlapping", "backwards_views", "long_chain"])
+def test_loop_writes_and_reads_match_numpy(fn, shape):
+    check_like_numpy(fn, np.random.default_rng(3).standard_normal(shape), rtol=1e-12)
+
+
+def test_loop_write_joins_into_few_steps():
+    """An `out[i] = ...` loop runs as a few joined writes, not one array copy per element."""
+    x = np.random.default_rng(4).standard_normal(300)
+    steps = tracenp.explain(tracenp.jit(_long_chain), x).steps
+    writes = [s for s in steps if s.ops == ("slice_set",)]
+    assert 1 <= len(writes) <= 3
+    np.testing.assert_allclose(tracenp.jit(_long_chain)(x), _long_chain(x), rtol=1e-12)

@@ -78,18 +78,138 @@ def broadcast_to(x, shape: Sequence[int]):
 
 
 def slice_of(x, slices):
-    """`x[start:stop:step, ...]` with one (start, stop, step) per dim."""
+    """`x[start:stop:step, ...]` with one (start, stop, step) per dim.
+
+    A unit-step read of a value just written by `slice_set` takes the written value (or the
+    array under a write it does not overlap), so a loop that writes `y[i]` and reads
+    `y[i - 1]` makes a chain of scalars, not a chain of whole-array copies.
+    """
     x = lift(x)
     slices = tuple(tuple(s) for s in slices)
     if all(s == (None, None, None) for s in slices):
         return x
+    want = _ranges(slices, x.shape)
+    if want is not None and all(a < b for a, b in want):
+        node, want = _forward_read(x.node, want)
+        if node is not x.node:
+            x = _tracer_of(node)
+            slices = tuple((a, b, 1) for a, b in want)
+            if want == tuple((0, n) for n in node.shape):
+                return x
     return bind(Op.SLICE, x, slices=slices)
 
 
 def slice_set(x, v, slices):
-    """A copy of `x` with `x[slices] = v` (v broadcast to the slice, cast to x's dtype)."""
+    """A copy of `x` with `x[slices] = v` (v broadcast to the slice, cast to x's dtype).
+
+    Writes to adjacent ranges along one axis, one after the other (`out[i] = ...` in a
+    loop), become one write of their concatenation.
+    """
     x = lift(x)
-    return bind(Op.SLICE_SET, x, cast(v, x.dtype), slices=tuple(tuple(s) for s in slices))
+    v = cast(v, x.dtype)
+    slices = tuple(tuple(s) for s in slices)
+    if x.node.op is Op.SLICE_SET:
+        joined = _join_writes(x.node, v, slices)
+        if joined is not None:
+            return joined
+    return bind(Op.SLICE_SET, x, v, slices=slices)
+
+
+def _join_writes(prev, v, slices):
+    """`prev` (a SLICE_SET) then `[slices] = v` as one write, when the two ranges touch."""
+    here = _ranges(slices, prev.shape)
+    there = _ranges(prev.attrs["slices"], prev.shape)
+    if here is None or there is None or v.shape != _extent(here) \
+            or prev.srcs[1].shape != _extent(there):
+        return None
+    axis = _adjacent(there, here)
+    if axis is None:
+        return None
+    done = prev.srcs[1]
+    parts = done.srcs if done.op is Op.CONCAT and done.attrs["axis"] == axis else (done,)
+    if len(parts) >= _JOIN_PARTS:
+        return None
+    joined = ir.Node.make(Op.CONCAT, tuple(parts) + (v.node,), (("axis", axis),))
+    sites.note(joined)
+    both = there[:axis] + ((there[axis][0], here[axis][1]),) + there[axis + 1:]
+    return bind(Op.SLICE_SET, _tracer_of(prev.srcs[0]), _tracer_of(joined),
+                slices=tuple((lo, hi, 1) for lo, hi in both))
+
+
+_FORWARD_HOPS = 16  # writes looked through per read: keeps a long chain of writes linear
+# Parts joined into one write. A read is not forwarded into a full join, so a long loop is cut
+# into blocks whose fused kernels stay within the CPU backend's 1024 kernel arguments.
+_JOIN_PARTS = 256
+
+
+def _ranges(slices, shape) -> tuple | None:
+    """(start, stop) per dim of a unit-step basic slice of a static shape, else None."""
+    if len(slices) != len(shape) or any(n is None for n in shape):
+        return None
+    out = []
+    for s, n in zip(slices, shape):
+        start, stop, step = slice(*s).indices(n)
+        if step != 1:
+            return None
+        out.append((start, max(start, stop)))
+    return tuple(out)
+
+
+def _extent(ranges) -> tuple:
+    return tuple(b - a for a, b in ranges)
+
+
+def _adjacent(before, after) -> int | None:
+    """The axis along which `after` starts where `before` stops, all else equal; else None."""
+    differ = [k for k, (p, q) in enumerate(zip(before, after)) if p != q]
+    if len(differ) != 1:
+        return None
+    k = differ[0]
+    return k if before[k][1] == after[k][0] and before[k][0] < before[k][1] < after[k][1] \
+        else None
+
+
+def _forward_read(node, want):
+    """(node, ranges) holding the same values as `want` of `node`, looking through writes
+    (SLICE_SET) and joins (CONCAT) to the value that was written or joined."""
+    for _ in range(_FORWARD_HOPS):
+        if node.op is Op.SLICE_SET:
+            base, value = node.srcs
+            have = _ranges(node.attrs["slices"], base.shape)
+            if have is None:
+                break
+            if all(lo <= a and b <= hi for (a, b), (lo, hi) in zip(want, have)) \
+                    and value.shape == _extent(have):
+                node = value
+                want = tuple((a - lo, b - lo) for (a, b), (lo, _) in zip(want, have))
+            elif any(b <= lo or hi <= a for (a, b), (lo, hi) in zip(want, have)):
+                node = base
+            else:
+                break
+        elif node.op is Op.CONCAT and len(node.srcs) < _JOIN_PARTS:
+            axis = node.attrs["axis"]
+            a, b = want[axis]
+            stop = node.shape[axis]
+            for src in reversed(node.srcs):  # recent parts first: a loop reads what it wrote
+                start = stop - src.shape[axis]
+                if start <= a and b <= stop:
+                    break
+                if a < start < b:
+                    return node, want
+                stop = start
+            else:
+                return node, want
+            node = src
+            want = want[:axis] + ((a - start, b - start),) + want[axis + 1:]
+        else:
+            break
+    return node, want
+
+
+def _tracer_of(node):
+    from .tracer import Tracer
+
+    return Tracer(node)
 
 
 def pad(x, widths, value=0):
