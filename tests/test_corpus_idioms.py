@@ -322,6 +322,115 @@ def best_index(scores):
     return np.argmax(scores), scores[np.argmax(scores)]
 
 
+# ----------------------------------------------------------------------------- more, mixed
+
+
+def top_k(x, k=3):
+    order = np.argsort(x)[::-1][:k]
+    return order, x[order], np.sort(x)[-k:]
+
+
+def fixed_histogram(x):
+    counts, edges = np.histogram(x, bins=8, range=(-3, 3))
+    return counts, edges, counts / counts.sum()
+
+
+def rolling_max(x, w=3):
+    return sliding_window_view(x, w).max(axis=-1)
+
+
+def weighted_moving_average(x):
+    w = np.arange(1, 4, dtype=float)
+    return np.convolve(x, w[::-1] / w.sum(), mode="valid")
+
+
+def resample_image(img):
+    down = img[::2, ::2]
+    return down, np.repeat(np.repeat(down, 2, axis=0), 2, axis=1)
+
+
+def contrast_u8(img, gain=1.2, bias=10.0):
+    return np.clip(img * gain + bias, 0, 255).astype(np.uint8)
+
+
+def gamma_correct(img, gamma=2.2):
+    return (255 * (img / 255.0) ** (1 / gamma)).astype(np.uint8)
+
+
+def radial_mask(img):
+    h, w = img.shape
+    yy, xx = np.mgrid[:h, :w]
+    r = np.hypot(yy - h / 2, xx - w / 2)
+    return np.where(r < min(h, w) / 3, img, 0), np.ogrid[:h, :w][0].sum()
+
+
+def label_smoothing(labels, k=5, eps=0.1):
+    onehot = np.eye(k)[labels]
+    return onehot * (1 - eps) + eps / k
+
+
+def minibatch_means(X, bs=4):
+    means = []
+    for b in range(0, len(X), bs):
+        means.append(X[b:b + bs].mean(axis=0))
+    return np.stack(means)
+
+
+def batched_matmul(A, B):
+    return np.einsum("bij,bjk->bik", A, B), np.tensordot(A, B, axes=([0, 2], [0, 1]))
+
+
+def cumulative_returns(r):
+    return np.cumprod(1 + r) - 1, np.log1p(r).cumsum()
+
+
+def quantize_step(x, step=0.25):
+    return np.floor(x / step) * step, np.round(x / step).astype(np.int64)
+
+
+def haversine(lat1, lon1, lat2, lon2):
+    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(a))
+
+
+def stats_array(x):
+    return np.array([x.mean(), x.std(), np.median(x)]), np.asarray([x.min(), x.max()])
+
+
+def nan_guard(x):
+    y = np.where(x > 1, np.nan, x)
+    return np.isnan(y).any(), np.nan_to_num(y, nan=-1.0), np.nanmean(y)
+
+
+def nearest_two(X):
+    return np.take_along_axis(X, np.argsort(X, axis=1)[:, :2], axis=1)
+
+
+def split_80_20(X):
+    cut = int(X.shape[0] * 0.8)
+    return X[:cut], X[cut:]
+
+
+def nested_result(x):
+    return {"range": [x.min(), x.max()], "moments": (x.mean(), x.var()), "n": len(x)}
+
+
+def iou_boxes(a, b):
+    x1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    y1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    x2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    y2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
+    area = lambda r: (r[:, 2] - r[:, 0]) * (r[:, 3] - r[:, 1])  # noqa: E731
+    return inter / (area(a)[:, None] + area(b)[None, :] - inter)
+
+
+def _boxes(n, seed):
+    lo = _f(n, 2, seed=seed)
+    return np.concatenate([lo, lo + _f(n, 2, positive=True, seed=seed + 1)], axis=1)
+
+
 def _u8(*shape, seed):
     return _i(256, *shape, seed=seed).astype(np.uint8)
 
@@ -395,6 +504,27 @@ CORPUS = {
     "stats_tuple": (stats_tuple, {}, lambda s, n: (_f(n, seed=s),)),
     "r_squared": (r_squared, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s) + 0.1 * _f(n))),
     "best_index": (best_index, {}, lambda s, n: (_f(n, seed=s),)),
+    "top_k": (top_k, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "fixed_histogram": (fixed_histogram, {}, lambda s, n: (_f(n * 5, seed=s),)),
+    "rolling_max": (rolling_max, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "weighted_moving_average": (weighted_moving_average, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "resample_image": (resample_image, {}, lambda s, n: (_f(n, n + 2, seed=s),)),
+    "contrast_u8": (contrast_u8, {}, lambda s, n: (_u8(n, 3, seed=s),)),
+    "gamma_correct": (gamma_correct, {}, lambda s, n: (_u8(n, 3, seed=s),)),
+    "radial_mask": (radial_mask, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
+    "label_smoothing": (label_smoothing, {}, lambda s, n: (_i(5, n, seed=s),)),
+    "minibatch_means": (minibatch_means, {}, lambda s, n: (_f(n * 3, 2, seed=s),)),
+    "batched_matmul": (batched_matmul, {}, lambda s, n: (_f(n, 2, 3, seed=s),
+                                                         _f(n, 3, 2, seed=s + 1))),
+    "cumulative_returns": (cumulative_returns, {}, lambda s, n: (0.01 * _f(n * 3, seed=s),)),
+    "quantize_step": (quantize_step, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "haversine": (haversine, {}, lambda s, n: tuple(_f(n, seed=s + k) * 40 for k in range(4))),
+    "stats_array": (stats_array, {}, lambda s, n: (_f(n + 1, seed=s),)),
+    "nan_guard": (nan_guard, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "nearest_two": (nearest_two, {}, lambda s, n: (_f(n, 5, seed=s),)),
+    "split_80_20": (split_80_20, {}, lambda s, n: (_f(n * 5, 2, seed=s),)),
+    "nested_result": (nested_result, {}, lambda s, n: (_f(n, seed=s),)),
+    "iou_boxes": (iou_boxes, {}, lambda s, n: (_boxes(n, s), _boxes(n + 1, s + 2))),
 }
 
 
