@@ -238,3 +238,10 @@ def test_loop_count_from_a_traced_value_is_refused():
         return x
     with pytest.raises(tracenp.errors.ConcretizationError, match="static"):
         tracenp.jit(f)(_f(4), 3)
+
+
+def test_gradient_through_a_recurrence_loop():
+    """d sum(y) / d x_j = sum over i >= j of a^(i - j) for y[i] = a * y[i - 1] + x[i]."""
+    n, a = 40, 0.9
+    g = tracenp.jit(tracenp.grad(lambda x: ar1_recurrence(x, a).sum()))(_f(n, seed=3))
+    np.testing.assert_allclose(g, (1 - a ** (n - np.arange(n))) / (1 - a), rtol=1e-12)
