@@ -426,6 +426,123 @@ def iou_boxes(a, b):
     return inter / (area(a)[:, None] + area(b)[None, :] - inter)
 
 
+# ----------------------------------------------------------------------------- everyday forms
+
+
+def norm_variants(A):
+    return (np.linalg.norm(A, ord=np.inf), np.linalg.norm(A, 1), np.linalg.norm(A, ord="fro"),
+            np.linalg.norm(A, axis=(0, 1)))
+
+
+def bias_columns(X):
+    return (np.concatenate([X, np.ones((X.shape[0], 1))], axis=1), np.c_[np.ones(len(X)), X],
+            np.hstack((X, X ** 2)))
+
+
+def ridge_solve(X, y, lam=0.1):
+    return np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y)
+
+
+def argmax_position(A):
+    return np.unravel_index(np.argmax(A), A.shape)
+
+
+def clip_keywords(A):
+    return A.clip(min=0), np.clip(A, a_min=None, a_max=1), A.clip(max=0.5)
+
+
+def rounding(A):
+    return np.round(A, 2), np.around(A, 1), A.round(3), np.sign(A) * np.floor(np.abs(A))
+
+
+def stacked_all(a, b):
+    return np.logical_and.reduce(np.stack([a > 0, b > 0, a > b])), np.maximum.reduce(a, axis=0)
+
+
+def diff_variants(x):
+    return np.diff(x, n=2), np.diff(x, prepend=0), np.diff(x, append=x[-1])
+
+
+def causal_scores(S):
+    return np.where(np.tril(np.ones(S.shape, dtype=bool)), S, -np.inf)
+
+
+def upper_triangle(S):
+    return S[np.triu_indices(S.shape[0], 1)]
+
+
+def einsum_variants(A, S):
+    return (np.einsum("i,i->", A[:, 0], A[:, 1]), np.einsum("ii->i", S), np.einsum("ij->j", A),
+            np.einsum("ii", S))
+
+
+def complex_parts(re, im):
+    z = re + 1j * im
+    return np.abs(z), np.angle(z, deg=True), z.conj(), np.exp(1j * re), z.real ** 2 + z.imag ** 2
+
+
+def image_layouts(img):
+    return img[..., ::-1], img.transpose(2, 0, 1), np.expand_dims(img, 0), np.moveaxis(img, -1, 0)
+
+
+def histogram_auto_range(x):
+    return np.histogram(x, bins=4)
+
+
+def inverse_cdf(w, u):
+    return np.searchsorted(np.cumsum(w) / w.sum(), u)
+
+
+def add_seeded_noise(x):
+    return x + 0.1 * np.random.default_rng(42).normal(size=x.shape)
+
+
+def safe_divide(a, b):
+    return np.divide(a, b, out=np.zeros_like(a), where=b > 0)
+
+
+def divide_then_fix(a, b):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = a / b
+    r[~np.isfinite(r)] = 0
+    return r
+
+
+def builtin_sum_abs(A):
+    return sum(A), abs(A), sum([A, A, A])
+
+
+def normalize_rows_comprehension(X):
+    return np.array([row / row.sum() for row in X])
+
+
+def scale_in_place(a):
+    a *= 2
+    np.sqrt(np.abs(a), out=a)
+    a[0] += 1
+    return a.sum()
+
+
+def int_powers(i):
+    return i ** 2, i ** 0.5, np.power(i, 2), i / 2, i // 2
+
+
+def impute_column_means(X):
+    return np.where(np.isnan(X), np.nanmean(X, axis=0), X)
+
+
+def image_to_unit(img):
+    return img.astype(np.float32) / np.iinfo(img.dtype).max
+
+
+def stack_pairs(a, b):
+    return np.vstack([a, b]), np.column_stack((a, b)), np.dstack([a, b])
+
+
+def wrap_angle(t):
+    return (t + np.pi) % (2 * np.pi) - np.pi
+
+
 def _boxes(n, seed):
     lo = _f(n, 2, seed=seed)
     return np.concatenate([lo, lo + _f(n, 2, positive=True, seed=seed + 1)], axis=1)
@@ -525,6 +642,35 @@ CORPUS = {
     "split_80_20": (split_80_20, {}, lambda s, n: (_f(n * 5, 2, seed=s),)),
     "nested_result": (nested_result, {}, lambda s, n: (_f(n, seed=s),)),
     "iou_boxes": (iou_boxes, {}, lambda s, n: (_boxes(n, s), _boxes(n + 1, s + 2))),
+    "norm_variants": (norm_variants, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "bias_columns": (bias_columns, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "ridge_solve": (ridge_solve, {}, lambda s, n: (_f(n * 2, 3, seed=s), _f(n * 2, seed=s + 1))),
+    "argmax_position": (argmax_position, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "clip_keywords": (clip_keywords, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "rounding": (rounding, {}, lambda s, n: (_f(n, 3, seed=s) * 3,)),
+    "stacked_all": (stacked_all, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "diff_variants": (diff_variants, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "causal_scores": (causal_scores, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "upper_triangle": (upper_triangle, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "einsum_variants": (einsum_variants, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, n, seed=s))),
+    "complex_parts": (complex_parts, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
+    "image_layouts": (image_layouts, {}, lambda s, n: (_u8(n, n + 1, 3, seed=s),)),
+    "histogram_auto_range": (histogram_auto_range, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "inverse_cdf": (inverse_cdf, {}, lambda s, n: (_f(n, positive=True, seed=s),
+                                                   np.random.default_rng(s).uniform(size=7))),
+    "add_seeded_noise": (add_seeded_noise, {}, lambda s, n: (_f(n, seed=s),)),
+    "safe_divide": (safe_divide, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "divide_then_fix": (divide_then_fix, {}, lambda s, n: (_f(n, seed=s), _i(3, n, seed=s) - 1.0)),
+    "builtin_sum_abs": (builtin_sum_abs, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "normalize_rows_comprehension": (normalize_rows_comprehension, {},
+                                     lambda s, n: (_f(n, 3, positive=True, seed=s),)),
+    "scale_in_place": (scale_in_place, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "int_powers": (int_powers, {}, lambda s, n: (_i(10, n, seed=s),)),
+    "impute_column_means": (impute_column_means, {},
+                            lambda s, n: (np.where(_f(n, 3, seed=s) > 1, np.nan, _f(n, 3)),)),
+    "image_to_unit": (image_to_unit, {}, lambda s, n: (_u8(n, 3, seed=s),)),
+    "stack_pairs": (stack_pairs, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
+    "wrap_angle": (wrap_angle, {}, lambda s, n: (_f(n, seed=s) * 5,)),
 }
 
 
