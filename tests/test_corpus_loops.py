@@ -41,7 +41,8 @@ def heat2d_stencil(u, alpha=0.1, steps=10):
     u = u.copy()
     for _ in range(steps):
         c = u[1:-1, 1:-1]
-        u[1:-1, 1:-1] = c + alpha * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - 4 * c)
+        u[1:-1, 1:-1] = c + alpha * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2]
+                                     - 4 * c)
     return u
 
 
