@@ -12,7 +12,7 @@ import pytest
 
 import tracenp
 from numpy.lib.stride_tricks import sliding_window_view
-from test_corpus import _f, _i
+from test_corpus import _f, _i, check_against_numpy
 from test_ops import assert_same
 
 # ----------------------------------------------------------------------------- images
@@ -100,14 +100,6 @@ def rolling_mean_cumsum(x, w=3):
 def rolling_std_windows(x, w=3):
     win = sliding_window_view(x, w)
     return win.mean(axis=-1), win.std(axis=-1, ddof=1)
-
-
-def ewma_loop(x, alpha=0.3):
-    out = np.empty_like(x)
-    out[0] = x[0]
-    for t in range(1, x.shape[0]):
-        out[t] = alpha * x[t] + (1 - alpha) * out[t - 1]
-    return out
 
 
 def max_drawdown(prices):
@@ -573,7 +565,6 @@ CORPUS = {
     "log_returns": (log_returns, {}, lambda s, n: (_prices(n * 3, s),)),
     "rolling_mean_cumsum": (rolling_mean_cumsum, {}, lambda s, n: (_f(n * 2, seed=s),)),
     "rolling_std_windows": (rolling_std_windows, {}, lambda s, n: (_f(n * 2, seed=s),)),
-    "ewma_loop": (ewma_loop, {}, lambda s, n: (_f(n * 3, seed=s),)),
     "max_drawdown": (max_drawdown, {}, lambda s, n: (_prices(n * 4, s),)),
     "sharpe_ratio": (sharpe_ratio, {}, lambda s, n: (0.01 * _f(n * 5, seed=s),)),
     "cov_corr": (cov_corr, {}, lambda s, n: (_f(n * 3, 3, seed=s),)),
@@ -683,14 +674,7 @@ _GAPS: dict[str, type] = {}
     pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=_GAPS[n])) if n in _GAPS else n
     for n in CORPUS])
 def test_corpus_function_matches_numpy(name):
-    fn, static, make_args = CORPUS[name]
-    jf = tracenp.jit(fn, static_argnames=tuple(static))
-    for seed, size in ((1, 4), (2, 4), (3, 6)):
-        args = make_args(seed, size)
-        want = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args], **static)
-        got = jf(*args, **static)
-        assert_same(got, want, rtol=1e-5)
-    assert jf.cache_info().misses <= 2
+    check_against_numpy(*CORPUS[name])
 
 
 @pytest.mark.parametrize("right", [False, True])

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f
+from test_corpus import _f, check_against_numpy
 from test_ops import assert_same
 
 
@@ -213,14 +213,7 @@ CORPUS = {
 
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_loop_function_matches_numpy(name):
-    fn, static, make_args = CORPUS[name]
-    jf = tracenp.jit(fn, static_argnames=tuple(static))
-    for seed, size in ((1, 4), (2, 4), (3, 6)):
-        args = make_args(seed, size)
-        want = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args], **static)
-        got = jf(*args, **static)
-        assert_same(got, want, rtol=1e-5)
-    assert jf.cache_info().misses <= 2
+    check_against_numpy(*CORPUS[name])
 
 
 def test_static_step_count_retraces_per_count():

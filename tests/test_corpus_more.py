@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i
-from test_ops import assert_same
+from test_corpus import _f, _i, check_against_numpy
 
 # ----------------------------------------------------------------------------- signal processing
 
@@ -458,14 +457,7 @@ _GAPS: dict[str, type] = {}
     pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=_GAPS[n])) if n in _GAPS else n
     for n in CORPUS])
 def test_corpus_function_matches_numpy(name):
-    fn, static, make_args = CORPUS[name]
-    jf = tracenp.jit(fn, static_argnames=tuple(static))
-    for seed, size in ((1, 4), (2, 4), (3, 6)):
-        args = make_args(seed, size)
-        want = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args], **static)
-        got = jf(*args, **static)
-        assert_same(got, want, rtol=1e-5)
-    assert jf.cache_info().misses <= 2
+    check_against_numpy(*CORPUS[name])
 
 
 def test_scalar_results_convert_like_numpy():

@@ -340,7 +340,7 @@ def _infer_broadcast(srcs, p):
     (x,) = srcs
     shape = tuple(p["shape"])
     if len(shape) < x.ndim or broadcast_shapes(x.shape, shape) != shape:
-        raise ValueError(f"cannot broadcast a non-scalar to a scalar array"
+        raise ValueError("cannot broadcast a non-scalar to a scalar array"
                          if not shape else
                          f"operands could not be broadcast together with remapped shapes "
                          f"[original->remapped]: {x.shape} and requested shape {shape}")
