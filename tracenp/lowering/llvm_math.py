@@ -12,15 +12,20 @@ lanes (`llvm_math_f32`); every other float32 function is widened to double and n
 
 The approximations follow fdlibm (the polynomials, and the same special cases as C99/NumPy) with
 Cody-Waite range reduction; `power` uses a double-double logarithm. sin, cos and tan reduce
-|x| > TRIG_MAX by Payne-Hanek (`llvm_math_payne_hanek`) behind a branch, so they are out-of-line
-functions with vector versions (`llvm_math_variants`) rather than inlined code. The measured
-accuracy is in docs/accuracy.md.
+|x| > TRIG_MAX by Payne-Hanek (`llvm_math_payne_hanek`) behind a branch. A branch cannot be
+inlined into a vectorized loop, so they come in three forms (`trig_mode`): inlined code valid up
+to TRIG_MAX, whose caller checks the argument and redoes the work with the exact form when it is
+beyond (what kernel loops do: `llvm_kernel`); an exact scalar call for that redo; and otherwise
+an exact call with vector versions of itself (`llvm_math_variants`). The measured accuracy is in
+docs/accuracy.md.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from llvmlite import ir
 
@@ -29,6 +34,7 @@ from . import llvm_math_payne_hanek as payne_hanek
 from . import llvm_math_variants as variants
 from .llvm_math_ir import (
     F32,
+    F64,
     LN2,
     LN2_32,
     LOG2E,
@@ -581,13 +587,34 @@ SUPPORTED: frozenset[str] = frozenset(_FUNCS)
 NARGS: dict[str, int] = {name: n for name, (n, _) in _FUNCS.items()}
 
 
+_MODE: ContextVar[tuple[str, list | None]] = ContextVar("tracenp_trig_mode",
+                                                     default=("vector", None))
+
+
+@contextmanager
+def trig_mode(huge: list | None) -> Iterator[None]:
+    """How `emit` makes sin, cos and tan while the block runs.
+
+    With a list: the inlined code, valid for |x| <= TRIG_MAX (other finite x give unspecified
+    values), and for each call an `i1` appended to `huge`, set when TRIG_MAX < |x| < inf; the
+    caller must then redo the work. With None: a call to an exact scalar function that the loop
+    vectorizer leaves alone (a redo loop stays small and quick to compile). Outside the block:
+    an exact call that the loop vectorizer widens to exact vector functions.
+    """
+    token = _MODE.set(("fast", huge) if huge is not None else ("scalar", None))
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
 def emit(builder: ir.IRBuilder, name: str, args: Sequence[ir.Value]) -> ir.Value:
     """Emit `name(*args)` (a NumPy ufunc name in SUPPORTED) at `builder`'s position.
 
     All args share one type, `float`, `double`, `<N x float>` or `<N x double>`, and so does the
     result. The call goes to an internal helper in `builder.module`, created on first use per
-    (name, type): always-inline straight-line code, or for scalar sin, cos and tan a call that the
-    loop vectorizer replaces by the helper's vector version.
+    (name, type, form): always-inline straight-line code, or for scalar sin, cos and tan the form
+    that `trig_mode` says.
     """
     if name not in _FUNCS:
         raise ValueError(f"llvm_math has no {name!r}; supported: {sorted(SUPPORTED)}")
@@ -597,24 +624,46 @@ def emit(builder: ir.IRBuilder, name: str, args: Sequence[ir.Value]) -> ir.Value
     ty = args[0].type
     if any(a.type != ty for a in args):
         raise TypeError(f"{name}: arguments differ in type: {[str(a.type) for a in args]}")
-    return builder.call(_helper(builder.module, name, ty, impl), list(args))
+    form = "vector"
+    if name in _HUGE and not isinstance(ty, ir.VectorType):
+        form, huge = _MODE.get()
+        if huge is not None:
+            huge.append(_beyond(builder, args[0]))
+    return builder.call(_helper(builder.module, name, ty, impl, form), list(args))
 
 
-def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V]) -> ir.Function:
+def _beyond(builder: ir.IRBuilder, x: ir.Value) -> ir.Value:
+    """i1: TRIG_MAX < |x| < inf, for a scalar float or double x."""
+    e = Emitter(builder, None, F32 if isinstance(x.type, ir.FloatType) else F64)
+    ax = e.abs(V(e, x))
+    return ((ax > TRIG_MAX) & (ax < INF)).v
+
+
+def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V],
+            form: str = "vector") -> ir.Function:
+    """`form` (sin, cos and tan only): "fast" inlined code without the huge path, "scalar" an
+    exact out-of-line function, "vector" an exact one with vector versions for scalar types."""
     lanes = ty.count if isinstance(ty, ir.VectorType) else None
     elem = ty.element if lanes is not None else ty
     if not isinstance(elem, (ir.FloatType, ir.DoubleType)):
         raise TypeError(f"{name}: expected float, double or a vector of them, got {ty}")
     tag = ("f64" if isinstance(elem, ir.DoubleType) else "f32") + (f"x{lanes}" if lanes else "")
-    fname = f"tracenp.math.{name}.{tag}"
+    suffix = {"vector": "", "fast": ".fast", "scalar": ".exact"}[form]
+    fname = f"tracenp.math.{name}.{tag}{suffix}"
     existing = module.globals.get(fname)
     if existing is not None:
         return existing
     fn = ir.Function(module, ir.FunctionType(ty, [ty] * NARGS[name]), fname)
     fn.linkage = "internal"
-    if name in _HUGE and lanes is None:
-        widths = variants.LANES[tag]
-        variants.declare(fn, [_helper(module, name, ir.VectorType(ty, n), impl) for n in widths])
+    exact = name in _HUGE and form != "fast"
+    if exact and lanes is None:
+        if form == "vector":
+            widths = variants.LANES[tag]
+            variants.declare(fn, [_helper(module, name, ir.VectorType(ty, n), impl)
+                                  for n in widths])
+        else:
+            for attr in ("noinline", "nounwind", "readnone"):
+                fn.attributes.add(attr)
     else:
         fn.attributes.add("alwaysinline")
         fn.attributes.add("nounwind")
@@ -630,7 +679,7 @@ def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V]) -
     widen = single and e.fmt is not F32
     xs = [V(e, builder.fpext(a, e.fty) if widen else a) for a in fn.args]
     y = impl(e, *xs)
-    if name in _HUGE:
+    if exact:
         y = _with_huge(e, name, xs[0], y)
     builder.ret(builder.fptrunc(y.v, ty) if widen else y.v)
     return fn
@@ -661,4 +710,4 @@ def _huge_helper(module: ir.Module, name: str, fmt: Format) -> ir.Function:
     return fn
 
 
-__all__ = ["NARGS", "SUPPORTED", "TRIG_MAX", "emit"]
+__all__ = ["NARGS", "SUPPORTED", "TRIG_MAX", "emit", "trig_mode"]
