@@ -132,6 +132,15 @@ def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
     return {}
 
 
+def _loop_id(module: ir.Module, *hints: tuple[str, int]) -> ir.values.MDValue:
+    """A loop's `llvm.loop` metadata: a node that names itself first, then the hints."""
+    ops = [module.add_metadata([ir.MetaDataString(module, k), ir.Constant(I32, v)])
+           for k, v in hints]
+    loop = ir.values.MDValue(module, [], name=str(len(module.metadata)))
+    loop.operands = (loop, *ops)
+    return loop
+
+
 class _KernelEmitter:
     def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = (),
                  local: tuple[int, ...] = ()):
@@ -440,7 +449,9 @@ class _KernelEmitter:
         i.add_incoming(nxt, latch)
         for j, v in new.items():
             phis[j].add_incoming(v, latch)
-        b.cbranch(b.icmp_signed("<", nxt, stop), head, exit_)
+        back = b.cbranch(b.icmp_signed("<", nxt, stop), head, exit_)
+        if trig == "fast":  # the flag is no reason to interleave (twice the code to compile)
+            back.set_metadata("llvm.loop", _loop_id(b.module, ("llvm.loop.interleave.count", 1)))
         b.position_at_end(exit_)
         final = {}
         for j, v in accs.items():

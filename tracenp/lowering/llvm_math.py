@@ -269,7 +269,12 @@ def _cos_poly(e: Emitter, z: V) -> V:
     return w + (((1.0 - w) - hz) + z * z * e.horner(z, _COS))
 
 
-def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[Emitter, V], V]:
+def _trig(
+    which: str, reduce: Callable[[Emitter, V], tuple[V, V]], infinite: bool = True
+) -> Callable[[Emitter, V], V]:
+    """`infinite`: give NaN for infinite x explicitly (the guarded form leaves them to the
+    redo, as they are beyond TRIG_MAX: its reduction makes NaN of them anyway)."""
+
     def trig(e: Emitter, x: V) -> V:
         k, r = reduce(e, x)
         z = r * r
@@ -283,7 +288,8 @@ def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[
         else:
             y = e.sel(odd, s, c)
             y = e.sel(~e.int_is(e.low_bits(k + 1.0, 2), 0), -y, y)
-        y = e.sel(e.abs(x) < INF, y, NAN)
+        if infinite:
+            y = e.sel(e.abs(x) < INF, y, NAN)
         return y if which == "cos" else tiny_pass(e, x, y, 2.0**-27)
 
     return trig
@@ -578,6 +584,11 @@ _HUGE: dict[str, Callable[[Emitter, V], V]] = {
 }
 """The functions whose fast code is only valid for |x| <= TRIG_MAX, and their code beyond."""
 
+_GUARDED: dict[str, Callable[[Emitter, V], V]] = {
+    name: _trig(name, _cody_waite, infinite=False) for name in _HUGE
+}
+"""The fast code of the "fast" form, whose caller checks |x| > TRIG_MAX (infinities too)."""
+
 _FLOAT32_IN_DOUBLE = {"power": _power_with(_pow_magnitude_for_float32)}
 """Cheaper double code that is still exact enough for float32 results."""
 
@@ -596,8 +607,8 @@ def trig_mode(huge: list | None) -> Iterator[None]:
     """How `emit` makes sin, cos and tan while the block runs.
 
     With a list: the inlined code, valid for |x| <= TRIG_MAX (other finite x give unspecified
-    values), and for each call an `i1` appended to `huge`, set when TRIG_MAX < |x| < inf; the
-    caller must then redo the work. With None: a call to an exact scalar function that the loop
+    values), and for each call an `i1` appended to `huge`, set when |x| > TRIG_MAX; the caller
+    must then redo the work. With None: a call to an exact scalar function that the loop
     vectorizer leaves alone (a redo loop stays small and quick to compile). Outside the block:
     an exact call that the loop vectorizer widens to exact vector functions.
     """
@@ -633,10 +644,10 @@ def emit(builder: ir.IRBuilder, name: str, args: Sequence[ir.Value]) -> ir.Value
 
 
 def _beyond(builder: ir.IRBuilder, x: ir.Value) -> ir.Value:
-    """i1: TRIG_MAX < |x| < inf, for a scalar float or double x."""
+    """i1: |x| > TRIG_MAX, for a scalar float or double x: one compare. Infinities are redone
+    too (the exact code gives NaN); NaN is not (the fast code keeps it)."""
     e = Emitter(builder, None, F32 if isinstance(x.type, ir.FloatType) else F64)
-    ax = e.abs(V(e, x))
-    return ((ax > TRIG_MAX) & (ax < INF)).v
+    return (e.abs(V(e, x)) > TRIG_MAX).v
 
 
 def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V],
@@ -673,9 +684,10 @@ def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V],
         impl = _FLOAT32_IN_DOUBLE.get(name, impl)
     if single and name in llvm_math_f32.FUNCS:
         e = Emitter(builder, lanes, F32)
-        impl = llvm_math_f32.FUNCS[name]
+        impl = (llvm_math_f32.GUARDED if form == "fast" else llvm_math_f32.FUNCS)[name]
     else:
         e = Emitter(builder, lanes)
+        impl = _GUARDED[name] if form == "fast" else impl
     widen = single and e.fmt is not F32
     xs = [V(e, builder.fpext(a, e.fty) if widen else a) for a in fn.args]
     y = impl(e, *xs)
