@@ -150,8 +150,8 @@ class _KernelEmitter:
         self.local = local  # operands holding rows [lo, hi) only: row i is at i - lo
         self.rank = max(len(kernel.shape), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
-        layout = self._operand_layout()
-        in_memory = any(red is not None and idx[-1] is not None for _, idx, red in layout)
+        self.layout = self._operand_layout()
+        in_memory = any(red is not None and idx[-1] is not None for _, idx, red in self.layout)
         # a redo would add a chunk twice into accumulators in memory: those keep exact calls
         self.guard = not in_memory and any(ins.op in TRIG for ins in kernel.body)
 
@@ -181,7 +181,7 @@ class _KernelEmitter:
         b = self.b
         shape_p, lo, hi, slot = self.fn.args[:4]
         arrays = self.fn.args[4:]
-        layout = self._operand_layout()
+        layout = self.layout
         r = self.rank
         shape = [b.load(b.gep(shape_p, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
                  for d in range(r)]
@@ -195,7 +195,7 @@ class _KernelEmitter:
             strides.append([None if j is None else b.load(
                 b.gep(sp, [ir.Constant(I64, j)], source_etype=I64), typ=I64) for j in idx])
             data.append(p)
-        self.layout, self.strides, self.data = layout, strides, data
+        self.strides, self.data = strides, data
         self.ahead = {j: b.mul(b.sub(hi, lo), strides[j][0]) for j in self.prefetch
                       if strides[j][0] is not None}  # bytes from a row to the next block's
         if r == 1:
