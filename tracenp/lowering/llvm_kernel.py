@@ -13,7 +13,9 @@ reduction; P is 1 otherwise). Dim 0 runs over `[lo, hi)`, which is how the runti
 work across threads (and how a `RowGroup` runs its passes block by block). The loop nest is
 the flattened outer dims around an inner loop over the last dim; the inner loop has a
 contiguous version (unit strides: the loop vectorizer widens it) and a strided one, chosen
-per row at run time. Array fields are read at offsets of NumPy's public `PyArrayObject`
+per row at run time. A kernel with sin, cos or tan runs the inner loop in chunks, each with the
+inlined trig code and a flag for arguments beyond its range, and redoes a flagged chunk with
+the exact code (`_guarded`). Array fields are read at offsets of NumPy's public `PyArrayObject`
 layout (data, nd, dimensions, strides follow the object header).
 """
 
@@ -24,6 +26,7 @@ from llvmlite import ir
 
 from ..fusion import Kernel, RowGroup
 from ..ops import Op
+from . import llvm_math
 from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, \
     llvm_type, memory_type
 
@@ -32,6 +35,9 @@ DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
 REDUCE_FLAGS = ("reassoc",)  # reductions may be reordered (deterministically) to vectorize
 PREFETCH_CHUNK = 512  # elements of a prefetching inner loop between two bursts of prefetches
 LINE = 64  # bytes per cache line: one prefetch each
+GUARD_CHUNK = 2048  # elements of an inner loop redone when a trig argument was beyond TRIG_MAX
+TRIG = (Op.SIN, Op.COS, Op.TAN)
+HUGE = "huge"  # the accumulator key of the flag "some trig argument was beyond TRIG_MAX"
 
 
 def register_dtype(dtype: np.dtype) -> np.dtype:
@@ -126,6 +132,15 @@ def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
     return {}
 
 
+def _loop_id(module: ir.Module, *hints: tuple[str, int]) -> ir.values.MDValue:
+    """A loop's `llvm.loop` metadata: a node that names itself first, then the hints."""
+    ops = [module.add_metadata([ir.MetaDataString(module, k), ir.Constant(I32, v)])
+           for k, v in hints]
+    loop = ir.values.MDValue(module, [], name=str(len(module.metadata)))
+    loop.operands = (loop, *ops)
+    return loop
+
+
 class _KernelEmitter:
     def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = (),
                  local: tuple[int, ...] = ()):
@@ -135,6 +150,10 @@ class _KernelEmitter:
         self.local = local  # operands holding rows [lo, hi) only: row i is at i - lo
         self.rank = max(len(kernel.shape), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
+        self.layout = self._operand_layout()
+        in_memory = any(red is not None and idx[-1] is not None for _, idx, red in self.layout)
+        # a redo would add a chunk twice into accumulators in memory: those keep exact calls
+        self.guard = not in_memory and any(ins.op in TRIG for ins in kernel.body)
 
     # ---------------------------------------------------------------- operands
     def _operand_layout(self):
@@ -162,7 +181,7 @@ class _KernelEmitter:
         b = self.b
         shape_p, lo, hi, slot = self.fn.args[:4]
         arrays = self.fn.args[4:]
-        layout = self._operand_layout()
+        layout = self.layout
         r = self.rank
         shape = [b.load(b.gep(shape_p, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
                  for d in range(r)]
@@ -176,7 +195,7 @@ class _KernelEmitter:
             strides.append([None if j is None else b.load(
                 b.gep(sp, [ir.Constant(I64, j)], source_etype=I64), typ=I64) for j in idx])
             data.append(p)
-        self.layout, self.strides, self.data = layout, strides, data
+        self.strides, self.data = strides, data
         self.ahead = {j: b.mul(b.sub(hi, lo), strides[j][0]) for j in self.prefetch
                       if strides[j][0] is not None}  # bytes from a row to the next block's
         if r == 1:
@@ -263,7 +282,7 @@ class _KernelEmitter:
             if unit and self.ahead:
                 final = self._chunks(start, stop, addr, invariant, accs)
             else:
-                final = self._inner(start, stop, addr, invariant, accs)
+                final = self._guarded(start, stop, addr, invariant, accs)
             results.append((final, b.block))
             b.branch(done)
         b.position_at_end(done)
@@ -295,7 +314,7 @@ class _KernelEmitter:
             phis[j].add_incoming(v, entry)
         nxt = b.add(c, ir.Constant(I64, PREFETCH_CHUNK))
         end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
-        final = self._inner(c, end, addr, invariant, phis)
+        final = self._guarded(c, end, addr, invariant, phis)
         for j, ahead in self.ahead.items():
             size = np.dtype(self.layout[j][0]).itemsize
             lines = b.udiv(b.add(b.mul(b.sub(end, c), ir.Constant(I64, size)),
@@ -324,8 +343,62 @@ class _KernelEmitter:
         # read, locality 2 (L2), data cache
         self.b.call(fn, [ptr, ir.Constant(I32, 0), ir.Constant(I32, 2), ir.Constant(I32, 1)])
 
-    def _inner(self, start, stop, addr, invariant, accs):
-        """The inner loop over the last dim; returns the accumulators' final values."""
+    def _guarded(self, start, stop, addr, invariant, accs):
+        """The inner loop, in a kernel with trig ops in chunks of GUARD_CHUNK elements: each
+        chunk runs with the inlined trig code, valid up to TRIG_MAX, and when some argument
+        was beyond it, again with the exact code, the accumulators restarting from their
+        values at the chunk's start. The outputs the first run stored are overwritten; its
+        inputs are unchanged, as a kernel's outputs never share memory with its inputs (each
+        gets its own buffer in `llvm.py`)."""
+        if not self.guard:
+            return self._inner(start, stop, addr, invariant, accs)
+        b = self.b
+        entry = b.block
+        head = b.append_basic_block("guard")
+        exit_ = b.append_basic_block("guard.end")
+        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
+        b.position_at_end(head)
+        c = b.phi(I64)
+        c.add_incoming(start, entry)
+        phis = {}
+        for j, v in accs.items():
+            phis[j] = b.phi(v.type)
+            phis[j].add_incoming(v, entry)
+        nxt = b.add(c, ir.Constant(I64, GUARD_CHUNK))
+        end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
+        fast = self._inner(c, end, addr, invariant, {**phis, HUGE: ir.Constant(I1, 0)}, "fast")
+        fast_end = b.block
+        redo = b.append_basic_block("redo")
+        join = b.append_basic_block("redo.end")
+        b.cbranch(fast.pop(HUGE), redo, join).set_weights([1, 1 << 20])
+        b.position_at_end(redo)
+        exact = self._inner(c, end, addr, invariant, phis, "exact")
+        redo_end = b.block
+        b.branch(join)
+        b.position_at_end(join)
+        final = {}
+        for j, v in fast.items():
+            final[j] = b.phi(v.type)
+            final[j].add_incoming(v, fast_end)
+            final[j].add_incoming(exact[j], redo_end)
+        latch = b.block
+        c.add_incoming(end, latch)
+        for j, v in final.items():
+            phis[j].add_incoming(v, latch)
+        b.cbranch(b.icmp_signed("<", end, stop), head, exit_)
+        b.position_at_end(exit_)
+        out = {}
+        for j, v in accs.items():
+            phi = b.phi(v.type)
+            phi.add_incoming(v, entry)
+            phi.add_incoming(final[j], latch)
+            out[j] = phi
+        return out
+
+    def _inner(self, start, stop, addr, invariant, accs, trig=None):
+        """The inner loop over the last dim; returns the accumulators' final values. `trig`:
+        "fast" for the inlined trig code (the flag HUGE in `accs` gathers its range checks),
+        "exact" for exact scalar calls, None for exact calls the vectorizer widens."""
         b = self.b
         n_in = len(self.k.inputs)
         entry = b.block
@@ -343,8 +416,17 @@ class _KernelEmitter:
         for j in range(n_in):
             values.append(invariant[j] if j in invariant else
                           self._load(addr(j, i), self.layout[j][0]))
-        self._body(values)
         new = {}
+        if trig is None:
+            self._body(values)
+        else:
+            beyond: list = []
+            with llvm_math.trig_mode(beyond if trig == "fast" else None):
+                self._body(values)
+            if trig == "fast":
+                new[HUGE] = phis[HUGE]
+                for m in beyond:
+                    new[HUGE] = b.or_(new[HUGE], m)
         for o_i, o in enumerate(self.k.outputs):
             j = n_in + o_i
             v = values[o.value]
@@ -367,7 +449,9 @@ class _KernelEmitter:
         i.add_incoming(nxt, latch)
         for j, v in new.items():
             phis[j].add_incoming(v, latch)
-        b.cbranch(b.icmp_signed("<", nxt, stop), head, exit_)
+        back = b.cbranch(b.icmp_signed("<", nxt, stop), head, exit_)
+        if trig == "fast":  # the flag is no reason to interleave (twice the code to compile)
+            back.set_metadata("llvm.loop", _loop_id(b.module, ("llvm.loop.interleave.count", 1)))
         b.position_at_end(exit_)
         final = {}
         for j, v in accs.items():

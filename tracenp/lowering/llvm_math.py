@@ -12,15 +12,20 @@ lanes (`llvm_math_f32`); every other float32 function is widened to double and n
 
 The approximations follow fdlibm (the polynomials, and the same special cases as C99/NumPy) with
 Cody-Waite range reduction; `power` uses a double-double logarithm. sin, cos and tan reduce
-|x| > TRIG_MAX by Payne-Hanek (`llvm_math_payne_hanek`) behind a branch, so they are out-of-line
-functions with vector versions (`llvm_math_variants`) rather than inlined code. The measured
-accuracy is in docs/accuracy.md.
+|x| > TRIG_MAX by Payne-Hanek (`llvm_math_payne_hanek`) behind a branch. A branch cannot be
+inlined into a vectorized loop, so they come in three forms (`trig_mode`): inlined code valid up
+to TRIG_MAX, whose caller checks the argument and redoes the work with the exact form when it is
+beyond (what kernel loops do: `llvm_kernel`); an exact scalar call for that redo; and otherwise
+an exact call with vector versions of itself (`llvm_math_variants`). The measured accuracy is in
+docs/accuracy.md.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from llvmlite import ir
 
@@ -29,6 +34,7 @@ from . import llvm_math_payne_hanek as payne_hanek
 from . import llvm_math_variants as variants
 from .llvm_math_ir import (
     F32,
+    F64,
     LN2,
     LN2_32,
     LOG2E,
@@ -263,7 +269,12 @@ def _cos_poly(e: Emitter, z: V) -> V:
     return w + (((1.0 - w) - hz) + z * z * e.horner(z, _COS))
 
 
-def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[Emitter, V], V]:
+def _trig(
+    which: str, reduce: Callable[[Emitter, V], tuple[V, V]], infinite: bool = True
+) -> Callable[[Emitter, V], V]:
+    """`infinite`: give NaN for infinite x explicitly (the guarded form leaves them to the
+    redo, as they are beyond TRIG_MAX: its reduction makes NaN of them anyway)."""
+
     def trig(e: Emitter, x: V) -> V:
         k, r = reduce(e, x)
         z = r * r
@@ -277,7 +288,8 @@ def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[
         else:
             y = e.sel(odd, s, c)
             y = e.sel(~e.int_is(e.low_bits(k + 1.0, 2), 0), -y, y)
-        y = e.sel(e.abs(x) < INF, y, NAN)
+        if infinite:
+            y = e.sel(e.abs(x) < INF, y, NAN)
         return y if which == "cos" else tiny_pass(e, x, y, 2.0**-27)
 
     return trig
@@ -572,6 +584,11 @@ _HUGE: dict[str, Callable[[Emitter, V], V]] = {
 }
 """The functions whose fast code is only valid for |x| <= TRIG_MAX, and their code beyond."""
 
+_GUARDED: dict[str, Callable[[Emitter, V], V]] = {
+    name: _trig(name, _cody_waite, infinite=False) for name in _HUGE
+}
+"""The fast code of the "fast" form, whose caller checks |x| > TRIG_MAX (infinities too)."""
+
 _FLOAT32_IN_DOUBLE = {"power": _power_with(_pow_magnitude_for_float32)}
 """Cheaper double code that is still exact enough for float32 results."""
 
@@ -581,13 +598,34 @@ SUPPORTED: frozenset[str] = frozenset(_FUNCS)
 NARGS: dict[str, int] = {name: n for name, (n, _) in _FUNCS.items()}
 
 
+_MODE: ContextVar[tuple[str, list | None]] = ContextVar("tracenp_trig_mode",
+                                                     default=("vector", None))
+
+
+@contextmanager
+def trig_mode(huge: list | None) -> Iterator[None]:
+    """How `emit` makes sin, cos and tan while the block runs.
+
+    With a list: the inlined code, valid for |x| <= TRIG_MAX (other finite x give unspecified
+    values), and for each call an `i1` appended to `huge`, set when |x| > TRIG_MAX; the caller
+    must then redo the work. With None: a call to an exact scalar function that the loop
+    vectorizer leaves alone (a redo loop stays small and quick to compile). Outside the block:
+    an exact call that the loop vectorizer widens to exact vector functions.
+    """
+    token = _MODE.set(("fast", huge) if huge is not None else ("scalar", None))
+    try:
+        yield
+    finally:
+        _MODE.reset(token)
+
+
 def emit(builder: ir.IRBuilder, name: str, args: Sequence[ir.Value]) -> ir.Value:
     """Emit `name(*args)` (a NumPy ufunc name in SUPPORTED) at `builder`'s position.
 
     All args share one type, `float`, `double`, `<N x float>` or `<N x double>`, and so does the
     result. The call goes to an internal helper in `builder.module`, created on first use per
-    (name, type): always-inline straight-line code, or for scalar sin, cos and tan a call that the
-    loop vectorizer replaces by the helper's vector version.
+    (name, type, form): always-inline straight-line code, or for scalar sin, cos and tan the form
+    that `trig_mode` says.
     """
     if name not in _FUNCS:
         raise ValueError(f"llvm_math has no {name!r}; supported: {sorted(SUPPORTED)}")
@@ -597,24 +635,46 @@ def emit(builder: ir.IRBuilder, name: str, args: Sequence[ir.Value]) -> ir.Value
     ty = args[0].type
     if any(a.type != ty for a in args):
         raise TypeError(f"{name}: arguments differ in type: {[str(a.type) for a in args]}")
-    return builder.call(_helper(builder.module, name, ty, impl), list(args))
+    form = "vector"
+    if name in _HUGE and not isinstance(ty, ir.VectorType):
+        form, huge = _MODE.get()
+        if huge is not None:
+            huge.append(_beyond(builder, args[0]))
+    return builder.call(_helper(builder.module, name, ty, impl, form), list(args))
 
 
-def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V]) -> ir.Function:
+def _beyond(builder: ir.IRBuilder, x: ir.Value) -> ir.Value:
+    """i1: |x| > TRIG_MAX, for a scalar float or double x: one compare. Infinities are redone
+    too (the exact code gives NaN); NaN is not (the fast code keeps it)."""
+    e = Emitter(builder, None, F32 if isinstance(x.type, ir.FloatType) else F64)
+    return (e.abs(V(e, x)) > TRIG_MAX).v
+
+
+def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V],
+            form: str = "vector") -> ir.Function:
+    """`form` (sin, cos and tan only): "fast" inlined code without the huge path, "scalar" an
+    exact out-of-line function, "vector" an exact one with vector versions for scalar types."""
     lanes = ty.count if isinstance(ty, ir.VectorType) else None
     elem = ty.element if lanes is not None else ty
     if not isinstance(elem, (ir.FloatType, ir.DoubleType)):
         raise TypeError(f"{name}: expected float, double or a vector of them, got {ty}")
     tag = ("f64" if isinstance(elem, ir.DoubleType) else "f32") + (f"x{lanes}" if lanes else "")
-    fname = f"tracenp.math.{name}.{tag}"
+    suffix = {"vector": "", "fast": ".fast", "scalar": ".exact"}[form]
+    fname = f"tracenp.math.{name}.{tag}{suffix}"
     existing = module.globals.get(fname)
     if existing is not None:
         return existing
     fn = ir.Function(module, ir.FunctionType(ty, [ty] * NARGS[name]), fname)
     fn.linkage = "internal"
-    if name in _HUGE and lanes is None:
-        widths = variants.LANES[tag]
-        variants.declare(fn, [_helper(module, name, ir.VectorType(ty, n), impl) for n in widths])
+    exact = name in _HUGE and form != "fast"
+    if exact and lanes is None:
+        if form == "vector":
+            widths = variants.LANES[tag]
+            variants.declare(fn, [_helper(module, name, ir.VectorType(ty, n), impl)
+                                  for n in widths])
+        else:
+            for attr in ("noinline", "nounwind", "readnone"):
+                fn.attributes.add(attr)
     else:
         fn.attributes.add("alwaysinline")
         fn.attributes.add("nounwind")
@@ -624,13 +684,14 @@ def _helper(module: ir.Module, name: str, ty: ir.Type, impl: Callable[..., V]) -
         impl = _FLOAT32_IN_DOUBLE.get(name, impl)
     if single and name in llvm_math_f32.FUNCS:
         e = Emitter(builder, lanes, F32)
-        impl = llvm_math_f32.FUNCS[name]
+        impl = (llvm_math_f32.GUARDED if form == "fast" else llvm_math_f32.FUNCS)[name]
     else:
         e = Emitter(builder, lanes)
+        impl = _GUARDED[name] if form == "fast" else impl
     widen = single and e.fmt is not F32
     xs = [V(e, builder.fpext(a, e.fty) if widen else a) for a in fn.args]
     y = impl(e, *xs)
-    if name in _HUGE:
+    if exact:
         y = _with_huge(e, name, xs[0], y)
     builder.ret(builder.fptrunc(y.v, ty) if widen else y.v)
     return fn
@@ -661,4 +722,4 @@ def _huge_helper(module: ir.Module, name: str, fmt: Format) -> ir.Function:
     return fn
 
 
-__all__ = ["NARGS", "SUPPORTED", "TRIG_MAX", "emit"]
+__all__ = ["NARGS", "SUPPORTED", "TRIG_MAX", "emit", "trig_mode"]

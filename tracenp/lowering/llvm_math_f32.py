@@ -81,7 +81,11 @@ def _near(d: Emitter, xd: V) -> tuple[V, V]:
     return k, d.fma(-k, PIO2[1], d.fma(-k, PIO2[0], xd))
 
 
-def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[Emitter, V], V]:
+def _trig(
+    which: str, reduce: Callable[[Emitter, V], tuple[V, V]], infinite: bool = True
+) -> Callable[[Emitter, V], V]:
+    """`infinite`: give NaN for infinite x explicitly (see llvm_math's `_trig`)."""
+
     def trig(e: Emitter, x: V) -> V:
         d = Emitter(e.b, e.lanes, F64)
         xd = V(d, e.b.fpext(x.v, d.fty))
@@ -101,7 +105,8 @@ def _trig(which: str, reduce: Callable[[Emitter, V], tuple[V, V]]) -> Callable[[
         else:
             y = e.sel(odd, s, c)
             y = e.sel(~d.int_is(d.low_bits(k + 1.0, 2), 0), -y, y)
-        y = e.sel(e.abs(x) < math.inf, y, math.nan)
+        if infinite:
+            y = e.sel(e.abs(x) < math.inf, y, math.nan)
         return y if which == "cos" else tiny_pass(e, x, y, 2.0**-12)
 
     return trig
@@ -115,6 +120,12 @@ FUNCS: dict[str, Callable[..., V]] = {
     "cos": _trig("cos", _near),
 }
 """The functions with a native float32 implementation, by NumPy name."""
+
+GUARDED: dict[str, Callable[..., V]] = {
+    "sin": _trig("sin", _near, infinite=False),
+    "cos": _trig("cos", _near, infinite=False),
+}
+"""sin and cos valid for |x| <= TRIG_MAX, for a caller that checks the argument."""
 
 HUGE: dict[str, Callable[..., V]] = {
     "sin": _trig("sin", payne_hanek.reduce),

@@ -12,6 +12,8 @@ The row is a gathered load indexed by the exponent; everything else is straight-
 
 from __future__ import annotations
 
+import functools
+
 from llvmlite import ir
 
 from .llvm_math_ir import PIO2, Emitter, V, fast_two_sum, two_sum
@@ -41,8 +43,10 @@ def _two_over_pi(bits: int) -> int:
     return (2 * one << (bits + guard)) // pi >> guard
 
 
-def table_values() -> list[float]:
-    """Row E - E_MIN: the four chunks of G(E) = 2**(E - 1023) * 2/pi mod 2**54, leading first."""
+@functools.cache
+def table_values() -> tuple[float, ...]:
+    """Row E - E_MIN: the four chunks of G(E) = 2**(E - 1023) * 2/pi mod 2**54, leading first
+    (computed once per process: every kernel with sin, cos or tan holds the table)."""
     frac_bits = 4 * _CHUNK + 1 + 8  # below the unit: down to weight 2**-(159 + 8)
     top = E_MAX - 1023
     word = _two_over_pi(top + frac_bits)  # 2/pi * 2**(top + frac_bits)
@@ -53,7 +57,7 @@ def table_values() -> list[float]:
             shift = frac_bits + 54 - _CHUNK * (j + 1)
             chunk = (g >> shift) % (1 << _CHUNK) if j < 3 else g % (1 << (shift + _CHUNK))
             values.append(float(chunk) * 2.0 ** ((shift if j < 3 else 0) - frac_bits))
-    return values
+    return tuple(values)
 
 
 def _table(module: ir.Module) -> ir.GlobalVariable:
@@ -63,7 +67,7 @@ def _table(module: ir.Module) -> ir.GlobalVariable:
         return existing
     ty = ir.ArrayType(ir.DoubleType(), 4 * _ROWS)
     table = ir.GlobalVariable(module, ty, name)
-    table.initializer = ir.Constant(ty, table_values())
+    table.initializer = ir.Constant(ty, list(table_values()))
     table.global_constant = True
     table.linkage = "internal"
     table.align = 32
