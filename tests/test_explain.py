@@ -78,3 +78,23 @@ def test_explain_says_why_a_function_cannot_be_traced():
         warnings.simplefilter("ignore", tracenp.TracingFallbackWarning)
         jf(np.ones(3))
     assert "truth value" in tracenp.explain(jf, np.ones(3)).not_traced
+
+
+def test_explain_shows_row_groups_and_row_dot_passes_on_llvm():
+    def softmax(x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def logreg(w, x, y):
+        p = 1.0 / (1.0 + np.exp(-(x @ w)))
+        return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+    steps, _ = describe_schedule(tracenp.jit(softmax).graph(np.ones((64, 32))), "llvm")
+    (group,) = [s for s in steps if s.kind == "rows"]
+    assert group.ops[0].count("|") == 2 and "exp" in group.ops[0]  # max, exp-sum, divide
+    x, w, y = np.ones((2048, 32)), np.ones(32), np.ones(2048)  # 2^16 elements: fused
+    step = tracenp.jit(tracenp.value_and_grad(logreg))
+    ex = tracenp.explain(step, w, x, y)
+    (rowdot,) = [s for s in ex.steps if s.kind == "rowdot"]
+    assert rowdot.ops[0].startswith("matmul |") and rowdot.shape == (2048, 32)
+    assert "1 row-dot pass" in str(ex)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import TracingError
-from .fusion import KernelStep, schedule
+from .fusion import KernelStep, NodeStep, RowGroup, schedule
 from .ir import Graph, Node, type_str
 from .ops import OPS, Op
 from .rewrite.pattern import Fired, PassStats
@@ -24,7 +24,7 @@ from .rewrite.pattern import Fired, PassStats
 class Step:
     """One step of the schedule: a fused kernel, a library call, a view, or a NumPy call."""
 
-    kind: str  # kernel | library | view | numpy
+    kind: str  # kernel | rows (a row group) | rowdot (a row-dot pass) | library | view | numpy
     ops: tuple[str, ...]  # the ops it runs, in order (a kernel's fused ops)
     shape: tuple
     reduce_axes: tuple = ()
@@ -91,8 +91,10 @@ class Explanation:
         return "\n".join(out)
 
 
-_SINGULAR = {"kernel": "kernel", "library": "library call", "view": "view", "numpy": "NumPy call"}
-_PLURAL = {"kernel": "kernels", "library": "library calls", "view": "views", "numpy": "NumPy calls"}
+_SINGULAR = {"kernel": "kernel", "rows": "row group", "rowdot": "row-dot pass",
+             "library": "library call", "view": "view", "numpy": "NumPy call"}
+_PLURAL = {"kernel": "kernels", "rows": "row groups", "rowdot": "row-dot passes",
+           "library": "library calls", "view": "views", "numpy": "NumPy calls"}
 
 
 def _indent(text: str) -> str:
@@ -116,16 +118,36 @@ def _lowerable(backend: str) -> Callable[[Node], bool] | None:
     return None
 
 
+def _kernel_ops(k) -> list[str]:
+    ops = [i.op.name.lower() for i in k.body if i.op is not Op.CONST]
+    return ops + [o.reduce.name.lower() for o in k.outputs if o.reduce is not None]
+
+
+def _planned(graph: Graph, backend: str, lowerable) -> list:
+    """The steps the backend runs: the LLVM backend adds row groups and row-dot passes."""
+    if backend == "llvm":
+        from .lowering.llvm import plan
+
+        return plan(graph)[1]
+    return list(schedule(graph, lowerable or (lambda n: False)).steps)
+
+
 def describe_schedule(graph: Graph, backend: str) -> tuple[list[Step], list[str]]:
     """The backend's steps for `graph`, and the fusible-kind ops it runs as NumPy calls."""
     lowerable = _lowerable(backend)
     steps, fallbacks = [], []
-    for s in schedule(graph, lowerable or (lambda n: False)).steps:
+    for s in _planned(graph, backend, lowerable):
         if isinstance(s, KernelStep):
-            k = s.kernel
-            ops = [i.op.name.lower() for i in k.body if i.op is not Op.CONST]
-            ops += [o.reduce.name.lower() for o in k.outputs if o.reduce is not None]
-            steps.append(Step("kernel", tuple(ops), k.shape, k.axes))
+            steps.append(Step("kernel", tuple(_kernel_ops(s.kernel)), s.kernel.shape,
+                              s.kernel.axes))
+            continue
+        if isinstance(s, RowGroup):
+            ops = [" ".join(_kernel_ops(k)) for k in s.kernels]
+            steps.append(Step("rows", (" | ".join(ops),), s.kernels[0].shape, s.kernels[0].axes))
+            continue
+        if not isinstance(s, NodeStep):  # a row-dot pass: X @ w, the chain, X.T @ r
+            ops = ["matmul", *(" ".join(_kernel_ops(c.kernel)) for c in s.chain), "matmul"]
+            steps.append(Step("rowdot", (" | ".join(ops),), s.first.srcs[0].shape))
             continue
         n = s.node
         kind = s.kind if lowerable is not None or s.kind == "view" else "numpy"

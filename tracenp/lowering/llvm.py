@@ -109,11 +109,20 @@ class _Buffers:
                 self.free.setdefault(key, []).append(buf)
 
 
+def plan(graph: Graph):
+    """The schedule this backend runs (fusion's, with row groups), and its steps with the
+    row-dot passes in place."""
+    from .llvm_rowdot import with_rowdots  # loads with the code generator
+
+    sched = row_groups(schedule(graph, lowerable))
+    return sched, with_rowdots(sched.steps)
+
+
 class LLVMBackend:
     name = "llvm"
 
     def compile(self, graph: Graph) -> Executable:
-        sched = row_groups(schedule(graph, lowerable))
+        sched, planned = plan(graph)
         order = graph.nodes()
         slot = {id(n): i for i, n in enumerate(order)}
         template: list = [None] * (len(order) + 1)  # the last slot: a memo for linalg routines
@@ -121,9 +130,9 @@ class LLVMBackend:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
         steps = []
-        from .llvm_rowdot import RowDot, rowdot_step, with_rowdots  # loads with the code generator
+        from .llvm_rowdot import RowDot, rowdot_step
 
-        for s in with_rowdots(sched.steps):
+        for s in planned:
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
                                          _executor, lambda: config.num_threads))
