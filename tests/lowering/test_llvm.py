@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
@@ -16,16 +15,7 @@ from tracenp.lowering.llvm_jit import STATS
 from tracenp.ops import OPS, Op
 
 
-@pytest.fixture(autouse=True, scope="module")
-def private_cache(tmp_path_factory):
-    """Compiled kernels of these tests go to a temporary cache, not the user's."""
-    old = os.environ.get("TRACENP_CACHE_DIR")
-    os.environ["TRACENP_CACHE_DIR"] = str(tmp_path_factory.mktemp("tracenp-cache"))
-    yield
-    if old is None:
-        del os.environ["TRACENP_CACHE_DIR"]
-    else:
-        os.environ["TRACENP_CACHE_DIR"] = old
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def jit(fn):

@@ -7,7 +7,6 @@ ULP bounds of test_llvm_math (float16 is computed through float32 like NumPy's l
 
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
@@ -23,15 +22,7 @@ UNARY = sorted(n for n in llvm_math.SUPPORTED if llvm_math.NARGS[n] == 1)
 BINARY = sorted(n for n in llvm_math.SUPPORTED if llvm_math.NARGS[n] == 2)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def private_cache(tmp_path_factory):
-    old = os.environ.get("TRACENP_CACHE_DIR")
-    os.environ["TRACENP_CACHE_DIR"] = str(tmp_path_factory.mktemp("tracenp-cache"))
-    yield
-    if old is None:
-        del os.environ["TRACENP_CACHE_DIR"]
-    else:
-        os.environ["TRACENP_CACHE_DIR"] = old
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def special_values(dtype: str) -> np.ndarray:

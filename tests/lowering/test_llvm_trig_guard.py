@@ -5,7 +5,6 @@ strided inputs, float32 and float16, chunk edges and thread counts."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import numpy as np
@@ -23,16 +22,7 @@ from tracenp.lowering.llvm_rowdot import RowDot, with_rowdots
 CHUNK = llvm_kernel.GUARD_CHUNK
 
 
-@pytest.fixture(autouse=True, scope="module")
-def private_cache(tmp_path_factory):
-    """Compiled kernels of these tests go to a temporary cache, not the user's."""
-    old = os.environ.get("TRACENP_CACHE_DIR")
-    os.environ["TRACENP_CACHE_DIR"] = str(tmp_path_factory.mktemp("tracenp-cache"))
-    yield
-    if old is None:
-        del os.environ["TRACENP_CACHE_DIR"]
-    else:
-        os.environ["TRACENP_CACHE_DIR"] = old
+pytestmark = pytest.mark.usefixtures("private_cache")
 
 
 def jit(fn):
