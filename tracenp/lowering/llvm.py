@@ -232,6 +232,19 @@ def launch_run(launch: Launch) -> Executable:
     return run
 
 
+def _slice_view(slices):
+    index = tuple(slice(*s) for s in slices)
+    return lambda x: x[index]
+
+
+# Views made by ndarray methods, prepared once: an unrolled loop runs thousands of them.
+_VIEWS = {
+    Op.RESHAPE: lambda shape: lambda x: x.reshape(shape),
+    Op.TRANSPOSE: lambda perm: lambda x: x.transpose(perm),
+    Op.SLICE: _slice_view,
+}
+
+
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
     n = step.node
     srcs = [slot[id(s)] for s in n.srcs]
@@ -253,6 +266,13 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
             env[out] = fn(env[-1], *[env[s] for s in srcs], **params)
 
         return linalg
+    if n.op in _VIEWS:
+        view, (src,) = _VIEWS[n.op](**params), srcs
+
+        def view_step(env, used):
+            env[out] = view(env[src])
+
+        return view_step
     ref = OPS[n.op].ref
     dtype, shape = n.dtype, n.shape
 
