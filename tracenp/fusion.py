@@ -22,10 +22,11 @@ A `Kernel` is backend-neutral data:
 
 Rules: a chain of elementwise nodes fuses when each inner node has one consumer and the
 consumer's shape (unless the chain would then read more than `MAX_FUSED` arrays or run
-more than `MAX_FUSED` instructions: then the largest inner chain is stored); a reduction fuses with the chain that produces its operand; a reduction of
-a value that another kernel materializes anyway becomes one more output of that kernel
-(softmax: `e = exp(x - m)` and `sum(e)` in one pass); an elementwise epilogue after a
-library step (bias and relu after matmul) is one kernel reading the library's buffer.
+more than `MAX_FUSED` instructions: then its largest inner chain is stored); a reduction
+fuses with the chain that produces its operand; a reduction of a value that another kernel
+materializes anyway becomes one more output of that kernel (softmax: `e = exp(x - m)` and
+`sum(e)` in one pass); an elementwise epilogue after a library step (bias and relu after
+matmul) is one kernel reading the library's buffer.
 
 `row_groups` (used by the CPU backend) then gathers kernels whose later passes read earlier
 reductions over trailing dims broadcast back into a `RowGroup`, run block of rows by block of
@@ -276,14 +277,14 @@ def _bound_chains(order: list, fused: Callable[[Node], bool],
             continue
         parts = [(s, chains.pop(id(s)) if inlined(s) else ({id(s)}, 0))
                  for s in dict.fromkeys(n.srcs) if not is_immediate(s)]
-        parts.sort(key=lambda p: len(p[1][0]) + p[1][1], reverse=True)
-        while len(parts) > 0 and parts[0][1][1] > 0 and (
-                sum(len(r) for _, (r, _) in parts) > MAX_FUSED
-                or sum(c for _, (_, c) in parts) >= MAX_FUSED):
-            src = parts[0][0]
+        while sum(len(r) for _, (r, _) in parts) > MAX_FUSED \
+                or sum(c for _, (_, c) in parts) >= MAX_FUSED:
+            parts.sort(key=lambda p: len(p[1][0]) + p[1][1])
+            src, (_, count) = parts[-1]
+            if count == 0:  # only stored arrays left: n reads them all
+                break
             cut.add(id(src))
-            parts = sorted([*parts[1:], (src, ({id(src)}, 0))],
-                           key=lambda p: len(p[1][0]) + p[1][1], reverse=True)
+            parts[-1] = (src, ({id(src)}, 0))
         if inlined(n):
             reads = max((r for _, (r, _) in parts), key=len, default=set())
             for _, (r, _) in parts:
