@@ -21,10 +21,12 @@ A `Kernel` is backend-neutral data:
   reduced over `axes` (several outputs of both kinds may share one pass).
 
 Rules: a chain of elementwise nodes fuses when each inner node has one consumer and the
-consumer's shape; a reduction fuses with the chain that produces its operand; a reduction of
-a value that another kernel materializes anyway becomes one more output of that kernel
-(softmax: `e = exp(x - m)` and `sum(e)` in one pass); an elementwise epilogue after a
-library step (bias and relu after matmul) is one kernel reading the library's buffer.
+consumer's shape (unless the chain would then read more than `MAX_FUSED` arrays or run
+more than `MAX_FUSED` instructions: then its largest inner chain is stored); a reduction
+fuses with the chain that produces its operand; a reduction of a value that another kernel
+materializes anyway becomes one more output of that kernel (softmax: `e = exp(x - m)` and
+`sum(e)` in one pass); an elementwise epilogue after a library step (bias and relu after
+matmul) is one kernel reading the library's buffer.
 
 `row_groups` (used by the CPU backend) then gathers kernels whose later passes read earlier
 reductions over trailing dims broadcast back into a `RowGroup`, run block of rows by block of
@@ -43,6 +45,8 @@ from .ops import OPS, Op
 
 REDUCTIONS = (Op.SUM, Op.PROD, Op.MAX, Op.MIN)
 VIEWS = (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE)
+MAX_OPERANDS = 1000  # arrays one launch takes: a C call takes <= 1024 arguments, 4 are fixed
+MAX_FUSED = 128  # arrays read or instructions run by one fused chain (`schedule`)
 
 
 @dataclass(frozen=True)
@@ -224,14 +228,17 @@ def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
     def reducible(n: Node) -> bool:
         return n.op in REDUCTIONS and lowerable(n)
 
+    cut: set[int] = set()  # inlinable nodes stored to keep kernels within MAX_FUSED
+
     def inlined(n: Node) -> bool:
-        if not fusible(n) or id(n) in outs or len(users[id(n)]) != 1:
+        if not fusible(n) or id(n) in outs or id(n) in cut or len(users[id(n)]) != 1:
             return False
         (u,) = users[id(n)]
         if fusible(u):
             return u.shape == n.shape
         return reducible(u) and u.srcs[0] is n
 
+    _bound_chains(order, lambda n: fusible(n) or reducible(n), inlined, cut)
     owner: dict[int, _Builder] = {}  # materialized elementwise node -> the kernel storing it
     steps: list = []
     for n in order:
@@ -260,6 +267,32 @@ def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
     return Schedule(graph.inputs, graph.outputs, consts, merge_kernels(built, graph.outputs))
 
 
+def _bound_chains(order: list, fused: Callable[[Node], bool],
+                  inlined: Callable[[Node], bool], cut: set) -> None:
+    """Add to `cut` the inner chains to store so no chain exceeds `MAX_FUSED` (a sum of
+    thousands of slices is otherwise one kernel with thousands of array arguments)."""
+    chains: dict[int, tuple[set, int]] = {}  # inlined node -> (arrays read, instructions)
+    for n in order:
+        if not fused(n):
+            continue
+        parts = [(s, chains.pop(id(s)) if inlined(s) else ({id(s)}, 0))
+                 for s in dict.fromkeys(n.srcs) if not is_immediate(s)]
+        while sum(len(r) for _, (r, _) in parts) > MAX_FUSED \
+                or sum(c for _, (_, c) in parts) >= MAX_FUSED:
+            parts.sort(key=lambda p: len(p[1][0]) + p[1][1])
+            src, (_, count) = parts[-1]
+            if count == 0:  # only stored arrays left: n reads them all
+                break
+            cut.add(id(src))
+            parts[-1] = (src, ({id(src)}, 0))
+        if inlined(n):
+            reads = max((r for _, (r, _) in parts), key=len, default=set())
+            for _, (r, _) in parts:
+                if r is not reads:
+                    reads |= r
+            chains[id(n)] = (reads, 1 + sum(c for _, (_, c) in parts))
+
+
 def row_groups(sched: Schedule) -> Schedule:
     """`sched` with each run of row-compatible steps (see `RowGroup`) made one group.
 
@@ -275,7 +308,7 @@ def row_groups(sched: Schedule) -> Schedule:
     run: list = []
     made: set[int] = set()
     unreadable: set[int] = set()
-    state = {"rows": None, "linked": False, "end": -1}
+    state = {"rows": None, "linked": False, "end": -1, "operands": 0}
 
     def flush() -> None:
         kernels = sum(isinstance(s, KernelStep) for s in run)
@@ -287,13 +320,14 @@ def row_groups(sched: Schedule) -> Schedule:
         run.clear()
         made.clear()
         unreadable.clear()
-        state.update(rows=None, linked=False)
+        state.update(rows=None, linked=False, operands=0)
 
     def fits(k: Kernel) -> bool:
         if state["rows"] is None or not k.shape or None in k.shape \
                 or k.shape[0] != state["rows"] or 0 in k.axes:
             return False
-        if any(id(n) in unreadable for n in k.inputs):
+        if any(id(n) in unreadable for n in k.inputs) \
+                or state["operands"] + len(k.inputs) + len(k.outputs) > MAX_OPERANDS:
             return False
         return all(n.ndim == len(k.shape) for n in k.inputs if id(n) in made)
 
@@ -309,6 +343,7 @@ def row_groups(sched: Schedule) -> Schedule:
             state["linked"] |= any(id(n) in made for n in k.inputs)
             run.append(s)
             state["end"] = i
+            state["operands"] += len(k.inputs) + len(k.outputs)
             for o in k.outputs:
                 half = o.reduce is not None and o.node.dtype == np.float16
                 (unreadable if half else made).add(id(o.node))

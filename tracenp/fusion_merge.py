@@ -8,13 +8,24 @@ kernel computes are read from registers, and a store nobody else reads is droppe
 
 A kernel never joins one whose reduction it reads (that value is final only after the
 pass), and two kernels with reductions join only over the same axes.
+
+Unrolled Python loops make schedules of thousands of same-shape kernels, so the pass must
+stay linear: a kernel looks back over at most `WINDOW` steps for a partner, and a merged
+kernel is bounded (`MAX_BODY` instructions, `MAX_REDUCTIONS` reductions, `MAX_OPERANDS`
+arrays), which keeps each join cheap, keeps LLVM's optimizer away from huge functions
+(its time grows far faster than linearly with many independent reductions) and keeps a
+launch within the C call's argument limit.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
-from .fusion import Instr, Kernel, KernelStep, Output, Step
+from .fusion import MAX_OPERANDS, Instr, Kernel, KernelStep, Output, Step
+
+WINDOW = 32  # earlier steps searched for a partner: nearer ones are where values are hot
+MAX_BODY = 256  # scalar instructions in one merged kernel
+MAX_REDUCTIONS = 8  # reductions in one merged kernel
 
 
 def merge_kernels(steps: Sequence[Step], outputs: Sequence) -> tuple[Step, ...]:
@@ -29,7 +40,7 @@ def merge_kernels(steps: Sequence[Step], outputs: Sequence) -> tuple[Step, ...]:
         moved = [merged[m] for m in movers]
         rest = [s for j, s in enumerate(merged[at + 1:], at + 1) if j not in movers]
         joined = KernelStep(_join(merged[at].kernel, step.kernel))
-        merged = merged[:at] + moved + [joined] + rest
+        merged[at:] = moved + [joined] + rest
     return _drop_dead_stores(merged, outputs)
 
 
@@ -53,10 +64,11 @@ def _target(merged: list[Step], step: KernelStep) -> tuple[int, list[int]] | Non
     needs = {id(n) for n in step.kernel.inputs}
     mover_needs: set[int] = set()
     movers: list[int] = []
-    for i in range(len(merged) - 1, -1, -1):
+    for i in range(len(merged) - 1, max(len(merged) - 1 - WINDOW, -1), -1):
         cand = merged[i]
         made = _made(cand)
         if isinstance(cand, KernelStep) and _compatible(cand.kernel, step.kernel) \
+                and _fits(cand.kernel, step.kernel) \
                 and not needs & _reductions(cand.kernel) and not mover_needs & made:
             return i, sorted(movers)
         if needs & made:
@@ -73,6 +85,13 @@ def _compatible(a: Kernel, b: Kernel) -> bool:
     ra = any(o.reduce is not None for o in a.outputs)
     rb = any(o.reduce is not None for o in b.outputs)
     return not (ra and rb) or a.axes == b.axes
+
+
+def _fits(a: Kernel, b: Kernel) -> bool:
+    """The joined kernel stays within the bounds (operands counted before sharing)."""
+    operands = len(a.inputs) + len(a.outputs) + len(b.inputs) + len(b.outputs)
+    return len(a.body) + len(b.body) <= MAX_BODY and operands <= MAX_OPERANDS \
+        and len(_reductions(a)) + len(_reductions(b)) <= MAX_REDUCTIONS
 
 
 def _join(a: Kernel, b: Kernel) -> Kernel:
