@@ -297,13 +297,13 @@ class _KernelEmitter:
                     phi = b.select(phis[(j, "nan")], ir.Constant(phi.type, float("nan")), phi)
                 self._store(bases[j], phi, self.layout[j][0])
 
-    def _chunks(self, start, stop, addr, invariant, accs):
-        """The inner loop in chunks of PREFETCH_CHUNK elements, each chunk followed by one
-        prefetch (into L2) per cache line of the same columns one block of rows ahead."""
+    def _chunked(self, start, stop, size: int, accs: dict, name: str, body) -> dict:
+        """A loop over chunks [c, end) of `size` elements carrying the accumulators `accs`:
+        `body(c, end, phis)` emits one chunk and returns their values after it."""
         b = self.b
         entry = b.block
-        head = b.append_basic_block("chunk")
-        exit_ = b.append_basic_block("chunk.end")
+        head = b.append_basic_block(name)
+        exit_ = b.append_basic_block(f"{name}.end")
         b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
         b.position_at_end(head)
         c = b.phi(I64)
@@ -312,16 +312,9 @@ class _KernelEmitter:
         for j, v in accs.items():
             phis[j] = b.phi(v.type)
             phis[j].add_incoming(v, entry)
-        nxt = b.add(c, ir.Constant(I64, PREFETCH_CHUNK))
+        nxt = b.add(c, ir.Constant(I64, size))
         end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
-        final = self._guarded(c, end, addr, invariant, phis)
-        for j, ahead in self.ahead.items():
-            size = np.dtype(self.layout[j][0]).itemsize
-            lines = b.udiv(b.add(b.mul(b.sub(end, c), ir.Constant(I64, size)),
-                                 ir.Constant(I64, LINE - 1)), ir.Constant(I64, LINE))
-            base = b.gep(addr(j, c), [ahead], source_etype=I8)
-            self._loop(lines, lambda q, base=base: self._prefetch(
-                b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
+        final = body(c, end, phis)
         latch = b.block
         c.add_incoming(end, latch)
         for j, v in final.items():
@@ -335,6 +328,24 @@ class _KernelEmitter:
             phi.add_incoming(final[j], latch)
             out[j] = phi
         return out
+
+    def _chunks(self, start, stop, addr, invariant, accs):
+        """The inner loop in chunks of PREFETCH_CHUNK elements, each chunk followed by one
+        prefetch (into L2) per cache line of the same columns one block of rows ahead."""
+        b = self.b
+
+        def chunk(c, end, phis):
+            final = self._guarded(c, end, addr, invariant, phis)
+            for j, ahead in self.ahead.items():
+                size = np.dtype(self.layout[j][0]).itemsize
+                lines = b.udiv(b.add(b.mul(b.sub(end, c), ir.Constant(I64, size)),
+                                     ir.Constant(I64, LINE - 1)), ir.Constant(I64, LINE))
+                base = b.gep(addr(j, c), [ahead], source_etype=I8)
+                self._loop(lines, lambda q, base=base: self._prefetch(
+                    b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
+            return final
+
+        return self._chunked(start, stop, PREFETCH_CHUNK, accs, "chunk", chunk)
 
     def _prefetch(self, ptr) -> None:
         name = "llvm.prefetch.p0"
@@ -353,47 +364,27 @@ class _KernelEmitter:
         if not self.guard:
             return self._inner(start, stop, addr, invariant, accs)
         b = self.b
-        entry = b.block
-        head = b.append_basic_block("guard")
-        exit_ = b.append_basic_block("guard.end")
-        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
-        b.position_at_end(head)
-        c = b.phi(I64)
-        c.add_incoming(start, entry)
-        phis = {}
-        for j, v in accs.items():
-            phis[j] = b.phi(v.type)
-            phis[j].add_incoming(v, entry)
-        nxt = b.add(c, ir.Constant(I64, GUARD_CHUNK))
-        end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
-        fast = self._inner(c, end, addr, invariant, {**phis, HUGE: ir.Constant(I1, 0)}, "fast")
-        fast_end = b.block
-        redo = b.append_basic_block("redo")
-        join = b.append_basic_block("redo.end")
-        b.cbranch(fast.pop(HUGE), redo, join).set_weights([1, 1 << 20])
-        b.position_at_end(redo)
-        exact = self._inner(c, end, addr, invariant, phis, "exact")
-        redo_end = b.block
-        b.branch(join)
-        b.position_at_end(join)
-        final = {}
-        for j, v in fast.items():
-            final[j] = b.phi(v.type)
-            final[j].add_incoming(v, fast_end)
-            final[j].add_incoming(exact[j], redo_end)
-        latch = b.block
-        c.add_incoming(end, latch)
-        for j, v in final.items():
-            phis[j].add_incoming(v, latch)
-        b.cbranch(b.icmp_signed("<", end, stop), head, exit_)
-        b.position_at_end(exit_)
-        out = {}
-        for j, v in accs.items():
-            phi = b.phi(v.type)
-            phi.add_incoming(v, entry)
-            phi.add_incoming(final[j], latch)
-            out[j] = phi
-        return out
+
+        def chunk(c, end, phis):
+            fast = self._inner(c, end, addr, invariant, {**phis, HUGE: ir.Constant(I1, 0)},
+                               "fast")
+            fast_end = b.block
+            redo = b.append_basic_block("redo")
+            join = b.append_basic_block("redo.end")
+            b.cbranch(fast.pop(HUGE), redo, join).set_weights([1, 1 << 20])
+            b.position_at_end(redo)
+            exact = self._inner(c, end, addr, invariant, phis, "exact")
+            redo_end = b.block
+            b.branch(join)
+            b.position_at_end(join)
+            final = {}
+            for j, v in fast.items():
+                final[j] = b.phi(v.type)
+                final[j].add_incoming(v, fast_end)
+                final[j].add_incoming(exact[j], redo_end)
+            return final
+
+        return self._chunked(start, stop, GUARD_CHUNK, accs, "guard", chunk)
 
     def _inner(self, start, stop, addr, invariant, accs, trig=None):
         """The inner loop over the last dim; returns the accumulators' final values. `trig`:
