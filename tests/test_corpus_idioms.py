@@ -666,13 +666,7 @@ CORPUS = {
 }
 
 
-# Known gaps, outside this area of the code; strict, so a fix shows up here.
-_GAPS: dict[str, type] = {}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, raises=_GAPS[n])) if n in _GAPS else n
-    for n in CORPUS])
+@pytest.mark.parametrize("name", list(CORPUS))
 def test_corpus_function_matches_numpy(name):
     check_against_numpy(*CORPUS[name])
 
