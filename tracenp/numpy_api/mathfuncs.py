@@ -347,20 +347,35 @@ def _quantile(a, q, axis, keepdims, method, weak_q):
         raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear', "
                                  "'midpoint', 'lower', 'higher', 'nearest')")
     x = lax.lift(a)
-    q = _ASARRAY(_concrete(q, "quantile `q`"))
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError("Quantiles must be in the range [0, 1]")
-    axes = normalize_axes(axis, x.ndim)
-    rest = [d for d in range(x.ndim) if d not in axes]
-    moved = np.transpose(x, tuple(axes) + tuple(rest))
-    moved = lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
+    q = _quantile_q(q, "quantile `q`")
+    axes, moved = _reduced_first(x, axis)
     if moved.shape[0] == 0:
         raise errors.unsupported("np.quantile of an empty array")
     res = _quantile_sorted(np.sort(moved, axis=0), q, axis, keepdims, weak_q, method)
-    if keepdims:
-        kept = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim))
-        res = lax.reshape(res, q.shape + kept)
-    return res
+    return _kept(res, x, axes, q, keepdims)
+
+
+def _quantile_q(q, what: str) -> np.ndarray:
+    q = _ASARRAY(_concrete(q, what))
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    return q
+
+
+def _reduced_first(x, axis):
+    """The reduced axes, and `x` with them moved to the front and flattened into one."""
+    axes = normalize_axes(axis, x.ndim)
+    rest = [d for d in range(x.ndim) if d not in axes]
+    moved = np.transpose(x, tuple(axes) + tuple(rest))
+    return axes, lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
+
+
+def _kept(res, x, axes, q, keepdims: bool):
+    """`res` (q's dims, then the kept dims) with the reduced dims back as 1 under keepdims."""
+    if not keepdims:
+        return res
+    return lax.reshape(res, q.shape + tuple(1 if d in axes else x.shape[d]
+                                            for d in range(x.ndim)))
 
 
 @implements(np.quantile)
@@ -747,15 +762,11 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
     x = lax.lift(a)
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
-    q = _ASARRAY(_concrete(q, f"{name} `q`"))
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError("Quantiles must be in the range [0, 1]")
+    q = _quantile_q(q, f"{name} `q`")
     if x.dtype.kind not in "fc":
         return _quantile(x, q, axis, keepdims, method, weak_q)
-    axes = normalize_axes(axis, x.ndim)
-    rest = [d for d in range(x.ndim) if d not in axes]
-    moved = np.transpose(x, tuple(axes) + tuple(rest))
-    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    axes, moved = _reduced_first(x, axis)
+    moved = np.sort(moved, axis=0)
     n = moved.shape[0]
     if n == 0:
         raise errors.unsupported(f"{name} of an empty array")
@@ -780,10 +791,7 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
     hi = np.subtract(above, np.multiply(diff, np.subtract(1, t)))
     res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
     res = np.where(np.equal(count, 0), lax.cast(np.asarray(np.nan), res.dtype), res)
-    if keepdims:
-        kept = tuple(1 if d in axes else x.shape[d] for d in range(x.ndim))
-        res = lax.reshape(res, q.shape + kept)
-    return res
+    return _kept(res, x, axes, q, keepdims)
 
 
 @implements(np.nanquantile)
