@@ -99,7 +99,8 @@ class Kernel:
         for o in self.outputs:
             red = o.reduce.name.lower() if o.reduce else "store"
             lines.append(f"out {red} %{o.value}")
-        lines.append(f"axes {self.axes} of rank {len(self.shape)}")
+        units = tuple(d for d in range(1, len(self.shape)) if self.shape[d] == 1)
+        lines.append(f"axes {self.axes} of rank {len(self.shape)}, unit dims {units}")
         return "\n".join(lines)
 
 

@@ -123,6 +123,34 @@ def test_broadcast_zero_d_empty_fortran_and_strided():
     np.testing.assert_allclose(jit(lambda x: np.exp(x) + 1)(np.array(z)), np.exp(z) + 1)
 
 
+def _views(x):
+    """x as C, Fortran, strided and reversed arrays (the flat path must take only the first)."""
+    big = np.zeros(tuple(2 * n for n in x.shape))
+    big[tuple(slice(None, None, 2) for _ in x.shape)] = x
+    return [x, np.asfortranarray(x), big[tuple(slice(None, None, 2) for _ in x.shape)],
+            x[::-1].copy()[::-1]]
+
+
+@pytest.mark.parametrize("shape", [(40, 1), (1, 40), (6, 1, 7), (6, 7, 1), (3, 4, 5), (1, 1)])
+def test_unit_dims_and_contiguous_rows_run_as_one_loop(shape):
+    """Unit dims leave the loop nest and contiguous rows run as one flat loop; every other
+    layout takes the nested loops, with the same values."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(shape)
+    f = jit(lambda a, b: np.exp(a) * b - 1.0)
+    total = jit(lambda a: (a * a).sum())
+    per_axis = [jit(lambda a, d=d: np.log1p(a * a).sum(axis=d)) for d in range(len(shape))]
+    for a in _views(x):
+        for b in _views(x[::-1].copy()):
+            np.testing.assert_allclose(f(a, b), np.exp(a) * b - 1.0, rtol=1e-14)
+        np.testing.assert_allclose(total(a), (a * a).sum(), rtol=1e-13)
+        for d, g in enumerate(per_axis):
+            np.testing.assert_allclose(g(a), np.log1p(a * a).sum(axis=d), rtol=1e-13)
+    scalar_and_row = jit(lambda a, s, r: a * s + r)
+    row = rng.standard_normal(shape[-1])
+    np.testing.assert_allclose(scalar_and_row(x, 2.0, row), x * 2.0 + row, rtol=1e-15)
+
+
 def test_fused_reductions_and_softmax():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((300, 500))

@@ -148,7 +148,10 @@ class _KernelEmitter:
         self.fn = fn
         self.prefetch = prefetch  # inputs whose rows one block ahead are prefetched
         self.local = local  # operands holding rows [lo, hi) only: row i is at i - lo
-        self.rank = max(len(kernel.shape), 1)
+        # loop dims: dim 0 (split across threads and blocks) and the others of extent > 1;
+        # a unit dim indexes nothing (the kernel's text names them, so extents keep them 1)
+        self.dims = [d for d in range(len(kernel.shape)) if d == 0 or kernel.shape[d] != 1]
+        self.rank = max(len(self.dims), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
         self.layout = self._operand_layout()
         in_memory = any(red is not None and idx[-1] is not None for _, idx, red in self.layout)
@@ -174,8 +177,27 @@ class _KernelEmitter:
                 idx = idx or [None]
             dt = o.node.dtype if o.reduce is None else partial_dtype(o.node.dtype)
             ops.append((dt, idx, o.reduce))
+        if self.dims:
+            ops = [(dt, [idx[d] for d in self.dims], red) for dt, idx, red in ops]
         assert all(len(x[1]) == r for x in ops)
         return ops
+
+    def _flat_candidate(self) -> bool:
+        """Whether the loop nest may run as one flat loop when strides allow: every operand
+        either varies along every loop dim or along none (a scalar, a full reduction)."""
+        return self.rank > 1 and all(all(i is None for i in idx) or None not in idx
+                                     for _, idx, _ in self.layout)
+
+    def _flat(self, shape):
+        """i1: the rows of every varying operand follow one another in memory (each loop
+        dim's stride is the next one's times its extent), so [lo, hi) is one run."""
+        b, ok = self.b, ir.Constant(I1, 1)
+        for st in self.strides:
+            if st[0] is None:
+                continue
+            for d in range(self.rank - 1):
+                ok = b.and_(ok, b.icmp_signed("==", st[d], b.mul(st[d + 1], shape[d + 1])))
+        return ok
 
     def emit(self) -> None:
         b = self.b
@@ -184,7 +206,7 @@ class _KernelEmitter:
         layout = self.layout
         r = self.rank
         shape = [b.load(b.gep(shape_p, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
-                 for d in range(r)]
+                 for d in (self.dims or [0])]
         data, strides = [], []
         for arr, (dt, idx, red) in zip(arrays, layout):
             p = b.load(b.gep(arr, [ir.Constant(I64, DATA_OFFSET)], source_etype=I8), typ=PTR)
@@ -199,15 +221,26 @@ class _KernelEmitter:
         self.ahead = {j: b.mul(b.sub(hi, lo), strides[j][0]) for j in self.prefetch
                       if strides[j][0] is not None}  # bytes from a row to the next block's
         if r == 1:
+            for j in self.local:  # row i of a local operand is at i - lo
+                if strides[j][0] is not None:
+                    data[j] = b.gep(data[j], [b.mul(b.neg(lo), strides[j][0])], source_etype=I8)
             self._row([], lo, hi)
         else:
             rows = b.sub(hi, lo)
             for d in range(1, r - 1):
                 rows = b.mul(rows, shape[d])
-            self._loop(rows, lambda row: self._outer_row(row, shape, lo))
+            length = shape[r - 1]
+            if self._flat_candidate():  # one row from row lo on, of all the elements
+                flat = self._flat(shape)
+                run = b.sub(hi, lo)
+                for d in range(1, r):
+                    run = b.mul(run, shape[d])
+                rows = b.select(flat, ir.Constant(I64, 1), rows)
+                length = b.select(flat, run, length)
+            self._loop(rows, lambda row: self._outer_row(row, shape, lo, length))
         b.ret_void()
 
-    def _outer_row(self, row, shape, lo):
+    def _outer_row(self, row, shape, lo, length):
         b, r = self.b, self.rank
         idx = [None] * (r - 1)
         rest = row
@@ -215,7 +248,7 @@ class _KernelEmitter:
             idx[d] = b.urem(rest, shape[d])
             rest = b.udiv(rest, shape[d])
         idx[0] = b.add(lo, rest)
-        self._row(idx, ir.Constant(I64, 0), shape[r - 1], rest)
+        self._row(idx, ir.Constant(I64, 0), length, rest)
 
     # ---------------------------------------------------------------- loops
     def _loop(self, count, body, start=None):
