@@ -1,8 +1,12 @@
-"""Test set-up: the IR checker runs after every transformation; GPU tests skip without a GPU."""
+"""Test set-up: the IR checker runs after every transformation, LLVM compiles on the first
+call, GPU tests skip without a GPU."""
 
 import os
 
 os.environ.setdefault("TRACENP_CHECK", "1")
+# tests check compiled code from the first call on (and so do the processes they start);
+# test_background_compile.py turns background compiles back on
+os.environ.setdefault("TRACENP_FLAGS", "background_compile=False")
 
 import pytest  # noqa: E402
 

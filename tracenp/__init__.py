@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 from . import numpy_api  # noqa: F401  (registers NumPy's functions for tracers)
 from .autodiff import grad, jacobian, value_and_grad, vjp
+from .background import wait_compiled
 from . import disk_cache  # noqa: F401  (tracenp.disk_cache.clear())
 from .config import config
 from .dask_blocks import map_blocks
@@ -30,5 +31,5 @@ __all__ = [
     "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph", "Node", "Tracer", "config",
     "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
     "function", "Function", "In", "shared", "SharedVariable", "tensor", "printing", "explain",
-    "DeviceError", "map_blocks",
+    "DeviceError", "map_blocks", "wait_compiled",
 ]

@@ -10,8 +10,10 @@ are then made only if someone asks for them.
 from __future__ import annotations
 
 import time
+import warnings
 
 from . import plans
+from .background import Background
 from .check import maybe_check
 from .config import config
 from .ir import Graph
@@ -28,8 +30,30 @@ class Compiled:
 
     def __init__(self, traced: Graph, optimized: Graph | None, run: Executable, backend: str,
                  report: dict, stabilize: bool = True):
-        self.traced, self.run, self.backend = traced, run, backend
+        self.traced, self._run, self.backend = traced, run, backend
         self._optimized, self._report, self._stabilize = optimized, report, stabilize
+
+    @property
+    def run(self) -> Executable:
+        """The executable: the compiled one as soon as a background compile has made it."""
+        run = self._run
+        if isinstance(run, Background) and run.done:
+            if run.error is not None:
+                warnings.warn(f"tracenp: compiling with LLVM failed ({run.error!r}); calls "
+                              f"keep running with NumPy", RuntimeWarning, stacklevel=2)
+            self._run = run = run.wait()
+        return run
+
+    @property
+    def pending(self) -> bool:
+        """Whether calls still run the NumPy stand-in while LLVM compiles."""
+        return isinstance(self._run, Background) and not self._run.done
+
+    def wait(self) -> Executable:
+        """The final executable, waiting for a background compile to end."""
+        if isinstance(self._run, Background):
+            self._run.wait()
+        return self.run
 
     @property
     def optimized(self) -> Graph:
@@ -86,7 +110,21 @@ def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = Tru
             if run is not None:
                 return Compiled(graph, None, run, backend, {"plan": "disk"}, stabilize)
         optimized = optimize(graph, stabilize=stabilize, report=report)
-    run = get_backend(backend).compile(optimized)
-    if backend == "llvm" and mode != "FAST_COMPILE":
-        plans.store(graph, stabilize, run)
+    lower = get_backend(backend)
+    if backend != "llvm" or mode == "FAST_COMPILE":
+        return Compiled(graph, optimized, lower.compile(optimized), backend, report, stabilize)
+    if config.background_compile:
+        from .lowering.llvm_jit import NeedsCodegen, cached_only
+
+        try:
+            with cached_only():
+                run = lower.compile(optimized)
+        except NeedsCodegen:
+            run = Background(get_backend("numpy").compile(optimized),
+                             lambda: lower.compile(optimized),
+                             lambda made: plans.store(graph, stabilize, made))
+            return Compiled(graph, optimized, run, backend, report, stabilize)
+    else:
+        run = lower.compile(optimized)
+    plans.store(graph, stabilize, run)
     return Compiled(graph, optimized, run, backend, report, stabilize)

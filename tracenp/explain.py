@@ -53,6 +53,7 @@ class Explanation:
     not_traced: str | None = None
     cache: object = None
     times: dict[str, float] = field(default_factory=dict)
+    pending: bool = False  # LLVM is still compiling; calls run with NumPy meanwhile
 
     @property
     def kernels(self) -> list[Step]:
@@ -88,6 +89,9 @@ class Explanation:
             out.append(f"jit cache (calls so far): {self.cache}".replace("\n", "\n  "))
         if self.times:
             out.append("time: " + ", ".join(f"{k} {v * 1e3:.2f} ms" for k, v in self.times.items()))
+        if self.pending:
+            out.append("compiling in the background: calls run with NumPy until it is done "
+                       "(tracenp.wait_compiled())")
         return "\n".join(out)
 
 
@@ -184,5 +188,6 @@ def explain(f, *args, **kwargs) -> Explanation:
     ex.stabilize = rep.get("stabilize", jf.stabilize) and mode != "FAST_COMPILE"
     ex.steps, ex.fallbacks = describe_schedule(compiled.optimized, compiled.backend)
     ex.times = {k[:-2]: rep[k] for k in ("trace_s", "optimize_s", "compile_s") if k in rep}
+    ex.pending = compiled.pending
     return ex
 

@@ -177,7 +177,8 @@ class JitFunction:
             self._info.hits += 1
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
-        if not kwargs and not self.static_argnums and all(type(a) is np.ndarray for a in args):
+        if (not kwargs and not self.static_argnums and not entry.compiled.pending
+                and all(type(a) is np.ndarray for a in args)):
             sig = tuple((a.dtype, a.shape) for a in args)
             self._fast[sig] = self._fast_runner(entry, sig)
         return self._run(entry, leaves)

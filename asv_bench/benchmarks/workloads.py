@@ -15,6 +15,7 @@ class Elementwise:
         self.args = [rng.standard_normal(n) for _ in range(3)]
         self.fn = tracenp.jit(bench.expr_a) if tool == "tracenp" else bench.expr_a
         self.fn(*self.args)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_expr_a(self, n, tool):
         self.fn(*self.args)
@@ -28,6 +29,7 @@ class Axpy:
         self.a, self.b = rng.standard_normal(10_000_000), rng.standard_normal(10_000_000)
         self.fn = tracenp.jit(bench.axpy) if tool == "tracenp" else bench.axpy
         self.fn(self.a, self.b)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_axpy(self, tool):
         self.fn(self.a, self.b)
@@ -44,6 +46,7 @@ class Reductions:
         fn = getattr(bench, workload)
         self.fn = tracenp.jit(fn) if tool == "tracenp" else fn
         self.fn(self.x)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_reduction(self, workload, tool):
         self.fn(self.x)
@@ -58,6 +61,7 @@ class DenseRelu:
                      rng.standard_normal(1024))
         self.fn = tracenp.jit(bench.dense_relu) if tool == "tracenp" else bench.dense_relu
         self.fn(*self.args)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_dense_relu(self, tool):
         self.fn(*self.args)
@@ -81,6 +85,7 @@ class Gradients:
         self.fn = (tracenp.jit(tracenp.value_and_grad(loss, argnums=argnums))
                    if tool == "tracenp" else by_hand)
         self.fn(*self.args)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_value_and_grad(self, model, tool):
         self.fn(*self.args)
@@ -93,6 +98,7 @@ class SmallCall:
         self.x = np.arange(10.0)
         self.fn = tracenp.jit(bench.plus_one) if tool == "tracenp" else bench.plus_one
         self.fn(self.x)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_plus_one(self, tool):
         self.fn(self.x)

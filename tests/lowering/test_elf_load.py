@@ -34,7 +34,8 @@ def _object(kernel_fn, *args) -> bytes:
 def test_symbols_resolve_to_mapped_code():
     obj = _object(lambda x: np.sin(x) + 1.0, np.ones(8))
     syms = elf_load.load(obj)
-    assert set(syms) == {"tracenp_test_k"} and syms["tracenp_test_k"] > 0
+    assert set(syms) == {"tracenp_test_k", "tracenp_test_k_call"}  # the kernel, its entry
+    assert syms["tracenp_test_k"] > 0 and syms["tracenp_test_k_call"] > 0
 
 
 @pytest.mark.parametrize("damage", ["header", "machine", "relocation", "undefined"])

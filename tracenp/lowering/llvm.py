@@ -316,6 +316,19 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
 
         step1.keep = shape_arr
         return step1
+    if len(pieces) == 1 and outs.parts == 1 and not outs.stores and len(outs.reduces) == 1 \
+            and outs.reduces[0][2] == outs.reduces[0][4]:
+        (lo, hi, _), = pieces
+        (out, start, _, _, _), = outs.reduces
+        kept = outs.kept
+
+        def reduce1(env, used):
+            buf = start.copy()
+            fn(shape_addr, lo, hi, 0, *[env[i] for i in in_slots], buf)
+            env[out] = buf.reshape(kept)
+
+        reduce1.keep = shape_arr
+        return reduce1
 
     def step(env, used):
         arrays = [env[i] for i in in_slots]
@@ -398,9 +411,10 @@ class _Outputs:
             if o.reduce is None:  # a scratch value's buffer comes per thread (None here)
                 self.stores.append((s, None if id(o.node) in scratch else
                                     buffers.allocator(s, k.shape, dt)))
-            else:
-                self.reduces.append((s, (parts,) + self.kept, partial_dtype(dt),
-                                     identity(o.reduce, dt), _COMBINE[o.reduce], dt))
+            else:  # partials start from a copy of an identity-filled template
+                pdt = partial_dtype(dt)
+                start = np.full((parts,) + self.kept, identity(o.reduce, dt), pdt)
+                self.reduces.append((s, start, pdt, _COMBINE[o.reduce], dt))
 
     def open(self, env: list, used: list, arrays: list) -> list[np.ndarray]:
         """Buffers for one call appended to `arrays`; a single partial is already its
@@ -408,7 +422,7 @@ class _Outputs:
         for out, alloc in self.stores:
             env[out] = buf = alloc and alloc(used)
             arrays.append(buf)
-        partials = [np.full(shape, ident, pdt) for _, shape, pdt, ident, _, _ in self.reduces]
+        partials = [start.copy() for _, start, _, _, _ in self.reduces]
         arrays += partials
         if self.parts == 1:
             for (out, *_), buf in zip(self.reduces, partials):
@@ -417,7 +431,7 @@ class _Outputs:
 
     def close(self, env: list, partials: list) -> None:
         """Partials combined in order, and float16's float32 partials rounded once."""
-        for (out, _, pdt, _, combine, dt), buf in zip(self.reduces, partials):
+        for (out, _, pdt, combine, dt), buf in zip(self.reduces, partials):
             if self.parts > 1:
                 env[out] = np.asarray(combine.reduce(buf, axis=0)).astype(dt, copy=False)
             elif pdt != dt:

@@ -19,13 +19,15 @@ import platform
 import struct
 import sys
 import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import llvmlite
 
 from .. import disk_cache
-from . import elf_load
+from . import elf_load, llvm_call
 
 if TYPE_CHECKING:
     import llvmlite.binding as llvm
@@ -45,28 +47,51 @@ class Stats:
 
 
 STATS = Stats()
-_lock = threading.Lock()
+_lock = threading.Lock()  # the tables below
+_codegen_lock = threading.Lock()  # LLVM itself
+_machine_lock = threading.Lock()  # starting LLVM
+
+
+def _hold_locks() -> None:
+    _codegen_lock.acquire()
+    _lock.acquire()
+
+
+def _release_locks() -> None:
+    _lock.release()
+    _codegen_lock.release()
+
+
+# fork waits for the module LLVM is working on: a child never inherits a lock held mid-way
+os.register_at_fork(before=_hold_locks, after_in_parent=_release_locks,
+                    after_in_child=_release_locks)
 _state: dict = {}
 _loaded: dict[str, int] = {}
+_callers: dict[int, int] = {}  # a kernel's address: its CPython entry's (`llvm_call`)
 _env: list = []
 
 
 def _machine():
     """LLVM's target machine for the host (and an MCJIT engine for objects `elf_load`
     refuses), made when something is first compiled: a warm process never needs them."""
-    if not _state:
-        import llvmlite.binding as llvm
-
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
-        target = llvm.Target.from_default_triple()
-        cpu, features = llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
-        features += ",-prefer-256-bit"  # use full AVX-512 width where the CPU has it
-        tm = target.create_target_machine(cpu=cpu, features=features, opt=3,
-                                          codemodel="jitdefault")
-        _state.update(tm=tm, cpu=f"{llvm.get_default_triple()} {cpu} {features} llvm "
-                      f"{llvm.llvm_version_info}")
+    with _machine_lock:
+        if not _state:
+            _start_llvm()
     return _state
+
+
+def _start_llvm() -> None:
+    import llvmlite.binding as llvm
+
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    target = llvm.Target.from_default_triple()
+    cpu, features = llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
+    features += ",-prefer-256-bit"  # use full AVX-512 width where the CPU has it
+    tm = target.create_target_machine(cpu=cpu, features=features, opt=3,
+                                      codemodel="jitdefault")
+    _state.update(tm=tm, cpu=f"{llvm.get_default_triple()} {cpu} {features} llvm "
+                  f"{llvm.llvm_version_info}")
 
 
 def _engine():
@@ -113,7 +138,7 @@ def _version() -> str:
     here = os.path.dirname(__file__)
     names = sorted(p for p in os.listdir(here) if p.startswith("llvm_math") and p.endswith(".py"))
     names += ["llvm_ops.py", "llvm_kernel.py", "llvm_jit.py", "llvm_entry.py", "llvm_rowdot.py",
-              "../fusion.py", "../fusion_merge.py"]
+              "llvm_call.py", "../fusion.py", "../fusion_merge.py"]
     h = hashlib.sha256()
     for name in names:
         with open(os.path.join(here, name), "rb") as f:
@@ -144,21 +169,48 @@ def compile_kernel(kernel: Kernel) -> int:
     return load_function(kernel.text(), lambda name: build_module(kernel, name))
 
 
+class NeedsCodegen(Exception):
+    """Raised by `load_function` under `cached_only()` for code no cache has."""
+
+
+_CACHED_ONLY: ContextVar[bool] = ContextVar("tracenp_cached_only", default=False)
+
+
+@contextmanager
+def cached_only() -> Iterator[None]:
+    """Within the block `load_function` raises `NeedsCodegen` instead of running LLVM: how
+    `compile_graph` learns, cheaply, that a graph should compile in the background."""
+    token = _CACHED_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _CACHED_ONLY.reset(token)
+
+
 def load_function(text: str, build: Callable[[str], ir.Module]) -> int:
     """The address of the function `build(name)` defines for the description `text`.
 
     `text` must determine the code completely: it (with `environment()`) is the key of the
-    process's table and of the disk cache.
+    process's table and of the disk cache. LLVM runs for one module at a time, outside the
+    table's lock, so a compile in the background never holds up lookups of cached code.
     """
     with _lock:
         addr = _cached(text)
+    if addr is not None:
+        return addr
+    if _CACHED_ONLY.get():
+        raise NeedsCodegen(text)
+    with _codegen_lock:
+        with _lock:
+            addr = _cached(text)  # compiled by another thread meanwhile
         if addr is None:
             key = f"{text}\n{environment()}"
             name = function_name(key)
             obj = _codegen(text, build(name), _machine()["tm"])
             disk_cache.store(key, obj)
-            addr = _loaded[name] = _load(obj, name)
-        return addr
+            with _lock:
+                addr = _loaded[name] = _load(obj, name)
+    return addr
 
 
 def cached_function(text: str) -> int | None:
@@ -189,7 +241,8 @@ def function_name(key: str) -> str:
 def _load(obj: bytes, name: str) -> int:
     """Map the object ourselves (`elf_load`), or through MCJIT where that is unsupported."""
     try:
-        addr = elf_load.load(obj).get(name, 0)
+        symbols = elf_load.load(obj)
+        addr, caller = symbols.get(name, 0), symbols.get(name + llvm_call.SUFFIX, 0)
     except (elf_load.Unsupported, struct.error, IndexError, ValueError):
         import llvmlite.binding as llvm
 
@@ -198,8 +251,11 @@ def _load(obj: bytes, name: str) -> int:
         engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
         addr = engine.get_function_address(name)
+        caller = engine.get_function_address(name + llvm_call.SUFFIX)
     if not addr:
         raise RuntimeError(f"tracenp: compiled function {name} has no address")
+    if caller:
+        _callers[addr] = caller
     return addr
 
 
@@ -227,8 +283,9 @@ def listing(kernel: Kernel) -> str:
     from .llvm_kernel import build_module
 
     tm = _machine()["tm"]
-    module = _optimized(build_module(kernel, "tracenp_kernel"), tm)
-    return f"; kernel {kernel.shape}\n" + _listing(kernel.text(), module, tm)
+    with _codegen_lock:
+        module = _optimized(build_module(kernel, "tracenp_kernel"), tm)
+        return f"; kernel {kernel.shape}\n" + _listing(kernel.text(), module, tm)
 
 
 def _listing(text: str, module: llvm.ModuleRef, tm: llvm.TargetMachine) -> str:
@@ -236,6 +293,10 @@ def _listing(text: str, module: llvm.ModuleRef, tm: llvm.TargetMachine) -> str:
 
 
 def kernel_function(addr: int, n_arrays: int):
-    """A ctypes callable (it releases the GIL) for a kernel taking `n_arrays` arrays."""
+    """`call(shape, lo, hi, slot, *arrays)` for a kernel taking `n_arrays` arrays, running
+    without the GIL: its module's CPython entry (`llvm_call`), else a ctypes call."""
+    caller = _callers.get(addr)
+    if caller is not None:
+        return llvm_call.builtin(caller)
     proto = ctypes.CFUNCTYPE(None, *KERNEL_ARGS, *([ctypes.py_object] * n_arrays))
     return proto(addr)

@@ -26,7 +26,7 @@ from llvmlite import ir
 
 from ..fusion import Kernel, RowGroup
 from ..ops import Op
-from . import llvm_math
+from . import llvm_call, llvm_math
 from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, \
     llvm_type, memory_type
 
@@ -69,6 +69,9 @@ def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
         _build_rows(module, kernel, name)
     else:
         _KernelEmitter(kernel, ir.Function(module, _signature(kernel), name)).emit()
+    fn = module.get_global(name)
+    fn.attributes.add("noinline")  # one copy of the code, called by its CPython entry too
+    llvm_call.add_caller(module, fn)
     return module
 
 

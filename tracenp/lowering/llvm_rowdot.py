@@ -413,8 +413,8 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, executor, num_thread
         stores = [(slot[id(o.node)], buffers.allocator(slot[id(o.node)], kern.shape,
                                                        o.node.dtype))
                   for o in kern.outputs if o.reduce is None]
-        reduces = [(slot[id(o.node)], (parts,) + kept, o.node.dtype,
-                    identity(o.reduce, o.node.dtype), _COMBINE[o.reduce], kept)
+        reduces = [(slot[id(o.node)], np.full((parts,) + kept, identity(o.reduce, o.node.dtype),
+                                              o.node.dtype), _COMBINE[o.reduce], kept)
                    for o in kern.outputs if o.reduce is not None]
         kernels.append((compile_kernel(kern), shape_arr.ctypes.data,
                         [slot[id(m)] for m in kern.inputs], stores, reduces))
@@ -432,7 +432,7 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, executor, num_thread
         words, held, partials = [], [], []
         for addr, shape_addr, in_slots, stores, reduces in kernels:
             arrays = [env[i] for i in in_slots] + [env[out] for out, _ in stores]
-            mine = [np.full(oshape, ident, dt) for _, oshape, dt, ident, _, _ in reduces]
+            mine = [start.copy() for _, start, _, _ in reduces]
             partials.append(mine)
             arrays += mine
             held += arrays
@@ -452,7 +452,7 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, executor, num_thread
         for f in futures:
             f.result()
         for (_, _, _, _, reduces), mine in zip(kernels, partials):
-            for (out, _, _, _, combine, kept), buf in zip(reduces, mine):
+            for (out, _, combine, kept), buf in zip(reduces, mine):
                 env[out] = np.asarray(combine.reduce(buf, axis=0)) if parts > 1 else \
                     buf.reshape(kept)
         env[last_slot] = np.add.reduce(acc, axis=0).reshape(k, 1)

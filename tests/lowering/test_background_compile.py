@@ -1,0 +1,131 @@
+"""Background compiles: a new graph's first calls run with NumPy while LLVM compiles it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import tracenp
+from tracenp.config import config
+from tracenp.lowering import llvm as backend
+from tracenp.lowering import llvm_jit
+from tracenp.lowering.llvm_jit import STATS
+
+pytestmark = pytest.mark.usefixtures("private_cache")
+
+
+@pytest.fixture(autouse=True)
+def in_background(monkeypatch):
+    monkeypatch.setattr(config, "background_compile", True)
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """LLVM compiles only once the test sets the returned event."""
+    go = threading.Event()
+    compile_ = backend.LLVMBackend.compile
+
+    def slow(self, graph):
+        if not llvm_jit._CACHED_ONLY.get():
+            go.wait(30)
+        return compile_(self, graph)
+
+    monkeypatch.setattr(backend.LLVMBackend, "compile", slow)
+    yield go
+    go.set()
+    tracenp.wait_compiled(30)
+
+
+def expr(a, b):
+    return np.exp(-a * a) * np.sin(b) + np.sqrt(np.abs(a)).sum()
+
+
+def test_first_calls_give_numpys_values_then_compiled_code_serves(held):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(300), rng.standard_normal(300)
+    f = tracenp.jit(expr)
+    reference = tracenp.jit(expr, backend="numpy")(a, b)
+    for _ in range(2):
+        np.testing.assert_array_equal(f(a, b), reference)
+    compiled = f.compiled(a, b)
+    assert compiled.pending
+    assert "compiling in the background" in str(tracenp.explain(f, a, b))
+    held.set()
+    assert tracenp.wait_compiled(30)
+    assert not compiled.pending
+    assert hasattr(compiled.run, "schedule")  # the LLVM backend's run, not NumPy's
+    np.testing.assert_allclose(f(a, b), expr(a, b), rtol=1e-13)
+    assert f.cache_info().misses == 1
+
+
+def test_graphs_whose_code_is_cached_compile_at_once():
+    f = tracenp.jit(lambda x: np.tanh(x) * 3.0)
+    f(np.ones(7))
+    assert tracenp.wait_compiled(30)
+    g = tracenp.jit(lambda x: np.tanh(x) * 3.0)  # a new function, the same kernel
+    before = STATS.codegen
+    g(np.ones(9))
+    assert not g.compiled(np.ones(9)).pending
+    assert STATS.codegen == before
+
+
+def test_a_failed_compile_warns_and_keeps_numpys_values(monkeypatch):
+    def broken(self, graph):
+        if llvm_jit._CACHED_ONLY.get():
+            raise llvm_jit.NeedsCodegen("kernel")
+        raise RuntimeError("no code today")
+
+    monkeypatch.setattr(backend.LLVMBackend, "compile", broken)
+    x = np.linspace(-2, 2, 11)
+    f = tracenp.jit(lambda x: np.log1p(x * x))
+    np.testing.assert_array_equal(f(x), np.log1p(x * x))
+    assert tracenp.wait_compiled(30)
+    with pytest.warns(RuntimeWarning, match="no code today"):
+        np.testing.assert_array_equal(f(x), np.log1p(x * x))
+    np.testing.assert_array_equal(f(x), np.log1p(x * x))
+
+
+def test_wait_compiled_times_out_while_a_compile_is_held(held):
+    tracenp.jit(lambda x: x * 2.0 + 1.0)(np.ones(4))
+    assert not tracenp.wait_compiled(0.05)
+    held.set()
+    assert tracenp.wait_compiled(30)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_compiles_what_its_parent_had_not(held):
+    f = tracenp.jit(lambda x: np.cos(x) - x)
+    x = np.arange(5.0)
+    f(x)
+    pid = os.fork()
+    if pid == 0:  # the child: its own worker compiles the graph
+        held.set()
+        ok = tracenp.wait_compiled(60) and not f.compiled(x).pending \
+            and np.allclose(f(x), np.cos(x) - x)
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+_CHILD = """
+import sys, numpy as np, tracenp
+from tracenp.lowering.llvm_jit import STATS
+f = tracenp.jit(lambda a, b: a * b - np.exp(b))
+x = np.linspace(0, 1, 50)
+np.testing.assert_allclose(f(x, x), x * x - np.exp(x))
+tracenp.wait_compiled()
+print(STATS.codegen, f.compiled(x, x).pending)
+"""
+
+
+def test_a_second_process_finds_the_code_the_first_compiled_in_the_background(tmp_path):
+    env = dict(os.environ, TRACENP_CACHE_DIR=str(tmp_path), TRACENP_FLAGS="")
+    runs = [subprocess.run([sys.executable, "-c", _CHILD], env=env, capture_output=True,
+                           text=True, check=True).stdout.split() for _ in range(2)]
+    assert runs[0][0] != "0"  # the first process compiled
+    assert runs[1] == ["0", "False"]  # the second one found everything on disk
