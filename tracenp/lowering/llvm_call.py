@@ -72,8 +72,23 @@ def add_caller(module: ir.Module, kernel: ir.Function) -> None:
     b.ret(none)
 
 
-_context: list = []
 _builtins: dict[int, tuple] = {}
+_context: list = []
+
+
+def api_address(name: str) -> int:
+    """The address of a function of CPython's C API."""
+    return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
+
+
+def new_builtin(addr: int, ctx: np.ndarray) -> tuple:
+    """(builtin, its method table): a METH_FASTCALL function at `addr` whose `self` is
+    `ctx`; the table must live as long as the builtin."""
+    new = ctypes.pythonapi.PyCFunction_NewEx
+    new.restype = ctypes.py_object
+    new.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.c_void_p]
+    method = _MethodDef(b"tracenp_kernel", addr, METH_FASTCALL, None)
+    return new(ctypes.addressof(method), ctx, None), method
 
 
 def builtin(addr: int) -> Callable:
@@ -81,16 +96,8 @@ def builtin(addr: int) -> Callable:
     made = _builtins.get(addr)
     if made is None:
         if not _context:
-            api = ctypes.pythonapi
-            words = [ctypes.cast(getattr(api, f), ctypes.c_void_p).value
-                     for f in ("PyLong_AsSsize_t", "PyEval_SaveThread", "PyEval_RestoreThread",
-                               "Py_IncRef")]
-            new = api.PyCFunction_NewEx
-            new.restype = ctypes.py_object
-            new.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.c_void_p]
-            _context.extend([np.array(words + [id(None)], dtype=np.uint64).view(np.int64),
-                             new])
-        ctx, new = _context
-        method = _MethodDef(b"tracenp_kernel", addr, METH_FASTCALL, None)
-        made = _builtins[addr] = (new(ctypes.addressof(method), ctx, None), method)
+            words = [api_address(f) for f in ("PyLong_AsSsize_t", "PyEval_SaveThread",
+                                              "PyEval_RestoreThread", "Py_IncRef")]
+            _context.append(np.array(words + [id(None)], dtype=np.uint64).view(np.int64))
+        made = _builtins[addr] = new_builtin(addr, _context[0])
     return made[0]

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .llvm import PARALLEL_MIN, Launch
+from .llvm_call import api_address, new_builtin
 from .llvm_jit import load_function
 
 if TYPE_CHECKING:
@@ -33,17 +34,11 @@ HEADER = object.__basicsize__  # PyObject_HEAD; then NumPy's fields, at these of
 TYPE_OFFSET, DATA_OFFSET = HEADER - 8, HEADER
 ND_OFFSET, DIMS_OFFSET, DESCR_OFFSET = HEADER + 8, HEADER + 16, HEADER + 40
 RELEASE_GIL_MIN = 1 << 14  # elements: a kernel at least this large runs without the GIL
-METH_FASTCALL = 0x80
 _EMPTY = 184  # PyArray_Empty's index in NumPy's C-API table (stable since NumPy 1.x)
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
 HITS, NDARRAY, NONE, INCREF, EMPTY, KERNEL, OUT_DESCR, SHAPE, ROWS, SAVE, RESTORE = range(11)
 HEAD = 11  # context words before the per-argument descriptors and dims
-
-
-class _MethodDef(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char_p), ("meth", ctypes.c_void_p), ("flags", ctypes.c_int),
-                ("doc", ctypes.c_char_p)]
 
 
 class Entry:
@@ -76,13 +71,9 @@ def _c_api() -> dict | None:
         get = ctypes.pythonapi.PyCapsule_GetPointer
         get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
         table = (ctypes.c_void_p * (_EMPTY + 1)).from_address(get(mu._ARRAY_API, None))
-        new = ctypes.pythonapi.PyCFunction_NewEx
-        new.restype = ctypes.py_object
-        new.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.c_void_p]
-        api = ctypes.pythonapi
         _api.update(ok=table[_TYPE] == id(np.ndarray) and object.__basicsize__ == 16,
-                    empty=table[_EMPTY], new=new,
-                    **{k: ctypes.cast(getattr(api, f), ctypes.c_void_p).value
+                    empty=table[_EMPTY],
+                    **{k: api_address(f)
                        for k, f in (("incref", "Py_IncRef"), ("save", "PyEval_SaveThread"),
                                     ("restore", "PyEval_RestoreThread"))})
     return _api if _api["ok"] else None
@@ -118,8 +109,7 @@ def make_entry(launch: Launch, sigs: list[tuple[np.dtype, tuple]],
         words += [id(d), *s]
     words += [id(k) for k in consts]
     ctx = np.array(words, dtype=np.uint64).view(np.int64)
-    method = _MethodDef(b"tracenp_entry", addr, METH_FASTCALL, None)
-    call = api["new"](ctypes.addressof(method), ctx, None)
+    call, method = new_builtin(addr, ctx)
     return Entry(call, ctx, (method, shape, out_descr, descrs, consts))
 
 
