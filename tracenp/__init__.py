@@ -28,7 +28,8 @@ from .function import Function, In, function
 from .shared import SharedVariable, shared
 
 __all__ = [
-    "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph", "Node", "Tracer", "config",
+    "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph",
+    "Node", "Tracer", "config",
     "TracingError", "ConcretizationError", "UnsupportedFunctionError", "TracingFallbackWarning",
     "function", "Function", "In", "shared", "SharedVariable", "tensor", "printing", "explain",
     "DeviceError", "map_blocks", "wait_compiled",

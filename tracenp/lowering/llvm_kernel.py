@@ -27,6 +27,7 @@ from llvmlite import ir
 from ..fusion import Kernel, RowGroup
 from ..ops import Op
 from . import llvm_call, llvm_math
+from .llvm_loops import loop, when
 from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, \
     llvm_type, memory_type
 
@@ -100,24 +101,17 @@ def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
     shapes, lo, hi, block = driver.args[:4]
     arrays = driver.args[4:]
     b = ir.IRBuilder(driver.append_basic_block("entry"))
-    head = b.append_basic_block("block")
-    exit_ = b.append_basic_block("block.end")
-    b.cbranch(b.icmp_signed("<", lo, hi), head, exit_)
-    b.position_at_end(head)
-    start = b.phi(I64)
-    start.add_incoming(lo, driver.entry_basic_block)
-    nxt = b.add(start, block)
-    stop = b.select(b.icmp_signed("<", nxt, hi), nxt, hi)
-    offset, first = 0, 0
-    for k, fn in zip(group.kernels, passes):
-        shape = b.gep(shapes, [ir.Constant(I64, offset)], source_etype=I64)
-        count = len(fn.args) - 4
-        b.call(fn, [shape, start, stop, ir.Constant(I64, 0), *arrays[first:first + count]])
-        offset += max(len(k.shape), 1)
-        first += count
-    start.add_incoming(nxt, b.block)
-    b.cbranch(b.icmp_signed("<", nxt, hi), head, exit_)
-    b.position_at_end(exit_)
+
+    def one_block(start, stop, _):
+        offset, first = 0, 0
+        for k, fn in zip(group.kernels, passes):
+            shape = b.gep(shapes, [ir.Constant(I64, offset)], source_etype=I64)
+            count = len(fn.args) - 4
+            b.call(fn, [shape, start, stop, ir.Constant(I64, 0), *arrays[first:first + count]])
+            offset += max(len(k.shape), 1)
+            first += count
+
+    loop(b, lo, hi, one_block, step=block, name="block")
     b.ret_void()
 
 
@@ -133,15 +127,6 @@ def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
         if shared:
             return {p: shared}
     return {}
-
-
-def _loop_id(module: ir.Module, *hints: tuple[str, int]) -> ir.values.MDValue:
-    """A loop's `llvm.loop` metadata: a node that names itself first, then the hints."""
-    ops = [module.add_metadata([ir.MetaDataString(module, k), ir.Constant(I32, v)])
-           for k, v in hints]
-    loop = ir.values.MDValue(module, [], name=str(len(module.metadata)))
-    loop.operands = (loop, *ops)
-    return loop
 
 
 class _KernelEmitter:
@@ -240,7 +225,8 @@ class _KernelEmitter:
                     run = b.mul(run, shape[d])
                 rows = b.select(flat, ir.Constant(I64, 1), rows)
                 length = b.select(flat, run, length)
-            self._loop(rows, lambda row: self._outer_row(row, shape, lo, length))
+            loop(b, ir.Constant(I64, 0), rows,
+                 lambda row, _, __: self._outer_row(row, shape, lo, length))
         b.ret_void()
 
     def _outer_row(self, row, shape, lo, length):
@@ -254,23 +240,6 @@ class _KernelEmitter:
         self._row(idx, ir.Constant(I64, 0), length, rest)
 
     # ---------------------------------------------------------------- loops
-    def _loop(self, count, body, start=None):
-        """for i in [start, count): body(i) -- a canonical counted loop."""
-        b = self.b
-        start = start if start is not None else ir.Constant(I64, 0)
-        pre = b.block
-        head = b.append_basic_block("loop")
-        exit_ = b.append_basic_block("loop.end")
-        b.cbranch(b.icmp_signed("<", start, count), head, exit_)
-        b.position_at_end(head)
-        i = b.phi(I64)
-        i.add_incoming(start, pre)
-        body(i)
-        nxt = b.add(i, ir.Constant(I64, 1), flags=("nuw", "nsw"))
-        i.add_incoming(nxt, b.block)
-        b.cbranch(b.icmp_signed("<", nxt, count), head, exit_)
-        b.position_at_end(exit_)
-
     def _row(self, idx, start, stop, local0=None):
         """One row: the operands' bases for outer index `idx` (`local0`: dim 0's index
         relative to `lo`, for local operands), then the inner loop."""
@@ -333,38 +302,6 @@ class _KernelEmitter:
                     phi = b.select(phis[(j, "nan")], ir.Constant(phi.type, float("nan")), phi)
                 self._store(bases[j], phi, self.layout[j][0])
 
-    def _chunked(self, start, stop, size: int, accs: dict, name: str, body) -> dict:
-        """A loop over chunks [c, end) of `size` elements carrying the accumulators `accs`:
-        `body(c, end, phis)` emits one chunk and returns their values after it."""
-        b = self.b
-        entry = b.block
-        head = b.append_basic_block(name)
-        exit_ = b.append_basic_block(f"{name}.end")
-        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
-        b.position_at_end(head)
-        c = b.phi(I64)
-        c.add_incoming(start, entry)
-        phis = {}
-        for j, v in accs.items():
-            phis[j] = b.phi(v.type)
-            phis[j].add_incoming(v, entry)
-        nxt = b.add(c, ir.Constant(I64, size))
-        end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
-        final = body(c, end, phis)
-        latch = b.block
-        c.add_incoming(end, latch)
-        for j, v in final.items():
-            phis[j].add_incoming(v, latch)
-        b.cbranch(b.icmp_signed("<", end, stop), head, exit_)
-        b.position_at_end(exit_)
-        out = {}
-        for j, v in accs.items():
-            phi = b.phi(v.type)
-            phi.add_incoming(v, entry)
-            phi.add_incoming(final[j], latch)
-            out[j] = phi
-        return out
-
     def _chunks(self, start, stop, addr, invariant, accs):
         """The inner loop in chunks of PREFETCH_CHUNK elements, each chunk followed by one
         prefetch (into L2) per cache line of the same columns one block of rows ahead."""
@@ -377,11 +314,11 @@ class _KernelEmitter:
                 lines = b.udiv(b.add(b.mul(b.sub(end, c), ir.Constant(I64, size)),
                                      ir.Constant(I64, LINE - 1)), ir.Constant(I64, LINE))
                 base = b.gep(addr(j, c), [ahead], source_etype=I8)
-                self._loop(lines, lambda q, base=base: self._prefetch(
-                    b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
+                loop(b, ir.Constant(I64, 0), lines, lambda q, _, __, base=base: self._prefetch(
+                     b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
             return final
 
-        return self._chunked(start, stop, PREFETCH_CHUNK, accs, "chunk", chunk)
+        return loop(b, start, stop, chunk, accs, PREFETCH_CHUNK, "chunk")
 
     def _prefetch(self, ptr) -> None:
         name = "llvm.prefetch.p0"
@@ -404,41 +341,26 @@ class _KernelEmitter:
         def chunk(c, end, phis):
             fast = self._inner(c, end, addr, invariant, {**phis, HUGE: ir.Constant(I1, 0)},
                                "fast")
-            fast_end = b.block
-            redo = b.append_basic_block("redo")
-            join = b.append_basic_block("redo.end")
-            b.cbranch(fast.pop(HUGE), redo, join).set_weights([1, 1 << 20])
-            b.position_at_end(redo)
-            exact = self._inner(c, end, addr, invariant, phis, "exact")
-            redo_end = b.block
-            b.branch(join)
-            b.position_at_end(join)
-            final = {}
-            for j, v in fast.items():
-                final[j] = b.phi(v.type)
-                final[j].add_incoming(v, fast_end)
-                final[j].add_incoming(exact[j], redo_end)
-            return final
+            huge = fast.pop(HUGE)
+            return when(b, huge, lambda: self._inner(c, end, addr, invariant, phis, "exact"),
+                        fast, weights=(1, 1 << 20))
 
-        return self._chunked(start, stop, GUARD_CHUNK, accs, "guard", chunk)
+        return loop(b, start, stop, chunk, accs, GUARD_CHUNK, "guard")
 
     def _inner(self, start, stop, addr, invariant, accs, trig=None):
         """The inner loop over the last dim; returns the accumulators' final values. `trig`:
         "fast" for the inlined trig code (the flag HUGE in `accs` gathers its range checks),
         "exact" for exact scalar calls, None for exact calls the vectorizer widens."""
+        # the flag of the fast trig code is no reason to interleave (twice the code to compile)
+        hints = (("llvm.loop.interleave.count", 1),) if trig == "fast" else ()
+        return loop(self.b, start, stop,
+                    lambda i, _, phis: self._element(i, addr, invariant, phis, trig),
+                    accs, name="inner", hints=hints)
+
+    def _element(self, i, addr, invariant, phis, trig) -> dict:
+        """The inner loop's body for element i: the accumulators' new values."""
         b = self.b
         n_in = len(self.k.inputs)
-        entry = b.block
-        head = b.append_basic_block("inner")
-        exit_ = b.append_basic_block("inner.end")
-        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
-        b.position_at_end(head)
-        i = b.phi(I64)
-        i.add_incoming(start, entry)
-        phis = {}
-        for j, v in accs.items():
-            phis[j] = b.phi(v.type)
-            phis[j].add_incoming(v, entry)
         values = []
         for j in range(n_in):
             values.append(invariant[j] if j in invariant else
@@ -471,22 +393,7 @@ class _KernelEmitter:
                 p = addr(j, i)
                 self._store(p, self._combine(o.reduce, self._load(p, dt),
                                              v, dt), dt)
-        nxt = b.add(i, ir.Constant(I64, 1), flags=("nuw", "nsw"))
-        latch = b.block
-        i.add_incoming(nxt, latch)
-        for j, v in new.items():
-            phis[j].add_incoming(v, latch)
-        back = b.cbranch(b.icmp_signed("<", nxt, stop), head, exit_)
-        if trig == "fast":  # the flag is no reason to interleave (twice the code to compile)
-            back.set_metadata("llvm.loop", _loop_id(b.module, ("llvm.loop.interleave.count", 1)))
-        b.position_at_end(exit_)
-        final = {}
-        for j, v in accs.items():
-            phi = b.phi(v.type)
-            phi.add_incoming(v, entry)
-            phi.add_incoming(new[j], latch)
-            final[j] = phi
-        return final
+        return new
 
     # ---------------------------------------------------------------- scalars
     def _body(self, values: list) -> None:

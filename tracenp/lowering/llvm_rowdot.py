@@ -28,6 +28,7 @@ from ..ir import Node
 from ..ops import Op
 from .llvm_jit import load_function
 from .llvm_kernel import DATA_OFFSET, STRIDES_OFFSET
+from .llvm_loops import loop, when
 from .llvm_ops import I8, I64, PTR, llvm_type
 
 CHUNK = 1 << 16  # elements of X per piece (one partial each)
@@ -158,53 +159,16 @@ class _Emitter:
 
     def loop(self, start, stop, body, carried=()):
         """for i in [start, stop): carried = body(i, *carried); returns the final carried."""
-        b = self.b
-        pre = b.block
-        head = b.append_basic_block("loop")
-        exit_ = b.append_basic_block("loop.end")
-        b.cbranch(b.icmp_signed("<", start, stop), head, exit_)
-        b.position_at_end(head)
-        i = b.phi(I64)
-        i.add_incoming(start, pre)
-        phis = []
-        for c in carried:
-            p = b.phi(c.type)
-            p.add_incoming(c, pre)
-            phis.append(p)
-        new = body(i, *phis)
-        nxt = b.add(i, ir.Constant(I64, 1), flags=("nuw", "nsw"))
-        latch = b.block
-        i.add_incoming(nxt, latch)
-        for p, v in zip(phis, new):
-            p.add_incoming(v, latch)
-        b.cbranch(b.icmp_signed("<", nxt, stop), head, exit_)
-        b.position_at_end(exit_)
-        outs = []
-        for c, v in zip(carried, new):
-            p = b.phi(c.type)
-            p.add_incoming(c, pre)
-            p.add_incoming(v, latch)
-            outs.append(p)
-        return outs
+        def step(i, _, values):
+            return dict(enumerate(body(i, *(values[q] for q in range(len(carried)))) or ()))
+
+        out = loop(self.b, start, stop, step, dict(enumerate(carried)))
+        return [out[q] for q in range(len(carried))]
 
     def select(self, flag, then, values):
         """then() (a list of values) where `flag` holds, else `values` unchanged."""
-        b = self.b
-        pre = b.block
-        yes, done = b.append_basic_block("then"), b.append_basic_block("endif")
-        b.cbranch(flag, yes, done)
-        b.position_at_end(yes)
-        new = then()
-        end = b.block
-        b.branch(done)
-        b.position_at_end(done)
-        out = []
-        for v, n in zip(values, new):
-            phi = b.phi(v.type)
-            phi.add_incoming(v, pre)
-            phi.add_incoming(n, end)
-            out.append(phi)
-        return out
+        out = when(self.b, flag, lambda: dict(enumerate(then())), dict(enumerate(values)))
+        return [out[q] for q in range(len(values))]
 
     def strided(self, base, i, stride):
         return self.b.gep(base, [self.b.mul(i, stride)], source_etype=I8)
