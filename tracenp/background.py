@@ -51,7 +51,7 @@ class Background:
         self._done.wait()
         return self.final or self.interim
 
-    def _finish(self) -> None:
+    def _run_job(self) -> None:
         try:
             final = self._build()
             self._then(final)
@@ -62,7 +62,26 @@ class Background:
             self._done.set()
 
 
-def _submit(job: Background) -> None:
+class _Later:
+    """A function for the worker to run when it gets to it (errors are dropped: what it
+    makes is an optimization the caller does without)."""
+
+    def __init__(self, fn: Callable[[], None]):
+        self.fn = fn
+
+    def _run_job(self) -> None:
+        try:
+            self.fn()
+        except Exception:  # noqa: BLE001 -- see the docstring
+            pass
+
+
+def later(fn: Callable[[], None]) -> None:
+    """Run `fn()` on the compile worker, after the compiles queued before it."""
+    _submit(_Later(fn))
+
+
+def _submit(job) -> None:
     with _idle:
         _unfinished.add(job)
         if _state["worker"] is None:  # one thread: compiles queue up rather than compete
@@ -75,7 +94,7 @@ def _submit(job: Background) -> None:
 def _work() -> None:
     while True:
         job = _jobs.get()
-        job._finish()
+        job._run_job()
         with _idle:
             _unfinished.discard(job)
             _idle.notify_all()

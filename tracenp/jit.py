@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import ir, pytree
+from . import background, ir, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
@@ -200,7 +200,8 @@ class JitFunction:
 
         def fast(args):
             if not native:
-                native.append(self._make_entry(launch(), sig, used))
+                native.append(None)
+                self._make_entry(launch, sig, used, native)
             if native[0] is not None:
                 self._entry = native[0].call
             out = run([args[i] for i in used])[0]
@@ -213,13 +214,25 @@ class JitFunction:
 
         return fast
 
-    def _make_entry(self, launch, sig: tuple, used: list):
+    def _make_entry(self, launch, sig: tuple, used: list, into: list) -> None:
+        """Put the builtin entry in `into[0]`: now if its code is cached or compiles are not
+        in the background, else once the compile worker has made it."""
         from .lowering.llvm_entry import make_entry
+        from .lowering.llvm_jit import NeedsCodegen, cached_only
 
-        made = make_entry(launch, list(sig), used)
-        if made is not None:
-            self._entries.append(made)
-        return made
+        def make():
+            made = make_entry(launch(), list(sig), used)
+            if made is not None:
+                self._entries.append(made)
+                into[0] = made
+
+        if not config.background_compile:
+            return make()
+        try:
+            with cached_only():
+                make()
+        except NeedsCodegen:
+            background.later(make)
 
     def _run(self, entry: Trace, leaves):
         arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i])

@@ -129,3 +129,21 @@ def test_a_second_process_finds_the_code_the_first_compiled_in_the_background(tm
                            text=True, check=True).stdout.split() for _ in range(2)]
     assert runs[0][0] != "0"  # the first process compiled
     assert runs[1] == ["0", "False"]  # the second one found everything on disk
+
+
+def test_the_builtin_entry_of_a_small_launch_is_compiled_in_the_background_too():
+    f = tracenp.jit(lambda x: x * 3.0 - 1.0)
+    x = np.arange(6.0)
+    f(x)
+    assert tracenp.wait_compiled(30)
+    before = STATS.codegen
+    for _ in range(2):  # the call after the compile makes the fast path, the next one uses it
+        np.testing.assert_array_equal(f(x), x * 3.0 - 1.0)
+    assert STATS.codegen == before  # the entry was not compiled on these calls
+    assert tracenp.wait_compiled(30) and STATS.codegen == before + 1
+    hits = f.cache_info().hits
+    np.testing.assert_array_equal(f(x), x * 3.0 - 1.0)
+    np.testing.assert_array_equal(f(x), x * 3.0 - 1.0)
+    assert f.cache_info().hits == hits + 2  # served (and counted) by the builtin entry
+    assert f._entry is not None and f._entries
+
