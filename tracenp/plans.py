@@ -40,11 +40,11 @@ def cached_run(graph: Graph, stabilize: bool) -> Executable | None:
     plan = _parse(blob, graph)
     if plan is None:
         return None
-    text, shape, dtype, operands = plan
+    text, shape, dtype, operands, work = plan
     addr = cached_function(text)
     if addr is None:
         return None
-    return launch_run(Launch(addr, text, shape, dtype, operands))
+    return launch_run(Launch(addr, text, shape, dtype, operands, work))
 
 
 def store(graph: Graph, stabilize: bool, run: Executable) -> None:
@@ -58,17 +58,18 @@ def store(graph: Graph, stabilize: bool, run: Executable) -> None:
     key = _key(graph, stabilize)
     if key is not None:
         record = {"kernel": launch.text, "shape": list(launch.shape),
-                  "dtype": launch.dtype.str, "operands": list(launch.operands)}
+                  "dtype": launch.dtype.str, "operands": list(launch.operands),
+                  "work": launch.work}
         disk_cache.store(key, json.dumps(record).encode())
 
 
 def _parse(blob: bytes, graph: Graph):
-    """(kernel text, shape, dtype, operands) if the record is well formed for `graph`."""
+    """(kernel text, shape, dtype, operands, work) if the record is well formed for `graph`."""
     try:
         rec = json.loads(blob)
-        text, shape, dtype, operands = (rec["kernel"], rec["shape"], rec["dtype"],
-                                        rec["operands"])
-        ints = shape + operands
+        text, shape, dtype, operands, work = (rec["kernel"], rec["shape"], rec["dtype"],
+                                              rec["operands"], rec["work"])
+        ints = shape + operands + [work]
         if (not isinstance(text, str) or not isinstance(shape, list)
                 or not isinstance(operands, list)
                 or not all(type(v) is int and v >= 0 for v in ints)
@@ -82,7 +83,7 @@ def _parse(blob: bytes, graph: Graph):
             return None
     except (ValueError, TypeError, KeyError):
         return None
-    return text, tuple(shape), dt, tuple(operands)
+    return text, tuple(shape), dt, tuple(operands), work
 
 
 def _key(graph: Graph, stabilize: bool) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 
 import tracenp
 from tracenp.jit import _no_entry
-from tracenp.lowering import llvm_entry
+from tracenp.lowering import llvm, llvm_entry
 
 ROOT = Path(__file__).resolve().parents[2]
 RNG = np.random.default_rng(5)
@@ -86,10 +86,23 @@ def test_entry_with_a_constant_operand_and_integer_dtypes():
 
 def test_large_kernel_runs_without_the_gil_and_agrees():
     n = llvm_entry.RELEASE_GIL_MIN * 2
+    f = tracenp.jit(lambda x: np.abs(-x * x + 1.0))
+    x = RNG.standard_normal(n)
+    np.testing.assert_array_equal(_warm(f, x), np.abs(-x * x + 1.0))
+    assert f._entry is not _no_entry
+
+
+def test_a_launch_with_transcendentals_splits_over_threads_from_fewer_elements():
+    """exp weighs 1 + MATH_COST plain elements: 2^15 of them are split, not an entry."""
+    n = llvm_entry.RELEASE_GIL_MIN * 2
     f = tracenp.jit(lambda x: np.exp(-x * x))
     x = RNG.standard_normal(n)
     np.testing.assert_allclose(_warm(f, x), np.exp(-x * x), rtol=1e-15)
-    assert f._entry is not _no_entry
+    assert f._entry is _no_entry
+    launch = f.compiled(x).run.launch()
+    assert launch.work == 1 + llvm.MATH_COST
+    assert len(llvm._pieces(launch.shape, (), n, 1 + llvm.MATH_COST)) > 1 or \
+        tracenp.config.num_threads == 1
 
 
 def test_no_entry_for_graphs_that_are_not_one_launch():

@@ -8,9 +8,11 @@ A graph that is one small kernel launch also describes itself (`run.launch`), so
 can serve its cached calls with a builtin entry (`llvm_entry`) instead of this closure.
 
 Work is split along dim 0 into pieces run by a thread pool once a kernel has at least
-`PARALLEL_MIN` elements. A reduction over dim 0 is split into pieces of about `CHUNK`
-elements whatever the thread count, each writing its own partial, and the partials are
-combined in order: results are the same on every run and for every `num_threads`.
+`PARALLEL_MIN` elements of plain work, an element of a kernel weighing more for each
+transcendental it computes (`weight`). A reduction over dim 0 is split into pieces of about
+`CHUNK` elements of work whatever the thread count, each writing its own partial, and the
+partials are combined in order: results are the same on every run and for every
+`num_threads`.
 
 Large buffers (kernel outputs, matmul results) are reused across calls when nobody else
 holds them any more (their reference count says so), so a returned array is never
@@ -33,8 +35,9 @@ from . import Executable
 from .llvm_jit import STATS, compile_kernel, kernel_function, listing
 from .numpy_ref import _linalg_step, _owned
 
-PARALLEL_MIN = 1 << 17  # elements: below this a kernel runs on the calling thread
-CHUNK = 1 << 16  # elements per partial of a split reduction
+PARALLEL_MIN = 1 << 17  # elements of work: below this a kernel runs on the calling thread
+CHUNK = 1 << 16  # elements of work per partial of a split reduction
+MATH_COST = 8  # plain elements a polynomial transcendental costs as much as, about
 REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across calls (a fresh
 # one of 128 KiB or more is mmap-ed by malloc and page-faults on every call)
 ROW_BLOCK = 1 << 19  # bytes of rows a `RowGroup` runs all its passes on while they are cached
@@ -53,6 +56,15 @@ def lowerable(node: Node) -> bool:
     if OPS[node.op].kind != "elementwise":
         return False
     return supports(node.op, tuple(s.dtype for s in node.srcs), node.dtype)
+
+
+def weight(kernels: tuple[Kernel, ...]) -> int:
+    """The work of one element of `kernels` (one, or a row group's passes) in plain
+    elements: 1, plus MATH_COST per transcendental (sqrt is one instruction)."""
+    from .llvm_math import SUPPORTED
+
+    names = [ins.op.name.lower() for k in kernels for ins in k.body]
+    return 1 + MATH_COST * sum(n in SUPPORTED and n != "sqrt" for n in names)
 
 
 def identity(red: Op, dtype: np.dtype):
@@ -185,6 +197,7 @@ class Launch:
     shape: tuple[int, ...]
     dtype: np.dtype
     operands: tuple
+    work: int  # per element, in plain elements (`weight`): how the launch splits
 
 
 def _one_launch(sched, graph: Graph, template: list, slot: dict):
@@ -206,7 +219,7 @@ def _one_launch(sched, graph: Graph, template: list, slot: dict):
         else:
             return None
     return lambda: Launch(compile_kernel(k), k.text(), tuple(k.shape), k.outputs[0].node.dtype,
-                          tuple(operands))
+                          tuple(operands), weight((k,)))
 
 
 def launch_run(launch: Launch) -> Executable:
@@ -214,7 +227,8 @@ def launch_run(launch: Launch) -> Executable:
     fn = kernel_function(launch.kernel, len(launch.operands) + 1)
     shape = np.array(launch.shape, dtype=np.int64)
     shape_addr = shape.ctypes.data
-    pieces = _pieces(launch.shape, (), int(np.prod(launch.shape, dtype=np.int64)))
+    pieces = _pieces(launch.shape, (), int(np.prod(launch.shape, dtype=np.int64)),
+                     launch.work)
     buffers = _Buffers()
     alloc = buffers.allocator(0, launch.shape, launch.dtype)
     operands = launch.operands
@@ -301,7 +315,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
     shape_addr = shape_arr.ctypes.data
     total = int(np.prod(shape, dtype=np.int64))
     in_slots = [slot[id(n)] for n in k.inputs]
-    pieces = _pieces(shape, k.axes, total)
+    pieces = _pieces(shape, k.axes, total, weight((k,)))
     outs = _Outputs(k, slot, buffers, len(pieces) if 0 in k.axes and k.shape else 1)
     if total == 0:
         pieces = []
@@ -353,7 +367,8 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
     total = max(int(np.prod(k.shape, dtype=np.int64)) for k in kernels)
     block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))
     pieces = [] if total == 0 else \
-        [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), total)]
+        [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), total,
+                                                  weight(kernels))]
     scratch = {id(n): i for i, n in enumerate(group.scratch)}
     holes = []  # (position in the arrays, index in group.scratch) of each scratch operand
     members = []  # in order: a view step, or (input slots, outputs) of a pass
@@ -438,13 +453,14 @@ class _Outputs:
                 env[out] = env[out].astype(dt)
 
 
-def _pieces(shape: tuple, axes: tuple, total: int) -> list[tuple[int, int, int]]:
-    """(lo, hi, slot) ranges of dim 0; the split of a dim-0 reduction ignores thread counts."""
+def _pieces(shape: tuple, axes: tuple, total: int, work: int = 1) -> list[tuple[int, int, int]]:
+    """(lo, hi, slot) ranges of dim 0 for `total` elements of `work` each; the split of a
+    dim-0 reduction ignores thread counts."""
     n0 = shape[0]
-    if total < PARALLEL_MIN or n0 < 2:
+    if total * work < PARALLEL_MIN or n0 < 2:
         return [(0, n0, 0)]
     if 0 in axes:
-        rows = max(1, CHUNK * n0 // total)
+        rows = max(1, CHUNK * n0 // (total * work))
         return [(lo, min(lo + rows, n0), i) for i, lo in enumerate(range(0, n0, rows))]
     threads = max(1, min(config.num_threads, n0))
     bounds = [n0 * t // threads for t in range(threads + 1)]

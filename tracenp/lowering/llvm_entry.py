@@ -84,7 +84,7 @@ def make_entry(launch: Launch, sigs: list[tuple[np.dtype, tuple]],
     """The entry for calls whose arguments have exactly `sigs` (dtype, shape) each;
     `positions[j]` is the argument that graph input `j` is. None if the host is unsuitable."""
     api = _c_api()
-    if api is None or int(np.prod(launch.shape)) >= PARALLEL_MIN:
+    if api is None or int(np.prod(launch.shape)) * launch.work >= PARALLEL_MIN:
         return None  # a large launch is split over threads, and dispatch costs nothing
     descrs = [np.dtype(dt) for dt, _ in sigs]
     consts = [op for op in launch.operands if not isinstance(op, int)]
