@@ -37,7 +37,8 @@ from .numpy_ref import _linalg_step, _owned
 
 PARALLEL_MIN = 1 << 17  # elements of work: below this a kernel runs on the calling thread
 CHUNK = 1 << 16  # elements of work per partial of a split reduction
-MATH_COST = 8  # plain elements a polynomial transcendental costs as much as, about
+MATH_COST = 4  # plain elements of work a polynomial transcendental adds (splits pay for
+# their thread handoff, tens of us, only past about 100 us of work)
 REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across calls (a fresh
 # one of 128 KiB or more is mmap-ed by malloc and page-faults on every call)
 ROW_BLOCK = 1 << 19  # bytes of rows a `RowGroup` runs all its passes on while they are cached
