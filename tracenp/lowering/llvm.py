@@ -385,6 +385,9 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
         else:
             members.append(_node_step(s, slot, buffers))
 
+    scratch_shapes = [[((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]
+                      for lo, hi, b in pieces]
+
     def step(env, used):
         arrays: list = []
         opened = []
@@ -396,13 +399,16 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
             arrays += [env[i] for i in in_slots]
             opened.append((outs, outs.open(env, used, arrays)))
         calls = []
-        for lo, hi, b in pieces:
-            own = list(arrays)
-            bufs = [np.empty((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]
+        for (lo, hi, b), shapes in zip(pieces, scratch_shapes):
+            own = list(arrays) if len(pieces) > 1 else arrays
+            bufs = [np.empty(*shape) for shape in shapes]  # one per scratch value
             for at, which in holes:
                 own[at] = bufs[which]
             calls.append((lo, hi, b, own))
-        if calls:
+        if len(calls) == 1:
+            lo, hi, b, own = calls[0]
+            fn(shape_addr, lo, hi, b, *own)
+        elif calls:
             _launch_each(fn, shape_addr, calls)
         for outs, partials in opened:
             outs.close(env, partials)
