@@ -146,6 +146,25 @@ def test_python_scalar_values_never_retrace():
     assert jf.cache_info().misses == 1
 
 
+def test_python_scalars_take_the_hot_path_with_their_values():
+    """A cached call with positional arrays and Python scalars skips the pytree key; each
+    scalar type is its own signature, and each call uses its own values."""
+    jf = tracenp.jit(lambda x, s, n, flag: np.where(flag, x * s + n, x - s))
+    grad = tracenp.jit(tracenp.value_and_grad(lambda w, x, lam: ((x @ w) ** 2).sum()
+                                              + lam * (w * w).sum()))
+    w = np.linspace(-1, 1, X.shape[1])
+    for s, n in ((0.5, 2), (-3.0, 7), (1e300, -1)):
+        assert_same(jf(X, s, n, True), X * s + n)
+        assert_same(jf(X, s, n, False), X - s)
+        value, g = grad(w, X, s)
+        np.testing.assert_allclose(value, ((X @ w) ** 2).sum() + s * (w * w).sum())
+        np.testing.assert_allclose(g, 2 * X.T @ (X @ w) + 2 * s * w)
+    assert jf.cache_info().misses == 1 and grad.cache_info().misses == 1
+    assert all(k[1:] == ((float,), (int,), (bool,)) for k in jf._fast) and len(jf._fast) == 1
+    assert_same(jf(X, 2, 1, True), X * 2 + 1)  # an int where a float was: a new signature
+    assert jf.cache_info().misses == 2
+
+
 def test_fallback_warns_once_and_runs_eagerly():
     def f(x):
         if x.sum() > 0:

@@ -30,6 +30,7 @@ from .trace import current_trace, tracing
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
+_FAST_TYPES = (np.ndarray, float, int, bool)  # what jit's hot path takes positionally
 
 
 class TracingFallbackWarning(UserWarning):
@@ -144,15 +145,19 @@ class JitFunction:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
-        if not kwargs:  # the hot path: positional ndarrays of a signature seen before
+        if not kwargs:  # the hot path: positional ndarrays (and Python scalars) seen before
             out = self._entry(*args)  # checks the whole signature itself; None if it differs
             if out is not None:
                 return out
             sig = []
             for a in args:
-                if type(a) is not np.ndarray:
+                t = type(a)
+                if t is np.ndarray:
+                    sig.append((a.dtype, a.shape))
+                elif t is float or t is int or t is bool:
+                    sig.append((t,))
+                else:
                     break
-                sig.append((a.dtype, a.shape))
             else:
                 fast = self._fast.get(tuple(sig))
                 if fast is not None:
@@ -178,17 +183,19 @@ class JitFunction:
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
         if (not kwargs and not self.static_argnums and not entry.compiled.pending
-                and all(type(a) is np.ndarray for a in args)):
-            sig = tuple((a.dtype, a.shape) for a in args)
+                and all(type(a) in _FAST_TYPES for a in args)):
+            sig = tuple((a.dtype, a.shape) if type(a) is np.ndarray else (type(a),)
+                        for a in args)
             self._fast[sig] = self._fast_runner(entry, sig)
         return self._run(entry, leaves)
 
     def _fast_runner(self, entry: Trace, sig: tuple) -> Callable:
-        """A call of `entry` for positional ndarrays with no per-call bookkeeping.
+        """A call of `entry` for positional ndarrays and Python scalars with no per-call
+        bookkeeping.
 
-        A graph that is one small kernel launch also gets a builtin entry (made on the
-        signature's first cached call, so a first call does not pay for it); the runner
-        makes it the one `__call__` tries first, and the builtin serves later calls.
+        A graph of array arguments that is one small kernel launch also gets a builtin entry
+        (made on the signature's first cached call, so a first call does not pay for it);
+        the runner makes it the one `__call__` tries first, and the builtin serves later calls.
         """
         single = (not entry.mutated and entry.out_tree is pytree.LEAF
                   and entry.out_consts == [_FROM_GRAPH])
@@ -196,7 +203,8 @@ class JitFunction:
             return lambda args: self._run(entry, list(args))
         run, used, returns = entry.compiled.run, entry.used, entry.out_returns[0]
         launch = getattr(run, "launch", None)
-        native: list = [] if launch is not None else [None]
+        scalars = {i for i in used if len(sig[i]) == 1}  # Python scalars: 0-d arrays
+        native: list = [] if launch is not None and not scalars else [None]
 
         def fast(args):
             if not native:
@@ -204,7 +212,7 @@ class JitFunction:
                 self._make_entry(launch, sig, used, native)
             if native[0] is not None:
                 self._entry = native[0].call
-            out = run([args[i] for i in used])[0]
+            out = run([np.asarray(args[i]) if i in scalars else args[i] for i in used])[0]
             if type(out) is np.ndarray and out.ndim:
                 return out
             out = np.asarray(out)
