@@ -28,8 +28,8 @@ from ..fusion import Kernel, RowGroup
 from ..ops import Op
 from . import llvm_call, llvm_math
 from .llvm_loops import loop, when
-from .llvm_ops import FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, intrinsic, \
-    llvm_type, memory_type
+from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, \
+    llvm_type, memory_type, prefetch
 
 HEADER = object.__basicsize__  # PyObject_HEAD; NumPy's fields follow it
 DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
@@ -314,18 +314,11 @@ class _KernelEmitter:
                 lines = b.udiv(b.add(b.mul(b.sub(end, c), ir.Constant(I64, size)),
                                      ir.Constant(I64, LINE - 1)), ir.Constant(I64, LINE))
                 base = b.gep(addr(j, c), [ahead], source_etype=I8)
-                loop(b, ir.Constant(I64, 0), lines, lambda q, _, __, base=base: self._prefetch(
-                     b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
+                loop(b, ir.Constant(I64, 0), lines, lambda q, _, __, base=base: prefetch(
+                     b, b.gep(base, [b.mul(q, ir.Constant(I64, LINE))], source_etype=I8)))
             return final
 
         return loop(b, start, stop, chunk, accs, PREFETCH_CHUNK, "chunk")
-
-    def _prefetch(self, ptr) -> None:
-        name = "llvm.prefetch.p0"
-        fn = self.b.module.globals.get(name) or ir.Function(
-            self.b.module, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name)
-        # read, locality 2 (L2), data cache
-        self.b.call(fn, [ptr, ir.Constant(I32, 0), ir.Constant(I32, 2), ir.Constant(I32, 1)])
 
     def _guarded(self, start, stop, addr, invariant, accs):
         """The inner loop, in a kernel with trig ops in chunks of GUARD_CHUNK elements: each

@@ -80,6 +80,14 @@ def intrinsic(b: ir.IRBuilder, name: str, args: list, ty: ir.Type | None = None)
     return b.call(fn, args)
 
 
+def prefetch(b: ir.IRBuilder, ptr: ir.Value) -> None:
+    """Ask for the cache line at `ptr` to be brought into L2 (a read; never faults)."""
+    name = "llvm.prefetch.p0"
+    fn = b.module.globals.get(name) or ir.Function(
+        b.module, ir.FunctionType(ir.VoidType(), [PTR, I32, I32, I32]), name)
+    b.call(fn, [ptr, ir.Constant(I32, 0), ir.Constant(I32, 2), ir.Constant(I32, 1)])
+
+
 def libm(b: ir.IRBuilder, name: str, args: list) -> ir.Value:
     """Call the C library's `name` (or `namef` for float32)."""
     ty = args[0].type
