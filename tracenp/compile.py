@@ -4,7 +4,9 @@ The order of passes is written here, in one place. FAST_RUN compiles with the LL
 backend (`lowering/llvm.py`); FAST_COMPILE skips the optimizer and runs the graph with the
 NumPy reference backend. With the LLVM backend a graph whose plan is on disk
 (`tracenp.plans`) runs without optimizing it; the optimized graph and the optimizer's report
-are then made only if someone asks for them.
+are then made only if someone asks for them. A graph that needs LLVM to generate code runs
+with the NumPy reference backend until the compile worker has made it
+(`tracenp.background`), unless `config.background_compile` is off.
 """
 
 from __future__ import annotations
