@@ -209,5 +209,92 @@ def test_method_and_decorator_forms():
     jf = tracenp.jit(static_argnums=(1,))(lambda x, n: x[:n])
     assert_same(jf(X, 2), X[:2])
     model = Model(np.ones((4, 2)))
-    assert_same(model(X), X @ np.ones((4, 2)))  # self.w is a constant of the trace
+    assert_same(model(X), X @ np.ones((4, 2)))  # self.w is an input of the trace
     assert_same(tracenp.jit(lambda x: model(x) * 2)(X), X @ np.ones((4, 2)) * 2)  # nested jit
+
+
+class _Layer:
+    def __init__(self, n_in, n_out, seed):
+        self.W = np.random.default_rng(seed).standard_normal((n_in, n_out))
+        self.b = np.zeros(n_out)
+        self.activation = "tanh"  # not data: part of the method's static key
+
+
+class _Net:
+    """OO code as it is written: state on the instance, updated by jitted methods."""
+
+    def __init__(self):
+        self.hidden, self.out = _Layer(4, 3, 1), _Layer(3, 1, 2)
+        self.params = {"scale": 1.0}
+        self.steps = 0
+        self.u = np.ones(3)
+
+    @tracenp.jit
+    def forward(self, x):
+        h = np.tanh(x @ self.hidden.W + self.hidden.b)
+        return (h @ self.out.W + self.out.b)[:, 0] * self.params["scale"]
+
+    @tracenp.jit
+    def sgd_step(self, x, y, lr):
+        h = np.tanh(x @ self.hidden.W + self.hidden.b)
+        r = (h @ self.out.W + self.out.b)[:, 0] * self.params["scale"] - y
+        self.out.W -= lr * h.T @ r[:, None] / len(y)  # in place: the same array afterwards
+        self.out.b = self.out.b - lr * r.mean()  # rebound
+        self.params["scale"] = self.params["scale"] * 0.5  # a dict item rebound
+        self.steps = self.steps + 1
+        return (r * r).mean()
+
+    @tracenp.jit
+    def decay(self):
+        self.u = self.u * 0.5
+        return self.u.sum()
+
+
+def _sgd_step_by_hand(net, x, y, lr):
+    h = np.tanh(x @ net.hidden.W + net.hidden.b)
+    r = (h @ net.out.W + net.out.b)[:, 0] * net.params["scale"] - y
+    net.out.W -= lr * h.T @ r[:, None] / len(y)
+    net.out.b = net.out.b - lr * r.mean()
+    net.params["scale"] = net.params["scale"] * 0.5
+    net.steps = net.steps + 1
+    return (r * r).mean()
+
+
+def test_jitted_methods_read_and_write_the_instance_as_numpy_would():
+    net, ref = _Net(), _Net()
+    x, y = RNG.standard_normal((8, 4)), RNG.standard_normal(8)
+    out_w, params = net.out.W, net.params
+    for _ in range(3):
+        np.testing.assert_allclose(net.sgd_step(x, y, 0.1), _sgd_step_by_hand(ref, x, y, 0.1))
+        np.testing.assert_allclose(net.out.W, ref.out.W)
+        np.testing.assert_allclose(net.out.b, ref.out.b)
+        assert net.params == ref.params and net.steps == ref.steps == _ + 1
+    assert net.out.W is out_w and net.params is params  # updated in place, as by hand
+    assert [net.decay() for _ in range(3)] == [1.5, 0.75, 0.375]
+    net.hidden.W *= 2.0  # changed outside: the next call must see it, not a stale constant
+    h = np.tanh(x @ net.hidden.W + net.hidden.b)
+    np.testing.assert_allclose(net.forward(x), (h @ net.out.W + net.out.b)[:, 0]
+                               * net.params["scale"])
+    assert type(net).forward._method.cache_info().misses == 1
+    other = _Net()  # another instance with the same structure reuses the trace
+    np.testing.assert_allclose(other.forward(x), _Net.forward.fn(other, x))
+    assert type(net).forward._method.cache_info().misses == 1
+    other.hidden.activation = "relu"  # a static attribute changed: traced anew
+    other.forward(x)
+    assert type(net).forward._method.cache_info().misses == 2
+
+
+def test_methods_of_instances_without_a_dict_keep_self_static():
+    class Slotted:
+        __slots__ = ("w",)
+
+        def __init__(self, w):
+            self.w = w
+
+        @tracenp.jit
+        def apply(self, x):
+            return x @ self.w
+
+    s = Slotted(np.ones((4, 2)))
+    assert_same(s.apply(X), X @ np.ones((4, 2)))
+

@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import background, ir, pytree
+from . import background, ir, methods, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
@@ -41,7 +41,7 @@ def leaf_signature(x) -> tuple:
     """What of a leaf decides the compiled code: dtype and shape, or Python type."""
     if isinstance(x, np.ndarray):
         return (x.dtype, x.shape)
-    if isinstance(x, _SCALARS):
+    if type(x) in _SCALARS:  # exactly: np.float64 (a float subclass) is a NumPy scalar
         return (type(x),)
     if isinstance(x, np.generic):
         return (x.dtype, ())
@@ -52,7 +52,7 @@ def leaf_signature(x) -> tuple:
 
 
 def _leaf_input(x, name: str) -> ir.Node:
-    if isinstance(x, _SCALARS):
+    if type(x) in _SCALARS:
         return ir.leaf_input(name, np.asarray(x).dtype, (), weak=not isinstance(x, bool))
     x = x if is_device_array(x) else np.asarray(x)
     return ir.leaf_input(name, x.dtype, x.shape)
@@ -111,7 +111,8 @@ class JitFunction:
         self._fast: dict[tuple, Callable] = {}  # ndarray-only signatures -> their runner
         self._entry: Callable = _no_entry  # the builtin launch of the latest such signature
         self._entries: list = []  # every builtin made, whose hits cache_info() collects
-        self._method: JitFunction | None = None
+        self._method: JitFunction | None = None  # of methods.pure(fn): instance state dynamic
+        self._static_method: JitFunction | None = None  # for instances without a __dict__
         self._info = CacheInfo()
         try:
             self._signature = inspect.signature(fn)
@@ -306,7 +307,7 @@ class JitFunction:
             for t, x in zip(tracers, leaves):
                 t._input_of = state
                 t.returns = ("array" if isinstance(x, np.ndarray) else
-                             "python" if isinstance(x, _SCALARS) else "scalar")
+                             "python" if type(x) in _SCALARS else "scalar")
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
             call_args = [a if i not in self.static_argnums else args[i]
                          for i, a in enumerate(t_args)]
@@ -388,15 +389,33 @@ class JitFunction:
         return explain(self, *args, **kwargs)
 
     def __get__(self, obj, objtype=None):
-        """A jitted method: `self` is a static argument (a new instance traces anew; the
-        attributes it reads are constants of the trace)."""
+        """A jitted method: the instance's arrays are inputs of the trace and what the method
+        assigns to the instance is written back (`tracenp.methods`); an instance without a
+        `__dict__` is a static argument (the attributes it reads are constants)."""
         if obj is None:
             return self
+        if not hasattr(obj, "__dict__"):
+            if self._static_method is None:
+                self._static_method = self._bound(self.fn, 1)
+            return functools.partial(self._static_method, obj)
         if self._method is None:
-            self._method = JitFunction(self.fn, (0,) + tuple(i + 1 for i in self.static_argnums),
-                                       self.static_argnames, self.fallback, self.mode,
-                                       self.stabilize, self.backend)
-        return functools.partial(self._method, obj)
+            self._method = self._bound(methods.pure(self.fn), 2)
+        return functools.partial(self._call_method, obj)
+
+    def _bound(self, fn: Callable, shift: int) -> JitFunction:
+        """This function's options for `fn`, whose first `shift` arguments take the place of
+        `self` (the first of them static)."""
+        jf = JitFunction(fn, (shift - 1,) + tuple(i + shift for i in self.static_argnums),
+                         self.static_argnames, self.fallback, self.mode, self.stabilize,
+                         self.backend, self.device)
+        jf.__name__ = self.__name__
+        return jf
+
+    def _call_method(self, obj, *args, **kwargs):
+        state = methods.state_of(obj)
+        result, final = self._method(state, methods.Rest(obj, state), *args, **kwargs)
+        methods.write_back(obj, final)
+        return result
 
     def __repr__(self) -> str:
         return f"<tracenp.jit {self.__name__}>"

@@ -1,0 +1,147 @@
+"""Jitted methods: the instance's arrays are inputs of the trace, and what the method assigns
+to the instance is written back after each call.
+
+`self` cannot be a static argument like the others: its arrays change between calls (a
+training loop updates `self.w` outside the method), and a method that assigns `self.u = ...`
+must leave the new value on the instance, as it would without `jit`. So a call passes the
+instance's *state* as one dynamic argument: its attributes that are arrays, NumPy or Python
+scalars, or lists, tuples and dicts of those, and the state of attributes that are plain
+objects themselves (a model's layers), recursively. The rest of the instance (its type and
+other attributes, by value where hashable, else by identity) is a static argument. The
+method runs on shallow copies holding the traced state; the state's final values come back
+as outputs and are written to the instance (dicts and lists in place).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import namedtuple
+from typing import Any, Callable
+
+import numpy as np
+
+from . import pytree
+
+_DATA = (np.ndarray, np.generic, bool, int, float, complex)
+_Obj = namedtuple("_Obj", "attrs")  # the state of a plain object inside the state
+_DEPTH = 4  # nesting of plain objects followed
+
+
+def _is_data(v) -> bool:
+    leaves, _ = pytree.flatten(v)
+    return v is not None and all(isinstance(x, _DATA) for x in leaves)
+
+
+def _is_plain(v) -> bool:
+    """An instance of a user class (not a module, function, type or NumPy object)."""
+    return (hasattr(v, "__dict__") and not isinstance(v, type) and not callable(v)
+            and type(v).__module__ not in ("builtins", "numpy"))
+
+
+def state_of(obj, depth: int = 0) -> dict:
+    """{name: data or _Obj(state)} of the attributes a call passes as inputs."""
+    out = {}
+    for k, v in vars(obj).items():
+        if _is_data(v):
+            out[k] = v
+        elif depth < _DEPTH and _is_plain(v):
+            sub = state_of(v, depth + 1)
+            if sub:
+                out[k] = _Obj(sub)
+    return out
+
+
+class Rest:
+    """The static part of an instance: its type and the attributes not in its state."""
+
+    def __init__(self, obj, state: dict):
+        self.obj = obj
+        self.key = _rest_key(obj, state)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Rest) and self.key == other.key
+
+
+def _rest_key(obj, state: dict) -> tuple:
+    items = []
+    for k, v in sorted(vars(obj).items()):
+        if isinstance(state.get(k), _Obj):
+            items.append((k, _rest_key(v, state[k].attrs)))
+        elif k not in state:
+            try:
+                hash(v)
+                items.append((k, v))
+            except TypeError:
+                items.append((k, ("id", id(v))))
+    return (type(obj), tuple(items))
+
+
+def with_state(obj, state: dict):
+    """A shallow copy of `obj` whose attributes (and plain objects') hold `state`."""
+    clone = copy.copy(obj)
+    for k, v in state.items():
+        vars(clone)[k] = with_state(vars(obj)[k], v.attrs) if isinstance(v, _Obj) else v
+    return clone
+
+
+def final_state(clone, state: dict, before: dict) -> dict:
+    """The attributes of the clone that the method changed: rebound, or containers whose
+    items it rebound, or new ones holding traced data. An array changed in place is not
+    among them: jit writes it back into the instance's own array."""
+    from .tracer import Tracer
+
+    out = {}
+    for k, v in vars(clone).items():
+        old = state.get(k)
+        if isinstance(old, _Obj) and _is_plain(v):
+            sub = final_state(v, old.attrs, before[k])
+            if sub:
+                out[k] = _Obj(sub)
+        elif k in state:
+            leaves = pytree.flatten(v)[0]
+            if v is not old or len(leaves) != len(before[k]) or \
+                    any(a is not b for a, b in zip(leaves, before[k])):
+                out[k] = v
+        elif any(isinstance(x, Tracer) for x in pytree.flatten(v)[0]):
+            out[k] = v
+    return out
+
+
+def _leaves(state: dict) -> dict:
+    """Each state attribute's leaves as they are now (to see later what was rebound)."""
+    return {k: _leaves(v.attrs) if isinstance(v, _Obj) else pytree.flatten(v)[0]
+            for k, v in state.items()}
+
+
+def write_back(obj, final: dict) -> None:
+    """Set the final state on `obj`: containers updated in place, so references to them
+    (an optimizer's view of `self.params`) stay valid."""
+    for k, v in final.items():
+        old = vars(obj).get(k)
+        if isinstance(v, _Obj):
+            write_back(old, v.attrs)
+        elif isinstance(old, dict) and isinstance(v, dict) and old.keys() == v.keys():
+            for kk, vv in v.items():
+                if old[kk] is not vv:
+                    old[kk] = vv
+        elif isinstance(old, list) and isinstance(v, list) and len(old) == len(v):
+            for i, vv in enumerate(v):
+                if old[i] is not vv:
+                    old[i] = vv
+        elif old is not v:
+            setattr(obj, k, v)
+
+
+def pure(fn: Callable) -> Callable:
+    """`fn(self, *args)` as a function of (state, rest, *args) returning (result, state)."""
+
+    def method(state: dict, rest: Rest, *args: Any, **kwargs: Any):
+        clone = with_state(rest.obj, state)
+        before = _leaves(state)
+        result = fn(clone, *args, **kwargs)
+        return result, final_state(clone, state, before)
+
+    return method
