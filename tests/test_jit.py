@@ -298,3 +298,41 @@ def test_methods_of_instances_without_a_dict_keep_self_static():
     s = Slotted(np.ones((4, 2)))
     assert_same(s.apply(X), X @ np.ones((4, 2)))
 
+
+
+def test_items_a_function_sets_in_list_and_dict_arguments_reach_the_caller():
+    def update(state, m, g):
+        for key in m:
+            m[key] = 0.9 * m[key] + 0.1 * g[key]
+        state["n"] += 1
+        state["total"] = state["total"] + g["w"].sum()
+        state["hist"][0] = state["hist"][0] + 1.0
+        return g["w"] * 2
+
+    def fresh():
+        return ({"n": 0, "total": 0.0, "hist": [np.zeros(2)]},
+                {"w": np.linspace(-1, 1, 3), "b": 0.5}, {"w": np.ones(3), "b": 1.0})
+
+    jitted, by_hand = fresh(), fresh()
+    f = tracenp.jit(update)
+    for _ in range(3):
+        assert_same(f(*jitted), update(*by_hand))
+    for got, want in zip(jitted, by_hand):
+        assert got.keys() == want.keys()
+        for k in got:
+            g, w = (got[k][0], want[k][0]) if isinstance(got[k], list) else (got[k], want[k])
+            assert_same(g, w)
+    assert f.cache_info().misses == 2  # "total" became a NumPy float64 after the first call
+    with pytest.raises(tracenp.TracingError, match="added or removed items"):
+        tracenp.jit(lambda lst: lst.append(1.0))([np.ones(2)])
+
+
+def test_values_read_before_an_argument_is_written_keep_their_values():
+    def step(w, g):
+        old, first, row = w.copy(), w[0, 1], w[0]  # a copy, a scalar, a view
+        w -= 0.1 * g
+        return old, first, row
+
+    w_np, w_jit, g = np.ones((2, 3)), np.ones((2, 3)), np.arange(6.0).reshape(2, 3)
+    assert_same(tracenp.jit(step)(w_jit, g), step(w_np, g))
+    assert_same(w_jit, w_np)

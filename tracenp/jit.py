@@ -70,6 +70,8 @@ class Trace:
     n_outputs: int
     used: list  # the leaves the graph reads, in the order of its inputs
     eager_reason: str | None = None
+    rebound: list = field(default_factory=list)  # leaves of list/dict arguments the function
+    # set to new values: written into the caller's containers (the result's second part)
 
 
 @dataclass
@@ -188,7 +190,7 @@ class JitFunction:
             sig = tuple((a.dtype, a.shape) if type(a) is np.ndarray else (type(a),)
                         for a in args)
             self._fast[sig] = self._fast_runner(entry, sig)
-        return self._run(entry, leaves)
+        return self._run(entry, leaves, args, kwargs)
 
     def _fast_runner(self, entry: Trace, sig: tuple) -> Callable:
         """A call of `entry` for positional ndarrays and Python scalars with no per-call
@@ -243,10 +245,13 @@ class JitFunction:
         except NeedsCodegen:
             background.later(make)
 
-    def _run(self, entry: Trace, leaves):
+    def _run(self, entry: Trace, leaves, args=(), kwargs=None):
         arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i])
                   else np.asarray(leaves[i]) for i in entry.used]
         outs = entry.compiled.run(arrays)
+        if entry.mutated:
+            outs = _before_write_back(outs, [leaves[i] for i, _ in entry.mutated],
+                                      entry.n_outputs - len(entry.mutated))
         for leaf_i, out_i in entry.mutated:
             np.copyto(leaves[leaf_i], outs[out_i], casting="unsafe")
         results = []
@@ -260,7 +265,15 @@ class JitFunction:
             if v.ndim == 0 and returns != "array":
                 v = v.item() if returns == "python" else v[()]
             results.append(v)
-        return pytree.unflatten(entry.out_tree, results)
+        result = pytree.unflatten(entry.out_tree, results)
+        if entry.rebound:
+            result, values = result
+            dyn_args, dyn_kwargs, _ = self._split(args, kwargs or {})
+            slots = pytree.slots((tuple(dyn_args), dyn_kwargs))
+            for i, v in zip(entry.rebound, values):
+                container, key = slots[i]
+                container[key] = v
+        return result
 
     def _why(self, key) -> str:
         if not self._cache:
@@ -291,9 +304,9 @@ class JitFunction:
                           f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
             return Trace(None, None, [], [], [], 0, [], eager_reason=str(e))
 
-    def trace_graph(self, *args, **kwargs) -> tuple[ir.Graph, Any, list, list, list, list]:
+    def trace_graph(self, *args, **kwargs) -> tuple:
         """Trace for these arguments: (graph, output tree, consts, returns, mutated pairs,
-        indices of the argument leaves the graph reads)."""
+        indices of the argument leaves the graph reads, leaves rebound in their containers)."""
         _, leaves = self._key(args, kwargs)
         return self._trace_to_graph(args, kwargs, leaves)
 
@@ -314,6 +327,10 @@ class JitFunction:
             call_kwargs = {**t_kwargs, **{k: v for k, v in kwargs.items()
                                           if k in self.static_argnames}}
             result = self.fn(*call_args, **call_kwargs)
+            rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
+            if rebound:  # their new values come back after the result
+                after = pytree.flatten((t_args, t_kwargs))[0]
+                result = (result, [after[i] for i in rebound])
             out_leaves, out_tree = pytree.flatten(result)
             outputs, consts, returns = [], [], []
             for v in out_leaves:
@@ -338,18 +355,19 @@ class JitFunction:
         reached = {id(n) for n in ir.toposort(outputs)}
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))
-        return graph, out_tree, consts, returns, mutated, used
+        return graph, out_tree, consts, returns, mutated, used, rebound
 
     def _trace_graph(self, args, kwargs, leaves) -> Trace:
         t0 = time.perf_counter()
-        graph, out_tree, consts, returns, mutated, used = self._trace_to_graph(args, kwargs,
-                                                                                leaves)
+        graph, out_tree, consts, returns, mutated, used, rebound = self._trace_to_graph(
+            args, kwargs, leaves)
         t1 = time.perf_counter()
         device = "cuda" if any(map(is_device_array, leaves)) else self.device
         compiled = compile_graph(graph, self.mode or config.mode, stabilize=self.stabilize,
                                  backend=self.backend, device=device)
         compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
-        return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used)
+        return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used,
+                     rebound=rebound)
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
@@ -427,6 +445,33 @@ _FROM_GRAPH = object()
 def _no_entry(*args) -> None:
     """The builtin entry before there is one: no call matches."""
     return None
+
+
+def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> list[int]:
+    """Leaves of list and dict arguments that the function set to new values (`m[k] = v`),
+    or Python scalars in them it changed in place (`m[k] += 1`): NumPy code's caller sees
+    those, so jit writes them back. A changed structure (items added or removed) cannot be."""
+    after, after_tree = pytree.flatten((t_args, t_kwargs))
+    if after_tree != tree:
+        raise TracingError("the function added or removed items of a list or dict argument; "
+                           "jit writes back the items it sets, not a new structure (return "
+                           "the new container instead, or pass fallback=True)")
+    slots = pytree.slots((t_args, t_kwargs))
+    changed = {id(t) for t in mutated_inputs}
+    return [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (
+        a is not t or id(t) in changed and not isinstance(leaves[i], np.ndarray))]
+
+
+def _before_write_back(outs: list, targets: list, n_results: int) -> list:
+    """The results, each that shares memory with an argument about to be overwritten by
+    its new value copied first: `old = w.copy(); w -= g; return old` returns the old values
+    (the optimizer may have made `old` the argument itself), as NumPy does."""
+    outs = list(outs)
+    for j in range(n_results):
+        o = outs[j]
+        if isinstance(o, np.ndarray) and any(np.may_share_memory(o, t) for t in targets):
+            outs[j] = o.copy()
+    return outs
 
 
 def _hashable(v, what: str):

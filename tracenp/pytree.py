@@ -40,6 +40,28 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
     return leaves, walk(tree)
 
 
+def slots(tree: Any) -> list:
+    """Per leaf in flatten order: `(container, key)` where the leaf can be set (a list or a
+    dict holds it), else None."""
+    out: list = []
+
+    def walk(t, here):
+        if isinstance(t, tuple):
+            for x in t:
+                walk(x, None)
+        elif isinstance(t, list):
+            for i, x in enumerate(t):
+                walk(x, (t, i))
+        elif isinstance(t, dict):
+            for k in sorted(t, key=repr):
+                walk(t[k], (t, k))
+        elif t is not None:
+            out.append(here)
+
+    walk(tree, None)
+    return out
+
+
 def unflatten(treedef: Any, leaves) -> Any:
     it = iter(leaves)
 

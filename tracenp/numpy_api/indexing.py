@@ -242,11 +242,15 @@ def getitem(x, key):
     if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
         return select(x, key)
     ekey = _expand_key(key, x.ndim)
+    scalar = _all_integers(key)
     if any(_is_advanced(k) for k in ekey):
         res = _advanced_get(x, ekey)
+    elif scalar and x.ndim == sum(1 for k in ekey if not isinstance(k, slice)):
+        from ..tracer import Tracer  # NumPy's scalar is a copy: it keeps its value when
+        res = Tracer(apply_view(x, "index", tuple(ekey)).node)  # x is written afterwards
     else:
         res = make_view(x, "index", tuple(ekey))
-    return res.with_returns("scalar" if _all_integers(key) else "array")
+    return res.with_returns("scalar" if scalar else "array")
 
 
 def _all_integers(key) -> bool:
