@@ -249,10 +249,18 @@ def _binary(ufunc, reflected=False):
     return op
 
 
+def _immutable(self) -> bool:
+    """A NumPy or Python scalar: `s += v` rebinds `s` to `s + v` (which may broadcast and
+    change dtype), as Python does for immutable values; only arrays are updated in place."""
+    return self.ndim == 0 and (self.weak or self.returns != "array")
+
+
 def _inplace(ufunc):
     def op(self, other):
         from .numpy_api.ufuncs import apply_ufunc
 
+        if _immutable(self):
+            return _binary(ufunc)(self, other)
         apply_ufunc(ufunc, (self, other), out=self, operator=True)
         return self
 
@@ -325,6 +333,8 @@ def _pow(self, other):
 def _ipow(self, other):
     from .numpy_api.ufuncs import apply_ufunc
 
+    if _immutable(self):
+        return _pow(self, other)
     fast = _fast_power_ufunc(self, other)
     if fast is not None:
         apply_ufunc(fast, (self,), out=self, operator=True)

@@ -32,11 +32,11 @@ def _default_dtype(dtype):
 
 
 def zeros(shape, dtype=float, order="C", **kw):
-    return lax.broadcast_to(_const(_np_zeros((), dtype)), _shape(shape))
+    return _array(lax.broadcast_to(_const(_np_zeros((), dtype)), _shape(shape)))
 
 
 def ones(shape, dtype=None, order="C", **kw):
-    return lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape))
+    return _array(lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape)))
 
 
 def full(shape, fill_value, dtype=None, order="C", **kw):
@@ -44,8 +44,13 @@ def full(shape, fill_value, dtype=None, order="C", **kw):
         fv = fill_value if dtype is None else lax.cast(fill_value, dtype)
         if fv.weak:
             fv = lax.cast(fv, fv.dtype)
-        return lax.broadcast_to(fv, _shape(shape))
-    return lax.broadcast_to(_const(_np_full((), fill_value, dtype)), _shape(shape))
+        return _array(lax.broadcast_to(fv, _shape(shape)))
+    return _array(lax.broadcast_to(_const(_np_full((), fill_value, dtype)), _shape(shape)))
+
+
+def _array(res):
+    """Creation gives an ndarray, also 0-d (`np.zeros(())`): returned as one, updated in place."""
+    return res.with_returns("array")
 
 
 def _shape(shape):
@@ -100,7 +105,7 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
         from ..tracer import Tracer
 
         res = Tracer(res.node)
-    return res
+    return _array(res)
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
