@@ -5,7 +5,8 @@ While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
 like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
 undone when tracing ends, and tracing holds a lock so threads do not see it.
 `np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`,
-except from a generator made inside the function with a fixed seed (`default_rng(0)`).
+except from a generator made inside the function with a fixed seed (`default_rng(0)`,
+`RandomState(0)`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class _RandomGuard:
 
     def __getattr__(self, name: str):
         attr = getattr(_np_random, name)
+        if name == "RandomState":
+            return _RandomState
         if isinstance(attr, type) or not callable(attr):
             return attr
 
@@ -46,6 +49,26 @@ class _RandomGuard:
             raise random_in_trace(f"np.random.{name}")
 
         return guarded
+
+
+class _RandomStateType(type):
+    """`np.random.RandomState` while tracing: made with a fixed seed it draws the same numbers
+    on every call, like `default_rng(0)`; without one its draws are refused. `isinstance`
+    still recognizes NumPy's and the seeded ones (scikit-learn's `check_random_state`)."""
+
+    def __call__(cls, seed=None):
+        if not _fixed_seed(seed):
+            return _np_random.RandomState(seed)
+        with _drawing():
+            return _Seeded(_np_random.RandomState(seed))
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, _np_random.RandomState) or (
+            isinstance(obj, _Seeded) and isinstance(obj._generator, _np_random.RandomState))
+
+
+class _RandomState(metaclass=_RandomStateType):
+    pass
 
 
 class _Seeded:
@@ -96,7 +119,7 @@ class _NumpyForRandom(types.ModuleType):
                 from .errors import random_in_trace
 
                 raise random_in_trace("A draw from a generator not made here by "
-                                      "np.random.default_rng(seed)")
+                                      "np.random.default_rng(seed) or RandomState(seed)")
             return fn(*args, **kwargs)
 
         return creation
