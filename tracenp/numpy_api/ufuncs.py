@@ -225,6 +225,32 @@ def _scan(ufunc, x, axis, dtype):
     return x
 
 
+def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
+    """Segment reductions at concrete `indices` (`np.add.reduceat(x, starts)`): one reduce
+    of a slice per index, as NumPy defines them, so the result's length is known."""
+    name = ufunc.__name__
+    idx = indices.constant_value() if lax.is_tracer(indices) else np.asarray(indices)
+    if idx is None or out is not None:
+        raise errors.unsupported(f"np.{name}.reduceat with traced indices or out=")
+    x = lax.lift(x)
+    axis = normalize_axis(axis, x.ndim)
+    n = x.shape[axis]
+    idx = [int(i) for i in np.asarray(idx).reshape(-1)]
+    for i in idx:
+        if not 0 <= i < n:
+            raise IndexError(f"index {i} out-of-bounds in {name}.reduceat [0, {n})")
+    want = ufunc.reduceat(np.zeros(1, x.dtype), [0], dtype=dtype).dtype
+    parts = []
+    for k, start in enumerate(idx):
+        stop = n if k + 1 == len(idx) else idx[k + 1] if idx[k + 1] > start else start + 1
+        part = lax.slice_of(x, [(start, stop, 1) if d == axis else (None, None, None)
+                                for d in range(x.ndim)])
+        parts.append(lax.cast(reduce(ufunc, part, axis=axis, dtype=dtype, keepdims=True), want))
+    if not parts:
+        return lax.lift(np.zeros(x.shape[:axis] + (0,) + x.shape[axis + 1:], want))
+    return np.concatenate(parts, axis=axis)
+
+
 def outer(ufunc, a, b, **kwargs):
     a, b = lax.lift(a), lax.lift(b)
     a = lax.reshape(a, a.shape + (1,) * b.ndim)
@@ -240,7 +266,8 @@ def at(ufunc, x, indices, b=None):
     scatter_update(x, indices, value, mode="add")
 
 
-_METHODS = {"reduce": reduce, "accumulate": accumulate, "outer": outer, "at": at}
+_METHODS = {"reduce": reduce, "accumulate": accumulate, "reduceat": reduceat, "outer": outer,
+            "at": at}
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
