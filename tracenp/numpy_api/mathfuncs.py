@@ -21,8 +21,13 @@ _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
 
 
 def _concrete(x, what: str):
+    """`x`'s value; a tracer made in the function from constants (`np.linspace(0, 1, 5)`)
+    has one, a value that depends on the inputs is refused."""
     if lax.is_tracer(x):
-        raise errors.unsupported(f"A traced {what}")
+        value = x.constant_value()
+        if value is None:
+            raise errors.unsupported(f"A traced {what}")
+        return value
     return x
 
 
