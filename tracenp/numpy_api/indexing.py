@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, lax
+from ..tracer import Tracer
 from . import implements
 from .masked import MaskedSelection, select
 
@@ -246,7 +247,11 @@ def getitem(x, key):
         res = _advanced_get(x, ekey)
     else:
         res = make_view(x, "index", tuple(ekey))
-    return res.with_returns("scalar" if _all_integers(key) else "array")
+    if _all_integers(key):
+        if res.ndim == 0:  # a NumPy scalar is a copy: a later write to x leaves it as it was
+            return Tracer(res.node)
+        return res.with_returns("scalar")
+    return res.with_returns("array")
 
 
 def _all_integers(key) -> bool:
