@@ -3,7 +3,9 @@
 While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
 `np.arange`, `np.eye`, `np.array`, `np.asarray` ... return tracers, so that code
 like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
-undone when tracing ends, and tracing holds a lock so threads do not see it.
+undone when tracing ends, and tracing holds a lock so threads do not see it. Reductions
+and the like given a Python list of tracers (`np.mean([a, b])`) are swapped too
+(`numpy_api/sequences.py`).
 `np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`,
 except from a generator made inside the function with a fixed seed (`default_rng(0)`,
 `RandomState(0)`).
@@ -83,10 +85,39 @@ class _Seeded:
             return attr
 
         def draw(*args, **kwargs):
+            from .lax import is_tracer
+
+            if name in _BY_INDEX and args and is_tracer(args[0]):
+                return _BY_INDEX[name](self._generator, *args, **kwargs)
             with _drawing():
                 return attr(*args, **kwargs)
 
         return draw
+
+
+def _permuted(generator, x, axis=0):
+    """`permutation(x)` of a traced `x`: the draw of `permutation(n)` (NumPy permutes an array
+    with the same draws), applied with `np.take`."""
+    with _drawing():
+        perm = generator.permutation(x.shape[axis])
+    return np.take(x, perm, axis=axis)
+
+
+def _shuffle(generator, x, axis=0):
+    x[...] = _permuted(generator, x, axis)
+
+
+def _choice(generator, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+    kw = {"axis": axis, "shuffle": shuffle} if isinstance(generator, np.random.Generator) else {}
+    if not kw and a.ndim != 1:
+        raise ValueError("a must be 1-dimensional")
+    with _drawing():
+        idx = generator.choice(a.shape[axis], size, replace, p, **kw)
+    return np.take(a, idx, axis=axis)
+
+
+# Methods that draw indices into an array argument: a traced array takes them by indexing.
+_BY_INDEX = {"permutation": _permuted, "shuffle": _shuffle, "choice": _choice}
 
 
 @contextlib.contextmanager
@@ -147,6 +178,7 @@ def current_trace() -> TraceState | None:
 @contextlib.contextmanager
 def tracing(fn_name: str, stabilize: bool | None = None):
     from .numpy_api.creation import PATCHED
+    from .numpy_api.sequences import PATCHED as LISTED
 
     with _lock:
         stack = _state.__dict__.setdefault("stack", [])
@@ -155,7 +187,7 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         stack.append(state)
         saved, random_modules = {}, []
         if len(stack) == 1:
-            for name, fn in {**PATCHED, "random": _RandomGuard()}.items():
+            for name, fn in {**PATCHED, **LISTED, "random": _RandomGuard()}.items():
                 saved[name] = getattr(np, name)
                 setattr(np, name, fn)
             shim = _NumpyForRandom({k: v for k, v in saved.items() if k in PATCHED})
