@@ -939,6 +939,50 @@ def sigmoid_f32_stable(z):
     return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
 
 
+def mean_of_list_of_losses(X, W):
+    losses = [np.mean((X @ W[:, j] - j) ** 2) for j in range(W.shape[1])]
+    return np.mean(losses), np.max(losses), np.argmin(losses), np.std([X.min(), X.max()])
+
+
+def ensemble_average(X, Ws):
+    preds = [1 / (1 + np.exp(-(X @ w))) for w in Ws]
+    return np.mean(preds, axis=0), np.median(preds, axis=0), np.sum(preds, axis=0) > 1.0
+
+
+def shuffle_train_test(X, y, frac=0.5):
+    rng = np.random.default_rng(7)
+    idx = np.arange(len(X))
+    rng.shuffle(idx)
+    Xs = X.copy()
+    np.random.default_rng(8).shuffle(Xs)
+    cut = int(frac * len(X))
+    return X[idx[:cut]], y[idx[:cut]], X[idx[cut:]], Xs
+
+
+def bootstrap_choice(x, n_boot=6):
+    rng = np.random.RandomState(0)
+    means = np.array([rng.choice(x, size=len(x), replace=True).mean() for _ in range(n_boot)])
+    return means.mean(), np.percentile(means, [5, 95]), rng.permutation(x)
+
+
+def swap_rows_tuple(W):
+    W = W.copy()
+    W[0], W[1] = W[1].copy(), W[0].copy()
+    v = W[:, 0].copy()
+    v[0], v[-1] = v[-1], v[0]
+    return W, v
+
+
+def weighted_histogram(x, w):
+    counts, edges = np.histogram(x, bins=5, weights=w)
+    density, _ = np.histogram(x, bins=5, range=(-2, 2), weights=w, density=True)
+    return counts, edges, density
+
+
+def weighted_covariance(X, w):
+    return np.cov(X, rowvar=False, aweights=w), np.cov(X.T, aweights=w, bias=True)
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1124,6 +1168,18 @@ CORPUS = {
         _i(50, n, seed=s).astype(np.int32), _i(50, n, seed=s + 1))),
     "cosine_knn": (cosine_knn, {}, lambda s, n: (_f(2, 3, seed=s), _f(n, 3, seed=s + 1))),
     "sigmoid_f32_stable": (sigmoid_f32_stable, {}, lambda s, n: (_f(n, seed=s) * 30,)),
+    "mean_of_list_of_losses": (mean_of_list_of_losses, {}, lambda s, n: (
+        _f(n, 3, seed=s), _f(3, 3, seed=s + 1))),
+    "ensemble_average": (ensemble_average, {}, lambda s, n: (
+        _f(n, 3, seed=s), [_f(3, seed=1), _f(3, seed=2), _f(3, seed=3)])),
+    "shuffle_train_test": (shuffle_train_test, {}, lambda s, n: (
+        _f(n, 2, seed=s), _i(3, n, seed=s))),
+    "bootstrap_choice": (bootstrap_choice, {}, lambda s, n: (_f(n, seed=s),)),
+    "swap_rows_tuple": (swap_rows_tuple, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "weighted_histogram": (weighted_histogram, {}, lambda s, n: (
+        _f(n * 4, seed=s), _f(n * 4, positive=True, seed=s + 1))),
+    "weighted_covariance": (weighted_covariance, {}, lambda s, n: (
+        _f(n + 2, 3, seed=s), _f(n + 2, positive=True, seed=s + 1))),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
 }
@@ -1190,6 +1246,22 @@ def test_optimizer_mutating_dicts_of_arrays():
     want = adam_dict(*[{k: v.copy() for k, v in a.items()} if isinstance(a, dict) else a
                        for a in args])
     assert_same(tracenp.jit(adam_dict)(*args), want)
+
+
+@pytest.mark.xfail(strict=True, reason="an output that is the buffer of an argument (a copy the "
+                   "optimizer removed, a scalar read) is overwritten when jit writes the mutated "
+                   "argument back, in tracenp/jit.py (JitFunction._run). Reproducer: "
+                   "def step(w, g): old = w.copy(); w -= 0.1 * g; return old; "
+                   "jit(step)(np.ones(3), np.ones(3)) gives [0.9 0.9 0.9], NumPy [1. 1. 1.]")
+def test_a_copy_of_an_argument_mutated_later_keeps_the_old_values():
+    def step(w, g):
+        old = w.copy()
+        first = w[0]
+        w -= 0.1 * g
+        return old, first
+
+    w_np, w_jit = _f(4, seed=1), _f(4, seed=1)
+    assert_same(tracenp.jit(step)(w_jit, _f(4, seed=2)), step(w_np, _f(4, seed=2)))
 
 
 @pytest.mark.xfail(strict=True, reason="jit writes back arrays mutated in place, not dict entries "
