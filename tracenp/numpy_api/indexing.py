@@ -304,8 +304,34 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = axis % a.ndim
-    key = [slice(None)] * axis + [indices if lax.is_tracer(indices) else np.asarray(indices)]
+    indices = _index_mode(indices if lax.is_tracer(indices) else np.asarray(indices),
+                          a.shape[axis], mode)
+    key = [slice(None)] * axis + [indices]
     return getitem(a, tuple(key))
+
+
+def _index_mode(indices, n: int, mode: str):
+    """np.take/np.put's `mode`: "clip" moves indices into [0, n), "wrap" takes them mod n;
+    "raise" keeps them (negative ones count from the end)."""
+    if mode == "clip":
+        return np.clip(indices, 0, n - 1)
+    if mode == "wrap":
+        return np.mod(indices, n)
+    if mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    return indices
+
+
+@implements(np.put)
+def put(a, ind, v, mode="raise"):
+    """Writes into the flattened `a`; `v` repeats cyclically over the indices, as in NumPy."""
+    if not lax.is_tracer(a):
+        raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
+    ind = ind if lax.is_tracer(ind) else np.asarray(ind)
+    ind = np.ravel(_index_mode(ind, a.size, mode))
+    flat = np.ravel(a).copy()
+    flat[ind] = np.resize(np.ravel(lax.cast(lax.lift(v), a.dtype)), ind.shape)
+    a[...] = np.reshape(flat, a.shape)
 
 
 @implements(np.take_along_axis)
