@@ -20,7 +20,7 @@ _np_zeros, _np_ones, _np_empty, _np_full = np.zeros, np.ones, np.empty, np.full
 _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.logspace, np.eye
 _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
-_np_geomspace = np.geomspace
+_np_geomspace, _np_asfortranarray = np.geomspace, np.asfortranarray
 
 
 def _const(value):
@@ -216,6 +216,7 @@ PATCHED = {
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
+        ("asfortranarray", ascontiguousarray, _np_asfortranarray),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)

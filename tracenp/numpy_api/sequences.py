@@ -15,6 +15,8 @@ import numpy as np
 
 from .creation import _has_tracer, array
 
+_np_linalg = np.linalg
+
 _NAMES = ("mean sum prod max min amax amin std var median average argmax argmin any all ptp "
           "percentile quantile nanmean nansum nanprod nanmax nanmin nanstd nanvar nanmedian "
           "nanpercentile nanquantile nanargmax nanargmin cumsum cumprod sort argsort diff clip "
@@ -31,4 +33,14 @@ def _listed(fn):
     return call
 
 
+class _Linalg:
+    """`np.linalg` while tracing: `norm` of a list of tracers (`norm([dx, dy])`) stacks it."""
+
+    norm = staticmethod(_listed(_np_linalg.norm))
+
+    def __getattr__(self, name: str):
+        return getattr(_np_linalg, name)
+
+
 PATCHED = {name: _listed(getattr(np, name)) for name in _NAMES}
+PATCHED["linalg"] = _Linalg()
