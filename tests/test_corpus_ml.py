@@ -983,6 +983,25 @@ def weighted_covariance(X, w):
     return np.cov(X, rowvar=False, aweights=w), np.cov(X.T, aweights=w, bias=True)
 
 
+def point_distance_list(P):
+    d01 = np.linalg.norm([P[0, 0] - P[1, 0], P[0, 1] - P[1, 1]])
+    return d01, np.linalg.norm(P - P.mean(axis=0), axis=1).max()
+
+
+def embedding_lookup_modes(table, ids):
+    return (np.take(table, ids, axis=0, mode="clip"), table.take(ids - 2, axis=0, mode="wrap"),
+            np.asfortranarray(table).sum(axis=0))
+
+
+def put_class_weights(y, n_classes=4):
+    w = np.ones(n_classes)
+    np.put(w, [0, n_classes - 1], [0.5, 2.0])
+    sample_w = w[y]
+    out = np.zeros(len(y))
+    np.put(out, np.arange(0, len(y), 2), sample_w[::2])
+    return sample_w, out
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1180,6 +1199,10 @@ CORPUS = {
         _f(n * 4, seed=s), _f(n * 4, positive=True, seed=s + 1))),
     "weighted_covariance": (weighted_covariance, {}, lambda s, n: (
         _f(n + 2, 3, seed=s), _f(n + 2, positive=True, seed=s + 1))),
+    "point_distance_list": (point_distance_list, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "embedding_lookup_modes": (embedding_lookup_modes, {}, lambda s, n: (
+        _f(5, 3, seed=s), _i(8, n, seed=s))),
+    "put_class_weights": (put_class_weights, {}, lambda s, n: (_i(4, n, seed=s),)),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
 }
