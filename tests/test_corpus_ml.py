@@ -1002,6 +1002,18 @@ def put_class_weights(y, n_classes=4):
     return sample_w, out
 
 
+def as_strided_windows(x, k=3):
+    n = x.shape[0] - k + 1
+    s = x.strides[0]
+    return np.lib.stride_tricks.as_strided(x, shape=(n, k), strides=(s, s)).mean(axis=1)
+
+
+def methods_put_compress(y, scores):
+    w = np.ones(3)
+    w.put(y[:2], 2.0)
+    return w, scores.compress([True, False, True], axis=1)
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1203,6 +1215,8 @@ CORPUS = {
     "embedding_lookup_modes": (embedding_lookup_modes, {}, lambda s, n: (
         _f(5, 3, seed=s), _i(8, n, seed=s))),
     "put_class_weights": (put_class_weights, {}, lambda s, n: (_i(4, n, seed=s),)),
+    "methods_put_compress": (methods_put_compress, {}, lambda s, n: (
+        _labels3(s, n), _f(n, 3, seed=s))),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
 }
@@ -1242,6 +1256,7 @@ VALUE_BRANCHES = {
 
 # Forms refused by name (bounds of traced indices cannot be checked):
 UNSUPPORTED = {
+    "as_strided_windows": (as_strided_windows, {}, lambda s, n: (_f(n + 3, seed=s),)),
     "confusion_ravel_multi": (confusion_ravel_multi, {}, lambda s, n: (
         _i(3, n, seed=s), _i(3, n, seed=s + 1))),
 }
