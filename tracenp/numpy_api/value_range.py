@@ -9,8 +9,6 @@ bounded: a float can be NaN, whose cast to an integer has no bound.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from .. import ir
@@ -19,15 +17,21 @@ from ..ops import Op
 Bounds = tuple  # (lo, hi), each an int or None (unbounded on that side)
 
 
+def value_bounds(node: ir.Node, memo: dict | None = None) -> Bounds:
+    """(lo, hi) with lo <= every value of `node` <= hi; None where no bound is known.
+    `memo` holds the bounds of the nodes seen, so a shared subgraph is visited once."""
+    memo = {} if memo is None else memo
+    if node not in memo:
+        memo[node] = _bounds(node, memo)
+    return memo[node]
 
-@functools.lru_cache(maxsize=4096)
-def value_bounds(node: ir.Node) -> Bounds:
-    """(lo, hi) with lo <= every value of `node` <= hi; None where no bound is known."""
+
+def _bounds(node: ir.Node, memo: dict) -> Bounds:
     dt = node.dtype
     if dt.kind not in "biu":
         return (None, None)
     full = (0, 1) if dt == np.bool_ else (int(np.iinfo(dt).min), int(np.iinfo(dt).max))
-    lo, hi = _rule(node)
+    lo, hi = _rule(node, lambda n: value_bounds(n, memo))
     if (lo is not None and not full[0] <= lo <= full[1]) or (
             hi is not None and not full[0] <= hi <= full[1]):
         return full  # the computation wraps around in this dtype
@@ -40,7 +44,7 @@ def _meet(a: Bounds, b: Bounds) -> Bounds:
     return lo, hi
 
 
-def _rule(node: ir.Node) -> Bounds:
+def _rule(node: ir.Node, bounds) -> Bounds:
     op, srcs, p = node.op, node.srcs, node.attrs
     if None in node.shape or any(None in s.shape for s in srcs):  # symbolic dims
         return (None, None)
@@ -54,32 +58,36 @@ def _rule(node: ir.Node) -> Bounds:
         return (0, srcs[0].shape[p["axis"]] - 1)
     if op in (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.SORT, Op.PARTITION,
               Op.GATHER):
-        return value_bounds(srcs[0])
+        return bounds(srcs[0])
     if op is Op.CAST:
-        return value_bounds(srcs[0]) if srcs[0].dtype.kind in "biu" else (None, None)
+        return bounds(srcs[0]) if srcs[0].dtype.kind in "biu" else (None, None)
     if op is Op.WHERE:
-        (alo, ahi), (blo, bhi) = value_bounds(srcs[1]), value_bounds(srcs[2])
-        return (None if None in (alo, blo) else min(alo, blo),
-                None if None in (ahi, bhi) else max(ahi, bhi))
+        (alo, ahi), (blo, bhi) = bounds(srcs[1]), bounds(srcs[2])
+        return _both(min, alo, blo), _both(max, ahi, bhi)
     if op in (Op.MAXIMUM, Op.MINIMUM):
-        return _extremum(op, value_bounds(srcs[0]), value_bounds(srcs[1]))
+        return _extremum(op, bounds(srcs[0]), bounds(srcs[1]))
     if op is Op.SUM:
-        return _sum(value_bounds(srcs[0]), srcs[0].size // max(node.size, 1))
+        return _sum(bounds(srcs[0]), srcs[0].size // max(node.size, 1))
     if op in (Op.ADD, Op.SUBTRACT):
-        return _add(value_bounds(srcs[0]), value_bounds(srcs[1]), op is Op.SUBTRACT)
+        return _add(bounds(srcs[0]), bounds(srcs[1]), op is Op.SUBTRACT)
     if op is Op.REMAINDER:
-        lo, hi = value_bounds(srcs[1])
+        lo, hi = bounds(srcs[1])
         return (0, hi - 1) if lo is not None and lo > 0 else (None, None)
     return (None, None)
 
 
 def _extremum(op, a: Bounds, b: Bounds) -> Bounds:
-    pick = max if op is Op.MAXIMUM else min
-    known = lambda u, v: pick(u, v) if None not in (u, v) else None  # noqa: E731
-    either = lambda u, v: v if u is None else u if v is None else pick(u, v)  # noqa: E731
-    if op is Op.MAXIMUM:  # the larger is at least either lower bound
-        return either(a[0], b[0]), known(a[1], b[1])
-    return known(a[0], b[0]), either(a[1], b[1])
+    if op is Op.MAXIMUM:  # at least either lower bound, at most the larger upper bound
+        return _either(max, a[0], b[0]), _both(max, a[1], b[1])
+    return _both(min, a[0], b[0]), _either(min, a[1], b[1])
+
+
+def _both(pick, u, v):
+    return None if None in (u, v) else pick(u, v)
+
+
+def _either(pick, u, v):
+    return v if u is None else u if v is None else pick(u, v)
 
 
 def _sum(b: Bounds, n: int) -> Bounds:
