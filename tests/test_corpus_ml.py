@@ -1014,6 +1014,19 @@ def methods_put_compress(y, scores):
     return w, scores.compress([True, False, True], axis=1)
 
 
+def constant_arrays_updated(y_pred, scores):
+    counts = np.array([0, 0, 0])
+    totals = np.array([0.0, 0.0, 0.0])
+    for c in range(3):
+        counts[c] += (y_pred == c).sum()
+    totals += scores.sum(axis=0)
+    best = np.array(0.0)
+    best += scores.max()
+    weights = np.array([0.2, 0.3, 0.5])
+    weights[scores.sum(axis=0).argmax()] += 1
+    return counts, totals, best, weights / weights.sum()
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1216,6 +1229,8 @@ CORPUS = {
         _f(5, 3, seed=s), _i(8, n, seed=s))),
     "put_class_weights": (put_class_weights, {}, lambda s, n: (_i(4, n, seed=s),)),
     "methods_put_compress": (methods_put_compress, {}, lambda s, n: (
+        _labels3(s, n), _f(n, 3, seed=s))),
+    "constant_arrays_updated": (constant_arrays_updated, {}, lambda s, n: (
         _labels3(s, n), _f(n, 3, seed=s))),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),

@@ -89,9 +89,13 @@ def _stack_nested(obj, dtype):
 
 
 def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):
-    """`np.array` that accepts tracers, and lists holding tracers, while tracing."""
+    """`np.array` that accepts tracers, and lists holding tracers, while tracing. A new
+    numeric array of constants is a constant tracer, as `np.zeros` is, so that writing traced
+    values into it (`w = np.array([.2, .8]); w[i] += x`) traces."""
     if not _has_tracer(obj):
-        return _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+        res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+        fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray
+        return _array(_const(res)) if fresh else res
     res = _stack_nested(obj, dtype)
     if not lax.is_tracer(res):
         res = lax.lift(res)
