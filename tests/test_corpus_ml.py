@@ -1027,6 +1027,14 @@ def constant_arrays_updated(y_pred, scores):
     return counts, totals, best, weights / weights.sum()
 
 
+def binned_target_mean(x, y, n_bins=5):
+    edges = np.histogram_bin_edges(x, bins=n_bins)
+    idx = np.clip(np.digitize(x, edges[1:-1]), 0, n_bins - 1)
+    counts = np.bincount(idx, minlength=n_bins)
+    sums = np.bincount(idx, weights=y, minlength=n_bins)
+    return edges, counts, np.divide(sums, counts, out=np.full(n_bins, np.nan), where=counts > 0)
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1232,6 +1240,8 @@ CORPUS = {
         _labels3(s, n), _f(n, 3, seed=s))),
     "constant_arrays_updated": (constant_arrays_updated, {}, lambda s, n: (
         _labels3(s, n), _f(n, 3, seed=s))),
+    "binned_target_mean": (binned_target_mean, {}, lambda s, n: (
+        _f(n * 3, seed=s), _f(n * 3, seed=s + 1))),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
 }

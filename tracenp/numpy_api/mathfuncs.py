@@ -463,7 +463,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 @implements(np.histogram)
 def histogram(a, bins=10, range=None, density=None, weights=None):
     if not isinstance(bins, (int, np.integer)):
-        raise errors.unsupported("np.histogram with array bins (use an int bins)")
+        raise errors.unsupported("np.histogram with array or string bins (use an int bins)")
     if weights is not None:
         weights = lax.lift(weights)
         if weights.shape != np.shape(a):
@@ -506,6 +506,11 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
         widths = np.diff(edges)
         counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
     return counts, edges
+
+
+@implements(np.histogram_bin_edges)
+def histogram_bin_edges(a, bins=10, range=None, weights=None):
+    return histogram(a, bins, range, weights=weights)[1]
 
 
 def _outer_edges(a, rng):
