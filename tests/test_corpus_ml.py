@@ -1035,6 +1035,12 @@ def binned_target_mean(x, y, n_bins=5):
     return edges, counts, np.divide(sums, counts, out=np.full(n_bins, np.nan), where=counts > 0)
 
 
+def top_classes_by_count(y_pred, k=2):
+    counts = (y_pred[:, None] == np.arange(4)).sum(axis=0)
+    order = np.argsort(-counts)
+    return order[:k], np.argsort(y_pred)[:5], np.argsort(y_pred, kind="stable")[-5:]
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1242,6 +1248,7 @@ CORPUS = {
         _labels3(s, n), _f(n, 3, seed=s))),
     "binned_target_mean": (binned_target_mean, {}, lambda s, n: (
         _f(n * 3, seed=s), _f(n * 3, seed=s + 1))),
+    "top_classes_by_count": (top_classes_by_count, {}, lambda s, n: (_i(4, n * 5, seed=s),)),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
 }
