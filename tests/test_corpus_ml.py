@@ -1514,3 +1514,24 @@ def test_random_state_made_with_a_fixed_seed_inside_the_function():
     assert_same(tracenp.jit(f)(x), f(x))
     with pytest.raises(tracenp.errors.RandomInTraceError):
         tracenp.jit(unseeded)(x)
+
+
+def test_running_statistics_updated_in_place_reach_the_caller():
+    """Batch norm's running mean and variance, and a dict of state arrays, updated in place
+    (`*=`, `+=`, `[:] =`) are written back into the caller's arrays, as NumPy mutates them."""
+    def bn_train(x, state, running_var, momentum=0.9):
+        mu, var = x.mean(0), x.var(0)
+        state["mean"] *= momentum
+        state["mean"] += (1 - momentum) * mu
+        state["n"][...] += 1
+        running_var[:] = momentum * running_var + (1 - momentum) * var
+        return (x - mu) / np.sqrt(var + 1e-5)
+
+    def make():
+        return _f(5, 3, seed=1), {"mean": _f(3, seed=2), "n": np.zeros((), np.int64)}, np.ones(3)
+
+    want_args, got_args = make(), make()
+    jf = tracenp.jit(bn_train)
+    for _ in range(2):
+        assert_same(jf(*got_args), bn_train(*want_args))
+        assert_same(got_args, want_args)
