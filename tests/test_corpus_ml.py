@@ -1041,6 +1041,20 @@ def top_classes_by_count(y_pred, k=2):
     return order[:k], np.argsort(y_pred)[:5], np.argsort(y_pred, kind="stable")[-5:]
 
 
+def kalman_filter(zs, F, H, Q, R):
+    x = np.zeros(2)
+    P = np.eye(2)
+    out = []
+    for z in zs:
+        x = F @ x
+        P = F @ P @ F.T + Q
+        K = P @ H.T @ np.linalg.inv(H @ P @ H.T + R)
+        x = x + K @ (z - H @ x)
+        P = (np.eye(2) - K @ H) @ P
+        out.append(x.copy())
+    return np.array(out), P
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1249,6 +1263,9 @@ CORPUS = {
     "binned_target_mean": (binned_target_mean, {}, lambda s, n: (
         _f(n * 3, seed=s), _f(n * 3, seed=s + 1))),
     "top_classes_by_count": (top_classes_by_count, {}, lambda s, n: (_i(4, n * 5, seed=s),)),
+    "kalman_filter": (kalman_filter, {}, lambda s, n: (
+        _f(n, 1, seed=s), np.array([[1, 1.0], [0, 1]]), np.array([[1.0, 0]]), 0.01 * np.eye(2),
+        np.array([[0.5]]))),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
 }
@@ -1407,12 +1424,23 @@ def label_smoothing_ce(params, X, y, k=3, smooth=0.1):
     return -(target * logp).sum(axis=1).mean()
 
 
+def garch_nll(params, r):
+    omega, alpha, beta = np.exp(params["log"])
+    sigma2 = np.empty(r.shape[0])
+    sigma2[0] = r.var()
+    for t in range(1, r.shape[0]):
+        sigma2[t] = omega + alpha * r[t - 1] ** 2 + beta * sigma2[t - 1]
+    return 0.5 * np.sum(np.log(2 * np.pi * sigma2) + r ** 2 / sigma2)
+
+
 def _grad_data(s=5, n=8):
     X = _f(n, 3, seed=s)
     return X, _i(3, n, seed=s), _f(n, seed=s + 1)
 
 
 GRADS = {
+    "garch_nll": (garch_nll, lambda: (
+        {"log": np.log(np.array([1e-5, 0.1, 0.8]))}, 0.01 * _f(20, seed=3))),
     "ridge_dict_loss": (ridge_dict_loss, lambda: (
         {"w": _f(3, seed=1), "b": np.array(0.3)}, _grad_data()[0], _grad_data()[2])),
     "clipped_bce_loss": (clipped_bce_loss, lambda: (
