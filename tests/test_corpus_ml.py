@@ -1563,3 +1563,26 @@ def test_running_statistics_updated_in_place_reach_the_caller():
     for _ in range(2):
         assert_same(jf(*got_args), bn_train(*want_args))
         assert_same(got_args, want_args)
+
+
+def test_result_type_and_foreign_ufuncs():
+    """`np.result_type` of traced values is NumPy's (a traced Python scalar is weak); a ufunc
+    that is not NumPy's (scipy.special's) is refused by name, so `fallback=True` can run it."""
+    def dtypes(x, s):
+        return np.zeros(2, dtype=np.result_type(x, s)), np.zeros(1, np.result_type(x, np.float64))
+
+    x32 = _f(3, seed=1).astype(np.float32)
+    assert_same(tracenp.jit(dtypes)(x32, 2.0), dtypes(x32, 2.0))
+    foreign = np.frompyfunc(lambda v: v, 1, 1)
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="not one of NumPy's"):
+        tracenp.jit(lambda x: foreign(x))(x32)
+
+
+def test_np_array_copy_modes():
+    """`np.array(x, copy=np._CopyMode.ALWAYS)`, the array API's spelling that scipy passes."""
+    def copies(x):
+        return (np.array(x, copy=np._CopyMode.ALWAYS)
+                + np.array([1.0, 2.0, 3.0], copy=np._CopyMode.IF_NEEDED))
+
+    x = _f(3, seed=1)
+    assert_same(tracenp.jit(copies)(x), copies(x))

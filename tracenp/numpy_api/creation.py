@@ -92,6 +92,8 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
     """`np.array` that accepts tracers, and lists holding tracers, while tracing. A new
     numeric array of constants is a constant tracer, as `np.zeros` is, so that writing traced
     values into it (`w = np.array([.2, .8]); w[i] += x`) traces."""
+    if isinstance(copy, np._CopyMode):  # the array API's spelling (scipy passes it)
+        copy = {np._CopyMode.ALWAYS: True, np._CopyMode.NEVER: False}.get(copy)
     if not _has_tracer(obj):
         res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
         fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray

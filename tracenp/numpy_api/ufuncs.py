@@ -43,6 +43,15 @@ def _dtype_arg(x):
     return _np_asarray(x).dtype
 
 
+@implements(np.result_type)
+def result_type(*arrays_and_dtypes):
+    """NumPy's promotion of the operands' dtypes; a traced Python scalar stays weak (NEP 50)."""
+    weak_values = {bool: False, int: 0, float: 0.0, complex: 0j}
+    args = [weak_values[_dtype_arg(a)] if lax.is_tracer(a) and a.weak
+            else a.dtype if lax.is_tracer(a) else a for a in arrays_and_dtypes]
+    return np.result_type(*args)
+
+
 def _operand(x, dtype, keep_weak=False):
     """`x` as a loop operand of `dtype`; with `keep_weak`, Python scalars stay weak (NEP 50:
     an operation between Python scalars gives a Python scalar)."""
@@ -109,7 +118,10 @@ def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False
     loop = resolve(ufunc, args, dtype, signature)
     keep_weak = operator and all(_is_weak(a) for a in args)
     operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
-    op = Op[ALIASES.get(ufunc.__name__, ufunc.__name__).upper()]
+    name = ALIASES.get(ufunc.__name__, ufunc.__name__).upper()
+    if name not in Op.__members__:  # a ufunc from another library (scipy.special.expit)
+        raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's)")
+    op = Op[name]
     if ufunc.nout == 1:
         outs = (lax.bind(op, *operands),)
     else:
