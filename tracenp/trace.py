@@ -87,7 +87,7 @@ class _Seeded:
         def draw(*args, **kwargs):
             from .lax import is_tracer
 
-            if name in _BY_INDEX and args and is_tracer(args[0]):
+            if name in _BY_INDEX and args and is_tracer(args[0]) and args[0].ndim:
                 return _BY_INDEX[name](self._generator, *args, **kwargs)
             with _drawing():
                 return attr(*args, **kwargs)
