@@ -1055,6 +1055,12 @@ def kalman_filter(zs, F, H, Q, R):
     return np.array(out), P
 
 
+def l2_penalty(w, alpha):
+    if np.isscalar(alpha):
+        alpha = np.full(w.shape[0], alpha)
+    return 0.5 * np.sum(alpha * w ** 2), np.isscalar(w[0]), np.isscalar(w)
+
+
 # ----------------------------------------------------------------------------- data helpers
 
 
@@ -1266,6 +1272,8 @@ CORPUS = {
     "kalman_filter": (kalman_filter, {}, lambda s, n: (
         _f(n, 1, seed=s), np.array([[1, 1.0], [0, 1]]), np.array([[1.0, 0]]), 0.01 * np.eye(2),
         np.array([[0.5]]))),
+    "l2_penalty_scalar": (l2_penalty, {}, lambda s, n: (_f(n, seed=s), 0.1 * s)),
+    "l2_penalty_array": (l2_penalty, {}, lambda s, n: (_f(n, seed=s), _f(n, positive=True))),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
 }

@@ -178,6 +178,7 @@ def current_trace() -> TraceState | None:
 @contextlib.contextmanager
 def tracing(fn_name: str, stabilize: bool | None = None):
     from .numpy_api.creation import PATCHED
+    from .numpy_api.predicates import PATCHED as PREDICATES
     from .numpy_api.sequences import PATCHED as LISTED
 
     with _lock:
@@ -187,7 +188,8 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         stack.append(state)
         saved, random_modules = {}, []
         if len(stack) == 1:
-            for name, fn in {**PATCHED, **LISTED, "random": _RandomGuard()}.items():
+            for name, fn in {**PATCHED, **LISTED, **PREDICATES,
+                             "random": _RandomGuard()}.items():
                 saved[name] = getattr(np, name)
                 setattr(np, name, fn)
             shim = _NumpyForRandom({k: v for k, v in saved.items() if k in PATCHED})
