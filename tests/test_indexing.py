@@ -34,6 +34,10 @@ READS = {
     "traced_index_array": lambda x: x[0, np.argsort(x[0, :, 0])],
     "take": lambda x: (np.take(x, [0, 2], axis=1), np.take(x, 7), x.take([1, 3], axis=-1)),
     "take_along_axis": lambda x: np.take_along_axis(x, np.argsort(x, axis=-1), axis=-1),
+    "take_modes": lambda x: (np.take(x, [0, 7, -9], axis=1, mode="clip"),
+                             x.take(np.array([-1, 6, 13]), axis=2, mode="wrap"),
+                             np.take(x, np.argmax(x[0, 0]) + 3, axis=0, mode="clip")),
+    "scalar_read_is_a_copy": lambda x: _swap_first_two(x),
     "diagonal": lambda x: (np.diagonal(x[0]), x[0].diagonal(1), np.trace(x[0], -1)),
     "flat": lambda x: (x.flat[5], x.flat[::7]),
     "zero_d": lambda x: (x[0, 0, 0][()], x[0, 0, 0][...], x.sum()[None]),
@@ -107,6 +111,21 @@ def _inplace_ops(x):
     return y, z
 
 
+def _swap_first_two(x):
+    y = x.reshape(-1).copy()
+    first = y[0]
+    y[0], y[1] = y[1], y[0]  # the NumPy scalars read here are copies, not views
+    return y, first
+
+
+def _put(x):
+    y = x.copy()
+    np.put(y, [0, 5, -1], [7, 8])  # the values repeat cyclically
+    np.put(y, np.array([200, -300]), 1, mode="clip")
+    np.put(y[0], np.argmax(y[0, 0]), -5, mode="wrap")
+    return y
+
+
 def _flat(x):
     y = x.copy()
     z = y.T  # x.flat writes go through a view into its base
@@ -130,6 +149,7 @@ WRITES = {
     "mask_assign": _mask_assign,
     "chained": _chained,
     "put_along_axis": _put_along,
+    "put": _put,
     "inplace_ops": _inplace_ops,
 }
 

@@ -610,8 +610,9 @@ def _vjp_sort(g, o, x, axis):
 
 register(Op.SORT, "library", lambda x, axis: np.sort(x, axis=axis, kind="stable"), _infer_sort,
          vjp=_vjp_sort)
-register(Op.ARGSORT, "library",
-         lambda x, axis, arg: np.argsort(x, axis=axis, kind="stable"), _infer_sort, nondiff=True)
+register(Op.ARGSORT, "library",  # arg="stable" when asked for; else NumPy's default order of ties
+         lambda x, axis, arg: np.argsort(x, axis=axis, kind="stable" if arg == "stable" else None),
+         _infer_sort, nondiff=True)
 
 
 def _vjp_partition(g, o, x, kth, axis):

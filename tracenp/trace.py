@@ -3,9 +3,12 @@
 While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
 `np.arange`, `np.eye`, `np.array`, `np.asarray` ... return tracers, so that code
 like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
-undone when tracing ends, and tracing holds a lock so threads do not see it.
+undone when tracing ends, and tracing holds a lock so threads do not see it. Reductions
+and the like given a Python list of tracers (`np.mean([a, b])`) are swapped too
+(`numpy_api/sequences.py`).
 `np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`,
-except from a generator made inside the function with a fixed seed (`default_rng(0)`).
+except from a generator made inside the function with a fixed seed (`default_rng(0)`,
+`RandomState(0)`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class _RandomGuard:
 
     def __getattr__(self, name: str):
         attr = getattr(_np_random, name)
+        if name == "RandomState":
+            return _RandomState
         if isinstance(attr, type) or not callable(attr):
             return attr
 
@@ -48,6 +53,26 @@ class _RandomGuard:
         return guarded
 
 
+class _RandomStateType(type):
+    """`np.random.RandomState` while tracing: made with a fixed seed it draws the same numbers
+    on every call, like `default_rng(0)`; without one its draws are refused. `isinstance`
+    still recognizes NumPy's and the seeded ones (scikit-learn's `check_random_state`)."""
+
+    def __call__(cls, seed=None):
+        if not _fixed_seed(seed):
+            return _np_random.RandomState(seed)
+        with _drawing():
+            return _Seeded(_np_random.RandomState(seed))
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, _np_random.RandomState) or (
+            isinstance(obj, _Seeded) and isinstance(obj._generator, _np_random.RandomState))
+
+
+class _RandomState(metaclass=_RandomStateType):
+    pass
+
+
 class _Seeded:
     """A generator made inside the traced function from a fixed seed: its methods may draw."""
 
@@ -60,10 +85,39 @@ class _Seeded:
             return attr
 
         def draw(*args, **kwargs):
+            from .lax import is_tracer
+
+            if name in _BY_INDEX and args and is_tracer(args[0]) and args[0].ndim:
+                return _BY_INDEX[name](self._generator, *args, **kwargs)
             with _drawing():
                 return attr(*args, **kwargs)
 
         return draw
+
+
+def _permuted(generator, x, axis=0):
+    """`permutation(x)` of a traced `x`: the draw of `permutation(n)` (NumPy permutes an array
+    with the same draws), applied with `np.take`."""
+    with _drawing():
+        perm = generator.permutation(x.shape[axis])
+    return np.take(x, perm, axis=axis)
+
+
+def _shuffle(generator, x, axis=0):
+    x[...] = _permuted(generator, x, axis)
+
+
+def _choice(generator, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+    kw = {"axis": axis, "shuffle": shuffle} if isinstance(generator, np.random.Generator) else {}
+    if not kw and a.ndim != 1:
+        raise ValueError("a must be 1-dimensional")
+    with _drawing():
+        idx = generator.choice(a.shape[axis], size, replace, p, **kw)
+    return np.take(a, idx, axis=axis)
+
+
+# Methods that draw indices into an array argument: a traced array takes them by indexing.
+_BY_INDEX = {"permutation": _permuted, "shuffle": _shuffle, "choice": _choice}
 
 
 @contextlib.contextmanager
@@ -96,7 +150,7 @@ class _NumpyForRandom(types.ModuleType):
                 from .errors import random_in_trace
 
                 raise random_in_trace("A draw from a generator not made here by "
-                                      "np.random.default_rng(seed)")
+                                      "np.random.default_rng(seed) or RandomState(seed)")
             return fn(*args, **kwargs)
 
         return creation
@@ -124,6 +178,8 @@ def current_trace() -> TraceState | None:
 @contextlib.contextmanager
 def tracing(fn_name: str, stabilize: bool | None = None):
     from .numpy_api.creation import PATCHED
+    from .numpy_api.predicates import PATCHED as PREDICATES
+    from .numpy_api.sequences import PATCHED as LISTED
 
     with _lock:
         stack = _state.__dict__.setdefault("stack", [])
@@ -132,7 +188,8 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         stack.append(state)
         saved, random_modules = {}, []
         if len(stack) == 1:
-            for name, fn in {**PATCHED, "random": _RandomGuard()}.items():
+            for name, fn in {**PATCHED, **LISTED, **PREDICATES,
+                             "random": _RandomGuard()}.items():
                 saved[name] = getattr(np, name)
                 setattr(np, name, fn)
             shim = _NumpyForRandom({k: v for k, v in saved.items() if k in PATCHED})

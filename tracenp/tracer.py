@@ -110,6 +110,21 @@ class Tracer:
     def nbytes(self) -> int:
         return self.size * self.dtype.itemsize
 
+    @property
+    def strides(self):
+        """A traced array has no memory layout, so `np.lib.stride_tricks.as_strided` and other
+        byte arithmetic cannot run on it: a clear refusal (and `fallback=True` runs it eagerly)."""
+        raise errors.unsupported(
+            "x.strides of a traced array (np.lib.stride_tricks.as_strided; "
+            "np.lib.stride_tricks.sliding_window_view gives the same windows)")
+
+    def __getattr__(self, name: str):
+        """The other ndarray attributes (`flags`, `base`, `view`, `tobytes`, ...) need memory
+        or a concrete value: refused by name, so that `fallback=True` can run the function."""
+        if name.startswith("__") or not hasattr(np.ndarray, name):
+            raise AttributeError(f"'Tracer' object has no attribute {name!r}")
+        raise errors.unsupported(f"x.{name} of a traced array")
+
     def __len__(self) -> int:
         if not self.shape:
             raise TypeError("len() of unsized object")
@@ -249,10 +264,18 @@ def _binary(ufunc, reflected=False):
     return op
 
 
+def _immutable(self) -> bool:
+    """A NumPy or Python scalar: `s += v` rebinds `s` to `s + v` (which may broadcast and
+    change dtype), as Python does for immutable values; only arrays are updated in place."""
+    return self.ndim == 0 and (self.weak or self.returns != "array")
+
+
 def _inplace(ufunc):
     def op(self, other):
         from .numpy_api.ufuncs import apply_ufunc
 
+        if _immutable(self):
+            return _binary(ufunc)(self, other)
         apply_ufunc(ufunc, (self, other), out=self, operator=True)
         return self
 
@@ -325,6 +348,8 @@ def _pow(self, other):
 def _ipow(self, other):
     from .numpy_api.ufuncs import apply_ufunc
 
+    if _immutable(self):
+        return _pow(self, other)
     fast = _fast_power_ufunc(self, other)
     if fast is not None:
         apply_ufunc(fast, (self,), out=self, operator=True)
@@ -348,7 +373,7 @@ def _method(np_func):
 
 for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumprod clip round "
               "ravel squeeze nonzero diagonal trace ptp dot repeat take "
-              "swapaxes argsort argpartition searchsorted").split():
+              "swapaxes argsort argpartition searchsorted put").split():
     if hasattr(np, _name):
         setattr(Tracer, _name, _method(getattr(np, _name)))
 
@@ -386,6 +411,10 @@ def _flatten(self, order="C"):
     return np.ravel(self, order=order).copy()
 
 
+def _compress(self, condition, axis=None, out=None):
+    return np.compress(condition, self, axis=axis, out=out)
+
+
 def _fill(self, value):
     self[...] = value
 
@@ -405,6 +434,7 @@ Tracer.copy = _copy
 Tracer.conj = Tracer.conjugate = _conj
 Tracer.flatten = _flatten
 Tracer.fill = _fill
+Tracer.compress = _compress
 Tracer.sort = _sort_inplace
 Tracer.partition = _partition_inplace
 Tracer.__copy__ = _copy

@@ -20,7 +20,7 @@ _np_zeros, _np_ones, _np_empty, _np_full = np.zeros, np.ones, np.empty, np.full
 _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.logspace, np.eye
 _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
-_np_geomspace = np.geomspace
+_np_geomspace, _np_asfortranarray = np.geomspace, np.asfortranarray
 
 
 def _const(value):
@@ -32,11 +32,11 @@ def _default_dtype(dtype):
 
 
 def zeros(shape, dtype=float, order="C", **kw):
-    return lax.broadcast_to(_const(_np_zeros((), dtype)), _shape(shape))
+    return _array(lax.broadcast_to(_const(_np_zeros((), dtype)), _shape(shape)))
 
 
 def ones(shape, dtype=None, order="C", **kw):
-    return lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape))
+    return _array(lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape)))
 
 
 def full(shape, fill_value, dtype=None, order="C", **kw):
@@ -44,8 +44,13 @@ def full(shape, fill_value, dtype=None, order="C", **kw):
         fv = fill_value if dtype is None else lax.cast(fill_value, dtype)
         if fv.weak:
             fv = lax.cast(fv, fv.dtype)
-        return lax.broadcast_to(fv, _shape(shape))
-    return lax.broadcast_to(_const(_np_full((), fill_value, dtype)), _shape(shape))
+        return _array(lax.broadcast_to(fv, _shape(shape)))
+    return _array(lax.broadcast_to(_const(_np_full((), fill_value, dtype)), _shape(shape)))
+
+
+def _array(res):
+    """Creation gives an ndarray, also 0-d (`np.zeros(())`): returned as one, updated in place."""
+    return res.with_returns("array")
 
 
 def _shape(shape):
@@ -84,9 +89,15 @@ def _stack_nested(obj, dtype):
 
 
 def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=None):
-    """`np.array` that accepts tracers, and lists holding tracers, while tracing."""
+    """`np.array` that accepts tracers, and lists holding tracers, while tracing. A new
+    numeric array of constants is a constant tracer, as `np.zeros` is, so that writing traced
+    values into it (`w = np.array([.2, .8]); w[i] += x`) traces."""
+    if isinstance(copy, np._CopyMode):  # the array API's spelling (scipy passes it)
+        copy = {np._CopyMode.ALWAYS: True, np._CopyMode.NEVER: False}.get(copy)
     if not _has_tracer(obj):
-        return _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+        res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
+        fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray
+        return _array(_const(res)) if fresh else res
     res = _stack_nested(obj, dtype)
     if not lax.is_tracer(res):
         res = lax.lift(res)
@@ -100,7 +111,7 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
         from ..tracer import Tracer
 
         res = Tracer(res.node)
-    return res
+    return _array(res)
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
@@ -211,6 +222,7 @@ PATCHED = {
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
+        ("asfortranarray", ascontiguousarray, _np_asfortranarray),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)

@@ -3,6 +3,8 @@
 Arguments that depend on no input of the function (`np.eye(4, dtype=bool)` while tracing)
 are concrete: NumPy computes the result and the graph holds it as a constant. `np.compress`
 and `np.extract` with a concrete condition have a known shape and are traced as a gather.
+`np.bincount(x, minlength=k)` of values the graph bounds below `k` (`value_range`) has
+length `k` and is traced as a scatter-add.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import numpy as np
 
 from .. import errors, lax
 from . import implements
+from .value_range import value_bounds
 
 _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such as "
            "np.sum(x, where=mask) need no selection")
@@ -66,8 +69,8 @@ def bincount(x, weights=None, minlength=0):
     known = _concrete(x, weights)
     if known is not None:
         return _constants(np.bincount(known[0], known[1], minlength))
-    dtype = np.dtype(getattr(x, "dtype", np.intp))
-    if dtype.kind in "bu" and minlength > (1 if dtype.kind == "b" else np.iinfo(dtype).max):
+    lo, hi = value_bounds(lax.lift(x).node)
+    if lo is not None and lo >= 0 and hi is not None and hi < minlength:
         return _bincount_of_bounded(x, weights, minlength)
     raise errors.data_dependent(
         "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
@@ -76,8 +79,9 @@ def bincount(x, weights=None, minlength=0):
 
 
 def _bincount_of_bounded(x, weights, minlength: int):
-    """Every value of `x` is below `minlength` (its dtype says so): NumPy's length is
-    `minlength`, known now, and the counts are one scatter-add (`np.add.at`)."""
+    """Every value of `x` is below `minlength` (its dtype or how it was computed says so:
+    `value_range`): NumPy's length is `minlength`, known now, and the counts are one
+    scatter-add (`np.add.at`)."""
     x = lax.lift(x)
     if x.ndim != 1:
         raise ValueError("object too deep for desired array")

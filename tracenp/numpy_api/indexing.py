@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, lax
+from ..tracer import Tracer
 from . import implements
 from .masked import MaskedSelection, select
 
@@ -132,8 +133,6 @@ def write_view(base, kind: str, arg, value):
 
 def make_view(base, kind: str, arg):
     """A new tracer for a view of `base`: writes through it reach the base."""
-    from ..tracer import Tracer
-
     return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
 
 
@@ -246,8 +245,8 @@ def getitem(x, key):
     if any(_is_advanced(k) for k in ekey):
         res = _advanced_get(x, ekey)
     elif scalar and x.ndim == sum(1 for k in ekey if not isinstance(k, slice)):
-        from ..tracer import Tracer  # NumPy's scalar is a copy: it keeps its value when
-        res = Tracer(apply_view(x, "index", tuple(ekey)).node)  # x is written afterwards
+        # NumPy's scalar is a copy: it keeps its value when x is written afterwards
+        res = Tracer(apply_view(x, "index", tuple(ekey)).node)
     else:
         res = make_view(x, "index", tuple(ekey))
     return res.with_returns("scalar" if scalar else "array")
@@ -303,8 +302,34 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = axis % a.ndim
-    key = [slice(None)] * axis + [indices if lax.is_tracer(indices) else np.asarray(indices)]
+    indices = _index_mode(indices if lax.is_tracer(indices) else np.asarray(indices),
+                          a.shape[axis], mode)
+    key = [slice(None)] * axis + [indices]
     return getitem(a, tuple(key))
+
+
+def _index_mode(indices, n: int, mode: str):
+    """np.take/np.put's `mode`: "clip" moves indices into [0, n), "wrap" takes them mod n;
+    "raise" keeps them (negative ones count from the end)."""
+    if mode == "clip":
+        return np.clip(indices, 0, n - 1)
+    if mode == "wrap":
+        return np.mod(indices, n)
+    if mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    return indices
+
+
+@implements(np.put)
+def put(a, ind, v, mode="raise"):
+    """Writes into the flattened `a`; `v` repeats cyclically over the indices, as in NumPy."""
+    if not lax.is_tracer(a):
+        raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
+    ind = ind if lax.is_tracer(ind) else np.asarray(ind)
+    ind = np.ravel(_index_mode(ind, a.size, mode))
+    flat = np.ravel(a).copy()
+    flat[ind] = np.resize(np.ravel(lax.cast(lax.lift(v), a.dtype)), ind.shape)
+    a[...] = np.reshape(flat, a.shape)
 
 
 @implements(np.take_along_axis)

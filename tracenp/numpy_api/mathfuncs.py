@@ -21,8 +21,13 @@ _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
 
 
 def _concrete(x, what: str):
+    """`x`'s value; a tracer made in the function from constants (`np.linspace(0, 1, 5)`)
+    has one, a value that depends on the inputs is refused."""
     if lax.is_tracer(x):
-        raise errors.unsupported(f"A traced {what}")
+        value = x.constant_value()
+        if value is None:
+            raise errors.unsupported(f"A traced {what}")
+        return value
     return x
 
 
@@ -251,8 +256,6 @@ def convolve(a, v, mode="full"):
 @implements(np.cov)
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
         dtype=None):
-    if fweights is not None or aweights is not None:
-        raise errors.unsupported("np.cov with fweights=/aweights=")
     m = lax.lift(m)
     dtype = np.result_type(m.dtype, np.float64) if dtype is None else np.dtype(dtype)
     X = lax.cast(m, dtype)
@@ -266,11 +269,51 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
             Y = np.transpose(Y)
         X = np.concatenate((X, Y), axis=0)
     ddof = (0 if bias else 1) if ddof is None else ddof
+    if fweights is not None or aweights is not None:
+        return _weighted_cov(X, ddof, fweights, aweights)
     fact = max(X.shape[1] - ddof, 0)
     X = np.subtract(X, np.mean(X, axis=1, keepdims=True))
     c = np.dot(X, np.conjugate(np.transpose(X)))
     c = np.multiply(c, np.true_divide(1, fact))
     return np.squeeze(c)
+
+
+def _cov_weights(w, n: int, name: str, integral: bool):
+    """NumPy's checks of `fweights`/`aweights`: shape always; the values (integral,
+    non-negative) when they are known while tracing, as with np.digitize's bins."""
+    w = lax.lift(w)
+    if w.ndim > 1:
+        raise RuntimeError(f"cannot handle multidimensional {name}")
+    if w.shape[0] != n:
+        raise RuntimeError(f"incompatible numbers of samples and {name}")
+    known = w.constant_value()
+    if known is not None and integral and not np.all(known == np.around(known)):
+        raise TypeError("fweights must be integer")
+    if known is not None and np.any(known < 0):
+        raise ValueError(f"{name} cannot be negative")
+    return lax.cast(w, np.float64)
+
+
+def _weighted_cov(X, ddof, fweights, aweights):
+    """NumPy's weighted covariance: weighted means, and the normalization `fact` from the
+    weight sums (`numpy/lib/_function_base_impl.py`, `cov`)."""
+    n = X.shape[1]
+    w = None if fweights is None else _cov_weights(fweights, n, "fweights", True)
+    a = None if aweights is None else _cov_weights(aweights, n, "aweights", False)
+    w = a if w is None else w if a is None else np.multiply(w, a)
+    avg, w_sum = np.average(X, axis=1, weights=w, returned=True)
+    w_sum = w_sum[0]
+    if ddof == 0:
+        fact = w_sum
+    elif a is None:
+        fact = np.subtract(w_sum, ddof)
+    else:
+        fact = np.subtract(w_sum, np.true_divide(np.multiply(ddof, np.sum(np.multiply(w, a))),
+                                                 w_sum))
+    fact = np.where(np.less_equal(fact, 0), 0.0, fact)
+    X = np.subtract(X, lax.reshape(avg, (-1, 1)))
+    c = np.dot(X, np.conjugate(np.transpose(np.multiply(X, w))))
+    return np.squeeze(np.multiply(c, np.true_divide(1, fact)))
 
 
 @implements(np.corrcoef)
@@ -419,8 +462,14 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 @implements(np.histogram)
 def histogram(a, bins=10, range=None, density=None, weights=None):
-    if not isinstance(bins, (int, np.integer)) or weights is not None:
-        raise errors.unsupported("np.histogram with array bins or weights= (use an int bins)")
+    if not isinstance(bins, (int, np.integer)):
+        raise errors.unsupported("np.histogram with array or string bins (use an int bins)")
+    if weights is not None:
+        weights = lax.lift(weights)
+        if weights.shape != np.shape(a):
+            raise ValueError("weights should have the same shape as a.")
+        if weights.dtype.kind == "c":
+            raise errors.unsupported("np.histogram with complex weights=")
     x = np.ravel(lax.lift(a))
     dt = np.result_type(x.dtype, np.float64) if x.dtype.kind != "c" else x.dtype
     if range is None:
@@ -448,11 +497,20 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     idx = np.add(idx, lax.cast(up, np.intp))
     onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
                             lax.reshape(keep, (-1, 1)))
-    counts = np.sum(onehot, axis=0, dtype=np.intp)
+    if weights is None:
+        counts = np.sum(onehot, axis=0, dtype=np.intp)
+    else:  # NumPy sums the weights in float64 (np.bincount), then casts to their dtype
+        w = lax.reshape(lax.cast(np.ravel(weights), np.float64), (-1, 1))
+        counts = lax.cast(np.sum(np.where(onehot, w, 0.0), axis=0), weights.dtype)
     if density:
         widths = np.diff(edges)
         counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
     return counts, edges
+
+
+@implements(np.histogram_bin_edges)
+def histogram_bin_edges(a, bins=10, range=None, weights=None):
+    return histogram(a, bins, range, weights=weights)[1]
 
 
 def _outer_edges(a, rng):

@@ -509,7 +509,9 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
     if axis is None:
         a, axis = ravel(a), 0
-    return lax.bind(Op.ARGSORT, a, axis=normalize_axis(axis, a.ndim), arg=True)
+    stable_ties = bool(stable) or kind in ("stable", "mergesort")  # else NumPy's order of ties
+    return lax.bind(Op.ARGSORT, a, axis=normalize_axis(axis, a.ndim),
+                    arg="stable" if stable_ties else True)
 
 
 def _kth(kth) -> tuple:

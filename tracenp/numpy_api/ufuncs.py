@@ -43,6 +43,15 @@ def _dtype_arg(x):
     return _np_asarray(x).dtype
 
 
+@implements(np.result_type)
+def result_type(*arrays_and_dtypes):
+    """NumPy's promotion of the operands' dtypes; a traced Python scalar stays weak (NEP 50)."""
+    weak_values = {bool: False, int: 0, float: 0.0, complex: 0j}
+    args = [weak_values[_dtype_arg(a)] if lax.is_tracer(a) and a.weak
+            else a.dtype if lax.is_tracer(a) else a for a in arrays_and_dtypes]
+    return np.result_type(*args)
+
+
 def _operand(x, dtype, keep_weak=False):
     """`x` as a loop operand of `dtype`; with `keep_weak`, Python scalars stay weak (NEP 50:
     an operation between Python scalars gives a Python scalar)."""
@@ -109,7 +118,10 @@ def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False
     loop = resolve(ufunc, args, dtype, signature)
     keep_weak = operator and all(_is_weak(a) for a in args)
     operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
-    op = Op[ALIASES.get(ufunc.__name__, ufunc.__name__).upper()]
+    name = ALIASES.get(ufunc.__name__, ufunc.__name__).upper()
+    if name not in Op.__members__:  # a ufunc from another library (scipy.special.expit)
+        raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's)")
+    op = Op[name]
     if ufunc.nout == 1:
         outs = (lax.bind(op, *operands),)
     else:
@@ -225,6 +237,32 @@ def _scan(ufunc, x, axis, dtype):
     return x
 
 
+def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
+    """Segment reductions at concrete `indices` (`np.add.reduceat(x, starts)`): one reduce
+    of a slice per index, as NumPy defines them, so the result's length is known."""
+    name = ufunc.__name__
+    idx = indices.constant_value() if lax.is_tracer(indices) else np.asarray(indices)
+    if idx is None or out is not None:
+        raise errors.unsupported(f"np.{name}.reduceat with traced indices or out=")
+    x = lax.lift(x)
+    axis = normalize_axis(axis, x.ndim)
+    n = x.shape[axis]
+    idx = [int(i) for i in np.asarray(idx).reshape(-1)]
+    for i in idx:
+        if not 0 <= i < n:
+            raise IndexError(f"index {i} out-of-bounds in {name}.reduceat [0, {n})")
+    want = ufunc.reduceat(np.zeros(1, x.dtype), [0], dtype=dtype).dtype
+    parts = []
+    for k, start in enumerate(idx):
+        stop = n if k + 1 == len(idx) else idx[k + 1] if idx[k + 1] > start else start + 1
+        part = lax.slice_of(x, [(start, stop, 1) if d == axis else (None, None, None)
+                                for d in range(x.ndim)])
+        parts.append(lax.cast(reduce(ufunc, part, axis=axis, dtype=dtype, keepdims=True), want))
+    if not parts:
+        return lax.lift(np.zeros(x.shape[:axis] + (0,) + x.shape[axis + 1:], want))
+    return np.concatenate(parts, axis=axis)
+
+
 def outer(ufunc, a, b, **kwargs):
     a, b = lax.lift(a), lax.lift(b)
     a = lax.reshape(a, a.shape + (1,) * b.ndim)
@@ -240,7 +278,8 @@ def at(ufunc, x, indices, b=None):
     scatter_update(x, indices, value, mode="add")
 
 
-_METHODS = {"reduce": reduce, "accumulate": accumulate, "outer": outer, "at": at}
+_METHODS = {"reduce": reduce, "accumulate": accumulate, "reduceat": reduceat, "outer": outer,
+            "at": at}
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
