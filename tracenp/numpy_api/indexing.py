@@ -257,9 +257,12 @@ def _all_integers(key) -> bool:
 
 
 def setitem(x, key, value):
+    if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
+        value = lax.lift(value)  # out[i] = x, y, z with traced items
     ekey = _expand_key(key, x.ndim)
     if any(_is_advanced(k) for k in ekey):
-        mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_]
+        mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_
+                and k.constant_value() is None]  # a mask known while tracing selects
         if mask:
             x._assign(_mask_set(x, ekey, mask[0], value))
         else:

@@ -120,9 +120,9 @@ class MaskedSelection:
         return MaskedSelection(res, self.mask)
 
     def __array_function__(self, func, types, args, kwargs):
-        if func is np.interp:
+        if func is _NP_INTERP:
             return _interp(*args, **kwargs)
-        if func in _ELEMENTWISE and not (func is np.where and len(args) != 3):
+        if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
             res = func(*(self._operand(a) for a in args),
                        **{k: self._operand(v) for k, v in kwargs.items()})
             return MaskedSelection(res, self.mask)
@@ -240,6 +240,7 @@ _reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
 _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
 
 # Functions that work element by element: on a selection they stay a selection.
+_NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
                           np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
 
