@@ -633,7 +633,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         dxs = list(varargs) * len(axes)
     else:
         dxs = list(varargs)
-    if len(dxs) != len(axes) or any(lax.is_tracer(d) or np.ndim(d) != 0 for d in dxs):
+    if len(dxs) != len(axes) or any(np.ndim(d) != 0 for d in dxs):
         raise errors.unsupported("np.gradient with coordinate arrays (pass scalar spacings)")
     if f.dtype.kind in "biu":
         f = lax.cast(f, np.float64)
