@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, lax
+from ..ops import Op
 from . import implements
 
 _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such as "
@@ -66,18 +67,65 @@ def bincount(x, weights=None, minlength=0):
     known = _concrete(x, weights)
     if known is not None:
         return _constants(np.bincount(known[0], known[1], minlength))
-    dtype = np.dtype(getattr(x, "dtype", np.intp))
-    if dtype.kind in "bu" and minlength > (1 if dtype.kind == "b" else np.iinfo(dtype).max):
+    bounds = value_bounds(lax.lift(x).node)
+    if bounds is not None and 0 <= bounds[0] and bounds[1] < minlength:
         return _bincount_of_bounded(x, weights, minlength)
     raise errors.data_dependent(
         "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
-        "and np.add.at(np.zeros(k), x, w) sums weights; for uint8/uint16/bool values a "
-        "minlength above the dtype's maximum fixes the length")
+        "and np.add.at(np.zeros(k), x, w) sums weights; a minlength above every possible "
+        "value fixes the length (uint8/uint16/bool values, np.clip(i, 0, k - 1), "
+        "np.digitize(x, bins), i % k)")
+
+
+_SAME_VALUES = (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.GATHER)
+
+
+def value_bounds(node, depth: int = 32) -> tuple[int, int] | None:
+    """Bounds on the values of an integer or bool `node`, from its dtype narrowed by the ops
+    that made it (constants, clips, sums of comparisons, `% k`), so that `np.bincount` of
+    `np.clip(i, 0, k - 1)` or `np.digitize(x, bins)` with a covering `minlength` has a length
+    known while tracing; None for other dtypes."""
+    if node.dtype.kind == "b":
+        return 0, 1
+    if node.dtype.kind not in "iu":
+        return None
+    info = np.iinfo(node.dtype)
+    own = int(info.min), int(info.max)
+    got = _op_bounds(node, depth) if depth > 0 else None
+    if got is None or got[0] < own[0] or got[1] > own[1]:  # unknown, or it may have wrapped
+        return own
+    return got
+
+
+def _op_bounds(node, depth: int) -> tuple[int, int] | None:
+    op, srcs = node.op, node.srcs
+    if op is Op.CONST:
+        v = node.attrs["value"].value
+        return (int(v.min()), int(v.max())) if v.size else None
+    src = [value_bounds(s, depth - 1) for s in srcs[:2]] if op is not Op.GATHER else \
+        [value_bounds(srcs[0], depth - 1)]
+    if any(b is None for b in src):
+        return None
+    if op in _SAME_VALUES or op is Op.CAST:
+        return src[0]
+    if op is Op.ADD:
+        return src[0][0] + src[1][0], src[0][1] + src[1][1]
+    if op is Op.SUBTRACT:
+        return src[0][0] - src[1][1], src[0][1] - src[1][0]
+    if op in (Op.MAXIMUM, Op.MINIMUM):
+        pick = max if op is Op.MAXIMUM else min
+        return pick(src[0][0], src[1][0]), pick(src[0][1], src[1][1])
+    if op is Op.REMAINDER and src[1][0] > 0:
+        return 0, src[1][1] - 1
+    if op is Op.SUM and src[0][0] >= 0:
+        n = int(np.prod(srcs[0].shape)) // max(int(np.prod(node.shape)), 1)
+        return src[0][0] * n, src[0][1] * n
+    return None
 
 
 def _bincount_of_bounded(x, weights, minlength: int):
-    """Every value of `x` is below `minlength` (its dtype says so): NumPy's length is
-    `minlength`, known now, and the counts are one scatter-add (`np.add.at`)."""
+    """Every value of `x` is in [0, minlength) (its dtype and the ops that made it say so):
+    NumPy's length is `minlength`, known now, and the counts are one scatter-add."""
     x = lax.lift(x)
     if x.ndim != 1:
         raise ValueError("object too deep for desired array")
