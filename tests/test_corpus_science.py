@@ -1,0 +1,1027 @@
+"""Corpus, science and engineering: signal and image processing, numerical methods, physics,
+geometry, astronomy and geodesy, written the way public NumPy code in those fields writes them.
+
+Same protocol as `test_corpus.py`: each function is called twice with new data of one shape
+and once with another shape, under `tracenp.jit`, and must match eager NumPy in value and dtype.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+import tracenp
+from numpy.lib.stride_tricks import sliding_window_view
+from test_corpus import _f, _i, check_against_numpy
+from test_ops import assert_same
+
+# ----------------------------------------------------------------------------- signals
+
+
+def fir_same(x, h):
+    return np.convolve(x, h, mode="same")
+
+
+def moving_average_valid(x, w=4):
+    return np.convolve(x, np.ones(w) / w, mode="valid")
+
+
+def hann_psd(x, fs=100.0):
+    win = np.hanning(len(x))
+    spec = np.fft.rfft(x * win)
+    psd = (np.abs(spec) ** 2) / (fs * np.sum(win ** 2))
+    psd[1:-1] *= 2
+    return np.fft.rfftfreq(len(x), 1 / fs), psd
+
+
+def welch_segments(x, nperseg=8):
+    nseg = len(x) // nperseg
+    segs = x[:nseg * nperseg].reshape(nseg, nperseg)
+    segs = segs - segs.mean(axis=1, keepdims=True)
+    win = np.hamming(nperseg)
+    p = np.abs(np.fft.rfft(segs * win, axis=1)) ** 2
+    return p.mean(axis=0) / (win ** 2).sum()
+
+
+def resample_interp(x, factor=3):
+    n = len(x)
+    t_old = np.arange(n)
+    t_new = np.linspace(0, n - 1, n * factor)
+    return np.interp(t_new, t_old, x)
+
+
+def preemphasis(signal, coeff=0.97):
+    return np.append(signal[0], signal[1:] - coeff * signal[:-1])
+
+
+def zero_crossing_rate(x):
+    return np.mean(np.abs(np.diff(np.sign(x)))) / 2
+
+
+def frame_rms(x, frame=4, hop=2):
+    frames = sliding_window_view(x, frame)[::hop]
+    return np.sqrt(np.mean(frames ** 2, axis=1))
+
+
+def decimate_by_mean(x, k=3):
+    n = x.shape[0] // k * k
+    return x[:n].reshape(-1, k).mean(axis=1)
+
+
+def spectrogram(x, nfft=8, hop=4):
+    frames = sliding_window_view(x, nfft)[::hop] * np.hanning(nfft)
+    return 20 * np.log10(np.abs(np.fft.rfft(frames, axis=-1)) + 1e-12)
+
+
+def xcorr_lag(a, b):
+    c = np.correlate(a - a.mean(), b - b.mean(), mode="full")
+    return np.argmax(c) - (len(b) - 1), c.max() / (np.std(a) * np.std(b) * len(a))
+
+
+def snr_db(signal, noise):
+    return 10 * np.log10(np.sum(signal ** 2) / np.sum(noise ** 2))
+
+
+def to_int16(x):
+    y = x / np.max(np.abs(x))
+    return (y * 32767).astype(np.int16)
+
+
+def amplitude_db(x, floor=1e-10):
+    return 20.0 * np.log10(np.maximum(np.abs(x), floor))
+
+
+def analytic_envelope(x):
+    n = x.shape[-1]
+    h = np.zeros(n)
+    if n % 2 == 0:
+        h[0] = h[n // 2] = 1
+        h[1:n // 2] = 2
+    else:
+        h[0] = 1
+        h[1:(n + 1) // 2] = 2
+    return np.abs(np.fft.ifft(np.fft.fft(x) * h))
+
+
+def windowed_sinc_lowpass(x, fc=0.1, numtaps=7):
+    n = np.arange(numtaps) - (numtaps - 1) / 2
+    h = np.sinc(2 * fc * n) * np.blackman(numtaps)
+    h /= np.sum(h)
+    return np.convolve(x, h, mode="same")
+
+
+def peak_mask(x):
+    peaks = np.zeros(x.shape, dtype=bool)
+    peaks[1:-1] = (x[1:-1] > x[:-2]) & (x[1:-1] > x[2:])
+    return peaks, np.count_nonzero(peaks)
+
+
+def window_family(x):
+    n = len(x)
+    return (x * np.bartlett(n), x * np.kaiser(n, 5.0), x * np.hamming(n).astype(np.float32))
+
+
+def one_pole_lowpass(x, alpha=0.2):
+    y = np.empty_like(x)
+    y[0] = x[0]
+    for i in range(1, len(x)):
+        y[i] = y[i - 1] + alpha * (x[i] - y[i - 1])
+    return y
+
+
+def detrend_mean_f32(x):
+    x = np.asarray(x, dtype=np.float32)
+    return x - x.mean(axis=-1, keepdims=True)
+
+
+# ----------------------------------------------------------------------------- images
+
+
+def gaussian_kernel(size=5, sigma=1.0):
+    ax = np.arange(-size // 2 + 1.0, size // 2 + 1.0)
+    xx, yy = np.meshgrid(ax, ax)
+    kernel = np.exp(-(xx ** 2 + yy ** 2) / (2.0 * sigma ** 2))
+    return kernel / np.sum(kernel)
+
+
+def gaussian_blur(img, size=3, sigma=1.0):
+    k = gaussian_kernel(size, sigma)
+    pad = size // 2
+    p = np.pad(img, pad, mode="reflect")
+    out = np.zeros_like(img, dtype=np.float64)
+    h, w = img.shape
+    for i in range(size):
+        for j in range(size):
+            out += k[i, j] * p[i:i + h, j:j + w]
+    return out
+
+
+def binary_dilate(mask):
+    out = mask.copy()
+    out[1:, :] |= mask[:-1, :]
+    out[:-1, :] |= mask[1:, :]
+    out[:, 1:] |= mask[:, :-1]
+    out[:, :-1] |= mask[:, 1:]
+    return out
+
+
+def grey_erode(img):
+    p = np.pad(img, 1, mode="edge")
+    h, w = img.shape
+    shifts = [p[i:i + h, j:j + w] for i in range(3) for j in range(3)]
+    return functools.reduce(np.minimum, shifts)
+
+
+def morph_gradient_roll(img):
+    dil = np.maximum.reduce([np.roll(img, s, axis=a) for s in (-1, 1) for a in (0, 1)] + [img])
+    ero = np.minimum.reduce([np.roll(img, s, axis=a) for s in (-1, 1) for a in (0, 1)] + [img])
+    return dil - ero
+
+
+def equalize_hist(img):
+    hist, bins = np.histogram(img.flatten(), 256, [0, 256])
+    cdf = hist.cumsum()
+    cdf_m = (cdf - cdf.min()) * 255 / (cdf.max() - cdf.min())
+    lut = cdf_m.astype("uint8")
+    return lut[img]
+
+
+def otsu_threshold(img):
+    hist = np.bincount(img.ravel(), minlength=256).astype(np.float64)
+    p = hist / hist.sum()
+    omega = np.cumsum(p)
+    mu = np.cumsum(p * np.arange(256))
+    mu_t = mu[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma_b = (mu_t * omega - mu) ** 2 / (omega * (1.0 - omega))
+    t = np.nanargmax(sigma_b)
+    return t, (img > t).astype(np.uint8) * 255
+
+
+def rgb_to_hsv_sv(rgb):
+    rgb = rgb.astype(np.float32) / 255.0
+    maxc = rgb.max(axis=-1)
+    minc = rgb.min(axis=-1)
+    v = maxc
+    s = np.where(maxc > 0, (maxc - minc) / np.where(maxc > 0, maxc, 1), 0)
+    return s, v
+
+
+def gradient_orientation(img):
+    gy, gx = np.gradient(img)
+    mag = np.sqrt(gx ** 2 + gy ** 2)
+    ang = np.rad2deg(np.arctan2(gy, gx)) % 180
+    return mag, ang
+
+
+def unsharp_mask_u8(img, amount=1.5):
+    f = img.astype(np.float64)
+    blur = f.copy()
+    blur[1:-1, 1:-1] = (f[:-2, 1:-1] + f[2:, 1:-1] + f[1:-1, :-2] + f[1:-1, 2:] + f[1:-1, 1:-1]) / 5
+    sharp = f + amount * (f - blur)
+    return np.clip(sharp, 0, 255).round().astype(np.uint8)
+
+
+def integral_box_sum(img, r=1):
+    ii = np.pad(img.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+    k = 2 * r + 1
+    return ii[k:, k:] - ii[:-k, k:] - ii[k:, :-k] + ii[:-k, :-k]
+
+
+def bilinear_resize(img, out_h=5, out_w=7):
+    h, w = img.shape
+    ys = np.linspace(0, h - 1, out_h)
+    xs = np.linspace(0, w - 1, out_w)
+    y0 = np.floor(ys).astype(int)
+    x0 = np.floor(xs).astype(int)
+    y1 = np.minimum(y0 + 1, h - 1)
+    x1 = np.minimum(x0 + 1, w - 1)
+    wy = (ys - y0)[:, None]
+    wx = (xs - x0)[None, :]
+    a = img[y0[:, None], x0[None, :]]
+    b = img[y0[:, None], x1[None, :]]
+    c = img[y1[:, None], x0[None, :]]
+    d = img[y1[:, None], x1[None, :]]
+    return a * (1 - wy) * (1 - wx) + b * (1 - wy) * wx + c * wy * (1 - wx) + d * wy * wx
+
+
+def local_binary_pattern(img):
+    p = np.pad(img, 1, mode="edge")
+    h, w = img.shape
+    c = p[1:-1, 1:-1]
+    offsets = [(0, 0), (0, 1), (0, 2), (1, 2), (2, 2), (2, 1), (2, 0), (1, 0)]
+    code = np.zeros((h, w), dtype=np.uint8)
+    for bit, (dy, dx) in enumerate(offsets):
+        code |= ((p[dy:dy + h, dx:dx + w] >= c).astype(np.uint8) << bit)
+    return code
+
+
+def normalize_channels(img):
+    img = img.astype(np.float32) / 255.0
+    mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+    std = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+    return ((img - mean[None, None, :]) / std).transpose(2, 0, 1)
+
+
+def median3x3(img):
+    p = np.pad(img, 1, mode="reflect")
+    return np.median(sliding_window_view(p, (3, 3)), axis=(-2, -1))
+
+
+def blur_variance(img):
+    lap = img[:-2, 1:-1] + img[2:, 1:-1] + img[1:-1, :-2] + img[1:-1, 2:] - 4 * img[1:-1, 1:-1]
+    return lap.var()
+
+
+def binarize_u8(img):
+    return (img > img.mean()).astype(np.uint8) * 255
+
+
+def histogram_stretch(img):
+    lo, hi = np.percentile(img, (2, 98))
+    out = (img.astype(np.float64) - lo) / (hi - lo)
+    out[out < 0] = 0
+    out[out > 1] = 1
+    return (out * 255).astype(np.uint8)
+
+
+# ----------------------------------------------------------------------------- physics
+
+
+def game_of_life(grid, steps=3):
+    for _ in range(steps):
+        n = sum(np.roll(np.roll(grid, i, 0), j, 1)
+                for i in (-1, 0, 1) for j in (-1, 0, 1) if (i, j) != (0, 0))
+        grid = ((n == 3) | (grid & (n == 2))).astype(grid.dtype)
+    return grid
+
+
+def ising_energy(spins, J=1.0, h=0.0):
+    nb = np.roll(spins, 1, axis=0) + np.roll(spins, 1, axis=1)
+    return -J * np.sum(spins * nb) - h * np.sum(spins), spins.mean()
+
+
+def ising_sweep(spins, u, beta=0.4):
+    s = spins.copy()
+    n, m = s.shape
+    checker = (np.add.outer(np.arange(n), np.arange(m)) % 2).astype(bool)
+    for color in (False, True):
+        nb = np.roll(s, 1, 0) + np.roll(s, -1, 0) + np.roll(s, 1, 1) + np.roll(s, -1, 1)
+        dE = 2 * s * nb
+        flip = (dE <= 0) | (u < np.exp(-beta * dE))
+        s[flip & (checker == color)] *= -1
+    return s
+
+
+def jacobi_poisson(f, h=0.1, iters=15):
+    u = np.zeros_like(f)
+    for _ in range(iters):
+        u[1:-1, 1:-1] = 0.25 * (u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:]
+                                - h * h * f[1:-1, 1:-1])
+    return u
+
+
+def red_black_gauss_seidel(f, iters=6):
+    u = np.zeros_like(f)
+    ii, jj = np.meshgrid(np.arange(f.shape[0]), np.arange(f.shape[1]), indexing="ij")
+    interior = np.zeros(f.shape, dtype=bool)
+    interior[1:-1, 1:-1] = True
+    for _ in range(iters):
+        for parity in (0, 1):
+            avg = 0.25 * (np.roll(u, 1, 0) + np.roll(u, -1, 0) + np.roll(u, 1, 1)
+                          + np.roll(u, -1, 1) - f)
+            sel = interior & ((ii + jj) % 2 == parity)
+            u[sel] = avg[sel]
+    return u
+
+
+def newton_sqrt(a, iters=8):
+    x = np.where(a > 1, a, 1.0)
+    for _ in range(iters):
+        x = x - (x * x - a) / (2 * x)
+    return x
+
+
+def bisection_cubic(c, lo=-10.0, hi=10.0, iters=40):
+    lo = np.full_like(c, lo)
+    hi = np.full_like(c, hi)
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        fm = mid ** 3 + mid - c
+        lo = np.where(fm < 0, mid, lo)
+        hi = np.where(fm < 0, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def simpson(y, dx):
+    n = len(y)
+    if n % 2 == 0:
+        raise ValueError("need an odd number of samples")
+    return dx / 3 * (y[0] + y[-1] + 4 * y[1:-1:2].sum() + 2 * y[2:-1:2].sum())
+
+
+def trapezoid_xy(x, y):
+    return np.trapezoid(y, x), np.trapezoid(y, dx=0.5, axis=-1)
+
+
+def cumulative_trapezoid(x, y):
+    return np.concatenate(([0.0], np.cumsum(0.5 * (y[1:] + y[:-1]) * np.diff(x))))
+
+
+def poly1d_fit(x, y, deg=2):
+    p = np.poly1d(np.polyfit(x, y, deg))
+    return p(x), p.deriv()(x)
+
+
+def polynomial_module(x, c):
+    return np.polynomial.polynomial.polyval(x, c), np.polynomial.chebyshev.chebval(x, c)
+
+
+def central_difference(f, dx):
+    df = np.empty_like(f)
+    df[1:-1] = (f[2:] - f[:-2]) / (2 * dx)
+    df[0] = (f[1] - f[0]) / dx
+    df[-1] = (f[-1] - f[-2]) / dx
+    return df, np.gradient(f, dx, edge_order=2)
+
+
+def leapfrog_oscillators(x, v, k, dt=0.05, steps=10):
+    a = -k * x
+    for _ in range(steps):
+        v_half = v + 0.5 * dt * a
+        x = x + dt * v_half
+        a = -k * x
+        v = v_half + 0.5 * dt * a
+    energy = 0.5 * v ** 2 + 0.5 * k * x ** 2
+    return x, v, energy
+
+
+def spring_chain_modes(k):
+    n = k.shape[0] - 1
+    K = np.diag(k[:-1] + k[1:]) - np.diag(k[1:-1], 1) - np.diag(k[1:-1], -1)
+    w2 = np.linalg.eigvalsh(K)
+    return np.sqrt(np.abs(w2)), K.shape[0] == n
+
+
+def tridiagonal_solve(d, rhs):
+    n = d.shape[0]
+    A = np.diag(d) + np.diag(-np.ones(n - 1), 1) + np.diag(-np.ones(n - 1), -1)
+    return np.linalg.solve(A, rhs)
+
+
+def lorenz_trajectory(state, dt=0.01, steps=12, sigma=10.0, rho=28.0, beta=8 / 3):
+    traj = np.empty((steps + 1, 3))
+    traj[0] = state
+    x, y, z = state
+    for i in range(steps):
+        dx = sigma * (y - x)
+        dy = x * (rho - z) - y
+        dz = x * y - beta * z
+        x, y, z = x + dx * dt, y + dy * dt, z + dz * dt
+        traj[i + 1] = x, y, z
+    return traj
+
+
+def pair_distance_histogram(pos, rmax=4.0, nbins=8):
+    n = len(pos)
+    d = np.sqrt(((pos[:, np.newaxis, :] - pos[np.newaxis, :, :]) ** 2).sum(-1))
+    iu = np.triu_indices(n, k=1)
+    hist, edges = np.histogram(d[iu], bins=nbins, range=(0, rmax))
+    return hist, 0.5 * (edges[1:] + edges[:-1])
+
+
+def center_of_mass(pos, m):
+    com = np.average(pos, axis=0, weights=m)
+    r = pos - com
+    inertia = np.einsum("i,ij,ik->jk", m, r, r)
+    return com, np.trace(inertia) * np.eye(3) - inertia
+
+
+def upwind_advection(u, c=0.4, steps=6):
+    for _ in range(steps):
+        u = u - c * (u - np.roll(u, 1))
+    return u
+
+
+def crank_nicolson(u, r=0.5, steps=4):
+    n = u.shape[0]
+    I = np.eye(n)
+    L = -2 * I + np.eye(n, k=1) + np.eye(n, k=-1)
+    A = I - 0.5 * r * L
+    B = I + 0.5 * r * L
+    for _ in range(steps):
+        u = np.linalg.solve(A, B @ u)
+    return u
+
+
+def monte_carlo_pi(x, y):
+    inside = x ** 2 + y ** 2 <= 1.0
+    return 4.0 * np.mean(inside), np.count_nonzero(inside)
+
+
+def lennard_jones_energy(pos, eps=1.0, sigma=1.0):
+    d = pos[:, None, :] - pos[None, :, :]
+    r2 = np.sum(d * d, axis=-1)
+    iu = np.triu_indices(pos.shape[0], 1)
+    sr6 = (sigma ** 2 / r2[iu]) ** 3
+    return 4 * eps * np.sum(sr6 * sr6 - sr6)
+
+
+def projectile_until_ground(v0, angle, dt=0.05, g=9.81):
+    vx, vy = v0 * np.cos(angle), v0 * np.sin(angle)
+    x = y = 0.0
+    for _ in range(1000):
+        x, y = x + vx * dt, y + vy * dt
+        vy = vy - g * dt
+        if y < 0:
+            break
+    return x
+
+
+def temperature_relaxation(T, k=0.1, T_env=20, steps=5):
+    T = T.astype(np.float32)
+    for _ in range(steps):
+        T += k * (T_env - T)
+    return T
+
+
+# ----------------------------------------------------------------------------- geometry
+
+
+def rotation_z(theta, pts):
+    c, s = np.cos(theta), np.sin(theta)
+    R = np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    return pts @ R.T
+
+
+def euler_to_matrix(roll, pitch, yaw):
+    cr, sr = np.cos(roll), np.sin(roll)
+    cp, sp = np.cos(pitch), np.sin(pitch)
+    cy, sy = np.cos(yaw), np.sin(yaw)
+    Rx = np.array([[1, 0, 0], [0, cr, -sr], [0, sr, cr]])
+    Ry = np.array([[cp, 0, sp], [0, 1, 0], [-sp, 0, cp]])
+    Rz = np.array([[cy, -sy, 0], [sy, cy, 0], [0, 0, 1]])
+    return Rz @ Ry @ Rx
+
+
+def quaternion_to_matrix(q):
+    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
+    w, x, y, z = q[..., 0], q[..., 1], q[..., 2], q[..., 3]
+    R = np.stack([
+        1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w),
+        2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w),
+        2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], axis=-1)
+    return R.reshape(q.shape[:-1] + (3, 3))
+
+
+def triple_product(a, b, c):
+    n = np.cross(a, b)
+    return np.einsum("ij,ij->i", n, c), np.linalg.norm(n, axis=1)
+
+
+def shoelace_dot(x, y):
+    return 0.5 * np.abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+
+
+def sort_ccw(pts):
+    c = pts.mean(axis=0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    return pts[np.argsort(ang)]
+
+
+def orientation_tests(p, q, r):
+    cross = (q[:, 0] - p[:, 0]) * (r[:, 1] - p[:, 1]) - (q[:, 1] - p[:, 1]) * (r[:, 0] - p[:, 0])
+    return np.sign(cross).astype(int), cross > 0
+
+
+def lexsort_points(pts):
+    order = np.lexsort((pts[:, 1], pts[:, 0]))
+    return pts[order]
+
+
+def points_in_polygon(pts, poly):
+    x, y = pts[:, 0], pts[:, 1]
+    inside = np.zeros(len(pts), dtype=bool)
+    n = len(poly)
+    j = n - 1
+    for i in range(n):
+        xi, yi = poly[i]
+        xj, yj = poly[j]
+        crosses = ((yi > y) != (yj > y)) & (x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+        inside ^= crosses
+        j = i
+    return inside
+
+
+def angle_between(u, v):
+    cos = np.sum(u * v, axis=1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def bounding_box(pts):
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    return np.concatenate([lo, hi]), np.ptp(pts, axis=0).prod()
+
+
+def kabsch(P, Q):
+    Pc = P - P.mean(axis=0)
+    Qc = Q - Q.mean(axis=0)
+    H = Pc.T @ Qc
+    U, S, Vt = np.linalg.svd(H)
+    d = np.sign(np.linalg.det(Vt.T @ U.T))
+    D = np.diag([1.0, 1.0, d])
+    R = Vt.T @ D @ U.T
+    rmsd = np.sqrt(np.mean(np.sum((Pc @ R.T - Qc) ** 2, axis=1)))
+    return R, rmsd
+
+
+def nearest_neighbor(X):
+    d = np.sqrt(((X[:, np.newaxis] - X[np.newaxis]) ** 2).sum(axis=2))
+    np.fill_diagonal(d, np.inf)
+    return d.argmin(axis=1), d.min(axis=1)
+
+
+def heron_area(a, b, c):
+    s = (a + b + c) / 2
+    return np.sqrt(np.clip(s * (s - a) * (s - b) * (s - c), 0, None))
+
+
+def signed_angles_2d(v):
+    ang = np.arctan2(v[1:, 1], v[1:, 0]) - np.arctan2(v[:-1, 1], v[:-1, 0])
+    return (ang + np.pi) % (2 * np.pi) - np.pi
+
+
+def mesh_vertex_normals(verts, faces):
+    tris = verts[faces]
+    fn = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+    vn = np.zeros_like(verts)
+    np.add.at(vn, faces[:, 0], fn)
+    np.add.at(vn, faces[:, 1], fn)
+    np.add.at(vn, faces[:, 2], fn)
+    return vn / np.maximum(np.linalg.norm(vn, axis=1, keepdims=True), 1e-12)
+
+
+# ----------------------------------------------------------------------------- astronomy, geo
+
+
+def angular_separation(ra1, dec1, ra2, dec2):
+    """Vincenty's formula, as astropy writes it."""
+    sdlon, cdlon = np.sin(ra2 - ra1), np.cos(ra2 - ra1)
+    slat1, slat2 = np.sin(dec1), np.sin(dec2)
+    clat1, clat2 = np.cos(dec1), np.cos(dec2)
+    num1 = clat2 * sdlon
+    num2 = clat1 * slat2 - slat1 * clat2 * cdlon
+    denominator = slat1 * slat2 + clat1 * clat2 * cdlon
+    return np.arctan2(np.hypot(num1, num2), denominator)
+
+
+def radec_to_xyz_and_back(ra_deg, dec_deg):
+    ra, dec = np.deg2rad(ra_deg), np.deg2rad(dec_deg)
+    xyz = np.column_stack([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
+    ra2 = np.rad2deg(np.arctan2(xyz[:, 1], xyz[:, 0])) % 360.0
+    dec2 = np.rad2deg(np.arcsin(xyz[:, 2]))
+    return xyz, ra2, dec2
+
+
+_EQ_TO_GAL = np.array([[-0.0548755604, -0.8734370902, -0.4838350155],
+                       [0.4941094279, -0.4448296300, 0.7469822445],
+                       [-0.8676661490, -0.1980763734, 0.4559837762]])
+
+
+def equatorial_to_galactic(ra, dec):
+    v = np.array([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
+    g = _EQ_TO_GAL @ v
+    l = np.arctan2(g[1], g[0]) % (2 * np.pi)
+    b = np.arcsin(g[2])
+    return l, b
+
+
+def mag_flux(mag, zp=25.0):
+    flux = 10 ** (-0.4 * (mag - zp))
+    return flux, -2.5 * np.log10(flux) + zp
+
+
+def julian_day(year, month, day):
+    a = (14 - month) // 12
+    y = year + 4800 - a
+    m = month + 12 * a - 3
+    return day + (153 * m + 2) // 5 + 365 * y + y // 4 - y // 100 + y // 400 - 32045
+
+
+def destination_point(lat, lon, bearing, dist_km, R=6371.0):
+    lat, lon, brg = np.radians(lat), np.radians(lon), np.radians(bearing)
+    d = dist_km / R
+    lat2 = np.arcsin(np.sin(lat) * np.cos(d) + np.cos(lat) * np.sin(d) * np.cos(brg))
+    lon2 = lon + np.arctan2(np.sin(brg) * np.sin(d) * np.cos(lat),
+                            np.cos(d) - np.sin(lat) * np.sin(lat2))
+    return np.degrees(lat2), (np.degrees(lon2) + 540) % 360 - 180
+
+
+def geodetic_to_ecef(lat, lon, h):
+    a = 6378137.0
+    f = 1 / 298.257223563
+    e2 = f * (2 - f)
+    lat, lon = np.radians(lat), np.radians(lon)
+    N = a / np.sqrt(1 - e2 * np.sin(lat) ** 2)
+    x = (N + h) * np.cos(lat) * np.cos(lon)
+    y = (N + h) * np.cos(lat) * np.sin(lon)
+    z = (N * (1 - e2) + h) * np.sin(lat)
+    return np.stack((x, y, z), axis=-1)
+
+
+def unit_conversions_f32(t_kelvin, p_pa):
+    t_c = t_kelvin - 273.15
+    t_f = t_c * 9 / 5 + 32
+    return t_c, t_f, p_pa / 101325.0, p_pa * np.float32(1e-5)
+
+
+def comoving_distance(z, H0=70.0, Om=0.3, n=64):
+    zz = np.linspace(0, z, n)
+    Ez = np.sqrt(Om * (1 + zz) ** 3 + (1 - Om))
+    return 299792.458 / H0 * np.trapezoid(1 / Ez, zz, axis=0)
+
+
+def airmass(zenith_deg):
+    z = np.radians(zenith_deg)
+    am = 1.0 / np.cos(z)
+    return np.where(zenith_deg < 90, am, np.inf)
+
+
+def local_sidereal_time(jd, lon_deg):
+    t = (jd - 2451545.0) / 36525.0
+    gmst = 280.46061837 + 360.98564736629 * (jd - 2451545.0) + 0.000387933 * t ** 2
+    return np.mod(gmst + lon_deg, 360.0)
+
+
+def bin_by_redshift(z, flux, edges=(0.0, 0.5, 1.0, 1.5, 2.0)):
+    idx = np.searchsorted(np.asarray(edges), z, side="right") - 1
+    idx = np.clip(idx, 0, len(edges) - 2)
+    sums = np.zeros(len(edges) - 1)
+    np.add.at(sums, idx, flux)
+    counts = np.bincount(idx, minlength=len(edges) - 1)
+    return sums, counts
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def _u8(*shape, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, shape).astype(np.uint8)
+
+
+def _spins(n, seed):
+    return np.where(_i(2, n, n + 2, seed=seed) == 1, 1, -1).astype(np.int8)
+
+
+def _polygon(n, seed):
+    t = np.sort(np.random.default_rng(seed).uniform(0, 2 * np.pi, n + 3))
+    return np.column_stack([np.cos(t), np.sin(t)]) * (1.5 + 0.3 * _f(n + 3, seed=seed))[:, None]
+
+
+def _mesh(n, seed):
+    faces = np.array([[0, 1, 2], [0, 2, 3], [1, 2, 3], [0, 1, 3]])
+    return _f(n, 3, seed=seed), np.vstack([faces, faces[:n - 4] + 1]) if n > 4 else faces
+
+
+def _deg(n, seed, lo, hi):
+    return np.random.default_rng(seed).uniform(lo, hi, n)
+
+
+CORPUS = {
+    "fir_same": (fir_same, {}, lambda s, n: (_f(n * 3, seed=s), _f(5, seed=s + 1))),
+    "moving_average_valid": (moving_average_valid, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "hann_psd": (hann_psd, {}, lambda s, n: (_f(n * 4, seed=s),)),
+    "welch_segments": (welch_segments, {}, lambda s, n: (_f(n * 6 + 3, seed=s),)),
+    "resample_interp": (resample_interp, {}, lambda s, n: (_f(n, seed=s),)),
+    "preemphasis": (preemphasis, {}, lambda s, n: (_f(n * 2, seed=s).astype(np.float32),)),
+    "zero_crossing_rate": (zero_crossing_rate, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "frame_rms": (frame_rms, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "decimate_by_mean": (decimate_by_mean, {}, lambda s, n: (_f(n * 2 + 1, 2, seed=s),)),
+    "spectrogram": (spectrogram, {}, lambda s, n: (_f(n * 5, seed=s),)),
+    "xcorr_lag": (xcorr_lag, {}, lambda s, n: (_f(n * 3, seed=s), _f(n * 3, seed=s + 1))),
+    "snr_db": (snr_db, {}, lambda s, n: (_f(n, seed=s), 0.1 * _f(n, seed=s + 1))),
+    "to_int16": (to_int16, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "amplitude_db": (amplitude_db, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
+    "analytic_envelope": (analytic_envelope, {}, lambda s, n: (_f(2, n + (n == 6), seed=s),)),
+    "windowed_sinc_lowpass": (windowed_sinc_lowpass, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "peak_mask": (peak_mask, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "window_family": (window_family, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "one_pole_lowpass": (one_pole_lowpass, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "detrend_mean_f32": (detrend_mean_f32, {}, lambda s, n: (_i(50, 2, n, seed=s),)),
+    "gaussian_kernel": (gaussian_kernel, {"size": 5, "sigma": 1.5}, lambda s, n: ()),
+    "gaussian_blur": (gaussian_blur, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
+    "binary_dilate": (binary_dilate, {}, lambda s, n: (_f(n, n + 2, seed=s) > 1,)),
+    "grey_erode": (grey_erode, {}, lambda s, n: (_u8(n, n + 1, seed=s),)),
+    "equalize_hist": (equalize_hist, {}, lambda s, n: (_u8(n, n * 2, seed=s) // 2,)),
+    "otsu_threshold": (otsu_threshold, {}, lambda s, n: (_u8(n * 2, n, seed=s),)),
+    "rgb_to_hsv_sv": (rgb_to_hsv_sv, {}, lambda s, n: (_u8(n, 2, 3, seed=s),)),
+    "gradient_orientation": (gradient_orientation, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
+    "unsharp_mask_u8": (unsharp_mask_u8, {}, lambda s, n: (_u8(n, n + 1, seed=s),)),
+    "integral_box_sum": (integral_box_sum, {}, lambda s, n: (_u8(n, n + 2, seed=s),)),
+    "bilinear_resize": (bilinear_resize, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
+    "local_binary_pattern": (local_binary_pattern, {}, lambda s, n: (_u8(n, n + 1, seed=s),)),
+    "normalize_channels": (normalize_channels, {}, lambda s, n: (_u8(n, n + 1, 3, seed=s),)),
+    "median3x3": (median3x3, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
+    "blur_variance": (blur_variance, {}, lambda s, n: (_u8(n, n, seed=s).astype(np.float32),)),
+    "binarize_u8": (binarize_u8, {}, lambda s, n: (_u8(n, n, seed=s),)),
+    "histogram_stretch": (histogram_stretch, {}, lambda s, n: (_u8(n, n + 3, seed=s),)),
+    "game_of_life": (game_of_life, {}, lambda s, n: (_i(2, n + 2, n + 3, seed=s),)),
+    "ising_energy": (ising_energy, {}, lambda s, n: (_spins(n, s),)),
+    "ising_sweep": (ising_sweep, {}, lambda s, n: (_spins(n, s),
+                                                   _f(n, n + 2, positive=True, seed=s) - 0.5)),
+    "jacobi_poisson": (jacobi_poisson, {}, lambda s, n: (_f(n + 2, n + 3, seed=s),)),
+    "red_black_gauss_seidel": (red_black_gauss_seidel, {},
+                               lambda s, n: (_f(n + 2, n + 2, seed=s),)),
+    "newton_sqrt": (newton_sqrt, {}, lambda s, n: (_f(n, 2, positive=True, seed=s) * 4,)),
+    "bisection_cubic": (bisection_cubic, {}, lambda s, n: (_f(n, seed=s) * 5,)),
+    "simpson": (simpson, {}, lambda s, n: (np.sin(np.linspace(0, np.pi, 2 * n + 1)) * s,
+                                           np.pi / (2 * n))),
+    "trapezoid_xy": (trapezoid_xy, {}, lambda s, n: (np.sort(_f(n, seed=s)), _f(3, n, seed=s + 1))),
+    "cumulative_trapezoid": (cumulative_trapezoid, {},
+                             lambda s, n: (np.sort(_f(n, seed=s)), _f(n, seed=s + 1))),
+    "central_difference": (central_difference, {}, lambda s, n: (_f(n + 1, seed=s), 0.1)),
+    "leapfrog_oscillators": (leapfrog_oscillators, {},
+                             lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), _f(n, positive=True))),
+    "spring_chain_modes": (spring_chain_modes, {},
+                           lambda s, n: (_f(n + 1, positive=True, seed=s),)),
+    "tridiagonal_solve": (tridiagonal_solve, {},
+                          lambda s, n: (_f(n, positive=True, seed=s) + 3, _f(n, seed=s + 1))),
+    "lorenz_trajectory": (lorenz_trajectory, {}, lambda s, n: (_f(3, seed=s + n),)),
+    "pair_distance_histogram": (pair_distance_histogram, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "center_of_mass": (center_of_mass, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, positive=True))),
+    "upwind_advection": (upwind_advection, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "crank_nicolson": (crank_nicolson, {}, lambda s, n: (_f(n, seed=s),)),
+    "monte_carlo_pi": (monte_carlo_pi, {}, lambda s, n: (_f(n * 5, positive=True, seed=s) - 1,
+                                                         _f(n * 5, positive=True, seed=s + 1) - 1)),
+    "lennard_jones_energy": (lennard_jones_energy, {}, lambda s, n: (_f(n, 3, seed=s) * 2,)),
+    "temperature_relaxation": (temperature_relaxation, {}, lambda s, n: (_f(n, seed=s) * 30,)),
+    "rotation_z": (rotation_z, {}, lambda s, n: (0.4 * s, _f(n, 3, seed=s))),
+    "euler_to_matrix": (euler_to_matrix, {}, lambda s, n: (0.1 * s, 0.2 * n, np.float64(0.3))),
+    "quaternion_to_matrix": (quaternion_to_matrix, {}, lambda s, n: (_f(n, 2, 4, seed=s),)),
+    "triple_product": (triple_product, {}, lambda s, n: tuple(_f(n, 3, seed=s + k)
+                                                              for k in range(3))),
+    "shoelace_dot": (shoelace_dot, {}, lambda s, n: tuple(_polygon(n, s).T)),
+    "sort_ccw": (sort_ccw, {}, lambda s, n: (_f(n + 3, 2, seed=s),)),
+    "orientation_tests": (orientation_tests, {}, lambda s, n: tuple(_i(5, n, 2, seed=s + k)
+                                                                    for k in range(3))),
+    "lexsort_points": (lexsort_points, {}, lambda s, n: (_i(3, n * 2, 2, seed=s).astype(float),)),
+    "points_in_polygon": (points_in_polygon, {}, lambda s, n: (_f(n * 3, 2, seed=s),
+                                                               _polygon(n, s))),
+    "angle_between": (angle_between, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "bounding_box": (bounding_box, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "kabsch": (kabsch, {}, lambda s, n: (_f(n + 2, 3, seed=s), _f(n + 2, 3, seed=s + 1))),
+    "nearest_neighbor": (nearest_neighbor, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "heron_area": (heron_area, {}, lambda s, n: tuple(_f(n, positive=True, seed=s + k)
+                                                      for k in range(3))),
+    "signed_angles_2d": (signed_angles_2d, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
+    "mesh_vertex_normals": (mesh_vertex_normals, {}, lambda s, n: _mesh(n, s)),
+    "angular_separation": (angular_separation, {}, lambda s, n: tuple(_f(n, seed=s + k)
+                                                                      for k in range(4))),
+    "radec_to_xyz_and_back": (radec_to_xyz_and_back, {},
+                              lambda s, n: (_deg(n, s, 0, 360), _deg(n, s + 1, -80, 80))),
+    "equatorial_to_galactic": (equatorial_to_galactic, {},
+                               lambda s, n: (_deg(n, s, 0, 6), _deg(n, s + 1, -1.4, 1.4))),
+    "mag_flux": (mag_flux, {}, lambda s, n: (_deg(n, s, 10, 25).astype(np.float32),)),
+    "julian_day": (julian_day, {}, lambda s, n: (_i(200, n, seed=s) + 1900, _i(12, n, seed=s) + 1,
+                                                 _i(28, n, seed=s + 1) + 1)),
+    "destination_point": (destination_point, {}, lambda s, n: (
+        _deg(n, s, -60, 60), _deg(n, s + 1, -180, 180), _deg(n, s + 2, 0, 360), 250.0)),
+    "geodetic_to_ecef": (geodetic_to_ecef, {}, lambda s, n: (
+        _deg(n, s, -90, 90), _deg(n, s + 1, -180, 180), _deg(n, s + 2, 0, 1000))),
+    "unit_conversions_f32": (unit_conversions_f32, {}, lambda s, n: (
+        _deg(n, s, 200, 350).astype(np.float32), _deg(n, s, 9e4, 1.1e5).astype(np.float32))),
+    "comoving_distance": (comoving_distance, {}, lambda s, n: (_deg(n, s, 0.1, 3),)),
+    "airmass": (airmass, {}, lambda s, n: (_deg(n * 2, s, 0, 100),)),
+    "local_sidereal_time": (local_sidereal_time, {}, lambda s, n: (
+        _deg(n, s, 2.45e6, 2.46e6), _deg(n, s + 1, -180, 180))),
+    "bin_by_redshift": (bin_by_redshift, {}, lambda s, n: (_deg(n * 3, s, 0, 2.5),
+                                                           _f(n * 3, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_corpus_function_matches_numpy(name):
+    check_against_numpy(*CORPUS[name])
+
+
+# ----------------------------------------------------------------------------- beyond the table
+
+ZERO_D = {  # 0-d arrays and NumPy scalars where the code expects arrays
+    "airmass": (airmass, lambda s: (np.array(20.0 * s),)),
+    "mag_flux": (mag_flux, lambda s: (np.float32(12.5 + s),)),
+    "angular_separation": (angular_separation, lambda s: tuple(np.array(0.3 * s + k)
+                                                               for k in range(4))),
+    "geodetic_to_ecef": (geodetic_to_ecef, lambda s: (np.array(45.0), np.array(10.0 * s), 100.0)),
+    "julian_day": (julian_day, lambda s: (np.int64(2000 + s), np.int64(s + 1), np.int64(15))),
+    "heron_area": (heron_area, lambda s: (np.array(3.0), np.array(4.0), np.array(5.0 + s / 10))),
+}
+
+
+@pytest.mark.parametrize("name", list(ZERO_D))
+def test_zero_d_inputs(name):
+    fn, make_args = ZERO_D[name]
+    check_against_numpy(fn, {}, lambda s, n: make_args(s))
+
+
+EMPTY = {  # empty inputs: the same empty results, dtypes and shapes as NumPy
+    "rotation_z": (rotation_z, (0.3, np.zeros((0, 3)))),
+    "geodetic_to_ecef": (geodetic_to_ecef, (np.zeros(0), np.zeros(0), np.zeros(0))),
+    "triple_product": (triple_product, (np.zeros((0, 3)),) * 3),
+    "angle_between": (angle_between, (np.zeros((0, 3)), np.zeros((0, 3)))),
+    "monte_carlo_pi_counts": (lambda x, y: monte_carlo_pi(x, y)[1], (np.zeros(0), np.zeros(0))),
+    "amplitude_db": (amplitude_db, (np.zeros((0, 3), np.float32),)),
+    "binarize_u8": (lambda img: binarize_u8(img).shape, (np.zeros((0, 4), np.uint8),)),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy warns on the mean of nothing
+@pytest.mark.parametrize("name", list(EMPTY))
+def test_empty_inputs(name):
+    fn, args = EMPTY[name]
+    assert_same(tracenp.jit(fn)(*args), fn(*args))
+
+
+def test_empty_reduction_raises_numpys_error():
+    with pytest.raises(ValueError, match="zero-size array"):
+        bounding_box(np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="zero-size array"):
+        tracenp.jit(bounding_box)(np.zeros((0, 3)))
+
+
+REFUSED = {  # forms tracenp cannot trace: a clear error at trace time, NumPy's value eagerly
+    "ufunc_reduce_of_a_list": (morph_gradient_roll, (_u8(5, 5, seed=1),),
+                               tracenp.ConcretizationError, "morph_gradient_roll"),
+    "poly1d_of_traced_coefficients": (poly1d_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
+                                      tracenp.UnsupportedFunctionError, "trim_zeros"),
+    "np_polynomial_module": (polynomial_module, (_f(5, seed=3), _f(3, seed=4)),
+                             tracenp.ConcretizationError, "polyval"),
+    "break_on_a_traced_value": (projectile_until_ground, (12.0, 0.8),
+                                tracenp.ConcretizationError, "if y < 0"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_forms_raise_clearly_and_fall_back_to_numpy(name):
+    fn, args, error, where = REFUSED[name]
+    with pytest.raises(error, match=where):
+        tracenp.jit(fn)(*args)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = tracenp.jit(fn, fallback=True)(*args)
+    assert_same(got, fn(*args))
+
+
+# ----------------------------------------------------------------------------- gradients
+
+
+def _finite_difference(f, x, h=1e-6):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return g
+
+
+def test_lennard_jones_forces_are_the_gradient():
+    pos = np.array([[0.0, 0.0, 0.0], [1.1, 0.1, 0.0], [0.2, 1.2, 0.1], [1.0, 1.0, 1.0]])
+    got = tracenp.jit(tracenp.grad(lennard_jones_energy))(pos)
+    np.testing.assert_allclose(got, _finite_difference(lennard_jones_energy, pos),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_spring_energy_gradient_by_hand():
+    def energy(x, k):
+        stretch = np.diff(x) - 1.0
+        return 0.5 * np.sum(k * stretch ** 2)
+
+    x, k = np.cumsum(1 + 0.1 * _f(6, seed=5)), _f(5, positive=True, seed=6)
+    s = k * (np.diff(x) - 1.0)
+    want = np.concatenate([[0.0], s]) - np.concatenate([s, [0.0]])
+    np.testing.assert_allclose(tracenp.grad(energy)(x, k), want, rtol=1e-12)
+
+
+def test_trapezoid_and_rotation_gradients():
+    def work(y, x):
+        return np.trapezoid(y ** 2, x)
+
+    def rotated_sum(theta, pts):
+        return np.sum(rotation_z(theta, pts)[:, 0])
+
+    x, y = np.sort(_f(7, seed=7)), _f(7, seed=8)
+    np.testing.assert_allclose(tracenp.grad(work)(y, x),
+                               _finite_difference(lambda v: work(v, x), y), rtol=1e-6)
+    pts = _f(5, 3, seed=9)
+    want = np.sum(-np.sin(0.4) * pts[:, 0] - np.cos(0.4) * pts[:, 1])
+    np.testing.assert_allclose(tracenp.grad(rotated_sum)(0.4, pts), want, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- forms fixed here
+
+
+LISTS_OF_TRACED = {  # a list holding traced values where NumPy expects an array
+    "diag": lambda x, d: np.diag([1.0, 1.0, np.sign(d)]) @ x[:3],
+    "mean": lambda x, d: np.mean([x[0], x[-1], d]),
+    "max_min": lambda x, d: (np.max([x.sum(), d]), np.amin([x[1], 2.0])),
+    "norm": lambda x, d: np.linalg.norm([x[0] - x[1], d]),
+    "dot": lambda x, d: np.dot(np.eye(3), [x[0], d, 1.0]),
+    "matmul": lambda x, d: np.eye(3) @ [d, d, 1],
+    "std_stack": lambda x, d: (np.std([x[0], x[1], x[2]]), np.stack([x, x + d])),
+    "setitem_tuple": lambda x, d: _set(np.zeros((2, 3)), 1, (x[0], d, 2 * d)),
+    "setitem_list": lambda x, d: _set(np.zeros(3, np.float32), slice(None), [x[0], d, 1]),
+}
+
+
+def _set(out, key, value):
+    out[key] = value
+    return out
+
+
+@pytest.mark.parametrize("name", list(LISTS_OF_TRACED))
+def test_lists_holding_traced_values(name):
+    fn = LISTS_OF_TRACED[name]
+    check_against_numpy(fn, {}, lambda s, n: (_f(n, seed=s), 0.5 * s - 1))
+
+
+BOUNDED_BINCOUNTS = {  # every value provably in [0, minlength): the length is known
+    "clip": lambda x: np.bincount(np.clip((x * 3).astype(int), 0, 4), minlength=5),
+    "digitize": lambda x: np.bincount(np.digitize(x, [-1.0, 0.0, 1.0]), minlength=4),
+    "searchsorted": lambda x: np.bincount(np.searchsorted([-1.0, 0.0, 1.0], x), minlength=4),
+    "remainder": lambda x: np.bincount((x * 10).astype(np.int64) % 7, weights=x, minlength=7),
+    "max_of_sum": lambda x: np.bincount(np.maximum((x[:, None] > [0.0, 1.0]).sum(1) - 1, 0),
+                                        minlength=2),
+}
+
+
+@pytest.mark.parametrize("name", list(BOUNDED_BINCOUNTS))
+def test_bincount_of_values_bounded_by_the_ops_that_made_them(name):
+    check_against_numpy(BOUNDED_BINCOUNTS[name], {}, lambda s, n: (_f(n * 3, seed=s),))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: np.bincount(np.clip((x * 3).astype(int), -1, 4), minlength=6),  # may be negative
+    lambda x: np.bincount(np.digitize(x, [-1.0, 0.0, 1.0]), minlength=3),  # 3 is possible
+    lambda x: np.bincount(np.floor(x).astype(np.int64) % 7, minlength=6),
+])
+def test_bincount_whose_bound_does_not_cover_is_still_refused(fn):
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="minlength"):
+        tracenp.jit(fn)(_f(9, seed=1))
+
+
+def test_assignment_through_a_mask_known_while_tracing():
+    def f(u, v):
+        sel = np.zeros(u.shape, dtype=bool)
+        sel[1:-1, ::2] = True
+        u[sel] = v[sel]
+        u[~sel] += 1.0
+        return u
+
+    check_against_numpy(f, {}, lambda s, n: (_f(n, 5, seed=s), _f(n, 5, seed=s + 1)))
+
+
+def test_gradient_with_a_traced_scalar_spacing():
+    def f(y, dx):
+        return np.gradient(y, dx), np.gradient(y, dx, edge_order=2, axis=-1)
+
+    check_against_numpy(f, {}, lambda s, n: (_f(2, n, seed=s), 0.1 * s))
