@@ -146,6 +146,38 @@ def polyval(p, x):
     return y
 
 
+@implements(np.polyder)
+def polyder(p, m=1):
+    """NumPy's steps: the coefficient array shortens by one per order, a length known now."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive (see polyint)")
+    p = lax.lift(p)
+    for _ in range(m):
+        n = p.shape[0] - 1
+        p = np.multiply(p[:-1], lax.lift(np.arange(n, 0, -1)))
+    return p
+
+
+@implements(np.polyint)
+def polyint(p, m=1, k=None):
+    """NumPy's steps: each order divides by the powers and appends its constant from `k`."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of integral must be positive (see polyder)")
+    k = lax.lift(np.zeros(m) if k is None else k)
+    k = lax.reshape(k, (1,)) if k.ndim == 0 else k
+    if k.shape[0] == 1 and m > 1:
+        k = np.multiply(k[0], lax.lift(np.ones(m)))
+    if k.shape[0] < m:
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
+    p = lax.lift(p)
+    for i in range(m):
+        p = np.concatenate([np.true_divide(p, lax.lift(np.arange(p.shape[0], 0, -1))),
+                            k[i:i + 1]])
+    return p
+
+
 def _sorted_before(a, v, side: str):
     """Elementwise `a` sorts before `v` in NumPy's order (NaN last)."""
     if side == "left":
@@ -419,9 +451,55 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 @implements(np.histogram)
 def histogram(a, bins=10, range=None, density=None, weights=None):
-    if not isinstance(bins, (int, np.integer)) or weights is not None:
-        raise errors.unsupported("np.histogram with array bins or weights= (use an int bins)")
+    """Counts (or sums of `weights`) per bin, for an int `bins` or an array of edges."""
     x = np.ravel(lax.lift(a))
+    if isinstance(bins, (int, np.integer)):
+        edges, onehot = _uniform_bins(x, int(bins), range)
+    elif isinstance(bins, str):
+        raise errors.data_dependent(f"np.histogram with bins={bins!r} (the number of bins "
+                                    "comes from the data)", "pass an int bins or the edges")
+    else:
+        edges, onehot = _edge_bins(x, bins)
+    if weights is None:
+        counts = np.sum(onehot, axis=0, dtype=np.intp)
+    else:
+        counts = _weighted_counts(onehot, weights, np.shape(a))
+    if density:
+        widths = np.diff(edges)
+        counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
+    return counts, edges
+
+
+def _weighted_counts(onehot, weights, shape):
+    """NumPy's bin sums of weights: accumulated in float64, returned in the weights' dtype."""
+    w = lax.lift(weights)
+    if w.shape != tuple(shape):
+        raise ValueError("weights should have the same shape as a.")
+    if w.dtype.kind == "c":
+        raise errors.unsupported("np.histogram with complex weights")
+    column = lax.reshape(lax.cast(w, np.float64), (-1, 1))
+    sums = np.sum(np.where(onehot, column, lax.lift(np.zeros((), np.float64))), axis=0)
+    return lax.cast(sums, w.dtype)
+
+
+def _edge_bins(x, bins):
+    """Bins given by their edges: `e[i] <= x < e[i + 1]`, the last bin closed on the right.
+    Edges computed in the function are taken as increasing (NumPy's check needs values)."""
+    edges = lax.lift(bins)
+    if edges.ndim != 1:
+        raise ValueError("`bins` must be 1d, when an array")
+    known = edges.constant_value()
+    if known is not None and np.any(known[:-1] > known[1:]):
+        raise ValueError("`bins` must increase monotonically, when an array")
+    if edges.shape[0] < 2:
+        return edges, lax.lift(np.zeros((x.shape[0], 0), dtype=bool))
+    col = lax.reshape(x, (-1, 1))
+    below = np.concatenate([np.less(col, edges[1:-1]), np.less_equal(col, edges[-1:])], axis=1)
+    return edges, np.logical_and(np.greater_equal(col, edges[:-1]), below)
+
+
+def _uniform_bins(x, bins: int, range):
+    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index."""
     dt = np.result_type(x.dtype, np.float64) if x.dtype.kind != "c" else x.dtype
     if range is None:
         lo, hi = np.min(x), np.max(x)
@@ -448,11 +526,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     idx = np.add(idx, lax.cast(up, np.intp))
     onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
                             lax.reshape(keep, (-1, 1)))
-    counts = np.sum(onehot, axis=0, dtype=np.intp)
-    if density:
-        widths = np.diff(edges)
-        counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
-    return counts, edges
+    return edges, onehot
 
 
 def _outer_edges(a, rng):
