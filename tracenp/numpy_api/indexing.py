@@ -302,7 +302,14 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = axis % a.ndim
-    key = [slice(None)] * axis + [indices if lax.is_tracer(indices) else np.asarray(indices)]
+    indices = indices if lax.is_tracer(indices) else np.asarray(indices)
+    if mode == "wrap":
+        indices = np.mod(indices, a.shape[axis])
+    elif mode == "clip":  # negative indices clip to 0 too
+        indices = np.clip(indices, 0, a.shape[axis] - 1)
+    elif mode != "raise":
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got '{mode}')")
+    key = [slice(None)] * axis + [indices]
     return getitem(a, tuple(key))
 
 
