@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.linalg._linalg import EigResult
 
@@ -225,8 +227,17 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         axisa = axisb = axisc = axis
     a, b = _common(a, b)
     a, b = np.moveaxis(a, axisa, -1), np.moveaxis(b, axisb, -1)
-    if a.shape[-1] != 3 or b.shape[-1] != 3:
-        raise errors.unsupported("np.cross of 2-vectors")
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("incompatible dimensions for cross product\n"
+                         "(dimension must be 2 or 3)")
+    if a.shape[-1] == 2 or b.shape[-1] == 2:  # deprecated in NumPy 2, still computed
+        warnings.warn("Arrays of 2-dimensional vectors are deprecated. Use arrays of "
+                      "3-dimensional vectors instead. (deprecated in NumPy 2.0)",
+                      DeprecationWarning, stacklevel=4)
+        if a.shape[-1] == b.shape[-1] == 2:
+            return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+        a, b = (np.concatenate([v, np.zeros_like(v[..., :1])], axis=-1)
+                if v.shape[-1] == 2 else v for v in (a, b))
     a0, a1, a2 = (a[..., i] for i in range(3))
     b0, b1, b2 = (b[..., i] for i in range(3))
     c = np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
