@@ -603,6 +603,46 @@ def mesh_vertex_normals(verts, faces):
     return vn / np.maximum(np.linalg.norm(vn, axis=1, keepdims=True), 1e-12)
 
 
+def radial_profile(img):
+    yy, xx = np.indices(img.shape)
+    cy, cx = (np.array(img.shape) - 1) / 2.0
+    r = np.hypot(yy - cy, xx - cx)
+    bins = np.arange(0, r.max() + 1.5)
+    sums, _ = np.histogram(r, bins=bins, weights=img)
+    counts, _ = np.histogram(r, bins=bins)
+    return sums / np.maximum(counts, 1)
+
+
+def weighted_density(x, w):
+    hist, edges = np.histogram(x, bins=np.linspace(-3, 3, 13), weights=w, density=True)
+    centers = 0.5 * (edges[1:] + edges[:-1])
+    return hist, np.sum(hist * np.diff(edges)), centers[np.argmax(hist)]
+
+
+def polynomial_kinematics(coeffs, t):
+    pos = np.polyval(coeffs, t)
+    vel = np.polyval(np.polyder(coeffs), t)
+    acc = np.polyval(np.polyder(coeffs, 2), t)
+    area = np.polyval(np.polyint(coeffs), t[-1]) - np.polyval(np.polyint(coeffs), t[0])
+    return pos, vel, acc, area
+
+
+def periodic_stencil(u):
+    n = len(u)
+    ext = np.take(u, np.arange(-1, n + 1), mode="wrap")
+    return ext[2:] - 2 * ext[1:-1] + ext[:-2]
+
+
+def clamped_lookup(table, x, x0=0.0, dx=0.5):
+    idx = np.floor((x - x0) / dx).astype(int)
+    return np.take(table, idx, mode="clip")
+
+
+def turn_directions(pts):
+    edges = np.diff(pts, axis=0)
+    return np.sign(np.cross(edges[:-1], edges[1:]))
+
+
 # ----------------------------------------------------------------------------- astronomy, geo
 
 
@@ -817,6 +857,14 @@ CORPUS = {
                                                       for k in range(3))),
     "signed_angles_2d": (signed_angles_2d, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
     "mesh_vertex_normals": (mesh_vertex_normals, {}, lambda s, n: _mesh(n, s)),
+    "radial_profile": (radial_profile, {}, lambda s, n: (_f(n + 1, n + 2, seed=s),)),
+    "weighted_density": (weighted_density, {}, lambda s, n: (_f(n * 5, seed=s),
+                                                             _f(n * 5, positive=True, seed=s))),
+    "polynomial_kinematics": (polynomial_kinematics, {}, lambda s, n: (_f(n, seed=s),
+                                                                       np.linspace(0, 2, 7))),
+    "periodic_stencil": (periodic_stencil, {}, lambda s, n: (_f(n + 1, seed=s),)),
+    "clamped_lookup": (clamped_lookup, {}, lambda s, n: (_f(6, seed=s), _f(n * 2, seed=s) * 3)),
+    "turn_directions": (turn_directions, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
     "angular_separation": (angular_separation, {}, lambda s, n: tuple(_f(n, seed=s + k)
                                                                       for k in range(4))),
     "radec_to_xyz_and_back": (radec_to_xyz_and_back, {},
@@ -841,6 +889,7 @@ CORPUS = {
 }
 
 
+@pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors:DeprecationWarning")
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_corpus_function_matches_numpy(name):
     check_against_numpy(*CORPUS[name])
@@ -1025,3 +1074,19 @@ def test_gradient_with_a_traced_scalar_spacing():
         return np.gradient(y, dx), np.gradient(y, dx, edge_order=2, axis=-1)
 
     check_against_numpy(f, {}, lambda s, n: (_f(2, n, seed=s), 0.1 * s))
+
+
+def test_cross_of_2_vectors_warns_as_numpy_does():
+    a, b = _f(4, 2, seed=1), _f(4, 2, seed=2)
+    with pytest.warns(DeprecationWarning, match="2-dimensional vectors"):
+        got = tracenp.jit(np.cross)(a, b)
+    with pytest.warns(DeprecationWarning):
+        assert_same(got, np.cross(a, b))
+
+
+def test_histogram_bins_numpy_checks_or_cannot_know():
+    x = _f(20, seed=3)
+    with pytest.raises(ValueError, match="monotonically"):
+        tracenp.jit(lambda x: np.histogram(x, bins=[1.0, 0.0, 2.0]))(x)
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="auto"):
+        tracenp.jit(lambda x: np.histogram(x, bins="auto"))(x)
