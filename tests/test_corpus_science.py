@@ -744,6 +744,15 @@ def bin_by_redshift(z, flux, edges=(0.0, 0.5, 1.0, 1.5, 2.0)):
     return sums, counts
 
 
+def refraction_arcmin(altitude_deg):
+    """Bennett's formula; scalars in, scalars out, as astronomy helpers write it."""
+    scalar = np.isscalar(altitude_deg)
+    alt = np.atleast_1d(np.asarray(altitude_deg, dtype=float))
+    r = 1.0 / np.tan(np.radians(alt + 7.31 / (alt + 4.4)))
+    r[alt < -1] = 0.0
+    return r[0] if scalar else r
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -865,6 +874,7 @@ CORPUS = {
     "periodic_stencil": (periodic_stencil, {}, lambda s, n: (_f(n + 1, seed=s),)),
     "clamped_lookup": (clamped_lookup, {}, lambda s, n: (_f(6, seed=s), _f(n * 2, seed=s) * 3)),
     "turn_directions": (turn_directions, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
+    "refraction_arcmin": (refraction_arcmin, {}, lambda s, n: (_deg(n, s, -5, 90),)),
     "angular_separation": (angular_separation, {}, lambda s, n: tuple(_f(n, seed=s + k)
                                                                       for k in range(4))),
     "radec_to_xyz_and_back": (radec_to_xyz_and_back, {},
@@ -905,6 +915,9 @@ ZERO_D = {  # 0-d arrays and NumPy scalars where the code expects arrays
     "geodetic_to_ecef": (geodetic_to_ecef, lambda s: (np.array(45.0), np.array(10.0 * s), 100.0)),
     "julian_day": (julian_day, lambda s: (np.int64(2000 + s), np.int64(s + 1), np.int64(15))),
     "heron_area": (heron_area, lambda s: (np.array(3.0), np.array(4.0), np.array(5.0 + s / 10))),
+    "refraction_python_float": (refraction_arcmin, lambda s: (10.0 * s,)),
+    "refraction_numpy_scalar": (refraction_arcmin, lambda s: (np.float64(10.0 * s),)),
+    "refraction_0d_array": (refraction_arcmin, lambda s: (np.array(10.0 * s),)),
 }
 
 

@@ -20,7 +20,7 @@ _np_zeros, _np_ones, _np_empty, _np_full = np.zeros, np.ones, np.empty, np.full
 _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.logspace, np.eye
 _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
-_np_geomspace = np.geomspace
+_np_geomspace, _np_isscalar = np.geomspace, np.isscalar
 
 
 def _const(value):
@@ -116,6 +116,14 @@ def asanyarray(a, dtype=None, order=None, **kw):
 
 def ascontiguousarray(a, dtype=None, **kw):
     return asarray(a, dtype=dtype)
+
+
+def isscalar(element) -> bool:
+    """`np.isscalar` that knows a traced Python or NumPy scalar from a 0-d array, so that
+    `if np.isscalar(x): x = np.array([x])` takes NumPy's branch for a scalar argument."""
+    if lax.is_tracer(element):
+        return element.ndim == 0 and (element.weak or element.returns != "array")
+    return _np_isscalar(element)
 
 
 def _for_user_code(traced, original):
@@ -214,6 +222,7 @@ PATCHED = {
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
+PATCHED["isscalar"] = isscalar
 PATCHED["vectorize"] = _Vectorize
 PATCHED["r_"] = _Concatenator(np.r_, columns=False)
 PATCHED["c_"] = _Concatenator(np.c_, columns=True)
