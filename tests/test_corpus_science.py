@@ -370,6 +370,12 @@ def cumulative_trapezoid(x, y):
     return np.concatenate(([0.0], np.cumsum(0.5 * (y[1:] + y[:-1]) * np.diff(x))))
 
 
+def cumulative_work(force, dx):
+    """Work along a path, starting at 0 (NumPy 2's array-API scan)."""
+    segments = 0.5 * (force[..., 1:] + force[..., :-1]) * dx
+    return np.cumulative_sum(segments, axis=-1, include_initial=True)
+
+
 def poly1d_fit(x, y, deg=2):
     p = np.poly1d(np.polyfit(x, y, deg))
     return p(x), p.deriv()(x)
@@ -830,6 +836,7 @@ CORPUS = {
     "trapezoid_xy": (trapezoid_xy, {}, lambda s, n: (np.sort(_f(n, seed=s)), _f(3, n, seed=s + 1))),
     "cumulative_trapezoid": (cumulative_trapezoid, {},
                              lambda s, n: (np.sort(_f(n, seed=s)), _f(n, seed=s + 1))),
+    "cumulative_work": (cumulative_work, {}, lambda s, n: (_f(2, n + 1, seed=s), 0.25)),
     "central_difference": (central_difference, {}, lambda s, n: (_f(n + 1, seed=s), 0.1)),
     "leapfrog_oscillators": (leapfrog_oscillators, {},
                              lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), _f(n, positive=True))),

@@ -202,14 +202,42 @@ def _scan(op, a, axis, dtype, out):
     return r
 
 
-@implements(np.cumsum, np.cumulative_sum)
+@implements(np.cumsum)
 def cumsum(a, axis=None, dtype=None, out=None, **kw):
     return _scan(Op.CUMSUM, a, axis, dtype, out)
 
 
-@implements(np.cumprod, np.cumulative_prod)
+@implements(np.cumprod)
 def cumprod(a, axis=None, dtype=None, out=None, **kw):
     return _scan(Op.CUMPROD, a, axis, dtype, out)
+
+
+@implements(np.cumulative_sum)
+def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(Op.CUMSUM, 0, x, axis, dtype, out, include_initial)
+
+
+@implements(np.cumulative_prod)
+def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(Op.CUMPROD, 1, x, axis, dtype, out, include_initial)
+
+
+def _cumulative(op, identity, x, axis, dtype, out, include_initial: bool):
+    """The array-API scans: `axis` required above 1-d, and `include_initial` puts the
+    identity first along the axis."""
+    x = lax.lift(x)
+    if axis is None and x.ndim > 1:
+        raise ValueError("For arrays which have more than one dimension ``axis`` argument is "
+                         "required.")
+    r = _scan(op, x, axis, dtype, None)
+    if include_initial:
+        ax = normalize_axis(0 if axis is None else axis, r.ndim)
+        first = lax.broadcast_to(lax.lift(np.asarray(identity, r.dtype)),
+                                 r.shape[:ax] + (1,) + r.shape[ax + 1:])
+        r = np.concatenate([first, r], axis=ax)
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
 
 
 # ----------------------------------------------------------------------------- nan-variants
