@@ -275,6 +275,10 @@ def blur_variance(img):
     return lap.var()
 
 
+def brighten_u8(img, gain=1.4):
+    return np.uint8(np.clip(img * gain, 0, 255))
+
+
 def binarize_u8(img):
     return (img > img.mean()).astype(np.uint8) * 255
 
@@ -968,6 +972,8 @@ REFUSED = {  # forms tracenp cannot trace: a clear error at trace time, NumPy's 
                              tracenp.ConcretizationError, "polyval"),
     "break_on_a_traced_value": (projectile_until_ground, (12.0, 0.8),
                                 tracenp.ConcretizationError, "if y < 0"),
+    "scalar_type_as_a_cast": (brighten_u8, (_u8(4, 5, seed=5),),
+                              tracenp.ConcretizationError, "astype"),
 }
 
 

@@ -139,7 +139,9 @@ class Tracer:
         return value
 
     def __array__(self, dtype=None, copy=None):
-        value = self._concrete("Converting a traced array to a NumPy array")
+        value = self._concrete("Converting a traced array to a NumPy array (as `np.uint8(x)` "
+                               "does: use `x.astype(np.uint8)`; as a ufunc on a list of traced "
+                               "arrays does: `np.stack` the list first)")
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
