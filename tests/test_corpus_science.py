@@ -258,6 +258,19 @@ def local_binary_pattern(img):
     return code
 
 
+def rotate_nearest(img, angle):
+    h, w = img.shape[:2]
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    yy, xx = np.indices((h, w))
+    c, s = np.cos(angle), np.sin(angle)
+    xi = np.rint(c * (xx - cx) + s * (yy - cy) + cx).astype(int)
+    yi = np.rint(-s * (xx - cx) + c * (yy - cy) + cy).astype(int)
+    valid = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    out = np.zeros_like(img)
+    out[valid] = img[yi[valid], xi[valid]]
+    return out, img[yi[valid], xi[valid]].mean(axis=0)
+
+
 def normalize_channels(img):
     img = img.astype(np.float32) / 255.0
     mean = np.array([0.485, 0.456, 0.406], dtype=np.float32)
@@ -821,6 +834,8 @@ CORPUS = {
     "integral_box_sum": (integral_box_sum, {}, lambda s, n: (_u8(n, n + 2, seed=s),)),
     "bilinear_resize": (bilinear_resize, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
     "local_binary_pattern": (local_binary_pattern, {}, lambda s, n: (_u8(n, n + 1, seed=s),)),
+    "rotate_nearest": (rotate_nearest, {}, lambda s, n: (_u8(n, n + 2, seed=s), 0.4 * s)),
+    "rotate_nearest_rgb": (rotate_nearest, {}, lambda s, n: (_u8(n, n + 1, 3, seed=s), 0.3 * s)),
     "normalize_channels": (normalize_channels, {}, lambda s, n: (_u8(n, n + 1, 3, seed=s),)),
     "median3x3": (median3x3, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
     "blur_variance": (blur_variance, {}, lambda s, n: (_u8(n, n, seed=s).astype(np.float32),)),
@@ -1116,3 +1131,14 @@ def test_histogram_bins_numpy_checks_or_cannot_know():
         tracenp.jit(lambda x: np.histogram(x, bins=[1.0, 0.0, 2.0]))(x)
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="auto"):
         tracenp.jit(lambda x: np.histogram(x, bins="auto"))(x)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda a, i, m1, m2: a[i[m1], i[m2]].sum(),  # selections by two masks
+    lambda a, i, m1, m2: a[:, i[m1]].sum(),  # not leading the key
+    lambda a, i, m1, m2: a[i[m1] > 1].sum(),  # a boolean index of a selection
+])
+def test_indexing_by_selections_other_than_leading_integer_ones_is_refused(fn):
+    args = (_f(4, 4, seed=1), np.arange(12) % 4, _f(12, seed=2) > 0, _f(12, seed=3) > 0)
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="img\\[i\\[m\\]"):
+        tracenp.jit(fn)(*args)

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import errors, lax
 from . import implements
-from .masked import MaskedSelection, select
+from .masked import MaskedSelection, index_by_selections, select
 
 
 def _is_int(k) -> bool:
@@ -241,6 +241,9 @@ def _advanced_set(x, key, value, mode="set"):
 def getitem(x, key):
     if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
         return select(x, key)
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, MaskedSelection) for k in keys):
+        return index_by_selections(x, keys)
     ekey = _expand_key(key, x.ndim)
     if any(_is_advanced(k) for k in ekey):
         res = _advanced_get(x, ekey)

@@ -323,3 +323,26 @@ def select(x, mask) -> MaskedSelection:
             raise IndexError(f"boolean index did not match indexed array along axis {i}; size "
                              f"of axis is {n} but size of corresponding boolean axis is {m}")
     return MaskedSelection(x, mask)
+
+
+def index_by_selections(x, keys: tuple) -> MaskedSelection:
+    """`x[i[m], j[m]]`: integer index arrays selected by one traced mask, leading the key.
+    The result is the selection by `m` of `x[i, j]`, read with index 0 where `m` is False,
+    so that `out[m] = img[i[m], j[m]]` is `np.where(m, img[i, j], out)` as in NumPy."""
+    lead = 0
+    while lead < len(keys) and isinstance(keys[lead], MaskedSelection):
+        lead += 1
+    mask = keys[0].mask if lead else None
+    rest = keys[lead:]
+    if not lead or any(isinstance(k, MaskedSelection) or not (isinstance(k, slice) or
+                                                              k is Ellipsis) for k in rest) \
+            or any(k.mask.node is not mask.node or k.values.shape != mask.shape
+                   or k.dtype.kind not in "iu" for k in keys[:lead]):
+        raise errors.data_dependent(
+            "Indexing with x[mask]-selections other than integer index arrays selected by one "
+            "mask and leading the key (img[i[m], j[m]])", _INSTEAD)
+    if any(x.shape[d] == 0 for d in range(lead)):
+        raise errors.data_dependent("Indexing an empty axis with a selection x[mask]", _INSTEAD)
+    zero = lax.lift(np.zeros((), keys[0].dtype))
+    safe = tuple(np.where(mask, k.values, zero) for k in keys[:lead])
+    return MaskedSelection(x[safe + tuple(rest)], mask)
