@@ -8,6 +8,7 @@ and once with another shape, under `tracenp.jit`, and must match eager NumPy in 
 from __future__ import annotations
 
 import functools
+from math import factorial
 
 import numpy as np
 import pytest
@@ -776,6 +777,143 @@ def refraction_arcmin(altitude_deg):
     return r[0] if scalar else r
 
 
+# ----------------------------------------------------------------------------- pipelines
+
+
+def savitzky_golay(y, window_size=7, order=2, deriv=0, rate=1):
+    order_range = range(order + 1)
+    half_window = (window_size - 1) // 2
+    b = np.array([[k ** i for i in order_range] for k in range(-half_window, half_window + 1)])
+    m = np.linalg.pinv(b)[deriv] * rate ** deriv * factorial(deriv)
+    firstvals = y[0] - np.abs(y[1:half_window + 1][::-1] - y[0])
+    lastvals = y[-1] + np.abs(y[-half_window - 1:-1][::-1] - y[-1])
+    y = np.concatenate((firstvals, y, lastvals))
+    return np.convolve(m[::-1], y, mode='valid')
+
+
+def fft_bandpass(x, fs=100.0, lo=5.0, hi=20.0):
+    X = np.fft.rfft(x)
+    freqs = np.fft.rfftfreq(len(x), 1 / fs)
+    X[(freqs < lo) | (freqs > hi)] = 0
+    return np.fft.irfft(X, n=len(x))
+
+
+def harris(img, k=0.05):
+    Iy, Ix = np.gradient(img.astype(float))
+    def box(a):
+        p = np.pad(a, 1, mode='edge')
+        return sum(p[i:i + a.shape[0], j:j + a.shape[1]] for i in range(3) for j in range(3)) / 9
+    Sxx, Syy, Sxy = box(Ix * Ix), box(Iy * Iy), box(Ix * Iy)
+    R = Sxx * Syy - Sxy ** 2 - k * (Sxx + Syy) ** 2
+    return R, (R > 0.01 * R.max()).sum()
+
+
+def hough_lines(edges_mask, n_theta=8):
+    h, w = edges_mask.shape
+    diag = int(np.ceil(np.hypot(h, w)))
+    thetas = np.deg2rad(np.linspace(-90, 90, n_theta, endpoint=False))
+    ys, xs = np.indices(edges_mask.shape)
+    rhos = np.round(xs[..., None] * np.cos(thetas)
+                    + ys[..., None] * np.sin(thetas)).astype(int) + diag
+    acc = np.zeros((2 * diag + 1, n_theta), dtype=np.int64)
+    t_idx = np.broadcast_to(np.arange(n_theta), rhos.shape)
+    votes = edges_mask.astype(np.int64)[..., None].repeat(n_theta, -1)
+    np.add.at(acc, (rhos.ravel(), t_idx.ravel()), votes.ravel())
+    return acc
+
+
+def pic_deposit(x, w, n=16, L=1.0):
+    dx = L / n
+    idx = (x / dx).astype(int) % n
+    rho = np.bincount(idx, weights=w, minlength=n) / dx
+    return rho - rho.mean()
+
+
+def image_moments(img):
+    img = img.astype(float)
+    ys, xs = np.mgrid[:img.shape[0], :img.shape[1]]
+    m00 = img.sum()
+    cx, cy = (xs * img).sum() / m00, (ys * img).sum() / m00
+    mu20 = ((xs - cx) ** 2 * img).sum() / m00
+    mu02 = ((ys - cy) ** 2 * img).sum() / m00
+    mu11 = ((xs - cx) * (ys - cy) * img).sum() / m00
+    theta = 0.5 * np.arctan2(2 * mu11, mu20 - mu02)
+    return np.array([cx, cy]), theta
+
+
+def fft_conv2d(a, k):
+    s = (a.shape[0] + k.shape[0] - 1, a.shape[1] + k.shape[1] - 1)
+    out = np.fft.irfft2(np.fft.rfft2(a, s) * np.fft.rfft2(k, s), s)
+    r, c = k.shape[0] // 2, k.shape[1] // 2
+    return out[r:r + a.shape[0], c:c + a.shape[1]]
+
+
+def drag_trajectory(v0, angle, k=0.1, dt=0.05, steps=30):
+    pos = np.zeros(2)
+    vel = v0 * np.array([np.cos(angle), np.sin(angle)])
+    path = []
+    for _ in range(steps):
+        acc = np.array([0.0, -9.81]) - k * np.linalg.norm(vel) * vel
+        vel = vel + acc * dt
+        pos = pos + vel * dt
+        path.append(pos.copy())
+    return np.array(path)
+
+
+def normal_modes(K, M):
+    w2, v = np.linalg.eig(np.linalg.solve(M, K))
+    idx = w2.argsort()
+    return np.sqrt(w2[idx].real), np.abs(v[:, idx].real)
+
+
+def kepler(M, e, iters=10):
+    E = np.where(e < 0.8, M, np.pi * np.ones_like(M))
+    for _ in range(iters):
+        E = E - (E - e * np.sin(E) - M) / (1 - e * np.cos(E))
+    nu = 2 * np.arctan2(np.sqrt(1 + e) * np.sin(E / 2), np.sqrt(1 - e) * np.cos(E / 2))
+    return E, nu % (2 * np.pi)
+
+
+def knn_sphere(lat, lon, k=3):
+    lat, lon = np.radians(lat), np.radians(lon)
+    dlat = lat[:, None] - lat[None, :]
+    dlon = lon[:, None] - lon[None, :]
+    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
+    d = 2 * 6371.0 * np.arcsin(np.sqrt(a))
+    nn = np.argsort(d, axis=1)[:, 1:k + 1]
+    return nn, np.take_along_axis(d, nn, axis=1)
+
+
+def stft_istft(x, n=8, hop=4):
+    win = np.hanning(n)
+    frames = np.array([x[i:i + n] * win for i in range(0, len(x) - n + 1, hop)])
+    S = np.fft.rfft(frames, axis=1)
+    out = np.zeros(len(x))
+    wsum = np.zeros(len(x))
+    rec = np.fft.irfft(S, n=n, axis=1)
+    for j, i in enumerate(range(0, len(x) - n + 1, hop)):
+        out[i:i + n] += rec[j] * win
+        wsum[i:i + n] += win ** 2
+    return out / np.where(wsum > 1e-8, wsum, 1.0)
+
+
+def envelope_follower(x, attack=0.5, release=0.05):
+    env = np.zeros_like(x)
+    level = 0.0
+    for i in range(len(x)):
+        a = np.abs(x[i])
+        coeff = np.where(a > level, attack, release)
+        level = level + coeff * (a - level)
+        env[i] = level
+    return env
+
+
+def nms_1d(score, radius=1):
+    padded = np.pad(score, radius, mode='constant', constant_values=-np.inf)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * radius + 1)
+    return score == windows.max(axis=1)
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -872,6 +1010,24 @@ CORPUS = {
                                                          _f(n * 5, positive=True, seed=s + 1) - 1)),
     "lennard_jones_energy": (lennard_jones_energy, {}, lambda s, n: (_f(n, 3, seed=s) * 2,)),
     "temperature_relaxation": (temperature_relaxation, {}, lambda s, n: (_f(n, seed=s) * 30,)),
+    "savitzky_golay": (savitzky_golay, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "fft_bandpass": (fft_bandpass, {}, lambda s, n: (_f(n * 8, seed=s),)),
+    "harris": (harris, {}, lambda s, n: (_u8(n + 2, n + 3, seed=s),)),
+    "hough_lines": (hough_lines, {}, lambda s, n: (_u8(n, n + 1, seed=s) > 128,)),
+    "pic_deposit": (pic_deposit, {}, lambda s, n: (_f(n * 4, positive=True, seed=s) - 0.5,
+                                                   _f(n * 4, seed=s + 1))),
+    "image_moments": (image_moments, {}, lambda s, n: (_u8(n, n + 2, seed=s),)),
+    "fft_conv2d": (fft_conv2d, {}, lambda s, n: (_f(n, n + 1, seed=s), np.ones((3, 3)) / 9)),
+    "drag_trajectory": (drag_trajectory, {}, lambda s, n: (15.0 + s, 0.6)),
+    "normal_modes": (normal_modes, {}, lambda s, n: (
+        2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1), np.diag(np.arange(1.0, n + 1) + s))),
+    "kepler": (kepler, {}, lambda s, n: (_f(n, positive=True, seed=s) * 3, 0.3)),
+    "kepler_eccentricities": (kepler, {}, lambda s, n: (_f(n, positive=True, seed=s) * 3,
+                                                        _f(n, positive=True, seed=s + 1) / 3)),
+    "knn_sphere": (knn_sphere, {}, lambda s, n: (_f(n + 4, seed=s) * 30, _f(n + 4, seed=s) * 60)),
+    "stft_istft": (stft_istft, {}, lambda s, n: (_f(n * 6, seed=s),)),
+    "envelope_follower": (envelope_follower, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "nms_1d": (nms_1d, {}, lambda s, n: (_f(n * 3, seed=s),)),
     "rotation_z": (rotation_z, {}, lambda s, n: (0.4 * s, _f(n, 3, seed=s))),
     "euler_to_matrix": (euler_to_matrix, {}, lambda s, n: (0.1 * s, 0.2 * n, np.float64(0.3))),
     "quaternion_to_matrix": (quaternion_to_matrix, {}, lambda s, n: (_f(n, 2, 4, seed=s),)),
