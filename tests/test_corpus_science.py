@@ -293,6 +293,12 @@ def brighten_u8(img, gain=1.4):
     return np.uint8(np.clip(img * gain, 0, 255))
 
 
+def window_level(img, lo=-20, hi=300):
+    """A display window written for int16 CT data, applied to 8-bit images too."""
+    w = np.clip(img, lo, hi)
+    return w, (w - w.min()) / max(hi - lo, 1)
+
+
 def binarize_u8(img):
     return (img > img.mean()).astype(np.uint8) * 255
 
@@ -977,6 +983,9 @@ CORPUS = {
     "normalize_channels": (normalize_channels, {}, lambda s, n: (_u8(n, n + 1, 3, seed=s),)),
     "median3x3": (median3x3, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
     "blur_variance": (blur_variance, {}, lambda s, n: (_u8(n, n, seed=s).astype(np.float32),)),
+    "window_level_u8": (window_level, {}, lambda s, n: (_u8(n, n + 1, seed=s),)),
+    "window_level_i16": (window_level, {}, lambda s, n: (_i(600, n, 3, seed=s).astype(np.int16)
+                                                         - 100,)),
     "binarize_u8": (binarize_u8, {}, lambda s, n: (_u8(n, n, seed=s),)),
     "histogram_stretch": (histogram_stretch, {}, lambda s, n: (_u8(n, n + 3, seed=s),)),
     "game_of_life": (game_of_life, {}, lambda s, n: (_i(2, n + 2, n + 3, seed=s),)),

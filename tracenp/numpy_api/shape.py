@@ -481,12 +481,16 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
          max=np._NoValue, **kwargs):
     lo = a_min if a_min is not np._NoValue else (None if min is np._NoValue else min)
     hi = a_max if a_max is not np._NoValue else (None if max is np._NoValue else max)
-    res = a
+    res = _t(a)
+    if res.dtype.kind in "iu":  # NumPy drops a Python int bound beyond the dtype's range
+        info = np.iinfo(res.dtype)
+        lo = None if type(lo) is int and lo <= info.min else lo
+        hi = None if type(hi) is int and hi >= info.max else hi
     if lo is not None:
         res = np.maximum(res, lo)
     if hi is not None:
         res = np.minimum(res, hi)
-    res = _t(res)
+    res = _copy_node(_t(res))  # a new array, never a view of `a`
     if out is not None:
         from .ufuncs import _store
 
