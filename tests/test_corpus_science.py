@@ -1307,3 +1307,20 @@ def test_indexing_by_selections_other_than_leading_integer_ones_is_refused(fn):
     args = (_f(4, 4, seed=1), np.arange(12) % 4, _f(12, seed=2) > 0, _f(12, seed=3) > 0)
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="img\\[i\\[m\\]"):
         tracenp.jit(fn)(*args)
+
+
+@pytest.mark.parametrize("name, fn, make_args", [
+    ("numpy_scalar", lambda x, a: round(x.sum(), 2), lambda s, n: (_f(n, seed=s), 0.5)),
+    ("python_float", lambda x, a: round(a * 2, 1), lambda s, n: (_f(n, seed=s), 1.2345 * s)),
+    ("element", lambda x, a: round(x[1] * a, 3), lambda s, n: (_f(n, seed=s), np.float64(s))),
+])
+def test_builtin_round_of_scalars(name, fn, make_args):
+    check_against_numpy(fn, {}, make_args)
+
+
+def test_builtin_round_of_arrays_and_foreign_ufuncs_raise_as_clearly():
+    with pytest.raises(TypeError, match="__round__"):
+        tracenp.jit(lambda x: round(x, 1))(_f(3, seed=1))
+    twice = np.frompyfunc(lambda v: 2 * v, 1, 1)
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="ufunc"):
+        tracenp.jit(lambda x: twice(x))(_f(3, seed=1))

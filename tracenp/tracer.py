@@ -139,9 +139,10 @@ class Tracer:
         return value
 
     def __array__(self, dtype=None, copy=None):
-        value = self._concrete("Converting a traced array to a NumPy array (as `np.uint8(x)` "
-                               "does: use `x.astype(np.uint8)`; as a ufunc on a list of traced "
-                               "arrays does: `np.stack` the list first)")
+        value = self._concrete("Converting a traced array to a NumPy array (which code "
+                               "outside tracenp's reach does: `np.uint8(x)`, for which use "
+                               "`x.astype(np.uint8)`; a ufunc on a list of traced arrays, for "
+                               "which `np.stack` the list first; `np.ma`; other libraries)")
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
@@ -156,6 +157,15 @@ class Tracer:
 
     def __complex__(self):
         return complex(self._concrete("complex() of a traced array"))
+
+    def __round__(self, ndigits=None):
+        """`round(x, n)` of a traced Python or NumPy scalar; NumPy arrays have no `round()`."""
+        if self.ndim or (self.returns == "array" and not self.weak):
+            raise TypeError("type numpy.ndarray doesn't define __round__ method")
+        if ndigits is None:  # a Python int, as NumPy's scalars give
+            return round(self._concrete("round() of a traced array without ndigits"))
+        res = np.round(self, ndigits)
+        return res.with_returns("python") if self.weak or self.returns == "python" else res
 
     def __index__(self):
         return self._concrete("Using a traced array as a Python index").__index__()

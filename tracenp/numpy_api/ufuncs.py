@@ -132,6 +132,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
                 apply_ufunc(np.remainder, args, out=None if out is None else out[1]))
     if ufunc.__name__ == "isnat":
         raise errors.unsupported("np.isnat (datetime dtypes)")
+    if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
+        raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's, such as "
+                                 "scipy.special's or np.frompyfunc's)")
     if len(args) != ufunc.nin:
         raise TypeError(f"{ufunc.__name__}() takes from {ufunc.nin} to {ufunc.nin + ufunc.nout} "
                         f"positional arguments but {len(args)} were given")
