@@ -1324,3 +1324,10 @@ def test_builtin_round_of_arrays_and_foreign_ufuncs_raise_as_clearly():
     twice = np.frompyfunc(lambda v: 2 * v, 1, 1)
     with pytest.raises(tracenp.UnsupportedFunctionError, match="ufunc"):
         tracenp.jit(lambda x: twice(x))(_f(3, seed=1))
+
+
+def test_isreal_and_iscomplex():
+    def f(z):
+        return np.isreal(z), np.iscomplex(z), np.iscomplex(z.real), np.isreal(z.real)
+
+    check_against_numpy(f, {}, lambda s, n: (_f(n, seed=s) + 1j * (_f(n, seed=s + 1) > 0),))

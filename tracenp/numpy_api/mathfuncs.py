@@ -696,6 +696,19 @@ def isrealobj(x) -> bool:
     return lax.lift(x).dtype.kind != "c"
 
 
+@implements(np.isreal)
+def isreal(x):
+    return np.equal(np.imag(x), 0)
+
+
+@implements(np.iscomplex)
+def iscomplex(x):
+    x = lax.lift(x)
+    if x.dtype.kind != "c":
+        return lax.lift(np.zeros(x.shape, dtype=bool))
+    return np.not_equal(np.imag(x), 0)
+
+
 @implements(np.gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
     """Central differences with uniform scalar spacings, as NumPy computes them."""
