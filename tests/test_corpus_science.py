@@ -970,6 +970,7 @@ CORPUS = {
     "gaussian_blur": (gaussian_blur, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
     "binary_dilate": (binary_dilate, {}, lambda s, n: (_f(n, n + 2, seed=s) > 1,)),
     "grey_erode": (grey_erode, {}, lambda s, n: (_u8(n, n + 1, seed=s),)),
+    "morph_gradient_roll": (morph_gradient_roll, {}, lambda s, n: (_u8(n, n, seed=s),)),
     "equalize_hist": (equalize_hist, {}, lambda s, n: (_u8(n, n * 2, seed=s) // 2,)),
     "otsu_threshold": (otsu_threshold, {}, lambda s, n: (_u8(n * 2, n, seed=s),)),
     "rgb_to_hsv_sv": (rgb_to_hsv_sv, {}, lambda s, n: (_u8(n, 2, 3, seed=s),)),
@@ -1144,8 +1145,6 @@ def test_empty_reduction_raises_numpys_error():
 
 
 REFUSED = {  # forms tracenp cannot trace: a clear error at trace time, NumPy's value eagerly
-    "ufunc_reduce_of_a_list": (morph_gradient_roll, (_u8(5, 5, seed=1),),
-                               tracenp.ConcretizationError, "morph_gradient_roll"),
     "poly1d_of_traced_coefficients": (poly1d_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
                                       tracenp.UnsupportedFunctionError, "trim_zeros"),
     "np_polynomial_module": (polynomial_module, (_f(5, seed=3), _f(3, seed=4)),
@@ -1223,6 +1222,11 @@ LISTS_OF_TRACED = {  # a list holding traced values where NumPy expects an array
     "dot": lambda x, d: np.dot(np.eye(3), [x[0], d, 1.0]),
     "matmul": lambda x, d: np.eye(3) @ [d, d, 1],
     "std_stack": lambda x, d: (np.std([x[0], x[1], x[2]]), np.stack([x, x + d])),
+    "ufunc_call": lambda x, d: np.sqrt([x[0] ** 2, d ** 2]),
+    "ufunc_reduce": lambda x, d: (np.logical_and.reduce([x > 0, x < d, x != 0.5]),
+                                  np.maximum.reduce((x, -x, x * d))),
+    "ufunc_accumulate_outer": lambda x, d: (np.add.accumulate([x[0], d, x[1]]),
+                                            np.multiply.outer([x[0], d], x)),
     "setitem_tuple": lambda x, d: _set(np.zeros((2, 3)), 1, (x[0], d, 2 * d)),
     "setitem_list": lambda x, d: _set(np.zeros(3, np.float32), slice(None), [x[0], d, 1]),
 }
@@ -1331,3 +1335,10 @@ def test_isreal_and_iscomplex():
         return np.isreal(z), np.iscomplex(z), np.iscomplex(z.real), np.isreal(z.real)
 
     check_against_numpy(f, {}, lambda s, n: (_f(n, seed=s) + 1j * (_f(n, seed=s + 1) > 0),))
+
+
+def test_ufuncs_stay_ufuncs_while_tracing():
+    def f(x):
+        return x * isinstance(np.sin, np.ufunc), np.add.nin, {np.add: 1}.get(np.add, 0)
+
+    check_against_numpy(f, {}, lambda s, n: (_f(n, seed=s),))

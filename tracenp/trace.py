@@ -4,9 +4,9 @@ While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
 `np.arange`, `np.eye`, `np.array`, `np.asarray` ... return tracers, so that code
 like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
 undone when tracing ends, and tracing holds a lock so threads do not see it.
-The NumPy functions tracenp implements are wrapped the same way, so that a list holding
-tracers (`np.diag([1.0, 1.0, d])`, `np.mean([a, b])`), which NumPy's dispatch does not look
-into, reaches tracenp instead of being converted to an array.
+The NumPy functions tracenp implements, and the ufuncs, are wrapped the same way, so that a
+list holding tracers (`np.diag([1.0, 1.0, d])`, `np.mean([a, b])`, `np.maximum.reduce([a, b])`),
+which NumPy's dispatch does not look into, reaches tracenp instead of being converted to an array.
 `np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`,
 except from a generator made inside the function with a fixed seed (`default_rng(0)`).
 """
@@ -131,12 +131,58 @@ def _routing_lists(func):
     return call
 
 
+class _UfuncTakingLists:
+    """`np.<ufunc>` while tracing: a list holding tracers as an operand (`np.sqrt([a, b])`,
+    `np.maximum.reduce([a, b, c])`, `np.logical_and.reduce([m1, m2])`), which NumPy would
+    convert to an array itself, is stacked first; all else is the ufunc's own. It compares and
+    hashes as the ufunc, so tables keyed by ufuncs still find it."""
+
+    def __init__(self, ufunc: np.ufunc):
+        self._ufunc = ufunc
+
+    def __call__(self, *args, **kwargs):
+        return self._ufunc(*_stacked(args), **kwargs)
+
+    def reduce(self, array, *args, **kwargs):
+        return self._ufunc.reduce(*_stacked((array,)), *args, **kwargs)
+
+    def accumulate(self, array, *args, **kwargs):
+        return self._ufunc.accumulate(*_stacked((array,)), *args, **kwargs)
+
+    def outer(self, a, b, **kwargs):
+        return self._ufunc.outer(*_stacked((a, b)), **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ufunc, name)
+
+    @property
+    def __class__(self):  # isinstance(np.sin, np.ufunc) stays True
+        return np.ufunc
+
+    def __eq__(self, other) -> bool:
+        return self._ufunc == getattr(other, "_ufunc", other)
+
+    def __hash__(self) -> int:
+        return hash(self._ufunc)
+
+    def __repr__(self) -> str:
+        return repr(self._ufunc)
+
+
+def _stacked(args) -> tuple:
+    from . import lax
+
+    return tuple(lax.lift(a) if isinstance(a, (list, tuple)) and lax.holds_tracer(a) else a
+                 for a in args)
+
+
 def _list_routes(patched) -> list:
     """(namespace, name, wrapper) for each function tracenp implements in `np` and `np.linalg`
-    (not those `patched` already replaces)."""
+    (not those `patched` already replaces), and for each ufunc in `np`."""
     from .numpy_api import HANDLED
 
-    routes = []
+    routes = [(np, name, _UfuncTakingLists(uf)) for name, uf in vars(np).items()
+              if isinstance(uf, np.ufunc)]
     for func in HANDLED:
         for module in (np, np.linalg):
             name = func.__name__

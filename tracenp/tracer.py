@@ -141,8 +141,7 @@ class Tracer:
     def __array__(self, dtype=None, copy=None):
         value = self._concrete("Converting a traced array to a NumPy array (which code "
                                "outside tracenp's reach does: `np.uint8(x)`, for which use "
-                               "`x.astype(np.uint8)`; a ufunc on a list of traced arrays, for "
-                               "which `np.stack` the list first; `np.ma`; other libraries)")
+                               "`x.astype(np.uint8)`; `np.ma`; other libraries)")
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
