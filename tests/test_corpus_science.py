@@ -1013,6 +1013,8 @@ CORPUS = {
                           lambda s, n: (_f(n, positive=True, seed=s) + 3, _f(n, seed=s + 1))),
     "lorenz_trajectory": (lorenz_trajectory, {}, lambda s, n: (_f(3, seed=s + n),)),
     "pair_distance_histogram": (pair_distance_histogram, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "pair_distance_histogram_f32": (pair_distance_histogram, {},
+                                    lambda s, n: (_f(n + 2, 3, seed=s).astype(np.float32),)),
     "center_of_mass": (center_of_mass, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, positive=True))),
     "upwind_advection": (upwind_advection, {}, lambda s, n: (_f(n * 2, seed=s),)),
     "crank_nicolson": (crank_nicolson, {}, lambda s, n: (_f(n, seed=s),)),
@@ -1083,6 +1085,8 @@ CORPUS = {
     "unit_conversions_f32": (unit_conversions_f32, {}, lambda s, n: (
         _deg(n, s, 200, 350).astype(np.float32), _deg(n, s, 9e4, 1.1e5).astype(np.float32))),
     "comoving_distance": (comoving_distance, {}, lambda s, n: (_deg(n, s, 0.1, 3),)),
+    "comoving_distance_f32": (comoving_distance, {},
+                              lambda s, n: (_deg(n, s, 0.1, 3).astype(np.float32),)),
     "airmass": (airmass, {}, lambda s, n: (_deg(n * 2, s, 0, 100),)),
     "local_sidereal_time": (local_sidereal_time, {}, lambda s, n: (
         _deg(n, s, 2.45e6, 2.46e6), _deg(n, s + 1, -180, 180))),

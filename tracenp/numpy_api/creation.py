@@ -252,9 +252,9 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
 @implements(np.linspace)
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
     """`np.linspace` with traced endpoints, computed as NumPy does (start + i*step)."""
-    start, stop = lax.lift(start), lax.lift(stop)
     div = (num - 1) if endpoint else num
-    dt = np.result_type(start.dtype, stop.dtype, float)
+    dt = np.result_type(_weak_or_dtype(start), _weak_or_dtype(stop), float(num))
+    start, stop = lax.lift(start), lax.lift(stop)
     start, stop = np.broadcast_arrays(lax.cast(start, dt), lax.cast(stop, dt))
     delta = stop - start
     i = lax.lift(_np_arange(num, dtype=dt).reshape((-1,) + (1,) * start.ndim))
@@ -266,6 +266,14 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         y = np.moveaxis(y, 0, axis)
     y = lax.cast(y, dtype) if dtype is not None else y
     return (y, step) if retstep else y
+
+
+def _weak_or_dtype(v):
+    """What `np.result_type` should see for `v`: a Python scalar stays weak (NEP 50)."""
+    if lax.is_tracer(v):
+        return {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}[v.dtype.kind] if v.weak \
+            else v.dtype
+    return v if isinstance(v, (bool, int, float, complex)) else np.asarray(v).dtype
 
 
 @implements(np.tril)

@@ -465,7 +465,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     else:
         counts = _weighted_counts(onehot, weights, np.shape(a))
     if density:
-        widths = np.diff(edges)
+        widths = lax.cast(np.diff(edges), np.float64)  # NumPy divides by float64 widths
         counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
     return counts, edges
 
@@ -500,7 +500,8 @@ def _edge_bins(x, bins):
 
 def _uniform_bins(x, bins: int, range):
     """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index."""
-    dt = np.result_type(x.dtype, np.float64) if x.dtype.kind != "c" else x.dtype
+    dt = np.result_type(*(range or ()), x.dtype)  # NumPy's: Python bounds are weak
+    dt = np.result_type(dt, float) if dt.kind in "biu" else dt
     if range is None:
         lo, hi = np.min(x), np.max(x)
         same = np.equal(lo, hi)
