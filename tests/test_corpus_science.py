@@ -405,6 +405,11 @@ def poly1d_fit(x, y, deg=2):
     return p(x), p.deriv()(x)
 
 
+def detrend_poly(t, y, deg=2):
+    p = np.polyfit(t, y, deg)
+    return y - np.polyval(p, t), p, np.vander(t, deg + 1)
+
+
 def polynomial_module(x, c):
     return np.polynomial.polynomial.polyval(x, c), np.polynomial.chebyshev.chebval(x, c)
 
@@ -1004,6 +1009,8 @@ CORPUS = {
     "cumulative_trapezoid": (cumulative_trapezoid, {},
                              lambda s, n: (np.sort(_f(n, seed=s)), _f(n, seed=s + 1))),
     "cumulative_work": (cumulative_work, {}, lambda s, n: (_f(2, n + 1, seed=s), 0.25)),
+    "detrend_poly_f32": (detrend_poly, {}, lambda s, n: (np.linspace(0, 1, n * 2, dtype=np.float32),
+                                                         _f(n * 2, seed=s).astype(np.float32))),
     "central_difference": (central_difference, {}, lambda s, n: (_f(n + 1, seed=s), 0.1)),
     "leapfrog_oscillators": (leapfrog_oscillators, {},
                              lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), _f(n, positive=True))),

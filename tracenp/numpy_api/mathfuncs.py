@@ -789,13 +789,18 @@ def ediff1d(ary, to_end=None, to_begin=None):
 
 @implements(np.vander)
 def vander(x, N=None, increasing=False):
+    """Powers in NumPy's dtype, `promote_types(x.dtype, int)`: float32 gives float64."""
     x = lax.lift(x)
+    if x.ndim != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    x = lax.cast(x, np.promote_types(x.dtype, int))
     n = x.shape[0] if N is None else N
+    if n == 0:
+        return lax.lift(np.zeros((x.shape[0], 0), x.dtype))
     cols = [np.ones_like(x)]
     for _ in range(1, n):
         cols.append(np.multiply(cols[-1], x))
-    v = np.stack(cols if increasing else cols[::-1], axis=1)
-    return v
+    return np.stack(cols if increasing else cols[::-1], axis=1)
 
 
 @implements(np.copyto)
