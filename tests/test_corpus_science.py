@@ -1353,3 +1353,21 @@ def test_ufuncs_stay_ufuncs_while_tracing():
         return x * isinstance(np.sin, np.ufunc), np.add.nin, {np.add: 1}.get(np.add, 0)
 
     check_against_numpy(f, {}, lambda s, n: (_f(n, seed=s),))
+
+
+def test_dtype_queries_of_traced_values():
+    def f(a, s, n):
+        out = np.zeros(3, dtype=np.result_type(a, s)) + a[:3]
+        wide = np.zeros(2, dtype=np.result_type(a, np.int64, n))
+        return out, wide, np.can_cast(a, np.float64), np.asfortranarray(a[:4].reshape(2, 2))
+
+    check_against_numpy(f, {}, lambda s, n: (_f(n, seed=s).astype(np.float32), 0.5 * s, 3))
+
+
+@pytest.mark.xfail(strict=True, reason="jit.py _leaf_input takes an np.float64 argument for a "
+                   "weak Python float (np.float64 subclasses float): "
+                   "jit(lambda a, s: a * s)(ones(2, float32), np.float64(2.0)) is float32, "
+                   "NumPy's is float64")
+def test_numpy_float64_scalar_argument_is_strong():
+    f = tracenp.jit(lambda a, s: a * s)
+    assert f(np.ones(2, np.float32), np.float64(2.0)).dtype == np.float64

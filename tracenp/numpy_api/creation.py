@@ -20,6 +20,7 @@ _np_zeros, _np_ones, _np_empty, _np_full = np.zeros, np.ones, np.empty, np.full
 _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.logspace, np.eye
 _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
+_np_asfortranarray = np.asfortranarray
 _np_geomspace, _np_isscalar = np.geomspace, np.isscalar
 
 
@@ -115,6 +116,7 @@ def asanyarray(a, dtype=None, order=None, **kw):
 
 
 def ascontiguousarray(a, dtype=None, **kw):
+    """Also `np.asfortranarray`: a traced value has no memory layout."""
     return asarray(a, dtype=dtype)
 
 
@@ -219,6 +221,7 @@ PATCHED = {
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
+        ("asfortranarray", ascontiguousarray, _np_asfortranarray),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
@@ -253,7 +256,7 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
     """`np.linspace` with traced endpoints, computed as NumPy does (start + i*step)."""
     div = (num - 1) if endpoint else num
-    dt = np.result_type(_weak_or_dtype(start), _weak_or_dtype(stop), float(num))
+    dt = np.result_type(weak_or_dtype(start), weak_or_dtype(stop), float(num))
     start, stop = lax.lift(start), lax.lift(stop)
     start, stop = np.broadcast_arrays(lax.cast(start, dt), lax.cast(stop, dt))
     delta = stop - start
@@ -268,12 +271,14 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     return (y, step) if retstep else y
 
 
-def _weak_or_dtype(v):
+def weak_or_dtype(v):
     """What `np.result_type` should see for `v`: a Python scalar stays weak (NEP 50)."""
     if lax.is_tracer(v):
         return {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}[v.dtype.kind] if v.weak \
             else v.dtype
-    return v if isinstance(v, (bool, int, float, complex)) else np.asarray(v).dtype
+    if isinstance(v, (bool, int, float, complex, np.dtype, type, str)):
+        return v
+    return np.asarray(v).dtype
 
 
 @implements(np.tril)

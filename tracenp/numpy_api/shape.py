@@ -8,6 +8,7 @@ from .. import errors, lax
 from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
+from .creation import weak_or_dtype
 from .indexing import make_view
 
 
@@ -132,6 +133,21 @@ def shape(a):
 @implements(np.ndim)
 def ndim(a):
     return _t(a).ndim
+
+
+@implements(np.result_type)
+def result_type(*arrays_and_dtypes):
+    """NumPy's answer from the traced values' dtypes; a traced Python scalar stays weak."""
+    return np.result_type(*(weak_or_dtype(a) for a in arrays_and_dtypes))
+
+
+@implements(np.can_cast)
+def can_cast(from_, to, casting="safe"):
+    if lax.is_tracer(from_) and from_.weak:
+        raise TypeError("can_cast() does not support Python ints, floats, and complex because "
+                        "the result used to depend on the value.\nThis change was part of "
+                        "adopting NEP 50, we may explicitly allow them again in the future.")
+    return np.can_cast(from_.dtype if lax.is_tracer(from_) else from_, to, casting)
 
 
 @implements(np.size)
