@@ -1371,3 +1371,23 @@ def test_dtype_queries_of_traced_values():
 def test_numpy_float64_scalar_argument_is_strong():
     f = tracenp.jit(lambda a, s: a * s)
     assert f(np.ones(2, np.float32), np.float64(2.0)).dtype == np.float64
+
+
+class _Decay:
+    """A simulation object whose jitted step rebinds an array attribute, as OO codes do."""
+
+    def __init__(self, u):
+        self.u = u
+
+    @tracenp.jit
+    def step(self):
+        self.u = self.u * 0.5
+        return self.u.sum()
+
+
+@pytest.mark.xfail(strict=True, reason="jit.py treats self as static and its attributes as "
+                   "constants: self.u = self.u * 0.5 in a jitted method is not written back, so "
+                   "the second call of _Decay(np.ones(3)).step() gives 1.5 again, NumPy's 0.75")
+def test_jitted_method_that_rebinds_an_attribute():
+    sim = _Decay(np.ones(3))
+    assert [sim.step() for _ in range(3)] == [1.5, 0.75, 0.375]
