@@ -57,6 +57,13 @@ def preemphasis(signal, coeff=0.97):
     return np.append(signal[0], signal[1:] - coeff * signal[:-1])
 
 
+def odd_extension_smooth(x, k=3):
+    """filtfilt's edge handling: extend by odd reflection, smooth, cut back."""
+    ext = np.pad(x, k, mode="reflect", reflect_type="odd")
+    sym = np.pad(x, (1, 2), mode="symmetric", reflect_type="odd")
+    return np.convolve(ext, np.ones(2 * k + 1) / (2 * k + 1), mode="same")[k:-k], sym
+
+
 def zero_crossing_rate(x):
     return np.mean(np.abs(np.diff(np.sign(x)))) / 2
 
@@ -957,6 +964,7 @@ CORPUS = {
     "welch_segments": (welch_segments, {}, lambda s, n: (_f(n * 6 + 3, seed=s),)),
     "resample_interp": (resample_interp, {}, lambda s, n: (_f(n, seed=s),)),
     "preemphasis": (preemphasis, {}, lambda s, n: (_f(n * 2, seed=s).astype(np.float32),)),
+    "odd_extension_smooth": (odd_extension_smooth, {}, lambda s, n: (_f(n * 2, seed=s),)),
     "zero_crossing_rate": (zero_crossing_rate, {}, lambda s, n: (_f(n * 3, seed=s),)),
     "frame_rms": (frame_rms, {}, lambda s, n: (_f(n * 3, seed=s),)),
     "decimate_by_mean": (decimate_by_mean, {}, lambda s, n: (_f(n * 2 + 1, 2, seed=s),)),
@@ -1391,3 +1399,10 @@ class _Decay:
 def test_jitted_method_that_rebinds_an_attribute():
     sim = _Decay(np.ones(3))
     assert [sim.step() for _ in range(3)] == [1.5, 0.75, 0.375]
+
+
+def test_pad_odd_reflection_wider_than_the_array_is_refused():
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="odd"):
+        tracenp.jit(lambda x: np.pad(x, 5, mode="reflect", reflect_type="odd"))(_f(4, seed=1))
+    with pytest.raises(ValueError, match="unsupported keyword"):
+        tracenp.jit(lambda x: np.pad(x, 1, mode="edge", constant_values=2))(_f(4, seed=1))

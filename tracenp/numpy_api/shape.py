@@ -434,6 +434,10 @@ def pad(array, pad_width, mode="constant", **kwargs):
         return a
     if mode not in ("edge", "reflect", "symmetric", "wrap"):
         raise errors.unsupported(f"np.pad(mode={mode!r})")
+    extra = set(kwargs) - ({"reflect_type"} if mode in ("reflect", "symmetric") else set())
+    if extra:
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {extra}")
+    odd = kwargs.get("reflect_type", "even") == "odd"
     for ax, (lo, hi) in enumerate(widths):
         n = a.shape[ax]
         if mode == "edge":
@@ -455,8 +459,21 @@ def pad(array, pad_width, mode="constant", **kwargs):
                 right = [refl(n + i) for i in range(hi)]
         if lo or hi:
             idx = np.asarray(left + list(range(n)) + right, dtype=np.intp)
-            a = np.take(a, idx, axis=ax)
+            a = _odd_reflection(a, ax, lo, hi, mode) if odd else np.take(a, idx, axis=ax)
     return a
+
+
+def _odd_reflection(a, ax: int, lo: int, hi: int, mode: str):
+    """`reflect_type="odd"`: each pad is `2 * edge - (its even reflection)` (one reflection;
+    NumPy repeats it from the new edge for pads wider than the array, which is refused)."""
+    n = a.shape[ax]
+    if max(lo, hi) > (n - 1 if mode == "reflect" else n) and n > 1:
+        raise errors.unsupported("np.pad(reflect_type='odd') wider than the array")
+    shift = 0 if mode == "reflect" else 1
+    first, last = np.take(a, [0], axis=ax), np.take(a, [n - 1], axis=ax)
+    left = np.take(a, [min(lo - i - shift, n - 1) for i in range(lo)], axis=ax)
+    right = np.take(a, [max(n - 2 - i + shift, 0) for i in range(hi)], axis=ax)
+    return np.concatenate([2 * first - left, a, 2 * last - right], axis=ax)
 
 
 @implements(np.where)
