@@ -447,6 +447,15 @@ def spring_chain_modes(k):
     return np.sqrt(np.abs(w2)), K.shape[0] == n
 
 
+def truncated_lstsq(A, b, rcond=0.05):
+    """Least squares by a truncated pseudo-inverse, and the numerical rank it keeps."""
+    return np.linalg.pinv(A, rcond=rcond) @ b, np.linalg.matrix_rank(A, tol=rcond * 10)
+
+
+def peak_above_floor(img, floor=0.0):
+    return np.nanmax(img, axis=0, initial=floor), np.nanmin(img, initial=floor)
+
+
 def tridiagonal_solve(d, rhs):
     n = d.shape[0]
     A = np.diag(d) + np.diag(-np.ones(n - 1), 1) + np.diag(-np.ones(n - 1), -1)
@@ -1024,6 +1033,11 @@ CORPUS = {
                              lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), _f(n, positive=True))),
     "spring_chain_modes": (spring_chain_modes, {},
                            lambda s, n: (_f(n + 1, positive=True, seed=s),)),
+    "truncated_lstsq": (truncated_lstsq, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s) @ _f(2, n, seed=s + 1) + 1e-3 * _f(n + 3, n, seed=s + 2),
+        _f(n + 3, seed=s + 3))),
+    "peak_above_floor": (peak_above_floor, {}, lambda s, n: (
+        np.where(_f(n, 5, seed=s) > 0.8, np.nan, _f(n, 5, seed=s)),)),
     "tridiagonal_solve": (tridiagonal_solve, {},
                           lambda s, n: (_f(n, positive=True, seed=s) + 3, _f(n, seed=s + 1))),
     "lorenz_trajectory": (lorenz_trajectory, {}, lambda s, n: (_f(3, seed=s + n),)),

@@ -376,12 +376,36 @@ def cond(x, p=None):
 
 @implements(np.linalg.pinv)
 def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
-    return lax.linalg("pinv", _float_operand(a))
+    """NumPy's default cutoff runs as the library step; a given `rcond`/`rtol` as NumPy's own
+    steps (an SVD, singular values below the cutoff dropped)."""
+    a = _float_operand(a)
+    if rcond is None and rtol is np._NoValue:
+        return lax.linalg("pinv", a)
+    if rcond is not None and rtol is not np._NoValue:
+        raise ValueError("`rtol` and `rcond` can't be both set.")
+    if rcond is None:
+        rcond = max(a.shape[-2:]) * np.finfo(a.dtype).eps if rtol is None else rtol
+    u, s, vt = svd(np.conjugate(a), full_matrices=False)
+    cutoff = np.multiply(np.expand_dims(lax.lift(rcond), -1), np.max(s, axis=-1, keepdims=True))
+    large = np.greater(s, cutoff)
+    inv_s = np.where(large, np.true_divide(1, np.where(large, s, 1)), 0)
+    return np.matmul(np.swapaxes(vt, -1, -2), np.multiply(inv_s[..., None], np.swapaxes(u, -1, -2)))
 
 
 @implements(np.linalg.matrix_rank)
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
-    return lax.linalg("matrix_rank", _float_operand(A))
+    """As `pinv`: a given `tol`/`rtol` counts the singular values above it, as NumPy does."""
+    if tol is None and rtol is None:
+        return lax.linalg("matrix_rank", _float_operand(A))
+    if tol is not None and rtol is not None:
+        raise ValueError("`tol` and `rtol` can't be both set.")
+    S = svd(A, compute_uv=False)
+    if tol is None:
+        tol = np.multiply(np.max(S, axis=-1, keepdims=True, initial=0),
+                          np.expand_dims(lax.lift(rtol), -1))
+    else:
+        tol = np.expand_dims(lax.lift(tol), -1)
+    return np.count_nonzero(np.greater(S, tol), axis=-1)
 
 
 @implements(np.linalg.matrix_power)

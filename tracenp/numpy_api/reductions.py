@@ -267,10 +267,13 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoVa
                    where=where)
 
 
-def _nan_extremum(reducer, fill, a, axis, out, keepdims):
+def _nan_extremum(reducer, fill, a, axis, out, keepdims, initial, where):
+    if where is not True and initial is np._NoValue:
+        raise ValueError(f"reduction operation '{'fmax' if fill < 0 else 'fmin'}' does not have "
+                         "an identity, so to use a where mask one has to specify 'initial'")
     x, nan = _nan_fill(a, fill)
-    r = reducer(x, axis=axis, keepdims=keepdims)
-    if nan is not None:
+    r = reducer(x, axis=axis, keepdims=keepdims, initial=initial, where=where)
+    if nan is not None and initial is np._NoValue:  # else an all-nan slice gives `initial`
         r = np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, r).astype(r.dtype)
     if out is not None:
         return _store(np.add, (r,), out, True, "unsafe")
@@ -279,12 +282,12 @@ def _nan_extremum(reducer, fill, a, axis, out, keepdims):
 
 @implements(np.nanmax)
 def nanmax(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
-    return _nan_extremum(np.max, -np.inf, a, axis, out, keepdims)
+    return _nan_extremum(np.max, -np.inf, a, axis, out, keepdims, initial, where)
 
 
 @implements(np.nanmin)
 def nanmin(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
-    return _nan_extremum(np.min, np.inf, a, axis, out, keepdims)
+    return _nan_extremum(np.min, np.inf, a, axis, out, keepdims, initial, where)
 
 
 @implements(np.nanargmax)
