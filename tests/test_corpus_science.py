@@ -1420,3 +1420,16 @@ def test_pad_odd_reflection_wider_than_the_array_is_refused():
         tracenp.jit(lambda x: np.pad(x, 5, mode="reflect", reflect_type="odd"))(_f(4, seed=1))
     with pytest.raises(ValueError, match="unsupported keyword"):
         tracenp.jit(lambda x: np.pad(x, 1, mode="edge", constant_values=2))(_f(4, seed=1))
+
+
+def test_out_and_mean_arguments_are_used():
+    def f(a, A):
+        picked = np.zeros(3)
+        np.take(a, [1, 3, 0], out=picked)
+        chain = np.zeros((4, 4))
+        np.linalg.multi_dot([A, A.T, A], out=chain)
+        m = np.nanmean(A, axis=0, keepdims=True)
+        return picked, chain, np.nanvar(A, axis=0, keepdims=True, mean=m), np.nanstd(A, mean=0.5)
+
+    check_against_numpy(f, {}, lambda s, n: (_f(n, seed=s), np.where(
+        _f(4, 4, seed=s) > 1, np.nan, _f(4, 4, seed=s))))

@@ -148,7 +148,7 @@ def compress(condition, a, axis=None, out=None):
     if lax.is_tracer(condition):
         raise errors.data_dependent("np.compress with a traced condition", _MASKED)
     idx = np.flatnonzero(np.asarray(condition))  # concrete: NumPy's own
-    return np.take(a, idx, axis=axis)
+    return np.take(a, idx, axis=axis, out=out)
 
 
 @implements(np.extract)

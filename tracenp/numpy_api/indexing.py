@@ -313,7 +313,19 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     elif mode != "raise":
         raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got '{mode}')")
     key = [slice(None)] * axis + [indices]
-    return getitem(a, tuple(key))
+    return write_out(getitem(a, tuple(key)), out)
+
+
+def write_out(res, out):
+    """`res` written into an `out=` argument and `out` returned, as NumPy's functions do."""
+    if out is None:
+        return res
+    if not lax.is_tracer(out):
+        raise errors.unsupported("Writing a traced result into a NumPy array through out=")
+    if tuple(out.shape) != tuple(res.shape):
+        raise ValueError(f"output array has shape {out.shape}, the result {res.shape}")
+    setitem(out, Ellipsis, res)
+    return out
 
 
 @implements(np.take_along_axis)

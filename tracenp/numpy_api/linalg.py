@@ -428,10 +428,12 @@ def matrix_power(a, n):
 
 @implements(np.linalg.multi_dot)
 def multi_dot(arrays, *, out=None):
+    from .indexing import write_out
+
     res = arrays[0]
     for x in arrays[1:]:
         res = np.dot(res, x)
-    return res
+    return write_out(res, out)
 
 
 @implements(np.linalg.norm)

@@ -318,15 +318,16 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     valid = np.logical_not(np.isnan(a)) if a.dtype.kind in "fc" else True
     if where is not True:
         valid = np.logical_and(valid, where)
+    given = {} if mean is None else {"mean": mean}
     return np.var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                  where=valid, correction=correction)
+                  where=valid, correction=correction, **given)
 
 
 @implements(np.nanstd)
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
            mean=None, correction=np._NoValue):
     return np.sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                          where=where, correction=correction))
+                          where=where, mean=mean, correction=correction))
 
 
 @implements(np.nancumsum)
