@@ -1433,3 +1433,46 @@ def test_out_and_mean_arguments_are_used():
 
     check_against_numpy(f, {}, lambda s, n: (_f(n, seed=s), np.where(
         _f(4, 4, seed=s) > 1, np.nan, _f(4, 4, seed=s))))
+
+
+def _complex(n, seed):
+    return _f(n, seed=seed) + 1j * _f(n, seed=seed + 7)
+
+
+REAL_IMAG_VIEWS = {  # z.real and z.imag of a complex array are views that write through
+    "zero_imag": lambda z: _zero_imag(z),
+    "scale_real": lambda z: _scaled_real(z),
+    "assign_attributes": lambda z: _assign_parts(z),
+    "masked_real": lambda z: _masked_real(z),
+    "zero_d": lambda z: (z[0].real, z[:1].reshape(()).real, z.real.sum()),
+}
+
+
+def _zero_imag(z):
+    w = np.fft.fft(z.real)
+    w.imag[:] = 0
+    return np.fft.ifft(w).real
+
+
+def _scaled_real(z):
+    w = z.copy()
+    w.real *= 2
+    return w
+
+
+def _assign_parts(z):
+    w = z.astype(np.complex64)
+    w.real = np.abs(w.real)
+    w.imag = -w.imag
+    return w
+
+
+def _masked_real(z):
+    w = z.copy()
+    w.real[w.real < 0] = 0
+    return w
+
+
+@pytest.mark.parametrize("name", list(REAL_IMAG_VIEWS))
+def test_real_and_imag_write_through(name):
+    check_against_numpy(REAL_IMAG_VIEWS[name], {}, lambda s, n: (_complex(n, s),))

@@ -215,11 +215,29 @@ class Tracer:
 
     @property
     def real(self):
+        if self.dtype.kind == "c":  # a view, as NumPy's: writes through it reach this array
+            from .numpy_api.indexing import make_view
+
+            return make_view(self, "real", None).with_returns(self.returns)
         return np.real(self)
+
+    @real.setter
+    def real(self, value):
+        self.real[...] = value
 
     @property
     def imag(self):
+        if self.dtype.kind == "c":
+            from .numpy_api.indexing import make_view
+
+            return make_view(self, "imag", None).with_returns(self.returns)
         return np.imag(self)
+
+    @imag.setter
+    def imag(self, value):
+        if self.dtype.kind != "c":
+            raise TypeError("array does not have imaginary part to set")
+        self.imag[...] = value
 
     @property
     def flat(self) -> "FlatIter":

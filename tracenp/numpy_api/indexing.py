@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, lax
+from ..ops import Op
 from . import implements
 from .masked import MaskedSelection, index_by_selections, select
 
@@ -116,6 +117,8 @@ def apply_view(base, kind: str, arg):
         return lax.transpose(base, arg)
     if kind == "reshape":
         return lax.reshape(base, arg)
+    if kind in ("real", "imag"):  # z.real, z.imag of a complex z
+        return lax.bind(Op.REAL if kind == "real" else Op.IMAG, base)
     raise ValueError(kind)
 
 
@@ -127,6 +130,11 @@ def write_view(base, kind: str, arg, value):
         return lax.transpose(value, np.argsort(arg))
     if kind == "reshape":
         return lax.reshape(value, base.shape)
+    if kind in ("real", "imag"):
+        re, im = lax.bind(Op.REAL, base), lax.bind(Op.IMAG, base)
+        part = lax.broadcast_to(lax.cast(value, re.dtype), re.shape)
+        re, im = (part, im) if kind == "real" else (re, part)
+        return np.add(lax.cast(re, base.dtype), np.multiply(lax.cast(im, base.dtype), 1j))
     raise ValueError(kind)
 
 
