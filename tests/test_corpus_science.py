@@ -1476,3 +1476,21 @@ def _masked_real(z):
 @pytest.mark.parametrize("name", list(REAL_IMAG_VIEWS))
 def test_real_and_imag_write_through(name):
     check_against_numpy(REAL_IMAG_VIEWS[name], {}, lambda s, n: (_complex(n, s),))
+
+
+def split_state_step(y, dt=0.1):
+    """An ODE step on a packed state: the halves are views of y, updated in place."""
+    y = y.copy()
+    pos, vel = np.split(y, 2)
+    pos += vel * dt
+    vel -= pos * dt
+    row = np.atleast_2d(y[:3])
+    row[0, 0] = -1.0
+    flat = np.squeeze(y[None, :])
+    flat[-1] = 2.0
+    np.expand_dims(y, 0)[0, 1] = 3.0
+    return y
+
+
+def test_views_from_split_squeeze_atleast_expand_dims_write_through():
+    check_against_numpy(split_state_step, {}, lambda s, n: (_f(2 * n, seed=s),))

@@ -96,7 +96,12 @@ def expand_dims(a, axis):
     shape = list(a.shape)
     for ax in axes:
         shape.insert(ax, 1)
-    return reshape(a, shape)
+    return _unit_dims_view(a, shape)
+
+
+def _unit_dims_view(a, shape):
+    """`a` with size-1 dims added or removed: always a view in NumPy, also of a view."""
+    return make_view(a, "reshape", tuple(shape))
 
 
 @implements(np.squeeze)
@@ -110,7 +115,7 @@ def squeeze(a, axis=None):
             if a.shape[ax] != 1:
                 raise ValueError("cannot select an axis to squeeze out which has size not equal "
                                  "to one")
-    return reshape(a, [d for i, d in enumerate(a.shape) if i not in axes])
+    return _unit_dims_view(a, [d for i, d in enumerate(a.shape) if i not in axes])
 
 
 @implements(np.broadcast_to)
@@ -162,13 +167,13 @@ def _atleast(n, arys):
         a = _t(a)
         if a.ndim < n:
             if n == 3 and a.ndim == 2:
-                a = reshape(a, a.shape + (1,))
+                a = _unit_dims_view(a, a.shape + (1,))
             elif n == 3 and a.ndim == 1:
-                a = reshape(a, (1,) + a.shape + (1,))
+                a = _unit_dims_view(a, (1,) + a.shape + (1,))
             elif n == 2 and a.ndim == 1:
-                a = reshape(a, (1,) + a.shape)
+                a = _unit_dims_view(a, (1,) + a.shape)
             else:
-                a = reshape(a, (1,) * n)
+                a = _unit_dims_view(a, (1,) * n)
         res.append(a)
     return res[0] if len(res) == 1 else tuple(res)
 
@@ -277,9 +282,8 @@ def array_split(ary, indices_or_sections, axis=0):
         bounds = [0] + [int(i) for i in indices_or_sections] + [n]
     out = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        sl = _full_slices(a.ndim)
-        sl[axis] = (lo, hi, 1)
-        out.append(lax.slice_of(a, sl) if (lo, hi) != (0, n) else _copy_node(a))
+        key = tuple(slice(lo, hi) if d == axis else slice(None) for d in range(a.ndim))
+        out.append(make_view(a, "index", key))  # views, as NumPy's: writes reach `a`
     return out
 
 
