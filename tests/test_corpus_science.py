@@ -1494,3 +1494,13 @@ def split_state_step(y, dt=0.1):
 
 def test_views_from_split_squeeze_atleast_expand_dims_write_through():
     check_against_numpy(split_state_step, {}, lambda s, n: (_f(2 * n, seed=s),))
+
+
+def test_gradient_through_imaginary_parts():
+    def phase_energy(v):
+        z = np.fft.fft(v) * np.exp(1j * v)
+        return np.sum(np.imag(z) ** 2) + np.sum(np.angle(v + 1j * v ** 2)) + np.sum(z.imag)
+
+    v = _f(6, seed=4)
+    np.testing.assert_allclose(tracenp.grad(phase_energy)(v),
+                               _finite_difference(phase_energy, v), rtol=1e-5, atol=1e-6)

@@ -228,7 +228,8 @@ register(Op.CAST, "elementwise", lambda x, dtype: np.asarray(x).astype(dtype), _
 register(Op.WHERE, "elementwise", lambda c, a, b: np.where(c, a, b), _infer_where,
          vjp=lambda g, o, c, a, b: (None, np.where(c, g, 0), np.where(c, 0, g)))
 register(Op.REAL, "elementwise", np.real, _infer_real_imag, vjp=lambda g, o, x: (g,))
-register(Op.IMAG, "elementwise", np.imag, _infer_real_imag, nondiff=True)
+register(Op.IMAG, "elementwise", np.imag, _infer_real_imag,  # g * -1j: multiply's convention
+         vjp=lambda g, o, x: (np.multiply(g, -1j),))
 
 
 # ----------------------------------------------------------------------------- reductions
