@@ -126,6 +126,14 @@ def peak_mask(x):
     return peaks, np.count_nonzero(peaks)
 
 
+def parabolic_peak(spec, fs=100.0):
+    """Sub-bin peak frequency by a parabola through the three bins around the maximum."""
+    k = np.clip(np.argmax(spec), 1, len(spec) - 2)
+    a, b, c = spec[[k - 1, k, k + 1]]
+    p = 0.5 * (a - c) / (a - 2 * b + c)
+    return (k + p) * fs / (2 * (len(spec) - 1)), b - 0.25 * (a - c) * p
+
+
 def window_family(x):
     n = len(x)
     return (x * np.bartlett(n), x * np.kaiser(n, 5.0), x * np.hamming(n).astype(np.float32))
@@ -985,6 +993,8 @@ CORPUS = {
     "analytic_envelope": (analytic_envelope, {}, lambda s, n: (_f(2, n + (n == 6), seed=s),)),
     "windowed_sinc_lowpass": (windowed_sinc_lowpass, {}, lambda s, n: (_f(n * 3, seed=s),)),
     "peak_mask": (peak_mask, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "parabolic_peak": (parabolic_peak, {}, lambda s, n: (
+        np.abs(np.fft.rfft(np.sin(0.7 * s * np.arange(n * 4)))) + 0.01,)),
     "window_family": (window_family, {}, lambda s, n: (_f(n + 2, seed=s),)),
     "one_pole_lowpass": (one_pole_lowpass, {}, lambda s, n: (_f(n + 2, seed=s),)),
     "detrend_mean_f32": (detrend_mean_f32, {}, lambda s, n: (_i(50, 2, n, seed=s),)),
@@ -1504,3 +1514,9 @@ def test_gradient_through_imaginary_parts():
     v = _f(6, seed=4)
     np.testing.assert_allclose(tracenp.grad(phase_energy)(v),
                                _finite_difference(phase_energy, v), rtol=1e-5, atol=1e-6)
+
+
+def test_traced_indices_below_minus_n_raise_index_error():
+    for fn in (lambda a, i: a[i], lambda a, i: a[[i[0] - 20, 0]], lambda a, i: a[i[0]]):
+        with pytest.raises(IndexError):
+            tracenp.jit(fn)(_f(12, seed=1), np.array([-14]))

@@ -154,7 +154,8 @@ def _to_index_array(k, n, axis):
         if not np.issubdtype(k.dtype, np.integer):
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
         k = lax.cast(k, np.intp)
-        return np.where(k < 0, k + n, k)
+        k = np.where(k < 0, k + n, k)
+        return np.where(k < 0, n, k)  # below -n: out of bounds, so NumPy's IndexError
     arr = np.asarray(k)
     if arr.dtype == object or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
         raise IndexError("arrays used as indices must be of integer (or boolean) type")
@@ -246,7 +247,19 @@ def _advanced_set(x, key, value, mode="set"):
 # ----------------------------------------------------------------------------- entry points
 
 
+def lift_index_lists(key):
+    """An index list holding traced integers (`x[[i, j]]`, `x[[k - 1, k, k + 1], :]`) is an
+    index array of them; NumPy would convert the list itself."""
+    if isinstance(key, list) and lax.holds_tracer(key):
+        return lax.lift(key)
+    if isinstance(key, tuple):
+        return tuple(lax.lift(k) if isinstance(k, list) and lax.holds_tracer(k) else k
+                     for k in key)
+    return key
+
+
 def getitem(x, key):
+    key = lift_index_lists(key)
     if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
         return select(x, key)
     keys = key if isinstance(key, tuple) else (key,)
@@ -270,7 +283,7 @@ def _all_integers(key) -> bool:
 def setitem(x, key, value):
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
-    ekey = _expand_key(key, x.ndim)
+    ekey = _expand_key(lift_index_lists(key), x.ndim)
     if any(_is_advanced(k) for k in ekey):
         mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_
                 and k.constant_value() is None]  # a mask known while tracing selects
@@ -301,7 +314,7 @@ def _mask_set(x, ekey, mask, value):
 def scatter_update(x, key, value, mode):
     """`np.add.at(x, key, value)`: an unbuffered update, repeated indices accumulate."""
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
-            for k in _expand_key(key, x.ndim)]
+            for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):
         raise errors.unsupported("np.ufunc.at with only slices")
     x._assign(_advanced_set(x, ekey, value, mode=mode))
@@ -313,6 +326,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = axis % a.ndim
+    indices = lift_index_lists(indices)
     indices = indices if lax.is_tracer(indices) else np.asarray(indices)
     if mode == "wrap":
         indices = np.mod(indices, a.shape[axis])
