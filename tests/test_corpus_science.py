@@ -949,6 +949,87 @@ def nms_1d(score, radius=1):
     return score == windows.max(axis=1)
 
 
+# ----------------------------------------------------------------------------- solvers
+
+
+def gauss_pivot(A, b):
+    A = A.astype(float).copy()
+    b = b.astype(float).copy()
+    n = len(b)
+    for k in range(n - 1):
+        p = np.argmax(np.abs(A[k:, k])) + k
+        A[[k, p]] = A[[p, k]]
+        b[[k, p]] = b[[p, k]]
+        for i in range(k + 1, n):
+            f = A[i, k] / A[k, k]
+            A[i, k:] -= f * A[k, k:]
+            b[i] -= f * b[k]
+    x = np.zeros(n)
+    for i in range(n - 1, -1, -1):
+        x[i] = (b[i] - A[i, i + 1:] @ x[i + 1:]) / A[i, i]
+    return x
+
+
+def kalman(zs, q=1e-3, r=0.1):
+    F = np.array([[1.0, 1.0], [0.0, 1.0]])
+    H = np.array([[1.0, 0.0]])
+    x = np.zeros(2)
+    P = np.eye(2)
+    out = []
+    for z in zs:
+        x = F @ x
+        P = F @ P @ F.T + q * np.eye(2)
+        S = H @ P @ H.T + r
+        K = P @ H.T @ np.linalg.inv(S)
+        x = x + (K @ (z - H @ x)).ravel()
+        P = (np.eye(2) - K @ H) @ P
+        out.append(x[0])
+    return np.array(out)
+
+
+def ray_sphere(o, d, c, r):
+    oc = o - c
+    b = np.einsum("ij,ij->i", d, oc)
+    cc = np.einsum("ij,ij->i", oc, oc) - r * r
+    disc = b * b - cc
+    hit = disc >= 0
+    t_ = np.where(hit, -b - np.sqrt(np.where(hit, disc, 0)), np.inf)
+    return t_, hit.mean()
+
+
+def absorbing_wave(u, up, c=0.5, steps=8):
+    for _ in range(steps):
+        un = np.empty_like(u)
+        un[1:-1] = 2 * u[1:-1] - up[1:-1] + c ** 2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        un[0] = u[1] + (c - 1) / (c + 1) * (un[1] - u[0])
+        un[-1] = u[-2] + (c - 1) / (c + 1) * (un[-2] - u[-1])
+        up, u = u, un
+    return u
+
+
+def cholesky_manual(A):
+    n = A.shape[0]
+    L = np.zeros_like(A)
+    for j in range(n):
+        L[j, j] = np.sqrt(A[j, j] - np.dot(L[j, :j], L[j, :j]))
+        for i in range(j + 1, n):
+            L[i, j] = (A[i, j] - np.dot(L[i, :j], L[j, :j])) / L[j, j]
+    return L
+
+
+def qr_gram(A):
+    Q = np.zeros_like(A)
+    R = np.zeros((A.shape[1], A.shape[1]))
+    for j in range(A.shape[1]):
+        v = A[:, j].copy()
+        for i in range(j):
+            R[i, j] = Q[:, i] @ A[:, j]
+            v -= R[i, j] * Q[:, i]
+        R[j, j] = np.linalg.norm(v)
+        Q[:, j] = v / R[j, j]
+    return Q, R
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -1079,6 +1160,16 @@ CORPUS = {
     "stft_istft": (stft_istft, {}, lambda s, n: (_f(n * 6, seed=s),)),
     "envelope_follower": (envelope_follower, {}, lambda s, n: (_f(n * 2, seed=s),)),
     "nms_1d": (nms_1d, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "gauss_pivot": (gauss_pivot, {}, lambda s, n: (_f(n, n, seed=s), _f(n, seed=s + 1))),
+    "kalman": (kalman, {}, lambda s, n: (np.cumsum(_f(n * 2, seed=s)),)),
+    "ray_sphere": (ray_sphere, {}, lambda s, n: (
+        np.zeros((n, 3)), _f(n, 3, seed=s) / np.linalg.norm(_f(n, 3, seed=s), axis=1)[:, None],
+        np.array([0.0, 0.0, 3.0]), 1.5 + 0.5 * s)),
+    "absorbing_wave": (absorbing_wave, {}, lambda s, n: (_f(n * 2, seed=s),
+                                                         _f(n * 2, seed=s) * 0.9)),
+    "cholesky_manual": (cholesky_manual, {}, lambda s, n: (
+        _f(n, n, seed=s) @ _f(n, n, seed=s).T + n * np.eye(n),)),
+    "qr_gram": (qr_gram, {}, lambda s, n: (_f(n + 1, n, seed=s),)),
     "rotation_z": (rotation_z, {}, lambda s, n: (0.4 * s, _f(n, 3, seed=s))),
     "euler_to_matrix": (euler_to_matrix, {}, lambda s, n: (0.1 * s, 0.2 * n, np.float64(0.3))),
     "quaternion_to_matrix": (quaternion_to_matrix, {}, lambda s, n: (_f(n, 2, 4, seed=s),)),
