@@ -1611,3 +1611,14 @@ def test_traced_indices_below_minus_n_raise_index_error():
     for fn in (lambda a, i: a[i], lambda a, i: a[[i[0] - 20, 0]], lambda a, i: a[i[0]]):
         with pytest.raises(IndexError):
             tracenp.jit(fn)(_f(12, seed=1), np.array([-14]))
+
+
+def test_gradient_through_modf_and_frexp_fractions():
+    def phase_of_day(v):
+        frac, whole = np.modf(v * 1.7)
+        mantissa, _ = np.frexp(v * 3)
+        return np.sum(np.sin(2 * np.pi * frac) + 0.1 * whole) + np.sum(mantissa ** 2)
+
+    v = np.linspace(0.3, 7.3, 6)
+    np.testing.assert_allclose(tracenp.grad(phase_of_day)(v),
+                               _finite_difference(phase_of_day, v), rtol=1e-5, atol=1e-6)
