@@ -33,6 +33,10 @@ def lift(x, dtype=None):
         return x if dtype is None or x.dtype == dtype else cast(x, dtype)
     if isinstance(x, (bool, int, float, complex)) and dtype is None:
         return Tracer(ir.const(x, weak=True))
+    if isinstance(x, (list, tuple)) and holds_tracer(x):  # np.dot(R, [x, y, 1.0])
+        from .numpy_api.creation import array
+
+        return array(x, dtype=dtype)
     return Tracer(ir.const(np.asarray(x, dtype=dtype)))
 
 
@@ -40,6 +44,11 @@ def is_tracer(x) -> bool:
     from .tracer import Tracer
 
     return isinstance(x, Tracer)
+
+
+def holds_tracer(x) -> bool:
+    """Whether `x` is a tracer, or a (nested) list or tuple with one among its items."""
+    return is_tracer(x) or isinstance(x, (list, tuple)) and any(holds_tracer(v) for v in x)
 
 
 def cast(x, dtype):

@@ -162,6 +162,10 @@ EW_VJPS: dict[str, Callable | None] = {
     "deg2rad": lambda g, o, x: (g * (math.pi / 180),),
     "rad2deg": lambda g, o, x: (g * (180 / math.pi),),
     "conjugate": lambda g, o, x: (np.conjugate(g),),
+    # two results: the fraction (modf's first) and the mantissa (frexp's first) carry x's slope
+    "modf": lambda g, o, x, out: (g if out == 0 else None,),
+    "frexp": lambda g, o, x, out: (
+        g * np.ldexp(np.ones_like(x), -np.frexp(x)[1]) if out == 0 else None,),
     "add": lambda g, o, x, y: (g, g),
     "subtract": lambda g, o, x, y: (g, -g),
     "multiply": lambda g, o, x, y: (g * y, g * x),
@@ -228,7 +232,8 @@ register(Op.CAST, "elementwise", lambda x, dtype: np.asarray(x).astype(dtype), _
 register(Op.WHERE, "elementwise", lambda c, a, b: np.where(c, a, b), _infer_where,
          vjp=lambda g, o, c, a, b: (None, np.where(c, g, 0), np.where(c, 0, g)))
 register(Op.REAL, "elementwise", np.real, _infer_real_imag, vjp=lambda g, o, x: (g,))
-register(Op.IMAG, "elementwise", np.imag, _infer_real_imag, nondiff=True)
+register(Op.IMAG, "elementwise", np.imag, _infer_real_imag,  # g * -1j: multiply's convention
+         vjp=lambda g, o, x: (np.multiply(g, -1j),))
 
 
 # ----------------------------------------------------------------------------- reductions

@@ -3,9 +3,12 @@
 While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
 `np.arange`, `np.eye`, `np.array`, `np.asarray` ... return tracers, so that code
 like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
-undone when tracing ends, and tracing holds a lock so threads do not see it. Reductions
-and the like given a Python list of tracers (`np.mean([a, b])`) are swapped too
-(`numpy_api/sequences.py`).
+undone when tracing ends; one trace runs at a time (a lock). Calls from NumPy's and
+tracenp's own modules get the originals, whatever the thread (the background compile
+worker); user code in another thread that creates arrays while a trace runs would not.
+The NumPy functions tracenp implements, and the ufuncs, are wrapped the same way, so that a
+list holding tracers (`np.diag([1.0, 1.0, d])`, `np.mean([a, b])`, `np.maximum.reduce([a, b])`),
+which NumPy's dispatch does not look into, reaches tracenp instead of being converted to an array.
 `np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`,
 except from a generator made inside the function with a fixed seed (`default_rng(0)`,
 `RandomState(0)`).
@@ -24,6 +27,7 @@ import numpy as np
 _lock = threading.RLock()
 _state = threading.local()
 _np_random = np.random
+_ROUTES: list = []  # (namespace, name, list-routing wrapper), made on the first trace
 
 
 class _RandomGuard:
@@ -163,6 +167,84 @@ def _fixed_seed(seed) -> bool:
                                       and all(isinstance(v, ints) for v in seed))
 
 
+def _routing_lists(func):
+    """`func` while tracing: an argument that is a list holding tracers (`np.diag([1, 1, d])`,
+    `np.mean([a, b])`) is invisible to NumPy's dispatch, which would convert the list and ask
+    for the tracers' values; such a call goes to tracenp's version of `func` instead."""
+    from . import lax
+    from .numpy_api import dispatch_function
+
+    def call(*args, **kwargs):
+        items = (*args, *kwargs.values())
+        if any(isinstance(a, (list, tuple)) and lax.holds_tracer(a) for a in items) and \
+                not any(lax.is_tracer(a) for a in items):
+            return dispatch_function(func, args, kwargs)
+        return func(*args, **kwargs)
+
+    call.__name__, call.__doc__, call.__wrapped__ = func.__name__, func.__doc__, func
+    return call
+
+
+class _UfuncTakingLists:
+    """`np.<ufunc>` while tracing: a list holding tracers as an operand (`np.sqrt([a, b])`,
+    `np.maximum.reduce([a, b, c])`, `np.logical_and.reduce([m1, m2])`), which NumPy would
+    convert to an array itself, is stacked first; all else is the ufunc's own. It compares and
+    hashes as the ufunc, so tables keyed by ufuncs still find it."""
+
+    def __init__(self, ufunc: np.ufunc):
+        self._ufunc = ufunc
+
+    def __call__(self, *args, **kwargs):
+        return self._ufunc(*_stacked(args), **kwargs)
+
+    def reduce(self, array, *args, **kwargs):
+        return self._ufunc.reduce(*_stacked((array,)), *args, **kwargs)
+
+    def accumulate(self, array, *args, **kwargs):
+        return self._ufunc.accumulate(*_stacked((array,)), *args, **kwargs)
+
+    def outer(self, a, b, **kwargs):
+        return self._ufunc.outer(*_stacked((a, b)), **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ufunc, name)
+
+    @property
+    def __class__(self):  # isinstance(np.sin, np.ufunc) stays True
+        return np.ufunc
+
+    def __eq__(self, other) -> bool:
+        return self._ufunc == getattr(other, "_ufunc", other)
+
+    def __hash__(self) -> int:
+        return hash(self._ufunc)
+
+    def __repr__(self) -> str:
+        return repr(self._ufunc)
+
+
+def _stacked(args) -> tuple:
+    from . import lax
+
+    return tuple(lax.lift(a) if isinstance(a, (list, tuple)) and lax.holds_tracer(a) else a
+                 for a in args)
+
+
+def _list_routes(patched) -> list:
+    """(namespace, name, wrapper) for each function tracenp implements in `np` and `np.linalg`
+    (not those `patched` already replaces), and for each ufunc in `np`."""
+    from .numpy_api import HANDLED
+
+    routes = [(np, name, _UfuncTakingLists(uf)) for name, uf in vars(np).items()
+              if isinstance(uf, np.ufunc)]
+    for func in HANDLED:
+        for module in (np, np.linalg):
+            name = func.__name__
+            if getattr(module, name, None) is func and not (module is np and name in patched):
+                routes.append((module, name, _routing_lists(func)))
+    return routes
+
+
 @dataclass
 class TraceState:
     fn_name: str
@@ -178,8 +260,6 @@ def current_trace() -> TraceState | None:
 @contextlib.contextmanager
 def tracing(fn_name: str, stabilize: bool | None = None):
     from .numpy_api.creation import PATCHED
-    from .numpy_api.predicates import PATCHED as PREDICATES
-    from .numpy_api.sequences import PATCHED as LISTED
 
     with _lock:
         stack = _state.__dict__.setdefault("stack", [])
@@ -188,11 +268,14 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         stack.append(state)
         saved, random_modules = {}, []
         if len(stack) == 1:
-            for name, fn in {**PATCHED, **LISTED, **PREDICATES,
-                             "random": _RandomGuard()}.items():
-                saved[name] = getattr(np, name)
-                setattr(np, name, fn)
-            shim = _NumpyForRandom({k: v for k, v in saved.items() if k in PATCHED})
+            global _ROUTES
+            _ROUTES = _ROUTES or _list_routes(PATCHED)
+            for module, name, fn in [(np, n, f) for n, f in PATCHED.items()] + _ROUTES + \
+                    [(np, "random", _RandomGuard())]:
+                saved[module, name] = getattr(module, name)
+                setattr(module, name, fn)
+            shim = _NumpyForRandom({k: v for (m, k), v in saved.items()
+                                    if m is np and k in PATCHED})
             random_modules = [m for n, m in list(sys.modules.items())
                               if n.startswith("numpy.random.") and getattr(m, "np", None) is np]
             for m in random_modules:
@@ -200,8 +283,8 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         try:
             yield state
         finally:
-            for name, fn in saved.items():
-                setattr(np, name, fn)
+            for (module, name), fn in saved.items():
+                setattr(module, name, fn)
             for m in random_modules:
                 m.np = np
             stack.pop()

@@ -154,7 +154,9 @@ class Tracer:
         return value
 
     def __array__(self, dtype=None, copy=None):
-        value = self._concrete("Converting a traced array to a NumPy array")
+        value = self._concrete("Converting a traced array to a NumPy array (which code "
+                               "outside tracenp's reach does: `np.uint8(x)`, for which use "
+                               "`x.astype(np.uint8)`; `np.ma`; other libraries)")
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
@@ -169,6 +171,15 @@ class Tracer:
 
     def __complex__(self):
         return complex(self._concrete("complex() of a traced array"))
+
+    def __round__(self, ndigits=None):
+        """`round(x, n)` of a traced Python or NumPy scalar; NumPy arrays have no `round()`."""
+        if self.ndim or (self.returns == "array" and not self.weak):
+            raise TypeError("type numpy.ndarray doesn't define __round__ method")
+        if ndigits is None:  # a Python int, as NumPy's scalars give
+            return round(self._concrete("round() of a traced array without ndigits"))
+        res = np.round(self, ndigits)
+        return res.with_returns("python") if self.weak or self.returns == "python" else res
 
     def __index__(self):
         return self._concrete("Using a traced array as a Python index").__index__()
@@ -219,11 +230,29 @@ class Tracer:
 
     @property
     def real(self):
+        if self.dtype.kind == "c":  # a view, as NumPy's: writes through it reach this array
+            from .numpy_api.indexing import make_view
+
+            return make_view(self, "real", None).with_returns(self.returns)
         return np.real(self)
+
+    @real.setter
+    def real(self, value):
+        self.real[...] = value
 
     @property
     def imag(self):
+        if self.dtype.kind == "c":
+            from .numpy_api.indexing import make_view
+
+            return make_view(self, "imag", None).with_returns(self.returns)
         return np.imag(self)
+
+    @imag.setter
+    def imag(self, value):
+        if self.dtype.kind != "c":
+            raise TypeError("array does not have imaginary part to set")
+        self.imag[...] = value
 
     @property
     def flat(self) -> "FlatIter":

@@ -64,9 +64,11 @@ def dispatch_function(func, args, kwargs):
 
 
 def _returns(name: str, args) -> str:
-    if name in FOLLOW_INPUT:
+    if name in FOLLOW_INPUT:  # a 0-d view of an array is an array: x.reshape(()), x[:1].real
         first = args[0] if args else None
-        return "array" if getattr(first, "returns", None) == "array" else "scalar"
+        array = getattr(first, "returns", None) == "array" or isinstance(
+            first, (list, tuple, np.ndarray)) or (lax.is_tracer(first) and first.ndim > 0)
+        return "array" if array else "scalar"
     return "array" if name in ARRAY_RESULT else "python" if name in PYTHON_RESULT else "scalar"
 
 

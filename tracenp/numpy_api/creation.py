@@ -20,7 +20,7 @@ _np_zeros, _np_ones, _np_empty, _np_full = np.zeros, np.ones, np.empty, np.full
 _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.logspace, np.eye
 _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
-_np_geomspace, _np_asfortranarray = np.geomspace, np.asfortranarray
+_np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 
 
 def _const(value):
@@ -62,14 +62,27 @@ def _wrap(np_fn):
 
     def make(*args, **kwargs):
         if _has_tracer(list(args) + list(kwargs.values())):
-            from . import dispatch_function  # traced endpoints: np.linspace(x.min(), x.max())
+            known = _known(args), {k: _known(v) for k, v in kwargs.items()}
+            if _has_tracer(list(known[0]) + list(known[1].values())):
+                from . import dispatch_function  # traced endpoints: np.linspace(x.min(), ...)
 
-            return dispatch_function(np_fn, args, kwargs)
+                return dispatch_function(np_fn, args, kwargs)
+            args, kwargs = known  # values computed from constants only are known now
         return _const(np_fn(*args, **kwargs))
 
     make.__name__ = np_fn.__name__
     make.__doc__ = f"`np.{np_fn.__name__}` as a graph constant while tracing."
     return make
+
+
+def _known(obj):
+    """`obj` with each tracer whose value is known while tracing replaced by that value."""
+    if lax.is_tracer(obj):
+        value = obj.constant_value()
+        return obj if value is None else value[()] if value.ndim == 0 else value
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_known(o) for o in obj)
+    return obj
 
 
 def _has_tracer(obj) -> bool:
@@ -126,7 +139,16 @@ def asanyarray(a, dtype=None, order=None, **kw):
 
 
 def ascontiguousarray(a, dtype=None, **kw):
+    """Also `np.asfortranarray`: a traced value has no memory layout."""
     return asarray(a, dtype=dtype)
+
+
+def isscalar(element) -> bool:
+    """`np.isscalar` that knows a traced Python or NumPy scalar from a 0-d array, so that
+    `if np.isscalar(x): x = np.array([x])` takes NumPy's branch for a scalar argument."""
+    if lax.is_tracer(element):
+        return element.ndim == 0 and (element.weak or element.returns != "array")
+    return _np_isscalar(element)
 
 
 def _for_user_code(traced, original):
@@ -226,6 +248,7 @@ PATCHED = {
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
+PATCHED["isscalar"] = isscalar
 PATCHED["vectorize"] = _Vectorize
 PATCHED["r_"] = _Concatenator(np.r_, columns=False)
 PATCHED["c_"] = _Concatenator(np.c_, columns=True)
@@ -255,9 +278,9 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
 @implements(np.linspace)
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
     """`np.linspace` with traced endpoints, computed as NumPy does (start + i*step)."""
-    start, stop = lax.lift(start), lax.lift(stop)
     div = (num - 1) if endpoint else num
-    dt = np.result_type(start.dtype, stop.dtype, float)
+    dt = np.result_type(weak_or_dtype(start), weak_or_dtype(stop), float(num))
+    start, stop = lax.lift(start), lax.lift(stop)
     start, stop = np.broadcast_arrays(lax.cast(start, dt), lax.cast(stop, dt))
     delta = stop - start
     i = lax.lift(_np_arange(num, dtype=dt).reshape((-1,) + (1,) * start.ndim))
@@ -269,6 +292,16 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         y = np.moveaxis(y, 0, axis)
     y = lax.cast(y, dtype) if dtype is not None else y
     return (y, step) if retstep else y
+
+
+def weak_or_dtype(v):
+    """What `np.result_type` should see for `v`: a Python scalar stays weak (NEP 50)."""
+    if lax.is_tracer(v):
+        return {"b": False, "i": 0, "u": 0, "f": 0.0, "c": 0j}[v.dtype.kind] if v.weak \
+            else v.dtype
+    if isinstance(v, (bool, int, float, complex, np.dtype, type, str)):
+        return v
+    return np.asarray(v).dtype
 
 
 @implements(np.tril)

@@ -74,8 +74,9 @@ def bincount(x, weights=None, minlength=0):
         return _bincount_of_bounded(x, weights, minlength)
     raise errors.data_dependent(
         "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
-        "and np.add.at(np.zeros(k), x, w) sums weights; for uint8/uint16/bool values a "
-        "minlength above the dtype's maximum fixes the length")
+        "and np.add.at(np.zeros(k), x, w) sums weights; a minlength above every possible "
+        "value fixes the length (uint8/uint16/bool values, np.clip(i, 0, k - 1), "
+        "np.digitize(x, bins), i % k)")
 
 
 def _bincount_of_bounded(x, weights, minlength: int):
@@ -104,7 +105,7 @@ def compress(condition, a, axis=None, out=None):
     if lax.is_tracer(condition):
         raise errors.data_dependent("np.compress with a traced condition", _MASKED)
     idx = np.flatnonzero(np.asarray(condition))  # concrete: NumPy's own
-    return np.take(a, idx, axis=axis)
+    return np.take(a, idx, axis=axis, out=out)
 
 
 @implements(np.extract)

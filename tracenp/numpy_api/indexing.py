@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, lax
+from ..ops import Op
 from ..tracer import Tracer
 from . import implements
-from .masked import MaskedSelection, select
+from .masked import MaskedSelection, index_by_selections, select
 
 
 def _is_int(k) -> bool:
@@ -117,6 +118,8 @@ def apply_view(base, kind: str, arg):
         return lax.transpose(base, arg)
     if kind == "reshape":
         return lax.reshape(base, arg)
+    if kind in ("real", "imag"):  # z.real, z.imag of a complex z
+        return lax.bind(Op.REAL if kind == "real" else Op.IMAG, base)
     raise ValueError(kind)
 
 
@@ -128,6 +131,11 @@ def write_view(base, kind: str, arg, value):
         return lax.transpose(value, np.argsort(arg))
     if kind == "reshape":
         return lax.reshape(value, base.shape)
+    if kind in ("real", "imag"):
+        re, im = lax.bind(Op.REAL, base), lax.bind(Op.IMAG, base)
+        part = lax.broadcast_to(lax.cast(value, re.dtype), re.shape)
+        re, im = (part, im) if kind == "real" else (re, part)
+        return np.add(lax.cast(re, base.dtype), np.multiply(lax.cast(im, base.dtype), 1j))
     raise ValueError(kind)
 
 
@@ -145,7 +153,8 @@ def _to_index_array(k, n, axis):
         if not np.issubdtype(k.dtype, np.integer):
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
         k = lax.cast(k, np.intp)
-        return np.where(k < 0, k + n, k)
+        k = np.where(k < 0, k + n, k)
+        return np.where(k < 0, n, k)  # below -n: out of bounds, so NumPy's IndexError
     arr = np.asarray(k)
     if arr.dtype == object or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
         raise IndexError("arrays used as indices must be of integer (or boolean) type")
@@ -237,9 +246,24 @@ def _advanced_set(x, key, value, mode="set"):
 # ----------------------------------------------------------------------------- entry points
 
 
+def lift_index_lists(key):
+    """An index list holding traced integers (`x[[i, j]]`, `x[[k - 1, k, k + 1], :]`) is an
+    index array of them; NumPy would convert the list itself."""
+    if isinstance(key, list) and lax.holds_tracer(key):
+        return lax.lift(key)
+    if isinstance(key, tuple):
+        return tuple(lax.lift(k) if isinstance(k, list) and lax.holds_tracer(k) else k
+                     for k in key)
+    return key
+
+
 def getitem(x, key):
+    key = lift_index_lists(key)
     if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
         return select(x, key)
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, MaskedSelection) for k in keys):
+        return index_by_selections(x, keys)
     ekey = _expand_key(key, x.ndim)
     scalar = _all_integers(key)
     if any(_is_advanced(k) for k in ekey):
@@ -260,9 +284,12 @@ def _all_integers(key) -> bool:
 
 
 def setitem(x, key, value):
-    ekey = _expand_key(key, x.ndim)
+    if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
+        value = lax.lift(value)  # out[i] = x, y, z with traced items
+    ekey = _expand_key(lift_index_lists(key), x.ndim)
     if any(_is_advanced(k) for k in ekey):
-        mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_]
+        mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_
+                and k.constant_value() is None]  # a mask known while tracing selects
         if mask:
             x._assign(_mask_set(x, ekey, mask[0], value))
         else:
@@ -290,7 +317,7 @@ def _mask_set(x, ekey, mask, value):
 def scatter_update(x, key, value, mode):
     """`np.add.at(x, key, value)`: an unbuffered update, repeated indices accumulate."""
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
-            for k in _expand_key(key, x.ndim)]
+            for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):
         raise errors.unsupported("np.ufunc.at with only slices")
     x._assign(_advanced_set(x, ekey, value, mode=mode))
@@ -302,10 +329,23 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = axis % a.ndim
+    indices = lift_index_lists(indices)
     indices = _index_mode(indices if lax.is_tracer(indices) else np.asarray(indices),
                           a.shape[axis], mode)
     key = [slice(None)] * axis + [indices]
-    return getitem(a, tuple(key))
+    return write_out(getitem(a, tuple(key)), out)
+
+
+def write_out(res, out):
+    """`res` written into an `out=` argument and `out` returned, as NumPy's functions do."""
+    if out is None:
+        return res
+    if not lax.is_tracer(out):
+        raise errors.unsupported("Writing a traced result into a NumPy array through out=")
+    if tuple(out.shape) != tuple(res.shape):
+        raise ValueError(f"output array has shape {out.shape}, the result {res.shape}")
+    setitem(out, Ellipsis, res)
+    return out
 
 
 def _index_mode(indices, n: int, mode: str):

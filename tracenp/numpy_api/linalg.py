@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from numpy.linalg._linalg import EigResult
 
@@ -225,8 +227,17 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
         axisa = axisb = axisc = axis
     a, b = _common(a, b)
     a, b = np.moveaxis(a, axisa, -1), np.moveaxis(b, axisb, -1)
-    if a.shape[-1] != 3 or b.shape[-1] != 3:
-        raise errors.unsupported("np.cross of 2-vectors")
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("incompatible dimensions for cross product\n"
+                         "(dimension must be 2 or 3)")
+    if a.shape[-1] == 2 or b.shape[-1] == 2:  # deprecated in NumPy 2, still computed
+        warnings.warn("Arrays of 2-dimensional vectors are deprecated. Use arrays of "
+                      "3-dimensional vectors instead. (deprecated in NumPy 2.0)",
+                      DeprecationWarning, stacklevel=4)
+        if a.shape[-1] == b.shape[-1] == 2:
+            return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+        a, b = (np.concatenate([v, np.zeros_like(v[..., :1])], axis=-1)
+                if v.shape[-1] == 2 else v for v in (a, b))
     a0, a1, a2 = (a[..., i] for i in range(3))
     b0, b1, b2 = (b[..., i] for i in range(3))
     c = np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
@@ -365,12 +376,36 @@ def cond(x, p=None):
 
 @implements(np.linalg.pinv)
 def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
-    return lax.linalg("pinv", _float_operand(a))
+    """NumPy's default cutoff runs as the library step; a given `rcond`/`rtol` as NumPy's own
+    steps (an SVD, singular values below the cutoff dropped)."""
+    a = _float_operand(a)
+    if rcond is None and rtol is np._NoValue:
+        return lax.linalg("pinv", a)
+    if rcond is not None and rtol is not np._NoValue:
+        raise ValueError("`rtol` and `rcond` can't be both set.")
+    if rcond is None:
+        rcond = max(a.shape[-2:]) * np.finfo(a.dtype).eps if rtol is None else rtol
+    u, s, vt = svd(np.conjugate(a), full_matrices=False)
+    cutoff = np.multiply(np.expand_dims(lax.lift(rcond), -1), np.max(s, axis=-1, keepdims=True))
+    large = np.greater(s, cutoff)
+    inv_s = np.where(large, np.true_divide(1, np.where(large, s, 1)), 0)
+    return np.matmul(np.swapaxes(vt, -1, -2), np.multiply(inv_s[..., None], np.swapaxes(u, -1, -2)))
 
 
 @implements(np.linalg.matrix_rank)
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
-    return lax.linalg("matrix_rank", _float_operand(A))
+    """As `pinv`: a given `tol`/`rtol` counts the singular values above it, as NumPy does."""
+    if tol is None and rtol is None:
+        return lax.linalg("matrix_rank", _float_operand(A))
+    if tol is not None and rtol is not None:
+        raise ValueError("`tol` and `rtol` can't be both set.")
+    S = svd(A, compute_uv=False)
+    if tol is None:
+        tol = np.multiply(np.max(S, axis=-1, keepdims=True, initial=0),
+                          np.expand_dims(lax.lift(rtol), -1))
+    else:
+        tol = np.expand_dims(lax.lift(tol), -1)
+    return np.count_nonzero(np.greater(S, tol), axis=-1)
 
 
 @implements(np.linalg.matrix_power)
@@ -393,10 +428,12 @@ def matrix_power(a, n):
 
 @implements(np.linalg.multi_dot)
 def multi_dot(arrays, *, out=None):
+    from .indexing import write_out
+
     res = arrays[0]
     for x in arrays[1:]:
         res = np.dot(res, x)
-    return res
+    return write_out(res, out)
 
 
 @implements(np.linalg.norm)

@@ -120,9 +120,9 @@ class MaskedSelection:
         return MaskedSelection(res, self.mask)
 
     def __array_function__(self, func, types, args, kwargs):
-        if func is np.interp:
+        if func is _NP_INTERP:
             return _interp(*args, **kwargs)
-        if func in _ELEMENTWISE and not (func is np.where and len(args) != 3):
+        if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
             res = func(*(self._operand(a) for a in args),
                        **{k: self._operand(v) for k, v in kwargs.items()})
             return MaskedSelection(res, self.mask)
@@ -240,6 +240,7 @@ _reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
 _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
 
 # Functions that work element by element: on a selection they stay a selection.
+_NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
                           np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
 
@@ -322,3 +323,26 @@ def select(x, mask) -> MaskedSelection:
             raise IndexError(f"boolean index did not match indexed array along axis {i}; size "
                              f"of axis is {n} but size of corresponding boolean axis is {m}")
     return MaskedSelection(x, mask)
+
+
+def index_by_selections(x, keys: tuple) -> MaskedSelection:
+    """`x[i[m], j[m]]`: integer index arrays selected by one traced mask, leading the key.
+    The result is the selection by `m` of `x[i, j]`, read with index 0 where `m` is False,
+    so that `out[m] = img[i[m], j[m]]` is `np.where(m, img[i, j], out)` as in NumPy."""
+    lead = 0
+    while lead < len(keys) and isinstance(keys[lead], MaskedSelection):
+        lead += 1
+    mask = keys[0].mask if lead else None
+    rest = keys[lead:]
+    if not lead or any(isinstance(k, MaskedSelection) or not (isinstance(k, slice) or
+                                                              k is Ellipsis) for k in rest) \
+            or any(k.mask.node is not mask.node or k.values.shape != mask.shape
+                   or k.dtype.kind not in "iu" for k in keys[:lead]):
+        raise errors.data_dependent(
+            "Indexing with x[mask]-selections other than integer index arrays selected by one "
+            "mask and leading the key (img[i[m], j[m]])", _INSTEAD)
+    if any(x.shape[d] == 0 for d in range(lead)):
+        raise errors.data_dependent("Indexing an empty axis with a selection x[mask]", _INSTEAD)
+    zero = lax.lift(np.zeros((), keys[0].dtype))
+    safe = tuple(np.where(mask, k.values, zero) for k in keys[:lead])
+    return MaskedSelection(x[safe + tuple(rest)], mask)

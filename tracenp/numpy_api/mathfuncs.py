@@ -151,6 +151,38 @@ def polyval(p, x):
     return y
 
 
+@implements(np.polyder)
+def polyder(p, m=1):
+    """NumPy's steps: the coefficient array shortens by one per order, a length known now."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive (see polyint)")
+    p = lax.lift(p)
+    for _ in range(m):
+        n = p.shape[0] - 1
+        p = np.multiply(p[:-1], lax.lift(np.arange(n, 0, -1)))
+    return p
+
+
+@implements(np.polyint)
+def polyint(p, m=1, k=None):
+    """NumPy's steps: each order divides by the powers and appends its constant from `k`."""
+    m = int(m)
+    if m < 0:
+        raise ValueError("Order of integral must be positive (see polyder)")
+    k = lax.lift(np.zeros(m) if k is None else k)
+    k = lax.reshape(k, (1,)) if k.ndim == 0 else k
+    if k.shape[0] == 1 and m > 1:
+        k = np.multiply(k[0], lax.lift(np.ones(m)))
+    if k.shape[0] < m:
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
+    p = lax.lift(p)
+    for i in range(m):
+        p = np.concatenate([np.true_divide(p, lax.lift(np.arange(p.shape[0], 0, -1))),
+                            k[i:i + 1]])
+    return p
+
+
 def _sorted_before(a, v, side: str):
     """Elementwise `a` sorts before `v` in NumPy's order (NaN last)."""
     if side == "left":
@@ -462,16 +494,57 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 @implements(np.histogram)
 def histogram(a, bins=10, range=None, density=None, weights=None):
-    if not isinstance(bins, (int, np.integer)):
-        raise errors.unsupported("np.histogram with array or string bins (use an int bins)")
-    if weights is not None:
-        weights = lax.lift(weights)
-        if weights.shape != np.shape(a):
-            raise ValueError("weights should have the same shape as a.")
-        if weights.dtype.kind == "c":
-            raise errors.unsupported("np.histogram with complex weights=")
+    """Counts (or sums of `weights`) per bin, for an int `bins` or an array of edges."""
     x = np.ravel(lax.lift(a))
-    dt = np.result_type(x.dtype, np.float64) if x.dtype.kind != "c" else x.dtype
+    if isinstance(bins, (int, np.integer)):
+        edges, onehot = _uniform_bins(x, int(bins), range)
+    elif isinstance(bins, str):
+        raise errors.data_dependent(f"np.histogram with bins={bins!r} (the number of bins "
+                                    "comes from the data)", "pass an int bins or the edges")
+    else:
+        edges, onehot = _edge_bins(x, bins)
+    if weights is None:
+        counts = np.sum(onehot, axis=0, dtype=np.intp)
+    else:
+        counts = _weighted_counts(onehot, weights, np.shape(a))
+    if density:
+        widths = lax.cast(np.diff(edges), np.float64)  # NumPy divides by float64 widths
+        counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
+    return counts, edges
+
+
+def _weighted_counts(onehot, weights, shape):
+    """NumPy's bin sums of weights: accumulated in float64, returned in the weights' dtype."""
+    w = lax.lift(weights)
+    if w.shape != tuple(shape):
+        raise ValueError("weights should have the same shape as a.")
+    if w.dtype.kind == "c":
+        raise errors.unsupported("np.histogram with complex weights")
+    column = lax.reshape(lax.cast(w, np.float64), (-1, 1))
+    sums = np.sum(np.where(onehot, column, lax.lift(np.zeros((), np.float64))), axis=0)
+    return lax.cast(sums, w.dtype)
+
+
+def _edge_bins(x, bins):
+    """Bins given by their edges: `e[i] <= x < e[i + 1]`, the last bin closed on the right.
+    Edges computed in the function are taken as increasing (NumPy's check needs values)."""
+    edges = lax.lift(bins)
+    if edges.ndim != 1:
+        raise ValueError("`bins` must be 1d, when an array")
+    known = edges.constant_value()
+    if known is not None and np.any(known[:-1] > known[1:]):
+        raise ValueError("`bins` must increase monotonically, when an array")
+    if edges.shape[0] < 2:
+        return edges, lax.lift(np.zeros((x.shape[0], 0), dtype=bool))
+    col = lax.reshape(x, (-1, 1))
+    below = np.concatenate([np.less(col, edges[1:-1]), np.less_equal(col, edges[-1:])], axis=1)
+    return edges, np.logical_and(np.greater_equal(col, edges[:-1]), below)
+
+
+def _uniform_bins(x, bins: int, range):
+    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index."""
+    dt = np.result_type(*(range or ()), x.dtype)  # NumPy's: Python bounds are weak
+    dt = np.result_type(dt, float) if dt.kind in "biu" else dt
     if range is None:
         lo, hi = np.min(x), np.max(x)
         same = np.equal(lo, hi)
@@ -497,15 +570,7 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
     idx = np.add(idx, lax.cast(up, np.intp))
     onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
                             lax.reshape(keep, (-1, 1)))
-    if weights is None:
-        counts = np.sum(onehot, axis=0, dtype=np.intp)
-    else:  # NumPy sums the weights in float64 (np.bincount), then casts to their dtype
-        w = lax.reshape(lax.cast(np.ravel(weights), np.float64), (-1, 1))
-        counts = lax.cast(np.sum(np.where(onehot, w, 0.0), axis=0), weights.dtype)
-    if density:
-        widths = np.diff(edges)
-        counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
-    return counts, edges
+    return edges, onehot
 
 
 @implements(np.histogram_bin_edges)
@@ -680,6 +745,19 @@ def isrealobj(x) -> bool:
     return lax.lift(x).dtype.kind != "c"
 
 
+@implements(np.isreal)
+def isreal(x):
+    return np.equal(np.imag(x), 0)
+
+
+@implements(np.iscomplex)
+def iscomplex(x):
+    x = lax.lift(x)
+    if x.dtype.kind != "c":
+        return lax.lift(np.zeros(x.shape, dtype=bool))
+    return np.not_equal(np.imag(x), 0)
+
+
 @implements(np.gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
     """Central differences with uniform scalar spacings, as NumPy computes them."""
@@ -691,7 +769,7 @@ def gradient(f, *varargs, axis=None, edge_order=1):
         dxs = list(varargs) * len(axes)
     else:
         dxs = list(varargs)
-    if len(dxs) != len(axes) or any(lax.is_tracer(d) or np.ndim(d) != 0 for d in dxs):
+    if len(dxs) != len(axes) or any(np.ndim(d) != 0 for d in dxs):
         raise errors.unsupported("np.gradient with coordinate arrays (pass scalar spacings)")
     if f.dtype.kind in "biu":
         f = lax.cast(f, np.float64)
@@ -759,13 +837,18 @@ def ediff1d(ary, to_end=None, to_begin=None):
 
 @implements(np.vander)
 def vander(x, N=None, increasing=False):
+    """Powers in NumPy's dtype, `promote_types(x.dtype, int)`: float32 gives float64."""
     x = lax.lift(x)
+    if x.ndim != 1:
+        raise ValueError("x must be a one-dimensional array or sequence.")
+    x = lax.cast(x, np.promote_types(x.dtype, int))
     n = x.shape[0] if N is None else N
+    if n == 0:
+        return lax.lift(np.zeros((x.shape[0], 0), x.dtype))
     cols = [np.ones_like(x)]
     for _ in range(1, n):
         cols.append(np.multiply(cols[-1], x))
-    v = np.stack(cols if increasing else cols[::-1], axis=1)
-    return v
+    return np.stack(cols if increasing else cols[::-1], axis=1)
 
 
 @implements(np.copyto)

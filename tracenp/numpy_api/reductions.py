@@ -202,14 +202,42 @@ def _scan(op, a, axis, dtype, out):
     return r
 
 
-@implements(np.cumsum, np.cumulative_sum)
+@implements(np.cumsum)
 def cumsum(a, axis=None, dtype=None, out=None, **kw):
     return _scan(Op.CUMSUM, a, axis, dtype, out)
 
 
-@implements(np.cumprod, np.cumulative_prod)
+@implements(np.cumprod)
 def cumprod(a, axis=None, dtype=None, out=None, **kw):
     return _scan(Op.CUMPROD, a, axis, dtype, out)
+
+
+@implements(np.cumulative_sum)
+def cumulative_sum(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(Op.CUMSUM, 0, x, axis, dtype, out, include_initial)
+
+
+@implements(np.cumulative_prod)
+def cumulative_prod(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+    return _cumulative(Op.CUMPROD, 1, x, axis, dtype, out, include_initial)
+
+
+def _cumulative(op, identity, x, axis, dtype, out, include_initial: bool):
+    """The array-API scans: `axis` required above 1-d, and `include_initial` puts the
+    identity first along the axis."""
+    x = lax.lift(x)
+    if axis is None and x.ndim > 1:
+        raise ValueError("For arrays which have more than one dimension ``axis`` argument is "
+                         "required.")
+    r = _scan(op, x, axis, dtype, None)
+    if include_initial:
+        ax = normalize_axis(0 if axis is None else axis, r.ndim)
+        first = lax.broadcast_to(lax.lift(np.asarray(identity, r.dtype)),
+                                 r.shape[:ax] + (1,) + r.shape[ax + 1:])
+        r = np.concatenate([first, r], axis=ax)
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
 
 
 # ----------------------------------------------------------------------------- nan-variants
@@ -239,10 +267,13 @@ def nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoVa
                    where=where)
 
 
-def _nan_extremum(reducer, fill, a, axis, out, keepdims):
+def _nan_extremum(reducer, fill, a, axis, out, keepdims, initial, where):
+    if where is not True and initial is np._NoValue:
+        raise ValueError(f"reduction operation '{'fmax' if fill < 0 else 'fmin'}' does not have "
+                         "an identity, so to use a where mask one has to specify 'initial'")
     x, nan = _nan_fill(a, fill)
-    r = reducer(x, axis=axis, keepdims=keepdims)
-    if nan is not None:
+    r = reducer(x, axis=axis, keepdims=keepdims, initial=initial, where=where)
+    if nan is not None and initial is np._NoValue:  # else an all-nan slice gives `initial`
         r = np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, r).astype(r.dtype)
     if out is not None:
         return _store(np.add, (r,), out, True, "unsafe")
@@ -251,12 +282,12 @@ def _nan_extremum(reducer, fill, a, axis, out, keepdims):
 
 @implements(np.nanmax)
 def nanmax(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
-    return _nan_extremum(np.max, -np.inf, a, axis, out, keepdims)
+    return _nan_extremum(np.max, -np.inf, a, axis, out, keepdims, initial, where)
 
 
 @implements(np.nanmin)
 def nanmin(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=True):
-    return _nan_extremum(np.min, np.inf, a, axis, out, keepdims)
+    return _nan_extremum(np.min, np.inf, a, axis, out, keepdims, initial, where)
 
 
 @implements(np.nanargmax)
@@ -287,15 +318,16 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
     valid = np.logical_not(np.isnan(a)) if a.dtype.kind in "fc" else True
     if where is not True:
         valid = np.logical_and(valid, where)
+    given = {} if mean is None else {"mean": mean}
     return np.var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                  where=valid, correction=correction)
+                  where=valid, correction=correction, **given)
 
 
 @implements(np.nanstd)
 def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
            mean=None, correction=np._NoValue):
     return np.sqrt(nanvar(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                          where=where, correction=correction))
+                          where=where, mean=mean, correction=correction))
 
 
 @implements(np.nancumsum)

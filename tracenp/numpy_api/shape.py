@@ -8,6 +8,7 @@ from .. import errors, lax
 from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
+from .creation import weak_or_dtype
 from .indexing import make_view
 
 
@@ -95,7 +96,12 @@ def expand_dims(a, axis):
     shape = list(a.shape)
     for ax in axes:
         shape.insert(ax, 1)
-    return reshape(a, shape)
+    return _unit_dims_view(a, shape)
+
+
+def _unit_dims_view(a, shape):
+    """`a` with size-1 dims added or removed: always a view in NumPy, also of a view."""
+    return make_view(a, "reshape", tuple(shape))
 
 
 @implements(np.squeeze)
@@ -109,7 +115,7 @@ def squeeze(a, axis=None):
             if a.shape[ax] != 1:
                 raise ValueError("cannot select an axis to squeeze out which has size not equal "
                                  "to one")
-    return reshape(a, [d for i, d in enumerate(a.shape) if i not in axes])
+    return _unit_dims_view(a, [d for i, d in enumerate(a.shape) if i not in axes])
 
 
 @implements(np.broadcast_to)
@@ -134,6 +140,21 @@ def ndim(a):
     return _t(a).ndim
 
 
+@implements(np.result_type)
+def result_type(*arrays_and_dtypes):
+    """NumPy's answer from the traced values' dtypes; a traced Python scalar stays weak."""
+    return np.result_type(*(weak_or_dtype(a) for a in arrays_and_dtypes))
+
+
+@implements(np.can_cast)
+def can_cast(from_, to, casting="safe"):
+    if lax.is_tracer(from_) and from_.weak:
+        raise TypeError("can_cast() does not support Python ints, floats, and complex because "
+                        "the result used to depend on the value.\nThis change was part of "
+                        "adopting NEP 50, we may explicitly allow them again in the future.")
+    return np.can_cast(from_.dtype if lax.is_tracer(from_) else from_, to, casting)
+
+
 @implements(np.size)
 def size(a, axis=None):
     a = _t(a)
@@ -146,13 +167,13 @@ def _atleast(n, arys):
         a = _t(a)
         if a.ndim < n:
             if n == 3 and a.ndim == 2:
-                a = reshape(a, a.shape + (1,))
+                a = _unit_dims_view(a, a.shape + (1,))
             elif n == 3 and a.ndim == 1:
-                a = reshape(a, (1,) + a.shape + (1,))
+                a = _unit_dims_view(a, (1,) + a.shape + (1,))
             elif n == 2 and a.ndim == 1:
-                a = reshape(a, (1,) + a.shape)
+                a = _unit_dims_view(a, (1,) + a.shape)
             else:
-                a = reshape(a, (1,) * n)
+                a = _unit_dims_view(a, (1,) * n)
         res.append(a)
     return res[0] if len(res) == 1 else tuple(res)
 
@@ -261,9 +282,8 @@ def array_split(ary, indices_or_sections, axis=0):
         bounds = [0] + [int(i) for i in indices_or_sections] + [n]
     out = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        sl = _full_slices(a.ndim)
-        sl[axis] = (lo, hi, 1)
-        out.append(lax.slice_of(a, sl) if (lo, hi) != (0, n) else _copy_node(a))
+        key = tuple(slice(lo, hi) if d == axis else slice(None) for d in range(a.ndim))
+        out.append(make_view(a, "index", key))  # views, as NumPy's: writes reach `a`
     return out
 
 
@@ -418,6 +438,10 @@ def pad(array, pad_width, mode="constant", **kwargs):
         return a
     if mode not in ("edge", "reflect", "symmetric", "wrap"):
         raise errors.unsupported(f"np.pad(mode={mode!r})")
+    extra = set(kwargs) - ({"reflect_type"} if mode in ("reflect", "symmetric") else set())
+    if extra:
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {extra}")
+    odd = kwargs.get("reflect_type", "even") == "odd"
     for ax, (lo, hi) in enumerate(widths):
         n = a.shape[ax]
         if mode == "edge":
@@ -439,8 +463,21 @@ def pad(array, pad_width, mode="constant", **kwargs):
                 right = [refl(n + i) for i in range(hi)]
         if lo or hi:
             idx = np.asarray(left + list(range(n)) + right, dtype=np.intp)
-            a = np.take(a, idx, axis=ax)
+            a = _odd_reflection(a, ax, lo, hi, mode) if odd else np.take(a, idx, axis=ax)
     return a
+
+
+def _odd_reflection(a, ax: int, lo: int, hi: int, mode: str):
+    """`reflect_type="odd"`: each pad is `2 * edge - (its even reflection)` (one reflection;
+    NumPy repeats it from the new edge for pads wider than the array, which is refused)."""
+    n = a.shape[ax]
+    if max(lo, hi) > (n - 1 if mode == "reflect" else n) and n > 1:
+        raise errors.unsupported("np.pad(reflect_type='odd') wider than the array")
+    shift = 0 if mode == "reflect" else 1
+    first, last = np.take(a, [0], axis=ax), np.take(a, [n - 1], axis=ax)
+    left = np.take(a, [min(lo - i - shift, n - 1) for i in range(lo)], axis=ax)
+    right = np.take(a, [max(n - 2 - i + shift, 0) for i in range(hi)], axis=ax)
+    return np.concatenate([2 * first - left, a, 2 * last - right], axis=ax)
 
 
 @implements(np.where)
@@ -481,12 +518,16 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
          max=np._NoValue, **kwargs):
     lo = a_min if a_min is not np._NoValue else (None if min is np._NoValue else min)
     hi = a_max if a_max is not np._NoValue else (None if max is np._NoValue else max)
-    res = a
+    res = _t(a)
+    if res.dtype.kind in "iu":  # NumPy drops a Python int bound beyond the dtype's range
+        info = np.iinfo(res.dtype)
+        lo = None if type(lo) is int and lo <= info.min else lo
+        hi = None if type(hi) is int and hi >= info.max else hi
     if lo is not None:
         res = np.maximum(res, lo)
     if hi is not None:
         res = np.minimum(res, hi)
-    res = _t(res)
+    res = _copy_node(_t(res))  # a new array, never a view of `a`
     if out is not None:
         from .ufuncs import _store
 

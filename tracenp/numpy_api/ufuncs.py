@@ -144,6 +144,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
                 apply_ufunc(np.remainder, args, out=None if out is None else out[1]))
     if ufunc.__name__ == "isnat":
         raise errors.unsupported("np.isnat (datetime dtypes)")
+    if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
+        raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's, such as "
+                                 "scipy.special's or np.frompyfunc's)")
     if len(args) != ufunc.nin:
         raise TypeError(f"{ufunc.__name__}() takes from {ufunc.nin} to {ufunc.nin + ufunc.nout} "
                         f"positional arguments but {len(args)} were given")
@@ -300,12 +303,12 @@ def array_ufunc(ufunc, method, inputs, kwargs):
 @implements(np.real)
 def real(x):
     x = lax.lift(x)
-    return lax.bind(Op.REAL, x) if x.dtype.kind == "c" else x
+    return x.real if x.dtype.kind == "c" else x  # a view of a complex x, as in NumPy
 
 
 @implements(np.imag)
 def imag(x):
     x = lax.lift(x)
     if x.dtype.kind == "c":
-        return lax.bind(Op.IMAG, x)
+        return x.imag
     return lax.lift(np.zeros(x.shape, x.dtype))
