@@ -26,6 +26,9 @@ from .tracer import Tracer
 from . import printing, tensor  # noqa: E402  (the Theano-style API over the same graph)
 from .function import Function, In, function
 from .shared import SharedVariable, shared
+from .trace import prepare as _prepare_tracing
+
+_prepare_tracing()  # NumPy's functions and ufuncs, wrapped once for tracing lists of tracers
 
 __all__ = [
     "jit", "make_graph", "grad", "value_and_grad", "vjp", "jacobian", "JitFunction", "Graph",

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import weakref
 from typing import Callable
 
 from .lowering import Executable
@@ -25,10 +26,15 @@ _jobs: queue.SimpleQueue = queue.SimpleQueue()
 _idle = threading.Condition()
 _state: dict = {"worker": None}
 _unfinished: set = set()
+_held: "weakref.WeakSet[Background]" = weakref.WeakSet()  # made, not yet queued
 
 
 class Background:
-    """An executable that runs `interim` until `build()` has made the compiled one."""
+    """An executable that runs `interim` until `build()` has made the compiled one.
+
+    The compile is queued when the first call has returned (or when someone waits): LLVM's
+    Python side (building the IR) holds the GIL, and the first call should not wait for it.
+    """
 
     def __init__(self, interim: Executable, build: Callable[[], Executable],
                  then: Callable[[Executable], None]):
@@ -37,17 +43,31 @@ class Background:
         self.error: BaseException | None = None
         self._done = threading.Event()
         self._build, self._then = build, then
-        _submit(self)
+        self._queued = False
+        _held.add(self)
 
     @property
     def done(self) -> bool:
         return self._done.is_set()
 
     def __call__(self, args: list) -> list:
-        return (self.final or self.interim)(args)
+        try:
+            return (self.final or self.interim)(args)
+        finally:
+            self.queue()
+
+    def queue(self) -> None:
+        """Hand the compile to the worker (once)."""
+        with _idle:
+            if self._queued:
+                return
+            self._queued = True
+            _held.discard(self)
+        _submit(self)
 
     def wait(self) -> Executable:
         """The executable calls end up with: the compiled one, or `interim` if it failed."""
+        self.queue()
         self._done.wait()
         return self.final or self.interim
 
@@ -116,6 +136,9 @@ os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def wait_compiled(timeout: float | None = None) -> bool:
-    """Block until every background compile has finished; False if `timeout` ran out."""
+    """Block until every background compile has finished (queuing those not queued yet);
+    False if `timeout` ran out."""
+    for job in list(_held):
+        job.queue()
     with _idle:
         return _idle.wait_for(lambda: not _unfinished, timeout)

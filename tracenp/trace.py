@@ -27,7 +27,7 @@ import numpy as np
 _lock = threading.RLock()
 _state = threading.local()
 _np_random = np.random
-_ROUTES: list = []  # (namespace, name, list-routing wrapper), made on the first trace
+_ROUTES: list = []  # (namespace, name, list-routing wrapper), made by prepare()
 
 
 class _RandomGuard:
@@ -230,6 +230,15 @@ def _stacked(args) -> tuple:
                  for a in args)
 
 
+def prepare() -> None:
+    """Make the list-routing wrappers (a few ms, once): `import tracenp` does, so that a first
+    trace does not."""
+    if not _ROUTES:
+        from .numpy_api.creation import PATCHED
+
+        _ROUTES.extend(_list_routes(PATCHED))
+
+
 def _list_routes(patched) -> list:
     """(namespace, name, wrapper) for each function tracenp implements in `np` and `np.linalg`
     (not those `patched` already replaces), and for each ufunc in `np`."""
@@ -268,8 +277,7 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         stack.append(state)
         saved, random_modules = {}, []
         if len(stack) == 1:
-            global _ROUTES
-            _ROUTES = _ROUTES or _list_routes(PATCHED)
+            prepare()
             for module, name, fn in [(np, n, f) for n, f in PATCHED.items()] + _ROUTES + \
                     [(np, "random", _RandomGuard())]:
                 saved[module, name] = getattr(module, name)

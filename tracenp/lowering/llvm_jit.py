@@ -138,7 +138,7 @@ def _version() -> str:
     here = os.path.dirname(__file__)
     names = sorted(p for p in os.listdir(here) if p.startswith("llvm_math") and p.endswith(".py"))
     names += ["llvm_ops.py", "llvm_kernel.py", "llvm_jit.py", "llvm_entry.py", "llvm_rowdot.py",
-              "llvm_call.py", "../fusion.py", "../fusion_merge.py"]
+              "llvm_call.py", "llvm_loops.py", "../fusion.py", "../fusion_merge.py"]
     h = hashlib.sha256()
     for name in names:
         with open(os.path.join(here, name), "rb") as f:
