@@ -7,6 +7,7 @@ import pytest
 
 import tracenp
 
+from test_corpus_more import fill_gaps
 from test_ops import check_like_numpy
 
 RNG = np.random.default_rng(5)
@@ -207,20 +208,12 @@ def test_masked_reads_reduced(name, arr):
     check_like_numpy(MASKED[name], arr)
 
 
-def _fill_nans(y):
-    y = y.copy()
-    nans = np.isnan(y)
-    idx = np.arange(len(y))
-    y[nans] = np.interp(idx[nans], idx[~nans], y[~nans])
-    return y
-
-
 @pytest.mark.parametrize("holes", [[1, 2, 5], [0, 1, 7], [0, 2, 3, 4, 5, 6, 7]],
                          ids=["inside", "at_the_ends", "one_point_left"])
 def test_interp_through_a_selection_fills_gaps_like_numpy(holes):
     y = np.linspace(-1.0, 2.0, 8) ** 2
     y[holes] = np.nan
-    check_like_numpy(_fill_nans, y)
+    check_like_numpy(fill_gaps, y)
     check_like_numpy(lambda t, y: np.interp(np.linspace(-1, 9, 6), t[y > 0.1], y[y > 0.1],
                                             left=0.0), np.arange(8.0), np.nan_to_num(y))
 
@@ -228,8 +221,8 @@ def test_interp_through_a_selection_fills_gaps_like_numpy(holes):
 def test_interp_through_an_empty_selection_is_nan():
     """NumPy raises on no sample points; a compiled function cannot, so it gives nan."""
     with pytest.raises(ValueError):
-        _fill_nans(np.full(4, np.nan))
-    assert np.isnan(tracenp.jit(_fill_nans)(np.full(4, np.nan))).all()
+        fill_gaps(np.full(4, np.nan))
+    assert np.isnan(tracenp.jit(fill_gaps)(np.full(4, np.nan))).all()
 
 
 def test_masked_max_of_empty_selection_is_nan():
