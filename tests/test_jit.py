@@ -219,6 +219,9 @@ class _Layer:
         self.b = np.zeros(n_out)
         self.activation = "tanh"  # not data: part of the method's static key
 
+    def __call__(self, x):  # a callable layer's arrays are state too
+        return np.tanh(x @ self.W + self.b)
+
 
 class _Net:
     """OO code as it is written: state on the instance, updated by jitted methods."""
@@ -231,7 +234,7 @@ class _Net:
 
     @tracenp.jit
     def forward(self, x):
-        h = np.tanh(x @ self.hidden.W + self.hidden.b)
+        h = self.hidden(x)
         return (h @ self.out.W + self.out.b)[:, 0] * self.params["scale"]
 
     @tracenp.jit

@@ -15,6 +15,8 @@ as outputs and are written to the instance (dicts and lists in place).
 from __future__ import annotations
 
 import copy
+import functools
+import types
 from collections import namedtuple
 from typing import Any, Callable
 
@@ -25,6 +27,7 @@ from . import pytree
 _DATA = (np.ndarray, np.generic, bool, int, float, complex)
 _Obj = namedtuple("_Obj", "attrs")  # the state of a plain object inside the state
 _DEPTH = 4  # nesting of plain objects followed
+_NOT_PLAIN = (type, types.ModuleType, types.FunctionType, types.MethodType, functools.partial)
 
 
 def _is_data(v) -> bool:
@@ -33,9 +36,11 @@ def _is_data(v) -> bool:
 
 
 def _is_plain(v) -> bool:
-    """An instance of a user class (not a module, function, type or NumPy object)."""
-    return (hasattr(v, "__dict__") and not isinstance(v, type) and not callable(v)
-            and type(v).__module__ not in ("builtins", "numpy"))
+    """An instance of a user class (a callable layer too), not a module, function, type, or
+    NumPy's or tracenp's own object."""
+    module = type(v).__module__ or ""
+    return (hasattr(v, "__dict__") and not isinstance(v, _NOT_PLAIN)
+            and module != "builtins" and not module.startswith(("numpy", "tracenp")))
 
 
 def state_of(obj, depth: int = 0) -> dict:
