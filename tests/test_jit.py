@@ -229,7 +229,8 @@ class _Net:
     def __init__(self):
         self.hidden, self.out = _Layer(4, 3, 1), _Layer(3, 1, 2)
         self.params = {"scale": 1.0}
-        self.steps = 0
+        self.steps = 0  # an int: static, and its new value is written back
+        self.n_decay = 1  # steers the method's Python: range(self.n_decay)
         self.u = np.ones(3)
 
     @tracenp.jit
@@ -249,7 +250,8 @@ class _Net:
 
     @tracenp.jit
     def decay(self):
-        self.u = self.u * 0.5
+        for _ in range(self.n_decay):
+            self.u = self.u * 0.5
         return self.u.sum()
 
 
@@ -279,7 +281,8 @@ def test_jitted_methods_read_and_write_the_instance_as_numpy_would():
     np.testing.assert_allclose(net.forward(x), (h @ net.out.W + net.out.b)[:, 0]
                                * net.params["scale"])
     assert type(net).forward._method.cache_info().misses == 1
-    other = _Net()  # another instance with the same structure reuses the trace
+    other = _Net()  # another instance with the same structure and ints reuses the trace
+    other.steps = net.steps
     np.testing.assert_allclose(other.forward(x), _Net.forward.fn(other, x))
     assert type(net).forward._method.cache_info().misses == 1
     other.hidden.activation = "relu"  # a static attribute changed: traced anew
@@ -339,3 +342,31 @@ def test_values_read_before_an_argument_is_written_keep_their_values():
     w_np, w_jit, g = np.ones((2, 3)), np.ones((2, 3)), np.arange(6.0).reshape(2, 3)
     assert_same(tracenp.jit(step)(w_jit, g), step(w_np, g))
     assert_same(w_jit, w_np)
+
+
+def test_an_int_a_method_changes_traces_once_unless_its_python_needs_the_value():
+    class Counter:
+        def __init__(self):
+            self.u, self.t, self.n = np.ones(2), 0, 1
+
+        @tracenp.jit
+        def adam_like(self, g):  # self.t += 1 on every call: an input after the first
+            self.t += 1
+            self.u = self.u - 0.1 * g / (1 - 0.9 ** self.t)
+            return self.u.sum()
+
+        @tracenp.jit
+        def grow(self):  # self.n steers a Python loop: it stays static, one trace per value
+            for _ in range(self.n):
+                self.u = self.u * 2
+            self.n += 1
+            return self.u.sum()
+
+    c, u = Counter(), np.ones(2)
+    for t in range(1, 6):
+        u = u - 0.1 * 1.0 / (1 - 0.9 ** t)
+        np.testing.assert_allclose(c.adam_like(np.ones(2)), u.sum(), rtol=1e-14)
+        assert c.t == t and type(c.t) is int
+    assert Counter.adam_like._method.cache_info().misses == 2
+    assert [c.grow() for _ in range(3)] == [u.sum() * 2, u.sum() * 8, u.sum() * 64]
+    assert c.n == 4

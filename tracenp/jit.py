@@ -24,7 +24,7 @@ from . import background, ir, methods, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
-from .errors import TracingError
+from .errors import ConcretizationError, TracingError
 from .lowering.cupy import is_device_array
 from .trace import current_trace, tracing
 from .tracer import Tracer
@@ -115,6 +115,8 @@ class JitFunction:
         self._entries: list = []  # every builtin made, whose hits cache_info() collects
         self._method: JitFunction | None = None  # of methods.pure(fn): instance state dynamic
         self._static_method: JitFunction | None = None  # for instances without a __dict__
+        self._counters: set[str] = set()  # int attributes the method changes: inputs
+        self._steering: set[str] = set()  # ...unless its Python needs their values
         self._info = CacheInfo()
         try:
             self._signature = inspect.signature(fn)
@@ -430,9 +432,20 @@ class JitFunction:
         return jf
 
     def _call_method(self, obj, *args, **kwargs):
-        state = methods.state_of(obj)
-        result, final = self._method(state, methods.Rest(obj, state), *args, **kwargs)
+        """An int the method changes becomes an input from the next call on (one trace, not
+        one per value), unless the method's Python needs its value: then it stays static."""
+        counters = frozenset(self._counters - self._steering)
+        state = methods.state_of(obj, counters)
+        try:
+            result, final = self._method(state, methods.Rest(obj, state), *args, **kwargs)
+        except ConcretizationError:
+            if not counters & state.keys():
+                raise
+            self._steering |= counters
+            state = methods.state_of(obj)
+            result, final = self._method(state, methods.Rest(obj, state), *args, **kwargs)
         methods.write_back(obj, final)
+        self._counters |= methods.counters_of(final, state)
         return result
 
     def __repr__(self) -> str:

@@ -4,12 +4,13 @@ to the instance is written back after each call.
 `self` cannot be a static argument like the others: its arrays change between calls (a
 training loop updates `self.w` outside the method), and a method that assigns `self.u = ...`
 must leave the new value on the instance, as it would without `jit`. So a call passes the
-instance's *state* as one dynamic argument: its attributes that are arrays, NumPy or Python
-scalars, or lists, tuples and dicts of those, and the state of attributes that are plain
-objects themselves (a model's layers), recursively. The rest of the instance (its type and
-other attributes, by value where hashable, else by identity) is a static argument. The
-method runs on shallow copies holding the traced state; the state's final values come back
-as outputs and are written to the instance (dicts and lists in place).
+instance's *state* as one dynamic argument: its attributes that are arrays, NumPy scalars or
+Python floats, or containers of numbers holding one of those, and the state of attributes
+that are plain objects themselves (a model's layers), recursively. The rest of the instance
+(its type and other attributes, Python ints and bools among them, by value where hashable,
+else by identity) is a static argument. The method runs on shallow copies holding the traced
+state; what it changed comes back as outputs and is written to the instance (dicts and lists
+in place).
 """
 
 from __future__ import annotations
@@ -25,14 +26,21 @@ import numpy as np
 from . import pytree
 
 _DATA = (np.ndarray, np.generic, bool, int, float, complex)
+_VALUES = (np.ndarray, np.generic, float, complex)  # what makes an attribute state
 _Obj = namedtuple("_Obj", "attrs")  # the state of a plain object inside the state
 _DEPTH = 4  # nesting of plain objects followed
 _NOT_PLAIN = (type, types.ModuleType, types.FunctionType, types.MethodType, functools.partial)
 
 
 def _is_data(v) -> bool:
+    """State: an array, a NumPy scalar, a float, or a container of numbers holding one of
+    those. A bare int or bool (a count, a size, a flag the method's Python branches on)
+    stays static, so `range(self.n_steps)` and `if self.training:` work as without jit."""
+    if v is None or type(v) in (bool, int):
+        return False
     leaves, _ = pytree.flatten(v)
-    return v is not None and all(isinstance(x, _DATA) for x in leaves)
+    return (all(isinstance(x, _DATA) for x in leaves)
+            and any(isinstance(x, _VALUES) for x in leaves))
 
 
 def _is_plain(v) -> bool:
@@ -43,14 +51,16 @@ def _is_plain(v) -> bool:
             and module != "builtins" and not module.startswith(("numpy", "tracenp")))
 
 
-def state_of(obj, depth: int = 0) -> dict:
-    """{name: data or _Obj(state)} of the attributes a call passes as inputs."""
+def state_of(obj, counters: frozenset = frozenset(), depth: int = 0) -> dict:
+    """{name: data or _Obj(state)} of the attributes a call passes as inputs; `counters`
+    names int attributes the method is known to change (`self.t += 1`), passed as inputs
+    too so that each new value does not trace anew."""
     out = {}
     for k, v in vars(obj).items():
-        if _is_data(v):
+        if _is_data(v) or k in counters and type(v) is int and not depth:
             out[k] = v
         elif depth < _DEPTH and _is_plain(v):
-            sub = state_of(v, depth + 1)
+            sub = state_of(v, counters, depth + 1)
             if sub:
                 out[k] = _Obj(sub)
     return out
@@ -92,17 +102,16 @@ def with_state(obj, state: dict):
     return clone
 
 
-def final_state(clone, state: dict, before: dict) -> dict:
-    """The attributes of the clone that the method changed: rebound, or containers whose
-    items it rebound, or new ones holding traced data. An array changed in place is not
-    among them: jit writes it back into the instance's own array."""
-    from .tracer import Tracer
-
+def final_state(clone, original, state: dict, before: dict) -> dict:
+    """The attributes of the clone that the method changed: state rebound, or containers
+    whose items it rebound; other attributes set to new values (`self.steps += 1` on an int:
+    a value of the trace, since ints are static). An array changed in place is not among
+    them: jit writes it back into the instance's own array."""
     out = {}
     for k, v in vars(clone).items():
         old = state.get(k)
         if isinstance(old, _Obj) and _is_plain(v):
-            sub = final_state(v, old.attrs, before[k])
+            sub = final_state(v, vars(original)[k], old.attrs, before[k])
             if sub:
                 out[k] = _Obj(sub)
         elif k in state:
@@ -110,15 +119,23 @@ def final_state(clone, state: dict, before: dict) -> dict:
             if v is not old or len(leaves) != len(before[k]) or \
                     any(a is not b for a, b in zip(leaves, before[k])):
                 out[k] = v
-        elif any(isinstance(x, Tracer) for x in pytree.flatten(v)[0]):
+        elif v is not vars(original).get(k, _UNSET):
             out[k] = v
     return out
+
+
+_UNSET = object()
 
 
 def _leaves(state: dict) -> dict:
     """Each state attribute's leaves as they are now (to see later what was rebound)."""
     return {k: _leaves(v.attrs) if isinstance(v, _Obj) else pytree.flatten(v)[0]
             for k, v in state.items()}
+
+
+def counters_of(final: dict, state: dict) -> set[str]:
+    """The int attributes, outside the state, that a call set to a new int."""
+    return {k for k, v in final.items() if k not in state and type(v) is int}
 
 
 def write_back(obj, final: dict) -> None:
@@ -147,6 +164,6 @@ def pure(fn: Callable) -> Callable:
         clone = with_state(rest.obj, state)
         before = _leaves(state)
         result = fn(clone, *args, **kwargs)
-        return result, final_state(clone, state, before)
+        return result, final_state(clone, rest.obj, state, before)
 
     return method
