@@ -567,22 +567,21 @@ def _kth(kth) -> tuple:
 @implements(np.partition)
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """NumPy's own partition (its order of the other elements is introselect's, kept as is)."""
-    a = _t(a)
-    if axis is None:
-        a, axis = ravel(a), 0
-    if a.ndim == 0:
-        raise np.exceptions.AxisError(axis, 0)
-    return lax.bind(Op.PARTITION, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
+    return _partitioned(Op.PARTITION, a, kth, axis)
 
 
 @implements(np.argpartition)
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    return _partitioned(Op.ARGPARTITION, a, kth, axis)
+
+
+def _partitioned(op: Op, a, kth, axis):
     a = _t(a)
     if axis is None:
         a, axis = ravel(a), 0
     if a.ndim == 0:
         raise np.exceptions.AxisError(axis, 0)
-    return lax.bind(Op.ARGPARTITION, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
+    return lax.bind(op, a, kth=_kth(kth), axis=normalize_axis(axis, a.ndim))
 
 
 @implements(np.lexsort)
