@@ -54,7 +54,8 @@ class Background:
         try:
             return (self.final or self.interim)(args)
         finally:
-            self.queue()
+            if not self._queued:  # the lock only until the compile is handed over
+                self.queue()
 
     def queue(self) -> None:
         """Hand the compile to the worker (once)."""
