@@ -62,18 +62,24 @@ def load(key: str) -> bytes | None:
 
 def store(key: str, payload: bytes) -> None:
     """Write `payload` under `key` atomically; a cache that cannot be written is skipped."""
-    if not enabled():
-        return
     k = key.encode()
     head = _HEAD.pack(MAGIC, hashlib.sha256(k).digest(), len(payload),
                       hashlib.sha256(payload).digest())
+    write(_path(k).name, head + payload)
+
+
+def write(name: str, data: bytes) -> None:
+    """Replace the cache directory's file `name` atomically (readers see the old file or the
+    new one, never a part); skipped if the cache is disabled or cannot be written."""
+    if not enabled():
+        return
     d = directory()
     try:
         d.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            f.write(head + payload)
-        os.replace(tmp, _path(k))
+            f.write(data)
+        os.replace(tmp, d / name)
     except OSError:
         return
 
@@ -85,7 +91,7 @@ def clear() -> int:
     if not d.is_dir():
         return 0
     for p in d.iterdir():
-        if p.suffix in (".o", ".tmp"):
+        if p.suffix in (".o", ".tmp", ".json"):
             p.unlink(missing_ok=True)
             n += 1
     return n

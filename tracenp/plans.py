@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-from . import disk_cache
+from . import disk_cache, source_digest
 from .ir import Const, Graph, toposort
 from .lowering import Executable
 from .lowering.llvm import Launch, launch_run
@@ -117,14 +117,8 @@ def _key(graph: Graph, stabilize: bool) -> str | None:
 def _sources() -> str:
     """A hash of the optimizer's and scheduler's sources (content, not file times)."""
     if not _hash:
-        here = os.path.dirname(__file__)
-        rewrite = os.path.join(here, "rewrite")
-        paths = [os.path.join(here, p) for p in _SOURCES]
-        paths += sorted(os.path.join(rewrite, p) for p in os.listdir(rewrite)
-                        if p.endswith(".py"))
-        h = hashlib.sha256()
-        for path in paths:
-            with open(path, "rb") as f:
-                h.update(f.read())
-        _hash.append(h.hexdigest()[:16])
+        rewrite = os.path.join(source_digest.PACKAGE, "rewrite")
+        names = list(_SOURCES) + sorted(os.path.join("rewrite", p) for p in os.listdir(rewrite)
+                                        if p.endswith(".py"))
+        _hash.append(source_digest.digest(names))
     return _hash[0]

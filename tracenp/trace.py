@@ -27,7 +27,8 @@ import numpy as np
 _lock = threading.RLock()
 _state = threading.local()
 _np_random = np.random
-_ROUTES: list = []  # (namespace, name, list-routing wrapper), made by prepare()
+_ROUTES: list = []  # (namespace, name, wrapper) a trace installs, made by prepare()
+_RANDOM_MODULES: list = [-1]  # len(sys.modules) when scanned, then the modules
 
 
 class _RandomGuard:
@@ -231,12 +232,22 @@ def _stacked(args) -> tuple:
 
 
 def prepare() -> None:
-    """Make the list-routing wrappers (a few ms, once): `import tracenp` does, so that a first
-    trace does not."""
+    """Make the namespace wrappers a trace installs (a few ms, once): `import tracenp` does,
+    so that a first trace does not."""
     if not _ROUTES:
         from .numpy_api.creation import PATCHED
 
-        _ROUTES.extend(_list_routes(PATCHED))
+        _ROUTES.extend([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
+                       + [(np, "random", _RandomGuard())])
+
+
+def _random_modules() -> list:
+    """`numpy.random`'s modules that use `np` (rescanned only when modules were imported)."""
+    if _RANDOM_MODULES[0] != len(sys.modules):
+        _RANDOM_MODULES[:] = [len(sys.modules)] + [
+            m for n, m in list(sys.modules.items())
+            if n.startswith("numpy.random.") and getattr(m, "np", None) is np]
+    return _RANDOM_MODULES[1:]
 
 
 def _list_routes(patched) -> list:
@@ -278,14 +289,11 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         saved, random_modules = {}, []
         if len(stack) == 1:
             prepare()
-            for module, name, fn in [(np, n, f) for n, f in PATCHED.items()] + _ROUTES + \
-                    [(np, "random", _RandomGuard())]:
+            for module, name, fn in _ROUTES:
                 saved[module, name] = getattr(module, name)
                 setattr(module, name, fn)
-            shim = _NumpyForRandom({k: v for (m, k), v in saved.items()
-                                    if m is np and k in PATCHED})
-            random_modules = [m for n, m in list(sys.modules.items())
-                              if n.startswith("numpy.random.") and getattr(m, "np", None) is np]
+            shim = _NumpyForRandom({k: saved[np, k] for k in PATCHED})
+            random_modules = _random_modules()
             for m in random_modules:
                 m.np = shim
         try:

@@ -133,17 +133,14 @@ def _cpuinfo() -> str | None:
 
 def _version() -> str:
     """tracenp's version and a hash of the code generator's sources (content, not times)."""
-    from .. import __version__
+    from .. import __version__, source_digest
 
     here = os.path.dirname(__file__)
     names = sorted(p for p in os.listdir(here) if p.startswith("llvm_math") and p.endswith(".py"))
     names += ["llvm_ops.py", "llvm_kernel.py", "llvm_jit.py", "llvm_entry.py", "llvm_rowdot.py",
-              "llvm_call.py", "llvm_loops.py", "../fusion.py", "../fusion_merge.py"]
-    h = hashlib.sha256()
-    for name in names:
-        with open(os.path.join(here, name), "rb") as f:
-            h.update(f.read())
-    return f"{__version__} codegen {h.hexdigest()[:16]}"
+              "llvm_call.py", "llvm_loops.py"]
+    paths = [os.path.join("lowering", n) for n in names] + ["fusion.py", "fusion_merge.py"]
+    return f"{__version__} codegen {source_digest.digest(paths)}"
 
 
 def debug() -> bool:
