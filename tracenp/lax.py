@@ -15,11 +15,10 @@ import numpy as np
 from . import ir
 from .ops import Op
 from .rewrite import sites
+from .tracer import Tracer
 
 
 def bind(op: Op, *srcs, **params):
-    from .tracer import Tracer
-
     node = ir.Node.make(op, tuple(lift(s).node for s in srcs), tuple(params.items()))
     sites.note(node)
     return Tracer(node)
@@ -27,8 +26,6 @@ def bind(op: Op, *srcs, **params):
 
 def lift(x, dtype=None):
     """A tracer for `x`: tracers pass through, anything else becomes a constant."""
-    from .tracer import Tracer
-
     if isinstance(x, Tracer):
         return x if dtype is None or x.dtype == dtype else cast(x, dtype)
     if isinstance(x, (bool, int, float, complex)) and dtype is None:
@@ -41,8 +38,6 @@ def lift(x, dtype=None):
 
 
 def is_tracer(x) -> bool:
-    from .tracer import Tracer
-
     return isinstance(x, Tracer)
 
 
@@ -216,8 +211,6 @@ def _forward_read(node, want):
 
 
 def _tracer_of(node):
-    from .tracer import Tracer
-
     return Tracer(node)
 
 

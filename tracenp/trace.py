@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import lax
+
 _lock = threading.RLock()
 _state = threading.local()
 _np_random = np.random
@@ -90,9 +92,7 @@ class _Seeded:
             return attr
 
         def draw(*args, **kwargs):
-            from .lax import is_tracer
-
-            if name in _BY_INDEX and args and is_tracer(args[0]) and args[0].ndim:
+            if name in _BY_INDEX and args and lax.is_tracer(args[0]) and args[0].ndim:
                 return _BY_INDEX[name](self._generator, *args, **kwargs)
             with _drawing():
                 return attr(*args, **kwargs)
@@ -172,7 +172,6 @@ def _routing_lists(func):
     """`func` while tracing: an argument that is a list holding tracers (`np.diag([1, 1, d])`,
     `np.mean([a, b])`) is invisible to NumPy's dispatch, which would convert the list and ask
     for the tracers' values; such a call goes to tracenp's version of `func` instead."""
-    from . import lax
     from .numpy_api import dispatch_function
 
     def call(*args, **kwargs):
@@ -225,8 +224,6 @@ class _UfuncTakingLists:
 
 
 def _stacked(args) -> tuple:
-    from . import lax
-
     return tuple(lax.lift(a) if isinstance(a, (list, tuple)) and lax.holds_tracer(a) else a
                  for a in args)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import errors, ir
+from . import errors, ir, numpy_api
 from .ops import Op
 
 
@@ -46,9 +46,7 @@ class Tracer:
             base, seen, kind, arg = view
             base_node = base.node
             if base_node is not seen:
-                from .numpy_api.indexing import apply_view
-
-                self._node = apply_view(Tracer(base_node), kind, arg).node
+                self._node = numpy_api.indexing.apply_view(Tracer(base_node), kind, arg).node
                 self._view = (base, base_node, kind, arg)
         return self._node
 
@@ -67,13 +65,11 @@ class Tracer:
 
     def _assign(self, new: "Tracer") -> None:
         """Rebind to `new` (same shape and dtype), writing through to the base of a view."""
-        from .numpy_api.indexing import write_view
-
         node = new.node
         view = self._view
         if view is not None:
             base, _, kind, arg = view
-            base._assign(write_view(base, kind, arg, Tracer(node)))
+            base._assign(numpy_api.indexing.write_view(base, kind, arg, Tracer(node)))
             self._view = (base, base.node, kind, arg)
         elif self._input_of is not None:
             mutated = self._input_of.mutated_inputs
@@ -197,28 +193,19 @@ class Tracer:
 
     # ------------------------------------------------------------------ NumPy protocols
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from .numpy_api.ufuncs import array_ufunc
-
-        return array_ufunc(ufunc, method, inputs, kwargs)
+        return numpy_api.ufuncs.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from .numpy_api import dispatch_function
-        from .numpy_api.masked import MaskedSelection
-
-        if MaskedSelection in types:  # x[mask] among the arguments decides
+        if numpy_api.masked.MaskedSelection in types:  # x[mask] among the arguments decides
             return NotImplemented
-        return dispatch_function(func, args, kwargs)
+        return numpy_api.dispatch_function(func, args, kwargs)
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key):
-        from .numpy_api.indexing import getitem
-
-        return getitem(self, key)
+        return numpy_api.indexing.getitem(self, key)
 
     def __setitem__(self, key, value):
-        from .numpy_api.indexing import setitem
-
-        setitem(self, key, value)
+        numpy_api.indexing.setitem(self, key, value)
 
     @property
     def T(self):
@@ -283,12 +270,10 @@ class FlatIter:
 
 def _binary(ufunc, reflected=False):
     def op(self, other):
-        from .numpy_api.ufuncs import apply_ufunc, defer_to
-
-        if defer_to(other):
+        if numpy_api.ufuncs.defer_to(other):
             return NotImplemented
         args = (other, self) if reflected else (self, other)
-        return apply_ufunc(ufunc, args, operator=True)
+        return numpy_api.ufuncs.apply_ufunc(ufunc, args, operator=True)
 
     return op
 
@@ -301,11 +286,9 @@ def _immutable(self) -> bool:
 
 def _inplace(ufunc):
     def op(self, other):
-        from .numpy_api.ufuncs import apply_ufunc
-
         if _immutable(self):
             return _binary(ufunc)(self, other)
-        apply_ufunc(ufunc, (self, other), out=self, operator=True)
+        numpy_api.ufuncs.apply_ufunc(ufunc, (self, other), out=self, operator=True)
         return self
 
     return op
@@ -313,9 +296,7 @@ def _inplace(ufunc):
 
 def _unary(ufunc):
     def op(self):
-        from .numpy_api.ufuncs import apply_ufunc
-
-        return apply_ufunc(ufunc, (self,), operator=True)
+        return numpy_api.ufuncs.apply_ufunc(ufunc, (self,), operator=True)
 
     return op
 
@@ -364,9 +345,8 @@ def _fast_power_ufunc(self, exponent):
 
 
 def _pow(self, other):
-    from .numpy_api.ufuncs import apply_ufunc, defer_to
-
-    if defer_to(other):
+    apply_ufunc = numpy_api.ufuncs.apply_ufunc
+    if numpy_api.ufuncs.defer_to(other):
         return NotImplemented
     fast = _fast_power_ufunc(self, other)
     if fast is not None:
@@ -375,8 +355,7 @@ def _pow(self, other):
 
 
 def _ipow(self, other):
-    from .numpy_api.ufuncs import apply_ufunc
-
+    apply_ufunc = numpy_api.ufuncs.apply_ufunc
     if _immutable(self):
         return _pow(self, other)
     fast = _fast_power_ufunc(self, other)

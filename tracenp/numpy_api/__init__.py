@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 
 from .. import errors, lax
+from ..tracer import Tracer
 
 HANDLED: dict[Callable, Callable] = {}
 
@@ -42,8 +43,6 @@ PYTHON_RESULT = frozenset("allclose array_equal array_equiv".split())
 
 def mark_returns(value, returns: str):
     """Mark the 0-d tracers in a function's result with what NumPy returns for them."""
-    from ..tracer import Tracer
-
     if isinstance(value, Tracer):
         if value.weak:  # NumPy functions return NumPy values, never Python scalars
             value = lax.cast(value, value.dtype)
