@@ -31,14 +31,17 @@ from ..config import config
 from ..fusion import REDUCTIONS, Kernel, KernelStep, NodeStep, RowGroup, row_groups, schedule
 from ..ir import Graph, Node
 from ..ops import OPS, Op
-from . import Executable
-from .llvm_jit import STATS, compile_kernel, kernel_function, listing
+from . import Executable, llvm_call
+from .llvm_jit import STATS, compile_kernel, entry, kernel_function, listing
+from .llvm_pool import park, pool
 from .numpy_ref import _linalg_step, _owned
 
-PARALLEL_MIN = 1 << 17  # elements of work: below this a kernel runs on the calling thread
+PARALLEL_MIN = 1 << 15  # elements of work: below this a kernel runs on the calling thread
 CHUNK = 1 << 16  # elements of work per partial of a split reduction
-MATH_COST = 4  # plain elements of work a polynomial transcendental adds (splits pay for
-# their thread handoff, tens of us, only past about 100 us of work)
+PIECES_PER_THREAD = 4  # pieces a thread's share is cut into, so that the pool's threads,
+# claiming them as they go, even out when one of them starts late or is interrupted
+MATH_COST = 4  # plain elements of work a polynomial transcendental adds (a split pays for
+# the pool's hand-off, a few us, past about 15 us of work)
 REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across calls (a fresh
 # one of 128 KiB or more is mmap-ed by malloc and page-faults on every call)
 ROW_BLOCK = 1 << 19  # bytes of rows a `RowGroup` runs all its passes on while they are cached
@@ -80,16 +83,6 @@ def identity(red: Op, dtype: np.dtype):
     return info.max if big else info.min
 
 
-_pool: dict = {}
-
-
-def _executor(threads: int):
-    ex = _pool.get(threads)
-    if ex is None:
-        from concurrent.futures import ThreadPoolExecutor  # imported when first needed
-
-        ex = _pool[threads] = ThreadPoolExecutor(threads, thread_name_prefix="tracenp")
-    return ex
 
 
 class _Buffers:
@@ -147,8 +140,7 @@ class LLVMBackend:
 
         for s in planned:
             if isinstance(s, RowDot):
-                steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
-                                         _executor, lambda: config.num_threads))
+                steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers)))
             elif isinstance(s, RowGroup):
                 steps.append(_rows_step(s, slot, buffers))
             elif isinstance(s, KernelStep):
@@ -226,6 +218,7 @@ def _one_launch(sched, graph: Graph, template: list, slot: dict):
 def launch_run(launch: Launch) -> Executable:
     """The run of a one-launch graph from its `Launch` alone (a plan found on disk)."""
     fn = kernel_function(launch.kernel, len(launch.operands) + 1)
+    task = entry(launch.kernel, llvm_call.TASK)
     shape = np.array(launch.shape, dtype=np.int64)
     shape_addr = shape.ctypes.data
     pieces = _pieces(launch.shape, (), int(np.prod(launch.shape, dtype=np.int64)),
@@ -237,7 +230,7 @@ def launch_run(launch: Launch) -> Executable:
     def run(args: list[np.ndarray]) -> list[np.ndarray]:
         used: list = []
         out = alloc(used)
-        _launch(fn, shape_addr, pieces, [args[i] for i in operands] + [out])
+        _launch(fn, task, shape_addr, pieces, [args[i] for i in operands] + [out])
         if used:
             buffers.give_back(used)
         return [out]
@@ -270,6 +263,7 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
         a, b = srcs
 
         def matmul(env, used):
+            park()
             env[out] = np.matmul(env[a], env[b], out=alloc(used))
 
         return matmul
@@ -278,6 +272,7 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
         fn = _linalg_step(which, (tuple(srcs), tuple(params.items())))
 
         def linalg(env, used):
+            park()
             env[out] = fn(env[-1], *[env[s] for s in srcs], **params)
 
         return linalg
@@ -310,7 +305,8 @@ def _conform(r, dtype: np.dtype, shape: tuple, node: Node) -> np.ndarray:
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
-    fn = kernel_function(compile_kernel(k), len(k.inputs) + len(k.outputs))
+    addr = compile_kernel(k)
+    fn, task = kernel_function(addr, len(k.inputs) + len(k.outputs)), entry(addr, llvm_call.TASK)
     shape = tuple(k.shape) or (1,)
     shape_arr = np.array(shape, dtype=np.int64)
     shape_addr = shape_arr.ctypes.data
@@ -349,7 +345,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
         arrays = [env[i] for i in in_slots]
         partials = outs.open(env, used, arrays)
         if pieces:
-            _launch(fn, shape_addr, pieces, arrays)
+            _launch(fn, task, shape_addr, pieces, arrays)
         outs.close(env, partials)
 
     step.keep = shape_arr
@@ -360,8 +356,9 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
     """A group's passes in one call per thread, each thread taking its rows block by block;
     scratch values live in a block-sized buffer per thread."""
     kernels = group.kernels
-    fn = kernel_function(compile_kernel(group),
-                         sum(len(k.inputs) + len(k.outputs) for k in kernels))
+    addr = compile_kernel(group)
+    fn = kernel_function(addr, sum(len(k.inputs) + len(k.outputs) for k in kernels))
+    task = entry(addr, llvm_call.TASK)
     shape_arr = np.concatenate([np.array(tuple(k.shape) or (1,), dtype=np.int64)
                                 for k in kernels])
     shape_addr = shape_arr.ctypes.data
@@ -409,7 +406,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
             lo, hi, b, own = calls[0]
             fn(shape_addr, lo, hi, b, *own)
         elif calls:
-            _launch_each(fn, shape_addr, calls)
+            run_pieces(task, [(shape_addr, lo, hi, b, *map(id, own)) for lo, hi, b, own in calls])
         for outs, partials in opened:
             outs.close(env, partials)
 
@@ -469,39 +466,25 @@ def _pieces(shape: tuple, axes: tuple, total: int, work: int = 1) -> list[tuple[
     if 0 in axes:
         rows = max(1, CHUNK * n0 // (total * work))
         return [(lo, min(lo + rows, n0), i) for i, lo in enumerate(range(0, n0, rows))]
-    threads = max(1, min(config.num_threads, n0))
-    bounds = [n0 * t // threads for t in range(threads + 1)]
-    return [(bounds[t], bounds[t + 1], 0) for t in range(threads)]
+    parts = min(n0, config.num_threads * PIECES_PER_THREAD) if config.num_threads > 1 else 1
+    bounds = [n0 * t // parts for t in range(parts + 1)]
+    return [(bounds[t], bounds[t + 1], 0) for t in range(parts)]
 
 
-def _launch(fn, shape_addr: int, pieces: list, arrays: list) -> None:
+def _launch(fn, task: int, shape_addr: int, pieces: list, arrays: list) -> None:
     if len(pieces) == 1:
         lo, hi, s = pieces[0]
         fn(shape_addr, lo, hi, s, *arrays)
         return
-    threads = max(1, min(config.num_threads, len(pieces)))
-
-    def work(t: int) -> None:
-        for lo, hi, s in pieces[t::threads]:
-            fn(shape_addr, lo, hi, s, *arrays)
-
-    if threads == 1:
-        work(0)
-        return
-    futures = [_executor(threads).submit(work, t) for t in range(1, threads)]
-    work(0)
-    for f in futures:
-        f.result()
+    ids = [id(a) for a in arrays]
+    run_pieces(task, [(shape_addr, lo, hi, s, *ids) for lo, hi, s in pieces])
 
 
-def _launch_each(fn, shape_addr: int, calls: list) -> None:
-    """Each `(lo, hi, slot, arrays)` on its own thread, the first on the calling one."""
-    futures = [_executor(len(calls)).submit(fn, shape_addr, lo, hi, s, *arrays)
-               for lo, hi, s, arrays in calls[1:]]
-    lo, hi, s, arrays = calls[0]
-    fn(shape_addr, lo, hi, s, *arrays)
-    for f in futures:
-        f.result()
+def run_pieces(task: int, rows: list[tuple]) -> None:
+    """Each row's arguments to the function whose pool entry is `task`, split across up to
+    `config.num_threads` threads (`llvm_pool`); the arrays the rows name must stay alive."""
+    table = np.array([(task, *r) for r in rows], dtype=np.int64)
+    pool(max(1, min(config.num_threads, len(rows)))).run(table)
 
 
 def dump(fn, *args, **kwargs) -> str:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from llvmlite import ir
 
 SUFFIX = "_call"
+TASK = "_task"
 AS_SSIZE, SAVE, RESTORE, INCREF, NONE = range(5)
 METH_FASTCALL = 0x80
 DATA_OFFSET = object.__basicsize__  # an ndarray's data pointer follows the object header
@@ -70,6 +71,21 @@ def add_caller(module: ir.Module, kernel: ir.Function) -> None:
                       PTR)
     api(INCREF, ir.VoidType(), [none])
     b.ret(none)
+
+
+def add_task(module: ir.Module, fn: ir.Function) -> None:
+    """Define `<fn>_task(row)`: `fn` called with `row[1], row[2], ...` as its arguments (int64
+    words, pointers by address), the form in which `llvm_pool` runs a launch's pieces."""
+    from llvmlite import ir
+
+    from .llvm_ops import I64, PTR
+
+    task = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR]), fn.name + TASK)
+    b = ir.IRBuilder(task.append_basic_block("entry"))
+    words = [b.load(b.gep(task.args[0], [ir.Constant(I64, 1 + j)], source_etype=I64), typ=I64)
+             for j in range(len(fn.args))]
+    b.call(fn, [w if a.type == I64 else b.inttoptr(w, a.type) for w, a in zip(words, fn.args)])
+    b.ret_void()
 
 
 _builtins: dict[int, tuple] = {}

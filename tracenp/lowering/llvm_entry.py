@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 HEADER = object.__basicsize__  # PyObject_HEAD; then NumPy's fields, at these offsets:
 TYPE_OFFSET, DATA_OFFSET = HEADER - 8, HEADER
 ND_OFFSET, DIMS_OFFSET, DESCR_OFFSET = HEADER + 8, HEADER + 16, HEADER + 40
-RELEASE_GIL_MIN = 1 << 14  # elements: a kernel at least this large runs without the GIL
+RELEASE_GIL_MIN = 1 << 13  # elements: a kernel at least this large runs without the GIL
 _EMPTY = 184  # PyArray_Empty's index in NumPy's C-API table (stable since NumPy 1.x)
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 

@@ -67,7 +67,8 @@ os.register_at_fork(before=_hold_locks, after_in_parent=_release_locks,
                     after_in_child=_release_locks)
 _state: dict = {}
 _loaded: dict[str, int] = {}
-_callers: dict[int, int] = {}  # a kernel's address: its CPython entry's (`llvm_call`)
+_entries: dict[int, dict[str, int]] = {}  # a function's address: its module's other entries
+ENTRY_SUFFIXES = (llvm_call.SUFFIX, llvm_call.TASK, "_worker")
 _env: list = []
 
 
@@ -239,7 +240,8 @@ def _load(obj: bytes, name: str) -> int:
     """Map the object ourselves (`elf_load`), or through MCJIT where that is unsupported."""
     try:
         symbols = elf_load.load(obj)
-        addr, caller = symbols.get(name, 0), symbols.get(name + llvm_call.SUFFIX, 0)
+        addr = symbols.get(name, 0)
+        others = {s: symbols.get(name + s, 0) for s in ENTRY_SUFFIXES}
     except (elf_load.Unsupported, struct.error, IndexError, ValueError):
         import llvmlite.binding as llvm
 
@@ -248,12 +250,17 @@ def _load(obj: bytes, name: str) -> int:
         engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
         engine.finalize_object()
         addr = engine.get_function_address(name)
-        caller = engine.get_function_address(name + llvm_call.SUFFIX)
+        others = {s: engine.get_function_address(name + s) for s in ENTRY_SUFFIXES}
     if not addr:
         raise RuntimeError(f"tracenp: compiled function {name} has no address")
-    if caller:
-        _callers[addr] = caller
+    _entries[addr] = {s: a for s, a in others.items() if a}
     return addr
+
+
+def entry(addr: int, suffix: str) -> int:
+    """The address of `<function>{suffix}` in the module of the function at `addr`, or 0:
+    its CPython entry (`llvm_call.SUFFIX`), its pool task (`llvm_call.TASK`), ..."""
+    return _entries.get(addr, {}).get(suffix, 0)
 
 
 def _optimized(source: ir.Module, tm: llvm.TargetMachine) -> llvm.ModuleRef:
@@ -292,8 +299,8 @@ def _listing(text: str, module: llvm.ModuleRef, tm: llvm.TargetMachine) -> str:
 def kernel_function(addr: int, n_arrays: int):
     """`call(shape, lo, hi, slot, *arrays)` for a kernel taking `n_arrays` arrays, running
     without the GIL: its module's CPython entry (`llvm_call`), else a ctypes call."""
-    caller = _callers.get(addr)
-    if caller is not None:
+    caller = entry(addr, llvm_call.SUFFIX)
+    if caller:
         return llvm_call.builtin(caller)
     proto = ctypes.CFUNCTYPE(None, *KERNEL_ARGS, *([ctypes.py_object] * n_arrays))
     return proto(addr)

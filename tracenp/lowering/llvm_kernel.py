@@ -73,6 +73,7 @@ def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
     fn = module.get_global(name)
     fn.attributes.add("noinline")  # one copy of the code, called by its CPython entry too
     llvm_call.add_caller(module, fn)
+    llvm_call.add_task(module, fn)
     return module
 
 

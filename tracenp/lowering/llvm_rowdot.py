@@ -17,7 +17,6 @@ unit-stride rows take a vectorized loop.
 
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +25,7 @@ from llvmlite import ir
 from ..fusion import KernelStep, NodeStep, Step
 from ..ir import Node
 from ..ops import Op
+from . import llvm_call
 from .llvm_jit import load_function
 from .llvm_kernel import DATA_OFFSET, STRIDES_OFFSET
 from .llvm_loops import loop, when
@@ -132,14 +132,6 @@ def driver(dtype: np.dtype, arities: tuple[int, ...]) -> int:
     dtype = np.dtype(dtype)
     return load_function(f"rowdot {dtype.name} {arities}",
                          lambda name: _build(dtype, arities, name))
-
-
-DRIVER_ARGS = [ctypes.c_int64] * 4 + [ctypes.py_object] * 5 + [ctypes.c_void_p]
-
-
-def driver_function(addr: int):
-    """ctypes callable: (lo, hi, slot, block, X, w, t, r, acc, table); releases the GIL."""
-    return ctypes.CFUNCTYPE(None, *DRIVER_ARGS)(addr)
 
 
 class _Emitter:
@@ -346,17 +338,17 @@ def _build(dtype: np.dtype, arities: tuple[int, ...], name: str) -> ir.Module:
     nblocks = b.sdiv(b.add(b.sub(hi, lo), b.sub(block, c64(1))), block)
     em.loop(c64(0), nblocks, lambda q: one_block(b.add(lo, b.mul(q, block))))
     b.ret_void()
+    llvm_call.add_task(module, fn)  # the pool runs the pass's pieces through this entry
     return module
 
 
 # ----------------------------------------------------------------------------- running
 
 
-def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, executor, num_threads):
-    """The runtime step of `rd`: `node_step(view)` builds a view's step, `executor(t)` a pool
-    of `t` threads and `num_threads()` the thread count of a call."""
-    from .llvm import _COMBINE, identity
-    from .llvm_jit import compile_kernel
+def rowdot_step(rd: RowDot, slot: dict, buffers, node_step):
+    """The runtime step of `rd`: `node_step(view)` builds a view's step."""
+    from .llvm import _COMBINE, identity, run_pieces
+    from .llvm_jit import compile_kernel, entry
 
     x_node, w_node = rd.first.srcs
     n, k = x_node.shape
@@ -384,7 +376,7 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, executor, num_thread
                         [slot[id(m)] for m in kern.inputs], stores, reduces))
     views = [node_step(v) for v in rd.views]
     arities = tuple(len(ks.kernel.inputs) + len(ks.kernel.outputs) for ks in rd.chain)
-    fn = driver_function(driver(dtype, arities))
+    task = entry(driver(dtype, arities), llvm_call.TASK)
 
     def step(env, used):
         env[first_slot] = alloc_first(used)
@@ -403,18 +395,9 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, executor, num_thread
             words += [addr, shape_addr] + [id(a) for a in arrays]
         table = np.array(words, dtype=np.int64)
         acc = np.zeros((parts, k), dtype)
-        args = (block, env[x_slot], env[w_slot], env[first_slot], env[r_slot], acc,
+        args = (block, *map(id, (env[x_slot], env[w_slot], env[first_slot], env[r_slot], acc)),
                 table.ctypes.data)
-        threads = max(1, min(num_threads(), parts))
-
-        def work(t: int) -> None:
-            for lo, hi, s in pieces[t::threads]:
-                fn(lo, hi, s, *args)
-
-        futures = [executor(threads).submit(work, t) for t in range(1, threads)]
-        work(0)
-        for f in futures:
-            f.result()
+        run_pieces(task, [(lo, hi, s, *args) for lo, hi, s in pieces])
         for (_, _, _, _, reduces), mine in zip(kernels, partials):
             for (out, _, combine, kept), buf in zip(reduces, mine):
                 env[out] = np.asarray(combine.reduce(buf, axis=0)) if parts > 1 else \
