@@ -483,6 +483,8 @@ def _launch(fn, task: int, shape_addr: int, pieces: list, arrays: list) -> None:
 def run_pieces(task: int, rows: list[tuple]) -> None:
     """Each row's arguments to the function whose pool entry is `task`, split across up to
     `config.num_threads` threads (`llvm_pool`); the arrays the rows name must stay alive."""
+    if not rows:
+        return
     table = np.array([(task, *r) for r in rows], dtype=np.int64)
     pool(max(1, min(config.num_threads, len(rows)))).run(table)
 
