@@ -125,3 +125,20 @@ print(os.waitstatus_to_exitcode(status))
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-1] == "0"
+
+
+def test_graphs_calling_blas_keep_their_kernels_on_one_thread(threads, monkeypatch):
+    """BLAS threads spin on the other cores after a matmul: splitting beside them costs."""
+    threads(2)
+    calls = []
+    real = llvm.run_pieces
+    monkeypatch.setattr(llvm, "run_pieces", lambda task, rows, t=None: (calls.append(t),
+                                                                       real(task, rows, t)))
+    x, w = RNG.standard_normal((256, 300)), RNG.standard_normal((300, 256))
+    with_blas = tracenp.jit(lambda x, w: np.exp(np.tanh(x @ w)) + 1.0)
+    np.testing.assert_allclose(with_blas(x, w), np.exp(np.tanh(x @ w)) + 1.0, rtol=1e-13)
+    assert calls == []  # one piece: the calling thread
+    without = tracenp.jit(lambda y: np.exp(np.tanh(y)) + 1.0)
+    y = x @ w
+    np.testing.assert_allclose(without(y), np.exp(np.tanh(y)) + 1.0, rtol=1e-13)
+    assert calls and all(t is None for t in calls)

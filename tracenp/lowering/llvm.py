@@ -138,13 +138,15 @@ class LLVMBackend:
         steps = []
         from .llvm_rowdot import RowDot, rowdot_step
 
+        threads = 1 if any(_calls_blas(s) for s in sched.steps) else None
         for s in planned:
             if isinstance(s, RowDot):
-                steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers)))
+                steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
+                                         threads))
             elif isinstance(s, RowGroup):
-                steps.append(_rows_step(s, slot, buffers))
+                steps.append(_rows_step(s, slot, buffers, threads))
             elif isinstance(s, KernelStep):
-                steps.append(_kernel_step(s.kernel, slot, buffers))
+                steps.append(_kernel_step(s.kernel, slot, buffers, threads))
             else:
                 steps.append(_node_step(s, slot, buffers))
         input_slots = [slot[id(n)] for n in graph.inputs]
@@ -304,7 +306,16 @@ def _conform(r, dtype: np.dtype, shape: tuple, node: Node) -> np.ndarray:
     return r.astype(dtype, copy=False)
 
 
-def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
+def _calls_blas(step) -> bool:
+    """Whether a step calls BLAS or LAPACK. Their threads spin on the other cores for about
+    0.1 s after each call (OpenBLAS measured here), so a graph with such a step runs its
+    kernels on the calling thread: a kernel split beside a spinning BLAS thread took 3x as
+    long as unsplit (an MLP's tanh layer, 406 against 129 us)."""
+    return isinstance(step, NodeStep) and (step.node.op is Op.LINALG or (
+        step.node.op is Op.MATMUL and step.node.dtype.kind == "f"))
+
+
+def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
     addr = compile_kernel(k)
     fn, task = kernel_function(addr, len(k.inputs) + len(k.outputs)), entry(addr, llvm_call.TASK)
     shape = tuple(k.shape) or (1,)
@@ -312,7 +323,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
     shape_addr = shape_arr.ctypes.data
     total = int(np.prod(shape, dtype=np.int64))
     in_slots = [slot[id(n)] for n in k.inputs]
-    pieces = _pieces(shape, k.axes, total, weight((k,)))
+    pieces = _pieces(shape, k.axes, total, weight((k,)), threads)
     outs = _Outputs(k, slot, buffers, len(pieces) if 0 in k.axes and k.shape else 1)
     if total == 0:
         pieces = []
@@ -345,14 +356,14 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers):
         arrays = [env[i] for i in in_slots]
         partials = outs.open(env, used, arrays)
         if pieces:
-            _launch(fn, task, shape_addr, pieces, arrays)
+            _launch(fn, task, shape_addr, pieces, arrays, threads)
         outs.close(env, partials)
 
     step.keep = shape_arr
     return step
 
 
-def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
+def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | None):
     """A group's passes in one call per thread, each thread taking its rows block by block;
     scratch values live in a block-sized buffer per thread."""
     kernels = group.kernels
@@ -366,7 +377,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
     block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))
     pieces = [] if total == 0 else \
         [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), total,
-                                                  weight(kernels))]
+                                                  weight(kernels), threads)]
     scratch = {id(n): i for i, n in enumerate(group.scratch)}
     holes = []  # (position in the arrays, index in group.scratch) of each scratch operand
     members = []  # in order: a view step, or (input slots, outputs) of a pass
@@ -406,7 +417,8 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers):
             lo, hi, b, own = calls[0]
             fn(shape_addr, lo, hi, b, *own)
         elif calls:
-            run_pieces(task, [(shape_addr, lo, hi, b, *map(id, own)) for lo, hi, b, own in calls])
+            run_pieces(task, [(shape_addr, lo, hi, b, *map(id, own)) for lo, hi, b, own in calls],
+                       threads)
         for outs, partials in opened:
             outs.close(env, partials)
 
@@ -457,36 +469,40 @@ class _Outputs:
                 env[out] = env[out].astype(dt)
 
 
-def _pieces(shape: tuple, axes: tuple, total: int, work: int = 1) -> list[tuple[int, int, int]]:
-    """(lo, hi, slot) ranges of dim 0 for `total` elements of `work` each; the split of a
-    dim-0 reduction ignores thread counts."""
+def _pieces(shape: tuple, axes: tuple, total: int, work: int = 1,
+            threads: int | None = None) -> list[tuple[int, int, int]]:
+    """(lo, hi, slot) ranges of dim 0 for `total` elements of `work` each, for `threads`
+    threads (None: `config.num_threads`); the split of a dim-0 reduction ignores them."""
     n0 = shape[0]
     if total * work < PARALLEL_MIN or n0 < 2:
         return [(0, n0, 0)]
     if 0 in axes:
         rows = max(1, CHUNK * n0 // (total * work))
         return [(lo, min(lo + rows, n0), i) for i, lo in enumerate(range(0, n0, rows))]
-    parts = min(n0, config.num_threads * PIECES_PER_THREAD) if config.num_threads > 1 else 1
+    threads = threads or config.num_threads
+    parts = min(n0, threads * PIECES_PER_THREAD) if threads > 1 else 1
     bounds = [n0 * t // parts for t in range(parts + 1)]
     return [(bounds[t], bounds[t + 1], 0) for t in range(parts)]
 
 
-def _launch(fn, task: int, shape_addr: int, pieces: list, arrays: list) -> None:
+def _launch(fn, task: int, shape_addr: int, pieces: list, arrays: list,
+            threads: int | None = None) -> None:
     if len(pieces) == 1:
         lo, hi, s = pieces[0]
         fn(shape_addr, lo, hi, s, *arrays)
         return
     ids = [id(a) for a in arrays]
-    run_pieces(task, [(shape_addr, lo, hi, s, *ids) for lo, hi, s in pieces])
+    run_pieces(task, [(shape_addr, lo, hi, s, *ids) for lo, hi, s in pieces], threads)
 
 
-def run_pieces(task: int, rows: list[tuple]) -> None:
+def run_pieces(task: int, rows: list[tuple], threads: int | None = None) -> None:
     """Each row's arguments to the function whose pool entry is `task`, split across up to
-    `config.num_threads` threads (`llvm_pool`); the arrays the rows name must stay alive."""
+    `threads` (None: `config.num_threads`) threads (`llvm_pool`); the arrays the rows name
+    must stay alive."""
     if not rows:
         return
     table = np.array([(task, *r) for r in rows], dtype=np.int64)
-    pool(max(1, min(config.num_threads, len(rows)))).run(table)
+    pool(max(1, min(threads or config.num_threads, len(rows)))).run(table)
 
 
 def dump(fn, *args, **kwargs) -> str:

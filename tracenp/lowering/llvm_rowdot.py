@@ -345,8 +345,9 @@ def _build(dtype: np.dtype, arities: tuple[int, ...], name: str) -> ir.Module:
 # ----------------------------------------------------------------------------- running
 
 
-def rowdot_step(rd: RowDot, slot: dict, buffers, node_step):
-    """The runtime step of `rd`: `node_step(view)` builds a view's step."""
+def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, threads: int | None):
+    """The runtime step of `rd`: `node_step(view)` builds a view's step; its pieces run on
+    up to `threads` threads (None: `config.num_threads`)."""
     from .llvm import _COMBINE, identity, run_pieces
     from .llvm_jit import compile_kernel, entry
 
@@ -397,7 +398,7 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step):
         acc = np.zeros((parts, k), dtype)
         args = (block, *map(id, (env[x_slot], env[w_slot], env[first_slot], env[r_slot], acc)),
                 table.ctypes.data)
-        run_pieces(task, [(lo, hi, s, *args) for lo, hi, s in pieces])
+        run_pieces(task, [(lo, hi, s, *args) for lo, hi, s in pieces], threads)
         for (_, _, _, _, reduces), mine in zip(kernels, partials):
             for (out, _, combine, kept), buf in zip(reduces, mine):
                 env[out] = np.asarray(combine.reduce(buf, axis=0)) if parts > 1 else \
