@@ -21,6 +21,7 @@ _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.log
 _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
+_np_indices = np.indices
 
 
 def _const(value):
@@ -68,7 +69,8 @@ def _wrap(np_fn):
 
                 return dispatch_function(np_fn, args, kwargs)
             args, kwargs = known  # values computed from constants only are known now
-        return _const(np_fn(*args, **kwargs))
+        res = np_fn(*args, **kwargs)
+        return tuple(_const(r) for r in res) if isinstance(res, tuple) else _const(res)
 
     make.__name__ = np_fn.__name__
     make.__doc__ = f"`np.{np_fn.__name__}` as a graph constant while tracing."
@@ -241,6 +243,7 @@ PATCHED = {
         ("logspace", _wrap(_np_logspace), _np_logspace),
         ("geomspace", _wrap(_np_geomspace), _np_geomspace), ("eye", _wrap(_np_eye), _np_eye),
         ("identity", _wrap(_np_identity), _np_identity), ("tri", _wrap(_np_tri), _np_tri),
+        ("indices", _wrap(_np_indices), _np_indices),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),

@@ -248,10 +248,12 @@ def _advanced_set(x, key, value, mode="set"):
 
 def lift_index_lists(key):
     """An index list holding traced integers (`x[[i, j]]`, `x[[k - 1, k, k + 1], :]`) is an
-    index array of them; NumPy would convert the list itself."""
+    index array of them; NumPy would convert the list itself. A tuple inside a tuple key
+    (`a[(0, 1, 2), (1, 2, 3)]`) is a sequence index, as a list is."""
     if isinstance(key, list) and lax.holds_tracer(key):
         return lax.lift(key)
     if isinstance(key, tuple):
+        key = tuple(list(k) if isinstance(k, tuple) else k for k in key)
         return tuple(lax.lift(k) if isinstance(k, list) and lax.holds_tracer(k) else k
                      for k in key)
     return key
@@ -370,6 +372,42 @@ def put(a, ind, v, mode="raise"):
     flat = np.ravel(a).copy()
     flat[ind] = np.resize(np.ravel(lax.cast(lax.lift(v), a.dtype)), ind.shape)
     a[...] = np.reshape(flat, a.shape)
+
+
+@implements(np.place)
+def place(arr, mask, vals):
+    """`vals` repeats cyclically over the True positions of `mask`, in order: the k-th True
+    element takes `vals[k % len(vals)]`, with k counted by a cumulative sum of the mask."""
+    if not lax.is_tracer(arr):
+        raise errors.unsupported("Writing a traced value into a NumPy array through np.place")
+    m = np.ravel(lax.cast(lax.lift(mask), np.bool_))
+    if m.size != arr.size:
+        raise ValueError("place: mask and data must be the same size")
+    vals = np.ravel(lax.cast(lax.lift(vals), arr.dtype))
+    if vals.size == 0:
+        known = m.constant_value()
+        if known is not None and not known.any():
+            return
+        raise errors.unsupported("np.place with empty vals and a mask that may select "
+                                 "(NumPy raises only when it does)")
+    picked = vals if vals.size == 1 else vals[(np.cumsum(m) - 1) % vals.size]
+    arr[...] = np.reshape(np.where(m, picked, np.ravel(arr)), arr.shape)
+
+
+@implements(np.ix_)
+def ix_(*args):
+    """Open-mesh index arrays; a traced boolean argument selects a data-dependent count."""
+    out = []
+    for k, new in enumerate(args):
+        new = lax.lift(new) if lax.is_tracer(new) or lax.holds_tracer(new) else np.asarray(new)
+        if new.ndim != 1:
+            raise ValueError("Cross index must be 1 dimensional")
+        if new.dtype == np.bool_:
+            new = np.nonzero(new)[0]
+        elif new.size == 0:
+            new = new.astype(np.intp)
+        out.append(np.reshape(new, (1,) * k + (new.size,) + (1,) * (len(args) - k - 1)))
+    return tuple(out)
 
 
 @implements(np.take_along_axis)
