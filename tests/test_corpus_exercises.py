@@ -719,6 +719,36 @@ def len_and_shape(x):
     return len(x), x.shape, x.ndim, x.size, x.dtype.itemsize
 
 
+def ndenumerate_weighted(Z):
+    total = 0.0
+    for index, value in np.ndenumerate(Z):
+        total += value * (index[0] + 1)
+    out = np.zeros_like(Z)
+    for index in np.ndindex(Z.shape):
+        out[index] = Z[index] ** 2
+    return total, out
+
+
+def group_extremes(values, groups, k=3):
+    hi = np.full(k, -np.inf)
+    np.maximum.at(hi, groups, values)
+    lo = np.full(k, np.inf)
+    np.minimum.at(lo, groups, values)
+    return hi, lo, hi - lo
+
+
+def scatter_max_pixels(img, rows, cols):
+    canvas = np.zeros((4, 4), dtype=img.dtype)
+    np.maximum.at(canvas, (rows, cols), img)
+    return canvas
+
+
+def python_int_arithmetic(x, k):
+    flag = k == 3
+    return (x * k ** -1, k ** -2, flag + 1, True + flag, -flag, flag & True, k + True,
+            x[0] ** -1)
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -852,6 +882,13 @@ EXERCISES = {
     "diff_cumsum_tricks": (diff_cumsum_tricks, {}, lambda s, n: (_f(n + 2, seed=s),)),
     "roll_pad_tile_repeat": (roll_pad_tile_repeat, {}, lambda s, n: (_f(n, seed=s),)),
     "len_and_shape": (len_and_shape, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "ndenumerate_weighted": (ndenumerate_weighted, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "group_extremes": (group_extremes, {}, lambda s, n: (
+        np.r_[np.nan, _f(3 * n, seed=s)] if s == 2 else _f(3 * n + 1, seed=s),
+        _i(3, 3 * n + 1, seed=s))),
+    "scatter_max_pixels": (scatter_max_pixels, {}, lambda s, n: (
+        _u8(3 * n, seed=s), _i(4, 3 * n, seed=s + 1), _i(4, 3 * n, seed=s + 2))),
+    "python_int_arithmetic": (python_int_arithmetic, {}, lambda s, n: (_f(n, seed=s), s + 1)),
 }
 
 

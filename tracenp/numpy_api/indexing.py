@@ -236,11 +236,40 @@ def _advanced_set(x, key, value, mode="set"):
     want = _advanced_get(x, key).shape
     value = lax.broadcast_to(lax.cast(value, x.dtype), want)
     value = lax.reshape(value, want[:at] + (lin.shape[at],) + want[at + len(bshape):])
-    new = lax.scatter(flat, lin, value, at, mode)
+    if mode in ("maximum", "minimum"):
+        new = _extreme_at(flat, lin, value, at, mode)
+    else:
+        new = lax.scatter(flat, lin, value, at, mode)
     new = lax.transpose(lax.reshape(new, [sub.shape[i] for i in perm]), np.argsort(perm))
     if any(k != slice(None) for k in basic_key):
         new = _basic_set(xe, basic_key, new)
     return lax.reshape(new, x.shape)
+
+
+def _extreme_at(flat, lin, value, at, name):
+    """`np.maximum.at`/`np.minimum.at` along axis `at` of `flat`. The updates are sorted by
+    value (the winner last, NaN last so that it propagates), then stably by target; the last
+    of each target's run is written and the others go to a spare slot, so no two writes meet.
+    The ufunc then combines `flat` with what was written (an untouched element with itself)."""
+    n = flat.shape[at]
+
+    def part(a, start, stop):
+        return a[(slice(None),) * at + (slice(start, stop),)]
+
+    lin = lax.broadcast_to(lax.cast(lax.lift(lin), np.intp), value.shape)
+    if name == "maximum" or value.dtype.kind in "fc":
+        key = value if name == "maximum" else np.negative(value)
+        order = np.argsort(key, axis=at, kind="stable")
+    else:
+        order = np.flip(np.argsort(value, axis=at, kind="stable"), axis=at)
+    lin, value = (np.take_along_axis(a, order, axis=at) for a in (lin, value))
+    order = np.argsort(lin, axis=at, kind="stable")
+    lin, value = (np.take_along_axis(a, order, axis=at) for a in (lin, value))
+    following = np.concatenate([part(lin, 1, None), np.full_like(part(lin, 0, 1), n)], axis=at)
+    idx = np.where(lin != following, lin, n)
+    spare = np.concatenate([flat, np.zeros_like(part(flat, 0, 1))], axis=at)
+    written = part(lax.scatter(spare, idx, value, at, "set"), 0, n)
+    return getattr(np, name)(flat, written)
 
 
 # ----------------------------------------------------------------------------- entry points
@@ -317,7 +346,8 @@ def _mask_set(x, ekey, mask, value):
 
 
 def scatter_update(x, key, value, mode):
-    """`np.add.at(x, key, value)`: an unbuffered update, repeated indices accumulate."""
+    """`np.add.at(x, key, value)` (mode "add"): an unbuffered update, repeated indices
+    accumulate; mode "maximum"/"minimum" is `np.maximum.at`/`np.minimum.at`."""
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):

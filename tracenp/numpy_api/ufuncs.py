@@ -33,7 +33,7 @@ def _dtype_arg(x):
     """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak."""
     if lax.is_tracer(x):
         if x.weak:
-            return {np.dtype(bool): bool, np.dtype(np.int64): int, np.dtype(np.float64): float,
+            return {np.dtype(bool): np.dtype(bool), np.dtype(np.int64): int, np.dtype(np.float64): float,
                     np.dtype(np.complex128): complex}[x.dtype]
         return x.dtype
     if type(x) is bool:  # Python bools are not weak: they are np.bool_
@@ -46,7 +46,7 @@ def _dtype_arg(x):
 @implements(np.result_type)
 def result_type(*arrays_and_dtypes):
     """NumPy's promotion of the operands' dtypes; a traced Python scalar stays weak (NEP 50)."""
-    weak_values = {bool: False, int: 0, float: 0.0, complex: 0j}
+    weak_values = {np.dtype(bool): False, int: 0, float: 0.0, complex: 0j}
     args = [weak_values[_dtype_arg(a)] if lax.is_tracer(a) and a.weak
             else a.dtype if lax.is_tracer(a) else a for a in arrays_and_dtypes]
     return np.result_type(*args)
@@ -111,12 +111,33 @@ def _out_of_range_comparison(ufunc, args):
     return None
 
 
+def _python_operands(ufunc: np.ufunc, args, dtype):
+    """An operator on Python scalars only (traced ones included) follows Python, not NumPy: a
+    bool is an int in arithmetic (`flag + 1` is 2, `-flag` is -1, `True + flag` is 2, not
+    NumPy's logical or), but stays a bool in `&`, `|`, `^` of bools; an int to a negative int
+    literal power is a float (`k ** -1`)."""
+
+    def is_bool(a):
+        return type(a) is bool or (lax.is_tracer(a) and a.dtype == np.bool_)
+
+    if not (ufunc.__name__ in ("bitwise_and", "bitwise_or", "bitwise_xor")
+            and all(is_bool(a) for a in args)):
+        args = tuple((lax.cast(a, np.int64) if lax.is_tracer(a) else int(a)) if is_bool(a)
+                     else a for a in args)
+    if ufunc.__name__ == "power" and dtype is None and type(args[1]) is int and args[1] < 0 \
+            and _dtype_arg(args[0]) is int:
+        dtype = np.float64
+    return args, dtype
+
+
 def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False):
     exact = _out_of_range_comparison(ufunc, args)
     if exact is not None and dtype is None and signature is None:
         return (exact,)
+    keep_weak = operator and all(_is_weak(a) or type(a) is bool for a in args)
+    if keep_weak:
+        args, dtype = _python_operands(ufunc, args, dtype)
     loop = resolve(ufunc, args, dtype, signature)
-    keep_weak = operator and all(_is_weak(a) for a in args)
     operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
     name = ALIASES.get(ufunc.__name__, ufunc.__name__).upper()
     if name not in Op.__members__:  # a ufunc from another library (scipy.special.expit)
@@ -275,6 +296,9 @@ def outer(ufunc, a, b, **kwargs):
 def at(ufunc, x, indices, b=None):
     from .indexing import scatter_update
 
+    if ufunc.__name__ in ("maximum", "minimum"):
+        scatter_update(x, indices, b, mode=ufunc.__name__)
+        return
     if ufunc.__name__ not in ("add", "subtract"):
         raise errors.unsupported(f"np.{ufunc.__name__}.at")
     value = b if ufunc.__name__ == "add" else np.negative(b)
