@@ -749,6 +749,44 @@ def python_int_arithmetic(x, k):
             x[0] ** -1)
 
 
+def where_assign(x, y):
+    x[np.where(x > 1.5)] = 1.5
+    idx = np.where(x > 0)[0]
+    y[idx] = x[idx] * 2
+    x[np.nonzero(x < -1)] += 10
+    return x, y
+
+
+def nonzero_2d(Z):
+    Z[np.nonzero(Z > 0.5)] = 1
+    Z[np.where(Z < 0)] *= -1
+    return Z, Z[np.nonzero(Z > 0.2)].sum(), (Z > 0).nonzero()[1].sum()
+
+
+def argwhere_centroid(img):
+    pts = np.argwhere(img > 0)
+    return pts.mean(axis=0), pts.sum(axis=0), np.flatnonzero(img > 0).sum()
+
+
+def softmax_loss_naive(W, X, y, reg):
+    loss = 0.0
+    dW = np.zeros_like(W)
+    num_classes = W.shape[1]
+    num_train = X.shape[0]
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        scores -= np.max(scores)
+        loss += -scores[y[i]] + np.log(np.sum(np.exp(scores)))
+        for j in range(num_classes):
+            p = np.exp(scores[j]) / np.sum(np.exp(scores))
+            dW[:, j] += (p - (j == y[i])) * X[i]
+    loss /= num_train
+    dW /= num_train
+    loss += reg * np.sum(W * W)
+    dW += 2 * reg * W
+    return loss, dW
+
+
 # ----------------------------------------------------------------------------- the table
 
 
@@ -889,6 +927,11 @@ EXERCISES = {
     "scatter_max_pixels": (scatter_max_pixels, {}, lambda s, n: (
         _u8(3 * n, seed=s), _i(4, 3 * n, seed=s + 1), _i(4, 3 * n, seed=s + 2))),
     "python_int_arithmetic": (python_int_arithmetic, {}, lambda s, n: (_f(n, seed=s), s + 1)),
+    "where_assign": (where_assign, {}, lambda s, n: (_f(n + 3, seed=s), _f(n + 3, seed=s + 1))),
+    "nonzero_2d": (nonzero_2d, {}, lambda s, n: (_f(n, 5, seed=s),)),
+    "argwhere_centroid": (argwhere_centroid, {}, lambda s, n: (_f(n, 6, seed=s),)),
+    "softmax_loss_naive": (softmax_loss_naive, {}, lambda s, n: (
+        _f(5, 3, seed=s) * 0.1, _f(n, 5, seed=s + 1), _y(3, n, seed=s), 0.1)),
 }
 
 
@@ -914,3 +957,240 @@ def test_exercise_writes_arguments_as_numpy_does(name):
     for g, w in zip(got_args, want_args):
         if isinstance(w, np.ndarray):
             assert_same(g, w, rtol=1e-5)
+
+
+# ----------------------------------------------------------------------------- refused forms
+
+
+def bincount_group_means(D, S):
+    D_sums = np.bincount(S, weights=D)
+    D_counts = np.bincount(S)
+    return D_sums / D_counts
+
+
+def most_frequent(Z):
+    return np.bincount(Z).argmax()
+
+
+def counts_to_values(C):
+    return np.repeat(np.arange(len(C)), C)
+
+
+def unique_colors(I):
+    I24 = np.dot(I.astype(np.uint32), [1, 256, 65536])
+    return len(np.unique(I24))
+
+
+def rows_with_unequal_values(Z):
+    E = np.all(Z[:, 1:] == Z[:, :-1], axis=1)
+    return Z[~E]
+
+
+def positive_indices(x):
+    return np.where(x > 0)
+
+
+def count_positive_by_len(x):
+    return len(np.nonzero(x > 0)[0])
+
+
+def common_values(Z1, Z2):
+    return np.intersect1d(Z1, Z2)
+
+
+def svm_loss_naive(W, X, y, reg):
+    dW = np.zeros(W.shape)
+    num_classes = W.shape[1]
+    num_train = X.shape[0]
+    loss = 0.0
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        correct_class_score = scores[y[i]]
+        for j in range(num_classes):
+            if j == y[i]:
+                continue
+            margin = scores[j] - correct_class_score + 1
+            if margin > 0:
+                loss += margin
+                dW[:, j] += X[i]
+                dW[:, y[i]] -= X[i]
+    loss /= num_train
+    return loss + reg * np.sum(W * W), dW / num_train + 2 * reg * W
+
+
+def as_python_lists(x):
+    return x.tolist()
+
+
+def arithmetic_geometric_mean(a, g, tol=1e-12):
+    while abs(a - g) > tol:
+        a, g = (a + g) / 2, np.sqrt(a * g)
+    return a
+
+
+def eval_numerical_gradient(x, h=1e-5):
+    f = lambda v: np.sum(v ** 2)  # noqa: E731
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    while not it.finished:
+        ix = it.multi_index
+        oldval = x[ix]
+        x[ix] = oldval + h
+        fxph = f(x)
+        x[ix] = oldval - h
+        fxmh = f(x)
+        x[ix] = oldval
+        grad[ix] = (fxph - fxmh) / (2 * h)
+        it.iternext()
+    return grad
+
+
+REFUSED = {
+    "bincount_group_means": (tracenp.errors.DataDependentShapeError, bincount_group_means,
+                             lambda s: (_f(30, seed=s), _i(10, 30, seed=s))),
+    "most_frequent": (tracenp.errors.DataDependentShapeError, most_frequent,
+                      lambda s: (_i(10, 50, seed=s),)),
+    "counts_to_values": (tracenp.errors.UnsupportedFunctionError, counts_to_values,
+                         lambda s: (_i(3, 6, seed=s),)),
+    "unique_colors": (tracenp.errors.DataDependentShapeError, unique_colors,
+                      lambda s: (_u8(8, 8, 3, seed=s) // 64,)),
+    "rows_with_unequal_values": (tracenp.errors.DataDependentShapeError,
+                                 rows_with_unequal_values, lambda s: (_i(2, 10, 3, seed=s),)),
+    "positive_indices": (tracenp.errors.DataDependentShapeError, positive_indices,
+                         lambda s: (_f(4, 3, seed=s),)),
+    "count_positive_by_len": (tracenp.errors.DataDependentShapeError, count_positive_by_len,
+                              lambda s: (_f(9, seed=s),)),
+    "common_values": (tracenp.errors.UnsupportedFunctionError, common_values,
+                      lambda s: (_i(10, 10, seed=s), _i(10, 10, seed=s + 1))),
+    "svm_loss_naive": (tracenp.errors.ConcretizationError, svm_loss_naive, lambda s: (
+        _f(5, 3, seed=s) * 0.1, _f(6, 5, seed=s + 1), _y(3, 6, seed=s), 0.1)),
+    "as_python_lists": (tracenp.errors.ConcretizationError, as_python_lists,
+                        lambda s: (_f(2, 3, seed=s),)),
+    "arithmetic_geometric_mean": (tracenp.errors.ConcretizationError, arithmetic_geometric_mean,
+                                  lambda s: (1.0 + s, np.sqrt(2.0))),
+    "eval_numerical_gradient": (tracenp.errors.UnsupportedFunctionError, eval_numerical_gradient,
+                                lambda s: (_f(3, 2, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_with_a_clear_error_then_run_eagerly(name):
+    """What cannot be traced raises a `TracingError` subclass naming it; under
+    `fallback=True` the function runs in NumPy with one warning and gives NumPy's values."""
+    error, fn, make_args = REFUSED[name]
+    with pytest.raises(error):
+        tracenp.jit(fn)(*make_args(1))
+    jf = tracenp.jit(fn, fallback=True)
+    for seed in (1, 2):
+        want = fn(*_copies(make_args(seed)))
+        if seed == 1:
+            with pytest.warns(tracenp.TracingFallbackWarning):
+                got = jf(*make_args(seed))
+        else:
+            got = jf(*make_args(seed))
+        assert_same(got, want)
+
+
+def test_selections_returned_inside_containers_are_refused():
+    """`x[mask]` or `np.nonzero(mask)` returned in a tuple, list or dict (or kept past the
+    call) is refused where it was made: its length is the data's."""
+    x = _f(6, seed=1)
+    for fn in (lambda x: (x[x > 0], 1), lambda x: {"i": np.nonzero(x > 0)[0]},
+               lambda x: [np.argwhere(x > 0)], lambda x: (np.flatnonzero(x > 0) + 1,)):
+        with pytest.raises(tracenp.errors.DataDependentShapeError, match="Returning"):
+            tracenp.jit(fn)(x)
+
+
+def test_nonzero_indices_into_another_shape_are_refused():
+    """`y[np.where(m)[0]] = v` with `y` longer than `m` writes NumPy's positions only if the
+    indices are known; refused by name, as is `np.add.at` through them."""
+    def longer(x, y):
+        y[np.where(x > 0)[0]] = 0
+        return y
+
+    def add_at(x):
+        np.add.at(x, np.where(x > 0), 1)
+        return x
+
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="Assignment through"):
+        tracenp.jit(longer)(_f(4, seed=1), _f(6, seed=2))
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="ufunc.at"):
+        tracenp.jit(add_at)(_f(4, seed=1))
+
+
+# ----------------------------------------------------------------------------- gradients
+
+
+def _loss_data(seed):
+    return _f(5, 3, seed=seed) * 0.1, _f(7, 5, seed=seed + 1), _y(3, 7, seed=seed), 0.05
+
+
+@pytest.mark.parametrize("loss", [softmax_loss_vectorized, softmax_loss_naive,
+                                  svm_loss_vectorized])
+def test_grad_of_cs231n_losses_is_their_analytic_gradient(loss):
+    """`tracenp.grad` of the loss (its first result) equals the `dW` the assignment derives
+    by hand; the SVM's hinge is away from its kinks at these points."""
+    W, X, y, reg = _loss_data(3)
+    _, dW = loss(W.copy(), X, y, reg)
+    got = tracenp.grad(lambda W, X, y: loss(W, X, y, reg)[0])(W, X, y)
+    np.testing.assert_allclose(got, dW, rtol=1e-6, atol=1e-9)
+
+
+def test_method_of_a_numpy_constant_given_a_traced_value_says_what_to_do():
+    """`X.dot(W)` with `X` a NumPy array the function closes over is NumPy's own method, which
+    converts `W`; the error names the forms that trace (`X @ W`, or `X` as an argument)."""
+    W, X, y, reg = _loss_data(3)
+    with pytest.raises(tracenp.errors.ConcretizationError, match="X @ w"):
+        tracenp.grad(lambda W: softmax_loss_vectorized(W, X, y, reg)[0])(W)
+
+
+def test_grad_through_group_maximum_goes_to_the_winners():
+    """The gradient of `np.maximum.at` reaches the update that won each target only."""
+    def loss(v, g):
+        hi = np.zeros(3)
+        np.maximum.at(hi, g, v)
+        return np.sum(hi ** 2)
+
+    v, g = np.array([1.0, 2.0, 3.0, 0.5, -2.0]), np.array([0, 0, 1, 1, 2])
+    np.testing.assert_array_equal(tracenp.grad(loss)(v, g), [0.0, 4.0, 6.0, 0.0, 0.0])
+
+
+# ----------------------------------------------------------------------------- 0-d and empty
+
+ZERO_D = ["normalize_matrix", "round_away", "integer_parts", "cumulative_std", "rms_and_std",
+          "int8_overflow", "uint8_wrap"]
+
+
+def _zero_d_args(name):
+    fn, static, make_args = EXERCISES[name]
+    return fn, static, tuple(np.asarray(a).reshape(-1)[0].reshape(()) if isinstance(a, np.ndarray)
+                             else a for a in make_args(1, 4))
+
+
+@pytest.mark.parametrize("name", ["round_away", "integer_parts", "uint8_wrap", "int8_overflow"])
+def test_zero_d_inputs(name):
+    fn, static, args = _zero_d_args(name)
+    with np.errstate(all="ignore"):
+        want = fn(*_copies(args), **static)
+    assert_same(tracenp.jit(fn, static_argnames=tuple(static))(*args, **static), want)
+
+
+@pytest.mark.parametrize("name", ["border_zero_inside", "subtract_row_mean", "knn_no_loops",
+                                  "comparisons_as_counts", "roll_pad_tile_repeat",
+                                  "rows_enumerate", "bool_sums", "sort_by_column"])
+def test_empty_inputs(name):
+    """Arrays with a zero-length leading axis give NumPy's empty results and reductions, or
+    NumPy's error (`np.pad(mode="edge")` cannot extend an empty axis)."""
+    fn, static, make_args = EXERCISES[name]
+    args = tuple(a[:0] if isinstance(a, np.ndarray) and a.ndim and name != "knn_no_loops"
+                 or (name == "knn_no_loops" and i == 0) else a
+                 for i, a in enumerate(make_args(1, 4)))
+    jf = tracenp.jit(fn, static_argnames=tuple(static))
+    try:
+        with np.errstate(all="ignore"):
+            want = fn(*_copies(args), **static)
+    except ValueError as e:
+        with pytest.raises(ValueError, match=str(e)[:20]):
+            jf(*args, **static)
+        return
+    assert_same(jf(*args, **static), want)

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import errors, lax
 from . import implements
+from .masked import MaskedSelection
 from .value_range import value_bounds
 
 _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such as "
@@ -29,28 +30,42 @@ def _constants(res):
     return tuple(lax.lift(r) for r in res) if isinstance(res, tuple) else lax.lift(res)
 
 
+def _traced_mask(a, what: str):
+    m = lax.lift(a)
+    if m.ndim == 0:
+        raise errors.data_dependent(f"{what} of a traced 0-d value", _MASKED)
+    return m if m.dtype == np.bool_ else np.not_equal(m, 0)
+
+
 @implements(np.nonzero)
 def nonzero(a):
+    """Of a traced mask: per axis, the index grid selected by the mask, a selection of unknown
+    length (`masked.py`) that indexes (`x[np.nonzero(m)] = v` is `x[m] = v`) and reduces."""
     known = _concrete(a)
-    if known is None:
-        raise errors.data_dependent("np.nonzero (or x.nonzero())", _MASKED)
-    return _constants(np.nonzero(*known))
+    if known is not None:
+        return _constants(np.nonzero(*known))
+    m = _traced_mask(a, "np.nonzero")
+    return tuple(MaskedSelection(lax.lift(g), m) for g in np.indices(m.shape))
 
 
 @implements(np.argwhere)
 def argwhere(a):
+    """Of a traced mask: the selection of the `(k, ndim)` coordinates, so that its reductions
+    along axis 0 (`np.argwhere(m).mean(axis=0)`) trace."""
     known = _concrete(a)
-    if known is None:
-        raise errors.data_dependent("np.argwhere", _MASKED)
-    return _constants(np.argwhere(*known))
+    if known is not None:
+        return _constants(np.argwhere(*known))
+    m = _traced_mask(a, "np.argwhere")
+    return MaskedSelection(lax.lift(np.stack(np.indices(m.shape), axis=-1)), m)
 
 
 @implements(np.flatnonzero)
 def flatnonzero(a):
     known = _concrete(a)
-    if known is None:
-        raise errors.data_dependent("np.flatnonzero", _MASKED)
-    return _constants(np.flatnonzero(*known))
+    if known is not None:
+        return _constants(np.flatnonzero(*known))
+    m = np.ravel(_traced_mask(a, "np.flatnonzero"))
+    return MaskedSelection(lax.lift(np.arange(m.size)), m)
 
 
 @implements(np.unique)

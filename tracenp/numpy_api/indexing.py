@@ -317,6 +317,11 @@ def _all_integers(key) -> bool:
 def setitem(x, key, value):
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, MaskedSelection) for k in keys):
+        mask = _nonzero_mask(x, keys)
+        x._assign(_mask_set(x, [mask] + [slice(None)] * (x.ndim - mask.ndim), mask, value))
+        return
     ekey = _expand_key(lift_index_lists(key), x.ndim)
     if any(_is_advanced(k) for k in ekey):
         mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_
@@ -327,6 +332,23 @@ def setitem(x, key, value):
             x._assign(_advanced_set(x, ekey, value))
         return
     x._assign(_basic_set(x, tuple(ekey), value))
+
+
+def _nonzero_mask(x, keys):
+    """The mask `m` of a key that is `np.nonzero(m)` (`np.where(m)`, or `np.where(m)[0]` of a
+    1-d `m`) over x's leading axes: writing through it is writing `x[m]`."""
+    mask = keys[0].mask if isinstance(keys[0], MaskedSelection) else None
+    lead, rest = keys[:getattr(mask, "ndim", 0)], keys[getattr(mask, "ndim", 0):]
+    grids = np.indices(mask.shape) if mask is not None else ()
+    is_grid = [isinstance(k, MaskedSelection) and k.mask.node is mask.node
+               and np.array_equal(k.values.constant_value(), g) for k, g in zip(lead, grids)]
+    if mask is None or not all(is_grid) or len(lead) != mask.ndim or \
+            x.shape[:mask.ndim] != mask.shape or \
+            any(not (k is Ellipsis or k == slice(None)) for k in rest):
+        raise errors.data_dependent(
+            "Assignment through indices selected by a traced mask other than x[np.nonzero(m)] "
+            "= v over x's leading axes", "x[m] = v, or x = np.where(m, v, x)")
+    return mask
 
 
 def _mask_set(x, ekey, mask, value):
@@ -348,6 +370,9 @@ def _mask_set(x, ekey, mask, value):
 def scatter_update(x, key, value, mode):
     """`np.add.at(x, key, value)` (mode "add"): an unbuffered update, repeated indices
     accumulate; mode "maximum"/"minimum" is `np.maximum.at`/`np.minimum.at`."""
+    if any(isinstance(k, MaskedSelection) for k in (key if isinstance(key, tuple) else (key,))):
+        raise errors.data_dependent("np.ufunc.at with indices selected by a traced mask",
+                                    "x[m] += v, or x = np.where(m, x + v, x)")
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):

@@ -438,6 +438,10 @@ def pad(array, pad_width, mode="constant", **kwargs):
         return a
     if mode not in ("edge", "reflect", "symmetric", "wrap"):
         raise errors.unsupported(f"np.pad(mode={mode!r})")
+    for ax, (lo, hi) in enumerate(widths):
+        if a.shape[ax] == 0 and (lo or hi):
+            raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' "
+                             "or 'empty'")
     extra = set(kwargs) - ({"reflect_type"} if mode in ("reflect", "symmetric") else set())
     if extra:
         raise ValueError(f"unsupported keyword arguments for mode '{mode}': {extra}")
@@ -483,11 +487,7 @@ def _odd_reflection(a, ax: int, lo: int, hi: int, mode: str):
 @implements(np.where)
 def where(condition, x=None, y=None):
     if x is None and y is None:
-        known = _t(condition).constant_value()
-        if known is None:
-            raise errors.data_dependent("np.where(condition) with one argument",
-                                        "use the three-argument form np.where(condition, x, y)")
-        return tuple(lax.lift(i) for i in np.nonzero(known))
+        return np.nonzero(condition)
     from .ufuncs import _dtype_arg
 
     c = np.not_equal(condition, 0) if _t(condition).dtype != np.bool_ else _t(condition)
