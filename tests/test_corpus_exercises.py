@@ -1194,3 +1194,55 @@ def test_empty_inputs(name):
             jf(*args, **static)
         return
     assert_same(jf(*args, **static), want)
+
+
+# ----------------------------------------------------------------------------- small forms
+
+
+def _place_cycle(a):
+    np.place(a, a > 0, [10.0, 20.0, 30.0])
+    b = (a * 10).astype(int)
+    np.place(b, b < 0, [-1, -2])
+    return a, b
+
+
+def _ix_and_tuple_keys(a, r):
+    a[np.ix_(r, [1, 2])] = 0
+    a[(0, 1, 2), (1, 2, 3)] = -1
+    i, j = np.indices(a.shape, sparse=True)
+    return a[np.ix_([True, False, True, True], [1, 2])], a * i + j
+
+
+@pytest.mark.parametrize("fn,make_args", [
+    (_place_cycle, lambda s, n: (_f(n, 4, seed=s),)),
+    (_ix_and_tuple_keys, lambda s, n: (_f(4, n, seed=s), _i(4, 2, seed=s))),
+])
+def test_place_ix_and_tuple_keys(fn, make_args):
+    """`np.place` cycles its values over the True positions of a traced mask, `np.ix_` takes
+    traced and boolean index lists, and a tuple inside a key is a sequence index."""
+    check_against_numpy(fn, {}, make_args)
+
+
+def _constant_arguments(x):
+    """Shape-deciding arguments built with np.array/np.arange inside the function are graph
+    constants with known values, as NumPy's own arrays would be."""
+    return (np.compress(np.array([True, False, True]), x, axis=0),
+            np.extract(np.array([1, 0, 1, 0] * 3).reshape(3, 4), x),
+            np.sort(np.partition(x.ravel(), np.array([2, 5]))[[2, 5]]),
+            np.insert(x, [1, 1, 3], 0.0, axis=0), np.insert(x, np.array([2, 0]), [9.0, 8.0], axis=1),
+            np.insert(x.ravel(), [-1, 5, 12], [7.0, 8.0, 9.0]), np.insert(x, slice(0, 2), -1.0, axis=1),
+            np.delete(x, np.array([0, 2]), axis=1), np.repeat(x[0], np.array([2, 0, 1, 1])),
+            np.tile(x[0], np.array([3])), np.bincount(np.array([0, 1, 1, 3])) * x[0],
+            x.reshape(np.array([4, 3])), x.ravel()[np.ravel_multi_index((np.array([1, 2]),
+                                                                          np.array([0, 3])), x.shape)])
+
+
+def test_shape_arguments_made_from_constants():
+    check_against_numpy(_constant_arguments, {}, lambda s, n: (_f(3, 4, seed=s + n),))
+
+
+@pytest.mark.xfail(strict=True, reason="jit.py traces a Python bool argument as a strong "
+                   "np.bool_ (_leaf_input: weak=not isinstance(x, bool)), so `True + flag` "
+                   "is NumPy's logical or; Python gives 2")
+def test_python_bool_argument_arithmetic_follows_python():
+    assert_same(tracenp.jit(lambda flag: True + flag)(True), 2)

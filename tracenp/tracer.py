@@ -412,8 +412,8 @@ for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumpro
 
 
 def _reshape(self, *shape, order="C"):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+    if len(shape) == 1 and (isinstance(shape[0], (tuple, list)) or np.ndim(shape[0]) == 1):
+        shape = tuple(shape[0])  # x.reshape((2, 3)), x.reshape(np.array([2, 3]))
     return np.reshape(self, shape, order=order)
 
 

@@ -23,7 +23,8 @@ _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such 
 def _concrete(*args):
     """NumPy values of `args` when none depends on an input of the function, else None."""
     values = [a.constant_value() if lax.is_tracer(a) else a for a in args]
-    return None if any(v is None for v in values) else values
+    unknown = any(v is None and lax.is_tracer(a) for a, v in zip(args, values))
+    return None if unknown else values
 
 
 def _constants(res):
@@ -117,14 +118,16 @@ def _bincount_of_bounded(x, weights, minlength: int):
 
 @implements(np.compress)
 def compress(condition, a, axis=None, out=None):
-    if lax.is_tracer(condition):
+    known = _concrete(condition)
+    if known is None:
         raise errors.data_dependent("np.compress with a traced condition", _MASKED)
-    idx = np.flatnonzero(np.asarray(condition))  # concrete: NumPy's own
+    idx = np.flatnonzero(np.asarray(known[0]))  # concrete: NumPy's own
     return np.take(a, idx, axis=axis, out=out)
 
 
 @implements(np.extract)
 def extract(condition, arr):
-    if lax.is_tracer(condition):
+    known = _concrete(condition)
+    if known is None:
         raise errors.data_dependent("np.extract with a traced condition", _MASKED)
-    return np.take(np.ravel(arr), np.flatnonzero(np.ravel(np.asarray(condition))))
+    return np.take(np.ravel(arr), np.flatnonzero(np.ravel(np.asarray(known[0]))))
