@@ -424,6 +424,16 @@ def boids_alignment(position, velocity):
     return target
 
 
+def views_and_copies(Z):
+    Z_view = Z[:3]
+    Z_view[...] = 1
+    Z_copy = Z[[0, 1, 2]]
+    Z_copy[...] = 2
+    Z2 = Z.reshape(3, 3)
+    Z2.ravel()[::4] = 5
+    return Z, Z_copy
+
+
 def ravel_view_write(Z):
     Z.ravel()[1::2] = 0
     Z.reshape(-1)[0] = 7
@@ -874,6 +884,7 @@ EXERCISES = {
     "boids_alignment": (boids_alignment, {}, lambda s, n: (_f(n + 2, 2, seed=s),
                                                            _f(n + 2, 2, seed=s + 1))),
     "ravel_view_write": (ravel_view_write, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "views_and_copies": (views_and_copies, {}, lambda s, n: (_f(9, seed=s + n),)),
     "knn_two_loops": (knn_two_loops, {}, lambda s, n: (_f(n, 3, seed=s), _f(4, 3, seed=s + 1))),
     "knn_one_loop": (knn_one_loop, {}, lambda s, n: (_f(n, 3, seed=s), _f(4, 3, seed=s + 1))),
     "knn_no_loops": (knn_no_loops, {}, lambda s, n: (_f(n, 3, seed=s), _f(4, 3, seed=s + 1))),

@@ -33,6 +33,8 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
         raise errors.unsupported(f"np.reshape(order={order!r})")
     if a._view is None:
         return make_view(a, "reshape", lax.reshape(a, shape).shape)
+    if a._view[2] == "reshape":  # a reshape of a reshape view (`np.ravel(x.reshape(2, 3))`)
+        return make_view(a._view[0], "reshape", lax.reshape(a, shape).shape)
     return lax.reshape(a, shape)
 
 
