@@ -520,6 +520,66 @@ def affine_relu_backward(x, w, b, dout):
     return dx, dw, np.sum(da, axis=0), dout * (a > 0)
 
 
+def conv_forward_naive(x, w, b, stride=1, pad=1):
+    N, C, H, W = x.shape
+    F, _, HH, WW = w.shape
+    H_out = 1 + (H + 2 * pad - HH) // stride
+    W_out = 1 + (W + 2 * pad - WW) // stride
+    x_pad = np.pad(x, ((0,), (0,), (pad,), (pad,)), "constant")
+    out = np.zeros((N, F, H_out, W_out))
+    for n in range(N):
+        for f in range(F):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x_pad[n, :, i * stride:i * stride + HH, j * stride:j * stride + WW]
+                    out[n, f, i, j] = np.sum(window * w[f]) + b[f]
+    return out
+
+
+def max_pool_backward_naive(x, dout, ph=2, pw=2, stride=2):
+    dx = np.zeros_like(x)
+    N, C, H_out, W_out = dout.shape
+    for i in range(H_out):
+        for j in range(W_out):
+            window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]
+            m = np.max(window, axis=(2, 3), keepdims=True)
+            dx[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw] += \
+                (window == m) * dout[:, :, i:i + 1, j:j + 1]
+    return dx
+
+
+def word_embedding(x, W, dout):
+    out = W[x]
+    dW = np.zeros_like(W)
+    np.add.at(dW, x, dout)
+    return out, dW
+
+
+def temporal_softmax_loss(x, y, mask):
+    N, T, V = x.shape
+    x_flat = x.reshape(N * T, V)
+    y_flat = y.reshape(N * T)
+    mask_flat = mask.reshape(N * T)
+    probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
+    probs /= np.sum(probs, axis=1, keepdims=True)
+    loss = -np.sum(mask_flat * np.log(probs[np.arange(N * T), y_flat])) / N
+    dx_flat = probs.copy()
+    dx_flat[np.arange(N * T), y_flat] -= 1
+    dx_flat /= N
+    dx_flat *= mask_flat[:, None]
+    return loss, dx_flat.reshape(N, T, V)
+
+
+def rnn_forward(x, Wx, Wh, b, h0):
+    N, T, D = x.shape
+    h = np.zeros((N, T, h0.shape[1]))
+    prev_h = h0
+    for t in range(T):
+        prev_h = np.tanh(x[:, t, :].dot(Wx) + prev_h.dot(Wh) + b)
+        h[:, t, :] = prev_h
+    return h
+
+
 def get_im2col_indices(x_shape, field_height, field_width, padding=1, stride=1):
     N, C, H, W = x_shape
     out_height = (H + 2 * padding - field_height) // stride + 1
@@ -897,6 +957,17 @@ EXERCISES = {
         _f(5, 3, seed=s + 3), _f(3, seed=s + 4))),
     "affine_relu_backward": (affine_relu_backward, {}, lambda s, n: (
         _f(n, 2, 3, seed=s), _f(6, 4, seed=s + 1), _f(4, seed=s + 2), _f(n, 4, seed=s + 3))),
+    "conv_forward_naive": (conv_forward_naive, {}, lambda s, n: (
+        _f(2, 2, n, 4, seed=s), _f(3, 2, 3, 3, seed=s + 1), _f(3, seed=s + 2))),
+    "max_pool_backward_naive": (max_pool_backward_naive, {}, lambda s, n: (
+        _f(2, 2, n, 4, seed=s), _f(2, 2, n // 2, 2, seed=s + 1))),
+    "word_embedding": (word_embedding, {}, lambda s, n: (
+        _i(6, 3, n, seed=s), _f(6, 5, seed=s + 1), _f(3, n, 5, seed=s + 2))),
+    "temporal_softmax_loss": (temporal_softmax_loss, {}, lambda s, n: (
+        _f(3, n, 5, seed=s), _i(5, 3, n, seed=s + 1), _b(3, n, seed=s + 2).astype(bool))),
+    "rnn_forward": (rnn_forward, {}, lambda s, n: (
+        _f(3, n, 2, seed=s), _f(2, 5, seed=s + 1) * .5, _f(5, 5, seed=s + 2) * .5, _f(5, seed=s),
+        _f(3, 5, seed=s + 3))),
     "im2col_indices": (im2col_indices, {}, lambda s, n: (_f(2, 2, n, 5, seed=s),)),
     "col2im_indices": (col2im_indices, {}, lambda s, n: (_f(18, 32, seed=s),)),
     "tutorial_views": (tutorial_views, {}, lambda s, n: (_i(20, n, 4, seed=s),)),
