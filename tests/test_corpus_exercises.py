@@ -298,6 +298,15 @@ def ufunc_methods(x):
             np.multiply.accumulate(x), np.multiply.outer(x, x))
 
 
+def ufunc_reductions(a, x):
+    return (np.bitwise_or.reduce(a), np.bitwise_xor.reduce(a, axis=1), np.gcd.reduce(a + 1, axis=0),
+            np.subtract.reduce(a, axis=0), np.bitwise_or.reduce(a[:1]),
+            np.logical_xor.reduce(a > 20, axis=0), np.fmax.reduce(x),
+            np.fmin.reduce(x, axis=1, keepdims=True), np.divide.reduce(x, axis=1),
+            np.logical_xor.reduce(x), np.logical_xor.reduce(x[:1]),
+            np.fmax.reduce(np.where(x > 0.5, np.nan, x)), np.bitwise_or.reduce(np.arange(5)))
+
+
 def broadcast_surface(n):
     x = np.linspace(0, 5, n)
     y = np.linspace(0, 5, n)[:, np.newaxis]
@@ -926,6 +935,8 @@ EXERCISES = {
     "colors_to_24bit": (colors_to_24bit, {}, lambda s, n: (_u8(n, 4, 3, seed=s),)),
     "ufunc_out_views": (ufunc_out_views, {}, lambda s, n: (_f(n, seed=s),)),
     "ufunc_methods": (ufunc_methods, {}, lambda s, n: (_i(5, n, seed=s) + 1,)),
+    "ufunc_reductions": (ufunc_reductions, {}, lambda s, n: (_i(50, n + 3, 3, seed=s),
+                                                             _f(n + 3, 3, seed=s))),
     "broadcast_surface": (broadcast_surface, {"n": 7}, lambda s, n: ()),
     "comparisons_as_counts": (comparisons_as_counts, {}, lambda s, n: (_i(10, n, 4, seed=s),)),
     "rainy_days": (rainy_days, {}, lambda s, n: (np.maximum(_f(365, seed=s + n), 0),)),
@@ -1127,6 +1138,17 @@ def eval_numerical_gradient(x, h=1e-5):
     return grad
 
 
+def mean_age(data):
+    return data["age"][data["age"] < 30].mean()
+
+
+def _people(seed):
+    people = np.zeros(6, dtype={"names": ("name", "age", "weight"),
+                                "formats": ("U10", "i4", "f8")})
+    people["age"] = _i(60, 6, seed=seed)
+    return people
+
+
 REFUSED = {
     "bincount_group_means": (tracenp.errors.DataDependentShapeError, bincount_group_means,
                              lambda s: (_f(30, seed=s), _i(10, 30, seed=s))),
@@ -1152,6 +1174,7 @@ REFUSED = {
                                   lambda s: (1.0 + s, np.sqrt(2.0))),
     "eval_numerical_gradient": (tracenp.errors.UnsupportedFunctionError, eval_numerical_gradient,
                                 lambda s: (_f(3, 2, seed=s),)),
+    "mean_age": (tracenp.errors.UnsupportedFunctionError, mean_age, lambda s: (_people(s),)),
 }
 
 

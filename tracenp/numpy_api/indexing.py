@@ -288,7 +288,17 @@ def lift_index_lists(key):
     return key
 
 
+def _refuse_field_names(x, key) -> None:
+    """A field name (`d['age']`) reads a structured array, which tracenp does not trace."""
+    if any(isinstance(k, str) for k in (key if isinstance(key, tuple) else (key,))):
+        if x.dtype.names:
+            raise errors.unsupported("A structured array's field read or written by name")
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) "
+                         "and integer or boolean arrays are valid indices")
+
+
 def getitem(x, key):
+    _refuse_field_names(x, key)
     key = lift_index_lists(key)
     if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
         return select(x, key)
@@ -315,6 +325,7 @@ def _all_integers(key) -> bool:
 
 
 def setitem(x, key, value):
+    _refuse_field_names(x, key)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
     keys = key if isinstance(key, tuple) else (key,)

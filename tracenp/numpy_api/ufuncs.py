@@ -222,15 +222,49 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
     if initial is not np._NoValue or where is not True or out is not None:
         raise errors.unsupported(f"np.{name}.reduce with initial=, where= or out=")
     for a in sorted(axes, reverse=True):
-        parts = [lax.slice_of(x, [(i, i + 1, 1) if d == a else (None, None, None)
-                                  for d in range(x.ndim)]) for i in range(x.shape[a])]
-        if not parts:
+        if x.shape[a] == 0:
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        acc = parts[0]
-        for p in parts[1:]:
-            acc = apply_ufunc(ufunc, (acc, p), dtype=dtype)
+        acc = _pairwise(ufunc, x, a, dtype) if name in _COMMUTATIVE else _left_fold(ufunc, x, a, dtype)
         x = acc if keepdims else np.squeeze(acc, axis=a)
-    return x
+    return x.with_returns("scalar") if x.ndim == 0 else x
+
+
+# reductions whose order does not matter: combined in halves, log2(n) steps
+_COMMUTATIVE = frozenset("bitwise_and bitwise_or bitwise_xor logical_xor fmax fmin gcd lcm "
+                         "logical_and logical_or maximum minimum".split())
+
+
+def _part(x, axis, start, stop):
+    return lax.slice_of(x, [(start, stop, 1) if d == axis else (None, None, None)
+                            for d in range(x.ndim)])
+
+
+def _first(ufunc, x, axis, dtype):
+    """The first element in the loop's result dtype, as NumPy reduces one element
+    (`np.logical_xor.reduce([0.5])` is True)."""
+    return lax.cast(_part(x, axis, 0, 1), resolve(ufunc, (x, x), dtype)[ufunc.nin])
+
+
+def _left_fold(ufunc, x, axis, dtype):
+    """NumPy's order: ((x0 op x1) op x2) ..., one step per element."""
+    acc = _first(ufunc, x, axis, dtype)
+    for i in range(1, x.shape[axis]):
+        acc = apply_ufunc(ufunc, (acc, _part(x, axis, i, i + 1)), dtype=dtype)
+    return acc
+
+
+def _pairwise(ufunc, x, axis, dtype):
+    """The first half combined with the second, until one element is left (an odd last one
+    waits for the next step)."""
+    n = x.shape[axis]
+    while n > 1:
+        h = n // 2
+        done = apply_ufunc(ufunc, (_part(x, axis, 0, h), _part(x, axis, h, 2 * h)), dtype=dtype)
+        x = lax.concat([done, lax.cast(_part(x, axis, 2 * h, n), done.dtype)], axis) \
+            if n % 2 else done
+        n = x.shape[axis]
+    return x if x.dtype == resolve(ufunc, (x, x), dtype)[ufunc.nin] else \
+        _first(ufunc, x, axis, dtype)
 
 
 def accumulate(ufunc, x, axis=0, dtype=None, out=None):
