@@ -307,6 +307,13 @@ def ufunc_reductions(a, x):
             np.fmax.reduce(np.where(x > 0.5, np.nan, x)), np.bitwise_or.reduce(np.arange(5)))
 
 
+def ufunc_accumulations(x, a):
+    return (np.subtract.accumulate(x), np.divide.accumulate(x, axis=1), np.power.accumulate(a),
+            np.arctan2.accumulate(x, axis=0), np.logical_xor.accumulate(x), np.gcd.accumulate(a),
+            np.remainder.accumulate(a + 1, axis=1), np.hypot.accumulate(x), np.fmax.accumulate(x),
+            np.floor_divide.accumulate(x[::-1]))
+
+
 def broadcast_surface(n):
     x = np.linspace(0, 5, n)
     y = np.linspace(0, 5, n)[:, np.newaxis]
@@ -937,6 +944,8 @@ EXERCISES = {
     "ufunc_methods": (ufunc_methods, {}, lambda s, n: (_i(5, n, seed=s) + 1,)),
     "ufunc_reductions": (ufunc_reductions, {}, lambda s, n: (_i(50, n + 3, 3, seed=s),
                                                              _f(n + 3, 3, seed=s))),
+    "ufunc_accumulations": (ufunc_accumulations, {}, lambda s, n: (
+        _f(n, 3, positive=True, seed=s) * 3, _i(4, n, 3, seed=s))),
     "broadcast_surface": (broadcast_surface, {"n": 7}, lambda s, n: ()),
     "comparisons_as_counts": (comparisons_as_counts, {}, lambda s, n: (_i(10, n, 4, seed=s),)),
     "rainy_days": (rainy_days, {}, lambda s, n: (np.maximum(_f(365, seed=s + n), 0),)),

@@ -272,14 +272,33 @@ def accumulate(ufunc, x, axis=0, dtype=None, out=None):
     if name in _CUMULATIVE:
         res = _CUMULATIVE[name](x, axis=axis, dtype=dtype)
     else:
-        res = _scan(ufunc, lax.lift(x), normalize_axis(axis, np.ndim(x)), dtype)
+        x = lax.lift(x)
+        axis = normalize_axis(axis, x.ndim)
+        loop = resolve(ufunc, (x, x), dtype)[ufunc.nin]
+        if loop == np.bool_ and x.dtype != np.bool_ and not name.startswith("logical_"):
+            raise errors.unsupported(f"np.{name}.accumulate of non-boolean values")
+        res = _scan(ufunc, lax.cast(x, loop), axis, dtype) if name in _COMMUTATIVE else \
+            _fold_scan(ufunc, x, axis, dtype)
     if out is not None:
         return _store(ufunc, (res,), out, True, "same_kind")
     return res
 
 
+def _fold_scan(ufunc, x, axis, dtype):
+    """NumPy's order, for ufuncs whose order matters (`np.subtract.accumulate`): each result
+    is the previous one combined with the next element."""
+    acc = _first(ufunc, x, axis, dtype)
+    outs = [acc]
+    for i in range(1, x.shape[axis]):
+        acc = lax.cast(apply_ufunc(ufunc, (acc, _part(x, axis, i, i + 1)), dtype=dtype),
+                       acc.dtype)
+        outs.append(acc)
+    return lax.concat(outs, axis)
+
+
 def _scan(ufunc, x, axis, dtype):
-    """An inclusive scan by doubling: log2(n) steps of `ufunc` with a shifted copy."""
+    """An inclusive scan by doubling, for ufuncs whose order does not matter: log2(n) steps of
+    `ufunc` with a shifted copy."""
     if dtype is not None:
         x = lax.cast(x, dtype)
     n = x.shape[axis]
