@@ -1147,6 +1147,10 @@ def eval_numerical_gradient(x, h=1e-5):
     return grad
 
 
+def folded_angles(x):
+    return np.arctan2.reduce(x), np.power.reduce(np.abs(x))
+
+
 def mean_age(data):
     return data["age"][data["age"] < 30].mean()
 
@@ -1184,6 +1188,8 @@ REFUSED = {
     "eval_numerical_gradient": (tracenp.errors.UnsupportedFunctionError, eval_numerical_gradient,
                                 lambda s: (_f(3, 2, seed=s),)),
     "mean_age": (tracenp.errors.UnsupportedFunctionError, mean_age, lambda s: (_people(s),)),
+    "folded_angles": (tracenp.errors.UnsupportedFunctionError, folded_angles,
+                      lambda s: (_f(5, positive=True, seed=s),)),
 }
 
 
