@@ -282,7 +282,7 @@ def colors_to_24bit(I):
     return np.dot(I.astype(np.uint32), [1, 256, 65536])
 
 
-# ----------------------------------------------------------------------------- Data Science Handbook
+# ------------------------------------------------------------------ Data Science Handbook
 
 
 def ufunc_out_views(x):
@@ -335,7 +335,8 @@ def rainy_days(inches):
 
 def fancy_combined(X, row, col):
     mask = np.array([1, 0, 1, 0], dtype=bool)
-    return X[row[:, np.newaxis], col], X[2, [2, 0, 1]], X[1:, [2, 0, 1]], X[row[:, np.newaxis], mask]
+    return (X[row[:, np.newaxis], col], X[2, [2, 0, 1]], X[1:, [2, 0, 1]],
+            X[row[:, np.newaxis], mask])
 
 
 def fancy_assign(x):
@@ -746,7 +747,7 @@ def kron_identity(a):
     return np.kron(np.identity(2), a), np.kron(a, np.ones((2, 2)))
 
 
-# ----------------------------------------------------------------------------- put/place/copyto, dtypes
+# ---------------------------------------------------------------- put/place/copyto, dtypes
 
 
 def put_place_copyto(a):
@@ -884,10 +885,6 @@ def _u8(*shape, seed=0):
     return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
 
 
-def _y(k, n, seed=0):
-    return _i(k, n, seed=seed)
-
-
 EXERCISES = {
     "border_zero_inside": (border_zero_inside, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "add_border": (add_border, {}, lambda s, n: (_f(n, 5, seed=s),)),
@@ -969,11 +966,11 @@ EXERCISES = {
     "knn_one_loop": (knn_one_loop, {}, lambda s, n: (_f(n, 3, seed=s), _f(4, 3, seed=s + 1))),
     "knn_no_loops": (knn_no_loops, {}, lambda s, n: (_f(n, 3, seed=s), _f(4, 3, seed=s + 1))),
     "svm_loss_vectorized": (svm_loss_vectorized, {}, lambda s, n: (
-        _f(5, 3, seed=s) * 0.1, _f(n, 5, seed=s + 1), _y(3, n, seed=s), 0.1)),
+        _f(5, 3, seed=s) * 0.1, _f(n, 5, seed=s + 1), _i(3, n, seed=s), 0.1)),
     "softmax_loss_vectorized": (softmax_loss_vectorized, {}, lambda s, n: (
-        _f(5, 3, seed=s) * 0.1, _f(n, 5, seed=s + 1), _y(3, n, seed=s), 0.1)),
+        _f(5, 3, seed=s) * 0.1, _f(n, 5, seed=s + 1), _i(3, n, seed=s), 0.1)),
     "two_layer_backward": (two_layer_backward, {}, lambda s, n: (
-        _f(n, 4, seed=s), _y(3, n, seed=s), _f(4, 5, seed=s + 1), _f(5, seed=s + 2),
+        _f(n, 4, seed=s), _i(3, n, seed=s), _f(4, 5, seed=s + 1), _f(5, seed=s + 2),
         _f(5, 3, seed=s + 3), _f(3, seed=s + 4))),
     "affine_relu_backward": (affine_relu_backward, {}, lambda s, n: (
         _f(n, 2, 3, seed=s), _f(6, 4, seed=s + 1), _f(4, seed=s + 2), _f(n, 4, seed=s + 3))),
@@ -1033,7 +1030,7 @@ EXERCISES = {
     "nonzero_2d": (nonzero_2d, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "argwhere_centroid": (argwhere_centroid, {}, lambda s, n: (_f(n, 6, seed=s),)),
     "softmax_loss_naive": (softmax_loss_naive, {}, lambda s, n: (
-        _f(5, 3, seed=s) * 0.1, _f(n, 5, seed=s + 1), _y(3, n, seed=s), 0.1)),
+        _f(5, 3, seed=s) * 0.1, _f(n, 5, seed=s + 1), _i(3, n, seed=s), 0.1)),
 }
 
 
@@ -1131,7 +1128,9 @@ def arithmetic_geometric_mean(a, g, tol=1e-12):
 
 
 def eval_numerical_gradient(x, h=1e-5):
-    f = lambda v: np.sum(v ** 2)  # noqa: E731
+    def f(v):
+        return np.sum(v ** 2)
+
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
     while not it.finished:
@@ -1180,7 +1179,7 @@ REFUSED = {
     "common_values": (tracenp.errors.UnsupportedFunctionError, common_values,
                       lambda s: (_i(10, 10, seed=s), _i(10, 10, seed=s + 1))),
     "svm_loss_naive": (tracenp.errors.ConcretizationError, svm_loss_naive, lambda s: (
-        _f(5, 3, seed=s) * 0.1, _f(6, 5, seed=s + 1), _y(3, 6, seed=s), 0.1)),
+        _f(5, 3, seed=s) * 0.1, _f(6, 5, seed=s + 1), _i(3, 6, seed=s), 0.1)),
     "as_python_lists": (tracenp.errors.ConcretizationError, as_python_lists,
                         lambda s: (_f(2, 3, seed=s),)),
     "arithmetic_geometric_mean": (tracenp.errors.ConcretizationError, arithmetic_geometric_mean,
@@ -1242,7 +1241,7 @@ def test_nonzero_indices_into_another_shape_are_refused():
 
 
 def _loss_data(seed):
-    return _f(5, 3, seed=seed) * 0.1, _f(7, 5, seed=seed + 1), _y(3, 7, seed=seed), 0.05
+    return _f(5, 3, seed=seed) * 0.1, _f(7, 5, seed=seed + 1), _i(3, 7, seed=seed), 0.05
 
 
 @pytest.mark.parametrize("loss", [softmax_loss_vectorized, softmax_loss_naive,
@@ -1277,10 +1276,6 @@ def test_grad_through_group_maximum_goes_to_the_winners():
 
 # ----------------------------------------------------------------------------- 0-d and empty
 
-ZERO_D = ["normalize_matrix", "round_away", "integer_parts", "cumulative_std", "rms_and_std",
-          "int8_overflow", "uint8_wrap"]
-
-
 def _zero_d_args(name):
     fn, static, make_args = EXERCISES[name]
     return fn, static, tuple(np.asarray(a).reshape(-1)[0].reshape(()) if isinstance(a, np.ndarray)
@@ -1289,6 +1284,7 @@ def _zero_d_args(name):
 
 @pytest.mark.parametrize("name", ["round_away", "integer_parts", "uint8_wrap", "int8_overflow"])
 def test_zero_d_inputs(name):
+    """0-d arrays give NumPy's 0-d results and scalars, dtypes included."""
     fn, static, args = _zero_d_args(name)
     with np.errstate(all="ignore"):
         want = fn(*_copies(args), **static)
@@ -1302,9 +1298,9 @@ def test_empty_inputs(name):
     """Arrays with a zero-length leading axis give NumPy's empty results and reductions, or
     NumPy's error (`np.pad(mode="edge")` cannot extend an empty axis)."""
     fn, static, make_args = EXERCISES[name]
-    args = tuple(a[:0] if isinstance(a, np.ndarray) and a.ndim and name != "knn_no_loops"
-                 or (name == "knn_no_loops" and i == 0) else a
-                 for i, a in enumerate(make_args(1, 4)))
+    empty_only_first = name == "knn_no_loops"  # no test points, the training set kept
+    args = tuple(a[:0] if isinstance(a, np.ndarray) and a.ndim and (i == 0 or not empty_only_first)
+                 else a for i, a in enumerate(make_args(1, 4)))
     jf = tracenp.jit(fn, static_argnames=tuple(static))
     try:
         with np.errstate(all="ignore"):
@@ -1349,12 +1345,14 @@ def _constant_arguments(x):
     return (np.compress(np.array([True, False, True]), x, axis=0),
             np.extract(np.array([1, 0, 1, 0] * 3).reshape(3, 4), x),
             np.sort(np.partition(x.ravel(), np.array([2, 5]))[[2, 5]]),
-            np.insert(x, [1, 1, 3], 0.0, axis=0), np.insert(x, np.array([2, 0]), [9.0, 8.0], axis=1),
-            np.insert(x.ravel(), [-1, 5, 12], [7.0, 8.0, 9.0]), np.insert(x, slice(0, 2), -1.0, axis=1),
+            np.insert(x, [1, 1, 3], 0.0, axis=0),
+            np.insert(x, np.array([2, 0]), [9.0, 8.0], axis=1),
+            np.insert(x.ravel(), [-1, 5, 12], [7.0, 8.0, 9.0]),
+            np.insert(x, slice(0, 2), -1.0, axis=1),
             np.delete(x, np.array([0, 2]), axis=1), np.repeat(x[0], np.array([2, 0, 1, 1])),
             np.tile(x[0], np.array([3])), np.bincount(np.array([0, 1, 1, 3])) * x[0],
-            x.reshape(np.array([4, 3])), x.ravel()[np.ravel_multi_index((np.array([1, 2]),
-                                                                          np.array([0, 3])), x.shape)])
+            x.reshape(np.array([4, 3])),
+            x.ravel()[np.ravel_multi_index((np.array([1, 2]), np.array([0, 3])), x.shape)])
 
 
 def test_shape_arguments_made_from_constants():

@@ -30,11 +30,12 @@ def defer_to(other) -> bool:
 
 
 def _dtype_arg(x):
-    """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak."""
+    """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak (a
+    weak bool as `np.bool_`, which is how NumPy takes a Python bool)."""
     if lax.is_tracer(x):
         if x.weak:
-            return {np.dtype(bool): np.dtype(bool), np.dtype(np.int64): int, np.dtype(np.float64): float,
-                    np.dtype(np.complex128): complex}[x.dtype]
+            return {np.dtype(bool): np.dtype(bool), np.dtype(np.int64): int,
+                    np.dtype(np.float64): float, np.dtype(np.complex128): complex}[x.dtype]
         return x.dtype
     if type(x) is bool:  # Python bools are not weak: they are np.bool_
         return np.dtype(bool)
@@ -227,7 +228,8 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
     for a in sorted(axes, reverse=True):
         if x.shape[a] == 0:
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        acc = _pairwise(ufunc, x, a, dtype) if name in _COMMUTATIVE else _left_fold(ufunc, x, a, dtype)
+        fold = _pairwise if name in _COMMUTATIVE else _left_fold
+        acc = fold(ufunc, x, a, dtype)
         x = acc if keepdims else np.squeeze(acc, axis=a)
     return x.with_returns("scalar") if x.ndim == 0 else x
 
