@@ -257,7 +257,8 @@ def test_compose_slices_exhaustively():
 @given(arrays(FLOATS + INTS, shapes=((6, 4),)))
 def test_movement_chains(x):
     check(lambda x: x[1:][::2, ::-1][:, 1:], x, rule="x[a][b] -> x[a∘b]")
-    check(lambda x: x.reshape(4, 6).reshape(24).reshape(3, 8), x,
+    # a reshape of a reshape view is traced as one reshape of the base; a copy keeps two
+    check(lambda x: x.reshape(4, 6).copy().reshape(24).reshape(3, 8), x,
           rule="reshape(reshape(x)) -> reshape(x)")
     check(lambda x: np.transpose(np.transpose(x[None], (1, 2, 0)), (2, 0, 1)), x,
           rule="transpose(transpose(x, p), q) -> transpose(x, p[q])", absent="transpose")

@@ -203,12 +203,13 @@ for _name in UNARY_UFUNCS + BINARY_UFUNCS:
              vjp=EW_VJPS.get(_name), nondiff=_name in NONDIFF_UFUNCS, ufunc=_uf)
 
 
-_PY_DTYPES = (np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.complex128))
+_PY_DTYPES = (np.dtype(bool), np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.complex128))
 
 
 def _infer_cast(srcs, p):
-    """A Python scalar promoted to a higher Python kind (the int in `n / 2`) stays weak; a cast
-    to its own dtype is how the front end makes a weak value a NumPy one."""
+    """A Python scalar promoted to a higher Python kind (the int in `n / 2`, the bool in
+    `flag + 1`) stays weak; a cast to its own dtype is how the front end makes a weak value a
+    NumPy one."""
     x, dt = srcs[0], np.dtype(p["dtype"])
     weak = (x.weak and x.dtype in _PY_DTYPES and dt in _PY_DTYPES
             and _PY_DTYPES.index(dt) > _PY_DTYPES.index(x.dtype))

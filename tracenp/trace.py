@@ -267,11 +267,23 @@ class TraceState:
     fn_name: str
     mutated_inputs: list = field(default_factory=list)
     stabilize: bool = True  # whether graphs built inside (gradients) may be stabilized
+    selections: list = field(default_factory=list)  # (weakref, error) of x[mask] selections
 
 
 def current_trace() -> TraceState | None:
     stack = getattr(_state, "stack", None)
     return stack[-1] if stack else None
+
+
+def _check_selections(state: TraceState, stack: list) -> None:
+    """A selection of unknown length (`x[mask]`, `np.nonzero(mask)`) still alive when the
+    outermost trace ends is in the result, or kept past the call: its error, made where it
+    was created, is raised. An inner (inlined) trace hands its live ones to the outer one."""
+    alive = [(ref, error) for ref, error in state.selections if ref() is not None]
+    if len(stack) > 1:
+        stack[-2].selections.extend(alive)
+    elif alive:
+        raise alive[0][1]
 
 
 @contextlib.contextmanager
@@ -295,6 +307,7 @@ def tracing(fn_name: str, stabilize: bool | None = None):
                 m.np = shim
         try:
             yield state
+            _check_selections(state, stack)
         finally:
             for (module, name), fn in saved.items():
                 setattr(module, name, fn)

@@ -151,8 +151,12 @@ class Tracer:
 
     def __array__(self, dtype=None, copy=None):
         value = self._concrete("Converting a traced array to a NumPy array (which code "
-                               "outside tracenp's reach does: `np.uint8(x)`, for which use "
-                               "`x.astype(np.uint8)`; `np.ma`; other libraries)")
+                               "outside tracenp's reach does: a method of a NumPy array made "
+                               "outside the function, or a write into it, given a traced "
+                               "value, as `X.dot(w)` or `out[i] = w`, for which use `X @ w` or "
+                               "`np.dot(X, w)`, or pass `X`/`out` in as arguments; "
+                               "`np.uint8(x)`, for which use `x.astype(np.uint8)`; `np.ma`; "
+                               "other libraries)")
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
@@ -387,8 +391,8 @@ for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumpro
 
 
 def _reshape(self, *shape, order="C"):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
+    if len(shape) == 1 and (isinstance(shape[0], (tuple, list)) or np.ndim(shape[0]) == 1):
+        shape = tuple(shape[0])  # x.reshape((2, 3)), x.reshape(np.array([2, 3]))
     return np.reshape(self, shape, order=order)
 
 

@@ -21,6 +21,7 @@ _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.log
 _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, np.asarray
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
+_np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 
 
 def _const(value):
@@ -68,7 +69,8 @@ def _wrap(np_fn):
 
                 return dispatch_function(np_fn, args, kwargs)
             args, kwargs = known  # values computed from constants only are known now
-        return _const(np_fn(*args, **kwargs))
+        res = np_fn(*args, **kwargs)
+        return tuple(_const(r) for r in res) if isinstance(res, tuple) else _const(res)
 
     make.__name__ = np_fn.__name__
     make.__doc__ = f"`np.{np_fn.__name__}` as a graph constant while tracing."
@@ -233,6 +235,24 @@ def _element_array(value, otype, shape):
     return lax.broadcast_to(value, shape)
 
 
+def ndenumerate(arr):
+    """`np.ndenumerate` of a traced array: (index, element) pairs in NumPy's order, each
+    element read as `arr[index]` is."""
+    if not lax.is_tracer(arr):
+        return _np_ndenumerate(arr)
+    return ((index, arr[index]) for index in np.ndindex(arr.shape))
+
+
+def nditer(op, *args, **kwargs):
+    """`np.nditer` would convert traced operands to NumPy arrays: refused by name."""
+    if _has_tracer(op if isinstance(op, (list, tuple)) else [op]):
+        from .. import errors
+
+        raise errors.unsupported("np.nditer over a traced array (use whole-array operations, "
+                                 "np.ndindex or np.ndenumerate)")
+    return _np_nditer(op, *args, **kwargs)
+
+
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
@@ -241,6 +261,8 @@ PATCHED = {
         ("logspace", _wrap(_np_logspace), _np_logspace),
         ("geomspace", _wrap(_np_geomspace), _np_geomspace), ("eye", _wrap(_np_eye), _np_eye),
         ("identity", _wrap(_np_identity), _np_identity), ("tri", _wrap(_np_tri), _np_tri),
+        ("indices", _wrap(_np_indices), _np_indices),
+        ("ndenumerate", ndenumerate, _np_ndenumerate), ("nditer", nditer, _np_nditer),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import errors, lax
 from . import implements
+from .masked import MaskedSelection
 from .value_range import value_bounds
 
 _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such as "
@@ -22,35 +23,50 @@ _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such 
 def _concrete(*args):
     """NumPy values of `args` when none depends on an input of the function, else None."""
     values = [a.constant_value() if lax.is_tracer(a) else a for a in args]
-    return None if any(v is None for v in values) else values
+    unknown = any(v is None and lax.is_tracer(a) for a, v in zip(args, values))
+    return None if unknown else values
 
 
 def _constants(res):
     return tuple(lax.lift(r) for r in res) if isinstance(res, tuple) else lax.lift(res)
 
 
+def _traced_mask(a, what: str):
+    m = lax.lift(a)
+    if m.ndim == 0:
+        raise errors.data_dependent(f"{what} of a traced 0-d value", _MASKED)
+    return m if m.dtype == np.bool_ else np.not_equal(m, 0)
+
+
 @implements(np.nonzero)
 def nonzero(a):
+    """Of a traced mask: per axis, the index grid selected by the mask, a selection of unknown
+    length (`masked.py`) that indexes (`x[np.nonzero(m)] = v` is `x[m] = v`) and reduces."""
     known = _concrete(a)
-    if known is None:
-        raise errors.data_dependent("np.nonzero (or x.nonzero())", _MASKED)
-    return _constants(np.nonzero(*known))
+    if known is not None:
+        return _constants(np.nonzero(*known))
+    m = _traced_mask(a, "np.nonzero")
+    return tuple(MaskedSelection(lax.lift(g), m) for g in np.indices(m.shape))
 
 
 @implements(np.argwhere)
 def argwhere(a):
+    """Of a traced mask: the selection of the `(k, ndim)` coordinates, so that its reductions
+    along axis 0 (`np.argwhere(m).mean(axis=0)`) trace."""
     known = _concrete(a)
-    if known is None:
-        raise errors.data_dependent("np.argwhere", _MASKED)
-    return _constants(np.argwhere(*known))
+    if known is not None:
+        return _constants(np.argwhere(*known))
+    m = _traced_mask(a, "np.argwhere")
+    return MaskedSelection(lax.lift(np.stack(np.indices(m.shape), axis=-1)), m)
 
 
 @implements(np.flatnonzero)
 def flatnonzero(a):
     known = _concrete(a)
-    if known is None:
-        raise errors.data_dependent("np.flatnonzero", _MASKED)
-    return _constants(np.flatnonzero(*known))
+    if known is not None:
+        return _constants(np.flatnonzero(*known))
+    m = np.ravel(_traced_mask(a, "np.flatnonzero"))
+    return MaskedSelection(lax.lift(np.arange(m.size)), m)
 
 
 @implements(np.unique)
@@ -102,14 +118,16 @@ def _bincount_of_bounded(x, weights, minlength: int):
 
 @implements(np.compress)
 def compress(condition, a, axis=None, out=None):
-    if lax.is_tracer(condition):
+    known = _concrete(condition)
+    if known is None:
         raise errors.data_dependent("np.compress with a traced condition", _MASKED)
-    idx = np.flatnonzero(np.asarray(condition))  # concrete: NumPy's own
+    idx = np.flatnonzero(np.asarray(known[0]))  # concrete: NumPy's own
     return np.take(a, idx, axis=axis, out=out)
 
 
 @implements(np.extract)
 def extract(condition, arr):
-    if lax.is_tracer(condition):
+    known = _concrete(condition)
+    if known is None:
         raise errors.data_dependent("np.extract with a traced condition", _MASKED)
-    return np.take(np.ravel(arr), np.flatnonzero(np.ravel(np.asarray(condition))))
+    return np.take(np.ravel(arr), np.flatnonzero(np.ravel(np.asarray(known[0]))))

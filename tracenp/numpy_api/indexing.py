@@ -236,11 +236,40 @@ def _advanced_set(x, key, value, mode="set"):
     want = _advanced_get(x, key).shape
     value = lax.broadcast_to(lax.cast(value, x.dtype), want)
     value = lax.reshape(value, want[:at] + (lin.shape[at],) + want[at + len(bshape):])
-    new = lax.scatter(flat, lin, value, at, mode)
+    if mode in ("maximum", "minimum"):
+        new = _extreme_at(flat, lin, value, at, mode)
+    else:
+        new = lax.scatter(flat, lin, value, at, mode)
     new = lax.transpose(lax.reshape(new, [sub.shape[i] for i in perm]), np.argsort(perm))
     if any(k != slice(None) for k in basic_key):
         new = _basic_set(xe, basic_key, new)
     return lax.reshape(new, x.shape)
+
+
+def _extreme_at(flat, lin, value, at, name):
+    """`np.maximum.at`/`np.minimum.at` along axis `at` of `flat`. The updates are sorted by
+    value (the winner last, NaN last so that it propagates), then stably by target; the last
+    of each target's run is written and the others go to a spare slot, so no two writes meet.
+    The ufunc then combines `flat` with what was written (an untouched element with itself)."""
+    n = flat.shape[at]
+
+    def part(a, start, stop):
+        return a[(slice(None),) * at + (slice(start, stop),)]
+
+    lin = lax.broadcast_to(lax.cast(lax.lift(lin), np.intp), value.shape)
+    if name == "maximum" or value.dtype.kind in "fc":
+        key = value if name == "maximum" else np.negative(value)
+        order = np.argsort(key, axis=at, kind="stable")
+    else:
+        order = np.flip(np.argsort(value, axis=at, kind="stable"), axis=at)
+    lin, value = (np.take_along_axis(a, order, axis=at) for a in (lin, value))
+    order = np.argsort(lin, axis=at, kind="stable")
+    lin, value = (np.take_along_axis(a, order, axis=at) for a in (lin, value))
+    following = np.concatenate([part(lin, 1, None), np.full_like(part(lin, 0, 1), n)], axis=at)
+    idx = np.where(lin != following, lin, n)
+    spare = np.concatenate([flat, np.zeros_like(part(flat, 0, 1))], axis=at)
+    written = part(lax.scatter(spare, idx, value, at, "set"), 0, n)
+    return getattr(np, name)(flat, written)
 
 
 # ----------------------------------------------------------------------------- entry points
@@ -248,16 +277,28 @@ def _advanced_set(x, key, value, mode="set"):
 
 def lift_index_lists(key):
     """An index list holding traced integers (`x[[i, j]]`, `x[[k - 1, k, k + 1], :]`) is an
-    index array of them; NumPy would convert the list itself."""
+    index array of them; NumPy would convert the list itself. A tuple inside a tuple key
+    (`a[(0, 1, 2), (1, 2, 3)]`) is a sequence index, as a list is."""
     if isinstance(key, list) and lax.holds_tracer(key):
         return lax.lift(key)
     if isinstance(key, tuple):
+        key = tuple(list(k) if isinstance(k, tuple) else k for k in key)
         return tuple(lax.lift(k) if isinstance(k, list) and lax.holds_tracer(k) else k
                      for k in key)
     return key
 
 
+def _refuse_field_names(x, key) -> None:
+    """A field name (`d['age']`) reads a structured array, which tracenp does not trace."""
+    if any(isinstance(k, str) for k in (key if isinstance(key, tuple) else (key,))):
+        if x.dtype.names:
+            raise errors.unsupported("A structured array's field read or written by name")
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) "
+                         "and integer or boolean arrays are valid indices")
+
+
 def getitem(x, key):
+    _refuse_field_names(x, key)
     key = lift_index_lists(key)
     if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
         return select(x, key)
@@ -284,8 +325,14 @@ def _all_integers(key) -> bool:
 
 
 def setitem(x, key, value):
+    _refuse_field_names(x, key)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, MaskedSelection) for k in keys):
+        mask = _nonzero_mask(x, keys)
+        x._assign(_mask_set(x, [mask] + [slice(None)] * (x.ndim - mask.ndim), mask, value))
+        return
     ekey = _expand_key(lift_index_lists(key), x.ndim)
     if any(_is_advanced(k) for k in ekey):
         mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_
@@ -296,6 +343,23 @@ def setitem(x, key, value):
             x._assign(_advanced_set(x, ekey, value))
         return
     x._assign(_basic_set(x, tuple(ekey), value))
+
+
+def _nonzero_mask(x, keys):
+    """The mask `m` of a key that is `np.nonzero(m)` (`np.where(m)`, or `np.where(m)[0]` of a
+    1-d `m`) over x's leading axes: writing through it is writing `x[m]`."""
+    mask = keys[0].mask if isinstance(keys[0], MaskedSelection) else None
+    lead, rest = keys[:getattr(mask, "ndim", 0)], keys[getattr(mask, "ndim", 0):]
+    grids = np.indices(mask.shape) if mask is not None else ()
+    is_grid = [isinstance(k, MaskedSelection) and k.mask.node is mask.node
+               and np.array_equal(k.values.constant_value(), g) for k, g in zip(lead, grids)]
+    if mask is None or not all(is_grid) or len(lead) != mask.ndim or \
+            x.shape[:mask.ndim] != mask.shape or \
+            any(not (k is Ellipsis or k == slice(None)) for k in rest):
+        raise errors.data_dependent(
+            "Assignment through indices selected by a traced mask other than x[np.nonzero(m)] "
+            "= v over x's leading axes", "x[m] = v, or x = np.where(m, v, x)")
+    return mask
 
 
 def _mask_set(x, ekey, mask, value):
@@ -315,7 +379,11 @@ def _mask_set(x, ekey, mask, value):
 
 
 def scatter_update(x, key, value, mode):
-    """`np.add.at(x, key, value)`: an unbuffered update, repeated indices accumulate."""
+    """`np.add.at(x, key, value)` (mode "add"): an unbuffered update, repeated indices
+    accumulate; mode "maximum"/"minimum" is `np.maximum.at`/`np.minimum.at`."""
+    if any(isinstance(k, MaskedSelection) for k in (key if isinstance(key, tuple) else (key,))):
+        raise errors.data_dependent("np.ufunc.at with indices selected by a traced mask",
+                                    "x[m] += v, or x = np.where(m, x + v, x)")
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):
@@ -370,6 +438,42 @@ def put(a, ind, v, mode="raise"):
     flat = np.ravel(a).copy()
     flat[ind] = np.resize(np.ravel(lax.cast(lax.lift(v), a.dtype)), ind.shape)
     a[...] = np.reshape(flat, a.shape)
+
+
+@implements(np.place)
+def place(arr, mask, vals):
+    """`vals` repeats cyclically over the True positions of `mask`, in order: the k-th True
+    element takes `vals[k % len(vals)]`, with k counted by a cumulative sum of the mask."""
+    if not lax.is_tracer(arr):
+        raise errors.unsupported("Writing a traced value into a NumPy array through np.place")
+    m = np.ravel(lax.cast(lax.lift(mask), np.bool_))
+    if m.size != arr.size:
+        raise ValueError("place: mask and data must be the same size")
+    vals = np.ravel(lax.cast(lax.lift(vals), arr.dtype))
+    if vals.size == 0:
+        known = m.constant_value()
+        if known is not None and not known.any():
+            return
+        raise errors.unsupported("np.place with empty vals and a mask that may select "
+                                 "(NumPy raises only when it does)")
+    picked = vals if vals.size == 1 else vals[(np.cumsum(m) - 1) % vals.size]
+    arr[...] = np.reshape(np.where(m, picked, np.ravel(arr)), arr.shape)
+
+
+@implements(np.ix_)
+def ix_(*args):
+    """Open-mesh index arrays; a traced boolean argument selects a data-dependent count."""
+    out = []
+    for k, new in enumerate(args):
+        new = lax.lift(new) if lax.is_tracer(new) or lax.holds_tracer(new) else np.asarray(new)
+        if new.ndim != 1:
+            raise ValueError("Cross index must be 1 dimensional")
+        if new.dtype == np.bool_:
+            new = np.nonzero(new)[0]
+        elif new.size == 0:
+            new = new.astype(np.intp)
+        out.append(np.reshape(new, (1,) * k + (new.size,) + (1,) * (len(args) - k - 1)))
+    return tuple(out)
 
 
 @implements(np.take_along_axis)

@@ -15,15 +15,20 @@ so those of a floating selection give nan there, and integer ones are refused at
 from __future__ import annotations
 
 import operator
+import weakref
 
 import numpy as np
 
 from .. import errors, lax
+from ..trace import current_trace
 from . import mark_returns
 
 _INSTEAD = ("reduce it where it is made (x[mask].sum(), np.mean(x[mask]), x[mask].max(), ...), "
             "count with np.count_nonzero(mask), or keep the shape with np.where(mask, x, fill)")
 
+_RETURNED = ("reduce it where it is made (x[mask].sum()), index with it "
+             "(x[np.nonzero(mask)] = v), or keep the shape with np.where(mask, x, fill), the "
+             "three-argument form")
 _REDUCTIONS = {}
 
 
@@ -44,6 +49,11 @@ class MaskedSelection:
     def __init__(self, values, mask):
         self.values = values  # shape mask.shape + rest
         self.mask = mask
+        state = current_trace()
+        if state is not None:  # a selection that outlives the trace is refused there
+            state.selections.append((weakref.ref(self), errors.data_dependent(
+                "Returning x[mask] or np.nonzero(mask) (np.where(condition) with one "
+                "argument) of a traced mask, or keeping it past the call", _RETURNED)))
 
     # ------------------------------------------------------------------ what it is
     @property

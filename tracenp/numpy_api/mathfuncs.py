@@ -661,6 +661,9 @@ def unravel_index(indices, shape, order="C"):
 
 @implements(np.ravel_multi_index)
 def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    known = [k.constant_value() if lax.is_tracer(k) else k for k in multi_index]
+    if all(k is not None for k in known):  # indices made from constants: NumPy checks them
+        return lax.lift(np.ravel_multi_index(tuple(known), dims, mode=mode, order=order))
     if mode == "raise":
         raise errors.unsupported(
             "np.ravel_multi_index with mode='raise' on traced indices (bounds cannot be checked "

@@ -33,6 +33,8 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
         raise errors.unsupported(f"np.reshape(order={order!r})")
     if a._view is None:
         return make_view(a, "reshape", lax.reshape(a, shape).shape)
+    if a._view[2] == "reshape":  # a reshape of a reshape view (`np.ravel(x.reshape(2, 3))`)
+        return make_view(a._view[0], "reshape", lax.reshape(a, shape).shape)
     return lax.reshape(a, shape)
 
 
@@ -327,7 +329,7 @@ def unstack(x, /, *, axis=0):
 @implements(np.tile)
 def tile(A, reps):
     a = _t(A)
-    reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
+    reps = tuple(int(r) for r in np.ravel(_known(reps, "np.tile with traced repetitions")))
     nd = max(a.ndim, len(reps))
     reps = (1,) * (nd - len(reps)) + reps
     a = reshape(a, (1,) * (nd - a.ndim) + a.shape)
@@ -338,15 +340,24 @@ def tile(A, reps):
     return lax.reshape(expanded, [r * d for r, d in zip(reps, a.shape)])
 
 
+def _known(x, refused: str) -> np.ndarray:
+    """`x` as a NumPy array, for arguments that fix the result's shape: a tracer made in the
+    function from constants only (`np.array([2, 0, 1])`) has a value, any other is refused."""
+    if lax.is_tracer(x):
+        value = x.constant_value()
+        if value is None:
+            raise errors.unsupported(refused)
+        return value
+    return np.asarray(x)
+
+
 @implements(np.repeat)
 def repeat(a, repeats, axis=None):
     a = _t(a)
     if axis is None:
         a, axis = ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
-    if lax.is_tracer(repeats):
-        raise errors.unsupported("np.repeat with traced repeat counts (data-dependent shape)")
-    reps = np.asarray(repeats)
+    reps = _known(repeats, "np.repeat with traced repeat counts (data-dependent shape)")
     n = a.shape[axis]
     if reps.ndim == 0:
         shape = a.shape[:axis + 1] + (int(reps),) + a.shape[axis + 1:]
@@ -438,6 +449,10 @@ def pad(array, pad_width, mode="constant", **kwargs):
         return a
     if mode not in ("edge", "reflect", "symmetric", "wrap"):
         raise errors.unsupported(f"np.pad(mode={mode!r})")
+    for ax, (lo, hi) in enumerate(widths):
+        if a.shape[ax] == 0 and (lo or hi):
+            raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' "
+                             "or 'empty'")
     extra = set(kwargs) - ({"reflect_type"} if mode in ("reflect", "symmetric") else set())
     if extra:
         raise ValueError(f"unsupported keyword arguments for mode '{mode}': {extra}")
@@ -483,11 +498,7 @@ def _odd_reflection(a, ax: int, lo: int, hi: int, mode: str):
 @implements(np.where)
 def where(condition, x=None, y=None):
     if x is None and y is None:
-        known = _t(condition).constant_value()
-        if known is None:
-            raise errors.data_dependent("np.where(condition) with one argument",
-                                        "use the three-argument form np.where(condition, x, y)")
-        return tuple(lax.lift(i) for i in np.nonzero(known))
+        return np.nonzero(condition)
     from .ufuncs import _dtype_arg
 
     c = np.not_equal(condition, 0) if _t(condition).dtype != np.bool_ else _t(condition)
@@ -556,9 +567,7 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
 
 
 def _kth(kth) -> tuple:
-    if lax.is_tracer(kth):
-        raise errors.unsupported("np.partition with a traced kth")
-    k = np.asarray(kth)
+    k = _known(kth, "np.partition with a traced kth")
     if k.dtype.kind not in "iu" or k.ndim > 1:
         raise TypeError("Partition index must be integer")
     return tuple(int(i) for i in k.ravel())
@@ -670,14 +679,15 @@ def insert(arr, obj, values, axis=None):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
-    if lax.is_tracer(obj):
-        raise errors.unsupported("np.insert at traced positions")
+    obj = obj if isinstance(obj, slice) else _known(obj, "np.insert at traced positions")
     n = a.shape[axis]
     if isinstance(obj, slice):
         obj = np.arange(n)[obj]
     positions = np.asarray(obj)
-    if positions.ndim > 1 or (positions.ndim == 1 and positions.size != 1):
-        raise errors.unsupported("np.insert of several positions at once (insert them one by one)")
+    if positions.ndim > 1:
+        raise ValueError("index array argument obj to insert must be one dimensional or scalar")
+    if positions.ndim == 1 and positions.size != 1:
+        return _insert_many(a, positions, values, axis)
     pos = int(positions.reshape(-1)[0]) if positions.ndim else int(positions)
     if not -n <= pos <= n:
         raise IndexError(f"index {pos} is out of bounds for axis {axis} with size {n}")
@@ -695,6 +705,29 @@ def insert(arr, obj, values, axis=None):
     return concatenate([a[tuple(before)], v, a[tuple(after)]], axis=axis)
 
 
+def _insert_many(a, positions, values, axis):
+    """`np.insert` at several concrete positions, placed as NumPy places them (each before
+    the original element it names, ties in order): one gather from `a` joined with the
+    values."""
+    n = a.shape[axis]
+    idx = positions.astype(np.intp)
+    bad = (idx < -n) | (idx > n)
+    if bad.any():
+        raise IndexError(f"index {idx[bad][0]} is out of bounds for axis {axis} with size {n}")
+    idx = np.where(idx < 0, idx + n, idx)
+    k = idx.size
+    idx[np.argsort(idx, kind="stable")] += np.arange(k)
+    perm, old = np.empty(n + k, np.intp), np.ones(n + k, bool)
+    old[idx] = False
+    perm[old], perm[idx] = np.arange(n), n + np.arange(k)
+    v = lax.cast(lax.lift(values), a.dtype)
+    v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
+    block = list(a.shape)
+    block[axis] = k
+    joined = concatenate([a, np.broadcast_to(v, tuple(block))], axis=axis)
+    return np.take(joined, perm, axis=axis)
+
+
 @implements(np.append)
 def append(arr, values, axis=None):
     arr, values = _t(arr), _t(values)
@@ -709,8 +742,7 @@ def delete(arr, obj, axis=None):
     a = _t(arr)
     if axis is None:
         a, axis = np.ravel(a), 0
-    if lax.is_tracer(obj):
-        raise errors.unsupported("np.delete at traced positions")
+    obj = obj if isinstance(obj, slice) else _known(obj, "np.delete at traced positions")
     axis = normalize_axis(axis, a.ndim)
     keep = np.ones(a.shape[axis], dtype=bool)
     keep[obj] = False

@@ -30,11 +30,12 @@ def defer_to(other) -> bool:
 
 
 def _dtype_arg(x):
-    """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak."""
+    """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak (a
+    weak bool as `np.bool_`, which is how NumPy takes a Python bool)."""
     if lax.is_tracer(x):
         if x.weak:
-            return {np.dtype(bool): bool, np.dtype(np.int64): int, np.dtype(np.float64): float,
-                    np.dtype(np.complex128): complex}[x.dtype]
+            return {np.dtype(bool): np.dtype(bool), np.dtype(np.int64): int,
+                    np.dtype(np.float64): float, np.dtype(np.complex128): complex}[x.dtype]
         return x.dtype
     if type(x) is bool:  # Python bools are not weak: they are np.bool_
         return np.dtype(bool)
@@ -46,7 +47,7 @@ def _dtype_arg(x):
 @implements(np.result_type)
 def result_type(*arrays_and_dtypes):
     """NumPy's promotion of the operands' dtypes; a traced Python scalar stays weak (NEP 50)."""
-    weak_values = {bool: False, int: 0, float: 0.0, complex: 0j}
+    weak_values = {np.dtype(bool): False, int: 0, float: 0.0, complex: 0j}
     args = [weak_values[_dtype_arg(a)] if lax.is_tracer(a) and a.weak
             else a.dtype if lax.is_tracer(a) else a for a in arrays_and_dtypes]
     return np.result_type(*args)
@@ -111,12 +112,33 @@ def _out_of_range_comparison(ufunc, args):
     return None
 
 
+def _python_operands(ufunc: np.ufunc, args, dtype):
+    """An operator on Python scalars only (traced ones included) follows Python, not NumPy: a
+    bool is an int in arithmetic (`flag + 1` is 2, `-flag` is -1, `True + flag` is 2, not
+    NumPy's logical or), but stays a bool in `&`, `|`, `^` of bools; an int to a negative int
+    literal power is a float (`k ** -1`)."""
+
+    def is_bool(a):
+        return type(a) is bool or (lax.is_tracer(a) and a.dtype == np.bool_)
+
+    if not (ufunc.__name__ in ("bitwise_and", "bitwise_or", "bitwise_xor")
+            and all(is_bool(a) for a in args)):
+        args = tuple((lax.cast(a, np.int64) if lax.is_tracer(a) else int(a)) if is_bool(a)
+                     else a for a in args)
+    if ufunc.__name__ == "power" and dtype is None and type(args[1]) is int and args[1] < 0 \
+            and _dtype_arg(args[0]) is int:
+        dtype = np.float64
+    return args, dtype
+
+
 def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False):
     exact = _out_of_range_comparison(ufunc, args)
     if exact is not None and dtype is None and signature is None:
         return (exact,)
+    keep_weak = operator and all(_is_weak(a) or type(a) is bool for a in args)
+    if keep_weak:
+        args, dtype = _python_operands(ufunc, args, dtype)
     loop = resolve(ufunc, args, dtype, signature)
-    keep_weak = operator and all(_is_weak(a) for a in args)
     operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
     name = ALIASES.get(ufunc.__name__, ufunc.__name__).upper()
     if name not in Op.__members__:  # a ufunc from another library (scipy.special.expit)
@@ -200,16 +222,54 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
     axes = normalize_axes(axis, x.ndim)
     if initial is not np._NoValue or where is not True or out is not None:
         raise errors.unsupported(f"np.{name}.reduce with initial=, where= or out=")
+    if name == "arctan2" or (name == "power" and resolve(ufunc, (x, x), dtype)[0].kind in "fc"):
+        raise errors.unsupported(f"np.{name}.reduce of floats (NumPy's loop combines the first "
+                                 "element with the last only, not every element in turn)")
     for a in sorted(axes, reverse=True):
-        parts = [lax.slice_of(x, [(i, i + 1, 1) if d == a else (None, None, None)
-                                  for d in range(x.ndim)]) for i in range(x.shape[a])]
-        if not parts:
+        if x.shape[a] == 0:
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        acc = parts[0]
-        for p in parts[1:]:
-            acc = apply_ufunc(ufunc, (acc, p), dtype=dtype)
+        fold = _pairwise if name in _COMMUTATIVE else _left_fold
+        acc = fold(ufunc, x, a, dtype)
         x = acc if keepdims else np.squeeze(acc, axis=a)
-    return x
+    return x.with_returns("scalar") if x.ndim == 0 else x
+
+
+# reductions whose order does not matter: combined in halves, log2(n) steps
+_COMMUTATIVE = frozenset("bitwise_and bitwise_or bitwise_xor logical_xor fmax fmin gcd lcm "
+                         "logical_and logical_or maximum minimum".split())
+
+
+def _part(x, axis, start, stop):
+    return lax.slice_of(x, [(start, stop, 1) if d == axis else (None, None, None)
+                            for d in range(x.ndim)])
+
+
+def _first(ufunc, x, axis, dtype):
+    """The first element in the loop's result dtype, as NumPy reduces one element
+    (`np.logical_xor.reduce([0.5])` is True)."""
+    return lax.cast(_part(x, axis, 0, 1), resolve(ufunc, (x, x), dtype)[ufunc.nin])
+
+
+def _left_fold(ufunc, x, axis, dtype):
+    """NumPy's order: ((x0 op x1) op x2) ..., one step per element."""
+    acc = _first(ufunc, x, axis, dtype)
+    for i in range(1, x.shape[axis]):
+        acc = apply_ufunc(ufunc, (acc, _part(x, axis, i, i + 1)), dtype=dtype)
+    return acc
+
+
+def _pairwise(ufunc, x, axis, dtype):
+    """The first half combined with the second, until one element is left (an odd last one
+    waits for the next step)."""
+    n = x.shape[axis]
+    while n > 1:
+        h = n // 2
+        done = apply_ufunc(ufunc, (_part(x, axis, 0, h), _part(x, axis, h, 2 * h)), dtype=dtype)
+        x = lax.concat([done, lax.cast(_part(x, axis, 2 * h, n), done.dtype)], axis) \
+            if n % 2 else done
+        n = x.shape[axis]
+    return x if x.dtype == resolve(ufunc, (x, x), dtype)[ufunc.nin] else \
+        _first(ufunc, x, axis, dtype)
 
 
 def accumulate(ufunc, x, axis=0, dtype=None, out=None):
@@ -217,14 +277,33 @@ def accumulate(ufunc, x, axis=0, dtype=None, out=None):
     if name in _CUMULATIVE:
         res = _CUMULATIVE[name](x, axis=axis, dtype=dtype)
     else:
-        res = _scan(ufunc, lax.lift(x), normalize_axis(axis, np.ndim(x)), dtype)
+        x = lax.lift(x)
+        axis = normalize_axis(axis, x.ndim)
+        loop = resolve(ufunc, (x, x), dtype)[ufunc.nin]
+        if loop == np.bool_ and x.dtype != np.bool_ and not name.startswith("logical_"):
+            raise errors.unsupported(f"np.{name}.accumulate of non-boolean values")
+        res = _scan(ufunc, lax.cast(x, loop), axis, dtype) if name in _COMMUTATIVE else \
+            _fold_scan(ufunc, x, axis, dtype)
     if out is not None:
         return _store(ufunc, (res,), out, True, "same_kind")
     return res
 
 
+def _fold_scan(ufunc, x, axis, dtype):
+    """NumPy's order, for ufuncs whose order matters (`np.subtract.accumulate`): each result
+    is the previous one combined with the next element."""
+    acc = _first(ufunc, x, axis, dtype)
+    outs = [acc]
+    for i in range(1, x.shape[axis]):
+        acc = lax.cast(apply_ufunc(ufunc, (acc, _part(x, axis, i, i + 1)), dtype=dtype),
+                       acc.dtype)
+        outs.append(acc)
+    return lax.concat(outs, axis)
+
+
 def _scan(ufunc, x, axis, dtype):
-    """An inclusive scan by doubling: log2(n) steps of `ufunc` with a shifted copy."""
+    """An inclusive scan by doubling, for ufuncs whose order does not matter: log2(n) steps of
+    `ufunc` with a shifted copy."""
     if dtype is not None:
         x = lax.cast(x, dtype)
     n = x.shape[axis]
@@ -275,6 +354,9 @@ def outer(ufunc, a, b, **kwargs):
 def at(ufunc, x, indices, b=None):
     from .indexing import scatter_update
 
+    if ufunc.__name__ in ("maximum", "minimum"):
+        scatter_update(x, indices, b, mode=ufunc.__name__)
+        return
     if ufunc.__name__ not in ("add", "subtract"):
         raise errors.unsupported(f"np.{ufunc.__name__}.at")
     value = b if ufunc.__name__ == "add" else np.negative(b)
