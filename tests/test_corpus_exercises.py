@@ -1359,8 +1359,5 @@ def test_shape_arguments_made_from_constants():
     check_against_numpy(_constant_arguments, {}, lambda s, n: (_f(3, 4, seed=s + n),))
 
 
-@pytest.mark.xfail(strict=True, reason="jit.py traces a Python bool argument as a strong "
-                   "np.bool_ (_leaf_input: weak=not isinstance(x, bool)), so `True + flag` "
-                   "is NumPy's logical or; Python gives 2")
 def test_python_bool_argument_arithmetic_follows_python():
     assert_same(tracenp.jit(lambda flag: True + flag)(True), 2)

@@ -53,7 +53,7 @@ def leaf_signature(x) -> tuple:
 
 def _leaf_input(x, name: str) -> ir.Node:
     if type(x) in _SCALARS:
-        return ir.leaf_input(name, np.asarray(x).dtype, (), weak=not isinstance(x, bool))
+        return ir.leaf_input(name, np.asarray(x).dtype, (), weak=True)
     x = x if is_device_array(x) else np.asarray(x)
     return ir.leaf_input(name, x.dtype, x.shape)
 
