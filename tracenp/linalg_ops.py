@@ -16,7 +16,7 @@ import numpy as np
 from .shapes import broadcast_shapes, real_dtype
 
 LINALG = ("solve", "inv", "det", "slogdet", "cholesky", "svd", "qr", "eigh", "eigvalsh",
-          "eig", "eigvals", "lstsq", "pinv", "matrix_rank")
+          "eig", "eigvals", "lstsq", "pinv", "matrix_rank", "cond")
 
 
 def _square(a, name):
@@ -60,7 +60,9 @@ def infer_linalg(srcs, p):
         shapes = [batch + (m, m if full else k), batch + (k,), batch + (n if full else k, n)]
         return (real if out == 1 else a.dtype), shapes[out], False
     if name == "qr":
-        return a.dtype, (batch + (m, k) if out == 0 else batch + (k, n)), False
+        shapes = {"reduced": [(m, k), (k, n)], "complete": [(m, m), (m, n)],
+                  "raw": [(n, m), (k,)]}[p.get("mode", "reduced")]
+        return a.dtype, batch + shapes[out], False
     if name in ("eig", "eigvals"):
         _square(a, name)
         cplx = np.result_type(a.dtype, np.complex64)
@@ -71,6 +73,9 @@ def infer_linalg(srcs, p):
         return a.dtype, batch + (n, m), False
     if name == "matrix_rank":
         return np.dtype(np.intp), batch, False
+    if name == "cond":  # the orders other than 2: NumPy's inverse gives inf where singular
+        _square(a, name)
+        return real, batch, False
     raise ValueError(f"unknown linalg routine {name!r}")
 
 
@@ -202,7 +207,10 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         gt = _mT(g)
         return (-_mT(o) @ g @ _mT(o) + (np.eye(m) - a @ o) @ gt @ o @ _mT(o)
                 + _mT(o) @ o @ gt @ (np.eye(n) - o @ a),)
-    if name == "qr" and a.shape[-2] >= a.shape[-1]:  # reduced QR of a tall or square matrix
+    square = a.shape[-2] == a.shape[-1]
+    if name == "qr" and a.shape[-2] >= a.shape[-1] and \
+            kw.get("mode", "reduced") in (("reduced", "complete") if square else ("reduced",)):
+        # the reduced QR of a tall or square matrix (the complete one of a square matrix)
         q, r = np.linalg.qr(a)
         gq, gr = (g, np.zeros(r.shape, g.dtype)) if out == 0 else (np.zeros(q.shape, g.dtype), g)
         m = r @ _mT(gr) - _mT(gq) @ q
@@ -216,5 +224,5 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
         "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, the eigenvalues of eig, "
-        "lstsq's solution (full rank), qr of a tall or square "
+        "lstsq's solution (full rank), qr (reduced) of a tall or square "
         "matrix, and svd (vectors: of a square matrix or with full_matrices=False)")
