@@ -102,6 +102,7 @@ def covered() -> list[str]:
 
 
 from . import (  # noqa: E402,F401  (registration happens on import)
+    bits,
     creation,
     datadep,
     fft,
