@@ -209,7 +209,7 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
         for p in parts[1:]:
             acc = apply_ufunc(ufunc, (acc, p), dtype=dtype)
         x = acc if keepdims else np.squeeze(acc, axis=a)
-    return x
+    return x.with_returns("scalar")  # a full reduction gives a NumPy scalar, as NumPy's does
 
 
 def accumulate(ufunc, x, axis=0, dtype=None, out=None):
