@@ -89,10 +89,12 @@ class _Seeded:
             return attr
 
         def draw(*args, **kwargs):
-            from .lax import is_tracer
+            from .lax import holds_tracer, is_tracer
 
             if name in _BY_INDEX and args and is_tracer(args[0]) and args[0].ndim:
                 return _BY_INDEX[name](self._generator, *args, **kwargs)
+            if name in _LOC_SCALE and any(holds_tracer(v) for v in (*args, *kwargs.values())):
+                return _shifted_and_scaled(self._generator, name, *args, **kwargs)
             with _drawing():
                 return attr(*args, **kwargs)
 
@@ -122,6 +124,39 @@ def _choice(generator, a, size=None, replace=True, p=None, axis=0, shuffle=True)
 
 # Methods that draw indices into an array argument: a traced array takes them by indexing.
 _BY_INDEX = {"permutation": _permuted, "shuffle": _shuffle, "choice": _choice}
+
+# Draws that shift and scale a standard draw, as NumPy computes them (`loc + scale * z`, one z
+# per element of the output in C order), so traced parameters apply to drawn constants:
+# (the standard draw, the parameters with their defaults, how they combine).
+_LOC_SCALE = {
+    "normal": ("standard_normal", (("loc", 0.0), ("scale", 1.0)),
+               lambda z, loc, scale: loc + scale * z),
+    "uniform": ("random", (("low", 0.0), ("high", 1.0)),
+                lambda u, low, high: low + (high - low) * u),
+    "exponential": ("standard_exponential", (("scale", 1.0),), lambda e, scale: scale * e),
+}
+
+
+def _shifted_and_scaled(generator, name, *args, **kwargs):
+    """`rng.normal(mu, sigma)` (also `uniform`, `exponential`) with traced parameters. NumPy
+    refuses a negative scale; a traced one cannot be checked."""
+    from . import lax
+
+    method, params, combine = _LOC_SCALE[name]
+    names = [p for p, _ in params]
+    values = dict(params)
+    values.update(zip(names + ["size"], args))
+    values.update(kwargs)
+    size = values.pop("size", None)
+    if set(values) != set(names):
+        raise TypeError(f"{name}() got an unexpected keyword argument "
+                        f"{sorted(set(values) - set(names))[0]!r}")
+    vals = [lax.cast(lax.lift(values[p]), np.float64) for p in names]
+    shape = np.broadcast_shapes(*(v.shape for v in vals)) if size is None else size
+    with _drawing():
+        z = getattr(generator, method)(size=shape)
+    out = combine(np.asarray(z), *vals)
+    return out.with_returns("python") if size is None and out.ndim == 0 else out
 
 
 @contextlib.contextmanager
