@@ -264,9 +264,12 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 
 def _float_operand(a):
+    """An integer operand as float64, as NumPy's linalg computes it; NumPy refuses float16."""
     a = lax.lift(a)
-    if a.dtype.kind in "biu" or a.dtype == np.float16:
-        return lax.cast(a, np.float64 if a.dtype != np.float16 else np.float32)
+    if a.dtype == np.float16:
+        raise TypeError("array type float16 is unsupported in linalg")
+    if a.dtype.kind in "biu":
+        return lax.cast(a, np.float64)
     return _strong(a)
 
 
@@ -301,10 +304,27 @@ def cholesky(a, /, *, upper=False):
 @implements(np.linalg.svd)
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     a = _float_operand(a)
+    if hermitian:
+        return _hermitian_svd(a, compute_uv)
     if not compute_uv:
         return lax.linalg("svd", a, out=1, full_matrices=full_matrices)
     return SVDResult(*(lax.linalg("svd", a, out=i, full_matrices=full_matrices)
                        for i in range(3)))
+
+
+def _hermitian_svd(a, compute_uv: bool):
+    """NumPy's steps for `hermitian=True`: from `eigh`, so its signs and order, not LAPACK's
+    SVD's (the eigenvalues' signs move into Vh)."""
+    if not compute_uv:
+        return np.flip(np.sort(np.abs(eigvalsh(a)), axis=-1), axis=-1)
+    s, u = eigh(a)
+    sgn = np.copysign(1.0, s)
+    s = np.abs(s)
+    sidx = np.flip(np.argsort(s, axis=-1), axis=-1)
+    sgn = np.take_along_axis(sgn, sidx, axis=-1)
+    s = np.take_along_axis(s, sidx, axis=-1)
+    u = np.take_along_axis(u, sidx[..., None, :], axis=-1)
+    return SVDResult(u, s, np.conjugate(np.swapaxes(u * sgn[..., None, :], -1, -2)))
 
 
 @implements(np.linalg.qr)
@@ -424,7 +444,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
         raise ValueError("`rtol` and `rcond` can't be both set.")
     if rcond is None:
         rcond = max(a.shape[-2:]) * np.finfo(a.dtype).eps if rtol is None else rtol
-    u, s, vt = svd(np.conjugate(a), full_matrices=False)
+    u, s, vt = svd(np.conjugate(a), full_matrices=False, hermitian=hermitian)
     cutoff = np.multiply(np.expand_dims(lax.lift(rcond), -1), np.max(s, axis=-1, keepdims=True))
     large = np.greater(s, cutoff)
     inv_s = np.where(large, np.true_divide(1, np.where(large, s, 1)), 0)
@@ -442,7 +462,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
         return lax.linalg("matrix_rank", _float_operand(A))
     if tol is not None and rtol is not None:
         raise ValueError("`tol` and `rtol` can't be both set.")
-    S = svd(A, compute_uv=False)
+    S = svd(A, compute_uv=False, hermitian=hermitian)
     if tol is None:
         tol = np.multiply(np.max(S, axis=-1, keepdims=True, initial=0),
                           np.expand_dims(lax.lift(rtol), -1))
