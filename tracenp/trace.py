@@ -51,7 +51,12 @@ class _RandomGuard:
                 with _drawing():
                     return _Seeded(attr(*args, **kwargs))
             from .errors import random_in_trace
+            from .lax import holds_tracer
 
+            if name == "default_rng" and holds_tracer(args[0] if args else kwargs.get("seed")):
+                raise random_in_trace("np.random.default_rng with a traced seed (a seed that "
+                                      "is an argument is traced unless it is static: "
+                                      "static_argnames=('seed',))")
             raise random_in_trace(f"np.random.{name}")
 
         return guarded
