@@ -201,6 +201,10 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
     if initial is not np._NoValue or where is not True or out is not None:
         raise errors.unsupported(f"np.{name}.reduce with initial=, where= or out=")
     for a in sorted(axes, reverse=True):
+        if name in _ASSOCIATIVE and x.shape[a]:
+            x = _halving(ufunc, x, a, dtype)
+            x = x if keepdims else np.squeeze(x, axis=a)
+            continue
         parts = [lax.slice_of(x, [(i, i + 1, 1) if d == a else (None, None, None)
                                   for d in range(x.ndim)]) for i in range(x.shape[a])]
         if not parts:
@@ -210,6 +214,25 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
             acc = apply_ufunc(ufunc, (acc, p), dtype=dtype)
         x = acc if keepdims else np.squeeze(acc, axis=a)
     return x.with_returns("scalar")  # a full reduction gives a NumPy scalar, as NumPy's does
+
+
+# Exact in any order, so reduced in log2(n) halving steps rather than a chain of n.
+_ASSOCIATIVE = frozenset("bitwise_and bitwise_or bitwise_xor gcd logical_xor fmax fmin".split())
+
+
+def _halving(ufunc, x, axis: int, dtype):
+    """`ufunc.reduce` along `axis` (kept, of length 1): `ufunc` of the even and odd elements,
+    the odd one out carried, until one is left."""
+
+    def strided(v, start, stop, step):
+        return lax.slice_of(v, [(start, stop, step) if d == axis else (None, None, None)
+                                for d in range(v.ndim)])
+
+    while x.shape[axis] > 1:
+        n = x.shape[axis]
+        y = apply_ufunc(ufunc, (strided(x, 0, n - n % 2, 2), strided(x, 1, n, 2)), dtype=dtype)
+        x = lax.concat([y, lax.cast(strided(x, n - 1, n, 1), y.dtype)], axis) if n % 2 else y
+    return x
 
 
 def accumulate(ufunc, x, axis=0, dtype=None, out=None):
