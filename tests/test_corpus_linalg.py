@@ -886,3 +886,22 @@ def test_writing_the_imaginary_part_keeps_signed_zeros_and_infinities():
     re = np.array([-4.0, 1.0, 2.0])
     im = np.array([-0.0, np.inf, 1.0])
     assert_same(tracenp.jit(set_parts)(re, im), set_parts(re, im))
+
+
+def test_a_failure_while_patching_numpy_for_a_trace_restores_numpy(monkeypatch):
+    """Once seen under load (a RuntimeError while a trace started): NumPy's creation routines
+    stayed patched, so later eager NumPy calls returned tracers."""
+    from tracenp import trace
+
+    class Failing:
+        def __getattr__(self, name):
+            raise RuntimeError("dictionary changed size during iteration")
+
+    zeros = np.zeros
+    trace.prepare()
+    monkeypatch.setattr(trace, "_ROUTES", trace._ROUTES + [(Failing(), "x", None)])
+    with pytest.raises(RuntimeError):
+        tracenp.jit(lambda x: x + np.zeros(2))(np.ones(2))
+    assert np.zeros is zeros
+    monkeypatch.undo()
+    assert_same(tracenp.jit(lambda x: x + np.zeros(2))(np.ones(2)), np.ones(2))

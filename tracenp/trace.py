@@ -316,19 +316,19 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         state = TraceState(fn_name, stabilize=outer if stabilize is None else stabilize)
         stack.append(state)
         saved, random_modules = {}, []
-        if len(stack) == 1:
-            prepare()
-            for module, name, fn in [(np, n, f) for n, f in PATCHED.items()] + _ROUTES + \
-                    [(np, "random", _RandomGuard())]:
-                saved[module, name] = getattr(module, name)
-                setattr(module, name, fn)
-            shim = _NumpyForRandom({k: v for (m, k), v in saved.items()
-                                    if m is np and k in PATCHED})
-            random_modules = [m for n, m in list(sys.modules.items())
-                              if n.startswith("numpy.random.") and getattr(m, "np", None) is np]
-            for m in random_modules:
-                m.np = shim
-        try:
+        try:  # a failure while patching still restores what was patched
+            if len(stack) == 1:
+                prepare()
+                for module, name, fn in [(np, n, f) for n, f in PATCHED.items()] + _ROUTES + \
+                        [(np, "random", _RandomGuard())]:
+                    saved[module, name] = getattr(module, name)
+                    setattr(module, name, fn)
+                shim = _NumpyForRandom({k: v for (m, k), v in saved.items()
+                                        if m is np and k in PATCHED})
+                random_modules = [m for n, m in list(sys.modules.items()) if
+                                  n.startswith("numpy.random.") and getattr(m, "np", None) is np]
+                for m in random_modules:
+                    m.np = shim
             yield state
         finally:
             for (module, name), fn in saved.items():
