@@ -580,6 +580,13 @@ def int8_promotion(a):
             2 ** a8.clip(0, 5), a8 > 100, a8.astype(np.uint8) * np.uint8(3))
 
 
+def small_int_and_bool_dots(a, m):
+    a8, m8, mask = a.astype(np.int8), m.astype(np.uint8), a > 0
+    return (np.vdot(a8, a8), np.vecdot(a8, a8), np.linalg.vecdot(m8, m8), np.dot(a8, a8),
+            a8 @ a8, np.vdot(mask, a < 3), np.vecdot(mask, a > 1),
+            np.vecmat(mask[:3], np.ones((3, 2), bool)), mask @ mask)
+
+
 def float_to_int_casts(x):
     return (x.astype(np.int32), np.round(x).astype(np.int64), np.floor(x).astype(int),
             np.trunc(x).astype(np.int16), np.rint(x).astype(np.int64), (x / 10).astype(np.uint8))
@@ -717,6 +724,8 @@ CORPUS = {
     "iinfo_finfo_limits": (iinfo_finfo_limits, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "int_reductions_ufunc": (int_reductions_ufunc, {}, lambda s, n: (_i(100, 2 * n, seed=s),)),
     "int8_promotion": (int8_promotion, {}, lambda s, n: (_i(40, 3 * n, seed=s) - 20,)),
+    "small_int_and_bool_dots": (small_int_and_bool_dots, {}, lambda s, n: (
+        _i(200, 3 * n, seed=s) - 100, _i(256, n, 4, seed=s + 1))),
     "float_to_int_casts": (float_to_int_casts, {}, lambda s, n: (
         _f(3 * n, seed=s, positive=True) * 1000,)),
     "add_noise_sigma": (add_noise_sigma, {}, lambda s, n: (_f(n, 2, seed=s), 0.1 * s)),

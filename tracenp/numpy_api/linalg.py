@@ -52,12 +52,25 @@ def gufunc(ufunc, *args):
         return matmul(*args)
     a, b = _common(*args)
     if name == "vecdot":
-        return np.sum(np.conjugate(a) * b, axis=-1)
+        return _sum_of_products(a, b, axis=-1)
     if name == "matvec":
         return np.einsum("...ij,...j->...i", a, b)
     if name == "vecmat":
-        return np.einsum("...j,...ji->...i", np.conjugate(a), b)
+        return np.einsum("...j,...ji->...i", _conj(a), b)
     raise errors.unsupported(f"np.{name}")
+
+
+def _conj(x):
+    return np.conjugate(x) if x.dtype.kind == "c" else x  # np.conjugate makes a bool int8
+
+
+def _sum_of_products(a, b, axis: int):
+    """sum(conj(a) * b) along `axis` in the operands' dtype, as NumPy's dot loops accumulate:
+    small integers wrap, and a bool dot is any(a & b)."""
+    p = np.multiply(_conj(a), b)
+    if p.dtype == np.bool_:
+        return np.any(p, axis=axis)
+    return np.sum(p, axis=axis, dtype=p.dtype)
 
 
 @implements(np.dot)
@@ -79,7 +92,7 @@ def dot(a, b, out=None):
 @implements(np.vdot)
 def vdot(a, b):
     a, b = _common(a, b)
-    return np.sum(np.conjugate(np.ravel(a)) * np.ravel(b))
+    return _sum_of_products(np.ravel(a), np.ravel(b), axis=0)
 
 
 @implements(np.inner)
@@ -654,7 +667,7 @@ def linalg_vecdot(x1, x2, /, *, axis=-1):
     a, b = _common(x1, x2)
     if a.shape[axis] != b.shape[axis]:
         raise ValueError("vecdot: Input operand 1 has a mismatch in its core dimension 0")
-    return np.sum(np.conjugate(np.moveaxis(a, axis, -1)) * np.moveaxis(b, axis, -1), axis=-1)
+    return _sum_of_products(np.moveaxis(a, axis, -1), np.moveaxis(b, axis, -1), axis=-1)
 
 
 @implements(np.linalg.trace)
