@@ -94,6 +94,23 @@ def pca_eigh_sorted(X, k=2):
     return evals, Xc @ evecs[:, :k], np.cumsum(evals) / np.sum(evals)
 
 
+def pca_eig_covariance(X, k=2):
+    """The PCA of tutorials: `eig` of the covariance matrix, which NumPy returns real."""
+    X_std = (X - X.mean(axis=0)) / X.std(axis=0)
+    cov_mat = np.cov(X_std.T)
+    eig_vals, eig_vecs = np.linalg.eig(cov_mat)
+    idx = np.argsort(eig_vals)[::-1]
+    W = eig_vecs[:, idx[:k]]
+    return X_std @ W, eig_vals[idx] / eig_vals.sum(), np.linalg.eigvals(X.T @ X + np.eye(3))
+
+
+def spectral_embedding(X):
+    W = np.corrcoef(X) ** 2
+    L = np.diag(W.sum(axis=1)) - W
+    w, v = np.linalg.eig(L)
+    return np.sort(w), np.abs(v[:, np.argsort(w)[1]])
+
+
 def pca_svd_result(X):
     Xc = X - X.mean(axis=0)
     res = np.linalg.svd(Xc, full_matrices=False)
@@ -637,6 +654,8 @@ CORPUS = {
     "weighted_least_squares": (weighted_least_squares, {}, lambda s, n: (
         _f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1), _f(n + 3, seed=s + 2, positive=True))),
     "pca_eigh_sorted": (pca_eigh_sorted, {}, lambda s, n: (_f(n + 6, 3, seed=s),)),
+    "pca_eig_covariance": (pca_eig_covariance, {}, lambda s, n: (_f(n + 6, 3, seed=s),)),
+    "spectral_embedding": (spectral_embedding, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "pca_svd_result": (pca_svd_result, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
     "svd_full_reconstruct": (svd_full_reconstruct, {}, lambda s, n: (_f(n + 1, 3, seed=s),)),
     "low_rank_approx": (low_rank_approx, {}, lambda s, n: (_f(n, 4, seed=s),)),
@@ -914,3 +933,13 @@ def test_a_failure_while_patching_numpy_for_a_trace_restores_numpy(monkeypatch):
     assert np.zeros is zeros
     monkeypatch.undo()
     assert_same(tracenp.jit(lambda x: x + np.zeros(2))(np.ones(2)), np.ones(2))
+
+
+def test_eig_of_a_symmetric_matrix_that_comes_out_complex_raises():
+    """The guard of the real-traced eig: LAPACK's complex eigenvalues are refused, not cut."""
+    from tracenp.linalg_ops import call_routine
+
+    rotation = np.array([[0.0, -1.0], [1.0, 0.0]])
+    with pytest.raises(np.linalg.LinAlgError, match="eigh"):
+        call_routine("eigvals", (rotation,), {"real": True})
+    assert call_routine("eigvals", (rotation,), {})[0].dtype == np.complex128

@@ -4,8 +4,9 @@ One op with params `name` and `out` (which output of a multi-output routine);
 backends call a linear-algebra library rather than generate code for these.
 Inputs are already float32/float64/complex (the front end casts integers).
 
-`eig`/`eigvals` are always complex: NumPy drops a zero imaginary part, so its dtype depends
-on the values. `lstsq`'s residuals have NumPy's full-rank shape; where the matrix turns out
+`eig`/`eigvals` are complex: NumPy drops a zero imaginary part, so its dtype depends on the
+values; with `real=True` (a matrix symmetric by construction) they are real, and the step
+raises if the eigenvalues come out complex. `lstsq`'s residuals have NumPy's full-rank shape; where the matrix turns out
 rank-deficient NumPy returns none, and the step raises instead of giving another shape.
 """
 
@@ -65,8 +66,8 @@ def infer_linalg(srcs, p):
         return a.dtype, batch + shapes[out], False
     if name in ("eig", "eigvals"):
         _square(a, name)
-        cplx = np.result_type(a.dtype, np.complex64)
-        return (cplx, batch + (n,), False) if out == 0 else (cplx, a.shape, False)
+        dt = a.dtype if p.get("real") else np.result_type(a.dtype, np.complex64)
+        return (dt, batch + (n,), False) if out == 0 else (dt, a.shape, False)
     if name == "lstsq":
         return _infer_lstsq(a, srcs[1], out)
     if name == "pinv":
@@ -93,11 +94,18 @@ def _infer_lstsq(a, b, out):
 
 
 def call_routine(name: str, xs, kw: dict) -> tuple:
-    """All outputs of one NumPy routine, eig's always complex."""
+    """All outputs of one NumPy routine; eig's complex unless traced `real`."""
+    kw = dict(kw)
+    real = kw.pop("real", False)
     res = getattr(np.linalg, name)(*xs, **kw)
     res = tuple(res) if isinstance(res, tuple) else (res,)
-    if name in ("eig", "eigvals"):
+    if name in ("eig", "eigvals") and not real:
         res = tuple(np.asarray(r, np.result_type(r, np.complex64)) for r in res)
+    elif real and res[0].dtype.kind == "c":
+        raise np.linalg.LinAlgError(
+            f"np.linalg.{name}: the matrix is symmetric by construction, so tracenp traced its "
+            "eigenvalues as real, as NumPy returns them, but LAPACK found complex ones (NumPy "
+            "would return complex arrays here); use np.linalg.eigh for a symmetric matrix")
     return res
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.linalg._linalg import EighResult, EigResult, QRResult, SlogdetResult, SVDResult
 
 from .. import errors, lax
+from ..linalg_symmetry import is_symmetric
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
 
@@ -376,14 +377,24 @@ def eigvalsh(a, UPLO="L"):
 
 @implements(np.linalg.eig)
 def eig(a):
-    """Always complex (NumPy drops a zero imaginary part, a dtype that depends on the values)."""
+    """Complex, as NumPy's whenever some eigenvalue is complex; real for a matrix built as
+    symmetric (`X.T @ X`, `np.cov`), whose eigenvalues NumPy finds real (see `_eig_kw`)."""
     a = _float_operand(a)
-    return EigResult(lax.linalg("eig", a, out=0), lax.linalg("eig", a, out=1))
+    kw = _eig_kw(a)
+    return EigResult(lax.linalg("eig", a, out=0, **kw), lax.linalg("eig", a, out=1, **kw))
 
 
 @implements(np.linalg.eigvals)
 def eigvals(a):
-    return lax.linalg("eigvals", _float_operand(a))
+    a = _float_operand(a)
+    return lax.linalg("eigvals", a, **_eig_kw(a))
+
+
+def _eig_kw(a) -> dict:
+    """NumPy drops a zero imaginary part, so eig's dtype depends on the values: a real matrix
+    symmetric by construction is traced real (the routine raises if its eigenvalues come out
+    complex after all), any other matrix complex."""
+    return {"real": True} if a.dtype.kind == "f" and is_symmetric(a.node) else {}
 
 
 @implements(np.linalg.lstsq)
