@@ -376,6 +376,11 @@ def einsum_forms(A, B):
             np.einsum("ij,ij->i", A, A, optimize="greedy"))
 
 
+def einsum_with_path(A, B, C):
+    path, _ = np.einsum_path("ij,jk,kl->il", A, B, C, optimize="optimal")
+    return np.einsum("ij,jk,kl->il", A, B, C, optimize=path), path
+
+
 def matrix_power_family(A):
     return (np.linalg.matrix_power(A, 0), np.linalg.matrix_power(A, 5),
             np.linalg.matrix_power(A, -2), np.linalg.matrix_power(A.astype(int) % 3, 3))
@@ -697,6 +702,8 @@ CORPUS = {
     "multi_dot_chain": (multi_dot_chain, {}, lambda s, n: (
         _f(3, n, seed=s), _f(n, 5, seed=s + 1), _f(5, 2, seed=s + 2), _f(2, seed=s + 3))),
     "einsum_forms": (einsum_forms, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, 2, seed=s + 1))),
+    "einsum_with_path": (einsum_with_path, {}, lambda s, n: (
+        _f(3, n, seed=s), _f(n, 5, seed=s + 1), _f(5, 2, seed=s + 2))),
     "matrix_power_family": (matrix_power_family, {}, lambda s, n: (_f(n, n, seed=s) * 3,)),
     "float32_linalg": (float32_linalg, {}, lambda s, n: (_spd(n, s),)),
     "rotation_axis_angle": (rotation_axis_angle, {}, lambda s, n: (_f(2, 3, seed=s) * n / 4,)),

@@ -208,6 +208,15 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     return r
 
 
+@implements(np.einsum_path)
+def einsum_path(*operands, optimize="greedy", einsum_call=False):
+    """NumPy's own: a contraction order needs the operands' shapes only (zero-stride stand-ins
+    of them, so no memory); `einsum(optimize=path)` then takes it."""
+    stand_ins = [np.broadcast_to(np.zeros((), x.dtype), x.shape) if lax.is_tracer(x) else x
+                 for x in operands]
+    return np.einsum_path(*stand_ins, optimize=optimize, einsum_call=einsum_call)
+
+
 @implements(np.trace)
 def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return np.sum(np.diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype, out=out)
