@@ -854,6 +854,13 @@ def _numeric_grad(f, x, eps=1e-6):
     return g
 
 
+def _with_parts(re, im):
+    z = np.zeros(len(re), dtype=complex)
+    z.real = re
+    z.imag = im
+    return z
+
+
 _A = _f(4, 4, seed=11)
 _S = _spd(4, 12)
 _V = _f(4, seed=13)
@@ -873,6 +880,9 @@ GRADS = {
     "einsum_sublists": (lambda a: np.einsum(a, [0, 1], a, [1, 2], []), _A),
     "phasor_power": (lambda t: np.abs(np.sum(np.exp(1j * t))) ** 2, _V),
     "rfft_band_energy": (lambda x: np.sum(np.abs(np.fft.rfft(x)[1:3]) ** 2), _f(8, seed=14)),
+    "complex_parts_written_at_zero": (lambda t: (lambda z: np.sum(np.abs(z * (1 + 2j)) ** 2)
+                                                 + np.sum(np.angle(z + 1)))(
+        _with_parts(np.array([1.0, 2.0, -0.0, 3.0]), t)), np.array([0.0, -0.0, 0.5, -1.0])),
     "noise_scale": (lambda s: np.sum(np.random.default_rng(0).normal(1.0, s[0], size=5) ** 2),
                     np.array([0.7])),
 }
@@ -908,19 +918,31 @@ def test_long_bitwise_reductions_trace_in_logarithmic_steps():
     assert len(str(tracenp.make_graph(fold)(h)).splitlines()) < 200
 
 
-@pytest.mark.xfail(strict=True, reason="write_view in tracenp/numpy_api/indexing.py builds "
-                   "z.imag = v as re + v * 1j: -0.0 becomes +0.0 and inf makes the real part "
-                   "nan; exact needs a complex-from-parts op with a row in each backend")
-def test_writing_the_imaginary_part_keeps_signed_zeros_and_infinities():
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+def test_writing_the_parts_keeps_signed_zeros_and_infinities(dtype, backend):
+    """`z.imag = v` was `re + v * 1j`: -0.0 became +0.0 (so `np.sqrt(-4 - 0j)` was 2j, not
+    -2j) and an infinite `v` made the real part nan."""
+
     def set_parts(re, im):
-        z = np.zeros(len(re), dtype=complex)
+        z = np.zeros(len(re), dtype=dtype)
         z.real = re
         z.imag = im
-        return z, np.sqrt(z)
+        w = z.copy()
+        w.real = im
+        return z, np.sqrt(z), np.log(z), w
 
-    re = np.array([-4.0, 1.0, 2.0])
-    im = np.array([-0.0, np.inf, 1.0])
-    assert_same(tracenp.jit(set_parts)(re, im), set_parts(re, im))
+    special = [0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, np.nan, 1e-310, -1e300]
+    re = np.repeat(special, len(special))
+    im = np.tile(special, len(special))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = tracenp.jit(set_parts, backend=backend)(re, im)
+        want = set_parts(re, im)
+    assert_same(got, want)
+    for g, w in zip(got, want):
+        assert np.array_equal(np.signbit(g.real), np.signbit(w.real))
+        assert np.array_equal(np.signbit(g.imag), np.signbit(w.imag))
 
 
 def test_a_failure_while_patching_numpy_for_a_trace_restores_numpy(monkeypatch):
