@@ -6,8 +6,9 @@ Inputs are already float32/float64/complex (the front end casts integers).
 
 `eig`/`eigvals` are complex: NumPy drops a zero imaginary part, so its dtype depends on the
 values; with `real=True` (a matrix symmetric by construction) they are real, and the step
-raises if the eigenvalues come out complex. `lstsq`'s residuals have NumPy's full-rank shape; where the matrix turns out
-rank-deficient NumPy returns none, and the step raises instead of giving another shape.
+raises if the eigenvalues come out complex. `lstsq`'s residuals have NumPy's full-rank shape;
+where the matrix turns out rank-deficient NumPy returns none, and the step raises instead of
+giving another shape.
 """
 
 from __future__ import annotations

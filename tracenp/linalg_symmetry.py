@@ -3,8 +3,9 @@
 `np.linalg.eig` returns real arrays when every eigenvalue it finds is real, which a real
 symmetric matrix's are; its dtype depends on the values. A matrix the graph builds as
 symmetric (`X.T @ X`, `np.cov`, `np.corrcoef`, `A + A.T`, `np.diag(v)`, and elementwise
-combinations of these with scalars and symmetric constants such as `np.eye(n)`) is traced with NumPy's real dtype instead of complex.
-The proof is structural: it follows the nodes that made the matrix, never values.
+combinations of these with scalars and symmetric constants such as `np.eye(n)`) is traced
+with NumPy's real dtype instead of complex. The proof is structural: it follows the nodes that
+made the matrix, never values.
 """
 
 from __future__ import annotations
