@@ -403,6 +403,33 @@ def rotation_axis_angle(v):
 # ----------------------------------------------------------------------------- complex, FFT
 
 
+def quantum_evolution(A, psi0, t):
+    H = (A + A.conj().T) / 2
+    E, V = np.linalg.eigh(H)
+    psi_t = V @ (np.exp(-1j * E * t) * (V.conj().T @ psi0))
+    U = V @ np.diag(np.exp(-1j * E * t)) @ V.conj().T
+    return psi_t, np.abs(psi_t) ** 2, np.vdot(psi_t, H @ psi_t).real, U @ U.conj().T
+
+
+def graph_laplacian_fiedler(A):
+    W = np.abs(A + A.T)
+    np.fill_diagonal(W, 0)
+    L = np.diag(W.sum(axis=1)) - W
+    vals, vecs = np.linalg.eigh(L)
+    return vals, vecs[:, 1] * np.sign(vecs[0, 1]), np.linalg.eigvals(L + np.eye(len(L)))
+
+
+def hilbert_envelope(x):
+    N = len(x)
+    h = np.zeros(N)
+    h[0] = 1
+    h[1:N // 2] = 2
+    h[N // 2] = 1
+    analytic = np.fft.ifft(np.fft.fft(x) * h)
+    phase = np.unwrap(np.angle(analytic))
+    return np.abs(analytic), phase, np.diff(phase) / (2 * np.pi)
+
+
 def complex_elementwise(re, im):
     z = re + 1j * im
     return (np.abs(z), np.angle(z), np.angle(z, deg=True), np.conj(z), z.real, z.imag,
@@ -707,6 +734,10 @@ CORPUS = {
     "matrix_power_family": (matrix_power_family, {}, lambda s, n: (_f(n, n, seed=s) * 3,)),
     "float32_linalg": (float32_linalg, {}, lambda s, n: (_spd(n, s),)),
     "rotation_axis_angle": (rotation_axis_angle, {}, lambda s, n: (_f(2, 3, seed=s) * n / 4,)),
+    "quantum_evolution": (quantum_evolution, {}, lambda s, n: (
+        _f(n, n, seed=s) + 1j * _f(n, n, seed=s + 1), _f(n, seed=s + 2) + 0j, 0.3 * s)),
+    "graph_laplacian_fiedler": (graph_laplacian_fiedler, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "hilbert_envelope": (hilbert_envelope, {}, lambda s, n: (_f(2 * n, seed=s),)),
     "complex_elementwise": (complex_elementwise, {}, lambda s, n: (_f(n, seed=s),
                                                                    _f(n, seed=s + 1))),
     "phasors": (phasors, {}, lambda s, n: (_f(n, seed=s) * 3, _f(n, seed=s + 1, positive=True))),
