@@ -479,6 +479,11 @@ def dft_by_matrix(x):
     return M @ x, M.conj().T @ (M @ x) / N
 
 
+def hermitian_spectrum(x):
+    half = np.fft.ihfft(x)
+    return half, np.fft.hfft(half, n=len(x)), np.fft.hfft(half, norm="ortho")
+
+
 def fft_columns(X):
     F = np.fft.fft(X, axis=0)
     return F, np.fft.rfft(X, axis=0), np.fft.irfft(np.fft.rfft(X, axis=0), n=len(X), axis=0)
@@ -748,6 +753,7 @@ CORPUS = {
     "spectrum_db": (spectrum_db, {}, lambda s, n: (_f(4 * n, seed=s),)),
     "centered_spectrum": (centered_spectrum, {}, lambda s, n: (_f(2 * n + 1, seed=s),)),
     "dft_by_matrix": (dft_by_matrix, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "hermitian_spectrum": (hermitian_spectrum, {}, lambda s, n: (_f(2 * n + 1, seed=s),)),
     "fft_columns": (fft_columns, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "complex_reductions": (complex_reductions, {}, lambda s, n: (_f(n, seed=s),)),
     "complex_from_parts": (complex_from_parts, {}, lambda s, n: (_f(n, seed=s),)),
