@@ -4,9 +4,11 @@ One op with params `name` and `out` (which output of a multi-output routine);
 backends call a linear-algebra library rather than generate code for these.
 Inputs are already float32/float64/complex (the front end casts integers).
 
-`eig`/`eigvals` are always complex: NumPy drops a zero imaginary part, so its dtype depends
-on the values. `lstsq`'s residuals have NumPy's full-rank shape; where the matrix turns out
-rank-deficient NumPy returns none, and the step raises instead of giving another shape.
+`eig`/`eigvals` are complex: NumPy drops a zero imaginary part, so its dtype depends on the
+values; with `real=True` (a matrix symmetric by construction) they are real, and the step
+raises if the eigenvalues come out complex. `lstsq`'s residuals have NumPy's full-rank shape;
+where the matrix turns out rank-deficient NumPy returns none, and the step raises instead of
+giving another shape.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 from .shapes import broadcast_shapes, real_dtype
 
 LINALG = ("solve", "inv", "det", "slogdet", "cholesky", "svd", "qr", "eigh", "eigvalsh",
-          "eig", "eigvals", "lstsq", "pinv", "matrix_rank")
+          "eig", "eigvals", "lstsq", "pinv", "matrix_rank", "cond")
 
 
 def _square(a, name):
@@ -60,17 +62,22 @@ def infer_linalg(srcs, p):
         shapes = [batch + (m, m if full else k), batch + (k,), batch + (n if full else k, n)]
         return (real if out == 1 else a.dtype), shapes[out], False
     if name == "qr":
-        return a.dtype, (batch + (m, k) if out == 0 else batch + (k, n)), False
+        shapes = {"reduced": [(m, k), (k, n)], "complete": [(m, m), (m, n)],
+                  "raw": [(n, m), (k,)]}[p.get("mode", "reduced")]
+        return a.dtype, batch + shapes[out], False
     if name in ("eig", "eigvals"):
         _square(a, name)
-        cplx = np.result_type(a.dtype, np.complex64)
-        return (cplx, batch + (n,), False) if out == 0 else (cplx, a.shape, False)
+        dt = a.dtype if p.get("real") else np.result_type(a.dtype, np.complex64)
+        return (dt, batch + (n,), False) if out == 0 else (dt, a.shape, False)
     if name == "lstsq":
         return _infer_lstsq(a, srcs[1], out)
     if name == "pinv":
         return a.dtype, batch + (n, m), False
     if name == "matrix_rank":
         return np.dtype(np.intp), batch, False
+    if name == "cond":  # the orders other than 2: NumPy's inverse gives inf where singular
+        _square(a, name)
+        return real, batch, False
     raise ValueError(f"unknown linalg routine {name!r}")
 
 
@@ -88,11 +95,18 @@ def _infer_lstsq(a, b, out):
 
 
 def call_routine(name: str, xs, kw: dict) -> tuple:
-    """All outputs of one NumPy routine, eig's always complex."""
+    """All outputs of one NumPy routine; eig's complex unless traced `real`."""
+    kw = dict(kw)
+    real = kw.pop("real", False)
     res = getattr(np.linalg, name)(*xs, **kw)
     res = tuple(res) if isinstance(res, tuple) else (res,)
-    if name in ("eig", "eigvals"):
+    if name in ("eig", "eigvals") and not real:
         res = tuple(np.asarray(r, np.result_type(r, np.complex64)) for r in res)
+    elif real and res[0].dtype.kind == "c":
+        raise np.linalg.LinAlgError(
+            f"np.linalg.{name}: the matrix is symmetric by construction, so tracenp traced its "
+            "eigenvalues as real, as NumPy returns them, but LAPACK found complex ones (NumPy "
+            "would return complex arrays here); use np.linalg.eigh for a symmetric matrix")
     return res
 
 
@@ -202,7 +216,10 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         gt = _mT(g)
         return (-_mT(o) @ g @ _mT(o) + (np.eye(m) - a @ o) @ gt @ o @ _mT(o)
                 + _mT(o) @ o @ gt @ (np.eye(n) - o @ a),)
-    if name == "qr" and a.shape[-2] >= a.shape[-1]:  # reduced QR of a tall or square matrix
+    square = a.shape[-2] == a.shape[-1]
+    if name == "qr" and a.shape[-2] >= a.shape[-1] and \
+            kw.get("mode", "reduced") in (("reduced", "complete") if square else ("reduced",)):
+        # the reduced QR of a tall or square matrix (the complete one of a square matrix)
         q, r = np.linalg.qr(a)
         gq, gr = (g, np.zeros(r.shape, g.dtype)) if out == 0 else (np.zeros(q.shape, g.dtype), g)
         m = r @ _mT(gr) - _mT(gq) @ q
@@ -216,5 +233,5 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
         "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, the eigenvalues of eig, "
-        "lstsq's solution (full rank), qr of a tall or square "
+        "lstsq's solution (full rank), qr (reduced) of a tall or square "
         "matrix, and svd (vectors: of a square matrix or with full_matrices=False)")

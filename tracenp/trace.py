@@ -55,6 +55,10 @@ class _RandomGuard:
                     return _Seeded(attr(*args, **kwargs))
             from .errors import random_in_trace
 
+            if name == "default_rng" and lax.holds_tracer(args[0] if args else kwargs.get("seed")):
+                raise random_in_trace("np.random.default_rng with a traced seed (a seed that "
+                                      "is an argument is traced unless it is static: "
+                                      "static_argnames=('seed',))")
             raise random_in_trace(f"np.random.{name}")
 
         return guarded
@@ -94,6 +98,8 @@ class _Seeded:
         def draw(*args, **kwargs):
             if name in _BY_INDEX and args and lax.is_tracer(args[0]) and args[0].ndim:
                 return _BY_INDEX[name](self._generator, *args, **kwargs)
+            if name in _LOC_SCALE and any(lax.holds_tracer(v) for v in (*args, *kwargs.values())):
+                return _shifted_and_scaled(self._generator, name, *args, **kwargs)
             with _drawing():
                 return attr(*args, **kwargs)
 
@@ -123,6 +129,37 @@ def _choice(generator, a, size=None, replace=True, p=None, axis=0, shuffle=True)
 
 # Methods that draw indices into an array argument: a traced array takes them by indexing.
 _BY_INDEX = {"permutation": _permuted, "shuffle": _shuffle, "choice": _choice}
+
+# Draws that shift and scale a standard draw, as NumPy computes them (`loc + scale * z`, one z
+# per element of the output in C order), so traced parameters apply to drawn constants:
+# (the standard draw, the parameters with their defaults, how they combine).
+_LOC_SCALE = {
+    "normal": ("standard_normal", (("loc", 0.0), ("scale", 1.0)),
+               lambda z, loc, scale: loc + scale * z),
+    "uniform": ("random", (("low", 0.0), ("high", 1.0)),
+                lambda u, low, high: low + (high - low) * u),
+    "exponential": ("standard_exponential", (("scale", 1.0),), lambda e, scale: scale * e),
+}
+
+
+def _shifted_and_scaled(generator, name, *args, **kwargs):
+    """`rng.normal(mu, sigma)` (also `uniform`, `exponential`) with traced parameters. NumPy
+    refuses a negative scale; a traced one cannot be checked."""
+    method, params, combine = _LOC_SCALE[name]
+    names = [p for p, _ in params]
+    values = dict(params)
+    values.update(zip(names + ["size"], args))
+    values.update(kwargs)
+    size = values.pop("size", None)
+    if set(values) != set(names):
+        raise TypeError(f"{name}() got an unexpected keyword argument "
+                        f"{sorted(set(values) - set(names))[0]!r}")
+    vals = [lax.cast(lax.lift(values[p]), np.float64) for p in names]
+    shape = np.broadcast_shapes(*(v.shape for v in vals)) if size is None else size
+    with _drawing():
+        z = getattr(generator, method)(size=shape)
+    out = combine(np.asarray(z), *vals)
+    return out.with_returns("python") if size is None and out.ndim == 0 else out
 
 
 @contextlib.contextmanager
@@ -296,16 +333,16 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         state = TraceState(fn_name, stabilize=outer if stabilize is None else stabilize)
         stack.append(state)
         saved, random_modules = {}, []
-        if len(stack) == 1:
-            prepare()
-            for module, name, fn in _ROUTES:
-                saved[module, name] = getattr(module, name)
-                setattr(module, name, fn)
-            shim = _NumpyForRandom({k: saved[np, k] for k in PATCHED})
-            random_modules = _random_modules()
-            for m in random_modules:
-                m.np = shim
-        try:
+        try:  # a failure while patching still restores what was patched
+            if len(stack) == 1:
+                prepare()
+                for module, name, fn in _ROUTES:
+                    saved[module, name] = getattr(module, name)
+                    setattr(module, name, fn)
+                shim = _NumpyForRandom({k: saved[np, k] for k in PATCHED})
+                random_modules = _random_modules()
+                for m in random_modules:
+                    m.np = shim
             yield state
             _check_selections(state, stack)
         finally:

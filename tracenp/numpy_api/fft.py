@@ -107,6 +107,26 @@ def irfft(a, n=None, axis=-1, norm=None, out=None):
     return _transform(a, "irfftn", None if n is None else (n,), (axis,), norm, out)
 
 
+_SWAP_DIRECTION = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+
+
+@implements(np.fft.hfft)
+def hfft(a, n=None, axis=-1, norm=None, out=None):
+    """NumPy's definition: the irfft of the conjugate, with the scaling of the other direction."""
+    if norm not in _NORMS:
+        raise ValueError(f'Invalid norm value {norm}; should be "backward","ortho" or "forward".')
+    return irfft(np.conjugate(lax.lift(a)), n, axis, _SWAP_DIRECTION[norm], out)
+
+
+@implements(np.fft.ihfft)
+def ihfft(a, n=None, axis=-1, norm=None, out=None):
+    if norm not in _NORMS:
+        raise ValueError(f'Invalid norm value {norm}; should be "backward","ortho" or "forward".')
+    if out is not None:
+        raise errors.unsupported("np.fft.ihfft with out=")
+    return np.conjugate(rfft(a, n, axis, _SWAP_DIRECTION[norm]))
+
+
 @implements(np.fft.fft2)
 def fft2(a, s=None, axes=(-2, -1), norm=None, out=None):
     return _transform(a, "fftn", s, axes, norm, out)

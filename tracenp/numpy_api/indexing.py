@@ -135,7 +135,9 @@ def write_view(base, kind: str, arg, value):
         re, im = lax.bind(Op.REAL, base), lax.bind(Op.IMAG, base)
         part = lax.broadcast_to(lax.cast(value, re.dtype), re.shape)
         re, im = (part, im) if kind == "real" else (re, part)
-        return np.add(lax.cast(re, base.dtype), np.multiply(lax.cast(im, base.dtype), 1j))
+        from .complex_parts import complex_from_parts
+
+        return complex_from_parts(re, im, base.dtype)
     raise ValueError(kind)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import operator
 import warnings
 
 import numpy as np
-from numpy.linalg._linalg import EigResult
+from numpy.linalg._linalg import EighResult, EigResult, QRResult, SlogdetResult, SVDResult
 
 from .. import errors, lax
-from ..shapes import normalize_axes
+from ..linalg_symmetry import is_symmetric
+from ..shapes import normalize_axes, normalize_axis
 from . import implements
 
 
@@ -51,12 +53,25 @@ def gufunc(ufunc, *args):
         return matmul(*args)
     a, b = _common(*args)
     if name == "vecdot":
-        return np.sum(np.conjugate(a) * b, axis=-1)
+        return _sum_of_products(a, b, axis=-1)
     if name == "matvec":
         return np.einsum("...ij,...j->...i", a, b)
     if name == "vecmat":
-        return np.einsum("...j,...ji->...i", np.conjugate(a), b)
+        return np.einsum("...j,...ji->...i", _conj(a), b)
     raise errors.unsupported(f"np.{name}")
+
+
+def _conj(x):
+    return np.conjugate(x) if x.dtype.kind == "c" else x  # np.conjugate makes a bool int8
+
+
+def _sum_of_products(a, b, axis: int):
+    """sum(conj(a) * b) along `axis` in the operands' dtype, as NumPy's dot loops accumulate:
+    small integers wrap, and a bool dot is any(a & b)."""
+    p = np.multiply(_conj(a), b)
+    if p.dtype == np.bool_:
+        return np.any(p, axis=axis)
+    return np.sum(p, axis=axis, dtype=p.dtype)
 
 
 @implements(np.dot)
@@ -78,7 +93,7 @@ def dot(a, b, out=None):
 @implements(np.vdot)
 def vdot(a, b):
     a, b = _common(a, b)
-    return np.sum(np.conjugate(np.ravel(a)) * np.ravel(b))
+    return _sum_of_products(np.ravel(a), np.ravel(b), axis=0)
 
 
 @implements(np.inner)
@@ -161,11 +176,26 @@ def _parse_einsum(subscripts: str, operands):
     return ",".join(new_terms) + "->" + out
 
 
+def _interleaved(*args):
+    """`einsum(op0, sublist0, op1, sublist1, ..., [sublistout])` as a subscripts string."""
+
+    def letters(sublist) -> str:
+        for k in sublist:
+            if k is not Ellipsis and not (isinstance(k, (int, np.integer)) and 0 <= k < 52):
+                raise ValueError("subscript is not within the valid range [0, 52)")
+        return "".join("..." if k is Ellipsis else _LETTERS[k] for k in sublist)
+
+    operands, sublists = args[0:-1:2] if len(args) % 2 else args[0::2], args[1::2]
+    ins = ",".join(letters(sl) for sl in sublists)
+    out = "->" + letters(args[-1]) if len(args) % 2 else ""
+    return ins + out, operands
+
+
 @implements(np.einsum)
 def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe",
            optimize=False):
     if not isinstance(subscripts, str):
-        raise errors.unsupported("np.einsum in the interleaved (operand, sublist) form")
+        subscripts, operands = _interleaved(subscripts, *operands)
     ops = _common(*operands)
     if dtype is not None:
         ops = [lax.cast(o, dtype) for o in ops]
@@ -176,6 +206,15 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
 
         return _store(np.multiply, (r,), out, True, casting)
     return r
+
+
+@implements(np.einsum_path)
+def einsum_path(*operands, optimize="greedy", einsum_call=False):
+    """NumPy's own: a contraction order needs the operands' shapes only (zero-stride stand-ins
+    of them, so no memory); `einsum(optimize=path)` then takes it."""
+    stand_ins = [np.broadcast_to(np.zeros((), x.dtype), x.shape) if lax.is_tracer(x) else x
+                 for x in operands]
+    return np.einsum_path(*stand_ins, optimize=optimize, einsum_call=einsum_call)
 
 
 @implements(np.trace)
@@ -248,9 +287,12 @@ def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 
 def _float_operand(a):
+    """An integer operand as float64, as NumPy's linalg computes it; NumPy refuses float16."""
     a = lax.lift(a)
-    if a.dtype.kind in "biu" or a.dtype == np.float16:
-        return lax.cast(a, np.float64 if a.dtype != np.float16 else np.float32)
+    if a.dtype == np.float16:
+        raise TypeError("array type float16 is unsupported in linalg")
+    if a.dtype.kind in "biu":
+        return lax.cast(a, np.float64)
     return _strong(a)
 
 
@@ -273,7 +315,7 @@ def det(a):
 @implements(np.linalg.slogdet)
 def slogdet(a):
     a = _float_operand(a)
-    return lax.linalg("slogdet", a, out=0), lax.linalg("slogdet", a, out=1)
+    return SlogdetResult(lax.linalg("slogdet", a, out=0), lax.linalg("slogdet", a, out=1))
 
 
 @implements(np.linalg.cholesky)
@@ -285,23 +327,56 @@ def cholesky(a, /, *, upper=False):
 @implements(np.linalg.svd)
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     a = _float_operand(a)
+    if hermitian:
+        return _hermitian_svd(a, compute_uv)
     if not compute_uv:
         return lax.linalg("svd", a, out=1, full_matrices=full_matrices)
-    return tuple(lax.linalg("svd", a, out=i, full_matrices=full_matrices) for i in range(3))
+    return SVDResult(*(lax.linalg("svd", a, out=i, full_matrices=full_matrices)
+                       for i in range(3)))
+
+
+def _hermitian_svd(a, compute_uv: bool):
+    """NumPy's steps for `hermitian=True`: from `eigh`, so its signs and order, not LAPACK's
+    SVD's (the eigenvalues' signs move into Vh)."""
+    if not compute_uv:
+        return np.flip(np.sort(np.abs(eigvalsh(a)), axis=-1), axis=-1)
+    s, u = eigh(a)
+    sgn = np.copysign(1.0, s)
+    s = np.abs(s)
+    sidx = np.flip(np.argsort(s, axis=-1), axis=-1)
+    sgn = np.take_along_axis(sgn, sidx, axis=-1)
+    s = np.take_along_axis(s, sidx, axis=-1)
+    u = np.take_along_axis(u, sidx[..., None, :], axis=-1)
+    return SVDResult(u, s, np.conjugate(np.swapaxes(u * sgn[..., None, :], -1, -2)))
 
 
 @implements(np.linalg.qr)
 def qr(a, mode="reduced"):
-    if mode != "reduced":
+    """Modes reduced, complete, r (the reduced R, which is what NumPy computes) and raw."""
+    if mode in ("f", "full"):
+        warnings.warn("The 'full' option is deprecated in favor of 'reduced'.\nFor backward "
+                      "compatibility let mode default.", DeprecationWarning, stacklevel=4)
+        mode = "reduced"
+    if mode in ("e", "economic"):
         raise errors.unsupported(f"np.linalg.qr(mode={mode!r})")
+    if mode not in ("reduced", "complete", "r", "raw"):
+        raise ValueError(f"Unrecognized mode '{mode}'")
     a = _float_operand(a)
-    return lax.linalg("qr", a, out=0), lax.linalg("qr", a, out=1)
+    if a.ndim < 2:
+        raise np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be at "
+                                    "least two-dimensional")
+    if mode == "r":
+        return lax.linalg("qr", a, out=1)
+    kw = {} if mode == "reduced" else {"mode": mode}
+    q, r = lax.linalg("qr", a, out=0, **kw), lax.linalg("qr", a, out=1, **kw)
+    return (q, r) if mode == "raw" else QRResult(q, r)
 
 
 @implements(np.linalg.eigh)
 def eigh(a, UPLO="L"):
     a = _float_operand(a)
-    return lax.linalg("eigh", a, out=0, UPLO=UPLO), lax.linalg("eigh", a, out=1, UPLO=UPLO)
+    return EighResult(lax.linalg("eigh", a, out=0, UPLO=UPLO),
+                      lax.linalg("eigh", a, out=1, UPLO=UPLO))
 
 
 @implements(np.linalg.eigvalsh)
@@ -311,14 +386,24 @@ def eigvalsh(a, UPLO="L"):
 
 @implements(np.linalg.eig)
 def eig(a):
-    """Always complex (NumPy drops a zero imaginary part, a dtype that depends on the values)."""
+    """Complex, as NumPy's whenever some eigenvalue is complex; real for a matrix built as
+    symmetric (`X.T @ X`, `np.cov`), whose eigenvalues NumPy finds real (see `_eig_kw`)."""
     a = _float_operand(a)
-    return EigResult(lax.linalg("eig", a, out=0), lax.linalg("eig", a, out=1))
+    kw = _eig_kw(a)
+    return EigResult(lax.linalg("eig", a, out=0, **kw), lax.linalg("eig", a, out=1, **kw))
 
 
 @implements(np.linalg.eigvals)
 def eigvals(a):
-    return lax.linalg("eigvals", _float_operand(a))
+    a = _float_operand(a)
+    return lax.linalg("eigvals", a, **_eig_kw(a))
+
+
+def _eig_kw(a) -> dict:
+    """NumPy drops a zero imaginary part, so eig's dtype depends on the values: a real matrix
+    symmetric by construction is traced real (the routine raises if its eigenvalues come out
+    complex after all), any other matrix complex."""
+    return {"real": True} if a.dtype.kind == "f" and is_symmetric(a.node) else {}
 
 
 @implements(np.linalg.lstsq)
@@ -367,11 +452,18 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
 
 @implements(np.linalg.cond)
 def cond(x, p=None):
-    """The 2-norm condition number from the singular values (NumPy's for p None, 2, -2)."""
+    """The 2-norm condition number from the singular values (differentiable); the other
+    orders as NumPy's own routine, whose inverse of a singular matrix gives inf, not an error.
+    A nan (all singular values zero) is inf unless the matrix holds a nan, as in NumPy."""
+    x = _float_operand(x)
     if p not in (None, 2, -2):
-        raise errors.unsupported(f"np.linalg.cond(p={p!r}) (only None, 2, -2)")
-    s = svd(_float_operand(x), compute_uv=False)
-    return np.divide(s[..., -1], s[..., 0]) if p == -2 else np.divide(s[..., 0], s[..., -1])
+        if p not in (1, -1, np.inf, -np.inf, "fro", "nuc"):
+            raise ValueError("Invalid norm order for matrices.")
+        return lax.linalg("cond", x, p=p)
+    s = svd(x, compute_uv=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.divide(s[..., -1], s[..., 0]) if p == -2 else np.divide(s[..., 0], s[..., -1])
+    return np.where(np.isnan(r) & ~np.any(np.isnan(x), axis=(-2, -1)), np.inf, r)[()]
 
 
 @implements(np.linalg.pinv)
@@ -385,7 +477,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
         raise ValueError("`rtol` and `rcond` can't be both set.")
     if rcond is None:
         rcond = max(a.shape[-2:]) * np.finfo(a.dtype).eps if rtol is None else rtol
-    u, s, vt = svd(np.conjugate(a), full_matrices=False)
+    u, s, vt = svd(np.conjugate(a), full_matrices=False, hermitian=hermitian)
     cutoff = np.multiply(np.expand_dims(lax.lift(rcond), -1), np.max(s, axis=-1, keepdims=True))
     large = np.greater(s, cutoff)
     inv_s = np.where(large, np.true_divide(1, np.where(large, s, 1)), 0)
@@ -394,12 +486,16 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=np._NoValue):
 
 @implements(np.linalg.matrix_rank)
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
-    """As `pinv`: a given `tol`/`rtol` counts the singular values above it, as NumPy does."""
+    """As `pinv`: a given `tol`/`rtol` counts the singular values above it, as NumPy does.
+    The rank of a vector (or scalar) is NumPy's Python int: whether any element is non-zero."""
+    A = lax.lift(A)
+    if A.ndim < 2:
+        return lax.cast(np.any(np.not_equal(A, 0)), np.int64)
     if tol is None and rtol is None:
         return lax.linalg("matrix_rank", _float_operand(A))
     if tol is not None and rtol is not None:
         raise ValueError("`tol` and `rtol` can't be both set.")
-    S = svd(A, compute_uv=False)
+    S = svd(A, compute_uv=False, hermitian=hermitian)
     if tol is None:
         tol = np.multiply(np.max(S, axis=-1, keepdims=True, initial=0),
                           np.expand_dims(lax.lift(rtol), -1))
@@ -411,6 +507,12 @@ def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):
 @implements(np.linalg.matrix_power)
 def matrix_power(a, n):
     a = lax.lift(a)
+    if a.ndim < 2:
+        raise np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be at "
+                                    "least two-dimensional")
+    if a.shape[-1] != a.shape[-2]:
+        raise np.linalg.LinAlgError("Last 2 dimensions of the array must be square")
+    n = operator.index(n)
     if n < 0:
         a, n = inv(a), -n
     result = None
@@ -426,6 +528,32 @@ def matrix_power(a, n):
     return result
 
 
+@implements(np.linalg.tensorinv)
+def tensorinv(a, ind=2):
+    """NumPy's steps: the inverse of `a` seen as a square matrix, reshaped."""
+    a = lax.lift(a)
+    if ind <= 0:
+        raise ValueError("Invalid ind argument.")
+    inv_shape = a.shape[ind:] + a.shape[:ind]
+    rows = int(np.prod(a.shape[ind:]))
+    return lax.reshape(inv(lax.reshape(a, (rows, a.size // rows if rows else 0))), inv_shape)
+
+
+@implements(np.linalg.tensorsolve)
+def tensorsolve(a, b, axes=None):
+    """NumPy's steps: `a` (its `axes` moved last) as a square matrix solved against `b`."""
+    a, b = lax.lift(a), lax.lift(b)
+    if axes is not None:
+        order = [k for k in range(a.ndim) if k not in axes] + list(axes)
+        a = np.transpose(a, order)
+    x_shape = a.shape[b.ndim:]
+    n = int(np.prod(x_shape))
+    if a.size != n * n:
+        raise np.linalg.LinAlgError("Input arrays must satisfy the requirement "
+                                    "prod(a.shape[b.ndim:]) == prod(a.shape[:b.ndim])")
+    return lax.reshape(solve(lax.reshape(a, (n, n)), np.ravel(b)), x_shape)
+
+
 @implements(np.linalg.multi_dot)
 def multi_dot(arrays, *, out=None):
     from .indexing import write_out
@@ -434,6 +562,19 @@ def multi_dot(arrays, *, out=None):
     for x in arrays[1:]:
         res = np.dot(res, x)
     return write_out(res, out)
+
+
+def _norm_axes(axis, ndim: int) -> tuple:
+    """`axis` as non-negative axes in the order given: a matrix norm's (row, col) order
+    decides which axis ord=1 and ord=inf sum over."""
+    if axis is None:
+        return tuple(range(ndim))
+    if not isinstance(axis, (tuple, list)):
+        return normalize_axes(axis, ndim)
+    axes = tuple(normalize_axis(int(a), ndim) for a in axis)
+    if len(set(axes)) != len(axes):
+        raise ValueError("Duplicate axes given.")
+    return axes
 
 
 @implements(np.linalg.norm)
@@ -447,8 +588,10 @@ def norm(x, ord=None, axis=None, keepdims=False):
     if axis is None and ord is None:
         r = np.sqrt(np.sum(x_abs2))
         return lax.reshape(r, (1,) * x.ndim) if keepdims else r
-    axes = normalize_axes(tuple(range(x.ndim)) if axis is None else axis, x.ndim)
+    axes = _norm_axes(axis, x.ndim)
     if len(axes) == 1:
+        if isinstance(ord, str):
+            raise ValueError(f"Invalid norm order '{ord}' for vectors")
         ax = axes[0]
         a = np.abs(x)
         if ord is None or ord == 2:
@@ -487,3 +630,95 @@ def norm(x, ord=None, axis=None, keepdims=False):
             r = lax.reshape(r, shape)
         return r
     raise ValueError("Improper number of dimensions to norm.")
+
+
+# ----------------------------------------------------------------------------- array API names
+# NumPy 2's `np.linalg` spellings of the array API: thin wrappers, as in NumPy.
+
+
+@implements(np.linalg.vector_norm)
+def vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """NumPy's steps: the axes of a tuple `axis` are flattened into one, then `norm`."""
+    x = lax.lift(x)
+    shape = list(x.shape)
+    if axis is None:
+        flat, ax = np.ravel(x), 0
+    elif isinstance(axis, tuple):
+        axes = tuple(normalize_axis(int(a), x.ndim) for a in axis)
+        if len(set(axes)) != len(axes):
+            raise ValueError("repeated axis")
+        rest = tuple(i for i in range(x.ndim) if i not in axes)
+        flat = lax.reshape(np.transpose(x, axes + rest),
+                           (int(np.prod([x.shape[i] for i in axes])),)
+                           + tuple(x.shape[i] for i in rest))
+        ax = 0
+    else:
+        flat, ax = x, axis
+    res = norm(flat, ord=ord, axis=ax)
+    if keepdims:
+        for i in normalize_axes(tuple(range(len(shape))) if axis is None else axis, len(shape)):
+            shape[i] = 1
+        res = lax.reshape(res, shape)
+    return res
+
+
+@implements(np.linalg.matrix_norm)
+def matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    return norm(x, ord=ord, axis=(-2, -1), keepdims=keepdims)
+
+
+@implements(np.linalg.svdvals)
+def svdvals(x, /):
+    return svd(x, compute_uv=False)
+
+
+@implements(np.linalg.outer)
+def linalg_outer(x1, x2, /):
+    x1, x2 = lax.lift(x1), lax.lift(x2)
+    if x1.ndim != 1 or x2.ndim != 1:
+        raise ValueError("Input arrays must be one-dimensional, but they are "
+                         f"x1.ndim={x1.ndim} and x2.ndim={x2.ndim}.")
+    return outer(x1, x2)
+
+
+@implements(np.linalg.vecdot)
+def linalg_vecdot(x1, x2, /, *, axis=-1):
+    """The conjugated dot product along `axis` of each operand (the gufunc's core axis)."""
+    a, b = _common(x1, x2)
+    if a.shape[axis] != b.shape[axis]:
+        raise ValueError("vecdot: Input operand 1 has a mismatch in its core dimension 0")
+    return _sum_of_products(np.moveaxis(a, axis, -1), np.moveaxis(b, axis, -1), axis=-1)
+
+
+@implements(np.linalg.trace)
+def linalg_trace(x, /, *, offset=0, dtype=None):
+    return trace(x, offset, axis1=-2, axis2=-1, dtype=dtype)
+
+
+@implements(np.linalg.diagonal)
+def linalg_diagonal(x, /, *, offset=0):
+    return diagonal(x, offset, axis1=-2, axis2=-1)
+
+
+@implements(np.linalg.cross)
+def linalg_cross(x1, x2, /, *, axis=-1):
+    x1, x2 = lax.lift(x1), lax.lift(x2)
+    if x1.shape[axis] != 3 or x2.shape[axis] != 3:
+        raise ValueError("Both input arrays must be (arrays of) 3-dimensional vectors, but they "
+                         f"are {x1.shape[axis]} and {x2.shape[axis]} dimensional instead.")
+    return cross(x1, x2, axis=axis)
+
+
+@implements(np.linalg.tensordot)
+def linalg_tensordot(x1, x2, /, *, axes=2):
+    return tensordot(x1, x2, axes=axes)
+
+
+@implements(np.linalg.matmul)
+def linalg_matmul(x1, x2, /):
+    return matmul(x1, x2)
+
+
+@implements(np.linalg.matrix_transpose)
+def linalg_matrix_transpose(x, /):
+    return np.matrix_transpose(x)

@@ -1,0 +1,96 @@
+"""Whether a traced real matrix is symmetric by construction.
+
+`np.linalg.eig` returns real arrays when every eigenvalue it finds is real, which a real
+symmetric matrix's are; its dtype depends on the values. A matrix the graph builds as
+symmetric (`X.T @ X`, `np.cov`, `np.corrcoef`, `A + A.T`, `np.diag(v)`, and elementwise
+combinations of these with scalars and symmetric constants such as `np.eye(n)`) is traced
+with NumPy's real dtype instead of complex. The proof is structural: it follows the nodes that
+made the matrix, never values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ir import Node
+from .ops import OPS, Op
+
+_DEPTH = 48  # nodes followed from the matrix; deeper chains are not proven symmetric
+_SYMMETRIC_OPS = frozenset({Op.ADD, Op.MULTIPLY, Op.MAXIMUM, Op.MINIMUM})  # f(a, b) == f(b, a)
+
+
+def _swap_last(node: Node) -> bool:
+    """A transpose that swaps the last two axes only."""
+    if node.op is not Op.TRANSPOSE:
+        return False
+    nd = len(node.shape)
+    return tuple(node.attrs["perm"]) == tuple(range(nd - 2)) + (nd - 1, nd - 2)
+
+
+def _same_real(node: Node) -> Node:
+    """`node` without the identities of a real array on top (a real conjugate)."""
+    while node.op is Op.CONJUGATE and node.dtype.kind != "c":
+        node = node.srcs[0]
+    return node
+
+
+def _transposed(a: Node, b: Node) -> bool:
+    """Whether `b` is `a` with its last two axes swapped (or the other way round)."""
+    a, b = _same_real(a), _same_real(b)
+    return (_swap_last(b) and _same_real(b.srcs[0]) is a) or \
+        (_swap_last(a) and _same_real(a.srcs[0]) is b)
+
+
+def _uniform(node: Node) -> bool:
+    """A value equal along both matrix axes (a scalar, or 1 x 1 matrices)."""
+    return len(node.shape) < 2 and node.size == 1 or tuple(node.shape[-2:]) == (1, 1)
+
+
+def _scaled_both_sides(node: Node, depth: int) -> bool:
+    """`S / v[:, None] / v[None, :]` (or `*`): a symmetric `S` scaled by one vector on both
+    sides, as `np.corrcoef` does."""
+    if node.op not in (Op.MULTIPLY, Op.DIVIDE):
+        return False
+    inner, row = node.srcs
+    if inner.op is not node.op:
+        return False
+    s, col = inner.srcs
+    n = node.shape[-1]
+    return (col.op is Op.RESHAPE and row.op is Op.RESHAPE and col.srcs[0] is row.srcs[0]
+            and tuple(col.shape[-2:]) == (n, 1) and tuple(row.shape[-2:]) == (1, n)
+            and is_symmetric(s, depth + 1))
+
+
+def _diagonal_written(node: Node, depth: int) -> bool:
+    """`np.diag(v)`, `np.fill_diagonal`: a symmetric matrix, flattened, whose diagonal (only)
+    is written, reshaped back."""
+    if node.op is not Op.RESHAPE or len(node.shape) != 2 or node.srcs[0].op is not Op.SCATTER:
+        return False
+    scatter = node.srcs[0]
+    base, idx = scatter.srcs[0], scatter.srcs[1]
+    n = node.shape[0]
+    return (idx.op is Op.CONST and base.op is Op.RESHAPE and len(scatter.shape) == 1
+            and np.isin(np.asarray(idx.attrs["value"].value), np.arange(0, n * n, n + 1)).all()
+            and tuple(base.srcs[0].shape) == (n, n) and is_symmetric(base.srcs[0], depth + 1))
+
+
+def is_symmetric(node: Node, depth: int = 0) -> bool:
+    """Whether the real square matrix (or stack of them) `node` is symmetric by construction."""
+    if depth > _DEPTH or len(node.shape) < 2 or node.dtype.kind == "c":
+        return False
+    op = node.op
+    if op is Op.CONST:
+        value = np.asarray(node.attrs["value"].value)
+        return value.shape[-1] == value.shape[-2] and bool(
+            np.array_equal(value, np.swapaxes(value, -1, -2), equal_nan=True))
+    if op is Op.MATMUL:
+        return _transposed(*node.srcs)
+    if _swap_last(node):
+        return is_symmetric(node.srcs[0], depth + 1)
+    if op in _SYMMETRIC_OPS and len(node.srcs) == 2 and _transposed(*node.srcs):
+        return True
+    if _scaled_both_sides(node, depth) or _diagonal_written(node, depth):
+        return True
+    if OPS[op].kind != "elementwise" or node.shape[-1] != node.shape[-2]:
+        return False
+    return all(_uniform(s) or is_symmetric(s, depth + 1) for s in node.srcs)
