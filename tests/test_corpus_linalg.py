@@ -136,17 +136,6 @@ def procrustes_rotation(A, B):
     return R, R @ R.T, np.linalg.det(R) ** 2
 
 
-def kabsch_rmsd(P, Q):
-    P = P - P.mean(axis=0)
-    Q = Q - Q.mean(axis=0)
-    H = P.T @ Q
-    U, S, Vt = np.linalg.svd(H)
-    d = np.sign(np.linalg.det(Vt.T @ U.T))
-    D = np.diag([1.0, 1.0, d])
-    R = Vt.T @ D @ U.T
-    return np.sqrt(np.mean(np.sum((P @ R.T - Q) ** 2, axis=1)))
-
-
 def homography_dlt(src, dst):
     rows = []
     for (x, y), (u, v) in zip(src, dst):
@@ -698,7 +687,6 @@ CORPUS = {
     "low_rank_approx": (low_rank_approx, {}, lambda s, n: (_f(n, 4, seed=s),)),
     "procrustes_rotation": (procrustes_rotation, {}, lambda s, n: (_f(n, n, seed=s),
                                                                    _f(n, n, seed=s + 1))),
-    "kabsch_rmsd": (kabsch_rmsd, {}, lambda s, n: (_f(n + 2, 3, seed=s), _f(n + 2, 3, seed=s + 1))),
     "homography_dlt": (homography_dlt, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, 2, seed=s + 1))),
     "eigh_named_result": (eigh_named_result, {}, lambda s, n: (_sym(s, n),)),
     "eig_reconstruct": (eig_reconstruct, {}, lambda s, n: (_f(n, n, seed=s),)),
