@@ -90,20 +90,25 @@ def test_callers_on_several_threads_each_get_their_own_result(threads):
 
 
 def test_many_small_jobs_never_lose_or_repeat_a_piece():
-    """Rows that each add one to their own counter: after many jobs every count is exact."""
+    """Rows that each add one to their own counter: after many jobs every count is exact.
+    Jobs alternate between piece counts and row strides, so a worker that read one job's
+    claim word while the next was being published would run a piece twice or a wrong row."""
     pool = llvm_pool.pool(2)
     f = tracenp.jit(lambda c: c + 1.0)
-    counts = np.zeros((8, llvm.PARALLEL_MIN))
+    counts = np.zeros((11, llvm.PARALLEL_MIN))
     graph = f.graph(counts[0])  # its one kernel, run below on each row, in place
     addr = llvm.compile_kernel(llvm.schedule(graph, llvm.lowerable).steps[0].kernel)
     task = llvm.entry(addr, llvm.llvm_call.TASK)
     shape = np.array([counts.shape[1]], dtype=np.int64)
     rows = list(counts)  # the views the kernel reads and writes, alive while it runs
-    table = np.array([(task, shape.ctypes.data, 0, counts.shape[1], 0, id(r), id(r))
-                      for r in rows], dtype=np.int64)
-    for _ in range(300):
-        pool.run(table)
-    assert (counts == 300).all()
+    wide = np.array([(task, shape.ctypes.data, 0, counts.shape[1], 0, id(r), id(r), -1, -1)
+                     for r in rows[:8]], dtype=np.int64)
+    narrow = np.array([(task, shape.ctypes.data, 0, counts.shape[1], 0, id(r), id(r))
+                       for r in rows[8:]], dtype=np.int64)
+    for _ in range(500):
+        pool.run(wide)
+        pool.run(narrow)
+    assert (counts == 500).all()
 
 
 def test_a_forked_child_starts_its_own_workers(threads):

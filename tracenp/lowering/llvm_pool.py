@@ -9,7 +9,8 @@ launch never waits for a worker to wake: the launching thread claims pieces itse
 worker that arrives late takes what is left (or nothing).
 
 Pieces are claimed from one 64-bit word, `job << 32 | next piece`, by compare-and-swap, so a
-worker still busy with one job can never claim a piece of the next. Results do not depend
+worker still busy with one job can never claim a piece of the next: a launch first sets the
+word to the new job with no piece left, then writes the job's rows and count, then opens it. Results do not depend
 on which thread ran a piece: kernels write disjoint rows, and reductions per-piece partials
 that are combined in order afterwards.
 
@@ -67,14 +68,15 @@ def _module(name: str) -> ir.Module:
 
     def claim_one(b, state, count, again, empty) -> list:
         """Claim a piece and run it (then branch to `again`); `empty` when none is left.
-        Returns the blocks that branch to `again`."""
+        `count()` gives the job's piece count, read after the claim word. Returns the blocks
+        that branch to `again`."""
         fn = b.function
         try_, run = fn.append_basic_block("try"), fn.append_basic_block("run")
-        cur = load(b, state, CLAIM, "acquire")
+        cur = load(b, state, CLAIM, "seq_cst")
         index = b.and_(cur, c(0xFFFFFFFF))
-        b.cbranch(b.icmp_unsigned("<", index, count), try_, empty)
+        b.cbranch(b.icmp_unsigned("<", index, count()), try_, empty)
         b.position_at_end(try_)
-        got = b.cmpxchg(word(b, state, CLAIM), cur, b.add(cur, c(1)), "acq_rel", "acquire")
+        got = b.cmpxchg(word(b, state, CLAIM), cur, b.add(cur, c(1)), "seq_cst", "seq_cst")
         b.cbranch(b.extract_value(got, 1), run, again)
         b.position_at_end(run)
         stride = load(b, state, STRIDE)
@@ -101,7 +103,7 @@ def _module(name: str) -> ir.Module:
     b.position_at_end(head)
     spins = b.phi(I64)
     spins.add_incoming(c(0), entry)
-    for blk in claim_one(b, state, load(b, state, COUNT), head, idle):
+    for blk in claim_one(b, state, lambda: load(b, state, COUNT, "seq_cst"), head, idle):
         spins.add_incoming(c(0), blk)
     b.position_at_end(idle)
     more = b.add(spins, c(1))
@@ -127,16 +129,19 @@ def _module(name: str) -> ir.Module:
     run = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR, PTR, I64, I64]), name)
     state, rows, count, stride = run.args
     b = ir.IRBuilder(run.append_basic_block("entry"))
+    # The claim word first takes the new job with no piece left to claim: a worker that read
+    # the old job's word can then no longer claim with it, whatever count it reads next.
+    job = b.shl(b.add(b.lshr(load(b, state, CLAIM), c(32)), c(1)), c(32))
+    b.atomic_rmw("xchg", word(b, state, CLAIM), b.or_(job, c(0xFFFFFFFF)), "seq_cst")
     for k, v in ((RECORDS, b.ptrtoint(rows, I64)), (COUNT, count), (STRIDE, stride),
                  (DONE, c(0))):
-        b.atomic_rmw("xchg", word(b, state, k), v, "monotonic")  # an atomic store
-    job = b.add(b.lshr(load(b, state, CLAIM), c(32)), c(1))
-    b.atomic_rmw("xchg", word(b, state, CLAIM), b.shl(job, c(32)), "release")
+        b.atomic_rmw("xchg", word(b, state, k), v, "seq_cst")  # an atomic store
+    b.atomic_rmw("xchg", word(b, state, CLAIM), job, "seq_cst")
     head, finish, wait, done = (run.append_basic_block(n) for n in
                                 ("head", "finish", "wait", "done"))
     b.branch(head)
     b.position_at_end(head)
-    claim_one(b, state, count, head, finish)
+    claim_one(b, state, lambda: count, head, finish)
     b.position_at_end(finish)
     b.cbranch(b.icmp_unsigned("<", load(b, state, DONE, "acquire"), count), wait, done)
     b.position_at_end(wait)
@@ -151,7 +156,7 @@ class Pool:
     """`workers` native-spinning threads and the state they share with launches."""
 
     def __init__(self, workers: int):
-        addr = load_function("pool v1", _module)
+        addr = load_function("pool v2", _module)
         self._run, self._work = _JOB(addr), _WORKER(entry(addr, WORKER))
         self.workers = workers
         self.state = _aligned_words(WORDS)
