@@ -138,7 +138,7 @@ class LLVMBackend:
         steps = []
         from .llvm_rowdot import RowDot, rowdot_step
 
-        threads = 1 if any(_calls_blas(s) for s in sched.steps) else None
+        threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
         for s in planned:
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
