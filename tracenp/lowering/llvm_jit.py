@@ -68,7 +68,8 @@ os.register_at_fork(before=_hold_locks, after_in_parent=_release_locks,
 _state: dict = {}
 _loaded: dict[str, int] = {}
 _entries: dict[int, dict[str, int]] = {}  # a function's address: its module's other entries
-ENTRY_SUFFIXES = (llvm_call.SUFFIX, llvm_call.TASK, "_worker")
+POOL_WORKER = "_worker"  # `llvm_pool`'s worker loop, in the module of its launch function
+ENTRY_SUFFIXES = (llvm_call.SUFFIX, llvm_call.TASK, POOL_WORKER)
 _env: list = []
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .llvm_jit import entry, load_function
+from .llvm_jit import POOL_WORKER, entry, load_function
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -43,7 +43,6 @@ YIELD_EVERY = 64  # spins between two sched_yield calls: a spinning worker cedes
 WORDS = 48
 _JOB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
 _WORKER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
-WORKER = "_worker"  # the worker's symbol: the launch's name and this
 
 
 def _module(name: str) -> ir.Module:
@@ -92,7 +91,7 @@ def _module(name: str) -> ir.Module:
             b.call(pause, [])
 
     # the worker: run pieces while there are any, spin while idle, leave after the budget
-    worker = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR]), name + WORKER)
+    worker = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR]), name + POOL_WORKER)
     state, = worker.args
     b = ir.IRBuilder(worker.append_basic_block("entry"))
     b.atomic_rmw("add", word(b, state, SPINNING), c(1), "seq_cst")
@@ -157,7 +156,7 @@ class Pool:
 
     def __init__(self, workers: int):
         addr = load_function("pool v2", _module)
-        self._run, self._work = _JOB(addr), _WORKER(entry(addr, WORKER))
+        self._run, self._work = _JOB(addr), _WORKER(entry(addr, POOL_WORKER))
         self.workers = workers
         self.state = _aligned_words(WORDS)
         self.state[YIELD] = _sched_yield()
