@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 SPIN_US = 200  # how long an idle worker stays ready before it blocks
 # words of the state, each group on its own cache line
 CLAIM, DONE, SPINNING, STOP, RECORDS, COUNT, STRIDE, SPIN, YIELD = 0, 8, 16, 24, 32, 33, 34, 40, 41
-YIELD_EVERY = 64  # spins between two sched_yield calls: a spinning worker cedes its core
+YIELD_EVERY = 64  # spins between two sched_yield calls: a spinning thread cedes its core
 WORDS = 48
 _JOB = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
 _WORKER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
@@ -86,9 +86,21 @@ def _module(name: str) -> ir.Module:
         b.branch(again)
         return [try_, b.block]
 
-    def spin(b):
+    def pause_then(b, state, spins, back) -> list:
+        """One spin: a pause, and every YIELD_EVERY spins a `sched_yield`, so a spinning
+        thread cedes its core to one that has work there (oversubscribed cores, BLAS's
+        threads); then to `back`. Returns the blocks that branch to `back`."""
         if pause is not None:
             b.call(pause, [])
+        cede = b.function.append_basic_block("cede")
+        yield_fn = load(b, state, YIELD)
+        due = b.icmp_unsigned("==", b.and_(spins, c(YIELD_EVERY - 1)), c(0))
+        b.cbranch(b.and_(due, b.icmp_unsigned("!=", yield_fn, c(0))), cede, back)
+        spun = b.block
+        b.position_at_end(cede)
+        b.call(b.inttoptr(yield_fn, ir.FunctionType(ir.IntType(32), []).as_pointer()), [])
+        b.branch(back)
+        return [spun, cede]
 
     # the worker: run pieces while there are any, spin while idle, leave after the budget
     worker = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR]), name + POOL_WORKER)
@@ -110,16 +122,8 @@ def _module(name: str) -> ir.Module:
                  b.icmp_signed(">", more, load(b, state, SPIN)))
     b.cbranch(stop, leave, wait)
     b.position_at_end(wait)
-    spin(b)
-    cede = worker.append_basic_block("cede")
-    yield_fn = load(b, state, YIELD)
-    due = b.icmp_unsigned("==", b.and_(more, c(YIELD_EVERY - 1)), c(0))
-    b.cbranch(b.and_(due, b.icmp_unsigned("!=", yield_fn, c(0))), cede, head)
-    spins.add_incoming(more, wait)
-    b.position_at_end(cede)
-    b.call(b.inttoptr(yield_fn, ir.FunctionType(ir.IntType(32), []).as_pointer()), [])
-    b.branch(head)
-    spins.add_incoming(more, cede)
+    for blk in pause_then(b, state, more, head):
+        spins.add_incoming(more, blk)
     b.position_at_end(leave)
     b.atomic_rmw("sub", word(b, state, SPINNING), c(1), "seq_cst")
     b.ret_void()
@@ -142,10 +146,13 @@ def _module(name: str) -> ir.Module:
     b.position_at_end(head)
     claim_one(b, state, lambda: count, head, finish)
     b.position_at_end(finish)
+    waited = b.phi(I64)
+    waited.add_incoming(c(0), head)
     b.cbranch(b.icmp_unsigned("<", load(b, state, DONE, "acquire"), count), wait, done)
     b.position_at_end(wait)
-    spin(b)
-    b.branch(finish)
+    more = b.add(waited, c(1))
+    for blk in pause_then(b, state, more, finish):
+        waited.add_incoming(more, blk)
     b.position_at_end(done)
     b.ret_void()
     return module
@@ -155,7 +162,7 @@ class Pool:
     """`workers` native-spinning threads and the state they share with launches."""
 
     def __init__(self, workers: int):
-        addr = load_function("pool v2", _module)
+        addr = load_function("pool v3", _module)
         self._run, self._work = _JOB(addr), _WORKER(entry(addr, POOL_WORKER))
         self.workers = workers
         self.state = _aligned_words(WORDS)
