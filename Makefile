@@ -20,8 +20,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/python -m tracenp.demo
 
+# two test processes: a clean machine compiles every kernel, 11 min on one core, 9 on two
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests
 
 test-full: $(VENV)/.installed-test
 	TRACENP_TEST_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests
