@@ -83,8 +83,6 @@ def identity(red: Op, dtype: np.dtype):
     return info.max if big else info.min
 
 
-
-
 class _Buffers:
     """Large buffers of one compiled graph, handed out again once no one else holds them."""
 
@@ -219,8 +217,7 @@ def _one_launch(sched, graph: Graph, template: list, slot: dict):
 
 def launch_run(launch: Launch) -> Executable:
     """The run of a one-launch graph from its `Launch` alone (a plan found on disk)."""
-    fn = kernel_function(launch.kernel, len(launch.operands) + 1)
-    task = entry(launch.kernel, llvm_call.TASK)
+    fn, task = _callables(launch.kernel, len(launch.operands) + 1)
     shape = np.array(launch.shape, dtype=np.int64)
     shape_addr = shape.ctypes.data
     pieces = _pieces(launch.shape, (), int(np.prod(launch.shape, dtype=np.int64)),
@@ -306,6 +303,12 @@ def _conform(r, dtype: np.dtype, shape: tuple, node: Node) -> np.ndarray:
     return r.astype(dtype, copy=False)
 
 
+def _callables(addr: int, n_arrays: int) -> tuple:
+    """(call, task) of the compiled function at `addr`: its CPython entry, for a launch in
+    one piece, and its pool entry, for pieces on several threads (`run_pieces`)."""
+    return kernel_function(addr, n_arrays), entry(addr, llvm_call.TASK)
+
+
 def _calls_blas(step) -> bool:
     """Whether a step calls BLAS or LAPACK. Their threads spin on the other cores for about
     0.1 s after each call (OpenBLAS measured here), so a graph with such a step runs its
@@ -316,8 +319,7 @@ def _calls_blas(step) -> bool:
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
-    addr = compile_kernel(k)
-    fn, task = kernel_function(addr, len(k.inputs) + len(k.outputs)), entry(addr, llvm_call.TASK)
+    fn, task = _callables(compile_kernel(k), len(k.inputs) + len(k.outputs))
     shape = tuple(k.shape) or (1,)
     shape_arr = np.array(shape, dtype=np.int64)
     shape_addr = shape_arr.ctypes.data
@@ -364,12 +366,11 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
 
 
 def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | None):
-    """A group's passes in one call per thread, each thread taking its rows block by block;
-    scratch values live in a block-sized buffer per thread."""
+    """A group's passes in one call per piece of rows, each taking its rows block by block;
+    scratch values live in a block-sized buffer per piece."""
     kernels = group.kernels
-    addr = compile_kernel(group)
-    fn = kernel_function(addr, sum(len(k.inputs) + len(k.outputs) for k in kernels))
-    task = entry(addr, llvm_call.TASK)
+    fn, task = _callables(compile_kernel(group),
+                          sum(len(k.inputs) + len(k.outputs) for k in kernels))
     shape_arr = np.concatenate([np.array(tuple(k.shape) or (1,), dtype=np.int64)
                                 for k in kernels])
     shape_addr = shape_arr.ctypes.data

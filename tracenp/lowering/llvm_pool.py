@@ -236,7 +236,17 @@ def _sched_yield() -> int:
 
 
 def _spin_budget(work) -> int:
-    """Spin iterations lasting about SPIN_US (a pause lasts 10 to 150 cycles by CPU)."""
+    """Spin iterations lasting about SPIN_US (a pause lasts 10 to 150 cycles by CPU),
+    measured once per process."""
+    if not _budget:
+        _budget.append(_measure_spins(work))
+    return _budget[0]
+
+
+_budget: list = []
+
+
+def _measure_spins(work) -> int:
     probe = _aligned_words(WORDS)
     probe[SPIN], probe[YIELD] = 20000, _sched_yield()
     t = time.perf_counter()
