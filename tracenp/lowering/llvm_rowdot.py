@@ -7,7 +7,8 @@ BLAS reads X twice from memory; here X is walked once in blocks of rows that sta
 cache: per block, the dots `t[i] = X[i, :] @ w`, then the chain's kernels over those rows
 (the same compiled kernels, called with the block's row range), then
 `acc += X[i, :] * r[i]`. The chain's reductions (the loss, `r.sum()` for a bias) come out
-of the same pass.
+of the same pass. While a block accumulates, the next block's rows are prefetched into L2,
+so the stream from memory does not stall between the phases.
 
 Work is cut into pieces of about `CHUNK` elements of X whatever the thread count; each
 piece accumulates into its own partial row, and partials are combined in order, so results
@@ -31,8 +32,8 @@ from .llvm_kernel import DATA_OFFSET, STRIDES_OFFSET
 from .llvm_loops import loop, when
 from .llvm_ops import I8, I64, PTR, llvm_type
 
-CHUNK = 1 << 16  # elements of X per piece (one partial each)
-BLOCK = 1 << 13  # elements of X per block of rows (kept in cache between the two uses)
+CHUNK = 1 << 17  # elements of X per piece (one partial each; a piece's start costs ~3 us)
+BLOCK = 1 << 12  # elements of X per block of rows (kept in L1 between the two uses)
 MIN_SIZE = 1 << 15  # elements of X below which the two BLAS calls are as good
 MIN_COLS = 16  # shorter rows cost more per row (a horizontal sum each) than BLAS's gemv
 
@@ -254,6 +255,16 @@ def _build(dtype: np.dtype, arities: tuple[int, ...], name: str) -> ir.Module:
         ir.Constant(ir.VectorType(ir.IntType(32), lanes), [0] * lanes)))  # lanes left over
     align = ir.Constant(ir.IntType(32), dtype.itemsize)
     has_rest = b.icmp_signed("<", kv, k)
+    i32 = ir.IntType(32)
+    prefetch = ir.Function(module, ir.FunctionType(ir.VoidType(), [PTR, i32, i32, i32]),
+                           "llvm.prefetch.p0")
+    ahead = b.mul(block, sx0)  # bytes from a row to the same row of the next block
+
+    def fetch_next(x, j):
+        """Ask for the next block's copy of this 64-byte span into L2 (prefetches never
+        fault, so a block past the end costs nothing)."""
+        p = b.gep(b.gep(x, [ahead], source_etype=I8), [j], source_etype=ty)
+        b.call(prefetch, [p, ir.Constant(i32, 0), ir.Constant(i32, 2), ir.Constant(i32, 1)])
 
     def tail_load(base):
         return b.call(masked_load, [b.gep(base, [kv], source_etype=ty), align, rest, vzero])
@@ -282,12 +293,16 @@ def _build(dtype: np.dtype, arities: tuple[int, ...], name: str) -> ir.Module:
             return a
 
         def vec(j):
+            for x in xs:
+                fetch_next(x, b.mul(j, c64(lanes)))
             p = b.gep(acc, [b.mul(j, c64(lanes))], source_etype=ty)
             b.store(add_rows(b.load(p, typ=vt, align=dtype.itemsize), lambda x: vload(x, j)), p,
                     align=dtype.itemsize)
             return []
 
         def tail():
+            for x in xs:
+                fetch_next(x, kv)
             p = b.gep(acc, [kv], source_etype=ty)
             b.call(masked_store, [add_rows(tail_load(acc), tail_load), p, align, rest])
             return []
@@ -395,7 +410,7 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, threads: int | None)
             held += arrays
             words += [addr, shape_addr] + [id(a) for a in arrays]
         table = np.array(words, dtype=np.int64)
-        acc = np.zeros((parts, k), dtype)
+        acc = _partial_rows(parts, k, dtype)
         args = (block, *map(id, (env[x_slot], env[w_slot], env[first_slot], env[r_slot], acc)),
                 table.ctypes.data)
         run_pieces(task, [(lo, hi, s, *args) for lo, hi, s in pieces], threads)
@@ -408,3 +423,14 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, threads: int | None)
 
     step.keep = keep
     return step
+
+
+def _partial_rows(parts: int, k: int, dtype: np.dtype) -> np.ndarray:
+    """Zeroed (parts, k) partial sums whose rows start on their own 64-byte lines: threads
+    write neighbouring rows all through the pass, and a shared line would bounce between
+    their caches at every group of rows."""
+    line = 64 // dtype.itemsize
+    width = -(-k // line) * line
+    raw = np.zeros(parts * width + line, dtype)
+    skip = (-raw.ctypes.data % 64) // dtype.itemsize
+    return raw[skip:skip + parts * width].reshape(parts, width)[:, :k]
