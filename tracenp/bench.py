@@ -27,12 +27,22 @@ import tracenp
 TOOLS = ("numpy", "tracenp", "numexpr", "numba", "jax")
 
 
+SETTLE = 0.3  # seconds of a tool's own calls before its timed ones
+
+
 def median_time(fn: Callable, budget: float = 0.4, max_reps: int = 200) -> float:
-    """Median seconds per call of `fn()` after warm-up calls (and the compiles they started:
-    the graph's, then a small launch's builtin entry), within a time budget."""
+    """Median seconds per call of `fn()` in steady use, within a time budget.
+
+    Warm-up calls (and the compiles they start: the graph's, then a small launch's builtin
+    entry) go on for `SETTLE` seconds: after a BLAS call OpenBLAS's threads keep spinning
+    for 0.1 to 0.3 s, and whatever runs next on the other core (the next tool's threads)
+    would otherwise pay for the previous tool's BLAS."""
     for _ in range(3):
         fn()
         tracenp.wait_compiled()
+    start = time.perf_counter()
+    while time.perf_counter() - start < SETTLE:
+        fn()
     times: list[float] = []
     start = time.perf_counter()
     while len(times) < max_reps and (len(times) < 5 or time.perf_counter() - start < budget):

@@ -8,6 +8,7 @@ arithmetic, integer bit manipulation, `select`, and intrinsics with native vecto
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,16 @@ TWO_OVER_PI = 0.6366197723675814
 
 TRIG_MAX = 2.0**40
 """Largest |x| for the Cody-Waite reduction of sin/cos/tan; Payne-Hanek takes larger ones."""
+
+
+@functools.cache
+def has_scalef() -> bool:
+    """Whether the host has AVX-512 (F and VL): `vscalef` scales by a power of two exactly,
+    overflow and subnormals included. Kernels are cached per CPU, so code may depend on it."""
+    import llvmlite.binding as llvm
+
+    features = llvm.get_host_cpu_features()
+    return bool(features.get("avx512f")) and bool(features.get("avx512vl"))
 
 
 class Mask:
@@ -230,10 +241,21 @@ class Emitter:
 
     def ldexp(self, p: V, k: V) -> V:
         """p * 2**k for integer-valued k with |k| <= 2*bias - 2, rounding once (also to
-        subnormals)."""
+        subnormals). With AVX-512, `llvm.ldexp` is one `vscalef`; elsewhere LLVM would call
+        libm's ldexp per lane, so two exact power-of-two products do it."""
+        if has_scalef():
+            return self._ldexp_call(p, k)
         ki = self.to_int(k)
         k1 = self.b.ashr(ki, self.ic(1))
         return p * self.pow2(k1) * self.pow2(self.b.sub(ki, k1))
+
+    def _ldexp_call(self, p: V, k: V) -> V:
+        i32 = ir.IntType(32) if self.lanes is None else ir.VectorType(ir.IntType(32), self.lanes)
+        full = f"llvm.ldexp.{self._suffix}.{'i32' if self.lanes is None else f'v{self.lanes}i32'}"
+        module = self.b.module
+        fn = module.globals.get(full) or ir.Function(
+            module, ir.FunctionType(self.fty, [self.fty, i32]), full)
+        return V(self, self.b.call(fn, [self.val(p), self.b.fptosi(k.v, i32)]))
 
     def log_reduce(self, x: V) -> tuple[V, V]:
         """(k, f) with x = 2**k * (1 + f), sqrt(1/2) <= 1 + f < sqrt(2), for finite x > 0."""
