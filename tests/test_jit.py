@@ -370,3 +370,26 @@ def test_an_int_a_method_changes_traces_once_unless_its_python_needs_the_value()
     assert Counter.adam_like._method.cache_info().misses == 2
     assert [c.grow() for _ in range(3)] == [u.sum() * 2, u.sum() * 8, u.sum() * 64]
     assert c.n == 4
+
+
+def _namespaces() -> dict:
+    return {mod.__name__: dict(vars(mod)) for mod in (np, np.linalg, np.fft, np.random)}
+
+
+def test_a_trace_leaves_numpy_as_it_found_it():
+    """`np.matmul`, a ufunc and a handled function both, was routed twice while tracing and
+    stayed the tracing wrapper afterwards (every later eager `np.matmul` paid for it)."""
+    def uses_everything(w, x):
+        g = np.random.default_rng(0)
+        h = np.tanh(x @ w + g.normal(size=w.shape[1]))
+        s = np.linalg.norm(h, axis=1) + np.fft.rfft(h, axis=1).real.sum(axis=1)
+        return np.maximum.reduce([s, np.matmul(h, h.T).sum(0), np.dot(h, w.T).sum(1)])
+
+    before = _namespaces()
+    w, x = np.ones((4, 3)), np.ones((5, 4))
+    tracenp.jit(uses_everything)(w, x)
+    tracenp.jit(tracenp.value_and_grad(lambda w, x: np.sum(np.tanh(x @ w))))(w, x)
+    after = _namespaces()
+    for mod, names in before.items():
+        changed = [k for k, v in names.items() if after[mod].get(k) is not v]
+        assert not changed, f"{mod}: {changed}"

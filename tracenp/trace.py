@@ -292,6 +292,8 @@ def _list_routes(patched) -> list:
     routes = [(np, name, _UfuncTakingLists(uf)) for name, uf in vars(np).items()
               if isinstance(uf, np.ufunc)]
     for func in HANDLED:
+        if isinstance(func, np.ufunc):
+            continue  # routed above; a second route would save the first one's wrapper
         for module in (np, np.linalg):
             name = func.__name__
             if getattr(module, name, None) is func and not (module is np and name in patched):
@@ -337,7 +339,7 @@ def tracing(fn_name: str, stabilize: bool | None = None):
             if len(stack) == 1:
                 prepare()
                 for module, name, fn in _ROUTES:
-                    saved[module, name] = getattr(module, name)
+                    saved.setdefault((module, name), getattr(module, name))
                     setattr(module, name, fn)
                 shim = _NumpyForRandom({k: saved[np, k] for k in PATCHED})
                 random_modules = _random_modules()
