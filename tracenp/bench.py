@@ -27,7 +27,7 @@ import tracenp
 TOOLS = ("numpy", "tracenp", "numexpr", "numba", "jax")
 
 
-SETTLE = 0.3  # seconds of a tool's own calls before its timed ones
+SETTLE = 0.5  # seconds of a tool's own calls before its timed ones
 
 
 def median_time(fn: Callable, budget: float = 0.4, max_reps: int = 200) -> float:

@@ -37,7 +37,7 @@ from .llvm_pool import park, pool
 from .numpy_ref import _linalg_step, _owned
 
 PARALLEL_MIN = 1 << 15  # elements of work: below this a kernel runs on the calling thread
-CHUNK = 1 << 16  # elements of work per partial of a split reduction
+CHUNK = 1 << 17  # elements of work per partial of a split reduction
 PIECES_PER_THREAD = 4  # pieces a thread's share is cut into, so that the pool's threads,
 # claiming them as they go, even out when one of them starts late or is interrupted
 MATH_COST = 4  # plain elements of work a polynomial transcendental adds (a split pays for
