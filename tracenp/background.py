@@ -14,6 +14,7 @@ blocks until every compile in flight is done (the disk cache then has its code).
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
 import threading
@@ -134,6 +135,22 @@ def _after_fork_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+EXIT_WAIT = 60.0  # seconds an exiting process gives the compiles it started
+
+
+def _finish_at_exit() -> None:
+    """An exiting process finishes the compiles it started, so that their code reaches the
+    disk cache: a script that exits after a few calls would otherwise compile again, in the
+    background and in vain, on every run."""
+    from . import disk_cache
+
+    if (_unfinished or len(_held)) and disk_cache.enabled():
+        wait_compiled(EXIT_WAIT)
+
+
+atexit.register(_finish_at_exit)
 
 
 def wait_compiled(timeout: float | None = None) -> bool:

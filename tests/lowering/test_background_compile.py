@@ -132,6 +132,26 @@ def test_a_second_process_finds_the_code_the_first_compiled_in_the_background(tm
     assert runs[1] == ["0", "False"]  # the second one found everything on disk
 
 
+_SHORT_SCRIPT = """
+import numpy as np, tracenp
+from tracenp.lowering.llvm_jit import STATS
+f = tracenp.jit(lambda x, y: np.tanh(x) * y - np.log1p(y * y))
+x = np.linspace(0, 1, 70)
+np.testing.assert_allclose(f(x, x), np.tanh(x) * x - np.log1p(x * x))
+print(STATS.codegen, f.compiled(x, x).pending)
+"""
+
+
+def test_a_script_that_exits_at_once_leaves_its_code_for_the_next_run(tmp_path):
+    """The first run exits right after its first call, while LLVM compiles: it finishes
+    that compile at exit, and the second run's call is compiled code from the start."""
+    env = dict(os.environ, TRACENP_CACHE_DIR=str(tmp_path), TRACENP_FLAGS="")
+    runs = [subprocess.run([sys.executable, "-c", _SHORT_SCRIPT], env=env, capture_output=True,
+                           text=True, check=True).stdout.split() for _ in range(2)]
+    assert runs[0] == ["0", "True"]  # the first call ran with NumPy, nothing compiled yet
+    assert runs[1] == ["0", "False"]  # the code the first run compiled at exit was on disk
+
+
 def test_the_builtin_entry_of_a_small_launch_is_compiled_in_the_background_too():
     f = tracenp.jit(lambda x: x * 3.0 - 1.0)
     x = np.arange(64.0).reshape(2, 2, 2, 2, 2, 2)  # a rank no other test's entry has
