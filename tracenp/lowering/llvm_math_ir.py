@@ -255,7 +255,8 @@ class Emitter:
         module = self.b.module
         fn = module.globals.get(full) or ir.Function(
             module, ir.FunctionType(self.fty, [self.fty, i32]), full)
-        return V(self, self.b.call(fn, [self.val(p), self.b.fptosi(k.v, i32)]))
+        ki = self.b.trunc(self.to_int(k), i32)  # defined for NaN lanes, unlike fptosi
+        return V(self, self.b.call(fn, [self.val(p), ki]))
 
     def log_reduce(self, x: V) -> tuple[V, V]:
         """(k, f) with x = 2**k * (1 + f), sqrt(1/2) <= 1 + f < sqrt(2), for finite x > 0."""
