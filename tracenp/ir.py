@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import weakref
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -67,7 +68,7 @@ class Node:
     def size(self) -> int | None:
         if any(d is None for d in self.shape):
             return None
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)
 
     def __repr__(self) -> str:
         return f"Node({self.op.name.lower()}:{type_str(self)})"
