@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from llvmlite import ir
 
-from tracenp.lowering import llvm_math
+from tracenp.lowering import llvm_math, llvm_math_ir
 
 IR_TYPES = {np.float64: ir.DoubleType(), np.float32: ir.FloatType()}
 DTYPES = [np.float64, np.float32]
@@ -473,3 +473,18 @@ if __name__ == "__main__":
             err = max(max_ulp(name, dtype, 50000, seed, exact)[0] for seed in range(4))
             cells.append(f"{err:g}")
         print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f8", "f4"])
+def test_ulp_table_without_vscalef(dtype, monkeypatch):
+    """CPUs without AVX-512 scale by two exact power-of-two products instead of `vscalef`
+    (`Emitter.ldexp`): the same bounds hold, overflow and subnormal results included."""
+    monkeypatch.setattr(llvm_math_ir, "has_scalef", lambda: False)
+    names = ("exp", "exp2", "expm1", "sinh", "cosh", "power")
+    fns = _Jit(dtype, names=names)
+    assert not any("llvm.ldexp" in fns.optimized[n] for n in names)
+    col = DTYPES.index(dtype)
+    for name in names:
+        args = inputs(name, dtype)
+        err = error_ulps(name, fns(name, *args), reference(name, *args), args).max()
+        assert err <= BOUNDS[name][col], f"{name}: {err} ULP"

@@ -133,3 +133,15 @@ def test_a_different_matrix_on_the_way_back_is_not_fused():
     f = tracenp.jit(tracenp.grad(other, argnums=2), backend="llvm")
     np.testing.assert_allclose(f(w, x, v), np.tanh(x @ w)[:, None] * np.ones(20), rtol=1e-12)
     assert not fused(f, w, x, v)
+
+
+@pytest.mark.parametrize("dtype,k", [(np.float64, 100), (np.float32, 7), (np.float64, 8)])
+def test_each_piece_accumulates_on_its_own_cache_lines(dtype, k):
+    """Threads write neighbouring partial rows all through the pass: no line may hold two."""
+    from tracenp.lowering.llvm_rowdot import _partial_rows
+
+    acc = _partial_rows(5, k, np.dtype(dtype))
+    assert acc.shape == (5, k) and acc.dtype == dtype and not acc.any()
+    starts = [acc[i].ctypes.data for i in range(5)]
+    assert all(s % 64 == 0 for s in starts)
+    assert all(b - a >= k * acc.itemsize for a, b in zip(starts, starts[1:]))
