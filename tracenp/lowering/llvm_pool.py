@@ -273,12 +273,12 @@ def pool(threads: int) -> Pool:
 def park() -> None:
     """Before a library call that starts threads of its own (BLAS, LAPACK): the workers of
     every pool leave their cores to them instead of spinning beside them."""
-    for p in _pools.values():
+    for p in list(_pools.values()):  # another thread may be adding a pool
         p.park()
 
 
 def _stop_all() -> None:
-    for p in _pools.values():
+    for p in list(_pools.values()):
         p.stop()
 
 
