@@ -57,7 +57,10 @@ def has_scalef() -> bool:
     overflow and subnormals included. Kernels are cached per CPU, so code may depend on it."""
     import llvmlite.binding as llvm
 
-    features = llvm.get_host_cpu_features()
+    try:
+        features = llvm.get_host_cpu_features()
+    except RuntimeError:  # LLVM cannot list this host's features: assume none
+        return False
     return bool(features.get("avx512f")) and bool(features.get("avx512vl"))
 
 
