@@ -137,3 +137,35 @@ def test_integer_division_and_power_corner_cases(dtype):
     if info.min < 0:
         with pytest.raises(ValueError, match="negative integer powers"):
             f(xs, -es)
+
+
+INTS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"]
+INVALID_CASTS = [np.nan, np.inf, -np.inf, 1e20, -1e20, 3e9, -3e9, 5e9, 70000.5, -70000.5,
+                 300.7, -1.5, 2.0**63, 2.0**64, -2.0**63, -2.0**31 - 1, -2.0**31, 2.0**31,
+                 2.0**32 - 1, 2.0**32, 2.0**63 - 2**10, -0.0, 0.5, -0.99, 127.9, 128.0, -128.5,
+                 255.9, 256.0, 65535.5]
+
+
+@pytest.mark.parametrize("src", FLOATS)
+def test_float_to_int_casts_of_nan_inf_and_out_of_range_values_are_numpys(src):
+    """NumPy's contiguous cast loops give x86's answers (the most negative integer of the
+    conversion's width, wrapped to the target); LLVM's fptosi gave poison, which became
+    whatever the optimizer made of it. Each value fills a block of 16 so that NumPy takes it
+    in its vector loop, whose answers its scalar remainder does not always share."""
+    with np.errstate(over="ignore"):
+        x = np.repeat(np.array(INVALID_CASTS, dtype=src), 16)
+    for dst in INTS:
+        f = tracenp.jit(lambda v, dst=dst: v.astype(dst), backend="llvm")
+        with np.errstate(invalid="ignore"):
+            got, want = f(x), x.astype(dst)
+        assert got.dtype == want.dtype
+        assert np.array_equal(got[:-16], want[:-16]), (src, dst)
+
+
+def test_a_nan_known_while_tracing_casts_as_at_run_time():
+    """`(x * np.nan).astype(int)` folds to a cast of a constant NaN: no poison either."""
+    f = tracenp.jit(lambda x: ((x * np.nan).astype(np.int64), (x + np.inf).astype(np.int32)),
+                    backend="llvm")
+    with np.errstate(invalid="ignore"):
+        got = f(np.arange(40.0))
+    assert (got[0] == np.iinfo(np.int64).min).all() and (got[1] == np.iinfo(np.int32).min).all()

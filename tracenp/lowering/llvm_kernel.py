@@ -418,7 +418,7 @@ class _KernelEmitter:
                 return x
             h = cast(b, x, src, np.float64) if src.kind != "f" else x
             return b.fpext(b.fptrunc(h, HALF), FLOAT)
-        return cast(b, x, register_dtype(src), dst)
+        return cast(b, x, src, dst)
 
     def _combine(self, red: Op, acc, v, dt):
         b = self.b

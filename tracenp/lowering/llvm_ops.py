@@ -427,10 +427,30 @@ def _cast(b, a, ins, dts):
     return cast(b, a[0], dts[0], np.dtype(ins.params[0][1]))
 
 
+def _truncate(b: ir.IRBuilder, x: ir.Value, bits: int) -> ir.Value:
+    """x rounded toward zero to a signed `bits`-bit integer, as x86's `cvtt` converts:
+    NaN and values out of range give the most negative integer. (LLVM's `fptosi` gives
+    poison there, which the optimizer may turn into anything.)"""
+    it = ir.IntType(bits)
+    half = 2.0 ** (bits - 1)
+    fits = b.and_(b.fcmp_ordered(">=", x, ir.Constant(x.type, -half)),
+                  b.fcmp_ordered("<", x, ir.Constant(x.type, half)))
+    v = b.fptosi(b.select(fits, x, ir.Constant(x.type, 0.0)), it)
+    return b.select(fits, v, ir.Constant(it, -(1 << (bits - 1))))
+
+
 def cast(b: ir.IRBuilder, x: ir.Value, src: np.dtype, dst: np.dtype) -> ir.Value:
-    """NumPy's `astype` between scalar dtypes (C casts; float to int through int64)."""
+    """NumPy's `astype` between scalar dtypes (C casts). Float to integer gives what NumPy's
+    contiguous cast loops give on x86-64 for every input, NaN, infinities and values out of
+    range included: int64 and int32 convert directly, narrower types through int32, uint32
+    and uint64 through the signed type of their width above half their range (float16 to
+    uint32 through int64)."""
     src, dst = np.dtype(src), np.dtype(dst)
     to = llvm_type(dst)
+    if src == np.float16 and dst != np.float16:  # held in a float register (`register_dtype`)
+        if dst == np.uint32:  # NumPy's half loop: C's cast, through int64
+            return b.trunc(_truncate(b, x, 64), to)
+        src = np.dtype(np.float32)
     if src == dst:
         return x
     if dst == np.bool_:
@@ -442,10 +462,13 @@ def cast(b: ir.IRBuilder, x: ir.Value, src: np.dtype, dst: np.dtype) -> ir.Value
             return b.fpext(x, to)
         return b.fptrunc(x, to)
     if src.kind == "f":
-        if dst == np.uint64:
-            return b.fptoui(x, to)
-        wide = b.fptosi(x, I64)
-        return wide if to.width == 64 else b.trunc(wide, to)
+        if dst.kind == "u" and to.width >= 32:  # above the signed range: wrap through it
+            top = ir.Constant(x.type, 2.0 ** (to.width - 1))
+            low, high = _truncate(b, x, to.width), _truncate(b, b.fsub(x, top), to.width)
+            high = b.xor(high, ir.Constant(to, 1 << (to.width - 1)))
+            return b.select(b.fcmp_ordered(">=", x, top), high, low)
+        wide = _truncate(b, x, max(to.width, 32))
+        return wide if wide.type == to else b.trunc(wide, to)
     if dst.kind == "f":
         return b.sitofp(x, to) if src.kind == "i" else b.uitofp(x, to)
     if to.width < x.type.width:
