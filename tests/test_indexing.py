@@ -332,3 +332,43 @@ def test_loop_write_joins_into_few_steps():
     writes = [s for s in steps if s.ops == ("slice_set",)]
     assert 1 <= len(writes) <= 3
     np.testing.assert_allclose(tracenp.jit(_long_chain)(x), _long_chain(x), rtol=1e-12)
+
+
+def _add_at(a, i, v):
+    a = a.copy()
+    np.add.at(a, i, v)
+    return a
+
+
+def _maximum_at(a, i, v):
+    a = a.copy()
+    np.maximum.at(a, i, v)
+    return a
+
+
+@pytest.mark.parametrize("fn,a,v", [
+    (_add_at, np.full(6, 5), np.array([-2.5, 0.7, 0.7])),  # 5 - 2.5 -> 2; 5 + .7 + .7 -> 5
+    (_add_at, np.full(6, 5), -2.5),
+    (_add_at, np.ones(6, bool), -1),  # True + -1 is 0: False
+    (_maximum_at, np.full(6, 50, np.int8), np.array([300, 300, 1])),  # int8(300) is 44
+])
+def test_ufunc_at_that_casts_each_update_back_is_refused(fn, a, v):
+    """NumPy computes each update in the loop dtype and casts it into the array at once;
+    casting the updates first gave 3 where NumPy gives 2, silently."""
+    i = np.array([1, 3, 3])
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match=r"\.at of"):
+        tracenp.jit(fn)(a, i, v)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = tracenp.jit(fn, fallback=True)(a, i, v)
+    np.testing.assert_array_equal(got, fn(a, i, v))
+
+
+@pytest.mark.parametrize("fn,a,v", [
+    (_add_at, np.full(6, 5), 2),  # a weak Python int keeps the int64 loop
+    (_add_at, np.full(6, 5, np.int8), np.array([300, 300, 1])),  # wraps the same either way
+    (_add_at, np.zeros(6, np.float32), np.array([0.1, 0.2, 0.3])),
+    (_maximum_at, np.zeros(6, np.float32), np.array([0.1, 2.0, -1.0])),
+])
+def test_ufunc_at_whose_loop_keeps_the_arrays_values_traces(fn, a, v):
+    i = np.array([1, 3, 3])
+    np.testing.assert_allclose(tracenp.jit(fn)(a, i, v), fn(a, i, v), rtol=1e-7)

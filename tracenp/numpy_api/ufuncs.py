@@ -352,8 +352,21 @@ def outer(ufunc, a, b, **kwargs):
 
 
 def at(ufunc, x, indices, b=None):
+    """An unbuffered scatter of `b` into `x`. NumPy computes each update in the ufunc's loop
+    dtype and casts it back into `x` at once (unsafely); the scatter casts `b` to `x`'s dtype
+    first, which is the same only where the loop keeps `x`'s kind (and, for maximum and
+    minimum of integers, its dtype): float updates of an integer array truncate after every
+    update (`np.add.at(ints, i, -2.5)` turns 5 into 2, not 3), so that form is refused."""
     from .indexing import scatter_update
 
+    name = ufunc.__name__
+    if name in ("add", "subtract", "maximum", "minimum") and b is not None:
+        loop, kind = resolve(ufunc, (x, b))[-1], lax.lift(x).dtype
+        if loop.kind != kind.kind or (name in ("maximum", "minimum") and kind.kind in "iub"
+                                      and loop != kind):
+            raise errors.unsupported(
+                f"np.{name}.at of {loop} updates into an array of {kind} (NumPy casts each "
+                f"update back to {kind} as it goes)")
     if ufunc.__name__ in ("maximum", "minimum"):
         scatter_update(x, indices, b, mode=ufunc.__name__)
         return
