@@ -393,3 +393,27 @@ def test_a_trace_leaves_numpy_as_it_found_it():
     for mod, names in before.items():
         changed = [k for k, v in names.items() if after[mod].get(k) is not v]
         assert not changed, f"{mod}: {changed}"
+
+
+def _bump_then_sum(x, y):
+    x += 1
+    return y.sum()
+
+
+def test_writing_an_argument_that_another_argument_shares_is_refused():
+    """`f(b, b)` wrote `b` and then summed the value it had before the write (10 where NumPy
+    gives 15): the trace takes the two arguments for separate arrays."""
+    b = np.arange(5.0)
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="shares memory"):
+        tracenp.jit(_bump_then_sum)(b, b)
+    e = np.arange(6.0)
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="shares memory"):
+        tracenp.jit(_bump_then_sum)(e[1:], e[:-1])
+    b = np.arange(5.0)
+    with pytest.warns(tracenp.TracingFallbackWarning, match="shares memory"):
+        assert tracenp.jit(_bump_then_sum, fallback=True)(b, b) == 15.0
+    np.testing.assert_array_equal(b, np.arange(1.0, 6.0))
+    c, d = np.arange(5.0), np.arange(5.0)
+    f = tracenp.jit(_bump_then_sum)
+    assert f(c, d) == 10.0 and f(c, d) == 10.0  # separate arrays: traced, and the fast path
+    np.testing.assert_array_equal(c, np.arange(2.0, 7.0))

@@ -24,7 +24,7 @@ from . import background, ir, methods, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
-from .errors import ConcretizationError, TracingError
+from .errors import ConcretizationError, TracingError, unsupported
 from .lowering.cupy import is_device_array
 from .trace import current_trace, tracing
 from .tracer import Tracer
@@ -205,7 +205,7 @@ class JitFunction:
         single = (not entry.mutated and entry.out_tree is pytree.LEAF
                   and entry.out_consts == [_FROM_GRAPH])
         if not single:
-            return lambda args: self._run(entry, list(args))
+            return lambda args: self._run(entry, list(args), args)
         run, used, returns = entry.compiled.run, entry.used, entry.out_returns[0]
         launch = getattr(run, "launch", None)
         scalars = {i for i in used if len(sig[i]) == 1}  # Python scalars: 0-d arrays
@@ -248,6 +248,14 @@ class JitFunction:
             background.later(make)
 
     def _run(self, entry: Trace, leaves, args=(), kwargs=None):
+        if entry.mutated and _writes_overlap(leaves, entry):
+            message = ("writing to an argument that shares memory with another argument "
+                       "(the trace took them for separate arrays)")
+            if not self.fallback:
+                raise unsupported(message)
+            warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: {message}",
+                          TracingFallbackWarning, stacklevel=3)
+            return self.fn(*args, **(kwargs or {}))
         arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i])
                   else np.asarray(leaves[i]) for i in entry.used]
         outs = entry.compiled.run(arrays)
@@ -473,6 +481,19 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
     changed = {id(t) for t in mutated_inputs}
     return [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (
         a is not t or id(t) in changed and not isinstance(leaves[i], np.ndarray))]
+
+
+def _writes_overlap(leaves: list, entry: Trace) -> bool:
+    """Whether an argument the function writes shares memory with another argument (`f(b, b)`,
+    `f(x, x[1:])`): the compiled code reads the other one as it was before the write."""
+    for i, _ in entry.mutated:
+        written = leaves[i]
+        if not isinstance(written, np.ndarray):  # a device array: CuPy's own memory
+            continue
+        for j, other in enumerate(leaves):
+            if j != i and isinstance(other, np.ndarray) and np.may_share_memory(written, other):
+                return True
+    return False
 
 
 def _before_write_back(outs: list, targets: list, n_results: int) -> list:
