@@ -475,3 +475,29 @@ def test_every_claimed_loop_matches_numpy_on_edge_values(host):
                 failures.append(f"{o.op.name} {[x.dtype.name for x in g.inputs]}: {e}"[:600])
     assert compared > (900 if FULL_MATRIX else 200)
     assert not failures, f"{len(failures)} differ:\n" + "\n".join(failures[:20])
+
+
+@needs_host_cuda
+def test_float_to_int_casts_of_nan_inf_and_out_of_range_values_are_numpys(host):
+    """The GPU's own conversion saturates and turns NaN into 0; the kernels give what NumPy's
+    contiguous cast loops give on x86-64, as the LLVM kernels do. Each value fills a block of
+    16 so that NumPy takes it in its vector loop (its scalar remainder can answer otherwise)."""
+    from test_llvm_special_values import INTS, INVALID_CASTS
+    from tracenp.lowering.cupy import Program
+
+    graphs, inputs = [], []
+    for src in ("float32", "float64", "complex128"):
+        with np.errstate(over="ignore"):
+            values = np.repeat(np.array(INVALID_CASTS, dtype=src), 16)
+        x = ir.leaf_input("x", src, values.shape)
+        graphs.append(ir.Graph((x,), tuple(ir.Node.make(Op.CAST, (x,), (("dtype", np.dtype(d)),))
+                                           for d in INTS)))
+        inputs.append(values)
+    host.prepare([cs.render(k, strided=False) for g in graphs for k in _kernels(g)])
+    for g, values in zip(graphs, inputs):
+        got = Program(g)(host, [values])
+        for d, gv in zip(INTS, got):
+            with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+                warnings.simplefilter("ignore")  # complex to int drops the imaginary part
+                want = values.astype(d)
+            assert np.array_equal(np.asarray(gv)[:-16], want[:-16]), (values.dtype, d)

@@ -59,6 +59,29 @@ template <class From> struct caster<bool, From> {
   static TNP_FN bool run(From x) { return truth(x); }
 };
 template <> struct caster<bool, bool> { static TNP_FN bool run(bool x) { return x; } };
+// Float to integer as NumPy's contiguous cast loops give on x86-64, whose `cvtt` makes NaN
+// and values out of range the most negative integer of the conversion's width: int64 and
+// int32 directly, narrower types through int32, uint32 and uint64 through the signed type of
+// their width above half their range. (A GPU's own conversion saturates, and NaN gives 0.)
+template <class I, class F> TNP_FN I cvtt(F x) {
+  const F half = F(2) * F(1ull << (8 * sizeof(I) - 2));  // 2**(bits - 1), exactly
+  return (x >= -half && x < half) ? (I)x : limits<I>::lowest();
+}
+template <class U, class S, class F> TNP_FN U cvtt_unsigned(F x) {
+  const F half = F(2) * F(1ull << (8 * sizeof(S) - 2));
+  return x >= half ? U(U(cvtt<S>(x - half)) ^ (U(1) << (8 * sizeof(U) - 1))) : U(cvtt<S>(x));
+}
+#define TNP_FLOAT_TO_INT(To, HOW)                                                   \
+  template <> struct caster<To, float> { static TNP_FN To run(float x) { return HOW; } }; \
+  template <> struct caster<To, double> { static TNP_FN To run(double x) { return HOW; } };
+TNP_FLOAT_TO_INT(long long, cvtt<long long>(x))
+TNP_FLOAT_TO_INT(int, cvtt<int>(x))
+TNP_FLOAT_TO_INT(short, (short)cvtt<int>(x))
+TNP_FLOAT_TO_INT(signed char, (signed char)cvtt<int>(x))
+TNP_FLOAT_TO_INT(unsigned short, (unsigned short)cvtt<int>(x))
+TNP_FLOAT_TO_INT(unsigned char, (unsigned char)cvtt<int>(x))
+TNP_FLOAT_TO_INT(unsigned int, (cvtt_unsigned<unsigned int, int>(x)))
+TNP_FLOAT_TO_INT(unsigned long long, (cvtt_unsigned<unsigned long long, long long>(x)))
 template <class To, class From> TNP_FN To cast(From x) { return caster<To, From>::run(x); }
 template <class T> TNP_FN T real(T a) { return a; }
 template <class T> TNP_FN T imag(T) { return T(0); }
@@ -232,7 +255,7 @@ template <class T> TNP_FN bool is_finite(complex<T> a) {
   return is_finite(a.real()) && is_finite(a.imag());
 }
 template <class To, class T> struct caster<To, complex<T> > {
-  static TNP_FN To run(complex<T> x) { return (To)x.real(); }
+  static TNP_FN To run(complex<T> x) { return caster<To, T>::run(x.real()); }
 };
 template <class T> struct caster<bool, complex<T> > {
   static TNP_FN bool run(complex<T> x) { return truth(x); }
