@@ -24,7 +24,7 @@ from .ops import Op
 class Tracer:
     """A symbolic array: the value of one graph node while tracing."""
 
-    __slots__ = ("_node", "_view", "_input_of", "name", "returns", "__weakref__")
+    __slots__ = ("_node", "_view", "_input_of", "_read_only", "name", "returns", "__weakref__")
     __array_priority__ = 1000
     __hash__ = None  # elementwise __eq__, as ndarray
 
@@ -32,6 +32,9 @@ class Tracer:
         self._node = node
         self._view = None  # (base tracer, base node seen, kind, arg)
         self._input_of = None
+        # Why a write into this array fails, for arrays NumPy hands back read-only (a view
+        # of np.diagonal, np.broadcast_to, sliding_window_view, ...): (exception type, message).
+        self._read_only = None
         self.name = name
         # What NumPy would hand back for this value when it is 0-d: a NumPy scalar (ufuncs,
         # reductions, integer indexing), a 0-d ndarray (astype, .T, np.where, ...) or a
@@ -56,6 +59,7 @@ class Tracer:
             return self
         other = Tracer(self.node, self.name)
         other._view = self._view
+        other._read_only = self._read_only
         other.returns = returns
         return other
 
@@ -63,8 +67,17 @@ class Tracer:
         self._view = (base, base.node, kind, arg)
         return self
 
+    def read_only(self, error: type, message: str) -> "Tracer":
+        """Marked as an array NumPy returns read-only: writes into it (or into views of it)
+        raise `error(message)` where they would otherwise change only a copy."""
+        self._read_only = (error, message)
+        return self
+
     def _assign(self, new: "Tracer") -> None:
         """Rebind to `new` (same shape and dtype), writing through to the base of a view."""
+        if self._read_only is not None:
+            error, message = self._read_only
+            raise error(message)
         node = new.node
         view = self._view
         if view is not None:

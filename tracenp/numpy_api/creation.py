@@ -221,7 +221,9 @@ class _Vectorize(np.vectorize):
 
             raise errors.unsupported("np.vectorize with signature= or excluded= on traced "
                                      "arguments")
-        arrays = np.broadcast_arrays(*(lax.lift(a) for a in args))
+        lifted = [lax.lift(a) for a in args]
+        shape = np.broadcast_shapes(*(a.shape for a in lifted))
+        arrays = [lax.broadcast_to(a, shape) for a in lifted]
         res = self.pyfunc(*arrays, **kwargs)
         outs = res if isinstance(res, tuple) else (res,)
         types = self.otypes or [None] * len(outs)

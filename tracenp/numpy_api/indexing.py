@@ -146,6 +146,24 @@ def make_view(base, kind: str, arg):
     return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
 
 
+def read_only_view(x, what: str):
+    """`x`'s value as the read-only view NumPy returns from `what`: a write into it raises
+    NumPy's ValueError instead of changing a copy that NumPy never makes."""
+    out = Tracer(x.node).read_only(
+        ValueError, f"assignment destination is read-only ({what} returns a read-only view)")
+    out.returns = x.returns
+    return out
+
+
+def refuse_writes(x, what: str, why: str):
+    """`x`'s value, with writes into it refused by name: NumPy writes through memory that
+    a traced value does not share with its source."""
+    out = Tracer(x.node).read_only(errors.UnsupportedFunctionError,
+                                   str(errors.unsupported(f"Writing into {what} ({why})")))
+    out.returns = x.returns
+    return out
+
+
 # ----------------------------------------------------------------------------- advanced
 
 
@@ -330,6 +348,7 @@ def setitem(x, key, value):
     _refuse_field_names(x, key)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
+    _check_scalar_conversion(x, value)
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         mask = _nonzero_mask(x, keys)
@@ -345,6 +364,15 @@ def setitem(x, key, value):
             x._assign(_advanced_set(x, ekey, value))
         return
     x._assign(_basic_set(x, tuple(ekey), value))
+
+
+def _check_scalar_conversion(x, value) -> None:
+    """NumPy converts a scalar (or list of scalars) written into an array item by item and
+    raises where that fails: NaN or inf into an integer array, a Python int beyond the dtype.
+    The same conversion here raises the same error instead of storing a cast's garbage."""
+    if isinstance(value, (bool, int, float, complex, np.generic)) or (
+            isinstance(value, (list, tuple)) and not lax.holds_tracer(value)):
+        np.empty(np.shape(value), x.dtype)[...] = value
 
 
 def _nonzero_mask(x, keys):

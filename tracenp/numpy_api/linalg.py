@@ -230,7 +230,9 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     rows = np.arange(max(0, -offset), min(n, m - offset)) if offset < m else np.arange(0)
     rows = rows[rows < n] if rows.size else rows
     cols = rows + offset
-    return a[..., rows, cols]
+    from .indexing import read_only_view
+
+    return read_only_view(a[..., rows, cols], "np.diagonal")
 
 
 @implements(np.diag)

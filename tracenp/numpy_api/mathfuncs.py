@@ -227,7 +227,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         raise ValueError("array of sample points is empty")
     j = np.clip(np.subtract(searchsorted(xp, x, side="right"), 1), 0, max(n - 2, 0))
     if n == 1:
-        y = np.broadcast_to(fp[0], x.shape)
+        y = lax.broadcast_to(lax.lift(fp[0]), x.shape)
     else:
         x0, x1, f0, f1 = xp[j], xp[np.add(j, 1)], fp[j], fp[np.add(j, 1)]
         slope = np.true_divide(np.subtract(f1, f0), np.subtract(x1, x0))
@@ -374,7 +374,8 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
         out[0] = lax.reshape(out[0], (1, out[0].size) + s0[2:])
         out[1] = lax.reshape(out[1], (out[1].size, 1) + s0[2:])
     if not sparse:
-        out = list(np.broadcast_arrays(*out))
+        shape = np.broadcast_shapes(*(o.shape for o in out))
+        out = [lax.broadcast_to(o, shape) for o in out]
     return tuple(out)
 
 

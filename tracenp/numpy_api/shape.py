@@ -9,7 +9,7 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
 from .creation import weak_or_dtype
-from .indexing import make_view
+from .indexing import make_view, read_only_view, refuse_writes
 
 
 def _t(x):
@@ -123,13 +123,16 @@ def squeeze(a, axis=None):
 @implements(np.broadcast_to)
 def broadcast_to(array, shape, subok=False):
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return lax.broadcast_to(_t(array), shape)
+    return read_only_view(lax.broadcast_to(_t(array), shape), "np.broadcast_to")
 
 
 @implements(np.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
     shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-    return tuple(lax.broadcast_to(_t(a), shape) for a in args)
+    return tuple(refuse_writes(lax.broadcast_to(_t(a), shape), "the results of np.broadcast_arrays",
+                               "NumPy writes through every broadcast copy, with a FutureWarning "
+                               "that they will become read-only")
+                 for a in args)
 
 
 @implements(np.shape)
@@ -639,7 +642,7 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
             raise ValueError("window shape cannot be larger than input array shape")
         idx = (np.arange(n - w + 1)[:, None] + np.arange(w)[None, :])
         out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
-    return out
+    return read_only_view(out, "sliding_window_view")
 
 
 @implements(np.copy)
