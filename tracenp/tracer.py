@@ -48,6 +48,9 @@ class Tracer:
         if view is not None:
             base, seen, kind, arg = view
             base_node = base.node
+            if base_node.shape != seen.shape:
+                raise errors.unsupported("Using a view of an array whose shape was assigned "
+                                         "afterwards (x.shape = ...)")
             if base_node is not seen:
                 self._node = numpy_api.indexing.apply_view(Tracer(base_node), kind, arg).node
                 self._view = (base, base_node, kind, arg)
@@ -81,7 +84,10 @@ class Tracer:
         node = new.node
         view = self._view
         if view is not None:
-            base, _, kind, arg = view
+            base, seen, kind, arg = view
+            if base.node.shape != seen.shape:
+                raise errors.unsupported("Writing through a view of an array whose shape was "
+                                         "assigned afterwards (x.shape = ...)")
             base._assign(numpy_api.indexing.write_view(base, kind, arg, Tracer(node)))
             self._view = (base, base.node, kind, arg)
         elif self._input_of is not None:
@@ -98,6 +104,17 @@ class Tracer:
     @property
     def shape(self) -> tuple:
         return self.node.shape
+
+    @shape.setter
+    def shape(self, value) -> None:
+        """`x.shape = (n, m)` reshapes an array made in the function in place. An argument
+        (its caller's array would change shape) or a view (its base keeps its shape) is
+        refused by name; a view of `x` made before is refused when it is next used."""
+        if self._view is not None or self._input_of is not None:
+            raise errors.unsupported("Assigning x.shape of an argument or of a view "
+                                     "(x = x.reshape(...) gives the same values)")
+        new = tuple(value) if np.iterable(value) else (value,)
+        self._node = np.reshape(self, new).node
 
     @property
     def ndim(self) -> int:
@@ -421,6 +438,8 @@ def _astype(self, dtype, order="K", casting="unsafe", copy=True):
     if not np.can_cast(self.dtype, dtype, casting):
         raise TypeError(f"Cannot cast array data from {self.dtype!r} to {np.dtype(dtype)!r} "
                         f"according to the rule {casting!r}")
+    if not copy and order == "K" and np.dtype(dtype) == self.dtype:
+        return self  # NumPy returns the array itself: writes into the result reach it
     return lax.bind(Op.CAST, self, dtype=np.dtype(dtype)).with_returns(self.returns)
 
 

@@ -326,7 +326,7 @@ def dsplit(ary, indices_or_sections):
 def unstack(x, /, *, axis=0):
     x = _t(x)
     axis = normalize_axis(axis, x.ndim)
-    return tuple(np.take(x, i, axis=axis) for i in range(x.shape[axis]))
+    return tuple(x[(slice(None),) * axis + (i,)] for i in range(x.shape[axis]))  # views
 
 
 @implements(np.tile)
