@@ -348,7 +348,7 @@ def setitem(x, key, value):
     _refuse_field_names(x, key)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
-    _check_scalar_conversion(x, value)
+    check_scalar_conversion(x.dtype, value)
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         mask = _nonzero_mask(x, keys)
@@ -366,13 +366,17 @@ def setitem(x, key, value):
     x._assign(_basic_set(x, tuple(ekey), value))
 
 
-def _check_scalar_conversion(x, value) -> None:
-    """NumPy converts a scalar (or list of scalars) written into an array item by item and
+def check_scalar_conversion(dtype, value, numpy_scalars: bool = True) -> None:
+    """NumPy converts a Python scalar (or list of them) written into an array item by item and
     raises where that fails: NaN or inf into an integer array, a Python int beyond the dtype.
-    The same conversion here raises the same error instead of storing a cast's garbage."""
-    if isinstance(value, (bool, int, float, complex, np.generic)) or (
-            isinstance(value, (list, tuple)) and not lax.holds_tracer(value)):
-        np.empty(np.shape(value), x.dtype)[...] = value
+    The same conversion here raises the same error instead of storing a cast's garbage.
+    Indexing converts NumPy scalars so too; `np.put`, `np.place`, `np.putmask`,
+    `np.fill_diagonal` and `np.put_along_axis` cast them (`numpy_scalars=False`)."""
+    scalars = (bool, int, float, complex) + ((np.generic,) if numpy_scalars else ())
+    if isinstance(value, scalars) or (isinstance(value, (list, tuple)) and
+                                      not lax.holds_tracer(value) and
+                                      not any(isinstance(v, np.ndarray) for v in value)):
+        np.empty(np.shape(value), dtype)[...] = value
 
 
 def _nonzero_mask(x, keys):
@@ -465,6 +469,7 @@ def put(a, ind, v, mode="raise"):
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
     ind = ind if lax.is_tracer(ind) else np.asarray(ind)
     ind = np.ravel(_index_mode(ind, a.size, mode))
+    check_scalar_conversion(a.dtype, v, numpy_scalars=False)
     flat = np.ravel(a).copy()
     flat[ind] = np.resize(np.ravel(lax.cast(lax.lift(v), a.dtype)), ind.shape)
     a[...] = np.reshape(flat, a.shape)
@@ -479,6 +484,7 @@ def place(arr, mask, vals):
     m = np.ravel(lax.cast(lax.lift(mask), np.bool_))
     if m.size != arr.size:
         raise ValueError("place: mask and data must be the same size")
+    check_scalar_conversion(arr.dtype, vals, numpy_scalars=False)
     vals = np.ravel(lax.cast(lax.lift(vals), arr.dtype))
     if vals.size == 0:
         known = m.constant_value()
@@ -521,6 +527,7 @@ def take_along_axis(arr, indices, axis=-1):
 def put_along_axis(arr, indices, values, axis):
     axis = axis % arr.ndim
     idx = _to_index_array(indices, arr.shape[axis], axis)
+    check_scalar_conversion(arr.dtype, values, numpy_scalars=False)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))
 
 
@@ -536,6 +543,7 @@ def fill_diagonal(a, val, wrap=False):
         key = (flat // a.shape[1], flat % a.shape[1])
     else:
         key = (np.arange(n),) * a.ndim
+    check_scalar_conversion(a.dtype, val, numpy_scalars=False)
     value = lax.lift(val)
     count = len(key[0])
     if value.ndim:  # NumPy repeats the values cyclically along the diagonal

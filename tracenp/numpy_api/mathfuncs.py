@@ -869,6 +869,9 @@ def copyto(dst, src, casting="same_kind", where=True):
 
 @implements(np.putmask)
 def putmask(a, mask, values):
+    from .indexing import check_scalar_conversion
+
+    check_scalar_conversion(a.dtype, values, numpy_scalars=False)
     values = lax.lift(values)
     if values.size != 1 and values.shape != a.shape:
         raise errors.unsupported("np.putmask with values that repeat cyclically")
