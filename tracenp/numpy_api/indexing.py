@@ -120,6 +120,8 @@ def apply_view(base, kind: str, arg):
         return lax.reshape(base, arg)
     if kind in ("real", "imag"):  # z.real, z.imag of a complex z
         return lax.bind(Op.REAL if kind == "real" else Op.IMAG, base)
+    if kind == "einsum":  # a transpose or diagonal of one operand, "ii->i"
+        return lax.einsum(arg, base)
     raise ValueError(kind)
 
 
@@ -138,6 +140,11 @@ def write_view(base, kind: str, arg, value):
         from .complex_parts import complex_from_parts
 
         return complex_from_parts(re, im, base.dtype)
+    if kind == "einsum":  # each input axis indexed by the output axis of its label
+        ins, outs = arg.split("->")
+        key = tuple(np.arange(n).reshape([n if c == label else 1 for c in outs])
+                    for label, n in zip(ins, base.shape))
+        return _advanced_set(base, key, value)
     raise ValueError(kind)
 
 

@@ -200,6 +200,12 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     if dtype is not None:
         ops = [lax.cast(o, dtype) for o in ops]
     spec = _parse_einsum(subscripts, ops)
+    ins, outs = spec.split("->")
+    if len(operands) == 1 and lax.is_tracer(operands[0]) and ops[0].dtype == operands[0].dtype \
+            and set(ins) == set(outs) and out is None:
+        from .indexing import make_view  # NumPy's result is a view: np.einsum("ii->i", K)[:] += 1
+
+        return make_view(operands[0], "einsum", spec)
     r = lax.einsum(spec, *ops)
     if out is not None:
         from .ufuncs import _store
