@@ -122,6 +122,8 @@ def apply_view(base, kind: str, arg):
         return lax.bind(Op.REAL if kind == "real" else Op.IMAG, base)
     if kind == "einsum":  # a transpose or diagonal of one operand, "ii->i"
         return lax.einsum(arg, base)
+    if kind == "computed":  # a read-only view: arg computes it from the base
+        return arg(base)
     raise ValueError(kind)
 
 
@@ -153,22 +155,19 @@ def make_view(base, kind: str, arg):
     return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
 
 
-def read_only_view(x, what: str):
-    """`x`'s value as the read-only view NumPy returns from `what`: a write into it raises
-    NumPy's ValueError instead of changing a copy that NumPy never makes."""
-    out = Tracer(x.node).read_only(
+def read_only_view(base, compute, what: str):
+    """`compute(base)` as the read-only view of `base` NumPy returns from `what`: it follows
+    later writes to `base`, and a write into it raises NumPy's ValueError instead of changing
+    a copy that NumPy never makes."""
+    return make_view(base, "computed", compute).read_only(
         ValueError, f"assignment destination is read-only ({what} returns a read-only view)")
-    out.returns = x.returns
-    return out
 
 
-def refuse_writes(x, what: str, why: str):
-    """`x`'s value, with writes into it refused by name: NumPy writes through memory that
-    a traced value does not share with its source."""
-    out = Tracer(x.node).read_only(errors.UnsupportedFunctionError,
-                                   str(errors.unsupported(f"Writing into {what} ({why})")))
-    out.returns = x.returns
-    return out
+def refuse_writes(base, compute, what: str, why: str):
+    """`compute(base)` as a view of `base` whose writes are refused by name: NumPy writes
+    through memory that a traced value does not share with its source."""
+    return make_view(base, "computed", compute).read_only(
+        errors.UnsupportedFunctionError, str(errors.unsupported(f"Writing into {what} ({why})")))
 
 
 # ----------------------------------------------------------------------------- advanced

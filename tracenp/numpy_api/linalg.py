@@ -231,14 +231,14 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 @implements(np.diagonal)
 def diagonal(a, offset=0, axis1=0, axis2=1):
     a = lax.lift(a)
-    a = np.moveaxis(a, (axis1, axis2), (-2, -1))
-    n, m = a.shape[-2:]
+    n, m = a.shape[axis1], a.shape[axis2]
     rows = np.arange(max(0, -offset), min(n, m - offset)) if offset < m else np.arange(0)
     rows = rows[rows < n] if rows.size else rows
     cols = rows + offset
     from .indexing import read_only_view
 
-    return read_only_view(a[..., rows, cols], "np.diagonal")
+    return read_only_view(a, lambda b: np.moveaxis(b, (axis1, axis2), (-2, -1))[..., rows, cols],
+                          "np.diagonal")
 
 
 @implements(np.diag)

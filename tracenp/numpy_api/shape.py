@@ -123,13 +123,14 @@ def squeeze(a, axis=None):
 @implements(np.broadcast_to)
 def broadcast_to(array, shape, subok=False):
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return read_only_view(lax.broadcast_to(_t(array), shape), "np.broadcast_to")
+    return read_only_view(_t(array), lambda b: lax.broadcast_to(b, shape), "np.broadcast_to")
 
 
 @implements(np.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
     shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-    return tuple(refuse_writes(lax.broadcast_to(_t(a), shape), "the results of np.broadcast_arrays",
+    return tuple(refuse_writes(_t(a), lambda b: lax.broadcast_to(b, shape),
+                               "the results of np.broadcast_arrays",
                                "NumPy writes through every broadcast copy, with a FutureWarning "
                                "that they will become read-only")
                  for a in args)
@@ -635,14 +636,18 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
                              f"{len(shape)} window_shape elements and {len(axes)} axes "
                              "elements.")
     axes = tuple(normalize_axis(a, x.ndim) for a in axes)
-    out = x
     for ax, w in zip(axes, shape):
-        n = out.shape[ax]
-        if w < 0 or n < w:
+        if w < 0 or x.shape[ax] < w:
             raise ValueError("window shape cannot be larger than input array shape")
-        idx = (np.arange(n - w + 1)[:, None] + np.arange(w)[None, :])
-        out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
-    return read_only_view(out, "sliding_window_view")
+
+    def windows(base):
+        out = base
+        for ax, w in zip(axes, shape):
+            idx = (np.arange(out.shape[ax] - w + 1)[:, None] + np.arange(w)[None, :])
+            out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
+        return out
+
+    return read_only_view(x, windows, "sliding_window_view")
 
 
 @implements(np.copy)
