@@ -251,6 +251,38 @@ def kalman_1d_track(z, q=1e-3, r=0.1):
     return est
 
 
+def q_learning_random_mdp(P, R, episodes=3, steps=4, alpha=0.5, gamma=0.9, eps=0.3):
+    rng = np.random.default_rng(0)
+    nS, nA = R.shape
+    Q = np.zeros((nS, nA))
+    returns = np.zeros(episodes)
+    for ep in range(episodes):
+        s = 0
+        for t in range(steps):
+            if rng.random() < eps:
+                a = rng.integers(nA)
+            else:
+                a = np.argmax(Q[s])
+            p = P[s, a] / P[s, a].sum()
+            s2 = rng.choice(nS, p=p)
+            r = R[s, a]
+            Q[s, a] += alpha * (r + gamma * Q[s2].max() - Q[s, a])
+            returns[ep] += gamma ** t * r
+            s = s2
+    return Q, returns
+
+
+def sarsa_lambda_traces(Q, states, actions, rewards, alpha=0.1, gamma=0.9, lam=0.8):
+    E = np.zeros_like(Q)
+    for t in range(len(rewards) - 1):
+        s, a, s2, a2 = states[t], actions[t], states[t + 1], actions[t + 1]
+        delta = rewards[t] + gamma * Q[s2, a2] - Q[s, a]
+        E[s, a] += 1
+        Q += alpha * delta * E
+        E *= gamma * lam
+    return Q
+
+
 # ------------------------------------------------------------- audio and speech
 
 
@@ -1212,6 +1244,16 @@ def sequence_entropy_per_column(msa, q=4):
     return -plogp.sum(axis=0)
 
 
+def kmer_counts_add_at(seq, k=2):
+    n = len(seq)
+    codes = np.zeros(n - k + 1, dtype=np.intp)
+    for j in range(k):
+        codes = codes * 4 + seq[j: n - k + 1 + j]
+    counts = np.zeros(4 ** k, dtype=np.int64)
+    np.add.at(counts, codes, 1)
+    return counts
+
+
 # ------------------------------------------------- time series and econometrics
 
 
@@ -1728,6 +1770,11 @@ CORPUS = {
     "rsi_wilder": (rsi_wilder, {}, lambda s, n: (_prices(n * 2, s),)),
     "cross_correlation_lags": (cross_correlation_lags, {}, lambda s, n: (_f(n * 2, seed=s),
         _f(n * 2, seed=s + 1))),
+    "q_learning_random_mdp": (q_learning_random_mdp, {}, lambda s, n: (
+        _f(n, 2, n, positive=True, seed=s), _f(n, 2, seed=s))),
+    "sarsa_lambda_traces": (sarsa_lambda_traces, {}, lambda s, n: (
+        _f(n, 2, seed=s), _i(n, 6, seed=s), _i(2, 6, seed=s + 1), _f(6, seed=s))),
+    "kmer_counts_add_at": (kmer_counts_add_at, {}, lambda s, n: (_i(4, n * 3, seed=s),)),
 }
 
 
@@ -1815,6 +1862,12 @@ def sample_without_replacement_by_policy(logits, k=2):
     return rng.choice(len(logits), size=k, replace=False, p=p / p.sum())
 
 
+def dropout_with_learned_keep_probability(x, logit):
+    rng = np.random.default_rng(0)
+    keep = 1 / (1 + np.exp(-logit))
+    return x * rng.binomial(1, keep, size=x.shape) / keep
+
+
 def write_into_broadcast_arrays(a, b):
     x, y = np.broadcast_arrays(a, b)
     x[0] = 0.0
@@ -1836,6 +1889,9 @@ REFUSED = {
     "sample_without_replacement_by_policy": (tracenp.errors.UnsupportedFunctionError,
                                              sample_without_replacement_by_policy,
                                              lambda s: (_f(5, seed=s),)),
+    "dropout_with_learned_keep_probability": (tracenp.errors.UnsupportedFunctionError,
+                                              dropout_with_learned_keep_probability,
+                                              lambda s: (_f(5, seed=s), _f(seed=s))),
     "write_into_broadcast_arrays": (tracenp.errors.UnsupportedFunctionError,
                                     write_into_broadcast_arrays,
                                     lambda s: (_f(4, seed=s), _f(3, 1, seed=s))),

@@ -101,8 +101,17 @@ class _Seeded:
                 return _choice_by_probability(self._generator, *args, **kwargs)
             if name in _BY_INDEX and args and lax.is_tracer(args[0]) and args[0].ndim:
                 return _BY_INDEX[name](self._generator, *args, **kwargs)
-            if name in _LOC_SCALE and any(lax.holds_tracer(v) for v in (*args, *kwargs.values())):
+            traced = any(lax.is_tracer(v) or (isinstance(v, (list, tuple)) and
+                                               lax.holds_tracer(v))
+                         for v in (*args, *kwargs.values()))
+            if name in _LOC_SCALE and traced:
                 return _shifted_and_scaled(self._generator, name, *args, **kwargs)
+            if traced:
+                from .errors import unsupported
+
+                raise unsupported(f"{name}() of a seeded generator with traced parameters (NumPy "
+                                  "converts them to draw; normal, uniform, exponential and "
+                                  "choice(p=...) take traced ones)")
             with _drawing():
                 return attr(*args, **kwargs)
 
