@@ -2134,6 +2134,25 @@ def leaky_mlp_list_loss(ws, X, y):
     return np.mean((h @ ws[-1] - y) ** 2)
 
 
+def relu_in_place_loss(W, X, y):
+    h = X @ W
+    h[h < 0] = 0
+    return np.sum((h.sum(1) - y) ** 2)
+
+
+def rnn_loop_loss(w, X, y):
+    h = np.zeros(X.shape[0])
+    for t in range(1, X.shape[0]):
+        h[t] = np.tanh(X[t] @ w + 0.5 * h[t - 1])
+    return np.sum((h - y) ** 2)
+
+
+def kernel_ridge_diagonal_loss(W, X, y):
+    K = X.T @ X * W
+    np.einsum("ii->i", K)[:] += 1.0
+    return np.sum(np.linalg.solve(K, X.T @ y) ** 2)
+
+
 GRAD_CASES = {
     "mlp_l2_dict": (mlp_l2_loss, lambda: (
         {"W1": _f(3, 4, seed=1) * 0.5, "b1": _f(4, seed=2), "W2": _f(4, 1, seed=3),
@@ -2150,6 +2169,11 @@ GRAD_CASES = {
     "quat_align": (quat_align_loss, lambda: (_f(4, seed=1), _f(5, 3, seed=2), _f(5, 3, seed=3))),
     "embedding_cosine": (embedding_cosine_loss, lambda: (
         _f(6, 3, seed=1), _i(6, 5, seed=2), _i(6, 5, seed=3), _f(5, seed=4) * 0.5)),
+    "relu_in_place": (relu_in_place_loss, lambda: (_f(3, 4, seed=1), _f(6, 3, seed=2),
+                                                   _f(6, seed=3))),
+    "rnn_loop": (rnn_loop_loss, lambda: (_f(3, seed=1), _f(6, 3, seed=2), _f(6, seed=3))),
+    "kernel_ridge_diagonal": (kernel_ridge_diagonal_loss, lambda: (
+        _positive(1, 3, 3) + 1, _f(6, 3, seed=2), _f(6, seed=3))),
     "leaky_mlp_list": (leaky_mlp_list_loss, lambda: (
         [_f(3, 4, seed=1), _f(4, 4, seed=2), _f(4, seed=3)], _f(6, 3, seed=4), _f(6, seed=5))),
 }
@@ -2157,7 +2181,8 @@ GRAD_CASES = {
 
 @pytest.mark.parametrize("name", list(GRAD_CASES))
 def test_grad_of_domain_loss_matches_finite_differences(name):
-    """`value_and_grad`, eager and jitted, of losses with dict, tuple, list and array parameters:
+    """`value_and_grad`, eager and jitted, of losses with dict, tuple, list and array parameters
+    (some writing temporaries in place, through masks and `np.einsum` views):
     NumPy's value, the finite-difference gradient, the parameters' structure and dtypes."""
     loss, make = GRAD_CASES[name]
     check_loss(loss, *make())
