@@ -548,6 +548,15 @@ def overlap_save_fir(x, h, block=8):
     return y[:len(x)]
 
 
+def parallel_filters_response(b1, a1, b2, a2, n=8):
+    """Two IIR sections in parallel: H = B1/A1 + B2/A2, evaluated on the unit circle."""
+    b = np.polyadd(np.convolve(b1, a2), np.convolve(b2, a1))
+    a = np.convolve(a1, a2)
+    z = np.exp(1j * np.linspace(0, np.pi, n))
+    h = np.polyval(b, z) / np.polyval(a, z)
+    return b, np.polysub(a, b), 20 * np.log10(np.abs(h) + 1e-12)
+
+
 # -------------------------------------------------------- graphics and geometry
 
 
@@ -1775,6 +1784,8 @@ CORPUS = {
     "sarsa_lambda_traces": (sarsa_lambda_traces, {}, lambda s, n: (
         _f(n, 2, seed=s), _i(n, 6, seed=s), _i(2, 6, seed=s + 1), _f(6, seed=s))),
     "kmer_counts_add_at": (kmer_counts_add_at, {}, lambda s, n: (_i(4, n * 3, seed=s),)),
+    "parallel_filters_response": (parallel_filters_response, {}, lambda s, n: (
+        _f(n - 1, seed=s), np.array([1.0, -0.5]), _f(2, seed=s + 1), np.array([1.0, 0.3, 0.1]))),
 }
 
 

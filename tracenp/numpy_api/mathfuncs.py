@@ -151,6 +151,28 @@ def polyval(p, x):
     return y
 
 
+def _poly_combine(a1, a2, op):
+    """NumPy's `polyadd`/`polysub`: the shorter coefficient array is padded with leading
+    zeros of its own dtype (no trimming, so the length is known now)."""
+    a1, a2 = np.atleast_1d(lax.lift(a1)), np.atleast_1d(lax.lift(a2))
+    diff = a2.shape[0] - a1.shape[0]
+    if diff > 0:
+        a1 = np.concatenate([lax.lift(np.zeros(diff, a1.dtype)), a1])
+    elif diff < 0:
+        a2 = np.concatenate([lax.lift(np.zeros(-diff, a2.dtype)), a2])
+    return op(a1, a2)
+
+
+@implements(np.polyadd)
+def polyadd(a1, a2):
+    return _poly_combine(a1, a2, np.add)
+
+
+@implements(np.polysub)
+def polysub(a1, a2):
+    return _poly_combine(a1, a2, np.subtract)
+
+
 @implements(np.polyder)
 def polyder(p, m=1):
     """NumPy's steps: the coefficient array shortens by one per order, a length known now."""
