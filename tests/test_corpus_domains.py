@@ -1873,6 +1873,15 @@ def sample_without_replacement_by_policy(logits, k=2):
     return rng.choice(len(logits), size=k, replace=False, p=p / p.sum())
 
 
+def returns_into_buffer_of_length_n(rewards, n, gamma=0.9):
+    out = np.zeros(n)
+    running = 0.0
+    for t in reversed(range(len(rewards))):
+        running = rewards[t] + gamma * running
+        out[t % n] += running
+    return out
+
+
 def dropout_with_learned_keep_probability(x, logit):
     rng = np.random.default_rng(0)
     keep = 1 / (1 + np.exp(-logit))
@@ -1900,6 +1909,9 @@ REFUSED = {
     "sample_without_replacement_by_policy": (tracenp.errors.UnsupportedFunctionError,
                                              sample_without_replacement_by_policy,
                                              lambda s: (_f(5, seed=s),)),
+    "returns_into_buffer_of_length_n": (tracenp.errors.ConcretizationError,
+                                        returns_into_buffer_of_length_n,
+                                        lambda s: (_f(6, seed=s), 3)),
     "dropout_with_learned_keep_probability": (tracenp.errors.UnsupportedFunctionError,
                                               dropout_with_learned_keep_probability,
                                               lambda s: (_f(5, seed=s), _f(seed=s))),

@@ -55,7 +55,11 @@ def _array(res):
 
 
 def _shape(shape):
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+    """A shape as ints; a traced size (`np.zeros(n)` of an argument `n`) raises
+    ConcretizationError from `int()`, naming static_argnames, not a bare TypeError."""
+    if isinstance(shape, (int, np.integer)) or (lax.is_tracer(shape) and shape.ndim == 0):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
 
 
 def _wrap(np_fn):
