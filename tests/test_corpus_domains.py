@@ -1536,6 +1536,15 @@ def cross_correlation_lags(x, y, maxlag=3):
     return out
 
 
+def standardize_array_api(x):
+    """Array-API style, as libraries that accept several array types write it."""
+    xp = x.__array_namespace__()
+    mu = xp.mean(x, axis=0)
+    sd = xp.std(x, axis=0)
+    z = xp.astype((x - mu) / sd, xp.float32)
+    return z, xp.concat([mu, sd]), xp.linalg.vector_norm(z, axis=0)
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -1786,6 +1795,7 @@ CORPUS = {
     "kmer_counts_add_at": (kmer_counts_add_at, {}, lambda s, n: (_i(4, n * 3, seed=s),)),
     "parallel_filters_response": (parallel_filters_response, {}, lambda s, n: (
         _f(n - 1, seed=s), np.array([1.0, -0.5]), _f(2, seed=s + 1), np.array([1.0, 0.3, 0.1]))),
+    "standardize_array_api": (standardize_array_api, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
 }
 
 

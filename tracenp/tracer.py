@@ -151,6 +151,11 @@ class Tracer:
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")
         raise errors.unsupported(f"x.{name} of a traced array")
 
+    def __array_namespace__(self, *, api_version=None):
+        """NumPy itself, as for an ndarray: array-API code (`xp = x.__array_namespace__()`,
+        `xp.sum(x)`) then calls NumPy's functions, which trace."""
+        return np.ndarray.__array_namespace__(np.empty(0), api_version=api_version)
+
     def __len__(self) -> int:
         if not self.shape:
             raise TypeError("len() of unsized object")

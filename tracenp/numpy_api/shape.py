@@ -650,6 +650,14 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
     return read_only_view(x, windows, "sliding_window_view")
 
 
+@implements(np.astype)
+def astype(x, dtype, /, *, copy=True, device=None):
+    """NumPy 2's function form of `x.astype`: the array itself for copy=False of its dtype."""
+    if device not in (None, "cpu"):
+        raise ValueError(f"Unsupported device {device!r}")
+    return _t(x).astype(dtype, copy=copy)
+
+
 @implements(np.copy)
 def copy(a, order="K", subok=False):
     return _copy_node(_t(a))
