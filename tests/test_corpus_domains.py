@@ -1536,6 +1536,14 @@ def cross_correlation_lags(x, y, maxlag=3):
     return out
 
 
+def autocorr_fromiter(x, nlags=3):
+    xm = x - x.mean()
+    denom = np.dot(xm, xm)
+    acf = np.fromiter((np.dot(xm[k:], xm[:len(xm) - k]) / denom for k in range(nlags + 1)),
+                      dtype=np.float64, count=nlags + 1)
+    return acf, np.fromiter(range(nlags + 1), dtype=float) * acf
+
+
 def standardize_array_api(x):
     """Array-API style, as libraries that accept several array types write it."""
     xp = x.__array_namespace__()
@@ -1796,6 +1804,7 @@ CORPUS = {
     "parallel_filters_response": (parallel_filters_response, {}, lambda s, n: (
         _f(n - 1, seed=s), np.array([1.0, -0.5]), _f(2, seed=s + 1), np.array([1.0, 0.3, 0.1]))),
     "standardize_array_api": (standardize_array_api, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "autocorr_fromiter": (autocorr_fromiter, {}, lambda s, n: (_f(n * 2, seed=s),)),
 }
 
 
@@ -1898,6 +1907,11 @@ def dropout_with_learned_keep_probability(x, logit):
     return x * rng.binomial(1, keep, size=x.shape) / keep
 
 
+def ragged_episodes_as_objects(returns):
+    episodes = np.array([returns[:2], returns[2:]], dtype=object)
+    return np.array([episode.sum() for episode in episodes])
+
+
 def write_into_broadcast_arrays(a, b):
     x, y = np.broadcast_arrays(a, b)
     x[0] = 0.0
@@ -1925,6 +1939,8 @@ REFUSED = {
     "dropout_with_learned_keep_probability": (tracenp.errors.UnsupportedFunctionError,
                                               dropout_with_learned_keep_probability,
                                               lambda s: (_f(5, seed=s), _f(seed=s))),
+    "ragged_episodes_as_objects": (tracenp.errors.UnsupportedFunctionError,
+                                   ragged_episodes_as_objects, lambda s: (_f(5, seed=s),)),
     "write_into_broadcast_arrays": (tracenp.errors.UnsupportedFunctionError,
                                     write_into_broadcast_arrays,
                                     lambda s: (_f(4, seed=s), _f(3, 1, seed=s))),

@@ -22,6 +22,7 @@ _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, n
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
+_np_fromiter = np.fromiter
 
 
 def _const(value):
@@ -113,6 +114,10 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
     values into it (`w = np.array([.2, .8]); w[i] += x`) traces."""
     if isinstance(copy, np._CopyMode):  # the array API's spelling (scipy passes it)
         copy = {np._CopyMode.ALWAYS: True, np._CopyMode.NEVER: False}.get(copy)
+    if dtype is not None and np.dtype(dtype) == object and _has_tracer(obj):
+        from .. import errors
+
+        raise errors.unsupported("np.array(..., dtype=object) of traced values (object arrays)")
     if not _has_tracer(obj):
         res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
         fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray
@@ -131,6 +136,22 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
 
         res = Tracer(res.node)
     return _array(res)
+
+
+def fromiter(iterable, dtype, count=-1, *, like=None):
+    """`np.fromiter` of an iterable that yields traced scalars (`np.fromiter((f(v) for v in
+    x), float)`): the items stacked, as `np.array` stacks a list of them."""
+    items = list(iterable)
+    if not _has_tracer(items):
+        return array(_np_fromiter(iter(items), dtype, count))
+    if count >= 0:
+        if count > len(items):
+            raise ValueError(f"iterator too short: Expected {count} but iterator had only "
+                             f"{len(items)} items.")
+        items = items[:count]
+    if any(np.ndim(v) for v in items):
+        raise ValueError("setting an array element with a sequence.")
+    return array(items, dtype=dtype)
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
@@ -270,6 +291,7 @@ PATCHED = {
         ("indices", _wrap(_np_indices), _np_indices),
         ("ndenumerate", ndenumerate, _np_ndenumerate), ("nditer", nditer, _np_nditer),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
+        ("fromiter", fromiter, _np_fromiter),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
         ("asfortranarray", ascontiguousarray, _np_asfortranarray),
