@@ -1536,6 +1536,46 @@ def cross_correlation_lags(x, y, maxlag=3):
     return out
 
 
+def forward_fill_nans(arr):
+    mask = np.isnan(arr)
+    idx = np.where(~mask, np.arange(mask.shape[0]), 0)
+    np.maximum.accumulate(idx, out=idx)
+    return arr[idx]
+
+
+def backward_fill_nans(arr):
+    mask = np.isnan(arr)
+    idx = np.where(~mask, np.arange(len(arr)), len(arr) - 1)
+    idx = np.minimum.accumulate(idx[::-1])[::-1]
+    return arr[idx]
+
+
+def interpolate_nans(y):
+    nans = np.isnan(y)
+    i = np.arange(len(y))
+    y = y.copy()
+    y[nans] = np.interp(i[nans], i[~nans], y[~nans])
+    return y
+
+
+def shift_series(arr, n=2, fill=np.nan):
+    res = np.empty_like(arr)
+    if n > 0:
+        res[:n] = fill
+        res[n:] = arr[:-n]
+    else:
+        res[n:] = fill
+        res[:n] = arr[-n:]
+    return res, np.nanmean(arr - res)
+
+
+def pct_change_winsorized(p, q=10):
+    out = np.full_like(p, np.nan)
+    out[1:] = p[1:] / p[:-1] - 1
+    lo, hi = np.nanpercentile(out, [q, 100 - q])
+    return np.clip(out, lo, hi)
+
+
 def autocorr_fromiter(x, nlags=3):
     xm = x - x.mean()
     denom = np.dot(xm, xm)
@@ -1569,6 +1609,12 @@ def _boxes(n, s):
 def _mlp_params(s, n):
     return {"W1": _f(3, n, seed=s), "b1": _f(n, seed=s + 1), "W2": _f(n, 2, seed=s + 2),
             "b2": _f(2, seed=s + 3)}
+
+
+def _with_nans(n, s):
+    x = _f(n, seed=s)
+    x[[1, 2, n - 3]] = np.nan
+    return x
 
 
 def _prices(n, s):
@@ -1805,6 +1851,12 @@ CORPUS = {
         _f(n - 1, seed=s), np.array([1.0, -0.5]), _f(2, seed=s + 1), np.array([1.0, 0.3, 0.1]))),
     "standardize_array_api": (standardize_array_api, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
     "autocorr_fromiter": (autocorr_fromiter, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "forward_fill_nans": (forward_fill_nans, {}, lambda s, n: (_with_nans(n * 2, s),)),
+    "backward_fill_nans": (backward_fill_nans, {}, lambda s, n: (_with_nans(n * 2, s),)),
+    "interpolate_nans": (interpolate_nans, {}, lambda s, n: (_with_nans(n * 2, s),)),
+    "shift_series": (shift_series, {}, lambda s, n: (_with_nans(n * 2, s),)),
+    "shift_series_back": (shift_series, {"n": -3, "fill": 0.0}, lambda s, n: (_f(n * 2, seed=s),)),
+    "pct_change_winsorized": (pct_change_winsorized, {}, lambda s, n: (_prices(n * 2, s),)),
 }
 
 
