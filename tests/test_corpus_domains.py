@@ -548,6 +548,23 @@ def overlap_save_fir(x, h, block=8):
     return y[:len(x)]
 
 
+def phase_vocoder_stretch(S, rate=1.5, hop=2, n_fft=8):
+    omega = 2 * np.pi * hop * np.arange(S.shape[0]) / n_fft
+    phase = np.angle(S[:, 0])
+    out = np.zeros((S.shape[0], S.shape[1] - 1), dtype=S.dtype)
+    t = 0.0
+    for i in range(S.shape[1] - 1):
+        k = int(t)
+        frac = t - k
+        mag = (1 - frac) * np.abs(S[:, k]) + frac * np.abs(S[:, k + 1])
+        out[:, i] = mag * np.exp(1j * phase)
+        dphi = np.angle(S[:, k + 1]) - np.angle(S[:, k]) - omega
+        dphi -= 2 * np.pi * np.round(dphi / (2 * np.pi))
+        phase += omega + dphi
+        t = min(t + rate, S.shape[1] - 2)
+    return out
+
+
 def parallel_filters_response(b1, a1, b2, a2, n=8):
     """Two IIR sections in parallel: H = B1/A1 + B2/A2, evaluated on the unit circle."""
     b = np.polyadd(np.convolve(b1, a2), np.convolve(b2, a1))
@@ -1857,6 +1874,8 @@ CORPUS = {
     "shift_series": (shift_series, {}, lambda s, n: (_with_nans(n * 2, s),)),
     "shift_series_back": (shift_series, {"n": -3, "fill": 0.0}, lambda s, n: (_f(n * 2, seed=s),)),
     "pct_change_winsorized": (pct_change_winsorized, {}, lambda s, n: (_prices(n * 2, s),)),
+    "phase_vocoder_stretch": (phase_vocoder_stretch, {}, lambda s, n: (
+        np.fft.rfft(_f(8, n, seed=s), axis=0),)),
 }
 
 
