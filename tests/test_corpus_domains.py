@@ -1983,6 +1983,10 @@ def ragged_episodes_as_objects(returns):
     return np.array([episode.sum() for episode in episodes])
 
 
+def pcm_bytes_as_int16(x):
+    return np.frombuffer(x, dtype=np.int16).astype(np.float32) / 32768
+
+
 def write_into_broadcast_arrays(a, b):
     x, y = np.broadcast_arrays(a, b)
     x[0] = 0.0
@@ -2012,6 +2016,8 @@ REFUSED = {
                                               lambda s: (_f(5, seed=s), _f(seed=s))),
     "ragged_episodes_as_objects": (tracenp.errors.UnsupportedFunctionError,
                                    ragged_episodes_as_objects, lambda s: (_f(5, seed=s),)),
+    "pcm_bytes_as_int16": (tracenp.errors.UnsupportedFunctionError, pcm_bytes_as_int16,
+                           lambda s: (_i(200, 8, seed=s).astype(np.uint8),)),
     "write_into_broadcast_arrays": (tracenp.errors.UnsupportedFunctionError,
                                     write_into_broadcast_arrays,
                                     lambda s: (_f(4, seed=s), _f(3, 1, seed=s))),

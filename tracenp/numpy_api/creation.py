@@ -22,7 +22,7 @@ _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, n
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
-_np_fromiter = np.fromiter
+_np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
 
 
 def _const(value):
@@ -152,6 +152,16 @@ def fromiter(iterable, dtype, count=-1, *, like=None):
     if any(np.ndim(v) for v in items):
         raise ValueError("setting an array element with a sequence.")
     return array(items, dtype=dtype)
+
+
+def frombuffer(buffer, dtype=float, count=-1, offset=0, *, like=None):
+    """NumPy's, but a traced array (which has no bytes) is refused by name: Python's buffer
+    protocol would raise a TypeError that `fallback=True` does not catch."""
+    if lax.is_tracer(buffer):
+        from .. import errors
+
+        raise errors.unsupported("np.frombuffer of a traced array (it reads the array's memory)")
+    return _np_frombuffer(buffer, dtype=dtype, count=count, offset=offset)
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
@@ -291,7 +301,7 @@ PATCHED = {
         ("indices", _wrap(_np_indices), _np_indices),
         ("ndenumerate", ndenumerate, _np_ndenumerate), ("nditer", nditer, _np_nditer),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
-        ("fromiter", fromiter, _np_fromiter),
+        ("fromiter", fromiter, _np_fromiter), ("frombuffer", frombuffer, _np_frombuffer),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
         ("asfortranarray", ascontiguousarray, _np_asfortranarray),
