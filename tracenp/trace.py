@@ -96,10 +96,22 @@ class _Seeded:
             return attr
 
         def draw(*args, **kwargs):
+            if name == "choice" and lax.is_tracer(kwargs.get("p", args[3] if len(args) > 3
+                                                              else None)):
+                return _choice_by_probability(self._generator, *args, **kwargs)
             if name in _BY_INDEX and args and lax.is_tracer(args[0]) and args[0].ndim:
                 return _BY_INDEX[name](self._generator, *args, **kwargs)
-            if name in _LOC_SCALE and any(lax.holds_tracer(v) for v in (*args, *kwargs.values())):
+            traced = any(lax.is_tracer(v) or (isinstance(v, (list, tuple)) and
+                                               lax.holds_tracer(v))
+                         for v in (*args, *kwargs.values()))
+            if name in _LOC_SCALE and traced:
                 return _shifted_and_scaled(self._generator, name, *args, **kwargs)
+            if traced:
+                from .errors import unsupported
+
+                raise unsupported(f"{name}() of a seeded generator with traced parameters (NumPy "
+                                  "converts them to draw; normal, uniform, exponential and "
+                                  "choice(p=...) take traced ones)")
             with _drawing():
                 return attr(*args, **kwargs)
 
@@ -125,6 +137,33 @@ def _choice(generator, a, size=None, replace=True, p=None, axis=0, shuffle=True)
     with _drawing():
         idx = generator.choice(a.shape[axis], size, replace, p, **kw)
     return np.take(a, idx, axis=axis)
+
+
+def _choice_by_probability(generator, a, size=None, replace=True, p=None, axis=0,
+                           shuffle=True):
+    """`rng.choice(k, p=probs)` with traced `probs` (a policy's action draw), as NumPy draws
+    it with replacement: uniform numbers placed into the normalized cumulative sum by
+    `searchsorted(side="right")`. NumPy's checks of `p` (non-negative, summing to one) need
+    its values and are not made."""
+    if not replace:
+        from .errors import unsupported
+
+        raise unsupported("choice(replace=False) with traced probabilities p")
+    p = lax.lift(p)
+    if p.ndim != 1:
+        raise ValueError("p must be 1-dimensional")
+    n = a if isinstance(a, (int, np.integer)) else np.shape(a)[axis]
+    if p.shape[0] != n:
+        raise ValueError("a and p must have same size")
+    cdf = np.cumsum(lax.cast(p, np.float64))
+    cdf = cdf / cdf[-1]
+    with _drawing():
+        u = (generator.random if isinstance(generator, np.random.Generator)
+             else generator.random_sample)(size)
+    idx = np.searchsorted(cdf, u, side="right")
+    if isinstance(a, (int, np.integer)):
+        return idx.with_returns("python") if size is None else idx  # NumPy: idx.item(0)
+    return np.take(lax.lift(a), idx, axis=axis)
 
 
 # Methods that draw indices into an array argument: a traced array takes them by indexing.

@@ -24,7 +24,7 @@ from .ops import Op
 class Tracer:
     """A symbolic array: the value of one graph node while tracing."""
 
-    __slots__ = ("_node", "_view", "_input_of", "name", "returns", "__weakref__")
+    __slots__ = ("_node", "_view", "_input_of", "_read_only", "name", "returns", "__weakref__")
     __array_priority__ = 1000
     __hash__ = None  # elementwise __eq__, as ndarray
 
@@ -32,6 +32,9 @@ class Tracer:
         self._node = node
         self._view = None  # (base tracer, base node seen, kind, arg)
         self._input_of = None
+        # Why a write into this array fails, for arrays NumPy hands back read-only (a view
+        # of np.diagonal, np.broadcast_to, sliding_window_view, ...): (exception type, message).
+        self._read_only = None
         self.name = name
         # What NumPy would hand back for this value when it is 0-d: a NumPy scalar (ufuncs,
         # reductions, integer indexing), a 0-d ndarray (astype, .T, np.where, ...) or a
@@ -45,6 +48,9 @@ class Tracer:
         if view is not None:
             base, seen, kind, arg = view
             base_node = base.node
+            if base_node.shape != seen.shape:
+                raise errors.unsupported("Using a view of an array whose shape was assigned "
+                                         "afterwards (x.shape = ...)")
             if base_node is not seen:
                 self._node = numpy_api.indexing.apply_view(Tracer(base_node), kind, arg).node
                 self._view = (base, base_node, kind, arg)
@@ -56,6 +62,7 @@ class Tracer:
             return self
         other = Tracer(self.node, self.name)
         other._view = self._view
+        other._read_only = self._read_only
         other.returns = returns
         return other
 
@@ -63,12 +70,24 @@ class Tracer:
         self._view = (base, base.node, kind, arg)
         return self
 
+    def read_only(self, error: type, message: str) -> "Tracer":
+        """Marked as an array NumPy returns read-only: writes into it (or into views of it)
+        raise `error(message)` where they would otherwise change only a copy."""
+        self._read_only = (error, message)
+        return self
+
     def _assign(self, new: "Tracer") -> None:
         """Rebind to `new` (same shape and dtype), writing through to the base of a view."""
+        if self._read_only is not None:
+            error, message = self._read_only
+            raise error(message)
         node = new.node
         view = self._view
         if view is not None:
-            base, _, kind, arg = view
+            base, seen, kind, arg = view
+            if base.node.shape != seen.shape:
+                raise errors.unsupported("Writing through a view of an array whose shape was "
+                                         "assigned afterwards (x.shape = ...)")
             base._assign(numpy_api.indexing.write_view(base, kind, arg, Tracer(node)))
             self._view = (base, base.node, kind, arg)
         elif self._input_of is not None:
@@ -85,6 +104,17 @@ class Tracer:
     @property
     def shape(self) -> tuple:
         return self.node.shape
+
+    @shape.setter
+    def shape(self, value) -> None:
+        """`x.shape = (n, m)` reshapes an array made in the function in place. An argument
+        (its caller's array would change shape) or a view (its base keeps its shape) is
+        refused by name; a view of `x` made before is refused when it is next used."""
+        if self._view is not None or self._input_of is not None:
+            raise errors.unsupported("Assigning x.shape of an argument or of a view "
+                                     "(x = x.reshape(...) gives the same values)")
+        new = tuple(value) if np.iterable(value) else (value,)
+        self._node = np.reshape(self, new).node
 
     @property
     def ndim(self) -> int:
@@ -120,6 +150,11 @@ class Tracer:
         if name.startswith("__") or not hasattr(np.ndarray, name):
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")
         raise errors.unsupported(f"x.{name} of a traced array")
+
+    def __array_namespace__(self, *, api_version=None):
+        """NumPy itself, as for an ndarray: array-API code (`xp = x.__array_namespace__()`,
+        `xp.sum(x)`) then calls NumPy's functions, which trace."""
+        return np.ndarray.__array_namespace__(np.empty(0), api_version=api_version)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -408,6 +443,8 @@ def _astype(self, dtype, order="K", casting="unsafe", copy=True):
     if not np.can_cast(self.dtype, dtype, casting):
         raise TypeError(f"Cannot cast array data from {self.dtype!r} to {np.dtype(dtype)!r} "
                         f"according to the rule {casting!r}")
+    if not copy and order == "K" and np.dtype(dtype) == self.dtype:
+        return self  # NumPy returns the array itself: writes into the result reach it
     return lax.bind(Op.CAST, self, dtype=np.dtype(dtype)).with_returns(self.returns)
 
 

@@ -22,6 +22,7 @@ _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, n
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
+_np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
 
 
 def _const(value):
@@ -55,7 +56,11 @@ def _array(res):
 
 
 def _shape(shape):
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
+    """A shape as ints; a traced size (`np.zeros(n)` of an argument `n`) raises
+    ConcretizationError from `int()`, naming static_argnames, not a bare TypeError."""
+    if isinstance(shape, (int, np.integer)) or (lax.is_tracer(shape) and shape.ndim == 0):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
 
 
 def _wrap(np_fn):
@@ -109,6 +114,10 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
     values into it (`w = np.array([.2, .8]); w[i] += x`) traces."""
     if isinstance(copy, np._CopyMode):  # the array API's spelling (scipy passes it)
         copy = {np._CopyMode.ALWAYS: True, np._CopyMode.NEVER: False}.get(copy)
+    if dtype is not None and np.dtype(dtype) == object and _has_tracer(obj):
+        from .. import errors
+
+        raise errors.unsupported("np.array(..., dtype=object) of traced values (object arrays)")
     if not _has_tracer(obj):
         res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
         fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray
@@ -127,6 +136,32 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
 
         res = Tracer(res.node)
     return _array(res)
+
+
+def fromiter(iterable, dtype, count=-1, *, like=None):
+    """`np.fromiter` of an iterable that yields traced scalars (`np.fromiter((f(v) for v in
+    x), float)`): the items stacked, as `np.array` stacks a list of them."""
+    items = list(iterable)
+    if not _has_tracer(items):
+        return array(_np_fromiter(iter(items), dtype, count))
+    if count >= 0:
+        if count > len(items):
+            raise ValueError(f"iterator too short: Expected {count} but iterator had only "
+                             f"{len(items)} items.")
+        items = items[:count]
+    if any(np.ndim(v) for v in items):
+        raise ValueError("setting an array element with a sequence.")
+    return array(items, dtype=dtype)
+
+
+def frombuffer(buffer, dtype=float, count=-1, offset=0, *, like=None):
+    """NumPy's, but a traced array (which has no bytes) is refused by name: Python's buffer
+    protocol would raise a TypeError that `fallback=True` does not catch."""
+    if lax.is_tracer(buffer):
+        from .. import errors
+
+        raise errors.unsupported("np.frombuffer of a traced array (it reads the array's memory)")
+    return _np_frombuffer(buffer, dtype=dtype, count=count, offset=offset)
 
 
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
@@ -221,7 +256,9 @@ class _Vectorize(np.vectorize):
 
             raise errors.unsupported("np.vectorize with signature= or excluded= on traced "
                                      "arguments")
-        arrays = np.broadcast_arrays(*(lax.lift(a) for a in args))
+        lifted = [lax.lift(a) for a in args]
+        shape = np.broadcast_shapes(*(a.shape for a in lifted))
+        arrays = [lax.broadcast_to(a, shape) for a in lifted]
         res = self.pyfunc(*arrays, **kwargs)
         outs = res if isinstance(res, tuple) else (res,)
         types = self.otypes or [None] * len(outs)
@@ -264,6 +301,7 @@ PATCHED = {
         ("indices", _wrap(_np_indices), _np_indices),
         ("ndenumerate", ndenumerate, _np_ndenumerate), ("nditer", nditer, _np_nditer),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
+        ("fromiter", fromiter, _np_fromiter), ("frombuffer", frombuffer, _np_frombuffer),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
         ("asfortranarray", ascontiguousarray, _np_asfortranarray),

@@ -120,6 +120,10 @@ def apply_view(base, kind: str, arg):
         return lax.reshape(base, arg)
     if kind in ("real", "imag"):  # z.real, z.imag of a complex z
         return lax.bind(Op.REAL if kind == "real" else Op.IMAG, base)
+    if kind == "einsum":  # a transpose or diagonal of one operand, "ii->i"
+        return lax.einsum(arg, base)
+    if kind == "computed":  # a read-only view: arg computes it from the base
+        return arg(base)
     raise ValueError(kind)
 
 
@@ -138,12 +142,32 @@ def write_view(base, kind: str, arg, value):
         from .complex_parts import complex_from_parts
 
         return complex_from_parts(re, im, base.dtype)
+    if kind == "einsum":  # each input axis indexed by the output axis of its label
+        ins, outs = arg.split("->")
+        key = tuple(np.arange(n).reshape([n if c == label else 1 for c in outs])
+                    for label, n in zip(ins, base.shape))
+        return _advanced_set(base, key, value)
     raise ValueError(kind)
 
 
 def make_view(base, kind: str, arg):
     """A new tracer for a view of `base`: writes through it reach the base."""
     return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
+
+
+def read_only_view(base, compute, what: str):
+    """`compute(base)` as the read-only view of `base` NumPy returns from `what`: it follows
+    later writes to `base`, and a write into it raises NumPy's ValueError instead of changing
+    a copy that NumPy never makes."""
+    return make_view(base, "computed", compute).read_only(
+        ValueError, f"assignment destination is read-only ({what} returns a read-only view)")
+
+
+def refuse_writes(base, compute, what: str, why: str):
+    """`compute(base)` as a view of `base` whose writes are refused by name: NumPy writes
+    through memory that a traced value does not share with its source."""
+    return make_view(base, "computed", compute).read_only(
+        errors.UnsupportedFunctionError, str(errors.unsupported(f"Writing into {what} ({why})")))
 
 
 # ----------------------------------------------------------------------------- advanced
@@ -330,6 +354,7 @@ def setitem(x, key, value):
     _refuse_field_names(x, key)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
+    check_scalar_conversion(x.dtype, value)
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         mask = _nonzero_mask(x, keys)
@@ -345,6 +370,19 @@ def setitem(x, key, value):
             x._assign(_advanced_set(x, ekey, value))
         return
     x._assign(_basic_set(x, tuple(ekey), value))
+
+
+def check_scalar_conversion(dtype, value, numpy_scalars: bool = True) -> None:
+    """NumPy converts a Python scalar (or list of them) written into an array item by item and
+    raises where that fails: NaN or inf into an integer array, a Python int beyond the dtype.
+    The same conversion here raises the same error instead of storing a cast's garbage.
+    Indexing converts NumPy scalars so too; `np.put`, `np.place`, `np.putmask`,
+    `np.fill_diagonal` and `np.put_along_axis` cast them (`numpy_scalars=False`)."""
+    scalars = (bool, int, float, complex) + ((np.generic,) if numpy_scalars else ())
+    if isinstance(value, scalars) or (isinstance(value, (list, tuple)) and
+                                      not lax.holds_tracer(value) and
+                                      not any(isinstance(v, np.ndarray) for v in value)):
+        np.empty(np.shape(value), dtype)[...] = value
 
 
 def _nonzero_mask(x, keys):
@@ -437,6 +475,7 @@ def put(a, ind, v, mode="raise"):
         raise TypeError(f"argument 1 must be numpy.ndarray, not {type(a).__name__}")
     ind = ind if lax.is_tracer(ind) else np.asarray(ind)
     ind = np.ravel(_index_mode(ind, a.size, mode))
+    check_scalar_conversion(a.dtype, v, numpy_scalars=False)
     flat = np.ravel(a).copy()
     flat[ind] = np.resize(np.ravel(lax.cast(lax.lift(v), a.dtype)), ind.shape)
     a[...] = np.reshape(flat, a.shape)
@@ -451,6 +490,7 @@ def place(arr, mask, vals):
     m = np.ravel(lax.cast(lax.lift(mask), np.bool_))
     if m.size != arr.size:
         raise ValueError("place: mask and data must be the same size")
+    check_scalar_conversion(arr.dtype, vals, numpy_scalars=False)
     vals = np.ravel(lax.cast(lax.lift(vals), arr.dtype))
     if vals.size == 0:
         known = m.constant_value()
@@ -493,6 +533,7 @@ def take_along_axis(arr, indices, axis=-1):
 def put_along_axis(arr, indices, values, axis):
     axis = axis % arr.ndim
     idx = _to_index_array(indices, arr.shape[axis], axis)
+    check_scalar_conversion(arr.dtype, values, numpy_scalars=False)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))
 
 
@@ -508,6 +549,7 @@ def fill_diagonal(a, val, wrap=False):
         key = (flat // a.shape[1], flat % a.shape[1])
     else:
         key = (np.arange(n),) * a.ndim
+    check_scalar_conversion(a.dtype, val, numpy_scalars=False)
     value = lax.lift(val)
     count = len(key[0])
     if value.ndim:  # NumPy repeats the values cyclically along the diagonal

@@ -200,6 +200,12 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
     if dtype is not None:
         ops = [lax.cast(o, dtype) for o in ops]
     spec = _parse_einsum(subscripts, ops)
+    ins, outs = spec.split("->")
+    if len(operands) == 1 and lax.is_tracer(operands[0]) and ops[0].dtype == operands[0].dtype \
+            and set(ins) == set(outs) and out is None:
+        from .indexing import make_view  # NumPy's result is a view: np.einsum("ii->i", K)[:] += 1
+
+        return make_view(operands[0], "einsum", spec)
     r = lax.einsum(spec, *ops)
     if out is not None:
         from .ufuncs import _store
@@ -225,12 +231,14 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 @implements(np.diagonal)
 def diagonal(a, offset=0, axis1=0, axis2=1):
     a = lax.lift(a)
-    a = np.moveaxis(a, (axis1, axis2), (-2, -1))
-    n, m = a.shape[-2:]
+    n, m = a.shape[axis1], a.shape[axis2]
     rows = np.arange(max(0, -offset), min(n, m - offset)) if offset < m else np.arange(0)
     rows = rows[rows < n] if rows.size else rows
     cols = rows + offset
-    return a[..., rows, cols]
+    from .indexing import read_only_view
+
+    return read_only_view(a, lambda b: np.moveaxis(b, (axis1, axis2), (-2, -1))[..., rows, cols],
+                          "np.diagonal")
 
 
 @implements(np.diag)

@@ -151,6 +151,28 @@ def polyval(p, x):
     return y
 
 
+def _poly_combine(a1, a2, op):
+    """NumPy's `polyadd`/`polysub`: the shorter coefficient array is padded with leading
+    zeros of its own dtype (no trimming, so the length is known now)."""
+    a1, a2 = np.atleast_1d(lax.lift(a1)), np.atleast_1d(lax.lift(a2))
+    diff = a2.shape[0] - a1.shape[0]
+    if diff > 0:
+        a1 = np.concatenate([lax.lift(np.zeros(diff, a1.dtype)), a1])
+    elif diff < 0:
+        a2 = np.concatenate([lax.lift(np.zeros(-diff, a2.dtype)), a2])
+    return op(a1, a2)
+
+
+@implements(np.polyadd)
+def polyadd(a1, a2):
+    return _poly_combine(a1, a2, np.add)
+
+
+@implements(np.polysub)
+def polysub(a1, a2):
+    return _poly_combine(a1, a2, np.subtract)
+
+
 @implements(np.polyder)
 def polyder(p, m=1):
     """NumPy's steps: the coefficient array shortens by one per order, a length known now."""
@@ -227,7 +249,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         raise ValueError("array of sample points is empty")
     j = np.clip(np.subtract(searchsorted(xp, x, side="right"), 1), 0, max(n - 2, 0))
     if n == 1:
-        y = np.broadcast_to(fp[0], x.shape)
+        y = lax.broadcast_to(lax.lift(fp[0]), x.shape)
     else:
         x0, x1, f0, f1 = xp[j], xp[np.add(j, 1)], fp[j], fp[np.add(j, 1)]
         slope = np.true_divide(np.subtract(f1, f0), np.subtract(x1, x0))
@@ -374,7 +396,8 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
         out[0] = lax.reshape(out[0], (1, out[0].size) + s0[2:])
         out[1] = lax.reshape(out[1], (out[1].size, 1) + s0[2:])
     if not sparse:
-        out = list(np.broadcast_arrays(*out))
+        shape = np.broadcast_shapes(*(o.shape for o in out))
+        out = [lax.broadcast_to(o, shape) for o in out]
     return tuple(out)
 
 
@@ -868,6 +891,9 @@ def copyto(dst, src, casting="same_kind", where=True):
 
 @implements(np.putmask)
 def putmask(a, mask, values):
+    from .indexing import check_scalar_conversion
+
+    check_scalar_conversion(a.dtype, values, numpy_scalars=False)
     values = lax.lift(values)
     if values.size != 1 and values.shape != a.shape:
         raise errors.unsupported("np.putmask with values that repeat cyclically")

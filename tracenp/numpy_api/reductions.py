@@ -372,5 +372,5 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
         avg = np.true_divide(np.sum(np.multiply(a, w).astype(rtype), axis=axis,
                                     keepdims=keepdims), scl)
     if returned:
-        return avg, np.broadcast_to(scl, avg.shape)
+        return avg, lax.broadcast_to(lax.lift(scl), avg.shape)
     return avg

@@ -9,7 +9,7 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
 from .creation import weak_or_dtype
-from .indexing import make_view
+from .indexing import make_view, read_only_view, refuse_writes
 
 
 def _t(x):
@@ -123,13 +123,17 @@ def squeeze(a, axis=None):
 @implements(np.broadcast_to)
 def broadcast_to(array, shape, subok=False):
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    return lax.broadcast_to(_t(array), shape)
+    return read_only_view(_t(array), lambda b: lax.broadcast_to(b, shape), "np.broadcast_to")
 
 
 @implements(np.broadcast_arrays)
 def broadcast_arrays(*args, subok=False):
     shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-    return tuple(lax.broadcast_to(_t(a), shape) for a in args)
+    return tuple(refuse_writes(_t(a), lambda b: lax.broadcast_to(b, shape),
+                               "the results of np.broadcast_arrays",
+                               "NumPy writes through every broadcast copy, with a FutureWarning "
+                               "that they will become read-only")
+                 for a in args)
 
 
 @implements(np.shape)
@@ -323,7 +327,7 @@ def dsplit(ary, indices_or_sections):
 def unstack(x, /, *, axis=0):
     x = _t(x)
     axis = normalize_axis(axis, x.ndim)
-    return tuple(np.take(x, i, axis=axis) for i in range(x.shape[axis]))
+    return tuple(x[(slice(None),) * axis + (i,)] for i in range(x.shape[axis]))  # views
 
 
 @implements(np.tile)
@@ -632,14 +636,26 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
                              f"{len(shape)} window_shape elements and {len(axes)} axes "
                              "elements.")
     axes = tuple(normalize_axis(a, x.ndim) for a in axes)
-    out = x
     for ax, w in zip(axes, shape):
-        n = out.shape[ax]
-        if w < 0 or n < w:
+        if w < 0 or x.shape[ax] < w:
             raise ValueError("window shape cannot be larger than input array shape")
-        idx = (np.arange(n - w + 1)[:, None] + np.arange(w)[None, :])
-        out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
-    return out
+
+    def windows(base):
+        out = base
+        for ax, w in zip(axes, shape):
+            idx = (np.arange(out.shape[ax] - w + 1)[:, None] + np.arange(w)[None, :])
+            out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
+        return out
+
+    return read_only_view(x, windows, "sliding_window_view")
+
+
+@implements(np.astype)
+def astype(x, dtype, /, *, copy=True, device=None):
+    """NumPy 2's function form of `x.astype`: the array itself for copy=False of its dtype."""
+    if device not in (None, "cpu"):
+        raise ValueError(f"Unsupported device {device!r}")
+    return _t(x).astype(dtype, copy=copy)
 
 
 @implements(np.copy)
