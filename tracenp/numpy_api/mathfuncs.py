@@ -237,6 +237,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     hi = fp[n - 1] if right is None else lax.cast(np.asarray(right), dtype)
     y = np.where(np.less(x, xp[0]), lo, y)
     y = np.where(np.greater(x, xp[n - 1]), hi, y)
+    if n == 1:  # NumPy's one-point loop compares only: a nan x gets fp[0]
+        return y
     return np.where(np.isnan(x), lax.cast(np.asarray(np.nan), dtype), y)
 
 
@@ -292,7 +294,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     dtype = np.result_type(m.dtype, np.float64) if dtype is None else np.dtype(dtype)
     X = lax.cast(m, dtype)
     X = lax.reshape(X, (1,) * (2 - X.ndim) + X.shape)
-    if not rowvar and X.shape[0] != 1:
+    if not rowvar and m.ndim != 1:  # NumPy: a (1, n) m with rowvar=False is n variables
         X = np.transpose(X)
     if y is not None:
         Y = lax.cast(lax.lift(y), dtype)
@@ -439,7 +441,7 @@ def _quantile_q(q, what: str) -> np.ndarray:
 
 def _reduced_first(x, axis):
     """The reduced axes, and `x` with them moved to the front and flattened into one."""
-    axes = normalize_axes(axis, x.ndim)
+    axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
     return axes, lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
@@ -476,7 +478,7 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     if out is not None:
         raise errors.unsupported("np.median with out=")
     x = lax.lift(a)
-    axes = normalize_axes(axis, x.ndim)
+    axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
     moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
@@ -831,6 +833,12 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
 def ediff1d(ary, to_end=None, to_begin=None):
     a = np.ravel(lax.lift(ary))
     parts = [np.subtract(a[1:], a[:-1])]
+    for name, extra in (("to_begin", to_begin), ("to_end", to_end)):
+        if extra is not None and not np.can_cast(
+                extra.dtype if lax.is_tracer(extra) else np.asanyarray(extra).dtype, a.dtype,
+                casting="same_kind"):
+            raise TypeError(f"dtype of `{name}` must be compatible with input `ary` under the "
+                            "`same_kind` rule.")
     if to_begin is not None:
         parts.insert(0, lax.cast(np.ravel(lax.lift(to_begin)), a.dtype))
     if to_end is not None:
@@ -996,6 +1004,10 @@ def piecewise(x, condlist, funclist, *args, **kw):
     if wrap and x.ndim != 0:
         condlist = [condlist]
     condlist = [lax.lift(c) for c in condlist]
+    if x.ndim == 0 and all(c.ndim == 0 for c in condlist):  # as the one-element selection
+        y = piecewise(lax.reshape(x, (1,)), [lax.reshape(c, (1,)) for c in condlist], funclist,
+                      *args, **kw)
+        return lax.reshape(y, ())
     if len(funclist) == len(condlist) + 1:
         rest = np.logical_not(np.any(np.stack(condlist), axis=0))
         condlist = condlist + [rest]
@@ -1016,6 +1028,8 @@ def digitize(x, bins, right=False):
     if lax.is_tracer(bins):
         bins = bins.constant_value()  # made in the function from constants: np.linspace(...)
     bins = _ASARRAY(bins)
+    if bins.ndim == 1 and bins.size == 0:  # every value is in bin 0
+        return np.zeros_like(lax.lift(x), dtype=np.intp)
     d = np.diff(bins)
     if np.all(d >= 0):
         return searchsorted(lax.lift(bins), x, side=side)
@@ -1031,6 +1045,8 @@ def _digitize_traced(x, bins, side: str):
     if bins.ndim != 1:
         raise ValueError("object of too small depth for desired array" if bins.ndim == 0
                          else "object too deep for desired array")
+    if bins.shape[0] == 0:  # every value is in bin 0
+        return np.zeros_like(lax.lift(x), dtype=np.intp)
     up = searchsorted(bins, x, side=side)
     down = np.subtract(bins.shape[0], searchsorted(bins[::-1], x, side=side))
     return np.where(bins[0] <= bins[-1], up, down)

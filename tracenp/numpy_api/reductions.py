@@ -44,6 +44,10 @@ def _reduce(op, a, axis, dtype, out, keepdims, initial, where, identity, name):
                              "where mask one has to specify 'initial'")
         fill = identity if initial is np._NoValue else initial
         x = np.where(where, x, lax.lift(np.asarray(fill, x.dtype)))
+    if initial is not np._NoValue and any(x.shape[a] == 0 for a in axes):
+        kept = tuple(d for i, d in enumerate(x.shape) if i not in axes)  # nothing but `initial`
+        return _finish(lax.broadcast_to(lax.lift(np.asarray(initial, x.dtype)), kept), x, axes,
+                       keepdims, out, name)
     r = lax.reduce(op, x, axes)
     if initial is not np._NoValue:
         r = _combine(op, r, lax.lift(np.asarray(initial, x.dtype)))
@@ -104,9 +108,16 @@ def _divide_by_count(total, n):
     return lax.cast(r, total.dtype) if total.dtype.kind in "fc" else r
 
 
+def _no_axis_of_0d(axis, ndim: int) -> None:
+    """mean/var/std count items per axis (`_count_reduce_items`): a 0-d array has no axis 0."""
+    if ndim == 0 and axis is not None:
+        raise np.exceptions.AxisError(axis if isinstance(axis, int) else axis[0], 0)
+
+
 @implements(np.mean)
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     x = lax.lift(a)
+    _no_axis_of_0d(axis, x.ndim)
     axes = normalize_axes(axis, x.ndim)
     is_f16 = False
     if dtype is None:
@@ -135,6 +146,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     if correction is not np._NoValue:
         ddof = correction
     x = lax.lift(a)
+    _no_axis_of_0d(axis, x.ndim)
     axes = normalize_axes(axis, x.ndim)
     if dtype is None and x.dtype.kind in "biu":
         dtype = np.dtype(np.float64)
@@ -171,6 +183,8 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
 def _arg(op, a, axis, out, keepdims):
     x = lax.lift(a)
     ax = None if axis is None else normalize_axis(axis, x.ndim)
+    if x.ndim == 0:  # NumPy takes axis 0 or -1 of a 0-d array as no axis
+        ax = None
     r = lax.bind(op, x, axis=ax)
     if keepdims:
         r = lax.reshape(r, (1,) * x.ndim if ax is None else
@@ -196,7 +210,8 @@ def _scan(op, a, axis, dtype, out):
         x, axis = np.ravel(x), 0
     dtype = _acc_dtype(x.dtype) if dtype is None else np.dtype(dtype)
     x = lax.cast(x, dtype)
-    r = lax.bind(op, x, axis=normalize_axis(axis, x.ndim)) if x.ndim else lax.reshape(x, (1,))
+    axis = normalize_axis(axis, max(x.ndim, 1), strict=True)  # NumPy scans a 0-d array as 1-d
+    r = lax.bind(op, x, axis=axis) if x.ndim else lax.reshape(x, (1,))
     if out is not None:
         return _store(np.add, (r,), out, True, "unsafe")
     return r
@@ -359,7 +374,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     a = lax.lift(a)
     if weights is None:
         avg = np.mean(a, axis=axis, keepdims=keepdims)
-        scl = lax.lift(np.asarray(a.size / avg.size if avg.size else 0, avg.dtype))
+        scl = lax.lift(np.asarray(a.size / avg.size, avg.dtype))  # NumPy: ZeroDivisionError
     else:
         w = lax.lift(weights)
         if w.shape != a.shape:

@@ -61,8 +61,8 @@ def matrix_transpose(x):
 @implements(np.moveaxis)
 def moveaxis(a, source, destination):
     a = _t(a)
-    src = [normalize_axis(s, a.ndim) for s in np.atleast_1d(source)]
-    dst = [normalize_axis(d, a.ndim) for d in np.atleast_1d(destination)]
+    src = [normalize_axis(s, a.ndim, strict=True) for s in np.atleast_1d(source)]
+    dst = [normalize_axis(d, a.ndim, strict=True) for d in np.atleast_1d(destination)]
     if len(src) != len(dst):
         raise ValueError("`source` and `destination` arguments must have the same number of "
                          "elements")
@@ -76,7 +76,7 @@ def moveaxis(a, source, destination):
 def swapaxes(a, axis1, axis2):
     a = _t(a)
     perm = list(range(a.ndim))
-    i, j = normalize_axis(axis1, a.ndim), normalize_axis(axis2, a.ndim)
+    i, j = normalize_axis(axis1, a.ndim, strict=True), normalize_axis(axis2, a.ndim, strict=True)
     perm[i], perm[j] = perm[j], perm[i]
     return transpose(a, perm)
 
@@ -264,7 +264,7 @@ def column_stack(tup):
     cols = []
     for a in tup:
         a = _t(a)
-        cols.append(reshape(a, (a.shape[0], 1)) if a.ndim < 2 else a)
+        cols.append(reshape(a, (-1, 1)) if a.ndim < 2 else a)
     return concatenate(cols, axis=1)
 
 
@@ -370,7 +370,7 @@ def repeat(a, repeats, axis=None):
 @implements(np.flip)
 def flip(m, axis=None):
     m = _t(m)
-    axes = normalize_axes(axis, m.ndim)
+    axes = normalize_axes(axis, m.ndim, strict=True)
     return m[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(m.ndim))]
 
 
@@ -387,8 +387,14 @@ def flipud(m):
 @implements(np.rot90)
 def rot90(m, k=1, axes=(0, 1)):
     m = _t(m)
-    k %= 4
+    if len(axes) != 2:
+        raise ValueError("len(axes) must be 2.")
     a0, a1 = axes
+    if a0 == a1 or abs(a0 - a1) == m.ndim:
+        raise ValueError("Axes must be different.")
+    if not (-m.ndim <= a0 < m.ndim and -m.ndim <= a1 < m.ndim):
+        raise ValueError(f"Axes={axes} out of range for array of ndim={m.ndim}.")
+    k %= 4
     if k == 0:
         return m
     if k == 2:
@@ -406,6 +412,7 @@ def roll(a, shift, axis=None):
     shifts = np.broadcast_to(np.asarray(shift), np.shape(axis)).tolist() if \
         isinstance(axis, (tuple, list)) else [shift]
     axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+    normalize_axes(axes, a.ndim, strict=True)
     for s, ax in zip(shifts, axes):
         ax = normalize_axis(ax, a.ndim)
         n = a.shape[ax]
@@ -430,6 +437,8 @@ def _pad_widths(pad_width, ndim):
 def pad(array, pad_width, mode="constant", **kwargs):
     a = _t(array)
     widths = _pad_widths(pad_width, a.ndim)
+    if a.ndim == 0:  # NumPy pads no axis: a copy
+        return np.copy(a)
     if mode == "constant":
         cv = np.broadcast_to(np.asarray(kwargs.get("constant_values", 0)), (a.ndim, 2))
         if (cv == cv.flat[0]).all():
@@ -516,8 +525,9 @@ def where(condition, x=None, y=None):
 def select(condlist, choicelist, default=0):
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
-    dt = np.result_type(*[_t(c).dtype for c in choicelist], np.asarray(default).dtype
-                        if not lax.is_tracer(default) else default.dtype)
+    dflt = default.dtype if lax.is_tracer(default) else default if isinstance(
+        default, (bool, int, float, complex)) else np.asarray(default).dtype  # NEP 50: weak
+    dt = np.result_type(*[_t(c).dtype for c in choicelist], dflt)
     out = lax.cast(_t(default), dt)
     for c, v in reversed(list(zip(condlist, choicelist))):
         out = np.where(c, lax.cast(_t(v), dt), out)
@@ -650,6 +660,12 @@ def copy(a, order="K", subok=False):
 @implements(np.diff)
 def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     a = _t(a)
+    if n == 0:  # NumPy returns `a` itself, without prepend/append or axis checks
+        return a
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    if a.ndim == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
     axis = normalize_axis(axis, a.ndim)
     parts = []
     for extra in (prepend, append):
