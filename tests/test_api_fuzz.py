@@ -43,6 +43,8 @@ REFUSALS: dict[str, str] = {
     # quantiles of nothing: refused by name
     "median": r"of an empty array",
     "nanmedian": r"of an empty array",
+    "quantile": r"of an empty array",
+    "percentile": r"of an empty array",
     "nanpercentile": r"of an empty array|with method=",
     "nanquantile": r"of an empty array|with method=",
 }
@@ -165,7 +167,7 @@ def _describe(fn: Callable, args: tuple, backend: str) -> str:
 def check(name: str, fn: Callable, args: tuple, backend: str) -> None:
     """`jit(fn)` against `fn` on copies of `args`: results, in-place writes, errors."""
     want_args = [_copy(a) for a in args]
-    got_args = [_copy(a) for a in args]
+    got_args = list(args)  # as drawn: Fortran, transposed, reversed, strided
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -216,7 +218,9 @@ def _red_out(d: Draw, name: str):
     ax = d.int(-x.ndim, x.ndim - 1)
     fn = getattr(np, name[:-4])
     want = fn(x, axis=ax) if x.size or name != "max_out" else np.zeros(())
-    out = np.zeros(np.shape(want), d.pick(("float64", "float32", "int64", x.dtype.name)))
+    # an int out= of an inexact result with inf/nan: the cast is undefined (see the report)
+    dts = ("float64", "float32", x.dtype.name) + (("int64",) if x.dtype.kind in "biu" else ())
+    out = np.zeros(np.shape(want), d.pick(dts))
 
     def f(a, o):
         r = fn(a, axis=ax, out=o)
@@ -245,7 +249,8 @@ def _std(d: Draw, name: str):
         kw["keepdims"] = d.bool()
     if d.bool():
         kw["ddof"] = d.pick((0, 1, 2, 0.5))
-    if d.int(0, 3) == 0:
+    # NumPy's nanvar of float16 with dtype=float32 rounds deviations to float16 (see report)
+    if d.int(0, 3) == 0 and not (name.startswith("nan") and x.dtype == np.float16):
         kw["dtype"] = d.pick(("float32", "float64"))
     if name in ("std", "var") and d.bool():
         return (lambda a: getattr(a, name)(**kw)), (x,)
@@ -267,7 +272,8 @@ def _minmax(d: Draw, name: str):
 
 @case("argmin", "argmax", "nanargmin", "nanargmax")
 def _argmin(d: Draw, name: str):
-    x = d.array(dtypes=REAL)
+    # no nan for nanarg*: NumPy's ValueError for an all-nan slice depends on the values
+    x = d.array(dtypes=REAL, special=False if name.startswith("nan") else None)
     kw = {"axis": d.axis(x.ndim, tuples=False)}
     if d.bool():
         kw["keepdims"] = d.bool()
@@ -305,8 +311,9 @@ def _any(d: Draw, name: str):
 
 @case("median", "nanmedian")
 def _median(d: Draw, name: str):
-    x = d.array(dtypes=REAL)
-    kw = {"axis": d.axis(x.ndim)}
+    # empty: 1-d only (NumPy's own reshape fails on some empty ones)
+    x = d.array(dtypes=REAL, min_side=1) if d.int(0, 7) else d.array(shape=(0,), dtypes=REAL)
+    kw = {"axis": d.axis(x.ndim) if x.size else None}
     if d.bool():
         kw["keepdims"] = d.bool()
     return (lambda a: getattr(np, name)(a, **kw)), (x,)
@@ -314,10 +321,11 @@ def _median(d: Draw, name: str):
 
 @case("percentile", "quantile", "nanpercentile", "nanquantile")
 def _percentile(d: Draw, name: str):
-    x = d.array(dtypes=REAL_NUM)
+    x = d.array(dtypes=REAL_NUM, min_side=1) if d.int(0, 7) else d.array(shape=(0,),
+                                                                          dtypes=REAL_NUM)
     hi = 100 if "percentile" in name else 1
     q = d.pick((hi / 2, hi, 0, [hi / 4, hi * 0.9], np.array([0.1, 0.5]) * hi, hi * 1.5))
-    kw = {"axis": d.axis(x.ndim)}
+    kw = {"axis": d.axis(x.ndim) if x.size else None}
     if d.bool():
         kw["keepdims"] = d.bool()
     if d.bool():
@@ -334,7 +342,10 @@ def _average(d: Draw, name: str):
         kw["returned"] = True
     if d.bool():
         wshape = x.shape if ax is None or d.bool() else (x.shape[ax],)
-        w = d.array(shape=wshape, dtypes=REAL_NUM, special=False)
+        # positive weights: NumPy's ZeroDivisionError for weights summing to zero depends on
+        # the values, which a compiled function cannot raise
+        w = np.abs(d.array(shape=wshape, dtypes=("float64", "float32", "int64"), special=False))
+        w = w + 1
         return (lambda a, w: np.average(a, weights=w, **kw)), (x, w)
     return (lambda a: np.average(a, **kw)), (x,)
 
@@ -511,8 +522,8 @@ def _repeat(d: Draw, name: str):
     if name == "tile":
         reps = d.pick((2, 0, (2, 1), (1, 2, 2), (3,), ()))
         return (lambda a: np.tile(a, reps)), (x,)
-    ax = d.axis(x.ndim, tuples=False)
-    n = x.size if ax is None else x.shape[ax] if x.ndim else 1
+    ax = d.axis(x.ndim, tuples=False, bad=False)
+    n = x.size if ax is None or x.ndim == 0 else x.shape[ax]
     reps = d.pick((2, 0, list(range(n)), [1] * n, [2]))
     if d.bool():
         return (lambda a: a.repeat(reps, axis=ax)), (x,)
@@ -664,7 +675,8 @@ def _take_along_argsort(d: Draw, name: str):
 
 @case("searchsorted", "digitize")
 def _searchsorted(d: Draw, name: str):
-    s = np.sort(d.array(dtypes=REAL, max_dims=1, min_dims=1))
+    # nan in bins: NumPy's monotonicity check has its own rules for nan
+    s = np.sort(d.array(dtypes=REAL, max_dims=1, min_dims=1, special=name != "digitize"))
     v = d.array(dtype=s.dtype, max_dims=2)
     if name == "digitize":
         right = d.bool()
@@ -708,7 +720,9 @@ def _histogram(d: Draw, name: str):
 
 @case("bincount")
 def _bincount(d: Draw, name: str):
-    x = d.array(dtypes=("int64", "int32", "uint8", "int8", "bool"), max_dims=1, min_dims=1)
+    # no integer extremes: eager np.bincount of 2**31 - 1 allocates 16 GiB
+    x = d.array(dtypes=("int64", "int32", "uint8", "int8", "bool"), max_dims=1, min_dims=1,
+                special=False)
     k = d.int(1, 12)
     w = d.array(shape=x.shape, dtypes=("float64", "float32", "int64"), special=False)
     use_w = d.bool()
@@ -721,8 +735,10 @@ def _bincount(d: Draw, name: str):
 
 @case("convolve", "correlate")
 def _convolve(d: Draw, name: str):
-    a = d.array(dtypes=NUMERIC, min_dims=1, max_dims=1, max_side=6)
-    v = d.array(dtypes=NUMERIC, min_dims=1, max_dims=1, max_side=4)
+    dt_a, dt_v = d.pick(NUMERIC), d.pick(NUMERIC)
+    real = "complex" not in dt_a + dt_v  # complex inf products: NumPy's loops have their own
+    a = d.array(dtype=dt_a, min_dims=1, max_dims=1, max_side=6, special=None if real else False)
+    v = d.array(dtype=dt_v, min_dims=1, max_dims=1, max_side=4, special=None if real else False)
     mode = d.pick(("full", "same", "valid"))
     fn = getattr(np, name)
     return (lambda a, v: fn(a, v, mode=mode)), (a, v)
@@ -806,7 +822,9 @@ def _products(d: Draw, name: str):
             shp_b = shp_b[::-1] if len(shp_b) == 2 else shp_b
         if d.int(0, 5) == 0:
             shp_b = (k + 1,) + shp_b[1:] if shp_b else shp_b
-    a = d.array(shape=shp_a, dtype=dt if d.bool() else None, dtypes=NUMERIC)
+    # complex inf/nan products: NumPy's BLAS and its own loops disagree among themselves
+    a = d.array(shape=shp_a, dtype=dt if d.bool() else None, dtypes=NUMERIC,
+                special=False if dt.startswith("complex") else None)
     b = d.array(shape=shp_b, dtype=dt, special=False)
     fn = getattr(np, name)
     if name == "matmul" and d.bool():
@@ -925,7 +943,7 @@ def _gradient(d: Draw, name: str):
 def _index(d: Draw, shape: tuple, fancy: bool = True):
     """A random valid index for `shape`: ints, slices (negative steps), None, `...`, lists."""
     parts, dims, used_ellipsis, n_fancy = [], list(shape), False, 0
-    while dims and d.int(0, 3):
+    while dims and (used_ellipsis or d.int(0, 3)):  # after `...`, index every remaining dim
         k = d.pick(("int", "slice", "slice", "none", "ellipsis", "list") if fancy else
                    ("int", "slice", "slice", "none", "ellipsis"))
         if k == "none":
@@ -972,7 +990,9 @@ def _setitem(d: Draw, name: str):
     idx = _fix_lists(_index(d, x.shape))
     target = x[idx]
     vshape = np.shape(target)[d.int(0, np.ndim(target)):]
-    v = d.array(shape=vshape, dtype=x.dtype if d.bool() else None, dtypes=NUMERIC)
+    # a value NumPy casts to x's dtype under same_kind (complex into int goes through Python)
+    v = d.array(shape=vshape, dtype=x.dtype if d.bool() else None,
+                dtypes=[t for t in NUMERIC if np.can_cast(t, x.dtype, "same_kind")])
     if d.bool():
         v = d.pick((2, -1, 0.5))
     inplace = d.bool()
@@ -1060,7 +1080,7 @@ CASE_NAMES = sorted(CASES)
 EXPLORE = os.environ.get("TRACENP_FUZZ_EXPLORE", "") not in ("", "0")
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate) if os.environ.get(
     "TRACENP_FUZZ_NOSHRINK", "") not in ("", "0") else tuple(Phase)
-EXAMPLES = int(os.environ.get("TRACENP_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("TRACENP_FUZZ_EXAMPLES", "25"))
 
 
 @pytest.mark.parametrize("name", CASE_NAMES)

@@ -308,7 +308,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     start, stop = np.broadcast_arrays(lax.cast(start, dt), lax.cast(stop, dt))
     delta = stop - start
     i = lax.lift(_np_arange(num, dtype=dt).reshape((-1,) + (1,) * start.ndim))
-    step = delta / div if div > 0 else delta * np.nan
+    step = delta / div if div > 0 else np.nan  # NumPy: a Python float nan
     y = i * step + start if div > 0 else i * delta + start
     if endpoint and num > 1:
         y = np.concatenate([y[:-1], np.reshape(stop, (1,) + stop.shape)], axis=0)

@@ -326,8 +326,20 @@ def _all_integers(key) -> bool:
                and k.dtype.kind in "iu" for k in keys)
 
 
+def _check_python_int(value, dtype: np.dtype) -> None:
+    """NumPy refuses to store a Python int (or float, through `int()`) its integer dtype cannot
+    hold (`u8[0] = -1`, `u8[0] = -1.5`, `i8[0] = np.nan`)."""
+    if isinstance(value, float) and dtype.kind in "iu":
+        value = int(value)  # ValueError for nan, OverflowError for inf, as NumPy
+    if isinstance(value, int) and not isinstance(value, bool) and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not info.min <= value <= info.max:
+            raise OverflowError(f"Python integer {value} out of bounds for {dtype}")
+
+
 def setitem(x, key, value):
     _refuse_field_names(x, key)
+    _check_python_int(value, x.dtype)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
     keys = key if isinstance(key, tuple) else (key,)
@@ -400,6 +412,11 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         a, axis = np.ravel(a), 0
     axis = axis % a.ndim
     indices = lift_index_lists(indices)
+    if a.shape[axis] == 0 and mode in ("clip", "wrap") and np.size(indices):
+        shape = a.shape[:axis] + np.shape(indices) + a.shape[axis + 1:]
+        if int(np.prod(shape)):  # no index can be moved into an empty axis
+            raise IndexError("cannot do a non-empty take from an empty axes.")
+        return write_out(lax.lift(np.zeros(shape, a.dtype)), out)
     indices = _index_mode(indices if lax.is_tracer(indices) else np.asarray(indices),
                           a.shape[axis], mode)
     key = [slice(None)] * axis + [indices]
@@ -492,6 +509,7 @@ def take_along_axis(arr, indices, axis=-1):
 @implements(np.put_along_axis)
 def put_along_axis(arr, indices, values, axis):
     axis = axis % arr.ndim
+    _check_python_int(values, arr.dtype)
     idx = _to_index_array(indices, arr.shape[axis], axis)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))
 

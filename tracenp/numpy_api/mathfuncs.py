@@ -35,7 +35,12 @@ def _concrete(x, what: str):
 def round_(a, decimals=0, out=None):
     x = lax.lift(a)
     decimals = int(_concrete(decimals, "`decimals` of np.round"))
-    if x.dtype.kind in "biu":
+    if x.dtype.kind == "c":  # NumPy rounds each part: a complex product would make inf nan
+        from .complex_parts import complex_from_parts
+
+        r = complex_from_parts(round_(np.real(x), decimals), round_(np.imag(x), decimals),
+                               x.dtype)
+    elif x.dtype.kind in "biu":
         if decimals >= 0:
             r = x if x.dtype.kind != "b" else np.rint(x)
         else:
@@ -243,11 +248,16 @@ def interp(x, xp, fp, left=None, right=None, period=None):
 
 
 def _correlate_full(a, v):
-    """c[k] = sum_j a[k + j - (m - 1)] * v[j], for k in 0 .. n + m - 2."""
+    """c[k] = sum_j a[k + j - (m - 1)] * v[j], for k in 0 .. n + m - 2, over the terms inside
+    `a` only (as NumPy's: a padding zero times an inf `v[j]` would be nan)."""
     n, m = a.shape[0], v.shape[0]
     padded = lax.pad(a, [(m - 1, m - 1)])
     windows = np.stack([padded[j:j + n + m - 1] for j in range(m)])
-    return np.sum(np.multiply(windows, lax.reshape(v, (m, 1))), axis=0, dtype=a.dtype)
+    pos = np.arange(n + m - 1)[None, :] + np.arange(m)[:, None] - (m - 1)
+    inside = lax.lift((pos >= 0) & (pos < n))
+    terms = np.where(inside, np.multiply(windows, lax.reshape(v, (m, 1))),
+                     lax.lift(np.zeros((), a.dtype)))
+    return np.sum(terms, axis=0, dtype=a.dtype)
 
 
 def _mode_slice(full, n: int, m: int, mode: str):
@@ -389,8 +399,10 @@ def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
     n = x.shape[0]
     q = np.asarray(q)
     virtual = (n - 1) * (q if q.dtype.kind == "f" else q.astype(np.float64))  # in q's dtype
-    if method in _DISCRETE:  # an element itself, of x's dtype; nan if the slice has one
-        res = x[_DISCRETE[method](virtual).astype(np.intp)]
+    # integer q (0 or 1) with "linear": NumPy takes the element itself, in x's dtype
+    if method in _DISCRETE or (method == "linear" and q.dtype.kind in "iub"):
+        # an element itself, of x's dtype; nan if the slice has one
+        res = x[(_DISCRETE[method](virtual) if method in _DISCRETE else virtual).astype(np.intp)]
         if x.dtype.kind in "fc":
             res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
         return res
@@ -444,7 +456,8 @@ def _reduced_first(x, axis):
     axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
-    return axes, lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
+    kept = tuple(x.shape[d] for d in rest)
+    return axes, lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) + kept)
 
 
 def _kept(res, x, axes, q, keepdims: bool):
@@ -481,7 +494,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
-    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    moved = np.sort(lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) +
+                                tuple(x.shape[d] for d in rest)), axis=0)
     n = moved.shape[0]
     if n == 0:
         raise errors.unsupported("np.median of an empty array")
@@ -890,10 +904,13 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
         return median(x, axis=axis, keepdims=keepdims)
     if out is not None:
         raise errors.unsupported("np.nanmedian with out=")
-    axes = normalize_axes(axis, x.ndim)
+    axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
-    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    moved = np.sort(lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) +
+                                tuple(x.shape[d] for d in rest)), axis=0)
+    if moved.shape[0] == 0:
+        raise errors.unsupported("np.nanmedian of an empty array")
     valid = np.sum(np.logical_not(np.isnan(moved)), axis=0, keepdims=True)
     lo = np.maximum(np.floor_divide(np.subtract(valid, 1), 2), 0)
     hi = np.minimum(np.floor_divide(valid, 2), moved.shape[0] - 1)

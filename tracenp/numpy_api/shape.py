@@ -363,7 +363,7 @@ def repeat(a, repeats, axis=None):
         shape = a.shape[:axis + 1] + (int(reps),) + a.shape[axis + 1:]
         b = lax.broadcast_to(reshape(a, a.shape[:axis + 1] + (1,) + a.shape[axis + 1:]), shape)
         return lax.reshape(b, a.shape[:axis] + (n * int(reps),) + a.shape[axis + 1:])
-    idx = np.repeat(np.arange(n), reps)
+    idx = np.repeat(np.arange(n), repeats if isinstance(repeats, list) else reps)  # [] is ints
     return np.take(a, idx, axis=axis)
 
 
@@ -427,6 +427,8 @@ def roll(a, shift, axis=None):
 
 
 def _pad_widths(pad_width, ndim):
+    if np.asarray(pad_width).dtype.kind not in "iu":
+        raise TypeError("`pad_width` must be of integral type.")
     w = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (ndim, 2))
     if (w < 0).any():
         raise ValueError("index can't contain negative values")
@@ -569,7 +571,8 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None):
 @implements(np.argsort)
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
-    if axis is None:
+    if axis is None or a.ndim == 0:  # NumPy argsorts a 0-d array as its ravel
+        normalize_axis(axis or 0, max(a.ndim, 1))
         a, axis = ravel(a), 0
     stable_ties = bool(stable) or kind in ("stable", "mergesort")  # else NumPy's order of ties
     return lax.bind(Op.ARGSORT, a, axis=normalize_axis(axis, a.ndim),
