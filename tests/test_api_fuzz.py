@@ -219,7 +219,8 @@ def _red_out(d: Draw, name: str):
     fn = getattr(np, name[:-4])
     want = fn(x, axis=ax) if x.size or name != "max_out" else np.zeros(())
     # an int out= of an inexact result with inf/nan: the cast is undefined (see the report)
-    dts = ("float64", "float32", x.dtype.name) + (("int64",) if x.dtype.kind in "biu" else ())
+    dts = ("float64", "float32", x.dtype.name) + (("int64",) if x.dtype.kind in "biu" and
+                                                  x.size else ())
     out = np.zeros(np.shape(want), d.pick(dts))
 
     def f(a, o):
@@ -937,6 +938,90 @@ def _gradient(d: Draw, name: str):
     return (lambda a: np.gradient(a, *spacing, **kw)), (y,)
 
 
+# ------------------------------------------------------------------------------ more functions
+
+
+@case("append", "insert", "delete")
+def _append(d: Draw, name: str):
+    x = d.array(min_dims=1)
+    ax = d.pick((None, 0, -1))
+    n = x.size if ax is None else x.shape[ax]
+    if name == "append":
+        y = d.array(shape=x.shape if ax is not None else d.shape(max_dims=2))
+        return (lambda a, b: np.append(a, b, axis=ax)), (x, y)
+    pos = d.pick((0, -1, [0, 0], slice(None, None, 2), n))
+    if name == "delete":
+        return (lambda a: np.delete(a, pos, axis=ax)), (x,)
+    if isinstance(pos, slice):
+        pos = 1
+    v = d.pick((7, -1.5))
+    return (lambda a: np.insert(a, pos, v, axis=ax)), (x,)
+
+
+@case("partition", "argpartition")
+def _partition(d: Draw, name: str):
+    x = d.array(dtypes=REAL, min_dims=1, min_side=1, special=False)
+    ax = d.int(-x.ndim, x.ndim - 1)
+    n = x.shape[ax]
+    kth = d.pick((0, n - 1, -1, [0, n - 1]))
+    fn = getattr(np, name)
+    if name == "partition":  # only the kth elements' values are defined
+        ks = kth if isinstance(kth, list) else [kth]
+        return (lambda a: np.take(fn(a, kth, axis=ax), ks, axis=ax)), (x,)
+    return (lambda a: np.take_along_axis(a, fn(a, kth, axis=ax), axis=ax).take(
+        kth, axis=ax)), (x,)
+
+
+@case("isin", "resize", "unwrap", "sinc", "vander", "polyval")
+def _misc(d: Draw, name: str):
+    if name == "isin":
+        x, y = d.array(dtypes=REAL_NUM), d.array(dtypes=REAL_NUM, max_dims=1)
+        inv = d.bool()
+        return (lambda a, b: np.isin(a, b, invert=inv)), (x, y)
+    if name == "resize":
+        x = d.array()
+        shape = d.pick((5, (2, 3), (0,), (1, 1)))
+        return (lambda a: np.resize(a, shape)), (x,)
+    if name == "unwrap":
+        x = d.array(dtypes=("float64", "float32"), min_dims=1, special=False)
+        return (lambda a: np.unwrap(a * 3, axis=-1)), (x,)
+    if name == "sinc":
+        return (lambda a: np.sinc(a)), (d.array(dtypes=INEXACT),)
+    if name == "vander":
+        x = d.array(dtypes=NUMERIC, min_dims=1, max_dims=1, special=False)
+        n, inc = d.pick((None, 0, 3)), d.bool()
+        return (lambda a: np.vander(a, n, increasing=inc)), (x,)
+    p = d.array(dtypes=NUMERIC, min_dims=1, max_dims=1, min_side=1, special=False)
+    return (lambda c, a: np.polyval(c, a)), (p, d.array(dtypes=NUMERIC))
+
+
+@case("ufunc_methods")
+def _ufunc_methods(d: Draw, name: str):
+    x = d.array(dtypes=NUMERIC)
+    uf = d.pick((np.add, np.multiply, np.maximum, np.minimum, np.subtract, np.logical_or))
+    form = d.pick(("reduce", "accumulate", "outer"))
+    if form == "outer":
+        y = d.array(dtypes=NUMERIC, max_dims=1)
+        return (lambda a, b: uf.outer(a, b)), (x, y)
+    ax = d.int(-x.ndim, x.ndim - 1) if x.ndim else None
+    if form == "accumulate" and x.ndim:
+        return (lambda a: uf.accumulate(a, axis=ax)), (x,)
+    kw = {"keepdims": d.bool()} if form == "reduce" else {}
+    return (lambda a: uf.reduce(a, axis=ax, **kw)), (x,)
+
+
+@case("scalar_ops")
+def _scalar_ops(d: Draw, name: str):
+    x = d.array(dtypes=REAL_NUM)
+    c = d.pick((2, -1, 300, 0.5, -0.0, True, 1e300, -129))
+    op = d.pick(("add", "mul", "floordiv", "mod", "pow", "lt", "eq", "max", "rsub"))
+    fns = {"add": lambda a: a + c, "mul": lambda a: a * c, "floordiv": lambda a: a // c,
+           "mod": lambda a: a % c, "pow": lambda a: a ** c if c in (2, 0.5) else a ** 2,
+           "lt": lambda a: a < c, "eq": lambda a: a == c, "max": lambda a: np.maximum(a, c),
+           "rsub": lambda a: c - a}
+    return fns[op], (x,)
+
+
 # ------------------------------------------------------------------------------ indexing
 
 
@@ -993,7 +1078,7 @@ def _setitem(d: Draw, name: str):
     # a value NumPy casts to x's dtype under same_kind (complex into int goes through Python)
     v = d.array(shape=vshape, dtype=x.dtype if d.bool() else None,
                 dtypes=[t for t in NUMERIC if np.can_cast(t, x.dtype, "same_kind")])
-    if d.bool():
+    if d.bool() or not np.size(target):  # NumPy broadcasts empty values by its own rules
         v = d.pick((2, -1, 0.5))
     inplace = d.bool()
 

@@ -92,6 +92,16 @@ def _basic(x, key):
     return lax.reshape(y, out_shape) if tuple(out_shape) != y.shape else y
 
 
+def _drop_unit_lead(value, ndim: int):
+    """NumPy's assignment drops a value's leading length-1 dims beyond the target's
+    (`x[:, 0] = np.ones((1, 1, n))`)."""
+    value = lax.lift(value)
+    lead = 0
+    while value.ndim - lead > ndim and value.shape[lead] == 1:
+        lead += 1
+    return lax.reshape(value, value.shape[lead:]) if lead else value
+
+
 def _basic_set(x, key, value):
     """A copy of `x` with `x[key] = value` for a basic key."""
     slices, axis = [], 0
@@ -106,7 +116,8 @@ def _basic_set(x, key, value):
         else:
             slices.append(tuple(None if v is None else int(v) for v in (k.start, k.stop, k.step)))
         axis += 1
-    value = lax.broadcast_to(lax.cast(value, x.dtype), view_shape)
+    value = lax.broadcast_to(lax.cast(_drop_unit_lead(value, len(view_shape)), x.dtype),
+                             view_shape)
     slice_shape = tuple(len(range(*slice(*s).indices(n))) for s, n in zip(slices, x.shape))
     return lax.slice_set(x, lax.reshape(value, slice_shape), slices)
 
@@ -236,6 +247,8 @@ def _advanced_set(x, key, value, mode="set"):
     xe, basic_key, sub, adv_pos, idx = _prepare_advanced(x, key)
     flat, perm, at, bshape, lin = _advanced_layout(sub, adv_pos, idx)
     want = _advanced_get(x, key).shape
+    if mode == "set":
+        value = _drop_unit_lead(value, len(want))
     value = lax.broadcast_to(lax.cast(value, x.dtype), want)
     value = lax.reshape(value, want[:at] + (lin.shape[at],) + want[at + len(bshape):])
     if mode in ("maximum", "minimum"):
@@ -326,7 +339,7 @@ def _all_integers(key) -> bool:
                and k.dtype.kind in "iu" for k in keys)
 
 
-def _check_python_int(value, dtype: np.dtype) -> None:
+def check_python_value(value, dtype: np.dtype) -> None:
     """NumPy refuses to store a Python int (or float, through `int()`) its integer dtype cannot
     hold (`u8[0] = -1`, `u8[0] = -1.5`, `i8[0] = np.nan`)."""
     if isinstance(value, float) and dtype.kind in "iu":
@@ -337,9 +350,24 @@ def _check_python_int(value, dtype: np.dtype) -> None:
             raise OverflowError(f"Python integer {value} out of bounds for {dtype}")
 
 
+def _check_element_value(x, key, value) -> None:
+    """`x[i, j] = v` names one element: NumPy converts `v` to a scalar and refuses an array of
+    one or more dims (ValueError, TypeError for complex; a bool takes its truth), unlike a
+    view target such as `x[i, ..., j]`. NumPy itself decides, on a stand-in of `v`'s shape."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if len(keys) != x.ndim or not all(_is_int(k) for k in keys) or \
+            isinstance(value, MaskedSelection):
+        return
+    shape = value.shape if lax.is_tracer(value) else np.shape(value)
+    if shape:
+        dtype = value.dtype if lax.is_tracer(value) else np.asarray(value).dtype
+        np.zeros(1, x.dtype)[0] = np.zeros(shape, dtype)
+
+
 def setitem(x, key, value):
     _refuse_field_names(x, key)
-    _check_python_int(value, x.dtype)
+    check_python_value(value, x.dtype)
+    _check_element_value(x, key, value)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
     keys = key if isinstance(key, tuple) else (key,)
@@ -509,7 +537,7 @@ def take_along_axis(arr, indices, axis=-1):
 @implements(np.put_along_axis)
 def put_along_axis(arr, indices, values, axis):
     axis = axis % arr.ndim
-    _check_python_int(values, arr.dtype)
+    check_python_value(values, arr.dtype)
     idx = _to_index_array(indices, arr.shape[axis], axis)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))
 

@@ -418,7 +418,8 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             ax = normalize_axis(axis, a.ndim)
             w = lax.reshape(w, tuple(w.shape[0] if i == ax else 1 for i in range(a.ndim)))
         axes = normalize_axes(axis, a.ndim)
-        kept = [n for i, n in enumerate(a.shape) if i not in axes]
+        # NumPy sums 1-d weights broadcast with unit dims, full ones over a's other dims
+        kept = [n for i, n in enumerate(a.shape) if i not in axes] if w.shape == a.shape else []
         if any(a.shape[i] == 0 for i in axes) and all(kept):  # a weight sum over nothing
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         rtype = np.result_type(a.dtype, w.dtype, np.float64 if a.dtype.kind in "biu" else a.dtype)
