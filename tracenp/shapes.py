@@ -32,24 +32,31 @@ def broadcast_shapes(*shapes: Shape) -> Shape:
     return tuple(out)
 
 
-def normalize_axis(axis: int, ndim: int) -> int:
-    if not -ndim <= axis < max(ndim, 1) or (ndim == 0 and axis not in (0, -1)):
+def normalize_axis(axis: int, ndim: int, strict: bool = False) -> int:
+    """`axis` in [0, ndim); a 0-d array takes 0 and -1 unless `strict` (NumPy's
+    `normalize_axis_index`: swapaxes, moveaxis, flip, roll, median)."""
+    if not -max(ndim, 1) <= axis < max(ndim, 1) or (strict and ndim == 0):
         from numpy.exceptions import AxisError
 
         raise AxisError(axis, ndim)
     return axis % ndim if ndim else 0
 
 
-def normalize_axes(axis, ndim: int) -> tuple[int, ...]:
-    """`axis=None | int | tuple` as a sorted tuple of non-negative axes."""
+def normalize_axes(axis, ndim: int, strict: bool = False) -> tuple[int, ...]:
+    """`axis=None | int | tuple` as a sorted tuple of non-negative axes.
+
+    A ufunc reduction takes an int axis 0 or -1 of a 0-d array as no axis, and refuses a tuple;
+    `strict` (NumPy's `normalize_axis_tuple`: flip, roll, median, quantile) refuses both.
+    """
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, (tuple, list)):
-        axes = tuple(normalize_axis(int(a), ndim) for a in axis)
+        axes = tuple(normalize_axis(int(a), ndim, strict=True) for a in axis)
         if len(set(axes)) != len(axes):
             raise ValueError("duplicate value in 'axis'")
         return tuple(sorted(axes))
-    return (normalize_axis(int(axis), ndim),)
+    axis = normalize_axis(int(axis), ndim, strict)
+    return (axis,) if ndim else ()
 
 
 def slice_dim(n: int | None, start, stop, step) -> int | None:

@@ -35,8 +35,11 @@ ARRAY_RESULT = frozenset(
     "where copy asarray asanyarray array ascontiguousarray asfortranarray atleast_1d atleast_2d "
     "atleast_3d moveaxis matrix_transpose broadcast_to broadcast_arrays tensordot cov select "
     "piecewise cumsum cumprod nancumsum nancumprod cumulative_sum cumulative_prod zeros_like "
-    "ones_like full_like empty_like real_if_close flip roll sort argsort tile take_along_axis "
-    "expand_dims".split())
+    "ones_like full_like empty_like real_if_close roll sort argsort tile take_along_axis "
+    "expand_dims pad cross isin".split())
+# NumPy's _ureduce keeps a 0-d result of these as an array under keepdims=True
+KEEPDIMS_ARRAY = frozenset(
+    "median nanmedian quantile nanquantile percentile nanpercentile".split())
 FOLLOW_INPUT = frozenset("real imag squeeze reshape transpose swapaxes diagonal ravel".split())
 PYTHON_RESULT = frozenset("allclose array_equal array_equiv".split())
 
@@ -59,7 +62,9 @@ def dispatch_function(func, args, kwargs):
     if impl is None:
         name = getattr(func, "__module__", "numpy") or "numpy"
         raise errors.unsupported(f"{name}.{func.__name__}")
-    return mark_returns(impl(*args, **kwargs), _returns(func.__name__, args))
+    returns = "array" if kwargs.get("out") is not None or (
+        func.__name__ in KEEPDIMS_ARRAY and kwargs.get("keepdims")) else _returns(func.__name__, args)
+    return mark_returns(impl(*args, **kwargs), returns)  # with out=, NumPy returns `out`
 
 
 def _returns(name: str, args) -> str:

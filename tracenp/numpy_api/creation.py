@@ -332,7 +332,9 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
     dt = a.dtype if dtype is None else np.dtype(dtype)
     if lax.is_tracer(fill_value):
         return full(a.shape if shape is None else shape, lax.cast(fill_value, dt), dt)
-    return full(a.shape if shape is None else shape, _np_asarray(fill_value).astype(dt), dt)
+    value = _np_empty(np.shape(fill_value), dt)
+    np.copyto(value, fill_value, casting="unsafe")  # NumPy's OverflowError for 300 in uint8
+    return full(a.shape if shape is None else shape, value, dt)
 
 
 @implements(np.linspace)
@@ -344,14 +346,30 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     start, stop = np.broadcast_arrays(lax.cast(start, dt), lax.cast(stop, dt))
     delta = stop - start
     i = lax.lift(_np_arange(num, dtype=dt).reshape((-1,) + (1,) * start.ndim))
-    step = delta / div if div > 0 else delta * np.nan
+    step = delta / div if div > 0 else np.nan  # NumPy: a Python float nan
     y = i * step + start if div > 0 else i * delta + start
     if endpoint and num > 1:
         y = np.concatenate([y[:-1], np.reshape(stop, (1,) + stop.shape)], axis=0)
     if axis != 0:
         y = np.moveaxis(y, 0, axis)
+    if dtype is not None and np.issubdtype(dtype, np.integer):
+        y = np.floor(y)  # NumPy floors before an integer cast (-0.5 is -1, not 0)
     y = lax.cast(y, dtype) if dtype is not None else y
     return (y, step) if retstep else y
+
+
+@implements(np.logspace)
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """NumPy's `power(base, linspace(start, stop))`: a scalar `base` stays weak (float16
+    endpoints give float16), an array one broadcasts with the endpoints."""
+    if not isinstance(base, (float, int)) and np.ndim(base):
+        ndmax = max(np.ndim(start), np.ndim(stop), np.ndim(base))
+        start, stop, base = (lax.reshape(lax.lift(v), (1,) * (ndmax - np.ndim(v)) + np.shape(v))
+                             for v in (start, stop, base))
+        base = np.expand_dims(base, axis)
+    y = linspace(start, stop, num=num, endpoint=endpoint, axis=axis)
+    r = np.power(base, y)
+    return r if dtype is None else lax.cast(r, dtype)
 
 
 def weak_or_dtype(v):

@@ -102,7 +102,7 @@ def _bincount_of_bounded(x, weights, minlength: int):
     x = lax.lift(x)
     if x.ndim != 1:
         raise ValueError("object too deep for desired array")
-    if weights is None:
+    if weights is None or x.shape[0] == 0:  # NumPy: no values count in intp, weights or not
         out, inc = lax.lift(np.zeros(minlength, dtype=np.intp)), 1
     else:
         weights = lax.lift(weights)

@@ -92,6 +92,16 @@ def _basic(x, key):
     return lax.reshape(y, out_shape) if tuple(out_shape) != y.shape else y
 
 
+def _drop_unit_lead(value, ndim: int):
+    """NumPy's assignment drops a value's leading length-1 dims beyond the target's
+    (`x[:, 0] = np.ones((1, 1, n))`)."""
+    value = lax.lift(value)
+    lead = 0
+    while value.ndim - lead > ndim and value.shape[lead] == 1:
+        lead += 1
+    return lax.reshape(value, value.shape[lead:]) if lead else value
+
+
 def _basic_set(x, key, value):
     """A copy of `x` with `x[key] = value` for a basic key."""
     slices, axis = [], 0
@@ -106,7 +116,8 @@ def _basic_set(x, key, value):
         else:
             slices.append(tuple(None if v is None else int(v) for v in (k.start, k.stop, k.step)))
         axis += 1
-    value = lax.broadcast_to(lax.cast(value, x.dtype), view_shape)
+    value = lax.broadcast_to(lax.cast(_drop_unit_lead(value, len(view_shape)), x.dtype),
+                             view_shape)
     slice_shape = tuple(len(range(*slice(*s).indices(n))) for s, n in zip(slices, x.shape))
     return lax.slice_set(x, lax.reshape(value, slice_shape), slices)
 
@@ -260,6 +271,8 @@ def _advanced_set(x, key, value, mode="set"):
     xe, basic_key, sub, adv_pos, idx = _prepare_advanced(x, key)
     flat, perm, at, bshape, lin = _advanced_layout(sub, adv_pos, idx)
     want = _advanced_get(x, key).shape
+    if mode == "set":
+        value = _drop_unit_lead(value, len(want))
     value = lax.broadcast_to(lax.cast(value, x.dtype), want)
     value = lax.reshape(value, want[:at] + (lin.shape[at],) + want[at + len(bshape):])
     if mode in ("maximum", "minimum"):
@@ -350,8 +363,35 @@ def _all_integers(key) -> bool:
                and k.dtype.kind in "iu" for k in keys)
 
 
+def check_python_value(value, dtype: np.dtype) -> None:
+    """NumPy refuses to store a Python int (or float, through `int()`) its integer dtype cannot
+    hold (`u8[0] = -1`, `u8[0] = -1.5`, `i8[0] = np.nan`)."""
+    if isinstance(value, float) and dtype.kind in "iu":
+        value = int(value)  # ValueError for nan, OverflowError for inf, as NumPy
+    if isinstance(value, int) and not isinstance(value, bool) and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if not info.min <= value <= info.max:
+            raise OverflowError(f"Python integer {value} out of bounds for {dtype}")
+
+
+def _check_element_value(x, key, value) -> None:
+    """`x[i, j] = v` names one element: NumPy converts `v` to a scalar and refuses an array of
+    one or more dims (ValueError, TypeError for complex; a bool takes its truth), unlike a
+    view target such as `x[i, ..., j]`. NumPy itself decides, on a stand-in of `v`'s shape."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if len(keys) != x.ndim or not all(_is_int(k) for k in keys) or \
+            isinstance(value, MaskedSelection):
+        return
+    shape = value.shape if lax.is_tracer(value) else np.shape(value)
+    if shape:
+        dtype = value.dtype if lax.is_tracer(value) else np.asarray(value).dtype
+        np.zeros(1, x.dtype)[0] = np.zeros(shape, dtype)
+
+
 def setitem(x, key, value):
     _refuse_field_names(x, key)
+    check_python_value(value, x.dtype)
+    _check_element_value(x, key, value)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
     check_scalar_conversion(x.dtype, value)
@@ -438,6 +478,11 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         a, axis = np.ravel(a), 0
     axis = axis % a.ndim
     indices = lift_index_lists(indices)
+    if a.shape[axis] == 0 and mode in ("clip", "wrap") and np.size(indices):
+        shape = a.shape[:axis] + np.shape(indices) + a.shape[axis + 1:]
+        if int(np.prod(shape)):  # no index can be moved into an empty axis
+            raise IndexError("cannot do a non-empty take from an empty axes.")
+        return write_out(lax.lift(np.zeros(shape, a.dtype)), out)
     indices = _index_mode(indices if lax.is_tracer(indices) else np.asarray(indices),
                           a.shape[axis], mode)
     key = [slice(None)] * axis + [indices]
@@ -532,6 +577,7 @@ def take_along_axis(arr, indices, axis=-1):
 @implements(np.put_along_axis)
 def put_along_axis(arr, indices, values, axis):
     axis = axis % arr.ndim
+    check_python_value(values, arr.dtype)
     idx = _to_index_array(indices, arr.shape[axis], axis)
     check_scalar_conversion(arr.dtype, values, numpy_scalars=False)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))

@@ -310,10 +310,28 @@ def _binary(fn, reflected=False):
     return op
 
 
-for _name in "add sub mul truediv floordiv mod pow and or xor".split():
+def _inplace(fn, ufunc):
+    """`x[m] op= v`: NumPy's in-place op on the selection's copy keeps its dtype, and refuses
+    a result it cannot cast to it under `same_kind` (`int_array[m] += 0.5`)."""
+
+    def op(self, other):
+        res = fn(self.values, self._operand(other))
+        if not np.can_cast(res.dtype, self.values.dtype, "same_kind"):
+            raise np._core._exceptions._UFuncOutputCastingError(
+                ufunc, "same_kind", res.dtype, self.values.dtype, 0)
+        return MaskedSelection(res.astype(self.values.dtype), self.mask)
+
+    return op
+
+
+_UFUNC_OF = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
+             "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
+             "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor}
+for _name, _ufunc in _UFUNC_OF.items():
     _fn = getattr(operator, _name + "_" if _name in ("and", "or") else _name)
     setattr(MaskedSelection, f"__{_name}__", _binary(_fn))
     setattr(MaskedSelection, f"__r{_name}__", _binary(_fn, reflected=True))
+    setattr(MaskedSelection, f"__i{_name}__", _inplace(_fn, _ufunc))
 for _name in "lt le gt ge eq ne".split():
     setattr(MaskedSelection, f"__{_name}__", _binary(getattr(operator, _name)))
 for _name in "neg pos abs invert".split():

@@ -35,7 +35,12 @@ def _concrete(x, what: str):
 def round_(a, decimals=0, out=None):
     x = lax.lift(a)
     decimals = int(_concrete(decimals, "`decimals` of np.round"))
-    if x.dtype.kind in "biu":
+    if x.dtype.kind == "c":  # NumPy rounds each part: a complex product would make inf nan
+        from .complex_parts import complex_from_parts
+
+        r = complex_from_parts(round_(np.real(x), decimals), round_(np.imag(x), decimals),
+                               x.dtype)
+    elif x.dtype.kind in "biu":
         if decimals >= 0:
             r = x if x.dtype.kind != "b" else np.rint(x)
         else:
@@ -259,15 +264,22 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     hi = fp[n - 1] if right is None else lax.cast(np.asarray(right), dtype)
     y = np.where(np.less(x, xp[0]), lo, y)
     y = np.where(np.greater(x, xp[n - 1]), hi, y)
+    if n == 1:  # NumPy's one-point loop compares only: a nan x gets fp[0]
+        return y
     return np.where(np.isnan(x), lax.cast(np.asarray(np.nan), dtype), y)
 
 
 def _correlate_full(a, v):
-    """c[k] = sum_j a[k + j - (m - 1)] * v[j], for k in 0 .. n + m - 2."""
+    """c[k] = sum_j a[k + j - (m - 1)] * v[j], for k in 0 .. n + m - 2, over the terms inside
+    `a` only (as NumPy's: a padding zero times an inf `v[j]` would be nan)."""
     n, m = a.shape[0], v.shape[0]
     padded = lax.pad(a, [(m - 1, m - 1)])
     windows = np.stack([padded[j:j + n + m - 1] for j in range(m)])
-    return np.sum(np.multiply(windows, lax.reshape(v, (m, 1))), axis=0, dtype=a.dtype)
+    pos = np.arange(n + m - 1)[None, :] + np.arange(m)[:, None] - (m - 1)
+    inside = lax.lift((pos >= 0) & (pos < n))
+    terms = np.where(inside, np.multiply(windows, lax.reshape(v, (m, 1))),
+                     lax.lift(np.zeros((), a.dtype)))
+    return np.sum(terms, axis=0, dtype=a.dtype)
 
 
 def _mode_slice(full, n: int, m: int, mode: str):
@@ -314,7 +326,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     dtype = np.result_type(m.dtype, np.float64) if dtype is None else np.dtype(dtype)
     X = lax.cast(m, dtype)
     X = lax.reshape(X, (1,) * (2 - X.ndim) + X.shape)
-    if not rowvar and X.shape[0] != 1:
+    if not rowvar and m.ndim != 1:  # NumPy: a (1, n) m with rowvar=False is n variables
         X = np.transpose(X)
     if y is not None:
         Y = lax.cast(lax.lift(y), dtype)
@@ -410,8 +422,10 @@ def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
     n = x.shape[0]
     q = np.asarray(q)
     virtual = (n - 1) * (q if q.dtype.kind == "f" else q.astype(np.float64))  # in q's dtype
-    if method in _DISCRETE:  # an element itself, of x's dtype; nan if the slice has one
-        res = x[_DISCRETE[method](virtual).astype(np.intp)]
+    # integer q (0 or 1) with "linear": NumPy takes the element itself, in x's dtype
+    if method in _DISCRETE or (method == "linear" and q.dtype.kind in "iub"):
+        # an element itself, of x's dtype; nan if the slice has one
+        res = x[(_DISCRETE[method](virtual) if method in _DISCRETE else virtual).astype(np.intp)]
         if x.dtype.kind in "fc":
             res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
         return res
@@ -462,10 +476,11 @@ def _quantile_q(q, what: str) -> np.ndarray:
 
 def _reduced_first(x, axis):
     """The reduced axes, and `x` with them moved to the front and flattened into one."""
-    axes = normalize_axes(axis, x.ndim)
+    axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
-    return axes, lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest))
+    kept = tuple(x.shape[d] for d in rest)
+    return axes, lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) + kept)
 
 
 def _kept(res, x, axes, q, keepdims: bool):
@@ -499,10 +514,11 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     if out is not None:
         raise errors.unsupported("np.median with out=")
     x = lax.lift(a)
-    axes = normalize_axes(axis, x.ndim)
+    axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
-    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    moved = np.sort(lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) +
+                                tuple(x.shape[d] for d in rest)), axis=0)
     n = moved.shape[0]
     if n == 0:
         raise errors.unsupported("np.median of an empty array")
@@ -854,6 +870,12 @@ def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None
 def ediff1d(ary, to_end=None, to_begin=None):
     a = np.ravel(lax.lift(ary))
     parts = [np.subtract(a[1:], a[:-1])]
+    for name, extra in (("to_begin", to_begin), ("to_end", to_end)):
+        if extra is not None and not np.can_cast(
+                extra.dtype if lax.is_tracer(extra) else np.asanyarray(extra).dtype, a.dtype,
+                casting="same_kind"):
+            raise TypeError(f"dtype of `{name}` must be compatible with input `ary` under the "
+                            "`same_kind` rule.")
     if to_begin is not None:
         parts.insert(0, lax.cast(np.ravel(lax.lift(to_begin)), a.dtype))
     if to_end is not None:
@@ -908,10 +930,13 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
         return median(x, axis=axis, keepdims=keepdims)
     if out is not None:
         raise errors.unsupported("np.nanmedian with out=")
-    axes = normalize_axes(axis, x.ndim)
+    axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
-    moved = np.sort(lax.reshape(moved, (-1,) + tuple(x.shape[d] for d in rest)), axis=0)
+    moved = np.sort(lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) +
+                                tuple(x.shape[d] for d in rest)), axis=0)
+    if moved.shape[0] == 0:
+        raise errors.unsupported("np.nanmedian of an empty array")
     valid = np.sum(np.logical_not(np.isnan(moved)), axis=0, keepdims=True)
     lo = np.maximum(np.floor_divide(np.subtract(valid, 1), 2), 0)
     hi = np.minimum(np.floor_divide(valid, 2), moved.shape[0] - 1)
@@ -1022,6 +1047,10 @@ def piecewise(x, condlist, funclist, *args, **kw):
     if wrap and x.ndim != 0:
         condlist = [condlist]
     condlist = [lax.lift(c) for c in condlist]
+    if x.ndim == 0 and all(c.ndim == 0 for c in condlist):  # as the one-element selection
+        y = piecewise(lax.reshape(x, (1,)), [lax.reshape(c, (1,)) for c in condlist], funclist,
+                      *args, **kw)
+        return lax.reshape(y, ())
     if len(funclist) == len(condlist) + 1:
         rest = np.logical_not(np.any(np.stack(condlist), axis=0))
         condlist = condlist + [rest]
@@ -1042,6 +1071,8 @@ def digitize(x, bins, right=False):
     if lax.is_tracer(bins):
         bins = bins.constant_value()  # made in the function from constants: np.linspace(...)
     bins = _ASARRAY(bins)
+    if bins.ndim == 1 and bins.size == 0:  # every value is in bin 0
+        return np.zeros_like(lax.lift(x), dtype=np.intp)
     d = np.diff(bins)
     if np.all(d >= 0):
         return searchsorted(lax.lift(bins), x, side=side)
@@ -1057,6 +1088,8 @@ def _digitize_traced(x, bins, side: str):
     if bins.ndim != 1:
         raise ValueError("object of too small depth for desired array" if bins.ndim == 0
                          else "object too deep for desired array")
+    if bins.shape[0] == 0:  # every value is in bin 0
+        return np.zeros_like(lax.lift(x), dtype=np.intp)
     up = searchsorted(bins, x, side=side)
     down = np.subtract(bins.shape[0], searchsorted(bins[::-1], x, side=side))
     return np.where(bins[0] <= bins[-1], up, down)

@@ -44,6 +44,10 @@ def _reduce(op, a, axis, dtype, out, keepdims, initial, where, identity, name):
                              "where mask one has to specify 'initial'")
         fill = identity if initial is np._NoValue else initial
         x = np.where(where, x, lax.lift(np.asarray(fill, x.dtype)))
+    if initial is not np._NoValue and any(x.shape[a] == 0 for a in axes):
+        kept = tuple(d for i, d in enumerate(x.shape) if i not in axes)  # nothing but `initial`
+        return _finish(lax.broadcast_to(lax.lift(np.asarray(initial, x.dtype)), kept), x, axes,
+                       keepdims, out, name)
     r = lax.reduce(op, x, axes)
     if initial is not np._NoValue:
         r = _combine(op, r, lax.lift(np.asarray(initial, x.dtype)))
@@ -55,17 +59,28 @@ def _combine(op, r, init):
         r, init).astype(r.dtype)
 
 
+def _loop_dtype(a, dtype, out) -> np.dtype:
+    """The dtype a sum, product or scan runs in: `dtype=`, else that of an inexact `out=`
+    (NumPy's ufunc methods take it from `out`), else NumPy's default accumulator."""
+    if dtype is not None:
+        return np.dtype(dtype)
+    if out is not None and lax.is_tracer(out) and out.dtype.kind in "fc" and \
+            a.dtype.kind in "fc" and np.can_cast(a.dtype, out.dtype):
+        return out.dtype
+    return _acc_dtype(a.dtype)
+
+
 @implements(np.sum)
 def sum_(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
     a = lax.lift(a)
-    dtype = _acc_dtype(a.dtype) if dtype is None else np.dtype(dtype)
+    dtype = _loop_dtype(a, dtype, out)
     return _reduce(Op.SUM, a, axis, dtype, out, keepdims, initial, where, 0, "add")
 
 
 @implements(np.prod)
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue, where=True):
     a = lax.lift(a)
-    dtype = _acc_dtype(a.dtype) if dtype is None else np.dtype(dtype)
+    dtype = _loop_dtype(a, dtype, out)
     return _reduce(Op.PROD, a, axis, dtype, out, keepdims, initial, where, 1, "multiply")
 
 
@@ -104,9 +119,16 @@ def _divide_by_count(total, n):
     return lax.cast(r, total.dtype) if total.dtype.kind in "fc" else r
 
 
+def _no_axis_of_0d(axis, ndim: int) -> None:
+    """mean/var/std count items per axis (`_count_reduce_items`): a 0-d array has no axis 0."""
+    if ndim == 0 and axis is not None:
+        raise np.exceptions.AxisError(axis if isinstance(axis, int) else axis[0], 0)
+
+
 @implements(np.mean)
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     x = lax.lift(a)
+    _no_axis_of_0d(axis, x.ndim)
     axes = normalize_axes(axis, x.ndim)
     is_f16 = False
     if dtype is None:
@@ -114,6 +136,10 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
             dtype = np.dtype(np.float64)
         elif x.dtype == np.float16:
             dtype, is_f16 = np.dtype(np.float32), True
+    if out is not None and where is True:  # NumPy sums into `out`, then divides `out` in place
+        total = np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims, out=out)
+        return _store(np.true_divide, (np.true_divide(total, _count(x, axes)),), out, True,
+                      "unsafe")
     total = np.sum(x, axis=axis, dtype=dtype, keepdims=keepdims, where=where)
     if where is not True:
         n = np.sum(np.broadcast_to(where, x.shape), axis=axis, keepdims=keepdims, dtype=np.intp)
@@ -135,6 +161,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     if correction is not np._NoValue:
         ddof = correction
     x = lax.lift(a)
+    _no_axis_of_0d(axis, x.ndim)
     axes = normalize_axes(axis, x.ndim)
     if dtype is None and x.dtype.kind in "biu":
         dtype = np.dtype(np.float64)
@@ -171,6 +198,8 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
 def _arg(op, a, axis, out, keepdims):
     x = lax.lift(a)
     ax = None if axis is None else normalize_axis(axis, x.ndim)
+    if x.ndim == 0:  # NumPy takes axis 0 or -1 of a 0-d array as no axis
+        ax = None
     r = lax.bind(op, x, axis=ax)
     if keepdims:
         r = lax.reshape(r, (1,) * x.ndim if ax is None else
@@ -194,9 +223,10 @@ def _scan(op, a, axis, dtype, out):
     x = lax.lift(a)
     if axis is None:
         x, axis = np.ravel(x), 0
-    dtype = _acc_dtype(x.dtype) if dtype is None else np.dtype(dtype)
+    dtype = _loop_dtype(x, dtype, out)
     x = lax.cast(x, dtype)
-    r = lax.bind(op, x, axis=normalize_axis(axis, x.ndim)) if x.ndim else lax.reshape(x, (1,))
+    axis = normalize_axis(axis, max(x.ndim, 1), strict=True)  # NumPy scans a 0-d array as 1-d
+    r = lax.bind(op, x, axis=axis) if x.ndim else lax.reshape(x, (1,))
     if out is not None:
         return _store(np.add, (r,), out, True, "unsafe")
     return r
@@ -305,22 +335,42 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     a = lax.lift(a)
     if a.dtype.kind not in "fc":
         return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+    axis = _ufunc_axis(axis, a.ndim)
     valid = np.logical_not(np.isnan(a))
     if where is not True:
         valid = np.logical_and(valid, where)
     return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=valid)
 
 
+def _ufunc_axis(axis, ndim: int):
+    """NumPy's nan-functions of floats reduce with np.sum, which takes axis 0 or -1 of a 0-d
+    array as no axis (np.mean would refuse it)."""
+    if ndim == 0 and axis is not None:
+        normalize_axes(axis, 0)
+        return None
+    return axis
+
+
 @implements(np.nanvar)
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
            mean=None, correction=np._NoValue):
     a = lax.lift(a)
-    valid = np.logical_not(np.isnan(a)) if a.dtype.kind in "fc" else True
+    if a.dtype.kind not in "fc":
+        given = {} if mean is None else {"mean": mean}
+        return np.var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
+                      where=where, correction=correction, **given)
+    axis = _ufunc_axis(axis, a.ndim)
+    ddof = ddof if correction is np._NoValue else correction
+    valid = np.logical_not(np.isnan(a))
     if where is not True:
         valid = np.logical_and(valid, where)
     given = {} if mean is None else {"mean": mean}
-    return np.var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
-                  where=valid, correction=correction, **given)
+    r = np.var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=valid, **given)
+    dof = np.subtract(np.sum(valid, axis=axis, keepdims=keepdims), ddof)
+    r = np.where(np.less_equal(dof, 0), lax.cast(np.asarray(np.nan), r.dtype), r)  # NumPy: nan
+    if out is not None:
+        return _store(np.add, (r,), out, True, "unsafe")
+    return r
 
 
 @implements(np.nanstd)
@@ -359,7 +409,7 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     a = lax.lift(a)
     if weights is None:
         avg = np.mean(a, axis=axis, keepdims=keepdims)
-        scl = lax.lift(np.asarray(a.size / avg.size if avg.size else 0, avg.dtype))
+        scl = lax.lift(np.asarray(a.size / avg.size, avg.dtype))  # NumPy: ZeroDivisionError
     else:
         w = lax.lift(weights)
         if w.shape != a.shape:
@@ -367,6 +417,11 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
                 raise TypeError("Axis must be specified when shapes of a and weights differ.")
             ax = normalize_axis(axis, a.ndim)
             w = lax.reshape(w, tuple(w.shape[0] if i == ax else 1 for i in range(a.ndim)))
+        axes = normalize_axes(axis, a.ndim)
+        # NumPy sums 1-d weights broadcast with unit dims, full ones over a's other dims
+        kept = [n for i, n in enumerate(a.shape) if i not in axes] if w.shape == a.shape else []
+        if any(a.shape[i] == 0 for i in axes) and all(kept):  # a weight sum over nothing
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         rtype = np.result_type(a.dtype, w.dtype, np.float64 if a.dtype.kind in "biu" else a.dtype)
         scl = np.sum(np.broadcast_to(w, a.shape).astype(rtype), axis=axis, keepdims=keepdims)
         avg = np.true_divide(np.sum(np.multiply(a, w).astype(rtype), axis=axis,

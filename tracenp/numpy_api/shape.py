@@ -9,7 +9,7 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
 from .creation import weak_or_dtype
-from .indexing import make_view, read_only_view, refuse_writes
+from .indexing import check_python_value, make_view, read_only_view, refuse_writes
 
 
 def _t(x):
@@ -61,8 +61,8 @@ def matrix_transpose(x):
 @implements(np.moveaxis)
 def moveaxis(a, source, destination):
     a = _t(a)
-    src = [normalize_axis(s, a.ndim) for s in np.atleast_1d(source)]
-    dst = [normalize_axis(d, a.ndim) for d in np.atleast_1d(destination)]
+    src = [normalize_axis(s, a.ndim, strict=True) for s in np.atleast_1d(source)]
+    dst = [normalize_axis(d, a.ndim, strict=True) for d in np.atleast_1d(destination)]
     if len(src) != len(dst):
         raise ValueError("`source` and `destination` arguments must have the same number of "
                          "elements")
@@ -76,7 +76,7 @@ def moveaxis(a, source, destination):
 def swapaxes(a, axis1, axis2):
     a = _t(a)
     perm = list(range(a.ndim))
-    i, j = normalize_axis(axis1, a.ndim), normalize_axis(axis2, a.ndim)
+    i, j = normalize_axis(axis1, a.ndim, strict=True), normalize_axis(axis2, a.ndim, strict=True)
     perm[i], perm[j] = perm[j], perm[i]
     return transpose(a, perm)
 
@@ -268,7 +268,7 @@ def column_stack(tup):
     cols = []
     for a in tup:
         a = _t(a)
-        cols.append(reshape(a, (a.shape[0], 1)) if a.ndim < 2 else a)
+        cols.append(reshape(a, (-1, 1)) if a.ndim < 2 else a)
     return concatenate(cols, axis=1)
 
 
@@ -367,14 +367,14 @@ def repeat(a, repeats, axis=None):
         shape = a.shape[:axis + 1] + (int(reps),) + a.shape[axis + 1:]
         b = lax.broadcast_to(reshape(a, a.shape[:axis + 1] + (1,) + a.shape[axis + 1:]), shape)
         return lax.reshape(b, a.shape[:axis] + (n * int(reps),) + a.shape[axis + 1:])
-    idx = np.repeat(np.arange(n), reps)
+    idx = np.repeat(np.arange(n), repeats if isinstance(repeats, list) else reps)  # [] is ints
     return np.take(a, idx, axis=axis)
 
 
 @implements(np.flip)
 def flip(m, axis=None):
     m = _t(m)
-    axes = normalize_axes(axis, m.ndim)
+    axes = normalize_axes(axis, m.ndim, strict=True)
     return m[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(m.ndim))]
 
 
@@ -391,8 +391,14 @@ def flipud(m):
 @implements(np.rot90)
 def rot90(m, k=1, axes=(0, 1)):
     m = _t(m)
-    k %= 4
+    if len(axes) != 2:
+        raise ValueError("len(axes) must be 2.")
     a0, a1 = axes
+    if a0 == a1 or abs(a0 - a1) == m.ndim:
+        raise ValueError("Axes must be different.")
+    if not (-m.ndim <= a0 < m.ndim and -m.ndim <= a1 < m.ndim):
+        raise ValueError(f"Axes={axes} out of range for array of ndim={m.ndim}.")
+    k %= 4
     if k == 0:
         return m
     if k == 2:
@@ -410,6 +416,7 @@ def roll(a, shift, axis=None):
     shifts = np.broadcast_to(np.asarray(shift), np.shape(axis)).tolist() if \
         isinstance(axis, (tuple, list)) else [shift]
     axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
+    normalize_axes(axes, a.ndim, strict=True)
     for s, ax in zip(shifts, axes):
         ax = normalize_axis(ax, a.ndim)
         n = a.shape[ax]
@@ -424,6 +431,8 @@ def roll(a, shift, axis=None):
 
 
 def _pad_widths(pad_width, ndim):
+    if np.asarray(pad_width).dtype.kind not in "iu":
+        raise TypeError("`pad_width` must be of integral type.")
     w = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (ndim, 2))
     if (w < 0).any():
         raise ValueError("index can't contain negative values")
@@ -434,6 +443,8 @@ def _pad_widths(pad_width, ndim):
 def pad(array, pad_width, mode="constant", **kwargs):
     a = _t(array)
     widths = _pad_widths(pad_width, a.ndim)
+    if a.ndim == 0:  # NumPy pads no axis: a copy
+        return np.copy(a)
     if mode == "constant":
         cv = np.broadcast_to(np.asarray(kwargs.get("constant_values", 0)), (a.ndim, 2))
         if (cv == cv.flat[0]).all():
@@ -520,8 +531,9 @@ def where(condition, x=None, y=None):
 def select(condlist, choicelist, default=0):
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
-    dt = np.result_type(*[_t(c).dtype for c in choicelist], np.asarray(default).dtype
-                        if not lax.is_tracer(default) else default.dtype)
+    dflt = default.dtype if lax.is_tracer(default) else default if isinstance(
+        default, (bool, int, float, complex)) else np.asarray(default).dtype  # NEP 50: weak
+    dt = np.result_type(*[_t(c).dtype for c in choicelist], dflt)
     out = lax.cast(_t(default), dt)
     for c, v in reversed(list(zip(condlist, choicelist))):
         out = np.where(c, lax.cast(_t(v), dt), out)
@@ -563,7 +575,8 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None):
 @implements(np.argsort)
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
-    if axis is None:
+    if axis is None or a.ndim == 0:  # NumPy argsorts a 0-d array as its ravel
+        normalize_axis(axis or 0, max(a.ndim, 1))
         a, axis = ravel(a), 0
     stable_ties = bool(stable) or kind in ("stable", "mergesort")  # else NumPy's order of ties
     return lax.bind(Op.ARGSORT, a, axis=normalize_axis(axis, a.ndim),
@@ -666,6 +679,12 @@ def copy(a, order="K", subok=False):
 @implements(np.diff)
 def diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     a = _t(a)
+    if n == 0:  # NumPy returns `a` itself, without prepend/append or axis checks
+        return a
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    if a.ndim == 0:
+        raise ValueError("diff requires input that is at least one dimensional")
     axis = normalize_axis(axis, a.ndim)
     parts = []
     for extra in (prepend, append):
@@ -708,6 +727,7 @@ def insert(arr, obj, values, axis=None):
     if not -n <= pos <= n:
         raise IndexError(f"index {pos} is out of bounds for axis {axis} with size {n}")
     pos = pos + n if pos < 0 else pos
+    check_python_value(values, a.dtype)
     v = lax.cast(lax.lift(values), a.dtype)
     v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
     if positions.ndim == 0:  # a scalar position inserts values.shape[0] slices
@@ -736,6 +756,7 @@ def _insert_many(a, positions, values, axis):
     perm, old = np.empty(n + k, np.intp), np.ones(n + k, bool)
     old[idx] = False
     perm[old], perm[idx] = np.arange(n), n + np.arange(k)
+    check_python_value(values, a.dtype)
     v = lax.cast(lax.lift(values), a.dtype)
     v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
     block = list(a.shape)
