@@ -372,3 +372,14 @@ def test_ufunc_at_that_casts_each_update_back_is_refused(fn, a, v):
 def test_ufunc_at_whose_loop_keeps_the_arrays_values_traces(fn, a, v):
     i = np.array([1, 3, 3])
     np.testing.assert_allclose(tracenp.jit(fn)(a, i, v), fn(a, i, v), rtol=1e-7)
+
+
+@pytest.mark.parametrize("values", [-1.5, 300, [1, -1], [1.5, np.nan]])
+@pytest.mark.parametrize("where", [1, [0, 2]])
+def test_insert_refuses_python_values_the_dtype_cannot_hold_as_numpy_does(values, where):
+    """A list of Python values went in cast (-1 as 255) where NumPy raises."""
+    a = np.zeros(3, np.uint8)
+    with pytest.raises((OverflowError, ValueError)) as want:
+        np.insert(a, where, values)
+    with pytest.raises(want.type):
+        tracenp.jit(lambda a: np.insert(a, where, values))(a)

@@ -363,17 +363,6 @@ def _all_integers(key) -> bool:
                and k.dtype.kind in "iu" for k in keys)
 
 
-def check_python_value(value, dtype: np.dtype) -> None:
-    """NumPy refuses to store a Python int (or float, through `int()`) its integer dtype cannot
-    hold (`u8[0] = -1`, `u8[0] = -1.5`, `i8[0] = np.nan`)."""
-    if isinstance(value, float) and dtype.kind in "iu":
-        value = int(value)  # ValueError for nan, OverflowError for inf, as NumPy
-    if isinstance(value, int) and not isinstance(value, bool) and dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        if not info.min <= value <= info.max:
-            raise OverflowError(f"Python integer {value} out of bounds for {dtype}")
-
-
 def _check_element_value(x, key, value) -> None:
     """`x[i, j] = v` names one element: NumPy converts `v` to a scalar and refuses an array of
     one or more dims (ValueError, TypeError for complex; a bool takes its truth), unlike a
@@ -390,7 +379,6 @@ def _check_element_value(x, key, value) -> None:
 
 def setitem(x, key, value):
     _refuse_field_names(x, key)
-    check_python_value(value, x.dtype)
     _check_element_value(x, key, value)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
         value = lax.lift(value)  # out[i] = x, y, z with traced items
@@ -577,7 +565,6 @@ def take_along_axis(arr, indices, axis=-1):
 @implements(np.put_along_axis)
 def put_along_axis(arr, indices, values, axis):
     axis = axis % arr.ndim
-    check_python_value(values, arr.dtype)
     idx = _to_index_array(indices, arr.shape[axis], axis)
     check_scalar_conversion(arr.dtype, values, numpy_scalars=False)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))

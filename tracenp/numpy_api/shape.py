@@ -9,7 +9,7 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
 from .creation import weak_or_dtype
-from .indexing import check_python_value, make_view, read_only_view, refuse_writes
+from .indexing import check_scalar_conversion, make_view, read_only_view, refuse_writes
 
 
 def _t(x):
@@ -727,7 +727,7 @@ def insert(arr, obj, values, axis=None):
     if not -n <= pos <= n:
         raise IndexError(f"index {pos} is out of bounds for axis {axis} with size {n}")
     pos = pos + n if pos < 0 else pos
-    check_python_value(values, a.dtype)
+    check_scalar_conversion(a.dtype, values, numpy_scalars=False)
     v = lax.cast(lax.lift(values), a.dtype)
     v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
     if positions.ndim == 0:  # a scalar position inserts values.shape[0] slices
@@ -756,7 +756,7 @@ def _insert_many(a, positions, values, axis):
     perm, old = np.empty(n + k, np.intp), np.ones(n + k, bool)
     old[idx] = False
     perm[old], perm[idx] = np.arange(n), n + np.arange(k)
-    check_python_value(values, a.dtype)
+    check_scalar_conversion(a.dtype, values, numpy_scalars=False)
     v = lax.cast(lax.lift(values), a.dtype)
     v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
     block = list(a.shape)
