@@ -360,19 +360,19 @@ def at(ufunc, x, indices, b=None):
     from .indexing import scatter_update
 
     name = ufunc.__name__
-    if name in ("add", "subtract", "maximum", "minimum") and b is not None:
-        loop, kind = resolve(ufunc, (x, b))[-1], lax.lift(x).dtype
-        if loop.kind != kind.kind or (name in ("maximum", "minimum") and kind.kind in "iub"
-                                      and loop != kind):
+    if name not in ("add", "subtract", "maximum", "minimum"):
+        raise errors.unsupported(f"np.{name}.at")
+    if b is not None:
+        loop, target = resolve(ufunc, (x, b))[-1], lax.lift(x).dtype
+        if loop.kind != target.kind or (name in ("maximum", "minimum")
+                                        and target.kind in "iub" and loop != target):
             raise errors.unsupported(
-                f"np.{name}.at of {loop} updates into an array of {kind} (NumPy casts each "
-                f"update back to {kind} as it goes)")
-    if ufunc.__name__ in ("maximum", "minimum"):
-        scatter_update(x, indices, b, mode=ufunc.__name__)
+                f"np.{name}.at of {loop} updates into an array of {target} (NumPy casts each "
+                f"update back to {target} as it goes)")
+    if name in ("maximum", "minimum"):
+        scatter_update(x, indices, b, mode=name)
         return
-    if ufunc.__name__ not in ("add", "subtract"):
-        raise errors.unsupported(f"np.{ufunc.__name__}.at")
-    value = b if ufunc.__name__ == "add" else np.negative(b)
+    value = b if name == "add" else np.negative(b)
     scatter_update(x, indices, value, mode="add")
 
 
