@@ -28,19 +28,24 @@ TOOLS = ("numpy", "tracenp", "numexpr", "numba", "jax")
 
 
 WARM_RUNS = 5  # fresh processes timed for (g)'s warm first call
-SETTLE = 0.5  # seconds of a tool's own calls before its timed ones
+SETTLE = 0.2  # seconds of a tool's own calls before its timed ones, in each round
+ROUNDS = 3  # rounds in which a workload's tools are timed in turn
 
 
-def median_time(fn: Callable, budget: float = 0.4, max_reps: int = 200) -> float:
-    """Median seconds per call of `fn()` in steady use, within a time budget.
-
-    Warm-up calls (and the compiles they start: the graph's, then a small launch's builtin
-    entry) go on for `SETTLE` seconds: after a BLAS call OpenBLAS's threads keep spinning
-    for 0.1 to 0.3 s, and whatever runs next on the other core (the next tool's threads)
-    would otherwise pay for the previous tool's BLAS."""
+def warm_up(fn: Callable) -> None:
+    """The first calls, and the compiles they start: the graph's, then a small launch's
+    builtin entry."""
     for _ in range(3):
         fn()
         tracenp.wait_compiled()
+
+
+def call_times(fn: Callable, budget: float = 0.15, max_reps: int = 70) -> list[float]:
+    """Seconds of each call of `fn()` in steady use, within a time budget.
+
+    Untimed calls go on for `SETTLE` seconds first: after a BLAS call OpenBLAS's threads keep
+    spinning for 0.1 to 0.3 s, and whatever runs next on the other core (the next tool's
+    threads) would otherwise pay for the previous tool's BLAS."""
     start = time.perf_counter()
     while time.perf_counter() - start < SETTLE:
         fn()
@@ -50,21 +55,38 @@ def median_time(fn: Callable, budget: float = 0.4, max_reps: int = 200) -> float
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return times
 
 
-def small_call_time(fn: Callable, n: int = 20000) -> float:
-    """Per-call seconds of a very cheap call: the median of batches of `n`."""
-    for _ in range(3):
-        fn()
-        tracenp.wait_compiled()
+def small_call_times(fn: Callable, n: int = 20000) -> list[float]:
+    """Per-call seconds of a very cheap call, in batches of `n`."""
     batches = []
-    for _ in range(7):
+    for _ in range(3):
         t = time.perf_counter()
         for _ in range(n):
             fn()
         batches.append((time.perf_counter() - t) / n)
-    return statistics.median(batches)
+    return batches
+
+
+def median_times(row: dict, timer: Callable[[Callable], list[float]], label: str) -> dict:
+    """{tool: median seconds per call, or the exception it raised}. The tools take turns for
+    `ROUNDS` rounds and each median pools its rounds: this shared machine's speed drifts by
+    up to 2x over seconds, which timing one tool after another would report as ratios."""
+    samples: dict = {}
+    for tool, fn in row.items():
+        try:
+            warm_up(fn)
+            samples[tool] = []
+        except Exception as e:  # a tool that cannot run a workload is shown as such
+            print(f"{label}: {tool} failed: {type(e).__name__}: {e}", file=sys.stderr)
+            samples[tool] = e
+    for _ in range(ROUNDS):
+        for tool, fn in row.items():
+            if isinstance(samples[tool], list):
+                samples[tool] += timer(fn)
+    return {tool: v if isinstance(v, Exception) else statistics.median(v)
+            for tool, v in samples.items()}
 
 
 # ----------------------------------------------------------------------------- workloads
@@ -359,7 +381,7 @@ def run(only: set | None, quick: bool) -> str:
     peers = _peer_modules()
     rng = np.random.default_rng(0)
     tools = [t for t in TOOLS if t in ("numpy", "tracenp") or t in peers]
-    budget = 0.15 if quick else 0.5
+    budget = 0.05 if quick else 0.15
     lines = [f"tracenp {tracenp.__version__}  numpy {np.__version__}  threads "
              f"{tracenp.config.num_threads}  peers: {', '.join(sorted(peers)) or 'none'}",
              "median time per call; (xN.N) = NumPy time / tool time, above 1 is faster", ""]
@@ -371,16 +393,9 @@ def run(only: set | None, quick: bool) -> str:
     if not only or "f" in only:
         rows += small_rows(peers)
     for label, row in rows:
-        timer = small_call_time if label.startswith("(f)") else (
-            lambda fn: median_time(fn, budget))
-        times = {}
-        for tool in tools:
-            if tool in row:
-                try:
-                    times[tool] = timer(row[tool])
-                except Exception as e:  # a tool that cannot run a workload is shown as such
-                    print(f"{label}: {tool} failed: {type(e).__name__}: {e}", file=sys.stderr)
-                    times[tool] = e
+        timer = small_call_times if label.startswith("(f)") else (
+            lambda fn: call_times(fn, budget))
+        times = median_times({t: row[t] for t in tools if t in row}, timer, label)
         base = times.get("numpy")
         cells = []
         for tool in tools:
