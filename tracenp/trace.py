@@ -29,7 +29,7 @@ from . import lax
 _lock = threading.RLock()
 _state = threading.local()
 _np_random = np.random
-_ROUTES: list = []  # (namespace, name, wrapper) a trace installs, made by prepare()
+_ROUTES: list = []  # (namespace's __dict__, {name: wrapper}) a trace installs; prepare()
 _RANDOM_MODULES: list = [-1]  # len(sys.modules) when scanned, then the modules
 
 
@@ -310,8 +310,12 @@ def prepare() -> None:
     if not _ROUTES:
         from .numpy_api.creation import PATCHED
 
-        _ROUTES.extend([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
-                       + [(np, "random", _RandomGuard())])
+        by_module: dict = {}
+        for module, name, fn in ([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
+                                 + [(np, "random", _RandomGuard())]):
+            getattr(module, name)  # a lazily loaded name is in the namespace from now on
+            by_module.setdefault(module, {})[name] = fn
+        _ROUTES.extend((vars(m), wrappers) for m, wrappers in by_module.items())
 
 
 def _random_modules() -> list:
@@ -373,22 +377,24 @@ def tracing(fn_name: str, stabilize: bool | None = None):
         outer = stack[-1].stabilize if stack else True
         state = TraceState(fn_name, stabilize=outer if stabilize is None else stabilize)
         stack.append(state)
-        saved, random_modules = {}, []
+        saved: list = []  # (namespace, its entries before the trace)
+        random_modules: list = []
         try:  # a failure while patching still restores what was patched
             if len(stack) == 1:
                 prepare()
-                for module, name, fn in _ROUTES:
-                    saved.setdefault((module, name), getattr(module, name))
-                    setattr(module, name, fn)
-                shim = _NumpyForRandom({k: saved[np, k] for k in PATCHED})
+                for namespace, wrappers in _ROUTES:  # one update each (344 setattrs: 0.2 ms)
+                    saved.append((namespace, {n: namespace[n] for n in wrappers}))
+                    namespace.update(wrappers)
+                numpy_saved = next(before for ns, before in saved if ns is vars(np))
+                shim = _NumpyForRandom({k: numpy_saved[k] for k in PATCHED})
                 random_modules = _random_modules()
                 for m in random_modules:
                     m.np = shim
             yield state
             _check_selections(state, stack)
         finally:
-            for (module, name), fn in saved.items():
-                setattr(module, name, fn)
+            for namespace, before in saved:
+                namespace.update(before)
             for m in random_modules:
                 m.np = np
             stack.pop()
