@@ -245,3 +245,51 @@ def test_returned_arrays_are_never_reused():
 def test_dump_shows_ir_and_assembly():
     text = backend.dump(lambda a, b: np.sqrt(a * a + b), np.ones(4), np.ones(4))
     assert "define void" in text and "fmul" in text and "tracenp_kernel:" in text
+
+
+# views read only by views are folded into their readers (`llvm.view_chains`)
+def _elements_row_loop(x):
+    return [x[i] * 2.0 for i in range(x.shape[0])]
+
+
+VIEW_CHAINS = [
+    ("x[i] of a vector", lambda x: x[3] + x[-1], (7,)),
+    ("x[i, j] of a reversed matrix", lambda x: x[::-1][2, 1] * x[1, ::-2][0], (5, 4)),
+    ("an element of a transpose of a slice", lambda x: x[1:, ::2].T[1, 2] - x.T[0, 0], (5, 6)),
+    ("an element of 3-d transposes",
+     lambda x: x.transpose(1, 2, 0)[1, 2, 0] + x.transpose(2, 0, 1)[4, 1, 2] * x.T[3, 2, 1],
+     (3, 4, 5)),
+    ("an element through reshapes", lambda x: x.reshape(3, 8)[2, 5] + x.reshape(-1)[7], (4, 6)),
+    ("a size-1 result kept 2-d", lambda x: x[2:3, 1:2] + 1.0, (4, 3)),
+    ("a chain to a slab", lambda x: x.T[::-1].reshape(-1, 2)[1:4] * 3.0, (4, 6)),
+    ("an element read by a view and a kernel", lambda x: (x[1] + x[1:2].reshape(()), x[1:2]),
+     (5,)),
+    ("a folded chain in a loop", lambda x: sum(_elements_row_loop(x.reshape(-1)[::3])), (6, 5)),
+]
+
+
+@pytest.mark.parametrize("name,fn,shape", VIEW_CHAINS, ids=[c[0] for c in VIEW_CHAINS])
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+def test_view_chains_give_numpy_values(name, fn, shape, layout):
+    base = np.random.default_rng(1).standard_normal(tuple(2 * n for n in shape))
+    first = base[tuple(slice(0, n) for n in shape)]
+    x = {"C": np.ascontiguousarray(first), "F": np.asfortranarray(first),
+         "strided": base[tuple(slice(None, None, 2) for _ in shape)]}[layout]
+    got, want = tracenp.jit(fn, backend="llvm")(x), fn(x)
+    for g, w in zip(got if isinstance(got, tuple) else (got,),
+                    want if isinstance(want, tuple) else (want,)):
+        assert np.asarray(g).shape == np.asarray(w).shape
+        np.testing.assert_array_equal(g, w)
+
+
+def test_view_chains_fold_views_only_views_read():
+    graph = tracenp.make_graph(lambda x: x[3] * x[1:3].T[0] + x[2:4].reshape(4)[1])(
+        np.ones((5, 2)))
+    chains = backend.view_chains(graph)
+    views = [n for n in graph.nodes() if n.op in (Op.SLICE, Op.RESHAPE, Op.TRANSPOSE)]
+    kept = [n for n in views if id(n) in chains]
+    assert len(kept) == 3 < len(views)  # one view made per read, from x itself
+    x = graph.inputs[0]
+    assert all(chains[id(n)][0] is x for n in kept)
+    assert {tuple(np.asarray(chains[id(n)][1](np.arange(10.0).reshape(5, 2))).ravel())
+            for n in kept} == {(6.0, 7.0), (2.0, 4.0), (5.0,)}

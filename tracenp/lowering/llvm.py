@@ -24,6 +24,7 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -137,16 +138,19 @@ class LLVMBackend:
         from .llvm_rowdot import RowDot, rowdot_step
 
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
+        chains = view_chains(graph)
         for s in planned:
             if isinstance(s, RowDot):
-                steps.append(rowdot_step(s, slot, buffers, lambda v: _node_step(v, slot, buffers),
+                steps.append(rowdot_step(s, slot, buffers,
+                                         lambda v: _node_step(v, slot, buffers, chains),
                                          threads))
             elif isinstance(s, RowGroup):
-                steps.append(_rows_step(s, slot, buffers, threads))
+                steps.append(_rows_step(s, slot, buffers, threads, chains))
             elif isinstance(s, KernelStep):
                 steps.append(_kernel_step(s.kernel, slot, buffers, threads))
             else:
-                steps.append(_node_step(s, slot, buffers))
+                steps.append(_node_step(s, slot, buffers, chains))
+        steps = [s for s in steps if s is not None]
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
         made = {id(o.node) for s in sched.steps
@@ -252,7 +256,73 @@ _VIEWS = {
 }
 
 
-def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
+def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable]]:
+    """{id(view): (the node it is made from, the function making it)}, with the views that
+    only views read folded into their readers, which are then never made themselves.
+
+    An unrolled loop reads `x[i]` as a slice and a reshape, two steps of about half a
+    microsecond each; a folded chain is one step, and a chain ending in one element is one
+    integer index (`x[i, ...]`)."""
+    order = graph.nodes()
+    readers: dict[int, list[Node]] = {id(n): [] for n in order}
+    for n in order:
+        for s in dict.fromkeys(n.srcs):
+            readers[id(s)].append(n)
+    outs = {id(o) for o in graph.outputs}
+    folded = {id(n) for n in order if n.op in _VIEWS and id(n) not in outs
+              and readers[id(n)] and all(r.op in _VIEWS for r in readers[id(n)])}
+    chains: dict[int, tuple[Node, list[Node]]] = {}
+    for n in order:
+        if n.op in _VIEWS:
+            src = n.srcs[0]
+            root, path = chains[id(src)] if id(src) in folded else (src, [])
+            chains[id(n)] = (root, path + [n])
+    return {i: (root, _chain_function(root, path)) for i, (root, path) in chains.items()
+            if i not in folded}
+
+
+def _chain_function(root: Node, path: list[Node]) -> Callable:
+    """The function making the last view of `path` from `root`."""
+    last = path[-1]
+    if last.size == 1:
+        index = (*_element(root, path), Ellipsis)
+        shape = last.shape
+        if shape == ():
+            return lambda x: x[index]
+        return lambda x: x[index].reshape(shape)
+    fns = [_VIEWS[v.op](**v.attrs) for v in path]
+    if len(fns) == 1:
+        return fns[0]
+
+    def chain(x):
+        for f in fns:
+            x = f(x)
+        return x
+
+    return chain
+
+
+def _element(root: Node, path: list[Node]) -> tuple[int, ...]:
+    """The index in `root` of the one element of `path[-1]`."""
+    idx = (0,) * path[-1].ndim
+    for v in reversed(path):
+        src = v.srcs[0].shape
+        if v.op is Op.SLICE:
+            starts = [slice(*s).indices(n) for s, n in zip(v.attrs["slices"], src)]
+            idx = tuple(start + i * step for i, (start, _, step) in zip(idx, starts))
+        elif v.op is Op.TRANSPOSE:
+            out = [0] * len(idx)
+            for i, p in enumerate(v.attrs["perm"]):
+                out[p] = idx[i]
+            idx = tuple(out)
+        else:  # a reshape keeps the C-order position
+            flat = int(np.ravel_multi_index(idx, v.shape)) if idx else 0
+            idx = tuple(int(i) for i in np.unravel_index(flat, src)) if src else ()
+    return idx
+
+
+def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, chains: dict):
+    """A library call's or a view's step (None for a view folded into its readers)."""
     n = step.node
     srcs = [slot[id(s)] for s in n.srcs]
     out = slot[id(n)]
@@ -276,7 +346,10 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers):
 
         return linalg
     if n.op in _VIEWS:
-        view, (src,) = _VIEWS[n.op](**params), srcs
+        if id(n) not in chains:
+            return None  # folded into the views that read it
+        root, view = chains[id(n)]
+        src = slot[id(root)]
 
         def view_step(env, used):
             env[out] = view(env[src])
@@ -365,7 +438,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
     return step
 
 
-def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | None):
+def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | None,
+               chains: dict):
     """A group's passes in one call per piece of rows, each taking its rows block by block;
     scratch values live in a block-sized buffer per piece."""
     kernels = group.kernels
@@ -391,8 +465,8 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
             operands = (*k.inputs, *(o.node for o in k.outputs))
             holes += [(position + j, scratch[id(operands[j])]) for j in group.local(k)]
             position += len(operands)
-        else:
-            members.append(_node_step(s, slot, buffers))
+        elif (view := _node_step(s, slot, buffers, chains)) is not None:
+            members.append(view)
 
     scratch_shapes = [[((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]
                       for lo, hi, b in pieces]

@@ -390,7 +390,7 @@ def rowdot_step(rd: RowDot, slot: dict, buffers, node_step, threads: int | None)
                    for o in kern.outputs if o.reduce is not None]
         kernels.append((compile_kernel(kern), shape_arr.ctypes.data,
                         [slot[id(m)] for m in kern.inputs], stores, reduces))
-    views = [node_step(v) for v in rd.views]
+    views = [s for s in map(node_step, rd.views) if s is not None]
     arities = tuple(len(ks.kernel.inputs) + len(ks.kernel.outputs) for ks in rd.chain)
     task = entry(driver(dtype, arities), llvm_call.TASK)
 
