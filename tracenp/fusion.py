@@ -28,6 +28,10 @@ materializes anyway becomes one more output of that kernel (softmax: `e = exp(x 
 `sum(e)` in one pass); an elementwise epilogue after a library step (bias and relu after
 matmul) is one kernel reading the library's buffer.
 
+A backend may also read an input as one element of a larger array (`Kernel.elements`: the
+CPU backend's `x[i]` of an unrolled loop), its index passed at run time after the extents
+(`words`), so kernels that differ only in which elements they read share code.
+
 `row_groups` (used by the CPU backend) then gathers kernels whose later passes read earlier
 reductions over trailing dims broadcast back into a `RowGroup`, run block of rows by block of
 rows so each block is read from memory once for all its passes.
@@ -77,20 +81,35 @@ class Kernel:
     body: tuple[Instr, ...]
     outputs: tuple[Output, ...]
     axes: tuple[int, ...] = ()
+    elements: tuple = ()  # per input: None, or the index of the one element it reads
 
     def dtype(self, v: int) -> np.dtype:
         """The dtype of kernel-local value `v`."""
         n = len(self.inputs)
         return self.inputs[v].dtype if v < n else self.body[v - n].dtype
 
+    def element(self, i: int) -> tuple[int, ...] | None:
+        """The index of the one element input `i` reads, or None if it reads the array."""
+        return self.elements[i] if self.elements else None
+
     def pattern(self, i: int) -> str:
         """Per dim of `shape`: 'v' where input `i` varies, 'b' where it is broadcast."""
+        if self.element(i) is not None:
+            return "b" * len(self.shape)
         return broadcast_pattern(self.inputs[i].shape, self.shape)
 
+    def words(self) -> np.ndarray:
+        """What the kernel reads at run time beside its arrays: the extents (1 for a 0-d
+        kernel), then the index of each element it reads."""
+        idx = [i for e in self.elements if e is not None for i in e]
+        return np.array([*(self.shape or (1,)), *idx], dtype=np.int64)
+
     def text(self) -> str:
-        """The kernel without its extents: equal texts run the same code on any extents."""
+        """The kernel without its extents: equal texts run the same code on any extents
+        (and, for element inputs, on any element)."""
         n = len(self.inputs)
         lines = [f"in{i}:{self.inputs[i].dtype.name}[{self.pattern(i)}]/{self.inputs[i].ndim}"
+                 + ("" if self.element(i) is None else " element")
                  for i in range(n)]  # the rank decides which of its strides a dim reads
         for k, ins in enumerate(self.body):
             params = ",".join(f"{a}={_param_text(v)}" for a, v in ins.params)

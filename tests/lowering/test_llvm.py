@@ -265,7 +265,28 @@ VIEW_CHAINS = [
     ("an element read by a view and a kernel", lambda x: (x[1] + x[1:2].reshape(()), x[1:2]),
      (5,)),
     ("a folded chain in a loop", lambda x: sum(_elements_row_loop(x.reshape(-1)[::3])), (6, 5)),
+    ("a recurrence written element by element", lambda x: _ema(x[:, 1]), (40, 3)),
+    ("elements of two arrays into a matrix", lambda x: _cells(x, x.T[::-1] * 2), (5, 5)),
+    ("integer cells", lambda x: _cells((x * 10).astype(np.int32), x > 0), (4, 4)),
+    ("float32 cells from a float64 recurrence", lambda x: _ema(x.ravel(), np.float32), (6, 7)),
 ]
+
+
+def _ema(x, dtype=None, alpha=0.3):
+    out = np.empty(x.shape, dtype=dtype or x.dtype)
+    s = x[0]
+    for i in range(x.shape[0]):
+        s = alpha * x[i] + (1 - alpha) * s
+        out[i] = s
+    return out
+
+
+def _cells(a, b):
+    out = np.zeros(a.shape, dtype=np.result_type(a, b))
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i, j] = a[i, j] * b[j, i] - a[j, j]
+    return out, out[1:3, 2]
 
 
 @pytest.mark.parametrize("name,fn,shape", VIEW_CHAINS, ids=[c[0] for c in VIEW_CHAINS])

@@ -139,7 +139,7 @@ class LLVMBackend:
 
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
         chains = view_chains(graph)
-        for s in planned:
+        for s in _read_elements(planned, chains, graph.outputs):
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers,
                                          lambda v: _node_step(v, slot, buffers, chains),
@@ -177,6 +177,56 @@ class LLVMBackend:
         run.schedule = sched
         run.launch = _one_launch(sched, graph, template, slot)
         return run
+
+
+def _read_elements(planned: list, chains: dict, outputs: tuple) -> list:
+    """`planned` with each kernel reading its one-element views (an unrolled loop's `x[i]`)
+    as elements of the arrays they view, and the steps of such views that nothing else reads
+    dropped: a step per element read cost as much as the arithmetic on it."""
+    out = []
+    for s in planned:
+        if isinstance(s, KernelStep):
+            k = s.kernel
+            elements = tuple(chains.get(id(n), (None, None, None))[2] for n in k.inputs)
+            if any(e is not None for e in elements):
+                inputs = tuple(n if e is None else chains[id(n)][0]
+                               for n, e in zip(k.inputs, elements))
+                s = KernelStep(Kernel(k.shape, inputs, k.body, k.outputs, k.axes, elements))
+        out.append(s)
+    read = {id(o) for o in outputs}
+    for s in out:
+        read.update(id(n) for n in _reads(s, chains))
+    return [s for s in out if not (isinstance(s, NodeStep) and id(s.node) in chains
+                                   and id(s.node) not in read)]
+
+
+def _concat_cells(n: Node, chains: dict) -> list[tuple[Node, tuple]] | None:
+    """For a concatenation of single elements (an unrolled loop's `out[i] = s`, each `s`
+    reshaped to one row): the (array, index) of each element, read without its views; else
+    None. One `np.array` of 200 elements took 5 us, their reshapes and `np.concatenate` 62."""
+    if n.op is not Op.CONCAT or any(s.size != 1 for s in n.srcs):
+        return None
+    return [chains[id(s)][0::2] if id(s) in chains else (s, (0,) * s.ndim) for s in n.srcs]
+
+
+def _reads(step, chains: dict) -> list[Node]:
+    """The nodes a step of the plan reads."""
+    from .llvm_rowdot import RowDot
+
+    if isinstance(step, KernelStep):
+        return list(step.kernel.inputs)
+    if isinstance(step, NodeStep):
+        n = step.node
+        if id(n) in chains:
+            return [chains[id(n)][0]]
+        cells = _concat_cells(n, chains)
+        return list(n.srcs) if cells is None else [root for root, _ in cells]
+    if isinstance(step, RowGroup):
+        return [n for m in step.steps for n in _reads(m, chains)]
+    assert isinstance(step, RowDot)
+    return [*step.first.srcs, *step.last.srcs, step.r,
+            *(n for ks in step.chain for n in ks.kernel.inputs),
+            *(n for v in step.views for n in _reads(v, chains))]
 
 
 @dataclass(frozen=True)
@@ -256,9 +306,10 @@ _VIEWS = {
 }
 
 
-def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable]]:
-    """{id(view): (the node it is made from, the function making it)}, with the views that
-    only views read folded into their readers, which are then never made themselves.
+def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable, tuple | None]]:
+    """{id(view): (the node it is made from, the function making it, the index in that node
+    of its one element or None)}, with the views that only views read folded into their
+    readers, which are then never made themselves.
 
     An unrolled loop reads `x[i]` as a slice and a reshape, two steps of about half a
     microsecond each; a folded chain is one step, and a chain ending in one element is one
@@ -277,15 +328,19 @@ def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable]]:
             src = n.srcs[0]
             root, path = chains[id(src)] if id(src) in folded else (src, [])
             chains[id(n)] = (root, path + [n])
-    return {i: (root, _chain_function(root, path)) for i, (root, path) in chains.items()
-            if i not in folded}
+    made = {}
+    for i, (root, path) in chains.items():
+        if i not in folded:
+            element = _element(path) if path[-1].size == 1 else None
+            made[i] = (root, _chain_function(path, element), element)
+    return made
 
 
-def _chain_function(root: Node, path: list[Node]) -> Callable:
-    """The function making the last view of `path` from `root`."""
+def _chain_function(path: list[Node], element: tuple | None) -> Callable:
+    """The function making the last view of `path` from its root."""
     last = path[-1]
-    if last.size == 1:
-        index = (*_element(root, path), Ellipsis)
+    if element is not None:
+        index = (*element, Ellipsis)
         shape = last.shape
         if shape == ():
             return lambda x: x[index]
@@ -302,8 +357,8 @@ def _chain_function(root: Node, path: list[Node]) -> Callable:
     return chain
 
 
-def _element(root: Node, path: list[Node]) -> tuple[int, ...]:
-    """The index in `root` of the one element of `path[-1]`."""
+def _element(path: list[Node]) -> tuple[int, ...]:
+    """The index in the root of `path` of the one element of `path[-1]`."""
     idx = (0,) * path[-1].ndim
     for v in reversed(path):
         src = v.srcs[0].shape
@@ -348,13 +403,22 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, chains: dict):
     if n.op in _VIEWS:
         if id(n) not in chains:
             return None  # folded into the views that read it
-        root, view = chains[id(n)]
+        root, view, _ = chains[id(n)]
         src = slot[id(root)]
 
         def view_step(env, used):
             env[out] = view(env[src])
 
         return view_step
+    cells = _concat_cells(n, chains)
+    if cells is not None:
+        reads = [(slot[id(root)], element) for root, element in cells]
+        dtype, shape = n.dtype, n.shape
+
+        def concat_cells(env, used):
+            env[out] = np.array([env[i][e] for i, e in reads], dtype=dtype).reshape(shape)
+
+        return concat_cells
     ref = OPS[n.op].ref
     dtype, shape = n.dtype, n.shape
 
@@ -394,7 +458,7 @@ def _calls_blas(step) -> bool:
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
     fn, task = _callables(compile_kernel(k), len(k.inputs) + len(k.outputs))
     shape = tuple(k.shape) or (1,)
-    shape_arr = np.array(shape, dtype=np.int64)
+    shape_arr = k.words()
     shape_addr = shape_arr.ctypes.data
     total = int(np.prod(shape, dtype=np.int64))
     in_slots = [slot[id(n)] for n in k.inputs]
@@ -445,8 +509,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
     kernels = group.kernels
     fn, task = _callables(compile_kernel(group),
                           sum(len(k.inputs) + len(k.outputs) for k in kernels))
-    shape_arr = np.concatenate([np.array(tuple(k.shape) or (1,), dtype=np.int64)
-                                for k in kernels])
+    shape_arr = np.concatenate([k.words() for k in kernels])
     shape_addr = shape_arr.ctypes.data
     total = max(int(np.prod(k.shape, dtype=np.int64)) for k in kernels)
     block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))

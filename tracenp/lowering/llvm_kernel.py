@@ -109,7 +109,7 @@ def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
             shape = b.gep(shapes, [ir.Constant(I64, offset)], source_etype=I64)
             count = len(fn.args) - 4
             b.call(fn, [shape, start, stop, ir.Constant(I64, 0), *arrays[first:first + count]])
-            offset += max(len(k.shape), 1)
+            offset += len(k.words())
             first += count
 
     loop(b, lo, hi, one_block, step=block, name="block")
@@ -197,12 +197,20 @@ class _KernelEmitter:
         shape = [b.load(b.gep(shape_p, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
                  for d in (self.dims or [0])]
         data, strides = [], []
-        for arr, (dt, idx, red) in zip(arrays, layout):
+        word = max(len(self.k.shape), 1)  # where the element indices start in `shape_p`
+        for j, (arr, (dt, idx, red)) in enumerate(zip(arrays, layout)):
             p = b.load(b.gep(arr, [ir.Constant(I64, DATA_OFFSET)], source_etype=I8), typ=PTR)
             sp = b.load(b.gep(arr, [ir.Constant(I64, STRIDES_OFFSET)], source_etype=I8), typ=PTR)
             if red is not None:
                 s0 = b.load(sp, typ=I64)
                 p = b.gep(p, [b.mul(slot, s0)], source_etype=I8)
+            element = self.k.element(j) if j < len(self.k.inputs) else None
+            for d in range(len(element or ())):  # the one element it reads, by its strides
+                at = b.load(b.gep(shape_p, [ir.Constant(I64, word + d)], source_etype=I64),
+                            typ=I64)
+                st = b.load(b.gep(sp, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
+                p = b.gep(p, [b.mul(at, st)], source_etype=I8)
+            word += len(element or ())
             strides.append([None if j is None else b.load(
                 b.gep(sp, [ir.Constant(I64, j)], source_etype=I64), typ=I64) for j in idx])
             data.append(p)
