@@ -28,9 +28,10 @@ materializes anyway becomes one more output of that kernel (softmax: `e = exp(x 
 `sum(e)` in one pass); an elementwise epilogue after a library step (bias and relu after
 matmul) is one kernel reading the library's buffer.
 
-A backend may also read an input as one element of a larger array (`Kernel.elements`: the
-CPU backend's `x[i]` of an unrolled loop), its index passed at run time after the extents
-(`words`), so kernels that differ only in which elements they read share code.
+A backend may also read an input, or store a 0-d kernel's output, as one element of a larger
+array (`Kernel.elements`: the CPU backend's `x[i]` and `s` of an unrolled loop), its index
+passed at run time after the extents (`words`), so kernels that differ only in which
+elements they read share code.
 
 `row_groups` (used by the CPU backend) then gathers kernels whose later passes read earlier
 reductions over trailing dims broadcast back into a `RowGroup`, run block of rows by block of
@@ -81,7 +82,7 @@ class Kernel:
     body: tuple[Instr, ...]
     outputs: tuple[Output, ...]
     axes: tuple[int, ...] = ()
-    elements: tuple = ()  # per input: None, or the index of the one element it reads
+    elements: tuple = ()  # per operand (inputs, outputs): None, or its one element's index
 
     def dtype(self, v: int) -> np.dtype:
         """The dtype of kernel-local value `v`."""
@@ -89,7 +90,8 @@ class Kernel:
         return self.inputs[v].dtype if v < n else self.body[v - n].dtype
 
     def element(self, i: int) -> tuple[int, ...] | None:
-        """The index of the one element input `i` reads, or None if it reads the array."""
+        """The index of the one element operand `i` (an input, then an output) is in its
+        array, or None if the operand is the array."""
         return self.elements[i] if self.elements else None
 
     def pattern(self, i: int) -> str:
@@ -115,9 +117,9 @@ class Kernel:
             params = ",".join(f"{a}={_param_text(v)}" for a, v in ins.params)
             args = " ".join(f"%{a}" for a in ins.args)
             lines.append(f"%{n + k}:{ins.dtype.name} = {ins.op.name.lower()}[{params}] {args}")
-        for o in self.outputs:
+        for j, o in enumerate(self.outputs, n):
             red = o.reduce.name.lower() if o.reduce else "store"
-            lines.append(f"out {red} %{o.value}")
+            lines.append(f"out {red} %{o.value}" + ("" if self.element(j) is None else " element"))
         units = tuple(d for d in range(1, len(self.shape)) if self.shape[d] == 1)
         lines.append(f"axes {self.axes} of rank {len(self.shape)}, unit dims {units}")
         return "\n".join(lines)

@@ -11,6 +11,7 @@ from test_ops import _cases, check_row
 from tracenp.config import config
 from tracenp.fusion import RowGroup
 from tracenp.lowering import llvm as backend
+from tracenp.lowering.llvm_elements import view_chains
 from tracenp.lowering.llvm_jit import STATS
 from tracenp.ops import OPS, Op
 
@@ -247,7 +248,7 @@ def test_dump_shows_ir_and_assembly():
     assert "define void" in text and "fmul" in text and "tracenp_kernel:" in text
 
 
-# views read only by views are folded into their readers (`llvm.view_chains`)
+# views and single elements of unrolled loops (`llvm_elements`)
 def _elements_row_loop(x):
     return [x[i] * 2.0 for i in range(x.shape[0])]
 
@@ -269,7 +270,17 @@ VIEW_CHAINS = [
     ("elements of two arrays into a matrix", lambda x: _cells(x, x.T[::-1] * 2), (5, 5)),
     ("integer cells", lambda x: _cells((x * 10).astype(np.int32), x > 0), (4, 4)),
     ("float32 cells from a float64 recurrence", lambda x: _ema(x.ravel(), np.float32), (6, 7)),
+    ("a recurrence written backwards", lambda x: _ema(x[::-1, 0])[::-1], (50, 2)),
+    ("a recurrence kept every other step", lambda x: _ema(x.ravel())[::2] * 1.0, (9, 8)),
+    ("scalars returned, sorted and reshaped", lambda x: _scalars(x), (7,)),
 ]
+
+
+def _scalars(x):
+    a = x[0] * 2.0
+    b = x[1] + a
+    c = a * b - x[2]
+    return a, np.sort(np.stack([c, b, a])), c.reshape(1, 1), np.cumsum(np.array([a, b]))
 
 
 def _ema(x, dtype=None, alpha=0.3):
@@ -306,7 +317,7 @@ def test_view_chains_give_numpy_values(name, fn, shape, layout):
 def test_view_chains_fold_views_only_views_read():
     graph = tracenp.make_graph(lambda x: x[3] * x[1:3].T[0] + x[2:4].reshape(4)[1])(
         np.ones((5, 2)))
-    chains = backend.view_chains(graph)
+    chains = view_chains(graph)
     views = [n for n in graph.nodes() if n.op in (Op.SLICE, Op.RESHAPE, Op.TRANSPOSE)]
     kept = [n for n in views if id(n) in chains]
     assert len(kept) == 3 < len(views)  # one view made per read, from x itself

@@ -24,7 +24,6 @@ from __future__ import annotations
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -33,6 +32,7 @@ from ..fusion import REDUCTIONS, Kernel, KernelStep, NodeStep, RowGroup, row_gro
 from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable, llvm_call
+from .llvm_elements import VIEWS, Cell, ElementPlan
 from .llvm_jit import STATS, compile_kernel, entry, kernel_function, listing
 from .llvm_pool import park, pool
 from .numpy_ref import _linalg_step, _owned
@@ -129,8 +129,9 @@ class LLVMBackend:
     def compile(self, graph: Graph) -> Executable:
         sched, planned = plan(graph)
         order = graph.nodes()
-        slot = {id(n): i for i, n in enumerate(order)}
-        template: list = [None] * (len(order) + 1)  # the last slot: a memo for linalg routines
+        elements = ElementPlan(graph, planned)
+        slot = {id(n): i for i, n in enumerate([*order, *elements.cells])}
+        template: list = [None] * (len(slot) + 1)  # the last slot: a memo for linalg routines
         for c in sched.consts:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
@@ -138,18 +139,19 @@ class LLVMBackend:
         from .llvm_rowdot import RowDot, rowdot_step
 
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
-        chains = view_chains(graph)
-        for s in _read_elements(planned, chains, graph.outputs):
+        for s in elements.steps:
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers,
-                                         lambda v: _node_step(v, slot, buffers, chains),
+                                         lambda v: _node_step(v, slot, buffers, elements),
                                          threads))
             elif isinstance(s, RowGroup):
-                steps.append(_rows_step(s, slot, buffers, threads, chains))
+                steps.append(_rows_step(s, slot, buffers, threads, elements))
+            elif isinstance(s, KernelStep) and id(s.kernel) in elements.own:
+                steps.append(_cells_step(s.kernel, slot, elements))
             elif isinstance(s, KernelStep):
                 steps.append(_kernel_step(s.kernel, slot, buffers, threads))
             else:
-                steps.append(_node_step(s, slot, buffers, chains))
+                steps.append(_node_step(s, slot, buffers, elements))
         steps = [s for s in steps if s is not None]
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
@@ -177,56 +179,6 @@ class LLVMBackend:
         run.schedule = sched
         run.launch = _one_launch(sched, graph, template, slot)
         return run
-
-
-def _read_elements(planned: list, chains: dict, outputs: tuple) -> list:
-    """`planned` with each kernel reading its one-element views (an unrolled loop's `x[i]`)
-    as elements of the arrays they view, and the steps of such views that nothing else reads
-    dropped: a step per element read cost as much as the arithmetic on it."""
-    out = []
-    for s in planned:
-        if isinstance(s, KernelStep):
-            k = s.kernel
-            elements = tuple(chains.get(id(n), (None, None, None))[2] for n in k.inputs)
-            if any(e is not None for e in elements):
-                inputs = tuple(n if e is None else chains[id(n)][0]
-                               for n, e in zip(k.inputs, elements))
-                s = KernelStep(Kernel(k.shape, inputs, k.body, k.outputs, k.axes, elements))
-        out.append(s)
-    read = {id(o) for o in outputs}
-    for s in out:
-        read.update(id(n) for n in _reads(s, chains))
-    return [s for s in out if not (isinstance(s, NodeStep) and id(s.node) in chains
-                                   and id(s.node) not in read)]
-
-
-def _concat_cells(n: Node, chains: dict) -> list[tuple[Node, tuple]] | None:
-    """For a concatenation of single elements (an unrolled loop's `out[i] = s`, each `s`
-    reshaped to one row): the (array, index) of each element, read without its views; else
-    None. One `np.array` of 200 elements took 5 us, their reshapes and `np.concatenate` 62."""
-    if n.op is not Op.CONCAT or any(s.size != 1 for s in n.srcs):
-        return None
-    return [chains[id(s)][0::2] if id(s) in chains else (s, (0,) * s.ndim) for s in n.srcs]
-
-
-def _reads(step, chains: dict) -> list[Node]:
-    """The nodes a step of the plan reads."""
-    from .llvm_rowdot import RowDot
-
-    if isinstance(step, KernelStep):
-        return list(step.kernel.inputs)
-    if isinstance(step, NodeStep):
-        n = step.node
-        if id(n) in chains:
-            return [chains[id(n)][0]]
-        cells = _concat_cells(n, chains)
-        return list(n.srcs) if cells is None else [root for root, _ in cells]
-    if isinstance(step, RowGroup):
-        return [n for m in step.steps for n in _reads(m, chains)]
-    assert isinstance(step, RowDot)
-    return [*step.first.srcs, *step.last.srcs, step.r,
-            *(n for ks in step.chain for n in ks.kernel.inputs),
-            *(n for v in step.views for n in _reads(v, chains))]
 
 
 @dataclass(frozen=True)
@@ -293,90 +245,7 @@ def launch_run(launch: Launch) -> Executable:
     return run
 
 
-def _slice_view(slices):
-    index = tuple(slice(*s) for s in slices)
-    return lambda x: x[index]
-
-
-# Views made by ndarray methods, prepared once: an unrolled loop runs thousands of them.
-_VIEWS = {
-    Op.RESHAPE: lambda shape: lambda x: x.reshape(shape),
-    Op.TRANSPOSE: lambda perm: lambda x: x.transpose(perm),
-    Op.SLICE: _slice_view,
-}
-
-
-def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable, tuple | None]]:
-    """{id(view): (the node it is made from, the function making it, the index in that node
-    of its one element or None)}, with the views that only views read folded into their
-    readers, which are then never made themselves.
-
-    An unrolled loop reads `x[i]` as a slice and a reshape, two steps of about half a
-    microsecond each; a folded chain is one step, and a chain ending in one element is one
-    integer index (`x[i, ...]`)."""
-    order = graph.nodes()
-    readers: dict[int, list[Node]] = {id(n): [] for n in order}
-    for n in order:
-        for s in dict.fromkeys(n.srcs):
-            readers[id(s)].append(n)
-    outs = {id(o) for o in graph.outputs}
-    folded = {id(n) for n in order if n.op in _VIEWS and id(n) not in outs
-              and readers[id(n)] and all(r.op in _VIEWS for r in readers[id(n)])}
-    chains: dict[int, tuple[Node, list[Node]]] = {}
-    for n in order:
-        if n.op in _VIEWS:
-            src = n.srcs[0]
-            root, path = chains[id(src)] if id(src) in folded else (src, [])
-            chains[id(n)] = (root, path + [n])
-    made = {}
-    for i, (root, path) in chains.items():
-        if i not in folded:
-            element = _element(path) if path[-1].size == 1 else None
-            made[i] = (root, _chain_function(path, element), element)
-    return made
-
-
-def _chain_function(path: list[Node], element: tuple | None) -> Callable:
-    """The function making the last view of `path` from its root."""
-    last = path[-1]
-    if element is not None:
-        index = (*element, Ellipsis)
-        shape = last.shape
-        if shape == ():
-            return lambda x: x[index]
-        return lambda x: x[index].reshape(shape)
-    fns = [_VIEWS[v.op](**v.attrs) for v in path]
-    if len(fns) == 1:
-        return fns[0]
-
-    def chain(x):
-        for f in fns:
-            x = f(x)
-        return x
-
-    return chain
-
-
-def _element(path: list[Node]) -> tuple[int, ...]:
-    """The index in the root of `path` of the one element of `path[-1]`."""
-    idx = (0,) * path[-1].ndim
-    for v in reversed(path):
-        src = v.srcs[0].shape
-        if v.op is Op.SLICE:
-            starts = [slice(*s).indices(n) for s, n in zip(v.attrs["slices"], src)]
-            idx = tuple(start + i * step for i, (start, _, step) in zip(idx, starts))
-        elif v.op is Op.TRANSPOSE:
-            out = [0] * len(idx)
-            for i, p in enumerate(v.attrs["perm"]):
-                out[p] = idx[i]
-            idx = tuple(out)
-        else:  # a reshape keeps the C-order position
-            flat = int(np.ravel_multi_index(idx, v.shape)) if idx else 0
-            idx = tuple(int(i) for i in np.unravel_index(flat, src)) if src else ()
-    return idx
-
-
-def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, chains: dict):
+def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan):
     """A library call's or a view's step (None for a view folded into its readers)."""
     n = step.node
     srcs = [slot[id(s)] for s in n.srcs]
@@ -400,25 +269,19 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, chains: dict):
             env[out] = fn(env[-1], *[env[s] for s in srcs], **params)
 
         return linalg
-    if n.op in _VIEWS:
-        if id(n) not in chains:
+    if n.op in VIEWS:
+        if id(n) not in elements.chains:
             return None  # folded into the views that read it
-        root, view, _ = chains[id(n)]
+        root, view, _ = elements.chains[id(n)]
         src = slot[id(root)]
 
         def view_step(env, used):
             env[out] = view(env[src])
 
         return view_step
-    cells = _concat_cells(n, chains)
+    cells = elements.concat_cells(n)
     if cells is not None:
-        reads = [(slot[id(root)], element) for root, element in cells]
-        dtype, shape = n.dtype, n.shape
-
-        def concat_cells(env, used):
-            env[out] = np.array([env[i][e] for i, e in reads], dtype=dtype).reshape(shape)
-
-        return concat_cells
+        return _concat_cells_step(cells, slot[id(n)], n, slot)
     ref = OPS[n.op].ref
     dtype, shape = n.dtype, n.shape
 
@@ -502,8 +365,59 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
     return step
 
 
+def _concat_cells_step(cells: list, out: int, n: Node, slot: dict):
+    """The step of a concatenation of single elements: the runs of whole cells in order
+    (an unrolled loop's values, as its kernels stored them) joined, else one `np.array` of
+    the elements."""
+    dtype, shape = n.dtype, n.shape
+    runs: list = []  # [cell, next index], while each element continues the last run
+    for root, (i, *rest) in ((r, e or (0,)) for r, e in cells):
+        if runs and runs[-1][0] is root and runs[-1][1] == i:
+            runs[-1][1] += 1
+        else:
+            runs.append([root, i + 1])
+    if all(isinstance(r, Cell) and r.dtype == dtype and end == r.shape[0] for r, end in runs) \
+            and sum(end for _, end in runs) == len(cells):
+        whole = [slot[id(r)] for r, _ in runs]
+
+        def join_cells(env, used):
+            env[out] = np.concatenate([env[i] for i in whole]).reshape(shape)
+
+        return join_cells
+    reads = [(slot[id(root)], element) for root, element in cells]
+
+    def concat_cells(env, used):
+        env[out] = np.array([env[i][e] for i, e in reads], dtype=dtype).reshape(shape)
+
+    return concat_cells
+
+
+def _cells_step(k: Kernel, slot: dict, elements: ElementPlan):
+    """A 0-d kernel storing its outputs into fresh cells (`llvm_elements`), then making
+    0-d arrays of those that something other than a kernel reads."""
+    fn, _ = _callables(compile_kernel(k), len(k.inputs) + len(k.outputs))
+    words = k.words()
+    addr = words.ctypes.data
+    in_slots = [slot[id(n)] for n in k.inputs]
+    fresh = [(slot[id(c)], c.shape, c.dtype) for c in elements.own[id(k)]]
+    where = [elements.where[id(o.node)] for o in k.outputs]
+    out_slots = [slot[id(cell)] for cell, _ in where]
+    made = [(slot[id(o.node)], slot[id(cell)], (*idx, Ellipsis))
+            for o, (cell, idx) in zip(k.outputs, where) if id(o.node) in elements.made]
+
+    def step(env, used):
+        for s, shape, dtype in fresh:
+            env[s] = np.empty(shape, dtype)
+        fn(addr, 0, 1, 0, *[env[i] for i in in_slots], *[env[i] for i in out_slots])
+        for o, c, index in made:
+            env[o] = env[c][index]
+
+    step.keep = words
+    return step
+
+
 def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | None,
-               chains: dict):
+               elements: ElementPlan):
     """A group's passes in one call per piece of rows, each taking its rows block by block;
     scratch values live in a block-sized buffer per piece."""
     kernels = group.kernels
@@ -528,7 +442,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
             operands = (*k.inputs, *(o.node for o in k.outputs))
             holes += [(position + j, scratch[id(operands[j])]) for j in group.local(k)]
             position += len(operands)
-        elif (view := _node_step(s, slot, buffers, chains)) is not None:
+        elif (view := _node_step(s, slot, buffers, elements)) is not None:
             members.append(view)
 
     scratch_shapes = [[((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]

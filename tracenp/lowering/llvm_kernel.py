@@ -204,8 +204,8 @@ class _KernelEmitter:
             if red is not None:
                 s0 = b.load(sp, typ=I64)
                 p = b.gep(p, [b.mul(slot, s0)], source_etype=I8)
-            element = self.k.element(j) if j < len(self.k.inputs) else None
-            for d in range(len(element or ())):  # the one element it reads, by its strides
+            element = self.k.element(j)
+            for d in range(len(element or ())):  # its one element, by the array's strides
                 at = b.load(b.gep(shape_p, [ir.Constant(I64, word + d)], source_etype=I64),
                             typ=I64)
                 st = b.load(b.gep(sp, [ir.Constant(I64, d)], source_etype=I64), typ=I64)

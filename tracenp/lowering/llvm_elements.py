@@ -1,0 +1,198 @@
+"""Views and single elements in the CPU backend's plan: what an unrolled loop is made of.
+
+A loop traced into a graph reads `x[i]` (a slice and a reshape) and writes `out[i] = s` (a
+reshape of a 0-d value, then one concatenation of them all). Run as they are, each is a step
+of its own, half a microsecond or more, more than the arithmetic on the element. So:
+
+- views that only views read are folded into their readers, and a chain ending in one
+  element is one integer index (`view_chains`);
+- a kernel reads such an element from the array it views (`Kernel.elements`, its index a
+  run-time word), and the view is not made if nothing else reads it;
+- a 0-d kernel with several outputs stores them into one array per dtype, a `Cell` (one
+  allocation instead of one per output); later kernels read them there as elements, and each
+  is made a 0-d array of its own only if something else reads it;
+- a concatenation of single elements is one `np.array` of them (`concat_cells`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..fusion import Kernel, KernelStep, NodeStep, RowGroup
+from ..ir import Graph, Node
+from ..ops import Op
+
+
+def _slice_view(slices):
+    index = tuple(slice(*s) for s in slices)
+    return lambda x: x[index]
+
+
+# Views made by ndarray methods, prepared once: an unrolled loop runs thousands of them.
+VIEWS = {
+    Op.RESHAPE: lambda shape: lambda x: x.reshape(shape),
+    Op.TRANSPOSE: lambda perm: lambda x: x.transpose(perm),
+    Op.SLICE: _slice_view,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Cell:
+    """An array the plan adds: the 0-d outputs of one dtype of one kernel, one per element."""
+
+    dtype: np.dtype
+    shape: tuple[int]
+
+    @property
+    def ndim(self) -> int:
+        return 1
+
+
+def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable, tuple | None]]:
+    """{id(view): (the node it is made from, the function making it, the index in that node
+    of its one element or None)}, with the views that only views read folded into their
+    readers, which are then never made themselves."""
+    order = graph.nodes()
+    readers: dict[int, list[Node]] = {id(n): [] for n in order}
+    for n in order:
+        for s in dict.fromkeys(n.srcs):
+            readers[id(s)].append(n)
+    outs = {id(o) for o in graph.outputs}
+    folded = {id(n) for n in order if n.op in VIEWS and id(n) not in outs
+              and readers[id(n)] and all(r.op in VIEWS for r in readers[id(n)])}
+    chains: dict[int, tuple[Node, list[Node]]] = {}
+    for n in order:
+        if n.op in VIEWS:
+            src = n.srcs[0]
+            root, path = chains[id(src)] if id(src) in folded else (src, [])
+            chains[id(n)] = (root, path + [n])
+    made = {}
+    for i, (root, path) in chains.items():
+        if i not in folded:
+            element = _element(path) if path[-1].size == 1 else None
+            made[i] = (root, _chain_function(path, element), element)
+    return made
+
+
+def _chain_function(path: list[Node], element: tuple | None) -> Callable:
+    """The function making the last view of `path` from its root."""
+    last = path[-1]
+    if element is not None:
+        index = (*element, Ellipsis)
+        shape = last.shape
+        if shape == ():
+            return lambda x: x[index]
+        return lambda x: x[index].reshape(shape)
+    fns = [VIEWS[v.op](**v.attrs) for v in path]
+    if len(fns) == 1:
+        return fns[0]
+
+    def chain(x):
+        for f in fns:
+            x = f(x)
+        return x
+
+    return chain
+
+
+def _element(path: list[Node]) -> tuple[int, ...]:
+    """The index in the root of `path` of the one element of `path[-1]`."""
+    idx = (0,) * path[-1].ndim
+    for v in reversed(path):
+        src = v.srcs[0].shape
+        if v.op is Op.SLICE:
+            starts = [slice(*s).indices(n) for s, n in zip(v.attrs["slices"], src)]
+            idx = tuple(start + i * step for i, (start, _, step) in zip(idx, starts))
+        elif v.op is Op.TRANSPOSE:
+            out = [0] * len(idx)
+            for i, p in enumerate(v.attrs["perm"]):
+                out[p] = idx[i]
+            idx = tuple(out)
+        else:  # a reshape keeps the C-order position
+            flat = int(np.ravel_multi_index(idx, v.shape)) if idx else 0
+            idx = tuple(int(i) for i in np.unravel_index(flat, src)) if src else ()
+    return idx
+
+
+class ElementPlan:
+    """The plan's steps with element operands and cells, and where each element lives."""
+
+    def __init__(self, graph: Graph, planned: list):
+        self.chains = view_chains(graph)
+        self.cells: list[Cell] = []
+        self.where: dict[int, tuple] = {}  # id(0-d output in a cell) -> (cell, index)
+        self.own: dict[int, list[Cell]] = {}  # id(kernel) -> the cells it fills
+        steps = [self._kernel(s.kernel) if isinstance(s, KernelStep) else s for s in planned]
+        live = {id(o) for o in graph.outputs}  # read by a later step, or returned
+        kept = []
+        for s in reversed(steps):  # a view nothing reads is not made, nor what only it reads
+            if isinstance(s, NodeStep) and s.node.op in VIEWS and id(s.node) not in live:
+                continue
+            live.update(id(n) for n in self.reads(s))
+            kept.append(s)
+        self.steps = kept[::-1]
+        self.made = {i for i in self.where if i in live}  # cell elements also made 0-d arrays
+
+    def place(self, n: Node) -> tuple | None:
+        """(array or cell, index) of the one element `n` is a view of or stored in, else
+        None."""
+        if id(n) in self.chains and self.chains[id(n)][2] is not None:
+            root, _, index = self.chains[id(n)]
+            return self.where.get(id(root), (root, index))  # a 0-d root may be in a cell
+        return self.where.get(id(n))
+
+    def _kernel(self, k: Kernel) -> KernelStep:
+        places = [self.place(n) for n in k.inputs]
+        elements = [None if p is None else p[1] for p in places]
+        inputs = [n if p is None else p[0] for n, p in zip(k.inputs, places)]
+        outs: list = [None] * len(k.outputs)
+        if k.shape == () and len(k.outputs) > 1 and all(o.reduce is None for o in k.outputs):
+            cells: dict = {}
+            for j, o in enumerate(k.outputs):
+                cells.setdefault(o.node.dtype, []).append(j)
+            mine = []
+            for dt, js in cells.items():
+                cell = Cell(dt, (len(js),))
+                mine.append(cell)
+                for i, j in enumerate(js):
+                    outs[j] = (i,)
+                    self.where[id(k.outputs[j].node)] = (cell, (i,))
+            self.cells += mine
+            k2 = Kernel(k.shape, tuple(inputs), k.body, k.outputs, k.axes,
+                        (*elements, *outs))
+            self.own[id(k2)] = mine
+            return KernelStep(k2)
+        if any(e is not None for e in elements):
+            return KernelStep(Kernel(k.shape, tuple(inputs), k.body, k.outputs, k.axes,
+                                     (*elements, *outs)))
+        return KernelStep(k)
+
+    def concat_cells(self, n: Node) -> list[tuple] | None:
+        """For a concatenation of single elements (an unrolled loop's `out[i] = s`, each `s`
+        reshaped to one row): the (array, index) of each, read without its views; else None.
+        One `np.array` of 200 elements took 5 us, their reshapes and `np.concatenate` 62."""
+        if n.op is not Op.CONCAT or any(s.size != 1 for s in n.srcs):
+            return None
+        return [self.place(s) or (s, (0,) * s.ndim) for s in n.srcs]
+
+    def reads(self, step) -> list:
+        """The nodes (and cells) a step of the plan reads."""
+        from .llvm_rowdot import RowDot
+
+        if isinstance(step, KernelStep):
+            return list(step.kernel.inputs)
+        if isinstance(step, NodeStep):
+            n = step.node
+            if id(n) in self.chains:
+                return [self.chains[id(n)][0]]
+            cells = self.concat_cells(n)
+            return list(n.srcs) if cells is None else [root for root, _ in cells]
+        if isinstance(step, RowGroup):
+            return [n for m in step.steps for n in self.reads(m)]
+        assert isinstance(step, RowDot)
+        return [*step.first.srcs, *step.last.srcs, step.r,
+                *(n for ks in step.chain for n in ks.kernel.inputs),
+                *(n for v in step.views for n in self.reads(v))]
