@@ -1,7 +1,8 @@
 """`python -m tracenp.bench`: tracenp against NumPy and its peers, side by side in one process.
 
 Prints the median time per call of each workload (float64) for NumPy, tracenp and, where
-installed, numexpr, Numba (`parallel=True`) and JAX (CPU, x64), with each time's ratio to
+installed, numexpr, Numba (`parallel=True`; (h)'s loops plain `njit`) and JAX (CPU, x64),
+with each time's ratio to
 NumPy (NumPy's time / the tool's: above 1 is faster). Run it without BLAS throttling:
 `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m tracenp.bench` (`make bench`).
 `--quick` shrinks the repeat counts; `--only a,c` picks workloads.
@@ -154,6 +155,36 @@ def plus_one(x):
     return x + 1
 
 
+def recurrence(x, a=0.9):
+    """A first-order linear recurrence written as a loop over elements."""
+    y = np.empty_like(x)
+    y[0] = x[0]
+    for i in range(1, x.shape[0]):
+        y[i] = a * y[i - 1] + x[i]
+    return y
+
+
+def kalman_1d(z, q=1e-5, r=0.01):
+    """A scalar Kalman filter over a series, the textbook loop."""
+    x, p = 0.0, 1.0
+    xs = np.zeros_like(z)
+    for k in range(z.shape[0]):
+        p = p + q
+        gain = p / (p + r)
+        x = x + gain * (z[k] - x)
+        p = (1 - gain) * p
+        xs[k] = x
+    return xs
+
+
+def row_norms_loop(X):
+    """A loop over rows, each reduced."""
+    out = np.empty(X.shape[0])
+    for i in range(X.shape[0]):
+        out[i] = np.sqrt((X[i] ** 2).sum())
+    return out
+
+
 # ----------------------------------------------------------------------------- peers
 
 
@@ -222,8 +253,9 @@ def _numba_kernels(numba):
     def nb_plus_one(x):
         return x + 1
 
+    loops = {f.__name__: njit(f) for f in (recurrence, kalman_1d, row_norms_loop)}
     return dict(a=nb_a, axpy=nb_axpy, lse=nb_lse, softmax=nb_softmax, norm=nb_norm,
-                dense=nb_dense, plus_one=nb_plus_one)
+                dense=nb_dense, plus_one=nb_plus_one, **loops)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -314,6 +346,25 @@ def workloads(peers: dict, rng: np.random.Generator) -> list:
     return rows
 
 
+def loop_rows(peers: dict, rng: np.random.Generator) -> list:
+    """(h): Python loops over elements and rows, unrolled by `jit` (Numba compiles the
+    same loop; JAX unrolls it as tracenp does)."""
+    nb = _numba_kernels(peers["numba"]) if "numba" in peers else {}
+    rows = []
+    for label, fn, arg in (("(h) y[i]=a*y[i-1]+x[i], 300 steps", recurrence,
+                            rng.standard_normal(300)),
+                           ("(h) scalar Kalman filter, 200 steps", kalman_1d,
+                            rng.standard_normal(200)),
+                           ("(h) out[i]=sqrt((X[i]**2).sum()) x150", row_norms_loop,
+                            rng.standard_normal((150, 64)))):
+        f = tracenp.jit(fn)
+        row = {"numpy": lambda fn=fn, arg=arg: fn(arg), "tracenp": lambda f=f, arg=arg: f(arg)}
+        if fn.__name__ in nb:
+            row["numba"] = lambda g=nb[fn.__name__], arg=arg: g(arg)
+        rows.append((label, row))
+    return rows
+
+
 def small_rows(peers: dict) -> list:
     x10 = np.arange(10.0)
     f = tracenp.jit(plus_one)
@@ -392,6 +443,8 @@ def run(only: set | None, quick: bool) -> str:
         rows += [r for r in workloads(peers, rng) if not only or r[0][1] in only]
     if not only or "f" in only:
         rows += small_rows(peers)
+    if not only or "h" in only:
+        rows += loop_rows(peers, rng)
     for label, row in rows:
         timer = small_call_times if label.startswith("(f)") else (
             lambda fn: call_times(fn, budget))
@@ -423,7 +476,7 @@ def _fmt(seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="", help="comma-separated workload letters (a-g)")
+    ap.add_argument("--only", default="", help="comma-separated workload letters (a-h)")
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(","))) or None

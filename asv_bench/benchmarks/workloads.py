@@ -102,3 +102,21 @@ class SmallCall:
 
     def time_plus_one(self, tool):
         self.fn(self.x)
+
+
+class Loops:
+    """Python loops over elements and rows, unrolled by `tracenp.jit`."""
+
+    params = (["recurrence", "kalman_1d", "row_norms_loop"], ["numpy", "tracenp"])
+    param_names = ["workload", "tool"]
+
+    def setup(self, workload, tool):
+        rng = np.random.default_rng(0)
+        fn = getattr(bench, workload)
+        self.arg = rng.standard_normal((150, 64) if workload == "row_norms_loop" else 300)
+        self.fn = tracenp.jit(fn) if tool == "tracenp" else fn
+        self.fn(self.arg)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
+
+    def time_loop(self, workload, tool):
+        self.fn(self.arg)

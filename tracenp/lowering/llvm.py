@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from operator import itemgetter
 from dataclasses import dataclass
 
 import numpy as np
@@ -366,28 +367,25 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
 
 
 def _concat_cells_step(cells: list, out: int, n: Node, slot: dict):
-    """The step of a concatenation of single elements: the runs of whole cells in order
-    (an unrolled loop's values, as its kernels stored them) joined, else one `np.array` of
-    the elements."""
-    dtype, shape = n.dtype, n.shape
-    runs: list = []  # [cell, next index], while each element continues the last run
-    for root, (i, *rest) in ((r, e or (0,)) for r, e in cells):
-        if runs and runs[-1][0] is root and runs[-1][1] == i:
-            runs[-1][1] += 1
+    """The step of a concatenation of single elements: one `np.concatenate` of the runs of
+    consecutive elements of each cell (an unrolled loop's values, as its kernels stored
+    them), and of the other elements, each indexed as a one-element view."""
+    pieces: list = []  # [slot, index]: a run of a cell as a slice, else one element
+    for root, element in cells:
+        last = pieces[-1] if pieces else None
+        if isinstance(root, Cell) and last and last[0] == slot[id(root)] \
+                and isinstance(last[1], slice) and last[1].stop == element[0]:
+            last[1] = slice(last[1].start, element[0] + 1)
+        elif isinstance(root, Cell):
+            pieces.append([slot[id(root)], slice(element[0], element[0] + 1)])
         else:
-            runs.append([root, i + 1])
-    if all(isinstance(r, Cell) and r.dtype == dtype and end == r.shape[0] for r, end in runs) \
-            and sum(end for _, end in runs) == len(cells):
-        whole = [slot[id(r)] for r, _ in runs]
-
-        def join_cells(env, used):
-            env[out] = np.concatenate([env[i] for i in whole]).reshape(shape)
-
-        return join_cells
-    reads = [(slot[id(root)], element) for root, element in cells]
+            pieces.append([slot[id(root)], (*element, None)])
+    pieces = [(i, index if isinstance(index, tuple) else (index,)) for i, index in pieces]
+    dtype, shape = n.dtype, n.shape
 
     def concat_cells(env, used):
-        env[out] = np.array([env[i][e] for i, e in reads], dtype=dtype).reshape(shape)
+        joined = np.concatenate([env[i][index] for i, index in pieces])
+        env[out] = joined.astype(dtype, copy=False).reshape(shape)
 
     return concat_cells
 
@@ -405,10 +403,12 @@ def _cells_step(k: Kernel, slot: dict, elements: ElementPlan):
     made = [(slot[id(o.node)], slot[id(cell)], (*idx, Ellipsis))
             for o, (cell, idx) in zip(k.outputs, where) if id(o.node) in elements.made]
 
+    operands = itemgetter(*in_slots, *out_slots)  # >= 2 outputs: a tuple, made in C
+
     def step(env, used):
         for s, shape, dtype in fresh:
             env[s] = np.empty(shape, dtype)
-        fn(addr, 0, 1, 0, *[env[i] for i in in_slots], *[env[i] for i in out_slots])
+        fn(addr, 0, 1, 0, *operands(env))
         for o, c, index in made:
             env[o] = env[c][index]
 
