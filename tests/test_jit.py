@@ -417,3 +417,14 @@ def test_writing_an_argument_that_another_argument_shares_is_refused():
     f = tracenp.jit(_bump_then_sum)
     assert f(c, d) == 10.0 and f(c, d) == 10.0  # separate arrays: traced, and the fast path
     np.testing.assert_array_equal(c, np.arange(2.0, 7.0))
+
+
+@pytest.mark.parametrize("name", ["recurrence", "kalman_1d", "row_norms_loop"])
+def test_the_benchmarks_loops_trace_as_users_code(name):
+    """`tracenp.bench`'s workloads are users' code: `np.empty` there is traced (as tracenp's
+    own modules it returned an ndarray, and `out[i] = traced` raised)."""
+    from tracenp import bench
+
+    fn = getattr(bench, name)
+    x = np.random.default_rng(3).standard_normal((12, 5) if name == "row_norms_loop" else 40)
+    assert_same(tracenp.jit(fn)(x), fn(x))

@@ -47,8 +47,9 @@ class _RandomGuard:
             return attr
 
         def guarded(*args, **kwargs):
-            caller = sys._getframe(1).f_globals.get("__name__", "")
-            if caller.split(".")[0] in ("numpy", "tracenp"):
+            from .numpy_api.creation import from_library
+
+            if from_library(sys._getframe(1).f_globals.get("__name__", "")):
                 return attr(*args, **kwargs)
             if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
                 with _drawing():

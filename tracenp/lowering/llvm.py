@@ -562,7 +562,7 @@ def dump(fn, *args, **kwargs) -> str:
     from ..jit import JitFunction
 
     jf = fn if isinstance(fn, JitFunction) else JitFunction(fn)
-    sched = row_groups(schedule(jf.graph(*args, **kwargs), lowerable))
+    sched, _ = plan(jf.graph(*args, **kwargs))
     return "\n".join(listing(s if isinstance(s, RowGroup) else s.kernel)
                      for s in sched.steps if isinstance(s, (KernelStep, RowGroup)))
 

@@ -188,12 +188,20 @@ def isscalar(element) -> bool:
     return _np_isscalar(element)
 
 
+_EXAMPLES = ("tracenp.bench", "tracenp.demo")  # tracenp's modules of workloads users write
+
+
+def from_library(caller: str) -> bool:
+    """Whether code in module `caller` is NumPy's or tracenp's own, which gets NumPy's
+    functions while a trace is on (tracenp's example workloads are users' code)."""
+    return caller.split(".")[0] in ("numpy", "tracenp") and caller not in _EXAMPLES
+
+
 def _for_user_code(traced, original):
     """Use `traced` when called from user code, `original` from NumPy's or tracenp's own."""
 
     def dispatch(*args, **kwargs):
-        caller = sys._getframe(1).f_globals.get("__name__", "")
-        if caller.startswith(("numpy.", "tracenp.")) or caller in ("numpy", "tracenp"):
+        if from_library(sys._getframe(1).f_globals.get("__name__", "")):
             return original(*args, **kwargs)
         return traced(*args, **kwargs)
 
