@@ -28,10 +28,10 @@ materializes anyway becomes one more output of that kernel (softmax: `e = exp(x 
 `sum(e)` in one pass); an elementwise epilogue after a library step (bias and relu after
 matmul) is one kernel reading the library's buffer.
 
-A backend may also read an input, or store a 0-d kernel's output, as one element of a larger
-array (`Kernel.elements`: the CPU backend's `x[i]` and `s` of an unrolled loop), its index
-passed at run time after the extents (`words`), so kernels that differ only in which
-elements they read share code.
+A backend may also read an input, or store a 0-d kernel's output, as a strided window of a
+larger array (`Kernel.windows`: the CPU backend's `x[i]`, `X[i]` and `s` of an unrolled
+loop), its start and steps passed at run time after the extents (`words`), so kernels that
+differ only in which rows or elements they read share code.
 
 `row_groups` (used by the CPU backend) then gathers kernels whose later passes read earlier
 reductions over trailing dims broadcast back into a `RowGroup`, run block of rows by block of
@@ -82,36 +82,39 @@ class Kernel:
     body: tuple[Instr, ...]
     outputs: tuple[Output, ...]
     axes: tuple[int, ...] = ()
-    elements: tuple = ()  # per operand (inputs, outputs): None, or its one element's index
+    windows: tuple = ()  # per operand (inputs, outputs): None, or the `Window` it is
 
     def dtype(self, v: int) -> np.dtype:
         """The dtype of kernel-local value `v`."""
         n = len(self.inputs)
         return self.inputs[v].dtype if v < n else self.body[v - n].dtype
 
-    def element(self, i: int) -> tuple[int, ...] | None:
-        """The index of the one element operand `i` (an input, then an output) is in its
-        array, or None if the operand is the array."""
-        return self.elements[i] if self.elements else None
+    def window(self, i: int) -> Window | None:
+        """The window of its array that operand `i` (an input, then an output) is, or None
+        if the operand is the array."""
+        return self.windows[i] if self.windows else None
+
+    def view_shape(self, i: int) -> tuple:
+        """The shape of input `i` as the kernel reads it."""
+        w = self.window(i)
+        return self.inputs[i].shape if w is None else w.shape
 
     def pattern(self, i: int) -> str:
         """Per dim of `shape`: 'v' where input `i` varies, 'b' where it is broadcast."""
-        if self.element(i) is not None:
-            return "b" * len(self.shape)
-        return broadcast_pattern(self.inputs[i].shape, self.shape)
+        return broadcast_pattern(self.view_shape(i), self.shape)
 
     def words(self) -> np.ndarray:
         """What the kernel reads at run time beside its arrays: the extents (1 for a 0-d
-        kernel), then the index of each element it reads."""
-        idx = [i for e in self.elements if e is not None for i in e]
-        return np.array([*(self.shape or (1,)), *idx], dtype=np.int64)
+        kernel), then each window's start and steps."""
+        extra = [v for w in self.windows if w is not None for v in (*w.start, *w.steps)]
+        return np.array([*(self.shape or (1,)), *extra], dtype=np.int64)
 
     def text(self) -> str:
         """The kernel without its extents: equal texts run the same code on any extents
         (and, for element inputs, on any element)."""
         n = len(self.inputs)
-        lines = [f"in{i}:{self.inputs[i].dtype.name}[{self.pattern(i)}]/{self.inputs[i].ndim}"
-                 + ("" if self.element(i) is None else " element")
+        lines = [f"in{i}:{self.inputs[i].dtype.name}[{self.pattern(i)}]/"
+                 f"{len(self.view_shape(i))}{_window_text(self.window(i))}"
                  for i in range(n)]  # the rank decides which of its strides a dim reads
         for k, ins in enumerate(self.body):
             params = ",".join(f"{a}={_param_text(v)}" for a, v in ins.params)
@@ -119,10 +122,26 @@ class Kernel:
             lines.append(f"%{n + k}:{ins.dtype.name} = {ins.op.name.lower()}[{params}] {args}")
         for j, o in enumerate(self.outputs, n):
             red = o.reduce.name.lower() if o.reduce else "store"
-            lines.append(f"out {red} %{o.value}" + ("" if self.element(j) is None else " element"))
+            lines.append(f"out {red} %{o.value}{_window_text(self.window(j))}")
         units = tuple(d for d in range(1, len(self.shape)) if self.shape[d] == 1)
         lines.append(f"axes {self.axes} of rank {len(self.shape)}, unit dims {units}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A strided window of an array: its first element at index `start` of the array, then
+    per dim of the window (extent `shape[d]`) a step of `steps[d]` along the array's dim
+    `dims[d]`. The dims are code (`Kernel.text`); the start and steps run-time words."""
+
+    start: tuple[int, ...]
+    shape: tuple[int, ...]
+    dims: tuple[int, ...]
+    steps: tuple[int, ...]
+
+
+def _window_text(w: Window | None) -> str:
+    return "" if w is None else f" window of rank {len(w.start)} along {w.dims}"
 
 
 def broadcast_pattern(src_shape: tuple, shape: tuple) -> str:

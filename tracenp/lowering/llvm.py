@@ -400,8 +400,8 @@ def _cells_step(k: Kernel, slot: dict, elements: ElementPlan):
     fresh = [(slot[id(c)], c.shape, c.dtype) for c in elements.own[id(k)]]
     where = [elements.where[id(o.node)] for o in k.outputs]
     out_slots = [slot[id(cell)] for cell, _ in where]
-    made = [(slot[id(o.node)], slot[id(cell)], (*idx, Ellipsis))
-            for o, (cell, idx) in zip(k.outputs, where) if id(o.node) in elements.made]
+    made = [(slot[id(o.node)], slot[id(cell)], (*w.start, Ellipsis))
+            for o, (cell, w) in zip(k.outputs, where) if id(o.node) in elements.made]
 
     operands = itemgetter(*in_slots, *out_slots)  # >= 2 outputs: a tuple, made in C
 

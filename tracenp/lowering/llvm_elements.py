@@ -1,4 +1,4 @@
-"""Views and single elements in the CPU backend's plan: what an unrolled loop is made of.
+"""Views, rows and single elements in the CPU backend's plan: what an unrolled loop is made of.
 
 A loop traced into a graph reads `x[i]` (a slice and a reshape) and writes `out[i] = s` (a
 reshape of a 0-d value, then one concatenation of them all). Run as they are, each is a step
@@ -6,12 +6,14 @@ of its own, half a microsecond or more, more than the arithmetic on the element.
 
 - views that only views read are folded into their readers, and a chain ending in one
   element is one integer index (`view_chains`);
-- a kernel reads such an element from the array it views (`Kernel.elements`, its index a
-  run-time word), and the view is not made if nothing else reads it;
+- a kernel reads such an element, or a row `X[i]` or any view made of slices, transposes
+  and unit dims, from the array it views (`Kernel.windows`, its start and steps run-time
+  words), and the view is not made if nothing else reads it;
 - a 0-d kernel with several outputs stores them into one array per dtype, a `Cell` (one
   allocation instead of one per output); later kernels read them there as elements, and each
   is made a 0-d array of its own only if something else reads it;
-- a concatenation of single elements is one `np.array` of them (`concat_cells`).
+- a concatenation of single elements is one `np.concatenate` of runs of cells and of
+  one-element views (`concat_cells`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..fusion import Kernel, KernelStep, NodeStep, RowGroup
+from ..fusion import Kernel, KernelStep, NodeStep, RowGroup, Window
 from ..ir import Graph, Node
 from ..ops import Op
 
@@ -51,10 +53,10 @@ class Cell:
         return 1
 
 
-def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable, tuple | None]]:
-    """{id(view): (the node it is made from, the function making it, the index in that node
-    of its one element or None)}, with the views that only views read folded into their
-    readers, which are then never made themselves."""
+def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable, Window | None]]:
+    """{id(view): (the node it is made from, the function making it, the `Window` of that
+    node it is, or None)}, with the views that only views read folded into their readers,
+    which are then never made themselves."""
     order = graph.nodes()
     readers: dict[int, list[Node]] = {id(n): [] for n in order}
     for n in order:
@@ -73,8 +75,35 @@ def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable, tuple | None]]:
     for i, (root, path) in chains.items():
         if i not in folded:
             element = _element(path) if path[-1].size == 1 else None
-            made[i] = (root, _chain_function(path, element), element)
+            made[i] = (root, _chain_function(path, element), _window(root, path, element))
     return made
+
+
+def _window(root: Node, path: list[Node], element: tuple | None) -> Window | None:
+    """The window of `root` the last view of `path` is, if it is one (a reshape that does
+    more than add or drop unit dims is not)."""
+    last = path[-1]
+    if element is not None:
+        return Window(element, last.shape, (0,) * last.ndim, (0,) * last.ndim)
+    start = [0] * root.ndim
+    walks = [(d, 1) for d in range(root.ndim)]  # per dim of the view: (root's dim, step)
+    shape = root.shape
+    for v in path:
+        if v.op is Op.SLICE:
+            cut = [slice(*s).indices(n) for s, n in zip(v.attrs["slices"], shape)]
+            for (d, step), (first, _, _) in zip(walks, cut):
+                start[d] += first * step
+            walks = [(d, step * by) for (d, step), (_, _, by) in zip(walks, cut)]
+        elif v.op is Op.TRANSPOSE:
+            walks = [walks[p] for p in v.attrs["perm"]]
+        else:
+            if [n for n in shape if n != 1] != [n for n in v.shape if n != 1]:
+                return None
+            kept = iter(w for w, n in zip(walks, shape) if n != 1)
+            walks = [next(kept) if n != 1 else (0, 0) for n in v.shape]
+        shape = v.shape
+    return Window(tuple(start), last.shape, tuple(d for d, _ in walks),
+                  tuple(step for _, step in walks))
 
 
 def _chain_function(path: list[Node], element: tuple | None) -> Callable:
@@ -137,16 +166,21 @@ class ElementPlan:
         self.made = {i for i in self.where if i in live}  # cell elements also made 0-d arrays
 
     def place(self, n: Node) -> tuple | None:
-        """(array or cell, index) of the one element `n` is a view of or stored in, else
+        """(array or cell, `Window`) of the window `n` is a view of or stored in, else
         None."""
+        if id(n) in self.where:
+            return self.where[id(n)]
         if id(n) in self.chains and self.chains[id(n)][2] is not None:
-            root, _, index = self.chains[id(n)]
-            return self.where.get(id(root), (root, index))  # a 0-d root may be in a cell
-        return self.where.get(id(n))
+            root, _, window = self.chains[id(n)]
+            if id(root) in self.where:  # a view of an element in a cell
+                cell, w = self.where[id(root)]
+                return cell, Window(w.start, window.shape, window.dims, window.steps)
+            return root, window
+        return None
 
     def _kernel(self, k: Kernel) -> KernelStep:
         places = [self.place(n) for n in k.inputs]
-        elements = [None if p is None else p[1] for p in places]
+        windows = [None if p is None else p[1] for p in places]
         inputs = [n if p is None else p[0] for n, p in zip(k.inputs, places)]
         outs: list = [None] * len(k.outputs)
         if k.shape == () and len(k.outputs) > 1 and all(o.reduce is None for o in k.outputs):
@@ -158,16 +192,15 @@ class ElementPlan:
                 cell = Cell(dt, (len(js),))
                 mine.append(cell)
                 for i, j in enumerate(js):
-                    outs[j] = (i,)
-                    self.where[id(k.outputs[j].node)] = (cell, (i,))
+                    outs[j] = Window((i,), (), (), ())
+                    self.where[id(k.outputs[j].node)] = (cell, outs[j])
             self.cells += mine
-            k2 = Kernel(k.shape, tuple(inputs), k.body, k.outputs, k.axes,
-                        (*elements, *outs))
+            k2 = Kernel(k.shape, tuple(inputs), k.body, k.outputs, k.axes, (*windows, *outs))
             self.own[id(k2)] = mine
             return KernelStep(k2)
-        if any(e is not None for e in elements):
+        if any(w is not None for w in windows):
             return KernelStep(Kernel(k.shape, tuple(inputs), k.body, k.outputs, k.axes,
-                                     (*elements, *outs)))
+                                     (*windows, *outs)))
         return KernelStep(k)
 
     def concat_cells(self, n: Node) -> list[tuple] | None:
@@ -176,7 +209,9 @@ class ElementPlan:
         One `np.array` of 200 elements took 5 us, their reshapes and `np.concatenate` 62."""
         if n.op is not Op.CONCAT or any(s.size != 1 for s in n.srcs):
             return None
-        return [self.place(s) or (s, (0,) * s.ndim) for s in n.srcs]
+        places = [self.place(s) for s in n.srcs]
+        return [(s, (0,) * s.ndim) if p is None else (p[0], p[1].start)
+                for s, p in zip(n.srcs, places)]
 
     def reads(self, step) -> list:
         """The nodes (and cells) a step of the plan reads."""

@@ -154,7 +154,7 @@ class _KernelEmitter:
         ops = []
         for i, node in enumerate(k.inputs):
             pat = k.pattern(i) if k.shape else "b"
-            lead = len(k.shape) - node.ndim
+            lead = len(k.shape) - len(k.view_shape(i))
             idx = [None if p == "b" else d - lead for d, p in enumerate(pat)]
             ops.append((node.dtype, idx, None))
         kept = [d for d in range(len(k.shape)) if d not in k.axes]
@@ -197,22 +197,20 @@ class _KernelEmitter:
         shape = [b.load(b.gep(shape_p, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
                  for d in (self.dims or [0])]
         data, strides = [], []
-        word = max(len(self.k.shape), 1)  # where the element indices start in `shape_p`
+        word = max(len(self.k.shape), 1)  # where the windows' words start in `shape_p`
         for j, (arr, (dt, idx, red)) in enumerate(zip(arrays, layout)):
             p = b.load(b.gep(arr, [ir.Constant(I64, DATA_OFFSET)], source_etype=I8), typ=PTR)
             sp = b.load(b.gep(arr, [ir.Constant(I64, STRIDES_OFFSET)], source_etype=I8), typ=PTR)
             if red is not None:
                 s0 = b.load(sp, typ=I64)
                 p = b.gep(p, [b.mul(slot, s0)], source_etype=I8)
-            element = self.k.element(j)
-            for d in range(len(element or ())):  # its one element, by the array's strides
-                at = b.load(b.gep(shape_p, [ir.Constant(I64, word + d)], source_etype=I64),
-                            typ=I64)
-                st = b.load(b.gep(sp, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
-                p = b.gep(p, [b.mul(at, st)], source_etype=I8)
-            word += len(element or ())
-            strides.append([None if j is None else b.load(
-                b.gep(sp, [ir.Constant(I64, j)], source_etype=I64), typ=I64) for j in idx])
+            window = self.k.window(j)
+            if window is None:
+                own = [b.load(b.gep(sp, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
+                       for d in range(max((d for d in idx if d is not None), default=-1) + 1)]
+            else:
+                p, own, word = self._window(p, sp, shape_p, window, word)
+            strides.append([None if d is None else own[d] for d in idx])
             data.append(p)
         self.strides, self.data = strides, data
         self.ahead = {j: b.mul(b.sub(hi, lo), strides[j][0]) for j in self.prefetch
@@ -237,6 +235,26 @@ class _KernelEmitter:
             loop(b, ir.Constant(I64, 0), rows,
                  lambda row, _, __: self._outer_row(row, shape, lo, length))
         b.ret_void()
+
+    def _window(self, p, sp, shape_p, w, word: int):
+        """The first element's address and the strides of a window of the array at `p`
+        with strides `sp`, its start and steps read from `shape_p` at `word` on; and the
+        next window's word."""
+        b = self.b
+
+        def read(at):
+            return b.load(b.gep(shape_p, [ir.Constant(I64, at)], source_etype=I64), typ=I64)
+
+        def stride(d):
+            if not w.start:  # a 0-d array has no strides (a window of it: one element)
+                return ir.Constant(I64, 0)
+            return b.load(b.gep(sp, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
+
+        for d in range(len(w.start)):
+            p = b.gep(p, [b.mul(read(word + d), stride(d))], source_etype=I8)
+        word += len(w.start)
+        own = [b.mul(read(word + v), stride(d)) for v, d in enumerate(w.dims)]
+        return p, own, word + len(w.dims)
 
     def _outer_row(self, row, shape, lo, length):
         b, r = self.b, self.rank
