@@ -975,13 +975,13 @@ def test_a_failure_while_patching_numpy_for_a_trace_restores_numpy(monkeypatch):
     stayed patched, so later eager NumPy calls returned tracers."""
     from tracenp import trace
 
-    class Failing:
-        def __getattr__(self, name):
+    class Failing(dict):
+        def __getitem__(self, name):
             raise RuntimeError("dictionary changed size during iteration")
 
     zeros = np.zeros
     trace.prepare()
-    monkeypatch.setattr(trace, "_ROUTES", trace._ROUTES + [(Failing(), "x", None)])
+    monkeypatch.setattr(trace, "_ROUTES", trace._ROUTES + [(Failing(), {"x": None})])
     with pytest.raises(RuntimeError):
         tracenp.jit(lambda x: x + np.zeros(2))(np.ones(2))
     assert np.zeros is zeros

@@ -277,6 +277,7 @@ VIEW_CHAINS = [
     ("columns and reversed rows", lambda x: sum(x[:, j] * x[::-1][j] for j in range(5)), (5, 5)),
     ("a window with unit dims", lambda x: x[1:3, None, ::2].reshape(2, 1, 1, 3) * 2.0, (4, 6)),
     ("a transposed window reduced", lambda x: x.T[1:, ::-2].sum(axis=0), (5, 4)),
+    ("an empty slice of a 0-d array made 1-d", lambda x: np.ediff1d(x) + 1.0, ()),
     ("windows of a 3-d array", lambda x: x[1, :, 2:5:2] * x[2, ::-1, 0:2] + x[0, 1, 3:],
      (3, 4, 5)),
 ]

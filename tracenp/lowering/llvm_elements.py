@@ -92,7 +92,8 @@ def _window(root: Node, path: list[Node], element: tuple | None) -> Window | Non
         if v.op is Op.SLICE:
             cut = [slice(*s).indices(n) for s, n in zip(v.attrs["slices"], shape)]
             for (d, step), (first, _, _) in zip(walks, cut):
-                start[d] += first * step
+                if step:  # a unit dim added by a reshape walks no dim (of a 0-d root: none)
+                    start[d] += first * step
             walks = [(d, step * by) for (d, step), (_, _, by) in zip(walks, cut)]
         elif v.op is Op.TRANSPOSE:
             walks = [walks[p] for p in v.attrs["perm"]]
