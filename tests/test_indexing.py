@@ -242,6 +242,22 @@ def test_masked_inplace_update():
     check_like_numpy(f, A)
 
 
+def _mask_with_channel_index(rgb):
+    out = np.zeros_like(rgb)
+    top = rgb.max(-1)
+    idx = rgb[..., 0] == top
+    out[idx, 0] = (rgb[idx, 1] - rgb[idx, 2]) / top[idx]
+    out[idx, ..., 2] += rgb[idx, 0]
+    out[rgb[..., 1] > 0.5, 1:] = -1.0
+    return out, rgb[idx, 1].sum(), rgb[idx, :2].mean(axis=0)
+
+
+def test_mask_leading_ints_and_slices_reads_and_writes_through_a_view():
+    """`x[mask, 0]` is `x[..., 0][mask]` in NumPy (matplotlib's `rgb_to_hsv`): it raised
+    DataDependentShapeError on the read and refused the write."""
+    check_like_numpy(_mask_with_channel_index, np.random.default_rng(1).random((4, 3, 3)))
+
+
 @pytest.mark.parametrize("fn", [
     lambda x: x[x > 0],                     # returned whole
     lambda x: len(x[x > 0]),                # its length as a Python int
@@ -252,7 +268,9 @@ def test_masked_inplace_update():
     lambda x: x.astype(int)[x > 0].max(),   # NumPy raises on an empty integer selection
     lambda x: x[x > 0].ravel(),             # an ndarray method that is no reduction
     lambda x: x[x > 0] @ x[x > 0],          # a product over the selected axis
-], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max", "method", "matmul"])
+    lambda x: x[x[:, 0] > 0, 1],            # a mask leading an int, returned
+], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max", "method", "matmul",
+        "mask_int"])
 def test_masked_selection_itself_is_data_dependent(fn):
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="x\\[mask\\]"):
         tracenp.jit(fn)(A[:, :, 0])

@@ -336,11 +336,32 @@ def _refuse_field_names(x, key) -> None:
                          "and integer or boolean arrays are valid indices")
 
 
+def _traced_mask(k) -> bool:
+    return lax.is_tracer(k) and k.dtype == np.bool_ and k.constant_value() is None
+
+
+def _mask_then_basic(key):
+    """`(mask, basic key)` for a traced mask leading a key otherwise of ints, slices and
+    Ellipsis: NumPy's `x[mask, 0]` is `x[:, :, 0][mask]` (the selected elements come first in
+    both, wherever the other indices are), so it reads and writes as the mask of a view
+    (`out[idx, 0] = (arr[idx, 1] - arr[idx, 2]) / delta[idx]` in RGB to HSV)."""
+    if not isinstance(key, tuple) or len(key) < 2 or not _traced_mask(key[0]) or \
+            key[0].ndim == 0:
+        return None
+    rest = key[1:]
+    if not all(_is_int(k) or isinstance(k, slice) or k is Ellipsis for k in rest):
+        return None
+    return key[0], (slice(None),) * key[0].ndim + rest
+
+
 def getitem(x, key):
     _refuse_field_names(x, key)
     key = lift_index_lists(key)
-    if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
+    if _traced_mask(key):
         return select(x, key)
+    split = _mask_then_basic(key)
+    if split is not None:
+        return select(getitem(x, split[1]), split[0])
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         return index_by_selections(x, keys)
@@ -388,10 +409,13 @@ def setitem(x, key, value):
         mask = _nonzero_mask(x, keys)
         x._assign(_mask_set(x, [mask] + [slice(None)] * (x.ndim - mask.ndim), mask, value))
         return
+    split = _mask_then_basic(lift_index_lists(key))
+    if split is not None:
+        setitem(getitem(x, split[1]), split[0], value)
+        return
     ekey = _expand_key(lift_index_lists(key), x.ndim)
     if any(_is_advanced(k) for k in ekey):
-        mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_
-                and k.constant_value() is None]  # a mask known while tracing selects
+        mask = [k for k in ekey if _traced_mask(k)]  # a mask known while tracing selects
         if mask:
             x._assign(_mask_set(x, ekey, mask[0], value))
         else:
