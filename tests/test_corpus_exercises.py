@@ -1359,5 +1359,20 @@ def test_shape_arguments_made_from_constants():
     check_against_numpy(_constant_arguments, {}, lambda s, n: (_f(3, 4, seed=s + n),))
 
 
+def _pagerank_start_vector(x, m):
+    p = np.repeat(1.0 / len(x), len(x))
+    K = np.repeat([[1.0], [-2.0], [1.0]], 2, axis=1)
+    w = np.tile([0.5, 2.0], len(x) // 2)
+    w[m > 0] = x[m > 0]
+    return p[m > 0].sum() * p, K, w
+
+
+def test_repeat_and_tile_of_constants_index_with_traced_values():
+    """`np.repeat(1.0 / N, N)` (networkx's PageRank start vector) made a NumPy array, which a
+    traced mask cannot index (ConcretizationError); now a graph constant, as `np.full`."""
+    check_against_numpy(_pagerank_start_vector, {}, lambda s, n: (_f(n, seed=s),
+                                                                  _f(n, seed=s + 1)))
+
+
 def test_python_bool_argument_arithmetic_follows_python():
     assert_same(tracenp.jit(lambda flag: True + flag)(True), 2)

@@ -61,6 +61,10 @@ def unsupported(x):
     return np.i0(x)  # the offending line
 
 
+def arange_of_traced(x):
+    return np.arange(x.max())  # the offending line
+
+
 CASES = [
     (branchy, ConcretizationError, "truth value", "np.where"),
     (to_float, ConcretizationError, "float()", "static_argnums"),
@@ -73,6 +77,7 @@ CASES = [
     (where_one_arg, DataDependentShapeError, "one argument", "three-argument form"),
     (random_inside, RandomInTraceError, "np.random.normal", "pass them in as an argument"),
     (unsupported, UnsupportedFunctionError, "numpy.i0", "fallback=True"),
+    (arange_of_traced, DataDependentShapeError, "np.arange", "static_argnames"),
 ]
 
 

@@ -23,6 +23,7 @@ _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
+_np_repeat, _np_tile = np.repeat, np.tile
 
 
 def _const(value):
@@ -80,6 +81,17 @@ def _wrap(np_fn):
     make.__name__ = np_fn.__name__
     make.__doc__ = f"`np.{np_fn.__name__}` as a graph constant while tracing."
     return make
+
+
+def _arange(*args, **kwargs):
+    """`np.arange` of bounds known while tracing; traced ones make its length data-dependent."""
+    if _has_tracer(list(_known(args)) + [_known(v) for v in kwargs.values()]):
+        from .. import errors
+
+        raise errors.data_dependent(
+            "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
+            "or bounds passed as static arguments (static_argnames=)")
+    return _wrap(_np_arange)(*args, **kwargs)
 
 
 def _known(obj):
@@ -293,12 +305,13 @@ def nditer(op, *args, **kwargs):
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
-        ("empty", zeros, _np_empty), ("arange", _wrap(_np_arange), _np_arange),
+        ("empty", zeros, _np_empty), ("arange", _arange, _np_arange),
         ("linspace", _wrap(_np_linspace), _np_linspace),
         ("logspace", _wrap(_np_logspace), _np_logspace),
         ("geomspace", _wrap(_np_geomspace), _np_geomspace), ("eye", _wrap(_np_eye), _np_eye),
         ("identity", _wrap(_np_identity), _np_identity), ("tri", _wrap(_np_tri), _np_tri),
         ("indices", _wrap(_np_indices), _np_indices),
+        ("repeat", _wrap(_np_repeat), _np_repeat), ("tile", _wrap(_np_tile), _np_tile),
         ("ndenumerate", ndenumerate, _np_ndenumerate), ("nditer", nditer, _np_nditer),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
         ("fromiter", fromiter, _np_fromiter), ("frombuffer", frombuffer, _np_frombuffer),
