@@ -65,6 +65,10 @@ def arange_of_traced(x):
     return np.arange(x.max())  # the offending line
 
 
+def type_as_dtype(x):
+    return x.astype(type(x[0, 0]))  # the offending line
+
+
 CASES = [
     (branchy, ConcretizationError, "truth value", "np.where"),
     (to_float, ConcretizationError, "float()", "static_argnums"),
@@ -78,6 +82,7 @@ CASES = [
     (random_inside, RandomInTraceError, "np.random.normal", "pass them in as an argument"),
     (unsupported, UnsupportedFunctionError, "numpy.i0", "fallback=True"),
     (arange_of_traced, DataDependentShapeError, "np.arange", "static_argnames"),
+    (type_as_dtype, UnsupportedFunctionError, "`type(x)`", "fallback=True"),
 ]
 
 

@@ -440,12 +440,13 @@ def _transpose(self, *axes):
 def _astype(self, dtype, order="K", casting="unsafe", copy=True):
     from . import lax
 
+    dtype = lax.as_dtype(dtype)
     if not np.can_cast(self.dtype, dtype, casting):
-        raise TypeError(f"Cannot cast array data from {self.dtype!r} to {np.dtype(dtype)!r} "
+        raise TypeError(f"Cannot cast array data from {self.dtype!r} to {dtype!r} "
                         f"according to the rule {casting!r}")
-    if not copy and order == "K" and np.dtype(dtype) == self.dtype:
+    if not copy and order == "K" and dtype == self.dtype:
         return self  # NumPy returns the array itself: writes into the result reach it
-    return lax.bind(Op.CAST, self, dtype=np.dtype(dtype)).with_returns(self.returns)
+    return lax.bind(Op.CAST, self, dtype=dtype).with_returns(self.returns)
 
 
 def _copy(self, order="C"):

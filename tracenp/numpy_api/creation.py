@@ -31,11 +31,11 @@ def _const(value):
 
 
 def _default_dtype(dtype):
-    return np.dtype(float if dtype is None else dtype)
+    return lax.as_dtype(float if dtype is None else dtype)
 
 
 def zeros(shape, dtype=float, order="C", **kw):
-    return _array(lax.broadcast_to(_const(_np_zeros((), dtype)), _shape(shape)))
+    return _array(lax.broadcast_to(_const(_np_zeros((), lax.as_dtype(dtype))), _shape(shape)))
 
 
 def ones(shape, dtype=None, order="C", **kw):
@@ -48,6 +48,7 @@ def full(shape, fill_value, dtype=None, order="C", **kw):
         if fv.weak:
             fv = lax.cast(fv, fv.dtype)
         return _array(lax.broadcast_to(fv, _shape(shape)))
+    dtype = None if dtype is None else lax.as_dtype(dtype)
     return _array(lax.broadcast_to(_const(_np_full((), fill_value, dtype)), _shape(shape)))
 
 
