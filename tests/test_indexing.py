@@ -41,6 +41,8 @@ READS = {
     "scalar_read_is_a_copy": lambda x: _swap_first_two(x),
     "diagonal": lambda x: (np.diagonal(x[0]), x[0].diagonal(1), np.trace(x[0], -1)),
     "flat": lambda x: (x.flat[5], x.flat[::7]),
+    "flat_as_array": lambda x: (np.interp(x.flat, [-1.0, 0.0, 2.0], [0.0, 1.0, 3.0]),
+                                np.abs(x.flat), np.sum(x.flat), x.flat.copy()),
     "zero_d": lambda x: (x[0, 0, 0][()], x[0, 0, 0][...], x.sum()[None]),
 }
 

@@ -306,6 +306,28 @@ class FlatIter:
     def __iter__(self):
         return iter(np.ravel(self.base))
 
+    def copy(self) -> Tracer:
+        return np.ravel(self.base).copy()
+
+    # NumPy takes a flatiter where it takes an array (`np.interp(img.flat, xp, fp)`): the
+    # flattening, a copy.
+    def __array_function__(self, func, types, args, kwargs):
+        return func(*_unflat(args), **_unflat(kwargs))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return getattr(ufunc, method)(*_unflat(inputs), **_unflat(kwargs))
+
+
+def _unflat(obj):
+    """`obj` with each `x.flat` among its items (or values) replaced by `x`'s flattening."""
+    if isinstance(obj, FlatIter):
+        return obj.copy()
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_unflat(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _unflat(v) for k, v in obj.items()}
+    return obj
+
 
 def _binary(ufunc, reflected=False):
     def op(self, other):
