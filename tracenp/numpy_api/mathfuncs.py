@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from .. import errors, lax
+from ..tracer import Tracer
 from ..shapes import normalize_axes
 from . import implements
 
@@ -121,9 +122,16 @@ def _complex(re, im, dtype):
 
 @implements(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """`copy=False` writes into `x` and returns it, as NumPy does (astropy's
+    `np.nan_to_num(wraps, copy=False)`: the write was lost); `copy=True` gives a new array,
+    also of an integer `x` (it was `x` itself, so writes into it reached `x`)."""
+    if not copy and lax.is_tracer(x) and x.ndim:
+        if x.dtype.kind in "fc":
+            x[...] = nan_to_num(x, True, nan, posinf, neginf)
+        return x
     x = lax.lift(x)
     if x.dtype.kind not in "fc":
-        return x
+        return np.copy(x) if x.ndim else Tracer(x.node)
     info = np.finfo(x.real.dtype)
     maxf = info.max if posinf is None else posinf
     minf = info.min if neginf is None else neginf
