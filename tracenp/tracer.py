@@ -15,10 +15,21 @@ and the base's other views see the write. Writes are functional updates
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import errors, ir, numpy_api
 from .ops import Op
+
+
+def _internal(frame) -> bool:
+    """Whether `frame` runs tracenp's or NumPy's own code."""
+    name = frame.f_globals.get("__name__", "")
+    return name.startswith(("tracenp.", "numpy.")) or name in ("tracenp", "numpy")
+
+
+_PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
 
 
 class Tracer:
@@ -127,6 +138,21 @@ class Tracer:
     @property
     def weak(self) -> bool:
         return self.node.weak
+
+    @property
+    def __class__(self):
+        """To user code, the class of what NumPy would hand back: `np.ndarray`, a NumPy scalar
+        type, or the Python type of a Python scalar argument, so that `isinstance(w, (int,
+        float))`, `isinstance(X, np.ndarray)` and `isinstance(s, np.floating)` take NumPy's
+        branch (they took the other one, silently). tracenp and NumPy see the tracer class."""
+        if _internal(sys._getframe(1)):
+            return type(self)
+        node = self.node
+        if node.shape:
+            return np.ndarray
+        if node.weak or self.returns == "python":
+            return _PYTHON_TYPES[node.dtype.kind]
+        return node.dtype.type if self.returns == "scalar" else np.ndarray
 
     @property
     def itemsize(self) -> int:
