@@ -260,6 +260,27 @@ def test_mask_leading_ints_and_slices_reads_and_writes_through_a_view():
     check_like_numpy(_mask_with_channel_index, np.random.default_rng(1).random((4, 3, 3)))
 
 
+def _column_mask_writes(X, keep):
+    X = X.copy()
+    X[:, ~keep] = 0.0
+    X[1:, keep] = X[0, 0] + 1.0
+    X[:, keep] = X[:, :1] * 2
+    Y = np.zeros(X.shape + (2,), dtype=np.int64)
+    Y[:, keep, :] = [3, 4]
+    Y[:, ~keep] = -1.7
+    return X, Y
+
+
+@pytest.mark.parametrize("keep", [[True, False, True, True, False], [False] * 5])
+def test_mask_after_slices_writes_one_value_per_row(keep):
+    """`X[:, ~keep] = 0` (scikit-learn's column selection) with a traced mask: a `where` (it
+    was refused); values that differ along the selected dim are data-dependent, refused."""
+    check_like_numpy(_column_mask_writes, A[:, :, 0], np.array(keep))
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="x\\[:, mask\\]"):
+        tracenp.jit(lambda x, m: x.__setitem__((slice(None), m), x[:, :3]))(A[:, :, 0],
+                                                                          np.array(keep))
+
+
 @pytest.mark.parametrize("fn", [
     lambda x: x[x > 0],                     # returned whole
     lambda x: len(x[x > 0]),                # its length as a Python int

@@ -413,6 +413,8 @@ def setitem(x, key, value):
     if split is not None:
         setitem(getitem(x, split[1]), split[0], value)
         return
+    if _inner_mask_set(x, lift_index_lists(key), value):
+        return
     ekey = _expand_key(lift_index_lists(key), x.ndim)
     if any(_is_advanced(k) for k in ekey):
         mask = [k for k in ekey if _traced_mask(k)]  # a mask known while tracing selects
@@ -422,6 +424,39 @@ def setitem(x, key, value):
             x._assign(_advanced_set(x, ekey, value))
         return
     x._assign(_basic_set(x, tuple(ekey), value))
+
+
+def _inner_mask_set(x, key, value) -> bool:
+    """`x[:, mask] = v` for a traced mask after slices (and before slices): a `where` over
+    the basic view `x[:, :, ...]`, when `v` has one value for all selected positions along the
+    mask's dim (`X[:, ~keep] = 0`, scikit-learn's column selection). False for other keys."""
+    if not isinstance(key, tuple) or isinstance(value, MaskedSelection):
+        return False
+    at = [i for i, k in enumerate(key) if _traced_mask(k)]
+    if len(at) != 1 or at[0] == 0 or key[at[0]].ndim == 0 or \
+            not all(isinstance(k, slice) for k in key[:at[0]]) or \
+            not all(isinstance(k, slice) or k is Ellipsis for k in key[at[0] + 1:]):
+        return False
+    j, mask = at[0], key[at[0]]
+    view = getitem(x, key[:j] + (slice(None),) * mask.ndim + key[j + 1:])
+    for d, (n, m) in enumerate(zip(view.shape[j:], mask.shape)):
+        if n != m:
+            raise IndexError(f"boolean index did not match indexed array along axis {j + d}; "
+                             f"size of axis is {n} but size of corresponding boolean axis is {m}")
+    target = view.ndim - mask.ndim + 1
+    value = _drop_unit_lead(value, target)
+    shape = (1,) * (target - value.ndim) + value.shape
+    if value.ndim > target:
+        raise ValueError(f"shape mismatch: value array of shape {value.shape} could not be "
+                         f"broadcast to an indexing result of {target} dimensions")
+    if shape[j] != 1:
+        raise errors.unsupported(
+            "x[:, mask] = values with one value per selected element (a data-dependent count); "
+            "use x = np.where(mask, values, x) with values of x's shape")
+    value = lax.reshape(value, shape[:j] + (1,) * mask.ndim + shape[j + 1:])
+    m = lax.reshape(mask, (1,) * j + mask.shape + (1,) * (view.ndim - j - mask.ndim))
+    view._assign(lax.broadcast_to(np.where(m, lax.cast(value, view.dtype), view), view.shape))
+    return True
 
 
 def check_scalar_conversion(dtype, value, numpy_scalars: bool = True) -> None:
