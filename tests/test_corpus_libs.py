@@ -2735,6 +2735,362 @@ def kron_covariance(sigma, n):
     return np.kron(np.eye(n), sigma), np.kron(sigma, np.ones((1, n)))
 
 
+# ----------------------------------------------------------------------------- images and loops
+
+
+def overlay_label_color(image, labels, color=(255, 0, 0)):
+    out = image.copy()
+    mask = labels > 0
+    out[mask] = color
+    out[labels == 2, 1:] = 128
+    return out
+
+
+def label2rgb_average(image, labels, n_labels=3):
+    out = np.zeros_like(image, dtype=np.float64)
+    for k in range(n_labels):
+        mask = labels == k
+        color = image[mask].mean(axis=0)
+        out[mask] = color
+    return out
+
+
+def column_mask_zero(X, keep):
+    X = X.copy()
+    X[:, ~keep] = 0.0
+    return X
+
+
+def center_columns_in_place(X):
+    X[:, 0] -= X[:, 0].mean()
+    X[:, 1::2] *= 2
+    X[::-1][:1] += 1.0
+    return X
+
+
+def sort_reversed_view(x):
+    y = x.copy()
+    y[::-1].sort()
+    return y
+
+
+def einsum_dot_out(X, W):
+    buf = np.empty(X.shape[0])
+    np.einsum("ij,ij->i", X, X, out=buf)
+    C = np.empty((X.shape[0], W.shape[1]))
+    np.dot(X, W, out=C)
+    D = np.empty_like(C)
+    np.matmul(X, W, out=D)
+    return buf, C - D
+
+
+def uint8_arithmetic(img):
+    return (img + 10, 255 - img, img // 2, img * 2, img.astype(np.int16) - 128, -img,
+            img.mean(), img.sum(), img.sum(dtype=np.uint8), np.clip(img, 0, 300),
+            img.max(axis=0), img > 127)
+
+
+def uint16_shift_scale(img):
+    hi = (img >> 8).astype(np.uint8)
+    lo = (img & 0xFF).astype(np.uint8)
+    return hi, lo, (img.astype(np.float32) / 65535).astype(np.float32), np.left_shift(hi, 1)
+
+
+def lexsort_2d_keys(keys):
+    return np.lexsort(keys), np.lexsort(keys[::-1])
+
+
+def rows_loop_enumerate(X, w):
+    out = np.empty(X.shape[0])
+    for i, row in enumerate(X):
+        out[i] = row @ w
+    total = sum(x * y for x, y in zip(out, w[: len(out)]))
+    return out, total
+
+
+def broadcast_copy_tile(x, k=3):
+    B = np.broadcast_to(x[:, None], (x.shape[0], k)).copy()
+    B[:, 1] = 0.0
+    return B, np.stack([x, x ** 2], axis=-1).reshape(-1, 2)
+
+
+def channels_first_bgr(img):
+    chw = np.moveaxis(img, -1, 0)
+    bgr = img[..., ::-1]
+    return chw, bgr, np.rot90(img, k=1, axes=(0, 1)), np.flipud(img)
+
+
+def pad_modes_3d(img):
+    return (np.pad(img, ((1, 1), (1, 1), (0, 0)), mode="edge"),
+            np.pad(img, ((2, 2), (0, 0), (0, 0)), mode="symmetric"),
+            np.pad(img, 1, mode="wrap"), np.pad(img, ((0, 0), (1, 2), (0, 0)), mode="reflect"))
+
+
+def sparse_meshgrid_radius(cy, cx, h=5, w=6):
+    yy, xx = np.meshgrid(np.arange(h), np.arange(w), indexing="ij", sparse=True)
+    r = np.sqrt((yy - cy) ** 2 + (xx - cx) ** 2)
+    return r, r < min(h, w) / 3
+
+
+def gradient_orientation(img):
+    gy, gx = np.gradient(img.astype(np.float64))
+    mag = np.hypot(*np.gradient(img.astype(np.float64)))
+    ang = np.arctan2(gy, gx) * 180 / np.pi % 180
+    return mag, ang, np.gradient(img, axis=0)
+
+
+def ogrid_disk(image, radius=2):
+    h, w = image.shape
+    Y, X = np.ogrid[:h, :w]
+    mask = (Y - h // 2) ** 2 + (X - w // 2) ** 2 <= radius ** 2
+    out = image.copy()
+    out[mask] = 0
+    return out, image[mask].sum()
+
+
+def hog_cells(img, cell=2, nbins=4):
+    gy, gx = np.gradient(img.astype(np.float64))
+    mag = np.hypot(gx, gy)
+    ang = np.rad2deg(np.arctan2(gy, gx)) % 180
+    b = np.minimum((ang / (180 / nbins)).astype(int), nbins - 1)
+    h, w = img.shape
+    ch, cw = h // cell, w // cell
+    hist = np.zeros((ch, cw, nbins))
+    for i in range(ch):
+        for j in range(cw):
+            bb = b[i * cell:(i + 1) * cell, j * cell:(j + 1) * cell].ravel()
+            mm = mag[i * cell:(i + 1) * cell, j * cell:(j + 1) * cell].ravel()
+            hist[i, j] = np.bincount(bb, weights=mm, minlength=nbins)
+    return hist / (np.linalg.norm(hist, axis=2, keepdims=True) + 1e-6)
+
+
+def dict_of_stats_comprehension(X):
+    names = ("mean", "std", "min", "max")
+    funcs = (np.mean, np.std, np.min, np.max)
+    return {n: f(X, axis=0) for n, f in zip(names, funcs)}
+
+
+def where_indices_write(x, thr=0.5):
+    y = np.zeros_like(x)
+    idx = np.where(x > thr)[0]
+    y[idx] = x[idx] * 2
+    return y, (x > thr).sum()
+
+
+def cumprod_survival(h):
+    s = np.cumprod(1.0 - h, axis=-1)
+    return s, np.concatenate([np.ones(s.shape[:-1] + (1,)), s[..., :-1]], axis=-1)
+
+
+# ----------------------------------------------------------------------------- distances, metrics
+
+
+def cdist_metrics(XA, XB, p=3):
+    diff = XA[:, np.newaxis, :] - XB[np.newaxis, :, :]
+    cityblock = np.abs(diff).sum(axis=-1)
+    chebyshev = np.abs(diff).max(axis=-1)
+    minkowski = (np.abs(diff) ** p).sum(axis=-1) ** (1.0 / p)
+    dot = XA @ XB.T
+    cosine = 1.0 - dot / np.outer(np.linalg.norm(XA, axis=1), np.linalg.norm(XB, axis=1))
+    XAc = XA - XA.mean(axis=1, keepdims=True)
+    XBc = XB - XB.mean(axis=1, keepdims=True)
+    correlation = 1.0 - (XAc @ XBc.T) / np.outer(np.linalg.norm(XAc, axis=1),
+                                                 np.linalg.norm(XBc, axis=1))
+    return cityblock, chebyshev, minkowski, np.clip(cosine, 0.0, 2.0), correlation
+
+
+def braycurtis_canberra(XA, XB):
+    num = np.abs(XA[:, None] - XB[None]).sum(-1)
+    den = np.abs(XA[:, None] + XB[None]).sum(-1)
+    bc = num / den
+    a = np.abs(XA[:, None] - XB[None])
+    b = np.abs(XA[:, None]) + np.abs(XB[None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        terms = np.where(b == 0, 0.0, a / np.where(b == 0, 1.0, b))
+    return bc, terms.sum(-1)
+
+
+def boolean_dissimilarities(U, V):
+    neq = U[:, None, :] != V[None, :, :]
+    hamming = neq.mean(axis=-1)
+    either = (U[:, None, :] | V[None, :, :]).sum(-1)
+    jaccard = np.where(either > 0, (neq & (U[:, None, :] | V[None, :, :])).sum(-1) /
+                       np.maximum(either, 1), 0.0)
+    ntt = (U[:, None, :] & V[None, :, :]).sum(-1)
+    dice = np.where(either > 0, neq.sum(-1) / (2 * ntt + neq.sum(-1) + 1e-300), 0.0)
+    return hamming, jaccard, dice
+
+
+def pdist_squareform(X):
+    n = X.shape[0]
+    i, j = np.triu_indices(n, k=1)
+    d = np.sqrt(((X[i] - X[j]) ** 2).sum(axis=1))
+    M = np.zeros((n, n))
+    M[i, j] = d
+    M[j, i] = d
+    return d, M
+
+
+def whiten(obs):
+    std_dev = obs.std(axis=0)
+    zero_std_mask = std_dev == 0
+    std_dev[zero_std_mask] = 1.0
+    return obs / std_dev
+
+
+def matthews_corrcoef(y_true, y_pred, n_labels=3):
+    C = np.zeros((n_labels, n_labels))
+    np.add.at(C, (y_true, y_pred), 1)
+    t_sum = C.sum(axis=1, dtype=np.float64)
+    p_sum = C.sum(axis=0, dtype=np.float64)
+    n_correct = np.trace(C, dtype=np.float64)
+    n_samples = p_sum.sum()
+    cov_ytyp = n_correct * n_samples - np.dot(t_sum, p_sum)
+    cov_ypyp = n_samples ** 2 - np.dot(p_sum, p_sum)
+    cov_ytyt = n_samples ** 2 - np.dot(t_sum, t_sum)
+    denom = np.sqrt(cov_ytyt * cov_ypyp)
+    return np.where(denom == 0, 0.0, cov_ytyp / np.where(denom == 0, 1.0, denom))
+
+
+def cohen_kappa(y1, y2, n_labels=3, weights=None):
+    confusion = np.zeros((n_labels, n_labels))
+    np.add.at(confusion, (y1, y2), 1)
+    n_classes = confusion.shape[0]
+    sum0 = np.sum(confusion, axis=0)
+    sum1 = np.sum(confusion, axis=1)
+    expected = np.outer(sum0, sum1) / np.sum(sum0)
+    if weights is None:
+        w_mat = np.ones([n_classes, n_classes], dtype=int)
+        w_mat.flat[:: n_classes + 1] = 0
+    else:
+        w_mat = np.zeros([n_classes, n_classes], dtype=int)
+        w_mat += np.arange(n_classes)
+        if weights == "linear":
+            w_mat = np.abs(w_mat - w_mat.T)
+        else:
+            w_mat = (w_mat - w_mat.T) ** 2
+    k = np.sum(w_mat * confusion) / np.sum(w_mat * expected)
+    return 1 - k
+
+
+def dcg_ndcg(y_true, y_score, k=3):
+    discount = 1 / (np.log(np.arange(y_true.shape[1]) + 2) / np.log(2))
+    discount[k:] = 0
+    ranking = np.argsort(y_score, kind="stable")[:, ::-1]
+    ranked = y_true[np.arange(ranking.shape[0])[:, np.newaxis], ranking]
+    dcg = ranked.dot(discount)
+    ideal = np.sort(y_true, axis=1)[:, ::-1].dot(discount)
+    all_irrelevant = ideal == 0
+    ndcg = np.where(all_irrelevant, 0.0, dcg / np.where(all_irrelevant, 1.0, ideal))
+    return dcg, ndcg.mean()
+
+
+def average_precision_sorted(y_true, y_score):
+    order = np.argsort(y_score, kind="mergesort")[::-1]
+    y = y_true[order]
+    tps = np.cumsum(y)
+    precision = tps / np.arange(1, len(y) + 1)
+    return np.sum(precision * y) / y.sum()
+
+
+def brier_hamming_zero_one(y_true, y_prob, y_pred):
+    brier = np.average((y_true - y_prob) ** 2)
+    hamming = np.mean(y_true != y_pred)
+    zero_one = 1 - np.average(y_true == y_pred)
+    return brier, hamming, zero_one
+
+
+def quantile_transform(X, n_quantiles=5):
+    references = np.linspace(0, 1, n_quantiles, endpoint=True)
+    quantiles = np.nanpercentile(X, references * 100, axis=0)
+    quantiles = np.maximum.accumulate(quantiles)
+    out = np.empty_like(X)
+    for i in range(X.shape[1]):
+        col = X[:, i]
+        lower = 0.5 * (np.interp(col, quantiles[:, i], references)
+                       - np.interp(-col, -quantiles[::-1, i], -references[::-1]))
+        out[:, i] = lower
+    return np.clip(out, 0, 1)
+
+
+def yeo_johnson_transform(x, lmbda=0.5):
+    out = np.zeros_like(x)
+    pos = x >= 0
+    if abs(lmbda) < np.spacing(1.0):
+        out[pos] = np.log1p(x[pos])
+    else:
+        out[pos] = (np.power(x[pos] + 1, lmbda) - 1) / lmbda
+    if abs(lmbda - 2) > np.spacing(1.0):
+        out[~pos] = -(np.power(-x[~pos] + 1, 2 - lmbda) - 1) / (2 - lmbda)
+    else:
+        out[~pos] = -np.log1p(-x[~pos])
+    return out
+
+
+def one_hot_encode_ignore(X, categories):
+    cols = []
+    for j, cats in enumerate(categories):
+        cols.append((X[:, [j]] == np.asarray(cats)[np.newaxis, :]).astype(np.float64))
+    return np.hstack(cols)
+
+
+def uniform_filter1d_cumsum(x, size=3):
+    pad = size // 2
+    xp = np.pad(x, (pad, size - 1 - pad), mode="reflect")
+    c = np.cumsum(np.insert(xp, 0, 0.0))
+    return (c[size:] - c[:-size]) / size
+
+
+def median_filter_windows(x, size=3):
+    from numpy.lib.stride_tricks import sliding_window_view
+    pad = size // 2
+    xp = np.pad(x, pad, mode="edge")
+    return np.median(sliding_window_view(xp, (size, size)), axis=(-2, -1))
+
+
+def lfilter_direct(b, a, x):
+    b = np.asarray(b) / a[0]
+    a = np.asarray(a) / a[0]
+    y = np.zeros_like(x)
+    for n in range(len(x)):
+        acc = 0.0
+        for k in range(len(b)):
+            if n - k >= 0:
+                acc = acc + b[k] * x[n - k]
+        for k in range(1, len(a)):
+            if n - k >= 0:
+                acc = acc - a[k] * y[n - k]
+        y[n] = acc
+    return y
+
+
+def gaussian_kde_evaluate(dataset, points, bw=0.5):
+    d, n = dataset.shape
+    cov = np.atleast_2d(np.cov(dataset, rowvar=True, bias=False)) * bw ** 2
+    inv_cov = np.linalg.inv(cov)
+    norm = np.sqrt(np.linalg.det(2 * np.pi * cov)) * n
+    diff = dataset[:, :, np.newaxis] - points[:, np.newaxis, :]
+    tdiff = np.einsum("ij,jkl->ikl", inv_cov, diff)
+    energy = np.sum(diff * tdiff, axis=0) / 2.0
+    return np.exp(-energy).sum(axis=0) / norm
+
+
+def neighbor_degree_triangles(A):
+    A = np.maximum(A, A.T)
+    deg = A.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        avg_nbr = np.where(deg > 0, (A @ deg) / np.where(deg > 0, deg, 1), 0.0)
+    n_triangles = np.trace(np.linalg.matrix_power((A > 0).astype(np.int64), 3)) // 6
+    return avg_nbr, n_triangles
+
+
+def scott_bins(data):
+    sigma = np.std(data)
+    dx = 3.5 * sigma / len(data) ** (1 / 3)
+    nbins = np.ceil((data.max() - data.min()) / dx)
+    return np.histogram(data, bins=int(nbins))
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -3233,6 +3589,64 @@ CORPUS = {
                                                                _f(n + 3, seed=s + 1))),
     "var_companion": (var_companion, {}, lambda s, n: (_f(2, 3, 3, seed=s) * 0.3,)),
     "kron_covariance": (kron_covariance, {"n": 2}, lambda s, n: (_f(n, n, seed=s),)),
+    # images and loops
+    "overlay_label_color": (overlay_label_color, {}, lambda s, n: (
+        _u8(s, n, 4, 3), _i(3, n, 4, seed=s))),
+    "label2rgb_average": (label2rgb_average, {}, lambda s, n: (
+        _u(s, n, 4, 3), _i(3, n, 4, seed=s))),
+    "column_mask_zero": (column_mask_zero, {}, lambda s, n: (_f(3, n, seed=s), _u(s, n) < 0.5)),
+    "center_columns_in_place": (center_columns_in_place, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "sort_reversed_view": (sort_reversed_view, {}, lambda s, n: (_f(n, seed=s),)),
+    "einsum_dot_out": (einsum_dot_out, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, 2, seed=s))),
+    "uint8_arithmetic": (uint8_arithmetic, {}, lambda s, n: (_u8(s, n, 4),)),
+    "uint16_shift_scale": (uint16_shift_scale, {}, lambda s, n: (_u16(s, n, 4),)),
+    "lexsort_2d_keys": (lexsort_2d_keys, {}, lambda s, n: (_i(3, 3, n * 2, seed=s),)),
+    "rows_loop_enumerate": (rows_loop_enumerate, {}, lambda s, n: (_f(3, n, seed=s),
+                                                                   _f(n, seed=s + 1))),
+    "broadcast_copy_tile": (broadcast_copy_tile, {}, lambda s, n: (_f(n, seed=s),)),
+    "channels_first_bgr": (channels_first_bgr, {}, lambda s, n: (_u8(s, n, 4, 3),)),
+    "pad_modes_3d": (pad_modes_3d, {}, lambda s, n: (_u(s, n + 1, 4, 3, dtype=np.float32),)),
+    "sparse_meshgrid_radius": (sparse_meshgrid_radius, {"h": 5, "w": 6}, lambda s, n: (
+        _f(seed=s) + 2, _f(seed=s + 1) + 3)),
+    "gradient_orientation": (gradient_orientation, {}, lambda s, n: (_u8(s, n + 1, 5),)),
+    "ogrid_disk": (ogrid_disk, {}, lambda s, n: (_u8(s, n + 1, 6),)),
+    "dict_of_stats_comprehension": (dict_of_stats_comprehension, {}, lambda s, n: (
+        _f(n, 3, seed=s).astype(np.float32),)),
+    "where_indices_write": (where_indices_write, {}, lambda s, n: (_u(s, n * 2),)),
+    "cumprod_survival": (cumprod_survival, {}, lambda s, n: (_u(s, 2, n) * 0.3,)),
+    # distances, metrics
+    "cdist_metrics": (cdist_metrics, {}, lambda s, n: (_f(n, 3, seed=s), _f(4, 3, seed=s + 1))),
+    "braycurtis_canberra": (braycurtis_canberra, {}, lambda s, n: (
+        np.r_[np.zeros((1, 3)), _positive(s, n, 3)], np.r_[np.zeros((1, 3)), _f(2, 3, seed=s)])),
+    "boolean_dissimilarities": (boolean_dissimilarities, {}, lambda s, n: (
+        np.r_[np.zeros((1, 5), bool), _u(s, n, 5) < 0.5], _u(s + 1, 3, 5) < 0.5)),
+    "pdist_squareform": (pdist_squareform, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "whiten": (whiten, {}, lambda s, n: (np.c_[_f(n, 2, seed=s), np.ones(n)],)),
+    "matthews_corrcoef": (matthews_corrcoef, {}, lambda s, n: (
+        _i(3, n * 2, seed=s), _i(3, n * 2, seed=s + 1))),
+    "cohen_kappa": (cohen_kappa, {}, lambda s, n: (_i(3, n * 2, seed=s), _i(3, n * 2, seed=s + 1))),
+    "cohen_kappa_quadratic": (cohen_kappa, {"weights": "quadratic"}, lambda s, n: (
+        _i(3, n * 2, seed=s), _i(3, n * 2, seed=s + 1))),
+    "dcg_ndcg": (dcg_ndcg, {}, lambda s, n: (
+        np.r_[np.zeros((1, 5)), _i(4, n, 5, seed=s).astype(np.float64)], _f(n + 1, 5, seed=s))),
+    "average_precision_sorted": (average_precision_sorted, {}, lambda s, n: (
+        np.r_[1, _i(2, n * 2, seed=s)], _f(n * 2 + 1, seed=s))),
+    "brier_hamming_zero_one": (brier_hamming_zero_one, {}, lambda s, n: (
+        _i(2, n * 2, seed=s), _u(s, n * 2), _i(2, n * 2, seed=s + 1))),
+    "quantile_transform": (quantile_transform, {}, lambda s, n: (_f(n * 3, 2, seed=s),)),
+    "yeo_johnson_transform": (yeo_johnson_transform, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "yeo_johnson_lambda_2": (yeo_johnson_transform, {"lmbda": 2.0}, lambda s, n: (
+        _f(n * 2, seed=s).astype(np.float32),)),
+    "one_hot_encode_ignore": (one_hot_encode_ignore, {"categories": ((0, 1, 2), (5, 7))},
+                              lambda s, n: (np.c_[_i(4, n, seed=s), 5 + 2 * _i(2, n, seed=s)],)),
+    "uniform_filter1d_cumsum": (uniform_filter1d_cumsum, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "median_filter_windows": (median_filter_windows, {}, lambda s, n: (_f(n + 1, 5, seed=s),)),
+    "lfilter_direct": (lfilter_direct, {}, lambda s, n: (
+        [0.2, 0.3], np.array([1.0, -0.5, 0.1]), _f(n * 2, seed=s))),
+    "gaussian_kde_evaluate": (gaussian_kde_evaluate, {}, lambda s, n: (
+        _f(2, n * 3, seed=s), _f(2, 5, seed=s + 1))),
+    "neighbor_degree_triangles": (neighbor_degree_triangles, {}, lambda s, n: (
+        _adjacency(s, n),)),
 }
 
 
@@ -3308,6 +3722,8 @@ REFUSED = {
     "groupby_split": (D, groupby_split, lambda s: (_i(4, 9, seed=s), _f(9, seed=s + 1))),
     "groupby_unique_counts": (D, groupby_unique_counts, lambda s: (_i(4, 9, seed=s),)),
     "dedupe_sorted": (D, dedupe_sorted, lambda s: (_i(4, 9, seed=s),)),
+    "hog_cells_bincount_of_float_bins": (D, hog_cells, lambda s: (_u8(s, 4, 6),)),
+    "scott_bins": (C, scott_bins, lambda s: (_f(20, seed=s),)),
     "assert_all_finite": (C, assert_all_finite, lambda s: (_f(4, 2, seed=s),)),
     "spectral_layout_lim_branch": (C, spectral_layout, lambda s: (_weighted_graph(s, 5),)),
     "pearsonr_type_of_scalar_as_dtype": (U, pearsonr, lambda s: (_f(6, seed=s),
