@@ -405,6 +405,24 @@ def test_numpy_api_matches(name):
     check_like_numpy(fn, *args, rtol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.int64, np.float16])
+def test_histogram_edges_are_numpys_to_the_last_bit(dtype):
+    """Equal-width edges are NumPy's `linspace` steps (`i * step + lo` in the endpoints' type,
+    then the bin type): they were `lo + i / bins * delta`, a few ulps off in most cases. A
+    traced range (`range=(x.min(), x.max())`) traces (it raised ConcretizationError)."""
+    def fn(x):
+        return (np.histogram(x, bins=7)[1], np.histogram(x, 7, range=(0.1, 9.7))[1],
+                np.histogram(x, 7, range=(0, 10))[1], np.histogram(x[:1], 3)[1],
+                np.histogram(x, 5, range=(x.min(), x.max() + 1)), np.histogram(x, 2, (x[0], x[0])))
+    jf = tracenp.jit(fn)
+    for seed in range(20):
+        x = (np.random.default_rng(seed).random(9) * 10).astype(dtype)
+        got, want = jf(x), fn(x)
+        for g, w in zip(got[:4], want[:4]):
+            assert g.dtype == w.dtype and np.array_equal(g, w)
+        assert_same(got[4:], want[4:])
+
+
 def test_eig_is_complex_even_where_numpy_drops_a_zero_imaginary_part():
     """NumPy's dtype of eig depends on the values; tracenp's is always complex, same values."""
     got = tracenp.jit(np.linalg.eigvals)(SPD)

@@ -589,24 +589,26 @@ def _edge_bins(x, bins):
 
 
 def _uniform_bins(x, bins: int, range):
-    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index."""
-    dt = np.result_type(*(range or ()), x.dtype)  # NumPy's: Python bounds are weak
+    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index.
+    A traced range (`range=(x.min(), x.max())`) widens when flat, as NumPy does; NumPy's checks
+    that it is finite and increasing need its values and are not made."""
+    from .creation import weak_or_dtype
+
+    ends = (x.dtype, x.dtype) if range is None else tuple(weak_or_dtype(v) for v in range)
+    dt = np.result_type(*ends, x.dtype)  # NumPy's: Python bounds are weak
     dt = np.result_type(dt, float) if dt.kind in "biu" else dt
-    if range is None:
-        lo, hi = np.min(x), np.max(x)
+    if range is None or lax.holds_tracer(list(range)):
+        lo, hi = (np.min(x), np.max(x)) if range is None else (lax.lift(v) for v in range)
         same = np.equal(lo, hi)
-        lo = np.where(same, np.subtract(lo, 0.5), lo).astype(dt)
-        hi = np.where(same, np.add(hi, 0.5), hi).astype(dt)
+        lo, hi = np.where(same, np.subtract(lo, 0.5), lo), np.where(same, np.add(hi, 0.5), hi)
     else:
         lo, hi = (float(v) for v in range)
         if lo > hi:
             raise ValueError("max must be larger than min in range parameter.")
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
-        lo, hi = lax.lift(np.asarray(lo, dt)), lax.lift(np.asarray(hi, dt))
-    steps = lax.lift(np.arange(bins + 1, dtype=dt) / bins)
-    edges = np.add(lo, np.multiply(steps, np.subtract(hi, lo)))
-    edges = np.where(lax.lift(np.arange(bins + 1) == bins), hi, edges)
+    edges = _linspace_edges(lo, hi, bins, np.result_type(*ends, 1.0), dt)
+    lo, hi = lax.cast(lo, dt), lax.cast(hi, dt)
     xf = lax.cast(x, dt)
     keep = np.logical_and(np.greater_equal(xf, lo), np.less_equal(xf, hi))
     f = np.true_divide(np.multiply(np.subtract(xf, lo), bins), np.subtract(hi, lo))
@@ -618,6 +620,20 @@ def _uniform_bins(x, bins: int, range):
     onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
                             lax.reshape(keep, (-1, 1)))
     return edges, onehot
+
+
+def _linspace_edges(lo, hi, bins: int, lin_dt, dt):
+    """`np.linspace(lo, hi, bins + 1, dtype=dt)` with NumPy's steps: `i * step + lo` in the
+    endpoints' inexact type (`i / bins * delta` where the step underflows), then cast to `dt`
+    (the bin type), so that the edges are NumPy's to the last bit."""
+    lo, hi = lax.cast(lo, lin_dt), lax.cast(hi, lin_dt)
+    delta = np.subtract(hi, lo)
+    step = np.true_divide(delta, bins)
+    i = lax.lift(np.arange(bins + 1, dtype=lin_dt))
+    y = np.where(np.equal(step, 0), np.multiply(np.true_divide(i, bins), delta),
+                 np.multiply(i, step))
+    y = np.where(lax.lift(np.arange(bins + 1) == bins), hi, np.add(y, lo))
+    return lax.cast(y, dt)
 
 
 @implements(np.histogram_bin_edges)
