@@ -3091,6 +3091,98 @@ def scott_bins(data):
     return np.histogram(data, bins=int(nbins))
 
 
+# ----------------------------------------------------------------------------- dtypes libraries see
+
+
+def float32_pipeline(img32, ref64):
+    a = img32 * np.float64(2.0)
+    b = img32 * np.pi
+    c = img32 * ref64.sum()
+    d = img32.mean()
+    e = img32.sum() / img32.shape[0]
+    f = np.sqrt(img32.var())
+    g = img32 - img32.mean(axis=0)
+    h = (img32 > 0.5).astype(img32.dtype)
+    return a, b, c, d, e, f, g, h
+
+
+def uint8_to_float_variants(img):
+    return (img * 1.0, img / 255, img / np.float32(255), np.float32(0.5) * img,
+            np.true_divide(img, 255, dtype=np.float32), img.astype(np.float32) / 255.0,
+            np.multiply(img, 1 / 255, dtype=np.float32))
+
+
+def int32_labels(labels, n):
+    lab = labels.astype(np.int32)
+    one_hot = np.eye(n, dtype=np.float32)[lab]
+    counts = (lab[:, None] == np.arange(n)).sum(0)
+    return one_hot, counts, lab + 1, lab * np.int64(2), lab // 2, np.negative(lab)
+
+
+def bool_mask_arithmetic(mask, x):
+    return (mask.sum(), mask.mean(), mask * x, mask + mask, ~mask, mask ^ (x > 0),
+            np.logical_and.reduce(mask, axis=0), mask.astype(np.uint8) * 255, mask.cumsum())
+
+
+def scalar_type_results(x32, i64):
+    return (x32[0], i64[0], x32.max(), i64.sum(), i64.mean(), x32[0] + 1, i64[0] * 1.5,
+            float(2) * x32[1], np.float32(3) + i64[0], int(3) + i64.max())
+
+
+def float16_weights(w16, x32):
+    return (w16 * x32, w16.astype(np.float32) @ x32, w16.sum(), w16.mean(dtype=np.float32))
+
+
+def int_power_and_division(a, b):
+    return a ** 2, a // np.maximum(b, 1), a % np.maximum(b, 1), a / np.maximum(b, 1), \
+        np.power(a, 3, dtype=np.float64), 2 ** a.clip(0, 10)
+
+
+def complex_phase_wrap(z32):
+    ang = np.angle(z32)
+    mag = np.abs(z32)
+    return ang, mag, (z32 * np.exp(-1j * ang)).real, np.conj(z32) * z32
+
+
+# ----------------------------------------------------------------------------- seeded draws
+
+
+def random_subsample(X, n=3):
+    rng = np.random.RandomState(0)
+    idx = rng.permutation(X.shape[0])[:n]
+    return X[idx], rng.choice(X.shape[0], size=n, replace=False)
+
+
+def shuffle_rows_in_place(X):
+    rng = np.random.RandomState(1)
+    rng.shuffle(X)
+    return X.sum(axis=0)
+
+
+def dropout_and_jitter(X):
+    rng = np.random.RandomState(2)
+    keep = rng.rand(*X.shape) < 0.7
+    return X * keep + rng.normal(size=X.shape) * 0.1, rng.randint(0, 3, size=4)
+
+
+def kmeans_random_init(X, k=2):
+    rng = np.random.RandomState(3)
+    return rng.uniform(low=X.min(axis=0), high=X.max(axis=0), size=(k, X.shape[1]))
+
+
+def bootstrap_means(x, n_boot=5):
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, len(x), size=(n_boot, len(x)))
+    means = x[idx].mean(axis=1)
+    return means, np.percentile(means, [2.5, 97.5])
+
+
+def sort_with_nans(v):
+    w = v.copy()
+    w[2] = np.nan
+    return np.sort(w), np.argsort(w), np.argmax(w), np.max(w), np.fmax(w, 0), np.nanmin(w)
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -3647,6 +3739,28 @@ CORPUS = {
         _f(2, n * 3, seed=s), _f(2, 5, seed=s + 1))),
     "neighbor_degree_triangles": (neighbor_degree_triangles, {}, lambda s, n: (
         _adjacency(s, n),)),
+    # dtypes
+    "float32_pipeline": (float32_pipeline, {}, lambda s, n: (_u(s, n, 3, dtype=np.float32),
+                                                             _f(3, seed=s))),
+    "uint8_to_float_variants": (uint8_to_float_variants, {}, lambda s, n: (_u8(s, n, 4),)),
+    "int32_labels": (int32_labels, {"n": 4}, lambda s, n: (_i(4, n * 2, seed=s),)),
+    "bool_mask_arithmetic": (bool_mask_arithmetic, {}, lambda s, n: (
+        _u(s, n, 3) < 0.5, _f(n, 3, seed=s))),
+    "scalar_type_results": (scalar_type_results, {}, lambda s, n: (
+        _f(n, seed=s).astype(np.float32), _i(9, n, seed=s))),
+    "float16_weights": (float16_weights, {}, lambda s, n: (
+        _f(n, seed=s).astype(np.float16), _f(n, seed=s + 1).astype(np.float32))),
+    "int_power_and_division": (int_power_and_division, {}, lambda s, n: (
+        _i(20, n, seed=s) - 10, _i(5, n, seed=s + 1) - 2)),
+    "complex_phase_wrap": (complex_phase_wrap, {}, lambda s, n: (
+        (_f(n, seed=s) + 1j * _f(n, seed=s + 1)).astype(np.complex64),)),
+    # seeded draws
+    "random_subsample": (random_subsample, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "shuffle_rows_in_place": (shuffle_rows_in_place, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "dropout_and_jitter": (dropout_and_jitter, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "kmeans_random_init": (kmeans_random_init, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "bootstrap_means": (bootstrap_means, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "sort_with_nans": (sort_with_nans, {}, lambda s, n: (_f(n + 3, seed=s),)),
 }
 
 
