@@ -260,6 +260,21 @@ def test_mask_leading_ints_and_slices_reads_and_writes_through_a_view():
     check_like_numpy(_mask_with_channel_index, np.random.default_rng(1).random((4, 3, 3)))
 
 
+def _selection_then_columns(pts, w):
+    valid = w > 0
+    out = np.zeros(len(w))
+    out[valid] = pts[valid][:, 0] * 2 + pts[valid][..., 1]
+    return out, pts[valid][:, 1:].sum(axis=0), pts[valid][..., 0].mean()
+
+
+def test_selection_indexed_along_its_trailing_dims_is_a_selection():
+    """`pts[valid][:, 0]` is NumPy's `pts[valid, 0]` (it was refused as data-dependent);
+    an index into the selected dim stays refused."""
+    check_like_numpy(_selection_then_columns, A[:, 0, :], A[:, 1, 0])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda p, w: p[w > 0][1:, 0].sum())(A[:, 0, :], A[:, 1, 0])
+
+
 def _column_mask_writes(X, keep):
     X = X.copy()
     X[:, ~keep] = 0.0

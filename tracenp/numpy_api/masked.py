@@ -82,7 +82,17 @@ class MaskedSelection:
         self._refuse("Iterating")
 
     def __getitem__(self, key):
-        self._refuse("Indexing")
+        """`x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
+        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy."""
+        key = key if isinstance(key, tuple) else (key,)
+        rest = key[1:]
+        whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
+        if not whole or len(rest) > self.ndim - 1 or not all(
+                isinstance(k, slice) or (isinstance(k, (int, np.integer)) and
+                                         not isinstance(k, (bool, np.bool_))) for k in rest):
+            self._refuse("Indexing")
+        lead = (Ellipsis,) if key[0] is Ellipsis else (slice(None),) * self.mask.ndim
+        return MaskedSelection(self.values[lead + rest], self.mask)
 
     def __array__(self, dtype=None, copy=None):
         self._refuse("Converting to an array")
