@@ -275,6 +275,21 @@ def test_selection_indexed_along_its_trailing_dims_is_a_selection():
         tracenp.jit(lambda p, w: p[w > 0][1:, 0].sum())(A[:, 0, :], A[:, 1, 0])
 
 
+def _impute_column_means(X):
+    X = X.copy()
+    indices = np.where(np.isnan(X))
+    X[indices] = np.take(np.nanmean(X, axis=0), indices[1])
+    return X
+
+
+def test_take_at_selected_indices_is_a_selection():
+    """scikit-learn's SimpleImputer: `X[ix] = np.take(statistics, ix[1])` with `ix =
+    np.where(mask)` (np.take converted the selection and was refused)."""
+    X = A[:, :, 0].copy()
+    X[[0, 1, 3], [2, 2, 4]] = np.nan
+    check_like_numpy(_impute_column_means, X)
+
+
 def _column_mask_writes(X, keep):
     X = X.copy()
     X[:, ~keep] = 0.0

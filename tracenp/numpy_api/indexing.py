@@ -18,7 +18,7 @@ from .. import errors, lax
 from ..ops import Op
 from ..tracer import Tracer
 from . import implements
-from .masked import MaskedSelection, index_by_selections, select
+from .masked import MaskedSelection, index_by_selections, select, take_selected
 
 
 def _is_int(k) -> bool:
@@ -520,6 +520,8 @@ def scatter_update(x, key, value, mode):
 
 @implements(np.take)
 def take(a, indices, axis=None, out=None, mode="raise"):
+    if isinstance(indices, MaskedSelection):  # NumPy dispatches on `a` only
+        return take_selected(a, indices, axis, out, mode)
     a = lax.lift(a)
     if axis is None:
         a, axis = np.ravel(a), 0

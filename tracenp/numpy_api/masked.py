@@ -259,6 +259,21 @@ _reduction(np.median)(_order_statistic(np.median, np.nanmedian))
 _reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
 _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
 
+
+def take_selected(a, indices, axis=None, out=None, mode="raise"):
+    """`np.take(a, idx[mask])` of a flat or 1-d `a`: the selection of `a`'s elements at the
+    indices (scikit-learn's imputer: `X[ix] = np.take(statistics, ix[1])` for
+    `ix = np.where(mask)`)."""
+    if isinstance(a, MaskedSelection) or not isinstance(indices, MaskedSelection) or \
+            out is not None or mode != "raise" or not (axis is None or np.ndim(a) == 1):
+        raise errors.data_dependent("np.take of or into x[mask] other than np.take(a, idx[mask]) "
+                                    "of a 1-d or flattened a", _INSTEAD)
+    flat = np.ravel(lax.lift(a))
+    if axis is not None and axis not in (0, -1):
+        raise np.exceptions.AxisError(axis, 1)
+    return flat[indices]
+
+
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
