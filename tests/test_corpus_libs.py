@@ -3183,6 +3183,115 @@ def sort_with_nans(v):
     return np.sort(w), np.argsort(w), np.argmax(w), np.max(w), np.fmax(w, 0), np.nanmin(w)
 
 
+# ----------------------------------------------------------------------------- masked rewrites
+
+
+def simple_imputer_mean(X):
+    X = X.copy()
+    mask = np.isnan(X)
+    statistics = np.nanmean(X, axis=0)
+    indices = np.where(mask)
+    X[indices] = np.take(statistics, indices[1])
+    return X, statistics
+
+
+def nan_euclidean_distances(X, Y, squared=False):
+    missing_X = np.isnan(X)
+    missing_Y = np.isnan(Y)
+    X = X.copy()
+    X[missing_X] = 0
+    Y = Y.copy()
+    Y[missing_Y] = 0
+    distances = -2 * X @ Y.T
+    XX = X * X
+    YY = Y * Y
+    distances += np.dot(XX, (1 - missing_Y).T)
+    distances += np.dot(1 - missing_X, YY.T)
+    np.clip(distances, 0, None, out=distances)
+    present_count = np.dot(1 - missing_X, (1 - missing_Y).T)
+    distances[present_count == 0] = np.nan
+    np.maximum(1, present_count, out=present_count)
+    distances /= present_count
+    distances *= X.shape[1]
+    if not squared:
+        np.sqrt(distances, out=distances)
+    return distances
+
+
+def rgb2xyz(rgb):
+    arr = rgb.copy()
+    mask = arr > 0.04045
+    arr[mask] = np.power((arr[mask] + 0.055) / 1.055, 2.4)
+    arr[~mask] /= 12.92
+    xyz_from_rgb = np.array([[0.412453, 0.357580, 0.180423],
+                             [0.212671, 0.715160, 0.072169],
+                             [0.019334, 0.119193, 0.950227]])
+    return arr @ xyz_from_rgb.T.astype(arr.dtype)
+
+
+def xyz2lab(xyz):
+    arr = xyz / np.array([0.95047, 1.0, 1.08883])
+    mask = arr > 0.008856
+    arr[mask] = np.cbrt(arr[mask])
+    arr[~mask] = 7.787 * arr[~mask] + 16.0 / 116.0
+    x, y, z = arr[..., 0], arr[..., 1], arr[..., 2]
+    L = (116.0 * y) - 16.0
+    a = 500.0 * (x - y)
+    b = 200.0 * (y - z)
+    return np.concatenate([c[..., np.newaxis] for c in [L, a, b]], axis=-1)
+
+
+def safe_sqr(X, copy=True):
+    if copy:
+        X = X.copy()
+    X **= 2
+    return X
+
+
+def squared_norm(x):
+    x = np.ravel(x, order="K")
+    return np.dot(x, x)
+
+
+def handle_zeros_in_scale(scale, copy=True):
+    if np.isscalar(scale):
+        if scale == 0.0:
+            scale = 1.0
+        return scale
+    constant_mask = scale < 10 * np.finfo(scale.dtype).eps
+    if copy:
+        scale = scale.copy()
+    scale[constant_mask] = 1.0
+    return scale
+
+
+def haversine_distances(X, Y):
+    X = np.radians(X)
+    Y = np.radians(Y)
+    lat1, lon1 = X[:, :1], X[:, 1:]
+    lat2, lon2 = Y[:, 0], Y[:, 1]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(
+        (lon2 - lon1) / 2) ** 2
+    return 2 * np.arcsin(np.sqrt(a))
+
+
+def image_moments(image, order=2):
+    r, c = np.mgrid[:image.shape[0], :image.shape[1]]
+    M = np.zeros((order + 1, order + 1), dtype=np.float64)
+    for p in range(order + 1):
+        for q in range(order + 1):
+            M[p, q] = np.sum(image * (r ** p) * (c ** q))
+    centroid = M[1, 0] / M[0, 0], M[0, 1] / M[0, 0]
+    return M, centroid
+
+
+def valid_points_columns(pts, w):
+    valid = np.isfinite(w) & (w > 0)
+    out = np.zeros(len(w))
+    out[valid] = pts[valid][:, 0] * w[valid] + pts[valid][..., 1]
+    return out, pts[valid][:, 1:].mean(axis=0), np.average(pts[valid][:, 0])
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -3761,6 +3870,25 @@ CORPUS = {
     "kmeans_random_init": (kmeans_random_init, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "bootstrap_means": (bootstrap_means, {}, lambda s, n: (_f(n * 2, seed=s),)),
     "sort_with_nans": (sort_with_nans, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    # masked rewrites
+    "simple_imputer_mean": (simple_imputer_mean, {}, lambda s, n: (
+        np.where(_u(s, n + 1, 3) < 0.3, np.nan, _f(n + 1, 3, seed=s)),)),
+    "nan_euclidean_distances": (nan_euclidean_distances, {}, lambda s, n: (
+        np.where(_u(s, n, 3) < 0.3, np.nan, _f(n, 3, seed=s)),
+        np.r_[np.full((1, 3), np.nan), np.where(_u(s + 1, 2, 3) < 0.3, np.nan,
+                                                _f(2, 3, seed=s + 1))])),
+    "rgb2xyz": (rgb2xyz, {}, lambda s, n: (_u(s, n, 3, 3),)),
+    "rgb2xyz_f32": (rgb2xyz, {}, lambda s, n: (_u(s, n, 3, 3, dtype=np.float32),)),
+    "xyz2lab": (xyz2lab, {}, lambda s, n: (_u(s, n, 3, 3),)),
+    "safe_sqr": (safe_sqr, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "safe_sqr_in_place": (safe_sqr, {"copy": False}, lambda s, n: (_i(9, n, 3, seed=s),)),
+    "handle_zeros_in_scale": (handle_zeros_in_scale, {}, lambda s, n: (
+        np.r_[0.0, 1e-17, _u(s, n)],)),
+    "haversine_distances": (haversine_distances, {}, lambda s, n: (
+        _f(n, 2, seed=s) * 40, _f(3, 2, seed=s + 1) * 40)),
+    "image_moments": (image_moments, {}, lambda s, n: (_u(s, n + 1, 5),)),
+    "valid_points_columns": (valid_points_columns, {}, lambda s, n: (
+        _f(n * 2, 3, seed=s), np.r_[np.nan, 1.0, _f(n * 2 - 2, seed=s + 1)])),
 }
 
 
@@ -3838,6 +3966,8 @@ REFUSED = {
     "dedupe_sorted": (D, dedupe_sorted, lambda s: (_i(4, 9, seed=s),)),
     "hog_cells_bincount_of_float_bins": (D, hog_cells, lambda s: (_u8(s, 4, 6),)),
     "scott_bins": (C, scott_bins, lambda s: (_f(20, seed=s),)),
+    "squared_norm_order_k": (U, squared_norm, lambda s: (_f(3, 4, seed=s),)),
+    "handle_zeros_in_scale_scalar": (C, handle_zeros_in_scale, lambda s: (0.5 * (s - 1),)),
     "assert_all_finite": (C, assert_all_finite, lambda s: (_f(4, 2, seed=s),)),
     "spectral_layout_lim_branch": (C, spectral_layout, lambda s: (_weighted_graph(s, 5),)),
     "pearsonr_type_of_scalar_as_dtype": (U, pearsonr, lambda s: (_f(6, seed=s),
