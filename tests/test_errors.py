@@ -181,3 +181,15 @@ def test_only_generators_made_inside_with_a_fixed_seed_draw_while_tracing():
     for _ in range(2):  # the same draws on every call, as in NumPy
         np.testing.assert_array_equal(f(x), noise_from_seed(x))
     assert np.zeros(2).__class__ is np.ndarray  # the redirection ended with the trace
+
+
+@pytest.mark.parametrize("fn", [lambda x: bool(x > 0), lambda x: 1 if x[:0] else 0,
+                                lambda x: x[0] > 0 and x[1] > 0])
+def test_truth_value_of_arrays_not_of_one_element_is_numpys_value_error(fn):
+    """NumPy's ValueError depends on the shape alone (`if mask:` of a whole mask); it was a
+    ConcretizationError, which `fallback=True` took for a refusal and ran NumPy to raise."""
+    with pytest.raises(ValueError) as want:
+        fn(X)
+    with pytest.raises(ValueError, match=str(want.value)[:30]) as got:
+        tracenp.jit(fn)(X)
+    assert not isinstance(got.value, TracingError)

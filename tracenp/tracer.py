@@ -221,6 +221,12 @@ class Tracer:
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
+        if self.size == 0:  # NumPy's errors here depend on the shape alone
+            raise ValueError("The truth value of an empty array is ambiguous. Use "
+                             "`array.size > 0` to check that an array is not empty.")
+        if self.size is not None and self.size > 1:
+            raise ValueError("The truth value of an array with more than one element is "
+                             "ambiguous. Use a.any() or a.all()")
         return bool(self._concrete("The truth value of a traced array (an `if`, `while`, "
                                    "`and`/`or` or `assert` on it)"))
 
