@@ -3292,6 +3292,64 @@ def valid_points_columns(pts, w):
     return out, pts[valid][:, 1:].mean(axis=0), np.average(pts[valid][:, 0])
 
 
+# ----------------------------------------------------------------------------- smoothing, matching
+
+
+def lowess(x, y, frac=0.5, iters=2):
+    n = len(x)
+    r = int(np.ceil(frac * n))
+    h = np.array([np.sort(np.abs(x - x[i]))[r] for i in range(n)])
+    w = np.clip(np.abs((x[:, None] - x[None, :]) / h), 0.0, 1.0)
+    w = (1 - w ** 3) ** 3
+    yest = np.zeros(n)
+    delta = np.ones(n)
+    for iteration in range(iters):
+        for i in range(n):
+            weights = delta * w[:, i]
+            b = np.array([np.sum(weights * y), np.sum(weights * y * x)])
+            A = np.array([[np.sum(weights), np.sum(weights * x)],
+                          [np.sum(weights * x), np.sum(weights * x * x)]])
+            beta = np.linalg.solve(A, b)
+            yest[i] = beta[0] + beta[1] * x[i]
+        residuals = y - yest
+        s = np.median(np.abs(residuals))
+        delta = np.clip(residuals / (6.0 * s), -1, 1)
+        delta = (1 - delta ** 2) ** 2
+    return yest
+
+
+def match_to_catalog_sky(ra1, dec1, ra2, dec2):
+    cosd = (np.sin(dec1)[:, None] * np.sin(dec2)[None] + np.cos(dec1)[:, None]
+            * np.cos(dec2)[None] * np.cos(ra1[:, None] - ra2[None]))
+    d = np.arccos(np.clip(cosd, -1, 1))
+    idx = d.argmin(axis=1)
+    return idx, d[np.arange(len(idx)), idx]
+
+
+def degree_assortativity(A):
+    A = np.maximum(A, A.T)
+    deg = A.sum(1)
+    u, v = np.nonzero(np.triu(A, 1))
+    return np.corrcoef(np.r_[deg[u], deg[v]], np.r_[deg[v], deg[u]])[0, 1]
+
+
+def savgol_coeffs(window_length=5, polyorder=2):
+    halflen, rem = divmod(window_length, 2)
+    pos = halflen
+    x = np.arange(-pos, window_length - pos, dtype=float)
+    order = np.arange(polyorder + 1).reshape(-1, 1)
+    A = x ** order
+    y = np.zeros(polyorder + 1)
+    y[0] = 1.0
+    coeffs, _, _, _ = np.linalg.lstsq(A, y, rcond=None)
+    return coeffs
+
+
+def savgol_filter_same(sig, window_length=5, polyorder=2):
+    c = savgol_coeffs(window_length, polyorder)
+    return np.convolve(sig, c[::-1], mode="same")
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -3889,6 +3947,11 @@ CORPUS = {
     "image_moments": (image_moments, {}, lambda s, n: (_u(s, n + 1, 5),)),
     "valid_points_columns": (valid_points_columns, {}, lambda s, n: (
         _f(n * 2, 3, seed=s), np.r_[np.nan, 1.0, _f(n * 2 - 2, seed=s + 1)])),
+    # smoothing, matching
+    "lowess": (lowess, {}, lambda s, n: (np.sort(_u(s, n * 3)), _f(n * 3, seed=s))),
+    "match_to_catalog_sky": (match_to_catalog_sky, {}, lambda s, n: (
+        _u(s, n) * 6, _u(s + 1, n) - 0.5, _u(s + 2, 7) * 6, _u(s + 3, 7) - 0.5)),
+    "savgol_filter_same": (savgol_filter_same, {}, lambda s, n: (_f(n * 2, seed=s),)),
 }
 
 
@@ -3968,6 +4031,7 @@ REFUSED = {
     "scott_bins": (C, scott_bins, lambda s: (_f(20, seed=s),)),
     "squared_norm_order_k": (U, squared_norm, lambda s: (_f(3, 4, seed=s),)),
     "handle_zeros_in_scale_scalar": (C, handle_zeros_in_scale, lambda s: (0.5 * (s - 1),)),
+    "degree_assortativity": (D, degree_assortativity, lambda s: (_adjacency(s, 6),)),
     "assert_all_finite": (C, assert_all_finite, lambda s: (_f(4, 2, seed=s),)),
     "spectral_layout_lim_branch": (C, spectral_layout, lambda s: (_weighted_graph(s, 5),)),
     "pearsonr_type_of_scalar_as_dtype": (U, pearsonr, lambda s: (_f(6, seed=s),
