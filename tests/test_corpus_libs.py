@@ -3350,6 +3350,28 @@ def savgol_filter_same(sig, window_length=5, polyorder=2):
     return np.convolve(sig, c[::-1], mode="same")
 
 
+# ----------------------------------------------------------------------------- dtype queries
+
+
+def solve_in_common_type(a, b):
+    t = np.common_type(a, b)
+    a1 = a.astype(t)
+    b1 = b.astype(t)
+    return np.linalg.solve(a1 @ a1.T + np.eye(a1.shape[0], dtype=t), b1)
+
+
+def mpl_process_value(value):
+    is_scalar = not np.iterable(value)
+    if is_scalar:
+        value = [value]
+    dtype = np.min_scalar_type(value)
+    if np.issubdtype(dtype, np.integer) or dtype.type is np.bool_:
+        dtype = np.promote_types(dtype, np.float32)
+    data = np.asarray(value)
+    result = np.array(data, dtype=dtype, copy=True)
+    return result, is_scalar
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -3952,6 +3974,12 @@ CORPUS = {
     "match_to_catalog_sky": (match_to_catalog_sky, {}, lambda s, n: (
         _u(s, n) * 6, _u(s + 1, n) - 0.5, _u(s + 2, 7) * 6, _u(s + 3, 7) - 0.5)),
     "savgol_filter_same": (savgol_filter_same, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    # dtype queries
+    "solve_in_common_type": (solve_in_common_type, {}, lambda s, n: (
+        _f(n, n, seed=s).astype(np.float32), _i(5, n, seed=s))),
+    "mpl_process_value_u8": (mpl_process_value, {}, lambda s, n: (_u8(s, n, 3),)),
+    "mpl_process_value_f64": (mpl_process_value, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "mpl_process_value_bool": (mpl_process_value, {}, lambda s, n: (_u(s, n) < 0.5,)),
 }
 
 
