@@ -1374,5 +1374,36 @@ def test_repeat_and_tile_of_constants_index_with_traced_values():
                                                                   _f(n, seed=s + 1)))
 
 
+def _kbins_uniform(X, n_bins=3):
+    bin_edges = np.zeros(X.shape[1], dtype=object)
+    for jj in range(X.shape[1]):
+        bin_edges[jj] = np.linspace(X[:, jj].min(), X[:, jj].max(), n_bins + 1)
+    Xt = X.copy()
+    for jj in range(Xt.shape[1]):
+        Xt[:, jj] = np.digitize(Xt[:, jj] + 1e-8, bin_edges[jj][1:])
+    names = np.empty(2, dtype=object)
+    names[0] = "lo"
+    return Xt + np.zeros(2, dtype=object).sum(), names
+
+
+def _object_array_returned(X):
+    e = np.empty(2, dtype=object)
+    e[0] = X.sum()
+    return e
+
+
+def test_object_arrays_made_in_the_function_are_containers():
+    """scikit-learn's KBinsDiscretizer keeps per-feature edges in `np.zeros(n, dtype=object)`:
+    NumPy's own object array, holding traced values (writing an array into it raised
+    ValueError, and `x + np.zeros(2, dtype=object).sum()` was an object array); one returned
+    holding traced values is refused by name."""
+    check_against_numpy(_kbins_uniform, {}, lambda s, n: (_f(n, 2, seed=s),))
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="object array"):
+        tracenp.jit(_object_array_returned)(_f(3))
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(tracenp.jit(_object_array_returned, fallback=True)(_f(3)),
+                    _object_array_returned(_f(3)))
+
+
 def test_python_bool_argument_arithmetic_follows_python():
     assert_same(tracenp.jit(lambda flag: True + flag)(True), 2)

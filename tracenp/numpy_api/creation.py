@@ -34,15 +34,50 @@ def _default_dtype(dtype):
     return lax.as_dtype(float if dtype is None else dtype)
 
 
+def _object_array(arr: np.ndarray) -> np.ndarray:
+    """An object array made in the function is NumPy's own: a container whose items may be
+    traced values (scikit-learn's `bin_edges = np.zeros(n, dtype=object)`, then `bin_edges[j]
+    = np.linspace(lo, hi, k)`). Kept past the call or returned while it holds one, it is
+    refused where it was made, when the trace ends."""
+    import weakref
+
+    from .. import errors
+    from ..trace import current_trace
+
+    state, ref = current_trace(), weakref.ref(arr)
+
+    def holding_tracers():
+        a = ref()
+        return a if a is not None and any(lax.is_tracer(v) for v in a.flat) else None
+
+    if state is not None:
+        state.selections.append((holding_tracers, errors.unsupported(
+            "An object array (dtype=object) holding traced values, returned or kept past the "
+            "call")))
+    return arr
+
+
 def zeros(shape, dtype=float, order="C", **kw):
+    if lax.as_dtype(dtype) == object:
+        return _object_array(_np_zeros(_shape(shape), object))
     return _array(lax.broadcast_to(_const(_np_zeros((), lax.as_dtype(dtype))), _shape(shape)))
 
 
+def empty(shape, dtype=float, order="C", **kw):
+    if lax.as_dtype(dtype) == object:
+        return _object_array(_np_empty(_shape(shape), object))
+    return zeros(shape, dtype)
+
+
 def ones(shape, dtype=None, order="C", **kw):
+    if _default_dtype(dtype) == object:
+        return _object_array(_np_ones(_shape(shape), object))
     return _array(lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape)))
 
 
 def full(shape, fill_value, dtype=None, order="C", **kw):
+    if dtype is not None and lax.as_dtype(dtype) == object:
+        return _object_array(_np_full(_shape(shape), fill_value, object))
     if lax.is_tracer(fill_value):
         fv = fill_value if dtype is None else lax.cast(fill_value, dtype)
         if fv.weak:
@@ -134,6 +169,8 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
     if not _has_tracer(obj):
         res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
         fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray
+        if res is not obj and res.dtype == object:
+            return _object_array(res)
         return _array(_const(res)) if fresh else res
     res = _stack_nested(obj, dtype)
     if not lax.is_tracer(res):
@@ -306,7 +343,7 @@ def nditer(op, *args, **kwargs):
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
-        ("empty", zeros, _np_empty), ("arange", _arange, _np_arange),
+        ("empty", empty, _np_empty), ("arange", _arange, _np_arange),
         ("linspace", _wrap(_np_linspace), _np_linspace),
         ("logspace", _wrap(_np_logspace), _np_logspace),
         ("geomspace", _wrap(_np_geomspace), _np_geomspace), ("eye", _wrap(_np_eye), _np_eye),
