@@ -3372,6 +3372,35 @@ def mpl_process_value(value):
     return result, is_scalar
 
 
+# ----------------------------------------------------------------------------- object containers
+
+
+def kbins_discretizer_uniform(X, n_bins=4):
+    n_features = X.shape[1]
+    bin_edges = np.zeros(n_features, dtype=object)
+    for jj in range(n_features):
+        column = X[:, jj]
+        col_min, col_max = column.min(), column.max()
+        bin_edges[jj] = np.linspace(col_min, col_max, n_bins + 1)
+    Xt = X.copy()
+    for jj in range(Xt.shape[1]):
+        eps = 1e-8 + 1.0e-5 * np.abs(Xt[:, jj])
+        Xt[:, jj] = np.digitize(Xt[:, jj] + eps, bin_edges[jj][1:])
+    np.clip(Xt, 0, n_bins - 1, out=Xt)
+    return Xt, np.stack(list(bin_edges))
+
+
+def cartesian_product(arrays):
+    arrays = [np.asarray(x) for x in arrays]
+    shape = (len(x) for x in arrays)
+    ix = np.indices(shape)
+    ix = ix.reshape(len(arrays), -1).T
+    out = np.empty_like(ix, dtype=np.result_type(*arrays))
+    for n, arr in enumerate(arrays):
+        out[:, n] = arrays[n][ix[:, n]]
+    return out
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -3980,6 +4009,11 @@ CORPUS = {
     "mpl_process_value_u8": (mpl_process_value, {}, lambda s, n: (_u8(s, n, 3),)),
     "mpl_process_value_f64": (mpl_process_value, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "mpl_process_value_bool": (mpl_process_value, {}, lambda s, n: (_u(s, n) < 0.5,)),
+    # object containers
+    "kbins_discretizer_uniform": (kbins_discretizer_uniform, {}, lambda s, n: (
+        _f(n * 2, 3, seed=s),)),
+    "cartesian_product": (cartesian_product, {}, lambda s, n: (
+        [_f(n, seed=s), _f(3, seed=s + 1)],)),
 }
 
 
