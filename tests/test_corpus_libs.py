@@ -3401,6 +3401,64 @@ def cartesian_product(arrays):
     return out
 
 
+# ----------------------------------------------------------------------------- exact arithmetic
+
+
+def two_sum(a, b):
+    x = a + b
+    eb = x - a
+    eb = b - eb
+    ea = x - b
+    ea = a - ea
+    return x, ea + eb
+
+
+def _split(a):
+    c = 134217729.0 * a
+    abig = c - a
+    ah = c - abig
+    al = a - ah
+    return ah, al
+
+
+def two_product(a, b):
+    x = a * b
+    ah, al = _split(a)
+    bh, bl = _split(b)
+    y1 = ah * bh
+    y = x - y1
+    y2 = al * bh
+    y -= y2
+    y3 = ah * bl
+    y -= y3
+    y4 = al * bl
+    y = y4 - y
+    return x, y
+
+
+def day_frac(val1, val2, divisor=1.0):
+    sum12, err12 = two_sum(val1, val2)
+    day = np.round(sum12 / divisor)
+    extra, frac = two_sum(sum12, -day * divisor)
+    frac += extra + err12
+    excess = np.round(frac / divisor)
+    day += excess
+    extra, frac = two_sum(sum12, -day * divisor)
+    frac += extra + err12
+    return day, frac / divisor
+
+
+def kahan_sum(x):
+    s = 0.0
+    c = 0.0
+    for v in x:
+        y = v - c
+        t = s + y
+        c = (t - s) - y
+        s = t
+    return s, c
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -4113,3 +4171,24 @@ def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
     with pytest.warns(tracenp.TracingFallbackWarning):
         assert_same(jf(*make_args(1)), fn(*make_args(1)))
     assert_same(jf(*make_args(2)), fn(*make_args(2)))
+
+
+def _jd_parts(s):
+    return 2451545.0 + np.floor(_f(6, seed=s) * 1e4), _f(6, seed=s + 1) * 1e-3
+
+
+@pytest.mark.parametrize("fn, make_args", [
+    (two_sum, lambda s: (_f(6, seed=s) * 1e16, _f(6, seed=s + 1))),
+    (two_product, lambda s: (_f(6, seed=s) * 1e8, _f(6, seed=s + 1) / 3)),
+    (day_frac, _jd_parts),
+    (kahan_sum, lambda s: (np.r_[1e16, _f(5, seed=s), -1e16, _f(3, seed=s + 1) * 1e-3],)),
+], ids=["two_sum", "two_product", "day_frac", "kahan_sum"])
+def test_compensated_arithmetic_is_bitwise_numpys(fn, make_args):
+    """astropy.time's two_sum/two_product/day_frac and Kahan summation are exact only if no
+    rewrite reassociates or fuses them ((a + b) - a is not b): NumPy's bits, not a tolerance."""
+    jf = tracenp.jit(fn)
+    for s in (1, 2):
+        for got, want in zip(jf(*make_args(s)), fn(*make_args(s))):
+            assert np.asarray(got).dtype == np.asarray(want).dtype
+            assert np.array_equal(got, want), (got, want)
+
