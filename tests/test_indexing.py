@@ -290,6 +290,32 @@ def test_take_at_selected_indices_is_a_selection():
     check_like_numpy(_impute_column_means, X)
 
 
+def _groupby_valid_keys(keys, vals, rows):
+    valid = keys >= 0
+    sums = np.zeros(4)
+    counts = np.zeros(4, dtype=np.int64)
+    np.add.at(sums, keys[valid], vals[valid])
+    np.add.at(counts, keys[valid], 1)
+    top = np.full(4, -np.inf)
+    np.maximum.at(top, keys[valid], vals[valid])
+    low = np.full(4, 99, dtype=np.int64)
+    np.minimum.at(low, keys[valid], rows[valid])
+    table = np.zeros((3, 4))
+    np.subtract.at(table, (rows[valid], keys[valid]), vals[valid])
+    return sums, counts, top, low, table
+
+
+def test_ufunc_at_of_indices_selected_by_a_mask():
+    """Pandas-free groupby over valid keys, `np.add.at(sums, keys[valid], vals[valid])`, is
+    the update at every position with the ufunc's identity where the mask leaves it out (it
+    was refused); indices and values selected by different masks stay refused."""
+    rng = np.random.default_rng(7)
+    keys, vals, rows = rng.integers(-1, 4, 12), rng.standard_normal(12), rng.integers(0, 3, 12)
+    check_like_numpy(_groupby_valid_keys, keys, vals, rows)
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda k, v: np.add.at(np.zeros(4), k[k >= 0], v[v > 0]))(keys, vals)
+
+
 def _column_mask_writes(X, keep):
     X = X.copy()
     X[:, ~keep] = 0.0

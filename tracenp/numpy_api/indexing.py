@@ -505,12 +505,41 @@ def _mask_set(x, ekey, mask, value):
     return lax.where(m, lax.cast(value, x.dtype), x)
 
 
+def _unselect_at(x, keys: tuple, value, mode: str):
+    """`np.add.at(x, i[m], v[m])` (groupby sums over valid keys), every index a selection by
+    one traced mask `m`: the update at every position, with the ufunc's identity (at index 0)
+    where `m` leaves it out. `v` is a selection by `m` or a scalar."""
+    mask = keys[0].mask if isinstance(keys[0], MaskedSelection) else None
+    if mask is None or len(keys) > x.ndim or any(
+            not isinstance(k, MaskedSelection) or k.mask.node is not mask.node
+            or k.values.shape != mask.shape or k.dtype.kind not in "iu" for k in keys) or \
+            not (isinstance(value, MaskedSelection) and value.mask.node is mask.node
+                 or np.ndim(value) == 0) or any(x.shape[d] == 0 for d in range(len(keys))):
+        raise errors.data_dependent(
+            "np.ufunc.at with indices selected by a traced mask other than "
+            "np.add.at(x, i[m], v[m]) (or a scalar v) with every index selected by m",
+            "x[m] += v, or x = np.where(m, x + v, x)")
+    if x.dtype.kind == "f":
+        identity = {"add": 0.0, "maximum": -np.inf, "minimum": np.inf}[mode]
+    elif x.dtype.kind == "b":
+        identity = {"add": False, "maximum": False, "minimum": True}[mode]
+    else:
+        info = np.iinfo(x.dtype)
+        identity = {"add": 0, "maximum": info.min, "minimum": info.max}[mode]
+    v = value.values if isinstance(value, MaskedSelection) else value
+    rest = x.shape[len(keys):]
+    m = lax.reshape(mask, mask.shape + (1,) * len(rest))
+    full = np.where(m, v, lax.lift(np.asarray(identity, x.dtype)))
+    zero = lax.lift(np.zeros((), keys[0].dtype))
+    return (tuple(np.where(mask, k.values, zero) for k in keys),
+            lax.broadcast_to(full, mask.shape + rest))
+
+
 def scatter_update(x, key, value, mode):
     """`np.add.at(x, key, value)` (mode "add"): an unbuffered update, repeated indices
     accumulate; mode "maximum"/"minimum" is `np.maximum.at`/`np.minimum.at`."""
     if any(isinstance(k, MaskedSelection) for k in (key if isinstance(key, tuple) else (key,))):
-        raise errors.data_dependent("np.ufunc.at with indices selected by a traced mask",
-                                    "x[m] += v, or x = np.where(m, x + v, x)")
+        key, value = _unselect_at(x, key if isinstance(key, tuple) else (key,), value, mode)
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):

@@ -131,6 +131,11 @@ class MaskedSelection:
         return x
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "at" and inputs and not isinstance(inputs[0], MaskedSelection) and \
+                lax.is_tracer(inputs[0]) and not kwargs:  # np.add.at(x, i[m], v[m])
+            from .ufuncs import at
+
+            return at(ufunc, *inputs)
         if method != "__call__" or kwargs:
             detail = f".{method}" if method != "__call__" else " with keyword arguments"
             self._refuse(f"np.{ufunc.__name__}{detail}")
