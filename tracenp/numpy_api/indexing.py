@@ -519,8 +519,9 @@ def _unselect_at(x, keys: tuple, value, mode: str):
             "np.ufunc.at with indices selected by a traced mask other than "
             "np.add.at(x, i[m], v[m]) (or a scalar v) with every index selected by m",
             "x[m] += v, or x = np.where(m, x + v, x)")
-    if x.dtype.kind == "f":
-        identity = {"add": 0.0, "maximum": -np.inf, "minimum": np.inf}[mode]
+    if x.dtype.kind in "fc":  # -0.0 adds nothing, also to a -0.0
+        identity = {"add": complex(-0.0, -0.0) if x.dtype.kind == "c" else -0.0,
+                    "maximum": -np.inf, "minimum": np.inf}[mode]
     elif x.dtype.kind == "b":
         identity = {"add": False, "maximum": False, "minimum": True}[mode]
     else:
