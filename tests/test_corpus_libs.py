@@ -3459,6 +3459,28 @@ def kahan_sum(x):
     return s, c
 
 
+# ----------------------------------------------------------------------------- valid-key groupbys
+
+
+def groupby_valid_keys(keys, values, n_groups=4):
+    valid = (keys >= 0) & ~np.isnan(values)
+    sums = np.zeros(n_groups)
+    counts = np.zeros(n_groups, dtype=np.int64)
+    np.add.at(sums, keys[valid], values[valid])
+    np.add.at(counts, keys[valid], 1)
+    means = sums / np.maximum(counts, 1)
+    top = np.full(n_groups, -np.inf)
+    np.maximum.at(top, keys[valid], values[valid])
+    return {"sum": sums, "count": counts, "mean": means, "max": top}
+
+
+def crosstab_valid(rows, cols, weights):
+    ok = (rows >= 0) & (cols >= 0)
+    table = np.zeros((3, 2), dtype=weights.dtype)
+    np.add.at(table, (rows[ok], cols[ok]), weights[ok])
+    return table, table / table.sum()
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -4072,6 +4094,12 @@ CORPUS = {
         _f(n * 2, 3, seed=s),)),
     "cartesian_product": (cartesian_product, {}, lambda s, n: (
         [_f(n, seed=s), _f(3, seed=s + 1)],)),
+    # valid-key groupbys
+    "groupby_valid_keys": (groupby_valid_keys, {}, lambda s, n: (
+        _i(5, n * 3, seed=s) - 1, np.where(_u(s, n * 3) < 0.2, np.nan, _f(n * 3, seed=s)))),
+    "crosstab_valid_f32": (crosstab_valid, {}, lambda s, n: (
+        _i(4, n * 2, seed=s) - 1, _i(3, n * 2, seed=s + 1) - 1,
+        _positive(s, n * 2).astype(np.float32))),
 }
 
 
