@@ -3481,6 +3481,15 @@ def crosstab_valid(rows, cols, weights):
     return table, table / table.sum()
 
 
+def sigma_clipped_selection(data, sigma=2.0, maxiters=3):
+    d = data[np.isfinite(data)]
+    for _ in range(maxiters):
+        med = np.median(d)
+        std = d.std()
+        d = d[np.abs(d - med) < sigma * std]
+    return np.mean(d), np.median(d), d.std(), np.count_nonzero(np.isfinite(data))
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -4100,6 +4109,8 @@ CORPUS = {
     "crosstab_valid_f32": (crosstab_valid, {}, lambda s, n: (
         _i(4, n * 2, seed=s) - 1, _i(3, n * 2, seed=s + 1) - 1,
         _positive(s, n * 2).astype(np.float32))),
+    "sigma_clipped_selection": (sigma_clipped_selection, {}, lambda s, n: (
+        np.r_[_f(n * 4, seed=s), 8.0, np.nan, -9.0],)),
 }
 
 

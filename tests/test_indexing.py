@@ -316,6 +316,23 @@ def test_ufunc_at_of_indices_selected_by_a_mask():
         tracenp.jit(lambda k, v: np.add.at(np.zeros(4), k[k >= 0], v[v > 0]))(keys, vals)
 
 
+def _clipped_selection_stats(x, X):
+    d = x[np.isfinite(x)]
+    for _ in range(3):
+        d = d[np.abs(d - np.median(d)) < 2.0 * d.std()]
+    r = X[X[:, 0] > 0]
+    r = r[r[:, 1] > 0]
+    return np.mean(d), np.median(d), d.std(), r.sum(axis=0), r.mean(axis=0)
+
+
+def test_selection_of_a_selection_selects_by_both_masks():
+    """Iterative clipping, `d = d[np.abs(d - np.median(d)) < 2 * d.std()]`, and rows of rows:
+    the selection by both masks (it was refused as data-dependent)."""
+    rng = np.random.default_rng(3)
+    x = np.r_[rng.standard_normal(20), 8.0, np.nan, -9.0]
+    check_like_numpy(_clipped_selection_stats, x, rng.standard_normal((10, 3)))
+
+
 def _column_mask_writes(X, keep):
     X = X.copy()
     X[:, ~keep] = 0.0

@@ -83,7 +83,11 @@ class MaskedSelection:
 
     def __getitem__(self, key):
         """`x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
-        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy."""
+        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy; a
+        selection of the selection by a mask made from it selects by both masks."""
+        if isinstance(key, MaskedSelection) and self._same(key) and key.dtype == np.bool_ \
+                and key.values.shape == self.mask.shape:  # d = x[ok]; d[np.abs(d) < 3]
+            return MaskedSelection(self.values, np.logical_and(self.mask, key.values))
         key = key if isinstance(key, tuple) else (key,)
         rest = key[1:]
         whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
