@@ -3490,6 +3490,56 @@ def sigma_clipped_selection(data, sigma=2.0, maxiters=3):
     return np.mean(d), np.median(d), d.std(), np.count_nonzero(np.isfinite(data))
 
 
+# ----------------------------------------------------------------------------- clustering, paths
+
+
+def single_linkage(X):
+    n = X.shape[0]
+    D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    np.fill_diagonal(D, np.inf)
+    Z = np.zeros((n - 1, 3))
+    labels = np.arange(n)
+    for step in range(n - 1):
+        i, j = np.unravel_index(np.argmin(D), D.shape)
+        Z[step, 0] = np.minimum(labels[i], labels[j])
+        Z[step, 1] = np.maximum(labels[i], labels[j])
+        Z[step, 2] = D[i, j]
+        D[i] = np.minimum(D[i], D[j])
+        D[:, i] = D[i]
+        D[i, i] = np.inf
+        D[j, :] = np.inf
+        D[:, j] = np.inf
+        labels[i] = n + step
+    return Z
+
+
+def knn_graph(X, k=2):
+    n = X.shape[0]
+    D = ((X[:, None] - X[None]) ** 2).sum(-1)
+    A = np.zeros((n, n))
+    for i in range(n):
+        d = D[i].copy()
+        d[i] = np.inf
+        nn = np.argsort(d)[:k]
+        A[i, nn] = 1.0
+    return np.maximum(A, A.T)
+
+
+def dijkstra_dense(W, source=0):
+    n = W.shape[0]
+    dist = np.full(n, np.inf)
+    dist[source] = 0.0
+    done = np.zeros(n, dtype=bool)
+    for _ in range(n):
+        cand = np.where(done, np.inf, dist)
+        u = np.argmin(cand)
+        done[u] = True
+        w = W[u]
+        alt = dist[u] + np.where(w > 0, w, np.inf)
+        dist = np.where(~done & (alt < dist), alt, dist)
+    return dist
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -4111,6 +4161,10 @@ CORPUS = {
         _positive(s, n * 2).astype(np.float32))),
     "sigma_clipped_selection": (sigma_clipped_selection, {}, lambda s, n: (
         np.r_[_f(n * 4, seed=s), 8.0, np.nan, -9.0],)),
+    # clustering, paths
+    "single_linkage": (single_linkage, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
+    "knn_graph": (knn_graph, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
+    "dijkstra_dense": (dijkstra_dense, {}, lambda s, n: (_weighted_graph(s, n + 1),)),
 }
 
 
