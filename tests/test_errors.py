@@ -193,3 +193,24 @@ def test_truth_value_of_arrays_not_of_one_element_is_numpys_value_error(fn):
     with pytest.raises(ValueError, match=str(want.value)[:30]) as got:
         tracenp.jit(fn)(X)
     assert not isinstance(got.value, TracingError)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: f"loss {x.sum():.4f}", lambda x: "{:.2e}".format(x.max()),
+    lambda x: {x.sum(): 1}, lambda x: hash(x[0, 0]), lambda x: __import__("pickle").dumps(x),
+], ids=["fstring_spec", "format_method", "dict_key", "hash", "pickle"])
+def test_formatting_hashing_and_pickling_traced_values_are_named_refusals(fn):
+    """A log line `f"loss {loss:.4f}"` raised a plain TypeError, which `fallback=True` does
+    not catch: now a named error, and the fallback runs NumPy."""
+    with pytest.raises(TracingError):
+        tracenp.jit(fn)(X)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert tracenp.jit(fn, fallback=True)(X) == fn(X)
+
+
+def test_unhashable_and_unformattable_arrays_are_numpys_type_errors():
+    for fn in (lambda x: hash(x), lambda x: f"{x:.2f}"):
+        with pytest.raises(TypeError) as want:
+            fn(X)
+        with pytest.raises(TypeError, match=str(want.value)[:20]):
+            tracenp.jit(fn)(X)

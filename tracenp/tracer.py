@@ -37,7 +37,6 @@ class Tracer:
 
     __slots__ = ("_node", "_view", "_input_of", "_read_only", "name", "returns", "__weakref__")
     __array_priority__ = 1000
-    __hash__ = None  # elementwise __eq__, as ndarray
 
     def __init__(self, node: ir.Node, name: str | None = None):
         self._node = node
@@ -190,6 +189,25 @@ class Tracer:
     def __repr__(self) -> str:
         label = f"{self.name}:" if self.name else ""
         return f"Tracer({label}{ir.type_str(self.node)})"
+
+    def __format__(self, spec: str) -> str:
+        """`f"{x}"` is the repr; a format spec (`f"loss {loss:.4f}"` in a training loop's
+        log line) needs the value, as `%` formatting does (it raised a plain TypeError)."""
+        if not spec:
+            return repr(self)
+        if self.ndim:
+            raise TypeError("unsupported format string passed to numpy.ndarray.__format__")
+        return format(self._concrete(f"Formatting a traced value ({{:{spec}}})")[()], spec)
+
+    def __hash__(self):
+        """An array is unhashable, as NumPy's; a scalar's hash (a dict key, a set member) needs
+        its value."""
+        if self.ndim or self.returns == "array":
+            raise TypeError("unhashable type: 'numpy.ndarray'")
+        return hash(self._concrete("hash() of a traced scalar (a dict key or set member)")[()])
+
+    def __reduce_ex__(self, protocol):
+        raise errors.unsupported("Pickling a traced array")
 
     # ------------------------------------------------------------------ no concrete values
     def constant_value(self) -> np.ndarray | None:
