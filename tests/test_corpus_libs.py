@@ -3540,6 +3540,21 @@ def dijkstra_dense(W, source=0):
     return dist
 
 
+def sgd_with_verbose_log(w, X, y, n_iter=3, verbose=False):
+    history = []
+    for it in range(n_iter):
+        grad = X.T @ (X @ w - y) / len(y)
+        w = w - 0.1 * grad
+        loss = np.mean((X @ w - y) ** 2)
+        if verbose:
+            history.append(f"Iteration {it + 1}, loss = {loss:.8f}")
+    return w, len(history)
+
+
+def _sgd_verbose(w, X, y):
+    return sgd_with_verbose_log(w, X, y, verbose=True)
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -4165,6 +4180,8 @@ CORPUS = {
     "single_linkage": (single_linkage, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
     "knn_graph": (knn_graph, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
     "dijkstra_dense": (dijkstra_dense, {}, lambda s, n: (_weighted_graph(s, n + 1),)),
+    "sgd_with_verbose_log_off": (sgd_with_verbose_log, {}, lambda s, n: (
+        _f(3, seed=s), _f(n * 2, 3, seed=s + 1), _f(n * 2, seed=s + 2))),
 }
 
 
@@ -4245,6 +4262,8 @@ REFUSED = {
     "squared_norm_order_k": (U, squared_norm, lambda s: (_f(3, 4, seed=s),)),
     "handle_zeros_in_scale_scalar": (C, handle_zeros_in_scale, lambda s: (0.5 * (s - 1),)),
     "degree_assortativity": (D, degree_assortativity, lambda s: (_adjacency(s, 6),)),
+    "sgd_verbose_fstring_log": (C, _sgd_verbose, lambda s: (
+        _f(3, seed=s), _f(8, 3, seed=s + 1), _f(8, seed=s + 2))),
     "assert_all_finite": (C, assert_all_finite, lambda s: (_f(4, 2, seed=s),)),
     "spectral_layout_lim_branch": (C, spectral_layout, lambda s: (_weighted_graph(s, 5),)),
     "pearsonr_type_of_scalar_as_dtype": (U, pearsonr, lambda s: (_f(6, seed=s),
