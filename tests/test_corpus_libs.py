@@ -3555,6 +3555,74 @@ def _sgd_verbose(w, X, y):
     return sgd_with_verbose_log(w, X, y, verbose=True)
 
 
+# ----------------------------------------------------------------------------- more metrics
+
+
+def is_low_contrast(image, fraction_threshold=0.05, lower_percentile=1, upper_percentile=99):
+    dlimits = _DTYPE_RANGE[image.dtype.type]
+    limits = np.percentile(image, [lower_percentile, upper_percentile])
+    ratio = (limits[1] - limits[0]) / (dlimits[1] - dlimits[0])
+    return ratio < fraction_threshold
+
+
+def mean_absolute_percentage_error(y_true, y_pred, sample_weight=None):
+    epsilon = np.finfo(np.float64).eps
+    mape = np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), epsilon)
+    output_errors = np.average(mape, weights=sample_weight, axis=0)
+    return np.average(output_errors)
+
+
+def mean_tweedie_deviance(y_true, y_pred, power=0):
+    p = power
+    if p < 0:
+        dev = 2 * (np.power(np.maximum(y_true, 0), 2 - p) / ((1 - p) * (2 - p))
+                   - y_true * np.power(y_pred, 1 - p) / (1 - p)
+                   + np.power(y_pred, 2 - p) / (2 - p))
+    elif p == 0:
+        dev = (y_true - y_pred) ** 2
+    elif p == 1:
+        dev = 2 * (np.where(y_true > 0, y_true * np.log(np.where(y_true > 0, y_true, 1) / y_pred),
+                            0) - y_true + y_pred)
+    elif p == 2:
+        dev = 2 * (np.log(y_pred / y_true) + y_true / y_pred - 1)
+    else:
+        dev = 2 * (np.power(y_true, 2 - p) / ((1 - p) * (2 - p))
+                   - y_true * np.power(y_pred, 1 - p) / (1 - p)
+                   + np.power(y_pred, 2 - p) / (2 - p))
+    return np.average(dev)
+
+
+def regression_errors(y_true, y_pred):
+    return {"max_error": np.max(np.abs(y_true - y_pred)),
+            "median_absolute_error": np.median(np.abs(y_pred - y_true), axis=0),
+            "d2_absolute": 1 - np.sum(np.abs(y_true - y_pred)) / np.sum(
+                np.abs(y_true - np.percentile(y_true, 50)))}
+
+
+def top_k_accuracy_score(y_true, y_score, k=2):
+    sorted_pred = np.argsort(y_score, axis=1, kind="mergesort")[:, ::-1]
+    hits = (y_true == sorted_pred[:, :k].T).any(axis=0)
+    return np.average(hits)
+
+
+def add_trend(x, trend="ct"):
+    nobs = len(x)
+    trendarr = np.vander(np.arange(1, nobs + 1, dtype=np.float64), len(trend))
+    trendarr = np.fliplr(trendarr)
+    return np.column_stack((x, trendarr))
+
+
+def sigma_clip_mad(data, sigma=3.0, maxiters=3):
+    filtered = data.copy()
+    for _ in range(maxiters):
+        cen = np.nanmedian(filtered, axis=0)
+        std = 1.482602218505602 * np.nanmedian(np.abs(filtered - cen), axis=0)
+        with np.errstate(invalid="ignore"):
+            outliers = np.abs(filtered - cen) > sigma * std
+        filtered[outliers] = np.nan
+    return filtered, np.isnan(filtered).sum(axis=0)
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -4182,6 +4250,25 @@ CORPUS = {
     "dijkstra_dense": (dijkstra_dense, {}, lambda s, n: (_weighted_graph(s, n + 1),)),
     "sgd_with_verbose_log_off": (sgd_with_verbose_log, {}, lambda s, n: (
         _f(3, seed=s), _f(n * 2, 3, seed=s + 1), _f(n * 2, seed=s + 2))),
+    # more metrics
+    "is_low_contrast_u8": (is_low_contrast, {}, lambda s, n: (
+        (100 + _i(8, n, 5, seed=s)).astype(np.uint8),)),
+    "is_low_contrast_f32": (is_low_contrast, {}, lambda s, n: (_u(s, n, 5, dtype=np.float32),)),
+    "mean_absolute_percentage_error": (mean_absolute_percentage_error, {}, lambda s, n: (
+        np.r_[0.0, _f(n, seed=s)], _f(n + 1, seed=s + 1))),
+    "mean_tweedie_deviance_poisson": (mean_tweedie_deviance, {"power": 1}, lambda s, n: (
+        np.r_[0.0, _positive(s, n)], _positive(s + 1, n + 1))),
+    "mean_tweedie_deviance_gamma": (mean_tweedie_deviance, {"power": 2}, lambda s, n: (
+        _positive(s, n), _positive(s + 1, n))),
+    "mean_tweedie_deviance_1_5": (mean_tweedie_deviance, {"power": 1.5}, lambda s, n: (
+        _positive(s, n), _positive(s + 1, n))),
+    "regression_errors": (regression_errors, {}, lambda s, n: (_f(n * 2, seed=s),
+                                                               _f(n * 2, seed=s + 1))),
+    "top_k_accuracy_score": (top_k_accuracy_score, {}, lambda s, n: (
+        _i(4, n * 2, seed=s), _f(n * 2, 4, seed=s))),
+    "add_trend": (add_trend, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "sigma_clip_mad": (sigma_clip_mad, {}, lambda s, n: (
+        np.r_[_f(n * 3, 2, seed=s), [[9.0, -8.0]]],)),
 }
 
 
