@@ -10,6 +10,7 @@ tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
 from __future__ import annotations
 
 import sys
+import weakref
 
 import numpy as np
 
@@ -39,8 +40,6 @@ def _object_array(arr: np.ndarray) -> np.ndarray:
     traced values (scikit-learn's `bin_edges = np.zeros(n, dtype=object)`, then `bin_edges[j]
     = np.linspace(lo, hi, k)`). Kept past the call or returned while it holds one, it is
     refused where it was made, when the trace ends."""
-    import weakref
-
     from .. import errors
     from ..trace import current_trace
 

@@ -14,8 +14,8 @@ import math
 import numpy as np
 
 from .. import errors, lax
-from ..tracer import Tracer
 from ..shapes import normalize_axes
+from ..tracer import Tracer
 from . import implements
 
 _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
