@@ -1222,19 +1222,23 @@ def test_selections_returned_inside_containers_are_refused():
 
 def test_nonzero_indices_into_another_shape_are_refused():
     """`y[np.where(m)[0]] = v` with `y` longer than `m` writes NumPy's positions only if the
-    indices are known; refused by name, as is `np.add.at` through them."""
+    indices are known; refused by name. `np.add.at` through them, into `x` or a longer `y`,
+    adds at the selected positions only (the ufunc's identity elsewhere)."""
     def longer(x, y):
         y[np.where(x > 0)[0]] = 0
         return y
 
-    def add_at(x):
+    def add_at(x, y):
         np.add.at(x, np.where(x > 0), 1)
-        return x
+        np.add.at(y, np.where(x > 1)[0], x[x > 1])
+        return x, y
 
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="Assignment through"):
         tracenp.jit(longer)(_f(4, seed=1), _f(6, seed=2))
-    with pytest.raises(tracenp.errors.DataDependentShapeError, match="ufunc.at"):
-        tracenp.jit(add_at)(_f(4, seed=1))
+    for s in (1, 2):
+        want_args, got_args = (_f(4, seed=s), _f(6, seed=s + 1)), (_f(4, seed=s), _f(6, seed=s + 1))
+        assert_same(tracenp.jit(add_at)(*got_args), add_at(*want_args))
+        assert_same(got_args, want_args)
 
 
 # ----------------------------------------------------------------------------- gradients
