@@ -3623,6 +3623,18 @@ def sigma_clip_mad(data, sigma=3.0, maxiters=3):
     return filtered, np.isnan(filtered).sum(axis=0)
 
 
+def roi_histogram(image, roi, nbins=8):
+    hist, edges = np.histogram(image[roi], bins=nbins, range=(0, 256))
+    cdf = hist.cumsum()
+    return hist, edges, cdf / np.maximum(cdf[-1], 1)
+
+
+def class_counts_of_labelled(y, n_classes=3):
+    labelled = y >= 0
+    counts = np.bincount(np.clip(y[labelled], 0, n_classes - 1), minlength=n_classes)
+    return counts, counts / np.maximum(counts.sum(), 1)
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -4269,6 +4281,9 @@ CORPUS = {
     "add_trend": (add_trend, {}, lambda s, n: (_f(n, 2, seed=s),)),
     "sigma_clip_mad": (sigma_clip_mad, {}, lambda s, n: (
         np.r_[_f(n * 3, 2, seed=s), [[9.0, -8.0]]],)),
+    "roi_histogram_u8": (roi_histogram, {}, lambda s, n: (_u8(s, n, 5), _u(s, n, 5) < 0.6)),
+    "class_counts_of_labelled": (class_counts_of_labelled, {}, lambda s, n: (
+        _i(4, n * 3, seed=s) - 1,)),
 }
 
 

@@ -333,6 +333,28 @@ def test_selection_of_a_selection_selects_by_both_masks():
     check_like_numpy(_clipped_selection_stats, x, rng.standard_normal((10, 3)))
 
 
+def _counts_of_selections(x, img, lab):
+    roi = img > 0.3
+    return (np.histogram(x[x > 0.2], bins=4, range=(0, 1)), np.histogram(img[roi], bins=3),
+            np.histogram(x[x > 0.2], bins=np.array([0.0, 0.5, 1.0]), weights=x[x > 0.2],
+                         density=True),
+            np.bincount(np.clip((x[x > 0.2] * 4).astype(int), 0, 3), minlength=4),
+            np.bincount(lab[lab >= 0] % 3, weights=x[lab >= 0], minlength=3),
+            np.histogram(x[x > 5], bins=3))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_histogram_and_bounded_bincount_of_a_selection(dtype):
+    """`np.histogram(img[roi], bins)` and `np.bincount(labels[valid], minlength=k)` of bounded
+    labels have NumPy's fixed length: the counts of the selected elements (they were refused;
+    an integer selection without `range=` still is, its min and max are not traced)."""
+    rng = np.random.default_rng(4)
+    check_like_numpy(_counts_of_selections, rng.random(10).astype(dtype),
+                     rng.random((4, 5)).astype(dtype), rng.integers(-1, 5, 10))
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda u: np.histogram(u[u > 9], bins=4))(np.arange(20, dtype=np.uint8))
+
+
 def _column_mask_writes(X, keep):
     X = X.copy()
     X[:, ~keep] = 0.0

@@ -151,6 +151,8 @@ class MaskedSelection:
     def __array_function__(self, func, types, args, kwargs):
         if func is _NP_INTERP:
             return _interp(*args, **kwargs)
+        if func in _COUNTS and args and args[0] is self:
+            return _COUNTS[func](*args, **kwargs)
         if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
             res = func(*(self._operand(a) for a in args),
                        **{k: self._operand(v) for k, v in kwargs.items()})
@@ -281,6 +283,48 @@ def take_selected(a, indices, axis=None, out=None, mode="raise"):
     if axis is not None and axis not in (0, -1):
         raise np.exceptions.AxisError(axis, 1)
     return flat[indices]
+
+
+def _selected_weights(x, weights):
+    if weights is not None and not (isinstance(weights, MaskedSelection) and x._same(weights)):
+        x._refuse("Weights other than a selection by the same mask, with")
+    return None if weights is None else weights.values
+
+
+def _histogram(a, bins=10, range=None, density=None, weights=None):
+    """`np.histogram(img[roi], bins, range)`: counts of the selected elements only. Without
+    `range`, NumPy's is the selection's min and max ((0, 1) when it is empty); an integer
+    selection has no min or max here (see the module docstring), so that form is refused."""
+    from .mathfuncs import histogram_where
+
+    w = _selected_weights(a, weights)
+    keep = a._where()
+    if range is None and isinstance(bins, (int, np.integer)):
+        if a.dtype.kind != "f":
+            a._refuse("np.histogram without range= (an integer selection's min and max)")
+        some = np.any(keep)
+        lo = np.min(np.where(keep, a.values, lax.lift(np.asarray(np.inf, a.dtype))))
+        hi = np.max(np.where(keep, a.values, lax.lift(np.asarray(-np.inf, a.dtype))))
+        range = (np.where(some, lo, 0), np.where(some, hi, 1))
+    return histogram_where(a.values, bins, range, density, w, keep)
+
+
+def _bincount(x, weights=None, minlength=0):
+    """`np.bincount(labels[mask], minlength=k)` of values bounded below `k`: the counts of
+    the selected values (a weight of 0 elsewhere, at bin 0)."""
+    from .datadep import bincount
+
+    w = _selected_weights(x, weights)
+    if x.values.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    zero = lax.lift(np.zeros((), x.dtype))
+    values = np.where(x.mask, x.values, zero)
+    if w is None:
+        return bincount(values, x.mask.astype(np.float64), minlength).astype(np.intp)
+    return bincount(values, np.where(x.mask, w, lax.lift(np.zeros((), w.dtype))), minlength)
+
+
+_COUNTS = {np.histogram: _histogram, np.bincount: _bincount}
 
 
 # Functions that work element by element: on a selection they stay a selection.

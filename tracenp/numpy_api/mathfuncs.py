@@ -542,6 +542,12 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 @implements(np.histogram)
 def histogram(a, bins=10, range=None, density=None, weights=None):
     """Counts (or sums of `weights`) per bin, for an int `bins` or an array of edges."""
+    return histogram_where(a, bins, range, density, weights, None)
+
+
+def histogram_where(a, bins, range, density, weights, keep):
+    """`np.histogram` of the elements of `a` where `keep` (None: all of them): the
+    histogram of a selection `a[mask]` (`masked.py`)."""
     x = np.ravel(lax.lift(a))
     if isinstance(bins, (int, np.integer)):
         edges, onehot = _uniform_bins(x, int(bins), range)
@@ -550,6 +556,8 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
                                     "comes from the data)", "pass an int bins or the edges")
     else:
         edges, onehot = _edge_bins(x, bins)
+    if keep is not None:
+        onehot = np.logical_and(onehot, lax.reshape(np.ravel(keep), (-1, 1)))
     if weights is None:
         counts = np.sum(onehot, axis=0, dtype=np.intp)
     else:
