@@ -2336,15 +2336,25 @@ def unstack_rows_in_place(P):
     return P
 
 
+def nan_to_num_copy_false_and_copies(x, labels):
+    np.nan_to_num(x, copy=False, posinf=1e3)
+    y = np.nan_to_num(labels)
+    y[0] = 99
+    return x.sum(), y
+
+
 @pytest.mark.parametrize("fn, make_args", [
     (frames_by_shape_assignment, lambda s: (_f(10, seed=s),)),
     (normalize_in_place_no_copy, lambda s: (_f(6, seed=s),)),
     (unstack_rows_in_place, lambda s: (_positive(s, 3, 4),)),
-], ids=["shape_assignment", "astype_copy_false", "unstack_views"])
+    (nan_to_num_copy_false_and_copies, lambda s: (np.r_[np.nan, np.inf, _f(3, seed=s)],
+                                                  _i(5, 4, seed=s))),
+], ids=["shape_assignment", "astype_copy_false", "unstack_views", "nan_to_num_copy"])
 def test_views_and_shapes_as_numpy_makes_them(fn, make_args):
     """`x.shape = ...` of an array made in the function; `astype(same dtype, copy=False)` and
     `np.unstack` hand back the array itself and views, so writes reach the argument (they
-    wrote into copies)."""
+    wrote into copies); `np.nan_to_num(x, copy=False)` writes into `x` (the write was lost),
+    and `np.nan_to_num` of integers is a copy (it was `x`, so writes reached it)."""
     for s in (1, 2):
         want_args, got_args = make_args(s), make_args(s)
         assert_same(tracenp.jit(fn)(*got_args), fn(*want_args))

@@ -1222,19 +1222,23 @@ def test_selections_returned_inside_containers_are_refused():
 
 def test_nonzero_indices_into_another_shape_are_refused():
     """`y[np.where(m)[0]] = v` with `y` longer than `m` writes NumPy's positions only if the
-    indices are known; refused by name, as is `np.add.at` through them."""
+    indices are known; refused by name. `np.add.at` through them, into `x` or a longer `y`,
+    adds at the selected positions only (the ufunc's identity elsewhere)."""
     def longer(x, y):
         y[np.where(x > 0)[0]] = 0
         return y
 
-    def add_at(x):
+    def add_at(x, y):
         np.add.at(x, np.where(x > 0), 1)
-        return x
+        np.add.at(y, np.where(x > 1)[0], x[x > 1])
+        return x, y
 
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="Assignment through"):
         tracenp.jit(longer)(_f(4, seed=1), _f(6, seed=2))
-    with pytest.raises(tracenp.errors.DataDependentShapeError, match="ufunc.at"):
-        tracenp.jit(add_at)(_f(4, seed=1))
+    for s in (1, 2):
+        want_args, got_args = (_f(4, seed=s), _f(6, seed=s + 1)), (_f(4, seed=s), _f(6, seed=s + 1))
+        assert_same(tracenp.jit(add_at)(*got_args), add_at(*want_args))
+        assert_same(got_args, want_args)
 
 
 # ----------------------------------------------------------------------------- gradients
@@ -1357,6 +1361,52 @@ def _constant_arguments(x):
 
 def test_shape_arguments_made_from_constants():
     check_against_numpy(_constant_arguments, {}, lambda s, n: (_f(3, 4, seed=s + n),))
+
+
+def _pagerank_start_vector(x, m):
+    p = np.repeat(1.0 / len(x), len(x))
+    K = np.repeat([[1.0], [-2.0], [1.0]], 2, axis=1)
+    w = np.tile([0.5, 2.0], len(x) // 2)
+    w[m > 0] = x[m > 0]
+    return p[m > 0].sum() * p, K, w
+
+
+def test_repeat_and_tile_of_constants_index_with_traced_values():
+    """`np.repeat(1.0 / N, N)` (networkx's PageRank start vector) made a NumPy array, which a
+    traced mask cannot index (ConcretizationError); now a graph constant, as `np.full`."""
+    check_against_numpy(_pagerank_start_vector, {}, lambda s, n: (_f(n, seed=s),
+                                                                  _f(n, seed=s + 1)))
+
+
+def _kbins_uniform(X, n_bins=3):
+    bin_edges = np.zeros(X.shape[1], dtype=object)
+    for jj in range(X.shape[1]):
+        bin_edges[jj] = np.linspace(X[:, jj].min(), X[:, jj].max(), n_bins + 1)
+    Xt = X.copy()
+    for jj in range(Xt.shape[1]):
+        Xt[:, jj] = np.digitize(Xt[:, jj] + 1e-8, bin_edges[jj][1:])
+    names = np.empty(2, dtype=object)
+    names[0] = "lo"
+    return Xt + np.zeros(2, dtype=object).sum(), names
+
+
+def _object_array_returned(X):
+    e = np.empty(2, dtype=object)
+    e[0] = X.sum()
+    return e
+
+
+def test_object_arrays_made_in_the_function_are_containers():
+    """scikit-learn's KBinsDiscretizer keeps per-feature edges in `np.zeros(n, dtype=object)`:
+    NumPy's own object array, holding traced values (writing an array into it raised
+    ValueError, and `x + np.zeros(2, dtype=object).sum()` was an object array); one returned
+    holding traced values is refused by name."""
+    check_against_numpy(_kbins_uniform, {}, lambda s, n: (_f(n, 2, seed=s),))
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="object array"):
+        tracenp.jit(_object_array_returned)(_f(3))
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(tracenp.jit(_object_array_returned, fallback=True)(_f(3)),
+                    _object_array_returned(_f(3)))
 
 
 def test_python_bool_argument_arithmetic_follows_python():

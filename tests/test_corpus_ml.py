@@ -1276,6 +1276,8 @@ CORPUS = {
     "l2_penalty_array": (l2_penalty, {}, lambda s, n: (_f(n, seed=s), _f(n, positive=True))),
     "rebalance_log_returns": (rebalance_log_returns, {}, lambda s, n: (
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
+    "simple_impute_median": (simple_impute_median, {}, lambda s, n: (
+        np.where(_f(n + 2, 3, seed=s) > 1.0, np.nan, _f(n + 2, 3, seed=s)),)),
 }
 
 
@@ -1289,8 +1291,6 @@ def test_corpus_function_matches_numpy(name):
 DATA_DEPENDENT = {
     "confusion_matrix_bincount": (confusion_matrix_bincount, {"n_classes": 3}, lambda s, n: (
         _i(3, n, seed=s), _i(3, n, seed=s + 1))),
-    "simple_impute_median": (simple_impute_median, {}, lambda s, n: (
-        np.where(_f(n + 2, 3, seed=s) > 1.0, np.nan, _f(n + 2, 3, seed=s)),)),
     "group_sums_bincount": (group_sums_bincount, {}, lambda s, n: (
         _f(n * 2, seed=s), _labels3(s, n * 2))),
     "mode_small_ints": (mode_small_ints, {}, lambda s, n: (_i(5, n * 2, seed=s),)),

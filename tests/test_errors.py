@@ -61,6 +61,14 @@ def unsupported(x):
     return np.i0(x)  # the offending line
 
 
+def arange_of_traced(x):
+    return np.arange(x.max())  # the offending line
+
+
+def type_as_dtype(x):
+    return x.astype(type(x[0, 0]))  # the offending line
+
+
 CASES = [
     (branchy, ConcretizationError, "truth value", "np.where"),
     (to_float, ConcretizationError, "float()", "static_argnums"),
@@ -73,6 +81,8 @@ CASES = [
     (where_one_arg, DataDependentShapeError, "one argument", "three-argument form"),
     (random_inside, RandomInTraceError, "np.random.normal", "pass them in as an argument"),
     (unsupported, UnsupportedFunctionError, "numpy.i0", "fallback=True"),
+    (arange_of_traced, DataDependentShapeError, "np.arange", "static_argnames"),
+    (type_as_dtype, UnsupportedFunctionError, "`type(x)`", "fallback=True"),
 ]
 
 
@@ -171,3 +181,36 @@ def test_only_generators_made_inside_with_a_fixed_seed_draw_while_tracing():
     for _ in range(2):  # the same draws on every call, as in NumPy
         np.testing.assert_array_equal(f(x), noise_from_seed(x))
     assert np.zeros(2).__class__ is np.ndarray  # the redirection ended with the trace
+
+
+@pytest.mark.parametrize("fn", [lambda x: bool(x > 0), lambda x: 1 if x[:0] else 0,
+                                lambda x: x[0] > 0 and x[1] > 0])
+def test_truth_value_of_arrays_not_of_one_element_is_numpys_value_error(fn):
+    """NumPy's ValueError depends on the shape alone (`if mask:` of a whole mask); it was a
+    ConcretizationError, which `fallback=True` took for a refusal and ran NumPy to raise."""
+    with pytest.raises(ValueError) as want:
+        fn(X)
+    with pytest.raises(ValueError, match=str(want.value)[:30]) as got:
+        tracenp.jit(fn)(X)
+    assert not isinstance(got.value, TracingError)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: f"loss {x.sum():.4f}", lambda x: "{:.2e}".format(x.max()),
+    lambda x: {x.sum(): 1}, lambda x: hash(x[0, 0]), lambda x: __import__("pickle").dumps(x),
+], ids=["fstring_spec", "format_method", "dict_key", "hash", "pickle"])
+def test_formatting_hashing_and_pickling_traced_values_are_named_refusals(fn):
+    """A log line `f"loss {loss:.4f}"` raised a plain TypeError, which `fallback=True` does
+    not catch: now a named error, and the fallback runs NumPy."""
+    with pytest.raises(TracingError):
+        tracenp.jit(fn)(X)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert tracenp.jit(fn, fallback=True)(X) == fn(X)
+
+
+def test_unhashable_and_unformattable_arrays_are_numpys_type_errors():
+    for fn in (lambda x: hash(x), lambda x: f"{x:.2f}"):
+        with pytest.raises(TypeError) as want:
+            fn(X)
+        with pytest.raises(TypeError, match=str(want.value)[:20]):
+            tracenp.jit(fn)(X)

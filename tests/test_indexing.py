@@ -41,6 +41,8 @@ READS = {
     "scalar_read_is_a_copy": lambda x: _swap_first_two(x),
     "diagonal": lambda x: (np.diagonal(x[0]), x[0].diagonal(1), np.trace(x[0], -1)),
     "flat": lambda x: (x.flat[5], x.flat[::7]),
+    "flat_as_array": lambda x: (np.interp(x.flat, [-1.0, 0.0, 2.0], [0.0, 1.0, 3.0]),
+                                np.abs(x.flat), np.sum(x.flat), x.flat.copy()),
     "zero_d": lambda x: (x[0, 0, 0][()], x[0, 0, 0][...], x.sum()[None]),
 }
 
@@ -242,6 +244,138 @@ def test_masked_inplace_update():
     check_like_numpy(f, A)
 
 
+def _mask_with_channel_index(rgb):
+    out = np.zeros_like(rgb)
+    top = rgb.max(-1)
+    idx = rgb[..., 0] == top
+    out[idx, 0] = (rgb[idx, 1] - rgb[idx, 2]) / top[idx]
+    out[idx, ..., 2] += rgb[idx, 0]
+    out[rgb[..., 1] > 0.5, 1:] = -1.0
+    return out, rgb[idx, 1].sum(), rgb[idx, :2].mean(axis=0)
+
+
+def test_mask_leading_ints_and_slices_reads_and_writes_through_a_view():
+    """`x[mask, 0]` is `x[..., 0][mask]` in NumPy (matplotlib's `rgb_to_hsv`): it raised
+    DataDependentShapeError on the read and refused the write."""
+    check_like_numpy(_mask_with_channel_index, np.random.default_rng(1).random((4, 3, 3)))
+
+
+def _selection_then_columns(pts, w):
+    valid = w > 0
+    out = np.zeros(len(w))
+    out[valid] = pts[valid][:, 0] * 2 + pts[valid][..., 1]
+    return out, pts[valid][:, 1:].sum(axis=0), pts[valid][..., 0].mean()
+
+
+def test_selection_indexed_along_its_trailing_dims_is_a_selection():
+    """`pts[valid][:, 0]` is NumPy's `pts[valid, 0]` (it was refused as data-dependent);
+    an index into the selected dim stays refused."""
+    check_like_numpy(_selection_then_columns, A[:, 0, :], A[:, 1, 0])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda p, w: p[w > 0][1:, 0].sum())(A[:, 0, :], A[:, 1, 0])
+
+
+def _impute_column_means(X):
+    X = X.copy()
+    indices = np.where(np.isnan(X))
+    X[indices] = np.take(np.nanmean(X, axis=0), indices[1])
+    return X
+
+
+def test_take_at_selected_indices_is_a_selection():
+    """scikit-learn's SimpleImputer: `X[ix] = np.take(statistics, ix[1])` with `ix =
+    np.where(mask)` (np.take converted the selection and was refused)."""
+    X = A[:, :, 0].copy()
+    X[[0, 1, 3], [2, 2, 4]] = np.nan
+    check_like_numpy(_impute_column_means, X)
+
+
+def _groupby_valid_keys(keys, vals, rows):
+    valid = keys >= 0
+    sums = np.zeros(4)
+    counts = np.zeros(4, dtype=np.int64)
+    np.add.at(sums, keys[valid], vals[valid])
+    np.add.at(counts, keys[valid], 1)
+    top = np.full(4, -np.inf)
+    np.maximum.at(top, keys[valid], vals[valid])
+    low = np.full(4, 99, dtype=np.int64)
+    np.minimum.at(low, keys[valid], rows[valid])
+    table = np.zeros((3, 4))
+    np.subtract.at(table, (rows[valid], keys[valid]), vals[valid])
+    return sums, counts, top, low, table
+
+
+def test_ufunc_at_of_indices_selected_by_a_mask():
+    """Pandas-free groupby over valid keys, `np.add.at(sums, keys[valid], vals[valid])`, is
+    the update at every position with the ufunc's identity where the mask leaves it out (it
+    was refused); indices and values selected by different masks stay refused."""
+    rng = np.random.default_rng(7)
+    keys, vals, rows = rng.integers(-1, 4, 12), rng.standard_normal(12), rng.integers(0, 3, 12)
+    check_like_numpy(_groupby_valid_keys, keys, vals, rows)
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda k, v: np.add.at(np.zeros(4), k[k >= 0], v[v > 0]))(keys, vals)
+
+
+def _clipped_selection_stats(x, X):
+    d = x[np.isfinite(x)]
+    for _ in range(3):
+        d = d[np.abs(d - np.median(d)) < 2.0 * d.std()]
+    r = X[X[:, 0] > 0]
+    r = r[r[:, 1] > 0]
+    return np.mean(d), np.median(d), d.std(), r.sum(axis=0), r.mean(axis=0)
+
+
+def test_selection_of_a_selection_selects_by_both_masks():
+    """Iterative clipping, `d = d[np.abs(d - np.median(d)) < 2 * d.std()]`, and rows of rows:
+    the selection by both masks (it was refused as data-dependent)."""
+    rng = np.random.default_rng(3)
+    x = np.r_[rng.standard_normal(20), 8.0, np.nan, -9.0]
+    check_like_numpy(_clipped_selection_stats, x, rng.standard_normal((10, 3)))
+
+
+def _counts_of_selections(x, img, lab):
+    roi = img > 0.3
+    return (np.histogram(x[x > 0.2], bins=4, range=(0, 1)), np.histogram(img[roi], bins=3),
+            np.histogram(x[x > 0.2], bins=np.array([0.0, 0.5, 1.0]), weights=x[x > 0.2],
+                         density=True),
+            np.bincount(np.clip((x[x > 0.2] * 4).astype(int), 0, 3), minlength=4),
+            np.bincount(lab[lab >= 0] % 3, weights=x[lab >= 0], minlength=3),
+            np.histogram(x[x > 5], bins=3))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_histogram_and_bounded_bincount_of_a_selection(dtype):
+    """`np.histogram(img[roi], bins)` and `np.bincount(labels[valid], minlength=k)` of bounded
+    labels have NumPy's fixed length: the counts of the selected elements (they were refused;
+    an integer selection without `range=` still is, its min and max are not traced)."""
+    rng = np.random.default_rng(4)
+    check_like_numpy(_counts_of_selections, rng.random(10).astype(dtype),
+                     rng.random((4, 5)).astype(dtype), rng.integers(-1, 5, 10))
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda u: np.histogram(u[u > 9], bins=4))(np.arange(20, dtype=np.uint8))
+
+
+def _column_mask_writes(X, keep):
+    X = X.copy()
+    X[:, ~keep] = 0.0
+    X[1:, keep] = X[0, 0] + 1.0
+    X[:, keep] = X[:, :1] * 2
+    Y = np.zeros(X.shape + (2,), dtype=np.int64)
+    Y[:, keep, :] = [3, 4]
+    Y[:, ~keep] = -1.7
+    return X, Y
+
+
+@pytest.mark.parametrize("keep", [[True, False, True, True, False], [False] * 5])
+def test_mask_after_slices_writes_one_value_per_row(keep):
+    """`X[:, ~keep] = 0` (scikit-learn's column selection) with a traced mask: a `where` (it
+    was refused); values that differ along the selected dim are data-dependent, refused."""
+    check_like_numpy(_column_mask_writes, A[:, :, 0], np.array(keep))
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="x\\[:, mask\\]"):
+        tracenp.jit(lambda x, m: x.__setitem__((slice(None), m), x[:, :3]))(A[:, :, 0],
+                                                                          np.array(keep))
+
+
 @pytest.mark.parametrize("fn", [
     lambda x: x[x > 0],                     # returned whole
     lambda x: len(x[x > 0]),                # its length as a Python int
@@ -252,7 +386,9 @@ def test_masked_inplace_update():
     lambda x: x.astype(int)[x > 0].max(),   # NumPy raises on an empty integer selection
     lambda x: x[x > 0].ravel(),             # an ndarray method that is no reduction
     lambda x: x[x > 0] @ x[x > 0],          # a product over the selected axis
-], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max", "method", "matmul"])
+    lambda x: x[x[:, 0] > 0, 1],            # a mask leading an int, returned
+], ids=["return", "len", "sort", "element", "two_masks", "along", "int_max", "method", "matmul",
+        "mask_int"])
 def test_masked_selection_itself_is_data_dependent(fn):
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="x\\[mask\\]"):
         tracenp.jit(fn)(A[:, :, 0])

@@ -106,6 +106,30 @@ def test_returns_are_what_numpy_returns():
                 (zero_d, zero_d.T, zero_d + 1, zero_d[()], zero_d[...]))
 
 
+def _classes(x, s, w, flag):
+    return tuple(isinstance(v, t) for v in (x, x[0], x.sum(), x.T[...], x[0, 0], s, s * 2, w,
+                                            w + 1, flag, np.allclose(x, x), x.astype(int)[0, 1])
+                 for t in (np.ndarray, np.generic, np.floating, np.integer, float, int, bool,
+                           complex))
+
+
+def _sample_weight(sample_weight, X):
+    if isinstance(sample_weight, (int, float)):
+        sample_weight = np.full(X.shape[0], sample_weight)
+    else:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    return sample_weight / sample_weight.sum() * X.shape[0]
+
+
+def test_isinstance_sees_the_class_numpy_hands_back():
+    """`isinstance` of a traced value answers for what NumPy gives there (an ndarray, a NumPy
+    scalar, a Python scalar argument): scikit-learn's `isinstance(sample_weight, (int,
+    float))` took the array branch, and returned a scalar where NumPy gives an array."""
+    assert tracenp.jit(_classes)(X, 3, 2.5, True) == _classes(X, 3, 2.5, True)
+    assert_same(tracenp.jit(_sample_weight)(2.0, X), _sample_weight(2.0, X))
+    assert_same(tracenp.jit(_sample_weight)(X[:, 0], X), _sample_weight(X[:, 0], X))
+
+
 def test_in_place_updates_write_back_to_arguments():
     def f(x, v):
         x[0] = 0

@@ -257,6 +257,9 @@ API_CASES = {
     "median_int_f32": (lambda i, f: (np.median(i), np.quantile(f, 0.25), np.percentile(i, 50, 0)),
                        I, F32),
     "median_nan": (lambda x: (np.median(x, axis=1), np.quantile(x, 0.5)), NAN),
+    "dtype_queries": (lambda x, i: (np.zeros(2, np.common_type(x, i.astype(np.float32))),
+                                    np.zeros(2, np.min_scalar_type(i)),
+                                    np.zeros(1, np.min_scalar_type(np.arange(3)[1]))), F32, I),
     "histogram": (lambda v: (np.histogram(v, bins=4), np.histogram(v, 3, range=(-1, 1)),
                              np.histogram(v, 5, density=True)), V),
     "cov_corrcoef": (lambda x, v: (np.cov(x), np.cov(x, rowvar=False), np.cov(v), np.cov(v, v * 2),
@@ -403,6 +406,24 @@ def _errstate(x):
 def test_numpy_api_matches(name):
     fn, *args = API_CASES[name]
     check_like_numpy(fn, *args, rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.int64, np.float16])
+def test_histogram_edges_are_numpys_to_the_last_bit(dtype):
+    """Equal-width edges are NumPy's `linspace` steps (`i * step + lo` in the endpoints' type,
+    then the bin type): they were `lo + i / bins * delta`, a few ulps off in most cases. A
+    traced range (`range=(x.min(), x.max())`) traces (it raised ConcretizationError)."""
+    def fn(x):
+        return (np.histogram(x, bins=7)[1], np.histogram(x, 7, range=(0.1, 9.7))[1],
+                np.histogram(x, 7, range=(0, 10))[1], np.histogram(x[:1], 3)[1],
+                np.histogram(x, 5, range=(x.min(), x.max() + 1)), np.histogram(x, 2, (x[0], x[0])))
+    jf = tracenp.jit(fn)
+    for seed in range(20):
+        x = (np.random.default_rng(seed).random(9) * 10).astype(dtype)
+        got, want = jf(x), fn(x)
+        for g, w in zip(got[:4], want[:4]):
+            assert g.dtype == w.dtype and np.array_equal(g, w)
+        assert_same(got[4:], want[4:])
 
 
 def test_eig_is_complex_even_where_numpy_drops_a_zero_imaginary_part():

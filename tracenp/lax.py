@@ -46,9 +46,20 @@ def holds_tracer(x) -> bool:
     return is_tracer(x) or isinstance(x, (list, tuple)) and any(holds_tracer(v) for v in x)
 
 
+def as_dtype(dtype) -> np.dtype:
+    """`np.dtype(dtype)`, refusing `type(x)` of a traced `x` (scipy's `dtype = type(1.0 +
+    x[0])`): that is the tracer class, which NumPy would take as dtype=object."""
+    if isinstance(dtype, type) and issubclass(dtype, Tracer):
+        from . import errors
+
+        raise errors.unsupported("`type(x)` of a traced value as a dtype (it is tracenp's "
+                                 "tracer class, not a NumPy scalar type; use `x.dtype`)")
+    return np.dtype(dtype)
+
+
 def cast(x, dtype):
     x = lift(x)
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype)
     if x.dtype == dtype and not x.weak:
         return x
     return bind(Op.CAST, x, dtype=dtype)

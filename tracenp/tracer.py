@@ -15,10 +15,21 @@ and the base's other views see the write. Writes are functional updates
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import errors, ir, numpy_api
 from .ops import Op
+
+
+def _internal(frame) -> bool:
+    """Whether `frame` runs tracenp's or NumPy's own code."""
+    name = frame.f_globals.get("__name__", "")
+    return name.startswith(("tracenp.", "numpy.")) or name in ("tracenp", "numpy")
+
+
+_PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
 
 
 class Tracer:
@@ -26,7 +37,6 @@ class Tracer:
 
     __slots__ = ("_node", "_view", "_input_of", "_read_only", "name", "returns", "__weakref__")
     __array_priority__ = 1000
-    __hash__ = None  # elementwise __eq__, as ndarray
 
     def __init__(self, node: ir.Node, name: str | None = None):
         self._node = node
@@ -129,6 +139,21 @@ class Tracer:
         return self.node.weak
 
     @property
+    def __class__(self):
+        """To user code, the class of what NumPy would hand back: `np.ndarray`, a NumPy scalar
+        type, or the Python type of a Python scalar argument, so that `isinstance(w, (int,
+        float))`, `isinstance(X, np.ndarray)` and `isinstance(s, np.floating)` take NumPy's
+        branch (they took the other one, silently). tracenp and NumPy see the tracer class."""
+        if _internal(sys._getframe(1)):
+            return type(self)
+        node = self.node
+        if node.shape:
+            return np.ndarray
+        if node.weak or self.returns == "python":
+            return _PYTHON_TYPES[node.dtype.kind]
+        return node.dtype.type if self.returns == "scalar" else np.ndarray
+
+    @property
     def itemsize(self) -> int:
         return self.dtype.itemsize
 
@@ -165,6 +190,25 @@ class Tracer:
         label = f"{self.name}:" if self.name else ""
         return f"Tracer({label}{ir.type_str(self.node)})"
 
+    def __format__(self, spec: str) -> str:
+        """`f"{x}"` is the repr; a format spec (`f"loss {loss:.4f}"` in a training loop's
+        log line) needs the value, as `%` formatting does (it raised a plain TypeError)."""
+        if not spec:
+            return repr(self)
+        if self.ndim:
+            raise TypeError("unsupported format string passed to numpy.ndarray.__format__")
+        return format(self._concrete(f"Formatting a traced value ({{:{spec}}})")[()], spec)
+
+    def __hash__(self):
+        """An array is unhashable, as NumPy's; a scalar's hash (a dict key, a set member) needs
+        its value."""
+        if self.ndim or self.returns == "array":
+            raise TypeError("unhashable type: 'numpy.ndarray'")
+        return hash(self._concrete("hash() of a traced scalar (a dict key or set member)")[()])
+
+    def __reduce_ex__(self, protocol):
+        raise errors.unsupported("Pickling a traced array")
+
     # ------------------------------------------------------------------ no concrete values
     def constant_value(self) -> np.ndarray | None:
         """The value, when it depends on no input (`np.arange(5) % 2 == 0` while tracing)."""
@@ -195,6 +239,12 @@ class Tracer:
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
+        if self.size == 0:  # NumPy's errors here depend on the shape alone
+            raise ValueError("The truth value of an empty array is ambiguous. Use "
+                             "`array.size > 0` to check that an array is not empty.")
+        if self.size is not None and self.size > 1:
+            raise ValueError("The truth value of an array with more than one element is "
+                             "ambiguous. Use a.any() or a.all()")
         return bool(self._concrete("The truth value of a traced array (an `if`, `while`, "
                                    "`and`/`or` or `assert` on it)"))
 
@@ -305,6 +355,28 @@ class FlatIter:
 
     def __iter__(self):
         return iter(np.ravel(self.base))
+
+    def copy(self) -> Tracer:
+        return np.ravel(self.base).copy()
+
+    # NumPy takes a flatiter where it takes an array (`np.interp(img.flat, xp, fp)`): the
+    # flattening, a copy.
+    def __array_function__(self, func, types, args, kwargs):
+        return func(*_unflat(args), **_unflat(kwargs))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return getattr(ufunc, method)(*_unflat(inputs), **_unflat(kwargs))
+
+
+def _unflat(obj):
+    """`obj` with each `x.flat` among its items (or values) replaced by `x`'s flattening."""
+    if isinstance(obj, FlatIter):
+        return obj.copy()
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_unflat(o) for o in obj)
+    if isinstance(obj, dict):
+        return {k: _unflat(v) for k, v in obj.items()}
+    return obj
 
 
 def _binary(ufunc, reflected=False):
@@ -440,12 +512,13 @@ def _transpose(self, *axes):
 def _astype(self, dtype, order="K", casting="unsafe", copy=True):
     from . import lax
 
+    dtype = lax.as_dtype(dtype)
     if not np.can_cast(self.dtype, dtype, casting):
-        raise TypeError(f"Cannot cast array data from {self.dtype!r} to {np.dtype(dtype)!r} "
+        raise TypeError(f"Cannot cast array data from {self.dtype!r} to {dtype!r} "
                         f"according to the rule {casting!r}")
-    if not copy and order == "K" and np.dtype(dtype) == self.dtype:
+    if not copy and order == "K" and dtype == self.dtype:
         return self  # NumPy returns the array itself: writes into the result reach it
-    return lax.bind(Op.CAST, self, dtype=np.dtype(dtype)).with_returns(self.returns)
+    return lax.bind(Op.CAST, self, dtype=dtype).with_returns(self.returns)
 
 
 def _copy(self, order="C"):

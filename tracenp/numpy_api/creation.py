@@ -10,6 +10,7 @@ tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
 from __future__ import annotations
 
 import sys
+import weakref
 
 import numpy as np
 
@@ -23,6 +24,7 @@ _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
+_np_repeat, _np_tile = np.repeat, np.tile
 
 
 def _const(value):
@@ -30,23 +32,57 @@ def _const(value):
 
 
 def _default_dtype(dtype):
-    return np.dtype(float if dtype is None else dtype)
+    return lax.as_dtype(float if dtype is None else dtype)
+
+
+def _object_array(arr: np.ndarray) -> np.ndarray:
+    """An object array made in the function is NumPy's own: a container whose items may be
+    traced values (scikit-learn's `bin_edges = np.zeros(n, dtype=object)`, then `bin_edges[j]
+    = np.linspace(lo, hi, k)`). Kept past the call or returned while it holds one, it is
+    refused where it was made, when the trace ends."""
+    from .. import errors
+    from ..trace import current_trace
+
+    state, ref = current_trace(), weakref.ref(arr)
+
+    def holding_tracers():
+        a = ref()
+        return a if a is not None and any(lax.is_tracer(v) for v in a.flat) else None
+
+    if state is not None:
+        state.selections.append((holding_tracers, errors.unsupported(
+            "An object array (dtype=object) holding traced values, returned or kept past the "
+            "call")))
+    return arr
 
 
 def zeros(shape, dtype=float, order="C", **kw):
-    return _array(lax.broadcast_to(_const(_np_zeros((), dtype)), _shape(shape)))
+    if lax.as_dtype(dtype) == object:
+        return _object_array(_np_zeros(_shape(shape), object))
+    return _array(lax.broadcast_to(_const(_np_zeros((), lax.as_dtype(dtype))), _shape(shape)))
+
+
+def empty(shape, dtype=float, order="C", **kw):
+    if lax.as_dtype(dtype) == object:
+        return _object_array(_np_empty(_shape(shape), object))
+    return zeros(shape, dtype)
 
 
 def ones(shape, dtype=None, order="C", **kw):
+    if _default_dtype(dtype) == object:
+        return _object_array(_np_ones(_shape(shape), object))
     return _array(lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape)))
 
 
 def full(shape, fill_value, dtype=None, order="C", **kw):
+    if dtype is not None and lax.as_dtype(dtype) == object:
+        return _object_array(_np_full(_shape(shape), fill_value, object))
     if lax.is_tracer(fill_value):
         fv = fill_value if dtype is None else lax.cast(fill_value, dtype)
         if fv.weak:
             fv = lax.cast(fv, fv.dtype)
         return _array(lax.broadcast_to(fv, _shape(shape)))
+    dtype = None if dtype is None else lax.as_dtype(dtype)
     return _array(lax.broadcast_to(_const(_np_full((), fill_value, dtype)), _shape(shape)))
 
 
@@ -80,6 +116,17 @@ def _wrap(np_fn):
     make.__name__ = np_fn.__name__
     make.__doc__ = f"`np.{np_fn.__name__}` as a graph constant while tracing."
     return make
+
+
+def _arange(*args, **kwargs):
+    """`np.arange` of bounds known while tracing; traced ones make its length data-dependent."""
+    if _has_tracer(list(_known(args)) + [_known(v) for v in kwargs.values()]):
+        from .. import errors
+
+        raise errors.data_dependent(
+            "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
+            "or bounds passed as static arguments (static_argnames=)")
+    return _wrap(_np_arange)(*args, **kwargs)
 
 
 def _known(obj):
@@ -121,6 +168,8 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
     if not _has_tracer(obj):
         res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
         fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray
+        if res is not obj and res.dtype == object:
+            return _object_array(res)
         return _array(_const(res)) if fresh else res
     res = _stack_nested(obj, dtype)
     if not lax.is_tracer(res):
@@ -301,12 +350,13 @@ def nditer(op, *args, **kwargs):
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
-        ("empty", zeros, _np_empty), ("arange", _wrap(_np_arange), _np_arange),
+        ("empty", empty, _np_empty), ("arange", _arange, _np_arange),
         ("linspace", _wrap(_np_linspace), _np_linspace),
         ("logspace", _wrap(_np_logspace), _np_logspace),
         ("geomspace", _wrap(_np_geomspace), _np_geomspace), ("eye", _wrap(_np_eye), _np_eye),
         ("identity", _wrap(_np_identity), _np_identity), ("tri", _wrap(_np_tri), _np_tri),
         ("indices", _wrap(_np_indices), _np_indices),
+        ("repeat", _wrap(_np_repeat), _np_repeat), ("tile", _wrap(_np_tile), _np_tile),
         ("ndenumerate", ndenumerate, _np_ndenumerate), ("nditer", nditer, _np_nditer),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),
         ("fromiter", fromiter, _np_fromiter), ("frombuffer", frombuffer, _np_frombuffer),

@@ -18,7 +18,7 @@ from .. import errors, lax
 from ..ops import Op
 from ..tracer import Tracer
 from . import implements
-from .masked import MaskedSelection, index_by_selections, select
+from .masked import MaskedSelection, index_by_selections, select, take_selected
 
 
 def _is_int(k) -> bool:
@@ -336,11 +336,32 @@ def _refuse_field_names(x, key) -> None:
                          "and integer or boolean arrays are valid indices")
 
 
+def _traced_mask(k) -> bool:
+    return lax.is_tracer(k) and k.dtype == np.bool_ and k.constant_value() is None
+
+
+def _mask_then_basic(key):
+    """`(mask, basic key)` for a traced mask leading a key otherwise of ints, slices and
+    Ellipsis: NumPy's `x[mask, 0]` is `x[:, :, 0][mask]` (the selected elements come first in
+    both, wherever the other indices are), so it reads and writes as the mask of a view
+    (`out[idx, 0] = (arr[idx, 1] - arr[idx, 2]) / delta[idx]` in RGB to HSV)."""
+    if not isinstance(key, tuple) or len(key) < 2 or not _traced_mask(key[0]) or \
+            key[0].ndim == 0:
+        return None
+    rest = key[1:]
+    if not all(_is_int(k) or isinstance(k, slice) or k is Ellipsis for k in rest):
+        return None
+    return key[0], (slice(None),) * key[0].ndim + rest
+
+
 def getitem(x, key):
     _refuse_field_names(x, key)
     key = lift_index_lists(key)
-    if lax.is_tracer(key) and key.dtype == np.bool_ and key.constant_value() is None:
+    if _traced_mask(key):
         return select(x, key)
+    split = _mask_then_basic(key)
+    if split is not None:
+        return select(getitem(x, split[1]), split[0])
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         return index_by_selections(x, keys)
@@ -388,16 +409,54 @@ def setitem(x, key, value):
         mask = _nonzero_mask(x, keys)
         x._assign(_mask_set(x, [mask] + [slice(None)] * (x.ndim - mask.ndim), mask, value))
         return
+    split = _mask_then_basic(lift_index_lists(key))
+    if split is not None:
+        setitem(getitem(x, split[1]), split[0], value)
+        return
+    if _inner_mask_set(x, lift_index_lists(key), value):
+        return
     ekey = _expand_key(lift_index_lists(key), x.ndim)
     if any(_is_advanced(k) for k in ekey):
-        mask = [k for k in ekey if lax.is_tracer(k) and k.dtype == np.bool_
-                and k.constant_value() is None]  # a mask known while tracing selects
+        mask = [k for k in ekey if _traced_mask(k)]  # a mask known while tracing selects
         if mask:
             x._assign(_mask_set(x, ekey, mask[0], value))
         else:
             x._assign(_advanced_set(x, ekey, value))
         return
     x._assign(_basic_set(x, tuple(ekey), value))
+
+
+def _inner_mask_set(x, key, value) -> bool:
+    """`x[:, mask] = v` for a traced mask after slices (and before slices): a `where` over
+    the basic view `x[:, :, ...]`, when `v` has one value for all selected positions along the
+    mask's dim (`X[:, ~keep] = 0`, scikit-learn's column selection). False for other keys."""
+    if not isinstance(key, tuple) or isinstance(value, MaskedSelection):
+        return False
+    at = [i for i, k in enumerate(key) if _traced_mask(k)]
+    if len(at) != 1 or at[0] == 0 or key[at[0]].ndim == 0 or \
+            not all(isinstance(k, slice) for k in key[:at[0]]) or \
+            not all(isinstance(k, slice) or k is Ellipsis for k in key[at[0] + 1:]):
+        return False
+    j, mask = at[0], key[at[0]]
+    view = getitem(x, key[:j] + (slice(None),) * mask.ndim + key[j + 1:])
+    for d, (n, m) in enumerate(zip(view.shape[j:], mask.shape)):
+        if n != m:
+            raise IndexError(f"boolean index did not match indexed array along axis {j + d}; "
+                             f"size of axis is {n} but size of corresponding boolean axis is {m}")
+    target = view.ndim - mask.ndim + 1
+    value = _drop_unit_lead(value, target)
+    shape = (1,) * (target - value.ndim) + value.shape
+    if value.ndim > target:
+        raise ValueError(f"shape mismatch: value array of shape {value.shape} could not be "
+                         f"broadcast to an indexing result of {target} dimensions")
+    if shape[j] != 1:
+        raise errors.unsupported(
+            "x[:, mask] = values with one value per selected element (a data-dependent count); "
+            "use x = np.where(mask, values, x) with values of x's shape")
+    value = lax.reshape(value, shape[:j] + (1,) * mask.ndim + shape[j + 1:])
+    m = lax.reshape(mask, (1,) * j + mask.shape + (1,) * (view.ndim - j - mask.ndim))
+    view._assign(lax.broadcast_to(np.where(m, lax.cast(value, view.dtype), view), view.shape))
+    return True
 
 
 def check_scalar_conversion(dtype, value, numpy_scalars: bool = True) -> None:
@@ -446,12 +505,42 @@ def _mask_set(x, ekey, mask, value):
     return lax.where(m, lax.cast(value, x.dtype), x)
 
 
+def _unselect_at(x, keys: tuple, value, mode: str):
+    """`np.add.at(x, i[m], v[m])` (groupby sums over valid keys), every index a selection by
+    one traced mask `m`: the update at every position, with the ufunc's identity (at index 0)
+    where `m` leaves it out. `v` is a selection by `m` or a scalar."""
+    mask = keys[0].mask if isinstance(keys[0], MaskedSelection) else None
+    if mask is None or len(keys) > x.ndim or any(
+            not isinstance(k, MaskedSelection) or k.mask.node is not mask.node
+            or k.values.shape != mask.shape or k.dtype.kind not in "iu" for k in keys) or \
+            not (isinstance(value, MaskedSelection) and value.mask.node is mask.node
+                 or np.ndim(value) == 0) or any(x.shape[d] == 0 for d in range(len(keys))):
+        raise errors.data_dependent(
+            "np.ufunc.at with indices selected by a traced mask other than "
+            "np.add.at(x, i[m], v[m]) (or a scalar v) with every index selected by m",
+            "x[m] += v, or x = np.where(m, x + v, x)")
+    if x.dtype.kind in "fc":  # -0.0 adds nothing, also to a -0.0
+        identity = {"add": complex(-0.0, -0.0) if x.dtype.kind == "c" else -0.0,
+                    "maximum": -np.inf, "minimum": np.inf}[mode]
+    elif x.dtype.kind == "b":
+        identity = {"add": False, "maximum": False, "minimum": True}[mode]
+    else:
+        info = np.iinfo(x.dtype)
+        identity = {"add": 0, "maximum": info.min, "minimum": info.max}[mode]
+    v = value.values if isinstance(value, MaskedSelection) else value
+    rest = x.shape[len(keys):]
+    m = lax.reshape(mask, mask.shape + (1,) * len(rest))
+    full = np.where(m, v, lax.lift(np.asarray(identity, x.dtype)))
+    zero = lax.lift(np.zeros((), keys[0].dtype))
+    return (tuple(np.where(mask, k.values, zero) for k in keys),
+            lax.broadcast_to(full, mask.shape + rest))
+
+
 def scatter_update(x, key, value, mode):
     """`np.add.at(x, key, value)` (mode "add"): an unbuffered update, repeated indices
     accumulate; mode "maximum"/"minimum" is `np.maximum.at`/`np.minimum.at`."""
     if any(isinstance(k, MaskedSelection) for k in (key if isinstance(key, tuple) else (key,))):
-        raise errors.data_dependent("np.ufunc.at with indices selected by a traced mask",
-                                    "x[m] += v, or x = np.where(m, x + v, x)")
+        key, value = _unselect_at(x, key if isinstance(key, tuple) else (key,), value, mode)
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):
@@ -461,6 +550,8 @@ def scatter_update(x, key, value, mode):
 
 @implements(np.take)
 def take(a, indices, axis=None, out=None, mode="raise"):
+    if isinstance(indices, MaskedSelection):  # NumPy dispatches on `a` only
+        return take_selected(a, indices, axis, out, mode)
     a = lax.lift(a)
     if axis is None:
         a, axis = np.ravel(a), 0

@@ -82,7 +82,21 @@ class MaskedSelection:
         self._refuse("Iterating")
 
     def __getitem__(self, key):
-        self._refuse("Indexing")
+        """`x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
+        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy; a
+        selection of the selection by a mask made from it selects by both masks."""
+        if isinstance(key, MaskedSelection) and self._same(key) and key.dtype == np.bool_ \
+                and key.values.shape == self.mask.shape:  # d = x[ok]; d[np.abs(d) < 3]
+            return MaskedSelection(self.values, np.logical_and(self.mask, key.values))
+        key = key if isinstance(key, tuple) else (key,)
+        rest = key[1:]
+        whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
+        if not whole or len(rest) > self.ndim - 1 or not all(
+                isinstance(k, slice) or (isinstance(k, (int, np.integer)) and
+                                         not isinstance(k, (bool, np.bool_))) for k in rest):
+            self._refuse("Indexing")
+        lead = (Ellipsis,) if key[0] is Ellipsis else (slice(None),) * self.mask.ndim
+        return MaskedSelection(self.values[lead + rest], self.mask)
 
     def __array__(self, dtype=None, copy=None):
         self._refuse("Converting to an array")
@@ -121,6 +135,11 @@ class MaskedSelection:
         return x
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "at" and inputs and not isinstance(inputs[0], MaskedSelection) and \
+                lax.is_tracer(inputs[0]) and not kwargs:  # np.add.at(x, i[m], v[m])
+            from .ufuncs import at
+
+            return at(ufunc, *inputs)
         if method != "__call__" or kwargs:
             detail = f".{method}" if method != "__call__" else " with keyword arguments"
             self._refuse(f"np.{ufunc.__name__}{detail}")
@@ -132,6 +151,8 @@ class MaskedSelection:
     def __array_function__(self, func, types, args, kwargs):
         if func is _NP_INTERP:
             return _interp(*args, **kwargs)
+        if func in _COUNTS and args and args[0] is self:
+            return _COUNTS[func](*args, **kwargs)
         if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
             res = func(*(self._operand(a) for a in args),
                        **{k: self._operand(v) for k, v in kwargs.items()})
@@ -248,6 +269,63 @@ def _order_statistic(func, nan_func):
 _reduction(np.median)(_order_statistic(np.median, np.nanmedian))
 _reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
 _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
+
+
+def take_selected(a, indices, axis=None, out=None, mode="raise"):
+    """`np.take(a, idx[mask])` of a flat or 1-d `a`: the selection of `a`'s elements at the
+    indices (scikit-learn's imputer: `X[ix] = np.take(statistics, ix[1])` for
+    `ix = np.where(mask)`)."""
+    if isinstance(a, MaskedSelection) or not isinstance(indices, MaskedSelection) or \
+            out is not None or mode != "raise" or not (axis is None or np.ndim(a) == 1):
+        raise errors.data_dependent("np.take of or into x[mask] other than np.take(a, idx[mask]) "
+                                    "of a 1-d or flattened a", _INSTEAD)
+    flat = np.ravel(lax.lift(a))
+    if axis is not None and axis not in (0, -1):
+        raise np.exceptions.AxisError(axis, 1)
+    return flat[indices]
+
+
+def _selected_weights(x, weights):
+    if weights is not None and not (isinstance(weights, MaskedSelection) and x._same(weights)):
+        x._refuse("Weights other than a selection by the same mask, with")
+    return None if weights is None else weights.values
+
+
+def _histogram(a, bins=10, range=None, density=None, weights=None):
+    """`np.histogram(img[roi], bins, range)`: counts of the selected elements only. Without
+    `range`, NumPy's is the selection's min and max ((0, 1) when it is empty); an integer
+    selection has no min or max here (see the module docstring), so that form is refused."""
+    from .mathfuncs import histogram_where
+
+    w = _selected_weights(a, weights)
+    keep = a._where()
+    if range is None and isinstance(bins, (int, np.integer)):
+        if a.dtype.kind != "f":
+            a._refuse("np.histogram without range= (an integer selection's min and max)")
+        some = np.any(keep)
+        lo = np.min(np.where(keep, a.values, lax.lift(np.asarray(np.inf, a.dtype))))
+        hi = np.max(np.where(keep, a.values, lax.lift(np.asarray(-np.inf, a.dtype))))
+        range = (np.where(some, lo, 0), np.where(some, hi, 1))
+    return histogram_where(a.values, bins, range, density, w, keep)
+
+
+def _bincount(x, weights=None, minlength=0):
+    """`np.bincount(labels[mask], minlength=k)` of values bounded below `k`: the counts of
+    the selected values (a weight of 0 elsewhere, at bin 0)."""
+    from .datadep import bincount
+
+    w = _selected_weights(x, weights)
+    if x.values.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    zero = lax.lift(np.zeros((), x.dtype))
+    values = np.where(x.mask, x.values, zero)
+    if w is None:
+        return bincount(values, x.mask.astype(np.float64), minlength).astype(np.intp)
+    return bincount(values, np.where(x.mask, w, lax.lift(np.zeros((), w.dtype))), minlength)
+
+
+_COUNTS = {np.histogram: _histogram, np.bincount: _bincount}
+
 
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself

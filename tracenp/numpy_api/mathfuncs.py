@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import errors, lax
 from ..shapes import normalize_axes
+from ..tracer import Tracer
 from . import implements
 
 _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
@@ -121,9 +122,16 @@ def _complex(re, im, dtype):
 
 @implements(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """`copy=False` writes into `x` and returns it, as NumPy does (astropy's
+    `np.nan_to_num(wraps, copy=False)`: the write was lost); `copy=True` gives a new array,
+    also of an integer `x` (it was `x` itself, so writes into it reached `x`)."""
+    if not copy and lax.is_tracer(x) and x.ndim:
+        if x.dtype.kind in "fc":
+            x[...] = nan_to_num(x, True, nan, posinf, neginf)
+        return x
     x = lax.lift(x)
     if x.dtype.kind not in "fc":
-        return x
+        return np.copy(x) if x.ndim else Tracer(x.node)
     info = np.finfo(x.real.dtype)
     maxf = info.max if posinf is None else posinf
     minf = info.min if neginf is None else neginf
@@ -534,6 +542,12 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 @implements(np.histogram)
 def histogram(a, bins=10, range=None, density=None, weights=None):
     """Counts (or sums of `weights`) per bin, for an int `bins` or an array of edges."""
+    return histogram_where(a, bins, range, density, weights, None)
+
+
+def histogram_where(a, bins, range, density, weights, keep):
+    """`np.histogram` of the elements of `a` where `keep` (None: all of them): the
+    histogram of a selection `a[mask]` (`masked.py`)."""
     x = np.ravel(lax.lift(a))
     if isinstance(bins, (int, np.integer)):
         edges, onehot = _uniform_bins(x, int(bins), range)
@@ -542,6 +556,8 @@ def histogram(a, bins=10, range=None, density=None, weights=None):
                                     "comes from the data)", "pass an int bins or the edges")
     else:
         edges, onehot = _edge_bins(x, bins)
+    if keep is not None:
+        onehot = np.logical_and(onehot, lax.reshape(np.ravel(keep), (-1, 1)))
     if weights is None:
         counts = np.sum(onehot, axis=0, dtype=np.intp)
     else:
@@ -581,24 +597,26 @@ def _edge_bins(x, bins):
 
 
 def _uniform_bins(x, bins: int, range):
-    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index."""
-    dt = np.result_type(*(range or ()), x.dtype)  # NumPy's: Python bounds are weak
+    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index.
+    A traced range (`range=(x.min(), x.max())`) widens when flat, as NumPy does; NumPy's checks
+    that it is finite and increasing need its values and are not made."""
+    from .creation import weak_or_dtype
+
+    ends = (x.dtype, x.dtype) if range is None else tuple(weak_or_dtype(v) for v in range)
+    dt = np.result_type(*ends, x.dtype)  # NumPy's: Python bounds are weak
     dt = np.result_type(dt, float) if dt.kind in "biu" else dt
-    if range is None:
-        lo, hi = np.min(x), np.max(x)
+    if range is None or lax.holds_tracer(list(range)):
+        lo, hi = (np.min(x), np.max(x)) if range is None else (lax.lift(v) for v in range)
         same = np.equal(lo, hi)
-        lo = np.where(same, np.subtract(lo, 0.5), lo).astype(dt)
-        hi = np.where(same, np.add(hi, 0.5), hi).astype(dt)
+        lo, hi = np.where(same, np.subtract(lo, 0.5), lo), np.where(same, np.add(hi, 0.5), hi)
     else:
         lo, hi = (float(v) for v in range)
         if lo > hi:
             raise ValueError("max must be larger than min in range parameter.")
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
-        lo, hi = lax.lift(np.asarray(lo, dt)), lax.lift(np.asarray(hi, dt))
-    steps = lax.lift(np.arange(bins + 1, dtype=dt) / bins)
-    edges = np.add(lo, np.multiply(steps, np.subtract(hi, lo)))
-    edges = np.where(lax.lift(np.arange(bins + 1) == bins), hi, edges)
+    edges = _linspace_edges(lo, hi, bins, np.result_type(*ends, 1.0), dt)
+    lo, hi = lax.cast(lo, dt), lax.cast(hi, dt)
     xf = lax.cast(x, dt)
     keep = np.logical_and(np.greater_equal(xf, lo), np.less_equal(xf, hi))
     f = np.true_divide(np.multiply(np.subtract(xf, lo), bins), np.subtract(hi, lo))
@@ -610,6 +628,20 @@ def _uniform_bins(x, bins: int, range):
     onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
                             lax.reshape(keep, (-1, 1)))
     return edges, onehot
+
+
+def _linspace_edges(lo, hi, bins: int, lin_dt, dt):
+    """`np.linspace(lo, hi, bins + 1, dtype=dt)` with NumPy's steps: `i * step + lo` in the
+    endpoints' inexact type (`i / bins * delta` where the step underflows), then cast to `dt`
+    (the bin type), so that the edges are NumPy's to the last bit."""
+    lo, hi = lax.cast(lo, lin_dt), lax.cast(hi, lin_dt)
+    delta = np.subtract(hi, lo)
+    step = np.true_divide(delta, bins)
+    i = lax.lift(np.arange(bins + 1, dtype=lin_dt))
+    y = np.where(np.equal(step, 0), np.multiply(np.true_divide(i, bins), delta),
+                 np.multiply(i, step))
+    y = np.where(lax.lift(np.arange(bins + 1) == bins), hi, np.add(y, lo))
+    return lax.cast(y, dt)
 
 
 @implements(np.histogram_bin_edges)

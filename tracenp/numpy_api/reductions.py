@@ -63,7 +63,7 @@ def _loop_dtype(a, dtype, out) -> np.dtype:
     """The dtype a sum, product or scan runs in: `dtype=`, else that of an inexact `out=`
     (NumPy's ufunc methods take it from `out`), else NumPy's default accumulator."""
     if dtype is not None:
-        return np.dtype(dtype)
+        return lax.as_dtype(dtype)
     if out is not None and lax.is_tracer(out) and out.dtype.kind in "fc" and \
             a.dtype.kind in "fc" and np.can_cast(a.dtype, out.dtype):
         return out.dtype

@@ -161,6 +161,24 @@ def can_cast(from_, to, casting="safe"):
     return np.can_cast(from_.dtype if lax.is_tracer(from_) else from_, to, casting)
 
 
+@implements(np.common_type)
+def common_type(*arrays):
+    """NumPy's answer from the dtypes alone (scipy.linalg's `np.common_type(a, b)`)."""
+    return np.common_type(*(np.empty(0, _t(a).dtype) for a in arrays))
+
+
+@implements(np.min_scalar_type)
+def min_scalar_type(a):
+    """An array's own dtype; for a 0-d value NumPy's answer depends on the value."""
+    a = _t(a)
+    if a.ndim:
+        return a.dtype
+    value = a.constant_value()
+    if value is None:
+        raise errors.concretization_error("np.min_scalar_type of a traced scalar")
+    return np.min_scalar_type(value)
+
+
 @implements(np.size)
 def size(a, axis=None):
     a = _t(a)

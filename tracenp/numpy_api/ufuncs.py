@@ -358,12 +358,14 @@ def at(ufunc, x, indices, b=None):
     minimum of integers, its dtype): float updates of an integer array truncate after every
     update (`np.add.at(ints, i, -2.5)` turns 5 into 2, not 3), so that form is refused."""
     from .indexing import scatter_update
+    from .masked import MaskedSelection
 
     name = ufunc.__name__
     if name not in ("add", "subtract", "maximum", "minimum"):
         raise errors.unsupported(f"np.{name}.at")
     if b is not None:
-        loop, target = resolve(ufunc, (x, b))[-1], lax.lift(x).dtype
+        operand = b.values if isinstance(b, MaskedSelection) else b  # np.add.at(x, i[m], v[m])
+        loop, target = resolve(ufunc, (x, operand))[-1], lax.lift(x).dtype
         if loop.kind != target.kind or (name in ("maximum", "minimum")
                                         and target.kind in "iub" and loop != target):
             raise errors.unsupported(
