@@ -121,9 +121,19 @@ def _complex(re, im, dtype):
 
 @implements(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """NumPy's fills; `copy=False` writes them into `x` and returns it, and with `copy=True`
+    the result is a new array even for integers (a write to it must not reach `x`)."""
     x = lax.lift(x)
     if x.dtype.kind not in "fc":
-        return x
+        return x if not copy else np.copy(x)
+    result = _nan_to_num(x, nan, posinf, neginf)
+    if copy:
+        return result
+    x[...] = result
+    return x
+
+
+def _nan_to_num(x, nan, posinf, neginf):
     info = np.finfo(x.real.dtype)
     maxf = info.max if posinf is None else posinf
     minf = info.min if neginf is None else neginf
