@@ -423,51 +423,94 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     return tuple(out)
 
 
-_DISCRETE = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}
+# NumPy's `_QuantileMethods`: (alpha, beta) of the continuous Hyndman & Fan methods
+_ALPHA_BETA = {"interpolated_inverted_cdf": (0, 1), "hazen": (0.5, 0.5), "weibull": (0, 0),
+               "median_unbiased": (1 / 3.0, 1 / 3.0), "normal_unbiased": (3 / 8.0, 3 / 8.0)}
+_ROUNDED = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}
+_METHODS = frozenset(_ALPHA_BETA) | frozenset(_ROUNDED) | frozenset(
+    ["linear", "midpoint", "averaged_inverted_cdf", "inverted_cdf", "closest_observation"])
+
+
+def _virtual_index(method: str, n, q):
+    """NumPy's virtual index of quantile `q` among `n` sorted values, step by step (`n` a
+    Python int, or the traced count of each slice's non-NaN values): an intp index for the
+    methods that take an element, a float for those that interpolate."""
+    if method == "linear":
+        return (n - 1) * q
+    if method in _ROUNDED:
+        return _ROUNDED[method]((n - 1) * q).astype(np.intp)
+    if method == "midpoint":
+        return 0.5 * (np.floor((n - 1) * q) + np.ceil((n - 1) * q))
+    if method == "averaged_inverted_cdf":
+        return n * q - 1
+    if method in _ALPHA_BETA:
+        alpha, beta = _ALPHA_BETA[method]
+        return n * q + (alpha + q * (1 - alpha - beta)) - 1
+    index = n * q - 1 - (0.5 if method == "closest_observation" else 0)
+    previous = np.floor(index)
+    take_previous = (index - previous) == 0
+    if method == "closest_observation":
+        take_previous = take_previous & (previous % 2 == 1)
+    res = np.where(take_previous, previous, previous + 1).astype(np.intp)
+    return np.maximum(res, 0)
+
+
+def _takes_element(method: str, virtual) -> bool:
+    """Whether NumPy takes an element itself, not an interpolation of two."""
+    return method in _ROUNDED or method in ("inverted_cdf", "closest_observation") or (
+        method == "linear" and virtual.dtype.kind in "iu")
+
+
+def _gamma(method: str, virtual, previous):
+    """NumPy's `_get_gamma`: the weight of the next value, in the virtual index's dtype."""
+    gamma = np.subtract(virtual, previous)
+    if method == "averaged_inverted_cdf":
+        gamma = np.where(np.equal(gamma, 0), 0.5, 1.0)
+    elif method == "midpoint":
+        gamma = np.where(np.equal(np.remainder(virtual, 1), 0), 0.0, 0.5)
+    return gamma.astype(virtual.dtype)
+
+
+def _lerp(below, above, t):
+    """NumPy's `_lerp`, which computes from the upper value when `t >= 0.5`."""
+    diff = np.subtract(above, below)
+    res = np.add(below, np.multiply(diff, t))
+    hi = np.subtract(above, np.multiply(diff, np.subtract(1, t)))
+    return np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
 
 
 def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
-    """NumPy's "linear", "midpoint", "lower", "higher" or "nearest" method on `x` sorted
-    along `axis` (moved to the front)."""
+    """NumPy's `_quantile` by `method` on `x` sorted along `axis` (moved to the front)."""
     n = x.shape[0]
     q = np.asarray(q)
-    virtual = (n - 1) * (q if q.dtype.kind == "f" else q.astype(np.float64))  # in q's dtype
-    # integer q (0 or 1) with "linear": NumPy takes the element itself, in x's dtype
-    if method in _DISCRETE or (method == "linear" and q.dtype.kind in "iub"):
-        # an element itself, of x's dtype; nan if the slice has one
-        res = x[(_DISCRETE[method](virtual) if method in _DISCRETE else virtual).astype(np.intp)]
+    virtual = np.asarray(_virtual_index(method, n, q))
+    if _takes_element(method, virtual):  # of x's dtype; nan if the slice has one
+        res = x[virtual]
         if x.dtype.kind in "fc":
             res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
         return res
-    if method == "midpoint":
-        virtual = 0.5 * (np.floor(virtual) + np.ceil(virtual))
     prev = np.floor(virtual)
-    nxt = prev + 1
     above = virtual >= n - 1
     prev = np.where(above, -1, np.where(virtual < 0, 0, prev)).astype(np.intp)
-    nxt = np.where(above, -1, np.where(virtual < 0, 0, nxt)).astype(np.intp)
-    gamma = (virtual - prev).astype(virtual.dtype)
-    if method == "midpoint":
-        gamma = np.where(virtual % 1 == 0, 0.0, 0.5).astype(virtual.dtype)
-    below = x[prev % n]
-    above_v = x[nxt % n]
+    nxt = np.where(above, -1, np.where(virtual < 0, 0, prev + 1)).astype(np.intp)
+    gamma = _gamma(method, virtual, prev)
     if weak_q:
         t = float(gamma)
     else:
         t = lax.lift(np.asarray(gamma).reshape(gamma.shape + (1,) * (x.ndim - 1)))
-    diff = np.subtract(above_v, below)
-    res = np.add(below, np.multiply(diff, t))
-    hi = np.subtract(above_v, np.multiply(diff, np.subtract(1, t)))
-    res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
+    res = _lerp(x[prev % n], x[nxt % n], t)
     if x.dtype.kind in "fc":
         res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
     return res
 
 
+def _check_method(method: str) -> None:
+    if method not in _METHODS:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: {sorted(_METHODS)}")
+
+
 def _quantile(a, q, axis, keepdims, method, weak_q):
-    if method not in ("linear", "midpoint") and method not in _DISCRETE:
-        raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear', "
-                                 "'midpoint', 'lower', 'higher', 'nearest')")
+    _check_method(method)
     x = lax.lift(a)
     q = _quantile_q(q, "quantile `q`")
     axes, moved = _reduced_first(x, axis)
@@ -960,10 +1003,10 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 
 def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
-    """NumPy's "linear" method on each slice's non-NaN values: NaNs sort last, so a slice with
-    `c` valid values interpolates its first `c` sorted entries; an all-NaN slice gives NaN."""
-    if method != "linear":
-        raise errors.unsupported(f"{name} with method={method!r} (only 'linear')")
+    """NumPy's method on each slice's non-NaN values: NaNs sort last, so a slice with `c`
+    valid values takes its index among its first `c` sorted entries; an all-NaN slice gives
+    NaN."""
+    _check_method(method)
     x = lax.lift(a)
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
@@ -976,25 +1019,28 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
     if n == 0:
         raise errors.unsupported(f"{name} of an empty array")
     count = np.sum(np.logical_not(np.isnan(moved)), axis=0)
-    qs = q.reshape(q.shape + (1,) * count.ndim)
-    virtual = np.multiply(lax.cast(np.subtract(count, 1), q.dtype), lax.lift(qs))
+    qs = lax.lift(q.reshape(q.shape + (1,) * count.ndim))
+    virtual = _virtual_index(method, lax.cast(count, q.dtype) if q.dtype.kind == "f" else count,
+                             qs)
     last = np.maximum(np.subtract(count, 1), 0)
-    top = np.greater_equal(virtual, lax.cast(np.subtract(count, 1), q.dtype))
-    prev = lax.cast(np.maximum(np.floor(virtual), 0), np.intp)
-    prev = np.where(top, last, prev)
-    nxt = np.where(top, last, np.minimum(np.add(prev, 1), n - 1))
-    t = np.subtract(virtual, lax.cast(np.where(top, -1, prev), q.dtype))  # NumPy's gamma
-    if weak_q and x.dtype.kind == "f":  # a Python float gamma: rounded to x's dtype
-        t = lax.cast(t, x.dtype)
     flat = (-1,) + moved.shape[1:]
-    below = np.take_along_axis(moved, lax.reshape(prev, flat), axis=0)
-    above = np.take_along_axis(moved, lax.reshape(nxt, flat), axis=0)
-    below = lax.reshape(below, q.shape + moved.shape[1:])
-    above = lax.reshape(above, q.shape + moved.shape[1:])
-    diff = np.subtract(above, below)
-    res = np.add(below, np.multiply(diff, t))
-    hi = np.subtract(above, np.multiply(diff, np.subtract(1, t)))
-    res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
+
+    def take(index):
+        values = np.take_along_axis(moved, lax.reshape(index, flat), axis=0)
+        return lax.reshape(values, q.shape + moved.shape[1:])
+
+    if _takes_element(method, virtual):
+        res = take(np.minimum(virtual, last))
+    else:
+        top = np.greater_equal(virtual, lax.cast(np.subtract(count, 1), virtual.dtype))
+        prev = np.where(np.less(virtual, 0), 0, lax.cast(np.floor(virtual), np.intp))
+        prev = np.where(top, last, prev)
+        nxt = np.where(top, last, np.where(np.less(virtual, 0), 0,
+                                           np.minimum(np.add(prev, 1), n - 1)))
+        t = _gamma(method, virtual, lax.cast(np.where(top, -1, prev), virtual.dtype))
+        if weak_q and x.dtype.kind == "f":  # a Python float gamma: rounded to x's dtype
+            t = lax.cast(t, x.dtype)
+        res = _lerp(take(prev), take(nxt), t)
     res = np.where(np.equal(count, 0), lax.cast(np.asarray(np.nan), res.dtype), res)
     return _kept(res, x, axes, q, keepdims)
 
