@@ -855,46 +855,107 @@ def iscomplex(x):
 
 @implements(np.gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
-    """Central differences with uniform scalar spacings, as NumPy computes them."""
+    """Central differences with scalar spacings or coordinate arrays, as NumPy computes them."""
     f = lax.lift(f)
     axes = normalize_axes(axis, f.ndim)
     if len(varargs) == 0:
         dxs = [1.0] * len(axes)
     elif len(varargs) == 1 and np.ndim(varargs[0]) == 0:
         dxs = list(varargs) * len(axes)
+    elif len(varargs) == len(axes):
+        dxs = [d if np.ndim(d) == 0 else _coordinate_steps(d, f.shape[ax])
+               for d, ax in zip(varargs, axes)]
     else:
-        dxs = list(varargs)
-    if len(dxs) != len(axes) or any(np.ndim(d) != 0 for d in dxs):
-        raise errors.unsupported("np.gradient with coordinate arrays (pass scalar spacings)")
+        raise TypeError("invalid number of arguments")
+    if edge_order > 2:
+        raise ValueError("'edge_order' greater than 2 not supported")
     if f.dtype.kind in "biu":
         f = lax.cast(f, np.float64)
     outs = []
     for ax, h in zip(axes, dxs):
-        n = f.shape[ax]
-        if n < edge_order + 1:
+        if f.shape[ax] < edge_order + 1:
             raise ValueError("Shape of array too small to calculate a numerical gradient, "
                              "at least (edge_order + 1) elements are required.")
-
-        def sl(start, stop=None):
-            """f[start:stop] along the axis; f[start] (the axis kept) when stop is None."""
-            key = [slice(None)] * f.ndim
-            end = (start + 1 or None) if stop is None else stop
-            key[ax] = slice(start, end)
-            return f[tuple(key)]
-
-        interior = np.true_divide(np.subtract(sl(2, n), sl(0, -2)), 2.0 * h)
-        if edge_order == 1:
-            first = np.true_divide(np.subtract(sl(1), sl(0)), h)
-            last = np.true_divide(np.subtract(sl(-1), sl(-2)), h)
+        if np.ndim(h) == 0:
+            out = _gradient_uniform(f, ax, h, edge_order)
         else:
-            a, b, c = -1.5 / h, 2.0 / h, -0.5 / h
-            first = np.add(np.add(np.multiply(a, sl(0)), np.multiply(b, sl(1))),
-                           np.multiply(c, sl(2)))
-            a, b, c = 0.5 / h, -2.0 / h, 1.5 / h
-            last = np.add(np.add(np.multiply(a, sl(-3)), np.multiply(b, sl(-2))),
-                          np.multiply(c, sl(-1)))
-        outs.append(np.concatenate([first, interior, last], axis=ax).astype(f.dtype))
+            known = h.constant_value()
+            if known is not None:
+                out = _gradient_uniform(f, ax, h[0], edge_order) if (known == known[0]).all() \
+                    else _gradient_steps(f, ax, h, edge_order)
+            else:  # NumPy takes the uniform formulas when the steps are all equal
+                out = np.where(np.all(np.equal(h, h[0])), _gradient_uniform(
+                    f, ax, h[0], edge_order), _gradient_steps(f, ax, h, edge_order))
+        outs.append(out.astype(f.dtype))
     return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def _coordinate_steps(distances, n: int):
+    """The steps between the coordinates along an axis (float64 for integer coordinates)."""
+    d = lax.lift(distances)
+    if d.ndim != 1:
+        raise ValueError("distances must be either scalars or 1d")
+    if d.shape[0] != n:
+        raise ValueError("when 1d, distances must match the length of the corresponding "
+                         "dimension")
+    if d.dtype.kind in "biu":
+        d = lax.cast(d, np.float64)
+    return np.diff(d)
+
+
+def _along(f, ax: int):
+    def sl(start, stop=None):
+        """f[start:stop] along the axis; f[start] (the axis kept) when stop is None."""
+        key = [slice(None)] * f.ndim
+        end = (start + 1 or None) if stop is None else stop
+        key[ax] = slice(start, end)
+        return f[tuple(key)]
+
+    return sl
+
+
+def _gradient_uniform(f, ax: int, h, edge_order: int):
+    sl, n = _along(f, ax), f.shape[ax]
+    interior = np.true_divide(np.subtract(sl(2, n), sl(0, -2)), 2.0 * h)
+    if edge_order == 1:
+        first = np.true_divide(np.subtract(sl(1), sl(0)), h)
+        last = np.true_divide(np.subtract(sl(-1), sl(-2)), h)
+    else:
+        first = _combine(sl(0), sl(1), sl(2), -1.5 / h, 2.0 / h, -0.5 / h)
+        last = _combine(sl(-3), sl(-2), sl(-1), 0.5 / h, -2.0 / h, 1.5 / h)
+    return np.concatenate([first, interior, last], axis=ax)
+
+
+def _combine(f0, f1, f2, a, b, c):
+    return np.add(np.add(np.multiply(a, f0), np.multiply(b, f1)), np.multiply(c, f2))
+
+
+def _gradient_steps(f, ax: int, dx, edge_order: int):
+    """NumPy's formulas for non-uniform steps `dx` (one fewer than the axis' length)."""
+    sl, n = _along(f, ax), f.shape[ax]
+    shape = [1] * f.ndim
+    shape[ax] = -1
+    dx1, dx2 = dx[:-1], dx[1:]
+    a = -dx2 / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    interior = _combine(sl(0, -2), sl(1, -1), sl(2, n),
+                        *(np.reshape(v, shape) for v in (a, b, c)))
+    if edge_order == 1:
+        first = np.true_divide(np.subtract(sl(1), sl(0)), dx[0])
+        last = np.true_divide(np.subtract(sl(-1), sl(-2)), dx[-1])
+    else:
+        dx1, dx2 = dx[0], dx[1]
+        a = -(2. * dx1 + dx2) / (dx1 * (dx1 + dx2))
+        b = (dx1 + dx2) / (dx1 * dx2)
+        c = - dx1 / (dx2 * (dx1 + dx2))
+        first = _combine(sl(0), sl(1), sl(2), a, b, c)
+        dx1, dx2 = dx[-2], dx[-1]
+        a = dx2 / (dx1 * (dx1 + dx2))
+        b = - (dx2 + dx1) / (dx1 * dx2)
+        c = (2. * dx2 + dx1) / (dx2 * (dx1 + dx2))
+        last = _combine(sl(-3), sl(-2), sl(-1), a, b, c)
+    return np.concatenate([first, interior, last], axis=ax)
 
 
 @implements(np.trapezoid)
