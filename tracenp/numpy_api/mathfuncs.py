@@ -635,10 +635,14 @@ def _edge_bins(x, bins):
 
 def _uniform_bins(x, bins: int, range):
     """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index."""
-    dt = np.result_type(*(range or ()), x.dtype)  # NumPy's: Python bounds are weak
+    from .creation import weak_or_dtype
+
+    dt = np.result_type(*(weak_or_dtype(v) for v in range or ()), x.dtype)  # Python: weak
     dt = np.result_type(dt, float) if dt.kind in "biu" else dt
-    if range is None:
-        lo, hi = np.min(x), np.max(x)
+    if range is None or lax.holds_tracer(list(range)):
+        # the data's bounds, or bounds computed from it (`range=(x.min(), x.max())`), which
+        # are taken as ordered and finite: NumPy's checks of them need their values
+        lo, hi = (np.min(x), np.max(x)) if range is None else (lax.lift(v) for v in range)
         same = np.equal(lo, hi)
         lo = np.where(same, np.subtract(lo, 0.5), lo).astype(dt)
         hi = np.where(same, np.add(hi, 0.5), hi).astype(dt)
