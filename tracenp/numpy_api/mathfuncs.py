@@ -806,6 +806,23 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     return np.transpose(stacked, perm)
 
 
+@implements(np.apply_over_axes)
+def apply_over_axes(func, a, axes):
+    """NumPy's loop: `func(val, axis)` for each axis, its result given the axis back when the
+    function drops it."""
+    val = lax.lift(a)
+    n = val.ndim
+    for axis in (axes,) if np.ndim(axes) == 0 else axes:
+        axis = axis + n if axis < 0 else axis
+        res = lax.lift(func(val, axis))
+        if res.ndim != val.ndim:
+            res = np.expand_dims(res, axis)
+            if res.ndim != val.ndim:
+                raise ValueError("function is not returning an array of the correct shape")
+        val = res
+    return val
+
+
 @implements(np.angle)
 def angle(z, deg=False):
     z = lax.lift(z)
@@ -1035,8 +1052,13 @@ def putmask(a, mask, values):
 
     check_scalar_conversion(a.dtype, values, numpy_scalars=False)
     values = lax.lift(values)
-    if values.size != 1 and values.shape != a.shape:
-        raise errors.unsupported("np.putmask with values that repeat cyclically")
+    if np.size(mask) != a.size:
+        raise ValueError("putmask: mask and data must be the same size")
+    if values.size == 0:  # NumPy writes nothing
+        return
+    if values.size != 1 and values.shape != a.shape:  # a.flat[n] = values.flat[n % size]
+        flat = np.ravel(values)[np.arange(a.size) % values.size]
+        values = np.reshape(flat, a.shape)
     a[...] = np.where(mask, lax.cast(values, a.dtype), a)
 
 
