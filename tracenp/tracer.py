@@ -443,9 +443,22 @@ def _astype(self, dtype, order="K", casting="unsafe", copy=True):
     if not np.can_cast(self.dtype, dtype, casting):
         raise TypeError(f"Cannot cast array data from {self.dtype!r} to {np.dtype(dtype)!r} "
                         f"according to the rule {casting!r}")
-    if not copy and order == "K" and np.dtype(dtype) == self.dtype:
+    dtype = _sized(self.dtype, np.dtype(dtype))
+    if not copy and order == "K" and dtype == self.dtype:
         return self  # NumPy returns the array itself: writes into the result reach it
-    return lax.bind(Op.CAST, self, dtype=np.dtype(dtype)).with_returns(self.returns)
+    return lax.bind(Op.CAST, self, dtype=dtype).with_returns(self.returns)
+
+
+def _sized(source: np.dtype, dtype: np.dtype) -> np.dtype:
+    """A string dtype without a length (`str`, `"U"`, `bytes`) given the length NumPy gives it
+    for `source` (`<U21` for int64); from object arrays that length depends on the values."""
+    if dtype.itemsize or dtype.kind not in "SU":
+        return dtype
+    sized = np.empty(0, source).astype(dtype).dtype
+    if source.kind == "O" or not sized.itemsize:
+        raise errors.unsupported(f"x.astype({dtype}) of a {source} array (the length of the "
+                                 "strings depends on the values)")
+    return sized
 
 
 def _copy(self, order="C"):
