@@ -16,6 +16,7 @@ import numpy as np
 from .. import errors, lax
 from ..shapes import normalize_axes
 from . import implements
+from .ufuncs import NAT, isnat
 
 _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
 
@@ -238,6 +239,8 @@ def searchsorted(a, v, side="left", sorter=None):
     v = lax.lift(v)
     common = np.result_type(a.dtype, v.dtype)
     a, v = lax.cast(a, common), lax.cast(v, common)
+    if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
+        a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
     before = _sorted_before(lax.reshape(a, (1,) * v.ndim + a.shape),
                             lax.reshape(v, v.shape + (1,)), side)
     return np.sum(before, axis=-1, dtype=np.intp)
@@ -579,6 +582,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     res = np.mean(mid, axis=0)
     if x.dtype.kind in "fc":
         res = np.where(np.isnan(moved[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
+    elif x.dtype.kind in "mM":  # NaT sorts last and makes the median NaT
+        res = np.where(isnat(moved[n - 1]), lax.cast(np.asarray(NAT), res.dtype), res)
     if keepdims:
         res = lax.reshape(res, tuple(1 if d in axes else x.shape[d] for d in range(x.ndim)))
     return res
