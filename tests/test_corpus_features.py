@@ -600,6 +600,10 @@ def einsum_broadcast_leading(v, m):
     return np.einsum("i,...i->...", v, m)
 
 
+def einsum_dot_scalars(a, b):
+    return np.einsum("i,i->", a[:, 0], b[:, 0]), np.einsum("ij,ij", a, b), np.einsum("ii", a[:3, :3])
+
+
 def einsum_out(a, b):
     out = np.zeros((a.shape[0],))
     np.einsum("ij,ij->i", a, b, out=out)
@@ -1011,6 +1015,8 @@ CORPUS = {
                                lambda s, n: (_f(n, 3, seed=s), _f(n, 2, seed=s + 1))),
     "einsum_broadcast_leading": (einsum_broadcast_leading, {},
                                  lambda s, n: (_f(3, seed=s), _f(n, 2, 3, seed=s + 1))),
+    "einsum_dot_scalars": (einsum_dot_scalars, {},
+                           lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
     "einsum_out": (einsum_out, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
     "tensordot_axes_forms": (tensordot_axes_forms, {},
                              lambda s, n: (_f(n, 3, seed=s), _f(3, 2, seed=s + 1))),
@@ -1123,11 +1129,14 @@ def _write_into(make):
     _write_into(lambda k: np.linalg.matrix_power(k.reshape(2, 2), 1).ravel()),
     _write_into(lambda k: np.atleast_1d(k)),
     _write_into(lambda k: np.diff(k, n=0)),
+    _write_into(lambda k: np.clip(k, 0, 2, k)),
+    _write_into(lambda k: np.cumsum(k, 0, None, k)),
 ])
 def test_writes_into_results_reach_the_argument_as_in_numpy(fn):
     """A routine NumPy gives new memory from (even where it could hand the argument back:
     `np.round` of integers, a zero pad, one array joined) must not pass a write through to the
-    argument; the views NumPy returns (`atleast_1d`, `diff(n=0)`, `matrix_power(a, 1)`) must."""
+    argument; the views NumPy returns (`atleast_1d`, `diff(n=0)`, `matrix_power(a, 1)`) and an `out=`
+given by position must."""
     want_k, got_k = np.arange(4), np.arange(4)
     assert_same(tracenp.jit(fn)(got_k), fn(want_k))
     assert_same(got_k, want_k)

@@ -7,6 +7,8 @@ entry raises `UnsupportedFunctionError` naming it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Callable
 
 import numpy as np
@@ -73,12 +75,37 @@ def dispatch_function(func, args, kwargs):
     if impl is None:
         name = getattr(func, "__module__", "numpy") or "numpy"
         raise errors.unsupported(f"{name}.{func.__name__}")
-    returns = "array" if kwargs.get("out") is not None or (
+    out = _out_given(func, args, kwargs)
+    returns = "array" if out or (
         func.__name__ in KEEPDIMS_ARRAY and kwargs.get("keepdims")) else _returns(func.__name__, args)
     result = impl(*args, **kwargs)
-    if kwargs.get("out") is None and func.__name__ not in SHARES_MEMORY:
+    if not out and func.__name__ not in SHARES_MEMORY:
         result = _new_memory(result)
     return mark_returns(result, returns)  # with out=, NumPy returns `out`
+
+
+def _out_given(func, args, kwargs) -> bool:
+    """Whether `out=` is given, by keyword or by position (`np.clip(x, 0, 1, x)`)."""
+    if kwargs.get("out") is not None:
+        return True
+    at = _out_position(func)
+    return at is not None and at < len(args) and args[at] is not None
+
+
+@functools.cache
+def _out_position(func) -> int | None:
+    """The position `out` can be passed at; None when it is keyword-only (`np.einsum`)."""
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    for at, p in enumerate(params):
+        if p.kind not in positional:
+            return None
+        if p.name == "out":
+            return at
+    return None
 
 
 def _new_memory(value):
