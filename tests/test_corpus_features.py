@@ -382,6 +382,12 @@ def vectorize_excluded(x, coeffs):
     return f(x, c=coeffs)
 
 
+def vectorize_zero_d_results(x):
+    step = np.vectorize(lambda v: v + 1.0)
+    total = np.vectorize(np.sum, signature="(n)->()")
+    return step(x[0]), total(x)
+
+
 def vectorize_branching(x):
     f = np.vectorize(lambda v: v if v > 0 else 0.0)
     return f(x)
@@ -960,6 +966,7 @@ CORPUS = {
     "vectorize_signature_scalar_out": (vectorize_signature_scalar_out, {},
                                        lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
     "vectorize_excluded": (vectorize_excluded, {}, lambda s, n: (_f(n, seed=s), _f(3, seed=s))),
+    "vectorize_zero_d_results": (vectorize_zero_d_results, {}, lambda s, n: (_f(n, seed=s),)),
     "piecewise_abs": (piecewise_abs, {}, lambda s, n: (_f(n, seed=s),)),
     "piecewise_default_constant": (piecewise_default_constant, {},
                                    lambda s, n: (_f(n, 2, seed=s),)),

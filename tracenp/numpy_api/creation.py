@@ -263,7 +263,7 @@ class _Vectorize(np.vectorize):
         outs = res if isinstance(res, tuple) else (res,)
         types = self.otypes or [None] * len(outs)
         outs = tuple(_element_array(o, t, shape) for o, t in zip(outs, types))
-        return outs if isinstance(res, tuple) else outs[0]
+        return outs if isinstance(res, tuple) else outs[0]  # arrays, 0-d too, as NumPy's
 
     def _with_excluded(self, args, kwargs):
         """NumPy's: the excluded arguments fixed, the others (keywords too) vectorized."""
@@ -308,7 +308,7 @@ class _Vectorize(np.vectorize):
             parts = [lax.lift(r[k]) for r in results]
             dtype = np.dtype(otype) if otype is not None else parts[0].dtype
             stacked = np.stack([lax.cast(p, dtype) for p in parts])
-            outs.append(lax.reshape(stacked, loop + stacked.shape[1:]))
+            outs.append(lax.reshape(stacked, loop + stacked.shape[1:]).with_returns("array"))
         return tuple(outs) if len(out_core) > 1 else outs[0]
 
 
@@ -318,7 +318,7 @@ def _element_array(value, otype, shape):
 
     value = lax.lift(value)
     value = lax.cast(value, otype if otype is not None else value.dtype)
-    return Tracer(lax.broadcast_to(value, shape).node)
+    return Tracer(lax.broadcast_to(value, shape).node).with_returns("array")
 
 
 def ndenumerate(arr):
