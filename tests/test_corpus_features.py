@@ -76,7 +76,7 @@ def pad_minimum(img):
 
 
 def pad_mean_stat_length(x):
-    return np.pad(x, 3, mode="mean", stat_length=(2, 3))
+    return np.pad(x, 3, mode="mean", stat_length=(2, 3)), np.pad(x, 1, "maximum", stat_length=1.6)
 
 
 def pad_median(img):

@@ -19,9 +19,8 @@ def _pairs(value, ndim: int, as_index: bool = False) -> list[tuple]:
     if value is None:
         return [(None, None)] * ndim
     pairs = np.broadcast_to(np.asarray(value), (ndim, 2))
-    if as_index:
-        if pairs.dtype.kind not in "iu":
-            raise TypeError("`stat_length` must be of integral type.")
+    if as_index:  # NumPy rounds stat_length=2.5 to an index
+        pairs = np.round(pairs).astype(np.intp)
         if (pairs < 0).any():
             raise ValueError("index can't contain negative values")
         return [(int(lo), int(hi)) for lo, hi in pairs]
