@@ -471,6 +471,11 @@ def put_along_axis_zero_max(x):
     return x
 
 
+def put_along_flat_axis_none(x):
+    np.put_along_axis(x, np.array([0, 3]), 9.0, axis=None)  # through a flat view of x
+    return x
+
+
 def place_cycle(x):
     np.place(x, x < 0, [10.0, 20.0])
     return x
@@ -986,6 +991,8 @@ CORPUS = {
     "take_along_argmax_keepdims": (take_along_argmax_keepdims, {},
                                    lambda s, n: (_f(n, 3, seed=s),)),
     "put_along_axis_zero_max": (put_along_axis_zero_max, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "put_along_flat_axis_none": (put_along_flat_axis_none, {},
+                                 lambda s, n: (_f(n, 3, seed=s),)),
     "place_cycle": (place_cycle, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "putmask_values": (putmask_values, {}, lambda s, n: (_f(n, 3, seed=s),
                                                          _f(3, seed=s + 1))),

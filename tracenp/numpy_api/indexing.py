@@ -593,6 +593,13 @@ def take_along_axis(arr, indices, axis=-1):
 
 @implements(np.put_along_axis)
 def put_along_axis(arr, indices, values, axis):
+    if axis is None:  # NumPy writes through `np.array(arr.flat)`, a flat view of a C-order array
+        if np.ndim(indices) != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
+        flat = np.ravel(arr).copy()
+        put_along_axis(flat, indices, values, 0)
+        arr[...] = lax.reshape(flat, arr.shape)
+        return
     axis = axis % arr.ndim
     idx = _to_index_array(indices, arr.shape[axis], axis)
     check_scalar_conversion(arr.dtype, values, numpy_scalars=False)
