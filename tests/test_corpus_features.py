@@ -612,7 +612,8 @@ def einsum_broadcast_leading(v, m):
 
 
 def einsum_dot_scalars(a, b):
-    return np.einsum("i,i->", a[:, 0], b[:, 0]), np.einsum("ij,ij", a, b), np.einsum("ii", a[:3, :3])
+    return (np.einsum("i,i->", a[:, 0], b[:, 0]), np.einsum("ij,ij", a, b),
+            np.einsum("ii", a[:3, :3]))
 
 
 def einsum_out(a, b):
@@ -809,6 +810,78 @@ def isin_assume_unique(a, b):
 def mask_of_members(x, allowed):
     m = np.isin(x, allowed)
     return np.where(m, x, -1)
+
+
+# ----------------------------------------------------------------------------- combined in practice
+
+
+def robust_scale(X):
+    med = np.median(X, axis=0)
+    q75, q25 = np.percentile(X, [75, 25], axis=0)
+    iqr = q75 - q25
+    iqr[iqr == 0] = 1.0
+    return (X - med) / iqr
+
+def winsorize(X, lo=5, hi=95):
+    p_lo, p_hi = np.percentile(X, [lo, hi], axis=0, method="nearest")
+    return np.clip(X, p_lo, p_hi)
+
+def rank_columns(X):
+    out = np.empty_like(X)
+    for j in range(X.shape[1]):
+        order = np.argsort(X[:, j], kind="stable")
+        out[order, j] = np.arange(1, X.shape[0] + 1)
+    return out
+
+def quantile_bins(v, n=3):
+    edges = np.quantile(v, np.linspace(0, 1, n + 1), method="inverted_cdf")
+    return np.clip(np.searchsorted(edges, v, side="right") - 1, 0, n - 1)
+
+def ecdf(v):
+    xs = np.sort(v)
+    ys = np.arange(1, len(xs) + 1) / len(xs)
+    return xs, ys, np.interp(0.0, xs, ys, left=0.0, right=1.0)
+
+def moving_median(v, w=3):
+    padded = np.pad(v, w // 2, mode="edge")
+    return np.array([np.median(padded[i:i + w]) for i in range(len(v))])
+
+def group_max(v, k, n=4):
+    out = np.full(n, -np.inf)
+    np.maximum.at(out, k, v)
+    return out
+
+def normalize_rows_apply(X):
+    return np.apply_along_axis(lambda r: (r - r.min()) / (r.max() - r.min()), 1, X)
+
+def topk_mask(X, kk=2):
+    idx = np.argpartition(-X, kk - 1, axis=1)[:, :kk]
+    mask = np.zeros_like(X, dtype=bool)
+    np.put_along_axis(mask, idx, True, axis=1)
+    return mask
+
+def hist_equalize_float(v, bins=4):
+    h, e = np.histogram(v, bins=bins)
+    cdf = np.cumsum(h) / h.sum()
+    return np.interp(v, e[1:], cdf)
+
+def pad_and_diff(v):
+    return np.diff(np.pad(v, (1, 1), mode="reflect"), n=2)
+
+def mean_pad_blur(X):
+    P = np.pad(X, 1, mode="mean", stat_length=2)
+    return (P[:-2, 1:-1] + P[2:, 1:-1] + P[1:-1, :-2] + P[1:-1, 2:]) / 4
+
+def sturges_like_fixed(v):
+    nb = int(np.ceil(np.log2(v.size) + 1))
+    return np.histogram(v, bins=nb)[0]
+
+def vectorized_clip_poly(X):
+    f = np.vectorize(lambda a, lo, hi: np.clip(a, lo, hi))
+    return f(X, -0.5, 0.5)
+
+def select_bands(v):
+    return np.select([v < -1, v < 0, v < 1], ["low", "mid-", "mid+"], default="high") == "mid-"
 
 
 # ----------------------------------------------------------------------------- dates and strings
@@ -1081,6 +1154,21 @@ CORPUS = {
                            lambda s, n: (np.arange(n) * 2, np.array([0, 3, 4, 10]))),
     "mask_of_members": (mask_of_members, {}, lambda s, n: (_i(8, n, seed=s),
                                                            _i(8, 3, seed=s + 1))),
+    "robust_scale": (robust_scale, {}, lambda s, n: (_f(n + 2, 4, seed=s),)),
+    "winsorize": (winsorize, {}, lambda s, n: (_f(n + 2, 4, seed=s),)),
+    "rank_columns": (rank_columns, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "quantile_bins": (quantile_bins, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "ecdf": (ecdf, {}, lambda s, n: (_f(n, seed=s),)),
+    "moving_median": (moving_median, {}, lambda s, n: (_f(n, seed=s),)),
+    "group_max": (group_max, {}, lambda s, n: (_f(n, seed=s), _i(4, n, seed=s))),
+    "normalize_rows_apply": (normalize_rows_apply, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "topk_mask": (topk_mask, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "hist_equalize_float": (hist_equalize_float, {}, lambda s, n: (_f(n * 2, seed=s),)),
+    "pad_and_diff": (pad_and_diff, {}, lambda s, n: (_f(n, seed=s),)),
+    "mean_pad_blur": (mean_pad_blur, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "sturges_like_fixed": (sturges_like_fixed, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "vectorized_clip_poly": (vectorized_clip_poly, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "select_bands": (select_bands, {}, lambda s, n: (_f(n, seed=s),)),
     "days_between": (days_between, {}, lambda s, n: (_dates(s, n), _i(9, n, seed=s))),
     "shift_by_business_days": (shift_by_business_days, {},
                                lambda s, n: (_dates(s, n), _i(9, n, seed=s))),
@@ -1149,8 +1237,8 @@ def _write_into(make):
 def test_writes_into_results_reach_the_argument_as_in_numpy(fn):
     """A routine NumPy gives new memory from (even where it could hand the argument back:
     `np.round` of integers, a zero pad, one array joined) must not pass a write through to the
-    argument; the views NumPy returns (`atleast_1d`, `diff(n=0)`, `matrix_power(a, 1)`) and an `out=`
-given by position must."""
+    argument; the views NumPy returns (`atleast_1d`, `diff(n=0)`, `matrix_power(a, 1)`) and an
+    `out=` given by position must."""
     want_k, got_k = np.arange(4), np.arange(4)
     assert_same(tracenp.jit(fn)(got_k), fn(want_k))
     assert_same(got_k, want_k)
