@@ -3910,6 +3910,7 @@ CORPUS = {
     "threshold_otsu_float": (threshold_otsu_float, {}, lambda s, n: (
         np.r_[_u(s, n * 4) * 0.4, 0.6 + _u(s + 1, n * 4) * 0.4].astype(np.float32),)),
     "skimage_rgb2hsv": (skimage_rgb2hsv, {}, lambda s, n: (_rgb_with_ties(s, n),)),
+    "skimage_hsv2rgb_choose": (skimage_hsv2rgb_choose, {}, lambda s, n: (_hsv(s, n),)),
     "rgb2ycbcr_u8": (rgb2ycbcr, {}, lambda s, n: (_u8(s, n, 3, 3),)),
     "integral_image_u8": (integral_image, {}, lambda s, n: (_u8(s, n, 5),)),
     "integrate_boxes": (integrate_boxes, {}, lambda s, n: (
@@ -4344,7 +4345,6 @@ REFUSED = {
     "rescale_intensity_image_range": (C, _rescale_intensity_image, lambda s: (_u8(s, 4, 5),)),
     "equalize_hist_float_cast": (C, equalize_hist_float_cast, lambda s: (
         _u(s, 4, 6, dtype=np.float32),)),
-    "skimage_hsv2rgb_choose": (U, skimage_hsv2rgb_choose, lambda s: (_hsv(s, 3),)),
     "random_noise_min_branch": (C, random_noise_gaussian, lambda s: (_u8(s, 4, 5),)),
     "yule_walker_isnan_branch": (C, yule_walker, lambda s: (_series(s, 12),)),
     "pagerank_converge": (D, pagerank_converge, lambda s: (_adjacency(s, 5),)),

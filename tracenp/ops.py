@@ -310,7 +310,14 @@ def _vjp_cumprod(g, o, x, axis):
     return (plain + np.where(first, skip, 0),)
 
 
-register(Op.SUM, "reduce", lambda x, axes: np.sum(x, axis=axes, dtype=x.dtype), _infer_reduce,
+def _loop_dtype(x):
+    """The reduction's dtype argument: `x`'s own, but none for timedeltas (a ufunc's dtype
+    selects no time unit; NumPy sums them in theirs)."""
+    return None if x.dtype.kind in "mM" else x.dtype
+
+
+register(Op.SUM, "reduce", lambda x, axes: np.sum(x, axis=axes, dtype=_loop_dtype(x)),
+         _infer_reduce,
          vjp=lambda g, o, x, axes: (_expand(g, axes, x.shape),))
 register(Op.PROD, "reduce", lambda x, axes: np.prod(x, axis=axes, dtype=x.dtype), _infer_reduce,
          vjp=_vjp_prod)

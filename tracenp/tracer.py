@@ -15,6 +15,7 @@ and the base's other views see the write. Writes are functional updates
 
 from __future__ import annotations
 
+import contextvars
 import sys
 
 import numpy as np
@@ -30,6 +31,10 @@ def _internal(frame) -> bool:
 
 
 _PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
+# set while a function written for one element runs on whole arrays (`np.vectorize`): the
+# truth value of an operand is then an element's, unknown while tracing, not NumPy's
+# "ambiguous" error for arrays
+ELEMENTWISE = contextvars.ContextVar("tracenp_elementwise", default=False)
 
 
 class Tracer:
@@ -239,10 +244,10 @@ class Tracer:
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
-        if self.size == 0:  # NumPy's errors here depend on the shape alone
+        if not ELEMENTWISE.get() and self.size == 0:  # NumPy's errors: from the shape alone
             raise ValueError("The truth value of an empty array is ambiguous. Use "
                              "`array.size > 0` to check that an array is not empty.")
-        if self.size is not None and self.size > 1:
+        if not ELEMENTWISE.get() and self.size is not None and self.size > 1:
             raise ValueError("The truth value of an array with more than one element is "
                              "ambiguous. Use a.any() or a.all()")
         return bool(self._concrete("The truth value of a traced array (an `if`, `while`, "
@@ -492,7 +497,7 @@ def _method(np_func):
 
 for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumprod clip round "
               "ravel squeeze nonzero diagonal trace ptp dot repeat take "
-              "swapaxes argsort argpartition searchsorted put").split():
+              "swapaxes argsort argpartition searchsorted put choose").split():
     if hasattr(np, _name):
         setattr(Tracer, _name, _method(getattr(np, _name)))
 
@@ -516,9 +521,22 @@ def _astype(self, dtype, order="K", casting="unsafe", copy=True):
     if not np.can_cast(self.dtype, dtype, casting):
         raise TypeError(f"Cannot cast array data from {self.dtype!r} to {dtype!r} "
                         f"according to the rule {casting!r}")
+    dtype = _sized(self.dtype, np.dtype(dtype))
     if not copy and order == "K" and dtype == self.dtype:
         return self  # NumPy returns the array itself: writes into the result reach it
     return lax.bind(Op.CAST, self, dtype=dtype).with_returns(self.returns)
+
+
+def _sized(source: np.dtype, dtype: np.dtype) -> np.dtype:
+    """A string dtype without a length (`str`, `"U"`, `bytes`) given the length NumPy gives it
+    for `source` (`<U21` for int64); from object arrays that length depends on the values."""
+    if dtype.itemsize or dtype.kind not in "SU":
+        return dtype
+    sized = np.empty(0, source).astype(dtype).dtype
+    if source.kind == "O" or not sized.itemsize:
+        raise errors.unsupported(f"x.astype({dtype}) of a {source} array (the length of the "
+                                 "strings depends on the values)")
+    return sized
 
 
 def _copy(self, order="C"):

@@ -7,6 +7,8 @@ entry raises `UnsupportedFunctionError` naming it.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Callable
 
 import numpy as np
@@ -42,6 +44,17 @@ KEEPDIMS_ARRAY = frozenset(
     "median nanmedian quantile nanquantile percentile nanpercentile".split())
 FOLLOW_INPUT = frozenset("real imag squeeze reshape transpose swapaxes diagonal ravel".split())
 PYTHON_RESULT = frozenset("allclose array_equal array_equiv".split())
+# NumPy functions whose result can share memory with an argument (a view, or the argument
+# itself); every other one returns new memory, so a write into its result must not reach an
+# argument even where tracenp's version hands back an argument or a view of one
+# (`np.round(ints)`, `np.pad(x, 0)`, `np.concatenate([x])`, `np.stack([x])[0]`).
+SHARES_MEMORY = frozenset(
+    "asarray asanyarray ascontiguousarray asfortranarray array require asarray_chkfinite "
+    "atleast_1d atleast_2d atleast_3d broadcast_to broadcast_arrays diagonal diag squeeze "
+    "expand_dims reshape ravel transpose moveaxis rollaxis swapaxes matrix_transpose flip "
+    "fliplr flipud rot90 real imag split array_split hsplit vsplit dsplit unstack "
+    "sliding_window_view as_strided einsum diff nan_to_num astype ix_ meshgrid "
+    "real_if_close trim_zeros matrix_power".split())
 
 
 def mark_returns(value, returns: str):
@@ -62,9 +75,48 @@ def dispatch_function(func, args, kwargs):
     if impl is None:
         name = getattr(func, "__module__", "numpy") or "numpy"
         raise errors.unsupported(f"{name}.{func.__name__}")
-    returns = "array" if kwargs.get("out") is not None or (
+    out = _out_given(func, args, kwargs)
+    returns = "array" if out or (
         func.__name__ in KEEPDIMS_ARRAY and kwargs.get("keepdims")) else _returns(func.__name__, args)
-    return mark_returns(impl(*args, **kwargs), returns)  # with out=, NumPy returns `out`
+    result = impl(*args, **kwargs)
+    if not out and func.__name__ not in SHARES_MEMORY:
+        result = _new_memory(result)
+    return mark_returns(result, returns)  # with out=, NumPy returns `out`
+
+
+def _out_given(func, args, kwargs) -> bool:
+    """Whether `out=` is given, by keyword or by position (`np.clip(x, 0, 1, x)`)."""
+    if kwargs.get("out") is not None:
+        return True
+    at = _out_position(func)
+    return at is not None and at < len(args) and args[at] is not None
+
+
+@functools.cache
+def _out_position(func) -> int | None:
+    """The position `out` can be passed at; None when it is keyword-only (`np.einsum`)."""
+    try:
+        params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    for at, p in enumerate(params):
+        if p.kind not in positional:
+            return None
+        if p.name == "out":
+            return at
+    return None
+
+
+def _new_memory(value):
+    """`value` with each tracer a new array: not an argument, nor a view of anything."""
+    if isinstance(value, Tracer):
+        return Tracer(value.node)
+    if isinstance(value, (tuple, list)) and not hasattr(value, "_fields"):
+        return type(value)(_new_memory(v) for v in value)
+    if isinstance(value, tuple):
+        return type(value)(*(_new_memory(v) for v in value))
+    return value
 
 
 def _returns(name: str, args) -> str:

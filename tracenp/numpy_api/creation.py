@@ -303,30 +303,85 @@ class _Concatenator:
 class _Vectorize(np.vectorize):
     """`np.vectorize(f)` while tracing: with traced arguments `f` is applied to the whole
     arrays, which gives NumPy's elements when `f` is built from arithmetic and ufuncs (Python
-    branching on an element raises `ConcretizationError`, as anywhere in a traced function)."""
+    branching on an element raises `ConcretizationError`, as anywhere in a traced function).
+    With `signature=`, `f` is called on each core slice, as NumPy does (the loop shape is
+    known while tracing), and `excluded=` arguments are passed as they are."""
 
     def __call__(self, *args, **kwargs):
         if not _has_tracer(list(args) + list(kwargs.values())):
             return super().__call__(*args, **kwargs)
-        if self.signature is not None or self.excluded:
-            from .. import errors
-
-            raise errors.unsupported("np.vectorize with signature= or excluded= on traced "
-                                     "arguments")
-        lifted = [lax.lift(a) for a in args]
+        func, vargs = self._with_excluded(args, kwargs)
+        if self.signature is not None:
+            return self._call_with_signature(func, vargs)
+        lifted = [lax.lift(a) for a in vargs]
         shape = np.broadcast_shapes(*(a.shape for a in lifted))
         arrays = [lax.broadcast_to(a, shape) for a in lifted]
-        res = self.pyfunc(*arrays, **kwargs)
+        from ..tracer import ELEMENTWISE
+
+        token = ELEMENTWISE.set(True)
+        try:
+            res = func(*arrays)
+        finally:
+            ELEMENTWISE.reset(token)
         outs = res if isinstance(res, tuple) else (res,)
         types = self.otypes or [None] * len(outs)
-        outs = tuple(_element_array(o, t, arrays[0].shape) for o, t in zip(outs, types))
-        return outs if isinstance(res, tuple) else outs[0]
+        outs = tuple(_element_array(o, t, shape) for o, t in zip(outs, types))
+        return outs if isinstance(res, tuple) else outs[0]  # arrays, 0-d too, as NumPy's
+
+    def _with_excluded(self, args, kwargs):
+        """NumPy's: the excluded arguments fixed, the others (keywords too) vectorized."""
+        if not kwargs and not self.excluded:
+            return self.pyfunc, list(args)
+        names = [n for n in kwargs if n not in self.excluded]
+        inds = [i for i in range(len(args)) if i not in self.excluded]
+        the_args = list(args)
+
+        def func(*vargs):
+            for n, i in enumerate(inds):
+                the_args[i] = vargs[n]
+            return self.pyfunc(*the_args, **{**kwargs, **dict(zip(names, vargs[len(inds):]))})
+
+        return func, [args[i] for i in inds] + [kwargs[n] for n in names]
+
+    def _call_with_signature(self, func, vargs):
+        from numpy.lib._function_base_impl import _parse_gufunc_signature
+
+        in_core, out_core = _parse_gufunc_signature(self.signature.replace(" ", ""))
+        if len(vargs) != len(in_core):
+            raise TypeError(f"wrong number of positional arguments: expected {len(in_core)}, "
+                            f"got {len(vargs)}")
+        lifted = [lax.lift(a) for a in vargs]
+        for a, core in zip(lifted, in_core):
+            if a.ndim < len(core):
+                raise ValueError(f"input with core dimensions {core} has {a.ndim} dims")
+        loop = np.broadcast_shapes(*(a.shape[:a.ndim - len(c)] for a, c in zip(lifted, in_core)))
+        arrays = [lax.broadcast_to(a, loop + a.shape[a.ndim - len(c):])
+                  for a, c in zip(lifted, in_core)]
+        results = []
+        for index in np.ndindex(loop):
+            res = func(*(a[index] for a in arrays))
+            results.append(res if isinstance(res, tuple) else (res,))
+        if not results:
+            from .. import errors
+
+            raise errors.unsupported("np.vectorize with signature= over an empty loop")
+        types = self.otypes or [None] * len(out_core)
+        outs = []
+        for k, otype in enumerate(types):
+            parts = [lax.lift(r[k]) for r in results]
+            dtype = np.dtype(otype) if otype is not None else parts[0].dtype
+            stacked = np.stack([lax.cast(p, dtype) for p in parts])
+            outs.append(lax.reshape(stacked, loop + stacked.shape[1:]).with_returns("array"))
+        return tuple(outs) if len(out_core) > 1 else outs[0]
 
 
 def _element_array(value, otype, shape):
+    """One output of `np.vectorize`: a new array of `otype`, as NumPy's loop makes it."""
+    from ..tracer import Tracer
+
     value = lax.lift(value)
     value = lax.cast(value, otype if otype is not None else value.dtype)
-    return lax.broadcast_to(value, shape)
+    return Tracer(lax.broadcast_to(value, shape).node).with_returns("array")
 
 
 def ndenumerate(arr):

@@ -18,6 +18,7 @@ from .. import errors, lax
 from ..ops import Op
 from ..tracer import Tracer
 from . import implements
+from .creation import weak_or_dtype
 from .masked import MaskedSelection, index_by_selections, select, take_selected
 
 
@@ -568,6 +569,34 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     return write_out(getitem(a, tuple(key)), out)
 
 
+@implements(np.choose)
+def choose(a, choices, out=None, mode="raise"):
+    """`choices[a[i]][i]` over the broadcast shape: the choices stacked on a new first axis and
+    taken along it. Out-of-range traced indices under `mode="raise"` raise `IndexError` when
+    the function runs (NumPy's is a `ValueError`)."""
+    index = lax.lift(a)
+    if not np.can_cast(index.dtype, np.intp, "safe"):
+        raise TypeError(f"Cannot cast array data from {index.dtype!r} to {np.dtype(np.intp)!r} "
+                        "according to the rule 'safe'")
+    items = [choices[i] for i in range(len(choices))]
+    dtype = np.result_type(*(weak_or_dtype(c) for c in items))
+    arrays = [lax.cast(lax.lift(c), dtype) for c in items]
+    shape = np.broadcast_shapes(index.shape, *(c.shape for c in arrays))
+    n = len(arrays)
+    k = lax.cast(index, np.intp)
+    if mode == "raise":
+        known = k.constant_value()
+        if known is not None and known.size and (known.min() < 0 or known.max() >= n):
+            raise ValueError("invalid entry in choice array")
+        k = np.where(k < 0, n, k)  # no wrapping of negative entries: out of range
+    else:
+        k = _index_mode(k, n, mode)
+    stacked = np.stack([lax.broadcast_to(c, shape) for c in arrays])
+    picked = np.take_along_axis(stacked, lax.reshape(lax.broadcast_to(k, shape), (1,) + shape),
+                                axis=0)
+    return write_out(lax.reshape(picked, shape), out)
+
+
 def write_out(res, out):
     """`res` written into an `out=` argument and `out` returned, as NumPy's functions do."""
     if out is None:
@@ -655,6 +684,13 @@ def take_along_axis(arr, indices, axis=-1):
 
 @implements(np.put_along_axis)
 def put_along_axis(arr, indices, values, axis):
+    if axis is None:  # NumPy writes through `np.array(arr.flat)`, a flat view of a C-order array
+        if np.ndim(indices) != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
+        flat = np.ravel(arr).copy()
+        put_along_axis(flat, indices, values, 0)
+        arr[...] = lax.reshape(flat, arr.shape)
+        return
     axis = axis % arr.ndim
     idx = _to_index_array(indices, arr.shape[axis], axis)
     check_scalar_conversion(arr.dtype, values, numpy_scalars=False)

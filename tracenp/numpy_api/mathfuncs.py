@@ -17,6 +17,7 @@ from .. import errors, lax
 from ..shapes import normalize_axes
 from ..tracer import Tracer
 from . import implements
+from .ufuncs import NAT, isnat
 
 _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
 
@@ -122,16 +123,19 @@ def _complex(re, im, dtype):
 
 @implements(np.nan_to_num)
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
-    """`copy=False` writes into `x` and returns it, as NumPy does (astropy's
-    `np.nan_to_num(wraps, copy=False)`: the write was lost); `copy=True` gives a new array,
-    also of an integer `x` (it was `x` itself, so writes into it reached `x`)."""
-    if not copy and lax.is_tracer(x) and x.ndim:
-        if x.dtype.kind in "fc":
-            x[...] = nan_to_num(x, True, nan, posinf, neginf)
-        return x
+    """NumPy's fills; `copy=False` writes them into `x` and returns it, and with `copy=True`
+    the result is a new array even for integers (a write to it must not reach `x`)."""
     x = lax.lift(x)
     if x.dtype.kind not in "fc":
-        return np.copy(x) if x.ndim else Tracer(x.node)
+        return x if not copy else np.copy(x)
+    result = _nan_to_num(x, nan, posinf, neginf)
+    if copy:
+        return result
+    x[...] = result
+    return x
+
+
+def _nan_to_num(x, nan, posinf, neginf):
     info = np.finfo(x.real.dtype)
     maxf = info.max if posinf is None else posinf
     minf = info.min if neginf is None else neginf
@@ -236,6 +240,8 @@ def searchsorted(a, v, side="left", sorter=None):
     v = lax.lift(v)
     common = np.result_type(a.dtype, v.dtype)
     a, v = lax.cast(a, common), lax.cast(v, common)
+    if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
+        a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
     before = _sorted_before(lax.reshape(a, (1,) * v.ndim + a.shape),
                             lax.reshape(v, v.shape + (1,)), side)
     return np.sum(before, axis=-1, dtype=np.intp)
@@ -421,51 +427,94 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     return tuple(out)
 
 
-_DISCRETE = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}
+# NumPy's `_QuantileMethods`: (alpha, beta) of the continuous Hyndman & Fan methods
+_ALPHA_BETA = {"interpolated_inverted_cdf": (0, 1), "hazen": (0.5, 0.5), "weibull": (0, 0),
+               "median_unbiased": (1 / 3.0, 1 / 3.0), "normal_unbiased": (3 / 8.0, 3 / 8.0)}
+_ROUNDED = {"lower": np.floor, "higher": np.ceil, "nearest": np.around}
+_METHODS = frozenset(_ALPHA_BETA) | frozenset(_ROUNDED) | frozenset(
+    ["linear", "midpoint", "averaged_inverted_cdf", "inverted_cdf", "closest_observation"])
+
+
+def _virtual_index(method: str, n, q):
+    """NumPy's virtual index of quantile `q` among `n` sorted values, step by step (`n` a
+    Python int, or the traced count of each slice's non-NaN values): an intp index for the
+    methods that take an element, a float for those that interpolate."""
+    if method == "linear":
+        return (n - 1) * q
+    if method in _ROUNDED:
+        return _ROUNDED[method]((n - 1) * q).astype(np.intp)
+    if method == "midpoint":
+        return 0.5 * (np.floor((n - 1) * q) + np.ceil((n - 1) * q))
+    if method == "averaged_inverted_cdf":
+        return n * q - 1
+    if method in _ALPHA_BETA:
+        alpha, beta = _ALPHA_BETA[method]
+        return n * q + (alpha + q * (1 - alpha - beta)) - 1
+    index = n * q - 1 - (0.5 if method == "closest_observation" else 0)
+    previous = np.floor(index)
+    take_previous = (index - previous) == 0
+    if method == "closest_observation":
+        take_previous = take_previous & (previous % 2 == 1)
+    res = np.where(take_previous, previous, previous + 1).astype(np.intp)
+    return np.maximum(res, 0)
+
+
+def _takes_element(method: str, virtual) -> bool:
+    """Whether NumPy takes an element itself, not an interpolation of two."""
+    return method in _ROUNDED or method in ("inverted_cdf", "closest_observation") or (
+        method == "linear" and virtual.dtype.kind in "iu")
+
+
+def _gamma(method: str, virtual, previous):
+    """NumPy's `_get_gamma`: the weight of the next value, in the virtual index's dtype."""
+    gamma = np.subtract(virtual, previous)
+    if method == "averaged_inverted_cdf":
+        gamma = np.where(np.equal(gamma, 0), 0.5, 1.0)
+    elif method == "midpoint":
+        gamma = np.where(np.equal(np.remainder(virtual, 1), 0), 0.0, 0.5)
+    return gamma.astype(virtual.dtype)
+
+
+def _lerp(below, above, t):
+    """NumPy's `_lerp`, which computes from the upper value when `t >= 0.5`."""
+    diff = np.subtract(above, below)
+    res = np.add(below, np.multiply(diff, t))
+    hi = np.subtract(above, np.multiply(diff, np.subtract(1, t)))
+    return np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
 
 
 def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
-    """NumPy's "linear", "midpoint", "lower", "higher" or "nearest" method on `x` sorted
-    along `axis` (moved to the front)."""
+    """NumPy's `_quantile` by `method` on `x` sorted along `axis` (moved to the front)."""
     n = x.shape[0]
     q = np.asarray(q)
-    virtual = (n - 1) * (q if q.dtype.kind == "f" else q.astype(np.float64))  # in q's dtype
-    # integer q (0 or 1) with "linear": NumPy takes the element itself, in x's dtype
-    if method in _DISCRETE or (method == "linear" and q.dtype.kind in "iub"):
-        # an element itself, of x's dtype; nan if the slice has one
-        res = x[(_DISCRETE[method](virtual) if method in _DISCRETE else virtual).astype(np.intp)]
+    virtual = np.asarray(_virtual_index(method, n, q))
+    if _takes_element(method, virtual):  # of x's dtype; nan if the slice has one
+        res = x[virtual]
         if x.dtype.kind in "fc":
             res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
         return res
-    if method == "midpoint":
-        virtual = 0.5 * (np.floor(virtual) + np.ceil(virtual))
     prev = np.floor(virtual)
-    nxt = prev + 1
     above = virtual >= n - 1
     prev = np.where(above, -1, np.where(virtual < 0, 0, prev)).astype(np.intp)
-    nxt = np.where(above, -1, np.where(virtual < 0, 0, nxt)).astype(np.intp)
-    gamma = (virtual - prev).astype(virtual.dtype)
-    if method == "midpoint":
-        gamma = np.where(virtual % 1 == 0, 0.0, 0.5).astype(virtual.dtype)
-    below = x[prev % n]
-    above_v = x[nxt % n]
+    nxt = np.where(above, -1, np.where(virtual < 0, 0, prev + 1)).astype(np.intp)
+    gamma = _gamma(method, virtual, prev)
     if weak_q:
         t = float(gamma)
     else:
         t = lax.lift(np.asarray(gamma).reshape(gamma.shape + (1,) * (x.ndim - 1)))
-    diff = np.subtract(above_v, below)
-    res = np.add(below, np.multiply(diff, t))
-    hi = np.subtract(above_v, np.multiply(diff, np.subtract(1, t)))
-    res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
+    res = _lerp(x[prev % n], x[nxt % n], t)
     if x.dtype.kind in "fc":
         res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
     return res
 
 
+def _check_method(method: str) -> None:
+    if method not in _METHODS:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: {sorted(_METHODS)}")
+
+
 def _quantile(a, q, axis, keepdims, method, weak_q):
-    if method not in ("linear", "midpoint") and method not in _DISCRETE:
-        raise errors.unsupported(f"np.quantile with method={method!r} (only 'linear', "
-                                 "'midpoint', 'lower', 'higher', 'nearest')")
+    _check_method(method)
     x = lax.lift(a)
     q = _quantile_q(q, "quantile `q`")
     axes, moved = _reduced_first(x, axis)
@@ -534,6 +583,8 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     res = np.mean(mid, axis=0)
     if x.dtype.kind in "fc":
         res = np.where(np.isnan(moved[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
+    elif x.dtype.kind in "mM":  # NaT sorts last and makes the median NaT
+        res = np.where(isnat(moved[n - 1]), lax.cast(np.asarray(NAT), res.dtype), res)
     if keepdims:
         res = lax.reshape(res, tuple(1 if d in axes else x.shape[d] for d in range(x.ndim)))
     return res
@@ -781,6 +832,23 @@ def apply_along_axis(func1d, axis, arr, *args, **kwargs):
     return np.transpose(stacked, perm)
 
 
+@implements(np.apply_over_axes)
+def apply_over_axes(func, a, axes):
+    """NumPy's loop: `func(val, axis)` for each axis, its result given the axis back when the
+    function drops it."""
+    val = lax.lift(a)
+    n = val.ndim
+    for axis in (axes,) if np.ndim(axes) == 0 else axes:
+        axis = axis + n if axis < 0 else axis
+        res = lax.lift(func(val, axis))
+        if res.ndim != val.ndim:
+            res = np.expand_dims(res, axis)
+            if res.ndim != val.ndim:
+                raise ValueError("function is not returning an array of the correct shape")
+        val = res
+    return val
+
+
 @implements(np.angle)
 def angle(z, deg=False):
     z = lax.lift(z)
@@ -834,46 +902,107 @@ def iscomplex(x):
 
 @implements(np.gradient)
 def gradient(f, *varargs, axis=None, edge_order=1):
-    """Central differences with uniform scalar spacings, as NumPy computes them."""
+    """Central differences with scalar spacings or coordinate arrays, as NumPy computes them."""
     f = lax.lift(f)
     axes = normalize_axes(axis, f.ndim)
     if len(varargs) == 0:
         dxs = [1.0] * len(axes)
     elif len(varargs) == 1 and np.ndim(varargs[0]) == 0:
         dxs = list(varargs) * len(axes)
+    elif len(varargs) == len(axes):
+        dxs = [d if np.ndim(d) == 0 else _coordinate_steps(d, f.shape[ax])
+               for d, ax in zip(varargs, axes)]
     else:
-        dxs = list(varargs)
-    if len(dxs) != len(axes) or any(np.ndim(d) != 0 for d in dxs):
-        raise errors.unsupported("np.gradient with coordinate arrays (pass scalar spacings)")
+        raise TypeError("invalid number of arguments")
+    if edge_order > 2:
+        raise ValueError("'edge_order' greater than 2 not supported")
     if f.dtype.kind in "biu":
         f = lax.cast(f, np.float64)
     outs = []
     for ax, h in zip(axes, dxs):
-        n = f.shape[ax]
-        if n < edge_order + 1:
+        if f.shape[ax] < edge_order + 1:
             raise ValueError("Shape of array too small to calculate a numerical gradient, "
                              "at least (edge_order + 1) elements are required.")
-
-        def sl(start, stop=None):
-            """f[start:stop] along the axis; f[start] (the axis kept) when stop is None."""
-            key = [slice(None)] * f.ndim
-            end = (start + 1 or None) if stop is None else stop
-            key[ax] = slice(start, end)
-            return f[tuple(key)]
-
-        interior = np.true_divide(np.subtract(sl(2, n), sl(0, -2)), 2.0 * h)
-        if edge_order == 1:
-            first = np.true_divide(np.subtract(sl(1), sl(0)), h)
-            last = np.true_divide(np.subtract(sl(-1), sl(-2)), h)
+        if np.ndim(h) == 0:
+            out = _gradient_uniform(f, ax, h, edge_order)
         else:
-            a, b, c = -1.5 / h, 2.0 / h, -0.5 / h
-            first = np.add(np.add(np.multiply(a, sl(0)), np.multiply(b, sl(1))),
-                           np.multiply(c, sl(2)))
-            a, b, c = 0.5 / h, -2.0 / h, 1.5 / h
-            last = np.add(np.add(np.multiply(a, sl(-3)), np.multiply(b, sl(-2))),
-                          np.multiply(c, sl(-1)))
-        outs.append(np.concatenate([first, interior, last], axis=ax).astype(f.dtype))
+            known = h.constant_value()
+            if known is not None:
+                out = _gradient_uniform(f, ax, h[0], edge_order) if (known == known[0]).all() \
+                    else _gradient_steps(f, ax, h, edge_order)
+            else:  # NumPy takes the uniform formulas when the steps are all equal
+                out = np.where(np.all(np.equal(h, h[0])), _gradient_uniform(
+                    f, ax, h[0], edge_order), _gradient_steps(f, ax, h, edge_order))
+        outs.append(out.astype(f.dtype))
     return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+def _coordinate_steps(distances, n: int):
+    """The steps between the coordinates along an axis (float64 for integer coordinates)."""
+    d = lax.lift(distances)
+    if d.ndim != 1:
+        raise ValueError("distances must be either scalars or 1d")
+    if d.shape[0] != n:
+        raise ValueError("when 1d, distances must match the length of the corresponding "
+                         "dimension")
+    if d.dtype.kind in "biu":
+        d = lax.cast(d, np.float64)
+    return np.diff(d)
+
+
+def _along(f, ax: int):
+    def sl(start, stop=None):
+        """f[start:stop] along the axis; f[start] (the axis kept) when stop is None."""
+        key = [slice(None)] * f.ndim
+        end = (start + 1 or None) if stop is None else stop
+        key[ax] = slice(start, end)
+        return f[tuple(key)]
+
+    return sl
+
+
+def _gradient_uniform(f, ax: int, h, edge_order: int):
+    sl, n = _along(f, ax), f.shape[ax]
+    interior = np.true_divide(np.subtract(sl(2, n), sl(0, -2)), 2.0 * h)
+    if edge_order == 1:
+        first = np.true_divide(np.subtract(sl(1), sl(0)), h)
+        last = np.true_divide(np.subtract(sl(-1), sl(-2)), h)
+    else:
+        first = _combine(sl(0), sl(1), sl(2), -1.5 / h, 2.0 / h, -0.5 / h)
+        last = _combine(sl(-3), sl(-2), sl(-1), 0.5 / h, -2.0 / h, 1.5 / h)
+    return np.concatenate([first, interior, last], axis=ax)
+
+
+def _combine(f0, f1, f2, a, b, c):
+    return np.add(np.add(np.multiply(a, f0), np.multiply(b, f1)), np.multiply(c, f2))
+
+
+def _gradient_steps(f, ax: int, dx, edge_order: int):
+    """NumPy's formulas for non-uniform steps `dx` (one fewer than the axis' length)."""
+    sl, n = _along(f, ax), f.shape[ax]
+    shape = [1] * f.ndim
+    shape[ax] = -1
+    dx1, dx2 = dx[:-1], dx[1:]
+    a = -dx2 / (dx1 * (dx1 + dx2))
+    b = (dx2 - dx1) / (dx1 * dx2)
+    c = dx1 / (dx2 * (dx1 + dx2))
+    interior = _combine(sl(0, -2), sl(1, -1), sl(2, n),
+                        *(np.reshape(v, shape) for v in (a, b, c)))
+    if edge_order == 1:
+        first = np.true_divide(np.subtract(sl(1), sl(0)), dx[0])
+        last = np.true_divide(np.subtract(sl(-1), sl(-2)), dx[-1])
+    else:
+        dx1, dx2 = dx[0], dx[1]
+        a = -(2. * dx1 + dx2) / (dx1 * (dx1 + dx2))
+        b = (dx1 + dx2) / (dx1 * dx2)
+        c = - dx1 / (dx2 * (dx1 + dx2))
+        first = _combine(sl(0), sl(1), sl(2), a, b, c)
+        dx1, dx2 = dx[-2], dx[-1]
+        a = dx2 / (dx1 * (dx1 + dx2))
+        b = - (dx2 + dx1) / (dx1 * dx2)
+        c = (2. * dx2 + dx1) / (dx2 * (dx1 + dx2))
+        last = _combine(sl(-3), sl(-2), sl(-1), a, b, c)
+    return np.concatenate([first, interior, last], axis=ax)
 
 
 @implements(np.trapezoid)
@@ -949,8 +1078,13 @@ def putmask(a, mask, values):
 
     check_scalar_conversion(a.dtype, values, numpy_scalars=False)
     values = lax.lift(values)
-    if values.size != 1 and values.shape != a.shape:
-        raise errors.unsupported("np.putmask with values that repeat cyclically")
+    if np.size(mask) != a.size:
+        raise ValueError("putmask: mask and data must be the same size")
+    if values.size == 0:  # NumPy writes nothing
+        return
+    if values.size != 1 and values.shape != a.shape:  # a.flat[n] = values.flat[n % size]
+        flat = np.ravel(values)[np.arange(a.size) % values.size]
+        values = np.reshape(flat, a.shape)
     a[...] = np.where(mask, lax.cast(values, a.dtype), a)
 
 
@@ -982,10 +1116,10 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 
 
 def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
-    """NumPy's "linear" method on each slice's non-NaN values: NaNs sort last, so a slice with
-    `c` valid values interpolates its first `c` sorted entries; an all-NaN slice gives NaN."""
-    if method != "linear":
-        raise errors.unsupported(f"{name} with method={method!r} (only 'linear')")
+    """NumPy's method on each slice's non-NaN values: NaNs sort last, so a slice with `c`
+    valid values takes its index among its first `c` sorted entries; an all-NaN slice gives
+    NaN."""
+    _check_method(method)
     x = lax.lift(a)
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
@@ -998,25 +1132,28 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
     if n == 0:
         raise errors.unsupported(f"{name} of an empty array")
     count = np.sum(np.logical_not(np.isnan(moved)), axis=0)
-    qs = q.reshape(q.shape + (1,) * count.ndim)
-    virtual = np.multiply(lax.cast(np.subtract(count, 1), q.dtype), lax.lift(qs))
+    qs = lax.lift(q.reshape(q.shape + (1,) * count.ndim))
+    virtual = _virtual_index(method, lax.cast(count, q.dtype) if q.dtype.kind == "f" else count,
+                             qs)
     last = np.maximum(np.subtract(count, 1), 0)
-    top = np.greater_equal(virtual, lax.cast(np.subtract(count, 1), q.dtype))
-    prev = lax.cast(np.maximum(np.floor(virtual), 0), np.intp)
-    prev = np.where(top, last, prev)
-    nxt = np.where(top, last, np.minimum(np.add(prev, 1), n - 1))
-    t = np.subtract(virtual, lax.cast(np.where(top, -1, prev), q.dtype))  # NumPy's gamma
-    if weak_q and x.dtype.kind == "f":  # a Python float gamma: rounded to x's dtype
-        t = lax.cast(t, x.dtype)
     flat = (-1,) + moved.shape[1:]
-    below = np.take_along_axis(moved, lax.reshape(prev, flat), axis=0)
-    above = np.take_along_axis(moved, lax.reshape(nxt, flat), axis=0)
-    below = lax.reshape(below, q.shape + moved.shape[1:])
-    above = lax.reshape(above, q.shape + moved.shape[1:])
-    diff = np.subtract(above, below)
-    res = np.add(below, np.multiply(diff, t))
-    hi = np.subtract(above, np.multiply(diff, np.subtract(1, t)))
-    res = np.where(np.greater_equal(t, 0.5), lax.cast(hi, res.dtype), res)
+
+    def take(index):
+        values = np.take_along_axis(moved, lax.reshape(index, flat), axis=0)
+        return lax.reshape(values, q.shape + moved.shape[1:])
+
+    if _takes_element(method, virtual):
+        res = take(np.minimum(virtual, last))
+    else:
+        top = np.greater_equal(virtual, lax.cast(np.subtract(count, 1), virtual.dtype))
+        prev = np.where(np.less(virtual, 0), 0, lax.cast(np.floor(virtual), np.intp))
+        prev = np.where(top, last, prev)
+        nxt = np.where(top, last, np.where(np.less(virtual, 0), 0,
+                                           np.minimum(np.add(prev, 1), n - 1)))
+        t = _gamma(method, virtual, lax.cast(np.where(top, -1, prev), virtual.dtype))
+        if weak_q and x.dtype.kind == "f":  # a Python float gamma: rounded to x's dtype
+            t = lax.cast(t, x.dtype)
+        res = _lerp(take(prev), take(nxt), t)
     res = np.where(np.equal(count, 0), lax.cast(np.asarray(np.nan), res.dtype), res)
     return _kept(res, x, axes, q, keepdims)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import lax
+from .. import errors, lax
 from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements
@@ -301,6 +301,11 @@ def _nan_extremum(reducer, fill, a, axis, out, keepdims, initial, where):
     if where is not True and initial is np._NoValue:
         raise ValueError(f"reduction operation '{'fmax' if fill < 0 else 'fmin'}' does not have "
                          "an identity, so to use a where mask one has to specify 'initial'")
+    if lax.lift(a).dtype.kind in "mM":
+        if initial is not np._NoValue or where is not True:
+            raise errors.unsupported("np.nanmax/np.nanmin of datetimes with initial= or where=")
+        r = _nat_extremum(reducer, lax.lift(a), axis, keepdims, fill < 0)
+        return _store(np.add, (r,), out, True, "unsafe") if out is not None else r
     x, nan = _nan_fill(a, fill)
     r = reducer(x, axis=axis, keepdims=keepdims, initial=initial, where=where)
     if nan is not None and initial is np._NoValue:  # else an all-nan slice gives `initial`
@@ -308,6 +313,18 @@ def _nan_extremum(reducer, fill, a, axis, out, keepdims, initial, where):
     if out is not None:
         return _store(np.add, (r,), out, True, "unsafe")
     return r
+
+
+def _nat_extremum(reducer, x, axis, keepdims: bool, largest: bool):
+    """NumPy's `np.fmax.reduce` / `np.fmin.reduce` of datetimes: NaT is skipped, and a slice of
+    NaTs only gives NaT."""
+    from .ufuncs import NAT
+
+    ints = lax.cast(x, np.int64)
+    nat = np.equal(ints, NAT)
+    r = reducer(np.where(nat, NAT + 1 if largest else np.iinfo(np.int64).max, ints), axis=axis,
+                keepdims=keepdims)
+    return lax.cast(np.where(np.all(nat, axis=axis, keepdims=keepdims), NAT, r), x.dtype)
 
 
 @implements(np.nanmax)

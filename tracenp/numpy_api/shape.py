@@ -7,7 +7,7 @@ import numpy as np
 from .. import errors, lax
 from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
-from . import implements
+from . import implements, pad_modes
 from .creation import weak_or_dtype
 from .indexing import check_scalar_conversion, make_view, read_only_view, refuse_writes
 
@@ -480,15 +480,25 @@ def pad(array, pad_width, mode="constant", **kwargs):
                 parts.append(lax.lift(np.full(shp, cv[ax][1], dtype=a.dtype)))
             a = lax.concat(parts, ax)
         return a
-    if mode not in ("edge", "reflect", "symmetric", "wrap"):
-        raise errors.unsupported(f"np.pad(mode={mode!r})")
+    if callable(mode):
+        return pad_modes.pad_callable(a, widths, mode, kwargs)
+    if mode not in ("edge", "reflect", "symmetric", "wrap") and mode not in pad_modes.KEYWORDS:
+        raise ValueError(f"mode {mode!r} is not supported")
+    allowed = pad_modes.KEYWORDS.get(mode, {"reflect_type"} if mode in ("reflect", "symmetric")
+                                     else set())
+    extra = set(kwargs) - allowed
+    if extra:
+        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {extra}")
+    if mode == "empty":
+        return pad_modes.pad_empty(a, widths)
     for ax, (lo, hi) in enumerate(widths):
         if a.shape[ax] == 0 and (lo or hi):
             raise ValueError(f"can't extend empty axis {ax} using modes other than 'constant' "
                              "or 'empty'")
-    extra = set(kwargs) - ({"reflect_type"} if mode in ("reflect", "symmetric") else set())
-    if extra:
-        raise ValueError(f"unsupported keyword arguments for mode '{mode}': {extra}")
+    if mode == "linear_ramp":
+        return pad_modes.pad_linear_ramp(a, widths, kwargs.get("end_values", 0))
+    if mode in pad_modes.STATS:
+        return pad_modes.pad_stat(a, widths, mode, kwargs.get("stat_length"))
     odd = kwargs.get("reflect_type", "even") == "odd"
     for ax, (lo, hi) in enumerate(widths):
         n = a.shape[ax]

@@ -153,6 +153,17 @@ def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False
     return outs
 
 
+NAT = np.iinfo(np.int64).min  # NaT's int64 value
+
+
+def isnat(x):
+    """`np.isnat`: a datetime or timedelta whose int64 value is NaT's."""
+    x = lax.lift(x)
+    if x.dtype.kind not in "mM":
+        raise TypeError("ufunc 'isnat' is only defined for np.datetime64 and np.timedelta64.")
+    return np.equal(lax.cast(x, np.int64), NAT)
+
+
 def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting="same_kind",
                 signature=None, operator=False, order="K", subok=True):
     """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
@@ -165,7 +176,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
         return (apply_ufunc(np.floor_divide, args, out=None if out is None else out[0]),
                 apply_ufunc(np.remainder, args, out=None if out is None else out[1]))
     if ufunc.__name__ == "isnat":
-        raise errors.unsupported("np.isnat (datetime dtypes)")
+        if out is not None or where is not True:
+            raise errors.unsupported("np.isnat with out= or where=")
+        return isnat(args[0])
     if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
         raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's, such as "
                                  "scipy.special's or np.frompyfunc's)")
