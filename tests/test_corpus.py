@@ -8,6 +8,8 @@ match NumPy every time.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -574,3 +576,32 @@ def check_against_numpy(fn, static: dict, make_args) -> None:
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_corpus_function_matches_numpy(name):
     check_against_numpy(*CORPUS[name])
+
+
+def check_like_numpy(fn, static: dict, make_args) -> None:
+    """The corpus protocol with writes: NumPy's values and dtypes for two shapes (at most two
+    traces), and the arguments written in place (arrays, and the arrays inside dicts and
+    lists) hold NumPy's values afterwards. `make_args(seed, size)` makes the arguments."""
+    jf = tracenp.jit(fn, static_argnames=tuple(static))
+    for seed, size in ((1, 4), (2, 4), (3, 6)):
+        args = make_args(seed, size)
+        want_args, got_args = copy.deepcopy(args), copy.deepcopy(args)
+        with np.errstate(all="ignore"):
+            want = fn(*want_args, **static)
+        assert_same(jf(*got_args, **static), want, rtol=1e-5)
+        for got_arg, want_arg in zip(got_args, want_args):
+            if isinstance(want_arg, (np.ndarray, dict, list)):
+                assert_same(got_arg, want_arg, rtol=1e-5)
+    assert jf.cache_info().misses <= 2
+
+
+def check_refused(error: type, fn, make_args) -> None:
+    """A documented refusal: the named error under `jit`; under `fallback=True` NumPy's values,
+    with one `TracingFallbackWarning` on the first call. `make_args(seed)` makes arguments."""
+    with pytest.raises(error):
+        tracenp.jit(fn)(*make_args(1))
+    jf = tracenp.jit(fn, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning) as record:
+        assert_same(jf(*make_args(1)), fn(*make_args(1)))
+    assert sum(issubclass(w.category, tracenp.TracingFallbackWarning) for w in record) == 1
+    assert_same(jf(*make_args(2)), fn(*make_args(2)))

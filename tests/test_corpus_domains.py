@@ -15,14 +15,13 @@ differences.
 
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 import tracenp
-from test_corpus import _f, _i
+from test_corpus import _f, _i, check_like_numpy, check_refused
 from test_grad_losses import check_loss
 from test_ops import assert_same
 
@@ -1879,25 +1878,10 @@ CORPUS = {
 }
 
 
-def _copies(args):
-    return copy.deepcopy(args)
-
-
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_domain_function_matches_numpy(name):
-    """NumPy's values and dtypes for two shapes (at most two traces), and the arguments written
-    in place (arrays, and the arrays inside dicts and lists) hold NumPy's values afterwards."""
-    fn, static, make_args = CORPUS[name]
-    jf = tracenp.jit(fn, static_argnames=tuple(static))
-    for seed, size in ((1, 4), (2, 4), (3, 6)):
-        args = make_args(seed, size)
-        want_args, got_args = _copies(args), _copies(args)
-        want = fn(*want_args, **static)
-        assert_same(jf(*got_args, **static), want, rtol=1e-5)
-        for got_arg, want_arg in zip(got_args, want_args):
-            if isinstance(want_arg, (np.ndarray, dict, list)):
-                assert_same(got_arg, want_arg, rtol=1e-5)
-    assert jf.cache_info().misses <= 2
+    """NumPy\'s values, dtypes and in-place writes (`test_corpus.check_like_numpy`)."""
+    check_like_numpy(*CORPUS[name])
 
 
 # ----------------------------------------------------------------------------- refused forms
@@ -2028,13 +2012,8 @@ REFUSED = {
 @pytest.mark.filterwarnings("ignore:Numpy has detected that you:DeprecationWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
-    error, fn, make_args = REFUSED[name]
-    with pytest.raises(error):
-        tracenp.jit(fn)(*make_args(1))
-    jf = tracenp.jit(fn, fallback=True)
-    with pytest.warns(tracenp.TracingFallbackWarning):
-        assert_same(jf(*make_args(1)), fn(*make_args(1)))
-    assert_same(jf(*make_args(2)), fn(*make_args(2)))
+    """The named error, and NumPy's values under `fallback=True` (`test_corpus.check_refused`)."""
+    check_refused(*REFUSED[name])
 
 
 # ----------------------------------------------------------------------------- writes NumPy refuses

@@ -19,13 +19,12 @@ error and give NumPy's values under `fallback=True`, with one `TracingFallbackWa
 
 from __future__ import annotations
 
-import copy
 
 import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i
+from test_corpus import _f, _i, check_like_numpy, check_refused
 from test_ops import assert_same
 
 # ----------------------------------------------------------------------------- np.pad
@@ -1183,26 +1182,11 @@ CORPUS = {
 }
 
 
-def _copies(args):
-    return copy.deepcopy(args)
-
-
 @pytest.mark.filterwarnings("ignore:.*:DeprecationWarning")
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_feature_matches_numpy(name):
-    """NumPy's values and dtypes for two shapes (at most two traces), and the arguments written
-    in place hold NumPy's values afterwards."""
-    fn, static, make_args = CORPUS[name]
-    jf = tracenp.jit(fn, static_argnames=tuple(static))
-    for seed, size in ((1, 4), (2, 4), (3, 6)):
-        args = make_args(seed, size)
-        want_args, got_args = _copies(args), _copies(args)
-        want = fn(*want_args, **static)
-        assert_same(jf(*got_args, **static), want, rtol=1e-5)
-        for got_arg, want_arg in zip(got_args, want_args):
-            if isinstance(want_arg, np.ndarray):
-                assert_same(got_arg, want_arg, rtol=1e-5)
-    assert jf.cache_info().misses <= 2
+    """NumPy\'s values, dtypes and in-place writes (`test_corpus.check_like_numpy`)."""
+    check_like_numpy(*CORPUS[name])
 
 
 # ----------------------------------------------------------------------------- new memory
@@ -1365,10 +1349,5 @@ REFUSED = {
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
-    error, fn, make_args = REFUSED[name]
-    with pytest.raises(error):
-        tracenp.jit(fn)(*make_args(1))
-    jf = tracenp.jit(fn, fallback=True)
-    with pytest.warns(tracenp.TracingFallbackWarning) as record:
-        assert_same(jf(*make_args(1)), fn(*make_args(1)))
-    assert sum(issubclass(w.category, tracenp.TracingFallbackWarning) for w in record) == 1
+    """The named error, and NumPy's values under `fallback=True` (`test_corpus.check_refused`)."""
+    check_refused(*REFUSED[name])

@@ -13,7 +13,6 @@ raise a named error and run eagerly under `fallback=True`.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 
@@ -21,7 +20,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i
+from test_corpus import _f, _i, check_like_numpy, check_refused
 from test_ops import assert_same
 
 # ----------------------------------------------------------------------------- scipy.stats
@@ -4288,26 +4287,10 @@ CORPUS = {
 }
 
 
-def _copies(args):
-    return copy.deepcopy(args)
-
-
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_library_function_matches_numpy(name):
-    """NumPy's values and dtypes for two shapes (at most two traces), and the arguments written
-    in place (arrays, and the arrays inside dicts and lists) hold NumPy's values afterwards."""
-    fn, static, make_args = CORPUS[name]
-    jf = tracenp.jit(fn, static_argnames=tuple(static))
-    for seed, size in ((1, 4), (2, 4), (3, 6)):
-        args = make_args(seed, size)
-        want_args, got_args = _copies(args), _copies(args)
-        with np.errstate(all="ignore"):
-            want = fn(*want_args, **static)
-        assert_same(jf(*got_args, **static), want, rtol=1e-5)
-        for got_arg, want_arg in zip(got_args, want_args):
-            if isinstance(want_arg, (np.ndarray, dict, list)):
-                assert_same(got_arg, want_arg, rtol=1e-5)
-    assert jf.cache_info().misses <= 2
+    """NumPy\'s values, dtypes and in-place writes (`test_corpus.check_like_numpy`)."""
+    check_like_numpy(*CORPUS[name])
 
 
 # ----------------------------------------------------------------------------- refused forms
@@ -4375,16 +4358,8 @@ REFUSED = {
 
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
-    """Data-dependent shapes, Python branches and conversions on traced values, and routines
-    tracenp does not implement: the named error under `jit`, NumPy's values (and one warning)
-    under `fallback=True`."""
-    error, fn, make_args = REFUSED[name]
-    with pytest.raises(error):
-        tracenp.jit(fn)(*make_args(1))
-    jf = tracenp.jit(fn, fallback=True)
-    with pytest.warns(tracenp.TracingFallbackWarning):
-        assert_same(jf(*make_args(1)), fn(*make_args(1)))
-    assert_same(jf(*make_args(2)), fn(*make_args(2)))
+    """The named error, and NumPy's values under `fallback=True` (`test_corpus.check_refused`)."""
+    check_refused(*REFUSED[name])
 
 
 def _jd_parts(s):
