@@ -257,10 +257,7 @@ def is_immediate(node: Node) -> bool:
 def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
     """Partition `graph` into steps; `lowerable(node)` says the backend has a scalar lowering."""
     order = graph.nodes()
-    users: dict[int, list[Node]] = {id(n): [] for n in order}
-    for n in order:
-        for s in dict.fromkeys(n.srcs):
-            users[id(s)].append(n)
+    users = graph.users()
     outs = {id(o) for o in graph.outputs}
 
     def fusible(n: Node) -> bool:

@@ -140,6 +140,15 @@ class Graph:
     def nodes(self) -> list[Node]:
         return toposort(self.outputs)
 
+    def users(self) -> dict[int, list[Node]]:
+        """{id(node): the nodes that read it, each once, in order}."""
+        order = self.nodes()
+        users: dict[int, list[Node]] = {id(n): [] for n in order}
+        for n in order:
+            for s in dict.fromkeys(n.srcs):
+                users[id(s)].append(n)
+        return users
+
     def __iter__(self) -> Iterator[Node]:
         return iter(self.nodes())
 

@@ -58,10 +58,7 @@ def view_chains(graph: Graph) -> dict[int, tuple[Node, Callable, Window | None]]
     node it is, or None)}, with the views that only views read folded into their readers,
     which are then never made themselves."""
     order = graph.nodes()
-    readers: dict[int, list[Node]] = {id(n): [] for n in order}
-    for n in order:
-        for s in dict.fromkeys(n.srcs):
-            readers[id(s)].append(n)
+    readers = graph.users()
     outs = {id(o) for o in graph.outputs}
     folded = {id(n) for n in order if n.op in VIEWS and id(n) not in outs
               and readers[id(n)] and all(r.op in VIEWS for r in readers[id(n)])}
