@@ -282,7 +282,7 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
         return view_step
     cells = elements.concat_cells(n)
     if cells is not None:
-        return _concat_cells_step(cells, slot[id(n)], n, slot)
+        return _concat_cells_step(cells, n, slot)
     ref = OPS[n.op].ref
     dtype, shape = n.dtype, n.shape
 
@@ -366,7 +366,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
     return step
 
 
-def _concat_cells_step(cells: list, out: int, n: Node, slot: dict):
+def _concat_cells_step(cells: list, n: Node, slot: dict):
     """The step of a concatenation of single elements: one `np.concatenate` of the runs of
     consecutive elements of each cell (an unrolled loop's values, as its kernels stored
     them), and of the other elements, each indexed as a one-element view."""
@@ -381,7 +381,7 @@ def _concat_cells_step(cells: list, out: int, n: Node, slot: dict):
         else:
             pieces.append([slot[id(root)], (*element, None)])
     pieces = [(i, index if isinstance(index, tuple) else (index,)) for i, index in pieces]
-    dtype, shape = n.dtype, n.shape
+    out, dtype, shape = slot[id(n)], n.dtype, n.shape
 
     def concat_cells(env, used):
         joined = np.concatenate([env[i][index] for i, index in pieces])
