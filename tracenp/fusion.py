@@ -111,7 +111,7 @@ class Kernel:
 
     def text(self) -> str:
         """The kernel without its extents: equal texts run the same code on any extents
-        (and, for element inputs, on any element)."""
+        (and on any start and steps of its windows)."""
         n = len(self.inputs)
         lines = [f"in{i}:{self.inputs[i].dtype.name}[{self.pattern(i)}]/"
                  f"{len(self.view_shape(i))}{_window_text(self.window(i))}"

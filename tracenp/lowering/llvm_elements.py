@@ -178,28 +178,32 @@ class ElementPlan:
 
     def _kernel(self, k: Kernel) -> KernelStep:
         places = [self.place(n) for n in k.inputs]
-        windows = [None if p is None else p[1] for p in places]
-        inputs = [n if p is None else p[0] for n, p in zip(k.inputs, places)]
-        outs: list = [None] * len(k.outputs)
+        inputs = tuple(n if p is None else p[0] for n, p in zip(k.inputs, places))
+        cells, outs = [], [None] * len(k.outputs)
         if k.shape == () and len(k.outputs) > 1 and all(o.reduce is None for o in k.outputs):
-            cells: dict = {}
-            for j, o in enumerate(k.outputs):
-                cells.setdefault(o.node.dtype, []).append(j)
-            mine = []
-            for dt, js in cells.items():
-                cell = Cell(dt, (len(js),))
-                mine.append(cell)
-                for i, j in enumerate(js):
-                    outs[j] = Window((i,), (), (), ())
-                    self.where[id(k.outputs[j].node)] = (cell, outs[j])
-            self.cells += mine
-            k2 = Kernel(k.shape, tuple(inputs), k.body, k.outputs, k.axes, (*windows, *outs))
-            self.own[id(k2)] = mine
-            return KernelStep(k2)
-        if any(w is not None for w in windows):
-            return KernelStep(Kernel(k.shape, tuple(inputs), k.body, k.outputs, k.axes,
-                                     (*windows, *outs)))
-        return KernelStep(k)
+            cells, outs = self._cells(k)
+        windows = (*(None if p is None else p[1] for p in places), *outs)
+        if not any(w is not None for w in windows):
+            return KernelStep(k)
+        made = KernelStep(Kernel(k.shape, inputs, k.body, k.outputs, k.axes, windows))
+        if cells:
+            self.own[id(made.kernel)] = cells
+        return made
+
+    def _cells(self, k: Kernel) -> tuple[list[Cell], list[Window]]:
+        """New cells for a 0-d kernel's outputs, one per dtype, and each output's window."""
+        by_dtype: dict = {}
+        for j, o in enumerate(k.outputs):
+            by_dtype.setdefault(o.node.dtype, []).append(j)
+        cells, outs = [], [None] * len(k.outputs)
+        for dtype, js in by_dtype.items():
+            cell = Cell(dtype, (len(js),))
+            cells.append(cell)
+            for i, j in enumerate(js):
+                outs[j] = Window((i,), (), (), ())
+                self.where[id(k.outputs[j].node)] = (cell, outs[j])
+        self.cells += cells
+        return cells, outs
 
     def concat_cells(self, n: Node) -> list[tuple] | None:
         """For a concatenation of single elements (an unrolled loop's `out[i] = s`, each `s`

@@ -194,8 +194,7 @@ class _KernelEmitter:
         arrays = self.fn.args[4:]
         layout = self.layout
         r = self.rank
-        shape = [b.load(b.gep(shape_p, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
-                 for d in (self.dims or [0])]
+        shape = [self._word(shape_p, d) for d in (self.dims or [0])]
         data, strides = [], []
         word = max(len(self.k.shape), 1)  # where the windows' words start in `shape_p`
         for j, (arr, (dt, idx, red)) in enumerate(zip(arrays, layout)):
@@ -206,11 +205,10 @@ class _KernelEmitter:
                 p = b.gep(p, [b.mul(slot, s0)], source_etype=I8)
             window = self.k.window(j)
             if window is None:
-                own = [b.load(b.gep(sp, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
-                       for d in range(max((d for d in idx if d is not None), default=-1) + 1)]
+                strides.append([None if d is None else self._word(sp, d) for d in idx])
             else:
                 p, own, word = self._window(p, sp, shape_p, window, word)
-            strides.append([None if d is None else own[d] for d in idx])
+                strides.append([None if d is None else own[d] for d in idx])
             data.append(p)
         self.strides, self.data = strides, data
         self.ahead = {j: b.mul(b.sub(hi, lo), strides[j][0]) for j in self.prefetch
@@ -242,19 +240,21 @@ class _KernelEmitter:
         next window's word."""
         b = self.b
 
-        def read(at):
-            return b.load(b.gep(shape_p, [ir.Constant(I64, at)], source_etype=I64), typ=I64)
-
         def stride(d):
             if not w.start:  # a 0-d array has no strides (a window of it: one element)
                 return ir.Constant(I64, 0)
-            return b.load(b.gep(sp, [ir.Constant(I64, d)], source_etype=I64), typ=I64)
+            return self._word(sp, d)
 
         for d in range(len(w.start)):
-            p = b.gep(p, [b.mul(read(word + d), stride(d))], source_etype=I8)
+            p = b.gep(p, [b.mul(self._word(shape_p, word + d), stride(d))], source_etype=I8)
         word += len(w.start)
-        own = [b.mul(read(word + v), stride(d)) for v, d in enumerate(w.dims)]
+        own = [b.mul(self._word(shape_p, word + v), stride(d)) for v, d in enumerate(w.dims)]
         return p, own, word + len(w.dims)
+
+    def _word(self, ptr, k: int):
+        """The int64 at index `k` of `ptr` (an extent, a window's word, a stride)."""
+        b = self.b
+        return b.load(b.gep(ptr, [ir.Constant(I64, k)], source_etype=I64), typ=I64)
 
     def _outer_row(self, row, shape, lo, length):
         b, r = self.b, self.rank
