@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 
 import pytest
 
@@ -20,14 +21,7 @@ def package(tmp_path, monkeypatch):
     monkeypatch.setattr(source_digest, "PACKAGE", str(src))
     monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
-    monkeypatch.setattr(source_digest, "_memo", {})
-    monkeypatch.setattr(source_digest, "_loaded", [])
     return src
-
-
-def _new_process(monkeypatch) -> None:
-    monkeypatch.setattr(source_digest, "_memo", {})
-    monkeypatch.setattr(source_digest, "_loaded", [])
 
 
 def _expected(src, names) -> str:
@@ -37,18 +31,17 @@ def _expected(src, names) -> str:
     return h.hexdigest()[:16]
 
 
-def test_digest_follows_contents(package, monkeypatch):
+def test_digest_follows_contents(package):
     names = ["a.py", "b.py"]
     first = source_digest.digest(names)
     assert first == _expected(package, names)
     (package / "b.py").write_text("y = 3\n")
-    _new_process(monkeypatch)
     second = source_digest.digest(names)
     assert second != first and second == _expected(package, names)
     assert source_digest.digest(["a.py"]) != second
 
 
-def test_unchanged_file_is_not_reread(package, monkeypatch):
+def test_unchanged_file_is_not_reread(package):
     """Same size, time and inode: the memo's hash is used, as Python trusts its bytecode."""
     names = ["a.py", "b.py"]
     first = source_digest.digest(names)
@@ -57,23 +50,40 @@ def test_unchanged_file_is_not_reread(package, monkeypatch):
     with open(path, "r+") as f:  # same inode and size, then the old times back
         f.write("x = 9\n")
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    _new_process(monkeypatch)
     assert source_digest.digest(names) == first
 
 
-@pytest.mark.parametrize("memo", [b"{not json", b"[1, 2]", b'{"x": [1, 2]}',
-                                  b'{"/a.py": [1, 2, 3, 4]}'])
-def test_damaged_memo_is_ignored(package, monkeypatch, memo):
+def _memos(package) -> list:
+    return sorted((package.parent / "cache").glob(source_digest._MEMO_PREFIX + "*"))
+
+
+@pytest.mark.parametrize("memo", [b"", b"not a digest!!!!", b"0123456789abcdeX", b"\xff" * 16])
+def test_damaged_memo_is_ignored(package, memo):
     names = ["a.py", "b.py"]
-    cache = package.parent / "cache"
-    cache.mkdir()
-    (cache / source_digest._MEMO_NAME).write_bytes(memo)
+    source_digest.digest(names)
+    (path,) = _memos(package)
+    path.write_bytes(memo)
     assert source_digest.digest(names) == _expected(package, names)
 
 
-def test_memo_written_privately_and_used(package, monkeypatch):
+def test_memo_written_privately_and_used(package):
     names = ["a.py"]
-    source_digest.digest(names)
+    first = source_digest.digest(names)
     cache = package.parent / "cache"
     assert oct(cache.stat().st_mode & 0o777) == oct(0o700)
-    assert str(package / "a.py") in (cache / source_digest._MEMO_NAME).read_text()
+    (path,) = _memos(package)
+    assert path.read_text() == first
+    path.write_text("0" * 16)  # a stand-in: a remembered digest is used as it is
+    assert source_digest.digest(names) == "0" * 16
+
+
+def test_keyed_sources_cover_the_optimizer_and_code_generator():
+    """Every module of the rewriter and of the LLVM code generator keys the disk cache: a
+    new one must be added to `KEYED`."""
+    package = Path(source_digest.PACKAGE)
+    must = {str(p.relative_to(package)) for p in (package / "rewrite").glob("*.py")}
+    must |= {str(p.relative_to(package)) for p in (package / "lowering").glob("llvm*.py")}
+    must |= {"fusion.py", "fusion_merge.py", "lowering/elf_load.py", "plans.py", "ir.py"}
+    assert must <= set(source_digest.KEYED)
+    assert len(source_digest.KEYED) == len(set(source_digest.KEYED))
+    assert all((package / name).is_file() for name in source_digest.KEYED)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 
 import numpy as np
 
@@ -26,9 +25,6 @@ from .lowering import Executable
 from .lowering.llvm import Launch, launch_run
 from .lowering.llvm_jit import cached_function, environment
 
-_SOURCES = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_merge.py",
-            "compile.py", "plans.py", "lowering/llvm.py")
-_hash: list = []
 
 
 def cached_run(graph: Graph, stabilize: bool) -> Executable | None:
@@ -90,7 +86,7 @@ def _key(graph: Graph, stabilize: bool) -> str | None:
     """An exact text of the graph and what else decides its plan; None if a parameter has
     no faithful text (its repr names an object's address, or elides)."""
     index = {id(n): i for i, n in enumerate(graph.inputs)}
-    lines = [f"plan 1 stabilize={stabilize} sources={_sources()} {environment()}"]
+    lines = [f"plan 1 stabilize={stabilize} sources={source_digest.keyed()} {environment()}"]
     lines += [f"in {n.dtype.str}{n.shape} weak={n.weak}" for n in graph.inputs]
     for n in toposort(graph.outputs):
         if id(n) in index:
@@ -112,13 +108,3 @@ def _key(graph: Graph, stabilize: bool) -> str | None:
         lines.append(f"{n.op.name} {srcs} {text} -> {n.dtype.str}{n.shape} weak={n.weak}")
     lines.append("out " + " ".join(str(index[id(o)]) for o in graph.outputs))
     return "\n".join(lines)
-
-
-def _sources() -> str:
-    """A hash of the optimizer's and scheduler's sources (content, not file times)."""
-    if not _hash:
-        rewrite = os.path.join(source_digest.PACKAGE, "rewrite")
-        names = list(_SOURCES) + sorted(os.path.join("rewrite", p) for p in os.listdir(rewrite)
-                                        if p.endswith(".py"))
-        _hash.append(source_digest.digest(names))
-    return _hash[0]

@@ -1,65 +1,71 @@
-"""Content hashes of tracenp's own sources, for the disk cache's keys, reread only on change.
+"""A content hash of the tracenp sources that decide plans and object code, for disk keys.
 
 A cached kernel or plan must not outlive the code that made it, so its key includes a hash
-of that code's contents. Opening and hashing those ~40 files took about a millisecond of
-every process's first call; instead each file's hash is remembered in the cache directory
-beside the file's size, modification time and inode when it was read, and a file is reread
+of that code's contents (`KEYED`). Opening and hashing the files took about a millisecond
+of every process's first call; instead the hash is remembered in the cache directory under
+a name made from each file's size, modification time and inode, and the files are reread
 only when one of those differs (the check Python makes before trusting its own bytecode
-cache). Keys are still made from contents: file times only decide when to reread.
+cache). So a warm process stats the files and reads one small file. Keys are still made
+from contents: file times only decide when to rehash.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 
 from . import disk_cache
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
-_MEMO_NAME = "sources-v1.json"
-_memo: dict = {}  # path -> [size, mtime_ns, inode, hex digest]; loaded once per process
-_loaded: list = []
+# the optimizer and scheduler (what a plan is), and the code generator (what a kernel is);
+# named one by one, since listing directories costs a first call more than stating files
+KEYED = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_merge.py",
+         "compile.py", "plans.py", "rewrite/__init__.py", "rewrite/pattern.py",
+         "rewrite/reassociate.py", "rewrite/simplify.py", "rewrite/sites.py",
+         "rewrite/stabilize.py", "lowering/llvm.py", "lowering/llvm_elements.py",
+         "lowering/llvm_math.py", "lowering/llvm_math_f32.py", "lowering/llvm_math_ir.py",
+         "lowering/llvm_math_payne_hanek.py", "lowering/llvm_math_variants.py",
+         "lowering/llvm_ops.py", "lowering/llvm_kernel.py", "lowering/llvm_jit.py",
+         "lowering/llvm_entry.py", "lowering/llvm_rowdot.py", "lowering/llvm_call.py",
+         "lowering/llvm_loops.py", "lowering/llvm_pool.py", "lowering/elf_load.py")
+_MEMO_PREFIX = "sources-v2-"
+_hash: list = []
+
+
+def keyed() -> str:
+    """The digest of the `KEYED` sources, once per process."""
+    if not _hash:
+        _hash.append(digest(list(KEYED)))
+    return _hash[0]
 
 
 def digest(names: list[str]) -> str:
     """One hash of the contents of these files (paths relative to the package)."""
-    changed = False
-    h = hashlib.sha256()
-    memo = _load()
+    stamps = []
     for name in names:
-        path = os.path.join(PACKAGE, name)
-        st = os.stat(path)
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
-        seen = memo.get(path)
-        if seen is None or seen[:3] != stamp:
-            with open(path, "rb") as f:
-                seen = memo[path] = stamp + [hashlib.sha256(f.read()).hexdigest()]
-            changed = True
-        h.update(f"{name} {seen[3]}\n".encode())
-    if changed:
-        _save(memo)
-    return h.hexdigest()[:16]
+        st = os.stat(os.path.join(PACKAGE, name))
+        stamps.append(f"{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
+    memo = _MEMO_PREFIX + hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:32]
+    known = _read(memo)
+    if known is not None:
+        return known
+    h = hashlib.sha256()
+    for name in names:
+        with open(os.path.join(PACKAGE, name), "rb") as f:
+            h.update(f"{name} {hashlib.sha256(f.read()).hexdigest()}\n".encode())
+    value = h.hexdigest()[:16]
+    disk_cache.write(memo, value.encode())
+    return value
 
 
-def _load() -> dict:
-    if not _loaded:
-        _loaded.append(True)
-        if disk_cache.enabled():
-            try:
-                with open(disk_cache.directory() / _MEMO_NAME, "rb") as f:
-                    data = json.loads(f.read())
-            except (OSError, ValueError):
-                data = None
-            if isinstance(data, dict):
-                _memo.update((k, v) for k, v in data.items() if _valid(v))
-    return _memo
-
-
-def _valid(entry) -> bool:
-    return (isinstance(entry, list) and len(entry) == 4
-            and all(isinstance(x, int) for x in entry[:3]) and isinstance(entry[3], str))
-
-
-def _save(memo: dict) -> None:
-    disk_cache.write(_MEMO_NAME, json.dumps(memo).encode())
+def _read(memo: str) -> str | None:
+    """The remembered digest, if the cache has a well-formed one."""
+    if not disk_cache.enabled():
+        return None
+    try:
+        with open(os.path.join(disk_cache.directory(), memo), "rb") as f:
+            text = f.read(17).decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    ok = len(text) == 16 and all(c in "0123456789abcdef" for c in text)
+    return text if ok else None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import struct
+
 import numpy as np
 import pytest
 
@@ -37,6 +40,72 @@ def test_symbols_resolve_to_mapped_code():
     # the kernel, its CPython entry, its thread pool entry
     assert set(syms) == {"tracenp_test_k", "tracenp_test_k_call", "tracenp_test_k_task"}
     assert all(addr > 0 for addr in syms.values())
+
+
+def test_linked_image_runs_wherever_it_is_mapped():
+    """Relocations are PC-relative, so one image (what the disk cache keeps) computes the
+    same in every mapping, at every address."""
+    from tracenp.fusion import KernelStep, schedule
+    from tracenp.lowering.llvm import lowerable
+    from tracenp.lowering.llvm_kernel import build_module
+
+    x = np.linspace(-5, 5, 301)
+    steps = schedule(tracenp.jit(lambda v: np.exp(-v * v) * np.cos(v)).graph(x), lowerable).steps
+    k = next(s.kernel for s in steps if isinstance(s, KernelStep))
+    obj = llvm_jit._codegen(k.text(), build_module(k, "tracenp_test_k"), llvm_jit._machine()["tm"])
+    image = elf_load.link(obj)
+    assert image.startswith(elf_load.IMAGE_MAGIC)
+    words = k.words()
+    outs = []
+    for _ in range(2):
+        addr = elf_load.map_image(image)["tracenp_test_k"]
+        call = ctypes.CFUNCTYPE(None, *llvm_jit.KERNEL_ARGS, ctypes.py_object, ctypes.py_object)
+        out = np.empty_like(x)
+        call(addr)(words.ctypes.data, 0, x.shape[0], 0, x, out)
+        outs.append((addr, out))
+    (a1, o1), (a2, o2) = outs
+    assert a1 != a2
+    np.testing.assert_allclose(o1, np.exp(-x * x) * np.cos(x), rtol=1e-14, atol=1e-300)
+    np.testing.assert_array_equal(o1, o2)
+
+
+@pytest.mark.parametrize("damage", ["magic", "count", "offset", "short"])
+def test_damaged_images_are_refused(damage):
+    image = bytearray(elf_load.link(_object(lambda x: np.sqrt(x) + 1.0, np.ones(8))))
+    head = elf_load._IMAGE_HEAD.size
+    if damage == "magic":
+        image[:4] = b"\0\0\0\0"
+    elif damage == "count":
+        image[len(elf_load.IMAGE_MAGIC):head - 8] = (10 ** 6).to_bytes(4, "little")
+    elif damage == "offset":
+        image[head + 2:head + 10] = (2 ** 40).to_bytes(8, "little")
+    else:
+        image = image[:-7]
+    with pytest.raises((elf_load.Unsupported, struct.error, UnicodeDecodeError)):
+        elf_load.map_image(bytes(image))
+
+
+def test_cached_image_this_process_cannot_map_is_compiled_again(tmp_path, monkeypatch):
+    """An image the loader refuses (a system without executable mappings) is a cache miss:
+    the kernel is compiled again and its object goes to MCJIT."""
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    fn = lambda x: np.arctan(x) * 3.0 - x  # noqa: E731
+    x = np.linspace(-4, 4, 77)
+    tracenp.jit(fn)(x)
+    tracenp.wait_compiled()
+
+    def refuse(image):
+        raise elf_load.Unsupported("test")
+
+    monkeypatch.setattr(elf_load, "map_image", refuse)
+    monkeypatch.setattr(llvm_jit, "_loaded", {})
+    before = llvm_jit.STATS.mcjit
+    f = tracenp.jit(fn)
+    f(x)
+    tracenp.wait_compiled()
+    np.testing.assert_allclose(f(x), np.arctan(x) * 3.0 - x, rtol=1e-14, atol=1e-15)
+    assert llvm_jit.STATS.mcjit > before
 
 
 @pytest.mark.parametrize("damage", ["header", "machine", "relocation", "undefined"])
@@ -83,7 +152,7 @@ def test_refused_objects_load_through_mcjit(monkeypatch):
     def refuse(obj):
         raise elf_load.Unsupported("test")
 
-    monkeypatch.setattr(elf_load, "load", refuse)
+    monkeypatch.setattr(elf_load, "map_image", refuse)
     monkeypatch.setattr(llvm_jit, "_loaded", {})
     before = llvm_jit.STATS.mcjit
     f = tracenp.jit(lambda x: np.tanh(x) * 3.0 - x)

@@ -1,11 +1,14 @@
-"""Load the x86-64 ELF object code of a kernel into executable memory, without LLVM.
+"""Link the x86-64 ELF object code of a kernel into an image, and map images executable.
 
-A kernel object is self-contained: code and constant pools that refer to each other through
-a few relocation kinds, and no external symbols. Loading it is copying its allocated
-sections into one mapping, applying those relocations and protecting the mapping
-read+execute, which costs microseconds where starting LLVM's MCJIT (and importing
-`llvmlite.binding`) costs tens of milliseconds. Anything else (another machine, another
-relocation, an undefined symbol, a system refusing executable mappings) raises
+A kernel object (position-independent code, small code model) is self-contained: code and
+constant pools that refer to each other only PC-relatively, and no external symbols. So
+laying its allocated sections out one after the other and applying its relocations gives
+an image that runs wherever it is mapped: `link` makes that image once, when the object is
+compiled, and the disk cache keeps the image, so that a new process only copies it into an
+executable mapping (`map_image`). That costs microseconds, where relocating the object
+again took a few hundred in a fresh process and starting LLVM's MCJIT (and importing
+`llvmlite.binding`) costs tens of milliseconds. Anything else (another machine, an absolute
+or unknown relocation, an undefined symbol, a system refusing executable mappings) raises
 `Unsupported`, and the caller loads the object with MCJIT instead.
 """
 
@@ -24,11 +27,13 @@ _RELA = struct.Struct("<QQq")
 _RELA_DTYPE = np.dtype([("offset", "<u8"), ("info", "<u8"), ("addend", "<i8")])
 SHF_ALLOC, SHT_NOBITS, SHT_SYMTAB, SHT_RELA, SHT_REL = 0x2, 8, 2, 4, 9
 SHN_UNDEF, SHN_ABS, STB_GLOBAL = 0, 0xFFF1, 1
-R_64, R_PC32, R_PLT32, R_32, R_32S, R_PC64 = 1, 2, 4, 10, 11, 24
-_ABS64, _PC64, _PC32, _ABS32U, _ABS32S = 1, 2, 3, 4, 5  # how a relocation kind is applied
-_HOW = np.zeros(R_PC64 + 2, dtype=np.int8)  # kinds past the last known one map to 0
-_HOW[[R_64, R_PC64, R_PC32, R_PLT32, R_32, R_32S]] = [_ABS64, _PC64, _PC32, _PC32, _ABS32U,
-                                                      _ABS32S]
+R_PC32, R_PLT32, R_PC64 = 2, 4, 24  # S + A - P: the same in every mapping of the image
+_WIDTH = np.zeros(R_PC64 + 2, dtype=np.int8)  # bytes a kind writes; 0: not one applied here
+_WIDTH[[R_PC32, R_PLT32, R_PC64]] = [4, 4, 8]
+
+IMAGE_MAGIC = b"TRACENP-IMG\x01"
+_IMAGE_HEAD = struct.Struct(f"<{len(IMAGE_MAGIC)}sIQ")  # magic, symbols, image bytes
+_IMAGE_SYM = struct.Struct("<HQ")  # name length, offset; the name follows
 
 _maps: list = []  # mappings stay for the life of the process, like MCJIT's
 _mprotect: list = []
@@ -38,8 +43,9 @@ class Unsupported(Exception):
     """The object is not one this loader handles; load it another way."""
 
 
-def load(obj: bytes) -> dict[str, int]:
-    """Map `obj` and return the address of each of its defined global symbols."""
+def link(obj: bytes) -> bytes:
+    """The image of `obj`: its sections laid out and relocated, with its global symbols'
+    offsets, in the form `map_image` reads."""
     if len(obj) < _EHDR.size:
         raise Unsupported("too short")
     ident, etype, machine, _, _, _, shoff, _, _, _, _, _, shnum, _ = _EHDR.unpack_from(obj)
@@ -62,74 +68,81 @@ def load(obj: bytes) -> dict[str, int]:
             for j in range(symtab[5] // _SYM.size)]
     if any(info >> 4 == STB_GLOBAL and shndx == SHN_UNDEF for _, info, _, shndx, _, _ in syms):
         raise Unsupported("undefined symbols")
-    try:
-        m = mmap.mmap(-1, size, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
-    except (OSError, ValueError) as e:
-        raise Unsupported(f"no executable mapping: {e}") from None
-    base = ctypes.addressof(ctypes.c_char.from_buffer(m))
+    image = np.zeros(size, dtype=np.uint8)
     for i, off in place.items():
         _, typ, _, _, foff, sz, *_ = secs[i]
         if typ != SHT_NOBITS:
-            m[off:off + sz] = obj[foff:foff + sz]
-
-    addresses = _symbol_addresses(syms, place, base)
-    mem = np.frombuffer(m, dtype=np.uint8)
+            image[off:off + sz] = np.frombuffer(obj, np.uint8, sz, foff)
+    offsets = np.array([place[shndx] + value if shndx in place else -1
+                        for _, _, _, shndx, value, _ in syms], dtype=np.int64)
     for _, typ, _, _, foff, sz, _, target, _, _ in secs:
         if typ == SHT_REL:
             raise Unsupported("REL relocations")
         if typ == SHT_RELA and target in place:
-            _relocate(mem, np.frombuffer(obj, _RELA_DTYPE, sz // _RELA.size, foff),
-                      addresses, place[target], base)
-    _protect(base, len(m))
-    _maps.append(m)
+            _relocate(image, np.frombuffer(obj, _RELA_DTYPE, sz // _RELA.size, foff),
+                      offsets, place[target])
     names = obj[strtab[4]:strtab[4] + strtab[5]]
-    found = {names[s[0]:names.index(b"\0", s[0])].decode(): int(addresses[j])
-             for j, s in enumerate(syms) if s[1] >> 4 == STB_GLOBAL}
-    if -1 in found.values():
+    found = [(names[s[0]:names.index(b"\0", s[0])], int(offsets[j]))
+             for j, s in enumerate(syms) if s[1] >> 4 == STB_GLOBAL]
+    if any(off < 0 for _, off in found):
         raise Unsupported("a symbol outside the loaded sections")
-    return found
+    head = _IMAGE_HEAD.pack(IMAGE_MAGIC, len(found), size)
+    return head + b"".join(_IMAGE_SYM.pack(len(n), off) + n for n, off in found) + \
+        image.tobytes()
 
 
-def _symbol_addresses(syms: list, place: dict, base: int) -> np.ndarray:
-    """Each symbol's run-time address; -1 for one outside the loaded sections (an error
-    only if a relocation or the caller uses it)."""
-    out = np.full(len(syms), -1, dtype=np.int64)
-    for j, (_, _, _, shndx, value, _) in enumerate(syms):
-        if shndx == SHN_ABS:
-            out[j] = value
-        elif shndx in place:
-            out[j] = base + place[shndx] + value
-    return out
-
-
-def _relocate(mem: np.ndarray, rela: np.ndarray, addresses: np.ndarray, start: int,
-              base: int) -> None:
-    """Apply one section's relocations at once: a kernel has hundreds (one per constant its
-    large-code-model code loads), which a Python loop would take half a millisecond over."""
+def _relocate(image: np.ndarray, rela: np.ndarray, offsets: np.ndarray, start: int) -> None:
+    """Apply one section's relocations at once (a kernel has hundreds: one per constant its
+    code loads); each is PC-relative, so the value written does not depend on the base."""
     if not len(rela):
         return
-    how = _HOW[np.minimum(rela["info"] & 0xFFFFFFFF, len(_HOW) - 1).astype(np.intp)]
-    sym = addresses[(rela["info"] >> 32).astype(np.intp)]
+    width = _WIDTH[np.minimum(rela["info"] & 0xFFFFFFFF, len(_WIDTH) - 1).astype(np.intp)]
+    sym = offsets[(rela["info"] >> 32).astype(np.intp)]
     at = rela["offset"].astype(np.int64) + start
-    if not how.all() or sym.min() < 0 or rela["offset"].max() >= len(mem) - start - 8:
+    if not width.all() or sym.min() < 0 or rela["offset"].max() > len(image) - start - 8:
         raise Unsupported("a relocation this loader does not apply")
-    value = sym + rela["addend"]
-    if (how != _ABS64).any():
-        value -= np.where((how == _PC64) | (how == _PC32), base + at, 0)
-        narrow = how >= _PC32
-        low = np.where(how == _ABS32U, 0, -2 ** 31)
-        if (narrow & ((value < low) | (value >= low + 2 ** 32))).any():
-            raise Unsupported("a 32-bit relocation out of range")
-        mem[at[narrow, None] + np.arange(4)] = value[narrow].astype("<i8").view(
-            np.uint8).reshape(-1, 8)[:, :4]
-        at, value = at[~narrow], value[~narrow]
-    mem[at[:, None] + np.arange(8)] = value.astype("<i8").view(np.uint8).reshape(-1, 8)
+    value = sym + rela["addend"] - at
+    narrow = width == 4
+    if (narrow & ((value < -2 ** 31) | (value >= 2 ** 31))).any():
+        raise Unsupported("a 32-bit relocation out of range")
+    for cut, n in ((narrow, 4), (~narrow, 8)):
+        image[at[cut, None] + np.arange(n)] = value[cut].astype("<i8").view(
+            np.uint8).reshape(-1, 8)[:, :n]
+
+
+def map_image(image: bytes) -> dict[str, int]:
+    """Copy a `link`ed image into executable memory; the address of each global symbol."""
+    magic, count, size = _IMAGE_HEAD.unpack_from(image)
+    if magic != IMAGE_MAGIC:
+        raise Unsupported("not an image")
+    symbols, at = {}, _IMAGE_HEAD.size
+    for _ in range(count):
+        length, offset = _IMAGE_SYM.unpack_from(image, at)
+        at += _IMAGE_SYM.size
+        symbols[image[at:at + length].decode("ascii")] = offset
+        at += length
+    if len(image) - at != size or size == 0 or any(off >= size for off in symbols.values()):
+        raise Unsupported("a damaged image")
+    try:
+        m = mmap.mmap(-1, size, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+    except (OSError, ValueError) as e:
+        raise Unsupported(f"no executable mapping: {e}") from None
+    m[:] = image[at:]
+    base = ctypes.addressof(ctypes.c_char.from_buffer(m))
+    _protect(base, size)
+    _maps.append(m)
+    return {name: base + off for name, off in symbols.items()}
+
+
+def load(obj: bytes) -> dict[str, int]:
+    """Map `obj` and return the address of each of its defined global symbols."""
+    return map_image(link(obj))
 
 
 def _protect(addr: int, size: int) -> None:
     """Make the mapping read+execute now that it is written (W^X where the system has it)."""
-    if not _mprotect:
-        fn = ctypes.CDLL(None).mprotect
+    if not _mprotect:  # the C library's, through the handle ctypes already opened
+        fn = ctypes.pythonapi.mprotect
         fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
         _mprotect.append(fn)
     if _mprotect[0](addr, size, mmap.PROT_READ | mmap.PROT_EXEC) != 0:

@@ -90,10 +90,18 @@ def _start_llvm() -> None:
     target = llvm.Target.from_default_triple()
     cpu, features = llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
     features += ",-prefer-256-bit"  # use full AVX-512 width where the CPU has it
-    tm = target.create_target_machine(cpu=cpu, features=features, opt=3,
-                                      codemodel="jitdefault")
+    reloc, model = ("pic", "small") if _links() else ("default", "jitdefault")
+    tm = target.create_target_machine(cpu=cpu, features=features, opt=3, reloc=reloc,
+                                      codemodel=model)
     _state.update(tm=tm, cpu=f"{llvm.get_default_triple()} {cpu} {features} llvm "
                   f"{llvm.llvm_version_info}")
+
+
+def _links() -> bool:
+    """Whether `elf_load` links this host's objects: there code is position-independent
+    (small code model), so a linked image runs wherever it is mapped; elsewhere MCJIT loads
+    objects, in the code model it expects."""
+    return sys.platform.startswith("linux") and platform.machine() in ("x86_64", "AMD64")
 
 
 def _engine():
@@ -134,15 +142,10 @@ def _cpuinfo() -> str | None:
 
 
 def _version() -> str:
-    """tracenp's version and a hash of the code generator's sources (content, not times)."""
+    """tracenp's version and a hash of the sources that make its code (content, not times)."""
     from .. import __version__, source_digest
 
-    here = os.path.dirname(__file__)
-    names = sorted(p for p in os.listdir(here) if p.startswith("llvm_math") and p.endswith(".py"))
-    names += ["llvm_ops.py", "llvm_kernel.py", "llvm_jit.py", "llvm_entry.py", "llvm_rowdot.py",
-              "llvm_call.py", "llvm_loops.py"]
-    paths = [os.path.join("lowering", n) for n in names] + ["fusion.py", "fusion_merge.py"]
-    return f"{__version__} codegen {source_digest.digest(paths)}"
+    return f"{__version__} sources {source_digest.keyed()}"
 
 
 def debug() -> bool:
@@ -206,9 +209,10 @@ def load_function(text: str, build: Callable[[str], ir.Module]) -> int:
             key = f"{text}\n{environment()}"
             name = function_name(key)
             obj = _codegen(text, build(name), _machine()["tm"])
-            disk_cache.store(key, obj)
+            payload = _linked(obj)
+            disk_cache.store(key, payload)
             with _lock:
-                addr = _loaded[name] = _load(obj, name)
+                addr = _loaded[name] = _load(payload, name, obj)
     return addr
 
 
@@ -228,8 +232,10 @@ def _cached(text: str) -> int | None:
     obj = None if debug() else disk_cache.load(key)
     if obj is None:
         return None
-    STATS.disk_hits += 1
-    addr = _loaded[name] = _load(obj, name)
+    addr = _load(obj, name)
+    if addr is not None:
+        STATS.disk_hits += 1
+        _loaded[name] = addr
     return addr
 
 
@@ -237,21 +243,39 @@ def function_name(key: str) -> str:
     return f"tracenp_k_{hashlib.sha256(key.encode()).hexdigest()[:24]}"
 
 
-def _load(obj: bytes, name: str) -> int:
-    """Map the object ourselves (`elf_load`), or through MCJIT where that is unsupported."""
-    try:
-        symbols = elf_load.load(obj)
-        addr = symbols.get(name, 0)
-        others = {s: symbols.get(name + s, 0) for s in ENTRY_SUFFIXES}
-    except (elf_load.Unsupported, struct.error, IndexError, ValueError):
-        import llvmlite.binding as llvm
+def _linked(obj: bytes) -> bytes:
+    """What the disk cache keeps of a new object: its image where `elf_load` links it (a
+    new process then only maps it), else the object itself."""
+    if _links():
+        try:
+            return elf_load.link(obj)
+        except (elf_load.Unsupported, struct.error, IndexError, ValueError):
+            pass
+    return obj
 
-        STATS.mcjit += 1
-        engine = _engine()
-        engine.add_object_file(llvm.ObjectFileRef.from_data(obj))
-        engine.finalize_object()
-        addr = engine.get_function_address(name)
-        others = {s: engine.get_function_address(name + s) for s in ENTRY_SUFFIXES}
+
+def _load(payload: bytes, name: str, obj: bytes | None = None) -> int | None:
+    """Map an image ourselves (`elf_load`), or load the object through MCJIT; None for a
+    cached image this process cannot map (its object is compiled again)."""
+    if payload.startswith(elf_load.IMAGE_MAGIC):
+        try:
+            symbols = elf_load.map_image(payload)
+            return _found(name, symbols.get(name, 0),
+                          {s: symbols.get(name + s, 0) for s in ENTRY_SUFFIXES})
+        except (elf_load.Unsupported, struct.error, IndexError, ValueError):
+            if obj is None:
+                return None
+    import llvmlite.binding as llvm
+
+    STATS.mcjit += 1
+    engine = _engine()
+    engine.add_object_file(llvm.ObjectFileRef.from_data(obj or payload))
+    engine.finalize_object()
+    return _found(name, engine.get_function_address(name),
+                  {s: engine.get_function_address(name + s) for s in ENTRY_SUFFIXES})
+
+
+def _found(name: str, addr: int, others: dict[str, int]) -> int:
     if not addr:
         raise RuntimeError(f"tracenp: compiled function {name} has no address")
     _entries[addr] = {s: a for s, a in others.items() if a}
