@@ -447,6 +447,8 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
 
     scratch_shapes = [[((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]
                       for lo, hi, b in pieces]
+    if len(pieces) == 1:
+        return _rows_step1(group, slot, fn, shape_arr, pieces[0], members, scratch_shapes[0])
 
     def step(env, used):
         arrays: list = []
@@ -473,6 +475,60 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
                        threads)
         for outs, partials in opened:
             outs.close(env, partials)
+
+    step.keep = shape_arr
+    return step
+
+
+def _rows_step1(group: RowGroup, slot: dict, fn, shape_arr: np.ndarray, piece: tuple,
+                members: list, scratch_shapes: list):
+    """A group's step in one piece (small arrays, or one thread): the buffers of all its
+    passes made first, each in its slot, then one call whose operands are those slots and
+    the reductions' partials (`(1,) + kept`, the layout the kernel indexes; the slot holds
+    the result's view of it)."""
+    lo, hi, b = piece
+    fresh = [(slot[id(n)], shape, dtype) for n, (shape, dtype) in
+             zip(group.scratch, scratch_shapes)]  # scratch: block-sized, in the node's slot
+    stores, starts, narrowed, views = [], [], [], []
+    for m in members:
+        if callable(m):
+            views.append(m)
+            continue
+        outs = m[1]
+        stores += [(out, alloc) for out, alloc in outs.stores if alloc is not None]
+        for out, start, pdt, _, dt in outs.reduces:
+            starts.append((out, start, outs.kept))
+            if pdt != dt:
+                narrowed.append((out, dt))
+    order, partial_at = [], []  # operands' slots; (operand, partial) of reduction outputs
+    at = {out: i for i, (out, _, _) in enumerate(starts)}
+    for s in group.steps:
+        if isinstance(s, KernelStep):
+            order += [slot[id(n)] for n in s.kernel.inputs]
+            for o in s.kernel.outputs:
+                if o.reduce is not None:
+                    partial_at.append((len(order), at[slot[id(o.node)]]))
+                order.append(slot[id(o.node)])
+    operands = itemgetter(*order)
+    addr = shape_arr.ctypes.data
+
+    def step(env, used):
+        for out, shape, dtype in fresh:
+            env[out] = np.empty(shape, dtype)
+        for out, alloc in stores:
+            env[out] = alloc(used)
+        partials = []
+        for out, start, kept in starts:
+            partials.append(start.copy())
+            env[out] = partials[-1].reshape(kept)
+        for view in views:
+            view(env, used)
+        arrays = list(operands(env))
+        for j, i in partial_at:
+            arrays[j] = partials[i]
+        fn(addr, lo, hi, b, *arrays)
+        for out, dt in narrowed:
+            env[out] = env[out].astype(dt)
 
     step.keep = shape_arr
     return step
