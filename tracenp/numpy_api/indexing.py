@@ -46,6 +46,9 @@ def _expand_key(key, ndim: int) -> list:
     for k in key:
         if k is None or k is Ellipsis:
             continue
+        if isinstance(k, (float, complex, str, np.floating, np.complexfloating)):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis "
+                             "(`None`) and integer or boolean arrays are valid indices")
         if (lax.is_tracer(k) or isinstance(k, np.ndarray)) and np.dtype(k.dtype) == np.bool_:
             consumed += max(k.ndim, 1) if k.ndim else 0
         elif isinstance(k, (bool, np.bool_)):

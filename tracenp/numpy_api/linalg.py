@@ -173,6 +173,13 @@ def _parse_einsum(subscripts: str, operands):
         out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     else:
         out = out.replace("...", ell)
+        for c in out:
+            if c not in used and c not in ell:
+                raise ValueError(f"einstein sum subscripts string included output subscript "
+                                 f"'{c}' which never appeared in an input")
+            if out.count(c) > 1:
+                raise ValueError(f"einstein sum subscripts string includes output subscript "
+                                 f"'{c}' multiple times")
     return ",".join(new_terms) + "->" + out
 
 
