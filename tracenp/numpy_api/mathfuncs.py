@@ -222,6 +222,42 @@ def polyint(p, m=1, k=None):
     return p
 
 
+@implements(np.poly)
+def poly(seq_of_zeros):
+    """NumPy's product of one `(x - zero)` factor per root, a length known now. A real square
+    matrix's characteristic polynomial is real, as NumPy's is (its eigenvalues come in exact
+    conjugate pairs); complex roots give a real or a complex result by their values, refused."""
+    z = np.atleast_1d(lax.lift(seq_of_zeros))
+    if z.dtype.kind == "c":
+        raise errors.unsupported("np.poly of complex roots (real or complex by their values)")
+    if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
+        z = np.linalg.eigvals(z)
+        part = np.empty(0, z.dtype).real.dtype
+    elif z.ndim == 1:
+        part = z.dtype if z.dtype.char in "fdg" else np.dtype(np.float64)  # np.mintypecode
+        z = lax.cast(z, part)
+    else:
+        raise ValueError("input must be 1d or non-empty square 2d array.")
+    if z.shape[0] == 0:
+        return 1.0
+    a = lax.lift(np.ones(1, z.dtype))
+    for i in range(z.shape[0]):
+        zero = lax.lift(np.zeros(1, z.dtype))
+        a = np.subtract(np.concatenate([a, zero]), np.multiply(z[i], np.concatenate([zero, a])))
+    return a if a.dtype == part else np.real(a)
+
+
+@implements(np.real_if_close)
+def real_if_close(a, tol=100):
+    """A real array is NumPy's result itself; of a complex one, whether the result is real
+    depends on its values, refused."""
+    a = lax.lift(a)
+    if a.dtype.kind == "c":
+        raise errors.unsupported("np.real_if_close of complex values (real or complex by "
+                                 "their values; np.real(z) or z.real is always real)")
+    return a
+
+
 def _sorted_before(a, v, side: str):
     """Elementwise `a` sorts before `v` in NumPy's order (NaN last)."""
     if side == "left":
