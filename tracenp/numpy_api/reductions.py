@@ -42,7 +42,7 @@ def _reduce(op, a, axis, dtype, out, keepdims, initial, where, identity, name):
         if identity is None and initial is np._NoValue:
             raise ValueError(f"reduction operation '{name}' does not have an identity, so to use a "
                              "where mask one has to specify 'initial'")
-        fill = identity if initial is np._NoValue else initial
+        fill = initial if identity is None else identity  # `initial` enters once, below
         x = np.where(where, x, lax.lift(np.asarray(fill, x.dtype)))
     if initial is not np._NoValue and any(x.shape[a] == 0 for a in axes):
         kept = tuple(d for i, d in enumerate(x.shape) if i not in axes)  # nothing but `initial`
