@@ -583,10 +583,17 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
     if hi is not None:
         res = np.minimum(res, hi)
     res = _copy_node(_t(res))  # a new array, never a view of `a`
+    where, casting = kwargs.pop("where", True), kwargs.pop("casting", "same_kind")
+    kwargs.pop("order", None), kwargs.pop("subok", None)
+    if kwargs:
+        raise TypeError(f"clip() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if where is not True:  # NumPy's ufunc leaves the unselected elements as `out` holds them
+        base = lax.cast(out, res.dtype) if out is not None else np.zeros_like(res)
+        res = lax.where(lax.lift(where, np.bool_), res, base)
     if out is not None:
         from .ufuncs import _store
 
-        return _store(np.minimum, (res,), out, True, "same_kind")
+        return _store(np.minimum, (res,), out, True, casting)
     return res
 
 
