@@ -256,6 +256,40 @@ def ufunc_out_keyword_positional(x, y):
     return out, res, x
 
 
+def masked_reductions_with_initial(x):
+    pos = x > 0
+    return (np.multiply.reduce(x, axis=0, initial=2.0, where=pos),
+            np.sum(x, axis=1, initial=10.0, where=pos), np.prod(x, initial=0.5, where=~pos),
+            np.add.reduce(x, axis=None, initial=1, where=pos), x.sum(where=pos, initial=-1.0),
+            np.max(x, axis=1, initial=0.25, where=pos))
+
+
+def clip_with_where_and_casting(x):
+    out = x.copy()
+    np.clip(x, -0.5, 0.5, out=out, where=x > -1)
+    counts = np.zeros(x.shape, dtype=np.int64)
+    np.clip(x * 3, 0, 2, out=counts, casting="unsafe")
+    return out, counts
+
+
+def ufunc_unsafe_dtype(x):
+    return (np.add(x, 1, dtype=np.uint8, casting="unsafe"),
+            np.multiply(x, 1.5, dtype=np.int64, casting="unsafe"),
+            np.subtract(x, 0.5, dtype=np.float32, casting="same_kind"))
+
+
+def method_outs_cast_unsafely(x):
+    totals = np.zeros(2, dtype=np.int64)
+    np.add.reduceat(x, [0, 2], out=totals)
+    running = np.empty(x.shape, dtype=np.int64)
+    np.add.accumulate(x, out=running)
+    peaks = np.empty(x.shape)
+    np.maximum.accumulate(x, out=peaks)
+    seg = np.empty(3)
+    np.add.reduceat(x, [0, 1, 3], out=seg)
+    return totals, running, peaks, seg
+
+
 # ----------------------------------------------------------------------------- PDE solvers
 
 
@@ -838,6 +872,13 @@ CORPUS = {
     "out_aliasing_shifted": (out_aliasing_shifted, {}, lambda s, n: (_f(n + 2, seed=s),)),
     "ufunc_out_keyword_positional": (ufunc_out_keyword_positional, {}, lambda s, n: (
         _f(n, seed=s), _f(n, seed=s + 1))),
+    "masked_reductions_with_initial": (masked_reductions_with_initial, {}, lambda s, n: (
+        _f(n, 3, seed=s),)),
+    "clip_with_where_and_casting": (clip_with_where_and_casting, {}, lambda s, n: (
+        _f(n, 3, seed=s),)),
+    "ufunc_unsafe_dtype": (ufunc_unsafe_dtype, {}, lambda s, n: (_f(n, seed=s) * 100,)),
+    "method_outs_cast_unsafely": (method_outs_cast_unsafely, {}, lambda s, n: (
+        _f(n, positive=True, seed=s),)),
     "heat_explicit_1d": (heat_explicit_1d, {}, lambda s, n: (_f(n + 5, seed=s),)),
     "heat_explicit_2d_inplace": (heat_explicit_2d_inplace, {}, lambda s, n: (
         _f(n + 2, n + 1, seed=s),)),
