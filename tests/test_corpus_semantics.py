@@ -248,6 +248,11 @@ def out_aliasing_shifted(u):
     return u
 
 
+def roll_shifts_broadcast(x):
+    return (np.roll(x, (1, 2), axis=(0,)), np.roll(x, 1, axis=(0, 1)),
+            np.roll(x, (1, -1), axis=(1, 1)), np.roll(x, [2], axis=[-1]), np.roll(x, 3))
+
+
 def ufunc_out_keyword_positional(x, y):
     out = np.empty_like(x)
     np.add(x, y, out)
@@ -870,6 +875,7 @@ CORPUS = {
                                                                  n // 2))[:n])),
     "clip_out_inplace": (clip_out_inplace, {}, lambda s, n: (_f(n, 2, seed=s),)),
     "out_aliasing_shifted": (out_aliasing_shifted, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "roll_shifts_broadcast": (roll_shifts_broadcast, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "ufunc_out_keyword_positional": (ufunc_out_keyword_positional, {}, lambda s, n: (
         _f(n, seed=s), _f(n, seed=s + 1))),
     "masked_reductions_with_initial": (masked_reductions_with_initial, {}, lambda s, n: (
@@ -1063,7 +1069,25 @@ ERRORS = [
     ("transpose_axes", lambda a: a.transpose(0, 0), ValueError),
     ("swapaxes_axis", lambda a: a.swapaxes(0, 2), np.exceptions.AxisError),
     ("matmul_scalar", lambda a: a @ 2.0, ValueError),
-    ("tile_reps", lambda a: a.reshape(3, 4, 5), ValueError),
+    ("reshape_bigger", lambda a: a.reshape(3, 4, 5), ValueError),
+    ("reshape_order", lambda a: a.reshape(4, 3, order="X"), ValueError),
+    ("ravel_order", lambda a: a.ravel(order="Q"), ValueError),
+    ("take_axis", lambda a: np.take(a, [0], axis=3), np.exceptions.AxisError),
+    ("take_along_axis_ndim", lambda a: np.take_along_axis(a, np.zeros(3, dtype=int), axis=1),
+     ValueError),
+    ("mask_length", lambda a: a[np.array([True, False])], IndexError),
+    ("mask_second_axis", lambda a: a[:, np.array([True, False, True])], IndexError),
+    ("mask_set_length", lambda a: a.__setitem__(np.array([True, False]), 0.0), IndexError),
+    ("trace_of_vector", lambda a: np.trace(a[0]), ValueError),
+    ("det_of_vector", lambda a: np.linalg.det(a[0]), np.linalg.LinAlgError),
+    ("svd_of_vector", lambda a: np.linalg.svd(a[0]), np.linalg.LinAlgError),
+    ("interp_lengths", lambda a: np.interp(a[0], a[1], a[2, :3]), ValueError),
+    ("histogram_negative_bins", lambda a: np.histogram(a, bins=-1), ValueError),
+    ("searchsorted_2d", lambda a: np.searchsorted(a, 0.5), ValueError),
+    ("cov_fractional_ddof", lambda a: np.cov(a, ddof=1.5), ValueError),
+    ("argsort_kind", lambda a: np.argsort(a, kind="bogus"), ValueError),
+    ("sort_kind", lambda a: np.sort(a, kind="fast"), ValueError),
+    ("roll_shifts_axes", lambda a: np.roll(a, (1, 2, 3), axis=(0, 1)), ValueError),
 ]
 
 

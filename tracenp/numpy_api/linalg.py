@@ -238,6 +238,8 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 @implements(np.diagonal)
 def diagonal(a, offset=0, axis1=0, axis2=1):
     a = lax.lift(a)
+    if a.ndim < 2:
+        raise ValueError("diag requires an array of at least two dimensions")
     n, m = a.shape[axis1], a.shape[axis2]
     rows = np.arange(max(0, -offset), min(n, m - offset)) if offset < m else np.arange(0)
     rows = rows[rows < n] if rows.size else rows

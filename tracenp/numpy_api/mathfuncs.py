@@ -271,6 +271,8 @@ def _sorted_before(a, v, side: str):
 @implements(np.searchsorted)
 def searchsorted(a, v, side="left", sorter=None):
     a = lax.lift(a)
+    if a.ndim != 1:
+        raise ValueError("object too deep for desired array")
     if sorter is not None:
         a = np.take(a, sorter)
     v = lax.lift(v)
@@ -286,6 +288,12 @@ def searchsorted(a, v, side="left", sorter=None):
 @implements(np.interp)
 def interp(x, xp, fp, left=None, right=None, period=None):
     x, xp, fp = lax.lift(x), lax.lift(xp), lax.lift(fp)
+    if xp.ndim != 1 or fp.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    if xp.shape[0] != fp.shape[0]:
+        raise ValueError("fp and xp are not of the same length.")
+    if xp.shape[0] == 0:
+        raise ValueError("array of sample points is empty")
     dtype = np.complex128 if fp.dtype.kind == "c" else np.float64
     x, xp, fp = (lax.cast(t, np.float64 if t is not fp else dtype) for t in (x, xp, fp))
     if period is not None:  # NumPy's: wrap into one period, sort, extend by one point each side
@@ -373,6 +381,8 @@ def convolve(a, v, mode="full"):
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
         dtype=None):
     m = lax.lift(m)
+    if ddof is not None and ddof != int(ddof):
+        raise ValueError("ddof must be integer")
     dtype = np.result_type(m.dtype, np.float64) if dtype is None else np.dtype(dtype)
     X = lax.cast(m, dtype)
     X = lax.reshape(X, (1,) * (2 - X.ndim) + X.shape)
@@ -637,6 +647,8 @@ def histogram_where(a, bins, range, density, weights, keep):
     histogram of a selection `a[mask]` (`masked.py`)."""
     x = np.ravel(lax.lift(a))
     if isinstance(bins, (int, np.integer)):
+        if bins < 1:
+            raise ValueError("`bins` must be positive, when an integer")
         edges, onehot = _uniform_bins(x, int(bins), range)
     elif isinstance(bins, str):
         raise errors.data_dependent(f"np.histogram with bins={bins!r} (the number of bins "
