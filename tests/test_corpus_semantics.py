@@ -1151,6 +1151,13 @@ ERRORS = [
     ("argsort_kind", lambda a: np.argsort(a, kind="bogus"), ValueError),
     ("sort_kind", lambda a: np.sort(a, kind="fast"), ValueError),
     ("roll_shifts_axes", lambda a: np.roll(a, (1, 2, 3), axis=(0, 1)), ValueError),
+    ("slice_of_floats", lambda a: a[0.5:2], TypeError),
+    ("sum_float_axis", lambda a: np.sum(a, axis=1.0), TypeError),
+    ("mean_float_axes", lambda a: a.mean(axis=(0, 1.0)), TypeError),
+    ("reshape_float", lambda a: a.reshape(2.0, 6), TypeError),
+    ("searchsorted_side", lambda a: np.searchsorted(a[0], 0.1, side="middle"), ValueError),
+    ("vander_negative", lambda a: np.vander(a[0], -1), ValueError),
+    ("trace_axes", lambda a: np.trace(a, axis1=0, axis2=3), np.exceptions.AxisError),
 ]
 
 

@@ -12,6 +12,8 @@ tracenp refuses it with a TracingError that suggests `np.where`.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import errors, lax
@@ -110,7 +112,11 @@ def _basic(x, key):
             start, stop, step = k.start, k.stop, k.step
             if step == 0:
                 raise ValueError("slice step cannot be zero")
-            s = tuple(None if v is None else int(v) for v in (start, stop, step))
+            try:
+                s = tuple(None if v is None else operator.index(v) for v in (start, stop, step))
+            except TypeError:
+                raise TypeError("slice indices must be integers or None or have an __index__ "
+                                "method") from None
             slices.append(s)
             out_shape.append(len(range(*slice(*s).indices(n))) if n is not None else None)
         axis += 1

@@ -240,6 +240,7 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
     a = lax.lift(a)
     if a.ndim < 2:
         raise ValueError("diag requires an array of at least two dimensions")
+    axis1, axis2 = normalize_axis(axis1, a.ndim), normalize_axis(axis2, a.ndim)
     n, m = a.shape[axis1], a.shape[axis2]
     rows = np.arange(max(0, -offset), min(n, m - offset)) if offset < m else np.arange(0)
     rows = rows[rows < n] if rows.size else rows

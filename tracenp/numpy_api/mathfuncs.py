@@ -273,6 +273,8 @@ def searchsorted(a, v, side="left", sorter=None):
     a = lax.lift(a)
     if a.ndim != 1:
         raise ValueError("object too deep for desired array")
+    if side not in ("left", "right"):
+        raise ValueError(f"search side must be 'left' or 'right' (got {side!r})")
     if sorter is not None:
         a = np.take(a, sorter)
     v = lax.lift(v)
@@ -1100,6 +1102,8 @@ def vander(x, N=None, increasing=False):
         raise ValueError("x must be a one-dimensional array or sequence.")
     x = lax.cast(x, np.promote_types(x.dtype, int))
     n = x.shape[0] if N is None else N
+    if n < 0:
+        raise ValueError("negative dimensions are not allowed")
     if n == 0:
         return lax.lift(np.zeros((x.shape[0], 0), x.dtype))
     cols = [np.ones_like(x)]

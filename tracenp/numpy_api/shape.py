@@ -25,6 +25,9 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     a = _t(a)
     shape = newshape if shape is None else shape
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    for d in shape:
+        if isinstance(d, (float, np.floating)):
+            raise TypeError(f"'{type(d).__name__}' object cannot be interpreted as an integer")
     if order not in ("C", "F", "A", "K", None):
         raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
     if order == "F":
