@@ -1158,6 +1158,10 @@ ERRORS = [
     ("searchsorted_side", lambda a: np.searchsorted(a[0], 0.1, side="middle"), ValueError),
     ("vander_negative", lambda a: np.vander(a[0], -1), ValueError),
     ("trace_axes", lambda a: np.trace(a, axis1=0, axis2=3), np.exceptions.AxisError),
+    ("sum_out_dims", lambda a: np.sum(a, axis=0, out=np.zeros((1, 4))), ValueError),
+    ("max_out_dims", lambda a: np.max(a, axis=1, out=np.zeros((3, 1))), ValueError),
+    ("sum_out_keepdims", lambda a: np.sum(a, axis=0, keepdims=True, out=np.zeros(4)), ValueError),
+    ("sum_out_scalar", lambda a: np.sum(a, out=np.zeros(1)), ValueError),
 ]
 
 

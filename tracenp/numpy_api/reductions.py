@@ -29,6 +29,9 @@ def _finish(r, x, axes, keepdims, out, name):
     if keepdims:
         r = lax.reshape(r, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
     if out is not None:
+        if lax.is_tracer(out) and out.shape != r.shape:  # NumPy does not broadcast into it
+            raise ValueError(f"output parameter for reduction operation {name} has the wrong "
+                             f"shape: found {out.shape} but expected {r.shape}")
         return _store(getattr(np, name, np.add), (r,), out, True, "unsafe")
     return r
 
