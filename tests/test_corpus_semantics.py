@@ -1006,6 +1006,24 @@ def complex_spectrum_real_if_close(x):
     return np.real_if_close(np.fft.fft(x) * 1j)
 
 
+def ratio_or_zero_when_raising(x, y):
+    with np.errstate(divide="raise", invalid="raise"):
+        try:
+            return x / y
+        except FloatingPointError:
+            return np.zeros_like(x)
+
+
+def log_under_seterr_raise(x):
+    old = np.seterr(all="raise")
+    try:
+        return np.log(x)
+    except FloatingPointError:
+        return np.full_like(x, -1.0)
+    finally:
+        np.seterr(**old)
+
+
 REFUSED = {
     "polymul_of_traced": (tracenp.errors.DataDependentShapeError, polymul_of_traced,
                           lambda s: (np.array([0.0, 1.0 + s]), _f(3, seed=s))),
@@ -1026,6 +1044,11 @@ REFUSED = {
     "trim_zeros_fixed": (tracenp.errors.DataDependentShapeError, trim_zeros_fixed,
                          lambda s: (np.concatenate([[0.0, 0.0], _f(4, positive=True, seed=s),
                                                     [0.0]]),)),
+    "ratio_or_zero_when_raising": (tracenp.errors.UnsupportedFunctionError,
+                                   ratio_or_zero_when_raising,
+                                   lambda s: (_f(4, seed=s), np.array([1.0, 0.0, 2.0, -1.0]))),
+    "log_under_seterr_raise": (tracenp.errors.UnsupportedFunctionError, log_under_seterr_raise,
+                               lambda s: (_f(4, seed=s),)),
     "complex_spectrum_real_if_close": (tracenp.errors.UnsupportedFunctionError,
                                        complex_spectrum_real_if_close,
                                        lambda s: (_f(6, seed=s),)),

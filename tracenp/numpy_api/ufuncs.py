@@ -165,9 +165,27 @@ def isnat(x):
     return np.equal(lax.cast(x, np.int64), NAT)
 
 
+# ufuncs that set no floating-point error flag, whatever the values
+_QUIET = frozenset("equal not_equal less less_equal greater greater_equal logical_and logical_or "
+                   "logical_xor logical_not bitwise_and bitwise_or bitwise_xor invert left_shift "
+                   "right_shift isnan isinf isfinite isnat signbit negative positive absolute "
+                   "maximum minimum fmax fmin copysign sign conjugate".split())
+
+
+def _refuse_raising_errors(ufunc: np.ufunc) -> None:
+    """Under `np.errstate(divide="raise")` (or `np.seterr`) NumPy raises FloatingPointError
+    when the values trip the flag; the compiled function computes inf, nan or 0 there, so the
+    form is refused by name (`fallback=True` runs NumPy, which raises or not by the data)."""
+    if ufunc.__name__ not in _QUIET and "raise" in np.geterr().values():
+        raise errors.unsupported(
+            f"np.{ufunc.__name__} where floating-point errors raise (np.errstate(...='raise') "
+            "or np.seterr: NumPy raises FloatingPointError or not by the values)")
+
+
 def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting="same_kind",
                 signature=None, operator=False, order="K", subok=True):
     """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
+    _refuse_raising_errors(ufunc)
     if ufunc.signature is not None:  # gufuncs: matmul, vecdot, matvec, vecmat
         from .linalg import gufunc
 
