@@ -1024,6 +1024,10 @@ def log_under_seterr_raise(x):
         np.seterr(**old)
 
 
+def batched_matmul_axes(a, b):
+    return np.matmul(a, b, axes=[(0, 1), (0, 1), (0, 1)])
+
+
 REFUSED = {
     "polymul_of_traced": (tracenp.errors.DataDependentShapeError, polymul_of_traced,
                           lambda s: (np.array([0.0, 1.0 + s]), _f(3, seed=s))),
@@ -1049,6 +1053,8 @@ REFUSED = {
                                    lambda s: (_f(4, seed=s), np.array([1.0, 0.0, 2.0, -1.0]))),
     "log_under_seterr_raise": (tracenp.errors.UnsupportedFunctionError, log_under_seterr_raise,
                                lambda s: (_f(4, seed=s),)),
+    "batched_matmul_axes": (tracenp.errors.UnsupportedFunctionError, batched_matmul_axes,
+                            lambda s: (_f(3, 4, 2, seed=s), _f(4, 5, 2, seed=s + 1))),
     "complex_spectrum_real_if_close": (tracenp.errors.UnsupportedFunctionError,
                                        complex_spectrum_real_if_close,
                                        lambda s: (_f(6, seed=s),)),

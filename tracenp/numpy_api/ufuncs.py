@@ -420,6 +420,9 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if any(isinstance(x, MaskedSelection) for x in inputs):
         return NotImplemented
     if method == "__call__":
+        extra = {"axes", "axis", "keepdims"} & set(kwargs)
+        if extra and ufunc.signature is not None:
+            raise errors.unsupported(f"np.{ufunc.__name__} with {sorted(extra)[0]}=")
         if "out" in kwargs and isinstance(kwargs["out"], tuple) and len(kwargs["out"]) == 1:
             kwargs["out"] = kwargs["out"][0]
         return apply_ufunc(ufunc, inputs, **kwargs)
