@@ -1187,6 +1187,8 @@ ERRORS = [
     ("searchsorted_side", lambda a: np.searchsorted(a[0], 0.1, side="middle"), ValueError),
     ("vander_negative", lambda a: np.vander(a[0], -1), ValueError),
     ("trace_axes", lambda a: np.trace(a, axis1=0, axis2=3), np.exceptions.AxisError),
+    ("percentile_of_complex", lambda a: np.percentile(a + 1j, 50), TypeError),
+    ("nanquantile_of_complex", lambda a: np.nanquantile(a * 1j, [0.5]), TypeError),
     ("sum_out_dims", lambda a: np.sum(a, axis=0, out=np.zeros((1, 4))), ValueError),
     ("max_out_dims", lambda a: np.max(a, axis=1, out=np.zeros((3, 1))), ValueError),
     ("sum_out_keepdims", lambda a: np.sum(a, axis=0, keepdims=True, out=np.zeros(4)), ValueError),

@@ -596,11 +596,18 @@ def _kept(res, x, axes, q, keepdims: bool):
                                             for d in range(x.ndim)))
 
 
+def _real_only(a) -> None:
+    """NumPy's quantiles and percentiles refuse complex values (np.median takes them)."""
+    if np.iscomplexobj(a):
+        raise TypeError("a must be an array of real numbers")
+
+
 @implements(np.quantile)
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.quantile with weights= or out=")
+    _real_only(a)
     return _quantile(a, q, axis, keepdims, method, type(q) in (int, float))
 
 
@@ -609,6 +616,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
                keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.percentile with weights= or out=")
+    _real_only(a)
     weak_q = type(q) in (int, float)  # NumPy: weak promotion for the result type
     q = np.true_divide(_ASARRAY(_concrete(q, "percentile `q`")), 100)
     return _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
@@ -1215,6 +1223,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
                 keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.nanquantile with weights= or out=")
+    _real_only(a)
     return _nanquantile(a, q, axis, keepdims, method, type(q) in (int, float), "np.nanquantile")
 
 
@@ -1223,6 +1232,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
                   keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.nanpercentile with weights= or out=")
+    _real_only(a)
     weak_q = type(q) in (int, float)
     q = np.true_divide(_ASARRAY(_concrete(q, "np.nanpercentile `q`")), 100)
     return _nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile")
