@@ -31,6 +31,9 @@ def _square(a, name):
 def infer_linalg(srcs, p):
     name, out = p["name"], p["out"]
     a = srcs[0]
+    if a.ndim < 2:
+        raise np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be at "
+                                    "least two-dimensional")
     real = real_dtype(a.dtype)
     batch, (m, n) = a.shape[:-2], a.shape[-2:]
     k = None if m is None or n is None else min(m, n)

@@ -6,6 +6,8 @@ dim is taken to be non-broadcastable, as Theano does.
 
 from __future__ import annotations
 
+import operator
+
 from typing import Sequence
 
 import numpy as np
@@ -35,6 +37,7 @@ def broadcast_shapes(*shapes: Shape) -> Shape:
 def normalize_axis(axis: int, ndim: int, strict: bool = False) -> int:
     """`axis` in [0, ndim); a 0-d array takes 0 and -1 unless `strict` (NumPy's
     `normalize_axis_index`: swapaxes, moveaxis, flip, roll, median)."""
+    axis = operator.index(axis)  # NumPy's TypeError for axis=1.0
     if not -max(ndim, 1) <= axis < max(ndim, 1) or (strict and ndim == 0):
         from numpy.exceptions import AxisError
 
@@ -51,11 +54,11 @@ def normalize_axes(axis, ndim: int, strict: bool = False) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(ndim))
     if isinstance(axis, (tuple, list)):
-        axes = tuple(normalize_axis(int(a), ndim, strict=True) for a in axis)
+        axes = tuple(normalize_axis(a, ndim, strict=True) for a in axis)
         if len(set(axes)) != len(axes):
             raise ValueError("duplicate value in 'axis'")
         return tuple(sorted(axes))
-    axis = normalize_axis(int(axis), ndim, strict)
+    axis = normalize_axis(axis, ndim, strict)
     return (axis,) if ndim else ()
 
 
@@ -67,7 +70,7 @@ def slice_dim(n: int | None, start, stop, step) -> int | None:
 
 def resolve_reshape(src: Shape, target: Sequence[int]) -> Shape:
     """Resolve one -1 in `target`; raise NumPy's ValueError when sizes differ."""
-    target = tuple(int(d) for d in target)
+    target = tuple(operator.index(d) for d in target)  # NumPy's TypeError for 2.0
     if target.count(-1) > 1:
         raise ValueError("can only specify one unknown dimension")
     if any(d is None for d in src):

@@ -28,6 +28,8 @@ def _concrete(*args):
 
 
 def _constants(res):
+    if isinstance(res, tuple) and hasattr(res, "_fields"):  # np.unique_counts(...).counts
+        return type(res)(*(lax.lift(r) for r in res))
     return tuple(lax.lift(r) for r in res) if isinstance(res, tuple) else lax.lift(res)
 
 
@@ -78,6 +80,34 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
             "compare with np.arange(k): (x[:, None] == np.arange(k)).sum(axis=0)")
     return _constants(np.unique(known[0], return_index, return_inverse, return_counts, axis,
                                 **kw))
+
+
+_SETS = ("np.isin(a, b) keeps a's shape and marks the members, np.sort(x) keeps every element, "
+         "and values in a known range count as (x[:, None] == np.arange(k)).sum(axis=0)")
+_TRIMS = ("coefficients with leading (or trailing) zeros give a shorter result, so the length "
+          "depends on them; np.convolve(a, b) is the untrimmed product and np.polyval "
+          "evaluates any coefficient array")
+
+
+def _of_constants(func, what: str, instead: str):
+    """`func` of arguments that depend on no input: NumPy's result as a constant; of traced
+    ones, whose values decide the result's length, the named refusal."""
+
+    def impl(*args, **kwargs):
+        known = _concrete(*args, *kwargs.values())
+        if known is None:
+            raise errors.data_dependent(what, instead)
+        return _constants(func(*known[:len(args)], **dict(zip(kwargs, known[len(args):]))))
+
+    return impl
+
+
+for _func, _instead in (
+        (np.setdiff1d, _SETS), (np.union1d, _SETS), (np.intersect1d, _SETS),
+        (np.setxor1d, _SETS), (np.unique_counts, _SETS), (np.unique_inverse, _SETS),
+        (np.unique_values, _SETS), (np.unique_all, _SETS), (np.trim_zeros, _TRIMS),
+        (np.polymul, _TRIMS), (np.polydiv, _TRIMS), (np.roots, _TRIMS)):
+    implements(_func)(_of_constants(_func, f"np.{_func.__name__}", _instead))
 
 
 @implements(np.bincount)

@@ -12,6 +12,8 @@ tracenp refuses it with a TracingError that suggests `np.where`.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import errors, lax
@@ -19,6 +21,7 @@ from ..ops import Op
 from ..tracer import Tracer
 from . import implements
 from .creation import weak_or_dtype
+from ..shapes import normalize_axis
 from .masked import MaskedSelection, index_by_selections, select, take_selected
 
 
@@ -46,6 +49,9 @@ def _expand_key(key, ndim: int) -> list:
     for k in key:
         if k is None or k is Ellipsis:
             continue
+        if isinstance(k, (float, complex, str, np.floating, np.complexfloating)):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis "
+                             "(`None`) and integer or boolean arrays are valid indices")
         if (lax.is_tracer(k) or isinstance(k, np.ndarray)) and np.dtype(k.dtype) == np.bool_:
             consumed += max(k.ndim, 1) if k.ndim else 0
         elif isinstance(k, (bool, np.bool_)):
@@ -62,6 +68,27 @@ def _expand_key(key, ndim: int) -> list:
     else:
         key = key + fill
     return key
+
+
+def _check_masks(x, ekey: list) -> list:
+    """NumPy's check that each boolean array in the expanded key has the shape of the dims
+    it indexes (a mask of another length selected a wrong set of elements)."""
+    axis = 0
+    for k in ekey:
+        if k is None:
+            continue
+        ndim = np.ndim(k) if (lax.is_tracer(k) or isinstance(k, np.ndarray)) and \
+            np.dtype(k.dtype) == np.bool_ else None
+        if ndim is None:
+            axis += 1
+            continue
+        for d, (n, m) in enumerate(zip(x.shape[axis:axis + ndim], np.shape(k))):
+            if n is not None and n != m:
+                raise IndexError(f"boolean index did not match indexed array along axis "
+                                 f"{axis + d}; size of axis is {n} but size of corresponding "
+                                 f"boolean axis is {m}")
+        axis += ndim
+    return ekey
 
 
 def _normalize_int(k: int, n: int, axis: int) -> int:
@@ -85,7 +112,11 @@ def _basic(x, key):
             start, stop, step = k.start, k.stop, k.step
             if step == 0:
                 raise ValueError("slice step cannot be zero")
-            s = tuple(None if v is None else int(v) for v in (start, stop, step))
+            try:
+                s = tuple(None if v is None else operator.index(v) for v in (start, stop, step))
+            except TypeError:
+                raise TypeError("slice indices must be integers or None or have an __index__ "
+                                "method") from None
             slices.append(s)
             out_shape.append(len(range(*slice(*s).indices(n))) if n is not None else None)
         axis += 1
@@ -366,7 +397,7 @@ def getitem(x, key):
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         return index_by_selections(x, keys)
-    ekey = _expand_key(key, x.ndim)
+    ekey = _check_masks(x, _expand_key(key, x.ndim))
     scalar = _all_integers(key)
     if any(_is_advanced(k) for k in ekey):
         res = _advanced_get(x, ekey)
@@ -416,7 +447,7 @@ def setitem(x, key, value):
         return
     if _inner_mask_set(x, lift_index_lists(key), value):
         return
-    ekey = _expand_key(lift_index_lists(key), x.ndim)
+    ekey = _check_masks(x, _expand_key(lift_index_lists(key), x.ndim))
     if any(_is_advanced(k) for k in ekey):
         mask = [k for k in ekey if _traced_mask(k)]  # a mask known while tracing selects
         if mask:
@@ -556,7 +587,7 @@ def take(a, indices, axis=None, out=None, mode="raise"):
     a = lax.lift(a)
     if axis is None:
         a, axis = np.ravel(a), 0
-    axis = axis % a.ndim
+    axis = normalize_axis(axis, a.ndim)
     indices = lift_index_lists(indices)
     if a.shape[axis] == 0 and mode in ("clip", "wrap") and np.size(indices):
         shape = a.shape[:axis] + np.shape(indices) + a.shape[axis + 1:]
@@ -676,7 +707,9 @@ def take_along_axis(arr, indices, axis=-1):
     arr = lax.lift(arr)
     if axis is None:
         arr, axis = np.ravel(arr), 0
-    axis = axis % arr.ndim
+    if np.ndim(indices) != arr.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    axis = normalize_axis(axis, arr.ndim)
     n = arr.shape[axis]
     idx = _to_index_array(indices, n, axis)
     return lax.gather(arr, idx, axis)

@@ -173,6 +173,13 @@ def _parse_einsum(subscripts: str, operands):
         out = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     else:
         out = out.replace("...", ell)
+        for c in out:
+            if c not in used and c not in ell:
+                raise ValueError(f"einstein sum subscripts string included output subscript "
+                                 f"'{c}' which never appeared in an input")
+            if out.count(c) > 1:
+                raise ValueError(f"einstein sum subscripts string includes output subscript "
+                                 f"'{c}' multiple times")
     return ",".join(new_terms) + "->" + out
 
 
@@ -231,6 +238,9 @@ def trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
 @implements(np.diagonal)
 def diagonal(a, offset=0, axis1=0, axis2=1):
     a = lax.lift(a)
+    if a.ndim < 2:
+        raise ValueError("diag requires an array of at least two dimensions")
+    axis1, axis2 = normalize_axis(axis1, a.ndim), normalize_axis(axis2, a.ndim)
     n, m = a.shape[axis1], a.shape[axis2]
     rows = np.arange(max(0, -offset), min(n, m - offset)) if offset < m else np.arange(0)
     rows = rows[rows < n] if rows.size else rows

@@ -222,6 +222,42 @@ def polyint(p, m=1, k=None):
     return p
 
 
+@implements(np.poly)
+def poly(seq_of_zeros):
+    """NumPy's product of one `(x - zero)` factor per root, a length known now. A real square
+    matrix's characteristic polynomial is real, as NumPy's is (its eigenvalues come in exact
+    conjugate pairs); complex roots give a real or a complex result by their values, refused."""
+    z = np.atleast_1d(lax.lift(seq_of_zeros))
+    if z.dtype.kind == "c":
+        raise errors.unsupported("np.poly of complex roots (real or complex by their values)")
+    if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
+        z = np.linalg.eigvals(z)
+        part = np.empty(0, z.dtype).real.dtype
+    elif z.ndim == 1:
+        part = z.dtype if z.dtype.char in "fdg" else np.dtype(np.float64)  # np.mintypecode
+        z = lax.cast(z, part)
+    else:
+        raise ValueError("input must be 1d or non-empty square 2d array.")
+    if z.shape[0] == 0:
+        return 1.0
+    a = lax.lift(np.ones(1, z.dtype))
+    for i in range(z.shape[0]):
+        zero = lax.lift(np.zeros(1, z.dtype))
+        a = np.subtract(np.concatenate([a, zero]), np.multiply(z[i], np.concatenate([zero, a])))
+    return a if a.dtype == part else np.real(a)
+
+
+@implements(np.real_if_close)
+def real_if_close(a, tol=100):
+    """A real array is NumPy's result itself; of a complex one, whether the result is real
+    depends on its values, refused."""
+    a = lax.lift(a)
+    if a.dtype.kind == "c":
+        raise errors.unsupported("np.real_if_close of complex values (real or complex by "
+                                 "their values; np.real(z) or z.real is always real)")
+    return a
+
+
 def _sorted_before(a, v, side: str):
     """Elementwise `a` sorts before `v` in NumPy's order (NaN last)."""
     if side == "left":
@@ -235,6 +271,10 @@ def _sorted_before(a, v, side: str):
 @implements(np.searchsorted)
 def searchsorted(a, v, side="left", sorter=None):
     a = lax.lift(a)
+    if a.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    if side not in ("left", "right"):
+        raise ValueError(f"search side must be 'left' or 'right' (got {side!r})")
     if sorter is not None:
         a = np.take(a, sorter)
     v = lax.lift(v)
@@ -250,6 +290,12 @@ def searchsorted(a, v, side="left", sorter=None):
 @implements(np.interp)
 def interp(x, xp, fp, left=None, right=None, period=None):
     x, xp, fp = lax.lift(x), lax.lift(xp), lax.lift(fp)
+    if xp.ndim != 1 or fp.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    if xp.shape[0] != fp.shape[0]:
+        raise ValueError("fp and xp are not of the same length.")
+    if xp.shape[0] == 0:
+        raise ValueError("array of sample points is empty")
     dtype = np.complex128 if fp.dtype.kind == "c" else np.float64
     x, xp, fp = (lax.cast(t, np.float64 if t is not fp else dtype) for t in (x, xp, fp))
     if period is not None:  # NumPy's: wrap into one period, sort, extend by one point each side
@@ -337,6 +383,8 @@ def convolve(a, v, mode="full"):
 def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
         dtype=None):
     m = lax.lift(m)
+    if ddof is not None and ddof != int(ddof):
+        raise ValueError("ddof must be integer")
     dtype = np.result_type(m.dtype, np.float64) if dtype is None else np.dtype(dtype)
     X = lax.cast(m, dtype)
     X = lax.reshape(X, (1,) * (2 - X.ndim) + X.shape)
@@ -548,11 +596,18 @@ def _kept(res, x, axes, q, keepdims: bool):
                                             for d in range(x.ndim)))
 
 
+def _real_only(a) -> None:
+    """NumPy's quantiles and percentiles refuse complex values (np.median takes them)."""
+    if np.iscomplexobj(a):
+        raise TypeError("a must be an array of real numbers")
+
+
 @implements(np.quantile)
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.quantile with weights= or out=")
+    _real_only(a)
     return _quantile(a, q, axis, keepdims, method, type(q) in (int, float))
 
 
@@ -561,6 +616,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
                keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.percentile with weights= or out=")
+    _real_only(a)
     weak_q = type(q) in (int, float)  # NumPy: weak promotion for the result type
     q = np.true_divide(_ASARRAY(_concrete(q, "percentile `q`")), 100)
     return _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
@@ -601,6 +657,8 @@ def histogram_where(a, bins, range, density, weights, keep):
     histogram of a selection `a[mask]` (`masked.py`)."""
     x = np.ravel(lax.lift(a))
     if isinstance(bins, (int, np.integer)):
+        if bins < 1:
+            raise ValueError("`bins` must be positive, when an integer")
         edges, onehot = _uniform_bins(x, int(bins), range)
     elif isinstance(bins, str):
         raise errors.data_dependent(f"np.histogram with bins={bins!r} (the number of bins "
@@ -1052,6 +1110,8 @@ def vander(x, N=None, increasing=False):
         raise ValueError("x must be a one-dimensional array or sequence.")
     x = lax.cast(x, np.promote_types(x.dtype, int))
     n = x.shape[0] if N is None else N
+    if n < 0:
+        raise ValueError("negative dimensions are not allowed")
     if n == 0:
         return lax.lift(np.zeros((x.shape[0], 0), x.dtype))
     cols = [np.ones_like(x)]
@@ -1163,6 +1223,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
                 keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.nanquantile with weights= or out=")
+    _real_only(a)
     return _nanquantile(a, q, axis, keepdims, method, type(q) in (int, float), "np.nanquantile")
 
 
@@ -1171,6 +1232,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
                   keepdims=False, *, weights=None, interpolation=None):
     if weights is not None or out is not None:
         raise errors.unsupported("np.nanpercentile with weights= or out=")
+    _real_only(a)
     weak_q = type(q) in (int, float)
     q = np.true_divide(_ASARRAY(_concrete(q, "np.nanpercentile `q`")), 100)
     return _nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile")

@@ -29,6 +29,9 @@ def _finish(r, x, axes, keepdims, out, name):
     if keepdims:
         r = lax.reshape(r, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
     if out is not None:
+        if lax.is_tracer(out) and out.shape != r.shape:  # NumPy does not broadcast into it
+            raise ValueError(f"output parameter for reduction operation {name} has the wrong "
+                             f"shape: found {out.shape} but expected {r.shape}")
         return _store(getattr(np, name, np.add), (r,), out, True, "unsafe")
     return r
 
@@ -42,7 +45,7 @@ def _reduce(op, a, axis, dtype, out, keepdims, initial, where, identity, name):
         if identity is None and initial is np._NoValue:
             raise ValueError(f"reduction operation '{name}' does not have an identity, so to use a "
                              "where mask one has to specify 'initial'")
-        fill = identity if initial is np._NoValue else initial
+        fill = initial if identity is None else identity  # `initial` enters once, below
         x = np.where(where, x, lax.lift(np.asarray(fill, x.dtype)))
     if initial is not np._NoValue and any(x.shape[a] == 0 for a in axes):
         kept = tuple(d for i, d in enumerate(x.shape) if i not in axes)  # nothing but `initial`

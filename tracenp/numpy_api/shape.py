@@ -25,6 +25,11 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     a = _t(a)
     shape = newshape if shape is None else shape
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    for d in shape:
+        if isinstance(d, (float, np.floating)):
+            raise TypeError(f"'{type(d).__name__}' object cannot be interpreted as an integer")
+    if order not in ("C", "F", "A", "K", None):
+        raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
     if order == "F":
         rev = lax.transpose(a, tuple(reversed(range(a.ndim))))
         out = lax.reshape(rev, tuple(reversed(lax.reshape(a, shape).shape)))
@@ -431,12 +436,15 @@ def roll(a, shift, axis=None):
     a = _t(a)
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
-    shifts = np.broadcast_to(np.asarray(shift), np.shape(axis)).tolist() if \
-        isinstance(axis, (tuple, list)) else [shift]
-    axes = list(axis) if isinstance(axis, (tuple, list)) else [axis]
-    normalize_axes(axes, a.ndim, strict=True)
+    if isinstance(axis, (tuple, list)) or np.ndim(shift):  # NumPy broadcasts them together
+        shifts, axes = (v.ravel().tolist() for v in np.broadcast_arrays(np.asarray(shift),
+                                                                        np.asarray(axis)))
+    else:
+        shifts, axes = [shift], [axis]
+    rolls = [0] * a.ndim  # a repeated axis rolls by the sum of its shifts, as in NumPy
     for s, ax in zip(shifts, axes):
-        ax = normalize_axis(ax, a.ndim)
+        rolls[normalize_axis(ax, a.ndim)] += int(s)
+    for ax, s in enumerate(rolls):
         n = a.shape[ax]
         if n == 0:
             continue
@@ -583,16 +591,24 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
     if hi is not None:
         res = np.minimum(res, hi)
     res = _copy_node(_t(res))  # a new array, never a view of `a`
+    where, casting = kwargs.pop("where", True), kwargs.pop("casting", "same_kind")
+    kwargs.pop("order", None), kwargs.pop("subok", None)
+    if kwargs:
+        raise TypeError(f"clip() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    if where is not True:  # NumPy's ufunc leaves the unselected elements as `out` holds them
+        base = lax.cast(out, res.dtype) if out is not None else np.zeros_like(res)
+        res = lax.where(lax.lift(where, np.bool_), res, base)
     if out is not None:
         from .ufuncs import _store
 
-        return _store(np.minimum, (res,), out, True, "same_kind")
+        return _store(np.minimum, (res,), out, True, casting)
     return res
 
 
 @implements(np.sort)
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
+    _check_kind(kind)
     if axis is None:
         a, axis = ravel(a), 0
     if a.ndim == 0:
@@ -600,9 +616,17 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     return lax.bind(Op.SORT, a, axis=normalize_axis(axis, a.ndim))
 
 
+def _check_kind(kind) -> None:
+    """NumPy reads a sort kind by its first letter and refuses any other."""
+    if kind is not None and not (isinstance(kind, str) and kind[:1].lower() in ("q", "h", "m",
+                                                                                 "s")):
+        raise ValueError(f"sort kind must be one of 'quick', 'heap', or 'stable' (got {kind!r})")
+
+
 @implements(np.argsort)
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
+    _check_kind(kind)
     if axis is None or a.ndim == 0:  # NumPy argsorts a 0-d array as its ravel
         normalize_axis(axis or 0, max(a.ndim, 1))
         a, axis = ravel(a), 0

@@ -71,8 +71,8 @@ def _is_weak(x) -> bool:
     return type(x) in (int, float, complex)  # NumPy scalars (np.float64 too) are strong
 
 
-def resolve(ufunc: np.ufunc, args, dtype=None, signature=None):
-    """The loop dtypes NumPy would pick for `ufunc(*args, dtype=...)`."""
+def resolve(ufunc: np.ufunc, args, dtype=None, signature=None, casting="same_kind"):
+    """The loop dtypes NumPy would pick for `ufunc(*args, dtype=..., casting=...)`."""
     dts = tuple(_dtype_arg(a) for a in args) + (None,) * ufunc.nout
     if signature is None and dtype is not None:
         signature = (None,) * ufunc.nin + (np.dtype(dtype),) * ufunc.nout
@@ -80,8 +80,8 @@ def resolve(ufunc: np.ufunc, args, dtype=None, signature=None):
         dts = (np.dtype(np.int64),) * ufunc.nin + dts[ufunc.nin:]
     try:
         if signature is None:
-            return ufunc.resolve_dtypes(dts)
-        return ufunc.resolve_dtypes(dts, signature=signature)
+            return ufunc.resolve_dtypes(dts, casting=casting)
+        return ufunc.resolve_dtypes(dts, signature=signature, casting=casting)
     except TypeError as e:  # NumPy's own UFuncTypeError, with NumPy's message
         raise e.with_traceback(None) from None
 
@@ -131,14 +131,15 @@ def _python_operands(ufunc: np.ufunc, args, dtype):
     return args, dtype
 
 
-def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False):
+def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False,
+               casting="same_kind"):
     exact = _out_of_range_comparison(ufunc, args)
     if exact is not None and dtype is None and signature is None:
         return (exact,)
     keep_weak = operator and all(_is_weak(a) or type(a) is bool for a in args)
     if keep_weak:
         args, dtype = _python_operands(ufunc, args, dtype)
-    loop = resolve(ufunc, args, dtype, signature)
+    loop = resolve(ufunc, args, dtype, signature, casting)
     operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
     name = ALIASES.get(ufunc.__name__, ufunc.__name__).upper()
     if name not in Op.__members__:  # a ufunc from another library (scipy.special.expit)
@@ -164,9 +165,27 @@ def isnat(x):
     return np.equal(lax.cast(x, np.int64), NAT)
 
 
+# ufuncs that set no floating-point error flag, whatever the values
+_QUIET = frozenset("equal not_equal less less_equal greater greater_equal logical_and logical_or "
+                   "logical_xor logical_not bitwise_and bitwise_or bitwise_xor invert left_shift "
+                   "right_shift isnan isinf isfinite isnat signbit negative positive absolute "
+                   "maximum minimum fmax fmin copysign sign conjugate".split())
+
+
+def _refuse_raising_errors(ufunc: np.ufunc) -> None:
+    """Under `np.errstate(divide="raise")` (or `np.seterr`) NumPy raises FloatingPointError
+    when the values trip the flag; the compiled function computes inf, nan or 0 there, so the
+    form is refused by name (`fallback=True` runs NumPy, which raises or not by the data)."""
+    if ufunc.__name__ not in _QUIET and "raise" in np.geterr().values():
+        raise errors.unsupported(
+            f"np.{ufunc.__name__} where floating-point errors raise (np.errstate(...='raise') "
+            "or np.seterr: NumPy raises FloatingPointError or not by the values)")
+
+
 def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting="same_kind",
                 signature=None, operator=False, order="K", subok=True):
     """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
+    _refuse_raising_errors(ufunc)
     if ufunc.signature is not None:  # gufuncs: matmul, vecdot, matvec, vecmat
         from .linalg import gufunc
 
@@ -185,7 +204,7 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
     if len(args) != ufunc.nin:
         raise TypeError(f"{ufunc.__name__}() takes from {ufunc.nin} to {ufunc.nin + ufunc.nout} "
                         f"positional arguments but {len(args)} were given")
-    outs = _loop_call(ufunc, args, dtype, signature, operator)
+    outs = _loop_call(ufunc, args, dtype, signature, operator, casting)
     if where is not True:
         base = out if out is not None else tuple(np.zeros(o.shape, o.dtype) for o in outs)
         base = base if isinstance(base, tuple) else (base,)
@@ -298,7 +317,7 @@ def accumulate(ufunc, x, axis=0, dtype=None, out=None):
         res = _scan(ufunc, lax.cast(x, loop), axis, dtype) if name in _COMMUTATIVE else \
             _fold_scan(ufunc, x, axis, dtype)
     if out is not None:
-        return _store(ufunc, (res,), out, True, "same_kind")
+        return _store(ufunc, (res,), out, True, "unsafe")  # as NumPy's methods cast into out=
     return res
 
 
@@ -337,8 +356,10 @@ def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
     of a slice per index, as NumPy defines them, so the result's length is known."""
     name = ufunc.__name__
     idx = indices.constant_value() if lax.is_tracer(indices) else np.asarray(indices)
-    if idx is None or out is not None:
-        raise errors.unsupported(f"np.{name}.reduceat with traced indices or out=")
+    if idx is None:
+        raise errors.unsupported(f"np.{name}.reduceat with traced indices")
+    if out is not None:
+        return _store(ufunc, (reduceat(ufunc, x, idx, axis, dtype),), out, True, "unsafe")
     x = lax.lift(x)
     axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
@@ -399,6 +420,9 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if any(isinstance(x, MaskedSelection) for x in inputs):
         return NotImplemented
     if method == "__call__":
+        extra = {"axes", "axis", "keepdims"} & set(kwargs)
+        if extra and ufunc.signature is not None:
+            raise errors.unsupported(f"np.{ufunc.__name__} with {sorted(extra)[0]}=")
         if "out" in kwargs and isinstance(kwargs["out"], tuple) and len(kwargs["out"]) == 1:
             kwargs["out"] = kwargs["out"][0]
         return apply_ufunc(ufunc, inputs, **kwargs)
