@@ -187,7 +187,18 @@ ROWS += [
     Row("solve", lambda a, b: np.linalg.solve(a @ a.T + 4 * np.eye(a.shape[0]), b),
         (Op.LINALG,), nargs=2, dtypes=("float64",), shapes=[((3, 3), (3,)), ((4, 4), (4, 2))],
         grad=True, rtol=1e-8),
+    Row("draw", lambda x: _noisy(x), (Op.DRAW,), shapes=[(), (5,), (3, 4)], grad=True),
 ]
+
+
+_DRAWS = np.random.RandomState(0)  # a module global: its draws happen at each call
+
+
+def _noisy(x):
+    """Draws reseeded in the function: the same numbers on every call, eager or jitted, so
+    the row compares like any other (and its gradient is the drawn factor)."""
+    _DRAWS.seed(3)
+    return x * _DRAWS.uniform(0.5, 1.5, size=np.shape(x)) + _DRAWS.randint(4)
 
 
 def _eig_of_rotation(a):

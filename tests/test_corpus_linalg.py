@@ -852,13 +852,15 @@ def test_unpackbits_count_pads_and_cuts(kw):
     assert_same(tracenp.jit(lambda x: np.unpackbits(x, **kw))(a), np.unpackbits(a, **kw))
 
 
-def test_global_seed_in_the_function_is_refused():
+def test_global_seed_in_the_function_seeds_at_each_call():
     def f(x):
         np.random.seed(0)
         return x + np.random.randn(*x.shape)
 
-    with pytest.raises(tracenp.errors.RandomInTraceError):
-        tracenp.jit(f)(_f(3))
+    jf = tracenp.jit(f)
+    for x in (_f(3), _f(3, seed=2), _f(2, 3)):
+        assert_same(jf(x), f(x))
+        assert np.random.random() == (f(x), np.random.random())[1]
 
 
 def test_qr_economic_mode_is_refused_by_name():

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import errors, pytree
-from .ops import OPS
+from .ops import OPS, Op
 
 
 def is_dask_array(x) -> bool:
@@ -44,6 +44,11 @@ def call_over_blocks(jitted, args: tuple, kwargs: dict) -> Any:
         raise TypeError("over Dask arrays, jitted functions take arrays and scalars, not pytrees")
     probe = [_placeholder(a) for a in args]
     graph = jitted.graph(*probe, optimized=False, **kwargs)
+    if any(n.op is Op.DRAW for n in graph.nodes()):
+        raise errors.UnsupportedFunctionError(
+            f"{jitted.__name__} draws random numbers: drawn block by block, they would not be "
+            "NumPy's stream (the order of the draws). Compute it on a NumPy array, or draw "
+            "the numbers outside and pass them in as a Dask array.")
     across = sorted({n.op.name.lower() for n in graph.nodes()
                      if OPS[n.op].kind not in ("leaf", "elementwise")})
     if across:

@@ -88,7 +88,8 @@ def data_dependent(what: str, instead: str) -> DataDependentShapeError:
 
 
 class RandomInTraceError(UnsupportedFunctionError):
-    """np.random called while tracing: the draw would be frozen into the compiled function."""
+    """A random draw tracenp cannot make at call time: its numbers would be frozen into the
+    compiled function."""
 
 
 def random_in_trace(what: str) -> RandomInTraceError:
@@ -96,6 +97,8 @@ def random_in_trace(what: str) -> RandomInTraceError:
         f"{what} was called{tracing_context() or ' while tracing'}."
         f"{where_in_user_code()}\n"
         "It would draw once, when the function is traced, and the compiled function would "
-        "repeat those numbers on every call. Draw the random numbers outside the jitted "
-        "function and pass them in as an argument (or pass fallback=True)."
+        "repeat those numbers on every call. Draws from np.random and from a generator that "
+        "is a global or closure variable of the jitted function, or one of its arguments, "
+        "happen at each call; use one of those, or draw the numbers outside and pass them in "
+        "as an argument (or pass fallback=True)."
     )

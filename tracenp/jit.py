@@ -26,7 +26,8 @@ from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import ConcretizationError, TracingError, unsupported
 from .lowering.cupy import is_device_array
-from .trace import current_trace, tracing
+from .random_draws import hidden_outputs, is_generator
+from .trace import current_trace, draws_from, tracing
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
@@ -129,14 +130,15 @@ class JitFunction:
         static = []
         dyn_args = []
         for i, a in enumerate(args):
-            if i in self.static_argnums or (i - len(args)) in self.static_argnums:
+            if i in self.static_argnums or (i - len(args)) in self.static_argnums or \
+                    is_generator(a):  # drawn from at call time; the cache is keyed by it
                 static.append((i, _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
             else:
                 dyn_args.append(a)
         dyn_kwargs = {}
         for k, v in kwargs.items():
-            if k in self.static_argnames:
+            if k in self.static_argnames or is_generator(v):
                 static.append((k, _hashable(v, f"argument {k!r}")))
             else:
                 dyn_kwargs[k] = v
@@ -325,17 +327,17 @@ class JitFunction:
         _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         names = self._leaf_names(tree, len(leaves))
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
-        with tracing(self.__name__, self.stabilize) as state:
+        with tracing(self.__name__, self.stabilize, self.fn) as state:
             tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
             for t, x in zip(tracers, leaves):
                 t._input_of = state
                 t.returns = ("array" if isinstance(x, np.ndarray) else
                              "python" if type(x) in _SCALARS else "scalar")
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
-            call_args = [a if i not in self.static_argnums else args[i]
-                         for i, a in enumerate(t_args)]
-            call_kwargs = {**t_kwargs, **{k: v for k, v in kwargs.items()
-                                          if k in self.static_argnames}}
+            call_args = [a if i not in self.static_argnums and not is_generator(args[i])
+                         else draws_from(args[i]) for i, a in enumerate(t_args)]
+            call_kwargs = {**t_kwargs, **{k: draws_from(v) for k, v in kwargs.items()
+                                          if k in self.static_argnames or is_generator(v)}}
             result = self.fn(*call_args, **call_kwargs)
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
@@ -362,6 +364,7 @@ class JitFunction:
                     continue
                 mutated.append((leaf_i, len(outputs)))
                 outputs.append(t.node)
+            outputs.extend(hidden_outputs(state, outputs))  # draws the results do not reach
         reached = {id(n) for n in ir.toposort(outputs)}
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))

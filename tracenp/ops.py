@@ -50,11 +50,12 @@ INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
 LIBRARY = ["sort", "argsort", "partition", "argpartition", "fft", "linalg"]
 LEAVES = ["input", "const"]
+EFFECTS = ["draw"]  # run once per call, in trace order: never folded, merged or dropped
 
 Op = enum.Enum(
     "Op",
     [n.upper() for n in LEAVES + UNARY_UFUNCS + BINARY_UFUNCS + OTHER_ELEMENTWISE
-     + REDUCE + MOVEMENT + INDEXING + CONTRACT + LIBRARY],
+     + REDUCE + MOVEMENT + INDEXING + CONTRACT + LIBRARY + EFFECTS],
 )
 Op.__doc__ = "Every primitive of the IR; grouped by kind in `OpDef.kind`."
 
@@ -64,7 +65,7 @@ class OpDef:
     """One primitive: its meaning in NumPy, its type rule and its gradient."""
 
     op: Op
-    kind: str  # leaf | elementwise | reduce | scan | movement | index | contract | library
+    kind: str  # leaf | elementwise | reduce | scan | movement | index | contract | library | effect
     ref: Callable[..., np.ndarray]
     infer: Callable[[tuple, dict], tuple[Any, tuple, bool]]
     vjp: Callable | None = None
@@ -657,5 +658,8 @@ register(Op.LINALG, "library", ref_linalg, infer_linalg, vjp=vjp_linalg)
 # VJP rules build graph through the tracer-level primitive wrappers; bound last
 # because those wrappers import the IR, which imports this registry.
 from . import lax  # noqa: E402
+from .random_draws import infer_draw, ref_draw, vjp_draw  # noqa: E402
+
+register(Op.DRAW, "effect", ref_draw, infer_draw, vjp=vjp_draw)
 
 __all__ = ["Op", "OpDef", "OPS", "LINALG", "UNARY_UFUNCS", "BINARY_UFUNCS"]

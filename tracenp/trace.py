@@ -17,6 +17,8 @@ except from a generator made inside the function with a fixed seed (`default_rng
 from __future__ import annotations
 
 import contextlib
+import functools
+import math
 import sys
 import threading
 import types
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import lax
+from . import lax, random_draws
 
 _lock = threading.RLock()
 _state = threading.local()
@@ -34,10 +36,10 @@ _RANDOM_MODULES: list = [-1]  # len(sys.modules) when scanned, then the modules
 
 
 class _RandomGuard:
-    """`np.random` while tracing: a draw made from user code raises `RandomInTraceError`,
-    because it would happen once, at trace time, and be frozen into the compiled function.
-    A generator made here from a fixed seed (`default_rng(0)`) draws the same numbers on every
-    call, so its draws are constants of the trace."""
+    """`np.random` while tracing: a draw (`np.random.normal(...)`, `np.random.seed(0)`) becomes
+    a node that draws from NumPy's global RandomState when the compiled function is called
+    (`tracenp.random_draws`). A generator made here from a fixed seed (`default_rng(0)`)
+    draws the same numbers on every call, so its draws are constants of the trace."""
 
     def __getattr__(self, name: str):
         attr = getattr(_np_random, name)
@@ -52,7 +54,7 @@ class _RandomGuard:
             if from_library(sys._getframe(1).f_globals.get("__name__", "")):
                 return attr(*args, **kwargs)
             if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
-                with _drawing():
+                with drawing():
                     return _Seeded(attr(*args, **kwargs))
             from .errors import random_in_trace
 
@@ -60,7 +62,12 @@ class _RandomGuard:
                 raise random_in_trace("np.random.default_rng with a traced seed (a seed that "
                                       "is an argument is traced unless it is static: "
                                       "static_argnames=('seed',))")
-            raise random_in_trace(f"np.random.{name}")
+            if name == "default_rng":
+                raise random_in_trace("np.random.default_rng() without a seed (its entropy "
+                                      "would be drawn once; make the generator outside and "
+                                      "draw from it, or pass it in)")
+            return getattr(_Drawing(random_draws.GlobalState(), _np_random.mtrand._rand), name)(
+                *args, **kwargs)
 
         return guarded
 
@@ -68,25 +75,28 @@ class _RandomGuard:
 class _RandomStateType(type):
     """`np.random.RandomState` while tracing: made with a fixed seed it draws the same numbers
     on every call, like `default_rng(0)`; without one its draws are refused. `isinstance`
-    still recognizes NumPy's and the seeded ones (scikit-learn's `check_random_state`)."""
+    still recognizes NumPy's and the wrapped ones (scikit-learn's `check_random_state`)."""
 
     def __call__(cls, seed=None):
         if not _fixed_seed(seed):
             return _np_random.RandomState(seed)
-        with _drawing():
+        with drawing():
             return _Seeded(_np_random.RandomState(seed))
 
     def __instancecheck__(cls, obj) -> bool:
         return isinstance(obj, _np_random.RandomState) or (
-            isinstance(obj, _Seeded) and isinstance(obj._generator, _np_random.RandomState))
+            isinstance(obj, _Generator) and isinstance(obj._generator, _np_random.RandomState))
 
 
 class _RandomState(metaclass=_RandomStateType):
     pass
 
 
-class _Seeded:
-    """A generator made inside the traced function from a fixed seed: its methods may draw."""
+class _Generator:
+    """A generator seen while tracing: its methods dispatch here; `_call` makes one draw."""
+
+    _REFUSED = frozenset(("get_state", "set_state", "__getstate__", "__setstate__", "spawn",
+                          "jumped", "bytes", "tomaxint"))
 
     def __init__(self, generator):
         self._generator = generator
@@ -97,51 +107,105 @@ class _Seeded:
             return attr
 
         def draw(*args, **kwargs):
+            if name in self._REFUSED:
+                from .errors import random_in_trace
+
+                raise random_in_trace(f"{type(self._generator).__name__}.{name}")
             if name == "choice" and lax.is_tracer(kwargs.get("p", args[3] if len(args) > 3
                                                               else None)):
-                return _choice_by_probability(self._generator, *args, **kwargs)
+                return _choice_by_probability(self, *args, **kwargs)
             if name in _BY_INDEX and args and lax.is_tracer(args[0]) and args[0].ndim:
-                return _BY_INDEX[name](self._generator, *args, **kwargs)
-            traced = any(lax.is_tracer(v) or (isinstance(v, (list, tuple)) and
-                                               lax.holds_tracer(v))
-                         for v in (*args, *kwargs.values()))
-            if name in _LOC_SCALE and traced:
-                return _shifted_and_scaled(self._generator, name, *args, **kwargs)
-            if traced:
-                from .errors import unsupported
-
-                raise unsupported(f"{name}() of a seeded generator with traced parameters (NumPy "
-                                  "converts them to draw; normal, uniform, exponential and "
-                                  "choice(p=...) take traced ones)")
-            with _drawing():
-                return attr(*args, **kwargs)
+                return _BY_INDEX[name](self, *args, **kwargs)
+            traced = any(lax.holds_tracer(v) for v in (*args, *kwargs.values()))
+            if name in _LOC_SCALE and traced and isinstance(self, _Seeded):
+                return _shifted_and_scaled(self, name, *args, **kwargs)
+            return self._call(name, traced, args, kwargs)
 
         return draw
 
+    @property
+    def __class__(self):  # isinstance(rng, np.random.Generator) stays True
+        return type(self._generator)
 
-def _permuted(generator, x, axis=0):
+    def _call(self, name: str, traced: bool, args: tuple, kwargs: dict):
+        raise NotImplementedError
+
+
+class _Seeded(_Generator):
+    """A generator made inside the traced function from a fixed seed: it draws the same
+    numbers on every call, so its draws are made now and are constants of the trace (with
+    traced parameters, `normal`, `uniform` and `exponential` apply them to a constant
+    standard draw)."""
+
+    def _call(self, name: str, traced: bool, args: tuple, kwargs: dict):
+        if traced:
+            from .errors import unsupported
+
+            raise unsupported(f"{name}() of a seeded generator with traced parameters (NumPy "
+                              "converts them to draw; normal, uniform, exponential and "
+                              "choice(p=...) take traced ones)")
+        with drawing():
+            return getattr(self._generator, name)(*args, **kwargs)
+
+
+class _Drawing(_Generator):
+    """A generator from outside the traced function (NumPy's global one, a global or closure
+    variable, an argument): its draws happen when the compiled function is called."""
+
+    def __init__(self, source, generator):
+        super().__init__(generator)
+        self._source = source
+
+    def _call(self, name: str, traced: bool, args: tuple, kwargs: dict):
+        if name == "shuffle":
+            from .errors import random_in_trace
+
+            raise random_in_trace(f"{self._source!r}.shuffle of a list or a 0-d value (it is "
+                                  "shuffled in place, once, when traced; shuffle an array)")
+        return random_draws.draw(self._source, self._generator, name, args, kwargs)
+
+
+def _permuted(g, x, axis=0):
     """`permutation(x)` of a traced `x`: the draw of `permutation(n)` (NumPy permutes an array
     with the same draws), applied with `np.take`."""
-    with _drawing():
-        perm = generator.permutation(x.shape[axis])
+    perm = g._call("permutation", False, (x.shape[axis],), {})
     return np.take(x, perm, axis=axis)
 
 
-def _shuffle(generator, x, axis=0):
-    x[...] = _permuted(generator, x, axis)
+def _shuffle(g, x, axis=0):
+    kw = {"axis": axis} if axis else {}
+    x[...] = _permuted(g, x, **kw)
 
 
-def _choice(generator, a, size=None, replace=True, p=None, axis=0, shuffle=True):
-    kw = {"axis": axis, "shuffle": shuffle} if isinstance(generator, np.random.Generator) else {}
+def _permuted_each(g, x, axis=None, out=None):
+    """`Generator.permuted(x, axis)` of a traced `x`: the same draw permutes an index array of
+    `x`'s shape (NumPy's shuffles do not depend on the values), which then gathers `x`."""
+    if out is not None:
+        from .errors import unsupported
+
+        raise unsupported("permuted(..., out=) of a traced array")
+    index = np.arange(math.prod(x.shape)).reshape(x.shape)
+    idx = g._call("permuted", False, (index,), {"axis": axis})
+    if axis is None:
+        return np.reshape(np.reshape(x, -1)[np.reshape(idx, -1)], x.shape)
+    return np.take_along_axis(x, _along(idx, x.shape, axis), axis=axis)
+
+
+def _along(idx, shape: tuple, axis: int):
+    """Flat indices (C order) of a permuted index array turned into positions along `axis`."""
+    return (idx // math.prod(shape[axis % len(shape) + 1:])) % shape[axis]
+
+
+def _choice(g, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+    kw = {"axis": axis, "shuffle": shuffle} if isinstance(g._generator, np.random.Generator) \
+        else {}
     if not kw and a.ndim != 1:
         raise ValueError("a must be 1-dimensional")
-    with _drawing():
-        idx = generator.choice(a.shape[axis], size, replace, p, **kw)
+    idx = g._call("choice", lax.holds_tracer(p), (a.shape[axis], size, replace, p), kw)
     return np.take(a, idx, axis=axis)
 
 
-def _choice_by_probability(generator, a, size=None, replace=True, p=None, axis=0,
-                           shuffle=True):
+def _choice_by_probability(g, a, size=None, replace=True, p=None, axis=0, shuffle=True):
     """`rng.choice(k, p=probs)` with traced `probs` (a policy's action draw), as NumPy draws
     it with replacement: uniform numbers placed into the normalized cumulative sum by
     `searchsorted(side="right")`. NumPy's checks of `p` (non-negative, summing to one) need
@@ -158,9 +222,8 @@ def _choice_by_probability(generator, a, size=None, replace=True, p=None, axis=0
         raise ValueError("a and p must have same size")
     cdf = np.cumsum(lax.cast(p, np.float64))
     cdf = cdf / cdf[-1]
-    with _drawing():
-        u = (generator.random if isinstance(generator, np.random.Generator)
-             else generator.random_sample)(size)
+    method = "random" if isinstance(g._generator, np.random.Generator) else "random_sample"
+    u = g._call(method, False, (size,), {})
     idx = np.searchsorted(cdf, u, side="right")
     if isinstance(a, (int, np.integer)):
         return idx.with_returns("python") if size is None else idx  # NumPy: idx.item(0)
@@ -168,7 +231,8 @@ def _choice_by_probability(generator, a, size=None, replace=True, p=None, axis=0
 
 
 # Methods that draw indices into an array argument: a traced array takes them by indexing.
-_BY_INDEX = {"permutation": _permuted, "shuffle": _shuffle, "choice": _choice}
+_BY_INDEX = {"permutation": _permuted, "shuffle": _shuffle, "choice": _choice,
+             "permuted": _permuted_each}
 
 # Draws that shift and scale a standard draw, as NumPy computes them (`loc + scale * z`, one z
 # per element of the output in C order), so traced parameters apply to drawn constants:
@@ -182,10 +246,12 @@ _LOC_SCALE = {
 }
 
 
-def _shifted_and_scaled(generator, name, *args, **kwargs):
+def _shifted_and_scaled(g, name, *args, **kwargs):
     """`rng.normal(mu, sigma)` (also `uniform`, `exponential`) with traced parameters. NumPy
     refuses a negative scale; a traced one cannot be checked."""
     method, params, combine = _LOC_SCALE[name]
+    if method == "random" and not isinstance(g._generator, np.random.Generator):
+        method = "random_sample"
     names = [p for p, _ in params]
     values = dict(params)
     values.update(zip(names + ["size"], args))
@@ -196,14 +262,14 @@ def _shifted_and_scaled(generator, name, *args, **kwargs):
                         f"{sorted(set(values) - set(names))[0]!r}")
     vals = [lax.cast(lax.lift(values[p]), np.float64) for p in names]
     shape = np.broadcast_shapes(*(v.shape for v in vals)) if size is None else size
-    with _drawing():
-        z = getattr(generator, method)(size=shape)
+    z = g._call(method, False, (), {"size": shape})
     out = combine(np.asarray(z), *vals)
     return out.with_returns("python") if size is None and out.ndim == 0 else out
 
 
 @contextlib.contextmanager
-def _drawing():
+def drawing():
+    """NumPy's random modules see NumPy's own functions (tracenp's own draws)."""
     outer = getattr(_state, "drawing", False)
     _state.drawing = True
     try:
@@ -215,8 +281,8 @@ def _drawing():
 class _NumpyForRandom(types.ModuleType):
     """`np` as `numpy.random`'s compiled modules see it while tracing: NumPy's own creation
     routines (theirs have no Python frame, so the redirected ones would hand them tracers),
-    and a draw from a generator made outside the function is refused: its numbers would be
-    frozen into the compiled function."""
+    and a draw from a generator tracenp does not see (an object's attribute, another module's
+    global) is refused: its numbers would be frozen into the compiled function."""
 
     def __init__(self, originals: dict):
         super().__init__("numpy")
@@ -231,11 +297,104 @@ class _NumpyForRandom(types.ModuleType):
             if not getattr(_state, "drawing", False):
                 from .errors import random_in_trace
 
-                raise random_in_trace("A draw from a generator not made here by "
-                                      "np.random.default_rng(seed) or RandomState(seed)")
+                raise random_in_trace("A draw from a generator that is not a global or closure "
+                                      "variable of the jitted function, nor an argument of it,")
             return fn(*args, **kwargs)
 
         return creation
+
+
+def draws_from(value):
+    """`value`, or for a NumPy generator passed to a traced function, its tracing stand-in."""
+    return _Drawing(random_draws.Fixed(value), value) if random_draws.is_generator(value) \
+        else value
+
+
+@contextlib.contextmanager
+def _outer_generators(fn):
+    """The generators `fn` can reach as module globals or closure variables (its own, and
+    those of the user functions it can reach that way: `from helpers import dropout`, the
+    function `grad` wraps), replaced while it is traced by stand-ins whose draws happen at
+    each call (found again at each call, by name or cell)."""
+    swapped: list = []  # (namespace or cell, name, original)
+    try:
+        namespaces, cells, functions = _reachable(fn)
+        for f in functions:  # `def step(x, rng=np.random.default_rng(0))`
+            defaults = f.__defaults__ or ()
+            if any(random_draws.is_generator(d) for d in defaults):
+                swapped.append((f, "__defaults__", defaults))
+                f.__defaults__ = tuple(draws_from(d) for d in defaults)
+        for namespace in namespaces:
+            for name, value in list(namespace.items()):
+                if random_draws.is_generator(value):
+                    swapped.append((namespace, name, value))
+                    namespace[name] = _Drawing(random_draws.Named(namespace, name), value)
+        for cell, name in cells:
+            value = cell.cell_contents
+            swapped.append((cell, name, value))
+            cell.cell_contents = _Drawing(random_draws.Cell(cell, name), value)
+        yield
+    finally:
+        for where, name, value in reversed(swapped):
+            if isinstance(where, dict):
+                where[name] = value
+            elif isinstance(where, types.FunctionType):
+                where.__defaults__ = value
+            else:
+                where.cell_contents = value
+
+
+def _reachable(fn) -> tuple[list, list, list]:
+    """(global namespaces, (closure cell, name) holding a generator, functions) of `fn` and
+    of the user functions reachable from it through globals and closures (NumPy's and
+    tracenp's modules are not looked into)."""
+    from .numpy_api.creation import from_library
+
+    namespaces: dict = {}
+    cells: list = []
+    functions: list = []
+    seen: set = set()
+    todo = [fn]
+    while todo:
+        f = todo.pop()
+        f = getattr(f, "__func__", f)  # a bound method
+        if isinstance(f, functools.partial):
+            todo.append(f.func)
+            continue
+        if not isinstance(f, types.FunctionType):
+            wrapped = getattr(f, "__wrapped__", None)
+            if wrapped is not None and id(f) not in seen:
+                seen.add(id(f))
+                todo.append(wrapped)
+            continue
+        if id(f) in seen:
+            continue
+        seen.add(id(f))
+        functions.append(f)
+        for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
+            try:
+                value = cell.cell_contents
+            except ValueError:  # not bound yet
+                continue
+            if random_draws.is_generator(value):
+                cells.append((cell, name))
+            elif callable(value):
+                todo.append(value)
+        namespace = f.__globals__
+        if id(namespace) not in namespaces and not from_library(
+                str(namespace.get("__name__", ""))):
+            namespaces[id(namespace)] = namespace
+            todo.extend(v for v in list(namespace.values())
+                        if isinstance(v, types.FunctionType) or _wraps(v))
+    return list(namespaces.values()), cells, functions
+
+
+def _wraps(v) -> bool:
+    """Whether `v` is a wrapper of a function (a jitted one, a `functools.wraps` decorator)."""
+    try:
+        return callable(v) and getattr(v, "__wrapped__", None) is not None
+    except Exception:  # an object whose attribute lookup fails in its own way
+        return False
 
 
 def _fixed_seed(seed) -> bool:
@@ -351,6 +510,12 @@ class TraceState:
     mutated_inputs: list = field(default_factory=list)
     stabilize: bool = True  # whether graphs built inside (gradients) may be stabilized
     selections: list = field(default_factory=list)  # (weakref, error) of x[mask] selections
+    effects: dict = field(default_factory=dict)  # id(generator) -> its latest draw's node
+
+
+def current_root() -> TraceState:
+    """The outermost trace: draws of one generator chain there, whichever trace made them."""
+    return _state.stack[0]
 
 
 def current_trace() -> TraceState | None:
@@ -370,7 +535,9 @@ def _check_selections(state: TraceState, stack: list) -> None:
 
 
 @contextlib.contextmanager
-def tracing(fn_name: str, stabilize: bool | None = None):
+def tracing(fn_name: str, stabilize: bool | None = None, fn=None):
+    """Trace `fn_name`; `fn`, the traced function, has its global and closure generators
+    replaced by stand-ins whose draws happen at call time while it is traced."""
     from .numpy_api.creation import PATCHED
 
     with _lock:
@@ -391,7 +558,8 @@ def tracing(fn_name: str, stabilize: bool | None = None):
                 random_modules = _random_modules()
                 for m in random_modules:
                     m.np = shim
-            yield state
+            with _outer_generators(fn):
+                yield state
             _check_selections(state, stack)
         finally:
             for namespace, before in saved:

@@ -216,10 +216,11 @@ class Tracer:
 
     # ------------------------------------------------------------------ no concrete values
     def constant_value(self) -> np.ndarray | None:
-        """The value, when it depends on no input (`np.arange(5) % 2 == 0` while tracing)."""
+        """The value, when it depends on no input (`np.arange(5) % 2 == 0` while tracing) and
+        on no random draw (made at each call)."""
         node = self.node
         nodes = ir.toposort([node])
-        if any(n.op is Op.INPUT for n in nodes):
+        if any(n.op is Op.INPUT or n.op is Op.DRAW for n in nodes):
             return None
         if node.op is Op.CONST:
             return np.asarray(node.attrs["value"].value)

@@ -318,6 +318,8 @@ LIBRARY: dict[Op, Callable] = {
     Op.WHERE: lambda rt, c, a, b: rt.xp.where(c, a, b),
     Op.REAL: lambda rt, x: rt.xp.real(x),
     Op.IMAG: lambda rt, x: rt.xp.imag(x),
+    # a draw runs on the host, from the NumPy generator the graph names, and is copied over
+    Op.DRAW: lambda rt, *xs, **p: OPS[Op.DRAW].ref(*[rt.to_host(x) for x in xs], **p),
 }
 
 
