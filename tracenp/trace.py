@@ -32,7 +32,6 @@ _lock = threading.RLock()
 _state = threading.local()
 _np_random = np.random
 _ROUTES: list = []  # (namespace's __dict__, {name: wrapper}) a trace installs; prepare()
-_RANDOM_MODULES: list = [-1]  # len(sys.modules) when scanned, then the modules
 
 
 class _RandomGuard:
@@ -479,12 +478,11 @@ def prepare() -> None:
 
 
 def _random_modules() -> list:
-    """`numpy.random`'s modules that use `np` (rescanned only when modules were imported)."""
-    if _RANDOM_MODULES[0] != len(sys.modules):
-        _RANDOM_MODULES[:] = [len(sys.modules)] + [
-            m for n, m in list(sys.modules.items())
-            if n.startswith("numpy.random.") and getattr(m, "np", None) is np]
-    return _RANDOM_MODULES[1:]
+    """`numpy.random`'s modules that use `np`: its submodules, which importing binds as
+    attributes of the package (scanning `sys.modules` for them took 0.1-0.2 ms of a first
+    call)."""
+    return [m for m in vars(_np_random).values()
+            if type(m) is types.ModuleType and getattr(m, "np", None) is np]
 
 
 def _list_routes(patched) -> list:
