@@ -432,6 +432,30 @@ def test_rebinding_a_global_generator_is_seen_at_the_next_call():
         RNG = saved
 
 
+def test_a_generator_rebound_to_another_type_is_a_clear_error():
+    jf = tracenp.jit(lambda x: x + RNG.random(x.shape))
+    global RNG
+    saved = RNG
+    rs = np.random.RandomState(3)
+
+    def closure():
+        return tracenp.jit(lambda x: x + rs.random_sample(x.shape))
+
+    try:
+        x = np.zeros(3)
+        jf(x)
+        RNG = None
+        with pytest.raises(TypeError, match="global 'RNG', a Generator when it was traced"):
+            jf(x)
+        jc = closure()
+        jc(x)
+        rs = 1.0
+        with pytest.raises(TypeError, match="closure variable 'rs', a RandomState"):
+            jc(x)
+    finally:
+        RNG = saved
+
+
 def test_a_generator_seeded_inside_still_draws_the_same_numbers_each_call():
     def f(x):
         rng = np.random.default_rng(0)

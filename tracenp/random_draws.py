@@ -58,37 +58,50 @@ class GlobalState(Source):
         return npr.mtrand._rand
 
 
-class Named(Source):
-    """A module global of the traced function (`rng = default_rng(0)` beside it), looked up
-    at each call, so that rebinding the name is seen as NumPy sees it."""
+class _Rebindable(Source):
+    """A generator found again at each call in a place the user may rebind; it must still be
+    a generator of the type it was when traced."""
 
-    def __init__(self, namespace: dict, name: str):
-        self.namespace, self.name, self.label = namespace, name, name
-        self.kind = type(namespace[name])
+    what = ""
+    kind: type
+
+    def current(self):
+        raise NotImplementedError
 
     def get(self):
-        value = self.namespace.get(self.name)
+        value = self.current()
         if type(value) is not self.kind:
-            raise TypeError(f"the jitted function drew from the global {self.name!r}, a "
+            raise TypeError(f"the jitted function drew from {self.what} {self.label!r}, a "
                             f"{self.kind.__name__} when it was traced, which is now a "
                             f"{type(value).__name__}")
         return value
 
 
-class Cell(Source):
+class Named(_Rebindable):
+    """A module global of the traced function (`rng = default_rng(0)` beside it), looked up
+    at each call, so that rebinding the name is seen as NumPy sees it."""
+
+    what = "the global"
+
+    def __init__(self, namespace: dict, name: str):
+        self.namespace, self.name, self.label = namespace, name, name
+        self.kind = type(namespace[name])
+
+    def current(self):
+        return self.namespace.get(self.name)
+
+
+class Cell(_Rebindable):
     """A closure variable of the traced function, read at each call."""
+
+    what = "the closure variable"
 
     def __init__(self, cell, name: str):
         self.cell, self.label = cell, name
         self.kind = type(cell.cell_contents)
 
-    def get(self):
-        value = self.cell.cell_contents
-        if type(value) is not self.kind:
-            raise TypeError(f"the jitted function drew from the closure variable "
-                            f"{self.label!r}, a {self.kind.__name__} when it was traced, "
-                            f"which is now a {type(value).__name__}")
-        return value
+    def current(self):
+        return self.cell.cell_contents
 
 
 class Fixed(Source):
