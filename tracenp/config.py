@@ -25,6 +25,7 @@ class Config:
     floatX: str = "float64"
     num_threads: int = os.cpu_count() or 1
     cache: bool = True
+    cache_max_mb: int = 1024  # the disk cache is pruned to this size (least recently used)
     background_compile: bool = True  # new graphs run with NumPy while LLVM compiles them
 
     def __setattr__(self, name, value):

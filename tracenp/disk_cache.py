@@ -8,7 +8,10 @@ detected, ignored and overwritten; nothing is unpickled.
 
 Location: `$TRACENP_CACHE_DIR`, else `$XDG_CACHE_HOME/tracenp`, else `~/.cache/tracenp`,
 created private (0700). `TRACENP_NO_CACHE=1` or `tracenp.config.cache = False` disables it;
-`clear()` empties it.
+`clear()` empties it. Every change of tracenp's sources or version makes new keys, so old
+entries are never read again: at most once a day (a stamp file's time says when), the
+first store of a process starts a daemon thread that removes the least recently used
+entries (by access or write time, whichever is later) beyond `config.cache_max_mb`.
 """
 
 from __future__ import annotations
@@ -17,12 +20,17 @@ import hashlib
 import os
 import struct
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from .config import config
 
 MAGIC = b"TRACENP-OBJ\x01"
 _HEAD = struct.Struct(f"<{len(MAGIC)}s32sQ32s")
+PRUNE_EVERY_S = 24 * 3600
+_STAMP = "pruned"  # its modification time: when the cache was last pruned
+_pruned: list = []  # this process has checked the stamp
 
 
 def enabled() -> bool:
@@ -66,6 +74,7 @@ def store(key: str, payload: bytes) -> None:
     head = _HEAD.pack(MAGIC, hashlib.sha256(k).digest(), len(payload),
                       hashlib.sha256(payload).digest())
     write(_path(k).name, head + payload)
+    _maybe_prune()
 
 
 def write(name: str, data: bytes) -> None:
@@ -84,6 +93,52 @@ def write(name: str, data: bytes) -> None:
         return
 
 
+def _maybe_prune() -> None:
+    """Prune in a daemon thread if no process did in the last `PRUNE_EVERY_S` (checked once
+    per process; the stamp is renewed before the thread starts, so others skip)."""
+    if _pruned or not enabled():
+        return
+    _pruned.append(True)
+    try:
+        if time.time() - (directory() / _STAMP).stat().st_mtime < PRUNE_EVERY_S:
+            return
+    except OSError:
+        pass
+    write(_STAMP, b"")
+    threading.Thread(target=prune, args=(config.cache_max_mb << 20,), daemon=True,
+                     name="tracenp-cache-prune").start()
+
+
+def prune(max_bytes: int) -> int:
+    """Remove the least recently used entries until the cache holds at most `max_bytes`;
+    returns how many were removed. An entry removed under a reader is a miss (recompiled)."""
+    entries, total = [], 0
+    try:
+        with os.scandir(directory()) as it:
+            for e in it:
+                if e.name == _STAMP or not e.is_file(follow_symlinks=False):
+                    continue
+                try:
+                    st = e.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                entries.append((max(st.st_atime, st.st_mtime), st.st_size, e.path))
+                total += st.st_size
+    except OSError:
+        return 0
+    removed = 0
+    for _, size, path in sorted(entries):
+        if total <= max_bytes:
+            break
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        total -= size
+        removed += 1
+    return removed
+
+
 def clear() -> int:
     """Remove every entry; returns how many files were removed."""
     n = 0
@@ -91,7 +146,7 @@ def clear() -> int:
     if not d.is_dir():
         return 0
     for p in d.iterdir():
-        if p.suffix in (".o", ".tmp", ".json"):
+        if p.suffix in (".o", ".tmp", ".json") or p.name.startswith("sources-"):
             p.unlink(missing_ok=True)
             n += 1
     return n

@@ -6,6 +6,8 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +112,58 @@ def test_kernels_still_run_with_the_cache_off(monkeypatch, tmp_path):
     x = np.arange(5.0)
     np.testing.assert_allclose(f(x), np.cos(x) * 7.25 - x)
     assert not list(tmp_path.glob("*.o"))
+
+
+def _entries(tmp_path, sizes: list[int]) -> list:
+    """Files of these sizes, each used (read and written) a day later than the one before."""
+    now = time.time()
+    paths = []
+    for i, size in enumerate(sizes):
+        p = tmp_path / f"{i:02d}.o"
+        p.write_bytes(b"x" * size)
+        t = now - (len(sizes) - i) * 86400
+        os.utime(p, (t, t))
+        paths.append(p)
+    return paths
+
+
+def test_prune_removes_the_least_recently_used_beyond_the_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    paths = _entries(tmp_path, [1000] * 5)
+    os.utime(paths[0], (time.time(), os.stat(paths[0]).st_mtime))  # read today: kept
+    (tmp_path / disk_cache._STAMP).write_bytes(b"")
+    assert disk_cache.prune(2500) == 3
+    assert [p.exists() for p in paths] == [True, False, False, False, True]
+    assert (tmp_path / disk_cache._STAMP).exists()
+    assert disk_cache.prune(10_000) == 0
+
+
+def test_a_store_prunes_at_most_once_a_day(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    calls, done = [], threading.Event()
+    monkeypatch.setattr(disk_cache, "prune", lambda limit: (calls.append(limit), done.set()))
+    monkeypatch.setattr(disk_cache, "_pruned", [])
+    disk_cache.store("a", b"1")  # no stamp yet: prunes
+    assert done.wait(10) and calls == [config.cache_max_mb << 20]
+    monkeypatch.setattr(disk_cache, "_pruned", [])  # a new process, the same day
+    disk_cache.store("b", b"2")
+    stamp = tmp_path / disk_cache._STAMP
+    old = time.time() - disk_cache.PRUNE_EVERY_S - 60
+    os.utime(stamp, (old, old))
+    done.clear()
+    disk_cache.store("c", b"3")  # this process has checked already
+    assert calls == [config.cache_max_mb << 20]
+    monkeypatch.setattr(disk_cache, "_pruned", [])  # a new process, a day later
+    disk_cache.store("d", b"4")
+    assert done.wait(10) and len(calls) == 2
+    assert time.time() - stamp.stat().st_mtime < 60
+
+
+def test_clear_removes_the_source_digest_memos(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    disk_cache.write("sources-v2-0123", b"0" * 16)
+    disk_cache.store("k", b"x")
+    assert disk_cache.clear() == 2
+    assert not list(tmp_path.glob("sources-*"))
