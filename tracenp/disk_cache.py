@@ -30,7 +30,7 @@ MAGIC = b"TRACENP-OBJ\x01"
 _HEAD = struct.Struct(f"<{len(MAGIC)}s32sQ32s")
 PRUNE_EVERY_S = 24 * 3600
 _STAMP = "pruned"  # its modification time: when the cache was last pruned
-_pruned: list = []  # this process has checked the stamp
+_pruned: set = set()  # cache directories whose stamp this process has checked
 
 
 def enabled() -> bool:
@@ -94,24 +94,31 @@ def write(name: str, data: bytes) -> None:
 
 
 def _maybe_prune() -> None:
-    """Prune in a daemon thread if no process did in the last `PRUNE_EVERY_S` (checked once
-    per process; the stamp is renewed before the thread starts, so others skip)."""
-    if _pruned or not enabled():
+    """Prune in a daemon thread if no process finished doing so in the last `PRUNE_EVERY_S`
+    (checked once per process and directory; a process that exits mid-way leaves the stamp
+    old, so the next one prunes)."""
+    d = directory()
+    if d in _pruned or not enabled():
         return
-    _pruned.append(True)
+    _pruned.add(d)
     try:
-        if time.time() - (directory() / _STAMP).stat().st_mtime < PRUNE_EVERY_S:
+        if time.time() - (d / _STAMP).stat().st_mtime < PRUNE_EVERY_S:
             return
     except OSError:
         pass
-    write(_STAMP, b"")
-    threading.Thread(target=prune, args=(config.cache_max_mb << 20,), daemon=True,
+    threading.Thread(target=_prune_and_stamp, args=(config.cache_max_mb << 20,), daemon=True,
                      name="tracenp-cache-prune").start()
 
 
+def _prune_and_stamp(max_bytes: int) -> None:
+    prune(max_bytes)
+    write(_STAMP, b"")
+
+
 def prune(max_bytes: int) -> int:
-    """Remove the least recently used entries until the cache holds at most `max_bytes`;
-    returns how many were removed. An entry removed under a reader is a miss (recompiled)."""
+    """Remove the least recently used entries until the cache takes at most `max_bytes` of
+    disk (blocks: most entries are smaller than one); returns how many were removed. An
+    entry removed under a reader is a miss (recompiled)."""
     entries, total = [], 0
     try:
         with os.scandir(directory()) as it:
@@ -122,8 +129,9 @@ def prune(max_bytes: int) -> int:
                     st = e.stat(follow_symlinks=False)
                 except OSError:
                     continue
-                entries.append((max(st.st_atime, st.st_mtime), st.st_size, e.path))
-                total += st.st_size
+                size = getattr(st, "st_blocks", 0) * 512 or st.st_size  # what the disk holds
+                entries.append((max(st.st_atime, st.st_mtime), size, e.path))
+                total += size
     except OSError:
         return 0
     removed = 0

@@ -132,7 +132,8 @@ def test_prune_removes_the_least_recently_used_beyond_the_limit(tmp_path, monkey
     paths = _entries(tmp_path, [1000] * 5)
     os.utime(paths[0], (time.time(), os.stat(paths[0]).st_mtime))  # read today: kept
     (tmp_path / disk_cache._STAMP).write_bytes(b"")
-    assert disk_cache.prune(2500) == 3
+    block = os.stat(paths[0]).st_blocks * 512 or 1000  # what one entry takes on disk
+    assert disk_cache.prune(2 * block + block // 2) == 3
     assert [p.exists() for p in paths] == [True, False, False, False, True]
     assert (tmp_path / disk_cache._STAMP).exists()
     assert disk_cache.prune(10_000) == 0
@@ -142,11 +143,18 @@ def test_a_store_prunes_at_most_once_a_day(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
     calls, done = [], threading.Event()
-    monkeypatch.setattr(disk_cache, "prune", lambda limit: (calls.append(limit), done.set()))
-    monkeypatch.setattr(disk_cache, "_pruned", [])
-    disk_cache.store("a", b"1")  # no stamp yet: prunes
+    monkeypatch.setattr(disk_cache, "prune", lambda limit: calls.append(limit))
+    stamped = disk_cache._prune_and_stamp
+
+    def prune_and_stamp(limit):
+        stamped(limit)
+        done.set()
+
+    monkeypatch.setattr(disk_cache, "_prune_and_stamp", prune_and_stamp)
+    monkeypatch.setattr(disk_cache, "_pruned", set())
+    disk_cache.store("a", b"1")  # no stamp yet: prunes, then stamps
     assert done.wait(10) and calls == [config.cache_max_mb << 20]
-    monkeypatch.setattr(disk_cache, "_pruned", [])  # a new process, the same day
+    monkeypatch.setattr(disk_cache, "_pruned", set())  # a new process, the same day
     disk_cache.store("b", b"2")
     stamp = tmp_path / disk_cache._STAMP
     old = time.time() - disk_cache.PRUNE_EVERY_S - 60
@@ -154,10 +162,20 @@ def test_a_store_prunes_at_most_once_a_day(tmp_path, monkeypatch):
     done.clear()
     disk_cache.store("c", b"3")  # this process has checked already
     assert calls == [config.cache_max_mb << 20]
-    monkeypatch.setattr(disk_cache, "_pruned", [])  # a new process, a day later
+    monkeypatch.setattr(disk_cache, "_pruned", set())  # a new process, a day later
     disk_cache.store("d", b"4")
     assert done.wait(10) and len(calls) == 2
     assert time.time() - stamp.stat().st_mtime < 60
+    os.utime(stamp, (old, old))  # the stamp is renewed only once a prune has finished
+    hold = threading.Event()
+    monkeypatch.setattr(disk_cache, "prune", lambda limit: hold.wait(10))
+    done.clear()
+    monkeypatch.setattr(disk_cache, "_pruned", set())
+    disk_cache.store("e", b"5")
+    time.sleep(0.2)
+    assert time.time() - stamp.stat().st_mtime > disk_cache.PRUNE_EVERY_S
+    hold.set()
+    assert done.wait(10) and time.time() - stamp.stat().st_mtime < 60
 
 
 def test_clear_removes_the_source_digest_memos(tmp_path, monkeypatch):
