@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -452,3 +453,28 @@ def test_the_benchmarks_loops_trace_as_users_code(name):
     fn = getattr(bench, name)
     x = np.random.default_rng(3).standard_normal((12, 5) if name == "row_norms_loop" else 40)
     assert_same(tracenp.jit(fn)(x), fn(x))
+
+
+def test_calls_from_several_threads_at_once_keep_numpy_in_the_others():
+    """A trace patches NumPy's namespaces for the whole process: while one thread traces,
+    another thread's `np.ones` and `np.random` calls must stay NumPy's, and the cache's
+    retrace bookkeeping must survive entries added by other threads."""
+    f = tracenp.jit(lambda x: x * 2 + 1)
+    errors, wrong = [], []
+
+    def work(k):
+        try:
+            for n in range(1, 41):  # a new shape each call: a trace each time
+                x = np.ones(n * 8 + k)
+                noise = np.random.random(2)  # the global state, outside any trace
+                if type(noise) is not np.ndarray or not np.array_equal(f(x), x * 2 + 1):
+                    wrong.append((k, n))
+        except Exception as e:  # any error fails the test below, with its text
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and wrong == []

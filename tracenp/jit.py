@@ -292,7 +292,7 @@ class JitFunction:
             return "first call"
         tree, sigs, static = key
         best = None
-        for old_tree, old_sigs, old_static in self._cache:
+        for old_tree, old_sigs, old_static in list(self._cache):  # other threads add
             if old_tree != tree:
                 reason = "argument structure changed"
             elif old_static != static:

@@ -4,14 +4,14 @@ While a function is traced, `np.zeros`, `np.ones`, `np.empty`, `np.full`,
 `np.arange`, `np.eye`, `np.array`, `np.asarray` ... return tracers, so that code
 like `out = np.zeros(n); out[:, 0] = x[:, 0]` traces as written. The patch is
 undone when tracing ends; one trace runs at a time (a lock). Calls from NumPy's and
-tracenp's own modules get the originals, whatever the thread (the background compile
-worker); user code in another thread that creates arrays while a trace runs would not.
+tracenp's own modules, and from threads that are not tracing, get the originals (the
+background compile worker; a jitted function called from several threads at once).
 The NumPy functions tracenp implements, and the ufuncs, are wrapped the same way, so that a
 list holding tracers (`np.diag([1.0, 1.0, d])`, `np.mean([a, b])`, `np.maximum.reduce([a, b])`),
 which NumPy's dispatch does not look into, reaches tracenp instead of being converted to an array.
-`np.random` is guarded the same way: a draw while tracing raises `RandomInTraceError`,
-except from a generator made inside the function with a fixed seed (`default_rng(0)`,
-`RandomState(0)`).
+`np.random` is routed the same way: a draw while tracing becomes a node that draws at each
+call (`tracenp.random_draws`); a generator made inside the function with a fixed seed
+(`default_rng(0)`, `RandomState(0)`) draws constants.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ class _RandomGuard:
         def guarded(*args, **kwargs):
             from .numpy_api.creation import from_library
 
-            if from_library(sys._getframe(1).f_globals.get("__name__", "")):
-                return attr(*args, **kwargs)
+            if not getattr(_state, "stack", None) or from_library(
+                    sys._getframe(1).f_globals.get("__name__", "")):
+                return attr(*args, **kwargs)  # another thread's draw, or NumPy's own
             if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
                 with drawing():
                     return _Seeded(attr(*args, **kwargs))
@@ -293,8 +294,8 @@ class _NumpyForRandom(types.ModuleType):
         fn = self._originals[name]
 
         def creation(*args, **kwargs):
-            if not getattr(_state, "drawing", False):
-                from .errors import random_in_trace
+            if getattr(_state, "stack", None) and not getattr(_state, "drawing", False):
+                from .errors import random_in_trace  # (another thread's draws are its own)
 
                 raise random_in_trace("A draw from a generator that is not a global or closure "
                                       "variable of the jitted function, nor an argument of it,")

@@ -246,11 +246,25 @@ def from_library(caller: str) -> bool:
     return caller.split(".")[0] in ("numpy", "tracenp") and caller not in _EXAMPLES
 
 
+_TRACE_STATE: list = []  # `tracenp.trace`'s thread-local state, once that module is loaded
+
+
+def tracing_thread() -> bool:
+    """Whether the calling thread is tracing: a trace patches NumPy's namespaces for every
+    thread, and NumPy calls made meanwhile by another thread must stay NumPy's."""
+    if not _TRACE_STATE:
+        from .. import trace
+
+        _TRACE_STATE.append(trace._state)
+    return bool(getattr(_TRACE_STATE[0], "stack", None))
+
+
 def _for_user_code(traced, original):
-    """Use `traced` when called from user code, `original` from NumPy's or tracenp's own."""
+    """Use `traced` when called from user code in the tracing thread, `original` from other
+    threads and from NumPy's or tracenp's own code."""
 
     def dispatch(*args, **kwargs):
-        if from_library(sys._getframe(1).f_globals.get("__name__", "")):
+        if not tracing_thread() or from_library(sys._getframe(1).f_globals.get("__name__", "")):
             return original(*args, **kwargs)
         return traced(*args, **kwargs)
 
