@@ -1082,10 +1082,6 @@ def test_set_and_polynomial_routines_of_constants_are_numpys():
     assert_same(tracenp.jit(fn)(x), fn(x))
 
 
-@pytest.mark.xfail(strict=True, raises=tracenp.errors.UnsupportedFunctionError, reason=(
-    "trace.py's seeded-generator guard (the random helper's part, not edited here) takes "
-    "np.zeros(2) and np.eye(2) made in the function for traced parameters and refuses "
-    "multivariate_normal and dirichlet, though NumPy's draw depends on no input"))
 def test_seeded_draws_with_constant_array_parameters():
     def fn(x):
         rng = np.random.default_rng(5)

@@ -116,6 +116,8 @@ class _Generator:
                 return _choice_by_probability(self, *args, **kwargs)
             if name in _BY_INDEX and args and lax.is_tracer(args[0]) and args[0].ndim:
                 return _BY_INDEX[name](self, *args, **kwargs)
+            args = tuple(map(_known, args))
+            kwargs = {k: _known(v) for k, v in kwargs.items()}
             traced = any(lax.holds_tracer(v) for v in (*args, *kwargs.values()))
             if name in _LOC_SCALE and traced and isinstance(self, _Seeded):
                 return _shifted_and_scaled(self, name, *args, **kwargs)
@@ -129,6 +131,16 @@ class _Generator:
 
     def _call(self, name: str, traced: bool, args: tuple, kwargs: dict):
         raise NotImplementedError
+
+
+def _known(value):
+    """A traced parameter whose value no input decides (`np.eye(2)` made in the function) as
+    that value: NumPy's draw takes it as it is."""
+    if lax.is_tracer(value):
+        known = value.constant_value()
+        if known is not None:
+            return known
+    return value
 
 
 class _Seeded(_Generator):
