@@ -5,9 +5,9 @@ tracenp's sources. For a graph that becomes one kernel launch (the common elemen
 expression) their outcome fits in a few fields: the kernel's description (which names its
 object code in the disk cache), its extents, the output dtype, and which inputs it reads.
 That record is JSON in a hash-verified `disk_cache` entry keyed by an exact text of the
-traced graph (constants by content digest), the options, `llvm_jit.environment()` and a
-hash of the optimizer's and scheduler's sources, and it is validated field by field when
-read. A missing, damaged or foreign record, or a kernel whose code is not cached, means the
+traced graph (constants by content digest), the options and `llvm_jit.environment()`
+(which names the hash of the optimizer's, scheduler's and code generator's sources,
+`source_digest.keyed()`), and it is validated field by field when read. A missing, damaged or foreign record, or a kernel whose code is not cached, means the
 full pipeline runs (and writes the record). Graphs with other shapes of schedule always run
 the full pipeline.
 """
@@ -19,12 +19,11 @@ import json
 
 import numpy as np
 
-from . import disk_cache, source_digest
+from . import disk_cache
 from .ir import Const, Graph, toposort
 from .lowering import Executable
 from .lowering.llvm import Launch, launch_run
 from .lowering.llvm_jit import cached_function, environment
-
 
 
 def cached_run(graph: Graph, stabilize: bool) -> Executable | None:
@@ -86,7 +85,7 @@ def _key(graph: Graph, stabilize: bool) -> str | None:
     """An exact text of the graph and what else decides its plan; None if a parameter has
     no faithful text (its repr names an object's address, or elides)."""
     index = {id(n): i for i, n in enumerate(graph.inputs)}
-    lines = [f"plan 1 stabilize={stabilize} sources={source_digest.keyed()} {environment()}"]
+    lines = [f"plan 1 stabilize={stabilize} {environment()}"]  # names the sources' digest
     lines += [f"in {n.dtype.str}{n.shape} weak={n.weak}" for n in graph.inputs]
     for n in toposort(graph.outputs):
         if id(n) in index:

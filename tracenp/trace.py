@@ -50,7 +50,7 @@ class _RandomGuard:
         def guarded(*args, **kwargs):
             from .numpy_api.creation import from_library
 
-            if not getattr(_state, "stack", None) or from_library(
+            if current_trace() is None or from_library(
                     sys._getframe(1).f_globals.get("__name__", "")):
                 return attr(*args, **kwargs)  # another thread's draw, or NumPy's own
             if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
@@ -306,7 +306,7 @@ class _NumpyForRandom(types.ModuleType):
         fn = self._originals[name]
 
         def creation(*args, **kwargs):
-            if getattr(_state, "stack", None) and not getattr(_state, "drawing", False):
+            if current_trace() is not None and not getattr(_state, "drawing", False):
                 from .errors import random_in_trace  # (another thread's draws are its own)
 
                 raise random_in_trace("A draw from a generator that is not a global or closure "

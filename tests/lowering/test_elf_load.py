@@ -36,7 +36,7 @@ def _object(kernel_fn, *args) -> bytes:
 
 def test_symbols_resolve_to_mapped_code():
     obj = _object(lambda x: np.sin(x) + 1.0, np.ones(8))
-    syms = elf_load.load(obj)
+    syms = elf_load.map_image(elf_load.link(obj))
     # the kernel, its CPython entry, its thread pool entry
     assert set(syms) == {"tracenp_test_k", "tracenp_test_k_call", "tracenp_test_k_task"}
     assert all(addr > 0 for addr in syms.values())
@@ -120,7 +120,7 @@ def test_unsupported_objects_are_refused(damage):
     else:
         _patch_symbols(obj)
     with pytest.raises(elf_load.Unsupported):
-        elf_load.load(bytes(obj))
+        elf_load.link(bytes(obj))
 
 
 def _sections(obj: bytes):

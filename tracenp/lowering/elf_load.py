@@ -134,11 +134,6 @@ def map_image(image: bytes) -> dict[str, int]:
     return {name: base + off for name, off in symbols.items()}
 
 
-def load(obj: bytes) -> dict[str, int]:
-    """Map `obj` and return the address of each of its defined global symbols."""
-    return map_image(link(obj))
-
-
 def _protect(addr: int, size: int) -> None:
     """Make the mapping read+execute now that it is written (W^X where the system has it)."""
     if not _mprotect:  # the C library's, through the handle ctypes already opened

@@ -229,10 +229,10 @@ def _cached(text: str) -> int | None:
     if addr is not None:
         STATS.memory_hits += 1
         return addr
-    obj = None if debug() else disk_cache.load(key)
-    if obj is None:
+    payload = None if debug() else disk_cache.load(key)
+    if payload is None:
         return None
-    addr = _load(obj, name)
+    addr = _load(payload, name)
     if addr is not None:
         STATS.disk_hits += 1
         _loaded[name] = addr

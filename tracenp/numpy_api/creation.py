@@ -246,17 +246,17 @@ def from_library(caller: str) -> bool:
     return caller.split(".")[0] in ("numpy", "tracenp") and caller not in _EXAMPLES
 
 
-_TRACE_STATE: list = []  # `tracenp.trace`'s thread-local state, once that module is loaded
+_CURRENT_TRACE: list = []  # `tracenp.trace.current_trace`, once that module is loaded
 
 
 def tracing_thread() -> bool:
     """Whether the calling thread is tracing: a trace patches NumPy's namespaces for every
     thread, and NumPy calls made meanwhile by another thread must stay NumPy's."""
-    if not _TRACE_STATE:
-        from .. import trace
+    if not _CURRENT_TRACE:
+        from ..trace import current_trace
 
-        _TRACE_STATE.append(trace._state)
-    return bool(getattr(_TRACE_STATE[0], "stack", None))
+        _CURRENT_TRACE.append(current_trace)
+    return _CURRENT_TRACE[0]() is not None
 
 
 def _for_user_code(traced, original):
