@@ -80,6 +80,7 @@ def test_entry_under_another_key_is_not_loaded(tmp_path, monkeypatch):
 def test_disable_and_clear(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    monkeypatch.setattr(disk_cache, "_pruned", {tmp_path})  # no prune thread writing its stamp
     disk_cache.store("k", b"x")
     assert disk_cache.load("k") == b"x"
     monkeypatch.setenv("TRACENP_NO_CACHE", "1")
@@ -181,6 +182,7 @@ def test_a_store_prunes_at_most_once_a_day(tmp_path, monkeypatch):
 def test_clear_removes_the_source_digest_memos(tmp_path, monkeypatch):
     monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    monkeypatch.setattr(disk_cache, "_pruned", {tmp_path})  # no prune thread writing its stamp
     disk_cache.write("sources-v2-0123", b"0" * 16)
     disk_cache.store("k", b"x")
     assert disk_cache.clear() == 2
