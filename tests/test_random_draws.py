@@ -549,6 +549,9 @@ class _Model:
 
 
 MODEL = _Model()  # its generator is reached through an attribute: tracenp cannot follow it
+CONFIG = {"rng": np.random.default_rng(3)}  # ... or through a container
+LEGACY_HOLDER = _Model()
+LEGACY_HOLDER.rng = np.random.RandomState(5)
 
 
 REFUSED = {
@@ -558,6 +561,10 @@ REFUSED = {
     "unseeded_random_state": (lambda x: x + np.random.RandomState().rand(*x.shape),
                               RandomInTraceError),
     "attribute_generator": (lambda x: MODEL.noisy(x), RandomInTraceError),
+    "attribute_scalar_draw": (lambda x: x + MODEL.rng.random(), RandomInTraceError),
+    "container_scalar_draw": (lambda x: x * CONFIG["rng"].uniform(), RandomInTraceError),
+    "attribute_random_state_scalar": (lambda x: x - LEGACY_HOLDER.rng.rand(),
+                                      RandomInTraceError),
     "shuffle_list": (lambda x: (np.random.shuffle([1, 2, 3]), x)[1], RandomInTraceError),
     "traced_size": (lambda x, n: x.sum() + np.random.rand(n).sum(), ConcretizationError),
     "traced_seed": (lambda x, s: (np.random.seed(s), x)[1], RandomInTraceError),
@@ -572,6 +579,41 @@ def test_draws_that_cannot_happen_at_call_time_are_refused(name):
     args = (_data(3),) + ((4,) if fn.__code__.co_argcount == 2 else ())
     with pytest.raises(error):
         tracenp.jit(fn)(*args)
+
+
+@pytest.mark.parametrize("name, gen", [("attribute_scalar_draw", MODEL.rng),
+                                       ("container_scalar_draw", CONFIG["rng"]),
+                                       ("attribute_random_state_scalar", LEGACY_HOLDER.rng)])
+def test_a_refused_trace_leaves_the_generator_as_it_was(name, gen):
+    """A scalar draw creates no array, so it is found afterwards, by the generator's state:
+    the refusal puts that state back, so the next draw outside is the one NumPy would make."""
+    before = _state(gen)
+    with pytest.raises(RandomInTraceError, match="through an object or a container"):
+        tracenp.jit(REFUSED[name][0])(_data(3))
+    assert _state(gen) == before
+
+
+class _Layer:
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.w = _data(3, seed=seed)
+
+    @tracenp.jit
+    def noisy(self, x):
+        return x * self.w + self.rng.random() + self.rng.normal(size=x.shape)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_jitted_method_draws_from_its_instance_generator_at_each_call(seed):
+    """`self.rng` of a jitted method draws at each call, as in NumPy; the compiled function
+    is keyed by the instance's generator object, so another instance draws from its own."""
+    layer = _Layer(seed)
+    eager = _Layer(seed)
+    for _ in range(3):
+        got = layer.noisy(_data(3))
+        want = _Layer.noisy.__wrapped__(eager, _data(3))
+        assert_identical(got, want)
+        assert _state(layer.rng) == _state(eager.rng)
 
 
 def test_refused_draws_run_eagerly_under_fallback():

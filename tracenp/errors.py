@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import linecache
 import os
 import sys
@@ -22,13 +23,16 @@ class UnsupportedFunctionError(TracingError, NotImplementedError):
     """A NumPy function or argument combination tracenp does not trace."""
 
 
+_CONTEXTLIB = os.path.abspath(contextlib.__file__)  # a trace's context managers run there
+
+
 def user_frame():
     """The innermost stack frame outside tracenp and NumPy: where the user's code is."""
     f = sys._getframe(1)
     while f is not None:
         path = os.path.abspath(f.f_code.co_filename)
         inside = path.startswith(_PKG_DIR + os.sep) or path.startswith(os.path.join(_NUMPY_DIR, "numpy"))
-        if not inside and not path.startswith("<frozen"):
+        if not inside and not path.startswith("<frozen") and path != _CONTEXTLIB:
             return f
         f = f.f_back
     return None

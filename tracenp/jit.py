@@ -327,7 +327,9 @@ class JitFunction:
         _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         names = self._leaf_names(tree, len(leaves))
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
-        with tracing(self.__name__, self.stabilize, self.fn) as state:
+        roots = (*(("self", a.obj) if isinstance(a, methods.Rest) else (f"args[{i}]", a)
+                   for i, a in enumerate(args)), *kwargs.items())
+        with tracing(self.__name__, self.stabilize, self.fn, roots) as state:
             tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
             for t, x in zip(tracers, leaves):
                 t._input_of = state

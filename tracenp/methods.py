@@ -138,6 +138,21 @@ def counters_of(final: dict, state: dict) -> set[str]:
     return {k for k, v in final.items() if k not in state and type(v) is int}
 
 
+def _drawing_generators(clone) -> dict:
+    """While traced, the generators among the clone's attributes (`self.rng`) replaced by
+    stand-ins whose draws happen at each call ({name: (generator, stand-in)}): `Rest` keys
+    the compiled function by the generator object, as an argument's would be."""
+    from .random_draws import is_generator
+    from .trace import current_trace, draws_from
+
+    if current_trace() is None:
+        return {}
+    drawing = {k: (v, draws_from(v)) for k, v in vars(clone).items() if is_generator(v)}
+    for k, (_, stand_in) in drawing.items():
+        vars(clone)[k] = stand_in
+    return drawing
+
+
 def write_back(obj, final: dict) -> None:
     """Set the final state on `obj`: containers updated in place, so references to them
     (an optimizer's view of `self.params`) stay valid."""
@@ -162,8 +177,12 @@ def pure(fn: Callable) -> Callable:
 
     def method(state: dict, rest: Rest, *args: Any, **kwargs: Any):
         clone = with_state(rest.obj, state)
+        drawing = _drawing_generators(clone)
         before = _leaves(state)
         result = fn(clone, *args, **kwargs)
+        for k, (generator, stand_in) in drawing.items():
+            if vars(clone).get(k) is stand_in:
+                vars(clone)[k] = generator
         return result, final_state(clone, rest.obj, state, before)
 
     return method

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import lax, random_draws
+from .held_generators import refuse_frozen_draws
 
 _lock = threading.RLock()
 _state = threading.local()
@@ -323,29 +324,37 @@ def draws_from(value):
 
 
 @contextlib.contextmanager
-def _outer_generators(fn):
+def _outer_generators(fn, roots: tuple = ()):
     """The generators `fn` can reach as module globals or closure variables (its own, and
     those of the user functions it can reach that way: `from helpers import dropout`, the
     function `grad` wraps), replaced while it is traced by stand-ins whose draws happen at
-    each call (found again at each call, by name or cell)."""
+    each call (found again at each call, by name or cell). A draw from one it reaches only
+    through an object or container (`self.rng`, `cfg["rng"]`) of those or of `roots`,
+    (name, value) pairs of its arguments, is refused (`held_generators`)."""
     swapped: list = []  # (namespace or cell, name, original)
     try:
         namespaces, cells, functions = _reachable(fn)
-        for f in functions:  # `def step(x, rng=np.random.default_rng(0))`
-            defaults = f.__defaults__ or ()
-            if any(random_draws.is_generator(d) for d in defaults):
-                swapped.append((f, "__defaults__", defaults))
-                f.__defaults__ = tuple(draws_from(d) for d in defaults)
-        for namespace in namespaces:
-            for name, value in list(namespace.items()):
-                if random_draws.is_generator(value):
-                    swapped.append((namespace, name, value))
-                    namespace[name] = _Drawing(random_draws.Named(namespace, name), value)
-        for cell, name in cells:
-            value = cell.cell_contents
-            swapped.append((cell, name, value))
-            cell.cell_contents = _Drawing(random_draws.Cell(cell, name), value)
-        yield
+        holders = [*roots, *((name, value) for namespace in namespaces
+                             for name, value in list(namespace.items())),
+                   *((name, cell.cell_contents) for f in functions
+                     for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
+                     if _bound(cell))]
+        with refuse_frozen_draws(holders):  # their states, taken before any swap
+            for f in functions:  # `def step(x, rng=np.random.default_rng(0))`
+                defaults = f.__defaults__ or ()
+                if any(random_draws.is_generator(d) for d in defaults):
+                    swapped.append((f, "__defaults__", defaults))
+                    f.__defaults__ = tuple(draws_from(d) for d in defaults)
+            for namespace in namespaces:
+                for name, value in list(namespace.items()):
+                    if random_draws.is_generator(value):
+                        swapped.append((namespace, name, value))
+                        namespace[name] = _Drawing(random_draws.Named(namespace, name), value)
+            for cell, name in cells:
+                value = cell.cell_contents
+                swapped.append((cell, name, value))
+                cell.cell_contents = _Drawing(random_draws.Cell(cell, name), value)
+            yield
     finally:
         for where, name, value in reversed(swapped):
             if isinstance(where, dict):
@@ -399,6 +408,14 @@ def _reachable(fn) -> tuple[list, list, list]:
             todo.extend(v for v in list(namespace.values())
                         if isinstance(v, types.FunctionType) or _wraps(v))
     return list(namespaces.values()), cells, functions
+
+
+def _bound(cell) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # a closure variable not assigned yet
+        return False
+    return True
 
 
 def _wraps(v) -> bool:
@@ -546,9 +563,10 @@ def _check_selections(state: TraceState, stack: list) -> None:
 
 
 @contextlib.contextmanager
-def tracing(fn_name: str, stabilize: bool | None = None, fn=None):
+def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple = ()):
     """Trace `fn_name`; `fn`, the traced function, has its global and closure generators
-    replaced by stand-ins whose draws happen at call time while it is traced."""
+    replaced by stand-ins whose draws happen at call time while it is traced; `roots`,
+    (name, value) of its arguments, are where else it may find generators."""
     from .numpy_api.creation import PATCHED
 
     with _lock:
@@ -569,7 +587,7 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None):
                 random_modules = _random_modules()
                 for m in random_modules:
                     m.np = shim
-            with _outer_generators(fn):
+            with _outer_generators(fn, roots):
                 yield state
             _check_selections(state, stack)
         finally:
