@@ -107,6 +107,26 @@ def test_returns_are_what_numpy_returns():
                 (zero_d, zero_d.T, zero_d + 1, zero_d[()], zero_d[...]))
 
 
+def test_cached_calls_rebuild_nested_results_as_numpy_returns_them():
+    """The second and later calls of a signature take `jit`'s fast runner, which rebuilds the
+    result from a compiled expression: the same structure, types and values as the first."""
+    from collections import namedtuple
+
+    Stats = namedtuple("Stats", "mean spread")
+
+    def f(x, s):
+        m = x.mean(axis=0)
+        return {"stats": Stats(m, (x - m).std()), "rows": [x[0], (x.sum(),)], "s": s * 2,
+                "none": None, "k": 3}, x.max()
+
+    jf = tracenp.jit(f)
+    for _ in range(3):
+        got, want = jf(X, 1.5), f(X, 1.5)
+        assert type(got[0]["stats"]) is Stats and type(got[0]["rows"][1]) is tuple
+        assert type(got[0]["s"]) is float and type(got[1]) is np.float64
+        assert_same(got, want)
+
+
 def _classes(x, s, w, flag):
     return tuple(isinstance(v, t) for v in (x, x[0], x.sum(), x.T[...], x[0, 0], s, s * 2, w,
                                             w + 1, flag, np.allclose(x, x), x.astype(int)[0, 1])

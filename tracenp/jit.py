@@ -207,7 +207,7 @@ class JitFunction:
         single = (not entry.mutated and entry.out_tree is pytree.LEAF
                   and entry.out_consts == [_FROM_GRAPH])
         if not single:
-            return lambda args: self._run(entry, list(args), args)
+            return self._tree_runner(entry, sig)
         run, used, returns = entry.compiled.run, entry.used, entry.out_returns[0]
         launch = getattr(run, "launch", None)
         scalars = {i for i in used if len(sig[i]) == 1}  # Python scalars: 0-d arrays
@@ -226,6 +226,24 @@ class JitFunction:
             if returns == "array":
                 return out
             return out.item() if returns == "python" else out[()]
+
+        return fast
+
+    def _tree_runner(self, entry: Trace, sig: tuple) -> Callable:
+        """`_fast_runner`'s call of a graph with several results or constant ones (a value and
+        its gradients): what `_run` does, less what cannot happen for such arguments."""
+        if entry.mutated or entry.rebound:
+            return lambda args: self._run(entry, list(args), args)
+        run, used = entry.compiled.run, entry.used
+        scalars = {i for i in used if len(sig[i]) == 1}
+        outputs = [(const is _FROM_GRAPH, const, returns)
+                   for const, returns in zip(entry.out_consts, entry.out_returns)]
+        build = pytree.unflattener(entry.out_tree)
+
+        def fast(args):
+            it = iter(run([np.asarray(args[i]) if i in scalars else args[i] for i in used]))
+            return build([_result(next(it), returns) if computed else const
+                          for computed, const, returns in outputs])
 
         return fast
 
@@ -266,17 +284,9 @@ class JitFunction:
                                       entry.n_outputs - len(entry.mutated))
         for leaf_i, out_i in entry.mutated:
             np.copyto(leaves[leaf_i], outs[out_i], casting="unsafe")
-        results = []
         it = iter(outs)
-        for const, returns in zip(entry.out_consts, entry.out_returns):
-            if const is not _FROM_GRAPH:
-                results.append(const)
-                continue
-            v = next(it)
-            v = v if is_device_array(v) else np.asarray(v)
-            if v.ndim == 0 and returns != "array":
-                v = v.item() if returns == "python" else v[()]
-            results.append(v)
+        results = [_result(next(it), returns) if const is _FROM_GRAPH else const
+                   for const, returns in zip(entry.out_consts, entry.out_returns)]
         result = pytree.unflatten(entry.out_tree, results)
         if entry.rebound:
             result, values = result
@@ -466,6 +476,18 @@ class JitFunction:
 
 
 _FROM_GRAPH = object()
+
+
+def _result(v, returns: str):
+    """A graph output as the function returned it: an array, or a 0-d value as a Python or
+    NumPy scalar (`returns`)."""
+    if type(v) is not np.ndarray:
+        if is_device_array(v):
+            return v
+        v = np.asarray(v)
+    if v.ndim == 0 and returns != "array":
+        return v.item() if returns == "python" else v[()]
+    return v
 
 
 def _no_entry(*args) -> None:

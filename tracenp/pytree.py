@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 
 class Leaf:
@@ -82,6 +82,35 @@ def unflatten(treedef: Any, leaves) -> Any:
     result = build(treedef)
     del build  # `build` refers to itself: without this, `leaves` lives until the next gc pass
     return result
+
+
+def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
+    """`unflatten(treedef, ·)` as one expression compiled once (`(v[0], (v[1], v[2]))`), so
+    that a cached call rebuilds its result without walking the tree; a tree too deep for
+    Python's parser keeps the walk."""
+    names: dict = {}
+    leaf = iter(range(num_leaves(treedef)))
+
+    def expr(d) -> str:
+        if d is LEAF:
+            return f"v[{next(leaf)}]"
+        kind = d[0]
+        if kind in ("tuple", "list"):
+            items = ", ".join(expr(x) for x in d[1])
+            return f"[{items}]" if kind == "list" else f"({items}{',' if len(d[1]) == 1 else ''})"
+        if kind == "namedtuple":
+            names[f"t{len(names)}"] = d[1]
+            return f"t{len(names) - 1}({', '.join(expr(x) for x in d[2])})"
+        if kind == "dict":
+            keys = f"k{len(names)}"
+            names[keys] = tuple(d[1])
+            return "{" + ", ".join(f"{keys}[{i}]: {expr(x)}" for i, x in enumerate(d[2])) + "}"
+        return "None"
+
+    try:
+        return eval(f"lambda v: {expr(treedef)}", names)
+    except (RecursionError, SyntaxError, MemoryError):
+        return lambda leaves: unflatten(treedef, leaves)
 
 
 def num_leaves(treedef: Any) -> int:

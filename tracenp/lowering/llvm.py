@@ -354,6 +354,17 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
 
         reduce1.keep = shape_arr
         return reduce1
+    if len(pieces) == 1 and outs.parts == 1:
+        (lo, hi, _), = pieces
+
+        def one(env, used):  # stores and reductions in one call on this thread
+            arrays = [env[i] for i in in_slots]
+            partials = outs.open(env, used, arrays)
+            fn(shape_addr, lo, hi, 0, *arrays)
+            outs.close(env, partials)
+
+        one.keep = shape_arr
+        return one
 
     def step(env, used):
         arrays = [env[i] for i in in_slots]
