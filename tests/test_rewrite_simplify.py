@@ -266,6 +266,44 @@ def test_movement_chains(x):
           rule="broadcast(broadcast(x)) -> broadcast(x)")
 
 
+def _overwrite_all(x, y):
+    out = np.empty_like(x)
+    out[...] = y
+    return out
+
+
+def _overwrite_rows(x):
+    out = np.zeros(x.shape, np.float32)
+    for i in range(x.shape[0]):
+        out[i] = x[i] * 2
+    return out
+
+
+@SETTINGS
+@given(arrays(FLOATS + INTS, shapes=((6, 4),)))
+def test_a_write_over_all_of_an_array_is_the_value_written(x):
+    """`out = np.empty_like(x); out[...] = y` and a loop writing every row of `out` leave
+    only the written values (cast to out's dtype, broadcast to its shape); a write that
+    misses an element or runs backwards keeps the write."""
+    check(_overwrite_all, x, x[0].astype(np.float64), rule="x[:] = y over all of x -> y",
+          absent="slice_set")
+    check(_overwrite_rows, x, rule="x[:] = y over all of x -> y", absent="slice_set")
+    assert " slice_set " in check(_partial_rows, x)
+    assert " slice_set " in check(_reversed_write, x)
+
+
+def _partial_rows(x):
+    out = np.zeros(x.shape, x.dtype)
+    out[1:] = x[1:] * 2
+    return out
+
+
+def _reversed_write(x):
+    out = np.ones(x.shape, x.dtype)
+    out[::-1] = x
+    return out
+
+
 @SETTINGS
 @given(arrays(FLOATS + INTS, shapes=((1, 4), (3, 1), (1, 1))))
 def test_implicit_broadcast(x):

@@ -83,6 +83,13 @@ class Kernel:
     outputs: tuple[Output, ...]
     axes: tuple[int, ...] = ()
     windows: tuple = ()  # per operand (inputs, outputs): None, or the `Window` it is
+    shares: tuple = ()  # per operand, the first operand whose array the launch passes for it
+    # too (windows of one array: an unrolled loop's `x[i]`); () when each has its own
+
+    def passed(self) -> list[int]:
+        """The operands whose arrays a launch passes, in order: each array once."""
+        n = len(self.inputs) + len(self.outputs)
+        return [j for j in range(n) if not self.shares or self.shares[j] == j]
 
     def dtype(self, v: int) -> np.dtype:
         """The dtype of kernel-local value `v`."""
@@ -125,6 +132,8 @@ class Kernel:
             lines.append(f"out {red} %{o.value}{_window_text(self.window(j))}")
         units = tuple(d for d in range(1, len(self.shape)) if self.shape[d] == 1)
         lines.append(f"axes {self.axes} of rank {len(self.shape)}, unit dims {units}")
+        if self.shares:
+            lines.append(f"arrays {self.shares}")
         return "\n".join(lines)
 
 

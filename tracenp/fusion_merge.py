@@ -10,9 +10,10 @@ A kernel never joins one whose reduction it reads (that value is final only afte
 pass), and two kernels with reductions join only over the same axes.
 
 Unrolled Python loops make schedules of thousands of same-shape kernels, so the pass must
-stay linear: a kernel looks back over at most `WINDOW` steps for a partner, and a merged
-kernel is bounded (`MAX_BODY` instructions, `MAX_REDUCTIONS` reductions, `MAX_OPERANDS`
-arrays), which keeps each join cheap, keeps LLVM's optimizer away from huge functions
+stay linear: a kernel looks back over at most `WINDOW` steps for a partner (passing over
+at most `VIEW_WINDOW` views it does not read), and a merged kernel is bounded (`MAX_BODY`
+instructions, `MAX_BODY_0D` for an unrolled loop's 0-d code, `MAX_REDUCTIONS` reductions,
+`MAX_OPERANDS` arrays), which keeps each join cheap, keeps LLVM's optimizer away from huge functions
 (its time grows far faster than linearly with many independent reductions) and keeps a
 launch within the C call's argument limit.
 """
@@ -21,10 +22,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .fusion import MAX_OPERANDS, Instr, Kernel, KernelStep, Output, Step
+from .fusion import MAX_OPERANDS, Instr, Kernel, KernelStep, NodeStep, Output, Step
 
 WINDOW = 32  # earlier steps searched for a partner: nearer ones are where values are hot
+VIEW_WINDOW = 512  # views passed over on the way, not counted as steps (an unrolled loop
+# leaves one after each element's kernel: the `out[i] = s` reshape)
 MAX_BODY = 256  # scalar instructions in one merged kernel
+MAX_BODY_0D = 1024  # ... in one merged 0-d kernel: an unrolled loop's straight-line code,
+# which LLVM compiles in time linear in its length
 MAX_REDUCTIONS = 8  # reductions in one merged kernel
 
 
@@ -64,8 +69,16 @@ def _target(merged: list[Step], step: KernelStep) -> tuple[int, list[int]] | Non
     needs = {id(n) for n in step.kernel.inputs}
     mover_needs: set[int] = set()
     movers: list[int] = []
-    for i in range(len(merged) - 1, max(len(merged) - 1 - WINDOW, -1), -1):
+    steps = views = 0
+    for i in range(len(merged) - 1, -1, -1):
         cand = merged[i]
+        if isinstance(cand, NodeStep) and cand.kind == "view" and views < VIEW_WINDOW \
+                and id(cand.node) not in needs:
+            views += 1
+            continue
+        steps += 1
+        if steps > WINDOW:
+            break
         made = _made(cand)
         if isinstance(cand, KernelStep) and _compatible(cand.kernel, step.kernel) \
                 and _fits(cand.kernel, step.kernel) \
@@ -90,7 +103,8 @@ def _compatible(a: Kernel, b: Kernel) -> bool:
 def _fits(a: Kernel, b: Kernel) -> bool:
     """The joined kernel stays within the bounds (operands counted before sharing)."""
     operands = len(a.inputs) + len(a.outputs) + len(b.inputs) + len(b.outputs)
-    return len(a.body) + len(b.body) <= MAX_BODY and operands <= MAX_OPERANDS \
+    return len(a.body) + len(b.body) <= (MAX_BODY if a.shape else MAX_BODY_0D) \
+        and operands <= MAX_OPERANDS \
         and len(_reductions(a)) + len(_reductions(b)) <= MAX_REDUCTIONS
 
 

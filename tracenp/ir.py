@@ -138,7 +138,11 @@ class Graph:
     outputs: tuple[Node, ...]
 
     def nodes(self) -> list[Node]:
-        return toposort(self.outputs)
+        """In dependency order, with the inputs no output reads first (a rewrite can leave
+        one: `x[:] = y` over all of x no longer reads x), so that every input has a place."""
+        order = toposort(self.outputs)
+        reached = {id(n) for n in order}
+        return [n for n in self.inputs if id(n) not in reached] + order
 
     def users(self) -> dict[int, list[Node]]:
         """{id(node): the nodes that read it, each once, in order}."""

@@ -9,9 +9,9 @@ import pytest
 import tracenp
 from test_ops import _cases, check_row
 from tracenp.config import config
-from tracenp.fusion import RowGroup
+from tracenp.fusion import KernelStep, RowGroup
 from tracenp.lowering import llvm as backend
-from tracenp.lowering.llvm_elements import view_chains
+from tracenp.lowering.llvm_elements import ElementPlan, view_chains
 from tracenp.lowering.llvm_jit import STATS
 from tracenp.ops import OPS, Op
 
@@ -328,6 +328,22 @@ def test_view_chains_give_numpy_values(name, fn, shape, layout):
         assert np.asarray(g).shape == np.asarray(w).shape
         assert np.asarray(g).dtype == np.asarray(w).dtype
         np.testing.assert_allclose(g, w, rtol=1e-14)  # sums may round differently
+
+
+def test_an_unrolled_loop_is_few_kernels_each_passed_its_arrays_once():
+    """300 steps of a recurrence: its element kernels read `x[i]` and store `s` as windows of
+    one input and one cell, so a launch passes those two arrays once, not 600 operands (each
+    cost about 18 ns), and the steps between them do not stop kernels from joining."""
+    x = np.random.default_rng(0).standard_normal(300)
+    jf = tracenp.jit(_ema, backend="llvm")
+    np.testing.assert_allclose(jf(x), _ema(x), rtol=1e-14)
+    graph = jf.graph(x)
+    _, planned = backend.plan(graph)
+    kernels = [s.kernel for s in ElementPlan(graph, planned).steps
+               if isinstance(s, KernelStep)]
+    assert len(kernels) <= 2
+    assert sum(len(k.inputs) + len(k.outputs) for k in kernels) >= 600
+    assert all(len(k.passed()) <= 4 for k in kernels)
 
 
 def test_view_chains_fold_views_only_views_read():

@@ -320,12 +320,14 @@ def _calls_blas(step) -> bool:
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
-    fn, task = _callables(compile_kernel(k), len(k.inputs) + len(k.outputs))
+    passed = k.passed()
+    fn, task = _callables(compile_kernel(k), len(passed))
     shape = tuple(k.shape) or (1,)
     shape_arr = k.words()
     shape_addr = shape_arr.ctypes.data
     total = int(np.prod(shape, dtype=np.int64))
-    in_slots = [slot[id(n)] for n in k.inputs]
+    in_slots = [slot[id(k.inputs[j])] for j in passed if j < len(k.inputs)]  # (its outputs
+    # are never windows of one array: only a `_cells_step`'s are)
     pieces = _pieces(shape, k.axes, total, weight((k,)), threads)
     outs = _Outputs(k, slot, buffers, len(pieces) if 0 in k.axes and k.shape else 1)
     if total == 0:
@@ -404,7 +406,8 @@ def _concat_cells_step(cells: list, n: Node, slot: dict):
 def _cells_step(k: Kernel, slot: dict, elements: ElementPlan):
     """A 0-d kernel storing its outputs into fresh cells (`llvm_elements`), then making
     0-d arrays of those that something other than a kernel reads."""
-    fn, _ = _callables(compile_kernel(k), len(k.inputs) + len(k.outputs))
+    passed = k.passed()
+    fn, _ = _callables(compile_kernel(k), len(passed))
     words = k.words()
     addr = words.ctypes.data
     in_slots = [slot[id(n)] for n in k.inputs]
@@ -414,7 +417,9 @@ def _cells_step(k: Kernel, slot: dict, elements: ElementPlan):
     made = [(slot[id(o.node)], slot[id(cell)], (*w.start, Ellipsis))
             for o, (cell, w) in zip(k.outputs, where) if id(o.node) in elements.made]
 
-    operands = itemgetter(*in_slots, *out_slots)  # >= 2 outputs: a tuple, made in C
+    slots = [*in_slots, *out_slots]
+    picked = [slots[j] for j in passed]  # one cell the kernel writes, or several arrays
+    operands = itemgetter(*picked) if len(picked) > 1 else lambda env: (env[picked[0]],)
 
     def step(env, used):
         for s, shape, dtype in fresh:

@@ -182,10 +182,16 @@ class ElementPlan:
         cells, outs = [], [None] * len(k.outputs)
         if k.shape == () and len(k.outputs) > 1 and all(o.reduce is None for o in k.outputs):
             cells, outs = self._cells(k)
+        cells_of = {j: self.where[id(o.node)][0] for j, o in enumerate(k.outputs)
+                    if id(o.node) in self.where}
         windows = (*(None if p is None else p[1] for p in places), *outs)
         if not any(w is not None for w in windows):
             return KernelStep(k)
-        made = KernelStep(Kernel(k.shape, inputs, k.body, k.outputs, k.axes, windows))
+        arrays = (*inputs, *(cells_of.get(j, o.node) for j, o in enumerate(k.outputs)))
+        first = {}
+        shares = tuple(first.setdefault(id(a), j) for j, a in enumerate(arrays))
+        made = KernelStep(Kernel(k.shape, inputs, k.body, k.outputs, k.axes, windows,
+                                 shares if len(first) < len(arrays) else ()))
         if cells:
             self.own[id(made.kernel)] = cells
         return made

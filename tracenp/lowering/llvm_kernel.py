@@ -78,8 +78,7 @@ def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
 
 
 def _signature(kernel: Kernel) -> ir.FunctionType:
-    n_ops = len(kernel.inputs) + len(kernel.outputs)
-    return ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * n_ops)
+    return ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * len(kernel.passed()))
 
 
 def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
@@ -191,7 +190,10 @@ class _KernelEmitter:
     def emit(self) -> None:
         b = self.b
         shape_p, lo, hi, slot = self.fn.args[:4]
-        arrays = self.fn.args[4:]
+        passed = self.fn.args[4:]
+        position = {j: i for i, j in enumerate(self.k.passed())}
+        arrays = [passed[position[self.k.shares[j] if self.k.shares else j]]
+                  for j in range(len(self.layout))]
         layout = self.layout
         r = self.rank
         shape = [self._word(shape_p, d) for d in (self.dims or [0])]

@@ -166,6 +166,15 @@ def _full_slice(x: Node, s: Node) -> Node | None:
         else None
 
 
+def _overwritten(x: Node, y: Node, s: Node) -> Node | None:
+    """`x[:] = y` over every element of `x` (an unrolled loop's `out = np.empty_like(a)`,
+    then `out[i] = ...` joined into one write): the result is `y` (already of x's dtype)."""
+    if y.dtype != x.dtype or any(d is None for d in x.shape) or any(
+            slice(*sl).indices(n) != (0, n, 1) for n, sl in zip(x.shape, s.attrs["slices"])):
+        return None
+    return _broadcasts(y, x)
+
+
 def _broadcasts(x: Node, b: Node) -> Node:
     return x if x.shape == b.shape else Node.make(Op.BROADCAST, (x,), (("shape", b.shape),))
 
@@ -179,6 +188,7 @@ MOVEMENT = [
          lambda x, r: x if x.shape == r.shape else None),
     rule("x[a][b] -> x[a∘b]", P(Op.SLICE, P(Op.SLICE, X, name="inner"), name="outer"), _slices),
     rule("x[:, ::1] -> x", P(Op.SLICE, X, name="s"), _full_slice),
+    rule("x[:] = y over all of x -> y", P(Op.SLICE_SET, X, Y, name="s"), _overwritten),
     rule("broadcast(broadcast(x)) -> broadcast(x)",
          P(Op.BROADCAST, P(Op.BROADCAST, X), name="b"), _broadcasts),
 ]
