@@ -23,6 +23,7 @@ from .lowering import Executable, get_backend
 from .rewrite.pattern import RewriteLog
 from .rewrite.pattern import run as run_rules
 from .rewrite.reassociate import REASSOCIATE
+from .rewrite.reroll import REROLL
 from .rewrite.simplify import SIMPLIFY
 from .rewrite.stabilize import STABILIZE
 
@@ -79,11 +80,13 @@ class Compiled:
 def optimize(graph: Graph, *, stabilize: bool = True, report: dict | None = None) -> Graph:
     """The rewrite sets, in this order, each to a fixed point; each result checked (TRACENP_CHECK).
 
-    simplify first, so stabilize's patterns see canonical forms; simplify again
-    to clean up what stabilize built. Without `stabilize`, only exact rewrites run.
+    reroll first (an unrolled loop's rows, batched: the copies are what it compares); then
+    simplify, so stabilize's patterns see canonical forms; simplify again to clean up what
+    stabilize built. Without `stabilize`, only exact rewrites run.
     """
     maybe_check(graph, "trace")
-    sets = [SIMPLIFY, STABILIZE, REASSOCIATE, SIMPLIFY] if stabilize else [SIMPLIFY]
+    sets = [REROLL, SIMPLIFY, STABILIZE, REASSOCIATE, SIMPLIFY] if stabilize else \
+        [REROLL, SIMPLIFY]
     log = RewriteLog()
     t0 = time.perf_counter()
     for rules in sets:

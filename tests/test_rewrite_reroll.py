@@ -1,0 +1,152 @@
+"""Reroll: a loop writing one row per iteration becomes one computation on all rows.
+
+Each loop is written as NumPy users write it. Under jit it must give NumPy's values and
+dtype, bit for bit on the NumPy reference backend (the rewrite computes each element with
+the same ops on the same values) and to rounding on the LLVM backend; the rule must fire
+where the copies are one graph up to the row they read, and must not where they are not.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import tracenp
+from test_rewrite_simplify import assert_bitwise
+
+RULE = "concat(f(X[i0 + k*d]) for k) -> f(X[i0::d])  (an unrolled loop's rows, batched)"
+
+
+def row_norms(X):
+    out = np.empty(X.shape[0])
+    for i in range(X.shape[0]):
+        out[i] = np.sqrt((X[i] ** 2).sum())
+    return out
+
+
+def pairwise(X, Y):
+    out = np.empty((X.shape[0], Y.shape[0]))
+    for i in range(X.shape[0]):
+        out[i] = np.sqrt(((X[i] - Y) ** 2).sum(axis=1))
+    return out
+
+
+def every_other_range(X):
+    out = np.zeros(X.shape[0] // 2)
+    for k, i in enumerate(range(1, X.shape[0] - 1, 2)):
+        out[k] = X[i].max() - X[i].min()
+    return out
+
+
+def standardize_rows(X):
+    out = np.empty_like(X)
+    for i in range(len(X)):
+        row = X[i]
+        out[i] = (row - row.mean()) / (row.std() + 1e-12)
+    return out
+
+
+def clip_and_count(X, lo):
+    out = np.zeros((X.shape[0], 2), dtype=np.int64)
+    for i in range(X.shape[0]):
+        out[i] = [(X[i] < lo).sum(), np.where(X[i] > -lo, 1, 0).sum()]
+    return out
+
+
+def stacked(X):
+    return np.stack([np.tanh(X[i]) * 2.0 for i in range(0, X.shape[0], 3)])
+
+
+def int_rows(X):
+    out = np.zeros(X.shape[0], dtype=np.int32)
+    for i in range(X.shape[0]):
+        out[i] = (X[i] * 3 + 1).astype(np.int32).max()
+    return out
+
+
+def columns(X):
+    out = np.empty(X.shape[1])
+    for j in range(X.shape[1]):
+        out[j] = X[:, j].sum()
+    return out
+
+
+ROLLED = [
+    ("row norms", row_norms, lambda X: (X,)),
+    ("pairwise distances", pairwise, lambda X: (X, X[:3] * 2.0)),
+    ("every other row of a range", every_other_range, lambda X: (X,)),
+    ("standardize rows", standardize_rows, lambda X: (X,)),
+    ("np.stack of every third row", stacked, lambda X: (X,)),
+    ("integer casts", int_rows, lambda X: (X,)),
+]
+
+KEPT = [  # the copies differ in more than the row they read: the loop stays as traced
+    ("the index used as a number", lambda X: np.stack([X[i] * i for i in range(len(X))])),
+    ("rows read backwards", lambda X: np.stack([X[i] + 1.0 for i in range(len(X) - 1, -1, -1)])),
+    ("uneven rows", lambda X: np.stack([X[i].sum() for i in (0, 1, 3)])),
+    ("a different op per row", lambda X: np.stack([np.sin(X[0]), np.cos(X[1])])),
+    ("a draw per row", lambda X: np.stack([X[i] + np.random.rand() for i in range(len(X))])),
+    ("columns, not rows", columns),
+]
+
+
+def _data(shape=(7, 5), seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "llvm"])
+@pytest.mark.parametrize("name,fn,args", ROLLED, ids=[r[0] for r in ROLLED])
+def test_a_loop_over_rows_is_one_computation_with_numpys_values(name, fn, args, backend):
+    jf = tracenp.jit(fn, backend=backend)
+    for seed, shape in ((1, (7, 5)), (2, (7, 5)), (3, (10, 4))):
+        a = args(_data(shape, seed))
+        got, want = jf(*a), fn(*a)
+        if backend == "numpy":
+            assert_bitwise(got, want)
+        else:
+            assert got.dtype == want.dtype
+            np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    report = jf.compiled(*args(_data())).report["rewrites"]
+    assert RULE in [f.rule for f in report]
+    assert " concat " not in str(jf.graph(*args(_data())))
+
+
+def test_a_loop_writing_integer_lists_per_row():
+    X = _data()
+    got = tracenp.jit(clip_and_count)(X, 0.5)
+    np.testing.assert_array_equal(got, clip_and_count(X, 0.5))
+
+
+@pytest.mark.parametrize("name,fn", KEPT, ids=[k[0] for k in KEPT])
+def test_copies_that_differ_in_more_than_their_row_are_kept(name, fn):
+    X = _data()
+    np.random.seed(5)
+    want = fn(X)
+    np.random.seed(5)
+    jf = tracenp.jit(fn, backend="numpy")
+    assert_bitwise(jf(X), want)
+    rules = [f.rule for f in jf.compiled(X).report["rewrites"]]
+    assert RULE not in rules
+
+
+@settings(max_examples=25, deadline=None)
+@given(hnp.arrays(np.float64, st.tuples(st.integers(2, 6), st.integers(1, 5)),
+                  elements=st.floats(-1e6, 1e6)),
+       st.sampled_from(["add", "multiply", "maximum", "hypot", "arctan2"]),
+       st.integers(1, 3))
+def test_random_row_bodies_match_numpy(X, ufunc, step):
+    """A row body of one ufunc of the row with a shared row, a reduction, and a cast."""
+    f = getattr(np, ufunc)
+    shared = np.linspace(-2.0, 3.0, X.shape[1])
+
+    def body(X):
+        out = np.empty((len(range(0, X.shape[0], step)), 2), dtype=np.float32)
+        for k, i in enumerate(range(0, X.shape[0], step)):
+            v = f(X[i], shared)
+            out[k] = [v.sum(), v.min()]
+        return out
+
+    assert_bitwise(tracenp.jit(body, backend="numpy")(X), body(X))

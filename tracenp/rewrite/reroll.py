@@ -1,0 +1,125 @@
+"""Reroll: a loop that made one row of its result per iteration, as one computation on all rows.
+
+`for i in range(n): out[i] = f(X[i])` traces as n copies of f's graph, each reading `X[i]`
+(a slice and a reshape), joined by one concatenation (`lax.slice_set` joins the writes).
+Where the copies are the same graph up to the row they read, at evenly spaced rows, the
+concatenation is f applied once to those rows: each op of f gains a leading axis (an
+elementwise op broadcasts its other operands over it, a reduction's axes shift by one, a
+reshape keeps it), so the compiled code is one vectorized kernel instead of n small ones.
+Every element is computed by the same ops on the same values as in the copies, so the
+rewrite is exact. Anything else in the copies (a draw, a library call, a row index used as
+a number) leaves the loop as it was.
+"""
+
+from __future__ import annotations
+
+from ..ir import Node
+from ..ops import OPS, Op
+from .pattern import Rule, RuleSet
+
+_REDUCE = (Op.SUM, Op.PROD, Op.MAX, Op.MIN)
+_SEVERAL_RESULTS = (Op.FREXP, Op.MODF)
+_MAX_GROUPS = 4096  # node groups batched per concatenation: keeps the rule's work bounded
+_SHARED = object()  # `_Batch.of`: the same node in every copy
+
+
+def _reroll(concat: Node) -> Node | None:
+    if concat.attrs["axis"] != 0 or len(concat.srcs) < 2:
+        return None
+    rows = []
+    for part in concat.srcs:
+        if part.op is not Op.RESHAPE or part.shape != (1,) + part.srcs[0].shape:
+            return None
+        rows.append(part.srcs[0])
+    out = _Batch(len(rows)).of(rows)
+    if out is None or out is _SHARED:
+        return None
+    return out if out.shape == concat.shape and out.dtype == concat.dtype else None
+
+
+class _Batch:
+    """Copies of a graph batched into one along a new leading axis of `n`."""
+
+    def __init__(self, n: int):
+        self.n = n
+        self.memo: dict[tuple, object] = {}
+
+    def of(self, nodes: list[Node]):
+        """A node whose row k is `nodes[k]`, `_SHARED` if they are one node, or None."""
+        first = nodes[0]
+        if all(m is first for m in nodes):
+            return _SHARED
+        key = tuple(map(id, nodes))
+        if key not in self.memo:
+            if len(self.memo) >= _MAX_GROUPS:
+                return None
+            self.memo[key] = self._rows(nodes) or self._op(nodes)
+        return self.memo[key]
+
+    def _rows(self, nodes: list[Node]) -> Node | None:
+        """`X[i0 + k*d]` for k in range(n): the slice `X[i0::d]` of n rows."""
+        views = [m.srcs[0] if m.op is Op.RESHAPE else None for m in nodes]
+        if any(v is None or v.op is not Op.SLICE or m.shape != v.shape[1:] or v.shape[0] != 1
+               for m, v in zip(nodes, views)):
+            return None
+        base = views[0].srcs[0]
+        length = base.shape[0]
+        if length is None or any(v.srcs[0] is not base for v in views):
+            return None
+        rest = views[0].attrs["slices"][1:]
+        starts = []
+        for v in views:
+            slices = v.attrs["slices"]
+            start, stop, step = slice(*slices[0]).indices(length)
+            if slices[1:] != rest or stop != start + 1 or step != 1:
+                return None
+            starts.append(start)
+        d = starts[1] - starts[0]
+        if d <= 0 or any(b - a != d for a, b in zip(starts, starts[1:])):
+            return None
+        sliced = Node.make(Op.SLICE, (base,),
+                           (("slices", ((starts[0], starts[-1] + 1, d),) + tuple(rest)),))
+        return Node.make(Op.RESHAPE, (sliced,), (("shape", (self.n,) + nodes[0].shape),))
+
+    def _op(self, nodes: list[Node]) -> Node | None:
+        """The same op on each copy's operands, on the batched operands."""
+        first = nodes[0]
+        op, params = first.op, first.params
+        if any(m.op is not op or m.params != params or len(m.srcs) != len(first.srcs)
+               or m.dtype != first.dtype or m.shape != first.shape for m in nodes):
+            return None
+        kind = OPS[op].kind
+        if kind == "elementwise" and op not in _SEVERAL_RESULTS:
+            srcs = []
+            for j, src in enumerate(first.srcs):
+                b = self.of([m.srcs[j] for m in nodes])
+                if b is None:
+                    return None
+                if b is _SHARED:  # NumPy broadcasts it over the new axis too
+                    srcs.append(src)
+                    continue
+                gap = first.ndim - src.ndim  # align the batched operand's dims on the right
+                srcs.append(b if gap == 0 else Node.make(
+                    Op.RESHAPE, (b,), (("shape", (self.n,) + (1,) * gap + src.shape),)))
+            out = Node.make(op, srcs, params)
+        elif op in _REDUCE or op is Op.RESHAPE:
+            b = self.of([m.srcs[0] for m in nodes])
+            if b is None or b is _SHARED:
+                return None
+            attrs = dict(params)
+            if op is Op.RESHAPE:
+                attrs["shape"] = (self.n,) + tuple(attrs["shape"])
+            else:
+                ndim = first.srcs[0].ndim
+                attrs["axes"] = tuple(1 + a % ndim for a in attrs["axes"])
+            out = Node.make(op, (b,), tuple(attrs.items()))
+        else:
+            return None
+        return out if out.shape == (self.n,) + first.shape and out.dtype == first.dtype \
+            else None
+
+
+REROLL = RuleSet("reroll", [
+    Rule("concat(f(X[i0 + k*d]) for k) -> f(X[i0::d])  (an unrolled loop's rows, batched)",
+         (Op.CONCAT,), _reroll),
+])
