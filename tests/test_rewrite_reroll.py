@@ -74,7 +74,17 @@ def columns(X):
     return out
 
 
+def column_stacked(X):
+    return np.column_stack([np.maximum(X[i], 0.0) * 2.0 for i in range(len(X))])
+
+
+def comprehension(X):
+    return np.array([np.abs(row).max() - row.min() for row in X])
+
+
 ROLLED = [
+    ("np.column_stack of rows", column_stacked, lambda X: (X,)),
+    ("np.array of a comprehension over rows", comprehension, lambda X: (X,)),
     ("row norms", row_norms, lambda X: (X,)),
     ("pairwise distances", pairwise, lambda X: (X, X[:3] * 2.0)),
     ("every other row of a range", every_other_range, lambda X: (X,)),
@@ -130,6 +140,34 @@ def test_copies_that_differ_in_more_than_their_row_are_kept(name, fn):
     assert_bitwise(jf(X), want)
     rules = [f.rule for f in jf.compiled(X).report["rewrites"]]
     assert RULE not in rules
+
+
+def _recurrence(x):
+    h = np.zeros(())
+    out = []
+    for i in range(x.shape[0]):
+        h = h * 0.9 + x[i]
+        out.append(h)
+    return np.stack(out)
+
+
+def _long_body(X):
+    out = np.empty(X.shape[0])
+    for i in range(X.shape[0]):
+        v = X[i]
+        for _ in range(300):
+            v = v * 0.99 + 0.01
+        out[i] = v.sum()
+    return out
+
+
+def test_long_recurrences_and_long_bodies_trace_without_deep_recursion():
+    """Each copy of a recurrence reads the one before: seen to differ within `_MAX_DEPTH`
+    ops. A body longer than that keeps its loop; both give NumPy's values."""
+    x = _data((1500,))
+    np.testing.assert_allclose(tracenp.jit(_recurrence)(x), _recurrence(x), rtol=1e-12)
+    X = _data((12, 3))
+    np.testing.assert_allclose(tracenp.jit(_long_body)(X), _long_body(X), rtol=1e-12)
 
 
 @settings(max_examples=25, deadline=None)

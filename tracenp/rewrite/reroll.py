@@ -20,20 +20,32 @@ from .pattern import Rule, RuleSet
 _REDUCE = (Op.SUM, Op.PROD, Op.MAX, Op.MIN)
 _SEVERAL_RESULTS = (Op.FREXP, Op.MODF)
 _MAX_GROUPS = 4096  # node groups batched per concatenation: keeps the rule's work bounded
+_MAX_DEPTH = 200  # ops between a row's result and its reads: a recurrence (each copy reading
+# the one before) is seen to differ within that many, without deep recursion
 _SHARED = object()  # `_Batch.of`: the same node in every copy
 
 
 def _reroll(concat: Node) -> Node | None:
-    if concat.attrs["axis"] != 0 or len(concat.srcs) < 2:
+    """The parts of a concatenation, each one copy's result with a unit axis made at the
+    concatenation's axis (`out[i] = r`, `np.stack`, `np.column_stack`), batched."""
+    axis = concat.attrs["axis"]
+    if len(concat.srcs) < 2:
         return None
     rows = []
     for part in concat.srcs:
-        if part.op is not Op.RESHAPE or part.shape != (1,) + part.srcs[0].shape:
+        s = part.srcs[0] if part.op is Op.RESHAPE else None
+        if s is None or part.shape != s.shape[:axis] + (1,) + s.shape[axis:]:
             return None
-        rows.append(part.srcs[0])
-    out = _Batch(len(rows)).of(rows)
+        rows.append(s)
+    try:
+        out = _Batch(len(rows)).of(rows)
+    except RecursionError:  # called already deep in the stack: keep the loop
+        return None
     if out is None or out is _SHARED:
         return None
+    if axis:
+        perm = (*range(1, axis + 1), 0, *range(axis + 1, out.ndim))
+        out = Node.make(Op.TRANSPOSE, (out,), (("perm", perm),))
     return out if out.shape == concat.shape and out.dtype == concat.dtype else None
 
 
@@ -43,6 +55,7 @@ class _Batch:
     def __init__(self, n: int):
         self.n = n
         self.memo: dict[tuple, object] = {}
+        self.depth = 0
 
     def of(self, nodes: list[Node]):
         """A node whose row k is `nodes[k]`, `_SHARED` if they are one node, or None."""
@@ -51,9 +64,11 @@ class _Batch:
             return _SHARED
         key = tuple(map(id, nodes))
         if key not in self.memo:
-            if len(self.memo) >= _MAX_GROUPS:
+            if len(self.memo) >= _MAX_GROUPS or self.depth >= _MAX_DEPTH:
                 return None
+            self.depth += 1
             self.memo[key] = self._rows(nodes) or self._op(nodes)
+            self.depth -= 1
         return self.memo[key]
 
     def _rows(self, nodes: list[Node]) -> Node | None:
