@@ -12,41 +12,43 @@ from __future__ import annotations
 import contextlib
 import pickle
 import types
-from typing import Iterable, Iterator
+from typing import Iterable
+
+import numpy as np
 
 from .random_draws import is_generator
 
-_OPAQUE = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType,
-           types.MethodType, str, bytes, int, float, complex, bool)
+_OPAQUE = frozenset({types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType,
+                     types.MethodType, types.NoneType, str, bytes, int, float, complex, bool,
+                     np.ndarray})  # types of values that hold no generator (by exact type:
+# one set lookup each, for the hundreds of globals of a user's module)
 _MAX_ITEMS = 256  # a long list or dict is data, not where a model keeps its generator
 
 
-def _children(holder) -> Iterator[tuple[str, object]]:
-    """(label, value) of the attributes or items of `holder`."""
+def _children(holder) -> tuple[str, list]:
+    """(how a child's key is written, [(key, child)]) of the items or attributes of
+    `holder`."""
     if isinstance(holder, dict):
-        if len(holder) <= _MAX_ITEMS:
-            yield from ((f"[{k!r}]", v) for k, v in list(holder.items()))
-    elif isinstance(holder, (list, tuple)):
-        if len(holder) <= _MAX_ITEMS:
-            yield from ((f"[{i}]", v) for i, v in enumerate(holder))
-    elif not isinstance(holder, _OPAQUE):
-        try:
-            attrs = vars(holder)
-        except TypeError:  # no __dict__ (a builtin, a slotted class)
-            return
-        yield from ((f".{k}", v) for k, v in list(attrs.items()))
+        return "[{!r}]", list(holder.items()) if len(holder) <= _MAX_ITEMS else []
+    if isinstance(holder, (list, tuple)):
+        return "[{}]", list(enumerate(holder)) if len(holder) <= _MAX_ITEMS else []
+    try:
+        return ".{}", list(vars(holder).items())
+    except TypeError:  # no __dict__ (a builtin, a slotted class)
+        return "", []
 
 
 def held(roots: Iterable[tuple[str, object]]) -> list[tuple[str, object]]:
     """(where, generator) of the generators one level inside `roots`, (name, value) pairs."""
     found, seen = [], set()
     for name, root in roots:
-        if isinstance(root, _OPAQUE) or is_generator(root):
+        if type(root) in _OPAQUE or is_generator(root):
             continue
-        for label, value in _children(root):
+        key_text, children = _children(root)
+        for key, value in children:
             if is_generator(value) and id(value) not in seen:
                 seen.add(id(value))
-                found.append((name + label, value))
+                found.append((name + key_text.format(key), value))
     return found
 
 
