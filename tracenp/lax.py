@@ -118,13 +118,21 @@ def slice_set(x, v, slices):
     """A copy of `x` with `x[slices] = v` (v broadcast to the slice, cast to x's dtype).
 
     Writes to adjacent ranges along one axis, one after the other (`out[i] = ...` in a
-    loop), become one write of their concatenation.
+    loop), become one write of their concatenation; a row so completed joins the row
+    written before it (`D[i, j] = ...` in two loops: one write of rows of elements).
     """
     x = lift(x)
     v = cast(v, x.dtype)
     slices = tuple(tuple(s) for s in slices)
     if x.node.op is Op.SLICE_SET:
         joined = _join_writes(x.node, v, slices)
+        while joined is not None and joined.node.srcs[0].op is Op.SLICE_SET:
+            write = joined.node
+            wider = _join_writes(write.srcs[0], _tracer_of(write.srcs[1]),
+                                 write.attrs["slices"])
+            if wider is None:
+                break
+            joined = wider
         if joined is not None:
             return joined
     return bind(Op.SLICE_SET, x, v, slices=slices)

@@ -34,7 +34,8 @@ def _reroll(concat: Node) -> Node | None:
     rows = []
     for part in concat.srcs:
         s = part.srcs[0] if part.op is Op.RESHAPE else None
-        if s is None or part.shape != s.shape[:axis] + (1,) + s.shape[axis:]:
+        if s is None or part.shape != s.shape[:axis] + (1,) + s.shape[axis:] and not (
+                s.ndim == 0 and part.size == 1):  # `D[i, j] = d`: one element of a row
             return None
         rows.append(s)
     try:
@@ -43,7 +44,9 @@ def _reroll(concat: Node) -> Node | None:
         return None
     if out is None or out is _SHARED:
         return None
-    if axis:
+    if rows[0].ndim == 0:  # n elements along the axis, every other dim 1
+        out = Node.make(Op.RESHAPE, (out,), (("shape", concat.shape),))
+    elif axis:
         perm = (*range(1, axis + 1), 0, *range(axis + 1, out.ndim))
         out = Node.make(Op.TRANSPOSE, (out,), (("perm", perm),))
     return out if out.shape == concat.shape and out.dtype == concat.dtype else None
