@@ -464,14 +464,15 @@ def test_writing_an_argument_that_another_argument_shares_is_refused():
     np.testing.assert_array_equal(c, np.arange(2.0, 7.0))
 
 
-@pytest.mark.parametrize("name", ["recurrence", "kalman_1d", "row_norms_loop"])
+@pytest.mark.parametrize("name", ["recurrence", "kalman_1d", "row_norms_loop", "pairwise_loops"])
 def test_the_benchmarks_loops_trace_as_users_code(name):
     """`tracenp.bench`'s workloads are users' code: `np.empty` there is traced (as tracenp's
     own modules it returned an ndarray, and `out[i] = traced` raised)."""
     from tracenp import bench
 
     fn = getattr(bench, name)
-    x = np.random.default_rng(3).standard_normal((12, 5) if name == "row_norms_loop" else 40)
+    x = np.random.default_rng(3).standard_normal({"row_norms_loop": (12, 5),
+                                                  "pairwise_loops": (7, 3)}.get(name, 40))
     assert_same(tracenp.jit(fn)(x), fn(x))
 
 

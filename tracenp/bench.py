@@ -185,6 +185,16 @@ def row_norms_loop(X):
     return out
 
 
+def pairwise_loops(X):
+    """Two loops over rows, one element of a distance matrix each."""
+    n = X.shape[0]
+    D = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            D[i, j] = np.sqrt(np.sum((X[i] - X[j]) ** 2))
+    return D
+
+
 # ----------------------------------------------------------------------------- peers
 
 
@@ -253,7 +263,8 @@ def _numba_kernels(numba):
     def nb_plus_one(x):
         return x + 1
 
-    loops = {f.__name__: njit(f) for f in (recurrence, kalman_1d, row_norms_loop)}
+    loops = {f.__name__: njit(f) for f in (recurrence, kalman_1d, row_norms_loop,
+                                           pairwise_loops)}
     return dict(a=nb_a, axpy=nb_axpy, lse=nb_lse, softmax=nb_softmax, norm=nb_norm,
                 dense=nb_dense, plus_one=nb_plus_one, **loops)
 
@@ -356,7 +367,9 @@ def loop_rows(peers: dict, rng: np.random.Generator) -> list:
                            ("(h) scalar Kalman filter, 200 steps", kalman_1d,
                             rng.standard_normal(200)),
                            ("(h) out[i]=sqrt((X[i]**2).sum()) x150", row_norms_loop,
-                            rng.standard_normal((150, 64)))):
+                            rng.standard_normal((150, 64))),
+                           ("(h) D[i,j]=|X[i]-X[j]|, 30x30", pairwise_loops,
+                            rng.standard_normal((30, 3)))):
         f = tracenp.jit(fn)
         row = {"numpy": lambda fn=fn, arg=arg: fn(arg), "tracenp": lambda f=f, arg=arg: f(arg)}
         if fn.__name__ in nb:

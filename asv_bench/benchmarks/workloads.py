@@ -107,13 +107,15 @@ class SmallCall:
 class Loops:
     """Python loops over elements and rows, unrolled by `tracenp.jit`."""
 
-    params = (["recurrence", "kalman_1d", "row_norms_loop"], ["numpy", "tracenp"])
+    params = (["recurrence", "kalman_1d", "row_norms_loop", "pairwise_loops"],
+              ["numpy", "tracenp"])
     param_names = ["workload", "tool"]
 
     def setup(self, workload, tool):
         rng = np.random.default_rng(0)
         fn = getattr(bench, workload)
-        self.arg = rng.standard_normal((150, 64) if workload == "row_norms_loop" else 300)
+        self.arg = rng.standard_normal({"row_norms_loop": (150, 64),
+                                        "pairwise_loops": (30, 3)}.get(workload, 300))
         self.fn = tracenp.jit(fn) if tool == "tracenp" else fn
         self.fn(self.arg)
         tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
