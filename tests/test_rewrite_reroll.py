@@ -100,7 +100,17 @@ def symmetric_fill(X):
     return K
 
 
+def differences_after_a_first(x):
+    d = np.empty(x.shape[0])
+    d[0] = x[0]
+    for i in range(1, x.shape[0]):
+        d[i] = x[i] - x[i - 1]
+    return d
+
+
 ROLLED = [
+    ("a first element set before the loop", differences_after_a_first,
+     lambda X: (X[:, 0].copy(),)),
     ("two loops writing D[i, j]", pairwise_two_loops, lambda X: (X,)),
     ("np.column_stack of rows", column_stacked, lambda X: (X,)),
     ("np.array of a comprehension over rows", comprehension, lambda X: (X,)),
@@ -140,7 +150,7 @@ def test_a_loop_over_rows_is_one_computation_with_numpys_values(name, fn, args, 
             np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
     report = jf.compiled(*args(_data())).report["rewrites"]
     assert RULE in [f.rule for f in report]
-    assert " concat " not in str(jf.graph(*args(_data())))
+    assert str(jf.graph(*args(_data()))).count(" concat ") <= (name == ROLLED[0][0])
 
 
 def test_a_loop_reading_back_what_it_wrote():

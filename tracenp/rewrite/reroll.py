@@ -27,29 +27,47 @@ _SHARED = object()  # `_Batch.of`: the same node in every copy
 
 def _reroll(concat: Node) -> Node | None:
     """The parts of a concatenation, each one copy's result with a unit axis made at the
-    concatenation's axis (`out[i] = r`, `np.stack`, `np.column_stack`), batched."""
-    axis = concat.attrs["axis"]
-    if len(concat.srcs) < 2:
+    concatenation's axis (`out[i] = r`, `np.stack`, `np.column_stack`), batched; a first or
+    last part that differs (`out[0] = x[0]` before the loop) stays a part of its own."""
+    axis, parts = concat.attrs["axis"], concat.srcs
+    rows = [_copy_result(p, axis) for p in parts]
+    n = len(parts)
+    for lo, hi in ((0, n), (1, n), (0, n - 1), (1, n - 1)):
+        if hi - lo < (2 if hi - lo == n else 3) or any(r is None for r in rows[lo:hi]):
+            continue
+        run = _batched(rows[lo:hi], parts[lo], axis)
+        if run is None:
+            continue
+        out = run if hi - lo == n else Node.make(
+            Op.CONCAT, (*parts[:lo], run, *parts[hi:]), (("axis", axis),))
+        return out if out.shape == concat.shape and out.dtype == concat.dtype else None
+    return None
+
+
+def _copy_result(part: Node, axis: int) -> Node | None:
+    """The value a part is, reshaped to have a unit axis at `axis`, else None."""
+    s = part.srcs[0] if part.op is Op.RESHAPE else None
+    if s is None or part.shape != s.shape[:axis] + (1,) + s.shape[axis:] and not (
+            s.ndim == 0 and part.size == 1):  # `D[i, j] = d`: one element of a row
         return None
-    rows = []
-    for part in concat.srcs:
-        s = part.srcs[0] if part.op is Op.RESHAPE else None
-        if s is None or part.shape != s.shape[:axis] + (1,) + s.shape[axis:] and not (
-                s.ndim == 0 and part.size == 1):  # `D[i, j] = d`: one element of a row
-            return None
-        rows.append(s)
+    return s
+
+
+def _batched(rows: list[Node], part: Node, axis: int) -> Node | None:
+    """`rows` batched, laid out as their parts would be concatenated along `axis`."""
     try:
         out = _Batch(len(rows)).of(rows)
     except RecursionError:  # called already deep in the stack: keep the loop
         return None
     if out is None or out is _SHARED:
         return None
-    if rows[0].ndim == 0:  # n elements along the axis, every other dim 1
-        out = Node.make(Op.RESHAPE, (out,), (("shape", concat.shape),))
-    elif axis:
+    if rows[0].ndim == 0:  # elements along the axis, every other dim 1
+        shape = part.shape[:axis] + (len(rows),) + part.shape[axis + 1:]
+        return Node.make(Op.RESHAPE, (out,), (("shape", shape),))
+    if axis:
         perm = (*range(1, axis + 1), 0, *range(axis + 1, out.ndim))
-        out = Node.make(Op.TRANSPOSE, (out,), (("perm", perm),))
-    return out if out.shape == concat.shape and out.dtype == concat.dtype else None
+        return Node.make(Op.TRANSPOSE, (out,), (("perm", perm),))
+    return out
 
 
 class _Batch:
