@@ -21,13 +21,14 @@ PACKAGE = os.path.dirname(os.path.abspath(__file__))
 # named one by one, since listing directories costs a first call more than stating files
 KEYED = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_merge.py",
          "compile.py", "plans.py", "rewrite/__init__.py", "rewrite/pattern.py",
-         "rewrite/reassociate.py", "rewrite/simplify.py", "rewrite/sites.py",
-         "rewrite/stabilize.py", "lowering/llvm.py", "lowering/llvm_elements.py",
-         "lowering/llvm_math.py", "lowering/llvm_math_f32.py", "lowering/llvm_math_ir.py",
-         "lowering/llvm_math_payne_hanek.py", "lowering/llvm_math_variants.py",
-         "lowering/llvm_ops.py", "lowering/llvm_kernel.py", "lowering/llvm_jit.py",
-         "lowering/llvm_entry.py", "lowering/llvm_rowdot.py", "lowering/llvm_call.py",
-         "lowering/llvm_loops.py", "lowering/llvm_pool.py", "lowering/elf_load.py")
+         "rewrite/reassociate.py", "rewrite/reroll.py", "rewrite/simplify.py",
+         "rewrite/sites.py", "rewrite/stabilize.py", "lowering/llvm.py",
+         "lowering/llvm_elements.py", "lowering/llvm_math.py", "lowering/llvm_math_f32.py",
+         "lowering/llvm_math_ir.py", "lowering/llvm_math_payne_hanek.py",
+         "lowering/llvm_math_variants.py", "lowering/llvm_ops.py", "lowering/llvm_kernel.py",
+         "lowering/llvm_jit.py", "lowering/llvm_entry.py", "lowering/llvm_rowdot.py",
+         "lowering/llvm_call.py", "lowering/llvm_loops.py", "lowering/llvm_pool.py",
+         "lowering/elf_load.py")
 _MEMO_PREFIX = "sources-v2-"
 _hash: list = []
 
