@@ -16,6 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 import tracenp
 from test_rewrite_simplify import assert_bitwise
+from tracenp.bench import pairwise_loops
 
 RULE = "concat(f(X[i0 + k*d]) for k) -> f(X[i0::d])  (an unrolled loop's rows, batched)"
 
@@ -82,15 +83,6 @@ def comprehension(X):
     return np.array([np.abs(row).max() - row.min() for row in X])
 
 
-def pairwise_two_loops(X):
-    n = X.shape[0]
-    D = np.zeros((n, n))
-    for i in range(n):
-        for j in range(n):
-            D[i, j] = np.sqrt(np.sum((X[i] - X[j]) ** 2))
-    return D
-
-
 def symmetric_fill(X):
     n = X.shape[0]
     K = np.zeros((n, n))
@@ -111,7 +103,7 @@ def differences_after_a_first(x):
 ROLLED = [
     ("a first element set before the loop", differences_after_a_first,
      lambda X: (X[:, 0].copy(),)),
-    ("two loops writing D[i, j]", pairwise_two_loops, lambda X: (X,)),
+    ("two loops writing D[i, j]", pairwise_loops, lambda X: (X,)),
     ("np.column_stack of rows", column_stacked, lambda X: (X,)),
     ("np.array of a comprehension over rows", comprehension, lambda X: (X,)),
     ("row norms", row_norms, lambda X: (X,)),
