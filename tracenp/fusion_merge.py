@@ -12,10 +12,11 @@ pass), and two kernels with reductions join only over the same axes.
 Unrolled Python loops make schedules of thousands of same-shape kernels, so the pass must
 stay linear: a kernel looks back over at most `WINDOW` steps for a partner (passing over
 at most `VIEW_WINDOW` views it does not read), and a merged kernel is bounded (`MAX_BODY`
-instructions, `MAX_BODY_0D` for an unrolled loop's 0-d code, `MAX_REDUCTIONS` reductions,
-`MAX_OPERANDS` arrays), which keeps each join cheap, keeps LLVM's optimizer away from huge functions
-(its time grows far faster than linearly with many independent reductions) and keeps a
-launch within the C call's argument limit.
+instructions, `MAX_REDUCTIONS` reductions, `MAX_OPERANDS` arrays), which keeps each join
+cheap, keeps LLVM's optimizer away from huge functions (its time grows far faster than
+linearly with many independent reductions, and with straight-line code: 2048-instruction
+unrolled loops compiled in 1.7x the CPU time of 256-instruction ones, for a few percent
+faster runs) and keeps a launch within the C call's argument limit.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ WINDOW = 32  # earlier steps searched for a partner: nearer ones are where value
 VIEW_WINDOW = 512  # views passed over on the way, not counted as steps (an unrolled loop
 # leaves one after each element's kernel: the `out[i] = s` reshape)
 MAX_BODY = 256  # scalar instructions in one merged kernel
-MAX_BODY_0D = 1024  # ... in one merged 0-d kernel: an unrolled loop's straight-line code,
-# which LLVM compiles in time linear in its length
 MAX_REDUCTIONS = 8  # reductions in one merged kernel
 
 
@@ -103,8 +102,7 @@ def _compatible(a: Kernel, b: Kernel) -> bool:
 def _fits(a: Kernel, b: Kernel) -> bool:
     """The joined kernel stays within the bounds (operands counted before sharing)."""
     operands = len(a.inputs) + len(a.outputs) + len(b.inputs) + len(b.outputs)
-    return len(a.body) + len(b.body) <= (MAX_BODY if a.shape else MAX_BODY_0D) \
-        and operands <= MAX_OPERANDS \
+    return len(a.body) + len(b.body) <= MAX_BODY and operands <= MAX_OPERANDS \
         and len(_reductions(a)) + len(_reductions(b)) <= MAX_REDUCTIONS
 
 
