@@ -702,17 +702,53 @@ def ix_(*args):
     return tuple(out)
 
 
+def _shape_str(shape) -> str:
+    return f"({shape[0]},)" if len(shape) == 1 else "(" + ",".join(map(str, shape)) + ")"
+
+
+def _along_axis_index(arr, indices, axis: int):
+    """`indices` as a wrapped index array along `axis`, after NumPy's checks in its order:
+    integer dtype and rank (`_make_along_axis_idx`), then the broadcast of the index with the
+    other dims' aranges (an IndexError, as fancy indexing raises it)."""
+    shape = np.shape(indices)
+    dtype = indices.dtype if hasattr(indices, "dtype") else np.asarray(indices).dtype
+    if not np.issubdtype(dtype, np.integer):
+        raise IndexError("`indices` must be an integer array")
+    if len(shape) != arr.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    parts = [shape if d == axis else (1,) * d + (n,) + (1,) * (arr.ndim - d - 1)
+             for d, n in enumerate(arr.shape)]
+    try:
+        np.broadcast_shapes(*parts)
+    except ValueError:
+        raise IndexError("shape mismatch: indexing arrays could not be broadcast together with "
+                         "shapes " + "".join(_shape_str(p) + " " for p in parts)) from None
+    return _to_index_array(indices, arr.shape[axis], axis)
+
+
+def _check_value_shape(vshape: tuple, target: tuple) -> None:
+    """NumPy's error for values that do not broadcast to an index result (leading 1s of the
+    values are dropped first, as assignment does)."""
+    lead = len(vshape) - len(target)
+    inner = vshape[lead:] if lead > 0 and all(d == 1 for d in vshape[:lead]) else vshape
+    try:
+        if len(inner) > len(target) or np.broadcast_shapes(inner, target) != target:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"shape mismatch: value array of shape {_shape_str(vshape)} could not "
+                         f"be broadcast to indexing result of shape {_shape_str(target)}") \
+            from None
+
+
 @implements(np.take_along_axis)
 def take_along_axis(arr, indices, axis=-1):
     arr = lax.lift(arr)
     if axis is None:
+        if np.ndim(indices) != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
         arr, axis = np.ravel(arr), 0
-    if np.ndim(indices) != arr.ndim:
-        raise ValueError("`indices` and `arr` must have the same number of dimensions")
-    axis = normalize_axis(axis, arr.ndim)
-    n = arr.shape[axis]
-    idx = _to_index_array(indices, n, axis)
-    return lax.gather(arr, idx, axis)
+    axis = normalize_axis(axis, arr.ndim, strict=True)
+    return lax.gather(arr, _along_axis_index(arr, indices, axis), axis)
 
 
 @implements(np.put_along_axis)
@@ -724,8 +760,10 @@ def put_along_axis(arr, indices, values, axis):
         put_along_axis(flat, indices, values, 0)
         arr[...] = lax.reshape(flat, arr.shape)
         return
-    axis = axis % arr.ndim
-    idx = _to_index_array(indices, arr.shape[axis], axis)
+    axis = normalize_axis(axis, arr.ndim, strict=True)
+    idx = _along_axis_index(arr, indices, axis)
+    target = np.broadcast_shapes(np.shape(idx), arr.shape[:axis] + (1,) + arr.shape[axis + 1:])
+    _check_value_shape(np.shape(values), target)
     check_scalar_conversion(arr.dtype, values, numpy_scalars=False)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import errors, lax
@@ -28,6 +30,7 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     for d in shape:
         if isinstance(d, (float, np.floating)):
             raise TypeError(f"'{type(d).__name__}' object cannot be interpreted as an integer")
+    shape = tuple(-1 if operator.index(d) < 0 else d for d in shape)  # NumPy's -2 is -1
     if order not in ("C", "F", "A", "K", None):
         raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
     if order == "F":
