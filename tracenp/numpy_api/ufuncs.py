@@ -420,9 +420,10 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if any(isinstance(x, MaskedSelection) for x in inputs):
         return NotImplemented
     if method == "__call__":
-        extra = {"axes", "axis", "keepdims"} & set(kwargs)
-        if extra and ufunc.signature is not None:
-            raise errors.unsupported(f"np.{ufunc.__name__} with {sorted(extra)[0]}=")
+        if {"axes", "axis", "keepdims"} & set(kwargs) and ufunc.signature is not None:
+            from .linalg import gufunc_axes
+
+            return gufunc_axes(ufunc, inputs, kwargs)
         if "out" in kwargs and isinstance(kwargs["out"], tuple) and len(kwargs["out"]) == 1:
             kwargs["out"] = kwargs["out"][0]
         return apply_ufunc(ufunc, inputs, **kwargs)
