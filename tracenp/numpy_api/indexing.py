@@ -303,6 +303,15 @@ def _advanced_set(x, key, value, mode="set"):
     xe, basic_key, sub, adv_pos, idx = _prepare_advanced(x, key)
     flat, perm, at, bshape, lin = _advanced_layout(sub, adv_pos, idx)
     want = _advanced_get(x, key).shape
+    if callable(mode):  # a ufunc's `at`: the updates stay in their own dtype
+        if value is not None:
+            value = lax.broadcast_to(value, want)
+            value = lax.reshape(value, want[:at] + (lin.shape[at],) + want[at + len(bshape):])
+        new = mode(flat, lin, value, at)
+        new = lax.transpose(lax.reshape(new, [sub.shape[i] for i in perm]), np.argsort(perm))
+        if any(k != slice(None) for k in basic_key):
+            new = _basic_set(xe, basic_key, new)
+        return lax.reshape(new, x.shape)
     if mode == "set":
         value = _drop_unit_lead(value, len(want))
     value = lax.broadcast_to(lax.cast(value, x.dtype), want)
@@ -341,6 +350,128 @@ def _extreme_at(flat, lin, value, at, name):
     spare = np.concatenate([flat, np.zeros_like(part(flat, 0, 1))], axis=at)
     written = part(lax.scatter(spare, idx, value, at, "set"), 0, n)
     return getattr(np, name)(flat, written)
+
+
+# ufuncs whose repeated application `f(f(x, a), b)` is `f(x, f(a, b))`, so the updates of one
+# element can be combined first (a product is regrouped, within rounding)
+ASSOCIATIVE_AT = frozenset("multiply logical_and logical_or logical_xor bitwise_and bitwise_or "
+                           "bitwise_xor maximum minimum fmax fmin gcd lcm".split())
+# unary ufuncs applied k times: an involution is itself for odd k, an idempotent one for k > 0
+INVOLUTIONS = frozenset("negative conjugate invert bitwise_not bitwise_invert logical_not".split())
+IDEMPOTENT = frozenset("positive absolute fabs floor ceil trunc rint sign".split())
+# integer ufuncs whose result cast to a narrower integer is the same computed in it
+_MODULAR = frozenset("multiply bitwise_and bitwise_or bitwise_xor".split())
+
+
+def _along(a, start, stop, at):
+    return a[(slice(None),) * at + (slice(start, stop),)]
+
+
+def _rounds_at(ufunc, flat, lin, value, at):
+    """`ufunc.at` with indices known while tracing, exactly in NumPy's order: round r updates
+    the r-th occurrence of each index (distinct targets, so one gather, ufunc and scatter),
+    and casts its results back into the array's dtype as NumPy's loop does."""
+    lin = np.ravel(lin)
+    order = np.argsort(lin, kind="stable")
+    first = np.searchsorted(lin[order], lin[order], side="left")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(lin.size) - first
+    for r in range(int(rank.max()) + 1 if lin.size else 0):
+        pos = np.flatnonzero(rank == r)
+        shape = (1,) * at + (pos.size,) + (1,) * (flat.ndim - at - 1)
+        target = np.reshape(lin[pos], shape)
+        args = [lax.gather(flat, target, at)]
+        if value is not None:
+            args.append(lax.gather(value, np.reshape(pos, shape), at))
+        flat = lax.scatter(flat, target, lax.cast(ufunc(*args), flat.dtype), at, "set")
+    return flat
+
+
+def _count_at(flat, lin, at):
+    """How many times each element of `flat` is indexed by `lin` along `at`."""
+    shape = flat.shape[:at] + (np.shape(lin)[at],) + flat.shape[at + 1:]
+    return lax.scatter(lax.lift(np.zeros(flat.shape, np.int64)), lin, np.ones(shape, np.int64),
+                       at, "add")
+
+
+def _grouped_at(ufunc, flat, lin, value, at):
+    """`ufunc.at` for an associative ufunc with traced indices: the updates sorted stably by
+    target, combined in order within each target's run (a segmented scan by doubling), and the
+    last of each run combined with the element it targets."""
+    n = flat.shape[at]
+    value = lax.cast(value, flat.dtype)
+    lin = lax.broadcast_to(lax.cast(lax.lift(lin), np.intp), value.shape)
+    order = np.argsort(lin, axis=at, kind="stable")
+    lin, value = (np.take_along_axis(a, order, axis=at) for a in (lin, value))
+    size, shift = lin.shape[at], 1
+    while shift < size:
+        before = np.concatenate([np.full_like(_along(lin, 0, shift, at), -1),
+                                 _along(lin, 0, size - shift, at)], axis=at)
+        prev = np.concatenate([_along(value, 0, shift, at), _along(value, 0, size - shift, at)],
+                              axis=at)
+        value = np.where(before == lin, lax.cast(ufunc(prev, value), flat.dtype), value)
+        shift *= 2
+    following = np.concatenate([_along(lin, 1, None, at), np.full_like(_along(lin, 0, 1, at), n)],
+                               axis=at)
+    idx = np.where(lin != following, lin, n)
+    spare = np.concatenate([flat, np.zeros_like(_along(flat, 0, 1, at))], axis=at)
+    written = _along(lax.scatter(spare, idx, value, at, "set"), 0, n, at)
+    touched = _count_at(flat, lin, at) > 0
+    return np.where(touched, lax.cast(ufunc(flat, written), flat.dtype), flat)
+
+
+def _repeated_unary_at(ufunc, flat, lin, at):
+    """A unary `ufunc.at` with traced indices, for ufuncs whose k-fold application is known."""
+    count = _count_at(flat, lin, at)
+    applied = count % 2 == 1 if ufunc.__name__ in INVOLUTIONS else count > 0
+    return np.where(applied, lax.cast(ufunc(flat), flat.dtype), flat)
+
+
+def ufunc_at(ufunc, x, key, value) -> None:
+    """`ufunc.at(x, key[, value])`, unbuffered: an element indexed k times is updated k times
+    in order. Indices known while tracing take rounds of distinct targets (exact for every
+    ufunc); traced indices need a ufunc whose repeated updates combine (`ASSOCIATIVE_AT`,
+    `INVOLUTIONS`, `IDEMPOTENT`) and a loop in the array's own dtype."""
+    from .ufuncs import resolve
+
+    name = ufunc.__name__
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, MaskedSelection) for k in keys) or isinstance(value, MaskedSelection):
+        raise errors.data_dependent(f"np.{name}.at with indices or values selected by a traced "
+                                    "mask", f"x[m] = np.{name}(x[m], v[m]) for a mask m")
+    if value is not None:
+        value = lax.lift(value) if lax.is_tracer(value) else lax.lift(np.asarray(value))
+        value = lax.cast(value, value.dtype) if value.weak else value  # NumPy takes b as an array
+    ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
+            for k in _expand_key(lift_index_lists(key), x.ndim)]
+    if not any(_is_advanced(k) for k in ekey):  # no index repeats
+        view = x[tuple(ekey)]
+        args = (view,) if value is None else (view, value)
+        view[...] = lax.cast(lax.broadcast_to(ufunc(*args), view.shape), x.dtype)
+        return
+
+    def combine(flat, lin, updates, at):
+        known = lin.constant_value() if lax.is_tracer(lin) else np.asarray(lin)
+        operands = (flat,) if updates is None else (flat, updates)
+        loop = resolve(ufunc, operands)[-1]
+        same = loop == flat.dtype or name in _MODULAR and loop.kind in "iu" and \
+            flat.dtype.kind in "iu"
+        if updates is not None and same and name in ASSOCIATIVE_AT:
+            return _grouped_at(ufunc, flat, lin, updates, at)
+        if known is not None:
+            return _rounds_at(ufunc, flat, known, updates, at)
+        if updates is None and same and name in INVOLUTIONS | IDEMPOTENT:
+            return _repeated_unary_at(ufunc, flat, lin, at)
+        if loop != flat.dtype:
+            raise errors.unsupported(
+                f"np.{name}.at of {loop} updates into an array of {flat.dtype} with traced "
+                f"indices (NumPy casts each update back to {flat.dtype} as it goes)")
+        raise errors.unsupported(
+            f"np.{name}.at with traced indices (each repeated index is updated in turn, "
+            "which only indices known while tracing, or an associative ufunc, let tracenp "
+            "compile)")
+
+    x._assign(_advanced_set(x, ekey, value, mode=combine))
 
 
 # ----------------------------------------------------------------------------- entry points
