@@ -22,7 +22,8 @@ from ..tracer import Tracer
 from . import implements
 from .creation import weak_or_dtype
 from ..shapes import normalize_axis
-from .masked import MaskedSelection, index_by_selections, select, take_selected
+from .masked import (InnerSelection, MaskedSelection, index_by_selections, select,
+                     take_selected)
 
 
 def _is_int(k) -> bool:
@@ -525,6 +526,9 @@ def getitem(x, key):
     split = _mask_then_basic(key)
     if split is not None:
         return select(getitem(x, split[1]), split[0])
+    inner = _inner_select(x, key)
+    if inner is not None:
+        return inner
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         return index_by_selections(x, keys)
@@ -589,23 +593,58 @@ def setitem(x, key, value):
     x._assign(_basic_set(x, tuple(ekey), value))
 
 
-def _inner_mask_set(x, key, value) -> bool:
-    """`x[:, mask] = v` for a traced mask after slices (and before slices): a `where` over
-    the basic view `x[:, :, ...]`, when `v` has one value for all selected positions along the
-    mask's dim (`X[:, ~keep] = 0`, scikit-learn's column selection). False for other keys."""
-    if not isinstance(key, tuple) or isinstance(value, MaskedSelection):
-        return False
+def _inner_mask_view(x, key):
+    """`(view, j, mask)` for a key `x[:, mask]`: one traced mask after slices at `j > 0` (and
+    before slices), `view` the basic view `x[:, :, ...]` with the mask's dims whole. None for
+    other keys; NumPy's IndexError for a mask whose shape does not fit."""
+    if not isinstance(key, tuple) or any(k is None for k in key):
+        return None
     at = [i for i, k in enumerate(key) if _traced_mask(k)]
+    if len(at) == 1 and Ellipsis in key[:at[0]]:  # x[..., m]: the dims the ellipsis covers
+        i, mask = key.index(Ellipsis), key[at[0]]
+        fill = x.ndim - (len(key) - 1) - (mask.ndim - 1)
+        key = key[:i] + (slice(None),) * fill + key[i + 1:]
+        at = [at[0] + fill - 1]
     if len(at) != 1 or at[0] == 0 or key[at[0]].ndim == 0 or \
             not all(isinstance(k, slice) for k in key[:at[0]]) or \
             not all(isinstance(k, slice) or k is Ellipsis for k in key[at[0] + 1:]):
-        return False
+        return None
     j, mask = at[0], key[at[0]]
     view = getitem(x, key[:j] + (slice(None),) * mask.ndim + key[j + 1:])
     for d, (n, m) in enumerate(zip(view.shape[j:], mask.shape)):
         if n != m:
             raise IndexError(f"boolean index did not match indexed array along axis {j + d}; "
                              f"size of axis is {n} but size of corresponding boolean axis is {m}")
+    return view, j, mask
+
+
+def _inner_select(x, key):
+    """`x[:, mask]` for a traced mask after slices: a selection along axis `j` (`None` for
+    other keys)."""
+    found = _inner_mask_view(x, key)
+    if found is None:
+        return None
+    view, j, mask = found
+    moved = np.moveaxis(view, range(j, j + mask.ndim), range(mask.ndim))
+    return InnerSelection(moved, mask, j)
+
+
+def _inner_mask_set(x, key, value) -> bool:
+    """`x[:, mask] = v` for a traced mask after slices (and before slices): a `where` over
+    the basic view `x[:, :, ...]`, when `v` has one value for all selected positions along the
+    mask's dim (`X[:, ~keep] = 0`, scikit-learn's column selection), or is a selection by the
+    same mask that meets the selected axis (`x[:, m] += 1`, `x[:, m] *= w[m]`). False for
+    other keys."""
+    found = _inner_mask_view(x, key)
+    if found is None:
+        return False
+    view, j, mask = found
+    m = lax.reshape(mask, (1,) * j + mask.shape + (1,) * (view.ndim - j - mask.ndim))
+    if isinstance(value, MaskedSelection):
+        target = _inner_select(x, key)
+        placed = target.placed(value)
+        view._assign(np.where(m, lax.cast(placed, view.dtype), view))
+        return True
     target = view.ndim - mask.ndim + 1
     value = _drop_unit_lead(value, target)
     shape = (1,) * (target - value.ndim) + value.shape
@@ -617,7 +656,6 @@ def _inner_mask_set(x, key, value) -> bool:
             "x[:, mask] = values with one value per selected element (a data-dependent count); "
             "use x = np.where(mask, values, x) with values of x's shape")
     value = lax.reshape(value, shape[:j] + (1,) * mask.ndim + shape[j + 1:])
-    m = lax.reshape(mask, (1,) * j + mask.shape + (1,) * (view.ndim - j - mask.ndim))
     view._assign(lax.broadcast_to(np.where(m, lax.cast(value, view.dtype), view), view.shape))
     return True
 
@@ -658,6 +696,9 @@ def _mask_set(x, ekey, mask, value):
             ekey[0] is not mask:
         raise errors.unsupported("Assignment through a traced boolean mask combined with "
                                  "other indices")
+    if isinstance(value, InnerSelection):
+        raise errors.data_dependent("x[mask] = y[:, mask] (a selection along another axis)",
+                                    "x = np.where(mask, values, x) with values of x's shape")
     same = isinstance(value, MaskedSelection) and value.mask.node is mask.node
     value = lax.lift(value.values if same else value)  # x[mask] op= v: read and written back
     if value.ndim > 0 and value.shape != x.shape[mask.ndim:] and not same:
@@ -673,7 +714,7 @@ def _unselect_at(x, keys: tuple, value, mode: str):
     one traced mask `m`: the update at every position, with the ufunc's identity (at index 0)
     where `m` leaves it out. `v` is a selection by `m` or a scalar."""
     mask = keys[0].mask if isinstance(keys[0], MaskedSelection) else None
-    if mask is None or len(keys) > x.ndim or any(
+    if mask is None or len(keys) > x.ndim or isinstance(value, InnerSelection) or any(
             not isinstance(k, MaskedSelection) or k.mask.node is not mask.node
             or k.values.shape != mask.shape or k.dtype.kind not in "iu" for k in keys) or \
             not (isinstance(value, MaskedSelection) and value.mask.node is mask.node
