@@ -279,6 +279,8 @@ def searchsorted(a, v, side="left", sorter=None):
         a = np.take(a, sorter)
     v = lax.lift(v)
     common = np.result_type(a.dtype, v.dtype)
+    if common.names:
+        raise errors.unsupported("np.searchsorted of structured arrays")
     a, v = lax.cast(a, common), lax.cast(v, common)
     if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
         a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))

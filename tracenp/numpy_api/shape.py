@@ -612,11 +612,23 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
     _check_kind(kind)
+    _check_order(a, order, "np.sort")
     if axis is None:
         a, axis = ravel(a), 0
     if a.ndim == 0:
         raise np.exceptions.AxisError(axis, 0)
     return lax.bind(Op.SORT, a, axis=normalize_axis(axis, a.ndim))
+
+
+def _check_order(a, order, name: str) -> None:
+    """`order=` names the fields of a structured array to sort by first: NumPy refuses it for
+    an array without fields; for one with fields it is refused by name (the sort here
+    compares whole records, so the order was ignored)."""
+    if order is None:
+        return
+    if a.dtype.names is None:
+        raise ValueError("Cannot specify order when the array has no fields.")
+    raise errors.unsupported(f"{name}(order=...) of a structured array")
 
 
 def _check_kind(kind) -> None:
@@ -630,6 +642,7 @@ def _check_kind(kind) -> None:
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
     _check_kind(kind)
+    _check_order(a, order, "np.argsort")
     if axis is None or a.ndim == 0:  # NumPy argsorts a 0-d array as its ravel
         normalize_axis(axis or 0, max(a.ndim, 1))
         a, axis = ravel(a), 0
@@ -648,11 +661,13 @@ def _kth(kth) -> tuple:
 @implements(np.partition)
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """NumPy's own partition (its order of the other elements is introselect's, kept as is)."""
+    _check_order(_t(a), order, "np.partition")
     return _partitioned(Op.PARTITION, a, kth, axis)
 
 
 @implements(np.argpartition)
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    _check_order(_t(a), order, "np.argpartition")
     return _partitioned(Op.ARGPARTITION, a, kth, axis)
 
 

@@ -83,6 +83,10 @@ def resolve(ufunc: np.ufunc, args, dtype=None, signature=None, casting="same_kin
             return ufunc.resolve_dtypes(dts, casting=casting)
         return ufunc.resolve_dtypes(dts, signature=signature, casting=casting)
     except TypeError as e:  # NumPy's own UFuncTypeError, with NumPy's message
+        if ufunc.__name__ in ("equal", "not_equal") and any(
+                isinstance(d, np.dtype) and d.names for d in dts):
+            raise errors.unsupported(f"np.{ufunc.__name__} of structured arrays "
+                                     "(NumPy compares them field by field)") from None
         raise e.with_traceback(None) from None
 
 
@@ -199,6 +203,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
             raise errors.unsupported("np.isnat with out= or where=")
         return isnat(args[0])
     if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
+        if hasattr(np.strings, ufunc.__name__.lstrip("_")):  # np.char.str_len, .startswith
+            raise errors.unsupported(f"np.strings.{ufunc.__name__.lstrip('_')} (string "
+                                     "functions are not traced)")
         raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's, such as "
                                  "scipy.special's or np.frompyfunc's)")
     if len(args) != ufunc.nin:
