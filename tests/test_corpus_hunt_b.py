@@ -523,3 +523,826 @@ DTYPES = {
 @pytest.mark.parametrize("name", list(DTYPES))
 def test_datetime_arithmetic_matches_numpy(name):
     check_like_numpy(*DTYPES[name])
+
+
+
+# ----------------------------------------------------------------------------- molecular dynamics
+
+
+
+def lj_energy_forces(pos, box, eps=1.0, sigma=1.0, rc=2.5):
+    d = pos[:, None, :] - pos[None, :, :]
+    d -= box * np.round(d / box)
+    r2 = np.sum(d ** 2, axis=-1)
+    np.fill_diagonal(r2, np.inf)
+    mask = r2 < rc ** 2
+    inv6 = np.where(mask, (sigma ** 2 / r2) ** 3, 0.0)
+    energy = 0.5 * np.sum(4 * eps * (inv6 ** 2 - inv6))
+    fmag = np.where(mask, 24 * eps * (2 * inv6 ** 2 - inv6) / r2, 0.0)
+    forces = np.sum(fmag[:, :, None] * d, axis=1)
+    return energy, forces
+
+
+
+def lj_triu_energy(pos, box):
+    i, j = np.triu_indices(pos.shape[0], k=1)
+    rij = pos[i] - pos[j]
+    rij = rij - box * np.round(rij / box)
+    r = np.linalg.norm(rij, axis=1)
+    sr6 = (1.0 / r) ** 6
+    return np.sum(4.0 * (sr6 ** 2 - sr6))
+
+
+
+def velocity_verlet(x, v, box, dt=0.001, steps=5):
+    def forces(x):
+        d = x[:, None, :] - x[None, :, :]
+        d = d - box * np.rint(d / box)
+        r2 = (d * d).sum(-1) + np.eye(x.shape[0])
+        inv2 = 1.0 / r2
+        inv6 = inv2 ** 3
+        f = (48 * inv6 * inv6 - 24 * inv6) * inv2
+        f[np.diag_indices(x.shape[0])] = 0.0
+        return (f[..., None] * d).sum(axis=1)
+    f = forces(x)
+    for _ in range(steps):
+        v = v + 0.5 * dt * f
+        x = x + dt * v
+        x = x % box
+        f = forces(x)
+        v += 0.5 * dt * f
+    ke = 0.5 * np.sum(v ** 2)
+    return x, v, ke
+
+
+
+def radial_distribution(pos, box, nbins=10):
+    n = len(pos)
+    d = pos[:, np.newaxis] - pos[np.newaxis]
+    d -= box * np.round(d / box)
+    r = np.sqrt((d ** 2).sum(axis=2))[np.triu_indices(n, 1)]
+    hist, edges = np.histogram(r, bins=nbins, range=(0.0, box / 2))
+    rho = n / box ** 3
+    shell = 4.0 / 3.0 * np.pi * (edges[1:] ** 3 - edges[:-1] ** 3)
+    g = hist / (shell * rho * n / 2)
+    centers = 0.5 * (edges[1:] + edges[:-1])
+    return centers, g
+
+
+
+def center_of_mass_and_gyration(pos, masses):
+    com = np.average(pos, axis=0, weights=masses)
+    rg2 = np.sum(masses * np.sum((pos - com) ** 2, axis=1)) / masses.sum()
+    inertia = np.einsum("i,ij,ik->jk", masses, pos - com, pos - com)
+    return com, np.sqrt(rg2), np.linalg.eigvalsh(inertia)
+
+
+
+def kinetic_temperature(v, m, kB=1.0):
+    ke = 0.5 * np.sum(m[:, None] * v ** 2)
+    dof = 3 * len(m) - 3
+    return 2 * ke / (dof * kB)
+
+
+
+def berendsen_rescale(v, T, T0=1.0, tau=0.1, dt=0.01):
+    lam = np.sqrt(1 + dt / tau * (T0 / T - 1))
+    v *= lam
+    return v
+
+
+
+def rdf_with_bins(dists, edges):
+    h, _ = np.histogram(dists, bins=edges, density=True)
+    cdf = np.cumsum(h * np.diff(edges))
+    return h, cdf
+
+
+
+def pair_list_cutoff_energy(pos, rc=1.5):
+    diff = pos[:, None] - pos
+    r = np.linalg.norm(diff, axis=-1)
+    iu = np.triu_indices_from(r, k=1)
+    rij = r[iu]
+    e = np.where(rij < rc, 4 * (rij ** -12 - rij ** -6), 0.0)
+    return e.sum(), np.count_nonzero(rij < rc)
+
+
+
+def msd(traj):
+    disp = traj - traj[0]
+    return (disp ** 2).sum(axis=-1).mean(axis=-1)
+
+
+
+def pbc_wrap_inplace(pos, box):
+    pos -= box * np.floor(pos / box)
+    return pos
+
+
+
+def float32_md_step(x, v, f, dt):
+    v += f * dt
+    x += v * dt
+    return x, v
+
+
+# ----------------------------------------------------------------------------- epidemiology
+
+
+
+def sir_euler(S0, I0, R0, beta, gamma, days=30, dt=1.0):
+    S, I, R = S0, I0, R0
+    N = S + I + R
+    out = np.zeros((days, 3))
+    for t in range(days):
+        new_inf = beta * S * I / N * dt
+        new_rec = gamma * I * dt
+        S = S - new_inf
+        I = I + new_inf - new_rec
+        R = R + new_rec
+        out[t] = S, I, R
+    return out
+
+
+
+def seir_rk4(y0, beta, sigma, gamma, steps=20, h=0.5):
+    def f(y):
+        S, E, I, R = y
+        N = y.sum()
+        return np.array([-beta * S * I / N, beta * S * I / N - sigma * E,
+                         sigma * E - gamma * I, gamma * I])
+    y = y0.copy()
+    traj = [y]
+    for _ in range(steps):
+        k1 = f(y)
+        k2 = f(y + h / 2 * k1)
+        k3 = f(y + h / 2 * k2)
+        k4 = f(y + h * k3)
+        y = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        traj.append(y)
+    return np.array(traj)
+
+
+
+def age_structured_sir(S, I, R, C, beta, gamma, steps=10):
+    for _ in range(steps):
+        force = beta * C @ (I / (S + I + R))
+        new_inf = force * S
+        new_rec = gamma * I
+        S, I, R = S - new_inf, I + new_inf - new_rec, R + new_rec
+    return S, I, R
+
+
+
+def next_generation_r0(C, beta, gamma, pop):
+    K = beta / gamma * C * (pop[:, None] / pop[None, :])
+    ev = np.linalg.eigvals(K)
+    return np.abs(ev).max()
+
+
+
+def doubling_time(cases):
+    growth = np.diff(np.log(cases))
+    r = growth.mean()
+    return np.log(2) / r, np.exp(np.cumsum(np.r_[0, growth]))
+
+
+
+def renewal_rt(incidence, si):
+    n = len(incidence)
+    lam = np.convolve(incidence, si)[:n]
+    lam = np.r_[np.nan, lam[:-1]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rt = incidence / lam
+    window = 3
+    kernel = np.ones(window) / window
+    return rt, np.convolve(np.nan_to_num(rt), kernel, mode="same")
+
+
+
+def stochastic_sir(S0, I0, beta, gamma, steps=10, seed=0):
+    rng = np.random.default_rng(seed)
+    S, I, R = S0, I0, 0
+    N = S0 + I0
+    hist = []
+    for _ in range(steps):
+        p_inf = 1 - np.exp(-beta * I / N)
+        new_i = rng.binomial(S, p_inf)
+        new_r = rng.binomial(I, 1 - np.exp(-gamma))
+        S, I, R = S - new_i, I + new_i - new_r, R + new_r
+        hist.append((S, I, R))
+    return np.array(hist)
+
+
+
+def contact_eigen_r0(C, beta, gamma):
+    w = np.linalg.eigvals(beta * C / gamma)
+    return np.max(np.abs(w)), np.max(w.real)
+
+
+
+def seir_vectorized(y, params, days=15):
+    beta, sigma, gamma = params
+    out = np.empty((days + 1, 4))
+    out[0] = y
+    for t in range(days):
+        S, E, I, R = out[t]
+        N = out[t].sum()
+        dS = -beta * S * I / N
+        dE = beta * S * I / N - sigma * E
+        dI = sigma * E - gamma * I
+        dR = gamma * I
+        out[t + 1] = out[t] + np.array([dS, dE, dI, dR])
+    return out, out[:, 2].argmax(), out[:, 2].max()
+
+
+# ---------------------------------------------------------------------- economics and inequality
+
+
+
+def gini(x):
+    x = np.sort(x)
+    n = x.shape[0]
+    cum = np.cumsum(x)
+    return (n + 1 - 2 * np.sum(cum) / cum[-1]) / n
+
+
+
+def gini_mean_difference(x):
+    return np.abs(np.subtract.outer(x, x)).mean() / (2 * x.mean())
+
+
+
+def lorenz_curve(income):
+    s = np.sort(income)
+    lorenz = np.cumsum(s) / s.sum()
+    lorenz = np.insert(lorenz, 0, 0)
+    pop = np.linspace(0.0, 1.0, lorenz.size)
+    area = np.trapezoid(lorenz, pop)
+    return pop, lorenz, 1 - 2 * area
+
+
+
+def amortization_schedule(principal, annual_rate, n):
+    r = annual_rate / 12
+    payment = principal * r * (1 + r) ** n / ((1 + r) ** n - 1)
+    balance = np.empty(n + 1)
+    balance[0] = principal
+    interest = np.zeros(n)
+    for k in range(n):
+        interest[k] = balance[k] * r
+        balance[k + 1] = balance[k] + interest[k] - payment
+    return payment, interest, balance
+
+
+
+def compound_growth(rates, p0):
+    growth = np.cumprod(1 + rates)
+    return p0 * growth, (growth[-1]) ** (1 / len(rates)) - 1
+
+
+
+def herfindahl(sales):
+    shares = sales / sales.sum(axis=-1, keepdims=True) * 100
+    return (shares ** 2).sum(axis=-1)
+
+
+
+def real_series(nominal, cpi, base=0):
+    deflator = cpi / cpi[base]
+    real = nominal / deflator
+    inflation = np.diff(cpi) / cpi[:-1]
+    return real, np.cumprod(1 + inflation), np.percentile(inflation, [25, 50, 75])
+
+
+
+def npv_irr_grid(cashflows, rates):
+    t = np.arange(cashflows.shape[-1])
+    disc = (1 + rates[:, None]) ** -t
+    npv = disc @ cashflows
+    sign_change = np.diff(np.sign(npv)) != 0
+    return npv, np.argmax(sign_change)
+
+
+
+def theil_index(x):
+    mu = x.mean()
+    r = x / mu
+    return np.mean(r * np.log(r)), np.mean(np.log(1 / r))
+
+
+
+def atkinson_index(x, eps=0.5):
+    mu = x.mean()
+    if eps == 1:
+        return 1 - np.exp(np.mean(np.log(x))) / mu
+    return 1 - np.mean(x ** (1 - eps)) ** (1 / (1 - eps)) / mu
+
+
+
+def income_quantile_shares(income):
+    q = np.percentile(income, [10, 50, 90])
+    top10 = income[income >= q[2]].sum() / income.sum()
+    bottom50 = income[income <= q[1]].sum() / income.sum()
+    return q, top10, bottom50, q[2] / q[0]
+
+
+
+def annuity_values(payment, rate, n):
+    t = np.arange(1, n + 1)
+    disc = (1 + rate) ** -t.astype(float)
+    pv = payment * disc.sum()
+    fv = payment * ((1 + rate) ** n - 1) / rate
+    return pv, fv, np.cumsum(payment * disc)
+
+
+
+def cpi_rebase(index, base_slice=slice(0, 3)):
+    return 100 * index / index[base_slice].mean(), np.log(index[1:] / index[:-1]) * 100
+
+
+# ----------------------------------------------------------------------------- ranking and sports
+
+
+
+def elo_updates(ratings, winners, losers, k=32.0):
+    r = ratings.copy()
+    for w, l in zip(winners, losers):
+        ew = 1.0 / (1 + 10 ** ((r[l] - r[w]) / 400))
+        r[w] += k * (1 - ew)
+        r[l] -= k * (1 - ew)
+    return r
+
+
+
+def rankdata_ordinal(a):
+    return np.argsort(np.argsort(a, kind="stable"), kind="stable") + 1
+
+
+
+def rankdata_average(a):
+    arr = np.ravel(np.asarray(a))
+    sorter = np.argsort(arr, kind="mergesort")
+    inv = np.empty(sorter.size, dtype=np.intp)
+    inv[sorter] = np.arange(sorter.size, dtype=np.intp)
+    arr = arr[sorter]
+    obs = np.r_[True, arr[1:] != arr[:-1]]
+    dense = obs.cumsum()[inv]
+    count = np.r_[np.nonzero(obs)[0], len(obs)]
+    return .5 * (count[dense] + count[dense - 1] + 1)
+
+
+
+def dense_rank_unique(scores):
+    uniq, inv = np.unique(-scores, return_inverse=True)
+    return inv + 1, len(uniq)
+
+
+
+def bradley_terry_probs(strength):
+    s = np.exp(strength)
+    P = s[:, None] / (s[:, None] + s[None, :])
+    np.fill_diagonal(P, 0.5)
+    expected_wins = P.sum(axis=1) - 0.5
+    return P, expected_wins
+
+
+
+def league_table(points, goal_diff, goals_for):
+    order = np.lexsort((-goals_for, -goal_diff, -points))
+    pos = np.empty_like(order)
+    pos[order] = np.arange(1, len(order) + 1)
+    return order, pos
+
+
+
+def win_matrix_from_scores(home, away, hs, as_, n):
+    W = np.zeros((n, n))
+    np.add.at(W, (home, away), (hs > as_).astype(float))
+    np.add.at(W, (away, home), (as_ > hs).astype(float))
+    return W, W.sum(axis=1) / np.maximum(W + W.T, 1).sum(axis=1)
+
+
+
+def massey_ratings(home, away, margin, n):
+    m = len(home)
+    X = np.zeros((m, n))
+    X[np.arange(m), home] = 1
+    X[np.arange(m), away] = -1
+    M = X.T @ X
+    p = X.T @ margin
+    M[-1, :] = 1
+    p[-1] = 0
+    return np.linalg.solve(M, p)
+
+
+
+def rankdata_dense(a):
+    arr = np.ravel(np.asarray(a))
+    sorter = np.argsort(arr, kind="mergesort")
+    inv = np.empty(sorter.size, dtype=np.intp)
+    inv[sorter] = np.arange(sorter.size, dtype=np.intp)
+    arr = arr[sorter]
+    obs = np.r_[True, arr[1:] != arr[:-1]]
+    dense = obs.cumsum()[inv]
+    return dense
+
+
+
+def rank_min_by_searchsorted(a):
+    s = np.sort(a)
+    return np.searchsorted(s, a, side="left") + 1, np.searchsorted(s, a, side="right")
+
+
+
+def elo_expected_matrix(r):
+    diff = r[None, :] - r[:, None]
+    E = 1 / (1 + 10 ** (diff / 400))
+    np.fill_diagonal(E, 0)
+    return E, E.sum(1)
+
+
+
+def bincount_wins(winners, n):
+    return np.bincount(winners, minlength=n), \
+        np.bincount(winners, weights=np.ones(len(winners)) * 2, minlength=n)
+
+
+
+def colley_ratings(wins, losses, games):
+    n = len(wins)
+    C = 2 * np.eye(n) + np.diag(games.sum(1)) - games
+    b = 1 + (wins - losses) / 2
+    return np.linalg.solve(C, b)
+
+
+# ----------------------------------------------------------------------------- Markov chains
+
+
+
+def stationary_power(P, iters=200):
+    P = P / P.sum(axis=1, keepdims=True)
+    pi = np.ones(P.shape[0]) / P.shape[0]
+    for _ in range(iters):
+        pi = pi @ P
+    return pi
+
+
+
+def stationary_eig(P):
+    P = P / P.sum(axis=1)[:, np.newaxis]
+    w, v = np.linalg.eig(P.T)
+    idx = np.argmin(np.abs(w - 1))
+    pi = np.real(v[:, idx])
+    return pi / pi.sum()
+
+
+
+def absorbing_chain(P, n_transient):
+    Q = P[:n_transient, :n_transient]
+    R = P[:n_transient, n_transient:]
+    N = np.linalg.inv(np.eye(n_transient) - Q)
+    t = N @ np.ones(n_transient)
+    B = N @ R
+    return N, t, B
+
+
+
+def hitting_times(P, target):
+    n = P.shape[0]
+    others = np.arange(n) != target
+    A = np.eye(n - 1) - P[np.ix_(others, others)]
+    h = np.linalg.solve(A, np.ones(n - 1))
+    out = np.zeros(n)
+    out[others] = h
+    return out
+
+
+
+def simulate_chain_given_uniforms(P, u, x0=0):
+    cum = np.cumsum(P, axis=1)
+    states = np.empty(len(u), dtype=np.int64)
+    s = x0
+    for t in range(len(u)):
+        s = np.searchsorted(cum[s], u[t])
+        states[t] = s
+    return states
+
+
+
+def entropy_rate(P):
+    P = P / P.sum(1, keepdims=True)
+    w, v = np.linalg.eig(P.T)
+    pi = np.abs(np.real(v[:, np.argmax(np.real(w))]))
+    pi /= pi.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logP = np.where(P > 0, np.log2(P), 0.0)
+    return -np.sum(pi[:, None] * P * logP)
+
+
+
+def matrix_power_chain(P, k=5):
+    P = P / P.sum(axis=1, keepdims=True)
+    Pk = np.linalg.matrix_power(P, k)
+    return Pk, np.allclose(Pk.sum(1), 1)
+
+
+
+def stationary_lstsq(P):
+    P = P / P.sum(1, keepdims=True)
+    n = P.shape[0]
+    A = np.vstack([P.T - np.eye(n), np.ones(n)])
+    b = np.r_[np.zeros(n), 1.0]
+    pi, *_ = np.linalg.lstsq(A, b, rcond=None)
+    return pi
+
+
+
+def mixing_time_tv(P, steps=8):
+    P = P / P.sum(1, keepdims=True)
+    w, v = np.linalg.eig(P.T)
+    pi = np.real(v[:, np.argmax(np.real(w))]); pi = pi / pi.sum()
+    dist = np.eye(P.shape[0])
+    tv = []
+    for _ in range(steps):
+        dist = dist @ P
+        tv.append(0.5 * np.abs(dist - pi).sum(axis=1).max())
+    return np.array(tv), np.sort(np.abs(w))[::-1][1]
+
+
+# ------------------------------------------------------------------------ computational geometry
+
+
+
+def points_in_polygon(px, py, vx, vy):
+    x1, y1 = vx, vy
+    x2, y2 = np.roll(vx, -1), np.roll(vy, -1)
+    cond = ((y1[None, :] > py[:, None]) != (y2[None, :] > py[:, None]))
+    xint = (x2 - x1)[None, :] * (py[:, None] - y1[None, :]) / (y2 - y1)[None, :] + x1[None, :]
+    crosses = cond & (px[:, None] < xint)
+    return np.logical_xor.reduce(crosses, axis=1), crosses.sum(axis=1) % 2 == 1
+
+
+
+def shoelace_area(x, y):
+    return 0.5 * np.abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+
+
+
+def polygon_centroid(xy):
+    x, y = xy[:, 0], xy[:, 1]
+    xs, ys = np.roll(x, -1), np.roll(y, -1)
+    cross = x * ys - xs * y
+    a = cross.sum() / 2
+    cx = ((x + xs) * cross).sum() / (6 * a)
+    cy = ((y + ys) * cross).sum() / (6 * a)
+    return np.array([cx, cy]), a
+
+
+
+def orientation_tests(p, q, r):
+    o = np.cross(np.c_[q - p, np.zeros(len(p))], np.c_[r - p, np.zeros(len(p))])[:, 2]
+    return np.sign(o).astype(int)
+
+
+
+def segments_intersect(a, b, c, d):
+    def orient(p, q, r):
+        return np.sign((q[..., 0] - p[..., 0]) * (r[..., 1] - p[..., 1]) -
+                       (q[..., 1] - p[..., 1]) * (r[..., 0] - p[..., 0]))
+    o1, o2 = orient(a, b, c), orient(a, b, d)
+    o3, o4 = orient(c, d, a), orient(c, d, b)
+    return (o1 != o2) & (o3 != o4)
+
+
+
+def bounding_boxes(points):
+    lo = points.min(axis=1)
+    hi = points.max(axis=1)
+    area = np.prod(hi - lo, axis=-1)
+    overlap_lo = np.maximum(lo[:, None], lo[None])
+    overlap_hi = np.minimum(hi[:, None], hi[None])
+    inter = np.clip(overlap_hi - overlap_lo, 0, None).prod(-1)
+    iou = inter / (area[:, None] + area[None] - inter)
+    return lo, hi, iou
+
+
+
+def triangle_areas_3d(v, f):
+    a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
+    n = np.cross(b - a, c - a)
+    return 0.5 * np.linalg.norm(n, axis=1), n / np.linalg.norm(n, axis=1, keepdims=True)
+
+
+
+def points_sorted_lexicographically(pts):
+    order = np.lexsort((pts[:, 1], pts[:, 0]))
+    return pts[order]
+
+
+
+def convex_hull_angles(pts):
+    c = pts.mean(axis=0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    order = np.argsort(ang)
+    ring = pts[order]
+    return ring, np.unwrap(ang[order])
+
+
+
+def orientation_det(a, b, c):
+    M = np.stack([np.c_[a, np.ones(len(a))], np.c_[b, np.ones(len(b))],
+                  np.c_[c, np.ones(len(c))]], axis=1)
+    return np.sign(np.linalg.det(M))
+
+
+
+def cross2d(u, v):
+    return np.cross(u, v)
+
+
+
+def polygon_perimeter_and_winding(xy):
+    d = np.diff(np.vstack([xy, xy[:1]]), axis=0)
+    per = np.hypot(d[:, 0], d[:, 1]).sum()
+    ang = np.arctan2(xy[:, 1], xy[:, 0])
+    dang = np.diff(np.r_[ang, ang[0]])
+    dang = (dang + np.pi) % (2 * np.pi) - np.pi
+    return per, np.round(dang.sum() / (2 * np.pi))
+
+
+# ----------------------------------------------------------------------------- data and protocol
+
+
+def _lattice(n, seed):
+    """`n` atoms near the sites of a 3x3x3 lattice of spacing 1.2 (no two too close)."""
+    g = np.stack(np.meshgrid(*(np.arange(3),) * 3, indexing="ij"), -1).reshape(-1, 3)[:n] * 1.2
+    return g + np.random.default_rng(seed).uniform(-0.1, 0.1, g.shape)
+
+
+def _weights(n, seed):
+    """A positive n x n matrix (transition counts, contacts)."""
+    return np.random.default_rng(seed).uniform(0.1, 1.0, (n, n))
+
+
+def _stochastic(n, seed):
+    p = _weights(n, seed)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def _polygon(n, seed):
+    """A star-shaped polygon's vertices, counter-clockwise."""
+    t = np.sort(np.random.default_rng(seed).uniform(0, 2 * np.pi, n))
+    r = np.random.default_rng(seed + 1).uniform(1, 2, n)
+    return r * np.cos(t), r * np.sin(t)
+
+
+def _games(s, n):
+    home = _i(4, n, seed=s)
+    return np.r_[0, 1, 2, 3, home], np.r_[1, 2, 3, 0, (home + 1) % 4], _f(n + 4, seed=s)
+
+
+def _colley(s, n):
+    g = _i(3, n, n, seed=s) * (1 - np.eye(n, dtype=int))
+    return _i(5, n, seed=s).astype(float), _i(5, n, seed=s + 1).astype(float), \
+        (g + g.T).astype(float)
+
+
+CORPUS = {
+    "lj_energy_forces": (lj_energy_forces, {}, lambda s, n: (_lattice(n + 2, s), 4.0)),
+    "lj_triu_energy": (lj_triu_energy, {}, lambda s, n: (_lattice(n + 2, s), 4.0)),
+    "velocity_verlet": (velocity_verlet, {}, lambda s, n: (_lattice(n + 2, s),
+                                                            _f(n + 2, 3, seed=s) * 0.1, 4.0)),
+    "radial_distribution": (radial_distribution, {}, lambda s, n: (_lattice(n + 4, s), 4.0)),
+    "center_of_mass_and_gyration": (center_of_mass_and_gyration, {},
+                                    lambda s, n: (_f(n, 3, seed=s),
+                                                  _f(n, seed=s, positive=True))),
+    "kinetic_temperature": (kinetic_temperature, {}, lambda s, n: (_f(n, 3, seed=s),
+                                                                    _f(n, seed=s, positive=True))),
+    "berendsen_rescale": (berendsen_rescale, {}, lambda s, n: (_f(n, 3, seed=s), 1.3)),
+    "pair_list_cutoff_energy": (pair_list_cutoff_energy, {}, lambda s, n: (_lattice(n + 2, s),)),
+    "msd": (msd, {}, lambda s, n: (np.cumsum(_f(n, 5, 3, seed=s), axis=0),)),
+    "pbc_wrap_inplace": (pbc_wrap_inplace, {}, lambda s, n: (_f(n, 3, seed=s) * 5, 3.0)),
+    "rdf_with_bins": (rdf_with_bins, {}, lambda s, n: (_f(5 * n, seed=s, positive=True),
+                                                        np.linspace(0.5, 2, 7))),
+    "float32_md_step": (float32_md_step, {}, lambda s, n: tuple(
+        _f(n, 3, seed=s + k).astype(np.float32) for k in range(3)) + (0.01,)),
+    "sir_euler": (sir_euler, {}, lambda s, n: (990.0 + s, 10.0, 0.0, 0.3, 0.1)),
+    "seir_rk4": (seir_rk4, {}, lambda s, n: (np.array([990.0, 5, 5, 0]) * s, 0.5, 0.2, 0.1)),
+    "age_structured_sir": (age_structured_sir, {}, lambda s, n: (
+        _f(n, seed=s, positive=True) * 100, _f(n, seed=s + 1, positive=True), np.zeros(n),
+        _weights(n, s), 0.05, 0.1)),
+    "next_generation_r0": (next_generation_r0, {}, lambda s, n: (
+        _weights(n, s), 0.05, 0.1, _f(n, seed=s + 1, positive=True))),
+    "doubling_time": (doubling_time, {}, lambda s, n: (
+        np.cumsum(_f(n + 3, seed=s, positive=True)) * 10,)),
+    "renewal_rt": (renewal_rt, {}, lambda s, n: (_f(n + 4, seed=s, positive=True) * 10,
+                                                  np.array([0.2, 0.5, 0.3]))),
+    "contact_eigen_r0": (contact_eigen_r0, {}, lambda s, n: (_weights(n, s), 0.05, 0.1)),
+    "seir_vectorized": (seir_vectorized, {}, lambda s, n: (np.array([990.0, 5, 5, 0]) * s,
+                                                            (0.5, 0.2, 0.1))),
+    "gini": (gini, {}, lambda s, n: (_f(3 * n, seed=s, positive=True),)),
+    "gini_mean_difference": (gini_mean_difference, {},
+                             lambda s, n: (_f(3 * n, seed=s, positive=True),)),
+    "lorenz_curve": (lorenz_curve, {}, lambda s, n: (_f(3 * n, seed=s, positive=True),)),
+    "amortization_schedule": (amortization_schedule, {"n": 12}, lambda s, n: (1000.0 * s, 0.05)),
+    "compound_growth": (compound_growth, {}, lambda s, n: (_f(n, seed=s) * 0.02, 100.0)),
+    "herfindahl": (herfindahl, {}, lambda s, n: (_f(3, n, seed=s, positive=True),)),
+    "real_series": (real_series, {}, lambda s, n: (
+        _f(n + 2, seed=s, positive=True) * 100,
+        np.cumsum(_f(n + 2, seed=s + 1, positive=True)) + 100)),
+    "npv_irr_grid": (npv_irr_grid, {}, lambda s, n: (
+        np.r_[-100.0, _f(n, seed=s, positive=True) * 40], np.linspace(0, 0.5, 11))),
+    "theil_index": (theil_index, {}, lambda s, n: (_f(2 * n, seed=s, positive=True),)),
+    "atkinson_index": (atkinson_index, {}, lambda s, n: (_f(2 * n, seed=s, positive=True),)),
+    "atkinson_index_log": (atkinson_index, {"eps": 1},
+                           lambda s, n: (_f(2 * n, seed=s, positive=True),)),
+    "income_quantile_shares": (income_quantile_shares, {},
+                               lambda s, n: (_f(5 * n, seed=s, positive=True),)),
+    "annuity_values": (annuity_values, {"n": 10}, lambda s, n: (100.0 * s, 0.05)),
+    "cpi_rebase": (cpi_rebase, {}, lambda s, n: (
+        100 + np.cumsum(_f(n + 3, seed=s, positive=True)),)),
+    "elo_updates": (elo_updates, {}, lambda s, n: (
+        1500 + _f(5, seed=s) * 100, _i(5, n, seed=s),
+        (_i(5, n, seed=s) + 1 + _i(4, n, seed=s + 1)) % 5)),
+    "rankdata_ordinal": (rankdata_ordinal, {}, lambda s, n: (_i(5, 2 * n, seed=s),)),
+    "rankdata_dense": (rankdata_dense, {}, lambda s, n: (_i(5, 2 * n, seed=s),)),
+    "rank_min_by_searchsorted": (rank_min_by_searchsorted, {},
+                                 lambda s, n: (_i(5, 2 * n, seed=s),)),
+    "bradley_terry_probs": (bradley_terry_probs, {}, lambda s, n: (_f(n, seed=s),)),
+    "league_table": (league_table, {}, lambda s, n: (
+        _i(10, 2 * n, seed=s), _i(5, 2 * n, seed=s + 1) - 2, _i(4, 2 * n, seed=s + 2))),
+    "win_matrix_from_scores": (win_matrix_from_scores, {"n": 5}, lambda s, n: (
+        _i(5, 2 * n, seed=s), (_i(5, 2 * n, seed=s) + 1) % 5, _i(4, 2 * n, seed=s + 1),
+        _i(4, 2 * n, seed=s + 2))),
+    "massey_ratings": (massey_ratings, {"n": 4}, _games),
+    "elo_expected_matrix": (elo_expected_matrix, {}, lambda s, n: (1500 + _f(n, seed=s) * 200,)),
+    "colley_ratings": (colley_ratings, {}, _colley),
+    "stationary_power": (stationary_power, {}, lambda s, n: (_weights(n, s),)),
+    "stationary_eig": (stationary_eig, {}, lambda s, n: (_weights(n, s),)),
+    "absorbing_chain": (absorbing_chain, {"n_transient": 3}, lambda s, n: (_stochastic(n, s),)),
+    "hitting_times": (hitting_times, {"target": 0}, lambda s, n: (_stochastic(n, s),)),
+    "simulate_chain_given_uniforms": (simulate_chain_given_uniforms, {}, lambda s, n: (
+        _stochastic(n, s), np.random.default_rng(s).uniform(0, 1, 8))),
+    "entropy_rate": (entropy_rate, {}, lambda s, n: (_weights(n, s),)),
+    "matrix_power_chain": (matrix_power_chain, {}, lambda s, n: (_weights(n, s),)),
+    "stationary_lstsq": (stationary_lstsq, {}, lambda s, n: (_weights(n, s),)),
+    "mixing_time_tv": (mixing_time_tv, {}, lambda s, n: (_weights(n, s),)),
+    "points_in_polygon": (points_in_polygon, {}, lambda s, n: (
+        _f(3 * n, seed=s), _f(3 * n, seed=s + 1), *_polygon(n + 3, s))),
+    "shoelace_area": (shoelace_area, {}, lambda s, n: _polygon(n + 3, s)),
+    "polygon_centroid": (polygon_centroid, {}, lambda s, n: (np.column_stack(_polygon(n + 3, s)),)),
+    "orientation_tests": (orientation_tests, {}, lambda s, n: tuple(
+        _f(n, 2, seed=s + k) for k in range(3))),
+    "segments_intersect": (segments_intersect, {}, lambda s, n: tuple(
+        _f(n, 2, seed=s + k) for k in range(4))),
+    "bounding_boxes": (bounding_boxes, {}, lambda s, n: (_f(n, 5, 2, seed=s),)),
+    "triangle_areas_3d": (triangle_areas_3d, {}, lambda s, n: (
+        _f(n + 3, 3, seed=s), np.stack([np.arange(n), np.arange(n) + 1, np.arange(n) + 2], 1))),
+    "points_sorted_lexicographically": (points_sorted_lexicographically, {},
+                                        lambda s, n: (np.round(_f(2 * n, 2, seed=s), 1),)),
+    "convex_hull_angles": (convex_hull_angles, {}, lambda s, n: (_f(n + 3, 2, seed=s),)),
+    "orientation_det": (orientation_det, {}, lambda s, n: tuple(
+        _f(n, 2, seed=s + k) for k in range(3))),
+    "polygon_perimeter_and_winding": (polygon_perimeter_and_winding, {},
+                                      lambda s, n: (_f(n + 3, 2, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+def test_corpus_function_matches_numpy(name):
+    """NumPy's values, dtypes and in-place writes (`test_corpus.check_like_numpy`)."""
+    check_like_numpy(*CORPUS[name])
+
+
+@pytest.mark.filterwarnings("error::DeprecationWarning")
+def test_cross_of_2d_vectors_warns_as_numpy():
+    """NumPy 2 deprecates `np.cross` of 2-element vectors (DeprecationWarning) but computes the
+    z component; so does the compiled function."""
+    u, v = _f(4, 2, seed=1), _f(4, 2, seed=2)
+    with pytest.warns(DeprecationWarning):
+        want = cross2d(u, v)
+    with pytest.warns(DeprecationWarning):
+        got = tracenp.jit(cross2d)(u, v)
+    assert_same(got, want)
+
+
+REFUSED = {
+    "rankdata_average": (tracenp.errors.DataDependentShapeError, rankdata_average,
+                         lambda s: (_i(5, 8, seed=s).astype(float),)),
+    "dense_rank_unique": (tracenp.errors.DataDependentShapeError, dense_rank_unique,
+                          lambda s: (_i(5, 8, seed=s),)),
+    "bincount_wins": (tracenp.errors.DataDependentShapeError, lambda w: bincount_wins(w, 6),
+                      lambda s: (_i(6, 8, seed=s),)),
+    "stochastic_sir": (tracenp.errors.UnsupportedFunctionError, stochastic_sir,
+                       lambda s: (990 + s, 10, 0.3, 0.1)),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
+    """scipy's average ranks (`np.r_[np.nonzero(obs)[0], len(obs)]`), `np.unique`, a
+    `np.bincount` whose values may pass `minlength`, and binomial draws with traced
+    parameters: the named error, and NumPy's values under `fallback=True`."""
+    check_refused(*REFUSED[name])
