@@ -1346,3 +1346,53 @@ def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
     `np.bincount` whose values may pass `minlength`, and binomial draws with traced
     parameters: the named error, and NumPy's values under `fallback=True`."""
     check_refused(*REFUSED[name])
+
+
+def dense_ranks_by_unique(scores):
+    return np.unique(-scores, return_inverse=True)[1] + 1
+
+
+def tie_statistics(scores):
+    uniq, first, inv, counts = np.unique(scores, return_index=True, return_inverse=True,
+                                         return_counts=True)
+    return counts.max(), (counts > 1).sum(), uniq.sum(), first.min(), inv.reshape(-1, 2)
+
+
+def label_image_relabelled(labels):
+    _, inv = np.unique(labels, return_inverse=True)
+    return inv, np.max(inv)
+
+
+def _ties(s, n):
+    x = np.round(_f(2 * n, seed=s), 1)
+    x[::3] = np.nan
+    return (x,)
+
+
+UNIQUE = {
+    "dense_ranks_by_unique": (dense_ranks_by_unique, {},
+                              lambda s, n: (_i(5, 2 * n, seed=s).astype(float),)),
+    "tie_statistics_ints": (tie_statistics, {}, lambda s, n: (_i(5, 2 * n, seed=s),)),
+    "tie_statistics_nans": (tie_statistics, {}, _ties),
+    "tie_statistics_bools": (tie_statistics, {}, lambda s, n: (_i(2, 2 * n, seed=s) > 0,)),
+    "label_image_relabelled": (label_image_relabelled, {},
+                               lambda s, n: (_i(4, n, 3, seed=s) * 10,)),
+}
+
+
+@pytest.mark.parametrize("name", list(UNIQUE))
+def test_unique_inverse_and_reductions_of_unique_match_numpy(name):
+    """`np.unique` of traced values (it was refused): the inverse traces, and its values,
+    first indices and counts reduce (NaNs count as one value, as NumPy's `equal_nan`)."""
+    check_like_numpy(*UNIQUE[name])
+
+
+def unique_count_as_int(scores):
+    return len(np.unique(scores))
+
+
+def test_unique_length_is_refused_with_the_unique_alternatives():
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="np.unique's values"):
+        tracenp.jit(unique_count_as_int)(_i(5, 8, seed=1))
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="np.unique's values"):
+        tracenp.jit(lambda x: np.unique(x))(_i(5, 8, seed=1))

@@ -443,6 +443,7 @@ def ufunc_at(ufunc, x, key, value) -> None:
     if value is not None:
         value = lax.lift(value) if lax.is_tracer(value) else lax.lift(np.asarray(value))
         value = lax.cast(value, value.dtype) if value.weak else value  # NumPy takes b as an array
+    resolve(ufunc, (x,) if value is None else (x, value))  # NumPy's type errors come first
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
     if not any(_is_advanced(k) for k in ekey):  # no index repeats

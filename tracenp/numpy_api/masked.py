@@ -47,14 +47,18 @@ class MaskedSelection:
 
     __array_priority__ = 1000
 
-    def __init__(self, values, mask):
+    def __init__(self, values, mask, made_by: tuple[str, str] | None = None,
+                 nonempty: bool = False):
         self.values = values  # shape mask.shape + rest
         self.mask = mask
+        self.made_by = made_by  # (what it is, what to do instead) when not x[mask]
+        self.nonempty = nonempty  # selects at least one element (np.unique's of a non-empty x)
         state = current_trace()
         if state is not None:  # a selection that outlives the trace is refused there
+            what, instead = made_by or ("x[mask] or np.nonzero(mask) (np.where(condition) with "
+                                        "one argument) of a traced mask", _RETURNED)
             state.selections.append((weakref.ref(self), errors.data_dependent(
-                "Returning x[mask] or np.nonzero(mask) (np.where(condition) with one "
-                "argument) of a traced mask, or keeping it past the call", _RETURNED)))
+                f"Returning {what}, or keeping it past the call", instead)))
 
     # ------------------------------------------------------------------ what it is
     @property
@@ -66,7 +70,8 @@ class MaskedSelection:
         return self.values.ndim - self.mask.ndim + 1
 
     def _refuse(self, what: str):
-        raise errors.data_dependent(f"{what} of x[mask] with a traced mask", _INSTEAD)
+        made, instead = self.made_by or ("x[mask] with a traced mask", _INSTEAD)
+        raise errors.data_dependent(f"{what} of {made}", instead)
 
     @property
     def shape(self):
@@ -224,9 +229,16 @@ _reduction(np.all)(_simple(np.all))
 
 def _extremum(func, name):
     def reduce(sel, axis=None, out=None, keepdims=False):
-        if sel.dtype.kind != "f" or out is not None:
+        exact = sel.nonempty and sel.dtype.kind in "iub" and axis in (None, 0, (0,))
+        if (sel.dtype.kind != "f" and not exact) or out is not None:
             sel._refuse(f"np.{name} of a non-floating selection (NumPy raises on an empty one; "
                         f"pass initial= to np.{name}(x, where=mask, initial=...) instead)")
+        if exact:  # np.unique(x, return_counts=True)[1].max(): never empty
+            info = np.iinfo(sel.dtype) if sel.dtype.kind != "b" else None
+            low, high = (info.min, info.max) if info else (False, True)
+            res = func(sel.values, axis=sel._axes(axis), where=sel._where(),
+                       initial=low if name == "max" else high)
+            return sel._keep(res, axis, keepdims)
         fill = -np.inf if name == "max" else np.inf
         axes = sel._axes(axis)
         where = sel._where()
