@@ -108,14 +108,24 @@ def test_ufunc_at_with_traced_indices_and_data_labels():
                                                        _f(3 * n, seed=s, positive=True)))
 
 
-@pytest.mark.parametrize("name", ["divide_repeated", "sqrt_repeated", "int_times_float"])
-def test_ufunc_at_that_needs_its_updates_in_turn_is_refused_with_traced_indices(name):
+@pytest.mark.parametrize("name", ["divide_repeated", "sqrt_repeated", "int_times_float",
+                                  "arctan2", "power_of_ints", "add_float_into_ints"])
+def test_ufunc_at_whose_updates_go_in_turn_with_few_traced_indices(name):
     """Traced indices of a ufunc whose repeated updates do not combine (`np.divide.at`), or
-    whose loop casts each update back (`ints * 1.5`): refused by name, NumPy's under
-    fallback."""
+    whose loop casts each update back (`ints * 1.5`): one update at a time, in NumPy's order,
+    for up to `SEQUENTIAL_AT_LIMIT` indices (they were refused)."""
+    ufunc, make, idx, b = AT_CASES[name]
+    check_like_numpy(_at_of_traced_indices(ufunc), {},
+                     lambda s, n: (make(s, n), np.asarray(idx), *b))
+
+
+@pytest.mark.parametrize("name", ["divide_repeated", "sqrt_repeated", "int_times_float"])
+def test_ufunc_at_whose_updates_go_in_turn_is_refused_with_many_traced_indices(name):
+    """Beyond `SEQUENTIAL_AT_LIMIT` traced indices such a form is refused by name, and runs
+    NumPy's under fallback."""
     ufunc, make, idx, b = AT_CASES[name]
     check_refused(tracenp.errors.UnsupportedFunctionError, _at_of_traced_indices(ufunc),
-                  lambda s: (make(s, 5), np.asarray(idx), *b))
+                  lambda s: (make(s, 5), np.tile(np.asarray(idx), 30), *b))
 
 
 def test_gradient_of_multiply_at_and_divide_at():

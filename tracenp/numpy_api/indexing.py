@@ -388,6 +388,22 @@ def _rounds_at(ufunc, flat, lin, value, at):
     return flat
 
 
+# traced indices of a ufunc whose updates do not combine go one update at a time, unrolled
+SEQUENTIAL_AT_LIMIT = 64
+
+
+def _sequential_at(ufunc, flat, lin, value, at):
+    """`ufunc.at` with traced indices, one update at a time in NumPy's order (a gather, the
+    ufunc in NumPy's loop, a cast back and a scatter per update)."""
+    for k in range(np.shape(lin)[at]):
+        target = _along(lin, k, k + 1, at)
+        args = [lax.gather(flat, target, at)]
+        if value is not None:
+            args.append(_along(value, k, k + 1, at))
+        flat = lax.scatter(flat, target, lax.cast(ufunc(*args), flat.dtype), at, "set")
+    return flat
+
+
 def _count_at(flat, lin, at):
     """How many times each element of `flat` is indexed by `lin` along `at`."""
     shape = flat.shape[:at] + (np.shape(lin)[at],) + flat.shape[at + 1:]
@@ -432,7 +448,8 @@ def ufunc_at(ufunc, x, key, value) -> None:
     """`ufunc.at(x, key[, value])`, unbuffered: an element indexed k times is updated k times
     in order. Indices known while tracing take rounds of distinct targets (exact for every
     ufunc); traced indices need a ufunc whose repeated updates combine (`ASSOCIATIVE_AT`,
-    `INVOLUTIONS`, `IDEMPOTENT`) and a loop in the array's own dtype."""
+    `INVOLUTIONS`, `IDEMPOTENT`) and a loop in the array's own dtype, or at most
+    `SEQUENTIAL_AT_LIMIT` of them, which go one by one."""
     from .ufuncs import resolve
 
     name = ufunc.__name__
@@ -464,14 +481,17 @@ def ufunc_at(ufunc, x, key, value) -> None:
             return _rounds_at(ufunc, flat, known, updates, at)
         if updates is None and same and name in INVOLUTIONS | IDEMPOTENT:
             return _repeated_unary_at(ufunc, flat, lin, at)
+        if np.shape(lin)[at] <= SEQUENTIAL_AT_LIMIT:
+            return _sequential_at(ufunc, flat, lin, updates, at)
         if loop != flat.dtype:
             raise errors.unsupported(
-                f"np.{name}.at of {loop} updates into an array of {flat.dtype} with traced "
-                f"indices (NumPy casts each update back to {flat.dtype} as it goes)")
+                f"np.{name}.at of {loop} updates into an array of {flat.dtype} with more than "
+                f"{SEQUENTIAL_AT_LIMIT} traced indices (NumPy casts each update back to "
+                f"{flat.dtype} as it goes)")
         raise errors.unsupported(
-            f"np.{name}.at with traced indices (each repeated index is updated in turn, "
-            "which only indices known while tracing, or an associative ufunc, let tracenp "
-            "compile)")
+            f"np.{name}.at with more than {SEQUENTIAL_AT_LIMIT} traced indices (each repeated "
+            "index is updated in turn, which only indices known while tracing, an associative "
+            "ufunc, or a few indices let tracenp compile)")
 
     x._assign(_advanced_set(x, ekey, value, mode=combine))
 
