@@ -1582,3 +1582,81 @@ def test_grid_bin_product_and_rank_functions_match_numpy(name):
     (mode='raise' cannot check traced indices); indices the graph bounds inside the dims need
     no check."""
     check_like_numpy(*CORPUS_MORE[name])
+
+
+# ------------------------------------------------------------ molecular dynamics by pair lists
+
+
+def pair_forces_scatter(pos, box):
+    n = len(pos)
+    i, j = np.triu_indices(n, 1)
+    rij = pos[i] - pos[j]
+    rij -= box * np.round(rij / box)
+    r2 = np.einsum("ij,ij->i", rij, rij)
+    inv6 = 1 / r2 ** 3
+    fmag = 24 * (2 * inv6 ** 2 - inv6) / r2
+    fij = fmag[:, None] * rij
+    F = np.zeros_like(pos)
+    np.add.at(F, i, fij)
+    np.subtract.at(F, j, fij)
+    virial = np.sum(fij * rij)
+    return F, virial
+
+
+def pair_forces_loops(pos, box):
+    n = pos.shape[0]
+    F = np.zeros((n, 3))
+    U = 0.0
+    for a in range(n - 1):
+        for b in range(a + 1, n):
+            d = pos[a] - pos[b]
+            d = d - box * np.round(d / box)
+            r2 = d @ d
+            s6 = 1.0 / r2 ** 3
+            U += 4 * (s6 * s6 - s6)
+            f = (48 * s6 * s6 - 24 * s6) / r2 * d
+            F[a] += f
+            F[b] -= f
+    return U, F
+
+
+def neighbor_counts(pos, rc):
+    d = np.linalg.norm(pos[:, None] - pos[None], axis=-1)
+    adj = (d < rc) & ~np.eye(len(pos), dtype=bool)
+    deg = adj.sum(1)
+    knn = np.argsort(d, axis=1)[:, 1:3]
+    return deg, knn, np.take_along_axis(d, knn, axis=1)
+
+
+def andersen_thermostat(v, u, T, nu_dt, normals):
+    hit = u < nu_dt
+    v[hit] = np.sqrt(T) * normals[hit]
+    return v
+
+
+def langevin_step(x, v, f, noise, gamma=0.5, dt=0.01, kT=1.0):
+    c1 = np.exp(-gamma * dt)
+    c2 = np.sqrt(1 - c1 ** 2) * np.sqrt(kT)
+    v = c1 * v + c2 * noise + dt * f
+    x += dt * v
+    return x, v
+
+
+CORPUS_PAIRS = {
+    "pair_forces_scatter": (pair_forces_scatter, {}, lambda s, n: (_lattice(n + 2, s), 4.0)),
+    "pair_forces_loops": (pair_forces_loops, {}, lambda s, n: (_lattice(n, s), 4.0)),
+    "neighbor_counts": (neighbor_counts, {}, lambda s, n: (_lattice(n + 2, s), 1.5)),
+    "andersen_thermostat": (andersen_thermostat, {}, lambda s, n: (
+        _f(n, 3, seed=s), np.random.default_rng(s).uniform(size=n), 1.2, 0.3,
+        _f(n, 3, seed=s + 1))),
+    "langevin_step": (langevin_step, {}, lambda s, n: tuple(
+        _f(n, 3, seed=s + k) for k in range(4))),
+}
+
+
+@pytest.mark.parametrize("name", list(CORPUS_PAIRS))
+def test_pair_list_dynamics_match_numpy(name):
+    """Forces scattered with `np.add.at`/`np.subtract.at` over `np.triu_indices`, double loops
+    over pairs writing `F[a] += f`, nearest neighbours by argsort, thermostats writing through
+    a traced mask."""
+    check_like_numpy(*CORPUS_PAIRS[name])
