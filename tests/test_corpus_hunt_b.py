@@ -1660,3 +1660,25 @@ def test_pair_list_dynamics_match_numpy(name):
     over pairs writing `F[a] += f`, nearest neighbours by argsort, thermostats writing through
     a traced mask."""
     check_like_numpy(*CORPUS_PAIRS[name])
+
+
+def test_float_products_at_constant_and_few_traced_indices_are_exact():
+    """A float `np.multiply.at` goes in NumPy's order (bit for bit) with constant indices and
+    with up to `SEQUENTIAL_AT_LIMIT` traced ones; beyond, the products are regrouped within
+    rounding."""
+    x, v = _f(5, seed=1), _f(200, seed=2, positive=True)
+    i = _i(5, 200, seed=3)
+
+    def traced(x, i, v):
+        np.multiply.at(x, i, v)
+        return x
+
+    def constant(x, v):
+        np.multiply.at(x, i, v)
+        return x
+
+    want = traced(x.copy(), i, v)
+    np.testing.assert_array_equal(tracenp.jit(constant)(x.copy(), v), want)
+    np.testing.assert_array_equal(tracenp.jit(traced)(x.copy(), i[:40], v[:40]),
+                                  traced(x.copy(), i[:40], v[:40]))
+    np.testing.assert_allclose(tracenp.jit(traced)(x.copy(), i, v), want, rtol=1e-13)

@@ -354,7 +354,7 @@ def _extreme_at(flat, lin, value, at, name):
 
 
 # ufuncs whose repeated application `f(f(x, a), b)` is `f(x, f(a, b))`, so the updates of one
-# element can be combined first (a product is regrouped, within rounding)
+# element can be combined first (exactly, but for a float product: regrouped, within rounding)
 ASSOCIATIVE_AT = frozenset("multiply logical_and logical_or logical_xor bitwise_and bitwise_or "
                            "bitwise_xor maximum minimum fmax fmin gcd lcm".split())
 # unary ufuncs applied k times: an involution is itself for odd k, an idempotent one for k > 0
@@ -475,14 +475,19 @@ def ufunc_at(ufunc, x, key, value) -> None:
         loop = resolve(ufunc, operands)[-1]
         same = loop == flat.dtype or name in _MODULAR and loop.kind in "iu" and \
             flat.dtype.kind in "iu"
-        if updates is not None and same and name in ASSOCIATIVE_AT:
+        grouped = updates is not None and same and name in ASSOCIATIVE_AT
+        regrouped = name == "multiply" and flat.dtype.kind in "fc"  # exact in turn only
+        few = np.shape(lin)[at] <= SEQUENTIAL_AT_LIMIT
+        if grouped and not regrouped:
             return _grouped_at(ufunc, flat, lin, updates, at)
         if known is not None:
             return _rounds_at(ufunc, flat, known, updates, at)
         if updates is None and same and name in INVOLUTIONS | IDEMPOTENT:
             return _repeated_unary_at(ufunc, flat, lin, at)
-        if np.shape(lin)[at] <= SEQUENTIAL_AT_LIMIT:
+        if few:
             return _sequential_at(ufunc, flat, lin, updates, at)
+        if grouped:
+            return _grouped_at(ufunc, flat, lin, updates, at)
         if loop != flat.dtype:
             raise errors.unsupported(
                 f"np.{name}.at of {loop} updates into an array of {flat.dtype} with more than "
