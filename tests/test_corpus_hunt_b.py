@@ -1682,3 +1682,47 @@ def test_float_products_at_constant_and_few_traced_indices_are_exact():
     np.testing.assert_array_equal(tracenp.jit(traced)(x.copy(), i[:40], v[:40]),
                                   traced(x.copy(), i[:40], v[:40]))
     np.testing.assert_allclose(tracenp.jit(traced)(x.copy(), i, v), want, rtol=1e-13)
+
+
+def selection_read_before_writing_its_rows(x, m):
+    before = x[m]
+    x[m] = 0
+    return before.sum(), before.mean(axis=0), x
+
+
+def selection_read_before_scaling(x, m):
+    before = x[m, 1:]
+    x *= 2
+    return before.sum(), x
+
+
+def columns_read_before_writing_them(x, m):
+    before = x[:, m]
+    x[:, m] = 0
+    return before.sum(axis=1), x
+
+
+def columns_read_before_scaling(x, m):
+    old = x[:, m]
+    x += 1
+    x[:, m] -= old
+    return x
+
+
+SELECTION_COPIES = {
+    "selection_read_before_writing_its_rows": (selection_read_before_writing_its_rows, {},
+                                               lambda s, n: (_f(n, 3, seed=s), _f(n, seed=s) > 0)),
+    "selection_read_before_scaling": (selection_read_before_scaling, {},
+                                      lambda s, n: (_f(n, 3, seed=s), _f(n, seed=s) > 0)),
+    "columns_read_before_writing_them": (columns_read_before_writing_them, {},
+                                         lambda s, n: (_f(3, n, seed=s), _f(n, seed=s) > 0)),
+    "columns_read_before_scaling": (columns_read_before_scaling, {},
+                                    lambda s, n: (_f(3, n, seed=s), _f(n, seed=s) > 0)),
+}
+
+
+@pytest.mark.parametrize("name", list(SELECTION_COPIES))
+def test_a_selection_is_a_copy_that_later_writes_miss(name):
+    """`before = x[m]; x[m] = 0; before.sum()`: NumPy's boolean index is a copy, so `before`
+    keeps the old values; the selection followed `x` and summed the zeros, silently."""
+    check_like_numpy(*SELECTION_COPIES[name])

@@ -652,7 +652,7 @@ def _inner_select(x, key):
         return None
     view, j, mask = found
     moved = np.moveaxis(view, range(j, j + mask.ndim), range(mask.ndim))
-    return InnerSelection(moved, mask, j)
+    return InnerSelection(Tracer(moved.node), mask, j)  # a copy: x's later writes miss it
 
 
 def _inner_mask_set(x, key, value) -> bool:

@@ -22,6 +22,7 @@ import numpy as np
 from .. import errors, lax
 from ..shapes import normalize_axis
 from ..trace import current_trace
+from ..tracer import Tracer
 from . import mark_returns
 
 _INSTEAD = ("reduce it where it is made (x[mask].sum(), np.mean(x[mask]), x[mask].max(), ...), "
@@ -524,7 +525,7 @@ def select(x, mask) -> MaskedSelection:
         if n != m:
             raise IndexError(f"boolean index did not match indexed array along axis {i}; size "
                              f"of axis is {n} but size of corresponding boolean axis is {m}")
-    return MaskedSelection(x, mask)
+    return MaskedSelection(Tracer(x.node), mask)  # NumPy's copy: later writes to x miss it
 
 
 def index_by_selections(x, keys: tuple) -> MaskedSelection:
