@@ -1726,3 +1726,38 @@ def test_a_selection_is_a_copy_that_later_writes_miss(name):
     """`before = x[m]; x[m] = 0; before.sum()`: NumPy's boolean index is a copy, so `before`
     keeps the old values; the selection followed `x` and summed the zeros, silently."""
     check_like_numpy(*SELECTION_COPIES[name])
+
+
+def flat_slice_read_before_writing(x):
+    before = x.flat[:]
+    picked = x.flat[[0, 4]]
+    x += 1
+    return before, picked, x
+
+
+def fortran_copy_read_before_writing(x):
+    f = np.asfortranarray(x)
+    row = np.asfortranarray(x[0])
+    x *= 2
+    return f, row, x
+
+
+def delete_nothing(x):
+    return np.delete(x, [], axis=0), np.delete(x, [], axis=1), np.delete(x, [1])
+
+
+COPIES = {
+    "flat_slice_read_before_writing": (flat_slice_read_before_writing, {},
+                                       lambda s, n: (_f(n, 3, seed=s),)),
+    "fortran_copy_read_before_writing": (fortran_copy_read_before_writing, {},
+                                         lambda s, n: (_f(n, 3, seed=s),)),
+    "delete_nothing": (delete_nothing, {}, lambda s, n: (_f(n, 3, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(COPIES))
+def test_copies_numpy_makes_miss_later_writes(name):
+    """`x.flat[:]` and `np.asfortranarray` of a C-ordered 2-d array are NumPy's copies (they
+    followed later writes to `x`, silently); `np.delete(x, [])` deletes nothing (it raised
+    IndexError: the empty list was a float index)."""
+    check_like_numpy(*COPIES[name])

@@ -349,7 +349,7 @@ class FlatIter:
         self.base = base
 
     def __getitem__(self, key):
-        return np.ravel(self.base)[key]
+        return np.ravel(self.base).copy()[key]  # NumPy's flatiter reads a copy
 
     def __setitem__(self, key, value):
         flat = np.ravel(self.base).copy()

@@ -225,8 +225,19 @@ def asanyarray(a, dtype=None, order=None, **kw):
 
 
 def ascontiguousarray(a, dtype=None, **kw):
-    """Also `np.asfortranarray`: a traced value has no memory layout."""
+    """A traced value has no memory layout: the value itself, as NumPy's of a C-contiguous
+    array."""
     return asarray(a, dtype=dtype)
+
+
+def asfortranarray(a, dtype=None, **kw):
+    """NumPy copies a C-contiguous array of 2 or more dims into Fortran order, so writes to
+    `a` afterwards miss the result; a 1-d array or a transpose is returned as it is."""
+    res = asarray(a, dtype=dtype)
+    view = getattr(res, "_view", None)
+    if lax.is_tracer(res) and res.ndim >= 2 and not (view is not None and view[2] == "transpose"):
+        return res.copy()
+    return res
 
 
 def isscalar(element) -> bool:
@@ -431,7 +442,7 @@ PATCHED = {
         ("fromiter", fromiter, _np_fromiter), ("frombuffer", frombuffer, _np_frombuffer),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
-        ("asfortranarray", ascontiguousarray, _np_asfortranarray),
+        ("asfortranarray", asfortranarray, _np_asfortranarray),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)

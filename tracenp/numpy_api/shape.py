@@ -849,7 +849,10 @@ def delete(arr, obj, axis=None):
     a = _t(arr)
     if axis is None:
         a, axis = np.ravel(a), 0
-    obj = obj if isinstance(obj, slice) else _known(obj, "np.delete at traced positions")
+    if not isinstance(obj, slice):
+        known = _known(obj, "np.delete at traced positions")
+        empty = known.size == 0 and not isinstance(obj, np.ndarray) and not lax.is_tracer(obj)
+        obj = known.astype(np.intp) if empty else known  # np.delete(x, []): NumPy's int index
     axis = normalize_axis(axis, a.ndim)
     keep = np.ones(a.shape[axis], dtype=bool)
     keep[obj] = False
