@@ -1761,3 +1761,35 @@ def test_copies_numpy_makes_miss_later_writes(name):
     followed later writes to `x`, silently); `np.delete(x, [])` deletes nothing (it raised
     IndexError: the empty list was a float index)."""
     check_like_numpy(*COPIES[name])
+
+
+def contiguous_copies_of_strided_views(x):
+    c = np.ascontiguousarray(x.T)
+    flat = np.expand_dims(x.T, 0).reshape(-1)
+    cols = x[:, 1:].reshape(-1)
+    x += 1
+    return c, flat, cols, x
+
+
+def reshape_of_row_blocks_writes_through(x):
+    v = x[1:].reshape(-1)
+    v[0] = 99.0
+    w = x[1].reshape(-1, 1)
+    w += 1
+    return x, v, np.ravel(x[2:])
+
+
+RESHAPED_VIEWS = {
+    "contiguous_copies_of_strided_views": (contiguous_copies_of_strided_views, {},
+                                           lambda s, n: (_f(n, 4, seed=s),)),
+    "reshape_of_row_blocks_writes_through": (reshape_of_row_blocks_writes_through, {},
+                                             lambda s, n: (_f(n, 4, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(RESHAPED_VIEWS))
+def test_reshapes_of_views_copy_or_view_as_numpy(name):
+    """`np.ascontiguousarray(x.T)` and reshapes of views NumPy cannot keep C-contiguous are
+    copies (they followed later writes to `x`, silently); a reshape of a block of rows is
+    NumPy's view, so writes through it reach `x` (they were lost)."""
+    check_like_numpy(*RESHAPED_VIEWS[name])

@@ -225,9 +225,12 @@ def asanyarray(a, dtype=None, order=None, **kw):
 
 
 def ascontiguousarray(a, dtype=None, **kw):
-    """A traced value has no memory layout: the value itself, as NumPy's of a C-contiguous
-    array."""
-    return asarray(a, dtype=dtype)
+    """The value itself, as NumPy's of a C-contiguous array; a copy of a view NumPy does not
+    keep C-contiguous (`np.ascontiguousarray(x.T)`), so that later writes to `x` miss it."""
+    from .indexing import c_contiguous
+
+    res = asarray(a, dtype=dtype)
+    return res.copy() if lax.is_tracer(res) and not c_contiguous(res) else res
 
 
 def asfortranarray(a, dtype=None, **kw):

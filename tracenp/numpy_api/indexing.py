@@ -199,6 +199,37 @@ def make_view(base, kind: str, arg):
     return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
 
 
+def c_contiguous(t) -> bool:
+    """Whether NumPy's array for `t` is C-contiguous, as far as its views tell: a transpose
+    is not, nor a partial or strided slice of a dim after the first selected one. False where
+    unsure, so that what NumPy would copy (`np.ravel(x.T)`) is copied."""
+    view = getattr(t, "_view", None)
+    if view is None:
+        return True
+    base, _, kind, arg = view
+    if kind == "reshape":
+        return c_contiguous(base)
+    return kind == "index" and c_contiguous(base) and _contiguous_block(base.shape, arg)
+
+
+def _contiguous_block(shape, key) -> bool:
+    """Whether basic `key` selects one contiguous block of a C-ordered array of `shape`: each
+    dim before the last partly selected one gives one element, and that one has step 1."""
+    dims = []  # (elements selected, whole dim selected in order, step 1)
+    for k in (k for k in key if k is not None):
+        n = shape[len(dims)]
+        if isinstance(k, slice):
+            r = range(*k.indices(n))
+            dims.append((len(r), len(r) == n and r.step == 1, r.step == 1))
+        else:
+            dims.append((1, n == 1, True))
+    partial = [i for i, (_, whole, _) in enumerate(dims) if not whole]
+    if not partial:
+        return True
+    last = partial[-1]
+    return all(size == 1 for size, _, _ in dims[:last]) and (dims[last][2] or dims[last][0] <= 1)
+
+
 def read_only_view(base, compute, what: str):
     """`compute(base)` as the read-only view of `base` NumPy returns from `what`: it follows
     later writes to `base`, and a write into it raises NumPy's ValueError instead of changing

@@ -11,7 +11,8 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements, pad_modes
 from .creation import weak_or_dtype
-from .indexing import check_scalar_conversion, make_view, read_only_view, refuse_writes
+from .indexing import (c_contiguous, check_scalar_conversion, make_view, read_only_view,
+                       refuse_writes)
 
 
 def _t(x):
@@ -39,10 +40,15 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
         return lax.transpose(out, tuple(reversed(range(out.ndim))))
     if order not in ("C", "A"):
         raise errors.unsupported(f"np.reshape(order={order!r})")
+    new = lax.reshape(a, shape).shape
     if a._view is None:
-        return make_view(a, "reshape", lax.reshape(a, shape).shape)
-    if a._view[2] == "reshape":  # a reshape of a reshape view (`np.ravel(x.reshape(2, 3))`)
-        return make_view(a._view[0], "reshape", lax.reshape(a, shape).shape)
+        return make_view(a, "reshape", new)
+    if [d for d in new if d != 1] == [d for d in a.shape if d != 1]:
+        return _unit_dims_view(a, new)  # only size-1 dims change: a view of any view
+    if a._view[2] == "reshape" and c_contiguous(a._view[0]):  # `np.ravel(x.reshape(2, 3))`
+        return make_view(a._view[0], "reshape", new)
+    if c_contiguous(a):  # a block of rows: `x[1:].reshape(-1)` is NumPy's view
+        return make_view(a, "reshape", new)
     return lax.reshape(a, shape)
 
 
