@@ -1793,3 +1793,20 @@ def test_reshapes_of_views_copy_or_view_as_numpy(name):
     copies (they followed later writes to `x`, silently); a reshape of a block of rows is
     NumPy's view, so writes through it reach `x` (they were lost)."""
     check_like_numpy(*RESHAPED_VIEWS[name])
+
+
+def required_layouts(x):
+    c = np.require(x.T, requirements=["C", "A"])
+    f = np.require(x, dtype=np.float32, requirements=["A", "O", "W", "F"])
+    owned = np.require(x[1:], requirements="O")
+    same = np.require(x)
+    x += 1
+    return c, f, owned, same
+
+
+def test_require_copies_where_numpy_does():
+    """`np.require` of a traced array raised ConcretizationError (NumPy converts it itself);
+    it is the value, copied where NumPy copies it."""
+    check_like_numpy(required_layouts, {}, lambda s, n: (_f(n, 3, seed=s),))
+    with pytest.raises(ValueError):
+        tracenp.jit(lambda x: np.require(x, requirements=["C", "F"]))(_f(2, 3))

@@ -24,7 +24,7 @@ _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
-_np_repeat, _np_tile = np.repeat, np.tile
+_np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
 
 
 def _const(value):
@@ -243,6 +243,29 @@ def asfortranarray(a, dtype=None, **kw):
     return res
 
 
+_REQUIRE_FLAGS = {"C": "C", "C_CONTIGUOUS": "C", "CONTIGUOUS": "C", "F": "F",
+                  "F_CONTIGUOUS": "F", "FORTRAN": "F", "A": "A", "ALIGNED": "A", "W": "W",
+                  "WRITEABLE": "W", "O": "O", "OWNDATA": "O", "E": "E", "ENSUREARRAY": "E"}
+
+
+def require(a, dtype=None, requirements=None, *, like=None):
+    """`np.require` of a traced value: the value (cast to `dtype`), copied where NumPy copies
+    it (`"F"` as `np.asfortranarray`, `"C"` as `np.ascontiguousarray`, `"O"` of a view made in
+    the function, `"W"` of a read-only view). NumPy would convert it to an array itself."""
+    if not _has_tracer(a):
+        return _np_require(a, dtype, requirements)
+    if not requirements:
+        return asanyarray(a, dtype=dtype)
+    flags = {_REQUIRE_FLAGS[r.upper()] for r in requirements}
+    if {"C", "F"} <= flags:
+        raise ValueError('Cannot specify both "C" and "F" order')
+    res = asfortranarray(a, dtype) if "F" in flags else \
+        ascontiguousarray(a, dtype) if "C" in flags else asarray(a, dtype=dtype)
+    if "O" in flags and res._view is not None or "W" in flags and res._read_only is not None:
+        return res.copy()
+    return res
+
+
 def isscalar(element) -> bool:
     """`np.isscalar` that knows a traced Python or NumPy scalar from a 0-d array, so that
     `if np.isscalar(x): x = np.array([x])` takes NumPy's branch for a scalar argument."""
@@ -446,6 +469,7 @@ PATCHED = {
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
         ("asfortranarray", asfortranarray, _np_asfortranarray),
+        ("require", require, _np_require),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
