@@ -1318,8 +1318,6 @@ REFUSED = {
                             lambda s: (_f(5, seed=s),)),
     "unique_counts_classes": (tracenp.errors.DataDependentShapeError, unique_counts_classes,
                               lambda s: (_i(4, 9, seed=s),)),
-    "unique_inverse_relabel": (tracenp.errors.DataDependentShapeError, unique_inverse_relabel,
-                               lambda s: (_i(4, 9, seed=s) * 10,)),
     "unique_first_index": (tracenp.errors.DataDependentShapeError, unique_first_index,
                            lambda s: (_i(4, 9, seed=s),)),
     "unique_rows": (tracenp.errors.DataDependentShapeError, unique_rows,
@@ -1347,6 +1345,12 @@ REFUSED = {
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_unique_inverse_of_traced_labels_matches_numpy():
+    """`_, inv = np.unique(labels, return_inverse=True)`: the inverse has the labels' shape,
+    so it traces (it was refused with the rest of np.unique)."""
+    check_like_numpy(unique_inverse_relabel, {}, lambda s, n: (_i(4, n + 5, seed=s) * 10,))
+
+
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
     """The named error, and NumPy's values under `fallback=True` (`test_corpus.check_refused`)."""

@@ -1053,12 +1053,16 @@ REFUSED = {
                                    lambda s: (_f(4, seed=s), np.array([1.0, 0.0, 2.0, -1.0]))),
     "log_under_seterr_raise": (tracenp.errors.UnsupportedFunctionError, log_under_seterr_raise,
                                lambda s: (_f(4, seed=s),)),
-    "batched_matmul_axes": (tracenp.errors.UnsupportedFunctionError, batched_matmul_axes,
-                            lambda s: (_f(3, 4, 2, seed=s), _f(4, 5, 2, seed=s + 1))),
     "complex_spectrum_real_if_close": (tracenp.errors.UnsupportedFunctionError,
                                        complex_spectrum_real_if_close,
                                        lambda s: (_f(6, seed=s),)),
 }
+
+
+def test_batched_matmul_axes_matches_numpy():
+    """`np.matmul(a, b, axes=[...])` moves the core dims (it was refused by name)."""
+    check_like_numpy(batched_matmul_axes, {}, lambda s, n: (_f(3, 4, n, seed=s),
+                                                             _f(4, 5, n, seed=s + 1)))
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

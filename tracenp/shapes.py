@@ -69,32 +69,34 @@ def slice_dim(n: int | None, start, stop, step) -> int | None:
 
 
 def resolve_reshape(src: Shape, target: Sequence[int]) -> Shape:
-    """Resolve one -1 in `target`; raise NumPy's ValueError when sizes differ."""
+    """Resolve the unknown dim in `target`: NumPy takes any negative size (`-1`, `-2`) for it.
+    Raise NumPy's ValueError when sizes differ."""
     target = tuple(operator.index(d) for d in target)  # NumPy's TypeError for 2.0
-    if target.count(-1) > 1:
+    unknown = [i for i, d in enumerate(target) if d < 0]
+    if len(unknown) > 1:
         raise ValueError("can only specify one unknown dimension")
     if any(d is None for d in src):
-        if -1 in target:
-            return tuple(None if d == -1 else d for d in target)
-        return target
+        return tuple(None if d < 0 else d for d in target)
     size = 1
     for d in src:
         size *= d
     known = 1
     for d in target:
-        if d != -1:
+        if d >= 0:
             known *= d
-    if -1 in target:
-        if known == 0 or size % known:
-            raise ValueError(f"cannot reshape array of size {size} into shape {target_repr(target)}")
-        return tuple(size // known if d == -1 else d for d in target)
-    if known != size:
+    if unknown and (known == 0 or size % known) or not unknown and known != size:
         raise ValueError(f"cannot reshape array of size {size} into shape {target_repr(target)}")
-    return target
+    return tuple(size // known if d < 0 else d for d in target)
 
 
 def target_repr(target: Sequence[int]) -> str:
-    return str(tuple(target)).replace(",)", ",)")
+    """A shape as NumPy's reshape error prints it: leading unknown dims dropped, later ones
+    as `newaxis`, and a trailing comma only for a one-dim target (`(5)` for `(-1, 5)`)."""
+    dims = list(target)
+    while dims and dims[0] < 0:
+        dims.pop(0)
+    body = ",".join("newaxis" if d < 0 else str(d) for d in dims)
+    return f"({body},)" if len(target) == 1 and dims else f"({body})"
 
 
 def real_dtype(dtype) -> np.dtype:

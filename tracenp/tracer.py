@@ -349,7 +349,7 @@ class FlatIter:
         self.base = base
 
     def __getitem__(self, key):
-        return np.ravel(self.base)[key]
+        return np.ravel(self.base).copy()[key]  # NumPy's flatiter reads a copy
 
     def __setitem__(self, key, value):
         flat = np.ravel(self.base).copy()
@@ -561,11 +561,11 @@ def _fill(self, value):
 
 
 def _sort_inplace(self, axis=-1, kind=None, order=None):
-    self[...] = np.sort(self, axis=axis)
+    self[...] = np.sort(self, axis=axis, kind=kind, order=order)
 
 
 def _partition_inplace(self, kth, axis=-1, kind="introselect", order=None):
-    self[...] = np.partition(self, kth, axis=axis)
+    self[...] = np.partition(self, kth, axis=axis, kind=kind, order=order)
 
 
 Tracer.reshape = _reshape

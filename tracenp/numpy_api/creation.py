@@ -24,7 +24,7 @@ _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
-_np_repeat, _np_tile = np.repeat, np.tile
+_np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
 
 
 def _const(value):
@@ -225,8 +225,45 @@ def asanyarray(a, dtype=None, order=None, **kw):
 
 
 def ascontiguousarray(a, dtype=None, **kw):
-    """Also `np.asfortranarray`: a traced value has no memory layout."""
-    return asarray(a, dtype=dtype)
+    """The value itself, as NumPy's of a C-contiguous array; a copy of a view NumPy does not
+    keep C-contiguous (`np.ascontiguousarray(x.T)`), so that later writes to `x` miss it."""
+    from .indexing import c_contiguous
+
+    res = asarray(a, dtype=dtype)
+    return res.copy() if lax.is_tracer(res) and not c_contiguous(res) else res
+
+
+def asfortranarray(a, dtype=None, **kw):
+    """NumPy copies a C-contiguous array of 2 or more dims into Fortran order, so writes to
+    `a` afterwards miss the result; a 1-d array or a transpose is returned as it is."""
+    res = asarray(a, dtype=dtype)
+    view = getattr(res, "_view", None)
+    if lax.is_tracer(res) and res.ndim >= 2 and not (view is not None and view[2] == "transpose"):
+        return res.copy()
+    return res
+
+
+_REQUIRE_FLAGS = {"C": "C", "C_CONTIGUOUS": "C", "CONTIGUOUS": "C", "F": "F",
+                  "F_CONTIGUOUS": "F", "FORTRAN": "F", "A": "A", "ALIGNED": "A", "W": "W",
+                  "WRITEABLE": "W", "O": "O", "OWNDATA": "O", "E": "E", "ENSUREARRAY": "E"}
+
+
+def require(a, dtype=None, requirements=None, *, like=None):
+    """`np.require` of a traced value: the value (cast to `dtype`), copied where NumPy copies
+    it (`"F"` as `np.asfortranarray`, `"C"` as `np.ascontiguousarray`, `"O"` of a view made in
+    the function, `"W"` of a read-only view). NumPy would convert it to an array itself."""
+    if not _has_tracer(a):
+        return _np_require(a, dtype, requirements)
+    if not requirements:
+        return asanyarray(a, dtype=dtype)
+    flags = {_REQUIRE_FLAGS[r.upper()] for r in requirements}
+    if {"C", "F"} <= flags:
+        raise ValueError('Cannot specify both "C" and "F" order')
+    res = asfortranarray(a, dtype) if "F" in flags else \
+        ascontiguousarray(a, dtype) if "C" in flags else asarray(a, dtype=dtype)
+    if "O" in flags and res._view is not None or "W" in flags and res._read_only is not None:
+        return res.copy()
+    return res
 
 
 def isscalar(element) -> bool:
@@ -431,7 +468,8 @@ PATCHED = {
         ("fromiter", fromiter, _np_fromiter), ("frombuffer", frombuffer, _np_frombuffer),
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
-        ("asfortranarray", ascontiguousarray, _np_asfortranarray),
+        ("asfortranarray", asfortranarray, _np_asfortranarray),
+        ("require", require, _np_require),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)

@@ -71,15 +71,49 @@ def flatnonzero(a):
     return MaskedSelection(lax.lift(np.arange(m.size)), m)
 
 
+_UNIQUE = ("reduce them where they are made (np.unique(x, return_counts=True)[1].max()), use "
+           "the inverse (it has x's shape); np.sort(x) keeps every element, and values in a "
+           "known range count as (x[:, None] == np.arange(k)).sum(axis=0)")
+
+
 @implements(np.unique)
-def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, **kw):
+def unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None, *,
+           equal_nan=True, sorted=True):
+    """Of traced values: the unique values, first indices and counts are selections
+    (`masked.py`) of the sorted values by the mask of each run's first element, so they reduce
+    (`counts.max()`) but have no length; the inverse has a known shape and is traced
+    (`_, inv = np.unique(x, return_inverse=True)`)."""
     known = _concrete(ar)
-    if known is None:
-        raise errors.data_dependent(
-            "np.unique", "np.sort(x) keeps every element; to count values in a known range, "
-            "compare with np.arange(k): (x[:, None] == np.arange(k)).sum(axis=0)")
-    return _constants(np.unique(known[0], return_index, return_inverse, return_counts, axis,
-                                **kw))
+    if known is not None:
+        return _constants(np.unique(known[0], return_index, return_inverse, return_counts, axis,
+                                    equal_nan=equal_nan, sorted=sorted))
+    x = lax.lift(ar)
+    if axis is not None or not sorted or x.dtype.kind not in "biufmM" or x.size == 0:
+        raise errors.data_dependent("np.unique", _UNIQUE)
+    flat = np.ravel(x)
+    n = flat.shape[0]
+    order = np.argsort(flat, kind="stable")
+    s = flat[order]
+    differs = s[1:] != s[:-1]
+    if equal_nan and s.dtype.kind in "fmM":  # all NaNs (or NaTs) are one value
+        nan = np.isnat(s) if s.dtype.kind in "mM" else np.isnan(s)
+        differs = np.logical_and(differs, np.logical_not(np.logical_and(nan[1:], nan[:-1])))
+    first = np.concatenate([np.ones(1, dtype=bool), differs])
+    res = [MaskedSelection(s, first, ("np.unique's values", _UNIQUE), nonempty=True)]
+    if return_index:
+        res.append(MaskedSelection(order, first, ("np.unique's indices", _UNIQUE),
+                                   nonempty=True))
+    if return_inverse:
+        group = np.cumsum(first, dtype=np.intp) - 1
+        inverse = lax.scatter(lax.lift(np.zeros(n, np.intp)), order, group, 0, "set")
+        res.append(np.reshape(inverse, x.shape))
+    if return_counts:
+        pos = np.arange(n)
+        starts = np.concatenate([np.where(first, pos, n)[1:], np.full(1, n)])
+        following = np.flip(np.minimum.accumulate(np.flip(starts)))
+        res.append(MaskedSelection(following - pos, first, ("np.unique's counts", _UNIQUE),
+                                   nonempty=True))
+    return res[0] if len(res) == 1 else tuple(res)
 
 
 _SETS = ("np.isin(a, b) keeps a's shape and marks the members, np.sort(x) keeps every element, "

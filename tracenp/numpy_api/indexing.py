@@ -22,7 +22,8 @@ from ..tracer import Tracer
 from . import implements
 from .creation import weak_or_dtype
 from ..shapes import normalize_axis
-from .masked import MaskedSelection, index_by_selections, select, take_selected
+from .masked import (InnerSelection, MaskedSelection, index_by_selections, select,
+                     take_selected)
 
 
 def _is_int(k) -> bool:
@@ -198,6 +199,37 @@ def make_view(base, kind: str, arg):
     return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
 
 
+def c_contiguous(t) -> bool:
+    """Whether NumPy's array for `t` is C-contiguous, as far as its views tell: a transpose
+    is not, nor a partial or strided slice of a dim after the first selected one. False where
+    unsure, so that what NumPy would copy (`np.ravel(x.T)`) is copied."""
+    view = getattr(t, "_view", None)
+    if view is None:
+        return True
+    base, _, kind, arg = view
+    if kind == "reshape":
+        return c_contiguous(base)
+    return kind == "index" and c_contiguous(base) and _contiguous_block(base.shape, arg)
+
+
+def _contiguous_block(shape, key) -> bool:
+    """Whether basic `key` selects one contiguous block of a C-ordered array of `shape`: each
+    dim before the last partly selected one gives one element, and that one has step 1."""
+    dims = []  # (elements selected, whole dim selected in order, step 1)
+    for k in (k for k in key if k is not None):
+        n = shape[len(dims)]
+        if isinstance(k, slice):
+            r = range(*k.indices(n))
+            dims.append((len(r), len(r) == n and r.step == 1, r.step == 1))
+        else:
+            dims.append((1, n == 1, True))
+    partial = [i for i, (_, whole, _) in enumerate(dims) if not whole]
+    if not partial:
+        return True
+    last = partial[-1]
+    return all(size == 1 for size, _, _ in dims[:last]) and (dims[last][2] or dims[last][0] <= 1)
+
+
 def read_only_view(base, compute, what: str):
     """`compute(base)` as the read-only view of `base` NumPy returns from `what`: it follows
     later writes to `base`, and a write into it raises NumPy's ValueError instead of changing
@@ -303,6 +335,15 @@ def _advanced_set(x, key, value, mode="set"):
     xe, basic_key, sub, adv_pos, idx = _prepare_advanced(x, key)
     flat, perm, at, bshape, lin = _advanced_layout(sub, adv_pos, idx)
     want = _advanced_get(x, key).shape
+    if callable(mode):  # a ufunc's `at`: the updates stay in their own dtype
+        if value is not None:
+            value = lax.broadcast_to(value, want)
+            value = lax.reshape(value, want[:at] + (lin.shape[at],) + want[at + len(bshape):])
+        new = mode(flat, lin, value, at)
+        new = lax.transpose(lax.reshape(new, [sub.shape[i] for i in perm]), np.argsort(perm))
+        if any(k != slice(None) for k in basic_key):
+            new = _basic_set(xe, basic_key, new)
+        return lax.reshape(new, x.shape)
     if mode == "set":
         value = _drop_unit_lead(value, len(want))
     value = lax.broadcast_to(lax.cast(value, x.dtype), want)
@@ -341,6 +382,154 @@ def _extreme_at(flat, lin, value, at, name):
     spare = np.concatenate([flat, np.zeros_like(part(flat, 0, 1))], axis=at)
     written = part(lax.scatter(spare, idx, value, at, "set"), 0, n)
     return getattr(np, name)(flat, written)
+
+
+# ufuncs whose repeated application `f(f(x, a), b)` is `f(x, f(a, b))`, so the updates of one
+# element can be combined first (exactly, but for a float product: regrouped, within rounding)
+ASSOCIATIVE_AT = frozenset("multiply logical_and logical_or logical_xor bitwise_and bitwise_or "
+                           "bitwise_xor maximum minimum fmax fmin gcd lcm".split())
+# unary ufuncs applied k times: an involution is itself for odd k, an idempotent one for k > 0
+INVOLUTIONS = frozenset("negative conjugate invert bitwise_not bitwise_invert logical_not".split())
+IDEMPOTENT = frozenset("positive absolute fabs floor ceil trunc rint sign".split())
+# integer ufuncs whose result cast to a narrower integer is the same computed in it
+_MODULAR = frozenset("multiply bitwise_and bitwise_or bitwise_xor".split())
+
+
+def _along(a, start, stop, at):
+    return a[(slice(None),) * at + (slice(start, stop),)]
+
+
+def _rounds_at(ufunc, flat, lin, value, at):
+    """`ufunc.at` with indices known while tracing, exactly in NumPy's order: round r updates
+    the r-th occurrence of each index (distinct targets, so one gather, ufunc and scatter),
+    and casts its results back into the array's dtype as NumPy's loop does."""
+    lin = np.ravel(lin)
+    order = np.argsort(lin, kind="stable")
+    first = np.searchsorted(lin[order], lin[order], side="left")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(lin.size) - first
+    for r in range(int(rank.max()) + 1 if lin.size else 0):
+        pos = np.flatnonzero(rank == r)
+        shape = (1,) * at + (pos.size,) + (1,) * (flat.ndim - at - 1)
+        target = np.reshape(lin[pos], shape)
+        args = [lax.gather(flat, target, at)]
+        if value is not None:
+            args.append(lax.gather(value, np.reshape(pos, shape), at))
+        flat = lax.scatter(flat, target, lax.cast(ufunc(*args), flat.dtype), at, "set")
+    return flat
+
+
+# traced indices of a ufunc whose updates do not combine go one update at a time, unrolled
+SEQUENTIAL_AT_LIMIT = 64
+
+
+def _sequential_at(ufunc, flat, lin, value, at):
+    """`ufunc.at` with traced indices, one update at a time in NumPy's order (a gather, the
+    ufunc in NumPy's loop, a cast back and a scatter per update)."""
+    for k in range(np.shape(lin)[at]):
+        target = _along(lin, k, k + 1, at)
+        args = [lax.gather(flat, target, at)]
+        if value is not None:
+            args.append(_along(value, k, k + 1, at))
+        flat = lax.scatter(flat, target, lax.cast(ufunc(*args), flat.dtype), at, "set")
+    return flat
+
+
+def _count_at(flat, lin, at):
+    """How many times each element of `flat` is indexed by `lin` along `at`."""
+    shape = flat.shape[:at] + (np.shape(lin)[at],) + flat.shape[at + 1:]
+    return lax.scatter(lax.lift(np.zeros(flat.shape, np.int64)), lin, np.ones(shape, np.int64),
+                       at, "add")
+
+
+def _grouped_at(ufunc, flat, lin, value, at):
+    """`ufunc.at` for an associative ufunc with traced indices: the updates sorted stably by
+    target, combined in order within each target's run (a segmented scan by doubling), and the
+    last of each run combined with the element it targets."""
+    n = flat.shape[at]
+    value = lax.cast(value, flat.dtype)
+    lin = lax.broadcast_to(lax.cast(lax.lift(lin), np.intp), value.shape)
+    order = np.argsort(lin, axis=at, kind="stable")
+    lin, value = (np.take_along_axis(a, order, axis=at) for a in (lin, value))
+    size, shift = lin.shape[at], 1
+    while shift < size:
+        before = np.concatenate([np.full_like(_along(lin, 0, shift, at), -1),
+                                 _along(lin, 0, size - shift, at)], axis=at)
+        prev = np.concatenate([_along(value, 0, shift, at), _along(value, 0, size - shift, at)],
+                              axis=at)
+        value = np.where(before == lin, lax.cast(ufunc(prev, value), flat.dtype), value)
+        shift *= 2
+    following = np.concatenate([_along(lin, 1, None, at), np.full_like(_along(lin, 0, 1, at), n)],
+                               axis=at)
+    idx = np.where(lin != following, lin, n)
+    spare = np.concatenate([flat, np.zeros_like(_along(flat, 0, 1, at))], axis=at)
+    written = _along(lax.scatter(spare, idx, value, at, "set"), 0, n, at)
+    touched = _count_at(flat, lin, at) > 0
+    return np.where(touched, lax.cast(ufunc(flat, written), flat.dtype), flat)
+
+
+def _repeated_unary_at(ufunc, flat, lin, at):
+    """A unary `ufunc.at` with traced indices, for ufuncs whose k-fold application is known."""
+    count = _count_at(flat, lin, at)
+    applied = count % 2 == 1 if ufunc.__name__ in INVOLUTIONS else count > 0
+    return np.where(applied, lax.cast(ufunc(flat), flat.dtype), flat)
+
+
+def ufunc_at(ufunc, x, key, value) -> None:
+    """`ufunc.at(x, key[, value])`, unbuffered: an element indexed k times is updated k times
+    in order. Indices known while tracing take rounds of distinct targets (exact for every
+    ufunc); traced indices need a ufunc whose repeated updates combine (`ASSOCIATIVE_AT`,
+    `INVOLUTIONS`, `IDEMPOTENT`) and a loop in the array's own dtype, or at most
+    `SEQUENTIAL_AT_LIMIT` of them, which go one by one."""
+    from .ufuncs import resolve
+
+    name = ufunc.__name__
+    keys = key if isinstance(key, tuple) else (key,)
+    if any(isinstance(k, MaskedSelection) for k in keys) or isinstance(value, MaskedSelection):
+        raise errors.data_dependent(f"np.{name}.at with indices or values selected by a traced "
+                                    "mask", f"x[m] = np.{name}(x[m], v[m]) for a mask m")
+    if value is not None:
+        value = lax.lift(value) if lax.is_tracer(value) else lax.lift(np.asarray(value))
+        value = lax.cast(value, value.dtype) if value.weak else value  # NumPy takes b as an array
+    resolve(ufunc, (x,) if value is None else (x, value))  # NumPy's type errors come first
+    ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
+            for k in _expand_key(lift_index_lists(key), x.ndim)]
+    if not any(_is_advanced(k) for k in ekey):  # no index repeats
+        view = x[tuple(ekey)]
+        args = (view,) if value is None else (view, value)
+        view[...] = lax.cast(lax.broadcast_to(ufunc(*args), view.shape), x.dtype)
+        return
+
+    def combine(flat, lin, updates, at):
+        known = lin.constant_value() if lax.is_tracer(lin) else np.asarray(lin)
+        operands = (flat,) if updates is None else (flat, updates)
+        loop = resolve(ufunc, operands)[-1]
+        same = loop == flat.dtype or name in _MODULAR and loop.kind in "iu" and \
+            flat.dtype.kind in "iu"
+        grouped = updates is not None and same and name in ASSOCIATIVE_AT
+        regrouped = name == "multiply" and flat.dtype.kind in "fc"  # exact in turn only
+        few = np.shape(lin)[at] <= SEQUENTIAL_AT_LIMIT
+        if grouped and not regrouped:
+            return _grouped_at(ufunc, flat, lin, updates, at)
+        if known is not None:
+            return _rounds_at(ufunc, flat, known, updates, at)
+        if updates is None and same and name in INVOLUTIONS | IDEMPOTENT:
+            return _repeated_unary_at(ufunc, flat, lin, at)
+        if few:
+            return _sequential_at(ufunc, flat, lin, updates, at)
+        if grouped:
+            return _grouped_at(ufunc, flat, lin, updates, at)
+        if loop != flat.dtype:
+            raise errors.unsupported(
+                f"np.{name}.at of {loop} updates into an array of {flat.dtype} with more than "
+                f"{SEQUENTIAL_AT_LIMIT} traced indices (NumPy casts each update back to "
+                f"{flat.dtype} as it goes)")
+        raise errors.unsupported(
+            f"np.{name}.at with more than {SEQUENTIAL_AT_LIMIT} traced indices (each repeated "
+            "index is updated in turn, which only indices known while tracing, an associative "
+            "ufunc, or a few indices let tracenp compile)")
+
+    x._assign(_advanced_set(x, ekey, value, mode=combine))
 
 
 # ----------------------------------------------------------------------------- entry points
@@ -394,6 +583,9 @@ def getitem(x, key):
     split = _mask_then_basic(key)
     if split is not None:
         return select(getitem(x, split[1]), split[0])
+    inner = _inner_select(x, key)
+    if inner is not None:
+        return inner
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         return index_by_selections(x, keys)
@@ -458,23 +650,58 @@ def setitem(x, key, value):
     x._assign(_basic_set(x, tuple(ekey), value))
 
 
-def _inner_mask_set(x, key, value) -> bool:
-    """`x[:, mask] = v` for a traced mask after slices (and before slices): a `where` over
-    the basic view `x[:, :, ...]`, when `v` has one value for all selected positions along the
-    mask's dim (`X[:, ~keep] = 0`, scikit-learn's column selection). False for other keys."""
-    if not isinstance(key, tuple) or isinstance(value, MaskedSelection):
-        return False
+def _inner_mask_view(x, key):
+    """`(view, j, mask)` for a key `x[:, mask]`: one traced mask after slices at `j > 0` (and
+    before slices), `view` the basic view `x[:, :, ...]` with the mask's dims whole. None for
+    other keys; NumPy's IndexError for a mask whose shape does not fit."""
+    if not isinstance(key, tuple) or any(k is None for k in key):
+        return None
     at = [i for i, k in enumerate(key) if _traced_mask(k)]
+    if len(at) == 1 and Ellipsis in key[:at[0]]:  # x[..., m]: the dims the ellipsis covers
+        i, mask = key.index(Ellipsis), key[at[0]]
+        fill = x.ndim - (len(key) - 1) - (mask.ndim - 1)
+        key = key[:i] + (slice(None),) * fill + key[i + 1:]
+        at = [at[0] + fill - 1]
     if len(at) != 1 or at[0] == 0 or key[at[0]].ndim == 0 or \
             not all(isinstance(k, slice) for k in key[:at[0]]) or \
             not all(isinstance(k, slice) or k is Ellipsis for k in key[at[0] + 1:]):
-        return False
+        return None
     j, mask = at[0], key[at[0]]
     view = getitem(x, key[:j] + (slice(None),) * mask.ndim + key[j + 1:])
     for d, (n, m) in enumerate(zip(view.shape[j:], mask.shape)):
         if n != m:
             raise IndexError(f"boolean index did not match indexed array along axis {j + d}; "
                              f"size of axis is {n} but size of corresponding boolean axis is {m}")
+    return view, j, mask
+
+
+def _inner_select(x, key):
+    """`x[:, mask]` for a traced mask after slices: a selection along axis `j` (`None` for
+    other keys)."""
+    found = _inner_mask_view(x, key)
+    if found is None:
+        return None
+    view, j, mask = found
+    moved = np.moveaxis(view, range(j, j + mask.ndim), range(mask.ndim))
+    return InnerSelection(Tracer(moved.node), mask, j)  # a copy: x's later writes miss it
+
+
+def _inner_mask_set(x, key, value) -> bool:
+    """`x[:, mask] = v` for a traced mask after slices (and before slices): a `where` over
+    the basic view `x[:, :, ...]`, when `v` has one value for all selected positions along the
+    mask's dim (`X[:, ~keep] = 0`, scikit-learn's column selection), or is a selection by the
+    same mask that meets the selected axis (`x[:, m] += 1`, `x[:, m] *= w[m]`). False for
+    other keys."""
+    found = _inner_mask_view(x, key)
+    if found is None:
+        return False
+    view, j, mask = found
+    m = lax.reshape(mask, (1,) * j + mask.shape + (1,) * (view.ndim - j - mask.ndim))
+    if isinstance(value, MaskedSelection):
+        target = _inner_select(x, key)
+        placed = target.placed(value)
+        view._assign(np.where(m, lax.cast(placed, view.dtype), view))
+        return True
     target = view.ndim - mask.ndim + 1
     value = _drop_unit_lead(value, target)
     shape = (1,) * (target - value.ndim) + value.shape
@@ -486,7 +713,6 @@ def _inner_mask_set(x, key, value) -> bool:
             "x[:, mask] = values with one value per selected element (a data-dependent count); "
             "use x = np.where(mask, values, x) with values of x's shape")
     value = lax.reshape(value, shape[:j] + (1,) * mask.ndim + shape[j + 1:])
-    m = lax.reshape(mask, (1,) * j + mask.shape + (1,) * (view.ndim - j - mask.ndim))
     view._assign(lax.broadcast_to(np.where(m, lax.cast(value, view.dtype), view), view.shape))
     return True
 
@@ -527,6 +753,9 @@ def _mask_set(x, ekey, mask, value):
             ekey[0] is not mask:
         raise errors.unsupported("Assignment through a traced boolean mask combined with "
                                  "other indices")
+    if isinstance(value, InnerSelection):
+        raise errors.data_dependent("x[mask] = y[:, mask] (a selection along another axis)",
+                                    "x = np.where(mask, values, x) with values of x's shape")
     same = isinstance(value, MaskedSelection) and value.mask.node is mask.node
     value = lax.lift(value.values if same else value)  # x[mask] op= v: read and written back
     if value.ndim > 0 and value.shape != x.shape[mask.ndim:] and not same:
@@ -542,7 +771,7 @@ def _unselect_at(x, keys: tuple, value, mode: str):
     one traced mask `m`: the update at every position, with the ufunc's identity (at index 0)
     where `m` leaves it out. `v` is a selection by `m` or a scalar."""
     mask = keys[0].mask if isinstance(keys[0], MaskedSelection) else None
-    if mask is None or len(keys) > x.ndim or any(
+    if mask is None or len(keys) > x.ndim or isinstance(value, InnerSelection) or any(
             not isinstance(k, MaskedSelection) or k.mask.node is not mask.node
             or k.values.shape != mask.shape or k.dtype.kind not in "iu" for k in keys) or \
             not (isinstance(value, MaskedSelection) and value.mask.node is mask.node
@@ -702,17 +931,53 @@ def ix_(*args):
     return tuple(out)
 
 
+def _shape_str(shape) -> str:
+    return f"({shape[0]},)" if len(shape) == 1 else "(" + ",".join(map(str, shape)) + ")"
+
+
+def _along_axis_index(arr, indices, axis: int):
+    """`indices` as a wrapped index array along `axis`, after NumPy's checks in its order:
+    integer dtype and rank (`_make_along_axis_idx`), then the broadcast of the index with the
+    other dims' aranges (an IndexError, as fancy indexing raises it)."""
+    shape = np.shape(indices)
+    dtype = indices.dtype if hasattr(indices, "dtype") else np.asarray(indices).dtype
+    if not np.issubdtype(dtype, np.integer):
+        raise IndexError("`indices` must be an integer array")
+    if len(shape) != arr.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    parts = [shape if d == axis else (1,) * d + (n,) + (1,) * (arr.ndim - d - 1)
+             for d, n in enumerate(arr.shape)]
+    try:
+        np.broadcast_shapes(*parts)
+    except ValueError:
+        raise IndexError("shape mismatch: indexing arrays could not be broadcast together with "
+                         "shapes " + "".join(_shape_str(p) + " " for p in parts)) from None
+    return _to_index_array(indices, arr.shape[axis], axis)
+
+
+def _check_value_shape(vshape: tuple, target: tuple) -> None:
+    """NumPy's error for values that do not broadcast to an index result (leading 1s of the
+    values are dropped first, as assignment does)."""
+    lead = len(vshape) - len(target)
+    inner = vshape[lead:] if lead > 0 and all(d == 1 for d in vshape[:lead]) else vshape
+    try:
+        if len(inner) > len(target) or np.broadcast_shapes(inner, target) != target:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"shape mismatch: value array of shape {_shape_str(vshape)} could not "
+                         f"be broadcast to indexing result of shape {_shape_str(target)}") \
+            from None
+
+
 @implements(np.take_along_axis)
 def take_along_axis(arr, indices, axis=-1):
     arr = lax.lift(arr)
     if axis is None:
+        if np.ndim(indices) != 1:
+            raise ValueError("when axis=None, `indices` must have a single dimension.")
         arr, axis = np.ravel(arr), 0
-    if np.ndim(indices) != arr.ndim:
-        raise ValueError("`indices` and `arr` must have the same number of dimensions")
-    axis = normalize_axis(axis, arr.ndim)
-    n = arr.shape[axis]
-    idx = _to_index_array(indices, n, axis)
-    return lax.gather(arr, idx, axis)
+    axis = normalize_axis(axis, arr.ndim, strict=True)
+    return lax.gather(arr, _along_axis_index(arr, indices, axis), axis)
 
 
 @implements(np.put_along_axis)
@@ -724,8 +989,10 @@ def put_along_axis(arr, indices, values, axis):
         put_along_axis(flat, indices, values, 0)
         arr[...] = lax.reshape(flat, arr.shape)
         return
-    axis = axis % arr.ndim
-    idx = _to_index_array(indices, arr.shape[axis], axis)
+    axis = normalize_axis(axis, arr.ndim, strict=True)
+    idx = _along_axis_index(arr, indices, axis)
+    target = np.broadcast_shapes(np.shape(idx), arr.shape[:axis] + (1,) + arr.shape[axis + 1:])
+    _check_value_shape(np.shape(values), target)
     check_scalar_conversion(arr.dtype, values, numpy_scalars=False)
     arr._assign(lax.scatter(arr, idx, values, axis, "set"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import re
 import warnings
 
 import numpy as np
@@ -59,6 +60,108 @@ def gufunc(ufunc, *args):
     if name == "vecmat":
         return np.einsum("...j,...ji->...i", _conj(a), b)
     raise errors.unsupported(f"np.{name}")
+
+
+def _signature_dims(ufunc) -> list[list[str]]:
+    """Each operand's core dim names, from a gufunc's signature `(n?,k),(k,m?)->(n?,m?)`."""
+    return [[d for d in op.split(",") if d]
+            for op in re.findall(r"\(([^)]*)\)", ufunc.signature.replace(" ", ""))]
+
+
+def _core_counts(sig, args, nin: int) -> list[int]:
+    """Core dims of each operand for these inputs: an optional dim (`n?`) is missing where its
+    input has fewer dims than the signature names, and then missing from the output too."""
+    missing = set()
+    for dims, x in zip(sig[:nin], args):
+        optional = [d for d in dims if d.endswith("?")]
+        missing.update(optional[:max(len(dims) - x.ndim, 0)])
+    return [sum(d not in missing for d in dims) for dims in sig]
+
+
+def _operand_axes(name: str, iop: int, item, ncore: int, ndim: int) -> tuple[int, ...]:
+    """One item of `axes=`: a tuple of `ncore` distinct axes of a `ndim`-dim operand, or an
+    int for one core dim, checked as NumPy's `_parse_axes_arg` checks it."""
+    if isinstance(item, tuple):
+        if len(item) != ncore:
+            raise np.exceptions.AxisError(
+                f"{name}: operand {iop} has {ncore} core dimensions, but {len(item)} dimensions "
+                "are specified by axes tuple.")
+    elif ncore == 1:
+        item = (item,)
+    elif ncore == 0:
+        raise np.exceptions.AxisError(f"{name}: operand {iop} has 0 core dimensions, but the "
+                                      "axes item is a single integer.")
+    else:
+        raise TypeError(f"{name}: axes item {iop} should be a tuple.")
+    axes = tuple(normalize_axis(operator.index(a), ndim, strict=True) for a in item)
+    for k, a in enumerate(axes):
+        if a in axes[:k]:
+            raise ValueError(f"axes item {iop} has value {a} repeated")
+    return axes
+
+
+_UNSET = object()
+
+
+def gufunc_axes(ufunc, args, kwargs: dict):
+    """`ufunc(*args, axes=..., axis=..., keepdims=...)` for a gufunc (`np.matmul(a, b,
+    axes=[(0, 1), (0, 1), (0, 1)])`): each input's core dims moved to its end in the order
+    given, the plain call, and the output's core dims moved where `axes` puts them, with
+    NumPy's errors for axes that do not fit the signature."""
+    name, nin = ufunc.__name__, ufunc.nin
+    sig = _signature_dims(ufunc)
+    axes, axis = kwargs.pop("axes", _UNSET), kwargs.pop("axis", _UNSET)
+    keepdims = kwargs.pop("keepdims", _UNSET)
+    out = kwargs.pop("out", None)
+    if axes is not _UNSET and axis is not _UNSET:
+        raise TypeError("cannot specify both 'axis' and 'axes'")
+    if keepdims is not _UNSET:
+        for i in range(1, len(sig)):
+            want = len(sig[0]) if i < nin else 0
+            if len(sig[i]) != want:
+                raise TypeError(
+                    f"{name} does not support keepdims: its signature {ufunc.signature} requires "
+                    f"{'input' if i < nin else 'output'} {i if i < nin else i - nin} to have "
+                    f"{len(sig[i])} core dimensions, but keepdims can only be used when all "
+                    "inputs have the same number of core dimensions and all outputs have no "
+                    "core dimensions.")
+    keepdims = keepdims is not _UNSET and bool(keepdims)
+    args = [lax.lift(a) for a in args]
+    ncore = _core_counts(sig, args, nin)
+    if keepdims:
+        ncore[nin:] = [ncore[0]] * (len(sig) - nin)
+    loop_ndim = max(a.ndim - c for a, c in zip(args, ncore))
+    ndims = [a.ndim for a in args] + [loop_ndim + c for c in ncore[nin:]]
+    if axis is not _UNSET:
+        distinct = {d.rstrip("?") for dims in sig for d in dims}
+        if len(distinct) != 1:
+            raise TypeError(f"{name}: axis can only be used with a single shared core "
+                            f"dimension, not with the {len(distinct)} distinct ones implied by "
+                            f"signature {ufunc.signature}.")
+        axes = [operator.index(axis) if c else () for c in ncore]
+    if axes is _UNSET:
+        axes = []
+    elif not isinstance(axes, list):
+        raise TypeError("axes should be a list.")
+    elif len(axes) != len(sig) and not (len(axes) == nin and not any(sig[nin:])):
+        raise ValueError(f"axes should be a list with an entry for all {len(sig)} inputs and "
+                         "outputs; entries for outputs can only be omitted if none of them has "
+                         "core axes.")
+    given = [_operand_axes(name, i, item, ncore[i], ndims[i]) for i, item in enumerate(axes)]
+    given += [tuple(range(n - c, n)) for n, c in zip(ndims[len(given):], ncore[len(given):])]
+    moved = [np.moveaxis(a, ax, range(a.ndim - len(ax), a.ndim)) if ax else a
+             for a, ax in zip(args, given)]
+    res = ufunc(*moved, **kwargs)
+    if keepdims:
+        res = lax.reshape(res, res.shape + (1,) * ncore[nin])
+    res = np.moveaxis(res, range(res.ndim - ncore[nin], res.ndim), given[nin]) \
+        if ncore[nin] else res
+    if out is not None:
+        from .ufuncs import _store
+
+        return _store(ufunc, (res,), out[0] if isinstance(out, tuple) else out, True,
+                      kwargs.get("casting", "same_kind"))
+    return res
 
 
 def _conj(x):

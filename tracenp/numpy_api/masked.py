@@ -20,7 +20,9 @@ import weakref
 import numpy as np
 
 from .. import errors, lax
+from ..shapes import normalize_axis
 from ..trace import current_trace
+from ..tracer import Tracer
 from . import mark_returns
 
 _INSTEAD = ("reduce it where it is made (x[mask].sum(), np.mean(x[mask]), x[mask].max(), ...), "
@@ -46,14 +48,18 @@ class MaskedSelection:
 
     __array_priority__ = 1000
 
-    def __init__(self, values, mask):
+    def __init__(self, values, mask, made_by: tuple[str, str] | None = None,
+                 nonempty: bool = False):
         self.values = values  # shape mask.shape + rest
         self.mask = mask
+        self.made_by = made_by  # (what it is, what to do instead) when not x[mask]
+        self.nonempty = nonempty  # selects at least one element (np.unique's of a non-empty x)
         state = current_trace()
         if state is not None:  # a selection that outlives the trace is refused there
+            what, instead = made_by or ("x[mask] or np.nonzero(mask) (np.where(condition) with "
+                                        "one argument) of a traced mask", _RETURNED)
             state.selections.append((weakref.ref(self), errors.data_dependent(
-                "Returning x[mask] or np.nonzero(mask) (np.where(condition) with one "
-                "argument) of a traced mask, or keeping it past the call", _RETURNED)))
+                f"Returning {what}, or keeping it past the call", instead)))
 
     # ------------------------------------------------------------------ what it is
     @property
@@ -65,7 +71,8 @@ class MaskedSelection:
         return self.values.ndim - self.mask.ndim + 1
 
     def _refuse(self, what: str):
-        raise errors.data_dependent(f"{what} of x[mask] with a traced mask", _INSTEAD)
+        made, instead = self.made_by or ("x[mask] with a traced mask", _INSTEAD)
+        raise errors.data_dependent(f"{what} of {made}", instead)
 
     @property
     def shape(self):
@@ -121,12 +128,19 @@ class MaskedSelection:
     def _same(self, other) -> bool:
         return isinstance(other, MaskedSelection) and other.mask.node is self.mask.node
 
+    def _wrap(self, values) -> MaskedSelection:
+        """The selection by this mask of `values` (a result of elementwise work on this one)."""
+        return MaskedSelection(values, self.mask)
+
     def _operand(self, x):
         """The full-shape operand standing for `x` in elementwise work on this selection."""
         if isinstance(x, MaskedSelection):
             if not self._same(x):
                 raise errors.data_dependent(
                     "Combining selections x[m1] and y[m2] by different traced masks", _INSTEAD)
+            if isinstance(x, InnerSelection):  # x[m] with y[:, m] (the operator defers)
+                raise errors.data_dependent("x[m] op= y[:, m] (selected along other axes)",
+                                            _INSTEAD)
             return x.values
         if lax.is_tracer(x) or isinstance(x, np.ndarray):
             if np.ndim(x) > self.values.ndim - self.mask.ndim:
@@ -145,8 +159,8 @@ class MaskedSelection:
             self._refuse(f"np.{ufunc.__name__}{detail}")
         res = ufunc(*(self._operand(x) for x in inputs))
         if isinstance(res, tuple):
-            return tuple(MaskedSelection(r, self.mask) for r in res)
-        return MaskedSelection(res, self.mask)
+            return tuple(self._wrap(r) for r in res)
+        return self._wrap(res)
 
     def __array_function__(self, func, types, args, kwargs):
         if func is _NP_INTERP:
@@ -156,14 +170,14 @@ class MaskedSelection:
         if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
             res = func(*(self._operand(a) for a in args),
                        **{k: self._operand(v) for k, v in kwargs.items()})
-            return MaskedSelection(res, self.mask)
+            return self._wrap(res)
         impl = _REDUCTIONS.get(func)
         if impl is None or not args or args[0] is not self:
             self._refuse(f"np.{func.__name__}")
         return mark_returns(impl(self, *args[1:], **kwargs), "scalar")
 
     def astype(self, dtype, *args, **kwargs):
-        return MaskedSelection(self.values.astype(dtype, *args, **kwargs), self.mask)
+        return self._wrap(self.values.astype(dtype, *args, **kwargs))
 
     def copy(self):
         return self
@@ -182,11 +196,12 @@ class MaskedSelection:
             return tuple(range(self.mask.ndim))
         self._refuse(f"A reduction along axis {axis}")
 
+    def _kept(self, axis) -> tuple:
+        """The shape of a reduction with `keepdims=True` (of the selected axis, or all)."""
+        return (1,) * self.ndim if axis is None else (1,) + self.values.shape[self.mask.ndim:]
+
     def _keep(self, res, axis, keepdims):
-        if not keepdims:
-            return res
-        rest = self.values.shape[self.mask.ndim:]
-        return np.reshape(res, (1,) * self.ndim if axis is None else (1,) + rest)
+        return np.reshape(res, self._kept(axis)) if keepdims else res
 
     def reduce(self, func, axis=None, keepdims=False, **kw):
         res = func(self.values, axis=self._axes(axis), where=self._where(), **kw)
@@ -215,9 +230,16 @@ _reduction(np.all)(_simple(np.all))
 
 def _extremum(func, name):
     def reduce(sel, axis=None, out=None, keepdims=False):
-        if sel.dtype.kind != "f" or out is not None:
+        exact = sel.nonempty and sel.dtype.kind in "iub" and axis in (None, 0, (0,))
+        if (sel.dtype.kind != "f" and not exact) or out is not None:
             sel._refuse(f"np.{name} of a non-floating selection (NumPy raises on an empty one; "
                         f"pass initial= to np.{name}(x, where=mask, initial=...) instead)")
+        if exact:  # np.unique(x, return_counts=True)[1].max(): never empty
+            info = np.iinfo(sel.dtype) if sel.dtype.kind != "b" else None
+            low, high = (info.min, info.max) if info else (False, True)
+            res = func(sel.values, axis=sel._axes(axis), where=sel._where(),
+                       initial=low if name == "max" else high)
+            return sel._keep(res, axis, keepdims)
         fill = -np.inf if name == "max" else np.inf
         axes = sel._axes(axis)
         where = sel._where()
@@ -259,8 +281,7 @@ def _order_statistic(func, nan_func):
         res = np.where(bad, lax.cast(nan, res.dtype), res)
         if keepdims:
             lead = res.shape[:res.ndim - (values.ndim - len(axes))]
-            rest = values.shape[sel.mask.ndim:]
-            res = np.reshape(res, lead + ((1,) * sel.ndim if axis is None else (1,) + rest))
+            res = np.reshape(res, lead + sel._kept(axis))
         return res
 
     return reduce
@@ -352,7 +373,7 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     query = x.values if isinstance(x, MaskedSelection) else x
     res = interp(query, xp.values[src], fp.values[src], left, right)
     res = np.where(np.any(m), res, lax.cast(np.asarray(np.nan), res.dtype))
-    return MaskedSelection(res, x.mask) if isinstance(x, MaskedSelection) else res
+    return x._wrap(res) if isinstance(x, MaskedSelection) else res
 
 
 @_reduction(np.average)
@@ -381,9 +402,10 @@ def _binary(fn, reflected=False):
     powers, as the tracer's own operator does)."""
 
     def op(self, other):
+        if isinstance(other, InnerSelection) and not isinstance(self, InnerSelection):
+            return NotImplemented  # w[m] * x[:, m]: the inner selection places both
         other = self._operand(other)
-        return MaskedSelection(fn(other, self.values) if reflected else fn(self.values, other),
-                               self.mask)
+        return self._wrap(fn(other, self.values) if reflected else fn(self.values, other))
 
     return op
 
@@ -397,7 +419,7 @@ def _inplace(fn, ufunc):
         if not np.can_cast(res.dtype, self.values.dtype, "same_kind"):
             raise np._core._exceptions._UFuncOutputCastingError(
                 ufunc, "same_kind", res.dtype, self.values.dtype, 0)
-        return MaskedSelection(res.astype(self.values.dtype), self.mask)
+        return self._wrap(res.astype(self.values.dtype))
 
     return op
 
@@ -414,9 +436,84 @@ for _name in "lt le gt ge eq ne".split():
     setattr(MaskedSelection, f"__{_name}__", _binary(getattr(operator, _name)))
 for _name in "neg pos abs invert".split():
     setattr(MaskedSelection, f"__{_name}__",
-            (lambda fn: lambda self: MaskedSelection(fn(self.values), self.mask))(
+            (lambda fn: lambda self: self._wrap(fn(self.values)))(
                 getattr(operator, _name)))
 MaskedSelection.__hash__ = None
+
+
+class InnerSelection(MaskedSelection):
+    """`x[:, mask]`: NumPy's selection along axis `at` (after `at` whole dims), of shape
+    `pre + (k,) + post`. `values` holds the whole of it with the mask's dims moved first, so
+    the masked reductions work as they are; operands are moved the same way, and `setitem`
+    moves them back (`x[:, m] *= w[m]`, `X[:, keep] -= X[:, keep].mean(axis=0)`)."""
+
+    def __init__(self, values, mask, at: int):
+        super().__init__(values, mask)
+        self.at = at
+
+    def _wrap(self, values) -> InnerSelection:
+        return InnerSelection(values, self.mask, self.at)
+
+    def _post(self) -> int:
+        return self.values.ndim - self.mask.ndim - self.at
+
+    def _operand(self, x):
+        """`x` as NumPy broadcasts it against `pre + (k,) + post`, moved to the mask-first
+        layout: a selection by the same mask must meet the selected axis with its own, any
+        other operand must have length 1 there (or not reach it)."""
+        post, md = self._post(), self.mask.ndim
+        if isinstance(x, MaskedSelection):
+            at = getattr(x, "at", 0)
+            if not self._same(x) or x.values.ndim - md - at != post or at > self.at:
+                raise errors.data_dependent("Combining x[:, mask] with a selection whose "
+                                            "selected axis does not meet it", _INSTEAD)
+            return lax.reshape(x.values, x.values.shape[:md] + (1,) * (self.at - at) +
+                               x.values.shape[md:])
+        if not (lax.is_tracer(x) or isinstance(x, np.ndarray)) or np.ndim(x) <= post:
+            return x
+        shape = np.shape(x)
+        if len(shape) > self.ndim or shape[len(shape) - post - 1] != 1:
+            raise errors.data_dependent(
+                "Combining x[:, mask] with an array along the selected axis", _INSTEAD)
+        pre = shape[:len(shape) - post - 1]
+        return np.reshape(x, (1,) * (md + self.at - len(pre)) + pre + shape[len(shape) - post:])
+
+    def __getitem__(self, key):
+        self._refuse("Indexing")
+
+    def _axes(self, axis):
+        if axis is None:
+            return tuple(range(self.values.ndim))
+        if isinstance(axis, tuple) and len(axis) == 1:
+            axis = axis[0]
+        if axis in (self.at, self.at - self.ndim):
+            return tuple(range(self.mask.ndim))
+        self._refuse(f"A reduction along axis {axis}")
+
+    def _kept(self, axis) -> tuple:
+        if axis is None:
+            return (1,) * self.ndim
+        rest = self.values.shape[self.mask.ndim:]
+        return rest[:self.at] + (1,) + rest[self.at:]
+
+    def reduce(self, func, axis=None, keepdims=False, **kw):
+        """A reduction along another axis than the selected one keeps the selection
+        (`X[:, keep].mean(axis=0)`); over the selected axis or all, the masked reduction."""
+        if isinstance(axis, tuple) and len(axis) == 1:
+            axis = axis[0]
+        if axis is None or isinstance(axis, tuple) or axis in (self.at, self.at - self.ndim):
+            return super().reduce(func, axis, keepdims, **kw)
+        axis = normalize_axis(axis, self.ndim)
+        pos = self.mask.ndim + (axis if axis < self.at else axis - 1)
+        res = func(self.values, axis=pos, keepdims=keepdims, **kw)
+        return InnerSelection(res, self.mask, self.at - (axis < self.at and not keepdims))
+
+    def placed(self, x):
+        """Operand `x` broadcast to the whole selection and moved back to NumPy's layout
+        `pre + mask.shape + post`, for writing it into `x[:, mask]`."""
+        full = lax.broadcast_to(lax.lift(self._operand(x)), self.values.shape)
+        md = self.mask.ndim
+        return np.moveaxis(full, range(md), range(self.at, self.at + md))
 
 
 def select(x, mask) -> MaskedSelection:
@@ -428,7 +525,7 @@ def select(x, mask) -> MaskedSelection:
         if n != m:
             raise IndexError(f"boolean index did not match indexed array along axis {i}; size "
                              f"of axis is {n} but size of corresponding boolean axis is {m}")
-    return MaskedSelection(x, mask)
+    return MaskedSelection(Tracer(x.node), mask)  # NumPy's copy: later writes to x miss it
 
 
 def index_by_selections(x, keys: tuple) -> MaskedSelection:

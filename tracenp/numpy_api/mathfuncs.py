@@ -279,6 +279,8 @@ def searchsorted(a, v, side="left", sorter=None):
         a = np.take(a, sorter)
     v = lax.lift(v)
     common = np.result_type(a.dtype, v.dtype)
+    if common.names:
+        raise errors.unsupported("np.searchsorted of structured arrays")
     a, v = lax.cast(a, common), lax.cast(v, common)
     if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
         a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
@@ -844,11 +846,13 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     known = [k.constant_value() if lax.is_tracer(k) else k for k in multi_index]
     if all(k is not None for k in known):  # indices made from constants: NumPy checks them
         return lax.lift(np.ravel_multi_index(tuple(known), dims, mode=mode, order=order))
-    if mode == "raise":
-        raise errors.unsupported(
-            "np.ravel_multi_index with mode='raise' on traced indices (bounds cannot be checked "
-            "while tracing); pass mode='wrap' or mode='clip'")
     dims = tuple(int(d) for d in dims)
+    if mode == "raise":  # indices the graph bounds inside dims (np.unravel_index's) need no check
+        if not all(_within(k, d) for k, d in zip(multi_index, dims)):
+            raise errors.unsupported(
+                "np.ravel_multi_index with mode='raise' on traced indices (bounds cannot be "
+                "checked while tracing); pass mode='wrap' or mode='clip'")
+        mode = "clip"
     modes = (mode,) * len(dims) if isinstance(mode, str) else tuple(mode)
     strides = [math.prod(dims[i + 1:]) for i in range(len(dims))] if order == "C" else \
         [math.prod(dims[:i]) for i in range(len(dims))]
@@ -859,6 +863,14 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
         term = np.multiply(k, s)
         total = term if total is None else np.add(total, term)
     return total
+
+
+def _within(k, n: int) -> bool:
+    """Whether the values of index `k` are provably in `[0, n)`."""
+    from .value_range import value_bounds
+
+    lo, hi = value_bounds(lax.lift(k).node)
+    return lo is not None and hi is not None and 0 <= lo and hi < n
 
 
 @implements(np.tril_indices_from)

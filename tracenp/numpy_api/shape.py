@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import errors, lax
@@ -9,7 +11,8 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements, pad_modes
 from .creation import weak_or_dtype
-from .indexing import check_scalar_conversion, make_view, read_only_view, refuse_writes
+from .indexing import (c_contiguous, check_scalar_conversion, make_view, read_only_view,
+                       refuse_writes)
 
 
 def _t(x):
@@ -28,6 +31,7 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     for d in shape:
         if isinstance(d, (float, np.floating)):
             raise TypeError(f"'{type(d).__name__}' object cannot be interpreted as an integer")
+    shape = tuple(-1 if operator.index(d) < 0 else d for d in shape)  # NumPy's -2 is -1
     if order not in ("C", "F", "A", "K", None):
         raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
     if order == "F":
@@ -36,10 +40,15 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
         return lax.transpose(out, tuple(reversed(range(out.ndim))))
     if order not in ("C", "A"):
         raise errors.unsupported(f"np.reshape(order={order!r})")
+    new = lax.reshape(a, shape).shape
     if a._view is None:
-        return make_view(a, "reshape", lax.reshape(a, shape).shape)
-    if a._view[2] == "reshape":  # a reshape of a reshape view (`np.ravel(x.reshape(2, 3))`)
-        return make_view(a._view[0], "reshape", lax.reshape(a, shape).shape)
+        return make_view(a, "reshape", new)
+    if [d for d in new if d != 1] == [d for d in a.shape if d != 1]:
+        return _unit_dims_view(a, new)  # only size-1 dims change: a view of any view
+    if a._view[2] == "reshape" and c_contiguous(a._view[0]):  # `np.ravel(x.reshape(2, 3))`
+        return make_view(a._view[0], "reshape", new)
+    if c_contiguous(a):  # a block of rows: `x[1:].reshape(-1)` is NumPy's view
+        return make_view(a, "reshape", new)
     return lax.reshape(a, shape)
 
 
@@ -609,11 +618,23 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
 def sort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
     _check_kind(kind)
+    _check_order(a, order, "np.sort")
     if axis is None:
         a, axis = ravel(a), 0
     if a.ndim == 0:
         raise np.exceptions.AxisError(axis, 0)
     return lax.bind(Op.SORT, a, axis=normalize_axis(axis, a.ndim))
+
+
+def _check_order(a, order, name: str) -> None:
+    """`order=` names the fields of a structured array to sort by first: NumPy refuses it for
+    an array without fields; for one with fields it is refused by name (the sort here
+    compares whole records, so the order was ignored)."""
+    if order is None:
+        return
+    if a.dtype.names is None:
+        raise ValueError("Cannot specify order when the array has no fields.")
+    raise errors.unsupported(f"{name}(order=...) of a structured array")
 
 
 def _check_kind(kind) -> None:
@@ -627,6 +648,7 @@ def _check_kind(kind) -> None:
 def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     a = _t(a)
     _check_kind(kind)
+    _check_order(a, order, "np.argsort")
     if axis is None or a.ndim == 0:  # NumPy argsorts a 0-d array as its ravel
         normalize_axis(axis or 0, max(a.ndim, 1))
         a, axis = ravel(a), 0
@@ -645,11 +667,13 @@ def _kth(kth) -> tuple:
 @implements(np.partition)
 def partition(a, kth, axis=-1, kind="introselect", order=None):
     """NumPy's own partition (its order of the other elements is introselect's, kept as is)."""
+    _check_order(_t(a), order, "np.partition")
     return _partitioned(Op.PARTITION, a, kth, axis)
 
 
 @implements(np.argpartition)
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
+    _check_order(_t(a), order, "np.argpartition")
     return _partitioned(Op.ARGPARTITION, a, kth, axis)
 
 
@@ -831,7 +855,10 @@ def delete(arr, obj, axis=None):
     a = _t(arr)
     if axis is None:
         a, axis = np.ravel(a), 0
-    obj = obj if isinstance(obj, slice) else _known(obj, "np.delete at traced positions")
+    if not isinstance(obj, slice):
+        known = _known(obj, "np.delete at traced positions")
+        empty = known.size == 0 and not isinstance(obj, np.ndarray) and not lax.is_tracer(obj)
+        obj = known.astype(np.intp) if empty else known  # np.delete(x, []): NumPy's int index
     axis = normalize_axis(axis, a.ndim)
     keep = np.ones(a.shape[axis], dtype=bool)
     keep[obj] = False

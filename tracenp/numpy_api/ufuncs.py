@@ -83,6 +83,10 @@ def resolve(ufunc: np.ufunc, args, dtype=None, signature=None, casting="same_kin
             return ufunc.resolve_dtypes(dts, casting=casting)
         return ufunc.resolve_dtypes(dts, signature=signature, casting=casting)
     except TypeError as e:  # NumPy's own UFuncTypeError, with NumPy's message
+        if ufunc.__name__ in ("equal", "not_equal") and any(
+                isinstance(d, np.dtype) and d.names for d in dts):
+            raise errors.unsupported(f"np.{ufunc.__name__} of structured arrays "
+                                     "(NumPy compares them field by field)") from None
         raise e.with_traceback(None) from None
 
 
@@ -199,6 +203,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
             raise errors.unsupported("np.isnat with out= or where=")
         return isnat(args[0])
     if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
+        if hasattr(np.strings, ufunc.__name__.lstrip("_")):  # np.char.str_len, .startswith
+            raise errors.unsupported(f"np.strings.{ufunc.__name__.lstrip('_')} (string "
+                                     "functions are not traced)")
         raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's, such as "
                                  "scipy.special's or np.frompyfunc's)")
     if len(args) != ufunc.nin:
@@ -386,30 +393,32 @@ def outer(ufunc, a, b, **kwargs):
 
 
 def at(ufunc, x, indices, b=None):
-    """An unbuffered scatter of `b` into `x`. NumPy computes each update in the ufunc's loop
-    dtype and casts it back into `x` at once (unsafely); the scatter casts `b` to `x`'s dtype
-    first, which is the same only where the loop keeps `x`'s kind (and, for maximum and
-    minimum of integers, its dtype): float updates of an integer array truncate after every
-    update (`np.add.at(ints, i, -2.5)` turns 5 into 2, not 3), so that form is refused."""
-    from .indexing import scatter_update
+    """An unbuffered update of `x` at `indices`. Add, subtract, maximum and minimum scatter
+    their updates at once where the loop keeps `x`'s kind (and, for maximum and minimum of
+    integers, its dtype); every other ufunc, and those where NumPy casts each update back into
+    `x` as it goes (`np.add.at(ints, i, -2.5)` turns 5 into 2, not 3), go update by update
+    (`indexing.ufunc_at`)."""
+    from .indexing import scatter_update, ufunc_at
     from .masked import MaskedSelection
 
     name = ufunc.__name__
-    if name not in ("add", "subtract", "maximum", "minimum"):
-        raise errors.unsupported(f"np.{name}.at")
-    if b is not None:
+    if ufunc.nout != 1:
+        raise ValueError("Only single output ufuncs supported at this time")
+    if ufunc.nin == 1 and b is not None:
+        raise ValueError("second operand provided when ufunc is unary")
+    if ufunc.nin == 2 and b is None:
+        raise ValueError("second operand needed for ufunc")
+    if name in ("add", "subtract", "maximum", "minimum"):
         operand = b.values if isinstance(b, MaskedSelection) else b  # np.add.at(x, i[m], v[m])
         loop, target = resolve(ufunc, (x, operand))[-1], lax.lift(x).dtype
-        if loop.kind != target.kind or (name in ("maximum", "minimum")
-                                        and target.kind in "iub" and loop != target):
-            raise errors.unsupported(
-                f"np.{name}.at of {loop} updates into an array of {target} (NumPy casts each "
-                f"update back to {target} as it goes)")
-    if name in ("maximum", "minimum"):
-        scatter_update(x, indices, b, mode=name)
-        return
-    value = b if name == "add" else np.negative(b)
-    scatter_update(x, indices, value, mode="add")
+        if loop.kind == target.kind and not (name in ("maximum", "minimum")
+                                             and target.kind in "iub" and loop != target):
+            if name in ("maximum", "minimum"):
+                scatter_update(x, indices, b, mode=name)
+            else:
+                scatter_update(x, indices, b if name == "add" else np.negative(b), mode="add")
+            return
+    ufunc_at(ufunc, x, indices, b)
 
 
 _METHODS = {"reduce": reduce, "accumulate": accumulate, "reduceat": reduceat, "outer": outer,
@@ -420,9 +429,10 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if any(isinstance(x, MaskedSelection) for x in inputs):
         return NotImplemented
     if method == "__call__":
-        extra = {"axes", "axis", "keepdims"} & set(kwargs)
-        if extra and ufunc.signature is not None:
-            raise errors.unsupported(f"np.{ufunc.__name__} with {sorted(extra)[0]}=")
+        if {"axes", "axis", "keepdims"} & set(kwargs) and ufunc.signature is not None:
+            from .linalg import gufunc_axes
+
+            return gufunc_axes(ufunc, inputs, kwargs)
         if "out" in kwargs and isinstance(kwargs["out"], tuple) and len(kwargs["out"]) == 1:
             kwargs["out"] = kwargs["out"][0]
         return apply_ufunc(ufunc, inputs, **kwargs)
