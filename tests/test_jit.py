@@ -127,6 +127,43 @@ def test_cached_calls_rebuild_nested_results_as_numpy_returns_them():
         assert_same(got, want)
 
 
+def test_records_and_ordered_dicts_go_in_and_come_out_as_given():
+    """A dataclass or SimpleNamespace argument's arrays are traced and its strings key the
+    cache; one returned comes back as its class (its arrays were once left as tracers in
+    it); dicts keep their key order and OrderedDict its type; an attribute the function sets
+    on a record argument is set on the caller's object, as in NumPy."""
+    import dataclasses
+    import types
+    from collections import OrderedDict
+
+    @dataclasses.dataclass
+    class Config:
+        act: str
+        w: np.ndarray
+
+    @dataclasses.dataclass(frozen=True)
+    class Result:
+        y: np.ndarray
+        total: float
+
+    def f(x, cfg, ns):
+        y = np.maximum(x * cfg.w, 0) if cfg.act == "relu" else np.tanh(x * cfg.w)
+        cfg.w = cfg.w + ns.step
+        return Result(y, y.sum()), {"z": y, "a": ns.step * 2}, OrderedDict(b=1, a=y.max())
+
+    jf = tracenp.jit(f)
+    for act in ("relu", "tanh", "relu"):
+        mine, theirs = Config(act, X[0].copy()), Config(act, X[0].copy())
+        ns = types.SimpleNamespace(step=0.5)
+        got, want = jf(X, mine, ns), f(X, theirs, ns)
+        assert type(got[0]) is Result and list(got[1]) == ["z", "a"]
+        assert type(got[2]) is OrderedDict and list(got[2]) == ["b", "a"]
+        assert_same((got[0].y, got[0].total, got[1], dict(got[2])),
+                    (want[0].y, want[0].total, want[1], dict(want[2])))
+        assert_same(mine.w, theirs.w)
+    assert jf.cache_info().misses == 2
+
+
 def _classes(x, s, w, flag):
     return tuple(isinstance(v, t) for v in (x, x[0], x.sum(), x.T[...], x[0, 0], s, s * 2, w,
                                             w + 1, flag, np.allclose(x, x), x.astype(int)[0, 1])

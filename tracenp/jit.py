@@ -137,7 +137,7 @@ class JitFunction:
             else:
                 dyn_args.append(a)
         dyn_kwargs = {}
-        for k, v in kwargs.items():
+        for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
             if k in self.static_argnames or is_generator(v):
                 static.append((k, _hashable(v, f"argument {k!r}")))
             else:
@@ -293,8 +293,7 @@ class JitFunction:
             dyn_args, dyn_kwargs, _ = self._split(args, kwargs or {})
             slots = pytree.slots((tuple(dyn_args), dyn_kwargs))
             for i, v in zip(entry.rebound, values):
-                container, key = slots[i]
-                container[key] = v
+                pytree.set_slot(slots[i], v)
         return result
 
     def _why(self, key) -> str:
@@ -398,10 +397,10 @@ class JitFunction:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
         names: list[str] = []
         params = list(self._signature.parameters) if self._signature else []
-        args_def, kwargs_def = tree[1]
-        for i, sub in enumerate(args_def[1]):
+        args_def, kwargs_def = tree[-1]  # the (args, kwargs) tuple's two children
+        for i, sub in enumerate(args_def[-1]):
             names += pytree.leaf_paths(sub, params[i] if i < len(params) else f"arg{i}")
-        for k, sub in zip(kwargs_def[1], kwargs_def[2]):
+        for k, sub in zip(kwargs_def[2], kwargs_def[-1]):
             names += pytree.leaf_paths(sub, str(k))
         return names[:n] if len(names) >= n else [f"in{i}" for i in range(n)]
 

@@ -1,7 +1,17 @@
-"""Pytrees: nested tuples, lists and dicts of leaves, flattened to a list and a hashable structure."""
+"""Pytrees: nested tuples, lists, dicts and records of leaves, flattened to a list and a
+hashable structure.
+
+Containers come back as they went in: a namedtuple as its class, a dict (or `OrderedDict`)
+with its keys in their order, a dataclass instance or `SimpleNamespace` ("records") as an
+object of its class with its fields. None and strings are part of the structure (a config's
+`activation="relu"` keys the cache, as a static argument would); anything else is a leaf.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import types
+from collections import OrderedDict
 from typing import Any, Callable, Sequence
 
 
@@ -13,6 +23,44 @@ class Leaf:
 
 
 LEAF = Leaf()
+_DICTS = (dict, OrderedDict)  # dict classes rebuilt as themselves; other subclasses as dict
+
+
+def _fields(t) -> tuple[str, ...] | None:
+    """The field names of a record (a dataclass instance, a `SimpleNamespace`), else None."""
+    if type(t) is types.SimpleNamespace:
+        return tuple(vars(t))
+    if dataclasses.is_dataclass(t) and not isinstance(t, type):
+        return tuple(f.name for f in dataclasses.fields(t))
+    return None
+
+
+def _record(cls: type, names: tuple, values) -> Any:
+    """A record of class `cls` with these fields, made without calling its `__init__` (a
+    dataclass's `__post_init__` already ran on the values it was flattened from)."""
+    if cls is types.SimpleNamespace:
+        return types.SimpleNamespace(**dict(zip(names, values)))
+    obj = cls.__new__(cls)
+    for name, value in zip(names, values):
+        object.__setattr__(obj, name, value)
+    return obj
+
+
+def _children(t) -> tuple[tuple, list] | None:
+    """(treedef head, children) of a container, else None."""
+    if isinstance(t, tuple):
+        if hasattr(t, "_fields"):
+            return ("namedtuple", type(t)), list(t)
+        return ("tuple",), list(t)
+    if isinstance(t, list):
+        return ("list",), list(t)
+    if isinstance(t, dict):
+        cls = type(t) if type(t) in _DICTS else dict
+        return ("dict", cls, tuple(t)), list(t.values())
+    names = _fields(t)
+    if names is not None:
+        return ("record", type(t), names), [getattr(t, n) for n in names]
+    return None
 
 
 def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list, Any]:
@@ -20,46 +68,49 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
     leaves: list = []
 
     def walk(t):
-        if is_leaf is not None and is_leaf(t):
-            leaves.append(t)
-            return LEAF
-        if isinstance(t, tuple) and not hasattr(t, "_fields"):
-            return ("tuple", tuple(walk(x) for x in t))
-        if isinstance(t, tuple):
-            return ("namedtuple", type(t), tuple(walk(x) for x in t))
-        if isinstance(t, list):
-            return ("list", tuple(walk(x) for x in t))
-        if isinstance(t, dict):
-            keys = tuple(sorted(t, key=repr))
-            return ("dict", keys, tuple(walk(t[k]) for k in keys))
         if t is None:
             return ("none",)
-        leaves.append(t)
-        return LEAF
+        if isinstance(t, (str, bytes)):  # a name or a flag: part of the structure
+            return ("const", t)
+        parts = None if is_leaf is not None and is_leaf(t) else _children(t)
+        if parts is None:
+            leaves.append(t)
+            return LEAF
+        head, kids = parts
+        return head + (tuple(walk(x) for x in kids),)
 
     return leaves, walk(tree)
 
 
 def slots(tree: Any) -> list:
     """Per leaf in flatten order: `(container, key)` where the leaf can be set (a list or a
-    dict holds it), else None."""
+    dict holds it, or a record's attribute), else None."""
     out: list = []
 
     def walk(t, here):
-        if isinstance(t, tuple):
-            for x in t:
-                walk(x, None)
-        elif isinstance(t, list):
-            for i, x in enumerate(t):
-                walk(x, (t, i))
-        elif isinstance(t, dict):
-            for k in sorted(t, key=repr):
-                walk(t[k], (t, k))
-        elif t is not None:
-            out.append(here)
+        parts = None if t is None or isinstance(t, (str, bytes)) else _children(t)
+        if parts is None:
+            if t is not None and not isinstance(t, (str, bytes)):
+                out.append(here)
+            return
+        head, kids = parts
+        kind = head[0]
+        keys = range(len(kids)) if kind == "list" else \
+            head[2] if kind in ("dict", "record") else None  # tuples are not set
+        for i, x in enumerate(kids):
+            walk(x, None if keys is None else (t, keys[i]))
 
     walk(tree, None)
     return out
+
+
+def set_slot(slot: tuple, value: Any) -> None:
+    """Set what `slots` found: an item of a list or dict, or a record's attribute."""
+    container, key = slot
+    if isinstance(container, (list, dict)):
+        container[key] = value
+    else:
+        setattr(container, key, value)
 
 
 def unflatten(treedef: Any, leaves) -> Any:
@@ -68,16 +119,18 @@ def unflatten(treedef: Any, leaves) -> Any:
     def build(d):
         if d is LEAF:
             return next(it)
-        kind = d[0]
+        if d[0] in ("none", "const"):
+            return d[1] if d[0] == "const" else None
+        kind, kids = d[0], d[-1]
         if kind == "tuple":
-            return tuple(build(x) for x in d[1])
+            return tuple(build(x) for x in kids)
         if kind == "namedtuple":
-            return d[1](*(build(x) for x in d[2]))
+            return d[1](*(build(x) for x in kids))
         if kind == "list":
-            return [build(x) for x in d[1]]
+            return [build(x) for x in kids]
         if kind == "dict":
-            return {k: build(x) for k, x in zip(d[1], d[2])}
-        return None
+            return d[1](zip(d[2], [build(x) for x in kids]))
+        return _record(d[1], d[2], [build(x) for x in kids])
 
     result = build(treedef)
     del build  # `build` refers to itself: without this, `leaves` lives until the next gc pass
@@ -88,24 +141,29 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
     """`unflatten(treedef, ·)` as one expression compiled once (`(v[0], (v[1], v[2]))`), so
     that a cached call rebuilds its result without walking the tree; a tree too deep for
     Python's parser keeps the walk."""
-    names: dict = {}
+    names: dict = {"_record": _record}
     leaf = iter(range(num_leaves(treedef)))
+
+    def name(value) -> str:
+        names[f"c{len(names)}"] = value
+        return f"c{len(names) - 1}"
 
     def expr(d) -> str:
         if d is LEAF:
             return f"v[{next(leaf)}]"
-        kind = d[0]
-        if kind in ("tuple", "list"):
-            items = ", ".join(expr(x) for x in d[1])
-            return f"[{items}]" if kind == "list" else f"({items}{',' if len(d[1]) == 1 else ''})"
+        if d[0] in ("none", "const"):
+            return name(d[1]) if d[0] == "const" else "None"
+        kind, kids = d[0], d[-1]
+        items = ", ".join(expr(x) for x in kids)
+        if kind == "list":
+            return f"[{items}]"
+        if kind == "tuple":
+            return f"({items}{',' if len(kids) == 1 else ''})"
         if kind == "namedtuple":
-            names[f"t{len(names)}"] = d[1]
-            return f"t{len(names) - 1}({', '.join(expr(x) for x in d[2])})"
+            return f"{name(d[1])}({items})"
         if kind == "dict":
-            keys = f"k{len(names)}"
-            names[keys] = tuple(d[1])
-            return "{" + ", ".join(f"{keys}[{i}]: {expr(x)}" for i, x in enumerate(d[2])) + "}"
-        return "None"
+            return f"{name(d[1])}(zip({name(d[2])}, ({items}{',' if len(kids) == 1 else ''})))"
+        return f"_record({name(d[1])}, {name(d[2])}, ({items}{',' if len(kids) == 1 else ''}))"
 
     try:
         return eval(f"lambda v: {expr(treedef)}", names)
@@ -116,30 +174,27 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
 def num_leaves(treedef: Any) -> int:
     if treedef is LEAF:
         return 1
-    kind = treedef[0]
-    if kind in ("tuple", "list"):
-        return sum(num_leaves(t) for t in treedef[1])
-    if kind in ("namedtuple", "dict"):
-        return sum(num_leaves(t) for t in treedef[2])
-    return 0
+    return 0 if treedef[0] in ("none", "const") else sum(num_leaves(t) for t in treedef[-1])
 
 
 def leaf_paths(treedef: Any, prefix: str = "") -> list[str]:
-    """`prefix['W1']`, `prefix[0][2]`... for each leaf of `treedef`, in flatten order."""
+    """`prefix['W1']`, `prefix[0][2]`, `prefix.w`... for each leaf of `treedef`, in flatten
+    order."""
     paths: list[str] = []
 
     def walk(d, path):
         if d is LEAF:
             paths.append(path)
-        elif d[0] in ("tuple", "list"):
-            for i, sub in enumerate(d[1]):
-                walk(sub, f"{path}[{i}]")
-        elif d[0] == "namedtuple":
-            for i, sub in enumerate(d[2]):
-                walk(sub, f"{path}[{i}]")
-        elif d[0] == "dict":
-            for k, sub in zip(d[1], d[2]):
-                walk(sub, f"{path}[{k!r}]")
+            return
+        kind, kids = d[0], d[-1]
+        if kind == "dict":
+            keys = [f"[{k!r}]" for k in d[2]]
+        elif kind == "record":
+            keys = [f".{n}" for n in d[2]]
+        else:
+            keys = [] if kind in ("none", "const") else [f"[{i}]" for i in range(len(kids))]
+        for k, sub in zip(keys, kids):
+            walk(sub, path + k)
 
     walk(treedef, prefix)
     return paths
