@@ -271,6 +271,30 @@ _reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
 _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
 
 
+def _nan_version(func):
+    """`np.nanmean(x[mask])`: the plain reduction of the selection's non-NaN elements (NumPy's
+    nan-functions of integers are the plain ones). Rows selected by a mask over the leading
+    dims can hold NaN in some columns only, which one mask cannot say, so that is refused."""
+
+    def reduce(sel, *args, **kwargs):
+        if sel.dtype.kind not in "fc":
+            return _REDUCTIONS[func](sel, *args, **kwargs)
+        if sel.values.ndim != sel.mask.ndim:
+            sel._refuse(f"np.nan{func.__name__} of selected rows")
+        number = np.logical_not(np.isnan(sel.values))
+        return _REDUCTIONS[func](MaskedSelection(sel.values, np.logical_and(sel.mask, number)),
+                                 *args, **kwargs)
+
+    return reduce
+
+
+for _func, _nan in {np.sum: np.nansum, np.prod: np.nanprod, np.mean: np.nanmean,
+                    np.var: np.nanvar, np.std: np.nanstd, np.max: np.nanmax,
+                    np.min: np.nanmin, np.median: np.nanmedian,
+                    np.percentile: np.nanpercentile, np.quantile: np.nanquantile}.items():
+    _reduction(_nan)(_nan_version(_func))
+
+
 def take_selected(a, indices, axis=None, out=None, mode="raise"):
     """`np.take(a, idx[mask])` of a flat or 1-d `a`: the selection of `a`'s elements at the
     indices (scikit-learn's imputer: `X[ix] = np.take(statistics, ix[1])` for

@@ -356,13 +356,14 @@ def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
     of a slice per index, as NumPy defines them, so the result's length is known."""
     name = ufunc.__name__
     idx = indices.constant_value() if lax.is_tracer(indices) else np.asarray(indices)
-    if idx is None:
-        raise errors.unsupported(f"np.{name}.reduceat with traced indices")
     if out is not None:
-        return _store(ufunc, (reduceat(ufunc, x, idx, axis, dtype),), out, True, "unsafe")
+        return _store(ufunc, (reduceat(ufunc, x, indices if idx is None else idx, axis, dtype),),
+                      out, True, "unsafe")
     x = lax.lift(x)
     axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
+    if idx is None:
+        return _reduceat_traced(ufunc, x, indices, axis, dtype)
     idx = [int(i) for i in np.asarray(idx).reshape(-1)]
     for i in idx:
         if not 0 <= i < n:
@@ -377,6 +378,50 @@ def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
     if not parts:
         return lax.lift(np.zeros(x.shape[:axis] + (0,) + x.shape[axis + 1:], want))
     return np.concatenate(parts, axis=axis)
+
+
+# reduceat at traced indices: the value outside a segment that leaves its reduction unchanged
+_SEGMENT_FILL = {"add": 0, "multiply": 1, "logical_and": True, "logical_or": False}
+_IDEMPOTENT = frozenset("maximum minimum fmax fmin".split())
+
+
+def _reduceat_traced(ufunc, x, indices, axis, dtype):
+    """Segment reductions at traced `indices` (`np.add.reduceat(data, indptr[:-1])`): segment
+    k is a mask over the axis, from `indices[k]` to the next index where that is larger (else
+    `indices[k]` alone; the last to the end), reduced with a fill that does not change the
+    result elsewhere. Its first element is gathered, which checks the bounds as NumPy does.
+    The cost is len(indices) times the axis length."""
+    name = ufunc.__name__
+    if name not in _SEGMENT_FILL and name not in _IDEMPOTENT:
+        raise errors.unsupported(f"np.{name}.reduceat with traced indices")
+    indices = lax.lift(indices)
+    if not np.can_cast(indices.dtype, np.intp, "safe"):
+        raise TypeError(f"Cannot cast array data from {indices.dtype!r} to "
+                        f"{np.dtype(np.intp)!r} according to the rule 'safe'")
+    if indices.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    n, m = x.shape[axis], indices.shape[0]
+    want = ufunc.reduceat(np.zeros(1, x.dtype), [0], dtype=dtype).dtype
+    if m == 0:
+        return lax.lift(np.zeros(x.shape[:axis] + (0,) + x.shape[axis + 1:], want))
+    start = lax.cast(indices, np.intp)
+    start = np.where(start < 0, n, start)  # NumPy's IndexError for negative indices too
+    after = np.concatenate([start[1:], np.full(1, n, np.intp)])
+    stop = np.where(np.concatenate([after[:-1] > start[:-1], np.ones(1, bool)]), after, start + 1)
+    pos = np.arange(n)
+    trail = (1,) * (x.ndim - axis - 1)
+    rest = (pos > start[:, None]) & (pos < stop[:, None])
+    rest = np.reshape(rest, (m, n) + trail)
+    spread = np.expand_dims(x, axis)
+    first = np.take(x, start, axis=axis)
+    if name in _IDEMPOTENT:
+        segments = np.where(rest, spread, np.expand_dims(first, axis + 1))
+        res = reduce(ufunc, segments, axis=axis + 1, dtype=dtype)
+    else:
+        fill = lax.cast(_np_asarray(_SEGMENT_FILL[name]), x.dtype)
+        tail = reduce(ufunc, np.where(rest, spread, fill), axis=axis + 1, dtype=dtype)
+        res = apply_ufunc(ufunc, (first, tail), dtype=dtype)
+    return lax.cast(res, want)
 
 
 def outer(ufunc, a, b, **kwargs):
