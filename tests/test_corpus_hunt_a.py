@@ -540,6 +540,395 @@ def altaz_airmass(ha, dec, lat=0.6):
     return alt, az % (2 * np.pi), airmass
 
 
+# ----------------------------------------------------------------------------- more bioinformatics
+
+
+def ascii_to_codes(seq_bytes):
+    lut = np.full(256, 4, dtype=np.int8)
+    lut[[65, 67, 71, 84]] = [0, 1, 2, 3]
+    lut[[97, 99, 103, 116]] = [0, 1, 2, 3]
+    codes = lut[seq_bytes]
+    return codes, (codes == 4).mean()
+
+
+def twobit_pack(codes):
+    c = codes.astype(np.uint8).reshape(-1, 4)
+    packed = (c[:, 0] << 6) | (c[:, 1] << 4) | (c[:, 2] << 2) | c[:, 3]
+    return packed, np.unpackbits(packed[:, None], axis=1)
+
+
+def kmer_uint8_overflow(seq):
+    s = seq.astype(np.uint8)
+    return s[:-1] * 4 + s[1:], s * 64
+
+
+def jukes_cantor_distance(msa):
+    diff = (msa[:, None, :] != msa[None, :, :]).mean(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = -0.75 * np.log(1 - 4.0 / 3.0 * diff)
+    return np.where(np.isfinite(d), d, np.inf)
+
+
+def viterbi_log(log_pi, log_A, log_B, obs):
+    T, N = len(obs), log_pi.shape[0]
+    delta = np.zeros((T, N))
+    psi = np.zeros((T, N), dtype=int)
+    delta[0] = log_pi + log_B[:, obs[0]]
+    for t in range(1, T):
+        scores = delta[t - 1][:, None] + log_A
+        psi[t] = np.argmax(scores, axis=0)
+        delta[t] = np.max(scores, axis=0) + log_B[:, obs[t]]
+    path = np.zeros(T, dtype=int)
+    path[-1] = np.argmax(delta[-1])
+    for t in range(T - 2, -1, -1):
+        path[t] = psi[t + 1, path[t + 1]]
+    return path, delta[-1].max()
+
+
+def hmm_forward_scaled(pi, A, B, obs):
+    T = len(obs)
+    alpha = np.zeros((T, len(pi)))
+    c = np.zeros(T)
+    alpha[0] = pi * B[:, obs[0]]
+    c[0] = 1.0 / alpha[0].sum()
+    alpha[0] *= c[0]
+    for t in range(1, T):
+        alpha[t] = (alpha[t - 1] @ A) * B[:, obs[t]]
+        c[t] = 1.0 / alpha[t].sum()
+        alpha[t] *= c[t]
+    return -np.sum(np.log(c)), alpha
+
+
+def nussinov_pairs(seq, min_loop=1):
+    n = len(seq)
+    pair = ((seq[:, None] + seq[None, :]) == 3) | ((seq[:, None] == 2) & (seq[None, :] == 3))
+    N = np.zeros((n, n), dtype=np.int64)
+    for length in range(min_loop + 1, n):
+        for i in range(n - length):
+            j = i + length
+            best = np.maximum(N[i + 1, j], N[i, j - 1])
+            best = np.maximum(best, N[i + 1, j - 1] + pair[i, j])
+            if j - i > 1:
+                best = np.maximum(best, (N[i, i + 1:j] + N[i + 2:j + 1, j]).max())
+            N[i, j] = best
+    return N[0, n - 1]
+
+
+def neighbor_joining_q(D):
+    n = D.shape[0]
+    r = D.sum(axis=1)
+    Q = (n - 2) * D - r[:, None] - r[None, :]
+    np.fill_diagonal(Q, np.inf)
+    i, j = np.unravel_index(np.argmin(np.triu(Q, 1) + np.tril(np.full_like(Q, np.inf))), Q.shape)
+    d_iu = 0.5 * D[i, j] + (r[i] - r[j]) / (2 * (n - 2))
+    return i, j, d_iu, D[i, j] - d_iu
+
+
+def label_smoothing_targets(labels, n_classes=5, eps=0.1):
+    y = np.full((len(labels), n_classes), eps / (n_classes - 1))
+    y[np.arange(len(labels)), labels] = 1 - eps
+    return y
+
+
+# ----------------------------------------------------------------------------- more NLP
+
+
+def beam_search_step(beam_scores, logprobs, k=3):
+    n_beams, V = logprobs.shape
+    cand = (beam_scores[:, None] + logprobs).reshape(-1)
+    top = np.argsort(cand)[-k:][::-1]
+    beam_idx, tok = np.divmod(top, V)
+    return beam_idx, tok, cand[top]
+
+
+def causal_attention_mask(q, k):
+    n = q.shape[0]
+    scores = q @ k.T / np.sqrt(q.shape[-1])
+    mask = np.tril(np.ones((n, n)))
+    scores = np.where(mask == 0, -1e9, scores)
+    scores -= scores.max(axis=-1, keepdims=True)
+    w = np.exp(scores)
+    return w / w.sum(-1, keepdims=True)
+
+
+def logsumexp_scipy_style(a, axis=-1):
+    a_max = np.amax(a, axis=axis, keepdims=True)
+    if a_max.ndim > 0:
+        a_max[~np.isfinite(a_max)] = 0
+    elif not np.isfinite(a_max):
+        a_max = 0
+    tmp = np.exp(a - a_max)
+    with np.errstate(divide="ignore"):
+        s = np.sum(tmp, axis=axis, keepdims=True)
+        out = np.log(s)
+    out += a_max
+    return np.squeeze(out, axis=axis)
+
+
+def exclude_seen_topk(scores, seen, k=2):
+    scores = scores.copy()
+    scores[np.isin(np.arange(scores.shape[1]), seen)[None, :].repeat(len(scores), 0)] = -np.inf
+    return np.argpartition(-scores, k, axis=1)[:, :k]
+
+
+def doc_length_normalize(counts):
+    lengths = counts.sum(axis=1, keepdims=True)
+    tf = counts / np.maximum(lengths, 1)
+    idf = np.log1p(counts.shape[0] / (1 + (counts > 0).sum(0)))
+    return tf * idf, np.sqrt(tf)
+
+
+def minimum_reduce_edit_row(prev, a_char, b, ins=1, dele=1, sub=1):
+    cur = np.empty_like(prev)
+    cur[0] = prev[0] + dele
+    costs = np.minimum.reduce([prev[1:] + dele, prev[:-1] + (a_char != b) * sub])
+    for j in range(1, len(prev)):
+        cur[j] = np.minimum(costs[j - 1], cur[j - 1] + ins)
+    return cur
+
+
+# ----------------------------------------------------------------------------- more recommender
+
+
+def baseline_biases(R, reg=5.0):
+    mask = R > 0
+    mu = R[mask].mean()
+    bu = ((R - mu) * mask).sum(1) / (reg + mask.sum(1))
+    bi = ((R - mu - bu[:, None]) * mask).sum(0) / (reg + mask.sum(0))
+    pred = np.clip(mu + bu[:, None] + bi[None, :], 1, 5)
+    return mu, bu, bi, pred
+
+
+def negative_sampling_seeded(users, n_items, n_neg=2):
+    rng = np.random.default_rng(42)
+    neg = rng.integers(0, n_items, size=(len(users), n_neg))
+    return np.repeat(users, n_neg), neg.ravel()
+
+
+def score_and_rank_users(P, Q, seen_mask, k=2):
+    scores = P @ Q.T
+    scores[seen_mask] = -np.inf
+    top = np.argpartition(scores, -k, axis=1)[:, -k:]
+    order = np.argsort(np.take_along_axis(scores, top, axis=1), axis=1)[:, ::-1]
+    return np.take_along_axis(top, order, axis=1)
+
+
+def hit_rate_mrr(ranked, held_out):
+    hits = ranked == held_out[:, None]
+    hit_rate = hits.any(axis=1).mean()
+    ranks = np.argmax(hits, axis=1) + 1
+    mrr = np.where(hits.any(axis=1), 1.0 / ranks, 0.0).mean()
+    return hit_rate, mrr
+
+
+def sgd_biased_mf_epoch(P, Q, bu, bi, mu, users, items, ratings, lr=0.01, reg=0.05):
+    for idx in range(len(users)):
+        u, i = users[idx], items[idx]
+        pred = mu + bu[u] + bi[i] + P[u] @ Q[i]
+        e = ratings[idx] - pred
+        bu[u] += lr * (e - reg * bu[u])
+        bi[i] += lr * (e - reg * bi[i])
+        P[u], Q[i] = P[u] + lr * (e * Q[i] - reg * P[u]), Q[i] + lr * (e * P[u] - reg * Q[i])
+    return P, Q, bu, bi
+
+
+def cooccurrence_lift(X):
+    X = (X > 0).astype(np.int32)
+    co = X.T @ X
+    support = np.diag(co) / X.shape[0]
+    conf = co / np.diag(co)[:, None]
+    lift = conf / support[None, :]
+    return co, np.nan_to_num(lift)
+
+
+# ----------------------------------------------------------------------------- more time series
+
+
+def datetime_features(ts):
+    hours = (ts - ts[0]) / np.timedelta64(1, "h")
+    days = ts.astype("datetime64[D]")
+    weekday = (days.astype(np.int64) - 4) % 7
+    return hours, weekday, np.diff(ts).astype("timedelta64[m]").astype(np.int64)
+
+
+def sessionize(t, gap=1.5):
+    new = np.diff(t, prepend=-np.inf) > gap
+    sid = np.cumsum(new) - 1
+    return sid, np.searchsorted(t, t + gap, side="right")
+
+
+def interp_to_grid(t, y, step=0.5):
+    grid = np.arange(0, 6, step)
+    return np.interp(grid, t, y, left=np.nan, right=np.nan)
+
+
+def lagged_cross_correlation(x, y):
+    x = (x - x.mean()) / x.std()
+    y = (y - y.mean()) / y.std()
+    cc = np.correlate(x, y, mode="full") / len(x)
+    lag = np.argmax(cc) - (len(x) - 1)
+    return cc, lag
+
+
+def dtw_distance(a, b):
+    n, m = len(a), len(b)
+    D = np.full((n + 1, m + 1), np.inf)
+    D[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            cost = abs(a[i - 1] - b[j - 1])
+            D[i, j] = cost + np.min([D[i - 1, j], D[i, j - 1], D[i - 1, j - 1]])
+    return D[n, m]
+
+
+def hurst_exponent(x, max_lag=5):
+    lags = range(2, max_lag)
+    tau = [np.std(np.subtract(x[lag:], x[:-lag])) for lag in lags]
+    poly = np.polyfit(np.log(lags), np.log(tau), 1)
+    return poly[0] * 2.0
+
+
+def fourier_terms(t, period=7.0, K=3):
+    cols = []
+    for k in range(1, K + 1):
+        cols.append(np.sin(2 * np.pi * k * t / period))
+        cols.append(np.cos(2 * np.pi * k * t / period))
+    return np.stack(cols, axis=1)
+
+
+def dominant_period(x):
+    x = x - x.mean()
+    power = np.abs(np.fft.rfft(x)) ** 2
+    freqs = np.fft.rfftfreq(len(x))
+    k = np.argmax(power[1:]) + 1
+    return 1.0 / freqs[k], power
+
+
+def strided_windows_step(x, w=4, step=2):
+    win = sliding_window_view(x, w)[::step]
+    return win.mean(axis=1), np.median(win, axis=1), np.apply_along_axis(np.ptp, 1, win)
+
+
+def ewma_skip_nans(x, alpha=0.3):
+    out = np.empty_like(x)
+    s = np.nan_to_num(x[0])
+    for i in range(len(x)):
+        s = np.where(np.isnan(x[i]), s, alpha * x[i] + (1 - alpha) * s)
+        out[i] = s
+    return out
+
+
+def time_bins_digitize(t, values, edges=(0.0, 1.0, 2.5, 4.0)):
+    idx = np.digitize(t, edges)
+    sums = np.zeros(len(edges) + 1)
+    np.add.at(sums, idx, values)
+    counts = np.bincount(idx, minlength=len(edges) + 1)
+    return sums, counts
+
+
+# ----------------------------------------------------------------------------- more geospatial
+
+
+def slippy_tile_xy(lon, lat, zoom=5):
+    n = 2 ** zoom
+    xtile = ((lon + 180.0) / 360.0 * n).astype(int)
+    lat_rad = np.radians(lat)
+    ytile = ((1.0 - np.arcsinh(np.tan(lat_rad)) / np.pi) / 2.0 * n).astype(int)
+    return xtile, ytile, np.floor((lon + 180) // 10).astype(np.int32)
+
+
+def morton_interleave(x, y):
+    x = x.astype(np.uint32)
+    y = y.astype(np.uint32)
+    def spread(v):
+        v = (v | (v << 8)) & 0x00FF00FF
+        v = (v | (v << 4)) & 0x0F0F0F0F
+        v = (v | (v << 2)) & 0x33333333
+        v = (v | (v << 1)) & 0x55555555
+        return v
+    return spread(x) | (spread(y) << 1)
+
+
+def hashed_bow_buckets(token_hashes, dim=16):
+    buckets = (token_hashes * 2654435761) & (dim - 1)
+    return np.stack([np.bincount(b, minlength=dim) for b in buckets]), np.bincount(
+        (token_hashes[0] % 1024) >> 6, minlength=16)
+
+
+def point_in_polygon(px, py, poly):
+    inside = np.zeros(px.shape, dtype=bool)
+    n = len(poly)
+    j = n - 1
+    for i in range(n):
+        xi, yi = poly[i]
+        xj, yj = poly[j]
+        cond = ((yi > py) != (yj > py)) & (px < (xj - xi) * (py - yi) / (yj - yi + 1e-300) + xi)
+        inside ^= cond
+        j = i
+    return inside
+
+
+def raster_cell_ids(rows, cols, vals, shape=(4, 5), mode="clip"):
+    cell = np.ravel_multi_index((rows, cols), shape, mode=mode)
+    total = np.bincount(cell, weights=vals, minlength=shape[0] * shape[1])
+    return cell, total.reshape(shape)
+
+
+def max_ndvi_composite(stack):
+    ndvi = stack[:, 1] - stack[:, 0]
+    idx = np.nanargmax(ndvi, axis=0)
+    comp = np.take_along_axis(stack, idx[None, None], axis=0)[0]
+    return idx, comp
+
+
+def hillshade(dem, azimuth=315.0, altitude=45.0):
+    x, y = np.gradient(dem)
+    slope = np.pi / 2.0 - np.arctan(np.sqrt(x * x + y * y))
+    aspect = np.arctan2(-x, y)
+    az = azimuth * np.pi / 180.0
+    alt = altitude * np.pi / 180.0
+    shaded = np.sin(alt) * np.sin(slope) + np.cos(alt) * np.cos(slope) * np.cos(az - aspect)
+    return (255 * (shaded + 1) / 2).astype(np.uint8)
+
+
+def solar_zenith(lat, doy, hour):
+    decl = np.radians(23.44) * np.sin(np.radians(360.0 / 365.0 * (doy - 81)))
+    ha = np.radians(15.0 * (hour - 12.0))
+    phi = np.radians(lat)
+    cosz = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(ha)
+    return np.degrees(np.arccos(np.clip(cosz, -1.0, 1.0)))
+
+
+def scale_reflectance_float32(band, nodata=0):
+    refl = band.astype(np.float32) * 0.0001 - 0.1
+    refl[band == nodata] = np.nan
+    return refl, np.nanpercentile(refl, [2, 98])
+
+
+def nearest_resample(src, out_shape=(5, 7)):
+    h, w = src.shape
+    rows = (np.arange(out_shape[0]) + 0.5) * h / out_shape[0]
+    cols = (np.arange(out_shape[1]) + 0.5) * w / out_shape[1]
+    r = np.clip(rows.astype(int), 0, h - 1)
+    c = np.clip(cols.astype(int), 0, w - 1)
+    return src[r[:, None], c[None, :]], src[np.ix_(r, c)]
+
+
+def angle_diff_wrap(a, b):
+    d = np.fmod(a - b + 540.0, 360.0) - 180.0
+    return d, np.remainder(a - b, 360.0), np.arccos(np.clip(np.cos(np.radians(a - b)), -1, 1))
+
+
+def cartesian_from_geodetic(lat, lon, h, a=6378137.0, f=1 / 298.257223563):
+    e2 = f * (2 - f)
+    phi, lam = np.radians(lat), np.radians(lon)
+    N = a / np.sqrt(1 - e2 * np.sin(phi) ** 2)
+    X = (N + h) * np.cos(phi) * np.cos(lam)
+    Y = (N + h) * np.cos(phi) * np.sin(lam)
+    Z = (N * (1 - e2) + h) * np.sin(phi)
+    return np.column_stack((X, Y, Z))
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -666,6 +1055,68 @@ CORPUS = {
     "julian_date": (julian_date, {}, lambda s, n: (
         _i(200, n, seed=s) + 1900, _i(12, n, seed=s + 1) + 1, _i(28, n, seed=s + 2) + 1)),
     "altaz_airmass": (altaz_airmass, {}, lambda s, n: (_deg(n, s, -3, 3), _deg(n, s + 1, -1.4, 1.4))),
+    "ascii_to_codes": (ascii_to_codes, {}, lambda s, n: (
+        np.frombuffer(bytes(np.random.default_rng(s).choice(list(b"ACGTNacgt"), 4 * n)), np.uint8).copy(),)),
+    "twobit_pack": (twobit_pack, {}, lambda s, n: (_seq(4 * n, s),)),
+    "kmer_uint8_overflow": (kmer_uint8_overflow, {}, lambda s, n: (_seq(3 * n, s),)),
+    "jukes_cantor_distance": (jukes_cantor_distance, {}, lambda s, n: (_i(4, n, 9, seed=s),)),
+    "viterbi_log": (viterbi_log, {}, lambda s, n: (
+        np.log(np.full(3, 1 / 3)), np.log(_f(3, 3, positive=True, seed=s) / 3),
+        np.log(_f(3, 4, positive=True, seed=s + 1) / 4), _i(4, 2 * n, seed=s + 2))),
+    "hmm_forward_scaled": (hmm_forward_scaled, {}, lambda s, n: (
+        np.full(3, 1 / 3), _f(3, 3, positive=True, seed=s) / 3, _f(3, 4, positive=True, seed=s + 1) / 4,
+        _i(4, 2 * n, seed=s + 2))),
+    "nussinov_pairs": (nussinov_pairs, {}, lambda s, n: (_seq(n + 2, s),)),
+    "neighbor_joining_q": (neighbor_joining_q, {}, lambda s, n: (
+        (lambda d: d + d.T)(np.triu(_f(n + 1, n + 1, positive=True, seed=s), 1)),)),
+    "label_smoothing_targets": (label_smoothing_targets, {}, lambda s, n: (_i(5, n, seed=s),)),
+    "beam_search_step": (beam_search_step, {}, lambda s, n: (_f(3, seed=s), _f(3, n, seed=s + 1))),
+    "causal_attention_mask": (causal_attention_mask, {}, lambda s, n: (_f(n, 4, seed=s), _f(n, 4, seed=s + 1))),
+    "logsumexp_scipy_style": (logsumexp_scipy_style, {}, lambda s, n: (
+        np.where(_i(4, 3, n, seed=s) == 0, -np.inf, _f(3, n, seed=s)),)),
+    "exclude_seen_topk": (exclude_seen_topk, {}, lambda s, n: (_f(3, n + 3, seed=s), _i(n, 2, seed=s))),
+    "doc_length_normalize": (doc_length_normalize, {}, lambda s, n: (_i(3, n, 6, seed=s),)),
+    "minimum_reduce_edit_row": (minimum_reduce_edit_row, {}, lambda s, n: (
+        np.arange(n + 1), _i(4, 1, seed=s)[0], _seq(n, s + 1))),
+    "baseline_biases": (baseline_biases, {}, lambda s, n: (_ratings(n, s),)),
+    "negative_sampling_seeded": (negative_sampling_seeded, {"n_items": 7}, lambda s, n: (_i(5, n, seed=s),)),
+    "score_and_rank_users": (score_and_rank_users, {}, lambda s, n: (
+        _f(3, 2, seed=s), _f(n + 2, 2, seed=s + 1), _i(2, 3, n + 2, seed=s).astype(bool))),
+    "hit_rate_mrr": (hit_rate_mrr, {}, lambda s, n: (_i(6, n, 3, seed=s), _i(6, n, seed=s + 1))),
+    "sgd_biased_mf_epoch": (sgd_biased_mf_epoch, {}, lambda s, n: _mf_args(n, s)[:2] + (
+        np.zeros(5), np.zeros(6), 3.0) + _mf_args(n, s)[2:]),
+    "cooccurrence_lift": (cooccurrence_lift, {}, lambda s, n: (_ratings(n, s) + np.eye(n + 1, n),)),
+    "datetime_features": (datetime_features, {}, lambda s, n: (
+        np.datetime64("2024-03-01T00:00") + np.cumsum(_i(600, 2 * n, seed=s) + 1).astype("timedelta64[m]"),)),
+    "sessionize": (sessionize, {}, lambda s, n: (np.cumsum(_f(3 * n, positive=True, seed=s)),)),
+    "interp_to_grid": (interp_to_grid, {}, lambda s, n: (
+        np.cumsum(_f(n, positive=True, seed=s)), _f(n, seed=s + 1))),
+    "lagged_cross_correlation": (lagged_cross_correlation, {}, lambda s, n: (_f(2 * n, seed=s), _f(2 * n, seed=s + 1))),
+    "dtw_distance": (dtw_distance, {}, lambda s, n: (_f(n, seed=s), _f(n + 1, seed=s + 1))),
+    "hurst_exponent": (hurst_exponent, {}, lambda s, n: (np.cumsum(_f(4 * n, seed=s)),)),
+    "fourier_terms": (fourier_terms, {}, lambda s, n: (np.arange(2 * n, dtype=float),)),
+    "dominant_period": (dominant_period, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "strided_windows_step": (strided_windows_step, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "ewma_skip_nans": (ewma_skip_nans, {}, lambda s, n: (_with_nans((2 * n,), s),)),
+    "time_bins_digitize": (time_bins_digitize, {}, lambda s, n: (_f(3 * n, positive=True, seed=s) * 2, _f(3 * n, seed=s))),
+    "slippy_tile_xy": (slippy_tile_xy, {}, lambda s, n: (_deg(n, s, -180, 180), _deg(n, s + 1, -80, 80))),
+    "morton_interleave": (morton_interleave, {}, lambda s, n: (_i(1000, n, seed=s), _i(1000, n, seed=s + 1))),
+    "point_in_polygon": (point_in_polygon, {}, lambda s, n: (
+        _f(3 * n, seed=s), _f(3 * n, seed=s + 1), np.array([[-1.0, -1.0], [1.5, -0.5], [1.0, 1.2], [-0.8, 0.9]]))),
+    "raster_cell_ids": (raster_cell_ids, {}, lambda s, n: (_i(4, n, seed=s), _i(5, n, seed=s + 1), _f(n, seed=s))),
+    "raster_cell_ids_wrap": (raster_cell_ids, {"mode": "wrap"}, lambda s, n: (
+        _i(9, n, seed=s) - 4, _i(12, n, seed=s + 1), _f(n, seed=s))),
+    "hashed_bow_buckets": (hashed_bow_buckets, {}, lambda s, n: (_i(10 ** 9, 2, 3 * n, seed=s),)),
+    "max_ndvi_composite": (max_ndvi_composite, {}, lambda s, n: (_f(3, 2, n, n + 1, seed=s),)),
+    "hillshade": (hillshade, {}, lambda s, n: (_f(n, n + 2, seed=s) * 10,)),
+    "solar_zenith": (solar_zenith, {}, lambda s, n: (
+        _deg(n, s, -60, 60), _i(365, n, seed=s) + 1, _deg(n, s + 1, 0, 24))),
+    "scale_reflectance_float32": (scale_reflectance_float32, {}, lambda s, n: (
+        (_i(4000, n, n, seed=s) * (_i(4, n, n, seed=s + 1) > 0)).astype(np.uint16),)),
+    "nearest_resample": (nearest_resample, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
+    "angle_diff_wrap": (angle_diff_wrap, {}, lambda s, n: (_deg(n, s, -400, 400), _deg(n, s + 1, -400, 400))),
+    "cartesian_from_geodetic": (cartesian_from_geodetic, {}, lambda s, n: (
+        _deg(n, s, -90, 90), _deg(n, s + 1, -180, 180), _deg(n, s + 2, 0, 3000))),
 }
 
 
@@ -750,3 +1201,68 @@ def test_nan_to_num_with_traced_fills():
     got, want = tracenp.jit(f)(x), f(x)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+# ----------------------------------------------------------------------------- refused forms
+
+
+def ewma_first_value_branch(x, alpha=0.3):
+    out = np.empty_like(x)
+    s = x[0] if not np.isnan(x[0]) else 0.0
+    for i in range(len(x)):
+        s = np.where(np.isnan(x[i]), s, alpha * x[i] + (1 - alpha) * s)
+        out[i] = s
+    return out
+
+
+def raster_cell_sums_checked(rows, cols, vals, shape=(4, 5)):
+    cell = np.ravel_multi_index((rows, cols), shape)
+    return np.bincount(cell, weights=vals, minlength=shape[0] * shape[1]).reshape(shape)
+
+
+def kmer_unique_counts(seq, k=2):
+    codes = sliding_window_view(seq, k) @ (4 ** np.arange(k)[::-1])
+    kmers, counts = np.unique(codes, return_counts=True)
+    return kmers, counts
+
+
+def mf_sgd_observed_pairs(R, P, Q, lr=0.01):
+    users, items = R.nonzero()
+    for u, i in zip(users, items):
+        e = R[u, i] - P[u] @ Q[i]
+        P[u] += lr * e * Q[i]
+    return P
+
+
+def rolling_mean_as_strided(x, w=3):
+    shape = (x.shape[0] - w + 1, w)
+    strides = (x.strides[0], x.strides[0])
+    return np.lib.stride_tricks.as_strided(x, shape=shape, strides=strides).mean(axis=1)
+
+
+def bbox_points_returned(lon, lat, bbox=(-0.5, -0.5, 0.5, 0.5)):
+    mask = (lon >= bbox[0]) & (lat >= bbox[1]) & (lon <= bbox[2]) & (lat <= bbox[3])
+    return np.column_stack([lon[mask], lat[mask]])
+
+
+REFUSED = {
+    "ewma_first_value_branch": (tracenp.errors.ConcretizationError, ewma_first_value_branch,
+                                lambda s: (_with_nans((8,), s),)),
+    "raster_cell_sums_checked": (tracenp.errors.UnsupportedFunctionError,
+                                 raster_cell_sums_checked,
+                                 lambda s: (_i(4, 6, seed=s), _i(5, 6, seed=s + 1), _f(6, seed=s))),
+    "kmer_unique_counts": (tracenp.errors.DataDependentShapeError, kmer_unique_counts,
+                           lambda s: (_seq(12, s),)),
+    "mf_sgd_observed_pairs": (tracenp.errors.DataDependentShapeError, mf_sgd_observed_pairs,
+                              lambda s: (_ratings(3, s), _f(4, 2, seed=s), _f(3, 2, seed=s + 1))),
+    "rolling_mean_as_strided": (tracenp.errors.UnsupportedFunctionError, rolling_mean_as_strided,
+                                lambda s: (_f(8, seed=s),)),
+    "bbox_points_returned": (tracenp.errors.DataDependentShapeError, bbox_points_returned,
+                             lambda s: (_f(10, seed=s), _f(10, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_hunt_a_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
+    """The named error, and NumPy's values under `fallback=True` (`test_corpus.check_refused`)."""
+    check_refused(*REFUSED[name])
