@@ -397,6 +397,16 @@ def nan_robust_normalize(x):
     return np.clip((x - lo) / (hi - lo), 0, 1)
 
 
+def columnwise_pearson_vecdot(X, Y):
+    """NumPy 2 style (as scipy.stats.pearsonr now writes it): centred columns, np.vecdot along
+    axis 0, and a float32 matmul with dtype=."""
+    xc = X - X.mean(axis=0)
+    yc = Y - Y.mean(axis=0)
+    r = np.vecdot(xc, yc, axis=0) / np.sqrt(np.vecdot(xc, xc, axis=0) * np.vecdot(yc, yc, axis=0))
+    cross = np.matmul(xc.T, yc, dtype=np.float32) / (len(X) - 1)
+    return r, cross, np.vecdot(xc, yc, axis=0, keepdims=True)
+
+
 def crossings_and_runs(x):
     above = x > x.mean()
     crossings = np.count_nonzero(np.diff(above.astype(np.int8)))
@@ -1026,6 +1036,8 @@ CORPUS = {
     "log_returns_stats": (log_returns_stats, {}, lambda s, n: (100 * _f(3 * n, positive=True, seed=s),)),
     "detrend_linear_polyfit": (detrend_linear_polyfit, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "nan_robust_normalize": (nan_robust_normalize, {}, lambda s, n: (_with_nans((3 * n,), s),)),
+    "columnwise_pearson_vecdot": (columnwise_pearson_vecdot, {}, lambda s, n: (
+        _f(2 * n, 3, seed=s), _f(2 * n, 3, seed=s + 1))),
     "crossings_and_runs": (crossings_and_runs, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "haversine_pairwise": (haversine_pairwise, {}, lambda s, n: (
         _deg(n, s, -80, 80), _deg(n, s + 1, -180, 180), _deg(3, s + 2, -80, 80), _deg(3, s + 3, -180, 180))),
@@ -1166,6 +1178,44 @@ def test_reduceat_at_traced_indices_into_out():
     got, want = tracenp.jit(f)(x, i), f(x, i)
     assert got.dtype == want.dtype
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda a, b: np.vecdot(a, b, axis=-1, keepdims=True),
+    lambda a, b: np.vecdot(a.transpose(0, 2, 1), b.T, axis=-2, keepdims=True),
+    lambda a, b: np.vecdot(a.transpose(2, 0, 1), b.T[:, None, :], axes=[0, 0, 0], keepdims=True),
+    lambda a, b: np.vecdot(a, b, axes=[-1, -1, ()]),
+    lambda a, b: np.matmul(a, b.T, axes=[(1, 2), (0, 1), (0, 1)]),
+    lambda a, b: np.matvec(a, b[0], axes=[(1, 2), 0, 0]),
+    lambda a, b: np.vecmat(b[:, 0], a, axes=[0, (1, 2), 0]),
+    lambda a, b: np.vecdot(a.astype(np.float32), a[::-1], axis=0, dtype=np.float32),
+    lambda a, b: np.matmul(a.astype(np.float32), b.T, dtype=np.float32),
+    lambda a, b: np.matmul(a.astype(np.int64), b.T.astype(np.int64), dtype=np.float16),
+    lambda a, b: np.matvec(a, b[0], signature=(None, None, np.float32)),
+])
+def test_gufunc_axes_and_dtype(fn):
+    """The gufuncs' `axis=`, `axes=` and `keepdims=` (they raised UnsupportedFunctionError)
+    and `dtype=`/`signature=` (ignored: `np.matmul(a, b, dtype=np.float32)` of float64
+    operands gave float64)."""
+    a, b = _f(3, 4, 5, seed=1), _f(4, 5, seed=2)
+    want, got = fn(a, b), tracenp.jit(fn)(a, b)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-3 if want.dtype == np.float16 else 1e-6)
+
+
+@pytest.mark.parametrize("fn, error", [
+    (lambda a, b: np.matvec(a, b[0], axis=1), TypeError),
+    (lambda a, b: np.matmul(a, b.T, keepdims=True), TypeError),
+    (lambda a, b: np.vecdot(a, b, axes=[-1, -1, 0]), np.exceptions.AxisError),
+    (lambda a, b: np.vecdot(a, b, axis=0), ValueError),
+    (lambda a, b: np.matmul(a, b.T, casting="no"), TypeError),
+])
+def test_gufunc_keywords_raise_as_numpy(fn, error):
+    a, b = _f(3, 4, 5, seed=1).astype(np.float32), _f(4, 5, seed=2)
+    with pytest.raises(error):
+        fn(a, b)
+    with pytest.raises(error):
+        tracenp.jit(fn)(a, b)
 
 
 @pytest.mark.parametrize("fn", [

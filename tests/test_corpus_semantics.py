@@ -850,6 +850,10 @@ def _sorted(n, seed=0):
     return np.cumsum(_f(n, positive=True, seed=seed))
 
 
+def batched_matmul_axes(a, b):
+    return np.matmul(a, b, axes=[(0, 1), (0, 1), (0, 1)])
+
+
 CORPUS = {
     "brighten_u8": (brighten_u8, {}, lambda s, n: (_u8(n, 3, seed=s),)),
     "scale_f32": (scale_f32, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
@@ -989,6 +993,8 @@ CORPUS = {
     "poly_from_roots": (poly_from_roots, {}, lambda s, n: (_f(n, seed=s),)),
     "polymul_filters": (polymul_filters, {}, lambda s, n: (_f(n, seed=s) + 3, _f(3, seed=s) + 3)),
     "real_if_close_spectrum": (real_if_close_spectrum, {}, lambda s, n: (_f(n, seed=s),)),
+    "batched_matmul_axes": (batched_matmul_axes, {}, lambda s, n: (
+        _f(3, n, 2, seed=s), _f(n, 5, 2, seed=s + 1))),
 }
 
 
@@ -1024,10 +1030,6 @@ def log_under_seterr_raise(x):
         np.seterr(**old)
 
 
-def batched_matmul_axes(a, b):
-    return np.matmul(a, b, axes=[(0, 1), (0, 1), (0, 1)])
-
-
 REFUSED = {
     "polymul_of_traced": (tracenp.errors.DataDependentShapeError, polymul_of_traced,
                           lambda s: (np.array([0.0, 1.0 + s]), _f(3, seed=s))),
@@ -1053,8 +1055,6 @@ REFUSED = {
                                    lambda s: (_f(4, seed=s), np.array([1.0, 0.0, 2.0, -1.0]))),
     "log_under_seterr_raise": (tracenp.errors.UnsupportedFunctionError, log_under_seterr_raise,
                                lambda s: (_f(4, seed=s),)),
-    "batched_matmul_axes": (tracenp.errors.UnsupportedFunctionError, batched_matmul_axes,
-                            lambda s: (_f(3, 4, 2, seed=s), _f(4, 5, 2, seed=s + 1))),
     "complex_spectrum_real_if_close": (tracenp.errors.UnsupportedFunctionError,
                                        complex_spectrum_real_if_close,
                                        lambda s: (_f(6, seed=s),)),

@@ -61,6 +61,56 @@ def gufunc(ufunc, *args):
     raise errors.unsupported(f"np.{name}")
 
 
+# core dims of each gufunc's two operands and its result
+_CORE_DIMS = {"matmul": (2, 2, 2), "vecdot": (1, 1, 0), "matvec": (2, 1, 1), "vecmat": (1, 2, 1)}
+
+
+def gufunc_axes(ufunc, args, axes=None, axis=None, keepdims=False, **kwargs):
+    """`axes=`, `axis=` and `keepdims=` of the gufuncs (`np.vecdot(x, y, axis=0)`): each
+    operand's core dims are moved last, and the result's where `axes` puts them."""
+    from .ufuncs import _store, apply_ufunc
+
+    name = ufunc.__name__
+    cores = _CORE_DIMS[name]
+    if axis is not None:
+        if axes is not None:
+            raise TypeError("cannot specify both 'axis' and 'axes'")
+        if name != "vecdot":
+            raise TypeError(f"{name}: axis can only be used with a single shared core "
+                            f"dimension, not with the distinct ones implied by signature "
+                            f"{ufunc.signature}.")
+        axes = [axis, axis] + ([axis] if keepdims else [])
+    if keepdims and cores[2]:
+        raise TypeError(f"{name} does not support keepdims: its signature {ufunc.signature} "
+                        f"requires output 0 to have {cores[2]} core dimensions")
+    a, b = (lax.lift(x) for x in args)
+    if name == "matmul" and (a.ndim < 2 or b.ndim < 2) and axes is not None:
+        raise errors.unsupported("np.matmul with axes= of a 1-d operand")
+    axes = list(axes) if axes is not None else [-1, -1]
+    operands = [np.moveaxis(x, _core_axes(ax, c, i), tuple(range(x.ndim - c, x.ndim)))
+                for i, (x, ax, c) in enumerate(zip((a, b), axes, cores))]
+    out = kwargs.pop("out", None)
+    res = apply_ufunc(ufunc, tuple(operands), **kwargs)
+    n_out = cores[2]
+    if keepdims:
+        res, n_out = np.expand_dims(res, -1), 1
+    if n_out and len(axes) > 2:
+        res = np.moveaxis(res, tuple(range(res.ndim - n_out, res.ndim)),
+                          _core_axes(axes[2], n_out, 2))
+    elif len(axes) > 2 and axes[2] not in ((), []):
+        raise np.exceptions.AxisError(f"{name}: operand 2 has 0 core dimensions, but the axes "
+                                      "item is a single integer.")
+    return _store(ufunc, (res,), out, True, "same_kind") if out is not None else res
+
+
+def _core_axes(ax, n_core: int, operand: int) -> tuple:
+    ax = (ax,) if isinstance(ax, (int, np.integer)) and n_core == 1 else tuple(ax)
+    if len(ax) != n_core:
+        raise np.exceptions.AxisError(f"operand {operand} has {n_core} core dimensions, but "
+                                      f"the axes item {ax} has {len(ax)} entries")
+    return ax
+
+
 def _conj(x):
     return np.conjugate(x) if x.dtype.kind == "c" else x  # np.conjugate makes a bool int8
 

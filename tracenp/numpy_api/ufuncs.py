@@ -189,6 +189,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
     if ufunc.signature is not None:  # gufuncs: matmul, vecdot, matvec, vecmat
         from .linalg import gufunc
 
+        if dtype is not None or signature is not None or casting != "same_kind":
+            loop = resolve(ufunc, args, dtype, signature, casting)  # np.matmul(a, b, dtype=f4)
+            args = tuple(lax.cast(lax.lift(a), dt) for a, dt in zip(args, loop))
         res = gufunc(ufunc, *args)
         return _store(ufunc, (res,), out, True, casting) if out is not None else res
     if ufunc.__name__ == "divmod":
@@ -465,9 +468,10 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if any(isinstance(x, MaskedSelection) for x in inputs):
         return NotImplemented
     if method == "__call__":
-        extra = {"axes", "axis", "keepdims"} & set(kwargs)
-        if extra and ufunc.signature is not None:
-            raise errors.unsupported(f"np.{ufunc.__name__} with {sorted(extra)[0]}=")
+        if ufunc.signature is not None and {"axes", "axis", "keepdims"} & set(kwargs):
+            from .linalg import gufunc_axes
+
+            return gufunc_axes(ufunc, inputs, **kwargs)
         if "out" in kwargs and isinstance(kwargs["out"], tuple) and len(kwargs["out"]) == 1:
             kwargs["out"] = kwargs["out"][0]
         return apply_ufunc(ufunc, inputs, **kwargs)
