@@ -407,6 +407,35 @@ def columnwise_pearson_vecdot(X, Y):
     return r, cross, np.vecdot(xc, yc, axis=0, keepdims=True)
 
 
+def legendre_detrend(t, y, deg=3):
+    """Detrending by a Legendre basis (np.polynomial's vander) and lstsq, as light-curve code does."""
+    u = 2 * (t - t.min()) / (t.max() - t.min()) - 1
+    V = np.polynomial.legendre.legvander(u, deg)
+    coef, *_ = np.linalg.lstsq(V, y, rcond=None)
+    return y - np.polynomial.legendre.legval(u, coef), coef
+
+
+def wavelength_solution(pixels, coeffs):
+    """A spectrograph's pixel-to-wavelength polynomial, its dispersion (derivative) and the
+    Chebyshev form of the same fit."""
+    wave = np.polynomial.polynomial.polyval(pixels, coeffs)
+    disp = np.polynomial.polynomial.polyval(pixels, np.polynomial.polynomial.polyder(coeffs))
+    cheb = np.polynomial.Chebyshev(coeffs, domain=[0, 2048])(pixels)
+    return wave, disp, cheb
+
+
+def gauss_legendre_integral(a, b, n=6):
+    x, w = np.polynomial.legendre.leggauss(n)
+    t = 0.5 * (x + 1) * (b - a)[:, None] + a[:, None]
+    return 0.5 * (b - a) * np.sum(w * np.exp(-t ** 2), axis=1)
+
+
+def ar2_characteristic_roots(phi):
+    """The AR(2) companion matrix (constants from the model order) and its eigenvalues."""
+    companion = np.array([[0.5, -0.3], [1.0, 0.0]])
+    return np.abs(np.linalg.eigvals(companion)) * phi, np.linalg.eig(companion)[1][:, 0] * phi
+
+
 def crossings_and_runs(x):
     above = x > x.mean()
     crossings = np.count_nonzero(np.diff(above.astype(np.int8)))
@@ -1038,6 +1067,13 @@ CORPUS = {
     "nan_robust_normalize": (nan_robust_normalize, {}, lambda s, n: (_with_nans((3 * n,), s),)),
     "columnwise_pearson_vecdot": (columnwise_pearson_vecdot, {}, lambda s, n: (
         _f(2 * n, 3, seed=s), _f(2 * n, 3, seed=s + 1))),
+    "legendre_detrend": (legendre_detrend, {}, lambda s, n: (
+        np.sort(_f(3 * n, seed=s)), _f(3 * n, seed=s + 1))),
+    "wavelength_solution": (wavelength_solution, {}, lambda s, n: (
+        np.arange(0.0, 2048.0, 2048.0 / n), np.array([4000.0, 1.2, -1e-4, 3e-8]) * (1 + 0.01 * s))),
+    "gauss_legendre_integral": (gauss_legendre_integral, {}, lambda s, n: (
+        _f(n, seed=s), _f(n, seed=s + 1) + 3)),
+    "ar2_characteristic_roots": (ar2_characteristic_roots, {}, lambda s, n: (_f(2, seed=s),)),
     "crossings_and_runs": (crossings_and_runs, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "haversine_pairwise": (haversine_pairwise, {}, lambda s, n: (
         _deg(n, s, -80, 80), _deg(n, s + 1, -180, 180), _deg(3, s + 2, -80, 80), _deg(3, s + 3, -180, 180))),
