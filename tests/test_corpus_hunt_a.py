@@ -968,6 +968,159 @@ def cartesian_from_geodetic(lat, lon, h, a=6378137.0, f=1 / 298.257223563):
     return np.column_stack((X, Y, Z))
 
 
+# ----------------------------------------------------------------------------- library-style programs
+
+
+def pacf_durbin_levinson(x, nlags=4):
+    x = x - x.mean()
+    n = len(x)
+    acov = np.array([np.dot(x[:n - k], x[k:]) / n for k in range(nlags + 1)])
+    r = acov / acov[0]
+    phi = np.zeros((nlags + 1, nlags + 1))
+    pacf = np.zeros(nlags + 1)
+    pacf[0] = 1.0
+    phi[1, 1] = r[1]
+    pacf[1] = r[1]
+    for k in range(2, nlags + 1):
+        num = r[k] - np.dot(phi[k - 1, 1:k], r[k - 1:0:-1])
+        den = 1.0 - np.dot(phi[k - 1, 1:k], r[1:k])
+        phi[k, k] = num / den
+        phi[k, 1:k] = phi[k - 1, 1:k] - phi[k, k] * phi[k - 1, k - 1:0:-1]
+        pacf[k] = phi[k, k]
+    return pacf
+
+def acf_statsmodels(x, nlags=5):
+    xo = x - x.mean()
+    n = len(x)
+    d = n * np.ones(2 * n - 1)
+    acov = (np.correlate(xo, xo, "full") / d)[n - 1:]
+    return acov[: nlags + 1] / acov[0]
+
+def surprise_svd_epoch(users, items, ratings, bu, bi, pu, qi, global_mean, lr=0.005, reg=0.02):
+    for u, i, r in zip(users, items, ratings):
+        dot = 0
+        for f in range(pu.shape[1]):
+            dot += qi[i, f] * pu[u, f]
+        err = r - (global_mean + bu[u] + bi[i] + dot)
+        bu[u] += lr * (err - reg * bu[u])
+        bi[i] += lr * (err - reg * bi[i])
+        for f in range(pu.shape[1]):
+            puf = pu[u, f]
+            qif = qi[i, f]
+            pu[u, f] += lr * (err * qif - reg * puf)
+            qi[i, f] += lr * (err * puf - reg * qif)
+    return bu, bi, pu, qi
+
+def implicit_als_cg(Cui, X, Y, reg=0.1, cg_steps=3):
+    YtY = Y.T @ Y
+    for u in range(X.shape[0]):
+        x = X[u].copy()
+        conf = Cui[u]
+        r = -YtY @ x - reg * x
+        r += ((conf - (conf - 1) * (Y @ x))[:, None] * Y).sum(0)
+        p = r.copy()
+        rsold = r @ r
+        for _ in range(cg_steps):
+            Ap = YtY @ p + reg * p + (((conf - 1) * (Y @ p))[:, None] * Y).sum(0)
+            alpha = rsold / (p @ Ap)
+            x += alpha * p
+            r -= alpha * Ap
+            rsnew = r @ r
+            p = r + (rsnew / rsold) * p
+            rsold = rsnew
+        X[u] = x
+    return X
+
+def pairwise2_globalxx(a, b):
+    n, m = len(a), len(b)
+    score = np.zeros((n + 1, m + 1), dtype=np.int32)
+    for i in range(1, n + 1):
+        match = (a[i - 1] == b).astype(np.int32)
+        score[i, 1:] = np.maximum(score[i - 1, :-1] + match, score[i - 1, 1:])
+        score[i] = np.maximum.accumulate(score[i])
+    return score[n, m], score
+
+def pandas_like_ewm_mean(x, com=2.0, adjust=True):
+    alpha = 1.0 / (1.0 + com)
+    out = np.empty_like(x)
+    weighted_avg = x[0]
+    old_wt = 1.0
+    out[0] = weighted_avg
+    for i in range(1, len(x)):
+        cur = x[i]
+        old_wt *= 1 - alpha
+        if adjust:
+            weighted_avg = (old_wt * weighted_avg + cur) / (old_wt + 1.0)
+            old_wt += 1.0
+        else:
+            weighted_avg = (old_wt * weighted_avg + alpha * cur) / (old_wt + alpha)
+            old_wt = 1.0
+        out[i] = weighted_avg
+    return out
+
+def rolling_apply_median(x, w=3):
+    out = np.full(x.shape, np.nan)
+    out[w - 1:] = np.median(sliding_window_view(x, w), axis=-1)
+    return out
+
+def icrs_to_galactic_astropy(ra, dec):
+    a = np.deg2rad(192.85948); d = np.deg2rad(27.12825); l0 = np.deg2rad(122.93192)
+    sd, cd = np.sin(dec), np.cos(dec)
+    sb = sd * np.sin(d) + cd * np.cos(d) * np.cos(ra - a)
+    b = np.arcsin(sb)
+    y = cd * np.sin(ra - a)
+    x = sd * np.cos(d) - cd * np.sin(d) * np.cos(ra - a)
+    l = l0 - np.arctan2(y, x)
+    return np.mod(l, 2 * np.pi), b
+
+def gmst_hours(jd):
+    T = (jd - 2451545.0) / 36525.0
+    g = 280.46061837 + 360.98564736629 * (jd - 2451545.0) + 0.000387933 * T ** 2 - T ** 3 / 38710000.0
+    return (g % 360.0) / 15.0
+
+def kepler_solve(M, e, iters=6):
+    E = np.where(e < 0.8, M, np.pi * np.ones_like(M))
+    for _ in range(iters):
+        E = E - (E - e * np.sin(E) - M) / (1 - e * np.cos(E))
+    nu = 2 * np.arctan2(np.sqrt(1 + e) * np.sin(E / 2), np.sqrt(1 - e) * np.cos(E / 2))
+    return E, nu
+
+def vincenty_inverse(lat1, lon1, lat2, lon2, iters=8, a=6378137.0, f=1/298.257223563):
+    b = (1 - f) * a
+    L = np.radians(lon2 - lon1)
+    U1 = np.arctan((1 - f) * np.tan(np.radians(lat1)))
+    U2 = np.arctan((1 - f) * np.tan(np.radians(lat2)))
+    sinU1, cosU1, sinU2, cosU2 = np.sin(U1), np.cos(U1), np.sin(U2), np.cos(U2)
+    lam = L
+    for _ in range(iters):
+        sinLam, cosLam = np.sin(lam), np.cos(lam)
+        sinSig = np.sqrt((cosU2 * sinLam) ** 2 + (cosU1 * sinU2 - sinU1 * cosU2 * cosLam) ** 2)
+        cosSig = sinU1 * sinU2 + cosU1 * cosU2 * cosLam
+        sig = np.arctan2(sinSig, cosSig)
+        sinAlpha = cosU1 * cosU2 * sinLam / sinSig
+        cos2Alpha = 1 - sinAlpha ** 2
+        cos2SigM = np.where(cos2Alpha != 0, cosSig - 2 * sinU1 * sinU2 / cos2Alpha, 0.0)
+        C = f / 16 * cos2Alpha * (4 + f * (4 - 3 * cos2Alpha))
+        lam = L + (1 - C) * f * sinAlpha * (sig + C * sinSig * (cos2SigM + C * cosSig * (-1 + 2 * cos2SigM ** 2)))
+    u2 = cos2Alpha * (a ** 2 - b ** 2) / b ** 2
+    A = 1 + u2 / 16384 * (4096 + u2 * (-768 + u2 * (320 - 175 * u2)))
+    B = u2 / 1024 * (256 + u2 * (-128 + u2 * (74 - 47 * u2)))
+    dSig = B * sinSig * (cos2SigM + B / 4 * (cosSig * (-1 + 2 * cos2SigM ** 2) - B / 6 * cos2SigM * (-3 + 4 * sinSig ** 2) * (-3 + 4 * cos2SigM ** 2)))
+    return b * A * (sig - dSig)
+
+def word2vec_cbow_step(W_in, W_out, context, target, negatives, lr=0.025):
+    h = W_in[context].mean(axis=1)
+    idx = np.concatenate([target[:, None], negatives], axis=1)
+    labels = np.zeros(idx.shape); labels[:, 0] = 1
+    u = W_out[idx]
+    score = 1 / (1 + np.exp(-np.einsum("bd,bkd->bk", h, u)))
+    g = (labels - score) * lr
+    np.add.at(W_out, idx, g[..., None] * h[:, None, :])
+    neu1e = np.einsum("bk,bkd->bd", g, u)
+    np.add.at(W_in, context, neu1e[:, None, :] / context.shape[1])
+    return score
+
+
 # ----------------------------------------------------------------------------- data
 
 
@@ -1165,6 +1318,26 @@ CORPUS = {
     "angle_diff_wrap": (angle_diff_wrap, {}, lambda s, n: (_deg(n, s, -400, 400), _deg(n, s + 1, -400, 400))),
     "cartesian_from_geodetic": (cartesian_from_geodetic, {}, lambda s, n: (
         _deg(n, s, -90, 90), _deg(n, s + 1, -180, 180), _deg(n, s + 2, 0, 3000))),
+    "pacf_durbin_levinson": (pacf_durbin_levinson, {}, lambda s, n: (_f(5 * n, seed=s),)),
+    "acf_statsmodels": (acf_statsmodels, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "surprise_svd_epoch": (surprise_svd_epoch, {}, lambda s, n: (
+        _i(4, n, seed=s), _i(5, n, seed=s + 1), _i(5, n, seed=s + 2) + 1.0, np.zeros(4),
+        np.zeros(5), 0.1 * _f(4, 3, seed=s), 0.1 * _f(5, 3, seed=s + 1), 3.2)),
+    "implicit_als_cg": (implicit_als_cg, {}, lambda s, n: (
+        1 + 40 * _i(2, 4, n, seed=s).astype(float), 0.1 * _f(4, 3, seed=s), 0.1 * _f(n, 3, seed=s + 1))),
+    "pairwise2_globalxx": (pairwise2_globalxx, {}, lambda s, n: (_seq(n + 2, s), _seq(n + 4, s + 1))),
+    "pandas_like_ewm_mean": (pandas_like_ewm_mean, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "pandas_like_ewm_unadjusted": (pandas_like_ewm_mean, {"adjust": False}, lambda s, n: (_f(2 * n, seed=s),)),
+    "rolling_apply_median": (rolling_apply_median, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "icrs_to_galactic_astropy": (icrs_to_galactic_astropy, {}, lambda s, n: (
+        _deg(n, s, 0, 6.28), _deg(n, s + 1, -1.5, 1.5))),
+    "gmst_hours": (gmst_hours, {}, lambda s, n: (2451545.0 + _deg(n, s, -1e4, 1e4),)),
+    "kepler_solve": (kepler_solve, {}, lambda s, n: (_deg(n, s, 0, 6.28), _deg(n, s + 1, 0, 0.95))),
+    "vincenty_inverse": (vincenty_inverse, {}, lambda s, n: (
+        _deg(n, s, -60, 60), _deg(n, s + 1, -170, 170), _deg(n, s + 2, -60, 60), _deg(n, s + 3, -170, 170))),
+    "word2vec_cbow_step": (word2vec_cbow_step, {}, lambda s, n: (
+        0.1 * _f(9, 4, seed=s), 0.1 * _f(9, 4, seed=s + 1), _i(9, n, 2, seed=s), _i(9, n, seed=s + 2),
+        _i(9, n, 3, seed=s + 3))),
 }
 
 
