@@ -1531,6 +1531,39 @@ def test_hunt_a_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
     check_refused(*REFUSED[name])
 
 
+@pytest.mark.parametrize("fn", [
+    lambda x: np.var(x, dtype=np.int32),
+    lambda x: np.var(x, axis=0, dtype=np.int32),
+    lambda x: np.var(x.astype(np.float32), dtype=np.uint8),
+    lambda x: np.std(x, dtype=np.int64),
+    lambda x: np.nanvar(x, axis=1, dtype=np.int64),
+    lambda x: np.std(x.astype(np.float32), axis=0, dtype=np.float64),
+])
+def test_variance_into_an_integer_dtype(fn):
+    """NumPy divides into the sum's dtype: `np.var(x, dtype=np.int32)` is an int32 (it was a
+    float64 here)."""
+    x = _i(50, 3, 4, seed=4).astype(np.int16)
+    want, got = fn(x), tracenp.jit(fn)(x)
+    assert type(got) is type(want) and got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn, error", [
+    (lambda x: np.std(x, axis=0, dtype=np.int64), TypeError),
+    (lambda x: np.nanmean(x * 1.0, dtype=np.int32), TypeError),
+    (lambda x: np.nanvar(x * 1.0, dtype=np.int32), TypeError),
+    (lambda x: np.nanstd(x * 1.0, axis=0, dtype=np.int64), TypeError),
+])
+def test_integer_dtype_errors_of_moments(fn, error):
+    """NumPy's square root into an integer array and its nan-moments of floats into an integer
+    dtype raise; tracenp computed them."""
+    x = _i(50, 3, 4, seed=4).astype(np.int16)
+    with pytest.raises(error):
+        fn(x)
+    with pytest.raises(error):
+        tracenp.jit(fn)(x)
+
+
 # ----------------------------------------------------------------------------- known gaps (pytree)
 
 
