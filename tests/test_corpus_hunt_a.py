@@ -1564,6 +1564,29 @@ def test_integer_dtype_errors_of_moments(fn, error):
         tracenp.jit(fn)(x)
 
 
+def test_einsum_dtype_casts_each_operand_under_casting():
+    """`np.einsum(..., dtype=np.int32)` of floats raises NumPy's TypeError (casting='safe');
+    it computed. An allowed cast still gives NumPy's values and dtype."""
+    x = _f(3, 4, seed=5).astype(np.float32)
+    with pytest.raises(TypeError):
+        tracenp.jit(lambda a: np.einsum("ij->j", a, dtype=np.int32))(x)
+    fn = lambda a: np.einsum("ij,ij->i", a, a, dtype=np.float16, casting="same_kind")  # noqa: E731
+    want, got = fn(x), tracenp.jit(fn)(x)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-3)
+
+
+@pytest.mark.parametrize("ufunc", [np.maximum, np.minimum, np.fmax])
+def test_ufunc_reduce_with_dtype_casts_the_input(ufunc):
+    """`np.maximum.reduce(x, dtype=np.int32)` of floats casts them as NumPy does (it raised
+    UFuncTypeError)."""
+    x = _f(3, 4, seed=6).astype(np.float32) * 5
+    fn = lambda a: ufunc.reduce(a, axis=1, dtype=np.int32)  # noqa: E731
+    want, got = fn(x), tracenp.jit(fn)(x)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
 # ----------------------------------------------------------------------------- known gaps (pytree)
 
 

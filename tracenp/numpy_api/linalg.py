@@ -255,6 +255,12 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
         subscripts, operands = _interleaved(subscripts, *operands)
     ops = _common(*operands)
     if dtype is not None:
+        for i, o in enumerate(operands):  # NumPy's iterator casts each under `casting`
+            have = lax.lift(o).dtype
+            if not np.can_cast(have, dtype, casting):
+                raise TypeError(f"Iterator operand {i} dtype could not be cast from "
+                                f"{have!r} to {np.dtype(dtype)!r} according to the rule "
+                                f"{casting!r}")
         ops = [lax.cast(o, dtype) for o in ops]
     spec = _parse_einsum(subscripts, ops)
     ins, outs = spec.split("->")

@@ -257,6 +257,8 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
     axes = normalize_axes(axis, x.ndim)
     if initial is not np._NoValue or where is not True or out is not None:
         raise errors.unsupported(f"np.{name}.reduce with initial=, where= or out=")
+    if dtype is not None:  # NumPy casts the input to the loop's dtype unsafely
+        x = lax.cast(x, resolve(ufunc, (x, x), dtype, casting="unsafe")[0])
     if name == "arctan2" or (name == "power" and resolve(ufunc, (x, x), dtype)[0].kind in "fc"):
         raise errors.unsupported(f"np.{name}.reduce of floats (NumPy's loop combines the first "
                                  "element with the last only, not every element in turn)")
