@@ -524,6 +524,15 @@ def bbox_filter_stats(lon, lat, vals, bbox=(-10.0, -5.0, 10.0, 5.0)):
     return mask.sum(), vals[mask].mean(), np.where(mask, vals, np.nan)
 
 
+def bbox_weighted_stats(lon, lat, vals, weights, bbox=(-10.0, -5.0, 10.0, 5.0)):
+    """Weighted statistics of the points in a box, as station and survey code writes them."""
+    inside = (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
+    mean, wsum = np.average(vals[inside], weights=weights[inside], returned=True)
+    centroid = np.average(np.column_stack([lon, lat])[inside], axis=0, weights=weights[inside])
+    energy = vals[inside] @ vals[inside]
+    return mean, wsum, centroid, energy, np.dot(vals[inside], weights[inside])
+
+
 def web_mercator(lon, lat):
     x = np.radians(lon) * 6378137.0
     y = np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) * 6378137.0
@@ -1251,6 +1260,9 @@ CORPUS = {
         _i(64, n, n, seed=s + 2).astype(np.uint16))),
     "bbox_filter_stats": (bbox_filter_stats, {}, lambda s, n: (
         _deg(4 * n, s, -20, 20), _deg(4 * n, s + 1, -10, 10), _f(4 * n, seed=s))),
+    "bbox_weighted_stats": (bbox_weighted_stats, {}, lambda s, n: (
+        _deg(4 * n, s, -20, 20), _deg(4 * n, s + 1, -10, 10), _f(4 * n, seed=s),
+        _f(4 * n, positive=True, seed=s + 1))),
     "web_mercator": (web_mercator, {}, lambda s, n: (_deg(n, s, -180, 180), _deg(n, s + 1, -80, 80))),
     "wrap_longitude": (wrap_longitude, {}, lambda s, n: (_deg(2 * n, s, -720, 720),)),
     "pixel_centers_affine": (pixel_centers_affine, {}, lambda s, n: (_f(n, n + 1, seed=s),)),

@@ -105,9 +105,10 @@ class MaskedSelection:
         self._refuse("Returning (or taking the truth value of)")
 
     def __matmul__(self, other):
-        self._refuse("A matrix product")
+        return mark_returns(_dot(self, other), "scalar")
 
-    __rmatmul__ = __matmul__
+    def __rmatmul__(self, other):
+        return mark_returns(_dot(other, self), "scalar")
 
     def __getattr__(self, name: str):
         if not name.startswith("__") and hasattr(np.ndarray, name):  # x[mask].ravel() ...
@@ -169,6 +170,10 @@ class MaskedSelection:
         return self
 
     # ------------------------------------------------------------------ reductions
+    def _masked_zeros(self):
+        """The full-shape values with 0 where nothing is selected."""
+        return np.where(self._where(), self.values, lax.lift(np.zeros((), self.dtype)))
+
     def _where(self):
         m = lax.reshape(self.mask, self.mask.shape + (1,) * (self.values.ndim - self.mask.ndim))
         return np.broadcast_to(m, self.values.shape)
@@ -381,9 +386,34 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
 
 @_reduction(np.average)
 def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
-    if weights is not None or returned:
-        sel._refuse("np.average with weights or returned=True")
-    return sel.reduce(np.mean, axis, keepdims)
+    """`np.average(v[m], weights=w[m])`: the weights outside the selection are 0. With no
+    element selected the weights sum to 0, where NumPy raises ZeroDivisionError and the
+    average here is nan, as for traced weights that sum to 0."""
+    if weights is None and not returned:
+        return sel.reduce(np.mean, axis, keepdims)
+    if weights is None:
+        weights = MaskedSelection(np.ones_like(sel.values), sel.mask)
+    w = _selected_weights(sel, weights)
+    zero = lax.lift(np.zeros((), w.dtype))
+    w = np.where(np.broadcast_to(lax.reshape(sel.mask, sel.mask.shape + (1,) * (
+        w.ndim - sel.mask.ndim)), w.shape), w, zero)
+    axes = None if axis is None else sel._axes(axis)
+    res = np.average(sel.values, axis=axes[0] if axes and len(axes) == 1 else axes, weights=w,
+                     returned=returned, keepdims=keepdims)
+    if keepdims and axis is None:
+        return tuple(np.reshape(r, (1,) * sel.ndim) for r in res) if returned else \
+            np.reshape(res, (1,) * sel.ndim)
+    return res
+
+
+@_reduction(np.dot, np.inner)
+def _dot(a, b):
+    """`np.dot(x[m], y[m])` of 1-d selections by one mask: the unselected products are 0."""
+    if not (isinstance(a, MaskedSelection) and a._same(b)) or a.values.ndim != 1 or \
+            b.values.ndim != 1:
+        sel = a if isinstance(a, MaskedSelection) else b
+        sel._refuse("A product other than np.dot or @ of 1-d selections by one mask")
+    return np.dot(a._masked_zeros(), b._masked_zeros())
 
 
 def _method(name, func):
