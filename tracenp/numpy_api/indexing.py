@@ -114,6 +114,8 @@ def _basic(x, key):
                 raise ValueError("slice step cannot be zero")
             try:
                 s = tuple(None if v is None else operator.index(v) for v in (start, stop, step))
+            except errors.TracingError:  # a traced bound (`order[:k]`): named, for fallback=
+                raise
             except TypeError:
                 raise TypeError("slice indices must be integers or None or have an __index__ "
                                 "method") from None
