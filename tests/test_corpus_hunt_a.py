@@ -803,6 +803,23 @@ def datetime_features(ts):
     return hours, weekday, np.diff(ts).astype("timedelta64[m]").astype(np.int64)
 
 
+def datetime_int_views(ts):
+    """Weekdays and epoch offsets through the int64 bits of datetimes, as pandas-free code
+    reads them (`values.view("i8")`), and a hash mixed in uint64 through a view."""
+    days = ts.astype("datetime64[D]").view("i8")
+    weekday = (days - 4) % 7
+    minutes = ts.view(np.int64) - ts[0].view(np.int64)
+    h = (minutes.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(59)
+    return weekday, minutes, h
+
+
+def shift_epoch_in_place(stamps):
+    """Writes through an int64 view reach the datetimes."""
+    raw = stamps.view("i8")
+    raw -= raw[0]
+    return stamps
+
+
 def sessionize(t, gap=1.5):
     new = np.diff(t, prepend=-np.inf) > gap
     sid = np.cumsum(new) - 1
@@ -1305,6 +1322,10 @@ CORPUS = {
     "cooccurrence_lift": (cooccurrence_lift, {}, lambda s, n: (_ratings(n, s) + np.eye(n + 1, n),)),
     "datetime_features": (datetime_features, {}, lambda s, n: (
         np.datetime64("2024-03-01T00:00") + np.cumsum(_i(600, 2 * n, seed=s) + 1).astype("timedelta64[m]"),)),
+    "datetime_int_views": (datetime_int_views, {}, lambda s, n: (
+        np.datetime64("2024-03-01T00:00") + np.cumsum(_i(600, 2 * n, seed=s) + 1).astype("timedelta64[m]"),)),
+    "shift_epoch_in_place": (shift_epoch_in_place, {}, lambda s, n: (
+        np.datetime64("2024-03-01T00:00") + np.cumsum(_i(600, 2 * n, seed=s) + 1).astype("timedelta64[m]"),)),
     "sessionize": (sessionize, {}, lambda s, n: (np.cumsum(_f(3 * n, positive=True, seed=s)),)),
     "interp_to_grid": (interp_to_grid, {}, lambda s, n: (
         np.cumsum(_f(n, positive=True, seed=s)), _f(n, seed=s + 1))),
@@ -1529,7 +1550,13 @@ def vocab_by_coverage(counts, coverage=0.9):
     return order[:k]
 
 
+def float_bits_hash(x):
+    return (x.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(58)
+
+
 REFUSED = {
+    "float_bits_hash": (tracenp.errors.UnsupportedFunctionError, float_bits_hash,
+                        lambda s: (_f(6, seed=s),)),
     "vocab_by_coverage": (tracenp.errors.ConcretizationError, vocab_by_coverage,
                           lambda s: (_i(50, 12, seed=s) + 1,)),
     "ewma_first_value_branch": (tracenp.errors.ConcretizationError, ewma_first_value_branch,
