@@ -440,6 +440,15 @@ def ar2_characteristic_roots(phi):
     return np.abs(np.linalg.eigvals(companion)) * phi, np.linalg.eig(companion)[1][:, 0] * phi
 
 
+def pairwise_complete_correlation(x, y):
+    """Correlation and covariance over the time steps where both series are observed."""
+    ok = ~np.isnan(x) & ~np.isnan(y)
+    r = np.corrcoef(x[ok], y[ok])[0, 1]
+    cov = np.cov(x[ok], y[ok], ddof=0)
+    beta = cov[0, 1] / np.cov(x[ok], bias=True)
+    return r, cov, beta
+
+
 def crossings_and_runs(x):
     above = x > x.mean()
     crossings = np.count_nonzero(np.diff(above.astype(np.int8)))
@@ -1257,6 +1266,8 @@ CORPUS = {
     "gauss_legendre_integral": (gauss_legendre_integral, {}, lambda s, n: (
         _f(n, seed=s), _f(n, seed=s + 1) + 3)),
     "ar2_characteristic_roots": (ar2_characteristic_roots, {}, lambda s, n: (_f(2, seed=s),)),
+    "pairwise_complete_correlation": (pairwise_complete_correlation, {}, lambda s, n: (
+        _with_nans((4 * n,), s), _with_nans((4 * n,), s + 1))),
     "crossings_and_runs": (crossings_and_runs, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "haversine_pairwise": (haversine_pairwise, {}, lambda s, n: (
         _deg(n, s, -80, 80), _deg(n, s + 1, -180, 180), _deg(3, s + 2, -80, 80), _deg(3, s + 3, -180, 180))),

@@ -161,7 +161,8 @@ class MaskedSelection:
         impl = _REDUCTIONS.get(func)
         if impl is None or not args or args[0] is not self:
             self._refuse(f"np.{func.__name__}")
-        return mark_returns(impl(self, *args[1:], **kwargs), "scalar")
+        return mark_returns(impl(self, *args[1:], **kwargs),
+                            "array" if func is _NP_COV else "scalar")
 
     def astype(self, dtype, *args, **kwargs):
         return MaskedSelection(self.values.astype(dtype, *args, **kwargs), self.mask)
@@ -358,6 +359,7 @@ _COUNTS = {np.histogram: _histogram, np.bincount: _bincount}
 
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
+_NP_COV = np.cov  # a 0-d covariance is an array, not a scalar
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
                           np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
 
@@ -404,6 +406,41 @@ def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
         return tuple(np.reshape(r, (1,) * sel.ndim) for r in res) if returned else \
             np.reshape(res, (1,) * sel.ndim)
     return res
+
+
+def _paired(what, m, y):
+    """The selected values of `m` (and `y`, a selection by the same mask) with 0 elsewhere,
+    and the mask as integer frequency weights; 1-d selections only."""
+    if m.values.ndim != 1 or (y is not None and not (m._same(y) and y.values.ndim == 1)):
+        m._refuse(f"{what} other than of 1-d selections by one mask")
+    return m._masked_zeros(), None if y is None else y._masked_zeros(), \
+        lax.cast(m.mask, np.int64)
+
+
+@_reduction(np.cov)
+def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+         dtype=None):
+    """`np.cov(x[valid], y[valid])`: NumPy's covariance with the unselected observations
+    given frequency weight 0."""
+    if fweights is not None or aweights is not None:
+        m._refuse("np.cov with weights")
+    a, b, w = _paired("np.cov", m, y)
+    want = dtype if dtype is not None else np.result_type(a.dtype, a.dtype if b is None else
+                                                          b.dtype, np.float64)
+    c = np.cov(a, b, rowvar=rowvar, bias=bias, ddof=ddof, fweights=w, dtype=dtype)
+    return lax.cast(c, want)  # NumPy's dtype without weights (weights make it float64)
+
+
+@_reduction(np.corrcoef)
+def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """`np.corrcoef(x[valid], y[valid])`: NumPy's normalization of the covariance above."""
+    c = _cov(x, y, rowvar=rowvar, dtype=dtype)
+    if c.ndim == 0:
+        return np.true_divide(c, c)
+    d = np.diag(c)
+    stddev = np.sqrt(np.real(d))
+    c = np.true_divide(np.true_divide(c, stddev[:, None]), stddev[None, :])
+    return np.clip(c, -1, 1) if c.dtype.kind != "c" else c
 
 
 @_reduction(np.dot, np.inner)
