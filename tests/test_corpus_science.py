@@ -429,6 +429,11 @@ def polynomial_module(x, c):
     return np.polynomial.polynomial.polyval(x, c), np.polynomial.chebyshev.chebval(x, c)
 
 
+def polynomial_fit(x, y):
+    """The fits check the rank lstsq finds (a traced value) to warn on a poor condition."""
+    return np.polynomial.chebyshev.chebfit(x, y, 2)
+
+
 def central_difference(f, dx):
     df = np.empty_like(f)
     df[1:-1] = (f[2:] - f[:-2]) / (2 * dx)
@@ -1198,6 +1203,7 @@ CORPUS = {
     "periodic_stencil": (periodic_stencil, {}, lambda s, n: (_f(n + 1, seed=s),)),
     "clamped_lookup": (clamped_lookup, {}, lambda s, n: (_f(6, seed=s), _f(n * 2, seed=s) * 3)),
     "turn_directions": (turn_directions, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
+    "np_polynomial_module": (polynomial_module, {}, lambda s, n: (_f(n, seed=s), _f(3, seed=s))),
     "refraction_arcmin": (refraction_arcmin, {}, lambda s, n: (_deg(n, s, -5, 90),)),
     "angular_separation": (angular_separation, {}, lambda s, n: tuple(_f(n, seed=s + k)
                                                                       for k in range(4))),
@@ -1281,8 +1287,8 @@ def test_empty_reduction_raises_numpys_error():
 REFUSED = {  # forms tracenp cannot trace: a clear error at trace time, NumPy's value eagerly
     "poly1d_of_traced_coefficients": (poly1d_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
                                       tracenp.UnsupportedFunctionError, "trim_zeros"),
-    "np_polynomial_module": (polynomial_module, (_f(5, seed=3), _f(3, seed=4)),
-                             tracenp.ConcretizationError, "polyval"),
+    "np_polynomial_fit": (polynomial_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
+                          tracenp.ConcretizationError, "chebfit"),
     "break_on_a_traced_value": (projectile_until_ground, (12.0, 0.8),
                                 tracenp.ConcretizationError, "if y < 0"),
     "scalar_type_as_a_cast": (brighten_u8, (_u8(4, 5, seed=5),),

@@ -850,6 +850,10 @@ def _sorted(n, seed=0):
     return np.cumsum(_f(n, positive=True, seed=seed))
 
 
+def batched_matmul_axes(a, b):
+    return np.matmul(a, b, axes=[(0, 1), (0, 1), (0, 1)])
+
+
 CORPUS = {
     "brighten_u8": (brighten_u8, {}, lambda s, n: (_u8(n, 3, seed=s),)),
     "scale_f32": (scale_f32, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
@@ -989,6 +993,8 @@ CORPUS = {
     "poly_from_roots": (poly_from_roots, {}, lambda s, n: (_f(n, seed=s),)),
     "polymul_filters": (polymul_filters, {}, lambda s, n: (_f(n, seed=s) + 3, _f(3, seed=s) + 3)),
     "real_if_close_spectrum": (real_if_close_spectrum, {}, lambda s, n: (_f(n, seed=s),)),
+    "batched_matmul_axes": (batched_matmul_axes, {}, lambda s, n: (
+        _f(3, n, 2, seed=s), _f(n, 5, 2, seed=s + 1))),
 }
 
 
@@ -1022,10 +1028,6 @@ def log_under_seterr_raise(x):
         return np.full_like(x, -1.0)
     finally:
         np.seterr(**old)
-
-
-def batched_matmul_axes(a, b):
-    return np.matmul(a, b, axes=[(0, 1), (0, 1), (0, 1)])
 
 
 REFUSED = {

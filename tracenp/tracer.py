@@ -174,6 +174,9 @@ class Tracer:
             "x.strides of a traced array (np.lib.stride_tricks.as_strided; "
             "np.lib.stride_tricks.sliding_window_view gives the same windows)")
 
+    def view(self, dtype=None, type=None) -> "Tracer":
+        return numpy_api.indexing.dtype_view(self, dtype, type)
+
     def __getattr__(self, name: str):
         """The other ndarray attributes (`flags`, `base`, `view`, `tobytes`, ...) need memory
         or a concrete value: refused by name, so that `fallback=True` can run the function."""

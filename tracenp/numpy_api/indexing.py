@@ -12,6 +12,7 @@ tracenp refuses it with a TracingError that suggests `np.where`.
 
 from __future__ import annotations
 
+import builtins
 import operator
 
 import numpy as np
@@ -115,6 +116,8 @@ def _basic(x, key):
                 raise ValueError("slice step cannot be zero")
             try:
                 s = tuple(None if v is None else operator.index(v) for v in (start, stop, step))
+            except errors.TracingError:  # a traced bound (`order[:k]`): named, for fallback=
+                raise
             except TypeError:
                 raise TypeError("slice indices must be integers or None or have an __index__ "
                                 "method") from None
@@ -168,7 +171,34 @@ def apply_view(base, kind: str, arg):
         return lax.einsum(arg, base)
     if kind == "computed":  # a read-only view: arg computes it from the base
         return arg(base)
+    if kind == "dtype":  # x.view(np.int64) of datetimes: the same bits as another type
+        return _same_bits(base, arg)
     raise ValueError(kind)
+
+
+def _same_bits(x, dtype):
+    """`x`'s integer, datetime or timedelta bits as `dtype` of the same size: through the
+    signed integer of that size, which keeps them (NumPy's view does not convert units)."""
+    return lax.cast(lax.cast(x, np.dtype(f"i{x.dtype.itemsize}")), dtype)
+
+
+def dtype_view(x, dtype=None, type=None):
+    """`x.view(dtype)`: a reinterpretation of integer, datetime and timedelta bits (`ts.view(
+    "i8")`, `h.view(np.uint64)`) is a view through casts that keep them, so writes through it
+    reach `x`; floats as integers (or back) need their bits, which no cast keeps: refused."""
+    if isinstance(dtype, builtins.type) and not issubclass(dtype, (np.generic, int, float,
+                                                                    complex)):
+        dtype, type = None, dtype  # an array type (`x.view(np.ndarray)`, `.view(type(x))`)
+    if type is not None and type is not np.ndarray:
+        raise errors.unsupported(f"x.view({type.__name__}) of a traced array (an array type)")
+    if dtype is None or np.dtype(dtype) == x.dtype:
+        return make_view(x, "reshape", x.shape)
+    want = np.dtype(dtype)
+    if want.itemsize != x.dtype.itemsize or want.kind not in "iumM" or \
+            x.dtype.kind not in "iumM":
+        raise errors.unsupported(f"x.view({want}) of a traced {x.dtype} array (a "
+                                 "reinterpretation of its bits that no cast keeps)")
+    return make_view(x, "dtype", want)
 
 
 def write_view(base, kind: str, arg, value):
@@ -186,6 +216,8 @@ def write_view(base, kind: str, arg, value):
         from .complex_parts import complex_from_parts
 
         return complex_from_parts(re, im, base.dtype)
+    if kind == "dtype":
+        return _same_bits(lax.broadcast_to(lax.cast(value, arg), base.shape), base.dtype)
     if kind == "einsum":  # each input axis indexed by the output axis of its label
         ins, outs = arg.split("->")
         key = tuple(np.arange(n).reshape([n if c == label else 1 for c in outs])

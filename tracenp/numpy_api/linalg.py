@@ -308,6 +308,12 @@ def einsum(subscripts, *operands, out=None, dtype=None, order="K", casting="safe
         subscripts, operands = _interleaved(subscripts, *operands)
     ops = _common(*operands)
     if dtype is not None:
+        for i, o in enumerate(operands):  # NumPy's iterator casts each under `casting`
+            have = lax.lift(o).dtype
+            if not np.can_cast(have, dtype, casting):
+                raise TypeError(f"Iterator operand {i} dtype could not be cast from "
+                                f"{have!r} to {np.dtype(dtype)!r} according to the rule "
+                                f"{casting!r}")
         ops = [lax.cast(o, dtype) for o in ops]
     spec = _parse_einsum(subscripts, ops)
     ins, outs = spec.split("->")
@@ -510,6 +516,9 @@ def eig(a):
     """Complex, as NumPy's whenever some eigenvalue is complex; real for a matrix built as
     symmetric (`X.T @ X`, `np.cov`), whose eigenvalues NumPy finds real (see `_eig_kw`)."""
     a = _float_operand(a)
+    known = a.constant_value()
+    if known is not None:  # a matrix of constants: NumPy's values, real or complex by them
+        return EigResult(*(lax.lift(r) for r in np.linalg.eig(known)))
     kw = _eig_kw(a)
     return EigResult(lax.linalg("eig", a, out=0, **kw), lax.linalg("eig", a, out=1, **kw))
 
@@ -517,6 +526,9 @@ def eig(a):
 @implements(np.linalg.eigvals)
 def eigvals(a):
     a = _float_operand(a)
+    known = a.constant_value()
+    if known is not None:  # np.roots-style companion matrices built from constants
+        return lax.lift(np.linalg.eigvals(known))
     return lax.linalg("eigvals", a, **_eig_kw(a))
 
 

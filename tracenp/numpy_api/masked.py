@@ -112,9 +112,10 @@ class MaskedSelection:
         self._refuse("Returning (or taking the truth value of)")
 
     def __matmul__(self, other):
-        self._refuse("A matrix product")
+        return mark_returns(_dot(self, other), "scalar")
 
-    __rmatmul__ = __matmul__
+    def __rmatmul__(self, other):
+        return mark_returns(_dot(other, self), "scalar")
 
     def __getattr__(self, name: str):
         if not name.startswith("__") and hasattr(np.ndarray, name):  # x[mask].ravel() ...
@@ -174,7 +175,8 @@ class MaskedSelection:
         impl = _REDUCTIONS.get(func)
         if impl is None or not args or args[0] is not self:
             self._refuse(f"np.{func.__name__}")
-        return mark_returns(impl(self, *args[1:], **kwargs), "scalar")
+        return mark_returns(impl(self, *args[1:], **kwargs),
+                            "array" if func is _NP_COV else "scalar")
 
     def astype(self, dtype, *args, **kwargs):
         return self._wrap(self.values.astype(dtype, *args, **kwargs))
@@ -183,6 +185,10 @@ class MaskedSelection:
         return self
 
     # ------------------------------------------------------------------ reductions
+    def _masked_zeros(self):
+        """The full-shape values with 0 where nothing is selected."""
+        return np.where(self._where(), self.values, lax.lift(np.zeros((), self.dtype)))
+
     def _where(self):
         m = lax.reshape(self.mask, self.mask.shape + (1,) * (self.values.ndim - self.mask.ndim))
         return np.broadcast_to(m, self.values.shape)
@@ -292,6 +298,30 @@ _reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
 _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
 
 
+def _nan_version(func):
+    """`np.nanmean(x[mask])`: the plain reduction of the selection's non-NaN elements (NumPy's
+    nan-functions of integers are the plain ones). Rows selected by a mask over the leading
+    dims can hold NaN in some columns only, which one mask cannot say, so that is refused."""
+
+    def reduce(sel, *args, **kwargs):
+        if sel.dtype.kind not in "fc":
+            return _REDUCTIONS[func](sel, *args, **kwargs)
+        if sel.values.ndim != sel.mask.ndim:
+            sel._refuse(f"np.nan{func.__name__} of selected rows")
+        number = np.logical_not(np.isnan(sel.values))
+        return _REDUCTIONS[func](MaskedSelection(sel.values, np.logical_and(sel.mask, number)),
+                                 *args, **kwargs)
+
+    return reduce
+
+
+for _func, _nan in {np.sum: np.nansum, np.prod: np.nanprod, np.mean: np.nanmean,
+                    np.var: np.nanvar, np.std: np.nanstd, np.max: np.nanmax,
+                    np.min: np.nanmin, np.median: np.nanmedian,
+                    np.percentile: np.nanpercentile, np.quantile: np.nanquantile}.items():
+    _reduction(_nan)(_nan_version(_func))
+
+
 def take_selected(a, indices, axis=None, out=None, mode="raise"):
     """`np.take(a, idx[mask])` of a flat or 1-d `a`: the selection of `a`'s elements at the
     indices (scikit-learn's imputer: `X[ix] = np.take(statistics, ix[1])` for
@@ -350,6 +380,7 @@ _COUNTS = {np.histogram: _histogram, np.bincount: _bincount}
 
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
+_NP_COV = np.cov  # a 0-d covariance is an array, not a scalar
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
                           np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
 
@@ -378,9 +409,69 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
 
 @_reduction(np.average)
 def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
-    if weights is not None or returned:
-        sel._refuse("np.average with weights or returned=True")
-    return sel.reduce(np.mean, axis, keepdims)
+    """`np.average(v[m], weights=w[m])`: the weights outside the selection are 0. With no
+    element selected the weights sum to 0, where NumPy raises ZeroDivisionError and the
+    average here is nan, as for traced weights that sum to 0."""
+    if weights is None and not returned:
+        return sel.reduce(np.mean, axis, keepdims)
+    if weights is None:
+        weights = MaskedSelection(np.ones_like(sel.values), sel.mask)
+    w = _selected_weights(sel, weights)
+    zero = lax.lift(np.zeros((), w.dtype))
+    w = np.where(np.broadcast_to(lax.reshape(sel.mask, sel.mask.shape + (1,) * (
+        w.ndim - sel.mask.ndim)), w.shape), w, zero)
+    axes = None if axis is None else sel._axes(axis)
+    res = np.average(sel.values, axis=axes[0] if axes and len(axes) == 1 else axes, weights=w,
+                     returned=returned, keepdims=keepdims)
+    if keepdims and axis is None:
+        return tuple(np.reshape(r, (1,) * sel.ndim) for r in res) if returned else \
+            np.reshape(res, (1,) * sel.ndim)
+    return res
+
+
+def _paired(what, m, y):
+    """The selected values of `m` (and `y`, a selection by the same mask) with 0 elsewhere,
+    and the mask as integer frequency weights; 1-d selections only."""
+    if m.values.ndim != 1 or (y is not None and not (m._same(y) and y.values.ndim == 1)):
+        m._refuse(f"{what} other than of 1-d selections by one mask")
+    return m._masked_zeros(), None if y is None else y._masked_zeros(), \
+        lax.cast(m.mask, np.int64)
+
+
+@_reduction(np.cov)
+def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+         dtype=None):
+    """`np.cov(x[valid], y[valid])`: NumPy's covariance with the unselected observations
+    given frequency weight 0."""
+    if fweights is not None or aweights is not None:
+        m._refuse("np.cov with weights")
+    a, b, w = _paired("np.cov", m, y)
+    want = dtype if dtype is not None else np.result_type(a.dtype, a.dtype if b is None else
+                                                          b.dtype, np.float64)
+    c = np.cov(a, b, rowvar=rowvar, bias=bias, ddof=ddof, fweights=w, dtype=dtype)
+    return lax.cast(c, want)  # NumPy's dtype without weights (weights make it float64)
+
+
+@_reduction(np.corrcoef)
+def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    """`np.corrcoef(x[valid], y[valid])`: NumPy's normalization of the covariance above."""
+    c = _cov(x, y, rowvar=rowvar, dtype=dtype)
+    if c.ndim == 0:
+        return np.true_divide(c, c)
+    d = np.diag(c)
+    stddev = np.sqrt(np.real(d))
+    c = np.true_divide(np.true_divide(c, stddev[:, None]), stddev[None, :])
+    return np.clip(c, -1, 1) if c.dtype.kind != "c" else c
+
+
+@_reduction(np.dot, np.inner)
+def _dot(a, b):
+    """`np.dot(x[m], y[m])` of 1-d selections by one mask: the unselected products are 0."""
+    if not (isinstance(a, MaskedSelection) and a._same(b)) or a.values.ndim != 1 or \
+            b.values.ndim != 1:
+        sel = a if isinstance(a, MaskedSelection) else b
+        sel._refuse("A product other than np.dot or @ of 1-d selections by one mask")
+    return np.dot(a._masked_zeros(), b._masked_zeros())
 
 
 def _method(name, func):

@@ -140,10 +140,10 @@ def _nan_to_num(x, nan, posinf, neginf):
     maxf = info.max if posinf is None else posinf
     minf = info.min if neginf is None else neginf
 
-    def fill(d):
-        d = np.where(np.isnan(d), lax.cast(np.asarray(nan), d.dtype), d)
-        d = np.where(np.isposinf(d), lax.cast(np.asarray(maxf), d.dtype), d)
-        return np.where(np.isneginf(d), lax.cast(np.asarray(minf), d.dtype), d)
+    def fill(d):  # a fill may be traced (`nan=np.nanmean(x)`)
+        d = np.where(np.isnan(d), lax.cast(lax.lift(nan), d.dtype), d)
+        d = np.where(np.isposinf(d), lax.cast(lax.lift(maxf), d.dtype), d)
+        return np.where(np.isneginf(d), lax.cast(lax.lift(minf), d.dtype), d)
 
     if x.dtype.kind == "c":
         return _complex(fill(np.real(x)), fill(np.imag(x)), x.dtype)

@@ -181,8 +181,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
         r = _divide_by_count(total, np.maximum(n - ddof, 0))
     else:
         r = np.true_divide(total, max(_count(x, axes) - ddof, 0))
-    if x.dtype == np.float16 and dtype is None:
-        r = r.astype(np.float16)
+    if (x.dtype == np.float16 and dtype is None) or total.dtype.kind in "biu":
+        r = r.astype(total.dtype)  # NumPy divides into the sum's dtype (`dtype=np.int32`)
     if out is not None:
         return _store(np.add, (r,), out, True, "unsafe")
     return r
@@ -191,8 +191,14 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
 @implements(np.std)
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True, mean=None,
         correction=np._NoValue):
-    r = np.sqrt(var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where,
-                    mean=mean, correction=correction))
+    v = var(a, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, where=where, mean=mean,
+            correction=correction)
+    r = np.sqrt(v)
+    if v.dtype.kind in "biu":  # NumPy's square root into an integer `dtype=`
+        if v.ndim:
+            raise np._core._exceptions._UFuncOutputCastingError(
+                np.sqrt, "same_kind", r.dtype, v.dtype, 0)
+        r = r.astype(v.dtype)
     if out is not None:
         return _store(np.sqrt, (r,), out, True, "unsafe")
     return r
@@ -355,11 +361,18 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=True):
     a = lax.lift(a)
     if a.dtype.kind not in "fc":
         return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=where)
+    _inexact_dtype(dtype)
     axis = _ufunc_axis(axis, a.ndim)
     valid = np.logical_not(np.isnan(a))
     if where is not True:
         valid = np.logical_and(valid, where)
     return np.mean(a, axis=axis, dtype=dtype, out=out, keepdims=keepdims, where=valid)
+
+
+def _inexact_dtype(dtype) -> None:
+    """NumPy's nan-means and variances of floats refuse an integer `dtype=`."""
+    if dtype is not None and not np.issubdtype(np.dtype(dtype), np.inexact):
+        raise TypeError("If a is inexact, then dtype must be inexact")
 
 
 def _ufunc_axis(axis, ndim: int):
@@ -379,6 +392,7 @@ def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=
         given = {} if mean is None else {"mean": mean}
         return np.var(a, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims,
                       where=where, correction=correction, **given)
+    _inexact_dtype(dtype)
     axis = _ufunc_axis(axis, a.ndim)
     ddof = ddof if correction is np._NoValue else correction
     valid = np.logical_not(np.isnan(a))

@@ -193,6 +193,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
     if ufunc.signature is not None:  # gufuncs: matmul, vecdot, matvec, vecmat
         from .linalg import gufunc
 
+        if dtype is not None or signature is not None or casting != "same_kind":
+            loop = resolve(ufunc, args, dtype, signature, casting)  # np.matmul(a, b, dtype=f4)
+            args = tuple(lax.cast(lax.lift(a), dt) for a, dt in zip(args, loop))
         res = gufunc(ufunc, *args)
         return _store(ufunc, (res,), out, True, casting) if out is not None else res
     if ufunc.__name__ == "divmod":
@@ -261,6 +264,8 @@ def reduce(ufunc, x, axis=0, dtype=None, out=None, keepdims=False, initial=np._N
     axes = normalize_axes(axis, x.ndim)
     if initial is not np._NoValue or where is not True or out is not None:
         raise errors.unsupported(f"np.{name}.reduce with initial=, where= or out=")
+    if dtype is not None:  # NumPy casts the input to the loop's dtype unsafely
+        x = lax.cast(x, resolve(ufunc, (x, x), dtype, casting="unsafe")[0])
     if name == "arctan2" or (name == "power" and resolve(ufunc, (x, x), dtype)[0].kind in "fc"):
         raise errors.unsupported(f"np.{name}.reduce of floats (NumPy's loop combines the first "
                                  "element with the last only, not every element in turn)")
@@ -363,13 +368,14 @@ def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
     of a slice per index, as NumPy defines them, so the result's length is known."""
     name = ufunc.__name__
     idx = indices.constant_value() if lax.is_tracer(indices) else np.asarray(indices)
-    if idx is None:
-        raise errors.unsupported(f"np.{name}.reduceat with traced indices")
     if out is not None:
-        return _store(ufunc, (reduceat(ufunc, x, idx, axis, dtype),), out, True, "unsafe")
+        return _store(ufunc, (reduceat(ufunc, x, indices if idx is None else idx, axis, dtype),),
+                      out, True, "unsafe")
     x = lax.lift(x)
     axis = normalize_axis(axis, x.ndim)
     n = x.shape[axis]
+    if idx is None:
+        return _reduceat_traced(ufunc, x, indices, axis, dtype)
     idx = [int(i) for i in np.asarray(idx).reshape(-1)]
     for i in idx:
         if not 0 <= i < n:
@@ -384,6 +390,50 @@ def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
     if not parts:
         return lax.lift(np.zeros(x.shape[:axis] + (0,) + x.shape[axis + 1:], want))
     return np.concatenate(parts, axis=axis)
+
+
+# reduceat at traced indices: the value outside a segment that leaves its reduction unchanged
+_SEGMENT_FILL = {"add": 0, "multiply": 1, "logical_and": True, "logical_or": False}
+_IDEMPOTENT = frozenset("maximum minimum fmax fmin".split())
+
+
+def _reduceat_traced(ufunc, x, indices, axis, dtype):
+    """Segment reductions at traced `indices` (`np.add.reduceat(data, indptr[:-1])`): segment
+    k is a mask over the axis, from `indices[k]` to the next index where that is larger (else
+    `indices[k]` alone; the last to the end), reduced with a fill that does not change the
+    result elsewhere. Its first element is gathered, which checks the bounds as NumPy does.
+    The cost is len(indices) times the axis length."""
+    name = ufunc.__name__
+    if name not in _SEGMENT_FILL and name not in _IDEMPOTENT:
+        raise errors.unsupported(f"np.{name}.reduceat with traced indices")
+    indices = lax.lift(indices)
+    if not np.can_cast(indices.dtype, np.intp, "safe"):
+        raise TypeError(f"Cannot cast array data from {indices.dtype!r} to "
+                        f"{np.dtype(np.intp)!r} according to the rule 'safe'")
+    if indices.ndim != 1:
+        raise ValueError("object too deep for desired array")
+    n, m = x.shape[axis], indices.shape[0]
+    want = ufunc.reduceat(np.zeros(1, x.dtype), [0], dtype=dtype).dtype
+    if m == 0:
+        return lax.lift(np.zeros(x.shape[:axis] + (0,) + x.shape[axis + 1:], want))
+    start = lax.cast(indices, np.intp)
+    start = np.where(start < 0, n, start)  # NumPy's IndexError for negative indices too
+    after = np.concatenate([start[1:], np.full(1, n, np.intp)])
+    stop = np.where(np.concatenate([after[:-1] > start[:-1], np.ones(1, bool)]), after, start + 1)
+    pos = np.arange(n)
+    trail = (1,) * (x.ndim - axis - 1)
+    rest = (pos > start[:, None]) & (pos < stop[:, None])
+    rest = np.reshape(rest, (m, n) + trail)
+    spread = np.expand_dims(x, axis)
+    first = np.take(x, start, axis=axis)
+    if name in _IDEMPOTENT:
+        segments = np.where(rest, spread, np.expand_dims(first, axis + 1))
+        res = reduce(ufunc, segments, axis=axis + 1, dtype=dtype)
+    else:
+        fill = lax.cast(_np_asarray(_SEGMENT_FILL[name]), x.dtype)
+        tail = reduce(ufunc, np.where(rest, spread, fill), axis=axis + 1, dtype=dtype)
+        res = apply_ufunc(ufunc, (first, tail), dtype=dtype)
+    return lax.cast(res, want)
 
 
 def outer(ufunc, a, b, **kwargs):

@@ -2,12 +2,15 @@
 
 `np.bincount(labels, minlength=k)` has NumPy's length `k` when every label is below `k`,
 which the graph often proves: `labels` is an `argmin` over `k` columns, a `np.digitize`
-into `k - 1` bins, a `np.clip(i, 0, k - 1)`, `i % k`. Such bincounts then trace as a
+into `k - 1` bins, a `np.clip(i, 0, k - 1)`, `i % k`, and sums, products, floor quotients,
+right shifts and masks (`&`) of such values. Such bincounts then trace as a
 scatter-add instead of being refused as data-dependent. Only integer and bool nodes are
 bounded: a float can be NaN, whose cast to an integer has no bound.
 """
 
 from __future__ import annotations
+
+import operator
 
 import numpy as np
 
@@ -73,7 +76,28 @@ def _rule(node: ir.Node, bounds) -> Bounds:
     if op is Op.REMAINDER:
         lo, hi = bounds(srcs[1])
         return (0, hi - 1) if lo is not None and lo > 0 else (None, None)
+    if op is Op.MULTIPLY:  # row * width + col: a raster cell, a 2-d bin
+        return _corners(operator.mul, bounds(srcs[0]), bounds(srcs[1]))
+    if op is Op.FLOOR_DIVIDE:
+        divisor = bounds(srcs[1])
+        return _corners(operator.floordiv, bounds(srcs[0]), divisor) \
+            if divisor[0] is not None and divisor[0] > 0 else (None, None)
+    if op is Op.RIGHT_SHIFT:
+        shift = bounds(srcs[1])
+        return _corners(operator.rshift, bounds(srcs[0]), shift) \
+            if shift[0] is not None and shift[0] >= 0 else (None, None)
+    if op is Op.BITWISE_AND:  # h & (dim - 1): a hashed feature's bucket
+        his = [hi for lo, hi in map(bounds, srcs) if lo is not None and lo >= 0 and hi is not None]
+        return (0, min(his)) if his else (None, None)
     return (None, None)
+
+
+def _corners(fn, a: Bounds, b: Bounds) -> Bounds:
+    """Bounds of `fn` over two ranges, for an `fn` monotonic in each argument on them."""
+    if None in a or None in b:
+        return (None, None)
+    values = [fn(u, v) for u in a for v in b]
+    return min(values), max(values)
 
 
 def _extremum(op, a: Bounds, b: Bounds) -> Bounds:
