@@ -1675,10 +1675,6 @@ def ordered_features(x):
     return collections.OrderedDict([("rank", np.argsort(np.argsort(x))), ("value", x)])
 
 
-@pytest.mark.xfail(strict=True, reason="pytree.flatten treats a dataclass, a SimpleNamespace "
-                   "or any other object as one static leaf: the Tracers inside it are returned "
-                   "as they are (a silent wrong answer); a fix belongs in tracenp/pytree.py and "
-                   "tracenp/jit.py")
 @pytest.mark.parametrize("fn, args", [
     (fit_result_dataclass, (_f(6, 2, seed=1), _f(6, seed=2))),
     (stats_namespace, (_f(5, 3, seed=1),)),
@@ -1691,9 +1687,6 @@ def test_results_in_other_objects(fn, args):
         np.testing.assert_allclose(getattr(got, name), value)
 
 
-@pytest.mark.xfail(strict=True, reason="pytree.flatten sorts a dict's keys and rebuilds a "
-                   "plain dict: the result's key order (and an OrderedDict's type) differ from "
-                   "NumPy's, so list(result.values()) comes in another order")
 @pytest.mark.parametrize("fn", [features_by_name, ordered_features])
 def test_result_dicts_keep_their_order_and_type(fn):
     x = _f(6, seed=3)

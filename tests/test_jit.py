@@ -164,6 +164,26 @@ def test_records_and_ordered_dicts_go_in_and_come_out_as_given():
     assert jf.cache_info().misses == 2
 
 
+class _Box:
+    def __init__(self, v):
+        self.v = v
+
+
+def test_results_that_would_hold_traced_values_are_refused():
+    """A deque, a set or a plain object is returned as traced: with traced arrays inside it
+    would hand out tracers on every call, so it is refused (and runs in NumPy under
+    fallback=True)."""
+    from collections import deque
+
+    for fn in (lambda x: deque([x * 2]), lambda x: _Box(x + 1)):
+        with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="holds traced"):
+            tracenp.jit(fn)(X)
+        with pytest.warns(tracenp.TracingFallbackWarning):
+            got = tracenp.jit(fn, fallback=True)(X)
+        assert_same(list(got) if isinstance(got, deque) else got.v,
+                    list(fn(X)) if isinstance(got, deque) else fn(X).v)
+
+
 def _classes(x, s, w, flag):
     return tuple(isinstance(v, t) for v in (x, x[0], x.sum(), x.T[...], x[0, 0], s, s * 2, w,
                                             w + 1, flag, np.allclose(x, x), x.astype(int)[0, 1])

@@ -15,6 +15,7 @@ import functools
 import inspect
 import time
 import warnings
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -366,6 +367,7 @@ class JitFunction:
                     consts.append(_FROM_GRAPH)
                     returns.append("array")
                 else:
+                    _check_constant_result(v)
                     consts.append(v)
                     returns.append("python")
             mutated = []
@@ -475,6 +477,19 @@ class JitFunction:
 
 
 _FROM_GRAPH = object()
+
+
+def _check_constant_result(v) -> None:
+    """A result that is not an array, tuple, list, dict or record is returned as it was when
+    traced: refused if traced values are inside it (a deque, a set, an object), which every
+    call would return as they are."""
+    try:
+        inside = list(v) if isinstance(v, (deque, set, frozenset)) else list(vars(v).values())
+    except TypeError:  # no __dict__: a number, a string, a builtin
+        return
+    if any(isinstance(x, Tracer) for x in inside):
+        raise unsupported(f"returning a {type(v).__name__} that holds traced arrays (return "
+                          "them in a tuple, list, dict, dataclass or SimpleNamespace)")
 
 
 def _result(v, returns: str):
