@@ -538,7 +538,6 @@ def test_datetime_arithmetic_matches_numpy(name):
 # ----------------------------------------------------------------------------- molecular dynamics
 
 
-
 def lj_energy_forces(pos, box, eps=1.0, sigma=1.0, rc=2.5):
     d = pos[:, None, :] - pos[None, :, :]
     d -= box * np.round(d / box)
@@ -552,7 +551,6 @@ def lj_energy_forces(pos, box, eps=1.0, sigma=1.0, rc=2.5):
     return energy, forces
 
 
-
 def lj_triu_energy(pos, box):
     i, j = np.triu_indices(pos.shape[0], k=1)
     rij = pos[i] - pos[j]
@@ -560,7 +558,6 @@ def lj_triu_energy(pos, box):
     r = np.linalg.norm(rij, axis=1)
     sr6 = (1.0 / r) ** 6
     return np.sum(4.0 * (sr6 ** 2 - sr6))
-
 
 
 def velocity_verlet(x, v, box, dt=0.001, steps=5):
@@ -584,7 +581,6 @@ def velocity_verlet(x, v, box, dt=0.001, steps=5):
     return x, v, ke
 
 
-
 def radial_distribution(pos, box, nbins=10):
     n = len(pos)
     d = pos[:, np.newaxis] - pos[np.newaxis]
@@ -598,13 +594,11 @@ def radial_distribution(pos, box, nbins=10):
     return centers, g
 
 
-
 def center_of_mass_and_gyration(pos, masses):
     com = np.average(pos, axis=0, weights=masses)
     rg2 = np.sum(masses * np.sum((pos - com) ** 2, axis=1)) / masses.sum()
     inertia = np.einsum("i,ij,ik->jk", masses, pos - com, pos - com)
     return com, np.sqrt(rg2), np.linalg.eigvalsh(inertia)
-
 
 
 def kinetic_temperature(v, m, kB=1.0):
@@ -613,19 +607,16 @@ def kinetic_temperature(v, m, kB=1.0):
     return 2 * ke / (dof * kB)
 
 
-
 def berendsen_rescale(v, T, T0=1.0, tau=0.1, dt=0.01):
     lam = np.sqrt(1 + dt / tau * (T0 / T - 1))
     v *= lam
     return v
 
 
-
 def rdf_with_bins(dists, edges):
     h, _ = np.histogram(dists, bins=edges, density=True)
     cdf = np.cumsum(h * np.diff(edges))
     return h, cdf
-
 
 
 def pair_list_cutoff_energy(pos, rc=1.5):
@@ -637,17 +628,14 @@ def pair_list_cutoff_energy(pos, rc=1.5):
     return e.sum(), np.count_nonzero(rij < rc)
 
 
-
 def msd(traj):
     disp = traj - traj[0]
     return (disp ** 2).sum(axis=-1).mean(axis=-1)
 
 
-
 def pbc_wrap_inplace(pos, box):
     pos -= box * np.floor(pos / box)
     return pos
-
 
 
 def float32_md_step(x, v, f, dt):
@@ -657,7 +645,6 @@ def float32_md_step(x, v, f, dt):
 
 
 # ----------------------------------------------------------------------------- epidemiology
-
 
 
 def sir_euler(S0, I0, R0, beta, gamma, days=30, dt=1.0):
@@ -672,7 +659,6 @@ def sir_euler(S0, I0, R0, beta, gamma, days=30, dt=1.0):
         R = R + new_rec
         out[t] = S, I, R
     return out
-
 
 
 def seir_rk4(y0, beta, sigma, gamma, steps=20, h=0.5):
@@ -693,7 +679,6 @@ def seir_rk4(y0, beta, sigma, gamma, steps=20, h=0.5):
     return np.array(traj)
 
 
-
 def age_structured_sir(S, I, R, C, beta, gamma, steps=10):
     for _ in range(steps):
         force = beta * C @ (I / (S + I + R))
@@ -703,19 +688,16 @@ def age_structured_sir(S, I, R, C, beta, gamma, steps=10):
     return S, I, R
 
 
-
 def next_generation_r0(C, beta, gamma, pop):
     K = beta / gamma * C * (pop[:, None] / pop[None, :])
     ev = np.linalg.eigvals(K)
     return np.abs(ev).max()
 
 
-
 def doubling_time(cases):
     growth = np.diff(np.log(cases))
     r = growth.mean()
     return np.log(2) / r, np.exp(np.cumsum(np.r_[0, growth]))
-
 
 
 def renewal_rt(incidence, si):
@@ -727,7 +709,6 @@ def renewal_rt(incidence, si):
     window = 3
     kernel = np.ones(window) / window
     return rt, np.convolve(np.nan_to_num(rt), kernel, mode="same")
-
 
 
 def stochastic_sir(S0, I0, beta, gamma, steps=10, seed=0):
@@ -744,11 +725,9 @@ def stochastic_sir(S0, I0, beta, gamma, steps=10, seed=0):
     return np.array(hist)
 
 
-
 def contact_eigen_r0(C, beta, gamma):
     w = np.linalg.eigvals(beta * C / gamma)
     return np.max(np.abs(w)), np.max(w.real)
-
 
 
 def seir_vectorized(y, params, days=15):
@@ -769,7 +748,6 @@ def seir_vectorized(y, params, days=15):
 # ---------------------------------------------------------------------- economics and inequality
 
 
-
 def gini(x):
     x = np.sort(x)
     n = x.shape[0]
@@ -777,10 +755,8 @@ def gini(x):
     return (n + 1 - 2 * np.sum(cum) / cum[-1]) / n
 
 
-
 def gini_mean_difference(x):
     return np.abs(np.subtract.outer(x, x)).mean() / (2 * x.mean())
-
 
 
 def lorenz_curve(income):
@@ -790,7 +766,6 @@ def lorenz_curve(income):
     pop = np.linspace(0.0, 1.0, lorenz.size)
     area = np.trapezoid(lorenz, pop)
     return pop, lorenz, 1 - 2 * area
-
 
 
 def amortization_schedule(principal, annual_rate, n):
@@ -805,11 +780,9 @@ def amortization_schedule(principal, annual_rate, n):
     return payment, interest, balance
 
 
-
 def compound_growth(rates, p0):
     growth = np.cumprod(1 + rates)
     return p0 * growth, (growth[-1]) ** (1 / len(rates)) - 1
-
 
 
 def herfindahl(sales):
@@ -817,13 +790,11 @@ def herfindahl(sales):
     return (shares ** 2).sum(axis=-1)
 
 
-
 def real_series(nominal, cpi, base=0):
     deflator = cpi / cpi[base]
     real = nominal / deflator
     inflation = np.diff(cpi) / cpi[:-1]
     return real, np.cumprod(1 + inflation), np.percentile(inflation, [25, 50, 75])
-
 
 
 def npv_irr_grid(cashflows, rates):
@@ -834,12 +805,10 @@ def npv_irr_grid(cashflows, rates):
     return npv, np.argmax(sign_change)
 
 
-
 def theil_index(x):
     mu = x.mean()
     r = x / mu
     return np.mean(r * np.log(r)), np.mean(np.log(1 / r))
-
 
 
 def atkinson_index(x, eps=0.5):
@@ -849,13 +818,11 @@ def atkinson_index(x, eps=0.5):
     return 1 - np.mean(x ** (1 - eps)) ** (1 / (1 - eps)) / mu
 
 
-
 def income_quantile_shares(income):
     q = np.percentile(income, [10, 50, 90])
     top10 = income[income >= q[2]].sum() / income.sum()
     bottom50 = income[income <= q[1]].sum() / income.sum()
     return q, top10, bottom50, q[2] / q[0]
-
 
 
 def annuity_values(payment, rate, n):
@@ -866,13 +833,11 @@ def annuity_values(payment, rate, n):
     return pv, fv, np.cumsum(payment * disc)
 
 
-
 def cpi_rebase(index, base_slice=slice(0, 3)):
     return 100 * index / index[base_slice].mean(), np.log(index[1:] / index[:-1]) * 100
 
 
 # ----------------------------------------------------------------------------- ranking and sports
-
 
 
 def elo_updates(ratings, winners, losers, k=32.0):
@@ -884,10 +849,8 @@ def elo_updates(ratings, winners, losers, k=32.0):
     return r
 
 
-
 def rankdata_ordinal(a):
     return np.argsort(np.argsort(a, kind="stable"), kind="stable") + 1
-
 
 
 def rankdata_average(a):
@@ -902,11 +865,9 @@ def rankdata_average(a):
     return .5 * (count[dense] + count[dense - 1] + 1)
 
 
-
 def dense_rank_unique(scores):
     uniq, inv = np.unique(-scores, return_inverse=True)
     return inv + 1, len(uniq)
-
 
 
 def bradley_terry_probs(strength):
@@ -917,7 +878,6 @@ def bradley_terry_probs(strength):
     return P, expected_wins
 
 
-
 def league_table(points, goal_diff, goals_for):
     order = np.lexsort((-goals_for, -goal_diff, -points))
     pos = np.empty_like(order)
@@ -925,13 +885,11 @@ def league_table(points, goal_diff, goals_for):
     return order, pos
 
 
-
 def win_matrix_from_scores(home, away, hs, as_, n):
     W = np.zeros((n, n))
     np.add.at(W, (home, away), (hs > as_).astype(float))
     np.add.at(W, (away, home), (as_ > hs).astype(float))
     return W, W.sum(axis=1) / np.maximum(W + W.T, 1).sum(axis=1)
-
 
 
 def massey_ratings(home, away, margin, n):
@@ -946,7 +904,6 @@ def massey_ratings(home, away, margin, n):
     return np.linalg.solve(M, p)
 
 
-
 def rankdata_dense(a):
     arr = np.ravel(np.asarray(a))
     sorter = np.argsort(arr, kind="mergesort")
@@ -958,11 +915,9 @@ def rankdata_dense(a):
     return dense
 
 
-
 def rank_min_by_searchsorted(a):
     s = np.sort(a)
     return np.searchsorted(s, a, side="left") + 1, np.searchsorted(s, a, side="right")
-
 
 
 def elo_expected_matrix(r):
@@ -972,11 +927,9 @@ def elo_expected_matrix(r):
     return E, E.sum(1)
 
 
-
 def bincount_wins(winners, n):
     return np.bincount(winners, minlength=n), \
         np.bincount(winners, weights=np.ones(len(winners)) * 2, minlength=n)
-
 
 
 def colley_ratings(wins, losses, games):
@@ -989,14 +942,12 @@ def colley_ratings(wins, losses, games):
 # ----------------------------------------------------------------------------- Markov chains
 
 
-
 def stationary_power(P, iters=200):
     P = P / P.sum(axis=1, keepdims=True)
     pi = np.ones(P.shape[0]) / P.shape[0]
     for _ in range(iters):
         pi = pi @ P
     return pi
-
 
 
 def stationary_eig(P):
@@ -1007,7 +958,6 @@ def stationary_eig(P):
     return pi / pi.sum()
 
 
-
 def absorbing_chain(P, n_transient):
     Q = P[:n_transient, :n_transient]
     R = P[:n_transient, n_transient:]
@@ -1015,7 +965,6 @@ def absorbing_chain(P, n_transient):
     t = N @ np.ones(n_transient)
     B = N @ R
     return N, t, B
-
 
 
 def hitting_times(P, target):
@@ -1028,7 +977,6 @@ def hitting_times(P, target):
     return out
 
 
-
 def simulate_chain_given_uniforms(P, u, x0=0):
     cum = np.cumsum(P, axis=1)
     states = np.empty(len(u), dtype=np.int64)
@@ -1037,7 +985,6 @@ def simulate_chain_given_uniforms(P, u, x0=0):
         s = np.searchsorted(cum[s], u[t])
         states[t] = s
     return states
-
 
 
 def entropy_rate(P):
@@ -1050,12 +997,10 @@ def entropy_rate(P):
     return -np.sum(pi[:, None] * P * logP)
 
 
-
 def matrix_power_chain(P, k=5):
     P = P / P.sum(axis=1, keepdims=True)
     Pk = np.linalg.matrix_power(P, k)
     return Pk, np.allclose(Pk.sum(1), 1)
-
 
 
 def stationary_lstsq(P):
@@ -1065,7 +1010,6 @@ def stationary_lstsq(P):
     b = np.r_[np.zeros(n), 1.0]
     pi, *_ = np.linalg.lstsq(A, b, rcond=None)
     return pi
-
 
 
 def mixing_time_tv(P, steps=8):
@@ -1083,7 +1027,6 @@ def mixing_time_tv(P, steps=8):
 # ------------------------------------------------------------------------ computational geometry
 
 
-
 def points_in_polygon(px, py, vx, vy):
     x1, y1 = vx, vy
     x2, y2 = np.roll(vx, -1), np.roll(vy, -1)
@@ -1093,10 +1036,8 @@ def points_in_polygon(px, py, vx, vy):
     return np.logical_xor.reduce(crosses, axis=1), crosses.sum(axis=1) % 2 == 1
 
 
-
 def shoelace_area(x, y):
     return 0.5 * np.abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
-
 
 
 def polygon_centroid(xy):
@@ -1109,11 +1050,9 @@ def polygon_centroid(xy):
     return np.array([cx, cy]), a
 
 
-
 def orientation_tests(p, q, r):
     o = np.cross(np.c_[q - p, np.zeros(len(p))], np.c_[r - p, np.zeros(len(p))])[:, 2]
     return np.sign(o).astype(int)
-
 
 
 def segments_intersect(a, b, c, d):
@@ -1123,7 +1062,6 @@ def segments_intersect(a, b, c, d):
     o1, o2 = orient(a, b, c), orient(a, b, d)
     o3, o4 = orient(c, d, a), orient(c, d, b)
     return (o1 != o2) & (o3 != o4)
-
 
 
 def bounding_boxes(points):
@@ -1137,18 +1075,15 @@ def bounding_boxes(points):
     return lo, hi, iou
 
 
-
 def triangle_areas_3d(v, f):
     a, b, c = v[f[:, 0]], v[f[:, 1]], v[f[:, 2]]
     n = np.cross(b - a, c - a)
     return 0.5 * np.linalg.norm(n, axis=1), n / np.linalg.norm(n, axis=1, keepdims=True)
 
 
-
 def points_sorted_lexicographically(pts):
     order = np.lexsort((pts[:, 1], pts[:, 0]))
     return pts[order]
-
 
 
 def convex_hull_angles(pts):
@@ -1159,17 +1094,14 @@ def convex_hull_angles(pts):
     return ring, np.unwrap(ang[order])
 
 
-
 def orientation_det(a, b, c):
     M = np.stack([np.c_[a, np.ones(len(a))], np.c_[b, np.ones(len(b))],
                   np.c_[c, np.ones(len(c))]], axis=1)
     return np.sign(np.linalg.det(M))
 
 
-
 def cross2d(u, v):
     return np.cross(u, v)
-
 
 
 def polygon_perimeter_and_winding(xy):

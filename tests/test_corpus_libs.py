@@ -21,7 +21,6 @@ import pytest
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused
-from test_ops import assert_same
 
 # ----------------------------------------------------------------------------- scipy.stats
 

@@ -15,7 +15,6 @@ import numpy as np
 
 from .. import errors, lax
 from ..shapes import normalize_axes
-from ..tracer import Tracer
 from . import implements
 from .ufuncs import NAT, isnat
 
