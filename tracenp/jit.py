@@ -483,6 +483,8 @@ def _check_constant_result(v) -> None:
     """A result that is not an array, tuple, list, dict or record is returned as it was when
     traced: refused if traced values are inside it (a deque, a set, an object), which every
     call would return as they are."""
+    if type(v).__module__.startswith("tracenp."):  # its own (`x[mask]` has its own error)
+        return
     try:
         inside = list(v) if isinstance(v, (deque, set, frozenset)) else list(vars(v).values())
     except TypeError:  # no __dict__: a number, a string, a builtin
