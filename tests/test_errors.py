@@ -126,7 +126,10 @@ def test_wrong_arguments_get_pythons_and_numpys_errors():
     with pytest.raises(TypeError):
         tracenp.jit(lambda a, b: a)(X)
     with pytest.raises(TypeError, match="jit arguments"):
-        tracenp.jit(lambda a: a)("not an array")
+        tracenp.jit(lambda a: a)(object())
+    scaled = tracenp.jit(lambda a, mode: a * 2 if mode == "double" else a)
+    np.testing.assert_array_equal(scaled(X, "double"), X * 2)  # a string keys the cache
+    np.testing.assert_array_equal(scaled(X, "same"), X)
     with pytest.raises(np.exceptions.AxisError):
         tracenp.jit(lambda a: a.sum(axis=2))(X)
     with pytest.raises(IndexError):

@@ -49,7 +49,8 @@ def leaf_signature(x) -> tuple:
         return (x.dtype, ())
     if is_device_array(x):
         return (x.dtype, x.shape, "cuda")
-    raise TypeError(f"jit arguments must be arrays, scalars, or tuples/lists/dicts of them; "
+    raise TypeError(f"jit arguments must be arrays, scalars, strings, or tuples, lists, dicts "
+                    f"and records (dataclasses, SimpleNamespace) of them; "
                     f"got {type(x).__name__} (mark it static with static_argnums=)")
 
 
