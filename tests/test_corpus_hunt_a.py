@@ -1692,3 +1692,48 @@ def test_result_dicts_keep_their_order_and_type(fn):
     x = _f(6, seed=3)
     got, want = tracenp.jit(fn)(x), fn(x)
     assert type(got) is type(want) and list(got) == list(want)
+
+
+BOOLS = np.array([True, False, True])
+ERRORS_OF_BOOLS = [
+    ("round to a decimal", lambda b: np.round(b, 1)),
+    ("round to tens", lambda b: np.around(b, -1)),
+    ("gradient", lambda b: np.gradient(b)),
+]
+
+
+@pytest.mark.parametrize("name, fn", ERRORS_OF_BOOLS, ids=[e[0] for e in ERRORS_OF_BOOLS])
+def test_what_numpy_refuses_on_bools_is_refused_with_its_error(name, fn):
+    """Rounding booleans to a decimal and differencing them raise in NumPy (its loops cannot
+    cast back to bool, or subtract booleans); under jit they computed."""
+    with pytest.raises(TypeError) as want:
+        fn(BOOLS)
+    with pytest.raises(type(want.value), match=str(want.value)[:30]):
+        tracenp.jit(fn)(BOOLS)
+    rounded = tracenp.jit(lambda b: np.round(b))(BOOLS)  # no decimals: NumPy's float16
+    assert rounded.dtype == np.round(BOOLS).dtype
+
+
+CLIPS_IN_A_DTYPE = [
+    ("narrower", lambda x: np.clip(x, 0, 1, dtype=np.float32)),
+    ("wider, bounds not in float32", lambda x: np.clip(x.astype(np.float32), 0.1, 0.7,
+                                                        dtype=np.float64)),
+    ("a traced bound", lambda x: np.clip(x, x[0], 1.5, dtype=np.float32)),
+    ("integers, unsafe", lambda x: np.clip(x, 0, 1, dtype=np.int32, casting="unsafe")),
+]
+
+
+@pytest.mark.parametrize("name, fn", CLIPS_IN_A_DTYPE, ids=[c[0] for c in CLIPS_IN_A_DTYPE])
+def test_clip_computes_in_its_dtype(name, fn):
+    x = np.linspace(-2, 2, 9)
+    got, want = tracenp.jit(fn)(x), fn(x)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def test_clip_into_a_dtype_it_cannot_cast_to_is_numpys_error():
+    x = np.linspace(-2, 2, 9)
+    with pytest.raises(TypeError) as want:
+        np.clip(x, 0, 1, dtype=np.int32)
+    with pytest.raises(type(want.value), match="Cannot cast ufunc 'clip' input 0"):
+        tracenp.jit(lambda x: np.clip(x, 0, 1, dtype=np.int32))(x)

@@ -42,6 +42,8 @@ def round_(a, decimals=0, out=None):
         r = complex_from_parts(round_(np.real(x), decimals), round_(np.imag(x), decimals),
                                x.dtype)
     elif x.dtype.kind in "biu":
+        if x.dtype.kind == "b" and decimals:  # NumPy's loop cannot cast back: its own error
+            np.round(np.zeros(0, x.dtype), decimals)
         if decimals >= 0:
             r = x if x.dtype.kind != "b" else np.rint(x)
         else:
@@ -973,6 +975,8 @@ def iscomplex(x):
 def gradient(f, *varargs, axis=None, edge_order=1):
     """Central differences with scalar spacings or coordinate arrays, as NumPy computes them."""
     f = lax.lift(f)
+    if f.dtype.kind == "b":  # NumPy subtracts booleans: its own TypeError
+        np.subtract(np.zeros(0, f.dtype), np.zeros(0, f.dtype))
     axes = normalize_axes(axis, f.ndim)
     if len(varargs) == 0:
         dxs = [1.0] * len(axes)

@@ -590,7 +590,18 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
          max=np._NoValue, **kwargs):
     lo = a_min if a_min is not np._NoValue else (None if min is np._NoValue else min)
     hi = a_max if a_max is not np._NoValue else (None if max is np._NoValue else max)
+    where, casting = kwargs.pop("where", True), kwargs.pop("casting", "same_kind")
+    dtype = kwargs.pop("dtype", None)
+    kwargs.pop("order", None), kwargs.pop("subok", None)
+    if kwargs:
+        raise TypeError(f"clip() got an unexpected keyword argument '{next(iter(kwargs))}'")
     res = _t(a)
+    if dtype is not None:  # NumPy's loop in `dtype`: its casting errors on empty operands,
+        # then the values cast first (a bound cast after the comparison: rounding is monotonic)
+        probe = [b if b is None or isinstance(b, (int, float, complex, np.generic))
+                 else np.zeros(0, _t(b).dtype) for b in (lo, hi)]
+        np.clip(np.zeros(0, res.dtype), *probe, dtype=dtype, casting=casting)
+        res = lax.cast(res, np.dtype(dtype))
     if res.dtype.kind in "iu":  # NumPy drops a Python int bound beyond the dtype's range
         info = np.iinfo(res.dtype)
         lo = None if type(lo) is int and lo <= info.min else lo
@@ -599,11 +610,9 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
         res = np.maximum(res, lo)
     if hi is not None:
         res = np.minimum(res, hi)
+    if dtype is not None:
+        res = lax.cast(res, np.dtype(dtype))
     res = _copy_node(_t(res))  # a new array, never a view of `a`
-    where, casting = kwargs.pop("where", True), kwargs.pop("casting", "same_kind")
-    kwargs.pop("order", None), kwargs.pop("subok", None)
-    if kwargs:
-        raise TypeError(f"clip() got an unexpected keyword argument '{next(iter(kwargs))}'")
     if where is not True:  # NumPy's ufunc leaves the unselected elements as `out` holds them
         base = lax.cast(out, res.dtype) if out is not None else np.zeros_like(res)
         res = lax.where(lax.lift(where, np.bool_), res, base)
