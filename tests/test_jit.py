@@ -164,6 +164,54 @@ def test_records_and_ordered_dicts_go_in_and_come_out_as_given():
     assert jf.cache_info().misses == 2
 
 
+HISTORY: list = []
+CACHE: dict = {}
+
+
+def _logged_step(x):
+    loss = (x ** 2).sum()
+    HISTORY.append(loss)
+    return loss
+
+
+def _cached_step(x):
+    CACHE["last"] = x * 2
+    return x + 1
+
+
+class _Logger:
+    def __init__(self):
+        self.w = np.ones(4)
+        self.history = []
+
+    @tracenp.jit
+    def step(self, x):
+        loss = (x * self.w).sum()
+        self.history.append(loss)
+        return loss
+
+
+def test_traced_values_stored_where_they_outlive_the_call_are_refused():
+    """`history.append(loss)` on a global list or an instance's list, or a global dict item:
+    the container would keep a tracer and compiled calls would store nothing (a method's
+    `self.history` held one tracer after two calls). Refused, with the appended tracer taken
+    out again; under fallback=True every call stores NumPy's value."""
+    x = X[0]
+    for fn, holder in ((_logged_step, HISTORY), (_cached_step, CACHE)):
+        with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="outlives the call"):
+            tracenp.jit(fn)(x)
+    assert HISTORY == []
+    logger = _Logger()
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match=r"self\.history\[0\]"):
+        logger.step(x)
+    assert logger.history == []
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        jf = tracenp.jit(_logged_step, fallback=True)
+        jf(x), jf(x)
+    assert HISTORY == [(x ** 2).sum()] * 2
+    HISTORY.clear()
+
+
 class _Box:
     def __init__(self, v):
         self.v = v

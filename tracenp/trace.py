@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import lax, random_draws
-from .held_generators import refuse_frozen_draws
+from .held import refuse_frozen_draws, refuse_escaped_tracers
 
 _lock = threading.RLock()
 _state = threading.local()
@@ -330,7 +330,8 @@ def _outer_generators(fn, roots: tuple = ()):
     function `grad` wraps), replaced while it is traced by stand-ins whose draws happen at
     each call (found again at each call, by name or cell). A draw from one it reaches only
     through an object or container (`self.rng`, `cfg["rng"]`) of those or of `roots`,
-    (name, value) pairs of its arguments, is refused (`held_generators`)."""
+    (name, value) pairs of its arguments, is refused, as is a traced value left stored in
+    one (`history.append(loss)`; `held`)."""
     swapped: list = []  # (namespace or cell, name, original)
     try:
         namespaces, cells, functions = _reachable(fn)
@@ -339,7 +340,7 @@ def _outer_generators(fn, roots: tuple = ()):
                    *((name, cell.cell_contents) for f in functions
                      for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
                      if _bound(cell))]
-        with refuse_frozen_draws(holders):  # their states, taken before any swap
+        with refuse_frozen_draws(holders), refuse_escaped_tracers(holders):  # before swaps
             for f in functions:  # `def step(x, rng=np.random.default_rng(0))`
                 defaults = f.__defaults__ or ()
                 if any(random_draws.is_generator(d) for d in defaults):

@@ -1,10 +1,15 @@
-"""Generators a traced function reaches only through an object or a container.
+"""What a traced function reaches through an object or a container.
 
-`self.rng.random()` or `cfg["rng"].normal()` inside a jitted function calls the real
-generator while it is traced: a scalar draw creates no array, so nothing sees it, and its
-number would be frozen into the compiled function. The generators one attribute or item
-away from the function's globals, closure variables and arguments are found before the
-trace, and a trace that advanced one of them is refused (its state is put back first).
+Its globals, closure variables and arguments are seen by tracing; what they hold one
+attribute or item further is not, and two things there would go silently wrong:
+
+- a generator: `self.rng.random()` or `cfg["rng"].normal()` calls the real generator while
+  the function is traced; a scalar draw creates no array, so nothing sees it, and its number
+  would be frozen into the compiled function. Those generators are found before the trace,
+  and a trace that advanced one of them is refused (its state is put back first);
+- a traced value stored there (`history.append(loss)` on a global list): the container would
+  keep a tracer after the call, and later calls, which run compiled code, would add nothing.
+  A trace that leaves one is refused (tracers appended to a list are taken out again).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ _OPAQUE = frozenset({types.ModuleType, type, types.FunctionType, types.BuiltinFu
                      np.ndarray})  # types of values that hold no generator (by exact type:
 # one set lookup each, for the hundreds of globals of a user's module)
 _MAX_ITEMS = 256  # a long list or dict is data, not where a model keeps its generator
+_NESTED_TAIL = 8  # items looked at at the end of a list an object holds (`self.history`)
 
 
 def _children(holder) -> tuple[str, list]:
@@ -89,3 +95,51 @@ def refuse_frozen_draws(roots: Iterable[tuple[str, object]]):
         names = ", ".join(f"`{where}`" for where, _, _ in drawn)
         raise random_in_trace(f"A draw from the generator {names}, which the jitted function "
                               "reaches through an object or a container,")
+
+
+def _stored_tracers(roots: list) -> list[tuple[str, object, object]]:
+    """(where, holder, tracer) of the traced values one level inside `roots`, or in a list one
+    level inside them (`self.history`)."""
+    from .tracer import Tracer
+
+    found: list = []
+
+    def check(name: str, holder, depth: int) -> None:
+        if type(holder) in _OPAQUE or is_generator(holder):
+            return
+        if isinstance(holder, list):  # appends go at the end, of a list of any length
+            tail = _MAX_ITEMS if depth else _NESTED_TAIL
+            key_text, kids = "[{}]", list(enumerate(holder))[-tail:]
+        else:
+            key_text, kids = _children(holder)
+        for key, value in kids:
+            if isinstance(value, Tracer):
+                found.append((name + key_text.format(key), holder, value))
+            elif depth and isinstance(value, list) and not isinstance(holder, list):
+                check(name + key_text.format(key), value, depth - 1)
+
+    for name, root in roots:
+        check(name, root, 1)
+    return found
+
+
+@contextlib.contextmanager
+def refuse_escaped_tracers(roots: list):
+    """Raise `UnsupportedFunctionError` after a trace that stored a traced value where it
+    outlives the call, once the tracers it appended to a list are taken back out (one left
+    by an earlier trace, in a dict, does not refuse later ones)."""
+    from .tracer import Tracer
+
+    before = {id(t) for _, _, t in _stored_tracers(roots)}
+    yield
+    new = [(where, holder) for where, holder, t in _stored_tracers(roots) if id(t) not in before]
+    if not new:
+        return
+    for _, holder in new:
+        if isinstance(holder, list):
+            holder[:] = [v for v in holder if not isinstance(v, Tracer) or id(v) in before]
+    from .errors import unsupported
+
+    raise unsupported(f"storing a traced value in {', '.join(w for w, _ in new[:3])}, which "
+                      "outlives the call (it would keep the tracer, and compiled calls would "
+                      "not store theirs; return the value instead)")
