@@ -31,12 +31,14 @@ _MAX_ITEMS = 256  # a long list or dict is data, not where a model keeps its gen
 _NESTED_TAIL = 8  # items looked at at the end of a list an object holds (`self.history`)
 
 
-def _children(holder) -> tuple[str, list]:
+def _children(holder, tail: int = _MAX_ITEMS) -> tuple[str, list]:
     """(how a child's key is written, [(key, child)]) of the items or attributes of
-    `holder`."""
+    `holder`; of a list, its last `tail` items (appends go at the end, of any length)."""
+    if isinstance(holder, list):
+        return "[{}]", list(enumerate(holder))[-tail:]
     if isinstance(holder, dict):
         return "[{!r}]", list(holder.items()) if len(holder) <= _MAX_ITEMS else []
-    if isinstance(holder, (list, tuple)):
+    if isinstance(holder, tuple):
         return "[{}]", list(enumerate(holder)) if len(holder) <= _MAX_ITEMS else []
     try:
         return ".{}", list(vars(holder).items())
@@ -107,11 +109,7 @@ def _stored_tracers(roots: list) -> list[tuple[str, object, object]]:
     def check(name: str, holder, depth: int) -> None:
         if type(holder) in _OPAQUE or is_generator(holder):
             return
-        if isinstance(holder, list):  # appends go at the end, of a list of any length
-            tail = _MAX_ITEMS if depth else _NESTED_TAIL
-            key_text, kids = "[{}]", list(enumerate(holder))[-tail:]
-        else:
-            key_text, kids = _children(holder)
+        key_text, kids = _children(holder, _MAX_ITEMS if depth else _NESTED_TAIL)
         for key, value in kids:
             if isinstance(value, Tracer):
                 found.append((name + key_text.format(key), holder, value))
