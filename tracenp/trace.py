@@ -336,7 +336,8 @@ def _outer_generators(fn, roots: tuple = ()):
     try:
         namespaces, cells, functions = _reachable(fn)
         holders = [*roots, *((name, value) for namespace in namespaces
-                             for name, value in list(namespace.items())),
+                             for name, value in list(namespace.items())
+                             if name != "__builtins__"),  # an imported module's is a dict
                    *((name, cell.cell_contents) for f in functions
                      for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
                      if _bound(cell))]

@@ -187,3 +187,17 @@ def test_clear_removes_the_source_digest_memos(tmp_path, monkeypatch):
     disk_cache.store("k", b"x")
     assert disk_cache.clear() == 2
     assert not list(tmp_path.glob("sources-*"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/cpuinfo"), reason="Linux /proc only")
+def test_cpu_identity_reads_the_first_processor_block_whole(monkeypatch):
+    """The key's CPU identity is read a chunk at a time; the block it keys by must be the
+    whole first processor's, including when a chunk ends inside it."""
+    from tracenp.lowering import llvm_jit
+
+    whole = Path("/proc/cpuinfo").read_text().split("\n\n")[0]
+    assert llvm_jit._first_cpu_block() == whole
+    real_read = os.read
+    monkeypatch.setattr(llvm_jit.os, "read", lambda fd, n: real_read(fd, 100))
+    assert llvm_jit._first_cpu_block() == whole
+    assert llvm_jit._cpuinfo().startswith("cpuinfo ")
