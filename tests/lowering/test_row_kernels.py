@@ -192,3 +192,48 @@ def test_max_min_propagate_nan_from_any_row(axis, dtype):
             got = jit(fn)(x)
         np.testing.assert_array_equal(got, want)
         assert got.dtype == want.dtype
+
+
+
+def batched_rnn(w, u, b, xs):  # a loop whose row group holds two passes per step
+    h = np.zeros((xs.shape[1], w.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh((h[:, None, :] * w.T).sum(-1) + (xs[t][:, None, :] * u.T).sum(-1) + b)
+    return h
+
+
+def test_a_loop_of_reductions_is_one_group():
+    rng = np.random.default_rng(11)
+    w, u, b = rng.standard_normal((8, 8)) * 0.3, rng.standard_normal((4, 8)), rng.standard_normal(8)
+    f = jit(batched_rnn)
+    assert [s.kind for s in f.explain(w, u, b, rng.standard_normal((40, 5, 4))).steps
+            if s.kind != "view"] == ["rows"]
+    for xs in (rng.standard_normal((40, 5, 4)), rng.standard_normal((40, 5, 4))):
+        np.testing.assert_allclose(f(w, u, b, xs), batched_rnn(w, u, b, xs), rtol=1e-12)
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_scratch_reused_across_calls_and_threads(monkeypatch, split):
+    """A group's scratch arrays (softmax's `e`) are taken again by later calls: calls from
+    several threads at once must each have their own, split into pieces or not."""
+    import threading
+
+    monkeypatch.setattr(backend, "PARALLEL_MIN", 1 if split else 1 << 40)
+    rng = np.random.default_rng(12)
+    xs = [rng.standard_normal((16, 20000)) * (i + 1) for i in range(4)]
+    f = jit(softmax)
+    (group,) = groups(softmax, xs[0])
+    assert group.scratch
+    results: dict = {}
+
+    def work(i):
+        results[i] = [f(xs[i]) for _ in range(15)]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(xs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, x in enumerate(xs):
+        for r in results[i]:
+            np.testing.assert_allclose(r, softmax(x), rtol=1e-12)

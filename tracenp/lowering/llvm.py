@@ -46,6 +46,9 @@ MATH_COST = 4  # plain elements of work a polynomial transcendental adds (a spli
 # the pool's hand-off, a few us, past about 15 us of work)
 REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across calls (a fresh
 # one of 128 KiB or more is mmap-ed by malloc and page-faults on every call)
+COMBINE_COST = 1 << 13  # plain elements of work as costly as combining one reduction's
+# partials after a split (a NumPy reduce, about 2 us): a row group of a loop holds one per
+# step, and split for their summed work, a 40-step recurrence's took 5x as long as unsplit
 ROW_BLOCK = 1 << 19  # bytes of rows a `RowGroup` runs all its passes on while they are cached
 
 _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
@@ -441,11 +444,13 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
                           sum(len(k.inputs) + len(k.outputs) for k in kernels))
     shape_arr = np.concatenate([k.words() for k in kernels])
     shape_addr = shape_arr.ctypes.data
-    total = max(int(np.prod(k.shape, dtype=np.int64)) for k in kernels)
+    sizes = [int(np.prod(k.shape, dtype=np.int64)) for k in kernels]
+    work = sum(n * weight((k,)) for n, k in zip(sizes, kernels))  # each pass's own extent
+    reductions = sum(o.reduce is not None for k in kernels for o in k.outputs)
     block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))
-    pieces = [] if total == 0 else \
-        [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), total,
-                                                  weight(kernels), threads)]
+    pieces = [] if max(sizes) == 0 else \
+        [(lo, hi, block) for lo, hi, _ in _pieces((group.rows,), (), max(
+            work - reductions * COMBINE_COST, 0), 1, threads)]
     scratch = {id(n): i for i, n in enumerate(group.scratch)}
     holes = []  # (position in the arrays, index in group.scratch) of each scratch operand
     members = []  # in order: a view step, or (input slots, outputs) of a pass
@@ -463,8 +468,10 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
 
     scratch_shapes = [[((min(b, hi - lo),) + n.shape[1:], n.dtype) for n in group.scratch]
                       for lo, hi, b in pieces]
+    spare: list = []  # scratch sets of finished calls: one array per scratch value per piece
     if len(pieces) == 1:
-        return _rows_step1(group, slot, fn, shape_arr, pieces[0], members, scratch_shapes[0])
+        return _rows_step1(group, slot, fn, shape_arr, pieces[0], members, scratch_shapes[0],
+                           spare)
 
     def step(env, used):
         arrays: list = []
@@ -476,10 +483,11 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
             in_slots, outs = m
             arrays += [env[i] for i in in_slots]
             opened.append((outs, outs.open(env, used, arrays)))
+        sets = spare.pop() if spare else [[np.empty(*shape) for shape in shapes]
+                                          for shapes in scratch_shapes]
         calls = []
-        for (lo, hi, b), shapes in zip(pieces, scratch_shapes):
+        for (lo, hi, b), bufs in zip(pieces, sets):
             own = list(arrays) if len(pieces) > 1 else arrays
-            bufs = [np.empty(*shape) for shape in shapes]  # one per scratch value
             for at, which in holes:
                 own[at] = bufs[which]
             calls.append((lo, hi, b, own))
@@ -489,6 +497,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
         elif calls:
             run_pieces(task, [(shape_addr, lo, hi, b, *map(id, own)) for lo, hi, b, own in calls],
                        threads)
+        spare.append(sets)
         for outs, partials in opened:
             outs.close(env, partials)
 
@@ -497,14 +506,14 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
 
 
 def _rows_step1(group: RowGroup, slot: dict, fn, shape_arr: np.ndarray, piece: tuple,
-                members: list, scratch_shapes: list):
+                members: list, scratch_shapes: list, spare: list):
     """A group's step in one piece (small arrays, or one thread): the buffers of all its
     passes made first, each in its slot, then one call whose operands are those slots and
     the reductions' partials (`(1,) + kept`, the layout the kernel indexes; the slot holds
-    the result's view of it)."""
+    the result's view of it). Scratch arrays never leave the step, so a finished call's are
+    taken again from `spare` (a loop's group has one per step: 120 `np.empty` per call)."""
     lo, hi, b = piece
-    fresh = [(slot[id(n)], shape, dtype) for n, (shape, dtype) in
-             zip(group.scratch, scratch_shapes)]  # scratch: block-sized, in the node's slot
+    fresh = [slot[id(n)] for n in group.scratch]  # scratch: block-sized, in the node's slot
     stores, starts, narrowed, views = [], [], [], []
     for m in members:
         if callable(m):
@@ -529,8 +538,9 @@ def _rows_step1(group: RowGroup, slot: dict, fn, shape_arr: np.ndarray, piece: t
     addr = shape_arr.ctypes.data
 
     def step(env, used):
-        for out, shape, dtype in fresh:
-            env[out] = np.empty(shape, dtype)
+        bufs = spare.pop() if spare else [np.empty(*shape) for shape in scratch_shapes]
+        for out, buf in zip(fresh, bufs):
+            env[out] = buf
         for out, alloc in stores:
             env[out] = alloc(used)
         partials = []
@@ -543,6 +553,7 @@ def _rows_step1(group: RowGroup, slot: dict, fn, shape_arr: np.ndarray, piece: t
         for j, i in partial_at:
             arrays[j] = partials[i]
         fn(addr, lo, hi, b, *arrays)
+        spare.append(bufs)
         for out, dt in narrowed:
             env[out] = env[out].astype(dt)
 
