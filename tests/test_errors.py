@@ -215,7 +215,10 @@ def test_truth_value_of_arrays_not_of_one_element_is_numpys_value_error(fn):
 @pytest.mark.parametrize("fn", [
     lambda x: f"loss {x.sum():.4f}", lambda x: "{:.2e}".format(x.max()),
     lambda x: {x.sum(): 1}, lambda x: hash(x[0, 0]), lambda x: __import__("pickle").dumps(x),
-], ids=["fstring_spec", "format_method", "dict_key", "hash", "pickle"])
+    lambda x: "loss %d" % x.sum(), lambda x: "%x" % x.argmax(),
+    lambda x: np.histogram(x, bins=(x > 0).sum() + 1)[0].sum(),
+], ids=["fstring_spec", "format_method", "dict_key", "hash", "pickle", "percent_d",
+        "percent_x", "histogram_traced_bins"])
 def test_formatting_hashing_and_pickling_traced_values_are_named_refusals(fn):
     """A log line `f"loss {loss:.4f}"` raised a plain TypeError, which `fallback=True` does
     not catch: now a named error, and the fallback runs NumPy."""
@@ -231,3 +234,21 @@ def test_unhashable_and_unformattable_arrays_are_numpys_type_errors():
             fn(X)
         with pytest.raises(TypeError, match=str(want.value)[:20]):
             tracenp.jit(fn)(X)
+
+
+def test_pythons_own_type_error_about_a_tracer_names_the_users_line():
+    """CPython turns the error `int(x)` raises inside `"%d" % x` into its own TypeError;
+    it comes back as the named error (still a TypeError), pointing at the user's line."""
+    def log_line(x):
+        return "step %d" % x.sum()
+
+    with pytest.raises(ConcretizationError, match="log_line") as info:
+        tracenp.jit(log_line)(X)
+    assert isinstance(info.value, TypeError) and "%d format" in str(info.value)
+
+
+@pytest.mark.skipif(hasattr(np.ndarray, "ptp"), reason="NumPy 1's arrays have ptp()")
+def test_ndarray_methods_numpy_2_removed_are_missing_too():
+    with pytest.raises(AttributeError):
+        tracenp.jit(lambda x: x.ptp())(X)
+    np.testing.assert_array_equal(tracenp.jit(lambda x: np.ptp(x, axis=0))(X), np.ptp(X, axis=0))

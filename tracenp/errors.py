@@ -30,12 +30,16 @@ def user_frame():
     """The innermost stack frame outside tracenp and NumPy: where the user's code is."""
     f = sys._getframe(1)
     while f is not None:
-        path = os.path.abspath(f.f_code.co_filename)
-        inside = path.startswith(_PKG_DIR + os.sep) or path.startswith(os.path.join(_NUMPY_DIR, "numpy"))
-        if not inside and not path.startswith("<frozen") and path != _CONTEXTLIB:
+        if _in_user_code(f):
             return f
         f = f.f_back
     return None
+
+
+def _in_user_code(f) -> bool:
+    path = os.path.abspath(f.f_code.co_filename)
+    inside = path.startswith(_PKG_DIR + os.sep) or path.startswith(os.path.join(_NUMPY_DIR, "numpy"))
+    return not inside and not path.startswith("<frozen") and path != _CONTEXTLIB
 
 
 def where_in_user_code() -> str:
@@ -67,6 +71,28 @@ def concretization_error(what: str) -> ConcretizationError:
         "argument static (static_argnums=/static_argnames=), or pass fallback=True to run "
         "this function eagerly in NumPy."
     )
+
+
+def refused_by_python(e: TypeError) -> ConcretizationError:
+    """Python's own `TypeError` for a traced value where it needs a number (`"%d" % x`:
+    CPython asks for `int(x)`, and turns the `ConcretizationError` raised there into its own
+    message), as the named error, at the user's line in the traceback."""
+    frame = None
+    tb = e.__traceback__
+    while tb is not None:
+        if _in_user_code(tb.tb_frame):
+            frame = tb.tb_frame, tb.tb_lineno
+        tb = tb.tb_next
+    where = ""
+    if frame is not None:
+        f, lineno = frame
+        line = linecache.getline(f.f_code.co_filename, lineno).strip()
+        where = f"\n  in {f.f_code.co_name}, {f.f_code.co_filename}:{lineno}" + (
+            f"\n    {line}" if line else "")
+    return ConcretizationError(
+        f"Python refused a traced value ({e}){tracing_context()}.{where}\n"
+        "It needs a concrete number, which exists only when the compiled function runs. "
+        "Pass fallback=True to run this function eagerly in NumPy.")
 
 
 def unsupported(what: str) -> UnsupportedFunctionError:

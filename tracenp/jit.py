@@ -25,7 +25,7 @@ from . import background, ir, methods, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
-from .errors import ConcretizationError, TracingError, unsupported
+from .errors import ConcretizationError, TracingError, refused_by_python, unsupported
 from .lowering.cupy import is_device_array
 from .random_draws import hidden_outputs, is_generator
 from .trace import current_trace, draws_from, tracing
@@ -351,7 +351,12 @@ class JitFunction:
                          else draws_from(args[i]) for i, a in enumerate(t_args)]
             call_kwargs = {**t_kwargs, **{k: draws_from(v) for k, v in kwargs.items()
                                           if k in self.static_argnames or is_generator(v)}}
-            result = self.fn(*call_args, **call_kwargs)
+            try:
+                result = self.fn(*call_args, **call_kwargs)
+            except TypeError as e:  # Python's own, about a tracer: `"%d" % x`
+                if isinstance(e, TracingError) or Tracer.__name__ not in str(e):
+                    raise
+                raise refused_by_python(e) from e
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
                 after = pytree.flatten((t_args, t_kwargs))[0]

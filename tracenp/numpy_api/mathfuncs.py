@@ -659,6 +659,12 @@ def histogram_where(a, bins, range, density, weights, keep):
     """`np.histogram` of the elements of `a` where `keep` (None: all of them): the
     histogram of a selection `a[mask]` (`masked.py`)."""
     x = np.ravel(lax.lift(a))
+    if lax.is_tracer(bins) and bins.ndim == 0:  # `bins=n // 2` of a traced `n`
+        known = bins.constant_value()
+        if known is None or known.dtype.kind not in "iu":
+            raise errors.data_dependent("np.histogram with a traced number of bins",
+                                        "pass an int bins or the edges")
+        bins = int(known)
     if isinstance(bins, (int, np.integer)):
         if bins < 1:
             raise ValueError("`bins` must be positive, when an integer")
