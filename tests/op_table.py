@@ -188,6 +188,8 @@ ROWS += [
         (Op.LINALG,), nargs=2, dtypes=("float64",), shapes=[((3, 3), (3,)), ((4, 4), (4, 2))],
         grad=True, rtol=1e-8),
     Row("draw", lambda x: _noisy(x), (Op.DRAW,), shapes=[(), (5,), (3, 4)], grad=True),
+    Row("check", lambda x: x[x >= np.median(x)].max(), (Op.CHECK,), dtypes=REAL,
+        shapes=[(5,), (3, 4)]),  # a max of a selection: raises when it is empty
 ]
 
 

@@ -155,6 +155,10 @@ class _Diff:
         self.trees: list[Any] = []
         self.returns: list[str] = []  # per leaf: what a 0-d gradient is handed back as
         self.args = list(args)
+        from .trace import current_root, current_trace
+
+        self._checks = current_root().checks if current_trace() is not None else []
+        self._checks_from = len(self._checks)  # those `fn` adds read the fresh inputs
         for i in nums:
             leaves, tree = pytree.flatten(args[i])
             self.trees.append(tree)
@@ -170,10 +174,14 @@ class _Diff:
             self.args[i] = pytree.unflatten(tree, subs)
 
     def substitute(self, values: Sequence) -> list:
-        """`values` (tracers or anything else) with the fresh inputs replaced by the real ones."""
+        """`values` (tracers or anything else) with the fresh inputs replaced by the real ones,
+        and so the checks `fn` added (`lax.check`)."""
         mapping = {id(f): a for f, a in zip(self.fresh, self.actual)}
         traced = [v.node for v in values if isinstance(v, Tracer)]
-        it = iter(ir.substitute(traced, mapping))
+        checks = self._checks[self._checks_from:]
+        done = ir.substitute(traced + checks, mapping)
+        self._checks[self._checks_from:] = done[len(traced):]
+        it = iter(done[:len(traced)])
         return [Tracer(next(it)) if isinstance(v, Tracer) else v for v in values]
 
     def per_arg(self, leaves: Sequence[Tracer]) -> list:

@@ -384,6 +384,7 @@ class JitFunction:
                 mutated.append((leaf_i, len(outputs)))
                 outputs.append(t.node)
             outputs.extend(hidden_outputs(state, outputs))  # draws the results do not reach
+            outputs.extend(state.checks)  # NumPy's errors on values (`lax.check`)
         reached = {id(n) for n in ir.toposort(outputs)}
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))

@@ -267,6 +267,19 @@ def reduce(op: Op, x, axes: Sequence[int]):
     return bind(op, x, axes=axes)
 
 
+def check(failed, error: str, message: str) -> bool:
+    """Raise `error(message)` when the function runs if the traced bool `failed` is true: a
+    hidden output of the outermost trace. Inside an inner trace (a function `grad` traces),
+    whose graph is rebuilt into the outer one, nothing is added and the answer is False."""
+    from .trace import current_root, current_trace
+
+    state = current_trace()
+    if state is None or state is not current_root():
+        return False
+    state.checks.append(bind(Op.CHECK, failed, error=error, message=message).node)
+    return True
+
+
 def matmul(a, b):
     return bind(Op.MATMUL, a, b)
 

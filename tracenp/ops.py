@@ -50,7 +50,7 @@ INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
 LIBRARY = ["sort", "argsort", "partition", "argpartition", "fft", "linalg"]
 LEAVES = ["input", "const"]
-EFFECTS = ["draw"]  # run once per call, in trace order: never folded, merged or dropped
+EFFECTS = ["draw", "check"]  # run once per call, in trace order: never folded, merged or dropped
 
 Op = enum.Enum(
     "Op",
@@ -661,5 +661,26 @@ from . import lax  # noqa: E402
 from .random_draws import infer_draw, ref_draw, vjp_draw  # noqa: E402
 
 register(Op.DRAW, "effect", ref_draw, infer_draw, vjp=vjp_draw)
+
+CHECK_ERRORS = {"ValueError": ValueError, "IndexError": IndexError}
+
+
+def _ref_check(failed, error: str, message: str) -> np.ndarray:
+    """NumPy's error, raised when the function runs, where it refuses a value the traced code
+    only knows then (the max of an empty selection): kernels cannot raise, so a check is a
+    step of its own, an extra output of the graph that nothing else reads."""
+    if failed:
+        raise CHECK_ERRORS[error](message)
+    return np.asarray(failed)
+
+
+def _infer_check(srcs, p):
+    (failed,) = srcs
+    if failed.dtype != np.bool_ or failed.shape != () or p["error"] not in CHECK_ERRORS:
+        raise TypeError("check primitive expects a boolean scalar and a known error type")
+    return failed.dtype, (), False
+
+
+register(Op.CHECK, "effect", _ref_check, _infer_check, nondiff=True)
 
 __all__ = ["Op", "OpDef", "OPS", "LINALG", "UNARY_UFUNCS", "BINARY_UFUNCS"]

@@ -541,6 +541,7 @@ class TraceState:
     stabilize: bool = True  # whether graphs built inside (gradients) may be stabilized
     selections: list = field(default_factory=list)  # (weakref, error) of x[mask] selections
     effects: dict = field(default_factory=dict)  # id(generator) -> its latest draw's node
+    checks: list = field(default_factory=list)  # `lax.check` nodes: raise when the call runs
 
 
 def current_root() -> TraceState:

@@ -320,6 +320,7 @@ LIBRARY: dict[Op, Callable] = {
     Op.IMAG: lambda rt, x: rt.xp.imag(x),
     # a draw runs on the host, from the NumPy generator the graph names, and is copied over
     Op.DRAW: lambda rt, *xs, **p: OPS[Op.DRAW].ref(*[rt.to_host(x) for x in xs], **p),
+    Op.CHECK: lambda rt, failed, **p: OPS[Op.CHECK].ref(bool(rt.to_host(failed)), **p),
 }
 
 

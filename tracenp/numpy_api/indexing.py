@@ -864,8 +864,8 @@ def take(a, indices, axis=None, out=None, mode="raise"):
 @implements(np.choose)
 def choose(a, choices, out=None, mode="raise"):
     """`choices[a[i]][i]` over the broadcast shape: the choices stacked on a new first axis and
-    taken along it. Out-of-range traced indices under `mode="raise"` raise `IndexError` when
-    the function runs (NumPy's is a `ValueError`)."""
+    taken along it. Out-of-range traced indices under `mode="raise"` raise NumPy's
+    `ValueError` when the function runs."""
     index = lax.lift(a)
     if not np.can_cast(index.dtype, np.intp, "safe"):
         raise TypeError(f"Cannot cast array data from {index.dtype!r} to {np.dtype(np.intp)!r} "
@@ -880,7 +880,11 @@ def choose(a, choices, out=None, mode="raise"):
         known = k.constant_value()
         if known is not None and known.size and (known.min() < 0 or known.max() >= n):
             raise ValueError("invalid entry in choice array")
-        k = np.where(k < 0, n, k)  # no wrapping of negative entries: out of range
+        if known is None and lax.check(np.any(np.logical_or(k < 0, k >= n)), "ValueError",
+                                       "invalid entry in choice array"):
+            k = np.clip(k, 0, n - 1)  # what is taken is never returned then
+        else:  # inside `grad`'s trace: the take raises IndexError on it
+            k = np.where(k < 0, n, k)
     else:
         k = _index_mode(k, n, mode)
     stacked = np.stack([lax.broadcast_to(c, shape) for c in arrays])

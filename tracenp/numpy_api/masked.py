@@ -8,8 +8,8 @@ the mask's count (nan when nothing is selected, as NumPy's value is). Anything t
 selection itself (its length as a Python int, an element, returning it) raises
 `DataDependentShapeError` with the alternatives.
 
-NumPy raises on the max/min of an empty selection; a compiled function cannot raise on a value,
-so those of a floating selection give nan there, and integer ones are refused at trace time.
+NumPy raises on the max/min of an empty selection; the compiled function raises its
+`ValueError` when it runs (`lax.check`).
 """
 
 from __future__ import annotations
@@ -236,25 +236,29 @@ _reduction(np.all)(_simple(np.all))
 
 def _extremum(func, name):
     def reduce(sel, axis=None, out=None, keepdims=False):
-        exact = sel.nonempty and sel.dtype.kind in "iub" and axis in (None, 0, (0,))
-        if (sel.dtype.kind != "f" and not exact) or out is not None:
-            sel._refuse(f"np.{name} of a non-floating selection (NumPy raises on an empty one; "
-                        f"pass initial= to np.{name}(x, where=mask, initial=...) instead)")
-        if exact:  # np.unique(x, return_counts=True)[1].max(): never empty
-            info = np.iinfo(sel.dtype) if sel.dtype.kind != "b" else None
-            low, high = (info.min, info.max) if info else (False, True)
-            res = func(sel.values, axis=sel._axes(axis), where=sel._where(),
-                       initial=low if name == "max" else high)
-            return sel._keep(res, axis, keepdims)
-        fill = -np.inf if name == "max" else np.inf
+        if sel.dtype.kind not in "iubf" or out is not None:
+            sel._refuse(f"np.{name} of a complex selection, or with out=")
         axes = sel._axes(axis)
         where = sel._where()
+        if sel.dtype.kind == "f":
+            fill = -np.inf if name == "max" else np.inf
+        else:
+            info = np.iinfo(sel.dtype) if sel.dtype.kind != "b" else None
+            fill = (info.min if name == "max" else info.max) if info else name == "min"
         res = func(sel.values, axis=axes, where=where, initial=fill)
-        empty = np.logical_not(np.any(where, axis=axes))
-        res = np.where(empty, lax.lift(np.asarray(np.nan, res.dtype)), res)
+        empty = np.logical_not(np.any(sel.mask))
+        if not sel.nonempty and not lax.check(  # np.unique(x, return_counts=True)[1] never is
+                empty, "ValueError",
+                f"zero-size array to reduction operation {_UFUNC[name]} which has no identity"):
+            if sel.dtype.kind != "f":  # inside `grad`'s trace: no check, and no nan either
+                sel._refuse(f"np.{name} of an integer selection inside a gradient")
+            res = np.where(empty, lax.lift(np.asarray(np.nan, res.dtype)), res)
         return sel._keep(res, axis, keepdims)
 
     return reduce
+
+
+_UFUNC = {"max": "maximum", "min": "minimum"}
 
 
 _reduction(np.max, np.amax)(_extremum(np.max, "max"))

@@ -1,0 +1,72 @@
+"""NumPy's errors on values the traced code only knows when it runs (`lax.check`): the
+compiled function raises them then, on every backend, and only when NumPy would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tracenp
+
+
+def max_above(x, t):
+    return x[x > t].max()
+
+
+def min_above(x, t):
+    return np.min(x[x > t])
+
+
+def int_max_of_rows(x, labels):
+    return labels[x > 0].max(axis=0)
+
+
+def choose(i, a, b):
+    return np.choose(i, [a, b])
+
+
+@pytest.mark.parametrize("backend", ["llvm", "numpy"])
+@pytest.mark.parametrize("fn, ok, empty", [
+    (max_above, (np.arange(5.0), 1.5), (np.arange(5.0), 9.0)),
+    (min_above, (np.arange(5, dtype=np.int16), 1), (np.arange(5, dtype=np.int16), 7)),
+    (max_above, (np.arange(5) > 2, False), (np.zeros(5, bool), False)),
+    (int_max_of_rows, (np.array([1.0, -1, 2]), np.arange(6).reshape(3, 2)),
+     (np.array([-1.0, -1, -2]), np.arange(6).reshape(3, 2))),
+    (choose, (np.array([0, 1, 1]), np.ones(3), np.zeros(3)),
+     (np.array([0, 2, 1]), np.ones(3), np.zeros(3))),
+    (choose, (np.array([1, 0, 0]), np.ones(3), np.zeros(3)),
+     (np.array([0, -1, 1]), np.ones(3), np.zeros(3))),
+], ids=["float_max", "int16_min", "bool_max", "rows_max", "choose_high", "choose_negative"])
+def test_raises_numpys_error_when_numpy_does(backend, fn, ok, empty):
+    f = tracenp.jit(fn, backend=backend)
+    want = fn(*ok)
+    got = f(*ok)
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError) as numpy_error:
+        fn(*empty)
+    tracenp.wait_compiled()
+    with pytest.raises(ValueError, match=str(numpy_error.value)[:25]):
+        f(*empty)
+    np.testing.assert_array_equal(f(*ok), want)  # the next call is not affected
+
+
+def test_a_check_is_a_hidden_output_not_a_result():
+    jf = tracenp.jit(max_above)
+    graph = jf.graph(np.arange(5.0), 1.0)
+    assert len(graph.outputs) == 2 and graph.outputs[-1].op.name == "CHECK"
+    assert jf(np.arange(5.0), 1.0) == 4.0
+
+
+def test_checks_of_a_differentiated_function_run_with_its_gradient():
+    """`grad` traces the function over fresh inputs, then puts the real ones back: its
+    checks must read the real ones too."""
+    def loss(x):
+        return x[x > 1].max() + x.sum()
+
+    for f in (tracenp.value_and_grad(loss), tracenp.jit(tracenp.value_and_grad(loss))):
+        value, g = f(np.arange(5.0))
+        assert value == 14.0
+        np.testing.assert_array_equal(g, [1.0, 1.0, 1.0, 1.0, 2.0])
+        with pytest.raises(ValueError, match="zero-size array"):
+            f(np.zeros(5))
