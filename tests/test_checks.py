@@ -25,6 +25,10 @@ def choose(i, a, b):
     return np.choose(i, [a, b])
 
 
+def ravel(i, j):
+    return np.ravel_multi_index((i, j), (3, 4))
+
+
 @pytest.mark.parametrize("backend", ["llvm", "numpy"])
 @pytest.mark.parametrize("fn, ok, empty", [
     (max_above, (np.arange(5.0), 1.5), (np.arange(5.0), 9.0)),
@@ -36,7 +40,10 @@ def choose(i, a, b):
      (np.array([0, 2, 1]), np.ones(3), np.zeros(3))),
     (choose, (np.array([1, 0, 0]), np.ones(3), np.zeros(3)),
      (np.array([0, -1, 1]), np.ones(3), np.zeros(3))),
-], ids=["float_max", "int16_min", "bool_max", "rows_max", "choose_high", "choose_negative"])
+    (ravel, (np.array([0, 2]), np.array([1, 3])), (np.array([0, 3]), np.array([1, 1]))),
+    (ravel, (np.array([0, 2]), np.array([1, 3])), (np.array([0, 1]), np.array([-1, 1]))),
+], ids=["float_max", "int16_min", "bool_max", "rows_max", "choose_high", "choose_negative",
+        "ravel_high", "ravel_negative"])
 def test_raises_numpys_error_when_numpy_does(backend, fn, ok, empty):
     f = tracenp.jit(fn, backend=backend)
     want = fn(*ok)

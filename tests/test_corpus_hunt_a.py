@@ -1193,7 +1193,14 @@ def _deg(n, s, lo, hi):
     return np.random.default_rng(s).uniform(lo, hi, n)
 
 
+def raster_cell_sums_checked(rows, cols, vals, shape=(4, 5)):
+    cell = np.ravel_multi_index((rows, cols), shape)
+    return np.bincount(cell, weights=vals, minlength=shape[0] * shape[1]).reshape(shape)
+
+
 CORPUS = {
+    "raster_cell_sums_checked": (raster_cell_sums_checked, {}, lambda s, n: (
+        _i(4, n, seed=s), _i(5, n, seed=s + 1), _f(n, seed=s))),  # checked when it runs
     "one_hot_with_n": (one_hot_with_n, {}, lambda s, n: (_seq(3 * n, s, 5),)),
     "kmer_codes": (kmer_codes, {}, lambda s, n: (_seq(3 * n, s),)),
     "kmer_spectrum_onehot": (kmer_spectrum_onehot, {}, lambda s, n: (_seq(3 * n, s),)),
@@ -1522,11 +1529,6 @@ def ewma_first_value_branch(x, alpha=0.3):
     return out
 
 
-def raster_cell_sums_checked(rows, cols, vals, shape=(4, 5)):
-    cell = np.ravel_multi_index((rows, cols), shape)
-    return np.bincount(cell, weights=vals, minlength=shape[0] * shape[1]).reshape(shape)
-
-
 def kmer_unique_counts(seq, k=2):
     codes = sliding_window_view(seq, k) @ (4 ** np.arange(k)[::-1])
     kmers, counts = np.unique(codes, return_counts=True)
@@ -1572,9 +1574,6 @@ REFUSED = {
                           lambda s: (_i(50, 12, seed=s) + 1,)),
     "ewma_first_value_branch": (tracenp.errors.ConcretizationError, ewma_first_value_branch,
                                 lambda s: (_with_nans((8,), s),)),
-    "raster_cell_sums_checked": (tracenp.errors.UnsupportedFunctionError,
-                                 raster_cell_sums_checked,
-                                 lambda s: (_i(4, 6, seed=s), _i(5, 6, seed=s + 1), _f(6, seed=s))),
     "kmer_unique_counts": (tracenp.errors.DataDependentShapeError, kmer_unique_counts,
                            lambda s: (_seq(12, s),)),
     "mf_sgd_observed_pairs": (tracenp.errors.DataDependentShapeError, mf_sgd_observed_pairs,

@@ -1112,6 +1112,8 @@ CORPUS = {
                        lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
     "confusion_matrix_add_at": (confusion_matrix_add_at, {"n_classes": 3},
                                 lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "confusion_ravel_multi": (confusion_ravel_multi, {}, lambda s, n: (
+        _i(3, n, seed=s), _i(3, n, seed=s + 1))),  # mode="raise": checked when it runs
     "precision_recall_f1": (precision_recall_f1, {}, lambda s, n: (
         _i(3, n * 2, seed=s), _i(3, n * 2, seed=s + 1))),
     "roc_auc_rank": (roc_auc_rank, {}, lambda s, n: (
@@ -1311,11 +1313,9 @@ VALUE_BRANCHES = {
 }
 
 
-# Forms refused by name (bounds of traced indices cannot be checked):
+# Forms refused by name:
 UNSUPPORTED = {
     "as_strided_windows": (as_strided_windows, {}, lambda s, n: (_f(n + 3, seed=s),)),
-    "confusion_ravel_multi": (confusion_ravel_multi, {}, lambda s, n: (
-        _i(3, n, seed=s), _i(3, n, seed=s + 1))),
 }
 REFUSED = {**{k: (tracenp.errors.DataDependentShapeError, v) for k, v in DATA_DEPENDENT.items()},
            **{k: (tracenp.errors.ConcretizationError, v) for k, v in VALUE_BRANCHES.items()},

@@ -855,10 +855,13 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
         return lax.lift(np.ravel_multi_index(tuple(known), dims, mode=mode, order=order))
     dims = tuple(int(d) for d in dims)
     if mode == "raise":  # indices the graph bounds inside dims (np.unravel_index's) need no check
-        if not all(_within(k, d) for k, d in zip(multi_index, dims)):
-            raise errors.unsupported(
-                "np.ravel_multi_index with mode='raise' on traced indices (bounds cannot be "
-                "checked while tracing); pass mode='wrap' or mode='clip'")
+        unknown = [(k, d) for k, d in zip(multi_index, dims) if not _within(k, d)]
+        if unknown:
+            out = np.logical_or.reduce([np.any(np.logical_or(k < 0, k >= d)) for k, d in unknown])
+            if not lax.check(out, "ValueError", "invalid entry in coordinates array"):
+                raise errors.unsupported(
+                    "np.ravel_multi_index with mode='raise' on traced indices inside a "
+                    "gradient; pass mode='wrap' or mode='clip'")
         mode = "clip"
     modes = (mode,) * len(dims) if isinstance(mode, str) else tuple(mode)
     strides = [math.prod(dims[i + 1:]) for i in range(len(dims))] if order == "C" else \
