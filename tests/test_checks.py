@@ -77,3 +77,29 @@ def test_checks_of_a_differentiated_function_run_with_its_gradient():
         np.testing.assert_array_equal(g, [1.0, 1.0, 1.0, 1.0, 2.0])
         with pytest.raises(ValueError, match="zero-size array"):
             f(np.zeros(5))
+
+
+def confusion(t, p, k=3):
+    return np.bincount(t * k + p, minlength=k * k).reshape(k, k)
+
+
+def test_bincount_with_minlength_traces_and_checks_its_bound():
+    """`np.bincount(x, minlength=k)`: k bins as long as every value is below k, which is
+    checked when the function runs: a larger value means NumPy's result is longer (the named
+    error; under `fallback=True` that call runs in NumPy), a negative one NumPy's error."""
+    f = tracenp.jit(confusion)
+    t, p = np.array([0, 1, 2, 2, 0]), np.array([0, 2, 2, 1, 0])
+    np.testing.assert_array_equal(f(t, p), confusion(t, p))
+    assert f(t, p).dtype == confusion(t, p).dtype
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="minlength=9"):
+        f(t, p + 1)
+    with pytest.raises(ValueError, match="negative"):
+        f(t, p - 1)
+    lenient = tracenp.jit(confusion, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning, match="runs this call in NumPy"):
+        with pytest.raises(ValueError, match="cannot reshape"):  # NumPy's, from its longer result
+            lenient(t, p + 1)
+    np.testing.assert_array_equal(lenient(t, p), confusion(t, p))
+    weights = np.array([0.5, 1.5, 2.0, 1.0, 3.0])
+    g = tracenp.jit(lambda y, w: np.bincount(y, w, minlength=4))
+    np.testing.assert_array_equal(g(p, weights), np.bincount(p, weights, minlength=4))

@@ -1638,7 +1638,22 @@ def _prices(n, s):
 
 
 # name: (function, static keyword arguments, args for (seed, size) -> tuple)
+def kmer_counts_bincount(seq, k=3):
+    n = len(seq)
+    codes = np.zeros(n - k + 1, dtype=np.int64)
+    for j in range(k):
+        codes = codes * 4 + seq[j: n - k + 1 + j]
+    return np.bincount(codes, minlength=4 ** k)
+
+
+def kmer_counts_windows(seq, k=2):
+    codes = sliding_window_view(seq, k) @ (4 ** np.arange(k)[::-1])
+    return np.bincount(codes, minlength=4 ** k)
+
+
 CORPUS = {
+    "kmer_counts_windows": (kmer_counts_windows, {}, lambda s, n: (_i(4, 3 * n, seed=s),)),
+    "kmer_counts_bincount": (kmer_counts_bincount, {}, lambda s, n: (_i(4, 3 * n, seed=s),)),
     "value_iteration_grid": (value_iteration_grid, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
     "policy_evaluation_matrix": (policy_evaluation_matrix, {}, lambda s, n: (_positive(s, n, n),
         _f(n, seed=s))),
@@ -1910,19 +1925,6 @@ def needleman_wunsch_builtin_max(a, b, gap=-2):
     return F[n, m]
 
 
-def kmer_counts_bincount(seq, k=3):
-    n = len(seq)
-    codes = np.zeros(n - k + 1, dtype=np.int64)
-    for j in range(k):
-        codes = codes * 4 + seq[j: n - k + 1 + j]
-    return np.bincount(codes, minlength=4 ** k)
-
-
-def kmer_counts_windows(seq, k=2):
-    codes = sliding_window_view(seq, k) @ (4 ** np.arange(k)[::-1])
-    return np.bincount(codes, minlength=4 ** k)
-
-
 def nms_keep_indices(boxes, scores, thr=0.3):
     order = scores.argsort()[::-1]
     x1, y1, x2, y2 = boxes.T
@@ -1983,10 +1985,6 @@ REFUSED = {
     "needleman_wunsch_builtin_max": (tracenp.errors.ConcretizationError,
                                      needleman_wunsch_builtin_max,
                                      lambda s: (_i(4, 4, seed=s), _i(4, 5, seed=s + 1))),
-    "kmer_counts_bincount": (tracenp.errors.DataDependentShapeError, kmer_counts_bincount,
-                             lambda s: (_i(4, 12, seed=s),)),
-    "kmer_counts_windows": (tracenp.errors.DataDependentShapeError, kmer_counts_windows,
-                            lambda s: (_i(4, 12, seed=s),)),
     "nms_keep_indices": (tracenp.errors.DataDependentShapeError, nms_keep_indices,
                          lambda s: (_boxes(6, s), _f(6, seed=s))),
     "sample_without_replacement_by_policy": (tracenp.errors.UnsupportedFunctionError,

@@ -3708,6 +3708,12 @@ def _series(s, n):
 
 # name: (function, static keyword arguments, args for (seed, size) -> tuple)
 CORPUS = {
+    # np.bincount(..., minlength=k): that the values are below k is checked when it runs
+    "confusion_matrix_bincount": (confusion_matrix_bincount, {}, lambda s, n: (
+        _i(3, n * 2, seed=s), _i(3, n * 2, seed=s + 1))),
+    "precision_recall_fscore": (precision_recall_fscore, {}, lambda s, n: (
+        _i(3, n * 3, seed=s), _i(3, n * 3, seed=s + 1))),
+    "hog_cells_bincount_of_float_bins": (hog_cells, {}, lambda s, n: (_u8(s, 4, n + 2),)),
     # scipy.stats, scipy.special
     "zscore": (zscore, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "zscore_axis1_ddof": (zscore, {"axis": 1, "ddof": 1}, lambda s, n: (
@@ -4316,10 +4322,6 @@ REFUSED = {
                                                                    _f(6, seed=s + 1))),
     "logsumexp_scalar_branch": (C, logsumexp_scalar_branch, lambda s: (_f(5, seed=s),)),
     "binary_clf_curve": (D, binary_clf_curve, lambda s: (_i(2, 8, seed=s), _ties(s, 8))),
-    "confusion_matrix_bincount": (D, confusion_matrix_bincount, lambda s: (
-        _i(3, 8, seed=s), _i(3, 8, seed=s + 1))),
-    "precision_recall_fscore": (D, precision_recall_fscore, lambda s: (
-        _i(3, 9, seed=s), _i(3, 9, seed=s + 1))),
     "gaussian_nb_update_float_of_sum": (C, _gaussian_nb_update_weighted, lambda s: (
         _f(3, seed=s), _positive(s, 3), _f(5, 3, seed=s + 1), _positive(s + 2, 5))),
     "histogram_uint8_offset": (C, histogram_uint8_offset, lambda s: (
@@ -4341,7 +4343,6 @@ REFUSED = {
     "groupby_split": (D, groupby_split, lambda s: (_i(4, 9, seed=s), _f(9, seed=s + 1))),
     "groupby_unique_counts": (D, groupby_unique_counts, lambda s: (_i(4, 9, seed=s),)),
     "dedupe_sorted": (D, dedupe_sorted, lambda s: (_i(4, 9, seed=s),)),
-    "hog_cells_bincount_of_float_bins": (D, hog_cells, lambda s: (_u8(s, 4, 6),)),
     "scott_bins": (C, scott_bins, lambda s: (_f(20, seed=s),)),
     "squared_norm_order_k": (U, squared_norm, lambda s: (_f(3, 4, seed=s),)),
     "handle_zeros_in_scale_scalar": (C, handle_zeros_in_scale, lambda s: (0.5 * (s - 1),)),

@@ -1112,6 +1112,8 @@ CORPUS = {
                        lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
     "confusion_matrix_add_at": (confusion_matrix_add_at, {"n_classes": 3},
                                 lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "confusion_matrix_bincount": (confusion_matrix_bincount, {"n_classes": 3}, lambda s, n: (
+        _i(3, n, seed=s), _i(3, n, seed=s + 1))),  # minlength: checked when it runs
     "confusion_ravel_multi": (confusion_ravel_multi, {}, lambda s, n: (
         _i(3, n, seed=s), _i(3, n, seed=s + 1))),  # mode="raise": checked when it runs
     "precision_recall_f1": (precision_recall_f1, {}, lambda s, n: (
@@ -1291,8 +1293,6 @@ def test_corpus_function_matches_numpy(name):
 # What tracenp cannot trace raises a clear error; under fallback=True it runs eagerly, with one
 # warning, and gives NumPy's values. Results whose shape depends on the data:
 DATA_DEPENDENT = {
-    "confusion_matrix_bincount": (confusion_matrix_bincount, {"n_classes": 3}, lambda s, n: (
-        _i(3, n, seed=s), _i(3, n, seed=s + 1))),
     "group_sums_bincount": (group_sums_bincount, {}, lambda s, n: (
         _f(n * 2, seed=s), _labels3(s, n * 2))),
     "mode_small_ints": (mode_small_ints, {}, lambda s, n: (_i(5, n * 2, seed=s),)),
@@ -1503,9 +1503,26 @@ def test_bincount_of_values_bounded_below_minlength_traces(make_labels):
     lambda x: np.clip((x * 2).astype(np.int64), 0, 4),  # may reach minlength
     lambda x: (x * 2).astype(np.int64) % 5,
 ], ids=["negative", "too_long", "remainder_too_long"])
-def test_bincount_of_values_not_bounded_below_minlength_is_refused(make_labels):
-    with pytest.raises(tracenp.errors.DataDependentShapeError):
-        tracenp.jit(lambda x: np.bincount(make_labels(x), minlength=4))(_f(8, seed=1))
+def test_bincount_of_values_not_bounded_below_minlength_is_checked_when_it_runs(make_labels):
+    """NumPy's counts while the labels fit `minlength`; else NumPy's error for a negative one,
+    and the named error for a larger one (NumPy's result would be longer)."""
+    def f(x):
+        return np.bincount(make_labels(x), minlength=4)
+
+    jf = tracenp.jit(f)
+    for x in (np.array([0.1, 0.6, 1.2, 0.3]), np.array([-0.9, 0.2, 1.0, 1.4]),
+              np.array([0.1, 2.3, 1.2, 0.3])):
+        try:
+            want = f(x)
+        except ValueError:
+            with pytest.raises(ValueError, match="negative"):
+                jf(x)
+            continue
+        if len(want) > 4:
+            with pytest.raises(tracenp.errors.DataDependentShapeError, match="minlength=4"):
+                jf(x)
+        else:
+            assert_same(jf(x), want)
 
 
 def test_scalar_operands_of_inplace_operators_are_rebound_not_written():

@@ -1403,9 +1403,23 @@ def test_bincount_of_values_bounded_by_the_ops_that_made_them(name):
     lambda x: np.bincount(np.digitize(x, [-1.0, 0.0, 1.0]), minlength=3),  # 3 is possible
     lambda x: np.bincount(np.floor(x).astype(np.int64) % 7, minlength=6),
 ])
-def test_bincount_whose_bound_does_not_cover_is_still_refused(fn):
-    with pytest.raises(tracenp.errors.DataDependentShapeError, match="minlength"):
-        tracenp.jit(fn)(_f(9, seed=1))
+def test_bincount_whose_bound_does_not_cover_is_checked_when_it_runs(fn):
+    """Values the graph cannot bound below `minlength` are checked as the function runs."""
+    jf = tracenp.jit(fn)
+    for seed in range(1, 6):
+        x = _f(9, seed=seed)
+        try:
+            want = fn(x)
+        except ValueError:
+            with pytest.raises(ValueError, match="negative"):
+                jf(x)
+            continue
+        traced_length = jf.graph(x).outputs[0].shape[0]
+        if len(want) > traced_length:
+            with pytest.raises(tracenp.errors.DataDependentShapeError, match="minlength"):
+                jf(x)
+        else:
+            np.testing.assert_array_equal(jf(x), want)
 
 
 def test_assignment_through_a_mask_known_while_tracing():

@@ -25,7 +25,8 @@ from . import background, ir, methods, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
-from .errors import ConcretizationError, TracingError, refused_by_python, unsupported
+from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
+                     refused_by_python, unsupported)
 from .lowering.cupy import is_device_array
 from .random_draws import hidden_outputs, is_generator
 from .trace import current_trace, draws_from, tracing
@@ -171,7 +172,10 @@ class JitFunction:
                 fast = self._fast.get(tuple(sig))
                 if fast is not None:
                     self._info.hits += 1
-                    return fast(args)
+                    try:
+                        return fast(args)
+                    except DataDependentShapeError as e:  # from a check, as it ran
+                        return self._in_numpy(e, args, {})
         if current_trace() is not None and any(isinstance(x, Tracer)
                                                for x in pytree.flatten((args, kwargs))[0]):
             return self.fn(*args, **kwargs)  # called inside another traced function: inline
@@ -196,7 +200,21 @@ class JitFunction:
             sig = tuple((a.dtype, a.shape) if type(a) is np.ndarray else (type(a),)
                         for a in args)
             self._fast[sig] = self._fast_runner(entry, sig)
-        return self._run(entry, leaves, args, kwargs)
+        try:
+            return self._run(entry, leaves, args, kwargs)
+        except DataDependentShapeError as e:
+            return self._in_numpy(e, args, kwargs)
+
+    def _in_numpy(self, e: DataDependentShapeError, args, kwargs):
+        """A check found, as the compiled function ran, that NumPy's result for these values
+        has another shape than the traced one (`np.bincount` past its `minlength`): under
+        `fallback=True` NumPy runs this call (nothing was written back yet), else the error
+        stands."""
+        if not self.fallback:
+            raise e
+        warnings.warn(f"tracenp.jit({self.__name__}) runs this call in NumPy: "
+                      f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
+        return self.fn(*args, **kwargs)
 
     def _fast_runner(self, entry: Trace, sig: tuple) -> Callable:
         """A call of `entry` for positional ndarrays and Python scalars with no per-call

@@ -662,7 +662,11 @@ from .random_draws import infer_draw, ref_draw, vjp_draw  # noqa: E402
 
 register(Op.DRAW, "effect", ref_draw, infer_draw, vjp=vjp_draw)
 
-CHECK_ERRORS = {"ValueError": ValueError, "IndexError": IndexError}
+from .errors import DataDependentShapeError  # noqa: E402
+
+CHECK_ERRORS = {"ValueError": ValueError, "IndexError": IndexError,
+                "DataDependentShapeError": DataDependentShapeError}  # the last: NumPy's result
+# would have another shape than the traced one (`jit(fallback=True)` runs that call eagerly)
 
 
 def _ref_check(failed, error: str, message: str) -> np.ndarray:

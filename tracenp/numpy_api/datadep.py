@@ -152,11 +152,29 @@ def bincount(x, weights=None, minlength=0):
     lo, hi = value_bounds(lax.lift(x).node)
     if lo is not None and lo >= 0 and hi is not None and hi < minlength:
         return _bincount_of_bounded(x, weights, minlength)
+    if minlength > 0 and lax.lift(x).ndim == 1 and _checked_below(x, minlength):
+        return _bincount_of_bounded(np.clip(x, 0, minlength - 1), weights, minlength)
     raise errors.data_dependent(
         "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
         "and np.add.at(np.zeros(k), x, w) sums weights; a minlength above every possible "
         "value fixes the length (uint8/uint16/bool values, np.clip(i, 0, k - 1), "
         "np.digitize(x, bins), i % k)")
+
+
+def _checked_below(x, minlength: int) -> bool:
+    """Checks, made when the function runs, that `x` is in `[0, minlength)`: a negative value
+    raises NumPy's error, a larger one `DataDependentShapeError` (NumPy's result would be
+    longer; `jit(fallback=True)` runs that call in NumPy). False inside `grad`'s trace."""
+    x = lax.lift(x)
+    if x.dtype.kind not in "iub":
+        return False  # NumPy's casting error, from the path that refuses
+    return lax.check(np.any(x < 0), "ValueError", "'list' argument must have no negative "
+                     "elements") and lax.check(
+        np.any(x >= minlength), "DataDependentShapeError",
+        f"np.bincount(x, minlength={minlength}) of an x with a value >= {minlength}: NumPy's "
+        f"result has more than the {minlength} bins the compiled function has. Pass "
+        "fallback=True to jit to run such calls in NumPy, or make the bound certain "
+        "(np.clip, np.minimum, % k)")
 
 
 def _bincount_of_bounded(x, weights, minlength: int):
