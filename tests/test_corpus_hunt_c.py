@@ -1159,6 +1159,15 @@ def norm_cdf_erf(x):
     return 0.5 * (1 + np.vectorize(math.erf)(x / np.sqrt(2)))
 
 
+def black_scholes_erf(S, K, T, r, sigma):
+    from scipy.special import erf
+
+    d1 = (np.log(S / K) + (r + 0.5 * sigma ** 2) * T) / (sigma * np.sqrt(T))
+    d2 = d1 - sigma * np.sqrt(T)
+    N = lambda z: 0.5 * (1 + erf(z / np.sqrt(2)))
+    return S * N(d1) - K * np.exp(-r * T) * N(d2)
+
+
 def black_scholes_scipy(S, K, T, r, sigma):
     from scipy.stats import norm
 
@@ -1577,3 +1586,99 @@ def test_a_traced_label_outside_its_axis_raises_numpys_index_error(name, label):
         tracenp.jit(fn)(_f(4, 5), y.copy())
     ok = np.array([1, 0, 3, -2])
     assert_same(tracenp.jit(fn)(_f(4, 5), ok.copy()), fn(_f(4, 5), ok.copy()))
+
+
+# ------------------------------------------------------------------------- scipy.special
+
+
+def logistic_regression_step(X, y, w, lr=0.1):
+    from scipy.special import expit
+
+    p = expit(X @ w)
+    grad = X.T @ (p - y) / len(y)
+    w -= lr * grad
+    loss = -np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12))
+    return w, loss
+
+
+def expit_in_loop_dtypes(x):
+    from scipy.special import expit
+
+    return (expit(x), expit(x.astype(np.float32)), expit(x.astype(np.float16)),
+            expit(np.round(x).astype(np.int64)), expit(x > 0), expit(3.0) * x)
+
+
+def lstm_gates_expit(x, h, c, W):
+    from scipy.special import expit
+
+    i, f, o, g = np.split(np.hstack([x, h]) @ W, 4, axis=1)
+    c = expit(f) * c + expit(i) * np.tanh(g)
+    return expit(o) * np.tanh(c), c
+
+
+SCIPY_SPECIAL = {
+    "logistic_regression_step": (logistic_regression_step, {}, lambda s, n: (
+        _f(n, 3, seed=s), _i(2, n, seed=s).astype(float), _f(3, seed=s + 1))),
+    "expit_in_loop_dtypes": (expit_in_loop_dtypes, {}, lambda s, n: (_f(n, 3, seed=s) * 30,)),
+    "lstm_gates_expit": (lstm_gates_expit, {}, lambda s, n: (
+        _f(n, 3, seed=s), _f(n, 2, seed=s + 1), _f(n, 2, seed=s + 2), _f(5, 8, seed=s + 3))),
+}
+
+
+@pytest.mark.parametrize("name", list(SCIPY_SPECIAL))
+def test_scipy_special_expit_matches_scipy(name):
+    """`scipy.special.expit`, the logistic of DL-from-scratch code, was refused as a foreign
+    ufunc; it is `1 / (1 + exp(-x))` in scipy's loop dtype (float16 and ints in float64), as
+    scipy computes it, and has its gradient."""
+    pytest.importorskip("scipy")
+    check_like_numpy(*SCIPY_SPECIAL[name])
+
+
+def test_gradient_through_expit():
+    pytest.importorskip("scipy")
+    from scipy.special import expit
+
+    x = _f(5, seed=3)
+    g = tracenp.grad(lambda v: np.sum(expit(v) ** 2))(x)
+    assert_same(g, 2 * expit(x) ** 2 * (1 - expit(x)), rtol=1e-12)
+
+
+def test_expit_with_out_and_foreign_ufuncs_are_refused_by_name():
+    """`expit(x, out=...)`, and scipy.special ufuncs tracenp does not compose (`erf`, `ndtr`),
+    raise `UnsupportedFunctionError` and run in NumPy under `fallback=True`."""
+    pytest.importorskip("scipy")
+    from scipy.special import expit
+
+    check_refused(tracenp.UnsupportedFunctionError,
+                  lambda x: expit(x, out=np.empty_like(x)), lambda s: (_f(4, seed=s),))
+    check_refused(tracenp.UnsupportedFunctionError, black_scholes_erf, lambda s: (
+        _prices(s, 4), 100.0, np.linspace(0.1, 2, 4), 0.02, 0.25))
+
+
+@pytest.mark.xfail(strict=True, reason="scipy.special.erf/erfc/ndtr have no tracenp op and no "
+                   "composition of NumPy ufuncs matching scipy to rounding; Black-Scholes by "
+                   "erf runs only under fallback=True")
+def test_black_scholes_by_scipy_erf_matches_scipy():
+    pytest.importorskip("scipy")
+    check_like_numpy(black_scholes_erf, {}, lambda s, n: (
+        _prices(s, n), 100.0, np.linspace(0.1, 2, n), 0.02, 0.25))
+
+
+FIN_REFUSED = {
+    "drawdown_duration_by_python_branch": (drawdown_duration, lambda s: (_prices(s, 12),)),
+    "norm_cdf_by_vectorized_math_erf": (norm_cdf_erf, lambda s: (_f(6, seed=s),)),
+    "black_scholes_by_scipy_stats_norm": (black_scholes_scipy, lambda s: (
+        _prices(s, 4), 100.0, np.linspace(0.1, 2, 4), 0.02, 0.25)),
+}
+
+
+@pytest.mark.parametrize("name", list(FIN_REFUSED))
+def test_finance_forms_that_need_values_are_refused_by_name(name):
+    """`dur[t] = dur[t - 1] + 1 if under[t] else 0`, `np.vectorize(math.erf)` (a Python
+    function of each value) and `scipy.stats.norm.cdf` (scipy converts its argument with
+    `np.asarray`): a `ConcretizationError`, and NumPy's values under `fallback=True`."""
+    if name == "black_scholes_by_scipy_stats_norm":
+        pytest.importorskip("scipy.stats")  # imported first inside a trace, its module body
+        # runs as traced code (`default_rng()` there is refused as a draw)
+    fn, make = FIN_REFUSED[name]
+    check_refused(tracenp.ConcretizationError, fn, make)

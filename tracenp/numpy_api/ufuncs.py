@@ -8,6 +8,8 @@ itself is always a plain loop call.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import errors, ir, lax
@@ -186,6 +188,17 @@ def _refuse_raising_errors(ufunc: np.ufunc) -> None:
             "or np.seterr: NumPy raises FloatingPointError or not by the values)")
 
 
+# scipy.special ufuncs that are NumPy ufuncs composed as scipy computes them, in the loop's dtype
+_SCIPY_SPECIAL = {"expit": lambda x: 1 / (1 + np.exp(-x))}
+
+
+def _scipy_special(ufunc: np.ufunc):
+    """The composition standing for `ufunc` if it is scipy.special's (`expit`), else None."""
+    compose = _SCIPY_SPECIAL.get(ufunc.__name__)
+    special = sys.modules.get("scipy.special")
+    return compose if compose and getattr(special, ufunc.__name__, None) is ufunc else None
+
+
 def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting="same_kind",
                 signature=None, operator=False, order="K", subok=True):
     """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
@@ -206,6 +219,11 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
             raise errors.unsupported("np.isnat with out= or where=")
         return isnat(args[0])
     if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
+        foreign = _scipy_special(ufunc)
+        if foreign is not None and out is None and where is True and dtype is None \
+                and signature is None and len(args) == ufunc.nin:
+            return foreign(*(lax.cast(lax.lift(a), dt) for a, dt in
+                             zip(args, resolve(ufunc, args, casting=casting))))
         if hasattr(np.strings, ufunc.__name__.lstrip("_")):  # np.char.str_len, .startswith
             raise errors.unsupported(f"np.strings.{ufunc.__name__.lstrip('_')} (string "
                                      "functions are not traced)")
