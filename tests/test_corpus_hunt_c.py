@@ -1682,3 +1682,51 @@ def test_finance_forms_that_need_values_are_refused_by_name(name):
         # runs as traced code (`default_rng()` there is refused as a draw)
     fn, make = FIN_REFUSED[name]
     check_refused(tracenp.ConcretizationError, fn, make)
+
+
+# ------------------------------------------------ thresholds and bounds given as Python ints
+
+
+def threshold_masks(gray, t):
+    return gray > t, t <= gray, gray == t, np.less(gray, t), np.count_nonzero(gray >= t)
+
+
+def clip_to_bounds(gray, lo, hi):
+    return np.clip(gray, lo, hi), gray.clip(lo, 255), np.clip(gray, 0, hi)
+
+
+@pytest.mark.parametrize("t", [100, 300, -1, 255, 70000])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.int16, np.uint16])
+def test_a_traced_python_int_compares_with_a_narrow_integer_array_exactly(dtype, t):
+    """`gray > t` with a threshold argument beyond the array's dtype (300 for a uint8 image)
+    cast the threshold into the dtype (300 became 44: every pixel was above it); NumPy 2
+    compares exactly, as tracenp now does in int64."""
+    jf = tracenp.jit(threshold_masks)
+    for seed in (1, 2):
+        gray = _img(seed, 4, 5)[..., 0].astype(dtype)
+        assert_same(jf(gray, t), threshold_masks(gray, t))
+
+
+@pytest.mark.parametrize("lo, hi", [(-5, 300), (10, 200), (-300, 100), (0, 255)])
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8])
+def test_clip_by_traced_python_int_bounds_beyond_the_dtype(dtype, lo, hi):
+    """`np.clip(img, lo, hi)` with bound arguments beyond the dtype's range cast them into it
+    (-5 became 251 for uint8, and every pixel was 251); NumPy drops such a bound."""
+    jf = tracenp.jit(clip_to_bounds)
+    gray = _img(3, 4, 5)[..., 0].astype(dtype)
+    assert_same(jf(gray, lo, hi), clip_to_bounds(gray, lo, hi))
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="a traced Python int is an int64 of unknown value while tracing: "
+                   "`uint8_image + delta` with delta = 300 wraps where NumPy raises "
+                   "OverflowError (its range would have to key the cache)")
+def test_arithmetic_with_a_traced_python_int_beyond_the_dtype_raises_overflow():
+    img = _img(1, 4, 5)
+    with pytest.raises(OverflowError):
+        img + 300
+    try:
+        tracenp.jit(lambda a, d: a + d)(img, 300)
+    except OverflowError:
+        return
+    raise AssertionError("no OverflowError")

@@ -118,6 +118,22 @@ def _out_of_range_comparison(ufunc, args):
     return None
 
 
+def _exact_against_traced_int(ufunc, args):
+    """A traced Python int compared with a narrower integer array may be out of its range,
+    which NumPy 2 compares exactly (`uint8_image > t` with t = 300 is all False): both are
+    compared in int64, which is exact for every value."""
+    if ufunc.__name__ not in _COMPARISONS or len(args) != 2 or not any(
+            lax.is_tracer(a) and a.weak and a.dtype == np.int64 for a in args):
+        return args
+
+    def narrow(a):
+        dt = lax.lift(a).dtype if lax.is_tracer(a) or isinstance(a, np.ndarray) else None
+        return dt is not None and not (lax.is_tracer(a) and a.weak) and dt.kind in "iu" \
+            and dt.itemsize < 8
+
+    return tuple(lax.cast(lax.lift(a), np.int64) if narrow(a) else a for a in args)
+
+
 def _python_operands(ufunc: np.ufunc, args, dtype):
     """An operator on Python scalars only (traced ones included) follows Python, not NumPy: a
     bool is an int in arithmetic (`flag + 1` is 2, `-flag` is -1, `True + flag` is 2, not
@@ -142,6 +158,8 @@ def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False
     exact = _out_of_range_comparison(ufunc, args)
     if exact is not None and dtype is None and signature is None:
         return (exact,)
+    if dtype is None and signature is None:
+        args = _exact_against_traced_int(ufunc, args)
     keep_weak = operator and all(_is_weak(a) or type(a) is bool for a in args)
     if keep_weak:
         args, dtype = _python_operands(ufunc, args, dtype)
