@@ -1730,3 +1730,107 @@ def test_arithmetic_with_a_traced_python_int_beyond_the_dtype_raises_overflow():
     except OverflowError:
         return
     raise AssertionError("no OverflowError")
+
+
+# ------------------------------------------------ optimizers and layers as objects with state
+
+
+class AdamOptimizer:
+    def __init__(self, params, lr=1e-2, b1=0.9, b2=0.999):
+        self.params, self.lr, self.b1, self.b2, self.t = params, lr, b1, b2, 0
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+
+    def step(self, grads):
+        self.t += 1
+        for k in self.params:
+            self.m[k] = self.b1 * self.m[k] + (1 - self.b1) * grads[k]
+            self.v[k] = self.b2 * self.v[k] + (1 - self.b2) * grads[k] ** 2
+            mhat = self.m[k] / (1 - self.b1 ** self.t)
+            vhat = self.v[k] / (1 - self.b2 ** self.t)
+            self.params[k] -= self.lr * mhat / (np.sqrt(vhat) + 1e-8)
+        return self.t
+
+
+class BiasCorrectedEMA:
+    def __init__(self):
+        self.t, self.avg = 0, np.zeros(3)
+
+    def update(self, x):
+        self.t += 1
+        self.avg = 0.9 * self.avg + 0.1 * x
+        return self.avg / (1 - 0.9 ** self.t)
+
+
+class Dense:
+    def __init__(self, W, b):
+        self.W, self.b, self.x = W, b, None
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward_and_update(self, dout, lr=0.1):
+        dW = self.x.T @ dout
+        self.W -= lr * dW
+        self.b -= lr * dout.sum(0)
+        return dout @ self.W.T
+
+
+def _adam_twins(s):
+    params = {"W": _f(3, 2, seed=s), "b": _f(2, seed=s + 1)}
+    return AdamOptimizer(params), AdamOptimizer({k: v.copy() for k, v in params.items()})
+
+
+def test_jit_of_a_bound_method_carries_the_instance_state():
+    """`step = tracenp.jit(opt.step)`: the method's `self.t += 1` ran once, while tracing, and
+    every compiled call used t = 1 (bias corrections frozen), and `self.m[k] = ...` stored a
+    tracer in the optimizer; a bound method of a user's object is now the jitted method bound
+    to it, as `@tracenp.jit` on the method is: its state is an input, its assignments and
+    in-place writes land on the instance."""
+    want, mine = _adam_twins(1)
+    step = tracenp.jit(mine.step)
+    for s in range(4):
+        grads = {"W": _f(3, 2, seed=10 + s), "b": _f(2, seed=20 + s)}
+        assert step(grads) == want.step(grads)
+        assert_same(mine.params, want.params)
+        assert_same(mine.m, want.m)
+    assert mine.t == want.t == 4
+    assert step.cache_info().misses <= 2
+    a, b = BiasCorrectedEMA(), BiasCorrectedEMA()
+    update = tracenp.jit(b.update)
+    for s in range(3):
+        assert_same(update(_f(3, seed=s)), a.update(_f(3, seed=s)))
+    assert_same(b.avg, a.avg)
+    layer, twin = Dense(_f(3, 2, seed=1), _f(2, seed=2)), Dense(_f(3, 2, seed=1), _f(2, seed=2))
+    forward, backward = tracenp.jit(twin.forward), tracenp.jit(twin.backward_and_update)
+    for s in range(2):
+        assert_same(forward(_f(4, 3, seed=s)), layer.forward(_f(4, 3, seed=s)))
+        assert_same(backward(_f(4, 2, seed=s)), layer.backward_and_update(_f(4, 2, seed=s)))
+        assert_same((twin.W, twin.b), (layer.W, layer.b))
+
+
+STEP_STATE = {"m": np.zeros(3), "t": 0}
+
+
+def momentum_with_global_state(g):
+    STEP_STATE["t"] += 1
+    STEP_STATE["m"] = 0.9 * STEP_STATE["m"] + 0.1 * g
+    return STEP_STATE["m"] / (1 - 0.9 ** STEP_STATE["t"])
+
+
+def test_a_refused_trace_puts_back_the_dict_it_stored_a_tracer_in():
+    """A trace refused for storing a tracer in a global dict left the tracer there (and its
+    `t` advanced), so that under `fallback=True` the eager calls computed with the tracer and
+    returned tracers; the dict is put back as it was before the trace."""
+    STEP_STATE.update(m=np.zeros(3), t=0)
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="outlives the call"):
+        tracenp.jit(momentum_with_global_state)(np.ones(3))
+    assert STEP_STATE["t"] == 0 and type(STEP_STATE["m"]) is np.ndarray
+    jf = tracenp.jit(momentum_with_global_state, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = [jf(_f(3, seed=s)) for s in range(3)]
+    mine = dict(STEP_STATE)
+    STEP_STATE.update(m=np.zeros(3), t=0)
+    assert_same(got, [momentum_with_global_state(_f(3, seed=s)) for s in range(3)])
+    assert_same(mine, STEP_STATE)

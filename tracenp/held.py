@@ -121,6 +121,20 @@ def _stored_tracers(roots: list) -> list[tuple[str, object, object]]:
     return found
 
 
+def _contents(holder) -> dict | None:
+    """A shallow copy of a dict's items or an object's attributes, to put back after a trace
+    that stored a tracer there (and changed what else it changed: `state["t"] += 1`)."""
+    if type(holder) in _OPAQUE or isinstance(holder, (list, tuple)) or is_generator(holder):
+        return None
+    if isinstance(holder, dict):
+        return dict(holder) if len(holder) <= _MAX_ITEMS else None
+    try:
+        items = vars(holder)
+    except TypeError:  # no __dict__
+        return None
+    return dict(items) if type(items) is dict else None  # not a class's mappingproxy
+
+
 @contextlib.contextmanager
 def refuse_escaped_tracers(roots: list):
     """Raise `UnsupportedFunctionError` after a trace that stored a traced value where it
@@ -129,6 +143,7 @@ def refuse_escaped_tracers(roots: list):
     from .tracer import Tracer
 
     before = {id(t) for _, _, t in _stored_tracers(roots)}
+    contents = {id(root): _contents(root) for _, root in roots}
     yield
     new = [(where, holder) for where, holder, t in _stored_tracers(roots) if id(t) not in before]
     if not new:
@@ -136,6 +151,10 @@ def refuse_escaped_tracers(roots: list):
     for _, holder in new:
         if isinstance(holder, list):
             holder[:] = [v for v in holder if not isinstance(v, Tracer) or id(v) in before]
+        elif contents.get(id(holder)) is not None:  # as before the trace, for fallback=True
+            items = holder if isinstance(holder, dict) else vars(holder)
+            items.clear()
+            items.update(contents[id(holder)])
     from .errors import unsupported
 
     raise unsupported(f"storing a traced value in {', '.join(w for w, _ in new[:3])}, which "
