@@ -1834,3 +1834,52 @@ def test_a_refused_trace_puts_back_the_dict_it_stored_a_tracer_in():
     STEP_STATE.update(m=np.zeros(3), t=0)
     assert_same(got, [momentum_with_global_state(_f(3, seed=s)) for s in range(3)])
     assert_same(mine, STEP_STATE)
+
+
+STEP_COUNT = {"t": 0}
+CALLS = [0]
+
+
+class _Schedule:
+    n = 0
+
+
+SCHEDULE = _Schedule()
+
+
+def bias_corrected_by_global_count(g):
+    STEP_COUNT["t"] += 1
+    return g / (1 - 0.9 ** STEP_COUNT["t"])
+
+
+def scaled_by_call_count(g):
+    CALLS[0] += 1
+    return g * CALLS[0]
+
+
+def warmup_by_object_count(g):
+    SCHEDULE.n += 1
+    return g * min(1.0, SCHEDULE.n / 4)
+
+
+NUMBER_STATE = {
+    "dict_item": (bias_corrected_by_global_count, lambda: STEP_COUNT.update(t=0)),
+    "list_item": (scaled_by_call_count, lambda: CALLS.__setitem__(0, 0)),
+    "attribute": (warmup_by_object_count, lambda: setattr(SCHEDULE, "n", 0)),
+}
+
+
+@pytest.mark.parametrize("name", list(NUMBER_STATE))
+def test_a_python_number_changed_outside_the_call_is_refused_and_put_back(name):
+    """`STEP_COUNT["t"] += 1` in a jitted function changed once, while tracing, and every
+    compiled call computed with t = 1 (silently); the trace is refused by name with the
+    number put back, and `fallback=True` counts as NumPy does."""
+    fn, reset = NUMBER_STATE[name]
+    reset()
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="Python number"):
+        tracenp.jit(fn)(np.ones(2))
+    want = [fn(np.ones(2)) for _ in range(3)]
+    reset()
+    jf = tracenp.jit(fn, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same([jf(np.ones(2)) for _ in range(3)], want)

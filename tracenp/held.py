@@ -124,15 +124,16 @@ def _stored_tracers(roots: list) -> list[tuple[str, object, object]]:
 def _contents(holder) -> dict | None:
     """A shallow copy of a dict's items or an object's attributes, to put back after a trace
     that stored a tracer there (and changed what else it changed: `state["t"] += 1`)."""
-    if type(holder) in _OPAQUE or isinstance(holder, (list, tuple)) or is_generator(holder):
+    if type(holder) in _OPAQUE or isinstance(holder, tuple) or is_generator(holder):
         return None
-    if isinstance(holder, dict):
-        return dict(holder) if len(holder) <= _MAX_ITEMS else None
     try:
+        if isinstance(holder, (dict, list)):
+            return (dict if isinstance(holder, dict) else list)(holder) \
+                if len(holder) <= _MAX_ITEMS else None
         items = vars(holder)
-    except TypeError:  # no __dict__
+        return dict(items) if type(items) is dict else None  # not a class's mappingproxy
+    except Exception:  # no __dict__, or a container that cannot be read as one
         return None
-    return dict(items) if type(items) is dict else None  # not a class's mappingproxy
 
 
 @contextlib.contextmanager
@@ -147,6 +148,7 @@ def refuse_escaped_tracers(roots: list):
     yield
     new = [(where, holder) for where, holder, t in _stored_tracers(roots) if id(t) not in before]
     if not new:
+        _refuse_changed_numbers(roots, contents)
         return
     for _, holder in new:
         if isinstance(holder, list):
@@ -160,3 +162,48 @@ def refuse_escaped_tracers(roots: list):
     raise unsupported(f"storing a traced value in {', '.join(w for w, _ in new[:3])}, which "
                       "outlives the call (it would keep the tracer, and compiled calls would "
                       "not store theirs; return the value instead)")
+
+
+_NUMBERS = (int, float, complex, np.generic)
+
+
+def _refuse_changed_numbers(roots: list, contents: dict) -> None:
+    """Raise `UnsupportedFunctionError` after a trace that changed a Python number one level
+    inside `roots` (`CFG["t"] += 1`, `counter.n += 1`): the change happens once, while
+    tracing, and the compiled calls would all see its first value. The holder is put back."""
+    changed = []
+    for name, root in roots:
+        old = contents.get(id(root))
+        if not old:
+            continue
+        if isinstance(root, list):
+            items, pairs = root, list(enumerate(old))[:len(root)]
+        else:
+            items = root if isinstance(root, dict) else vars(root)
+            pairs = [(k, v) for k, v in old.items() if k in items]
+        keys = [k for k, v in pairs if isinstance(v, _NUMBERS)
+                and not (isinstance(k, str) and k.startswith("__"))
+                and isinstance(items[k], _NUMBERS) and items[k] is not v
+                and not _equal(items[k], v)]
+        if keys:
+            text = ".{}" if not isinstance(root, (dict, list)) else "[{!r}]"
+            changed.append(name + text.format(keys[0]))
+            if isinstance(root, list):
+                root[:] = old
+            else:
+                items.clear()
+                items.update(old)
+    if changed:
+        from .errors import unsupported
+
+        raise unsupported(f"changing the Python number {', '.join(changed[:3])}, which "
+                          "outlives the call (the change would happen once, while tracing; "
+                          "pass the number in and return the new one, or make the function a "
+                          "method that keeps it on self)")
+
+
+def _equal(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # a NumPy scalar compared with something that refuses
+        return False
