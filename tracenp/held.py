@@ -121,9 +121,9 @@ def _stored_tracers(roots: list) -> list[tuple[str, object, object]]:
     return found
 
 
-def _contents(holder) -> dict | None:
-    """A shallow copy of a dict's items or an object's attributes, to put back after a trace
-    that stored a tracer there (and changed what else it changed: `state["t"] += 1`)."""
+def _contents(holder) -> dict | list | None:
+    """A shallow copy of a dict's items, a list's or an object's attributes, to put back after
+    a trace refused for what it stored there (a tracer, a changed `state["t"]`)."""
     if type(holder) in _OPAQUE or isinstance(holder, tuple) or is_generator(holder):
         return None
     try:
@@ -139,8 +139,9 @@ def _contents(holder) -> dict | None:
 @contextlib.contextmanager
 def refuse_escaped_tracers(roots: list):
     """Raise `UnsupportedFunctionError` after a trace that stored a traced value where it
-    outlives the call, once the tracers it appended to a list are taken back out (one left
-    by an earlier trace, in a dict, does not refuse later ones)."""
+    outlives the call, once the tracers it appended to a list are taken back out and a dict or
+    object it stored one in is put back as it was, so that `fallback=True` runs on NumPy's
+    values (one left by an earlier trace does not refuse later ones)."""
     from .tracer import Tracer
 
     before = {id(t) for _, _, t in _stored_tracers(roots)}
