@@ -129,7 +129,8 @@ def batchnorm_backward(dout, x, gamma, eps=1e-5):
     dbeta = np.sum(dout, axis=0)
     dgamma = np.sum(dout * xhat, axis=0)
     dxhat = dout * gamma
-    dx = (1.0 / n) * ivar * (n * dxhat - np.sum(dxhat, axis=0) - xhat * np.sum(dxhat * xhat, axis=0))
+    dx = (1.0 / n) * ivar * (n * dxhat - np.sum(dxhat, axis=0)
+                             - xhat * np.sum(dxhat * xhat, axis=0))
     return dx, dgamma, dbeta
 
 
@@ -310,7 +311,6 @@ def rnn_forward(x, h0, Wx, Wh, b):
 
 
 def lstm_step(x, h, c, W, b):
-    H = h.shape[1]
     z = np.hstack([x, h]) @ W + b
     i, f, o, g = np.split(z, 4, axis=1)
     i = 1 / (1 + np.exp(-i))
@@ -788,7 +788,6 @@ def otsu_threshold(gray):
 
 
 def otsu_loop(gray):
-    best_t, best_var = 0, -1.0
     hist, _ = np.histogram(gray, bins=256, range=(0, 256))
     total = gray.size
     levels = np.arange(256)
@@ -958,7 +957,8 @@ def vignette(img):
 def pad_to_square(img):
     h, w = img.shape[:2]
     d = abs(h - w)
-    pad = ((d // 2, d - d // 2), (0, 0), (0, 0)) if h < w else ((0, 0), (d // 2, d - d // 2), (0, 0))
+    split = (d // 2, d - d // 2)
+    pad = (split, (0, 0), (0, 0)) if h < w else ((0, 0), split, (0, 0))
     return np.pad(img, pad, mode="constant", constant_values=127)
 
 
@@ -987,7 +987,7 @@ def harris_response(g, k=0.05):
     det = Sxx * Syy - Sxy ** 2
     tr = Sxx + Syy
     R = det - k * tr ** 2
-    return R, np.argwhere(R == R.max())[:1] if False else np.unravel_index(np.argmax(R), R.shape)
+    return R, np.unravel_index(np.argmax(R), R.shape)
 
 
 CV = {
@@ -1084,8 +1084,7 @@ def max_drawdown(p):
     peak = np.maximum.accumulate(p)
     dd = (p - peak) / peak
     end = np.argmax(np.maximum.accumulate(p) - p)
-    start = np.argmax(p[:end + 1]) if False else np.argmax(np.where(np.arange(len(p)) <= end, p,
-                                                                    -np.inf))
+    start = np.argmax(np.where(np.arange(len(p)) <= end, p, -np.inf))
     return dd.min(), dd, end, start
 
 
@@ -1508,7 +1507,8 @@ FIN = {
     "rebalance_weights": (rebalance_weights, {}, lambda s, n: (
         _prices(s, 3 * n, 3), np.array([0.5, 0.3, 0.2]))),
     "annualize": (annualize, {}, lambda s, n: (np.diff(np.log(_prices(s, 4 * n))),)),
-    "returns_histogram": (returns_histogram, {}, lambda s, n: (np.diff(np.log(_prices(s, 8 * n))),)),
+    "returns_histogram": (returns_histogram, {}, lambda s, n: (
+        np.diff(np.log(_prices(s, 8 * n))),)),
     "cov_shrinkage": (cov_shrinkage, {}, lambda s, n: (_f(3 * n, 3, seed=s),)),
     "cholesky_correlated_normals": (cholesky_correlated_normals, {}, lambda s, n: (
         _cov(s), _f(n, 3, seed=s))),
@@ -1883,3 +1883,185 @@ def test_a_python_number_changed_outside_the_call_is_refused_and_put_back(name):
     jf = tracenp.jit(fn, fallback=True)
     with pytest.warns(tracenp.TracingFallbackWarning):
         assert_same([jf(np.ones(2)) for _ in range(3)], want)
+
+
+# ------------------------------------------------------- more images and more of the market
+
+
+def blend_and_normalize(a, b, alpha=0.7):
+    blended = np.clip(a.astype(np.float64) * alpha + b * (1 - alpha) + 10, 0, 255)
+    f = (a.astype(np.float32) - 127.5) / 127.5
+    return blended.round().astype(np.uint8), f, a * np.float32(0.5), a / 255
+
+
+def adaptive_threshold(g, c=2):
+    local = swv(np.pad(g.astype(float), 1, mode="edge"), (3, 3)).mean((-1, -2))
+    return (g > local - c).astype(np.uint8) * 255
+
+
+def lut_equalize(g):
+    cdf = np.cumsum(np.bincount(g.ravel(), minlength=256))
+    return (cdf * 255 // g.size).astype(np.uint8)[g]
+
+
+def downsample_and_crop(img):
+    h, w = img.shape[:2]
+    crop = img[h // 4:3 * h // 4, w // 4:3 * w // 4]
+    mean2 = img[:h // 2 * 2, :w // 2 * 2].reshape(h // 2, 2, w // 2, 2, -1).mean(axis=(1, 3))
+    return crop, img[::2, ::2], mean2.astype(np.uint8), img[..., [2, 1, 0]].copy()
+
+
+def rotate_nearest(g, theta=0.3):
+    h, w = g.shape
+    yy, xx = np.mgrid[0:h, 0:w]
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    sy = np.round(np.cos(theta) * (yy - cy) - np.sin(theta) * (xx - cx) + cy).astype(int)
+    sx = np.round(np.sin(theta) * (yy - cy) + np.cos(theta) * (xx - cx) + cx).astype(int)
+    inside = (sy >= 0) & (sy < h) & (sx >= 0) & (sx < w)
+    return np.where(inside, g[np.clip(sy, 0, h - 1), np.clip(sx, 0, w - 1)], 0)
+
+
+def gradient_directions(g):
+    gy, gx = np.gradient(g.astype(float))
+    return (np.round(np.rad2deg(np.arctan2(gy, gx)) / 45) % 4).astype(int)
+
+
+def bit_planes(g):
+    return (g & 0xF0, g | 1, g ^ 255, g << 1, np.invert(g), np.unpackbits(g[:1], axis=1),
+            np.packbits(g > 128, axis=1), [(g >> k) & 1 for k in range(3)])
+
+
+def channel_ranges(img):
+    return img.max(axis=2, keepdims=True), img.min(axis=-1), np.ptp(img, axis=2), img.argmax(2)
+
+
+def quantize_levels(g):
+    return (np.select([g < 85, g < 170], [0, 128], 255),
+            np.where(g > 128, np.uint8(255), np.uint8(0)),
+            np.interp(g, [0, 64, 192, 255], [0, 32, 224, 255]).astype(np.uint8))
+
+
+def uint8_overflow_arithmetic(g):
+    i8 = g.astype(np.int8)
+    spread = ((g.astype(np.int32) - g.mean()) ** 2).mean()
+    return g ** 2 + g * g, np.abs(i8), i8.mean(axis=0), spread
+
+
+def rolling_corr_beta(a, b, w):
+    wa, wb = swv(a, w), swv(b, w)
+    da, db = wa - wa.mean(1, keepdims=True), wb - wb.mean(1, keepdims=True)
+    corr = (da * db).mean(1) / (wa.std(1) * wb.std(1))
+    beta = np.einsum("ij,ij->i", da, db) / (db ** 2).sum(1)
+    return corr, beta
+
+
+def rolling_max_drawdown(p, w):
+    return np.array([(win / np.maximum.accumulate(win) - 1).min() for win in swv(p, w)])
+
+
+def cross_sectional_signals(R):
+    z = (R - R.mean(1, keepdims=True)) / R.std(1, ddof=1, keepdims=True)
+    wins = np.clip(R, *np.percentile(R, [5, 95], axis=0))
+    rank = R.argsort(1).argsort(1)
+    long_short = (R * ((rank >= R.shape[1] - 1).astype(float) - (rank == 0))).sum(1)
+    buckets = np.digitize(R[:, 0], np.quantile(R[:, 0], [0.2, 0.4, 0.6, 0.8]))
+    ic = np.corrcoef(R[:, 0].argsort().argsort(), R[:, 1].argsort().argsort())[0, 1]
+    return z, wins, long_short, buckets, ic
+
+
+def inverse_vol_and_frontier(R, target=0.001):
+    iv = (1 / R.std(0)) / (1 / R.std(0)).sum()
+    mu, C = R.mean(0), np.cov(R.T)
+    k = len(mu)
+    kkt = np.block([[2 * C, mu[:, None], np.ones((k, 1))],
+                    [mu[None], np.zeros((1, 2))], [np.ones((1, k)), np.zeros((1, 2))]])
+    w = np.linalg.solve(kkt, np.r_[np.zeros(k), target, 1])[:k]
+    return iv, w, np.sqrt(w @ C @ w)
+
+
+def risk_ratios(p):
+    dd = p / np.maximum.accumulate(p) - 1
+    cagr = (p[-1] / p[0]) ** (252 / len(p)) - 1
+    ulcer = np.sqrt(np.mean((100 * dd) ** 2))
+    periods = np.diff((p < np.maximum.accumulate(p)).astype(int))
+    return cagr / -dd.min(), ulcer, periods
+
+
+def garch_filter(r, omega=1e-6, alpha=0.1, beta=0.85):
+    s = np.full(len(r), r.var())
+    for t in range(1, len(r)):
+        s[t] = omega + alpha * r[t - 1] ** 2 + beta * s[t - 1]
+    ll = -0.5 * np.sum(np.log(2 * np.pi * s) + r ** 2 / s)
+    return s, ll
+
+
+def vwap_and_bars(p, v):
+    vwap = np.cumsum(p * v) / np.cumsum(v)
+    m = p[:len(p) // 4 * 4].reshape(-1, 4)
+    return vwap, np.stack([m[:, 0], m.max(1), m.min(1), m[:, -1]], 1)
+
+
+def autocorrelations(r, lags=4):
+    x = r - r.mean()
+    acf = np.correlate(x, x, mode="full")[len(x) - 1:] / (x.var() * len(x))
+    return acf[:lags + 1], np.array([np.corrcoef(r[:-k], r[k:])[0, 1] for k in range(1, lags + 1)])
+
+
+def curve_math(t, z):
+    knots = np.array([0.5, 1, 2, 5, 10])
+    rates = np.array([0.01, 0.012, 0.015, 0.02, 0.025])
+    disc = np.exp(-np.interp(t, knots, rates) * t)
+    fwd = np.diff(z * knots[:len(z)]) / np.diff(knots[:len(z)])
+    return disc, fwd
+
+
+def bootstrap_zero_coupons(c):
+    d = []
+    for i in range(len(c)):
+        d.append((1 - c[i] * sum(d)) / (1 + c[i]))
+    return np.array(d)
+
+
+def annuity_values(r, n):
+    k = np.arange(1, n + 1)
+    return 100 * ((1 + r) ** k - 1) / r, 1000 * np.cumprod(np.full(n, 1 + r))
+
+
+def _rets(s, n, k=4):
+    return np.diff(np.log(_prices(s, n + 1, k)), axis=0)
+
+
+MORE = {
+    "blend_and_normalize": (blend_and_normalize, {}, lambda s, n: (
+        _img(s, n, 5), _img(s + 1, n, 5))),
+    "adaptive_threshold": (adaptive_threshold, {}, lambda s, n: (_img(s, n, 6)[..., 0],)),
+    "lut_equalize": (lut_equalize, {}, lambda s, n: (_img(s, n, 6)[..., 1],)),
+    "downsample_and_crop": (downsample_and_crop, {}, lambda s, n: (_img(s, n + 2, 7),)),
+    "rotate_nearest": (rotate_nearest, {}, lambda s, n: (_img(s, n, 7)[..., 0],)),
+    "gradient_directions": (gradient_directions, {}, lambda s, n: (_img(s, n, 7)[..., 0],)),
+    "bit_planes": (bit_planes, {}, lambda s, n: (_img(s, n, 8)[..., 0],)),
+    "channel_ranges": (channel_ranges, {}, lambda s, n: (_img(s, n, 5),)),
+    "quantize_levels": (quantize_levels, {}, lambda s, n: (_img(s, n, 5)[..., 2],)),
+    "uint8_overflow_arithmetic": (uint8_overflow_arithmetic, {}, lambda s, n: (
+        _img(s, n, 5)[..., 0],)),
+    "rolling_corr_beta": (rolling_corr_beta, {"w": 5}, lambda s, n: (
+        _rets(s, 4 * n)[:, 0], _rets(s, 4 * n)[:, 1])),
+    "rolling_max_drawdown": (rolling_max_drawdown, {"w": 6}, lambda s, n: (_prices(s, 3 * n),)),
+    "cross_sectional_signals": (cross_sectional_signals, {}, lambda s, n: (_rets(s, 3 * n),)),
+    "inverse_vol_and_frontier": (inverse_vol_and_frontier, {}, lambda s, n: (_rets(s, 5 * n),)),
+    "risk_ratios": (risk_ratios, {}, lambda s, n: (_prices(s, 5 * n),)),
+    "garch_filter": (garch_filter, {}, lambda s, n: (_rets(s, 4 * n)[:, 0],)),
+    "vwap_and_bars": (vwap_and_bars, {}, lambda s, n: (
+        _prices(s, 4 * n), np.random.default_rng(s).uniform(1e5, 1e6, 4 * n))),
+    "autocorrelations": (autocorrelations, {}, lambda s, n: (_rets(s, 5 * n)[:, 0],)),
+    "curve_math": (curve_math, {}, lambda s, n: (np.linspace(0.25, 12, n),
+                                                 np.array([0.01, 0.012, 0.015, 0.02]) * s)),
+    "bootstrap_zero_coupons": (bootstrap_zero_coupons, {}, lambda s, n: (
+        np.linspace(0.02, 0.03, n) * s,)),
+    "annuity_values": (annuity_values, {"n": 10}, lambda s, n: (0.01 * n,)),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more_images_and_markets_match_numpy(name):
+    check_like_numpy(*MORE[name])
