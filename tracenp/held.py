@@ -121,23 +121,90 @@ def _stored_tracers(roots: list) -> list[tuple[str, object, object]]:
     return found
 
 
+def _contents(holder) -> dict | list | None:
+    """A shallow copy of a dict's items, a list's or an object's attributes, to put back after
+    a trace refused for what it stored there (a tracer, a changed `state["t"]`)."""
+    if type(holder) in _OPAQUE or isinstance(holder, tuple) or is_generator(holder):
+        return None
+    try:
+        if isinstance(holder, (dict, list)):
+            return (dict if isinstance(holder, dict) else list)(holder) \
+                if len(holder) <= _MAX_ITEMS else None
+        items = vars(holder)
+        return dict(items) if type(items) is dict else None  # not a class's mappingproxy
+    except Exception:  # no __dict__, or a container that cannot be read as one
+        return None
+
+
 @contextlib.contextmanager
 def refuse_escaped_tracers(roots: list):
     """Raise `UnsupportedFunctionError` after a trace that stored a traced value where it
-    outlives the call, once the tracers it appended to a list are taken back out (one left
-    by an earlier trace, in a dict, does not refuse later ones)."""
+    outlives the call, once the tracers it appended to a list are taken back out and a dict or
+    object it stored one in is put back as it was, so that `fallback=True` runs on NumPy's
+    values (one left by an earlier trace does not refuse later ones)."""
     from .tracer import Tracer
 
     before = {id(t) for _, _, t in _stored_tracers(roots)}
+    contents = {id(root): _contents(root) for _, root in roots}
     yield
     new = [(where, holder) for where, holder, t in _stored_tracers(roots) if id(t) not in before]
     if not new:
+        _refuse_changed_numbers(roots, contents)
         return
     for _, holder in new:
         if isinstance(holder, list):
             holder[:] = [v for v in holder if not isinstance(v, Tracer) or id(v) in before]
+        elif contents.get(id(holder)) is not None:  # as before the trace, for fallback=True
+            items = holder if isinstance(holder, dict) else vars(holder)
+            items.clear()
+            items.update(contents[id(holder)])
     from .errors import unsupported
 
     raise unsupported(f"storing a traced value in {', '.join(w for w, _ in new[:3])}, which "
                       "outlives the call (it would keep the tracer, and compiled calls would "
                       "not store theirs; return the value instead)")
+
+
+_NUMBERS = (int, float, complex, np.generic)
+
+
+def _refuse_changed_numbers(roots: list, contents: dict) -> None:
+    """Raise `UnsupportedFunctionError` after a trace that changed a Python number one level
+    inside `roots` (`CFG["t"] += 1`, `counter.n += 1`): the change happens once, while
+    tracing, and the compiled calls would all see its first value. The holder is put back."""
+    changed = []
+    for name, root in roots:
+        old = contents.get(id(root))
+        if not old:
+            continue
+        if isinstance(root, list):
+            items, pairs = root, list(enumerate(old))[:len(root)]
+        else:
+            items = root if isinstance(root, dict) else vars(root)
+            pairs = [(k, v) for k, v in old.items() if k in items]
+        keys = [k for k, v in pairs if isinstance(v, _NUMBERS)
+                and not (isinstance(k, str) and k.startswith("__"))
+                and isinstance(items[k], _NUMBERS) and items[k] is not v
+                and not _equal(items[k], v)]
+        if keys:
+            text = ".{}" if not isinstance(root, (dict, list)) else "[{!r}]"
+            changed.append(name + text.format(keys[0]))
+            if isinstance(root, list):
+                root[:] = old
+            else:
+                items.clear()
+                items.update(old)
+    if changed:
+        from .errors import unsupported
+
+        raise unsupported(f"changing the Python number {', '.join(changed[:3])}, which "
+                          "outlives the call (the change would happen once, while tracing; "
+                          "pass the number in and return the new one, or make the function a "
+                          "method that keeps it on self)")
+
+
+def _equal(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # a NumPy scalar compared with something that refuses
+        return False

@@ -119,6 +119,9 @@ class JitFunction:
         self._entries: list = []  # every builtin made, whose hits cache_info() collects
         self._method: JitFunction | None = None  # of methods.pure(fn): instance state dynamic
         self._static_method: JitFunction | None = None  # for instances without a __dict__
+        # `jit(opt.step)`, a bound method of a user's object, is the jitted method bound to it
+        self._instance = fn.__self__ if inspect.ismethod(fn) and methods.is_plain(fn.__self__) \
+            and not isinstance(fn.__self__, type) else None
         self._counters: set[str] = set()  # int attributes the method changes: inputs
         self._steering: set[str] = set()  # ...unless its Python needs their values
         self._info = CacheInfo()
@@ -159,6 +162,8 @@ class JitFunction:
             out = self._entry(*args)  # checks the whole signature itself; None if it differs
             if out is not None:
                 return out
+            if self._instance is not None:  # state as inputs, assignments written back
+                return self._call_method(self._instance, *args)
             sig = []
             for a in args:
                 t = type(a)
@@ -176,6 +181,8 @@ class JitFunction:
                         return fast(args)
                     except DataDependentShapeError as e:  # from a check, as it ran
                         return self._in_numpy(e, args, {})
+        if self._instance is not None:
+            return self._call_method(self._instance, *args, **kwargs)
         if current_trace() is not None and any(isinstance(x, Tracer)
                                                for x in pytree.flatten((args, kwargs))[0]):
             return self.fn(*args, **kwargs)  # called inside another traced function: inline
@@ -434,6 +441,8 @@ class JitFunction:
     # ------------------------------------------------------------------ introspection
     def cache_info(self) -> CacheInfo:
         """Hits, misses, and why each retrace happened."""
+        if self._instance is not None and self._method is not None:
+            return self._method.cache_info()
         for e in self._entries:
             self._info.hits += e.take_hits()
         return self._info
@@ -467,8 +476,6 @@ class JitFunction:
             if self._static_method is None:
                 self._static_method = self._bound(self.fn, 1)
             return functools.partial(self._static_method, obj)
-        if self._method is None:
-            self._method = self._bound(methods.pure(self.fn), 2)
         return functools.partial(self._call_method, obj)
 
     def _bound(self, fn: Callable, shift: int) -> JitFunction:
@@ -483,6 +490,9 @@ class JitFunction:
     def _call_method(self, obj, *args, **kwargs):
         """An int the method changes becomes an input from the next call on (one trace, not
         one per value), unless the method's Python needs its value: then it stays static."""
+        if self._method is None:
+            fn = self.fn.__func__ if self._instance is not None else self.fn
+            self._method = self._bound(methods.pure(fn), 2)
         counters = frozenset(self._counters - self._steering)
         state = methods.state_of(obj, counters)
         try:

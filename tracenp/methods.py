@@ -43,7 +43,7 @@ def _is_data(v) -> bool:
             and any(isinstance(x, _VALUES) for x in leaves))
 
 
-def _is_plain(v) -> bool:
+def is_plain(v) -> bool:
     """An instance of a user class (a callable layer too), not a module, function, type, or
     NumPy's or tracenp's own object."""
     module = type(v).__module__ or ""
@@ -59,7 +59,7 @@ def state_of(obj, counters: frozenset = frozenset(), depth: int = 0) -> dict:
     for k, v in vars(obj).items():
         if _is_data(v) or k in counters and type(v) is int and not depth:
             out[k] = v
-        elif depth < _DEPTH and _is_plain(v):
+        elif depth < _DEPTH and is_plain(v):
             sub = state_of(v, counters, depth + 1)
             if sub:
                 out[k] = _Obj(sub)
@@ -110,7 +110,7 @@ def final_state(clone, original, state: dict, before: dict) -> dict:
     out = {}
     for k, v in vars(clone).items():
         old = state.get(k)
-        if isinstance(old, _Obj) and _is_plain(v):
+        if isinstance(old, _Obj) and is_plain(v):
             sub = final_state(v, vars(original)[k], old.attrs, before[k])
             if sub:
                 out[k] = _Obj(sub)

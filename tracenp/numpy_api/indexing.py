@@ -13,6 +13,7 @@ tracenp refuses it with a TracingError that suggests `np.where`.
 from __future__ import annotations
 
 import builtins
+import functools
 import operator
 
 import numpy as np
@@ -346,6 +347,10 @@ def _advanced_layout(x, adv_pos, idx):
     lin = 0
     for i, d in zip(idx, dims):
         lin = lin * d + i
+    traced = [(i, d) for i, d in zip(idx, dims) if lax.is_tracer(i)]
+    if len(idx) > 1 and traced:  # x[rows, labels] with a label past its axis: NumPy's IndexError
+        bad = functools.reduce(np.logical_or, [i >= d for i, d in traced])
+        lin = np.where(bad, int(np.prod(dims)), lin)  # not another row's element
     lin = np.broadcast_to(lin, bshape)
     merged = xt.shape[:at] + (int(np.prod(dims)),) + xt.shape[at + len(dims):]
     size = int(np.prod(bshape))
@@ -401,6 +406,7 @@ def _extreme_at(flat, lin, value, at, name):
         return a[(slice(None),) * at + (slice(start, stop),)]
 
     lin = lax.broadcast_to(lax.cast(lax.lift(lin), np.intp), value.shape)
+    lin = np.where(lin < n, lin, n + 1)  # out of bounds past the spare slot: NumPy's IndexError
     if name == "maximum" or value.dtype.kind in "fc":
         key = value if name == "maximum" else np.negative(value)
         order = np.argsort(key, axis=at, kind="stable")

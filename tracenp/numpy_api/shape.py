@@ -606,6 +606,7 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
         info = np.iinfo(res.dtype)
         lo = None if type(lo) is int and lo <= info.min else lo
         hi = None if type(hi) is int and hi >= info.max else hi
+        lo, hi = (_in_range(b, res.dtype) for b in (lo, hi))
     if lo is not None:
         res = np.maximum(res, lo)
     if hi is not None:
@@ -621,6 +622,18 @@ def clip(a, a_min=np._NoValue, a_max=np._NoValue, out=None, *, min=np._NoValue,
 
         return _store(np.minimum, (res,), out, True, casting)
     return res
+
+
+def _in_range(bound, dtype: np.dtype):
+    """A traced Python int bound of an integer array, brought into the dtype's range in int64
+    and cast: one beyond it is then no bound, as NumPy drops it (`np.clip(u8, lo, 255)` with lo
+    = -5 cast to uint8 was 251)."""
+    if not (lax.is_tracer(bound) and bound.weak and bound.dtype == np.int64):
+        return bound
+    info = np.iinfo(dtype)
+    clamped = lax.where(bound < info.min, lax.lift(info.min, np.int64), bound)
+    clamped = lax.where(clamped > info.max, lax.lift(info.max, np.int64), clamped)
+    return lax.cast(clamped, dtype)
 
 
 @implements(np.sort)

@@ -8,6 +8,8 @@ itself is always a plain loop call.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import errors, ir, lax
@@ -116,6 +118,22 @@ def _out_of_range_comparison(ufunc, args):
     return None
 
 
+def _exact_against_traced_int(ufunc, args):
+    """A traced Python int compared with a narrower integer array may be out of its range,
+    which NumPy 2 compares exactly (`uint8_image > t` with t = 300 is all False): both are
+    compared in int64, which is exact for every value."""
+    if ufunc.__name__ not in _COMPARISONS or len(args) != 2 or not any(
+            lax.is_tracer(a) and a.weak and a.dtype == np.int64 for a in args):
+        return args
+
+    def narrow(a):
+        dt = lax.lift(a).dtype if lax.is_tracer(a) or isinstance(a, np.ndarray) else None
+        return dt is not None and not (lax.is_tracer(a) and a.weak) and dt.kind in "iu" \
+            and dt.itemsize < 8
+
+    return tuple(lax.cast(lax.lift(a), np.int64) if narrow(a) else a for a in args)
+
+
 def _python_operands(ufunc: np.ufunc, args, dtype):
     """An operator on Python scalars only (traced ones included) follows Python, not NumPy: a
     bool is an int in arithmetic (`flag + 1` is 2, `-flag` is -1, `True + flag` is 2, not
@@ -140,6 +158,8 @@ def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False
     exact = _out_of_range_comparison(ufunc, args)
     if exact is not None and dtype is None and signature is None:
         return (exact,)
+    if dtype is None and signature is None:
+        args = _exact_against_traced_int(ufunc, args)
     keep_weak = operator and all(_is_weak(a) or type(a) is bool for a in args)
     if keep_weak:
         args, dtype = _python_operands(ufunc, args, dtype)
@@ -186,6 +206,17 @@ def _refuse_raising_errors(ufunc: np.ufunc) -> None:
             "or np.seterr: NumPy raises FloatingPointError or not by the values)")
 
 
+# scipy.special ufuncs that are NumPy ufuncs composed as scipy computes them, in the loop's dtype
+_SCIPY_SPECIAL = {"expit": lambda x: 1 / (1 + np.exp(-x))}
+
+
+def _scipy_special(ufunc: np.ufunc):
+    """The composition standing for `ufunc` if it is scipy.special's (`expit`), else None."""
+    compose = _SCIPY_SPECIAL.get(ufunc.__name__)
+    special = sys.modules.get("scipy.special")
+    return compose if compose and getattr(special, ufunc.__name__, None) is ufunc else None
+
+
 def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting="same_kind",
                 signature=None, operator=False, order="K", subok=True):
     """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
@@ -206,6 +237,11 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
             raise errors.unsupported("np.isnat with out= or where=")
         return isnat(args[0])
     if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
+        foreign = _scipy_special(ufunc)
+        if foreign is not None and out is None and where is True and dtype is None \
+                and signature is None and len(args) == ufunc.nin:
+            return foreign(*(lax.cast(lax.lift(a), dt) for a, dt in
+                             zip(args, resolve(ufunc, args, casting=casting))))
         if hasattr(np.strings, ufunc.__name__.lstrip("_")):  # np.char.str_len, .startswith
             raise errors.unsupported(f"np.strings.{ufunc.__name__.lstrip('_')} (string "
                                      "functions are not traced)")
