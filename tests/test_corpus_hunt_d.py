@@ -3124,6 +3124,384 @@ def test_more_matches_numpy(name):
     check_like_numpy(*MORE[name])
 
 
+# ----------------------------------------------------------------------------- a second pass
+
+
+def block_transform(R, t):
+    return np.block([[R, t[:, None]], [np.zeros((1, 3)), np.ones((1, 1))]])
+
+
+def vstack_transform(R, t):
+    return np.vstack([np.hstack([R, t.reshape(3, 1)]), [0, 0, 0, 1]])
+
+
+def r_c_transform(R, t):
+    return np.r_[np.c_[R, t], [[0, 0, 0, 1]]]
+
+
+def append_row_transform(R, t):
+    return np.append(np.concatenate([R, t[:, None]], axis=1), [[0.0, 0.0, 0.0, 1.0]], axis=0)
+
+
+def insert_homogeneous(p):
+    return np.insert(p, 3, 1.0, axis=1), np.insert(p, 0, 0.0, axis=1)
+
+
+def batch_rotate(R, p):
+    return (np.einsum("nij,nj->ni", R, p), (R @ p[..., None]).squeeze(-1),
+            np.matmul(R, p[:, :, None])[..., 0])
+
+
+def multi_dot_chain(A, B, C):
+    return np.linalg.multi_dot([A, B, C]), np.linalg.multi_dot([A, B])
+
+
+def pinv_rcond(J):
+    return np.linalg.pinv(J, rcond=1e-3), np.linalg.pinv(J, rtol=1e-3)
+
+
+def ukf_sigma_points(x, P, alpha=1e-3, beta=2.0, kappa=0.0):
+    n = x.shape[0]
+    lam = alpha ** 2 * (n + kappa) - n
+    U = np.linalg.cholesky((n + lam) * P)
+    sigmas = np.zeros((2 * n + 1, n))
+    sigmas[0] = x
+    for k in range(n):
+        sigmas[k + 1] = x + U[:, k]
+        sigmas[n + k + 1] = x - U[:, k]
+    Wc = np.full(2 * n + 1, 0.5 / (n + lam))
+    Wm = np.full(2 * n + 1, 0.5 / (n + lam))
+    Wc[0] = lam / (n + lam) + (1 - alpha ** 2 + beta)
+    Wm[0] = lam / (n + lam)
+    return sigmas, Wm, Wc
+
+
+def unscented_transform(sigmas, Wm, Wc, Q):
+    x = np.dot(Wm, sigmas)
+    y = sigmas - x[np.newaxis, :]
+    P = np.dot(y.T, np.dot(np.diag(Wc), y)) + Q
+    return x, P
+
+
+def mahalanobis_gate(y, S, thr):
+    d2 = y @ np.linalg.inv(S) @ y
+    return d2, d2 < thr, np.sqrt(d2)
+
+
+def rotation_checks(R):
+    return np.isclose(np.linalg.det(R), 1.0), np.allclose(R.T @ R, np.eye(3), atol=1e-8)
+
+
+def degrees_unwrap(angles):
+    return np.degrees(np.unwrap(angles)), np.rad2deg(np.arctan2(np.sin(angles), np.cos(angles)))
+
+
+def ising_init(n, seed):
+    rng = np.random.default_rng(seed)
+    s = rng.choice([-1, 1], size=(n, n))
+    return s, s.sum()
+
+
+def triu_pairs_forces(pos, eps=1.0, sigma=1.0):
+    n = len(pos)
+    i, j = np.triu_indices(n, k=1)
+    d = pos[i] - pos[j]
+    r2 = np.sum(d ** 2, axis=1)
+    sr6 = (sigma ** 2 / r2) ** 3
+    fmag = 24 * eps * (2 * sr6 ** 2 - sr6) / r2
+    f = fmag[:, None] * d
+    F = np.zeros_like(pos)
+    np.add.at(F, i, f)
+    np.add.at(F, j, -f)
+    E = np.sum(4 * eps * (sr6 ** 2 - sr6))
+    return F, E, np.bincount(i, weights=fmag, minlength=n)
+
+
+def cutoff_forces(pos, rc):
+    d = pos[:, None, :] - pos[None, :, :]
+    r = np.sqrt((d ** 2).sum(-1)) + np.eye(len(pos))
+    f = np.where((r < rc) & (r > 0), 1.0 / r ** 2, 0.0)
+    np.fill_diagonal(f, 0.0)
+    return (f[..., None] * d / r[..., None]).sum(1)
+
+
+def gaussian_wavepacket(x, x0, k0, sigma):
+    psi = np.exp(-(x - x0) ** 2 / (4 * sigma ** 2)) * np.exp(1j * k0 * x)
+    psi /= np.sqrt(np.trapezoid(np.abs(psi) ** 2, x))
+    return psi, np.trapezoid(x * np.abs(psi) ** 2, x)
+
+
+def split_step(psi, V, dx, dt, steps):
+    n = len(psi)
+    k = 2 * np.pi * np.fft.fftfreq(n, d=dx)
+    for _ in range(steps):
+        psi = psi * np.exp(-0.5j * V * dt)
+        psi = np.fft.ifft(np.exp(-0.5j * k ** 2 * dt) * np.fft.fft(psi))
+        psi = psi * np.exp(-0.5j * V * dt)
+    return psi, np.sum(np.abs(psi) ** 2) * dx
+
+
+HMM = (np.full(2, 0.5), np.array([[0.9, 0.1], [0.2, 0.8]]),
+       np.array([[0.3, 0.2, 0.2, 0.3], [0.1, 0.4, 0.4, 0.1]]))  # CpG island: pi, A, B
+
+
+def packet(s, n):
+    return gaussian_wavepacket(np.linspace(-5, 5, 8 * n), 0.1 * s, 2.0, 1.0)[0]
+
+
+def viterbi(obs, log_pi, log_A, log_B):
+    T = len(obs)
+    S = log_A.shape[0]
+    V = np.zeros((T, S))
+    ptr = np.zeros((T, S), dtype=np.int64)
+    V[0] = log_pi + log_B[:, obs[0]]
+    for t in range(1, T):
+        scores = V[t - 1][:, None] + log_A
+        ptr[t] = np.argmax(scores, axis=0)
+        V[t] = np.max(scores, axis=0) + log_B[:, obs[t]]
+    path = np.zeros(T, dtype=np.int64)
+    path[-1] = np.argmax(V[-1])
+    for t in range(T - 2, -1, -1):
+        path[t] = ptr[t + 1, path[t + 1]]
+    return path, V[-1].max()
+
+
+def hmm_forward_scaled(obs, pi, A, B):
+    T = len(obs)
+    alpha = np.zeros((T, len(pi)))
+    c = np.zeros(T)
+    alpha[0] = pi * B[:, obs[0]]
+    c[0] = 1.0 / alpha[0].sum()
+    alpha[0] *= c[0]
+    for t in range(1, T):
+        alpha[t] = (alpha[t - 1] @ A) * B[:, obs[t]]
+        c[t] = 1.0 / alpha[t].sum()
+        alpha[t] *= c[t]
+    return alpha, -np.sum(np.log(c))
+
+
+def hmm_forward_log(obs, log_pi, log_A, log_B):
+    la = log_pi + log_B[:, obs[0]]
+    for t in range(1, len(obs)):
+        la = np.logaddexp.reduce(la[:, None] + log_A, axis=0) + log_B[:, obs[t]]
+    return np.logaddexp.reduce(la)
+
+
+def nussinov(seq, min_loop=1):
+    n = len(seq)
+    N = np.zeros((n, n), dtype=np.int64)
+    pair = ((seq[:, None] + seq[None, :]) == 3).astype(np.int64)
+    for span in range(min_loop + 1, n):
+        for i in range(n - span):
+            j = i + span
+            best = np.max([N[i + 1, j], N[i, j - 1], N[i + 1, j - 1] + pair[i, j]])
+            for k in range(i + 1, j):
+                best = np.maximum(best, N[i, k] + N[k + 1, j])
+            N[i, j] = best
+    return N[0, n - 1]
+
+
+def upgma_merge(D):
+    n = D.shape[0]
+    Dm = D + np.diag(np.full(n, np.inf))
+    i, j = np.unravel_index(np.argmin(Dm), Dm.shape)
+    new = (D[i] + D[j]) / 2
+    D2 = np.delete(np.delete(D, j, axis=0), j, axis=1)
+    return D2, new
+
+
+def identity_and_codons(a, b):
+    ident = np.mean(a == b)
+    n = len(a) // 3 * 3
+    cod = a[:n].reshape(-1, 3) @ np.array([16, 4, 1])
+    usage = np.zeros(64)
+    np.add.at(usage, cod, 1)
+    return ident, usage / usage.sum()
+
+
+def pssm(msa, pseudo=1.0):
+    counts = np.stack([(msa == b).sum(axis=0) for b in range(4)], axis=1).astype(float)
+    freqs = (counts + pseudo) / (msa.shape[0] + 4 * pseudo)
+    return np.log2(freqs / 0.25)
+
+
+def logaddexp_posterior(ll):
+    return np.exp(ll - np.logaddexp.reduce(ll)), np.logaddexp.accumulate(ll)
+
+
+def reduceat_frame_energy(x, hop):
+    return (np.add.reduceat(x ** 2, np.arange(0, len(x), hop)),
+            np.maximum.reduceat(np.abs(x), np.arange(0, len(x), hop)))
+
+
+def split_frames(x, n):
+    parts = np.split(x, n)
+    return [p.mean() for p in parts], np.array_split(x, 3)
+
+
+def pad_to_frames(x, frame, hop):
+    n_frames = int(np.ceil((len(x) - frame) / hop)) + 1
+    pad = (n_frames - 1) * hop + frame - len(x)
+    xp = np.pad(x, (0, pad))
+    return sliding_window_view(xp, frame)[::hop]
+
+
+def normalize_int_audio(x):
+    if np.issubdtype(x.dtype, np.integer):
+        x = x / np.iinfo(x.dtype).max
+    return x.astype(np.float32)
+
+
+def clip_inplace(x):
+    np.clip(x, -0.5, 0.5, out=x)
+    np.multiply(x, 2, out=x)
+    return x
+
+
+def window_out(frames, w):
+    out = np.empty_like(frames)
+    np.multiply(frames, w, out=out)
+    return out
+
+
+def flip_reverse(x):
+    return x[::-1].copy(), np.flip(x), np.flipud(x[:, None])[:, 0]
+
+
+def zero_crossings_sign(x):
+    s = np.sign(x)
+    s[s == 0] = 1
+    return np.sum(np.abs(np.diff(s)) > 0)
+
+
+def fft_out(x, buf):
+    np.fft.fft(x, out=buf)
+    return buf
+
+
+def rfft_axis0(X):
+    return (np.fft.rfft(X, axis=0), np.fft.fft(X, n=3, axis=1),
+            np.fft.irfft(np.fft.rfft(X, axis=0), n=X.shape[0], axis=0))
+
+
+def convolve_dtypes(a, b):
+    a8 = a.astype(np.int8)
+    return (np.convolve(a8, b.astype(np.int8)), np.convolve(a > 0, b > 0), np.convolve(a, b * 1j),
+            np.correlate(a8, b.astype(np.int8), "same"))
+
+
+def interp_ints(x, xp, fp):
+    return np.interp(x, xp, fp), np.interp(x.astype(np.float32), xp, fp.astype(np.float32))
+
+
+def unwrap_ints(p):
+    return np.unwrap(p, period=10), np.unwrap(p.astype(float), period=10)
+
+
+def swv_axis(frames):
+    return (sliding_window_view(frames, 3, axis=0).mean(-1),
+            sliding_window_view(frames, (2, 2)).sum((-1, -2)))
+
+
+def spectral_subtraction(noisy, noise_frames, n_fft):
+    N = np.abs(np.fft.rfft(noise_frames, n_fft)).mean(axis=0)
+    X = np.fft.rfft(noisy, n_fft)
+    mag = np.maximum(np.abs(X) - N, 0.05 * np.abs(X))
+    return np.fft.irfft(mag * np.exp(1j * np.angle(X)), n_fft)
+
+
+def griffin_lim_step(mag, angles, n_fft):
+    frames = np.fft.irfft(mag * angles, n=n_fft, axis=-1)
+    S = np.fft.rfft(frames, axis=-1)
+    return np.exp(1j * np.angle(S)), np.linalg.norm(np.abs(S) - mag)
+
+
+def wiener_gain(S, N):
+    snr = np.maximum(S / np.maximum(N, 1e-12) - 1, 0)
+    return snr / (1 + snr)
+
+
+def bpm_from_onsets(env, sr_env, lo, hi):
+    ac = np.correlate(env - env.mean(), env - env.mean(), "full")[len(env) - 1:]
+    lag = lo + np.argmax(ac[lo:hi])
+    return 60.0 * sr_env / lag
+
+
+SECOND = {
+    "block_transform": (block_transform, {}, lambda s, n: (_f(3, 3, seed=s + n), _f(3, seed=s))),
+    "vstack_transform": (vstack_transform, {}, lambda s, n: (_f(3, 3, seed=s + n), _f(3, seed=s))),
+    "r_c_transform": (r_c_transform, {}, lambda s, n: (_f(3, 3, seed=s + n), _f(3, seed=s))),
+    "append_row_transform": (append_row_transform, {},
+                             lambda s, n: (_f(3, 3, seed=s + n), _f(3, seed=s))),
+    "insert_homogeneous": (insert_homogeneous, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "batch_rotate": (batch_rotate, {}, lambda s, n: (_f(n, 3, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "multi_dot_chain": (multi_dot_chain, {},
+                        lambda s, n: (_f(2, n, seed=s), _f(n, 3, seed=s + 1),
+                                      _f(3, 2, seed=s + 2))),
+    "pinv_rcond": (pinv_rcond, {}, lambda s, n: (_f(2, n, seed=s),)),
+    "ukf_sigma_points": (ukf_sigma_points, {}, lambda s, n: (_f(n, seed=s), np.eye(n) * 2 + 0.1)),
+    "unscented_transform": (unscented_transform, {},
+                            lambda s, n: (_f(2 * n + 1, n, seed=s), _f(2 * n + 1, seed=s + 1),
+                                          _f(2 * n + 1, seed=s + 2), np.eye(n))),
+    "mahalanobis_gate": (mahalanobis_gate, {},
+                         lambda s, n: (_f(2, seed=s + n), np.eye(2) * 2, 5.99)),
+    "rotation_checks": (rotation_checks, {}, lambda s, n: (np.eye(3) + 1e-9 * _f(3, 3, seed=s),)),
+    "degrees_unwrap": (degrees_unwrap, {}, lambda s, n: (np.cumsum(_f(3 * n, seed=s)),)),
+    "ising_init": (ising_init, {"n": 4, "seed": 3}, lambda s, n: ()),
+    "triu_pairs_forces": (triu_pairs_forces, {}, lambda s, n: (_f(n, 3, seed=s) * 2,)),
+    "cutoff_forces": (cutoff_forces, {}, lambda s, n: (_f(n, 2, seed=s), 1.5)),
+    "gaussian_wavepacket": (gaussian_wavepacket, {},
+                            lambda s, n: (np.linspace(-5, 5, 10 * n), 0.5, 2.0, 1.0)),
+    "split_step": (split_step, {"steps": 3},
+                   lambda s, n: (packet(s, n), np.linspace(-5, 5, 8 * n) ** 2 / 10, 10 / (8 * n),
+                                 0.01)),
+    "viterbi": (viterbi, {}, lambda s, n: (_i(4, 3 * n, seed=s),) + tuple(np.log(h) for h in HMM)),
+    "hmm_forward_scaled": (hmm_forward_scaled, {}, lambda s, n: (_i(4, 3 * n, seed=s),) + HMM),
+    "hmm_forward_log": (hmm_forward_log, {},
+                        lambda s, n: (_i(4, 3 * n, seed=s),) + tuple(np.log(h) for h in HMM)),
+    "nussinov": (nussinov, {}, lambda s, n: (_i(4, n + 2, seed=s),)),
+    "upgma_merge": (upgma_merge, {}, lambda s, n: (np.abs(_f(n, n, seed=s) + _f(n, n, seed=s).T),)),
+    "identity_and_codons": (identity_and_codons, {},
+                            lambda s, n: (_i(4, 3 * n, seed=s), _i(4, 3 * n, seed=s + 1))),
+    "pssm": (pssm, {}, lambda s, n: (_i(4, n, 6, seed=s),)),
+    "logaddexp_posterior": (logaddexp_posterior, {}, lambda s, n: (_f(n, seed=s) * 10,)),
+    "reduceat_frame_energy": (reduceat_frame_energy, {"hop": 4},
+                              lambda s, n: (_f(4 * n + 2, seed=s),)),
+    "split_frames": (split_frames, {"n": 2}, lambda s, n: (_f(4 * n, seed=s),)),
+    "pad_to_frames": (pad_to_frames, {"frame": 8, "hop": 3}, lambda s, n: (_f(4 * n + 3, seed=s),)),
+    "normalize_int_audio": (normalize_int_audio, {},
+                            lambda s, n: ((_f(n, seed=s) * 1000).astype(np.int16),)),
+    "normalize_float_audio": (normalize_int_audio, {}, lambda s, n: (_f(n, seed=s),)),
+    "clip_inplace": (clip_inplace, {}, lambda s, n: (_f(n, seed=s),)),
+    "window_out": (window_out, {}, lambda s, n: (_f(n, 8, seed=s), np.hanning(8))),
+    "flip_reverse": (flip_reverse, {}, lambda s, n: (_f(n, seed=s),)),
+    "zero_crossings_sign": (zero_crossings_sign, {}, lambda s, n: (np.round(_f(4 * n, seed=s)),)),
+    "rfft_axis0": (rfft_axis0, {}, lambda s, n: (_f(n, 5, seed=s),)),
+    "convolve_dtypes": (convolve_dtypes, {},
+                        lambda s, n: (_i(100, 2 * n, seed=s) - 50, _i(100, 3, seed=s + 1) - 50)),
+    "interp_ints": (interp_ints, {},
+                    lambda s, n: (_i(10, n, seed=s), np.array([0, 3, 6, 9]),
+                                  _i(10, 4, seed=s + 1))),
+    "unwrap_ints": (unwrap_ints, {}, lambda s, n: (np.cumsum(_i(9, 3 * n, seed=s)),)),
+    "swv_axis": (swv_axis, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "spectral_subtraction": (spectral_subtraction, {"n_fft": 16},
+                             lambda s, n: (_f(n, 16, seed=s), _f(3, 16, seed=s + 1) * 0.1)),
+    "griffin_lim_step": (griffin_lim_step, {"n_fft": 8},
+                         lambda s, n: (np.abs(_f(n, 5, seed=s)),
+                                       np.exp(1j * _f(n, 5, seed=s + 1)))),
+    "wiener_gain": (wiener_gain, {},
+                    lambda s, n: (_f(n, 5, seed=s, positive=True),
+                                  _f(n, 5, seed=s + 1, positive=True))),
+    "bpm_from_onsets": (bpm_from_onsets, {"sr_env": 50, "lo": 10, "hi": 30},
+                        lambda s, n: (np.abs(_f(40 * n, seed=s)),)),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND))
+def test_second_matches_numpy(name):
+    check_like_numpy(*SECOND[name])
+
+
 # ----------------------------------------------------------------------------- refused forms
 
 REFUSED = {
@@ -3150,6 +3528,10 @@ REFUSED = {
                           lambda s, n: (seq(s, n),)),
     "frame_as_strided": ("UnsupportedFunctionError", frame_as_strided, {"frame_len": 8, "hop": 4},
                          lambda s, n: (sig(s, n),)),
+    "fft_out": ("UnsupportedFunctionError", fft_out, {},
+                lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
+    "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
+                               lambda s, n: (s,)),
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
                      lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
 }
@@ -3299,6 +3681,49 @@ def test_traced_index_array_beside_an_ellipsis():
         return x[i, ...], x[1:, i, ...], x[..., i - 1], x[i, ..., 0], x[i, ..., None]
 
     check_like_numpy(fn, {}, lambda s, n: (_f(n, 3, 2, seed=s), np.array([1, 2, 0])))
+
+
+CONCATENATORS = [
+    lambda R, t: np.r_[np.c_[R, t], [[0, 0, 0, 1]]],
+    lambda R, t: np.r_[t, [7, 8], 9],
+    lambda R, t: np.r_[t, (7, 8)],
+    lambda R, t: np.c_[R, [1, 2, 3]],
+    lambda R, t: np.r_[[t[0], 1.0], t],
+    lambda R, t: np.r_[t.astype(np.int8), [1, 2]],
+    lambda R, t: np.r_[np.float32(1), t.astype(np.float16)],
+]
+
+
+@pytest.mark.parametrize("fn", CONCATENATORS)
+def test_r_and_c_with_list_items(fn):
+    """`np.r_[np.c_[R, t], [[0, 0, 0, 1]]]` (a homogeneous transform): a list item is an array
+    of NumPy's dtype (it raised AttributeError: 'list' object has no attribute 'dtype')."""
+    check_like_numpy(fn, {}, lambda s, n: (_f(3, 3, seed=s), _f(3, seed=s + n)))
+
+
+def test_r_of_a_python_int_out_of_range():
+    """A Python int that does not fit the items' integer dtype: NumPy's OverflowError (it
+    wrapped)."""
+    def fn(t):
+        return np.r_[t.astype(np.int8), 1000]
+
+    with pytest.raises(OverflowError):
+        fn(_f(3))
+    with pytest.raises(OverflowError):
+        tracenp.jit(fn)(_f(3))
+
+
+def test_delete_at_one_traced_position():
+    """`np.delete(D, j, axis=0)` of a traced `j` (UPGMA's merged cluster; it was refused): the
+    length is known, the gather skips `j`, negative `j` counting from the end."""
+    def fn(D, j):
+        return (np.delete(D, j, axis=0), np.delete(D, j, axis=1), np.delete(D, j),
+                np.delete(D[0].astype(np.int8), j))
+
+    for j in (0, 2, 3, -1, -4, np.int32(1)):
+        check_like_numpy(fn, {}, lambda s, n: (_f(4, n, seed=s), j))
+    check_refused(tracenp.errors.UnsupportedFunctionError, lambda D, j: np.delete(D, j, axis=0),
+                  lambda s: (_f(4, 3, seed=s), np.array([1, 2])))
 
 
 def test_selection_indices_with_other_indices_are_refused_by_name():

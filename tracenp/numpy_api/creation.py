@@ -345,10 +345,12 @@ class _Concatenator:
             from .. import errors
 
             raise errors.unsupported("np.r_/np.c_ with a string directive and traced items")
-        parts = [_const(self._original[k]) if isinstance(k, slice) else k for k in items]
+        parts = [_const(self._original[k]) if isinstance(k, slice) else
+                 lax.lift(k) if isinstance(k, (list, tuple)) else k for k in items]
         dtype = np.result_type(*(p if type(p) in (bool, int, float, complex) else p.dtype
-                                 for p in parts))  # Python scalars are weak, as in NumPy
-        parts = [lax.cast(lax.lift(p), dtype) for p in parts]
+                                 for p in parts))  # Python scalars are weak, lists arrays
+        parts = [_const(_np_array(p, dtype)) if type(p) in (bool, int, float, complex) else
+                 lax.cast(lax.lift(p), dtype) for p in parts]  # NumPy's OverflowError for 1000
         if self._columns:
             parts = [lax.reshape(p, (-1, 1) if p.ndim == 1 else (1, 1)) if p.ndim < 2 else p
                      for p in parts]

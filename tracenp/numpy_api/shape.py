@@ -860,10 +860,20 @@ def append(arr, values, axis=None):
 
 @implements(np.delete)
 def delete(arr, obj, axis=None):
-    """`np.delete` at concrete positions: a gather of the kept ones."""
+    """`np.delete` at concrete positions: a gather of the kept ones. At one traced position
+    (UPGMA's merged row, `np.delete(D, j, axis=0)`) the length is known: the gather skips it."""
     a = _t(arr)
     if axis is None:
         a, axis = np.ravel(a), 0
+    if lax.is_tracer(obj) and obj.constant_value() is None and obj.ndim == 0 and \
+            obj.dtype.kind in "iu":
+        axis = normalize_axis(axis, a.ndim)
+        n = a.shape[axis]
+        if n == 0:
+            raise IndexError(f"index is out of bounds for axis {axis} with size 0")
+        at = np.where(obj < 0, obj + n, obj)
+        kept = lax.lift(np.arange(n - 1))
+        return np.take(a, kept + (kept >= at), axis=axis)
     if not isinstance(obj, slice):
         known = _known(obj, "np.delete at traced positions")
         empty = known.size == 0 and not isinstance(obj, np.ndarray) and not lax.is_tracer(obj)
