@@ -3502,6 +3502,498 @@ def test_second_matches_numpy(name):
     check_like_numpy(*SECOND[name])
 
 
+# ----------------------------------------------------------------------------- writes, views, dtypes, methods
+
+
+def frames_view_scale(x, hop):
+    frames = x.reshape(-1, hop)
+    frames *= np.hanning(hop)
+    return x
+
+
+def stride_negate(x):
+    x[::2] *= -1
+    return x
+
+
+def transpose_view_write(M, v):
+    M.T[0] = v
+    return M
+
+
+def flat_diag(D):
+    D.flat[::D.shape[1] + 1] = 0.0
+    return D
+
+
+def flat_index_write(G, idx):
+    G.flat[idx] = 1.0
+    return G
+
+
+def ravel_view_write(G, idx):
+    G.ravel()[idx] = -1.0
+    G.reshape(-1)[0] = 5.0
+    return G
+
+
+def copyto_where(dst, src):
+    np.copyto(dst, src, where=src > 0)
+    return dst
+
+
+def put_place_putmask(G, idx):
+    np.put(G, idx, 2.0)
+    np.putmask(G, G < -1, -1.0)
+    np.place(G, G > 1.5, [9.0, 8.0])
+    return G
+
+
+def diag_indices_set(D):
+    D[np.diag_indices_from(D)] = 0.0
+    return D
+
+
+def triu_from_vector(d, n):
+    D = np.zeros((n, n))
+    D[np.triu_indices(n, 1)] = d
+    return D + D.T
+
+
+def swap_columns_rows(R):
+    R[:, [0, 1]] = R[:, [1, 0]]
+    R[[0, 2]] = R[[2, 0]]
+    return R
+
+
+def quat_conj_inplace(q):
+    q[..., 1:] *= -1
+    return q
+
+
+def negative_out_view(q):
+    np.negative(q[1:], out=q[1:])
+    return q
+
+
+def add_reversed_inplace(x):
+    x += x[::-1]
+    return x
+
+
+def overlapping_shift_add(x):
+    x[1:] += x[:-1]
+    return x
+
+
+def shift_right(x):
+    x[1:] = x[:-1]
+    x[0] = 0
+    return x
+
+
+def cumsum_out_self(x):
+    np.cumsum(x, out=x)
+    return x
+
+
+def add_out_overlap(x):
+    np.add(x[:-1], x[1:], out=x[1:])
+    return x
+
+
+def grid_max_update(grid, iy, ix, v):
+    grid[iy, ix] = np.maximum(grid[iy, ix], v)
+    return grid
+
+
+def swv_write_readonly(x):
+    w = sliding_window_view(x, 3)
+    w[0, 0] = 1.0
+    return w
+
+
+def broadcast_write_readonly(x):
+    b = np.broadcast_to(x, (3, len(x)))
+    b[0, 0] = 1.0
+    return b
+
+
+def int_grid_inplace(grid, iy, ix):
+    grid[iy, ix] += 1
+    grid -= 1
+    np.clip(grid, 0, 3, out=grid)
+    return grid
+
+
+def bool_grid_or(grid, iy, ix):
+    hit = np.zeros_like(grid)
+    hit[iy, ix] = True
+    grid |= hit
+    return grid, grid.sum()
+
+
+def int8_logodds(grid, iy, ix):
+    grid[iy, ix] += 40
+    return grid
+
+
+def uint8_saturating_add(img, v):
+    out = img.astype(np.int16) + v
+    return np.clip(out, 0, 255).astype(np.uint8), img + np.uint8(v)
+
+
+def float32_inplace_python_float(x):
+    x *= 0.1
+    x += 1e-3
+    return x, x.dtype
+
+
+def float32_inplace_float64(x, y):
+    x += y
+    return x
+
+
+def complex_inplace(z, w):
+    z *= np.exp(1j * w)
+    return z
+
+
+def diag_einsum(A):
+    return np.einsum("ii->i", A).copy(), np.einsum("ii", A), np.diagonal(A).copy()
+
+
+def lbm_roll_tuple(F):
+    out = np.empty_like(F)
+    for i, (cx, cy) in enumerate([(0, 0), (1, 0), (0, 1), (-1, 0), (0, -1)]):
+        out[i] = np.roll(F[i], (cy, cx), axis=(0, 1))
+    return out
+
+
+def ising_pad_wrap_energy(s):
+    p = np.pad(s, 1, mode="wrap")
+    nb = p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]
+    return -(s * nb).sum() / 2, (s * nb).dtype
+
+
+def conv_all(a, b):
+    out = []
+    for mode in ("full", "same", "valid"):
+        out += [np.convolve(a, b, mode), np.correlate(a, b, mode), np.correlate(b, a, mode)]
+    return tuple(out)
+
+
+def pad_large(x):
+    return (np.pad(x, 5, mode="reflect"), np.pad(x, (7, 4), mode="symmetric"),
+            np.pad(x, 8, mode="wrap"), np.pad(x, 3, mode="linear_ramp", end_values=(5, -5)),
+            np.pad(x, 2, mode="maximum", stat_length=2),
+            np.pad(x, 2, mode="mean", stat_length=(1, 2)), np.pad(x, 2, mode="median"),
+            np.pad(x, 2, mode="minimum"), np.pad(x, (1, 2), mode="reflect", reflect_type="odd"),
+            np.pad(x, 2, mode="symmetric", reflect_type="odd"))
+
+
+def pad_odd_wide(x):
+    return np.pad(x, (2, 3), mode="reflect", reflect_type="odd")
+
+
+def signed_zeros(x):
+    z = x * 0.0
+    return (np.signbit(np.sign(z)), np.angle(-np.abs(z)), np.arctan2(z, -1.0),
+            np.signbit(np.round(z - 0.2)))
+
+
+def int_div_zero(a, b):
+    return a // b, a % b, np.floor_divide(a, b), np.fmod(a, b), np.divmod(a, b)
+
+
+def float_to_uint8_wrap(x):
+    return (x * 300).astype(np.uint8), (x * 1e10).astype(np.int32), (x * 300).astype(np.int8)
+
+
+def int16_reductions(x):
+    return (np.mean(x), np.sum(x), np.cumsum(x), x.sum(dtype=np.int16), np.prod(x[:3]), x.max(),
+            np.var(x),
+            np.std(x, ddof=1), np.median(x), np.ptp(x))
+
+
+def int16_linalg(a, b):
+    return (np.dot(a, b), np.einsum("i,i->", a, b), a @ b, np.outer(a, b), np.cross(a[:3], b[:3]),
+            np.linalg.norm(a))
+
+
+def bool_matmul(a, b):
+    A, B = a > 0, b > 0
+    return A @ B.T, np.outer(A[0], B[0]), np.dot(A[0], B[0]), A.sum(), np.cumsum(A, axis=1)
+
+
+def int_linalg(A, b):
+    return (np.linalg.det(A), np.linalg.solve(A + 10 * np.eye(len(A), dtype=int), b),
+            np.linalg.inv(A + 10 * np.eye(len(A), dtype=int)), np.linalg.norm(A))
+
+
+def complex_stats(z):
+    return np.var(z), np.std(z), np.mean(z), np.linalg.norm(z), np.abs(z).max(), np.sort(z)
+
+
+def std_small(x):
+    return np.std(x[:1], ddof=1), np.var(x[:0]), np.mean(x[:0])
+
+
+def median_nan(x):
+    y = x.copy()
+    y[1] = np.nan
+    return (np.median(y), np.median(x[:4]), np.nanmedian(y), np.percentile(y, 50),
+            np.nanpercentile(y, [10, 90]))
+
+
+def percentile_traced_q(x, q):
+    return (np.percentile(x, q), np.quantile(x, q / 100, method="lower"),
+            np.quantile(x, q / 100, method="midpoint"))
+
+
+def norm_dtypes(a):
+    return (np.linalg.norm(a.astype(np.float32)), np.linalg.norm(a.astype(np.int64)),
+            np.linalg.norm(a + 1j), np.linalg.norm(a.astype(np.float16)))
+
+
+def cross_int_float(a, b):
+    return (np.cross(a, b), np.cross(a, b.astype(float)),
+            np.cross(a.astype(np.int8), b.astype(np.int8)))
+
+
+def fft_odd(x):
+    return (np.fft.rfft(x), np.fft.irfft(np.fft.rfft(x), n=len(x)), np.fft.irfft(np.fft.rfft(x)),
+            np.fft.hfft(x[:3], n=5), np.fft.fft(x, n=len(x) + 2))
+
+
+def interp_nan_period(x, xp, fp):
+    fp2 = fp.copy()
+    fp2[1] = np.nan
+    return (np.interp(x, xp, fp2), np.interp(-x, xp, fp, period=1.5),
+            np.interp(np.append(x, np.nan), xp, fp))
+
+
+def unwrap_discont(p):
+    return np.unwrap(p, discont=1.0), np.unwrap(p, discont=5.0), np.unwrap(p, period=np.pi)
+
+
+def angle_real_negative(x):
+    return np.angle(x), np.angle(x.astype(np.float32)), np.angle(x.astype(int))
+
+
+def swv_tuple_axes(x):
+    return (sliding_window_view(x, (2, 3), axis=(0, 1)).shape,
+            sliding_window_view(x, (2, 3),
+                                axis=(0,
+                                      1)).sum((-1,
+                                               -2)), sliding_window_view(x, 2,
+                                                                         axis=-1)[:, ::2].max(-1))
+
+
+def hist_auto(x):
+    return np.histogram(x, bins="auto")
+
+
+def histogram_int_range(x):
+    return np.histogram(x, bins=4), np.histogram(x.astype(float), bins=np.array([0, 2.5, 5, 10]))
+
+
+def digitize_int(x):
+    return (np.digitize(x, [1, 3, 5]),
+            np.digitize(x.astype(np.int8), np.array([0.5, 2.5]), right=True))
+
+
+def gradient_spacing_2d(f, dx, dy):
+    gy, gx = np.gradient(f, dy, dx)
+    return gy, gx, np.gradient(f, dx, axis=1, edge_order=2)
+
+
+def trapezoid_int(y):
+    return np.trapezoid(y), np.trapezoid(y, dx=2), np.trapezoid(y.astype(np.float32), dx=0.5)
+
+
+def builtin_ops(x):
+    s = x[0]
+    return (round(s, 2), abs(s), pow(s, 2), divmod(s, 0.5), sum(x), max(x.shape),
+            list(reversed(x))[0])
+
+
+def methods_misc(x):
+    return (x.clip(0), x.round(2), x.conj(), x.cumsum(0), x.argsort()[::-1], x.any(axis=0),
+            x.trace(),
+            x.diagonal(), x.prod(), x.var(ddof=1), x.std(axis=0,
+                                                         keepdims=True), x.max(initial=10.0),
+            x.repeat(2), x.flatten(), x.squeeze(), x.swapaxes(0, 1), x.mT, x.nbytes, x.itemsize)
+
+
+def fill_inplace(x):
+    y = x.copy()
+    x.fill(0.5)
+    return y, x
+
+
+def sort_inplace(x):
+    x.sort()
+    return x
+
+
+def sort_axis_inplace(x):
+    x.sort(axis=0)
+    return x
+
+
+def partition_inplace(x):
+    x.partition(2)
+    return x[2]
+
+
+def put_method(x, idx):
+    x.put(idx, -1.0)
+    return x
+
+
+def real_imag_setters(z):
+    z.real = 0.0
+    w = z.copy()
+    w.imag = w.imag * 2
+    return z, w
+
+
+def real_view_write(z):
+    z.real[:] = 1.0
+    z.imag[0] = 5.0
+    return z
+
+
+def searchsorted_method(a, v):
+    return (np.sort(a).searchsorted(v),
+            a.compress([True, False, True],
+                       axis=0) if a.ndim > 1 else a.compress([True, False, True]))
+
+
+def choose_method(idx, a, b):
+    return idx.choose([a, b]), np.choose(idx, (a, b))
+
+
+def dot_method(x, y):
+    return x.dot(y), x.T.dot(x), x.dot(y[:, None])
+
+
+def resize_copy(x):
+    return np.resize(x, (2, 5)), np.resize(x, 3)
+
+
+THIRD = {
+    "frames_view_scale": (frames_view_scale, {"hop": 4}, lambda s, n: (_f(4 * n, seed=s),)),
+    "stride_negate": (stride_negate, {}, lambda s, n: (_f(n, seed=s),)),
+    "transpose_view_write": (transpose_view_write, {},
+                             lambda s, n: (_f(n, 3, seed=s), _f(n, seed=s + 1))),
+    "flat_diag": (flat_diag, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "flat_index_write": (flat_index_write, {},
+                         lambda s, n: (_f(n, 3, seed=s), _i(3 * n, 4, seed=s))),
+    "ravel_view_write": (ravel_view_write, {},
+                         lambda s, n: (_f(n, 3, seed=s), _i(3 * n, 4, seed=s))),
+    "copyto_where": (copyto_where, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
+    "put_place_putmask": (put_place_putmask, {},
+                          lambda s, n: (_f(n, 3, seed=s) * 2, _i(3 * n, 2, seed=s))),
+    "diag_indices_set": (diag_indices_set, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "triu_from_vector": (triu_from_vector, {"n": 4}, lambda s, n: (_f(6, seed=s + n),)),
+    "swap_columns_rows": (swap_columns_rows, {}, lambda s, n: (_f(3, n, seed=s),)),
+    "quat_conj_inplace": (quat_conj_inplace, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "negative_out_view": (negative_out_view, {}, lambda s, n: (_f(n, seed=s),)),
+    "add_reversed_inplace": (add_reversed_inplace, {}, lambda s, n: (_f(n, seed=s),)),
+    "overlapping_shift_add": (overlapping_shift_add, {}, lambda s, n: (_f(n, seed=s),)),
+    "shift_right": (shift_right, {}, lambda s, n: (_f(n, seed=s),)),
+    "cumsum_out_self": (cumsum_out_self, {}, lambda s, n: (_f(n, seed=s),)),
+    "add_out_overlap": (add_out_overlap, {}, lambda s, n: (_f(n, seed=s),)),
+    "grid_max_update": (grid_max_update, {},
+                        lambda s, n: (np.zeros((3, 3)), _i(3, n, seed=s), _i(3, n, seed=s + 1),
+                                      _f(n, seed=s))),
+    "int_grid_inplace": (int_grid_inplace, {},
+                         lambda s, n: (_i(3, 3, 3, seed=s), _i(3, n, seed=s),
+                                       _i(3, n, seed=s + 1))),
+    "bool_grid_or": (bool_grid_or, {},
+                     lambda s, n: (_i(2, 3, 3, seed=s) == 1, _i(3, n, seed=s),
+                                   _i(3, n, seed=s + 1))),
+    "int8_logodds": (int8_logodds, {},
+                     lambda s, n: ((_i(200, 3, 3, seed=s) - 100).astype(np.int8), _i(3, n, seed=s),
+                                   _i(3, n, seed=s + 1))),
+    "float32_inplace_python_float": (float32_inplace_python_float, {},
+                                     lambda s, n: (_f(n, seed=s).astype(np.float32),)),
+    "complex_inplace": (complex_inplace, {},
+                        lambda s, n: (_f(n, seed=s) + 1j * _f(n, seed=s + 1), _f(n, seed=s + 2))),
+    "diag_einsum": (diag_einsum, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "lbm_roll_tuple": (lbm_roll_tuple, {}, lambda s, n: (_f(5, n, 4, seed=s),)),
+    "ising_pad_wrap_energy": (ising_pad_wrap_energy, {},
+                              lambda s, n: (np.where(_i(2, n, n, seed=s) == 1, 1,
+                                                     -1).astype(np.int8),)),
+    "conv_all_3_5": (conv_all, {}, lambda s, n: (_f(3, seed=s), _f(n + 1, seed=s + 1))),
+    "conv_all_even": (conv_all, {}, lambda s, n: (_f(2 * n, seed=s), _f(4, seed=s + 1))),
+    "conv_all_one": (conv_all, {}, lambda s, n: (_f(n, seed=s), _f(1, seed=s + 1))),
+    "conv_all_complex": (conv_all, {},
+                         lambda s, n: (_f(n, seed=s) + 1j * _f(n, seed=s + 2),
+                                       _f(2, seed=s + 1) - 0.5j)),
+    "conv_all_int": (conv_all, {}, lambda s, n: (_i(9, n, seed=s), _i(9, 3, seed=s + 1))),
+    "pad_large": (pad_large, {}, lambda s, n: (_f(3, seed=s + n),)),
+    "signed_zeros": (signed_zeros, {}, lambda s, n: (_f(n, seed=s),)),
+    "int_div_zero": (int_div_zero, {},
+                     lambda s, n: (_i(20, n, seed=s) - 10, _i(3, n, seed=s + 1) - 1)),
+    "float_to_uint8_wrap": (float_to_uint8_wrap, {}, lambda s, n: (_f(n, seed=s),)),
+    "int16_reductions": (int16_reductions, {},
+                         lambda s, n: ((_f(3 * n, seed=s) * 20000).astype(np.int16),)),
+    "int16_linalg": (int16_linalg, {},
+                     lambda s, n: ((_f(n, seed=s) * 300).astype(np.int16),
+                                   (_f(n, seed=s + 1) * 300).astype(np.int16))),
+    "bool_matmul": (bool_matmul, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "int_linalg": (int_linalg, {}, lambda s, n: (_i(5, n, n, seed=s), _i(5, n, seed=s + 1))),
+    "complex_stats": (complex_stats, {}, lambda s, n: (_f(n, seed=s) + 1j * _f(n, seed=s + 1),)),
+    "std_small": (std_small, {}, lambda s, n: (_f(n, seed=s),)),
+    "median_nan": (median_nan, {}, lambda s, n: (_f(n, seed=s),)),
+    "norm_dtypes": (norm_dtypes, {}, lambda s, n: (_i(5, n, seed=s) - 2,)),
+    "cross_int_float": (cross_int_float, {},
+                        lambda s, n: (_i(9, n, 3, seed=s) - 4, _i(9, n, 3, seed=s + 1) - 4)),
+    "fft_odd": (fft_odd, {}, lambda s, n: (_f(2 * n + 1, seed=s),)),
+    "interp_nan_period": (interp_nan_period, {},
+                          lambda s, n: (_f(n, seed=s), np.array([-1.0, 0.0, 0.5, 1.5]),
+                                        _f(4, seed=s + 1))),
+    "unwrap_discont": (unwrap_discont, {}, lambda s, n: (np.cumsum(_f(3 * n, seed=s) * 2),)),
+    "angle_real_negative": (angle_real_negative, {}, lambda s, n: (_f(n, seed=s),)),
+    "swv_tuple_axes": (swv_tuple_axes, {}, lambda s, n: (_f(n, 5, seed=s),)),
+    "histogram_int_range": (histogram_int_range, {}, lambda s, n: (_i(10, 3 * n, seed=s),)),
+    "digitize_int": (digitize_int, {}, lambda s, n: (_i(7, 3 * n, seed=s),)),
+    "gradient_spacing_2d": (gradient_spacing_2d, {}, lambda s, n: (_f(n, 5, seed=s), 0.5, 0.25)),
+    "trapezoid_int": (trapezoid_int, {}, lambda s, n: (_i(9, n, seed=s),)),
+    "builtin_ops": (builtin_ops, {}, lambda s, n: (_f(n, seed=s),)),
+    "methods_misc": (methods_misc, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "fill_inplace": (fill_inplace, {}, lambda s, n: (_f(n, seed=s),)),
+    "sort_inplace": (sort_inplace, {}, lambda s, n: (_f(n, seed=s),)),
+    "sort_axis_inplace": (sort_axis_inplace, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "partition_inplace": (partition_inplace, {}, lambda s, n: (_f(n, seed=s),)),
+    "put_method": (put_method, {}, lambda s, n: (_f(n, 2, seed=s), _i(2 * n, 3, seed=s))),
+    "real_imag_setters": (real_imag_setters, {},
+                          lambda s, n: (_f(n, seed=s) + 1j * _f(n, seed=s + 1),)),
+    "real_view_write": (real_view_write, {},
+                        lambda s, n: (_f(n, seed=s) + 1j * _f(n, seed=s + 1),)),
+    "searchsorted_method": (searchsorted_method, {},
+                            lambda s, n: (_f(3, seed=s + n), _f(4, seed=s))),
+    "choose_method": (choose_method, {},
+                      lambda s, n: (_i(2, n, seed=s), _f(n, seed=s), _f(n, seed=s + 1))),
+    "dot_method": (dot_method, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1))),
+    "resize_copy": (resize_copy, {}, lambda s, n: (_f(n, seed=s),)),
+}
+
+
+@pytest.mark.filterwarnings("ignore:Degrees of freedom:RuntimeWarning",
+                            "ignore:Mean of empty slice:RuntimeWarning")
+@pytest.mark.parametrize("name", list(THIRD))
+def test_third_matches_numpy(name):
+    """Writes through views of arguments (`x.reshape(-1, hop) *= w`, `D.flat[::n + 1] = 0`,
+    `x.T[0] = v`, `z.real = 0`), overlapping in-place updates (`x += x[::-1]`, `x[1:] += x[:-1]`),
+    integer and bool grids, `np.convolve`/`np.correlate` in every mode and length, wide pads,
+    signed zeros, integer division by zero, int16 reductions and products, array methods."""
+    check_like_numpy(*THIRD[name])
+
+
 # ----------------------------------------------------------------------------- refused forms
 
 REFUSED = {
@@ -3532,6 +4024,13 @@ REFUSED = {
                 lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
     "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
                                lambda s, n: (s,)),
+    "uint8_saturating_add": ("ConcretizationError", uint8_saturating_add, {},
+                             lambda s, n: (_i(256, n, seed=s).astype(np.uint8), 100)),
+    "percentile_traced_q": ("UnsupportedFunctionError", percentile_traced_q, {},
+                            lambda s, n: (_f(3 * n, seed=s), np.array([5.0, 50.0, 95.0]) + s)),
+    "pad_odd_wide": ("UnsupportedFunctionError", pad_odd_wide, {}, lambda s, n: (_f(3, seed=s),)),
+    "round_without_ndigits": ("ConcretizationError", lambda x: round(x[0]), {},
+                              lambda s, n: (_f(n, seed=s),)),
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
                      lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
 }
@@ -3798,6 +4297,19 @@ ERRORS = [
     ("bincount_weights_length", lambda a, w: np.bincount(a, w), (_i(4, 3), v3[:2])),
     ("bincount_complex_weights", lambda a, w: np.bincount(a, w * 1j), (_i(4, 3), v3)),
     ("searchsorted_side", lambda a, b: np.searchsorted(a, b, side="middle"), (x6, v3)),
+    ("sliding_window_write", swv_write_readonly, (_f(6),)),
+    ("broadcast_to_write", broadcast_write_readonly, (_f(6),)),
+    ("complex_into_float", complex_inplace, (_f(4), _f(4))),
+    ("ptp_method_removed", lambda x: x.ptp(), (_f(4),)),
+    ("itemset_removed", lambda x: x.itemset(0, 1.0), (_f(4),)),
+    ("newbyteorder_removed", lambda x: x.newbyteorder(), (_f(4),)),
+    ("sort_bad_axis", lambda x: x.sort(axis=2), (_f(4),)),
+    ("fill_complex_into_float", lambda x: x.fill(1j), (_f(4),)),
+    ("real_set_wrong_shape", lambda z: setattr(z, "real", np.ones(3)), (_f(4) + 1j,)),
+    ("round_builtin_array", lambda x: round(x, 2), (_f(4),)),
+    ("int_of_array", int, (_f(4),)),
+    ("len_of_scalar", lambda x: len(x[0]), (_f(4),)),
+    ("iter_of_scalar", lambda x: list(x[0]), (_f(4),)),
     ("svd_1d", np.linalg.svd, (x6,)),
     ("eigh_nonsquare", np.linalg.eigh, (m34,)),
 ]
@@ -3808,7 +4320,8 @@ def test_numpy_errors_are_numpys(fn, args):
     """Calls NumPy rejects raise NumPy's exception type under `jit`: `np.bincount` of floats,
     of 2-d or 0-d values, with a negative `minlength` or mismatched weights raised
     `DataDependentShapeError`; `np.linspace` of a traced endpoint with a negative or float
-    `num`, and `np.geomspace` of a constant zero endpoint, computed."""
+    `num`, and `np.geomspace` of a constant zero endpoint, computed; `x.ptp()` (gone from
+    NumPy 2's arrays) computed."""
     with pytest.raises(Exception) as want:
         fn(*args)
     with pytest.raises(type(want.value)):

@@ -502,7 +502,7 @@ def _method(np_func):
 for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumprod clip round "
               "ravel squeeze nonzero diagonal trace ptp dot repeat take "
               "swapaxes argsort argpartition searchsorted put choose").split():
-    if hasattr(np, _name):
+    if hasattr(np.ndarray, _name):  # NumPy 2 has np.ptp but no ndarray.ptp
         setattr(Tracer, _name, _method(getattr(np, _name)))
 
 
