@@ -4225,6 +4225,82 @@ def test_delete_at_one_traced_position():
                   lambda s: (_f(4, 3, seed=s), np.array([1, 2])))
 
 
+def heat_dirichlet_by_pad(u, t_left, t_right, r, steps):
+    for _ in range(steps):
+        p = np.pad(u, 1, constant_values=(t_left, t_right))
+        u = u + r * (p[2:] - 2 * u + p[:-2])
+    return u
+
+
+def plate_boundary_by_pad(T, top, rest):
+    return np.pad(T, ((1, 0), (1, 1)), constant_values=((top, rest), (rest, rest))), \
+        np.pad(T.astype(np.int16), 1, constant_values=top), np.pad(T, 2, constant_values=top)
+
+
+@pytest.mark.parametrize("fn, static, make", [
+    (heat_dirichlet_by_pad, {"steps": 4},
+     lambda s, n: (_f(n, seed=s), 1.0 + s, -0.5, 0.25)),
+    (plate_boundary_by_pad, {}, lambda s, n: (_f(n, 3, seed=s), 100.0 + s, np.float32(-2.5))),
+], ids=["heat_dirichlet_by_pad", "plate_boundary_by_pad"])
+def test_pad_with_traced_constant_values(fn, static, make):
+    """`np.pad(u, 1, constant_values=(t_left, t_right))`, boundary values from the arguments
+    (it raised ConcretizationError): NumPy's values, cast to the array's dtype, corners from the
+    later axis."""
+    check_like_numpy(fn, static, make)
+
+
+def align_by_xcorr(x, y):
+    c = np.correlate(x, y, "full")
+    lag = np.argmax(c) - (len(y) - 1)
+    frames = np.stack([x, y])
+    return (np.roll(y, lag), np.roll(x, -lag, axis=0), np.roll(frames, lag, axis=1),
+            np.roll(frames, lag), np.roll(x, lag.astype(np.int8)), np.roll(x, lag * 0.9))
+
+
+def test_roll_by_a_traced_lag():
+    """`np.roll(y, lag)` with the lag found by cross-correlation (it raised
+    ConcretizationError): a gather; a float shift truncates, as NumPy's `int()` of it."""
+    check_like_numpy(align_by_xcorr, {},
+                     lambda s, n: (_f(2 * n + 1, seed=s), np.roll(_f(2 * n + 1, seed=s), s + n)))
+
+
+COMPLEMENT = np.array([3, 2, 1, 0])  # module-level lookup tables, as bioinformatics code keeps
+SUBSTITUTION = np.array([[4, -1, -2, -2], [-1, 5, 0, -2], [-2, 0, 6, 1], [-2, -2, 1, 6]])
+
+
+def take_from_global_tables(a, b):
+    return np.take(COMPLEMENT, a[::-1]), np.take(SUBSTITUTION, a, axis=0)[:, 0], \
+        np.sum(COMPLEMENT, where=b[:4] > 1)
+
+
+def test_take_from_a_global_table():
+    """`np.take(COMPLEMENT, seq[::-1])` of a module-level table: NumPy's dispatcher looks at the
+    table only, so the traced indices reached NumPy's own `take` (ConcretizationError); so did
+    `np.sum(TABLE, where=traced_mask)`. Such a call now goes to tracenp's function."""
+    check_like_numpy(take_from_global_tables, {},
+                     lambda s, n: (_i(4, 3 * n, seed=s), _i(4, 3 * n, seed=s + 1)))
+
+
+def index_global_table(a, b):
+    return COMPLEMENT[a[::-1]], SUBSTITUTION[a, b].sum()
+
+
+def test_indexing_a_global_table_is_refused_by_name():
+    """`COMPLEMENT[seq]` of a module-level NumPy array runs NumPy's own indexing, which asks
+    for the traced indices' values: refused by name (pass the table in, or `np.take`)."""
+    check_refused(tracenp.errors.ConcretizationError, index_global_table,
+                  lambda s: (_i(4, 9, seed=s), _i(4, 9, seed=s + 1)))
+
+
+@pytest.mark.xfail(strict=True, raises=tracenp.errors.ConcretizationError,
+                   reason="a module-level ndarray indexed by a traced array runs NumPy's "
+                          "ndarray.__getitem__; tracing it needs the function's global arrays "
+                          "swapped for constants while tracing (writes to them, then refused)")
+def test_indexing_a_global_table_traces():
+    check_like_numpy(index_global_table, {},
+                     lambda s, n: (_i(4, 3 * n, seed=s), _i(4, 3 * n, seed=s + 1)))
+
+
 def test_selection_indices_with_other_indices_are_refused_by_name():
     """`x[i[m], j[m], 1] = v` (an integer after the selections) stays refused, by name."""
     def fn(seq, v):

@@ -438,13 +438,16 @@ def _fixed_seed(seed) -> bool:
 def _routing_lists(func):
     """`func` while tracing: an argument that is a list holding tracers (`np.diag([1, 1, d])`,
     `np.mean([a, b])`) is invisible to NumPy's dispatch, which would convert the list and ask
-    for the tracers' values; such a call goes to tracenp's version of `func` instead."""
+    for the tracers' values, and so is a tracer NumPy's dispatcher leaves out (the indices of
+    `np.take(LUT, seq)`, `np.roll`'s shift, a reduction's `where=`); a call with either goes to
+    tracenp's version of `func`, as one NumPy dispatches does (`x[mask]` decides its own)."""
     from .numpy_api import dispatch_function
+    from .numpy_api.masked import MaskedSelection
 
     def call(*args, **kwargs):
         items = (*args, *kwargs.values())
-        if any(isinstance(a, (list, tuple)) and lax.holds_tracer(a) for a in items) and \
-                not any(lax.is_tracer(a) for a in items):
+        if any(lax.is_tracer(a) or isinstance(a, (list, tuple)) and lax.holds_tracer(a)
+               for a in items) and not any(isinstance(a, MaskedSelection) for a in items):
             return dispatch_function(func, args, kwargs)
         return func(*args, **kwargs)
 
