@@ -3994,6 +3994,294 @@ def test_third_matches_numpy(name):
     check_like_numpy(*THIRD[name])
 
 
+# ----------------------------------------------------------------------------- planning, dynamics, sequences, effects
+
+
+def dijkstra_dense(W, src):
+    n = W.shape[0]
+    dist = np.full(n, np.inf)
+    dist[src] = 0.0
+    visited = np.zeros(n, dtype=bool)
+    for _ in range(n):
+        u = np.argmin(np.where(visited, np.inf, dist))
+        visited[u] = True
+        dist = np.minimum(dist, dist[u] + W[u])
+    return dist
+
+
+def potential_field(q, goal, obstacles, k_att=1.0, k_rep=0.5, d0=1.0):
+    F_att = -k_att * (q - goal)
+    diff = q - obstacles
+    d = np.linalg.norm(diff, axis=1)
+    mag = np.where(d < d0, k_rep * (1 / d - 1 / d0) / d ** 2, 0.0)
+    F_rep = (mag[:, None] * diff / d[:, None]).sum(axis=0)
+    return F_att + F_rep
+
+
+def value_iteration(R, P, gamma, iters):
+    V = np.zeros(R.shape[0])
+    for _ in range(iters):
+        Q = R + gamma * P @ V
+        V = Q.max(axis=1)
+    return V, Q.argmax(axis=1)
+
+
+def gridworld_values(grid_reward, gamma, iters):
+    V = np.zeros_like(grid_reward)
+    for _ in range(iters):
+        up = np.vstack([V[:1], V[:-1]])
+        down = np.vstack([V[1:], V[-1:]])
+        left = np.hstack([V[:, :1], V[:, :-1]])
+        right = np.hstack([V[:, 1:], V[:, -1:]])
+        V = grid_reward + gamma * np.max(np.stack([up, down, left, right]), axis=0)
+    return V
+
+
+def noisy_odometry(pose, u, rng, steps):
+    out = []
+    for _ in range(steps):
+        v = u[0] + rng.normal(0, 0.1)
+        w = u[1] + rng.normal(0, 0.05)
+        pose = pose + np.array([v * np.cos(pose[2]), v * np.sin(pose[2]), w]) * 0.1
+        out.append(pose)
+    return np.array(out)
+
+
+def kepler_newton(M, e, iters=8):
+    E = M.copy()
+    for _ in range(iters):
+        E = E - (E - e * np.sin(E) - M) / (1 - e * np.cos(E))
+    nu = 2 * np.arctan2(np.sqrt(1 + e) * np.sin(E / 2), np.sqrt(1 - e) * np.cos(E / 2))
+    return E, nu
+
+
+def double_pendulum_rhs(state, m1, m2, l1, l2, g=9.81):
+    th1, w1, th2, w2 = state
+    d = th2 - th1
+    den1 = (m1 + m2) * l1 - m2 * l1 * np.cos(d) ** 2
+    dw1 = (m2 * l1 * w1 ** 2 * np.sin(d) * np.cos(d) + m2 * g * np.sin(th2) * np.cos(d)
+           + m2 * l2 * w2 ** 2 * np.sin(d) - (m1 + m2) * g * np.sin(th1)) / den1
+    den2 = (l2 / l1) * den1
+    dw2 = (-m2 * l2 * w2 ** 2 * np.sin(d) * np.cos(d) + (m1 + m2) * g * np.sin(th1) * np.cos(d)
+           - (m1 + m2) * l1 * w1 ** 2 * np.sin(d) - (m1 + m2) * g * np.sin(th2)) / den2
+    return np.array([w1, dw1, w2, dw2])
+
+
+def lorenz(xyz, s=10, r=28, b=2.667, dt=0.01, steps=10):
+    xs = np.empty((steps + 1, 3))
+    xs[0] = xyz
+    for i in range(steps):
+        x, y, z = xs[i]
+        xs[i + 1] = xs[i] + dt * np.array([s * (y - x), r * x - y - x * z, x * y - b * z])
+    return xs
+
+
+def wave_2d_roll(u, u_prev, c2, steps):
+    for _ in range(steps):
+        lap = np.roll(u, 1, 0) + np.roll(u, -1, 0) + np.roll(u, 1, 1) + np.roll(u, -1, 1) - 4 * u
+        u, u_prev = 2 * u - u_prev + c2 * lap, u
+    return u
+
+
+def fourier_square(x, N):
+    return 4 / np.pi * sum(np.sin((2 * k + 1) * x) / (2 * k + 1) for k in range(N))
+
+
+def lotka_volterra(x, y, a, b, c, d, dt, steps):
+    traj = np.zeros((steps, 2))
+    for i in range(steps):
+        x, y = x + dt * (a * x - b * x * y), y + dt * (c * x * y - d * y)
+        traj[i] = x, y
+    return traj
+
+
+def lineweaver_burk(S, v):
+    A = np.vstack([1 / S, np.ones_like(S)]).T
+    slope, intercept = np.linalg.lstsq(A, 1 / v, rcond=None)[0]
+    Vmax = 1 / intercept
+    return Vmax, slope * Vmax
+
+
+def michaelis_menten(s, n):
+    S = np.linspace(0.5, 5, n)
+    return S, 2 * S / (1 + S) + 0.01 * _f(n, seed=s)
+
+
+def logo_heights(freqs):
+    ic = 2 + np.sum(np.where(freqs > 0, freqs * np.log2(np.where(freqs > 0, freqs, 1)), 0), axis=1)
+    return freqs * ic[:, None]
+
+
+def score_matrix_broadcast(a, b, S):
+    return S[a[:, None], b[None, :]], S[np.ix_(a, b)]
+
+
+def first_stop_codon(seq):
+    codons = seq[: len(seq) // 3 * 3].reshape(-1, 3) @ np.array([16, 4, 1])
+    is_stop = np.isin(codons, [48, 50, 56])
+    has = is_stop.any()
+    return np.where(has, np.argmax(is_stop), -1), has
+
+
+def jc_matrix_safe(X):
+    p = (X[:, None, :] != X[None, :, :]).mean(-1)
+    ok = p < 0.75
+    return np.where(ok, -0.75 * np.log(np.where(ok, 1 - 4 / 3 * p, 1.0)), np.inf)
+
+
+def packed_hamming(a, b):
+    x = np.bitwise_xor(a, b)
+    return np.unpackbits(x.astype(np.uint8)).sum(), np.bitwise_count(x).sum(), np.bitwise_count(x)
+
+
+def band_energy(S, freqs, lo, hi):
+    band = (freqs >= lo) & (freqs < hi)
+    return S[band].sum(axis=0), np.sum(S, axis=0, where=band[:, None])
+
+
+def spectral_bandwidth(S, f):
+    c = np.sum(f[:, None] * S, axis=0) / np.sum(S, axis=0)
+    return np.sqrt(np.sum(((f[:, None] - c) ** 2) * S, axis=0) / np.sum(S, axis=0))
+
+
+def chroma(S, f):
+    valid = f > 0
+    pc = np.zeros(len(f), dtype=int)
+    pc[valid] = np.round(12 * np.log2(f[valid] / 440.0)).astype(int) % 12
+    C = np.zeros((12, S.shape[1]))
+    np.add.at(C, pc[valid], S[valid])
+    return C / np.maximum(C.max(axis=0), 1e-12)
+
+
+def harmonic_product_spectrum(S, H):
+    hps = S.copy()
+    for h in range(2, H + 1):
+        dec = S[::h]
+        hps[:len(dec)] *= dec
+    return np.argmax(hps[: len(S) // H]), hps
+
+
+def comb_filter(x, g, D):
+    y = np.zeros_like(x)
+    for n in range(len(x)):
+        y[n] = x[n] + (g * y[n - D] if n >= D else 0.0)
+    return y
+
+
+def karplus_strong(noise, n, decay=0.996):
+    buf = noise.copy()
+    N = len(buf)
+    out = np.zeros(n)
+    for i in range(n):
+        out[i] = buf[i % N]
+        buf[i % N] = decay * 0.5 * (buf[i % N] + buf[(i + 1) % N])
+    return out
+
+
+def vibrato(x, rate, depth, sr):
+    t = np.arange(len(x))
+    mod = depth * sr * np.sin(2 * np.pi * rate * t / sr)
+    return np.interp(t - mod, t, x)
+
+
+def bitcrush_softclip(x, gain, bits):
+    levels = 2 ** bits
+    return np.round(x * levels) / levels, np.tanh(gain * x) / np.tanh(gain)
+
+
+def sliding_rms(x, w):
+    p = np.pad(x ** 2, (w // 2, w - 1 - w // 2), mode="constant")
+    return np.sqrt(np.convolve(p, np.ones(w) / w, mode="valid"))
+
+
+def top_peaks(S, k):
+    idx = np.argsort(S)[-k:][::-1]
+    return idx, S[idx]
+
+
+def time_stretch_interp(x, rate):
+    n_out = int(len(x) / rate)
+    return np.interp(np.arange(n_out) * rate, np.arange(len(x)), x)
+
+
+def loudness_normalize(x, target_db):
+    rms = np.sqrt(np.mean(x ** 2))
+    gain = 10 ** ((target_db - 20 * np.log10(rms + 1e-12)) / 20)
+    return np.clip(x * gain, -1.0, 1.0), gain
+
+
+FOURTH = {
+    "dijkstra_dense": (dijkstra_dense, {},
+                       lambda s, n: (np.abs(_f(n, n, seed=s)) + np.where(_i(3, n, n, seed=s) == 0,
+                                                                         np.inf, 0), s % n)),
+    "potential_field": (potential_field, {},
+                        lambda s, n: (_f(2, seed=s), np.array([3.0, 3.0]), _f(n, 2, seed=s + 1))),
+    "value_iteration": (value_iteration, {"iters": 6},
+                        lambda s, n: (_f(n, 2, seed=s),
+                                      _f(n, 2, n, seed=s, positive=True) / (2 * n), 0.9)),
+    "gridworld_values": (gridworld_values, {"iters": 5}, lambda s, n: (_f(n, 5, seed=s), 0.9)),
+    "kepler_newton": (kepler_newton, {},
+                      lambda s, n: (np.linspace(0, 2 * np.pi, n), 0.1 * s + 0.05)),
+    "double_pendulum_rhs": (double_pendulum_rhs, {},
+                            lambda s, n: (_f(4, seed=s + n), 1.0, 2.0, 1.0, 1.5)),
+    "lorenz": (lorenz, {}, lambda s, n: (_f(3, seed=s + n),)),
+    "wave_2d_roll": (wave_2d_roll, {"steps": 3},
+                     lambda s, n: (_f(n, n, seed=s), _f(n, n, seed=s + 1), 0.1)),
+    "fourier_square": (fourier_square, {"N": 5}, lambda s, n: (np.linspace(-np.pi, np.pi, 4 * n),)),
+    "lotka_volterra": (lotka_volterra, {"steps": 6},
+                       lambda s, n: (10.0 + s, 5.0 + n, 1.1, 0.4, 0.1, 0.4, 0.01)),
+    "lineweaver_burk": (lineweaver_burk, {}, lambda s, n: michaelis_menten(s, n)),
+    "logo_heights": (logo_heights, {}, lambda s, n: (np.eye(4)[_i(4, n, seed=s)] * 0.7 + 0.075,)),
+    "score_matrix_broadcast": (score_matrix_broadcast, {},
+                               lambda s, n: (_i(4, n, seed=s), _i(4, 5, seed=s + 1),
+                                             np.eye(4) * 3 - 1)),
+    "first_stop_codon": (first_stop_codon, {}, lambda s, n: (_i(4, 9 * n, seed=s),)),
+    "jc_matrix_safe": (jc_matrix_safe, {}, lambda s, n: (_i(4, n, 8, seed=s),)),
+    "packed_hamming": (packed_hamming, {},
+                       lambda s, n: (_i(256, n, seed=s).astype(np.uint8),
+                                     _i(256, n, seed=s + 1).astype(np.uint8))),
+    "band_energy": (band_energy, {},
+                    lambda s, n: (_f(9, n, seed=s, positive=True), np.fft.rfftfreq(16, 1 / 8000),
+                                  500.0 * s, 3000.0)),
+    "spectral_bandwidth": (spectral_bandwidth, {},
+                           lambda s, n: (_f(9, n, seed=s, positive=True),
+                                         np.fft.rfftfreq(16, 1 / 8000))),
+    "chroma": (chroma, {},
+               lambda s, n: (_f(33, n, seed=s, positive=True), np.fft.rfftfreq(64, 1 / 8000))),
+    "harmonic_product_spectrum": (harmonic_product_spectrum, {"H": 3},
+                                  lambda s, n: (_f(6 * n, seed=s, positive=True),)),
+    "comb_filter": (comb_filter, {"D": 3}, lambda s, n: (_f(3 * n, seed=s), 0.6)),
+    "karplus_strong": (karplus_strong, {"n": 20}, lambda s, n: (_f(n, seed=s),)),
+    "vibrato": (vibrato, {"sr": 100}, lambda s, n: (_f(8 * n, seed=s), 5.0, 0.01 * s)),
+    "bitcrush_softclip": (bitcrush_softclip, {"bits": 3},
+                          lambda s, n: (_f(4 * n, seed=s) * 0.5, 2.0)),
+    "sliding_rms": (sliding_rms, {"w": 4}, lambda s, n: (_f(4 * n, seed=s),)),
+    "top_peaks": (top_peaks, {"k": 3}, lambda s, n: (_f(2 * n, seed=s),)),
+    "time_stretch_interp": (time_stretch_interp, {"rate": 1.5}, lambda s, n: (_f(4 * n, seed=s),)),
+    "loudness_normalize": (loudness_normalize, {}, lambda s, n: (_f(4 * n, seed=s) * 0.1, -20.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(FOURTH))
+def test_fourth_matches_numpy(name):
+    """Dense Dijkstra with a traced argmin per step, potential fields, value iteration,
+    Kepler by Newton, Lorenz, 2-D waves, Lotka-Volterra, sequence logos, packed Hamming
+    distances (`np.bitwise_count`), band energies of masked rows, chroma by `np.add.at`,
+    harmonic product spectra, comb filters and Karplus-Strong with modular scalar writes."""
+    check_like_numpy(*FOURTH[name])
+
+
+def test_noisy_odometry_from_a_generator_argument():
+    """Motion noise drawn from the generator passed in, per step: NumPy's draws and state."""
+    want_rng, got_rng = np.random.default_rng(1), np.random.default_rng(1)
+    jf = tracenp.jit(noisy_odometry, static_argnames=("steps",))
+    for k in range(3):
+        pose, u = np.array([0.1 * k, 0.0, 0.3]), np.array([1.0, 0.2])
+        assert_same(jf(pose, u, got_rng, steps=4), noisy_odometry(pose, u, want_rng, steps=4))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+    assert jf.cache_info().misses == 1
+
+
 # ----------------------------------------------------------------------------- refused forms
 
 REFUSED = {
