@@ -4578,6 +4578,8 @@ def test_indexing_a_global_table_is_refused_by_name():
     for the traced indices' values: refused by name (pass the table in, or `np.take`)."""
     check_refused(tracenp.errors.ConcretizationError, index_global_table,
                   lambda s: (_i(4, 9, seed=s), _i(4, 9, seed=s + 1)))
+    with pytest.raises(tracenp.errors.ConcretizationError, match=r"np\.take\(TABLE, i\)"):
+        tracenp.jit(index_global_table)(_i(4, 9), _i(4, 9))
 
 
 @pytest.mark.xfail(strict=True, raises=tracenp.errors.ConcretizationError,
