@@ -28,6 +28,7 @@ import functools
 
 import numpy as np
 import pytest
+from numpy import array, cos, empty, eye, sin, zeros  # as physics scripts import them
 from numpy.lib.stride_tricks import sliding_window_view
 
 import tracenp
@@ -4550,6 +4551,37 @@ def test_roll_by_a_traced_lag():
     ConcretizationError): a gather; a float shift truncates, as NumPy's `int()` of it."""
     check_like_numpy(align_by_xcorr, {},
                      lambda s, n: (_f(2 * n + 1, seed=s), np.roll(_f(2 * n + 1, seed=s), s + n)))
+
+
+def rotation_by_imported_names(theta, t):
+    c, s = cos(theta), sin(theta)
+    R = array([[c, -s, 0], [s, c, 0], [0, 0, 1]])
+    T = eye(4)
+    T[:3, :3] = R
+    T[:3, 3] = t
+    return T
+
+
+def fill_by_imported_names(x):
+    out = zeros(len(x))
+    ramp = empty(3)
+    for i in range(len(x)):
+        out[i] = x[i] ** 2
+    ramp[:] = x[:3]
+    return out, ramp
+
+
+@pytest.mark.parametrize("fn, make", [
+    (rotation_by_imported_names, lambda s, n: (0.1 * s + n, _f(3, seed=s))),
+    (fill_by_imported_names, lambda s, n: (_f(n, seed=s),)),
+], ids=["rotation_by_imported_names", "fill_by_imported_names"])
+def test_numpy_functions_imported_by_name(fn, make):
+    """`from numpy import array, zeros, eye`: the names a module binds to NumPy's functions are
+    replaced while a function of it is traced, as `np.array` is (a list of traced values in
+    `array(...)`, or one written into `zeros(n)`, raised ConcretizationError or NumPy's bare
+    ValueError), and restored afterwards."""
+    check_like_numpy(fn, {}, make)
+    assert zeros is np.zeros and array is np.array and eye is np.eye
 
 
 COMPLEMENT = np.array([3, 2, 1, 0])  # module-level lookup tables, as bioinformatics code keeps
