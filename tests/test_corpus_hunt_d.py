@@ -4211,7 +4211,69 @@ def loudness_normalize(x, target_db):
     return np.clip(x * gain, -1.0, 1.0), gain
 
 
+def einsum_ellipsis(R, v):
+    return (np.einsum("...ij,...j->...i", R, v), np.tensordot(R, v, axes=([2], [1])).shape,
+            np.einsum("nij,nkj->nik", R, R))
+
+
+def tensordot_forms(A, B):
+    return (np.tensordot(A, B, axes=1), np.tensordot(A, B, axes=([0], [1])),
+            np.tensordot(A, A, axes=2))
+
+
+def apply_along(X):
+    return (np.apply_along_axis(lambda r: r / np.linalg.norm(r), 1, X),
+            np.apply_along_axis(np.diff, 0, X))
+
+
+def vectorized_kernel(r, h):
+    def w(q):
+        if q <= 1:
+            return 1 - 1.5 * q ** 2 + 0.75 * q ** 3
+        return 0.25 * (2 - q) ** 3 if q <= 2 else 0.0
+    return np.vectorize(w)(r / h)
+
+
+def piecewise_kernel(r, h):
+    q = r / h
+    return (np.piecewise(q, [q <= 1, (q > 1) & (q <= 2)],
+                         [lambda q: 1 - 1.5 * q ** 2 + 0.75 * q ** 3,
+                          lambda q: 0.25 * (2 - q) ** 3, 0.0]))
+
+
+def select_kernel(r, h):
+    q = r / h
+    return np.select([q <= 1, q <= 2], [1 - 1.5 * q ** 2 + 0.75 * q ** 3, 0.25 * (2 - q) ** 3], 0.0)
+
+
+def polynomial_module(x, y):
+    c = np.polynomial.polynomial.polyfit(x, y, 2)
+    return c, np.polynomial.polynomial.polyval(x, c), np.polynomial.chebyshev.chebval(x, c)
+
+
+def polynomial_class(x, y):
+    p = np.polynomial.Polynomial.fit(x, y, 2)
+    return p(x), p.deriv()(x)
+
+
+def convolve_long_kernel(x, h):
+    return np.convolve(x, h, "same"), np.convolve(h, x, "same"), np.correlate(x, h, "same")
+
+
+def swv_not_writeable(x):
+    return np.lib.stride_tricks.sliding_window_view(x, 3, writeable=False).sum(1)
+
+
 FOURTH = {
+"einsum_ellipsis": (einsum_ellipsis, {}, lambda s, n: (_f(n, 3, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "tensordot_forms": (tensordot_forms, {}, lambda s, n: (_f(n, n, seed=s), _f(n, n, seed=s + 1))),
+    "apply_along": (apply_along, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "piecewise_kernel": (piecewise_kernel, {},
+                         lambda s, n: (_f(n, seed=s, positive=True) * 1.5, 1.0)),
+    "select_kernel": (select_kernel, {}, lambda s, n: (_f(n, seed=s, positive=True) * 1.5, 1.0)),
+    "convolve_long_kernel": (convolve_long_kernel, {},
+                             lambda s, n: (_f(3, seed=s), _f(n + 3, seed=s + 1))),
+    "swv_not_writeable": (swv_not_writeable, {}, lambda s, n: (_f(n + 2, seed=s),)),
     "dijkstra_dense": (dijkstra_dense, {},
                        lambda s, n: (np.abs(_f(n, n, seed=s)) + np.where(_i(3, n, n, seed=s) == 0,
                                                                          np.inf, 0), s % n)),
@@ -4320,6 +4382,12 @@ REFUSED = {
     "pad_odd_wide": ("UnsupportedFunctionError", pad_odd_wide, {}, lambda s, n: (_f(3, seed=s),)),
     "round_without_ndigits": ("ConcretizationError", lambda x: round(x[0]), {},
                               lambda s, n: (_f(n, seed=s),)),
+    "vectorized_kernel": ("ConcretizationError", vectorized_kernel, {},
+                          lambda s, n: (_f(n, seed=s, positive=True) * 1.5, 1.0)),
+    "polynomial_fit_rank_warning": ("ConcretizationError", polynomial_module, {},
+                                    lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
+    "polynomial_class_fit": ("ConcretizationError", polynomial_class, {},
+                             lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
                      lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
 }
@@ -4330,7 +4398,9 @@ def test_refused_forms_run_under_fallback(name):
     """Branches on traced values (`if np.linalg.det(R) < 0` in ICP, the slerp sign flip, a
     resampling `while` loop, the builtins `max`/`min` in DP recurrences), `np.bincount` of
     values whose maximum decides the length, `np.poly1d` (it trims leading zeros) and
-    `as_strided`: each is refused by name and runs NumPy's code under `fallback=True`."""
+    `as_strided`, `np.vectorize` of a function branching on its element, `np.polynomial`'s
+    fits (they branch on the traced rank to warn): each is refused by name and runs NumPy's
+    code under `fallback=True`."""
     error, fn, static, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),
                   lambda s: make(s, 4))
