@@ -806,7 +806,7 @@ def _selected_set(x, keys: tuple, value) -> bool:
     index arrays selected by one traced mask lead the key, `v` a scalar or a selection by
     the same mask. Each element takes the value of the last selected index naming it, as
     NumPy's assignment does, found by `np.maximum.at` of the indices' positions. False for
-    other keys (`x[np.nonzero(m)] = v` is a `where`, below), and while the mask is unused."""
+    other keys, and for the mask's own index grids (`x[np.nonzero(m)] = v`, a `where`)."""
     lead = 0
     while lead < len(keys) and isinstance(keys[lead], MaskedSelection):
         lead += 1
