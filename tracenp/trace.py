@@ -445,14 +445,16 @@ def _routing_lists(func):
     `np.mean([a, b])`) is invisible to NumPy's dispatch, which would convert the list and ask
     for the tracers' values, and so is a tracer NumPy's dispatcher leaves out (the indices of
     `np.take(LUT, seq)`, `np.roll`'s shift, a reduction's `where=`); a call with either goes to
-    tracenp's version of `func`, as one NumPy dispatches does (`x[mask]` decides its own)."""
+    tracenp's version of `func`, as one NumPy dispatches does. An argument with a protocol of
+    its own (`x[mask]`, `x.flat`) is left to NumPy's dispatch, which asks it first."""
     from .numpy_api import dispatch_function
-    from .numpy_api.masked import MaskedSelection
 
     def call(*args, **kwargs):
         items = (*args, *kwargs.values())
         if any(lax.is_tracer(a) or isinstance(a, (list, tuple)) and lax.holds_tracer(a)
-               for a in items) and not any(isinstance(a, MaskedSelection) for a in items):
+               for a in items) and not any(
+                not lax.is_tracer(a) and not isinstance(a, np.ndarray) and
+                hasattr(type(a), "__array_function__") for a in items):
             return dispatch_function(func, args, kwargs)
         return func(*args, **kwargs)
 
