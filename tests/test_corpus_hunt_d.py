@@ -14,7 +14,9 @@ signal and audio processing (framing by `sliding_window_view` and hop slicing, t
 STFT and overlap-add, mel filterbanks filled in loops, MFCCs and deltas, pre-emphasis, zero
 crossings, RMS and dB floors, `np.convolve`/`np.correlate` in every mode, FIR, IIR and biquad
 recurrences with scalar writes, autocorrelation and LPC, resampling by `np.interp` and FFT,
-envelopes, int16 PCM with clipping), written the way public code in those fields writes them.
+envelopes, int16 PCM with clipping), written the way public code in those fields writes them;
+and the writes such code makes through views of its arguments, its integer and bool grids,
+its module-level lookup tables and `from numpy import array, zeros` imports.
 
 Same protocol as `test_corpus.py`: each function is called twice with new data of one shape and
 once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype, and
