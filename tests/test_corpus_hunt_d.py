@@ -4656,6 +4656,18 @@ def test_numpy_functions_imported_by_name(fn, make):
     assert zeros is np.zeros and array is np.array and eye is np.eye
 
 
+def resample_with_fill(t_new, t, x, fill):
+    return np.interp(t_new, t, x, left=fill, right=-fill), np.interp(t_new, t, x + 1j, left=fill)
+
+
+def test_interp_with_traced_fill_values():
+    """`np.interp(t_new, t, x, left=fill, right=-fill)` with the fill from the arguments (it
+    raised ConcretizationError)."""
+    check_like_numpy(resample_with_fill, {},
+                     lambda s, n: (np.linspace(-1, 2, 3 * n), np.linspace(0, 1, n),
+                                   _f(n, seed=s), 0.5 * s))
+
+
 COMPLEMENT = np.array([3, 2, 1, 0])  # module-level lookup tables, as bioinformatics code keeps
 SUBSTITUTION = np.array([[4, -1, -2, -2], [-1, 5, 0, -2], [-2, 0, 6, 1], [-2, -2, 1, 6]])
 

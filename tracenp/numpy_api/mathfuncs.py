@@ -344,8 +344,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         slope = np.true_divide(np.subtract(f1, f0), np.subtract(x1, x0))
         y = np.add(np.multiply(slope, np.subtract(x, x0)), f0)
         y = np.where(np.equal(x, xp[n - 1]), fp[n - 1], y)
-    lo = fp[0] if left is None else lax.cast(np.asarray(left), dtype)
-    hi = fp[n - 1] if right is None else lax.cast(np.asarray(right), dtype)
+    lo = fp[0] if left is None else lax.cast(lax.lift(left), dtype)  # traced fills too
+    hi = fp[n - 1] if right is None else lax.cast(lax.lift(right), dtype)
     y = np.where(np.less(x, xp[0]), lo, y)
     y = np.where(np.greater(x, xp[n - 1]), hi, y)
     if n == 1:  # NumPy's one-point loop compares only: a nan x gets fp[0]
