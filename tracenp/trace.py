@@ -324,14 +324,16 @@ def draws_from(value):
 
 
 @contextlib.contextmanager
-def _outer_generators(fn, roots: tuple = ()):
+def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
     """The generators `fn` can reach as module globals or closure variables (its own, and
     those of the user functions it can reach that way: `from helpers import dropout`, the
     function `grad` wraps), replaced while it is traced by stand-ins whose draws happen at
     each call (found again at each call, by name or cell). A draw from one it reaches only
     through an object or container (`self.rng`, `cfg["rng"]`) of those or of `roots`,
     (name, value) pairs of its arguments, is refused, as is a traced value left stored in
-    one (`history.append(loss)`; `held`)."""
+    one (`history.append(loss)`; `held`). `routes` maps the id of each NumPy function a trace
+    replaces in NumPy's namespaces to its replacement: a module global bound to one
+    (`from numpy import array, zeros`) is replaced as well."""
     swapped: list = []  # (namespace or cell, name, original)
     try:
         namespaces, cells, functions = _reachable(fn)
@@ -352,6 +354,9 @@ def _outer_generators(fn, roots: tuple = ()):
                     if random_draws.is_generator(value):
                         swapped.append((namespace, name, value))
                         namespace[name] = _Drawing(random_draws.Named(namespace, name), value)
+                    elif routes and id(value) in routes and routes[id(value)][0] is value:
+                        swapped.append((namespace, name, value))
+                        namespace[name] = routes[id(value)][1]
             for cell, name in cells:
                 value = cell.cell_contents
                 swapped.append((cell, name, value))
@@ -438,13 +443,18 @@ def _fixed_seed(seed) -> bool:
 def _routing_lists(func):
     """`func` while tracing: an argument that is a list holding tracers (`np.diag([1, 1, d])`,
     `np.mean([a, b])`) is invisible to NumPy's dispatch, which would convert the list and ask
-    for the tracers' values; such a call goes to tracenp's version of `func` instead."""
+    for the tracers' values, and so is a tracer NumPy's dispatcher leaves out (the indices of
+    `np.take(LUT, seq)`, `np.roll`'s shift, a reduction's `where=`); a call with either goes to
+    tracenp's version of `func`, as one NumPy dispatches does. An argument with a protocol of
+    its own (`x[mask]`, `x.flat`) is left to NumPy's dispatch, which asks it first."""
     from .numpy_api import dispatch_function
 
     def call(*args, **kwargs):
         items = (*args, *kwargs.values())
-        if any(isinstance(a, (list, tuple)) and lax.holds_tracer(a) for a in items) and \
-                not any(lax.is_tracer(a) for a in items):
+        if any(lax.is_tracer(a) or isinstance(a, (list, tuple)) and lax.holds_tracer(a)
+               for a in items) and not any(
+                not lax.is_tracer(a) and not isinstance(a, np.ndarray) and
+                hasattr(type(a), "__array_function__") for a in items):
             return dispatch_function(func, args, kwargs)
         return func(*args, **kwargs)
 
@@ -578,6 +588,7 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
         state = TraceState(fn_name, stabilize=outer if stabilize is None else stabilize)
         stack.append(state)
         saved: list = []  # (namespace, its entries before the trace)
+        routes: dict = {}  # id(NumPy's function): (it, what the trace puts in its place)
         random_modules: list = []
         try:  # a failure while patching still restores what was patched
             if len(stack) == 1:
@@ -585,12 +596,14 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
                 for namespace, wrappers in _ROUTES:  # one update each (344 setattrs: 0.2 ms)
                     saved.append((namespace, {n: namespace[n] for n in wrappers}))
                     namespace.update(wrappers)
+                routes = {id(before[n]): (before[n], wrappers[n])
+                          for (_, before), (_, wrappers) in zip(saved, _ROUTES) for n in wrappers}
                 numpy_saved = next(before for ns, before in saved if ns is vars(np))
                 shim = _NumpyForRandom({k: numpy_saved[k] for k in PATCHED})
                 random_modules = _random_modules()
                 for m in random_modules:
                     m.np = shim
-            with _outer_generators(fn, roots):
+            with _outer_generators(fn, roots, routes):
                 yield state
             _check_selections(state, stack)
         finally:

@@ -240,9 +240,10 @@ class Tracer:
     def __array__(self, dtype=None, copy=None):
         value = self._concrete("Converting a traced array to a NumPy array (which code "
                                "outside tracenp's reach does: a method of a NumPy array made "
-                               "outside the function, or a write into it, given a traced "
-                               "value, as `X.dot(w)` or `out[i] = w`, for which use `X @ w` or "
-                               "`np.dot(X, w)`, or pass `X`/`out` in as arguments; "
+                               "outside the function, indexing it or a write into it, given "
+                               "a traced value, as `X.dot(w)`, `TABLE[i]` or `out[i] = w`, for "
+                               "which use `X @ w`, `np.dot(X, w)` or `np.take(TABLE, i)`, or "
+                               "pass `X`/`TABLE`/`out` in as arguments; "
                                "`np.uint8(x)`, for which use `x.astype(np.uint8)`; `np.ma`; "
                                "other libraries)")
         return value if dtype is None else value.astype(dtype)

@@ -9,6 +9,7 @@ tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
 
 from __future__ import annotations
 
+import operator
 import sys
 import weakref
 
@@ -25,6 +26,7 @@ _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarra
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
 _np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
+_np_kaiser = np.kaiser
 
 
 def _const(value):
@@ -343,10 +345,12 @@ class _Concatenator:
             from .. import errors
 
             raise errors.unsupported("np.r_/np.c_ with a string directive and traced items")
-        parts = [_const(self._original[k]) if isinstance(k, slice) else k for k in items]
+        parts = [_const(self._original[k]) if isinstance(k, slice) else
+                 lax.lift(k) if isinstance(k, (list, tuple)) else k for k in items]
         dtype = np.result_type(*(p if type(p) in (bool, int, float, complex) else p.dtype
-                                 for p in parts))  # Python scalars are weak, as in NumPy
-        parts = [lax.cast(lax.lift(p), dtype) for p in parts]
+                                 for p in parts))  # Python scalars are weak, lists arrays
+        parts = [_const(_np_array(p, dtype)) if type(p) in (bool, int, float, complex) else
+                 lax.cast(lax.lift(p), dtype) for p in parts]  # NumPy's OverflowError for 1000
         if self._columns:
             parts = [lax.reshape(p, (-1, 1) if p.ndim == 1 else (1, 1)) if p.ndim < 2 else p
                      for p in parts]
@@ -456,6 +460,23 @@ def nditer(op, *args, **kwargs):
     return _np_nditer(op, *args, **kwargs)
 
 
+def kaiser(M, beta):
+    """`np.kaiser` of a traced `beta` (a window tuned by the data): NumPy's formula on `np.i0`;
+    of a known one, NumPy's window as a constant."""
+    if not _has_tracer([M, beta]):
+        return _const(_np_kaiser(M, beta))
+    from .mathfuncs import i0
+
+    M = int(M)  # a traced length raises ConcretizationError, naming static_argnames
+    beta = lax.lift(beta)  # NumPy puts it in an array with 0.0: float64 (complex128)
+    beta = lax.cast(beta, np.result_type(np.float64, beta.dtype))
+    if M == 1:
+        return _const(_np_ones(1))
+    n = lax.lift(_np_arange(0, M, dtype=np.float64))
+    alpha = (M - 1) / 2.0
+    return i0(beta * np.sqrt(1 - ((n - alpha) / alpha) ** 2.0)) / i0(beta)
+
+
 PATCHED = {
     name: _for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
@@ -472,7 +493,7 @@ PATCHED = {
         ("asanyarray", asanyarray, _np_asanyarray),
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
         ("asfortranarray", asfortranarray, _np_asfortranarray),
-        ("require", require, _np_require),
+        ("require", require, _np_require), ("kaiser", kaiser, _np_kaiser),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
@@ -508,6 +529,9 @@ def full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, **kw
 @implements(np.linspace)
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
     """`np.linspace` with traced endpoints, computed as NumPy does (start + i*step)."""
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"Number of samples, {num}, must be non-negative.")
     div = (num - 1) if endpoint else num
     dt = np.result_type(weak_or_dtype(start), weak_or_dtype(stop), float(num))
     start, stop = lax.lift(start), lax.lift(stop)
@@ -538,6 +562,30 @@ def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
     y = linspace(start, stop, num=num, endpoint=endpoint, axis=axis)
     r = np.power(base, y)
     return r if dtype is None else lax.cast(r, dtype)
+
+
+@implements(np.geomspace)
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """NumPy's `logspace` of the endpoints' logs, rotated so that `start` is positive real,
+    with the exact endpoints written back. The endpoints are arrays there, so a Python scalar
+    is not weak. NumPy raises on a zero endpoint; a traced one gives nan or inf instead."""
+    start, stop = lax.lift(start), lax.lift(stop)
+    if any(v.constant_value() is not None and np.any(v.constant_value() == 0)
+           for v in (start, stop)):
+        raise ValueError("Geometric sequence cannot include zero")
+    dt = np.result_type(start.dtype, stop.dtype, float(num), np.zeros((), dtype))
+    start, stop = lax.cast(start, dt), lax.cast(stop, dt)
+    out_sign = np.sign(start)
+    start, stop = start / out_sign, stop / out_sign
+    result = logspace(np.log10(start), np.log10(stop), num=num, endpoint=endpoint, dtype=dt)
+    if num > 0:
+        last = num > 1 and endpoint
+        parts = [np.expand_dims(start, 0), result[1:num - last]]
+        result = np.concatenate(parts + [np.expand_dims(stop, 0)] * last, axis=0)
+    result = result * out_sign
+    if axis != 0:
+        result = np.moveaxis(result, 0, axis)
+    return lax.cast(result, dt if dtype is None else np.dtype(dtype))
 
 
 def weak_or_dtype(v):

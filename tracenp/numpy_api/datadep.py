@@ -9,6 +9,8 @@ length `k` and is traced as a scatter-add.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from .. import errors, lax
@@ -149,10 +151,11 @@ def bincount(x, weights=None, minlength=0):
     known = _concrete(x, weights)
     if known is not None:
         return _constants(np.bincount(known[0], known[1], minlength))
+    _check_bincount(lax.lift(x), weights, minlength)
     lo, hi = value_bounds(lax.lift(x).node)
     if lo is not None and lo >= 0 and hi is not None and hi < minlength:
         return _bincount_of_bounded(x, weights, minlength)
-    if minlength > 0 and lax.lift(x).ndim == 1 and _checked_below(x, minlength):
+    if minlength > 0 and _checked_below(x, minlength):
         return _bincount_of_bounded(np.clip(x, 0, minlength - 1), weights, minlength)
     raise errors.data_dependent(
         "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
@@ -161,13 +164,31 @@ def bincount(x, weights=None, minlength=0):
         "np.digitize(x, bins), i % k)")
 
 
+def _check_bincount(x, weights, minlength) -> None:
+    """NumPy's errors of the arguments' dtypes and shapes, in NumPy's order: known while
+    tracing, they come before the refusal of a length the values decide."""
+    if x.dtype.kind not in "biu":
+        raise TypeError(f"Cannot cast array data from dtype('{x.dtype}') to dtype('int64') "
+                        "according to the rule 'safe'")
+    if x.ndim != 1:
+        raise ValueError("object too deep for desired array" if x.ndim else
+                         "object of too small depth for desired array")
+    if operator.index(minlength) < 0:
+        raise ValueError("'minlength' must not be negative")
+    if weights is not None:
+        weights = lax.lift(weights)
+        if weights.dtype.kind == "c":
+            raise TypeError(f"Cannot cast array data from dtype('{weights.dtype}') to "
+                            "dtype('float64') according to the rule 'safe'")
+        if weights.shape != x.shape:
+            raise ValueError("The weights and list don't have the same length.")
+
+
 def _checked_below(x, minlength: int) -> bool:
     """Checks, made when the function runs, that `x` is in `[0, minlength)`: a negative value
     raises NumPy's error, a larger one `DataDependentShapeError` (NumPy's result would be
     longer; `jit(fallback=True)` runs that call in NumPy). False inside `grad`'s trace."""
     x = lax.lift(x)
-    if x.dtype.kind not in "iub":
-        return False  # NumPy's casting error, from the path that refuses
     return lax.check(np.any(x < 0), "ValueError", "'list' argument must have no negative "
                      "elements") and lax.check(
         np.any(x >= minlength), "DataDependentShapeError",
@@ -182,18 +203,10 @@ def _bincount_of_bounded(x, weights, minlength: int):
     `value_range`): NumPy's length is `minlength`, known now, and the counts are one
     scatter-add (`np.add.at`)."""
     x = lax.lift(x)
-    if x.ndim != 1:
-        raise ValueError("object too deep for desired array")
     if weights is None or x.shape[0] == 0:  # NumPy: no values count in intp, weights or not
         out, inc = lax.lift(np.zeros(minlength, dtype=np.intp)), 1
     else:
-        weights = lax.lift(weights)
-        if weights.dtype.kind == "c":
-            raise TypeError(f"Cannot cast array data from dtype('{weights.dtype}') to "
-                            "dtype('float64') according to the rule 'safe'")
-        if weights.shape != x.shape:
-            raise ValueError("The weights and list don't have the same length.")
-        out, inc = lax.lift(np.zeros(minlength)), weights.astype(np.float64)
+        out, inc = lax.lift(np.zeros(minlength)), lax.lift(weights).astype(np.float64)
     np.add.at(out, x.astype(np.intp), inc)
     return out
 

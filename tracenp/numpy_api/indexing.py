@@ -40,6 +40,12 @@ def _is_advanced(k) -> bool:
     return False
 
 
+def _ellipsis_at(key) -> int:
+    """Where the Ellipsis is, found by identity: `list.index` compares with `==`, which of a
+    traced index array (`x[i, ...]`) is an array without a truth value."""
+    return next(j for j, k in enumerate(key) if k is Ellipsis)
+
+
 def _expand_key(key, ndim: int) -> list:
     """The key as a list with Ellipsis expanded; None entries kept."""
     if not isinstance(key, tuple):
@@ -66,7 +72,7 @@ def _expand_key(key, ndim: int) -> list:
                          f"but {consumed} were indexed")
     fill = [slice(None)] * (ndim - consumed)
     if n_ell:
-        i = key.index(Ellipsis)
+        i = _ellipsis_at(key)
         key = key[:i] + fill + key[i + 1:]
     else:
         key = key + fill
@@ -668,6 +674,9 @@ def setitem(x, key, value):
     check_scalar_conversion(x.dtype, value)
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
+        keys = _unmask_keys(keys)
+        if _selected_set(x, keys, value):
+            return
         mask = _nonzero_mask(x, keys)
         x._assign(_mask_set(x, [mask] + [slice(None)] * (x.ndim - mask.ndim), mask, value))
         return
@@ -695,8 +704,8 @@ def _inner_mask_view(x, key):
     if not isinstance(key, tuple) or any(k is None for k in key):
         return None
     at = [i for i, k in enumerate(key) if _traced_mask(k)]
-    if len(at) == 1 and Ellipsis in key[:at[0]]:  # x[..., m]: the dims the ellipsis covers
-        i, mask = key.index(Ellipsis), key[at[0]]
+    if len(at) == 1 and any(k is Ellipsis for k in key[:at[0]]):  # x[..., m]: the dims it covers
+        i, mask = _ellipsis_at(key), key[at[0]]
         fill = x.ndim - (len(key) - 1) - (mask.ndim - 1)
         key = key[:i] + (slice(None),) * fill + key[i + 1:]
         at = [at[0] + fill - 1]
@@ -778,11 +787,60 @@ def _nonzero_mask(x, keys):
                and np.array_equal(k.values.constant_value(), g) for k, g in zip(lead, grids)]
     if mask is None or not all(is_grid) or len(lead) != mask.ndim or \
             x.shape[:mask.ndim] != mask.shape or \
-            any(not (k is Ellipsis or k == slice(None)) for k in rest):
+            any(not (k is Ellipsis or isinstance(k, slice) and k == slice(None)) for k in rest):
         raise errors.data_dependent(
             "Assignment through indices selected by a traced mask other than x[np.nonzero(m)] "
             "= v over x's leading axes", "x[m] = v, or x = np.where(m, v, x)")
     return mask
+
+
+def _unmask_keys(keys: tuple) -> tuple:
+    """`x[m, j[m]]`: NumPy reads the traced mask `m` beside selections by it as
+    `np.nonzero(m)`, the selections of the index grids by `m`."""
+    mask = next(k.mask for k in keys if isinstance(k, MaskedSelection))
+    out = []
+    for k in keys:
+        if lax.is_tracer(k) and k.dtype == np.bool_ and k.node is mask.node and k.ndim:
+            out += [MaskedSelection(lax.lift(g), mask) for g in np.indices(mask.shape)]
+        else:
+            out.append(k)
+    return tuple(out)
+
+
+def _selected_set(x, keys: tuple, value) -> bool:
+    """`x[i[m], j[m]] = v` (`oh[idx, seq[idx]] = 1` with `idx = np.nonzero(valid)[0]`): integer
+    index arrays selected by one traced mask lead the key, `v` a scalar or a selection by
+    the same mask. Each element takes the value of the last selected index naming it, as
+    NumPy's assignment does, found by `np.maximum.at` of the indices' positions. False for
+    other keys, and for the mask's own index grids (`x[np.nonzero(m)] = v`, a `where`)."""
+    lead = 0
+    while lead < len(keys) and isinstance(keys[lead], MaskedSelection):
+        lead += 1
+    mask = keys[0].mask
+    rest = keys[lead:]
+    same = isinstance(value, MaskedSelection) and value.mask.node is mask.node
+    if not lead or lead > x.ndim or any(isinstance(k, MaskedSelection) or not (
+            isinstance(k, slice) and k == slice(None) or k is Ellipsis) for k in rest) or any(
+            k.mask.node is not mask.node or k.values.shape != mask.shape or
+            k.dtype.kind not in "iu" for k in keys[:lead]) or \
+            not (same or np.ndim(value) == 0 and not isinstance(value, MaskedSelection)) or \
+            all(np.array_equal(k.values.constant_value(), g)
+                for k, g in zip(keys, np.indices(mask.shape))) and lead == mask.ndim:
+        return False
+    if mask.size == 0:
+        return True
+    tail = x.shape[lead:]
+    v = value.values if same else value
+    v = np.broadcast_to(lax.cast(lax.lift(v), x.dtype), mask.shape + tail)
+    order = lax.lift(np.arange(mask.size).reshape(mask.shape))
+    zero = lax.lift(np.zeros((), keys[0].dtype))
+    winner = lax.lift(np.full(x.shape[:lead], -1, np.intp))
+    scatter_update(winner, tuple(np.where(mask, k.values, zero) for k in keys[:lead]),
+                   np.where(mask, order, lax.lift(np.asarray(-1))), "maximum")
+    got = np.reshape(v, (mask.size,) + tail)[np.maximum(winner, 0)]
+    hit = lax.reshape(winner >= 0, winner.shape + (1,) * len(tail))
+    x._assign(np.where(hit, got, x))
+    return True
 
 
 def _mask_set(x, ekey, mask, value):

@@ -90,17 +90,23 @@ class MaskedSelection:
 
     def __getitem__(self, key):
         """`x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
-        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy; a
-        selection of the selection by a mask made from it selects by both masks."""
+        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy; so is
+        one integer array among them (`x[mask][:, [0, 3, 1]]`, a permutation of the columns:
+        the only advanced index stays in place). A selection of the selection by a mask made
+        from it selects by both masks."""
         if isinstance(key, MaskedSelection) and self._same(key) and key.dtype == np.bool_ \
                 and key.values.shape == self.mask.shape:  # d = x[ok]; d[np.abs(d) < 3]
             return MaskedSelection(self.values, np.logical_and(self.mask, key.values))
         key = key if isinstance(key, tuple) else (key,)
         rest = key[1:]
         whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
-        if not whole or len(rest) > self.ndim - 1 or not all(
+        arrays = [k for k in rest if isinstance(k, (list, np.ndarray)) or lax.is_tracer(k)]
+        if not whole or len(rest) > self.ndim - 1 or len(arrays) > 1 or not all(
                 isinstance(k, slice) or (isinstance(k, (int, np.integer)) and
-                                         not isinstance(k, (bool, np.bool_))) for k in rest):
+                                         not isinstance(k, (bool, np.bool_))) or
+                (any(k is a for a in arrays) and
+                 (k.dtype if lax.is_tracer(k) else np.asarray(k).dtype).kind in "iu")
+                for k in rest):
             self._refuse("Indexing")
         lead = (Ellipsis,) if key[0] is Ellipsis else (slice(None),) * self.mask.ndim
         return MaskedSelection(self.values[lead + rest], self.mask)

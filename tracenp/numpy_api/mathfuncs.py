@@ -12,6 +12,7 @@ import builtins
 import math
 
 import numpy as np
+from numpy.lib._function_base_impl import _i0A as _I0A, _i0B as _I0B  # NumPy's own
 
 from .. import errors, lax
 from ..shapes import normalize_axes
@@ -157,6 +158,26 @@ def sinc(x):
     eps = np.finfo(x.dtype).eps if x.dtype.kind == "f" else 1e-20
     y = np.where(np.not_equal(x, 0), x, lax.cast(np.asarray(eps), x.dtype))
     return np.true_divide(np.sin(y), y)
+
+
+@implements(np.i0)
+def i0(x):
+    """NumPy's Chebyshev expansions on [0, 8] and (8, inf) (Clenshaw's), each branch computed
+    everywhere and the one of each element kept."""
+    x = lax.lift(x)
+    if x.dtype.kind == "c":
+        raise TypeError("i0 not supported for complex values")
+    x = np.abs(x if x.dtype.kind == "f" else lax.cast(x, np.float64))
+
+    def chbevl(t, coefficients):
+        b0, b1, b2 = coefficients[0], 0.0, 0.0
+        for c in coefficients[1:]:
+            b0, b1, b2 = t * b0 - b1 + c, b0, b1
+        return 0.5 * (b0 - b2)
+
+    low = np.exp(x) * chbevl(x / 2.0 - 2, _I0A)
+    high = np.exp(x) * chbevl(32.0 / x - 2.0, _I0B) / np.sqrt(x)
+    return np.where(x <= 8.0, low, high)
 
 
 @implements(np.polyval)
@@ -323,8 +344,8 @@ def interp(x, xp, fp, left=None, right=None, period=None):
         slope = np.true_divide(np.subtract(f1, f0), np.subtract(x1, x0))
         y = np.add(np.multiply(slope, np.subtract(x, x0)), f0)
         y = np.where(np.equal(x, xp[n - 1]), fp[n - 1], y)
-    lo = fp[0] if left is None else lax.cast(np.asarray(left), dtype)
-    hi = fp[n - 1] if right is None else lax.cast(np.asarray(right), dtype)
+    lo = fp[0] if left is None else lax.cast(lax.lift(left), dtype)  # traced fills too
+    hi = fp[n - 1] if right is None else lax.cast(lax.lift(right), dtype)
     y = np.where(np.less(x, xp[0]), lo, y)
     y = np.where(np.greater(x, xp[n - 1]), hi, y)
     if n == 1:  # NumPy's one-point loop compares only: a nan x gets fp[0]

@@ -445,6 +445,16 @@ def roll(a, shift, axis=None):
     a = _t(a)
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
+    if lax.is_tracer(shift) and shift.constant_value() is None and shift.ndim == 0 and \
+            not isinstance(axis, (tuple, list)):  # np.roll(y, -np.argmax(xcorr)): a gather
+        ax = normalize_axis(axis, a.ndim)
+        if shift.dtype.kind == "c":  # NumPy takes int() of it: the real part, truncated
+            shift = np.real(shift)
+        n = a.shape[ax]
+        if n == 0:
+            return np.copy(a)
+        i = lax.lift(np.arange(n))
+        return np.take(a, np.mod(i - lax.cast(shift, np.intp), n), axis=ax)
     if isinstance(axis, (tuple, list)) or np.ndim(shift):  # NumPy broadcasts them together
         shifts, axes = (v.ravel().tolist() for v in np.broadcast_arrays(np.asarray(shift),
                                                                         np.asarray(axis)))
@@ -481,20 +491,24 @@ def pad(array, pad_width, mode="constant", **kwargs):
     if a.ndim == 0:  # NumPy pads no axis: a copy
         return np.copy(a)
     if mode == "constant":
-        cv = np.broadcast_to(np.asarray(kwargs.get("constant_values", 0)), (a.ndim, 2))
-        if (cv == cv.flat[0]).all():
-            return lax.pad(a, widths, cv.flat[0])
+        cv = kwargs.get("constant_values", 0)
+        traced = lax.is_tracer(cv) or isinstance(cv, (list, tuple)) and lax.holds_tracer(cv)
+        if traced:  # a boundary value from the arguments: NumPy assigns it, casting unsafely
+            cv = lax.broadcast_to(lax.cast(lax.lift(cv), a.dtype), (a.ndim, 2))
+        else:
+            cv = np.broadcast_to(np.asarray(cv), (a.ndim, 2))
+            if (cv == cv.flat[0]).all():
+                return lax.pad(a, widths, cv.flat[0])
         for ax, (lo, hi) in enumerate(widths):
             parts = []
-            if lo:
-                shp = list(a.shape)
-                shp[ax] = lo
-                parts.append(lax.lift(np.full(shp, cv[ax][0], dtype=a.dtype)))
-            parts.append(a)
-            if hi:
-                shp = list(a.shape)
-                shp[ax] = hi
-                parts.append(lax.lift(np.full(shp, cv[ax][1], dtype=a.dtype)))
+            for side, width in ((0, lo), (1, hi)):
+                if width:
+                    shp = list(a.shape)
+                    shp[ax] = width
+                    parts.append(lax.broadcast_to(cv[ax, side], tuple(shp)) if traced else
+                                 lax.lift(np.full(shp, cv[ax][side], dtype=a.dtype)))
+                if side == 0:
+                    parts.append(a)
             a = lax.concat(parts, ax)
         return a
     if callable(mode):
@@ -873,10 +887,20 @@ def append(arr, values, axis=None):
 
 @implements(np.delete)
 def delete(arr, obj, axis=None):
-    """`np.delete` at concrete positions: a gather of the kept ones."""
+    """`np.delete` at concrete positions: a gather of the kept ones. At one traced position
+    (UPGMA's merged row, `np.delete(D, j, axis=0)`) the length is known: the gather skips it."""
     a = _t(arr)
     if axis is None:
         a, axis = np.ravel(a), 0
+    if lax.is_tracer(obj) and obj.constant_value() is None and obj.ndim == 0 and \
+            obj.dtype.kind in "iu":
+        axis = normalize_axis(axis, a.ndim)
+        n = a.shape[axis]
+        if n == 0:
+            raise IndexError(f"index is out of bounds for axis {axis} with size 0")
+        at = np.where(obj < 0, obj + n, obj)
+        kept = lax.lift(np.arange(n - 1))
+        return np.take(a, kept + (kept >= at), axis=axis)
     if not isinstance(obj, slice):
         known = _known(obj, "np.delete at traced positions")
         empty = known.size == 0 and not isinstance(obj, np.ndarray) and not lax.is_tracer(obj)
