@@ -1151,6 +1151,7 @@ def _colley(s, n):
 
 
 CORPUS = {
+    "bincount_wins": (bincount_wins, {"n": 6}, lambda s, k: (_i(6, 2 * k, seed=s),)),  # checked
     "lj_energy_forces": (lj_energy_forces, {}, lambda s, n: (_lattice(n + 2, s), 4.0)),
     "lj_triu_energy": (lj_triu_energy, {}, lambda s, n: (_lattice(n + 2, s), 4.0)),
     "velocity_verlet": (velocity_verlet, {}, lambda s, n: (_lattice(n + 2, s),
@@ -1274,8 +1275,6 @@ REFUSED = {
                          lambda s: (_i(5, 8, seed=s).astype(float),)),
     "dense_rank_unique": (tracenp.errors.DataDependentShapeError, dense_rank_unique,
                           lambda s: (_i(5, 8, seed=s),)),
-    "bincount_wins": (tracenp.errors.DataDependentShapeError, lambda w: bincount_wins(w, 6),
-                      lambda s: (_i(6, 8, seed=s),)),
     "stochastic_sir": (tracenp.errors.UnsupportedFunctionError, stochastic_sir,
                        lambda s: (990 + s, 10, 0.3, 0.1)),
 }

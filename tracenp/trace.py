@@ -337,9 +337,11 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
     swapped: list = []  # (namespace or cell, name, original)
     try:
         namespaces, cells, functions = _reachable(fn)
+        # a module's dunder names are its machinery (`__builtins__`, a dict in an imported
+        # module; `__warningregistry__`, which a warning while tracing changes), not state
         holders = [*roots, *((name, value) for namespace in namespaces
                              for name, value in list(namespace.items())
-                             if name != "__builtins__"),  # an imported module's is a dict
+                             if not name.startswith("__")),
                    *((name, cell.cell_contents) for f in functions
                      for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
                      if _bound(cell))]

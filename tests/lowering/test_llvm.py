@@ -57,7 +57,8 @@ def test_completeness_lists_lowered_and_fallback_ops():
                          Op.GATHER, Op.SCATTER, Op.SLICE_SET, Op.MATMUL, Op.EINSUM,
                          Op.SORT, Op.ARGSORT, Op.LINALG, Op.POWER, Op.FLOAT_POWER,
                          Op.PARTITION, Op.ARGPARTITION, Op.FFT,
-                         Op.DRAW}  # NumPy's generator draws, at each call
+                         Op.DRAW,  # NumPy's generator draws, at each call
+                         Op.CHECK}  # raises NumPy's error from Python, after its flag
     assert fallback - expected_fallback == set(), "new fallback ops: say so here"
     assert lowered | fallback == {op for op, d in OPS.items() if d.kind != "leaf"}
 
