@@ -33,6 +33,7 @@ _lock = threading.RLock()
 _state = threading.local()
 _np_random = np.random
 _ROUTES: list = []  # (namespace's __dict__, {name: wrapper}) a trace installs; prepare()
+_ROUTED: dict = {}  # id(NumPy's function): (it, its wrapper), made with _ROUTES
 
 
 class _RandomGuard:
@@ -519,6 +520,8 @@ def prepare() -> None:
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
         _ROUTES.extend((vars(m), wrappers) for m, wrappers in by_module.items())
+        _ROUTED.update((id(ns[n]), (ns[n], w)) for ns, wrappers in _ROUTES
+                       for n, w in wrappers.items())
 
 
 def _random_modules() -> list:
@@ -598,8 +601,7 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
                 for namespace, wrappers in _ROUTES:  # one update each (344 setattrs: 0.2 ms)
                     saved.append((namespace, {n: namespace[n] for n in wrappers}))
                     namespace.update(wrappers)
-                routes = {id(before[n]): (before[n], wrappers[n])
-                          for (_, before), (_, wrappers) in zip(saved, _ROUTES) for n in wrappers}
+                routes = _ROUTED
                 numpy_saved = next(before for ns, before in saved if ns is vars(np))
                 shim = _NumpyForRandom({k: numpy_saved[k] for k in PATCHED})
                 random_modules = _random_modules()
