@@ -44,13 +44,14 @@ def _in_user_code(f) -> bool:
 
 def where_in_user_code() -> str:
     f = user_frame()
-    if f is None:
-        return ""
-    line = linecache.getline(f.f_code.co_filename, f.f_lineno).strip()
-    text = f"\n  in {f.f_code.co_name}, {f.f_code.co_filename}:{f.f_lineno}"
-    if line:
-        text += f"\n    {line}"
-    return text
+    return "" if f is None else _where(f, f.f_lineno)
+
+
+def _where(f, lineno: int) -> str:
+    """The lines of a message naming a frame's function, file and line, and its source."""
+    line = linecache.getline(f.f_code.co_filename, lineno).strip()
+    text = f"\n  in {f.f_code.co_name}, {f.f_code.co_filename}:{lineno}"
+    return text + f"\n    {line}" if line else text
 
 
 def tracing_context() -> str:
@@ -77,18 +78,12 @@ def refused_by_python(e: TypeError) -> ConcretizationError:
     """Python's own `TypeError` for a traced value where it needs a number (`"%d" % x`:
     CPython asks for `int(x)`, and turns the `ConcretizationError` raised there into its own
     message), as the named error, at the user's line in the traceback."""
-    frame = None
-    tb = e.__traceback__
-    while tb is not None:
-        if _in_user_code(tb.tb_frame):
-            frame = tb.tb_frame, tb.tb_lineno
-        tb = tb.tb_next
     where = ""
-    if frame is not None:
-        f, lineno = frame
-        line = linecache.getline(f.f_code.co_filename, lineno).strip()
-        where = f"\n  in {f.f_code.co_name}, {f.f_code.co_filename}:{lineno}" + (
-            f"\n    {line}" if line else "")
+    tb = e.__traceback__
+    while tb is not None:  # the innermost user frame of the traceback
+        if _in_user_code(tb.tb_frame):
+            where = _where(tb.tb_frame, tb.tb_lineno)
+        tb = tb.tb_next
     return ConcretizationError(
         f"Python refused a traced value ({e}){tracing_context()}.{where}\n"
         "It needs a concrete number, which exists only when the compiled function runs. "

@@ -593,7 +593,6 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
         state = TraceState(fn_name, stabilize=outer if stabilize is None else stabilize)
         stack.append(state)
         saved: list = []  # (namespace, its entries before the trace)
-        routes: dict = {}  # id(NumPy's function): (it, what the trace puts in its place)
         random_modules: list = []
         try:  # a failure while patching still restores what was patched
             if len(stack) == 1:
@@ -601,13 +600,12 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
                 for namespace, wrappers in _ROUTES:  # one update each (344 setattrs: 0.2 ms)
                     saved.append((namespace, {n: namespace[n] for n in wrappers}))
                     namespace.update(wrappers)
-                routes = _ROUTED
                 numpy_saved = next(before for ns, before in saved if ns is vars(np))
                 shim = _NumpyForRandom({k: numpy_saved[k] for k in PATCHED})
                 random_modules = _random_modules()
                 for m in random_modules:
                     m.np = shim
-            with _outer_generators(fn, roots, routes):
+            with _outer_generators(fn, roots, _ROUTED if len(stack) == 1 else None):
                 yield state
             _check_selections(state, stack)
         finally:

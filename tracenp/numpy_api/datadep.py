@@ -151,8 +151,9 @@ def bincount(x, weights=None, minlength=0):
     known = _concrete(x, weights)
     if known is not None:
         return _constants(np.bincount(known[0], known[1], minlength))
-    _check_bincount(lax.lift(x), weights, minlength)
-    lo, hi = value_bounds(lax.lift(x).node)
+    x = lax.lift(x)
+    _check_bincount(x, weights, minlength)
+    lo, hi = value_bounds(x.node)
     if lo is not None and lo >= 0 and hi is not None and hi < minlength:
         return _bincount_of_bounded(x, weights, minlength)
     if minlength > 0 and _checked_below(x, minlength):
@@ -188,7 +189,6 @@ def _checked_below(x, minlength: int) -> bool:
     """Checks, made when the function runs, that `x` is in `[0, minlength)`: a negative value
     raises NumPy's error, a larger one `DataDependentShapeError` (NumPy's result would be
     longer; `jit(fallback=True)` runs that call in NumPy). False inside `grad`'s trace."""
-    x = lax.lift(x)
     return lax.check(np.any(x < 0), "ValueError", "'list' argument must have no negative "
                      "elements") and lax.check(
         np.any(x >= minlength), "DataDependentShapeError",

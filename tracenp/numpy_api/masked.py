@@ -252,13 +252,13 @@ def _extremum(func, name):
             info = np.iinfo(sel.dtype) if sel.dtype.kind != "b" else None
             fill = (info.min if name == "max" else info.max) if info else name == "min"
         res = func(sel.values, axis=axes, where=where, initial=fill)
-        empty = np.logical_not(np.any(sel.mask))
-        if not sel.nonempty and not lax.check(  # np.unique(x, return_counts=True)[1] never is
-                empty, "ValueError",
-                f"zero-size array to reduction operation {_UFUNC[name]} which has no identity"):
-            if sel.dtype.kind != "f":  # inside `grad`'s trace: no check, and no nan either
-                sel._refuse(f"np.{name} of an integer selection inside a gradient")
-            res = np.where(empty, lax.lift(np.asarray(np.nan, res.dtype)), res)
+        if not sel.nonempty:  # np.unique(x, return_counts=True)[1] never is empty
+            empty = np.logical_not(np.any(sel.mask))
+            if not lax.check(empty, "ValueError", f"zero-size array to reduction operation "
+                             f"{_UFUNC[name]} which has no identity"):
+                if sel.dtype.kind != "f":  # inside `grad`'s trace: no check, and no nan either
+                    sel._refuse(f"np.{name} of an integer selection inside a gradient")
+                res = np.where(empty, lax.lift(np.asarray(np.nan, res.dtype)), res)
         return sel._keep(res, axis, keepdims)
 
     return reduce
