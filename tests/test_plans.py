@@ -84,7 +84,7 @@ def test_bad_records_are_misses(cache, record):
 def test_plan_whose_kernel_is_gone_is_a_miss(cache, monkeypatch):
     g = _graph()
     compile_graph(g)
-    plan_path = disk_cache._path(plans._key(g, True).encode())
+    plan_path = disk_cache.directory() / disk_cache._name(plans._key(g, True).encode())
     for p in cache.glob("*.o"):
         if p != plan_path:
             p.unlink()

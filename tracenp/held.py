@@ -1,15 +1,21 @@
 """What a traced function reaches through an object or a container.
 
 Its globals, closure variables and arguments are seen by tracing; what they hold one
-attribute or item further is not, and two things there would go silently wrong:
+attribute or item further is not, and three things there would go silently wrong:
 
 - a generator: `self.rng.random()` or `cfg["rng"].normal()` calls the real generator while
   the function is traced; a scalar draw creates no array, so nothing sees it, and its number
-  would be frozen into the compiled function. Those generators are found before the trace,
-  and a trace that advanced one of them is refused (its state is put back first);
+  would be frozen into the compiled function;
 - a traced value stored there (`history.append(loss)` on a global list): the container would
-  keep a tracer after the call, and later calls, which run compiled code, would add nothing.
-  A trace that leaves one is refused (tracers appended to a list are taken out again).
+  keep a tracer after the call, and later calls, which run compiled code, would add nothing;
+- a Python number changed there (`CFG["t"] += 1`, `counter.n += 1`): the change happens
+  once, while tracing, and the compiled calls would all see its first value.
+
+A trace that did one of these is refused, and what it changed is put back first, so that
+`fallback=True` runs on the values the call started with. Each holder is copied once as the
+trace starts (a shallow copy, in C), and when it ends only the items that are no longer the
+same objects are looked at: a trace pays one pass over what its globals hold, not a walk of
+them before and after.
 """
 
 from __future__ import annotations
@@ -17,47 +23,83 @@ from __future__ import annotations
 import contextlib
 import pickle
 import types
-from typing import Iterable
 
 import numpy as np
 
-from .random_draws import is_generator
+from .random_draws import GENERATOR_TYPES
 
 _OPAQUE = frozenset({types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType,
                      types.MethodType, types.NoneType, str, bytes, int, float, complex, bool,
-                     np.ndarray})  # types of values that hold no generator (by exact type:
-# one set lookup each, for the hundreds of globals of a user's module)
-_MAX_ITEMS = 256  # a long list or dict is data, not where a model keeps its generator
-_NESTED_TAIL = 8  # items looked at at the end of a list an object holds (`self.history`)
+                     np.ndarray})  # types of values that hold nothing a trace could change
+# (by exact type: one set lookup each, for the hundreds of globals of a user's module)
+_MAX_ITEMS = 256  # a long dict or tuple is data, not where a model keeps its state; of a
+# list, the last this many items are watched (appends go at the end, of any length)
+_NESTED_TAIL = 8  # items watched at the end of a list a holder holds (`self.history`)
+_NUMBERS = (int, float, complex, np.generic)
+_MISSING = object()
 
 
-def _children(holder, tail: int = _MAX_ITEMS) -> tuple[str, list]:
-    """(how a child's key is written, [(key, child)]) of the items or attributes of
-    `holder`; of a list, its last `tail` items (appends go at the end, of any length)."""
+class _Holder:
+    """One holder as the trace started: its live items (a list, a dict, an object's
+    `__dict__`, a tuple), their copy (of a list, from `start` on), and the lists it holds
+    with their lengths and last items."""
+
+    __slots__ = ("key_text", "live", "copy", "start", "lists")
+
+    def __init__(self, key_text: str, live, copy, start: int = 0):
+        self.key_text, self.live, self.copy, self.start = key_text, live, copy, start
+        self.lists: list = []  # (where, list, length, last items)
+
+    def items(self):
+        """(key, value) of the copy."""
+        if isinstance(self.copy, dict):
+            return self.copy.items()
+        return enumerate(self.copy, self.start)
+
+    def replaced(self):
+        """(key, value then, value now) of the items that are no longer the same object."""
+        live, copy = self.live, self.copy
+        if isinstance(live, tuple):
+            return []
+        if isinstance(live, dict):
+            return [(k, copy.get(k, _MISSING), v) for k, v in live.items()
+                    if copy.get(k, _MISSING) is not v]
+        now = live[self.start:]
+        return [(self.start + i, copy[i] if i < len(copy) else _MISSING, v)
+                for i, v in enumerate(now) if i >= len(copy) or copy[i] is not v]
+
+    def put_back(self) -> None:
+        """The holder and the lists in it as the trace started."""
+        if isinstance(self.live, dict):
+            self.live.clear()
+            self.live.update(self.copy)
+        elif isinstance(self.live, list):
+            self.live[self.start:] = self.copy
+        for _, lst, n, tail in self.lists:
+            del lst[n:]
+            lst[n - len(tail):] = tail
+
+
+def _open(name: str, holder) -> _Holder | None:
+    """The `_Holder` of a value with items a trace could change or draw from, or None."""
+    if type(holder) in _OPAQUE or isinstance(holder, GENERATOR_TYPES):
+        return None
     if isinstance(holder, list):
-        return "[{}]", list(enumerate(holder))[-tail:]
-    if isinstance(holder, dict):
-        return "[{!r}]", list(holder.items()) if len(holder) <= _MAX_ITEMS else []
-    if isinstance(holder, tuple):
-        return "[{}]", list(enumerate(holder)) if len(holder) <= _MAX_ITEMS else []
+        start = max(len(holder) - _MAX_ITEMS, 0)
+        return _Holder(name + "[{}]", holder, holder[start:], start)
+    if isinstance(holder, (dict, tuple)):
+        if len(holder) > _MAX_ITEMS:
+            return None
+        if isinstance(holder, tuple):
+            return _Holder(name + "[{}]", holder, holder)
+        return _Holder(name + "[{!r}]", holder, dict(holder))
     try:
-        return ".{}", list(vars(holder).items())
+        items = vars(holder)
     except TypeError:  # no __dict__ (a builtin, a slotted class)
-        return "", []
-
-
-def held(roots: Iterable[tuple[str, object]]) -> list[tuple[str, object]]:
-    """(where, generator) of the generators one level inside `roots`, (name, value) pairs."""
-    found, seen = [], set()
-    for name, root in roots:
-        if type(root) in _OPAQUE or is_generator(root):
-            continue
-        key_text, children = _children(root)
-        for key, value in children:
-            if is_generator(value) and id(value) not in seen:
-                seen.add(id(value))
-                found.append((name + key_text.format(key), value))
-    return found
+        return None
+    if type(items) is not dict:  # a class's mappingproxy
+        return None
+    return _Holder(name + ".{}", items, dict(items))
 
 
 def _state(g) -> dict:
@@ -83,128 +125,82 @@ def _same(a: dict, b: dict) -> bool:
     return pickle.dumps(a) == pickle.dumps(b)
 
 
-@contextlib.contextmanager
-def refuse_frozen_draws(roots: Iterable[tuple[str, object]]):
-    """Raise `RandomInTraceError` after a trace that drew from a generator of `roots`."""
-    before = [(where, g, _state(g)) for where, g in held(roots)]
-    yield
-    drawn = [(where, g, s) for where, g, s in before if not _same(_state(g), s)]
-    if drawn:
-        from .errors import random_in_trace
-
-        for _, g, s in drawn:
-            _restore(g, s)
-        names = ", ".join(f"`{where}`" for where, _, _ in drawn)
-        raise random_in_trace(f"A draw from the generator {names}, which the jitted function "
-                              "reaches through an object or a container,")
-
-
-def _stored_tracers(roots: list) -> list[tuple[str, object, object]]:
-    """(where, holder, tracer) of the traced values one level inside `roots`, or in a list one
-    level inside them (`self.history`)."""
-    from .tracer import Tracer
-
-    found: list = []
-
-    def check(name: str, holder, depth: int) -> None:
-        if type(holder) in _OPAQUE or is_generator(holder):
-            return
-        key_text, kids = _children(holder, _MAX_ITEMS if depth else _NESTED_TAIL)
-        for key, value in kids:
-            if isinstance(value, Tracer):
-                found.append((name + key_text.format(key), holder, value))
-            elif depth and isinstance(value, list) and not isinstance(holder, list):
-                check(name + key_text.format(key), value, depth - 1)
-
-    for name, root in roots:
-        check(name, root, 1)
-    return found
-
-
-def _contents(holder) -> dict | list | None:
-    """A shallow copy of a dict's items, a list's or an object's attributes, to put back after
-    a trace refused for what it stored there (a tracer, a changed `state["t"]`)."""
-    if type(holder) in _OPAQUE or isinstance(holder, tuple) or is_generator(holder):
-        return None
-    try:
-        if isinstance(holder, (dict, list)):
-            return (dict if isinstance(holder, dict) else list)(holder) \
-                if len(holder) <= _MAX_ITEMS else None
-        items = vars(holder)
-        return dict(items) if type(items) is dict else None  # not a class's mappingproxy
-    except Exception:  # no __dict__, or a container that cannot be read as one
-        return None
-
-
-@contextlib.contextmanager
-def refuse_escaped_tracers(roots: list):
-    """Raise `UnsupportedFunctionError` after a trace that stored a traced value where it
-    outlives the call, once the tracers it appended to a list are taken back out and a dict or
-    object it stored one in is put back as it was, so that `fallback=True` runs on NumPy's
-    values (one left by an earlier trace does not refuse later ones)."""
-    from .tracer import Tracer
-
-    before = {id(t) for _, _, t in _stored_tracers(roots)}
-    contents = {id(root): _contents(root) for _, root in roots}
-    yield
-    new = [(where, holder) for where, holder, t in _stored_tracers(roots) if id(t) not in before]
-    if not new:
-        _refuse_changed_numbers(roots, contents)
-        return
-    for _, holder in new:
-        if isinstance(holder, list):
-            holder[:] = [v for v in holder if not isinstance(v, Tracer) or id(v) in before]
-        elif contents.get(id(holder)) is not None:  # as before the trace, for fallback=True
-            items = holder if isinstance(holder, dict) else vars(holder)
-            items.clear()
-            items.update(contents[id(holder)])
-    from .errors import unsupported
-
-    raise unsupported(f"storing a traced value in {', '.join(w for w, _ in new[:3])}, which "
-                      "outlives the call (it would keep the tracer, and compiled calls would "
-                      "not store theirs; return the value instead)")
-
-
-_NUMBERS = (int, float, complex, np.generic)
-
-
-def _refuse_changed_numbers(roots: list, contents: dict) -> None:
-    """Raise `UnsupportedFunctionError` after a trace that changed a Python number one level
-    inside `roots` (`CFG["t"] += 1`, `counter.n += 1`): the change happens once, while
-    tracing, and the compiled calls would all see its first value. The holder is put back."""
-    changed = []
-    for name, root in roots:
-        old = contents.get(id(root))
-        if not old:
-            continue
-        if isinstance(root, list):
-            items, pairs = root, list(enumerate(old))[:len(root)]
-        else:
-            items = root if isinstance(root, dict) else vars(root)
-            pairs = [(k, v) for k, v in old.items() if k in items]
-        keys = [k for k, v in pairs if isinstance(v, _NUMBERS)
-                and not (isinstance(k, str) and k.startswith("__"))
-                and isinstance(items[k], _NUMBERS) and items[k] is not v
-                and not _equal(items[k], v)]
-        if keys:
-            text = ".{}" if not isinstance(root, (dict, list)) else "[{!r}]"
-            changed.append(name + text.format(keys[0]))
-            if isinstance(root, list):
-                root[:] = old
-            else:
-                items.clear()
-                items.update(old)
-    if changed:
-        from .errors import unsupported
-
-        raise unsupported(f"changing the Python number {', '.join(changed[:3])}, which "
-                          "outlives the call (the change would happen once, while tracing; "
-                          "pass the number in and return the new one, or make the function a "
-                          "method that keeps it on self)")
-
-
 def _equal(a, b) -> bool:
     try:
         return bool(a == b)
     except Exception:  # a NumPy scalar compared with something that refuses
         return False
+
+
+@contextlib.contextmanager
+def refuse_outliving_effects(roots: list):
+    """Raise after a trace that drew from a generator one level inside `roots`, (name,
+    value) pairs (`RandomInTraceError`), or stored a traced value or changed a Python number
+    there (`UnsupportedFunctionError`); what it changed is put back first."""
+    holders, generators, seen = [], [], set()
+    for name, root in roots:
+        h = _open(name, root)
+        if h is None:
+            continue
+        holders.append(h)
+        nests = not isinstance(h.live, list)
+        for key, value in h.items():
+            if type(value) in _OPAQUE:
+                continue
+            if isinstance(value, GENERATOR_TYPES):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    generators.append((h.key_text.format(key), value, _state(value)))
+            elif nests and isinstance(value, list):
+                h.lists.append((h.key_text.format(key), value, len(value),
+                                value[-_NESTED_TAIL:]))
+    yield
+    drawn = [(where, g, s) for where, g, s in generators if not _same(_state(g), s)]
+    for _, g, s in drawn:
+        _restore(g, s)
+    stored, changed = _stored_and_changed(holders)
+    if drawn:
+        from .errors import random_in_trace
+
+        names = ", ".join(f"`{where}`" for where, _, _ in drawn)
+        raise random_in_trace(f"A draw from the generator {names}, which the jitted function "
+                              "reaches through an object or a container,")
+    from .errors import unsupported
+
+    if stored:
+        raise unsupported(f"storing a traced value in {', '.join(stored[:3])}, which "
+                          "outlives the call (it would keep the tracer, and compiled calls "
+                          "would not store theirs; return the value instead)")
+    if changed:
+        raise unsupported(f"changing the Python number {', '.join(changed[:3])}, which "
+                          "outlives the call (the change would happen once, while tracing; "
+                          "pass the number in and return the new one, or make the function "
+                          "a method that keeps it on self)")
+
+
+def _stored_and_changed(holders: list) -> tuple[list[str], list[str]]:
+    """Where the trace left a traced value, and where it changed a Python number, putting
+    back each holder it did either in. A tracer an earlier trace left is not this one's."""
+    from .tracer import Tracer
+
+    stored, changed = [], []
+    for h in holders:
+        found = False
+        for key, old, new in h.replaced():
+            if isinstance(new, Tracer):
+                if not any(new is v for _, v in h.items()):
+                    stored.append(h.key_text.format(key))
+                    found = True
+            elif (isinstance(old, _NUMBERS) and isinstance(new, _NUMBERS)
+                  and not (isinstance(key, str) and key.startswith("__"))
+                  and not _equal(old, new)):
+                changed.append(h.key_text.format(key))
+                found = True
+        for where, lst, _, tail in h.lists:
+            for i, v in enumerate(lst[-_NESTED_TAIL:]):
+                if isinstance(v, Tracer) and not any(v is t for t in tail):
+                    stored.append(f"{where}[{max(len(lst) - _NESTED_TAIL, 0) + i}]")
+                    found = True
+        if found:
+            h.put_back()
+    return stored, changed

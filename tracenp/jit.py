@@ -550,6 +550,8 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
     """Leaves of list and dict arguments that the function set to new values (`m[k] = v`),
     or Python scalars in them it changed in place (`m[k] += 1`): NumPy code's caller sees
     those, so jit writes them back. A changed structure (items added or removed) cannot be."""
+    if not t_kwargs and all(type(a) is Tracer for a in t_args):
+        return []  # arrays and scalars only: nothing holds a leaf that could be set
     after, after_tree = pytree.flatten((t_args, t_kwargs))
     if after_tree != tree:
         raise TracingError("the function added or removed items of a list or dict argument; "

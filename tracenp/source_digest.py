@@ -42,11 +42,14 @@ def keyed() -> str:
 
 def digest(names: list[str]) -> str:
     """One hash of the contents of these files (paths relative to the package)."""
-    stamps = []
-    for name in names:
-        st = os.stat(os.path.join(PACKAGE, name))
-        stamps.append(f"{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
-    memo = _MEMO_PREFIX + hashlib.sha256("\n".join(stamps).encode()).hexdigest()[:32]
+    fd = os.open(PACKAGE, os.O_RDONLY)  # stat by name in it: no path to resolve each time
+    try:
+        stats = [os.stat(name, dir_fd=fd) for name in names]
+    finally:
+        os.close(fd)
+    stamps = "\n".join(f"{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
+                       for name, st in zip(names, stats))
+    memo = _MEMO_PREFIX + hashlib.sha256(stamps.encode()).hexdigest()[:32]
     known = _read(memo)
     if known is not None:
         return known
@@ -61,12 +64,10 @@ def digest(names: list[str]) -> str:
 
 def _read(memo: str) -> str | None:
     """The remembered digest, if the cache has a well-formed one."""
-    if not disk_cache.enabled():
-        return None
+    data = disk_cache.read(memo, 17)
     try:
-        with open(os.path.join(disk_cache.directory(), memo), "rb") as f:
-            text = f.read(17).decode("ascii")
-    except (OSError, UnicodeDecodeError):
+        text = "" if data is None else data.decode("ascii")
+    except UnicodeDecodeError:
         return None
     ok = len(text) == 16 and all(c in "0123456789abcdef" for c in text)
     return text if ok else None

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import lax, random_draws
-from .held import refuse_frozen_draws, refuse_escaped_tracers
+from .held import refuse_outliving_effects
 
 _lock = threading.RLock()
 _state = threading.local()
@@ -346,7 +346,7 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
                    *((name, cell.cell_contents) for f in functions
                      for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
                      if _bound(cell))]
-        with refuse_frozen_draws(holders), refuse_escaped_tracers(holders):  # before swaps
+        with refuse_outliving_effects(holders):  # before the swaps
             for f in functions:  # `def step(x, rng=np.random.default_rng(0))`
                 defaults = f.__defaults__ or ()
                 if any(random_draws.is_generator(d) for d in defaults):

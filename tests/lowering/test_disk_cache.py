@@ -72,7 +72,7 @@ def test_entry_under_another_key_is_not_loaded(tmp_path, monkeypatch):
     disk_cache.store("key A", b"payload A")
     assert disk_cache.load("key A") == b"payload A"
     src = next(tmp_path.glob("*.o"))
-    dst = disk_cache._path(b"key B")
+    dst = tmp_path / disk_cache._name(b"key B")
     dst.write_bytes(src.read_bytes())
     assert disk_cache.load("key B") is None
 
@@ -201,3 +201,28 @@ def test_cpu_identity_reads_the_first_processor_block_whole(monkeypatch):
     monkeypatch.setattr(llvm_jit.os, "read", lambda fd, n: real_read(fd, 100))
     assert llvm_jit._first_cpu_block() == whole
     assert llvm_jit._cpuinfo().startswith("cpuinfo ")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/sys/kernel/random/boot_id"),
+                    reason="Linux /proc only")
+def test_cpu_identity_is_remembered_per_boot(tmp_path, monkeypatch):
+    """The CPU's identity is remembered under the boot id; the memo gives the value a fresh
+    read of /proc/cpuinfo gives, a damaged memo is read afresh, and another boot does not
+    use it."""
+    from tracenp.lowering import llvm_jit
+
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
+    fresh = llvm_jit._cpuinfo()
+    memo, = tmp_path.glob("cpu-*")
+    monkeypatch.setattr(llvm_jit, "_first_cpu_block", lambda: pytest.fail("memo not used"))
+    assert llvm_jit._cpuinfo() == fresh
+    monkeypatch.undo()
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    memo.write_bytes(b"not a hash")
+    assert llvm_jit._cpuinfo() == fresh
+    assert len(memo.read_bytes()) == 32
+    monkeypatch.setattr(llvm_jit, "_boot_id", lambda: b"another boot")
+    memo.write_bytes(b"0" * 32)
+    assert llvm_jit._cpuinfo() == fresh
+    assert disk_cache.clear() == 2 and not list(tmp_path.glob("cpu-*"))
