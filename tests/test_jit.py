@@ -569,16 +569,14 @@ def test_writing_an_argument_that_another_argument_shares_is_refused():
     np.testing.assert_array_equal(c, np.arange(2.0, 7.0))
 
 
-@pytest.mark.parametrize("name", ["recurrence", "kalman_1d", "row_norms_loop", "pairwise_loops"])
-def test_the_benchmarks_loops_trace_as_users_code(name):
+@pytest.mark.parametrize("case", range(6))
+def test_the_benchmarks_loops_trace_as_users_code(case):
     """`tracenp.bench`'s workloads are users' code: `np.empty` there is traced (as tracenp's
     own modules it returned an ndarray, and `out[i] = traced` raised)."""
     from tracenp import bench
 
-    fn = getattr(bench, name)
-    x = np.random.default_rng(3).standard_normal({"row_norms_loop": (12, 5),
-                                                  "pairwise_loops": (7, 3)}.get(name, 40))
-    assert_same(tracenp.jit(fn)(x), fn(x))
+    _, fn, args = bench.loop_cases(np.random.default_rng(3))[case]
+    assert_same(tracenp.jit(fn)(*args), fn(*args))
 
 
 def test_calls_from_several_threads_at_once_keep_numpy_in_the_others():

@@ -195,6 +195,27 @@ def pairwise_loops(X):
     return D
 
 
+def rnn_cell_loop(xs, W, U, b):
+    """A small recurrent network over a sequence: one tiny matrix-vector product per step."""
+    h = np.zeros(W.shape[0])
+    for t in range(xs.shape[0]):
+        h = np.tanh(W @ h + U @ xs[t] + b)
+    return h
+
+
+def kalman_4state(zs, F, H):
+    """A constant-velocity Kalman filter with 4x4 matrices, the textbook loop."""
+    x, P = np.zeros(4), np.eye(4)
+    Q, R = 0.01 * np.eye(4), 0.1 * np.eye(2)
+    for z in zs:
+        x, P = F @ x, F @ P @ F.T + Q
+        S = H @ P @ H.T + R
+        K = P @ H.T @ np.linalg.inv(S)
+        x = x + K @ (z - H @ x)
+        P = (np.eye(4) - K @ H) @ P
+    return x
+
+
 # ----------------------------------------------------------------------------- peers
 
 
@@ -357,23 +378,31 @@ def workloads(peers: dict, rng: np.random.Generator) -> list:
     return rows
 
 
+def loop_cases(rng: np.random.Generator) -> list[tuple[str, Callable, tuple]]:
+    """(label, function, arguments) of the (h) workloads."""
+    return [("(h) y[i]=a*y[i-1]+x[i], 300 steps", recurrence, (rng.standard_normal(300),)),
+            ("(h) scalar Kalman filter, 200 steps", kalman_1d, (rng.standard_normal(200),)),
+            ("(h) out[i]=sqrt((X[i]**2).sum()) x150", row_norms_loop,
+             (rng.standard_normal((150, 64)),)),
+            ("(h) D[i,j]=|X[i]-X[j]|, 30x30", pairwise_loops, (rng.standard_normal((30, 3)),)),
+            ("(h) tanh(W@h+U@x[t]+b), H=8, 40 steps", rnn_cell_loop,
+             (rng.standard_normal((40, 3)), rng.standard_normal((8, 8)) * 0.3,
+              rng.standard_normal((8, 3)) * 0.3, rng.standard_normal(8))),
+            ("(h) Kalman, 4x4 matrices, 20 steps", kalman_4state,
+             (rng.standard_normal((20, 2)), np.eye(4) + 0.1 * np.diag(np.ones(2), 2),
+              np.eye(2, 4)))]
+
+
 def loop_rows(peers: dict, rng: np.random.Generator) -> list:
     """(h): Python loops over elements and rows, unrolled by `jit` (Numba compiles the
     same loop; JAX unrolls it as tracenp does)."""
     nb = _numba_kernels(peers["numba"]) if "numba" in peers else {}
     rows = []
-    for label, fn, arg in (("(h) y[i]=a*y[i-1]+x[i], 300 steps", recurrence,
-                            rng.standard_normal(300)),
-                           ("(h) scalar Kalman filter, 200 steps", kalman_1d,
-                            rng.standard_normal(200)),
-                           ("(h) out[i]=sqrt((X[i]**2).sum()) x150", row_norms_loop,
-                            rng.standard_normal((150, 64))),
-                           ("(h) D[i,j]=|X[i]-X[j]|, 30x30", pairwise_loops,
-                            rng.standard_normal((30, 3)))):
+    for label, fn, args in loop_cases(rng):
         f = tracenp.jit(fn)
-        row = {"numpy": lambda fn=fn, arg=arg: fn(arg), "tracenp": lambda f=f, arg=arg: f(arg)}
+        row = {"numpy": lambda fn=fn, a=args: fn(*a), "tracenp": lambda f=f, a=args: f(*a)}
         if fn.__name__ in nb:
-            row["numba"] = lambda g=nb[fn.__name__], arg=arg: g(arg)
+            row["numba"] = lambda g=nb[fn.__name__], a=args: g(*a)
         rows.append((label, row))
     return rows
 

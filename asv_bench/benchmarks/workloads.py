@@ -105,20 +105,19 @@ class SmallCall:
 
 
 class Loops:
-    """Python loops over elements and rows, unrolled by `tracenp.jit`."""
+    """Python loops over elements, rows and small matrices, unrolled by `tracenp.jit`."""
 
-    params = (["recurrence", "kalman_1d", "row_norms_loop", "pairwise_loops"],
-              ["numpy", "tracenp"])
+    params = (["recurrence", "kalman_1d", "row_norms_loop", "pairwise_loops", "rnn_cell_loop",
+               "kalman_4state"], ["numpy", "tracenp"])
     param_names = ["workload", "tool"]
 
     def setup(self, workload, tool):
-        rng = np.random.default_rng(0)
-        fn = getattr(bench, workload)
-        self.arg = rng.standard_normal({"row_norms_loop": (150, 64),
-                                        "pairwise_loops": (30, 3)}.get(workload, 300))
+        fn, self.args = next((fn, args) for _, fn, args in
+                             bench.loop_cases(np.random.default_rng(0))
+                             if fn.__name__ == workload)
         self.fn = tracenp.jit(fn) if tool == "tracenp" else fn
-        self.fn(self.arg)
+        self.fn(*self.args)
         tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_loop(self, workload, tool):
-        self.fn(self.arg)
+        self.fn(*self.args)
