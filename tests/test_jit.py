@@ -212,6 +212,29 @@ def test_traced_values_stored_where_they_outlive_the_call_are_refused():
     HISTORY.clear()
 
 
+LONG_LOG: list = list(range(1000))
+
+
+def _logged_after_a_long_list(x):
+    LONG_LOG.append("step")
+    LONG_LOG.append(x.sum())
+    return x * 2
+
+
+def test_a_traced_value_appended_to_a_long_list_is_found_and_the_list_put_back():
+    """A list longer than what is copied whole: the appends after its end are still looked
+    at, and the list is put back as the trace found it (its text item too), so that the
+    eager calls under fallback=True append NumPy's values only."""
+    x = X[0]
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match=r"LONG_LOG\[1001\]"):
+        tracenp.jit(_logged_after_a_long_list)(x)
+    assert LONG_LOG == list(range(1000))
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        tracenp.jit(_logged_after_a_long_list, fallback=True)(x)
+    assert LONG_LOG[1000:] == ["step", x.sum()]
+    del LONG_LOG[1000:]
+
+
 class _Box:
     def __init__(self, v):
         self.v = v
