@@ -30,6 +30,7 @@ import numpy as np
 
 from ..config import config
 from ..fusion import REDUCTIONS, Kernel, KernelStep, NodeStep, RowGroup, row_groups, schedule
+from ..fusion import VIEWS as FUSION_VIEWS
 from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable, llvm_call
@@ -143,6 +144,7 @@ class LLVMBackend:
         from .llvm_rowdot import RowDot, rowdot_step
 
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
+        fixed = {id(c) for c in sched.consts}
         for s in elements.steps:
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers,
@@ -154,6 +156,11 @@ class LLVMBackend:
                 steps.append(_cells_step(s.kernel, slot, elements))
             elif isinstance(s, KernelStep):
                 steps.append(_kernel_step(s.kernel, slot, buffers, threads))
+            elif _of_constants(s, fixed):  # made once, here: it reads only constants
+                made_here = _node_step(s, slot, buffers, elements)
+                if made_here is not None:
+                    made_here(template, [])
+                fixed.add(id(s.node))
             else:
                 steps.append(_node_step(s, slot, buffers, elements))
         steps = [s for s in steps if s is not None]
@@ -311,6 +318,14 @@ def _callables(addr: int, n_arrays: int) -> tuple:
     """(call, task) of the compiled function at `addr`: its CPython entry, for a launch in
     one piece, and its pool entry, for pieces on several threads (`run_pieces`)."""
     return kernel_function(addr, n_arrays), entry(addr, llvm_call.TASK)
+
+
+def _of_constants(step, fixed: set) -> bool:
+    """Whether a step is a view or a broadcast of values fixed when the graph is compiled
+    (`np.zeros(n)` is a broadcast 0.0): made per call, a broadcast took NumPy 5-20 us. The
+    value made once is a read-only view or a view of a constant, which no step writes."""
+    return (isinstance(step, NodeStep) and step.node.op in FUSION_VIEWS
+            and all(id(s) in fixed for s in step.node.srcs))
 
 
 def _calls_blas(step) -> bool:
