@@ -50,6 +50,8 @@ REUSE_MIN = 1 << 16  # bytes: buffers at least this large are reused across call
 COMBINE_COST = 1 << 13  # plain elements of work as costly as combining one reduction's
 # partials after a split (a NumPy reduce, about 2 us): a row group of a loop holds one per
 # step, and split for their summed work, a 40-step recurrence's took 5x as long as unsplit
+BLAS_THREADED_MIN = 1 << 16  # multiply-adds: OpenBLAS runs smaller products on the calling
+# thread (its threshold is 4 * 65536), so the pool's workers need not leave their cores
 ROW_BLOCK = 1 << 19  # bytes of rows a `RowGroup` runs all its passes on while they are cached
 
 _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
@@ -263,8 +265,13 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
     out = slot[id(n)]
     params = n.attrs
     if n.op is Op.MATMUL and n.dtype.kind == "f":
-        alloc = buffers.allocator(out, n.shape, n.dtype)
         a, b = srcs
+        if n.size * n.dtype.itemsize < REUSE_MIN and _blas_work(n) < BLAS_THREADED_MIN:
+            def small_matmul(env, used):  # `@`: 0.5 us less than np.matmul(out=np.empty)
+                env[out] = env[a] @ env[b]
+
+            return small_matmul
+        alloc = buffers.allocator(out, n.shape, n.dtype)
 
         def matmul(env, used):
             park()
@@ -318,6 +325,11 @@ def _callables(addr: int, n_arrays: int) -> tuple:
     """(call, task) of the compiled function at `addr`: its CPython entry, for a launch in
     one piece, and its pool entry, for pieces on several threads (`run_pieces`)."""
     return kernel_function(addr, n_arrays), entry(addr, llvm_call.TASK)
+
+
+def _blas_work(n: Node) -> int:
+    """Multiply-adds of a product (its result's size times the summed dim)."""
+    return n.size * n.srcs[0].shape[-1] if n.srcs[0].ndim else n.size
 
 
 def _of_constants(step, fixed: set) -> bool:
