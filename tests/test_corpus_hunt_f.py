@@ -1929,3 +1929,310 @@ def test_refused_forms_run_under_fallback(name):
     NumPy's code under `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+# ----------------------------------------------------------------------------- more course-note forms
+
+
+def multigrid_restrict_prolong(fine):
+    coarse = np.zeros((len(fine) + 1) // 2)
+    coarse[1:-1] = 0.25 * fine[1:-2:2] + 0.5 * fine[2:-1:2] + 0.25 * fine[3::2]
+    coarse[0], coarse[-1] = fine[0], fine[-1]
+    back = np.zeros_like(fine)
+    back[::2] = coarse
+    back[1:-1:2] = 0.5 * (coarse[:-1] + coarse[1:])
+    return coarse, back
+
+
+def two_grid_cycle(u, f, h, nu=2):
+    def smooth(u, f, h, n):
+        for _ in range(n):
+            u[1:-1] = (1 - 2 / 3) * u[1:-1] + 2 / 3 * 0.5 * (u[:-2] + u[2:] + h * h * f[1:-1])
+        return u
+    u = smooth(u, f, h, nu)
+    r = np.zeros_like(u)
+    r[1:-1] = f[1:-1] + (u[:-2] - 2 * u[1:-1] + u[2:]) / h ** 2
+    rc = r[::2].copy()
+    nc = len(rc)
+    Ac = (np.diag(2 * np.ones(nc - 2)) - np.diag(np.ones(nc - 3), 1) - np.diag(np.ones(nc - 3), -1)) / (2 * h) ** 2
+    ec = np.zeros(nc)
+    ec[1:-1] = np.linalg.solve(Ac, rc[1:-1])
+    e = np.interp(np.arange(len(u)), np.arange(0, len(u), 2), ec)
+    return smooth(u + e, f, h, nu)
+
+
+def richardson_derivative(x0, h):
+    f = np.sin
+    D = lambda h: (f(x0 + h) - f(x0 - h)) / (2 * h)
+    D1, D2 = D(h), D(h / 2)
+    return (4 * D2 - D1) / 3, np.abs((4 * D2 - D1) / 3 - np.cos(x0))
+
+
+def complex_step_derivative(x, h=1e-20):
+    f = lambda z: np.exp(z) / np.sqrt(np.sin(z) ** 3 + np.cos(z) ** 3)
+    return np.imag(f(x + 1j * h)) / h
+
+
+def forward_diff_errors(x0):
+    hs = 10.0 ** -np.arange(1, 9)
+    approx = (np.exp(x0 + hs) - np.exp(x0)) / hs
+    return hs, np.abs(approx - np.exp(x0)), np.log10(np.abs(approx - np.exp(x0)))
+
+
+def shooting_fixed(s0, s1, iters=4, n=20):
+    def shoot(s):
+        h = 1.0 / n
+        y = np.array([0.0, s])
+        for _ in range(n):
+            y = y + h * np.array([y[1], -4 * y[0] + 1.0])
+        return y[0] - 1.0
+    f0, f1 = shoot(s0), shoot(s1)
+    for _ in range(iters):
+        s0, s1 = s1, s1 - f1 * (s1 - s0) / (f1 - f0)
+        f0, f1 = f1, shoot(s1)
+    return s1
+
+
+def bvp_finite_difference(p, q, n):
+    h = 1.0 / (n + 1)
+    x = np.linspace(h, 1 - h, n)
+    A = np.zeros((n, n))
+    np.fill_diagonal(A, -2.0 / h ** 2 + q)
+    np.fill_diagonal(A[1:], 1.0 / h ** 2 - p / (2 * h))
+    np.fill_diagonal(A[:, 1:], 1.0 / h ** 2 + p / (2 * h))
+    rhs = np.sin(np.pi * x)
+    rhs[-1] -= (1.0 / h ** 2 + p / (2 * h)) * 1.0
+    return x, np.linalg.solve(A, rhs)
+
+
+def wave_2d_padded(u, u_prev, c2):
+    up = np.pad(u, 1)
+    lap = up[2:, 1:-1] + up[:-2, 1:-1] + up[1:-1, 2:] + up[1:-1, :-2] - 4 * u
+    return 2 * u - u_prev + c2 * lap
+
+
+def stormer_verlet_list(q0, p0, h, n=12):
+    qs, ps = [q0], [p0]
+    for _ in range(n):
+        p_half = ps[-1] - 0.5 * h * qs[-1] ** 3
+        q_new = qs[-1] + h * p_half
+        ps.append(p_half - 0.5 * h * q_new ** 3)
+        qs.append(q_new)
+    qs, ps = np.array(qs), np.array(ps)
+    return qs, ps, 0.5 * ps ** 2 + 0.25 * qs ** 4
+
+
+def second_order_as_system(y0, v0, t):
+    Y = np.column_stack((np.full_like(t, np.nan), np.full_like(t, np.nan)))
+    Y[0] = y0, v0
+    for k in range(len(t) - 1):
+        h = t[k + 1] - t[k]
+        y, v = Y[k]
+        Y[k + 1] = y + h * v, v - h * (0.2 * v + np.sin(y))
+    return Y
+
+
+def float32_euler(y0, dt, n=10):
+    y = y0.copy()
+    for _ in range(n):
+        y += dt * (-0.5 * y + np.float32(0.1))
+    return y
+
+
+def kepler_orbit(r0, v0, dt, n=30):
+    r = np.zeros((n, 2))
+    v = np.zeros((n, 2))
+    r[0], v[0] = r0, v0
+    for i in range(n - 1):
+        a = -r[i] / np.linalg.norm(r[i]) ** 3
+        v[i + 1] = v[i] + dt * a
+        r[i + 1] = r[i] + dt * v[i + 1]
+    L = r[:, 0] * v[:, 1] - r[:, 1] * v[:, 0]
+    E = 0.5 * np.sum(v ** 2, axis=1) - 1 / np.linalg.norm(r, axis=1)
+    return r, L, E
+
+
+def spring_chain(x, v, k, m, dt, steps=5):
+    for _ in range(steps):
+        f = np.zeros_like(x)
+        stretch = np.diff(x) - 1.0
+        f[:-1] += k * stretch
+        f[1:] -= k * stretch
+        v += dt * f / m
+        x += dt * v
+    return x, v
+
+
+def lorenz_ensemble(X0, dt, n=10, sigma=10.0, rho=28.0, beta=8 / 3):
+    X = X0.copy()
+    for _ in range(n):
+        x, y, z = X[:, 0], X[:, 1], X[:, 2]
+        dX = np.stack([sigma * (y - x), x * (rho - z) - y, x * y - beta * z], axis=1)
+        X = X + dt * dX
+    return X
+
+
+def arnoldi(A, b, m=3):
+    n = A.shape[0]
+    Q = np.zeros((n, m + 1))
+    H = np.zeros((m + 1, m))
+    Q[:, 0] = b / np.linalg.norm(b)
+    for k in range(m):
+        v = A @ Q[:, k]
+        for j in range(k + 1):
+            H[j, k] = Q[:, j].conj() @ v
+            v = v - H[j, k] * Q[:, j]
+        H[k + 1, k] = np.linalg.norm(v)
+        Q[:, k + 1] = v / H[k + 1, k]
+    return Q, H
+
+
+def lanczos(A, v, m=3):
+    n = len(v)
+    V = np.zeros((m, n))
+    alpha = np.zeros(m)
+    beta = np.zeros(m - 1)
+    V[0] = v / np.linalg.norm(v)
+    w = A @ V[0]
+    alpha[0] = w @ V[0]
+    w = w - alpha[0] * V[0]
+    for j in range(1, m):
+        beta[j - 1] = np.linalg.norm(w)
+        V[j] = w / beta[j - 1]
+        w = A @ V[j]
+        alpha[j] = w @ V[j]
+        w = w - alpha[j] * V[j] - beta[j - 1] * V[j - 1]
+    T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
+    return T, np.linalg.eigvalsh(T)
+
+
+def givens_qr(A):
+    m, n = A.shape
+    R = A.copy()
+    Q = np.eye(m)
+    for j in range(n):
+        for i in range(m - 1, j, -1):
+            a, b = R[i - 1, j], R[i, j]
+            r = np.hypot(a, b)
+            c, s = a / r, -b / r
+            G = np.array([[c, -s], [s, c]])
+            R[[i - 1, i], :] = G @ R[[i - 1, i], :]
+            Q[:, [i - 1, i]] = Q[:, [i - 1, i]] @ G.T
+    return Q, R
+
+
+def sor_vectorized_matrix(A, b, omega, iters=10):
+    D = np.diag(np.diag(A))
+    L = -np.tril(A, -1)
+    U = -np.triu(A, 1)
+    M = D - omega * L
+    N = (1 - omega) * D + omega * U
+    x = np.zeros_like(b)
+    for _ in range(iters):
+        x = np.linalg.solve(M, N @ x + omega * b)
+    rho = np.max(np.abs(np.linalg.eigvals(np.linalg.solve(M, N))))
+    return x, rho
+
+
+def matrix_exponential_taylor(A, terms=12):
+    E = np.eye(A.shape[0])
+    term = np.eye(A.shape[0])
+    for k in range(1, terms):
+        term = term @ A / k
+        E = E + term
+    return E
+
+
+def newton_cotes_weights(y, h):
+    w = np.array([7, 32, 12, 32, 7]) * 2 * h / 45
+    n = (len(y) - 1) // 4
+    total = 0.0
+    for k in range(n):
+        total += w @ y[4 * k:4 * k + 5]
+    return total
+
+
+def adaptive_simpson_fixed_depth(a, b, depth=3):
+    f = lambda x: np.exp(-x * x)
+    intervals = np.array([[a, b]])
+    for _ in range(depth):
+        mid = intervals.mean(axis=1)
+        intervals = np.stack([np.column_stack([intervals[:, 0], mid]),
+                              np.column_stack([mid, intervals[:, 1]])], axis=1).reshape(-1, 2)
+    lo, hi = intervals[:, 0], intervals[:, 1]
+    m = 0.5 * (lo + hi)
+    return np.sum((hi - lo) / 6 * (f(lo) + 4 * f(m) + f(hi)))
+
+
+def integrate_2d_trapezoid(a, n):
+    x = np.linspace(0, 1, n)
+    y = np.linspace(0, 2, n + 1)
+    X, Y = np.meshgrid(x, y, indexing="ij")
+    Z = np.exp(-a * (X ** 2 + Y ** 2))
+    return np.trapezoid(np.trapezoid(Z, y, axis=1), x)
+
+
+def kde_gaussian(data, grid, bw):
+    z = (grid[:, None] - data[None, :]) / bw
+    dens = np.exp(-0.5 * z ** 2).sum(axis=1) / (len(data) * bw * np.sqrt(2 * np.pi))
+    return dens, np.trapezoid(dens, grid)
+
+
+def empirical_cdf(x, grid):
+    xs = np.sort(x)
+    return np.searchsorted(xs, grid, side="right") / len(xs), np.arange(1, len(xs) + 1) / len(xs)
+
+
+def autocorr_direct(x, max_lag=4):
+    x = x - np.mean(x)
+    c0 = np.dot(x, x)
+    return np.array([1.0] + [np.dot(x[:-k], x[k:]) / c0 for k in range(1, max_lag + 1)])
+
+
+def welford(x):
+    mean, m2 = 0.0, 0.0
+    for k in range(len(x)):
+        delta = x[k] - mean
+        mean += delta / (k + 1)
+        m2 += delta * (x[k] - mean)
+    return mean, m2 / (len(x) - 1)
+
+
+MORE = {
+    "multigrid_restrict_prolong": (multigrid_restrict_prolong, {}, lambda s, n: (_f(2 * n + 1, seed=s),)),
+    "two_grid_cycle": (two_grid_cycle, {}, lambda s, n: (np.zeros(2 * n + 1), _f(2 * n + 1, seed=s),
+                                                         1.0 / (2 * n))),
+    "richardson_derivative": (richardson_derivative, {}, lambda s, n: (_f(n, seed=s), 0.1)),
+    "complex_step_derivative": (complex_step_derivative, {}, lambda s, n: (_f(n, positive=True, seed=s),)),
+    "forward_diff_errors": (forward_diff_errors, {}, lambda s, n: (0.1 * s + n,)),
+    "shooting_fixed": (shooting_fixed, {}, lambda s, n: (0.0, 1.0 + 0.1 * s + n)),
+    "bvp_finite_difference": (bvp_finite_difference, {"n": 6}, lambda s, n: (0.5 * s, -1.0 * n)),
+    "wave_2d_padded": (wave_2d_padded, {}, lambda s, n: (_f(n, 5, seed=s), _f(n, 5, seed=s + 1), 0.2)),
+    "stormer_verlet_list": (stormer_verlet_list, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), 0.1)),
+    "stormer_verlet_scalar": (stormer_verlet_list, {}, lambda s, n: (1.0 * s, 0.1 * n, 0.1)),
+    "second_order_as_system": (second_order_as_system, {}, lambda s, n: (
+        1.0 * s, 0.0, np.linspace(0, 1, 3 * n))),
+    "float32_euler": (float32_euler, {}, lambda s, n: (_f(n, seed=s).astype(np.float32), 0.1)),
+    "kepler_orbit": (kepler_orbit, {}, lambda s, n: (np.array([1.0, 0.1 * s]), np.array([0.0, 1.0]), 0.01 * n)),
+    "spring_chain": (spring_chain, {}, lambda s, n: (np.arange(n) + 0.1 * _f(n, seed=s), np.zeros(n),
+                                                     2.0, 1.0, 0.05)),
+    "lorenz_ensemble": (lorenz_ensemble, {}, lambda s, n: (_f(n, 3, seed=s), 0.001)),
+    "arnoldi": (arnoldi, {}, lambda s, n: (_f(n + 2, n + 2, seed=s), _f(n + 2, seed=s))),
+    "lanczos": (lanczos, {}, lambda s, n: (spd(s, n + 1), _f(n + 1, seed=s))),
+    "givens_qr": (givens_qr, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "sor_vectorized_matrix": (sor_vectorized_matrix, {}, lambda s, n: (spd(s, n), _f(n, seed=s), 1.2)),
+    "matrix_exponential_taylor": (matrix_exponential_taylor, {}, lambda s, n: (0.3 * _f(n, n, seed=s),)),
+    "newton_cotes_weights": (newton_cotes_weights, {}, lambda s, n: (_f(4 * n + 1, seed=s), 0.1)),
+    "adaptive_simpson_fixed_depth": (adaptive_simpson_fixed_depth, {}, lambda s, n: (0.0, 1.0 * s + n)),
+    "integrate_2d_trapezoid": (integrate_2d_trapezoid, {"n": 7}, lambda s, n: (0.5 * s + n,)),
+    "kde_gaussian": (kde_gaussian, {}, lambda s, n: (_f(3 * n, seed=s), np.linspace(-4, 4, 21), 0.4)),
+    "empirical_cdf": (empirical_cdf, {}, lambda s, n: (_f(3 * n, seed=s), np.linspace(-2, 2, 9))),
+    "autocorr_direct": (autocorr_direct, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "welford": (welford, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "welford_int": (welford, {}, lambda s, n: (_i(9, 3 * n, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more_course_forms_match_numpy(name):
+    check_like_numpy(*MORE[name])
