@@ -2236,3 +2236,45 @@ MORE = {
 @pytest.mark.parametrize("name", list(MORE))
 def test_more_course_forms_match_numpy(name):
     check_like_numpy(*MORE[name])
+
+
+# ----------------------------------------------------------------------------- what was fixed
+
+
+def covariance_in_single_precision(X, w):
+    return (np.cov(X, dtype=np.float32), np.corrcoef(X, dtype=np.float32),
+            np.cov(X[0], X[1], dtype=np.float32), np.cov(X, aweights=w, dtype=np.float32),
+            np.cov(X.astype(np.float32), fweights=np.arange(1, X.shape[1] + 1)))
+
+
+def test_cov_keeps_the_dtype_asked_for():
+    """`np.cov(X, dtype=np.float32)` was float64: NumPy scales by `c *= 1 / fact` in place, so
+    the result keeps the asked dtype (and subtracts the weighted mean from `X` in place)."""
+    check_like_numpy(covariance_in_single_precision, {},
+                     lambda s, n: (_f(3, n + 2, seed=s), _f(n + 2, positive=True, seed=s)))
+
+
+def fit_with_uncertainty(t, y, w):
+    p, V = np.polyfit(t, y, 1, cov=True)
+    q, U = np.polyfit(t, y, 2, w=w, cov="unscaled")
+    P, W = np.polyfit(t, np.column_stack([y, 2 * y + t]), 1, cov=True)
+    return p, np.sqrt(np.diag(V)), q, U, P, W
+
+
+def test_polyfit_with_cov():
+    """`np.polyfit(t, y, 1, cov=True)` (the parameter errors of a fitted line) raised
+    UnsupportedFunctionError: NumPy's inverse normal matrix, scaled by the residuals over the
+    degrees of freedom (or not, for `cov="unscaled"`), one per column of a 2-d `y`."""
+    check_like_numpy(fit_with_uncertainty, {},
+                     lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s),
+                                   _f(n + 3, positive=True, seed=s)))
+
+
+def test_polyfit_cov_needs_more_points_than_coefficients():
+    """NumPy's ValueError when the residuals cannot be scaled (as many points as coefficients)."""
+    fn = lambda t, y: np.polyfit(t, y, 2, cov=True)  # noqa: E731
+    args = (np.linspace(0, 1, 3), _f(3))
+    with pytest.raises(ValueError):
+        fn(*args)
+    with pytest.raises(ValueError):
+        tracenp.jit(fn)(*args)
