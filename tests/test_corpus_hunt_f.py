@@ -26,6 +26,7 @@ eagerly under `fallback=True`.
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -2238,6 +2239,117 @@ def test_more_course_forms_match_numpy(name):
     check_like_numpy(*MORE[name])
 
 
+# ----------------------------------------------------------------------------- generic integrators
+
+
+def odeint_rk4(f, y0, t, args=()):
+    y = np.zeros((len(t), len(y0)))
+    y[0] = y0
+    for i in range(len(t) - 1):
+        h = t[i + 1] - t[i]
+        k1 = np.asarray(f(y[i], t[i], *args))
+        k2 = np.asarray(f(y[i] + k1 * h / 2., t[i] + h / 2., *args))
+        k3 = np.asarray(f(y[i] + k2 * h / 2., t[i] + h / 2., *args))
+        k4 = np.asarray(f(y[i] + k3 * h, t[i] + h, *args))
+        y[i + 1] = y[i] + (h / 6.) * (k1 + 2 * k2 + 2 * k3 + k4)
+    return y
+
+
+def damped_pendulum(y, t, b, c):
+    theta, omega = y
+    return [omega, -b * omega - c * np.sin(theta)]
+
+
+def odeint_pendulum(y0, t, b, c):
+    return odeint_rk4(damped_pendulum, y0, t, args=(b, c))
+
+
+def euler_generic(f, y0, t0, t1, n):
+    h = (t1 - t0) / n
+    y = np.array(y0, dtype=float)
+    t = t0
+    for _ in range(n):
+        y = y + h * np.array(f(t, y))
+        t += h
+    return y
+
+
+def euler_tuple_state(y0, t1):
+    return euler_generic(lambda t, y: [-y[0] + t, y[0] * y[1]], y0, 0.0, t1, 6)
+
+
+def ys_list_of_lists(y0, h, n=5):
+    ys = [y0]
+    for _ in range(n):
+        y = ys[-1]
+        ys.append([y[0] + h * y[1], y[1] - h * y[0]])
+    return np.array(ys)
+
+
+def trajectory_dict(state, dt):
+    hist = {"x": [], "v": []}
+    x, v = state["x"], state["v"]
+    for _ in range(4):
+        v = v - dt * x
+        x = x + dt * v
+        hist["x"].append(x)
+        hist["v"].append(v)
+    return {k: np.array(val) for k, val in hist.items()}
+
+
+def van_der_pol(y0, mu, h, n=20):
+    Y = np.empty((n + 1, 2))
+    Y[0] = y0
+    for k in range(n):
+        x, v = Y[k]
+        Y[k + 1, 0] = x + h * v
+        Y[k + 1, 1] = v + h * (mu * (1 - x ** 2) * v - x)
+    return Y
+
+
+def rk_butcher_tableau(y0, h, n=5):
+    A = np.array([[0, 0, 0, 0], [0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 1, 0]])
+    b = np.array([1, 2, 2, 1]) / 6
+    c = A.sum(axis=1)
+    y, t = y0, 0.0
+    for _ in range(n):
+        k = np.zeros((4,) + np.shape(y))
+        for i in range(4):
+            k[i] = np.cos(t + c[i] * h) * (y + h * np.tensordot(A[i, :i], k[:i], axes=1))
+        y = y + h * np.tensordot(b, k, axes=1)
+        t += h
+    return y
+
+
+GENERIC = {
+    "odeint_pendulum": (odeint_pendulum, {}, lambda s, n: (
+        [np.pi - 0.1 * s, 0.0], np.linspace(0, 1, 2 * n + 1), 0.25, 5.0)),
+    "odeint_pendulum_tuple": (odeint_pendulum, {}, lambda s, n: (
+        (1.0 * s, 0.5), np.linspace(0, 1, 2 * n + 1), 0.25, 5.0)),
+    "odeint_pendulum_f32_t": (odeint_pendulum, {}, lambda s, n: (
+        np.array([1.0 * s, 0.0], dtype=np.float32), np.linspace(0, 1, 2 * n + 1, dtype=np.float32),
+        0.25, 5.0)),
+    "euler_tuple_state": (euler_tuple_state, {}, lambda s, n: ((1.0 * s, 0.5), 1.0 * n)),
+    "euler_int_state": (euler_tuple_state, {}, lambda s, n: ([s, 2], n)),
+    "ys_list_of_lists": (ys_list_of_lists, {}, lambda s, n: ([1.0 * s, 0.0], 0.1 * n)),
+    "ys_list_of_ints": (ys_list_of_lists, {}, lambda s, n: ([s, 0], 0.1 * n)),
+    "trajectory_dict": (trajectory_dict, {}, lambda s, n: ({"x": 1.0 * s, "v": 0.0}, 0.1)),
+    "trajectory_dict_arrays": (trajectory_dict, {}, lambda s, n: (
+        {"x": _f(n, seed=s), "v": np.zeros(n)}, 0.1)),
+    "van_der_pol": (van_der_pol, {}, lambda s, n: (np.array([2.0, 0.1 * s]), 1.0 * n, 0.05)),
+    "van_der_pol_list": (van_der_pol, {}, lambda s, n: ([2.0, 0.1 * s], 1.0 * n, 0.05)),
+    "rk_butcher_tableau": (rk_butcher_tableau, {}, lambda s, n: (_f(n, seed=s), 0.1)),
+    "rk_butcher_tableau_scalar": (rk_butcher_tableau, {}, lambda s, n: (1.0 * s, 0.01 * n)),
+}
+
+
+@pytest.mark.parametrize("name", list(GENERIC))
+def test_generic_integrators_match_numpy(name):
+    """Integrators written once for any right-hand side: a module-level function returning a
+    list, initial states as lists, tuples and int lists, histories in lists and dicts."""
+    check_like_numpy(*GENERIC[name])
+
+
 # ----------------------------------------------------------------------------- what was fixed
 
 
@@ -2278,3 +2390,87 @@ def test_polyfit_cov_needs_more_points_than_coefficients():
         fn(*args)
     with pytest.raises(ValueError):
         tracenp.jit(fn)(*args)
+
+
+# ----------------------------------------------------------------------------- scripts' refusals
+
+
+def euler_steps_from_duration(y0, T, h):
+    n = int(T / h)
+    y = np.zeros(n + 1)
+    y[0] = y0
+    for i in range(n):
+        y[i + 1] = y[i] - h * y[i]
+    return y
+
+
+def time_grid_from_step(T, dt):
+    t = np.arange(0, T + dt / 2, dt)
+    return t, np.exp(-t)
+
+
+def rhs_with_math(t, y):
+    return -y * math.exp(-t) + math.sin(t)
+
+
+def euler_math_rhs(y0, t0, h, n=5):
+    t, y = t0, y0
+    for _ in range(n):
+        y = y + h * rhs_with_math(t, y)
+        t = t + h
+    return y
+
+
+def complex_sqrt_of_discriminant(a, b, c):
+    d = np.emath.sqrt(b * b - 4 * a * c)
+    return (-b + d) / (2 * a), (-b - d) / (2 * a)
+
+
+def weighted_median(x, w):
+    return np.quantile(x, 0.5, weights=w, method="inverted_cdf")
+
+
+def residual_converged(A, x, b):
+    r = np.linalg.norm(A @ x - b)
+    if np.allclose(A @ x, b):
+        return x, r
+    return np.linalg.solve(A, b), r
+
+
+SCRIPT_REFUSALS = {
+    "euler_steps_from_duration": ("ConcretizationError", euler_steps_from_duration,
+                                  lambda s: (1.0 * s, 1.0, 0.1)),
+    "time_grid_from_step": ("DataDependentShapeError", time_grid_from_step, lambda s: (1.0 * s, 0.25)),
+    "euler_math_rhs": ("ConcretizationError", euler_math_rhs, lambda s: (1.0 * s, 0.0, 0.1)),
+    "complex_sqrt_of_discriminant": ("UnsupportedFunctionError", complex_sqrt_of_discriminant,
+                                     lambda s: (1.0, _f(4, seed=s), _f(4, seed=s + 1))),
+    "weighted_median": ("UnsupportedFunctionError", weighted_median,
+                        lambda s: (_f(9, seed=s), _f(9, positive=True, seed=s))),
+    "residual_converged": ("ConcretizationError", residual_converged,
+                           lambda s: (spd(s, 3), _f(3, seed=s), _f(3, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(SCRIPT_REFUSALS))
+def test_script_refusals_run_under_fallback(name):
+    """A step count from `int(T / h)` or a grid from `np.arange(0, T, dt)` of traced
+    arguments, `math.exp` of a traced scalar (it asks for a float), `np.emath.sqrt` (real or
+    complex by the values), weighted quantiles and an `if np.allclose(...)`: refused by name,
+    NumPy's values under `fallback=True`."""
+    error, fn, make = SCRIPT_REFUSALS[name]
+    check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+def polynomial_arithmetic(c, x):
+    p = np.polynomial.Polynomial(c)
+    return (p * p + 1)(x)
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError,
+                   reason="Polynomial.__mul__/__add__ of traced coefficients trim trailing zeros "
+                          "(polyutils.trimseq branches on the last one); ABCPolyBase turns the "
+                          "ConcretizationError into NotImplemented, so Python raises TypeError "
+                          "instead of the named refusal (re-raising it needs trace.py/jit.py)")
+def test_polynomial_class_arithmetic_is_refused_by_name():
+    check_refused(tracenp.errors.ConcretizationError, polynomial_arithmetic,
+                  lambda s: (_f(3, seed=s), _f(5, seed=s + 1)))
