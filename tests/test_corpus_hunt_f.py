@@ -2474,3 +2474,50 @@ def polynomial_arithmetic(c, x):
 def test_polynomial_class_arithmetic_is_refused_by_name():
     check_refused(tracenp.errors.ConcretizationError, polynomial_arithmetic,
                   lambda s: (_f(3, seed=s), _f(5, seed=s + 1)))
+
+
+def mc_until_close(rng, tol):
+    n = 0
+    x = rng.random(10)
+    while np.abs(x.mean() - 0.5) > tol and n < 50:
+        x = rng.random(10)
+        n += 1
+    return x.mean(), n
+
+
+def first_passage(rng, b):
+    pos = np.cumsum(rng.choice([-1, 1], size=50))
+    hit = np.nonzero(np.abs(pos) >= b)[0]
+    return hit[0] if len(hit) else -1
+
+
+@pytest.mark.parametrize("fn, arg", [(mc_until_close, 0.05), (first_passage, 3)],
+                         ids=["mc_until_close", "first_passage"])
+def test_refused_draws_from_a_generator_run_once(fn, arg):
+    """A sampler that loops until close enough, or a first-passage time of a random walk, is
+    refused by name; under `fallback=True` the generator is drawn from once per call, by NumPy,
+    and ends in NumPy's state."""
+    with pytest.raises(tracenp.errors.TracingError):
+        tracenp.jit(fn)(np.random.default_rng(0), arg)
+    want_rng, got_rng = np.random.default_rng(1), np.random.default_rng(1)
+    jf = tracenp.jit(fn, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        for _ in range(3):
+            assert_same(jf(got_rng, arg), fn(want_rng, arg))
+            assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def trapezoid_n(a, b, n):
+    x = np.linspace(a, b, n + 1)
+    y = np.exp(-x ** 2)
+    h = (b - a) / n
+    return h * (0.5 * y[0] + y[1:-1].sum() + 0.5 * y[-1])
+
+
+def test_a_step_count_argument_is_static_or_refused():
+    """`trapezoid(a, b, n)` with `n` a size: refused by name unless `n` is static, and then
+    NumPy's value for each `n`."""
+    check_refused(tracenp.errors.ConcretizationError, trapezoid_n, lambda s: (0.0, 1.0 * s, 8))
+    jf = tracenp.jit(trapezoid_n, static_argnames="n")
+    for n in (4, 8, 9):
+        assert_same(jf(0.0, 2.0, n=n), trapezoid_n(0.0, 2.0, n))
