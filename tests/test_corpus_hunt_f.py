@@ -2521,3 +2521,34 @@ def test_a_step_count_argument_is_static_or_refused():
     jf = tracenp.jit(trapezoid_n, static_argnames="n")
     for n in (4, 8, 9):
         assert_same(jf(0.0, 2.0, n=n), trapezoid_n(0.0, 2.0, n))
+
+
+def tensor_polynomial_values(C, x, y):
+    P, Ch, L = np.polynomial.polynomial, np.polynomial.chebyshev, np.polynomial.legendre
+    grid = np.linspace(-1, 1, 5)
+    return (P.polyval(x, C), Ch.chebval(grid, C), L.legval(x, C.T), P.polyval(x, C, tensor=False),
+            np.polynomial.hermite.hermval(x, C[:, :1]))
+
+
+def test_polynomial_values_of_two_dimensional_coefficients():
+    """`P.polyval(x, C)` with a column of coefficients per polynomial evaluates each at every x
+    (NumPy's `isinstance(x, np.ndarray)` branch reshapes `C`): `np.polynomial` saw tracenp's
+    class, skipped it, and gave an elementwise answer (shape (5,) for (5, 5) when the lengths
+    agreed) or a broadcast ValueError."""
+    check_like_numpy(tensor_polynomial_values, {},
+                     lambda s, n: (_f(3, n, seed=s), np.linspace(0, 1, n), _f(n, seed=s + 1)))
+
+
+def polynomial_surfaces(x, y, C):
+    P = np.polynomial.polynomial
+    return (P.polyval2d(x, y, C), P.polygrid2d(x, y[:3], C),
+            np.polynomial.chebyshev.chebval2d(x, y, C), np.polynomial.legendre.leggrid2d(x, y, C),
+            P.polyval3d(x, y, x, C[..., None]))
+
+
+def test_polyval2d_and_polygrid2d():
+    """`np.polynomial.polynomial.polyval2d`/`polygrid2d` (the two of `np.polynomial` NumPy
+    dispatches through `__array_function__`) raised UnsupportedFunctionError: they run their
+    Python, which traces, as the other `np.polynomial` functions do."""
+    check_like_numpy(polynomial_surfaces, {},
+                     lambda s, n: (np.linspace(0, 1, n), _f(n, seed=s), _f(2, 3, seed=s + 1)))

@@ -25,9 +25,13 @@ from .ops import Op
 
 
 def _internal(frame) -> bool:
-    """Whether `frame` runs tracenp's or NumPy's own code."""
+    """Whether `frame` runs tracenp's or NumPy's own code. `np.polynomial` is Python written
+    on NumPy's functions as users write it (`numpy_api.creation.from_library`): its
+    `isinstance(x, np.ndarray)` (the tensor evaluation of 2-d coefficients in `polyval`,
+    `chebval`, ...) takes NumPy's branch."""
     name = frame.f_globals.get("__name__", "")
-    return name.startswith(("tracenp.", "numpy.")) or name in ("tracenp", "numpy")
+    return (name.startswith(("tracenp.", "numpy.")) or name in ("tracenp", "numpy")) and \
+        not name.startswith("numpy.polynomial.")
 
 
 _PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
