@@ -642,6 +642,40 @@ def test_linalg_matches_numpy(name):
     check_like_numpy(*LINALG[name])
 
 
+def _single(make):
+    """The same arguments in float32, as scripts that load single-precision data pass them."""
+    def cast(s, n):
+        return tuple(a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+                     else a for a in make(s, n))
+    return cast
+
+
+def _complex(make):
+    """The same arguments with a small imaginary part."""
+    def cast(s, n):
+        return tuple(a + 0.1j * np.ones_like(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+                     else a for a in make(s, n))
+    return cast
+
+
+PRECISIONS = {f"{name}_{kind}": (LINALG[name][0], LINALG[name][1], wrap(LINALG[name][2]))
+              for name in ("jacobi", "gauss_seidel", "power_iteration", "qr_iteration",
+                           "modified_gram_schmidt", "householder_qr", "lu_no_pivot",
+                           "lu_doolittle", "gauss_elimination", "cholesky_banachiewicz", "thomas",
+                           "conjugate_gradient", "steepest_descent", "normal_equations",
+                           "lstsq_line", "sor")
+              for kind, wrap in (("f32", _single), ("complex", _complex))}
+
+
+@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")
+@pytest.mark.parametrize("name", list(PRECISIONS))
+def test_solvers_in_other_precisions_match_numpy(name):
+    """The iterative and direct solvers above on float32 and complex matrices: NumPy's
+    promotions when float32 or complex values are written into `np.zeros(n)` buffers and mixed
+    with float64 scalars."""
+    check_like_numpy(*PRECISIONS[name])
+
+
 # ----------------------------------------------------------------------------- finite differences, PDEs
 
 
