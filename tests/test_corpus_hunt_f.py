@@ -2273,6 +2273,123 @@ def test_more_course_forms_match_numpy(name):
     check_like_numpy(*MORE[name])
 
 
+# ----------------------------------------------------------------------------- research-script statistics
+
+
+def summary_table(x):
+    q = np.percentile(x, [0, 25, 50, 75, 100], axis=0)
+    return {"mean": x.mean(axis=0), "sd": x.std(axis=0, ddof=1), "min": q[0], "q1": q[1],
+            "median": q[2], "q3": q[3], "max": q[4], "iqr": q[3] - q[1]}
+
+
+def percentile_methods(x):
+    return tuple(np.percentile(x, [10, 50, 90], method=m)
+                 for m in ("linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull",
+                           "median_unbiased", "inverted_cdf"))
+
+
+def weighted_cov_corr(X, w):
+    C = np.cov(X, aweights=w)
+    d = np.sqrt(np.diag(C))
+    return C, C / np.outer(d, d), np.cov(X, fweights=np.arange(1, X.shape[1] + 1), ddof=0)
+
+
+def binned_statistic(x, y, edges):
+    idx = np.digitize(x, edges) - 1
+    idx = np.clip(idx, 0, len(edges) - 2)
+    counts = np.bincount(idx, minlength=len(edges) - 1)
+    sums = np.bincount(idx, weights=y, minlength=len(edges) - 1)
+    return counts, sums / np.maximum(counts, 1)
+
+
+def histogram_pdf_cdf(x, bins=8):
+    hist, edges = np.histogram(x, bins=bins, range=(-3.0, 3.0), density=True)
+    centers = 0.5 * (edges[:-1] + edges[1:])
+    cdf = np.cumsum(hist * np.diff(edges))
+    return centers, hist, cdf
+
+
+def histogram_2d_density(x, y):
+    H, xe, ye = np.histogram2d(x, y, bins=(4, 3), range=[[-2, 2], [-2, 2]], density=True)
+    return H, np.sum(H * np.outer(np.diff(xe), np.diff(ye)))
+
+
+def moving_statistics(x, w=4):
+    c = np.cumsum(np.insert(x, 0, 0.0))
+    c2 = np.cumsum(np.insert(x ** 2, 0, 0.0))
+    mean = (c[w:] - c[:-w]) / w
+    var = (c2[w:] - c2[:-w]) / w - mean ** 2
+    return mean, np.sqrt(np.maximum(var, 0.0))
+
+
+def standardized_moments(X):
+    mu = X.mean(axis=1, keepdims=True)
+    sd = X.std(axis=1, keepdims=True)
+    Z = (X - mu) / sd
+    return (Z ** 3).mean(axis=1), (Z ** 4).mean(axis=1) - 3.0
+
+
+def ecdf_ks_distance(x, y):
+    grid = np.sort(np.concatenate([x, y]))
+    Fx = np.searchsorted(np.sort(x), grid, side="right") / len(x)
+    Fy = np.searchsorted(np.sort(y), grid, side="right") / len(y)
+    return np.max(np.abs(Fx - Fy))
+
+
+def qq_points(x):
+    n = len(x)
+    p = (np.arange(1, n + 1) - 0.5) / n
+    return np.sort(x), np.quantile(x, p), np.median(x)
+
+
+def autocorrelation_time(x, max_lag=5):
+    x = x - x.mean()
+    var = np.dot(x, x) / len(x)
+    rho = np.array([np.dot(x[:len(x) - k], x[k:]) / (len(x) * var) for k in range(1, max_lag + 1)])
+    return 1 + 2 * np.sum(rho), rho
+
+
+def block_averages(x, n_blocks=4):
+    m = len(x) // n_blocks
+    blocks = x[:m * n_blocks].reshape(n_blocks, m).mean(axis=1)
+    return blocks.mean(), blocks.std(ddof=1) / np.sqrt(n_blocks)
+
+
+def polyfit_residual_stats(t, y):
+    p, res, rank, sv, rcond = np.polyfit(t, y, 2, full=True)
+    yhat = np.polyval(p, t)
+    return p, res, rank, sv, rcond, 1 - res / np.sum((y - y.mean()) ** 2)
+
+
+STATS = {
+    "summary_table": (summary_table, {}, lambda s, n: (_f(3 * n, 2, seed=s),)),
+    "percentile_methods": (percentile_methods, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "percentile_methods_f32": (percentile_methods, {}, lambda s, n: (
+        _f(3 * n, seed=s).astype(np.float32),)),
+    "percentile_methods_int": (percentile_methods, {}, lambda s, n: (_i(50, 3 * n, seed=s),)),
+    "weighted_cov_corr": (weighted_cov_corr, {}, lambda s, n: (
+        _f(3, n + 2, seed=s), _f(n + 2, positive=True, seed=s))),
+    "binned_statistic": (binned_statistic, {}, lambda s, n: (
+        _f(5 * n, seed=s), _f(5 * n, seed=s + 1), np.linspace(-2, 2, 5))),
+    "histogram_pdf_cdf": (histogram_pdf_cdf, {}, lambda s, n: (_f(5 * n, seed=s),)),
+    "histogram_2d_density": (histogram_2d_density, {}, lambda s, n: (
+        _f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
+    "moving_statistics": (moving_statistics, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "standardized_moments": (standardized_moments, {}, lambda s, n: (_f(3, 3 * n, seed=s),)),
+    "ecdf_ks_distance": (ecdf_ks_distance, {}, lambda s, n: (_f(3 * n, seed=s), _f(2 * n, seed=s + 1))),
+    "qq_points": (qq_points, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "autocorrelation_time": (autocorrelation_time, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "block_averages": (block_averages, {}, lambda s, n: (_f(4 * n + 1, seed=s),)),
+    "polyfit_residual_stats": (polyfit_residual_stats, {}, lambda s, n: (
+        np.linspace(0, 1, n + 4), _f(n + 4, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(STATS))
+def test_research_statistics_match_numpy(name):
+    check_like_numpy(*STATS[name])
+
+
 # ----------------------------------------------------------------------------- generic integrators
 
 
