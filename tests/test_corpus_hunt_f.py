@@ -2390,6 +2390,169 @@ def test_research_statistics_match_numpy(name):
     check_like_numpy(*STATS[name])
 
 
+# ----------------------------------------------------------------------------- stochastic simulation
+
+
+def metropolis_vec(rng, x0, steps=20, s=0.5):
+    x = x0.copy()
+    logp = lambda z: -0.5 * z ** 2
+    acc = 0
+    for _ in range(steps):
+        prop = x + s * rng.standard_normal(x.shape)
+        u = rng.random(x.shape)
+        accept = np.log(u) < logp(prop) - logp(x)
+        x = np.where(accept, prop, x)
+        acc += accept.sum()
+    return x, acc / (steps * x.size)
+
+
+def ising_sweep(rng, spins, beta, sweeps=2):
+    n = spins.shape[0]
+    s = spins.copy()
+    for _ in range(sweeps):
+        for parity in (0, 1):
+            mask = (np.add.outer(np.arange(n), np.arange(n)) % 2) == parity
+            nb = np.roll(s, 1, 0) + np.roll(s, -1, 0) + np.roll(s, 1, 1) + np.roll(s, -1, 1)
+            dE = 2 * s * nb
+            flip = (rng.random(s.shape) < np.exp(-beta * dE)) & mask
+            s = np.where(flip, -s, s)
+    return s, s.mean()
+
+
+def brownian_bridge(rng, n=16, T=1.0):
+    t = np.linspace(0, T, n + 1)
+    dW = rng.normal(0, np.sqrt(T / n), n)
+    W = np.concatenate([[0.0], np.cumsum(dW)])
+    return W - t / T * W[-1]
+
+
+def ou_process(rng, theta, mu, sigma, x0, n=30, dt=0.01):
+    x = np.empty(n + 1)
+    x[0] = x0
+    noise = rng.standard_normal(n)
+    for i in range(n):
+        x[i + 1] = x[i] + theta * (mu - x[i]) * dt + sigma * np.sqrt(dt) * noise[i]
+    return x
+
+
+def langevin(rng, x, dt, steps=10):
+    for _ in range(steps):
+        x = x - dt * x ** 3 + np.sqrt(2 * dt) * rng.standard_normal(x.shape)
+    return x
+
+
+def mc_integral_nd(rng, d=3, n=200):
+    X = rng.uniform(-1, 1, size=(n, d))
+    inside = (np.sum(X ** 2, axis=1) <= 1).astype(float)
+    vol = 2.0 ** d * inside.mean()
+    return vol, 2.0 ** d * inside.std(ddof=1) / np.sqrt(n)
+
+
+def importance_sampling(rng, mu, n=100):
+    x = rng.normal(mu, 1.0, n)
+    w = np.exp(-0.5 * x ** 2) / np.exp(-0.5 * (x - mu) ** 2)
+    return np.sum(w * x ** 2) / np.sum(w)
+
+
+def stratified(rng, n=20):
+    u = (np.arange(n) + rng.random(n)) / n
+    return np.mean(np.exp(u)), u
+
+
+def antithetic(rng, n=50):
+    u = rng.random(n)
+    return 0.5 * (np.exp(u) + np.exp(1 - u)).mean()
+
+
+def random_matrix(rng, n=5):
+    A = rng.standard_normal((n, n))
+    S = (A + A.T) / np.sqrt(2 * n)
+    return np.linalg.eigvalsh(S)
+
+
+def sde_milstein(rng, x0, mu, sig, n=20, T=1.0):
+    dt = T / n
+    dW = rng.normal(0.0, np.sqrt(dt), n)
+    x = np.zeros(n + 1)
+    x[0] = x0
+    for i in range(n):
+        x[i + 1] = x[i] + mu * x[i] * dt + sig * x[i] * dW[i] + 0.5 * sig ** 2 * x[i] * (dW[i] ** 2 - dt)
+    return x
+
+
+def poisson_process(rng, lam, T=5.0, nmax=30):
+    gaps = rng.exponential(1 / lam, nmax)
+    times = np.cumsum(gaps)
+    return times, np.sum(times <= T)
+
+
+def random_walk_2d_lattice(rng, n=30):
+    moves = np.array([[1, 0], [-1, 0], [0, 1], [0, -1]])
+    steps = moves[rng.integers(0, 4, n)]
+    path = np.cumsum(steps, axis=0)
+    return path, np.sum(path ** 2, axis=1)
+
+
+def metropolis_scalar(rng, x0, steps=10):
+    x = x0
+    chain = np.empty(steps)
+    for i in range(steps):
+        prop = x + rng.normal()
+        if rng.random() < np.exp(-0.5 * (prop ** 2 - x ** 2)):
+            x = prop
+        chain[i] = x
+    return chain
+
+
+def gillespie(rng, k1, k2, T):
+    t, n = 0.0, 10
+    ts, ns = [t], [n]
+    while t < T:
+        a = np.array([k1, k2 * n])
+        a0 = a.sum()
+        t += rng.exponential(1 / a0)
+        n += 1 if rng.random() * a0 < a[0] else -1
+        ts.append(t)
+        ns.append(n)
+    return np.array(ts), np.array(ns)
+
+
+STOCHASTIC = [
+    (metropolis_vec, (np.zeros(5),)), (ising_sweep, (np.where(_i(2, 6, 6) == 1, 1, -1), 0.4)),
+    (brownian_bridge, ()), (ou_process, (0.7, 1.0, 0.3, 0.0)), (langevin, (np.zeros(4), 0.01)),
+    (mc_integral_nd, ()), (importance_sampling, (0.5,)), (stratified, ()), (antithetic, ()),
+    (random_matrix, ()), (sde_milstein, (1.0, 0.1, 0.3)), (poisson_process, (2.0,)),
+    (random_walk_2d_lattice, ()),
+]
+
+
+@pytest.mark.parametrize("fn, args", STOCHASTIC, ids=[f.__name__ for f, _ in STOCHASTIC])
+def test_stochastic_simulation_with_a_generator_argument(fn, args):
+    """Vectorized Metropolis and checkerboard Ising sweeps, OU/Langevin/Milstein SDE steps,
+    Monte Carlo variance reduction and random matrices: NumPy's draws and values over three
+    calls, and the generator left in NumPy's state."""
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *args), fn(want_rng, *args))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+@pytest.mark.parametrize("fn, args", [(metropolis_scalar, (0.0,)), (gillespie, (1.0, 0.1, 2.0))],
+                         ids=["metropolis_scalar", "gillespie"])
+def test_stochastic_branches_are_refused_and_fall_back(fn, args):
+    """An accept/reject `if rng.random() < p` per step, and Gillespie's `while t < T`: refused
+    by name; under `fallback=True` NumPy's values and the generator's state."""
+    with pytest.raises(tracenp.errors.ConcretizationError):
+        tracenp.jit(fn)(np.random.default_rng(0), *args)
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(fn, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        for _ in range(3):
+            assert_same(jf(got_rng, *args), fn(want_rng, *args))
+            assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
 # ----------------------------------------------------------------------------- generic integrators
 
 
