@@ -2553,6 +2553,174 @@ def test_stochastic_branches_are_refused_and_fall_back(fn, args):
             assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
+# ----------------------------------------------------------------------------- textbook classics
+
+
+def cheb(N):
+    """Trefethen's `cheb.m` (Spectral Methods in MATLAB) as its Python ports write it."""
+    x = np.cos(np.pi * np.arange(N + 1) / N)
+    c = np.hstack([2, np.ones(N - 1), 2]) * (-1) ** np.arange(N + 1)
+    X = np.tile(x, (N + 1, 1)).T
+    dX = X - X.T
+    D = np.outer(c, 1 / c) / (dX + np.eye(N + 1))
+    D = D - np.diag(np.sum(D, axis=1))
+    return D, x
+
+
+def cheb_derivative(u_of_x, N=8):
+    D, x = cheb(N)
+    u = np.exp(u_of_x * x) * np.sin(5 * x)
+    return D @ u, (D @ D) @ u
+
+
+def cheb_bvp(a, N=10):
+    D, x = cheb(N)
+    D2 = (D @ D)[1:-1, 1:-1]
+    f = np.exp(a * x[1:-1])
+    u = np.zeros(N + 1)
+    u[1:-1] = np.linalg.solve(D2, f)
+    return x, u
+
+
+def minmod(a, b):
+    return np.where(a * b > 0, np.sign(a) * np.minimum(np.abs(a), np.abs(b)), 0.0)
+
+
+def muscl_advection(u, c, dx, dt, steps=4):
+    for _ in range(steps):
+        du = minmod(u - np.roll(u, 1), np.roll(u, -1) - u)
+        uL = u + 0.5 * du * (1 - c * dt / dx)
+        flux = c * uL
+        u = u - dt / dx * (flux - np.roll(flux, 1))
+    return u
+
+
+def godunov_burgers(u, dx, dt, steps=4):
+    for _ in range(steps):
+        ul, ur = u[:-1], u[1:]
+        fl, fr = 0.5 * ul ** 2, 0.5 * ur ** 2
+        s = 0.5 * (ul + ur)
+        F = np.where(ul > ur, np.where(s > 0, fl, fr),
+                     np.where(ul > 0, fl, np.where(ur < 0, fr, 0.0)))
+        u = u.copy()
+        u[1:-1] -= dt / dx * (F[1:] - F[:-1])
+    return u
+
+
+def ghost_cells_diffusion(u, D, dx, dt, steps=5):
+    for _ in range(steps):
+        ug = np.concatenate(([u[1]], u, [u[-2]]))
+        u = u + D * dt / dx ** 2 * (ug[2:] - 2 * ug[1:-1] + ug[:-2])
+    return u
+
+
+def periodic_ghost_update(u, c, steps=5):
+    u = np.concatenate(([0.0], u, [0.0]))
+    for _ in range(steps):
+        u[0], u[-1] = u[-2], u[1]
+        u[1:-1] = u[1:-1] - 0.5 * c * (u[2:] - u[:-2]) + 0.5 * c ** 2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+    return u[1:-1]
+
+
+def fd_poisson_2d_kron(f0, n):
+    h = 1.0 / (n + 1)
+    T = 2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1)
+    A = (np.kron(np.eye(n), T) + np.kron(T, np.eye(n))) / h ** 2
+    x = np.linspace(h, 1 - h, n)
+    X, Y = np.meshgrid(x, x)
+    F = f0 * np.sin(np.pi * X) * np.sin(np.pi * Y)
+    U = np.linalg.solve(A, F.ravel()).reshape(n, n)
+    return U, np.max(np.abs(U - F / (2 * np.pi ** 2)))
+
+
+def stiff_implicit_trapezoid(y0, lam, h, n=10):
+    y = np.empty(n + 1, dtype=np.result_type(y0, lam, float))
+    y[0] = y0
+    for k in range(n):
+        y[k + 1] = y[k] * (1 + h * lam / 2) / (1 - h * lam / 2)
+    return y
+
+
+def convergence_order(errors, hs):
+    return np.log(errors[:-1] / errors[1:]) / np.log(hs[:-1] / hs[1:]), np.polyfit(np.log(hs), np.log(errors), 1)[0]
+
+
+def euler_convergence(T, ns=(4, 8, 16, 32)):
+    errs = []
+    hs = []
+    for n in ns:
+        h = T / n
+        y = 1.0
+        for _ in range(n):
+            y = y + h * (-2.0 * y)
+        errs.append(abs(y - np.exp(-2.0 * T)))
+        hs.append(h)
+    return convergence_order(np.array(errs), np.array(hs))
+
+
+def machine_epsilon_table(x):
+    eps = np.finfo(x.dtype).eps
+    return x + eps, x * (1 + eps / 2) == x, np.spacing(x), np.nextafter(x, np.inf) - x
+
+
+def catastrophic_cancellation(x):
+    naive = (1 - np.cos(x)) / x ** 2
+    stable = 2 * np.sin(x / 2) ** 2 / x ** 2
+    return naive, stable, np.expm1(x) / x, (np.exp(x) - 1) / x
+
+
+def kahan_sum(x):
+    s = 0.0
+    c = 0.0
+    for k in range(len(x)):
+        y = x[k] - c
+        t = s + y
+        c = (t - s) - y
+        s = t
+    return s, np.sum(x)
+
+
+def horner_with_derivative(coeffs, x):
+    p = np.zeros_like(x)
+    dp = np.zeros_like(x)
+    for a in coeffs:
+        dp = dp * x + p
+        p = p * x + a
+    return p, dp
+
+
+CLASSICS = {
+    "cheb": (cheb, {"N": 6}, lambda s, n: ()),
+    "cheb_derivative": (cheb_derivative, {}, lambda s, n: (0.1 * s + n,)),
+    "cheb_bvp": (cheb_bvp, {}, lambda s, n: (0.5 * s + n,)),
+    "muscl_advection": (muscl_advection, {}, lambda s, n: (_f(2 * n, seed=s), 1.0, 0.1, 0.05)),
+    "godunov_burgers": (godunov_burgers, {}, lambda s, n: (_f(2 * n, seed=s), 0.1, 0.02)),
+    "ghost_cells_diffusion": (ghost_cells_diffusion, {}, lambda s, n: (_f(2 * n, seed=s), 1.0, 0.1, 0.004)),
+    "periodic_ghost_update": (periodic_ghost_update, {}, lambda s, n: (_f(2 * n, seed=s), 0.5)),
+    "fd_poisson_2d_kron": (fd_poisson_2d_kron, {"n": 4}, lambda s, n: (1.0 * s + n,)),
+    "stiff_implicit_trapezoid": (stiff_implicit_trapezoid, {}, lambda s, n: (1.0 * s, -50.0, 0.01 * n)),
+    "stiff_implicit_trapezoid_complex": (stiff_implicit_trapezoid, {}, lambda s, n: (
+        1.0, -5.0 + 10j * s, 0.01 * n)),
+    "euler_convergence": (euler_convergence, {}, lambda s, n: (0.5 * s + n,)),
+    "machine_epsilon_table": (machine_epsilon_table, {}, lambda s, n: (_f(n, positive=True, seed=s),)),
+    "machine_epsilon_table_f32": (machine_epsilon_table, {}, lambda s, n: (
+        _f(n, positive=True, seed=s).astype(np.float32),)),
+    "catastrophic_cancellation": (catastrophic_cancellation, {}, lambda s, n: (
+        10.0 ** -np.arange(1, n + 1) * s,)),
+    "kahan_sum": (kahan_sum, {}, lambda s, n: (_f(4 * n, seed=s) * 1e8 + 0.1,)),
+    "kahan_sum_f32": (kahan_sum, {}, lambda s, n: ((_f(4 * n, seed=s) + 0.1).astype(np.float32),)),
+    "horner_with_derivative": (horner_with_derivative, {}, lambda s, n: (_f(4, seed=s), _f(n, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(CLASSICS))
+def test_textbook_classics_match_numpy(name):
+    """Trefethen's `cheb`, MUSCL and Godunov schemes, ghost cells, a Kronecker-sum Poisson
+    matrix, convergence-order tables and floating-point lessons (machine epsilon,
+    cancellation, Kahan summation)."""
+    check_like_numpy(*CLASSICS[name])
+
+
 # ----------------------------------------------------------------------------- generic integrators
 
 
