@@ -25,7 +25,6 @@ eagerly under `fallback=True`.
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -35,7 +34,7 @@ import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused
 from test_ops import assert_same
 
-# ----------------------------------------------------------------------------- ODE integrators
+# --------------------------------------------------------------------------------- ODE integrators
 
 
 def lorenz(state, sigma=10.0, rho=28.0, beta=8.0 / 3.0):
@@ -120,20 +119,21 @@ def leapfrog_oscillator(x0, v0, dt, k=1.0, m=1.0, n=25):
         x[i + 1] = x[i] + dt * v_half
         a = -k / m * x[i + 1]
         v[i + 1] = v_half + 0.5 * dt * a
-    energy = 0.5 * m * v ** 2 + 0.5 * k * x ** 2
+    energy = 0.5 * m * v**2 + 0.5 * k * x**2
     return x, v, energy
 
 
 def velocity_verlet_nbody(pos, vel, mass, dt, steps=4, eps=0.1):
     def accel(p):
         d = p[np.newaxis, :, :] - p[:, np.newaxis, :]
-        r2 = np.sum(d ** 2, axis=-1) + eps ** 2
-        inv = r2 ** -1.5
+        r2 = np.sum(d**2, axis=-1) + eps**2
+        inv = r2**-1.5
         np.fill_diagonal(inv, 0.0)
         return np.einsum("ij,ijk,j->ik", inv, d, mass)
+
     a = accel(pos)
     for _ in range(steps):
-        pos = pos + vel * dt + 0.5 * a * dt ** 2
+        pos = pos + vel * dt + 0.5 * a * dt**2
         a_new = accel(pos)
         vel = vel + 0.5 * (a + a_new) * dt
         a = a_new
@@ -226,11 +226,19 @@ def double_pendulum_rhs(y, m1=1.0, m2=1.0, l1=1.0, l2=1.0, g=9.81):
     t1, w1, t2, w2 = y
     d = t2 - t1
     den1 = (m1 + m2) * l1 - m2 * l1 * np.cos(d) * np.cos(d)
-    dw1 = (m2 * l1 * w1 * w1 * np.sin(d) * np.cos(d) + m2 * g * np.sin(t2) * np.cos(d)
-           + m2 * l2 * w2 * w2 * np.sin(d) - (m1 + m2) * g * np.sin(t1)) / den1
+    dw1 = (
+        m2 * l1 * w1 * w1 * np.sin(d) * np.cos(d)
+        + m2 * g * np.sin(t2) * np.cos(d)
+        + m2 * l2 * w2 * w2 * np.sin(d)
+        - (m1 + m2) * g * np.sin(t1)
+    ) / den1
     den2 = (l2 / l1) * den1
-    dw2 = (-m2 * l2 * w2 * w2 * np.sin(d) * np.cos(d) + (m1 + m2) * g * np.sin(t1) * np.cos(d)
-           - (m1 + m2) * l1 * w1 * w1 * np.sin(d) - (m1 + m2) * g * np.sin(t2)) / den2
+    dw2 = (
+        -m2 * l2 * w2 * w2 * np.sin(d) * np.cos(d)
+        + (m1 + m2) * g * np.sin(t1) * np.cos(d)
+        - (m1 + m2) * l1 * w1 * w1 * np.sin(d)
+        - (m1 + m2) * g * np.sin(t2)
+    ) / den2
     return np.array([w1, dw1, w2, dw2])
 
 
@@ -264,14 +272,31 @@ ODE = {
     "midpoint_rk2": (midpoint_rk2, {}, lambda s, n: (0.5, _f(n, seed=s), 0.1)),
     "heun": (heun, {}, lambda s, n: (_f(n, seed=s), 0.0, 1.0 + s)),
     "leapfrog_oscillator": (leapfrog_oscillator, {}, lambda s, n: (1.0 * s, 0.5, 0.05 * n)),
-    "velocity_verlet_nbody": (velocity_verlet_nbody, {}, lambda s, n: (
-        _f(n, 3, seed=s), _f(n, 3, seed=s + 1), _f(n, positive=True, seed=s), 0.01)),
-    "symplectic_euler": (symplectic_euler, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), 0.1)),
-    "euler_vectorized_decay": (euler_vectorized_decay, {}, lambda s, n: (
-        _f(n, seed=s), 0.3, np.linspace(0, 2, 3 * n))),
-    "implicit_euler_linear": (implicit_euler_linear, {}, lambda s, n: (
-        _f(n, n, seed=s) - 2 * np.eye(n), _f(n, seed=s), 0.1)),
-    "rk4_system_matrix": (rk4_system_matrix, {}, lambda s, n: (_f(n, n, seed=s), _f(n, seed=s), 0.05)),
+    "velocity_verlet_nbody": (
+        velocity_verlet_nbody,
+        {},
+        lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1), _f(n, positive=True, seed=s), 0.01),
+    ),
+    "symplectic_euler": (
+        symplectic_euler,
+        {},
+        lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), 0.1),
+    ),
+    "euler_vectorized_decay": (
+        euler_vectorized_decay,
+        {},
+        lambda s, n: (_f(n, seed=s), 0.3, np.linspace(0, 2, 3 * n)),
+    ),
+    "implicit_euler_linear": (
+        implicit_euler_linear,
+        {},
+        lambda s, n: (_f(n, n, seed=s) - 2 * np.eye(n), _f(n, seed=s), 0.1),
+    ),
+    "rk4_system_matrix": (
+        rk4_system_matrix,
+        {},
+        lambda s, n: (_f(n, n, seed=s), _f(n, seed=s), 0.05),
+    ),
     "projectile_with_drag": (projectile_with_drag, {}, lambda s, n: (10.0 + s, 30 + n, 0.01)),
     "sir_model": (sir_model, {}, lambda s, n: (0.3, 0.1, 1000 * n, s)),
     "adams_bashforth2": (adams_bashforth2, {}, lambda s, n: (1.0 + s, 0.01 * n, -2.0)),
@@ -287,7 +312,7 @@ def test_ode_matches_numpy(name):
     check_like_numpy(*ODE[name])
 
 
-# ----------------------------------------------------------------------------- linear solvers
+# ---------------------------------------------------------------------------------- linear solvers
 
 
 def spd(s, n):
@@ -316,7 +341,7 @@ def jacobi_loops(A, b, iters=10):
         x_new = np.zeros_like(x)
         for i in range(n):
             s1 = np.dot(A[i, :i], x[:i])
-            s2 = np.dot(A[i, i + 1:], x[i + 1:])
+            s2 = np.dot(A[i, i + 1 :], x[i + 1 :])
             x_new[i] = (b[i] - s1 - s2) / A[i, i]
         x = x_new
     return x
@@ -472,7 +497,7 @@ def forward_back_substitution(L, U, b):
         y[i] = b[i] - L[i, :i] @ y[:i]
     x = np.zeros(n)
     for i in range(n - 1, -1, -1):
-        x[i] = (y[i] - U[i, i + 1:] @ x[i + 1:]) / U[i, i]
+        x[i] = (y[i] - U[i, i + 1 :] @ x[i + 1 :]) / U[i, i]
     return x
 
 
@@ -488,7 +513,7 @@ def gauss_elimination(A, b):
     x = np.zeros(n)
     x[n - 1] = b[n - 1] / A[n - 1, n - 1]
     for i in range(n - 2, -1, -1):
-        x[i] = (b[i] - np.sum(A[i, i + 1:] * x[i + 1:])) / A[i, i]
+        x[i] = (b[i] - np.sum(A[i, i + 1 :] * x[i + 1 :])) / A[i, i]
     return x
 
 
@@ -539,8 +564,8 @@ def thomas_inplace(a, b, c, d):
 
 
 def tridiag_matrix_solve(h, n):
-    main = 2.0 * np.ones(n) / h ** 2
-    off = -1.0 * np.ones(n - 1) / h ** 2
+    main = 2.0 * np.ones(n) / h**2
+    off = -1.0 * np.ones(n - 1) / h**2
     A = np.diag(main) + np.diag(off, k=1) + np.diag(off, k=-1)
     x = np.linspace(h, 1 - h, n)
     f = np.sin(np.pi * x)
@@ -560,7 +585,7 @@ def lstsq_line(x, y):
 
 
 def lstsq_full(x, y):
-    A = np.column_stack((x ** 2, x, np.ones_like(x)))
+    A = np.column_stack((x**2, x, np.ones_like(x)))
     coef, res, rank, sv = np.linalg.lstsq(A, y, rcond=None)
     return coef, res, rank, sv
 
@@ -572,8 +597,14 @@ def pinv_fit(x, y):
 
 def residual_norms(A, x, b):
     r = b - A @ x
-    return np.linalg.norm(r), np.linalg.norm(r, 1), np.linalg.norm(r, np.inf), \
-        np.linalg.norm(A, "fro"), np.linalg.norm(A, 2), np.linalg.norm(A, -np.inf)
+    return (
+        np.linalg.norm(r),
+        np.linalg.norm(r, 1),
+        np.linalg.norm(r, np.inf),
+        np.linalg.norm(A, "fro"),
+        np.linalg.norm(A, 2),
+        np.linalg.norm(A, -np.inf),
+    )
 
 
 def rayleigh_quotient_iteration(A, x, iters=3):
@@ -599,7 +630,11 @@ def hilbert_condition(n):
 LINALG = {
     "jacobi": (jacobi, {}, lambda s, n: (diag_dominant(s, n), _f(n, seed=s))),
     "jacobi_loops": (jacobi_loops, {}, lambda s, n: (diag_dominant(s, n), _f(n, seed=s))),
-    "gauss_seidel": (gauss_seidel, {}, lambda s, n: (diag_dominant(s, n), _f(n, seed=s), np.zeros(n))),
+    "gauss_seidel": (
+        gauss_seidel,
+        {},
+        lambda s, n: (diag_dominant(s, n), _f(n, seed=s), np.zeros(n)),
+    ),
     "sor": (sor, {}, lambda s, n: (diag_dominant(s, n), _f(n, seed=s))),
     "sor_lists": (sor, {}, lambda s, n: (diag_dominant(s, n).tolist(), list(_f(n, seed=s)))),
     "conjugate_gradient": (conjugate_gradient, {}, lambda s, n: (spd(s, n), _f(n, seed=s))),
@@ -609,29 +644,65 @@ LINALG = {
     "qr_iteration": (qr_iteration, {}, lambda s, n: (spd(s, n),)),
     "classical_gram_schmidt": (classical_gram_schmidt, {}, lambda s, n: (_f(n + 2, n, seed=s),)),
     "modified_gram_schmidt": (modified_gram_schmidt, {}, lambda s, n: (_f(n + 2, n, seed=s),)),
-    "modified_gram_schmidt_int": (modified_gram_schmidt, {}, lambda s, n: (
-        _i(9, n + 2, n, seed=s) + np.eye(n + 2, n, dtype=int) * 10,)),
+    "modified_gram_schmidt_int": (
+        modified_gram_schmidt,
+        {},
+        lambda s, n: (_i(9, n + 2, n, seed=s) + np.eye(n + 2, n, dtype=int) * 10,),
+    ),
     "householder_qr": (householder_qr, {}, lambda s, n: (_f(n + 1, n, seed=s),)),
     "lu_no_pivot": (lu_no_pivot, {}, lambda s, n: (diag_dominant(s, n),)),
     "lu_doolittle": (lu_doolittle, {}, lambda s, n: (diag_dominant(s, n),)),
-    "forward_back_substitution": (forward_back_substitution, {}, lambda s, n: (
-        np.tril(_f(n, n, seed=s), -1) + np.eye(n), np.triu(diag_dominant(s, n)), _f(n, seed=s))),
+    "forward_back_substitution": (
+        forward_back_substitution,
+        {},
+        lambda s, n: (
+            np.tril(_f(n, n, seed=s), -1) + np.eye(n),
+            np.triu(diag_dominant(s, n)),
+            _f(n, seed=s),
+        ),
+    ),
     "gauss_elimination": (gauss_elimination, {}, lambda s, n: (diag_dominant(s, n), _f(n, seed=s))),
-    "gauss_elimination_int": (gauss_elimination, {}, lambda s, n: (
-        _i(5, n, n, seed=s) + 10 * np.eye(n, dtype=int), _i(9, n, seed=s))),
+    "gauss_elimination_int": (
+        gauss_elimination,
+        {},
+        lambda s, n: (_i(5, n, n, seed=s) + 10 * np.eye(n, dtype=int), _i(9, n, seed=s)),
+    ),
     "cholesky_banachiewicz": (cholesky_banachiewicz, {}, lambda s, n: (spd(s, n),)),
-    "thomas": (thomas, {}, lambda s, n: (_f(n - 1, seed=s), 4 + _f(n, seed=s + 1),
-                                         _f(n - 1, seed=s + 2), _f(n, seed=s + 3))),
-    "thomas_inplace": (thomas_inplace, {}, lambda s, n: (_f(n - 1, seed=s), 4 + _f(n, seed=s + 1),
-                                                         _f(n - 1, seed=s + 2), _f(n, seed=s + 3))),
+    "thomas": (
+        thomas,
+        {},
+        lambda s, n: (
+            _f(n - 1, seed=s),
+            4 + _f(n, seed=s + 1),
+            _f(n - 1, seed=s + 2),
+            _f(n, seed=s + 3),
+        ),
+    ),
+    "thomas_inplace": (
+        thomas_inplace,
+        {},
+        lambda s, n: (
+            _f(n - 1, seed=s),
+            4 + _f(n, seed=s + 1),
+            _f(n - 1, seed=s + 2),
+            _f(n, seed=s + 3),
+        ),
+    ),
     "tridiag_matrix_solve": (tridiag_matrix_solve, {"n": 6}, lambda s, n: (1.0 / (n + 1),)),
-    "normal_equations": (normal_equations, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s))),
+    "normal_equations": (
+        normal_equations,
+        {},
+        lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s)),
+    ),
     "lstsq_line": (lstsq_line, {}, lambda s, n: (np.arange(n + 2.0), _f(n + 2, seed=s))),
     "lstsq_full": (lstsq_full, {}, lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
     "pinv_fit": (pinv_fit, {}, lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
     "residual_norms": (residual_norms, {}, lambda s, n: (_f(n, n, seed=s), _f(n, seed=s), _f(n))),
-    "rayleigh_quotient_iteration": (rayleigh_quotient_iteration, {}, lambda s, n: (
-        spd(s, n), _f(n, seed=s))),
+    "rayleigh_quotient_iteration": (
+        rayleigh_quotient_iteration,
+        {},
+        lambda s, n: (spd(s, n), _f(n, seed=s)),
+    ),
     "eig_check": (eig_check, {}, lambda s, n: (spd(s, n),)),
     "hilbert_condition": (hilbert_condition, {"n": 5}, lambda s, n: ()),
 }
@@ -644,27 +715,50 @@ def test_linalg_matches_numpy(name):
 
 def _single(make):
     """The same arguments in float32, as scripts that load single-precision data pass them."""
+
     def cast(s, n):
-        return tuple(a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
-                     else a for a in make(s, n))
+        return tuple(
+            a.astype(np.float32) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+            for a in make(s, n)
+        )
+
     return cast
 
 
 def _complex(make):
     """The same arguments with a small imaginary part."""
+
     def cast(s, n):
-        return tuple(a + 0.1j * np.ones_like(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f"
-                     else a for a in make(s, n))
+        return tuple(
+            a + 0.1j * np.ones_like(a) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+            for a in make(s, n)
+        )
+
     return cast
 
 
-PRECISIONS = {f"{name}_{kind}": (LINALG[name][0], LINALG[name][1], wrap(LINALG[name][2]))
-              for name in ("jacobi", "gauss_seidel", "power_iteration", "qr_iteration",
-                           "modified_gram_schmidt", "householder_qr", "lu_no_pivot",
-                           "lu_doolittle", "gauss_elimination", "cholesky_banachiewicz", "thomas",
-                           "conjugate_gradient", "steepest_descent", "normal_equations",
-                           "lstsq_line", "sor")
-              for kind, wrap in (("f32", _single), ("complex", _complex))}
+PRECISIONS = {
+    f"{name}_{kind}": (LINALG[name][0], LINALG[name][1], wrap(LINALG[name][2]))
+    for name in (
+        "jacobi",
+        "gauss_seidel",
+        "power_iteration",
+        "qr_iteration",
+        "modified_gram_schmidt",
+        "householder_qr",
+        "lu_no_pivot",
+        "lu_doolittle",
+        "gauss_elimination",
+        "cholesky_banachiewicz",
+        "thomas",
+        "conjugate_gradient",
+        "steepest_descent",
+        "normal_equations",
+        "lstsq_line",
+        "sor",
+    )
+    for kind, wrap in (("f32", _single), ("complex", _complex))
+}
 
 
 @pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")
@@ -676,7 +770,7 @@ def test_solvers_in_other_precisions_match_numpy(name):
     check_like_numpy(*PRECISIONS[name])
 
 
-# ----------------------------------------------------------------------------- finite differences, PDEs
+# ------------------------------------------------------------------------ finite differences, PDEs
 
 
 def central_difference(f, h):
@@ -689,15 +783,20 @@ def central_difference(f, h):
 
 def second_derivative(f, dx):
     d2 = np.empty_like(f)
-    d2[1:-1] = (f[:-2] - 2 * f[1:-1] + f[2:]) / dx ** 2
+    d2[1:-1] = (f[:-2] - 2 * f[1:-1] + f[2:]) / dx**2
     d2[0] = d2[1]
     d2[-1] = d2[-2]
     return d2
 
 
 def gradient_forms(y, x, dx):
-    return (np.gradient(y), np.gradient(y, dx), np.gradient(y, x), np.gradient(y, x, edge_order=2),
-            np.gradient(y, dx, edge_order=2))
+    return (
+        np.gradient(y),
+        np.gradient(y, dx),
+        np.gradient(y, x),
+        np.gradient(y, x, edge_order=2),
+        np.gradient(y, dx, edge_order=2),
+    )
 
 
 def gradient_2d(Z, dx, dy):
@@ -712,8 +811,14 @@ def gradient_nonuniform_2d(Z, x, y):
 
 
 def diff_forms(x, t):
-    return np.diff(x), np.diff(x, n=2), np.diff(x) / np.diff(t), np.diff(x, prepend=0),\
-        np.diff(x, append=x[-1]), np.diff(x, prepend=x[0])
+    return (
+        np.diff(x),
+        np.diff(x, n=2),
+        np.diff(x) / np.diff(t),
+        np.diff(x, prepend=0),
+        np.diff(x, append=x[-1]),
+        np.diff(x, prepend=x[0]),
+    )
 
 
 def diff_2d(a):
@@ -734,7 +839,7 @@ def fd_matrix_apply(u, h):
 
 def heat_explicit(u0, alpha, dx, dt, steps=20):
     u = u0.copy()
-    r = alpha * dt / dx ** 2
+    r = alpha * dt / dx**2
     for n in range(steps):
         u[1:-1] = u[1:-1] + r * (u[2:] - 2 * u[1:-1] + u[:-2])
         u[0] = 0.0
@@ -748,7 +853,7 @@ def heat_explicit_history(u0, r, steps=10):
     U[0, :] = u0
     for n in range(steps):
         un = U[n].copy()
-        U[n + 1, 1:nx - 1] = un[1:nx - 1] + r * (un[2:nx] - 2 * un[1:nx - 1] + un[0:nx - 2])
+        U[n + 1, 1 : nx - 1] = un[1 : nx - 1] + r * (un[2:nx] - 2 * un[1 : nx - 1] + un[0 : nx - 2])
         U[n + 1, 0] = 1.0
         U[n + 1, -1] = U[n + 1, -2]
     return U
@@ -758,16 +863,22 @@ def heat_loop_copy(u, nu, dt, dx, nt=8):
     for n in range(nt):
         un = u.copy()
         for i in range(1, len(u) - 1):
-            u[i] = un[i] + nu * dt / dx ** 2 * (un[i + 1] - 2 * un[i] + un[i - 1])
+            u[i] = un[i] + nu * dt / dx**2 * (un[i + 1] - 2 * un[i] + un[i - 1])
     return u
 
 
 def crank_nicolson(u0, r, steps=5):
     n = len(u0)
-    A = np.diag((1 + r) * np.ones(n)) + np.diag(-r / 2 * np.ones(n - 1), 1) \
+    A = (
+        np.diag((1 + r) * np.ones(n))
+        + np.diag(-r / 2 * np.ones(n - 1), 1)
         + np.diag(-r / 2 * np.ones(n - 1), -1)
-    B = np.diag((1 - r) * np.ones(n)) + np.diag(r / 2 * np.ones(n - 1), 1) \
+    )
+    B = (
+        np.diag((1 - r) * np.ones(n))
+        + np.diag(r / 2 * np.ones(n - 1), 1)
         + np.diag(r / 2 * np.ones(n - 1), -1)
+    )
     u = u0
     for _ in range(steps):
         u = np.linalg.solve(A, B @ u)
@@ -801,7 +912,7 @@ def advection_periodic_roll(u, c, dx, dt, nt=10):
 def lax_wendroff(u, C, nt=6):
     for _ in range(nt):
         up, um = np.roll(u, -1), np.roll(u, 1)
-        u = u - 0.5 * C * (up - um) + 0.5 * C ** 2 * (up - 2 * u + um)
+        u = u - 0.5 * C * (up - um) + 0.5 * C**2 * (up - 2 * u + um)
     return u
 
 
@@ -814,8 +925,13 @@ def burgers_inviscid(u, dt, dx, nt=5):
 
 
 def laplacian_roll_2d(Z, dx):
-    return (np.roll(Z, 1, axis=0) + np.roll(Z, -1, axis=0) + np.roll(Z, 1, axis=1)
-            + np.roll(Z, -1, axis=1) - 4 * Z) / dx ** 2
+    return (
+        np.roll(Z, 1, axis=0)
+        + np.roll(Z, -1, axis=0)
+        + np.roll(Z, 1, axis=1)
+        + np.roll(Z, -1, axis=1)
+        - 4 * Z
+    ) / dx**2
 
 
 def laplacian_slice_2d(Z, dx):
@@ -824,13 +940,14 @@ def laplacian_slice_2d(Z, dx):
     Zbottom = Z[2:, 1:-1]
     Zright = Z[1:-1, 2:]
     Zcenter = Z[1:-1, 1:-1]
-    return (Ztop + Zleft + Zbottom + Zright - 4 * Zcenter) / dx ** 2
+    return (Ztop + Zleft + Zbottom + Zright - 4 * Zcenter) / dx**2
 
 
 def heat_2d(u, alpha, dt, dx, steps=5):
     for _ in range(steps):
-        u[1:-1, 1:-1] = u[1:-1, 1:-1] + alpha * dt / dx ** 2 * (
-            u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - 4 * u[1:-1, 1:-1])
+        u[1:-1, 1:-1] = u[1:-1, 1:-1] + alpha * dt / dx**2 * (
+            u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - 4 * u[1:-1, 1:-1]
+        )
     return u
 
 
@@ -838,8 +955,9 @@ def jacobi_poisson_2d(f, h, iters=20):
     u = np.zeros_like(f)
     for _ in range(iters):
         u_new = u.copy()
-        u_new[1:-1, 1:-1] = 0.25 * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2]
-                                    - h ** 2 * f[1:-1, 1:-1])
+        u_new[1:-1, 1:-1] = 0.25 * (
+            u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - h**2 * f[1:-1, 1:-1]
+        )
         u = u_new
     return u
 
@@ -860,9 +978,9 @@ def laplace_boundary_rows(top, nx, ny, iters=30):
 def red_black_gauss_seidel(u, f, h, sweeps=4):
     ny, nx = u.shape
     I, J = np.meshgrid(np.arange(nx), np.arange(ny))
-    red = ((I + J) % 2 == 0)
+    red = (I + J) % 2 == 0
     red[0, :] = red[-1, :] = red[:, 0] = red[:, -1] = False
-    black = ((I + J) % 2 == 1)
+    black = (I + J) % 2 == 1
     black[0, :] = black[-1, :] = black[:, 0] = black[:, -1] = False
     for _ in range(sweeps):
         for mask in (red, black):
@@ -885,25 +1003,52 @@ def schrodinger_split_step(psi, V, dx, dt, steps=3):
     k = 2 * np.pi * np.fft.fftfreq(len(psi), d=dx)
     for _ in range(steps):
         psi = psi * np.exp(-0.5j * V * dt)
-        psi = np.fft.ifft(np.exp(-0.5j * k ** 2 * dt) * np.fft.fft(psi))
+        psi = np.fft.ifft(np.exp(-0.5j * k**2 * dt) * np.fft.fft(psi))
         psi = psi * np.exp(-0.5j * V * dt)
     return psi, np.sum(np.abs(psi) ** 2) * dx
 
 
 PDE = {
-    "central_difference": (central_difference, {}, lambda s, n: (np.sin(np.linspace(0, s, n + 3)), 0.1)),
+    "central_difference": (
+        central_difference,
+        {},
+        lambda s, n: (np.sin(np.linspace(0, s, n + 3)), 0.1),
+    ),
     "second_derivative": (second_derivative, {}, lambda s, n: (_f(n + 3, seed=s), 0.1)),
-    "gradient_forms": (gradient_forms, {}, lambda s, n: (_f(n + 2, seed=s),
-                                                         np.cumsum(_f(n + 2, positive=True)), 0.2)),
-    "gradient_forms_f32": (gradient_forms, {}, lambda s, n: (
-        _f(n + 2, seed=s).astype(np.float32), np.cumsum(_f(n + 2, positive=True)).astype(np.float32),
-        0.2)),
-    "gradient_forms_int": (gradient_forms, {}, lambda s, n: (_i(9, n + 2, seed=s),
-                                                             np.arange(n + 2) * 2, 2)),
+    "gradient_forms": (
+        gradient_forms,
+        {},
+        lambda s, n: (_f(n + 2, seed=s), np.cumsum(_f(n + 2, positive=True)), 0.2),
+    ),
+    "gradient_forms_f32": (
+        gradient_forms,
+        {},
+        lambda s, n: (
+            _f(n + 2, seed=s).astype(np.float32),
+            np.cumsum(_f(n + 2, positive=True)).astype(np.float32),
+            0.2,
+        ),
+    ),
+    "gradient_forms_int": (
+        gradient_forms,
+        {},
+        lambda s, n: (_i(9, n + 2, seed=s), np.arange(n + 2) * 2, 2),
+    ),
     "gradient_2d": (gradient_2d, {}, lambda s, n: (_f(n, 5, seed=s), 0.1, 0.2)),
-    "gradient_nonuniform_2d": (gradient_nonuniform_2d, {}, lambda s, n: (
-        _f(n, 5, seed=s), np.cumsum(_f(5, positive=True)), np.cumsum(_f(n, positive=True, seed=s)))),
-    "diff_forms": (diff_forms, {}, lambda s, n: (_f(n + 2, seed=s), np.cumsum(_f(n + 2, positive=True)))),
+    "gradient_nonuniform_2d": (
+        gradient_nonuniform_2d,
+        {},
+        lambda s, n: (
+            _f(n, 5, seed=s),
+            np.cumsum(_f(5, positive=True)),
+            np.cumsum(_f(n, positive=True, seed=s)),
+        ),
+    ),
+    "diff_forms": (
+        diff_forms,
+        {},
+        lambda s, n: (_f(n + 2, seed=s), np.cumsum(_f(n + 2, positive=True))),
+    ),
     "diff_forms_int": (diff_forms, {}, lambda s, n: (_i(9, n + 2, seed=s), np.arange(n + 2))),
     "diff_2d": (diff_2d, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "diff_2d_bool": (lambda a: np.diff(a > 0, axis=0), {}, lambda s, n: (_f(n, 5, seed=s),)),
@@ -912,26 +1057,60 @@ PDE = {
     "heat_explicit_history": (heat_explicit_history, {}, lambda s, n: (_f(n + 3, seed=s), 0.4)),
     "heat_loop_copy": (heat_loop_copy, {}, lambda s, n: (_f(n + 3, seed=s), 0.3, 0.01, 0.1)),
     "crank_nicolson": (crank_nicolson, {}, lambda s, n: (_f(n + 2, seed=s), 0.5)),
-    "wave_1d": (wave_1d, {}, lambda s, n: (np.sin(np.linspace(0, np.pi, n + 4)) * s, 1.0, 0.1, 0.05)),
+    "wave_1d": (
+        wave_1d,
+        {},
+        lambda s, n: (np.sin(np.linspace(0, np.pi, n + 4)) * s, 1.0, 0.1, 0.05),
+    ),
     "advection_upwind": (advection_upwind, {}, lambda s, n: (_f(n + 3, seed=s), 1.0, 0.1, 0.05)),
-    "advection_periodic_roll": (advection_periodic_roll, {}, lambda s, n: (
-        _f(n + 3, seed=s).astype(np.float32), 1.0, 0.1, 0.05)),
+    "advection_periodic_roll": (
+        advection_periodic_roll,
+        {},
+        lambda s, n: (_f(n + 3, seed=s).astype(np.float32), 1.0, 0.1, 0.05),
+    ),
     "lax_wendroff": (lax_wendroff, {}, lambda s, n: (_f(n + 3, seed=s), 0.5)),
-    "burgers_inviscid": (burgers_inviscid, {}, lambda s, n: (1 + _f(n + 3, positive=True, seed=s), 0.01, 0.1)),
+    "burgers_inviscid": (
+        burgers_inviscid,
+        {},
+        lambda s, n: (1 + _f(n + 3, positive=True, seed=s), 0.01, 0.1),
+    ),
     "laplacian_roll_2d": (laplacian_roll_2d, {}, lambda s, n: (_f(n, 5, seed=s), 0.5)),
     "laplacian_slice_2d": (laplacian_slice_2d, {}, lambda s, n: (_f(n, 5, seed=s), 0.5)),
     "heat_2d": (heat_2d, {}, lambda s, n: (_f(n, 5, seed=s), 0.2, 0.1, 1.0)),
     "heat_2d_f32": (heat_2d, {}, lambda s, n: (_f(n, 5, seed=s).astype(np.float32), 0.2, 0.1, 1.0)),
     "jacobi_poisson_2d": (jacobi_poisson_2d, {}, lambda s, n: (_f(n + 2, 6, seed=s), 0.1)),
-    "laplace_boundary_rows": (laplace_boundary_rows, {"nx": 6, "ny": 5}, lambda s, n: (_f(6, seed=s + n),)),
-    "red_black_gauss_seidel": (red_black_gauss_seidel, {}, lambda s, n: (
-        _f(n + 2, 5, seed=s), _f(n + 2, 5, seed=s + 1), 0.1)),
-    "gray_scott": (gray_scott, {}, lambda s, n: (
-        1 - 0.1 * _f(n, 5, positive=True, seed=s), 0.1 * _f(n, 5, positive=True, seed=s + 1),
-        0.16, 0.08, 0.035, 0.065)),
-    "schrodinger_split_step": (schrodinger_split_step, {}, lambda s, n: (
-        np.exp(-np.linspace(-3, 3, 2 * n) ** 2 + 1j * s * np.linspace(-3, 3, 2 * n)),
-        np.linspace(-3, 3, 2 * n) ** 2, 6 / (2 * n), 0.01)),
+    "laplace_boundary_rows": (
+        laplace_boundary_rows,
+        {"nx": 6, "ny": 5},
+        lambda s, n: (_f(6, seed=s + n),),
+    ),
+    "red_black_gauss_seidel": (
+        red_black_gauss_seidel,
+        {},
+        lambda s, n: (_f(n + 2, 5, seed=s), _f(n + 2, 5, seed=s + 1), 0.1),
+    ),
+    "gray_scott": (
+        gray_scott,
+        {},
+        lambda s, n: (
+            1 - 0.1 * _f(n, 5, positive=True, seed=s),
+            0.1 * _f(n, 5, positive=True, seed=s + 1),
+            0.16,
+            0.08,
+            0.035,
+            0.065,
+        ),
+    ),
+    "schrodinger_split_step": (
+        schrodinger_split_step,
+        {},
+        lambda s, n: (
+            np.exp(-(np.linspace(-3, 3, 2 * n) ** 2) + 1j * s * np.linspace(-3, 3, 2 * n)),
+            np.linspace(-3, 3, 2 * n) ** 2,
+            6 / (2 * n),
+            0.01,
+        ),
+    ),
 }
 
 
@@ -940,7 +1119,7 @@ def test_pde_matches_numpy(name):
     check_like_numpy(*PDE[name])
 
 
-# ----------------------------------------------------------------------------- quadrature, interpolation
+# ----------------------------------------------------------------------- quadrature, interpolation
 
 
 def trapezoid_slices(a, b, f=np.sin, n=16):
@@ -966,8 +1145,13 @@ def simpson_weights(y, dx):
 
 
 def np_trapezoid_forms(y, x, dx):
-    return (np.trapezoid(y, x), np.trapezoid(y, dx=dx), np.trapezoid(y), np.trapezoid(y * y, x=x),
-            np.trapezoid(np.vstack([y, 2 * y]), x, axis=1))
+    return (
+        np.trapezoid(y, x),
+        np.trapezoid(y, dx=dx),
+        np.trapezoid(y),
+        np.trapezoid(y * y, x=x),
+        np.trapezoid(np.vstack([y, 2 * y]), x, axis=1),
+    )
 
 
 def cumulative_trapezoid(y, x):
@@ -979,7 +1163,7 @@ def cumulative_trapezoid(y, x):
 def midpoint_rule(a, b, k, n=20):
     h = (b - a) / n
     xm = a + h * (np.arange(n) + 0.5)
-    return h * np.sum(np.exp(-k * xm ** 2))
+    return h * np.sum(np.exp(-k * xm**2))
 
 
 def gauss_legendre(a, b, k, deg=5):
@@ -992,7 +1176,7 @@ def gauss_legendre_2d(c, deg=4):
     x, w = np.polynomial.legendre.leggauss(deg)
     X, Y = np.meshgrid(x, x)
     W = np.outer(w, w)
-    return np.sum(W * np.exp(-c * (X ** 2 + Y ** 2)))
+    return np.sum(W * np.exp(-c * (X**2 + Y**2)))
 
 
 def romberg_fixed(a, b, levels=4):
@@ -1002,10 +1186,10 @@ def romberg_fixed(a, b, levels=4):
     R[0, 0] = 0.5 * h * (f(a) + f(b))
     for i in range(1, levels):
         h /= 2
-        xs = a + h * np.arange(1, 2 ** i, 2)
+        xs = a + h * np.arange(1, 2**i, 2)
         R[i, 0] = 0.5 * R[i - 1, 0] + h * np.sum(f(xs))
         for j in range(1, i + 1):
-            R[i, j] = R[i, j - 1] + (R[i, j - 1] - R[i - 1, j - 1]) / (4 ** j - 1)
+            R[i, j] = R[i, j - 1] + (R[i, j - 1] - R[i - 1, j - 1]) / (4**j - 1)
     return R[-1, -1], R
 
 
@@ -1017,7 +1201,7 @@ def monte_carlo_pi(rng, n=1000):
 
 def monte_carlo_integral(rng, a, b, n=500):
     x = rng.uniform(a, b, n)
-    fx = np.exp(-x ** 2)
+    fx = np.exp(-(x**2))
     est = (b - a) * fx.mean()
     err = (b - a) * fx.std(ddof=1) / np.sqrt(n)
     return est, err
@@ -1079,12 +1263,16 @@ def natural_cubic_spline(x, y, xq):
     d = (c[1:] - c[:-1]) / (3 * h)
     idx = np.clip(np.searchsorted(x, xq) - 1, 0, n - 1)
     dx = xq - x[idx]
-    return y[idx] + b[idx] * dx + c[idx] * dx ** 2 + d[idx] * dx ** 3
+    return y[idx] + b[idx] * dx + c[idx] * dx**2 + d[idx] * dx**3
 
 
 def interp_forms(xq, x, y):
-    return (np.interp(xq, x, y), np.interp(xq, x, y, left=0.0, right=0.0),
-            np.interp(xq, x, y, period=2 * np.pi), np.interp(2.5, x, y))
+    return (
+        np.interp(xq, x, y),
+        np.interp(xq, x, y, left=0.0, right=0.0),
+        np.interp(xq, x, y, period=2 * np.pi),
+        np.interp(2.5, x, y),
+    )
 
 
 def linear_interp_manual(x, xp, fp):
@@ -1100,17 +1288,21 @@ def bilinear_interp(grid, x, y):
     x0 = np.clip(x0, 0, grid.shape[1] - 2)
     y0 = np.clip(y0, 0, grid.shape[0] - 2)
     fx, fy = x - x0, y - y0
-    return (grid[y0, x0] * (1 - fx) * (1 - fy) + grid[y0, x0 + 1] * fx * (1 - fy)
-            + grid[y0 + 1, x0] * (1 - fx) * fy + grid[y0 + 1, x0 + 1] * fx * fy)
+    return (
+        grid[y0, x0] * (1 - fx) * (1 - fy)
+        + grid[y0, x0 + 1] * fx * (1 - fy)
+        + grid[y0 + 1, x0] * (1 - fx) * fy
+        + grid[y0 + 1, x0 + 1] * fx * fy
+    )
 
 
 def chebyshev_nodes_interp(a, b, n=7):
     k = np.arange(1, n + 1)
     nodes = 0.5 * (a + b) + 0.5 * (b - a) * np.cos((2 * k - 1) * np.pi / (2 * n))
-    vals = 1.0 / (1.0 + 25.0 * nodes ** 2)
+    vals = 1.0 / (1.0 + 25.0 * nodes**2)
     coeffs = np.polyfit(nodes, vals, n - 1)
     xx = np.linspace(a, b, 41)
-    return nodes, np.max(np.abs(np.polyval(coeffs, xx) - 1.0 / (1.0 + 25.0 * xx ** 2)))
+    return nodes, np.max(np.abs(np.polyval(coeffs, xx) - 1.0 / (1.0 + 25.0 * xx**2)))
 
 
 def barycentric_weights_eval(xs, ys, x):
@@ -1119,7 +1311,7 @@ def barycentric_weights_eval(xs, ys, x):
     for j in range(n):
         for k in range(n):
             if k != j:
-                w[j] /= (xs[j] - xs[k])
+                w[j] /= xs[j] - xs[k]
     diff = x[:, None] - xs[None, :]
     tmp = w / diff
     return (tmp @ ys) / tmp.sum(axis=1)
@@ -1128,40 +1320,98 @@ def barycentric_weights_eval(xs, ys, x):
 QUAD = {
     "trapezoid_slices": (trapezoid_slices, {"f": np.sin}, lambda s, n: (0.0, 1.0 * s + n)),
     "simpson": (simpson, {"f": np.exp}, lambda s, n: (0.0, 0.5 * s + n)),
-    "simpson_lambda": (simpson, {"f": lambda x: x ** 3 - 2 * x}, lambda s, n: (-1.0, 0.5 * s + n)),
+    "simpson_lambda": (simpson, {"f": lambda x: x**3 - 2 * x}, lambda s, n: (-1.0, 0.5 * s + n)),
     "simpson_weights": (simpson_weights, {}, lambda s, n: (_f(2 * n + 1, seed=s), 0.1)),
-    "np_trapezoid_forms": (np_trapezoid_forms, {}, lambda s, n: (
-        _f(n + 2, seed=s), np.cumsum(_f(n + 2, positive=True)), 0.3)),
-    "np_trapezoid_int": (np_trapezoid_forms, {}, lambda s, n: (_i(9, n + 2, seed=s), np.arange(n + 2), 2)),
-    "cumulative_trapezoid": (cumulative_trapezoid, {}, lambda s, n: (
-        _f(n + 2, seed=s), np.cumsum(_f(n + 2, positive=True)))),
+    "np_trapezoid_forms": (
+        np_trapezoid_forms,
+        {},
+        lambda s, n: (_f(n + 2, seed=s), np.cumsum(_f(n + 2, positive=True)), 0.3),
+    ),
+    "np_trapezoid_int": (
+        np_trapezoid_forms,
+        {},
+        lambda s, n: (_i(9, n + 2, seed=s), np.arange(n + 2), 2),
+    ),
+    "cumulative_trapezoid": (
+        cumulative_trapezoid,
+        {},
+        lambda s, n: (_f(n + 2, seed=s), np.cumsum(_f(n + 2, positive=True))),
+    ),
     "midpoint_rule": (midpoint_rule, {}, lambda s, n: (0.0, 1.0 * n, 0.5 * s)),
     "gauss_legendre": (gauss_legendre, {}, lambda s, n: (0.0, 1.0 * n, 0.5 * s)),
     "gauss_legendre_2d": (gauss_legendre_2d, {}, lambda s, n: (0.5 * s + n,)),
     "romberg_fixed": (romberg_fixed, {}, lambda s, n: (0.0, 1.0 * s + n)),
-    "lagrange_interp": (lagrange_interp, {}, lambda s, n: (
-        np.linspace(0, 1, n), _f(n, seed=s), np.linspace(0, 1, 2 * n + 1))),
-    "newton_divided_differences": (newton_divided_differences, {}, lambda s, n: (
-        np.arange(n + 1.0), _f(n + 1, seed=s))),
-    "newton_poly_eval": (newton_poly_eval, {}, lambda s, n: (
-        np.arange(n + 1.0), _f(n + 1, seed=s), np.linspace(0, n, 9))),
-    "divided_differences_inplace": (divided_differences_inplace, {}, lambda s, n: (
-        np.arange(n + 1.0), _i(9, n + 1, seed=s))),
-    "natural_cubic_spline": (natural_cubic_spline, {}, lambda s, n: (
-        np.cumsum(_f(n + 2, positive=True, seed=s)), _f(n + 2, seed=s), np.linspace(0.6, 3, 11))),
-    "interp_forms": (interp_forms, {}, lambda s, n: (
-        np.linspace(-1, 5, 3 * n), np.cumsum(_f(n + 2, positive=True, seed=s)), _f(n + 2, seed=s))),
-    "interp_forms_f32": (interp_forms, {}, lambda s, n: (
-        np.linspace(-1, 5, 3 * n).astype(np.float32),
-        np.cumsum(_f(n + 2, positive=True, seed=s)).astype(np.float32),
-        _f(n + 2, seed=s).astype(np.float32))),
-    "linear_interp_manual": (linear_interp_manual, {}, lambda s, n: (
-        np.linspace(0.5, 3, 3 * n), np.cumsum(_f(n + 2, positive=True, seed=s)), _f(n + 2, seed=s))),
-    "bilinear_interp": (bilinear_interp, {}, lambda s, n: (
-        _f(5, 6, seed=s), _f(n, positive=True, seed=s) * 2, _f(n, positive=True, seed=s + 1) * 2)),
+    "lagrange_interp": (
+        lagrange_interp,
+        {},
+        lambda s, n: (np.linspace(0, 1, n), _f(n, seed=s), np.linspace(0, 1, 2 * n + 1)),
+    ),
+    "newton_divided_differences": (
+        newton_divided_differences,
+        {},
+        lambda s, n: (np.arange(n + 1.0), _f(n + 1, seed=s)),
+    ),
+    "newton_poly_eval": (
+        newton_poly_eval,
+        {},
+        lambda s, n: (np.arange(n + 1.0), _f(n + 1, seed=s), np.linspace(0, n, 9)),
+    ),
+    "divided_differences_inplace": (
+        divided_differences_inplace,
+        {},
+        lambda s, n: (np.arange(n + 1.0), _i(9, n + 1, seed=s)),
+    ),
+    "natural_cubic_spline": (
+        natural_cubic_spline,
+        {},
+        lambda s, n: (
+            np.cumsum(_f(n + 2, positive=True, seed=s)),
+            _f(n + 2, seed=s),
+            np.linspace(0.6, 3, 11),
+        ),
+    ),
+    "interp_forms": (
+        interp_forms,
+        {},
+        lambda s, n: (
+            np.linspace(-1, 5, 3 * n),
+            np.cumsum(_f(n + 2, positive=True, seed=s)),
+            _f(n + 2, seed=s),
+        ),
+    ),
+    "interp_forms_f32": (
+        interp_forms,
+        {},
+        lambda s, n: (
+            np.linspace(-1, 5, 3 * n).astype(np.float32),
+            np.cumsum(_f(n + 2, positive=True, seed=s)).astype(np.float32),
+            _f(n + 2, seed=s).astype(np.float32),
+        ),
+    ),
+    "linear_interp_manual": (
+        linear_interp_manual,
+        {},
+        lambda s, n: (
+            np.linspace(0.5, 3, 3 * n),
+            np.cumsum(_f(n + 2, positive=True, seed=s)),
+            _f(n + 2, seed=s),
+        ),
+    ),
+    "bilinear_interp": (
+        bilinear_interp,
+        {},
+        lambda s, n: (
+            _f(5, 6, seed=s),
+            _f(n, positive=True, seed=s) * 2,
+            _f(n, positive=True, seed=s + 1) * 2,
+        ),
+    ),
     "chebyshev_nodes_interp": (chebyshev_nodes_interp, {}, lambda s, n: (-1.0 * s, 1.0 * n)),
-    "barycentric_weights_eval": (barycentric_weights_eval, {}, lambda s, n: (
-        np.linspace(0, 1, n), _f(n, seed=s), np.linspace(0.05, 0.95, 7))),
+    "barycentric_weights_eval": (
+        barycentric_weights_eval,
+        {},
+        lambda s, n: (np.linspace(0, 1, n), _f(n, seed=s), np.linspace(0.05, 0.95, 7)),
+    ),
 }
 
 
@@ -1170,7 +1420,7 @@ def test_quadrature_interpolation_matches_numpy(name):
     check_like_numpy(*QUAD[name])
 
 
-# ----------------------------------------------------------------------------- polynomials, roots, optimization
+# ---------------------------------------------------------------- polynomials, roots, optimization
 
 
 def polyfit_eval(x, y, deg=3):
@@ -1198,8 +1448,14 @@ def polyfit_multi(x, Y):
 
 
 def polyval_forms(p, x):
-    return np.polyval(p, x), np.polyval([1.0, 0.0, -2.0], x), np.polyval(p, 2.0), \
-        np.polyder(p), np.polyint(p), np.polyval(np.polyder(p, 2), x)
+    return (
+        np.polyval(p, x),
+        np.polyval([1.0, 0.0, -2.0], x),
+        np.polyval(p, 2.0),
+        np.polyder(p),
+        np.polyint(p),
+        np.polyval(np.polyder(p, 2), x),
+    )
 
 
 def poly_arith(p, q):
@@ -1237,14 +1493,18 @@ def legendre_recurrence(x, n=5):
 
 def polynomial_module_eval(c, x):
     P = np.polynomial.polynomial
-    return P.polyval(x, c), np.polynomial.chebyshev.chebval(x, c), \
-        np.polynomial.legendre.legval(x, c), np.polynomial.hermite.hermval(x, c)
+    return (
+        P.polyval(x, c),
+        np.polynomial.chebyshev.chebval(x, c),
+        np.polynomial.legendre.legval(x, c),
+        np.polynomial.hermite.hermval(x, c),
+    )
 
 
 def newton_fixed(x0, a, iters=8):
     x = x0
     for _ in range(iters):
-        x = x - (x ** 3 - a) / (3 * x ** 2)
+        x = x - (x**3 - a) / (3 * x**2)
     return x
 
 
@@ -1271,7 +1531,7 @@ def fixed_point(x0, iters=30):
 
 
 def secant_fixed(x0, x1, iters=6):
-    f = lambda x: x ** 3 - 2 * x - 5
+    f = lambda x: x**3 - 2 * x - 5
     for _ in range(iters):
         x0, x1 = x1, x1 - f(x1) * (x1 - x0) / (f(x1) - f(x0))
     return x1
@@ -1281,7 +1541,7 @@ def bisection_vectorized(a, b, c, iters=30):
     lo, hi = a.copy(), b.copy()
     for _ in range(iters):
         mid = 0.5 * (lo + hi)
-        fm = mid ** 3 - c
+        fm = mid**3 - c
         lo = np.where(fm < 0, mid, lo)
         hi = np.where(fm < 0, hi, mid)
     return 0.5 * (lo + hi)
@@ -1313,7 +1573,7 @@ def gradient_descent_quadratic(A, b, lr, iters=30):
 
 def rosenbrock_grad(p):
     x, y = p
-    return np.array([-2 * (1 - x) - 400 * x * (y - x ** 2), 200 * (y - x ** 2)])
+    return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
 
 
 def momentum_rosenbrock(p0, lr=1e-3, beta=0.9, iters=40):
@@ -1362,9 +1622,9 @@ def coordinate_descent_lasso(X, y, lam, iters=5):
 
 
 def line_search_backtracking_fixed(x, d, alpha=1.0, rho=0.5, tries=8):
-    f = lambda z: np.sum(z ** 4) + np.sum(z ** 2)
+    f = lambda z: np.sum(z**4) + np.sum(z**2)
     fx = f(x)
-    g = 4 * x ** 3 + 2 * x
+    g = 4 * x**3 + 2 * x
     a = alpha
     for _ in range(tries):
         ok = f(x + a * d) <= fx + 1e-4 * a * g @ d
@@ -1375,41 +1635,102 @@ def line_search_backtracking_fixed(x, d, alpha=1.0, rho=0.5, tries=8):
 POLY = {
     "polyfit_eval": (polyfit_eval, {}, lambda s, n: (np.linspace(0, 1, n + 4), _f(n + 4, seed=s))),
     "polyfit_eval_int": (polyfit_eval, {}, lambda s, n: (np.arange(n + 4), _i(9, n + 4, seed=s))),
-    "polyfit_weighted": (polyfit_weighted, {}, lambda s, n: (
-        np.linspace(0, 1, n + 4), _f(n + 4, seed=s), _f(n + 4, positive=True, seed=s))),
+    "polyfit_weighted": (
+        polyfit_weighted,
+        {},
+        lambda s, n: (
+            np.linspace(0, 1, n + 4),
+            _f(n + 4, seed=s),
+            _f(n + 4, positive=True, seed=s),
+        ),
+    ),
     "polyfit_cov": (polyfit_cov, {}, lambda s, n: (np.linspace(0, 1, n + 4), _f(n + 4, seed=s))),
-    "polyfit_cov_columns": (polyfit_cov_columns, {}, lambda s, n: (
-        np.linspace(0, 1, n + 4), _f(n + 4, 3, seed=s), _f(n + 4, positive=True, seed=s))),
-    "polyfit_multi": (polyfit_multi, {}, lambda s, n: (np.linspace(0, 1, n + 4), _f(n + 4, 3, seed=s))),
+    "polyfit_cov_columns": (
+        polyfit_cov_columns,
+        {},
+        lambda s, n: (
+            np.linspace(0, 1, n + 4),
+            _f(n + 4, 3, seed=s),
+            _f(n + 4, positive=True, seed=s),
+        ),
+    ),
+    "polyfit_multi": (
+        polyfit_multi,
+        {},
+        lambda s, n: (np.linspace(0, 1, n + 4), _f(n + 4, 3, seed=s)),
+    ),
     "polyval_forms": (polyval_forms, {}, lambda s, n: (_f(4, seed=s), _f(n, seed=s + 1))),
-    "polyval_forms_int": (polyval_forms, {}, lambda s, n: (_i(5, 4, seed=s) + 1, _i(5, n, seed=s + 1))),
+    "polyval_forms_int": (
+        polyval_forms,
+        {},
+        lambda s, n: (_i(5, 4, seed=s) + 1, _i(5, n, seed=s + 1)),
+    ),
     "poly_arith": (poly_arith, {}, lambda s, n: (_f(n, seed=s), _f(3, seed=s + 1))),
     "vander_fit": (vander_fit, {}, lambda s, n: (np.linspace(0, 1, n + 4), _f(n + 4, seed=s))),
     "horner_loop": (horner_loop, {}, lambda s, n: (_f(4, seed=s), _f(n, seed=s + 1))),
     "horner_loop_list": (horner_loop, {}, lambda s, n: ([1.0, -3.0, 2.0 * s], _f(n, seed=s + 1))),
-    "chebyshev_recurrence": (chebyshev_recurrence, {}, lambda s, n: (np.linspace(-1, 1, n + 3) * (1 - 0.1 * s),)),
-    "legendre_recurrence": (legendre_recurrence, {}, lambda s, n: (np.linspace(-1, 1, n + 3) * (1 - 0.1 * s),)),
-    "polynomial_module_eval": (polynomial_module_eval, {}, lambda s, n: (_f(4, seed=s), _f(n, seed=s + 1))),
+    "chebyshev_recurrence": (
+        chebyshev_recurrence,
+        {},
+        lambda s, n: (np.linspace(-1, 1, n + 3) * (1 - 0.1 * s),),
+    ),
+    "legendre_recurrence": (
+        legendre_recurrence,
+        {},
+        lambda s, n: (np.linspace(-1, 1, n + 3) * (1 - 0.1 * s),),
+    ),
+    "polynomial_module_eval": (
+        polynomial_module_eval,
+        {},
+        lambda s, n: (_f(4, seed=s), _f(n, seed=s + 1)),
+    ),
     "newton_fixed": (newton_fixed, {}, lambda s, n: (1.0, 2.0 * s + n)),
-    "newton_fixed_array": (newton_fixed, {}, lambda s, n: (np.ones(n), _f(n, positive=True, seed=s))),
-    "newton_system": (newton_system, {}, lambda s, n: (np.array([1.0 + 0.1 * s, -1.0 - 0.01 * n]),)),
+    "newton_fixed_array": (
+        newton_fixed,
+        {},
+        lambda s, n: (np.ones(n), _f(n, positive=True, seed=s)),
+    ),
+    "newton_system": (
+        newton_system,
+        {},
+        lambda s, n: (np.array([1.0 + 0.1 * s, -1.0 - 0.01 * n]),),
+    ),
     "newton_vectorized": (newton_vectorized, {}, lambda s, n: (_f(n, positive=True, seed=s),)),
-    "newton_vectorized_f32": (newton_vectorized, {}, lambda s, n: (
-        _f(n, positive=True, seed=s).astype(np.float32),)),
+    "newton_vectorized_f32": (
+        newton_vectorized,
+        {},
+        lambda s, n: (_f(n, positive=True, seed=s).astype(np.float32),),
+    ),
     "fixed_point": (fixed_point, {}, lambda s, n: (_f(n, seed=s),)),
     "secant_fixed": (secant_fixed, {}, lambda s, n: (2.0, 2.5 + 0.01 * s * n)),
-    "bisection_vectorized": (bisection_vectorized, {}, lambda s, n: (
-        np.zeros(n), np.full(n, 3.0), _f(n, positive=True, seed=s) * 5)),
+    "bisection_vectorized": (
+        bisection_vectorized,
+        {},
+        lambda s, n: (np.zeros(n), np.full(n, 3.0), _f(n, positive=True, seed=s) * 5),
+    ),
     "golden_section_fixed": (golden_section_fixed, {}, lambda s, n: (0.0, 1.0 * s + n)),
-    "gradient_descent_quadratic": (gradient_descent_quadratic, {}, lambda s, n: (
-        spd(s, n) / (2 * n), _f(n, seed=s), 0.1)),
-    "momentum_rosenbrock": (momentum_rosenbrock, {}, lambda s, n: ([-1.0 + 0.1 * s, 1.0 + 0.1 * n],)),
+    "gradient_descent_quadratic": (
+        gradient_descent_quadratic,
+        {},
+        lambda s, n: (spd(s, n) / (2 * n), _f(n, seed=s), 0.1),
+    ),
+    "momentum_rosenbrock": (
+        momentum_rosenbrock,
+        {},
+        lambda s, n: ([-1.0 + 0.1 * s, 1.0 + 0.1 * n],),
+    ),
     "nesterov": (nesterov, {}, lambda s, n: (np.array([-1.0 + 0.1 * s, 1.0 + 0.1 * n]),)),
     "nelder_mead_steps": (nelder_mead_steps, {}, lambda s, n: (_f(3, 2, seed=s + n),)),
-    "coordinate_descent_lasso": (coordinate_descent_lasso, {}, lambda s, n: (
-        _f(n + 4, 3, seed=s), _f(n + 4, seed=s), 0.3)),
-    "line_search_backtracking_fixed": (line_search_backtracking_fixed, {}, lambda s, n: (
-        _f(n, seed=s), -_f(n, seed=s))),
+    "coordinate_descent_lasso": (
+        coordinate_descent_lasso,
+        {},
+        lambda s, n: (_f(n + 4, 3, seed=s), _f(n + 4, seed=s), 0.3),
+    ),
+    "line_search_backtracking_fixed": (
+        line_search_backtracking_fixed,
+        {},
+        lambda s, n: (_f(n, seed=s), -_f(n, seed=s)),
+    ),
 }
 
 
@@ -1418,7 +1739,7 @@ def test_polynomials_roots_optimization_match_numpy(name):
     check_like_numpy(*POLY[name])
 
 
-# ----------------------------------------------------------------------------- FFT, statistics, complex, grids
+# ----------------------------------------------------------------- FFT, statistics, complex, grids
 
 
 def fft_convolve(a, b):
@@ -1440,7 +1761,7 @@ def spectral_derivative(L, u):
     n = len(u)
     k = 2 * np.pi * np.fft.fftfreq(n, d=L / n)
     du = np.fft.ifft(1j * k * np.fft.fft(u)).real
-    d2u = np.fft.ifft(-(k ** 2) * np.fft.fft(u)).real
+    d2u = np.fft.ifft(-(k**2) * np.fft.fft(u)).real
     return du, d2u
 
 
@@ -1478,7 +1799,7 @@ def poisson_fft_2d(f, L):
     n = f.shape[0]
     k = np.fft.fftfreq(n, d=L / n) * 2 * np.pi
     kx, ky = np.meshgrid(k, k, indexing="ij")
-    k2 = kx ** 2 + ky ** 2
+    k2 = kx**2 + ky**2
     k2[0, 0] = 1.0
     uh = -np.fft.fft2(f) / k2
     uh[0, 0] = 0.0
@@ -1509,7 +1830,7 @@ def autocorrelation_fft(x):
 
 def random_walk(steps):
     pos = np.cumsum(steps)
-    return np.concatenate(([0], pos)), np.max(np.abs(pos)), np.mean(pos ** 2)
+    return np.concatenate(([0], pos)), np.max(np.abs(pos)), np.mean(pos**2)
 
 
 def brownian_paths(rng, n_paths=5, n_steps=50, T=1.0):
@@ -1523,7 +1844,7 @@ def brownian_paths(rng, n_paths=5, n_steps=50, T=1.0):
 def gbm(rng, S0, mu, sigma, n=40, T=1.0):
     dt = T / n
     Z = rng.standard_normal(n)
-    increments = (mu - 0.5 * sigma ** 2) * dt + sigma * np.sqrt(dt) * Z
+    increments = (mu - 0.5 * sigma**2) * dt + sigma * np.sqrt(dt) * Z
     return S0 * np.exp(np.concatenate([[0.0], np.cumsum(increments)]))
 
 
@@ -1542,14 +1863,20 @@ def lattice_walk(rng, n=25):
 def moments(x):
     m = x.mean()
     s = x.std()
-    skew = np.mean((x - m) ** 3) / s ** 3
-    kurt = np.mean((x - m) ** 4) / s ** 4 - 3
+    skew = np.mean((x - m) ** 3) / s**3
+    kurt = np.mean((x - m) ** 4) / s**4 - 3
     return m, x.var(ddof=1), skew, kurt, np.median(x)
 
 
 def cov_corr(X):
-    return np.cov(X), np.cov(X, rowvar=False), np.corrcoef(X), np.corrcoef(X[0], X[1]), \
-        np.cov(X[0], X[1], ddof=0), np.cov(X, bias=True)
+    return (
+        np.cov(X),
+        np.cov(X, rowvar=False),
+        np.corrcoef(X),
+        np.corrcoef(X[0], X[1]),
+        np.cov(X[0], X[1], ddof=0),
+        np.cov(X, bias=True),
+    )
 
 
 def cov_manual(X):
@@ -1577,8 +1904,14 @@ def histogram2d_counts(x, y):
 
 
 def percentiles(x):
-    return np.percentile(x, [25, 50, 75]), np.percentile(x, 90), np.quantile(x, 0.1), \
-        np.percentile(x, 50, axis=0), np.nanpercentile(x, 30), np.median(x, axis=-1)
+    return (
+        np.percentile(x, [25, 50, 75]),
+        np.percentile(x, 90),
+        np.quantile(x, 0.1),
+        np.percentile(x, 50, axis=0),
+        np.nanpercentile(x, 30),
+        np.median(x, axis=-1),
+    )
 
 
 def iqr_outliers(x):
@@ -1608,13 +1941,21 @@ def linear_regression_stats(x, y):
     slope = sxy / sxx
     intercept = ym - slope * xm
     resid = y - (intercept + slope * x)
-    r2 = 1 - np.sum(resid ** 2) / np.sum((y - ym) ** 2)
-    return slope, intercept, r2, np.sqrt(np.sum(resid ** 2) / (n - 2) / sxx)
+    r2 = 1 - np.sum(resid**2) / np.sum((y - ym) ** 2)
+    return slope, intercept, r2, np.sqrt(np.sum(resid**2) / (n - 2) / sxx)
 
 
 def complex_ops(z):
-    return np.abs(z), np.angle(z), np.conj(z), z.real, z.imag, np.exp(1j * np.angle(z)), \
-        np.real(z * z.conjugate()), np.unwrap(np.angle(z))
+    return (
+        np.abs(z),
+        np.angle(z),
+        np.conj(z),
+        z.real,
+        z.imag,
+        np.exp(1j * np.angle(z)),
+        np.real(z * z.conjugate()),
+        np.unwrap(np.angle(z)),
+    )
 
 
 def phasor_sum(amps, phases, t, f0):
@@ -1626,7 +1967,7 @@ def phasor_sum(amps, phases, t, f0):
 def complex_roots_of_unity(n=6):
     k = np.arange(n)
     w = np.exp(2j * np.pi * k / n)
-    return w, np.sum(w), np.prod(w), np.isclose(w ** n, 1)
+    return w, np.sum(w), np.prod(w), np.isclose(w**n, 1)
 
 
 def mandelbrot_escape(c_re, c_im, iters=15):
@@ -1651,14 +1992,19 @@ def grids(L, n):
     y = np.linspace(-L, L, n + 1)
     X, Y = np.meshgrid(x, y)
     Xi, Yi = np.meshgrid(x, y, indexing="ij")
-    R = np.sqrt(X ** 2 + Y ** 2)
-    return X, Y, Xi, Yi, np.exp(-R ** 2), np.sin(X) * np.cos(Y)
+    R = np.sqrt(X**2 + Y**2)
+    return X, Y, Xi, Yi, np.exp(-(R**2)), np.sin(X) * np.cos(Y)
 
 
 def arange_float_steps(a, h):
-    return np.arange(0.0, 1.0, 0.1), np.arange(-1, 1, 0.25), np.arange(5) * h + a, \
-        np.arange(0, 2 * np.pi, np.pi / 4), np.linspace(0, 1, 11, endpoint=False), \
-        np.linspace(a, a + 1, 5, retstep=True)
+    return (
+        np.arange(0.0, 1.0, 0.1),
+        np.arange(-1, 1, 0.25),
+        np.arange(5) * h + a,
+        np.arange(0, 2 * np.pi, np.pi / 4),
+        np.linspace(0, 1, 11, endpoint=False),
+        np.linspace(a, a + 1, 5, retstep=True),
+    )
 
 
 def mgrid_forms(scale):
@@ -1673,7 +2019,7 @@ def field_on_grid(a, n=9):
     X, Y = np.meshgrid(x, x)
     U = -Y + a * X
     V = X + a * Y
-    speed = np.sqrt(U ** 2 + V ** 2)
+    speed = np.sqrt(U**2 + V**2)
     div = np.gradient(U, x, axis=1) + np.gradient(V, x, axis=0)
     return speed, div
 
@@ -1686,14 +2032,30 @@ def int_grid_stencil(n):
 
 FFTSTATS = {
     "fft_convolve": (fft_convolve, {}, lambda s, n: (_f(n, seed=s), _f(3, seed=s + 1))),
-    "fft_convolve_complex": (fft_convolve_complex, {}, lambda s, n: (_f(n, seed=s), _f(3, seed=s + 1))),
+    "fft_convolve_complex": (
+        fft_convolve_complex,
+        {},
+        lambda s, n: (_f(n, seed=s), _f(3, seed=s + 1)),
+    ),
     "circular_convolve": (circular_convolve, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
-    "spectral_derivative": (spectral_derivative, {}, lambda s, n: (
-        2 * np.pi, np.sin(np.linspace(0, 2 * np.pi, 2 * n, endpoint=False) * s))),
-    "spectral_derivative_rfft": (spectral_derivative_rfft, {}, lambda s, n: (
-        np.sin(np.linspace(0, 2 * np.pi, 2 * n, endpoint=False) * s), 2 * np.pi)),
-    "spectral_derivative_rfft_f32": (spectral_derivative_rfft, {}, lambda s, n: (
-        np.sin(np.linspace(0, 2 * np.pi, 2 * n, endpoint=False) * s).astype(np.float32), 2 * np.pi)),
+    "spectral_derivative": (
+        spectral_derivative,
+        {},
+        lambda s, n: (2 * np.pi, np.sin(np.linspace(0, 2 * np.pi, 2 * n, endpoint=False) * s)),
+    ),
+    "spectral_derivative_rfft": (
+        spectral_derivative_rfft,
+        {},
+        lambda s, n: (np.sin(np.linspace(0, 2 * np.pi, 2 * n, endpoint=False) * s), 2 * np.pi),
+    ),
+    "spectral_derivative_rfft_f32": (
+        spectral_derivative_rfft,
+        {},
+        lambda s, n: (
+            np.sin(np.linspace(0, 2 * np.pi, 2 * n, endpoint=False) * s).astype(np.float32),
+            2 * np.pi,
+        ),
+    ),
     "power_spectrum": (power_spectrum, {}, lambda s, n: (_f(4 * n, seed=s), 100.0)),
     "rfft_amplitude": (rfft_amplitude, {}, lambda s, n: (_f(4 * n + 1, seed=s), 0.01)),
     "fft_lowpass": (fft_lowpass, {}, lambda s, n: (_f(4 * n, seed=s), 0.01, 20.0)),
@@ -1710,23 +2072,51 @@ FFTSTATS = {
     "cov_corr_f32": (cov_corr, {}, lambda s, n: (_f(3, n + 2, seed=s).astype(np.float32),)),
     "cov_manual": (cov_manual, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
     "histogram_forms": (histogram_forms, {}, lambda s, n: (_f(5 * n, seed=s),)),
-    "histogram_forms_f32": (histogram_forms, {}, lambda s, n: (_f(5 * n, seed=s).astype(np.float32),)),
-    "histogram_weighted": (histogram_weighted, {}, lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
-    "histogram2d_counts": (histogram2d_counts, {}, lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
+    "histogram_forms_f32": (
+        histogram_forms,
+        {},
+        lambda s, n: (_f(5 * n, seed=s).astype(np.float32),),
+    ),
+    "histogram_weighted": (
+        histogram_weighted,
+        {},
+        lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1)),
+    ),
+    "histogram2d_counts": (
+        histogram2d_counts,
+        {},
+        lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1)),
+    ),
     "percentiles": (percentiles, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "iqr_outliers": (iqr_outliers, {}, lambda s, n: (_f(5 * n, seed=s) ** 3,)),
     "standard_error_ci": (standard_error_ci, {}, lambda s, n: (_f(5 * n, seed=s),)),
-    "linear_regression_stats": (linear_regression_stats, {}, lambda s, n: (
-        np.arange(n + 3.0), _f(n + 3, seed=s))),
+    "linear_regression_stats": (
+        linear_regression_stats,
+        {},
+        lambda s, n: (np.arange(n + 3.0), _f(n + 3, seed=s)),
+    ),
     "complex_ops": (complex_ops, {}, lambda s, n: (_f(n, seed=s) + 1j * _f(n, seed=s + 1),)),
-    "complex_ops_c64": (complex_ops, {}, lambda s, n: (
-        (_f(n, seed=s) + 1j * _f(n, seed=s + 1)).astype(np.complex64),)),
-    "phasor_sum": (phasor_sum, {}, lambda s, n: (
-        _f(3, positive=True, seed=s), _f(3, seed=s), np.linspace(0, 1, 2 * n), 2.0)),
+    "complex_ops_c64": (
+        complex_ops,
+        {},
+        lambda s, n: ((_f(n, seed=s) + 1j * _f(n, seed=s + 1)).astype(np.complex64),),
+    ),
+    "phasor_sum": (
+        phasor_sum,
+        {},
+        lambda s, n: (_f(3, positive=True, seed=s), _f(3, seed=s), np.linspace(0, 1, 2 * n), 2.0),
+    ),
     "complex_roots_of_unity": (complex_roots_of_unity, {}, lambda s, n: ()),
-    "mandelbrot_escape": (mandelbrot_escape, {}, lambda s, n: (_f(n, 5, seed=s), _f(n, 5, seed=s + 1))),
-    "complex_impedance": (complex_impedance, {}, lambda s, n: (
-        50.0, 1e-3, 1e-6, np.logspace(1, 5, 3 * n) * (1 + 0.1 * s))),
+    "mandelbrot_escape": (
+        mandelbrot_escape,
+        {},
+        lambda s, n: (_f(n, 5, seed=s), _f(n, 5, seed=s + 1)),
+    ),
+    "complex_impedance": (
+        complex_impedance,
+        {},
+        lambda s, n: (50.0, 1e-3, 1e-6, np.logspace(1, 5, 3 * n) * (1 + 0.1 * s)),
+    ),
     "grids": (grids, {"n": 5}, lambda s, n: (1.0 * s + n,)),
     "arange_float_steps": (arange_float_steps, {}, lambda s, n: (0.5 * s, 0.1 * n)),
     "mgrid_forms": (mgrid_forms, {}, lambda s, n: (1.5 * s + n,)),
@@ -1741,8 +2131,12 @@ def test_fft_stats_complex_grids_match_numpy(name):
 
 
 GENERATORS = [
-    (brownian_paths, ()), (gbm, (100.0, 0.05, 0.2)), (random_walk_2d, ()), (lattice_walk, ()),
-    (monte_carlo_pi, ()), (monte_carlo_integral, (0.0, 2.0)),
+    (brownian_paths, ()),
+    (gbm, (100.0, 0.05, 0.2)),
+    (random_walk_2d, ()),
+    (lattice_walk, ()),
+    (monte_carlo_pi, ()),
+    (monte_carlo_integral, (0.0, 2.0)),
 ]
 
 
@@ -1767,11 +2161,11 @@ def test_bootstrap_from_a_generator_argument():
         assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
-# ----------------------------------------------------------------------------- refused forms
+# ----------------------------------------------------------------------------------- refused forms
 
 
 def bisection(a, b, tol=1e-8):
-    f = lambda x: x ** 3 - x - 2
+    f = lambda x: x**3 - x - 2
     while (b - a) / 2 > tol:
         c = (a + b) / 2
         if f(c) == 0:
@@ -1786,7 +2180,7 @@ def bisection(a, b, tol=1e-8):
 def newton_tol(x0, tol=1e-10, max_iter=50):
     x = x0
     for _ in range(max_iter):
-        dx = (x ** 2 - 2) / (2 * x)
+        dx = (x**2 - 2) / (2 * x)
         x = x - dx
         if abs(dx) < tol:
             break
@@ -1886,7 +2280,7 @@ def gauss_partial_pivot(A, b):
             b[i] -= m * b[k]
     x = np.zeros(n)
     for i in range(n - 1, -1, -1):
-        x[i] = (b[i] - A[i, i + 1:] @ x[i + 1:]) / A[i, i]
+        x[i] = (b[i] - A[i, i + 1 :] @ x[i + 1 :]) / A[i, i]
     return x
 
 
@@ -1931,24 +2325,45 @@ REFUSED = {
     "bisection": ("ConcretizationError", bisection, lambda s: (1.0, 2.0 + 0.1 * s)),
     "newton_tol": ("ConcretizationError", newton_tol, lambda s: (1.0 + s,)),
     "secant_tol": ("ConcretizationError", secant_tol, lambda s: (0.0, 1.0 + 0.1 * s)),
-    "jacobi_until_converged": ("ConcretizationError", jacobi_until_converged,
-                               lambda s: (diag_dominant(s, 4), _f(4, seed=s))),
+    "jacobi_until_converged": (
+        "ConcretizationError",
+        jacobi_until_converged,
+        lambda s: (diag_dominant(s, 4), _f(4, seed=s)),
+    ),
     "adaptive_rk12": ("ConcretizationError", adaptive_rk12, lambda s: (1.0 + s, 1.0)),
     "cg_until_tol": ("ConcretizationError", cg_until_tol, lambda s: (spd(s, 4), _f(4, seed=s))),
     "power_iteration_tol": ("ConcretizationError", power_iteration_tol, lambda s: (spd(s, 4),)),
     "golden_section_tol": ("ConcretizationError", golden_section_tol, lambda s: (0.0, 2.0 + s)),
-    "gauss_partial_pivot": ("ConcretizationError", gauss_partial_pivot,
-                            lambda s: (_f(4, 4, seed=s), _f(4, seed=s))),
-    "poly1d_fit": ("DataDependentShapeError", poly1d_fit,
-                   lambda s: (np.linspace(0, 1, 6), _f(6, seed=s))),
-    "polymul_coeffs": ("DataDependentShapeError", polymul_coeffs,
-                       lambda s: (_f(3, seed=s), _f(2, seed=s + 1))),
-    "roots_of_fit": ("DataDependentShapeError", roots_of_fit,
-                     lambda s: (np.linspace(-1, 1, 6), np.linspace(-1, 1, 6) ** 2 - 0.1 * s)),
-    "chebfit_eval": ("ConcretizationError", chebfit_eval,
-                     lambda s: (np.linspace(-1, 1, 7), _f(7, seed=s))),
-    "zero_crossings_times": ("DataDependentShapeError", zero_crossings_times,
-                             lambda s: (np.linspace(0, 1, 9), _f(9, seed=s))),
+    "gauss_partial_pivot": (
+        "ConcretizationError",
+        gauss_partial_pivot,
+        lambda s: (_f(4, 4, seed=s), _f(4, seed=s)),
+    ),
+    "poly1d_fit": (
+        "DataDependentShapeError",
+        poly1d_fit,
+        lambda s: (np.linspace(0, 1, 6), _f(6, seed=s)),
+    ),
+    "polymul_coeffs": (
+        "DataDependentShapeError",
+        polymul_coeffs,
+        lambda s: (_f(3, seed=s), _f(2, seed=s + 1)),
+    ),
+    "roots_of_fit": (
+        "DataDependentShapeError",
+        roots_of_fit,
+        lambda s: (np.linspace(-1, 1, 6), np.linspace(-1, 1, 6) ** 2 - 0.1 * s),
+    ),
+    "chebfit_eval": (
+        "ConcretizationError",
+        chebfit_eval,
+        lambda s: (np.linspace(-1, 1, 7), _f(7, seed=s)),
+    ),
+    "zero_crossings_times": (
+        "DataDependentShapeError",
+        zero_crossings_times,
+        lambda s: (np.linspace(0, 1, 9), _f(9, seed=s)),
+    ),
     "histogram_auto": ("DataDependentShapeError", histogram_auto, lambda s: (_f(20, seed=s),)),
     "event_stop_projectile": ("ConcretizationError", event_stop_projectile, lambda s: (1.0 + s,)),
 }
@@ -1966,7 +2381,7 @@ def test_refused_forms_run_under_fallback(name):
     check_refused(getattr(tracenp.errors, error), fn, make)
 
 
-# ----------------------------------------------------------------------------- more course-note forms
+# -------------------------------------------------------------------------- more course-note forms
 
 
 def multigrid_restrict_prolong(fine):
@@ -1984,12 +2399,15 @@ def two_grid_cycle(u, f, h, nu=2):
         for _ in range(n):
             u[1:-1] = (1 - 2 / 3) * u[1:-1] + 2 / 3 * 0.5 * (u[:-2] + u[2:] + h * h * f[1:-1])
         return u
+
     u = smooth(u, f, h, nu)
     r = np.zeros_like(u)
-    r[1:-1] = f[1:-1] + (u[:-2] - 2 * u[1:-1] + u[2:]) / h ** 2
+    r[1:-1] = f[1:-1] + (u[:-2] - 2 * u[1:-1] + u[2:]) / h**2
     rc = r[::2].copy()
     nc = len(rc)
-    Ac = (np.diag(2 * np.ones(nc - 2)) - np.diag(np.ones(nc - 3), 1) - np.diag(np.ones(nc - 3), -1)) / (2 * h) ** 2
+    Ac = (
+        np.diag(2 * np.ones(nc - 2)) - np.diag(np.ones(nc - 3), 1) - np.diag(np.ones(nc - 3), -1)
+    ) / (2 * h) ** 2
     ec = np.zeros(nc)
     ec[1:-1] = np.linalg.solve(Ac, rc[1:-1])
     e = np.interp(np.arange(len(u)), np.arange(0, len(u), 2), ec)
@@ -2021,6 +2439,7 @@ def shooting_fixed(s0, s1, iters=4, n=20):
         for _ in range(n):
             y = y + h * np.array([y[1], -4 * y[0] + 1.0])
         return y[0] - 1.0
+
     f0, f1 = shoot(s0), shoot(s1)
     for _ in range(iters):
         s0, s1 = s1, s1 - f1 * (s1 - s0) / (f1 - f0)
@@ -2032,11 +2451,11 @@ def bvp_finite_difference(p, q, n):
     h = 1.0 / (n + 1)
     x = np.linspace(h, 1 - h, n)
     A = np.zeros((n, n))
-    np.fill_diagonal(A, -2.0 / h ** 2 + q)
-    np.fill_diagonal(A[1:], 1.0 / h ** 2 - p / (2 * h))
-    np.fill_diagonal(A[:, 1:], 1.0 / h ** 2 + p / (2 * h))
+    np.fill_diagonal(A, -2.0 / h**2 + q)
+    np.fill_diagonal(A[1:], 1.0 / h**2 - p / (2 * h))
+    np.fill_diagonal(A[:, 1:], 1.0 / h**2 + p / (2 * h))
     rhs = np.sin(np.pi * x)
-    rhs[-1] -= (1.0 / h ** 2 + p / (2 * h)) * 1.0
+    rhs[-1] -= (1.0 / h**2 + p / (2 * h)) * 1.0
     return x, np.linalg.solve(A, rhs)
 
 
@@ -2051,10 +2470,10 @@ def stormer_verlet_list(q0, p0, h, n=12):
     for _ in range(n):
         p_half = ps[-1] - 0.5 * h * qs[-1] ** 3
         q_new = qs[-1] + h * p_half
-        ps.append(p_half - 0.5 * h * q_new ** 3)
+        ps.append(p_half - 0.5 * h * q_new**3)
         qs.append(q_new)
     qs, ps = np.array(qs), np.array(ps)
-    return qs, ps, 0.5 * ps ** 2 + 0.25 * qs ** 4
+    return qs, ps, 0.5 * ps**2 + 0.25 * qs**4
 
 
 def second_order_as_system(y0, v0, t):
@@ -2083,7 +2502,7 @@ def kepler_orbit(r0, v0, dt, n=30):
         v[i + 1] = v[i] + dt * a
         r[i + 1] = r[i] + dt * v[i + 1]
     L = r[:, 0] * v[:, 1] - r[:, 1] * v[:, 0]
-    E = 0.5 * np.sum(v ** 2, axis=1) - 1 / np.linalg.norm(r, axis=1)
+    E = 0.5 * np.sum(v**2, axis=1) - 1 / np.linalg.norm(r, axis=1)
     return r, L, E
 
 
@@ -2183,7 +2602,7 @@ def newton_cotes_weights(y, h):
     n = (len(y) - 1) // 4
     total = 0.0
     for k in range(n):
-        total += w @ y[4 * k:4 * k + 5]
+        total += w @ y[4 * k : 4 * k + 5]
     return total
 
 
@@ -2192,8 +2611,10 @@ def adaptive_simpson_fixed_depth(a, b, depth=3):
     intervals = np.array([[a, b]])
     for _ in range(depth):
         mid = intervals.mean(axis=1)
-        intervals = np.stack([np.column_stack([intervals[:, 0], mid]),
-                              np.column_stack([mid, intervals[:, 1]])], axis=1).reshape(-1, 2)
+        intervals = np.stack(
+            [np.column_stack([intervals[:, 0], mid]), np.column_stack([mid, intervals[:, 1]])],
+            axis=1,
+        ).reshape(-1, 2)
     lo, hi = intervals[:, 0], intervals[:, 1]
     m = 0.5 * (lo + hi)
     return np.sum((hi - lo) / 6 * (f(lo) + 4 * f(m) + f(hi)))
@@ -2203,13 +2624,13 @@ def integrate_2d_trapezoid(a, n):
     x = np.linspace(0, 1, n)
     y = np.linspace(0, 2, n + 1)
     X, Y = np.meshgrid(x, y, indexing="ij")
-    Z = np.exp(-a * (X ** 2 + Y ** 2))
+    Z = np.exp(-a * (X**2 + Y**2))
     return np.trapezoid(np.trapezoid(Z, y, axis=1), x)
 
 
 def kde_gaussian(data, grid, bw):
     z = (grid[:, None] - data[None, :]) / bw
-    dens = np.exp(-0.5 * z ** 2).sum(axis=1) / (len(data) * bw * np.sqrt(2 * np.pi))
+    dens = np.exp(-0.5 * z**2).sum(axis=1) / (len(data) * bw * np.sqrt(2 * np.pi))
     return dens, np.trapezoid(dens, grid)
 
 
@@ -2234,33 +2655,78 @@ def welford(x):
 
 
 MORE = {
-    "multigrid_restrict_prolong": (multigrid_restrict_prolong, {}, lambda s, n: (_f(2 * n + 1, seed=s),)),
-    "two_grid_cycle": (two_grid_cycle, {}, lambda s, n: (np.zeros(2 * n + 1), _f(2 * n + 1, seed=s),
-                                                         1.0 / (2 * n))),
+    "multigrid_restrict_prolong": (
+        multigrid_restrict_prolong,
+        {},
+        lambda s, n: (_f(2 * n + 1, seed=s),),
+    ),
+    "two_grid_cycle": (
+        two_grid_cycle,
+        {},
+        lambda s, n: (np.zeros(2 * n + 1), _f(2 * n + 1, seed=s), 1.0 / (2 * n)),
+    ),
     "richardson_derivative": (richardson_derivative, {}, lambda s, n: (_f(n, seed=s), 0.1)),
-    "complex_step_derivative": (complex_step_derivative, {}, lambda s, n: (_f(n, positive=True, seed=s),)),
+    "complex_step_derivative": (
+        complex_step_derivative,
+        {},
+        lambda s, n: (_f(n, positive=True, seed=s),),
+    ),
     "forward_diff_errors": (forward_diff_errors, {}, lambda s, n: (0.1 * s + n,)),
     "shooting_fixed": (shooting_fixed, {}, lambda s, n: (0.0, 1.0 + 0.1 * s + n)),
     "bvp_finite_difference": (bvp_finite_difference, {"n": 6}, lambda s, n: (0.5 * s, -1.0 * n)),
-    "wave_2d_padded": (wave_2d_padded, {}, lambda s, n: (_f(n, 5, seed=s), _f(n, 5, seed=s + 1), 0.2)),
-    "stormer_verlet_list": (stormer_verlet_list, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), 0.1)),
+    "wave_2d_padded": (
+        wave_2d_padded,
+        {},
+        lambda s, n: (_f(n, 5, seed=s), _f(n, 5, seed=s + 1), 0.2),
+    ),
+    "stormer_verlet_list": (
+        stormer_verlet_list,
+        {},
+        lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1), 0.1),
+    ),
     "stormer_verlet_scalar": (stormer_verlet_list, {}, lambda s, n: (1.0 * s, 0.1 * n, 0.1)),
-    "second_order_as_system": (second_order_as_system, {}, lambda s, n: (
-        1.0 * s, 0.0, np.linspace(0, 1, 3 * n))),
+    "second_order_as_system": (
+        second_order_as_system,
+        {},
+        lambda s, n: (1.0 * s, 0.0, np.linspace(0, 1, 3 * n)),
+    ),
     "float32_euler": (float32_euler, {}, lambda s, n: (_f(n, seed=s).astype(np.float32), 0.1)),
-    "kepler_orbit": (kepler_orbit, {}, lambda s, n: (np.array([1.0, 0.1 * s]), np.array([0.0, 1.0]), 0.01 * n)),
-    "spring_chain": (spring_chain, {}, lambda s, n: (np.arange(n) + 0.1 * _f(n, seed=s), np.zeros(n),
-                                                     2.0, 1.0, 0.05)),
+    "kepler_orbit": (
+        kepler_orbit,
+        {},
+        lambda s, n: (np.array([1.0, 0.1 * s]), np.array([0.0, 1.0]), 0.01 * n),
+    ),
+    "spring_chain": (
+        spring_chain,
+        {},
+        lambda s, n: (np.arange(n) + 0.1 * _f(n, seed=s), np.zeros(n), 2.0, 1.0, 0.05),
+    ),
     "lorenz_ensemble": (lorenz_ensemble, {}, lambda s, n: (_f(n, 3, seed=s), 0.001)),
     "arnoldi": (arnoldi, {}, lambda s, n: (_f(n + 2, n + 2, seed=s), _f(n + 2, seed=s))),
     "lanczos": (lanczos, {}, lambda s, n: (spd(s, n + 1), _f(n + 1, seed=s))),
     "givens_qr": (givens_qr, {}, lambda s, n: (_f(n, 3, seed=s),)),
-    "sor_vectorized_matrix": (sor_vectorized_matrix, {}, lambda s, n: (spd(s, n), _f(n, seed=s), 1.2)),
-    "matrix_exponential_taylor": (matrix_exponential_taylor, {}, lambda s, n: (0.3 * _f(n, n, seed=s),)),
+    "sor_vectorized_matrix": (
+        sor_vectorized_matrix,
+        {},
+        lambda s, n: (spd(s, n), _f(n, seed=s), 1.2),
+    ),
+    "matrix_exponential_taylor": (
+        matrix_exponential_taylor,
+        {},
+        lambda s, n: (0.3 * _f(n, n, seed=s),),
+    ),
     "newton_cotes_weights": (newton_cotes_weights, {}, lambda s, n: (_f(4 * n + 1, seed=s), 0.1)),
-    "adaptive_simpson_fixed_depth": (adaptive_simpson_fixed_depth, {}, lambda s, n: (0.0, 1.0 * s + n)),
+    "adaptive_simpson_fixed_depth": (
+        adaptive_simpson_fixed_depth,
+        {},
+        lambda s, n: (0.0, 1.0 * s + n),
+    ),
     "integrate_2d_trapezoid": (integrate_2d_trapezoid, {"n": 7}, lambda s, n: (0.5 * s + n,)),
-    "kde_gaussian": (kde_gaussian, {}, lambda s, n: (_f(3 * n, seed=s), np.linspace(-4, 4, 21), 0.4)),
+    "kde_gaussian": (
+        kde_gaussian,
+        {},
+        lambda s, n: (_f(3 * n, seed=s), np.linspace(-4, 4, 21), 0.4),
+    ),
     "empirical_cdf": (empirical_cdf, {}, lambda s, n: (_f(3 * n, seed=s), np.linspace(-2, 2, 9))),
     "autocorr_direct": (autocorr_direct, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "welford": (welford, {}, lambda s, n: (_f(3 * n, seed=s),)),
@@ -2273,19 +2739,38 @@ def test_more_course_forms_match_numpy(name):
     check_like_numpy(*MORE[name])
 
 
-# ----------------------------------------------------------------------------- research-script statistics
+# ---------------------------------------------------------------------- research-script statistics
 
 
 def summary_table(x):
     q = np.percentile(x, [0, 25, 50, 75, 100], axis=0)
-    return {"mean": x.mean(axis=0), "sd": x.std(axis=0, ddof=1), "min": q[0], "q1": q[1],
-            "median": q[2], "q3": q[3], "max": q[4], "iqr": q[3] - q[1]}
+    return {
+        "mean": x.mean(axis=0),
+        "sd": x.std(axis=0, ddof=1),
+        "min": q[0],
+        "q1": q[1],
+        "median": q[2],
+        "q3": q[3],
+        "max": q[4],
+        "iqr": q[3] - q[1],
+    }
 
 
 def percentile_methods(x):
-    return tuple(np.percentile(x, [10, 50, 90], method=m)
-                 for m in ("linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull",
-                           "median_unbiased", "inverted_cdf"))
+    return tuple(
+        np.percentile(x, [10, 50, 90], method=m)
+        for m in (
+            "linear",
+            "lower",
+            "higher",
+            "nearest",
+            "midpoint",
+            "hazen",
+            "weibull",
+            "median_unbiased",
+            "inverted_cdf",
+        )
+    )
 
 
 def weighted_cov_corr(X, w):
@@ -2316,9 +2801,9 @@ def histogram_2d_density(x, y):
 
 def moving_statistics(x, w=4):
     c = np.cumsum(np.insert(x, 0, 0.0))
-    c2 = np.cumsum(np.insert(x ** 2, 0, 0.0))
+    c2 = np.cumsum(np.insert(x**2, 0, 0.0))
     mean = (c[w:] - c[:-w]) / w
-    var = (c2[w:] - c2[:-w]) / w - mean ** 2
+    var = (c2[w:] - c2[:-w]) / w - mean**2
     return mean, np.sqrt(np.maximum(var, 0.0))
 
 
@@ -2326,7 +2811,7 @@ def standardized_moments(X):
     mu = X.mean(axis=1, keepdims=True)
     sd = X.std(axis=1, keepdims=True)
     Z = (X - mu) / sd
-    return (Z ** 3).mean(axis=1), (Z ** 4).mean(axis=1) - 3.0
+    return (Z**3).mean(axis=1), (Z**4).mean(axis=1) - 3.0
 
 
 def ecdf_ks_distance(x, y):
@@ -2345,43 +2830,62 @@ def qq_points(x):
 def autocorrelation_time(x, max_lag=5):
     x = x - x.mean()
     var = np.dot(x, x) / len(x)
-    rho = np.array([np.dot(x[:len(x) - k], x[k:]) / (len(x) * var) for k in range(1, max_lag + 1)])
+    rho = np.array([np.dot(x[: len(x) - k], x[k:]) / (len(x) * var) for k in range(1, max_lag + 1)])
     return 1 + 2 * np.sum(rho), rho
 
 
 def block_averages(x, n_blocks=4):
     m = len(x) // n_blocks
-    blocks = x[:m * n_blocks].reshape(n_blocks, m).mean(axis=1)
+    blocks = x[: m * n_blocks].reshape(n_blocks, m).mean(axis=1)
     return blocks.mean(), blocks.std(ddof=1) / np.sqrt(n_blocks)
 
 
 def polyfit_residual_stats(t, y):
     p, res, rank, sv, rcond = np.polyfit(t, y, 2, full=True)
     yhat = np.polyval(p, t)
-    return p, res, rank, sv, rcond, 1 - res / np.sum((y - y.mean()) ** 2)
+    return p, res, rank, sv, rcond, 1 - res / np.sum((y - y.mean()) ** 2), y - yhat
 
 
 STATS = {
     "summary_table": (summary_table, {}, lambda s, n: (_f(3 * n, 2, seed=s),)),
     "percentile_methods": (percentile_methods, {}, lambda s, n: (_f(3 * n, seed=s),)),
-    "percentile_methods_f32": (percentile_methods, {}, lambda s, n: (
-        _f(3 * n, seed=s).astype(np.float32),)),
+    "percentile_methods_f32": (
+        percentile_methods,
+        {},
+        lambda s, n: (_f(3 * n, seed=s).astype(np.float32),),
+    ),
     "percentile_methods_int": (percentile_methods, {}, lambda s, n: (_i(50, 3 * n, seed=s),)),
-    "weighted_cov_corr": (weighted_cov_corr, {}, lambda s, n: (
-        _f(3, n + 2, seed=s), _f(n + 2, positive=True, seed=s))),
-    "binned_statistic": (binned_statistic, {}, lambda s, n: (
-        _f(5 * n, seed=s), _f(5 * n, seed=s + 1), np.linspace(-2, 2, 5))),
+    "weighted_cov_corr": (
+        weighted_cov_corr,
+        {},
+        lambda s, n: (_f(3, n + 2, seed=s), _f(n + 2, positive=True, seed=s)),
+    ),
+    "binned_statistic": (
+        binned_statistic,
+        {},
+        lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1), np.linspace(-2, 2, 5)),
+    ),
     "histogram_pdf_cdf": (histogram_pdf_cdf, {}, lambda s, n: (_f(5 * n, seed=s),)),
-    "histogram_2d_density": (histogram_2d_density, {}, lambda s, n: (
-        _f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
+    "histogram_2d_density": (
+        histogram_2d_density,
+        {},
+        lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1)),
+    ),
     "moving_statistics": (moving_statistics, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "standardized_moments": (standardized_moments, {}, lambda s, n: (_f(3, 3 * n, seed=s),)),
-    "ecdf_ks_distance": (ecdf_ks_distance, {}, lambda s, n: (_f(3 * n, seed=s), _f(2 * n, seed=s + 1))),
+    "ecdf_ks_distance": (
+        ecdf_ks_distance,
+        {},
+        lambda s, n: (_f(3 * n, seed=s), _f(2 * n, seed=s + 1)),
+    ),
     "qq_points": (qq_points, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "autocorrelation_time": (autocorrelation_time, {}, lambda s, n: (_f(4 * n, seed=s),)),
     "block_averages": (block_averages, {}, lambda s, n: (_f(4 * n + 1, seed=s),)),
-    "polyfit_residual_stats": (polyfit_residual_stats, {}, lambda s, n: (
-        np.linspace(0, 1, n + 4), _f(n + 4, seed=s))),
+    "polyfit_residual_stats": (
+        polyfit_residual_stats,
+        {},
+        lambda s, n: (np.linspace(0, 1, n + 4), _f(n + 4, seed=s)),
+    ),
 }
 
 
@@ -2390,12 +2894,12 @@ def test_research_statistics_match_numpy(name):
     check_like_numpy(*STATS[name])
 
 
-# ----------------------------------------------------------------------------- stochastic simulation
+# --------------------------------------------------------------------------- stochastic simulation
 
 
 def metropolis_vec(rng, x0, steps=20, s=0.5):
     x = x0.copy()
-    logp = lambda z: -0.5 * z ** 2
+    logp = lambda z: -0.5 * z**2
     acc = 0
     for _ in range(steps):
         prop = x + s * rng.standard_normal(x.shape)
@@ -2437,21 +2941,21 @@ def ou_process(rng, theta, mu, sigma, x0, n=30, dt=0.01):
 
 def langevin(rng, x, dt, steps=10):
     for _ in range(steps):
-        x = x - dt * x ** 3 + np.sqrt(2 * dt) * rng.standard_normal(x.shape)
+        x = x - dt * x**3 + np.sqrt(2 * dt) * rng.standard_normal(x.shape)
     return x
 
 
 def mc_integral_nd(rng, d=3, n=200):
     X = rng.uniform(-1, 1, size=(n, d))
-    inside = (np.sum(X ** 2, axis=1) <= 1).astype(float)
-    vol = 2.0 ** d * inside.mean()
-    return vol, 2.0 ** d * inside.std(ddof=1) / np.sqrt(n)
+    inside = (np.sum(X**2, axis=1) <= 1).astype(float)
+    vol = 2.0**d * inside.mean()
+    return vol, 2.0**d * inside.std(ddof=1) / np.sqrt(n)
 
 
 def importance_sampling(rng, mu, n=100):
     x = rng.normal(mu, 1.0, n)
-    w = np.exp(-0.5 * x ** 2) / np.exp(-0.5 * (x - mu) ** 2)
-    return np.sum(w * x ** 2) / np.sum(w)
+    w = np.exp(-0.5 * x**2) / np.exp(-0.5 * (x - mu) ** 2)
+    return np.sum(w * x**2) / np.sum(w)
 
 
 def stratified(rng, n=20):
@@ -2476,7 +2980,9 @@ def sde_milstein(rng, x0, mu, sig, n=20, T=1.0):
     x = np.zeros(n + 1)
     x[0] = x0
     for i in range(n):
-        x[i + 1] = x[i] + mu * x[i] * dt + sig * x[i] * dW[i] + 0.5 * sig ** 2 * x[i] * (dW[i] ** 2 - dt)
+        x[i + 1] = (
+            x[i] + mu * x[i] * dt + sig * x[i] * dW[i] + 0.5 * sig**2 * x[i] * (dW[i] ** 2 - dt)
+        )
     return x
 
 
@@ -2490,7 +2996,7 @@ def random_walk_2d_lattice(rng, n=30):
     moves = np.array([[1, 0], [-1, 0], [0, 1], [0, -1]])
     steps = moves[rng.integers(0, 4, n)]
     path = np.cumsum(steps, axis=0)
-    return path, np.sum(path ** 2, axis=1)
+    return path, np.sum(path**2, axis=1)
 
 
 def metropolis_scalar(rng, x0, steps=10):
@@ -2498,7 +3004,7 @@ def metropolis_scalar(rng, x0, steps=10):
     chain = np.empty(steps)
     for i in range(steps):
         prop = x + rng.normal()
-        if rng.random() < np.exp(-0.5 * (prop ** 2 - x ** 2)):
+        if rng.random() < np.exp(-0.5 * (prop**2 - x**2)):
             x = prop
         chain[i] = x
     return chain
@@ -2518,10 +3024,18 @@ def gillespie(rng, k1, k2, T):
 
 
 STOCHASTIC = [
-    (metropolis_vec, (np.zeros(5),)), (ising_sweep, (np.where(_i(2, 6, 6) == 1, 1, -1), 0.4)),
-    (brownian_bridge, ()), (ou_process, (0.7, 1.0, 0.3, 0.0)), (langevin, (np.zeros(4), 0.01)),
-    (mc_integral_nd, ()), (importance_sampling, (0.5,)), (stratified, ()), (antithetic, ()),
-    (random_matrix, ()), (sde_milstein, (1.0, 0.1, 0.3)), (poisson_process, (2.0,)),
+    (metropolis_vec, (np.zeros(5),)),
+    (ising_sweep, (np.where(_i(2, 6, 6) == 1, 1, -1), 0.4)),
+    (brownian_bridge, ()),
+    (ou_process, (0.7, 1.0, 0.3, 0.0)),
+    (langevin, (np.zeros(4), 0.01)),
+    (mc_integral_nd, ()),
+    (importance_sampling, (0.5,)),
+    (stratified, ()),
+    (antithetic, ()),
+    (random_matrix, ()),
+    (sde_milstein, (1.0, 0.1, 0.3)),
+    (poisson_process, (2.0,)),
     (random_walk_2d_lattice, ()),
 ]
 
@@ -2538,8 +3052,11 @@ def test_stochastic_simulation_with_a_generator_argument(fn, args):
         assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
-@pytest.mark.parametrize("fn, args", [(metropolis_scalar, (0.0,)), (gillespie, (1.0, 0.1, 2.0))],
-                         ids=["metropolis_scalar", "gillespie"])
+@pytest.mark.parametrize(
+    "fn, args",
+    [(metropolis_scalar, (0.0,)), (gillespie, (1.0, 0.1, 2.0))],
+    ids=["metropolis_scalar", "gillespie"],
+)
 def test_stochastic_branches_are_refused_and_fall_back(fn, args):
     """An accept/reject `if rng.random() < p` per step, and Gillespie's `while t < T`: refused
     by name; under `fallback=True` NumPy's values and the generator's state."""
@@ -2553,7 +3070,7 @@ def test_stochastic_branches_are_refused_and_fall_back(fn, args):
             assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
-# ----------------------------------------------------------------------------- textbook classics
+# ------------------------------------------------------------------------------- textbook classics
 
 
 def cheb(N):
@@ -2598,10 +3115,11 @@ def muscl_advection(u, c, dx, dt, steps=4):
 def godunov_burgers(u, dx, dt, steps=4):
     for _ in range(steps):
         ul, ur = u[:-1], u[1:]
-        fl, fr = 0.5 * ul ** 2, 0.5 * ur ** 2
+        fl, fr = 0.5 * ul**2, 0.5 * ur**2
         s = 0.5 * (ul + ur)
-        F = np.where(ul > ur, np.where(s > 0, fl, fr),
-                     np.where(ul > 0, fl, np.where(ur < 0, fr, 0.0)))
+        F = np.where(
+            ul > ur, np.where(s > 0, fl, fr), np.where(ul > 0, fl, np.where(ur < 0, fr, 0.0))
+        )
         u = u.copy()
         u[1:-1] -= dt / dx * (F[1:] - F[:-1])
     return u
@@ -2610,7 +3128,7 @@ def godunov_burgers(u, dx, dt, steps=4):
 def ghost_cells_diffusion(u, D, dx, dt, steps=5):
     for _ in range(steps):
         ug = np.concatenate(([u[1]], u, [u[-2]]))
-        u = u + D * dt / dx ** 2 * (ug[2:] - 2 * ug[1:-1] + ug[:-2])
+        u = u + D * dt / dx**2 * (ug[2:] - 2 * ug[1:-1] + ug[:-2])
     return u
 
 
@@ -2618,19 +3136,19 @@ def periodic_ghost_update(u, c, steps=5):
     u = np.concatenate(([0.0], u, [0.0]))
     for _ in range(steps):
         u[0], u[-1] = u[-2], u[1]
-        u[1:-1] = u[1:-1] - 0.5 * c * (u[2:] - u[:-2]) + 0.5 * c ** 2 * (u[2:] - 2 * u[1:-1] + u[:-2])
+        u[1:-1] = u[1:-1] - 0.5 * c * (u[2:] - u[:-2]) + 0.5 * c**2 * (u[2:] - 2 * u[1:-1] + u[:-2])
     return u[1:-1]
 
 
 def fd_poisson_2d_kron(f0, n):
     h = 1.0 / (n + 1)
     T = 2 * np.eye(n) - np.eye(n, k=1) - np.eye(n, k=-1)
-    A = (np.kron(np.eye(n), T) + np.kron(T, np.eye(n))) / h ** 2
+    A = (np.kron(np.eye(n), T) + np.kron(T, np.eye(n))) / h**2
     x = np.linspace(h, 1 - h, n)
     X, Y = np.meshgrid(x, x)
     F = f0 * np.sin(np.pi * X) * np.sin(np.pi * Y)
     U = np.linalg.solve(A, F.ravel()).reshape(n, n)
-    return U, np.max(np.abs(U - F / (2 * np.pi ** 2)))
+    return U, np.max(np.abs(U - F / (2 * np.pi**2)))
 
 
 def stiff_implicit_trapezoid(y0, lam, h, n=10):
@@ -2642,7 +3160,9 @@ def stiff_implicit_trapezoid(y0, lam, h, n=10):
 
 
 def convergence_order(errors, hs):
-    return np.log(errors[:-1] / errors[1:]) / np.log(hs[:-1] / hs[1:]), np.polyfit(np.log(hs), np.log(errors), 1)[0]
+    return np.log(errors[:-1] / errors[1:]) / np.log(hs[:-1] / hs[1:]), np.polyfit(
+        np.log(hs), np.log(errors), 1
+    )[0]
 
 
 def euler_convergence(T, ns=(4, 8, 16, 32)):
@@ -2664,8 +3184,8 @@ def machine_epsilon_table(x):
 
 
 def catastrophic_cancellation(x):
-    naive = (1 - np.cos(x)) / x ** 2
-    stable = 2 * np.sin(x / 2) ** 2 / x ** 2
+    naive = (1 - np.cos(x)) / x**2
+    stable = 2 * np.sin(x / 2) ** 2 / x**2
     return naive, stable, np.expm1(x) / x, (np.exp(x) - 1) / x
 
 
@@ -2695,21 +3215,46 @@ CLASSICS = {
     "cheb_bvp": (cheb_bvp, {}, lambda s, n: (0.5 * s + n,)),
     "muscl_advection": (muscl_advection, {}, lambda s, n: (_f(2 * n, seed=s), 1.0, 0.1, 0.05)),
     "godunov_burgers": (godunov_burgers, {}, lambda s, n: (_f(2 * n, seed=s), 0.1, 0.02)),
-    "ghost_cells_diffusion": (ghost_cells_diffusion, {}, lambda s, n: (_f(2 * n, seed=s), 1.0, 0.1, 0.004)),
+    "ghost_cells_diffusion": (
+        ghost_cells_diffusion,
+        {},
+        lambda s, n: (_f(2 * n, seed=s), 1.0, 0.1, 0.004),
+    ),
     "periodic_ghost_update": (periodic_ghost_update, {}, lambda s, n: (_f(2 * n, seed=s), 0.5)),
     "fd_poisson_2d_kron": (fd_poisson_2d_kron, {"n": 4}, lambda s, n: (1.0 * s + n,)),
-    "stiff_implicit_trapezoid": (stiff_implicit_trapezoid, {}, lambda s, n: (1.0 * s, -50.0, 0.01 * n)),
-    "stiff_implicit_trapezoid_complex": (stiff_implicit_trapezoid, {}, lambda s, n: (
-        1.0, -5.0 + 10j * s, 0.01 * n)),
+    "stiff_implicit_trapezoid": (
+        stiff_implicit_trapezoid,
+        {},
+        lambda s, n: (1.0 * s, -50.0, 0.01 * n),
+    ),
+    "stiff_implicit_trapezoid_complex": (
+        stiff_implicit_trapezoid,
+        {},
+        lambda s, n: (1.0, -5.0 + 10j * s, 0.01 * n),
+    ),
     "euler_convergence": (euler_convergence, {}, lambda s, n: (0.5 * s + n,)),
-    "machine_epsilon_table": (machine_epsilon_table, {}, lambda s, n: (_f(n, positive=True, seed=s),)),
-    "machine_epsilon_table_f32": (machine_epsilon_table, {}, lambda s, n: (
-        _f(n, positive=True, seed=s).astype(np.float32),)),
-    "catastrophic_cancellation": (catastrophic_cancellation, {}, lambda s, n: (
-        10.0 ** -np.arange(1, n + 1) * s,)),
+    "machine_epsilon_table": (
+        machine_epsilon_table,
+        {},
+        lambda s, n: (_f(n, positive=True, seed=s),),
+    ),
+    "machine_epsilon_table_f32": (
+        machine_epsilon_table,
+        {},
+        lambda s, n: (_f(n, positive=True, seed=s).astype(np.float32),),
+    ),
+    "catastrophic_cancellation": (
+        catastrophic_cancellation,
+        {},
+        lambda s, n: (10.0 ** -np.arange(1, n + 1) * s,),
+    ),
     "kahan_sum": (kahan_sum, {}, lambda s, n: (_f(4 * n, seed=s) * 1e8 + 0.1,)),
     "kahan_sum_f32": (kahan_sum, {}, lambda s, n: ((_f(4 * n, seed=s) + 0.1).astype(np.float32),)),
-    "horner_with_derivative": (horner_with_derivative, {}, lambda s, n: (_f(4, seed=s), _f(n, seed=s + 1))),
+    "horner_with_derivative": (
+        horner_with_derivative,
+        {},
+        lambda s, n: (_f(4, seed=s), _f(n, seed=s + 1)),
+    ),
 }
 
 
@@ -2730,10 +3275,10 @@ def odeint_rk4(f, y0, t, args=()):
     for i in range(len(t) - 1):
         h = t[i + 1] - t[i]
         k1 = np.asarray(f(y[i], t[i], *args))
-        k2 = np.asarray(f(y[i] + k1 * h / 2., t[i] + h / 2., *args))
-        k3 = np.asarray(f(y[i] + k2 * h / 2., t[i] + h / 2., *args))
+        k2 = np.asarray(f(y[i] + k1 * h / 2.0, t[i] + h / 2.0, *args))
+        k3 = np.asarray(f(y[i] + k2 * h / 2.0, t[i] + h / 2.0, *args))
         k4 = np.asarray(f(y[i] + k3 * h, t[i] + h, *args))
-        y[i + 1] = y[i] + (h / 6.) * (k1 + 2 * k2 + 2 * k3 + k4)
+        y[i + 1] = y[i] + (h / 6.0) * (k1 + 2 * k2 + 2 * k3 + k4)
     return y
 
 
@@ -2785,7 +3330,7 @@ def van_der_pol(y0, mu, h, n=20):
     for k in range(n):
         x, v = Y[k]
         Y[k + 1, 0] = x + h * v
-        Y[k + 1, 1] = v + h * (mu * (1 - x ** 2) * v - x)
+        Y[k + 1, 1] = v + h * (mu * (1 - x**2) * v - x)
     return Y
 
 
@@ -2804,20 +3349,36 @@ def rk_butcher_tableau(y0, h, n=5):
 
 
 GENERIC = {
-    "odeint_pendulum": (odeint_pendulum, {}, lambda s, n: (
-        [np.pi - 0.1 * s, 0.0], np.linspace(0, 1, 2 * n + 1), 0.25, 5.0)),
-    "odeint_pendulum_tuple": (odeint_pendulum, {}, lambda s, n: (
-        (1.0 * s, 0.5), np.linspace(0, 1, 2 * n + 1), 0.25, 5.0)),
-    "odeint_pendulum_f32_t": (odeint_pendulum, {}, lambda s, n: (
-        np.array([1.0 * s, 0.0], dtype=np.float32), np.linspace(0, 1, 2 * n + 1, dtype=np.float32),
-        0.25, 5.0)),
+    "odeint_pendulum": (
+        odeint_pendulum,
+        {},
+        lambda s, n: ([np.pi - 0.1 * s, 0.0], np.linspace(0, 1, 2 * n + 1), 0.25, 5.0),
+    ),
+    "odeint_pendulum_tuple": (
+        odeint_pendulum,
+        {},
+        lambda s, n: ((1.0 * s, 0.5), np.linspace(0, 1, 2 * n + 1), 0.25, 5.0),
+    ),
+    "odeint_pendulum_f32_t": (
+        odeint_pendulum,
+        {},
+        lambda s, n: (
+            np.array([1.0 * s, 0.0], dtype=np.float32),
+            np.linspace(0, 1, 2 * n + 1, dtype=np.float32),
+            0.25,
+            5.0,
+        ),
+    ),
     "euler_tuple_state": (euler_tuple_state, {}, lambda s, n: ((1.0 * s, 0.5), 1.0 * n)),
     "euler_int_state": (euler_tuple_state, {}, lambda s, n: ([s, 2], n)),
     "ys_list_of_lists": (ys_list_of_lists, {}, lambda s, n: ([1.0 * s, 0.0], 0.1 * n)),
     "ys_list_of_ints": (ys_list_of_lists, {}, lambda s, n: ([s, 0], 0.1 * n)),
     "trajectory_dict": (trajectory_dict, {}, lambda s, n: ({"x": 1.0 * s, "v": 0.0}, 0.1)),
-    "trajectory_dict_arrays": (trajectory_dict, {}, lambda s, n: (
-        {"x": _f(n, seed=s), "v": np.zeros(n)}, 0.1)),
+    "trajectory_dict_arrays": (
+        trajectory_dict,
+        {},
+        lambda s, n: ({"x": _f(n, seed=s), "v": np.zeros(n)}, 0.1),
+    ),
     "van_der_pol": (van_der_pol, {}, lambda s, n: (np.array([2.0, 0.1 * s]), 1.0 * n, 0.05)),
     "van_der_pol_list": (van_der_pol, {}, lambda s, n: ([2.0, 0.1 * s], 1.0 * n, 0.05)),
     "rk_butcher_tableau": (rk_butcher_tableau, {}, lambda s, n: (_f(n, seed=s), 0.1)),
@@ -2832,20 +3393,27 @@ def test_generic_integrators_match_numpy(name):
     check_like_numpy(*GENERIC[name])
 
 
-# ----------------------------------------------------------------------------- what was fixed
+# ---------------------------------------------------------------------------------- what was fixed
 
 
 def covariance_in_single_precision(X, w):
-    return (np.cov(X, dtype=np.float32), np.corrcoef(X, dtype=np.float32),
-            np.cov(X[0], X[1], dtype=np.float32), np.cov(X, aweights=w, dtype=np.float32),
-            np.cov(X.astype(np.float32), fweights=np.arange(1, X.shape[1] + 1)))
+    return (
+        np.cov(X, dtype=np.float32),
+        np.corrcoef(X, dtype=np.float32),
+        np.cov(X[0], X[1], dtype=np.float32),
+        np.cov(X, aweights=w, dtype=np.float32),
+        np.cov(X.astype(np.float32), fweights=np.arange(1, X.shape[1] + 1)),
+    )
 
 
 def test_cov_keeps_the_dtype_asked_for():
     """`np.cov(X, dtype=np.float32)` was float64: NumPy scales by `c *= 1 / fact` in place, so
     the result keeps the asked dtype (and subtracts the weighted mean from `X` in place)."""
-    check_like_numpy(covariance_in_single_precision, {},
-                     lambda s, n: (_f(3, n + 2, seed=s), _f(n + 2, positive=True, seed=s)))
+    check_like_numpy(
+        covariance_in_single_precision,
+        {},
+        lambda s, n: (_f(3, n + 2, seed=s), _f(n + 2, positive=True, seed=s)),
+    )
 
 
 def fit_with_uncertainty(t, y, w):
@@ -2859,9 +3427,15 @@ def test_polyfit_with_cov():
     """`np.polyfit(t, y, 1, cov=True)` (the parameter errors of a fitted line) raised
     UnsupportedFunctionError: NumPy's inverse normal matrix, scaled by the residuals over the
     degrees of freedom (or not, for `cov="unscaled"`), one per column of a 2-d `y`."""
-    check_like_numpy(fit_with_uncertainty, {},
-                     lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s),
-                                   _f(n + 3, positive=True, seed=s)))
+    check_like_numpy(
+        fit_with_uncertainty,
+        {},
+        lambda s, n: (
+            np.linspace(0, 1, n + 3),
+            _f(n + 3, seed=s),
+            _f(n + 3, positive=True, seed=s),
+        ),
+    )
 
 
 def test_polyfit_cov_needs_more_points_than_coefficients():
@@ -2874,7 +3448,7 @@ def test_polyfit_cov_needs_more_points_than_coefficients():
         tracenp.jit(fn)(*args)
 
 
-# ----------------------------------------------------------------------------- scripts' refusals
+# ------------------------------------------------------------------------------- scripts' refusals
 
 
 def euler_steps_from_duration(y0, T, h):
@@ -2920,16 +3494,32 @@ def residual_converged(A, x, b):
 
 
 SCRIPT_REFUSALS = {
-    "euler_steps_from_duration": ("ConcretizationError", euler_steps_from_duration,
-                                  lambda s: (1.0 * s, 1.0, 0.1)),
-    "time_grid_from_step": ("DataDependentShapeError", time_grid_from_step, lambda s: (1.0 * s, 0.25)),
+    "euler_steps_from_duration": (
+        "ConcretizationError",
+        euler_steps_from_duration,
+        lambda s: (1.0 * s, 1.0, 0.1),
+    ),
+    "time_grid_from_step": (
+        "DataDependentShapeError",
+        time_grid_from_step,
+        lambda s: (1.0 * s, 0.25),
+    ),
     "euler_math_rhs": ("ConcretizationError", euler_math_rhs, lambda s: (1.0 * s, 0.0, 0.1)),
-    "complex_sqrt_of_discriminant": ("UnsupportedFunctionError", complex_sqrt_of_discriminant,
-                                     lambda s: (1.0, _f(4, seed=s), _f(4, seed=s + 1))),
-    "weighted_median": ("UnsupportedFunctionError", weighted_median,
-                        lambda s: (_f(9, seed=s), _f(9, positive=True, seed=s))),
-    "residual_converged": ("ConcretizationError", residual_converged,
-                           lambda s: (spd(s, 3), _f(3, seed=s), _f(3, seed=s + 1))),
+    "complex_sqrt_of_discriminant": (
+        "UnsupportedFunctionError",
+        complex_sqrt_of_discriminant,
+        lambda s: (1.0, _f(4, seed=s), _f(4, seed=s + 1)),
+    ),
+    "weighted_median": (
+        "UnsupportedFunctionError",
+        weighted_median,
+        lambda s: (_f(9, seed=s), _f(9, positive=True, seed=s)),
+    ),
+    "residual_converged": (
+        "ConcretizationError",
+        residual_converged,
+        lambda s: (spd(s, 3), _f(3, seed=s), _f(3, seed=s + 1)),
+    ),
 }
 
 
@@ -2948,14 +3538,20 @@ def polynomial_arithmetic(c, x):
     return (p * p + 1)(x)
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="Polynomial.__mul__/__add__ of traced coefficients trim trailing zeros "
-                          "(polyutils.trimseq branches on the last one); ABCPolyBase turns the "
-                          "ConcretizationError into NotImplemented, so Python raises TypeError "
-                          "instead of the named refusal (re-raising it needs trace.py/jit.py)")
+@pytest.mark.xfail(
+    strict=True,
+    raises=TypeError,
+    reason="Polynomial.__mul__/__add__ of traced coefficients trim trailing zeros "
+    "(polyutils.trimseq branches on the last one); ABCPolyBase turns the "
+    "ConcretizationError into NotImplemented, so Python raises TypeError "
+    "instead of the named refusal (re-raising it needs trace.py/jit.py)",
+)
 def test_polynomial_class_arithmetic_is_refused_by_name():
-    check_refused(tracenp.errors.ConcretizationError, polynomial_arithmetic,
-                  lambda s: (_f(3, seed=s), _f(5, seed=s + 1)))
+    check_refused(
+        tracenp.errors.ConcretizationError,
+        polynomial_arithmetic,
+        lambda s: (_f(3, seed=s), _f(5, seed=s + 1)),
+    )
 
 
 def mc_until_close(rng, tol):
@@ -2973,8 +3569,9 @@ def first_passage(rng, b):
     return hit[0] if len(hit) else -1
 
 
-@pytest.mark.parametrize("fn, arg", [(mc_until_close, 0.05), (first_passage, 3)],
-                         ids=["mc_until_close", "first_passage"])
+@pytest.mark.parametrize(
+    "fn, arg", [(mc_until_close, 0.05), (first_passage, 3)], ids=["mc_until_close", "first_passage"]
+)
 def test_refused_draws_from_a_generator_run_once(fn, arg):
     """A sampler that loops until close enough, or a first-passage time of a random walk, is
     refused by name; under `fallback=True` the generator is drawn from once per call, by NumPy,
@@ -2991,7 +3588,7 @@ def test_refused_draws_from_a_generator_run_once(fn, arg):
 
 def trapezoid_n(a, b, n):
     x = np.linspace(a, b, n + 1)
-    y = np.exp(-x ** 2)
+    y = np.exp(-(x**2))
     h = (b - a) / n
     return h * (0.5 * y[0] + y[1:-1].sum() + 0.5 * y[-1])
 
@@ -3008,8 +3605,13 @@ def test_a_step_count_argument_is_static_or_refused():
 def tensor_polynomial_values(C, x, y):
     P, Ch, L = np.polynomial.polynomial, np.polynomial.chebyshev, np.polynomial.legendre
     grid = np.linspace(-1, 1, 5)
-    return (P.polyval(x, C), Ch.chebval(grid, C), L.legval(x, C.T), P.polyval(x, C, tensor=False),
-            np.polynomial.hermite.hermval(x, C[:, :1]))
+    return (
+        P.polyval(x, C),
+        Ch.chebval(grid, C),
+        L.legval(x, C.T),
+        P.polyval(x, C, tensor=False),
+        np.polynomial.hermite.hermval(x, C[:, :1]),
+    )
 
 
 def test_polynomial_values_of_two_dimensional_coefficients():
@@ -3017,20 +3619,30 @@ def test_polynomial_values_of_two_dimensional_coefficients():
     (NumPy's `isinstance(x, np.ndarray)` branch reshapes `C`): `np.polynomial` saw tracenp's
     class, skipped it, and gave an elementwise answer (shape (5,) for (5, 5) when the lengths
     agreed) or a broadcast ValueError."""
-    check_like_numpy(tensor_polynomial_values, {},
-                     lambda s, n: (_f(3, n, seed=s), np.linspace(0, 1, n), _f(n, seed=s + 1)))
+    check_like_numpy(
+        tensor_polynomial_values,
+        {},
+        lambda s, n: (_f(3, n, seed=s), np.linspace(0, 1, n), _f(n, seed=s + 1)),
+    )
 
 
 def polynomial_surfaces(x, y, C):
     P = np.polynomial.polynomial
-    return (P.polyval2d(x, y, C), P.polygrid2d(x, y[:3], C),
-            np.polynomial.chebyshev.chebval2d(x, y, C), np.polynomial.legendre.leggrid2d(x, y, C),
-            P.polyval3d(x, y, x, C[..., None]))
+    return (
+        P.polyval2d(x, y, C),
+        P.polygrid2d(x, y[:3], C),
+        np.polynomial.chebyshev.chebval2d(x, y, C),
+        np.polynomial.legendre.leggrid2d(x, y, C),
+        P.polyval3d(x, y, x, C[..., None]),
+    )
 
 
 def test_polyval2d_and_polygrid2d():
     """`np.polynomial.polynomial.polyval2d`/`polygrid2d` (the two of `np.polynomial` NumPy
     dispatches through `__array_function__`) raised UnsupportedFunctionError: they run their
     Python, which traces, as the other `np.polynomial` functions do."""
-    check_like_numpy(polynomial_surfaces, {},
-                     lambda s, n: (np.linspace(0, 1, n), _f(n, seed=s), _f(2, 3, seed=s + 1)))
+    check_like_numpy(
+        polynomial_surfaces,
+        {},
+        lambda s, n: (np.linspace(0, 1, n), _f(n, seed=s), _f(2, 3, seed=s + 1)),
+    )
