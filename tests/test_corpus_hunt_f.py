@@ -3266,6 +3266,113 @@ def test_textbook_classics_match_numpy(name):
     check_like_numpy(*CLASSICS[name])
 
 
+# ----------------------------------------------------------------- "12 steps to Navier-Stokes"
+
+
+def linear_convection_1d(c, dt, nx=41, nt=25):
+    dx = 2 / (nx - 1)
+    u = np.ones(nx)
+    u[int(0.5 / dx) : int(1 / dx + 1)] = 2
+    for n in range(nt):
+        un = u.copy()
+        for i in range(1, nx):
+            u[i] = un[i] - c * dt / dx * (un[i] - un[i - 1])
+    return u
+
+
+def linear_convection_2d(c, dt, nx=11, ny=11, nt=5):
+    dx = 2 / (nx - 1)
+    dy = 2 / (ny - 1)
+    u = np.ones((ny, nx))
+    u[int(0.5 / dy) : int(1 / dy + 1), int(0.5 / dx) : int(1 / dx + 1)] = 2
+    for n in range(nt + 1):
+        un = u.copy()
+        u[1:, 1:] = (
+            un[1:, 1:]
+            - (c * dt / dx * (un[1:, 1:] - un[1:, :-1]))
+            - (c * dt / dy * (un[1:, 1:] - un[:-1, 1:]))
+        )
+        u[0, :] = 1
+        u[-1, :] = 1
+        u[:, 0] = 1
+        u[:, -1] = 1
+    return u
+
+
+def burgers_periodic(nu, nt=10, nx=21):
+    dx = 2 * np.pi / (nx - 1)
+    dt = dx * nu
+    x = np.linspace(0, 2 * np.pi, nx)
+    phi = np.exp(-(x**2) / (4 * nu)) + np.exp(-((x - 2 * np.pi) ** 2) / (4 * nu))
+    dphi = -x / (2 * nu) * np.exp(-(x**2) / (4 * nu)) - (x - 2 * np.pi) / (2 * nu) * np.exp(
+        -((x - 2 * np.pi) ** 2) / (4 * nu)
+    )
+    u = -2 * nu * dphi / phi + 4
+    for n in range(nt):
+        un = u.copy()
+        for i in range(1, nx - 1):
+            u[i] = (
+                un[i]
+                - un[i] * dt / dx * (un[i] - un[i - 1])
+                + nu * dt / dx**2 * (un[i + 1] - 2 * un[i] + un[i - 1])
+            )
+        u[0] = (
+            un[0]
+            - un[0] * dt / dx * (un[0] - un[-2])
+            + nu * dt / dx**2 * (un[1] - 2 * un[0] + un[-2])
+        )
+        u[-1] = u[0]
+    return u
+
+
+def circular_initial_condition(r2, amp, n=12):
+    x = np.linspace(0, 1, n)
+    X, Y = np.meshgrid(x, x)
+    u = np.zeros((n, n))
+    u[(X - 0.5) ** 2 + (Y - 0.5) ** 2 < r2] = amp
+    return u, np.where((X > 0.3) & (X < 0.6), amp, 0.0)
+
+
+def pressure_poisson(p, b, dx, dy, nit=10):
+    pn = np.empty_like(p)
+    pn = p.copy()
+    for q in range(nit):
+        pn = p.copy()
+        p[1:-1, 1:-1] = (
+            (pn[1:-1, 2:] + pn[1:-1, 0:-2]) * dy**2 + (pn[2:, 1:-1] + pn[0:-2, 1:-1]) * dx**2
+        ) / (2 * (dx**2 + dy**2)) - dx**2 * dy**2 / (2 * (dx**2 + dy**2)) * b[1:-1, 1:-1]
+        p[:, -1] = p[:, -2]
+        p[0, :] = p[1, :]
+        p[:, 0] = p[:, 1]
+        p[-1, :] = 0
+    return p
+
+
+CFD = {
+    "linear_convection_1d": (linear_convection_1d, {}, lambda s, n: (1.0 * s, 0.005 * n)),
+    "linear_convection_2d": (linear_convection_2d, {}, lambda s, n: (1.0 * s, 0.002 * n)),
+    "burgers_periodic": (burgers_periodic, {}, lambda s, n: (0.05 + 0.01 * s + 0.001 * n,)),
+    "circular_initial_condition": (
+        circular_initial_condition,
+        {},
+        lambda s, n: (0.01 * n, 1.0 * s),
+    ),
+    "pressure_poisson": (
+        pressure_poisson,
+        {},
+        lambda s, n: (_f(n + 2, 7, seed=s), _f(n + 2, 7, seed=s + 1), 0.1, 0.2),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CFD))
+def test_cfd_steps_match_numpy(name):
+    """Barba's CFD steps as students copy them: a step profile written by `int(0.5 / dx)`
+    slices of a static grid, per-point loops over `un = u.copy()`, periodic Burgers with the
+    analytic initial condition, a masked circular pulse and the cavity's pressure Poisson."""
+    check_like_numpy(*CFD[name])
+
+
 # ----------------------------------------------------------------------------- generic integrators
 
 
