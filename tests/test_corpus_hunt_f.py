@@ -3373,6 +3373,115 @@ def test_cfd_steps_match_numpy(name):
     check_like_numpy(*CFD[name])
 
 
+# --------------------------------------------------------------- nonlinear systems, more quadrature
+
+
+def nonlinear_system(x):
+    return np.array([x[0] ** 2 + x[1] ** 2 - 4, x[0] * x[1] - 1, x[2] - x[0]])
+
+
+def fd_jacobian(F, x, h=1e-6):
+    n = len(x)
+    f0 = F(x)
+    J = np.zeros((len(f0), n))
+    for j in range(n):
+        e = np.zeros(n)
+        e[j] = h
+        J[:, j] = (F(x + e) - f0) / h
+    return J
+
+
+def newton_fd(x, iters=5):
+    for _ in range(iters):
+        x = x - np.linalg.solve(fd_jacobian(nonlinear_system, x), nonlinear_system(x))
+    return x
+
+
+def broyden(x, iters=6):
+    B = fd_jacobian(nonlinear_system, x)
+    f = nonlinear_system(x)
+    for _ in range(iters):
+        dx = -np.linalg.solve(B, f)
+        x = x + dx
+        f_new = nonlinear_system(x)
+        df = f_new - f
+        B = B + np.outer(df - B @ dx, dx) / (dx @ dx)
+        f = f_new
+    return x, np.linalg.norm(f)
+
+
+def interp_rows(Z, xq):
+    x = np.arange(Z.shape[1], dtype=float)
+    return np.array([np.interp(xq, x, row) for row in Z])
+
+
+def bilinear_grid(Z, xq, yq):
+    ny, nx = Z.shape
+    tmp = np.array([np.interp(xq, np.arange(nx), Z[j]) for j in range(ny)])
+    return np.array([np.interp(yq, np.arange(ny), tmp[:, i]) for i in range(len(xq))]).T
+
+
+def neville(xs, ys, x):
+    n = len(xs)
+    P = np.array(ys, dtype=float)
+    for k in range(1, n):
+        P[: n - k] = ((x - xs[k:]) * P[: n - k] + (xs[: n - k] - x) * P[1 : n - k + 1]) / (
+            xs[: n - k] - xs[k:]
+        )
+    return P[0]
+
+
+def clenshaw_curtis(f_scale, N=8):
+    theta = np.pi * np.arange(N + 1) / N
+    x = np.cos(theta)
+    w = np.zeros(N + 1)
+    v = np.ones(N - 1)
+    for k in range(1, N // 2):
+        v -= 2 * np.cos(2 * k * theta[1:-1]) / (4 * k**2 - 1)
+    v -= np.cos(N * theta[1:-1]) / (N**2 - 1)
+    w[0] = w[N] = 1 / (N**2 - 1)
+    w[1:-1] = 2 * v / N
+    return w @ np.exp(f_scale * x), w
+
+
+def gauss_hermite_expectation(mu, sigma, deg=8):
+    x, w = np.polynomial.hermite.hermgauss(deg)
+    return np.sum(w * np.cos(mu + np.sqrt(2) * sigma * x)) / np.sqrt(np.pi)
+
+
+def composite_gauss(a, b, m=4, deg=3):
+    xg, wg = np.polynomial.legendre.leggauss(deg)
+    edges = np.linspace(a, b, m + 1)
+    mid = 0.5 * (edges[1:] + edges[:-1])[:, None]
+    half = 0.5 * np.diff(edges)[:, None]
+    pts = mid + half * xg
+    return np.sum(half * wg * np.sin(pts) ** 2)
+
+
+NONLINEAR = {
+    "newton_fd": (newton_fd, {}, lambda s, n: (np.array([1.5 + 0.1 * s, 0.5, 0.01 * n]),)),
+    "broyden": (broyden, {}, lambda s, n: (np.array([1.5 + 0.1 * s, 0.5, 0.01 * n]),)),
+    "interp_rows": (interp_rows, {}, lambda s, n: (_f(3, n, seed=s), np.linspace(0, n - 1, 7))),
+    "bilinear_grid": (
+        bilinear_grid,
+        {},
+        lambda s, n: (_f(4, n, seed=s), np.linspace(0, n - 1, 6), np.linspace(0, 3, 3)),
+    ),
+    "neville": (neville, {}, lambda s, n: (np.arange(n + 1.0), _f(n + 1, seed=s), 2.5)),
+    "clenshaw_curtis": (clenshaw_curtis, {}, lambda s, n: (0.1 * s + n,)),
+    "gauss_hermite_expectation": (gauss_hermite_expectation, {}, lambda s, n: (0.1 * s, 0.1 * n)),
+    "composite_gauss": (composite_gauss, {}, lambda s, n: (0.0, 1.0 * s + n)),
+}
+
+
+@pytest.mark.parametrize("name", list(NONLINEAR))
+def test_nonlinear_systems_and_quadrature_match_numpy(name):
+    """Newton with a finite-difference Jacobian filled column by column, Broyden's rank-one
+    update, row-by-row `np.interp`, Neville's tableau, Clenshaw-Curtis weights and
+    Gauss-Hermite and composite Gauss-Legendre rules."""
+    check_like_numpy(*NONLINEAR[name])
+
+
 # ----------------------------------------------------------------------------- generic integrators
 
 
