@@ -3482,6 +3482,142 @@ def test_nonlinear_systems_and_quadrature_match_numpy(name):
     check_like_numpy(*NONLINEAR[name])
 
 
+# --------------------------------------------------------- stochastic optimization with a generator
+
+
+def sphere(X):
+    return np.sum(X**2, axis=-1)
+
+
+def pso(rng, n=8, d=2, iters=10, w=0.7, c1=1.5, c2=1.5):
+    X = rng.uniform(-5, 5, (n, d))
+    V = np.zeros((n, d))
+    P = X.copy()
+    pf = sphere(P)
+    g = P[np.argmin(pf)].copy()
+    for _ in range(iters):
+        r1, r2 = rng.random((n, d)), rng.random((n, d))
+        V = w * V + c1 * r1 * (P - X) + c2 * r2 * (g - X)
+        X = X + V
+        f = sphere(X)
+        better = f < pf
+        P[better] = X[better]
+        pf = np.where(better, f, pf)
+        g = P[np.argmin(pf)].copy()
+    return g, pf.min()
+
+
+def de(rng, n=6, d=2, iters=5, F=0.8, CR=0.9):
+    pop = rng.uniform(-3, 3, (n, d))
+    fit = sphere(pop)
+    for _ in range(iters):
+        for i in range(n):
+            idx = [j for j in range(n) if j != i]
+            a, b, c = pop[rng.choice(idx, 3, replace=False)]
+            mutant = np.clip(a + F * (b - c), -3, 3)
+            cross = rng.random(d) < CR
+            cross[rng.integers(d)] = True
+            trial = np.where(cross, mutant, pop[i])
+            ft = sphere(trial)
+            better = ft < fit[i]
+            pop[i] = np.where(better, trial, pop[i])
+            fit[i] = np.where(better, ft, fit[i])
+    return pop[np.argmin(fit)], fit.min()
+
+
+def ga(rng, n=8, L=6, gens=4):
+    pop = rng.integers(0, 2, (n, L))
+    for _ in range(gens):
+        fit = pop.sum(axis=1)
+        parents = pop[np.argsort(-fit, kind="stable")[: n // 2]]
+        cut = rng.integers(1, L, n // 2)
+        mask = np.arange(L)[None, :] < cut[:, None]
+        kids = np.where(mask, parents, parents[::-1])
+        flip = rng.random(kids.shape) < 0.1
+        kids = np.where(flip, 1 - kids, kids)
+        pop = np.vstack([parents, kids])
+    return pop, pop.sum(axis=1).max()
+
+
+def anneal(rng, x0, T0=1.0, steps=10):
+    x = x0
+    fx = np.sin(3 * x) + x**2
+    for k in range(steps):
+        T = T0 / (1 + k)
+        y = x + rng.normal(0, 0.5)
+        fy = np.sin(3 * y) + y**2
+        if fy < fx or rng.random() < np.exp(-(fy - fx) / T):
+            x, fx = y, fy
+    return x, fx
+
+
+def anneal_vec(rng, x0, T0=1.0, steps=10):
+    x = x0.copy()
+    fx = np.sin(3 * x) + x**2
+    for k in range(steps):
+        T = T0 / (1 + k)
+        y = x + rng.normal(0, 0.5, x.shape)
+        fy = np.sin(3 * y) + y**2
+        acc = (fy < fx) | (rng.random(x.shape) < np.exp(-(fy - fx) / T))
+        x = np.where(acc, y, x)
+        fx = np.where(acc, fy, fx)
+    return x, fx
+
+
+def cem(rng, mu, sigma, iters=4, n=20, k=5):
+    for _ in range(iters):
+        X = rng.normal(mu, sigma, (n, mu.size))
+        elite = X[np.argsort(sphere(X - 1.0))[:k]]
+        mu, sigma = elite.mean(axis=0), elite.std(axis=0) + 1e-3
+    return mu, sigma
+
+
+def sgd_noisy(rng, w, X, y, lr=0.05, epochs=3, bs=4):
+    n = len(y)
+    for _ in range(epochs):
+        perm = rng.permutation(n)
+        for s in range(0, n, bs):
+            b = perm[s : s + bs]
+            g = X[b].T @ (X[b] @ w - y[b]) / len(b)
+            w = w - lr * g
+    return w
+
+
+OPTIMIZERS = [
+    (pso, ()),
+    (de, ()),
+    (ga, ()),
+    (anneal_vec, (np.ones(4),)),
+    (cem, (np.zeros(2), np.ones(2))),
+    (sgd_noisy, (np.zeros(3), _f(12, 3, seed=1), _f(12, seed=2))),
+]
+
+
+@pytest.mark.parametrize("fn, args", OPTIMIZERS, ids=[f.__name__ for f, _ in OPTIMIZERS])
+def test_stochastic_optimizers_with_a_generator_argument(fn, args):
+    """Particle swarm with masked personal-best writes, differential evolution drawing three
+    distinct members per row, a bit-string GA, vectorized annealing, the cross-entropy method
+    and minibatch SGD over `rng.permutation`: NumPy's draws and values, the generator's state."""
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *args), fn(want_rng, *args))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def test_annealing_with_an_if_falls_back():
+    """Metropolis acceptance by `if fy < fx or rng.random() < ...`: refused by name, NumPy's
+    values and generator state under `fallback=True`."""
+    with pytest.raises(tracenp.errors.ConcretizationError):
+        tracenp.jit(anneal)(np.random.default_rng(0), 1.0)
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(anneal, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        for _ in range(3):
+            assert_same(jf(got_rng, 1.0), anneal(want_rng, 1.0))
+            assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
 # ----------------------------------------------------------------------------- generic integrators
 
 
@@ -3656,7 +3792,7 @@ def test_polyfit_with_cov():
 
 def test_polyfit_cov_needs_more_points_than_coefficients():
     """NumPy's ValueError when the residuals cannot be scaled (as many points as coefficients)."""
-    fn = lambda t, y: np.polyfit(t, y, 2, cov=True)  # noqa: E731
+    fn = lambda t, y: np.polyfit(t, y, 2, cov=True)
     args = (np.linspace(0, 1, 3), _f(3))
     with pytest.raises(ValueError):
         fn(*args)
