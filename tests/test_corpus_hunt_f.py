@@ -3998,3 +3998,35 @@ def test_polyval2d_and_polygrid2d():
         {},
         lambda s, n: (np.linspace(0, 1, n), _f(n, seed=s), _f(2, 3, seed=s + 1)),
     )
+
+
+def euler_any_state(y0, k, h):
+    if not hasattr(y0, "__len__"):
+        y0 = [y0]
+    y = np.asarray(y0, dtype=float)
+    for _ in range(4):
+        y = y - h * k * y
+    return y
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s, n: (1.0 * s, 0.5, 0.1),
+        lambda s, n: (s, 0.5, 0.1),
+        lambda s, n: (_f(n, seed=s), 0.5, 0.1),
+    ],
+    ids=["float", "int", "array"],
+)
+def test_scalar_arguments_have_no_len(make):
+    """`if not hasattr(y0, "__len__"): y0 = [y0]` of a scalar argument: Python and NumPy scalars
+    have no `__len__` (a traced one had, so the array branch ran and `len` raised TypeError)."""
+    check_like_numpy(euler_any_state, {}, make)
+
+
+def test_len_of_a_traced_scalar_is_a_type_error():
+    """`len()` of a scalar still raises NumPy's TypeError; of a 0-d array too."""
+    cases = [(lambda v: len(v[0]), _f(3)), (lambda v: len(np.asarray(v[0])), _f(3)), (len, 2.0)]
+    for fn, arg in cases:
+        with pytest.raises(TypeError):
+            tracenp.jit(fn)(arg)

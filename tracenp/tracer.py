@@ -41,6 +41,29 @@ _PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
 ELEMENTWISE = contextvars.ContextVar("tracenp_elementwise", default=False)
 
 
+class _ScalarHasNo(AttributeError, TypeError):
+    """`hasattr(s, "__len__")` is False for a traced scalar; `len(s)` raises TypeError."""
+
+
+class _ArraysOnly:
+    """`__len__`, which Python and NumPy scalars lack: `if not hasattr(y0, "__len__"): y0 =
+    [y0]` of a scalar argument took the array branch, then `len` raised a plain TypeError. A
+    0-d array keeps it, and raises when it is used, as NumPy's. (Not `__iter__`: Python's
+    `iter()` falls back to `__getitem__` when looking it up fails.)"""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __get__(self, tracer, owner=None):
+        if tracer is None:
+            return self.fn
+        if not tracer.shape and (tracer.weak or tracer.returns != "array"):
+            kind = _PYTHON_TYPES[tracer.dtype.kind] if tracer.weak or tracer.returns == "python" \
+                else tracer.dtype.type
+            raise _ScalarHasNo(f"'{kind.__name__}' object has no {self.fn.__name__}")
+        return self.fn.__get__(tracer, owner)
+
+
 class Tracer:
     """A symbolic array: the value of one graph node while tracing."""
 
@@ -193,6 +216,7 @@ class Tracer:
         `xp.sum(x)`) then calls NumPy's functions, which trace."""
         return np.ndarray.__array_namespace__(np.empty(0), api_version=api_version)
 
+    @_ArraysOnly
     def __len__(self) -> int:
         if not self.shape:
             raise TypeError("len() of unsized object")
