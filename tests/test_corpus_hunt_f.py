@@ -4030,3 +4030,25 @@ def test_len_of_a_traced_scalar_is_a_type_error():
     for fn, arg in cases:
         with pytest.raises(TypeError):
             tracenp.jit(fn)(arg)
+
+
+def scale_by(t, x):
+    if hasattr(t, "shape"):
+        return x[:, None] * t, getattr(t, "ndim", 0)
+    return x * t, getattr(t, "ndim", -1)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s, n: (1.0 * s, _f(n, seed=s)),
+        lambda s, n: (s, _f(n, seed=s)),
+        lambda s, n: (_f(2, seed=s), _f(n, seed=s)),
+    ],
+    ids=["float", "int", "array"],
+)
+def test_python_scalar_arguments_have_no_array_attributes(make):
+    """`hasattr(t, "shape")` / `getattr(t, "ndim", 0)` of a Python scalar argument: a Python
+    float has no `shape`, `ndim`, `dtype` or `size` (a traced one had, so the array branch ran
+    and gave a (n, 1) result where NumPy's is (n,), silently)."""
+    check_like_numpy(scale_by, {}, make)

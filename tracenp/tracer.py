@@ -139,12 +139,25 @@ class Tracer:
         self._node = node
 
     # ------------------------------------------------------------------ concrete attributes
+    def _python_scalar_attribute(self, name: str) -> None:
+        """A traced Python scalar (an argument, or arithmetic on one) has no ndarray attributes
+        asked from user code, as Python's `float` has none: `hasattr(t, "shape")` and
+        `getattr(t, "ndim", 0)` took the array's answer, silently."""
+        node = self.node
+        if not node.shape and (node.weak or self.returns == "python") and \
+                not _internal(sys._getframe(2)):
+            raise AttributeError(name)  # `__getattr__` raises Python's error
+
     @property
     def dtype(self) -> np.dtype:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("dtype")
         return self.node.dtype
 
     @property
     def shape(self) -> tuple:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("shape")
         return self.node.shape
 
     @shape.setter
@@ -160,10 +173,14 @@ class Tracer:
 
     @property
     def ndim(self) -> int:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("ndim")
         return len(self.node.shape)
 
     @property
     def size(self) -> int:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("size")
         return self.node.size
 
     @property
@@ -209,6 +226,9 @@ class Tracer:
         or a concrete value: refused by name, so that `fallback=True` can run the function."""
         if name.startswith("__") or not hasattr(np.ndarray, name):
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")
+        if name in ("dtype", "shape", "ndim", "size"):  # a Python scalar's, which has none
+            kind = _PYTHON_TYPES[self.node.dtype.kind].__name__
+            raise AttributeError(f"'{kind}' object has no attribute '{name}'")
         raise errors.unsupported(f"x.{name} of a traced array")
 
     def __array_namespace__(self, *, api_version=None):
