@@ -25,9 +25,13 @@ from .ops import Op
 
 
 def _internal(frame) -> bool:
-    """Whether `frame` runs tracenp's or NumPy's own code."""
+    """Whether `frame` runs tracenp's or NumPy's own code. `np.polynomial` is Python written
+    on NumPy's functions as users write it (`numpy_api.creation.from_library`): its
+    `isinstance(x, np.ndarray)` (the tensor evaluation of 2-d coefficients in `polyval`,
+    `chebval`, ...) takes NumPy's branch."""
     name = frame.f_globals.get("__name__", "")
-    return name.startswith(("tracenp.", "numpy.")) or name in ("tracenp", "numpy")
+    return (name.startswith(("tracenp.", "numpy.")) or name in ("tracenp", "numpy")) and \
+        not name.startswith("numpy.polynomial.")
 
 
 _PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
@@ -35,6 +39,29 @@ _PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
 # truth value of an operand is then an element's, unknown while tracing, not NumPy's
 # "ambiguous" error for arrays
 ELEMENTWISE = contextvars.ContextVar("tracenp_elementwise", default=False)
+
+
+class _ScalarHasNo(AttributeError, TypeError):
+    """`hasattr(s, "__len__")` is False for a traced scalar; `len(s)` raises TypeError."""
+
+
+class _ArraysOnly:
+    """`__len__`, which Python and NumPy scalars lack: `if not hasattr(y0, "__len__"): y0 =
+    [y0]` of a scalar argument took the array branch, then `len` raised a plain TypeError. A
+    0-d array keeps it, and raises when it is used, as NumPy's. (Not `__iter__`: Python's
+    `iter()` falls back to `__getitem__` when looking it up fails.)"""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __get__(self, tracer, owner=None):
+        if tracer is None:
+            return self.fn
+        if not tracer.shape and (tracer.weak or tracer.returns != "array"):
+            kind = _PYTHON_TYPES[tracer.dtype.kind] if tracer.weak or tracer.returns == "python" \
+                else tracer.dtype.type
+            raise _ScalarHasNo(f"'{kind.__name__}' object has no {self.fn.__name__}")
+        return self.fn.__get__(tracer, owner)
 
 
 class Tracer:
@@ -112,12 +139,25 @@ class Tracer:
         self._node = node
 
     # ------------------------------------------------------------------ concrete attributes
+    def _python_scalar_attribute(self, name: str) -> None:
+        """A traced Python scalar (an argument, or arithmetic on one) has no ndarray attributes
+        asked from user code, as Python's `float` has none: `hasattr(t, "shape")` and
+        `getattr(t, "ndim", 0)` took the array's answer, silently."""
+        node = self.node
+        if not node.shape and (node.weak or self.returns == "python") and \
+                not _internal(sys._getframe(2)):
+            raise AttributeError(name)  # `__getattr__` raises Python's error
+
     @property
     def dtype(self) -> np.dtype:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("dtype")
         return self.node.dtype
 
     @property
     def shape(self) -> tuple:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("shape")
         return self.node.shape
 
     @shape.setter
@@ -133,10 +173,14 @@ class Tracer:
 
     @property
     def ndim(self) -> int:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("ndim")
         return len(self.node.shape)
 
     @property
     def size(self) -> int:
+        if self.node.weak or self.returns == "python":
+            self._python_scalar_attribute("size")
         return self.node.size
 
     @property
@@ -182,6 +226,9 @@ class Tracer:
         or a concrete value: refused by name, so that `fallback=True` can run the function."""
         if name.startswith("__") or not hasattr(np.ndarray, name):
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")
+        if name in ("dtype", "shape", "ndim", "size"):  # a Python scalar's, which has none
+            kind = _PYTHON_TYPES[self.node.dtype.kind].__name__
+            raise AttributeError(f"'{kind}' object has no attribute '{name}'")
         raise errors.unsupported(f"x.{name} of a traced array")
 
     def __array_namespace__(self, *, api_version=None):
@@ -189,6 +236,7 @@ class Tracer:
         `xp.sum(x)`) then calls NumPy's functions, which trace."""
         return np.ndarray.__array_namespace__(np.empty(0), api_version=api_version)
 
+    @_ArraysOnly
     def __len__(self) -> int:
         if not self.shape:
             raise TypeError("len() of unsized object")

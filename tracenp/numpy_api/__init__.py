@@ -74,6 +74,8 @@ def dispatch_function(func, args, kwargs):
     impl = HANDLED.get(func)
     if impl is None:
         name = getattr(func, "__module__", "numpy") or "numpy"
+        if name.startswith("numpy.polynomial."):  # `polyval2d`, `polygrid2d`: Python
+            return func._implementation(*args, **kwargs)  # on NumPy's functions, which traces
         raise errors.unsupported(f"{name}.{func.__name__}")
     out = _out_given(func, args, kwargs)
     returns = "array" if out or (

@@ -550,9 +550,9 @@ def lstsq(a, b, rcond=None):
 
 @implements(np.polyfit)
 def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
-    """NumPy's own steps: a column-scaled Vandermonde matrix solved by lstsq."""
-    if cov:
-        raise errors.unsupported("np.polyfit(cov=True)")
+    """NumPy's own steps: a column-scaled Vandermonde matrix solved by lstsq; `cov=True` scales
+    the inverse normal matrix by the residuals (which raise at run time if it is rank-deficient,
+    as NumPy then has none)."""
     order = int(deg) + 1
     x = np.add(lax.lift(x), 0.0)
     y = np.add(lax.lift(y), 0.0)
@@ -580,7 +580,19 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     lhs = lhs / scale
     c, resids, rank, s = lstsq(lhs, rhs, rcond)
     c = (c.T / scale).T
-    return (c, resids, rank, s, rcond) if full else c
+    if full:
+        return c, resids, rank, s, rcond
+    if not cov:
+        return c
+    vbase = np.divide(inv(np.dot(lhs.T, lhs)), np.outer(scale, scale))
+    if isinstance(cov, str) and cov == "unscaled":
+        fac = 1
+    else:
+        if len(x) <= order:
+            raise ValueError("the number of data points must exceed order "
+                             "to scale the covariance matrix")
+        fac = np.divide(resids, len(x) - order)
+    return (c, vbase * fac) if y.ndim == 1 else (c, vbase[:, :, None] * fac)
 
 
 @implements(np.linalg.cond)

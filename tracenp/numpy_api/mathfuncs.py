@@ -426,7 +426,7 @@ def cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=N
     fact = max(X.shape[1] - ddof, 0)
     X = np.subtract(X, np.mean(X, axis=1, keepdims=True))
     c = np.dot(X, np.conjugate(np.transpose(X)))
-    c = np.multiply(c, np.true_divide(1, fact))
+    c = lax.cast(np.multiply(c, np.true_divide(1, fact)), c.dtype)  # NumPy's `c *= 1/fact`
     return np.squeeze(c)
 
 
@@ -463,7 +463,7 @@ def _weighted_cov(X, ddof, fweights, aweights):
         fact = np.subtract(w_sum, np.true_divide(np.multiply(ddof, np.sum(np.multiply(w, a))),
                                                  w_sum))
     fact = np.where(np.less_equal(fact, 0), 0.0, fact)
-    X = np.subtract(X, lax.reshape(avg, (-1, 1)))
+    X = lax.cast(np.subtract(X, lax.reshape(avg, (-1, 1))), X.dtype)  # NumPy's `X -= avg`
     c = np.dot(X, np.conjugate(np.transpose(np.multiply(X, w))))
     return np.squeeze(np.multiply(c, np.true_divide(1, fact)))
 
