@@ -3890,15 +3890,10 @@ def polynomial_arithmetic(c, x):
     return (p * p + 1)(x)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="Polynomial.__mul__/__add__ of traced coefficients trim trailing zeros "
-    "(polyutils.trimseq branches on the last one); ABCPolyBase turns the "
-    "ConcretizationError into NotImplemented, so Python raises TypeError "
-    "instead of the named refusal (re-raising it needs trace.py/jit.py)",
-)
 def test_polynomial_class_arithmetic_is_refused_by_name():
+    """`Polynomial.__mul__` trims trailing zero coefficients (a branch on a traced value) and
+    turns the refusal into NotImplemented; the trace raises the refusal, not Python's
+    TypeError, so fallback=True runs it."""
     check_refused(
         tracenp.errors.ConcretizationError,
         polynomial_arithmetic,

@@ -64,7 +64,12 @@ def tracing_context() -> str:
 
 
 def concretization_error(what: str) -> ConcretizationError:
-    return ConcretizationError(
+    """The error, remembered by the trace: code that catches a `TypeError` may turn it into
+    another (`Polynomial.__mul__` returns NotImplemented), and the trace then raises this
+    one in its place (`swallowed_refusal`)."""
+    from .trace import current_trace
+
+    error = ConcretizationError(
         f"{what} needs a concrete value, but it is a traced array{tracing_context()}."
         f"{where_in_user_code()}\n"
         "The value is only known when the compiled function runs, so Python cannot branch on "
@@ -72,6 +77,10 @@ def concretization_error(what: str) -> ConcretizationError:
         "argument static (static_argnums=/static_argnames=), or pass fallback=True to run "
         "this function eagerly in NumPy."
     )
+    state = current_trace()
+    if state is not None:
+        state.refused.append(error)
+    return error
 
 
 def refused_by_python(e: TypeError) -> ConcretizationError:

@@ -379,9 +379,13 @@ class JitFunction:
             try:
                 result = self.fn(*call_args, **call_kwargs)
             except TypeError as e:  # Python's own, about a tracer: `"%d" % x`
-                if isinstance(e, TracingError) or Tracer.__name__ not in str(e):
+                if isinstance(e, TracingError):
                     raise
-                raise refused_by_python(e) from e
+                if Tracer.__name__ in str(e):
+                    raise refused_by_python(e) from e
+                if state.refused:  # a refusal caught and turned into this error
+                    raise state.refused[-1] from e
+                raise
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
                 after = pytree.flatten((t_args, t_kwargs))[0]

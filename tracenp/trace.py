@@ -557,6 +557,7 @@ class TraceState:
     selections: list = field(default_factory=list)  # (weakref, error) of x[mask] selections
     effects: dict = field(default_factory=dict)  # id(generator) -> its latest draw's node
     checks: list = field(default_factory=list)  # `lax.check` nodes: raise when the call runs
+    refused: list = field(default_factory=list)  # ConcretizationErrors made while tracing
 
 
 def current_root() -> TraceState:
