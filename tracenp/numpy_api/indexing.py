@@ -582,11 +582,14 @@ def ufunc_at(ufunc, x, key, value) -> None:
 def lift_index_lists(key):
     """An index list holding traced integers (`x[[i, j]]`, `x[[k - 1, k, k + 1], :]`) is an
     index array of them; NumPy would convert the list itself. A tuple inside a tuple key
-    (`a[(0, 1, 2), (1, 2, 3)]`) is a sequence index, as a list is."""
+    (`a[(0, 1, 2), (1, 2, 3)]`) is a sequence index, as a list is, and so is a `range`
+    (`num[range(n), range(n)] = 0` in t-SNE), which NumPy converts to an index array."""
+    if isinstance(key, range):
+        return list(key)
     if isinstance(key, list) and lax.holds_tracer(key):
         return lax.lift(key)
     if isinstance(key, tuple):
-        key = tuple(list(k) if isinstance(k, tuple) else k for k in key)
+        key = tuple(list(k) if isinstance(k, (tuple, range)) else k for k in key)
         return tuple(lax.lift(k) if isinstance(k, list) and lax.holds_tracer(k) else k
                      for k in key)
     return key

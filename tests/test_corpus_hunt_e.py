@@ -1,0 +1,1962 @@
+"""Corpus, hunt E: classic machine learning written from scratch in NumPy (k-means with Lloyd
+iterations and k-means++ seeding from a `Generator` argument, Gaussian mixture EM with
+log-likelihoods, logsumexp responsibilities and covariances by `np.einsum`, PCA and whitening
+by `np.linalg.eigh`/`svd`, LDA, Gaussian and multinomial naive Bayes with priors by
+`np.bincount`, kNN by broadcast distances, `np.argsort`/`np.argpartition` and majority votes,
+perceptron and hinge-loss subgradient loops, decision stumps and split search by sorted
+cumulative label counts with gini and entropy, AdaBoost and boosting with stumps, linear, ridge
+and lasso by coordinate descent with soft thresholding, logistic regression by Newton/IRLS,
+t-SNE affinities with perplexity bisection loops and gradients, spectral clustering Laplacians,
+matrix factorisation for collaborative filtering, the metrics (ROC AUC by sorting, confusion
+matrices, precision/recall/F1, log loss with `np.clip`, r2, MAE)) and data wrangling without
+pandas (cross-validation folds by index arrays, standard/min-max/robust scaling with
+`np.nanpercentile`, one-hot and label encoding by `np.unique(return_inverse=True)`,
+group-by aggregates by `np.bincount(weights=)`, `np.add.at` and `np.maximum.at`, rolling means
+by `cumsum`, imputation by `np.nanmean` and `np.where(np.isnan(...))`, train/test splits from a
+`Generator` argument and mini-batches by slicing), written the way such code is written: loops
+with fixed counts, in-place updates, dicts of parameters, float32 and integer inputs, Python
+scalars and keyword arguments.
+
+Same protocol as `test_corpus.py`: each function is called twice with new data of one shape and
+once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype, and
+in the arguments it writes in place. Forms that cannot be traced raise a named error and run
+eagerly under `fallback=True`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+import tracenp
+from test_corpus import _f, _i, check_like_numpy, check_refused
+from test_ops import assert_same
+
+# ----------------------------------------------------------------------------- clustering
+
+
+def kmeans_lloyd(X, centers, n_iter=5):
+    for _ in range(n_iter):
+        d = ((X[:, np.newaxis, :] - centers[np.newaxis, :, :]) ** 2).sum(axis=2)
+        labels = np.argmin(d, axis=1)
+        for j in range(centers.shape[0]):
+            mask = labels == j
+            cnt = mask.sum()
+            centers[j] = np.where(cnt > 0, (X * mask[:, None]).sum(0) / np.maximum(cnt, 1),
+                                  centers[j])
+    return centers, labels
+
+
+def kmeans_onehot(X, C, iters=4):
+    k = C.shape[0]
+    for _ in range(iters):
+        dist = np.linalg.norm(X[:, None] - C[None], axis=-1)
+        lab = dist.argmin(1)
+        R = np.eye(k)[lab]
+        counts = R.sum(0)
+        C = (R.T @ X) / np.maximum(counts, 1)[:, None]
+    inertia = np.sum(np.min(dist, axis=1) ** 2)
+    return C, lab, inertia
+
+
+def kmeans_bincount_update(X, labels, k):
+    centers = np.empty((k, X.shape[1]))
+    counts = np.bincount(labels, minlength=k)
+    for d in range(X.shape[1]):
+        centers[:, d] = np.bincount(labels, weights=X[:, d], minlength=k) / np.maximum(counts, 1)
+    return centers
+
+
+def kmeans_add_at(X, labels, k):
+    sums = np.zeros((k, X.shape[1]))
+    np.add.at(sums, labels, X)
+    counts = np.zeros(k)
+    np.add.at(counts, labels, 1)
+    return sums / np.maximum(counts, 1)[:, np.newaxis]
+
+
+def kmeans_pp_init(X, k, rng):
+    n = X.shape[0]
+    centers = np.empty((k, X.shape[1]), dtype=X.dtype)
+    centers[0] = X[rng.integers(n)]
+    closest = ((X - centers[0]) ** 2).sum(axis=1)
+    for c in range(1, k):
+        probs = closest / closest.sum()
+        idx = rng.choice(n, p=probs)
+        centers[c] = X[idx]
+        closest = np.minimum(closest, ((X - centers[c]) ** 2).sum(axis=1))
+    return centers
+
+
+def kmeans_pp_cumsum(X, k, rng):
+    centers = [X[rng.integers(0, len(X))]]
+    for _ in range(k - 1):
+        d2 = np.min(np.array([np.sum((X - c) ** 2, axis=1) for c in centers]), axis=0)
+        cum = np.cumsum(d2 / d2.sum())
+        r = rng.random()
+        idx = np.searchsorted(cum, r)
+        centers.append(X[idx])
+    return np.array(centers)
+
+
+def inertia(X, centers, labels):
+    return np.sum((X - centers[labels]) ** 2)
+
+
+def silhouette_simple(X, labels, k):
+    D = np.sqrt(((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    onehot = labels[:, None] == np.arange(k)[None, :]
+    sums = D @ onehot
+    counts = onehot.sum(0)
+    own = counts[labels]
+    a = sums[np.arange(len(X)), labels] / np.maximum(own - 1, 1)
+    mean_other = sums / np.maximum(counts, 1)
+    mean_other[np.arange(len(X)), labels] = np.inf
+    b = mean_other.min(axis=1)
+    s = (b - a) / np.maximum(a, b)
+    return s.mean()
+
+
+def gmm_estep(X, means, covs, weights):
+    n, d = X.shape
+    k = means.shape[0]
+    log_prob = np.empty((n, k))
+    for j in range(k):
+        diff = X - means[j]
+        inv = np.linalg.inv(covs[j])
+        _, logdet = np.linalg.slogdet(covs[j])
+        maha = np.einsum("ij,jk,ik->i", diff, inv, diff)
+        log_prob[:, j] = -0.5 * (d * np.log(2 * np.pi) + logdet + maha) + np.log(weights[j])
+    mx = log_prob.max(axis=1, keepdims=True)
+    log_norm = mx + np.log(np.exp(log_prob - mx).sum(axis=1, keepdims=True))
+    resp = np.exp(log_prob - log_norm)
+    return resp, log_norm.sum()
+
+
+def gmm_mstep(X, resp, reg_covar=1e-6):
+    nk = resp.sum(axis=0) + 10 * np.finfo(resp.dtype).eps
+    means = resp.T @ X / nk[:, np.newaxis]
+    k, d = means.shape
+    covs = np.empty((k, d, d))
+    for j in range(k):
+        diff = X - means[j]
+        covs[j] = np.dot(resp[:, j] * diff.T, diff) / nk[j]
+        covs[j].flat[:: d + 1] += reg_covar
+    weights = nk / X.shape[0]
+    return weights, means, covs
+
+
+def gmm_mstep_einsum(X, resp):
+    nk = resp.sum(0)
+    mu = np.einsum("nk,nd->kd", resp, X) / nk[:, None]
+    diff = X[:, None, :] - mu[None, :, :]
+    cov = np.einsum("nk,nkd,nke->kde", resp, diff, diff) / nk[:, None, None]
+    cov += 1e-6 * np.eye(X.shape[1])[None]
+    return nk / len(X), mu, cov
+
+
+def gmm_diag_em(X, mu, var, pi, n_iter=3):
+    for _ in range(n_iter):
+        ll = -0.5 * (np.log(2 * np.pi * var)[None] + (X[:, None, :] - mu[None]) ** 2 / var[None]).sum(-1)
+        ll += np.log(pi)
+        m = ll.max(1, keepdims=True)
+        r = np.exp(ll - m)
+        r /= r.sum(1, keepdims=True)
+        nk = r.sum(0)
+        pi = nk / nk.sum()
+        mu = (r.T @ X) / nk[:, None]
+        var = (r.T @ X ** 2) / nk[:, None] - mu ** 2 + 1e-3
+    return mu, var, pi
+
+
+def spectral_laplacian(X, sigma=1.0):
+    sq = np.sum(X ** 2, axis=1)
+    D2 = sq[:, None] + sq[None, :] - 2 * X @ X.T
+    W = np.exp(-D2 / (2 * sigma ** 2))
+    np.fill_diagonal(W, 0)
+    deg = W.sum(axis=1)
+    L = np.diag(deg) - W
+    d_inv_sqrt = 1.0 / np.sqrt(deg)
+    L_sym = np.eye(len(X)) - d_inv_sqrt[:, None] * W * d_inv_sqrt[None, :]
+    return L, L_sym
+
+
+def spectral_embedding(X, k=2):
+    W = np.exp(-np.square(X[:, None] - X[None]).sum(-1))
+    D = np.diag(W.sum(1))
+    L = D - W
+    vals, vecs = np.linalg.eigh(L)
+    emb = vecs[:, 1:k + 1]
+    return vals, np.abs(emb)
+
+
+def knn_graph_affinity(X, k=2):
+    D = np.sum((X[:, None] - X[None]) ** 2, -1)
+    idx = np.argsort(D, axis=1)[:, 1:k + 1]
+    A = np.zeros_like(D)
+    rows = np.repeat(np.arange(len(X)), k)
+    A[rows, idx.ravel()] = 1.0
+    A = np.maximum(A, A.T)
+    return A
+
+
+def mean_shift_step(X, points, bandwidth=1.0):
+    d2 = ((points[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+    w = np.exp(-d2 / (2 * bandwidth ** 2))
+    return (w @ X) / w.sum(1, keepdims=True)
+
+
+def agglomerative_min_pair(X):
+    D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
+    D[np.diag_indices_from(D)] = np.inf
+    i, j = np.unravel_index(np.argmin(D), D.shape)
+    return i, j, D[i, j]
+
+
+def kmedoids_assign(D, medoids):
+    labels = np.argmin(D[:, medoids], axis=1)
+    cost = D[np.arange(D.shape[0]), medoids[labels]].sum()
+    return labels, cost
+
+# ----------------------------------------------------------------------------- dimensionality reduction
+
+
+def pca_eigh(X, n_components=2):
+    Xc = X - X.mean(axis=0)
+    cov = Xc.T @ Xc / (X.shape[0] - 1)
+    evals, evecs = np.linalg.eigh(cov)
+    order = np.argsort(evals)[::-1]
+    evals, evecs = evals[order], evecs[:, order]
+    W = evecs[:, :n_components]
+    W = W * np.sign(W[0])
+    explained = evals / evals.sum()
+    return Xc @ W, explained[:n_components]
+
+
+def pca_svd_signflip(X, k=2):
+    mean = np.mean(X, axis=0)
+    U, S, Vt = np.linalg.svd(X - mean, full_matrices=False)
+    max_abs = np.argmax(np.abs(U), axis=0)
+    signs = np.sign(U[max_abs, range(U.shape[1])])
+    U *= signs
+    Vt *= signs[:, np.newaxis]
+    var = S ** 2 / (X.shape[0] - 1)
+    return (U[:, :k] * S[:k]), var[:k] / var.sum(), Vt[:k]
+
+
+def zca_whiten(X, eps=1e-5):
+    Xc = X - X.mean(0)
+    sigma = np.cov(Xc, rowvar=False)
+    U, S, _ = np.linalg.svd(sigma)
+    W = U @ np.diag(1.0 / np.sqrt(S + eps)) @ U.T
+    return Xc @ W
+
+
+def pca_whiten_eigh(X):
+    Xc = X - X.mean(axis=0, keepdims=True)
+    C = np.cov(Xc.T)
+    d, E = np.linalg.eigh(C)
+    D = np.diag(1. / np.sqrt(d + 1e-8))
+    return Xc @ E @ D @ E.T
+
+
+def lda_fisher(X, y, n_classes):
+    mean_all = X.mean(0)
+    d = X.shape[1]
+    Sw = np.zeros((d, d))
+    Sb = np.zeros((d, d))
+    for c in range(n_classes):
+        Xc = X[y == c]
+        mc = Xc.mean(axis=0)
+        Sw += (Xc - mc).T @ (Xc - mc)
+        diff = (mc - mean_all).reshape(d, 1)
+        Sb += len(Xc) * diff @ diff.T
+    return Sw, Sb
+
+
+def lda_two_class(X, y):
+    m0 = X[y == 0].mean(0)
+    m1 = X[y == 1].mean(0)
+    S0 = np.cov(X[y == 0], rowvar=False)
+    S1 = np.cov(X[y == 1], rowvar=False)
+    w = np.linalg.solve(S0 + S1 + 1e-3 * np.eye(X.shape[1]), m1 - m0)
+    return w / np.linalg.norm(w)
+
+
+def lda_masked(X, y, k):
+    d = X.shape[1]
+    means = np.zeros((k, d))
+    Sw = np.zeros((d, d))
+    for c in range(k):
+        m = (y == c)
+        nc = m.sum()
+        means[c] = (X * m[:, None]).sum(0) / nc
+        diff = (X - means[c]) * m[:, None]
+        Sw += diff.T @ diff
+    priors = np.bincount(y, minlength=k) / len(y)
+    return means, Sw / (len(y) - k), priors
+
+
+def classical_mds(D, k=2):
+    n = D.shape[0]
+    J = np.eye(n) - np.ones((n, n)) / n
+    B = -0.5 * J @ (D ** 2) @ J
+    w, V = np.linalg.eigh(B)
+    idx = np.argsort(w)[::-1][:k]
+    L = np.sqrt(np.maximum(w[idx], 0))
+    Y = V[:, idx] * L
+    return w[idx], np.abs(Y)
+
+
+def tsne_joint_p_fixed_beta(X, beta=1.0):
+    sum_X = np.sum(np.square(X), 1)
+    D = np.add(np.add(-2 * np.dot(X, X.T), sum_X).T, sum_X)
+    P = np.exp(-D * beta)
+    np.fill_diagonal(P, 0.0)
+    P = P / np.sum(P, axis=1, keepdims=True)
+    P = (P + P.T) / (2 * len(X))
+    return np.maximum(P, 1e-12)
+
+
+def tsne_perplexity_search(D, target=2.0, tol=1e-5, steps=20):
+    n = D.shape[0]
+    beta = np.ones(n)
+    lo = np.full(n, -np.inf)
+    hi = np.full(n, np.inf)
+    logU = np.log(target)
+    for _ in range(steps):
+        P = np.exp(-D * beta[:, None])
+        P[np.arange(n), np.arange(n)] = 0
+        sumP = np.maximum(P.sum(1), 1e-12)
+        H = np.log(sumP) + beta * (D * P).sum(1) / sumP
+        diff = H - logU
+        up = diff > 0
+        lo = np.where(up, beta, lo)
+        hi = np.where(up, hi, beta)
+        beta = np.where(up, np.where(np.isinf(hi), beta * 2, (beta + hi) / 2),
+                        np.where(np.isinf(lo), beta / 2, (beta + lo) / 2))
+    return beta, P / sumP[:, None]
+
+
+def tsne_grad(P, Y):
+    sum_Y = np.sum(np.square(Y), 1)
+    num = -2. * np.dot(Y, Y.T)
+    num = 1. / (1. + np.add(np.add(num, sum_Y).T, sum_Y))
+    num[range(len(Y)), range(len(Y))] = 0.
+    Q = num / np.sum(num)
+    Q = np.maximum(Q, 1e-12)
+    PQ = P - Q
+    dY = np.zeros_like(Y)
+    for i in range(len(Y)):
+        dY[i, :] = np.sum(np.tile(PQ[:, i] * num[:, i], (Y.shape[1], 1)).T * (Y[i, :] - Y), 0)
+    kl = np.sum(P * np.log(P / Q))
+    return dY, kl
+
+
+def tsne_update(Y, dY, iY, gains, momentum=0.5, eta=100.0):
+    gains = (gains + 0.2) * ((dY > 0.) != (iY > 0.)) + (gains * 0.8) * ((dY > 0.) == (iY > 0.))
+    gains[gains < 0.01] = 0.01
+    iY = momentum * iY - eta * (gains * dY)
+    Y = Y + iY
+    Y = Y - np.tile(np.mean(Y, 0), (Y.shape[0], 1))
+    return Y, iY, gains
+
+# ----------------------------------------------------------------------------- classifiers
+
+
+def gaussian_nb_fit(X, y, n_classes):
+    theta = np.zeros((n_classes, X.shape[1]))
+    var = np.zeros((n_classes, X.shape[1]))
+    for c in range(n_classes):
+        Xc = X[y == c]
+        theta[c, :] = np.mean(Xc, axis=0)
+        var[c, :] = np.var(Xc, axis=0) + 1e-9
+    priors = np.bincount(y, minlength=n_classes) / y.shape[0]
+    return theta, var, priors
+
+
+def gaussian_nb_predict(X, theta, var, priors):
+    jll = []
+    for i in range(len(priors)):
+        jointi = np.log(priors[i])
+        n_ij = -0.5 * np.sum(np.log(2. * np.pi * var[i, :]))
+        n_ij -= 0.5 * np.sum(((X - theta[i, :]) ** 2) / (var[i, :]), 1)
+        jll.append(jointi + n_ij)
+    jll = np.array(jll).T
+    log_prob_x = np.log(np.sum(np.exp(jll - jll.max(1)[:, None]), axis=1)) + jll.max(1)
+    return np.argmax(jll, axis=1), np.exp(jll - np.atleast_2d(log_prob_x).T)
+
+
+def multinomial_nb(counts, y, n_classes, alpha=1.0):
+    fc = np.zeros((n_classes, counts.shape[1]))
+    for c in range(n_classes):
+        fc[c] = counts[y == c].sum(axis=0)
+    smoothed = fc + alpha
+    feature_log_prob = np.log(smoothed) - np.log(smoothed.sum(axis=1).reshape(-1, 1))
+    class_log_prior = np.log(np.bincount(y, minlength=n_classes)) - np.log(len(y))
+    jll = counts @ feature_log_prob.T + class_log_prior
+    return jll.argmax(1), feature_log_prob
+
+
+def multinomial_nb_onehot(counts, y, n_classes, alpha=1.0):
+    Y = np.eye(n_classes)[y]
+    fc = Y.T @ counts
+    flp = np.log((fc + alpha) / (fc + alpha).sum(1, keepdims=True))
+    prior = np.log(Y.mean(0))
+    return counts @ flp.T + prior
+
+
+def bernoulli_nb(Xb, y, alpha=1.0):
+    classes = 2
+    ll = np.zeros((Xb.shape[0], classes))
+    for c in range(classes):
+        Xc = Xb[y == c]
+        p = (Xc.sum(0) + alpha) / (Xc.shape[0] + 2 * alpha)
+        ll[:, c] = (Xb * np.log(p) + (1 - Xb) * np.log1p(-p)).sum(1) + np.log(Xc.shape[0] / len(y))
+    return ll
+
+
+def knn_predict(X_train, y_train, X_test, k=3, n_classes=3):
+    dists = np.sqrt(np.sum((X_test[:, np.newaxis, :] - X_train[np.newaxis, :, :]) ** 2, axis=2))
+    nn = np.argsort(dists, axis=1)[:, :k]
+    votes = y_train[nn]
+    preds = np.array([np.bincount(v, minlength=n_classes).argmax() for v in votes])
+    return preds
+
+
+def knn_predict_onehot(X_train, y_train, X_test, k=3, n_classes=3):
+    d = -2 * X_test @ X_train.T + np.sum(X_train ** 2, 1) + np.sum(X_test ** 2, 1)[:, None]
+    idx = np.argpartition(d, k, axis=1)[:, :k]
+    counts = np.eye(n_classes)[y_train[idx]].sum(axis=1)
+    return np.argmax(counts, axis=1)
+
+
+def knn_regress(X_train, y_train, X_test, k=2):
+    d = np.linalg.norm(X_test[:, None, :] - X_train[None, :, :], axis=-1)
+    idx = np.argsort(d, axis=-1, kind="stable")[:, :k]
+    w = 1.0 / (np.take_along_axis(d, idx, axis=1) + 1e-8)
+    return (y_train[idx] * w).sum(1) / w.sum(1)
+
+
+def knn_vote_loop(X_train, y_train, X_test, k=3):
+    out = np.zeros(len(X_test), dtype=int)
+    for i, x in enumerate(X_test):
+        d = np.sum((X_train - x) ** 2, axis=1)
+        nearest = y_train[np.argsort(d)[:k]]
+        out[i] = np.argmax(np.bincount(nearest, minlength=3))
+    return out
+
+
+def perceptron(X, y, epochs=3, lr=1.0):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    for _ in range(epochs):
+        for i in range(X.shape[0]):
+            upd = lr * (y[i] - (np.dot(X[i], w) + b >= 0).astype(float))
+            w += upd * X[i]
+            b += upd
+    return w, b
+
+
+def perceptron_where(X, y, epochs=3):
+    w = np.zeros(X.shape[1] + 1)
+    Xb = np.hstack([X, np.ones((X.shape[0], 1))])
+    for _ in range(epochs):
+        for xi, yi in zip(Xb, y):
+            miss = yi * (xi @ w) <= 0
+            w = np.where(miss, w + yi * xi, w)
+    return w
+
+
+def svm_hinge_sgd(X, y, lam=0.01, epochs=5, lr=0.1):
+    w = np.zeros(X.shape[1])
+    b = 0.
+    for epoch in range(epochs):
+        margins = y * (X @ w + b)
+        mask = margins < 1
+        grad_w = lam * w - ((mask * y)[:, None] * X).sum(0) / len(y)
+        grad_b = -np.sum(mask * y) / len(y)
+        w -= lr * grad_w
+        b -= lr * grad_b
+    loss = np.maximum(0, 1 - y * (X @ w + b)).mean() + lam / 2 * w @ w
+    return w, b, loss
+
+
+def pegasos(X, y, lam=0.1, T=6):
+    w = np.zeros(X.shape[1])
+    for t in range(1, T + 1):
+        i = t % len(y)
+        eta = 1.0 / (lam * t)
+        if_violate = (y[i] * np.dot(w, X[i])) < 1
+        w = (1 - eta * lam) * w + eta * y[i] * X[i] * if_violate
+    return w
+
+
+def svm_dual_kernel(X, y, alpha, gamma=0.5):
+    K = np.exp(-gamma * np.sum((X[:, None] - X[None]) ** 2, axis=-1))
+    Q = (y[:, None] * y[None, :]) * K
+    obj = alpha.sum() - 0.5 * alpha @ Q @ alpha
+    decision = (alpha * y) @ K
+    return obj, np.sign(decision)
+
+
+def multiclass_svm_loss(W, X, y, reg=0.1):
+    scores = X.dot(W)
+    n = X.shape[0]
+    correct = scores[np.arange(n), y][:, np.newaxis]
+    margins = np.maximum(0, scores - correct + 1)
+    margins[np.arange(n), y] = 0
+    loss = np.sum(margins) / n + reg * np.sum(W * W)
+    binary = margins
+    binary[margins > 0] = 1
+    row_sum = np.sum(binary, axis=1)
+    binary[np.arange(n), y] = -row_sum.T
+    dW = X.T.dot(binary) / n + 2 * reg * W
+    return loss, dW
+
+
+def softmax_loss_vectorized(W, X, y, reg=0.01):
+    num_train = X.shape[0]
+    scores = X.dot(W)
+    scores -= np.max(scores, axis=1, keepdims=True)
+    probs = np.exp(scores) / np.sum(np.exp(scores), axis=1, keepdims=True)
+    loss = -np.sum(np.log(probs[range(num_train), y])) / num_train + reg * np.sum(W * W)
+    dscores = probs.copy()
+    dscores[range(num_train), y] -= 1
+    dW = X.T.dot(dscores) / num_train + 2 * reg * W
+    return loss, dW
+
+
+def best_stump(x, y):
+    order = np.argsort(x)
+    xs, ys = x[order], y[order]
+    n = len(y)
+    left_pos = np.cumsum(ys)[:-1]
+    left_n = np.arange(1, n)
+    right_pos = ys.sum() - left_pos
+    right_n = n - left_n
+    pl = left_pos / left_n
+    pr = right_pos / right_n
+    gini = left_n / n * 2 * pl * (1 - pl) + right_n / n * 2 * pr * (1 - pr)
+    best = np.argmin(gini)
+    thr = (xs[best] + xs[best + 1]) / 2
+    return thr, gini[best]
+
+
+def entropy_split(x, y):
+    idx = np.argsort(x, kind="mergesort")
+    ys = y[idx]
+    n = ys.size
+    cum = np.cumsum(ys, dtype=float)
+    k = np.arange(1, n + 1)
+    p_left = cum / k
+    p_right = (cum[-1] - cum) / np.maximum(n - k, 1)
+
+    def H(p):
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        return -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+    ent = (k * H(p_left) + (n - k) * H(p_right)) / n
+    gain = H(ys.mean()) - ent[:-1]
+    return gain.max(), x[idx][np.argmax(gain)]
+
+
+def gini_impurity(y, n_classes=3):
+    p = np.bincount(y, minlength=n_classes) / len(y)
+    return 1.0 - np.sum(p ** 2)
+
+
+def entropy_labels(y, n_classes=3):
+    counts = np.bincount(y, minlength=n_classes)
+    p = counts / counts.sum()
+    p = p[p > 0]
+    return -np.sum(p * np.log2(p))
+
+
+def multiclass_split_scan(x, y, n_classes=3):
+    order = np.argsort(x)
+    Y = np.eye(n_classes)[y[order]]
+    left = np.cumsum(Y, axis=0)[:-1]
+    right = left[-1] + Y[-1] - left
+    nl = left.sum(1)
+    nr = right.sum(1)
+    gl = 1 - ((left / nl[:, None]) ** 2).sum(1)
+    gr = 1 - ((right / nr[:, None]) ** 2).sum(1)
+    w = (nl * gl + nr * gr) / len(x)
+    return w.min(), np.sort(x)[w.argmin()]
+
+
+def stump_all_features(X, y, w):
+    n, d = X.shape
+    best_err = np.inf
+    best = (0, 0.0, 1)
+    for j in range(d):
+        for thr in X[:, j]:
+            for pol in (1, -1):
+                pred = np.where(pol * X[:, j] < pol * thr, -1, 1)
+                err = w[pred != y].sum()
+                best_err = np.minimum(best_err, err)
+    return best_err
+
+
+def adaboost_round(X, y, w, j, thr):
+    pred = np.ones(len(y))
+    pred[X[:, j] < thr] = -1
+    err = np.sum(w * (pred != y)) / np.sum(w)
+    err = np.clip(err, 1e-10, 1 - 1e-10)
+    alpha = 0.5 * np.log((1 - err) / err)
+    w = w * np.exp(-alpha * y * pred)
+    w /= w.sum()
+    return w, alpha
+
+
+def adaboost_rounds(X, y, T=3):
+    n = len(y)
+    w = np.full(n, 1 / n)
+    F = np.zeros(n)
+    for t in range(T):
+        j = t % X.shape[1]
+        thr = np.median(X[:, j])
+        h = np.where(X[:, j] > thr, 1.0, -1.0)
+        eps = w[h != y].sum()
+        a = 0.5 * np.log((1 - eps + 1e-12) / (eps + 1e-12))
+        F += a * h
+        w *= np.exp(-a * y * h)
+        w /= np.sum(w)
+    return np.sign(F), w
+
+
+def gbm_stumps(x, y, n_rounds=3, lr=0.5):
+    F = np.full_like(y, y.mean())
+    order = np.argsort(x)
+    xs = x[order]
+    for _ in range(n_rounds):
+        r = (y - F)[order]
+        cs = np.cumsum(r)
+        n = len(r)
+        k = np.arange(1, n)
+        left_mean = cs[:-1] / k
+        right_mean = (cs[-1] - cs[:-1]) / (n - k)
+        gain = k * left_mean ** 2 + (n - k) * right_mean ** 2
+        b = np.argmax(gain)
+        thr = 0.5 * (xs[b] + xs[b + 1])
+        F += lr * np.where(x <= thr, left_mean[b], right_mean[b])
+    return F
+
+
+def tree_predict_arrays(X, feature, threshold, left, right, value, depth=3):
+    node = np.zeros(X.shape[0], dtype=np.intp)
+    for _ in range(depth):
+        f = feature[node]
+        go_left = X[np.arange(X.shape[0]), np.maximum(f, 0)] <= threshold[node]
+        nxt = np.where(go_left, left[node], right[node])
+        node = np.where(f >= 0, nxt, node)
+    return value[node]
+
+# ----------------------------------------------------------------------------- regression
+
+
+def ols_normal_eq(X, y):
+    Xb = np.c_[np.ones(X.shape[0]), X]
+    theta = np.linalg.inv(Xb.T.dot(Xb)).dot(Xb.T).dot(y)
+    return theta
+
+
+def ols_lstsq(X, y):
+    A = np.column_stack([X, np.ones(len(X))])
+    coef, res, rank, sv = np.linalg.lstsq(A, y, rcond=None)
+    return coef, sv
+
+
+def ridge_closed(X, y, alpha=1.0):
+    n_features = X.shape[1]
+    x_mean = X.mean(axis=0)
+    y_mean = y.mean()
+    Xc, yc = X - x_mean, y - y_mean
+    w = np.linalg.solve(Xc.T @ Xc + alpha * np.identity(n_features), Xc.T @ yc)
+    b = y_mean - x_mean @ w
+    return w, b
+
+
+def ridge_svd(X, y, alphas=(0.1, 1.0, 10.0)):
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    UTy = U.T @ y
+    out = []
+    for a in alphas:
+        d = s / (s ** 2 + a)
+        out.append(Vt.T @ (d * UTy))
+    return np.array(out)
+
+
+def gradient_descent_linreg(X, y, lr=0.1, n_iter=20):
+    m, n = X.shape
+    theta = np.zeros(n)
+    history = np.zeros(n_iter)
+    for i in range(n_iter):
+        err = X @ theta - y
+        theta -= lr / m * X.T @ err
+        history[i] = (err ** 2).sum() / (2 * m)
+    return theta, history
+
+
+def sgd_minibatch(X, y, batch_size=2, epochs=2, lr=0.05):
+    w = np.zeros(X.shape[1], dtype=X.dtype)
+    n = X.shape[0]
+    for _ in range(epochs):
+        for start in range(0, n, batch_size):
+            xb = X[start:start + batch_size]
+            yb = y[start:start + batch_size]
+            grad = 2 * xb.T @ (xb @ w - yb) / len(yb)
+            w = w - lr * grad
+    return w
+
+
+def soft_threshold(rho, lam):
+    return np.sign(rho) * np.maximum(np.abs(rho) - lam, 0.0)
+
+
+def lasso_cd(X, y, lam=0.1, n_iter=5):
+    n, d = X.shape
+    w = np.zeros(d)
+    norms = (X ** 2).sum(axis=0)
+    for _ in range(n_iter):
+        for j in range(d):
+            r = y - X @ w + X[:, j] * w[j]
+            rho = X[:, j] @ r
+            w[j] = soft_threshold(rho, lam * n) / norms[j]
+    return w
+
+
+def lasso_cd_branchy(X, y, lam=0.1, n_iter=4):
+    m, n = X.shape
+    theta = np.zeros(n)
+    for _ in range(n_iter):
+        for j in range(n):
+            X_j = X[:, j]
+            y_pred = X @ theta
+            rho = X_j @ (y - y_pred + theta[j] * X_j)
+            z = np.sum(X_j ** 2)
+            theta[j] = np.where(rho < -lam, (rho + lam) / z, np.where(rho > lam, (rho - lam) / z, 0.0))
+    return theta
+
+
+def elastic_net_cd(X, y, alpha=0.1, l1_ratio=0.5, n_iter=4):
+    n, p = X.shape
+    beta = np.zeros(p)
+    resid = y.copy()
+    for _ in range(n_iter):
+        for j in range(p):
+            xj = X[:, j]
+            resid += xj * beta[j]
+            z = xj @ resid / n
+            beta[j] = np.sign(z) * np.maximum(np.abs(z) - alpha * l1_ratio, 0) \
+                / (xj @ xj / n + alpha * (1 - l1_ratio))
+            resid -= xj * beta[j]
+    return beta, resid
+
+
+def ista(X, y, lam=0.1, n_iter=10):
+    L = np.linalg.norm(X, 2) ** 2
+    w = np.zeros(X.shape[1])
+    for _ in range(n_iter):
+        g = X.T @ (X @ w - y)
+        z = w - g / L
+        w = np.sign(z) * np.clip(np.abs(z) - lam / L, 0, None)
+    return w
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def logreg_gd(X, y, lr=0.5, n_iter=20):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    losses = []
+    for _ in range(n_iter):
+        p = sigmoid(X @ w + b)
+        losses.append(-np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
+        w -= lr * X.T @ (p - y) / len(y)
+        b -= lr * np.mean(p - y)
+    return w, b, np.array(losses)
+
+
+def logreg_newton(X, y, n_iter=5):
+    Xb = np.hstack((np.ones((X.shape[0], 1)), X))
+    beta = np.zeros(Xb.shape[1])
+    for _ in range(n_iter):
+        p = 1 / (1 + np.exp(-Xb @ beta))
+        W = p * (1 - p)
+        H = Xb.T @ (Xb * W[:, None]) + 1e-6 * np.eye(Xb.shape[1])
+        g = Xb.T @ (y - p)
+        beta = beta + np.linalg.solve(H, g)
+    return beta
+
+
+def logreg_irls(X, y, n_iter=4):
+    w = np.zeros(X.shape[1])
+    for _ in range(n_iter):
+        eta = X.dot(w)
+        mu = 1 / (1 + np.exp(-eta))
+        s = mu * (1 - mu)
+        z = eta + (y - mu) / s
+        S = np.diag(s)
+        w = np.linalg.solve(X.T @ S @ X + 1e-3 * np.eye(X.shape[1]), X.T @ S @ z)
+    return w
+
+
+def softmax_regression_step(W, b, X, y, n_classes, lr=0.1):
+    logits = X @ W + b
+    logits -= logits.max(axis=1, keepdims=True)
+    P = np.exp(logits)
+    P /= P.sum(axis=1, keepdims=True)
+    Y = np.zeros_like(P)
+    Y[np.arange(len(y)), y] = 1
+    G = (P - Y) / len(y)
+    W = W - lr * X.T @ G
+    b = b - lr * G.sum(0)
+    loss = -np.log(P[np.arange(len(y)), y] + 1e-15).mean()
+    return W, b, loss
+
+
+def poly_regression(x, y, degree=3):
+    V = np.vander(x, degree + 1, increasing=True)
+    coef = np.linalg.pinv(V) @ y
+    return coef, V @ coef
+
+
+def polyfit_predict(x, y):
+    p = np.polyfit(x, y, 2)
+    return np.polyval(p, x)
+
+
+def huber_irls(X, y, delta=1.0, n_iter=3):
+    w = np.linalg.lstsq(X, y, rcond=None)[0]
+    for _ in range(n_iter):
+        r = y - X @ w
+        a = np.abs(r)
+        wt = np.where(a <= delta, 1.0, delta / a)
+        Xw = X * wt[:, None]
+        w = np.linalg.solve(X.T @ Xw, Xw.T @ y)
+    return w
+
+
+def kernel_ridge(X, y, Xt, lam=0.1, gamma=1.0):
+    K = np.exp(-gamma * ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    alpha = np.linalg.solve(K + lam * np.eye(len(X)), y)
+    Kt = np.exp(-gamma * ((Xt[:, None, :] - X[None, :, :]) ** 2).sum(-1))
+    return Kt @ alpha
+
+
+def gp_posterior(X, y, Xs, ell=1.0, noise=1e-2):
+    def k(a, b):
+        return np.exp(-0.5 * np.subtract.outer(a, b) ** 2 / ell ** 2)
+    K = k(X, X) + noise * np.eye(len(X))
+    L = np.linalg.cholesky(K)
+    alpha = np.linalg.solve(L.T, np.linalg.solve(L, y))
+    Ks = k(X, Xs)
+    mu = Ks.T @ alpha
+    v = np.linalg.solve(L, Ks)
+    var = np.diag(k(Xs, Xs)) - np.sum(v ** 2, axis=0)
+    return mu, var
+
+
+def bayes_linreg(X, y, alpha=1.0, beta=25.0):
+    S_inv = alpha * np.eye(X.shape[1]) + beta * X.T @ X
+    S = np.linalg.inv(S_inv)
+    m = beta * S @ X.T @ y
+    return m, S
+
+# ----------------------------------------------------------------------------- collaborative filtering
+
+
+def mf_sgd_epoch(R, mask, P, Q, lr=0.01, reg=0.02):
+    rows, cols = R.shape
+    for u in range(rows):
+        for i in range(cols):
+            e = (R[u, i] - P[u] @ Q[i]) * mask[u, i]
+            P[u] += lr * (e * Q[i] - reg * P[u])
+            Q[i] += lr * (e * P[u] - reg * Q[i])
+    return P, Q
+
+
+def als_step(R, W, U, V, lam=0.1):
+    k = U.shape[1]
+    for u in range(R.shape[0]):
+        Wu = np.diag(W[u])
+        U[u] = np.linalg.solve(V.T @ Wu @ V + lam * np.eye(k), V.T @ Wu @ R[u])
+    for i in range(R.shape[1]):
+        Wi = np.diag(W[:, i])
+        V[i] = np.linalg.solve(U.T @ Wi @ U + lam * np.eye(k), U.T @ Wi @ R[:, i])
+    return U, V
+
+
+def mf_full_gradient(R, M, U, V, lr=0.05, reg=0.1, steps=5):
+    for _ in range(steps):
+        E = M * (R - U @ V.T)
+        U, V = U + lr * (E @ V - reg * U), V + lr * (E.T @ U - reg * V)
+    rmse = np.sqrt(np.sum((M * (R - U @ V.T)) ** 2) / M.sum())
+    return U, V, rmse
+
+
+def item_item_cosine(R):
+    norms = np.linalg.norm(R, axis=0)
+    norms[norms == 0] = 1.0
+    Rn = R / norms
+    S = Rn.T @ Rn
+    np.fill_diagonal(S, 0)
+    return S
+
+
+def user_mean_center(R, M):
+    cnt = M.sum(axis=1)
+    mu = np.divide((R * M).sum(1), cnt, out=np.zeros(R.shape[0]), where=cnt > 0)
+    Rc = np.where(M > 0, R - mu[:, None], 0.0)
+    return Rc, mu
+
+
+def predict_user_based(R, M, sim, k=2):
+    top = np.argsort(-sim, axis=1)[:, :k]
+    preds = np.zeros_like(R)
+    for u in range(R.shape[0]):
+        nb = top[u]
+        w = sim[u, nb]
+        preds[u] = (w[:, None] * R[nb]).sum(0) / (np.abs(w).sum() + 1e-9)
+    return preds
+
+
+def pearson_sim(R):
+    Rc = R - R.mean(axis=1, keepdims=True)
+    num = Rc @ Rc.T
+    den = np.sqrt(np.outer((Rc ** 2).sum(1), (Rc ** 2).sum(1)))
+    return num / (den + 1e-9)
+
+
+def nmf_multiplicative(V, W, H, n_iter=5, eps=1e-10):
+    for _ in range(n_iter):
+        H *= (W.T @ V) / (W.T @ W @ H + eps)
+        W *= (V @ H.T) / (W @ H @ H.T + eps)
+    return W, H, np.linalg.norm(V - W @ H, "fro")
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def roc_auc_rank(y_true, scores):
+    order = np.argsort(scores)
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    n_pos = y_true.sum()
+    n_neg = len(y_true) - n_pos
+    return (ranks[y_true == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def roc_curve_points(y_true, y_score):
+    desc = np.argsort(y_score, kind="mergesort")[::-1]
+    y_true = y_true[desc]
+    tps = np.cumsum(y_true)
+    fps = np.arange(1, len(y_true) + 1) - tps
+    tpr = np.r_[0, tps / tps[-1]]
+    fpr = np.r_[0, fps / fps[-1]]
+    return fpr, tpr, np.trapezoid(tpr, fpr)
+
+
+def auc_pairwise(y, s):
+    pos = y == 1
+    diff = s[:, None] - s[None, :]
+    pair = pos[:, None] & ~pos[None, :]
+    return ((diff > 0) * pair).sum() / pair.sum() + 0.5 * ((diff == 0) * pair).sum() / pair.sum()
+
+
+def confusion_matrix_add_at(y_true, y_pred, n_classes=3):
+    cm = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(cm, (y_true, y_pred), 1)
+    return cm
+
+
+def confusion_matrix_bincount(y_true, y_pred, n_classes=3):
+    return np.bincount(n_classes * y_true + y_pred, minlength=n_classes ** 2).reshape(n_classes, n_classes)
+
+
+def confusion_matrix_loop(y_true, y_pred, n_classes=3):
+    cm = np.zeros((n_classes, n_classes), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        cm[t, p] += 1
+    return cm
+
+
+def precision_recall_f1(y_true, y_pred):
+    tp = np.sum((y_pred == 1) & (y_true == 1))
+    fp = np.sum((y_pred == 1) & (y_true == 0))
+    fn = np.sum((y_pred == 0) & (y_true == 1))
+    precision = tp / (tp + fp) if (tp + fp) > 0 else 0.0
+    recall = tp / (tp + fn) if (tp + fn) > 0 else 0.0
+    return precision, recall
+
+
+def macro_f1(y_true, y_pred, n_classes=3):
+    cm = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes).reshape(n_classes, -1)
+    tp = np.diag(cm)
+    prec = tp / np.maximum(cm.sum(axis=0), 1)
+    rec = tp / np.maximum(cm.sum(axis=1), 1)
+    f1 = np.where(prec + rec > 0, 2 * prec * rec / np.where(prec + rec > 0, prec + rec, 1), 0)
+    return f1.mean(), prec, rec
+
+
+def accuracy(y_true, y_pred):
+    return np.mean(y_true == y_pred)
+
+
+def balanced_accuracy(y_true, y_pred, n_classes=3):
+    per = [np.mean(y_pred[y_true == c] == c) for c in range(n_classes)]
+    return np.mean(per)
+
+
+def log_loss(y_true, p, eps=1e-15):
+    p = np.clip(p, eps, 1 - eps)
+    return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p))
+
+
+def categorical_log_loss(y, P, eps=1e-15):
+    P = np.clip(P, eps, 1 - eps)
+    P /= P.sum(axis=1)[:, np.newaxis]
+    return -np.log(P[np.arange(len(y)), y]).mean()
+
+
+def brier_score(y, p):
+    return np.mean((p - y) ** 2)
+
+
+def regression_metrics(y_true, y_pred):
+    err = y_true - y_pred
+    mae = np.mean(np.abs(err))
+    mse = np.mean(err ** 2)
+    rmse = np.sqrt(mse)
+    r2 = 1 - np.sum(err ** 2) / np.sum((y_true - np.mean(y_true)) ** 2)
+    mape = np.mean(np.abs(err / y_true)) * 100
+    return {"mae": mae, "mse": mse, "rmse": rmse, "r2": r2, "mape": mape}
+
+
+def explained_variance(y, yhat):
+    return 1 - np.var(y - yhat) / np.var(y)
+
+
+def matthews_cc(y_true, y_pred):
+    tp = np.sum(y_true & y_pred)
+    tn = np.sum(~y_true & ~y_pred)
+    fp = np.sum(~y_true & y_pred)
+    fn = np.sum(y_true & ~y_pred)
+    return (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn) + 1e-12)
+
+
+def top_k_accuracy(y, scores, k=2):
+    topk = np.argsort(scores, axis=1)[:, -k:]
+    return np.mean(np.any(topk == y[:, None], axis=1))
+
+
+def precision_at_k(scores, relevant, k=3):
+    idx = np.argsort(-scores)[:k]
+    return relevant[idx].sum() / k
+
+
+def ndcg_at_k(rel, scores, k=3):
+    order = np.argsort(scores)[::-1][:k]
+    gains = 2 ** rel[order] - 1
+    discounts = np.log2(np.arange(2, k + 2))
+    dcg = np.sum(gains / discounts)
+    ideal = np.sort(rel)[::-1][:k]
+    idcg = np.sum((2 ** ideal - 1) / discounts)
+    return dcg / idcg
+
+
+def average_precision(y_true, scores):
+    order = np.argsort(-scores)
+    y = y_true[order]
+    hits = np.cumsum(y)
+    prec = hits / np.arange(1, len(y) + 1)
+    return np.sum(prec * y) / max(y.sum(), 1)
+
+
+def cohen_kappa(a, b, n_classes=3):
+    cm = np.zeros((n_classes, n_classes))
+    np.add.at(cm, (a, b), 1)
+    n = cm.sum()
+    po = np.trace(cm) / n
+    pe = (cm.sum(0) @ cm.sum(1)) / n ** 2
+    return (po - pe) / (1 - pe)
+
+
+def calibration_bins(y, p, n_bins=4):
+    bins = np.linspace(0, 1, n_bins + 1)
+    idx = np.clip(np.digitize(p, bins) - 1, 0, n_bins - 1)
+    cnt = np.bincount(idx, minlength=n_bins)
+    conf = np.bincount(idx, weights=p, minlength=n_bins)
+    acc = np.bincount(idx, weights=y, minlength=n_bins)
+    ece = np.sum(np.abs(acc - conf)) / len(p)
+    return cnt, ece
+
+
+def hamming_loss(Y, Yhat):
+    return np.mean(Y != Yhat)
+
+
+def jaccard_multilabel(Y, Yhat):
+    inter = np.logical_and(Y, Yhat).sum(1)
+    union = np.logical_or(Y, Yhat).sum(1)
+    return np.mean(np.where(union == 0, 1.0, inter / np.maximum(union, 1)))
+
+# ----------------------------------------------------------------------------- data wrangling
+
+
+def standardize(X, eps=1e-8):
+    mu = X.mean(axis=0, keepdims=True)
+    sd = X.std(axis=0, ddof=0, keepdims=True)
+    return (X - mu) / (sd + eps)
+
+
+def standardize_inplace(X):
+    X -= X.mean(0)
+    X /= X.std(0)
+    return X
+
+
+def standardize_train_test(Xtr, Xte):
+    mean = np.mean(Xtr, axis=0)
+    std = np.std(Xtr, axis=0)
+    std[std == 0] = 1.0
+    return (Xtr - mean) / std, (Xte - mean) / std
+
+
+def min_max_scale(X, feature_range=(0, 1)):
+    lo, hi = feature_range
+    mn, mx = X.min(axis=0), X.max(axis=0)
+    rng = np.where(mx - mn == 0, 1, mx - mn)
+    return lo + (X - mn) / rng * (hi - lo)
+
+
+def robust_scale(X):
+    med = np.nanmedian(X, axis=0)
+    q1, q3 = np.nanpercentile(X, [25, 75], axis=0)
+    iqr = q3 - q1
+    iqr[iqr == 0] = 1
+    return (X - med) / iqr
+
+
+def robust_scale_quantile(X):
+    q = np.percentile(X, (25, 50, 75), axis=0)
+    return (X - q[1]) / (q[2] - q[0])
+
+
+def max_abs_scale(X):
+    s = np.abs(X).max(axis=0)
+    s[s == 0] = 1
+    return X / s
+
+
+def l2_normalize_rows(X):
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    return X / np.where(norms == 0, 1, norms)
+
+
+def l1_normalize_rows(X):
+    return X / np.abs(X).sum(axis=1)[:, None]
+
+
+def nan_impute_mean(X):
+    col_mean = np.nanmean(X, axis=0)
+    inds = np.where(np.isnan(X))
+    X[inds] = np.take(col_mean, inds[1])
+    return X
+
+
+def nan_impute_where(X):
+    means = np.nanmean(X, axis=0)
+    return np.where(np.isnan(X), means, X)
+
+
+def nan_impute_median_copy(X):
+    X = X.copy()
+    med = np.nanmedian(X, axis=0)
+    mask = np.isnan(X)
+    X[mask] = np.broadcast_to(med, X.shape)[mask]
+    return X, mask.sum(axis=0)
+
+
+def nan_impute_loop(X):
+    for j in range(X.shape[1]):
+        col = X[:, j]
+        col[np.isnan(col)] = np.nanmean(col)
+    return X
+
+
+def nan_stats(X):
+    return (np.nanmin(X, axis=0), np.nanmax(X, axis=0), np.nanstd(X, axis=0),
+            np.nansum(X, axis=1), np.count_nonzero(~np.isnan(X), axis=0))
+
+
+def nan_to_num_fill(X):
+    return np.nan_to_num(X, nan=-1.0, posinf=1e3, neginf=-1e3)
+
+
+def ffill_rows(X):
+    mask = np.isnan(X)
+    idx = np.where(~mask, np.arange(mask.shape[1]), 0)
+    np.maximum.accumulate(idx, axis=1, out=idx)
+    return X[np.arange(idx.shape[0])[:, None], idx]
+
+
+def winsorize(x, lo=5, hi=95):
+    a, b = np.percentile(x, [lo, hi])
+    return np.clip(x, a, b)
+
+
+def iqr_outlier_mask(x):
+    q1, q3 = np.percentile(x, [25, 75])
+    iqr = q3 - q1
+    return (x < q1 - 1.5 * iqr) | (x > q3 + 1.5 * iqr)
+
+
+def zscore_outliers_replace(X, thresh=1.5):
+    z = np.abs((X - X.mean(0)) / X.std(0))
+    X = X.copy()
+    X[z > thresh] = np.nan
+    return X, np.isnan(X).sum()
+
+
+def one_hot_eye(y, n_classes):
+    return np.eye(n_classes)[y]
+
+
+def one_hot_scatter(y, n_classes):
+    out = np.zeros((y.size, n_classes), dtype=np.float32)
+    out[np.arange(y.size), y] = 1
+    return out
+
+
+def one_hot_compare(y, n_classes):
+    return (y[:, None] == np.arange(n_classes)).astype(int)
+
+
+def one_hot_put_along(y, n_classes):
+    out = np.zeros((len(y), n_classes), dtype=np.uint8)
+    np.put_along_axis(out, y[:, None], 1, axis=1)
+    return out
+
+
+def label_encode(values):
+    classes, codes = np.unique(values, return_inverse=True)
+    return classes, codes
+
+
+def label_counts(values):
+    u, inv, cnt = np.unique(values, return_inverse=True, return_counts=True)
+    return u, inv, cnt, cnt[inv]
+
+
+def one_hot_unique(values):
+    cats, inv = np.unique(values, return_inverse=True)
+    return np.eye(len(cats))[inv]
+
+
+def groupby_mean_bincount(keys, vals):
+    u, inv = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inv, weights=vals)
+    counts = np.bincount(inv)
+    return u, sums / counts
+
+
+def groupby_sum_fixed(keys, vals, n_groups=4):
+    return np.bincount(keys, weights=vals, minlength=n_groups)
+
+
+def groupby_max_at(keys, vals, n_groups=4):
+    out = np.full(n_groups, -np.inf)
+    np.maximum.at(out, keys, vals)
+    return out
+
+
+def groupby_min_at(keys, vals, n_groups=4):
+    out = np.full(n_groups, np.inf)
+    np.minimum.at(out, keys, vals)
+    return out
+
+
+def groupby_multi_col(keys, X, n_groups=4):
+    sums = np.zeros((n_groups, X.shape[1]))
+    np.add.at(sums, keys, X)
+    counts = np.bincount(keys, minlength=n_groups)[:, None]
+    means = np.divide(sums, counts, out=np.full_like(sums, np.nan), where=counts > 0)
+    return means
+
+
+def groupby_var(keys, vals, n_groups=4):
+    n = np.bincount(keys, minlength=n_groups)
+    s = np.bincount(keys, weights=vals, minlength=n_groups)
+    ss = np.bincount(keys, weights=vals * vals, minlength=n_groups)
+    mean = s / np.maximum(n, 1)
+    return ss / np.maximum(n, 1) - mean ** 2
+
+
+def group_demean(keys, vals, n_groups=4):
+    means = np.bincount(keys, vals, n_groups) / np.maximum(np.bincount(keys, minlength=n_groups), 1)
+    return vals - means[keys]
+
+
+def groupby_sorted_reduceat(keys, vals):
+    order = np.argsort(keys, kind="stable")
+    k, v = keys[order], vals[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(k)) + 1]
+    return k[starts], np.add.reduceat(v, starts)
+
+
+def pivot_table(rows, cols, vals, n_rows=3, n_cols=4):
+    table = np.zeros((n_rows, n_cols))
+    np.add.at(table, (rows, cols), vals)
+    return table
+
+
+def crosstab(a, b, na=3, nb=3):
+    return np.histogram2d(a, b, bins=[na, nb], range=[[0, na], [0, nb]])[0]
+
+
+def rolling_mean_cumsum(x, w=3):
+    c = np.cumsum(np.insert(x, 0, 0))
+    return (c[w:] - c[:-w]) / w
+
+
+def rolling_mean_cumsum_float(x, window=3):
+    ret = np.cumsum(x, dtype=float)
+    ret[window:] = ret[window:] - ret[:-window]
+    return ret[window - 1:] / window
+
+
+def rolling_mean_2d(X, w=2):
+    c = np.cumsum(X, axis=0)
+    c = np.vstack([np.zeros((1, X.shape[1])), c])
+    return (c[w:] - c[:-w]) / w
+
+
+def rolling_std(x, w=3):
+    c1 = np.cumsum(np.r_[0.0, x])
+    c2 = np.cumsum(np.r_[0.0, x ** 2])
+    m = (c1[w:] - c1[:-w]) / w
+    return np.sqrt(np.maximum((c2[w:] - c2[:-w]) / w - m ** 2, 0))
+
+
+def ewm_mean(x, alpha=0.3):
+    out = np.empty_like(x)
+    out[0] = x[0]
+    for t in range(1, len(x)):
+        out[t] = alpha * x[t] + (1 - alpha) * out[t - 1]
+    return out
+
+
+def lag_features(x, lags=(1, 2)):
+    cols = [x]
+    for l in lags:
+        shifted = np.roll(x, l).astype(float)
+        shifted[:l] = np.nan
+        cols.append(shifted)
+    return np.column_stack(cols)
+
+
+def pct_change(x):
+    return np.diff(x) / x[:-1]
+
+
+def bin_features(x, n_bins=4):
+    edges = np.linspace(x.min(), x.max(), n_bins + 1)
+    return np.digitize(x, edges[1:-1])
+
+
+def quantile_bins(x, q=4):
+    edges = np.quantile(x, np.linspace(0, 1, q + 1))
+    return np.searchsorted(edges[1:-1], x, side="right")
+
+
+def rank_transform(x):
+    ranks = np.empty_like(x, dtype=float)
+    ranks[np.argsort(x)] = np.arange(len(x))
+    return ranks / (len(x) - 1)
+
+
+def rank_argsort_argsort(X):
+    return X.argsort(axis=0).argsort(axis=0)
+
+
+def polynomial_features_deg2(X):
+    n, d = X.shape
+    feats = [np.ones((n, 1)), X]
+    for i in range(d):
+        for j in range(i, d):
+            feats.append((X[:, i] * X[:, j])[:, None])
+    return np.hstack(feats)
+
+
+def interaction_triu(X):
+    iu = np.triu_indices(X.shape[1], k=1)
+    return (X[:, :, None] * X[:, None, :])[:, iu[0], iu[1]]
+
+
+def clip_and_log(X):
+    return np.log1p(np.clip(X, 0, None))
+
+
+def add_bias_column(X):
+    return np.insert(X, 0, 1.0, axis=1)
+
+
+def dedupe_rows(X):
+    return np.unique(X, axis=0)
+
+
+def value_counts_sorted(x):
+    vals, counts = np.unique(x, return_counts=True)
+    order = np.argsort(-counts, kind="stable")
+    return vals[order], counts[order]
+
+
+def mode_per_column(X, n_values=4):
+    counts = np.apply_along_axis(lambda c: np.bincount(c, minlength=n_values), 0, X)
+    return counts.argmax(axis=0)
+
+
+def structured_column_stats(X):
+    mask = ~np.isnan(X)
+    n = mask.sum(0)
+    s = np.where(mask, X, 0).sum(0)
+    return s / n, n
+
+# ----------------------------------------------------------------------------- splits and batches
+
+
+def kfold_indices(n, k=3):
+    idx = np.arange(n)
+    folds = np.array_split(idx, k)
+    out = []
+    for i in range(k):
+        test = folds[i]
+        train = np.concatenate([folds[j] for j in range(k) if j != i])
+        out.append((train, test))
+    return out
+
+
+def kfold_scores(X, y, k=3):
+    n = len(y)
+    fold = np.arange(n) % k
+    scores = []
+    for i in range(k):
+        tr, te = fold != i, fold == i
+        mu = (y * tr).sum() / tr.sum()
+        scores.append(np.mean((y - mu) ** 2, where=te))
+    return np.array(scores)
+
+
+def kfold_ridge_cv(X, y, k=2, lam=0.5):
+    n = X.shape[0]
+    fold_size = n // k
+    errs = np.zeros(k)
+    for i in range(k):
+        te = slice(i * fold_size, (i + 1) * fold_size)
+        Xte, yte = X[te], y[te]
+        Xtr = np.concatenate([X[:i * fold_size], X[(i + 1) * fold_size:]])
+        ytr = np.concatenate([y[:i * fold_size], y[(i + 1) * fold_size:]])
+        w = np.linalg.solve(Xtr.T @ Xtr + lam * np.eye(X.shape[1]), Xtr.T @ ytr)
+        errs[i] = np.mean((Xte @ w - yte) ** 2)
+    return errs.mean(), errs
+
+
+def loo_mean_residual(y):
+    n = len(y)
+    loo = (y.sum() - y) / (n - 1)
+    return y - loo
+
+
+def batches(X, y, batch_size=3):
+    out = []
+    for i in range(0, len(X), batch_size):
+        out.append((X[i:i + batch_size].mean(0), y[i:i + batch_size].sum()))
+    return out
+
+
+def batch_means_reshape(X, batch_size=2):
+    n = (len(X) // batch_size) * batch_size
+    return X[:n].reshape(-1, batch_size, X.shape[1]).mean(axis=1)
+
+
+def train_test_split_rng(X, y, rng, test_size=0.25):
+    n = X.shape[0]
+    idx = rng.permutation(n)
+    n_test = int(n * test_size)
+    te, tr = idx[:n_test], idx[n_test:]
+    return X[tr], X[te], y[tr], y[te]
+
+
+def shuffle_inplace_rng(X, y, rng):
+    p = np.arange(len(X))
+    rng.shuffle(p)
+    return X[p], y[p]
+
+
+def bootstrap_means(x, rng, n_boot=5):
+    idx = rng.integers(0, len(x), size=(n_boot, len(x)))
+    return x[idx].mean(axis=1)
+
+
+def minibatch_sgd_rng(X, y, rng, epochs=2, bs=2, lr=0.1):
+    w = np.zeros(X.shape[1])
+    for _ in range(epochs):
+        perm = rng.permutation(len(X))
+        for s in range(0, len(X), bs):
+            b = perm[s:s + bs]
+            w -= lr * X[b].T @ (X[b] @ w - y[b]) / len(b)
+    return w
+
+
+def random_init_centers(X, k, rng):
+    return X[rng.choice(X.shape[0], size=k, replace=False)]
+
+
+def xavier_init(rng, fan_in=4, fan_out=3):
+    limit = np.sqrt(6 / (fan_in + fan_out))
+    return {"W": rng.uniform(-limit, limit, size=(fan_in, fan_out)), "b": np.zeros(fan_out)}
+
+
+def dropout_rng(X, rng, p=0.5):
+    mask = rng.random(X.shape) > p
+    return X * mask / (1 - p)
+
+# ----------------------------------------------------------------------------- a small network
+
+
+def mlp_train_step(params, X, y, lr=0.1):
+    W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+    h = np.maximum(0, X @ W1 + b1)
+    logits = h @ W2 + b2
+    logits -= logits.max(axis=1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(axis=1, keepdims=True)
+    n = X.shape[0]
+    loss = -np.log(p[np.arange(n), y]).mean()
+    d = p.copy()
+    d[np.arange(n), y] -= 1
+    d /= n
+    dW2 = h.T @ d
+    db2 = d.sum(axis=0)
+    dh = d @ W2.T
+    dh[h <= 0] = 0
+    dW1 = X.T @ dh
+    db1 = dh.sum(axis=0)
+    for name, g in (("W1", dW1), ("b1", db1), ("W2", dW2), ("b2", db2)):
+        params[name] -= lr * g
+    return loss
+
+
+def momentum_sgd(w, X, y, v, lr=0.1, mu=0.9, steps=4):
+    for _ in range(steps):
+        g = X.T @ (X @ w - y) / len(y)
+        v[:] = mu * v - lr * g
+        w += v
+    return w
+
+
+def adagrad_logreg(X, y, steps=5, lr=0.5):
+    w = np.zeros(X.shape[1], dtype=np.float32)
+    G = np.zeros_like(w)
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-X @ w))
+        g = X.T @ (p - y) / len(y)
+        G += g ** 2
+        w -= lr * g / (np.sqrt(G) + 1e-8)
+    return w
+
+
+def early_stopping_track(X, y, Xv, yv, steps=6, lr=0.1):
+    w = np.zeros(X.shape[1])
+    best = np.inf
+    best_w = w.copy()
+    for _ in range(steps):
+        w = w - lr * X.T @ (X @ w - y) / len(y)
+        val = np.mean((Xv @ w - yv) ** 2)
+        better = val < best
+        best_w = np.where(better, w, best_w)
+        best = np.minimum(val, best)
+    return best_w, best
+
+# ----------------------------------------------------------------------------- the tables
+
+
+def _lab(k, n, s):
+    """Labels 0..k-1 with every class present, shuffled by seed."""
+    return np.random.default_rng(s).permutation(np.arange(n) % k)
+
+
+def _pm(n, s):
+    return np.where(_lab(2, n, s) == 1, 1.0, -1.0)
+
+
+def _nan(n, d, s, frac=0.2):
+    X = _f(n, d, seed=s)
+    r = np.random.default_rng(s + 50).random((n, d)) < frac
+    r[0] = False
+    X[r] = np.nan
+    return X
+
+
+def _resp(n, k, s):
+    r = _f(n, k, seed=s, positive=True)
+    return r / r.sum(1, keepdims=True)
+
+
+def _spd(k, d, s):
+    A = _f(k, d, d, seed=s)
+    return A @ A.transpose(0, 2, 1) + d * np.eye(d)
+
+
+def _tree():
+    """A depth-2 tree in sklearn's arrays (feature -2 marks a leaf)."""
+    return (np.array([0, 1, -2, -2, -2]), np.array([0.0, 0.5, 0, 0, 0]),
+            np.array([1, 3, 2, 3, 4]), np.array([2, 4, 2, 3, 4]), np.array([0.0, 1, 2, 3, 4]))
+
+
+CLUSTER = {
+    "kmeans_lloyd": (kmeans_lloyd, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(3, 2, seed=9))),
+    "kmeans_lloyd_f32": (kmeans_lloyd, {"n_iter": 2}, lambda s, n: (
+        _f(n + 4, 2, seed=s).astype(np.float32), _f(3, 2, seed=9).astype(np.float32))),
+    "kmeans_onehot": (kmeans_onehot, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(2, 3, seed=s + 3))),
+    "kmeans_bincount_update": (kmeans_bincount_update, {"k": 3},
+                               lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
+    "kmeans_add_at": (kmeans_add_at, {"k": 3}, lambda s, n: (_f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
+    "inertia": (inertia, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2), _i(3, n, seed=s))),
+    "silhouette_simple": (silhouette_simple, {"k": 2}, lambda s, n: (_f(n + 2, 2, seed=s), _lab(2, n + 2, s))),
+    "gmm_estep": (gmm_estep, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2, seed=s + 1), _spd(3, 2, s),
+                                                np.array([0.2, 0.3, 0.5]))),
+    "gmm_mstep": (gmm_mstep, {}, lambda s, n: (_f(n, 2, seed=s), _resp(n, 3, s))),
+    "gmm_mstep_f32": (gmm_mstep, {}, lambda s, n: (_f(n, 2, seed=s).astype(np.float32),
+                                                    _resp(n, 3, s).astype(np.float32))),
+    "gmm_mstep_einsum": (gmm_mstep_einsum, {}, lambda s, n: (_f(n, 2, seed=s), _resp(n, 3, s))),
+    "gmm_diag_em": (gmm_diag_em, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(2, 2, seed=s + 1),
+                                                  np.ones((2, 2)), np.array([0.5, 0.5]))),
+    "spectral_laplacian": (spectral_laplacian, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "spectral_laplacian_sigma": (spectral_laplacian, {}, lambda s, n: (_f(n, 2, seed=s), 0.7)),
+    "spectral_embedding_vals": (lambda X: spectral_embedding(X)[0], {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "knn_graph_affinity": (knn_graph_affinity, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
+    "mean_shift_step": (mean_shift_step, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, 2, seed=s) + 0.1)),
+    "agglomerative_min_pair": (agglomerative_min_pair, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "kmedoids_assign": (kmedoids_assign, {}, lambda s, n: (
+        np.abs(_f(n + 3, n + 3, seed=s)), np.array([0, 2]))),
+}
+
+REDUCE = {
+    "pca_eigh": (pca_eigh, {}, lambda s, n: (_f(n + 4, 3, seed=s),)),
+    "pca_svd_signflip": (pca_svd_signflip, {}, lambda s, n: (_f(n + 4, 3, seed=s),)),
+    "zca_whiten": (zca_whiten, {}, lambda s, n: (_f(n + 4, 3, seed=s),)),
+    "pca_whiten_eigh": (pca_whiten_eigh, {}, lambda s, n: (_f(n + 4, 3, seed=s),)),
+    "lda_masked": (lda_masked, {"k": 3}, lambda s, n: (_f(n + 5, 2, seed=s), _lab(3, n + 5, s))),
+    "classical_mds": (classical_mds, {}, lambda s, n: (
+        np.sqrt(((_f(n, 2, seed=s)[:, None] - _f(n, 2, seed=s)[None]) ** 2).sum(-1)),)),
+    "tsne_joint_p_fixed_beta": (tsne_joint_p_fixed_beta, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "tsne_perplexity_search": (tsne_perplexity_search, {}, lambda s, n: (
+        ((_f(n + 2, 2, seed=s)[:, None] - _f(n + 2, 2, seed=s)[None]) ** 2).sum(-1),)),
+    "tsne_grad": (tsne_grad, {}, lambda s, n: (tsne_joint_p_fixed_beta(_f(n, 3, seed=s)),
+                                               _f(n, 2, seed=s + 1))),
+    "tsne_update": (tsne_update, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, 2, seed=s + 1),
+                                                   _f(n, 2, seed=s + 2), np.ones((n, 2)))),
+}
+
+CLASSIFY = {
+    "gaussian_nb_fit": (gaussian_nb_fit, {"n_classes": 2}, lambda s, n: (_f(n + 4, 3, seed=s), _lab(2, n + 4, s))),
+    "gaussian_nb_predict": (gaussian_nb_predict, {}, lambda s, n: (
+        _f(n, 3, seed=s), _f(2, 3, seed=s + 1), _f(2, 3, seed=s + 2, positive=True), np.array([0.4, 0.6]))),
+    "multinomial_nb": (multinomial_nb, {"n_classes": 3}, lambda s, n: (_i(5, n + 3, 4, seed=s), _lab(3, n + 3, s))),
+    "multinomial_nb_onehot": (multinomial_nb_onehot, {"n_classes": 3},
+                              lambda s, n: (_i(5, n + 3, 4, seed=s), _lab(3, n + 3, s))),
+    "knn_predict": (knn_predict, {}, lambda s, n: (_f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
+    "knn_predict_onehot": (knn_predict_onehot, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
+    "knn_regress": (knn_regress, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 2), _f(n, 2, seed=s + 1))),
+    "knn_vote_loop": (knn_vote_loop, {}, lambda s, n: (_f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
+    "perceptron": (perceptron, {}, lambda s, n: (_f(n, 2, seed=s), _lab(2, n, s))),
+    "perceptron_where": (perceptron_where, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s))),
+    "svm_hinge_sgd": (svm_hinge_sgd, {}, lambda s, n: (_f(n, 3, seed=s), _pm(n, s))),
+    "pegasos": (pegasos, {}, lambda s, n: (_f(n, 3, seed=s), _pm(n, s))),
+    "svm_dual_kernel": (svm_dual_kernel, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s), _f(n, seed=s, positive=True))),
+    "multiclass_svm_loss": (multiclass_svm_loss, {}, lambda s, n: (_f(3, 4, seed=s), _f(n, 3, seed=s + 1), _i(4, n, seed=s))),
+    "softmax_loss_vectorized": (softmax_loss_vectorized, {}, lambda s, n: (
+        _f(3, 4, seed=s), _f(n, 3, seed=s + 1), _i(4, n, seed=s))),
+    "best_stump": (best_stump, {}, lambda s, n: (_f(n + 2, seed=s), _lab(2, n + 2, s))),
+    "entropy_split": (entropy_split, {}, lambda s, n: (_f(n + 2, seed=s), _lab(2, n + 2, s))),
+    "gini_impurity": (gini_impurity, {}, lambda s, n: (_i(3, n, seed=s),)),
+    "entropy_labels": (entropy_labels, {}, lambda s, n: (_i(3, n, seed=s),)),
+    "multiclass_split_scan": (multiclass_split_scan, {}, lambda s, n: (_f(n + 2, seed=s), _lab(3, n + 2, s))),
+    "stump_all_features": (stump_all_features, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s), np.full(n, 1 / n))),
+    "adaboost_round": (adaboost_round, {"j": 1, "thr": 0.1},
+                       lambda s, n: (_f(n, 2, seed=s), _pm(n, s), np.full(n, 1 / n))),
+    "adaboost_rounds": (adaboost_rounds, {}, lambda s, n: (_f(n + 1, 2, seed=s), _pm(n + 1, s))),
+    "gbm_stumps": (gbm_stumps, {}, lambda s, n: (_f(n + 2, seed=s), _f(n + 2, seed=s + 1))),
+    "tree_predict_arrays": (tree_predict_arrays, {}, lambda s, n: (_f(n, 2, seed=s), *_tree())),
+}
+
+REGRESS = {
+    "ols_normal_eq": (ols_normal_eq, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "ols_lstsq": (ols_lstsq, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "ridge_closed": (ridge_closed, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(n + 4, seed=s + 1))),
+    "ridge_closed_alpha": (ridge_closed, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(n + 4, seed=s + 1), 0.3 * s)),
+    "ridge_svd": (ridge_svd, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(n + 4, seed=s + 1))),
+    "gradient_descent_linreg": (gradient_descent_linreg, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, seed=s + 1))),
+    "sgd_minibatch": (sgd_minibatch, {}, lambda s, n: (_f(n + 1, 3, seed=s), _f(n + 1, seed=s + 1))),
+    "sgd_minibatch_f32": (sgd_minibatch, {}, lambda s, n: (
+        _f(n + 1, 3, seed=s).astype(np.float32), _f(n + 1, seed=s + 1).astype(np.float32))),
+    "lasso_cd": (lasso_cd, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
+    "lasso_cd_branchy": (lasso_cd_branchy, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
+    "elastic_net_cd": (elastic_net_cd, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
+    "ista": (ista, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
+    "logreg_gd": (logreg_gd, {}, lambda s, n: (_f(n, 2, seed=s), _lab(2, n, s))),
+    "logreg_newton": (logreg_newton, {}, lambda s, n: (_f(n + 4, 2, seed=s), _lab(2, n + 4, s))),
+    "logreg_irls": (logreg_irls, {}, lambda s, n: (_f(n + 4, 2, seed=s), _lab(2, n + 4, s).astype(float))),
+    "softmax_regression_step": (softmax_regression_step, {"n_classes": 3}, lambda s, n: (
+        _f(2, 3, seed=s), np.zeros(3), _f(n, 2, seed=s + 1), _lab(3, n, s))),
+    "poly_regression": (poly_regression, {}, lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
+    "polyfit_predict": (polyfit_predict, {}, lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
+    "huber_irls": (huber_irls, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1) * 3)),
+    "kernel_ridge": (kernel_ridge, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, seed=s + 1), _f(3, 2, seed=s + 2))),
+    "gp_posterior": (gp_posterior, {}, lambda s, n: (np.linspace(0, 3, n), _f(n, seed=s), np.linspace(0, 3, 5) + 0.1)),
+    "bayes_linreg": (bayes_linreg, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, seed=s + 1))),
+}
+
+RECOMMEND = {
+    "mf_sgd_epoch": (mf_sgd_epoch, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s),
+                                                     _f(n, 2, seed=s + 1) * .1, _f(3, 2, seed=s + 2) * .1)),
+    "als_step": (als_step, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s).astype(float),
+                                             _f(n, 2, seed=s + 1), _f(3, 2, seed=s + 2))),
+    "mf_full_gradient": (mf_full_gradient, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s) + (np.arange(3) == 0),
+                                                             _f(n, 2, seed=s + 1) * .1, _f(3, 2, seed=s + 2) * .1)),
+    "item_item_cosine": (item_item_cosine, {}, lambda s, n: (_i(6, n, 4, seed=s).astype(float),)),
+    "user_mean_center": (user_mean_center, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s))),
+    "predict_user_based": (predict_user_based, {}, lambda s, n: (
+        _f(n, 3, seed=s), _i(2, n, 3, seed=s), pearson_sim(_f(n, 3, seed=s)))),
+    "pearson_sim": (pearson_sim, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "nmf_multiplicative": (nmf_multiplicative, {}, lambda s, n: (
+        _f(n, 4, seed=s, positive=True), _f(n, 2, seed=s + 1, positive=True), _f(2, 4, seed=s + 2, positive=True))),
+}
+
+METRICS = {
+    "roc_auc_rank": (roc_auc_rank, {}, lambda s, n: (_lab(2, n + 2, s), _f(n + 2, seed=s))),
+    "roc_curve_points": (roc_curve_points, {}, lambda s, n: (_lab(2, n + 2, s), _f(n + 2, seed=s))),
+    "auc_pairwise": (auc_pairwise, {}, lambda s, n: (_lab(2, n + 2, s), np.round(_f(n + 2, seed=s), 1))),
+    "confusion_matrix_add_at": (confusion_matrix_add_at, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "confusion_matrix_bincount": (confusion_matrix_bincount, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "confusion_matrix_loop": (confusion_matrix_loop, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "macro_f1": (macro_f1, {}, lambda s, n: (_i(3, n + 3, seed=s), _i(3, n + 3, seed=s + 1))),
+    "accuracy": (accuracy, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "balanced_accuracy": (balanced_accuracy, {}, lambda s, n: (_lab(3, n + 2, s), _i(3, n + 2, seed=s + 1))),
+    "log_loss": (log_loss, {}, lambda s, n: (_lab(2, n, s), np.linspace(0, 1, n))),
+    "log_loss_f32": (log_loss, {}, lambda s, n: (_lab(2, n, s).astype(np.float32),
+                                                 np.linspace(0, 1, n, dtype=np.float32))),
+    "categorical_log_loss": (categorical_log_loss, {}, lambda s, n: (_i(3, n, seed=s), _resp(n, 3, s))),
+    "brier_score": (brier_score, {}, lambda s, n: (_lab(2, n, s), np.linspace(0, 1, n))),
+    "regression_metrics": (regression_metrics, {}, lambda s, n: (_f(n, seed=s, positive=True), _f(n, seed=s + 1))),
+    "explained_variance": (explained_variance, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
+    "matthews_cc": (matthews_cc, {}, lambda s, n: (_lab(2, n + 2, s).astype(bool), _i(2, n + 2, seed=s + 1).astype(bool))),
+    "top_k_accuracy": (top_k_accuracy, {}, lambda s, n: (_i(4, n, seed=s), _f(n, 4, seed=s))),
+    "precision_at_k": (precision_at_k, {}, lambda s, n: (_f(n + 2, seed=s), _i(2, n + 2, seed=s))),
+    "ndcg_at_k": (ndcg_at_k, {}, lambda s, n: (_i(4, n + 2, seed=s) + (np.arange(n + 2) == 0), _f(n + 2, seed=s))),
+    "cohen_kappa": (cohen_kappa, {}, lambda s, n: (_lab(3, n + 2, s), _i(3, n + 2, seed=s))),
+    "calibration_bins": (calibration_bins, {}, lambda s, n: (_lab(2, n + 3, s), np.linspace(0, 1, n + 3))),
+    "hamming_loss": (hamming_loss, {}, lambda s, n: (_i(2, n, 3, seed=s), _i(2, n, 3, seed=s + 1))),
+    "jaccard_multilabel": (jaccard_multilabel, {}, lambda s, n: (_i(2, n, 3, seed=s), _i(2, n, 3, seed=s + 1))),
+}
+
+WRANGLE = {
+    "standardize": (standardize, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "standardize_f32": (standardize, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
+    "standardize_inplace": (standardize_inplace, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "standardize_train_test": (standardize_train_test, {}, lambda s, n: (
+        np.column_stack([_f(n, 2, seed=s), np.ones(n)]), _f(3, 3, seed=s + 1))),
+    "min_max_scale": (min_max_scale, {}, lambda s, n: (np.column_stack([_f(n, 2, seed=s), np.ones(n)]),)),
+    "min_max_scale_range": (min_max_scale, {"feature_range": (-1, 1)}, lambda s, n: (_f(n, 2, seed=s),)),
+    "min_max_scale_int": (min_max_scale, {}, lambda s, n: (_i(9, n, 2, seed=s),)),
+    "robust_scale": (robust_scale, {}, lambda s, n: (_nan(n + 2, 3, s),)),
+    "robust_scale_quantile": (robust_scale_quantile, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "max_abs_scale": (max_abs_scale, {}, lambda s, n: (np.column_stack([_f(n, 2, seed=s), np.zeros(n)]),)),
+    "l2_normalize_rows": (l2_normalize_rows, {}, lambda s, n: (np.vstack([_f(n, 3, seed=s), np.zeros(3)]),)),
+    "l1_normalize_rows": (l1_normalize_rows, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "nan_impute_mean": (nan_impute_mean, {}, lambda s, n: (_nan(n + 2, 3, s),)),
+    "nan_impute_where": (nan_impute_where, {}, lambda s, n: (_nan(n + 2, 3, s),)),
+    "nan_impute_median_copy": (nan_impute_median_copy, {}, lambda s, n: (_nan(n + 2, 3, s),)),
+    "nan_impute_loop": (nan_impute_loop, {}, lambda s, n: (_nan(n + 2, 3, s),)),
+    "nan_stats": (nan_stats, {}, lambda s, n: (_nan(n + 2, 3, s),)),
+    "nan_to_num_fill": (nan_to_num_fill, {}, lambda s, n: (np.r_[_nan(n, 1, s).ravel(), np.inf, -np.inf],)),
+    "ffill_rows": (ffill_rows, {}, lambda s, n: (_nan(n, 4, s),)),
+    "winsorize": (winsorize, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "iqr_outlier_mask": (iqr_outlier_mask, {}, lambda s, n: (np.r_[_f(n * 3, seed=s), 9.0],)),
+    "zscore_outliers_replace": (zscore_outliers_replace, {}, lambda s, n: (_f(n + 3, 2, seed=s),)),
+    "one_hot_eye": (one_hot_eye, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
+    "one_hot_scatter": (one_hot_scatter, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
+    "one_hot_compare": (one_hot_compare, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
+    "one_hot_put_along": (one_hot_put_along, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
+    "groupby_sum_fixed": (groupby_sum_fixed, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+    "groupby_max_at": (groupby_max_at, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+    "groupby_min_at": (groupby_min_at, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+    "groupby_multi_col": (groupby_multi_col, {}, lambda s, n: (_i(4, n, seed=s), _f(n, 2, seed=s))),
+    "groupby_var": (groupby_var, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+    "group_demean": (group_demean, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+    "pivot_table": (pivot_table, {}, lambda s, n: (_i(3, n, seed=s), _i(4, n, seed=s + 1), _f(n, seed=s))),
+    "crosstab": (crosstab, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "rolling_mean_cumsum": (rolling_mean_cumsum, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "rolling_mean_cumsum_int": (rolling_mean_cumsum, {}, lambda s, n: (_i(9, n + 3, seed=s),)),
+    "rolling_mean_cumsum_float": (rolling_mean_cumsum_float, {}, lambda s, n: (_i(9, n + 3, seed=s),)),
+    "rolling_mean_2d": (rolling_mean_2d, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "rolling_std": (rolling_std, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "ewm_mean": (ewm_mean, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "ewm_mean_f32": (ewm_mean, {}, lambda s, n: (_f(n + 2, seed=s).astype(np.float32),)),
+    "lag_features": (lag_features, {}, lambda s, n: (_i(9, n + 3, seed=s),)),
+    "pct_change": (pct_change, {}, lambda s, n: (_f(n + 2, seed=s, positive=True),)),
+    "bin_features": (bin_features, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "quantile_bins": (quantile_bins, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "rank_transform": (rank_transform, {}, lambda s, n: (_f(n, seed=s),)),
+    "rank_transform_int": (rank_transform, {}, lambda s, n: (np.random.default_rng(s).permutation(n),)),
+    "rank_argsort_argsort": (rank_argsort_argsort, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "polynomial_features_deg2": (polynomial_features_deg2, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "interaction_triu": (interaction_triu, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "clip_and_log": (clip_and_log, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "add_bias_column": (add_bias_column, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "add_bias_column_int": (add_bias_column, {}, lambda s, n: (_i(5, n, 2, seed=s),)),
+    "mode_per_column": (mode_per_column, {}, lambda s, n: (_i(4, n, 3, seed=s),)),
+    "structured_column_stats": (structured_column_stats, {}, lambda s, n: (_nan(n + 2, 3, s),)),
+}
+
+SPLITS = {
+    "kfold_scores": (kfold_scores, {}, lambda s, n: (_f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
+    "kfold_ridge_cv": (kfold_ridge_cv, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "loo_mean_residual": (loo_mean_residual, {}, lambda s, n: (_f(n, seed=s),)),
+    "batches": (batches, {}, lambda s, n: (_f(n + 3, 2, seed=s), _i(5, n + 3, seed=s))),
+    "batch_means_reshape": (batch_means_reshape, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
+    "mlp_train_step": (mlp_train_step, {}, lambda s, n: (
+        {"W1": _f(3, 4, seed=s), "b1": np.zeros(4), "W2": _f(4, 3, seed=s + 1), "b2": np.zeros(3)},
+        _f(n, 3, seed=s + 2), _i(3, n, seed=s))),
+    "momentum_sgd": (momentum_sgd, {}, lambda s, n: (np.zeros(2), _f(n, 2, seed=s), _f(n, seed=s + 1), np.zeros(2))),
+    "adagrad_logreg": (adagrad_logreg, {}, lambda s, n: (_f(n, 2, seed=s).astype(np.float32),
+                                                         _lab(2, n, s).astype(np.float32))),
+    "early_stopping_track": (early_stopping_track, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(n, seed=s + 1), _f(3, 2, seed=s + 2), _f(3, seed=s + 3))),
+}
+
+
+@pytest.mark.parametrize("name", list(CLUSTER))
+def test_clustering_matches_numpy(name):
+    check_like_numpy(*CLUSTER[name])
+
+
+@pytest.mark.parametrize("name", list(REDUCE))
+def test_dimensionality_reduction_matches_numpy(name):
+    check_like_numpy(*REDUCE[name])
+
+
+@pytest.mark.parametrize("name", list(CLASSIFY))
+def test_classifiers_match_numpy(name):
+    check_like_numpy(*CLASSIFY[name])
+
+
+@pytest.mark.parametrize("name", list(REGRESS))
+def test_regression_matches_numpy(name):
+    check_like_numpy(*REGRESS[name])
+
+
+@pytest.mark.parametrize("name", list(RECOMMEND))
+def test_collaborative_filtering_matches_numpy(name):
+    check_like_numpy(*RECOMMEND[name])
+
+
+@pytest.mark.parametrize("name", list(METRICS))
+def test_metrics_match_numpy(name):
+    check_like_numpy(*METRICS[name])
+
+
+@pytest.mark.parametrize("name", list(WRANGLE))
+def test_wrangling_matches_numpy(name):
+    check_like_numpy(*WRANGLE[name])
+
+
+@pytest.mark.parametrize("name", list(SPLITS))
+def test_splits_and_training_loops_match_numpy(name):
+    check_like_numpy(*SPLITS[name])
+
+
+# ----------------------------------------------------------------------------- generators
+
+GENERATED = {
+    "kmeans_pp_init": (kmeans_pp_init, {"k": 3}, lambda s, n: (_f(n + 3, 2, seed=s),)),
+    "kmeans_pp_cumsum": (kmeans_pp_cumsum, {"k": 3}, lambda s, n: (_f(n + 3, 2, seed=s),)),
+    "train_test_split_rng": (train_test_split_rng, {}, lambda s, n: (_f(n, 2, seed=s), _i(3, n, seed=s))),
+    "shuffle_inplace_rng": (shuffle_inplace_rng, {}, lambda s, n: (_f(n, 2, seed=s), _i(3, n, seed=s))),
+    "bootstrap_means": (bootstrap_means, {}, lambda s, n: (_f(n, seed=s),)),
+    "minibatch_sgd_rng": (minibatch_sgd_rng, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, seed=s + 1))),
+    "random_init_centers": (random_init_centers, {"k": 2}, lambda s, n: (_f(n, 2, seed=s),)),
+    "xavier_init": (xavier_init, {}, lambda s, n: ()),
+    "dropout_rng": (dropout_rng, {}, lambda s, n: (_f(n, 3, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(GENERATED))
+def test_draws_from_a_generator_argument(name):
+    """Seeding, splits, shuffles, bootstraps and mini-batch orders drawn from the generator
+    passed in: NumPy's draws and the generator left in NumPy's state, over three calls."""
+    fn, static, make = GENERATED[name]
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(fn, static_argnames=tuple(static))
+    for seed, n in ((1, 4), (2, 4), (3, 6)):
+        args = make(seed, n)
+        assert_same(jf(*args, rng=got_rng, **static), fn(*args, rng=want_rng, **static))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+    assert jf.cache_info().misses <= 2
+
+
+# ----------------------------------------------------------------------------- refused forms
+
+
+def precision_recall_branch(y_true, y_pred):
+    return precision_recall_f1(y_true, y_pred)
+
+
+REFUSED = {
+    "lda_fisher": ("DataDependentShapeError", lda_fisher, {"n_classes": 2},
+                   lambda s, n: (_f(n + 4, 3, seed=s), _lab(2, n + 4, s))),
+    "lda_two_class": ("DataDependentShapeError", lda_two_class, {},
+                      lambda s, n: (_f(n + 6, 2, seed=s), _lab(2, n + 6, s))),
+    "bernoulli_nb": ("DataDependentShapeError", bernoulli_nb, {},
+                     lambda s, n: (_i(2, n + 2, 3, seed=s), _lab(2, n + 2, s))),
+    "precision_recall_branch": ("ConcretizationError", precision_recall_branch, {},
+                                lambda s, n: (_lab(2, n, s), _i(2, n, seed=s + 1))),
+    "label_encode": ("DataDependentShapeError", label_encode, {}, lambda s, n: (_i(4, n, seed=s),)),
+    "dedupe_rows": ("DataDependentShapeError", dedupe_rows, {}, lambda s, n: (_i(2, n, 2, seed=s),)),
+    "groupby_mean_bincount": ("DataDependentShapeError", groupby_mean_bincount, {},
+                              lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_forms_run_under_fallback(name):
+    """Class scatter matrices and counts of `X[y == c]` (`len(Xc)`, `Xc.shape[0]`, `Xc.T @`),
+    a Python `if` on traced counts, and `np.unique` of traced values, whose length is the
+    data's: each is refused by name and runs NumPy's code under `fallback=True`."""
+    error, fn, static, make = REFUSED[name]
+    check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),
+                  lambda s: make(s, 4))
+
+
+# ----------------------------------------------------------------------------- what was fixed
+
+
+def diag_by_ranges(Y):
+    num = Y @ Y.T
+    num[range(len(Y)), range(len(Y))] = 0.
+    return num, num[range(len(Y) - 1), range(1, len(Y))], num[range(2)]
+
+
+def test_range_objects_index_as_sequences():
+    """A `range` in a key is a sequence index, as NumPy converts it (t-SNE's
+    `num[range(n), range(n)] = 0.`); it was read and written as the slice it spans, so the
+    write zeroed the whole matrix and the read had the wrong shape."""
+    check_like_numpy(diag_by_ranges, {}, lambda s, n: (_f(n, 2, seed=s),))
+    check_like_numpy(lambda Y: Y[range(1, 3)], {}, lambda s, n: (_f(n, 2, seed=s),))
