@@ -440,6 +440,17 @@ def knn_regress(X_train, y_train, X_test, k=2):
     return (y_train[idx] * w).sum(1) / w.sum(1)
 
 
+def knn_unique_vote(X_train, y_train, X_test, k=3):
+    preds = []
+    for x in X_test:
+        distances = [np.sqrt(np.sum((x - x_train) ** 2)) for x_train in X_train]
+        k_idx = np.argsort(distances)[:k]
+        k_labels = y_train[k_idx]
+        values, counts = np.unique(k_labels, return_counts=True)
+        preds.append(values[np.argmax(counts)])
+    return np.array(preds)
+
+
 def knn_vote_loop(X_train, y_train, X_test, k=3):
     out = np.zeros(len(X_test), dtype=int)
     for i, x in enumerate(X_test):
@@ -1583,6 +1594,340 @@ def early_stopping_track(X, y, Xv, yv, steps=6, lr=0.1):
         best = np.minimum(val, best)
     return best_w, best
 
+
+# ----------------------------------------------------------------------------- second pass
+
+
+def logsumexp_ufunc_reduce(a):
+    return np.logaddexp.reduce(a, axis=1)
+
+
+def logsumexp_keepdims(a, axis=-1):
+    a_max = np.amax(a, axis=axis, keepdims=True)
+    a_max[~np.isfinite(a_max)] = 0
+    tmp = np.exp(a - a_max)
+    s = np.sum(tmp, axis=axis, keepdims=True)
+    out = np.log(s)
+    out += a_max
+    return np.squeeze(out, axis=axis)
+
+
+def entropy_where(p):
+    logp = np.log(p, out=np.zeros_like(p), where=p > 0)
+    return -(p * logp).sum(axis=1)
+
+
+def kl_divergence(p, q):
+    return np.sum(np.where(p != 0, p * np.log(p / q), 0), axis=-1)
+
+
+def softmax_out(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    np.divide(e, e.sum(axis=1, keepdims=True), out=e)
+    return e
+
+
+def clip_out(x, lo=-1.0, hi=1.0):
+    np.clip(x, lo, hi, out=x)
+    return x
+
+
+def exp_out_inplace(x):
+    np.exp(x, out=x)
+    x *= 2
+    return x
+
+
+def dot_out(A, B):
+    C = np.empty((A.shape[0], B.shape[1]))
+    np.dot(A, B, out=C)
+    return C
+
+
+def lda_eig(Sw, Sb):
+    vals, vecs = np.linalg.eig(np.linalg.inv(Sw).dot(Sb))
+    return vals, vecs
+
+
+def lda_eigh_generalized(Sw, Sb, k=1):
+    L = np.linalg.cholesky(Sw)
+    Li = np.linalg.inv(L)
+    w, V = np.linalg.eigh(Li @ Sb @ Li.T)
+    W = Li.T @ V[:, ::-1][:, :k]
+    return w[::-1], np.abs(W)
+
+
+def argpartition_topk(scores, k=2):
+    idx = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+    top = np.take_along_axis(scores, idx, axis=1)
+    order = np.argsort(-top, axis=1)
+    return np.take_along_axis(idx, order, axis=1)
+
+
+def partition_kth(x, k=2):
+    return np.partition(x, k)[k], np.partition(x, (1, k), axis=None)[[1, k]]
+
+
+def knn_partition_distance(X, Q, k=2):
+    D = np.linalg.norm(Q[:, None] - X[None], axis=2)
+    kth = np.partition(D, k, axis=1)[:, :k + 1]
+    return np.sort(kth, axis=1)
+
+
+def lexsort_groups(a, b):
+    order = np.lexsort((b, a))
+    return order, a[order], b[order]
+
+
+def searchsorted_sorter(edges, x):
+    sorter = np.argsort(edges)
+    return np.searchsorted(edges, x, sorter=sorter), np.searchsorted(np.sort(edges), x, side="right")
+
+
+def digitize_right(x, bins):
+    return np.digitize(x, bins, right=True), np.digitize(x, bins[::-1])
+
+
+def histogram_density(x, bins=4):
+    h, e = np.histogram(x, bins=bins, density=True)
+    return h, e
+
+
+def histogram_range_weights(x, w):
+    return np.histogram(x, bins=5, range=(-2, 2), weights=w)
+
+
+def int_stats(x):
+    return np.mean(x), np.median(x), np.percentile(x, 30), np.std(x, ddof=1), np.var(x, axis=0)
+
+
+def float32_stats(x):
+    return (x.mean(0), x.std(0), x.var(0, ddof=1), np.median(x, 0), np.percentile(x, 75, axis=0),
+            x.mean(dtype=np.float64), x.sum())
+
+
+def nan_percentile_rows(X):
+    return (np.nanpercentile(X, 50, axis=1), np.nanpercentile(X, [10, 90], axis=1, keepdims=True),
+            np.nanquantile(X, 0.5, axis=0, method="nearest"))
+
+
+def percentile_methods(x):
+    return tuple(np.percentile(x, 40, method=m) for m in
+                 ("linear", "lower", "higher", "midpoint", "nearest", "median_unbiased"))
+
+
+def bool_counts(mask):
+    return mask.sum(), mask.sum(axis=0), np.cumsum(mask), mask.mean(), np.count_nonzero(mask, axis=1)
+
+
+def bool_matmul(A, B):
+    return A @ B, A.astype(int) @ B.astype(int), np.dot(A, A.T)
+
+
+def int_matmul(A, B):
+    return A @ B, np.einsum("ij,jk->ik", A, B), np.tensordot(A, B, axes=([1], [0]))
+
+
+def nep50_promotion(x32, i32, i64):
+    return (x32 * 2.5, x32 * np.float64(2.5), x32 + i32, i32 + 1, i32 * 1.5, i32 // 2,
+            i64 % 3, -i64 // 3, i32 / i32.max(), np.float32(1) + x32)
+
+
+def clip_int_float(x):
+    return np.clip(x, 0.5, 2.5), np.minimum(x, 2.5), np.maximum(x, 1), np.clip(x, 1, 3)
+
+
+def where_dtypes(x):
+    return np.where(x > 0, 1, 0), np.where(x > 0, 1.0, 0), np.where(x > 0, x, 0), \
+        np.where(x > 0, True, False)
+
+
+def round_decimals(x):
+    return np.round(x, 2), np.around(x * 100, -1), x.round(1), np.rint(x), np.fix(x)
+
+
+def norms(X):
+    return (np.linalg.norm(X, axis=1), np.linalg.norm(X, ord=1, axis=1),
+            np.linalg.norm(X, ord=np.inf, axis=1), np.linalg.norm(X), np.linalg.norm(X, "fro"),
+            np.linalg.norm(X, ord=1), np.linalg.norm(X, ord=np.inf), np.linalg.norm(X, 2))
+
+
+def batched_norms(T):
+    return np.linalg.norm(T, axis=(1, 2)), np.linalg.norm(T, axis=-1, keepdims=True)
+
+
+def cov_weighted(X, w):
+    return np.cov(X, rowvar=False, aweights=w), np.cov(X.T, ddof=0), np.corrcoef(X, rowvar=False)
+
+
+def mahalanobis(X, mu, S):
+    Si = np.linalg.inv(S)
+    d = X - mu
+    return np.sqrt(np.einsum("ij,jk,ik->i", d, Si, d))
+
+
+def mahalanobis_solve(X, mu, S):
+    L = np.linalg.cholesky(S)
+    z = np.linalg.solve(L, (X - mu).T)
+    return np.sqrt((z ** 2).sum(0))
+
+
+def mvn_logpdf(X, mu, S):
+    d = X.shape[1]
+    sign, logdet = np.linalg.slogdet(S)
+    diff = X - mu
+    sol = np.linalg.solve(S, diff.T).T
+    return -0.5 * (d * np.log(2 * np.pi) + logdet + np.sum(diff * sol, axis=1))
+
+
+def mvn_logpdf_batched(X, mus, Ss):
+    diff = X[:, None, :] - mus[None]
+    Sinv = np.linalg.inv(Ss)
+    maha = np.einsum("nki,kij,nkj->nk", diff, Sinv, diff)
+    logdet = np.linalg.slogdet(Ss)[1]
+    return -0.5 * (maha + logdet + X.shape[1] * np.log(2 * np.pi))
+
+
+def pinv_ols(X, y):
+    return np.linalg.pinv(X) @ y, np.linalg.matrix_rank(X), np.linalg.cond(X)
+
+
+def det_and_trace(A):
+    return np.linalg.det(A), np.trace(A), np.diagonal(A, offset=1), np.trace(A, offset=-1)
+
+
+def select_piecewise(x):
+    return np.select([x < -1, x > 1], [-1.0, 1.0], default=x), \
+        np.piecewise(x, [x < 0, x >= 0], [lambda v: v ** 2, lambda v: -v])
+
+
+def isin_labels(y):
+    return np.isin(y, [1, 3]), np.isin(y, np.array([0, 2]), invert=True)
+
+
+def setdiff_folds(X, k=3):
+    n = X.shape[0]
+    idx = np.arange(n)
+    out = []
+    for test in np.array_split(idx, k):
+        train = np.setdiff1d(idx, test)
+        out.append(X[train].mean(0) - X[test].mean(0))
+    return np.array(out)
+
+
+def kfold_index_lists(X, y, k=2):
+    n = len(X)
+    folds = np.array_split(np.arange(n), k)
+    errs = []
+    for i in range(k):
+        te = folds[i]
+        tr = np.hstack([folds[j] for j in range(k) if j != i])
+        w = np.linalg.lstsq(X[tr], y[tr], rcond=None)[0]
+        errs.append(np.mean(np.abs(X[te] @ w - y[te])))
+    return np.array(errs)
+
+
+def stratified_positions(y, n_classes=2):
+    order = np.argsort(y, kind="stable")
+    fold = np.empty(len(y), dtype=int)
+    fold[order] = np.arange(len(y)) % 2
+    counts = np.bincount(fold * n_classes + y, minlength=2 * n_classes)
+    return fold, counts
+
+
+def accumulate_ops(x):
+    return (np.maximum.accumulate(x), np.minimum.accumulate(x[::-1])[::-1],
+            np.multiply.accumulate(1 + x / 10), np.add.reduce(x), np.maximum.reduce(x))
+
+
+def diff_forms(x):
+    return np.diff(x, prepend=0), np.diff(x, append=x[-1]), np.ediff1d(x, to_begin=0), \
+        np.diff(x, n=2)
+
+
+def gradient_clipping(grads, max_norm=1.0):
+    total = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))
+    scale = np.minimum(1.0, max_norm / (total + 1e-6))
+    for k in grads:
+        grads[k] *= scale
+    return total
+
+
+def params_update(params, grads, lr=0.1):
+    for key in params:
+        params[key] -= lr * grads[key]
+    return params
+
+
+def adam_dict(params, grads, state, t, lr=1e-3, b1=0.9, b2=0.999):
+    for k in params:
+        state["m"][k] = b1 * state["m"][k] + (1 - b1) * grads[k]
+        state["v"][k] = b2 * state["v"][k] + (1 - b2) * grads[k] ** 2
+        mhat = state["m"][k] / (1 - b1 ** t)
+        vhat = state["v"][k] / (1 - b2 ** t)
+        params[k] -= lr * mhat / (np.sqrt(vhat) + 1e-8)
+    return params
+
+
+def heaviside_sign(x):
+    return np.heaviside(x, 0.5), np.sign(x.astype(int)), np.signbit(x), np.copysign(1.0, x)
+
+
+def ptp_range(X):
+    return np.ptp(X, axis=0), X.max(0) - X.min(0), np.ptp(X)
+
+
+def kron_outer(a, b):
+    return np.kron(a, b), np.outer(a, b.astype(int)), np.multiply.outer(a, b)
+
+
+def triu_pairs(X):
+    D = np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
+    iu = np.triu_indices_from(D, k=1)
+    return D[iu], np.tril(D, -1).sum(), np.triu(D).max()
+
+
+def apply_along(X):
+    return np.apply_along_axis(lambda r: r / r.sum(), 1, X), \
+        np.apply_along_axis(np.median, 0, X)
+
+
+def interp_fill(x, xp, fp):
+    return np.interp(x, xp, fp, left=0.0, right=-1.0)
+
+
+def argmax_bool(M):
+    return np.argmax(M, axis=1), M.argmax(), np.argmin(M, axis=0)
+
+
+def unique_static_table(y):
+    classes = np.unique(np.array([2, 0, 1, 2]))
+    return (y[:, None] == classes).astype(np.float32)
+
+
+def xor_reduce(M):
+    return np.logical_xor.reduce(M, axis=1), np.bitwise_xor.reduce(M.astype(int), axis=0)
+
+
+def label_smoothing(y, n_classes=4, eps=0.1):
+    Y = np.full((len(y), n_classes), eps / (n_classes - 1))
+    Y[np.arange(len(y)), y] = 1 - eps
+    return Y
+
+
+def cross_entropy_int_labels(logits, y):
+    logits = logits - logits.max(1, keepdims=True)
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    return -logp[np.arange(logits.shape[0]), y].mean(), -np.take_along_axis(logp, y[:, None], 1).sum()
+
+
+def hinge_multiclass(scores, y):
+    n = scores.shape[0]
+    correct = scores[np.arange(n), y]
+    m = np.maximum(0, scores - correct[:, np.newaxis] + 1.0)
+    m[np.arange(n), y] = 0
+    return m.sum(1).mean(), (m > 0).sum(axis=1)
+
 # ----------------------------------------------------------------------------- the tables
 
 
@@ -1675,6 +2020,10 @@ CLASSIFY = {
     "knn_predict_onehot": (knn_predict_onehot, {}, lambda s, n: (
         _f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
     "knn_regress": (knn_regress, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 2), _f(n, 2, seed=s + 1))),
+    "knn_unique_vote": (knn_unique_vote, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
+    "knn_unique_vote_float_labels": (knn_unique_vote, {"k": 4}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _lab(3, n + 3, s) * 0.5, _f(n, 2, seed=s + 1))),
     "knn_vote_loop": (knn_vote_loop, {}, lambda s, n: (_f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
     "perceptron": (perceptron, {}, lambda s, n: (_f(n, 2, seed=s), _lab(2, n, s))),
     "perceptron_where": (perceptron_where, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s))),
@@ -1883,6 +2232,100 @@ def test_splits_and_training_loops_match_numpy(name):
     check_like_numpy(*SPLITS[name])
 
 
+def _sym(d, s):
+    A = _f(d, d, seed=s)
+    return A @ A.T + d * np.eye(d)
+
+
+SECOND = {
+    "logsumexp_ufunc_reduce": (logsumexp_ufunc_reduce, {}, lambda s, n: (_f(n, 3, seed=s) * 30,)),
+    "logsumexp_keepdims": (logsumexp_keepdims, {}, lambda s, n: (_f(n, 3, seed=s) * 30,)),
+    "logsumexp_keepdims_axis0": (logsumexp_keepdims, {"axis": 0}, lambda s, n: (
+        np.vstack([_f(n, 3, seed=s), np.full(3, -np.inf)]),)),
+    "entropy_where": (entropy_where, {}, lambda s, n: (np.c_[_resp(n, 2, s), np.zeros(n)],)),
+    "kl_divergence": (kl_divergence, {}, lambda s, n: (np.c_[_resp(n, 2, s), np.zeros(n)] / 1.0,
+                                                       _resp(n, 3, s + 1))),
+    "softmax_out": (softmax_out, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "softmax_out_f32": (softmax_out, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
+    "clip_out": (clip_out, {}, lambda s, n: (_f(n, 3, seed=s) * 2,)),
+    "clip_out_f32": (clip_out, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32) * 2,)),
+    "exp_out_inplace": (exp_out_inplace, {}, lambda s, n: (_f(n, seed=s),)),
+    "dot_out": (dot_out, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, 2, seed=s + 1))),
+    "lda_eigh_generalized": (lda_eigh_generalized, {}, lambda s, n: (_sym(3, s), _sym(3, s + n))),
+    "argpartition_topk": (argpartition_topk, {}, lambda s, n: (_f(n, 5, seed=s),)),
+    "partition_kth": (partition_kth, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "knn_partition_distance": (knn_partition_distance, {}, lambda s, n: (_f(n + 2, 2, seed=s), _f(3, 2, seed=s + 1))),
+    "lexsort_groups": (lexsort_groups, {}, lambda s, n: (_i(3, n + 2, seed=s), _f(n + 2, seed=s))),
+    "searchsorted_sorter": (searchsorted_sorter, {}, lambda s, n: (_f(n, seed=s), _f(5, seed=s + 1))),
+    "digitize_right": (digitize_right, {}, lambda s, n: (np.round(_f(n + 3, seed=s), 1), np.array([-1.0, -0.5, 0.0, 0.5, 1.0]))),
+    "histogram_density": (histogram_density, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "histogram_range_weights": (histogram_range_weights, {}, lambda s, n: (_f(n * 3, seed=s), _f(n * 3, seed=s + 1, positive=True))),
+    "int_stats": (int_stats, {}, lambda s, n: (_i(10, n + 1, seed=s),)),
+    "int32_stats": (int_stats, {}, lambda s, n: (_i(10, n + 1, seed=s).astype(np.int32),)),
+    "float32_stats": (float32_stats, {}, lambda s, n: (_f(n + 1, 3, seed=s).astype(np.float32),)),
+    "nan_percentile_rows": (nan_percentile_rows, {}, lambda s, n: (_nan(n, 5, s),)),
+    "percentile_methods": (percentile_methods, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "percentile_methods_int": (percentile_methods, {}, lambda s, n: (_i(20, n + 3, seed=s),)),
+    "bool_counts": (bool_counts, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool),)),
+    "bool_matmul": (bool_matmul, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool), _i(2, 3, n, seed=s + 1).astype(bool))),
+    "int_matmul": (int_matmul, {}, lambda s, n: (_i(5, n, 3, seed=s), _i(5, 3, 2, seed=s + 1))),
+    "int32_matmul": (int_matmul, {}, lambda s, n: (_i(5, n, 3, seed=s).astype(np.int32), _i(5, 3, 2, seed=s + 1).astype(np.int32))),
+    "nep50_promotion": (nep50_promotion, {}, lambda s, n: (
+        _f(n, seed=s).astype(np.float32), _i(9, n, seed=s).astype(np.int32) - 4, _i(9, n, seed=s + 1) - 4)),
+    "clip_int_float": (clip_int_float, {}, lambda s, n: (_i(5, n, seed=s),)),
+    "where_dtypes": (where_dtypes, {}, lambda s, n: (_f(n, seed=s).astype(np.float32),)),
+    "where_dtypes_int": (where_dtypes, {}, lambda s, n: (_i(5, n, seed=s) - 2,)),
+    "round_decimals": (round_decimals, {}, lambda s, n: (_f(n, seed=s) * 7,)),
+    "round_decimals_f32": (round_decimals, {}, lambda s, n: (_f(n, seed=s).astype(np.float32) * 7,)),
+    "norms": (norms, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "norms_f32": (norms, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
+    "batched_norms": (batched_norms, {}, lambda s, n: (_f(n, 2, 3, seed=s),)),
+    "cov_weighted": (cov_weighted, {}, lambda s, n: (_f(n + 2, 3, seed=s), _f(n + 2, seed=s, positive=True))),
+    "mahalanobis": (mahalanobis, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
+    "mahalanobis_solve": (mahalanobis_solve, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
+    "mvn_logpdf": (mvn_logpdf, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
+    "mvn_logpdf_batched": (mvn_logpdf_batched, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2, seed=s + 1), _spd(3, 2, s))),
+    "pinv_ols": (pinv_ols, {}, lambda s, n: (_f(n + 2, 3, seed=s), _f(n + 2, seed=s + 1))),
+    "det_and_trace": (det_and_trace, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "select_piecewise": (select_piecewise, {}, lambda s, n: (_f(n, seed=s) * 2,)),
+    "isin_labels": (isin_labels, {}, lambda s, n: (_i(4, n, seed=s),)),
+    "setdiff_folds": (setdiff_folds, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
+    "kfold_index_lists": (kfold_index_lists, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "stratified_positions": (stratified_positions, {}, lambda s, n: (_lab(2, n, s),)),
+    "accumulate_ops": (accumulate_ops, {}, lambda s, n: (_f(n, seed=s),)),
+    "accumulate_ops_int": (accumulate_ops, {}, lambda s, n: (_i(9, n, seed=s) - 4,)),
+    "diff_forms": (diff_forms, {}, lambda s, n: (_i(9, n, seed=s),)),
+    "diff_forms_float": (diff_forms, {}, lambda s, n: (_f(n, seed=s),)),
+    "gradient_clipping": (gradient_clipping, {}, lambda s, n: ({"W": _f(n, 2, seed=s), "b": _f(2, seed=s + 1)},)),
+    "params_update": (params_update, {}, lambda s, n: ({"W": _f(n, 2, seed=s), "b": np.zeros(2)},
+                                                       {"W": _f(n, 2, seed=s + 1), "b": _f(2, seed=s + 2)})),
+    "adam_dict": (adam_dict, {}, lambda s, n: (
+        {"W": _f(n, 2, seed=s), "b": np.zeros(2)}, {"W": _f(n, 2, seed=s + 1), "b": _f(2, seed=s + 2)},
+        {"m": {"W": np.zeros((n, 2)), "b": np.zeros(2)}, "v": {"W": np.zeros((n, 2)), "b": np.zeros(2)}}, s)),
+    "heaviside_sign": (heaviside_sign, {}, lambda s, n: (np.r_[_f(n, seed=s) * 3, 0.0],)),
+    "ptp_range": (ptp_range, {}, lambda s, n: (_i(9, n, 3, seed=s),)),
+    "kron_outer": (kron_outer, {}, lambda s, n: (_f(n, seed=s), _f(3, seed=s + 1))),
+    "triu_pairs": (triu_pairs, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "apply_along": (apply_along, {}, lambda s, n: (_f(n, 3, seed=s, positive=True),)),
+    "interp_fill": (interp_fill, {}, lambda s, n: (_f(n, seed=s) * 2, np.linspace(-1, 1, 5), _f(5, seed=s + 1))),
+    "argmax_bool": (argmax_bool, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool),)),
+    "unique_static_table": (unique_static_table, {}, lambda s, n: (_i(3, n, seed=s),)),
+    "xor_reduce": (xor_reduce, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool),)),
+    "label_smoothing": (label_smoothing, {}, lambda s, n: (_i(4, n, seed=s),)),
+    "cross_entropy_int_labels": (cross_entropy_int_labels, {}, lambda s, n: (_f(n, 3, seed=s), _i(3, n, seed=s))),
+    "hinge_multiclass": (hinge_multiclass, {}, lambda s, n: (_f(n, 3, seed=s), _i(3, n, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND))
+def test_second_pass_matches_numpy(name):
+    """logsumexp by `np.logaddexp.reduce` and with `-inf` rows, `out=` and `where=` forms,
+    partitions and lexsorts, percentiles by every method, bool and int products, NEP 50
+    promotion of float32/int32 with Python and NumPy scalars, norms, weighted covariances,
+    Mahalanobis distances, parameter dicts updated in place, static fold index lists."""
+    check_like_numpy(*SECOND[name])
+
+
 # ----------------------------------------------------------------------------- generators
 
 GENERATED = {
@@ -1960,3 +2403,26 @@ def test_range_objects_index_as_sequences():
     write zeroed the whole matrix and the read had the wrong shape."""
     check_like_numpy(diag_by_ranges, {}, lambda s, n: (_f(n, 2, seed=s),))
     check_like_numpy(lambda Y: Y[range(1, 3)], {}, lambda s, n: (_f(n, 2, seed=s),))
+
+
+def selected_elements(x):
+    s = x[x > 0]
+    vals, counts = np.unique(np.round(x), return_counts=True)
+    return s[0], s[-1], np.argmax(s), s.argmin(), s[np.argmax(s)], vals[counts.argmin()]
+
+
+def selected_element_out_of_range(x):
+    return x[x > 0][2]
+
+
+def test_an_element_and_the_argmax_of_a_selection():
+    """`x[m][0]`, `x[m][-1]`, `np.argmax(x[m])` and `vals[np.argmax(counts)]` of `np.unique`
+    (the kNN majority vote) were refused; they are the element at the k-th True of the mask,
+    and outside the selection NumPy's IndexError is raised when the function runs."""
+    check_like_numpy(selected_elements, {}, lambda s, n: (np.r_[1.5, _f(n, seed=s), np.nan],))
+    jf = tracenp.jit(selected_element_out_of_range)
+    assert_same(jf(np.array([1.0, -1, 2, 3])), np.float64(3.0))
+    with pytest.raises(IndexError):
+        jf(np.array([1.0, -1, 2, -3]))
+    with pytest.raises(ValueError):
+        tracenp.jit(lambda x: np.argmax(x[x > 0]))(-np.ones(3))
