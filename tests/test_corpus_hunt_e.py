@@ -2388,6 +2388,99 @@ def last_row_view_after_write(X, k):
     X[k] = -1.0
     return row.sum()
 
+
+# ----------------------------------------------------------------------------- refused algorithms
+
+
+def tsne_binary_search(D, perplexity=2.0, tol=1e-5, max_iter=50):
+    n = D.shape[0]
+    P = np.zeros((n, n))
+    beta = np.ones(n)
+    logU = np.log(perplexity)
+    for i in range(n):
+        betamin, betamax = -np.inf, np.inf
+        Di = np.delete(D[i], i)
+        for _ in range(max_iter):
+            Pi = np.exp(-Di * beta[i])
+            sumP = Pi.sum()
+            H = np.log(sumP) + beta[i] * np.sum(Di * Pi) / sumP
+            Hdiff = H - logU
+            if np.abs(Hdiff) < tol:
+                break
+            if Hdiff > 0:
+                betamin = beta[i]
+                beta[i] = beta[i] * 2 if betamax == np.inf else (beta[i] + betamax) / 2
+            else:
+                betamax = beta[i]
+                beta[i] = beta[i] / 2 if betamin == -np.inf else (beta[i] + betamin) / 2
+        P[i, np.arange(n) != i] = Pi / sumP
+    return P
+
+
+def build_tree(X, y, depth=0, max_depth=2):
+    if depth == max_depth or len(np.unique(y)) == 1:
+        return {"leaf": np.bincount(y).argmax()}
+    best = None
+    for j in range(X.shape[1]):
+        for thr in np.unique(X[:, j]):
+            left = X[:, j] <= thr
+            if left.all() or not left.any():
+                continue
+            g = left.mean() * gini_impurity(y[left]) + (~left).mean() * gini_impurity(y[~left])
+            if best is None or g < best[0]:
+                best = (g, j, thr)
+    _, j, thr = best
+    m = X[:, j] <= thr
+    return {"j": j, "thr": thr, "l": build_tree(X[m], y[m], depth + 1), "r": build_tree(X[~m], y[~m], depth + 1)}
+
+
+def tree_leaf_count(X, y):
+    def count(node):
+        return 1 if "leaf" in node else count(node["l"]) + count(node["r"])
+    return count(build_tree(X, y))
+
+
+def kmeans_until_converged(X, C, tol=1e-6):
+    for _ in range(100):
+        labels = np.argmin(((X[:, None] - C[None]) ** 2).sum(-1), axis=1)
+        newC = np.array([X[labels == k].mean(0) for k in range(len(C))])
+        if np.allclose(newC, C, atol=tol):
+            break
+        C = newC
+    return C
+
+
+def early_stop_on_loss(X, y, lr=0.1):
+    w = np.zeros(X.shape[1])
+    prev = np.inf
+    for _ in range(50):
+        loss = np.mean((X @ w - y) ** 2)
+        if prev - loss < 1e-6:
+            break
+        prev = loss
+        w -= lr * X.T @ (X @ w - y) / len(y)
+    return w
+
+
+def knn_counter_vote(X_train, y_train, x, k=3):
+    from collections import Counter
+    idx = np.argsort(np.linalg.norm(X_train - x, axis=1))[:k]
+    return Counter(y_train[idx]).most_common(1)[0][0]
+
+
+def losses_as_floats(X, y, lr=0.1):
+    w = np.zeros(X.shape[1])
+    history = []
+    for _ in range(3):
+        history.append(float(np.mean((X @ w - y) ** 2)))
+        w -= lr * X.T @ (X @ w - y) / len(y)
+    return w, history
+
+
+def select_classes_present(X, y):
+    classes = np.unique(y)
+    return np.array([X[y == c].mean(0) for c in classes])
+
 # ----------------------------------------------------------------------------- the tables
 
 
@@ -2953,14 +3046,32 @@ REFUSED = {
     "dedupe_rows": ("DataDependentShapeError", dedupe_rows, {}, lambda s, n: (_i(2, n, 2, seed=s),)),
     "groupby_mean_bincount": ("DataDependentShapeError", groupby_mean_bincount, {},
                               lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+    "tsne_binary_search": ("ConcretizationError", tsne_binary_search, {}, lambda s, n: (
+        ((_f(n, 2, seed=s)[:, None] - _f(n, 2, seed=s)[None]) ** 2).sum(-1),)),
+    "tree_leaf_count": ("DataDependentShapeError", tree_leaf_count, {},
+                        lambda s, n: (_f(n + 2, 2, seed=s), _lab(2, n + 2, s))),
+    "kmeans_until_converged": ("ConcretizationError", kmeans_until_converged, {},
+                               lambda s, n: (_f(n + 3, 2, seed=s), _f(2, 2, seed=s + 1))),
+    "early_stop_on_loss": ("ConcretizationError", early_stop_on_loss, {},
+                           lambda s, n: (_f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
+    "knn_counter_vote": ("ConcretizationError", knn_counter_vote, {},
+                         lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s), _f(2, seed=s + 1))),
+    "losses_as_floats": ("ConcretizationError", losses_as_floats, {},
+                         lambda s, n: (_f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
+    "select_classes_present": ("DataDependentShapeError", select_classes_present, {},
+                               lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
 }
 
 
+@pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning",
+                            "ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Class scatter matrices and counts of `X[y == c]` (`len(Xc)`, `Xc.shape[0]`, `Xc.T @`),
-    a Python `if` on traced counts, and `np.unique` of traced values, whose length is the
-    data's: each is refused by name and runs NumPy's code under `fallback=True`."""
+    a Python `if` on traced counts, `np.unique` of traced values, whose length is the data's,
+    t-SNE's per-row bisection with `break`, recursive tree building, convergence tests,
+    `collections.Counter` votes and `float()` loss histories: each is refused by name and
+    runs NumPy's code under `fallback=True`."""
     error, fn, static, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),
                   lambda s: make(s, 4))
@@ -3056,3 +3167,30 @@ def lda_eig_projection(X, y, n_classes=2, k=1):
                    "(documented in docs/numpy_coverage.md)")
 def test_lda_by_eig_of_a_product_of_scatter_matrices():
     check_like_numpy(lda_eig_projection, {}, lambda s, n: (_f(n + 4, 3, seed=s), _lab(2, n + 4, s)))
+
+
+def clip_selected_values(x):
+    vals = x[~np.isnan(x)]
+    vals[vals > 1] = 1.0
+    vals[0] = -2.0
+    first = vals.copy()
+    first[-1] *= 3
+    return vals.mean(), first.sum(), vals.max(), x
+
+
+def zero_a_column_of_selected_rows(X):
+    rows = X[X[:, 0] > 0]
+    rows[:, 1] = 0.0
+    col = rows[:, 2]
+    col[col < 0] = 0
+    X[X[:, 0] > 0][:, 0] = 5.0  # a write into NumPy's copy: X keeps its values
+    return rows.sum(axis=0), X
+
+
+def test_writes_into_a_selection():
+    """`vals = x[mask]; vals[vals > 1] = 1`, `vals[0] = v` and `rows[:, 1] = 0` write into
+    NumPy's copy of the selected elements (never into `x`), then reduce it; they raised
+    TypeError ('MaskedSelection' object does not support item assignment)."""
+    check_like_numpy(clip_selected_values, {}, lambda s, n: (np.r_[1.5, _f(n, seed=s) * 2, np.nan],))
+    check_like_numpy(zero_a_column_of_selected_rows, {}, lambda s, n: (
+        np.vstack([np.ones(3), _f(n, 3, seed=s)]),))

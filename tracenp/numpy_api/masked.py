@@ -98,7 +98,7 @@ class MaskedSelection:
         from it selects by both masks."""
         if isinstance(key, MaskedSelection) and self._same(key) and key.dtype == np.bool_ \
                 and key.values.shape == self.mask.shape:  # d = x[ok]; d[np.abs(d) < 3]
-            return MaskedSelection(self.values, np.logical_and(self.mask, key.values))
+            return MaskedSelection(Tracer(self.values.node), np.logical_and(self.mask, key.values))
         if self.mask.ndim == 1 and _integer(key):
             return self._element(key)
         key = key if isinstance(key, tuple) else (key,)
@@ -115,16 +115,41 @@ class MaskedSelection:
         lead = (Ellipsis,) if key[0] is Ellipsis else (slice(None),) * self.mask.ndim
         return MaskedSelection(self.values[lead + rest], self.mask)
 
-    def _element(self, k):
-        """The selected element `k` (negative from the end); NumPy's IndexError, raised when
-        the function runs, where `k` is outside the selection."""
+    def __setitem__(self, key, value):
+        """A write into the selection, NumPy's copy of the selected elements (so it never
+        reaches `x`): `s[s > 3] = 3` (a mask made from it, a value without the selected dim),
+        `s[0] = v`, `s[:, 0] = v` (trailing dims, as `__getitem__` reads them)."""
+        if isinstance(self, InnerSelection) or isinstance(value, MaskedSelection) and \
+                not self._same(value):
+            self._refuse("Writing into")
+        if isinstance(key, MaskedSelection):
+            if not (self._same(key) and key.dtype == np.bool_ and key.values.ndim <=
+                    self.values.ndim and key.values.shape == self.values.shape[:key.values.ndim]
+                    and key.values.ndim >= self.mask.ndim) or isinstance(value, MaskedSelection) \
+                    or np.ndim(value) > self.values.ndim - key.values.ndim:
+                self._refuse("Writing into")
+            self.values[key.values] = value
+        elif self.mask.ndim == 1 and _integer(key):
+            if isinstance(value, MaskedSelection):
+                self._refuse("Writing into")
+            self.values[self._position(key)] = value
+        else:
+            self[key].values[...] = self._operand(value)
+
+    def _position(self, k):
+        """Where the selected element `k` (negative from the end) is in `values`; NumPy's
+        IndexError, raised when the function runs, where `k` is outside the selection."""
         count = np.cumsum(self.mask, dtype=np.intp)
         total = count[-1]
         k = lax.lift(np.asarray(k, np.intp)) if not lax.is_tracer(k) else lax.cast(k, np.intp)
         k = np.where(np.less(k, 0), np.add(k, total), k)
         lax.check(np.logical_or(np.less(k, 0), np.greater_equal(k, total)), "IndexError",
                   "index out of bounds for axis 0 of the selection")
-        return self.values[np.argmax(np.greater(count, k))]
+        return np.argmax(np.greater(count, k))
+
+    def _element(self, k):
+        """The selected element `k` (see `_position`)."""
+        return self.values[self._position(k)]
 
     def __array__(self, dtype=None, copy=None):
         self._refuse("Converting to an array")
@@ -203,7 +228,7 @@ class MaskedSelection:
         return self._wrap(self.values.astype(dtype, *args, **kwargs))
 
     def copy(self):
-        return self
+        return MaskedSelection(Tracer(self.values.node), self.mask, self.made_by, self.nonempty)
 
     # ------------------------------------------------------------------ reductions
     def _masked_zeros(self):
