@@ -1264,6 +1264,16 @@ def label_counts(values):
     return u, inv, cnt, cnt[inv]
 
 
+def frequency_encode_unique(values):
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    return counts[inverse] / values.size
+
+
+def rare_category_mask(values, min_count=2):
+    uniq, inv, counts = np.unique(values, return_inverse=True, return_counts=True)
+    return np.where(counts[inv] < min_count, -1, uniq[inv])
+
+
 def one_hot_unique(values):
     cats, inv = np.unique(values, return_inverse=True)
     return np.eye(len(cats))[inv]
@@ -2697,6 +2707,11 @@ WRANGLE = {
     "one_hot_scatter": (one_hot_scatter, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
     "one_hot_compare": (one_hot_compare, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
     "one_hot_put_along": (one_hot_put_along, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
+    "label_counts_by_inverse": (lambda v: label_counts(v)[3], {}, lambda s, n: (_i(4, n + 2, seed=s),)),
+    "frequency_encode_unique": (frequency_encode_unique, {}, lambda s, n: (_i(4, n, 2, seed=s),)),
+    "frequency_encode_unique_float": (frequency_encode_unique, {}, lambda s, n: (
+        np.r_[np.round(_f(n, seed=s)), np.nan, np.nan],)),
+    "rare_category_mask": (rare_category_mask, {}, lambda s, n: (_i(5, n + 2, seed=s),)),
     "groupby_sum_fixed": (groupby_sum_fixed, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
     "groupby_max_at": (groupby_max_at, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
     "groupby_min_at": (groupby_min_at, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
@@ -3194,3 +3209,13 @@ def test_writes_into_a_selection():
     check_like_numpy(clip_selected_values, {}, lambda s, n: (np.r_[1.5, _f(n, seed=s) * 2, np.nan],))
     check_like_numpy(zero_a_column_of_selected_rows, {}, lambda s, n: (
         np.vstack([np.ones(3), _f(n, 3, seed=s)]),))
+
+
+def test_a_selection_indexed_by_an_integer_array():
+    """`counts[inverse]` of `np.unique` (each element's frequency) and `x[m][idx]` are the
+    selected elements at those positions, of the index array's shape; they were refused.
+    Positions outside the selection raise NumPy's IndexError when the function runs."""
+    check_like_numpy(lambda x, i: x[x > 0][i], {}, lambda s, n: (
+        np.r_[1.0, 2.0, 3.0, _f(n, seed=s)], np.array([0, -1, 2, 1])))
+    with pytest.raises(IndexError):
+        tracenp.jit(lambda x, i: x[x > 0][i])(np.array([1.0, -1.0]), np.array([0, 1]))

@@ -99,7 +99,7 @@ class MaskedSelection:
         if isinstance(key, MaskedSelection) and self._same(key) and key.dtype == np.bool_ \
                 and key.values.shape == self.mask.shape:  # d = x[ok]; d[np.abs(d) < 3]
             return MaskedSelection(Tracer(self.values.node), np.logical_and(self.mask, key.values))
-        if self.mask.ndim == 1 and _integer(key):
+        if self.mask.ndim == 1 and (_integer(key) or _integer_array(key)):
             return self._element(key)
         key = key if isinstance(key, tuple) else (key,)
         rest = key[1:]
@@ -137,15 +137,16 @@ class MaskedSelection:
             self[key].values[...] = self._operand(value)
 
     def _position(self, k):
-        """Where the selected element `k` (negative from the end) is in `values`; NumPy's
-        IndexError, raised when the function runs, where `k` is outside the selection."""
+        """Where the selected element `k` (negative from the end; or an array of such, as
+        `counts[inv]` of `np.unique`) is in `values`; NumPy's IndexError, raised when the
+        function runs, where `k` is outside the selection."""
         count = np.cumsum(self.mask, dtype=np.intp)
         total = count[-1]
         k = lax.lift(np.asarray(k, np.intp)) if not lax.is_tracer(k) else lax.cast(k, np.intp)
         k = np.where(np.less(k, 0), np.add(k, total), k)
-        lax.check(np.logical_or(np.less(k, 0), np.greater_equal(k, total)), "IndexError",
-                  "index out of bounds for axis 0 of the selection")
-        return np.argmax(np.greater(count, k))
+        lax.check(np.any(np.logical_or(np.less(k, 0), np.greater_equal(k, total))),
+                  "IndexError", "index out of bounds for axis 0 of the selection")
+        return np.searchsorted(count, np.add(k, 1))
 
     def _element(self, k):
         """The selected element `k` (see `_position`)."""
@@ -311,6 +312,13 @@ def _integer(k) -> bool:
     if lax.is_tracer(k):
         return k.ndim == 0 and k.dtype.kind in "iu"
     return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _integer_array(k) -> bool:
+    """An integer index array (traced or not) of positions in a selection."""
+    if lax.is_tracer(k) or isinstance(k, np.ndarray):
+        return k.ndim > 0 and k.dtype.kind in "iu"
+    return False
 
 
 def _arg_extremum(name):
