@@ -3219,3 +3219,112 @@ def test_a_selection_indexed_by_an_integer_array():
         np.r_[1.0, 2.0, 3.0, _f(n, seed=s)], np.array([0, -1, 2, 1])))
     with pytest.raises(IndexError):
         tracenp.jit(lambda x, i: x[x > 0][i])(np.array([1.0, -1.0]), np.array([0, 1]))
+
+
+# ----------------------------------------------------------------------------- estimator classes
+
+
+class GaussianNBModel:
+    def __init__(self, n_classes=2):
+        self.n_classes = n_classes
+
+    def fit(self, X, y):
+        self.theta = np.zeros((self.n_classes, X.shape[1]))
+        self.var = np.zeros_like(self.theta)
+        self.prior = np.zeros(self.n_classes)
+        for c in range(self.n_classes):
+            m = y == c
+            self.theta[c] = X[m].mean(axis=0)
+            self.var[c] = X[m].var(axis=0) + 1e-9
+            self.prior[c] = m.mean()
+
+    def predict_log_proba(self, X):
+        ll = -0.5 * (np.log(2 * np.pi * self.var)[None] +
+                     (X[:, None] - self.theta[None]) ** 2 / self.var[None]).sum(-1)
+        jll = ll + np.log(self.prior)
+        return jll - np.logaddexp.reduce(jll, axis=1, keepdims=True)
+
+
+class KMeansModel:
+    def __init__(self, k=3, n_iter=4):
+        self.k, self.n_iter = k, n_iter
+
+    def fit(self, X, init):
+        self.cluster_centers_ = init.copy()
+        for _ in range(self.n_iter):
+            d = ((X[:, None] - self.cluster_centers_[None]) ** 2).sum(-1)
+            self.labels_ = d.argmin(1)
+            for j in range(self.k):
+                m = self.labels_ == j
+                self.cluster_centers_[j] = np.where(
+                    m.any(), (X * m[:, None]).sum(0) / np.maximum(m.sum(), 1), self.cluster_centers_[j])
+        self.inertia_ = d.min(1).sum()
+
+
+class LogisticModel:
+    def __init__(self, lr=0.5, n_iter=10):
+        self.lr, self.n_iter = lr, n_iter
+        self.w = None
+
+    def fit(self, X, y):
+        self.w = np.zeros(X.shape[1])
+        self.b = 0.0
+        self.losses = []
+        for _ in range(self.n_iter):
+            p = 1 / (1 + np.exp(-(X @ self.w + self.b)))
+            self.losses.append(-np.mean(y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
+            self.w -= self.lr * X.T @ (p - y) / len(y)
+            self.b -= self.lr * np.mean(p - y)
+
+    def predict_proba(self, X):
+        return 1 / (1 + np.exp(-(X @ self.w + self.b)))
+
+
+def _jitted(cls, *names):
+    """The class with the named methods under `tracenp.jit`, as `@tracenp.jit` writes it."""
+    return type("Jit" + cls.__name__, (cls,), {n: tracenp.jit(getattr(cls, n)) for n in names})
+
+
+ESTIMATORS = {
+    "gaussian_nb": (GaussianNBModel, {}, "predict_log_proba",
+                    lambda s, n: (_f(n + 4, 3, seed=s), _lab(2, n + 4, s))),
+    "kmeans": (KMeansModel, {"k": 2}, None, lambda s, n: (_f(n + 4, 2, seed=s), _f(2, 2, seed=s + 1))),
+    "logistic": (LogisticModel, {}, "predict_proba", lambda s, n: (_f(n + 2, 2, seed=s), _lab(2, n + 2, s))),
+}
+
+
+@pytest.mark.parametrize("name", list(ESTIMATORS))
+def test_estimator_methods_match_numpy(name):
+    """sklearn-style estimators with a jitted `fit` that assigns `self.coef_`-like attributes
+    (lists of losses too) and a jitted prediction reading them: NumPy's attributes and
+    predictions over three fits, two shapes."""
+    cls, kw, predict, make = ESTIMATORS[name]
+    jit_cls = _jitted(cls, "fit", *([predict] if predict else []))
+    for seed, size in ((1, 4), (2, 4), (3, 6)):
+        args = make(seed, size)
+        want, got = cls(**kw), jit_cls(**kw)
+        want.fit(*args)
+        got.fit(*args)
+        assert_same({k: v for k, v in vars(got).items()}, {k: v for k, v in vars(want).items()})
+        if predict:
+            assert_same(getattr(got, predict)(args[0]), getattr(want, predict)(args[0]))
+
+
+class RidgeReturningSelf:
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    @tracenp.jit
+    def fit(self, X, y):
+        self.coef_ = np.linalg.solve(X.T @ X + self.alpha * np.eye(X.shape[1]), X.T @ y)
+        return self
+
+
+@pytest.mark.xfail(strict=True, raises=tracenp.errors.UnsupportedFunctionError,
+                   reason="a jitted method returning `self` (sklearn's `fit`) returns the traced "
+                   "clone of the instance, refused by jit.py's _check_constant_result; the fix "
+                   "(return the instance when the result is the clone) belongs in "
+                   "JitFunction._call_method (jit.py, not editable in this hunt)")
+def test_fit_returning_self():
+    model = RidgeReturningSelf(0.5).fit(_f(6, 2), _f(6, seed=1))
+    assert isinstance(model, RidgeReturningSelf)
