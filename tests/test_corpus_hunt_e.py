@@ -3328,3 +3328,16 @@ class RidgeReturningSelf:
 def test_fit_returning_self():
     model = RidgeReturningSelf(0.5).fit(_f(6, 2), _f(6, seed=1))
     assert isinstance(model, RidgeReturningSelf)
+
+
+def ufunc_at_slices(c, v):
+    np.add.at(c, (slice(None), slice(1, 3)), v)
+    np.subtract.at(c, Ellipsis, 1)
+    np.maximum.at(c, slice(None), 0.5)
+    return c
+
+
+def test_ufunc_at_with_slices_only():
+    """`np.add.at(x, (slice(None), slice(1, 3)), v)`: slices repeat no index, so it is
+    `x[key] += v`; it was refused by name ("np.ufunc.at with only slices")."""
+    check_like_numpy(ufunc_at_slices, {}, lambda s, n: (_f(n, 3, seed=s), _f(2, seed=s + 1)))

@@ -918,8 +918,10 @@ def scatter_update(x, key, value, mode):
         key, value = _unselect_at(x, key if isinstance(key, tuple) else (key,), value, mode)
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
-    if not any(_is_advanced(k) for k in ekey):
-        raise errors.unsupported("np.ufunc.at with only slices")
+    if not any(_is_advanced(k) for k in ekey):  # slices only repeat no index: x[key] op= v
+        ufunc_at({"add": np.add, "maximum": np.maximum, "minimum": np.minimum}[mode], x, key,
+                 value)
+        return
     x._assign(_advanced_set(x, ekey, value, mode=mode))
 
 
