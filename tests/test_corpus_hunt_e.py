@@ -2491,6 +2491,168 @@ def select_classes_present(X, y):
     classes = np.unique(y)
     return np.array([X[y == c].mean(0) for c in classes])
 
+
+# ----------------------------------------------------------------------------- fourth pass
+
+
+def gmm_loglik_f32(X, means, var, weights):
+    eps = np.finfo(X.dtype).eps
+    diff = X[:, np.newaxis, :] - means[np.newaxis]
+    logp = -0.5 * np.sum(diff ** 2 / (var + eps) + np.log(2 * np.pi * (var + eps)), axis=2)
+    logp += np.log(weights)
+    m = logp.max(axis=1, keepdims=True)
+    lse = m + np.log(np.exp(logp - m).sum(axis=1, keepdims=True))
+    return np.exp(logp - lse), lse.mean()
+
+
+def dtype_type_constants(X):
+    one = X.dtype.type(1)
+    tiny = np.finfo(X.dtype).tiny
+    return X + one, np.maximum(X, tiny), X * np.asarray(0.5, dtype=X.dtype)
+
+
+def standardize_with_ddof(X, ddof=1):
+    return (X - X.mean(axis=0)) / X.std(axis=0, ddof=ddof), np.var(X, axis=0, ddof=ddof)
+
+
+def cov_by_hand(X):
+    Xc = X - X.mean(axis=0)
+    return Xc.T @ Xc / (X.shape[0] - 1), np.cov(X, rowvar=False), np.cov(X.T, bias=True)
+
+
+def corr_by_hand(X):
+    Z = (X - X.mean(0)) / X.std(0)
+    return Z.T @ Z / len(X), np.corrcoef(X.T)
+
+
+def whitening_cholesky(X):
+    C = np.cov(X, rowvar=False)
+    L = np.linalg.cholesky(np.linalg.inv(C))
+    return (X - X.mean(0)) @ L
+
+
+def explained_variance_ratio(X, k=2):
+    s = np.linalg.svd(X - X.mean(0), compute_uv=False)
+    ev = s ** 2 / (len(X) - 1)
+    return ev[:k] / ev.sum(), np.cumsum(ev) / ev.sum()
+
+
+def reconstruct_pca(X, k=1):
+    mu = X.mean(axis=0)
+    U, S, Vt = np.linalg.svd(X - mu, full_matrices=False)
+    Z = (X - mu) @ Vt[:k].T
+    Xr = Z @ Vt[:k] + mu
+    return np.mean((X - Xr) ** 2), S
+
+
+def lstsq_residuals(X, y):
+    coef, res, rank, sv = np.linalg.lstsq(X, y, rcond=None)
+    return coef, res, rank
+
+
+def qr_regression(X, y):
+    Q, R = np.linalg.qr(X)
+    return np.linalg.solve(R, Q.T @ y), np.abs(np.diag(R))
+
+
+def solve_triangular_like(X, y):
+    L = np.linalg.cholesky(X.T @ X + np.eye(X.shape[1]))
+    z = np.linalg.solve(L, X.T @ y)
+    return np.linalg.solve(L.T, z)
+
+
+def sigmoid_cross_entropy_f32(z, y):
+    p = 1.0 / (1.0 + np.exp(-z))
+    p = np.clip(p, 1e-7, 1 - 1e-7)
+    return -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean(), p.dtype.type(0.5) < p
+
+
+def one_vs_rest_scores(X, W, b):
+    scores = X @ W.T + b
+    pred = np.argmax(scores, axis=1)
+    margin = np.sort(scores, axis=1)[:, -1] - np.sort(scores, axis=1)[:, -2]
+    return pred, margin
+
+
+def ranking_loss(scores, y):
+    pos = scores[:, None] - scores[None, :]
+    mask = (y[:, None] > y[None, :])
+    return np.sum(np.log1p(np.exp(-pos)) * mask) / np.maximum(mask.sum(), 1)
+
+
+def spearman_rho(a, b):
+    ra = np.argsort(np.argsort(a)).astype(float)
+    rb = np.argsort(np.argsort(b)).astype(float)
+    return np.corrcoef(ra, rb)[0, 1]
+
+
+def kendall_tau_naive(a, b):
+    da = np.sign(a[:, None] - a[None, :])
+    db = np.sign(b[:, None] - b[None, :])
+    n = len(a)
+    return (da * db).sum() / (n * (n - 1))
+
+
+def median_absolute_deviation(X):
+    med = np.median(X, axis=0)
+    return np.median(np.abs(X - med), axis=0) * 1.4826
+
+
+def trimmed_mean(x, prop=0.2):
+    x = np.sort(x)
+    k = int(prop * len(x))
+    return x[k:len(x) - k].mean()
+
+
+def covariance_shrinkage(X, alpha=0.1):
+    S = np.cov(X, rowvar=False)
+    mu = np.trace(S) / S.shape[0]
+    return (1 - alpha) * S + alpha * mu * np.eye(S.shape[0])
+
+
+def distance_correlation_matrix(X):
+    D = np.linalg.norm(X[:, None] - X[None], axis=-1)
+    A = D - D.mean(0) - D.mean(1)[:, None] + D.mean()
+    return (A * A).mean()
+
+
+def cross_val_predict_knn(X, y, k=1, folds=2):
+    n = len(X)
+    pred = np.zeros(n, dtype=y.dtype)
+    fold_of = np.arange(n) % folds
+    for f in range(folds):
+        te = np.flatnonzero(fold_of == f)
+        tr = np.flatnonzero(fold_of != f)
+        D = ((X[te][:, None] - X[tr][None]) ** 2).sum(-1)
+        pred[te] = y[tr][np.argsort(D, axis=1)[:, :k]][:, 0]
+    return pred
+
+
+def leave_one_out_knn(X, y):
+    D = ((X[:, None] - X[None]) ** 2).sum(-1)
+    D[np.diag_indices(len(X))] = np.inf
+    return np.mean(y[np.argmin(D, axis=1)] == y)
+
+
+def grid_search_ridge(X, y, alphas=(0.01, 0.1, 1.0)):
+    n = len(X) // 2
+    best, best_a = np.inf, 0.0
+    scores = []
+    for a in alphas:
+        w = np.linalg.solve(X[:n].T @ X[:n] + a * np.eye(X.shape[1]), X[:n].T @ y[:n])
+        s = np.mean((X[n:] @ w - y[n:]) ** 2)
+        scores.append(s)
+        best_a = np.where(s < best, a, best_a)
+        best = np.minimum(s, best)
+    return best_a, np.array(scores)
+
+
+def bias_variance_bootstrap(preds, y):
+    mean_pred = preds.mean(axis=0)
+    bias2 = np.mean((mean_pred - y) ** 2)
+    var = np.mean(preds.var(axis=0))
+    return bias2, var
+
 # ----------------------------------------------------------------------------- the tables
 
 
@@ -3010,6 +3172,51 @@ def test_shuffling_rows_of_an_argument_in_place():
         assert_same(jf(got_X, got_rng), shuffle_rows_rng(want_X, want_rng))
         assert_same(got_X, want_X)
         assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+FOURTH = {
+    "gmm_loglik_f32": (gmm_loglik_f32, {}, lambda s, n: (
+        _f(n, 2, seed=s).astype(np.float32), _f(3, 2, seed=s + 1).astype(np.float32),
+        _f(3, 2, seed=s + 2, positive=True).astype(np.float32), np.full(3, 1 / 3, dtype=np.float32))),
+    "gmm_loglik_f64": (gmm_loglik_f32, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(3, 2, seed=s + 1), _f(3, 2, seed=s + 2, positive=True), np.full(3, 1 / 3))),
+    "dtype_type_constants": (dtype_type_constants, {}, lambda s, n: (_f(n, seed=s).astype(np.float32),)),
+    "dtype_type_constants_int": (dtype_type_constants, {}, lambda s, n: (_i(5, n, seed=s).astype(np.float16),)),
+    "standardize_with_ddof": (standardize_with_ddof, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "standardize_with_ddof_int": (standardize_with_ddof, {}, lambda s, n: (_i(9, n, 3, seed=s),)),
+    "cov_by_hand": (cov_by_hand, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "cov_by_hand_f32": (cov_by_hand, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
+    "corr_by_hand": (corr_by_hand, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "whitening_cholesky": (whitening_cholesky, {}, lambda s, n: (_f(n + 4, 3, seed=s),)),
+    "explained_variance_ratio": (explained_variance_ratio, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "reconstruct_pca": (reconstruct_pca, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "lstsq_residuals": (lstsq_residuals, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
+    "qr_regression": (qr_regression, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
+    "solve_triangular_like": (solve_triangular_like, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
+    "sigmoid_cross_entropy_f32": (sigmoid_cross_entropy_f32, {}, lambda s, n: (
+        _f(n, seed=s).astype(np.float32) * 20, _lab(2, n, s).astype(np.float32))),
+    "one_vs_rest_scores": (one_vs_rest_scores, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2, seed=s + 1), _f(3, seed=s + 2))),
+    "ranking_loss": (ranking_loss, {}, lambda s, n: (_f(n, seed=s), _i(3, n, seed=s))),
+    "spearman_rho": (spearman_rho, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
+    "kendall_tau_naive": (kendall_tau_naive, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
+    "median_absolute_deviation": (median_absolute_deviation, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "trimmed_mean": (trimmed_mean, {}, lambda s, n: (_f(n + 6, seed=s),)),
+    "covariance_shrinkage": (covariance_shrinkage, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "distance_correlation_matrix": (distance_correlation_matrix, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "cross_val_predict_knn": (cross_val_predict_knn, {}, lambda s, n: (_f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
+    "leave_one_out_knn": (leave_one_out_knn, {}, lambda s, n: (_f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
+    "grid_search_ridge": (grid_search_ridge, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "bias_variance_bootstrap": (bias_variance_bootstrap, {}, lambda s, n: (_f(5, n, seed=s), _f(n, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(FOURTH))
+def test_fourth_pass_matches_numpy(name):
+    """float32 mixture log-likelihoods with `np.finfo` constants, `X.dtype.type(...)`,
+    covariances and correlations by hand and by NumPy, whitening, PCA reconstruction, QR and
+    Cholesky regressions, rank statistics, robust statistics, static cross-validation folds
+    by `np.flatnonzero` of index patterns, grid searches tracking the best value."""
+    check_like_numpy(*FOURTH[name])
 
 
 # ----------------------------------------------------------------------------- generators
