@@ -2653,6 +2653,153 @@ def bias_variance_bootstrap(preds, y):
     var = np.mean(preds.var(axis=0))
     return bias2, var
 
+
+# ----------------------------------------------------------------------------- group-wise wrangling
+
+
+def cumcount_by_group(keys):
+    order = np.argsort(keys, kind="stable")
+    k = keys[order]
+    start = np.r_[True, k[1:] != k[:-1]]
+    idx = np.arange(len(k))
+    group_start = np.maximum.accumulate(np.where(start, idx, 0))
+    out = np.empty(len(k), dtype=np.int64)
+    out[order] = idx - group_start
+    return out
+
+
+def rank_within_group(keys, vals):
+    order = np.lexsort((vals, keys))
+    k = keys[order]
+    start = np.r_[True, k[1:] != k[:-1]]
+    pos = np.arange(len(k))
+    first = np.maximum.accumulate(np.where(start, pos, 0))
+    rank = np.empty(len(k), dtype=np.int64)
+    rank[order] = pos - first + 1
+    return rank
+
+
+def lag_within_group(keys, vals):
+    order = np.lexsort((np.arange(len(keys)), keys))
+    k, v = keys[order], vals[order]
+    prev = np.r_[np.nan, v[:-1]]
+    prev[np.r_[True, k[1:] != k[:-1]]] = np.nan
+    out = np.empty_like(prev)
+    out[order] = prev
+    return out
+
+
+def share_of_group_total(keys, vals, n_groups=4):
+    totals = np.bincount(keys, weights=vals, minlength=n_groups)
+    return vals / totals[keys]
+
+
+def group_zscore(keys, vals, n_groups=4):
+    n = np.bincount(keys, minlength=n_groups).astype(float)
+    mean = np.bincount(keys, vals, n_groups) / np.maximum(n, 1)
+    sq = np.bincount(keys, (vals - mean[keys]) ** 2, n_groups) / np.maximum(n, 1)
+    return (vals - mean[keys]) / np.sqrt(np.where(sq > 0, sq, 1.0))[keys]
+
+
+def group_argmax(keys, vals, n_groups=4):
+    best = np.full(n_groups, -np.inf)
+    np.maximum.at(best, keys, vals)
+    is_best = vals == best[keys]
+    first = np.full(n_groups, len(keys))
+    np.minimum.at(first, keys[is_best], np.flatnonzero(is_best))
+    return best, first
+
+
+def join_sorted_keys(left_keys, right_keys, right_vals):
+    order = np.argsort(right_keys)
+    rk = right_keys[order]
+    pos = np.searchsorted(rk, left_keys)
+    pos = np.clip(pos, 0, len(rk) - 1)
+    found = rk[pos] == left_keys
+    return np.where(found, right_vals[order][pos], np.nan)
+
+
+def lookup_table_map(codes, table):
+    return table[codes], np.take(table, codes + 2, mode="clip"), np.take(table, codes - 7, mode="wrap")
+
+
+def resample_sum(x, factor=2):
+    n = len(x) // factor * factor
+    return x[:n].reshape(-1, factor).sum(axis=1)
+
+
+def pivot_wide_to_long(W):
+    n, m = W.shape
+    rows = np.repeat(np.arange(n), m)
+    cols = np.tile(np.arange(m), n)
+    return np.column_stack([rows, cols, W.ravel()])
+
+
+def long_to_wide(rows, cols, vals, shape=(3, 4)):
+    W = np.full(shape, np.nan)
+    W[rows, cols] = vals
+    return W
+
+
+def cut_bins(x, edges=(-1.0, 0.0, 1.0)):
+    e = np.asarray(edges)
+    codes = np.searchsorted(e, x, side="right")
+    counts = np.bincount(codes, minlength=len(e) + 1)
+    return codes, counts
+
+
+def histogram_edges_array(x):
+    edges = np.array([-3.0, -1.0, 0.0, 0.5, 3.0])
+    h, _ = np.histogram(x, bins=edges)
+    return h, np.cumsum(h) / h.sum()
+
+
+def interpolate_missing(y):
+    t = np.arange(len(y))
+    ok = ~np.isnan(y)
+    out = y.copy()
+    out[~ok] = np.interp(t[~ok], t[ok], y[ok])
+    return out
+
+
+def fill_forward_1d(y):
+    idx = np.where(np.isnan(y), 0, np.arange(len(y)))
+    np.maximum.accumulate(idx, out=idx)
+    return y[idx]
+
+
+def clip_outliers_by_group(keys, vals, n_groups=3, k=1.0):
+    mean = np.bincount(keys, vals, n_groups) / np.bincount(keys, minlength=n_groups)
+    sq = np.bincount(keys, vals ** 2, n_groups) / np.bincount(keys, minlength=n_groups)
+    sd = np.sqrt(np.maximum(sq - mean ** 2, 0))
+    lo, hi = mean - k * sd, mean + k * sd
+    return np.clip(vals, lo[keys], hi[keys])
+
+
+def weighted_percentile(x, w, q=50):
+    order = np.argsort(x)
+    cw = np.cumsum(w[order])
+    return x[order][np.searchsorted(cw, q / 100 * cw[-1])]
+
+
+def dedupe_keep_last_mask(keys):
+    order = np.argsort(keys, kind="stable")[::-1]
+    k = keys[order]
+    keep = np.r_[True, k[1:] != k[:-1]]
+    out = np.zeros(len(keys), dtype=bool)
+    out[order] = keep
+    return out
+
+
+def running_max_drawup(x):
+    run_min = np.minimum.accumulate(x)
+    return np.max(x - run_min), np.argmax(x - run_min)
+
+
+def session_ids(timestamps, gap=1.5):
+    new = np.r_[True, np.diff(timestamps) > gap]
+    return np.cumsum(new) - 1
+
 # ----------------------------------------------------------------------------- the tables
 
 
@@ -3217,6 +3364,39 @@ def test_fourth_pass_matches_numpy(name):
     Cholesky regressions, rank statistics, robust statistics, static cross-validation folds
     by `np.flatnonzero` of index patterns, grid searches tracking the best value."""
     check_like_numpy(*FOURTH[name])
+
+
+GROUPS = {
+    "cumcount_by_group": (cumcount_by_group, {}, lambda s, n: (_i(3, n + 3, seed=s),)),
+    "rank_within_group": (rank_within_group, {}, lambda s, n: (_i(3, n + 3, seed=s), _f(n + 3, seed=s))),
+    "lag_within_group": (lag_within_group, {}, lambda s, n: (_i(3, n + 3, seed=s), _f(n + 3, seed=s))),
+    "share_of_group_total": (share_of_group_total, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s, positive=True))),
+    "group_zscore": (group_zscore, {}, lambda s, n: (_i(4, n + 3, seed=s), _f(n + 3, seed=s))),
+    "group_argmax": (group_argmax, {}, lambda s, n: (_i(4, n + 3, seed=s), np.round(_f(n + 3, seed=s)))),
+    "join_sorted_keys": (join_sorted_keys, {}, lambda s, n: (_i(8, n, seed=s), np.array([5, 1, 3, 7]), _f(4, seed=s))),
+    "lookup_table_map": (lookup_table_map, {}, lambda s, n: (_i(5, n, seed=s), _f(5, seed=s))),
+    "resample_sum": (resample_sum, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "pivot_wide_to_long": (pivot_wide_to_long, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "long_to_wide": (long_to_wide, {}, lambda s, n: (_i(3, n, seed=s), _i(4, n, seed=s + 1), _f(n, seed=s))),
+    "cut_bins": (cut_bins, {}, lambda s, n: (np.r_[_f(n, seed=s), 0.0, 1.0],)),
+    "histogram_edges_array": (histogram_edges_array, {}, lambda s, n: (_f(n * 3, seed=s),)),
+    "interpolate_missing": (interpolate_missing, {}, lambda s, n: (np.r_[1.0, _nan(n, 1, s).ravel(), 2.0],)),
+    "fill_forward_1d": (fill_forward_1d, {}, lambda s, n: (np.r_[1.0, _nan(n, 1, s).ravel()],)),
+    "clip_outliers_by_group": (clip_outliers_by_group, {}, lambda s, n: (_lab(3, n + 3, s), _f(n + 3, seed=s))),
+    "weighted_percentile": (weighted_percentile, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s, positive=True))),
+    "dedupe_keep_last_mask": (dedupe_keep_last_mask, {}, lambda s, n: (_i(3, n + 2, seed=s),)),
+    "running_max_drawup": (running_max_drawup, {}, lambda s, n: (_f(n + 2, seed=s),)),
+    "session_ids": (session_ids, {}, lambda s, n: (np.cumsum(_f(n + 2, seed=s, positive=True)),)),
+}
+
+
+@pytest.mark.parametrize("name", list(GROUPS))
+def test_group_wise_wrangling_matches_numpy(name):
+    """pandas-free group-bys: cumulative counts, ranks and lags within groups by stable sorts
+    and `np.lexsort`, shares and z-scores by `np.bincount(weights=)`, group argmax by
+    `np.maximum.at`/`np.minimum.at`, joins on sorted keys by `np.searchsorted`, long/wide
+    pivots, bins, gap interpolation, weighted percentiles, keep-last dedupe masks, sessions."""
+    check_like_numpy(*GROUPS[name])
 
 
 # ----------------------------------------------------------------------------- generators
