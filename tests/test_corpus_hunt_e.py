@@ -2800,6 +2800,154 @@ def session_ids(timestamps, gap=1.5):
     new = np.r_[True, np.diff(timestamps) > gap]
     return np.cumsum(new) - 1
 
+
+# ----------------------------------------------------------------------------- pipelines
+
+
+def pipeline_scale_pca_knn(X_train, y_train, X_test, k=3, n_components=2):
+    mu, sd = X_train.mean(0), X_train.std(0)
+    Xtr = (X_train - mu) / sd
+    Xte = (X_test - mu) / sd
+    _, _, Vt = np.linalg.svd(Xtr, full_matrices=False)
+    P = Vt[:n_components].T
+    Ztr, Zte = Xtr @ P, Xte @ P
+    d = ((Zte[:, None] - Ztr[None]) ** 2).sum(-1)
+    nn = np.argsort(d, axis=1)[:, :k]
+    votes = np.zeros((len(X_test), 3))
+    np.add.at(votes, (np.repeat(np.arange(len(X_test)), k), y_train[nn].ravel()), 1)
+    return votes.argmax(1)
+
+
+def pipeline_split_logreg_auc(X, y, n_iter=15, lr=0.5):
+    n = len(X)
+    idx = np.arange(n)
+    test = idx % 3 == 0
+    Xtr, ytr = X[~test], y[~test]
+    Xte, yte = X[test], y[test]
+    w = np.zeros(X.shape[1])
+    for _ in range(n_iter):
+        p = 1 / (1 + np.exp(-Xtr @ w))
+        w -= lr * Xtr.T @ (p - ytr) / len(ytr)
+    s = Xte @ w
+    order = np.argsort(s)
+    ranks = np.empty_like(order)
+    ranks[order] = np.arange(1, len(s) + 1)
+    npos = yte.sum()
+    return (ranks[yte == 1].sum() - npos * (npos + 1) / 2) / (npos * (len(yte) - npos))
+
+
+def adaboost_stumps_full(X, y, T=3):
+    n, d = X.shape
+    w = np.ones(n) / n
+    F = np.zeros(n)
+    alphas = []
+    for _ in range(T):
+        best_err, best_pred = np.inf, np.zeros(n)
+        for j in range(d):
+            for thr in np.sort(X[:, j])[:-1]:
+                for s in (1.0, -1.0):
+                    pred = np.where(X[:, j] <= thr, s, -s)
+                    err = np.sum(w * (pred != y))
+                    better = err < best_err
+                    best_pred = np.where(better, pred, best_pred)
+                    best_err = np.where(better, err, best_err)
+        eps = np.clip(best_err, 1e-10, 1 - 1e-10)
+        a = 0.5 * np.log((1 - eps) / eps)
+        alphas.append(a)
+        F += a * best_pred
+        w *= np.exp(-a * y * best_pred)
+        w /= w.sum()
+    return np.sign(F), np.array(alphas)
+
+
+def gradient_boosting_multi_feature(X, y, n_rounds=2, lr=0.3):
+    F = np.full(len(y), y.mean())
+    for _ in range(n_rounds):
+        r = y - F
+        best_gain, best_update = -np.inf, np.zeros_like(F)
+        for j in range(X.shape[1]):
+            order = np.argsort(X[:, j])
+            rs = r[order]
+            cs = np.cumsum(rs)[:-1]
+            k = np.arange(1, len(y))
+            gain = cs ** 2 / k + (rs.sum() - cs) ** 2 / (len(y) - k)
+            b = np.argmax(gain)
+            thr = X[order[b], j]
+            upd = np.where(X[:, j] <= thr, cs[b] / k[b], (rs.sum() - cs[b]) / (len(y) - k[b]))
+            better = gain[b] > best_gain
+            best_update = np.where(better, upd, best_update)
+            best_gain = np.maximum(gain[b], best_gain)
+        F = F + lr * best_update
+    return F, np.mean((y - F) ** 2)
+
+
+def random_forest_predict(X, feats, thrs, left_vals, right_vals):
+    votes = np.where(X[:, feats] <= thrs, left_vals, right_vals)
+    return votes.mean(axis=1), (votes > 0.5).sum(axis=1)
+
+
+def em_two_coins(heads, n_flips=10, iters=5):
+    pA, pB = 0.6, 0.5
+    for _ in range(iters):
+        la = heads * np.log(pA) + (n_flips - heads) * np.log(1 - pA)
+        lb = heads * np.log(pB) + (n_flips - heads) * np.log(1 - pB)
+        ra = 1 / (1 + np.exp(lb - la))
+        pA = (ra * heads).sum() / (ra * n_flips).sum()
+        pB = ((1 - ra) * heads).sum() / ((1 - ra) * n_flips).sum()
+    return pA, pB
+
+
+def hmm_viterbi_log(obs, log_pi, log_A, log_B):
+    T, K = len(obs), len(log_pi)
+    delta = np.zeros((T, K))
+    psi = np.zeros((T, K), dtype=int)
+    delta[0] = log_pi + log_B[:, obs[0]]
+    for t in range(1, T):
+        scores = delta[t - 1][:, None] + log_A
+        psi[t] = scores.argmax(0)
+        delta[t] = scores.max(0) + log_B[:, obs[t]]
+    path = np.zeros(T, dtype=int)
+    path[-1] = delta[-1].argmax()
+    for t in range(T - 2, -1, -1):
+        path[t] = psi[t + 1][path[t + 1]]
+    return path, delta[-1].max()
+
+
+def markov_chain_stationary(P, iters=50):
+    pi = np.ones(P.shape[0]) / P.shape[0]
+    for _ in range(iters):
+        pi = pi @ P
+    return pi, np.abs(pi @ P - pi).max()
+
+
+def apriori_support(T, min_support=0.3):
+    item_support = T.mean(axis=0)
+    pair = (T.T @ T) / T.shape[0]
+    frequent = item_support >= min_support
+    pair_ok = pair * np.outer(frequent, frequent)
+    np.fill_diagonal(pair_ok, 0)
+    conf = pair_ok / np.where(item_support[:, None] > 0, item_support[:, None], 1)
+    return item_support, pair_ok, conf
+
+
+def isolation_score_depths(X, splits_feat, splits_thr):
+    depth = np.zeros(len(X))
+    alive = np.ones(len(X), dtype=bool)
+    for f, t in zip(splits_feat, splits_thr):
+        go = X[:, f] <= t
+        depth += alive
+        alive &= go
+    return 2.0 ** (-depth / len(splits_feat))
+
+
+def softmax_temperature_sampling(logits, u, T=0.7):
+    z = logits / T
+    z -= z.max(axis=-1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=-1, keepdims=True)
+    cdf = np.cumsum(p, axis=-1)
+    return (u[:, None] > cdf).sum(axis=-1)
+
 # ----------------------------------------------------------------------------- the tables
 
 
@@ -3397,6 +3545,39 @@ def test_group_wise_wrangling_matches_numpy(name):
     `np.maximum.at`/`np.minimum.at`, joins on sorted keys by `np.searchsorted`, long/wide
     pivots, bins, gap interpolation, weighted percentiles, keep-last dedupe masks, sessions."""
     check_like_numpy(*GROUPS[name])
+
+
+PIPELINES = {
+    "pipeline_scale_pca_knn": (pipeline_scale_pca_knn, {}, lambda s, n: (
+        _f(n + 5, 3, seed=s), _lab(3, n + 5, s), _f(n, 3, seed=s + 1))),
+    "pipeline_split_logreg_auc": (pipeline_split_logreg_auc, {}, lambda s, n: (
+        _f(3 * n, 2, seed=s), np.tile([0, 1, 1, 0, 1, 0], n)[:3 * n])),
+    "adaboost_stumps_full": (adaboost_stumps_full, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s))),
+    "gradient_boosting_multi_feature": (gradient_boosting_multi_feature, {}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
+    "random_forest_predict": (random_forest_predict, {}, lambda s, n: (
+        _f(n, 3, seed=s), np.array([0, 2, 1, 0]), _f(4, seed=s + 1), _f(4, seed=s + 2), _f(4, seed=s + 3))),
+    "em_two_coins": (em_two_coins, {}, lambda s, n: (_i(11, n + 1, seed=s),)),
+    "hmm_viterbi_log": (hmm_viterbi_log, {}, lambda s, n: (
+        _i(3, n + 2, seed=s), np.log([0.6, 0.4]), np.log([[0.7, 0.3], [0.4, 0.6]]),
+        np.log([[0.5, 0.4, 0.1], [0.1, 0.3, 0.6]]))),
+    "markov_chain_stationary": (markov_chain_stationary, {}, lambda s, n: (
+        _resp(n, n, s),)),
+    "apriori_support": (apriori_support, {}, lambda s, n: (_i(2, n + 3, 4, seed=s),)),
+    "isolation_score_depths": (isolation_score_depths, {}, lambda s, n: (
+        _f(n, 2, seed=s), [0, 1, 0], [0.5, 0.0, -0.5])),
+    "softmax_temperature_sampling": (softmax_temperature_sampling, {}, lambda s, n: (
+        _f(n, 4, seed=s), np.linspace(0.05, 0.95, n))),
+}
+
+
+@pytest.mark.parametrize("name", list(PIPELINES))
+def test_pipelines_match_numpy(name):
+    """Whole pipelines (scaling, PCA and a kNN vote by `np.add.at`; a static split, logistic
+    regression and AUC by ranks), AdaBoost over every stump, boosting over features, forests
+    of stumps, EM for two coins, Viterbi with back-pointers written by traced indices,
+    Markov chains, apriori supports, isolation depths and temperature sampling."""
+    check_like_numpy(*PIPELINES[name])
 
 
 # ----------------------------------------------------------------------------- generators
