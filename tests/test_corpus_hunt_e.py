@@ -3909,3 +3909,42 @@ def test_ufunc_at_with_slices_only():
     """`np.add.at(x, (slice(None), slice(1, 3)), v)`: slices repeat no index, so it is
     `x[key] += v`; it was refused by name ("np.ufunc.at with only slices")."""
     check_like_numpy(ufunc_at_slices, {}, lambda s, n: (_f(n, 3, seed=s), _f(2, seed=s + 1)))
+
+
+def cholesky_with_jitter(K):
+    try:
+        L = np.linalg.cholesky(K)
+    except np.linalg.LinAlgError:
+        L = np.linalg.cholesky(K + 1e-1 * np.eye(K.shape[0]))
+    return L
+
+
+def first_positive_or_default(x):
+    try:
+        v = x[x > 0][0]
+    except IndexError:
+        v = -1.0
+    return v
+
+
+def inverse_under_errstate(A):
+    with np.errstate(all="ignore"):
+        return np.linalg.inv(A)
+
+
+def _not_pd(s):
+    return np.diag([1.0, -0.02 * s, 2.0])
+
+
+@pytest.mark.parametrize("fn, make", [
+    (cholesky_with_jitter, lambda s: (_not_pd(s),)),
+    (first_positive_or_default, lambda s: (-np.ones(3) * s,)),
+])
+def test_numpy_errors_caught_by_the_traced_code_are_refused(fn, make):
+    """`try: np.linalg.cholesky(K) except np.linalg.LinAlgError: ...` (jitter retries) and
+    `except IndexError`: NumPy takes the except branch for some values, but an error the
+    compiled function raises when it runs cannot reach it, so jit raised LinAlgError where
+    NumPy returns a value. Such calls inside try/except are refused by name (fallback=True
+    runs NumPy's code); a `with` block is no try."""
+    check_refused(tracenp.errors.ConcretizationError, fn, make)
+    check_like_numpy(inverse_under_errstate, {}, lambda s, n: (_spd(1, n, s)[0],))
