@@ -3948,3 +3948,36 @@ def test_numpy_errors_caught_by_the_traced_code_are_refused(fn, make):
     runs NumPy's code); a `with` block is no try."""
     check_refused(tracenp.errors.ConcretizationError, fn, make)
     check_like_numpy(inverse_under_errstate, {}, lambda s, n: (_spd(1, n, s)[0],))
+
+
+def spectral_by_eig(X, k=2):
+    sq = np.sum(X ** 2, axis=1)
+    D2 = sq[:, None] + sq[None, :] - 2 * X @ X.T
+    W = np.exp(-D2 / 2)
+    np.fill_diagonal(W, 0)
+    L = np.diag(W.sum(axis=1)) - W
+    vals, vecs = np.linalg.eig(L)
+    order = np.argsort(vals)
+    return vals[order], np.abs(vecs[:, order[1:k + 1]])
+
+
+def normalized_laplacian_eigvals(X):
+    W = np.exp(-((X[:, None] - X[None]) ** 2).sum(-1))
+    d = W.sum(1)
+    L_sym = np.eye(len(X)) - W / np.sqrt(np.outer(d, d))
+    return np.sort(np.linalg.eigvals(L_sym))
+
+
+def kernel_eig_by_distances(X):
+    D = np.abs(X[:, np.newaxis, :] - X[np.newaxis, :, :]).sum(axis=2)
+    K = np.exp(-D) + np.maximum.outer(X[:, 0], X[:, 0])
+    return np.sort(np.linalg.eigvals(K)), np.sort(np.linalg.eigvals(np.dot(-2 * X.T, X) / 3))
+
+
+@pytest.mark.parametrize("fn", [spectral_by_eig, normalized_laplacian_eigvals, kernel_eig_by_distances])
+def test_eig_of_laplacians_built_from_distances(fn):
+    """`np.linalg.eig` of graph Laplacians and kernels built from `sq[:, None] + sq[None, :] -
+    2 * X @ X.T`, `((X[:, None] - X[None]) ** 2).sum(-1)`, `np.outer(d, d)` and
+    `np.maximum.outer(v, v)`: symmetric by construction, so real as NumPy's; they were traced
+    complex (the symmetry proof knew `X @ X.T` but not these forms)."""
+    check_like_numpy(fn, {}, lambda s, n: (_f(n + 1, 2, seed=s),))
