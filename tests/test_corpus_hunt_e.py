@@ -3981,3 +3981,28 @@ def test_eig_of_laplacians_built_from_distances(fn):
     `np.maximum.outer(v, v)`: symmetric by construction, so real as NumPy's; they were traced
     complex (the symmetry proof knew `X @ X.T` but not these forms)."""
     check_like_numpy(fn, {}, lambda s, n: (_f(n + 1, 2, seed=s),))
+
+
+def legacy_random_split(X, y, test_frac=0.25):
+    idx = np.arange(len(X))
+    np.random.shuffle(idx)
+    n_test = int(len(X) * test_frac)
+    te, tr = idx[:n_test], idx[n_test:]
+    boot = np.random.choice(len(tr), len(tr), replace=True)
+    noise = np.random.randn(*X[tr].shape) * 0.01
+    return X[tr][boot] + noise, y[tr][boot], X[te], np.random.randint(0, 3, size=2)
+
+
+def test_the_legacy_global_random_state():
+    """Splits, bootstraps and noise from `np.random.shuffle`/`choice`/`randn`/`randint`: the
+    same draws as NumPy's from the global state, which is left where NumPy leaves it."""
+    jf = tracenp.jit(legacy_random_split)
+    for seed, n in ((1, 8), (2, 8), (3, 12)):
+        X, y = _f(n, 2, seed=seed), _i(3, n, seed=seed)
+        np.random.seed(seed)
+        want = legacy_random_split(X, y)
+        want_state = np.random.get_state()[1].copy()
+        np.random.seed(seed)
+        assert_same(jf(X, y), want)
+        assert (np.random.get_state()[1] == want_state).all()
+    assert jf.cache_info().misses <= 2
