@@ -2393,6 +2393,23 @@ def argmax_row_write(D):
     return D
 
 
+def sort_views_in_place(X, t):
+    X[:, 1].sort()
+    X[t].sort()
+    X[::2].fill(0)
+    X[t].clip(0, 1, out=X[t])
+    np.cumsum(X[0], out=X[1])
+    return X
+
+
+def put_place_through_views(X, t):
+    np.put(X[t], [0, 1], [7, 8])
+    np.place(X[t - 1], X[t - 1] > 0, 5.0)
+    X.flat[t] = -3
+    np.copyto(X[:, 0], X[:, 1], where=X[:, 1] > 0)
+    return X
+
+
 def last_row_view_after_write(X, k):
     row = X[k]
     X[k] = -1.0
@@ -3445,6 +3462,8 @@ WRITES = {
     "kmeans_centers_inplace": (kmeans_centers_inplace, {}, lambda s, n: (
         _f(n + 2, 2, seed=s), _f(4, 2, seed=s + 1), _i(3, n + 2, seed=s))),
     "argmax_row_write": (argmax_row_write, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "sort_views_in_place": (sort_views_in_place, {}, lambda s, n: (_f(n, 4, seed=s), np.int64(s % 3))),
+    "put_place_through_views": (put_place_through_views, {}, lambda s, n: (_f(n, 4, seed=s), np.int64(1 + s % 3))),
     "last_row_view_after_write": (last_row_view_after_write, {}, lambda s, n: (_f(n, 3, seed=s), s % 3)),
 }
 
