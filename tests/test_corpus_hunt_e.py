@@ -159,7 +159,8 @@ def gmm_mstep_einsum(X, resp):
 
 def gmm_diag_em(X, mu, var, pi, n_iter=3):
     for _ in range(n_iter):
-        ll = -0.5 * (np.log(2 * np.pi * var)[None] + (X[:, None, :] - mu[None]) ** 2 / var[None]).sum(-1)
+        ll = -0.5 * (np.log(2 * np.pi * var)[None]
+                     + (X[:, None, :] - mu[None]) ** 2 / var[None]).sum(-1)
         ll += np.log(pi)
         m = ll.max(1, keepdims=True)
         r = np.exp(ll - m)
@@ -220,7 +221,7 @@ def kmedoids_assign(D, medoids):
     cost = D[np.arange(D.shape[0]), medoids[labels]].sum()
     return labels, cost
 
-# ----------------------------------------------------------------------------- dimensionality reduction
+# ------------------------------------------------------------------------- dimensionality reduction
 
 
 def pca_eigh(X, n_components=2):
@@ -601,7 +602,6 @@ def multiclass_split_scan(x, y, n_classes=3):
 def stump_all_features(X, y, w):
     n, d = X.shape
     best_err = np.inf
-    best = (0, 0.0, 1)
     for j in range(d):
         for thr in X[:, j]:
             for pol in (1, -1):
@@ -748,7 +748,8 @@ def lasso_cd_branchy(X, y, lam=0.1, n_iter=4):
             y_pred = X @ theta
             rho = X_j @ (y - y_pred + theta[j] * X_j)
             z = np.sum(X_j ** 2)
-            theta[j] = np.where(rho < -lam, (rho + lam) / z, np.where(rho > lam, (rho - lam) / z, 0.0))
+            theta[j] = np.where(rho < -lam, (rho + lam) / z,
+                                np.where(rho > lam, (rho - lam) / z, 0.0))
     return theta
 
 
@@ -879,7 +880,7 @@ def bayes_linreg(X, y, alpha=1.0, beta=25.0):
     m = beta * S @ X.T @ y
     return m, S
 
-# ----------------------------------------------------------------------------- collaborative filtering
+# -------------------------------------------------------------------------- collaborative filtering
 
 
 def mf_sgd_epoch(R, mask, P, Q, lr=0.01, reg=0.02):
@@ -986,7 +987,8 @@ def confusion_matrix_add_at(y_true, y_pred, n_classes=3):
 
 
 def confusion_matrix_bincount(y_true, y_pred, n_classes=3):
-    return np.bincount(n_classes * y_true + y_pred, minlength=n_classes ** 2).reshape(n_classes, n_classes)
+    counts = np.bincount(n_classes * y_true + y_pred, minlength=n_classes ** 2)
+    return counts.reshape(n_classes, n_classes)
 
 
 def confusion_matrix_loop(y_true, y_pred, n_classes=3):
@@ -1006,7 +1008,8 @@ def precision_recall_f1(y_true, y_pred):
 
 
 def macro_f1(y_true, y_pred, n_classes=3):
-    cm = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes).reshape(n_classes, -1)
+    cm = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    cm = cm.reshape(n_classes, -1)
     tp = np.diag(cm)
     prec = tp / np.maximum(cm.sum(axis=0), 1)
     rec = tp / np.maximum(cm.sum(axis=1), 1)
@@ -1691,7 +1694,8 @@ def lexsort_groups(a, b):
 
 def searchsorted_sorter(edges, x):
     sorter = np.argsort(edges)
-    return np.searchsorted(edges, x, sorter=sorter), np.searchsorted(np.sort(edges), x, side="right")
+    return (np.searchsorted(edges, x, sorter=sorter),
+            np.searchsorted(np.sort(edges), x, side="right"))
 
 
 def digitize_right(x, bins):
@@ -1727,7 +1731,8 @@ def percentile_methods(x):
 
 
 def bool_counts(mask):
-    return mask.sum(), mask.sum(axis=0), np.cumsum(mask), mask.mean(), np.count_nonzero(mask, axis=1)
+    return (mask.sum(), mask.sum(axis=0), np.cumsum(mask), mask.mean(),
+            np.count_nonzero(mask, axis=1))
 
 
 def bool_matmul(A, B):
@@ -1928,7 +1933,8 @@ def label_smoothing(y, n_classes=4, eps=0.1):
 def cross_entropy_int_labels(logits, y):
     logits = logits - logits.max(1, keepdims=True)
     logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
-    return -logp[np.arange(logits.shape[0]), y].mean(), -np.take_along_axis(logp, y[:, None], 1).sum()
+    return (-logp[np.arange(logits.shape[0]), y].mean(),
+            -np.take_along_axis(logp, y[:, None], 1).sum())
 
 
 def hinge_multiclass(scores, y):
@@ -2381,8 +2387,8 @@ def list_of_arrays_inplace(layers, lr=0.1):
 def kmeans_centers_inplace(X, centers, labels):
     for j in range(centers.shape[0]):
         members = labels == j
-        centers[j] = np.where(members.any(),
-                              (X * members[:, None]).sum(0) / np.maximum(members.sum(), 1), centers[j])
+        mean = (X * members[:, None]).sum(0) / np.maximum(members.sum(), 1)
+        centers[j] = np.where(members.any(), mean, centers[j])
     return centers
 
 
@@ -2458,7 +2464,8 @@ def build_tree(X, y, depth=0, max_depth=2):
                 best = (g, j, thr)
     _, j, thr = best
     m = X[:, j] <= thr
-    return {"j": j, "thr": thr, "l": build_tree(X[m], y[m], depth + 1), "r": build_tree(X[~m], y[~m], depth + 1)}
+    return {"j": j, "thr": thr, "l": build_tree(X[m], y[m], depth + 1),
+            "r": build_tree(X[~m], y[~m], depth + 1)}
 
 
 def tree_leaf_count(X, y):
@@ -2737,7 +2744,8 @@ def join_sorted_keys(left_keys, right_keys, right_vals):
 
 
 def lookup_table_map(codes, table):
-    return table[codes], np.take(table, codes + 2, mode="clip"), np.take(table, codes - 7, mode="wrap")
+    return (table[codes], np.take(table, codes + 2, mode="clip"),
+            np.take(table, codes - 7, mode="wrap"))
 
 
 def resample_sum(x, factor=2):
@@ -3008,10 +3016,13 @@ CLUSTER = {
     "kmeans_onehot": (kmeans_onehot, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(2, 3, seed=s + 3))),
     "kmeans_bincount_update": (kmeans_bincount_update, {"k": 3},
                                lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
-    "kmeans_add_at": (kmeans_add_at, {"k": 3}, lambda s, n: (_f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
+    "kmeans_add_at": (kmeans_add_at, {"k": 3}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
     "inertia": (inertia, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2), _i(3, n, seed=s))),
-    "silhouette_simple": (silhouette_simple, {"k": 2}, lambda s, n: (_f(n + 2, 2, seed=s), _lab(2, n + 2, s))),
-    "gmm_estep": (gmm_estep, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2, seed=s + 1), _spd(3, 2, s),
+    "silhouette_simple": (silhouette_simple, {"k": 2}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _lab(2, n + 2, s))),
+    "gmm_estep": (gmm_estep, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(3, 2, seed=s + 1), _spd(3, 2, s),
                                                 np.array([0.2, 0.3, 0.5]))),
     "gmm_mstep": (gmm_mstep, {}, lambda s, n: (_f(n, 2, seed=s), _resp(n, 3, s))),
     "gmm_mstep_f32": (gmm_mstep, {}, lambda s, n: (_f(n, 2, seed=s).astype(np.float32),
@@ -3021,9 +3032,11 @@ CLUSTER = {
                                                   np.ones((2, 2)), np.array([0.5, 0.5]))),
     "spectral_laplacian": (spectral_laplacian, {}, lambda s, n: (_f(n, 2, seed=s),)),
     "spectral_laplacian_sigma": (spectral_laplacian, {}, lambda s, n: (_f(n, 2, seed=s), 0.7)),
-    "spectral_embedding_vals": (lambda X: spectral_embedding(X)[0], {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "spectral_embedding_vals": (lambda X: spectral_embedding(X)[0], {}, lambda s, n: (
+        _f(n, 2, seed=s),)),
     "knn_graph_affinity": (knn_graph_affinity, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
-    "mean_shift_step": (mean_shift_step, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, 2, seed=s) + 0.1)),
+    "mean_shift_step": (mean_shift_step, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(n, 2, seed=s) + 0.1)),
     "agglomerative_min_pair": (agglomerative_min_pair, {}, lambda s, n: (_f(n, 2, seed=s),)),
     "kmedoids_assign": (kmedoids_assign, {}, lambda s, n: (
         np.abs(_f(n + 3, n + 3, seed=s)), np.array([0, 2]))),
@@ -3047,35 +3060,45 @@ REDUCE = {
 }
 
 CLASSIFY = {
-    "gaussian_nb_fit": (gaussian_nb_fit, {"n_classes": 2}, lambda s, n: (_f(n + 4, 3, seed=s), _lab(2, n + 4, s))),
+    "gaussian_nb_fit": (gaussian_nb_fit, {"n_classes": 2}, lambda s, n: (
+        _f(n + 4, 3, seed=s), _lab(2, n + 4, s))),
     "gaussian_nb_predict": (gaussian_nb_predict, {}, lambda s, n: (
-        _f(n, 3, seed=s), _f(2, 3, seed=s + 1), _f(2, 3, seed=s + 2, positive=True), np.array([0.4, 0.6]))),
-    "multinomial_nb": (multinomial_nb, {"n_classes": 3}, lambda s, n: (_i(5, n + 3, 4, seed=s), _lab(3, n + 3, s))),
+        _f(n, 3, seed=s), _f(2, 3, seed=s + 1), _f(2, 3, seed=s + 2, positive=True),
+        np.array([0.4, 0.6]))),
+    "multinomial_nb": (multinomial_nb, {"n_classes": 3}, lambda s, n: (
+        _i(5, n + 3, 4, seed=s), _lab(3, n + 3, s))),
     "multinomial_nb_onehot": (multinomial_nb_onehot, {"n_classes": 3},
                               lambda s, n: (_i(5, n + 3, 4, seed=s), _lab(3, n + 3, s))),
-    "knn_predict": (knn_predict, {}, lambda s, n: (_f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
+    "knn_predict": (knn_predict, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
     "knn_predict_onehot": (knn_predict_onehot, {}, lambda s, n: (
         _f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
-    "knn_regress": (knn_regress, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 2), _f(n, 2, seed=s + 1))),
+    "knn_regress": (knn_regress, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _f(n + 3, seed=s + 2), _f(n, 2, seed=s + 1))),
     "knn_unique_vote": (knn_unique_vote, {}, lambda s, n: (
         _f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
     "knn_unique_vote_float_labels": (knn_unique_vote, {"k": 4}, lambda s, n: (
         _f(n + 3, 2, seed=s), _lab(3, n + 3, s) * 0.5, _f(n, 2, seed=s + 1))),
-    "knn_vote_loop": (knn_vote_loop, {}, lambda s, n: (_f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
+    "knn_vote_loop": (knn_vote_loop, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _lab(3, n + 3, s), _f(n, 2, seed=s + 1))),
     "perceptron": (perceptron, {}, lambda s, n: (_f(n, 2, seed=s), _lab(2, n, s))),
     "perceptron_where": (perceptron_where, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s))),
     "svm_hinge_sgd": (svm_hinge_sgd, {}, lambda s, n: (_f(n, 3, seed=s), _pm(n, s))),
     "pegasos": (pegasos, {}, lambda s, n: (_f(n, 3, seed=s), _pm(n, s))),
-    "svm_dual_kernel": (svm_dual_kernel, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s), _f(n, seed=s, positive=True))),
-    "multiclass_svm_loss": (multiclass_svm_loss, {}, lambda s, n: (_f(3, 4, seed=s), _f(n, 3, seed=s + 1), _i(4, n, seed=s))),
+    "svm_dual_kernel": (svm_dual_kernel, {}, lambda s, n: (
+        _f(n, 2, seed=s), _pm(n, s), _f(n, seed=s, positive=True))),
+    "multiclass_svm_loss": (multiclass_svm_loss, {}, lambda s, n: (
+        _f(3, 4, seed=s), _f(n, 3, seed=s + 1), _i(4, n, seed=s))),
     "softmax_loss_vectorized": (softmax_loss_vectorized, {}, lambda s, n: (
         _f(3, 4, seed=s), _f(n, 3, seed=s + 1), _i(4, n, seed=s))),
     "best_stump": (best_stump, {}, lambda s, n: (_f(n + 2, seed=s), _lab(2, n + 2, s))),
     "entropy_split": (entropy_split, {}, lambda s, n: (_f(n + 2, seed=s), _lab(2, n + 2, s))),
     "gini_impurity": (gini_impurity, {}, lambda s, n: (_i(3, n, seed=s),)),
     "entropy_labels": (entropy_labels, {}, lambda s, n: (_i(3, n, seed=s),)),
-    "multiclass_split_scan": (multiclass_split_scan, {}, lambda s, n: (_f(n + 2, seed=s), _lab(3, n + 2, s))),
-    "stump_all_features": (stump_all_features, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s), np.full(n, 1 / n))),
+    "multiclass_split_scan": (multiclass_split_scan, {}, lambda s, n: (
+        _f(n + 2, seed=s), _lab(3, n + 2, s))),
+    "stump_all_features": (stump_all_features, {}, lambda s, n: (
+        _f(n, 2, seed=s), _pm(n, s), np.full(n, 1 / n))),
     "adaboost_round": (adaboost_round, {"j": 1, "thr": 0.1},
                        lambda s, n: (_f(n, 2, seed=s), _pm(n, s), np.full(n, 1 / n))),
     "adaboost_rounds": (adaboost_rounds, {}, lambda s, n: (_f(n + 1, 2, seed=s), _pm(n + 1, s))),
@@ -3084,73 +3107,100 @@ CLASSIFY = {
 }
 
 REGRESS = {
-    "ols_normal_eq": (ols_normal_eq, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "ols_normal_eq": (ols_normal_eq, {}, lambda s, n: (
+        _f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
     "ols_lstsq": (ols_lstsq, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
     "ridge_closed": (ridge_closed, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(n + 4, seed=s + 1))),
-    "ridge_closed_alpha": (ridge_closed, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(n + 4, seed=s + 1), 0.3 * s)),
+    "ridge_closed_alpha": (ridge_closed, {}, lambda s, n: (
+        _f(n + 4, 3, seed=s), _f(n + 4, seed=s + 1), 0.3 * s)),
     "ridge_svd": (ridge_svd, {}, lambda s, n: (_f(n + 4, 3, seed=s), _f(n + 4, seed=s + 1))),
-    "gradient_descent_linreg": (gradient_descent_linreg, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, seed=s + 1))),
-    "sgd_minibatch": (sgd_minibatch, {}, lambda s, n: (_f(n + 1, 3, seed=s), _f(n + 1, seed=s + 1))),
+    "gradient_descent_linreg": (gradient_descent_linreg, {}, lambda s, n: (
+        _f(n, 3, seed=s), _f(n, seed=s + 1))),
+    "sgd_minibatch": (sgd_minibatch, {}, lambda s, n: (
+        _f(n + 1, 3, seed=s), _f(n + 1, seed=s + 1))),
     "sgd_minibatch_f32": (sgd_minibatch, {}, lambda s, n: (
         _f(n + 1, 3, seed=s).astype(np.float32), _f(n + 1, seed=s + 1).astype(np.float32))),
     "lasso_cd": (lasso_cd, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
-    "lasso_cd_branchy": (lasso_cd_branchy, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
-    "elastic_net_cd": (elastic_net_cd, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
+    "lasso_cd_branchy": (lasso_cd_branchy, {}, lambda s, n: (
+        _f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
+    "elastic_net_cd": (elastic_net_cd, {}, lambda s, n: (
+        _f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
     "ista": (ista, {}, lambda s, n: (_f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1))),
     "logreg_gd": (logreg_gd, {}, lambda s, n: (_f(n, 2, seed=s), _lab(2, n, s))),
     "logreg_newton": (logreg_newton, {}, lambda s, n: (_f(n + 4, 2, seed=s), _lab(2, n + 4, s))),
-    "logreg_irls": (logreg_irls, {}, lambda s, n: (_f(n + 4, 2, seed=s), _lab(2, n + 4, s).astype(float))),
+    "logreg_irls": (logreg_irls, {}, lambda s, n: (
+        _f(n + 4, 2, seed=s), _lab(2, n + 4, s).astype(float))),
     "softmax_regression_step": (softmax_regression_step, {"n_classes": 3}, lambda s, n: (
         _f(2, 3, seed=s), np.zeros(3), _f(n, 2, seed=s + 1), _lab(3, n, s))),
-    "poly_regression": (poly_regression, {}, lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
-    "polyfit_predict": (polyfit_predict, {}, lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
+    "poly_regression": (poly_regression, {}, lambda s, n: (
+        np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
+    "polyfit_predict": (polyfit_predict, {}, lambda s, n: (
+        np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
     "huber_irls": (huber_irls, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1) * 3)),
-    "kernel_ridge": (kernel_ridge, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, seed=s + 1), _f(3, 2, seed=s + 2))),
-    "gp_posterior": (gp_posterior, {}, lambda s, n: (np.linspace(0, 3, n), _f(n, seed=s), np.linspace(0, 3, 5) + 0.1)),
+    "kernel_ridge": (kernel_ridge, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(n, seed=s + 1), _f(3, 2, seed=s + 2))),
+    "gp_posterior": (gp_posterior, {}, lambda s, n: (
+        np.linspace(0, 3, n), _f(n, seed=s), np.linspace(0, 3, 5) + 0.1)),
     "bayes_linreg": (bayes_linreg, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, seed=s + 1))),
 }
 
 RECOMMEND = {
     "mf_sgd_epoch": (mf_sgd_epoch, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s),
-                                                     _f(n, 2, seed=s + 1) * .1, _f(3, 2, seed=s + 2) * .1)),
+                                                     _f(n, 2, seed=s + 1) * .1,
+                                                     _f(3, 2, seed=s + 2) * .1)),
     "als_step": (als_step, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s).astype(float),
                                              _f(n, 2, seed=s + 1), _f(3, 2, seed=s + 2))),
-    "mf_full_gradient": (mf_full_gradient, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s) + (np.arange(3) == 0),
-                                                             _f(n, 2, seed=s + 1) * .1, _f(3, 2, seed=s + 2) * .1)),
+    "mf_full_gradient": (mf_full_gradient, {}, lambda s, n: (
+        _f(n, 3, seed=s), _i(2, n, 3, seed=s) + (np.arange(3) == 0),
+                                                             _f(n, 2, seed=s + 1) * .1,
+                                                             _f(3, 2, seed=s + 2) * .1)),
     "item_item_cosine": (item_item_cosine, {}, lambda s, n: (_i(6, n, 4, seed=s).astype(float),)),
-    "user_mean_center": (user_mean_center, {}, lambda s, n: (_f(n, 3, seed=s), _i(2, n, 3, seed=s))),
+    "user_mean_center": (user_mean_center, {}, lambda s, n: (
+        _f(n, 3, seed=s), _i(2, n, 3, seed=s))),
     "predict_user_based": (predict_user_based, {}, lambda s, n: (
         _f(n, 3, seed=s), _i(2, n, 3, seed=s), pearson_sim(_f(n, 3, seed=s)))),
     "pearson_sim": (pearson_sim, {}, lambda s, n: (_f(n, 4, seed=s),)),
     "nmf_multiplicative": (nmf_multiplicative, {}, lambda s, n: (
-        _f(n, 4, seed=s, positive=True), _f(n, 2, seed=s + 1, positive=True), _f(2, 4, seed=s + 2, positive=True))),
+        _f(n, 4, seed=s, positive=True), _f(n, 2, seed=s + 1, positive=True),
+        _f(2, 4, seed=s + 2, positive=True))),
 }
 
 METRICS = {
     "roc_auc_rank": (roc_auc_rank, {}, lambda s, n: (_lab(2, n + 2, s), _f(n + 2, seed=s))),
     "roc_curve_points": (roc_curve_points, {}, lambda s, n: (_lab(2, n + 2, s), _f(n + 2, seed=s))),
-    "auc_pairwise": (auc_pairwise, {}, lambda s, n: (_lab(2, n + 2, s), np.round(_f(n + 2, seed=s), 1))),
-    "confusion_matrix_add_at": (confusion_matrix_add_at, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
-    "confusion_matrix_bincount": (confusion_matrix_bincount, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
-    "confusion_matrix_loop": (confusion_matrix_loop, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "auc_pairwise": (auc_pairwise, {}, lambda s, n: (
+        _lab(2, n + 2, s), np.round(_f(n + 2, seed=s), 1))),
+    "confusion_matrix_add_at": (confusion_matrix_add_at, {}, lambda s, n: (
+        _i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "confusion_matrix_bincount": (confusion_matrix_bincount, {}, lambda s, n: (
+        _i(3, n, seed=s), _i(3, n, seed=s + 1))),
+    "confusion_matrix_loop": (confusion_matrix_loop, {}, lambda s, n: (
+        _i(3, n, seed=s), _i(3, n, seed=s + 1))),
     "macro_f1": (macro_f1, {}, lambda s, n: (_i(3, n + 3, seed=s), _i(3, n + 3, seed=s + 1))),
     "accuracy": (accuracy, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
-    "balanced_accuracy": (balanced_accuracy, {}, lambda s, n: (_lab(3, n + 2, s), _i(3, n + 2, seed=s + 1))),
+    "balanced_accuracy": (balanced_accuracy, {}, lambda s, n: (
+        _lab(3, n + 2, s), _i(3, n + 2, seed=s + 1))),
     "log_loss": (log_loss, {}, lambda s, n: (_lab(2, n, s), np.linspace(0, 1, n))),
     "log_loss_f32": (log_loss, {}, lambda s, n: (_lab(2, n, s).astype(np.float32),
                                                  np.linspace(0, 1, n, dtype=np.float32))),
-    "categorical_log_loss": (categorical_log_loss, {}, lambda s, n: (_i(3, n, seed=s), _resp(n, 3, s))),
+    "categorical_log_loss": (categorical_log_loss, {}, lambda s, n: (
+        _i(3, n, seed=s), _resp(n, 3, s))),
     "brier_score": (brier_score, {}, lambda s, n: (_lab(2, n, s), np.linspace(0, 1, n))),
-    "regression_metrics": (regression_metrics, {}, lambda s, n: (_f(n, seed=s, positive=True), _f(n, seed=s + 1))),
+    "regression_metrics": (regression_metrics, {}, lambda s, n: (
+        _f(n, seed=s, positive=True), _f(n, seed=s + 1))),
     "explained_variance": (explained_variance, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
-    "matthews_cc": (matthews_cc, {}, lambda s, n: (_lab(2, n + 2, s).astype(bool), _i(2, n + 2, seed=s + 1).astype(bool))),
+    "matthews_cc": (matthews_cc, {}, lambda s, n: (
+        _lab(2, n + 2, s).astype(bool), _i(2, n + 2, seed=s + 1).astype(bool))),
     "top_k_accuracy": (top_k_accuracy, {}, lambda s, n: (_i(4, n, seed=s), _f(n, 4, seed=s))),
     "precision_at_k": (precision_at_k, {}, lambda s, n: (_f(n + 2, seed=s), _i(2, n + 2, seed=s))),
-    "ndcg_at_k": (ndcg_at_k, {}, lambda s, n: (_i(4, n + 2, seed=s) + (np.arange(n + 2) == 0), _f(n + 2, seed=s))),
+    "ndcg_at_k": (ndcg_at_k, {}, lambda s, n: (
+        _i(4, n + 2, seed=s) + (np.arange(n + 2) == 0), _f(n + 2, seed=s))),
     "cohen_kappa": (cohen_kappa, {}, lambda s, n: (_lab(3, n + 2, s), _i(3, n + 2, seed=s))),
-    "calibration_bins": (calibration_bins, {}, lambda s, n: (_lab(2, n + 3, s), np.linspace(0, 1, n + 3))),
+    "calibration_bins": (calibration_bins, {}, lambda s, n: (
+        _lab(2, n + 3, s), np.linspace(0, 1, n + 3))),
     "hamming_loss": (hamming_loss, {}, lambda s, n: (_i(2, n, 3, seed=s), _i(2, n, 3, seed=s + 1))),
-    "jaccard_multilabel": (jaccard_multilabel, {}, lambda s, n: (_i(2, n, 3, seed=s), _i(2, n, 3, seed=s + 1))),
+    "jaccard_multilabel": (jaccard_multilabel, {}, lambda s, n: (
+        _i(2, n, 3, seed=s), _i(2, n, 3, seed=s + 1))),
 }
 
 WRANGLE = {
@@ -3159,20 +3209,25 @@ WRANGLE = {
     "standardize_inplace": (standardize_inplace, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "standardize_train_test": (standardize_train_test, {}, lambda s, n: (
         np.column_stack([_f(n, 2, seed=s), np.ones(n)]), _f(3, 3, seed=s + 1))),
-    "min_max_scale": (min_max_scale, {}, lambda s, n: (np.column_stack([_f(n, 2, seed=s), np.ones(n)]),)),
-    "min_max_scale_range": (min_max_scale, {"feature_range": (-1, 1)}, lambda s, n: (_f(n, 2, seed=s),)),
+    "min_max_scale": (min_max_scale, {}, lambda s, n: (
+        np.column_stack([_f(n, 2, seed=s), np.ones(n)]),)),
+    "min_max_scale_range": (min_max_scale, {"feature_range": (-1, 1)}, lambda s, n: (
+        _f(n, 2, seed=s),)),
     "min_max_scale_int": (min_max_scale, {}, lambda s, n: (_i(9, n, 2, seed=s),)),
     "robust_scale": (robust_scale, {}, lambda s, n: (_nan(n + 2, 3, s),)),
     "robust_scale_quantile": (robust_scale_quantile, {}, lambda s, n: (_f(n, 3, seed=s),)),
-    "max_abs_scale": (max_abs_scale, {}, lambda s, n: (np.column_stack([_f(n, 2, seed=s), np.zeros(n)]),)),
-    "l2_normalize_rows": (l2_normalize_rows, {}, lambda s, n: (np.vstack([_f(n, 3, seed=s), np.zeros(3)]),)),
+    "max_abs_scale": (max_abs_scale, {}, lambda s, n: (
+        np.column_stack([_f(n, 2, seed=s), np.zeros(n)]),)),
+    "l2_normalize_rows": (l2_normalize_rows, {}, lambda s, n: (
+        np.vstack([_f(n, 3, seed=s), np.zeros(3)]),)),
     "l1_normalize_rows": (l1_normalize_rows, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "nan_impute_mean": (nan_impute_mean, {}, lambda s, n: (_nan(n + 2, 3, s),)),
     "nan_impute_where": (nan_impute_where, {}, lambda s, n: (_nan(n + 2, 3, s),)),
     "nan_impute_median_copy": (nan_impute_median_copy, {}, lambda s, n: (_nan(n + 2, 3, s),)),
     "nan_impute_loop": (nan_impute_loop, {}, lambda s, n: (_nan(n + 2, 3, s),)),
     "nan_stats": (nan_stats, {}, lambda s, n: (_nan(n + 2, 3, s),)),
-    "nan_to_num_fill": (nan_to_num_fill, {}, lambda s, n: (np.r_[_nan(n, 1, s).ravel(), np.inf, -np.inf],)),
+    "nan_to_num_fill": (nan_to_num_fill, {}, lambda s, n: (
+        np.r_[_nan(n, 1, s).ravel(), np.inf, -np.inf],)),
     "ffill_rows": (ffill_rows, {}, lambda s, n: (_nan(n, 4, s),)),
     "winsorize": (winsorize, {}, lambda s, n: (_f(n * 3, seed=s),)),
     "iqr_outlier_mask": (iqr_outlier_mask, {}, lambda s, n: (np.r_[_f(n * 3, seed=s), 9.0],)),
@@ -3181,7 +3236,8 @@ WRANGLE = {
     "one_hot_scatter": (one_hot_scatter, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
     "one_hot_compare": (one_hot_compare, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
     "one_hot_put_along": (one_hot_put_along, {"n_classes": 4}, lambda s, n: (_i(4, n, seed=s),)),
-    "label_counts_by_inverse": (lambda v: label_counts(v)[3], {}, lambda s, n: (_i(4, n + 2, seed=s),)),
+    "label_counts_by_inverse": (lambda v: label_counts(v)[3], {}, lambda s, n: (
+        _i(4, n + 2, seed=s),)),
     "frequency_encode_unique": (frequency_encode_unique, {}, lambda s, n: (_i(4, n, 2, seed=s),)),
     "frequency_encode_unique_float": (frequency_encode_unique, {}, lambda s, n: (
         np.r_[np.round(_f(n, seed=s)), np.nan, np.nan],)),
@@ -3192,11 +3248,13 @@ WRANGLE = {
     "groupby_multi_col": (groupby_multi_col, {}, lambda s, n: (_i(4, n, seed=s), _f(n, 2, seed=s))),
     "groupby_var": (groupby_var, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
     "group_demean": (group_demean, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
-    "pivot_table": (pivot_table, {}, lambda s, n: (_i(3, n, seed=s), _i(4, n, seed=s + 1), _f(n, seed=s))),
+    "pivot_table": (pivot_table, {}, lambda s, n: (
+        _i(3, n, seed=s), _i(4, n, seed=s + 1), _f(n, seed=s))),
     "crosstab": (crosstab, {}, lambda s, n: (_i(3, n, seed=s), _i(3, n, seed=s + 1))),
     "rolling_mean_cumsum": (rolling_mean_cumsum, {}, lambda s, n: (_f(n + 3, seed=s),)),
     "rolling_mean_cumsum_int": (rolling_mean_cumsum, {}, lambda s, n: (_i(9, n + 3, seed=s),)),
-    "rolling_mean_cumsum_float": (rolling_mean_cumsum_float, {}, lambda s, n: (_i(9, n + 3, seed=s),)),
+    "rolling_mean_cumsum_float": (rolling_mean_cumsum_float, {}, lambda s, n: (
+        _i(9, n + 3, seed=s),)),
     "rolling_mean_2d": (rolling_mean_2d, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
     "rolling_std": (rolling_std, {}, lambda s, n: (_f(n + 3, seed=s),)),
     "ewm_mean": (ewm_mean, {}, lambda s, n: (_f(n + 2, seed=s),)),
@@ -3206,7 +3264,8 @@ WRANGLE = {
     "bin_features": (bin_features, {}, lambda s, n: (_f(n + 3, seed=s),)),
     "quantile_bins": (quantile_bins, {}, lambda s, n: (_f(n + 3, seed=s),)),
     "rank_transform": (rank_transform, {}, lambda s, n: (_f(n, seed=s),)),
-    "rank_transform_int": (rank_transform, {}, lambda s, n: (np.random.default_rng(s).permutation(n),)),
+    "rank_transform_int": (rank_transform, {}, lambda s, n: (
+        np.random.default_rng(s).permutation(n),)),
     "rank_argsort_argsort": (rank_argsort_argsort, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "polynomial_features_deg2": (polynomial_features_deg2, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "interaction_triu": (interaction_triu, {}, lambda s, n: (_f(n, 3, seed=s),)),
@@ -3219,14 +3278,16 @@ WRANGLE = {
 
 SPLITS = {
     "kfold_scores": (kfold_scores, {}, lambda s, n: (_f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
-    "kfold_ridge_cv": (kfold_ridge_cv, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "kfold_ridge_cv": (kfold_ridge_cv, {}, lambda s, n: (
+        _f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
     "loo_mean_residual": (loo_mean_residual, {}, lambda s, n: (_f(n, seed=s),)),
     "batches": (batches, {}, lambda s, n: (_f(n + 3, 2, seed=s), _i(5, n + 3, seed=s))),
     "batch_means_reshape": (batch_means_reshape, {}, lambda s, n: (_f(n + 1, 2, seed=s),)),
     "mlp_train_step": (mlp_train_step, {}, lambda s, n: (
         {"W1": _f(3, 4, seed=s), "b1": np.zeros(4), "W2": _f(4, 3, seed=s + 1), "b2": np.zeros(3)},
         _f(n, 3, seed=s + 2), _i(3, n, seed=s))),
-    "momentum_sgd": (momentum_sgd, {}, lambda s, n: (np.zeros(2), _f(n, 2, seed=s), _f(n, seed=s + 1), np.zeros(2))),
+    "momentum_sgd": (momentum_sgd, {}, lambda s, n: (
+        np.zeros(2), _f(n, 2, seed=s), _f(n, seed=s + 1), np.zeros(2))),
     "adagrad_logreg": (adagrad_logreg, {}, lambda s, n: (_f(n, 2, seed=s).astype(np.float32),
                                                          _lab(2, n, s).astype(np.float32))),
     "early_stopping_track": (early_stopping_track, {}, lambda s, n: (
@@ -3296,12 +3357,16 @@ SECOND = {
     "lda_eigh_generalized": (lda_eigh_generalized, {}, lambda s, n: (_sym(3, s), _sym(3, s + n))),
     "argpartition_topk": (argpartition_topk, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "partition_kth": (partition_kth, {}, lambda s, n: (_f(n + 2, seed=s),)),
-    "knn_partition_distance": (knn_partition_distance, {}, lambda s, n: (_f(n + 2, 2, seed=s), _f(3, 2, seed=s + 1))),
+    "knn_partition_distance": (knn_partition_distance, {}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _f(3, 2, seed=s + 1))),
     "lexsort_groups": (lexsort_groups, {}, lambda s, n: (_i(3, n + 2, seed=s), _f(n + 2, seed=s))),
-    "searchsorted_sorter": (searchsorted_sorter, {}, lambda s, n: (_f(n, seed=s), _f(5, seed=s + 1))),
-    "digitize_right": (digitize_right, {}, lambda s, n: (np.round(_f(n + 3, seed=s), 1), np.array([-1.0, -0.5, 0.0, 0.5, 1.0]))),
+    "searchsorted_sorter": (searchsorted_sorter, {}, lambda s, n: (
+        _f(n, seed=s), _f(5, seed=s + 1))),
+    "digitize_right": (digitize_right, {}, lambda s, n: (
+        np.round(_f(n + 3, seed=s), 1), np.array([-1.0, -0.5, 0.0, 0.5, 1.0]))),
     "histogram_density": (histogram_density, {}, lambda s, n: (_f(n * 3, seed=s),)),
-    "histogram_range_weights": (histogram_range_weights, {}, lambda s, n: (_f(n * 3, seed=s), _f(n * 3, seed=s + 1, positive=True))),
+    "histogram_range_weights": (histogram_range_weights, {}, lambda s, n: (
+        _f(n * 3, seed=s), _f(n * 3, seed=s + 1, positive=True))),
     "int_stats": (int_stats, {}, lambda s, n: (_i(10, n + 1, seed=s),)),
     "int32_stats": (int_stats, {}, lambda s, n: (_i(10, n + 1, seed=s).astype(np.int32),)),
     "float32_stats": (float32_stats, {}, lambda s, n: (_f(n + 1, 3, seed=s).astype(np.float32),)),
@@ -3309,52 +3374,68 @@ SECOND = {
     "percentile_methods": (percentile_methods, {}, lambda s, n: (_f(n + 3, seed=s),)),
     "percentile_methods_int": (percentile_methods, {}, lambda s, n: (_i(20, n + 3, seed=s),)),
     "bool_counts": (bool_counts, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool),)),
-    "bool_matmul": (bool_matmul, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool), _i(2, 3, n, seed=s + 1).astype(bool))),
+    "bool_matmul": (bool_matmul, {}, lambda s, n: (
+        _i(2, n, 3, seed=s).astype(bool), _i(2, 3, n, seed=s + 1).astype(bool))),
     "int_matmul": (int_matmul, {}, lambda s, n: (_i(5, n, 3, seed=s), _i(5, 3, 2, seed=s + 1))),
-    "int32_matmul": (int_matmul, {}, lambda s, n: (_i(5, n, 3, seed=s).astype(np.int32), _i(5, 3, 2, seed=s + 1).astype(np.int32))),
+    "int32_matmul": (int_matmul, {}, lambda s, n: (
+        _i(5, n, 3, seed=s).astype(np.int32), _i(5, 3, 2, seed=s + 1).astype(np.int32))),
     "nep50_promotion": (nep50_promotion, {}, lambda s, n: (
-        _f(n, seed=s).astype(np.float32), _i(9, n, seed=s).astype(np.int32) - 4, _i(9, n, seed=s + 1) - 4)),
+        _f(n, seed=s).astype(np.float32), _i(9, n, seed=s).astype(np.int32) - 4,
+        _i(9, n, seed=s + 1) - 4)),
     "clip_int_float": (clip_int_float, {}, lambda s, n: (_i(5, n, seed=s),)),
     "where_dtypes": (where_dtypes, {}, lambda s, n: (_f(n, seed=s).astype(np.float32),)),
     "where_dtypes_int": (where_dtypes, {}, lambda s, n: (_i(5, n, seed=s) - 2,)),
     "round_decimals": (round_decimals, {}, lambda s, n: (_f(n, seed=s) * 7,)),
-    "round_decimals_f32": (round_decimals, {}, lambda s, n: (_f(n, seed=s).astype(np.float32) * 7,)),
+    "round_decimals_f32": (round_decimals, {}, lambda s, n: (
+        _f(n, seed=s).astype(np.float32) * 7,)),
     "norms": (norms, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "norms_f32": (norms, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
     "batched_norms": (batched_norms, {}, lambda s, n: (_f(n, 2, 3, seed=s),)),
-    "cov_weighted": (cov_weighted, {}, lambda s, n: (_f(n + 2, 3, seed=s), _f(n + 2, seed=s, positive=True))),
-    "mahalanobis": (mahalanobis, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
-    "mahalanobis_solve": (mahalanobis_solve, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
+    "cov_weighted": (cov_weighted, {}, lambda s, n: (
+        _f(n + 2, 3, seed=s), _f(n + 2, seed=s, positive=True))),
+    "mahalanobis": (mahalanobis, {}, lambda s, n: (
+        _f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
+    "mahalanobis_solve": (mahalanobis_solve, {}, lambda s, n: (
+        _f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
     "mvn_logpdf": (mvn_logpdf, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), _sym(3, s))),
-    "mvn_logpdf_batched": (mvn_logpdf_batched, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2, seed=s + 1), _spd(3, 2, s))),
+    "mvn_logpdf_batched": (mvn_logpdf_batched, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(3, 2, seed=s + 1), _spd(3, 2, s))),
     "pinv_ols": (pinv_ols, {}, lambda s, n: (_f(n + 2, 3, seed=s), _f(n + 2, seed=s + 1))),
     "det_and_trace": (det_and_trace, {}, lambda s, n: (_f(n, n, seed=s),)),
     "select_piecewise": (select_piecewise, {}, lambda s, n: (_f(n, seed=s) * 2,)),
     "isin_labels": (isin_labels, {}, lambda s, n: (_i(4, n, seed=s),)),
     "setdiff_folds": (setdiff_folds, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
-    "kfold_index_lists": (kfold_index_lists, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "kfold_index_lists": (kfold_index_lists, {}, lambda s, n: (
+        _f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
     "stratified_positions": (stratified_positions, {}, lambda s, n: (_lab(2, n, s),)),
     "accumulate_ops": (accumulate_ops, {}, lambda s, n: (_f(n, seed=s),)),
     "accumulate_ops_int": (accumulate_ops, {}, lambda s, n: (_i(9, n, seed=s) - 4,)),
     "diff_forms": (diff_forms, {}, lambda s, n: (_i(9, n, seed=s),)),
     "diff_forms_float": (diff_forms, {}, lambda s, n: (_f(n, seed=s),)),
-    "gradient_clipping": (gradient_clipping, {}, lambda s, n: ({"W": _f(n, 2, seed=s), "b": _f(2, seed=s + 1)},)),
-    "params_update": (params_update, {}, lambda s, n: ({"W": _f(n, 2, seed=s), "b": np.zeros(2)},
-                                                       {"W": _f(n, 2, seed=s + 1), "b": _f(2, seed=s + 2)})),
+    "gradient_clipping": (gradient_clipping, {}, lambda s, n: (
+        {"W": _f(n, 2, seed=s), "b": _f(2, seed=s + 1)},)),
+    "params_update": (params_update, {}, lambda s, n: (
+        {"W": _f(n, 2, seed=s), "b": np.zeros(2)},
+        {"W": _f(n, 2, seed=s + 1), "b": _f(2, seed=s + 2)})),
     "adam_dict": (adam_dict, {}, lambda s, n: (
-        {"W": _f(n, 2, seed=s), "b": np.zeros(2)}, {"W": _f(n, 2, seed=s + 1), "b": _f(2, seed=s + 2)},
-        {"m": {"W": np.zeros((n, 2)), "b": np.zeros(2)}, "v": {"W": np.zeros((n, 2)), "b": np.zeros(2)}}, s)),
+        {"W": _f(n, 2, seed=s), "b": np.zeros(2)},
+        {"W": _f(n, 2, seed=s + 1), "b": _f(2, seed=s + 2)},
+        {"m": {"W": np.zeros((n, 2)), "b": np.zeros(2)},
+         "v": {"W": np.zeros((n, 2)), "b": np.zeros(2)}},
+        s)),
     "heaviside_sign": (heaviside_sign, {}, lambda s, n: (np.r_[_f(n, seed=s) * 3, 0.0],)),
     "ptp_range": (ptp_range, {}, lambda s, n: (_i(9, n, 3, seed=s),)),
     "kron_outer": (kron_outer, {}, lambda s, n: (_f(n, seed=s), _f(3, seed=s + 1))),
     "triu_pairs": (triu_pairs, {}, lambda s, n: (_f(n, 2, seed=s),)),
     "apply_along": (apply_along, {}, lambda s, n: (_f(n, 3, seed=s, positive=True),)),
-    "interp_fill": (interp_fill, {}, lambda s, n: (_f(n, seed=s) * 2, np.linspace(-1, 1, 5), _f(5, seed=s + 1))),
+    "interp_fill": (interp_fill, {}, lambda s, n: (
+        _f(n, seed=s) * 2, np.linspace(-1, 1, 5), _f(5, seed=s + 1))),
     "argmax_bool": (argmax_bool, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool),)),
     "unique_static_table": (unique_static_table, {}, lambda s, n: (_i(3, n, seed=s),)),
     "xor_reduce": (xor_reduce, {}, lambda s, n: (_i(2, n, 3, seed=s).astype(bool),)),
     "label_smoothing": (label_smoothing, {}, lambda s, n: (_i(4, n, seed=s),)),
-    "cross_entropy_int_labels": (cross_entropy_int_labels, {}, lambda s, n: (_f(n, 3, seed=s), _i(3, n, seed=s))),
+    "cross_entropy_int_labels": (cross_entropy_int_labels, {}, lambda s, n: (
+        _f(n, 3, seed=s), _i(3, n, seed=s))),
     "hinge_multiclass": (hinge_multiclass, {}, lambda s, n: (_f(n, 3, seed=s), _i(3, n, seed=s))),
 }
 
@@ -3371,16 +3452,19 @@ def test_second_pass_matches_numpy(name):
 THIRD = {
     "tfidf": (tfidf, {}, lambda s, n: (np.vstack([_i(3, n, 5, seed=s), np.zeros(5, int)]),)),
     "tfidf_plain": (tfidf, {"smooth": False}, lambda s, n: (_i(3, n, 5, seed=s) + 1,)),
-    "bag_of_words": (bag_of_words, {}, lambda s, n: (_i(3, n * 2, seed=s), _i(5, n * 2, seed=s + 1))),
+    "bag_of_words": (bag_of_words, {}, lambda s, n: (
+        _i(3, n * 2, seed=s), _i(5, n * 2, seed=s + 1))),
     "cosine_knn": (cosine_knn, {}, lambda s, n: (_f(n + 2, 3, seed=s), _f(2, 3, seed=s + 1))),
     "pagerank": (pagerank, {}, lambda s, n: (_i(2, n, n, seed=s).astype(float),)),
     "label_propagation": (label_propagation, {}, lambda s, n: (
-        _f(n + 2, n + 2, seed=s, positive=True), np.eye(2)[_lab(2, n + 2, s)] * (np.arange(n + 2) < 3)[:, None],
+        _f(n + 2, n + 2, seed=s, positive=True),
+        np.eye(2)[_lab(2, n + 2, s)] * (np.arange(n + 2) < 3)[:, None],
         np.arange(n + 2) < 3)),
     "dbscan_core": (dbscan_core, {}, lambda s, n: (_f(n + 3, 2, seed=s),)),
     "lof_scores": (lof_scores, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
     "dual_cd_svm": (dual_cd_svm, {}, lambda s, n: (_f(n, 2, seed=s), _pm(n, s))),
-    "rbf_network": (rbf_network, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1), _f(3, 2, seed=s + 2))),
+    "rbf_network": (rbf_network, {}, lambda s, n: (
+        _f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1), _f(3, 2, seed=s + 2))),
     "kernel_pca": (kernel_pca, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
     "poly_kernel_svm_decision": (poly_kernel_svm_decision, {}, lambda s, n: (
         _f(n, 2, seed=s), _f(3, 2, seed=s + 1), _f(3, seed=s + 2), 0.1)),
@@ -3388,35 +3472,46 @@ THIRD = {
         _f(n, 2, seed=s).astype(np.float32), _f(3, 2, seed=s + 1).astype(np.float32),
         _f(3, seed=s + 2).astype(np.float32), 0.1)),
     "batchnorm_train": (batchnorm_train, {}, lambda s, n: (_f(n, 3, seed=s), {
-        "running_mean": np.zeros(3), "running_var": np.ones(3), "gamma": np.ones(3), "beta": np.zeros(3)})),
-    "confusion_normalized": (confusion_normalized, {}, lambda s, n: (_i(2, n, seed=s), _i(3, n, seed=s + 1))),
-    "precision_recall_curve": (precision_recall_curve, {}, lambda s, n: (_lab(2, n + 2, s), _f(n + 2, seed=s))),
+        "running_mean": np.zeros(3), "running_var": np.ones(3), "gamma": np.ones(3),
+        "beta": np.zeros(3)})),
+    "confusion_normalized": (confusion_normalized, {}, lambda s, n: (
+        _i(2, n, seed=s), _i(3, n, seed=s + 1))),
+    "precision_recall_curve": (precision_recall_curve, {}, lambda s, n: (
+        _lab(2, n + 2, s), _f(n + 2, seed=s))),
     "ks_statistic": (ks_statistic, {}, lambda s, n: (_f(n + 2, seed=s), _lab(2, n + 2, s))),
     "gain_lift": (gain_lift, {}, lambda s, n: (_lab(2, n + 1, s), _f(n + 1, seed=s))),
     "column_select_and_delete": (column_select_and_delete, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "split_by_sizes": (split_by_sizes, {}, lambda s, n: (_f(n, seed=s),)),
-    "nonzero_group_means": (nonzero_group_means, {}, lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
-    "masked_group_stats": (masked_group_stats, {}, lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
-    "gaussian_nb_masked_fit": (gaussian_nb_masked_fit, {}, lambda s, n: (_f(n + 2, 3, seed=s), _lab(2, n + 2, s))),
+    "nonzero_group_means": (nonzero_group_means, {}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
+    "masked_group_stats": (masked_group_stats, {}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
+    "gaussian_nb_masked_fit": (gaussian_nb_masked_fit, {}, lambda s, n: (
+        _f(n + 2, 3, seed=s), _lab(2, n + 2, s))),
     "sort_desc_forms": (sort_desc_forms, {}, lambda s, n: (_i(4, n + 2, seed=s),)),
-    "sort_desc_forms_float": (sort_desc_forms, {}, lambda s, n: (np.r_[_f(n, seed=s), np.nan, 0.0],)),
+    "sort_desc_forms_float": (sort_desc_forms, {}, lambda s, n: (
+        np.r_[_f(n, seed=s), np.nan, 0.0],)),
     "elbow_inertias": (elbow_inertias, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2, seed=s + 1))),
     "sigmoid_stable": (sigmoid_stable, {}, lambda s, n: (_f(n, seed=s) * 40,)),
-    "sigmoid_stable_f32": (sigmoid_stable, {}, lambda s, n: (_f(n, seed=s).astype(np.float32) * 40,)),
+    "sigmoid_stable_f32": (sigmoid_stable, {}, lambda s, n: (
+        _f(n, seed=s).astype(np.float32) * 40,)),
     "bce_with_logits": (bce_with_logits, {}, lambda s, n: (_f(n, seed=s) * 5, _lab(2, n, s))),
     "focal_loss": (focal_loss, {}, lambda s, n: (np.linspace(0, 1, n), _lab(2, n, s))),
     "huber_loss": (huber_loss, {}, lambda s, n: (_f(n, seed=s) * 2, _f(n, seed=s + 1))),
     "quantile_loss": (quantile_loss, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
-    "smoothed_target_encoding": (smoothed_target_encoding, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
+    "smoothed_target_encoding": (smoothed_target_encoding, {}, lambda s, n: (
+        _i(4, n, seed=s), _f(n, seed=s))),
     "count_encoding": (count_encoding, {}, lambda s, n: (_i(4, n, seed=s),)),
     "frequency_rank_encoding": (frequency_rank_encoding, {}, lambda s, n: (_i(4, n + 3, seed=s),)),
     "hashing_trick": (hashing_trick, {}, lambda s, n: (_i(1000, n, seed=s),)),
     "sliding_features": (sliding_features, {}, lambda s, n: (_f(n + 3, seed=s),)),
-    "train_val_test_slices": (train_val_test_slices, {}, lambda s, n: (_f(n + 6, 2, seed=s), _i(5, n + 6, seed=s))),
+    "train_val_test_slices": (train_val_test_slices, {}, lambda s, n: (
+        _f(n + 6, 2, seed=s), _i(5, n + 6, seed=s))),
     "class_weights_balanced": (class_weights_balanced, {}, lambda s, n: (_i(3, n, seed=s),)),
     "weighted_logloss_grad": (weighted_logloss_grad, {}, lambda s, n: (
         _f(n, 2, seed=s), _lab(2, n, s), _f(2, seed=s + 1), _f(n, seed=s, positive=True))),
-    "rmsprop_steps": (rmsprop_steps, {}, lambda s, n: (np.zeros(2), _f(n, 2, seed=s), _f(n, seed=s + 1))),
+    "rmsprop_steps": (rmsprop_steps, {}, lambda s, n: (
+        np.zeros(2), _f(n, 2, seed=s), _f(n, seed=s + 1))),
     "lr_schedule_loop": (lr_schedule_loop, {}, lambda s, n: (
         _f(n, 2, seed=s).astype(np.float32), _f(n, seed=s + 1).astype(np.float32))),
 }
@@ -3435,36 +3530,47 @@ WRITES = {
     "center_rows_by_iteration": (center_rows_by_iteration, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "relu_rows_enumerate": (relu_rows_enumerate, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "write_through_transpose": (write_through_transpose, {}, lambda s, n: (_f(n, 3, seed=s),)),
-    "write_through_reshape_ravel": (write_through_reshape_ravel, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "write_through_reshape_ravel": (write_through_reshape_ravel, {}, lambda s, n: (
+        _f(n, 3, seed=s),)),
     "fill_diagonal_of_slices": (fill_diagonal_of_slices, {}, lambda s, n: (_spd(n, 2, s),)),
     "center_columns_loop": (center_columns_loop, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "swap_rows_fancy": (swap_rows_fancy, {}, lambda s, n: (_f(n, 2, seed=s),)),
     "slice_assign_param": (slice_assign_param, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
     "copyto_param": (copyto_param, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
     "put_and_putmask": (put_and_putmask, {}, lambda s, n: (_f(n, seed=s) * 2, _i(n, 2, seed=s))),
-    "fill_and_sort_inplace": (fill_and_sort_inplace, {}, lambda s, n: (_f(n, seed=s), _i(5, n, seed=s))),
+    "fill_and_sort_inplace": (fill_and_sort_inplace, {}, lambda s, n: (
+        _f(n, seed=s), _i(5, n, seed=s))),
     "sort_rows_inplace": (sort_rows_inplace, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "ufunc_out_views": (ufunc_out_views, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
     "reductions_out": (reductions_out, {}, lambda s, n: (_f(n, 3, seed=s),)),
-    "matmul_out_slice": (matmul_out_slice, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, 2, seed=s + 1))),
+    "matmul_out_slice": (matmul_out_slice, {}, lambda s, n: (
+        _f(n, 3, seed=s), _f(3, 2, seed=s + 1))),
     "relabel_inplace": (relabel_inplace, {}, lambda s, n: (_lab(2, n, s),)),
-    "buffered_increment": (buffered_increment, {}, lambda s, n: (np.zeros(4), _i(4, n + 3, seed=s))),
-    "duplicate_index_set": (duplicate_index_set, {}, lambda s, n: (np.zeros(4), _i(4, n + 3, seed=s),
+    "buffered_increment": (buffered_increment, {}, lambda s, n: (
+        np.zeros(4), _i(4, n + 3, seed=s))),
+    "duplicate_index_set": (duplicate_index_set, {}, lambda s, n: (
+        np.zeros(4), _i(4, n + 3, seed=s),
                                                                    _f(n + 3, seed=s))),
-    "duplicate_index_add": (duplicate_index_add, {}, lambda s, n: (np.zeros(4), _i(4, n + 3, seed=s),
+    "duplicate_index_add": (duplicate_index_add, {}, lambda s, n: (
+        np.zeros(4), _i(4, n + 3, seed=s),
                                                                    _f(n + 3, seed=s))),
-    "duplicate_index_add_2d": (duplicate_index_add, {}, lambda s, n: (np.zeros((4, 2)), _i(4, n + 3, seed=s),
+    "duplicate_index_add_2d": (duplicate_index_add, {}, lambda s, n: (
+        np.zeros((4, 2)), _i(4, n + 3, seed=s),
                                                                       _f(n + 3, 2, seed=s))),
     "clip_method_out": (clip_method_out, {}, lambda s, n: (_f(n, seed=s),)),
     "dict_of_arrays_inplace": (dict_of_arrays_inplace, {}, lambda s, n: (
         {"W": _f(3, 2, seed=s), "b": np.zeros(3), "history": np.zeros(2)}, _f(n, 3, seed=s + 1))),
-    "list_of_arrays_inplace": (list_of_arrays_inplace, {}, lambda s, n: ([_f(n, 2, seed=s), _f(2, seed=s + 1)],)),
+    "list_of_arrays_inplace": (list_of_arrays_inplace, {}, lambda s, n: (
+        [_f(n, 2, seed=s), _f(2, seed=s + 1)],)),
     "kmeans_centers_inplace": (kmeans_centers_inplace, {}, lambda s, n: (
         _f(n + 2, 2, seed=s), _f(4, 2, seed=s + 1), _i(3, n + 2, seed=s))),
     "argmax_row_write": (argmax_row_write, {}, lambda s, n: (_f(n, 3, seed=s),)),
-    "sort_views_in_place": (sort_views_in_place, {}, lambda s, n: (_f(n, 4, seed=s), np.int64(s % 3))),
-    "put_place_through_views": (put_place_through_views, {}, lambda s, n: (_f(n, 4, seed=s), np.int64(1 + s % 3))),
-    "last_row_view_after_write": (last_row_view_after_write, {}, lambda s, n: (_f(n, 3, seed=s), s % 3)),
+    "sort_views_in_place": (sort_views_in_place, {}, lambda s, n: (
+        _f(n, 4, seed=s), np.int64(s % 3))),
+    "put_place_through_views": (put_place_through_views, {}, lambda s, n: (
+        _f(n, 4, seed=s), np.int64(1 + s % 3))),
+    "last_row_view_after_write": (last_row_view_after_write, {}, lambda s, n: (
+        _f(n, 3, seed=s), s % 3)),
 }
 
 
@@ -3491,36 +3597,50 @@ def test_shuffling_rows_of_an_argument_in_place():
 FOURTH = {
     "gmm_loglik_f32": (gmm_loglik_f32, {}, lambda s, n: (
         _f(n, 2, seed=s).astype(np.float32), _f(3, 2, seed=s + 1).astype(np.float32),
-        _f(3, 2, seed=s + 2, positive=True).astype(np.float32), np.full(3, 1 / 3, dtype=np.float32))),
+        _f(3, 2, seed=s + 2, positive=True).astype(np.float32),
+        np.full(3, 1 / 3, dtype=np.float32))),
     "gmm_loglik_f64": (gmm_loglik_f32, {}, lambda s, n: (
-        _f(n, 2, seed=s), _f(3, 2, seed=s + 1), _f(3, 2, seed=s + 2, positive=True), np.full(3, 1 / 3))),
-    "dtype_type_constants": (dtype_type_constants, {}, lambda s, n: (_f(n, seed=s).astype(np.float32),)),
-    "dtype_type_constants_int": (dtype_type_constants, {}, lambda s, n: (_i(5, n, seed=s).astype(np.float16),)),
+        _f(n, 2, seed=s), _f(3, 2, seed=s + 1), _f(3, 2, seed=s + 2, positive=True),
+        np.full(3, 1 / 3))),
+    "dtype_type_constants": (dtype_type_constants, {}, lambda s, n: (
+        _f(n, seed=s).astype(np.float32),)),
+    "dtype_type_constants_int": (dtype_type_constants, {}, lambda s, n: (
+        _i(5, n, seed=s).astype(np.float16),)),
     "standardize_with_ddof": (standardize_with_ddof, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "standardize_with_ddof_int": (standardize_with_ddof, {}, lambda s, n: (_i(9, n, 3, seed=s),)),
     "cov_by_hand": (cov_by_hand, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "cov_by_hand_f32": (cov_by_hand, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
     "corr_by_hand": (corr_by_hand, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "whitening_cholesky": (whitening_cholesky, {}, lambda s, n: (_f(n + 4, 3, seed=s),)),
-    "explained_variance_ratio": (explained_variance_ratio, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
+    "explained_variance_ratio": (explained_variance_ratio, {}, lambda s, n: (
+        _f(n + 2, 3, seed=s),)),
     "reconstruct_pca": (reconstruct_pca, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
-    "lstsq_residuals": (lstsq_residuals, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
-    "qr_regression": (qr_regression, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
-    "solve_triangular_like": (solve_triangular_like, {}, lambda s, n: (_f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
+    "lstsq_residuals": (lstsq_residuals, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
+    "qr_regression": (qr_regression, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
+    "solve_triangular_like": (solve_triangular_like, {}, lambda s, n: (
+        _f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1))),
     "sigmoid_cross_entropy_f32": (sigmoid_cross_entropy_f32, {}, lambda s, n: (
         _f(n, seed=s).astype(np.float32) * 20, _lab(2, n, s).astype(np.float32))),
-    "one_vs_rest_scores": (one_vs_rest_scores, {}, lambda s, n: (_f(n, 2, seed=s), _f(3, 2, seed=s + 1), _f(3, seed=s + 2))),
+    "one_vs_rest_scores": (one_vs_rest_scores, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(3, 2, seed=s + 1), _f(3, seed=s + 2))),
     "ranking_loss": (ranking_loss, {}, lambda s, n: (_f(n, seed=s), _i(3, n, seed=s))),
     "spearman_rho": (spearman_rho, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
     "kendall_tau_naive": (kendall_tau_naive, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
     "median_absolute_deviation": (median_absolute_deviation, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "trimmed_mean": (trimmed_mean, {}, lambda s, n: (_f(n + 6, seed=s),)),
     "covariance_shrinkage": (covariance_shrinkage, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
-    "distance_correlation_matrix": (distance_correlation_matrix, {}, lambda s, n: (_f(n, 2, seed=s),)),
-    "cross_val_predict_knn": (cross_val_predict_knn, {}, lambda s, n: (_f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
-    "leave_one_out_knn": (leave_one_out_knn, {}, lambda s, n: (_f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
-    "grid_search_ridge": (grid_search_ridge, {}, lambda s, n: (_f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
-    "bias_variance_bootstrap": (bias_variance_bootstrap, {}, lambda s, n: (_f(5, n, seed=s), _f(n, seed=s + 1))),
+    "distance_correlation_matrix": (distance_correlation_matrix, {}, lambda s, n: (
+        _f(n, 2, seed=s),)),
+    "cross_val_predict_knn": (cross_val_predict_knn, {}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
+    "leave_one_out_knn": (leave_one_out_knn, {}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _i(3, n + 2, seed=s))),
+    "grid_search_ridge": (grid_search_ridge, {}, lambda s, n: (
+        _f(n + 4, 2, seed=s), _f(n + 4, seed=s + 1))),
+    "bias_variance_bootstrap": (bias_variance_bootstrap, {}, lambda s, n: (
+        _f(5, n, seed=s), _f(n, seed=s + 1))),
 }
 
 
@@ -3535,22 +3655,31 @@ def test_fourth_pass_matches_numpy(name):
 
 GROUPS = {
     "cumcount_by_group": (cumcount_by_group, {}, lambda s, n: (_i(3, n + 3, seed=s),)),
-    "rank_within_group": (rank_within_group, {}, lambda s, n: (_i(3, n + 3, seed=s), _f(n + 3, seed=s))),
-    "lag_within_group": (lag_within_group, {}, lambda s, n: (_i(3, n + 3, seed=s), _f(n + 3, seed=s))),
-    "share_of_group_total": (share_of_group_total, {}, lambda s, n: (_i(4, n, seed=s), _f(n, seed=s, positive=True))),
+    "rank_within_group": (rank_within_group, {}, lambda s, n: (
+        _i(3, n + 3, seed=s), _f(n + 3, seed=s))),
+    "lag_within_group": (lag_within_group, {}, lambda s, n: (
+        _i(3, n + 3, seed=s), _f(n + 3, seed=s))),
+    "share_of_group_total": (share_of_group_total, {}, lambda s, n: (
+        _i(4, n, seed=s), _f(n, seed=s, positive=True))),
     "group_zscore": (group_zscore, {}, lambda s, n: (_i(4, n + 3, seed=s), _f(n + 3, seed=s))),
-    "group_argmax": (group_argmax, {}, lambda s, n: (_i(4, n + 3, seed=s), np.round(_f(n + 3, seed=s)))),
-    "join_sorted_keys": (join_sorted_keys, {}, lambda s, n: (_i(8, n, seed=s), np.array([5, 1, 3, 7]), _f(4, seed=s))),
+    "group_argmax": (group_argmax, {}, lambda s, n: (
+        _i(4, n + 3, seed=s), np.round(_f(n + 3, seed=s)))),
+    "join_sorted_keys": (join_sorted_keys, {}, lambda s, n: (
+        _i(8, n, seed=s), np.array([5, 1, 3, 7]), _f(4, seed=s))),
     "lookup_table_map": (lookup_table_map, {}, lambda s, n: (_i(5, n, seed=s), _f(5, seed=s))),
     "resample_sum": (resample_sum, {}, lambda s, n: (_f(n + 3, seed=s),)),
     "pivot_wide_to_long": (pivot_wide_to_long, {}, lambda s, n: (_f(n, 3, seed=s),)),
-    "long_to_wide": (long_to_wide, {}, lambda s, n: (_i(3, n, seed=s), _i(4, n, seed=s + 1), _f(n, seed=s))),
+    "long_to_wide": (long_to_wide, {}, lambda s, n: (
+        _i(3, n, seed=s), _i(4, n, seed=s + 1), _f(n, seed=s))),
     "cut_bins": (cut_bins, {}, lambda s, n: (np.r_[_f(n, seed=s), 0.0, 1.0],)),
     "histogram_edges_array": (histogram_edges_array, {}, lambda s, n: (_f(n * 3, seed=s),)),
-    "interpolate_missing": (interpolate_missing, {}, lambda s, n: (np.r_[1.0, _nan(n, 1, s).ravel(), 2.0],)),
+    "interpolate_missing": (interpolate_missing, {}, lambda s, n: (
+        np.r_[1.0, _nan(n, 1, s).ravel(), 2.0],)),
     "fill_forward_1d": (fill_forward_1d, {}, lambda s, n: (np.r_[1.0, _nan(n, 1, s).ravel()],)),
-    "clip_outliers_by_group": (clip_outliers_by_group, {}, lambda s, n: (_lab(3, n + 3, s), _f(n + 3, seed=s))),
-    "weighted_percentile": (weighted_percentile, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s, positive=True))),
+    "clip_outliers_by_group": (clip_outliers_by_group, {}, lambda s, n: (
+        _lab(3, n + 3, s), _f(n + 3, seed=s))),
+    "weighted_percentile": (weighted_percentile, {}, lambda s, n: (
+        _f(n, seed=s), _f(n, seed=s, positive=True))),
     "dedupe_keep_last_mask": (dedupe_keep_last_mask, {}, lambda s, n: (_i(3, n + 2, seed=s),)),
     "running_max_drawup": (running_max_drawup, {}, lambda s, n: (_f(n + 2, seed=s),)),
     "session_ids": (session_ids, {}, lambda s, n: (np.cumsum(_f(n + 2, seed=s, positive=True)),)),
@@ -3575,7 +3704,8 @@ PIPELINES = {
     "gradient_boosting_multi_feature": (gradient_boosting_multi_feature, {}, lambda s, n: (
         _f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
     "random_forest_predict": (random_forest_predict, {}, lambda s, n: (
-        _f(n, 3, seed=s), np.array([0, 2, 1, 0]), _f(4, seed=s + 1), _f(4, seed=s + 2), _f(4, seed=s + 3))),
+        _f(n, 3, seed=s), np.array([0, 2, 1, 0]), _f(4, seed=s + 1), _f(4, seed=s + 2),
+        _f(4, seed=s + 3))),
     "em_two_coins": (em_two_coins, {}, lambda s, n: (_i(11, n + 1, seed=s),)),
     "hmm_viterbi_log": (hmm_viterbi_log, {}, lambda s, n: (
         _i(3, n + 2, seed=s), np.log([0.6, 0.4]), np.log([[0.7, 0.3], [0.4, 0.6]]),
@@ -3604,10 +3734,13 @@ def test_pipelines_match_numpy(name):
 GENERATED = {
     "kmeans_pp_init": (kmeans_pp_init, {"k": 3}, lambda s, n: (_f(n + 3, 2, seed=s),)),
     "kmeans_pp_cumsum": (kmeans_pp_cumsum, {"k": 3}, lambda s, n: (_f(n + 3, 2, seed=s),)),
-    "train_test_split_rng": (train_test_split_rng, {}, lambda s, n: (_f(n, 2, seed=s), _i(3, n, seed=s))),
-    "shuffle_inplace_rng": (shuffle_inplace_rng, {}, lambda s, n: (_f(n, 2, seed=s), _i(3, n, seed=s))),
+    "train_test_split_rng": (train_test_split_rng, {}, lambda s, n: (
+        _f(n, 2, seed=s), _i(3, n, seed=s))),
+    "shuffle_inplace_rng": (shuffle_inplace_rng, {}, lambda s, n: (
+        _f(n, 2, seed=s), _i(3, n, seed=s))),
     "bootstrap_means": (bootstrap_means, {}, lambda s, n: (_f(n, seed=s),)),
-    "minibatch_sgd_rng": (minibatch_sgd_rng, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, seed=s + 1))),
+    "minibatch_sgd_rng": (minibatch_sgd_rng, {}, lambda s, n: (
+        _f(n, 2, seed=s), _f(n, seed=s + 1))),
     "random_init_centers": (random_init_centers, {"k": 2}, lambda s, n: (_f(n, 2, seed=s),)),
     "xavier_init": (xavier_init, {}, lambda s, n: ()),
     "dropout_rng": (dropout_rng, {}, lambda s, n: (_f(n, 3, seed=s),)),
@@ -3645,7 +3778,8 @@ REFUSED = {
     "precision_recall_branch": ("ConcretizationError", precision_recall_branch, {},
                                 lambda s, n: (_lab(2, n, s), _i(2, n, seed=s + 1))),
     "label_encode": ("DataDependentShapeError", label_encode, {}, lambda s, n: (_i(4, n, seed=s),)),
-    "dedupe_rows": ("DataDependentShapeError", dedupe_rows, {}, lambda s, n: (_i(2, n, 2, seed=s),)),
+    "dedupe_rows": ("DataDependentShapeError", dedupe_rows, {}, lambda s, n: (
+        _i(2, n, 2, seed=s),)),
     "groupby_mean_bincount": ("DataDependentShapeError", groupby_mean_bincount, {},
                               lambda s, n: (_i(4, n, seed=s), _f(n, seed=s))),
     "tsne_binary_search": ("ConcretizationError", tsne_binary_search, {}, lambda s, n: (
@@ -3741,8 +3875,10 @@ def test_a_row_at_a_traced_scalar_is_a_view():
     array index stays NumPy's copy."""
     check_like_numpy(rows_written_through_traced_scalars, {}, lambda s, n: (
         np.zeros((3, 3), dtype=int), _i(3, n, seed=s), _i(3, n, seed=s + 1), s % 3))
-    check_like_numpy(zero_d_array_index_copies, {}, lambda s, n: (_f(n, 2, seed=s), np.array(s % 3)))
-    check_like_numpy(lambda X, i: (X[i].sum(), X[i, 1:]), {}, lambda s, n: (_f(n, 3, seed=s), np.int64(1)))
+    check_like_numpy(zero_d_array_index_copies, {},
+                     lambda s, n: (_f(n, 2, seed=s), np.array(s % 3)))
+    check_like_numpy(lambda X, i: (X[i].sum(), X[i, 1:]), {},
+                     lambda s, n: (_f(n, 3, seed=s), np.int64(1)))
 
 
 def lda_eig_projection(X, y, n_classes=2, k=1):
@@ -3793,7 +3929,8 @@ def test_writes_into_a_selection():
     """`vals = x[mask]; vals[vals > 1] = 1`, `vals[0] = v` and `rows[:, 1] = 0` write into
     NumPy's copy of the selected elements (never into `x`), then reduce it; they raised
     TypeError ('MaskedSelection' object does not support item assignment)."""
-    check_like_numpy(clip_selected_values, {}, lambda s, n: (np.r_[1.5, _f(n, seed=s) * 2, np.nan],))
+    check_like_numpy(clip_selected_values, {},
+                     lambda s, n: (np.r_[1.5, _f(n, seed=s) * 2, np.nan],))
     check_like_numpy(zero_a_column_of_selected_rows, {}, lambda s, n: (
         np.vstack([np.ones(3), _f(n, 3, seed=s)]),))
 
@@ -3844,7 +3981,8 @@ class KMeansModel:
             for j in range(self.k):
                 m = self.labels_ == j
                 self.cluster_centers_[j] = np.where(
-                    m.any(), (X * m[:, None]).sum(0) / np.maximum(m.sum(), 1), self.cluster_centers_[j])
+                    m.any(), (X * m[:, None]).sum(0) / np.maximum(m.sum(), 1),
+                    self.cluster_centers_[j])
         self.inertia_ = d.min(1).sum()
 
 
@@ -3875,8 +4013,10 @@ def _jitted(cls, *names):
 ESTIMATORS = {
     "gaussian_nb": (GaussianNBModel, {}, "predict_log_proba",
                     lambda s, n: (_f(n + 4, 3, seed=s), _lab(2, n + 4, s))),
-    "kmeans": (KMeansModel, {"k": 2}, None, lambda s, n: (_f(n + 4, 2, seed=s), _f(2, 2, seed=s + 1))),
-    "logistic": (LogisticModel, {}, "predict_proba", lambda s, n: (_f(n + 2, 2, seed=s), _lab(2, n + 2, s))),
+    "kmeans": (KMeansModel, {"k": 2}, None, lambda s, n: (
+        _f(n + 4, 2, seed=s), _f(2, 2, seed=s + 1))),
+    "logistic": (LogisticModel, {}, "predict_proba", lambda s, n: (
+        _f(n + 2, 2, seed=s), _lab(2, n + 2, s))),
 }
 
 
@@ -3993,7 +4133,8 @@ def kernel_eig_by_distances(X):
     return np.sort(np.linalg.eigvals(K)), np.sort(np.linalg.eigvals(np.dot(-2 * X.T, X) / 3))
 
 
-@pytest.mark.parametrize("fn", [spectral_by_eig, normalized_laplacian_eigvals, kernel_eig_by_distances])
+@pytest.mark.parametrize("fn", [spectral_by_eig, normalized_laplacian_eigvals,
+                                kernel_eig_by_distances])
 def test_eig_of_laplacians_built_from_distances(fn):
     """`np.linalg.eig` of graph Laplacians and kernels built from `sq[:, None] + sq[None, :] -
     2 * X @ X.T`, `((X[:, None] - X[None]) ** 2).sum(-1)`, `np.outer(d, d)` and
