@@ -2,11 +2,12 @@
 
 `np.linalg.eig` returns real arrays when every eigenvalue it finds is real, which a real
 symmetric matrix's are; its dtype depends on the values. A matrix the graph builds as
-symmetric (`X.T @ X`, `np.cov`, `np.corrcoef`, `A + A.T`, `np.diag(v)`, `np.outer(v, v)`,
-`v[:, None] + v[None, :]`, `-2 * X @ X.T`, `((X[:, None] - X[None]) ** 2).sum(-1)`, and elementwise
-combinations of these with scalars and symmetric constants such as `np.eye(n)`) is traced
-with NumPy's real dtype instead of complex. The proof is structural: it follows the nodes that
-made the matrix, never values.
+symmetric (`X.T @ X`, `-2 * X @ X.T`, `np.cov`, `np.corrcoef`, `A + A.T`, `np.diag(v)`,
+`((X[:, None] - X[None]) ** 2).sum(-1)`, and elementwise combinations of these with scalars
+and symmetric constants such as `np.eye(n)`) is traced with NumPy's real dtype instead of
+complex. The proof is structural: it follows the nodes that made the matrix, never values.
+`np.outer(v, v)` and `v[:, None] + v[None, :]` are left out: of rank 1 or 2, their repeated
+eigenvalues are where LAPACK finds complex pairs, and NumPy returns complex arrays.
 """
 
 from __future__ import annotations
@@ -90,19 +91,6 @@ def _diagonal_written(node: Node, depth: int) -> bool:
             and tuple(base.srcs[0].shape) == (n, n) and is_symmetric(base.srcs[0], depth + 1))
 
 
-def _outer_of_one_vector(node: Node) -> bool:
-    """`np.outer(v, v)`, `v[:, None] + v[None, :]` (squared distances), `np.maximum.outer(v,
-    v)`: a symmetric op of one vector as a column and as a row."""
-    if node.op not in _SYMMETRIC_OPS or len(node.srcs) != 2:
-        return False
-    n = node.shape[-1]
-    col, row = node.srcs
-    if tuple(col.shape[-2:]) != (n, 1):
-        col, row = row, col
-    return (col.op is Op.RESHAPE and tuple(col.shape) == (n, 1)
-            and tuple(row.shape) in ((1, n), (n,)) and _same_vector(col.srcs[0], row))
-
-
 def _same_vector(a: Node, b: Node) -> bool:
     """The same values: one node under reshapes, or one slice of one node (a view read
     twice, `v = X[:, 0]`, makes two equal slice nodes)."""
@@ -154,7 +142,7 @@ def is_symmetric(node: Node, depth: int = 0) -> bool:
     if op in _SYMMETRIC_OPS and len(node.srcs) == 2 and _transposed(*node.srcs):
         return True
     if _scaled_both_sides(node, depth) or _diagonal_written(node, depth) or \
-            _outer_of_one_vector(node) or _pairwise_even(node):
+            _pairwise_even(node):
         return True
     if OPS[op].kind != "elementwise" or node.shape[-1] != node.shape[-2]:
         return False
