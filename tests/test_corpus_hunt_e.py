@@ -4180,3 +4180,15 @@ def test_the_legacy_global_random_state():
         assert_same(jf(X, y), want)
         assert (np.random.get_state()[1] == want_state).all()
     assert jf.cache_info().misses <= 2
+
+
+def class_ranges(X, y, k=3):
+    return np.array([np.ptp(X[y == c], axis=0) for c in range(k)]), np.ptp(X[y == 0, 0])
+
+
+def test_ptp_of_a_selection():
+    """`np.ptp(X[y == c], axis=0)`, a per-class feature range, is max minus min of the
+    selection; it was refused."""
+    check_like_numpy(class_ranges, {}, lambda s, n: (_f(n + 3, 2, seed=s), _lab(3, n + 3, s)))
+    check_like_numpy(class_ranges, {}, lambda s, n: (_i(9, n + 3, 2, seed=s).astype(np.uint8),
+                                                     _lab(3, n + 3, s)))

@@ -352,6 +352,14 @@ _MAX = _reduction(np.max, np.amax)(_extremum(np.max, "max"))
 _MIN = _reduction(np.min, np.amin)(_extremum(np.min, "min"))
 
 
+@_reduction(np.ptp)
+def _ptp(sel, axis=None, out=None, keepdims=False):
+    """`np.ptp(x[m])`: NumPy's max minus min of the selection."""
+    if out is not None:
+        sel._refuse("np.ptp(out=...)")
+    return np.subtract(_MAX(sel, axis, keepdims=keepdims), _MIN(sel, axis, keepdims=keepdims))
+
+
 @_reduction(np.count_nonzero)
 def _count_nonzero(sel, axis=None, *, keepdims=False):
     hit = np.logical_and(sel._where(), np.not_equal(sel.values, 0))
