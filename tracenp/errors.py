@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dis
 import linecache
 import os
 import sys
@@ -40,6 +41,40 @@ def _in_user_code(f) -> bool:
     path = os.path.abspath(f.f_code.co_filename)
     inside = path.startswith(_PKG_DIR + os.sep) or path.startswith(os.path.join(_NUMPY_DIR, "numpy"))
     return not inside and not path.startswith("<frozen") and path != _CONTEXTLIB
+
+
+def inside_try_except() -> bool:
+    """Whether the user's code being traced runs the current call inside the body of a
+    `try` with an `except` clause that tests the exception's type (in the innermost user
+    frame or the user frames around it, up to tracenp's own): a NumPy error raised when the
+    compiled function runs would skip that `except` branch, which NumPy would take. User
+    frames that reach the bottom of the stack without tracenp's (a gradient's backward pass
+    run from the caller's code) are not the traced code."""
+    f = user_frame()
+    run = []
+    while f is not None and _in_user_code(f):
+        run.append(f)
+        f = f.f_back
+    return f is not None and any(_in_typed_try(g.f_code, g.f_lasti) for g in run)
+
+
+def _in_typed_try(code, lasti: int) -> bool:
+    parse = getattr(dis, "_parse_exception_table", None)
+    if parse is None:  # before Python 3.11: no exception table to read
+        return False
+    entries = [e for e in parse(code) if e.start <= lasti < e.end]
+    if not entries:
+        return False
+    ops = list(dis.get_instructions(code))
+    at = {i.offset: k for k, i in enumerate(ops)}
+    for e in entries:
+        for op in ops[at.get(e.target, len(ops)):]:  # the handler, up to its re-raise
+            if op.opname in ("CHECK_EXC_MATCH", "WITH_EXCEPT_START", "RERAISE",
+                             "RETURN_VALUE"):
+                if op.opname == "CHECK_EXC_MATCH":
+                    return True
+                break
+    return False
 
 
 def where_in_user_code() -> str:

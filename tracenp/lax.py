@@ -276,8 +276,23 @@ def check(failed, error: str, message: str) -> bool:
     state = current_trace()
     if state is None or state is not current_root():
         return False
+    _refuse_inside_try(f"Whether {error} is raised")
     state.checks.append(bind(Op.CHECK, failed, error=error, message=message).node)
     return True
+
+
+_RAISING = frozenset({"solve", "inv", "cholesky"})  # LinAlgError on some values, when run
+
+
+def _refuse_inside_try(what: str) -> None:
+    """An error raised when the compiled function runs cannot reach an `except` clause of the
+    traced code, whose branch NumPy takes for those values: refused by name, so that
+    `fallback=True` runs NumPy's code."""
+    from . import errors
+
+    if errors.inside_try_except():
+        raise errors.concretization_error(f"{what} inside try/except (the except clause "
+                                          "would run for some values)")
 
 
 def matmul(a, b):
@@ -289,4 +304,9 @@ def einsum(spec: str, *xs):
 
 
 def linalg(name: str, *xs, out: int = 0, **kw):
+    from .trace import current_trace
+
+    if current_trace() is not None and (name in _RAISING or kw.get("real") or
+                                        name == "lstsq" and out == 1):
+        _refuse_inside_try(f"Whether np.linalg.{name} raises LinAlgError")
     return bind(Op.LINALG, *xs, name=name, out=out, **kw)

@@ -2,10 +2,12 @@
 
 `np.linalg.eig` returns real arrays when every eigenvalue it finds is real, which a real
 symmetric matrix's are; its dtype depends on the values. A matrix the graph builds as
-symmetric (`X.T @ X`, `np.cov`, `np.corrcoef`, `A + A.T`, `np.diag(v)`, and elementwise
-combinations of these with scalars and symmetric constants such as `np.eye(n)`) is traced
-with NumPy's real dtype instead of complex. The proof is structural: it follows the nodes that
-made the matrix, never values.
+symmetric (`X.T @ X`, `-2 * X @ X.T`, `np.cov`, `np.corrcoef`, `A + A.T`, `np.diag(v)`,
+`((X[:, None] - X[None]) ** 2).sum(-1)`, and elementwise combinations of these with scalars
+and symmetric constants such as `np.eye(n)`) is traced with NumPy's real dtype instead of
+complex. The proof is structural: it follows the nodes that made the matrix, never values.
+`np.outer(v, v)` and `v[:, None] + v[None, :]` are left out: of rank 1 or 2, their repeated
+eigenvalues are where LAPACK finds complex pairs, and NumPy returns complex arrays.
 """
 
 from __future__ import annotations
@@ -41,6 +43,21 @@ def _transposed(a: Node, b: Node) -> bool:
         (_swap_last(a) and _same_real(a.srcs[0]) is b)
 
 
+def _unscaled(node: Node) -> Node:
+    """`node` without scalings by one value on top (`-2 * X` in `-2 * X @ X.T`)."""
+    while True:
+        if node.op is Op.NEGATIVE:
+            node = node.srcs[0]
+        elif node.op in (Op.MULTIPLY, Op.DIVIDE) and len(node.srcs) == 2 and \
+                _uniform(node.srcs[1]) and node.srcs[0].shape == node.shape:
+            node = node.srcs[0]
+        elif node.op is Op.MULTIPLY and len(node.srcs) == 2 and _uniform(node.srcs[0]) and \
+                node.srcs[1].shape == node.shape:
+            node = node.srcs[1]
+        else:
+            return node
+
+
 def _uniform(node: Node) -> bool:
     """A value equal along both matrix axes (a scalar, or 1 x 1 matrices)."""
     return len(node.shape) < 2 and node.size == 1 or tuple(node.shape[-2:]) == (1, 1)
@@ -74,6 +91,41 @@ def _diagonal_written(node: Node, depth: int) -> bool:
             and tuple(base.srcs[0].shape) == (n, n) and is_symmetric(base.srcs[0], depth + 1))
 
 
+def _same_vector(a: Node, b: Node) -> bool:
+    """The same values: one node under reshapes, or one slice of one node (a view read
+    twice, `v = X[:, 0]`, makes two equal slice nodes)."""
+    while a.op is Op.RESHAPE:
+        a = a.srcs[0]
+    while b.op is Op.RESHAPE:
+        b = b.srcs[0]
+    a, b = _same_real(a), _same_real(b)
+    if a is b:
+        return True
+    return (a.op is Op.SLICE and b.op is Op.SLICE and a.shape == b.shape
+            and a.srcs[0] is b.srcs[0] and len(a.srcs) == len(b.srcs) == 1
+            and repr(a.attrs) == repr(b.attrs))
+
+
+_EVEN_OPS = frozenset({Op.SQUARE, Op.ABSOLUTE})  # f(-d) == f(d)
+
+
+def _pairwise_even(node: Node) -> bool:
+    """`((X[:, None] - X[None]) ** 2).sum(-1)`, `np.abs(...)`: an even function of the
+    differences of one matrix's rows, summed over the trailing (feature) axes."""
+    if node.op is not Op.SUM or len(node.shape) != 2:
+        return False
+    inner = node.srcs[0]
+    if inner.op not in _EVEN_OPS or tuple(node.attrs["axes"]) != tuple(range(2, inner.ndim)):
+        return False
+    diff = inner.srcs[0]
+    if diff.op is not Op.SUBTRACT:
+        return False
+    a, b = diff.srcs
+    n, rest = node.shape[0], inner.shape[2:]
+    return (a.op is Op.RESHAPE and b.op is Op.RESHAPE and tuple(a.shape) == (n, 1) + rest
+            and tuple(b.shape) == (1, n) + rest and _same_vector(a.srcs[0], b.srcs[0]))
+
+
 def is_symmetric(node: Node, depth: int = 0) -> bool:
     """Whether the real square matrix (or stack of them) `node` is symmetric by construction."""
     if depth > _DEPTH or len(node.shape) < 2 or node.dtype.kind == "c":
@@ -84,12 +136,13 @@ def is_symmetric(node: Node, depth: int = 0) -> bool:
         return value.shape[-1] == value.shape[-2] and bool(
             np.array_equal(value, np.swapaxes(value, -1, -2), equal_nan=True))
     if op is Op.MATMUL:
-        return _transposed(*node.srcs)
+        return _transposed(*(_unscaled(s) for s in node.srcs))
     if _swap_last(node):
         return is_symmetric(node.srcs[0], depth + 1)
     if op in _SYMMETRIC_OPS and len(node.srcs) == 2 and _transposed(*node.srcs):
         return True
-    if _scaled_both_sides(node, depth) or _diagonal_written(node, depth):
+    if _scaled_both_sides(node, depth) or _diagonal_written(node, depth) or \
+            _pairwise_even(node):
         return True
     if OPS[op].kind != "elementwise" or node.shape[-1] != node.shape[-2]:
         return False

@@ -168,6 +168,8 @@ def _basic_set(x, key, value):
 def apply_view(base, kind: str, arg):
     if kind == "index":
         return _basic(base, arg)
+    if kind == "scalar_index":  # basic indexing at traced integers (a gather of one block)
+        return _advanced_get(base, list(arg))
     if kind == "transpose":
         return lax.transpose(base, arg)
     if kind == "reshape":
@@ -212,6 +214,8 @@ def write_view(base, kind: str, arg, value):
     """The new base after the view `(kind, arg)` of it became `value`."""
     if kind == "index":
         return _basic_set(base, arg, value)
+    if kind == "scalar_index":
+        return _advanced_set(base, list(arg), value)
     if kind == "transpose":
         return lax.transpose(value, np.argsort(arg))
     if kind == "reshape":
@@ -248,7 +252,8 @@ def c_contiguous(t) -> bool:
     base, _, kind, arg = view
     if kind == "reshape":
         return c_contiguous(base)
-    return kind == "index" and c_contiguous(base) and _contiguous_block(base.shape, arg)
+    return kind in ("index", "scalar_index") and c_contiguous(base) and \
+        _contiguous_block(base.shape, arg)
 
 
 def _contiguous_block(shape, key) -> bool:
@@ -582,11 +587,14 @@ def ufunc_at(ufunc, x, key, value) -> None:
 def lift_index_lists(key):
     """An index list holding traced integers (`x[[i, j]]`, `x[[k - 1, k, k + 1], :]`) is an
     index array of them; NumPy would convert the list itself. A tuple inside a tuple key
-    (`a[(0, 1, 2), (1, 2, 3)]`) is a sequence index, as a list is."""
+    (`a[(0, 1, 2), (1, 2, 3)]`) is a sequence index, as a list is, and so is a `range`
+    (`num[range(n), range(n)] = 0` in t-SNE), which NumPy converts to an index array."""
+    if isinstance(key, range):
+        return list(key)
     if isinstance(key, list) and lax.holds_tracer(key):
         return lax.lift(key)
     if isinstance(key, tuple):
-        key = tuple(list(k) if isinstance(k, tuple) else k for k in key)
+        key = tuple(list(k) if isinstance(k, (tuple, range)) else k for k in key)
         return tuple(lax.lift(k) if isinstance(k, list) and lax.holds_tracer(k) else k
                      for k in key)
     return key
@@ -636,6 +644,9 @@ def getitem(x, key):
     ekey = _check_masks(x, _expand_key(key, x.ndim))
     scalar = _all_integers(key)
     if any(_is_advanced(k) for k in ekey):
+        if all(_traced_scalar_index(k) or not _is_advanced(k) for k in ekey) and \
+                not (scalar and x.ndim == sum(1 for k in ekey if not isinstance(k, slice))):
+            return make_view(x, "scalar_index", tuple(ekey))
         res = _advanced_get(x, ekey)
     elif scalar and x.ndim == sum(1 for k in ekey if not isinstance(k, slice)):
         # NumPy's scalar is a copy: it keeps its value when x is written afterwards
@@ -643,6 +654,13 @@ def getitem(x, key):
     else:
         res = make_view(x, "index", tuple(ekey))
     return res.with_returns("scalar" if scalar else "array")
+
+
+def _traced_scalar_index(k) -> bool:
+    """A traced integer that NumPy holds as a scalar, not a 0-d array (`for t in y_true:`, a
+    Python int argument): an index of basic indexing, so `cm[t]` is a view and `cm[t][p] += 1`
+    writes into `cm`."""
+    return lax.is_tracer(k) and k.ndim == 0 and k.dtype.kind in "iu" and k.returns != "array"
 
 
 def _all_integers(key) -> bool:
@@ -900,8 +918,10 @@ def scatter_update(x, key, value, mode):
         key, value = _unselect_at(x, key if isinstance(key, tuple) else (key,), value, mode)
     ekey = [np.asarray(k) if _is_int(k) or isinstance(k, list) else k
             for k in _expand_key(lift_index_lists(key), x.ndim)]
-    if not any(_is_advanced(k) for k in ekey):
-        raise errors.unsupported("np.ufunc.at with only slices")
+    if not any(_is_advanced(k) for k in ekey):  # slices only repeat no index: x[key] op= v
+        ufunc_at({"add": np.add, "maximum": np.maximum, "minimum": np.minimum}[mode], x, key,
+                 value)
+        return
     x._assign(_advanced_set(x, ekey, value, mode=mode))
 
 

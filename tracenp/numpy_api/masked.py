@@ -89,14 +89,18 @@ class MaskedSelection:
         self._refuse("Iterating")
 
     def __getitem__(self, key):
-        """`x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
+        """`x[mask][k]`, an integer `k` (or a traced one: `vals[np.argmax(counts)]` of
+        `np.unique`) over a 1-d mask, is the element at the (k+1)-th True of the mask.
+        `x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
         the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy; so is
         one integer array among them (`x[mask][:, [0, 3, 1]]`, a permutation of the columns:
         the only advanced index stays in place). A selection of the selection by a mask made
         from it selects by both masks."""
         if isinstance(key, MaskedSelection) and self._same(key) and key.dtype == np.bool_ \
                 and key.values.shape == self.mask.shape:  # d = x[ok]; d[np.abs(d) < 3]
-            return MaskedSelection(self.values, np.logical_and(self.mask, key.values))
+            return MaskedSelection(Tracer(self.values.node), np.logical_and(self.mask, key.values))
+        if self.mask.ndim == 1 and (_integer(key) or _integer_array(key)):
+            return self._element(key)
         key = key if isinstance(key, tuple) else (key,)
         rest = key[1:]
         whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
@@ -110,6 +114,43 @@ class MaskedSelection:
             self._refuse("Indexing")
         lead = (Ellipsis,) if key[0] is Ellipsis else (slice(None),) * self.mask.ndim
         return MaskedSelection(self.values[lead + rest], self.mask)
+
+    def __setitem__(self, key, value):
+        """A write into the selection, NumPy's copy of the selected elements (so it never
+        reaches `x`): `s[s > 3] = 3` (a mask made from it, a value without the selected dim),
+        `s[0] = v`, `s[:, 0] = v` (trailing dims, as `__getitem__` reads them)."""
+        if isinstance(self, InnerSelection) or isinstance(value, MaskedSelection) and \
+                not self._same(value):
+            self._refuse("Writing into")
+        if isinstance(key, MaskedSelection):
+            if not (self._same(key) and key.dtype == np.bool_ and key.values.ndim <=
+                    self.values.ndim and key.values.shape == self.values.shape[:key.values.ndim]
+                    and key.values.ndim >= self.mask.ndim) or isinstance(value, MaskedSelection) \
+                    or np.ndim(value) > self.values.ndim - key.values.ndim:
+                self._refuse("Writing into")
+            self.values[key.values] = value
+        elif self.mask.ndim == 1 and _integer(key):
+            if isinstance(value, MaskedSelection):
+                self._refuse("Writing into")
+            self.values[self._position(key)] = value
+        else:
+            self[key].values[...] = self._operand(value)
+
+    def _position(self, k):
+        """Where the selected element `k` (negative from the end; or an array of such, as
+        `counts[inv]` of `np.unique`) is in `values`; NumPy's IndexError, raised when the
+        function runs, where `k` is outside the selection."""
+        count = np.cumsum(self.mask, dtype=np.intp)
+        total = count[-1]
+        k = lax.lift(np.asarray(k, np.intp)) if not lax.is_tracer(k) else lax.cast(k, np.intp)
+        k = np.where(np.less(k, 0), np.add(k, total), k)
+        lax.check(np.any(np.logical_or(np.less(k, 0), np.greater_equal(k, total))),
+                  "IndexError", "index out of bounds for axis 0 of the selection")
+        return np.searchsorted(count, np.add(k, 1))
+
+    def _element(self, k):
+        """The selected element `k` (see `_position`)."""
+        return self.values[self._position(k)]
 
     def __array__(self, dtype=None, copy=None):
         self._refuse("Converting to an array")
@@ -188,7 +229,7 @@ class MaskedSelection:
         return self._wrap(self.values.astype(dtype, *args, **kwargs))
 
     def copy(self):
-        return self
+        return MaskedSelection(Tracer(self.values.node), self.mask, self.made_by, self.nonempty)
 
     # ------------------------------------------------------------------ reductions
     def _masked_zeros(self):
@@ -267,8 +308,56 @@ def _extremum(func, name):
 _UFUNC = {"max": "maximum", "min": "minimum"}
 
 
-_reduction(np.max, np.amax)(_extremum(np.max, "max"))
-_reduction(np.min, np.amin)(_extremum(np.min, "min"))
+def _integer(k) -> bool:
+    if lax.is_tracer(k):
+        return k.ndim == 0 and k.dtype.kind in "iu"
+    return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+
+def _integer_array(k) -> bool:
+    """An integer index array (traced or not) of positions in a selection."""
+    if lax.is_tracer(k) or isinstance(k, np.ndarray):
+        return k.ndim > 0 and k.dtype.kind in "iu"
+    return False
+
+
+def _arg_extremum(name):
+    """`np.argmax(counts)` of a 1-d selection (`np.unique(v, return_counts=True)`'s counts in
+    a kNN majority vote): the position among the selected elements of the first maximum, or of
+    the first NaN as NumPy's; the element itself is `vals[np.argmax(counts)]` (`_element`)."""
+
+    def reduce(sel, axis=None, out=None, *, keepdims=False):
+        if sel.values.ndim != 1 or out is not None or keepdims or axis not in (None, 0, -1) \
+                or sel.dtype.kind not in "iubf":
+            sel._refuse(f"np.{name} other than of a 1-d real selection, or with out= or keepdims")
+        if not sel.nonempty:
+            lax.check(np.logical_not(np.any(sel.mask)), "ValueError",
+                      f"attempt to get {name} of an empty sequence")
+        v = sel.values
+        best = (_MAX if name == "argmax" else _MIN)(sel)
+        hit = np.equal(v, best)
+        if v.dtype.kind == "f":
+            hit = np.where(np.isnan(best), np.isnan(v), hit)
+        first = np.argmax(np.logical_and(sel.mask, hit))
+        return np.subtract(np.cumsum(sel.mask, dtype=np.intp)[first], 1)
+
+    return reduce
+
+
+_reduction(np.argmax)(_arg_extremum("argmax"))
+_reduction(np.argmin)(_arg_extremum("argmin"))
+
+
+_MAX = _reduction(np.max, np.amax)(_extremum(np.max, "max"))
+_MIN = _reduction(np.min, np.amin)(_extremum(np.min, "min"))
+
+
+@_reduction(np.ptp)
+def _ptp(sel, axis=None, out=None, keepdims=False):
+    """`np.ptp(x[m])`: NumPy's max minus min of the selection."""
+    if out is not None:
+        sel._refuse("np.ptp(out=...)")
+    return np.subtract(_MAX(sel, axis, keepdims=keepdims), _MIN(sel, axis, keepdims=keepdims))
 
 
 @_reduction(np.count_nonzero)
@@ -494,7 +583,8 @@ def _method(name, func):
 
 for _name, _func in {"sum": np.sum, "prod": np.prod, "mean": np.mean, "var": np.var,
                      "std": np.std, "any": np.any, "all": np.all, "max": np.max,
-                     "min": np.min, "clip": np.clip, "round": np.round}.items():
+                     "min": np.min, "clip": np.clip, "round": np.round, "argmax": np.argmax,
+                     "argmin": np.argmin}.items():
     setattr(MaskedSelection, _name, _method(_name, _func))
 
 
