@@ -605,3 +605,15 @@ def check_refused(error: type, fn, make_args) -> None:
         assert_same(jf(*make_args(1)), fn(*make_args(1)))
     assert sum(issubclass(w.category, tracenp.TracingFallbackWarning) for w in record) == 1
     assert_same(jf(*make_args(2)), fn(*make_args(2)))
+
+
+def check_steered(fn, make_args) -> None:
+    """A form `jit` refused until it made static the Python scalar arguments whose values the
+    function's Python needs (`range(n)`, `while abs(b - a) > tol` of float arguments): NumPy's
+    values for two sets of arguments. `make_args(seed)` makes them."""
+    jf = tracenp.jit(fn)
+    for seed in (1, 2, 1):
+        want_args, got_args = copy.deepcopy(make_args(seed)), copy.deepcopy(make_args(seed))
+        with np.errstate(all="ignore"):
+            want = fn(*want_args)
+        assert_same(jf(*got_args), want, rtol=1e-5)

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i, check_like_numpy, check_refused
+from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
 from test_ops import assert_same
 
 swv = np.lib.stride_tricks.sliding_window_view
@@ -1048,10 +1048,21 @@ def test_image_processing_matches_numpy(name):
 CV_REFUSED = {
     "hist_equalize_by_np_ma": (hist_equalize, lambda s: (_img(s, 5, 7)[..., 0],)),
     "lut_by_python_max": (hist_equalize_bincount, lambda s: (_img(s, 5, 7)[..., 2],)),
-    "crop_at_traced_offsets": (augment_crop_flip, lambda s: (_img(s, 8, 6), 1, s % 2, s == 2)),
     "otsu_by_python_max": (otsu_loop, lambda s: (_img(s, 5, 5)[..., 0],)),
     "np_uint8_of_traced": (to_uint8_from_float, lambda s: (_f(5, 5, seed=s),)),
 }
+
+
+CV_REFUSED_NOW_STATIC = {
+    "crop_at_traced_offsets": (augment_crop_flip, lambda s: (_img(s, 8, 6), 1, s % 2, s == 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(CV_REFUSED_NOW_STATIC))
+def test_image_forms_with_python_scalar_offsets_trace(name):
+    """Refused until jit made static the Python scalar arguments whose values the function's Python needs; now NumPy's values."""
+    fn, make = CV_REFUSED_NOW_STATIC[name]
+    check_steered(fn, make)
 
 
 @pytest.mark.parametrize("name", list(CV_REFUSED))

@@ -4377,8 +4377,6 @@ REFUSED = {
                 lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
     "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
                                lambda s, n: (s,)),
-    "uint8_saturating_add": ("ConcretizationError", uint8_saturating_add, {},
-                             lambda s, n: (_i(256, n, seed=s).astype(np.uint8), 100)),
     "percentile_traced_q": ("UnsupportedFunctionError", percentile_traced_q, {},
                             lambda s, n: (_f(3 * n, seed=s), np.array([5.0, 50.0, 95.0]) + s)),
     "pad_odd_wide": ("UnsupportedFunctionError", pad_odd_wide, {}, lambda s, n: (_f(3, seed=s),)),
@@ -4393,6 +4391,13 @@ REFUSED = {
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
                      lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
 }
+
+
+def test_a_python_int_made_a_numpy_scalar_is_static():
+    """`np.uint8(v)` of a Python int argument needs its value: refused until jit made such
+    arguments static."""
+    check_like_numpy(uint8_saturating_add, {},
+                     lambda s, n: (_i(256, n, seed=s).astype(np.uint8), 100))
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

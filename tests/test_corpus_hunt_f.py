@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i, check_like_numpy, check_refused
+from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
 from test_ops import assert_same
 
 # --------------------------------------------------------------------------------- ODE integrators
@@ -2322,18 +2322,13 @@ def event_stop_projectile(v0, dt=0.01):
 
 
 REFUSED = {
-    "bisection": ("ConcretizationError", bisection, lambda s: (1.0, 2.0 + 0.1 * s)),
-    "newton_tol": ("ConcretizationError", newton_tol, lambda s: (1.0 + s,)),
-    "secant_tol": ("ConcretizationError", secant_tol, lambda s: (0.0, 1.0 + 0.1 * s)),
     "jacobi_until_converged": (
         "ConcretizationError",
         jacobi_until_converged,
         lambda s: (diag_dominant(s, 4), _f(4, seed=s)),
     ),
-    "adaptive_rk12": ("ConcretizationError", adaptive_rk12, lambda s: (1.0 + s, 1.0)),
     "cg_until_tol": ("ConcretizationError", cg_until_tol, lambda s: (spd(s, 4), _f(4, seed=s))),
     "power_iteration_tol": ("ConcretizationError", power_iteration_tol, lambda s: (spd(s, 4),)),
-    "golden_section_tol": ("ConcretizationError", golden_section_tol, lambda s: (0.0, 2.0 + s)),
     "gauss_partial_pivot": (
         "ConcretizationError",
         gauss_partial_pivot,
@@ -2365,8 +2360,24 @@ REFUSED = {
         lambda s: (np.linspace(0, 1, 9), _f(9, seed=s)),
     ),
     "histogram_auto": ("DataDependentShapeError", histogram_auto, lambda s: (_f(20, seed=s),)),
+}
+
+
+REFUSED_NOW_STATIC = {
+    "bisection": ("ConcretizationError", bisection, lambda s: (1.0, 2.0 + 0.1 * s)),
+    "newton_tol": ("ConcretizationError", newton_tol, lambda s: (1.0 + s,)),
+    "secant_tol": ("ConcretizationError", secant_tol, lambda s: (0.0, 1.0 + 0.1 * s)),
+    "adaptive_rk12": ("ConcretizationError", adaptive_rk12, lambda s: (1.0 + s, 1.0)),
+    "golden_section_tol": ("ConcretizationError", golden_section_tol, lambda s: (0.0, 2.0 + s)),
     "event_stop_projectile": ("ConcretizationError", event_stop_projectile, lambda s: (1.0 + s,)),
 }
+
+
+@pytest.mark.parametrize("name", list(REFUSED_NOW_STATIC))
+def test_tolerance_loops_of_python_scalars_trace(name):
+    """Refused until jit made static the Python scalar arguments whose values the function's Python needs; now NumPy's values."""
+    _, fn, make = REFUSED_NOW_STATIC[name]
+    check_steered(fn, make)
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -3846,17 +3857,11 @@ def residual_converged(A, x, b):
 
 
 SCRIPT_REFUSALS = {
-    "euler_steps_from_duration": (
-        "ConcretizationError",
-        euler_steps_from_duration,
-        lambda s: (1.0 * s, 1.0, 0.1),
-    ),
     "time_grid_from_step": (
         "DataDependentShapeError",
         time_grid_from_step,
         lambda s: (1.0 * s, 0.25),
     ),
-    "euler_math_rhs": ("ConcretizationError", euler_math_rhs, lambda s: (1.0 * s, 0.0, 0.1)),
     "complex_sqrt_of_discriminant": (
         "UnsupportedFunctionError",
         complex_sqrt_of_discriminant,
@@ -3873,6 +3878,23 @@ SCRIPT_REFUSALS = {
         lambda s: (spd(s, 3), _f(3, seed=s), _f(3, seed=s + 1)),
     ),
 }
+
+
+SCRIPT_REFUSALS_NOW_STATIC = {
+    "euler_steps_from_duration": (
+        "ConcretizationError",
+        euler_steps_from_duration,
+        lambda s: (1.0 * s, 1.0, 0.1),
+    ),
+    "euler_math_rhs": ("ConcretizationError", euler_math_rhs, lambda s: (1.0 * s, 0.0, 0.1)),
+}
+
+
+@pytest.mark.parametrize("name", list(SCRIPT_REFUSALS_NOW_STATIC))
+def test_script_forms_of_python_scalars_trace(name):
+    """Refused until jit made static the Python scalar arguments whose values the function's Python needs; now NumPy's values."""
+    _, fn, make = SCRIPT_REFUSALS_NOW_STATIC[name]
+    check_steered(fn, make)
 
 
 @pytest.mark.parametrize("name", list(SCRIPT_REFUSALS))
@@ -3940,13 +3962,14 @@ def trapezoid_n(a, b, n):
     return h * (0.5 * y[0] + y[1:-1].sum() + 0.5 * y[-1])
 
 
-def test_a_step_count_argument_is_static_or_refused():
-    """`trapezoid(a, b, n)` with `n` a size: refused by name unless `n` is static, and then
-    NumPy's value for each `n`."""
-    check_refused(tracenp.errors.ConcretizationError, trapezoid_n, lambda s: (0.0, 1.0 * s, 8))
-    jf = tracenp.jit(trapezoid_n, static_argnames="n")
-    for n in (4, 8, 9):
-        assert_same(jf(0.0, 2.0, n=n), trapezoid_n(0.0, 2.0, n))
+def test_a_step_count_argument_is_static():
+    """`trapezoid(a, b, n)` with `n` a size: made static by jit itself, or by
+    `static_argnames`; NumPy's value for each `n`, by position or by name."""
+    check_steered(trapezoid_n, lambda s: (0.0, 1.0 * s, 8))
+    for jf in (tracenp.jit(trapezoid_n), tracenp.jit(trapezoid_n, static_argnames="n")):
+        for n in (4, 8, 9):
+            assert_same(jf(0.0, 2.0, n=n), trapezoid_n(0.0, 2.0, n))
+            assert_same(jf(0.5, 2.0, n), trapezoid_n(0.5, 2.0, n))
 
 
 def tensor_polynomial_values(C, x, y):

@@ -225,13 +225,19 @@ def test_static_step_count_retraces_per_count():
     assert jf.cache_info().misses == 2
 
 
-def test_loop_count_from_a_traced_value_is_refused():
+def test_loop_count_from_a_python_int_argument_is_static():
+    """`range(n)` of a Python int argument: `n` is made static (one trace per count); a count
+    computed from an array stays refused."""
     def f(x, n):
         for _ in range(n):
             x = x * 0.5
         return x
+    jf = tracenp.jit(f)
+    for n in (3, 3, 5):
+        np.testing.assert_array_equal(jf(_f(4), n), f(_f(4), n))
+    assert jf.cache_info().misses == 2
     with pytest.raises(tracenp.errors.ConcretizationError, match="static"):
-        tracenp.jit(f)(_f(4), 3)
+        tracenp.jit(lambda x: f(x, int(x[0] > 0) + 1))(_f(4))
 
 
 def test_gradient_through_a_recurrence_loop():

@@ -15,7 +15,7 @@ import pytest
 
 import tracenp
 from numpy.lib.stride_tricks import sliding_window_view
-from test_corpus import _f, _i, check_against_numpy
+from test_corpus import _f, _i, check_against_numpy, check_steered
 from test_ops import assert_same
 
 # ----------------------------------------------------------------------------- signals
@@ -1289,11 +1289,22 @@ REFUSED = {  # forms tracenp cannot trace: a clear error at trace time, NumPy's 
                                       tracenp.UnsupportedFunctionError, "trim_zeros"),
     "np_polynomial_fit": (polynomial_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
                           tracenp.ConcretizationError, "chebfit"),
-    "break_on_a_traced_value": (projectile_until_ground, (12.0, 0.8),
-                                tracenp.ConcretizationError, "if y < 0"),
     "scalar_type_as_a_cast": (brighten_u8, (_u8(4, 5, seed=5),),
                               tracenp.ConcretizationError, "astype"),
 }
+
+
+REFUSED_NOW_STATIC = {
+    "break_on_a_traced_value": (projectile_until_ground, (12.0, 0.8),
+                                tracenp.ConcretizationError, "if y < 0"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_NOW_STATIC))
+def test_science_forms_of_python_scalars_trace(name):
+    """Refused until jit made static the Python scalar arguments whose values the function's Python needs; now NumPy's values."""
+    fn, args, _, _ = REFUSED_NOW_STATIC[name]
+    check_steered(fn, lambda s: args)
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

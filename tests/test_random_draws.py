@@ -566,11 +566,22 @@ REFUSED = {
     "attribute_random_state_scalar": (lambda x: x - LEGACY_HOLDER.rng.rand(),
                                       RandomInTraceError),
     "shuffle_list": (lambda x: (np.random.shuffle([1, 2, 3]), x)[1], RandomInTraceError),
-    "traced_size": (lambda x, n: x.sum() + np.random.rand(n).sum(), ConcretizationError),
     "traced_seed": (lambda x, s: (np.random.seed(s), x)[1], RandomInTraceError),
     "bad_scale": (lambda x: x + np.random.normal(0, -1.0, size=x.shape), ValueError),
     "out": (lambda x: (RNG.standard_normal(out=x), x)[1], UnsupportedFunctionError),
 }
+
+
+def test_a_python_int_size_of_a_draw_is_static():
+    """`np.random.rand(n)` of a Python int argument: `n` is made static and the draws happen
+    at call time, NumPy's for the same seed (it was refused)."""
+    f = tracenp.jit(lambda x, n: x.sum() + np.random.rand(n).sum())
+    x = _data(3)
+    for n in (4, 4, 6):
+        np.random.seed(7)
+        want = x.sum() + np.random.rand(n).sum()
+        np.random.seed(7)
+        np.testing.assert_allclose(f(x, n), want, rtol=1e-12)
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

@@ -123,6 +123,8 @@ class JitFunction:
         self._instance = fn.__self__ if inspect.ismethod(fn) and methods.is_plain(fn.__self__) \
             and not isinstance(fn.__self__, type) else None
         self._counters: set[str] = set()  # int attributes the method changes: inputs
+        self._steer: set = set()  # Python scalar arguments (position or name) its Python
+        # needs the values of (`range(n_iter)`, `if l2 > 0:`): static from then on
         self._steering: set[str] = set()  # ...unless its Python needs their values
         self._info = CacheInfo()
         try:
@@ -137,6 +139,7 @@ class JitFunction:
         dyn_args = []
         for i, a in enumerate(args):
             if i in self.static_argnums or (i - len(args)) in self.static_argnums or \
+                    self._steers(i, a) or \
                     is_generator(a):  # drawn from at call time; the cache is keyed by it
                 static.append((i, _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
@@ -144,11 +147,15 @@ class JitFunction:
                 dyn_args.append(a)
         dyn_kwargs = {}
         for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
-            if k in self.static_argnames or is_generator(v):
+            if k in self.static_argnames or self._steers(k, v) or is_generator(v):
                 static.append((k, _hashable(v, f"argument {k!r}")))
             else:
                 dyn_kwargs[k] = v
         return dyn_args, dyn_kwargs, tuple(static)
+
+    def _steers(self, where: int | str, value) -> bool:
+        """Whether a Python scalar argument is one the function's Python needs the value of."""
+        return bool(self._steer) and type(value) in _SCALARS and where in self._steer
 
     def _key(self, args, kwargs):
         dyn_args, dyn_kwargs, static = self._split(args, kwargs)
@@ -196,13 +203,17 @@ class JitFunction:
         if entry is None:
             self._info.misses += 1
             self._info.retraces.append(self._why(key))
+            steered = len(self._steer)
             entry = self._trace(key, args, kwargs, leaves)
+            if len(self._steer) != steered:  # under the key with those arguments static
+                key, leaves = self._key(args, kwargs)
             self._cache[key] = entry
         else:
             self._info.hits += 1
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
-        if (not kwargs and not self.static_argnums and not entry.compiled.pending
+        if (not kwargs and not self.static_argnums and not self._steer
+                and not entry.compiled.pending
                 and all(type(a) in _FAST_TYPES for a in args)):
             sig = tuple((a.dtype, a.shape) if type(a) is np.ndarray else (type(a),)
                         for a in args)
@@ -346,11 +357,44 @@ class JitFunction:
         try:
             return self._trace_graph(args, kwargs, leaves)
         except TracingError as e:
+            if self._steer_by(e, args, kwargs):  # those arguments are static now: again
+                return self._trace(key, args, kwargs, self._key(args, kwargs)[1])
             if not self.fallback:
                 raise
             warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: "
                           f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
             return Trace(None, None, [], [], [], 0, [], eager_reason=str(e))
+
+    def _steer_by(self, e: TracingError, args, kwargs) -> bool:
+        """Make static the Python scalar arguments a refused value was computed from alone
+        (`range(n_iter)`, `int(T / h)`, `if l2 > 0:`): NumPy code takes counts and flags that
+        way, and JAX's answer, `static_argnums=`, asks the user to rewrite the call. A value
+        that also depends on an array argument is left refused. Whether any was made static."""
+        used = getattr(e, "leaves", None)
+        if not used:
+            return False
+        dyn_args, dyn_kwargs, _ = self._split(args, kwargs)
+        scalars, at = {}, 0  # leaf index -> where the scalar argument is
+        params = list(self._signature.parameters) if self._signature else []
+        for where, a in [*enumerate(dyn_args), *dyn_kwargs.items()]:
+            if type(a) in _SCALARS and type(a) is not complex:
+                scalars[at] = where
+            at += len(pytree.flatten(a)[0])
+        if not all(i in scalars for i in used):
+            return False
+        for i in used:
+            where = scalars[i]
+            self._steer.add(where)
+            if isinstance(where, int) and where < len(params):
+                self._steer.add(params[where])  # the same argument passed by name
+            elif isinstance(where, str) and where in params:
+                self._steer.add(params.index(where))
+        self._fast.clear()
+        self._entry = _no_entry
+        names = ", ".join(repr(scalars[i]) for i in used)
+        self._info.retraces.append(f"Python scalar argument {names} made static (its value "
+                                   f"steers the function's Python)")
+        return True
 
     def trace_graph(self, *args, **kwargs) -> tuple:
         """Trace for these arguments: (graph, output tree, consts, returns, mutated pairs,
@@ -372,19 +416,26 @@ class JitFunction:
                 t.returns = ("array" if isinstance(x, np.ndarray) else
                              "python" if type(x) in _SCALARS else "scalar")
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
-            call_args = [a if i not in self.static_argnums and not is_generator(args[i])
+            call_args = [a if i not in self.static_argnums and not self._steers(i, args[i])
+                         and not is_generator(args[i])
                          else draws_from(args[i]) for i, a in enumerate(t_args)]
             call_kwargs = {**t_kwargs, **{k: draws_from(v) for k, v in kwargs.items()
-                                          if k in self.static_argnames or is_generator(v)}}
+                                          if k in self.static_argnames or self._steers(k, v)
+                                          or is_generator(v)}}
             try:
                 result = self.fn(*call_args, **call_kwargs)
+            except ConcretizationError as e:
+                e.leaves = _leaves_behind(e, inputs)
+                raise
             except TypeError as e:  # Python's own, about a tracer: `"%d" % x`
                 if isinstance(e, TracingError):
                     raise
                 if Tracer.__name__ in str(e):
                     raise refused_by_python(e) from e
                 if state.refused:  # a refusal caught and turned into this error
-                    raise state.refused[-1] from e
+                    refusal = state.refused[-1]
+                    refusal.leaves = _leaves_behind(refusal, inputs)
+                    raise refusal from e
                 raise
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
@@ -543,6 +594,15 @@ def _result(v, returns: str):
     if v.ndim == 0 and returns != "array":
         return v.item() if returns == "python" else v[()]
     return v
+
+
+def _leaves_behind(e: ConcretizationError, inputs: list) -> list[int]:
+    """Indices of the traced inputs the refused value was computed from."""
+    node = getattr(e, "node", None)
+    if node is None:
+        return []
+    reached = {id(n) for n in ir.toposort([node])}
+    return [i for i, n in enumerate(inputs) if id(n) in reached]
 
 
 def _no_entry(*args) -> None:

@@ -282,7 +282,9 @@ class Tracer:
     def _concrete(self, what: str) -> np.ndarray:
         value = self.constant_value()
         if value is None:
-            raise errors.concretization_error(what)
+            error = errors.concretization_error(what)
+            error.node = self.node  # what it is computed from (jit steers by Python scalars)
+            raise error
         return value
 
     def __array__(self, dtype=None, copy=None):
