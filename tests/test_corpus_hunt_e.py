@@ -4047,14 +4047,31 @@ class RidgeReturningSelf:
         return self
 
 
-@pytest.mark.xfail(strict=True, raises=tracenp.errors.UnsupportedFunctionError,
-                   reason="a jitted method returning `self` (sklearn's `fit`) returns the traced "
-                   "clone of the instance, refused by jit.py's _check_constant_result; the fix "
-                   "(return the instance when the result is the clone) belongs in "
-                   "JitFunction._call_method (jit.py, not editable in this hunt)")
 def test_fit_returning_self():
-    model = RidgeReturningSelf(0.5).fit(_f(6, 2), _f(6, seed=1))
-    assert isinstance(model, RidgeReturningSelf)
+    """A jitted method returning `self` (scikit-learn's `fit`, `return self, loss`) returns
+    the instance it was called on, with the state the call wrote (it returned the traced
+    copy, refused as a result holding traced arrays)."""
+    X, y = _f(6, 2), _f(6, seed=1)
+    est = RidgeReturningSelf(0.5)
+    model = est.fit(X, y)
+    assert model is est
+    assert_same(model.coef_, np.linalg.solve(X.T @ X + 0.5 * np.eye(2), X.T @ y))
+    assert est.fit(X, 2 * y) is est
+    assert_same(est.coef_, np.linalg.solve(X.T @ X + 0.5 * np.eye(2), X.T @ (2 * y)))
+
+    class Accumulator:
+        def __init__(self):
+            self.w = np.zeros(2)
+
+        @tracenp.jit
+        def step(self, x):
+            self.w = self.w + x
+            return self, self.w.sum()
+
+    acc = Accumulator()
+    for k in range(3):
+        same, total = acc.step(X[k])
+        assert same is acc and np.isclose(total, X[:k + 1].sum(), rtol=1e-12)
 
 
 def ufunc_at_slices(c, v):

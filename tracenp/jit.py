@@ -560,7 +560,7 @@ class JitFunction:
             result, final = self._method(state, methods.Rest(obj, state), *args, **kwargs)
         methods.write_back(obj, final)
         self._counters |= methods.counters_of(final, state)
-        return result
+        return methods.with_instance(result, obj)
 
     def __repr__(self) -> str:
         return f"<tracenp.jit {self.__name__}>"

@@ -183,6 +183,25 @@ def pure(fn: Callable) -> Callable:
         for k, (generator, stand_in) in drawing.items():
             if vars(clone).get(k) is stand_in:
                 vars(clone)[k] = generator
+        leaves, tree = pytree.flatten(result)
+        if any(leaf is clone for leaf in leaves):  # `return self` (scikit-learn's `fit`)
+            result = pytree.unflatten(tree, [SELF if leaf is clone else leaf for leaf in leaves])
         return result, final_state(clone, rest.obj, state, before)
 
     return method
+
+
+class _Self:
+    """Where a method's result holds the instance it was called on (the call's own, not the
+    traced copy the method ran on)."""
+
+
+SELF = _Self()
+
+
+def with_instance(result, obj):
+    """`result` with `SELF` replaced by the instance."""
+    leaves, tree = pytree.flatten(result)
+    if not any(leaf is SELF for leaf in leaves):
+        return result
+    return pytree.unflatten(tree, [obj if leaf is SELF else leaf for leaf in leaves])
