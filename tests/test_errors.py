@@ -252,3 +252,35 @@ def test_ndarray_methods_numpy_2_removed_are_missing_too():
     with pytest.raises(AttributeError):
         tracenp.jit(lambda x: x.ptp())(X)
     np.testing.assert_array_equal(tracenp.jit(lambda x: np.ptp(x, axis=0))(X), np.ptp(X, axis=0))
+
+
+def _solve_or_least_squares(A, b):
+    try:
+        x = np.linalg.solve(A, b)
+    except Exception:
+        x = np.linalg.lstsq(A, b, rcond=None)[0]
+    return x
+
+
+def _count_or_one(x, n):
+    try:
+        k = int(n)
+    except TypeError:
+        k = 1
+    return x * k
+
+
+def test_a_refusal_the_function_catches_itself_still_refuses():
+    """`except Exception:` around a call tracenp refuses took the except branch while tracing,
+    a path NumPy does not take (it solved, the trace compiled lstsq), and `int(n)` caught as a
+    TypeError compiled `k = 1`. A refusal the function swallowed refuses the trace: NumPy's
+    value under fallback=True, and a Python scalar it came from is made static."""
+    A, b = np.eye(3) * 2 + 0.1, np.arange(3.0)
+    with pytest.raises(tracenp.errors.ConcretizationError, match="solve"):
+        tracenp.jit(_solve_or_least_squares)(A, b)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = tracenp.jit(_solve_or_least_squares, fallback=True)(A, b)
+    np.testing.assert_array_equal(got, np.linalg.solve(A, b))
+    jf = tracenp.jit(_count_or_one)
+    for n in (3, 5):
+        np.testing.assert_array_equal(jf(np.ones(2), n), np.full(2, float(n)))

@@ -437,6 +437,10 @@ class JitFunction:
                     refusal.leaves = _leaves_behind(refusal, inputs)
                     raise refusal from e
                 raise
+            if state.refused:  # caught by the function's own `except` (`except Exception:`):
+                refusal = state.refused[0]  # the traced path is not the one NumPy takes
+                refusal.leaves = _leaves_behind(refusal, inputs)
+                raise refusal
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
                 after = pytree.flatten((t_args, t_kwargs))[0]
