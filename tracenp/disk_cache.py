@@ -79,6 +79,15 @@ def read(name: str, limit: int | None = None) -> bytes | None:
         os.close(fd)
 
 
+def read_hex(name: str, digits: int) -> str | None:
+    """A memo of the cache directory (`name`) holding exactly `digits` lowercase hex digits
+    (a digest remembered for a process's first call), else None."""
+    data = read(name, digits + 1)
+    if data is None or len(data) != digits or not all(c in b"0123456789abcdef" for c in data):
+        return None
+    return data.decode("ascii")
+
+
 def load(key: str) -> bytes | None:
     """The payload stored under `key`, or None if absent, disabled or not intact."""
     k = key.encode()

@@ -99,9 +99,9 @@ def tracing_context() -> str:
 
 
 def concretization_error(what: str) -> ConcretizationError:
-    """The error, remembered by the trace: code that catches a `TypeError` may turn it into
-    another (`Polynomial.__mul__` returns NotImplemented), and the trace then raises this
-    one in its place (`swallowed_refusal`)."""
+    """The error, remembered by the trace: code that catches it may turn it into another
+    `TypeError` (`Polynomial.__mul__` returns NotImplemented) or go on past it (`except
+    Exception:`), and `jit` then raises this one instead (`JitFunction._trace_to_graph`)."""
     from .trace import current_trace
 
     error = ConcretizationError(

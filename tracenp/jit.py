@@ -425,7 +425,7 @@ class JitFunction:
             try:
                 result = self.fn(*call_args, **call_kwargs)
             except ConcretizationError as e:
-                e.leaves = _leaves_behind(e, inputs)
+                _with_leaves(e, inputs)
                 raise
             except TypeError as e:  # Python's own, about a tracer: `"%d" % x`
                 if isinstance(e, TracingError):
@@ -433,14 +433,10 @@ class JitFunction:
                 if Tracer.__name__ in str(e):
                     raise refused_by_python(e) from e
                 if state.refused:  # a refusal caught and turned into this error
-                    refusal = state.refused[-1]
-                    refusal.leaves = _leaves_behind(refusal, inputs)
-                    raise refusal from e
+                    raise _with_leaves(state.refused[-1], inputs) from e
                 raise
             if state.refused:  # caught by the function's own `except` (`except Exception:`):
-                refusal = state.refused[0]  # the traced path is not the one NumPy takes
-                refusal.leaves = _leaves_behind(refusal, inputs)
-                raise refusal
+                raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
                 after = pytree.flatten((t_args, t_kwargs))[0]
@@ -600,13 +596,13 @@ def _result(v, returns: str):
     return v
 
 
-def _leaves_behind(e: ConcretizationError, inputs: list) -> list[int]:
-    """Indices of the traced inputs the refused value was computed from."""
+def _with_leaves(e: ConcretizationError, inputs: list) -> ConcretizationError:
+    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value was
+    computed from (`_steer_by` reads them)."""
     node = getattr(e, "node", None)
-    if node is None:
-        return []
-    reached = {id(n) for n in ir.toposort([node])}
-    return [i for i, n in enumerate(inputs) if id(n) in reached]
+    reached = {id(n) for n in ir.toposort([node])} if node is not None else set()
+    e.leaves = [i for i, n in enumerate(inputs) if id(n) in reached]
+    return e
 
 
 def _no_entry(*args) -> None:

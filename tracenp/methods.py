@@ -183,9 +183,7 @@ def pure(fn: Callable) -> Callable:
         for k, (generator, stand_in) in drawing.items():
             if vars(clone).get(k) is stand_in:
                 vars(clone)[k] = generator
-        leaves, tree = pytree.flatten(result)
-        if any(leaf is clone for leaf in leaves):  # `return self` (scikit-learn's `fit`)
-            result = pytree.unflatten(tree, [SELF if leaf is clone else leaf for leaf in leaves])
+        result = _swapped(result, clone, SELF)  # `return self` (scikit-learn's `fit`)
         return result, final_state(clone, rest.obj, state, before)
 
     return method
@@ -201,7 +199,12 @@ SELF = _Self()
 
 def with_instance(result, obj):
     """`result` with `SELF` replaced by the instance."""
+    return _swapped(result, SELF, obj)
+
+
+def _swapped(result, old, new):
+    """`result` with each leaf that is `old` replaced by `new` (itself if it holds none)."""
     leaves, tree = pytree.flatten(result)
-    if not any(leaf is SELF for leaf in leaves):
+    if not any(leaf is old for leaf in leaves):
         return result
-    return pytree.unflatten(tree, [obj if leaf is SELF else leaf for leaf in leaves])
+    return pytree.unflatten(tree, [new if leaf is old else leaf for leaf in leaves])

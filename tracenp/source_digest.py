@@ -50,7 +50,7 @@ def digest(names: list[str]) -> str:
     stamps = "\n".join(f"{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
                        for name, st in zip(names, stats))
     memo = _MEMO_PREFIX + hashlib.sha256(stamps.encode()).hexdigest()[:32]
-    known = _read(memo)
+    known = disk_cache.read_hex(memo, 16)
     if known is not None:
         return known
     h = hashlib.sha256()
@@ -61,13 +61,3 @@ def digest(names: list[str]) -> str:
     disk_cache.write(memo, value.encode())
     return value
 
-
-def _read(memo: str) -> str | None:
-    """The remembered digest, if the cache has a well-formed one."""
-    data = disk_cache.read(memo, 17)
-    try:
-        text = "" if data is None else data.decode("ascii")
-    except UnicodeDecodeError:
-        return None
-    ok = len(text) == 16 and all(c in "0123456789abcdef" for c in text)
-    return text if ok else None

@@ -143,9 +143,7 @@ class Tracer:
         """A traced Python scalar (an argument, or arithmetic on one) has no ndarray attributes
         asked from user code, as Python's `float` has none: `hasattr(t, "shape")` and
         `getattr(t, "ndim", 0)` took the array's answer, silently."""
-        node = self.node
-        if not node.shape and (node.weak or self.returns == "python") and \
-                not _internal(sys._getframe(2)):
+        if not self.node.shape and not _internal(sys._getframe(2)):
             raise AttributeError(name)  # `__getattr__` raises Python's error
 
     @property

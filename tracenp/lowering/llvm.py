@@ -329,7 +329,7 @@ def _callables(addr: int, n_arrays: int) -> tuple:
 
 def _blas_work(n: Node) -> int:
     """Multiply-adds of a product (its result's size times the summed dim)."""
-    return n.size * n.srcs[0].shape[-1] if n.srcs[0].ndim else n.size
+    return n.size * n.srcs[0].shape[-1]
 
 
 def _of_constants(step, fixed: set) -> bool:
