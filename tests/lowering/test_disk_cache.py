@@ -226,3 +226,29 @@ def test_cpu_identity_is_remembered_per_boot(tmp_path, monkeypatch):
     memo.write_bytes(b"0" * 32)
     assert llvm_jit._cpuinfo() == fresh
     assert disk_cache.clear() == 2 and not list(tmp_path.glob("cpu-*"))
+
+
+HALF_PROGRAM = """
+import numpy as np, tracenp
+x = np.array([0.1, -2.5, 65519.99, 65520.0, 1e-8, 3.0e-8, np.nan, -np.inf])
+i = np.array([1, -7, 2049, 70000])
+for _ in range(2):
+    got = tracenp.jit(lambda a, b: (a.astype(np.float16), b.astype(np.float16)))(x, i)
+    want = (x.astype(np.float16), i.astype(np.float16))
+    assert all(np.array_equal(g, w, equal_nan=True) and g.dtype == w.dtype
+               for g, w in zip(got, want)), (got, want)
+print("ok")
+"""
+
+
+def test_casts_to_float16_run_in_a_fresh_and_a_warm_process(tmp_path):
+    """A double-to-half cast was LLVM's call of compiler-rt's `__truncdfhf2`, a symbol a plain
+    Python process has not loaded: the kernel jumped to address 0 (a segfault) in every
+    process that ran it compiled, the one that compiled it and any that found it on disk."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACENP_CACHE_DIR": str(tmp_path / "c"),
+           "TRACENP_FLAGS": "background_compile=False"}
+    env.pop("TRACENP_NO_CACHE", None)
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-W", "ignore", "-c", HALF_PROGRAM], env=env,
+                             capture_output=True, text=True)
+        assert out.returncode == 0 and out.stdout.split() == ["ok"], out.stderr[-2000:]

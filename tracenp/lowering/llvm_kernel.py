@@ -29,7 +29,7 @@ from ..ops import Op
 from . import llvm_call, llvm_math
 from .llvm_loops import loop, when
 from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, \
-    llvm_type, memory_type, prefetch
+    llvm_type, memory_type, prefetch, to_half
 
 HEADER = object.__basicsize__  # PyObject_HEAD; NumPy's fields follow it
 DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
@@ -445,7 +445,7 @@ class _KernelEmitter:
             if src == np.float16:
                 return x
             h = cast(b, x, src, np.float64) if src.kind != "f" else x
-            return b.fpext(b.fptrunc(h, HALF), FLOAT)
+            return b.fpext(to_half(b, h), FLOAT)
         return cast(b, x, src, dst)
 
     def _combine(self, red: Op, acc, v, dt):

@@ -439,6 +439,25 @@ def _truncate(b: ir.IRBuilder, x: ir.Value, bits: int) -> ir.Value:
     return b.select(fits, v, ir.Constant(it, -(1 << (bits - 1))))
 
 
+def to_half(b: ir.IRBuilder, x: ir.Value) -> ir.Value:
+    """`fptrunc` to half with NumPy's rounding and no library call. LLVM lowers double to
+    half as a call of compiler-rt's `__truncdfhf2`, which a process need not have loaded (the
+    kernel then jumped to address 0). So a double is first rounded to float by rounding to
+    odd, then to half by the hardware's nearest-even: float keeps 13 more bits than half,
+    so the two roundings give the one correctly rounded result."""
+    if x.type != DOUBLE:
+        return b.fptrunc(x, HALF)
+    f = b.fptrunc(x, FLOAT)
+    back = b.fpext(f, DOUBLE)
+    bits = b.bitcast(f, I32)
+    even = b.icmp_unsigned("==", b.and_(bits, ir.Constant(I32, 1)), ir.Constant(I32, 0))
+    inexact = b.fcmp_unordered("!=", back, x)
+    toward_zero = b.fcmp_ordered(">", intrinsic(b, "fabs", [back]), intrinsic(b, "fabs", [x]))
+    step = b.select(toward_zero, ir.Constant(I32, -1), ir.Constant(I32, 1))
+    bits = b.select(b.and_(even, inexact), b.add(bits, step), bits)
+    return b.fptrunc(b.bitcast(bits, FLOAT), HALF)
+
+
 def cast(b: ir.IRBuilder, x: ir.Value, src: np.dtype, dst: np.dtype) -> ir.Value:
     """NumPy's `astype` between scalar dtypes (C casts). Float to integer gives what NumPy's
     contiguous cast loops give on x86-64 for every input, NaN, infinities and values out of
@@ -460,7 +479,7 @@ def cast(b: ir.IRBuilder, x: ir.Value, src: np.dtype, dst: np.dtype) -> ir.Value
     if src.kind == "f" and dst.kind == "f":
         if src.itemsize < dst.itemsize:
             return b.fpext(x, to)
-        return b.fptrunc(x, to)
+        return to_half(b, x) if dst == np.float16 else b.fptrunc(x, to)
     if src.kind == "f":
         if dst.kind == "u" and to.width >= 32:  # above the signed range: wrap through it
             top = ir.Constant(x.type, 2.0 ** (to.width - 1))
