@@ -143,10 +143,12 @@ class LLVMBackend:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
         steps = []
+        from .llvm_batch import batched
         from .llvm_rowdot import RowDot, rowdot_step
 
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
         fixed = {id(c) for c in sched.consts}
+        sensitive = _feeding_vectors(order)
         for s in elements.steps:
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers,
@@ -164,10 +166,11 @@ class LLVMBackend:
                     made_here(template, [])
                 fixed.add(id(s.node))
             else:
-                steps.append(_node_step(s, slot, buffers, elements))
-        steps = [s for s in steps if s is not None]
+                steps.append(_node_step(s, slot, buffers, elements,
+                                        native=id(s.node) not in sensitive))
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
+        steps = batched([s for s in steps if s is not None], set(out_slots))
         made = {id(o.node) for s in sched.steps
                 for k in (s.kernels if isinstance(s, RowGroup) else
                           (s.kernel,) if isinstance(s, KernelStep) else ())
@@ -258,8 +261,12 @@ def launch_run(launch: Launch) -> Executable:
     return run
 
 
-def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan):
-    """A library call's or a view's step (None for a view folded into its readers)."""
+def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan,
+               native: bool = True):
+    """A library call's or a view's step (None for a view folded into its readers); with
+    `native`, a tiny product's step may run in a batch (`llvm_batch`)."""
+    from .llvm_batch import View, matmul_call
+
     n = step.node
     srcs = [slot[id(s)] for s in n.srcs]
     out = slot[id(n)]
@@ -270,6 +277,10 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
             def small_matmul(env, used):  # `@`: 0.5 us less than np.matmul(out=np.empty)
                 env[out] = env[a] @ env[b]
 
+            small_matmul.reads = (a, b)
+            small_matmul.native = matmul_call(srcs, out, n.srcs[0].shape, n.srcs[1].shape,
+                                              n.dtype) if native and n.srcs[0].dtype == \
+                n.dtype and n.srcs[1].dtype == n.dtype else None
             return small_matmul
         alloc = buffers.allocator(out, n.shape, n.dtype)
 
@@ -277,6 +288,7 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
             park()
             env[out] = np.matmul(env[a], env[b], out=alloc(used))
 
+        matmul.reads = (a, b)
         return matmul
     if n.op is Op.LINALG:
         which = params.pop("out")
@@ -286,6 +298,7 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
             park()
             env[out] = fn(env[-1], *[env[s] for s in srcs], **params)
 
+        linalg.reads = tuple(srcs)
         return linalg
     if n.op in VIEWS:
         if id(n) not in elements.chains:
@@ -296,6 +309,7 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
         def view_step(env, used):
             env[out] = view(env[src])
 
+        view_step.native = View(src, out, view)
         return view_step
     cells = elements.concat_cells(n)
     if cells is not None:
@@ -309,7 +323,25 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
             r = _conform(r, dtype, shape, n)
         env[out] = r
 
+    library.reads = tuple(srcs)
     return library
+
+
+EXACT_LINALG = ("inv", "solve", "det", "slogdet", "cholesky", "eigvalsh")
+
+
+def _feeding_vectors(order: list[Node]) -> set[int]:
+    """The nodes an eigenvector, singular vector, rank or least-squares routine reads,
+    directly or not. Their products keep NumPy's bits (BLAS through `@`): on a degenerate
+    spectrum (a Gram matrix `A @ A.T` of rank below its size) a last-bit difference in the
+    matrix picks another basis of the eigenspace, where NumPy's own answer is as arbitrary
+    but is the one compared against."""
+    marked: set[int] = set()
+    for n in reversed(order):
+        if id(n) in marked or (n.op is Op.LINALG and n.attrs["name"] not in EXACT_LINALG):
+            marked.add(id(n))
+            marked.update(id(s) for s in n.srcs)
+    return marked
 
 
 def _conform(r, dtype: np.dtype, shape: tuple, node: Node) -> np.ndarray:
@@ -350,8 +382,11 @@ def _calls_blas(step) -> bool:
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
+    from .llvm_batch import Call
+
     passed = k.passed()
-    fn, task = _callables(compile_kernel(k), len(passed))
+    addr = compile_kernel(k)
+    fn, task = _callables(addr, len(passed))
     shape = tuple(k.shape) or (1,)
     shape_arr = k.words()
     shape_addr = shape_arr.ctypes.data
@@ -372,6 +407,10 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
             env[out] = buf
 
         step1.keep = shape_arr
+        dtype = k.outputs[0].node.dtype
+        if total * dtype.itemsize < REUSE_MIN:
+            step1.native = Call(addr, shape_arr, lo, hi, tuple(in_slots), out, tuple(k.shape),
+                                dtype)
         return step1
     if len(pieces) == 1 and outs.parts == 1 and not outs.stores and len(outs.reduces) == 1 \
             and outs.reduces[0][2] == outs.reduces[0][4]:
@@ -385,6 +424,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
             env[out] = buf.reshape(kept)
 
         reduce1.keep = shape_arr
+        reduce1.native = Call(addr, shape_arr, lo, hi, tuple(in_slots), out, start.shape,
+                              start.dtype, start, kept)
         return reduce1
     if len(pieces) == 1 and outs.parts == 1:
         (lo, hi, _), = pieces
@@ -396,6 +437,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
             outs.close(env, partials)
 
         one.keep = shape_arr
+        one.reads = tuple(in_slots)
         return one
 
     def step(env, used):
@@ -406,6 +448,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
         outs.close(env, partials)
 
     step.keep = shape_arr
+    step.reads = tuple(in_slots)
     return step
 
 
@@ -430,6 +473,7 @@ def _concat_cells_step(cells: list, n: Node, slot: dict):
         joined = np.concatenate([env[i][index] for i, index in pieces])
         env[out] = joined.astype(dtype, copy=False).reshape(shape)
 
+    concat_cells.reads = tuple(i for i, _ in pieces)
     return concat_cells
 
 

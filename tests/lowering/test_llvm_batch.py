@@ -1,0 +1,130 @@
+"""Batches: runs of small launches made by one native call (`llvm_batch`)."""
+
+from __future__ import annotations
+
+import threading
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import tracenp
+from tracenp.bench import kalman_4state, rnn_cell_loop
+from tracenp.lowering import llvm_batch
+
+rng = np.random.default_rng(7)
+
+
+@pytest.fixture
+def batches(monkeypatch):
+    """The runs made into batches while the test compiles graphs (their step counts)."""
+    made: list[int] = []
+    init = llvm_batch._Batch.__init__
+
+    def counting(self, natives, later, steps):
+        made.append(len(steps))
+        init(self, natives, later, steps)
+
+    monkeypatch.setattr(llvm_batch._Batch, "__init__", counting)
+    return made
+
+
+def rnn_args(steps=12, h=8, d=3):
+    return (rng.standard_normal((steps, d)), rng.standard_normal((h, h)) * 0.3,
+            rng.standard_normal((h, d)) * 0.3, rng.standard_normal(h))
+
+
+def test_a_small_matrix_loop_runs_as_one_batch(batches):
+    f = tracenp.jit(rnn_cell_loop)
+    args = rnn_args()
+    np.testing.assert_allclose(f(*args), rnn_cell_loop(*args), rtol=1e-13, atol=1e-15)
+    assert batches and max(batches) >= 3 * 12  # two products and a kernel per step
+
+
+def test_a_loop_around_a_library_call_batches_between_the_calls(batches):
+    zs, F = rng.standard_normal((6, 2)), np.eye(4) + 0.1 * np.diag(np.ones(2), 2)
+    H = np.eye(2, 4)
+    got = tracenp.jit(kalman_4state)(zs, F, H)
+    np.testing.assert_allclose(got, kalman_4state(zs, F, H), rtol=1e-12, atol=1e-14)
+    assert len(batches) >= 6  # one run between each two `inv` calls
+
+
+def states(xs, W, b):
+    """Every step's state leaves the loop, as the last one and as views."""
+    h = np.zeros(W.shape[0])
+    kept = []
+    for x in xs:
+        h = np.tanh(W @ h + x + b)
+        kept.append(h)
+    return np.stack(kept), h, h[::2], kept[1].reshape(2, -1), (W @ h).sum()
+
+
+def test_arrays_that_leave_a_batch_are_fresh_on_every_call():
+    """Values that never leave a run live in buffers made once; what the caller gets (and
+    what it views) must not be overwritten by the next call."""
+    f = tracenp.jit(states)
+    first = [rng.standard_normal((5, 4)), rng.standard_normal((4, 4)) * 0.5,
+             rng.standard_normal(4)]
+    got = f(*first)
+    held = [np.copy(g) for g in got]
+    for _ in range(3):
+        f(rng.standard_normal((5, 4)), first[1], first[2])
+    for g, h, w in zip(got, held, states(*first)):
+        np.testing.assert_array_equal(g, h)
+        np.testing.assert_allclose(g, w, rtol=1e-13, atol=1e-15)
+
+
+def test_threads_running_one_graph_at_once_get_their_own_results():
+    """A second thread finds the run's buffers taken and runs the ordinary steps."""
+    f = tracenp.jit(rnn_cell_loop)
+    cases = [rnn_args() for _ in range(4)]
+    wants = [rnn_cell_loop(*a) for a in cases]
+    f(*cases[0])
+    errors: list = []
+
+    def work(i: int) -> None:
+        for _ in range(200):
+            got = f(*cases[i])
+            if not np.allclose(got, wants[i], rtol=1e-13, atol=1e-15):
+                errors.append(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def _fma_sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each element as the product kernel takes it: fused multiply-adds in order of k."""
+    out = np.zeros((a.shape[0], b.shape[1]), a.dtype)
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            acc = a.dtype.type(0)
+            for k in range(a.shape[1]):
+                acc = a.dtype.type(Fraction(float(a[i, k])) * Fraction(float(b[k, j])) +
+                                   Fraction(float(acc)))
+            out[i, j] = acc
+    return out
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("m, k, n", [(3, 5, 2), (4, 4, 4), (1, 7, 3), (5, 0, 2), (2, 3, 1)])
+def test_tiny_products_sum_in_order_with_fused_multiply_adds(m, k, n, dtype):
+    """The product kernel on strided and transposed operands, exactly (zero for k = 0, as
+    NumPy)."""
+    a = rng.standard_normal((k, 2 * m)).astype(dtype).T[::2]
+    b = rng.standard_normal((2 * k, n)).astype(dtype)[::2]
+    f = tracenp.jit(lambda a, b: np.exp(a @ b), backend="llvm")
+    g = tracenp.jit(lambda a, b: (a @ b) * 2, backend="llvm")  # a product and a kernel
+    np.testing.assert_array_equal(g(a, b), 2 * _fma_sum(a, b))
+    np.testing.assert_allclose(f(a, b), np.exp(a @ b), rtol=1e-6 if dtype == np.float32
+                               else 1e-14)
+
+
+def test_large_products_stay_with_blas(batches):
+    a, b = rng.standard_normal((40, 40)), rng.standard_normal((40, 40))
+    f = tracenp.jit(lambda a, b: np.tanh(a @ b) @ b)
+    np.testing.assert_allclose(f(a, b), np.tanh(a @ b) @ b, rtol=1e-13)
+    assert not batches
