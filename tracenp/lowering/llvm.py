@@ -385,8 +385,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
     from .llvm_batch import Call
 
     passed = k.passed()
-    addr = compile_kernel(k)
-    fn, task = _callables(addr, len(passed))
+    fn, task = _callables(compile_kernel(k), len(passed))
     shape = tuple(k.shape) or (1,)
     shape_arr = k.words()
     shape_addr = shape_arr.ctypes.data
@@ -408,8 +407,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
 
         step1.keep = shape_arr
         dtype = k.outputs[0].node.dtype
-        if total * dtype.itemsize < REUSE_MIN:
-            step1.native = Call(addr, shape_arr, lo, hi, tuple(in_slots), out, tuple(k.shape),
+        if total * dtype.itemsize < REUSE_MIN and task:
+            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, tuple(k.shape),
                                 dtype)
         return step1
     if len(pieces) == 1 and outs.parts == 1 and not outs.stores and len(outs.reduces) == 1 \
@@ -424,8 +423,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
             env[out] = buf.reshape(kept)
 
         reduce1.keep = shape_arr
-        reduce1.native = Call(addr, shape_arr, lo, hi, tuple(in_slots), out, start.shape,
-                              start.dtype, start, kept)
+        reduce1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, start.shape,
+                              start.dtype, start, kept) if task else None
         return reduce1
     if len(pieces) == 1 and outs.parts == 1:
         (lo, hi, _), = pieces

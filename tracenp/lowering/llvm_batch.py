@@ -31,23 +31,22 @@ import numpy as np
 
 from . import llvm_call
 from .llvm_call import DATA_OFFSET
-from .llvm_jit import load_function
+from .llvm_jit import entry, load_function
 
 if TYPE_CHECKING:
     from llvmlite import ir
 
 MIN_CALLS = 2  # launches in a run below which its steps stay as they are
-MAX_ARITY = 32  # arrays one launch of a run may take (the runner's widest call)
 TINY_MATMUL = 1 << 11  # multiply-adds: a product at most this large runs as a triple loop
 END, CALL, COPY = range(3)
-SAVE, RESTORE, INCREF, NONE, PROGRAM, FIXED = range(6)
+SAVE, RESTORE, INCREF, NONE, PROGRAM, FIXED, ROW = range(7)
 
 
 @dataclass(frozen=True)
 class Call:
     """A launch a run can make: one piece, writing one small buffer."""
 
-    fn: int  # the kernel's address (its `llvm_kernel` signature)
+    fn: int  # the kernel's pool entry (`llvm_call.add_task`: its arguments as a row of words)
     words: np.ndarray  # what it reads beside its arrays: extents, windows
     lo: int
     hi: int
@@ -78,7 +77,8 @@ def matmul_call(srcs: list[int], out: int, a_shape: tuple, b_shape: tuple,
     if m * n * k > TINY_MATMUL:
         return None
     fn = load_function(f"tiny matmul {dtype.str}", lambda name: _matmul_module(name, dtype))
-    return Call(fn, np.array([m, n, k], dtype=np.int64), 0, m, tuple(srcs), out, (m, n), dtype)
+    task = entry(fn, llvm_call.TASK)
+    return Call(task, np.array([m, n, k], dtype=np.int64), 0, m, tuple(srcs), out, (m, n), dtype)
 
 
 def batched(steps: list, escaping: set[int]) -> list:
@@ -90,7 +90,7 @@ def batched(steps: list, escaping: set[int]) -> list:
     run: list = []
     for step in reversed(steps):
         native = getattr(step, "native", None)
-        if native is not None and _fits(native):
+        if native is not None:
             run.append(step)
             continue
         out += _made(run[::-1], later)
@@ -120,10 +120,6 @@ def _read_after(later: set[int] | None, steps: list) -> set[int] | None:
     return later
 
 
-def _fits(native) -> bool:
-    return isinstance(native, View) or len(native.reads) + 1 <= MAX_ARITY
-
-
 def _made(run: list, later: set[int] | None) -> list:
     """The run as one batch step, or its steps as they are if it is too short; reversed,
     as `batched` builds its list backwards."""
@@ -146,6 +142,7 @@ class _Batch:
         self.sets: list[tuple[int, int]] = []  # (env slot, argument) to store after the run
         code: dict[int, int] = {}  # env slot -> operand code (argument >= 0, fixed < 0)
         words: list[int] = []
+        widest = 0
         self._keep = []
 
         def operand(s: int) -> int:
@@ -180,11 +177,14 @@ class _Batch:
                 words += [COPY, buf, n.start.ctypes.data, n.start.nbytes]
             self._keep.append(n.words)
             words += [CALL, n.fn, n.words.ctypes.data, n.lo, n.hi, len(reads) + 1, *reads, buf]
+            widest = max(widest, len(reads) + 1)
         words.append(END)
         self.program = np.array(words, dtype=np.int64)
         self.table = np.array([id(a) for a in self.fixed] or [0], dtype=np.uint64).view(np.int64)
-        ctx = np.array([*_api_words(), self.program.ctypes.data, self.table.ctypes.data],
-                       dtype=np.int64)
+        self.row = np.zeros(5 + widest, dtype=np.int64)  # a launch's arguments, as its task
+        # entry reads them (the lock keeps it to one caller)
+        ctx = np.array([*_api_words(), self.program.ctypes.data, self.table.ctypes.data,
+                        self.row.ctypes.data], dtype=np.int64)
         self.run, self._method = llvm_call.new_builtin(_runner(), ctx)
         self._ctx = ctx
         self.step = self._step(steps)
@@ -231,7 +231,7 @@ def _api_words() -> list[int]:
 
 
 def _runner() -> int:
-    return load_function(f"batch runner {MAX_ARITY}", _runner_module)
+    return load_function("batch runner", _runner_module)
 
 
 def _c(v: int) -> ir.Constant:
@@ -244,6 +244,7 @@ def _runner_module(name: str) -> ir.Module:
     """`name(ctx, args, nargs)`, a METH_FASTCALL entry running the program in `ctx`."""
     from llvmlite import ir
 
+    from .llvm_loops import loop
     from .llvm_ops import I1, I8, I64, PTR
 
     module = ir.Module(name=name)
@@ -276,8 +277,8 @@ def _runner_module(name: str) -> ir.Module:
                          b.gep(fixed, [b.sub(_c(-1), s)], source_etype=PTR))
         return b.load(place, typ=PTR)
 
-    def next_op(size: int) -> None:
-        pc.add_incoming(b.add(pc, _c(size)), b.block)
+    def next_op(end) -> None:
+        pc.add_incoming(end, b.block)
         b.branch(head)
 
     call_block, copy_block = fn.append_basic_block("call"), fn.append_basic_block("copy")
@@ -289,19 +290,23 @@ def _runner_module(name: str) -> ir.Module:
     data = b.load(b.gep(array(at(1)), [_c(DATA_OFFSET)], source_etype=I8), typ=PTR)
     memcpy = module.declare_intrinsic("llvm.memcpy", [PTR, PTR, I64])
     b.call(memcpy, [data, b.inttoptr(at(2), PTR), at(3), ir.Constant(I1, 0)])
-    next_op(4)
+    next_op(b.add(pc, _c(4)))
 
     b.position_at_end(call_block)
-    kernel, words, lo, hi = at(1), b.inttoptr(at(2), PTR), at(3), at(4)
-    arities = b.switch(at(5), done)
-    for n in range(1, MAX_ARITY + 1):
-        block = fn.append_basic_block(f"call{n}")
-        arities.add_case(_c(n), block)
-        b.position_at_end(block)
-        fnty = ir.FunctionType(ir.VoidType(), [PTR, I64, I64, I64] + [PTR] * n)
-        b.call(b.inttoptr(kernel, fnty.as_pointer()),
-               [words, lo, hi, _c(0), *[array(at(6 + j)) for j in range(n)]])
-        next_op(6 + n)
+    row = b.inttoptr(word(ROW), PTR)
+    for j, value in enumerate((at(2), at(3), at(4), _c(0))):  # words, lo, hi, slot
+        b.store(value, b.gep(row, [_c(1 + j)], source_etype=I64))
+    count = at(5)
+    base = b.add(pc, _c(6))
+
+    def operand(j, _end, _carried):
+        s = b.load(b.gep(prog, [b.add(base, j)], source_etype=I64), typ=I64)
+        b.store(b.ptrtoint(array(s), I64), b.gep(row, [b.add(j, _c(5))], source_etype=I64))
+
+    loop(b, _c(0), count, operand, name="operand")
+    task = ir.FunctionType(ir.VoidType(), [PTR])
+    b.call(b.inttoptr(at(1), task.as_pointer()), [row])
+    next_op(b.add(base, count))
 
     b.position_at_end(done)
     api(RESTORE, ir.VoidType(), [state])
@@ -354,4 +359,5 @@ def _matmul_module(name: str, dtype: np.dtype) -> ir.Module:
 
     loop(b, lo, hi, row, name="i")
     b.ret_void()
+    llvm_call.add_task(module, fn)
     return module
