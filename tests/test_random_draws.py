@@ -266,10 +266,10 @@ def test_minibatch_shuffle_from_a_generator_argument():
     X, y = _data(8, 3), _data(8, seed=1)
     calls = [(np.zeros(3), X, y, rng), (np.ones(3), X, y, rng),
              (np.zeros(2), _data(6, 2), _data(6, seed=2), rng)]
-    jf = same_as_numpy(sgd_epoch, calls, gen=rng)
+    jf = same_as_numpy(sgd_epoch, calls, gen=rng, exact=False)  # products: tracenp's sums
     assert jf.cache_info().misses == 2  # one trace per shape, the generator passed each time
     legacy = np.random.RandomState(5)
-    same_as_numpy(sgd_epoch, [(np.zeros(3), X, y, legacy)], gen=legacy)
+    same_as_numpy(sgd_epoch, [(np.zeros(3), X, y, legacy)], gen=legacy, exact=False)
 
 
 def test_shuffled_index_of_minibatches():
@@ -302,7 +302,8 @@ def test_traced_parameters_of_draws():
     same_as_numpy(mixture_sample, [(w, _data(3), 5), (w[::-1].copy(), _data(3), 5),
                                    (np.array([0.5, 0.5]), _data(2), 3)], gen=RNG, jitted=jf)
     same_as_numpy(gaussian_process_prior, [(np.linspace(0, 1, 4),), (np.linspace(0, 2, 4),),
-                                           (np.linspace(0, 1, 3), 0.5)], gen=RNG)
+                                           (np.linspace(0, 1, 3), 0.5)], gen=RNG,
+                  exact=False)  # exp of distances: NumPy's is the C library's without AVX-512
 
 
 GLOBAL_METHODS = {
