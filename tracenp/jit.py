@@ -26,7 +26,7 @@ from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
-                     refused_by_python, unsupported)
+                     concretization_error, refused_by_python, unsupported)
 from .lowering.cupy import is_device_array
 from .random_draws import hidden_outputs, is_generator
 from .trace import current_trace, draws_from, tracing
@@ -442,6 +442,9 @@ class JitFunction:
                 after = pytree.flatten((t_args, t_kwargs))[0]
                 result = (result, [after[i] for i in rebound])
             out_leaves, out_tree = pytree.flatten(result)
+            if _traced_text(out_tree):
+                raise concretization_error("A string made from a traced value (`str(x)`, "
+                                           "`repr(x)`, `f\"{x}\"`), returned,")
             outputs, consts, returns = [], [], []
             for v in out_leaves:
                 if isinstance(v, Tracer):
@@ -567,6 +570,14 @@ class JitFunction:
 
 
 _FROM_GRAPH = object()
+
+
+def _traced_text(treedef) -> bool:
+    """Whether a string of the result (part of its structure) holds a tracer's text, where
+    NumPy's has the values: every call would return the text of the trace."""
+    if isinstance(treedef, str):
+        return f"{Tracer.__name__}(" in treedef
+    return isinstance(treedef, tuple) and any(_traced_text(t) for t in treedef)
 
 
 def _check_constant_result(v) -> None:

@@ -392,6 +392,11 @@ class Tracer:
     def flat(self) -> "FlatIter":
         return FlatIter(self)
 
+    @flat.setter
+    def flat(self, value) -> None:
+        """`x.flat = v` sets every element, repeating `v` as NumPy does."""
+        self.flat[...] = value
+
 
 class FlatIter:
     """`x.flat`: indexing reads the C-order flattening; a write goes into `x` itself (and so
@@ -405,7 +410,7 @@ class FlatIter:
 
     def __setitem__(self, key, value):
         flat = np.ravel(self.base).copy()
-        flat[key] = value
+        flat[key] = _repeated(flat, key, value)
         self.base[...] = flat.reshape(self.base.shape)
 
     def __len__(self) -> int:
@@ -424,6 +429,21 @@ class FlatIter:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return getattr(ufunc, method)(*_unflat(inputs), **_unflat(kwargs))
+
+
+def _repeated(flat: Tracer, key, value):
+    """`value` repeated to fill the elements `key` selects, as NumPy's flatiter assignment
+    does (`x.flat[:5] = [1, 2]`, `x.flat = [0, 1]`); as it is where it fills them already or
+    the selection is made by a traced index."""
+    from . import lax
+
+    if lax.holds_tracer(key) or not isinstance(value, (list, tuple, np.ndarray, Tracer)):
+        return value
+    value = lax.lift(value) if lax.holds_tracer(value) else np.asarray(value)
+    selected = np.arange(flat.size)[key]
+    if value.size in (0, 1, selected.size) or not selected.size:
+        return value
+    return np.resize(np.ravel(value), selected.shape)
 
 
 def _unflat(obj):
