@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i, check_like_numpy, check_refused
+from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
 from test_ops import assert_same
 
 # ----------------------------------------------------------------------------------- dtype handling
@@ -1818,3 +1818,32 @@ GLUE = {
 def test_library_glue_code_matches_numpy(name):
     fn, static, make = GLUE[name]
     check_like_numpy(fn, static, make)
+
+
+def tiled_rounded_clipped(x, reps, decimals, q, k, n, parts):
+    tiled = np.tile(x, reps)
+    lo = np.percentile(x, q)
+    part = np.partition(x, k)[k]
+    ramp = np.arange(n) / n
+    chunks = [c.sum() for c in np.array_split(x, parts)]
+    return tiled, np.round(x * 1.2345, decimals), lo, part, ramp, chunks
+
+
+def test_python_int_counts_of_numpy_routines_are_made_static():
+    """A Python int or float argument that `np.tile`'s reps, `np.round`'s decimals,
+    `np.percentile`'s q, `np.partition`'s kth or `np.arange`'s bound needs was refused by
+    name (UnsupportedFunctionError, DataDependentShapeError), and `np.array_split(x, n)` raised
+    TypeError: these now make the argument static, as `np.zeros(n)` does."""
+    check_steered(tiled_rounded_clipped, lambda s: (_f(6, seed=s), s + 1, s, 10.0 * s, s + 2,
+                                                     3 + s, s + 1))
+
+
+def scaled_by_divmod(x, n):
+    q, r = divmod(n, 4)
+    return x * q + r, q, r, divmod(7, n), divmod(n, 2.5)
+
+
+def test_divmod_of_a_python_int_argument_is_python_ints():
+    """`divmod(n, 4)` of a traced Python int gave NumPy int64s (and floats) where `n // 4`
+    and `n % 4` give Python scalars, as without jit."""
+    check_like_numpy(scaled_by_divmod, {}, lambda s, n: (_f(n, seed=s), 4 * s + n))

@@ -509,11 +509,11 @@ for _name, _uf in {"neg": np.negative, "pos": np.positive, "abs": np.absolute,
 
 
 def _divmod(self, other):
-    return np.floor_divide(self, other), np.remainder(self, other)
+    return self // other, self % other  # Python scalars' stay Python scalars
 
 
 def _rdivmod(self, other):
-    return np.floor_divide(other, self), np.remainder(other, self)
+    return other // self, other % self
 
 
 Tracer.__divmod__ = _divmod

@@ -126,6 +126,8 @@ def _arange(*args, **kwargs):
     if _has_tracer(list(_known(args)) + [_known(v) for v in kwargs.values()]):
         from .. import errors
 
+        lax.steer([*args, *kwargs.values()], "np.arange's bounds")
+
         raise errors.data_dependent(
             "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
             "or bounds passed as static arguments (static_argnames=)")

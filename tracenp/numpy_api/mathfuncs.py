@@ -28,6 +28,7 @@ def _concrete(x, what: str):
     if lax.is_tracer(x):
         value = x.constant_value()
         if value is None:
+            lax.steer(x, f"A traced {what}")
             raise errors.unsupported(f"A traced {what}")
         return value
     return x

@@ -307,6 +307,7 @@ def column_stack(tup):
 @implements(np.array_split)
 def array_split(ary, indices_or_sections, axis=0):
     a = _t(ary)
+    indices_or_sections = _sections(indices_or_sections)
     axis = normalize_axis(axis, a.ndim)
     n = a.shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
@@ -325,6 +326,12 @@ def array_split(ary, indices_or_sections, axis=0):
     return out
 
 
+def _sections(v):
+    """A traced count of sections as the Python int it must be (a Python int argument is made
+    static by `jit`); a traced list of split points is refused when they are read."""
+    return operator.index(v) if lax.is_tracer(v) and v.ndim == 0 else v
+
+
 def _copy_node(a):
     from ..tracer import Tracer
 
@@ -334,6 +341,7 @@ def _copy_node(a):
 @implements(np.split)
 def split(ary, indices_or_sections, axis=0):
     a = _t(ary)
+    indices_or_sections = _sections(indices_or_sections)
     if isinstance(indices_or_sections, (int, np.integer)) and \
             a.shape[normalize_axis(axis, a.ndim)] % indices_or_sections:
         raise ValueError("array split does not result in an equal division")
@@ -365,6 +373,7 @@ def unstack(x, /, *, axis=0):
 @implements(np.tile)
 def tile(A, reps):
     a = _t(A)
+    lax.steer(reps, "np.tile's repetitions")
     reps = tuple(int(r) for r in np.ravel(_known(reps, "np.tile with traced repetitions")))
     nd = max(a.ndim, len(reps))
     reps = (1,) * (nd - len(reps)) + reps
@@ -382,6 +391,7 @@ def _known(x, refused: str) -> np.ndarray:
     if lax.is_tracer(x):
         value = x.constant_value()
         if value is None:
+            lax.steer(x, refused)
             raise errors.unsupported(refused)
         return value
     return np.asarray(x)
