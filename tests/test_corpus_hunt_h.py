@@ -1847,3 +1847,56 @@ def test_divmod_of_a_python_int_argument_is_python_ints():
     """`divmod(n, 4)` of a traced Python int gave NumPy int64s (and floats) where `n // 4`
     and `n % 4` give Python scalars, as without jit."""
     check_like_numpy(scaled_by_divmod, {}, lambda s, n: (_f(n, seed=s), 4 * s + n))
+
+
+@pytest.mark.parametrize("fn, arg", [
+    (np.triu_indices_from, np.zeros(4)), (np.tril_indices_from, np.zeros((2, 2, 2))),
+    (np.diag_indices_from, np.zeros(3)), (np.diag_indices_from, np.zeros((3, 4))),
+])
+def test_index_makers_from_arrays_check_the_shape(fn, arg):
+    """`np.triu_indices_from` of a 1-d array raised IndexError and of a 3-d one gave indices,
+    and `np.diag_indices_from` of a non-square matrix gave indices: NumPy's ValueError."""
+    with pytest.raises(ValueError):
+        fn(arg)
+    with pytest.raises(ValueError):
+        tracenp.jit(fn)(arg)
+
+
+def zero_d_joins(s):
+    return np.block(s), np.block(2.0), np.resize(s, ()), np.block([[s]])
+
+
+def test_block_of_a_scalar_is_a_0d_array():
+    """`np.block(x)` and `np.resize(x, ())` of a 0-d value are 0-d arrays in NumPy; tracenp
+    returned NumPy scalars."""
+    check_like_numpy(zero_d_joins, {}, lambda s, n: (np.array(_f(1, seed=s)[0] * n),))
+
+
+def frozen_table(x):
+    table = np.cumsum(x)
+    table.setflags(write=False)
+    thawed = x * 2
+    thawed.setflags(write=False)
+    thawed.setflags(write=True)
+    thawed[0] = 0.0
+    return table * 2, thawed
+
+
+def write_into_frozen(x):
+    y = x * 2
+    y.setflags(write=False)
+    y[1:][0] = 1.0
+    return y
+
+
+def test_setflags_of_arrays_made_in_the_function():
+    """`y.setflags(write=False)` raised UnsupportedFunctionError; now a later write into `y` (or
+    a view of it) raises NumPy's ValueError, and `write=True` lifts it. An argument's flag is
+    refused by name (the caller's array would have to change)."""
+    check_like_numpy(frozen_table, {}, lambda s, n: (_f(n, seed=s),))
+    with pytest.raises(ValueError, match="read-only"):
+        write_into_frozen(_f(3))
+    with pytest.raises(ValueError, match="read-only"):
+        tracenp.jit(write_into_frozen)(_f(3))
+    check_refused(tracenp.errors.UnsupportedFunctionError,
+                  lambda x: (x.setflags(write=False), x * 2)[1], lambda s: (_f(3, seed=s),))

@@ -219,6 +219,19 @@ class Tracer:
     def view(self, dtype=None, type=None) -> "Tracer":
         return numpy_api.indexing.dtype_view(self, dtype, type)
 
+    def setflags(self, write=None, align=None, uic=None) -> None:
+        """`x.setflags(write=False)` of an array made in the function (a cache or a result
+        protected from writes): later writes into it raise NumPy's ValueError. An argument's
+        flag would have to change in the caller's array: refused by name."""
+        if self._input_of is not None or self._view is not None and write:
+            raise errors.unsupported("x.setflags of an argument or a view")
+        if write is not None and not write:
+            self._read_only = (ValueError, "assignment destination is read-only")
+        elif write and self._read_only is not None:
+            if self._read_only[1] != "assignment destination is read-only":
+                raise ValueError("cannot set WRITEABLE flag to True of this array")
+            self._read_only = None
+
     def __getattr__(self, name: str):
         """The other ndarray attributes (`flags`, `base`, `view`, `tobytes`, ...) need memory
         or a concrete value: refused by name, so that `fallback=True` can run the function."""

@@ -907,16 +907,27 @@ def _within(k, n: int) -> bool:
 
 @implements(np.tril_indices_from)
 def tril_indices_from(arr, k=0):
+    arr = lax.lift(arr)
+    if arr.ndim != 2:
+        raise ValueError("input array must be 2-d")
     return np.tril_indices(arr.shape[-2], k=k, m=arr.shape[-1])
 
 
 @implements(np.triu_indices_from)
 def triu_indices_from(arr, k=0):
+    arr = lax.lift(arr)
+    if arr.ndim != 2:
+        raise ValueError("input array must be 2-d")
     return np.triu_indices(arr.shape[-2], k=k, m=arr.shape[-1])
 
 
 @implements(np.diag_indices_from)
 def diag_indices_from(arr):
+    arr = lax.lift(arr)
+    if arr.ndim < 2:
+        raise ValueError("input array must be at least 2-d")
+    if len(set(arr.shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
     return np.diag_indices(arr.shape[0], arr.ndim)
 
 
