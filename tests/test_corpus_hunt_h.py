@@ -1900,3 +1900,25 @@ def test_setflags_of_arrays_made_in_the_function():
         tracenp.jit(write_into_frozen)(_f(3))
     check_refused(tracenp.errors.UnsupportedFunctionError,
                   lambda x: (x.setflags(write=False), x * 2)[1], lambda s: (_f(3, seed=s),))
+
+
+def clear_image(img, fill, mask):
+    np.copyto(img, 0)
+    np.copyto(img, 255, where=mask)
+    out = np.empty(img.shape, np.float32)
+    np.copyto(out, fill)
+    return img, out
+
+
+def test_copyto_of_a_python_scalar_is_weak():
+    """`np.copyto(u8_image, 0)` raised TypeError (int64 to uint8 is not a same_kind cast):
+    a Python scalar is weak in NumPy, and only its kind and value are checked (NumPy's
+    OverflowError for 300, TypeError for 2.5 into integers)."""
+    check_like_numpy(clear_image, {}, lambda s, n: (_i(256, n, 3, seed=s).astype(np.uint8), 0.5 * s,
+                                                    _i(2, n, 3, seed=s).astype(bool)))
+    for value, error in ((300, OverflowError), (2.5, TypeError)):
+        fn = lambda img: np.copyto(img, value)  # noqa: B023
+        with pytest.raises(error):
+            fn(np.zeros(3, np.uint8))
+        with pytest.raises(error):
+            tracenp.jit(fn)(np.zeros(3, np.uint8))

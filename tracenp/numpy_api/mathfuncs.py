@@ -1181,8 +1181,14 @@ def vander(x, N=None, increasing=False):
 def copyto(dst, src, casting="same_kind", where=True):
     if not lax.is_tracer(dst):
         raise errors.unsupported("np.copyto into a NumPy array from a traced value")
+    if isinstance(src, (bool, int, float, complex)) or lax.is_tracer(src) and src.weak:
+        from .creation import weak_or_dtype
+
+        # a Python scalar is weak: NumPy's own check of its kind (and value, when known)
+        np.copyto(np.empty((), dst.dtype), weak_or_dtype(src) if lax.is_tracer(src) else src,
+                  casting=casting)
     src = lax.lift(src)
-    if not np.can_cast(src.dtype, dst.dtype, casting):
+    if not src.weak and not np.can_cast(src.dtype, dst.dtype, casting):
         raise TypeError(f"Cannot cast array data from {src.dtype!r} to {dst.dtype!r} according "
                         f"to the rule {casting!r}")
     value = np.broadcast_to(lax.cast(src, dst.dtype), dst.shape)
