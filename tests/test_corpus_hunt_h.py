@@ -1482,6 +1482,202 @@ def test_flat_assignment_repeats_values_and_converts():
     check_like_numpy(flat_writes, {}, lambda s, n: (_f(n, 3, seed=s), _f(5, seed=s)))
 
 
+# ----------------------------------------------------------------------- libraries' input plumbing
+
+
+def _prepare_colorarray(arr, channel_axis=-1):
+    arr = np.asanyarray(arr)
+    if arr.shape[channel_axis] != 3:
+        raise ValueError("the input array must have size 3 along `channel_axis`")
+    float_dtype = np.float32 if arr.dtype == np.float32 else np.float64
+    return arr.astype(float_dtype, copy=False)
+
+
+def rgb2hsv_like(rgb):
+    arr = _prepare_colorarray(rgb)
+    out_v = arr.max(-1)
+    delta = np.ptp(arr, -1)
+    old_settings = np.seterr(invalid="ignore")
+    out_s = delta / out_v
+    out_s[delta == 0.0] = 0.0
+    np.seterr(**old_settings)
+    return np.stack([out_s, out_v], axis=-1)
+
+
+def crop(ar, crop_width, copy=False):
+    ar = np.array(ar, copy=False)
+    crops = [(crop_width, crop_width)] * ar.ndim
+    slices = tuple(slice(a, ar.shape[i] - b) for i, (a, b) in enumerate(crops))
+    cropped = ar[slices]
+    if copy:
+        cropped = np.array(cropped, copy=True)
+    return cropped
+
+
+def _reshape_2D(X):
+    X = np.atleast_1d(X)
+    if X.ndim == 1:
+        return [X]
+    if X.ndim == 2:
+        return [X[:, i] for i in range(X.shape[1])]
+    raise ValueError("X must have 2 or fewer dimensions")
+
+
+def boxplot_stats_like(X):
+    cols = _reshape_2D(X)
+    out = []
+    for x in cols:
+        q1, med, q3 = np.percentile(x, [25, 50, 75])
+        iqr = q3 - q1
+        out.append(dict(med=med, q1=q1, q3=q3, whislo=np.min(x[x >= q1 - 1.5 * iqr]), iqr=iqr))
+    return out
+
+
+def _asarray_validated(a, check_finite=True, as_inexact=False):
+    toarray = np.asarray_chkfinite if check_finite else np.asarray
+    a = toarray(a)
+    if as_inexact:
+        if not np.issubdtype(a.dtype, np.inexact):
+            a = toarray(a, dtype=np.float64)
+    return a
+
+
+def logsumexp_scipy(a, axis=None, b=None, keepdims=False):
+    a = _asarray_validated(a, check_finite=False)
+    if b is not None:
+        a, b = np.broadcast_arrays(a, b)
+    a_max = np.amax(a, axis=axis, keepdims=True)
+    if a_max.ndim > 0:
+        a_max[~np.isfinite(a_max)] = 0
+    elif not np.isfinite(a_max):
+        a_max = 0
+    if b is not None:
+        b = np.asarray(b)
+        tmp = b * np.exp(a - a_max)
+    else:
+        tmp = np.exp(a - a_max)
+    with np.errstate(divide="ignore"):
+        s = np.sum(tmp, axis=axis, keepdims=keepdims)
+        out = np.log(s)
+    if not keepdims:
+        a_max = np.squeeze(a_max, axis=axis)
+    out += a_max
+    return out
+
+
+def logsumexp_weighted(a, b):
+    return logsumexp_scipy(a, axis=0, b=b)
+
+
+def factorize_sorted(values):
+    uniques, codes = np.unique(values, return_inverse=True)
+    return codes
+
+
+def zscore_scipy(a, axis=0, ddof=0):
+    a = np.asanyarray(a)
+    mns = a.mean(axis=axis, keepdims=True)
+    sstd = a.std(axis=axis, ddof=ddof, keepdims=True)
+    return (a - mns) / sstd
+
+
+def moveaxis_apply(arr, func, axis=-1):
+    arr = np.moveaxis(arr, axis, -1)
+    out = func(arr)
+    return np.moveaxis(out, -1, axis)
+
+
+def _atleast2d_or_sparse(X):
+    X = np.atleast_2d(X)
+    if X.dtype.kind not in "fc":
+        X = X.astype(np.float64)
+    return X
+
+
+def normalize_sk(X, norm="l2", axis=1, copy=True, return_norm=False):
+    X = _atleast2d_or_sparse(X)
+    if axis == 0:
+        X = X.T
+    if norm == "l1":
+        norms = np.abs(X).sum(axis=1)
+    elif norm == "l2":
+        norms = np.sqrt((X * X).sum(axis=1))
+    else:
+        norms = np.max(np.abs(X), axis=1)
+    norms_ = norms.copy()
+    norms_[norms_ == 0.0] = 1.0
+    X = X / norms_[:, np.newaxis]
+    if axis == 0:
+        X = X.T
+    if return_norm:
+        return X, norms
+    return X
+
+
+def check_consistent_length(*arrays):
+    lengths = [len(X) for X in arrays if X is not None]
+    uniques = np.unique(lengths)
+    if len(uniques) > 1:
+        raise ValueError("inconsistent")
+    return sum(np.asarray(a, dtype=float).sum() for a in arrays if a is not None)
+
+
+def _num_samples(x):
+    if hasattr(x, "shape") and x.shape is not None:
+        if len(x.shape) == 0:
+            raise TypeError("Singleton array cannot be considered a valid collection.")
+        return x.shape[0]
+    return len(x)
+
+
+def weighted_mode_like(a, w, k=3):
+    scores = np.zeros(k)
+    for c in range(k):
+        scores[c] = np.sum(w * (a == c))
+    return np.argmax(scores), scores.max()
+
+
+def safe_indexing(X, indices, axis=0):
+    if axis == 0:
+        return X[indices]
+    return X[:, indices]
+
+
+def resample_like(X, y, n=4):
+    idx = np.arange(len(X))[::-1][:n]
+    return safe_indexing(X, idx), safe_indexing(y, idx), _num_samples(X)
+
+
+LIBRARY = {
+    "rgb2hsv_like": (rgb2hsv_like, {}, lambda s, n: (_f(n, 2, 3, seed=s, positive=True),)),
+    "rgb2hsv_like_f32": (rgb2hsv_like, {}, lambda s, n: (_f(n, 2, 3, seed=s, positive=True).astype(np.float32),)),
+    "crop": (crop, {"crop_width": 1}, lambda s, n: (_f(n, 4, 3, seed=s),)),
+    "crop_copy": (crop, {"crop_width": 1, "copy": True}, lambda s, n: (_f(n, 4, seed=s),)),
+    "boxplot_stats_like": (boxplot_stats_like, {}, lambda s, n: (_f(n + 3, 2, seed=s),)),
+    "boxplot_stats_like_1d": (boxplot_stats_like, {}, lambda s, n: (_f(n + 3, seed=s),)),
+    "_asarray_validated": (_asarray_validated, {"as_inexact": True}, lambda s, n: (_i(9, n, seed=s),)),
+    "logsumexp_scipy": (logsumexp_scipy, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "logsumexp_weighted": (logsumexp_weighted, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s, positive=True))),
+    "logsumexp_scipy_keepdims": (logsumexp_scipy, {"axis": 1, "keepdims": True}, lambda s, n: (_f(n, 3, seed=s),)),
+    "factorize_sorted": (factorize_sorted, {}, lambda s, n: (_i(4, n, seed=s),)),
+    "zscore_scipy": (zscore_scipy, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "zscore_scipy_flat": (zscore_scipy, {"axis": None, "ddof": 1}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32),)),
+    "moveaxis_apply": (moveaxis_apply, {"func": np.cumsum, "axis": 0}, lambda s, n: (_f(n, 3, seed=s),)),
+    "normalize_sk": (normalize_sk, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "normalize_sk_l1_axis0": (normalize_sk, {"norm": "l1", "axis": 0, "return_norm": True}, lambda s, n: (_f(n, 3, seed=s),)),
+    "normalize_sk_max_int": (normalize_sk, {"norm": "max"}, lambda s, n: (_i(3, n, 2, seed=s),)),
+    "check_consistent_length": (check_consistent_length, {}, lambda s, n: (_f(n, 3, seed=s), _i(3, n, seed=s), None)),
+    "weighted_mode_like": (weighted_mode_like, {}, lambda s, n: (_i(3, n, seed=s), _f(n, seed=s, positive=True))),
+    "resample_like": (resample_like, {}, lambda s, n: (_f(n, 3, seed=s), _i(3, n, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(LIBRARY))
+def test_library_input_plumbing_matches_numpy(name):
+    fn, static, make = LIBRARY[name]
+    check_like_numpy(fn, static, make)
+
+
 # ----------------------------------------------------------------------------------- refused forms
 
 
