@@ -2118,3 +2118,21 @@ def test_copyto_of_a_python_scalar_is_weak():
             fn(np.zeros(3, np.uint8))
         with pytest.raises(error):
             tracenp.jit(fn)(np.zeros(3, np.uint8))
+
+
+def insert_at_extremes(x, M, v):
+    return (np.insert(x, x.argmax(), v), np.insert(x, x.argmin(), [7.0, 8.0]),
+            np.insert(M, M[0].argmax(), 0.0, axis=1), np.insert(M, M[:, 0].argmin(), M[0], axis=0),
+            np.insert(x.astype(np.int32), x.argmax(), 2.7))
+
+
+def test_insert_at_a_traced_position():
+    """`np.insert(x, x.argmax(), v)` was refused (UnsupportedFunctionError) though its length
+    is known, as `np.delete`'s at one traced position is; NumPy's IndexError for a position
+    out of bounds is raised when the function runs."""
+    check_like_numpy(insert_at_extremes, {}, lambda s, n: (_f(n, seed=s), _f(3, n, seed=s), 0.5 * s))
+    fn = lambda x, i: np.insert(x, i, 0.0)  # noqa: E731
+    with pytest.raises(IndexError):
+        fn(_f(3), np.int64(5))
+    with pytest.raises(IndexError):
+        tracenp.jit(fn)(_f(3), np.int64(5))

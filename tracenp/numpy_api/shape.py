@@ -836,6 +836,9 @@ def insert(arr, obj, values, axis=None):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
+    if lax.is_tracer(obj) and obj.constant_value() is None and obj.ndim == 0 and \
+            obj.dtype.kind in "iu":
+        return _insert_at_traced(a, obj, values, axis)
     obj = obj if isinstance(obj, slice) else _known(obj, "np.insert at traced positions")
     n = a.shape[axis]
     if isinstance(obj, slice):
@@ -861,6 +864,26 @@ def insert(arr, obj, values, axis=None):
     after = [slice(None)] * a.ndim
     before[axis], after[axis] = slice(None, pos), slice(pos, None)
     return concatenate([a[tuple(before)], v, a[tuple(after)]], axis=axis)
+
+
+def _insert_at_traced(a, obj, values, axis):
+    """`np.insert` at one traced position (`np.insert(x, x.argmax(), v)`): the length is
+    known, so the values joined at the end are gathered into place; NumPy's IndexError for a
+    position out of bounds, when the function runs."""
+    n = a.shape[axis]
+    lax.check(np.logical_or(obj < -n, obj > n), "IndexError",
+              f"index is out of bounds for axis {axis} with size {n}")
+    check_scalar_conversion(a.dtype, values, numpy_scalars=False)
+    v = lax.cast(lax.lift(values), a.dtype)
+    v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
+    v = np.moveaxis(v, 0, axis)  # a scalar position inserts values.shape[0] slices
+    block = list(a.shape)
+    block[axis] = m = v.shape[axis]
+    joined = concatenate([a, np.broadcast_to(v, tuple(block))], axis=axis)
+    at = np.where(obj < 0, obj + n, obj)
+    j = lax.lift(np.arange(n + m))
+    perm = np.where(j < at, j, np.where(j < at + m, n + j - at, j - m))
+    return np.take(joined, perm, axis=axis)
 
 
 def _insert_many(a, positions, values, axis):
