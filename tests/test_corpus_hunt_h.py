@@ -2136,3 +2136,27 @@ def test_insert_at_a_traced_position():
         fn(_f(3), np.int64(5))
     with pytest.raises(IndexError):
         tracenp.jit(fn)(_f(3), np.int64(5))
+
+
+def masked_sum_and_double(a):
+    return a.sum(), a * 2
+
+
+def matrix_square(m):
+    return m * m
+
+
+def test_masked_array_and_matrix_arguments_are_refused():
+    """A masked array argument was traced as a plain array (its mask dropped: `a.sum()` summed
+    the masked values) and an `np.matrix` one lost its matrix product, silently; both are
+    refused by name, run by NumPy under `fallback=True`, and do not share a plain array's
+    cached signature."""
+    masked = lambda s: (np.ma.masked_array(_f(4, seed=s), mask=[False, True, False, s > 1]),)
+    check_refused(tracenp.errors.UnsupportedFunctionError, masked_sum_and_double, masked)
+    check_refused(tracenp.errors.UnsupportedFunctionError, matrix_square,
+                  lambda s: (np.matrix(_f(2, 2, seed=s)),))
+    jf = tracenp.jit(masked_sum_and_double, fallback=True)
+    jf(_f(4))
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = jf(*masked(1))
+    assert_same(got[0], masked_sum_and_double(*masked(1))[0])

@@ -42,8 +42,8 @@ class TracingFallbackWarning(UserWarning):
 
 def leaf_signature(x) -> tuple:
     """What of a leaf decides the compiled code: dtype and shape, or Python type."""
-    if isinstance(x, np.ndarray):
-        return (x.dtype, x.shape)
+    if isinstance(x, np.ndarray):  # a subclass (a masked array) is another signature
+        return (x.dtype, x.shape) if type(x) is np.ndarray else (x.dtype, x.shape, type(x))
     if type(x) in _SCALARS:  # exactly: np.float64 (a float subclass) is a NumPy scalar
         return (type(x),)
     if isinstance(x, np.generic):
@@ -56,6 +56,9 @@ def leaf_signature(x) -> tuple:
 
 
 def _leaf_input(x, name: str) -> ir.Node:
+    if type(x) is not np.ndarray and isinstance(x, (np.ma.MaskedArray, np.matrix)):
+        raise unsupported(f"An argument of type {type(x).__name__} (its mask or matrix "
+                          f"products would be those of a plain array)")
     if type(x) in _SCALARS:
         return ir.leaf_input(name, np.asarray(x).dtype, (), weak=True)
     x = x if is_device_array(x) else np.asarray(x)
