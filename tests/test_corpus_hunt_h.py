@@ -2160,3 +2160,13 @@ def test_masked_array_and_matrix_arguments_are_refused():
     with pytest.warns(tracenp.TracingFallbackWarning):
         got = jf(*masked(1))
     assert_same(got[0], masked_sum_and_double(*masked(1))[0])
+
+
+def test_can_cast_to_an_array_raises_numpys_type_error():
+    """`np.can_cast(x.dtype, y)` with an array `y` (meant: `y.dtype`) recursed until
+    RecursionError: NumPy's TypeError."""
+    fn = lambda x, y: np.can_cast(x.dtype, y)  # noqa: E731
+    with pytest.raises(TypeError, match="dtype from an array"):
+        fn(_f(2), _i(3, 2))
+    with pytest.raises(TypeError, match="dtype from an array"):
+        tracenp.jit(fn)(_f(2), _i(3, 2))

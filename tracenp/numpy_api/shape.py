@@ -172,6 +172,8 @@ def can_cast(from_, to, casting="safe"):
         raise TypeError("can_cast() does not support Python ints, floats, and complex because "
                         "the result used to depend on the value.\nThis change was part of "
                         "adopting NEP 50, we may explicitly allow them again in the future.")
+    if lax.is_tracer(to):  # NumPy's: `to` must be a dtype (it recursed here)
+        raise TypeError("Cannot construct a dtype from an array")
     return np.can_cast(from_.dtype if lax.is_tracer(from_) else from_, to, casting)
 
 
