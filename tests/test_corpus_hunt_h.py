@@ -1482,6 +1482,65 @@ def test_flat_assignment_repeats_values_and_converts():
     check_like_numpy(flat_writes, {}, lambda s, n: (_f(n, 3, seed=s), _f(5, seed=s)))
 
 
+# -------------------------------------------------------------------------- datetimes and timedeltas
+
+
+def hours_since_start(t):
+    return (t - t[0]) / np.timedelta64(1, "h"), np.diff(t).astype("timedelta64[m]")
+
+
+def shift_by_minutes(t, x):
+    return t + (x * 60).astype("timedelta64[m]"), t[np.argmax(x)]
+
+
+def day_floor_and_same_day(t):
+    days = t.astype("datetime64[D]")
+    return days, days == days[0], (t - days).astype("timedelta64[h]").astype(np.int64)
+
+
+def time_extent(t):
+    return t.min(), t.max(), t.max() - t.min(), np.sort(t)[::-1], np.argsort(t)
+
+
+def epoch_hours(t):
+    return (t - np.datetime64("1970-01-01T00")) // np.timedelta64(1, "h")
+
+
+def long_gaps(t, hours=12):
+    return (t[1:] - t[:-1]) > np.timedelta64(hours, "h"), np.isnat(t)
+
+
+def durations_total(d):
+    return d.sum(), d / np.timedelta64(1, "m"), d.astype("timedelta64[s]").astype(np.int64), d.mean()
+
+
+def mask_times(t, x):
+    return np.where(x > 0, t, np.datetime64("NaT")), t.astype(np.int64)
+
+
+def _hours(s, n):
+    base = np.datetime64("2024-01-01T00", "h")
+    return base + np.cumsum(_i(30, n, seed=s) + 1).astype("timedelta64[h]")
+
+
+DATETIMES = {
+    "hours_since_start": (hours_since_start, {}, lambda s, n: (_hours(s, n),)),
+    "shift_by_minutes": (shift_by_minutes, {}, lambda s, n: (_hours(s, n), _f(n, seed=s))),
+    "day_floor_and_same_day": (day_floor_and_same_day, {}, lambda s, n: (_hours(s, n),)),
+    "time_extent": (time_extent, {}, lambda s, n: (_hours(s, n)[::-1],)),
+    "epoch_hours": (epoch_hours, {}, lambda s, n: (_hours(s, n),)),
+    "long_gaps": (long_gaps, {}, lambda s, n: (_hours(s, n),)),
+    "durations_total": (durations_total, {}, lambda s, n: (np.diff(_hours(s, n + 1)),)),
+    "mask_times": (mask_times, {}, lambda s, n: (_hours(s, n), _f(n, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(DATETIMES))
+def test_datetime_arithmetic_matches_numpy(name):
+    fn, static, make = DATETIMES[name]
+    check_like_numpy(fn, static, make)
+
+
 # ----------------------------------------------------------------------- libraries' input plumbing
 
 
