@@ -2229,3 +2229,20 @@ def test_can_cast_to_an_array_raises_numpys_type_error():
         fn(_f(2), _i(3, 2))
     with pytest.raises(TypeError, match="dtype from an array"):
         tracenp.jit(fn)(_f(2), _i(3, 2))
+
+
+def seeded_by_argument(x, seed):
+    np.random.seed(seed)
+    a = x + np.random.rand(*x.shape)
+    b = np.random.RandomState(seed + 1).normal(size=x.shape)
+    c = np.random.default_rng(seed).integers(0, 10, 3)
+    return a, b, c
+
+
+def test_a_python_int_seed_argument_is_made_static():
+    """`np.random.seed(seed)`, `RandomState(seed)` and `default_rng(seed)` of a Python int
+    argument raised RandomInTraceError ("mark the seed static"): jit now makes it static, as
+    for `np.zeros(n)`; a seed computed from arrays stays refused."""
+    check_steered(seeded_by_argument, lambda s: (_f(4, seed=s), s))
+    with pytest.raises(tracenp.errors.RandomInTraceError):
+        tracenp.jit(lambda x: np.random.seed(x.argmax()))(_f(3))
