@@ -2246,3 +2246,21 @@ def test_a_python_int_seed_argument_is_made_static():
     check_steered(seeded_by_argument, lambda s: (_f(4, seed=s), s))
     with pytest.raises(tracenp.errors.RandomInTraceError):
         tracenp.jit(lambda x: np.random.seed(x.argmax()))(_f(3))
+
+
+def init_weights(x, shape, scale=0.1, n_bins=4, period=6.0):
+    w = np.zeros(shape) + scale
+    counts, edges = np.histogram(x, bins=n_bins)
+    wrapped = np.interp(x, [0.0, 1.0, 2.0], [0.0, 1.0, 0.5], period=period)
+    return w, x.reshape(shape[::-1]) if x.size == np.prod(shape) else x, counts, edges, wrapped
+
+
+def test_a_shape_tuple_argument_is_made_static():
+    """`np.zeros(shape)` and `x.reshape(shape)` of a tuple argument raised ConcretizationError,
+    and `np.histogram(x, bins=n)` / `np.interp(..., period=p)` of Python scalar arguments were
+    refused by name: like a Python scalar, a tuple of them is made static when the function's
+    Python needs its values (not a list: the function may set its items)."""
+    check_steered(init_weights, lambda s: (_f(6, seed=s), (2, 3) if s == 1 else (3, 2), 0.1 * s,
+                                           3 + s, 6.0 + s))
+    with pytest.raises(tracenp.errors.ConcretizationError):
+        tracenp.jit(lambda x, shape: np.zeros(shape) + x.sum())(_f(3), [2, 3])

@@ -157,8 +157,10 @@ class JitFunction:
         return dyn_args, dyn_kwargs, tuple(static)
 
     def _steers(self, where: int | str, value) -> bool:
-        """Whether a Python scalar argument is one the function's Python needs the value of."""
-        return bool(self._steer) and type(value) in _SCALARS and where in self._steer
+        """Whether a Python scalar argument (or a tuple or list of them: a shape) is one the
+        function's Python needs the value of."""
+        return bool(self._steer) and (type(value) in _SCALARS or _shape_like(value)) and \
+            where in self._steer
 
     def _key(self, args, kwargs):
         dyn_args, dyn_kwargs, static = self._split(args, kwargs)
@@ -377,16 +379,16 @@ class JitFunction:
         if not used:
             return False
         dyn_args, dyn_kwargs, _ = self._split(args, kwargs)
-        scalars, at = {}, 0  # leaf index -> where the scalar argument is
+        scalars, at = {}, 0  # leaf index -> where the scalar (or shape) argument is
         params = list(self._signature.parameters) if self._signature else []
         for where, a in [*enumerate(dyn_args), *dyn_kwargs.items()]:
-            if type(a) in _SCALARS and type(a) is not complex:
-                scalars[at] = where
-            at += len(pytree.flatten(a)[0])
+            n = len(pytree.flatten(a)[0])
+            if type(a) in _SCALARS and type(a) is not complex or _shape_like(a):
+                scalars.update((j, where) for j in range(at, at + n))
+            at += n
         if not all(i in scalars for i in used):
             return False
-        for i in used:
-            where = scalars[i]
+        for where in dict.fromkeys(scalars[i] for i in used):
             self._steer.add(where)
             if isinstance(where, int) and where < len(params):
                 self._steer.add(params[where])  # the same argument passed by name
@@ -394,7 +396,7 @@ class JitFunction:
                 self._steer.add(params.index(where))
         self._fast.clear()
         self._entry = _no_entry
-        names = ", ".join(repr(scalars[i]) for i in used)
+        names = ", ".join(repr(w) for w in dict.fromkeys(scalars[i] for i in used))
         self._info.retraces.append(f"Python scalar argument {names} made static (its value "
                                    f"steers the function's Python)")
         return True
@@ -664,6 +666,15 @@ def _before_write_back(outs: list, targets: list, n_results: int) -> list:
         if isinstance(o, np.ndarray) and any(np.may_share_memory(o, t) for t in targets):
             outs[j] = o.copy()
     return outs
+
+
+def _shape_like(v) -> bool:
+    """A non-empty tuple of Python ints, floats and bools (a shape, a window, a pair of
+    bounds), nested or not: `jit` makes it static, as a Python scalar argument, when the
+    function's Python needs its values (`np.zeros(shape)`, `x.reshape(shape)`). Not a list
+    or a dict: the function may set their items, which a static argument would not keep."""
+    return type(v) is tuple and len(v) > 0 and all(
+        type(x) in (bool, int, float) or _shape_like(x) for x in v)
 
 
 def _hashable(v, what: str):

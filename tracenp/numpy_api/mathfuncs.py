@@ -325,6 +325,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     x, xp, fp = (lax.cast(t, np.float64 if t is not fp else dtype) for t in (x, xp, fp))
     if period is not None:  # NumPy's: wrap into one period, sort, extend by one point each side
         if lax.is_tracer(period):
+            lax.steer(period, "np.interp's period")  # a Python scalar argument: static
             raise errors.unsupported("np.interp with a traced period")
         if period == 0:
             raise ValueError("period must be a non-zero value")
@@ -683,6 +684,8 @@ def histogram_where(a, bins, range, density, weights, keep):
     x = np.ravel(lax.lift(a))
     if lax.is_tracer(bins) and bins.ndim == 0:  # `bins=n // 2` of a traced `n`
         known = bins.constant_value()
+        if known is None:
+            lax.steer(bins, "np.histogram's number of bins")  # a Python int: static
         if known is None or known.dtype.kind not in "iu":
             raise errors.data_dependent("np.histogram with a traced number of bins",
                                         "pass an int bins or the edges")
