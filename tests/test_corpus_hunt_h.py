@@ -2264,3 +2264,23 @@ def test_a_shape_tuple_argument_is_made_static():
                                            3 + s, 6.0 + s))
     with pytest.raises(tracenp.errors.ConcretizationError):
         tracenp.jit(lambda x, shape: np.zeros(shape) + x.sum())(_f(3), [2, 3])
+
+
+def owns_its_data(x):
+    y = x * 2
+    v = y[1:]
+    w = v[::2]
+    if w.base is not None:
+        w = w.copy()
+    w[0] = -1.0
+    return (y.base is None, v.base is y, w.base is None, y.T.base is y,
+            y.reshape(2, -1).base is y, np.zeros(3).base is None, y, w)
+
+
+def test_base_of_arrays_made_in_the_function():
+    """`x.base` was refused for every traced array: for an array the function made it is None,
+    for a view of one that array (NumPy's owner, through views of views); an argument's is
+    still refused by name (it depends on the caller's array)."""
+    check_like_numpy(owns_its_data, {}, lambda s, n: (_f(2 * n, seed=s),))
+    check_refused(tracenp.errors.UnsupportedFunctionError,
+                  lambda x: x * 2 if x.base is None else x, lambda s: (_f(3, seed=s),))

@@ -219,6 +219,17 @@ class Tracer:
     def view(self, dtype=None, type=None) -> "Tracer":
         return numpy_api.indexing.dtype_view(self, dtype, type)
 
+    @property
+    def base(self):
+        """`x.base`: None for an array the function made, that array for a view of it. An
+        argument's base is the caller's business (a view of one's too): refused by name."""
+        root = self
+        while root._view is not None:
+            root = root._view[0]
+        if root._input_of is not None:
+            raise errors.unsupported("x.base of an argument or of a view of one")
+        return None if root is self else root
+
     def setflags(self, write=None, align=None, uic=None) -> None:
         """`x.setflags(write=False)` of an array made in the function (a cache or a result
         protected from writes): later writes into it raise NumPy's ValueError. An argument's
