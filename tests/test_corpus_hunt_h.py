@@ -2284,3 +2284,21 @@ def test_base_of_arrays_made_in_the_function():
     check_like_numpy(owns_its_data, {}, lambda s, n: (_f(2 * n, seed=s),))
     check_refused(tracenp.errors.UnsupportedFunctionError,
                   lambda x: x * 2 if x.base is None else x, lambda s: (_f(3, seed=s),))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: np.array(x, dtype=np.float64, copy=False),
+    lambda x: np.asarray(x, dtype=np.int64, copy=False),
+    lambda x: np.array([x[0], x[1]], copy=False),
+    lambda x: np.array(x.sum(), copy=False),
+], ids=["dtype", "asarray_dtype", "list", "scalar"])
+def test_copy_false_that_needs_a_copy_raises_numpys_value_error(fn):
+    """NumPy 2's `np.array(x, copy=False)` raises ValueError where it must copy (another
+    dtype, a list, a scalar); tracenp made the copy silently. Without a copy it is `x`."""
+    x = _f(3).astype(np.float32)
+    with pytest.raises(ValueError, match="Unable to avoid copy"):
+        fn(x)
+    with pytest.raises(ValueError, match="Unable to avoid copy"):
+        tracenp.jit(fn)(x)
+    check_like_numpy(lambda x: (np.array(x, copy=False), np.asarray(x, np.float32, copy=False)),
+                     {}, lambda s, n: (_f(n, seed=s).astype(np.float32),))

@@ -177,6 +177,8 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
         if res is not obj and res.dtype == object:
             return _object_array(res)
         return _array(_const(res)) if fresh else res
+    if copy is False and _needs_copy(obj, dtype):
+        raise ValueError(_NO_COPY)
     res = _stack_nested(obj, dtype)
     if not lax.is_tracer(res):
         res = lax.lift(res)
@@ -219,6 +221,22 @@ def frombuffer(buffer, dtype=float, count=-1, offset=0, *, like=None):
     return _np_frombuffer(buffer, dtype=dtype, count=count, offset=offset)
 
 
+_NO_COPY = ("Unable to avoid copy while creating an array as requested.\nIf using "
+            "`np.array(obj, copy=False)` replace it with `np.asarray(obj)` to allow a copy when "
+            "needed (no behavior change in NumPy 1.x).\nFor more details, see https://numpy.org/"
+            "devdocs/numpy_2_0_migration_guide.html#adapting-to-changes-in-the-copy-keyword.")
+
+
+def _needs_copy(obj, dtype) -> bool:
+    """Whether NumPy makes a new array of traced `obj` (NumPy 2 raises for `copy=False`): a
+    list of values, a scalar (not a 0-d array), or another dtype."""
+    if not lax.is_tracer(obj):
+        return True
+    if obj.weak or obj.ndim == 0 and obj.returns != "array":
+        return True
+    return dtype is not None and np.dtype(dtype) != obj.dtype
+
+
 def _flattening(obj):
     """`x.flat` of a traced `x` as NumPy's `np.array` takes it: `x`'s flattening."""
     from ..tracer import FlatIter
@@ -233,7 +251,7 @@ def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
         return _np_asarray(a, dtype=dtype, order=order)
     if order in ("C", "F") and not copy:  # a copy where NumPy's layout needs one
         return (ascontiguousarray if order == "C" else asfortranarray)(a, dtype)
-    return array(a, dtype=dtype, copy=bool(copy))
+    return array(a, dtype=dtype, copy=copy)
 
 
 @implements(np.asarray_chkfinite)
