@@ -1886,6 +1886,65 @@ def test_average_of_integers_multiplies_in_float():
                                    _i(256, n, 3, seed=s + 1).astype(np.uint8)))
 
 
+# ------------------------------------------------------------------------- stacks of 3-d arrays
+
+
+def split_last_axis_pairs(T):
+    parts = np.split(T, 2, axis=-1)
+    uneven = np.array_split(T, 3, axis=-1)
+    return parts[0] - parts[1], [u.shape for u in uneven], np.array_split(T, [1, 1, 2], axis=1)
+
+
+def stack_slices_back(T):
+    return np.stack(list(T), axis=2), np.concatenate(T, axis=1), np.hstack(T), np.vstack(T), np.dstack(T)
+
+
+def unstack_and_reorder(T):
+    a, b, c = (T[:, i] for i in range(T.shape[1]))
+    return np.stack((c, a, b), axis=1), np.moveaxis(T, [0, 1, 2], [2, 0, 1]), np.transpose(T, (-1, 0, 1))
+
+
+def channel_stats(T):
+    flat = T.transpose(2, 0, 1).reshape(T.shape[2], -1)
+    return flat.mean(axis=1), np.swapaxes(T, -1, -3).shape, np.expand_dims(T, (-1, 0)).shape
+
+
+def tile_repeat_3d(T):
+    return np.tile(T, (2, 1, 1, 1)).sum(axis=0), np.repeat(T, [1, 2, 0], axis=1), np.flip(T, axis=(0, 2))
+
+
+def take_argmax_slabs(T):
+    idx = np.argmax(T, axis=1, keepdims=True)
+    return np.take_along_axis(T, idx, axis=1), np.take(T, [0, -1], axis=-1), T[np.ix_([0, 1], [2], [0, 3])]
+
+
+def window_sums_3d(T):
+    w = np.lib.stride_tricks.sliding_window_view(T, (2, 2), axis=(1, 2))
+    return w.sum(axis=(-1, -2)), np.rot90(T, axes=(1, 2)), np.roll(T, -1, axis=(0, 2))
+
+
+def normalize_along_last(T):
+    return np.apply_along_axis(lambda v: v / v.sum(), 2, np.abs(T) + 1), np.diagonal(T, axis1=1, axis2=2)
+
+
+STACKS = {
+    "split_last_axis_pairs": (split_last_axis_pairs, {}, lambda s, n: (_f(2, 3, n, seed=s),)),
+    "stack_slices_back": (stack_slices_back, {}, lambda s, n: (_f(2, n, 4, seed=s),)),
+    "unstack_and_reorder": (unstack_and_reorder, {}, lambda s, n: (_f(2, 3, n, seed=s),)),
+    "channel_stats": (channel_stats, {}, lambda s, n: (_f(n, 2, 3, seed=s).astype(np.float32),)),
+    "tile_repeat_3d": (tile_repeat_3d, {}, lambda s, n: (_f(2, 3, n, seed=s),)),
+    "take_argmax_slabs": (take_argmax_slabs, {}, lambda s, n: (_f(2, 3, n, seed=s),)),
+    "window_sums_3d": (window_sums_3d, {}, lambda s, n: (_f(2, n, n, seed=s),)),
+    "normalize_along_last": (normalize_along_last, {}, lambda s, n: (_f(2, n, n, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(STACKS))
+def test_stacks_of_3d_arrays_match_numpy(name):
+    fn, static, make = STACKS[name]
+    check_like_numpy(fn, static, make)
+
+
 # --------------------------------------------------------------------------- library glue code
 
 
