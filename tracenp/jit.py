@@ -157,8 +157,8 @@ class JitFunction:
         return dyn_args, dyn_kwargs, tuple(static)
 
     def _steers(self, where: int | str, value) -> bool:
-        """Whether a Python scalar argument (or a tuple or list of them: a shape) is one the
-        function's Python needs the value of."""
+        """Whether a Python scalar argument (or a tuple of them: a shape) is one the function's
+        Python needs the value of."""
         return bool(self._steer) and (type(value) in _SCALARS or _shape_like(value)) and \
             where in self._steer
 

@@ -244,7 +244,7 @@ class Tracer:
             self._read_only = None
 
     def __getattr__(self, name: str):
-        """The other ndarray attributes (`flags`, `base`, `view`, `tobytes`, ...) need memory
+        """The other ndarray attributes (`flags`, `strides`, `tobytes`, ...) need memory
         or a concrete value: refused by name, so that `fallback=True` can run the function."""
         if name.startswith("__") or not hasattr(np.ndarray, name):
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")

@@ -127,7 +127,6 @@ def _arange(*args, **kwargs):
         from .. import errors
 
         lax.steer([*args, *kwargs.values()], "np.arange's bounds")
-
         raise errors.data_dependent(
             "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
             "or bounds passed as static arguments (static_argnames=)")
@@ -377,9 +376,8 @@ class _Concatenator:
     ranges, Python scalars weak in the result dtype, items raised to `ndmin` dimensions with
     their axes moved to `trans1d`; anything else is NumPy's own."""
 
-    def __init__(self, original, columns: bool):
+    def __init__(self, original):
         self._original = original
-        self._columns = columns
 
     def __getitem__(self, key):
         items = key if isinstance(key, tuple) else (key,)
@@ -623,8 +621,8 @@ PATCHED = {
 PATCHED["fft"] = _FftNamespace(np.fft)
 PATCHED["isscalar"] = isscalar
 PATCHED["vectorize"] = _Vectorize
-PATCHED["r_"] = _Concatenator(np.r_, columns=False)
-PATCHED["c_"] = _Concatenator(np.c_, columns=True)
+PATCHED["r_"] = _Concatenator(np.r_)
+PATCHED["c_"] = _Concatenator(np.c_)
 
 
 @implements(np.zeros_like, np.empty_like)
