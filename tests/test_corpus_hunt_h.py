@@ -2134,6 +2134,9 @@ def test_library_glue_code_matches_numpy(name):
     check_like_numpy(fn, static, make)
 
 
+# ---------------------------------------------------------------------- what was fixed, continued
+
+
 def tiled_rounded_clipped(x, reps, decimals, q, k, n, parts):
     tiled = np.tile(x, reps)
     lo = np.percentile(x, q)
