@@ -4376,7 +4376,7 @@ REFUSED = {
     "fft_out": ("UnsupportedFunctionError", fft_out, {},
                 lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
     "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
-                               lambda s, n: (s,)),
+                               lambda s, n: (np.int64(s),)),
     "percentile_traced_q": ("UnsupportedFunctionError", percentile_traced_q, {},
                             lambda s, n: (_f(3 * n, seed=s), np.array([5.0, 50.0, 95.0]) + s)),
     "pad_odd_wide": ("UnsupportedFunctionError", pad_odd_wide, {}, lambda s, n: (_f(3, seed=s),)),

@@ -3857,11 +3857,6 @@ def residual_converged(A, x, b):
 
 
 SCRIPT_REFUSALS = {
-    "time_grid_from_step": (
-        "DataDependentShapeError",
-        time_grid_from_step,
-        lambda s: (1.0 * s, 0.25),
-    ),
     "complex_sqrt_of_discriminant": (
         "UnsupportedFunctionError",
         complex_sqrt_of_discriminant,
@@ -3887,6 +3882,11 @@ SCRIPT_REFUSALS_NOW_STATIC = {
         lambda s: (1.0 * s, 1.0, 0.1),
     ),
     "euler_math_rhs": ("ConcretizationError", euler_math_rhs, lambda s: (1.0 * s, 0.0, 0.1)),
+    "time_grid_from_step": (
+        "DataDependentShapeError",
+        time_grid_from_step,
+        lambda s: (1.0 * s, 0.25),
+    ),
 }
 
 

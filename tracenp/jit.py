@@ -26,7 +26,7 @@ from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
-                     refused_by_python, unsupported)
+                     concretization_error, refused_by_python, unsupported)
 from .lowering.cupy import is_device_array
 from .random_draws import hidden_outputs, is_generator
 from .trace import current_trace, draws_from, tracing
@@ -42,8 +42,8 @@ class TracingFallbackWarning(UserWarning):
 
 def leaf_signature(x) -> tuple:
     """What of a leaf decides the compiled code: dtype and shape, or Python type."""
-    if isinstance(x, np.ndarray):
-        return (x.dtype, x.shape)
+    if isinstance(x, np.ndarray):  # a subclass (a masked array) is another signature
+        return (x.dtype, x.shape) if type(x) is np.ndarray else (x.dtype, x.shape, type(x))
     if type(x) in _SCALARS:  # exactly: np.float64 (a float subclass) is a NumPy scalar
         return (type(x),)
     if isinstance(x, np.generic):
@@ -56,6 +56,9 @@ def leaf_signature(x) -> tuple:
 
 
 def _leaf_input(x, name: str) -> ir.Node:
+    if type(x) is not np.ndarray and isinstance(x, (np.ma.MaskedArray, np.matrix)):
+        raise unsupported(f"An argument of type {type(x).__name__} (its mask or matrix "
+                          f"products would be those of a plain array)")
     if type(x) in _SCALARS:
         return ir.leaf_input(name, np.asarray(x).dtype, (), weak=True)
     x = x if is_device_array(x) else np.asarray(x)
@@ -154,8 +157,10 @@ class JitFunction:
         return dyn_args, dyn_kwargs, tuple(static)
 
     def _steers(self, where: int | str, value) -> bool:
-        """Whether a Python scalar argument is one the function's Python needs the value of."""
-        return bool(self._steer) and type(value) in _SCALARS and where in self._steer
+        """Whether a Python scalar argument (or a tuple of them: a shape) is one the function's
+        Python needs the value of."""
+        return bool(self._steer) and (type(value) in _SCALARS or _shape_like(value)) and \
+            where in self._steer
 
     def _key(self, args, kwargs):
         dyn_args, dyn_kwargs, static = self._split(args, kwargs)
@@ -374,16 +379,16 @@ class JitFunction:
         if not used:
             return False
         dyn_args, dyn_kwargs, _ = self._split(args, kwargs)
-        scalars, at = {}, 0  # leaf index -> where the scalar argument is
+        scalars, at = {}, 0  # leaf index -> where the scalar (or shape) argument is
         params = list(self._signature.parameters) if self._signature else []
         for where, a in [*enumerate(dyn_args), *dyn_kwargs.items()]:
-            if type(a) in _SCALARS and type(a) is not complex:
-                scalars[at] = where
-            at += len(pytree.flatten(a)[0])
+            n = len(pytree.flatten(a)[0])
+            if type(a) in _SCALARS and type(a) is not complex or _shape_like(a):
+                scalars.update((j, where) for j in range(at, at + n))
+            at += n
         if not all(i in scalars for i in used):
             return False
-        for i in used:
-            where = scalars[i]
+        for where in dict.fromkeys(scalars[i] for i in used):
             self._steer.add(where)
             if isinstance(where, int) and where < len(params):
                 self._steer.add(params[where])  # the same argument passed by name
@@ -391,7 +396,7 @@ class JitFunction:
                 self._steer.add(params.index(where))
         self._fast.clear()
         self._entry = _no_entry
-        names = ", ".join(repr(scalars[i]) for i in used)
+        names = ", ".join(repr(w) for w in dict.fromkeys(scalars[i] for i in used))
         self._info.retraces.append(f"Python scalar argument {names} made static (its value "
                                    f"steers the function's Python)")
         return True
@@ -442,6 +447,9 @@ class JitFunction:
                 after = pytree.flatten((t_args, t_kwargs))[0]
                 result = (result, [after[i] for i in rebound])
             out_leaves, out_tree = pytree.flatten(result)
+            if _traced_text(out_tree):
+                raise concretization_error("A string made from a traced value (`str(x)`, "
+                                           "`repr(x)`, `f\"{x}\"`), returned,")
             outputs, consts, returns = [], [], []
             for v in out_leaves:
                 if isinstance(v, Tracer):
@@ -569,6 +577,14 @@ class JitFunction:
 _FROM_GRAPH = object()
 
 
+def _traced_text(treedef) -> bool:
+    """Whether a string of the result (part of its structure) holds a tracer's text, where
+    NumPy's has the values: every call would return the text of the trace."""
+    if isinstance(treedef, str):
+        return f"{Tracer.__name__}(" in treedef
+    return isinstance(treedef, tuple) and any(_traced_text(t) for t in treedef)
+
+
 def _check_constant_result(v) -> None:
     """A result that is not an array, tuple, list, dict or record is returned as it was when
     traced: refused if traced values are inside it (a deque, a set, an object), which every
@@ -650,6 +666,15 @@ def _before_write_back(outs: list, targets: list, n_results: int) -> list:
         if isinstance(o, np.ndarray) and any(np.may_share_memory(o, t) for t in targets):
             outs[j] = o.copy()
     return outs
+
+
+def _shape_like(v) -> bool:
+    """A non-empty tuple of Python ints, floats and bools (a shape, a window, a pair of
+    bounds), nested or not: `jit` makes it static, as a Python scalar argument, when the
+    function's Python needs its values (`np.zeros(shape)`, `x.reshape(shape)`). Not a list
+    or a dict: the function may set their items, which a static argument would not keep."""
+    return type(v) is tuple and len(v) > 0 and all(
+        type(x) in (bool, int, float) or _shape_like(x) for x in v)
 
 
 def _hashable(v, what: str):

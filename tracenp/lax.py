@@ -46,6 +46,16 @@ def holds_tracer(x) -> bool:
     return is_tracer(x) or isinstance(x, (list, tuple)) and any(holds_tracer(v) for v in x)
 
 
+def steer(x, what: str) -> None:
+    """Before refusing a traced `x` whose value NumPy's code needs (a count, a shape, a
+    percentile): a Python scalar's value (weak: computed from Python scalar arguments) raises
+    a ConcretizationError noting what it is computed from instead, so that `jit` makes those
+    arguments static and traces again, as for `np.zeros(n)`."""
+    for v in x if isinstance(x, (list, tuple)) else (x,):
+        if is_tracer(v) and v.weak:
+            v._concrete(what)
+
+
 def as_dtype(dtype) -> np.dtype:
     """`np.dtype(dtype)`, refusing `type(x)` of a traced `x` (scipy's `dtype = type(1.0 +
     x[0])`): that is the tracer class, which NumPy would take as dtype=object."""

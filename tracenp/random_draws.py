@@ -244,6 +244,7 @@ def draw(source: Source, generator, method: str, args: tuple, kwargs: dict) -> T
         raise unsupported(f"{source!r}.{method}(out=...) (the draw would not write into "
                           "the traced array; use the returned array)")
     if method == "seed" and lax.holds_tracer(arguments.get("seed")):
+        lax.steer(arguments.get("seed"), f"{source!r}.seed's seed")  # a Python int: static
         raise random_in_trace(f"{source!r}.seed with a traced seed (mark the seed static: "
                               "static_argnames=('seed',))")
     values, template = [], {}

@@ -61,6 +61,7 @@ class _RandomGuard:
             from .errors import random_in_trace
 
             if name == "default_rng" and lax.holds_tracer(args[0] if args else kwargs.get("seed")):
+                lax.steer(args[0] if args else kwargs.get("seed"), "np.random.default_rng's seed")
                 raise random_in_trace("np.random.default_rng with a traced seed (a seed that "
                                       "is an argument is traced unless it is static: "
                                       "static_argnames=('seed',))")
@@ -80,6 +81,8 @@ class _RandomStateType(type):
     still recognizes NumPy's and the wrapped ones (scikit-learn's `check_random_state`)."""
 
     def __call__(cls, seed=None):
+        if current_trace() is not None:
+            lax.steer(seed, "np.random.RandomState's seed")  # a Python int argument: static
         if not _fixed_seed(seed):
             return _np_random.RandomState(seed)
         with drawing():

@@ -219,8 +219,32 @@ class Tracer:
     def view(self, dtype=None, type=None) -> "Tracer":
         return numpy_api.indexing.dtype_view(self, dtype, type)
 
+    @property
+    def base(self):
+        """`x.base`: None for an array the function made, that array for a view of it. An
+        argument's base is the caller's business (a view of one's too): refused by name."""
+        root = self
+        while root._view is not None:
+            root = root._view[0]
+        if root._input_of is not None:
+            raise errors.unsupported("x.base of an argument or of a view of one")
+        return None if root is self else root
+
+    def setflags(self, write=None, align=None, uic=None) -> None:
+        """`x.setflags(write=False)` of an array made in the function (a cache or a result
+        protected from writes): later writes into it raise NumPy's ValueError. An argument's
+        flag would have to change in the caller's array: refused by name."""
+        if self._input_of is not None or self._view is not None and write:
+            raise errors.unsupported("x.setflags of an argument or a view")
+        if write is not None and not write:
+            self._read_only = (ValueError, "assignment destination is read-only")
+        elif write and self._read_only is not None:
+            if self._read_only[1] != "assignment destination is read-only":
+                raise ValueError("cannot set WRITEABLE flag to True of this array")
+            self._read_only = None
+
     def __getattr__(self, name: str):
-        """The other ndarray attributes (`flags`, `base`, `view`, `tobytes`, ...) need memory
+        """The other ndarray attributes (`flags`, `strides`, `tobytes`, ...) need memory
         or a concrete value: refused by name, so that `fallback=True` can run the function."""
         if name.startswith("__") or not hasattr(np.ndarray, name):
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")
@@ -392,6 +416,11 @@ class Tracer:
     def flat(self) -> "FlatIter":
         return FlatIter(self)
 
+    @flat.setter
+    def flat(self, value) -> None:
+        """`x.flat = v` sets every element, repeating `v` as NumPy does."""
+        self.flat[...] = value
+
 
 class FlatIter:
     """`x.flat`: indexing reads the C-order flattening; a write goes into `x` itself (and so
@@ -405,7 +434,7 @@ class FlatIter:
 
     def __setitem__(self, key, value):
         flat = np.ravel(self.base).copy()
-        flat[key] = value
+        flat[key] = _repeated(flat, key, value)
         self.base[...] = flat.reshape(self.base.shape)
 
     def __len__(self) -> int:
@@ -424,6 +453,21 @@ class FlatIter:
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return getattr(ufunc, method)(*_unflat(inputs), **_unflat(kwargs))
+
+
+def _repeated(flat: Tracer, key, value):
+    """`value` repeated to fill the elements `key` selects, as NumPy's flatiter assignment
+    does (`x.flat[:5] = [1, 2]`, `x.flat = [0, 1]`); as it is where it fills them already or
+    the selection is made by a traced index."""
+    from . import lax
+
+    if lax.holds_tracer(key) or not isinstance(value, (list, tuple, np.ndarray, Tracer)):
+        return value
+    value = lax.lift(value) if lax.holds_tracer(value) else np.asarray(value)
+    selected = np.arange(flat.size)[key]
+    if value.size in (0, 1, selected.size) or not selected.size:
+        return value
+    return np.resize(np.ravel(value), selected.shape)
 
 
 def _unflat(obj):
@@ -489,11 +533,11 @@ for _name, _uf in {"neg": np.negative, "pos": np.positive, "abs": np.absolute,
 
 
 def _divmod(self, other):
-    return np.floor_divide(self, other), np.remainder(self, other)
+    return self // other, self % other  # Python scalars' stay Python scalars
 
 
 def _rdivmod(self, other):
-    return np.floor_divide(other, self), np.remainder(other, self)
+    return other // self, other % self
 
 
 Tracer.__divmod__ = _divmod

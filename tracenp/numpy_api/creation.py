@@ -26,7 +26,8 @@ _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarra
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
 _np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
-_np_kaiser = np.kaiser
+_np_kaiser, _np_r_ = np.kaiser, np.r_
+_np_broadcast, _np_broadcast_to = np.broadcast, np.broadcast_to
 
 
 def _const(value):
@@ -125,6 +126,7 @@ def _arange(*args, **kwargs):
     if _has_tracer(list(_known(args)) + [_known(v) for v in kwargs.values()]):
         from .. import errors
 
+        lax.steer([*args, *kwargs.values()], "np.arange's bounds")
         raise errors.data_dependent(
             "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
             "or bounds passed as static arguments (static_argnames=)")
@@ -167,12 +169,15 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
         from .. import errors
 
         raise errors.unsupported("np.array(..., dtype=object) of traced values (object arrays)")
+    obj = _flattening(obj)
     if not _has_tracer(obj):
         res = _np_array(obj, dtype=dtype, copy=copy, order=order, subok=subok, ndmin=ndmin)
         fresh = res is not obj and res.dtype.kind in "biufc" and type(res) is np.ndarray
         if res is not obj and res.dtype == object:
             return _object_array(res)
         return _array(_const(res)) if fresh else res
+    if copy is False and _needs_copy(obj, dtype):
+        raise ValueError(_NO_COPY)
     res = _stack_nested(obj, dtype)
     if not lax.is_tracer(res):
         res = lax.lift(res)
@@ -215,15 +220,51 @@ def frombuffer(buffer, dtype=float, count=-1, offset=0, *, like=None):
     return _np_frombuffer(buffer, dtype=dtype, count=count, offset=offset)
 
 
+_NO_COPY = ("Unable to avoid copy while creating an array as requested.\nIf using "
+            "`np.array(obj, copy=False)` replace it with `np.asarray(obj)` to allow a copy when "
+            "needed (no behavior change in NumPy 1.x).\nFor more details, see https://numpy.org/"
+            "devdocs/numpy_2_0_migration_guide.html#adapting-to-changes-in-the-copy-keyword.")
+
+
+def _needs_copy(obj, dtype) -> bool:
+    """Whether NumPy makes a new array of traced `obj` (NumPy 2 raises for `copy=False`): a
+    list of values, a scalar (not a 0-d array), or another dtype."""
+    if not lax.is_tracer(obj):
+        return True
+    if obj.weak or obj.ndim == 0 and obj.returns != "array":
+        return True
+    return dtype is not None and np.dtype(dtype) != obj.dtype
+
+
+def _flattening(obj):
+    """`x.flat` of a traced `x` as NumPy's `np.array` takes it: `x`'s flattening."""
+    from ..tracer import FlatIter
+
+    return obj.copy() if isinstance(obj, FlatIter) else obj
+
+
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     """`np.asarray` of a traced value is that value (cast to `dtype`): no concrete copy is made."""
+    a = _flattening(a)
     if not _has_tracer(a):
         return _np_asarray(a, dtype=dtype, order=order)
-    return array(a, dtype=dtype, copy=bool(copy))
+    if order in ("C", "F") and not copy:  # a copy where NumPy's layout needs one
+        return (ascontiguousarray if order == "C" else asfortranarray)(a, dtype)
+    return array(a, dtype=dtype, copy=copy)
+
+
+@implements(np.asarray_chkfinite)
+def asarray_chkfinite(a, dtype=None, order=None):
+    """`np.asarray` whose NaN or inf raises NumPy's ValueError when the function runs (a
+    check step), as scikit-learn-style input validation expects."""
+    a = asarray(a, dtype=dtype)
+    if a.dtype.char in np.typecodes["AllFloat"]:
+        lax.check(~np.isfinite(a).all(), "ValueError", "array must not contain infs or NaNs")
+    return a
 
 
 def asanyarray(a, dtype=None, order=None, **kw):
-    return asarray(a, dtype=dtype)
+    return asarray(a, dtype=dtype, order=order)
 
 
 def ascontiguousarray(a, dtype=None, **kw):
@@ -330,32 +371,80 @@ class _FftNamespace:
 
 
 class _Concatenator:
-    """`np.r_` / `np.c_` while tracing: items holding tracers are joined in the graph (rows, or
-    1-d items as columns for `np.c_`); anything else is NumPy's own."""
+    """`np.r_` / `np.c_` while tracing: items holding tracers are joined in the graph by NumPy's
+    own rules (`AxisConcatenator`): a leading `"axis,ndmin,trans1d"` directive, slices as
+    ranges, Python scalars weak in the result dtype, items raised to `ndmin` dimensions with
+    their axes moved to `trans1d`; anything else is NumPy's own."""
 
-    def __init__(self, original, columns: bool):
+    def __init__(self, original):
         self._original = original
-        self._columns = columns
 
     def __getitem__(self, key):
         items = key if isinstance(key, tuple) else (key,)
         if not _has_tracer(list(items)):
             return self._original[key]
-        if any(isinstance(k, str) for k in items):
-            from .. import errors
+        axis, ndmin, trans1d = self._original.axis, self._original.ndmin, self._original.trans1d
+        objs, types = [], []
+        for k, item in enumerate(items):
+            if isinstance(item, str):
+                if k != 0:
+                    raise ValueError("special directives must be the first entry.")
+                axis, ndmin, trans1d = _directive(item, axis, ndmin, trans1d)
+                continue
+            if isinstance(item, slice):
+                obj = _raised(_const(_np_r_[item]), ndmin, trans1d, 1)
+                types.append(obj.dtype)
+            elif type(item) in np.ScalarType or lax.is_tracer(item) and item.weak:
+                obj = item
+                types.append(weak_or_dtype(item))
+            else:
+                obj = lax.lift(item)
+                obj = _raised(obj, ndmin, trans1d, obj.ndim)
+                types.append(obj.dtype)
+            objs.append(obj)
+        dtype = np.result_type(*types)  # Python scalars are weak, lists arrays
+        objs = [_raised(_const(_np_array(o, dtype)) if not lax.is_tracer(o) else
+                        lax.cast(o, dtype), ndmin, -1, 0)  # NumPy's OverflowError for 1000
+                for o in objs]
+        return np.concatenate(objs, axis=axis)
 
-            raise errors.unsupported("np.r_/np.c_ with a string directive and traced items")
-        parts = [_const(self._original[k]) if isinstance(k, slice) else
-                 lax.lift(k) if isinstance(k, (list, tuple)) else k for k in items]
-        dtype = np.result_type(*(p if type(p) in (bool, int, float, complex) else p.dtype
-                                 for p in parts))  # Python scalars are weak, lists arrays
-        parts = [_const(_np_array(p, dtype)) if type(p) in (bool, int, float, complex) else
-                 lax.cast(lax.lift(p), dtype) for p in parts]  # NumPy's OverflowError for 1000
-        if self._columns:
-            parts = [lax.reshape(p, (-1, 1) if p.ndim == 1 else (1, 1)) if p.ndim < 2 else p
-                     for p in parts]
-            return np.concatenate(parts, axis=-1)
-        return np.concatenate([lax.reshape(p, (1,)) if p.ndim == 0 else p for p in parts])
+
+def _directive(item: str, axis: int, ndmin: int, trans1d: int) -> tuple[int, int, int]:
+    """NumPy's reading of an `np.r_` string directive (`"0,2"`, `"-1"`, `"1,2,0"`); the matrix
+    directives `"r"` and `"c"` make an `np.matrix`, which tracenp does not trace."""
+    if item in ("r", "c"):
+        from .. import errors
+
+        raise errors.unsupported("np.r_/np.c_ with the matrix directive 'r' or 'c' and traced "
+                                 "items")
+    if "," in item:
+        vec = item.split(",")
+        try:
+            axis, ndmin = [int(v) for v in vec[:2]]
+            if len(vec) == 3:
+                trans1d = int(vec[2])
+        except Exception as e:
+            raise ValueError(f"unknown special directive {item!r}") from e
+        return axis, ndmin, trans1d
+    try:
+        return int(item), ndmin, trans1d
+    except (ValueError, TypeError) as e:
+        raise ValueError("unknown special directive") from e
+
+
+def _raised(obj, ndmin: int, trans1d: int, item_ndim: int):
+    """`np.array(obj, ndmin=ndmin)` with the item's own axes moved to `trans1d`, as
+    `np.r_` does for an item of `item_ndim` dimensions."""
+    if obj.ndim >= ndmin:
+        return obj
+    obj = lax.reshape(obj, (1,) * (ndmin - obj.ndim) + obj.shape)
+    if trans1d != -1 and item_ndim < ndmin:
+        k2, k1 = ndmin - item_ndim, trans1d
+        if k1 < 0:
+            k1 += k2 + 1
+        axes = list(range(ndmin))
+        obj = lax.transpose(obj, axes[:k1] + axes[k2:] + axes[k1:k2])
+    return obj
 
 
 class _Vectorize(np.vectorize):
@@ -460,6 +549,38 @@ def nditer(op, *args, **kwargs):
     return _np_nditer(op, *args, **kwargs)
 
 
+class _Broadcast:
+    """`np.broadcast(a, b)` of traced arrays: the `shape`, `nd`/`ndim`, `size` and `numiter`
+    that code reads to allocate a result. Iterating it needs the values: refused by name."""
+
+    def __init__(self, args):
+        self._of = _np_broadcast(*(_np_broadcast_to(_np_zeros(()), lax.lift(a).shape)
+                                   for a in args))
+
+    shape = property(lambda self: self._of.shape)
+    nd = ndim = property(lambda self: self._of.ndim)
+    size = property(lambda self: self._of.size)
+    numiter = property(lambda self: self._of.numiter)
+
+    def __getattr__(self, name: str):
+        from .. import errors
+
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise errors.unsupported(f"np.broadcast(...).{name} of traced arrays")
+
+    def __iter__(self):
+        from .. import errors
+
+        raise errors.unsupported("iterating np.broadcast(...) of traced arrays (use "
+                                 "np.broadcast_arrays)")
+
+
+def broadcast(*args):
+    """`np.broadcast`: of traced arrays, their broadcast shape; else NumPy's own."""
+    return _Broadcast(args) if _has_tracer(list(args)) else _np_broadcast(*args)
+
+
 def kaiser(M, beta):
     """`np.kaiser` of a traced `beta` (a window tuned by the data): NumPy's formula on `np.i0`;
     of a known one, NumPy's window as a constant."""
@@ -494,13 +615,14 @@ PATCHED = {
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
         ("asfortranarray", asfortranarray, _np_asfortranarray),
         ("require", require, _np_require), ("kaiser", kaiser, _np_kaiser),
+        ("broadcast", broadcast, _np_broadcast),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)
 PATCHED["isscalar"] = isscalar
 PATCHED["vectorize"] = _Vectorize
-PATCHED["r_"] = _Concatenator(np.r_, columns=False)
-PATCHED["c_"] = _Concatenator(np.c_, columns=True)
+PATCHED["r_"] = _Concatenator(np.r_)
+PATCHED["c_"] = _Concatenator(np.c_)
 
 
 @implements(np.zeros_like, np.empty_like)

@@ -14,6 +14,7 @@ import operator
 import numpy as np
 
 from .. import errors, lax
+from ..shapes import normalize_axis
 from . import implements
 from .masked import MaskedSelection
 from .value_range import value_bounds
@@ -213,16 +214,36 @@ def _bincount_of_bounded(x, weights, minlength: int):
 
 @implements(np.compress)
 def compress(condition, a, axis=None, out=None):
+    """Of a traced 1-d condition: `a`'s selection along `axis` by it (False past its end, as
+    NumPy's), which reduces as `x[mask]` does (`np.compress(m, x).sum()`)."""
     known = _concrete(condition)
-    if known is None:
+    if known is not None:
+        idx = np.flatnonzero(np.asarray(known[0]))  # concrete: NumPy's own
+        return np.take(a, idx, axis=axis, out=out)
+    m = lax.lift(condition)
+    a = lax.lift(a)
+    if out is not None or m.ndim != 1:
         raise errors.data_dependent("np.compress with a traced condition", _MASKED)
-    idx = np.flatnonzero(np.asarray(known[0]))  # concrete: NumPy's own
-    return np.take(a, idx, axis=axis, out=out)
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    axis = normalize_axis(axis, a.ndim)
+    n = a.shape[axis]
+    if m.shape[0] > n:
+        raise IndexError(f"index {m.shape[0] - 1} is out of bounds for axis {axis} with size {n}")
+    m = np.not_equal(m, 0)
+    if m.shape[0] < n:
+        m = np.concatenate([m, np.zeros(n - m.shape[0], dtype=bool)])
+    return a[(slice(None),) * axis + (m,)]
 
 
 @implements(np.extract)
 def extract(condition, arr):
+    """Of a traced condition of `arr`'s size: the selection `np.ravel(arr)[np.ravel(cond)]`."""
     known = _concrete(condition)
-    if known is None:
-        raise errors.data_dependent("np.extract with a traced condition", _MASKED)
-    return np.take(np.ravel(arr), np.flatnonzero(np.ravel(np.asarray(known[0]))))
+    if known is not None:
+        return np.take(np.ravel(arr), np.flatnonzero(np.ravel(np.asarray(known[0]))))
+    m, arr = np.ravel(lax.lift(condition)), np.ravel(lax.lift(arr))
+    if m.shape != arr.shape:
+        raise errors.data_dependent("np.extract with a traced condition of another size than "
+                                    "the array", _MASKED)
+    return arr[np.not_equal(m, 0)]

@@ -242,6 +242,71 @@ def make_view(base, kind: str, arg):
     return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
 
 
+def _byte_starts(t):
+    """(root, byte offsets of `t`'s elements in the root array's memory, item size): `t`'s
+    root is the array its views lead back to (an argument, or one made in the function)."""
+    view = t._view
+    if view is None:
+        starts = np.arange(t.size, dtype=np.int64).reshape(t.shape) * t.dtype.itemsize
+        return t, starts, t.dtype.itemsize
+    base, _, kind, arg = view
+    root, starts, size = _byte_starts(base)
+    if kind == "index":
+        return root, starts[arg], size
+    if kind == "transpose":
+        return root, starts.transpose(arg), size
+    if kind == "reshape":
+        return root, starts.reshape(arg), size
+    if kind == "einsum":
+        return root, np.einsum(arg, starts), size
+    if kind in ("real", "imag"):
+        return root, starts + (size // 2 if kind == "imag" else 0), size // 2
+    raise errors.unsupported(f"np.shares_memory/np.may_share_memory of a {kind} view of a "
+                             "traced array")
+
+
+def _memory_of(x):
+    """`_byte_starts` of a traced array; an array from outside the trace is its own root; a
+    scalar (which NumPy copies into a new array) has no memory to share."""
+    if lax.is_tracer(x):
+        return _byte_starts(x) if x.ndim or x.returns == "array" else (None, None, 0)
+    return (x, None, 0) if isinstance(x, np.ndarray) else (None, None, 0)
+
+
+def _share(a, b, exact: bool) -> bool:
+    """Whether `a` and `b` share memory, as far as the trace knows where they lie: views of one
+    array made in the function overlap by their elements (`exact`) or by their bounds (NumPy's
+    `may_share_memory`); an array made in the function shares none with another. Two arguments
+    (or an argument and an array from outside) may be one array in some calls, which the
+    trace cannot know: refused by name."""
+    (ra, pa, sa), (rb, pb, sb) = _memory_of(a), _memory_of(b)
+    if ra is None or rb is None:
+        return False
+    if ra is not rb:
+        if all(not lax.is_tracer(r) or r._input_of is not None for r in (ra, rb)):
+            raise errors.unsupported("np.shares_memory/np.may_share_memory of two arguments "
+                                     "(whether they are one array is known only per call)")
+        return False
+    pa, pb = pa.ravel(), pb.ravel()
+    if not pa.size or not pb.size:
+        return False
+    if not exact:
+        return bool(pa.min() < pb.max() + sb and pb.min() < pa.max() + sa)
+    pb = np.sort(pb)
+    hits = np.searchsorted(pb, pa + sa, "left") - np.searchsorted(pb, pa - sb, "right")
+    return bool((hits > 0).any())
+
+
+@implements(np.shares_memory)
+def shares_memory(a, b, max_work=None) -> bool:
+    return _share(a, b, exact=True)
+
+
+@implements(np.may_share_memory)
+def may_share_memory(a, b, max_work=None) -> bool:
+    return _share(a, b, exact=max_work is not None and max_work != 0)
+
+
 def c_contiguous(t) -> bool:
     """Whether NumPy's array for `t` is C-contiguous, as far as its views tell: a transpose
     is not, nor a partial or strided slice of a dim after the first selected one. False where
@@ -629,6 +694,8 @@ def _mask_then_basic(key):
 
 def getitem(x, key):
     _refuse_field_names(x, key)
+    if isinstance(key, tuple) and len(key) == 1 and not isinstance(key[0], tuple):
+        key = key[0]  # NumPy's x[(k,)] is x[k]: a traced mask in it selects
     key = lift_index_lists(key)
     if _traced_mask(key):
         return select(x, key)

@@ -543,6 +543,7 @@ def _eig_kw(a) -> dict:
 def lstsq(a, b, rcond=None):
     a, b = _common(_float_operand(a), _float_operand(b))
     if lax.is_tracer(rcond):
+        lax.steer(rcond, "np.linalg.lstsq's rcond")  # a Python float argument: static
         raise errors.unsupported("np.linalg.lstsq with a traced rcond")
     rcond = None if rcond is None else float(rcond)
     return tuple(lax.linalg("lstsq", a, b, out=i, rcond=rcond) for i in range(4))

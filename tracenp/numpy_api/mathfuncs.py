@@ -28,6 +28,7 @@ def _concrete(x, what: str):
     if lax.is_tracer(x):
         value = x.constant_value()
         if value is None:
+            lax.steer(x, f"A traced {what}")
             raise errors.unsupported(f"A traced {what}")
         return value
     return x
@@ -324,6 +325,7 @@ def interp(x, xp, fp, left=None, right=None, period=None):
     x, xp, fp = (lax.cast(t, np.float64 if t is not fp else dtype) for t in (x, xp, fp))
     if period is not None:  # NumPy's: wrap into one period, sort, extend by one point each side
         if lax.is_tracer(period):
+            lax.steer(period, "np.interp's period")  # a Python scalar argument: static
             raise errors.unsupported("np.interp with a traced period")
         if period == 0:
             raise ValueError("period must be a non-zero value")
@@ -682,6 +684,8 @@ def histogram_where(a, bins, range, density, weights, keep):
     x = np.ravel(lax.lift(a))
     if lax.is_tracer(bins) and bins.ndim == 0:  # `bins=n // 2` of a traced `n`
         known = bins.constant_value()
+        if known is None:
+            lax.steer(bins, "np.histogram's number of bins")  # a Python int: static
         if known is None or known.dtype.kind not in "iu":
             raise errors.data_dependent("np.histogram with a traced number of bins",
                                         "pass an int bins or the edges")
@@ -906,16 +910,27 @@ def _within(k, n: int) -> bool:
 
 @implements(np.tril_indices_from)
 def tril_indices_from(arr, k=0):
+    arr = lax.lift(arr)
+    if arr.ndim != 2:
+        raise ValueError("input array must be 2-d")
     return np.tril_indices(arr.shape[-2], k=k, m=arr.shape[-1])
 
 
 @implements(np.triu_indices_from)
 def triu_indices_from(arr, k=0):
+    arr = lax.lift(arr)
+    if arr.ndim != 2:
+        raise ValueError("input array must be 2-d")
     return np.triu_indices(arr.shape[-2], k=k, m=arr.shape[-1])
 
 
 @implements(np.diag_indices_from)
 def diag_indices_from(arr):
+    arr = lax.lift(arr)
+    if arr.ndim < 2:
+        raise ValueError("input array must be at least 2-d")
+    if len(set(arr.shape)) != 1:
+        raise ValueError("All dimensions of input must be of equal length")
     return np.diag_indices(arr.shape[0], arr.ndim)
 
 
@@ -1169,8 +1184,14 @@ def vander(x, N=None, increasing=False):
 def copyto(dst, src, casting="same_kind", where=True):
     if not lax.is_tracer(dst):
         raise errors.unsupported("np.copyto into a NumPy array from a traced value")
+    if isinstance(src, (bool, int, float, complex)) or lax.is_tracer(src) and src.weak:
+        from .creation import weak_or_dtype
+
+        # a Python scalar is weak: NumPy's own check of its kind (and value, when known)
+        np.copyto(np.empty((), dst.dtype), weak_or_dtype(src) if lax.is_tracer(src) else src,
+                  casting=casting)
     src = lax.lift(src)
-    if not np.can_cast(src.dtype, dst.dtype, casting):
+    if not src.weak and not np.can_cast(src.dtype, dst.dtype, casting):
         raise TypeError(f"Cannot cast array data from {src.dtype!r} to {dst.dtype!r} according "
                         f"to the rule {casting!r}")
     value = np.broadcast_to(lax.cast(src, dst.dtype), dst.shape)

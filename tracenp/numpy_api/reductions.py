@@ -458,8 +458,8 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         rtype = np.result_type(a.dtype, w.dtype, np.float64 if a.dtype.kind in "biu" else a.dtype)
         scl = np.sum(np.broadcast_to(w, a.shape).astype(rtype), axis=axis, keepdims=keepdims)
-        avg = np.true_divide(np.sum(np.multiply(a, w).astype(rtype), axis=axis,
-                                    keepdims=keepdims), scl)
+        avg = np.true_divide(np.sum(np.multiply(a, w, dtype=rtype), axis=axis,
+                                    keepdims=keepdims), scl)  # NumPy's: no integer overflow
     if returned:
         return avg, lax.broadcast_to(lax.lift(scl), avg.shape)
     return avg

@@ -172,6 +172,8 @@ def can_cast(from_, to, casting="safe"):
         raise TypeError("can_cast() does not support Python ints, floats, and complex because "
                         "the result used to depend on the value.\nThis change was part of "
                         "adopting NEP 50, we may explicitly allow them again in the future.")
+    if lax.is_tracer(to):  # NumPy's: `to` must be a dtype (it recursed here)
+        raise TypeError("Cannot construct a dtype from an array")
     return np.can_cast(from_.dtype if lax.is_tracer(from_) else from_, to, casting)
 
 
@@ -307,6 +309,7 @@ def column_stack(tup):
 @implements(np.array_split)
 def array_split(ary, indices_or_sections, axis=0):
     a = _t(ary)
+    indices_or_sections = _sections(indices_or_sections)
     axis = normalize_axis(axis, a.ndim)
     n = a.shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
@@ -325,6 +328,12 @@ def array_split(ary, indices_or_sections, axis=0):
     return out
 
 
+def _sections(v):
+    """A traced count of sections as the Python int it must be (a Python int argument is made
+    static by `jit`); a traced list of split points is refused when they are read."""
+    return operator.index(v) if lax.is_tracer(v) and v.ndim == 0 else v
+
+
 def _copy_node(a):
     from ..tracer import Tracer
 
@@ -334,6 +343,7 @@ def _copy_node(a):
 @implements(np.split)
 def split(ary, indices_or_sections, axis=0):
     a = _t(ary)
+    indices_or_sections = _sections(indices_or_sections)
     if isinstance(indices_or_sections, (int, np.integer)) and \
             a.shape[normalize_axis(axis, a.ndim)] % indices_or_sections:
         raise ValueError("array split does not result in an equal division")
@@ -365,6 +375,7 @@ def unstack(x, /, *, axis=0):
 @implements(np.tile)
 def tile(A, reps):
     a = _t(A)
+    lax.steer(reps, "np.tile's repetitions")
     reps = tuple(int(r) for r in np.ravel(_known(reps, "np.tile with traced repetitions")))
     nd = max(a.ndim, len(reps))
     reps = (1,) * (nd - len(reps)) + reps
@@ -382,6 +393,7 @@ def _known(x, refused: str) -> np.ndarray:
     if lax.is_tracer(x):
         value = x.constant_value()
         if value is None:
+            lax.steer(x, refused)
             raise errors.unsupported(refused)
         return value
     return np.asarray(x)
@@ -826,6 +838,9 @@ def insert(arr, obj, values, axis=None):
     if axis is None:
         a, axis = np.ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
+    if lax.is_tracer(obj) and obj.constant_value() is None and obj.ndim == 0 and \
+            obj.dtype.kind in "iu":
+        return _insert_at_traced(a, obj, values, axis)
     obj = obj if isinstance(obj, slice) else _known(obj, "np.insert at traced positions")
     n = a.shape[axis]
     if isinstance(obj, slice):
@@ -851,6 +866,26 @@ def insert(arr, obj, values, axis=None):
     after = [slice(None)] * a.ndim
     before[axis], after[axis] = slice(None, pos), slice(pos, None)
     return concatenate([a[tuple(before)], v, a[tuple(after)]], axis=axis)
+
+
+def _insert_at_traced(a, obj, values, axis):
+    """`np.insert` at one traced position (`np.insert(x, x.argmax(), v)`): the length is
+    known, so the values joined at the end are gathered into place; NumPy's IndexError for a
+    position out of bounds, when the function runs."""
+    n = a.shape[axis]
+    lax.check(np.logical_or(obj < -n, obj > n), "IndexError",
+              f"index is out of bounds for axis {axis} with size {n}")
+    check_scalar_conversion(a.dtype, values, numpy_scalars=False)
+    v = lax.cast(lax.lift(values), a.dtype)
+    v = lax.reshape(v, (1,) * (a.ndim - v.ndim) + v.shape)  # ndmin=a.ndim, as NumPy
+    v = np.moveaxis(v, 0, axis)  # a scalar position inserts values.shape[0] slices
+    block = list(a.shape)
+    block[axis] = m = v.shape[axis]
+    joined = concatenate([a, np.broadcast_to(v, tuple(block))], axis=axis)
+    at = np.where(obj < 0, obj + n, obj)
+    j = lax.lift(np.arange(n + m))
+    perm = np.where(j < at, j, np.where(j < at + m, n + j - at, j - m))
+    return np.take(joined, perm, axis=axis)
 
 
 def _insert_many(a, positions, values, axis):
