@@ -860,3 +860,225 @@ def test_logistic_regression_training_loop_matches_the_closed_form_gradient():
         wj, bj = step(wj, bj, X_, y)
     np.testing.assert_allclose(wj, w, rtol=1e-12)
     np.testing.assert_allclose(bj, b, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- regressions
+
+
+def _cofactors(a):
+    n = a.shape[0]
+    return np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1))
+                      for j in range(n)] for i in range(n)])
+
+
+@pytest.mark.parametrize("a", [
+    np.array([[1.0, 2.0], [2.0, 4.0]]),
+    np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),  # rank 2: rank-one gradient
+    np.ones((3, 3)),  # rank 1: zero gradient
+    np.array([[0.0, 1.0], [0.0, 0.0]]),
+], ids=["rank1_2x2", "rank2_3x3", "rank1_3x3", "nilpotent"])
+def test_det_gradient_of_a_singular_matrix_is_its_cofactor_matrix(a):
+    """It was LAPACK's `LinAlgError: Singular matrix`: the rule was det(a) inv(a)^T."""
+    for g in (tracenp.grad(np.linalg.det), tracenp.jit(tracenp.grad(np.linalg.det))):
+        np.testing.assert_allclose(g(a), _cofactors(a), atol=1e-14)
+    batch = np.stack([a, a + np.eye(len(a))])
+    got = tracenp.grad(lambda b: np.sum(np.linalg.det(b)))(batch)
+    np.testing.assert_allclose(got[0], _cofactors(a), atol=1e-14)
+    np.testing.assert_allclose(got[1], _cofactors(batch[1]), rtol=1e-12, atol=1e-14)
+    got32 = tracenp.grad(np.linalg.det)(a.astype(np.float32))
+    assert got32.dtype == np.float32
+    np.testing.assert_allclose(got32, _cofactors(a), atol=1e-5)
+
+
+def test_det_hessian_stays_finite_at_the_identity():
+    """The singular branch factors a stand-in matrix with distinct singular values where it is
+    not taken, so second derivatives of a non-singular det get no NaN from it."""
+    hess = tracenp.jacobian(tracenp.grad(np.linalg.det))(np.eye(3))
+    assert np.isfinite(hess).all()
+    assert hess[0, 0, 1, 1] == pytest.approx(1.0) and hess[0, 1, 1, 0] == pytest.approx(-1.0)
+    a = normal(3, 3)
+    hess = tracenp.jacobian(tracenp.grad(np.linalg.det))(a)
+    for i, j in np.ndindex(3, 3):
+        d = np.zeros((3, 3))
+        d[i, j] = 1e-6
+        np.testing.assert_allclose(hess[:, :, i, j], (_cofactors(a + d) - _cofactors(a - d)) / 2e-6,
+                                   rtol=1e-6, atol=1e-8)
+
+
+def test_has_aux_without_a_pair_is_a_type_error_not_a_refused_tracer():
+    """The message named the `Tracer` type, and `jit` took any TypeError mentioning it for
+    Python refusing a traced value: a ConcretizationError suggesting fallback=True."""
+    for g in (tracenp.grad(lambda x: np.sum(x), has_aux=True),
+              tracenp.jit(tracenp.value_and_grad(lambda x: np.sum(x), has_aux=True))):
+        with pytest.raises(TypeError, match=r"pair \(value, aux\), got an array of shape \(\)") as e:
+            g(np.ones(2))
+        assert not isinstance(e.value, tracenp.errors.ConcretizationError)
+    with pytest.raises(TypeError, match="got tuple"):
+        tracenp.grad(lambda x: (np.sum(x), 1, 2), has_aux=True)(np.ones(2))
+
+
+# ----------------------------------------------------------------------------- conventions
+
+
+def test_where_gradients_follow_jax():
+    """The untaken branch gets a zero cotangent; where its own derivative is infinite there
+    (sqrt at 0) the product is NaN, as in JAX; the double-where idiom avoids it."""
+    g_log = tracenp.grad(lambda x: np.sum(np.where(x > 0, np.log(x), 0.0)))
+    np.testing.assert_array_equal(g_log(np.array([1.0, -1.0, -2.0, 4.0])), [1.0, 0.0, 0.0, 0.25])
+    x = np.array([1.0, -1.0, 0.0, 4.0])
+    g_sqrt = tracenp.grad(lambda x: np.sum(np.where(x > 0, np.sqrt(x), 0.0)))(x)
+    assert np.isnan(g_sqrt[2]) and g_sqrt[0] == 0.5 and g_sqrt[3] == 0.25
+    safe = tracenp.grad(lambda x: np.sum(np.where(x > 0, np.sqrt(np.where(x > 0, x, 1.0)), 0.0)))
+    np.testing.assert_array_equal(safe(x), [0.5, 0.0, 0.0, 0.25])
+
+
+def test_norm_at_zero_is_nan_as_in_jax_and_autograd():
+    """sqrt(sum(x * x)) at 0: 0 * inf. Written with a guard it is finite."""
+    assert np.isnan(tracenp.grad(np.linalg.norm)(np.zeros(3))).all()
+    np.testing.assert_allclose(tracenp.grad(np.linalg.norm)(np.array([3.0, 4.0])), [0.6, 0.8])
+    guarded = tracenp.grad(lambda x: np.sqrt(np.sum(x * x) + 1e-12))(np.zeros(3))
+    np.testing.assert_array_equal(guarded, np.zeros(3))
+
+
+def test_kinks_and_ties():
+    g = tracenp.grad
+    x = np.array([0.0, 1.0, -1.0])
+    np.testing.assert_array_equal(g(lambda x: np.sum(np.maximum(x, 0)))(x), [0.5, 1, 0])
+    np.testing.assert_array_equal(g(lambda x: np.sum(np.minimum(x, 0)))(x), [0.5, 0, 1])
+    np.testing.assert_array_equal(g(lambda x: np.sum(np.where(x > 0, x, 0)))(x), [0, 1, 0])
+    np.testing.assert_array_equal(g(lambda x: np.sum(np.abs(x)))(x), [0, 1, -1])
+    np.testing.assert_array_equal(g(lambda x: np.sum(np.clip(x, 0, 1)))(np.array(
+        [0.0, 1.0, 0.5, 2.0, -1.0])), [0.5, 0.5, 1, 0, 0])  # maximum, then minimum: ties
+    np.testing.assert_array_equal(g(np.max)(np.array([1.0, 3.0, 3.0])), [0, 0.5, 0.5])
+    np.testing.assert_array_equal(g(lambda x: x[np.argmax(x)])(np.array([1.0, 3.0, 3.0])),
+                                  [0, 1, 0])
+    np.testing.assert_array_equal(g(lambda x: np.sum(np.sort(x) * np.arange(4)))(
+        np.array([3.0, 1.0, 2.0, 0.5])), [3, 1, 2, 0])
+    np.testing.assert_array_equal(g(np.prod)(np.array([3.0, 0.0, 5.0, 2.0])), [0, 30, 0, 0])
+    np.testing.assert_array_equal(g(np.median)(np.array([3.0, 1.0, 5.0, 0.5, 2.0])),
+                                  [0, 0, 0, 0, 1])
+
+
+def test_stable_forms_at_zero_logits():
+    """Zero-initialized weights make every logit exactly 0, the kink of the where-based
+    stable softplus and sigmoid: the gradients there are sigmoid(0) = 1/2 and 1/4."""
+    z = np.zeros(3)
+    for fn, want in [(lambda x: np.sum(np.log(1 + np.exp(x))), 0.5),
+                     (lambda x: np.sum(np.logaddexp(0, x)), 0.5),
+                     (lambda x: np.sum(np.log(sigmoid(x))), 0.5),
+                     (lambda x: np.sum(np.log(1 - sigmoid(x))), -0.5),
+                     (lambda x: np.sum(sigmoid(x)), 0.25),
+                     (lambda x: np.log(np.sum(np.exp(x))), 1 / 3)]:
+        np.testing.assert_allclose(tracenp.grad(fn)(z), np.full(3, want), rtol=1e-15)
+
+
+# ----------------------------------------------------------------------------- API behaviour
+
+
+def test_float32_parameters_get_float32_gradients_and_values_keep_numpys_dtype():
+    x32 = normal(4, 3).astype(np.float32)
+    cases = [lambda x: np.sum(np.sin(np.pi * x)),
+             lambda x: np.sum(np.log(np.sum(np.exp(x - x.max(1, keepdims=True)), 1))),
+             lambda x: np.sum((x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5)),
+             lambda x: np.linalg.norm(x),
+             lambda x: np.sum(np.linalg.cholesky(x.T @ x + np.eye(3, dtype=np.float32))),
+             lambda x: -np.mean(x[np.arange(4), np.array([0, 2, 1, 1])]),
+             lambda x: np.sum(x @ (np.eye(3) * 2)),  # float64 data: a float64 value
+             lambda x: np.sum(x * np.arange(3))]
+    for fn in cases:
+        value, g = tracenp.value_and_grad(fn)(x32)
+        assert g.dtype == np.float32
+        assert np.asarray(value).dtype == np.asarray(fn(x32)).dtype
+        np.testing.assert_allclose(g, tracenp.grad(fn)(x32.astype(np.float64)), rtol=1e-3,
+                                   atol=1e-4)
+    g16 = tracenp.grad(lambda x: np.sum(x ** 2))(np.ones(2, np.float16))
+    assert g16.dtype == np.float16
+
+
+def test_integer_inputs_are_not_differentiated_and_refused_when_asked():
+    f = lambda w, n, labels: np.sum(w[labels] ** n)  # noqa: E731
+    w, labels = normal(4), np.array([0, 0, 3])
+    np.testing.assert_allclose(tracenp.grad(f)(w, 3, labels), [6 * w[0] ** 2, 0, 0, 3 * w[3] ** 2])
+    with pytest.raises(TypeError, match="argument labels has dtype int64"):
+        tracenp.grad(f, argnums=(0, 2))(w, 3, labels)
+    with pytest.raises(TypeError, match="argument n has dtype int64"):
+        tracenp.grad(f, argnums=1)(w, 3, labels)
+
+
+def test_pytree_arguments_keep_their_structure():
+    import dataclasses
+    from collections import namedtuple
+
+    @dataclasses.dataclass
+    class Layer:
+        W: np.ndarray
+        b: np.ndarray
+
+    Pair = namedtuple("Pair", "mu log_sigma")
+    params = {"layers": [Layer(normal(3, 2), normal(2))], "head": Pair(normal(2), 0.1),
+              "frozen": None, "empty": {}}
+
+    def loss(p, x):
+        h = np.tanh(x @ p["layers"][0].W + p["layers"][0].b)
+        return np.sum((h - p["head"].mu) ** 2 * np.exp(p["head"].log_sigma))
+
+    g = tracenp.grad(loss)(params, normal(4, 3))
+    assert isinstance(g["layers"][0], Layer) and isinstance(g["head"], Pair)
+    assert g["frozen"] is None and g["empty"] == {} and type(g["head"].log_sigma) is float
+    assert list(g) == ["layers", "head", "frozen", "empty"]
+
+
+def test_gradient_called_again_with_new_shapes_plain_and_jitted():
+    def loss(w, X, y):
+        return np.mean((np.tanh(X @ w) - y) ** 2)
+
+    for g in (tracenp.grad(loss), tracenp.jit(tracenp.grad(loss))):
+        for n, d in [(5, 3), (7, 3), (4, 6)]:
+            w, X_, y = normal(d), normal(n, d), normal(n)
+            (num,) = numeric_grads(loss, (w, X_, y), (0,))[0]
+            assert_grads_close(g(w, X_, y), num)
+
+
+def test_random_draws_inside_the_loss_are_shared_by_value_and_gradient():
+    """Dropout drawn inside the loss: one draw per call, used by the forward and backward."""
+    def loss(w):
+        mask = np.random.rand(6) > 0.5
+        return np.sum((w * mask / 0.5) ** 2)
+
+    w = normal(6)
+    np.random.seed(0)
+    mask = np.random.rand(6) > 0.5
+    np.random.seed(0)
+    value, g = tracenp.value_and_grad(loss)(w)
+    assert value == pytest.approx(np.sum((w * mask / 0.5) ** 2), rel=1e-12)
+    np.testing.assert_allclose(g, 8 * w * mask, rtol=1e-12)
+
+
+def test_has_aux_argnums_and_kwargs_under_jit():
+    def loss(w, b, X, y=None):
+        pred = X @ w + b
+        return np.mean((pred - y) ** 2), {"pred": pred, "epoch": 3}
+
+    w, X_, y = normal(3), normal(5, 3), normal(5)
+    step = tracenp.jit(tracenp.value_and_grad(loss, argnums=(0, 1), has_aux=True))
+    (value, aux), (gw, gb) = step(w, 0.5, X_, y=y)
+    r = X_ @ w + 0.5 - y
+    assert value == pytest.approx(np.mean(r ** 2)) and aux["epoch"] == 3
+    np.testing.assert_allclose(aux["pred"], X_ @ w + 0.5)
+    np.testing.assert_allclose(gw, 2 * X_.T @ r / 5, rtol=1e-12)
+    assert gb == pytest.approx(2 * r.mean(), rel=1e-12)
+
+
+def test_hessian_vector_product_and_gradient_penalty():
+    W = normal(3, 2)
+    penalty = lambda W, x: np.sum(tracenp.grad(lambda x: np.sum(np.tanh(x @ W)))(x) ** 2)  # noqa
+    check_grads(penalty, (W, normal(4, 3)), argnums=(0, 1))
+    hvp = lambda w, v: np.sum(tracenp.grad(lambda w: np.sum(np.tanh(w @ w.T)))(w) * v)  # noqa
+    check_grads(hvp, (normal(3, 2), normal(3, 2)))
+
+
+def test_python_control_flow_on_traced_values_is_a_named_error():
+    with pytest.raises(tracenp.errors.ConcretizationError, match="truth value of a traced"):
+        tracenp.grad(lambda x: max(x[0], x[1]))(np.array([1.0, 3.0]))
+    with pytest.raises(tracenp.errors.ConcretizationError, match="float"):
+        tracenp.grad(lambda x: float(np.sum(x)))(np.ones(2))
