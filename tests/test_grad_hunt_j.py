@@ -761,6 +761,85 @@ case("exp_of_log", lambda x: np.sum(np.exp(np.log(x)) * x), rng.random(5) + 0.1)
 case("sqrt_of_square", lambda x: np.sum(np.sqrt(x ** 2)), normal(5))
 
 
+# ----------------------------------------------------------------------------- indexing as written
+
+A3 = normal(4, 5, 3)
+case("negative_indices", lambda x: np.sum(x[-1] ** 2 + x[[-1, 0, -1]] ** 3), normal(4))
+case("mixed_advanced_and_basic", lambda x: np.sum(x[:, [0, 2, 2], 1:] ** 2), A3)
+case("advanced_separated_by_slice", lambda x: np.sum(x[[0, 1], :, [2, 0]] ** 2), A3)
+case("advanced_broadcast_2d",
+     lambda x: np.sum(x[np.array([[0], [3]]), np.array([[1, 2, 2]])] ** 2), normal(4, 5))
+case("bool_2d_mask_read", lambda x: np.sum(x[x[:, :, 0] > 0] ** 2), A3)
+case("newaxis_ellipsis_negative_step", lambda x: np.sum(x[..., None][::-2, 1:4:2] ** 3), A3)
+case("setitem_fancy_columns",
+     lambda x, v: (lambda o: (o.__setitem__((slice(None), [0, 3]), v), np.sum(np.sin(o)))[1])(
+         x * 1.0), normal(3, 5), normal(3, 2), argnums=(0, 1))
+case("diag_indices_setitem",
+     lambda x: (lambda o: (o.__setitem__(np.diag_indices(3), 0.0), np.sum(o ** 2))[1])(x * 1.0),
+     normal(3, 3))
+case("triu_indices_gather", lambda x: np.sum(x[np.triu_indices(4, 1)] ** 2), normal(4, 4))
+case("ix_gather", lambda x: np.sum(x[np.ix_([0, 2], [1, 3, 3])] ** 2), normal(4, 4))
+case("take_mode_clip", lambda x: np.sum(np.take(x, [0, 5, -1], axis=1, mode="clip") ** 2),
+     normal(3, 4))
+case("compress_rows", lambda x: np.sum(np.compress([True, False, True], x, axis=0) ** 2),
+     normal(3, 4))
+case("flat_fancy_read", lambda x: np.sum(x.flat[[1, 5, 5]] ** 2), normal(3, 4))
+case("searchsorted_then_gather",
+     lambda x, e: np.sum(x[np.clip(np.searchsorted(e, x), 0, 4)] ** 2),
+     np.sort(normal(5)), np.sort(normal(3)))
+case("digitize_bins_gather", lambda w, x: np.sum(w[np.digitize(x, [-0.5, 0, 0.5])] * x),
+     normal(4), normal(6), argnums=(0, 1))
+case("integer_data_matmul", lambda w, X: np.sum((X @ w) ** 2), normal(3),
+     rng.integers(0, 5, (4, 3)))
+case("uint8_image_scaled", lambda w, img: np.sum((img / 255.0 * w) ** 2), normal(3, 3),
+     rng.integers(0, 255, (3, 3)).astype(np.uint8))
+case("where_scalar_parameter", lambda x, a: np.sum(np.where(x > 0, a, x) ** 2), normal(5), 0.3,
+     argnums=(0, 1))
+case("maximum_scalar_parameter", lambda x, a: np.sum(np.maximum(x, a) ** 2), normal(5), 0.1,
+     argnums=(0, 1))
+
+# ----------------------------------------------------------------------------- row-wise Python
+
+case("apply_along_axis", lambda x: np.sum(np.apply_along_axis(
+    lambda r: np.sum(r ** 2) * r[0], 1, x)), normal(3, 4))
+case("list_comprehension_rows", lambda x: np.sum(np.array([np.tanh(r).sum() for r in x]) ** 2),
+     normal(3, 4))
+case("map_over_rows", lambda x: np.sum(np.stack(list(map(np.sin, x)))), normal(3, 4))
+case("np_vectorize", lambda x: np.sum(np.vectorize(lambda t: t * t + 1)(x)), normal(4))
+case("np_piecewise", lambda x: np.sum(np.piecewise(x, [x < 0, x >= 0],
+                                                   [lambda t: -t ** 3, lambda t: t ** 2])),
+     normal(5))
+case("isclose_mask", lambda x: np.sum(np.where(np.isclose(x, 0, atol=0.3), 0.0, x ** 2)), normal(5))
+case("histogram_weights", lambda w, x: np.sum(np.histogram(x, bins=3, range=(-2, 2),
+                                                           weights=w)[0] ** 2),
+     normal(6), normal(6))
+
+# ----------------------------------------------------------------------------- spectra, complex
+
+case("fft_power", lambda x: np.sum(np.abs(np.fft.fft(x)) ** 2), normal(8))
+case("rfft_magnitude", lambda x: np.sum(np.abs(np.fft.rfft(x))), normal(8))
+case("irfft_filter", lambda x, h: np.sum(np.fft.irfft(np.fft.rfft(x) * h, n=8) ** 3), normal(8),
+     normal(5), argnums=(0, 1))
+case("fft_convolution", lambda x, k: np.sum(np.real(np.fft.ifft(np.fft.fft(x)
+                                                                * np.fft.fft(k, 8))) ** 2),
+     normal(8), normal(3), argnums=(0, 1))
+case("fft2_weighted", lambda x: np.sum(np.abs(np.fft.fft2(x)) ** 2 * np.arange(4)), normal(3, 4))
+case("complex_phase_parameter", lambda th, z: np.sum(np.real(np.exp(1j * th) * z)), normal(4),
+     normal(4) + 1j * normal(4))
+case("complex_abs_angle", lambda a, b: np.sum(np.abs(a + 1j * b) + np.angle(a + 1j * b)),
+     normal(4), normal(4), argnums=(0, 1))
+case("complex_matmul_magnitude", lambda a: np.sum(np.abs((a + 1j) @ (a.T - 2j)) ** 2),
+     normal(3, 3))
+case("eigh_vectors_pca", lambda X: np.sum(np.linalg.eigh(X.T @ X)[1][:, -1] ** 2 * np.arange(3)),
+     normal(6, 3))
+case("svd_vectors_square", lambda A: np.sum(np.linalg.svd(A)[0][:, 0] ** 2 * np.arange(3)),
+     normal(3, 3))
+case("qr_complete_square", lambda A: np.sum(np.linalg.qr(A, mode="complete")[0] * np.arange(3)),
+     normal(3, 3))
+case("eigvals_of_symmetric", lambda A: np.sum(np.real(np.linalg.eigvals(A + A.T))), normal(3, 3))
+case("cond_number", lambda A: np.linalg.cond(A), normal(3, 3))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_case_value_and_gradient(name):
     fn, args, argnums = CASES[name]
@@ -1082,3 +1161,19 @@ def test_python_control_flow_on_traced_values_is_a_named_error():
         tracenp.grad(lambda x: max(x[0], x[1]))(np.array([1.0, 3.0]))
     with pytest.raises(tracenp.errors.ConcretizationError, match="float"):
         tracenp.grad(lambda x: float(np.sum(x)))(np.ones(2))
+
+
+DATA = {"X": np.ones((4, 3))}
+
+
+@pytest.mark.xfail(strict=True, reason="a transform called on arrays compiles once per "
+                   "argument signature, like jit, so arrays read from globals are constants of "
+                   "that trace; autograd and JAX's un-jitted grad read them at each call")
+def test_un_jitted_grad_sees_a_global_changed_between_calls():
+    def loss(w):
+        return np.sum((DATA["X"] @ w) ** 2)
+
+    g, w = tracenp.grad(loss), np.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(g(w), 2 * DATA["X"].T @ (DATA["X"] @ w))
+    DATA["X"] = np.full((4, 3), 2.0)
+    np.testing.assert_allclose(g(w), 2 * DATA["X"].T @ (DATA["X"] @ w))
