@@ -840,6 +840,54 @@ case("eigvals_of_symmetric", lambda A: np.sum(np.real(np.linalg.eigvals(A + A.T)
 case("cond_number", lambda A: np.linalg.cond(A), normal(3, 3))
 
 
+# ----------------------------------------------------------------------------- jitted helpers
+
+
+@tracenp.jit
+def _jitted_layer(p, x):
+    h = np.tanh(x @ p["W"] + p["b"])
+    return h, np.sum(h ** 2)
+
+
+@tracenp.jit(static_argnames=("act",))
+def _jitted_activation(W, x, act="relu"):
+    z = x @ W
+    return np.maximum(z, 0) if act == "relu" else np.tanh(z)
+
+
+@tracenp.jit
+def _jitted_inner_grad(w, x):
+    return tracenp.grad(lambda w: np.sum(np.sin(x @ w)))(w)
+
+
+def loss_through_jitted_helpers(p, x):
+    h, reg = _jitted_layer(p["l1"], x)
+    return (np.sum(_jitted_activation(p["W2"], h, act="tanh") ** 2) + 0.1 * reg
+            + np.sum(_jitted_activation(p["W2"], h) ** 2))
+
+
+case("jitted_helpers_with_static_argnames", loss_through_jitted_helpers,
+     {"l1": {"W": normal(3, 4), "b": normal(4)}, "W2": normal(4, 2)}, normal(5, 3))
+case("grad_of_a_jitted_grad", lambda w, x: np.sum(_jitted_inner_grad(w, x) ** 2), normal(3),
+     normal(4, 3))
+
+
+# ----------------------------------------------------------------------------- scipy.special
+
+try:
+    import scipy.special as sps
+except ImportError:  # scikit-learn, a test dependency, brings it
+    sps = None
+if sps is not None:
+    case("scipy_logsumexp_axis", lambda x: np.sum(sps.logsumexp(x, axis=1) ** 2), normal(3, 4))
+    case("scipy_logsumexp_weights", lambda x: sps.logsumexp(x, b=np.array([1.0, 2.0, 0.5, 1.0])),
+         normal(4))
+    case("scipy_expit", lambda x: np.sum(sps.expit(x) ** 2), normal(4))
+    case("scipy_log_softmax", lambda x: -np.sum(sps.log_softmax(x, axis=-1)[:, 0]), normal(3, 4))
+    case("scipy_softmax_axis0", lambda x: np.sum(sps.softmax(x, axis=0) * np.arange(4)[:, None]),
+         normal(4, 2))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_case_value_and_gradient(name):
     fn, args, argnums = CASES[name]
@@ -1177,3 +1225,10 @@ def test_un_jitted_grad_sees_a_global_changed_between_calls():
     np.testing.assert_allclose(g(w), 2 * DATA["X"].T @ (DATA["X"] @ w))
     DATA["X"] = np.full((4, 3), 2.0)
     np.testing.assert_allclose(g(w), 2 * DATA["X"].T @ (DATA["X"] @ w))
+
+
+def test_a_scipy_ufunc_without_a_rule_is_a_named_refusal():
+    sps_ = pytest.importorskip("scipy.special")
+    for fn in (sps_.erf, sps_.gammaln):
+        with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="not supported"):
+            tracenp.grad(lambda x: np.sum(fn(x)))(np.array([0.5, 1.5]))
