@@ -166,7 +166,7 @@ def _det_cofactors(a, det):
     others = np.prod(np.where(np.eye(n) > 0, 1, np.expand_dims(s, -2)), axis=-1)
     if a.dtype.kind == "c":  # the transpose convention of `inv(a)^T` above
         u, vh = np.conjugate(u), np.conjugate(vh)
-    sign = np.linalg.slogdet(u)[0] * np.linalg.slogdet(vh)[0]
+    sign = np.linalg.slogdet(u @ vh)[0]  # det(U) det(Vh), +-1
     return np.where(singular, sign[..., None, None] * (u * np.expand_dims(others, -2)) @ vh, plain)
 
 
