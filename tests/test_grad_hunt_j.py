@@ -994,6 +994,8 @@ def test_logistic_regression_training_loop_matches_the_closed_form_gradient():
 
 def _cofactors(a):
     n = a.shape[0]
+    if n == 1:
+        return np.ones((1, 1))
     return np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1))
                       for j in range(n)] for i in range(n)])
 
@@ -1003,7 +1005,8 @@ def _cofactors(a):
     np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]]),  # rank 2: rank-one gradient
     np.ones((3, 3)),  # rank 1: zero gradient
     np.array([[0.0, 1.0], [0.0, 0.0]]),
-], ids=["rank1_2x2", "rank2_3x3", "rank1_3x3", "nilpotent"])
+    np.zeros((1, 1)),  # the cofactor of a 1x1 matrix is 1
+], ids=["rank1_2x2", "rank2_3x3", "rank1_3x3", "nilpotent", "zero_1x1"])
 def test_det_gradient_of_a_singular_matrix_is_its_cofactor_matrix(a):
     """It was LAPACK's `LinAlgError: Singular matrix`: the rule was det(a) inv(a)^T."""
     for g in (tracenp.grad(np.linalg.det), tracenp.jit(tracenp.grad(np.linalg.det))):
