@@ -1235,3 +1235,13 @@ def test_a_scipy_ufunc_without_a_rule_is_a_named_refusal():
     for fn in (sps_.erf, sps_.gammaln):
         with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="not supported"):
             tracenp.grad(lambda x: np.sum(fn(x)))(np.array([0.5, 1.5]))
+
+
+def test_det_gradient_of_a_singular_complex_matrix():
+    """The SVD branch's det(U) det(Vh) is a phase for complex matrices: taken before the
+    conjugation that the `inv(a)^T` convention needs."""
+    for a in (np.array([[1 + 1j, 2 + 2j], [1, 2]]),
+              np.array([[1 + 2j, 3, 1j], [1 + 2j, 3, 1j], [2, 1 - 1j, 4]])):
+        assert np.linalg.det(a) == 0
+        _, pull = tracenp.vjp(np.linalg.det, a)
+        np.testing.assert_allclose(pull(np.array(1.0 + 0j))[0], _cofactors(a), atol=1e-13)

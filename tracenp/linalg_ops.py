@@ -164,9 +164,9 @@ def _det_cofactors(a, det):
     distinct = np.diag(np.arange(1, n + 1)).astype(a.dtype)
     u, s, vh = np.linalg.svd(np.where(singular, a, distinct))
     others = np.prod(np.where(np.eye(n) > 0, 1, np.expand_dims(s, -2)), axis=-1)
-    if a.dtype.kind == "c":  # the transpose convention of `inv(a)^T` above
+    sign = np.linalg.slogdet(u @ vh)[0]  # det(U) det(Vh): +-1, or a phase
+    if a.dtype.kind == "c":  # inv(a)^T, the convention above, is conj(U) ... conj(Vh)
         u, vh = np.conjugate(u), np.conjugate(vh)
-    sign = np.linalg.slogdet(u @ vh)[0]  # det(U) det(Vh), +-1
     return np.where(singular, sign[..., None, None] * (u * np.expand_dims(others, -2)) @ vh, plain)
 
 
