@@ -276,8 +276,10 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
         aux = None
         if has_aux:
             if not (isinstance(result, (tuple, list)) and len(result) == 2):
+                got = (f"an array of shape {result.shape}" if isinstance(result, Tracer)
+                       else type(result).__name__)  # "Tracer" would read as a refused tracer
                 raise TypeError(f"{name} with has_aux=True needs {_fn_name(fn)} to return a "
-                                f"pair (value, aux), got {type(result).__name__}")
+                                f"pair (value, aux), got {got}")
             result, aux = result
         out = _stabilized(_scalar_output(result, f"tracenp.grad of {_fn_name(fn)}"))
         grads = backward(out.node, diff.fresh)

@@ -152,6 +152,24 @@ def _eigh_vjp(g, a, out, uplo):
     return (_one_triangle((sym + _mT(sym)) * 0.5, uplo == "U"),)
 
 
+def _det_cofactors(a, det):
+    """The cofactor matrix, d det(a) / d a: det(a) inv(a)^T where det(a) != 0, and where it
+    is 0 (LAPACK's `inv` refuses) the same matrix from the SVD, det(U) det(Vh) U diag(prod of
+    the other singular values) Vh, which is rank one at rank n-1 and zero below. Each branch
+    factors a stand-in matrix where the other is taken, so neither raises or leaks a NaN."""
+    n = a.shape[-1]
+    eye = np.eye(n, dtype=a.dtype)
+    singular = (det == 0)[..., None, None]
+    plain = det[..., None, None] * _mT(np.linalg.inv(np.where(singular, eye, a)))
+    distinct = np.diag(np.arange(1, n + 1)).astype(a.dtype)
+    u, s, vh = np.linalg.svd(np.where(singular, a, distinct))
+    others = np.prod(np.where(np.eye(n) > 0, 1, np.expand_dims(s, -2)), axis=-1)
+    sign = np.linalg.slogdet(u @ vh)[0]  # det(U) det(Vh): +-1, or a phase
+    if a.dtype.kind == "c":  # inv(a)^T, the convention above, is conj(U) ... conj(Vh)
+        u, vh = np.conjugate(u), np.conjugate(vh)
+    return np.where(singular, sign[..., None, None] * (u * np.expand_dims(others, -2)) @ vh, plain)
+
+
 def _svd_vectors_vjp(g, a, out):
     """Townsend (2016) for U (out 0) or Vh (out 2) of the reduced SVD; needs distinct,
     non-zero singular values."""
@@ -191,7 +209,7 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         ga = -gb @ _mT(x)
         return ga, (gb[..., 0] if vec else gb)
     if name == "det":
-        return ((g * o)[..., None, None] * _mT(np.linalg.inv(a)),)
+        return (g[..., None, None] * _det_cofactors(a, o),)
     if name == "slogdet":
         return (None,) if out == 0 else (g[..., None, None] * _mT(np.linalg.inv(a)),)
     if name == "cholesky":
