@@ -424,16 +424,14 @@ class JitFunction:
                                           or is_generator(v)}}
             try:
                 result = self.fn(*call_args, **call_kwargs)
-            except ConcretizationError as e:
+            except TracingError as e:
                 _with_leaves(e, inputs)
                 raise
-            except TypeError as e:  # Python's own, about a tracer: `"%d" % x`
-                if isinstance(e, TracingError):
-                    raise
-                if Tracer.__name__ in str(e):
-                    raise refused_by_python(e) from e
-                if state.refused:  # a refusal caught and turned into this error
-                    raise _with_leaves(state.refused[-1], inputs) from e
+            except Exception as e:
+                if isinstance(e, TypeError) and Tracer.__name__ in str(e):
+                    raise refused_by_python(e) from e  # Python's own, about a tracer: `"%d" % x`
+                if state.refused:  # a refusal caught and turned into this error (np.mgrid's
+                    raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError)
                 raise
             if state.refused:  # caught by the function's own `except` (`except Exception:`):
                 raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
@@ -596,11 +594,13 @@ def _result(v, returns: str):
     return v
 
 
-def _with_leaves(e: ConcretizationError, inputs: list) -> ConcretizationError:
-    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value was
-    computed from (`_steer_by` reads them)."""
+def _with_leaves(e: TracingError, inputs: list) -> TracingError:
+    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value (`e.node`,
+    or the values `e.nodes`: `np.arange`'s traced bounds) was computed from (`_steer_by` reads
+    them)."""
     node = getattr(e, "node", None)
-    reached = {id(n) for n in ir.toposort([node])} if node is not None else set()
+    nodes = getattr(e, "nodes", None) or ([node] if node is not None else [])
+    reached = {id(n) for n in ir.toposort(nodes)} if nodes else set()
     e.leaves = [i for i, n in enumerate(inputs) if id(n) in reached]
     return e
 

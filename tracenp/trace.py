@@ -155,9 +155,12 @@ class _Seeded(_Generator):
         if traced:
             from .errors import unsupported
 
-            raise unsupported(f"{name}() of a seeded generator with traced parameters (NumPy "
-                              "converts them to draw; normal, uniform, exponential and "
-                              "choice(p=...) take traced ones)")
+            from .errors import steered_by
+
+            raise steered_by(unsupported(
+                f"{name}() of a seeded generator with traced parameters (NumPy converts them "
+                "to draw; normal, uniform, exponential and choice(p=...) take traced ones)"),
+                args, kwargs)
         with drawing():
             return getattr(self._generator, name)(*args, **kwargs)
 

@@ -282,11 +282,14 @@ _reduction(np.all)(_simple(np.all))
 
 
 def _extremum(func, name):
-    def reduce(sel, axis=None, out=None, keepdims=False):
+    def reduce(sel, axis=None, out=None, keepdims=False, initial=np._NoValue):
         if sel.dtype.kind not in "iubf" or out is not None:
             sel._refuse(f"np.{name} of a complex selection, or with out=")
         axes = sel._axes(axis)
         where = sel._where()
+        if initial is not np._NoValue:  # an empty selection gives `initial`, as in NumPy
+            return sel._keep(func(sel.values, axis=axes, where=where, initial=initial), axis,
+                             keepdims)
         if sel.dtype.kind == "f":
             fill = -np.inf if name == "max" else np.inf
         else:
