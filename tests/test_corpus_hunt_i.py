@@ -1588,6 +1588,306 @@ def test_grid_and_board_puzzles_match_numpy(name):
     check_like_numpy(*GRIDS[name])
 
 
+# ------------------------------------------------------------------ integer counters, overflow
+
+
+def uint8_counter_wraps(x, steps=5):
+    c = x.astype(np.uint8)
+    for _ in range(steps):
+        c += np.uint8(100)
+    return c, c.sum(), c.sum(dtype=np.uint8)
+
+
+def int32_overflow_product(x):
+    a = x.astype(np.int32)
+    return a * a * a, np.cumprod(a), np.prod(a, dtype=np.int32)
+
+
+def uint8_image_ops(img):
+    brighter = img + 50
+    safe = np.clip(img.astype(np.int16) + 50, 0, 255).astype(np.uint8)
+    diff = img - img[::-1]
+    return brighter, safe, diff, np.abs(img.astype(int) - img[::-1]), img // 3, img >> 2
+
+
+def int_mean_and_division(x):
+    return x.mean(), x // 3, x / 3, x % 7, -x // 4, np.divmod(x, 5), np.true_divide(x, 2).dtype == np.float64
+
+
+def int8_accumulate(x):
+    a = x.astype(np.int8)
+    return np.cumsum(a), np.cumsum(a, dtype=np.int8), a.sum(), a.sum(dtype=np.int8), np.add.reduce(a, dtype=np.int8)
+
+
+def hash_mix(x):
+    h = x.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x45D9F3B)
+    h ^= h >> np.uint32(16)
+    return h, h % np.uint32(10)
+
+
+def lcg(seed_arr, steps=6, a=1103515245, c=12345):
+    x = seed_arr.astype(np.uint32)
+    out = []
+    for _ in range(steps):
+        x = x * np.uint32(a) + np.uint32(c)
+        out.append(x >> np.uint32(16))
+    return np.array(out)
+
+
+def xorshift(state, steps=4):
+    s = state.astype(np.uint64)
+    for _ in range(steps):
+        s ^= s << np.uint64(13)
+        s ^= s >> np.uint64(7)
+        s ^= s << np.uint64(17)
+    return s
+
+
+def popcount(x):
+    bits = np.unpackbits(x.astype(np.uint8)[:, None], axis=1)
+    return bits.sum(axis=1), np.bitwise_count(x.astype(np.uint8))
+
+
+def bit_tricks(x):
+    x = x.astype(np.int64)
+    return x & (x - 1), x & -x, (x & (x - 1)) == 0, np.left_shift(1, x % 8), np.invert(x)
+
+
+def gray_code(n):
+    return n ^ (n >> 1)
+
+
+def checksum_mod(x, mod=65521):
+    a = np.cumsum(x.astype(np.int64)) % mod
+    b = np.cumsum(a) % mod
+    return (b[-1] << 16) | a[-1]
+
+
+def binary_digits(x, width=8):
+    return ((x[:, None] >> np.arange(width)[::-1]) & 1).astype(np.uint8)
+
+
+def from_binary_digits(bits):
+    return bits.dot(1 << np.arange(bits.shape[-1] - 1, -1, -1))
+
+
+INTEGERS = {
+    "uint8_counter_wraps": (uint8_counter_wraps, {}, lambda s, n: (_i(256, n, seed=s),)),
+    "int32_overflow_product": (int32_overflow_product, {}, lambda s, n: (_i(3000, n, seed=s) - 1500,)),
+    "uint8_image_ops": (uint8_image_ops, {}, lambda s, n: (_i(256, n, n, seed=s).astype(np.uint8),)),
+    "int_mean_and_division": (int_mean_and_division, {}, lambda s, n: (_i(100, n, seed=s) - 50,)),
+    "int8_accumulate": (int8_accumulate, {}, lambda s, n: (_i(256, n * 4, seed=s) - 128,)),
+    "hash_mix": (hash_mix, {}, lambda s, n: (_i(2 ** 31, n, seed=s),)),
+    "lcg": (lcg, {}, lambda s, n: (_i(2 ** 31, n, seed=s),)),
+    "xorshift": (xorshift, {}, lambda s, n: (_i(2 ** 62, n, seed=s) + 1,)),
+    "popcount": (popcount, {}, lambda s, n: (_i(256, n, seed=s),)),
+    "bit_tricks": (bit_tricks, {}, lambda s, n: (_i(200, n, seed=s),)),
+    "gray_code": (gray_code, {}, lambda s, n: (np.arange(n * 4),)),
+    "checksum_mod": (checksum_mod, {}, lambda s, n: (_i(256, n * 4, seed=s).astype(np.uint8),)),
+    "binary_digits": (binary_digits, {}, lambda s, n: (_i(256, n, seed=s),)),
+    "from_binary_digits": (from_binary_digits, {}, lambda s, n: (_i(2, n, 8, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(INTEGERS))
+def test_integer_counters_and_bits_match_numpy(name):
+    check_like_numpy(*INTEGERS[name])
+
+
+# ---------------------------------------------------------------------- simulations and games
+
+
+def random_walk_1d(rng, n_steps=20):
+    steps = rng.choice([-1, 1], size=n_steps)
+    pos = np.cumsum(steps)
+    return pos, np.abs(pos).max(), (pos == 0).sum()
+
+
+def random_walks_many(rng, n_walkers=5, n_steps=12):
+    steps = 2 * rng.integers(0, 2, size=(n_walkers, n_steps)) - 1
+    paths = np.cumsum(steps, axis=1)
+    return paths[:, -1].mean(), (paths ** 2).mean(axis=0), np.argmax(np.abs(paths) >= 3, axis=1)
+
+
+def random_walk_2d_angles(rng, n=15):
+    theta = rng.uniform(0, 2 * np.pi, n)
+    xy = np.cumsum(np.column_stack([np.cos(theta), np.sin(theta)]), axis=0)
+    return np.hypot(xy[:, 0], xy[:, 1])
+
+
+def monte_carlo_pi_rng(rng, n=200):
+    x = rng.random(n)
+    y = rng.random(n)
+    inside = x ** 2 + y ** 2 <= 1.0
+    return 4 * inside.sum() / n, 4 * np.mean(inside)
+
+
+def monte_carlo_pi_seeded(n=500, seed=0):
+    rng = np.random.default_rng(seed)
+    pts = rng.uniform(-1, 1, size=(n, 2))
+    return 4 * np.count_nonzero(np.linalg.norm(pts, axis=1) < 1) / n
+
+
+def monte_carlo_pi_legacy(n=300):
+    np.random.seed(42)
+    xy = np.random.rand(n, 2)
+    return 4.0 * np.sum(np.sum(xy ** 2, axis=1) < 1) / n
+
+
+def buffon_needle(rng, n=300, L=1.0, t=2.0):
+    x = rng.uniform(0, t / 2, n)
+    theta = rng.uniform(0, np.pi / 2, n)
+    hits = x <= (L / 2) * np.sin(theta)
+    p = hits.mean()
+    return p, 2 * L / (t * p)
+
+
+def birthday_paradox(rng, n_people=23, trials=50):
+    days = rng.integers(0, 365, size=(trials, n_people))
+    days.sort(axis=1)
+    dup = (np.diff(days, axis=1) == 0).any(axis=1)
+    return dup.mean()
+
+
+def birthday_exact(n):
+    k = np.arange(1, 60)
+    p_distinct = np.cumprod((365 - k + 1) / 365)
+    return 1 - p_distinct[n - 1]
+
+
+def dice_statistics(rng, n_rolls=100, sides=6):
+    rolls = rng.integers(1, sides + 1, size=(n_rolls, 2))
+    totals = rolls.sum(axis=1)
+    counts = np.bincount(totals, minlength=2 * sides + 1)
+    return counts[2:], counts / n_rolls, totals.mean(), np.argmax(counts)
+
+
+def dice_exact_distribution(sides=6):
+    one = np.ones(sides) / sides
+    two = np.convolve(one, one)
+    three = np.convolve(two, one)
+    return two, three, np.arange(3, 3 * sides + 1) @ three
+
+
+def dice_from_array(rolls):
+    counts = np.bincount(rolls, minlength=7)[1:]
+    expected = len(rolls) / 6
+    chi2 = ((counts - expected) ** 2 / expected).sum()
+    return counts, chi2, np.bincount(rolls.reshape(-1, 2).sum(axis=1), minlength=13)
+
+
+def coin_streaks(flips):
+    change = np.diff(flips) != 0
+    run_id = np.concatenate([[0], np.cumsum(change)])
+    lengths = np.bincount(run_id, minlength=len(flips))
+    return lengths.max(), (lengths > 0).sum()
+
+
+def gamblers_ruin(rng, start=5, target=10, n_paths=20, n_steps=40, p=0.5):
+    steps = np.where(rng.random((n_paths, n_steps)) < p, 1, -1)
+    wealth = start + np.cumsum(steps, axis=1)
+    hit_zero = (wealth <= 0).any(axis=1)
+    hit_target = (wealth >= target).any(axis=1)
+    return hit_zero.mean(), hit_target.mean()
+
+
+def monty_hall(rng, n=100):
+    prize = rng.integers(0, 3, n)
+    pick = rng.integers(0, 3, n)
+    stay_wins = prize == pick
+    return stay_wins.mean(), 1 - stay_wins.mean()
+
+
+def coupon_collector(rng, n_coupons=5, draws=40, trials=10):
+    d = rng.integers(0, n_coupons, size=(trials, draws))
+    seen = np.zeros((trials, n_coupons), dtype=bool)
+    first_complete = np.full(trials, -1)
+    for t in range(draws):
+        seen[np.arange(trials), d[:, t]] = True
+        done = seen.all(axis=1) & (first_complete < 0)
+        first_complete[done] = t + 1
+    return first_complete
+
+
+def markov_chain_weather(P, start, steps=10):
+    dist = np.zeros(P.shape[0])
+    dist[start] = 1.0
+    history = [dist]
+    for _ in range(steps):
+        dist = dist @ P
+        history.append(dist)
+    return np.array(history), np.linalg.matrix_power(P, 50)[0]
+
+
+def card_shuffle_check(rng, n_cards=10, n_shuffles=20):
+    positions = np.zeros((n_cards, n_cards))
+    for _ in range(n_shuffles):
+        deck = np.arange(n_cards)
+        rng.shuffle(deck)
+        positions[deck, np.arange(n_cards)] += 1
+    return positions / n_shuffles
+
+
+SIMULATIONS = [
+    (random_walk_1d, ()),
+    (random_walks_many, ()),
+    (random_walk_2d_angles, ()),
+    (monte_carlo_pi_rng, ()),
+    (buffon_needle, ()),
+    (birthday_paradox, ()),
+    (dice_statistics, ()),
+    (gamblers_ruin, ()),
+    (monty_hall, ()),
+    (coupon_collector, ()),
+    (card_shuffle_check, ()),
+]
+
+
+@pytest.mark.parametrize("fn, args", SIMULATIONS, ids=[f.__name__ for f, _ in SIMULATIONS])
+def test_simulations_with_a_generator_argument(fn, args):
+    """Random walks, Monte Carlo pi, Buffon's needle, the birthday paradox, dice and card
+    shuffles draw from the generator they are given: NumPy's draws and values over three
+    calls, and the generator left in NumPy's state."""
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *args), fn(want_rng, *args))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+GAMES = {
+    "monte_carlo_pi_seeded": (monte_carlo_pi_seeded, {}, lambda s, n: ()),
+    "birthday_exact": (birthday_exact, {}, lambda s, n: (np.array([n, 23, 2 * n]),)),
+    "dice_exact_distribution": (dice_exact_distribution, {"sides": 6}, lambda s, n: ()),
+    "dice_from_array": (dice_from_array, {}, lambda s, n: (_i(6, n * 4, seed=s) + 1,)),
+    "coin_streaks": (coin_streaks, {}, lambda s, n: (_i(2, n * 3, seed=s),)),
+    "markov_chain_weather": (markov_chain_weather, {}, lambda s, n: (_stochastic(s, n), s % 2)),
+}
+
+
+def _stochastic(seed, n):
+    P = _f(n, n, positive=True, seed=seed)
+    return P / P.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("name", list(GAMES))
+def test_probability_puzzles_match_numpy(name):
+    check_like_numpy(*GAMES[name])
+
+
+def test_legacy_global_seed_inside():
+    """`np.random.seed(42)` then `np.random.rand` inside: the same numbers on every call, and
+    the global state left where NumPy leaves it."""
+    jf = tracenp.jit(monte_carlo_pi_legacy)
+    for n in (300, 300, 120):
+        want = monte_carlo_pi_legacy(n)
+        want_state = np.random.get_state()[1].copy()
+        assert_same(jf(n), want)
+        assert np.array_equal(np.random.get_state()[1], want_state)
+
+
 def test_max_of_a_selection_with_initial():
     """`np.max(x[labels == g], initial=-np.inf)`, the guard for empty groups: the masked
     reduction took no `initial` (TypeError); an empty selection gives `initial`, no error."""
@@ -1647,3 +1947,31 @@ def test_python_int_arguments_that_fix_shapes_are_made_static():
     with pytest.raises(tracenp.errors.DataDependentShapeError):
         tracenp.jit(lambda x: np.arange(x.shape[0] - x.argmax()))(_f(5))
     check_steered(kfold_indices, lambda s: (np.random.default_rng(0), 6 + s))
+
+
+def weekly_totals(daily):
+    week = np.arange(len(daily)) // 7
+    return np.bincount(week, weights=daily), np.bincount(week), np.bincount(week, daily, 5)
+
+
+def test_bincount_of_known_bins_with_traced_weights():
+    """`np.bincount(np.arange(n) // 7, weights=daily)`: the bins are constants of the trace,
+    so NumPy's length is known, but with traced weights it raised DataDependentShapeError."""
+    check_like_numpy(weekly_totals, {}, lambda s, n: (_f(5 * n, seed=s),))
+
+
+def best_hour_per_day(X):
+    return np.nanargmax(X, axis=1), np.nanargmin(X[:, 1:], axis=0)
+
+
+def test_nanargmax_of_an_all_nan_slice_raises():
+    """`np.nanargmax` of a row of NaNs only raises NumPy's ValueError("All-NaN slice
+    encountered"); the compiled function returned 0 silently."""
+    check_like_numpy(best_hour_per_day, {}, lambda s, n: (_nans(n, 4, seed=s, frac=0.2),))
+    X = _nans(4, 4, seed=1, frac=0.2)
+    X[2] = np.nan
+    jf = tracenp.jit(best_hour_per_day)
+    with pytest.raises(ValueError, match="All-NaN slice"):
+        best_hour_per_day(X)
+    with pytest.raises(ValueError, match="All-NaN slice"):
+        jf(X)

@@ -153,6 +153,11 @@ def bincount(x, weights=None, minlength=0):
         return _constants(np.bincount(known[0], known[1], minlength))
     x = lax.lift(x)
     _check_bincount(x, weights, minlength)
+    values = x.constant_value()
+    if values is not None:  # bins known, weights traced: `np.arange(n) // 7` day -> week
+        if np.any(values < 0):
+            raise ValueError("'list' argument must have no negative elements")
+        return _bincount_of_bounded(x, weights, max(minlength, int(values.max(initial=-1)) + 1))
     lo, hi = value_bounds(x.node)
     if lo is not None and lo >= 0 and hi is not None and hi < minlength:
         return _bincount_of_bounded(x, weights, minlength)

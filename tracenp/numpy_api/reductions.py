@@ -346,14 +346,25 @@ def nanmin(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=Tr
     return _nan_extremum(np.min, np.inf, a, axis, out, keepdims, initial, where)
 
 
+def _nan_arg(arg, fill, a, axis, out, keepdims):
+    """NumPy's nanargmax/nanargmin: the arg of the NaN-filled values; a slice of NaNs only
+    raises NumPy's ValueError when the function runs."""
+    x, nan = _nan_fill(a, fill)
+    if nan is not None and nan.size:
+        if not lax.check(np.any(np.all(nan, axis=axis)), "ValueError",
+                         "All-NaN slice encountered"):
+            raise errors.unsupported(f"np.nan{arg.__name__} of floats inside a gradient")
+    return arg(x, axis=axis, out=out, keepdims=keepdims)
+
+
 @implements(np.nanargmax)
 def nanargmax(a, axis=None, out=None, *, keepdims=False):
-    return np.argmax(_nan_fill(a, -np.inf)[0], axis=axis, out=out, keepdims=keepdims)
+    return _nan_arg(np.argmax, -np.inf, a, axis, out, keepdims)
 
 
 @implements(np.nanargmin)
 def nanargmin(a, axis=None, out=None, *, keepdims=False):
-    return np.argmin(_nan_fill(a, np.inf)[0], axis=axis, out=out, keepdims=keepdims)
+    return _nan_arg(np.argmin, np.inf, a, axis, out, keepdims)
 
 
 @implements(np.nanmean)
