@@ -1888,6 +1888,104 @@ def test_legacy_global_seed_inside():
         assert np.array_equal(np.random.get_state()[1], want_state)
 
 
+# ------------------------------------------------------------------------------- refused forms
+
+
+def groupby_sort_split(keys, values):
+    order = np.argsort(keys, kind="stable")
+    k, v = keys[order], values[order]
+    cuts = np.flatnonzero(np.diff(k)) + 1
+    return np.array([g.mean() for g in np.split(v, cuts)])
+
+
+def drop_outliers(x, k=2.0):
+    z = np.abs(x - x.mean()) / x.std()
+    return x[z < k]
+
+
+def mandelbrot_early_exit(c, max_iter=20):
+    z = np.zeros_like(c)
+    alive = np.ones(c.shape, dtype=bool)
+    for _ in range(max_iter):
+        z[alive] = z[alive] ** 2 + c[alive]
+        alive &= np.abs(z) <= 2
+        if not alive.any():
+            break
+    return alive
+
+
+def flood_fill_until_stable(walls):
+    filled = np.zeros_like(walls)
+    filled[0, 0] = True
+    while True:
+        grown = filled.copy()
+        grown[1:] |= filled[:-1]
+        grown[:-1] |= filled[1:]
+        grown[:, 1:] |= filled[:, :-1]
+        grown[:, :-1] |= filled[:, 1:]
+        grown &= ~walls
+        if (grown == filled).all():
+            return filled
+        filled = grown
+
+
+def report_in_notebook(x):
+    print(f"mean={x.mean():.3f} std={x.std():.3f}")
+    return x.mean()
+
+
+def collatz_length(n):
+    steps = 0
+    while n != 1:
+        n = n // 2 if n % 2 == 0 else 3 * n + 1
+        steps += 1
+    return steps
+
+
+def top_categories(labels):
+    vals, counts = np.unique(labels, return_counts=True)
+    return vals[np.argsort(-counts)][:2]
+
+
+REFUSED = {
+    "groupby_mean_bincount": ("DataDependentShapeError", groupby_mean_bincount,
+                              lambda s: (_i(4, 9, seed=s), _f(9, seed=s))),
+    "groupby_sort_split": ("DataDependentShapeError", groupby_sort_split,
+                           lambda s: (_i(3, 9, seed=s), _f(9, seed=s))),
+    "drop_outliers": ("DataDependentShapeError", drop_outliers, lambda s: (_f(12, seed=s),)),
+    "roc_curve_ties": ("DataDependentShapeError", roc_curve_ties,
+                       lambda s: (np.r_[0, 1, _i(2, 8, seed=s)], np.round(np.r_[0.2, 0.7, _f(8, seed=s)], 1))),
+    "auc_mann_whitney": ("DataDependentShapeError", auc_mann_whitney,
+                         lambda s: (np.r_[0, 1, _i(2, 8, seed=s)], np.round(np.r_[0.2, 0.7, _f(8, seed=s)], 1))),
+    "rank_average_ties": ("DataDependentShapeError", rank_average_ties, lambda s: (_i(4, 9, seed=s),)),
+    "top_categories": ("DataDependentShapeError", top_categories, lambda s: (_i(4, 12, seed=s),)),
+    "stratified_split": ("DataDependentShapeError", stratified_split,
+                         lambda s: (np.random.default_rng(s), _i(2, 10, seed=s))),
+    "is_magic_square": ("ConcretizationError", is_magic_square,
+                        lambda s: (np.array([[2, 7, 6], [9, 5, 1], [4, 3, 8]]) + (s > 1),)),
+    "sudoku_counts": ("ConcretizationError", sudoku_counts, lambda s: (_sudoku(s, s > 1),)),
+    "langton_ant": ("ConcretizationError", langton_ant, lambda s: (_i(2, 5, 5, seed=s),)),
+    "mandelbrot_early_exit": ("ConcretizationError", mandelbrot_early_exit,
+                              lambda s: (_f(4, 4, seed=s) * 3 + 1j * _f(4, 4, seed=s + 1),)),
+    "flood_fill_until_stable": ("ConcretizationError", flood_fill_until_stable, lambda s: (_walls(s, 4),)),
+    "report_in_notebook": ("ConcretizationError", report_in_notebook, lambda s: (_f(5, seed=s),)),
+    "collatz_length": ("ConcretizationError", collatz_length, lambda s: (np.int64(6 + s),)),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_forms_run_under_fallback(name, capsys):
+    """Group-by by sorting and `np.split` at the key changes, `x[mask]` returned, ROC points
+    at distinct scores, pairwise comparisons of two selections, scipy's tie-averaged ranks,
+    `np.unique`'s values and counts as arrays, shuffling `np.flatnonzero(y == c)` (it was
+    refused as if it were a list), `and`/`if`/`while` on traced values (magic squares,
+    Langton's ant, early exits, floods until stable, Collatz), and an f-string of a traced
+    value: refused by name, NumPy's values under `fallback=True`."""
+    error, fn, make = REFUSED[name]
+    check_refused(getattr(tracenp.errors, error), fn, make)
+
+
 def test_max_of_a_selection_with_initial():
     """`np.max(x[labels == g], initial=-np.inf)`, the guard for empty groups: the masked
     reduction took no `initial` (TypeError); an empty selection gives `initial`, no error."""

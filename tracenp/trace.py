@@ -113,6 +113,10 @@ class _Generator:
                 from .errors import random_in_trace
 
                 raise random_in_trace(f"{type(self._generator).__name__}.{name}")
+            from .numpy_api.masked import MaskedSelection
+
+            if args and isinstance(args[0], MaskedSelection):  # shuffle(np.flatnonzero(m))
+                args[0]._refuse(f"{type(self._generator).__name__}.{name}")
             if name == "choice" and lax.is_tracer(kwargs.get("p", args[3] if len(args) > 3
                                                               else None)):
                 return _choice_by_probability(self, *args, **kwargs)
