@@ -1888,6 +1888,97 @@ def test_legacy_global_seed_inside():
         assert np.array_equal(np.random.get_state()[1], want_state)
 
 
+# ------------------------------------------------------------- curves at distinct values, ranks
+
+
+def binary_clf_curve(y_true, y_score):
+    desc = np.argsort(y_score, kind="mergesort")[::-1]
+    y_score = y_score[desc]
+    y_true = y_true[desc]
+    distinct_value_indices = np.where(np.diff(y_score))[0]
+    threshold_idxs = np.r_[distinct_value_indices, y_true.size - 1]
+    tps = np.cumsum(y_true, dtype=np.float64)[threshold_idxs]
+    fps = 1 + threshold_idxs - tps
+    return fps, tps, y_score[threshold_idxs]
+
+
+def roc_auc_sklearn(y_true, y_score):
+    fps, tps, _ = binary_clf_curve(y_true, y_score)
+    tps = np.r_[0, tps]
+    fps = np.r_[0, fps]
+    return np.trapezoid(tps / tps[-1], fps / fps[-1])
+
+
+def precision_recall_summary(y_true, y_score):
+    fps, tps, thresholds = binary_clf_curve(y_true, y_score)
+    precision = tps / (tps + fps)
+    recall = tps / tps[-1]
+    return np.trapezoid(precision, recall), precision.max(), thresholds.min(), np.trapezoid(recall, dx=0.5)
+
+
+def rankdata_average(a):
+    arr = np.ravel(np.asarray(a))
+    sorter = np.argsort(arr, kind="mergesort")
+    inv = np.empty(sorter.size, dtype=np.intp)
+    inv[sorter] = np.arange(sorter.size, dtype=np.intp)
+    arr = arr[sorter]
+    obs = np.r_[True, arr[1:] != arr[:-1]]
+    dense = obs.cumsum()[inv]
+    count = np.r_[np.nonzero(obs)[0], len(obs)]
+    return 0.5 * (count[dense] + count[dense - 1] + 1)
+
+
+def rankdata_max_min(a):
+    sorter = np.argsort(a, kind="mergesort")
+    inv = np.empty(sorter.size, dtype=np.intp)
+    inv[sorter] = np.arange(sorter.size, dtype=np.intp)
+    a = a[sorter]
+    obs = np.r_[True, a[1:] != a[:-1]]
+    dense = obs.cumsum()[inv]
+    count = np.append(np.nonzero(obs)[0], len(obs))
+    return count[dense], count[dense - 1] + 1, np.concatenate([[0], np.flatnonzero(obs)])[dense]
+
+
+def spearman_rankdata(x, y):
+    return np.corrcoef(rankdata_average(x), rankdata_average(y))[0, 1]
+
+
+def _scores(s, n):
+    rng = np.random.default_rng(s)
+    y = np.r_[0, 1, rng.integers(0, 2, 3 * n)]
+    return y, np.round(rng.random(y.size), 1)
+
+
+CURVES = {
+    "roc_curve_ties": (roc_curve_ties, {}, _scores),
+    "roc_auc_sklearn": (roc_auc_sklearn, {}, _scores),
+    "roc_auc_float32": (roc_auc_sklearn, {}, lambda s, n: tuple(a.astype(np.float32) for a in _scores(s, n))),
+    "precision_recall_summary": (precision_recall_summary, {}, _scores),
+    "rank_average_ties": (rank_average_ties, {}, lambda s, n: (_i(4, 3 * n, seed=s),)),
+    "rankdata_average": (rankdata_average, {}, lambda s, n: (_i(4, 3 * n, seed=s),)),
+    "rankdata_max_min": (rankdata_max_min, {}, lambda s, n: (_i(4, 3 * n, seed=s).astype(float),)),
+    "spearman_rankdata": (spearman_rankdata, {}, lambda s, n: (_i(4, 3 * n, seed=s), _i(3, 3 * n, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(CURVES))
+def test_curves_and_ranks_at_distinct_values_match_numpy(name):
+    """scikit-learn's `_binary_clf_curve` (`np.r_[np.where(np.diff(s))[0], n - 1]`, then
+    `np.r_[0, tps]`, `tps[-1]` and `np.trapezoid(tpr, fpr)`) and scipy's `rankdata`
+    (`np.r_[np.nonzero(obs)[0], len(obs)]` indexed by the dense ranks): joining a selection
+    with other pieces (`np.r_`, `np.concatenate`, `np.append`, `np.hstack`) and
+    `np.trapezoid` of selections by one mask raised DataDependentShapeError; both keep the
+    selection's form now, and the AUC, ranks and correlations are NumPy's."""
+    check_like_numpy(*CURVES[name])
+
+
+def test_roc_auc_of_one_distinct_score():
+    """All scores equal: one threshold, the curve is the diagonal."""
+    y, s = _scores(1, 4)
+    s[:] = 0.5
+    assert_same(tracenp.jit(roc_auc_sklearn)(y, s), roc_auc_sklearn(y, s))
+
+
 # ------------------------------------------------------------------------------- refused forms
 
 
@@ -1953,11 +2044,8 @@ REFUSED = {
     "groupby_sort_split": ("DataDependentShapeError", groupby_sort_split,
                            lambda s: (_i(3, 9, seed=s), _f(9, seed=s))),
     "drop_outliers": ("DataDependentShapeError", drop_outliers, lambda s: (_f(12, seed=s),)),
-    "roc_curve_ties": ("DataDependentShapeError", roc_curve_ties,
-                       lambda s: (np.r_[0, 1, _i(2, 8, seed=s)], np.round(np.r_[0.2, 0.7, _f(8, seed=s)], 1))),
     "auc_mann_whitney": ("DataDependentShapeError", auc_mann_whitney,
                          lambda s: (np.r_[0, 1, _i(2, 8, seed=s)], np.round(np.r_[0.2, 0.7, _f(8, seed=s)], 1))),
-    "rank_average_ties": ("DataDependentShapeError", rank_average_ties, lambda s: (_i(4, 9, seed=s),)),
     "top_categories": ("DataDependentShapeError", top_categories, lambda s: (_i(4, 12, seed=s),)),
     "stratified_split": ("DataDependentShapeError", stratified_split,
                          lambda s: (np.random.default_rng(s), _i(2, 10, seed=s))),
@@ -1976,9 +2064,8 @@ REFUSED = {
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name, capsys):
-    """Group-by by sorting and `np.split` at the key changes, `x[mask]` returned, ROC points
-    at distinct scores, pairwise comparisons of two selections, scipy's tie-averaged ranks,
-    `np.unique`'s values and counts as arrays, shuffling `np.flatnonzero(y == c)` (it was
+    """Group-by by sorting and `np.split` at the key changes, `x[mask]` returned, pairwise
+    comparisons of two selections, `np.unique`'s values and counts as arrays, shuffling `np.flatnonzero(y == c)` (it was
     refused as if it were a list), `and`/`if`/`while` on traced values (magic squares,
     Langton's ant, early exits, floods until stable, Collatz), and an f-string of a traced
     value: refused by name, NumPy's values under `fallback=True`."""

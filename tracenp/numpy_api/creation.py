@@ -347,7 +347,12 @@ class _Concatenator:
         self._columns = columns
 
     def __getitem__(self, key):
+        from .masked import MaskedSelection, joined
+
         items = key if isinstance(key, tuple) else (key,)
+        if not self._columns and any(isinstance(k, MaskedSelection) for k in items) and \
+                not any(isinstance(k, str) for k in items):  # np.r_[np.nonzero(m)[0], n]
+            return joined([self._original[k] if isinstance(k, slice) else k for k in items])
         if not _has_tracer(list(items)):
             return self._original[key]
         if any(isinstance(k, str) for k in items):

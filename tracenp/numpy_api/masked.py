@@ -213,6 +213,8 @@ class MaskedSelection:
     def __array_function__(self, func, types, args, kwargs):
         if func is _NP_INTERP:
             return _interp(*args, **kwargs)
+        if func in _JOINS:
+            return _JOINS[func](*args, **kwargs)
         if func in _COUNTS and args and args[0] is self:
             return _COUNTS[func](*args, **kwargs)
         if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
@@ -480,6 +482,55 @@ def _bincount(x, weights=None, minlength=0):
 _COUNTS = {np.histogram: _histogram, np.bincount: _bincount}
 
 
+def joined(parts) -> MaskedSelection:
+    """1-d pieces joined end to end, some of them selections (`np.r_[np.nonzero(m)[0], n]`,
+    scipy's `rankdata`): the selection of the joined values by the joined masks, a plain
+    piece selected whole. Its elements are NumPy's, in NumPy's order and dtype."""
+    values, masks, first = [], [], None
+    for p in parts:
+        if isinstance(p, MaskedSelection):
+            if isinstance(p, InnerSelection) or p.mask.ndim != 1 or p.values.ndim != 1:
+                p._refuse("np.concatenate")
+            first = first or p
+            values.append(p.values)
+            masks.append(p.mask)
+        else:
+            p = lax.lift(p)
+            p = lax.reshape(p, (1,)) if p.ndim == 0 else p
+            if p.ndim != 1:
+                raise errors.data_dependent(
+                    "Joining a selection x[mask] with an array of more dimensions", _INSTEAD)
+            values.append(p)
+            masks.append(lax.lift(np.ones(p.shape, bool)))
+    nonempty = any(p.nonempty if isinstance(p, MaskedSelection) else np.size(p) > 0
+                   for p in parts)
+    return MaskedSelection(np.concatenate(values), np.concatenate(masks), first.made_by,
+                           nonempty)
+
+
+def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    sel = next(a for a in arrays if isinstance(a, MaskedSelection))
+    if axis not in (0, -1, None) or out is not None or dtype is not None:
+        sel._refuse("np.concatenate with axis, out= or dtype=")
+    return joined(arrays)
+
+
+def _append(arr, values, axis=None):
+    sel = arr if isinstance(arr, MaskedSelection) else values
+    if axis not in (0, -1, None):
+        sel._refuse("np.append along an axis")
+    return joined([arr, values])
+
+
+def _hstack(tup, *, dtype=None, casting="same_kind"):
+    if dtype is not None:
+        next(a for a in tup if isinstance(a, MaskedSelection))._refuse("np.hstack(dtype=)")
+    return joined(tup)
+
+
+_JOINS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack}
+
+
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
 _NP_COV = np.cov  # a 0-d covariance is an array, not a scalar
@@ -564,6 +615,23 @@ def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     stddev = np.sqrt(np.real(d))
     c = np.true_divide(np.true_divide(c, stddev[:, None]), stddev[None, :])
     return np.clip(c, -1, 1) if c.dtype.kind != "c" else c
+
+
+@_reduction(np.trapezoid)
+def _trapezoid(y, x=None, dx=1.0, axis=-1):
+    """`np.trapezoid(tpr, fpr)` of 1-d selections by one mask (an ROC curve's points at the
+    distinct scores): each selected point pairs with the next selected one."""
+    if y.values.ndim != 1 or axis not in (0, -1) or \
+            (x is not None and not (y._same(x) and x.values.ndim == 1)):
+        y._refuse("np.trapezoid other than of 1-d selections by one mask")
+    n = y.mask.shape[0]
+    starts = np.where(y.mask, lax.lift(np.arange(n)), n)
+    later = np.concatenate([starts[1:], lax.lift(np.full(1, n))])
+    following = np.flip(np.minimum.accumulate(np.flip(later)))  # the next selected position
+    pair = np.logical_and(y.mask, np.less(following, n))
+    nxt = np.minimum(following, n - 1)
+    step = dx if x is None else x.values[nxt] - x.values
+    return np.sum(np.where(pair, step * (y.values[nxt] + y.values) / 2.0, 0))
 
 
 @_reduction(np.dot, np.inner)
