@@ -1979,6 +1979,60 @@ def test_roc_auc_of_one_distinct_score():
     assert_same(tracenp.jit(roc_auc_sklearn)(y, s), roc_auc_sklearn(y, s))
 
 
+# ---------------------------------------------------------------------------- most frequent value
+
+
+def knn_majority_vote(X_train, y_train, X_test, k=3):
+    d = ((X_test[:, None, :] - X_train[None, :, :]) ** 2).sum(-1)
+    nearest = np.argsort(d, axis=1)[:, :k]
+    return np.array([np.bincount(y_train[row]).argmax() for row in nearest])
+
+
+def most_common_roll(rolls):
+    counts = np.bincount(rolls)
+    return counts.argmax(), counts.max(), np.argmax(np.bincount(rolls[: len(rolls) // 2]))
+
+
+def mode_per_column(M):
+    return np.array([np.bincount(col).argmax() for col in M.T], dtype=M.dtype)
+
+
+MODES = {
+    "knn_majority_vote": (knn_majority_vote, {}, lambda s, n: (_f(3 * n, 2, seed=s), _i(3, 3 * n, seed=s), _f(n, 2, seed=s + 1))),
+    "most_common_roll": (most_common_roll, {}, lambda s, n: (_i(6, 4 * n, seed=s) + 1,)),
+    "mode_per_column": (mode_per_column, {}, lambda s, n: (_i(5, 3 * n, 3, seed=s).astype(np.int32),)),
+}
+
+
+@pytest.mark.parametrize("name", list(MODES))
+def test_most_frequent_value_by_bincount_argmax(name):
+    """`np.bincount(votes).argmax()` (a kNN majority vote, the mode of dice rolls) raised
+    DataDependentShapeError: the bins' count, max(x) + 1, depends on the values, but their
+    argmax and max do not. They are np.unique's (the smallest of tied values), an absent
+    value counting 0; any other use of the bins stays refused by name."""
+    check_like_numpy(*MODES[name])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: np.bincount(x),
+    lambda x: np.bincount(x).sum(),
+    lambda x: (np.bincount(x) + 1).argmax(),
+    lambda x: np.bincount(x)[1],
+    lambda x: np.bincount(x).mean(),
+    lambda x: np.bincount(x, weights=x * 0.5).argmax(),
+], ids=["returned", "sum", "arithmetic", "index", "mean", "weights"])
+def test_bincount_of_unknown_length_otherwise_refused(fn):
+    """Anything but the argmax and max of `np.bincount(x)` needs its bins (an absent value's
+    0 among them): refused by name, NumPy's values under `fallback=True`."""
+    check_refused(tracenp.errors.DataDependentShapeError, fn, lambda s: (_i(5, 9, seed=s),))
+
+
+def test_bincount_argmax_of_a_negative_value_raises():
+    """NumPy's ValueError for a negative value, when the function runs."""
+    with pytest.raises(ValueError, match="negative"):
+        tracenp.jit(lambda x: np.bincount(x).argmax())(np.array([1, -2, 1]))
+
+
 # ------------------------------------------------------------------------------- refused forms
 
 
