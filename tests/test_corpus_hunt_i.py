@@ -211,6 +211,67 @@ def test_groupby_and_binning_match_numpy(name):
     check_like_numpy(*GROUPBY[name])
 
 
+
+def groupby_transform_mean(g, v, k=3):
+    means = np.bincount(g, weights=v, minlength=k) / np.bincount(g, minlength=k)
+    return means[g], v - means[g]
+
+
+def groupby_std(g, v, k=3):
+    n = np.bincount(g, minlength=k)
+    s = np.bincount(g, v, k)
+    ss = np.bincount(g, v * v, k)
+    return np.sqrt(ss / n - (s / n) ** 2)
+
+
+def groupby_first_last(g, v, k=3):
+    first = np.full(k, len(g))
+    last = np.full(k, -1)
+    np.minimum.at(first, g, np.arange(len(g)))
+    np.maximum.at(last, g, np.arange(len(g)))
+    return v[first], v[last]
+
+
+def cumcount(g):
+    order = np.argsort(g, kind="stable")
+    s = g[order]
+    pos = np.arange(len(g))
+    starts = np.maximum.accumulate(np.where(np.r_[True, s[1:] != s[:-1]], pos, 0))
+    out = np.empty_like(pos)
+    out[order] = pos - starts
+    return out
+
+
+def shift_within_group(g_sorted, v):
+    same = np.r_[False, g_sorted[1:] == g_sorted[:-1]]
+    return np.where(same, np.r_[np.nan, v[:-1]], np.nan)
+
+
+def value_share(keys):
+    _, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return counts[inv] / len(keys), np.unique(keys, return_counts=True)[1].max()
+
+
+def weighted_heatmap(x, y, w):
+    H, xe, ye = np.histogram2d(x, y, bins=(3, 2), weights=w, density=True)
+    return H, np.histogramdd(np.c_[x, y, w], bins=(2, 3, 2))[0]
+
+
+GROUPBY_MORE = {
+    "groupby_transform_mean": (groupby_transform_mean, {}, lambda s, n: (np.r_[0, 1, 2, _i(3, 3 * n, seed=s)], _f(3 * n + 3, seed=s))),
+    "groupby_std": (groupby_std, {}, lambda s, n: (np.r_[0, 1, 2, _i(3, 3 * n, seed=s)], _f(3 * n + 3, seed=s))),
+    "groupby_first_last": (groupby_first_last, {}, lambda s, n: (np.r_[0, 1, 2, _i(3, 3 * n, seed=s)], _f(3 * n + 3, seed=s))),
+    "cumcount": (cumcount, {}, lambda s, n: (_i(3, 3 * n, seed=s),)),
+    "shift_within_group": (shift_within_group, {}, lambda s, n: (np.sort(_i(3, 3 * n, seed=s)), _f(3 * n, seed=s))),
+    "value_share": (value_share, {}, lambda s, n: (_i(4, 3 * n, seed=s),)),
+    "weighted_heatmap": (weighted_heatmap, {}, lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1), _f(5 * n, positive=True, seed=s + 2))),
+}
+
+
+@pytest.mark.parametrize("name", list(GROUPBY_MORE))
+def test_groupby_transforms_match_numpy(name):
+    check_like_numpy(*GROUPBY_MORE[name])
+
 # ---------------------------------------------------------------------- cleaning and scaling
 
 
@@ -2092,7 +2153,17 @@ def top_categories(labels):
     return vals[np.argsort(-counts)][:2]
 
 
+def fit_scaler(X, stats):
+    stats["mean"] = X.mean(axis=0)
+    stats["scale"] = X.std(axis=0)
+    X -= stats["mean"]
+    X /= stats["scale"]
+    return stats
+
+
 REFUSED = {
+    "fit_scaler": ("TracingError", fit_scaler,
+                   lambda s: (_f(6, 3, seed=s), {"mean": None, "scale": None})),
     "groupby_mean_bincount": ("DataDependentShapeError", groupby_mean_bincount,
                               lambda s: (_i(4, 9, seed=s), _f(9, seed=s))),
     "groupby_sort_split": ("DataDependentShapeError", groupby_sort_split,
@@ -2121,8 +2192,8 @@ def test_refused_forms_run_under_fallback(name, capsys):
     """Group-by by sorting and `np.split` at the key changes, `x[mask]` returned, pairwise
     comparisons of two selections, `np.unique`'s values and counts as arrays, shuffling `np.flatnonzero(y == c)` (it was
     refused as if it were a list), `and`/`if`/`while` on traced values (magic squares,
-    Langton's ant, early exits, floods until stable, Collatz), and an f-string of a traced
-    value: refused by name, NumPy's values under `fallback=True`."""
+    Langton's ant, early exits, floods until stable, Collatz), an f-string of a traced
+    value, and a dict argument whose None items the function sets to arrays: refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
 

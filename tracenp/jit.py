@@ -618,9 +618,10 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
         return []  # arrays and scalars only: nothing holds a leaf that could be set
     after, after_tree = pytree.flatten((t_args, t_kwargs))
     if after_tree != tree:
-        raise TracingError("the function added or removed items of a list or dict argument; "
-                           "jit writes back the items it sets, not a new structure (return "
-                           "the new container instead, or pass fallback=True)")
+        raise TracingError("the function added or removed items of a list or dict argument, "
+                           "or set an item that was None (or a container) to an array; jit "
+                           "writes back the items it sets, not a new structure (return the "
+                           "new container instead, or pass fallback=True)")
     slots = pytree.slots((t_args, t_kwargs))
     changed = {id(t) for t in mutated_inputs}
     return [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (
