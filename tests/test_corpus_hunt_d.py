@@ -4375,8 +4375,6 @@ REFUSED = {
                          lambda s, n: (sig(s, n),)),
     "fft_out": ("UnsupportedFunctionError", fft_out, {},
                 lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
-    "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
-                               lambda s, n: (s,)),
     "percentile_traced_q": ("UnsupportedFunctionError", percentile_traced_q, {},
                             lambda s, n: (_f(3 * n, seed=s), np.array([5.0, 50.0, 95.0]) + s)),
     "pad_odd_wide": ("UnsupportedFunctionError", pad_odd_wide, {}, lambda s, n: (_f(3, seed=s),)),

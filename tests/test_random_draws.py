@@ -566,7 +566,7 @@ REFUSED = {
     "attribute_random_state_scalar": (lambda x: x - LEGACY_HOLDER.rng.rand(),
                                       RandomInTraceError),
     "shuffle_list": (lambda x: (np.random.shuffle([1, 2, 3]), x)[1], RandomInTraceError),
-    "traced_seed": (lambda x, s: (np.random.seed(s), x)[1], RandomInTraceError),
+    "traced_seed": (lambda x: (np.random.seed(x.argmax()), x)[1], RandomInTraceError),
     "bad_scale": (lambda x: x + np.random.normal(0, -1.0, size=x.shape), ValueError),
     "out": (lambda x: (RNG.standard_normal(out=x), x)[1], UnsupportedFunctionError),
 }

@@ -244,8 +244,11 @@ def draw(source: Source, generator, method: str, args: tuple, kwargs: dict) -> T
         raise unsupported(f"{source!r}.{method}(out=...) (the draw would not write into "
                           "the traced array; use the returned array)")
     if method == "seed" and lax.holds_tracer(arguments.get("seed")):
-        raise random_in_trace(f"{source!r}.seed with a traced seed (mark the seed static: "
-                              "static_argnames=('seed',))")
+        from .errors import steered_by
+
+        raise steered_by(random_in_trace(f"{source!r}.seed with a traced seed (mark the seed "
+                                         "static: static_argnames=('seed',))"),
+                         arguments["seed"])
     values, template = [], {}
     for k, v in arguments.items():
         if lax.holds_tracer(v):

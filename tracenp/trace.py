@@ -58,12 +58,13 @@ class _RandomGuard:
             if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
                 with drawing():
                     return _Seeded(attr(*args, **kwargs))
-            from .errors import random_in_trace
+            from .errors import random_in_trace, steered_by
 
-            if name == "default_rng" and lax.holds_tracer(args[0] if args else kwargs.get("seed")):
-                raise random_in_trace("np.random.default_rng with a traced seed (a seed that "
-                                      "is an argument is traced unless it is static: "
-                                      "static_argnames=('seed',))")
+            seed = args[0] if args else kwargs.get("seed")
+            if name == "default_rng" and lax.holds_tracer(seed):  # jit makes an int static
+                raise steered_by(random_in_trace(
+                    "np.random.default_rng with a traced seed (a seed that is an argument is "
+                    "traced unless it is static: static_argnames=('seed',))"), seed)
             if name == "default_rng":
                 raise random_in_trace("np.random.default_rng() without a seed (its entropy "
                                       "would be drawn once; make the generator outside and "
@@ -80,6 +81,12 @@ class _RandomStateType(type):
     still recognizes NumPy's and the wrapped ones (scikit-learn's `check_random_state`)."""
 
     def __call__(cls, seed=None):
+        if lax.holds_tracer(seed):
+            from .errors import random_in_trace, steered_by
+
+            raise steered_by(random_in_trace(
+                "np.random.RandomState with a traced seed (mark the seed static: "
+                "static_argnames=('seed',))"), seed)
         if not _fixed_seed(seed):
             return _np_random.RandomState(seed)
         with drawing():
