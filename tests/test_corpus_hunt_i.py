@@ -1070,6 +1070,71 @@ def test_time_series_and_cohorts_match_numpy(name):
     check_like_numpy(*TIMESERIES[name])
 
 
+
+def bollinger_bands(prices, window=5, k=2.0):
+    mid = np.convolve(prices, np.ones(window) / window, "valid")
+    sd = np.lib.stride_tricks.sliding_window_view(prices, window).std(axis=1)
+    return mid + k * sd, mid - k * sd
+
+
+def rsi(prices, n=5):
+    d = np.diff(prices)
+    up = np.clip(d, 0, None)
+    down = -np.clip(d, None, 0)
+    rs = np.convolve(up, np.ones(n) / n, "valid") / np.convolve(down, np.ones(n) / n, "valid")
+    return 100 - 100 / (1 + rs)
+
+
+def rolling_median_quantile(x, w=5):
+    win = np.lib.stride_tricks.sliding_window_view(x, w)
+    return np.median(win, axis=1), np.quantile(win, 0.9, axis=1)
+
+
+def interpolate_missing(y):
+    ok = ~np.isnan(y)
+    return np.interp(np.arange(len(y)), np.flatnonzero(ok), y[ok])
+
+
+def detrend_linear(y):
+    t = np.arange(len(y))
+    return y - np.polyval(np.polyfit(t, y, 1), t)
+
+
+def autocorr_lags(y, max_lag=4):
+    return np.array([np.corrcoef(y[:-k], y[k:])[0, 1] for k in range(1, max_lag + 1)])
+
+
+def rolling_zscore_loop(y, w=4):
+    return np.array([(y[i] - y[i - w:i].mean()) / y[i - w:i].std() for i in range(w, len(y))])
+
+
+def peaks_and_crossings(y):
+    peaks = (y[1:-1] > y[:-2]) & (y[1:-1] > y[2:])
+    return peaks.sum(), np.count_nonzero(np.diff(np.signbit(y))), peaks.argmax()
+
+
+def ohlc(prices, period=5):
+    r = prices[: len(prices) // period * period].reshape(-1, period)
+    return r[:, 0], r.max(axis=1), r.min(axis=1), r[:, -1]
+
+
+MORE_SERIES = {
+    "bollinger_bands": (bollinger_bands, {}, lambda s, n: (np.cumsum(_f(4 * n, seed=s)),)),
+    "rsi": (rsi, {}, lambda s, n: (np.cumsum(_f(4 * n, seed=s)) + 50,)),
+    "rolling_median_quantile": (rolling_median_quantile, {}, lambda s, n: (_f(4 * n, seed=s).astype(np.float32),)),
+    "interpolate_missing": (interpolate_missing, {}, lambda s, n: (np.r_[0.5, _nans(4 * n, seed=s), 1.5],)),
+    "detrend_linear": (detrend_linear, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "autocorr_lags": (autocorr_lags, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "rolling_zscore_loop": (rolling_zscore_loop, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "peaks_and_crossings": (peaks_and_crossings, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "ohlc": (ohlc, {}, lambda s, n: (_f(4 * n + 2, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_SERIES))
+def test_trading_and_series_indicators_match_numpy(name):
+    check_like_numpy(*MORE_SERIES[name])
+
 # ------------------------------------------------------------------------- puzzles: automata
 
 
