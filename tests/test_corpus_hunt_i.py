@@ -1686,6 +1686,9 @@ GRIDS = {
     "rope_tail_positions": (rope_tail_positions, {}, lambda s, n: (_i(3, n * 2, 2, seed=s) - 1,)),
     "keypad_walk": (keypad_walk, {}, lambda s, n: (_i(4, n * 2, seed=s),)),
     "hex_grid_distance": (hex_grid_distance, {}, lambda s, n: (_i(6, n * 2, seed=s),)),
+    "spiral_order": (spiral_order, {}, lambda s, n: (_i(9, n, n + 1, seed=s),)),
+    "spiral_matrix": (spiral_matrix, {}, lambda s, n: (_i(3, n, seed=s)[:, None, None],)),
+    "sieve_of_eratosthenes": (sieve_of_eratosthenes, {"n": 50}, lambda s, n: ()),
 }
 
 
