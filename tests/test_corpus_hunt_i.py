@@ -1663,6 +1663,48 @@ def hex_grid_distance(steps):
     return d[-1], d.max()
 
 
+def ttt_winner(b, p=1):
+    lines = np.concatenate([b, b.T, [np.diag(b)], [np.diag(np.fliplr(b))]])
+    return np.any(np.all(lines == p, axis=1))
+
+
+def ttt_all_players(b):
+    return np.array([ttt_winner(b, p) for p in (1, 2)])
+
+
+def queens_ok(cols):
+    n = len(cols)
+    r = np.arange(n)
+    same_col = cols[:, None] == cols[None, :]
+    same_diag = np.abs(cols[:, None] - cols[None, :]) == np.abs(r[:, None] - r[None, :])
+    off = ~np.eye(n, dtype=bool)
+    return ~np.any((same_col | same_diag) & off)
+
+
+def connect4_win(b, p=1):
+    h = (b[:, :-3] == p) & (b[:, 1:-2] == p) & (b[:, 2:-1] == p) & (b[:, 3:] == p)
+    v = (b[:-3] == p) & (b[1:-2] == p) & (b[2:-1] == p) & (b[3:] == p)
+    d1 = (b[:-3, :-3] == p) & (b[1:-2, 1:-2] == p) & (b[2:-1, 2:-1] == p) & (b[3:, 3:] == p)
+    d2 = (b[3:, :-3] == p) & (b[2:-1, 1:-2] == p) & (b[1:-2, 2:-1] == p) & (b[:-3, 3:] == p)
+    return h.any() | v.any() | d1.any() | d2.any()
+
+
+def drop_piece(b, col, p=1):
+    b = b.copy()
+    row = np.flatnonzero(b[:, col] == 0).max()
+    b[row, col] = p
+    return b
+
+
+def merge_score_2048(row):
+    vals = row[row != 0]
+    return vals.sum(), vals.max()
+
+
+def any_builtin_on_row(b):
+    return any(b[0] > 1)
+
+
 GRIDS = {
     "magic_square_sums": (magic_square_sums, {}, lambda s, n: (_i(9, n, n, seed=s),)),
     "magic_square_check": (magic_square_check, {}, lambda s, n: (np.arange(1, n * n + 1)[np.random.default_rng(s).permutation(n * n)].reshape(n, n),)),
@@ -1689,6 +1731,12 @@ GRIDS = {
     "spiral_order": (spiral_order, {}, lambda s, n: (_i(9, n, n + 1, seed=s),)),
     "spiral_matrix": (spiral_matrix, {}, lambda s, n: (_i(3, n, seed=s)[:, None, None],)),
     "sieve_of_eratosthenes": (sieve_of_eratosthenes, {"n": 50}, lambda s, n: ()),
+    "ttt_winner": (ttt_winner, {}, lambda s, n: (_i(3, 3, 3, seed=s),)),
+    "ttt_all_players": (ttt_all_players, {}, lambda s, n: (np.where(np.eye(3, dtype=bool), 1 + s % 2, _i(3, 3, 3, seed=s)),)),
+    "queens_ok": (queens_ok, {}, lambda s, n: (np.array([1, 3, 0, 2]) if s == 1 else np.random.default_rng(s).permutation(n),)),
+    "connect4_win": (connect4_win, {}, lambda s, n: (_i(3, n + 2, n + 3, seed=s),)),
+    "drop_piece": (drop_piece, {}, lambda s, n: (np.r_[np.zeros((2, n), int), _i(3, n, n, seed=s)], n // 2)),
+    "merge_score_2048": (merge_score_2048, {}, lambda s, n: (np.r_[2, _i(3, n, seed=s) * 2],)),
 }
 
 
@@ -2251,6 +2299,7 @@ REFUSED = {
     "flood_fill_until_stable": ("ConcretizationError", flood_fill_until_stable, lambda s: (_walls(s, 4),)),
     "report_in_notebook": ("ConcretizationError", report_in_notebook, lambda s: (_f(5, seed=s),)),
     "collatz_length": ("ConcretizationError", collatz_length, lambda s: (np.int64(6 + s),)),
+    "any_builtin_on_row": ("ConcretizationError", any_builtin_on_row, lambda s: (_i(3, 3, 3, seed=s),)),
 }
 
 
