@@ -2453,3 +2453,23 @@ def test_a_seed_argument_of_another_corpus_function_is_static():
     from test_corpus_hunt_d import ising_init
 
     check_steered(lambda seed: ising_init(4, seed), lambda s: (s,))
+
+
+def weighted_score(scores, w):
+    return np.average(scores, weights=w), np.average(scores.reshape(-1, 2), axis=0, weights=w[::2])
+
+
+def test_average_with_weights_that_sum_to_zero_raises():
+    """`np.average(x, weights=w)` with weights summing to zero raises NumPy's
+    ZeroDivisionError (when the function runs, or while tracing for constant weights); the
+    compiled function returned nan silently."""
+    check_like_numpy(weighted_score, {}, lambda s, n: (_f(2 * n, seed=s), _f(2 * n, positive=True, seed=s)))
+    w = np.r_[1.0, -1.0, 2.0, -2.0]
+    with pytest.raises(ZeroDivisionError):
+        weighted_score(_f(4), w)
+    with pytest.raises(ZeroDivisionError):
+        tracenp.jit(weighted_score)(_f(4), w)
+    with pytest.raises(ZeroDivisionError):
+        tracenp.jit(lambda x: np.average(x, weights=np.zeros(3)))(_f(3))
+    assert_same(tracenp.grad(lambda x: np.average(x, weights=np.arange(3.0)))(_f(3)),
+                np.arange(3.0) / 3)

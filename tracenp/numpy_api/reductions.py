@@ -469,6 +469,12 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         rtype = np.result_type(a.dtype, w.dtype, np.float64 if a.dtype.kind in "biu" else a.dtype)
         scl = np.sum(np.broadcast_to(w, a.shape).astype(rtype), axis=axis, keepdims=keepdims)
+        zero = np.any(np.equal(scl, 0))  # NumPy's error, when the function runs (inside
+        known = zero.constant_value()    # `grad`'s trace there is no check: nan, as before)
+        if known is not None and known:
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        if known is None:
+            lax.check(zero, "ZeroDivisionError", "Weights sum to zero, can't be normalized")
         avg = np.true_divide(np.sum(np.multiply(a, w).astype(rtype), axis=axis,
                                     keepdims=keepdims), scl)
     if returned:
