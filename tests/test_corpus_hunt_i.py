@@ -2473,3 +2473,12 @@ def test_average_with_weights_that_sum_to_zero_raises():
         tracenp.jit(lambda x: np.average(x, weights=np.zeros(3)))(_f(3))
     assert_same(tracenp.grad(lambda x: np.average(x, weights=np.arange(3.0)))(_f(3)),
                 np.arange(3.0) / 3)
+
+
+def test_unique_along_a_missing_axis_is_numpys_axis_error():
+    """`np.unique(x, axis=3)` of a 1-d x raised DataDependentShapeError, not NumPy's
+    AxisError (the argument is wrong whatever the values)."""
+    with pytest.raises(np.exceptions.AxisError):
+        tracenp.jit(lambda x: np.unique(x, axis=3))(_f(4))
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda x: np.unique(x, axis=0))(_f(4))

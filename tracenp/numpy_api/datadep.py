@@ -14,6 +14,7 @@ import operator
 import numpy as np
 
 from .. import errors, lax
+from ..shapes import normalize_axis
 from . import implements
 from .masked import MaskedSelection
 from .value_range import value_bounds
@@ -90,6 +91,8 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         return _constants(np.unique(known[0], return_index, return_inverse, return_counts, axis,
                                     equal_nan=equal_nan, sorted=sorted))
     x = lax.lift(ar)
+    if axis is not None:
+        normalize_axis(axis, x.ndim)  # NumPy's AxisError first
     if axis is not None or not sorted or x.dtype.kind not in "biufmM" or x.size == 0:
         raise errors.data_dependent("np.unique", _UNIQUE)
     flat = np.ravel(x)
