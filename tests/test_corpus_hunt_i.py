@@ -2482,3 +2482,18 @@ def test_unique_along_a_missing_axis_is_numpys_axis_error():
         tracenp.jit(lambda x: np.unique(x, axis=3))(_f(4))
     with pytest.raises(tracenp.errors.DataDependentShapeError):
         tracenp.jit(lambda x: np.unique(x, axis=0))(_f(4))
+
+
+def stack_features(a, b, M):
+    return (np.r_["0,2", a, b], np.r_["-1", a, b], np.r_["0,2,0", a, b], np.r_["1,2,0", a, b],
+            np.r_["0,3,1", a, b], np.r_["1", M * a, M], np.r_["0,2", a, b, 0:3],
+            np.c_["0", a, b], np.r_["0,2,0", a, 1:4], np.r_["0,2", a.sum(), b[:1]])
+
+
+def test_r_with_a_string_directive():
+    """`np.r_["0,2", a, b]` (and `np.c_[...]` with a directive) of traced items raised
+    UnsupportedFunctionError; NumPy's axis, ndmin and trans1d are applied now."""
+    check_like_numpy(stack_features, {}, lambda s, n: (_f(3, seed=s), _f(3, seed=s + 1),
+                                                       _f(n, 3, seed=s + 2)))
+    with pytest.raises(ValueError, match="special directives must be the first"):
+        tracenp.jit(lambda a: np.r_["0", a, "1"])(_f(3))

@@ -355,10 +355,12 @@ class _Concatenator:
             return joined([self._original[k] if isinstance(k, slice) else k for k in items])
         if not _has_tracer(list(items)):
             return self._original[key]
+        if isinstance(items[0], str) and items[0] not in ("r", "c"):
+            return self._directed(items[0], items[1:])
         if any(isinstance(k, str) for k in items):
             from .. import errors
 
-            raise errors.unsupported("np.r_/np.c_ with a string directive and traced items")
+            raise errors.unsupported("np.r_/np.c_ with a matrix directive and traced items")
         parts = [_const(self._original[k]) if isinstance(k, slice) else
                  lax.lift(k) if isinstance(k, (list, tuple)) else k for k in items]
         dtype = np.result_type(*(p if type(p) in (bool, int, float, complex) else p.dtype
@@ -370,6 +372,42 @@ class _Concatenator:
                      for p in parts]
             return np.concatenate(parts, axis=-1)
         return np.concatenate([lax.reshape(p, (1,)) if p.ndim == 0 else p for p in parts])
+
+    def _directed(self, directive: str, items: tuple):
+        """`np.r_['0,2,-1', a, b]`: NumPy's steps for the axis, the least number of dims
+        (`ndmin`) and where an item's own dims go among them (`trans1d`)."""
+        axis, ndmin, trans1d = (-1, 2, 0) if self._columns else (0, 1, -1)
+        try:
+            fields = [int(f) for f in directive.split(",")]
+        except ValueError:
+            raise ValueError(f"unknown special directive {directive!r}") from None
+        if len(fields) > 3:
+            raise ValueError(f"unknown special directive {directive!r}")
+        axis, ndmin, trans1d = (fields + [ndmin, trans1d][len(fields) - 1:])[:3]
+        parts, types = [], []
+        for k in items:
+            if isinstance(k, str):
+                raise ValueError("special directives must be the first entry.")
+            if type(k) in (bool, int, float, complex):  # weak in the result type
+                parts.append(k)
+                types.append(k)
+                continue
+            p = _const(self._original[k]) if isinstance(k, slice) else lax.lift(k)
+            nd = p.ndim
+            if nd < ndmin:
+                p = lax.reshape(p, (1,) * (ndmin - nd) + p.shape)
+                if trans1d != -1 and isinstance(k, slice):
+                    p = np.swapaxes(p, -1, trans1d)
+                elif trans1d != -1:
+                    k2, k1 = ndmin - nd, trans1d + (ndmin - nd + 1 if trans1d < 0 else 0)
+                    dims = list(range(ndmin))
+                    p = np.transpose(p, dims[:k1] + dims[k2:] + dims[k1:k2])
+            parts.append(p)
+            types.append(p.dtype)
+        dtype = np.result_type(*types)
+        parts = [_const(_np_array(p, dtype, ndmin=ndmin)) if type(p) in (bool, int, float, complex)
+                 else lax.cast(p, dtype) for p in parts]
+        return np.concatenate(parts, axis=axis)
 
 
 class _Vectorize(np.vectorize):
