@@ -2497,3 +2497,18 @@ def test_r_with_a_string_directive():
                                                        _f(n, 3, seed=s + 2)))
     with pytest.raises(ValueError, match="special directives must be the first"):
         tracenp.jit(lambda a: np.r_["0", a, "1"])(_f(3))
+
+
+def _more_shape_params(x, n):
+    return (np.histogram2d(x, x[::-1], bins=n)[0],
+            np.random.default_rng(0).normal(x.mean(), 1.0, size=n))
+
+
+def test_python_int_bins_of_histogram2d_and_size_of_a_seeded_draw_are_static():
+    """`np.histogram2d(x, y, bins=n)` read a traced int `n` as an array of edges (ValueError),
+    and `default_rng(0).normal(x.mean(), 1.0, size=n)` refused `size` without naming it, so
+    jit did not make `n` static; it does now."""
+    jf = tracenp.jit(_more_shape_params)
+    for n in (2, 3, 2):
+        x = _f(9, seed=n)
+        assert_same(jf(x, n), _more_shape_params(x, n))

@@ -284,7 +284,7 @@ def _shifted_and_scaled(g, name, *args, **kwargs):
     values = dict(params)
     values.update(zip(names + ["size"], args))
     values.update(kwargs)
-    size = values.pop("size", None)
+    size = random_draws._static_size(values.pop("size", None), name)  # an int argument: static
     if set(values) != set(names):
         raise TypeError(f"{name}() got an unexpected keyword argument "
                         f"{sorted(set(values) - set(names))[0]!r}")

@@ -808,7 +808,8 @@ def _outer_edges(a, rng):
 def _dd_edges(i: int, col, b, r):
     """The edges of dimension `i`: `b + 1` evenly spaced ones for an int `b` (over `r`, else
     the data's range), else the array `b` itself, which must increase as NumPy checks."""
-    if isinstance(b, (int, np.integer)):
+    if isinstance(b, (int, np.integer)) or lax.is_tracer(b) and b.ndim == 0:
+        b = int(b)  # a traced int argument: made static
         if b < 1:
             raise ValueError("`bins[i]` must be positive, when an integer")
         lo, hi = _outer_edges(col, r)
