@@ -132,11 +132,9 @@ def _arange(*args, **kwargs):
     if _has_tracer(bounds):
         from .. import errors
 
-        error = errors.data_dependent(
+        raise errors.steered_by(errors.data_dependent(  # jit makes int arguments static
             "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
-            "or bounds passed as static arguments (static_argnames=)")
-        error.nodes = [b.node for b in bounds if lax.is_tracer(b)]  # jit steers by them
-        raise error
+            "or bounds passed as static arguments (static_argnames=)"), bounds)
     return _wrap(_np_arange)(*args, **kwargs)
 
 
