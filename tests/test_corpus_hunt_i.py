@@ -2138,6 +2138,29 @@ CURVES = {
 }
 
 
+def smallest_and_largest_valid(x):
+    valid = np.sort(x[np.isfinite(x)])
+    return valid[0], valid[-1], valid[1] - valid[0]
+
+
+def positive_run_total(returns):
+    gains = returns[returns > 0]
+    return np.cumsum(gains)[-1], gains.cumsum().max(), np.cumprod(1 + gains)[-1]
+
+
+def threshold_at_recall(scores, labels, recall=0.5):
+    pos = np.sort(scores[labels == 1])
+    cum = np.cumsum(np.ones_like(pos)) / np.count_nonzero(labels == 1)
+    return np.interp(recall, cum, pos)
+
+
+CURVES.update({
+    "smallest_and_largest_valid": (smallest_and_largest_valid, {}, lambda s, n: (_nans(3 * n, seed=s),)),
+    "positive_run_total": (positive_run_total, {}, lambda s, n: (np.r_[0.5, _f(3 * n, seed=s)],)),
+    "threshold_at_recall": (threshold_at_recall, {}, lambda s, n: _scores(s, n)[::-1]),
+})
+
+
 @pytest.mark.parametrize("name", list(CURVES))
 def test_curves_and_ranks_at_distinct_values_match_numpy(name):
     """scikit-learn's `_binary_clf_curve` (`np.r_[np.where(np.diff(s))[0], n - 1]`, then
@@ -2145,7 +2168,10 @@ def test_curves_and_ranks_at_distinct_values_match_numpy(name):
     (`np.r_[np.nonzero(obs)[0], len(obs)]` indexed by the dense ranks): joining a selection
     with other pieces (`np.r_`, `np.concatenate`, `np.append`, `np.hstack`) and
     `np.trapezoid` of selections by one mask raised DataDependentShapeError; both keep the
-    selection's form now, and the AUC, ranks and correlations are NumPy's."""
+    selection's form now, and the AUC, ranks and correlations are NumPy's. So do `np.sort`,
+    `np.cumsum` and `np.cumprod` of a 1-d selection (its smallest valid values, running
+    totals), and `np.interp` at a scalar through selections returns a scalar, as NumPy's (it
+    returned a 0-d array)."""
     check_like_numpy(*CURVES[name])
 
 

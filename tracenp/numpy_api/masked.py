@@ -213,8 +213,8 @@ class MaskedSelection:
     def __array_function__(self, func, types, args, kwargs):
         if func is _NP_INTERP:
             return _interp(*args, **kwargs)
-        if func in _JOINS:
-            return _JOINS[func](*args, **kwargs)
+        if func in _SELECTIONS:
+            return _SELECTIONS[func](*args, **kwargs)
         if func in _COUNTS and args and args[0] is self:
             return _COUNTS[func](*args, **kwargs)
         if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
@@ -528,14 +528,40 @@ def _hstack(tup, *, dtype=None, casting="same_kind"):
     return joined(tup)
 
 
-_JOINS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack}
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    """`np.sort(x[m])` of a 1-d selection: the selected values first, in NumPy's order (NaN
+    last), then the rest; the selection is its first `count` elements."""
+    if a.values.ndim != 1 or axis not in (-1, 0) or order is not None:
+        a._refuse("np.sort other than of a 1-d selection along it")
+    order = np.lexsort((a.values, np.logical_not(a.mask)))
+    first = np.less(lax.lift(np.arange(a.mask.shape[0])), np.count_nonzero(a.mask))
+    return MaskedSelection(a.values[order], first, a.made_by, a.nonempty)
+
+
+def _running(fn, identity):
+    def run(a, axis=None, dtype=None, out=None):
+        """`np.cumsum(x[m])` of a 1-d selection: the running total skips the unselected
+        elements (the identity there), so the selected ones hold NumPy's values."""
+        if a.values.ndim != 1 or axis not in (None, 0, -1) or out is not None:
+            a._refuse(f"np.{fn.__name__} other than of a 1-d selection")
+        skipped = np.where(a.mask, a.values, lax.lift(np.asarray(identity, a.dtype)))
+        return MaskedSelection(fn(skipped, dtype=dtype), a.mask, a.made_by, a.nonempty)
+
+    return run
+
+
+# Functions whose result is again a selection (its length the number selected).
+_SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
+               np.sort: _sort, np.cumsum: _running(np.cumsum, 0),
+               np.cumprod: _running(np.cumprod, 1)}
 
 
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
 _NP_COV = np.cov  # a 0-d covariance is an array, not a scalar
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
-                          np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
+                          np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin,
+                          np.ones_like, np.zeros_like, np.full_like])
 
 
 def _interp(x, xp, fp, left=None, right=None, period=None):
@@ -557,14 +583,14 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     query = x.values if isinstance(x, MaskedSelection) else x
     res = interp(query, xp.values[src], fp.values[src], left, right)
     res = np.where(np.any(m), res, lax.cast(np.asarray(np.nan), res.dtype))
-    return x._wrap(res) if isinstance(x, MaskedSelection) else res
+    return x._wrap(res) if isinstance(x, MaskedSelection) else mark_returns(res, "scalar")
 
 
 @_reduction(np.average)
 def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
     """`np.average(v[m], weights=w[m])`: the weights outside the selection are 0. With no
-    element selected the weights sum to 0, where NumPy raises ZeroDivisionError and the
-    average here is nan, as for traced weights that sum to 0."""
+    element selected the weights sum to 0: NumPy's ZeroDivisionError, when the function runs,
+    as for traced weights that sum to 0."""
     if weights is None and not returned:
         return sel.reduce(np.mean, axis, keepdims)
     if weights is None:
@@ -655,7 +681,7 @@ def _method(name, func):
 for _name, _func in {"sum": np.sum, "prod": np.prod, "mean": np.mean, "var": np.var,
                      "std": np.std, "any": np.any, "all": np.all, "max": np.max,
                      "min": np.min, "clip": np.clip, "round": np.round, "argmax": np.argmax,
-                     "argmin": np.argmin}.items():
+                     "argmin": np.argmin, "cumsum": np.cumsum, "cumprod": np.cumprod}.items():
     setattr(MaskedSelection, _name, _method(_name, _func))
 
 
