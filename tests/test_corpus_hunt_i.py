@@ -540,7 +540,15 @@ def weighted_sample(rng, x, n=10):
     return rng.choice(len(x), size=n, p=p)
 
 
+def ab_tests_bootstrap(rng, a, b, n_boot=30):
+    ia = rng.integers(0, a.size, (n_boot, a.size))
+    ib = rng.integers(0, b.size, (n_boot, b.size))
+    diffs = b[ib].mean(axis=1) - a[ia].mean(axis=1)
+    return np.percentile(diffs, [2.5, 97.5]), (diffs > 0).mean()
+
+
 SPLITS = [
+    (ab_tests_bootstrap, lambda s, n: (_f(2 * n, seed=s), _f(2 * n + 1, seed=s + 1) + 0.3)),
     (train_test_split_idx, lambda s, n: (_f(n * 2, 2, seed=s), _i(2, n * 2, seed=s))),
     (kfold_scores, lambda s, n: (_f(n * 2, 2, seed=s), _f(n * 2, seed=s))),
     (bootstrap_ci, lambda s, n: (_f(n * 2, seed=s),)),
@@ -715,6 +723,75 @@ METRICS = {
 def test_classification_and_regression_metrics_match_numpy(name):
     check_like_numpy(*METRICS[name])
 
+
+
+def ab_test_ztest(conv_a, conv_b):
+    n_a, n_b = conv_a.size, conv_b.size
+    p_a, p_b = conv_a.mean(), conv_b.mean()
+    p = (conv_a.sum() + conv_b.sum()) / (n_a + n_b)
+    se = np.sqrt(p * (1 - p) * (1 / n_a + 1 / n_b))
+    z = (p_b - p_a) / se
+    lift = (p_b - p_a) / p_a
+    return {"z": z, "lift": lift, "ci": (p_b - p_a - 1.96 * se, p_b - p_a + 1.96 * se)}
+
+
+def label_entropy(labels, k=3):
+    p = np.bincount(labels, minlength=k) / len(labels)
+    p = p[p > 0]
+    return -(p * np.log2(p)).sum()
+
+
+def gini_impurity(labels, k=3):
+    p = np.bincount(labels, minlength=k) / labels.size
+    return 1.0 - np.sum(p ** 2)
+
+
+def mutual_information(a, b, ka=3, kb=3):
+    joint = np.zeros((ka, kb))
+    np.add.at(joint, (a, b), 1)
+    joint /= joint.sum()
+    pa = joint.sum(axis=1, keepdims=True)
+    pb = joint.sum(axis=0, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = joint * np.log(joint / (pa * pb))
+    return np.nansum(terms)
+
+
+def cramers_v(a, b, ka=3, kb=3):
+    table = np.zeros((ka, kb))
+    np.add.at(table, (a, b), 1)
+    n = table.sum()
+    expected = np.outer(table.sum(1), table.sum(0)) / n
+    chi2 = ((table - expected) ** 2 / expected).sum()
+    return np.sqrt(chi2 / (n * (min(ka, kb) - 1)))
+
+
+def chi2_goodness_dice(rolls):
+    observed = np.bincount(rolls, minlength=7)[1:]
+    expected = np.full(6, len(rolls) / 6)
+    return ((observed - expected) ** 2 / expected).sum(), observed
+
+
+def funnel_conversion(steps):
+    reached = np.logical_and.accumulate(steps, axis=1)
+    counts = reached.sum(axis=0)
+    return counts, counts[1:] / counts[:-1], reached[:, -1].mean()
+
+
+ABTESTS = {
+    "ab_test_ztest": (ab_test_ztest, {}, lambda s, n: (np.r_[1, 0, _i(2, 5 * n, seed=s)], np.r_[1, _i(2, 5 * n + 2, seed=s + 1)])),
+    "label_entropy": (label_entropy, {}, lambda s, n: (_i(3, 3 * n, seed=s),)),
+    "gini_impurity": (gini_impurity, {}, lambda s, n: (_i(3, 3 * n, seed=s),)),
+    "mutual_information": (mutual_information, {}, lambda s, n: (_i(3, 4 * n, seed=s), _i(3, 4 * n, seed=s + 1))),
+    "cramers_v": (cramers_v, {}, lambda s, n: (np.r_[0, 1, 2, _i(3, 4 * n, seed=s)], np.r_[0, 1, 2, _i(3, 4 * n, seed=s + 1)])),
+    "chi2_goodness_dice": (chi2_goodness_dice, {}, lambda s, n: (_i(6, 6 * n, seed=s) + 1,)),
+    "funnel_conversion": (funnel_conversion, {}, lambda s, n: (np.c_[np.ones(3 * n, bool), _i(4, 3 * n, 3, seed=s) > 0],)),
+}
+
+
+@pytest.mark.parametrize("name", list(ABTESTS))
+def test_ab_tests_and_information_measures_match_numpy(name):
+    check_like_numpy(*ABTESTS[name])
 
 # ---------------------------------------------------------------------------------- statistics
 
