@@ -2615,3 +2615,11 @@ def test_python_int_bins_of_histogram2d_and_size_of_a_seeded_draw_are_static():
     for n in (2, 3, 2):
         x = _f(9, seed=n)
         assert_same(jf(x, n), _more_shape_params(x, n))
+
+
+def test_most_frequent_exercise_traces():
+    """The NumPy-exercises `most_frequent` (`np.bincount(Z).argmax()`), refused there before,
+    gives NumPy's values."""
+    from test_corpus_exercises import most_frequent
+
+    check_like_numpy(most_frequent, {}, lambda s, n: (_i(10, 10 * n, seed=s),))
