@@ -2623,3 +2623,15 @@ def test_most_frequent_exercise_traces():
     from test_corpus_exercises import most_frequent
 
     check_like_numpy(most_frequent, {}, lambda s, n: (_i(10, 10 * n, seed=s),))
+
+
+def test_forms_other_hunts_refused_now_trace():
+    """hunt B's and the libraries' scipy `rankdata(method="average")` (a joined selection
+    indexed by the dense ranks), and hunt B's stochastic SIR (`default_rng(seed).binomial` of
+    Python scalar arguments, now made static), were refused; NumPy's values now."""
+    from test_corpus_hunt_b import rankdata_average, stochastic_sir
+    from test_corpus_libs import _rankdata_average, _ties
+
+    check_like_numpy(rankdata_average, {}, lambda s, n: (_i(5, 2 * n, seed=s).astype(float),))
+    check_like_numpy(_rankdata_average, {}, lambda s, n: (_ties(s, 2 * n),))
+    check_steered(stochastic_sir, lambda s: (990 + s, 10, 0.3, 0.1))
