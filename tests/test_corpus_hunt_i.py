@@ -2627,11 +2627,14 @@ def test_most_frequent_exercise_traces():
 
 def test_forms_other_hunts_refused_now_trace():
     """hunt B's and the libraries' scipy `rankdata(method="average")` (a joined selection
-    indexed by the dense ranks), and hunt B's stochastic SIR (`default_rng(seed).binomial` of
+    indexed by the dense ranks), the ML corpus's `np.bincount(x)` mode and its count, and
+    hunt B's stochastic SIR (`default_rng(seed).binomial` of
     Python scalar arguments, now made static), were refused; NumPy's values now."""
     from test_corpus_hunt_b import rankdata_average, stochastic_sir
     from test_corpus_libs import _rankdata_average, _ties
+    from test_corpus_ml import mode_small_ints
 
     check_like_numpy(rankdata_average, {}, lambda s, n: (_i(5, 2 * n, seed=s).astype(float),))
     check_like_numpy(_rankdata_average, {}, lambda s, n: (_ties(s, 2 * n),))
     check_steered(stochastic_sir, lambda s: (990 + s, 10, 0.3, 0.1))
+    check_like_numpy(mode_small_ints, {}, lambda s, n: (_i(5, n * 2, seed=s),))
