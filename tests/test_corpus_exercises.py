@@ -1164,8 +1164,6 @@ def _people(seed):
 REFUSED = {
     "bincount_group_means": (tracenp.errors.DataDependentShapeError, bincount_group_means,
                              lambda s: (_f(30, seed=s), _i(10, 30, seed=s))),
-    "most_frequent": (tracenp.errors.DataDependentShapeError, most_frequent,
-                      lambda s: (_i(10, 50, seed=s),)),
     "counts_to_values": (tracenp.errors.UnsupportedFunctionError, counts_to_values,
                          lambda s: (_i(3, 6, seed=s),)),
     "unique_colors": (tracenp.errors.DataDependentShapeError, unique_colors,

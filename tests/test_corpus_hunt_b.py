@@ -1271,20 +1271,15 @@ def test_cross_of_2d_vectors_warns_as_numpy():
 
 
 REFUSED = {
-    "rankdata_average": (tracenp.errors.DataDependentShapeError, rankdata_average,
-                         lambda s: (_i(5, 8, seed=s).astype(float),)),
     "dense_rank_unique": (tracenp.errors.DataDependentShapeError, dense_rank_unique,
                           lambda s: (_i(5, 8, seed=s),)),
-    "stochastic_sir": (tracenp.errors.UnsupportedFunctionError, stochastic_sir,
-                       lambda s: (990 + s, 10, 0.3, 0.1)),
 }
 
 
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_raise_by_name_and_fall_back_to_numpy(name):
-    """scipy's average ranks (`np.r_[np.nonzero(obs)[0], len(obs)]`), `np.unique`, a
-    `np.bincount` whose values may pass `minlength`, and binomial draws with traced
-    parameters: the named error, and NumPy's values under `fallback=True`."""
+    """`np.unique` and a `np.bincount` whose values may pass `minlength`: the named error,
+    and NumPy's values under `fallback=True`."""
     check_refused(*REFUSED[name])
 
 

@@ -3899,10 +3899,8 @@ def test_script_forms_of_python_scalars_trace(name):
 
 @pytest.mark.parametrize("name", list(SCRIPT_REFUSALS))
 def test_script_refusals_run_under_fallback(name):
-    """A step count from `int(T / h)` or a grid from `np.arange(0, T, dt)` of traced
-    arguments, `math.exp` of a traced scalar (it asks for a float), `np.emath.sqrt` (real or
-    complex by the values), weighted quantiles and an `if np.allclose(...)`: refused by name,
-    NumPy's values under `fallback=True`."""
+    """`np.emath.sqrt` (real or complex by the values), weighted quantiles and an
+    `if np.allclose(...)`: refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = SCRIPT_REFUSALS[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
 

@@ -4317,7 +4317,6 @@ def _gaussian_nb_update_weighted(mu, var, X, sample_weight):
 
 
 REFUSED = {
-    "rankdata_average": (D, _rankdata_average, lambda s: (_ties(s, 8),)),
     "pearsonr_builtin_clip": (C, pearsonr_builtin_clip, lambda s: (_f(6, seed=s),
                                                                    _f(6, seed=s + 1))),
     "logsumexp_scalar_branch": (C, logsumexp_scalar_branch, lambda s: (_f(5, seed=s),)),

@@ -924,11 +924,15 @@ def test_grad_matches_finite_differences(name):
 
 
 def test_a_traced_seed_is_refused_with_the_static_argument_to_use():
+    """A seed computed from an array is refused; a Python int seed argument is made static."""
     def noisy(x, seed):
         return x + np.random.default_rng(seed).normal(size=x.shape)
 
     with pytest.raises(tracenp.errors.RandomInTraceError, match="static_argnames"):
-        tracenp.jit(noisy)(_f(3), np.int64(4))  # a Python int seed is made static
+        tracenp.jit(lambda x: noisy(x, x.argmax()))(_f(3))
+    with pytest.raises(tracenp.errors.RandomInTraceError, match="static_argnames"):
+        tracenp.jit(noisy)(_f(3), np.int64(4))  # a NumPy integer is traced, not made static
+    assert_same(tracenp.jit(noisy)(_f(3), 4), noisy(_f(3), 4))
     assert_same(tracenp.jit(noisy, static_argnames=("seed",))(_f(3), seed=4), noisy(_f(3), 4))
 
 

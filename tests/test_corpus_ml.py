@@ -1295,7 +1295,6 @@ def test_corpus_function_matches_numpy(name):
 DATA_DEPENDENT = {
     "group_sums_bincount": (group_sums_bincount, {}, lambda s, n: (
         _f(n * 2, seed=s), _labels3(s, n * 2))),
-    "mode_small_ints": (mode_small_ints, {}, lambda s, n: (_i(5, n * 2, seed=s),)),
     "unique_counts": (unique_counts, {}, lambda s, n: (_i(4, n * 2, seed=s),)),
     "label_encode": (label_encode, {}, lambda s, n: (np.array([3, 7, 9])[_i(3, n, seed=s)],)),
     "nonzero_rows": (nonzero_rows, {}, lambda s, n: (_f(n, 3, seed=s),)),

@@ -118,6 +118,26 @@ def concretization_error(what: str) -> ConcretizationError:
     return error
 
 
+def steered_by(error: TracingError, *values) -> TracingError:
+    """`error`, noting the traced values (also inside lists and dicts) that had to be concrete:
+    `jit` makes static the Python scalar arguments they are computed from alone and traces
+    again (`np.eye(n)`, `np.repeat(x, k)` of an int argument), as for a ConcretizationError."""
+    from .tracer import Tracer
+
+    def walk(v):
+        if isinstance(v, Tracer):
+            yield v.node
+        elif isinstance(v, (list, tuple)):
+            for item in v:
+                yield from walk(item)
+        elif isinstance(v, dict):
+            for item in v.values():
+                yield from walk(item)
+
+    error.nodes = [n for v in values for n in walk(v)]
+    return error
+
+
 def refused_by_python(e: TypeError) -> ConcretizationError:
     """Python's own `TypeError` for a traced value where it needs a number (`"%d" % x`:
     CPython asks for `int(x)`, and turns the `ConcretizationError` raised there into its own

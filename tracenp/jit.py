@@ -429,16 +429,14 @@ class JitFunction:
                                           or is_generator(v)}}
             try:
                 result = self.fn(*call_args, **call_kwargs)
-            except ConcretizationError as e:
+            except TracingError as e:
                 _with_leaves(e, inputs)
                 raise
-            except TypeError as e:  # Python's own, about a tracer: `"%d" % x`
-                if isinstance(e, TracingError):
-                    raise
-                if Tracer.__name__ in str(e):
-                    raise refused_by_python(e) from e
-                if state.refused:  # a refusal caught and turned into this error
-                    raise _with_leaves(state.refused[-1], inputs) from e
+            except Exception as e:
+                if isinstance(e, TypeError) and Tracer.__name__ in str(e):
+                    raise refused_by_python(e) from e  # Python's own, about a tracer: `"%d" % x`
+                if state.refused:  # a refusal caught and turned into this error (np.mgrid's
+                    raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError)
                 raise
             if state.refused:  # caught by the function's own `except` (`except Exception:`):
                 raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
@@ -612,11 +610,13 @@ def _result(v, returns: str):
     return v
 
 
-def _with_leaves(e: ConcretizationError, inputs: list) -> ConcretizationError:
-    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value was
-    computed from (`_steer_by` reads them)."""
+def _with_leaves(e: TracingError, inputs: list) -> TracingError:
+    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value (`e.node`,
+    or the values `e.nodes`: `np.arange`'s traced bounds) was computed from (`_steer_by` reads
+    them)."""
     node = getattr(e, "node", None)
-    reached = {id(n) for n in ir.toposort([node])} if node is not None else set()
+    nodes = getattr(e, "nodes", None) or ([node] if node is not None else [])
+    reached = {id(n) for n in ir.toposort(nodes)} if nodes else set()
     e.leaves = [i for i, n in enumerate(inputs) if id(n) in reached]
     return e
 
@@ -634,9 +634,10 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
         return []  # arrays and scalars only: nothing holds a leaf that could be set
     after, after_tree = pytree.flatten((t_args, t_kwargs))
     if after_tree != tree:
-        raise TracingError("the function added or removed items of a list or dict argument; "
-                           "jit writes back the items it sets, not a new structure (return "
-                           "the new container instead, or pass fallback=True)")
+        raise TracingError("the function added or removed items of a list or dict argument, "
+                           "or set an item that was None (or a container) to an array; jit "
+                           "writes back the items it sets, not a new structure (return the "
+                           "new container instead, or pass fallback=True)")
     slots = pytree.slots((t_args, t_kwargs))
     changed = {id(t) for t in mutated_inputs}
     return [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (

@@ -58,7 +58,7 @@ class _RandomGuard:
             if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
                 with drawing():
                     return _Seeded(attr(*args, **kwargs))
-            from .errors import random_in_trace
+            from .errors import random_in_trace, steered_by
 
             if name == "default_rng" and lax.holds_tracer(args[0] if args else kwargs.get("seed")):
                 lax.steer(args[0] if args else kwargs.get("seed"), "np.random.default_rng's seed")
@@ -116,6 +116,10 @@ class _Generator:
                 from .errors import random_in_trace
 
                 raise random_in_trace(f"{type(self._generator).__name__}.{name}")
+            from .numpy_api.masked import MaskedSelection
+
+            if args and isinstance(args[0], MaskedSelection):  # shuffle(np.flatnonzero(m))
+                args[0]._refuse(f"{type(self._generator).__name__}.{name}")
             if name == "choice" and lax.is_tracer(kwargs.get("p", args[3] if len(args) > 3
                                                               else None)):
                 return _choice_by_probability(self, *args, **kwargs)
@@ -158,9 +162,12 @@ class _Seeded(_Generator):
         if traced:
             from .errors import unsupported
 
-            raise unsupported(f"{name}() of a seeded generator with traced parameters (NumPy "
-                              "converts them to draw; normal, uniform, exponential and "
-                              "choice(p=...) take traced ones)")
+            from .errors import steered_by
+
+            raise steered_by(unsupported(
+                f"{name}() of a seeded generator with traced parameters (NumPy converts them "
+                "to draw; normal, uniform, exponential and choice(p=...) take traced ones)"),
+                args, kwargs)
         with drawing():
             return getattr(self._generator, name)(*args, **kwargs)
 
@@ -273,7 +280,7 @@ def _shifted_and_scaled(g, name, *args, **kwargs):
     values = dict(params)
     values.update(zip(names + ["size"], args))
     values.update(kwargs)
-    size = values.pop("size", None)
+    size = random_draws._static_size(values.pop("size", None), name)  # an int argument: static
     if set(values) != set(names):
         raise TypeError(f"{name}() got an unexpected keyword argument "
                         f"{sorted(set(values) - set(names))[0]!r}")

@@ -109,9 +109,15 @@ def _wrap(np_fn):
         if _has_tracer(list(args) + list(kwargs.values())):
             known = _known(args), {k: _known(v) for k, v in kwargs.items()}
             if _has_tracer(list(known[0]) + list(known[1].values())):
+                from .. import errors
                 from . import dispatch_function  # traced endpoints: np.linspace(x.min(), ...)
 
-                return dispatch_function(np_fn, args, kwargs)
+                try:
+                    return dispatch_function(np_fn, args, kwargs)
+                except errors.UnsupportedFunctionError as e:  # np.eye(n) of an int argument
+                    if getattr(e, "nodes", None) is None:  # unless it names its own
+                        errors.steered_by(e, known)
+                    raise
             args, kwargs = known  # values computed from constants only are known now
         res = np_fn(*args, **kwargs)
         return tuple(_const(r) for r in res) if isinstance(res, tuple) else _const(res)
@@ -123,13 +129,14 @@ def _wrap(np_fn):
 
 def _arange(*args, **kwargs):
     """`np.arange` of bounds known while tracing; traced ones make its length data-dependent."""
-    if _has_tracer(list(_known(args)) + [_known(v) for v in kwargs.values()]):
+    bounds = list(_known(args)) + [_known(v) for v in kwargs.values()]
+    if _has_tracer(bounds):
         from .. import errors
 
         lax.steer([*args, *kwargs.values()], "np.arange's bounds")
         raise errors.data_dependent(
             "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
-            "or bounds passed as static arguments (static_argnames=)")
+            "or bounds passed as static arguments (static_argnames=)"), bounds)
     return _wrap(_np_arange)(*args, **kwargs)
 
 
@@ -380,7 +387,12 @@ class _Concatenator:
         self._original = original
 
     def __getitem__(self, key):
+        from .masked import MaskedSelection, joined
+
         items = key if isinstance(key, tuple) else (key,)
+        if self._original.axis == 0 and any(isinstance(k, MaskedSelection) for k in items) and \
+                not any(isinstance(k, str) for k in items):  # np.r_[np.nonzero(m)[0], n]
+            return joined([self._original[k] if isinstance(k, slice) else k for k in items])
         if not _has_tracer(list(items)):
             return self._original[key]
         axis, ndmin, trans1d = self._original.axis, self._original.ndmin, self._original.trans1d

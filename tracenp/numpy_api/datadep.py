@@ -91,6 +91,8 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         return _constants(np.unique(known[0], return_index, return_inverse, return_counts, axis,
                                     equal_nan=equal_nan, sorted=sorted))
     x = lax.lift(ar)
+    if axis is not None:
+        normalize_axis(axis, x.ndim)  # NumPy's AxisError first
     if axis is not None or not sorted or x.dtype.kind not in "biufmM" or x.size == 0:
         raise errors.data_dependent("np.unique", _UNIQUE)
     flat = np.ravel(x)
@@ -154,16 +156,79 @@ def bincount(x, weights=None, minlength=0):
         return _constants(np.bincount(known[0], known[1], minlength))
     x = lax.lift(x)
     _check_bincount(x, weights, minlength)
+    values = x.constant_value()
+    if values is not None:  # bins known, weights traced: `np.arange(n) // 7` day -> week
+        if np.any(values < 0):
+            raise ValueError("'list' argument must have no negative elements")
+        return _bincount_of_bounded(x, weights, max(minlength, int(values.max(initial=-1)) + 1))
     lo, hi = value_bounds(x.node)
     if lo is not None and lo >= 0 and hi is not None and hi < minlength:
         return _bincount_of_bounded(x, weights, minlength)
     if minlength > 0 and _checked_below(x, minlength):
         return _bincount_of_bounded(np.clip(x, 0, minlength - 1), weights, minlength)
-    raise errors.data_dependent(
-        "np.bincount", "with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, "
-        "and np.add.at(np.zeros(k), x, w) sums weights; a minlength above every possible "
-        "value fixes the length (uint8/uint16/bool values, np.clip(i, 0, k - 1), "
-        "np.digitize(x, bins), i % k)")
+    if weights is None and minlength == 0 and x.shape[0] > 0 and x.dtype.kind in "iu" and \
+            lax.check(np.any(x < 0), "ValueError",
+                      "'list' argument must have no negative elements"):
+        return _Bincount(x)
+    raise errors.data_dependent("np.bincount", _BINCOUNT)
+
+
+_BINCOUNT = ("with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, and "
+             "np.add.at(np.zeros(k), x, w) sums weights; a minlength above every possible "
+             "value fixes the length (uint8/uint16/bool values, np.clip(i, 0, k - 1), "
+             "np.digitize(x, bins), i % k); np.bincount(x).argmax() and .max() trace")
+
+
+_ARG_MAX = (np.argmax, np.max, np.amax)  # NumPy's own: tracing swaps some of np's names
+
+
+class _Bincount(MaskedSelection):
+    """`np.bincount(x)` of values with no known bound: its length, max(x) + 1, depends on them.
+    Its argmax (the most frequent value, the smallest of ties: `np.bincount(votes).argmax()`)
+    and max are those of `np.unique`'s counts, since a value absent from `x` counts 0 and is
+    never the most frequent; anything else needs the bins themselves, and is refused."""
+
+    def __init__(self, x):
+        values, counts = unique(x, return_counts=True)
+        super().__init__(counts.values, counts.mask, ("np.bincount without minlength",
+                                                      _BINCOUNT), nonempty=True)
+        self._sorted = values.values  # the values, by the same mask (not kept as a selection)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        self._refuse(f"np.{ufunc.__name__}")
+
+    def _operand(self, x):  # operators: the bins themselves
+        self._refuse("Arithmetic")
+
+    def _wrap(self, values):
+        self._refuse("Arithmetic")
+
+    def __matmul__(self, other):
+        self._refuse("np.dot of")
+
+    __rmatmul__ = __matmul__
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func not in _ARG_MAX or args[1:] or args[0] is not self or \
+                kwargs.get("axis") not in (None, 0, -1) or kwargs.get("out") is not None or \
+                kwargs.get("keepdims"):
+            self._refuse(f"np.{func.__name__}")
+        most = super().__array_function__(func, types, (self,), {})
+        if func is _ARG_MAX[0]:  # the position among the unique values: the value itself
+            most = lax.cast(self._sorted[self._position(most)], np.intp).with_returns("scalar")
+        return most
+
+    def __getitem__(self, key):
+        self._refuse("Indexing")
+
+    def __setitem__(self, key, value):
+        self._refuse("Writing into")
+
+    def astype(self, dtype, *args, **kwargs):
+        self._refuse(".astype")
+
+    def copy(self):
+        self._refuse(".copy")
 
 
 def _check_bincount(x, weights, minlength) -> None:

@@ -213,6 +213,8 @@ class MaskedSelection:
     def __array_function__(self, func, types, args, kwargs):
         if func is _NP_INTERP:
             return _interp(*args, **kwargs)
+        if func in _SELECTIONS:
+            return _SELECTIONS[func](*args, **kwargs)
         if func in _COUNTS and args and args[0] is self:
             return _COUNTS[func](*args, **kwargs)
         if func in _ELEMENTWISE and not (func is _NP_WHERE and len(args) != 3):
@@ -282,11 +284,14 @@ _reduction(np.all)(_simple(np.all))
 
 
 def _extremum(func, name):
-    def reduce(sel, axis=None, out=None, keepdims=False):
+    def reduce(sel, axis=None, out=None, keepdims=False, initial=np._NoValue):
         if sel.dtype.kind not in "iubf" or out is not None:
             sel._refuse(f"np.{name} of a complex selection, or with out=")
         axes = sel._axes(axis)
         where = sel._where()
+        if initial is not np._NoValue:  # an empty selection gives `initial`, as in NumPy
+            return sel._keep(func(sel.values, axis=axes, where=where, initial=initial), axis,
+                             keepdims)
         if sel.dtype.kind == "f":
             fill = -np.inf if name == "max" else np.inf
         else:
@@ -477,11 +482,86 @@ def _bincount(x, weights=None, minlength=0):
 _COUNTS = {np.histogram: _histogram, np.bincount: _bincount}
 
 
+def joined(parts) -> MaskedSelection:
+    """1-d pieces joined end to end, some of them selections (`np.r_[np.nonzero(m)[0], n]`,
+    scipy's `rankdata`): the selection of the joined values by the joined masks, a plain
+    piece selected whole. Its elements are NumPy's, in NumPy's order and dtype."""
+    values, masks, first = [], [], None
+    for p in parts:
+        if isinstance(p, MaskedSelection):
+            if isinstance(p, InnerSelection) or p.mask.ndim != 1 or p.values.ndim != 1:
+                p._refuse("np.concatenate")
+            first = first or p
+            values.append(p.values)
+            masks.append(p.mask)
+        else:
+            p = lax.lift(p)
+            p = lax.reshape(p, (1,)) if p.ndim == 0 else p
+            if p.ndim != 1:
+                raise errors.data_dependent(
+                    "Joining a selection x[mask] with an array of more dimensions", _INSTEAD)
+            values.append(p)
+            masks.append(lax.lift(np.ones(p.shape, bool)))
+    nonempty = any(p.nonempty if isinstance(p, MaskedSelection) else np.size(p) > 0
+                   for p in parts)
+    return MaskedSelection(np.concatenate(values), np.concatenate(masks), first.made_by,
+                           nonempty)
+
+
+def _concatenate(arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    sel = next(a for a in arrays if isinstance(a, MaskedSelection))
+    if axis not in (0, -1, None) or out is not None or dtype is not None:
+        sel._refuse("np.concatenate with axis, out= or dtype=")
+    return joined(arrays)
+
+
+def _append(arr, values, axis=None):
+    sel = arr if isinstance(arr, MaskedSelection) else values
+    if axis not in (0, -1, None):
+        sel._refuse("np.append along an axis")
+    return joined([arr, values])
+
+
+def _hstack(tup, *, dtype=None, casting="same_kind"):
+    if dtype is not None:
+        next(a for a in tup if isinstance(a, MaskedSelection))._refuse("np.hstack(dtype=)")
+    return joined(tup)
+
+
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    """`np.sort(x[m])` of a 1-d selection: the selected values first, in NumPy's order (NaN
+    last), then the rest; the selection is its first `count` elements."""
+    if a.values.ndim != 1 or axis not in (-1, 0) or order is not None:
+        a._refuse("np.sort other than of a 1-d selection along it")
+    order = np.lexsort((a.values, np.logical_not(a.mask)))
+    first = np.less(lax.lift(np.arange(a.mask.shape[0])), np.count_nonzero(a.mask))
+    return MaskedSelection(a.values[order], first, a.made_by, a.nonempty)
+
+
+def _running(fn, identity):
+    def run(a, axis=None, dtype=None, out=None):
+        """`np.cumsum(x[m])` of a 1-d selection: the running total skips the unselected
+        elements (the identity there), so the selected ones hold NumPy's values."""
+        if a.values.ndim != 1 or axis not in (None, 0, -1) or out is not None:
+            a._refuse(f"np.{fn.__name__} other than of a 1-d selection")
+        skipped = np.where(a.mask, a.values, lax.lift(np.asarray(identity, a.dtype)))
+        return MaskedSelection(fn(skipped, dtype=dtype), a.mask, a.made_by, a.nonempty)
+
+    return run
+
+
+# Functions whose result is again a selection (its length the number selected).
+_SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
+               np.sort: _sort, np.cumsum: _running(np.cumsum, 0),
+               np.cumprod: _running(np.cumprod, 1)}
+
+
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
 _NP_COV = np.cov  # a 0-d covariance is an array, not a scalar
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
-                          np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin])
+                          np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin,
+                          np.ones_like, np.zeros_like, np.full_like])
 
 
 def _interp(x, xp, fp, left=None, right=None, period=None):
@@ -503,14 +583,14 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     query = x.values if isinstance(x, MaskedSelection) else x
     res = interp(query, xp.values[src], fp.values[src], left, right)
     res = np.where(np.any(m), res, lax.cast(np.asarray(np.nan), res.dtype))
-    return x._wrap(res) if isinstance(x, MaskedSelection) else res
+    return x._wrap(res) if isinstance(x, MaskedSelection) else mark_returns(res, "scalar")
 
 
 @_reduction(np.average)
 def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
     """`np.average(v[m], weights=w[m])`: the weights outside the selection are 0. With no
-    element selected the weights sum to 0, where NumPy raises ZeroDivisionError and the
-    average here is nan, as for traced weights that sum to 0."""
+    element selected the weights sum to 0: NumPy's ZeroDivisionError, when the function runs,
+    as for traced weights that sum to 0."""
     if weights is None and not returned:
         return sel.reduce(np.mean, axis, keepdims)
     if weights is None:
@@ -563,6 +643,23 @@ def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     return np.clip(c, -1, 1) if c.dtype.kind != "c" else c
 
 
+@_reduction(np.trapezoid)
+def _trapezoid(y, x=None, dx=1.0, axis=-1):
+    """`np.trapezoid(tpr, fpr)` of 1-d selections by one mask (an ROC curve's points at the
+    distinct scores): each selected point pairs with the next selected one."""
+    if y.values.ndim != 1 or axis not in (0, -1) or \
+            (x is not None and not (y._same(x) and x.values.ndim == 1)):
+        y._refuse("np.trapezoid other than of 1-d selections by one mask")
+    n = y.mask.shape[0]
+    starts = np.where(y.mask, lax.lift(np.arange(n)), n)
+    later = np.concatenate([starts[1:], lax.lift(np.full(1, n))])
+    following = np.flip(np.minimum.accumulate(np.flip(later)))  # the next selected position
+    pair = np.logical_and(y.mask, np.less(following, n))
+    nxt = np.minimum(following, n - 1)
+    step = dx if x is None else x.values[nxt] - x.values
+    return np.sum(np.where(pair, step * (y.values[nxt] + y.values) / 2.0, 0))
+
+
 @_reduction(np.dot, np.inner)
 def _dot(a, b):
     """`np.dot(x[m], y[m])` of 1-d selections by one mask: the unselected products are 0."""
@@ -584,7 +681,7 @@ def _method(name, func):
 for _name, _func in {"sum": np.sum, "prod": np.prod, "mean": np.mean, "var": np.var,
                      "std": np.std, "any": np.any, "all": np.all, "max": np.max,
                      "min": np.min, "clip": np.clip, "round": np.round, "argmax": np.argmax,
-                     "argmin": np.argmin}.items():
+                     "argmin": np.argmin, "cumsum": np.cumsum, "cumprod": np.cumprod}.items():
     setattr(MaskedSelection, _name, _method(_name, _func))
 
 

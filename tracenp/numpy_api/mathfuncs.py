@@ -687,8 +687,9 @@ def histogram_where(a, bins, range, density, weights, keep):
         if known is None:
             lax.steer(bins, "np.histogram's number of bins")  # a Python int: static
         if known is None or known.dtype.kind not in "iu":
-            raise errors.data_dependent("np.histogram with a traced number of bins",
-                                        "pass an int bins or the edges")
+            raise errors.steered_by(errors.data_dependent(
+                "np.histogram with a traced number of bins", "pass an int bins or the edges"),
+                bins)
         bins = int(known)
     if isinstance(bins, (int, np.integer)):
         if bins < 1:
@@ -808,10 +809,33 @@ def _outer_edges(a, rng):
     return np.where(same, np.subtract(lo, 0.5), lo), np.where(same, np.add(hi, 0.5), hi)
 
 
+def _dd_edges(i: int, col, b, r):
+    """The edges of dimension `i`: `b + 1` evenly spaced ones for an int `b` (over `r`, else
+    the data's range), else the array `b` itself, which must increase as NumPy checks."""
+    if isinstance(b, (int, np.integer)) or lax.is_tracer(b) and b.ndim == 0:
+        b = int(b)  # a traced int argument: made static
+        if b < 1:
+            raise ValueError("`bins[i]` must be positive, when an integer")
+        lo, hi = _outer_edges(col, r)
+        return np.linspace(lo, hi, b + 1)
+    e = lax.lift(b)
+    if e.ndim != 1:
+        raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
+    message = f"`bins[{i}]` must be monotonically increasing, when an array"
+    known = e.constant_value()
+    if known is not None:
+        if np.any(known[:-1] > known[1:]):
+            raise ValueError(message)
+    else:
+        lax.check(np.any(np.greater(e[:-1], e[1:])), "ValueError", message)
+    return e
+
+
 @implements(np.histogramdd)
 def histogramdd(sample, bins=10, range=None, density=None, weights=None):
-    """NumPy's steps for integer bin counts: linspace edges, searchsorted bin numbers (the last
-    edge inclusive), one flat count per bin with the outlier bins dropped."""
+    """NumPy's steps: linspace edges for integer bin counts (or the edges given), searchsorted
+    bin numbers (the last edge inclusive), one flat count per bin with the outlier bins
+    dropped."""
     if lax.is_tracer(sample) or isinstance(sample, np.ndarray):
         sample = lax.lift(sample)
         cols = [sample[:, i] for i in builtins.range(sample.shape[1])]
@@ -821,19 +845,14 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):
     bins = list(bins) if isinstance(bins, (list, tuple)) else [bins] * d
     if len(bins) != d:
         raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
-    if any(not isinstance(b, (int, np.integer)) for b in bins):
-        raise errors.unsupported("np.histogramdd/histogram2d with array bins (use int bins)")
-    if any(b < 1 for b in bins):
-        raise ValueError("`bins[i]` must be positive, when an integer")
     rng = (None,) * d if range is None else range
-    edges, flat, nbin = [], 0, [b + 2 for b in bins]
-    for col, b, r, nb in zip(cols, bins, rng, nbin):
-        lo, hi = _outer_edges(col, r)
-        e = np.linspace(lo, hi, b + 1)
+    edges = [_dd_edges(i, col, b, r) for i, (col, b, r) in enumerate(zip(cols, bins, rng))]
+    bins = [e.shape[0] - 1 for e in edges]
+    flat, nbin = 0, [b + 2 for b in bins]
+    for col, e, nb in zip(cols, edges, nbin):
         n = np.subtract(searchsorted(e, col, side="right"),
                         lax.cast(np.equal(col, e[-1]), np.intp))
         flat = np.add(np.multiply(flat, nb), n)
-        edges.append(e)
     size = math.prod(nbin)
     hit = np.equal(lax.reshape(flat, (-1, 1)), lax.lift(np.arange(size)))
     if weights is None:
@@ -856,6 +875,12 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):
 
 @implements(np.histogram2d)
 def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n not in (1, 2):  # one list or array of edges for both, as NumPy reads it
+        bins = [bins, bins]
     hist, edges = histogramdd([x, y], bins, range, density, weights)
     return hist, edges[0], edges[1]
 

@@ -346,14 +346,25 @@ def nanmin(a, axis=None, out=None, keepdims=False, initial=np._NoValue, where=Tr
     return _nan_extremum(np.min, np.inf, a, axis, out, keepdims, initial, where)
 
 
+def _nan_arg(arg, fill, a, axis, out, keepdims):
+    """NumPy's nanargmax/nanargmin: the arg of the NaN-filled values; a slice of NaNs only
+    raises NumPy's ValueError when the function runs."""
+    x, nan = _nan_fill(a, fill)
+    if nan is not None and nan.size:
+        if not lax.check(np.any(np.all(nan, axis=axis)), "ValueError",
+                         "All-NaN slice encountered"):
+            raise errors.unsupported(f"np.nan{arg.__name__} of floats inside a gradient")
+    return arg(x, axis=axis, out=out, keepdims=keepdims)
+
+
 @implements(np.nanargmax)
 def nanargmax(a, axis=None, out=None, *, keepdims=False):
-    return np.argmax(_nan_fill(a, -np.inf)[0], axis=axis, out=out, keepdims=keepdims)
+    return _nan_arg(np.argmax, -np.inf, a, axis, out, keepdims)
 
 
 @implements(np.nanargmin)
 def nanargmin(a, axis=None, out=None, *, keepdims=False):
-    return np.argmin(_nan_fill(a, np.inf)[0], axis=axis, out=out, keepdims=keepdims)
+    return _nan_arg(np.argmin, np.inf, a, axis, out, keepdims)
 
 
 @implements(np.nanmean)
@@ -458,6 +469,12 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             raise ZeroDivisionError("Weights sum to zero, can't be normalized")
         rtype = np.result_type(a.dtype, w.dtype, np.float64 if a.dtype.kind in "biu" else a.dtype)
         scl = np.sum(np.broadcast_to(w, a.shape).astype(rtype), axis=axis, keepdims=keepdims)
+        zero = np.any(np.equal(scl, 0))  # NumPy's error, when the function runs (inside
+        known = zero.constant_value()    # `grad`'s trace there is no check: nan, as before)
+        if known is not None and known:
+            raise ZeroDivisionError("Weights sum to zero, can't be normalized")
+        if known is None:
+            lax.check(zero, "ZeroDivisionError", "Weights sum to zero, can't be normalized")
         avg = np.true_divide(np.sum(np.multiply(a, w, dtype=rtype), axis=axis,
                                     keepdims=keepdims), scl)  # NumPy's: no integer overflow
     if returned:

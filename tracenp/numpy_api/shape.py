@@ -312,7 +312,7 @@ def array_split(ary, indices_or_sections, axis=0):
     indices_or_sections = _sections(indices_or_sections)
     axis = normalize_axis(axis, a.ndim)
     n = a.shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if np.ndim(indices_or_sections) == 0:  # a traced int argument: int() makes it static
         k = int(indices_or_sections)
         if k <= 0:
             raise ValueError("number sections must be larger than 0.")
@@ -759,7 +759,8 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
     if writeable:
         raise errors.unsupported("sliding_window_view(writeable=True)")
     x = _t(x)
-    shape = (window_shape,) if isinstance(window_shape, int) else tuple(window_shape)
+    shape = tuple(int(w) for w in ((window_shape,) if np.ndim(window_shape) == 0
+                                   else window_shape))
     if axis is None:
         if len(shape) != x.ndim:
             raise ValueError(f"Since axis is `None`, must provide window_shape for all "
