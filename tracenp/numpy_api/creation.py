@@ -136,7 +136,7 @@ def _arange(*args, **kwargs):
         lax.steer([*args, *kwargs.values()], "np.arange's bounds")
         raise errors.data_dependent(
             "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
-            "or bounds passed as static arguments (static_argnames=)"), bounds)
+            "or bounds passed as static arguments (static_argnames=)")
     return _wrap(_np_arange)(*args, **kwargs)
 
 
