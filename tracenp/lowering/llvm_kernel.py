@@ -28,8 +28,8 @@ from ..fusion import Kernel, RowGroup
 from ..ops import Op
 from . import llvm_call, llvm_math
 from .llvm_loops import loop, when
-from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, \
-    llvm_type, memory_type, prefetch
+from .llvm_ops import DOUBLE, FLOAT, HALF, I1, I8, I32, I64, PTR, cast, extremum, find, \
+    intrinsic, llvm_type, memory_type, prefetch
 
 HEADER = object.__basicsize__  # PyObject_HEAD; NumPy's fields follow it
 DATA_OFFSET, STRIDES_OFFSET = HEADER, HEADER + 24
@@ -436,7 +436,7 @@ class _KernelEmitter:
             fn = find(ins.op, tuple(regs), register_dtype(ins.dtype))
             v = fn(b, srcs, ins, src_dts)
             if ins.dtype == np.float16:
-                v = b.fpext(b.fptrunc(v, HALF), FLOAT)
+                v = b.fpext(_half(b, v), FLOAT)
             values.append(v)
 
     def _cast(self, x, src, dst):
@@ -445,7 +445,9 @@ class _KernelEmitter:
             if src == np.float16:
                 return x
             h = cast(b, x, src, np.float64) if src.kind != "f" else x
-            return b.fpext(b.fptrunc(h, HALF), FLOAT)
+            if h.type == DOUBLE:
+                h = _float_rounded_to_odd(b, h)
+            return b.fpext(_half(b, h), FLOAT)
         return cast(b, x, src, dst)
 
     def _combine(self, red: Op, acc, v, dt):
@@ -481,6 +483,28 @@ class _KernelEmitter:
         if dt == np.bool_:
             v = b.zext(v, I8)
         elif dt == np.float16:
-            v = b.fptrunc(v, HALF)
+            v = _half(b, v)
         b.store(v, ptr)
 
+
+def _float_rounded_to_odd(b: ir.IRBuilder, d: ir.Value) -> ir.Value:
+    """`d` (a double) as a float rounded to odd: an inexact result is truncated toward zero
+    with its last bit set. Half of that is the double rounded once to half, as NumPy's
+    conversion rounds (float has 13 bits more than half); LLVM lowers a direct double-to-half
+    `fptrunc` to `__truncdfhf2`, a call the JIT cannot resolve (it crashed)."""
+    f = b.fptrunc(d, FLOAT)
+    back = b.fpext(f, DOUBLE)
+    inexact = b.fcmp_ordered("!=", back, d)  # false for NaN, which stays as it is
+    bits = b.bitcast(f, I32)
+    away = b.fcmp_ordered(">", intrinsic(b, "fabs", [back]), intrinsic(b, "fabs", [d]))
+    bits = b.select(away, b.sub(bits, ir.Constant(I32, 1)), bits)
+    odd = b.bitcast(b.or_(bits, ir.Constant(I32, 1)), FLOAT)
+    return b.select(inexact, odd, f)
+
+
+def _half(b: ir.IRBuilder, f: ir.Value) -> ir.Value:
+    """A float rounded to half behind an arithmetic fence: LLVM otherwise folds the float's
+    own rounding from double (a function computed in double) into one double-to-half
+    rounding, a call to `__truncdfhf2` that the JIT cannot resolve, and not NumPy's two
+    roundings (float, then half)."""
+    return b.fptrunc(intrinsic(b, "arithmetic.fence", [f]), HALF)
