@@ -142,6 +142,14 @@ def unsupported(what: str) -> UnsupportedFunctionError:
     )
 
 
+def caused_by(error: TracingError, *values) -> TracingError:
+    """`error`, noting in `error.nodes` the traced values it refuses (a count, a size, a
+    percentile): where they are Python scalar arguments, `jit` makes them static and traces
+    again, as for `range(n)`."""
+    error.nodes = [v.node for v in values if hasattr(v, "node")]
+    return error
+
+
 class DataDependentShapeError(UnsupportedFunctionError):
     """The result's shape would depend on the values of a traced array."""
 

@@ -141,21 +141,25 @@ class JitFunction:
             if i in self.static_argnums or (i - len(args)) in self.static_argnums or \
                     self._steers(i, a) or \
                     is_generator(a):  # drawn from at call time; the cache is keyed by it
-                static.append((i, _hashable(a, f"argument {i}")))
+                static.append((i, _config_key(a) if self._steers(i, a) and _is_config(a)
+                               else _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
             else:
                 dyn_args.append(a)
         dyn_kwargs = {}
         for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
             if k in self.static_argnames or self._steers(k, v) or is_generator(v):
-                static.append((k, _hashable(v, f"argument {k!r}")))
+                static.append((k, _config_key(v) if self._steers(k, v) and _is_config(v)
+                               else _hashable(v, f"argument {k!r}")))
             else:
                 dyn_kwargs[k] = v
         return dyn_args, dyn_kwargs, tuple(static)
 
     def _steers(self, where: int | str, value) -> bool:
-        """Whether a Python scalar argument is one the function's Python needs the value of."""
-        return bool(self._steer) and type(value) in _SCALARS and where in self._steer
+        """Whether a Python scalar argument (or a config of them) is one the function's Python
+        needs the value of."""
+        return bool(self._steer) and where in self._steer and (
+            type(value) in _SCALARS or _is_config(value))
 
     def _key(self, args, kwargs):
         dyn_args, dyn_kwargs, static = self._split(args, kwargs)
@@ -377,9 +381,10 @@ class JitFunction:
         scalars, at = {}, 0  # leaf index -> where the scalar argument is
         params = list(self._signature.parameters) if self._signature else []
         for where, a in [*enumerate(dyn_args), *dyn_kwargs.items()]:
-            if type(a) in _SCALARS and type(a) is not complex:
-                scalars[at] = where
-            at += len(pytree.flatten(a)[0])
+            n = len(pytree.flatten(a)[0])
+            if type(a) in _SCALARS and type(a) is not complex or _is_config(a):
+                scalars.update({at + k: where for k in range(n)})
+            at += n
         if not all(i in scalars for i in used):
             return False
         for i in used:
@@ -391,7 +396,7 @@ class JitFunction:
                 self._steer.add(params.index(where))
         self._fast.clear()
         self._entry = _no_entry
-        names = ", ".join(repr(scalars[i]) for i in used)
+        names = ", ".join(repr(w) for w in dict.fromkeys(scalars[i] for i in used))
         self._info.retraces.append(f"Python scalar argument {names} made static (its value "
                                    f"steers the function's Python)")
         return True
@@ -402,8 +407,17 @@ class JitFunction:
         _, leaves = self._key(args, kwargs)
         return self._trace_to_graph(args, kwargs, leaves)
 
+    def _changed_config(self, static, args, kwargs, call_args, call_kwargs) -> bool:
+        """Whether the function changed (its copy of) a steered config while tracing."""
+        for where, key in static:
+            given, seen = (args[where], call_args[where]) if isinstance(where, int) else \
+                (kwargs[where], call_kwargs[where])
+            if self._steers(where, given) and _is_config(given) and _config_key(seen) != key:
+                return True
+        return False
+
     def _trace_to_graph(self, args, kwargs, leaves):
-        dyn_args, dyn_kwargs, _ = self._split(args, kwargs)
+        dyn_args, dyn_kwargs, static = self._split(args, kwargs)
         _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         names = self._leaf_names(tree, len(leaves))
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
@@ -418,13 +432,15 @@ class JitFunction:
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
             call_args = [a if i not in self.static_argnums and not self._steers(i, args[i])
                          and not is_generator(args[i])
-                         else draws_from(args[i]) for i, a in enumerate(t_args)]
-            call_kwargs = {**t_kwargs, **{k: draws_from(v) for k, v in kwargs.items()
+                         else _static_value(args[i], self._steers(i, args[i]))
+                         for i, a in enumerate(t_args)]
+            call_kwargs = {**t_kwargs, **{k: _static_value(v, self._steers(k, v))
+                                          for k, v in kwargs.items()
                                           if k in self.static_argnames or self._steers(k, v)
                                           or is_generator(v)}}
             try:
                 result = self.fn(*call_args, **call_kwargs)
-            except ConcretizationError as e:
+            except TracingError as e:  # `range(n)`, `np.arange(n)`, `np.eye(n)`
                 _with_leaves(e, inputs)
                 raise
             except TypeError as e:  # Python's own, about a tracer: `"%d" % x`
@@ -435,8 +451,17 @@ class JitFunction:
                 if state.refused:  # a refusal caught and turned into this error
                     raise _with_leaves(state.refused[-1], inputs) from e
                 raise
+            except ValueError as e:  # NumPy's, from `out[i] = x` into one of its arrays
+                if state.refused:
+                    raise _with_leaves(state.refused[-1], inputs) from e
+                raise
             if state.refused:  # caught by the function's own `except` (`except Exception:`):
                 raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
+            if self._changed_config(static, args, kwargs, call_args, call_kwargs):
+                raise TracingError("the function changed a config argument whose values "
+                                   "steer its Python (static from then on); the compiled "
+                                   "function would not change it (return the new values "
+                                   "instead, or pass fallback=True)")
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
                 after = pytree.flatten((t_args, t_kwargs))[0]
@@ -596,11 +621,12 @@ def _result(v, returns: str):
     return v
 
 
-def _with_leaves(e: ConcretizationError, inputs: list) -> ConcretizationError:
-    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value was
-    computed from (`_steer_by` reads them)."""
+def _with_leaves(e: TracingError, inputs: list) -> TracingError:
+    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value (or
+    values, `e.nodes`) was computed from (`_steer_by` reads them)."""
     node = getattr(e, "node", None)
-    reached = {id(n) for n in ir.toposort([node])} if node is not None else set()
+    nodes = getattr(e, "nodes", [node] if node is not None else [])
+    reached = {id(n) for n in ir.toposort(nodes)} if nodes else set()
     e.leaves = [i for i, n in enumerate(inputs) if id(n) in reached]
     return e
 
@@ -650,6 +676,32 @@ def _before_write_back(outs: list, targets: list, n_results: int) -> list:
         if isinstance(o, np.ndarray) and any(np.may_share_memory(o, t) for t in targets):
             outs[j] = o.copy()
     return outs
+
+
+def _is_config(v) -> bool:
+    """Whether `v` is a container of Python scalars only (`{"window": 20, "alpha": 0.1}`, a
+    dataclass of settings, `windows=(5, 20)`): made static whole when one of them steers the
+    function's Python, as a bare scalar argument is."""
+    if type(v) in _SCALARS or isinstance(v, (np.ndarray, np.generic)):
+        return False
+    leaves, _ = pytree.flatten(v)
+    return bool(leaves) and all(type(x) in _SCALARS and type(x) is not complex for x in leaves)
+
+
+def _config_key(v) -> tuple:
+    """A static config's cache key: its structure and its values (with their types: `3` and
+    `3.0` steer `np.zeros(n)` differently)."""
+    leaves, tree = pytree.flatten(v)
+    return tree, tuple((type(x), x) for x in leaves)
+
+
+def _static_value(v, steered: bool):
+    """A static argument as the function gets it: a steered config as a copy (a write into
+    it while tracing must not reach the caller's), a generator as the draws' stand-in."""
+    if steered and _is_config(v):
+        leaves, tree = pytree.flatten(v)
+        return pytree.unflatten(tree, leaves)
+    return draws_from(v)
 
 
 def _hashable(v, what: str):

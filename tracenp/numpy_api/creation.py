@@ -9,6 +9,7 @@ tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
 
 from __future__ import annotations
 
+import math
 import operator
 import sys
 import weakref
@@ -27,6 +28,8 @@ _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
 _np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
 _np_kaiser = np.kaiser
+_np_zeros_like, _np_ones_like = np.zeros_like, np.ones_like
+_np_empty_like, _np_full_like = np.empty_like, np.full_like
 
 
 def _const(value):
@@ -122,12 +125,13 @@ def _wrap(np_fn):
 
 def _arange(*args, **kwargs):
     """`np.arange` of bounds known while tracing; traced ones make its length data-dependent."""
-    if _has_tracer(list(_known(args)) + [_known(v) for v in kwargs.values()]):
+    bounds = list(_known(args)) + [_known(v) for v in kwargs.values()]
+    if _has_tracer(bounds):
         from .. import errors
 
-        raise errors.data_dependent(
+        raise errors.caused_by(errors.data_dependent(
             "np.arange with traced bounds", "np.linspace(start, stop, num) with a fixed num, "
-            "or bounds passed as static arguments (static_argnames=)")
+            "or bounds passed as static arguments (static_argnames=)"), *bounds)
     return _wrap(_np_arange)(*args, **kwargs)
 
 
@@ -369,6 +373,7 @@ class _Vectorize(np.vectorize):
         if not _has_tracer(list(args) + list(kwargs.values())):
             return super().__call__(*args, **kwargs)
         func, vargs = self._with_excluded(args, kwargs)
+        func = next((f for m, f in _ELEMENT_MATH if m is func), func)  # of `math.erf`
         if self.signature is not None:
             return self._call_with_signature(func, vargs)
         lifted = [lax.lift(a) for a in vargs]
@@ -433,6 +438,23 @@ class _Vectorize(np.vectorize):
         return tuple(outs) if len(out_core) > 1 else outs[0]
 
 
+def _math_erf(x):
+    from .mathfuncs import math_erf
+
+    return math_erf(x)
+
+
+def _math_erfc(x):
+    from .mathfuncs import math_erfc
+
+    return math_erfc(x)
+
+
+# `math` functions of one real number that NumPy lacks, for `np.vectorize` of them: calling
+# the function itself would convert a traced array with float()
+_ELEMENT_MATH = ((math.erf, _math_erf), (math.erfc, _math_erfc))
+
+
 def _element_array(value, otype, shape):
     """One output of `np.vectorize`: a new array of `otype`, as NumPy's loop makes it."""
     from ..tracer import Tracer
@@ -494,6 +516,12 @@ PATCHED = {
         ("ascontiguousarray", ascontiguousarray, _np_ascontiguousarray),
         ("asfortranarray", asfortranarray, _np_asfortranarray),
         ("require", require, _np_require), ("kaiser", kaiser, _np_kaiser),
+        # of an array made outside (a closure's signal): a graph constant, so that
+        # `y = np.zeros_like(x); y[n] = b0 * x[n]` of a traced `b0` can write into it
+        ("zeros_like", _wrap(_np_zeros_like), _np_zeros_like),
+        ("ones_like", _wrap(_np_ones_like), _np_ones_like),
+        ("empty_like", _wrap(_np_empty_like), _np_empty_like),
+        ("full_like", _wrap(_np_full_like), _np_full_like),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)

@@ -309,7 +309,7 @@ def array_split(ary, indices_or_sections, axis=0):
     a = _t(ary)
     axis = normalize_axis(axis, a.ndim)
     n = a.shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if not np.iterable(indices_or_sections):  # a count (a traced one: ConcretizationError)
         k = int(indices_or_sections)
         if k <= 0:
             raise ValueError("number sections must be larger than 0.")
@@ -334,8 +334,8 @@ def _copy_node(a):
 @implements(np.split)
 def split(ary, indices_or_sections, axis=0):
     a = _t(ary)
-    if isinstance(indices_or_sections, (int, np.integer)) and \
-            a.shape[normalize_axis(axis, a.ndim)] % indices_or_sections:
+    if not np.iterable(indices_or_sections) and \
+            a.shape[normalize_axis(axis, a.ndim)] % int(indices_or_sections):
         raise ValueError("array split does not result in an equal division")
     return array_split(a, indices_or_sections, axis)
 
@@ -382,7 +382,7 @@ def _known(x, refused: str) -> np.ndarray:
     if lax.is_tracer(x):
         value = x.constant_value()
         if value is None:
-            raise errors.unsupported(refused)
+            raise errors.caused_by(errors.unsupported(refused), x)
         return value
     return np.asarray(x)
 
@@ -747,7 +747,8 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
     if writeable:
         raise errors.unsupported("sliding_window_view(writeable=True)")
     x = _t(x)
-    shape = (window_shape,) if isinstance(window_shape, int) else tuple(window_shape)
+    shape = tuple(operator.index(w) for w in  # a traced size: ConcretizationError
+                  (window_shape if np.iterable(window_shape) else (window_shape,)))
     if axis is None:
         if len(shape) != x.ndim:
             raise ValueError(f"Since axis is `None`, must provide window_shape for all "
@@ -914,7 +915,8 @@ def delete(arr, obj, axis=None):
 @implements(np.resize)
 def resize(a, new_shape):
     a = np.ravel(_t(a))
-    shape = (new_shape,) if isinstance(new_shape, (int, np.integer)) else tuple(new_shape)
+    shape = tuple(operator.index(d) for d in  # a traced size: ConcretizationError
+                  (new_shape if np.iterable(new_shape) else (new_shape,)))
     size = int(np.prod(shape))
     if a.size == 0 or size == 0:
         return np.zeros(shape, a.dtype) if size else reshape(a[:0], shape)
