@@ -44,6 +44,13 @@ def frame_signal_strided(x, frame_len=8, hop=4):
         x, shape=(n_frames, frame_len), strides=(x.strides[0] * hop, x.strides[0]), writeable=False)
 
 
+def frame_signal_as_strided(a, frame_len=8, hop=4):
+    num_frames = 1 + (len(a) - frame_len) // hop
+    shape = (num_frames, frame_len)
+    strides = (a.itemsize * hop, a.itemsize)
+    return np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
 def frame_signal_swv(x, frame_len=8, hop=4):
     return np.lib.stride_tricks.sliding_window_view(x, frame_len)[::hop]
 
@@ -785,6 +792,10 @@ def _S(s, n):
 
 
 DSP = {
+    "frame_signal_strided": (frame_signal_strided, {}, lambda s, n: (_sig(s, n),)),
+    "frame_signal_strided_f32": (frame_signal_strided, {},
+                                 lambda s, n: (_sig(s, n).astype(np.float32), 8, 2)),
+    "frame_signal_as_strided": (frame_signal_as_strided, {}, lambda s, n: (_sig(s, n),)),
     "frame_signal_swv": (frame_signal_swv, {}, lambda s, n: (_sig(s, n),)),
     "frame_signal_index": (frame_signal_index, {}, lambda s, n: (_sig(s, n) ,)),
     "frame_broadcast_index": (frame_broadcast_index, {}, lambda s, n: (_sig(s, n),)),
@@ -3421,11 +3432,18 @@ def test_indicators_filter_design_and_phase_tools_match_numpy(name):
 # ----------------------------------------------------------------------------- refused forms
 
 
-def frame_signal_as_strided(a, frame_len=8, hop=4):
-    num_frames = 1 + (len(a) - frame_len) // hop
-    shape = (num_frames, frame_len)
-    strides = (a.itemsize * hop, a.itemsize)
-    return np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+def frames_of_a_transpose(X, n=3):
+    cols = X.T
+    s0, s1 = cols.strides
+    return np.lib.stride_tricks.as_strided(cols, shape=(cols.shape[0] - n + 1, n, cols.shape[1]),
+                                           strides=(s0, s0, s1))
+
+
+def window_in_place(x, n=8, hop=4):
+    frames = np.lib.stride_tricks.as_strided(
+        x, shape=((len(x) - n) // hop + 1, n), strides=(x.strides[0] * hop, x.strides[0]))
+    frames *= np.hanning(n)
+    return x
 
 
 def ffill_loop(x):
@@ -3483,10 +3501,9 @@ def irr_until_converged(cashflows, tol=1e-10):
 
 
 REFUSED = {
-    "frame_signal_strided": ("UnsupportedFunctionError", frame_signal_strided,
-                             lambda s: (_f(24, seed=s),)),
-    "frame_signal_as_strided": ("ConcretizationError", frame_signal_as_strided,
-                                lambda s: (_f(24, seed=s),)),
+    "frames_of_a_transpose": ("UnsupportedFunctionError", frames_of_a_transpose,
+                              lambda s: (_f(4, 6, seed=s),)),
+    "window_in_place": ("UnsupportedFunctionError", window_in_place, lambda s: (_f(24, seed=s),)),
     "ffill_loop": ("ConcretizationError", ffill_loop,
                    lambda s: (np.where(np.arange(9) % 3 == 1, np.nan, _f(9, seed=s)),)),
     "spectrum_report": ("ConcretizationError", spectrum_report, lambda s: (_f(16, seed=s),)),
@@ -3507,7 +3524,8 @@ REFUSED = {
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
-    """`as_strided` framing (a traced array has no strides), a Python `if` or `float()` on a
+    """`as_strided` of a transposed view (NumPy's memory is not C-order) and a write through
+    `as_strided` windows (they share elements), a Python `if` or `float()` on a
     traced value, `np.vectorize` of a lambda calling `math.erf` (it converts each element
     with float()), an early `return` on a price, zero-crossing indices, a trimmed signal and
     the `.size` of a selection (shapes the data decide), and IRR until a tolerance: each is
@@ -3784,3 +3802,26 @@ def test_float16_functions_computed_in_double_compile(fn):
     for _ in range(2):
         assert_same(jf(x), fn(x) * np.float16(2))
         tracenp.wait_compiled()
+
+
+def rolling_window(a, window, step=1):
+    shape = a.shape[:-1] + (a.shape[-1] - window + 1, window)
+    strides = a.strides + (a.strides[-1],)
+    return np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)[::step]
+
+
+def test_as_strided_framing_of_a_traced_array():
+    """`as_strided` framing (python_speech_features' `rolling_window`, librosa's old
+    `util.frame`) was refused: a traced array had no `strides`. It is read as C-contiguous
+    now, so `x.strides` are C's and each window element is gathered from `x.ravel()`; it
+    differentiates, and offsets outside the array are refused by name."""
+    check_like_numpy(rolling_window, {}, lambda s, n: (_f(4 * n, seed=s), 4, 2))
+    check_like_numpy(rolling_window, {}, lambda s, n: (_f(3, 4 * n, seed=s), 4))
+    x = _f(16, seed=1)
+    g = tracenp.grad(lambda v: (rolling_window(v, 4, 2) ** 2).sum())(x)
+    want = np.zeros_like(x)
+    for start in range(0, 13, 2):
+        want[start:start + 4] += 2 * x[start:start + 4]
+    np.testing.assert_allclose(g, want, rtol=1e-12)
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError):
+        tracenp.jit(lambda v: np.lib.stride_tricks.as_strided(v, shape=(40,)))(x)

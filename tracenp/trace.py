@@ -512,11 +512,14 @@ def prepare() -> None:
     """Make the namespace wrappers a trace installs (a few ms, once): `import tracenp` does,
     so that a first trace does not."""
     if not _ROUTES:
-        from .numpy_api.creation import PATCHED
+        from .numpy_api.creation import PATCHED, for_user_code
+        from .numpy_api.shape import _np_as_strided, as_strided
 
         by_module: dict = {}
         for module, name, fn in ([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
-                                 + [(np, "random", _RandomGuard())]):
+                                 + [(np, "random", _RandomGuard()), (
+                                     np.lib.stride_tricks, "as_strided",
+                                     for_user_code(as_strided, _np_as_strided))]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
         _ROUTES.extend((vars(m), wrappers) for m, wrappers in by_module.items())

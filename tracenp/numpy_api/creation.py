@@ -305,7 +305,7 @@ def tracing_thread() -> bool:
     return _CURRENT_TRACE[0]() is not None
 
 
-def _for_user_code(traced, original):
+def for_user_code(traced, original):
     """Use `traced` when called from user code in the tracing thread, `original` from other
     threads and from NumPy's or tracenp's own code."""
 
@@ -325,7 +325,7 @@ class _FftNamespace:
 
     def __init__(self, module):
         self._module = module
-        self._grids = {name: _for_user_code(_wrap(getattr(module, name)), getattr(module, name))
+        self._grids = {name: for_user_code(_wrap(getattr(module, name)), getattr(module, name))
                        for name in ("fftfreq", "rfftfreq")}
 
     def __getattr__(self, name: str):
@@ -500,7 +500,7 @@ def kaiser(M, beta):
 
 
 PATCHED = {
-    name: _for_user_code(traced, original) for name, traced, original in [
+    name: for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
         ("empty", empty, _np_empty), ("arange", _arange, _np_arange),
         ("linspace", _wrap(_np_linspace), _np_linspace),
