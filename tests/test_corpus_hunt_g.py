@@ -3429,6 +3429,153 @@ def test_indicators_filter_design_and_phase_tools_match_numpy(name):
     check_like_numpy(*B5[name])
 
 
+# ----------------------------------------- statistics of PCM, float32 spectra and trade series
+
+
+def int16_stats(pcm):
+    return (np.median(pcm), np.percentile(pcm, 95), np.quantile(pcm, [0.1, 0.5]), np.std(pcm),
+            np.var(pcm, ddof=1), np.ptp(pcm), np.mean(np.abs(pcm.astype(np.int32))))
+
+
+def float32_stats(x):
+    return (np.median(x), np.percentile(x, 95), np.std(x), np.var(x), np.mean(x), x.sum(),
+            np.linalg.norm(x), np.quantile(x, 0.5, method="nearest"))
+
+
+def hist_audio(x, bins=8):
+    counts, edges = np.histogram(x, bins=bins, range=(-1.0, 1.0))
+    return counts, edges, np.histogram(x, bins=edges, density=True)[0]
+
+
+def digitize_right(x):
+    bins = np.array([-0.5, 0.0, 0.5])
+    return np.digitize(x, bins, right=True), np.searchsorted(bins, x, side="right")
+
+
+def interp_f32(x):
+    xp = np.linspace(0, 1, 5, dtype=np.float32)
+    fp = (xp ** 2).astype(np.float32)
+    return np.interp(x, xp, fp)
+
+
+def rfftfreq_int_sr(x, sr=16000):
+    peak = np.argmax(np.abs(np.fft.rfft(x)))
+    return np.fft.rfftfreq(len(x), d=1 / sr), np.fft.rfftfreq(len(x), 1.0 / sr)[peak]
+
+
+def spectral_entropy(S):
+    p = S / S.sum(axis=0, keepdims=True)
+    return -np.sum(p * np.log2(p + 1e-12), axis=0)
+
+
+def zcr_int16(pcm, frame=8):
+    frames = pcm[:len(pcm) // frame * frame].reshape(-1, frame)
+    signs = np.sign(frames)
+    return (np.diff(signs, axis=1) != 0).sum(axis=1)
+
+
+def energy_int16_overflow_safe(pcm):
+    return np.sum(pcm.astype(np.int64) ** 2), np.sum(pcm.astype(np.float64) ** 2), np.dot(pcm, pcm)
+
+
+def clipped_fraction(pcm):
+    return np.mean(np.abs(pcm) >= 32767), np.count_nonzero(pcm == np.iinfo(np.int16).min)
+
+
+def dither_quantize(x, noise):
+    y = np.round(x * 32767 + noise)
+    return np.clip(y, -32768, 32767).astype(np.int16)
+
+
+def log_spec_f32(x):
+    frames = np.lib.stride_tricks.sliding_window_view(x, 8)[::4]
+    win = np.hanning(8).astype(x.dtype)
+    S = np.abs(np.fft.rfft(frames * win)) ** 2
+    return np.log(S + np.finfo(x.dtype).eps)
+
+
+def returns_int_prices(prices_cents):
+    p = prices_cents / 100
+    return np.diff(p) / p[:-1], np.diff(prices_cents)
+
+
+def cumulative_volume_pct(volume):
+    c = np.cumsum(volume)
+    return c / c[-1], np.searchsorted(c, c[-1] / 2)
+
+
+def weighted_percentile(values, weights, q=50.0):
+    idx = np.argsort(values)
+    v, w = values[idx], weights[idx]
+    cw = np.cumsum(w) - 0.5 * w
+    cw /= w.sum()
+    return np.interp(q / 100, cw, v)
+
+
+def sample_entropy_like(x, m=2, r=0.2):
+    n = len(x)
+    tpl = np.lib.stride_tricks.sliding_window_view(x, m)
+    d = np.max(np.abs(tpl[:, None, :] - tpl[None, :, :]), axis=2)
+    B = (np.sum(d <= r) - len(tpl))
+    tpl1 = np.lib.stride_tricks.sliding_window_view(x, m + 1)
+    d1 = np.max(np.abs(tpl1[:, None, :] - tpl1[None, :, :]), axis=2)
+    A = (np.sum(d1 <= r) - len(tpl1))
+    return -np.log(A / B)
+
+
+def max_consecutive_losses(returns):
+    losing = (returns < 0).astype(int)
+    run = np.zeros_like(losing)
+    for i in range(len(losing)):
+        run[i] = (run[i - 1] + 1) * losing[i] if i > 0 else losing[i]
+    return run.max()
+
+
+def drawdown_np_where_loop(equity):
+    out = np.zeros_like(equity)
+    peak = equity[0]
+    for i in range(len(equity)):
+        peak = np.where(equity[i] > peak, equity[i], peak)
+        out[i] = (equity[i] - peak) / peak
+    return out
+
+
+B6 = {
+    "int16_stats": (int16_stats, {}, lambda s, n: ((_sig(s, n) * 5000).astype(np.int16),)),
+    "float32_stats": (float32_stats, {}, lambda s, n: (_sig(s, n).astype(np.float32),)),
+    "hist_audio": (hist_audio, {}, lambda s, n: (np.tanh(_sig(s, n)).astype(np.float32),)),
+    "digitize_right": (digitize_right, {}, lambda s, n: (np.round(_sig(s, n), 1),)),
+    "interp_f32": (interp_f32, {},
+        lambda s, n: (np.linspace(-0.1, 1.1, 4 * n).astype(np.float32),)),
+    "rfftfreq_int_sr": (rfftfreq_int_sr, {}, lambda s, n: (_sig(s, n),)),
+    "spectral_entropy": (spectral_entropy, {}, lambda s, n: (np.abs(_f(9, n, seed=s)),)),
+    "zcr_int16": (zcr_int16, {}, lambda s, n: ((_sig(s, n) * 5000).astype(np.int16),)),
+    "energy_int16_overflow_safe": (energy_int16_overflow_safe, {},
+        lambda s, n: ((_sig(s, n) * 50).astype(np.int16),)),
+    "clipped_fraction": (clipped_fraction, {},
+        lambda s, n: (np.clip(_sig(s, n) * 40000, -32768, 32767).astype(np.int16),)),
+    "dither_quantize": (dither_quantize, {},
+        lambda s, n: (np.tanh(_sig(s, n)), _f(8 * n, seed=s + 1) * 0.5)),
+    "log_spec_f32": (log_spec_f32, {}, lambda s, n: (_sig(s, n).astype(np.float32),)),
+    "log_spec_f64": (log_spec_f32, {}, lambda s, n: (_sig(s, n),)),
+    "returns_int_prices": (returns_int_prices, {}, lambda s, n: (10000 + _i(100, 6 * n, seed=s),)),
+    "cumulative_volume_pct": (cumulative_volume_pct, {},
+        lambda s, n: (_i(100, 6 * n, seed=s) + 1,)),
+    "weighted_percentile": (weighted_percentile, {},
+        lambda s, n: (_sig(s, n), np.abs(_sig(s + 1, n)))),
+    "sample_entropy_like": (sample_entropy_like, {},
+        lambda s, n: (np.sin(np.arange(4 * n) * 0.5) + 0.1 * _f(4 * n, seed=s),)),
+    "max_consecutive_losses": (max_consecutive_losses, {}, lambda s, n: (_sig(s, n),)),
+    "drawdown_np_where_loop": (drawdown_np_where_loop, {},
+        lambda s, n: (100 * np.exp(np.cumsum(0.02 * _sig(s, n))),)),
+}
+
+
+@pytest.mark.parametrize("name", list(B6))
+def test_pcm_statistics_and_trade_series_match_numpy(name):
+    check_like_numpy(*B6[name])
+
+
 # ----------------------------------------------------------------------------- refused forms
 
 
@@ -3790,6 +3937,8 @@ def test_float64_to_float16_casts_compile_and_round_once():
 
 @pytest.mark.parametrize("fn", [np.arcsinh, np.sinh, np.log1p, np.expm1, np.cbrt],
                          ids=lambda f: f.__name__)
+
+
 def test_float16_functions_computed_in_double_compile(fn):
     """A float16 ufunc that the kernel computes in double (`np.arcsinh` of half audio)
     rounds to float, then to half, as NumPy does; LLVM folded the two roundings into one
