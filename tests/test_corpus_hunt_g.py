@@ -3576,6 +3576,72 @@ def test_pcm_statistics_and_trade_series_match_numpy(name):
     check_like_numpy(*B6[name])
 
 
+# ------------------------------------------------------------------- stateful block processors
+
+
+class OnePole:
+    def __init__(self, a):
+        self.a = a
+        self.y = 0.0
+
+    def process(self, x):
+        out = np.empty_like(x)
+        y = self.y
+        for i in range(len(x)):
+            y = self.a * x[i] + (1 - self.a) * y
+            out[i] = y
+        self.y = y
+        return out
+
+
+class BiquadDF2T:
+    def __init__(self, b, a):
+        self.b = np.asarray(b, dtype=float)
+        self.a = np.asarray(a, dtype=float)
+        self.z = np.zeros(2)
+
+    def process(self, x):
+        y = np.zeros_like(x)
+        for n in range(len(x)):
+            y[n] = self.b[0] * x[n] + self.z[0]
+            self.z[0] = self.b[1] * x[n] - self.a[1] * y[n] + self.z[1]
+            self.z[1] = self.b[2] * x[n] - self.a[2] * y[n]
+        return y
+
+
+class RunningStats:
+    def __init__(self):
+        self.n = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+
+    def process(self, r):
+        for v in r:
+            self.n += 1
+            d = v - self.mean
+            self.mean += d / self.n
+            self.m2 += d * (v - self.mean)
+        return self.mean, np.sqrt(self.m2 / (self.n - 1))
+
+
+PROCESSORS = [(OnePole, (0.3,)), (BiquadDF2T, ([0.2, 0.4, 0.2], [1.0, -0.3, 0.1])),
+              (RunningStats, ())]
+
+
+@pytest.mark.parametrize("cls, args", PROCESSORS, ids=[c.__name__ for c, _ in PROCESSORS])
+def test_stateful_block_processors_as_jitted_methods(cls, args):
+    """A filter or running statistic that keeps its state on `self` between blocks (a
+    one-pole's last output, a biquad's delay line written in place, Welford's counters):
+    NumPy's outputs and state after each of four blocks."""
+    jitted = type("Jitted" + cls.__name__, (cls,), {"process": tracenp.jit(cls.process)})
+    want, got = cls(*args), jitted(*args)
+    for seed in range(4):
+        x = _f(6, seed=seed)
+        assert_same(got.process(x.copy()), want.process(x.copy()))
+        for name, value in vars(want).items():
+            assert_same(getattr(got, name), value)
+
+
 # ----------------------------------------------------------------------------- refused forms
 
 
@@ -3611,6 +3677,12 @@ def bs_lambda_erf(S, K, T, r, sigma):
     N = np.vectorize(lambda v: 0.5 * (1.0 + math.erf(v / math.sqrt(2.0))))
     d1 = (np.log(S / K) + (r + 0.5 * sigma ** 2) * T) / (sigma * np.sqrt(T))
     return S * N(d1) - K * np.exp(-r * T) * N(d1 - sigma * np.sqrt(T))
+
+
+def pitch_int_lag(frame, sr=8000, min_lag=4):
+    r = np.correlate(frame, frame, mode="full")[len(frame) - 1:]
+    lag = int(np.argmax(r[min_lag:])) + min_lag
+    return sr / lag
 
 
 def trailing_stop(prices, pct=0.05):
@@ -3654,6 +3726,8 @@ REFUSED = {
     "ffill_loop": ("ConcretizationError", ffill_loop,
                    lambda s: (np.where(np.arange(9) % 3 == 1, np.nan, _f(9, seed=s)),)),
     "spectrum_report": ("ConcretizationError", spectrum_report, lambda s: (_f(16, seed=s),)),
+    "pitch_int_lag": ("ConcretizationError", pitch_int_lag,
+                      lambda s: (np.sin(np.arange(32) * (0.5 + 0.2 * s)),)),
     "bs_lambda_erf": ("ConcretizationError", bs_lambda_erf,
                       lambda s: (100.0 + _f(4, seed=s), 100.0, 1.0, 0.05, 0.2)),
     "trailing_stop": ("ConcretizationError", trailing_stop,
@@ -3672,7 +3746,7 @@ REFUSED = {
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """`as_strided` of a transposed view (NumPy's memory is not C-order) and a write through
-    `as_strided` windows (they share elements), a Python `if` or `float()` on a
+    `as_strided` windows (they share elements), a Python `if`, `float()` or `int()` on a
     traced value, `np.vectorize` of a lambda calling `math.erf` (it converts each element
     with float()), an early `return` on a price, zero-crossing indices, a trimmed signal and
     the `.size` of a selection (shapes the data decide), and IRR until a tolerance: each is
