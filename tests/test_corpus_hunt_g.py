@@ -4048,3 +4048,39 @@ def test_as_strided_framing_of_a_traced_array():
     np.testing.assert_allclose(g, want, rtol=1e-12)
     with pytest.raises(tracenp.errors.UnsupportedFunctionError):
         tracenp.jit(lambda v: np.lib.stride_tricks.as_strided(v, shape=(40,)))(x)
+
+
+_ERF = np.vectorize(math.erf)
+
+
+@np.vectorize
+def _call_payoff(s, k):
+    return s - k if s > k else 0.0
+
+
+@np.vectorize
+def _linear_payoff(s, k, w=0.5):
+    return w * (s - k)
+
+
+def norm_cdf_module_vectorize(x):
+    return 0.5 * (1 + _ERF(x / np.sqrt(2)))
+
+
+def black_scholes_module_erf(S, K, T, r, sigma):
+    d1 = (np.log(S / K) + (r + 0.5 * sigma ** 2) * T) / (sigma * np.sqrt(T))
+    d2 = d1 - sigma * np.sqrt(T)
+    return S * norm_cdf_module_vectorize(d1) - K * np.exp(-r * T) * norm_cdf_module_vectorize(d2)
+
+
+def test_a_module_level_vectorize_is_traced():
+    """`N = np.vectorize(math.erf)` made at import (Black-Scholes helpers) was NumPy's own
+    vectorize, which converted the traced argument and was refused; a module global bound
+    to an `np.vectorize` is replaced by the traced one while the function is traced, and
+    put back after. One whose function branches on its element is refused by name."""
+    check_like_numpy(black_scholes_module_erf, {},
+                     lambda s, n: (100.0 + 5 * _f(n, seed=s), 100.0, 0.5, 0.01, 0.2 + 0.1 * s))
+    check_like_numpy(lambda S: _linear_payoff(S, 100.0), {}, lambda s, n: (100 + _f(n, seed=s),))
+    assert type(_ERF) is np.vectorize
+    check_refused(tracenp.errors.ConcretizationError, lambda S: _call_payoff(S, 100.0),
+                  lambda s: (100 + _f(4, seed=s),))

@@ -30,6 +30,7 @@ _np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
 _np_kaiser = np.kaiser
 _np_zeros_like, _np_ones_like = np.zeros_like, np.ones_like
 _np_empty_like, _np_full_like = np.empty_like, np.full_like
+_np_vectorize = np.vectorize
 
 
 def _const(value):
@@ -436,6 +437,15 @@ class _Vectorize(np.vectorize):
             stacked = np.stack([lax.cast(p, dtype) for p in parts])
             outs.append(lax.reshape(stacked, loop + stacked.shape[1:]).with_returns("array"))
         return tuple(outs) if len(out_core) > 1 else outs[0]
+
+
+def traced_vectorize(v):
+    """`np.vectorize` made before tracing (a module-level `N = np.vectorize(math.erf)`) as the
+    traced one, with the same function and options; None for anything else."""
+    if type(v) is not _np_vectorize:
+        return None
+    return _Vectorize(v.pyfunc, otypes=v.otypes, doc=v.__doc__, excluded=v.excluded,
+                      cache=v.cache, signature=v.signature)
 
 
 def _math_erf(x):
