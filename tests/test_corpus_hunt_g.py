@@ -3576,6 +3576,63 @@ def test_pcm_statistics_and_trade_series_match_numpy(name):
     check_like_numpy(*B6[name])
 
 
+# -------------------------------------------------------- complex spectra and single precision
+
+
+def complex64_ops(x):
+    X = np.fft.fft(x)
+    return X, np.abs(X), np.angle(X), np.conj(X) * X, X.real.dtype == np.float32
+
+
+def phase_float32(phase):
+    z = np.exp(1j * phase)
+    return z, z.dtype, np.exp(np.complex64(1j) * phase)
+
+
+def analytic_f32(x):
+    X = np.fft.fft(x)
+    h = np.zeros(len(x), dtype=x.dtype)
+    h[0] = 1
+    h[1:len(x) // 2] = 2
+    h[len(x) // 2] = 1
+    return np.abs(np.fft.ifft(X * h))
+
+
+def cross_spectrum(x, y):
+    X, Y = np.fft.rfft(x), np.fft.rfft(y)
+    Sxy = X * np.conj(Y)
+    coh = np.abs(Sxy) ** 2 / (np.abs(X) ** 2 * np.abs(Y) ** 2 + 1e-12)
+    return np.angle(Sxy), coh
+
+
+def complex_biquad(x, p):
+    y = np.zeros(len(x), dtype=complex)
+    for n in range(1, len(x)):
+        y[n] = x[n] + p * y[n - 1]
+    return y
+
+
+def iq_demod(x, fc=0.1):
+    n = np.arange(len(x))
+    bb = x * np.exp(-2j * np.pi * fc * n)
+    return np.convolve(bb, np.ones(4) / 4, mode="same")
+
+
+B7 = {
+    "complex64_ops": (complex64_ops, {}, lambda s, n: (_f(8 * n, seed=s).astype(np.float32),)),
+    "phase_float32": (phase_float32, {}, lambda s, n: (_f(4 * n, seed=s).astype(np.float32),)),
+    "analytic_f32": (analytic_f32, {}, lambda s, n: (_f(8 * n, seed=s).astype(np.float32),)),
+    "cross_spectrum": (cross_spectrum, {}, lambda s, n: (_f(8 * n, seed=s), _f(8 * n, seed=s + 1))),
+    "complex_biquad": (complex_biquad, {}, lambda s, n: (_f(3 * n, seed=s), 0.5 + 0.3j)),
+    "iq_demod": (iq_demod, {}, lambda s, n: (_f(8 * n, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(B7))
+def test_complex_spectra_match_numpy(name):
+    check_like_numpy(*B7[name])
+
+
 # ------------------------------------------------------------------- stateful block processors
 
 
@@ -3685,6 +3742,11 @@ def pitch_int_lag(frame, sr=8000, min_lag=4):
     return sr / lag
 
 
+def coherence_real_if_close(x, y):
+    X, Y = np.fft.rfft(x), np.fft.rfft(y)
+    return np.real_if_close(X * np.conj(X)) / np.real_if_close(Y * np.conj(Y))
+
+
 def trailing_stop(prices, pct=0.05):
     peak = prices[0]
     for i, p in enumerate(prices):
@@ -3726,6 +3788,8 @@ REFUSED = {
     "ffill_loop": ("ConcretizationError", ffill_loop,
                    lambda s: (np.where(np.arange(9) % 3 == 1, np.nan, _f(9, seed=s)),)),
     "spectrum_report": ("ConcretizationError", spectrum_report, lambda s: (_f(16, seed=s),)),
+    "coherence_real_if_close": ("UnsupportedFunctionError", coherence_real_if_close,
+                                lambda s: (_f(16, seed=s), _f(16, seed=s + 1))),
     "pitch_int_lag": ("ConcretizationError", pitch_int_lag,
                       lambda s: (np.sin(np.arange(32) * (0.5 + 0.2 * s)),)),
     "bs_lambda_erf": ("ConcretizationError", bs_lambda_erf,
@@ -3746,11 +3810,12 @@ REFUSED = {
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """`as_strided` of a transposed view (NumPy's memory is not C-order) and a write through
-    `as_strided` windows (they share elements), a Python `if`, `float()` or `int()` on a
-    traced value, `np.vectorize` of a lambda calling `math.erf` (it converts each element
-    with float()), an early `return` on a price, zero-crossing indices, a trimmed signal and
-    the `.size` of a selection (shapes the data decide), and IRR until a tolerance: each is
-    refused by name and runs NumPy's code under `fallback=True`."""
+    `as_strided` windows (they share elements), `np.real_if_close` (its dtype follows the
+    values), a Python `if`, `float()` or `int()` on a traced value, `np.vectorize` of a lambda
+    calling `math.erf` (it converts each element with float()), an early `return` on a price,
+    zero-crossing indices, a trimmed signal and the `.size` of a selection (shapes the data
+    decide), and IRR until a tolerance: each is refused by name and runs NumPy's code under
+    `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
 
@@ -4054,11 +4119,15 @@ _ERF = np.vectorize(math.erf)
 
 
 @np.vectorize
+
+
 def _call_payoff(s, k):
     return s - k if s > k else 0.0
 
 
 @np.vectorize
+
+
 def _linear_payoff(s, k, w=0.5):
     return w * (s - k)
 
