@@ -3857,11 +3857,6 @@ def residual_converged(A, x, b):
 
 
 SCRIPT_REFUSALS = {
-    "time_grid_from_step": (
-        "DataDependentShapeError",
-        time_grid_from_step,
-        lambda s: (1.0 * s, 0.25),
-    ),
     "complex_sqrt_of_discriminant": (
         "UnsupportedFunctionError",
         complex_sqrt_of_discriminant,
@@ -3887,6 +3882,11 @@ SCRIPT_REFUSALS_NOW_STATIC = {
         lambda s: (1.0 * s, 1.0, 0.1),
     ),
     "euler_math_rhs": ("ConcretizationError", euler_math_rhs, lambda s: (1.0 * s, 0.0, 0.1)),
+    "time_grid_from_step": (
+        "DataDependentShapeError",
+        time_grid_from_step,
+        lambda s: (1.0 * s, 0.25),
+    ),
 }
 
 
@@ -3899,10 +3899,8 @@ def test_script_forms_of_python_scalars_trace(name):
 
 @pytest.mark.parametrize("name", list(SCRIPT_REFUSALS))
 def test_script_refusals_run_under_fallback(name):
-    """A step count from `int(T / h)` or a grid from `np.arange(0, T, dt)` of traced
-    arguments, `math.exp` of a traced scalar (it asks for a float), `np.emath.sqrt` (real or
-    complex by the values), weighted quantiles and an `if np.allclose(...)`: refused by name,
-    NumPy's values under `fallback=True`."""
+    """`np.emath.sqrt` (real or complex by the values), weighted quantiles and an
+    `if np.allclose(...)`: refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = SCRIPT_REFUSALS[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
 
