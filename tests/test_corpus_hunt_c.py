@@ -1675,9 +1675,13 @@ def test_black_scholes_by_scipy_erf_matches_scipy():
         _prices(s, n), 100.0, np.linspace(0.1, 2, n), 0.02, 0.25))
 
 
+def test_norm_cdf_by_vectorized_math_erf_traces():
+    """Refused until `np.vectorize(math.erf)` became Cephes' erf of each element."""
+    check_like_numpy(norm_cdf_erf, {}, lambda s, n: (_f(n, seed=s),))
+
+
 FIN_REFUSED = {
     "drawdown_duration_by_python_branch": (drawdown_duration, lambda s: (_prices(s, 12),)),
-    "norm_cdf_by_vectorized_math_erf": (norm_cdf_erf, lambda s: (_f(6, seed=s),)),
     "black_scholes_by_scipy_stats_norm": (black_scholes_scipy, lambda s: (
         _prices(s, 4), 100.0, np.linspace(0.1, 2, 4), 0.02, 0.25)),
 }
@@ -1685,9 +1689,9 @@ FIN_REFUSED = {
 
 @pytest.mark.parametrize("name", list(FIN_REFUSED))
 def test_finance_forms_that_need_values_are_refused_by_name(name):
-    """`dur[t] = dur[t - 1] + 1 if under[t] else 0`, `np.vectorize(math.erf)` (a Python
-    function of each value) and `scipy.stats.norm.cdf` (scipy converts its argument with
-    `np.asarray`): a `ConcretizationError`, and NumPy's values under `fallback=True`."""
+    """`dur[t] = dur[t - 1] + 1 if under[t] else 0` and `scipy.stats.norm.cdf` (scipy
+    converts its argument with `np.asarray`): a `ConcretizationError`, and NumPy's values
+    under `fallback=True`."""
     if name == "black_scholes_by_scipy_stats_norm":
         pytest.importorskip("scipy.stats")  # imported first inside a trace, its module body
         # runs as traced code (`default_rng()` there is refused as a draw)

@@ -4371,8 +4371,6 @@ REFUSED = {
                        lambda s, n: (_i(4, n, seed=s), _i(4, 5, seed=s + 1), S4)),
     "edit_distance": ("ConcretizationError", edit_distance, {},
                       lambda s, n: (_i(4, n, seed=s), _i(4, 5, seed=s + 1))),
-    "frame_as_strided": ("UnsupportedFunctionError", frame_as_strided, {"frame_len": 8, "hop": 4},
-                         lambda s, n: (sig(s, n),)),
     "fft_out": ("UnsupportedFunctionError", fft_out, {},
                 lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
     "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
@@ -4393,6 +4391,11 @@ REFUSED = {
 }
 
 
+def test_framing_by_as_strided_traces():
+    """Refused until `as_strided` of a traced array read it as C-contiguous."""
+    check_like_numpy(frame_as_strided, {"frame_len": 8, "hop": 4}, lambda s, n: (sig(s, n),))
+
+
 def test_a_python_int_made_a_numpy_scalar_is_static():
     """`np.uint8(v)` of a Python int argument needs its value: refused until jit made such
     arguments static."""
@@ -4403,8 +4406,8 @@ def test_a_python_int_made_a_numpy_scalar_is_static():
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Branches on traced values (`if np.linalg.det(R) < 0` in ICP, the slerp sign flip, a
-    resampling `while` loop, the builtins `max`/`min` in DP recurrences), `np.poly1d` (it trims leading zeros) and
-    `as_strided`, `np.vectorize` of a function branching on its element, `np.polynomial`'s
+    resampling `while` loop, the builtins `max`/`min` in DP recurrences), `np.poly1d` (it trims leading zeros),
+    `np.vectorize` of a function branching on its element, `np.polynomial`'s
     fits (they branch on the traced rank to warn): each is refused by name and runs NumPy's
     code under `fallback=True`."""
     error, fn, static, make = REFUSED[name]

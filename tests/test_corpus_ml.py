@@ -1282,6 +1282,7 @@ CORPUS = {
         np.column_stack([_prices(n + 2, s), _prices(n + 2, s + 1)]), np.array([0.6, 0.4]))),
     "simple_impute_median": (simple_impute_median, {}, lambda s, n: (
         np.where(_f(n + 2, 3, seed=s) > 1.0, np.nan, _f(n + 2, 3, seed=s)),)),
+    "as_strided_windows": (as_strided_windows, {}, lambda s, n: (_f(n + 3, seed=s),)),
 }
 
 
@@ -1311,14 +1312,8 @@ VALUE_BRANCHES = {
     "drawdown_series": (drawdown_series, {}, lambda s, n: (_prices(n + 4, s),)),
 }
 
-
-# Forms refused by name:
-UNSUPPORTED = {
-    "as_strided_windows": (as_strided_windows, {}, lambda s, n: (_f(n + 3, seed=s),)),
-}
 REFUSED = {**{k: (tracenp.errors.DataDependentShapeError, v) for k, v in DATA_DEPENDENT.items()},
-           **{k: (tracenp.errors.ConcretizationError, v) for k, v in VALUE_BRANCHES.items()},
-           **{k: (tracenp.errors.UnsupportedFunctionError, v) for k, v in UNSUPPORTED.items()}}
+           **{k: (tracenp.errors.ConcretizationError, v) for k, v in VALUE_BRANCHES.items()}}
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

@@ -144,23 +144,25 @@ class JitFunction:
             if i in self.static_argnums or (i - len(args)) in self.static_argnums or \
                     self._steers(i, a) or \
                     is_generator(a):  # drawn from at call time; the cache is keyed by it
-                static.append((i, _hashable(a, f"argument {i}")))
+                static.append((i, _config_key(a) if self._steers(i, a) and _is_config(a)
+                               else _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
             else:
                 dyn_args.append(a)
         dyn_kwargs = {}
         for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
             if k in self.static_argnames or self._steers(k, v) or is_generator(v):
-                static.append((k, _hashable(v, f"argument {k!r}")))
+                static.append((k, _config_key(v) if self._steers(k, v) and _is_config(v)
+                               else _hashable(v, f"argument {k!r}")))
             else:
                 dyn_kwargs[k] = v
         return dyn_args, dyn_kwargs, tuple(static)
 
     def _steers(self, where: int | str, value) -> bool:
-        """Whether a Python scalar argument (or a tuple of them: a shape) is one the function's
-        Python needs the value of."""
-        return bool(self._steer) and (type(value) in _SCALARS or _shape_like(value)) and \
-            where in self._steer
+        """Whether a Python scalar argument (or a config of them) is one the function's Python
+        needs the value of."""
+        return bool(self._steer) and where in self._steer and (
+            type(value) in _SCALARS or _is_config(value))
 
     def _key(self, args, kwargs):
         dyn_args, dyn_kwargs, static = self._split(args, kwargs)
@@ -383,8 +385,8 @@ class JitFunction:
         params = list(self._signature.parameters) if self._signature else []
         for where, a in [*enumerate(dyn_args), *dyn_kwargs.items()]:
             n = len(pytree.flatten(a)[0])
-            if type(a) in _SCALARS and type(a) is not complex or _shape_like(a):
-                scalars.update((j, where) for j in range(at, at + n))
+            if type(a) in _SCALARS and type(a) is not complex or _is_config(a):
+                scalars.update({at + k: where for k in range(n)})
             at += n
         if not all(i in scalars for i in used):
             return False
@@ -407,8 +409,17 @@ class JitFunction:
         _, leaves = self._key(args, kwargs)
         return self._trace_to_graph(args, kwargs, leaves)
 
+    def _changed_config(self, static, args, kwargs, call_args, call_kwargs) -> bool:
+        """Whether the function changed (its copy of) a steered config while tracing."""
+        for where, key in static:
+            given, seen = (args[where], call_args[where]) if isinstance(where, int) else \
+                (kwargs[where], call_kwargs[where])
+            if self._steers(where, given) and _is_config(given) and _config_key(seen) != key:
+                return True
+        return False
+
     def _trace_to_graph(self, args, kwargs, leaves):
-        dyn_args, dyn_kwargs, _ = self._split(args, kwargs)
+        dyn_args, dyn_kwargs, static = self._split(args, kwargs)
         _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         names = self._leaf_names(tree, len(leaves))
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
@@ -423,13 +434,15 @@ class JitFunction:
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
             call_args = [a if i not in self.static_argnums and not self._steers(i, args[i])
                          and not is_generator(args[i])
-                         else draws_from(args[i]) for i, a in enumerate(t_args)]
-            call_kwargs = {**t_kwargs, **{k: draws_from(v) for k, v in kwargs.items()
+                         else _static_value(args[i], self._steers(i, args[i]))
+                         for i, a in enumerate(t_args)]
+            call_kwargs = {**t_kwargs, **{k: _static_value(v, self._steers(k, v))
+                                          for k, v in kwargs.items()
                                           if k in self.static_argnames or self._steers(k, v)
                                           or is_generator(v)}}
             try:
                 result = self.fn(*call_args, **call_kwargs)
-            except TracingError as e:
+            except TracingError as e:  # `range(n)`, `np.arange(n)`, `np.eye(n)`
                 _with_leaves(e, inputs)
                 raise
             except Exception as e:
@@ -438,8 +451,17 @@ class JitFunction:
                 if state.refused:  # a refusal caught and turned into this error (np.mgrid's
                     raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError)
                 raise
+            except ValueError as e:  # NumPy's, from `out[i] = x` into one of its arrays
+                if state.refused:
+                    raise _with_leaves(state.refused[-1], inputs) from e
+                raise
             if state.refused:  # caught by the function's own `except` (`except Exception:`):
                 raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
+            if self._changed_config(static, args, kwargs, call_args, call_kwargs):
+                raise TracingError("the function changed a config argument whose values "
+                                   "steer its Python (static from then on); the compiled "
+                                   "function would not change it (return the new values "
+                                   "instead, or pass fallback=True)")
             rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
             if rebound:  # their new values come back after the result
                 after = pytree.flatten((t_args, t_kwargs))[0]
@@ -669,13 +691,30 @@ def _before_write_back(outs: list, targets: list, n_results: int) -> list:
     return outs
 
 
-def _shape_like(v) -> bool:
-    """A non-empty tuple of Python ints, floats and bools (a shape, a window, a pair of
-    bounds), nested or not: `jit` makes it static, as a Python scalar argument, when the
-    function's Python needs its values (`np.zeros(shape)`, `x.reshape(shape)`). Not a list
-    or a dict: the function may set their items, which a static argument would not keep."""
-    return type(v) is tuple and len(v) > 0 and all(
-        type(x) in (bool, int, float) or _shape_like(x) for x in v)
+def _is_config(v) -> bool:
+    """Whether `v` is a container of Python scalars only (`{"window": 20, "alpha": 0.1}`, a
+    dataclass of settings, `windows=(5, 20)`): made static whole when one of them steers the
+    function's Python, as a bare scalar argument is."""
+    if type(v) in _SCALARS or isinstance(v, (np.ndarray, np.generic)):
+        return False
+    leaves, _ = pytree.flatten(v)
+    return bool(leaves) and all(type(x) in _SCALARS and type(x) is not complex for x in leaves)
+
+
+def _config_key(v) -> tuple:
+    """A static config's cache key: its structure and its values (with their types: `3` and
+    `3.0` steer `np.zeros(n)` differently)."""
+    leaves, tree = pytree.flatten(v)
+    return tree, tuple((type(x), x) for x in leaves)
+
+
+def _static_value(v, steered: bool):
+    """A static argument as the function gets it: a steered config as a copy (a write into
+    it while tracing must not reach the caller's), a generator as the draws' stand-in."""
+    if steered and _is_config(v):
+        leaves, tree = pytree.flatten(v)
+        return pytree.unflatten(tree, leaves)
+    return draws_from(v)
 
 
 def _hashable(v, what: str):

@@ -344,7 +344,10 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
     (name, value) pairs of its arguments, is refused, as is a traced value left stored in
     one (`history.append(loss)`; `held`). `routes` maps the id of each NumPy function a trace
     replaces in NumPy's namespaces to its replacement: a module global bound to one
-    (`from numpy import array, zeros`) is replaced as well."""
+    (`from numpy import array, zeros`) is replaced as well, and so is a module-level
+    `np.vectorize` (by the traced one, which applies its function to whole arrays)."""
+    from .numpy_api.creation import traced_vectorize
+
     swapped: list = []  # (namespace or cell, name, original)
     try:
         namespaces, cells, functions = _reachable(fn)
@@ -370,6 +373,9 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
                     elif routes and id(value) in routes and routes[id(value)][0] is value:
                         swapped.append((namespace, name, value))
                         namespace[name] = routes[id(value)][1]
+                    elif routes and (traced := traced_vectorize(value)) is not None:
+                        swapped.append((namespace, name, value))  # `N = np.vectorize(erf)`
+                        namespace[name] = traced
             for cell, name in cells:
                 value = cell.cell_contents
                 swapped.append((cell, name, value))
@@ -522,11 +528,14 @@ def prepare() -> None:
     """Make the namespace wrappers a trace installs (a few ms, once): `import tracenp` does,
     so that a first trace does not."""
     if not _ROUTES:
-        from .numpy_api.creation import PATCHED
+        from .numpy_api.creation import PATCHED, for_user_code
+        from .numpy_api.shape import _np_as_strided, as_strided
 
         by_module: dict = {}
         for module, name, fn in ([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
-                                 + [(np, "random", _RandomGuard())]):
+                                 + [(np, "random", _RandomGuard()), (
+                                     np.lib.stride_tricks, "as_strided",
+                                     for_user_code(as_strided, _np_as_strided))]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
         _ROUTES.extend((vars(m), wrappers) for m, wrappers in by_module.items())

@@ -209,12 +209,22 @@ class Tracer:
         return self.size * self.dtype.itemsize
 
     @property
-    def strides(self):
-        """A traced array has no memory layout, so `np.lib.stride_tricks.as_strided` and other
-        byte arithmetic cannot run on it: a clear refusal (and `fallback=True` runs it eagerly)."""
-        raise errors.unsupported(
-            "x.strides of a traced array (np.lib.stride_tricks.as_strided; "
-            "np.lib.stride_tricks.sliding_window_view gives the same windows)")
+    def strides(self) -> tuple[int, ...]:
+        """A traced array has no memory: read as C-contiguous, its strides are C's, which
+        `np.lib.stride_tricks.as_strided` of it reads by (framing code's `x.strides[0] * hop`).
+        A view NumPy would not keep C-contiguous (a transpose, a strided slice) is refused by
+        name, so that `fallback=True` runs it eagerly."""
+        from .numpy_api.indexing import c_contiguous
+
+        if not c_contiguous(self):
+            raise errors.unsupported(
+                "x.strides of a traced view that is not C-contiguous "
+                "(np.lib.stride_tricks.sliding_window_view gives the same windows)")
+        size, strides = self.dtype.itemsize, []
+        for n in reversed(self.shape):
+            strides.insert(0, size)
+            size *= n
+        return tuple(strides)
 
     def view(self, dtype=None, type=None) -> "Tracer":
         return numpy_api.indexing.dtype_view(self, dtype, type)

@@ -245,8 +245,7 @@ def test_casts_to_float16_run_in_a_fresh_and_a_warm_process(tmp_path):
     """A double-to-half cast was LLVM's call of compiler-rt's `__truncdfhf2`, a symbol a plain
     Python process has not loaded: the kernel jumped to address 0 (a segfault) in every
     process that ran it compiled, the one that compiled it and any that found it on disk.
-    float16 math still ends in a double-to-float-to-half chain that LLVM folds into that
-    call: MCJIT now resolves it to tracenp's own."""
+    float16 math ends in a double-to-float-to-half chain that LLVM folded into that call."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACENP_CACHE_DIR": str(tmp_path / "c"),
            "TRACENP_FLAGS": "background_compile=False"}
     env.pop("TRACENP_NO_CACHE", None)

@@ -109,27 +109,8 @@ def _engine():
     if "engine" not in st:
         import llvmlite.binding as llvm
 
-        st["engine"] = engine = llvm.create_mcjit_compiler(llvm.parse_assembly(""), st["tm"])
-        _provide_runtime(engine, llvm)
+        st["engine"] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), st["tm"])
     return st["engine"]
-
-
-def _provide_runtime(engine, llvm) -> None:
-    """Define compiler-rt's `__truncdfhf2` for the objects MCJIT loads. LLVM lowers a double
-    to half rounding as a call of it (also the double-to-float-to-half chain a float16 math
-    function ends with, which its code generator folds), and a Python process need not have
-    loaded any library that defines it: MCJIT resolved the call to address 0."""
-    from llvmlite import ir
-
-    from .llvm_ops import DOUBLE, HALF, to_half
-
-    module = ir.Module(name="tracenp_runtime")
-    fn = ir.Function(module, ir.FunctionType(HALF, [DOUBLE]), "tracenp_truncdfhf2")
-    b = ir.IRBuilder(fn.append_basic_block("entry"))
-    b.ret(to_half(b, fn.args[0]))
-    engine.add_module(_optimized(module, _machine()["tm"]))
-    engine.finalize_object()
-    llvm.add_symbol("__truncdfhf2", engine.get_function_address("tracenp_truncdfhf2"))
 
 
 def environment() -> str:

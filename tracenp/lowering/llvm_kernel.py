@@ -436,7 +436,7 @@ class _KernelEmitter:
             fn = find(ins.op, tuple(regs), register_dtype(ins.dtype))
             v = fn(b, srcs, ins, src_dts)
             if ins.dtype == np.float16:
-                v = b.fpext(b.fptrunc(v, HALF), FLOAT)
+                v = b.fpext(to_half(b, v), FLOAT)
             values.append(v)
 
     def _cast(self, x, src, dst):
@@ -481,6 +481,5 @@ class _KernelEmitter:
         if dt == np.bool_:
             v = b.zext(v, I8)
         elif dt == np.float16:
-            v = b.fptrunc(v, HALF)
+            v = to_half(b, v)
         b.store(v, ptr)
-

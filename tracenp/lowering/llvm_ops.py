@@ -444,9 +444,11 @@ def to_half(b: ir.IRBuilder, x: ir.Value) -> ir.Value:
     half as a call of compiler-rt's `__truncdfhf2`, which a process need not have loaded (the
     kernel then jumped to address 0). So a double is first rounded to float by rounding to
     odd, then to half by the hardware's nearest-even: float keeps 13 more bits than half,
-    so the two roundings give the one correctly rounded result."""
+    so the two roundings give the one correctly rounded result. A float is rounded behind an
+    arithmetic fence: LLVM would otherwise fold a float computed from a double (float16 math
+    runs in double) into one double-to-half rounding, that call again, and not NumPy's two."""
     if x.type != DOUBLE:
-        return b.fptrunc(x, HALF)
+        return b.fptrunc(intrinsic(b, "arithmetic.fence", [x]), HALF)
     f = b.fptrunc(x, FLOAT)
     back = b.fpext(f, DOUBLE)
     bits = b.bitcast(f, I32)

@@ -76,7 +76,10 @@ def dispatch_function(func, args, kwargs):
         name = getattr(func, "__module__", "numpy") or "numpy"
         if name.startswith("numpy.polynomial."):  # `polyval2d`, `polygrid2d`: Python
             return func._implementation(*args, **kwargs)  # on NumPy's functions, which traces
-        raise errors.unsupported(f"{name}.{func.__name__}")
+        from ..pytree import flatten
+
+        raise errors.steered_by(errors.unsupported(f"{name}.{func.__name__}"),
+                               *flatten((args, kwargs))[0])  # `np.eye(n)` of an int `n`
     out = _out_given(func, args, kwargs)
     returns = "array" if out or (
         func.__name__ in KEEPDIMS_ARRAY and kwargs.get("keepdims")) else _returns(func.__name__, args)

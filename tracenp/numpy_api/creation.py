@@ -9,6 +9,7 @@ tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
 
 from __future__ import annotations
 
+import math
 import operator
 import sys
 import weakref
@@ -28,6 +29,9 @@ _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
 _np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
 _np_kaiser, _np_r_ = np.kaiser, np.r_
 _np_broadcast, _np_broadcast_to = np.broadcast, np.broadcast_to
+_np_zeros_like, _np_ones_like = np.zeros_like, np.ones_like
+_np_empty_like, _np_full_like = np.empty_like, np.full_like
+_np_vectorize = np.vectorize
 
 
 def _const(value):
@@ -120,6 +124,8 @@ def _wrap(np_fn):
                     raise
             args, kwargs = known  # values computed from constants only are known now
         res = np_fn(*args, **kwargs)
+        if not isinstance(res, (tuple, np.ndarray, np.generic)):
+            return res  # an array-like's own result (`np.ones_like` of a selection)
         return tuple(_const(r) for r in res) if isinstance(res, tuple) else _const(res)
 
     make.__name__ = np_fn.__name__
@@ -349,7 +355,7 @@ def tracing_thread() -> bool:
     return _CURRENT_TRACE[0]() is not None
 
 
-def _for_user_code(traced, original):
+def for_user_code(traced, original):
     """Use `traced` when called from user code in the tracing thread, `original` from other
     threads and from NumPy's or tracenp's own code."""
 
@@ -369,7 +375,7 @@ class _FftNamespace:
 
     def __init__(self, module):
         self._module = module
-        self._grids = {name: _for_user_code(_wrap(getattr(module, name)), getattr(module, name))
+        self._grids = {name: for_user_code(_wrap(getattr(module, name)), getattr(module, name))
                        for name in ("fftfreq", "rfftfreq")}
 
     def __getattr__(self, name: str):
@@ -470,6 +476,7 @@ class _Vectorize(np.vectorize):
         if not _has_tracer(list(args) + list(kwargs.values())):
             return super().__call__(*args, **kwargs)
         func, vargs = self._with_excluded(args, kwargs)
+        func = next((f for m, f in _ELEMENT_MATH if m is func), func)  # of `math.erf`
         if self.signature is not None:
             return self._call_with_signature(func, vargs)
         lifted = [lax.lift(a) for a in vargs]
@@ -532,6 +539,32 @@ class _Vectorize(np.vectorize):
             stacked = np.stack([lax.cast(p, dtype) for p in parts])
             outs.append(lax.reshape(stacked, loop + stacked.shape[1:]).with_returns("array"))
         return tuple(outs) if len(out_core) > 1 else outs[0]
+
+
+def traced_vectorize(v):
+    """`np.vectorize` made before tracing (a module-level `N = np.vectorize(math.erf)`) as the
+    traced one, with the same function and options; None for anything else."""
+    if type(v) is not _np_vectorize:
+        return None
+    return _Vectorize(v.pyfunc, otypes=v.otypes, doc=v.__doc__, excluded=v.excluded,
+                      cache=v.cache, signature=v.signature)
+
+
+def _math_erf(x):
+    from .mathfuncs import math_erf
+
+    return math_erf(x)
+
+
+def _math_erfc(x):
+    from .mathfuncs import math_erfc
+
+    return math_erfc(x)
+
+
+# `math` functions of one real number that NumPy lacks, for `np.vectorize` of them: calling
+# the function itself would convert a traced array with float()
+_ELEMENT_MATH = ((math.erf, _math_erf), (math.erfc, _math_erfc))
 
 
 def _element_array(value, otype, shape):
@@ -611,7 +644,7 @@ def kaiser(M, beta):
 
 
 PATCHED = {
-    name: _for_user_code(traced, original) for name, traced, original in [
+    name: for_user_code(traced, original) for name, traced, original in [
         ("zeros", zeros, _np_zeros), ("ones", ones, _np_ones), ("full", full, _np_full),
         ("empty", empty, _np_empty), ("arange", _arange, _np_arange),
         ("linspace", _wrap(_np_linspace), _np_linspace),
@@ -628,6 +661,12 @@ PATCHED = {
         ("asfortranarray", asfortranarray, _np_asfortranarray),
         ("require", require, _np_require), ("kaiser", kaiser, _np_kaiser),
         ("broadcast", broadcast, _np_broadcast),
+        # of an array made outside (a closure's signal): a graph constant, so that
+        # `y = np.zeros_like(x); y[n] = b0 * x[n]` of a traced `b0` can write into it
+        ("zeros_like", _wrap(_np_zeros_like), _np_zeros_like),
+        ("ones_like", _wrap(_np_ones_like), _np_ones_like),
+        ("empty_like", _wrap(_np_empty_like), _np_empty_like),
+        ("full_like", _wrap(_np_full_like), _np_full_like),
     ]
 }
 PATCHED["fft"] = _FftNamespace(np.fft)

@@ -151,6 +151,7 @@ for _func, _instead in (
 
 @implements(np.bincount)
 def bincount(x, weights=None, minlength=0):
+    minlength = operator.index(minlength)  # a traced one: ConcretizationError
     known = _concrete(x, weights)
     if known is not None:
         return _constants(np.bincount(known[0], known[1], minlength))

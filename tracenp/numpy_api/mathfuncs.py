@@ -181,6 +181,69 @@ def i0(x):
     return np.where(x <= 8.0, low, high)
 
 
+# Cephes' `ndtr.c` rational approximations (what libm's erf follows): erf on [0, 1] as
+# x T(x^2) / U(x^2), erfc on [1, 8) as exp(-x^2) P(x) / Q(x) and on [8, inf) with R / S
+_ERF_T = (9.60497373987051638749E0, 9.00260197203842689217E1, 2.23200534594684319226E3,
+          7.00332514112805075473E3, 5.55923013010394962768E4)
+_ERF_U = (1.0, 3.35617141647503099647E1, 5.21357949780152679795E2, 4.59432382970980127987E3,
+          2.26290000613890934246E4, 4.92673942608635921086E4)
+_ERFC_P = (2.46196981473530512524E-10, 5.64189564831068821977E-1, 7.46321056442269912687E0,
+           4.86371970985681366614E1, 1.96520832956077098242E2, 5.26445194995477358631E2,
+           9.34528527171957607540E2, 1.02755188689515710272E3, 5.57535335369399327526E2)
+_ERFC_Q = (1.0, 1.32281951154744992508E1, 8.67072140885989742329E1, 3.54937778887819891062E2,
+           9.75708501743205489753E2, 1.82390916687909736289E3, 2.24633760818710981792E3,
+           1.65666309194161350182E3, 5.57535340817727675546E2)
+_ERFC_R = (5.64189583547755073984E-1, 1.27536670759978104416E0, 5.01905042251180477414E0,
+           6.16021097993053585195E0, 7.40974269950448939160E0, 2.97886665372100240670E0)
+_ERFC_S = (1.0, 2.26052863220117276590E0, 9.39603524938001434673E0, 1.20489539808096656605E1,
+           1.70814450747565897222E1, 9.60896809063285878198E0, 3.36907645100081516355E0)
+
+
+def _horner(x, coefficients):
+    y = coefficients[0] * x + coefficients[1]
+    for c in coefficients[2:]:
+        y = y * x + c
+    return y
+
+
+def _erfc_above_one(a):
+    """erfc of `a` >= 1 (clipped where it underflows to 0, so inf gives 0, not inf/inf)."""
+    a = np.minimum(a, 30.0)
+    scale = np.exp(-a * a)
+    near = scale * _horner(a, _ERFC_P) / _horner(a, _ERFC_Q)
+    far = scale * _horner(a, _ERFC_R) / _horner(a, _ERFC_S)
+    return np.where(a < 8.0, near, far)
+
+
+def _real_float64(x):
+    """`math.erf`'s argument as a float64 array: it takes real numbers only."""
+    x = lax.lift(x)
+    if x.dtype.kind == "c":
+        raise TypeError("must be real number, not complex")
+    return lax.cast(x, np.float64)
+
+
+def math_erf(x):
+    """`math.erf` of each element (`np.vectorize(math.erf)`, the SciPy-free normal CDF of
+    Black-Scholes code), each branch computed everywhere and the one of each element kept."""
+    x = _real_float64(x)
+    ax = np.abs(x)
+    inner = np.minimum(ax, 1.0)
+    low = x * _horner(inner * inner, _ERF_T) / _horner(inner * inner, _ERF_U)
+    high = np.sign(x) * (1.0 - _erfc_above_one(np.maximum(ax, 1.0)))
+    return np.where(ax <= 1.0, low, high)
+
+
+def math_erfc(x):
+    """`math.erfc` of each element: 1 - erf below 1 in magnitude, else Cephes' erfc (2 - it
+    for negative arguments), which keeps the tail's digits."""
+    x = _real_float64(x)
+    ax = np.abs(x)
+    tail = _erfc_above_one(np.maximum(ax, 1.0))
+    return np.where(ax < 1.0, 1.0 - math_erf(np.clip(x, -1.0, 1.0)),
+                    np.where(x < 0, 2.0 - tail, tail))
+
+
 @implements(np.polyval)
 def polyval(p, x):
     p = lax.lift(p)

@@ -753,6 +753,35 @@ def sort_complex(a):
     return lax.cast(b, "F" if b.dtype.char in "bhBH" else "G" if b.dtype.char == "g" else "D")
 
 
+_np_as_strided = np.lib.stride_tricks.as_strided
+
+
+def as_strided(x, shape=None, strides=None, subok=False, writeable=True):
+    """`as_strided` of a traced array, read as C-contiguous (its `x.strides` are C's): each
+    element is the one at its byte offset, gathered from `x.ravel()`. Offsets between
+    elements or outside `x` (where NumPy reads other memory) are refused by name, and so are
+    writes into the windows, which share elements."""
+    if not lax.is_tracer(x):
+        return _np_as_strided(x, shape, strides, subok, writeable)
+    x = _t(x)
+    size = x.dtype.itemsize
+    base = x.strides  # refused for a view NumPy would not keep C-contiguous
+    shape = x.shape if shape is None else tuple(operator.index(n) for n in shape)
+    strides = base if strides is None else tuple(operator.index(s) for s in strides)
+    if len(strides) != len(shape):
+        raise ValueError("mismatch in length of strides and shape")
+    if any(s % size for s in strides):
+        raise errors.unsupported("np.lib.stride_tricks.as_strided with strides that are not "
+                                 "multiples of the item size")
+    flat = np.zeros(shape, np.intp)
+    for axis, (n, s) in enumerate(zip(shape, strides)):
+        flat = flat + (np.arange(n) * (s // size)).reshape((-1,) + (1,) * (len(shape) - axis - 1))
+    if flat.size and (flat.min() < 0 or flat.max() >= x.size):
+        raise errors.unsupported("np.lib.stride_tricks.as_strided reaching outside its array")
+    return refuse_writes(x, lambda b: np.take(np.ravel(b), flat), "an as_strided view",
+                         "its windows share elements")
+
+
 @implements(np.lib.stride_tricks.sliding_window_view)
 def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=False):
     """Each window axis is a gather with indices start + offset, the offsets appended last."""
@@ -950,7 +979,8 @@ def delete(arr, obj, axis=None):
 @implements(np.resize)
 def resize(a, new_shape):
     a = np.ravel(_t(a))
-    shape = (new_shape,) if isinstance(new_shape, (int, np.integer)) else tuple(new_shape)
+    shape = tuple(operator.index(d) for d in  # a traced size: ConcretizationError
+                  (new_shape if np.iterable(new_shape) else (new_shape,)))
     size = int(np.prod(shape))
     if a.size == 0 or size == 0:
         return np.zeros(shape, a.dtype) if size else reshape(a[:0], shape)
