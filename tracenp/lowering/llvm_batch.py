@@ -78,6 +78,8 @@ def matmul_call(srcs: list[int], out: int, a_shape: tuple, b_shape: tuple,
         return None
     fn = load_function(f"tiny matmul {dtype.str}", lambda name: _matmul_module(name, dtype))
     task = entry(fn, llvm_call.TASK)
+    if not task:  # loaded without its pool entry: the product stays a NumPy step
+        return None
     return Call(task, np.array([m, n, k], dtype=np.int64), 0, m, tuple(srcs), out, (m, n), dtype)
 
 
