@@ -633,11 +633,9 @@ def _result(v, returns: str):
 
 
 def _with_leaves(e: TracingError, inputs: list) -> TracingError:
-    """`e`, noting in `e.leaves` the indices of the traced inputs the refused value (`e.node`,
-    or the values `e.nodes`: `np.arange`'s traced bounds) was computed from (`_steer_by` reads
-    them)."""
-    node = getattr(e, "node", None)
-    nodes = getattr(e, "nodes", None) or ([node] if node is not None else [])
+    """`e`, noting in `e.leaves` the indices of the traced inputs the values it was steered by
+    (`errors.steered_by`) were computed from (`_steer_by` reads them)."""
+    nodes = getattr(e, "nodes", None)
     reached = {id(n) for n in ir.toposort(nodes)} if nodes else set()
     e.leaves = [i for i, n in enumerate(inputs) if id(n) in reached]
     return e

@@ -49,8 +49,9 @@ def holds_tracer(x) -> bool:
 def steer(x, what: str) -> None:
     """Before refusing a traced `x` whose value NumPy's code needs (a count, a shape, a
     percentile): a Python scalar's value (weak: computed from Python scalar arguments) raises
-    a ConcretizationError noting what it is computed from instead, so that `jit` makes those
-    arguments static and traces again, as for `np.zeros(n)`."""
+    a ConcretizationError steered by it (`errors.steered_by`), so that `jit` makes those
+    arguments static and traces again, as for `np.zeros(n)`. A refusal of values that may
+    also be arrays raises its own error through `errors.steered_by` instead."""
     for v in x if isinstance(x, (list, tuple)) else (x,):
         if is_tracer(v) and v.weak:
             v._concrete(what)

@@ -314,9 +314,7 @@ class Tracer:
     def _concrete(self, what: str) -> np.ndarray:
         value = self.constant_value()
         if value is None:
-            error = errors.concretization_error(what)
-            error.node = self.node  # what it is computed from (jit steers by Python scalars)
-            raise error
+            raise errors.steered_by(errors.concretization_error(what), self)
         return value
 
     def __array__(self, dtype=None, copy=None):
