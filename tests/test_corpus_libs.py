@@ -3708,6 +3708,9 @@ def _series(s, n):
 
 # name: (function, static keyword arguments, args for (seed, size) -> tuple)
 CORPUS = {
+    # np.ravel(x, order="K"): the argument's memory layout joins the signature
+    "squared_norm_order_k": (squared_norm, {}, lambda s, n: (
+        _f(3, n, seed=s) if s != 3 else np.asfortranarray(_f(3, n, seed=s)),)),
     # np.bincount(..., minlength=k): that the values are below k is checked when it runs
     "confusion_matrix_bincount": (confusion_matrix_bincount, {}, lambda s, n: (
         _i(3, n * 2, seed=s), _i(3, n * 2, seed=s + 1))),
@@ -4343,7 +4346,6 @@ REFUSED = {
     "groupby_unique_counts": (D, groupby_unique_counts, lambda s: (_i(4, 9, seed=s),)),
     "dedupe_sorted": (D, dedupe_sorted, lambda s: (_i(4, 9, seed=s),)),
     "scott_bins": (C, scott_bins, lambda s: (_f(20, seed=s),)),
-    "squared_norm_order_k": (U, squared_norm, lambda s: (_f(3, 4, seed=s),)),
     "degree_assortativity": (D, degree_assortativity, lambda s: (_adjacency(s, 6),)),
     "sgd_verbose_fstring_log": (C, _sgd_verbose, lambda s: (
         _f(3, seed=s), _f(8, 3, seed=s + 1), _f(8, seed=s + 2))),

@@ -312,6 +312,55 @@ def test_view_semantics_inside_the_function():
     np.testing.assert_array_equal(a, X)  # the argument itself is untouched
 
 
+_C3 = np.arange(24.0).reshape(2, 3, 4)
+_LAYOUT_FOLLOWERS = [  # results whose element order follows the argument's memory layout
+    lambda x: x.ravel("A"),
+    lambda x: np.ravel(x, order="K"),
+    lambda x: x.T.ravel("A"),
+    lambda x: x.T.ravel("K"),
+    lambda x: np.swapaxes(x, 0, 1).ravel("K"),
+    lambda x: np.swapaxes(x, 0, 1).ravel("A"),
+    lambda x: x[:, ::-1].ravel("K"),
+    lambda x: x.T[::-1].flatten("K"),
+    lambda x: x[0].flatten("A"),
+    lambda x: x.reshape(-1, x.shape[0], order="A"),
+]
+
+
+@pytest.mark.parametrize("fn", _LAYOUT_FOLLOWERS)
+def test_orders_a_and_k_follow_the_arguments_memory_layout(fn):
+    """`ravel("A")` of a Fortran-ordered argument is Fortran order: the layout joins the
+    signature once a trace reads it, so C- and F-ordered calls get their own traces."""
+    jf = tracenp.jit(fn)
+    for x in (_C3, np.asfortranarray(_C3), _C3 + 1, np.asfortranarray(_C3 - 1),
+              _C3[:, ::-1, ::2], np.asfortranarray(_C3)[::-1, :, 1:], _C3[:, ::-1, ::2] * 2):
+        assert_same(jf(x), fn(x))
+    assert jf.cache_info().misses == 5  # C and F; two stride patterns; C of the third shape
+
+
+@pytest.mark.parametrize("fn, x", [
+    (lambda x: (x.T * 2).ravel("A"), _C3),  # NumPy's result of a transpose is F-ordered
+    (lambda x: (x * 2).ravel("K"), np.asfortranarray(_C3)),
+])
+def test_orders_a_and_k_of_layouts_the_trace_does_not_know_are_refused(fn, x):
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="memory layout"):
+        tracenp.jit(fn)(x)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(tracenp.jit(fn, fallback=True)(x), fn(x))
+
+
+def test_order_a_of_an_array_computed_from_c_ordered_arguments_is_c_order():
+    fn = lambda x, y: (x * 2 + y[:, :, :1]).ravel("A")  # noqa: E731
+    assert_same(tracenp.jit(fn)(_C3, _C3), fn(_C3, _C3))
+
+
+def test_layouts_stay_out_of_the_signature_of_functions_that_do_not_read_them():
+    jf = tracenp.jit(lambda x: (x * 2).ravel())
+    for x in (_C3, np.asfortranarray(_C3), _C3[:, :, ::2].copy()):
+        assert_same(jf(x[:, :, :2]), (x[:, :, :2] * 2).ravel())
+    assert jf.cache_info().misses == 1
+
+
 def test_python_scalar_values_never_retrace():
     jf = tracenp.jit(lambda x, s: x * s)
     for s in (1.0, -2.5, 1e10, float("inf")):

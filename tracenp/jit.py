@@ -55,6 +55,14 @@ def leaf_signature(x) -> tuple:
                     f"got {type(x).__name__} (mark it static with static_argnums=)")
 
 
+def _layout(x) -> str | tuple | None:
+    """An array argument's memory layout, where a result follows it (`x.ravel("A")`): "C",
+    "F", or its strides."""
+    if type(x) is not np.ndarray:
+        return None
+    return "C" if x.flags.c_contiguous else "F" if x.flags.f_contiguous else x.strides
+
+
 def _leaf_input(x, name: str) -> ir.Node:
     if type(x) is not np.ndarray and isinstance(x, (np.ma.MaskedArray, np.matrix)):
         raise unsupported(f"An argument of type {type(x).__name__} (its mask or matrix "
@@ -128,6 +136,7 @@ class JitFunction:
         self._counters: set[str] = set()  # int attributes the method changes: inputs
         self._steer: set = set()  # Python scalar arguments (position or name) its Python
         # needs the values of (`range(n_iter)`, `if l2 > 0:`): static from then on
+        self._by_layout = False  # arguments' memory layouts are in the key (`ravel("A")`)
         self._steering: set[str] = set()  # ...unless its Python needs their values
         self._info = CacheInfo()
         try:
@@ -168,6 +177,9 @@ class JitFunction:
         dyn_args, dyn_kwargs, static = self._split(args, kwargs)
         leaves, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         sigs = tuple(leaf_signature(x) for x in leaves)
+        if self._by_layout:
+            sigs = tuple(s + (_layout(x),) if type(x) is np.ndarray else s
+                         for s, x in zip(sigs, leaves))
         return (tree, sigs, static), leaves
 
     # ------------------------------------------------------------------ calling
@@ -210,16 +222,16 @@ class JitFunction:
         if entry is None:
             self._info.misses += 1
             self._info.retraces.append(self._why(key))
-            steered = len(self._steer)
+            steered = (len(self._steer), self._by_layout)
             entry = self._trace(key, args, kwargs, leaves)
-            if len(self._steer) != steered:  # under the key with those arguments static
+            if (len(self._steer), self._by_layout) != steered:  # under the key it now has
                 key, leaves = self._key(args, kwargs)
             self._cache[key] = entry
         else:
             self._info.hits += 1
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
-        if (not kwargs and not self.static_argnums and not self._steer
+        if (not kwargs and not self.static_argnums and not self._steer and not self._by_layout
                 and not entry.compiled.pending
                 and all(type(a) in _FAST_TYPES for a in args)):
             sig = tuple((a.dtype, a.shape) if type(a) is np.ndarray else (type(a),)
@@ -429,6 +441,7 @@ class JitFunction:
             tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
             for t, x in zip(tracers, leaves):
                 t._input_of = state
+                state.input_layouts[id(t.node)] = _layout(x)
                 t.returns = ("array" if isinstance(x, np.ndarray) else
                              "python" if type(x) in _SCALARS else "scalar")
             t_args, t_kwargs = pytree.unflatten(tree, tracers)
@@ -493,6 +506,10 @@ class JitFunction:
                 outputs.append(t.node)
             outputs.extend(hidden_outputs(state, outputs))  # draws the results do not reach
             outputs.extend(state.checks)  # NumPy's errors on values (`lax.check`)
+        if state.layout_read and not self._by_layout:  # (not while tracing: it is watched)
+            self._by_layout = True
+            self._fast.clear()
+            self._entry = _no_entry
         reached = {id(n) for n in ir.toposort(outputs)}
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))
@@ -726,7 +743,9 @@ def _hashable(v, what: str):
 def _fmt_sig(sig) -> str:
     if len(sig) == 1:
         return f"python {sig[0].__name__}"
-    return f"{sig[0]}{list(sig[1])}"
+    layout = [f" {v}-ordered" if v in ("C", "F") else f" strides {v}" if isinstance(v, tuple)
+              else f" {v}" for v in sig[2:]]
+    return f"{sig[0]}{list(sig[1])}{''.join(layout)}"
 
 
 def jit(fn: Callable | None = None, *, static_argnums: int | Sequence[int] = (),

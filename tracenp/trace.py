@@ -577,6 +577,8 @@ class TraceState:
     effects: dict = field(default_factory=dict)  # id(generator) -> its latest draw's node
     checks: list = field(default_factory=list)  # `lax.check` nodes: raise when the call runs
     refused: list = field(default_factory=list)  # ConcretizationErrors made while tracing
+    input_layouts: dict = field(default_factory=dict)  # id(input node) -> "C", "F", strides
+    layout_read: bool = False  # whether a result follows an argument's memory layout
 
 
 def current_root() -> TraceState:

@@ -18,8 +18,9 @@ import operator
 
 import numpy as np
 
-from .. import errors, lax
+from .. import errors, ir, lax
 from ..ops import Op
+from ..trace import current_trace
 from ..tracer import Tracer
 from . import implements
 from .creation import weak_or_dtype
@@ -319,6 +320,75 @@ def c_contiguous(t) -> bool:
         return c_contiguous(base)
     return kind in ("index", "scalar_index") and c_contiguous(base) and \
         _contiguous_block(base.shape, arg)
+
+
+def layout_order(t, order: str):
+    """The order NumPy's `order="A"` or `"K"` flattening of `t` takes, which follows the
+    memory layout: "C", "F", or for "K" of a neither-contiguous array its axes sorted by
+    stride (NumPy's `ravel("K")`). Known for the arguments (their layouts as this trace saw
+    them, which then become part of the function's signature, `TraceState.layout_read`) and
+    views of them, and for an array computed from C-ordered arguments and constants without
+    permuting axes; refused where NumPy derives the layout from a Fortran-ordered or
+    transposed operand (`(x.T * 2)` is Fortran-ordered)."""
+    if sum(d != 1 for d in t.shape) <= 1 or 0 in t.shape:
+        return "C"  # one order whatever the layout
+    try:
+        root, starts, size = _byte_starts(t)
+    except errors.UnsupportedFunctionError:
+        root = None
+    state = current_trace()
+    layout = _root_layout(root, state) if root is not None and state is not None else None
+    if layout is None:
+        raise errors.unsupported(f"order={order!r} of an array whose memory layout follows a "
+                                 "transposed or Fortran-ordered operand, or one this trace "
+                                 "does not know")
+    if layout != "C":  # the root's elements lie in Fortran order, or at these strides
+        cells = np.unravel_index(starts // size, root.shape)
+        steps = layout if layout != "F" else np.cumprod((size, *root.shape[:-1]))
+        starts = sum(c * s for c, s in zip(cells, steps))
+    strides = [int(starts[(0,) * k + (1,)].ravel()[0] - starts.ravel()[0]) if n > 1 else 0
+               for k, n in enumerate(t.shape)]
+    if _dense(t.shape, strides, size, range(t.ndim - 1, -1, -1)):
+        return "C"
+    if _dense(t.shape, strides, size, range(t.ndim)):
+        return "F"
+    if order == "A":
+        return "C"
+    if any(s == 0 for s, n in zip(strides, t.shape) if n > 1):
+        raise errors.unsupported("order='K' of a broadcast view")
+    return tuple(sorted(range(t.ndim), key=lambda k: -abs(strides[k])))
+
+
+def _root_layout(root, state) -> str | tuple | None:
+    """"C", "F" or byte strides for the array `root` (one no view leads back from), None where
+    unknown: an argument's layout as traced; "C" for one computed from C-ordered arguments and constants
+    with no axes permuted on the way (NumPy then allocates C-ordered results)."""
+    nodes = ir.toposort([root.node])
+    layouts = []
+    for n in nodes:
+        if n.op is Op.INPUT:
+            layouts.append(state.input_layouts.get(id(n)))
+        elif n.op is Op.CONST:
+            value = n.attrs["value"].value
+            layouts.append("C" if value.flags.c_contiguous else None)
+        elif n.op in (Op.TRANSPOSE, Op.EINSUM):
+            return None
+    state.layout_read = True
+    if len(nodes) == 1 and layouts:
+        return layouts[0]  # the argument itself
+    return "C" if all(v == "C" for v in layouts) else None
+
+
+def _dense(shape, strides, size, axes) -> bool:
+    """Whether `strides` lay `shape` out densely, `axes` from the fastest-varying on
+    (NumPy's contiguity flags, which ignore length-1 dims)."""
+    step = size
+    for k in axes:
+        if shape[k] != 1:
+            if strides[k] != step:
+                return False
+            step *= shape[k]
+    return True
 
 
 def _contiguous_block(shape, key) -> bool:

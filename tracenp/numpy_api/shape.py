@@ -11,8 +11,8 @@ from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from . import implements, pad_modes
 from .creation import weak_or_dtype
-from .indexing import (c_contiguous, check_scalar_conversion, make_view, read_only_view,
-                       refuse_writes)
+from .indexing import (c_contiguous, check_scalar_conversion, layout_order, make_view,
+                       read_only_view, refuse_writes)
 
 
 def _t(x):
@@ -34,12 +34,14 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     shape = tuple(-1 if operator.index(d) < 0 else d for d in shape)  # NumPy's -2 is -1
     if order not in ("C", "F", "A", "K", None):
         raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
+    if order == "K":
+        raise ValueError("order 'K' is not permitted for reshaping")
+    if order == "A":
+        order = layout_order(a, order)
     if order == "F":
         rev = lax.transpose(a, tuple(reversed(range(a.ndim))))
         out = lax.reshape(rev, tuple(reversed(lax.reshape(a, shape).shape)))
         return lax.transpose(out, tuple(reversed(range(out.ndim))))
-    if order not in ("C", "A"):
-        raise errors.unsupported(f"np.reshape(order={order!r})")
     new = lax.reshape(a, shape).shape
     if a._view is None:
         return make_view(a, "reshape", new)
@@ -54,6 +56,11 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
 
 @implements(np.ravel)
 def ravel(a, order="C"):
+    a = _t(a)
+    if order in ("A", "K"):
+        order = layout_order(a, order)
+    if isinstance(order, tuple):  # "K" of axes in neither order: by their strides
+        return reshape(transpose(a, order), (-1,))
     return reshape(a, (-1,), order=order)
 
 
