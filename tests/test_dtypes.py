@@ -101,9 +101,10 @@ def test_python_scalar_operands_are_weak(a, scalar):
 
 
 @pytest.mark.parametrize("a", ALL)
-@pytest.mark.parametrize("scalar", [2, 2.5, 1j], ids=repr)
+@pytest.mark.parametrize("scalar", [2, 2.5, 1j, 300, -1], ids=repr)
 def test_python_scalar_arguments_are_weak_inputs(a, scalar):
-    """A Python scalar passed to the jitted function is weak too, and comes back as Python."""
+    """A Python scalar passed to the jitted function is weak too, and comes back as Python;
+    an int out of the range of the integer loop it joins raises NumPy's OverflowError."""
     x = _arg(a, seed=5)
     _check(lambda v, s: v * s + s, x, scalar)
     _check(lambda v, s: (s * 2, v), x, scalar)

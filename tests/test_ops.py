@@ -257,6 +257,10 @@ API_CASES = {
     "median_int_f32": (lambda i, f: (np.median(i), np.quantile(f, 0.25), np.percentile(i, 50, 0)),
                        I, F32),
     "median_nan": (lambda x: (np.median(x, axis=1), np.quantile(x, 0.5)), NAN),
+    "medians_of_empty": (lambda x, i: (  # NaN where NumPy's mean of nothing is (warning aside)
+        np.median(x[:0]), np.median(x[:0], axis=0), np.median(i[:, :0], axis=1),
+        np.nanmedian(x[:0], axis=1, keepdims=True), np.nanquantile(x[:0], [0.2, 0.5]),
+        np.nanpercentile(i[:0], 50, axis=0), np.nanmedian(i[:, :0])), F, I),
     "dtype_queries": (lambda x, i: (np.zeros(2, np.common_type(x, i.astype(np.float32))),
                                     np.zeros(2, np.min_scalar_type(i)),
                                     np.zeros(1, np.min_scalar_type(np.arange(3)[1]))), F32, I),

@@ -655,8 +655,8 @@ def _quantile(a, q, axis, keepdims, method, weak_q):
     x = lax.lift(a)
     q = _quantile_q(q, "quantile `q`")
     axes, moved = _reduced_first(x, axis)
-    if moved.shape[0] == 0:
-        raise errors.unsupported("np.quantile of an empty array")
+    if moved.shape[0] == 0:  # NumPy's error, from looking for NaN at the end
+        raise IndexError("index -1 is out of bounds for axis 0 with size 0")
     res = _quantile_sorted(np.sort(moved, axis=0), q, axis, keepdims, weak_q, method)
     return _kept(res, x, axes, q, keepdims)
 
@@ -722,11 +722,11 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     moved = np.sort(lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) +
                                 tuple(x.shape[d] for d in rest)), axis=0)
     n = moved.shape[0]
-    if n == 0:
-        raise errors.unsupported("np.median of an empty array")
     mid = moved[(n - 1) // 2: n // 2 + 1]
-    res = np.mean(mid, axis=0)
-    if x.dtype.kind in "fc":
+    res = np.mean(mid, axis=0)  # of nothing when n is 0: NaN, as NumPy's
+    if n == 0:
+        pass
+    elif x.dtype.kind in "fc":
         res = np.where(np.isnan(moved[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
     elif x.dtype.kind in "mM":  # NaT sorts last and makes the median NaT
         res = np.where(isnat(moved[n - 1]), lax.cast(np.asarray(NAT), res.dtype), res)
@@ -1306,6 +1306,8 @@ def putmask(a, mask, values):
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """NaNs sort last, so the median of each slice sits at positions set by its NaN count."""
     x = lax.lift(a)
+    if x.size == 0:  # NumPy's answer for an empty array, whatever the dtype
+        return np.nanmean(x, axis=axis, keepdims=keepdims)
     if x.dtype.kind not in "fc":
         return median(x, axis=axis, keepdims=keepdims)
     if out is not None:
@@ -1315,8 +1317,6 @@ def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     moved = np.transpose(x, tuple(axes) + tuple(rest))
     moved = np.sort(lax.reshape(moved, (int(np.prod([x.shape[d] for d in axes])),) +
                                 tuple(x.shape[d] for d in rest)), axis=0)
-    if moved.shape[0] == 0:
-        raise errors.unsupported("np.nanmedian of an empty array")
     valid = np.sum(np.logical_not(np.isnan(moved)), axis=0, keepdims=True)
     lo = np.maximum(np.floor_divide(np.subtract(valid, 1), 2), 0)
     hi = np.minimum(np.floor_divide(valid, 2), moved.shape[0] - 1)
@@ -1338,13 +1338,13 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
     if x.dtype.kind == "c":
         raise TypeError("a must be an array of real numbers")
     q = _quantile_q(q, f"{name} `q`")
+    if x.size == 0:  # NumPy's answer for an empty array, without q's dims
+        return np.nanmean(x, axis=axis, keepdims=keepdims)
     if x.dtype.kind not in "fc":
         return _quantile(x, q, axis, keepdims, method, weak_q)
     axes, moved = _reduced_first(x, axis)
     moved = np.sort(moved, axis=0)
     n = moved.shape[0]
-    if n == 0:
-        raise errors.unsupported(f"{name} of an empty array")
     count = np.sum(np.logical_not(np.isnan(moved)), axis=0)
     qs = lax.lift(q.reshape(q.shape + (1,) * count.ndim))
     virtual = _virtual_index(method, lax.cast(count, q.dtype) if q.dtype.kind == "f" else count,

@@ -134,6 +134,20 @@ def _exact_against_traced_int(ufunc, args):
     return tuple(lax.cast(lax.lift(a), np.int64) if narrow(a) else a for a in args)
 
 
+def _check_python_ints_fit(args, loop) -> None:
+    """NumPy 2 raises OverflowError for a Python int outside the range of the integer loop it
+    joins (`uint8_image + k` with k = 300, `x_u8 - (-1)`): a traced one (an int argument) is
+    checked when the function runs. In a float loop (`x_i8 / k`) it converts exactly."""
+    for a, dt in zip(args, loop):
+        if lax.is_tracer(a) and a.weak and a.dtype.kind in "iu" and dt.kind in "iu" \
+                and dt != a.dtype:
+            info = np.iinfo(dt)
+            outside = np.less(a, info.min)
+            if info.max < np.iinfo(a.dtype).max:  # (uint64 holds every int64 above 0)
+                outside = np.logical_or(outside, np.greater(a, info.max))
+            lax.check(outside, "OverflowError", f"Python integer out of bounds for {dt}")
+
+
 def _python_operands(ufunc: np.ufunc, args, dtype):
     """An operator on Python scalars only (traced ones included) follows Python, not NumPy: a
     bool is an int in arithmetic (`flag + 1` is 2, `-flag` is -1, `True + flag` is 2, not
@@ -164,6 +178,7 @@ def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False
     if keep_weak:
         args, dtype = _python_operands(ufunc, args, dtype)
     loop = resolve(ufunc, args, dtype, signature, casting)
+    _check_python_ints_fit(args, loop[: ufunc.nin])
     operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
     name = ALIASES.get(ufunc.__name__, ufunc.__name__).upper()
     if name not in Op.__members__:  # a ufunc from another library (scipy.special.expit)
