@@ -44,7 +44,7 @@ BINARY_UFUNCS = (
     "logical_and logical_or logical_xor equal not_equal less less_equal greater greater_equal"
 ).split()
 OTHER_ELEMENTWISE = ["cast", "where", "real", "imag"]
-REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod"]
+REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod", "accumulate"]
 MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "pad", "concat"]
 INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
@@ -333,6 +333,25 @@ register(Op.CUMSUM, "scan", lambda x, axis: np.cumsum(x, axis=axis, dtype=x.dtyp
 register(Op.CUMPROD, "scan", lambda x, axis: np.cumprod(x, axis=axis, dtype=x.dtype),
          _infer_scan,
          vjp=_vjp_cumprod)
+
+EXTREMA = ("maximum", "minimum", "fmax", "fmin")
+
+
+def _vjp_accumulate(g, o, x, axis, ufunc):
+    """A running extremum copies one element into each result: the last one at or before it
+    that equals the running value then. The other accumulations (bitwise, logical, gcd) are
+    of integers and booleans."""
+    if ufunc not in EXTREMA:
+        return (None,)
+    n = x.shape[axis]
+    at = np.arange(n).reshape((n,) + (1,) * (x.ndim - axis - 1))
+    copied = np.maximum.accumulate(np.where(x == o, at, 0), axis=axis)
+    return (lax.scatter(np.zeros(x.shape, g.dtype), copied, g, axis, "add"),)
+
+
+register(Op.ACCUMULATE, "scan",  # a commutative ufunc's `accumulate` in its loop dtype
+         lambda x, axis, ufunc: getattr(np, ufunc).accumulate(x, axis=axis, dtype=x.dtype),
+         _infer_scan, vjp=_vjp_accumulate)
 
 
 # ----------------------------------------------------------------------------- movement

@@ -311,6 +311,8 @@ LIBRARY: dict[Op, Callable] = {
     Op.ARGMIN: lambda rt, x, axis: rt.xp.argmin(x, axis=axis),
     Op.CUMSUM: lambda rt, x, axis: rt.xp.cumsum(x, axis=axis),
     Op.CUMPROD: lambda rt, x, axis: rt.xp.cumprod(x, axis=axis),
+    # CuPy's ufuncs have no `accumulate`: NumPy's, through the host
+    Op.ACCUMULATE: lambda rt, x, **p: rt.xp.asarray(OPS[Op.ACCUMULATE].ref(rt.to_host(x), **p)),
     Op.GATHER: lambda rt, x, idx, axis: x[_fancy(rt.xp, x.shape, idx, axis)],
     Op.SCATTER: _scatter,
     Op.SLICE_SET: lambda rt, x, v, slices: _slice_set(x, v, slices),

@@ -397,21 +397,10 @@ def _fold_scan(ufunc, x, axis, dtype):
 
 
 def _scan(ufunc, x, axis, dtype):
-    """An inclusive scan by doubling, for ufuncs whose order does not matter: log2(n) steps of
-    `ufunc` with a shifted copy."""
+    """The inclusive scan of a ufunc whose order does not matter: one op, NumPy's own loop."""
     if dtype is not None:
         x = lax.cast(x, dtype)
-    n = x.shape[axis]
-    pos = np.arange(n).reshape((-1,) + (1,) * (x.ndim - axis - 1))
-    shift = 1
-    while shift < n:
-        widths = [(shift, 0) if d == axis else (0, 0) for d in range(x.ndim)]
-        bounds = [(0, n, 1) if d == axis else (None, None, None) for d in range(x.ndim)]
-        shifted = lax.slice_of(lax.pad(x, widths), bounds)
-        combined = lax.cast(apply_ufunc(ufunc, (x, shifted)), x.dtype)
-        x = lax.where(lax.lift(pos >= shift), combined, x)
-        shift *= 2
-    return x
+    return lax.bind(Op.ACCUMULATE, x, axis=axis, ufunc=ufunc.__name__)
 
 
 def reduceat(ufunc, x, indices, axis=0, dtype=None, out=None):
