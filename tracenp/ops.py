@@ -495,12 +495,14 @@ def _ref_gather(x, idx, axis):
 def _ref_scatter(x, idx, upd, axis, mode):
     out = np.array(x, copy=True)
     t = _fancy(x.shape, idx, axis)
-    shape = np.broadcast_shapes(*(np.shape(i) for i in t), np.shape(upd))
-    t = tuple(np.broadcast_to(i, shape) for i in t)
+    if len(t) != 1 or np.ndim(upd) and np.shape(upd) != np.shape(t[0]):  # updates may widen
+        shape = np.broadcast_shapes(*(np.shape(i) for i in t), np.shape(upd))  # the indices
+        t = tuple(np.broadcast_to(i, shape) for i in t)
+        upd = np.broadcast_to(upd, shape)
     if mode == "add":
-        np.add.at(out, t, np.broadcast_to(upd, shape))
+        np.add.at(out, t, upd)
     else:
-        out[t] = np.broadcast_to(upd, shape)
+        out[t] = upd
     return out
 
 
