@@ -226,7 +226,7 @@ def test_same_pattern_different_ranks_get_their_own_code():
 
 def test_new_extent_reuses_compiled_kernels():
     f = jit(lambda a, b: np.exp(a) * b + 1.0)
-    f(np.ones((3, 5)), np.ones(5))
+    f(np.ones((3000, 5)), np.ones(5))  # large enough to split: the thread pool's code too
     before = STATS.codegen
     for n in (4, 9, 1000):
         x, y = np.full((n, 7), 0.5), np.arange(7.0)
@@ -358,3 +358,29 @@ def test_view_chains_fold_views_only_views_read():
     assert all(chains[id(n)][0] is x for n in kept)
     assert {tuple(np.asarray(chains[id(n)][1](np.arange(10.0).reshape(5, 2))).ravel())
             for n in kept} == {(6.0, 7.0), (2.0, 4.0), (5.0,)}
+
+
+_BUILTIN_OUTLIVES_ITS_MAKER = """
+import ctypes, gc, sys
+import numpy as np
+from tracenp.lowering import llvm_call
+table = ctypes.c_void_p.from_address(id(getattr) + 16).value  # getattr's PyMethodDef
+fastcall = ctypes.c_void_p.from_address(table + 8).value  # its METH_FASTCALL C function
+made = llvm_call.new_builtin(fastcall, np.zeros(1))
+gc.collect()
+junk = [llvm_call._MethodDef(b"junk", 0, 0, None) for _ in range(20000)]
+assert made(sys, "version") == sys.version
+holders = [(llvm_call.new_builtin(fastcall, np.zeros(1)),) for _ in range(200)]
+print("ok")
+"""
+
+
+def test_a_builtin_keeps_its_method_table_through_collection_and_exit():
+    """A builtin reads its method table when called and as it is freed: a table freed first
+    (a tuple holding both drops its last item first) crashed the interpreter's exit."""
+    import subprocess
+    import sys
+
+    res = subprocess.run([sys.executable, "-c", _BUILTIN_OUTLIVES_ITS_MAKER],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", (res.returncode, res.stderr)

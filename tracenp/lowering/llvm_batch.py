@@ -187,7 +187,7 @@ class _Batch:
         # entry reads them (the lock keeps it to one caller)
         ctx = np.array([*_api_words(), self.program.ctypes.data, self.table.ctypes.data,
                         self.row.ctypes.data], dtype=np.int64)
-        self.run, self._method = llvm_call.new_builtin(_runner(), ctx)
+        self.run = llvm_call.new_builtin(_runner(), ctx)
         self._ctx = ctx
         self.step = self._step(steps)
 

@@ -88,7 +88,7 @@ def add_task(module: ir.Module, fn: ir.Function) -> None:
     b.ret_void()
 
 
-_builtins: dict[int, tuple] = {}
+_builtins: dict[int, Callable] = {}
 _context: list = []
 
 
@@ -97,14 +97,19 @@ def api_address(name: str) -> int:
     return ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value
 
 
-def new_builtin(addr: int, ctx: np.ndarray) -> tuple:
-    """(builtin, its method table): a METH_FASTCALL function at `addr` whose `self` is
-    `ctx`; the table must live as long as the builtin."""
+def new_builtin(addr: int, ctx: np.ndarray) -> Callable:
+    """A METH_FASTCALL function at `addr` whose `self` is `ctx`.
+
+    The builtin reads its method table even as it is freed, and an exiting interpreter frees
+    objects in no order we control (a table freed first crashed the exit: a tuple drops its
+    last item first). So the table is never freed: a reference to it is leaked, a few dozen
+    bytes per builtin, which live for the process anyway."""
     new = ctypes.pythonapi.PyCFunction_NewEx
     new.restype = ctypes.py_object
     new.argtypes = [ctypes.c_void_p, ctypes.py_object, ctypes.c_void_p]
     method = _MethodDef(b"tracenp_kernel", addr, METH_FASTCALL, None)
-    return new(ctypes.addressof(method), ctx, None), method
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(method))
+    return new(ctypes.addressof(method), ctx, None)
 
 
 def builtin(addr: int) -> Callable:
@@ -116,4 +121,4 @@ def builtin(addr: int) -> Callable:
                                               "PyEval_RestoreThread", "Py_IncRef")]
             _context.append(np.array(words + [id(None)], dtype=np.uint64).view(np.int64))
         made = _builtins[addr] = new_builtin(addr, _context[0])
-    return made[0]
+    return made

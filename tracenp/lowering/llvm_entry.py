@@ -47,7 +47,7 @@ class Entry:
     def __init__(self, call, ctx: np.ndarray, keep: tuple):
         self.call = call
         self._ctx = ctx
-        self._keep = keep  # the method table, descriptors and constants the words point at
+        self._keep = keep  # the shape, descriptors and constants the words point at
         self._counted = 0
 
     def take_hits(self) -> int:
@@ -109,8 +109,7 @@ def make_entry(launch: Launch, sigs: list[tuple[np.dtype, tuple]],
         words += [id(d), *s]
     words += [id(k) for k in consts]
     ctx = np.array(words, dtype=np.uint64).view(np.int64)
-    call, method = new_builtin(addr, ctx)
-    return Entry(call, ctx, (method, shape, out_descr, descrs, consts))
+    return Entry(new_builtin(addr, ctx), ctx, (shape, out_descr, descrs, consts))
 
 
 def _build(name: str, ranks: list[int], out_rank: int, sources: list[str],
