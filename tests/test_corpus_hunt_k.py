@@ -1,0 +1,2528 @@
+"""Corpus, hunt K: reinforcement learning, operations research, graph algorithms and control.
+
+Reinforcement learning: gridworld/FrozenLake value iteration and policy iteration (Bellman
+backups of `P[s, a, s']` tensors by `np.einsum`, `@` and broadcasting, `max(axis=)`/`argmax`),
+policy evaluation sweeps, Q-learning/SARSA/expected-SARSA table updates by fancy-index writes,
+epsilon-greedy choices from a `Generator` argument, bandits (UCB, Thompson sampling by beta
+draws, gradient bandits), TD(lambda) eligibility traces, discounted returns by reversed loops
+and `np.cumsum` tricks, GAE advantages, REINFORCE gradients of softmax policies, CartPole,
+MountainCar and pendulum physics steps, replay-buffer sampling by index arrays, reward
+normalization. Operations research: knapsack and other dynamic programs on arrays, shortest
+paths (Floyd-Warshall, Bellman-Ford, Dijkstra by `argmin` of masked distances), simplex pivots,
+transportation and assignment heuristics, inventory and queue simulations. Graphs on adjacency
+matrices: PageRank with dangling nodes, BFS levels by matrix products, label propagation,
+triangles by `np.trace(A @ A @ A)`, centralities, Laplacians and spectral embeddings by
+`np.linalg.eigh`, random walks, adjacency from edge lists, clustering coefficients. Control:
+LQR by Riccati iteration, state-space simulation, PID loops, Kalman gains, controllability and
+observability matrices, `np.linalg.matrix_power`, pole checks by `np.linalg.eigvals`.
+
+Same protocol as `test_corpus.py`: each function is called twice with new data of one shape and
+once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype, and
+in the arguments it writes in place. Forms that cannot be traced raise a named error and run
+eagerly under `fallback=True`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tracenp
+from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
+from test_ops import assert_same
+
+
+def _mdp(seed, n_states, n_actions=3):
+    """A random MDP: transitions `P[s, a, s']` (rows sum to one) and rewards `R[s, a]`."""
+    r = np.random.default_rng(seed)
+    P = r.uniform(0.0, 1.0, (n_states, n_actions, n_states))
+    P /= P.sum(axis=-1, keepdims=True)
+    return P, r.standard_normal((n_states, n_actions))
+
+
+def _adjacency(seed, n, p=0.5, directed=False, weighted=False):
+    r = np.random.default_rng(seed)
+    A = (r.random((n, n)) < p).astype(float)
+    np.fill_diagonal(A, 0.0)
+    if not directed:
+        A = np.triu(A, 1)
+        A = A + A.T
+    if weighted:
+        A = A * np.round(r.uniform(1.0, 9.0, (n, n)))
+        if not directed:
+            A = np.triu(A, 1)
+            A = A + A.T
+    return A
+
+
+def _stochastic(seed, n):
+    P = _f(n, n, positive=True, seed=seed)
+    return P / P.sum(axis=1, keepdims=True)
+
+
+# --------------------------------------------------------------------------- dynamic programming
+
+
+def value_iteration_einsum(P, R, gamma=0.9, n_iter=30):
+    V = np.zeros(P.shape[0])
+    for _ in range(n_iter):
+        Q = R + gamma * np.einsum("ijk,k->ij", P, V)
+        V = np.max(Q, axis=1)
+    policy = np.argmax(R + gamma * np.einsum("ijk,k->ij", P, V), axis=1)
+    return V, policy
+
+
+def value_iteration_matmul(P, R, gamma=0.95, n_iter=25):
+    n_states, n_actions, _ = P.shape
+    V = np.zeros(n_states)
+    for it in range(n_iter):
+        Q = R + gamma * (P @ V)
+        V_new = Q.max(axis=1)
+        delta = np.abs(V_new - V).max()
+        V = V_new
+    return V, Q.argmax(axis=1), delta
+
+
+def value_iteration_transposed(T, R, gamma=0.9, n_iter=20):
+    # T[a, s, s'] layout, rewards R[s] per state, as in the AIMA / MDP toolbox style
+    V = np.zeros(T.shape[1])
+    for _ in range(n_iter):
+        V = R + gamma * np.max(T @ V, axis=0)
+    return V
+
+
+def value_iteration_broadcast(P, R, gamma=0.9, n_iter=20):
+    V = np.zeros(P.shape[0])
+    for _ in range(n_iter):
+        Q = R + gamma * np.sum(P * V[None, None, :], axis=2)
+        V = Q.max(1)
+    return V
+
+
+def value_iteration_loop_states(P, R, gamma=0.9, n_iter=10):
+    nS, nA = R.shape
+    V = np.zeros(nS)
+    for _ in range(n_iter):
+        V_new = np.zeros(nS)
+        for s in range(nS):
+            q = np.zeros(nA)
+            for a in range(nA):
+                q[a] = R[s, a] + gamma * np.dot(P[s, a], V)
+            V_new[s] = np.max(q)
+        V = V_new
+    return V
+
+
+def value_iteration_gauss_seidel(P, R, gamma=0.9, n_sweeps=8):
+    nS = P.shape[0]
+    V = np.zeros(nS)
+    for _ in range(n_sweeps):
+        for s in range(nS):
+            V[s] = np.max(R[s] + gamma * P[s] @ V)
+    return V
+
+
+def policy_evaluation_iterative(P, R, policy, gamma=0.9, n_iter=40):
+    nS = P.shape[0]
+    P_pi = P[np.arange(nS), policy]
+    r_pi = R[np.arange(nS), policy]
+    V = np.zeros(nS)
+    for _ in range(n_iter):
+        V = r_pi + gamma * P_pi @ V
+    return V
+
+
+def policy_evaluation_exact(P, R, policy, gamma=0.9):
+    nS = P.shape[0]
+    P_pi = P[np.arange(nS), policy]
+    r_pi = R[np.arange(nS), policy]
+    return np.linalg.solve(np.eye(nS) - gamma * P_pi, r_pi)
+
+
+def policy_evaluation_stochastic(P, R, pi, gamma=0.9):
+    # pi[s, a] a stochastic policy
+    P_pi = np.einsum("sa,sat->st", pi, P)
+    r_pi = np.sum(pi * R, axis=1)
+    return np.linalg.inv(np.eye(len(r_pi)) - gamma * P_pi) @ r_pi
+
+
+def policy_iteration(P, R, gamma=0.9, n_iter=6):
+    nS, nA = R.shape
+    policy = np.zeros(nS, dtype=int)
+    for _ in range(n_iter):
+        P_pi = P[np.arange(nS), policy, :]
+        r_pi = R[np.arange(nS), policy]
+        V = np.linalg.solve(np.eye(nS) - gamma * P_pi, r_pi)
+        Q = R + gamma * np.einsum("sat,t->sa", P, V)
+        policy = np.argmax(Q, axis=1)
+    return policy, V
+
+
+def q_from_v(P, R, V, gamma=0.99):
+    return R + gamma * np.tensordot(P, V, axes=([2], [0]))
+
+
+def greedy_policy_one_hot(Q):
+    pi = np.zeros_like(Q)
+    pi[np.arange(Q.shape[0]), np.argmax(Q, axis=1)] = 1.0
+    return pi
+
+
+def softmax_policy(Q, tau=0.5):
+    z = Q / tau
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def soft_value_iteration(P, R, gamma=0.9, alpha=0.5, n_iter=20):
+    V = np.zeros(P.shape[0])
+    for _ in range(n_iter):
+        Q = R + gamma * P @ V
+        m = Q.max(axis=1)
+        V = m + alpha * np.log(np.sum(np.exp((Q - m[:, None]) / alpha), axis=1))
+    return V
+
+
+def gridworld_transitions(n=4, slip=0.1):
+    # deterministic grid moves up/right/down/left with a slip probability to stay put
+    nS = n * n
+    P = np.zeros((nS, 4, nS))
+    moves = np.array([[-1, 0], [0, 1], [1, 0], [0, -1]])
+    for s in range(nS):
+        r, c = divmod(s, n)
+        for a, (dr, dc) in enumerate(moves):
+            nr = min(max(r + dr, 0), n - 1)
+            nc = min(max(c + dc, 0), n - 1)
+            P[s, a, nr * n + nc] += 1.0 - slip
+            P[s, a, s] += slip
+    return P
+
+
+def gridworld_values(rewards, gamma=0.9, n_iter=30):
+    n = int(np.sqrt(rewards.size))
+    P = gridworld_transitions(n)
+    R = rewards.reshape(-1)[:, None] * np.ones(4)
+    V = np.zeros(n * n)
+    for _ in range(n_iter):
+        V = np.max(R + gamma * P @ V, axis=1)
+    return V.reshape(n, n)
+
+
+def gridworld_shift_backup(V, rewards, gamma=0.9):
+    # value of each move as shifted copies of the grid, walls clip at the border
+    up = np.vstack([V[:1], V[:-1]])
+    down = np.vstack([V[1:], V[-1:]])
+    left = np.hstack([V[:, :1], V[:, :-1]])
+    right = np.hstack([V[:, 1:], V[:, -1:]])
+    Q = rewards + gamma * np.stack([up, right, down, left])
+    return Q.max(axis=0), Q.argmax(axis=0)
+
+
+def gridworld_pad_backup(V, rewards, gamma=0.9, n_iter=5):
+    for _ in range(n_iter):
+        Vp = np.pad(V, 1, mode="edge")
+        Q = np.stack([Vp[:-2, 1:-1], Vp[2:, 1:-1], Vp[1:-1, :-2], Vp[1:-1, 2:]])
+        V = rewards + gamma * Q.max(axis=0)
+    return V
+
+
+def frozenlake_bellman(P, R, terminal, gamma=0.99, n_iter=30):
+    V = np.zeros(P.shape[0])
+    for _ in range(n_iter):
+        Q = np.sum(P * (R + gamma * V * ~terminal), axis=2)
+        V = Q.max(axis=1)
+    return V, Q
+
+
+def finite_horizon_dp(P, R, horizon=5):
+    nS, nA = R.shape
+    V = np.zeros((horizon + 1, nS))
+    pi = np.zeros((horizon, nS), dtype=np.int64)
+    for t in range(horizon - 1, -1, -1):
+        Q = R + P @ V[t + 1]
+        V[t] = Q.max(axis=1)
+        pi[t] = Q.argmax(axis=1)
+    return V, pi
+
+
+def bellman_residual(P, R, V, gamma=0.9):
+    return np.linalg.norm(np.max(R + gamma * P @ V, axis=1) - V, ord=np.inf)
+
+
+def successor_representation(P_pi, gamma=0.9):
+    return np.linalg.inv(np.eye(P_pi.shape[0]) - gamma * P_pi)
+
+
+def stationary_distribution_eig(P):
+    w, v = np.linalg.eig(P.T)
+    i = np.argmin(np.abs(w - 1.0))
+    d = np.real(v[:, i])
+    return d / d.sum()
+
+
+def stationary_distribution_lstsq(P):
+    n = P.shape[0]
+    A = np.vstack([P.T - np.eye(n), np.ones((1, n))])
+    b = np.zeros(n + 1)
+    b[-1] = 1.0
+    return np.linalg.lstsq(A, b, rcond=None)[0]
+
+
+DP = {
+    "value_iteration_einsum": (value_iteration_einsum, {}, lambda s, n: _mdp(s, n)),
+    "value_iteration_matmul": (value_iteration_matmul, {}, lambda s, n: _mdp(s, n)),
+    "value_iteration_transposed": (value_iteration_transposed, {},
+                                   lambda s, n: (_mdp(s, n)[0].transpose(1, 0, 2).copy(), _f(n, seed=s))),
+    "value_iteration_broadcast": (value_iteration_broadcast, {}, lambda s, n: _mdp(s, n)),
+    "value_iteration_loop_states": (value_iteration_loop_states, {}, lambda s, n: _mdp(s, n)),
+    "value_iteration_gauss_seidel": (value_iteration_gauss_seidel, {}, lambda s, n: _mdp(s, n)),
+    "policy_evaluation_iterative": (policy_evaluation_iterative, {},
+                                    lambda s, n: (*_mdp(s, n), _i(3, n, seed=s))),
+    "policy_evaluation_exact": (policy_evaluation_exact, {}, lambda s, n: (*_mdp(s, n), _i(3, n, seed=s))),
+    "policy_evaluation_stochastic": (policy_evaluation_stochastic, {},
+                                     lambda s, n: (*_mdp(s, n), _stochastic(s, n)[:, :3] / _stochastic(s, n)[:, :3].sum(1, keepdims=True))),
+    "policy_iteration": (policy_iteration, {}, lambda s, n: _mdp(s, n)),
+    "q_from_v": (q_from_v, {}, lambda s, n: (*_mdp(s, n), _f(n, seed=s))),
+    "greedy_policy_one_hot": (greedy_policy_one_hot, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "softmax_policy": (softmax_policy, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "soft_value_iteration": (soft_value_iteration, {}, lambda s, n: _mdp(s, n)),
+    "gridworld_values": (gridworld_values, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "gridworld_shift_backup": (gridworld_shift_backup, {}, lambda s, n: (_f(n, n, seed=s), _f(n, n, seed=s + 1))),
+    "gridworld_pad_backup": (gridworld_pad_backup, {}, lambda s, n: (_f(n, n, seed=s), _f(n, n, seed=s + 1))),
+    "frozenlake_bellman": (frozenlake_bellman, {},
+                           lambda s, n: (_mdp(s, n)[0], np.eye(n)[n - 1], np.arange(n) % 3 == 2)),
+    "finite_horizon_dp": (finite_horizon_dp, {}, lambda s, n: _mdp(s, n)),
+    "bellman_residual": (bellman_residual, {}, lambda s, n: (*_mdp(s, n), _f(n, seed=s))),
+    "successor_representation": (successor_representation, {}, lambda s, n: (_stochastic(s, n),)),
+    "stationary_distribution_eig": (stationary_distribution_eig, {}, lambda s, n: (_stochastic(s, n),)),
+    "stationary_distribution_lstsq": (stationary_distribution_lstsq, {}, lambda s, n: (_stochastic(s, n),)),
+}
+
+
+@pytest.mark.parametrize("name", list(DP))
+def test_mdp_dynamic_programming_matches_numpy(name):
+    check_like_numpy(*DP[name])
+
+
+# ------------------------------------------------------------------------------ tabular learning
+
+
+def q_learning_update(Q, s, a, r, s_next, done, alpha=0.1, gamma=0.99):
+    target = r + gamma * np.max(Q[s_next]) * (1 - done)
+    Q[s, a] += alpha * (target - Q[s, a])
+    return Q
+
+
+def q_learning_episode(Q, states, actions, rewards, alpha=0.5, gamma=0.9):
+    for t in range(len(actions)):
+        s, a, r, s2 = states[t], actions[t], rewards[t], states[t + 1]
+        Q[s, a] = Q[s, a] + alpha * (r + gamma * Q[s2].max() - Q[s, a])
+    return Q
+
+
+def sarsa_episode(Q, states, actions, rewards, alpha=0.1, gamma=0.95):
+    for t in range(len(rewards) - 1):
+        td = rewards[t] + gamma * Q[states[t + 1], actions[t + 1]] - Q[states[t], actions[t]]
+        Q[states[t], actions[t]] += alpha * td
+    return Q
+
+
+def expected_sarsa_update(Q, s, a, r, s2, epsilon=0.1, alpha=0.2, gamma=0.9):
+    nA = Q.shape[1]
+    probs = np.full(nA, epsilon / nA)
+    probs[np.argmax(Q[s2])] += 1.0 - epsilon
+    Q[s, a] += alpha * (r + gamma * probs @ Q[s2] - Q[s, a])
+    return Q
+
+
+def double_q_update(Q1, Q2, s, a, r, s2, alpha=0.1, gamma=0.9):
+    a_star = np.argmax(Q1[s2])
+    Q1[s, a] += alpha * (r + gamma * Q2[s2, a_star] - Q1[s, a])
+    return Q1, Q2
+
+
+def batched_q_update(Q, s, a, r, s2, done, alpha=0.1, gamma=0.99):
+    # a batch of transitions at once; duplicates take the last write as NumPy does
+    targets = r + gamma * (1.0 - done) * Q[s2].max(axis=1)
+    Q[s, a] += alpha * (targets - Q[s, a])
+    return Q
+
+
+def batched_q_update_add_at(Q, s, a, r, s2, alpha=0.1, gamma=0.99):
+    td = r + gamma * Q[s2].max(axis=1) - Q[s, a]
+    np.add.at(Q, (s, a), alpha * td)
+    return Q
+
+
+def td0_prediction(V, states, rewards, alpha=0.1, gamma=1.0):
+    for t in range(len(rewards)):
+        V[states[t]] += alpha * (rewards[t] + gamma * V[states[t + 1]] - V[states[t]])
+    return V
+
+
+def td_lambda_traces(V, states, rewards, alpha=0.1, gamma=0.9, lam=0.8):
+    e = np.zeros_like(V)
+    for t in range(len(rewards)):
+        delta = rewards[t] + gamma * V[states[t + 1]] - V[states[t]]
+        e *= gamma * lam
+        e[states[t]] += 1.0
+        V += alpha * delta * e
+    return V, e
+
+
+def td_lambda_replacing(V, states, rewards, alpha=0.1, gamma=0.9, lam=0.8):
+    e = np.zeros(len(V))
+    for t in range(len(rewards)):
+        s, s2 = states[t], states[t + 1]
+        delta = rewards[t] + gamma * V[s2] - V[s]
+        e = gamma * lam * e
+        e[s] = 1.0
+        V = V + alpha * delta * e
+    return V
+
+
+def linear_td_features(w, phi, rewards, alpha=0.05, gamma=0.9):
+    # semi-gradient TD(0) with linear features phi[t]
+    for t in range(len(rewards)):
+        delta = rewards[t] + gamma * phi[t + 1] @ w - phi[t] @ w
+        w = w + alpha * delta * phi[t]
+    return w
+
+
+def lstd(phi, rewards, gamma=0.9, reg=1e-3):
+    X, Xn = phi[:-1], phi[1:]
+    A = X.T @ (X - gamma * Xn) + reg * np.eye(phi.shape[1])
+    b = X.T @ rewards
+    return np.linalg.solve(A, b)
+
+
+def monte_carlo_first_visit(states, rewards, n_states=4, gamma=0.9):
+    G = 0.0
+    returns = np.zeros(n_states)
+    visits = np.zeros(n_states)
+    first = np.full(n_states, len(rewards))
+    for t in range(len(rewards)):
+        first[states[t]] = min(first[states[t]], t)
+    for t in range(len(rewards) - 1, -1, -1):
+        G = gamma * G + rewards[t]
+        if first[states[t]] == t:
+            returns[states[t]] += G
+            visits[states[t]] += 1
+    return returns, visits
+
+
+def every_visit_mc(states, returns, n_states=4):
+    totals = np.bincount(states, weights=returns, minlength=n_states)
+    counts = np.bincount(states, minlength=n_states)
+    return np.divide(totals, counts, out=np.zeros(n_states), where=counts > 0)
+
+
+def dyna_model_update(model_r, model_next, counts, s, a, r, s2):
+    counts[s, a] += 1
+    model_r[s, a] += (r - model_r[s, a]) / counts[s, a]
+    model_next[s, a] = s2
+    return model_r, model_next, counts
+
+
+def count_transitions(states, actions, n_states=4, n_actions=2):
+    N = np.zeros((n_states, n_actions, n_states))
+    np.add.at(N, (states[:-1], actions, states[1:]), 1)
+    totals = N.sum(axis=2, keepdims=True)
+    P_hat = np.where(totals > 0, N / np.maximum(totals, 1), 1.0 / n_states)
+    return P_hat
+
+
+def q_table_visit_counts(states, actions, n_states=4, n_actions=3):
+    return np.bincount(states * n_actions + actions, minlength=n_states * n_actions).reshape(n_states, n_actions)
+
+
+def epsilon_schedule(episodes, eps_start=1.0, eps_end=0.05, decay=0.01):
+    return eps_end + (eps_start - eps_end) * np.exp(-decay * episodes)
+
+
+def boltzmann_probs(q, temperature):
+    prefs = q / temperature
+    prefs -= np.max(prefs)
+    p = np.exp(prefs)
+    return p / np.sum(p)
+
+
+def greedy_with_ties_last(Q):
+    # argmax over reversed columns, a trick for breaking ties toward the last action
+    nA = Q.shape[1]
+    return nA - 1 - np.argmax(Q[:, ::-1], axis=1)
+
+
+TABULAR = {
+    "q_learning_update": (q_learning_update, {}, lambda s, n: (_f(n, 3, seed=s), s % n, 1, 2.0, (s + 1) % n, s % 2)),
+    "q_learning_episode": (q_learning_episode, {},
+                           lambda s, n: (_f(n, 2, seed=s), _i(n, 7, seed=s), _i(2, 6, seed=s + 1), _f(6, seed=s))),
+    "sarsa_episode": (sarsa_episode, {},
+                      lambda s, n: (_f(n, 2, seed=s), _i(n, 7, seed=s), _i(2, 7, seed=s + 1), _f(7, seed=s))),
+    "expected_sarsa_update": (expected_sarsa_update, {},
+                              lambda s, n: (_f(n, 3, seed=s), s % n, 2, -1.0, (s + 2) % n)),
+    "double_q_update": (double_q_update, {},
+                        lambda s, n: (_f(n, 2, seed=s), _f(n, 2, seed=s + 1), 1, 0, 0.5, n - 1)),
+    "batched_q_update": (batched_q_update, {},
+                         lambda s, n: (_f(n, 3, seed=s), _i(n, 5, seed=s), _i(3, 5, seed=s + 1), _f(5, seed=s),
+                                       _i(n, 5, seed=s + 2), _i(2, 5, seed=s + 3).astype(float))),
+    "batched_q_update_add_at": (batched_q_update_add_at, {},
+                                lambda s, n: (_f(n, 3, seed=s), _i(n, 8, seed=s), _i(3, 8, seed=s + 1),
+                                              _f(8, seed=s), _i(n, 8, seed=s + 2))),
+    "td0_prediction": (td0_prediction, {}, lambda s, n: (_f(n, seed=s), _i(n, 9, seed=s), _f(8, seed=s))),
+    "td_lambda_traces": (td_lambda_traces, {}, lambda s, n: (_f(n, seed=s), _i(n, 9, seed=s), _f(8, seed=s))),
+    "td_lambda_replacing": (td_lambda_replacing, {}, lambda s, n: (_f(n, seed=s), _i(n, 9, seed=s), _f(8, seed=s))),
+    "linear_td_features": (linear_td_features, {}, lambda s, n: (_f(n, seed=s), _f(7, n, seed=s), _f(6, seed=s))),
+    "lstd": (lstd, {}, lambda s, n: (_f(3 * n, n, seed=s), _f(3 * n - 1, seed=s))),
+    "every_visit_mc": (every_visit_mc, {}, lambda s, n: (_i(4, 2 * n, seed=s), _f(2 * n, seed=s))),
+    "dyna_model_update": (dyna_model_update, {},
+                          lambda s, n: (np.zeros((n, 2)), np.zeros((n, 2), dtype=int), _i(3, n, 2, seed=s),
+                                        s % n, 1, 0.5 * s, (s + 1) % n)),
+    "count_transitions": (count_transitions, {}, lambda s, n: (_i(4, 3 * n + 1, seed=s), _i(2, 3 * n, seed=s + 1))),
+    "q_table_visit_counts": (q_table_visit_counts, {}, lambda s, n: (_i(4, 3 * n, seed=s), _i(3, 3 * n, seed=s + 1))),
+    "epsilon_schedule": (epsilon_schedule, {}, lambda s, n: (np.arange(n * 10),)),
+    "boltzmann_probs": (boltzmann_probs, {}, lambda s, n: (_f(n, seed=s), 0.3 * s)),
+    "greedy_with_ties_last": (greedy_with_ties_last, {}, lambda s, n: (_i(3, n, 4, seed=s).astype(float),)),
+}
+
+
+@pytest.mark.parametrize("name", list(TABULAR))
+def test_tabular_learning_updates_match_numpy(name):
+    check_like_numpy(*TABULAR[name])
+
+
+# ------------------------------------------------------------------- returns, advantages, gradients
+
+
+def discounted_returns_loop(rewards, gamma=0.99):
+    returns = np.zeros_like(rewards)
+    running = 0.0
+    for t in reversed(range(len(rewards))):
+        running = rewards[t] + gamma * running
+        returns[t] = running
+    return returns
+
+
+def discounted_returns_dones(rewards, dones, gamma=0.99):
+    out = np.zeros(len(rewards))
+    G = 0
+    for t in range(len(rewards) - 1, -1, -1):
+        G = rewards[t] + gamma * G * (1 - dones[t])
+        out[t] = G
+    return out
+
+
+def discounted_returns_cumsum(rewards, gamma=0.9):
+    n = len(rewards)
+    discounts = gamma ** np.arange(n)
+    return np.cumsum((rewards * discounts)[::-1])[::-1] / discounts
+
+
+def discounted_returns_matrix(rewards, gamma=0.9):
+    n = len(rewards)
+    idx = np.arange(n)
+    powers = idx[None, :] - idx[:, None]
+    M = np.where(powers >= 0, gamma ** np.maximum(powers, 0), 0.0)
+    return M @ rewards
+
+
+def discounted_returns_toeplitz(rewards, gamma=0.95):
+    n = rewards.shape[0]
+    return np.triu(gamma ** np.subtract.outer(np.arange(n), np.arange(n)).T.clip(0)) @ rewards
+
+
+def discounted_returns_batch(rewards, gamma=0.99):
+    # rewards of shape (time, envs)
+    R = np.zeros_like(rewards)
+    R[-1] = rewards[-1]
+    for t in range(rewards.shape[0] - 2, -1, -1):
+        R[t] = rewards[t] + gamma * R[t + 1]
+    return R
+
+
+def n_step_returns(rewards, values, n=3, gamma=0.9):
+    T = len(rewards)
+    out = np.zeros(T)
+    for t in range(T):
+        end = min(t + n, T)
+        G = sum(gamma ** (k - t) * rewards[k] for k in range(t, end))
+        if end < T:
+            G += gamma ** (end - t) * values[end]
+        out[t] = G
+    return out
+
+
+def gae_advantages(rewards, values, dones, gamma=0.99, lam=0.95):
+    T = len(rewards)
+    adv = np.zeros(T)
+    last = 0.0
+    for t in reversed(range(T)):
+        nonterminal = 1.0 - dones[t]
+        delta = rewards[t] + gamma * values[t + 1] * nonterminal - values[t]
+        last = delta + gamma * lam * nonterminal * last
+        adv[t] = last
+    return adv, adv + values[:-1]
+
+
+def gae_batch(rewards, values, last_values, gamma=0.99, lam=0.95):
+    T = rewards.shape[0]
+    advantages = np.zeros_like(rewards)
+    lastgaelam = 0
+    for t in reversed(range(T)):
+        next_values = last_values if t == T - 1 else values[t + 1]
+        delta = rewards[t] + gamma * next_values - values[t]
+        advantages[t] = lastgaelam = delta + gamma * lam * lastgaelam
+    return advantages
+
+
+def normalize_advantages(adv, eps=1e-8):
+    return (adv - adv.mean()) / (adv.std() + eps)
+
+
+def lambda_returns(rewards, values, gamma=0.9, lam=0.7):
+    T = len(rewards)
+    G = np.zeros(T)
+    G[-1] = rewards[-1] + gamma * values[-1]
+    for t in range(T - 2, -1, -1):
+        G[t] = rewards[t] + gamma * ((1 - lam) * values[t + 1] + lam * G[t + 1])
+    return G
+
+
+def reinforce_softmax_grad(theta, features, actions, returns):
+    # linear softmax policy: pi(a|s) = softmax(features[s] @ theta)
+    logits = features @ theta
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    onehot = np.eye(theta.shape[1])[actions]
+    grad_logp = features[:, :, None] * (onehot - probs)[:, None, :]
+    return np.mean(grad_logp * returns[:, None, None], axis=0)
+
+
+def reinforce_tabular(theta, states, actions, returns, lr=0.1):
+    for t in range(len(actions)):
+        s, a = states[t], actions[t]
+        pi = np.exp(theta[s] - theta[s].max())
+        pi /= pi.sum()
+        grad = -pi
+        grad[a] += 1.0
+        theta[s] += lr * returns[t] * grad
+    return theta
+
+
+def log_prob_categorical(logits, actions):
+    m = logits.max(axis=-1, keepdims=True)
+    logp = logits - m - np.log(np.exp(logits - m).sum(axis=-1, keepdims=True))
+    return logp[np.arange(len(actions)), actions], -(np.exp(logp) * logp).sum(axis=-1)
+
+
+def gaussian_policy_logprob(mu, log_std, actions):
+    std = np.exp(log_std)
+    return np.sum(-0.5 * ((actions - mu) / std) ** 2 - log_std - 0.5 * np.log(2 * np.pi), axis=-1)
+
+
+def ppo_clip_loss(logp_new, logp_old, adv, clip=0.2):
+    ratio = np.exp(logp_new - logp_old)
+    clipped = np.clip(ratio, 1 - clip, 1 + clip)
+    loss = -np.minimum(ratio * adv, clipped * adv).mean()
+    clipfrac = np.mean(np.abs(ratio - 1.0) > clip)
+    return loss, clipfrac, np.mean(logp_old - logp_new)
+
+
+def td_target_dqn(q_next_online, q_next_target, rewards, dones, gamma=0.99):
+    best = np.argmax(q_next_online, axis=1)
+    q = np.take_along_axis(q_next_target, best[:, None], axis=1).squeeze(1)
+    return rewards + gamma * (1 - dones) * q
+
+
+def huber_td_loss(q_pred, target, delta=1.0):
+    err = target - q_pred
+    quad = np.minimum(np.abs(err), delta)
+    lin = np.abs(err) - quad
+    return np.mean(0.5 * quad ** 2 + delta * lin)
+
+
+def running_reward_normalizer(rewards, gamma=0.99, eps=1e-8):
+    # running discounted-return variance as in the baselines VecNormalize
+    ret = 0.0
+    count, mean, var = 1e-4, 0.0, 1.0
+    out = np.empty_like(rewards)
+    for t in range(len(rewards)):
+        ret = ret * gamma + rewards[t]
+        delta = ret - mean
+        tot = count + 1
+        mean = mean + delta / tot
+        var = (var * count + delta ** 2 * count / tot) / tot
+        count = tot
+        out[t] = np.clip(rewards[t] / np.sqrt(var + eps), -10, 10)
+    return out
+
+
+def running_mean_std_batch(x, mean, var, count):
+    batch_mean = x.mean(axis=0)
+    batch_var = x.var(axis=0)
+    batch_count = x.shape[0]
+    delta = batch_mean - mean
+    tot = count + batch_count
+    new_mean = mean + delta * batch_count / tot
+    m2 = var * count + batch_var * batch_count + delta ** 2 * count * batch_count / tot
+    return new_mean, m2 / tot, tot
+
+
+def polyak_update(target, online, tau=0.005):
+    for k in target:
+        target[k] = (1 - tau) * target[k] + tau * online[k]
+    return target
+
+
+RETURNS = {
+    "discounted_returns_loop": (discounted_returns_loop, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "discounted_returns_dones": (discounted_returns_dones, {},
+                                 lambda s, n: (_f(2 * n, seed=s), _i(2, 2 * n, seed=s + 1))),
+    "discounted_returns_cumsum": (discounted_returns_cumsum, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "discounted_returns_matrix": (discounted_returns_matrix, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "discounted_returns_toeplitz": (discounted_returns_toeplitz, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "discounted_returns_batch": (discounted_returns_batch, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "n_step_returns": (n_step_returns, {}, lambda s, n: (_f(2 * n, seed=s), _f(2 * n, seed=s + 1))),
+    "gae_advantages": (gae_advantages, {},
+                       lambda s, n: (_f(2 * n, seed=s), _f(2 * n + 1, seed=s + 1), _i(2, 2 * n, seed=s + 2))),
+    "gae_batch": (gae_batch, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1), _f(3, seed=s + 2))),
+    "normalize_advantages": (normalize_advantages, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "lambda_returns": (lambda_returns, {}, lambda s, n: (_f(2 * n, seed=s), _f(2 * n, seed=s + 1))),
+    "reinforce_softmax_grad": (reinforce_softmax_grad, {},
+                               lambda s, n: (_f(3, 2, seed=s), _f(n, 3, seed=s), _i(2, n, seed=s), _f(n, seed=s + 1))),
+    "reinforce_tabular": (reinforce_tabular, {},
+                          lambda s, n: (_f(n, 3, seed=s), _i(n, 6, seed=s), _i(3, 6, seed=s + 1), _f(6, seed=s))),
+    "log_prob_categorical": (log_prob_categorical, {}, lambda s, n: (_f(n, 4, seed=s) * 3, _i(4, n, seed=s))),
+    "gaussian_policy_logprob": (gaussian_policy_logprob, {},
+                                lambda s, n: (_f(n, 2, seed=s), _f(2, seed=s) * 0.3, _f(n, 2, seed=s + 1))),
+    "ppo_clip_loss": (ppo_clip_loss, {}, lambda s, n: (_f(n, seed=s) * 0.3, _f(n, seed=s + 1) * 0.3, _f(n, seed=s + 2))),
+    "td_target_dqn": (td_target_dqn, {},
+                      lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1), _f(n, seed=s), _i(2, n, seed=s).astype(float))),
+    "huber_td_loss": (huber_td_loss, {}, lambda s, n: (_f(n, seed=s), 2 * _f(n, seed=s + 1))),
+    "running_reward_normalizer": (running_reward_normalizer, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "running_mean_std_batch": (running_mean_std_batch, {},
+                               lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s), _f(3, positive=True, seed=s), 10.0 + s)),
+    "polyak_update": (polyak_update, {},
+                      lambda s, n: ({"w": _f(n, 2, seed=s), "b": _f(2, seed=s)},
+                                    {"w": _f(n, 2, seed=s + 1), "b": _f(2, seed=s + 1)})),
+}
+
+
+@pytest.mark.parametrize("name", list(RETURNS))
+def test_returns_advantages_and_policy_gradients_match_numpy(name):
+    check_like_numpy(*RETURNS[name])
+
+
+# ---------------------------------------------------------------- bandits and exploration (rng)
+
+
+def epsilon_greedy(rng, Q, s, epsilon=0.1):
+    if rng.random() < epsilon:
+        return rng.integers(Q.shape[1])
+    return int(np.argmax(Q[s]))
+
+
+def epsilon_greedy_vectorized(rng, q_values, epsilon=0.2):
+    n_envs, n_actions = q_values.shape
+    greedy = q_values.argmax(axis=1)
+    random_actions = rng.integers(0, n_actions, size=n_envs)
+    explore = rng.random(n_envs) < epsilon
+    return np.where(explore, random_actions, greedy)
+
+
+def epsilon_greedy_probs_choice(rng, q, epsilon=0.1):
+    probs = np.ones(len(q)) * epsilon / len(q)
+    probs[np.argmax(q)] += 1 - epsilon
+    return rng.choice(len(q), p=probs)
+
+
+def ucb1_bandit(rng, means, n_rounds=30, c=2.0):
+    k = len(means)
+    counts = np.zeros(k)
+    values = np.zeros(k)
+    for t in range(k):
+        counts[t] = 1
+        values[t] = rng.normal(means[t], 1.0)
+    for t in range(k, n_rounds):
+        ucb = values + np.sqrt(c * np.log(t + 1) / counts)
+        a = np.argmax(ucb)
+        r = rng.normal(means[a], 1.0)
+        counts[a] += 1
+        values[a] += (r - values[a]) / counts[a]
+    return counts, values
+
+
+def thompson_bernoulli(rng, probs, n_rounds=25):
+    k = len(probs)
+    alpha = np.ones(k)
+    beta = np.ones(k)
+    for _ in range(n_rounds):
+        theta = rng.beta(alpha, beta)
+        a = np.argmax(theta)
+        reward = rng.random() < probs[a]
+        alpha[a] += reward
+        beta[a] += 1 - reward
+    return alpha, beta
+
+
+def gradient_bandit(rng, means, n_rounds=20, lr=0.1):
+    k = len(means)
+    H = np.zeros(k)
+    baseline = 0.0
+    for t in range(1, n_rounds + 1):
+        pi = np.exp(H - H.max())
+        pi /= pi.sum()
+        a = rng.choice(k, p=pi)
+        r = rng.normal(means[a])
+        baseline += (r - baseline) / t
+        one_hot = np.zeros(k)
+        one_hot[a] = 1.0
+        H += lr * (r - baseline) * (one_hot - pi)
+    return H
+
+
+def epsilon_greedy_bandit_runs(rng, true_means, n_runs=8, n_steps=15, eps=0.1):
+    k = true_means.shape[0]
+    Q = np.zeros((n_runs, k))
+    N = np.zeros((n_runs, k))
+    rewards = np.zeros((n_runs, n_steps))
+    runs = np.arange(n_runs)
+    for t in range(n_steps):
+        greedy = np.argmax(Q, axis=1)
+        rand = rng.integers(0, k, n_runs)
+        a = np.where(rng.random(n_runs) < eps, rand, greedy)
+        r = rng.normal(true_means[a], 1.0)
+        N[runs, a] += 1
+        Q[runs, a] += (r - Q[runs, a]) / N[runs, a]
+        rewards[:, t] = r
+    return rewards.mean(axis=0), Q
+
+
+def replay_sample(rng, obs, actions, rewards, batch_size=4):
+    idx = rng.integers(0, len(obs) - 1, size=batch_size)
+    return obs[idx], actions[idx], rewards[idx], obs[idx + 1]
+
+
+def replay_sample_no_replace(rng, buffer, batch_size=3):
+    idx = rng.choice(len(buffer), size=batch_size, replace=False)
+    return buffer[idx]
+
+
+def prioritized_replay_sample(rng, priorities, alpha=0.6, beta=0.4, batch_size=4):
+    p = priorities ** alpha
+    p = p / p.sum()
+    idx = rng.choice(len(p), size=batch_size, p=p)
+    weights = (len(p) * p[idx]) ** (-beta)
+    return idx, weights / weights.max()
+
+
+def cartpole_rollout(rng, state, n_steps=20):
+    gravity, masscart, masspole, length = 9.8, 1.0, 0.1, 0.5
+    total_mass = masspole + masscart
+    polemass_length = masspole * length
+    force_mag, tau = 10.0, 0.02
+    traj = []
+    for _ in range(n_steps):
+        x, x_dot, theta, theta_dot = state
+        action = rng.integers(2)
+        force = force_mag if action == 1 else -force_mag
+        costheta, sintheta = np.cos(theta), np.sin(theta)
+        temp = (force + polemass_length * theta_dot ** 2 * sintheta) / total_mass
+        thetaacc = (gravity * sintheta - costheta * temp) / (
+            length * (4.0 / 3.0 - masspole * costheta ** 2 / total_mass))
+        xacc = temp - polemass_length * thetaacc * costheta / total_mass
+        x = x + tau * x_dot
+        x_dot = x_dot + tau * xacc
+        theta = theta + tau * theta_dot
+        theta_dot = theta_dot + tau * thetaacc
+        state = np.array([x, x_dot, theta, theta_dot])
+        traj.append(state)
+    return np.array(traj)
+
+
+def random_policy_rewards(rng, n_episodes=6, horizon=10, n_actions=3):
+    actions = rng.integers(0, n_actions, size=(n_episodes, horizon))
+    rewards = np.where(actions == 1, 1.0, -0.1) + rng.normal(0, 0.1, size=actions.shape)
+    discounts = 0.9 ** np.arange(horizon)
+    return (rewards * discounts).sum(axis=1)
+
+
+def q_learning_chain(rng, n_states=5, n_episodes=4, horizon=8, alpha=0.5, gamma=0.9, eps=0.3):
+    Q = np.zeros((n_states, 2))
+    for _ in range(n_episodes):
+        s = 0
+        for _ in range(horizon):
+            if rng.random() < eps:
+                a = rng.integers(2)
+            else:
+                a = np.argmax(Q[s])
+            s2 = min(s + 1, n_states - 1) if a == 1 else max(s - 1, 0)
+            r = 1.0 if s2 == n_states - 1 else 0.0
+            Q[s, a] += alpha * (r + gamma * Q[s2].max() - Q[s, a])
+            s = s2
+    return Q
+
+
+def sample_trajectory(rng, P, policy, start=0, horizon=8):
+    states = np.zeros(horizon + 1, dtype=int)
+    states[0] = start
+    for t in range(horizon):
+        s = states[t]
+        states[t + 1] = rng.choice(P.shape[2], p=P[s, policy[s]])
+    return states
+
+
+def sample_markov_chain_cdf(rng, P, start=0, n_steps=10):
+    cdf = np.cumsum(P, axis=1)
+    s = start
+    path = [s]
+    for u in rng.random(n_steps):
+        s = np.searchsorted(cdf[s], u)
+        path.append(s)
+    return np.array(path)
+
+
+BANDITS = [
+    (epsilon_greedy_vectorized, lambda: (_f(6, 3),)),
+    (epsilon_greedy_probs_choice, lambda: (_f(4),)),
+    (ucb1_bandit, lambda: (np.array([0.1, 0.5, 0.9]),)),
+    (thompson_bernoulli, lambda: (np.array([0.2, 0.5, 0.7]),)),
+    (gradient_bandit, lambda: (np.array([0.0, 1.0, -0.5]),)),
+    (epsilon_greedy_bandit_runs, lambda: (np.array([0.2, -0.3, 1.0, 0.4]),)),
+    (replay_sample, lambda: (_f(10, 2), _i(3, 10), _f(10))),
+    (replay_sample_no_replace, lambda: (_f(9, 2),)),
+    (prioritized_replay_sample, lambda: (_f(8, positive=True),)),
+    (random_policy_rewards, lambda: ()),
+    (sample_trajectory, lambda: (_mdp(3, 4)[0], np.array([0, 1, 2, 1]))),
+    (sample_markov_chain_cdf, lambda: (_stochastic(2, 4),)),
+]
+
+
+@pytest.mark.parametrize("fn, make", BANDITS, ids=[f.__name__ for f, _ in BANDITS])
+def test_exploration_and_bandits_with_a_generator_argument(fn, make):
+    """Epsilon-greedy choices, UCB, Thompson sampling, gradient bandits, replay sampling and
+    rollouts draw from the generator they are given: NumPy's draws and values over three
+    calls, and the generator left in NumPy's state."""
+    want_rng, got_rng = np.random.default_rng(7), np.random.default_rng(7)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *make()), fn(want_rng, *make()))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+# ------------------------------------------------------------------------------- physics steps
+
+
+def cartpole_step(state, action, tau=0.02):
+    gravity, masscart, masspole, length, force_mag = 9.8, 1.0, 0.1, 0.5, 10.0
+    total_mass = masscart + masspole
+    x, x_dot, theta, theta_dot = state[..., 0], state[..., 1], state[..., 2], state[..., 3]
+    force = np.where(action == 1, force_mag, -force_mag)
+    cos, sin = np.cos(theta), np.sin(theta)
+    temp = (force + masspole * length * theta_dot ** 2 * sin) / total_mass
+    thetaacc = (gravity * sin - cos * temp) / (length * (4.0 / 3.0 - masspole * cos ** 2 / total_mass))
+    xacc = temp - masspole * length * thetaacc * cos / total_mass
+    new = np.stack([x + tau * x_dot, x_dot + tau * xacc, theta + tau * theta_dot,
+                    theta_dot + tau * thetaacc], axis=-1)
+    done = (np.abs(new[..., 0]) > 2.4) | (np.abs(new[..., 2]) > 12 * 2 * np.pi / 360)
+    return new, done
+
+
+def cartpole_fixed_actions(state, actions):
+    out = []
+    for a in actions:
+        state, done = cartpole_step(state, a)
+        out.append(state)
+    return np.array(out)
+
+
+def mountain_car_step(position, velocity, action):
+    velocity = velocity + (action - 1) * 0.001 + np.cos(3 * position) * (-0.0025)
+    velocity = np.clip(velocity, -0.07, 0.07)
+    position = position + velocity
+    position = np.clip(position, -1.2, 0.6)
+    velocity = np.where((position == -1.2) & (velocity < 0), 0.0, velocity)
+    done = (position >= 0.5) & (velocity >= 0)
+    return position, velocity, done, np.full_like(position, -1.0)
+
+
+def mountain_car_energy_policy(position, velocity, n_steps=30):
+    for _ in range(n_steps):
+        action = np.where(velocity >= 0, 2, 0)
+        position, velocity, done, _ = mountain_car_step(position, velocity, action)
+    return position, velocity
+
+
+def pendulum_step(th, thdot, u, g=10.0, m=1.0, l=1.0, dt=0.05):
+    u = np.clip(u, -2.0, 2.0)
+    angle_normalize = ((th + np.pi) % (2 * np.pi)) - np.pi
+    costs = angle_normalize ** 2 + 0.1 * thdot ** 2 + 0.001 * u ** 2
+    newthdot = thdot + (3 * g / (2 * l) * np.sin(th) + 3.0 / (m * l ** 2) * u) * dt
+    newthdot = np.clip(newthdot, -8, 8)
+    newth = th + newthdot * dt
+    return np.array([np.cos(newth), np.sin(newth), newthdot]), -costs
+
+
+def acrobot_rk4(s, a, dt=0.2):
+    def dsdt(s):
+        m1 = m2 = l1 = 1.0
+        lc1 = lc2 = 0.5
+        I1 = I2 = 1.0
+        g = 9.8
+        theta1, theta2, dtheta1, dtheta2 = s
+        d1 = m1 * lc1 ** 2 + m2 * (l1 ** 2 + lc2 ** 2 + 2 * l1 * lc2 * np.cos(theta2)) + I1 + I2
+        d2 = m2 * (lc2 ** 2 + l1 * lc2 * np.cos(theta2)) + I2
+        phi2 = m2 * lc2 * g * np.cos(theta1 + theta2 - np.pi / 2.0)
+        phi1 = (-m2 * l1 * lc2 * dtheta2 ** 2 * np.sin(theta2) - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * np.sin(theta2)
+                + (m1 * lc1 + m2 * l1) * g * np.cos(theta1 - np.pi / 2) + phi2)
+        ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * dtheta1 ** 2 * np.sin(theta2) - phi2) / (
+            m2 * lc2 ** 2 + I2 - d2 ** 2 / d1)
+        ddtheta1 = -(d2 * ddtheta2 + phi1) / d1
+        return np.array([dtheta1, dtheta2, ddtheta1, ddtheta2])
+
+    k1 = dsdt(s)
+    k2 = dsdt(s + dt / 2 * k1)
+    k3 = dsdt(s + dt / 2 * k2)
+    k4 = dsdt(s + dt * k3)
+    return s + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
+
+
+def tile_coding_features(x, v, n_tilings=4, n_tiles=8):
+    # offsets per tiling, index of the active tile in each
+    x_s = (x + 1.2) / 1.8 * n_tiles
+    v_s = (v + 0.07) / 0.14 * n_tiles
+    offsets = np.arange(n_tilings) / n_tilings
+    ix = np.floor(x_s[:, None] + offsets).astype(int).clip(0, n_tiles)
+    iv = np.floor(v_s[:, None] + offsets).astype(int).clip(0, n_tiles)
+    idx = np.arange(n_tilings) * (n_tiles + 1) ** 2 + ix * (n_tiles + 1) + iv
+    phi = np.zeros((len(x), n_tilings * (n_tiles + 1) ** 2))
+    phi[np.arange(len(x))[:, None], idx] = 1.0
+    return phi
+
+
+def rbf_features(states, centers, sigma=0.5):
+    d2 = ((states[:, None, :] - centers[None, :, :]) ** 2).sum(-1)
+    return np.exp(-d2 / (2 * sigma ** 2))
+
+
+def discretize_state(obs, low, high, bins=6):
+    ratios = (obs - low) / (high - low)
+    idx = np.floor(ratios * bins).astype(int)
+    idx = np.clip(idx, 0, bins - 1)
+    return np.ravel_multi_index(idx.T, (bins,) * obs.shape[1])
+
+
+PHYSICS = {
+    "cartpole_step": (cartpole_step, {}, lambda s, n: (_f(n, 4, seed=s) * 0.1, _i(2, n, seed=s))),
+    "cartpole_fixed_actions": (cartpole_fixed_actions, {},
+                               lambda s, n: (_f(4, seed=s) * 0.05, _i(2, n, seed=s))),
+    "mountain_car_step": (mountain_car_step, {},
+                          lambda s, n: (_f(n, seed=s) * 0.4 - 0.5, _f(n, seed=s + 1) * 0.03, _i(3, n, seed=s))),
+    "mountain_car_energy_policy": (mountain_car_energy_policy, {},
+                                   lambda s, n: (np.full(n, -0.5) + 0.05 * _f(n, seed=s), np.zeros(n))),
+    "pendulum_step": (pendulum_step, {}, lambda s, n: (_f(n, seed=s) * 3, _f(n, seed=s + 1), _f(n, seed=s + 2) * 2)),
+    "acrobot_rk4": (acrobot_rk4, {}, lambda s, n: (_f(4, seed=s) * 0.1, float(s % 3 - 1))),
+    "tile_coding_features": (tile_coding_features, {},
+                             lambda s, n: (np.random.default_rng(s).uniform(-1.2, 0.6, n),
+                                           np.random.default_rng(s + 1).uniform(-0.07, 0.07, n))),
+    "rbf_features": (rbf_features, {}, lambda s, n: (_f(n, 2, seed=s), _f(5, 2, seed=s + 1))),
+    "discretize_state": (discretize_state, {},
+                         lambda s, n: (_f(n, 3, seed=s), np.full(3, -2.0), np.full(3, 2.0))),
+}
+
+
+@pytest.mark.parametrize("name", list(PHYSICS))
+def test_environment_physics_steps_match_numpy(name):
+    check_like_numpy(*PHYSICS[name])
+
+
+# -------------------------------------------------------------------------- operations research
+
+
+def knapsack_01(weights, values, capacity=10):
+    dp = np.zeros(capacity + 1)
+    for w, v in zip(weights, values):
+        dp[w:] = np.maximum(dp[w:], dp[:-w] + v) if w > 0 else dp + v
+    return dp[capacity], dp
+
+
+def knapsack_01_rows(weights, values, capacity=12):
+    n = len(weights)
+    table = np.zeros((n + 1, capacity + 1))
+    for i in range(1, n + 1):
+        w, v = weights[i - 1], values[i - 1]
+        table[i] = table[i - 1]
+        shifted = np.full(capacity + 1, -np.inf)
+        shifted[w:] = table[i - 1, : capacity + 1 - w] + v
+        table[i] = np.maximum(table[i], shifted)
+    return table
+
+
+def knapsack_reversed_loop(weights, values, capacity=9):
+    dp = np.zeros(capacity + 1, dtype=np.int64)
+    for i in range(len(weights)):
+        for c in range(capacity, weights[i] - 1, -1):
+            dp[c] = max(dp[c], dp[c - weights[i]] + values[i])
+    return dp
+
+
+def unbounded_knapsack(weights, values, capacity=10):
+    dp = np.zeros(capacity + 1)
+    for c in range(1, capacity + 1):
+        fits = weights <= c
+        cand = np.where(fits, dp[np.maximum(c - weights, 0)] + values, 0.0)
+        dp[c] = max(dp[c - 1], cand.max())
+    return dp
+
+
+def coin_change_ways(coins, amount=12):
+    ways = np.zeros(amount + 1, dtype=np.int64)
+    ways[0] = 1
+    for c in coins:
+        for a in range(c, amount + 1):
+            ways[a] += ways[a - c]
+    return ways
+
+
+def coin_change_min(coins, amount=11):
+    dp = np.full(amount + 1, np.inf)
+    dp[0] = 0
+    for a in range(1, amount + 1):
+        prev = a - coins
+        ok = prev >= 0
+        dp[a] = np.min(np.where(ok, dp[np.where(ok, prev, 0)] + 1, np.inf))
+    return dp
+
+
+def longest_common_subsequence(a, b):
+    m, n = len(a), len(b)
+    L = np.zeros((m + 1, n + 1), dtype=int)
+    for i in range(1, m + 1):
+        for j in range(1, n + 1):
+            L[i, j] = np.where(a[i - 1] == b[j - 1], L[i - 1, j - 1] + 1, np.maximum(L[i - 1, j], L[i, j - 1]))
+    return L[m, n]
+
+
+def edit_distance(a, b):
+    m, n = len(a), len(b)
+    D = np.zeros((m + 1, n + 1))
+    D[:, 0] = np.arange(m + 1)
+    D[0, :] = np.arange(n + 1)
+    for i in range(1, m + 1):
+        for j in range(1, n + 1):
+            cost = a[i - 1] != b[j - 1]
+            D[i, j] = min(D[i - 1, j] + 1, D[i, j - 1] + 1, D[i - 1, j - 1] + cost)
+    return D
+
+
+def min_path_sum_grid(grid):
+    dp = grid.astype(float).copy()
+    dp[0] = np.cumsum(dp[0])
+    dp[:, 0] = np.cumsum(dp[:, 0])
+    for i in range(1, dp.shape[0]):
+        for j in range(1, dp.shape[1]):
+            dp[i, j] += np.minimum(dp[i - 1, j], dp[i, j - 1])
+    return dp[-1, -1]
+
+
+def lot_sizing_wagner_whitin(demand, setup=5.0, hold=1.0):
+    T = len(demand)
+    cost = np.full(T + 1, np.inf)
+    cost[0] = 0.0
+    for t in range(1, T + 1):
+        for j in range(t):
+            # produce in period j for periods j..t-1
+            holding = hold * np.sum(demand[j:t] * np.arange(t - j))
+            cost[t] = np.minimum(cost[t], cost[j] + setup + holding)
+    return cost
+
+
+def rod_cutting(prices):
+    n = len(prices)
+    r = np.zeros(n + 1)
+    for j in range(1, n + 1):
+        r[j] = np.max(prices[:j] + r[j - 1::-1][:j])
+    return r
+
+
+def floyd_warshall(W):
+    D = W.copy()
+    n = D.shape[0]
+    for k in range(n):
+        D = np.minimum(D, D[:, k, None] + D[None, k, :])
+    return D
+
+
+def floyd_warshall_newaxis(adj):
+    dist = np.where(adj > 0, adj, np.inf)
+    np.fill_diagonal(dist, 0)
+    for k in range(len(dist)):
+        dist = np.minimum(dist, dist[:, [k]] + dist[[k], :])
+    return dist
+
+
+def floyd_warshall_predecessors(W):
+    n = W.shape[0]
+    D = W.copy()
+    nxt = np.tile(np.arange(n), (n, 1))
+    for k in range(n):
+        via = D[:, k:k + 1] + D[k:k + 1, :]
+        better = via < D
+        D = np.where(better, via, D)
+        nxt = np.where(better, nxt[:, k:k + 1], nxt)
+    return D, nxt
+
+
+def floyd_warshall_outer(W):
+    D = W.copy()
+    for k in range(D.shape[0]):
+        np.minimum(D, np.add.outer(D[:, k], D[k, :]), out=D)
+    return D
+
+
+def transitive_closure(A):
+    R = A.astype(bool) | np.eye(A.shape[0], dtype=bool)
+    for k in range(A.shape[0]):
+        R = R | (R[:, k][:, None] & R[k, :][None, :])
+    return R
+
+
+def bellman_ford(W, source=0):
+    n = W.shape[0]
+    dist = np.full(n, np.inf)
+    dist[source] = 0.0
+    for _ in range(n - 1):
+        dist = np.minimum(dist, np.min(dist[:, None] + W, axis=0))
+    negative_cycle = np.any(dist[:, None] + W < dist[None, :] - 1e-12)
+    return dist, negative_cycle
+
+
+def bellman_ford_edges(src, dst, w, n_nodes=5, source=0):
+    dist = np.full(n_nodes, np.inf)
+    dist[source] = 0
+    for _ in range(n_nodes - 1):
+        cand = dist[src] + w
+        np.minimum.at(dist, dst, cand)
+    return dist
+
+
+def dijkstra_dense(W, source=0):
+    n = W.shape[0]
+    dist = np.full(n, np.inf)
+    dist[source] = 0.0
+    visited = np.zeros(n, dtype=bool)
+    prev = np.full(n, -1)
+    for _ in range(n):
+        u = np.argmin(np.where(visited, np.inf, dist))
+        visited[u] = True
+        alt = dist[u] + W[u]
+        improve = (alt < dist) & ~visited
+        dist = np.where(improve, alt, dist)
+        prev = np.where(improve, u, prev)
+    return dist, prev
+
+
+def dijkstra_masked_array_style(W, source=0):
+    n = len(W)
+    dist = np.full(n, np.inf)
+    dist[source] = 0
+    done = np.zeros(n, bool)
+    for _ in range(n):
+        tmp = dist.copy()
+        tmp[done] = np.inf
+        u = tmp.argmin()
+        done[u] = True
+        dist = np.minimum(dist, dist[u] + W[u])
+    return dist
+
+
+def path_length_of_tour(D, tour):
+    return D[tour, np.roll(tour, -1)].sum()
+
+
+def nearest_neighbor_tour(D, start=0):
+    n = D.shape[0]
+    tour = np.zeros(n, dtype=int)
+    tour[0] = start
+    visited = np.zeros(n, dtype=bool)
+    visited[start] = True
+    for i in range(1, n):
+        d = np.where(visited, np.inf, D[tour[i - 1]])
+        tour[i] = np.argmin(d)
+        visited[tour[i]] = True
+    return tour, D[tour, np.roll(tour, -1)].sum()
+
+
+def two_opt_gains(D, tour):
+    # gain of reversing tour[i+1..j] for every pair i < j
+    a, b = tour, np.roll(tour, -1)
+    gain = D[a[:, None], b[:, None]] + D[a[None, :], b[None, :]] - D[a[:, None], a[None, :]] - D[b[:, None], b[None, :]]
+    gain = np.triu(gain, 2)
+    i, j = np.unravel_index(np.argmax(gain), gain.shape)
+    return gain, i, j
+
+
+def tsp_distance_matrix(coords):
+    diff = coords[:, None, :] - coords[None, :, :]
+    return np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+
+
+OR_DP = {
+    "coin_change_min": (coin_change_min, {}, lambda s, n: (np.r_[2, _i(5, n - 1, seed=s) + 3],)),
+    "longest_common_subsequence": (longest_common_subsequence, {},
+                                   lambda s, n: (_i(3, n, seed=s), _i(3, n + 1, seed=s + 1))),
+    "min_path_sum_grid": (min_path_sum_grid, {}, lambda s, n: (_i(9, n, n + 1, seed=s),)),
+    "lot_sizing_wagner_whitin": (lot_sizing_wagner_whitin, {}, lambda s, n: (_f(n, positive=True, seed=s),)),
+    "rod_cutting": (rod_cutting, {}, lambda s, n: (np.cumsum(_f(n, positive=True, seed=s)),)),
+}
+
+
+def _weights(seed, n, p=0.6, negative=False):
+    r = np.random.default_rng(seed)
+    W = np.where(r.random((n, n)) < p, np.round(r.uniform(1, 9, (n, n))), np.inf)
+    if negative:
+        W = np.where(np.isfinite(W), W - 2.0, W)
+        W = np.where(np.triu(np.ones((n, n))) > 0, np.abs(W), W)  # no negative cycles: negatives only downward
+    np.fill_diagonal(W, 0.0)
+    return W
+
+
+SHORTEST = {
+    "floyd_warshall": (floyd_warshall, {}, lambda s, n: (_weights(s, n),)),
+    "floyd_warshall_negative": (floyd_warshall, {}, lambda s, n: (_weights(s, n, negative=True),)),
+    "floyd_warshall_newaxis": (floyd_warshall_newaxis, {}, lambda s, n: (_adjacency(s, n, weighted=True),)),
+    "floyd_warshall_predecessors": (floyd_warshall_predecessors, {}, lambda s, n: (_weights(s, n),)),
+    "floyd_warshall_outer": (floyd_warshall_outer, {}, lambda s, n: (_weights(s, n),)),
+    "transitive_closure": (transitive_closure, {}, lambda s, n: (_adjacency(s, n, p=0.3, directed=True),)),
+    "bellman_ford": (bellman_ford, {}, lambda s, n: (_weights(s, n, negative=True),)),
+    "bellman_ford_edges": (bellman_ford_edges, {},
+                           lambda s, n: (_i(5, 2 * n, seed=s), _i(5, 2 * n, seed=s + 1), _f(2 * n, positive=True, seed=s))),
+    "dijkstra_dense": (dijkstra_dense, {}, lambda s, n: (_weights(s, n),)),
+    "dijkstra_masked_array_style": (dijkstra_masked_array_style, {}, lambda s, n: (_weights(s, n),)),
+    "path_length_of_tour": (path_length_of_tour, {},
+                            lambda s, n: (_f(n, n, positive=True, seed=s), np.random.default_rng(s).permutation(n))),
+    "nearest_neighbor_tour": (nearest_neighbor_tour, {}, lambda s, n: (tsp_distance_matrix(_f(n, 2, seed=s)),)),
+    "two_opt_gains": (two_opt_gains, {},
+                      lambda s, n: (tsp_distance_matrix(_f(n, 2, seed=s)), np.random.default_rng(s).permutation(n))),
+    "tsp_distance_matrix": (tsp_distance_matrix, {}, lambda s, n: (_f(n, 2, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(OR_DP))
+def test_dynamic_programs_on_arrays_match_numpy(name):
+    check_like_numpy(*OR_DP[name])
+
+
+@pytest.mark.parametrize("name", list(SHORTEST))
+def test_shortest_paths_and_tours_match_numpy(name):
+    check_like_numpy(*SHORTEST[name])
+
+
+def simplex_pivot(T, row, col):
+    T = T.astype(float)
+    T[row] = T[row] / T[row, col]
+    for r in range(T.shape[0]):
+        if r != row:
+            T[r] = T[r] - T[r, col] * T[row]
+    return T
+
+
+def simplex_pivot_outer(T, row, col):
+    pivot_row = T[row] / T[row, col]
+    T_new = T - np.outer(T[:, col], pivot_row)
+    T_new[row] = pivot_row
+    return T_new
+
+
+def simplex_fixed_iterations(c, A, b, n_iter=3):
+    # maximise c @ x subject to A @ x <= b, x >= 0 (b >= 0): Bland-free Dantzig pivots
+    m, n = A.shape
+    T = np.zeros((m + 1, n + m + 1))
+    T[:m, :n] = A
+    T[:m, n:n + m] = np.eye(m)
+    T[:m, -1] = b
+    T[-1, :n] = -c
+    for _ in range(n_iter):
+        col = np.argmin(T[-1, :-1])
+        ratios = np.where(T[:m, col] > 1e-12, T[:m, -1] / np.where(T[:m, col] > 1e-12, T[:m, col], 1.0), np.inf)
+        row = np.argmin(ratios)
+        improving = T[-1, col] < -1e-12
+        pivoted = T - np.outer(T[:, col], T[row] / T[row, col])
+        pivoted[row] = T[row] / T[row, col]
+        T = np.where(improving, pivoted, T)
+    return T[-1, -1], T
+
+
+def northwest_corner(supply, demand):
+    supply, demand = supply.astype(float).copy(), demand.astype(float).copy()
+    m, n = len(supply), len(demand)
+    X = np.zeros((m, n))
+    i = j = 0
+    for _ in range(m + n - 1):
+        q = np.minimum(supply[i], demand[j])
+        X[i, j] = q
+        supply[i] -= q
+        demand[j] -= q
+        if supply[i] <= demand[j] and i < m - 1:
+            i += 1
+        elif j < n - 1:
+            j += 1
+    return X
+
+
+def transportation_cost(C, X):
+    return np.sum(C * X), (X.sum(axis=1), X.sum(axis=0))
+
+
+def least_cost_allocation(C, supply, demand, n_steps=6):
+    C = C.astype(float)
+    s, d = supply.astype(float), demand.astype(float)
+    X = np.zeros_like(C)
+    for _ in range(n_steps):
+        masked = np.where((s[:, None] > 0) & (d[None, :] > 0), C, np.inf)
+        i, j = np.unravel_index(np.argmin(masked), C.shape)
+        q = np.minimum(s[i], d[j])
+        X[i, j] += q
+        s[i] -= q
+        d[j] -= q
+    return X
+
+
+def greedy_assignment(cost):
+    n = cost.shape[0]
+    C = cost.astype(float).copy()
+    assign = np.full(n, -1)
+    for _ in range(n):
+        i, j = np.unravel_index(np.argmin(C), C.shape)
+        assign[i] = j
+        C[i, :] = np.inf
+        C[:, j] = np.inf
+    return assign, cost[np.arange(n), assign].sum()
+
+
+def hungarian_reduction(cost):
+    C = cost - cost.min(axis=1, keepdims=True)
+    C = C - C.min(axis=0, keepdims=True)
+    zeros_per_row = (C == 0).sum(axis=1)
+    return C, zeros_per_row
+
+
+def auction_bids(values, prices, eps=0.01):
+    net = values - prices[None, :]
+    best = np.argmax(net, axis=1)
+    top2 = np.sort(net, axis=1)[:, -2:]
+    bid_increment = top2[:, 1] - top2[:, 0] + eps
+    return best, prices[best] + bid_increment
+
+
+def brute_force_assignment(cost, perms):
+    totals = cost[np.arange(cost.shape[0]), perms].sum(axis=1)
+    k = np.argmin(totals)
+    return perms[k], totals[k]
+
+
+def eoq(demand, order_cost, holding_cost):
+    q = np.sqrt(2 * demand * order_cost / holding_cost)
+    return q, demand / q * order_cost + q / 2 * holding_cost
+
+
+def newsvendor_quantile(demand_samples, price=10.0, cost=4.0, salvage=1.0):
+    critical_ratio = (price - cost) / (price - salvage)
+    return np.quantile(demand_samples, critical_ratio)
+
+
+def newsvendor_profit_curve(demand, q_grid, price=5.0, cost=3.0):
+    sold = np.minimum(demand[None, :], q_grid[:, None])
+    profit = price * sold - cost * q_grid[:, None]
+    expected = profit.mean(axis=1)
+    return q_grid[np.argmax(expected)], expected
+
+
+def inventory_s_S(demand, s=4, S=10, lead=0):
+    inv = S
+    levels = np.zeros(len(demand))
+    orders = np.zeros(len(demand))
+    lost = 0.0
+    for t in range(len(demand)):
+        sold = min(inv, demand[t])
+        lost += demand[t] - sold
+        inv -= sold
+        if inv < s:
+            orders[t] = S - inv
+            inv = S
+        levels[t] = inv
+    return levels, orders, lost
+
+
+def inventory_vectorized(demand, order_up_to=12):
+    # periodic review with immediate replenishment: level after each period's demand
+    sold = np.minimum(demand, order_up_to)
+    ending = order_up_to - sold
+    holding = ending.sum()
+    stockout = np.maximum(demand - order_up_to, 0).sum()
+    return ending, holding, stockout
+
+
+def inventory_loop_maximum(demand, orders, start=5.0):
+    inv = np.empty(len(demand) + 1)
+    inv[0] = start
+    for t in range(len(demand)):
+        inv[t + 1] = np.maximum(inv[t] + orders[t] - demand[t], 0.0)
+    backlog = np.maximum(np.cumsum(demand - orders) - start, 0.0)
+    return inv, backlog
+
+
+def lindley_queue(interarrival, service):
+    # waiting times of a single-server FIFO queue
+    w = np.zeros(len(service))
+    for n in range(1, len(service)):
+        w[n] = max(0.0, w[n - 1] + service[n - 1] - interarrival[n])
+    return w
+
+
+def lindley_queue_maximum(interarrival, service):
+    w = np.zeros(len(service))
+    for n in range(1, len(service)):
+        w[n] = np.maximum(0.0, w[n - 1] + service[n - 1] - interarrival[n])
+    return w, w.mean()
+
+
+def queue_departures(arrivals, service):
+    n = len(arrivals)
+    start = np.zeros(n)
+    finish = np.zeros(n)
+    for i in range(n):
+        start[i] = arrivals[i] if i == 0 else np.maximum(arrivals[i], finish[i - 1])
+        finish[i] = start[i] + service[i]
+    return start - arrivals, finish
+
+
+def mm1_metrics(lam, mu):
+    rho = lam / mu
+    L = rho / (1 - rho)
+    W = 1 / (mu - lam)
+    Lq = rho ** 2 / (1 - rho)
+    return np.array([rho, L, W, Lq, Lq / lam])
+
+
+def erlang_c(rho, c=3):
+    a = c * rho
+    k = np.arange(c)
+    terms = a ** k / np.cumprod(np.r_[1, np.arange(1, c)])
+    last = a ** c / np.prod(np.arange(1, c + 1)) / (1 - rho)
+    return last / (terms.sum() + last)
+
+
+def birth_death_stationary(lam, mu):
+    ratios = np.cumprod(lam / mu)
+    p = np.concatenate([[1.0], ratios])
+    return p / p.sum()
+
+
+def critical_path(durations, pred):
+    # pred[i, j] = 1 if task j must finish before task i starts; tasks topologically ordered
+    n = len(durations)
+    earliest = np.zeros(n)
+    for i in range(n):
+        earliest[i] = np.max(np.where(pred[i] > 0, earliest + durations, 0.0))
+    finish = earliest + durations
+    return earliest, finish.max()
+
+
+def lp_feasible_vertices(A, b, candidates):
+    slack = b[None, :] - candidates @ A.T
+    feasible = np.all(slack >= -1e-9, axis=1)
+    return feasible, np.where(feasible, candidates.sum(axis=1), -np.inf).argmax()
+
+
+def lp_dual_objective(c, A, b, y):
+    reduced = c - A.T @ y
+    return b @ y, np.all(reduced <= 1e-9), reduced
+
+
+def projected_gradient_simplex(v):
+    # Euclidean projection onto the probability simplex (Duchi et al.)
+    n = len(v)
+    u = np.sort(v)[::-1]
+    css = np.cumsum(u)
+    rho = np.nonzero(u * np.arange(1, n + 1) > (css - 1))[0][-1]
+    theta = (css[rho] - 1) / (rho + 1.0)
+    return np.maximum(v - theta, 0)
+
+
+def projected_simplex_count(v):
+    u = np.sort(v)[::-1]
+    cssv = np.cumsum(u) - 1
+    ind = np.arange(1, len(v) + 1)
+    cond = u - cssv / ind > 0
+    rho = np.count_nonzero(cond)
+    theta = cssv[rho - 1] / rho
+    return np.maximum(v - theta, 0)
+
+
+OR_MORE = {
+    "simplex_pivot": (simplex_pivot, {}, lambda s, n: (_f(3, n, seed=s) + 3, 1, 2)),
+    "simplex_pivot_outer": (simplex_pivot_outer, {}, lambda s, n: (_f(3, n, seed=s) + 3, 0, 1)),
+    "simplex_fixed_iterations": (simplex_fixed_iterations, {},
+                                 lambda s, n: (_f(n, positive=True, seed=s), _f(3, n, positive=True, seed=s + 1),
+                                               _f(3, positive=True, seed=s + 2) * 4)),
+    "transportation_cost": (transportation_cost, {}, lambda s, n: (_f(3, n, positive=True, seed=s), _f(3, n, positive=True, seed=s + 1))),
+    "least_cost_allocation": (least_cost_allocation, {},
+                              lambda s, n: (_i(9, 3, n, seed=s), np.array([5, 7, 3]), np.r_[np.full(n - 1, 2), 15 - 2 * (n - 1)])),
+    "greedy_assignment": (greedy_assignment, {}, lambda s, n: (_f(n, n, positive=True, seed=s),)),
+    "hungarian_reduction": (hungarian_reduction, {}, lambda s, n: (_i(9, n, n, seed=s).astype(float),)),
+    "auction_bids": (auction_bids, {}, lambda s, n: (_f(n, n, positive=True, seed=s), _f(n, positive=True, seed=s) * 0.1)),
+    "brute_force_assignment": (brute_force_assignment, {},
+                               lambda s, n: (_f(3, 3, positive=True, seed=s + n),
+                                             np.array([[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]]))),
+    "eoq": (eoq, {}, lambda s, n: (_f(n, positive=True, seed=s) * 100, 5.0 * s, _f(n, positive=True, seed=s + 1))),
+    "newsvendor_quantile": (newsvendor_quantile, {}, lambda s, n: (_f(5 * n, positive=True, seed=s) * 10,)),
+    "newsvendor_profit_curve": (newsvendor_profit_curve, {},
+                                lambda s, n: (_f(5 * n, positive=True, seed=s) * 10, np.linspace(5, 20, n))),
+    "inventory_vectorized": (inventory_vectorized, {}, lambda s, n: (_i(15, 3 * n, seed=s),)),
+    "inventory_loop_maximum": (inventory_loop_maximum, {},
+                               lambda s, n: (_i(6, 2 * n, seed=s).astype(float), _i(6, 2 * n, seed=s + 1).astype(float))),
+    "lindley_queue_maximum": (lindley_queue_maximum, {},
+                              lambda s, n: (_f(2 * n, positive=True, seed=s), _f(2 * n, positive=True, seed=s + 1))),
+    "queue_departures": (queue_departures, {},
+                         lambda s, n: (np.cumsum(_f(2 * n, positive=True, seed=s)), _f(2 * n, positive=True, seed=s + 1))),
+    "mm1_metrics": (mm1_metrics, {}, lambda s, n: (0.5 + 0.1 * s, 2.0)),
+    "erlang_c": (erlang_c, {"c": 3}, lambda s, n: (0.2 * s,)),
+    "birth_death_stationary": (birth_death_stationary, {},
+                               lambda s, n: (_f(n, positive=True, seed=s), _f(n, positive=True, seed=s + 1))),
+    "critical_path": (critical_path, {},
+                      lambda s, n: (_f(n, positive=True, seed=s), np.tril(_i(2, n, n, seed=s), -1))),
+    "lp_feasible_vertices": (lp_feasible_vertices, {},
+                             lambda s, n: (_f(3, 2, positive=True, seed=s), _f(3, positive=True, seed=s) * 3,
+                                           _f(n, 2, positive=True, seed=s + 1))),
+    "lp_dual_objective": (lp_dual_objective, {},
+                          lambda s, n: (_f(n, seed=s), _f(3, n, seed=s + 1), _f(3, seed=s + 2), _f(3, positive=True, seed=s))),
+    "projected_gradient_simplex": (projected_gradient_simplex, {}, lambda s, n: (_f(n, seed=s),)),
+    "projected_simplex_count": (projected_simplex_count, {}, lambda s, n: (_f(n, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(OR_MORE))
+def test_pivots_allocations_inventory_and_queues_match_numpy(name):
+    check_like_numpy(*OR_MORE[name])
+
+
+# ------------------------------------------------------------------------------------- graphs
+
+
+def pagerank_power(A, d=0.85, n_iter=50):
+    n = A.shape[0]
+    out_deg = A.sum(axis=1)
+    dangling = out_deg == 0
+    M = np.where(dangling[:, None], 1.0 / n, A / np.where(dangling, 1, out_deg)[:, None]).T
+    r = np.full(n, 1.0 / n)
+    for _ in range(n_iter):
+        r = d * M @ r + (1 - d) / n
+    return r / r.sum()
+
+
+def pagerank_dangling_mass(A, alpha=0.85, n_iter=40):
+    n = len(A)
+    deg = A.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        P = A / deg[:, None]
+    P[deg == 0] = 0
+    x = np.ones(n) / n
+    for _ in range(n_iter):
+        dangling_mass = x[deg == 0].sum()
+        x = alpha * (x @ P + dangling_mass / n) + (1 - alpha) / n
+    return x
+
+
+def pagerank_google_matrix(A, d=0.85):
+    n = A.shape[0]
+    col_sums = A.sum(axis=0)
+    col_sums[col_sums == 0] = 1
+    M = A / col_sums
+    G = d * M + (1 - d) / n * np.ones((n, n))
+    w, v = np.linalg.eig(G)
+    k = np.argmax(np.abs(w))
+    r = np.abs(np.real(v[:, k]))
+    return r / r.sum()
+
+
+def personalized_pagerank(A, seeds, alpha=0.15, n_iter=30):
+    deg = np.maximum(A.sum(axis=0), 1)
+    W = A / deg
+    e = np.zeros(A.shape[0])
+    e[seeds] = 1.0 / len(seeds)
+    p = e.copy()
+    for _ in range(n_iter):
+        p = alpha * e + (1 - alpha) * W @ p
+    return p
+
+
+def hits(A, n_iter=30):
+    hubs = np.ones(A.shape[0])
+    for _ in range(n_iter):
+        auth = A.T @ hubs
+        auth /= np.linalg.norm(auth)
+        hubs = A @ auth
+        hubs /= np.linalg.norm(hubs)
+    return hubs, auth
+
+
+def katz_centrality(A, alpha=0.1, beta=1.0):
+    n = A.shape[0]
+    return np.linalg.solve(np.eye(n) - alpha * A.T, beta * np.ones(n))
+
+
+def eigenvector_centrality(A, n_iter=60):
+    x = np.ones(A.shape[0])
+    for _ in range(n_iter):
+        x = A @ x + x  # shift for bipartite graphs as networkx does
+        x = x / np.linalg.norm(x)
+    return x
+
+
+def eigenvector_centrality_eigh(A):
+    w, V = np.linalg.eigh(A)
+    v = V[:, -1]
+    return np.abs(v) / np.abs(v).sum()
+
+
+def degree_centrality(A):
+    n = A.shape[0]
+    return A.sum(axis=1) / (n - 1), np.count_nonzero(A, axis=0)
+
+
+def closeness_centrality(D):
+    n = D.shape[0]
+    finite = np.isfinite(D)
+    reach = finite.sum(axis=1) - 1
+    total = np.where(finite, D, 0).sum(axis=1)
+    return np.where(total > 0, reach / np.where(total > 0, total, 1) * reach / (n - 1), 0.0)
+
+
+def harmonic_centrality(D):
+    with np.errstate(divide="ignore"):
+        inv = 1.0 / D
+    np.fill_diagonal(inv, 0)
+    return inv.sum(axis=1)
+
+
+def bfs_levels_matvec(A, source=0):
+    n = A.shape[0]
+    level = np.full(n, -1)
+    level[source] = 0
+    frontier = np.zeros(n, dtype=bool)
+    frontier[source] = True
+    visited = frontier.copy()
+    for d in range(1, n):
+        frontier = (A.T @ frontier > 0) & ~visited
+        level[frontier] = d
+        visited |= frontier
+    return level
+
+
+def bfs_levels_matrix_power(A):
+    n = A.shape[0]
+    reach = np.eye(n, dtype=bool)
+    dist = np.where(reach, 0, -1)
+    Ak = np.eye(n)
+    for k in range(1, n):
+        Ak = Ak @ A
+        new = (Ak > 0) & ~reach
+        dist[new] = k
+        reach |= new
+    return dist
+
+
+def hop_distance_minplus(A):
+    n = A.shape[0]
+    D = np.where(A > 0, 1.0, np.inf)
+    np.fill_diagonal(D, 0.0)
+    for _ in range(int(np.ceil(np.log2(n)))):
+        D = np.min(D[:, :, None] + D[None, :, :], axis=1)
+    return D
+
+
+def connected_components_labels(A, n_iter=10):
+    n = A.shape[0]
+    labels = np.arange(n)
+    for _ in range(n_iter):
+        neighbor_min = np.where(A > 0, labels[None, :], n).min(axis=1)
+        labels = np.minimum(labels, neighbor_min)
+    return labels
+
+
+def connected_components_reach(A):
+    n = A.shape[0]
+    R = (A + np.eye(n)) > 0
+    for _ in range(n):
+        R = (R.astype(int) @ R.astype(int)) > 0
+    return np.argmax(R, axis=1)
+
+
+def n_components_laplacian(A, tol=1e-8):
+    L = np.diag(A.sum(axis=1)) - A
+    w = np.linalg.eigvalsh(L)
+    return np.sum(w < tol), w
+
+
+def triangles_trace(A):
+    return np.trace(A @ A @ A) / 6
+
+
+def triangles_per_node(A):
+    return np.diag(np.linalg.matrix_power(A, 3)) / 2
+
+
+def clustering_coefficient(A):
+    deg = A.sum(axis=1)
+    tri = np.einsum("ij,jk,ki->i", A, A, A) / 2
+    possible = deg * (deg - 1) / 2
+    return np.divide(tri, possible, out=np.zeros_like(tri), where=possible > 0)
+
+
+def transitivity(A):
+    A2 = A @ A
+    triangles = np.sum(A2 * A)
+    triples = np.sum(A2) - np.trace(A2)
+    return triangles / triples if triples > 0 else 0.0
+
+
+def graph_laplacians(A):
+    d = A.sum(axis=1)
+    L = np.diag(d) - A
+    d_inv_sqrt = np.where(d > 0, 1.0 / np.sqrt(np.where(d > 0, d, 1)), 0.0)
+    L_sym = np.eye(len(d)) - d_inv_sqrt[:, None] * A * d_inv_sqrt[None, :]
+    L_rw = np.eye(len(d)) - A / np.maximum(d, 1)[:, None]
+    return L, L_sym, L_rw
+
+
+def spectral_embedding(A, k=2):
+    d = A.sum(1)
+    D_inv_sqrt = np.diag(1 / np.sqrt(d))
+    L = np.eye(len(A)) - D_inv_sqrt @ A @ D_inv_sqrt
+    w, v = np.linalg.eigh(L)
+    emb = v[:, 1:k + 1]
+    return w, np.abs(emb)
+
+
+def fiedler_partition(A):
+    L = np.diag(A.sum(axis=1)) - A
+    vals, vecs = np.linalg.eigh(L)
+    fiedler = vecs[:, 1]
+    fiedler = fiedler * np.sign(fiedler[np.argmax(np.abs(fiedler))])
+    return vals[1], fiedler >= 0
+
+
+def spectral_clustering_kmeans(A, k=2, n_iter=5):
+    L = np.diag(A.sum(1)) - A
+    _, V = np.linalg.eigh(L)
+    X = V[:, :k]
+    X = X * np.sign(X[np.argmax(np.abs(X), axis=0), np.arange(k)])
+    centers = X[:k].copy()
+    for _ in range(n_iter):
+        labels = np.argmin(((X[:, None] - centers[None]) ** 2).sum(-1), axis=1)
+        for j in range(k):
+            m = labels == j
+            centers[j] = np.where(m.any(), X[m].mean(axis=0) if m.any() else centers[j], centers[j])
+    return labels
+
+
+def random_walk_distribution(A, start=0, n_steps=6):
+    P = A / np.maximum(A.sum(axis=1, keepdims=True), 1)
+    p = np.zeros(len(A))
+    p[start] = 1.0
+    history = np.empty((n_steps + 1, len(A)))
+    history[0] = p
+    for t in range(n_steps):
+        p = p @ P
+        history[t + 1] = p
+    return history
+
+
+def hitting_time(P, target=0):
+    n = P.shape[0]
+    keep = np.arange(n) != target
+    Q = P[np.ix_(keep, keep)]
+    h = np.linalg.solve(np.eye(n - 1) - Q, np.ones(n - 1))
+    out = np.zeros(n)
+    out[keep] = h
+    return out
+
+
+def commute_times(A):
+    L = np.diag(A.sum(1)) - A
+    Lp = np.linalg.pinv(L)
+    d = np.diag(Lp)
+    return A.sum() * (d[:, None] + d[None, :] - 2 * Lp)
+
+
+def adjacency_from_edges(edges, n=6):
+    A = np.zeros((n, n))
+    A[edges[:, 0], edges[:, 1]] = 1
+    A[edges[:, 1], edges[:, 0]] = 1
+    return A
+
+
+def weighted_adjacency_add_at(src, dst, w, n=5):
+    A = np.zeros((n, n))
+    np.add.at(A, (src, dst), w)
+    return A + A.T
+
+
+def incidence_matrix(edges, n=5):
+    m = edges.shape[0]
+    B = np.zeros((n, m))
+    B[edges[:, 0], np.arange(m)] = -1
+    B[edges[:, 1], np.arange(m)] = 1
+    return B, B @ B.T
+
+
+def degree_from_edges(edges, n=6):
+    return np.bincount(edges.ravel(), minlength=n)
+
+
+def edges_from_adjacency(A):
+    i, j = np.nonzero(np.triu(A))
+    return np.column_stack([i, j])
+
+
+def common_neighbors(A):
+    CN = A @ A
+    deg = A.sum(1)
+    union = deg[:, None] + deg[None, :] - CN
+    jaccard = np.divide(CN, union, out=np.zeros_like(CN), where=union > 0)
+    adamic = A @ np.diag(1 / np.log(np.maximum(deg, 2))) @ A
+    return CN, jaccard, adamic
+
+
+def walk_counts(A, k=4):
+    return np.linalg.matrix_power(A.astype(np.int64), k), np.linalg.matrix_power(A, k).sum()
+
+
+def is_bipartite_spectrum(A):
+    w = np.linalg.eigvalsh(A)
+    return np.isclose(w.min(), -w.max()), w
+
+
+def graph_density(A, directed=False):
+    n = A.shape[0]
+    m = np.count_nonzero(A)
+    return m / (n * (n - 1)) if directed else m / (n * (n - 1))
+
+
+def assortativity(A):
+    i, j = np.nonzero(A)
+    deg = A.sum(axis=1)
+    return np.corrcoef(deg[i], deg[j])[0, 1]
+
+
+def label_propagation_classify(A, labels, mask, n_iter=10, n_classes=2):
+    Y = np.zeros((A.shape[0], n_classes))
+    Y[np.arange(A.shape[0])[mask], labels[mask]] = 1.0
+    P = A / np.maximum(A.sum(1, keepdims=True), 1)
+    F = Y.copy()
+    for _ in range(n_iter):
+        F = P @ F
+        F[mask] = Y[mask]
+    return F.argmax(axis=1)
+
+
+def gcn_layer(A, X, W):
+    A_hat = A + np.eye(A.shape[0])
+    d = A_hat.sum(1)
+    D_inv_sqrt = np.diag(d ** -0.5)
+    return np.maximum(D_inv_sqrt @ A_hat @ D_inv_sqrt @ X @ W, 0)
+
+
+def topological_levels(A):
+    # Kahn's algorithm by rounds: nodes whose remaining in-degree is zero get the round's level
+    n = A.shape[0]
+    removed = np.zeros(n, dtype=bool)
+    level = np.full(n, -1)
+    for r in range(n):
+        indeg = (A * ~removed[:, None]).sum(axis=0)
+        ready = (indeg == 0) & ~removed
+        level[ready] = r
+        removed |= ready
+    return level
+
+
+def minimum_spanning_tree_prim(W):
+    n = W.shape[0]
+    in_tree = np.zeros(n, dtype=bool)
+    in_tree[0] = True
+    best = W[0].copy()
+    parent = np.zeros(n, dtype=int)
+    total = 0.0
+    for _ in range(n - 1):
+        cand = np.where(in_tree, np.inf, best)
+        v = np.argmin(cand)
+        total += cand[v]
+        in_tree[v] = True
+        closer = W[v] < best
+        parent = np.where(closer & ~in_tree, v, parent)
+        best = np.minimum(best, W[v])
+    return total, parent
+
+
+GRAPHS = {
+    "pagerank_power": (pagerank_power, {}, lambda s, n: (_adjacency(s, n, p=0.4, directed=True),)),
+    "pagerank_dangling_mass": (pagerank_dangling_mass, {}, lambda s, n: (_adjacency(s, n, p=0.4, directed=True),)),
+    "pagerank_google_matrix": (pagerank_google_matrix, {}, lambda s, n: (_adjacency(s, n, p=0.5, directed=True),)),
+    "personalized_pagerank": (personalized_pagerank, {}, lambda s, n: (_adjacency(s, n), np.array([0, 2]))),
+    "hits": (hits, {}, lambda s, n: (_adjacency(s, n, p=0.6, directed=True) + np.eye(n, k=1),)),
+    "katz_centrality": (katz_centrality, {}, lambda s, n: (_adjacency(s, n),)),
+    "eigenvector_centrality": (eigenvector_centrality, {}, lambda s, n: (_adjacency(s, n, p=0.7),)),
+    "eigenvector_centrality_eigh": (eigenvector_centrality_eigh, {}, lambda s, n: (_adjacency(s, n, p=0.7),)),
+    "degree_centrality": (degree_centrality, {}, lambda s, n: (_adjacency(s, n),)),
+    "closeness_centrality": (closeness_centrality, {}, lambda s, n: (floyd_warshall_newaxis(_adjacency(s, n, p=0.4)),)),
+    "harmonic_centrality": (harmonic_centrality, {}, lambda s, n: (floyd_warshall_newaxis(_adjacency(s, n, p=0.4)),)),
+    "bfs_levels_matvec": (bfs_levels_matvec, {}, lambda s, n: (_adjacency(s, n, p=0.3, directed=True),)),
+    "bfs_levels_matrix_power": (bfs_levels_matrix_power, {}, lambda s, n: (_adjacency(s, n, p=0.3),)),
+    "hop_distance_minplus": (hop_distance_minplus, {}, lambda s, n: (_adjacency(s, n, p=0.35),)),
+    "connected_components_labels": (connected_components_labels, {}, lambda s, n: (_adjacency(s, n, p=0.25),)),
+    "connected_components_reach": (connected_components_reach, {}, lambda s, n: (_adjacency(s, n, p=0.25),)),
+    "n_components_laplacian": (n_components_laplacian, {}, lambda s, n: (_adjacency(s, n, p=0.3),)),
+    "triangles_trace": (triangles_trace, {}, lambda s, n: (_adjacency(s, n, p=0.6),)),
+    "triangles_per_node": (triangles_per_node, {}, lambda s, n: (_adjacency(s, n, p=0.6).astype(int),)),
+    "clustering_coefficient": (clustering_coefficient, {}, lambda s, n: (_adjacency(s, n, p=0.6),)),
+    "graph_laplacians": (graph_laplacians, {}, lambda s, n: (_adjacency(s, n, p=0.4, weighted=True),)),
+    "spectral_embedding": (spectral_embedding, {}, lambda s, n: (_adjacency(s, n, p=0.9),)),
+    "fiedler_partition": (fiedler_partition, {}, lambda s, n: (_adjacency(s, n, p=0.8),)),
+    "random_walk_distribution": (random_walk_distribution, {}, lambda s, n: (_adjacency(s, n),)),
+    "hitting_time": (hitting_time, {}, lambda s, n: (_stochastic(s, n),)),
+    "commute_times": (commute_times, {}, lambda s, n: (_adjacency(s, n, p=0.9),)),
+    "adjacency_from_edges": (adjacency_from_edges, {}, lambda s, n: (_i(6, n, 2, seed=s),)),
+    "weighted_adjacency_add_at": (weighted_adjacency_add_at, {},
+                                  lambda s, n: (_i(5, 2 * n, seed=s), _i(5, 2 * n, seed=s + 1), _f(2 * n, seed=s))),
+    "incidence_matrix": (incidence_matrix, {}, lambda s, n: (_i(5, n, 2, seed=s),)),
+    "degree_from_edges": (degree_from_edges, {}, lambda s, n: (_i(6, n, 2, seed=s),)),
+    "common_neighbors": (common_neighbors, {}, lambda s, n: (_adjacency(s, n, p=0.5),)),
+    "walk_counts": (walk_counts, {}, lambda s, n: (_adjacency(s, n, p=0.5),)),
+    "is_bipartite_spectrum": (is_bipartite_spectrum, {}, lambda s, n: (_adjacency(s, n, p=0.5),)),
+    "graph_density": (graph_density, {}, lambda s, n: (_adjacency(s, n, p=0.5),)),
+    "assortativity": (assortativity, {}, lambda s, n: (_adjacency(s, n + 1, p=0.6),)),
+    "label_propagation_classify": (label_propagation_classify, {},
+                                   lambda s, n: (_adjacency(s, n, p=0.5), _i(2, n, seed=s), np.arange(n) % 2 == 0)),
+    "gcn_layer": (gcn_layer, {}, lambda s, n: (_adjacency(s, n), _f(n, 3, seed=s), _f(3, 2, seed=s + 1))),
+    "topological_levels": (topological_levels, {}, lambda s, n: (np.triu(_adjacency(s, n, p=0.4, directed=True), 1),)),
+    "minimum_spanning_tree_prim": (minimum_spanning_tree_prim, {},
+                                   lambda s, n: (tsp_distance_matrix(_f(n, 2, seed=s)),)),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+def test_graph_algorithms_on_adjacency_matrices_match_numpy(name):
+    check_like_numpy(*GRAPHS[name])
+
+
+# ------------------------------------------------------------------------------------- control
+
+
+def dlqr_riccati(A, B, Q, R, n_iter=200):
+    P = Q.copy()
+    for _ in range(n_iter):
+        BtP = B.T @ P
+        K = np.linalg.solve(R + BtP @ B, BtP @ A)
+        P = Q + A.T @ P @ A - A.T @ P @ B @ K
+    return K, P
+
+
+def dlqr_inv(A, B, Q, R, n_iter=100):
+    P = Q
+    for _ in range(n_iter):
+        P = A.T @ P @ A - A.T @ P @ B @ np.linalg.inv(R + B.T @ P @ B) @ B.T @ P @ A + Q
+    K = np.linalg.inv(B.T @ P @ B + R) @ (B.T @ P @ A)
+    eig = np.linalg.eigvals(A - B @ K)
+    return K, np.abs(eig).max()
+
+
+def finite_horizon_lqr(A, B, Q, R, Qf, N=10):
+    P = Qf
+    gains = []
+    for _ in range(N):
+        K = np.linalg.solve(R + B.T @ P @ B, B.T @ P @ A)
+        gains.append(K)
+        P = Q + A.T @ P @ (A - B @ K)
+    return np.array(gains[::-1]), P
+
+
+def lqr_rollout(A, B, K, x0, n_steps=15):
+    x = x0
+    xs = [x0]
+    us = []
+    for _ in range(n_steps):
+        u = -K @ x
+        x = A @ x + B @ u
+        xs.append(x)
+        us.append(u)
+    return np.array(xs), np.array(us), sum(x @ x for x in xs)
+
+
+def simulate_state_space(A, B, C, D, u, x0):
+    n_steps = u.shape[0]
+    x = x0.copy()
+    y = np.zeros((n_steps, C.shape[0]))
+    for k in range(n_steps):
+        y[k] = C @ x + D @ u[k]
+        x = A @ x + B @ u[k]
+    return y, x
+
+
+def simulate_preallocated_states(A, B, u, x0):
+    X = np.zeros((len(u) + 1, len(x0)))
+    X[0] = x0
+    for k in range(len(u)):
+        X[k + 1] = A @ X[k] + B[:, 0] * u[k]
+    return X
+
+
+def impulse_response(A, B, C, n=8):
+    h = np.zeros(n)
+    Ak = np.eye(A.shape[0])
+    for k in range(n):
+        h[k] = (C @ Ak @ B).item()
+        Ak = A @ Ak
+    return h
+
+
+def markov_parameters_matrix_power(A, B, C, n=6):
+    return np.array([C @ np.linalg.matrix_power(A, k) @ B for k in range(n)]).squeeze()
+
+
+def step_response_cumsum(A, B, C, n=10):
+    h = np.array([(C @ np.linalg.matrix_power(A, k) @ B)[0, 0] for k in range(n)])
+    return np.concatenate([[0.0], np.cumsum(h)[:-1]])
+
+
+def controllability_matrix(A, B):
+    n = A.shape[0]
+    return np.hstack([np.linalg.matrix_power(A, k) @ B for k in range(n)])
+
+
+def controllability_loop(A, B):
+    n = A.shape[0]
+    cols = [B]
+    for _ in range(n - 1):
+        cols.append(A @ cols[-1])
+    Ctrb = np.concatenate(cols, axis=1)
+    return np.linalg.matrix_rank(Ctrb) == n, np.linalg.matrix_rank(Ctrb)
+
+
+def observability_matrix(A, C):
+    n = A.shape[0]
+    O = np.vstack([C @ np.linalg.matrix_power(A, i) for i in range(n)])
+    return O, np.linalg.matrix_rank(O)
+
+
+def gramian_discrete(A, B, n_terms=60):
+    W = np.zeros_like(A)
+    Ak = np.eye(A.shape[0])
+    for _ in range(n_terms):
+        W += Ak @ B @ B.T @ Ak.T
+        Ak = Ak @ A
+    return W, np.linalg.eigvalsh(W)
+
+
+def lyapunov_kron(A, Q):
+    n = A.shape[0]
+    vecP = np.linalg.solve(np.eye(n * n) - np.kron(A, A), Q.reshape(-1))
+    return vecP.reshape(n, n)
+
+
+def is_stable_discrete(A):
+    poles = np.linalg.eigvals(A)
+    return np.all(np.abs(poles) < 1), np.max(np.abs(poles))
+
+
+def is_stable_continuous(A):
+    return np.all(np.real(np.linalg.eigvals(A)) < 0)
+
+
+def closed_loop_poles(A, B, K):
+    poles = np.linalg.eigvals(A - B @ K)
+    return np.sort_complex(poles), np.abs(poles)
+
+
+def c2d_euler_and_zoh(A, B, dt=0.1, n_terms=12):
+    Ad_euler = np.eye(A.shape[0]) + A * dt
+    # matrix exponential by truncated Taylor series of the augmented matrix
+    n, m = B.shape
+    M = np.zeros((n + m, n + m))
+    M[:n, :n] = A * dt
+    M[:n, n:] = B * dt
+    E = np.eye(n + m)
+    term = np.eye(n + m)
+    for k in range(1, n_terms):
+        term = term @ M / k
+        E = E + term
+    return Ad_euler, E[:n, :n], E[:n, n:]
+
+
+def pid_loop(setpoint, measurements, kp=1.2, ki=0.3, kd=0.05, dt=0.1):
+    integral = 0.0
+    prev_error = 0.0
+    out = np.zeros_like(measurements)
+    for k in range(len(measurements)):
+        error = setpoint[k] - measurements[k]
+        integral += error * dt
+        derivative = (error - prev_error) / dt
+        out[k] = kp * error + ki * integral + kd * derivative
+        prev_error = error
+    return out
+
+
+def pid_vectorized(setpoint, measurements, kp=1.0, ki=0.5, kd=0.1, dt=0.05):
+    e = setpoint - measurements
+    integral = np.cumsum(e) * dt
+    derivative = np.diff(e, prepend=0.0) / dt
+    return kp * e + ki * integral + kd * derivative
+
+
+def pid_first_order_plant(ref, kp=2.0, ki=1.0, kd=0.0, dt=0.05, tau=0.5, u_max=3.0):
+    y = 0.0
+    integ = 0.0
+    prev_e = ref[0]
+    ys = np.zeros(len(ref))
+    us = np.zeros(len(ref))
+    for k in range(len(ref)):
+        e = ref[k] - y
+        integ = integ + e * dt
+        u = np.clip(kp * e + ki * integ + kd * (e - prev_e) / dt, -u_max, u_max)
+        y = y + dt / tau * (-y + u)
+        prev_e = e
+        ys[k], us[k] = y, u
+    return ys, us
+
+
+def kalman_filter_1d(z, q=1e-4, r=0.1):
+    n = len(z)
+    xhat = np.zeros(n)
+    P = np.zeros(n)
+    xhatminus = np.zeros(n)
+    Pminus = np.zeros(n)
+    K = np.zeros(n)
+    P[0] = 1.0
+    xhat[0] = z[0]
+    for k in range(1, n):
+        xhatminus[k] = xhat[k - 1]
+        Pminus[k] = P[k - 1] + q
+        K[k] = Pminus[k] / (Pminus[k] + r)
+        xhat[k] = xhatminus[k] + K[k] * (z[k] - xhatminus[k])
+        P[k] = (1 - K[k]) * Pminus[k]
+    return xhat, K
+
+
+def kalman_constant_velocity(zs, dt=1.0, q=0.01, r=1.0):
+    F = np.array([[1.0, dt], [0.0, 1.0]])
+    H = np.array([[1.0, 0.0]])
+    Q = q * np.array([[dt ** 3 / 3, dt ** 2 / 2], [dt ** 2 / 2, dt]])
+    R = np.array([[r]])
+    x = np.array([zs[0], 0.0])
+    P = np.eye(2) * 10.0
+    estimates = []
+    for z in zs:
+        x = F @ x
+        P = F @ P @ F.T + Q
+        S = H @ P @ H.T + R
+        K = P @ H.T @ np.linalg.inv(S)
+        y = z - H @ x
+        x = x + (K @ y)
+        P = (np.eye(2) - K @ H) @ P
+        estimates.append(x.copy())
+    return np.array(estimates), P
+
+
+def steady_state_kalman_gain(A, C, Q, R, n_iter=100):
+    P = np.eye(A.shape[0])
+    for _ in range(n_iter):
+        P = A @ P @ A.T + Q - A @ P @ C.T @ np.linalg.solve(C @ P @ C.T + R, C @ P @ A.T)
+    L = P @ C.T @ np.linalg.inv(C @ P @ C.T + R)
+    return L, P
+
+
+def luenberger_observer(A, B, C, L, u, y, x0):
+    xhat = x0
+    out = []
+    for k in range(len(u)):
+        xhat = A @ xhat + B.ravel() * u[k] + L @ (y[k] - C @ xhat)
+        out.append(xhat)
+    return np.stack(out)
+
+
+def ackermann_gain(A, B, poles):
+    n = A.shape[0]
+    coeffs = np.poly(poles)
+    phi = sum(c * np.linalg.matrix_power(A, n - i) for i, c in enumerate(coeffs))
+    Ctrb = np.hstack([np.linalg.matrix_power(A, k) @ B for k in range(n)])
+    e_n = np.zeros((1, n))
+    e_n[0, -1] = 1.0
+    return e_n @ np.linalg.inv(Ctrb) @ phi
+
+
+def transfer_function_freq(num, den, w):
+    s = 1j * w
+    H = np.polyval(num, s) / np.polyval(den, s)
+    return 20 * np.log10(np.abs(H)), np.degrees(np.angle(H))
+
+
+def discrete_tf_filter(b, a, u):
+    # direct form I difference equation, a[0] == 1
+    y = np.zeros_like(u)
+    for k in range(len(u)):
+        acc = 0.0
+        for i in range(len(b)):
+            if k - i >= 0:
+                acc += b[i] * u[k - i]
+        for j in range(1, len(a)):
+            if k - j >= 0:
+                acc -= a[j] * y[k - j]
+        y[k] = acc
+    return y
+
+
+def mpc_unconstrained_gain(A, B, Q, R, N=5):
+    n, m = B.shape
+    Phi = np.vstack([np.linalg.matrix_power(A, i + 1) for i in range(N)])
+    Gamma = np.zeros((N * n, N * m))
+    for i in range(N):
+        for j in range(i + 1):
+            Gamma[i * n:(i + 1) * n, j * m:(j + 1) * m] = np.linalg.matrix_power(A, i - j) @ B
+    Qbar = np.kron(np.eye(N), Q)
+    Rbar = np.kron(np.eye(N), R)
+    H = Gamma.T @ Qbar @ Gamma + Rbar
+    F = Gamma.T @ Qbar @ Phi
+    K = np.linalg.solve(H, F)[:m]
+    return K
+
+
+def routh_first_column_signs(coeffs):
+    return np.all(np.real(np.roots(coeffs)) < 0)
+
+
+def bang_bang_saturation(x, v, u_max=1.0, dt=0.1, n_steps=20):
+    traj = np.zeros((n_steps, 2))
+    for k in range(n_steps):
+        s = x + v * np.abs(v) / (2 * u_max)
+        u = -u_max * np.sign(s)
+        v = v + u * dt
+        x = x + v * dt
+        traj[k] = x, v
+    return traj
+
+
+def double_integrator_matrices(dt=0.1):
+    A = np.array([[1, dt], [0, 1]])
+    B = np.array([[0.5 * dt ** 2], [dt]])
+    return A, B
+
+
+def settle_time_index(y, target, tol=0.02):
+    outside = np.abs(y - target) > tol * np.abs(target)
+    last_outside = len(y) - 1 - np.argmax(outside[::-1])
+    return np.where(outside.any(), last_outside + 1, 0), np.max(y) / target - 1
+
+
+def _stable(seed, n):
+    A = _f(n, n, seed=seed)
+    return 0.9 * A / np.max(np.abs(np.linalg.eigvals(A)))
+
+
+def _lq(seed, n):
+    return _stable(seed, n) * 1.05, _f(n, 1, seed=seed + 1), np.eye(n), np.eye(1)
+
+
+CONTROL = {
+    "dlqr_riccati": (dlqr_riccati, {}, lambda s, n: _lq(s, n)),
+    "dlqr_inv": (dlqr_inv, {}, lambda s, n: _lq(s, n)),
+    "finite_horizon_lqr": (finite_horizon_lqr, {}, lambda s, n: (*_lq(s, n), 2 * np.eye(n))),
+    "lqr_rollout": (lqr_rollout, {},
+                    lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s) * 0.1, _f(n, seed=s + 1))),
+    "simulate_state_space": (simulate_state_space, {},
+                             lambda s, n: (_stable(s, n), _f(n, 2, seed=s), _f(1, n, seed=s + 1), np.zeros((1, 2)),
+                                           _f(8, 2, seed=s + 2), _f(n, seed=s + 3))),
+    "simulate_preallocated_states": (simulate_preallocated_states, {},
+                                     lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(8, seed=s), _f(n, seed=s + 1))),
+    "markov_parameters_matrix_power": (markov_parameters_matrix_power, {},
+                                       lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s + 1))),
+    "step_response_cumsum": (step_response_cumsum, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s + 1))),
+    "controllability_matrix": (controllability_matrix, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s))),
+    "controllability_loop": (controllability_loop, {}, lambda s, n: (_stable(s, n), _f(n, 2, seed=s))),
+    "observability_matrix": (observability_matrix, {}, lambda s, n: (_stable(s, n), _f(1, n, seed=s))),
+    "gramian_discrete": (gramian_discrete, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s))),
+    "lyapunov_kron": (lyapunov_kron, {}, lambda s, n: (_stable(s, n), np.eye(n))),
+    "is_stable_discrete": (is_stable_discrete, {}, lambda s, n: (_stable(s, n) * (0.5 + 0.4 * s),)),
+    "is_stable_continuous": (is_stable_continuous, {}, lambda s, n: (_f(n, n, seed=s) - (s % 2) * 3 * np.eye(n),)),
+    "closed_loop_poles": (closed_loop_poles, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s + 1))),
+    "c2d_euler_and_zoh": (c2d_euler_and_zoh, {}, lambda s, n: (_f(n, n, seed=s), _f(n, 1, seed=s + 1))),
+    "pid_loop": (pid_loop, {}, lambda s, n: (np.ones(3 * n), _f(3 * n, seed=s) * 0.1 + 0.8)),
+    "pid_vectorized": (pid_vectorized, {}, lambda s, n: (np.ones(3 * n), _f(3 * n, seed=s) * 0.1 + 0.8)),
+    "pid_first_order_plant": (pid_first_order_plant, {}, lambda s, n: (np.r_[np.zeros(2), np.ones(3 * n)] * (1 + s),)),
+    "kalman_filter_1d": (kalman_filter_1d, {}, lambda s, n: (0.5 + 0.1 * _f(4 * n, seed=s),)),
+    "kalman_constant_velocity": (kalman_constant_velocity, {}, lambda s, n: (np.arange(2 * n) * 1.5 + _f(2 * n, seed=s),)),
+    "steady_state_kalman_gain": (steady_state_kalman_gain, {},
+                                 lambda s, n: (_stable(s, n), _f(1, n, seed=s), 0.1 * np.eye(n), np.eye(1))),
+    "luenberger_observer": (luenberger_observer, {},
+                            lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s + 1), 0.1 * _f(n, 1, seed=s + 2),
+                                          _f(6, seed=s), _f(6, 1, seed=s + 3), np.zeros(n))),
+    "ackermann_gain": (ackermann_gain, {},
+                       lambda s, n: (_stable(s, n), _f(n, 1, seed=s), np.linspace(0.1, 0.5, n))),
+    "transfer_function_freq": (transfer_function_freq, {},
+                               lambda s, n: (np.array([1.0, 2.0 + s]), np.array([1.0, 3.0, 2.0 + s]), np.logspace(-1, 2, 4 * n))),
+    "discrete_tf_filter": (discrete_tf_filter, {},
+                           lambda s, n: (np.array([0.2, 0.3]), np.array([1.0, -0.5, 0.1 * s]), _f(2 * n, seed=s))),
+    "mpc_unconstrained_gain": (mpc_unconstrained_gain, {}, lambda s, n: _lq(s, n)),
+    "bang_bang_saturation": (bang_bang_saturation, {}, lambda s, n: (float(_f(1, seed=s)[0]), 0.1 * s)),
+    "double_integrator_matrices": (double_integrator_matrices, {}, lambda s, n: (0.1 * s,)),
+    "settle_time_index": (settle_time_index, {},
+                          lambda s, n: (1 - np.exp(-np.arange(4 * n) / (1.0 + s)) * np.cos(np.arange(4 * n)), 1.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(CONTROL))
+def test_control_design_and_simulation_match_numpy(name):
+    check_like_numpy(*CONTROL[name])
+
+
+# ------------------------------------------------------------------------------- refused forms
+
+
+def value_iteration_until_converged(P, R, gamma=0.9, theta=1e-6):
+    V = np.zeros(P.shape[0])
+    while True:
+        V_new = np.max(R + gamma * P @ V, axis=1)
+        if np.max(np.abs(V_new - V)) < theta:
+            return V_new
+        V = V_new
+
+
+def policy_iteration_until_stable(P, R, gamma=0.9):
+    nS = P.shape[0]
+    policy = np.zeros(nS, dtype=int)
+    while True:
+        V = np.linalg.solve(np.eye(nS) - gamma * P[np.arange(nS), policy], R[np.arange(nS), policy])
+        new_policy = np.argmax(R + gamma * P @ V, axis=1)
+        if np.array_equal(new_policy, policy):
+            return policy, V
+        policy = new_policy
+
+
+def pagerank_until_tol(A, d=0.85, tol=1e-8):
+    n = A.shape[0]
+    M = (A / np.maximum(A.sum(axis=1, keepdims=True), 1)).T
+    r = np.ones(n) / n
+    for _ in range(1000):
+        r_new = d * M @ r + (1 - d) / n
+        if np.linalg.norm(r_new - r, 1) < tol:
+            break
+        r = r_new
+    return r_new
+
+
+def reachable_nodes(A, source=0):
+    seen = np.zeros(A.shape[0], dtype=bool)
+    seen[source] = True
+    frontier = seen.copy()
+    while frontier.any():
+        frontier = (A[frontier].sum(axis=0) > 0) & ~seen
+        seen |= frontier
+    return np.flatnonzero(seen)
+
+
+def neighbors_of(A, v):
+    return np.nonzero(A[v])[0]
+
+
+def kruskal_sorted_edges(W):
+    i, j = np.nonzero(np.triu(W))
+    order = np.argsort(W[i, j])
+    return np.column_stack([i[order], j[order]])
+
+
+TRAJECTORIES = [
+    (epsilon_greedy, lambda s: (_f(4, 3, seed=s), 2)),
+    (cartpole_rollout, lambda s: (np.array([0.0, 0.01, 0.02, -0.01]) * s,)),
+    (q_learning_chain, lambda s: ()),
+]
+
+REFUSED = {
+    "monte_carlo_first_visit": ("ConcretizationError", monte_carlo_first_visit,
+                                lambda s: (_i(4, 7, seed=s), _f(7, seed=s))),
+    "knapsack_01": ("ConcretizationError", knapsack_01, lambda s: (_i(4, 4, seed=s) + 1, _f(4, positive=True, seed=s))),
+    "knapsack_01_rows": ("ConcretizationError", knapsack_01_rows,
+                         lambda s: (_i(5, 4, seed=s) + 1, _f(4, positive=True, seed=s))),
+    "knapsack_reversed_loop": ("ConcretizationError", knapsack_reversed_loop,
+                               lambda s: (_i(4, 4, seed=s) + 1, _i(10, 4, seed=s + 1))),
+    "unbounded_knapsack": ("ConcretizationError", unbounded_knapsack,
+                           lambda s: (_i(5, 4, seed=s) + 1, _f(4, positive=True, seed=s))),
+    "coin_change_ways": ("ConcretizationError", coin_change_ways, lambda s: (np.array([1, 2, 5]) + (s > 1),)),
+    "edit_distance": ("ConcretizationError", edit_distance, lambda s: (_i(3, 4, seed=s), _i(3, 3, seed=s + 1))),
+    "northwest_corner": ("ConcretizationError", northwest_corner,
+                         lambda s: (np.array([5, 7, 3]) + s, np.array([4, 6, 5 + 3 * s]))),
+    "inventory_s_S": ("ConcretizationError", inventory_s_S, lambda s: (_i(6, 8, seed=s),)),
+    "lindley_queue": ("ConcretizationError", lindley_queue,
+                      lambda s: (_f(6, positive=True, seed=s), _f(6, positive=True, seed=s + 1))),
+    "transitivity": ("ConcretizationError", transitivity, lambda s: (_adjacency(s, 5, p=0.6),)),
+    "spectral_clustering_kmeans": ("ConcretizationError", spectral_clustering_kmeans,
+                                   lambda s: (_adjacency(s, 6, p=0.6),)),
+    "impulse_response": ("ConcretizationError", impulse_response,
+                         lambda s: (_stable(s, 3), _f(3, 1, seed=s), _f(1, 3, seed=s + 1))),
+    "value_iteration_until_converged": ("ConcretizationError", value_iteration_until_converged,
+                                        lambda s: _mdp(s, 4)),
+    "policy_iteration_until_stable": ("ConcretizationError", policy_iteration_until_stable,
+                                      lambda s: _mdp(s, 4)),
+    "pagerank_until_tol": ("ConcretizationError", pagerank_until_tol,
+                           lambda s: (_adjacency(s, 5, directed=True),)),
+    "reachable_nodes": ("ConcretizationError", reachable_nodes, lambda s: (_adjacency(s, 6, p=0.3),)),
+    "routh_first_column_signs": ("DataDependentShapeError", routh_first_column_signs,
+                                 lambda s: (np.r_[1.0, _f(3, positive=True, seed=s)],)),
+    "neighbors_of": ("DataDependentShapeError", neighbors_of, lambda s: (_adjacency(s, 5), 1)),
+    "edges_from_adjacency": ("DataDependentShapeError", edges_from_adjacency, lambda s: (_adjacency(s, 5),)),
+    "kruskal_sorted_edges": ("DataDependentShapeError", kruskal_sorted_edges,
+                             lambda s: (_adjacency(s, 5, weighted=True),)),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_forms_run_under_fallback(name):
+    """Convergence loops (`while` and `break` on a traced tolerance), the builtins `min`/`max`
+    of traced values in DP recurrences and queues, `if` on a traced value (Python-side
+    branching in the north-west corner rule, s-S inventory, first visits), slices and `range`
+    bounds from traced weights (`dp[w:]` in knapsacks), `.item()`, `np.roots` and neighbour or
+    edge lists returned by `np.nonzero`: refused by name, NumPy's values under
+    `fallback=True`."""
+    error, fn, make = REFUSED[name]
+    check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+@pytest.mark.parametrize("fn, make", TRAJECTORIES, ids=[f.__name__ for f, _ in TRAJECTORIES])
+def test_branching_on_a_draw_is_refused(fn, make):
+    """`if rng.random() < epsilon:` and `force if action == 1 else -force` of a drawn action
+    branch in Python on a traced draw: ConcretizationError, and under `fallback=True` NumPy's
+    draws, values and generator state."""
+    with pytest.raises(tracenp.errors.ConcretizationError):
+        tracenp.jit(fn)(np.random.default_rng(0), *make(1))
+    want_rng, got_rng = np.random.default_rng(3), np.random.default_rng(3)
+    jf = tracenp.jit(fn, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(jf(got_rng, *make(1)), fn(want_rng, *make(1)))
+    assert_same(jf(got_rng, *make(2)), fn(want_rng, *make(2)))
+    assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def test_long_matrix_power_chains_reassociate():
+    """`W += Ak @ B @ B.T @ Ak.T` with `Ak = Ak @ A` over 60 terms (a discrete Gramian):
+    reassociating `(A^k) @ B` peels one factor per rewrite at one node, and the rewrite
+    engine took more than 32 rewrites in a row for a cycle (RuntimeError, "two of its rules
+    undo each other"); a cycle is now a form that comes back."""
+    check_like_numpy(gramian_discrete, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s)))
+
+
+def test_assortativity_of_nonzero_pairs():
+    """`np.corrcoef(deg[i], deg[j])` with `i, j = np.nonzero(A)`: two 1-d selections by one
+    2-d mask; the covariance took only selections by a 1-d mask (DataDependentShapeError)."""
+    check_like_numpy(assortativity, {}, lambda s, n: (_adjacency(s, n + 1, p=0.6),))
+    check_like_numpy(lambda A, x: np.cov(x[np.nonzero(A)[0]], x[np.nonzero(A)[1]] ** 2, bias=True), {},
+                     lambda s, n: (_adjacency(s, n, p=0.5), _f(n, seed=s)))
