@@ -24,6 +24,8 @@ eagerly under `fallback=True`.
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
@@ -720,7 +722,7 @@ def test_returns_advantages_and_policy_gradients_match_numpy(name):
 def epsilon_greedy(rng, Q, s, epsilon=0.1):
     if rng.random() < epsilon:
         return rng.integers(Q.shape[1])
-    return int(np.argmax(Q[s]))
+    return np.argmax(Q[s])
 
 
 def epsilon_greedy_vectorized(rng, q_values, epsilon=0.2):
@@ -2526,3 +2528,57 @@ def test_assortativity_of_nonzero_pairs():
     check_like_numpy(assortativity, {}, lambda s, n: (_adjacency(s, n + 1, p=0.6),))
     check_like_numpy(lambda A, x: np.cov(x[np.nonzero(A)[0]], x[np.nonzero(A)[1]] ** 2, bias=True), {},
                      lambda s, n: (_adjacency(s, n, p=0.5), _f(n, seed=s)))
+
+
+def epsilon_greedy_python_random(Q, s, epsilon=0.3):
+    if random.random() < epsilon:
+        return random.randrange(Q.shape[1])
+    return np.argmax(Q[s])
+
+
+def replay_batch_random_sample(buffer, batch_size=3):
+    batch = random.sample(buffer, batch_size)
+    states, rewards = zip(*batch)
+    return np.stack(states), np.array(rewards)
+
+
+def noisy_reward(r):
+    return r + random.gauss(0.0, 0.1)
+
+
+PYTHON_RANDOM = [
+    (epsilon_greedy_python_random, lambda: (_f(4, 3), 2)),
+    (replay_batch_random_sample, lambda: ([(_f(2, seed=i), float(i)) for i in range(6)],)),
+    (noisy_reward, lambda: (_f(3),)),
+]
+
+
+@pytest.mark.parametrize("fn, make", PYTHON_RANDOM, ids=[f.__name__ for f, _ in PYTHON_RANDOM])
+def test_python_random_module_in_a_trace_is_refused(fn, make):
+    """`random.random() < epsilon`, `random.sample(buffer, k)` and `random.gauss` drew once
+    while tracing, and the compiled function silently repeated those draws (the same action
+    and batch on every call). A trace that moved Python's random state is refused
+    (RandomInTraceError), the state put back; under `fallback=True` NumPy's values and
+    Python's random state over calls."""
+    random.seed(5)
+    before = random.getstate()
+    with pytest.raises(tracenp.errors.RandomInTraceError):
+        tracenp.jit(fn)(*make())
+    assert random.getstate() == before
+    jf = tracenp.jit(fn, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = [jf(*make()) for _ in range(4)]
+    after = random.getstate()
+    random.seed(5)
+    assert_same(got, [fn(*make()) for _ in range(4)])
+    assert random.getstate() == after
+
+
+def test_a_seeded_random_instance_made_inside_traces():
+    """`random.Random(0)` made in the function gives the same numbers on every call, as
+    NumPy's run does, and leaves the global state alone: it traces."""
+    def fn(x):
+        r = random.Random(0)
+        return x * r.random() + r.randrange(5)
+
+    check_like_numpy(fn, {}, lambda s, n: (_f(n, seed=s),))
