@@ -25,6 +25,7 @@ eagerly under `fallback=True`.
 from __future__ import annotations
 
 import random
+from itertools import permutations
 
 import numpy as np
 import pytest
@@ -2582,3 +2583,367 @@ def test_a_seeded_random_instance_made_inside_traces():
         return x * r.random() + r.randrange(5)
 
     check_like_numpy(fn, {}, lambda s, n: (_f(n, seed=s),))
+
+
+# ------------------------------------------------------------------------------- more forms
+
+
+
+def q_update_bool_done(Q, s, a, r, s2, done, alpha=0.5, gamma=0.9):
+    target = r + gamma * Q[s2].max(axis=1) * (1 - done)
+    Q[s, a] += alpha * (target - Q[s, a])
+    return Q, ~done, gamma * (~done)
+
+
+def frozenlake_tutorial_q(Q, s, noise, lr=0.8, y=0.95):
+    # the classic tutorial's greedy action with decaying noise, here given as an argument
+    a = np.argmax(Q[s, :] + noise * (1.0 / (s + 1)))
+    return a, Q[s, a] * lr * y
+
+
+def q_gather_put_along(Q, actions, targets, lr=0.1):
+    cur = np.take_along_axis(Q, actions[:, None], axis=1)
+    np.put_along_axis(Q, actions[:, None], cur + lr * (targets[:, None] - cur), axis=1)
+    return Q
+
+
+def adjacency_from_edge_loop(edges, n=5):
+    A = np.zeros((n, n), dtype=int)
+    for u, v in edges:
+        A[u, v] = 1
+        A[v, u] = 1
+    return A
+
+
+def greedy_coloring(A):
+    n = A.shape[0]
+    colors = np.full(n, -1)
+    for v in range(n):
+        used = np.zeros(n + 1, dtype=bool)
+        neighbor_colors = colors[(A[v] > 0) & (colors >= 0)]
+        used[neighbor_colors] = True
+        colors[v] = np.argmin(used)
+    return colors
+
+
+def n_components_unique(labels):
+    return len(np.unique(labels)), np.unique(labels).size
+
+
+def lindley_accumulate(interarrival, service):
+    S = np.concatenate([[0.0], np.cumsum(service[:-1] - interarrival[1:])])
+    return S - np.minimum.accumulate(S)
+
+
+def running_max_drawdown_returns(returns):
+    G = np.cumsum(returns)
+    return np.maximum.accumulate(G) - G
+
+
+def closed_loop_tf(num, den, k=2.0):
+    return np.polyadd(den, k * np.asarray(num)), np.polymul(num, den)
+
+
+def bode_unwrap(num, den, w):
+    H = np.polyval(num, 1j * w) / np.polyval(den, 1j * w)
+    return np.unwrap(np.angle(H)), 20 * np.log10(np.abs(H))
+
+
+def ukf_sigma_points(x, P, kappa=1.0):
+    n = x.shape[0]
+    S = np.linalg.cholesky((n + kappa) * P)
+    sigmas = np.vstack([x, x + S.T, x - S.T])
+    w = np.full(2 * n + 1, 0.5 / (n + kappa))
+    w[0] = kappa / (n + kappa)
+    mean = w @ sigmas
+    diff = sigmas - mean
+    cov = (w[:, None] * diff).T @ diff
+    return sigmas, mean, cov
+
+
+def particle_filter_step(particles, weights, z, u, positions, r=0.5, q=0.1, noise=None):
+    particles = particles + u + q * noise
+    weights = weights * np.exp(-0.5 * ((z - particles) / r) ** 2)
+    weights += 1e-300
+    weights /= weights.sum()
+    neff = 1.0 / np.sum(weights ** 2)
+    cumulative = np.cumsum(weights)
+    cumulative[-1] = 1.0
+    idx = np.searchsorted(cumulative, positions)
+    return particles[idx], np.full(len(weights), 1.0 / len(weights)), neff
+
+
+def sinkhorn(a, b, C, reg=0.5, n_iter=50):
+    K = np.exp(-C / reg)
+    u = np.ones_like(a)
+    v = np.ones_like(b)
+    for _ in range(n_iter):
+        u = a / (K @ v)
+        v = b / (K.T @ u)
+    P = u[:, None] * K * v[None, :]
+    return P, np.sum(P * C)
+
+
+def spt_schedule(p, w):
+    order = np.argsort(p, kind="stable")
+    completion = np.cumsum(p[order])
+    wspt = np.argsort(-w / p, kind="stable")
+    return order, completion.sum(), np.sum(w[wspt] * np.cumsum(p[wspt]))
+
+
+def edd_tardiness(p, d):
+    order = np.argsort(d, kind="stable")
+    C = np.cumsum(p[order])
+    tardiness = np.maximum(C - d[order], 0)
+    return order, tardiness.max(), np.count_nonzero(tardiness)
+
+
+def flow_shop_makespan(p, order):
+    # p[job, machine]; completion times by the DP C[i, j] = max(C[i-1, j], C[i, j-1]) + p
+    P = p[order]
+    n, m = P.shape
+    C = np.zeros((n, m))
+    for i in range(n):
+        for j in range(m):
+            prev_job = C[i - 1, j] if i > 0 else 0.0
+            prev_machine = C[i, j - 1] if j > 0 else 0.0
+            C[i, j] = np.maximum(prev_job, prev_machine) + P[i, j]
+    return C[-1, -1]
+
+
+def flow_shop_vectorized(p):
+    n, m = p.shape
+    C = np.zeros((n, m))
+    C[:, 0] = np.cumsum(p[:, 0])
+    for j in range(1, m):
+        C[0, j] = C[0, j - 1] + p[0, j]
+        for i in range(1, n):
+            C[i, j] = max(C[i - 1, j], C[i, j - 1]) + p[i, j]
+    return C
+
+
+def absorbing_chain(P, n_transient=3):
+    Q = P[:n_transient, :n_transient]
+    R = P[:n_transient, n_transient:]
+    N = np.linalg.inv(np.eye(n_transient) - Q)
+    return N @ np.ones(n_transient), N @ R
+
+
+def modularity(A, communities):
+    m = A.sum() / 2
+    k = A.sum(axis=1)
+    same = communities[:, None] == communities[None, :]
+    return ((A - np.outer(k, k) / (2 * m)) * same).sum() / (2 * m)
+
+
+def sbm_probabilities(z, B):
+    return B[z[:, None], z[None, :]], B[np.ix_(z, z)]
+
+
+def er_graph(rng, n=6, p=0.4):
+    A = rng.random((n, n)) < p
+    A = np.triu(A, 1)
+    A = A | A.T
+    return A.astype(int), A.sum() // 2
+
+
+def preferential_attachment(rng, n=8, m0=2):
+    A = np.zeros((n, n))
+    A[:m0, :m0] = 1 - np.eye(m0)
+    for v in range(m0, n):
+        deg = A[:v, :v].sum(axis=1)
+        target = rng.choice(v, p=deg / deg.sum())
+        A[v, target] = A[target, v] = 1
+    return A
+
+
+def systematic_resample(rng, weights):
+    N = len(weights)
+    positions = (rng.random() + np.arange(N)) / N
+    return np.searchsorted(np.cumsum(weights), positions)
+
+
+def multinomial_resample(rng, particles, weights):
+    idx = rng.choice(len(weights), size=len(weights), p=weights)
+    return particles[idx]
+
+
+def poisson_queue(rng, lam=2.0, mu=2.5, T=20):
+    arrivals = rng.poisson(lam, T)
+    capacity = rng.poisson(mu, T)
+    q = np.zeros(T + 1)
+    for t in range(T):
+        q[t + 1] = max(q[t] + arrivals[t] - capacity[t], 0)
+    return q
+
+
+def poisson_queue_maximum(rng, lam=2.0, mu=2.5, T=20):
+    arrivals = rng.poisson(lam, T)
+    capacity = rng.poisson(mu, T)
+    q = np.zeros(T + 1)
+    for t in range(T):
+        q[t + 1] = np.maximum(q[t] + arrivals[t] - capacity[t], 0)
+    return q
+
+
+def inventory_monte_carlo(rng, s=3, S=10, T=15, n_paths=5):
+    demand = rng.poisson(3.0, size=(n_paths, T))
+    inv = np.full(n_paths, S)
+    cost = np.zeros(n_paths)
+    for t in range(T):
+        order = np.where(inv < s, S - inv, 0)
+        inv = inv + order
+        sold = np.minimum(inv, demand[:, t])
+        inv = inv - sold
+        cost += 2.0 * (order > 0) + 0.5 * inv + 4.0 * (demand[:, t] - sold)
+    return cost.mean(), cost
+
+
+def brute_force_tsp(D):
+    n = D.shape[0]
+    perms = np.array([(0,) + p for p in permutations(range(1, n))])
+    lengths = D[perms, np.roll(perms, -1, axis=1)].sum(axis=1)
+    return perms[np.argmin(lengths)], lengths.min()
+
+
+def euler_state_feedback(A, b, k, x0, dt=0.01, n_steps=50, u_max=2.0):
+    x = x0.copy()
+    for _ in range(n_steps):
+        u = np.clip(-k @ x, -u_max, u_max)
+        x = x + dt * (A @ x + b * u)
+    return x
+
+
+def step_response_convolve(h, u):
+    return np.convolve(h, u)[:len(u)], np.convolve(h, u, mode="full").shape
+
+
+def ekf_numeric_jacobian(f, x, eps=1e-6):
+    n = len(x)
+    fx = f(x)
+    J = np.zeros((len(fx), n))
+    for i in range(n):
+        dx = np.zeros(n)
+        dx[i] = eps
+        J[:, i] = (f(x + dx) - fx) / eps
+    return J
+
+
+def pendulum_dynamics(x):
+    return np.array([x[1], -9.81 * np.sin(x[0]) - 0.1 * x[1]])
+
+
+def ekf_jacobian_pendulum(x):
+    return ekf_numeric_jacobian(pendulum_dynamics, x)
+
+
+def hungarian_cover_rows(C):
+    C = C - C.min(axis=1)[:, None]
+    C = C - C.min(axis=0)
+    zero = np.isclose(C, 0)
+    return zero.sum(axis=1), zero.any(axis=0).sum(), np.argmax(zero, axis=1)
+
+
+MORE = {
+    "q_update_bool_done": (q_update_bool_done, {},
+                           lambda s, n: (_f(n, 3, seed=s), _i(n, 5, seed=s), _i(3, 5, seed=s), _f(5, seed=s),
+                                         _i(n, 5, seed=s + 1), _i(2, 5, seed=s).astype(bool))),
+    "frozenlake_tutorial_q": (frozenlake_tutorial_q, {}, lambda s, n: (_f(n, 4, seed=s), s % n, _f(1, 4, seed=s))),
+    "q_gather_put_along": (q_gather_put_along, {}, lambda s, n: (_f(n, 3, seed=s), _i(3, n, seed=s), _f(n, seed=s))),
+    "adjacency_from_edge_loop": (adjacency_from_edge_loop, {}, lambda s, n: (_i(5, n, 2, seed=s),)),
+    "greedy_coloring": (greedy_coloring, {}, lambda s, n: (_adjacency(s, n),)),
+    "lindley_accumulate": (lindley_accumulate, {},
+                           lambda s, n: (_f(n, positive=True, seed=s), _f(n, positive=True, seed=s + 1))),
+    "running_max_drawdown_returns": (running_max_drawdown_returns, {}, lambda s, n: (_f(n, seed=s),)),
+    "bode_unwrap": (bode_unwrap, {}, lambda s, n: (_f(2, seed=s), np.r_[1.0, _f(2, positive=True, seed=s)],
+                                                 np.logspace(-1, 2, 3 * n))),
+    "ukf_sigma_points": (ukf_sigma_points, {}, lambda s, n: (_f(n, seed=s), np.eye(n) + 0.1 * np.ones((n, n)))),
+    "particle_filter_step": (particle_filter_step, {},
+                             lambda s, n: (_f(5 * n, seed=s), np.full(5 * n, 1 / (5 * n)), 0.3, 0.1,
+                                           (np.random.default_rng(s).random() + np.arange(5 * n)) / (5 * n),
+                                           0.5, 0.1, _f(5 * n, seed=s + 1))),
+    "sinkhorn": (sinkhorn, {}, lambda s, n: (np.full(n, 1 / n), np.full(3, 1 / 3), _f(n, 3, positive=True, seed=s))),
+    "spt_schedule": (spt_schedule, {}, lambda s, n: (_i(9, n, seed=s) + 1.0, _f(n, positive=True, seed=s))),
+    "edd_tardiness": (edd_tardiness, {}, lambda s, n: (_i(9, n, seed=s) + 1.0, _i(20, n, seed=s + 1) * 1.0)),
+    "flow_shop_makespan": (flow_shop_makespan, {},
+                           lambda s, n: (_f(n, 3, positive=True, seed=s), np.random.default_rng(s).permutation(n))),
+    "absorbing_chain": (absorbing_chain, {}, lambda s, n: (_stochastic(s, n),)),
+    "modularity": (modularity, {}, lambda s, n: (_adjacency(s, n), _i(2, n, seed=s))),
+    "sbm_probabilities": (sbm_probabilities, {}, lambda s, n: (_i(3, n, seed=s), _f(3, 3, positive=True, seed=s))),
+    "hungarian_cover_rows": (hungarian_cover_rows, {}, lambda s, n: (_i(5, n, n, seed=s) * 1.0,)),
+    "brute_force_tsp": (brute_force_tsp, {}, lambda s, n: (_f(n, n, positive=True, seed=s),)),
+    "euler_state_feedback": (euler_state_feedback, {},
+                             lambda s, n: (_stable(s, n), _f(n, seed=s), _f(n, seed=s + 1), _f(n, seed=s + 2))),
+    "step_response_convolve": (step_response_convolve, {}, lambda s, n: (_f(n, seed=s), np.ones(2 * n))),
+    "ekf_jacobian_pendulum": (ekf_jacobian_pendulum, {}, lambda s, n: (_f(2, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more_rl_or_graph_and_control_forms_match_numpy(name):
+    """Bool `done` flags in targets, `take_along_axis`/`put_along_axis` Q updates, edge loops,
+    greedy colouring by a selection used as an index, `np.minimum.accumulate` queues, phase
+    unwrapping, UKF sigma points, particle filters, Sinkhorn, scheduling rules, flow shops,
+    absorbing chains, modularity, brute-force TSP over `itertools.permutations`."""
+    check_like_numpy(*MORE[name])
+
+
+SAMPLED = [
+    (er_graph, ()),
+    (preferential_attachment, ()),
+    (systematic_resample, (np.full(6, 1 / 6),)),
+    (multinomial_resample, (_f(6), np.full(6, 1 / 6))),
+    (poisson_queue_maximum, ()),
+    (inventory_monte_carlo, ()),
+]
+
+
+@pytest.mark.parametrize("fn, args", SAMPLED, ids=[f.__name__ for f, _ in SAMPLED])
+def test_random_graphs_resampling_and_queues_with_a_generator_argument(fn, args):
+    """Erdos-Renyi and preferential-attachment graphs, particle resampling, Poisson queues and
+    inventory Monte Carlo: NumPy's draws and values over three calls, the generator left in
+    NumPy's state."""
+    want_rng, got_rng = np.random.default_rng(11), np.random.default_rng(11)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *args), fn(want_rng, *args))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+MORE_REFUSED = {
+    "n_components_unique": ("DataDependentShapeError", n_components_unique, lambda s: (_i(3, 6, seed=s),)),
+    "closed_loop_tf": ("DataDependentShapeError", closed_loop_tf, lambda s: (_f(2, seed=s), _f(3, seed=s + 1))),
+    "flow_shop_vectorized": ("ConcretizationError", flow_shop_vectorized,
+                             lambda s: (_f(4, 3, positive=True, seed=s),)),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", list(MORE_REFUSED))
+def test_more_refused_forms_run_under_fallback(name):
+    """`len(np.unique(labels))` (a Python int from the values), `np.polymul` (poly1d trims
+    leading zeros) and the builtin `max` in a flow-shop recurrence: refused by name, NumPy's
+    values under `fallback=True`."""
+    error, fn, make = MORE_REFUSED[name]
+    check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+def test_builtin_max_in_a_queue_with_a_generator_is_refused():
+    """`max(q[t] + arrivals[t] - capacity[t], 0)` of Poisson draws: ConcretizationError, and
+    under `fallback=True` NumPy's values and generator state."""
+    with pytest.raises(tracenp.errors.ConcretizationError):
+        tracenp.jit(poisson_queue)(np.random.default_rng(0))
+    want_rng, got_rng = np.random.default_rng(3), np.random.default_rng(3)
+    jf = tracenp.jit(poisson_queue, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(jf(got_rng), poisson_queue(want_rng))
+    assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def test_iteration_counts_passed_positionally_are_made_static():
+    """`value_iteration(P, R, 0.9, 30)`, `finite_horizon_dp(P, R, 5)` and `sinkhorn(..., n_iter)`
+    called with Python ints for `range()`: made static, NumPy's values for each count."""
+    check_steered(value_iteration_einsum, lambda s: (*_mdp(s, 4), 0.8 + 0.05 * s, 10 + s))
+    check_steered(finite_horizon_dp, lambda s: (*_mdp(s, 3), 3 + s))
+    check_steered(sinkhorn, lambda s: (np.full(3, 1 / 3), np.full(2, 0.5), _f(3, 2, positive=True, seed=s),
+                                       0.5, 5 * s))
