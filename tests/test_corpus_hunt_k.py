@@ -25,6 +25,7 @@ eagerly under `fallback=True`.
 from __future__ import annotations
 
 import random
+from collections import namedtuple
 from itertools import permutations
 
 import numpy as np
@@ -2947,3 +2948,281 @@ def test_iteration_counts_passed_positionally_are_made_static():
     check_steered(finite_horizon_dp, lambda s: (*_mdp(s, 3), 3 + s))
     check_steered(sinkhorn, lambda s: (np.full(3, 1 / 3), np.full(2, 0.5), _f(3, 2, positive=True, seed=s),
                                        0.5, 5 * s))
+
+
+# ------------------------------------------------------------- agents, search and tie-breaks
+
+Transition = namedtuple("Transition", ["state", "action", "reward", "next_state", "done"])
+
+
+class GridEnv:
+    def __init__(self, n=4):
+        self.n = n
+        self.goal = n * n - 1
+
+    def step_vec(self, states, actions):
+        r, c = np.divmod(states, self.n)
+        dr = np.array([-1, 0, 1, 0])[actions]
+        dc = np.array([0, 1, 0, -1])[actions]
+        r = np.clip(r + dr, 0, self.n - 1)
+        c = np.clip(c + dc, 0, self.n - 1)
+        nxt = r * self.n + c
+        return nxt, (nxt == self.goal).astype(float), nxt == self.goal
+
+
+class QAgent:
+    def __init__(self, n_states, n_actions, alpha=0.5, gamma=0.9):
+        self.Q = np.zeros((n_states, n_actions))
+        self.alpha, self.gamma = alpha, gamma
+
+    def update(self, s, a, r, s2):
+        td = r + self.gamma * self.Q[s2].max() - self.Q[s, a]
+        self.Q[s, a] += self.alpha * td
+        return td
+
+
+def batch_from_namedtuples(transitions):
+    batch = Transition(*zip(*transitions))
+    states = np.array(batch.state)
+    rewards = np.array(batch.reward)
+    dones = np.array(batch.done, dtype=float)
+    return states, rewards, dones, np.array(batch.action)
+
+
+def masked_argmax(q, valid):
+    q = q.copy()
+    q[~valid] = -np.inf
+    return np.argmax(q, axis=-1)
+
+
+def masked_softmax_policy(logits, mask):
+    logits = np.where(mask, logits, -1e9)
+    z = np.exp(logits - logits.max(axis=-1, keepdims=True)) * mask
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+def nan_masked_argmax(q, valid):
+    return np.nanargmax(np.where(valid, q, np.nan), axis=1)
+
+
+def epsilon_decay(epsilon, decay=0.995, eps_min=0.01):
+    epsilon = max(eps_min, epsilon * decay)
+    return epsilon, np.full(3, epsilon)
+
+
+def float32_q_table(Q, s, a, r, alpha=0.1, gamma=0.99):
+    Q = Q.astype(np.float32)
+    Q[s, a] += alpha * (r + gamma * np.max(Q[s]) - Q[s, a])
+    return Q
+
+
+def augmented_integral_lqr(A, B, C):
+    n, m = B.shape
+    p = C.shape[0]
+    Aa = np.block([[A, np.zeros((n, p))], [-C, np.eye(p)]])
+    Ba = np.vstack([B, np.zeros((p, m))])
+    return Aa, Ba
+
+
+def expm_eig(A, t=0.5):
+    w, V = np.linalg.eig(A * t)
+    return np.real(V @ np.diag(np.exp(w)) @ np.linalg.inv(V))
+
+
+def ppo_minibatches(rng, obs, adv, n_epochs=2, mb=3):
+    N = len(obs)
+    total = np.zeros(obs.shape[1])
+    for _ in range(n_epochs):
+        inds = rng.permutation(N)
+        for start in range(0, N, mb):
+            idx = inds[start:start + mb]
+            total += (obs[idx] * adv[idx, None]).mean(axis=0)
+    return total
+
+
+def ppo_shuffle_inplace(rng, obs, n_epochs=2, mb=4):
+    inds = np.arange(len(obs))
+    out = []
+    for _ in range(n_epochs):
+        rng.shuffle(inds)
+        for start in range(0, len(obs), mb):
+            out.append(obs[inds[start:start + mb]].sum())
+    return np.array(out)
+
+
+def random_tie_break(rng, q):
+    return rng.choice(np.flatnonzero(q == q.max()))
+
+
+def grid_pad_walls(V, walls, gamma=0.9, n_iter=4):
+    for _ in range(n_iter):
+        Vp = np.pad(np.where(walls, -np.inf, V), 1, constant_values=-np.inf)
+        best = np.maximum.reduce([Vp[:-2, 1:-1], Vp[2:, 1:-1], Vp[1:-1, :-2], Vp[1:-1, 2:]])
+        V = np.where(walls, 0.0, -1.0 + gamma * np.where(np.isfinite(best), best, 0.0))
+    return V
+
+
+def manhattan_heuristic(goal, n=5):
+    rr, cc = np.indices((n, n))
+    return np.abs(rr - goal[0]) + np.abs(cc - goal[1])
+
+
+def obs_dict_features(obs):
+    pos, vel = obs["position"], obs["velocity"]
+    return np.concatenate([pos, vel, [np.linalg.norm(pos)]])
+
+
+def count_based_bonus(counts, s, beta=0.1):
+    counts[s] += 1
+    return beta / np.sqrt(counts[s])
+
+
+def uct_select(N_parent, N_child, W_child, c=1.4):
+    q = np.divide(W_child, N_child, out=np.zeros_like(W_child), where=N_child > 0)
+    u = c * np.sqrt(np.log(N_parent) / np.maximum(N_child, 1))
+    u = np.where(N_child == 0, np.inf, u)
+    return np.argmax(q + u)
+
+
+def puct_scores(P, N, W, c_puct=1.5):
+    Q = np.where(N > 0, W / np.maximum(N, 1), 0.0)
+    U = c_puct * P * np.sqrt(N.sum()) / (1 + N)
+    return Q + U, np.argmax(Q + U)
+
+
+def dirichlet_root_noise(rng, priors, alpha=0.3, frac=0.25):
+    noise = rng.dirichlet([alpha] * len(priors))
+    return (1 - frac) * priors + frac * noise
+
+
+def cem_update(rng, mu, sigma, n_samples=20, elite_frac=0.2):
+    samples = rng.normal(mu, sigma, size=(n_samples, len(mu)))
+    scores = -np.sum((samples - 1.0) ** 2, axis=1)
+    n_elite = int(n_samples * elite_frac)
+    elite = samples[np.argsort(scores)[-n_elite:]]
+    return elite.mean(axis=0), elite.std(axis=0)
+
+
+def _valid(s, n):
+    return np.c_[np.ones(n, bool), _i(2, n, 2, seed=s).astype(bool)]
+
+
+AGENTS = {
+    "batch_from_namedtuples": (batch_from_namedtuples, {},
+                               lambda s, n: ([Transition(_f(3, seed=s + i), i % 2, float(i), _f(3, seed=s + i + 1),
+                                                         i == n - 1) for i in range(n)],)),
+    "masked_argmax": (masked_argmax, {}, lambda s, n: (_f(n, 3, seed=s), _valid(s, n))),
+    "masked_softmax_policy": (masked_softmax_policy, {}, lambda s, n: (_f(n, 3, seed=s), _valid(s, n))),
+    "nan_masked_argmax": (nan_masked_argmax, {}, lambda s, n: (_f(n, 3, seed=s), _valid(s, n))),
+    "float32_q_table": (float32_q_table, {}, lambda s, n: (_f(n, 3, seed=s), s % n, 2, 1.5)),
+    "augmented_integral_lqr": (augmented_integral_lqr, {},
+                               lambda s, n: (_f(n, n, seed=s), _f(n, 1, seed=s), _f(1, n, seed=s))),
+    "expm_eig": (expm_eig, {}, lambda s, n: (_f(n, n, seed=s) + np.diag(np.arange(n)),)),
+    "grid_pad_walls": (grid_pad_walls, {}, lambda s, n: (_f(n, n, seed=s), _i(4, n, n, seed=s) == 0)),
+    "manhattan_heuristic": (manhattan_heuristic, {}, lambda s, n: (np.array([s, n - 1]),)),
+    "obs_dict_features": (obs_dict_features, {},
+                          lambda s, n: ({"position": _f(n, seed=s), "velocity": _f(2, seed=s)},)),
+    "count_based_bonus": (count_based_bonus, {}, lambda s, n: (_i(3, n, seed=s), s % n)),
+    "uct_select": (uct_select, {}, lambda s, n: (10.0 * s, _i(3, n, seed=s) * 1.0, _f(n, seed=s))),
+    "puct_scores": (puct_scores, {}, lambda s, n: (_stochastic(s, n)[0], _i(3, n, seed=s) * 1.0, _f(n, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(AGENTS))
+def test_agent_plumbing_and_search_scores_match_numpy(name):
+    """Namedtuple transition batches, invalid-action masks (`q[~valid] = -np.inf`), float32
+    Q tables, `np.block` augmented systems, matrix exponentials by eigendecomposition, walls
+    padded with -inf, dict observations, count bonuses, UCT and PUCT scores."""
+    check_like_numpy(*AGENTS[name])
+
+
+def test_methods_of_an_environment_and_an_agent():
+    """`jit(env.step_vec)` reads attributes of `self`; `jit(agent.update)` writes
+    `self.Q[s, a] += ...` into the agent's table, as NumPy's method does."""
+    env = GridEnv(4)
+    check_like_numpy(env.step_vec, {}, lambda s, n: (_i(16, n, seed=s), _i(4, n, seed=s + 1)))
+    agent, want = QAgent(4, 2), QAgent(4, 2)
+    update = tracenp.jit(agent.update)
+    for t in range(5):
+        assert_same(update(t % 4, t % 2, 1.0, (t + 1) % 4), want.update(t % 4, t % 2, 1.0, (t + 1) % 4))
+        assert_same(agent.Q, want.Q)
+
+
+def test_an_epsilon_argument_decayed_by_builtin_max_is_made_static():
+    """`max(eps_min, epsilon * decay)` of a Python float argument: made static."""
+    check_steered(epsilon_decay, lambda s: (0.5 / s,))
+
+
+def tie_break_generator(rng, q):
+    return rng.choice(np.flatnonzero(q == q.max()))
+
+
+def tie_break_rows(rng, Q):
+    return np.array([rng.choice(np.flatnonzero(row == row.max())) for row in Q])
+
+
+def tie_break_global(q):
+    return np.random.choice(np.flatnonzero(q == np.max(q)))
+
+
+def tie_break_random_state(rs, q, k=3):
+    return rs.choice(np.where(q >= q.mean())[0], size=k)
+
+
+def random_positive_row(rng, X, y):
+    return rng.choice(X[y > 0])
+
+
+SAMPLED_MORE = [
+    (ppo_minibatches, lambda: (_f(8, 2), _f(8))),
+    (ppo_shuffle_inplace, lambda: (_f(8, 2),)),
+    (dirichlet_root_noise, lambda: (np.array([0.2, 0.5, 0.3]),)),
+    (cem_update, lambda: (_f(3), _f(3, positive=True))),
+    (tie_break_generator, lambda: (np.array([1.0, 3.0, 3.0, 0.0, 3.0]),)),
+    (tie_break_rows, lambda: (_i(3, 4, 5) * 1.0,)),
+    (random_positive_row, lambda: (_f(6, 2), _f(6))),
+]
+
+
+@pytest.mark.parametrize("fn, make", SAMPLED_MORE, ids=[f.__name__ for f, _ in SAMPLED_MORE])
+def test_minibatches_noise_and_random_tie_breaks_with_a_generator_argument(fn, make):
+    """PPO minibatches by `permutation`/`shuffle`, Dirichlet root noise, the cross-entropy
+    method, and `rng.choice(np.flatnonzero(q == q.max()))`, the random tie-break of greedy
+    actions, which was refused (DataDependentShapeError): NumPy draws `integers(0, k)` for
+    the k selected elements and indexes with it. NumPy's draws, values and generator state
+    over three calls."""
+    want_rng, got_rng = np.random.default_rng(13), np.random.default_rng(13)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *make()), fn(want_rng, *make()))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def test_random_tie_breaks_of_the_legacy_generators():
+    """`np.random.choice(np.flatnonzero(...))` and `RandomState.choice(np.where(...)[0],
+    size=k)` draw `randint(0, k)` as NumPy does: its numbers and global state."""
+    q = np.array([2.0, 1.0, 2.0, 2.0, 0.5])
+    jf = tracenp.jit(tie_break_global)
+    np.random.seed(4)
+    got = [jf(q) for _ in range(4)]
+    state = np.random.get_state()[1].copy()
+    np.random.seed(4)
+    assert_same(got, [tie_break_global(q) for _ in range(4)])
+    assert np.array_equal(np.random.get_state()[1], state)
+    want_rs, got_rs = np.random.RandomState(2), np.random.RandomState(2)
+    jr = tracenp.jit(tie_break_random_state)
+    for _ in range(3):
+        assert_same(jr(got_rs, q), tie_break_random_state(want_rs, q))
+
+
+def test_choice_of_a_selection_otherwise_refused_and_empty_raises():
+    """Without replacement, or with `p`, the draw needs the selection's length: refused by
+    name. An empty selection raises NumPy's ValueError when the function runs."""
+    for fn in (lambda rng, q: rng.choice(np.flatnonzero(q > 0), 2, replace=False),
+               lambda rng, q: rng.choice(np.flatnonzero(q > 0), p=np.ones(2) / 2)):
+        with pytest.raises(tracenp.errors.DataDependentShapeError):
+            tracenp.jit(fn)(np.random.default_rng(0), _f(5))
+    with pytest.raises(ValueError):
+        tie_break_generator(np.random.default_rng(0), np.array([np.nan, 1.0]))
+    with pytest.raises(ValueError):
+        tracenp.jit(tie_break_generator)(np.random.default_rng(0), np.array([np.nan, 1.0]))
