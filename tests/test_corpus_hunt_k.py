@@ -3226,3 +3226,176 @@ def test_choice_of_a_selection_otherwise_refused_and_empty_raises():
         tie_break_generator(np.random.default_rng(0), np.array([np.nan, 1.0]))
     with pytest.raises(ValueError):
         tracenp.jit(tie_break_generator)(np.random.default_rng(0), np.array([np.nan, 1.0]))
+
+
+# ------------------------------------------------------------- reachability, paths, mixing
+
+def reach_bool_matmul(A):
+    A = A.astype(bool)
+    R = A | np.eye(len(A), dtype=bool)
+    for _ in range(3):
+        R = R @ R
+    return R, A @ A, np.linalg.matrix_power(A, 3), A.dot(A)
+
+
+def bool_matvec_frontier(A, source=0):
+    A = A > 0
+    f = np.zeros(len(A), dtype=bool)
+    f[source] = True
+    return A.T @ f, A @ f.astype(int), np.dot(A, f)
+
+
+def int_counts_add_at(states, actions, n=4):
+    N = np.zeros((n, 2), dtype=np.int32)
+    np.add.at(N, (states, actions), 1)
+    return N, N.sum(), N / N.sum(axis=1, keepdims=True).clip(1)
+
+
+def uint8_grid_counts(grid):
+    g = grid.astype(np.uint8)
+    nb = g[:-2, 1:-1] + g[2:, 1:-1] + g[1:-1, :-2] + g[1:-1, 2:]
+    return nb, nb.dtype
+
+
+def float32_value_iteration(P, R, gamma=0.9, n_iter=10):
+    P = P.astype(np.float32)
+    R = R.astype(np.float32)
+    V = np.zeros(P.shape[0], dtype=np.float32)
+    for _ in range(n_iter):
+        V = np.max(R + gamma * P @ V, axis=1)
+    return V
+
+
+def top_k_nodes(A, k=3):
+    deg = A.sum(axis=0)
+    return np.argsort(-deg, kind="stable")[:k], np.argpartition(-deg, k)[:k].size, np.sort(deg)[::-1][:k]
+
+
+def pagerank_solve(A, d=0.85):
+    n = len(A)
+    out = A.sum(axis=1)
+    M = (A / np.where(out == 0, 1, out)[:, None]).T
+    return np.linalg.solve(np.eye(n) - d * M, (1 - d) / n * np.ones(n))
+
+
+def controllability_svd(A, B):
+    n = A.shape[0]
+    C = np.hstack([np.linalg.matrix_power(A, k) @ B for k in range(n)])
+    s = np.linalg.svd(C, compute_uv=False)
+    return s, s.min() / s.max(), np.linalg.cond(C), np.linalg.norm(C, "fro")
+
+
+def arrivals_counted(inter, t_grid):
+    t = np.cumsum(inter)
+    return np.searchsorted(t, t_grid, side="right"), t[-1]
+
+
+def inf_distances_to_int(D):
+    D = np.where(np.isinf(D), -1, D)
+    return D.astype(int), (D >= 0).sum(axis=1)
+
+
+def graph_diameter(D):
+    finite = np.isfinite(D)
+    return np.max(D[finite]), np.mean(D[finite & (D > 0)])
+
+
+def eccentricity(D):
+    return np.max(D, axis=1), np.argmin(np.max(D, axis=1))
+
+
+def betweenness_from_counts(sigma, D):
+    # pair dependencies through v: sigma_sv * sigma_vt / sigma_st when d_sv + d_vt == d_st
+    n = len(D)
+    bc = np.zeros(n)
+    for v in range(n):
+        on_path = np.isclose(D[:, v][:, None] + D[v, :][None, :], D) & (D > 0)
+        frac = np.where(on_path, np.outer(sigma[:, v], sigma[v, :]) / np.where(sigma > 0, sigma, 1), 0.0)
+        frac[v, :] = 0
+        frac[:, v] = 0
+        bc[v] = frac.sum() / 2
+    return bc
+
+
+def shortest_path_counts(A):
+    n = len(A)
+    D = np.full((n, n), np.inf)
+    np.fill_diagonal(D, 0)
+    sigma = np.eye(n)
+    Ak = np.eye(n)
+    for k in range(1, n):
+        Ak = Ak @ A
+        new = (Ak > 0) & np.isinf(D)
+        D[new] = k
+        sigma = np.where(new, Ak, sigma)
+    return D, sigma
+
+
+def degree_assortative_pairs(A):
+    deg = A.sum(1)
+    return np.outer(deg, deg)[np.triu(A, 1) > 0].mean()
+
+
+def laplacian_heat_kernel(A, t=0.5):
+    L = np.diag(A.sum(1)) - A
+    w, V = np.linalg.eigh(L)
+    return (V * np.exp(-t * w)) @ V.T
+
+
+def normalized_cut(A, labels):
+    vol = np.array([A[labels == c].sum() for c in range(2)])
+    cut = A[np.ix_(labels == 0, labels == 1)].sum()
+    return cut / vol[0] + cut / vol[1]
+
+
+def mixing_time_tv(P, eps=0.25, t_max=20):
+    pi = np.linalg.matrix_power(P, 200)[0]
+    Pt = np.eye(len(P))
+    tv = np.zeros(t_max)
+    for t in range(t_max):
+        Pt = Pt @ P
+        tv[t] = 0.5 * np.abs(Pt - pi).sum(axis=1).max()
+    return np.argmax(tv < eps), tv
+
+
+def _dist(s, n, p=0.3):
+    return floyd_warshall_newaxis(_adjacency(s, n, p=p))
+
+
+NETWORKS = {
+    "reach_bool_matmul": (reach_bool_matmul, {}, lambda s, n: (_adjacency(s, n, p=0.4),)),
+    "bool_matvec_frontier": (bool_matvec_frontier, {}, lambda s, n: (_adjacency(s, n, p=0.4),)),
+    "int_counts_add_at": (int_counts_add_at, {}, lambda s, n: (_i(4, 3 * n, seed=s), _i(2, 3 * n, seed=s + 1))),
+    "uint8_grid_counts": (uint8_grid_counts, {}, lambda s, n: (_i(2, n, n + 1, seed=s),)),
+    "float32_value_iteration": (float32_value_iteration, {}, lambda s, n: _mdp(s, n)),
+    "top_k_nodes": (top_k_nodes, {}, lambda s, n: (_adjacency(s, n, p=0.4),)),
+    "pagerank_solve": (pagerank_solve, {}, lambda s, n: (_adjacency(s, n, directed=True),)),
+    "controllability_svd": (controllability_svd, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s))),
+    "arrivals_counted": (arrivals_counted, {},
+                         lambda s, n: (_f(3 * n, positive=True, seed=s), np.linspace(0, 5, n))),
+    "inf_distances_to_int": (inf_distances_to_int, {}, lambda s, n: (_dist(s, n),)),
+    "graph_diameter": (graph_diameter, {}, lambda s, n: (_dist(s, n),)),
+    "eccentricity": (eccentricity, {}, lambda s, n: (_dist(s, n, p=0.7),)),
+    "shortest_path_counts": (shortest_path_counts, {}, lambda s, n: (_adjacency(s, n, p=0.5),)),
+    "betweenness_from_counts": (betweenness_from_counts, {},
+                                lambda s, n: shortest_path_counts(_adjacency(s, n, p=0.6))[::-1]),
+    "degree_assortative_pairs": (degree_assortative_pairs, {}, lambda s, n: (_adjacency(s, n, p=0.6),)),
+    "laplacian_heat_kernel": (laplacian_heat_kernel, {}, lambda s, n: (_adjacency(s, n, p=0.6),)),
+    "mixing_time_tv": (mixing_time_tv, {}, lambda s, n: (_stochastic(s, n),)),
+}
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_reachability_counts_paths_and_mixing_match_numpy(name):
+    """Boolean matrix products (NumPy's `bool @ bool` is an OR of ANDs), int32/uint8 counters,
+    float32 value iteration, top-k by `argsort`/`argpartition`, SVD conditioning, infinite
+    distances, path counts and betweenness by pair dependencies, heat kernels, mixing times."""
+    check_like_numpy(*NETWORKS[name])
+
+
+def test_cut_by_ix_of_two_traced_masks_is_refused():
+    """`A[np.ix_(labels == 0, labels == 1)].sum()`, a normalized cut: the open mesh of two
+    traced masks has a data-dependent shape; refused by name, NumPy's values under
+    `fallback=True`."""
+    check_refused(tracenp.errors.DataDependentShapeError, normalized_cut,
+                  lambda s: (_adjacency(s, 6, p=0.6), np.arange(6) % 2))
