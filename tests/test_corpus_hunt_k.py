@@ -3399,3 +3399,242 @@ def test_cut_by_ix_of_two_traced_masks_is_refused():
     `fallback=True`."""
     check_refused(tracenp.errors.DataDependentShapeError, normalized_cut,
                   lambda s: (_adjacency(s, 6, p=0.6), np.arange(6) % 2))
+
+
+# ------------------------------------------------------------------------------- edge values
+
+def greedy_with_nan_values(Q):
+    return np.argmax(Q, axis=1), np.max(Q, axis=1), np.nanmax(Q, axis=1), np.argmin(Q, axis=0)
+
+
+def torus_neighbors(states, n=4):
+    r, c = states // n, states % n
+    up = ((r - 1) % n) * n + c
+    left = r * n + (c - 1) % n
+    dr, mr = np.divmod(states - 5, n)
+    return up, left, dr, mr, np.floor_divide(-states, 3), np.fmod(-states, 3)
+
+
+def discretize_round(x, bins=0.5):
+    return np.round(x / bins).astype(int), np.trunc(x).astype(np.int64), np.rint(x * 2.5)
+
+
+def reward_clip_sign(r):
+    return np.sign(r), np.sign(np.round(r)), np.clip(r.astype(np.int32), -1, 1.5)
+
+
+def floyd_with_negative_inf(W):
+    D = W.copy()
+    for k in range(len(D)):
+        D = np.minimum(D, D[:, k, None] + D[None, k, :])
+    return D, np.fmin(D, 0.0), np.isnan(D).sum()
+
+
+def log_policy_zero_probs(pi):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logp = np.log(pi)
+        ent = -np.sum(np.where(pi > 0, pi * logp, 0.0), axis=1)
+        kl = np.sum(pi * (logp - np.log(1.0 / pi.shape[1])), axis=1)
+    return logp, ent, kl
+
+
+def int8_visit_counter(states, n=4):
+    c = np.zeros(n, dtype=np.int8)
+    for s in states:
+        c[s] += 50
+    return c
+
+
+def searchsorted_cdf_with_ties(p, u):
+    cdf = np.cumsum(p)
+    return np.searchsorted(cdf, u), np.searchsorted(cdf, u, side="right"), np.digitize(u, cdf)
+
+
+def argmax_all_inf(Q):
+    Q = np.where(Q > 0.5, -np.inf, Q)
+    Q[0] = -np.inf
+    return np.argmax(Q, axis=1), Q.max(axis=1)
+
+
+def masked_mean_empty(x, m):
+    with np.errstate(invalid="ignore"):
+        return np.mean(x[m]), x[m].sum(), np.count_nonzero(m)
+
+
+def minimum_with_nan(a, b):
+    return np.minimum(a, b), np.fmin(a, b), np.maximum.reduce([a, b, a * 2])
+
+
+def _nan_q(s, n):
+    Q = _f(n, 3, seed=s)
+    Q[1, 1] = np.nan
+    Q[n - 1] = np.nan
+    return Q
+
+
+def _negative_infinity(s, n):
+    W = _weights(s, n)
+    W[0, 1] = -np.inf
+    return W
+
+
+def _policy_with_zeros(s, n):
+    p = _stochastic(s, n)[:, :2]
+    return np.c_[np.zeros(n), p / p.sum(axis=1, keepdims=True)]
+
+
+EDGES = {
+    "greedy_with_nan_values": (greedy_with_nan_values, {}, lambda s, n: (_nan_q(s, n),)),
+    "torus_neighbors": (torus_neighbors, {}, lambda s, n: (_i(16, 2 * n, seed=s),)),
+    "discretize_round": (discretize_round, {},
+                         lambda s, n: (np.r_[0.25, 0.75, -0.25, -1.25, 2.5, _f(n, seed=s) * 3],)),
+    "reward_clip_sign": (reward_clip_sign, {},
+                         lambda s, n: (np.r_[0.0, -0.0, 0.5, -0.5, 1.5, _f(n, seed=s) * 3],)),
+    "floyd_with_negative_inf": (floyd_with_negative_inf, {}, lambda s, n: (_negative_infinity(s, n),)),
+    "log_policy_zero_probs": (log_policy_zero_probs, {}, lambda s, n: (_policy_with_zeros(s, n),)),
+    "int8_visit_counter": (int8_visit_counter, {}, lambda s, n: (_i(4, 3 * n, seed=s),)),
+    "searchsorted_cdf_with_ties": (searchsorted_cdf_with_ties, {},
+                                   lambda s, n: (np.r_[0.25, 0.0, 0.25, 0.5],
+                                                 np.r_[0.0, 0.25, 0.5, 1.0, _f(n, positive=True, seed=s) / 2])),
+    "argmax_all_inf": (argmax_all_inf, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "masked_mean_empty": (masked_mean_empty, {},
+                          lambda s, n: (_f(n, seed=s), _f(n, seed=s) > (2 if s == 2 else 0))),
+    "minimum_with_nan": (minimum_with_nan, {},
+                         lambda s, n: (np.r_[np.nan, 1.0, _f(n, seed=s)], np.r_[0.0, np.nan, _f(n, seed=s + 1)])),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", list(EDGES))
+def test_nan_infinity_rounding_and_wraparound_edges_match_numpy(name):
+    """Greedy actions over NaN values (NumPy's argmax picks the first NaN), torus wrap-around
+    by `%` and `np.divmod` of negatives, round-half-even discretization, signs of -0.0,
+    Floyd-Warshall through -inf (nan from inf - inf), log of zero probabilities, int8 visit
+    counters that wrap, CDF ties in `searchsorted`, rows of -inf, an empty masked mean."""
+    check_like_numpy(*EDGES[name])
+
+
+# ------------------------------------------------------------------------------------ gradients
+
+
+def reinforce_loss(theta, features, actions, returns):
+    logits = features @ theta
+    logits = logits - logits.max(axis=1, keepdims=True)
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return -np.mean(logp[np.arange(len(actions)), actions] * returns)
+
+
+def lqr_rollout_cost(K, A, B, x0, n_steps=10):
+    x = x0
+    cost = 0.0
+    for _ in range(n_steps):
+        u = -K @ x
+        cost = cost + x @ x + 0.1 * u @ u
+        x = A @ x + B @ u
+    return cost
+
+
+def soft_value_sum(R, P, gamma=0.9, n_iter=10):
+    V = np.zeros(P.shape[0])
+    for _ in range(n_iter):
+        Q = R + gamma * P @ V
+        m = Q.max(axis=1, keepdims=True)
+        V = (m + np.log(np.exp(Q - m).sum(axis=1, keepdims=True)))[:, 0]
+    return V.sum()
+
+
+def ppo_objective(logp_new, logp_old, adv, clip=0.2):
+    ratio = np.exp(logp_new - logp_old)
+    return -np.mean(np.minimum(ratio * adv, np.clip(ratio, 1 - clip, 1 + clip) * adv))
+
+
+def sinkhorn_cost(C, a, b, reg=0.5, n_iter=30):
+    K = np.exp(-C / reg)
+    v = np.ones_like(b)
+    for _ in range(n_iter):
+        u = a / (K @ v)
+        v = b / (K.T @ u)
+    return np.sum(u[:, None] * K * v[None, :] * C)
+
+
+def mean_squared_td_error(w, phi, rewards, gamma=0.9):
+    v = phi @ w
+    delta = rewards + gamma * v[1:] - v[:-1]
+    return 0.5 * np.mean(delta ** 2)
+
+
+def actor_critic_losses(params, obs, actions, returns):
+    logits = obs @ params["pi"]
+    values = obs @ params["v"]
+    adv = returns - values
+    logp = logits - np.log(np.sum(np.exp(logits), axis=1, keepdims=True))
+    chosen = np.take_along_axis(logp, actions[:, None], axis=1)[:, 0]
+    return -np.mean(chosen * adv) + 0.5 * np.mean(adv ** 2)
+
+
+def pagerank_first(A, d=0.85, n_iter=20):
+    n = A.shape[0]
+    M = (A / A.sum(axis=1, keepdims=True)).T
+    r = np.full(n, 1.0 / n)
+    for _ in range(n_iter):
+        r = d * M @ r + (1 - d) / n
+    return r[0]
+
+
+def riccati_trace(Q, A, B, n_iter=30):
+    P = Q
+    for _ in range(n_iter):
+        S = 1.0 + B.T @ P @ B
+        P = Q + A.T @ P @ A - (A.T @ P @ B) @ (B.T @ P @ A) / S
+    return np.trace(P)
+
+
+def kalman_nll(z, q=0.05, r=0.5):
+    x, P, nll = 0.0, 1.0, 0.0
+    for k in range(len(z)):
+        P = P + q
+        S = P + r
+        nll = nll + 0.5 * (np.log(2 * np.pi * S) + (z[k] - x) ** 2 / S)
+        K = P / S
+        x = x + K * (z[k] - x)
+        P = (1 - K) * P
+    return nll
+
+
+def _grad_args(seed):
+    r = np.random.default_rng(seed)
+    A = 0.5 * r.standard_normal((3, 3))
+    P = r.uniform(size=(4, 2, 4))
+    P /= P.sum(axis=-1, keepdims=True)
+    return {
+        "reinforce_loss": (reinforce_loss, (r.standard_normal((3, 2)), r.standard_normal((6, 3)),
+                                            r.integers(0, 2, 6), r.standard_normal(6))),
+        "lqr_rollout_cost": (lqr_rollout_cost, (0.1 * r.standard_normal((1, 3)), A,
+                                                r.standard_normal((3, 1)), r.standard_normal(3))),
+        "soft_value_sum": (soft_value_sum, (r.standard_normal((4, 2)), P)),
+        "ppo_objective": (ppo_objective, (0.3 * r.standard_normal(6), 0.3 * r.standard_normal(6),
+                                          r.standard_normal(6))),
+        "sinkhorn_cost": (sinkhorn_cost, (r.uniform(0.5, 2, (3, 2)), np.full(3, 1 / 3), np.full(2, 0.5))),
+        "mean_squared_td_error": (mean_squared_td_error, (r.standard_normal(3), r.standard_normal((7, 3)),
+                                                          r.standard_normal(6))),
+        "actor_critic_losses": (actor_critic_losses, ({"pi": r.standard_normal((3, 2)),
+                                                       "v": r.standard_normal(3)},
+                                                      r.standard_normal((5, 3)), r.integers(0, 2, 5),
+                                                      r.standard_normal(5))),
+        "pagerank_first": (pagerank_first, (r.uniform(0.1, 1.0, (4, 4)),)),
+        "riccati_trace": (riccati_trace, (np.eye(3) + 0.1 * np.ones((3, 3)), A, r.standard_normal((3, 1)))),
+        "kalman_nll": (kalman_nll, (r.standard_normal(6),)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_grad_args(0)))
+def test_policy_gradients_control_costs_and_transport_differentiate(name):
+    """REINFORCE and actor-critic losses (dict parameters), an LQR rollout's cost in the gain,
+    soft value iteration, the PPO clipped objective, Sinkhorn's transport cost, mean squared
+    TD error, PageRank in the edge weights, a Riccati iteration, a Kalman filter's negative
+    log likelihood: values against NumPy, gradients (plain and jitted) against central
+    finite differences."""
+    from test_grad_hunt_j import check_grads
+
+    fn, args = _grad_args(3)[name]
+    check_grads(fn, args)
