@@ -24,6 +24,7 @@ eagerly under `fallback=True`.
 
 from __future__ import annotations
 
+import math
 import random
 from collections import namedtuple
 from itertools import permutations
@@ -3399,6 +3400,180 @@ def test_cut_by_ix_of_two_traced_masks_is_refused():
     `fallback=True`."""
     check_refused(tracenp.errors.DataDependentShapeError, normalized_cut,
                   lambda s: (_adjacency(s, 6, p=0.6), np.arange(6) % 2))
+
+
+# ----------------------------------------------------------------------- textbook reproductions
+
+GOAL = 12
+HEAD_PROB = 0.4
+
+
+def gamblers_problem(state_value, sweeps=4):
+    state_value = state_value.copy()
+    for _ in range(sweeps):
+        for state in range(1, GOAL):
+            actions = np.arange(min(state, GOAL - state) + 1)
+            action_returns = []
+            for action in actions:
+                action_returns.append(HEAD_PROB * state_value[state + action]
+                                      + (1 - HEAD_PROB) * state_value[state - action])
+            state_value[state] = np.max(action_returns)
+    policy = np.zeros(GOAL + 1)
+    for state in range(1, GOAL):
+        actions = np.arange(min(state, GOAL - state) + 1)
+        action_returns = [HEAD_PROB * state_value[state + a] + (1 - HEAD_PROB) * state_value[state - a]
+                          for a in actions]
+        policy[state] = actions[np.argmax(np.round(action_returns[1:], 5)) + 1]
+    return state_value, policy
+
+
+MAX_CARS = 3
+RENT = 10
+MOVE_COST = 2
+REQ = (3, 4)
+RET = (3, 2)
+poisson_cache = {}
+
+
+def poisson_probability(n, lam):
+    key = n * 10 + lam
+    if key not in poisson_cache:
+        poisson_cache[key] = math.exp(-lam) * lam ** n / math.factorial(n)
+    return poisson_cache[key]
+
+
+def expected_return(state, action, state_value, gamma=0.9):
+    returns = -MOVE_COST * abs(action)
+    first = min(state[0] - action, MAX_CARS)
+    second = min(state[1] + action, MAX_CARS)
+    for req1 in range(3):
+        for req2 in range(3):
+            prob = poisson_probability(req1, REQ[0]) * poisson_probability(req2, REQ[1])
+            n1, n2 = first, second
+            r1, r2 = min(n1, req1), min(n2, req2)
+            reward = (r1 + r2) * RENT
+            n1 -= r1
+            n2 -= r2
+            n1 = min(n1 + RET[0], MAX_CARS)
+            n2 = min(n2 + RET[1], MAX_CARS)
+            returns += prob * (reward + gamma * state_value[n1, n2])
+    return returns
+
+
+def jacks_car_rental_sweep(value, policy):
+    new_value = np.zeros_like(value)
+    for i in range(MAX_CARS + 1):
+        for j in range(MAX_CARS + 1):
+            new_value[i, j] = expected_return([i, j], policy[i, j], value)
+    return new_value
+
+
+class TenArmedTestbed:
+    def __init__(self, k_arm=4, epsilon=0.0, step_size=0.1, ucb_param=None):
+        self.k = k_arm
+        self.step_size = step_size
+        self.indices = np.arange(self.k)
+        self.epsilon = epsilon
+        self.ucb_param = ucb_param
+
+    def reset(self, q_true):
+        self.q_true = q_true
+        self.q_estimation = np.zeros(self.k)
+        self.action_count = np.zeros(self.k)
+        self.time = 0
+
+    def act(self):
+        if self.ucb_param is not None:
+            UCB_estimation = self.q_estimation + \
+                self.ucb_param * np.sqrt(np.log(self.time + 1) / (self.action_count + 1e-5))
+            q_best = np.max(UCB_estimation)
+            return np.argmax(UCB_estimation == q_best)
+        return np.argmax(self.q_estimation)
+
+    def step(self, action, noise):
+        reward = noise + self.q_true[action]
+        self.time += 1
+        self.action_count[action] += 1
+        self.q_estimation[action] += self.step_size * (reward - self.q_estimation[action])
+        return reward
+
+
+def testbed_run(q_true, noises, ucb=2.0):
+    bandit = TenArmedTestbed(k_arm=len(q_true), ucb_param=ucb)
+    bandit.reset(q_true)
+    rewards = np.zeros(len(noises))
+    for t in range(len(noises)):
+        a = bandit.act()
+        rewards[t] = bandit.step(a, noises[t])
+    return rewards, bandit.q_estimation, bandit.action_count
+
+
+WORLD = 5
+A_POS, A_PRIME = [0, 1], [4, 1]
+B_POS, B_PRIME = [0, 3], [2, 3]
+ACTIONS = [np.array([0, -1]), np.array([-1, 0]), np.array([0, 1]), np.array([1, 0])]
+
+
+def grid_step(state, action):
+    if state == A_POS:
+        return A_PRIME, 10
+    if state == B_POS:
+        return B_PRIME, 5
+    next_state = (np.array(state) + action).tolist()
+    x, y = next_state
+    if x < 0 or x >= WORLD or y < 0 or y >= WORLD:
+        return state, -1.0
+    return next_state, 0
+
+
+def figure_3_2(value, discount=0.9, sweeps=3):
+    for _ in range(sweeps):
+        new_value = np.zeros_like(value)
+        for i in range(WORLD):
+            for j in range(WORLD):
+                for action in ACTIONS:
+                    (next_i, next_j), reward = grid_step([i, j], action)
+                    new_value[i, j] += 0.25 * (reward + discount * value[next_i, next_j])
+        value = new_value
+    return value
+
+
+def figure_3_5_optimal(value, discount=0.9, sweeps=3):
+    for _ in range(sweeps):
+        new_value = np.zeros_like(value)
+        for i in range(WORLD):
+            for j in range(WORLD):
+                values = []
+                for action in ACTIONS:
+                    (next_i, next_j), reward = grid_step([i, j], action)
+                    values.append(reward + discount * value[next_i, next_j])
+                new_value[i, j] = np.max(values)
+        value = new_value
+    return value
+
+
+SUTTON_BARTO = {
+    "gamblers_problem": (gamblers_problem, {}, lambda s, n: (np.r_[np.zeros(GOAL), 1.0] + 0.01 * s,)),
+    "testbed_run": (testbed_run, {}, lambda s, n: (_f(4, seed=s), _f(3 * n, seed=s + 1))),
+    "figure_3_2": (figure_3_2, {}, lambda s, n: (_f(5, 5, seed=s),)),
+    "figure_3_5_optimal": (figure_3_5_optimal, {}, lambda s, n: (_f(5, 5, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(SUTTON_BARTO))
+def test_textbook_reproductions_match_numpy(name):
+    """Sutton and Barto reproductions as their public code writes them: the gambler's problem
+    (`np.max` of a list of traced returns, `np.round(action_returns[1:], 5)`), a bandit class
+    whose `act`/`step` methods keep `self` arrays (UCB by `np.argmax(ucb == q_best)`), and
+    the 5x5 gridworld of figures 3.2 and 3.5 (Python-list states compared with `==`)."""
+    check_like_numpy(*SUTTON_BARTO[name])
+
+
+def test_jacks_car_rental_with_a_traced_policy_is_refused():
+    """`min(state[0] - action, MAX_CARS)` with the action read from a traced policy array: the
+    builtin `min` needs the value; refused by name, NumPy's values under `fallback=True`."""
+    check_refused(tracenp.errors.ConcretizationError, jacks_car_rental_sweep,
+                  lambda s: (_f(4, 4, seed=s), _i(3, 4, 4, seed=s) - 1))
 
 
 # ------------------------------------------------------------------------------- edge values
