@@ -3498,7 +3498,7 @@ class TenArmedTestbed:
         return reward
 
 
-def testbed_run(q_true, noises, ucb=2.0):
+def bandit_testbed_run(q_true, noises, ucb=2.0):
     bandit = TenArmedTestbed(k_arm=len(q_true), ucb_param=ucb)
     bandit.reset(q_true)
     rewards = np.zeros(len(noises))
@@ -3554,7 +3554,7 @@ def figure_3_5_optimal(value, discount=0.9, sweeps=3):
 
 SUTTON_BARTO = {
     "gamblers_problem": (gamblers_problem, {}, lambda s, n: (np.r_[np.zeros(GOAL), 1.0] + 0.01 * s,)),
-    "testbed_run": (testbed_run, {}, lambda s, n: (_f(4, seed=s), _f(3 * n, seed=s + 1))),
+    "bandit_testbed_run": (bandit_testbed_run, {}, lambda s, n: (_f(4, seed=s), _f(3 * n, seed=s + 1))),
     "figure_3_2": (figure_3_2, {}, lambda s, n: (_f(5, 5, seed=s),)),
     "figure_3_5_optimal": (figure_3_5_optimal, {}, lambda s, n: (_f(5, 5, seed=s),)),
 }
@@ -3574,6 +3574,195 @@ def test_jacks_car_rental_with_a_traced_policy_is_refused():
     builtin `min` needs the value; refused by name, NumPy's values under `fallback=True`."""
     check_refused(tracenp.errors.ConcretizationError, jacks_car_rental_sweep,
                   lambda s: (_f(4, 4, seed=s), _i(3, 4, 4, seed=s) - 1))
+
+
+# ----------------------------------------------------------- identification, LP and routing
+
+def arx_identification(u, y, na=2, nb=2):
+    n = max(na, nb)
+    rows = [np.concatenate([-y[t - na:t][::-1], u[t - nb:t][::-1]]) for t in range(n, len(y))]
+    Phi = np.array(rows)
+    theta, *_ = np.linalg.lstsq(Phi, y[n:], rcond=None)
+    return theta, np.linalg.norm(Phi @ theta - y[n:])
+
+
+def hankel_ho_kalman(h, n=2):
+    m = (len(h) - 1) // 2
+    H = np.array([[h[i + j + 1] for j in range(m)] for i in range(m)])
+    U, s, Vt = np.linalg.svd(H)
+    return s[:n], U[:, :n] * np.sqrt(s[:n])
+
+
+def lp_big_m_tableau(c, A, b, M=100.0):
+    m, n = A.shape
+    T = np.hstack([A, np.eye(m), b[:, None]])
+    obj = np.concatenate([-c, np.full(m, M), [0.0]])
+    obj = obj - M * T.sum(axis=0) * np.r_[np.ones(n), np.zeros(m), 1.0]
+    return np.vstack([T, obj])
+
+
+def interior_point_barrier(c, A, b, t=10.0, n_steps=15, lr=0.01):
+    x = np.full(A.shape[1], 0.1)
+    for _ in range(n_steps):
+        slack = b - A @ x
+        grad = t * c + A.T @ (1.0 / slack) - 1.0 / x
+        x = np.maximum(x - lr * grad, 1e-6)
+    return x, c @ x
+
+
+def knapsack_greedy_ratio(weights, values, capacity=10.0):
+    order = np.argsort(-values / weights, kind="stable")
+    w = weights[order]
+    cum = np.cumsum(w)
+    take = cum <= capacity
+    frac = np.clip((capacity - np.concatenate([[0.0], cum[:-1]])) / w, 0, 1)
+    return order[take], values[order][take].sum(), (values[order] * frac).sum()
+
+
+def knapsack_2d_vectorized(weights, values, capacity=10):
+    n = len(weights)
+    dp = np.zeros((n + 1, capacity + 1))
+    caps = np.arange(capacity + 1)
+    for i in range(1, n + 1):
+        w, v = weights[i - 1], values[i - 1]
+        prev = dp[i - 1]
+        shifted = np.where(caps >= w, prev[np.maximum(caps - w, 0)] + v, -np.inf)
+        dp[i] = np.maximum(prev, shifted)
+    return dp[n, capacity], dp
+
+
+def event_queue_simulation(arrivals, services, n_servers=2):
+    free_at = np.zeros(n_servers)
+    waits = np.zeros(len(arrivals))
+    for i in range(len(arrivals)):
+        k = np.argmin(free_at)
+        start = np.maximum(arrivals[i], free_at[k])
+        waits[i] = start - arrivals[i]
+        free_at[k] = start + services[i]
+    return waits, free_at
+
+
+def vehicle_savings(D):
+    n = D.shape[0]
+    S = D[0, :, None] + D[0, None, :] - D
+    S[np.arange(n), np.arange(n)] = 0
+    S[0, :] = 0
+    S[:, 0] = 0
+    iu = np.triu_indices(n, 1)
+    order = np.argsort(-S[iu], kind="stable")
+    return iu[0][order], iu[1][order], S[iu][order]
+
+
+def p_median_cost(D, facilities):
+    return D[:, facilities].min(axis=1).sum(), np.argmin(D[:, facilities], axis=1)
+
+
+def set_cover_greedy(U, n_pick=3):
+    covered = np.zeros(U.shape[1], dtype=bool)
+    picks = np.zeros(n_pick, dtype=int)
+    for t in range(n_pick):
+        gain = (U & ~covered).sum(axis=1)
+        picks[t] = np.argmax(gain)
+        covered |= U[picks[t]]
+    return picks, covered.mean()
+
+
+def markov_decision_lp_dual(P, R, gamma=0.9):
+    # occupancy-measure constraints matrix for the dual LP
+    nS, nA = R.shape
+    E = np.repeat(np.eye(nS), nA, axis=0)
+    Pm = P.reshape(nS * nA, nS)
+    return (E - gamma * Pm).T, R.reshape(-1)
+
+
+def controllability_staircase_rank(A, B, tol=1e-9):
+    n = A.shape[0]
+    C = B
+    ranks = []
+    for k in range(n):
+        ranks.append(np.linalg.matrix_rank(C, tol=tol))
+        C = np.hstack([C, np.linalg.matrix_power(A, k + 1) @ B])
+    return np.array(ranks)
+
+
+def discrete_pole_from_continuous(p, dt=0.1):
+    z = np.exp(p * dt)
+    return z, np.abs(z) < 1, np.angle(z)
+
+
+def zoh_step_response(a, b, dt=0.05, n=20):
+    ad = np.exp(a * dt)
+    bd = b / a * (ad - 1)
+    y = np.zeros(n)
+    for k in range(1, n):
+        y[k] = ad * y[k - 1] + bd
+    return y
+
+
+def knapsack_greedy_value(weights, values, capacity=10.0):
+    _, whole, fractional = knapsack_greedy_ratio(weights, values, capacity)
+    return whole, fractional
+
+
+PROGRAMS = {
+    "arx_identification": (arx_identification, {}, lambda s, n: (_f(4 * n, seed=s), _f(4 * n, seed=s + 1))),
+    "hankel_ho_kalman": (hankel_ho_kalman, {}, lambda s, n: (_f(2 * n + 1, seed=s),)),
+    "lp_big_m_tableau": (lp_big_m_tableau, {},
+                         lambda s, n: (_f(n, seed=s), _f(2, n, positive=True, seed=s), _f(2, positive=True, seed=s))),
+    "interior_point_barrier": (interior_point_barrier, {},
+                               lambda s, n: (_f(n, positive=True, seed=s), _f(2, n, positive=True, seed=s),
+                                             np.full(2, 5.0))),
+    "knapsack_greedy_value": (knapsack_greedy_value, {},
+                              lambda s, n: (_f(n, positive=True, seed=s) * 4, _f(n, positive=True, seed=s + 1))),
+    "knapsack_2d_vectorized": (knapsack_2d_vectorized, {},
+                               lambda s, n: (_i(5, n, seed=s) + 1, _f(n, positive=True, seed=s))),
+    "event_queue_simulation": (event_queue_simulation, {},
+                               lambda s, n: (np.cumsum(_f(2 * n, positive=True, seed=s)),
+                                             _f(2 * n, positive=True, seed=s + 1) * 2)),
+    "vehicle_savings": (vehicle_savings, {}, lambda s, n: (tsp_distance_matrix(_f(n, 2, seed=s)),)),
+    "p_median_cost": (p_median_cost, {},
+                      lambda s, n: (tsp_distance_matrix(_f(n, 2, seed=s)), np.array([0, s % n]))),
+    "set_cover_greedy": (set_cover_greedy, {}, lambda s, n: (_i(2, n, 7, seed=s).astype(bool),)),
+    "markov_decision_lp_dual": (markov_decision_lp_dual, {}, lambda s, n: _mdp(s, n)),
+    "controllability_staircase_rank": (controllability_staircase_rank, {},
+                                       lambda s, n: (_stable(s, n), _f(n, 1, seed=s))),
+    "discrete_pole_from_continuous": (discrete_pole_from_continuous, {},
+                                      lambda s, n: (_f(n, seed=s) + 1j * _f(n, seed=s + 1),)),
+    "zoh_step_response": (zoh_step_response, {}, lambda s, n: (-0.5 * s, 2.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(PROGRAMS))
+def test_identification_lp_and_routing_helpers_match_numpy(name):
+    """ARX least squares from a list of regressor rows, Ho-Kalman SVD, big-M tableaux, a log
+    barrier, greedy and vectorized knapsacks, multi-server queues, Clarke-Wright savings
+    (`iu[0][order]` of `np.triu_indices` raised ConcretizationError: NumPy built the index
+    arrays and its own indexing met the traced order), p-median, set cover, the MDP dual LP,
+    rank staircases, discretized poles."""
+    check_like_numpy(*PROGRAMS[name])
+
+
+def test_index_helpers_made_in_the_function_are_graph_constants():
+    """`np.triu_indices`, `np.tril_indices`, `np.diag_indices` made inside and indexed by, or
+    combined with, traced values: NumPy's values; `n` from a Python int is made static."""
+    def fn(A, n):
+        iu = np.triu_indices(n, 1)
+        il = np.tril_indices(len(A), -1, 3)
+        d = np.diag_indices(len(A))
+        A = A.copy()
+        A[d] = 0
+        A[il] = A.T[il]
+        order = np.argsort(-A[iu], kind="stable")
+        return A[iu], iu[0][order], il[1][np.argmax(A[il])], A
+
+    check_steered(fn, lambda s: (_f(4, 4, seed=s), 2 + s))
+
+
+def test_greedy_knapsack_returning_its_items_is_refused():
+    """`order[take]`, the items a greedy knapsack keeps, has a data-dependent length: refused
+    by name, NumPy's values under `fallback=True`."""
+    check_refused(tracenp.errors.DataDependentShapeError, knapsack_greedy_ratio,
+                  lambda s: (_f(5, positive=True, seed=s) * 4, _f(5, positive=True, seed=s + 1)))
 
 
 # ------------------------------------------------------------------------------- edge values
