@@ -24,6 +24,7 @@ eagerly under `fallback=True`.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 from collections import namedtuple
@@ -3763,6 +3764,92 @@ def test_greedy_knapsack_returning_its_items_is_refused():
     by name, NumPy's values under `fallback=True`."""
     check_refused(tracenp.errors.DataDependentShapeError, knapsack_greedy_ratio,
                   lambda s: (_f(5, positive=True, seed=s) * 4, _f(5, positive=True, seed=s + 1)))
+
+
+# --------------------------------------------------------------- continuous control policies
+
+class EpsAgent:
+    def __init__(self, n_actions, eps=0.1, seed=0):
+        self.rng = np.random.default_rng(seed)
+        self.eps = eps
+        self.n_actions = n_actions
+
+    def act(self, q):
+        if self.rng.random() < self.eps:
+            return self.rng.integers(self.n_actions)
+        return np.argmax(q)
+
+    def act_vectorized(self, q):
+        explore = self.rng.random(q.shape[0]) < self.eps
+        return np.where(explore, self.rng.integers(0, self.n_actions, q.shape[0]), q.argmax(axis=1))
+
+
+def gaussian_policy_sample(rng, obs, W, log_std):
+    mu = np.tanh(obs @ W)
+    std = np.exp(log_std)
+    a = rng.normal(mu, std)
+    logp = -0.5 * (((a - mu) / std) ** 2 + 2 * log_std + np.log(2 * np.pi)).sum(axis=-1)
+    return np.clip(a, -1, 1), logp
+
+
+def ou_noise(rng, x, theta=0.15, mu=0.0, sigma=0.2, dt=1e-2, n_steps=10):
+    out = []
+    for _ in range(n_steps):
+        x = x + theta * (mu - x) * dt + sigma * np.sqrt(dt) * rng.standard_normal(x.shape)
+        out.append(x)
+    return np.array(out)
+
+
+def evolution_strategies_step(rng, theta, sigma=0.1, lr=0.02, n_pop=8):
+    eps = rng.standard_normal((n_pop, theta.size))
+    rewards = -np.sum((theta + sigma * eps - 1.0) ** 2, axis=1)
+    A = (rewards - rewards.mean()) / (rewards.std() + 1e-8)
+    return theta + lr / (n_pop * sigma) * eps.T @ A
+
+
+def noisy_bellman(rng, P, R, gamma=0.9, n_iter=5):
+    V = np.zeros(P.shape[0])
+    for _ in range(n_iter):
+        noise = rng.normal(0, 0.01, size=R.shape)
+        V = np.max(R + noise + gamma * P @ V, axis=1)
+    return V
+
+
+CONTINUOUS = [
+    (gaussian_policy_sample, lambda: (_f(5, 3), _f(3, 2), np.array([-1.0, -0.5]))),
+    (ou_noise, lambda: (np.zeros(2),)),
+    (evolution_strategies_step, lambda: (_f(3),)),
+    (noisy_bellman, lambda: _mdp(1, 4)),
+]
+
+
+@pytest.mark.parametrize("fn, make", CONTINUOUS, ids=[f.__name__ for f, _ in CONTINUOUS])
+def test_continuous_actions_and_noise_with_a_generator_argument(fn, make):
+    """Gaussian policies (`rng.normal(mu, std)` of a traced mean), Ornstein-Uhlenbeck noise,
+    evolution strategies and noisy Bellman backups: NumPy's draws, values and generator
+    state over three calls."""
+    want_rng, got_rng = np.random.default_rng(17), np.random.default_rng(17)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *make()), fn(want_rng, *make()))
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def test_an_agents_own_generator():
+    """`self.rng` of an agent whose method is jitted: the vectorized epsilon-greedy draws at
+    each call (NumPy's actions and generator state); `if self.rng.random() < self.eps:` is
+    refused (ConcretizationError), and under `fallback=True` the agent's generator is left
+    where NumPy's run leaves it."""
+    for method, q_of in (("act_vectorized", lambda i: _f(4, 3, seed=i)), ("act", lambda i: _f(3, seed=i))):
+        got, want = EpsAgent(3, 0.5), EpsAgent(3, 0.5)
+        jf = tracenp.jit(getattr(got, method), fallback=method == "act")
+        for i in range(4):
+            with pytest.warns(tracenp.TracingFallbackWarning) if method == "act" and i == 0 \
+                    else contextlib.nullcontext():
+                assert_same(jf(q_of(i)), getattr(want, method)(q_of(i)))
+            assert got.rng.bit_generator.state == want.rng.bit_generator.state
+    with pytest.raises(tracenp.errors.ConcretizationError):
+        tracenp.jit(EpsAgent(3, 0.5).act)(_f(3))
 
 
 # ------------------------------------------------------------------------------- edge values
