@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from tracenp.ir import Graph, const, leaf_input
+from tracenp.ir import Graph, Node, const, leaf_input
 from tracenp.ops import Op
 from tracenp.rewrite.pattern import C, P, Rule, RewriteLog, RuleSet, V, ew, rule, run
 from tracenp.rewrite.simplify import SIMPLIFY
@@ -62,6 +62,25 @@ def test_rules_that_undo_each_other_are_reported():
     x = leaf_input("x", np.float64, (3,))
     with pytest.raises(RuntimeError, match="undo each other"):
         run(_graph(ew(Op.ADD, x, x), inputs=[x]), flip, RewriteLog())
+
+
+def test_a_long_finite_run_of_rewrites_at_one_node_is_not_a_cycle():
+    """Reassociating `(((A @ A) @ A) ... @ A) @ v` peels one factor per rewrite at the root:
+    60 rewrites in a row there, each a new form, ending in `A @ (A @ (... @ v))`. A cap of 32
+    rewrites reported it as rules that undo each other."""
+    from tracenp.rewrite.reassociate import REASSOCIATE
+
+    a = leaf_input("a", np.float64, (4, 4))
+    v = leaf_input("v", np.float64, (4, 1))
+    chain = a
+    for _ in range(60):
+        chain = Node.make(Op.MATMUL, (chain, a))
+    out = run(_graph(Node.make(Op.MATMUL, (chain, v)), inputs=[a, v]), REASSOCIATE, RewriteLog())
+    node, depth = out.outputs[0], 0
+    while node.op is Op.MATMUL:
+        assert node.srcs[0] is a
+        node, depth = node.srcs[1], depth + 1
+    assert node is v and depth == 61
 
 
 def test_nodes_built_by_a_rewrite_are_rewritten_too():

@@ -11,8 +11,10 @@ the call, as NumPy would have mutated them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import random
 import time
 import warnings
 from collections import deque
@@ -26,7 +28,7 @@ from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
-                     concretization_error, refused_by_python, unsupported)
+                     concretization_error, random_in_trace, refused_by_python, unsupported)
 from .lowering.cupy import is_device_array
 from .random_draws import hidden_outputs, is_generator
 from .trace import current_trace, draws_from, tracing
@@ -61,6 +63,23 @@ def _layout(x) -> str | tuple | None:
     if type(x) is not np.ndarray:
         return None
     return "C" if x.flags.c_contiguous else "F" if x.flags.f_contiguous else x.strides
+
+
+@contextlib.contextmanager
+def _python_random_untouched():
+    """Refuse a trace that drew from Python's `random` module (`if random.random() < eps:`,
+    `random.sample(buffer, k)`): the draws would be frozen into the compiled function,
+    silently repeated on every call. Its state is put back when the trace fails, so that
+    `fallback=True` draws NumPy's numbers."""
+    before = random.getstate()
+    try:
+        yield
+    except TracingError:
+        random.setstate(before)
+        raise
+    if random.getstate() != before:
+        random.setstate(before)
+        raise random_in_trace("Python's random module (random.random(), random.choice(), ...)")
 
 
 def _leaf_input(x, name: str) -> ir.Node:
@@ -453,21 +472,22 @@ class JitFunction:
                                           for k, v in kwargs.items()
                                           if k in self.static_argnames or self._steers(k, v)
                                           or is_generator(v)}}
-            try:
-                result = self.fn(*call_args, **call_kwargs)
-            except TracingError as e:  # `range(n)`, `np.arange(n)`, `np.eye(n)`
-                _with_leaves(e, inputs)
-                raise
-            except Exception as e:
-                if isinstance(e, TypeError) and Tracer.__name__ in str(e):
-                    raise refused_by_python(e) from e  # Python's own, about a tracer: `"%d" % x`
-                if state.refused:  # a refusal caught and turned into this error (np.mgrid's
-                    raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError)
-                raise
-            except ValueError as e:  # NumPy's, from `out[i] = x` into one of its arrays
-                if state.refused:
-                    raise _with_leaves(state.refused[-1], inputs) from e
-                raise
+            with _python_random_untouched():
+                try:
+                    result = self.fn(*call_args, **call_kwargs)
+                except TracingError as e:  # `range(n)`, `np.arange(n)`, `np.eye(n)`
+                    _with_leaves(e, inputs)
+                    raise
+                except Exception as e:
+                    if isinstance(e, TypeError) and Tracer.__name__ in str(e):  # Python's own,
+                        raise refused_by_python(e) from e  # about a tracer: `"%d" % x`
+                    if state.refused:  # a refusal caught and turned into this error (np.mgrid's
+                        raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError)
+                    raise
+                except ValueError as e:  # NumPy's, from `out[i] = x` into one of its arrays
+                    if state.refused:
+                        raise _with_leaves(state.refused[-1], inputs) from e
+                    raise
             if state.refused:  # caught by the function's own `except` (`except Exception:`):
                 raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
             if self._changed_config(static, args, kwargs, call_args, call_kwargs):

@@ -119,6 +119,8 @@ class _Generator:
             from .numpy_api.masked import MaskedSelection
 
             if args and isinstance(args[0], MaskedSelection):  # shuffle(np.flatnonzero(m))
+                if name == "choice":
+                    return _choice_of_selection(self, *args, **kwargs)
                 args[0]._refuse(f"{type(self._generator).__name__}.{name}")
             if name == "choice" and lax.is_tracer(kwargs.get("p", args[3] if len(args) > 3
                                                               else None)):
@@ -227,6 +229,19 @@ def _choice(g, a, size=None, replace=True, p=None, axis=0, shuffle=True):
         raise ValueError("a must be 1-dimensional")
     idx = g._call("choice", lax.holds_tracer(p), (a.shape[axis], size, replace, p), kw)
     return np.take(a, idx, axis=axis)
+
+
+def _choice_of_selection(g, a, size=None, replace=True, p=None, axis=0, shuffle=True):
+    """`rng.choice(np.flatnonzero(q == q.max()))`, a tie broken at random: NumPy draws
+    `integers(0, len(a), size)` (`randint` of a RandomState) and indexes `a` with it, so the
+    selection's count bounds the draw and the draws pick selected elements. Without
+    replacement, with `p` or along another axis the draw needs the length: refused."""
+    if not replace or p is not None or axis != 0 or a.mask.ndim != 1:
+        a._refuse(f"{type(g._generator).__name__}.choice other than with replacement, "
+                  "without p, along axis 0")
+    count = np.count_nonzero(a.mask)  # 0: the draw raises NumPy's ValueError (high <= 0)
+    method = "integers" if isinstance(g._generator, np.random.Generator) else "randint"
+    return a[g._call(method, True, (0, count), {"size": size})]
 
 
 def _choice_by_probability(g, a, size=None, replace=True, p=None, axis=0, shuffle=True):

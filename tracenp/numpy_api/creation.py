@@ -25,6 +25,8 @@ _np_identity, _np_tri, _np_array, _np_asarray = np.identity, np.tri, np.array, n
 _np_asanyarray, _np_ascontiguousarray = np.asanyarray, np.ascontiguousarray
 _np_geomspace, _np_asfortranarray, _np_isscalar = np.geomspace, np.asfortranarray, np.isscalar
 _np_indices, _np_ndenumerate, _np_nditer = np.indices, np.ndenumerate, np.nditer
+_np_triu_indices, _np_tril_indices = np.triu_indices, np.tril_indices
+_np_diag_indices = np.diag_indices
 _np_fromiter, _np_frombuffer = np.fromiter, np.frombuffer
 _np_repeat, _np_tile, _np_require = np.repeat, np.tile, np.require
 _np_kaiser, _np_r_ = np.kaiser, np.r_
@@ -652,6 +654,10 @@ PATCHED = {
         ("geomspace", _wrap(_np_geomspace), _np_geomspace), ("eye", _wrap(_np_eye), _np_eye),
         ("identity", _wrap(_np_identity), _np_identity), ("tri", _wrap(_np_tri), _np_tri),
         ("indices", _wrap(_np_indices), _np_indices),
+        # index arrays that a traced permutation then indexes (`iu[0][order]`, savings lists)
+        ("triu_indices", _wrap(_np_triu_indices), _np_triu_indices),
+        ("tril_indices", _wrap(_np_tril_indices), _np_tril_indices),
+        ("diag_indices", _wrap(_np_diag_indices), _np_diag_indices),
         ("repeat", _wrap(_np_repeat), _np_repeat), ("tile", _wrap(_np_tile), _np_tile),
         ("ndenumerate", ndenumerate, _np_ndenumerate), ("nditer", nditer, _np_nditer),
         ("array", array, _np_array), ("asarray", asarray, _np_asarray),

@@ -610,11 +610,12 @@ def _average(sel, axis=None, weights=None, returned=False, *, keepdims=False):
 
 def _paired(what, m, y):
     """The selected values of `m` (and `y`, a selection by the same mask) with 0 elsewhere,
-    and the mask as integer frequency weights; 1-d selections only."""
-    if m.values.ndim != 1 or (y is not None and not (m._same(y) and y.values.ndim == 1)):
+    and the mask as integer frequency weights, raveled: a 1-d selection by an n-d mask
+    (`deg[i]` with `i, j = np.nonzero(A)`) is its elements in the mask's C order."""
+    if m.ndim != 1 or (y is not None and not (m._same(y) and y.ndim == 1)):
         m._refuse(f"{what} other than of 1-d selections by one mask")
-    return m._masked_zeros(), None if y is None else y._masked_zeros(), \
-        lax.cast(m.mask, np.int64)
+    return np.ravel(m._masked_zeros()), None if y is None else np.ravel(y._masked_zeros()), \
+        np.ravel(lax.cast(m.mask, np.int64))
 
 
 @_reduction(np.cov)

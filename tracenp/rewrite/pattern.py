@@ -193,7 +193,10 @@ class RewriteLog:
     passes: list[PassStats] = field(default_factory=list)
 
 
-MAX_AT_ROOT = 32  # rewrites in a row at one node before the rule set is declared cyclic
+# Rewrites in a row at one node before the rule set is declared to grow without end. A
+# cycle is caught when a form comes back; a long finite run is legitimate: reassociating
+# `A^k @ B` built as `((A @ A) @ A) ... @ B` peels one factor per rewrite at its root.
+MAX_AT_ROOT = 10_000
 
 
 def run(graph: Graph, rules: RuleSet, log: RewriteLog) -> Graph:
@@ -254,6 +257,7 @@ class _Sweep:
         if srcs != node.srcs:
             new = Node.make(node.op, srcs, node.params)
             sites.inherit(new, node)
+        seen = {new}  # interned nodes: a form seen again means the rules go round in a cycle
         for _ in range(MAX_AT_ROOT):
             if new is not node and new in normal:
                 return normal[new]
@@ -267,8 +271,12 @@ class _Sweep:
             self.fired += 1
             srcs = tuple([self.normalize(s) for s in out.srcs])
             new = out if srcs == out.srcs else Node.make(out.op, srcs, out.params)
+            if new in seen:
+                raise RuntimeError(f"rewrite set {self.rules.name!r} keeps rewriting {node!r}: "
+                                   f"two of its rules undo each other")
+            seen.add(new)
         raise RuntimeError(f"rewrite set {self.rules.name!r} keeps rewriting {node!r}: "
-                           f"two of its rules undo each other")
+                           f"no normal form after {MAX_AT_ROOT} rewrites")
 
 
 # ----------------------------------------------------------------------------- builders
