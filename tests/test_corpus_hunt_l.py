@@ -2205,6 +2205,30 @@ def test_slices_of_data_dependent_length_match_numpy(name):
     check_like_numpy(*SLICES[name])
 
 
+def _cut_at_peak(x, w):
+    k = np.argmax(w)
+    y = x.copy()
+    y[:k] = 0
+    y[k:, 1] = -1
+    y[2, :k] = 5
+    y[1:3, k:] += 1
+    z = x.copy()
+    z[:, k:] = np.arange(x.shape[0])[:, None] * 1.0
+    return (y, z, x[1, :k].sum(), x[k:, 2].mean(), x[:k, 1:3].sum(axis=0), x[-k:].max(),
+            x[..., k:-1].min(initial=np.inf))
+
+
+@pytest.mark.parametrize("k", range(5))
+def test_slice_bounds_from_the_data_with_other_indices(k):
+    """A data-dependent bound next to ints and slices, read and written (`y[2, :k] = 5`,
+    `y[1:3, k:] += 1`, `x[k:, 2].mean()`, a negative `x[-k:]`), at every k including 0 (an
+    empty selection, and `-0` the whole axis): NumPy's values."""
+    x, w = _f(5, 6, seed=k), np.eye(5)[k]
+    with np.errstate(invalid="ignore"):
+        want = _cut_at_peak(x, w)
+    assert_same(tracenp.jit(_cut_at_peak)(x, w), want)
+
+
 def test_a_returned_slice_of_data_dependent_length_is_refused():
     """Returning `order[:k]` (k from the data) has a data-dependent shape: refused by name,
     NumPy's values under `fallback=True`."""
@@ -2228,6 +2252,488 @@ def test_radial_profile_of_a_python_tuple_center_is_made_static():
                   lambda s: (_blobs(s, 4),))
 
 
+# ------------------------------------------------------------------------------ second batch
+
+
+def interp_to_pressure_levels(p, t, levels=np.array([850.0, 700.0, 500.0])):
+    out = np.empty((len(levels), p.shape[1]))
+    for i in range(p.shape[1]):
+        out[:, i] = np.interp(np.log(levels), np.log(p[::-1, i]), t[::-1, i])
+    return out
+
+
+def koppen_like_classes(tmean, precip):
+    t_cold = tmean.min(axis=0)
+    t_warm = tmean.max(axis=0)
+    p_ann = precip.sum(axis=0)
+    conds = [t_cold >= 18, (t_warm > 10) & (t_cold > -3), (t_warm > 10) & (t_cold <= -3), t_warm <= 10]
+    return np.select(conds, [1, 3, 4, 5], default=0), np.where(p_ann < 20 * (tmean.mean(0) + 7), 2, 0)
+
+
+def zero_crossings(x):
+    s = np.sign(x)
+    crossings = np.diff(s, axis=0) != 0
+    return crossings.sum(axis=0), np.count_nonzero(np.diff(np.signbit(x[:, 0])))
+
+
+def precip_distribution(pr, edges=np.array([0.0, 0.1, 1.0, 5.0, 10.0, 50.0])):
+    hist, _ = np.histogram(pr, bins=edges, density=True)
+    counts, _ = np.histogram(pr, bins=edges)
+    return hist, counts / counts.sum(), np.nanpercentile(np.where(pr > 0.1, pr, np.nan), [50, 90])
+
+
+def rolling_climatology(annual, window=5):
+    win = np.lib.stride_tricks.sliding_window_view(annual, window, axis=0)
+    return win.mean(axis=-1), annual[window - 1:] - win.mean(axis=-1)
+
+
+def lapse_rate(t, z):
+    return np.gradient(t, z, axis=0) * 1000, np.gradient(t, z)[0] if t.ndim == 1 else None
+
+
+def months_from_dates(dates, values):
+    month = dates.astype("datetime64[M]").astype(int) % 12
+    year = dates.astype("datetime64[Y]").astype(int) + 1970
+    sums = np.bincount(month, weights=values, minlength=12)
+    counts = np.bincount(month, minlength=12)
+    return month, year, sums / np.maximum(counts, 1)
+
+
+def day_of_year(dates):
+    doy = (dates - dates.astype("datetime64[Y]")).astype(int) + 1
+    decl = 23.44 * np.sin(np.deg2rad(360 / 365 * (doy - 81)))
+    return doy, decl
+
+
+def weighted_rmse(model, obs, lat):
+    w = np.cos(np.deg2rad(lat))[:, None]
+    w = w / w.mean()
+    return np.sqrt(np.mean(w * (model - obs) ** 2)), np.sqrt(np.average((model - obs) ** 2, weights=np.broadcast_to(w, model.shape)))
+
+
+def taylor_stats(model, obs):
+    r = np.corrcoef(model.ravel(), obs.ravel())[0, 1]
+    sm, so = model.std(), obs.std()
+    crmsd = np.sqrt(np.mean(((model - model.mean()) - (obs - obs.mean())) ** 2))
+    return r, sm / so, crmsd / so
+
+
+def nash_sutcliffe_kge(sim, obs):
+    nse = 1 - np.sum((sim - obs) ** 2) / np.sum((obs - obs.mean()) ** 2)
+    r = np.corrcoef(sim, obs)[0, 1]
+    alpha = sim.std() / obs.std()
+    beta = sim.mean() / obs.mean()
+    kge = 1 - np.sqrt((r - 1) ** 2 + (alpha - 1) ** 2 + (beta - 1) ** 2)
+    return nse, kge
+
+
+def snow_degree_day_model(temp, precip, ddf=3.0, t_melt=0.0):
+    swe = 0.0
+    out = np.zeros_like(temp)
+    melt_total = 0.0
+    for t in range(len(temp)):
+        snowfall = precip[t] if temp[t] < t_melt else 0.0
+        swe += snowfall
+        melt = min(swe, ddf * max(temp[t] - t_melt, 0.0))
+        swe -= melt
+        melt_total += melt
+        out[t] = swe
+    return out, melt_total
+
+
+def snow_degree_day_vectorized(temp, precip, ddf=3.0, t_melt=0.0):
+    swe = np.zeros(temp.shape[1:])
+    out = np.zeros_like(temp)
+    for t in range(temp.shape[0]):
+        swe = swe + np.where(temp[t] < t_melt, precip[t], 0.0)
+        melt = np.minimum(swe, ddf * np.maximum(temp[t] - t_melt, 0.0))
+        swe = swe - melt
+        out[t] = swe
+    return out
+
+
+def bucket_water_balance(precip, pet, capacity=100.0):
+    storage = np.full(precip.shape[1:], capacity / 2)
+    runoff = np.zeros_like(precip)
+    aet = np.zeros_like(precip)
+    for t in range(precip.shape[0]):
+        storage = storage + precip[t]
+        et = np.minimum(pet[t] * storage / capacity, storage)
+        storage -= et
+        runoff[t] = np.maximum(storage - capacity, 0)
+        storage = np.minimum(storage, capacity)
+        aet[t] = et
+    return runoff, aet, storage
+
+
+def eof_analysis(anom, lat, n_modes=2):
+    nt = anom.shape[0]
+    w = np.sqrt(np.cos(np.deg2rad(lat)))[None, :, None]
+    X = (anom * w).reshape(nt, -1)
+    U, s, Vt = np.linalg.svd(X - X.mean(axis=0), full_matrices=False)
+    var_frac = s ** 2 / np.sum(s ** 2)
+    pcs = U[:, :n_modes] * s[:n_modes]
+    return var_frac[:n_modes], np.abs(pcs), np.abs(Vt[:n_modes]).reshape(n_modes, *anom.shape[1:])
+
+
+def mann_kendall(x):
+    n = len(x)
+    s = np.sign(x[None, :] - x[:, None])
+    S = np.triu(s, k=1).sum()
+    var_s = n * (n - 1) * (2 * n + 5) / 18
+    z = np.where(S > 0, (S - 1) / np.sqrt(var_s), np.where(S < 0, (S + 1) / np.sqrt(var_s), 0.0))
+    return S, z
+
+
+def sens_slope(x):
+    n = len(x)
+    i, j = np.triu_indices(n, k=1)
+    slopes = (x[j] - x[i]) / (j - i)
+    return np.median(slopes), np.median(x - np.median(slopes) * np.arange(n))
+
+
+def kepler_newton(M, e=0.3, n_iter=8):
+    E = M.copy()
+    for _ in range(n_iter):
+        E = E - (E - e * np.sin(E) - M) / (1 - e * np.cos(E))
+    nu = 2 * np.arctan2(np.sqrt(1 + e) * np.sin(E / 2), np.sqrt(1 - e) * np.cos(E / 2))
+    return E, nu
+
+
+def radial_velocity_model(t, P=3.0, K=50.0, e=0.2, omega=0.5, tp=0.1):
+    M = 2 * np.pi * (t - tp) / P
+    E, nu = kepler_newton(np.mod(M, 2 * np.pi), e)
+    return K * (np.cos(nu + omega) + e * np.cos(omega))
+
+
+def rfft_periodogram(y, dt=0.5):
+    y = y - y.mean()
+    power = np.abs(np.fft.rfft(y)) ** 2 / len(y)
+    freqs = np.fft.rfftfreq(len(y), d=dt)
+    return freqs[1:][np.argmax(power[1:])], power
+
+
+def gaussian_fit_log_parabola(x, y):
+    c2, c1, c0 = np.polyfit(x, np.log(y), 2)
+    sigma = np.sqrt(-1 / (2 * c2))
+    mu = c1 * sigma ** 2
+    amp = np.exp(c0 + mu ** 2 / (2 * sigma ** 2))
+    return amp, mu, sigma
+
+
+def fourier_subpixel_shift(img, dy=0.5, dx=-0.25):
+    ky = np.fft.fftfreq(img.shape[0])[:, None]
+    kx = np.fft.fftfreq(img.shape[1])[None, :]
+    return np.fft.ifft2(np.fft.fft2(img) * np.exp(-2j * np.pi * (ky * dy + kx * dx))).real
+
+
+def pair_separation_histogram(ra, dec, bins=np.linspace(0, 40, 5)):
+    i, j = np.triu_indices(len(ra), k=1)
+    sep = angular_sep_haversine(ra[i], dec[i], ra[j], dec[j])
+    counts, _ = np.histogram(sep, bins=bins)
+    return counts, sep.mean()
+
+
+def sky_grid_counts(ra, dec, nra=6, ndec=3):
+    H, _, _ = np.histogram2d(ra, dec, bins=[nra, ndec], range=[[0, 360], [-90, 90]])
+    ira = np.clip((ra / 360 * nra).astype(int), 0, nra - 1)
+    idec = np.clip(((dec + 90) / 180 * ndec).astype(int), 0, ndec - 1)
+    flat = np.ravel_multi_index((ira, idec), (nra, ndec))
+    return H, np.bincount(flat, minlength=nra * ndec).reshape(nra, ndec)
+
+
+def color_terms(b, v, r):
+    bv = b - v
+    vr = v - r
+    ebv = np.clip(bv - (0.3 + 0.5 * vr), 0, None)
+    av = 3.1 * ebv
+    return bv, vr, v - av, np.polyval([0.02, -0.1, 1.0], bv)
+
+
+def zero_point_clipped(inst, cat, n_iter=3, k=2.5):
+    diff = cat - inst
+    mask = np.ones(diff.shape, dtype=bool)
+    for _ in range(n_iter):
+        zp = np.median(diff[mask])
+        std = np.std(diff[mask])
+        mask = np.abs(diff - zp) < k * std
+    return zp, mask.sum(), np.average(diff, weights=mask)
+
+
+def selection_percentile(img, mask):
+    p1, p99 = np.percentile(img[mask], [1, 99])
+    return np.clip((img - p1) / (p99 - p1), 0, 1)
+
+
+def img_as_float(img):
+    return img.astype(np.float32) / np.iinfo(img.dtype).max, (img / 255.0 * 2 - 1).astype(np.float32)
+
+
+def binary_erosion_dilation(mask, n_iter=1):
+    m = mask.copy()
+    for _ in range(n_iter):
+        p = np.pad(m, 1, mode="constant", constant_values=False)
+        m = p[1:-1, 1:-1] & p[:-2, 1:-1] & p[2:, 1:-1] & p[1:-1, :-2] & p[1:-1, 2:]
+    d = mask.copy()
+    for _ in range(n_iter):
+        p = np.pad(d, 1)
+        d = p[1:-1, 1:-1] | p[:-2, 1:-1] | p[2:, 1:-1] | p[1:-1, :-2] | p[1:-1, 2:]
+    return m, d, d & ~m
+
+
+def label_propagation(mask, n_pass=6):
+    h, w = mask.shape
+    labels = np.where(mask, np.arange(1, h * w + 1).reshape(h, w), 0)
+    for _ in range(n_pass):
+        p = np.pad(labels, 1)
+        neigh = np.maximum.reduce([p[1:-1, 1:-1], p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]])
+        labels = np.where(mask, neigh, 0)
+    return labels
+
+
+def distance_to_foreground(mask):
+    h, w = mask.shape
+    yy, xx = np.indices((h, w))
+    pts = np.stack([yy.ravel(), xx.ravel()], axis=1)
+    d = np.sqrt(((pts[:, None, :] - pts[None, :, :]) ** 2).sum(-1))
+    d = np.where(mask.ravel()[None, :], d, np.inf)
+    return d.min(axis=1).reshape(h, w)
+
+
+def bilinear_resize(img, out_h=5, out_w=7):
+    h, w = img.shape
+    y = np.linspace(0, h - 1, out_h)
+    x = np.linspace(0, w - 1, out_w)
+    y0 = np.floor(y).astype(int)
+    x0 = np.floor(x).astype(int)
+    y1 = np.minimum(y0 + 1, h - 1)
+    x1 = np.minimum(x0 + 1, w - 1)
+    wy = (y - y0)[:, None]
+    wx = (x - x0)[None, :]
+    a = img[np.ix_(y0, x0)]
+    b = img[np.ix_(y0, x1)]
+    c = img[np.ix_(y1, x0)]
+    d = img[np.ix_(y1, x1)]
+    return a * (1 - wy) * (1 - wx) + b * (1 - wy) * wx + c * wy * (1 - wx) + d * wy * wx
+
+
+def bias_field_polyfit(img, mask):
+    h, w = img.shape
+    yy, xx = np.mgrid[:h, :w]
+    y, x = yy.ravel() / h, xx.ravel() / w
+    A = np.stack([np.ones_like(x), x, y, x * y, x ** 2, y ** 2], axis=1)
+    wts = mask.ravel().astype(float)
+    coef, *_ = np.linalg.lstsq(A * wts[:, None], img.ravel() * wts, rcond=None)
+    field = (A @ coef).reshape(h, w)
+    return img / field, field
+
+
+def psnr_ssim_global(a, b, data_range=1.0):
+    mse = np.mean((a - b) ** 2)
+    psnr = 10 * np.log10(data_range ** 2 / mse)
+    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    ma, mb = a.mean(), b.mean()
+    va, vb = a.var(), b.var()
+    cov = ((a - ma) * (b - mb)).mean()
+    ssim = (2 * ma * mb + c1) * (2 * cov + c2) / ((ma ** 2 + mb ** 2 + c1) * (va + vb + c2))
+    return psnr, ssim
+
+
+def to_rgb_windowed(hu):
+    img = np.clip((hu + 160) / 400, 0, 1)
+    rgb = np.stack([img] * 3, axis=-1)
+    return (rgb * 255).round().astype(np.uint8), np.repeat(img[..., None], 3, axis=-1).shape
+
+
+def downsample_volume(vol):
+    d, h, w = (s // 2 * 2 for s in vol.shape)
+    v = vol[:d, :h, :w]
+    return v.reshape(d // 2, 2, h // 2, 2, w // 2, 2).mean(axis=(1, 3, 5)), vol[::2, ::2, ::2]
+
+
+def edge_spread_mtf(profile):
+    lsf = np.diff(profile)
+    lsf = lsf * np.hanning(len(lsf))
+    mtf = np.abs(np.fft.rfft(lsf))
+    return mtf / mtf[0], np.fft.rfftfreq(len(lsf))
+
+
+def mvn_logpdf(x, mean, cov):
+    d = x.shape[-1]
+    L = np.linalg.cholesky(cov)
+    diff = x - mean
+    z = np.linalg.solve(L, diff.T)
+    maha = np.sum(z ** 2, axis=0)
+    logdet = 2 * np.sum(np.log(np.diag(L)))
+    return -0.5 * (d * np.log(2 * np.pi) + logdet + maha)
+
+
+def mvn_logpdf_slogdet(x, mean, cov):
+    sign, logdet = np.linalg.slogdet(cov)
+    prec = np.linalg.inv(cov)
+    diff = x - mean
+    return -0.5 * (np.einsum("ni,ij,nj->n", diff, prec, diff) + logdet + len(mean) * np.log(2 * np.pi)), sign
+
+
+def adaptive_metropolis(rng, target_mean, n_iter=40, d=2):
+    x = np.zeros(d)
+    chain = np.zeros((n_iter, d))
+    cov = np.eye(d) * 0.1
+    for i in range(n_iter):
+        if i > 10:
+            cov = np.cov(chain[:i].T) + 1e-6 * np.eye(d)
+        prop = rng.multivariate_normal(x, 2.38 ** 2 / d * cov)
+        log_ratio = -0.5 * np.sum((prop - target_mean) ** 2) + 0.5 * np.sum((x - target_mean) ** 2)
+        x = np.where(np.log(rng.random()) < log_ratio, prop, x)
+        chain[i] = x
+    return chain
+
+
+def particle_filter(rng, obs, n_particles=50, q=0.5, r=1.0):
+    particles = rng.normal(0, 1, n_particles)
+    means = np.zeros(len(obs))
+    loglik = 0.0
+    for t, y in enumerate(obs):
+        particles = particles + rng.normal(0, q, n_particles)
+        logw = -0.5 * (y - particles) ** 2 / r ** 2
+        m = logw.max()
+        w = np.exp(logw - m)
+        loglik += m + np.log(w.mean())
+        w /= w.sum()
+        means[t] = np.sum(w * particles)
+        cs = np.cumsum(w)
+        cs[-1] = 1.0
+        idx = np.searchsorted(cs, (rng.random() + np.arange(n_particles)) / n_particles)
+        particles = particles[idx]
+    return means, loglik
+
+
+def gibbs_mixture_labels(rng, x, mu=np.array([-2.0, 2.0]), n_iter=5):
+    for _ in range(n_iter):
+        logp = -0.5 * (x[:, None] - mu[None, :]) ** 2
+        p = np.exp(logp - logp.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        z = (rng.random(len(x))[:, None] > np.cumsum(p, axis=1)).sum(axis=1)
+        counts = np.bincount(z, minlength=2)
+        sums = np.bincount(z, weights=x, minlength=2)
+        mu = rng.normal(sums / (counts + 1), 1 / np.sqrt(counts + 1))
+    return mu, counts
+
+
+def dirichlet_weights(rng, counts, n_draws=20):
+    w = rng.dirichlet(counts + 1.0, size=n_draws)
+    return w.mean(axis=0), np.percentile(w, [5, 95], axis=0)
+
+
+def logaddexp_reduce(logw):
+    return np.logaddexp.reduce(logw), np.logaddexp.accumulate(logw), np.logaddexp(logw[:-1], logw[1:])
+
+
+def james_stein(y, sigma2=1.0):
+    k = len(y)
+    shrink = np.maximum(0, 1 - (k - 2) * sigma2 / np.sum((y - y.mean()) ** 2))
+    return y.mean() + shrink * (y - y.mean()), shrink
+
+
+def laplace_logistic(X, y, n_newton=6, prior_prec=1.0):
+    w = np.zeros(X.shape[1])
+    for _ in range(n_newton):
+        p = 1 / (1 + np.exp(-X @ w))
+        g = X.T @ (y - p) - prior_prec * w
+        H = -(X.T * (p * (1 - p))) @ X - prior_prec * np.eye(X.shape[1])
+        w = w - np.linalg.solve(H, g)
+    cov = np.linalg.inv(-H)
+    return w, np.sqrt(np.diag(cov))
+
+
+def batch_means_mcse(chain, n_batches=5):
+    n = len(chain) // n_batches * n_batches
+    b = chain[:n].reshape(n_batches, -1).mean(axis=1)
+    return b.std(ddof=1) / np.sqrt(n_batches), np.var(b, ddof=1) * (n // n_batches) / np.var(chain[:n], ddof=1)
+
+
+def posterior_predictive_pvalue(y, y_rep):
+    t_obs = y.max()
+    t_rep = y_rep.max(axis=1)
+    return np.mean(t_rep >= t_obs), np.mean(y_rep.mean(axis=1) >= y.mean())
+
+
+def _grid_t(s, n):
+    return 10 + 15 * np.sin(np.linspace(0, 2 * np.pi, 12))[:, None] + _f(12, n, seed=s)
+
+
+BATCH2 = {
+    "interp_to_pressure_levels": (interp_to_pressure_levels, {}, lambda s, n: (np.linspace(1000, 300, 8)[:, None] + _f(8, n, positive=True, seed=s), 290 - np.linspace(0, 50, 8)[:, None] + _f(8, n, seed=s))),
+    "koppen_like_classes": (koppen_like_classes, {}, lambda s, n: (_grid_t(s, n), 30 * _f(12, n, positive=True, seed=s))),
+    "zero_crossings": (zero_crossings, {}, lambda s, n: (_f(6 * n, 3, seed=s),)),
+    "precip_distribution": (precip_distribution, {}, lambda s, n: (np.maximum(_f(10 * n, seed=s), 0) * 10,)),
+    "rolling_climatology": (rolling_climatology, {}, lambda s, n: (_f(3 * n, 2, seed=s),)),
+    "lapse_rate": (lambda t, z: lapse_rate(t, z)[0], {}, lambda s, n: (290 - 6.5 * np.linspace(0, 5, 2 * n)[:, None] + _f(2 * n, 3, seed=s), np.sort(5000 * np.random.default_rng(s).random(2 * n)) + np.arange(2 * n))),
+    "months_from_dates": (months_from_dates, {}, lambda s, n: (np.datetime64("2000-01-15") + np.sort(_i(1500, 10 * n, seed=s)).astype("timedelta64[D]"), _f(10 * n, seed=s))),
+    "day_of_year": (day_of_year, {}, lambda s, n: (np.datetime64("2001-01-01") + _i(3000, 5 * n, seed=s).astype("timedelta64[D]"),)),
+    "weighted_rmse": (weighted_rmse, {}, lambda s, n: (_f(n, n + 1, seed=s), _f(n, n + 1, seed=s + 1), _lat(n))),
+    "taylor_stats": (taylor_stats, {}, lambda s, n: (_f(n, n + 1, seed=s), _f(n, n + 1, seed=s + 1))),
+    "nash_sutcliffe_kge": (nash_sutcliffe_kge, {}, lambda s, n: (5 + _f(8 * n, seed=s), 5 + _f(8 * n, seed=s + 1))),
+    "snow_degree_day_vectorized": (snow_degree_day_vectorized, {}, lambda s, n: (5 * _f(6 * n, 3, seed=s), 5 * _f(6 * n, 3, positive=True, seed=s))),
+    "bucket_water_balance": (bucket_water_balance, {}, lambda s, n: (20 * _f(6 * n, 2, positive=True, seed=s), 10 * _f(6 * n, 2, positive=True, seed=s + 1))),
+    "eof_analysis": (eof_analysis, {}, lambda s, n: (_f(4 * n, n, 3, seed=s), _lat(n))),
+    "mann_kendall": (mann_kendall, {}, lambda s, n: (_f(4 * n, seed=s) + 0.1 * np.arange(4 * n),)),
+    "sens_slope": (sens_slope, {}, lambda s, n: (_f(4 * n, seed=s) + 0.1 * np.arange(4 * n),)),
+    "kepler_newton": (kepler_newton, {}, lambda s, n: (2 * np.pi * np.random.default_rng(s).random(3 * n),)),
+    "radial_velocity_model": (radial_velocity_model, {}, lambda s, n: (_times(s, n),)),
+    "rfft_periodogram": (rfft_periodogram, {}, lambda s, n: (np.sin(0.7 * np.arange(8 * n)) + 0.3 * _f(8 * n, seed=s),)),
+    "gaussian_fit_log_parabola": (gaussian_fit_log_parabola, {}, lambda s, n: (np.linspace(-3, 3, 4 * n), 2 * np.exp(-(np.linspace(-3, 3, 4 * n) - 0.3) ** 2 / 2) * (1 + 0.01 * _f(4 * n, seed=s)))),
+    "fourier_subpixel_shift": (fourier_subpixel_shift, {}, lambda s, n: (_blobs(s, n),)),
+    "pair_separation_histogram": (pair_separation_histogram, {}, lambda s, n: (30 * _f(2 * n, positive=True, seed=s), 10 * _f(2 * n, seed=s + 1))),
+    "sky_grid_counts": (sky_grid_counts, {}, lambda s, n: (359.9 * np.random.default_rng(s).random(5 * n), 80 * np.tanh(_f(5 * n, seed=s)))),
+    "color_terms": (color_terms, {}, lambda s, n: (15 + _f(n, seed=s), 14.5 + _f(n, seed=s + 1), 14 + _f(n, seed=s + 2))),
+    "zero_point_clipped": (zero_point_clipped, {}, lambda s, n: (15 + _f(6 * n, seed=s), 40 + _f(6 * n, seed=s) + np.r_[5.0, 0.05 * _f(6 * n - 1, seed=s + 1)])),
+    "selection_percentile": (selection_percentile, {}, lambda s, n: (_f(n, n + 1, seed=s), _seg(s, n) > 0)),
+    "img_as_float": (img_as_float, {}, lambda s, n: (_u8(s, n, n),)),
+    "binary_erosion_dilation": (binary_erosion_dilation, {}, lambda s, n: (_blobs(s, n) > 0.3,)),
+    "label_propagation": (label_propagation, {}, lambda s, n: (_seg(s, n, 3) > 0,)),
+    "distance_to_foreground": (distance_to_foreground, {}, lambda s, n: (np.r_[np.ones((1, n + 1), bool), _seg(s, n, 4) == 0],)),
+    "bilinear_resize": (bilinear_resize, {}, lambda s, n: (_f(n, n + 1, seed=s),)),
+    "bias_field_polyfit": (bias_field_polyfit, {}, lambda s, n: (2 + np.linspace(0, 1, n)[:, None] + _f(n, n + 1, positive=True, seed=s) * 0.1, _seg(s, n, 4) > 0)),
+    "psnr_ssim_global": (psnr_ssim_global, {}, lambda s, n: (np.random.default_rng(s).random((n, n)), np.random.default_rng(s + 1).random((n, n)))),
+    "to_rgb_windowed": (to_rgb_windowed, {}, lambda s, n: (300 * _f(n, n, seed=s),)),
+    "downsample_volume": (downsample_volume, {}, lambda s, n: (_f(n + 1, n, 5, seed=s),)),
+    "edge_spread_mtf": (edge_spread_mtf, {}, lambda s, n: (np.tanh(np.linspace(-3, 3, 8 * n)) + 0.01 * _f(8 * n, seed=s),)),
+    "mvn_logpdf": (mvn_logpdf, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), np.eye(3) + 0.3)),
+    "mvn_logpdf_slogdet": (mvn_logpdf_slogdet, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, seed=s + 1), np.eye(3) + 0.3)),
+    "logaddexp_reduce": (logaddexp_reduce, {}, lambda s, n: (10 * _f(4 * n, seed=s),)),
+    "james_stein": (james_stein, {}, lambda s, n: (_f(3 * n, seed=s) + 1,)),
+    "laplace_logistic": (laplace_logistic, {}, lambda s, n: (np.c_[np.ones(6 * n), _f(6 * n, seed=s)], _i(2, 6 * n, seed=s).astype(float))),
+    "batch_means_mcse": (batch_means_mcse, {}, lambda s, n: (_chains(s, n, 1)[0],)),
+    "posterior_predictive_pvalue": (posterior_predictive_pvalue, {}, lambda s, n: (_f(3 * n, seed=s), _f(50, 3 * n, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(BATCH2))
+def test_second_batch_matches_numpy(name):
+    check_like_numpy(*BATCH2[name])
+
+
+SAMPLERS2 = [
+    (adaptive_metropolis, lambda: (np.array([1.0, -1.0]),)),
+    (particle_filter, lambda: (np.sin(np.arange(8.0)),)),
+    (gibbs_mixture_labels, lambda: (np.r_[_f(6, seed=1) - 2, _f(6, seed=2) + 2],)),
+    (dirichlet_weights, lambda: (np.array([3.0, 5.0, 1.0]),)),
+]
+
+
+@pytest.mark.parametrize("fn, args", SAMPLERS2, ids=[f.__name__ for f, _ in SAMPLERS2])
+def test_more_samplers_with_a_generator_argument(fn, args):
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *args()), fn(want_rng, *args()), rtol=1e-6)
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+# ---------------------------------------------------------------------------------- refused forms
+
+
 def _bbox_mask(s):
     return np.pad(np.ones((2, 3), bool), ((s, 3 - s), (1, 3)))
 
@@ -2243,6 +2749,7 @@ REFUSED = {
     "shift_by_registration": ("ConcretizationError", shift_by_registration, lambda s: (_blobs(s, 4), np.roll(_blobs(s, 4), (1, 2), axis=(0, 1)))),
     "mask_bbox_where": ("DataDependentShapeError", mask_bbox_where, lambda s: (_bbox_mask(s),)),
     "rle_encode": ("DataDependentShapeError", rle_encode, lambda s: ((_seg(s, 4) > 0).astype(np.uint8),)),
+    "snow_degree_day_model": ("ConcretizationError", snow_degree_day_model, lambda s: (5 * _f(12, seed=s), 5 * _f(12, positive=True, seed=s))),
     "remove_small_labels": ("DataDependentShapeError", remove_small_labels, lambda s: (np.r_[np.arange(8), _i(5, 16, seed=s)].reshape(-1, 2),)),
 }
 
@@ -2252,7 +2759,7 @@ REFUSED = {
 def test_refused_forms_run_under_fallback(name):
     """`if`/`and`/builtin `max`/`min` on traced values (an accept step, an early break at the
     first negative lag, a Dice score of an absent class, a Hausdorff distance, Silverman's
-    bandwidth, a coin-flip augmentation), `np.roll` by a registered (traced) shift, the
+    bandwidth, a coin-flip augmentation, a degree-day snow model stepped per scalar), `np.roll` by a registered (traced) shift, the
     first and last `np.where(rows)[0]`, run-length strings, and a bincount of unknown length
     indexed by the labels: refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = REFUSED[name]

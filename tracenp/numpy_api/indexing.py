@@ -713,6 +713,7 @@ def getitem(x, key):
         return make_view(x, "scalar_index", window).with_returns("array")
     masked = _bound_mask_key(x, key)
     if masked is not None:
+        x, masked = _ints_first(x, masked)
         sel = getitem(x, masked)
         if type(sel) is not MaskedSelection:
             return sel
@@ -770,9 +771,10 @@ def _window_key(x, key):
     where the window leaves the axis: a check raises DataDependentShapeError then (NumPy's
     values under `fallback=True`). None for any other key."""
     keys = key if isinstance(key, tuple) else (key,)
-    if not any(isinstance(k, slice) and (lax.is_tracer(k.start) or lax.is_tracer(k.stop))
-               for k in keys) or any(k is None or lax.is_tracer(k) and k.ndim or
-                                     isinstance(k, (np.ndarray, list)) for k in keys):
+    if not any(_traced_bounds(k) for k in keys) or any(
+            k is None or lax.is_tracer(k) and k.ndim or isinstance(k, (np.ndarray, list)) or
+            isinstance(k, slice) and not _traced_bounds(k) and (
+                lax.is_tracer(k.start) or lax.is_tracer(k.stop)) for k in keys):
         return None
     ekey = _expand_key(key, x.ndim)
     kept = sum(isinstance(k, slice) for k in ekey)
@@ -783,7 +785,7 @@ def _window_key(x, key):
         if not isinstance(k, slice):
             out.append(k)
             continue
-        if lax.is_tracer(k.start) or lax.is_tracer(k.stop):
+        if _traced_bounds(k):
             if k.step not in (None, 1) or k.start is None or k.stop is None:
                 return None
             (b0, o0), (b1, o1) = _offset(k.start), _offset(k.stop)
@@ -806,7 +808,10 @@ def _window_key(x, key):
 
 
 def _traced_bounds(k) -> bool:
-    return isinstance(k, slice) and (lax.is_tracer(k.start) or lax.is_tracer(k.stop))
+    """A slice with a traced integer bound (others, floats, stay NumPy's TypeError)."""
+    return isinstance(k, slice) and (lax.is_tracer(k.start) or lax.is_tracer(k.stop)) and all(
+        v.ndim == 0 and v.dtype.kind in "iu" for v in (k.start, k.stop, k.step)
+        if lax.is_tracer(v))
 
 
 def _bound_mask_key(x, key):
@@ -816,7 +821,8 @@ def _bound_mask_key(x, key):
     and for bounds computed from Python scalar arguments alone (jit makes those static)."""
     keys = key if isinstance(key, tuple) else (key,)
     traced = [k for k in keys if _traced_bounds(k)]
-    if len(traced) != 1 or not all(isinstance(k, slice) or k is Ellipsis for k in keys):
+    if len(traced) != 1 or not all(isinstance(k, slice) or k is Ellipsis or _is_int(k)
+                                   for k in keys):
         return None
     k = traced[0]
     if k.step not in (None, 1) or all(_of_python_scalars(lax.lift(v).node) for v in
@@ -837,6 +843,25 @@ def _bound_mask_key(x, key):
     at = lax.lift(np.arange(n))
     ekey[axis] = (at >= bound(k.start, 0)) & (at < bound(k.stop, n))
     return tuple(ekey)
+
+
+def _ints_first(x, key: tuple) -> tuple:
+    """`(x[ints], rest)` for an expanded key of ints, slices and one mask: NumPy's `x[2, m]` is
+    `x[2][m]`, and the masked paths take masks after slices only."""
+    if not any(_is_int(k) for k in key):
+        return x, key
+    view = getitem(x, tuple(k if _is_int(k) else slice(None) for k in key))
+    return view, tuple(k for k in key if not _is_int(k))
+
+
+def _fills_selection(x, masked: tuple, value) -> bool:
+    """Whether `x[masked] = value` is NumPy's `x[i:j] = value`: a selection, or a value that
+    does not reach the selected axis (one that does needs its length to be j - i)."""
+    if isinstance(value, MaskedSelection):
+        return True
+    at = next(i for i, k in enumerate(masked) if lax.is_tracer(k))
+    meets = np.ndim(value) - (x.ndim - at)  # the value's dim that meets the selected axis
+    return meets < 0 or np.shape(value)[meets] == 1
 
 
 def _traced_scalar_index(k) -> bool:
@@ -892,10 +917,11 @@ def setitem(x, key, value):
         x._assign(_advanced_set(x, list(window), value))
         return
     masked = _bound_mask_key(x, key)
-    if masked is not None and (isinstance(value, MaskedSelection) or np.ndim(value) < x.ndim - next(
-            i for i, k in enumerate(masked) if lax.is_tracer(k))):
-        setitem(x, masked, value)
-        return
+    if masked is not None:
+        view, masked = _ints_first(x, masked)
+        if _fills_selection(view, masked, value):
+            setitem(view, masked, value)
+            return
     ekey = _check_masks(x, _expand_key(lift_index_lists(key), x.ndim))
     if any(_is_advanced(k) for k in ekey):
         mask = [k for k in ekey if _traced_mask(k)]  # a mask known while tracing selects
