@@ -2114,6 +2114,22 @@ def test_windows_at_traced_positions_match_numpy(name):
     check_like_numpy(*WINDOWS[name])
 
 
+def test_roll_by_a_registered_shift():
+    """`dy, dx = phase_correlation(ref, mov)[0]; np.roll(mov, (dy, dx), axis=(0, 1))` raised
+    ConcretizationError: a tuple of traced shifts went through `np.asarray`. Each axis rolls
+    by its shift (a gather), NumPy's broadcasting of shifts and axes kept."""
+    check_like_numpy(shift_by_registration, {}, lambda s, n: (_blobs(s, n), np.roll(_blobs(s, n), (1, s), axis=(0, 1))))
+
+    def rolls(x, w):
+        k = np.argmax(w)
+        return (np.roll(x, (k, -k), axis=(0, 1)), np.roll(x, k, axis=(0, 1)),
+                np.roll(x, [k], axis=(1, 0)), np.roll(x, (k, 2, k), axis=(0, 1, 0)))
+
+    check_like_numpy(rolls, {}, lambda s, n: (_f(n, 5, seed=s), _f(4, seed=s)))
+    with pytest.raises(ValueError, match="broadcast"):
+        tracenp.jit(lambda x, w: np.roll(x, (np.argmax(w), 1, 2), axis=(0, 1)))(_f(3, 3), _f(3))
+
+
 def test_a_window_that_leaves_the_axis_raises_or_falls_back():
     """NumPy's slice is shorter where the window leaves the axis (a star in the corner): the
     compiled function raises DataDependentShapeError then, and under `fallback=True` that call
@@ -2746,7 +2762,6 @@ REFUSED = {
     "hausdorff_points": ("ConcretizationError", hausdorff_points, lambda s: (_f(4, 2, seed=s), _f(5, 2, seed=s + 1))),
     "kde_silverman_iqr": ("ConcretizationError", kde_silverman_iqr, lambda s: (_f(20, seed=s), np.linspace(-3, 3, 10))),
     "random_flip": ("ConcretizationError", random_flip, lambda s: (np.random.default_rng(s), _f(3, 4, seed=s))),
-    "shift_by_registration": ("ConcretizationError", shift_by_registration, lambda s: (_blobs(s, 4), np.roll(_blobs(s, 4), (1, 2), axis=(0, 1)))),
     "mask_bbox_where": ("DataDependentShapeError", mask_bbox_where, lambda s: (_bbox_mask(s),)),
     "rle_encode": ("DataDependentShapeError", rle_encode, lambda s: ((_seg(s, 4) > 0).astype(np.uint8),)),
     "snow_degree_day_model": ("ConcretizationError", snow_degree_day_model, lambda s: (5 * _f(12, seed=s), 5 * _f(12, positive=True, seed=s))),
@@ -2759,7 +2774,7 @@ REFUSED = {
 def test_refused_forms_run_under_fallback(name):
     """`if`/`and`/builtin `max`/`min` on traced values (an accept step, an early break at the
     first negative lag, a Dice score of an absent class, a Hausdorff distance, Silverman's
-    bandwidth, a coin-flip augmentation, a degree-day snow model stepped per scalar), `np.roll` by a registered (traced) shift, the
+    bandwidth, a coin-flip augmentation, a degree-day snow model stepped per scalar), the
     first and last `np.where(rows)[0]`, run-length strings, and a bincount of unknown length
     indexed by the labels: refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = REFUSED[name]
