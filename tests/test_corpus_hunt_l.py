@@ -2091,6 +2091,38 @@ def spectrum_line_window(wave, flux, half=3):
     return np.trapezoid(1 - seg_f, seg_w), seg_w[np.argmin(seg_f)]
 
 
+def photometry_brightest(img, k=3, r=1):
+    flat = np.argsort(img[r:-r, r:-r].ravel())[::-1][:k]
+    ys, xs = np.unravel_index(flat, (img.shape[0] - 2 * r, img.shape[1] - 2 * r))
+    fluxes = []
+    for y, x in zip(ys + r, xs + r):
+        fluxes.append(img[y - r:y + r + 1, x - r:x + r + 1].sum())
+    return np.array(fluxes)
+
+
+def hogbom_clean(dirty, psf, gain=0.2, n_iter=10):
+    h = psf.shape[0] // 2
+    residual = np.pad(dirty, h)
+    model = np.zeros_like(residual)
+    for _ in range(n_iter):
+        inner = residual[h:-h, h:-h]
+        y, x = np.unravel_index(np.argmax(np.abs(inner)), inner.shape)
+        peak = inner[y, x]
+        model[y + h, x + h] += gain * peak
+        residual[y:y + 2 * h + 1, x:x + 2 * h + 1] -= gain * peak * psf
+    return model[h:-h, h:-h], residual[h:-h, h:-h]
+
+
+def find_peaks_iterative(img, n_peaks=3, r=1):
+    work = np.pad(img, r, mode="constant", constant_values=-np.inf)
+    peaks = np.zeros((n_peaks, 2), dtype=int)
+    for i in range(n_peaks):
+        y, x = np.unravel_index(np.argmax(work), work.shape)
+        peaks[i] = y - r, x - r
+        work[y - r:y + r + 1, x - r:x + r + 1] = -np.inf
+    return peaks
+
+
 def _peaked(s, n):
     img = _star(s, n)
     return img
@@ -2101,6 +2133,9 @@ WINDOWS = {
     "subtract_local_background": (subtract_local_background, {}, lambda s, n: (_peaked(s, n),)),
     "paste_patch": (paste_patch, {}, lambda s, n: (np.zeros((n + 3, n + 4)), _f(2, 3, seed=s),
                                                    np.pad(_f(n, n + 1, positive=True, seed=s), ((0, 3), (0, 3))))),
+    "photometry_brightest": (photometry_brightest, {}, lambda s, n: (_blobs(s, n),)),
+    "hogbom_clean": (hogbom_clean, {}, lambda s, n: (_blobs(s, n), gaussian_kernel_2d(3, 0.8))),
+    "find_peaks_iterative": (find_peaks_iterative, {}, lambda s, n: (_blobs(s, n),)),
     "spectrum_line_window": (spectrum_line_window, {}, lambda s, n: (np.linspace(6500, 6600, 10 * n), 1 - 0.5 * np.exp(-((np.linspace(6500, 6600, 10 * n) - 6540 - 3 * s) / 5) ** 2))),
 }
 
@@ -2108,8 +2143,9 @@ WINDOWS = {
 @pytest.mark.parametrize("name", list(WINDOWS))
 def test_windows_at_traced_positions_match_numpy(name):
     """A cutout around the brightest pixel (`img[iy - r:iy + r + 1, ...]`), a patch pasted at
-    an argmax, a spectral window around a line's minimum: slice bounds computed from traced
-    values raised ConcretizationError. Bounds a constant apart give a window of known length,
+    an argmax, a spectral window around a line's minimum, Hogbom CLEAN subtracting the beam
+    at each peak, iterative peak finding masking a box around each: slice bounds computed
+    from traced values raised ConcretizationError. Bounds a constant apart give a window of known length,
     read (and written, through the view) as a gather (scatter) at the traced start."""
     check_like_numpy(*WINDOWS[name])
 
@@ -2243,6 +2279,34 @@ def test_slice_bounds_from_the_data_with_other_indices(k):
     with np.errstate(invalid="ignore"):
         want = _cut_at_peak(x, w)
     assert_same(tracenp.jit(_cut_at_peak)(x, w), want)
+
+
+def _writes_through_tails(x, w):
+    k = np.argmax(w)
+    tail = x[k:]
+    tail *= 0.5
+    tail += 1
+    s = tail.sum()
+    head = x[:k]
+    head[head > 0] = 0
+    cols = x[:, k:]
+    cols -= 1
+    x[0] = 9
+    return s
+
+
+def test_a_slice_of_a_traced_bound_is_a_view():
+    """NumPy's `x[k:]` is a view: `tail *= 0.5` and `head[head > 0] = 0` write into `x`
+    (the selection was a copy, and `x` kept its values silently); reading the slice after
+    another write into `x` is refused by name (the view would show that write)."""
+    check_like_numpy(_writes_through_tails, {}, lambda s, n: (_f(n, n + 1, seed=s), _f(n, seed=s)))
+
+    def stale(x, w):
+        t = x[np.argmax(w):]
+        x[-1] = 100.0
+        return t.sum()
+
+    check_refused(tracenp.errors.UnsupportedFunctionError, stale, lambda s: (_f(6, seed=s), _f(6, seed=s + 1)))
 
 
 def test_a_returned_slice_of_data_dependent_length_is_refused():

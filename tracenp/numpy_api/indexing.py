@@ -25,7 +25,7 @@ from . import implements
 from .creation import weak_or_dtype
 from ..shapes import normalize_axis
 from .masked import (InnerSelection, MaskedSelection, index_by_selections, select,
-                     take_selected)
+                     slice_view, take_selected)
 
 
 def _is_int(k) -> bool:
@@ -714,10 +714,7 @@ def getitem(x, key):
     masked = _bound_mask_key(x, key)
     if masked is not None:
         x, masked = _ints_first(x, masked)
-        sel = getitem(x, masked)
-        if type(sel) is not MaskedSelection:
-            return sel
-        return MaskedSelection(sel.values, sel.mask, (
+        return slice_view(getitem(x, masked), x, masked, setitem, (
             "x[i:j] with a traced bound", "reduce it where it is made (x[:k].sum()), write "
             "through it (x[:k] = v), or keep the shape with np.where(np.arange(n) < k, x, fill)"))
     ekey = _check_masks(x, _expand_key(key, x.ndim))
