@@ -2843,3 +2843,47 @@ def test_refused_forms_run_under_fallback(name):
     indexed by the labels: refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+# ------------------------------------------------------------------------ gradients of the models
+
+
+def _central_difference(f, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = eps
+        g.flat[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+_X, _Y, _DATA = _f(20, 3, seed=1), _i(2, 20, seed=1), _f(15, seed=2)
+
+GRADS = {
+    "logistic_log_posterior": (lambda w: logistic_log_posterior(w, _X, _Y), _f(3, seed=3)),
+    "normal_loglik": (lambda p: normal_loglik(_DATA, p[0], p[1]), np.array([0.2, 1.3])),
+    "student_t_loglik": (lambda p: student_t_loglik(_DATA, p[0], p[1]), np.array([0.1, 1.2])),
+    "gamma_loglik": (lambda p: gamma_loglik(np.abs(_DATA) + 0.1, p[0], p[1]), np.array([2.0, 1.5])),
+    "mvn_logpdf_mean": (lambda m: mvn_logpdf(_X, m, np.eye(3) + 0.3).sum(), _f(3, seed=4)),
+    "mvn_logpdf_cov": (lambda c: mvn_logpdf_slogdet(_X, np.zeros(3), c.reshape(3, 3) @ c.reshape(3, 3).T + np.eye(3))[0].sum(), _f(9, seed=5)),
+    "mixture_loglik": (lambda mu: mixture_responsibilities(_DATA, np.array([0.4, 0.6]), mu, np.array([0.7, 1.0]))[1], np.array([-1.0, 1.0])),
+    "kde_bandwidth": (lambda b: kde_gaussian(_DATA, np.linspace(-2, 2, 5), b[0]).sum(), np.array([0.5])),
+    "importance_log_evidence": (lambda lp: importance_weights(lp, -0.5 * _DATA ** 2)[2], -0.4 * _DATA ** 2),
+    "posterior_grid_mean": (lambda lg: poisson_loglik_grid(_i(5, 10, seed=1), lg)[1], np.linspace(0.5, 6, 12)),
+    "gaussian_fit_width": (lambda yv: gaussian_fit_log_parabola(np.linspace(-2, 2, 9), yv)[2], 2 * np.exp(-np.linspace(-2, 2, 9) ** 2 / 2) + 0.01),
+    "blr_log_evidence": (lambda yv: blr_cholesky(np.c_[np.ones(10), _f(10, seed=2)], yv)[1], _f(10, seed=7)),
+    "gelman_rubin": (lambda c: gelman_rubin(c.reshape(3, 8)), _f(24, seed=8)),
+    "window_at_peak": (lambda v: np.sum(v[np.argmax(v) - 1:np.argmax(v) + 2] ** 2), np.array([0.1, 0.3, 2.0, 0.5, 0.2])),
+    "prefix_to_peak": (lambda v: np.sum(v[:np.argmax(v)] ** 2), np.array([0.1, 0.3, 2.0, 0.5, 0.2])),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADS))
+def test_gradients_of_bayesian_models_match_differences(name):
+    """`tracenp.grad` of hand-written log-likelihoods and posteriors (for HMC or MAP), of a
+    KDE in its bandwidth, of a log evidence, and through windows and prefixes at traced
+    bounds: central differences, eagerly and under jit."""
+    f, x0 = GRADS[name]
+    want = _central_difference(f, x0.copy())
+    np.testing.assert_allclose(tracenp.grad(f)(x0.copy()), want, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(tracenp.jit(tracenp.grad(f))(x0.copy()), want, rtol=1e-4, atol=1e-6)

@@ -771,7 +771,7 @@ def _window_key(x, key):
     if not any(_traced_bounds(k) for k in keys) or any(
             k is None or lax.is_tracer(k) and k.ndim or isinstance(k, (np.ndarray, list)) or
             isinstance(k, slice) and not _traced_bounds(k) and (
-                lax.is_tracer(k.start) or lax.is_tracer(k.stop)) for k in keys):
+                _live(k.start) or _live(k.stop)) for k in keys):
         return None
     ekey = _expand_key(key, x.ndim)
     kept = sum(isinstance(k, slice) for k in ekey)
@@ -804,9 +804,14 @@ def _window_key(x, key):
     return tuple(out)
 
 
+def _live(v) -> bool:
+    """A traced value not known while tracing (`edges[b]` of constant edges is known)."""
+    return lax.is_tracer(v) and v.constant_value() is None
+
+
 def _traced_bounds(k) -> bool:
     """A slice with a traced integer bound (others, floats, stay NumPy's TypeError)."""
-    return isinstance(k, slice) and (lax.is_tracer(k.start) or lax.is_tracer(k.stop)) and all(
+    return isinstance(k, slice) and (_live(k.start) or _live(k.stop)) and all(
         v.ndim == 0 and v.dtype.kind in "iu" for v in (k.start, k.stop, k.step)
         if lax.is_tracer(v))
 

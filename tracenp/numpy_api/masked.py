@@ -898,6 +898,8 @@ class _SliceInner(_SliceView, InnerSelection):
 
 def slice_view(sel, base, key, write, made_by) -> MaskedSelection:
     """The selection `sel` that `x[key]` (a slice of a traced bound) made, as a view of x."""
+    if not isinstance(sel, MaskedSelection):
+        return sel
     if isinstance(sel, InnerSelection):
         view = _SliceInner(sel.values, sel.mask, sel.at)
     else:
