@@ -171,7 +171,7 @@ def bincount(x, weights=None, minlength=0):
             lax.check(np.any(x < 0), "ValueError",
                       "'list' argument must have no negative elements"):
         return _Bincount(x)
-    raise errors.data_dependent("np.bincount", _BINCOUNT)
+    raise errors.steered_by(errors.data_dependent("np.bincount", _BINCOUNT), x)
 
 
 _BINCOUNT = ("with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts, and "
@@ -194,9 +194,18 @@ class _Bincount(MaskedSelection):
         super().__init__(counts.values, counts.mask, ("np.bincount without minlength",
                                                       _BINCOUNT), nonempty=True)
         self._sorted = values.values  # the values, by the same mask (not kept as a selection)
+        self._x = x
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         self._refuse(f"np.{ufunc.__name__}")
+
+    def _refuse(self, what: str):
+        """Refused, noting `x`: jit makes static the Python scalar arguments it is computed
+        from alone (`radial_profile(img, center=(3, 3))`), whose bins are then known."""
+        try:
+            super()._refuse(what)
+        except errors.DataDependentShapeError as e:
+            raise errors.steered_by(e, self._x) from None
 
     def _operand(self, x):  # operators: the bins themselves
         self._refuse("Arithmetic")

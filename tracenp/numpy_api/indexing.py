@@ -26,7 +26,7 @@ from . import implements
 from .creation import weak_or_dtype
 from ..shapes import normalize_axis
 from .masked import (InnerSelection, MaskedSelection, index_by_selections, select,
-                     take_selected)
+                     slice_view, take_selected)
 
 
 def _is_int(k) -> bool:
@@ -778,6 +778,15 @@ def getitem(x, key):
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
         return index_by_selections(x, keys)
+    window = _window_key(x, key)
+    if window is not None:
+        return make_view(x, "scalar_index", window).with_returns("array")
+    masked = _bound_mask_key(x, key)
+    if masked is not None:
+        x, masked = _ints_first(x, masked)
+        return slice_view(getitem(x, masked), x, masked, setitem, (
+            "x[i:j] with a traced bound", "reduce it where it is made (x[:k].sum()), write "
+            "through it (x[:k] = v), or keep the shape with np.where(np.arange(n) < k, x, fill)"))
     ekey = _check_masks(x, _expand_key(key, x.ndim))
     scalar = _all_integers(key)
     if any(_is_advanced(k) for k in ekey):
@@ -791,6 +800,140 @@ def getitem(x, key):
     else:
         res = make_view(x, "index", tuple(ekey))
     return res.with_returns("scalar" if scalar else "array")
+
+
+def _int_const(node) -> bool:
+    return node.op is Op.CONST and node.dtype.kind in "iu" and not node.shape
+
+
+def _offset(v) -> tuple:
+    """`v` as (node, int offset): `i + 2`, `i - 1` and `2 + i` of a traced `i` share its node."""
+    if not lax.is_tracer(v):
+        return None, operator.index(v)
+    node, off = v.node, 0
+    while node.op in (Op.ADD, Op.SUBTRACT) and len(node.srcs) == 2:
+        a, b = node.srcs
+        if _int_const(b):
+            off += int(b.attrs["value"].value) * (1 if node.op is Op.ADD else -1)
+            node = a
+        elif node.op is Op.ADD and _int_const(a):
+            off += int(a.attrs["value"].value)
+            node = b
+        else:
+            break
+    return node, off
+
+
+def _of_python_scalars(node) -> bool:
+    """Whether `node` is computed from Python scalar arguments alone: a slice at those stays
+    refused, so that jit makes them static and the slice is NumPy's whatever their values."""
+    inputs = [n for n in ir.toposort([node]) if n.op is Op.INPUT]
+    return bool(inputs) and all(n.weak and not n.shape for n in inputs)
+
+
+def _window_key(x, key):
+    """A key with traced slice bounds whose distance is known (`img[y - 1:y + 2, t:t + k]`)
+    as integer index arrays, one per dim in `np.ix_`'s layout, so that gathering or
+    scattering with it has the basic slice's shape. NumPy's slice is shorter (or wraps)
+    where the window leaves the axis: a check raises DataDependentShapeError then (NumPy's
+    values under `fallback=True`). None for any other key."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if not any(_traced_bounds(k) for k in keys) or any(
+            k is None or lax.is_tracer(k) and k.ndim or isinstance(k, (np.ndarray, list)) or
+            isinstance(k, slice) and not _traced_bounds(k) and (
+                _live(k.start) or _live(k.stop)) for k in keys):
+        return None
+    ekey = _expand_key(key, x.ndim)
+    kept = sum(isinstance(k, slice) for k in ekey)
+    out, j = [], 0
+    for axis, (k, n) in enumerate(zip(ekey, x.shape)):
+        if n is None:
+            return None
+        if not isinstance(k, slice):
+            out.append(k)
+            continue
+        if _traced_bounds(k):
+            if k.step not in (None, 1) or k.start is None or k.stop is None:
+                return None
+            (b0, o0), (b1, o1) = _offset(k.start), _offset(k.stop)
+            if b0 is None or b0 is not b1 or o1 <= o0 or _of_python_scalars(b0):
+                return None
+            start = lax.cast(lax.lift(k.start), np.intp)
+            if not lax.check(np.logical_or(start < 0, start > n - (o1 - o0)),
+                             "DataDependentShapeError",
+                             f"A slice of traced bounds {o1 - o0} apart that leaves axis "
+                             f"{axis} of length {n}: NumPy's slice is shorter there than "
+                             "the compiled function's. Pass fallback=True to jit to run such "
+                             "calls in NumPy, or keep the window inside (np.clip its start)"):
+                return None
+            idx = start + np.arange(o1 - o0)
+        else:
+            idx = lax.lift(np.arange(*k.indices(n)))
+        out.append(np.reshape(idx, (1,) * j + (-1,) + (1,) * (kept - j - 1)))
+        j += 1
+    return tuple(out)
+
+
+def _live(v) -> bool:
+    """A traced value not known while tracing (`edges[b]` of constant edges is known)."""
+    return lax.is_tracer(v) and v.constant_value() is None
+
+
+def _traced_bounds(k) -> bool:
+    """A slice with a traced integer bound (others, floats, stay NumPy's TypeError)."""
+    return isinstance(k, slice) and (_live(k.start) or _live(k.stop)) and all(
+        v.ndim == 0 and v.dtype.kind in "iu" for v in (k.start, k.stop, k.step)
+        if lax.is_tracer(v))
+
+
+def _bound_mask_key(x, key):
+    """A key of slices with one slice of a traced bound (`acf[1:first_negative]`, `order[:k]`
+    with k from the data) as the boolean mask of the elements it takes: the selection (of a
+    length known when the function runs) reads and writes as `x[mask]`. None for other keys,
+    and for bounds computed from Python scalar arguments alone (jit makes those static)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    traced = [k for k in keys if _traced_bounds(k)]
+    if len(traced) != 1 or not all(isinstance(k, slice) or k is Ellipsis or _is_int(k)
+                                   for k in keys):
+        return None
+    k = traced[0]
+    if k.step not in (None, 1) or all(_of_python_scalars(lax.lift(v).node) for v in
+                                       (k.start, k.stop) if lax.is_tracer(v)):
+        return None
+    ekey = _expand_key(key, x.ndim)
+    axis = next(i for i, e in enumerate(ekey) if e is k)
+    n = x.shape[axis]
+    if n is None:
+        return None
+
+    def bound(v, default):
+        if v is None:
+            return default
+        v = lax.lift(v) if lax.is_tracer(v) else operator.index(v)
+        return np.where(v < 0, np.maximum(v + n, 0), np.minimum(v, n))
+
+    at = lax.lift(np.arange(n))
+    ekey[axis] = (at >= bound(k.start, 0)) & (at < bound(k.stop, n))
+    return tuple(ekey)
+
+
+def _ints_first(x, key: tuple) -> tuple:
+    """`(x[ints], rest)` for an expanded key of ints, slices and one mask: NumPy's `x[2, m]` is
+    `x[2][m]`, and the masked paths take masks after slices only."""
+    if not any(_is_int(k) for k in key):
+        return x, key
+    view = getitem(x, tuple(k if _is_int(k) else slice(None) for k in key))
+    return view, tuple(k for k in key if not _is_int(k))
+
+
+def _fills_selection(x, masked: tuple, value) -> bool:
+    """Whether `x[masked] = value` is NumPy's `x[i:j] = value`: a selection, or a value that
+    does not reach the selected axis (one that does needs its length to be j - i)."""
+    if isinstance(value, MaskedSelection):
+        return True
+    at = next(i for i, k in enumerate(masked) if lax.is_tracer(k))
+    meets = np.ndim(value) - (x.ndim - at)  # the value's dim that meets the selected axis
+    return meets < 0 or np.shape(value)[meets] == 1
 
 
 def _traced_scalar_index(k) -> bool:
@@ -841,6 +984,16 @@ def setitem(x, key, value):
         return
     if _inner_mask_set(x, lift_index_lists(key), value):
         return
+    window = _window_key(x, key)
+    if window is not None:
+        x._assign(_advanced_set(x, list(window), value))
+        return
+    masked = _bound_mask_key(x, key)
+    if masked is not None:
+        view, masked = _ints_first(x, masked)
+        if _fills_selection(view, masked, value):
+            setitem(view, masked, value)
+            return
     ekey = _check_masks(x, _expand_key(lift_index_lists(key), x.ndim))
     if any(_is_advanced(k) for k in ekey):
         mask = [k for k in ekey if _traced_mask(k)]  # a mask known while tracing selects

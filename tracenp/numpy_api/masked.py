@@ -838,3 +838,71 @@ def index_by_selections(x, keys: tuple) -> MaskedSelection:
     zero = lax.lift(np.zeros((), keys[0].dtype))
     safe = tuple(np.where(mask, k.values, zero) for k in keys[:lead])
     return MaskedSelection(x[safe + tuple(rest)], mask)
+
+
+class _SliceView:
+    """`x[i:j]` of a traced bound, a selection that is NumPy's view of `x`: an in-place op on
+    it (`tail *= 0.5`, `y[k:] += 1`) and a write into it (`head[:] = 0`) reach `x` (`write`
+    is indexing's `setitem`); reading it after `x` was written otherwise is refused, as the
+    view would show that write."""
+
+    def _view_of(self, base, key, write):
+        self._base, self._key, self._write = base, key, write
+        self._seen = base.node
+        return self
+
+    @property
+    def values(self):
+        base = self.__dict__.get("_base")
+        if base is not None and base.node is not self._seen:
+            raise errors.unsupported("Reading x[i:j] of a traced bound after a write into x "
+                                     "(NumPy's view shows the write)")
+        return self.__dict__["_values"]
+
+    @values.setter
+    def values(self, v):
+        self.__dict__["_values"] = v
+
+    def _written(self, res):
+        """`res` (this selection's new values) written into `x`, and returned as its view."""
+        self._write(self._base, self._key, res)
+        if isinstance(res, InnerSelection):
+            new = _SliceInner(res.values, res.mask, res.at)
+        else:
+            new = _SliceMasked(res.values, res.mask, self.made_by)
+        return new._view_of(self._base, self._key, self._write)
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self._write(self._base, self._key, self)
+        self._seen = self._base.node
+
+
+def _inplace_view(name):
+    def op(self, other):
+        return self._written(getattr(super(_SliceView, self), f"__i{name}__")(other))
+
+    return op
+
+
+for _name in _UFUNC_OF:
+    setattr(_SliceView, f"__i{_name}__", _inplace_view(_name))
+
+
+class _SliceMasked(_SliceView, MaskedSelection):
+    pass
+
+
+class _SliceInner(_SliceView, InnerSelection):
+    pass
+
+
+def slice_view(sel, base, key, write, made_by) -> MaskedSelection:
+    """The selection `sel` that `x[key]` (a slice of a traced bound) made, as a view of x."""
+    if not isinstance(sel, MaskedSelection):
+        return sel
+    if isinstance(sel, InnerSelection):
+        view = _SliceInner(sel.values, sel.mask, sel.at)
+    else:
+        view = _SliceMasked(sel.values, sel.mask, made_by)
+    return view._view_of(base, key, write)

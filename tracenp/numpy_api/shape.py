@@ -474,6 +474,15 @@ def roll(a, shift, axis=None):
             return np.copy(a)
         i = lax.lift(np.arange(n))
         return np.take(a, np.mod(i - lax.cast(shift, np.intp), n), axis=ax)
+    if isinstance(axis, (tuple, list)) and (lax.is_tracer(shift) or lax.holds_tracer(shift)):
+        # np.roll(img, (dy, dx), axis=(0, 1)) by a registered shift: one gather per axis
+        shifts = list(shift) if np.ndim(shift) else [shift]
+        if len(shifts) not in (1, len(axis)) and len(axis) != 1:
+            raise ValueError("shape mismatch: objects cannot be broadcast to a single shape")
+        n = max(len(shifts), len(axis))
+        for s, ax in zip(shifts * (n // len(shifts)), list(axis) * (n // len(axis))):
+            a = roll(a, s, ax)
+        return a
     if isinstance(axis, (tuple, list)) or np.ndim(shift):  # NumPy broadcasts them together
         shifts, axes = (v.ravel().tolist() for v in np.broadcast_arrays(np.asarray(shift),
                                                                         np.asarray(axis)))
