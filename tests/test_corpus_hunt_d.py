@@ -4356,6 +4356,21 @@ def test_noisy_odometry_from_a_generator_argument():
 
 # ----------------------------------------------------------------------------- refused forms
 
+BUILTIN_MIN_MAX = {  # `max(0, H[i-1, j-1] + S[a[i], b[j]], ...)` of traced scalars: a fold
+    # by `np.where`, as Python compares them (refused until stop 18)
+    "smith_waterman": (smith_waterman,
+                       lambda s, n: (_i(4, n, seed=s), _i(4, 5, seed=s + 1), S4)),
+    "edit_distance": (edit_distance,
+                      lambda s, n: (_i(4, n, seed=s), _i(4, 5, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTIN_MIN_MAX))
+def test_builtin_min_and_max_of_traced_scalars_match_numpy(name):
+    fn, make = BUILTIN_MIN_MAX[name]
+    check_like_numpy(fn, {}, make)
+
+
 REFUSED = {
     "matrix_to_euler": ("ConcretizationError", matrix_to_euler, {},
                         lambda s, n: (euler_from_array(_f(3, seed=s + n)),)),
@@ -4367,10 +4382,6 @@ REFUSED = {
                            lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
     "icp_step": ("ConcretizationError", icp_step, {},
                  lambda s, n: (_f(n, 3, seed=s), _f(n + 1, 3, seed=s + 1))),
-    "smith_waterman": ("ConcretizationError", smith_waterman, {},
-                       lambda s, n: (_i(4, n, seed=s), _i(4, 5, seed=s + 1), S4)),
-    "edit_distance": ("ConcretizationError", edit_distance, {},
-                      lambda s, n: (_i(4, n, seed=s), _i(4, 5, seed=s + 1))),
     "fft_out": ("UnsupportedFunctionError", fft_out, {},
                 lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
     "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
@@ -4406,7 +4417,7 @@ def test_a_python_int_made_a_numpy_scalar_is_static():
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Branches on traced values (`if np.linalg.det(R) < 0` in ICP, the slerp sign flip, a
-    resampling `while` loop, the builtins `max`/`min` in DP recurrences), `np.poly1d` (it trims leading zeros),
+    resampling `while` loop), `np.poly1d` (it trims leading zeros),
     `np.vectorize` of a function branching on its element, `np.polynomial`'s
     fits (they branch on the traced rank to warn): each is refused by name and runs NumPy's
     code under `fallback=True`."""

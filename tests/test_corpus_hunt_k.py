@@ -2456,19 +2456,14 @@ REFUSED = {
     "monte_carlo_first_visit": ("ConcretizationError", monte_carlo_first_visit,
                                 lambda s: (_i(4, 7, seed=s), _f(7, seed=s))),
     "knapsack_01": ("ConcretizationError", knapsack_01, lambda s: (_i(4, 4, seed=s) + 1, _f(4, positive=True, seed=s))),
-    "knapsack_01_rows": ("ConcretizationError", knapsack_01_rows,
+    "knapsack_01_rows": ("DataDependentShapeError", knapsack_01_rows,  # `shifted[w:]`
                          lambda s: (_i(5, 4, seed=s) + 1, _f(4, positive=True, seed=s))),
     "knapsack_reversed_loop": ("ConcretizationError", knapsack_reversed_loop,
                                lambda s: (_i(4, 4, seed=s) + 1, _i(10, 4, seed=s + 1))),
-    "unbounded_knapsack": ("ConcretizationError", unbounded_knapsack,
-                           lambda s: (_i(5, 4, seed=s) + 1, _f(4, positive=True, seed=s))),
     "coin_change_ways": ("ConcretizationError", coin_change_ways, lambda s: (np.array([1, 2, 5]) + (s > 1),)),
-    "edit_distance": ("ConcretizationError", edit_distance, lambda s: (_i(3, 4, seed=s), _i(3, 3, seed=s + 1))),
     "northwest_corner": ("ConcretizationError", northwest_corner,
                          lambda s: (np.array([5, 7, 3]) + s, np.array([4, 6, 5 + 3 * s]))),
     "inventory_s_S": ("ConcretizationError", inventory_s_S, lambda s: (_i(6, 8, seed=s),)),
-    "lindley_queue": ("ConcretizationError", lindley_queue,
-                      lambda s: (_f(6, positive=True, seed=s), _f(6, positive=True, seed=s + 1))),
     "transitivity": ("ConcretizationError", transitivity, lambda s: (_adjacency(s, 5, p=0.6),)),
     "spectral_clustering_kmeans": ("ConcretizationError", spectral_clustering_kmeans,
                                    lambda s: (_adjacency(s, 6, p=0.6),)),
@@ -2493,8 +2488,7 @@ REFUSED = {
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
-    """Convergence loops (`while` and `break` on a traced tolerance), the builtins `min`/`max`
-    of traced values in DP recurrences and queues, `if` on a traced value (Python-side
+    """Convergence loops (`while` and `break` on a traced tolerance), `if` on a traced value (Python-side
     branching in the north-west corner rule, s-S inventory, first visits), slices and `range`
     bounds from traced weights (`dp[w:]` in knapsacks), `.item()`, `np.roots` and neighbour or
     edge lists returned by `np.nonzero`: refused by name, NumPy's values under
@@ -2916,31 +2910,44 @@ def test_random_graphs_resampling_and_queues_with_a_generator_argument(fn, args)
 MORE_REFUSED = {
     "n_components_unique": ("DataDependentShapeError", n_components_unique, lambda s: (_i(3, 6, seed=s),)),
     "closed_loop_tf": ("DataDependentShapeError", closed_loop_tf, lambda s: (_f(2, seed=s), _f(3, seed=s + 1))),
-    "flow_shop_vectorized": ("ConcretizationError", flow_shop_vectorized,
-                             lambda s: (_f(4, 3, positive=True, seed=s),)),
 }
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", list(MORE_REFUSED))
 def test_more_refused_forms_run_under_fallback(name):
-    """`len(np.unique(labels))` (a Python int from the values), `np.polymul` (poly1d trims
-    leading zeros) and the builtin `max` in a flow-shop recurrence: refused by name, NumPy's
-    values under `fallback=True`."""
+    """`len(np.unique(labels))` (a Python int from the values) and `np.polymul` (poly1d trims
+    leading zeros): refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = MORE_REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
 
 
-def test_builtin_max_in_a_queue_with_a_generator_is_refused():
-    """`max(q[t] + arrivals[t] - capacity[t], 0)` of Poisson draws: ConcretizationError, and
-    under `fallback=True` NumPy's values and generator state."""
-    with pytest.raises(tracenp.errors.ConcretizationError):
-        tracenp.jit(poisson_queue)(np.random.default_rng(0))
-    want_rng, got_rng = np.random.default_rng(3), np.random.default_rng(3)
-    jf = tracenp.jit(poisson_queue, fallback=True)
-    with pytest.warns(tracenp.TracingFallbackWarning):
+BUILTIN_MIN_MAX = {  # `max(dp[c], dp[c - w] + v)`, `min(...)` of traced scalars: a fold by
+    # `np.where`, as Python compares them (refused until stop 18)
+    "unbounded_knapsack": (unbounded_knapsack,
+                           lambda s: (_i(5, 4, seed=s) + 1, _f(4, positive=True, seed=s))),
+    "edit_distance": (edit_distance, lambda s: (_i(3, 4, seed=s), _i(3, 3, seed=s + 1))),
+    "lindley_queue": (lindley_queue,
+                      lambda s: (_f(6, positive=True, seed=s), _f(6, positive=True, seed=s + 1))),
+    "flow_shop_vectorized": (flow_shop_vectorized,
+                             lambda s: (_f(4, 3, positive=True, seed=s),)),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", list(BUILTIN_MIN_MAX))
+def test_builtin_min_and_max_of_traced_scalars_match_numpy(name):
+    check_steered(*BUILTIN_MIN_MAX[name])
+
+
+def test_builtin_max_in_a_queue_with_a_generator_matches_numpy():
+    """`max(q[t] + arrivals[t] - capacity[t], 0)` of Poisson draws: NumPy's values and
+    generator state."""
+    jf = tracenp.jit(poisson_queue)
+    for seed in (3, 4):
+        want_rng, got_rng = np.random.default_rng(seed), np.random.default_rng(seed)
         assert_same(jf(got_rng), poisson_queue(want_rng))
-    assert got_rng.bit_generator.state == want_rng.bit_generator.state
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
 def test_iteration_counts_passed_positionally_are_made_static():
@@ -3570,11 +3577,11 @@ def test_textbook_reproductions_match_numpy(name):
     check_like_numpy(*SUTTON_BARTO[name])
 
 
-def test_jacks_car_rental_with_a_traced_policy_is_refused():
-    """`min(state[0] - action, MAX_CARS)` with the action read from a traced policy array: the
-    builtin `min` needs the value; refused by name, NumPy's values under `fallback=True`."""
-    check_refused(tracenp.errors.ConcretizationError, jacks_car_rental_sweep,
-                  lambda s: (_f(4, 4, seed=s), _i(3, 4, 4, seed=s) - 1))
+def test_jacks_car_rental_with_a_traced_policy_matches_numpy():
+    """`min(state[0] - action, MAX_CARS)` with the action read from a traced policy array,
+    then `state_value[n1, n2]` at the traced counts: NumPy's values (refused until the builtin
+    `min` of traced scalars traced)."""
+    check_steered(jacks_car_rental_sweep, lambda s: (_f(4, 4, seed=s), _i(3, 4, 4, seed=s) - 1))
 
 
 # ----------------------------------------------------------- identification, LP and routing

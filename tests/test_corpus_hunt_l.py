@@ -2818,13 +2818,23 @@ def _bbox_mask(s):
     return np.pad(np.ones((2, 3), bool), ((s, 3 - s), (1, 3)))
 
 
+BUILTIN_MIN_MAX = {  # `max(d_ab.min(axis=1).max(), ...)`, `min(std, iqr / 1.34)` of traced
+    # scalars: a fold by `np.where`, as Python compares them (refused until stop 18)
+    "hausdorff_points": (hausdorff_points, lambda s: (_f(4, 2, seed=s), _f(5, 2, seed=s + 1))),
+    "kde_silverman_iqr": (kde_silverman_iqr, lambda s: (_f(20, seed=s), np.linspace(-3, 3, 10))),
+}
+
+
+@pytest.mark.parametrize("name", list(BUILTIN_MIN_MAX))
+def test_builtin_min_and_max_of_traced_scalars_match_numpy(name):
+    check_steered(*BUILTIN_MIN_MAX[name])
+
+
 REFUSED = {
     "peak_box_sum": ("ConcretizationError", peak_box_sum, lambda s: (_star(s, 4),)),
     "multiclass_dice_if": ("ConcretizationError", multiclass_dice_if, lambda s: (_seg(s, 4, 3), _seg(s + 1, 4, 3))),
     "metropolis_if": ("ConcretizationError", metropolis_if, lambda s: (np.random.default_rng(s), _f(10, seed=s))),
     "ess_break_loop": ("ConcretizationError", ess_break_loop, lambda s: (_chains(s, 4, 1)[0],)),
-    "hausdorff_points": ("ConcretizationError", hausdorff_points, lambda s: (_f(4, 2, seed=s), _f(5, 2, seed=s + 1))),
-    "kde_silverman_iqr": ("ConcretizationError", kde_silverman_iqr, lambda s: (_f(20, seed=s), np.linspace(-3, 3, 10))),
     "random_flip": ("ConcretizationError", random_flip, lambda s: (np.random.default_rng(s), _f(3, 4, seed=s))),
     "mask_bbox_where": ("DataDependentShapeError", mask_bbox_where, lambda s: (_bbox_mask(s),)),
     "rle_encode": ("DataDependentShapeError", rle_encode, lambda s: ((_seg(s, 4) > 0).astype(np.uint8),)),
@@ -2836,10 +2846,9 @@ REFUSED = {
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
-    """`if`/`and`/builtin `max`/`min` on traced values (an accept step, an early break at the
-    first negative lag, a Dice score of an absent class, a Hausdorff distance, Silverman's
-    bandwidth, a coin-flip augmentation, a degree-day snow model stepped per scalar), the
-    first and last `np.where(rows)[0]`, run-length strings, and a bincount of unknown length
+    """`if`/`and` on traced values (an accept step, an early break at the first negative lag,
+    a Dice score of an absent class, a coin-flip augmentation, a degree-day snow model stepped
+    per scalar), the first and last `np.where(rows)[0]`, run-length strings, and a bincount of unknown length
     indexed by the labels: refused by name, NumPy's values under `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)

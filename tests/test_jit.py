@@ -674,3 +674,31 @@ def test_calls_from_several_threads_at_once_keep_numpy_in_the_others():
     for t in threads:
         t.join()
     assert errors == [] and wrong == []
+
+
+_FOLDS = [  # Python's max/min of traced scalars, as Python compares them
+    (lambda x: max(x.min(), x.mean()), np.arange(5.0)),
+    (lambda x: min(1.0, x.sum()), np.arange(5.0)),
+    (lambda x: max(0, x[0] - x[1]), np.array([3, 5])),
+    (lambda x: max(x[0], x[1], x[2]), np.array([1.0, np.nan, 0.0])),  # NaN passed over
+    (lambda x: min(x[1], x[0]), np.array([1.0, np.nan])),  # a NaN first is kept
+    (lambda x: max([x[0], 2.0, x[1]]), np.array([1.0, 5.0])),
+    (lambda x: (min(x), max(x)), np.array([4.0, -2.0, 9.0])),
+    (lambda x: max(x.sum(), x.max()) - min(x.max(), 0.5), np.array([0.25, -1.0])),
+]
+
+
+@pytest.mark.parametrize("fn, x", _FOLDS)
+def test_builtin_max_and_min_of_traced_scalars_fold_as_python_compares(fn, x):
+    want = fn(x)
+    got = tracenp.jit(fn)(x)
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+
+
+def test_builtin_max_of_whole_arrays_and_with_key_stays_pythons():
+    with pytest.raises(ValueError, match="ambiguous"):
+        tracenp.jit(lambda x: max(x[:2], x[2:]))(np.arange(4.0))
+    with pytest.raises(tracenp.ConcretizationError):
+        tracenp.jit(lambda x: max(x, key=abs))(np.arange(4.0))
+    assert max(3, 4) == 4 and min([2, 1]) == 1  # untouched outside a trace

@@ -16,6 +16,7 @@ call (`tracenp.random_draws`); a generator made inside the function with a fixed
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import functools
 import math
@@ -545,12 +546,15 @@ def prepare() -> None:
     if not _ROUTES:
         from .numpy_api.creation import PATCHED, for_user_code
         from .numpy_api.shape import _np_as_strided, as_strided
+        from .python_builtins import traced_max, traced_min
 
         by_module: dict = {}
         for module, name, fn in ([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
                                  + [(np, "random", _RandomGuard()), (
                                      np.lib.stride_tricks, "as_strided",
-                                     for_user_code(as_strided, _np_as_strided))]):
+                                     for_user_code(as_strided, _np_as_strided)),
+                                    (builtins, "max", traced_max),
+                                    (builtins, "min", traced_min)]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
         _ROUTES.extend((vars(m), wrappers) for m, wrappers in by_module.items())
