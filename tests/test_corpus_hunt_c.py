@@ -568,20 +568,23 @@ def test_dropout_init_and_shuffles_from_a_generator_argument(name):
 
 
 REFUSED_DL = {
-    "clip_by_global_norm": (
-        lambda grads: {k: g * min(1.0, 1.0 / (np.sqrt(sum(np.sum(v ** 2) for v in grads.values()))
-                                            + 1e-6)) for k, g in grads.items()},
-        lambda s: ({"W": _f(4, 3, seed=s), "b": _f(3, seed=s) * s},)),
     "clip_grads_inplace": (clip_grads_inplace, lambda s: ([_f(4, 3, seed=s) * 2, _f(3, seed=s)],)),
 }
 
 
 @pytest.mark.parametrize("name", list(REFUSED_DL))
 def test_clipping_by_a_python_branch_on_the_norm_is_refused_by_name(name):
-    """`min(1.0, max_norm / total)` and `if total > max_norm:` need the norm's value in
-    Python: a `ConcretizationError`, and NumPy's values under `fallback=True`."""
+    """`if total > max_norm:` needs the norm's value in Python: a `ConcretizationError`, and
+    NumPy's values under `fallback=True`."""
     fn, make = REFUSED_DL[name]
     check_refused(tracenp.ConcretizationError, fn, make)
+
+
+def test_clipping_by_the_builtin_min_of_the_norm_matches_numpy():
+    """`min(1.0, max_norm / total)`: Python's `min` of a traced scalar folds by `np.where`."""
+    check_steered(lambda grads: {k: g * min(1.0, 1.0 / (np.sqrt(sum(
+        np.sum(v ** 2) for v in grads.values())) + 1e-6)) for k, g in grads.items()},
+        lambda s: ({"W": _f(4, 3, seed=s), "b": _f(3, seed=s) * s},))
 
 
 def clip_by_global_norm_where(grads, max_norm=1.0):
@@ -1047,8 +1050,6 @@ def test_image_processing_matches_numpy(name):
 
 CV_REFUSED = {
     "hist_equalize_by_np_ma": (hist_equalize, lambda s: (_img(s, 5, 7)[..., 0],)),
-    "lut_by_python_max": (hist_equalize_bincount, lambda s: (_img(s, 5, 7)[..., 2],)),
-    "otsu_by_python_max": (otsu_loop, lambda s: (_img(s, 5, 5)[..., 0],)),
     "np_uint8_of_traced": (to_uint8_from_float, lambda s: (_f(5, 5, seed=s),)),
 }
 
@@ -1067,11 +1068,19 @@ def test_image_forms_with_python_scalar_offsets_trace(name):
 
 @pytest.mark.parametrize("name", list(CV_REFUSED))
 def test_image_forms_that_need_values_are_refused_by_name(name):
-    """`np.ma.masked_equal` of a traced histogram, `max(n - cdf.min(), 1)`, a crop at offsets
-    given as arguments, `np.uint8(traced)`: each a `ConcretizationError` under `jit` and
-    NumPy's values under `fallback=True`."""
+    """`np.ma.masked_equal` of a traced histogram, a crop at offsets given as arguments,
+    `np.uint8(traced)`: each a `ConcretizationError` under `jit` and NumPy's values under
+    `fallback=True`."""
     fn, make = CV_REFUSED[name]
     check_refused(tracenp.ConcretizationError, fn, make)
+
+
+@pytest.mark.parametrize("fn, make", [
+    (hist_equalize_bincount, lambda s: (_img(s, 5, 7)[..., 2],)),  # `max(n - cdf.min(), 1)`
+    (otsu_loop, lambda s: (_img(s, 5, 5)[..., 0],)),  # the best threshold by builtin `max`
+])
+def test_image_forms_with_the_builtin_max_of_traced_scalars_match_numpy(fn, make):
+    check_steered(fn, make)
 
 
 # --------------------------------------------------------------------------------- finance

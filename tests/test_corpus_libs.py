@@ -4320,8 +4320,6 @@ def _gaussian_nb_update_weighted(mu, var, X, sample_weight):
 
 
 REFUSED = {
-    "pearsonr_builtin_clip": (C, pearsonr_builtin_clip, lambda s: (_f(6, seed=s),
-                                                                   _f(6, seed=s + 1))),
     "logsumexp_scalar_branch": (C, logsumexp_scalar_branch, lambda s: (_f(5, seed=s),)),
     "binary_clf_curve": (D, binary_clf_curve, lambda s: (_i(2, 8, seed=s), _ties(s, 8))),
     "gaussian_nb_update_float_of_sum": (C, _gaussian_nb_update_weighted, lambda s: (
@@ -4366,6 +4364,11 @@ def test_library_forms_of_python_scalars_trace(name):
     """Refused until jit made static the Python scalar arguments whose values the function's Python needs; now NumPy's values."""
     _, fn, make = REFUSED_NOW_STATIC[name]
     check_steered(fn, make)
+
+
+def test_pearsonr_clipped_by_the_builtins_min_and_max_matches_numpy():
+    """`max(min(r, 1.0), -1.0)` of a traced correlation: a fold by `np.where`."""
+    check_steered(pearsonr_builtin_clip, lambda s: (_f(6, seed=s), _f(6, seed=s + 1)))
 
 
 @pytest.mark.parametrize("name", list(REFUSED))
