@@ -36,8 +36,7 @@ from .llvm_jit import POOL_WORKER, entry, load_function
 if TYPE_CHECKING:
     from llvmlite import ir
 
-SPIN_US = 3000  # how long an idle worker stays ready before it blocks: a 3 ms kernel called
-# in a loop ran 10-15% slower at 200 (the worker was asleep at the next launch)
+SPIN_US = 200  # how long an idle worker stays ready before it blocks
 # words of the state, each group on its own cache line
 CLAIM, DONE, SPINNING, STOP, RECORDS, COUNT, STRIDE, SPIN, YIELD = 0, 8, 16, 24, 32, 33, 34, 40, 41
 YIELD_EVERY = 64  # spins between two sched_yield calls: a spinning thread cedes its core
