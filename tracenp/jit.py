@@ -482,12 +482,8 @@ class JitFunction:
                     if isinstance(e, TypeError) and Tracer.__name__ in str(e):  # Python's own,
                         raise refused_by_python(e) from e  # about a tracer: `"%d" % x`
                     if state.refused:  # a refusal caught and turned into this error (np.mgrid's
-                        raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError)
-                    raise
-                except ValueError as e:  # NumPy's, from `out[i] = x` into one of its arrays
-                    if state.refused:
-                        raise _with_leaves(state.refused[-1], inputs) from e
-                    raise
+                        raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError,
+                    raise  # NumPy's ValueError from `out[i] = x` into one of its arrays)
             if state.refused:  # caught by the function's own `except` (`except Exception:`):
                 raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
             if self._changed_config(static, args, kwargs, call_args, call_kwargs):

@@ -18,6 +18,7 @@ import numpy as np
 from .tracer import Tracer
 
 _MAX, _MIN = builtins.max, builtins.min
+_NUMBERS = (int, float, np.integer, np.floating, np.bool_)
 
 
 def _fold(python, better, args, kwargs):
@@ -28,10 +29,9 @@ def _fold(python, better, args, kwargs):
         items = [items[i] for i in range(items.shape[0])]
     elif not isinstance(items, (list, tuple)):
         return python(*args, **kwargs)
-    traced = [isinstance(v, Tracer) for v in items]
-    if not any(traced) or any(t and v.ndim for t, v in zip(traced, items)) or not all(
-            t or isinstance(v, (int, float, np.integer, np.floating, np.bool_))
-            for t, v in zip(traced, items)):
+    scalars = all(not v.ndim if isinstance(v, Tracer) else isinstance(v, _NUMBERS)
+                  for v in items)
+    if not scalars or not any(isinstance(v, Tracer) for v in items):
         return python(*args, **kwargs)
     result = items[0]
     for item in items[1:]:

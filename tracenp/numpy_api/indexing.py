@@ -361,8 +361,8 @@ def layout_order(t, order: str):
 
 def _root_layout(root, state) -> str | tuple | None:
     """"C", "F" or byte strides for the array `root` (one no view leads back from), None where
-    unknown: an argument's layout as traced; "C" for one computed from C-ordered arguments and constants
-    with no axes permuted on the way (NumPy then allocates C-ordered results)."""
+    unknown: an argument's layout as traced; "C" for one computed from C-ordered arguments
+    and constants with no axes permuted on the way (NumPy then allocates C-ordered results)."""
     nodes = ir.toposort([root.node])
     layouts = []
     for n in nodes:

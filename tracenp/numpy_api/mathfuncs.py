@@ -724,11 +724,9 @@ def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     n = moved.shape[0]
     mid = moved[(n - 1) // 2: n // 2 + 1]
     res = np.mean(mid, axis=0)  # of nothing when n is 0: NaN, as NumPy's
-    if n == 0:
-        pass
-    elif x.dtype.kind in "fc":
+    if n and x.dtype.kind in "fc":
         res = np.where(np.isnan(moved[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
-    elif x.dtype.kind in "mM":  # NaT sorts last and makes the median NaT
+    elif n and x.dtype.kind in "mM":  # NaT sorts last and makes the median NaT
         res = np.where(isnat(moved[n - 1]), lax.cast(np.asarray(NAT), res.dtype), res)
     if keepdims:
         res = lax.reshape(res, tuple(1 if d in axes else x.shape[d] for d in range(x.ndim)))
