@@ -17,6 +17,9 @@ Shape = tuple
 
 def broadcast_shapes(*shapes: Shape) -> Shape:
     """NumPy broadcasting with unknown dims; raises NumPy's ValueError on mismatch."""
+    first = shapes[0] if shapes else ()
+    if None not in first and all(s == first for s in shapes):  # most ops: one shape
+        return tuple(first)
     ndim = max((len(s) for s in shapes), default=0)
     out = []
     padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
