@@ -48,7 +48,7 @@ REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod", 
 MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "pad", "concat"]
 INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
-LIBRARY = ["sort", "argsort", "partition", "argpartition", "fft", "linalg"]
+LIBRARY = ["sort", "argsort", "partition", "argpartition", "correlate", "fft", "linalg"]
 LEAVES = ["input", "const"]
 EFFECTS = ["draw", "check"]  # run once per call, in trace order: never folded, merged or dropped
 
@@ -668,6 +668,30 @@ register(Op.PARTITION, "library", lambda x, kth, axis: np.partition(x, kth, axis
          _infer_partition, vjp=_vjp_partition)
 register(Op.ARGPARTITION, "library", lambda x, kth, axis: np.argpartition(x, kth, axis=axis),
          lambda srcs, p: (np.dtype(np.intp),) + _infer_partition(srcs, p)[1:], nondiff=True)
+
+
+
+def _infer_correlate(srcs, p):
+    a, v = srcs
+    if a.ndim != 1 or v.ndim != 1 or a.dtype != v.dtype:
+        raise TypeError(f"correlate: two 1-d arrays of one dtype, not {a.dtype}{a.shape} and "
+                        f"{v.dtype}{v.shape}")
+    n, m = a.shape[0], v.shape[0]
+    return a.dtype, (None if None in (n, m) else n + m - 1,), False
+
+
+def _vjp_correlate(g, o, a, v):
+    """c[k] = sum_j a[k + j - (m - 1)] v[j] is linear in each: its transposes are
+    correlations of `g` too (with `v` reversed for `a`, with `a` for `v`, reversed)."""
+    n, m = a.shape[0], v.shape[0]
+    return (lax.bind(Op.CORRELATE, g, v[::-1])[m - 1:m - 1 + n],
+            lax.bind(Op.CORRELATE, g, a)[n - 1:n + m - 1][::-1])
+
+
+# the full correlation without conjugating `v` (np.correlate conjugates it before): as a
+# convolution with `v` reversed, NumPy's loop over the overlaps only (no 0 * inf padding)
+register(Op.CORRELATE, "library", lambda a, v: np.convolve(a, v[::-1]), _infer_correlate,
+         vjp=_vjp_correlate)
 
 from .fft_ops import infer_fft, ref_fft, vjp_fft  # noqa: E402
 from .linalg_ops import LINALG, infer_linalg, ref_linalg, vjp_linalg  # noqa: E402

@@ -304,6 +304,7 @@ LIBRARY: dict[Op, Callable] = {
     Op.SORT: lambda rt, x, axis: rt.xp.sort(x, axis=axis, **_stable(rt)),
     Op.ARGSORT: lambda rt, x, axis, arg: rt.xp.argsort(x, axis=axis, **_stable(rt)),
     Op.PARTITION: lambda rt, x, kth, axis: rt.xp.partition(x, kth, axis=axis),
+    Op.CORRELATE: lambda rt, a, v: rt.xp.convolve(a, v[::-1]),
     Op.ARGPARTITION: lambda rt, x, kth, axis: rt.xp.argpartition(x, kth, axis=axis),
     Op.FFT: lambda rt, x, name, s, axes, norm: getattr(rt.xp.fft, name)(x, s=s, axes=axes,
                                                                         norm=norm),
