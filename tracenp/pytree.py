@@ -14,6 +14,8 @@ import types
 from collections import OrderedDict
 from typing import Any, Callable, Sequence
 
+import numpy as np
+
 
 class Leaf:
     """The structure of one leaf."""
@@ -24,6 +26,10 @@ class Leaf:
 
 LEAF = Leaf()
 _DICTS = (dict, OrderedDict)  # dict classes rebuilt as themselves; other subclasses as dict
+# leaves by their exact type, before any container test (a dict of 12 arrays took 18 us to
+# flatten, half of a small jitted update's call)
+_PLAIN_LEAVES = frozenset({np.ndarray, float, int, bool, complex, np.float64, np.float32,
+                           np.int64, np.int32, np.bool_})
 
 
 def _fields(t) -> tuple[str, ...] | None:
@@ -68,6 +74,9 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
     leaves: list = []
 
     def walk(t):
+        if type(t) in _PLAIN_LEAVES:
+            leaves.append(t)
+            return LEAF
         if t is None:
             return ("none",)
         if isinstance(t, (str, bytes)):  # a name or a flag: part of the structure
@@ -77,7 +86,7 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
             leaves.append(t)
             return LEAF
         head, kids = parts
-        return head + (tuple(walk(x) for x in kids),)
+        return head + (tuple([walk(x) for x in kids]),)
 
     return leaves, walk(tree)
 
