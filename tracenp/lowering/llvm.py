@@ -21,6 +21,7 @@ overwritten and big results are not page-faulted afresh on every call.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 from operator import itemgetter
@@ -52,6 +53,9 @@ COMBINE_COST = 1 << 13  # plain elements of work as costly as combining one redu
 # step, and split for their summed work, a 40-step recurrence's took 5x as long as unsplit
 BLAS_THREADED_MIN = 1 << 16  # multiply-adds: OpenBLAS runs smaller products on the calling
 # thread (its threshold is 4 * 65536), so the pool's workers need not leave their cores
+EINSUM_DIRECT_MAX = 1 << 15  # multiply-adds up to which an einsum runs NumPy's loop as it
+# is: the contraction-path search of `optimize=True` costs about 20 us a call, more than
+# such a loop takes (a [2,2,3,3] by [3,2,3,3] contraction: 2.7 against 24 us)
 ROW_BLOCK = 1 << 19  # bytes of rows a `RowGroup` runs all its passes on while they are cached
 
 _IDENTITY = {Op.SUM: 0, Op.PROD: 1}
@@ -315,6 +319,8 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
     if cells is not None:
         return _concat_cells_step(cells, n, slot)
     ref = OPS[n.op].ref
+    if n.op is Op.EINSUM and _einsum_work(n) <= EINSUM_DIRECT_MAX:
+        ref = _einsum_direct
     dtype, shape = n.dtype, n.shape
 
     def library(env, used):
@@ -359,6 +365,19 @@ def _callables(addr: int, n_arrays: int) -> tuple:
     return kernel_function(addr, n_arrays), entry(addr, llvm_call.TASK)
 
 
+def _einsum_work(n: Node) -> int:
+    """Multiply-adds of an einsum as NumPy's loop runs it: one per combination of labels."""
+    extents: dict = {}
+    for term, src in zip(n.attrs["spec"].split("->")[0].split(","), n.srcs):
+        for label, d in zip(term, src.shape):
+            extents[label] = max(extents.get(label, 1), d)
+    return math.prod(extents.values())
+
+
+def _einsum_direct(*xs, spec: str) -> np.ndarray:
+    return np.einsum(spec, *xs)
+
+
 def _blas_work(n: Node) -> int:
     """Multiply-adds of a product (its result's size times the summed dim)."""
     return n.size * n.srcs[0].shape[-1]
@@ -382,7 +401,7 @@ def _calls_blas(step) -> bool:
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
-    from .llvm_batch import Call
+    from .llvm_batch import Call, Out
 
     passed = k.passed()
     fn, task = _callables(compile_kernel(k), len(passed))
@@ -408,8 +427,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
         step1.keep = shape_arr
         dtype = k.outputs[0].node.dtype
         if total * dtype.itemsize < REUSE_MIN and task:
-            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, tuple(k.shape),
-                                dtype)
+            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots),
+                                (Out(out, tuple(k.shape), dtype),))
         return step1
     if len(pieces) == 1 and outs.parts == 1 and not outs.stores and len(outs.reduces) == 1 \
             and outs.reduces[0][2] == outs.reduces[0][4]:
@@ -423,8 +442,9 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
             env[out] = buf.reshape(kept)
 
         reduce1.keep = shape_arr
-        reduce1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, start.shape,
-                              start.dtype, start, kept) if task else None
+        reduce1.native = Call(task, shape_arr, lo, hi, tuple(in_slots),
+                              (Out(out, start.shape, start.dtype, start, kept),)) \
+            if task else None
         return reduce1
     if len(pieces) == 1 and outs.parts == 1:
         (lo, hi, _), = pieces
@@ -437,6 +457,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
 
         one.keep = shape_arr
         one.reads = tuple(in_slots)
+        one.native = outs.native(task, shape_arr, lo, hi, in_slots, k.shape)
         return one
 
     def step(env, used):
@@ -642,6 +663,7 @@ class _Outputs:
         self.parts = parts
         self.kept = tuple(d for i, d in enumerate(k.shape) if i not in k.axes)
         self.stores, self.reduces = [], []
+        self.store_dtypes = [o.node.dtype for o in k.outputs if o.reduce is None]
         for o in k.outputs:
             s, dt = slot[id(o.node)], o.node.dtype
             if o.reduce is None:  # a scratch value's buffer comes per thread (None here)
@@ -664,6 +686,21 @@ class _Outputs:
             for (out, *_), buf in zip(self.reduces, partials):
                 env[out] = buf.reshape(self.kept)
         return partials
+
+    def native(self, task: int, words: np.ndarray, lo: int, hi: int, reads: list,
+               shape: tuple):
+        """A single piece's launch for a batch (`llvm_batch`), or None: small buffers only,
+        partials that are their results (no float16 rounding), no per-thread scratch."""
+        from .llvm_batch import Call, Out
+
+        dts = self.store_dtypes + [dt for *_, dt in self.reduces]
+        if not task or any(alloc is None for _, alloc in self.stores) or any(
+                pdt != dt for _, _, pdt, _, dt in self.reduces) or \
+                math.prod(shape) * max(dt.itemsize for dt in dts) >= REUSE_MIN:
+            return None
+        return Call(task, words, lo, hi, tuple(reads), tuple(
+            [Out(s, tuple(shape), dt) for (s, _), dt in zip(self.stores, dts)] +
+            [Out(s, start.shape, dt, start, self.kept) for s, start, _, _, dt in self.reduces]))
 
     def close(self, env: list, partials: list) -> None:
         """Partials combined in order, and float16's float32 partials rounded once."""
