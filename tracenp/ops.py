@@ -21,6 +21,7 @@ cotangents of the output's shape; autodiff unbroadcasts them.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -478,27 +479,50 @@ def _infer_scatter(srcs, p):
 
 def _fancy(x_shape, idx, axis):
     """The index tuple that makes `x[t]` equal take_along_axis with broadcasting."""
+    others = _aranges(tuple(x_shape), axis)
+    return others[:axis] + (idx,) + others[axis + 1:]
+
+
+@functools.lru_cache(maxsize=256)
+def _aranges(x_shape: tuple, axis: int) -> tuple:
+    """`np.arange` of each dim but `axis`, shaped to broadcast in its place: made once per
+    shape (read-only), not on every gather and scatter."""
     nd = len(x_shape)
     t = []
     for d in range(nd):
-        if d == axis:
-            t.append(idx)
-        else:
-            t.append(np.arange(x_shape[d]).reshape((-1,) + (1,) * (nd - d - 1)))
+        r = np.arange(x_shape[d]).reshape((-1,) + (1,) * (nd - d - 1))
+        r.flags.writeable = False
+        t.append(r)
     return tuple(t)
 
 
+def _along(x_shape, idx, axis):
+    """For an `idx` of size 1 on every dim but `axis` (rows taken whole: `W[ids]`,
+    `np.add.at(dW, ids, g)`), the plain index `(:, ..., :, ids)` and the shape it selects;
+    else None. NumPy's fancy indexing by one array is 3x as fast as by a broadcast tuple."""
+    shape = np.shape(idx)
+    if len(shape) != len(x_shape) or any(n != 1 for d, n in enumerate(shape) if d != axis):
+        return None
+    return ((slice(None),) * axis + (np.reshape(idx, -1),),
+            tuple(x_shape[:axis]) + (shape[axis],) + tuple(x_shape[axis + 1:]))
+
+
 def _ref_gather(x, idx, axis):
-    return x[_fancy(x.shape, idx, axis)]
+    along = _along(x.shape, idx, axis)
+    return x[along[0] if along else _fancy(x.shape, idx, axis)]
 
 
 def _ref_scatter(x, idx, upd, axis, mode):
     out = np.array(x, copy=True)
-    t = _fancy(x.shape, idx, axis)
-    if len(t) != 1 or np.ndim(upd) and np.shape(upd) != np.shape(t[0]):  # updates may widen
-        shape = np.broadcast_shapes(*(np.shape(i) for i in t), np.shape(upd))  # the indices
-        t = tuple(np.broadcast_to(i, shape) for i in t)
-        upd = np.broadcast_to(upd, shape)
+    along = _along(x.shape, idx, axis)
+    if along and broadcast_shapes(along[1], np.shape(upd)) == along[1]:
+        t = along[0]
+    else:
+        t = _fancy(x.shape, idx, axis)
+        shape = broadcast_shapes(*(np.shape(i) for i in t))
+        wide = broadcast_shapes(shape, np.shape(upd))
+        if wide != shape:  # updates wider than the index: NumPy broadcasts only them
+            t = tuple(np.broadcast_to(i, wide) for i in t)
     if mode == "add":
         np.add.at(out, t, upd)
     else:
