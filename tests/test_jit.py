@@ -387,6 +387,26 @@ def test_python_scalars_take_the_hot_path_with_their_values():
     assert jf.cache_info().misses == 2
 
 
+def test_static_keyword_arguments_take_the_hot_path_by_value_and_type():
+    """`f(x, n=5)` with `n` static skips the pytree key too; 1, 1.0 and True are equal
+    Python values but other traces (`range(n)` of a float raises)."""
+
+    def f(x, n, mode="sum"):
+        return sum(x * k for k in range(int(n))) if mode == "sum" else x * type(n)(2)
+
+    jf = tracenp.jit(f, static_argnames=("n", "mode"))
+    for _ in range(2):
+        for n, mode in ((3, "sum"), (1, "scale"), (1.0, "scale"), (True, "scale")):
+            want = f(X, n=n, mode=mode)
+            got = jf(X, n=n, mode=mode)
+            assert_same(got, want)
+            assert_same(jf(X, mode=mode, n=n), want)
+    assert jf.cache_info().misses == 4
+    assert {k[1] for k in jf._fast if len(k) == 2 and k[1]} >= {
+        (("n", int, 1), ("mode", str, "scale")), (("n", float, 1.0), ("mode", str, "scale")),
+        (("n", bool, True), ("mode", str, "scale"))}
+
+
 def test_fallback_warns_once_and_runs_eagerly():
     def f(x):
         if x.sum() > 0:

@@ -36,6 +36,7 @@ from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
 _FAST_TYPES = (np.ndarray, float, int, bool)  # what jit's hot path takes positionally
+_PLAIN_STATIC = frozenset({int, float, bool, str, type(None)})  # ... and by keyword, if static
 
 
 class TracingFallbackWarning(UserWarning):
@@ -203,12 +204,13 @@ class JitFunction:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
-        if not kwargs:  # the hot path: positional ndarrays (and Python scalars) seen before
+        # the hot path: positional ndarrays (and Python scalars) seen before, and static
+        # keyword arguments of plain values (`f(x, n=5)` with static_argnames=("n",))
+        if not kwargs:
             out = self._entry(*args)  # checks the whole signature itself; None if it differs
             if out is not None:
                 return out
-            if self._instance is not None:  # state as inputs, assignments written back
-                return self._call_method(self._instance, *args)
+        if self._instance is None and (fixed := self._fixed_kwargs(kwargs)) is not None:
             sig = []
             for a in args:
                 t = type(a)
@@ -219,13 +221,13 @@ class JitFunction:
                 else:
                     break
             else:
-                fast = self._fast.get(tuple(sig))
+                fast = self._fast.get((tuple(sig), fixed) if fixed else tuple(sig))
                 if fast is not None:
                     self._info.hits += 1
                     try:
                         return fast(args)
                     except DataDependentShapeError as e:  # from a check, as it ran
-                        return self._in_numpy(e, args, {})
+                        return self._in_numpy(e, args, kwargs)
         if self._instance is not None:
             return self._call_method(self._instance, *args, **kwargs)
         if current_trace() is not None and any(isinstance(x, Tracer)
@@ -250,16 +252,27 @@ class JitFunction:
             self._info.hits += 1
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
-        if (not kwargs and not self.static_argnums and not self._steer and not self._by_layout
-                and not entry.compiled.pending
+        fixed = self._fixed_kwargs(kwargs)
+        if (fixed is not None and not self.static_argnums and not self._steer
+                and not self._by_layout and not entry.compiled.pending
                 and all(type(a) in _FAST_TYPES for a in args)):
             sig = tuple((a.dtype, a.shape) if type(a) is np.ndarray else (type(a),)
                         for a in args)
-            self._fast[sig] = self._fast_runner(entry, sig)
+            self._fast[(sig, fixed) if fixed else sig] = self._fast_runner(entry, sig)
         try:
             return self._run(entry, leaves, args, kwargs)
         except DataDependentShapeError as e:
             return self._in_numpy(e, args, kwargs)
+
+    def _fixed_kwargs(self, kwargs: dict) -> tuple | None:
+        """The hot path's key of keyword arguments that are all static and plain values (with
+        their types: 1, 1.0 and True are equal keys of another trace each), else None."""
+        if not kwargs:
+            return ()
+        if not all(type(v) in _PLAIN_STATIC and k in self.static_argnames
+                   for k, v in kwargs.items()):
+            return None
+        return tuple((k, type(v), v) for k, v in kwargs.items())
 
     def _in_numpy(self, e: DataDependentShapeError, args, kwargs):
         """A check found, as the compiled function ran, that NumPy's result for these values
@@ -381,7 +394,8 @@ class JitFunction:
             if old_tree != tree:
                 reason = "argument structure changed"
             elif old_static != static:
-                reason = f"static arguments changed: {old_static} -> {static}"
+                reason = (f"static arguments changed: {_fmt_static(old_static)} -> "
+                          f"{_fmt_static(static)}")
             else:
                 diffs = [f"leaf {i}: {_fmt_sig(a)} -> {_fmt_sig(b)}"
                          for i, (a, b) in enumerate(zip(old_sigs, sigs)) if a != b]
@@ -749,11 +763,33 @@ def _static_value(v, steered: bool):
 
 
 def _hashable(v, what: str):
+    """A static value's cache key: the value with its type (and its items' in a tuple), as
+    1, 1.0 and True are equal keys but may trace differently (`type(n)`, `range(n)`)."""
     try:
         hash(v)
     except TypeError:
         raise TypeError(f"static {what} must be hashable, got {type(v).__name__}") from None
-    return v
+    return _typed(v)
+
+
+def _typed(v):
+    return tuple(_typed(x) for x in v) if type(v) is tuple else (type(v), v)
+
+
+def _fmt_static(static: tuple) -> str:
+    """`n=3 (int), mode='sum' (str)` of a key's static part (a position is its index)."""
+    shown = []
+    for where, k in static:
+        v = _plain(k)
+        shown.append(f"{where}={v!r}" + ("" if type(v) is tuple else f" ({type(v).__name__})"))
+    return ", ".join(shown)
+
+
+def _plain(k):
+    """A static value from its key (`_typed` undone)."""
+    if type(k) is tuple and len(k) == 2 and isinstance(k[0], type):
+        return k[1]
+    return tuple(_plain(x) for x in k) if type(k) is tuple else k
 
 
 def _fmt_sig(sig) -> str:
