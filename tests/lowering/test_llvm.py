@@ -384,3 +384,24 @@ def test_a_builtin_keeps_its_method_table_through_collection_and_exit():
     res = subprocess.run([sys.executable, "-c", _BUILTIN_OUTLIVES_ITS_MAKER],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and res.stdout.strip() == "ok", (res.returncode, res.stderr)
+
+
+def test_a_first_run_exits_quietly(tmp_path):
+    """A script's first run with an empty cache, exiting right after its calls: the batch
+    runner's object goes through MCJIT (it calls memcpy), whose engine, freed at exit after
+    llvmlite's bindings, printed an ignored TypeError."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import numpy as np, tracenp\n"
+              "f = tracenp.jit(lambda x: np.sin(x) * 2 + x.sum())\n"
+              "print(f(np.arange(100.0))[1])\n")
+    env = dict(os.environ, TRACENP_CACHE_DIR=str(tmp_path))
+    for name in ("TRACENP_NO_CACHE", "TRACENP_FLAGS", "TRACENP_CHECK"):  # as a user runs it
+        env.pop(name, None)
+    res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert res.returncode == 0, res.stderr
+    assert float(res.stdout) == pytest.approx(np.sin(1.0) * 2 + 4950, rel=1e-15)
+    assert res.stderr == ""

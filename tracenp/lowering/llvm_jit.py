@@ -105,11 +105,17 @@ def _links() -> bool:
 
 
 def _engine():
+    """The MCJIT engine of objects `elf_load` does not link (one calling `memcpy`), made once
+    and never freed: its code may run until the process ends, and freed at interpreter exit,
+    after llvmlite's bindings, it printed an ignored TypeError."""
     st = _machine()
     if "engine" not in st:
+        import ctypes
+
         import llvmlite.binding as llvm
 
         st["engine"] = llvm.create_mcjit_compiler(llvm.parse_assembly(""), st["tm"])
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(st["engine"]))
     return st["engine"]
 
 
