@@ -763,56 +763,77 @@ def histogram_where(a, bins, range, density, weights, keep):
     if isinstance(bins, (int, np.integer)):
         if bins < 1:
             raise ValueError("`bins` must be positive, when an integer")
-        edges, onehot = _uniform_bins(x, int(bins), range)
+        edges, idx, inside = _uniform_bins(x, int(bins), range)
     elif isinstance(bins, str):
         raise errors.data_dependent(f"np.histogram with bins={bins!r} (the number of bins "
                                     "comes from the data)", "pass an int bins or the edges")
     else:
-        edges, onehot = _edge_bins(x, bins)
+        edges, idx, inside = _edge_bins(x, bins)
     if keep is not None:
-        onehot = np.logical_and(onehot, lax.reshape(np.ravel(keep), (-1, 1)))
-    if weights is None:
-        counts = np.sum(onehot, axis=0, dtype=np.intp)
-    else:
-        counts = _weighted_counts(onehot, weights, np.shape(a))
+        inside = np.logical_and(inside, np.ravel(keep))
+    if weights is not None:
+        weights = lax.lift(weights)
+        if weights.shape != np.shape(a):
+            raise ValueError("weights should have the same shape as a.")
+        if weights.dtype.kind == "c":
+            raise errors.unsupported("np.histogram with complex weights")
+    counts = bin_counts(idx, inside, edges.shape[0] - 1, weights)
     if density:
         widths = lax.cast(np.diff(edges), np.float64)  # NumPy divides by float64 widths
         counts = np.true_divide(np.true_divide(counts, widths), np.sum(counts))
     return counts, edges
 
 
-def _weighted_counts(onehot, weights, shape):
-    """NumPy's bin sums of weights: accumulated in float64, returned in the weights' dtype."""
-    w = lax.lift(weights)
-    if w.shape != tuple(shape):
-        raise ValueError("weights should have the same shape as a.")
-    if w.dtype.kind == "c":
-        raise errors.unsupported("np.histogram with complex weights")
-    column = lax.reshape(lax.cast(w, np.float64), (-1, 1))
-    sums = np.sum(np.where(onehot, column, lax.lift(np.zeros((), np.float64))), axis=0)
-    return lax.cast(sums, w.dtype)
+ONEHOT_BINS = 32  # bins up to which counting compares each element with each bin, in one
+# fused pass; more are one scatter-add (256 bins of a 4608-pixel image took 1.2M comparisons
+# and 2.2x NumPy's time)
+
+
+def bin_counts(idx, inside, bins: int, weights=None):
+    """Per bin, the count (intp) or the sum of `weights` (accumulated in float64, returned
+    in their dtype, as NumPy's) of the elements where `inside` (None: all), whose bin is
+    `idx`."""
+    w = None if weights is None else lax.cast(np.ravel(weights), np.float64)
+    if inside is None:  # every element has a bin
+        inside = lax.lift(np.ones((), bool))
+    if bins <= ONEHOT_BINS:
+        onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
+                                lax.reshape(inside, (-1, 1)) if np.ndim(inside) else inside)
+        if w is None:
+            return np.sum(onehot, axis=0, dtype=np.intp)
+        sums = np.sum(np.where(onehot, lax.reshape(w, (-1, 1)),
+                               lax.lift(np.zeros((), np.float64))), axis=0)
+    else:
+        slot = np.where(inside, idx, bins)  # the others into one past the last, dropped
+        sums = lax.lift(np.zeros(bins + 1, np.intp if w is None else np.float64))
+        np.add.at(sums, slot, 1 if w is None else w)
+        sums = sums[:bins]
+    return sums if weights is None else lax.cast(sums, weights.dtype)
 
 
 def _edge_bins(x, bins):
-    """Bins given by their edges: `e[i] <= x < e[i + 1]`, the last bin closed on the right.
-    Edges computed in the function are taken as increasing (NumPy's check needs values)."""
+    """Bins given by their edges: `e[i] <= x < e[i + 1]`, the last bin closed on the right;
+    (edges, each element's bin, whether it is in one). Edges computed in the function are
+    taken as increasing (NumPy's check needs values)."""
     edges = lax.lift(bins)
     if edges.ndim != 1:
         raise ValueError("`bins` must be 1d, when an array")
     known = edges.constant_value()
     if known is not None and np.any(known[:-1] > known[1:]):
         raise ValueError("`bins` must increase monotonically, when an array")
-    if edges.shape[0] < 2:
-        return edges, lax.lift(np.zeros((x.shape[0], 0), dtype=bool))
-    col = lax.reshape(x, (-1, 1))
-    below = np.concatenate([np.less(col, edges[1:-1]), np.less_equal(col, edges[-1:])], axis=1)
-    return edges, np.logical_and(np.greater_equal(col, edges[:-1]), below)
+    nb = edges.shape[0] - 1
+    if nb < 1:
+        return edges, lax.lift(np.zeros(x.shape, np.intp)), lax.lift(np.zeros(x.shape, bool))
+    idx = np.subtract(searchsorted(edges, x, side="right"), 1)
+    idx = np.where(np.equal(x, edges[-1]), nb - 1, idx)  # the last edge is in the last bin
+    return edges, idx, np.logical_and(np.greater_equal(idx, 0), np.less(idx, nb))
 
 
 def _uniform_bins(x, bins: int, range):
-    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index.
-    A traced range (`range=(x.min(), x.max())`) widens when flat, as NumPy does; NumPy's checks
-    that it is finite and increasing need its values and are not made."""
+    """NumPy's equal-width bins over `range` (else the data's), as NumPy computes the index:
+    (edges, each element's bin, whether it is in one). A traced range (`range=(x.min(),
+    x.max())`) widens when flat, as NumPy does; NumPy's checks that it is finite and
+    increasing need its values and are not made."""
     from .creation import weak_or_dtype
 
     ends = (x.dtype, x.dtype) if range is None else tuple(weak_or_dtype(v) for v in range)
@@ -837,10 +858,7 @@ def _uniform_bins(x, bins: int, range):
     idx = np.subtract(idx, lax.cast(np.less(xf, edges[idx]), np.intp))
     up = np.logical_and(np.greater_equal(xf, edges[np.clip(np.add(idx, 1), 0, bins)]),
                         np.not_equal(idx, bins - 1))
-    idx = np.add(idx, lax.cast(up, np.intp))
-    onehot = np.logical_and(np.equal(lax.reshape(idx, (-1, 1)), lax.lift(np.arange(bins))),
-                            lax.reshape(keep, (-1, 1)))
-    return edges, onehot
+    return edges, np.add(idx, lax.cast(up, np.intp)), keep
 
 
 def _linspace_edges(lo, hi, bins: int, lin_dt, dt):
@@ -922,15 +940,11 @@ def histogramdd(sample, bins=10, range=None, density=None, weights=None):
         n = np.subtract(searchsorted(e, col, side="right"),
                         lax.cast(np.equal(col, e[-1]), np.intp))
         flat = np.add(np.multiply(flat, nb), n)
-    size = math.prod(nbin)
-    hit = np.equal(lax.reshape(flat, (-1, 1)), lax.lift(np.arange(size)))
-    if weights is None:
-        hist = lax.cast(np.sum(hit, axis=0, dtype=np.intp), np.float64)
-    else:
-        w = lax.lift(weights)
-        hist = np.sum(np.where(hit, lax.reshape(w, (-1, 1)), lax.cast(np.asarray(0), w.dtype)),
-                      axis=0)
-        hist = lax.cast(hist, np.result_type(hist.dtype, float))
+    if weights is not None and lax.lift(weights).dtype.kind == "c":
+        raise TypeError("Cannot cast array data from dtype('complex128') to dtype('float64') "
+                        "according to the rule 'safe'")  # np.bincount's, which NumPy calls
+    w = None if weights is None else lax.cast(lax.lift(weights), np.float64)
+    hist = lax.cast(bin_counts(flat, None, math.prod(nbin), w), np.float64)
     hist = np.reshape(hist, nbin)[(slice(1, -1),) * d]
     if density:
         total = np.sum(hist)
