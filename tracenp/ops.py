@@ -49,7 +49,8 @@ REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod", 
 MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "pad", "concat"]
 INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
-LIBRARY = ["sort", "argsort", "partition", "argpartition", "correlate", "fft", "linalg"]
+LIBRARY = ["sort", "argsort", "partition", "argpartition", "searchsorted", "correlate", "fft",
+           "linalg"]
 LEAVES = ["input", "const"]
 EFFECTS = ["draw", "check"]  # run once per call, in trace order: never folded, merged or dropped
 
@@ -693,6 +694,18 @@ register(Op.PARTITION, "library", lambda x, kth, axis: np.partition(x, kth, axis
 register(Op.ARGPARTITION, "library", lambda x, kth, axis: np.argpartition(x, kth, axis=axis),
          lambda srcs, p: (np.dtype(np.intp),) + _infer_partition(srcs, p)[1:], nondiff=True)
 
+
+
+def _infer_searchsorted(srcs, p):
+    a, v = srcs
+    if a.ndim != 1 or a.dtype != v.dtype:
+        raise TypeError(f"searchsorted: a 1-d array and values of its dtype, not {a.dtype}"
+                        f"{a.shape} and {v.dtype}{v.shape}")
+    return np.dtype(np.intp), v.shape, False
+
+
+register(Op.SEARCHSORTED, "library", lambda a, v, side: np.searchsorted(a, v, side=side),
+         _infer_searchsorted, nondiff=True)
 
 
 def _infer_correlate(srcs, p):

@@ -55,7 +55,8 @@ def test_completeness_lists_lowered_and_fallback_ops():
                          Op.ARGMAX, Op.ARGMIN, Op.CUMSUM, Op.CUMPROD, Op.ACCUMULATE,
                          Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.PAD, Op.CONCAT,
                          Op.GATHER, Op.SCATTER, Op.SLICE_SET, Op.MATMUL, Op.EINSUM,
-                         Op.SORT, Op.ARGSORT, Op.CORRELATE, Op.LINALG, Op.POWER, Op.FLOAT_POWER,
+                         Op.SORT, Op.ARGSORT, Op.SEARCHSORTED, Op.CORRELATE,
+                         Op.LINALG, Op.POWER, Op.FLOAT_POWER,
                          Op.PARTITION, Op.ARGPARTITION, Op.FFT,
                          Op.DRAW,  # NumPy's generator draws, at each call
                          Op.CHECK}  # raises NumPy's error from Python, after its flag

@@ -305,6 +305,7 @@ LIBRARY: dict[Op, Callable] = {
     Op.ARGSORT: lambda rt, x, axis, arg: rt.xp.argsort(x, axis=axis, **_stable(rt)),
     Op.PARTITION: lambda rt, x, kth, axis: rt.xp.partition(x, kth, axis=axis),
     Op.CORRELATE: lambda rt, a, v: rt.xp.convolve(a, v[::-1]),
+    Op.SEARCHSORTED: lambda rt, a, v, side: rt.xp.searchsorted(a, v, side=side),
     Op.ARGPARTITION: lambda rt, x, kth, axis: rt.xp.argpartition(x, kth, axis=axis),
     Op.FFT: lambda rt, x, name, s, axes, norm: getattr(rt.xp.fft, name)(x, s=s, axes=axes,
                                                                         norm=norm),

@@ -355,6 +355,11 @@ def _sorted_before(a, v, side: str):
     return np.logical_not(_sorted_before(v, a, "left"))
 
 
+SEARCH_BY_COUNTING = 32  # sorted lengths up to which a search counts the elements before
+# each value in one fused pass; longer ones are NumPy's binary search (np.interp of 1e5
+# points on a 1e4 grid took 1e9 comparisons)
+
+
 @implements(np.searchsorted)
 def searchsorted(a, v, side="left", sorter=None):
     a = lax.lift(a)
@@ -371,6 +376,8 @@ def searchsorted(a, v, side="left", sorter=None):
     a, v = lax.cast(a, common), lax.cast(v, common)
     if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
         a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
+    if a.shape[0] > SEARCH_BY_COUNTING:
+        return lax.bind(Op.SEARCHSORTED, a, v, side=side)
     before = _sorted_before(lax.reshape(a, (1,) * v.ndim + a.shape),
                             lax.reshape(v, v.shape + (1,)), side)
     return np.sum(before, axis=-1, dtype=np.intp)
