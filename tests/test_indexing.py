@@ -276,6 +276,22 @@ def test_selection_indexed_along_its_trailing_dims_is_a_selection():
         tracenp.jit(lambda p, w: p[w > 0][1:, 0].sum())(A[:, 0, :], A[:, 1, 0])
 
 
+def _ewald_reciprocal_sum(k, pos, q):
+    k = k[np.sum(k ** 2, axis=1) > 0.5]
+    s = np.exp(1j * k @ pos.T) @ q
+    return (np.sum(np.abs(s) ** 2 / np.sum(k ** 2, axis=1)), np.dot(k, q[:3]).max(),
+            k.max(axis=-1).mean(), np.mean(k, axis=1, keepdims=True).sum(axis=0))
+
+
+def test_selected_rows_times_an_array_are_a_selection():
+    """`k[k2 > 0] @ pos.T`, an Ewald sum's wave vectors times the positions, is the selection
+    by the same mask of the rows' products, and `np.sum(k ** 2, axis=1)` of each row's sum
+    (both were refused); products along the selected axis stay refused."""
+    check_like_numpy(_ewald_reciprocal_sum, A[:, :3, 0], A[0, :, :3], A[0, :, 3])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda k, w: w @ k[k[:, 0] > 0])(A[:, :3, 0], A[:3, 0, :])
+
+
 def _impute_column_means(X):
     X = X.copy()
     indices = np.where(np.isnan(X))

@@ -159,6 +159,8 @@ class MaskedSelection:
         self._refuse("Returning (or taking the truth value of)")
 
     def __matmul__(self, other):
+        if _rows_times_array(self, other):
+            return self._wrap(np.matmul(self.values, other))
         return mark_returns(_dot(self, other), "scalar")
 
     def __rmatmul__(self, other):
@@ -258,7 +260,20 @@ class MaskedSelection:
     def _keep(self, res, axis, keepdims):
         return np.reshape(res, self._kept(axis)) if keepdims else res
 
+    def _rowwise(self, axis) -> int | None:
+        """The axis of `values` for a reduction along one trailing axis of selected rows
+        (`np.sum(k ** 2, axis=1)` of `k[k2 > 0]`), which keeps the selection; else None."""
+        if isinstance(axis, tuple) and len(axis) == 1:
+            axis = axis[0]
+        if axis is None or isinstance(axis, tuple) or self.ndim < 2:
+            return None
+        axis = normalize_axis(axis, self.ndim)
+        return None if axis == 0 else self.mask.ndim + axis - 1
+
     def reduce(self, func, axis=None, keepdims=False, **kw):
+        pos = self._rowwise(axis)
+        if pos is not None:
+            return self._wrap(func(self.values, axis=pos, keepdims=keepdims, **kw))
         res = func(self.values, axis=self._axes(axis), where=self._where(), **kw)
         return self._keep(res, axis, keepdims)
 
@@ -287,6 +302,9 @@ def _extremum(func, name):
     def reduce(sel, axis=None, out=None, keepdims=False, initial=np._NoValue):
         if sel.dtype.kind not in "iubf" or out is not None:
             sel._refuse(f"np.{name} of a complex selection, or with out=")
+        if sel._rowwise(axis) is not None:
+            kw = {} if initial is np._NoValue else {"initial": initial}
+            return sel.reduce(func, axis, keepdims, **kw)
         axes = sel._axes(axis)
         where = sel._where()
         if initial is not np._NoValue:  # an empty selection gives `initial`, as in NumPy
@@ -663,12 +681,24 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
 
 @_reduction(np.dot, np.inner)
 def _dot(a, b):
-    """`np.dot(x[m], y[m])` of 1-d selections by one mask: the unselected products are 0."""
+    """`np.dot(x[m], y[m])` of 1-d selections by one mask: the unselected products are 0.
+    Selected rows times an array (`k[k2 > 0] @ pos.T`, the wave vectors of an Ewald sum) are
+    the selection by the same mask of each row's product, as no sum runs along the mask."""
+    if _rows_times_array(a, b):
+        return a._wrap(np.dot(a.values, b))
     if not (isinstance(a, MaskedSelection) and a._same(b)) or a.values.ndim != 1 or \
             b.values.ndim != 1:
         sel = a if isinstance(a, MaskedSelection) else b
         sel._refuse("A product other than np.dot or @ of 1-d selections by one mask")
     return np.dot(a._masked_zeros(), b._masked_zeros())
+
+
+def _rows_times_array(a, b) -> bool:
+    """`a` selects rows (a 1-d mask, trailing dims kept) and `b`, an array of 1 or 2 dims,
+    contracts only those trailing dims."""
+    return isinstance(a, MaskedSelection) and not isinstance(a, InnerSelection) and \
+        not isinstance(b, MaskedSelection) and a.mask.ndim == 1 and a.values.ndim == 2 and \
+        (lax.is_tracer(b) or isinstance(b, np.ndarray)) and np.ndim(b) in (1, 2)
 
 
 def _method(name, func):
@@ -778,6 +808,9 @@ class InnerSelection(MaskedSelection):
         if axis in (self.at, self.at - self.ndim):
             return tuple(range(self.mask.ndim))
         self._refuse(f"A reduction along axis {axis}")
+
+    def _rowwise(self, axis) -> None:
+        return None  # `reduce` below keeps the selection along the other axes
 
     def _kept(self, axis) -> tuple:
         if axis is None:
