@@ -292,6 +292,22 @@ def test_selected_rows_times_an_array_are_a_selection():
         tracenp.jit(lambda k, w: w @ k[k[:, 0] > 0])(A[:, :3, 0], A[:3, 0, :])
 
 
+def _bounce_back(f, m):
+    g = f[:, m]
+    f[:, m] = g[[2, 0, 1]]
+    return f, g[1].sum(axis=0), g[0:2, :, 1].mean(axis=1), np.max(g[::-1][0])
+
+
+def test_inner_selection_indexed_before_its_selected_axis_is_a_selection():
+    """`f[:, obstacle] = f[:, obstacle][_OPP]`, lattice Boltzmann's bounce-back written in
+    two steps (it was refused as data-dependent): ints, slices and an integer array over the
+    dims before the selected axis; an index into the selected axis stays refused."""
+    check_like_numpy(_bounce_back, A[:3].copy(), A[0, :, 0] > 0)
+    check_like_numpy(_bounce_back, A[:3].copy(), A[0, :, 0] > 9)
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda f, m: f[:, m][:, 0].sum())(A, A[0, :, 0] > 0)
+
+
 def _impute_column_means(X):
     X = X.copy()
     indices = np.where(np.isnan(X))

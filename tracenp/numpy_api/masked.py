@@ -798,7 +798,23 @@ class InnerSelection(MaskedSelection):
         return np.reshape(x, (1,) * (md + self.at - len(pre)) + pre + shape[len(shape) - post:])
 
     def __getitem__(self, key):
-        self._refuse("Indexing")
+        """`bnd[_OPP]` of `bnd = f[:, obstacle]` (lattice Boltzmann's bounce-back): ints and
+        slices, or slices and one integer array, over the dims before the selected axis, the
+        selected axis whole, and ints and slices after it, index each selected column."""
+        key = list(key) if isinstance(key, tuple) else [key]
+        pre, rest = [np.asarray(k) if isinstance(k, list) else k for k in key[:self.at]], \
+            key[self.at:]
+        post = rest[1:]
+        arrays = [k for k in pre if _integer_array(k)]
+        whole = not rest or isinstance(rest[0], slice) and rest[0] == slice(None)
+        if not whole or len(post) > self._post() or len(arrays) > 1 or \
+                not all(isinstance(k, slice) or _integer(k) or _integer_array(k) for k in pre) or \
+                not all(isinstance(k, slice) or _integer(k) and not lax.is_tracer(k) for k in post) \
+                or arrays and any(_integer(k) for k in pre + post):
+            self._refuse("Indexing")
+        values = self.values[(slice(None),) * self.mask.ndim + tuple(pre) + tuple(post)]
+        at = self.at - sum(map(_integer, pre)) + sum(a.ndim - 1 for a in arrays)
+        return InnerSelection(values, self.mask, at) if at else MaskedSelection(values, self.mask)
 
     def _axes(self, axis):
         if axis is None:
