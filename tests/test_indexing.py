@@ -301,11 +301,27 @@ def _bounce_back(f, m):
 def test_inner_selection_indexed_before_its_selected_axis_is_a_selection():
     """`f[:, obstacle] = f[:, obstacle][_OPP]`, lattice Boltzmann's bounce-back written in
     two steps (it was refused as data-dependent): ints, slices and an integer array over the
-    dims before the selected axis; an index into the selected axis stays refused."""
+    dims before the selected axis; a slice of the selected axis stays refused."""
     check_like_numpy(_bounce_back, A[:3].copy(), A[0, :, 0] > 0)
     check_like_numpy(_bounce_back, A[:3].copy(), A[0, :, 0] > 9)
     with pytest.raises(tracenp.errors.DataDependentShapeError):
-        tracenp.jit(lambda f, m: f[:, m][:, 0].sum())(A, A[0, :, 0] > 0)
+        tracenp.jit(lambda f, m: f[:, m][:, 1:].sum())(A, A[0, :, 0] > 0)
+
+
+def _stationary(P):
+    w, v = np.linalg.eig(P.T)
+    s = v[:, np.isclose(w, 1)][:, 0]
+    return (s / s.sum()).real, v.real[:, w.real > -9][1:3, -1]
+
+
+def test_an_int_at_the_selected_axis_of_inner_selection_is_a_column():
+    """`evecs[:, np.isclose(evals, 1)][:, 0]`, a Markov chain's stationary vector (it was
+    refused as data-dependent), and a negative position; past the selection, NumPy's
+    IndexError when the function runs."""
+    P = np.abs(A[0, :4, :4]) / np.abs(A[0, :4, :4]).sum(axis=1, keepdims=True)
+    check_like_numpy(_stationary, P)
+    with pytest.raises(IndexError):
+        tracenp.jit(lambda v: v[:, v[0] > 9][:, 0])(A[0])
 
 
 def _impute_column_means(X):

@@ -800,12 +800,17 @@ class InnerSelection(MaskedSelection):
     def __getitem__(self, key):
         """`bnd[_OPP]` of `bnd = f[:, obstacle]` (lattice Boltzmann's bounce-back): ints and
         slices, or slices and one integer array, over the dims before the selected axis, the
-        selected axis whole, and ints and slices after it, index each selected column."""
+        selected axis whole, and ints and slices after it, index each selected column. An
+        int at the selected axis of a 1-d mask (`evecs[:, np.isclose(evals, 1)][:, 0]`, a
+        stationary distribution) is the column at the mask's (k+1)-th True."""
         key = list(key) if isinstance(key, tuple) else [key]
         pre, rest = [np.asarray(k) if isinstance(k, list) else k for k in key[:self.at]], \
             key[self.at:]
         post = rest[1:]
         arrays = [k for k in pre if _integer_array(k)]
+        if rest and self.mask.ndim == 1 and _integer(rest[0]) and not arrays and all(
+                isinstance(k, slice) or _integer(k) for k in pre + post):
+            return self._element(rest[0])[tuple(pre) + tuple(post)]  # v[:, ok][:, 0]
         whole = not rest or isinstance(rest[0], slice) and rest[0] == slice(None)
         if not whole or len(post) > self._post() or len(arrays) > 1 or \
                 not all(isinstance(k, slice) or _integer(k) or _integer_array(k) for k in pre) or \
