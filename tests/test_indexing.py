@@ -324,6 +324,34 @@ def test_an_int_at_the_selected_axis_of_inner_selection_is_a_column():
         tracenp.jit(lambda v: v[:, v[0] > 9][:, 0])(A[0])
 
 
+def _cluster_radius(pos, w):
+    sel = pos[w > 0]
+    r = np.linalg.norm(sel - sel.mean(axis=0), axis=1)
+    return (r.max(), np.linalg.norm(sel), np.linalg.norm(sel, axis=0), np.linalg.norm(w[w > 0]),
+            np.linalg.norm(sel, ord=1, axis=-1, keepdims=True).sum(),
+            np.linalg.norm((w > 0)[w > 0]))
+
+
+def _fit_window(t, y, w):
+    m = (t > 0.2) & (t < 0.9)
+    return np.polyfit(t[m], y[m], 1), np.polyfit(t[m], y[m], 2, w=w[m])
+
+
+def test_norms_and_fits_of_selections():
+    """`np.linalg.norm(sel - com, axis=1)` of selected rows (a cluster's radius) is a selection,
+    a norm over the selected axis the root of a masked sum; `np.polyfit(t[m], y[m], 1)` (a
+    diffusion coefficient from the linear window of an MSD) is the fit with the unselected
+    points weighted 0. All were refused as data-dependent; an empty fit raises NumPy's
+    TypeError when the function runs."""
+    check_like_numpy(_cluster_radius, A[0, :, :3], A[0, :, 3])
+    t = np.linspace(0, 1, 12)
+    check_like_numpy(_fit_window, t, 2 * t + A[0, :, :].ravel()[:12] * 0.1, 1 + A[1, 0, :2].repeat(6) ** 2)
+    with pytest.raises(TypeError, match="non-empty"):
+        tracenp.jit(_fit_window)(t - 5, t, t)
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda t: np.polyfit(t[t > 0], t[t > 0], 1, cov=True))(t)
+
+
 def _impute_column_means(X):
     X = X.copy()
     indices = np.where(np.isnan(X))

@@ -650,6 +650,40 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     return lax.cast(c, want)  # NumPy's dtype without weights (weights make it float64)
 
 
+@_reduction(np.polyfit)
+def _polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """`np.polyfit(t[m], msd[m], 1)`, a fit over a window of valid points: NumPy's fit with
+    the unselected points given weight 0 (zero rows leave the column scales, the singular
+    values and the least-squares solution as they are). NumPy's default `rcond` counts the
+    selected points, so a cutoff is taken from the whole length: it differs only for a fit
+    whose columns are dependent to within `len(x) * eps`."""
+    if full or cov or not (x._same(y) and x.values.ndim == 1 and y.values.ndim in (1, 2)) \
+            or (w is not None and not (x._same(w) and w.values.ndim == 1)):
+        x._refuse("np.polyfit other than of 1-d x[m], y[m] (w[m]) by one mask, without full= "
+                  "or cov=")
+    empty = np.logical_not(np.any(x.mask))
+    keep = x.mask  # when nothing is selected the raise comes after a fit of all points
+    if lax.check(empty, "TypeError", "expected non-empty vector for x"):
+        keep = np.logical_or(keep, empty)
+    weight = np.where(keep, 1.0 if w is None else w.values, 0.0)
+    return np.polyfit(x.values, y.values, deg, rcond=rcond, w=weight)
+
+
+@_reduction(np.linalg.norm)
+def _norm(sel, ord=None, axis=None, keepdims=False):
+    """`np.linalg.norm(pos[m] - com, axis=1)`: each selected row's norm, a selection; the
+    2-norm over the selected axis (or the whole selection's, Frobenius's) is the root of a
+    masked sum of squares."""
+    pos = sel._rowwise(axis)
+    if pos is not None:
+        return sel._wrap(np.linalg.norm(sel.values, ord=ord, axis=pos, keepdims=keepdims))
+    if ord is not None and not (ord == 2 and (sel.ndim == 1 or axis is not None)):
+        sel._refuse(f"np.linalg.norm(ord={ord!r}) over the selected axis")
+    v = sel if sel.dtype.kind in "fc" else sel.astype(np.float64)
+    abs2 = np.real(v * np.conjugate(v)) if v.dtype.kind == "c" else v * v
+    return np.sqrt(np.sum(abs2, axis=axis, keepdims=keepdims))
+
+
 @_reduction(np.corrcoef)
 def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     """`np.corrcoef(x[valid], y[valid])`: NumPy's normalization of the covariance above."""
