@@ -345,7 +345,9 @@ def test_norms_and_fits_of_selections():
     TypeError when the function runs."""
     check_like_numpy(_cluster_radius, A[0, :, :3], A[0, :, 3])
     t = np.linspace(0, 1, 12)
-    check_like_numpy(_fit_window, t, 2 * t + A[0, :, :].ravel()[:12] * 0.1, 1 + A[1, 0, :2].repeat(6) ** 2)
+    y = np.where(t < 0.1, np.nan, 2 * t + A[0, :, :].ravel()[:12] * 0.1)  # nan outside
+    check_like_numpy(_fit_window, t, y, 1 + A[1, 0, :2].repeat(6) ** 2)
+    check_like_numpy(lambda t, y: np.polyfit(t[t > 0.1], np.c_[y, 2 * y][t > 0.1], 1), t, y)
     with pytest.raises(TypeError, match="non-empty"):
         tracenp.jit(_fit_window)(t - 5, t, t)
     with pytest.raises(tracenp.errors.DataDependentShapeError):

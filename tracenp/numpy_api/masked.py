@@ -666,7 +666,10 @@ def _polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     if lax.check(empty, "TypeError", "expected non-empty vector for x"):
         keep = np.logical_or(keep, empty)
     weight = np.where(keep, 1.0 if w is None else w.values, 0.0)
-    return np.polyfit(x.values, y.values, deg, rcond=rcond, w=weight)
+    ys = y.values if y.values.ndim == 1 else np.transpose(y.values)
+    xs, ys = (np.where(keep, v, lax.lift(np.zeros((), v.dtype))) for v in (x.values, ys))
+    return np.polyfit(xs, ys if y.values.ndim == 1 else np.transpose(ys), deg, rcond=rcond,
+                      w=weight)  # unselected values (nan, inf) zeroed, as 0 * nan is nan
 
 
 @_reduction(np.linalg.norm)
