@@ -3029,3 +3029,154 @@ def test_lennard_jones_forces_are_minus_the_gradient():
     F, _ = tracenp.jit(lennard_jones_forces, static_argnames=("rc",))(pos, L, rc=10.0)
     g = tracenp.jit(tracenp.grad(lambda x: lennard_jones_energy(x, L, rc=10.0) + 0.0))(pos)
     np.testing.assert_allclose(F, -g, rtol=1e-6, atol=1e-8)
+
+
+# --------------------------------------------------------------- selections in analysis code
+
+
+def markov_stationary_isclose(P):
+    evals, evecs = np.linalg.eig(P.T)
+    stat = evecs[:, np.isclose(evals, 1)][:, 0]
+    return (stat / stat.sum()).real
+
+
+def cluster_radius_by_species(pos, species, k=1):
+    sel = pos[species == k]
+    com = sel.mean(axis=0)
+    r = np.linalg.norm(sel - com, axis=1)
+    return r.max(), np.sqrt(np.mean(r ** 2)), np.linalg.norm(sel - com)
+
+
+def diffusion_from_msd_window(traj, dt):
+    msd = np.mean(np.sum((traj - traj[0]) ** 2, axis=-1), axis=1)
+    t = np.arange(len(msd)) * dt
+    lin = t > 0.2 * t[-1]
+    slope, intercept = np.polyfit(t[lin], msd[lin], 1)
+    return slope / 6, intercept
+
+
+def arrhenius_valid_points(T, k):
+    valid = k > 0
+    slope, icpt = np.polyfit(1 / T[valid], np.log(k[valid]), 1)
+    return -slope * 8.314, icpt
+
+
+def calibration_without_nan(x, y):
+    ok = np.isfinite(y)
+    return np.polyfit(x[ok], y[ok], 2), np.corrcoef(x[ok], y[ok])[0, 1]
+
+
+def band_gap_from_masks(e, ef):
+    return e[e > ef].min() - e[e <= ef].max(), 2 * np.sum(e[e < ef])
+
+
+def lj_energy_masked_pairs(pos, L, rc=2.0):
+    d = pos[:, None] - pos[None]
+    d -= L * np.round(d / L)
+    r = np.linalg.norm(d, axis=-1)
+    pairs = (r < rc) & (r > 0)
+    return np.sum(4 * (r[pairs] ** -12 - r[pairs] ** -6)) / 2, pairs.sum() // 2
+
+
+def lj_forces_masked_writes(pos, L, rc=2.0):
+    d = pos[:, None] - pos[None]
+    d -= L * np.round(d / L)
+    r2 = (d ** 2).sum(-1)
+    m = (r2 < rc ** 2) & (r2 > 0)
+    inv6 = np.zeros_like(r2)
+    inv6[m] = 1 / r2[m] ** 3
+    F = (48 * inv6 ** 2 - 24 * inv6)[..., None] * d
+    F = np.divide(F, r2[..., None], out=np.zeros_like(F), where=m[..., None])
+    return F.sum(axis=1)
+
+
+def lbm_solid_nodes(f, solid):
+    fluid = ~solid
+    f[:, solid] = f[_OPP][:, solid]
+    rho = f.sum(axis=0)
+    rho[solid] = 1.0
+    return f, rho, f[:, fluid].sum(axis=1), f[:, fluid].mean()
+
+
+def ewald_k_vectors_masked(pos, q, L, alpha=1.2, kmax=2):
+    n = np.arange(-kmax, kmax + 1)
+    k = 2 * np.pi / L * np.array(np.meshgrid(n, n, n, indexing="ij")).reshape(3, -1).T
+    k2 = np.einsum("ij,ij->i", k, k)
+    keep = (k2 > 0) & (k2 < (2 * np.pi / L * kmax) ** 2 + 1e-9)
+    kk = k[keep]
+    S = np.exp(1j * kk @ pos.T) @ q
+    k2k = np.sum(kk ** 2, axis=1)
+    return 2 * np.pi / L ** 3 * np.sum(np.exp(-k2k / (4 * alpha ** 2)) / k2k * np.abs(S) ** 2)
+
+
+def diatomic_chain_dispersion(k, m1=1.0, m2=2.0, C=1.0):
+    s = C * (1 / m1 + 1 / m2)
+    root = C * np.sqrt((1 / m1 + 1 / m2) ** 2 - 4 * np.sin(k / 2) ** 2 / (m1 * m2))
+    return np.sqrt(s - root), np.sqrt(s + root)
+
+
+def dynamical_matrix_chain(k, masses, C=1.0):
+    n = len(masses)
+    out = np.zeros((len(k), n))
+    for ik in range(len(k)):
+        D = np.zeros((n, n), dtype=complex)
+        for i in range(n):
+            j = (i + 1) % n
+            ph = np.exp(1j * k[ik]) if j == 0 else 1.0
+            D[i, i] += C
+            D[j, j] += C
+            D[i, j] -= C * ph
+            D[j, i] -= C * np.conj(ph)
+        M = np.diag(1 / np.sqrt(masses))
+        out[ik] = np.sqrt(np.abs(np.linalg.eigvalsh(M @ D @ M)))
+    return out
+
+
+def debye_heat_capacity(T, theta_D=300.0, n=200):
+    out = np.zeros_like(T)
+    for i, t in enumerate(T):
+        x = np.linspace(1e-6, theta_D / t, n)
+        integrand = x ** 4 * np.exp(x) / (np.exp(x) - 1) ** 2
+        out[i] = 9 * (t / theta_D) ** 3 * np.trapezoid(integrand, x)
+    return out
+
+
+def einstein_solid(T, theta_E=200.0):
+    x = theta_E / T
+    return 3 * x ** 2 * np.exp(x) / np.expm1(x) ** 2
+
+
+def wigner_seitz_nearest_images(frac, cell):
+    shifts = np.array(np.meshgrid([-1, 0, 1], [-1, 0, 1], [-1, 0, 1], indexing="ij")).reshape(3, -1).T
+    d = (frac[:, None, :] + shifts[None]) @ cell
+    r = np.linalg.norm(d, axis=-1)
+    return r.min(axis=1), shifts[np.argmin(r, axis=1)]
+
+
+SELECTIONS = {
+    "markov_stationary_isclose": (markov_stationary_isclose, {}, lambda s, n: ((lambda P: P / P.sum(1, keepdims=True))(_f(n, n, positive=True, seed=s)),)),
+    "cluster_radius_by_species": (cluster_radius_by_species, {}, lambda s, n: (_f(3 * n, 3, seed=s), np.r_[1, _i(3, 3 * n - 1, seed=s)])),
+    "diffusion_from_msd_window": (diffusion_from_msd_window, {}, lambda s, n: (np.cumsum(_f(3 * n, 5, 3, seed=s), axis=0), 0.1)),
+    "arrhenius_valid_points": (arrhenius_valid_points, {}, lambda s, n: (np.linspace(300, 400, 2 * n), np.r_[0.0, 1e3 * np.exp(-5000 / np.linspace(300, 400, 2 * n))[1:] * (1 + 0.01 * _f(2 * n - 1, seed=s))])),
+    "calibration_without_nan": (calibration_without_nan, {}, lambda s, n: (np.linspace(0, 1, 3 * n), np.where(_i(4, 3 * n, seed=s) == 0, np.nan, 1 + np.linspace(0, 1, 3 * n) ** 2 + 0.1 * _f(3 * n, seed=s)))),
+    "band_gap_from_masks": (band_gap_from_masks, {}, lambda s, n: (np.sort(_f(3 * n, seed=s)), 0.05 * s)),
+    "lj_energy_masked_pairs": (lj_energy_masked_pairs, {}, lambda s, n: (_lattice_pos(s, 8) * n / 4, 6.0 * n / 4)),
+    "lj_forces_masked_writes": (lj_forces_masked_writes, {}, lambda s, n: (_lattice_pos(s, 8), 6.0)),
+    "lbm_solid_nodes": (lbm_solid_nodes, {}, lambda s, n: (_W[:, None, None] * (1 + 0.1 * _f(9, n, n + 1, seed=s)), np.random.default_rng(s).random((n, n + 1)) < 0.25)),
+    "ewald_k_vectors_masked": (ewald_k_vectors_masked, {}, lambda s, n: (_box_pos(s, n), np.where(np.arange(n) % 2 == 0, 1.0, -1.0), 4.0 + 0.1 * s)),
+    "diatomic_chain_dispersion": (diatomic_chain_dispersion, {}, lambda s, n: (np.linspace(-np.pi, np.pi, 5 * n), 1.0, 1.5 + 0.5 * s)),
+    "dynamical_matrix_chain": (dynamical_matrix_chain, {}, lambda s, n: (np.linspace(-np.pi, np.pi, n), _f(3, positive=True, seed=s))),
+    "debye_heat_capacity": (debye_heat_capacity, {}, lambda s, n: (np.linspace(20, 400, n),)),
+    "einstein_solid": (einstein_solid, {}, lambda s, n: (np.linspace(20, 400, 3 * n).astype(np.float32),)),
+    "wigner_seitz_nearest_images": (wigner_seitz_nearest_images, {}, lambda s, n: (np.random.default_rng(s).random((n, 3)) - 0.5, _cell(s))),
+}
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_selections_and_phonons_match_numpy(name):
+    """Selections in analysis code: a stationary vector `evecs[:, np.isclose(evals, 1)][:, 0]`,
+    a cluster radius by `np.linalg.norm` of selected rows, fits `np.polyfit(t[m], y[m], 1)`
+    over valid windows (nan and -inf outside), Ewald wave vectors `k[keep] @ pos.T`, band gaps,
+    masked pair energies, lattice Boltzmann solid nodes; and phonon dispersions, Debye and
+    Einstein heat capacities, Wigner-Seitz images."""
+    check_like_numpy(*SELECTIONS[name])
