@@ -3180,3 +3180,115 @@ def test_selections_and_phonons_match_numpy(name):
     masked pair energies, lattice Boltzmann solid nodes; and phonon dispersions, Debye and
     Einstein heat capacities, Wigner-Seitz images."""
     check_like_numpy(*SELECTIONS[name])
+
+
+GRADS2 = {
+    "ewald_k_vectors_masked": (lambda x: ewald_k_vectors_masked(x.reshape(-1, 3), np.array([1.0, -1.0, 1.0, -1.0]), 4.0), _box_pos(1, 4).ravel()),
+    "cluster_radius_by_species": (lambda x: cluster_radius_by_species(x.reshape(-1, 3), np.array([1, 1, 0, 1, 1]))[1], _f(15, seed=2)),
+    "msd_window_slope": (lambda y: np.polyfit(np.linspace(0, 1, 8)[y > -0.5], y[y > -0.5], 1)[0], _f(8, seed=3)),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADS2))
+def test_gradients_through_selections_match_differences(name):
+    """`tracenp.grad` through selected wave vectors, the norm of selected rows and a windowed
+    fit: central differences, eagerly and under jit."""
+    f, x0 = GRADS2[name]
+    want = _central_difference(f, x0.copy())
+    np.testing.assert_allclose(tracenp.grad(f)(x0.copy()), want, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(tracenp.jit(tracenp.grad(f))(x0.copy()), want, rtol=1e-4, atol=1e-6)
+
+
+# ------------------------------------------------------------------- more automata and toys
+
+
+def sandpile_nonzero_add_at(g, n_iter=5):
+    L = g.shape[0]
+    for _ in range(n_iter):
+        i, j = np.nonzero(g >= 4)
+        g[i, j] -= 4
+        np.add.at(g, ((i + 1) % L, j), 1)
+        np.add.at(g, ((i - 1) % L, j), 1)
+        np.add.at(g, (i, (j + 1) % L), 1)
+        np.add.at(g, (i, (j - 1) % L), 1)
+    return g
+
+
+def hpp_lattice_gas(s):
+    up, right, down, left = s[:, :, 0], s[:, :, 1], s[:, :, 2], s[:, :, 3]
+    col = (up & down & ~left & ~right) | (left & right & ~up & ~down)
+    nu = np.where(col, left, up)
+    nr = np.where(col, up, right)
+    nd = np.where(col, right, down)
+    nl = np.where(col, down, left)
+    return np.stack([np.roll(nu, -1, 0), np.roll(nr, 1, 1), np.roll(nd, 1, 0), np.roll(nl, -1, 1)], axis=-1)
+
+
+def neighbor_state_counts(state, k=3):
+    n = state.shape[0]
+    counts = np.zeros((n, n, k), dtype=int)
+    for dy, dx in ((0, 1), (1, 0), (0, -1), (-1, 0)):
+        nb = np.roll(state, (dy, dx), (0, 1))
+        counts[np.arange(n)[:, None], np.arange(n)[None, :], nb] += 1
+    return counts
+
+
+def rock_paper_scissors(state, steps=3):
+    for _ in range(steps):
+        beats = (state + 1) % 3
+        nb = np.stack([np.roll(state, s, a) for s in (1, -1) for a in (0, 1)])
+        n_pred = (nb == beats[None]).sum(0)
+        state = np.where(n_pred >= 2, beats, state)
+    return state
+
+
+def reflecting_walls(x, v, dt, L, steps=5):
+    for _ in range(steps):
+        x = x + v * dt
+        v = np.where((x < 0) | (x > L), -v, v)
+        x = np.where(x < 0, -x, np.where(x > L, 2 * L - x, x))
+    return x, v
+
+
+def sto3g_overlap_math(alphas, d, R):
+    import math
+
+    S = 0.0
+    for a, da in zip(alphas, d):
+        for b, db in zip(alphas, d):
+            p = a + b
+            S += da * db * (math.pi / p) ** 1.5 * math.exp(-a * b / p * R ** 2)
+    return S
+
+
+def sandpile_argwhere_loop(g, n_iter=3):
+    for _ in range(n_iter):
+        for i, j in np.argwhere(g >= 4):
+            g[i, j] -= 4
+    return g
+
+
+AUTOMATA = {
+    "sandpile_nonzero_add_at": (sandpile_nonzero_add_at, {}, lambda s, n: (_i(8, n + 1, n + 1, seed=s),)),
+    "hpp_lattice_gas": (hpp_lattice_gas, {}, lambda s, n: (np.random.default_rng(s).random((n, n + 2, 4)) < 0.3,)),
+    "neighbor_state_counts": (neighbor_state_counts, {}, lambda s, n: (_i(3, n, n, seed=s),)),
+    "rock_paper_scissors": (rock_paper_scissors, {}, lambda s, n: (_i(3, n + 1, n + 1, seed=s),)),
+    "reflecting_walls": (reflecting_walls, {}, lambda s, n: (4 * np.random.default_rng(s).random((n, 2)), _f(n, 2, seed=s), 0.5, 4.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(AUTOMATA))
+def test_more_automata_match_numpy(name):
+    """Sandpile topplings through `np.nonzero` and `np.add.at`, an HPP lattice gas on bool
+    channels, neighbour counts by a 3-d fancy increment, cyclic dominance, reflecting walls."""
+    check_like_numpy(*AUTOMATA[name])
+
+
+def test_toy_integrals_by_math_functions_are_refused():
+    """`math.exp` of an array element (STO-3G overlaps summed in Python loops) converts it with
+    `float()`, and `for i, j in np.argwhere(...)` iterates a selection: refused by name, NumPy's
+    values under `fallback=True`."""
+    check_refused(tracenp.errors.ConcretizationError, sto3g_overlap_math,
+                  lambda s: (np.array([0.109818, 0.405771, 2.22766]) * s, np.array([0.44, 0.54, 0.15]), 1.4))
+    check_refused(tracenp.errors.DataDependentShapeError, sandpile_argwhere_loop,
+                  lambda s: (_i(8, 5, 5, seed=s),))
