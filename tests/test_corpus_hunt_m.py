@@ -3292,3 +3292,41 @@ def test_toy_integrals_by_math_functions_are_refused():
                   lambda s: (np.array([0.109818, 0.405771, 2.22766]) * s, np.array([0.44, 0.54, 0.15]), 1.4))
     check_refused(tracenp.errors.DataDependentShapeError, sandpile_argwhere_loop,
                   lambda s: (_i(8, 5, 5, seed=s),))
+
+
+def miller_reduce_gcd(hkl):
+    g = np.gcd.reduce(hkl, axis=1)
+    g = np.where(g == 0, 1, g)
+    return hkl // g[:, None], np.lcm(hkl[:, 0], hkl[:, 1] + 1)
+
+
+def symmetry_images(frac):
+    ops = np.array([np.eye(3), -np.eye(3), np.diag([1, 1, -1])])
+    return (np.einsum("oij,nj->oni", ops, frac) % 1.0).reshape(-1, 3)
+
+
+def lattice_shells(cell, n=2):
+    i = np.arange(-n, n + 1)
+    grid = np.stack(np.meshgrid(i, i, i, indexing="ij"), -1).reshape(-1, 3)
+    d = np.linalg.norm(grid @ cell, axis=1)
+    order = np.argsort(d, kind="stable")
+    return d[order][1:7], grid[order][1:7]
+
+
+def occupancy_histogramdd(pos, box):
+    return np.histogramdd(pos, bins=(2, 2, 2), range=[(0, box)] * 3)[0]
+
+
+CRYSTAL_MORE = {
+    "miller_reduce_gcd": (miller_reduce_gcd, {}, lambda s, n: (_i(9, 2 * n, 3, seed=s) - 4,)),
+    "symmetry_images": (symmetry_images, {}, lambda s, n: (np.random.default_rng(s).random((n, 3)),)),
+    "lattice_shells": (lattice_shells, {}, lambda s, n: (np.diag([1.0, 1.2, 1.5]) + 0.05 * _f(3, 3, seed=s),)),
+    "occupancy_histogramdd": (occupancy_histogramdd, {}, lambda s, n: (3 * np.random.default_rng(s).random((3 * n, 3)), 3.0)),
+}
+
+
+@pytest.mark.parametrize("name", list(CRYSTAL_MORE))
+def test_more_crystallography_matches_numpy(name):
+    """Miller indices reduced by `np.gcd.reduce`, images under symmetry operations by
+    `np.einsum`, neighbour shells sorted stably, occupancy by `np.histogramdd`."""
+    check_like_numpy(*CRYSTAL_MORE[name])
