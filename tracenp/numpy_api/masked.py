@@ -849,10 +849,11 @@ class InnerSelection(MaskedSelection):
                 isinstance(k, slice) or _integer(k) for k in pre + post):
             return self._element(rest[0])[tuple(pre) + tuple(post)]  # v[:, ok][:, 0]
         whole = not rest or isinstance(rest[0], slice) and rest[0] == slice(None)
-        if not whole or len(post) > self._post() or len(arrays) > 1 or \
-                not all(isinstance(k, slice) or _integer(k) or _integer_array(k) for k in pre) or \
-                not all(isinstance(k, slice) or _integer(k) and not lax.is_tracer(k) for k in post) \
-                or arrays and any(_integer(k) for k in pre + post):
+        pre_ok = all(isinstance(k, slice) or _integer(k) or _integer_array(k) for k in pre)
+        post_ok = all(isinstance(k, slice) or _integer(k) and not lax.is_tracer(k)
+                      for k in post)
+        if not (whole and pre_ok and post_ok) or len(post) > self._post() or \
+                len(arrays) > 1 or arrays and any(_integer(k) for k in pre + post):
             self._refuse("Indexing")
         values = self.values[(slice(None),) * self.mask.ndim + tuple(pre) + tuple(post)]
         at = self.at - sum(map(_integer, pre)) + sum(a.ndim - 1 for a in arrays)
