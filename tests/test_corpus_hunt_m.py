@@ -3317,7 +3317,19 @@ def occupancy_histogramdd(pos, box):
     return np.histogramdd(pos, bins=(2, 2, 2), range=[(0, box)] * 3)[0]
 
 
+def pair_virial_within_cutoff(pos, L, rc=1.8):
+    i, j = np.triu_indices(len(pos), 1)
+    d = pos[i] - pos[j]
+    d -= L * np.round(d / L)
+    near = np.einsum("ij,ij->i", d, d) < rc ** 2
+    dn = d[near]
+    r2 = np.einsum("ij,ij->i", dn, dn)
+    f = 24 * (2 * r2 ** -6 - r2 ** -3)
+    return np.sum(f), np.einsum("k,ki,kj->ij", f / r2, dn, dn)
+
+
 CRYSTAL_MORE = {
+    "pair_virial_within_cutoff": (pair_virial_within_cutoff, {}, lambda s, n: (_lattice_pos(s, 8) * n / 4, 6.0 * n / 4)),
     "miller_reduce_gcd": (miller_reduce_gcd, {}, lambda s, n: (_i(9, 2 * n, 3, seed=s) - 4,)),
     "symmetry_images": (symmetry_images, {}, lambda s, n: (np.random.default_rng(s).random((n, 3)),)),
     "lattice_shells": (lattice_shells, {}, lambda s, n: (np.diag([1.0, 1.2, 1.5]) + 0.05 * _f(3, 3, seed=s),)),
@@ -3328,5 +3340,6 @@ CRYSTAL_MORE = {
 @pytest.mark.parametrize("name", list(CRYSTAL_MORE))
 def test_more_crystallography_matches_numpy(name):
     """Miller indices reduced by `np.gcd.reduce`, images under symmetry operations by
-    `np.einsum`, neighbour shells sorted stably, occupancy by `np.histogramdd`."""
+    `np.einsum`, neighbour shells sorted stably, occupancy by `np.histogramdd`, a pair virial
+    tensor by `np.einsum` of the pairs within a cutoff."""
     check_like_numpy(*CRYSTAL_MORE[name])

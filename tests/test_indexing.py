@@ -354,6 +354,24 @@ def test_norms_and_fits_of_selections():
         tracenp.jit(lambda t: np.polyfit(t[t > 0], t[t > 0], 1, cov=True))(t)
 
 
+def _einsum_rows(d, w, W):
+    sel = d[w > 0]
+    r2 = np.einsum("ij,ij->i", sel, sel)
+    return (r2.sum(), r2.max(), np.einsum("ki,kj->ij", sel, sel),
+            np.einsum("ij,jk->ik", sel, W).mean(axis=0), np.einsum("i,i->", w[w > 0], w[w > 0]))
+
+
+def test_einsum_of_selected_rows_works_row_by_row():
+    """`np.einsum("ij,ij->i", d[m], d[m])` (squared pair distances within a cutoff) is a
+    selection, and a contraction over the selected rows a sum with the others 0 (both were
+    refused); an operand that meets the selected axis with its own stays refused."""
+    d = np.where(A[0, :, :1] > 0, A[0, :, :3], np.nan)
+    check_like_numpy(_einsum_rows, d, A[0, :, 0], A[1, :3, :3])
+    check_like_numpy(_einsum_rows, d, A[0, :, 0] - 9, A[1, :3, :3])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda d, w: np.einsum("ij,i->j", d[w > 0], w))(d, A[0, :, 0])
+
+
 def _impute_column_means(X):
     X = X.copy()
     indices = np.where(np.isnan(X))

@@ -568,10 +568,30 @@ def _running(fn, identity):
     return run
 
 
+def _einsum(subscripts, *operands, **kwargs):
+    """`np.einsum("ij,ij->i", d[m], d[m])` of rows selected by one mask, each subscripted by
+    the same leading letter, which no other operand has: row by row, a selection when the
+    output keeps that letter first, else a sum over the selected rows (unselected ones 0)."""
+    sels = [o for o in operands if isinstance(o, MaskedSelection)]
+    terms = subscripts.replace(" ", "").split("->") if isinstance(subscripts, str) else []
+    ins = terms[0].split(",") if len(terms) == 2 and "." not in subscripts else []
+    lead = next((t[:1] for o, t in zip(operands, ins) if isinstance(o, MaskedSelection)), "")
+    if len(ins) != len(operands) or not lead or terms[1][1:].count(lead) or not all(
+            (o.mask.ndim == 1 and not isinstance(o, InnerSelection) and sels[0]._same(o) and
+             t[0] == lead and lead not in t[1:]) if isinstance(o, MaskedSelection) else
+            lead not in t for o, t in zip(operands, ins)):
+        sels[0]._refuse("np.einsum other than row by row of rows selected by one mask")
+    if terms[1].startswith(lead):
+        return sels[0]._wrap(np.einsum(subscripts, *(
+            o.values if isinstance(o, MaskedSelection) else o for o in operands), **kwargs))
+    return np.einsum(subscripts, *(o._masked_zeros() if isinstance(o, MaskedSelection) else o
+                                   for o in operands), **kwargs)
+
+
 # Functions whose result is again a selection (its length the number selected).
 _SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
                np.sort: _sort, np.cumsum: _running(np.cumsum, 0),
-               np.cumprod: _running(np.cumprod, 1)}
+               np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum}
 
 
 # Functions that work element by element: on a selection they stay a selection.
