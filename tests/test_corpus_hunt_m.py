@@ -3343,3 +3343,73 @@ def test_more_crystallography_matches_numpy(name):
     `np.einsum`, neighbour shells sorted stably, occupancy by `np.histogramdd`, a pair virial
     tensor by `np.einsum` of the pairs within a cutoff."""
     check_like_numpy(*CRYSTAL_MORE[name])
+
+
+def trajectory_by_append(x0, dt, n=5):
+    traj = np.array([x0])
+    x = x0
+    for _ in range(n):
+        x = x - dt * x ** 3
+        traj = np.append(traj, [x], axis=0)
+    return traj
+
+
+def trajectory_by_vstack(x0, dt, n=5):
+    ts, xs = np.array([]), np.empty((0, x0.shape[0]))
+    x = x0
+    for k in range(n):
+        x = x * (1 - dt)
+        ts = np.append(ts, k * dt)
+        xs = np.vstack([xs, x])
+    return ts, xs
+
+
+def vacf_by_fft(v):
+    n = v.shape[0]
+    F = np.fft.rfft(v, n=2 * n, axis=0)
+    ac = np.fft.irfft(F * np.conj(F), axis=0)[:n]
+    return (ac / np.arange(n, 0, -1)[:, None]).sum(axis=1)
+
+
+def fft_lowpass(img, cutoff):
+    F = np.fft.fftshift(np.fft.fft2(img))
+    ny, nx = img.shape
+    y, x = np.ogrid[-ny // 2:ny - ny // 2, -nx // 2:nx - nx // 2]
+    F[np.hypot(x, y) > cutoff] = 0
+    return np.fft.ifft2(np.fft.ifftshift(F)).real
+
+
+def implicit_euler_isomerization(y0, k, t):
+    y = np.zeros((len(t), 2))
+    y[0] = y0
+    J = np.array([[-k[0], k[1]], [k[0], -k[1]]])
+    for i in range(1, len(t)):
+        y[i] = np.linalg.solve(np.eye(2) - (t[i] - t[i - 1]) * J, y[i - 1])
+    return y
+
+
+def gauss_newton_decay(c, T, n_iter=8):
+    p = np.array([1.0, 0.5])
+    for _ in range(n_iter):
+        e = np.exp(-p[1] * T)
+        J = np.column_stack([e, -p[0] * T * e])
+        p = p + np.linalg.solve(J.T @ J, J.T @ (c - p[0] * e))
+    return p
+
+
+INTEGRATION = {
+    "trajectory_by_append": (trajectory_by_append, {}, lambda s, n: (0.5 * _f(n, seed=s), 0.1)),
+    "trajectory_by_vstack": (trajectory_by_vstack, {}, lambda s, n: (_f(n, seed=s), 0.1)),
+    "vacf_by_fft": (vacf_by_fft, {}, lambda s, n: (_f(4 * n, 3, seed=s),)),
+    "fft_lowpass": (fft_lowpass, {}, lambda s, n: (_f(n + 2, n + 4, seed=s), 2.5)),
+    "implicit_euler_isomerization": (implicit_euler_isomerization, {}, lambda s, n: (np.array([1.0, 0.0]), _f(2, positive=True, seed=s), np.linspace(0, 2, n + 3))),
+    "gauss_newton_decay": (gauss_newton_decay, {}, lambda s, n: ((2.0 + 0.1 * s) * np.exp(-0.8 * np.linspace(0, 4, 3 * n)), np.linspace(0, 4, 3 * n))),
+}
+
+
+@pytest.mark.parametrize("name", list(INTEGRATION))
+def test_trajectories_and_fits_match_numpy(name):
+    """Trajectories grown by `np.append`/`np.vstack` in a loop, a VACF by zero-padded
+    `np.fft.rfft`, a low-pass filter written through a mask of the shifted spectrum, implicit
+    Euler by `np.linalg.solve`, Gauss-Newton fits of a decay."""
+    check_like_numpy(*INTEGRATION[name])
