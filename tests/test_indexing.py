@@ -276,6 +276,102 @@ def test_selection_indexed_along_its_trailing_dims_is_a_selection():
         tracenp.jit(lambda p, w: p[w > 0][1:, 0].sum())(A[:, 0, :], A[:, 1, 0])
 
 
+def _ewald_reciprocal_sum(k, pos, q):
+    k = k[np.sum(k ** 2, axis=1) > 0.5]
+    s = np.exp(1j * k @ pos.T) @ q
+    return (np.sum(np.abs(s) ** 2 / np.sum(k ** 2, axis=1)), np.dot(k, q[:3]).max(),
+            k.max(axis=-1).mean(), np.mean(k, axis=1, keepdims=True).sum(axis=0))
+
+
+def test_selected_rows_times_an_array_are_a_selection():
+    """`k[k2 > 0] @ pos.T`, an Ewald sum's wave vectors times the positions, is the selection
+    by the same mask of the rows' products, and `np.sum(k ** 2, axis=1)` of each row's sum
+    (both were refused); products along the selected axis stay refused."""
+    check_like_numpy(_ewald_reciprocal_sum, A[:, :3, 0], A[0, :, :3], A[0, :, 3])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda k, w: w @ k[k[:, 0] > 0])(A[:, :3, 0], A[:3, 0, :])
+
+
+def _bounce_back(f, m):
+    g = f[:, m]
+    f[:, m] = g[[2, 0, 1]]
+    return f, g[1].sum(axis=0), g[0:2, :, 1].mean(axis=1), np.max(g[::-1][0])
+
+
+def test_inner_selection_indexed_before_its_selected_axis_is_a_selection():
+    """`f[:, obstacle] = f[:, obstacle][_OPP]`, lattice Boltzmann's bounce-back written in
+    two steps (it was refused as data-dependent): ints, slices and an integer array over the
+    dims before the selected axis; a slice of the selected axis stays refused."""
+    check_like_numpy(_bounce_back, A[:3].copy(), A[0, :, 0] > 0)
+    check_like_numpy(_bounce_back, A[:3].copy(), A[0, :, 0] > 9)
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda f, m: f[:, m][:, 1:].sum())(A, A[0, :, 0] > 0)
+
+
+def _stationary(P):
+    w, v = np.linalg.eig(P.T)
+    s = v[:, np.isclose(w, 1)][:, 0]
+    return (s / s.sum()).real, v.real[:, w.real > -9][1:3, -1]
+
+
+def test_an_int_at_the_selected_axis_of_inner_selection_is_a_column():
+    """`evecs[:, np.isclose(evals, 1)][:, 0]`, a Markov chain's stationary vector (it was
+    refused as data-dependent), and a negative position; past the selection, NumPy's
+    IndexError when the function runs."""
+    P = np.abs(A[0, :4, :4]) / np.abs(A[0, :4, :4]).sum(axis=1, keepdims=True)
+    check_like_numpy(_stationary, P)
+    with pytest.raises(IndexError):
+        tracenp.jit(lambda v: v[:, v[0] > 9][:, 0])(A[0])
+
+
+def _cluster_radius(pos, w):
+    sel = pos[w > 0]
+    r = np.linalg.norm(sel - sel.mean(axis=0), axis=1)
+    return (r.max(), np.linalg.norm(sel), np.linalg.norm(sel, axis=0), np.linalg.norm(w[w > 0]),
+            np.linalg.norm(sel, ord=1, axis=-1, keepdims=True).sum(),
+            np.linalg.norm((w > 0)[w > 0]))
+
+
+def _fit_window(t, y, w):
+    m = (t > 0.2) & (t < 0.9)
+    return np.polyfit(t[m], y[m], 1), np.polyfit(t[m], y[m], 2, w=w[m])
+
+
+def test_norms_and_fits_of_selections():
+    """`np.linalg.norm(sel - com, axis=1)` of selected rows (a cluster's radius) is a selection,
+    a norm over the selected axis the root of a masked sum; `np.polyfit(t[m], y[m], 1)` (a
+    diffusion coefficient from the linear window of an MSD) is the fit with the unselected
+    points weighted 0. All were refused as data-dependent; an empty fit raises NumPy's
+    TypeError when the function runs."""
+    check_like_numpy(_cluster_radius, A[0, :, :3], A[0, :, 3])
+    t = np.linspace(0, 1, 12)
+    y = np.where(t < 0.1, np.nan, 2 * t + A[0, :, :].ravel()[:12] * 0.1)  # nan outside
+    check_like_numpy(_fit_window, t, y, 1 + A[1, 0, :2].repeat(6) ** 2)
+    check_like_numpy(lambda t, y: np.polyfit(t[t > 0.1], np.c_[y, 2 * y][t > 0.1], 1), t, y)
+    with pytest.raises(TypeError, match="non-empty"):
+        tracenp.jit(_fit_window)(t - 5, t, t)
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda t: np.polyfit(t[t > 0], t[t > 0], 1, cov=True))(t)
+
+
+def _einsum_rows(d, w, W):
+    sel = d[w > 0]
+    r2 = np.einsum("ij,ij->i", sel, sel)
+    return (r2.sum(), r2.max(), np.einsum("ki,kj->ij", sel, sel),
+            np.einsum("ij,jk->ik", sel, W).mean(axis=0), np.einsum("i,i->", w[w > 0], w[w > 0]))
+
+
+def test_einsum_of_selected_rows_works_row_by_row():
+    """`np.einsum("ij,ij->i", d[m], d[m])` (squared pair distances within a cutoff) is a
+    selection, and a contraction over the selected rows a sum with the others 0 (both were
+    refused); an operand that meets the selected axis with its own stays refused."""
+    d = np.where(A[0, :, :1] > 0, A[0, :, :3], np.nan)
+    check_like_numpy(_einsum_rows, d, A[0, :, 0], A[1, :3, :3])
+    check_like_numpy(_einsum_rows, d, A[0, :, 0] - 9, A[1, :3, :3])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda d, w: np.einsum("ij,i->j", d[w > 0], w))(d, A[0, :, 0])
+
+
 def _impute_column_means(X):
     X = X.copy()
     indices = np.where(np.isnan(X))

@@ -746,7 +746,7 @@ register(Op.DRAW, "effect", ref_draw, infer_draw, vjp=vjp_draw)
 
 from .errors import DataDependentShapeError  # noqa: E402
 
-CHECK_ERRORS = {"ValueError": ValueError, "IndexError": IndexError,
+CHECK_ERRORS = {"ValueError": ValueError, "IndexError": IndexError, "TypeError": TypeError,
                 "ZeroDivisionError": ZeroDivisionError, "OverflowError": OverflowError,
                 "DataDependentShapeError": DataDependentShapeError}  # the last: NumPy's result
 # would have another shape than the traced one (`jit(fallback=True)` runs that call eagerly)

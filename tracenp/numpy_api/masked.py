@@ -159,6 +159,8 @@ class MaskedSelection:
         self._refuse("Returning (or taking the truth value of)")
 
     def __matmul__(self, other):
+        if _rows_times_array(self, other):
+            return self._wrap(np.matmul(self.values, other))
         return mark_returns(_dot(self, other), "scalar")
 
     def __rmatmul__(self, other):
@@ -258,7 +260,20 @@ class MaskedSelection:
     def _keep(self, res, axis, keepdims):
         return np.reshape(res, self._kept(axis)) if keepdims else res
 
+    def _rowwise(self, axis) -> int | None:
+        """The axis of `values` for a reduction along one trailing axis of selected rows
+        (`np.sum(k ** 2, axis=1)` of `k[k2 > 0]`), which keeps the selection; else None."""
+        if isinstance(axis, tuple) and len(axis) == 1:
+            axis = axis[0]
+        if axis is None or isinstance(axis, tuple) or self.ndim < 2:
+            return None
+        axis = normalize_axis(axis, self.ndim)
+        return None if axis == 0 else self.mask.ndim + axis - 1
+
     def reduce(self, func, axis=None, keepdims=False, **kw):
+        pos = self._rowwise(axis)
+        if pos is not None:
+            return self._wrap(func(self.values, axis=pos, keepdims=keepdims, **kw))
         res = func(self.values, axis=self._axes(axis), where=self._where(), **kw)
         return self._keep(res, axis, keepdims)
 
@@ -287,6 +302,9 @@ def _extremum(func, name):
     def reduce(sel, axis=None, out=None, keepdims=False, initial=np._NoValue):
         if sel.dtype.kind not in "iubf" or out is not None:
             sel._refuse(f"np.{name} of a complex selection, or with out=")
+        if sel._rowwise(axis) is not None:
+            kw = {} if initial is np._NoValue else {"initial": initial}
+            return sel.reduce(func, axis, keepdims, **kw)
         axes = sel._axes(axis)
         where = sel._where()
         if initial is not np._NoValue:  # an empty selection gives `initial`, as in NumPy
@@ -550,10 +568,30 @@ def _running(fn, identity):
     return run
 
 
+def _einsum(subscripts, *operands, **kwargs):
+    """`np.einsum("ij,ij->i", d[m], d[m])` of rows selected by one mask, each subscripted by
+    the same leading letter, which no other operand has: row by row, a selection when the
+    output keeps that letter first, else a sum over the selected rows (unselected ones 0)."""
+    sels = [o for o in operands if isinstance(o, MaskedSelection)]
+    terms = subscripts.replace(" ", "").split("->") if isinstance(subscripts, str) else []
+    ins = terms[0].split(",") if len(terms) == 2 and "." not in subscripts else []
+    lead = next((t[:1] for o, t in zip(operands, ins) if isinstance(o, MaskedSelection)), "")
+    if len(ins) != len(operands) or not lead or terms[1][1:].count(lead) or not all(
+            (o.mask.ndim == 1 and not isinstance(o, InnerSelection) and sels[0]._same(o) and
+             t[0] == lead and lead not in t[1:]) if isinstance(o, MaskedSelection) else
+            lead not in t for o, t in zip(operands, ins)):
+        sels[0]._refuse("np.einsum other than row by row of rows selected by one mask")
+    if terms[1].startswith(lead):
+        return sels[0]._wrap(np.einsum(subscripts, *(
+            o.values if isinstance(o, MaskedSelection) else o for o in operands), **kwargs))
+    return np.einsum(subscripts, *(o._masked_zeros() if isinstance(o, MaskedSelection) else o
+                                   for o in operands), **kwargs)
+
+
 # Functions whose result is again a selection (its length the number selected).
 _SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
                np.sort: _sort, np.cumsum: _running(np.cumsum, 0),
-               np.cumprod: _running(np.cumprod, 1)}
+               np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum}
 
 
 # Functions that work element by element: on a selection they stay a selection.
@@ -632,6 +670,43 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     return lax.cast(c, want)  # NumPy's dtype without weights (weights make it float64)
 
 
+@_reduction(np.polyfit)
+def _polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """`np.polyfit(t[m], msd[m], 1)`, a fit over a window of valid points: NumPy's fit with
+    the unselected points given weight 0 (zero rows leave the column scales, the singular
+    values and the least-squares solution as they are). NumPy's default `rcond` counts the
+    selected points, so a cutoff is taken from the whole length: it differs only for a fit
+    whose columns are dependent to within `len(x) * eps`."""
+    if full or cov or not (x._same(y) and x.values.ndim == 1 and y.values.ndim in (1, 2)) \
+            or (w is not None and not (x._same(w) and w.values.ndim == 1)):
+        x._refuse("np.polyfit other than of 1-d x[m], y[m] (w[m]) by one mask, without full= "
+                  "or cov=")
+    empty = np.logical_not(np.any(x.mask))
+    keep = x.mask  # when nothing is selected the raise comes after a fit of all points
+    if lax.check(empty, "TypeError", "expected non-empty vector for x"):
+        keep = np.logical_or(keep, empty)
+    weight = np.where(keep, 1.0 if w is None else w.values, 0.0)
+    ys = y.values if y.values.ndim == 1 else np.transpose(y.values)
+    xs, ys = (np.where(keep, v, lax.lift(np.zeros((), v.dtype))) for v in (x.values, ys))
+    return np.polyfit(xs, ys if y.values.ndim == 1 else np.transpose(ys), deg, rcond=rcond,
+                      w=weight)  # unselected values (nan, inf) zeroed, as 0 * nan is nan
+
+
+@_reduction(np.linalg.norm)
+def _norm(sel, ord=None, axis=None, keepdims=False):
+    """`np.linalg.norm(pos[m] - com, axis=1)`: each selected row's norm, a selection; the
+    2-norm over the selected axis (or the whole selection's, Frobenius's) is the root of a
+    masked sum of squares."""
+    pos = sel._rowwise(axis)
+    if pos is not None:
+        return sel._wrap(np.linalg.norm(sel.values, ord=ord, axis=pos, keepdims=keepdims))
+    if ord is not None and not (ord == 2 and (sel.ndim == 1 or axis is not None)):
+        sel._refuse(f"np.linalg.norm(ord={ord!r}) over the selected axis")
+    v = sel if sel.dtype.kind in "fc" else sel.astype(np.float64)
+    abs2 = np.real(v * np.conjugate(v)) if v.dtype.kind == "c" else v * v
+    return np.sqrt(np.sum(abs2, axis=axis, keepdims=keepdims))
+
+
 @_reduction(np.corrcoef)
 def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     """`np.corrcoef(x[valid], y[valid])`: NumPy's normalization of the covariance above."""
@@ -663,12 +738,24 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
 
 @_reduction(np.dot, np.inner)
 def _dot(a, b):
-    """`np.dot(x[m], y[m])` of 1-d selections by one mask: the unselected products are 0."""
+    """`np.dot(x[m], y[m])` of 1-d selections by one mask: the unselected products are 0.
+    Selected rows times an array (`k[k2 > 0] @ pos.T`, the wave vectors of an Ewald sum) are
+    the selection by the same mask of each row's product, as no sum runs along the mask."""
+    if _rows_times_array(a, b):
+        return a._wrap(np.dot(a.values, b))
     if not (isinstance(a, MaskedSelection) and a._same(b)) or a.values.ndim != 1 or \
             b.values.ndim != 1:
         sel = a if isinstance(a, MaskedSelection) else b
         sel._refuse("A product other than np.dot or @ of 1-d selections by one mask")
     return np.dot(a._masked_zeros(), b._masked_zeros())
+
+
+def _rows_times_array(a, b) -> bool:
+    """`a` selects rows (a 1-d mask, trailing dims kept) and `b`, an array of 1 or 2 dims,
+    contracts only those trailing dims."""
+    return isinstance(a, MaskedSelection) and not isinstance(a, InnerSelection) and \
+        not isinstance(b, MaskedSelection) and a.mask.ndim == 1 and a.values.ndim == 2 and \
+        (lax.is_tracer(b) or isinstance(b, np.ndarray)) and np.ndim(b) in (1, 2)
 
 
 def _method(name, func):
@@ -768,7 +855,29 @@ class InnerSelection(MaskedSelection):
         return np.reshape(x, (1,) * (md + self.at - len(pre)) + pre + shape[len(shape) - post:])
 
     def __getitem__(self, key):
-        self._refuse("Indexing")
+        """`bnd[_OPP]` of `bnd = f[:, obstacle]` (lattice Boltzmann's bounce-back): ints and
+        slices, or slices and one integer array, over the dims before the selected axis, the
+        selected axis whole, and ints and slices after it, index each selected column. An
+        int at the selected axis of a 1-d mask (`evecs[:, np.isclose(evals, 1)][:, 0]`, a
+        stationary distribution) is the column at the mask's (k+1)-th True."""
+        key = list(key) if isinstance(key, tuple) else [key]
+        pre, rest = [np.asarray(k) if isinstance(k, list) else k for k in key[:self.at]], \
+            key[self.at:]
+        post = rest[1:]
+        arrays = [k for k in pre if _integer_array(k)]
+        if rest and self.mask.ndim == 1 and _integer(rest[0]) and not arrays and all(
+                isinstance(k, slice) or _integer(k) for k in pre + post):
+            return self._element(rest[0])[tuple(pre) + tuple(post)]  # v[:, ok][:, 0]
+        whole = not rest or isinstance(rest[0], slice) and rest[0] == slice(None)
+        pre_ok = all(isinstance(k, slice) or _integer(k) or _integer_array(k) for k in pre)
+        post_ok = all(isinstance(k, slice) or _integer(k) and not lax.is_tracer(k)
+                      for k in post)
+        if not (whole and pre_ok and post_ok) or len(post) > self._post() or \
+                len(arrays) > 1 or arrays and any(_integer(k) for k in pre + post):
+            self._refuse("Indexing")
+        values = self.values[(slice(None),) * self.mask.ndim + tuple(pre) + tuple(post)]
+        at = self.at - sum(map(_integer, pre)) + sum(a.ndim - 1 for a in arrays)
+        return InnerSelection(values, self.mask, at) if at else MaskedSelection(values, self.mask)
 
     def _axes(self, axis):
         if axis is None:
@@ -778,6 +887,9 @@ class InnerSelection(MaskedSelection):
         if axis in (self.at, self.at - self.ndim):
             return tuple(range(self.mask.ndim))
         self._refuse(f"A reduction along axis {axis}")
+
+    def _rowwise(self, axis) -> None:
+        return None  # `reduce` below keeps the selection along the other axes
 
     def _kept(self, axis) -> tuple:
         if axis is None:
