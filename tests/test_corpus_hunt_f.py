@@ -4016,6 +4016,27 @@ def test_polyval2d_and_polygrid2d():
     )
 
 
+def polynomial_module_fits(x, y):
+    return (
+        np.polynomial.polynomial.polyfit(x, y, 2),
+        np.polynomial.chebyshev.chebfit(x, np.c_[y, 2 * y], 3, w=x ** 2 + 1),
+        np.polynomial.polynomial.polyfit(x, y, [0, 2]),
+        np.polynomial.legendre.legfit(x, y, 2, full=True)[1][0],
+        np.polynomial.hermite.hermfit(x, y + 1j, 1),
+    )
+
+
+def test_polynomial_module_fits_of_traced_data():
+    """`np.polynomial.polynomial.polyfit` (NumPy's recommended fit) and `chebfit`, `legfit`,
+    ... raised ConcretizationError at NumPy's `if rank != order` for its RankWarning: the rank
+    is known only when the function runs, so the fit gives no warning, as `np.polyfit` does;
+    outside a trace NumPy's own still warns."""
+    check_like_numpy(polynomial_module_fits, {}, lambda s, n: (_f(3 * n, seed=s),
+                                                               _f(3 * n, seed=s + 1)))
+    with pytest.warns(np.exceptions.RankWarning):
+        np.polynomial.polynomial.polyfit(np.ones(5), np.arange(5.0), 2)
+
+
 def euler_any_state(y0, k, h):
     if not hasattr(y0, "__len__"):
         y0 = [y0]

@@ -1901,6 +1901,235 @@ def block_bootstrap(rng, x, block=3, n_boot=10):
         sample = np.concatenate([x[s:s + block] for s in starts])
         res[b] = sample.mean()
     return res.std()
+# ------------------------------------------------------------- more idioms, fits and loops
+
+def poisson_loglik_lgamma(k, lam):
+    return np.sum(k * np.log(lam) - lam - np.vectorize(math.lgamma)(k + 1.0))
+
+def poisson_loglik_gammaln_cumsum(k, lam):
+    logfact = np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, 20)))])
+    return np.sum(k * np.log(lam) - lam - logfact[k])
+
+def nditer_loop(a):
+    out = np.zeros_like(a)
+    for i, x in enumerate(np.nditer(a)):
+        out.flat[i] = x * 2 + 1
+    return out
+
+def ndenumerate_loop(a):
+    out = np.empty_like(a)
+    for idx, v in np.ndenumerate(a):
+        out[idx] = v ** 2
+    return out
+
+def ndindex_loop(a):
+    s = np.zeros(a.shape[1])
+    for i, j in np.ndindex(a.shape):
+        s[j] += a[i, j]
+    return s
+
+def flat_assign(a):
+    b = a.copy()
+    b.flat[::2] = 0
+    return b, a.flat[3]
+
+def markov_stationary_eig(P):
+    w, v = np.linalg.eig(P.T)
+    k = np.argmin(np.abs(w - 1))
+    pi = np.real(v[:, k])
+    return pi / pi.sum()
+
+def markov_matrix_power(P):
+    return np.linalg.matrix_power(P, 50)[0], np.ones(P.shape[0]) @ np.linalg.matrix_power(P, 3) / P.shape[0]
+
+def markov_stationary_lstsq(P):
+    n = P.shape[0]
+    A = np.vstack([P.T - np.eye(n), np.ones(n)])
+    b = np.r_[np.zeros(n), 1.0]
+    return np.linalg.lstsq(A, b, rcond=None)[0]
+
+def outer_ufuncs(r):
+    diff = np.subtract.outer(r, r)
+    p = 1 / (1 + 10 ** (-diff / 400))
+    return p, np.add.outer(r, r[:2]), np.equal.outer(np.round(r), np.round(r)).sum(), np.multiply.outer(r, [1, 2])
+
+def round_robin_pairs(strength):
+    i, j = np.triu_indices(len(strength), 1)
+    p = 1 / (1 + np.exp(strength[j] - strength[i]))
+    expected = np.zeros(len(strength))
+    np.add.at(expected, i, p)
+    np.add.at(expected, j, 1 - p)
+    return expected
+
+def isin_teams(teams, top):
+    return np.isin(teams, top), np.isin(teams, top, invert=True).sum()
+
+def qcut_deciles(x):
+    edges = np.quantile(x, np.linspace(0, 1, 5))
+    labels = np.clip(np.digitize(x, edges[1:-1], right=True), 0, 3)
+    return labels, np.bincount(labels, minlength=4)
+
+def polyfit_cov(x, y):
+    p, V = np.polyfit(x, y, 1, cov=True)
+    return p, np.sqrt(np.diag(V))
+
+def polyfit_weights(x, y, w):
+    return np.polyfit(x, y, 2, w=w), np.polyfit(x, y, 1, full=True)[1]
+
+def polynomial_fit_class(x, y):
+    P = np.polynomial.Polynomial.fit(x, y, 2)
+    return P(x), P.convert().coef
+
+def polynomial_polyfit(x, y):
+    c = np.polynomial.polynomial.polyfit(x, y, 2)
+    return c, np.polynomial.polynomial.polyval(x, c)
+
+def ols_qr(X, y):
+    Q, R = np.linalg.qr(X)
+    beta = np.linalg.solve(R, Q.T @ y)
+    return beta, np.abs(np.diag(R))
+
+def ols_svd(X, y):
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    s_inv = np.where(s > 1e-10, 1 / s, 0)
+    return Vt.T @ (s_inv * (U.T @ y)), s[0] / s[-1]
+
+def pca_eigh_signflip(X):
+    Xc = X - X.mean(0)
+    vals, vecs = np.linalg.eigh(np.cov(Xc, rowvar=False))
+    order = np.argsort(vals)[::-1]
+    vals, vecs = vals[order], vecs[:, order]
+    vecs *= np.sign(vecs[0])
+    return vals / vals.sum(), Xc @ vecs
+
+def correlated_draws_chol(rng, cov, n=5):
+    L = np.linalg.cholesky(cov)
+    z = rng.standard_normal((n, cov.shape[0]))
+    return z @ L.T
+
+def norms(X):
+    return np.linalg.norm(X, ord=1), np.linalg.norm(X, ord=np.inf), np.linalg.norm(X, axis=1), np.linalg.norm(X[0], ord=1), np.linalg.norm(X, "fro"), np.linalg.norm(X[:, 0], np.inf)
+
+def where_reductions(x, m):
+    return np.sum(x, where=m), np.mean(x, where=m, axis=0), np.std(x, where=m, axis=0), np.max(x, initial=-10, where=m, axis=1)
+
+def sort_in_place_arg(a):
+    a.sort()
+    return a[len(a) // 2]
+
+def sort_axis_in_place(A):
+    A.sort(axis=0)
+    return A[-1]
+
+def fill_diag_arg(A):
+    np.fill_diagonal(A, 0)
+    return A.sum(axis=1)
+
+def put_along(a):
+    idx = np.argmax(a, axis=1)[:, None]
+    b = np.zeros_like(a)
+    np.put_along_axis(b, idx, 1, axis=1)
+    return b
+
+def ix_submatrix(C, x):
+    idx = np.argsort(x)[:3]
+    return C[np.ix_(idx, idx)], C[idx][:, idx].trace()
+
+def insert_intercept(X):
+    return np.insert(X, 0, 1.0, axis=1), np.insert(X, X.shape[1], X[:, 0] ** 2, axis=1)
+
+def delete_static(X):
+    return np.delete(X, [0, 2], axis=0), np.delete(X, 1, axis=1), np.delete(X[:, 0], slice(0, 2))
+
+def stacking(X, y):
+    return np.hstack([np.ones((len(y), 1)), X]), np.r_[y, y[:2]], np.c_[y, y ** 2], np.append(y, y[-1]), np.vstack([X[i] * i for i in range(3)])
+
+def cumsum_out(x):
+    out = np.empty_like(x)
+    np.cumsum(x, out=out)
+    return out
+
+def median_overwrite(x):
+    y = x.copy()
+    return np.median(y, overwrite_input=True), np.percentile(x, 50, overwrite_input=False)
+
+def einsum_variants(A, B):
+    return np.einsum("ij,ij->i", A, B), np.einsum("ij->j", A), np.einsum("ij,kj->ik", A, B), np.einsum("i,i", A[0], B[0]), np.einsum("ij,ij", A, B)
+
+def kron_block(A):
+    return np.kron(np.eye(2), A), np.block([[A, np.zeros_like(A)], [np.zeros_like(A), A]]), np.tensordot(A, A, axes=([1], [1]))
+
+def glicko2_volatility(phi, delta, v, sigma=0.06, tau=0.5):
+    a = np.log(sigma ** 2)
+    def f(x):
+        ex = np.exp(x)
+        return ex * (delta ** 2 - phi ** 2 - v - ex) / (2 * (phi ** 2 + v + ex) ** 2) - (x - a) / tau ** 2
+    A = a
+    B = np.where(delta ** 2 > phi ** 2 + v, np.log(np.maximum(delta ** 2 - phi ** 2 - v, 1e-12)), a - tau)
+    fA, fB = f(A), f(B)
+    for _ in range(30):
+        C = A + (A - B) * fA / (fB - fA)
+        fC = f(C)
+        cond = fC * fB <= 0
+        A = np.where(cond, B, A)
+        fA = np.where(cond, fB, fA / 2)
+        B, fB = C, fC
+    return np.exp(A / 2)
+
+def fromfunction_grid(n):
+    return np.fromfunction(lambda i, j: (i + 1) * (j + 2), (n, 3), dtype=int)
+
+def reversed_cumsum_at_risk(event):
+    return np.cumsum(event[::-1])[::-1], np.flip(np.cumsum(np.flip(event)))
+
+def median_by_argsort(x):
+    return x[np.argsort(x)[len(x) // 2]], np.sort(x)[(len(x) - 1) // 2]
+
+def rows_enumerate(A):
+    out = []
+    for i, row in enumerate(A):
+        out.append(row.sum() * i)
+    return np.array(out), [r.max() for r in A]
+
+def zip_columns(A, B):
+    return [np.dot(a, b) for a, b in zip(A.T, B.T)]
+
+def dict_ratings(home, away, result):
+    teams = ["a", "b", "c", "d"]
+    r = {t: 1500.0 for t in teams}
+    for h, a, s in zip(home, away, result):
+        th, ta = teams[h], teams[a]
+        e = 1 / (1 + 10 ** ((r[ta] - r[th]) / 400))
+        r[th] = r[th] + 20 * (s - e)
+        r[ta] = r[ta] - 20 * (s - e)
+    return np.array([r[t] for t in teams])
+
+def list_of_tracers_max(x):
+    vals = [x[:3].mean(), x[3:].mean(), x.mean()]
+    return np.max(vals), np.argmax(vals), np.array(vals).std(), max(vals)
+
+def logsumexp_rows(A):
+    m = A.max(axis=1, keepdims=True)
+    return (m + np.log(np.exp(A - m).sum(axis=1, keepdims=True))).ravel(), np.logaddexp.reduce(A, axis=1)
+
+def weighted_percentile_interp(x, w, q=(25, 50, 75)):
+    i = np.argsort(x)
+    cw = np.cumsum(w[i])
+    p = 100 * (cw - 0.5 * w[i]) / cw[-1]
+    return np.interp(q, p, x[i])
+
+def bool_index_assign_from_other(a, b):
+    out = a.copy()
+    m = b > 0
+    out[m] = b[m]
+    out[~m] += 1
+    return out
+
+def nested_where_scores(x):
+    return np.where(x > 1, "high" == "high", False), np.where(x > 0, x, -x).sum()
+
+def int_matrix_stats(M):
+    return M.T @ M, np.linalg.inv(M.T @ M + np.eye(M.shape[1])), M.mean(0), np.cov(M, rowvar=False)
 
 
 def _X(s, n, k=3):
@@ -2269,6 +2498,80 @@ def test_simulations_with_a_generator_argument(fn, args):
         assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
+def _P(s, n):
+    P = _f(n, n, positive=True, seed=s)
+    return P / P.sum(1, keepdims=True)
+
+
+MORE = {
+    "poisson_loglik_lgamma": (poisson_loglik_lgamma, {}, lambda s, n: (_i(8, 3 * n, seed=s), 2.5)),
+    "poisson_loglik_gammaln_cumsum": (poisson_loglik_gammaln_cumsum, {}, lambda s, n: (_i(8, 3 * n, seed=s), _f(3 * n, positive=True, seed=s))),
+    "ndenumerate_loop": (ndenumerate_loop, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "ndindex_loop": (ndindex_loop, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "flat_assign": (flat_assign, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "markov_stationary_eig": (markov_stationary_eig, {}, lambda s, n: (_P(s, n),)),
+    "markov_matrix_power": (markov_matrix_power, {}, lambda s, n: (_P(s, n),)),
+    "markov_stationary_lstsq": (markov_stationary_lstsq, {}, lambda s, n: (_P(s, n),)),
+    "outer_ufuncs": (outer_ufuncs, {}, lambda s, n: (1500 + 100 * _f(n, seed=s),)),
+    "round_robin_pairs": (round_robin_pairs, {}, lambda s, n: (_f(n, seed=s),)),
+    "isin_teams": (isin_teams, {}, lambda s, n: (_i(6, 3 * n, seed=s), np.array([1, 4]))),
+    "isin_traced_top": (isin_teams, {}, lambda s, n: (_i(6, 3 * n, seed=s), _i(6, 2, seed=s + 1))),
+    "qcut_deciles": (qcut_deciles, {}, lambda s, n: (_f(5 * n, seed=s),)),
+    "polyfit_cov": (polyfit_cov, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1))),
+    "polyfit_weights": (polyfit_weights, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1), _f(3 * n, positive=True, seed=s))),
+    "polynomial_polyfit": (polynomial_polyfit, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1))),
+    "ols_qr": (ols_qr, {}, lambda s, n: (_f(3 * n, 3, seed=s), _f(3 * n, seed=s + 1))),
+    "ols_svd": (ols_svd, {}, lambda s, n: (_f(3 * n, 3, seed=s), _f(3 * n, seed=s + 1))),
+    "pca_eigh_signflip": (pca_eigh_signflip, {}, lambda s, n: (_f(3 * n, 3, seed=s) * [3, 2, 1],)),
+    "norms": (norms, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "where_reductions": (where_reductions, {}, lambda s, n: (_f(n, 3, seed=s), np.r_[[True, True, True], _i(2, 3 * n - 3, seed=s).astype(bool)].reshape(n, 3))),
+    "sort_in_place_arg": (sort_in_place_arg, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "sort_axis_in_place": (sort_axis_in_place, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "fill_diag_arg": (fill_diag_arg, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "put_along": (put_along, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "ix_submatrix": (ix_submatrix, {}, lambda s, n: (_f(n, n, seed=s), _f(n, seed=s + 1))),
+    "insert_intercept": (insert_intercept, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "delete_static": (delete_static, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "stacking": (stacking, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, seed=s + 1))),
+    "cumsum_out": (cumsum_out, {}, lambda s, n: (_f(n, seed=s),)),
+    "median_overwrite": (median_overwrite, {}, lambda s, n: (_f(n, seed=s),)),
+    "einsum_variants": (einsum_variants, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "kron_block": (kron_block, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "glicko2_volatility": (glicko2_volatility, {}, lambda s, n: (_f(n, positive=True, seed=s), _f(n, seed=s), _f(n, positive=True, seed=s + 1))),
+    "fromfunction_grid": (fromfunction_grid, {"n": 4}, lambda s, n: ()),
+    "reversed_cumsum_at_risk": (reversed_cumsum_at_risk, {}, lambda s, n: (_i(2, 3 * n, seed=s),)),
+    "median_by_argsort": (median_by_argsort, {}, lambda s, n: (_f(3 * n + 1, seed=s),)),
+    "rows_enumerate": (rows_enumerate, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "zip_columns": (zip_columns, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "list_of_tracers_max": (list_of_tracers_max, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "logsumexp_rows": (logsumexp_rows, {}, lambda s, n: (_f(n, 4, seed=s) * 10,)),
+    "weighted_percentile_interp": (weighted_percentile_interp, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, positive=True, seed=s))),
+    "bool_index_assign_from_other": (bool_index_assign_from_other, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "nested_where_scores": (nested_where_scores, {}, lambda s, n: (_f(3 * n, seed=s) * 2,)),
+    "int_matrix_stats": (int_matrix_stats, {}, lambda s, n: (_i(5, 3 * n, 3, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_fits_markov_chains_and_loops_match_numpy(name):
+    """Poisson likelihoods with `np.vectorize(math.lgamma)` (it raised ConcretizationError) and
+    a log-factorial table, `np.polynomial.polynomial.polyfit` (it raised at NumPy's rank test),
+    `np.polyfit(cov=True, w=)`, OLS by QR and SVD, stationary distributions by `eig`, `lstsq`
+    and matrix powers, outer ufuncs for rating matrices, loops by `np.ndenumerate`,
+    `np.ndindex`, `enumerate` and `zip` over rows, in-place sorts and `np.fill_diagonal` of
+    arguments, Glicko-2's volatility by the Illinois steps."""
+    check_like_numpy(*MORE[name])
+
+
+def test_correlated_draws_by_cholesky_from_a_generator_argument():
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(correlated_draws_chol)
+    cov = np.array([[1.0, 0.5], [0.5, 2.0]])
+    for _ in range(3):
+        assert_same(jf(got_rng, cov), correlated_draws_chol(want_rng, cov), rtol=1e-6)
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
 REFUSED = {
     "panel_within_if_any": ("ConcretizationError", panel_within_loop, lambda s: (_f(12, seed=s), _f(12, 2, seed=s + 1), _ids(s, 12))),
     "hausman_float": ("ConcretizationError", hausman_like, lambda s: (_f(3, seed=s), _f(3, seed=s + 1), np.eye(3) * 2, np.eye(3))),
@@ -2298,4 +2601,19 @@ def test_refused_forms_run_under_fallback(name):
     rows without NaN returned: refused by name,
     NumPy's values under `fallback=True`."""
     error, fn, make = REFUSED[name]
+    check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+REFUSED_MORE = {
+    "nditer_loop": ("UnsupportedFunctionError", nditer_loop, lambda s: (_f(3, 2, seed=s),)),
+    "polynomial_class_fit": ("ConcretizationError", polynomial_fit_class, lambda s: (_f(9, seed=s), _f(9, seed=s + 1))),
+    "list_index_by_traced_team": ("ConcretizationError", dict_ratings, lambda s: (_i(4, 9, seed=s), (_i(4, 9, seed=s) + 1) % 4, _i(2, 9, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED_MORE))
+def test_more_refused_forms_run_under_fallback(name):
+    """`np.nditer` over a traced array, `np.polynomial.Polynomial.fit` (its domain from the
+    data is tested in Python), and a Python list of team names indexed by traced labels."""
+    error, fn, make = REFUSED_MORE[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
