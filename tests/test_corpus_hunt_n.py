@@ -2130,6 +2130,215 @@ def nested_where_scores(x):
 
 def int_matrix_stats(M):
     return M.T @ M, np.linalg.inv(M.T @ M + np.eye(M.shape[1])), M.mean(0), np.cov(M, rowvar=False)
+# ---------------------------------------------- scalars, dtypes, in-place forms, inequality, finance
+
+def builtin_scalar_ops(x):
+    m = x.mean()
+    return abs(m), pow(m, 2), round(m, 2), -m, +m, divmod(x.sum(), 0.7)
+
+def astype_truncation(x):
+    return x.astype(int), np.floor(x).astype(int), np.trunc(x), np.round(x).astype(np.int64), (x * 10).astype(np.int8)
+
+def newaxis_broadcasts(a, b):
+    return a[:, np.newaxis, :] - b[np.newaxis], a[..., None].shape, np.expand_dims(a, (0, 2)).shape, np.squeeze(a[:, :1]), np.atleast_2d(a[0]).T
+
+def tuple_axes(a):
+    return a.mean(axis=(0, 1)), a.sum(axis=(-1,), keepdims=True), np.std(a, axis=(0, 2), ddof=1), np.median(a, axis=(1, 2))
+
+def rasch_product_likelihood(theta, b, X):
+    p = 1 / (1 + np.exp(-(theta[:, None] - b)))
+    return np.prod(p ** X * (1 - p) ** (1 - X), axis=1), np.log(p[X == 1]).sum()
+
+def int_powers(i):
+    return np.power(i, 0), i ** 2, 2 ** i, i ** 0.5, np.power(0, i)
+
+def unravel_max(a):
+    k = a.argmax()
+    r, c = np.unravel_index(k, a.shape)
+    return r, c, a[r, c], np.ravel_multi_index((r, c), a.shape)
+
+def histogram_weighted_density(x, w):
+    return np.histogram(x, bins=np.linspace(-3, 3, 7), weights=w, density=True)
+
+def std_single_row(a):
+    return np.std(a[:1], axis=0, ddof=1), np.var(a[:2], axis=0, ddof=2)
+
+def average_2d_weights(a, w):
+    return np.average(a, axis=0, weights=w), np.average(a, weights=w), np.average(a, axis=1, weights=w[0])
+
+def median_keepdims(a):
+    return np.median(a, keepdims=True), np.median(a, axis=0, keepdims=True), np.nanquantile(a, 0.3, axis=1, method="nearest")
+
+def batched_linalg(covs, x):
+    inv = np.linalg.inv(covs)
+    det = np.linalg.det(covs)
+    d = x[:, None, :] - np.zeros((covs.shape[0], covs.shape[1]))
+    m = np.einsum("nki,kij,nkj->nk", d, inv, d)
+    return m, det, np.linalg.eigvalsh(covs), np.linalg.slogdet(covs)[1], np.linalg.cholesky(covs)
+
+def multi_dot_chain(A, B, C):
+    return np.linalg.multi_dot([A, B, C]), np.einsum("ij,jk,kl->il", A, B, C, optimize=True)
+
+def solve_batched(A, b):
+    return np.linalg.solve(A, b[..., None])[..., 0], np.linalg.solve(A[0], b.T)
+
+def lstsq_rcond_legacy(A, y):
+    return np.linalg.lstsq(A, y, rcond=-1)[0]
+
+def select_broadcast(x):
+    return np.select([x > 0, (x < -1)[:, :1]], [x, -1], default=np.nan)
+
+def first_index_where(x):
+    return np.argmax(x > 0.5), np.where(x > 0.5)[0][0], np.flatnonzero(x > 0)[-1]
+
+def zero_crossings(x):
+    return (np.diff(np.sign(x)) != 0).sum(), np.count_nonzero(np.diff(np.signbit(x))), np.where(np.diff(np.sign(x)))[0].size
+
+def chained_inplace(a):
+    a[a < 0] = 0
+    a /= a.sum()
+    a **= 2
+    return a
+
+def put_place_copyto(a, b):
+    c = a.copy()
+    np.put(c, [0, 2], [9, 9])
+    np.place(c, c < 0, 0.0)
+    np.copyto(c, b, where=b > 1)
+    d = a.copy()
+    d.fill(0.5)
+    return c, d
+
+def out_where_ops(a, b):
+    out = a.copy()
+    np.maximum(a, b, out=out)
+    np.add(a, b, out=out, where=a > 0)
+    return out
+
+def take_clip_choose(a, idx):
+    return np.take(a, idx, axis=0, mode="clip"), np.take(a, idx, mode="wrap"), np.choose(np.clip(idx, 0, 2), [a[0], a[1], a[2]], mode="clip")
+
+def compress_const(a):
+    return np.compress([True, False, True], a, axis=1), np.resize(a[0], (7,)), np.trim_zeros(np.array([0, 0, 1, 2, 0]))
+
+def pad_edge_moving(x, w=3):
+    xp = np.pad(x, (w // 2, w // 2), mode="edge")
+    return np.convolve(xp, np.ones(w) / w, mode="valid")
+
+def lag_with_nan(x):
+    lag = np.roll(x, 1).astype(float)
+    lag[0] = np.nan
+    return lag, x - lag, np.nanmean(x - lag)
+
+def rolling_nan_pad(x, w=3):
+    xp = np.pad(x.astype(float), (w - 1, 0), constant_values=np.nan)
+    win = np.lib.stride_tricks.sliding_window_view(xp, w)
+    return np.nanmean(win, axis=1), np.isnan(win).sum(axis=1)
+
+def heaviside_sign(x):
+    return np.heaviside(x, 0.5), np.sign(np.r_[x, 0.0]), np.copysign(1, x), np.logical_xor.reduce(x > 0)
+
+def integer_ratio_stats(w, g):
+    pct = w / g
+    return np.round(pct, 3), (w * 100) // g, np.true_divide(w, g, where=g > 0, out=np.zeros(len(w))), np.floor_divide(w, 2)
+
+def cumsum_small_int(x):
+    return np.cumsum(x.astype(np.int8), dtype=np.int8), np.cumsum(x.astype(np.uint8)), x.astype(np.int16).sum()
+
+def top_k_argsort_reverse(scores, k=3):
+    idx = np.argsort(scores)[::-1][:k]
+    return idx, scores[idx], np.sort(scores)[-k:][::-1]
+
+def einsum_trace_diag(A):
+    return np.einsum("ii", A), np.einsum("ii->i", A).sum(), np.einsum("ij->", A), np.einsum("ij,ij->", A, A)
+
+def boolean_mask_2d_assign(a, b):
+    out = a.copy()
+    m = (a > 0) & (b > 0)
+    out[m] = a[m] * b[m]
+    out[~m] = np.nan
+    return out, np.nansum(out, axis=1)
+
+def logistic_log_loss_clip(y, p):
+    p = np.clip(p, 1e-15, 1 - 1e-15)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)), np.mean((p > 0.5) == y)
+
+def brier_auc(y, p):
+    order = np.argsort(-p)
+    ys = y[order]
+    tps = np.cumsum(ys)
+    fps = np.cumsum(1 - ys)
+    tpr = np.r_[0, tps / tps[-1]]
+    fpr = np.r_[0, fps / fps[-1]]
+    return np.mean((p - y) ** 2), np.trapezoid(tpr, fpr)
+
+def confusion_matrix(y, yhat, k=3):
+    cm = np.zeros((k, k), dtype=int)
+    for t, p in zip(y, yhat):
+        cm[t, p] += 1
+    precision = np.diag(cm) / np.maximum(cm.sum(axis=0), 1)
+    recall = np.diag(cm) / np.maximum(cm.sum(axis=1), 1)
+    return cm, precision, recall, 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+
+def gini_coefficient(x):
+    xs = np.sort(x)
+    n = len(xs)
+    idx = np.arange(1, n + 1)
+    return (2 * np.sum(idx * xs)) / (n * np.sum(xs)) - (n + 1) / n
+
+def lorenz_curve(x):
+    xs = np.sort(x)
+    cum = np.cumsum(xs) / xs.sum()
+    return np.insert(cum, 0, 0), np.linspace(0, 1, len(x) + 1)
+
+def theil_atkinson(x, eps=0.5):
+    mu = x.mean()
+    theil = np.mean(x / mu * np.log(x / mu))
+    atk = 1 - np.mean((x / mu) ** (1 - eps)) ** (1 / (1 - eps)) if eps != 1 else 1 - np.exp(np.mean(np.log(x))) / mu
+    return theil, atk
+
+def herfindahl(shares):
+    s = shares / shares.sum(axis=1, keepdims=True)
+    return (s ** 2).sum(axis=1) * 10000
+
+def cagr_returns(prices, years=3):
+    total = prices[-1] / prices[0]
+    return total ** (1 / years) - 1, np.diff(np.log(prices)).std() * np.sqrt(252)
+
+def sharpe_sortino(r, rf=0.0):
+    ex = r - rf
+    downside = np.sqrt(np.mean(np.minimum(ex, 0) ** 2))
+    return ex.mean() / ex.std(ddof=1) * np.sqrt(252), ex.mean() / downside * np.sqrt(252)
+
+def max_drawdown(prices):
+    peak = np.maximum.accumulate(prices)
+    dd = prices / peak - 1
+    end = np.argmin(dd)
+    start = np.argmax(prices[:end + 1])
+    return dd.min(), start, end
+
+def value_at_risk(r, alpha=0.05):
+    var = -np.percentile(r, 100 * alpha)
+    es = -r[r <= -var].mean()
+    return var, es
+
+def portfolio_stats(w, R):
+    mu = R.mean(axis=0)
+    S = np.cov(R, rowvar=False)
+    ret = w @ mu
+    vol = np.sqrt(w @ S @ w)
+    return ret, vol, ret / vol
+
+def min_variance_weights(R):
+    S = np.cov(R.T)
+    ones = np.ones(S.shape[0])
+    w = np.linalg.solve(S, ones)
+    return w / w.sum()
+
+def capm_beta_alpha(r, m):
+    X = np.vstack([np.ones_like(m), m]).T
+    alpha, beta = np.linalg.lstsq(X, r, rcond=None)[0]
+    return alpha, beta, np.corrcoef(r, m)[0, 1] ** 2
 
 
 def _X(s, n, k=3):
@@ -2572,6 +2781,137 @@ def test_correlated_draws_by_cholesky_from_a_generator_argument():
         assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
+def _covs(s, n):
+    A = _f(2, 3, 3, seed=s)
+    return A @ A.transpose(0, 2, 1) + np.eye(3)
+
+
+THIRD = {
+    "builtin_scalar_ops": (builtin_scalar_ops, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "astype_truncation": (astype_truncation, {}, lambda s, n: (_f(3 * n, seed=s) * 5,)),
+    "newaxis_broadcasts": (newaxis_broadcasts, {}, lambda s, n: (_f(n, 3, seed=s), _f(2, 3, seed=s + 1))),
+    "tuple_axes": (tuple_axes, {}, lambda s, n: (_f(n, 3, 4, seed=s),)),
+    "rasch_product_likelihood": (rasch_product_likelihood, {}, lambda s, n: (_f(n, seed=s), _f(4, seed=s + 1), _i(2, n, 4, seed=s))),
+    "int_powers": (int_powers, {}, lambda s, n: (_i(5, 3 * n, seed=s),)),
+    "unravel_max": (unravel_max, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "histogram_weighted_density": (histogram_weighted_density, {}, lambda s, n: (_f(5 * n, seed=s), _f(5 * n, positive=True, seed=s))),
+    "std_single_row": (std_single_row, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "average_2d_weights": (average_2d_weights, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, positive=True, seed=s + 1))),
+    "median_keepdims": (median_keepdims, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "batched_linalg": (batched_linalg, {}, lambda s, n: (_covs(s, n), _f(n, 3, seed=s))),
+    "multi_dot_chain": (multi_dot_chain, {}, lambda s, n: (_f(n, 3, seed=s), _f(3, 4, seed=s + 1), _f(4, 2, seed=s + 2))),
+    "solve_batched": (solve_batched, {}, lambda s, n: (_covs(s, n), _f(2, 3, seed=s))),
+    "lstsq_rcond_legacy": (lstsq_rcond_legacy, {}, lambda s, n: (_f(3 * n, 2, seed=s), _f(3 * n, seed=s + 1))),
+    "select_broadcast": (select_broadcast, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "first_index_where": (first_index_where, {}, lambda s, n: (np.r_[1.0, _f(3 * n, seed=s)],)),
+    "chained_inplace": (chained_inplace, {}, lambda s, n: (np.r_[1.0, _f(3 * n, seed=s)],)),
+    "put_place_copyto": (put_place_copyto, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1) * 2)),
+    "out_where_ops": (out_where_ops, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1))),
+    "take_clip_choose": (take_clip_choose, {}, lambda s, n: (_f(n, 3, seed=s), _i(6, 3, seed=s) - 1)),
+    "compress_const": (compress_const, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "pad_edge_moving": (pad_edge_moving, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "lag_with_nan": (lag_with_nan, {}, lambda s, n: (_i(9, 3 * n, seed=s),)),
+    "rolling_nan_pad": (rolling_nan_pad, {}, lambda s, n: (_i(9, 3 * n, seed=s),)),
+    "heaviside_sign": (heaviside_sign, {}, lambda s, n: (np.r_[0.0, _f(3 * n, seed=s)],)),
+    "integer_ratio_stats": (integer_ratio_stats, {}, lambda s, n: (_i(9, 3 * n, seed=s), _i(9, 3 * n, seed=s + 1) + 1)),
+    "cumsum_small_int": (cumsum_small_int, {}, lambda s, n: (_i(100, 5 * n, seed=s),)),
+    "top_k_argsort_reverse": (top_k_argsort_reverse, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "einsum_trace_diag": (einsum_trace_diag, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "boolean_mask_2d_assign": (boolean_mask_2d_assign, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
+    "logistic_log_loss_clip": (logistic_log_loss_clip, {}, lambda s, n: (_i(2, 3 * n, seed=s), _f(3 * n, positive=True, seed=s) / 2)),
+    "brier_auc": (brier_auc, {}, lambda s, n: (np.r_[0, 1, _i(2, 3 * n, seed=s)], _f(3 * n + 2, positive=True, seed=s) / 2)),
+    "confusion_matrix": (confusion_matrix, {}, lambda s, n: (_i(3, 4 * n, seed=s), _i(3, 4 * n, seed=s + 1))),
+    "gini_coefficient": (gini_coefficient, {}, lambda s, n: (_f(4 * n, positive=True, seed=s),)),
+    "lorenz_curve": (lorenz_curve, {}, lambda s, n: (_f(4 * n, positive=True, seed=s),)),
+    "theil_atkinson": (theil_atkinson, {}, lambda s, n: (_f(4 * n, positive=True, seed=s),)),
+    "herfindahl": (herfindahl, {}, lambda s, n: (_f(n, 5, positive=True, seed=s),)),
+    "cagr_returns": (cagr_returns, {}, lambda s, n: (100 * np.cumprod(1 + 0.01 * _f(4 * n, seed=s)),)),
+    "sharpe_sortino": (sharpe_sortino, {}, lambda s, n: (0.01 * _f(4 * n, seed=s),)),
+    "max_drawdown": (max_drawdown, {}, lambda s, n: (100 * np.cumprod(1 + 0.02 * _f(4 * n, seed=s)),)),
+    "value_at_risk": (value_at_risk, {}, lambda s, n: (0.01 * _f(20 * n, seed=s),)),
+    "portfolio_stats": (portfolio_stats, {}, lambda s, n: (np.full(3, 1 / 3), 0.01 * _f(5 * n, 3, seed=s))),
+    "min_variance_weights": (min_variance_weights, {}, lambda s, n: (0.01 * _f(5 * n, 3, seed=s),)),
+    "capm_beta_alpha": (capm_beta_alpha, {}, lambda s, n: (0.01 * _f(5 * n, seed=s), 0.01 * _f(5 * n, seed=s + 1))),
+}
+
+
+@pytest.mark.filterwarnings("ignore:Degrees of freedom:RuntimeWarning")
+@pytest.mark.parametrize("name", list(THIRD))
+def test_scalars_dtypes_in_place_forms_and_inequality_match_numpy(name):
+    check_like_numpy(*THIRD[name])
+
+
+def test_integer_to_a_negative_integer_power_raises_numpys_error():
+    """`i ** -1` of an integer array: NumPy's ValueError, under jit too."""
+    with pytest.raises(ValueError, match="negative integer powers"):
+        tracenp.jit(lambda i: i ** -1)(np.arange(1, 4))
+
+
+# --------------------------------------------------------------------- gradients of likelihoods
+
+
+def _central_difference(f, x, eps=1e-6):
+    g = np.zeros_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = eps
+        g.flat[i] = (f(x + e) - f(x - e)) / (2 * eps)
+    return g
+
+
+_GX = np.c_[np.ones(20), _f(20, 2, seed=1)]
+_GY = (_GX @ [0.2, 1.0, -0.5] + _f(20, seed=2) > 0).astype(float)
+_GK = _i(8, 20, seed=3)
+_GR = 0.1 * _f(30, seed=4)
+_GRESP = _i(2, 20, 4, seed=5)
+_GWINS = _i(5, 4, 4, seed=6) * (1 - np.eye(4, dtype=int))
+
+
+def _probit_ll(b):
+    xb = _GX @ b
+    Phi = 0.5 * (1 + np.vectorize(math.erf)(xb / np.sqrt(2)))
+    return np.sum(_GY * np.log(Phi) + (1 - _GY) * np.log(1 - Phi))
+
+
+def _poisson_ll(p):
+    lam = np.exp(_GX @ p)
+    return np.sum(_GK * np.log(lam) - lam - np.vectorize(math.lgamma)(_GK + 1.0))
+
+
+def _negbin_ll(p):
+    alpha, mu = np.exp(p[0]), np.exp(p[1])
+    lg = np.vectorize(math.lgamma)
+    return np.sum(lg(_GK + 1 / alpha) - lg(1 / alpha) - lg(_GK + 1.0)
+                  + _GK * np.log(alpha * mu / (1 + alpha * mu)) - np.log(1 + alpha * mu) / alpha)
+
+
+def _bradley_terry_ll(s):
+    d = s[:, None] - s[None, :]
+    return np.sum(_GWINS * (d - np.logaddexp(0, d)))
+
+
+GRADS = {
+    "probit_by_math_erf": (_probit_ll, np.array([0.1, 0.5, -0.2])),
+    "poisson_by_math_lgamma": (_poisson_ll, np.array([0.5, 0.1, -0.1])),
+    "negative_binomial_by_math_lgamma": (_negbin_ll, np.array([-0.5, 1.0])),
+    "logistic": (lambda b: np.sum(_GY * (_GX @ b) - np.logaddexp(0, _GX @ b)), np.array([0.1, 0.2, 0.3])),
+    "garch": (lambda p: garch_loglik(_GR, p[0], p[1], p[2]), np.array([0.002, 0.1, 0.8])),
+    "rasch": (lambda t: rasch_loglik(t, np.linspace(-1, 1, 4), _GRESP), _f(20, seed=7)),
+    "bradley_terry": (_bradley_terry_ll, _f(4, seed=8)),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADS))
+def test_gradients_of_likelihoods_match_differences(name):
+    """`tracenp.grad` of the likelihoods these fits maximize (probit with `math.erf`, Poisson
+    and negative binomial with `math.lgamma`, logit, GARCH's recursion, Rasch, Bradley-Terry):
+    central differences, eagerly and under jit."""
+    f, x0 = GRADS[name]
+    want = _central_difference(f, x0.copy())
+    np.testing.assert_allclose(tracenp.grad(f)(x0.copy()), want, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(tracenp.jit(tracenp.grad(f))(x0.copy()), want, rtol=1e-4, atol=1e-6)
+
+
 REFUSED = {
     "panel_within_if_any": ("ConcretizationError", panel_within_loop, lambda s: (_f(12, seed=s), _f(12, 2, seed=s + 1), _ids(s, 12))),
     "hausman_float": ("ConcretizationError", hausman_like, lambda s: (_f(3, seed=s), _f(3, seed=s + 1), np.eye(3) * 2, np.eye(3))),
@@ -2607,6 +2947,7 @@ def test_refused_forms_run_under_fallback(name):
 REFUSED_MORE = {
     "nditer_loop": ("UnsupportedFunctionError", nditer_loop, lambda s: (_f(3, 2, seed=s),)),
     "polynomial_class_fit": ("ConcretizationError", polynomial_fit_class, lambda s: (_f(9, seed=s), _f(9, seed=s + 1))),
+    "size_of_where_selection": ("DataDependentShapeError", zero_crossings, lambda s: (_f(9, seed=s),)),
     "list_index_by_traced_team": ("ConcretizationError", dict_ratings, lambda s: (_i(4, 9, seed=s), (_i(4, 9, seed=s) + 1) % 4, _i(2, 9, seed=s + 1))),
 }
 
@@ -2614,6 +2955,7 @@ REFUSED_MORE = {
 @pytest.mark.parametrize("name", list(REFUSED_MORE))
 def test_more_refused_forms_run_under_fallback(name):
     """`np.nditer` over a traced array, `np.polynomial.Polynomial.fit` (its domain from the
-    data is tested in Python), and a Python list of team names indexed by traced labels."""
+    data is tested in Python), `np.where(m)[0].size` (a Python int), and a Python list of team
+    names indexed by traced labels."""
     error, fn, make = REFUSED_MORE[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
