@@ -618,9 +618,14 @@ def where(condition, x=None, y=None):
 def select(condlist, choicelist, default=0):
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
-    dflt = default.dtype if lax.is_tracer(default) else default if isinstance(
-        default, (bool, int, float, complex)) else np.asarray(default).dtype  # NEP 50: weak
-    dt = np.result_type(*[_t(c).dtype for c in choicelist], dflt)
+    from .ufuncs import _dtype_arg
+
+    dts = [_dtype_arg(v) for v in (*choicelist, default)]  # NEP 50: Python scalars are weak
+    dt = np.result_type(*(d(0) if isinstance(d, type) else d for d in dts))
+    for d in dts[:-1]:  # NumPy copies each choice in as an array, by same-kind casting
+        if isinstance(d, type) and not np.can_cast(np.dtype(d), dt, "same_kind"):
+            raise TypeError(f"Cannot cast array data from {np.dtype(d)!r} to {dt!r} according "
+                            "to the rule 'same_kind'")
     out = lax.cast(_t(default), dt)
     for c, v in reversed(list(zip(condlist, choicelist))):
         out = np.where(c, lax.cast(_t(v), dt), out)
