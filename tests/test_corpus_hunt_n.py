@@ -2339,6 +2339,160 @@ def capm_beta_alpha(r, m):
     X = np.vstack([np.ones_like(m), m]).T
     alpha, beta = np.linalg.lstsq(X, r, rcond=None)[0]
     return alpha, beta, np.corrcoef(r, m)[0, 1] ** 2
+# ------------------------------------------------ nonparametric tests, scores, match models
+
+def mann_whitney_tie_corrected(x, y):
+    n1, n2 = len(x), len(y)
+    allv = np.concatenate([x, y])
+    _, counts = np.unique(allv, return_counts=True)
+    n = n1 + n2
+    tie = (counts ** 3 - counts).sum()
+    sigma = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie / (n * (n - 1))))
+    ranks = rankdata_average(allv)
+    u = ranks[:n1].sum() - n1 * (n1 + 1) / 2
+    return (u - n1 * n2 / 2) / sigma
+
+
+def friedman_chi2(X):
+    n, k = X.shape
+    R = np.argsort(np.argsort(X, axis=1), axis=1) + 1
+    Rj = R.sum(axis=0)
+    return 12 / (n * k * (k + 1)) * np.sum(Rj ** 2) - 3 * n * (k + 1)
+
+
+def kruskal_wallis(x, g, k=3):
+    n = len(x)
+    r = rankdata_average(x)
+    Rsum = np.bincount(g, weights=r, minlength=k)
+    ng = np.bincount(g, minlength=k)
+    return 12 / (n * (n + 1)) * np.sum(Rsum ** 2 / ng) - 3 * (n + 1)
+
+
+def levene_median(x, g, k=3):
+    z = np.empty_like(x)
+    for j in range(k):
+        m = g == j
+        z[m] = np.abs(x[m] - np.median(x[m]))
+    zbar = np.array([z[g == j].mean() for j in range(k)])
+    nj = np.array([np.sum(g == j) for j in range(k)])
+    N = len(x)
+    num = (N - k) * np.sum(nj * (zbar - z.mean()) ** 2)
+    den = (k - 1) * sum(((z[g == j] - zbar[j]) ** 2).sum() for j in range(k))
+    return num / den
+
+
+def bartlett(x, g, k=3):
+    nj = np.array([np.sum(g == j) for j in range(k)])
+    vj = np.array([x[g == j].var(ddof=1) for j in range(k)])
+    N = nj.sum()
+    sp = np.sum((nj - 1) * vj) / (N - k)
+    num = (N - k) * np.log(sp) - np.sum((nj - 1) * np.log(vj))
+    den = 1 + (np.sum(1 / (nj - 1)) - 1 / (N - k)) / (3 * (k - 1))
+    return num / den
+
+
+def mcnemar(a, b):
+    b01 = np.sum((a == 0) & (b == 1))
+    b10 = np.sum((a == 1) & (b == 0))
+    return (abs(b01 - b10) - 1) ** 2 / max(b01 + b10, 1)
+
+
+def binom_test_exact(k, n=10, p=0.5):
+    probs = np.array([math.comb(n, i) * p ** i * (1 - p) ** (n - i) for i in range(n + 1)])
+    return probs[probs <= probs[k] * (1 + 1e-7)].sum()
+
+
+def mode_unique(x):
+    vals, counts = np.unique(x, return_counts=True)
+    return vals[np.argmax(counts)], counts.max(), (counts == counts.max()).sum()
+
+
+def trimmed_mask_mean(x):
+    lo, hi = np.percentile(x, [10, 90])
+    inner = x[(x >= lo) & (x <= hi)]
+    return inner.mean(), inner.std(), np.median(inner)
+
+
+def masked_corr(x, y):
+    ok = ~(np.isnan(x) | np.isnan(y))
+    return np.corrcoef(x[ok], y[ok])[0, 1], np.cov(x[ok], y[ok])[0, 1]
+
+
+def group_transform_mean(v, g):
+    _, inv = np.unique(g, return_inverse=True)
+    s = np.bincount(inv, weights=v)
+    c = np.bincount(inv)
+    return v - (s / c)[inv], (v - (s / c)[inv]) / np.sqrt(np.bincount(inv, weights=(v - (s / c)[inv]) ** 2) / c)[inv]
+
+
+def cumulative_incidence(time, event, grid):
+    ci = np.zeros(len(grid))
+    for i, t in enumerate(grid):
+        ci[i] = np.mean((time <= t) & (event == 1))
+    return ci
+
+
+def spearman_brown_prophecy(r, factors=(0.5, 2, 3)):
+    return np.array([f * r / (1 + (f - 1) * r) for f in factors])
+
+
+def sem_reliability(scores, alpha):
+    sd = scores.std(ddof=1)
+    sem = sd * np.sqrt(1 - alpha)
+    return sem, scores - 1.96 * sem, scores + 1.96 * sem
+
+
+def standardize_to_t_scores(raw):
+    z = (raw - raw.mean(axis=0)) / raw.std(axis=0, ddof=1)
+    return np.round(50 + 10 * z).astype(int), np.clip(np.round(100 + 15 * z), 40, 160)
+
+
+def percentile_ranks(scores):
+    n = len(scores)
+    below = (scores[None, :] < scores[:, None]).sum(axis=1)
+    equal = (scores[None, :] == scores[:, None]).sum(axis=1)
+    return 100 * (below + 0.5 * equal) / n
+
+
+def stanines(z):
+    edges = np.array([-1.75, -1.25, -0.75, -0.25, 0.25, 0.75, 1.25, 1.75])
+    return np.searchsorted(edges, z) + 1
+
+
+def goals_poisson_fit(home, away, hg, ag, n_teams=4, n_iter=20):
+    att = np.ones(n_teams)
+    dfn = np.ones(n_teams)
+    for _ in range(n_iter):
+        num = np.bincount(home, weights=hg, minlength=n_teams) + np.bincount(away, weights=ag, minlength=n_teams)
+        den = np.bincount(home, weights=dfn[away], minlength=n_teams) + np.bincount(away, weights=dfn[home], minlength=n_teams)
+        att = num / den
+        num_d = np.bincount(away, weights=hg, minlength=n_teams) + np.bincount(home, weights=ag, minlength=n_teams)
+        den_d = np.bincount(away, weights=att[home], minlength=n_teams) + np.bincount(home, weights=att[away], minlength=n_teams)
+        dfn = num_d / den_d
+        dfn /= dfn.mean()
+    return att, dfn
+
+
+def head_to_head(home, away, hg, ag, n_teams=4):
+    M = np.zeros((n_teams, n_teams))
+    np.add.at(M, (home, away), np.sign(hg - ag))
+    np.subtract.at(M, (away, home), np.sign(hg - ag))
+    return M, M.sum(axis=1)
+
+
+def win_probability_matrix(ratings):
+    d = ratings[:, None] - ratings[None, :]
+    P = 1 / (1 + 10 ** (-d / 400))
+    np.fill_diagonal(P, np.nan)
+    return P, np.nanmean(P, axis=1)
+
+
+def tournament_simulation_expected(P, n_rounds=3):
+    n = P.shape[0]
+    alive = np.ones(n)
+    for r in range(n_rounds):
+        alive = alive * (P * alive[None, :]).sum(axis=1) / np.maximum(alive.sum() - 1, 1)
+    return alive / alive.sum()
 
 
 def _X(s, n, k=3):
@@ -2910,6 +3064,41 @@ def test_gradients_of_likelihoods_match_differences(name):
     want = _central_difference(f, x0.copy())
     np.testing.assert_allclose(tracenp.grad(f)(x0.copy()), want, rtol=1e-4, atol=1e-6)
     np.testing.assert_allclose(tracenp.jit(tracenp.grad(f))(x0.copy()), want, rtol=1e-4, atol=1e-6)
+
+
+FOURTH = {
+    "mann_whitney_tie_corrected": (mann_whitney_tie_corrected, {}, lambda s, n: (_i(6, 3 * n, seed=s), _i(6, 2 * n, seed=s + 1))),
+    "friedman_chi2": (friedman_chi2, {}, lambda s, n: (_f(n, 4, seed=s),)),
+    "kruskal_wallis": (kruskal_wallis, {}, lambda s, n: (_f(4 * n, seed=s), _ids(s, 4 * n, 3))),
+    "levene_median": (levene_median, {}, lambda s, n: (_f(4 * n, seed=s), _ids(s, 4 * n, 3))),
+    "bartlett": (bartlett, {}, lambda s, n: (_f(4 * n, seed=s), np.r_[0, 0, 1, 1, 2, 2, _i(3, 4 * n - 6, seed=s)])),
+    "mcnemar": (mcnemar, {}, lambda s, n: (_i(2, 5 * n, seed=s), _i(2, 5 * n, seed=s + 1))),
+    "binom_test_exact": (binom_test_exact, {}, lambda s, n: (np.int64(n + s),)),
+    "mode_unique": (mode_unique, {}, lambda s, n: (_i(5, 4 * n, seed=s),)),
+    "trimmed_mask_mean": (trimmed_mask_mean, {}, lambda s, n: (_f(10 * n, seed=s),)),
+    "masked_corr": (masked_corr, {}, lambda s, n: (np.where(_f(5 * n, seed=s) > 1, np.nan, _f(5 * n, seed=s + 2)), _f(5 * n, seed=s + 1))),
+    "group_transform_mean": (group_transform_mean, {}, lambda s, n: (_f(5 * n, seed=s), np.r_[7, 7, 3, 3, 11 * _i(2, 5 * n - 4, seed=s)])),
+    "cumulative_incidence": (cumulative_incidence, {}, lambda s, n: (_f(4 * n, positive=True, seed=s), _i(2, 4 * n, seed=s), np.linspace(0.5, 2, n))),
+    "spearman_brown_prophecy": (spearman_brown_prophecy, {}, lambda s, n: (_f(n, positive=True, seed=s) / 2.5,)),
+    "sem_reliability": (sem_reliability, {}, lambda s, n: (_f(4 * n, seed=s) * 10 + 50, 0.8)),
+    "standardize_to_t_scores": (standardize_to_t_scores, {}, lambda s, n: (_f(4 * n, 3, seed=s),)),
+    "percentile_ranks": (percentile_ranks, {}, lambda s, n: (_i(10, 4 * n, seed=s),)),
+    "stanines": (stanines, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "goals_poisson_fit": (goals_poisson_fit, {}, lambda s, n: _matches(s, n)),
+    "head_to_head": (head_to_head, {}, lambda s, n: _matches(s, n)),
+    "win_probability_matrix": (win_probability_matrix, {}, lambda s, n: (1500 + 100 * _f(n, seed=s),)),
+    "tournament_simulation_expected": (tournament_simulation_expected, {}, lambda s, n: (np.full((n, n), 0.5) + 0.1 * np.triu(np.ones((n, n)), 1) - 0.1 * np.tril(np.ones((n, n)), -1),)),
+}
+
+
+@pytest.mark.parametrize("name", list(FOURTH))
+def test_nonparametric_tests_scores_and_match_models_match_numpy(name):
+    """Tie-corrected Mann-Whitney from `np.unique`'s counts, Friedman, Kruskal-Wallis, Levene
+    and Bartlett by group masks, exact binomial tests over `math.comb`, modes, trimmed and
+    NaN-masked statistics, group z-scores by bins read at `np.unique`'s inverse, T-scores and
+    stanines, percentile ranks, a Poisson attack/defence fit by `np.bincount(weights=)`,
+    head-to-head tables by `np.add.at`/`np.subtract.at`, win-probability matrices."""
+    check_like_numpy(*FOURTH[name])
 
 
 REFUSED = {
