@@ -2495,6 +2495,13 @@ def tournament_simulation_expected(P, n_rounds=3):
     return alive / alive.sum()
 
 
+def best_and_worst_team(points, gd):
+    table = {f"team{i}": points[i] * 1000 + gd[i] for i in range(len(points))}
+    best = max(table.values())
+    worst = min(v for v in table.values())
+    return best // 1000, worst // 1000, max(p - q for p, q in zip(points[1:], points[:-1]))
+
+
 def _X(s, n, k=3):
     return np.column_stack([np.ones(n), _f(n, k - 1, seed=s)])
 
@@ -3087,6 +3094,7 @@ FOURTH = {
     "goals_poisson_fit": (goals_poisson_fit, {}, lambda s, n: _matches(s, n)),
     "head_to_head": (head_to_head, {}, lambda s, n: _matches(s, n)),
     "win_probability_matrix": (win_probability_matrix, {}, lambda s, n: (1500 + 100 * _f(n, seed=s),)),
+    "best_and_worst_team": (best_and_worst_team, {}, lambda s, n: (_i(30, n, seed=s), _i(20, n, seed=s + 1) - 10)),
     "tournament_simulation_expected": (tournament_simulation_expected, {}, lambda s, n: (np.full((n, n), 0.5) + 0.1 * np.triu(np.ones((n, n)), 1) - 0.1 * np.tril(np.ones((n, n)), -1),)),
 }
 
