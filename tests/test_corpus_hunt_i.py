@@ -2336,12 +2336,19 @@ def test_bincount_of_unknown_length_read_at_its_labels(fn):
         tracenp.jit(_group_demean)(np.ones(3), np.array([1, -2, 1]))
 
 
+def _bins_then_relabel(y, g):
+    bins = np.bincount(g, weights=y)
+    g[0] = 0  # the bins were counted before: reading them at the new labels is not [g]'s read
+    return bins[g]
+
+
 @pytest.mark.parametrize("fn", [
+    _bins_then_relabel,
     lambda y, g: np.bincount(g, weights=y).sum(),
     lambda y, g: np.bincount(g, weights=y)[g[::-1]],
     lambda y, g: (np.bincount(g, weights=y) / np.bincount(g[::-1]))[g],
     lambda y, g: np.bincount(g, weights=y) @ np.bincount(g),
-], ids=["reduced", "other index", "other labels", "dot"])
+], ids=["relabelled", "reduced", "other index", "other labels", "dot"])
 def test_bins_of_unknown_length_other_than_at_their_labels_refused(fn):
     """Anything that would see the bins no label hits stays refused by name."""
     check_refused(tracenp.errors.DataDependentShapeError, fn,

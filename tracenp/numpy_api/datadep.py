@@ -190,10 +190,12 @@ class _Bins(MaskedSelection):
     NumPy's; anything that would see those bins (a reduction, the length, another index) is
     refused."""
 
-    def __init__(self, x, values, mask, start):
+    def __init__(self, x, values, mask, start, labels=None):
         super().__init__(values, mask, ("np.bincount without minlength", _BINCOUNT),
                          nonempty=True, steer=x)
         self._x = x
+        # the labels' values when counted: a later write into `x` gives x another node
+        self._labels = x.node if labels is None else labels
         self._start = start  # the position in `values` of each label's bin
 
     @classmethod
@@ -221,11 +223,11 @@ class _Bins(MaskedSelection):
             raise errors.steered_by(e, self._x) from None
 
     def _wrap(self, values):
-        return _Bins(self._x, values, self.mask, self._start)
+        return _Bins(self._x, values, self.mask, self._start, self._labels)
 
     def _operand(self, x):
         if isinstance(x, MaskedSelection) and not (isinstance(x, _Bins) and
-                                                   x._x.node is self._x.node):
+                                                   x._labels is self._labels):
             self._refuse("Combining with a selection other than bins of the same labels")
         return super()._operand(x)
 
@@ -241,7 +243,7 @@ class _Bins(MaskedSelection):
 
     def __getitem__(self, key):
         """`bins[x]` at the labels themselves: each element's own bin."""
-        if not (lax.is_tracer(key) and key.node is self._x.node):
+        if not (lax.is_tracer(key) and key.node is self._labels):
             self._refuse("Indexing (other than at the labels themselves)")
         return self.values[self._start]
 
