@@ -4393,8 +4393,6 @@ REFUSED = {
                               lambda s, n: (_f(n, seed=s),)),
     "vectorized_kernel": ("ConcretizationError", vectorized_kernel, {},
                           lambda s, n: (_f(n, seed=s, positive=True) * 1.5, 1.0)),
-    "polynomial_fit_rank_warning": ("ConcretizationError", polynomial_module, {},
-                                    lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
     "polynomial_class_fit": ("ConcretizationError", polynomial_class, {},
                              lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
@@ -4414,13 +4412,20 @@ def test_a_python_int_made_a_numpy_scalar_is_static():
                      lambda s, n: (_i(256, n, seed=s).astype(np.uint8), 100))
 
 
+def test_polynomial_module_fit_traces():
+    """`np.polynomial.polynomial.polyfit` was refused (its RankWarning tests the traced rank)
+    until hunt N: NumPy's values, without the warning."""
+    check_like_numpy(polynomial_module, {},
+                     lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s)))
+
+
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Branches on traced values (`if np.linalg.det(R) < 0` in ICP, the slerp sign flip, a
     resampling `while` loop), `np.poly1d` (it trims leading zeros),
-    `np.vectorize` of a function branching on its element, `np.polynomial`'s
-    fits (they branch on the traced rank to warn): each is refused by name and runs NumPy's
-    code under `fallback=True`."""
+    `np.vectorize` of a function branching on its element, `np.polynomial.Polynomial.fit`
+    (it tests its domain from the data): each is refused by name and runs NumPy's code under
+    `fallback=True`."""
     error, fn, static, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),
                   lambda s: make(s, 4))
