@@ -4609,6 +4609,22 @@ def test_delete_at_one_traced_position():
                   lambda s: (_f(4, 3, seed=s), np.array([1, 2])))
 
 
+def _delete_first_drawn(X, idx):
+    return np.delete(X, idx[:1], axis=0), np.delete(X[:, 0], idx[-1:]), np.delete(X, idx[1])
+
+
+def test_delete_at_a_one_element_array_and_outside_the_axis():
+    """`np.delete(X, idx[:1], axis=0)` of a traced index array of one element was refused (it
+    is one position, the length known); a traced position outside the axis gave a result one
+    element short where NumPy raises IndexError, which is raised now when the function runs."""
+    check_like_numpy(_delete_first_drawn, {},
+                     lambda s, n: (_f(n, 2, seed=s), np.array([n - 1 - s, -s, 0])))
+    with pytest.raises(IndexError, match="out of bounds"):
+        tracenp.jit(_delete_first_drawn)(_f(4, 2), np.array([4, 0, 0]))
+    with pytest.raises(IndexError, match="out of bounds"):
+        tracenp.jit(lambda D, j: np.delete(D, j))(_f(4), np.int64(-5))
+
+
 def heat_dirichlet_by_pad(u, t_left, t_right, r, steps):
     for _ in range(steps):
         p = np.pad(u, 1, constant_values=(t_left, t_right))

@@ -2500,6 +2500,91 @@ def best_and_worst_team(points, gd):
     best = max(table.values())
     worst = min(v for v in table.values())
     return best // 1000, worst // 1000, max(p - q for p, q in zip(points[1:], points[:-1]))
+# ------------------------------------------------------------ official tutorials and the PDSH
+
+
+def moores_law_fit(year, transistors):
+    yi = np.log(transistors)
+    A = np.vstack([year, np.ones(len(year))]).T
+    B, A0 = np.linalg.lstsq(A, yi, rcond=None)[0]
+    doubling = np.log(2) / B
+    return B, A0, doubling, np.exp(A0 + B * 2030)
+
+
+def aqi_moving_and_breakpoints(pm25):
+    avg = np.nanmean(np.lib.stride_tricks.sliding_window_view(pm25, 3), axis=1)
+    bp = np.array([0.0, 12.1, 35.5, 55.5, 150.5, 250.5, 350.5, 500.5])
+    aqi = np.array([0, 51, 101, 151, 201, 301, 401, 501])
+    k = np.clip(np.searchsorted(bp, avg, side="right") - 1, 0, len(bp) - 2)
+    val = (aqi[k + 1] - aqi[k] - 1) / (bp[k + 1] - bp[k]) * (avg - bp[k]) + aqi[k]
+    return np.round(val), np.bincount(k, minlength=7)
+
+
+def heights_summary(heights):
+    return (heights.mean(), heights.std(), heights.min(), heights.max(), np.percentile(heights, 25),
+            np.median(heights), np.percentile(heights, 75))
+
+
+def rainfall_masks(inches):
+    rainy = inches > 0
+    days = np.arange(365)
+    summer = (days > 172) & (days < 262)
+    return (np.sum((inches > 0.5) & (inches < 1)), np.median(inches[rainy]),
+            np.median(inches[summer]), np.max(inches[summer]), np.median(inches[rainy & ~summer]))
+
+
+def histogram_by_add_at(x):
+    bins = np.linspace(-5, 5, 20)
+    counts = np.zeros_like(bins)
+    i = np.searchsorted(bins, x)
+    np.add.at(counts, i, 1)
+    return counts
+
+
+def knn_argpartition(X, K=2):
+    dist_sq = np.sum((X[:, np.newaxis, :] - X[np.newaxis, :, :]) ** 2, axis=-1)
+    nearest = np.argpartition(dist_sq, K + 1, axis=1)
+    neighbors = np.sort(np.take_along_axis(dist_sq, nearest[:, :K + 1], axis=1), axis=1)
+    return neighbors, np.sort(dist_sq, axis=1)[:, :K + 1]
+
+
+def selecting_random_points(X, rng_idx):
+    selection = X[rng_idx]
+    return selection.mean(axis=0), np.delete(X, rng_idx[:1], axis=0).sum()
+
+
+def broadcasting_centering(X):
+    Xmean = X.mean(0)
+    X_centered = X - Xmean
+    x = np.linspace(0, 5, 10)
+    y = np.linspace(0, 5, 8)[:, np.newaxis]
+    z = np.sin(x) ** 10 + np.cos(10 + y * x) * np.cos(x)
+    return X_centered.mean(0), z.sum(axis=0)
+
+
+def scipy_lectures_population(data):
+    year, hares, lynxes, carrots = data.T
+    populations = data[:, 1:]
+    return (populations.mean(axis=0), populations.std(axis=0), np.argmax(populations, axis=1),
+            np.corrcoef(hares, lynxes)[0, 1], year[np.argmax(hares)])
+
+
+def scipy_lectures_random_walk(steps):
+    positions = np.cumsum(steps, axis=1)
+    sq_distance = positions ** 2
+    mean_sq = np.mean(sq_distance, axis=0)
+    return np.sqrt(mean_sq), (positions[:, -1] == 0).mean()
+
+
+def dice_sum_distribution(rolls):
+    total = rolls.sum(axis=1)
+    counts = np.bincount(total, minlength=13)[2:]
+    return counts / counts.sum(), total.mean(), (total == 7).mean()
+
+
+def normalize_then_argsort_cols(M):
+    N = M / np.linalg.norm(M, axis=0)
+    return np.argsort(-N, axis=0)[:2], N.T @ N
 
 
 def _X(s, n, k=3):
@@ -3107,6 +3192,31 @@ def test_nonparametric_tests_scores_and_match_models_match_numpy(name):
     stanines, percentile ranks, a Poisson attack/defence fit by `np.bincount(weights=)`,
     head-to-head tables by `np.add.at`/`np.subtract.at`, win-probability matrices."""
     check_like_numpy(*FOURTH[name])
+
+
+TUTORIALS = {
+    "moores_law_fit": (moores_law_fit, {}, lambda s, n: (np.arange(1970.0, 1970 + 4 * n), 2300 * 2 ** ((np.arange(4 * n)) / 2.0) * _f(4 * n, positive=True, seed=s))),
+    "aqi_moving_and_breakpoints": (aqi_moving_and_breakpoints, {}, lambda s, n: (np.where(_f(5 * n, seed=s) > 1.5, np.nan, 40 * _f(5 * n, positive=True, seed=s + 1)),)),
+    "heights_summary": (heights_summary, {}, lambda s, n: (170 + 10 * _f(5 * n, seed=s),)),
+    "rainfall_masks": (rainfall_masks, {}, lambda s, n: (np.maximum(_f(365, seed=s + n), 0),)),
+    "histogram_by_add_at": (histogram_by_add_at, {}, lambda s, n: (_f(20 * n, seed=s),)),
+    "knn_argpartition": (knn_argpartition, {}, lambda s, n: (_f(2 * n, 2, seed=s),)),
+    "selecting_random_points": (selecting_random_points, {}, lambda s, n: (_f(3 * n, 2, seed=s), _i(3 * n, 4, seed=s))),
+    "broadcasting_centering": (broadcasting_centering, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "scipy_lectures_population": (scipy_lectures_population, {}, lambda s, n: (np.c_[np.arange(1900.0, 1900 + 3 * n), 1000 * _f(3 * n, 3, positive=True, seed=s)],)),
+    "scipy_lectures_random_walk": (scipy_lectures_random_walk, {}, lambda s, n: (2 * _i(2, 5 * n, 8, seed=s) - 1,)),
+    "dice_sum_distribution": (dice_sum_distribution, {}, lambda s, n: (1 + _i(6, 10 * n, 2, seed=s),)),
+    "normalize_then_argsort_cols": (normalize_then_argsort_cols, {}, lambda s, n: (_f(n, 3, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(TUTORIALS))
+def test_tutorial_snippets_match_numpy(name):
+    """numpy.org's tutorials (Moore's law by `lstsq`, air-quality moving averages and AQI
+    breakpoints), the Python Data Science Handbook (heights, rainfall masks, `np.add.at`
+    histograms, kNN by `np.argpartition`, random selections with `np.delete` at a drawn row:
+    it was refused), and the SciPy lecture notes (populations, random walks)."""
+    check_like_numpy(*TUTORIALS[name])
 
 
 REFUSED = {

@@ -974,16 +974,21 @@ def append(arr, values, axis=None):
 @implements(np.delete)
 def delete(arr, obj, axis=None):
     """`np.delete` at concrete positions: a gather of the kept ones. At one traced position
-    (UPGMA's merged row, `np.delete(D, j, axis=0)`) the length is known: the gather skips it."""
+    (UPGMA's merged row, `np.delete(D, j, axis=0)`, or `np.delete(X, idx[:1], axis=0)`) the
+    length is known: the gather skips it, and NumPy's IndexError outside the axis is raised
+    when the function runs."""
     a = _t(arr)
     if axis is None:
         a, axis = np.ravel(a), 0
-    if lax.is_tracer(obj) and obj.constant_value() is None and obj.ndim == 0 and \
+    if lax.is_tracer(obj) and obj.constant_value() is None and obj.shape in ((), (1,)) and \
             obj.dtype.kind in "iu":
         axis = normalize_axis(axis, a.ndim)
         n = a.shape[axis]
         if n == 0:
             raise IndexError(f"index is out of bounds for axis {axis} with size 0")
+        obj = np.reshape(obj, ())
+        lax.check(np.logical_or(obj < -n, obj >= n), "IndexError",
+                  f"index is out of bounds for axis {axis} with size {n}")
         at = np.where(obj < 0, obj + n, obj)
         kept = lax.lift(np.arange(n - 1))
         return np.take(a, kept + (kept >= at), axis=axis)
