@@ -1689,6 +1689,26 @@ def test_norm_cdf_by_vectorized_math_erf_traces():
     check_like_numpy(norm_cdf_erf, {}, lambda s, n: (_f(n, seed=s),))
 
 
+def poisson_loglik_math_lgamma(k, lam):
+    lg = np.vectorize(math.lgamma)
+    return np.sum(k * np.log(lam) - lam - lg(k + 1)), lg(lam - 3.5)
+
+
+def test_log_factorials_by_vectorized_math_lgamma_trace():
+    """`np.vectorize(math.lgamma)` (the log-factorials of a SciPy-free Poisson likelihood)
+    raised ConcretizationError: it is CPython's Lanczos formula of each element, its
+    reflection below 0 included, and its ValueError at 0 and the negative integers is raised
+    when the function runs."""
+    check_like_numpy(poisson_loglik_math_lgamma, {}, lambda s, n: (
+        _i(9, 3 * n, seed=s), _f(3 * n, positive=True, seed=s) * 3))
+    xs = np.r_[np.linspace(-9.9, 40, 499), 1e-25, 1.0, 2.0, 1e300, np.inf, np.nan]
+    want = np.array([math.lgamma(v) for v in xs])
+    got = tracenp.jit(lambda v: np.vectorize(math.lgamma)(v))(xs)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    with pytest.raises(ValueError, match="math domain error"):
+        tracenp.jit(lambda v: np.vectorize(math.lgamma)(v))(np.array([1.5, -2.0]))
+
+
 FIN_REFUSED = {
     "drawdown_duration_by_python_branch": (drawdown_duration, lambda s: (_prices(s, 12),)),
     "black_scholes_by_scipy_stats_norm": (black_scholes_scipy, lambda s: (

@@ -4393,8 +4393,6 @@ REFUSED = {
                               lambda s, n: (_f(n, seed=s),)),
     "vectorized_kernel": ("ConcretizationError", vectorized_kernel, {},
                           lambda s, n: (_f(n, seed=s, positive=True) * 1.5, 1.0)),
-    "polynomial_fit_rank_warning": ("ConcretizationError", polynomial_module, {},
-                                    lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
     "polynomial_class_fit": ("ConcretizationError", polynomial_class, {},
                              lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
@@ -4414,13 +4412,20 @@ def test_a_python_int_made_a_numpy_scalar_is_static():
                      lambda s, n: (_i(256, n, seed=s).astype(np.uint8), 100))
 
 
+def test_polynomial_module_fit_traces():
+    """`np.polynomial.polynomial.polyfit` was refused (its RankWarning tests the traced rank)
+    until hunt N: NumPy's values, without the warning."""
+    check_like_numpy(polynomial_module, {},
+                     lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s)))
+
+
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Branches on traced values (`if np.linalg.det(R) < 0` in ICP, the slerp sign flip, a
     resampling `while` loop), `np.poly1d` (it trims leading zeros),
-    `np.vectorize` of a function branching on its element, `np.polynomial`'s
-    fits (they branch on the traced rank to warn): each is refused by name and runs NumPy's
-    code under `fallback=True`."""
+    `np.vectorize` of a function branching on its element, `np.polynomial.Polynomial.fit`
+    (it tests its domain from the data): each is refused by name and runs NumPy's code under
+    `fallback=True`."""
     error, fn, static, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),
                   lambda s: make(s, 4))
@@ -4602,6 +4607,22 @@ def test_delete_at_one_traced_position():
         check_like_numpy(fn, {}, lambda s, n: (_f(4, n, seed=s), j))
     check_refused(tracenp.errors.UnsupportedFunctionError, lambda D, j: np.delete(D, j, axis=0),
                   lambda s: (_f(4, 3, seed=s), np.array([1, 2])))
+
+
+def _delete_first_drawn(X, idx):
+    return np.delete(X, idx[:1], axis=0), np.delete(X[:, 0], idx[-1:]), np.delete(X, idx[1])
+
+
+def test_delete_at_a_one_element_array_and_outside_the_axis():
+    """`np.delete(X, idx[:1], axis=0)` of a traced index array of one element was refused (it
+    is one position, the length known); a traced position outside the axis gave a result one
+    element short where NumPy raises IndexError, which is raised now when the function runs."""
+    check_like_numpy(_delete_first_drawn, {},
+                     lambda s, n: (_f(n, 2, seed=s), np.array([n - 1 - s, -s, 0])))
+    with pytest.raises(IndexError, match="out of bounds"):
+        tracenp.jit(_delete_first_drawn)(_f(4, 2), np.array([4, 0, 0]))
+    with pytest.raises(IndexError, match="out of bounds"):
+        tracenp.jit(lambda D, j: np.delete(D, j))(_f(4), np.int64(-5))
 
 
 def heat_dirichlet_by_pad(u, t_left, t_right, r, steps):

@@ -2313,6 +2313,48 @@ def test_bincount_argmax_of_a_negative_value_raises():
         tracenp.jit(lambda x: np.bincount(x).argmax())(np.array([1, -2, 1]))
 
 
+def _group_demean(y, g):
+    means = np.bincount(g, weights=y) / np.bincount(g)
+    spread = np.sqrt(np.bincount(g, weights=y ** 2) / np.maximum(np.bincount(g), 1) - means ** 2)
+    return y - means[g], np.bincount(g)[g], spread[g], np.where(np.bincount(g) > 1, 1, 0)[g]
+
+
+def _inverse_demean(y, ids):
+    _, inv = np.unique(ids, return_inverse=True)
+    return y - (np.bincount(inv, weights=y) / np.bincount(inv))[inv]
+
+
+@pytest.mark.parametrize("fn", [_group_demean, _inverse_demean])
+def test_bincount_of_unknown_length_read_at_its_labels(fn):
+    """`np.bincount(g, weights=y) / np.bincount(g)` then `means[g]` (panel demeaning by group
+    means, of labels or of `np.unique`'s inverse) raised DataDependentShapeError: the bins'
+    count depends on the values, but the bins read back at the labels do not. Elementwise
+    work among bins of the same labels and that read trace; a negative label raises NumPy's
+    ValueError when the function runs."""
+    check_like_numpy(fn, {}, lambda s, n: (_f(3 * n, seed=s), _i(n, 3 * n, seed=s) * 3))
+    with pytest.raises(ValueError, match="negative"):
+        tracenp.jit(_group_demean)(np.ones(3), np.array([1, -2, 1]))
+
+
+def _bins_then_relabel(y, g):
+    bins = np.bincount(g, weights=y)
+    g[0] = 0  # the bins were counted before: reading them at the new labels is not [g]'s read
+    return bins[g]
+
+
+@pytest.mark.parametrize("fn", [
+    _bins_then_relabel,
+    lambda y, g: np.bincount(g, weights=y).sum(),
+    lambda y, g: np.bincount(g, weights=y)[g[::-1]],
+    lambda y, g: (np.bincount(g, weights=y) / np.bincount(g[::-1]))[g],
+    lambda y, g: np.bincount(g, weights=y) @ np.bincount(g),
+], ids=["relabelled", "reduced", "other index", "other labels", "dot"])
+def test_bins_of_unknown_length_other_than_at_their_labels_refused(fn):
+    """Anything that would see the bins no label hits stays refused by name."""
+    check_refused(tracenp.errors.DataDependentShapeError, fn,
+                  lambda s: (_f(9, seed=s), _i(5, 9, seed=s) * 2))
+
+
 # ------------------------------------------------------------------------------- refused forms
 
 

@@ -2950,6 +2950,21 @@ def test_builtin_max_in_a_queue_with_a_generator_matches_numpy():
         assert got_rng.bit_generator.state == want_rng.bit_generator.state
 
 
+def _best_of_iterables(x, y):
+    ratings = {"a": x.sum(), "b": y.max(), "c": 1.5}
+    return (max(ratings.values()), min(v for v in np.r_[y, np.nan]),
+            max(r.mean() for r in x.reshape(-1, 2)), max((v for v in x if False), default=0.5))
+
+
+def test_builtin_max_and_min_of_a_generator_or_dict_values():
+    """`max(ratings.values())` and `min(v for v in y)` of traced scalars raised
+    ConcretizationError (only lists, tuples and 1-d arrays were folded): any iterable is now;
+    one of arrays stays Python's own (its ambiguous-truth ValueError)."""
+    check_steered(_best_of_iterables, lambda s: (_f(6, seed=s), _f(5, seed=s + 1)))
+    with pytest.raises(ValueError, match="ambiguous"):
+        tracenp.jit(lambda x: max(r for r in x.reshape(3, 2)))(_f(6, seed=1))
+
+
 def test_iteration_counts_passed_positionally_are_made_static():
     """`value_iteration(P, R, 0.9, 30)`, `finite_horizon_dp(P, R, 5)` and `sinkhorn(..., n_iter)`
     called with Python ints for `range()`: made static, NumPy's values for each count."""

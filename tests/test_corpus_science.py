@@ -430,7 +430,8 @@ def polynomial_module(x, c):
 
 
 def polynomial_fit(x, y):
-    """The fits check the rank lstsq finds (a traced value) to warn on a poor condition."""
+    """The fits check the rank lstsq finds (a traced value) to warn on a poor condition: no
+    warning under jit, as for np.polyfit (refused until hunt N)."""
     return np.polynomial.chebyshev.chebfit(x, y, 2)
 
 
@@ -1287,8 +1288,6 @@ def test_empty_reduction_raises_numpys_error():
 REFUSED = {  # forms tracenp cannot trace: a clear error at trace time, NumPy's value eagerly
     "poly1d_of_traced_coefficients": (poly1d_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
                                       tracenp.UnsupportedFunctionError, "trim_zeros"),
-    "np_polynomial_fit": (polynomial_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
-                          tracenp.ConcretizationError, "chebfit"),
     "scalar_type_as_a_cast": (brighten_u8, (_u8(4, 5, seed=5),),
                               tracenp.ConcretizationError, "astype"),
 }
@@ -1305,6 +1304,11 @@ def test_science_forms_of_python_scalars_trace(name):
     """Refused until jit made static the Python scalar arguments whose values the function's Python needs; now NumPy's values."""
     fn, args, _, _ = REFUSED_NOW_STATIC[name]
     check_steered(fn, lambda s: args)
+
+
+def test_np_polynomial_fit_traces():
+    args = (np.linspace(-1, 1, 8), _f(8, seed=2))
+    assert_same(tracenp.jit(polynomial_fit)(*args), polynomial_fit(*args))
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

@@ -110,6 +110,18 @@ def test_python_scalar_arguments_are_weak_inputs(a, scalar):
     _check(lambda v, s: (s * 2, v), x, scalar)
 
 
+@pytest.mark.parametrize("a", ["float32", "int8", "uint16", "bool"])
+@pytest.mark.parametrize("scalar", [-1, 2.5, np.nan, 1j], ids=repr)
+def test_python_scalar_choices_of_select_are_weak(a, scalar):
+    """NumPy's `np.select` keeps Python int, float and complex choices weak, as it does the
+    default: `np.select([x > 0, x < -1], [x, -1], default=np.nan)` of float32 `x` is float32
+    (it was float64)."""
+    x = _arg(a, seed=8)
+    _check(lambda v: np.select([v > 0, v < 1], [v, scalar], default=np.nan), x)
+    _check(lambda v: np.select([v > 0], [scalar], default=v), x)
+    _check(lambda v, s: np.select([v > 0], [s], default=v), x, scalar)
+
+
 @pytest.mark.parametrize("a,b", [("float32", "float64"), ("int8", "uint8"), ("int64", "uint64"),
                                  ("float16", "int16"), ("bool", "complex64")])
 def test_numpy_scalars_are_strong(a, b):

@@ -261,6 +261,17 @@ def test_mask_leading_ints_and_slices_reads_and_writes_through_a_view():
     check_like_numpy(_mask_with_channel_index, np.random.default_rng(1).random((4, 3, 3)))
 
 
+def _cluster_scores(X, u, g):
+    idx = g == 1
+    return (X[idx] * u[idx, None]).sum(axis=0), X[idx, None, 1].sum(), X[idx, 1, None].mean(0)
+
+
+def test_mask_then_a_new_axis_reads_as_a_selection():
+    """`u[idx, None]` (the score sums of clustered standard errors, `X[idx] * u[idx, None]`)
+    is NumPy's `u[:, None][idx]`: it raised DataDependentShapeError."""
+    check_like_numpy(_cluster_scores, A[:, 0, :], A[:, 1, 0], (A[:, 2, 0] > 0).astype(int))
+
+
 def _selection_then_columns(pts, w):
     valid = w > 0
     out = np.zeros(len(w))

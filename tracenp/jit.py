@@ -470,72 +470,74 @@ class JitFunction:
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
         roots = (*(("self", a.obj) if isinstance(a, methods.Rest) else (f"args[{i}]", a)
                    for i, a in enumerate(args)), *kwargs.items())
-        with tracing(self.__name__, self.stabilize, self.fn, roots) as state:
-            tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
-            for t, x in zip(tracers, leaves):
-                t._input_of = state
-                state.input_layouts[id(t.node)] = _layout(x)
-                t.returns = ("array" if isinstance(x, np.ndarray) else
-                             "python" if type(x) in _SCALARS else "scalar")
-            t_args, t_kwargs = pytree.unflatten(tree, tracers)
-            call_args = [a if i not in self.static_argnums and not self._steers(i, args[i])
-                         and not is_generator(args[i])
-                         else _static_value(args[i], self._steers(i, args[i]))
-                         for i, a in enumerate(t_args)]
-            call_kwargs = {**t_kwargs, **{k: _static_value(v, self._steers(k, v))
-                                          for k, v in kwargs.items()
-                                          if k in self.static_argnames or self._steers(k, v)
-                                          or is_generator(v)}}
-            with _python_random_untouched():
-                try:
-                    result = self.fn(*call_args, **call_kwargs)
-                except TracingError as e:  # `range(n)`, `np.arange(n)`, `np.eye(n)`
-                    _with_leaves(e, inputs)
-                    raise
-                except Exception as e:
-                    if isinstance(e, TypeError) and Tracer.__name__ in str(e):  # Python's own,
-                        raise refused_by_python(e) from e  # about a tracer: `"%d" % x`
-                    if state.refused:  # a refusal caught and turned into this error (np.mgrid's
-                        raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError,
-                    raise  # NumPy's ValueError from `out[i] = x` into one of its arrays)
-            if state.refused:  # caught by the function's own `except` (`except Exception:`):
-                raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
-            if self._changed_config(static, args, kwargs, call_args, call_kwargs):
-                raise TracingError("the function changed a config argument whose values "
-                                   "steer its Python (static from then on); the compiled "
-                                   "function would not change it (return the new values "
-                                   "instead, or pass fallback=True)")
-            rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
-            if rebound:  # their new values come back after the result
-                after = pytree.flatten((t_args, t_kwargs))[0]
-                result = (result, [after[i] for i in rebound])
-            out_leaves, out_tree = pytree.flatten(result)
-            if _traced_text(out_tree):
-                raise concretization_error("A string made from a traced value (`str(x)`, "
-                                           "`repr(x)`, `f\"{x}\"`), returned,")
-            outputs, consts, returns = [], [], []
-            for v in out_leaves:
-                if isinstance(v, Tracer):
-                    outputs.append(v.node)
-                    consts.append(_FROM_GRAPH)
-                    returns.append("python" if v.weak else v.returns)
-                elif isinstance(v, np.ndarray):
-                    outputs.append(ir.const(v))
-                    consts.append(_FROM_GRAPH)
-                    returns.append("array")
-                else:
-                    _check_constant_result(v)
-                    consts.append(v)
-                    returns.append("python")
-            mutated = []
-            for t in state.mutated_inputs:
-                leaf_i = next(i for i, tr in enumerate(tracers) if tr is t)
-                if not isinstance(leaves[leaf_i], np.ndarray):
-                    continue
-                mutated.append((leaf_i, len(outputs)))
-                outputs.append(t.node)
-            outputs.extend(hidden_outputs(state, outputs))  # draws the results do not reach
-            outputs.extend(state.checks)  # NumPy's errors on values (`lax.check`)
+        try:
+            with tracing(self.__name__, self.stabilize, self.fn, roots) as state:
+                tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
+                for t, x in zip(tracers, leaves):
+                    t._input_of = state
+                    state.input_layouts[id(t.node)] = _layout(x)
+                    t.returns = ("array" if isinstance(x, np.ndarray) else
+                                 "python" if type(x) in _SCALARS else "scalar")
+                t_args, t_kwargs = pytree.unflatten(tree, tracers)
+                call_args = [a if i not in self.static_argnums and not self._steers(i, args[i])
+                             and not is_generator(args[i])
+                             else _static_value(args[i], self._steers(i, args[i]))
+                             for i, a in enumerate(t_args)]
+                call_kwargs = {**t_kwargs, **{k: _static_value(v, self._steers(k, v))
+                                              for k, v in kwargs.items()
+                                              if k in self.static_argnames or self._steers(k, v)
+                                              or is_generator(v)}}
+                with _python_random_untouched():
+                    try:
+                        result = self.fn(*call_args, **call_kwargs)
+                    except TracingError:  # `range(n)`: its leaves are noted below
+                        raise
+                    except Exception as e:
+                        if isinstance(e, TypeError) and Tracer.__name__ in str(e):  # Python's own,
+                            raise refused_by_python(e) from e  # about a tracer: `"%d" % x`
+                        if state.refused:  # a refusal caught and turned into this error (np.mgrid's
+                            raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError,
+                        raise  # NumPy's ValueError from `out[i] = x` into one of its arrays)
+                if state.refused:  # caught by the function's own `except` (`except Exception:`):
+                    raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
+                if self._changed_config(static, args, kwargs, call_args, call_kwargs):
+                    raise TracingError("the function changed a config argument whose values "
+                                       "steer its Python (static from then on); the compiled "
+                                       "function would not change it (return the new values "
+                                       "instead, or pass fallback=True)")
+                rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
+                if rebound:  # their new values come back after the result
+                    after = pytree.flatten((t_args, t_kwargs))[0]
+                    result = (result, [after[i] for i in rebound])
+                out_leaves, out_tree = pytree.flatten(result)
+                if _traced_text(out_tree):
+                    raise concretization_error("A string made from a traced value (`str(x)`, "
+                                               "`repr(x)`, `f\"{x}\"`), returned,")
+                outputs, consts, returns = [], [], []
+                for v in out_leaves:
+                    if isinstance(v, Tracer):
+                        outputs.append(v.node)
+                        consts.append(_FROM_GRAPH)
+                        returns.append("python" if v.weak else v.returns)
+                    elif isinstance(v, np.ndarray):
+                        outputs.append(ir.const(v))
+                        consts.append(_FROM_GRAPH)
+                        returns.append("array")
+                    else:
+                        _check_constant_result(v)
+                        consts.append(v)
+                        returns.append("python")
+                mutated = []
+                for t in state.mutated_inputs:
+                    leaf_i = next(i for i, tr in enumerate(tracers) if tr is t)
+                    if not isinstance(leaves[leaf_i], np.ndarray):
+                        continue
+                    mutated.append((leaf_i, len(outputs)))
+                    outputs.append(t.node)
+                outputs.extend(hidden_outputs(state, outputs))  # draws the results do not reach
+                outputs.extend(state.checks)  # NumPy's errors on values (`lax.check`)
+        except TracingError as e:  # also a selection returned, refused as the trace ends
+            raise _with_leaves(e, inputs)
         if state.layout_read and not self._by_layout:  # (not while tracing: it is watched)
             self._by_layout = True
             self._fast.clear()

@@ -1,7 +1,8 @@
 """Python's `max` and `min` of traced scalars, while a function is traced.
 
-`max(dp[c], dp[c - w] + v)`, `min(1.0, ratio)` and `max(x.min(), 0)` compare with `>`, whose
-traced answer Python cannot branch on, so they were refused. For scalars (0-d values) their
+`max(dp[c], dp[c - w] + v)`, `min(1.0, ratio)`, `max(x.min(), 0)` and `max(ratings.values())`
+(of any iterable: a generator, a dict's values) compare with `>`, whose traced answer Python
+cannot branch on, so they were refused. For scalars (0-d values) their
 meaning is a fold, `result = item if item > result else result` from the first item on
 (`<` for `min`), which a traced comparison and `np.where` compute exactly, NaN included: a
 NaN item or result is kept or passed over as Python keeps or passes it. Arrays compared
@@ -28,7 +29,10 @@ def _fold(python, better, args, kwargs):
     if isinstance(items, Tracer) and items.ndim == 1:
         items = [items[i] for i in range(items.shape[0])]
     elif not isinstance(items, (list, tuple)):
-        return python(*args, **kwargs)
+        if isinstance(items, Tracer) or not hasattr(items, "__iter__"):
+            return python(*args, **kwargs)
+        items = list(items)  # a generator or a dict's values, iterated once
+        args = (items,)
     scalars = all(not v.ndim if isinstance(v, Tracer) else isinstance(v, _NUMBERS)
                   for v in items)
     if not scalars or not any(isinstance(v, Tracer) for v in items):

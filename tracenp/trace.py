@@ -545,6 +545,7 @@ def prepare() -> None:
     so that a first trace does not."""
     if not _ROUTES:
         from .numpy_api.creation import PATCHED, for_user_code
+        from .numpy_api.linalg import _np_fit, polynomial_fit
         from .numpy_api.shape import _np_as_strided, as_strided
         from .python_builtins import traced_max, traced_min
 
@@ -553,6 +554,8 @@ def prepare() -> None:
                                  + [(np, "random", _RandomGuard()), (
                                      np.lib.stride_tricks, "as_strided",
                                      for_user_code(as_strided, _np_as_strided)),
+                                    (np.polynomial.polyutils, "_fit",
+                                     for_user_code(polynomial_fit, _np_fit)),
                                     (builtins, "max", traced_max),
                                     (builtins, "min", traced_min)]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on

@@ -564,9 +564,15 @@ def _math_erfc(x):
     return math_erfc(x)
 
 
+def _math_lgamma(x):
+    from .mathfuncs import math_lgamma
+
+    return math_lgamma(x)
+
+
 # `math` functions of one real number that NumPy lacks, for `np.vectorize` of them: calling
 # the function itself would convert a traced array with float()
-_ELEMENT_MATH = ((math.erf, _math_erf), (math.erfc, _math_erfc))
+_ELEMENT_MATH = ((math.erf, _math_erf), (math.erfc, _math_erfc), (math.lgamma, _math_lgamma))
 
 
 def _element_array(value, otype, shape):

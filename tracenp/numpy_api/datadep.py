@@ -16,7 +16,7 @@ import numpy as np
 from .. import errors, lax
 from ..shapes import normalize_axis
 from . import implements
-from .masked import MaskedSelection
+from .masked import _ELEMENTWISE, MaskedSelection
 from .value_range import value_bounds
 
 _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such as "
@@ -167,10 +167,10 @@ def bincount(x, weights=None, minlength=0):
         return _bincount_of_bounded(x, weights, minlength)
     if minlength > 0 and _checked_below(x, minlength):
         return _bincount_of_bounded(np.clip(x, 0, minlength - 1), weights, minlength)
-    if weights is None and minlength == 0 and x.shape[0] > 0 and x.dtype.kind in "iu" and \
+    if minlength == 0 and x.shape[0] > 0 and x.dtype.kind in "iu" and \
             lax.check(np.any(x < 0), "ValueError",
                       "'list' argument must have no negative elements"):
-        return _Bincount(x)
+        return _Bincount(x) if weights is None else _Bins.of(x, weights)
     raise errors.steered_by(errors.data_dependent("np.bincount", _BINCOUNT), x)
 
 
@@ -180,24 +180,39 @@ _BINCOUNT = ("with k known bins, (x[:, None] == np.arange(k)).sum(axis=0) counts
              "np.digitize(x, bins), i % k); np.bincount(x).argmax() and .max() trace")
 
 
-_ARG_MAX = (np.argmax, np.max, np.amax)  # NumPy's own: tracing swaps some of np's names
+class _Bins(MaskedSelection):
+    """`np.bincount(x)` or `np.bincount(x, weights=w)` of labels with no known bound, read back
+    at the labels: `np.bincount(g, weights=y) / np.bincount(g)` then `means[g]` (group means in
+    panel demeaning), `np.bincount(g)[g]` (each row's group size). NumPy's length, max(x) + 1,
+    depends on the values, so one bin is held per distinct label, at its first position in
+    `np.unique`'s sorted order. The bins no label hits are never read by `[x]`, so elementwise
+    work with scalars and with bins of the same labels, and the read at the labels, are
+    NumPy's; anything that would see those bins (a reduction, the length, another index) is
+    refused."""
 
-
-class _Bincount(MaskedSelection):
-    """`np.bincount(x)` of values with no known bound: its length, max(x) + 1, depends on them.
-    Its argmax (the most frequent value, the smallest of ties: `np.bincount(votes).argmax()`)
-    and max are those of `np.unique`'s counts, since a value absent from `x` counts 0 and is
-    never the most frequent; anything else needs the bins themselves, and is refused."""
-
-    def __init__(self, x):
-        values, counts = unique(x, return_counts=True)
-        super().__init__(counts.values, counts.mask, ("np.bincount without minlength",
-                                                      _BINCOUNT), nonempty=True)
-        self._sorted = values.values  # the values, by the same mask (not kept as a selection)
+    def __init__(self, x, values, mask, start, labels=None):
+        super().__init__(values, mask, ("np.bincount without minlength", _BINCOUNT),
+                         nonempty=True, steer=x)
         self._x = x
+        # the labels' values when counted: a later write into `x` gives x another node
+        self._labels = x.node if labels is None else labels
+        self._start = start  # the position in `values` of each label's bin
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        self._refuse(f"np.{ufunc.__name__}")
+    @classmethod
+    def of(cls, x, weights):
+        """The bins of `x`, counts (weights None) or sums of `weights` in float64 (NumPy's
+        dtype for weights), with each sum taken in `x`'s order as NumPy's is."""
+        mask = unique(x, return_counts=True)[1].mask
+        order = np.argsort(x, kind="stable")  # unique's own, the same node
+        n = x.shape[0]
+        pos = lax.lift(np.arange(n, dtype=np.intp))
+        first_of_run = np.maximum.accumulate(np.where(mask, pos, 0))
+        start = lax.scatter(lax.lift(np.zeros(n, np.intp)), order, first_of_run, 0, "set")
+        if weights is None:
+            out, inc = lax.lift(np.zeros(n, np.intp)), lax.lift(np.ones(n, np.intp))
+        else:
+            out, inc = lax.lift(np.zeros(n)), lax.lift(weights).astype(np.float64)
+        return cls(x, lax.scatter(out, start, inc, 0, "add"), mask, start)
 
     def _refuse(self, what: str):
         """Refused, noting `x`: jit makes static the Python scalar arguments it is computed
@@ -207,11 +222,14 @@ class _Bincount(MaskedSelection):
         except errors.DataDependentShapeError as e:
             raise errors.steered_by(e, self._x) from None
 
-    def _operand(self, x):  # operators: the bins themselves
-        self._refuse("Arithmetic")
-
     def _wrap(self, values):
-        self._refuse("Arithmetic")
+        return _Bins(self._x, values, self.mask, self._start, self._labels)
+
+    def _operand(self, x):
+        if isinstance(x, MaskedSelection) and not (isinstance(x, _Bins) and
+                                                   x._labels is self._labels):
+            self._refuse("Combining with a selection other than bins of the same labels")
+        return super()._operand(x)
 
     def __matmul__(self, other):
         self._refuse("np.dot of")
@@ -219,26 +237,47 @@ class _Bincount(MaskedSelection):
     __rmatmul__ = __matmul__
 
     def __array_function__(self, func, types, args, kwargs):
-        if func not in _ARG_MAX or args[1:] or args[0] is not self or \
-                kwargs.get("axis") not in (None, 0, -1) or kwargs.get("out") is not None or \
-                kwargs.get("keepdims"):
+        if func not in _ELEMENTWISE:
             self._refuse(f"np.{func.__name__}")
-        most = super().__array_function__(func, types, (self,), {})
-        if func is _ARG_MAX[0]:  # the position among the unique values: the value itself
-            most = lax.cast(self._sorted[self._position(most)], np.intp).with_returns("scalar")
-        return most
+        return super().__array_function__(func, types, args, kwargs)
 
     def __getitem__(self, key):
-        self._refuse("Indexing")
+        """`bins[x]` at the labels themselves: each element's own bin."""
+        if not (lax.is_tracer(key) and key.node is self._labels):
+            self._refuse("Indexing (other than at the labels themselves)")
+        return self.values[self._start]
 
     def __setitem__(self, key, value):
         self._refuse("Writing into")
 
-    def astype(self, dtype, *args, **kwargs):
-        self._refuse(".astype")
-
     def copy(self):
-        self._refuse(".copy")
+        return self._wrap(self.values)
+
+
+_ARG_MAX = (np.argmax, np.max, np.amax)  # NumPy's own: tracing swaps some of np's names
+
+
+class _Bincount(_Bins):
+    """`np.bincount(x)` (counts) of values with no known bound. Besides `_Bins`' reads, its
+    argmax (the most frequent value, the smallest of ties: `np.bincount(votes).argmax()`) and
+    max are those of `np.unique`'s counts, since a value absent from `x` counts 0 and is never
+    the most frequent."""
+
+    def __init__(self, x):
+        bins = _Bins.of(x, None)
+        super().__init__(x, bins.values, bins.mask, bins._start)
+        self._sorted = unique(x).values  # the values, by the same mask (not kept as a selection)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func not in _ARG_MAX:
+            return super().__array_function__(func, types, args, kwargs)
+        if args[1:] or args[0] is not self or kwargs.get("axis") not in (None, 0, -1) or \
+                kwargs.get("out") is not None or kwargs.get("keepdims"):
+            self._refuse(f"np.{func.__name__}")
+        most = MaskedSelection.__array_function__(self, func, types, (self,), {})
+        if func is _ARG_MAX[0]:  # the position among the unique values: the value itself
+            most = lax.cast(self._sorted[self._position(most)], np.intp).with_returns("scalar")
+        return most
 
 
 def _check_bincount(x, weights, minlength) -> None:

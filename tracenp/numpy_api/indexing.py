@@ -757,7 +757,7 @@ def _mask_then_basic(key):
             key[0].ndim == 0:
         return None
     rest = key[1:]
-    if not all(_is_int(k) or isinstance(k, slice) or k is Ellipsis for k in rest):
+    if not all(_is_int(k) or isinstance(k, slice) or k is Ellipsis or k is None for k in rest):
         return None
     return key[0], (slice(None),) * key[0].ndim + rest
 

@@ -596,6 +596,57 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     return (c, vbase * fac) if y.ndim == 1 else (c, vbase[:, :, None] * fac)
 
 
+_np_fit = np.polynomial.polyutils._fit
+
+
+def polynomial_fit(vander_f, x, y, deg, rcond=None, full=False, w=None):
+    """`np.polynomial`'s least-squares fit (`polyfit`, `chebfit`, `legfit`, ... share it) of
+    traced data: NumPy's own steps but its RankWarning, which tests a rank known only when the
+    function runs (`np.polyfit` above warns for none either); of other data, NumPy's own."""
+    if not any(lax.is_tracer(a) for a in (x, y, w)):
+        return _np_fit(vander_f, x, y, deg, rcond, full, w)
+    x = np.add(lax.lift(x), 0.0)
+    y = np.add(lax.lift(y), 0.0)
+    deg = np.asarray(deg)
+    if deg.ndim > 1 or deg.dtype.kind not in "iu" or deg.size == 0:
+        raise TypeError("deg must be an int or non-empty 1-D array of int")
+    if deg.min() < 0:
+        raise ValueError("expected deg >= 0")
+    if x.ndim != 1:
+        raise TypeError("expected 1D vector for x")
+    if x.size == 0:
+        raise TypeError("expected non-empty vector for x")
+    if y.ndim < 1 or y.ndim > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if len(x) != len(y):
+        raise TypeError("expected x and y to have same length")
+    deg = np.sort(deg) if deg.ndim else deg
+    lmax = int(deg.max())
+    van = vander_f(x, lmax) if deg.ndim == 0 else vander_f(x, lmax)[:, deg]
+    lhs, rhs = van.T, y.T
+    if w is not None:
+        w = np.add(lax.lift(w), 0.0)
+        if w.ndim != 1:
+            raise TypeError("expected 1D vector for w")
+        if len(x) != len(w):
+            raise TypeError("expected x and w to have same length")
+        lhs, rhs = lhs * w, rhs * w
+    if rcond is None:
+        rcond = len(x) * np.finfo(x.dtype).eps
+    if lhs.dtype.kind == "c":
+        scl = np.sqrt(np.sum(np.square(lhs.real) + np.square(lhs.imag), axis=1))
+    else:
+        scl = np.sqrt(np.sum(np.square(lhs), axis=1))
+    scl = np.where(scl == 0, 1, scl)
+    c, resids, rank, s = lstsq(lhs.T / scl, rhs.T, rcond)
+    c = (c.T / scl).T
+    if deg.ndim > 0:  # the coefficients not fitted are 0
+        cc = lax.lift(np.zeros((lmax + 1,) + c.shape[1:], dtype=c.dtype))
+        cc[deg] = c
+        c = cc
+    return (c, [resids, rank, s, rcond]) if full else c
+
+
 @implements(np.linalg.cond)
 def cond(x, p=None):
     """The 2-norm condition number from the singular values (differentiable); the other

@@ -49,7 +49,7 @@ class MaskedSelection:
     __array_priority__ = 1000
 
     def __init__(self, values, mask, made_by: tuple[str, str] | None = None,
-                 nonempty: bool = False):
+                 nonempty: bool = False, steer=None):
         self.values = values  # shape mask.shape + rest
         self.mask = mask
         self.made_by = made_by  # (what it is, what to do instead) when not x[mask]
@@ -58,8 +58,12 @@ class MaskedSelection:
         if state is not None:  # a selection that outlives the trace is refused there
             what, instead = made_by or ("x[mask] or np.nonzero(mask) (np.where(condition) with "
                                         "one argument) of a traced mask", _RETURNED)
-            state.selections.append((weakref.ref(self), errors.data_dependent(
-                f"Returning {what}, or keeping it past the call", instead)))
+            error = errors.data_dependent(f"Returning {what}, or keeping it past the call",
+                                          instead)
+            # `steer`: the traced value the length comes from, whose Python scalar sources
+            # jit then makes static (`errors.steered_by`)
+            state.selections.append((weakref.ref(self), error if steer is None else
+                                     errors.steered_by(error, steer)))
 
     # ------------------------------------------------------------------ what it is
     @property

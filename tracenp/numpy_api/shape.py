@@ -618,9 +618,14 @@ def where(condition, x=None, y=None):
 def select(condlist, choicelist, default=0):
     if len(condlist) != len(choicelist):
         raise ValueError("list of cases must be same length as list of conditions")
-    dflt = default.dtype if lax.is_tracer(default) else default if isinstance(
-        default, (bool, int, float, complex)) else np.asarray(default).dtype  # NEP 50: weak
-    dt = np.result_type(*[_t(c).dtype for c in choicelist], dflt)
+    from .ufuncs import _dtype_arg
+
+    dts = [_dtype_arg(v) for v in (*choicelist, default)]  # NEP 50: Python scalars are weak
+    dt = np.result_type(*(d(0) if isinstance(d, type) else d for d in dts))
+    for d in dts[:-1]:  # NumPy copies each choice in as an array, by same-kind casting
+        if isinstance(d, type) and not np.can_cast(np.dtype(d), dt, "same_kind"):
+            raise TypeError(f"Cannot cast array data from {np.dtype(d)!r} to {dt!r} according "
+                            "to the rule 'same_kind'")
     out = lax.cast(_t(default), dt)
     for c, v in reversed(list(zip(condlist, choicelist))):
         out = np.where(c, lax.cast(_t(v), dt), out)
@@ -969,16 +974,21 @@ def append(arr, values, axis=None):
 @implements(np.delete)
 def delete(arr, obj, axis=None):
     """`np.delete` at concrete positions: a gather of the kept ones. At one traced position
-    (UPGMA's merged row, `np.delete(D, j, axis=0)`) the length is known: the gather skips it."""
+    (UPGMA's merged row, `np.delete(D, j, axis=0)`, or `np.delete(X, idx[:1], axis=0)`) the
+    length is known: the gather skips it, and NumPy's IndexError outside the axis is raised
+    when the function runs."""
     a = _t(arr)
     if axis is None:
         a, axis = np.ravel(a), 0
-    if lax.is_tracer(obj) and obj.constant_value() is None and obj.ndim == 0 and \
+    if lax.is_tracer(obj) and obj.constant_value() is None and obj.shape in ((), (1,)) and \
             obj.dtype.kind in "iu":
         axis = normalize_axis(axis, a.ndim)
         n = a.shape[axis]
         if n == 0:
             raise IndexError(f"index is out of bounds for axis {axis} with size 0")
+        obj = np.reshape(obj, ())
+        lax.check(np.logical_or(obj < -n, obj >= n), "IndexError",
+                  f"index is out of bounds for axis {axis} with size {n}")
         at = np.where(obj < 0, obj + n, obj)
         kept = lax.lift(np.arange(n - 1))
         return np.take(a, kept + (kept >= at), axis=axis)
