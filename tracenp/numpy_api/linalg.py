@@ -559,14 +559,7 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     y = np.add(lax.lift(y), 0.0)
     if deg < 0:
         raise ValueError("expected deg >= 0")
-    if x.ndim != 1:
-        raise TypeError("expected 1D vector for x")
-    if x.size == 0:
-        raise TypeError("expected non-empty vector for x")
-    if y.ndim < 1 or y.ndim > 2:
-        raise TypeError("expected 1D or 2D array for y")
-    if x.shape[0] != y.shape[0]:
-        raise TypeError("expected x and y to have same length")
+    _check_fit_data(x, y)
     if rcond is None:
         rcond = len(x) * np.finfo(x.dtype).eps
     lhs = np.vander(x, order)
@@ -596,6 +589,18 @@ def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
     return (c, vbase * fac) if y.ndim == 1 else (c, vbase[:, :, None] * fac)
 
 
+def _check_fit_data(x, y) -> None:
+    """NumPy's checks of a least-squares fit's samples, with its messages."""
+    if x.ndim != 1:
+        raise TypeError("expected 1D vector for x")
+    if x.size == 0:
+        raise TypeError("expected non-empty vector for x")
+    if y.ndim < 1 or y.ndim > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if x.shape[0] != y.shape[0]:
+        raise TypeError("expected x and y to have same length")
+
+
 _np_fit = np.polynomial.polyutils._fit
 
 
@@ -612,14 +617,7 @@ def polynomial_fit(vander_f, x, y, deg, rcond=None, full=False, w=None):
         raise TypeError("deg must be an int or non-empty 1-D array of int")
     if deg.min() < 0:
         raise ValueError("expected deg >= 0")
-    if x.ndim != 1:
-        raise TypeError("expected 1D vector for x")
-    if x.size == 0:
-        raise TypeError("expected non-empty vector for x")
-    if y.ndim < 1 or y.ndim > 2:
-        raise TypeError("expected 1D or 2D array for y")
-    if len(x) != len(y):
-        raise TypeError("expected x and y to have same length")
+    _check_fit_data(x, y)
     deg = np.sort(deg) if deg.ndim else deg
     lmax = int(deg.max())
     van = vander_f(x, lmax) if deg.ndim == 0 else vander_f(x, lmax)[:, deg]
