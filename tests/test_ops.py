@@ -292,6 +292,12 @@ API_CASES = {
                                          np.trapezoid(x), np.trapezoid(x, dx=0.1, axis=0),
                                          np.trapezoid(x[0], x=np.arange(4.0) ** 2),
                                          np.trapezoid(i)), F, I),
+    "isin_many": (lambda x: (  # more than 32 test elements: sorted, then binary searches
+        np.isin(np.round(x[:60] * 4), np.round(x[60:] * 4)),
+        np.isin(np.round(x[:60] * 4).astype(np.int64), np.round(x[60:] * 4), invert=True),
+        np.isin(np.round(x[:12] * 4).reshape(3, 4), np.r_[np.round(x[60:] * 4), np.nan]),
+        np.isin(x[:20], x[5:60]), np.isin(x[:20], x[21:60])),
+        np.concatenate([_R.standard_normal(160), [np.nan]])),
     "isin_ediff_vander": (lambda i, v: (np.isin(i, [1, 2, 3]), np.isin(i, i[0], invert=True),
                                         np.ediff1d(v, to_begin=0, to_end=[9, 9]), np.vander(v),
                                         np.vander(v[:3], 4, increasing=True)), I, V),
@@ -418,6 +424,22 @@ def _errstate(x):
 def test_numpy_api_matches(name):
     fn, *args = API_CASES[name]
     check_like_numpy(fn, *args, rtol=1e-5)
+
+
+@pytest.mark.parametrize("fn, op", [
+    (lambda x, s: np.interp(x, s, s * s), "SEARCHSORTED"),
+    (lambda x, s: np.isin(np.round(x), np.round(s)), "SEARCHSORTED"),
+    (lambda x, s: np.correlate(x, s, "same"), "CORRELATE"),
+    (lambda x, s: np.histogram(x, 40, range=(-2, 2))[0], "SCATTER")])
+@pytest.mark.parametrize("n", [20, 50])
+def test_long_searches_and_windows_are_one_library_step(fn, op, n):
+    """Above 32 sorted values, taps or bins a search, correlation or histogram is one step
+    whose work grows as NumPy's does, not one comparison or product per pair."""
+    x, s = _R.standard_normal(300) * 2, np.sort(_R.standard_normal(n))
+    graph = tracenp.jit(fn).graph(x, s)
+    ops = {node.op.name for node in graph.nodes()}
+    assert (op in ops) == (n > 32 or op == "SCATTER")
+    assert_same(tracenp.jit(fn)(x, s), fn(x, s))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.int64, np.float16])

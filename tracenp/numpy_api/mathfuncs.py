@@ -1303,7 +1303,13 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 def isin(element, test_elements, assume_unique=False, invert=False, *, kind=None):
     e = lax.lift(element)
     t = np.ravel(lax.lift(test_elements))
-    hit = np.any(np.equal(lax.reshape(e, e.shape + (1,)), t), axis=-1)
+    m = t.shape[0]
+    if m > SEARCH_BY_COUNTING:  # sorted once, each element found by a binary search
+        t = np.sort(t)
+        at = np.minimum(searchsorted(t, e), m - 1)
+        hit = np.equal(t[at], e)
+    else:
+        hit = np.any(np.equal(lax.reshape(e, e.shape + (1,)), t), axis=-1)
     return np.logical_not(hit) if invert else hit
 
 
