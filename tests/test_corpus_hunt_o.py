@@ -574,6 +574,19 @@ def wright_fisher_mutation(rng, N=40, mu=0.01, generations=25, reps=6):
     return p, np.var(p)
 
 
+def wright_fisher_multinomial(rng, counts, generations=10):
+    n = counts.sum()
+    traj = np.zeros((generations, len(counts)), dtype=np.int64)
+    for g in range(generations):
+        counts = rng.multinomial(n, counts / n)
+        traj[g] = counts
+    return traj, (traj > 0).sum(axis=1)
+
+
+def sample_without_replacement_hypergeom(rng, allele_counts, n_total=40, n_sample=10):
+    return rng.hypergeometric(allele_counts, n_total - allele_counts, n_sample)
+
+
 def moran_step(rng, pop, steps=50):
     n = len(pop)
     for _ in range(steps):
@@ -2050,6 +2063,8 @@ GENETICS_RNG = [
     (wright_fisher, lambda: ()),
     (wright_fisher_selection, lambda: ()),
     (wright_fisher_mutation, lambda: ()),
+    (wright_fisher_multinomial, lambda: (np.array([10, 5, 3, 2]),)),
+    (sample_without_replacement_hypergeom, lambda: (np.array([5, 20, 35]),)),
     (moran_step, lambda: (np.arange(10) % 2,)),
     (moran_counts, lambda: ()),
     (random_genotypes, lambda: (np.array([0.1, 0.5, 0.9]),)),
