@@ -122,6 +122,22 @@ def test_python_scalar_choices_of_select_are_weak(a, scalar):
     _check(lambda v, s: np.select([v > 0], [s], default=v), x, scalar)
 
 
+def _comparisons(a, b):
+    return a < b, a <= b, a > b, a >= b, a == b, a != b
+
+
+@pytest.mark.parametrize("other", ["int64", "int8", "-1", "2**63"])
+def test_uint64_compares_exactly_with_signed_integers_in_compiled_code(other):
+    """NumPy 2 compares uint64 with int64 (or a Python int -1, or 2**63) exactly, not as
+    float64: compiled code compared them as unsigned (`2**63 + 5 > -1` was False), a traced
+    -1 raised OverflowError and a Python int argument of 2**63 a KeyError."""
+    u = np.array([2**63 + 5, 3, 2**62, 0, 200, 2**53 + 1, 2**63 - 1], dtype=np.uint64)
+    s = np.array([-1, 3, 2**62 + 1, -128, 100, 2**53, 2**63 - 2])
+    b = s.astype(other) if other[0] == "i" else eval(other)
+    for fn, args in ((_comparisons, (u, b)), (lambda x, y: _comparisons(y, x), (u, b))):
+        assert_same(tracenp.jit(fn)(*args), fn(*args))
+
+
 @pytest.mark.parametrize("a,b", [("float32", "float64"), ("int8", "uint8"), ("int64", "uint64"),
                                  ("float16", "int16"), ("bool", "complex64")])
 def test_numpy_scalars_are_strong(a, b):

@@ -319,6 +319,22 @@ def test_inner_selection_indexed_before_its_selected_axis_is_a_selection():
         tracenp.jit(lambda f, m: f[:, m][:, 1:].sum())(A, A[0, :, 0] > 0)
 
 
+def _synaptic_input(S, v, I):
+    fired = np.where(v >= 0.5)[0]
+    return (I + S[:, fired].sum(axis=1), S[:, v.nonzero()[0]].max(axis=1, initial=-9.0),
+            S[1:, np.flatnonzero(v > 0)].mean(axis=1))
+
+
+def test_columns_at_indices_selected_by_a_mask_are_a_selection():
+    """`S[:, np.where(v >= 30)[0]].sum(axis=1)`, the Izhikevich network's synaptic input (it
+    was refused as data-dependent): the indices of a traced mask after slices select columns
+    as `S[:, mask]` does; a column of them stays refused."""
+    check_like_numpy(_synaptic_input, A[0, :5, :5], A[1, 0, :5], A[2, 0, :5])
+    check_like_numpy(_synaptic_input, A[0, :5, :5], A[1, 0, :5] + 9, A[2, 0, :5])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda S, v: S[:, np.where(v > 0)[0]][0])(A[0], A[1, 0])
+
+
 def _stationary(P):
     w, v = np.linalg.eig(P.T)
     s = v[:, np.isclose(w, 1)][:, 0]

@@ -306,6 +306,24 @@ def test_traced_parameters_of_draws():
                   exact=False)  # exp of distances: NumPy's is the C library's without AVX-512
 
 
+def _wright_fisher_multinomial(rng, counts, generations=4):
+    for _ in range(generations):
+        counts = rng.multinomial(counts.sum(), counts / counts.sum())
+    return counts, rng.hypergeometric(counts, 20 - counts, 3)
+
+
+def test_multinomial_and_hypergeometric_of_traced_parameters():
+    """Wright-Fisher drift by `rng.multinomial(n, counts / counts.sum())` and
+    `rng.hypergeometric(good, bad, k)` of traced counts were refused: the trace-time probe
+    stood in probabilities summing past 1 and counts below the sample. NumPy's draws, and its
+    ValueError when the function runs with probabilities that sum past 1."""
+    rng = np.random.default_rng(3)
+    same_as_numpy(_wright_fisher_multinomial, [(rng, np.array([3, 5, 2, 6])),
+                                               (rng, np.array([1, 1, 8, 4]))], gen=rng)
+    with pytest.raises(ValueError):
+        tracenp.jit(lambda g, p: g.multinomial(5, p))(rng, np.array([0.7, 0.6, 0.1]))
+
+
 GLOBAL_METHODS = {
     "rand": lambda x: x + np.random.rand(*x.shape),
     "rand_scalar": lambda x: x * np.random.rand(),

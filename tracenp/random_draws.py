@@ -312,6 +312,10 @@ def _probe(generator, method: str, template: dict, values: list) -> tuple:
             stand_in = np.full(t.shape, fill, t.dtype)
             if t.ndim >= 2 and t.shape[-1] == t.shape[-2]:  # a covariance: positive definite
                 stand_in = stand_in * np.eye(t.shape[-1], dtype=t.dtype)
+            if k == "pvals" and t.ndim and kind == "f":  # multinomial's: they sum to 1
+                stand_in = np.full(t.shape, 1 / t.shape[-1], t.dtype)
+            if k in ("ngood", "nbad") and kind in "iu":  # hypergeometric's: above nsample
+                stand_in = np.full(t.shape, min(10 ** 8, np.iinfo(t.dtype).max), t.dtype)
             v = stand_in.item() if v.python else stand_in[()] if t.returns == "scalar" and \
                 not t.ndim else stand_in
         kwargs[k] = v

@@ -295,9 +295,26 @@ def _compare(b, a, ins, dts):
     op = _CMP[ins.op]
     if _is_float(a[0]):
         return (b.fcmp_unordered if op == "!=" else b.fcmp_ordered)(op, *a)
+    if _signed(dts[0]) != _signed(dts[1]) and np.dtype(dts[1]).kind in "iu" \
+            and np.dtype(dts[0]).kind in "iu":
+        return _mixed_sign_compare(b, op, a, dts)
     if _signed(dts[0]):
         return b.icmp_signed(op, *a)
     return b.icmp_unsigned(op, *a)
+
+
+def _mixed_sign_compare(b, op: str, a, dts) -> ir.Value:
+    """NumPy 2's exact loop for a signed and an unsigned integer (uint64 with int64, whose
+    common type is float64): a negative signed value is below every unsigned one, and the
+    others compare as unsigned."""
+    width = max(v.type.width for v in a)
+    x, y = (v if v.type.width == width else (b.sext if _signed(dt) else b.zext)(
+        v, ir.IntType(width)) for v, dt in zip(a, dts))
+    signed_left = _signed(dts[0])
+    negative = b.icmp_signed("<", x if signed_left else y, _const(x.type, 0))
+    outcome = {"==": False, "!=": True, "<": signed_left, "<=": signed_left,
+               ">": not signed_left, ">=": not signed_left}[op]
+    return b.select(negative, _const(ir.IntType(1), int(outcome)), b.icmp_unsigned(op, x, y))
 
 
 @_row("maximum minimum", "biuf")

@@ -937,6 +937,9 @@ def index_by_selections(x, keys: tuple) -> MaskedSelection:
     """`x[i[m], j[m]]`: integer index arrays selected by one traced mask, leading the key.
     The result is the selection by `m` of `x[i, j]`, read with index 0 where `m` is False,
     so that `out[m] = img[i[m], j[m]]` is `np.where(m, img[i, j], out)` as in NumPy."""
+    inner = _inner_index_selection(x, keys)
+    if inner is not None:
+        return inner
     lead = 0
     while lead < len(keys) and isinstance(keys[lead], MaskedSelection):
         lead += 1
@@ -954,6 +957,26 @@ def index_by_selections(x, keys: tuple) -> MaskedSelection:
     zero = lax.lift(np.zeros((), keys[0].dtype))
     safe = tuple(np.where(mask, k.values, zero) for k in keys[:lead])
     return MaskedSelection(x[safe + tuple(rest)], mask)
+
+
+def _inner_index_selection(x, keys: tuple) -> InnerSelection | None:
+    """`x[:, i[m]]`: one 1-D integer index array selected by a traced mask after slices (and
+    before slices), as Izhikevich's `S[:, np.where(v >= 30)[0]].sum(axis=1)` writes it. The
+    selection by `m` along axis `j` of `x[:, i]` (index 0 where `m` is False), as `x[:, m]`
+    is; None for other keys."""
+    at = [j for j, k in enumerate(keys) if isinstance(k, MaskedSelection)]
+    if len(at) != 1 or at[0] == 0:
+        return None
+    j, sel = at[0], keys[at[0]]
+    if sel.mask.ndim != 1 or sel.values.shape != sel.mask.shape or sel.dtype.kind not in "iu" \
+            or not all(isinstance(k, slice) for k in keys[:j]) \
+            or not all(isinstance(k, slice) or k is Ellipsis for k in keys[j + 1:]):
+        return None
+    if x.ndim <= j or x.shape[j] == 0:
+        raise errors.data_dependent("Indexing an empty axis with a selection x[mask]", _INSTEAD)
+    safe = np.where(sel.mask, sel.values, lax.lift(np.zeros((), sel.dtype)))
+    picked = x[keys[:j] + (safe,) + keys[j + 1:]]
+    return InnerSelection(Tracer(np.moveaxis(picked, j, 0).node), sel.mask, j)
 
 
 class _SliceView:

@@ -35,6 +35,9 @@ def _dtype_arg(x):
     """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak (a
     weak bool as `np.bool_`, which is how NumPy takes a Python bool)."""
     if lax.is_tracer(x):
+        if x.weak and x.dtype == np.uint64:  # a Python int argument of 2**63 or more
+            raise errors.steered_by(errors.concretization_error(
+                "A Python int argument outside int64 (NumPy promotes it by its value)"), x)
         if x.weak:
             return {np.dtype(bool): np.dtype(bool), np.dtype(np.int64): int,
                     np.dtype(np.float64): float, np.dtype(np.complex128): complex}[x.dtype]
@@ -121,15 +124,23 @@ def _out_of_range_comparison(ufunc, args):
 def _exact_against_traced_int(ufunc, args):
     """A traced Python int compared with a narrower integer array may be out of its range,
     which NumPy 2 compares exactly (`uint8_image > t` with t = 300 is all False): both are
-    compared in int64, which is exact for every value."""
+    compared in int64, which is exact for every value. Against a uint64 array (`h > t` with
+    t = -1) the int is compared as an int64 by NumPy's exact mixed-sign loop."""
     if ufunc.__name__ not in _COMPARISONS or len(args) != 2 or not any(
             lax.is_tracer(a) and a.weak and a.dtype == np.int64 for a in args):
         return args
 
+    def strong_dtype(a):
+        if lax.is_tracer(a) and a.weak or not (lax.is_tracer(a) or isinstance(a, np.ndarray)):
+            return None
+        return lax.lift(a).dtype
+
+    if any(strong_dtype(a) == np.uint64 for a in args):
+        return tuple(lax.cast(a, np.int64) if strong_dtype(a) is None else a for a in args)
+
     def narrow(a):
-        dt = lax.lift(a).dtype if lax.is_tracer(a) or isinstance(a, np.ndarray) else None
-        return dt is not None and not (lax.is_tracer(a) and a.weak) and dt.kind in "iu" \
-            and dt.itemsize < 8
+        dt = strong_dtype(a)
+        return dt is not None and dt.kind in "iu" and dt.itemsize < 8
 
     return tuple(lax.cast(lax.lift(a), np.int64) if narrow(a) else a for a in args)
 
