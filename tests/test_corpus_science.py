@@ -1471,15 +1471,22 @@ def test_histogram_bins_numpy_checks_or_cannot_know():
         tracenp.jit(lambda x: np.histogram(x, bins="auto"))(x)
 
 
+_SELECTION_ARGS = (_f(4, 4, seed=1), np.arange(12) % 4, _f(12, seed=2) > 0, _f(12, seed=3) > 0)
+
+
 @pytest.mark.parametrize("fn", [
     lambda a, i, m1, m2: a[i[m1], i[m2]].sum(),  # selections by two masks
-    lambda a, i, m1, m2: a[:, i[m1]].sum(),  # not leading the key
     lambda a, i, m1, m2: a[i[m1] > 1].sum(),  # a boolean index of a selection
 ])
 def test_indexing_by_selections_other_than_leading_integer_ones_is_refused(fn):
-    args = (_f(4, 4, seed=1), np.arange(12) % 4, _f(12, seed=2) > 0, _f(12, seed=3) > 0)
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="img\\[i\\[m\\]"):
-        tracenp.jit(fn)(*args)
+        tracenp.jit(fn)(*_SELECTION_ARGS)
+
+
+def test_a_selection_of_integers_after_slices_indexes_that_axis():
+    """`a[:, i[m]]` is a selection along axis 1, as `a[:, mask]` is (hunt O)."""
+    fn = lambda a, i, m1, m2: (a[:, i[m1]].sum(), a[:, i[m2]].sum(axis=1))  # noqa: E731
+    assert_same(tracenp.jit(fn)(*_SELECTION_ARGS), fn(*_SELECTION_ARGS))
 
 
 @pytest.mark.parametrize("name, fn, make_args", [

@@ -129,26 +129,3 @@ def test_large_products_stay_with_blas(batches):
     np.testing.assert_allclose(f(a, b), np.tanh(a @ b) @ b, rtol=1e-13)
     assert not batches
 
-
-def momentum_step(params, grads, velocity, lr=0.1, mu=0.9):
-    """Per parameter one kernel with two outputs (velocity, parameter) and a norm reduced in
-    the same pass: a kernel of several outputs batches too."""
-    new_p, new_v, norms = {}, {}, []
-    for k in params:
-        v = mu * velocity[k] - lr * grads[k]
-        new_v[k], new_p[k] = v, params[k] + v
-        norms.append((v * v).sum())
-    return new_p, new_v, norms
-
-
-def test_kernels_with_several_outputs_batch(batches):
-    shapes = {"W1": (3, 5), "b1": (5,), "W2": (5, 3), "b2": (3,)}
-    args = [{k: rng.standard_normal(s) for k, s in shapes.items()} for _ in range(3)]
-    f = tracenp.jit(momentum_step)
-    for _ in range(2):  # the second call reuses the batch's buffers
-        got, want = f(*args), momentum_step(*args)
-        for g, w in zip(got[:2], want[:2]):
-            assert all(np.array_equal(g[k], w[k]) for k in shapes)
-        np.testing.assert_allclose(got[2], want[2], rtol=1e-14)
-        assert got[0]["W1"] is not f(*args)[0]["W1"]  # fresh arrays
-    assert batches == [4]

@@ -375,6 +375,7 @@ def _einsum_work(n: Node) -> int:
 
 
 def _einsum_direct(*xs, spec: str) -> np.ndarray:
+    """A small einsum's step: NumPy's loop, without a contraction-path search per call."""
     return np.einsum(spec, *xs)
 
 
@@ -457,7 +458,6 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
 
         one.keep = shape_arr
         one.reads = tuple(in_slots)
-        one.native = outs.native(task, shape_arr, lo, hi, in_slots, k.shape)
         return one
 
     def step(env, used):
@@ -663,7 +663,6 @@ class _Outputs:
         self.parts = parts
         self.kept = tuple(d for i, d in enumerate(k.shape) if i not in k.axes)
         self.stores, self.reduces = [], []
-        self.store_dtypes = [o.node.dtype for o in k.outputs if o.reduce is None]
         for o in k.outputs:
             s, dt = slot[id(o.node)], o.node.dtype
             if o.reduce is None:  # a scratch value's buffer comes per thread (None here)
@@ -686,21 +685,6 @@ class _Outputs:
             for (out, *_), buf in zip(self.reduces, partials):
                 env[out] = buf.reshape(self.kept)
         return partials
-
-    def native(self, task: int, words: np.ndarray, lo: int, hi: int, reads: list,
-               shape: tuple):
-        """A single piece's launch for a batch (`llvm_batch`), or None: small buffers only,
-        partials that are their results (no float16 rounding), no per-thread scratch."""
-        from .llvm_batch import Call, Out
-
-        dts = self.store_dtypes + [dt for *_, dt in self.reduces]
-        if not task or any(alloc is None for _, alloc in self.stores) or any(
-                pdt != dt for _, _, pdt, _, dt in self.reduces) or \
-                math.prod(shape) * max(dt.itemsize for dt in dts) >= REUSE_MIN:
-            return None
-        return Call(task, words, lo, hi, tuple(reads), tuple(
-            [Out(s, tuple(shape), dt) for (s, _), dt in zip(self.stores, dts)] +
-            [Out(s, start.shape, dt, start, self.kept) for s, start, _, _, dt in self.reduces]))
 
     def close(self, env: list, partials: list) -> None:
         """Partials combined in order, and float16's float32 partials rounded once."""
