@@ -402,7 +402,7 @@ def _calls_blas(step) -> bool:
 
 
 def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
-    from .llvm_batch import Call, Out
+    from .llvm_batch import Call
 
     passed = k.passed()
     fn, task = _callables(compile_kernel(k), len(passed))
@@ -428,8 +428,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
         step1.keep = shape_arr
         dtype = k.outputs[0].node.dtype
         if total * dtype.itemsize < REUSE_MIN and task:
-            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots),
-                                (Out(out, tuple(k.shape), dtype),))
+            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, tuple(k.shape),
+                                dtype)
         return step1
     if len(pieces) == 1 and outs.parts == 1 and not outs.stores and len(outs.reduces) == 1 \
             and outs.reduces[0][2] == outs.reduces[0][4]:
@@ -443,9 +443,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
             env[out] = buf.reshape(kept)
 
         reduce1.keep = shape_arr
-        reduce1.native = Call(task, shape_arr, lo, hi, tuple(in_slots),
-                              (Out(out, start.shape, start.dtype, start, kept),)) \
-            if task else None
+        reduce1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, start.shape,
+                              start.dtype, start, kept) if task else None
         return reduce1
     if len(pieces) == 1 and outs.parts == 1:
         (lo, hi, _), = pieces

@@ -43,26 +43,19 @@ SAVE, RESTORE, INCREF, NONE, PROGRAM, FIXED, ROW = range(7)
 
 
 @dataclass(frozen=True)
-class Out:
-    """An array a launch writes, `env[slot]`: a buffer of `shape`."""
-
-    slot: int
-    shape: tuple[int, ...]
-    dtype: np.dtype
-    start: np.ndarray | None = None  # a reduction's identity-filled partial, copied in first
-    kept: tuple | None = None  # a reduction's result: the buffer reshaped to this
-
-
-@dataclass(frozen=True)
 class Call:
-    """A launch a run can make: one piece, writing small buffers."""
+    """A launch a run can make: one piece, writing one small buffer."""
 
     fn: int  # the kernel's pool entry (`llvm_call.add_task`: its arguments as a row of words)
     words: np.ndarray  # what it reads beside its arrays: extents, windows
     lo: int
     hi: int
     reads: tuple[int, ...]  # the env slots of its input arrays, in order
-    outs: tuple[Out, ...]  # what it writes, in its operand order after the inputs
+    out: int  # the env slot of its result
+    shape: tuple[int, ...]  # its buffer's
+    dtype: np.dtype
+    start: np.ndarray | None = None  # a reduction's identity-filled partial, copied in first
+    kept: tuple | None = None  # a reduction's result: the buffer reshaped to this
 
 
 @dataclass(frozen=True)
@@ -87,8 +80,7 @@ def matmul_call(srcs: list[int], out: int, a_shape: tuple, b_shape: tuple,
     task = entry(fn, llvm_call.TASK)
     if not task:  # loaded without its pool entry: the product stays a NumPy step
         return None
-    return Call(task, np.array([m, n, k], dtype=np.int64), 0, m, tuple(srcs),
-                (Out(out, (m, n), dtype),))
+    return Call(task, np.array([m, n, k], dtype=np.int64), 0, m, tuple(srcs), out, (m, n), dtype)
 
 
 def batched(steps: list, escaping: set[int]) -> list:
@@ -142,8 +134,7 @@ class _Batch:
     """One run's program, its fixed arrays, and the makers of its per-call arrays."""
 
     def __init__(self, natives: list, later: set[int] | None, steps: list):
-        written = {o.slot for n in natives if isinstance(n, Call) for o in n.outs} | \
-            {n.out for n in natives if isinstance(n, View)}
+        written = {n.out for n in natives}
         leaves = set(written) if later is None else written & later
         for n in reversed(natives):  # a view that leaves takes what it views along
             if isinstance(n, View) and n.out in leaves and n.src in written:
@@ -172,15 +163,23 @@ class _Batch:
                     self.sets.append((n.out, code[n.out]))
                 continue
             reads = [operand(s) for s in n.reads]
-            bufs = [self._buffer(o, o.slot in leaves, code) for o in n.outs]
-            for o, buf in zip(n.outs, bufs):
-                if o.start is not None:
-                    self._keep.append(o.start)
-                    words += [COPY, buf, o.start.ctypes.data, o.start.nbytes]
+            shape = n.start.shape if n.start is not None else n.shape
+            if n.out in leaves:
+                buf = self._arg(lambda env, objs, s=shape, d=n.dtype: np.empty(s, d))
+                res = buf if n.kept is None else \
+                    self._arg(lambda env, objs, p=buf, k=n.kept: objs[p].reshape(k))
+                self.sets.append((n.out, res))
+            else:
+                array = np.empty(shape, n.dtype)
+                buf = self._fix(array)
+                res = buf if n.kept is None else self._fix(array.reshape(n.kept))
+            code[n.out] = res
+            if n.start is not None:
+                self._keep.append(n.start)
+                words += [COPY, buf, n.start.ctypes.data, n.start.nbytes]
             self._keep.append(n.words)
-            arrays = reads + bufs
-            words += [CALL, n.fn, n.words.ctypes.data, n.lo, n.hi, len(arrays), *arrays]
-            widest = max(widest, len(arrays))
+            words += [CALL, n.fn, n.words.ctypes.data, n.lo, n.hi, len(reads) + 1, *reads, buf]
+            widest = max(widest, len(reads) + 1)
         words.append(END)
         self.program = np.array(words, dtype=np.int64)
         self.table = np.array([id(a) for a in self.fixed] or [0], dtype=np.uint64).view(np.int64)
@@ -191,22 +190,6 @@ class _Batch:
         self.run = llvm_call.new_builtin(_runner(), ctx)
         self._ctx = ctx
         self.step = self._step(steps)
-
-    def _buffer(self, o: Out, leaves: bool, code: dict) -> int:
-        """The operand code of the buffer `o` is written into; its value's goes in `code`.
-        One that leaves the run is made per call (fresh, as NumPy's results), another once."""
-        shape = o.start.shape if o.start is not None else o.shape
-        if leaves:
-            buf = self._arg(lambda env, objs, s=shape, d=o.dtype: np.empty(s, d))
-            res = buf if o.kept is None else \
-                self._arg(lambda env, objs, p=buf, k=o.kept: objs[p].reshape(k))
-            self.sets.append((o.slot, res))
-        else:
-            array = np.empty(shape, o.dtype)
-            buf = self._fix(array)
-            res = buf if o.kept is None else self._fix(array.reshape(o.kept))
-        code[o.slot] = res
-        return buf
 
     def _fix(self, array: np.ndarray) -> int:
         self.fixed.append(array)
