@@ -188,7 +188,7 @@ def clear() -> int:
     if not d.is_dir():
         return 0
     for p in d.iterdir():
-        if p.suffix in (".o", ".tmp", ".json") or p.name.startswith(("sources-", "cpu-")):
+        if p.suffix in (".o", ".tmp", ".json") or p.name.startswith(("sources-", "env-")):
             p.unlink(missing_ok=True)
             n += 1
     return n

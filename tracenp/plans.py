@@ -7,7 +7,7 @@ object code in the disk cache), its extents, the output dtype, and which inputs 
 That record is JSON in a hash-verified `disk_cache` entry keyed by an exact text of the
 traced graph (constants by content digest), the options and `llvm_jit.environment()`
 (which names the hash of the optimizer's, scheduler's and code generator's sources,
-`source_digest.keyed()`), and it is validated field by field when read. A missing, damaged or foreign record, or a kernel whose code is not cached, means the
+`source_digest.KEYED`), and it is validated field by field when read. A missing, damaged or foreign record, or a kernel whose code is not cached, means the
 full pipeline runs (and writes the record). Graphs with other shapes of schedule always run
 the full pipeline.
 """

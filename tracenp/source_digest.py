@@ -5,8 +5,9 @@ of that code's contents (`KEYED`). Opening and hashing the files took about a mi
 of every process's first call; instead the hash is remembered in the cache directory under
 a name made from each file's size, modification time and inode, and the files are reread
 only when one of those differs (the check Python makes before trusting its own bytecode
-cache). So a warm process stats the files and reads one small file. Keys are still made
-from contents: file times only decide when to rehash.
+cache). So a warm process stats the files and reads one small file (on Linux, the memo
+`llvm_jit.environment` keeps with the CPU's identity). Keys are still made from contents:
+file times only decide when to rehash.
 """
 
 from __future__ import annotations
@@ -30,34 +31,36 @@ KEYED = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_m
          "lowering/llvm_call.py", "lowering/llvm_loops.py", "lowering/llvm_pool.py",
          "lowering/elf_load.py", "lowering/llvm_batch.py")
 _MEMO_PREFIX = "sources-v2-"
-_hash: list = []
 
 
-def keyed() -> str:
-    """The digest of the `KEYED` sources, once per process."""
-    if not _hash:
-        _hash.append(digest(list(KEYED)))
-    return _hash[0]
-
-
-def digest(names: list[str]) -> str:
-    """One hash of the contents of these files (paths relative to the package)."""
+def stamps(names: list[str]) -> str:
+    """Each file's size, modification time and inode, a line each: what says, cheaply, that
+    no file changed since a digest was remembered."""
     fd = os.open(PACKAGE, os.O_RDONLY)  # stat by name in it: no path to resolve each time
     try:
         stats = [os.stat(name, dir_fd=fd) for name in names]
     finally:
         os.close(fd)
-    stamps = "\n".join(f"{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
-                       for name, st in zip(names, stats))
-    memo = _MEMO_PREFIX + hashlib.sha256(stamps.encode()).hexdigest()[:32]
-    known = disk_cache.read_hex(memo, 16)
-    if known is not None:
-        return known
+    return "\n".join(f"{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
+                     for name, st in zip(names, stats))
+
+
+def contents(names: list[str]) -> str:
+    """The hash of the files' contents, read afresh."""
     h = hashlib.sha256()
     for name in names:
         with open(os.path.join(PACKAGE, name), "rb") as f:
             h.update(f"{name} {hashlib.sha256(f.read()).hexdigest()}\n".encode())
-    value = h.hexdigest()[:16]
+    return h.hexdigest()[:16]
+
+
+def digest(names: list[str]) -> str:
+    """One hash of the contents of these files (paths relative to the package), remembered
+    under their stamps."""
+    memo = _MEMO_PREFIX + hashlib.sha256(stamps(names).encode()).hexdigest()[:32]
+    known = disk_cache.read_hex(memo, 16)
+    if known is not None:
+        return known
+    value = contents(names)
     disk_cache.write(memo, value.encode())
     return value
-

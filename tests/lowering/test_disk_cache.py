@@ -200,32 +200,41 @@ def test_cpu_identity_reads_the_first_processor_block_whole(monkeypatch):
     real_read = os.read
     monkeypatch.setattr(llvm_jit.os, "read", lambda fd, n: real_read(fd, 100))
     assert llvm_jit._first_cpu_block() == whole
-    assert llvm_jit._cpuinfo().startswith("cpuinfo ")
+    assert len(llvm_jit._cpuinfo()) == 32
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/sys/kernel/random/boot_id"),
                     reason="Linux /proc only")
-def test_cpu_identity_is_remembered_per_boot(tmp_path, monkeypatch):
-    """The CPU's identity is remembered under the boot id; the memo gives the value a fresh
-    read of /proc/cpuinfo gives, a damaged memo is read afresh, and another boot does not
-    use it."""
+def test_environment_is_remembered_per_boot_and_sources(tmp_path, monkeypatch):
+    """The CPU's identity and the sources' digest are remembered in one memo under the boot
+    id and the sources' stamps: the memo gives what fresh reads give, a damaged memo is read
+    afresh, and another boot or a changed source does not use it."""
+    from tracenp import source_digest
     from tracenp.lowering import llvm_jit
 
     monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("TRACENP_NO_CACHE", raising=False)
-    fresh = llvm_jit._cpuinfo()
-    memo, = tmp_path.glob("cpu-*")
-    monkeypatch.setattr(llvm_jit, "_first_cpu_block", lambda: pytest.fail("memo not used"))
-    assert llvm_jit._cpuinfo() == fresh
-    monkeypatch.undo()
-    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    fresh = llvm_jit._remembered_environment()
+    keyed = list(source_digest.KEYED)
+    assert fresh.endswith(f"cpuinfo {llvm_jit._cpuinfo()} sources "
+                          f"{source_digest.contents(keyed)}")
+    memo, = tmp_path.glob("env-*")
+    with monkeypatch.context() as m:
+        m.setattr(llvm_jit, "_first_cpu_block", lambda: pytest.fail("memo not used"))
+        m.setattr(source_digest, "contents", lambda names: pytest.fail("memo not used"))
+        assert llvm_jit._remembered_environment() == fresh
     memo.write_bytes(b"not a hash")
-    assert llvm_jit._cpuinfo() == fresh
-    assert len(memo.read_bytes()) == 32
-    monkeypatch.setattr(llvm_jit, "_boot_id", lambda: b"another boot")
-    memo.write_bytes(b"0" * 32)
-    assert llvm_jit._cpuinfo() == fresh
-    assert disk_cache.clear() == 2 and not list(tmp_path.glob("cpu-*"))
+    assert llvm_jit._remembered_environment() == fresh
+    assert len(memo.read_bytes()) == 48
+    memo.write_bytes(b"0" * 48)
+    with monkeypatch.context() as m:
+        m.setattr(llvm_jit, "_boot_id", lambda: b"another boot")
+        assert llvm_jit._remembered_environment() == fresh
+    with monkeypatch.context() as m:
+        stamps = source_digest.stamps
+        m.setattr(source_digest, "stamps", lambda names: stamps(names) + " edited")
+        assert llvm_jit._remembered_environment() == fresh
+    assert disk_cache.clear() == 3 and not list(tmp_path.glob("env-*"))
 
 
 HALF_PROGRAM = """

@@ -121,14 +121,47 @@ def _engine():
 
 def environment() -> str:
     """What besides a module's text decides its object code: the host CPU, llvmlite and
-    tracenp's code generator. On Linux the CPU is named by /proc/cpuinfo's identity and flag
-    lines (what LLVM's host detection reads from the same CPUID), so that finding a cached
-    object needs no LLVM; elsewhere by LLVM's host CPU name and features."""
+    tracenp's code generator (its version and the hash of its sources' contents)."""
     if not _env:
-        cpu = _cpuinfo() or _machine()["cpu"]
-        _env.append(f"{sys.platform} {platform.machine()} {cpu} llvmlite "
-                    f"{llvmlite.__version__} tracenp {_version()}")
+        _env.append(_remembered_environment() or _fresh_environment())
     return _env[0]
+
+
+def _fixed_environment() -> str:
+    from .. import __version__
+
+    return f"{sys.platform} {platform.machine()} llvmlite {llvmlite.__version__} " \
+           f"tracenp {__version__}"
+
+
+def _remembered_environment() -> str | None:
+    """Linux names the CPU by /proc/cpuinfo's identity and flag lines (what LLVM's host
+    detection reads from the same CPUID), so that finding a cached object needs no LLVM.
+    That CPU does not change while the kernel runs, nor do the sources while their stamps
+    stay (`source_digest.stamps`), so both hashes are remembered in one memo under the boot
+    id and those stamps: a warm process reads one small file, where formatting
+    /proc/cpuinfo and reading two memos took a fifth of its first call. None elsewhere."""
+    boot = _boot_id()
+    if boot is None:
+        return None
+    fixed = _fixed_environment()
+    stamps = source_digest.stamps(list(source_digest.KEYED))
+    memo = "env-" + hashlib.sha256(b"\n".join(
+        [boot, fixed.encode(), stamps.encode()])).hexdigest()[:32]
+    known = disk_cache.read_hex(memo, 48)
+    if known is None:
+        cpu = _cpuinfo()
+        if cpu is None:
+            return None
+        known = cpu + source_digest.contents(list(source_digest.KEYED))
+        disk_cache.write(memo, known.encode())
+    return f"{fixed} cpuinfo {known[:32]} sources {known[32:]}"
+
+
+def _fresh_environment() -> str:
+    """Where no memo can be kept: the CPU as LLVM names it, the sources' digest."""
+    return f"{_fixed_environment()} cpu {_machine()['cpu']} sources " \
+           f"{source_digest.digest(list(source_digest.KEYED))}"
 
 
 _CPU_FIELDS = ("vendor_id", "cpu family", "model", "model name", "stepping", "flags",
@@ -136,24 +169,14 @@ _CPU_FIELDS = ("vendor_id", "cpu family", "model", "model name", "stepping", "fl
 
 
 def _cpuinfo() -> str | None:
-    """The hash of the CPU's identity lines, remembered in the cache under the kernel's boot
-    id: the CPU a kernel reports does not change while it runs, and reading the boot id and
-    the memo took a fifth of the time the kernel takes to format /proc/cpuinfo."""
-    boot = _boot_id()
-    memo = "cpu-" + hashlib.sha256(boot).hexdigest()[:32] if boot else None
-    known = disk_cache.read_hex(memo, 32) if memo else None
-    if known is not None:
-        return "cpuinfo " + known
+    """The hash (32 hex digits) of /proc/cpuinfo's identity lines, or None."""
     first = _first_cpu_block()
     if first is None:
         return None
     lines = [ln for ln in first.splitlines() if ln.split(":")[0].strip() in _CPU_FIELDS]
     if not any(ln.startswith(("flags", "Features")) for ln in lines):
         return None
-    value = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
-    if memo:
-        disk_cache.write(memo, value.encode())
-    return "cpuinfo " + value
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
 
 
 def _boot_id() -> bytes | None:
@@ -190,13 +213,6 @@ def _first_cpu_block() -> str | None:
     finally:
         os.close(fd)
     return b"".join(chunks).decode("utf-8", "replace").split("\n\n")[0]
-
-
-def _version() -> str:
-    """tracenp's version and a hash of the sources that make its code (content, not times)."""
-    from .. import __version__
-
-    return f"{__version__} sources {source_digest.keyed()}"
 
 
 def debug() -> bool:
