@@ -100,6 +100,16 @@ def differences_after_a_first(x):
     return d
 
 
+def window_scores(X):
+    """A position weight matrix slid along a sequence (bioinformatics' motif scores)."""
+    seq = (np.abs(X[:, 0]) * 3).astype(np.int64) % 4
+    table = X[:3, :4]
+    scores = np.zeros(len(seq) - 2)
+    for i in range(len(seq) - 2):
+        scores[i] = table[np.arange(3), seq[i:i + 3]].sum()
+    return scores
+
+
 ROLLED = [
     ("a first element set before the loop", differences_after_a_first,
      lambda X: (X[:, 0].copy(),)),
@@ -112,15 +122,17 @@ ROLLED = [
     ("standardize rows", standardize_rows, lambda X: (X,)),
     ("np.stack of every third row", stacked, lambda X: (X,)),
     ("integer casts", int_rows, lambda X: (X,)),
+    ("rows read backwards", lambda X: np.stack([X[i] + 1.0 for i in range(len(X) - 1, -1, -1)]),
+     lambda X: (X,)),
+    ("uneven rows", lambda X: np.stack([X[i].sum() for i in (0, 1, 3)]), lambda X: (X,)),
+    ("columns, read as one gather", columns, lambda X: (X,)),
+    ("sliding windows gathering from a table", window_scores, lambda X: (X,)),
 ]
 
 KEPT = [  # the copies differ in more than the row they read: the loop stays as traced
     ("the index used as a number", lambda X: np.stack([X[i] * i for i in range(len(X))])),
-    ("rows read backwards", lambda X: np.stack([X[i] + 1.0 for i in range(len(X) - 1, -1, -1)])),
-    ("uneven rows", lambda X: np.stack([X[i].sum() for i in (0, 1, 3)])),
     ("a different op per row", lambda X: np.stack([np.sin(X[0]), np.cos(X[1])])),
     ("a draw per row", lambda X: np.stack([X[i] + np.random.rand() for i in range(len(X))])),
-    ("columns, not rows", columns),
 ]
 
 

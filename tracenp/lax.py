@@ -129,13 +129,18 @@ def slice_set(x, v, slices):
     """A copy of `x` with `x[slices] = v` (v broadcast to the slice, cast to x's dtype).
 
     Writes to adjacent ranges along one axis, one after the other (`out[i] = ...` in a
-    loop), become one write of their concatenation; a row so completed joins the row
-    written before it (`D[i, j] = ...` in two loops: one write of rows of elements).
+    loop, forwards or backwards), become one write of their concatenation; a row so
+    completed joins the row written before it (`D[i, j] = ...` in two loops: one write of
+    rows of elements). A write again to a part of the last write (`y[n] += ...` in an inner
+    loop) replaces that part of it.
     """
     x = lift(x)
     v = cast(v, x.dtype)
     slices = tuple(tuple(s) for s in slices)
     if x.node.op is Op.SLICE_SET:
+        again = _write_again(x.node, v, slices)
+        if again is not None:
+            return again
         joined = _join_writes(x.node, v, slices)
         while joined is not None and joined.node.srcs[0].op is Op.SLICE_SET:
             write = joined.node
@@ -149,6 +154,35 @@ def slice_set(x, v, slices):
     return bind(Op.SLICE_SET, x, v, slices=slices)
 
 
+def _write_again(prev, v, slices):
+    """`prev` (a SLICE_SET) then `[slices] = v` as one write, when `v` replaces all of
+    `prev`'s value or one part of its concatenation; else None."""
+    here = _ranges(slices, prev.shape)
+    there = _ranges(prev.attrs["slices"], prev.shape)
+    if here is None or there is None or v.shape != _extent(here):
+        return None
+    done = prev.srcs[1]
+    if here == there and done.shape == v.shape:
+        return bind(Op.SLICE_SET, _tracer_of(prev.srcs[0]), v, slices=prev.attrs["slices"])
+    if done.op is not Op.CONCAT:
+        return None
+    axis = done.attrs["axis"]
+    if any(h != t for k, (h, t) in enumerate(zip(here, there)) if k != axis):
+        return None
+    at = there[axis][0]
+    for i, part in enumerate(done.srcs):
+        if (at, at + part.shape[axis]) == here[axis]:
+            if part.shape != v.shape:
+                return None
+            parts = (*done.srcs[:i], v.node, *done.srcs[i + 1:])
+            joined = ir.Node.make(Op.CONCAT, parts, (("axis", axis),))
+            sites.note(joined)
+            return bind(Op.SLICE_SET, _tracer_of(prev.srcs[0]), _tracer_of(joined),
+                        slices=prev.attrs["slices"])
+        at += part.shape[axis]
+    return None
+
+
 def _join_writes(prev, v, slices):
     """`prev` (a SLICE_SET) then `[slices] = v` as one write, when the two ranges touch."""
     here = _ranges(slices, prev.shape)
@@ -156,16 +190,20 @@ def _join_writes(prev, v, slices):
     if here is None or there is None or v.shape != _extent(here) \
             or prev.srcs[1].shape != _extent(there):
         return None
-    axis = _adjacent(there, here)
-    if axis is None:
-        return None
+    axis, after = _adjacent(there, here), True
+    if axis is None:  # a loop running backwards: `out[t] = ...` for t from n - 1 down
+        axis, after = _adjacent(here, there), False
+        if axis is None:
+            return None
     done = prev.srcs[1]
     parts = done.srcs if done.op is Op.CONCAT and done.attrs["axis"] == axis else (done,)
     if len(parts) >= _JOIN_PARTS:
         return None
-    joined = ir.Node.make(Op.CONCAT, tuple(parts) + (v.node,), (("axis", axis),))
+    parts = (*parts, v.node) if after else (v.node, *parts)
+    joined = ir.Node.make(Op.CONCAT, parts, (("axis", axis),))
     sites.note(joined)
-    both = there[:axis] + ((there[axis][0], here[axis][1]),) + there[axis + 1:]
+    span = (there[axis][0], here[axis][1]) if after else (here[axis][0], there[axis][1])
+    both = there[:axis] + (span,) + there[axis + 1:]
     return bind(Op.SLICE_SET, _tracer_of(prev.srcs[0]), _tracer_of(joined),
                 slices=tuple((lo, hi, 1) for lo, hi in both))
 

@@ -474,18 +474,21 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
 def _concat_cells_step(cells: list, n: Node, slot: dict):
     """The step of a concatenation of single elements: one `np.concatenate` of the runs of
     consecutive elements of each cell (an unrolled loop's values, as its kernels stored
-    them), and of the other elements, each indexed as a one-element view."""
-    pieces: list = []  # [slot, index]: a run of a cell as a slice, else one element
+    them; a loop running backwards stored them in reverse), and of the other elements, each
+    indexed as a one-element view."""
+    runs: list = []  # [slot, first, last] of a cell, else [slot, index of one element]
     for root, element in cells:
-        last = pieces[-1] if pieces else None
-        if isinstance(root, Cell) and last and last[0] == slot[id(root)] \
-                and isinstance(last[1], slice) and last[1].stop == element[0]:
-            last[1] = slice(last[1].start, element[0] + 1)
+        last = runs[-1] if runs else None
+        if isinstance(root, Cell) and last and last[0] == slot[id(root)] and len(last) == 3 \
+                and abs(step := element[0] - last[2]) == 1 \
+                and (last[1] == last[2] or (last[2] > last[1]) == (step > 0)):
+            last[2] = element[0]
         elif isinstance(root, Cell):
-            pieces.append([slot[id(root)], slice(element[0], element[0] + 1)])
+            runs.append([slot[id(root)], element[0], element[0]])
         else:
-            pieces.append([slot[id(root)], (*element, None)])
-    pieces = [(i, index if isinstance(index, tuple) else (index,)) for i, index in pieces]
+            runs.append([slot[id(root)], (*element, None)])
+    pieces = [(r[0], r[1]) if len(r) == 2 else (r[0], (_run_slice(r[1], r[2]),))
+              for r in runs]
     out, dtype, shape = slot[id(n)], n.dtype, n.shape
 
     def concat_cells(env, used):
@@ -494,6 +497,13 @@ def _concat_cells_step(cells: list, n: Node, slot: dict):
 
     concat_cells.reads = tuple(i for i, _ in pieces)
     return concat_cells
+
+
+def _run_slice(first: int, last: int) -> slice:
+    """The slice of the elements from `first` to `last` inclusive, either way round."""
+    if first <= last:
+        return slice(first, last + 1)
+    return slice(first, last - 1 if last else None, -1)
 
 
 def _cells_step(k: Kernel, slot: dict, elements: ElementPlan):

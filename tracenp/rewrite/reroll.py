@@ -5,15 +5,19 @@
 Where the copies are the same graph up to the row they read, at evenly spaced rows, the
 concatenation is f applied once to those rows: each op of f gains a leading axis (an
 elementwise op broadcasts its other operands over it, a reduction's axes shift by one, a
-reshape keeps it), so the compiled code is one vectorized kernel instead of n small ones.
+reshape keeps it, a gather gathers along the next axis), so the compiled code is one
+vectorized kernel instead of n small ones. Copies reading windows of one array
+(`x[i:i + L]`) read them batched as one gather of the windows.
 Every element is computed by the same ops on the same values as in the copies, so the
-rewrite is exact. Anything else in the copies (a draw, a library call, a row index used as
-a number) leaves the loop as it was.
+rewrite is exact. Anything else in the copies (a draw, another library call, a row index
+used as a number) leaves the loop as it was.
 """
 
 from __future__ import annotations
 
-from ..ir import Node
+import numpy as np
+
+from ..ir import Node, const
 from ..ops import OPS, Op
 from .pattern import Rule, RuleSet
 
@@ -88,7 +92,7 @@ class _Batch:
             if len(self.memo) >= _MAX_GROUPS or self.depth >= _MAX_DEPTH:
                 return None
             self.depth += 1
-            self.memo[key] = self._rows(nodes) or self._op(nodes)
+            self.memo[key] = self._rows(nodes) or self._windows(nodes) or self._op(nodes)
             self.depth -= 1
         return self.memo[key]
 
@@ -116,6 +120,33 @@ class _Batch:
         sliced = Node.make(Op.SLICE, (base,),
                            (("slices", ((starts[0], starts[-1] + 1, d),) + tuple(rest)),))
         return Node.make(Op.RESHAPE, (sliced,), (("shape", (self.n,) + nodes[0].shape),))
+
+    def _windows(self, nodes: list[Node]) -> Node | None:
+        """`X[..., s_k:s_k + L, ...]` for k in range(n), slices of one array differing only
+        in their start along one axis: one gather of the n windows."""
+        first = nodes[0]
+        base = first.srcs[0] if first.op is Op.SLICE else None
+        if base is None or None in base.shape or any(
+                m.op is not Op.SLICE or m.srcs[0] is not base or m.shape != first.shape
+                for m in nodes):
+            return None
+        ranges = [[slice(*s).indices(n) for s, n in zip(m.attrs["slices"], base.shape)]
+                  for m in nodes]
+        if any(step != 1 for r in ranges for _, _, step in r):
+            return None
+        differ = [k for k in range(base.ndim) if any(r[k] != ranges[0][k] for r in ranges)]
+        if len(differ) != 1:
+            return None
+        ax = differ[0]
+        rest = tuple((0, n, 1) if k == ax else ranges[0][k] for k, n in enumerate(base.shape))
+        x = base if all(r == (0, n, 1) for r, n in zip(rest, base.shape)) else \
+            Node.make(Op.SLICE, (base,), (("slices", rest),))
+        x = Node.make(Op.RESHAPE, (x,), (("shape", (1,) + x.shape),))
+        starts = np.array([r[ax][0] for r in ranges], dtype=np.intp)
+        offsets = np.arange(first.shape[ax], dtype=np.intp)
+        idx = (starts[:, None] + offsets).reshape(
+            (self.n,) + tuple(first.shape[ax] if k == ax else 1 for k in range(base.ndim)))
+        return Node.make(Op.GATHER, (x, const(idx)), (("axis", ax + 1),))
 
     def _op(self, nodes: list[Node]) -> Node | None:
         """The same op on each copy's operands, on the batched operands."""
@@ -149,6 +180,15 @@ class _Batch:
                 ndim = first.srcs[0].ndim
                 attrs["axes"] = tuple(1 + a % ndim for a in attrs["axes"])
             out = Node.make(op, (b,), tuple(attrs.items()))
+        elif op is Op.GATHER:  # along the next axis; a shared operand broadcasts over it
+            srcs = []
+            for j, src in enumerate(first.srcs):
+                b = self.of([m.srcs[j] for m in nodes])
+                if b is None:
+                    return None
+                srcs.append(b if b is not _SHARED else Node.make(
+                    Op.RESHAPE, (src,), (("shape", (1,) + src.shape),)))
+            out = Node.make(op, srcs, (("axis", first.attrs["axis"] + 1),))
         else:
             return None
         return out if out.shape == (self.n,) + first.shape and out.dtype == first.dtype \
