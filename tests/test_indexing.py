@@ -8,7 +8,7 @@ import pytest
 import tracenp
 
 from test_corpus_more import fill_gaps
-from test_ops import check_like_numpy
+from test_ops import assert_same, check_like_numpy
 
 RNG = np.random.default_rng(5)
 A = RNG.standard_normal((4, 5, 6))
@@ -623,6 +623,46 @@ def _fir(x, b):
     return y
 
 
+def _divided_differences(x, y):
+    n = len(y)
+    coef = np.zeros([n, n])
+    coef[:, 0] = y
+    for j in range(1, n):
+        for i in range(n - j):
+            coef[i][j] = (coef[i + 1][j - 1] - coef[i][j - 1]) / (x[i + j] - x[i])
+    return coef[0, :], coef
+
+
+def _chained_writes(a):
+    a = a.copy()
+    a[1][2] = -1.0                # an element of a row
+    a[2][1:3] = a[0][:2] * 3      # part of a row
+    a[::-1][0][3] = 5.0           # through a reversed view: the last row
+    a[:, 1][3:0:-2] = 7.0         # a column's elements, backwards
+    a[1:4][1][::2] = -2.0         # a row of a slice, every other element
+    r = a[3]
+    a[3, 0] = 100.0               # the base written after the view was made
+    r[2] = r[0] + 1               # the view reads NumPy's 100 through its base
+    b = a[0]
+    b[1] = 4.0
+    b[1] += 1.0                   # the same element twice through one view
+    return a, r, b
+
+
+def test_an_element_written_through_a_row_view_writes_that_element():
+    """`coef[i][j] = v` writes through the row view `coef[i]`: only the element is written
+    (the whole row was: one library copy of it per element, 0.02x NumPy in a triangular
+    loop), and the element writes join as direct ones do."""
+    rng = np.random.default_rng(7)
+    x, y = np.sort(rng.random(12)), rng.random(12)
+    jf = tracenp.jit(_divided_differences)
+    steps = tracenp.explain(jf, x, y).steps
+    assert len([s for s in steps if s.ops == ("slice_set",)]) <= 12
+    assert_same(jf(x, y), _divided_differences(x, y), rtol=1e-12)
+    a = rng.standard_normal((5, 4))
+    assert_same(tracenp.jit(_chained_writes)(a), _chained_writes(a))
+
+
 def test_writes_again_to_the_last_write_replace_its_part():
     """`y[n] += ...` in an inner loop writes the element the outer loop's write just made:
     the part is replaced in that write, so the loop still joins into one write (it made two
@@ -646,6 +686,60 @@ def test_writes_again_to_the_last_write_replace_its_part():
 
     v = np.array([10.0, 20.0, 30.0])
     np.testing.assert_array_equal(tracenp.jit(twice)(y, v), twice(y, v))
+
+
+def _count_pairs(t, p, k=3):
+    cm = np.zeros((k, k), dtype=int)
+    for a, b in zip(t, p):
+        cm[a, b] += 1
+    return cm
+
+
+def _float_increments(x, i, d):
+    y = x.copy()
+    for j in range(len(i)):
+        y[i[j]] += d[j]           # repeated indices: the sums in NumPy's order
+        y[i[j] - 1] -= 0.5 * d[j]
+    return y
+
+
+def _f32_increments(x, i, d):
+    y = x.astype(np.float32)
+    for j in range(len(i)):
+        y[i[j]] += d[j]           # float64 updates: NumPy adds in float64, then rounds
+    return y
+
+
+def _reads_what_it_added(r, w, l):
+    r = r.copy()
+    for a, b in zip(w, l):
+        e = 1.0 / (1 + 10 ** ((r[b] - r[a]) / 400))
+        r[a] += 32 * (1 - e)
+        r[b] -= 32 * (1 - e)
+    return r
+
+
+def test_loop_increments_are_one_add_with_numpys_values():
+    """`cm[t, p] += 1` in a loop is one `np.add.at` of all the increments (one library step,
+    where each increment was a gather and a scatter); the sums, their order among repeated
+    indices, casts, and updates that read earlier ones stay NumPy's, bit for bit."""
+    rng = np.random.default_rng(8)
+    t, p = rng.integers(0, 3, 40), rng.integers(0, 3, 40)
+    jf = tracenp.jit(_count_pairs)
+    steps = tracenp.explain(jf, t, p).steps
+    assert [s.ops for s in steps].count(("scatter",)) == 1
+    assert not [s for s in steps if s.ops == ("gather",)]
+    np.testing.assert_array_equal(jf(t, p), _count_pairs(t, p))
+    x, i, d = rng.standard_normal(6), rng.integers(1, 6, 30), rng.standard_normal(30) * 1e3
+    for fn in (_float_increments, _f32_increments):
+        got, want = tracenp.jit(fn)(x, i, d), fn(x, i, d)
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    r, w, l = rng.normal(1500, 100, 8), rng.integers(0, 8, 25), rng.integers(0, 8, 25)
+    np.testing.assert_allclose(tracenp.jit(_reads_what_it_added)(r, w, l),
+                               _reads_what_it_added(r, w, l), rtol=1e-13)
+    with pytest.raises(IndexError):
+        jf(t, np.where(p == 2, 3, p))
 
 
 def _add_at(a, i, v):

@@ -303,9 +303,96 @@ def gather(x, idx, axis: int):
 
 
 def scatter(x, idx, upd, axis: int, mode: str):
-    """A copy of `x` with `upd` put (mode "set", last wins) or added ("add") along `axis`."""
+    """A copy of `x` with `upd` put (mode "set", last wins) or added ("add") along `axis`.
+
+    A loop's `counts[i] += d` (one element each time) sets the element to itself plus `d`:
+    it is the add of `d`, and adds to one 1-D array one after the other join into one add
+    of all their updates (in order, as `np.add.at` makes them: the same sums, bit for bit),
+    unless an update reads the array the adds before it made."""
     x = lift(x)
-    return bind(Op.SCATTER, x, cast(idx, np.intp), cast(upd, x.dtype), axis=int(axis), mode=mode)
+    idx, upd, axis = cast(idx, np.intp), cast(upd, x.dtype), int(axis)
+    if mode == "set":
+        delta = _increment(x.node, idx.node, upd.node, axis)
+        if delta is not None:
+            upd, mode = delta, "add"
+    prev = _reshaped_back(x.node)
+    if mode == "add" and prev.op is Op.SCATTER:
+        joined = _join_adds(prev, idx, upd, axis)
+        if joined is not None:
+            return joined
+    return bind(Op.SCATTER, x, idx, upd, axis=axis, mode=mode)
+
+
+_JOIN_ADDS = 4096  # updates joined into one add
+_INDEPENDENT_SEARCH = 256  # nodes looked at to find that an update reads no earlier add
+
+
+def _unit_free(node):
+    while node.op is Op.RESHAPE and node.size == 1:
+        node = node.srcs[0]
+    return node
+
+
+def _reshaped_back(node):
+    """`node` seen through reshapes that give back the shape they started from (a loop's
+    `cm[t, p] += 1` writes its flattened matrix and reshapes it back each time)."""
+    while node.op is Op.RESHAPE and node.srcs[0].op is Op.RESHAPE \
+            and node.srcs[0].srcs[0].shape == node.shape:
+        node = node.srcs[0].srcs[0]
+    return node
+
+
+def _increment(x, idx, upd, axis: int):
+    """`d` (shaped as `upd`) if `upd` is `x[idx] + d` or `x[idx] - d` (as -d) for one index
+    in `x`'s own dtype, else None."""
+    if idx.size != 1 or upd.size != 1 or x.dtype.kind not in "iufc":
+        return None
+    total = _unit_free(upd)
+    if total.op not in (Op.ADD, Op.SUBTRACT) or total.dtype != x.dtype:
+        return None
+    for read, other in ((0, 1), (1, 0)) if total.op is Op.ADD else ((0, 1),):
+        g = _unit_free(total.srcs[read])
+        if g.op is Op.GATHER and g.srcs[0] is x and g.srcs[1] is idx \
+                and g.attrs["axis"] == axis and total.srcs[other].dtype == x.dtype:
+            d = _tracer_of(total.srcs[other])
+            if total.op is Op.SUBTRACT:
+                d = bind(Op.NEGATIVE, d)
+            return reshape(d, upd.shape)
+    return None
+
+
+def _join_adds(prev, idx, upd, axis: int):
+    """`prev` (an add into a 1-D array) then the add of `upd` at `idx`, as one add."""
+    base, p_idx, p_upd = prev.srcs
+    if prev.attrs["mode"] != "add" or prev.attrs["axis"] != axis or base.ndim != 1 \
+            or idx.ndim != 1 or p_idx.ndim != 1 or p_upd.shape != p_idx.shape \
+            or upd.shape != idx.shape or p_idx.size + idx.size > _JOIN_ADDS \
+            or _reads_adds(upd.node, prev):
+        return None
+
+    def joined(before, after):
+        parts = before.srcs if before.op is Op.CONCAT else (before,)
+        return concat([*map(_tracer_of, parts), after], 0)
+
+    return bind(Op.SCATTER, _tracer_of(base), joined(p_idx, idx), joined(p_upd, upd),
+                axis=axis, mode="add")
+
+
+def _reads_adds(node, prev) -> bool:
+    """Whether `node` reads `prev` or another add into its array (or might: a search that
+    runs long answers yes)."""
+    base, seen, todo = prev.srcs[0], set(), [node]
+    while todo:
+        n = todo.pop()
+        if n is prev or (n.op is Op.SCATTER and n.srcs[0] is base):
+            return True
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if len(seen) > _INDEPENDENT_SEARCH:
+            return True
+        todo.extend(n.srcs)
+    return False
 
 
 def reduce(op: Op, x, axes: Sequence[int]):

@@ -148,6 +148,9 @@ def _drop_unit_lead(value, ndim: int):
 
 def _basic_set(x, key, value):
     """A copy of `x` with `x[key] = value` for a basic key."""
+    part = _part_of_view(x, key, value)
+    if part is not None:
+        return lax.slice_set(x, *part)
     slices, axis = [], 0
     view_shape = _basic(x, key).shape
     for k in key:
@@ -164,6 +167,36 @@ def _basic_set(x, key, value):
                              view_shape)
     slice_shape = tuple(len(range(*slice(*s).indices(n))) for s, n in zip(slices, x.shape))
     return lax.slice_set(x, lax.reshape(value, slice_shape), slices)
+
+
+def _part_of_view(x, key, value):
+    """(value, slices of `x`) when the view `x[key]` became itself as read with one part
+    written (`a[i][j] = v`: the row `a[i]` with element j set): the write of that part alone,
+    which joins the writes beside it, where writing the whole row made one copy per element.
+    None otherwise."""
+    inner = value.node if isinstance(value, Tracer) else None
+    if inner is None or inner.op is not Op.SLICE_SET or any(k is None for k in key) \
+            or None in x.shape:
+        return None
+    read = _basic(x, key)
+    if inner.srcs[0] is not read.node:
+        return None
+    sub = iter(inner.attrs["slices"])
+    slices, shape = [], []
+    for axis, n in enumerate(x.shape):
+        k = key[axis] if axis < len(key) else slice(None)
+        if _is_int(k):
+            k = _normalize_int(int(k), n, axis)
+            slices.append((k, k + 1, 1))
+            shape.append(1)
+            continue
+        r = range(n)[k][slice(*next(sub))]
+        slices.append((r.start, r.stop if r.stop >= 0 else None, r.step))
+        shape.append(len(r))
+    extent = tuple(m for m, k in zip(shape, list(key) + [slice(None)] * x.ndim)
+                   if not _is_int(k))
+    v = lax.broadcast_to(Tracer(inner.srcs[1]), extent)
+    return lax.reshape(v, tuple(shape)), slices
 
 
 def apply_view(base, kind: str, arg):
