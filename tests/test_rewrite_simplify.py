@@ -339,3 +339,31 @@ def test_matmul_chain_of_integers(m, k, n, dtype, seed):
     graph = check(lambda a, b, v: (a @ b) @ v, a, b, v)
     if k * n + m * k < m * k * n + m * n:
         assert graph.index("matmul b") < graph.index("matmul a"), graph
+
+
+def _trajectory(y0, h, n=5):
+    ys = [y0]
+    for _ in range(n):
+        y = ys[-1]
+        ys.append([y[0] + h * y[1], y[1] - h * y[0]])
+    return np.array(ys)
+
+
+def _grid(x):
+    return np.array([[[x[0], x[1]], [x[2], 2.0]], [[x[1] * x[2], 0.5], [x[0], x[0] + 1]]])
+
+
+@pytest.mark.parametrize("fn, args", [
+    (_trajectory, ([3, 0], 0.1)),                   # a first row of ints, then floats
+    (_trajectory, (np.array([1.0, 2.0]), 0.25)),
+    (_grid, (np.array([1.5, -2.0, 4.0]),)),          # three levels, constants among them
+    (_grid, (np.array([1, 2, 3], np.int32),)),
+])
+def test_rows_of_elements_are_one_concatenation(fn, args):
+    """`np.array` of a list of rows of traced scalars concatenates all the elements once
+    (each row was a library step of its own); values and dtype stay NumPy's."""
+    jf = tracenp.jit(fn)
+    assert str(jf.graph(*args)).count(" concat ") == 1
+    got, want = jf(*args), fn(*args)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)

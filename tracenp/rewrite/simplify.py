@@ -194,6 +194,54 @@ MOVEMENT = [
 ]
 
 
+_ROW_ELEMENTS = 16  # a row read element by element when it is no concatenation of them
+
+
+def _row_elements(row: Node) -> list[Node] | None:
+    """The one-element nodes a short 1-D row is made of: the parts of a concatenation of
+    elements, a constant's elements, else one-element slices of it; None for a long row."""
+    if row.ndim != 1 or None in row.shape:
+        return None
+    if row.op is Op.CONCAT and all(e.size == 1 for e in row.srcs):
+        return [e if e.shape == (1,) else Node.make(Op.RESHAPE, (e,), (("shape", (1,)),))
+                for e in row.srcs]
+    if row.size > _ROW_ELEMENTS:
+        return None
+    if row.op is Op.CONST:
+        value = row.params[0][1].value
+        return [const(value[j:j + 1]) for j in range(len(value))]
+    return [Node.make(Op.SLICE, (row,), (("slices", ((j, j + 1, 1),)),))
+            for j in range(row.size)]
+
+
+def _rows_of_elements(n: Node) -> Node | None:
+    """`np.array([[a, b], [c, d]])` of traced scalars stacks rows that are each a
+    concatenation of elements (a library step per row): one concatenation of all the
+    elements, reshaped, whose parts are cells the kernels stored."""
+    if n.attrs["axis"] != 0 or n.ndim < 2 or None in n.shape or len(n.srcs) < 2:
+        return None
+    elements: list[Node] = []
+    joined = False  # some row is a concatenation of elements (else the rows stay whole)
+    for r in n.srcs:
+        if r.op is Op.CAST:  # a row of ints among rows of floats
+            r = r.srcs[0]
+        row = r.srcs[0] if r.op is Op.RESHAPE and r.shape[0] == 1 else None
+        found = _row_elements(row) if row is not None else None
+        if found is None:
+            return None
+        joined = joined or row.op is Op.CONCAT
+        elements += [e if e.dtype == n.dtype and not e.weak else
+                     Node.make(Op.CAST, (e,), (("dtype", n.dtype),)) for e in found]
+    if not joined:
+        return None
+    flat = Node.make(Op.CONCAT, tuple(elements), (("axis", 0),))
+    return Node.make(Op.RESHAPE, (flat,), (("shape", n.shape),))
+
+
+ROWS = Rule("concat(rows of elements) -> reshape(concat(elements))", (Op.CONCAT,),
+            _rows_of_elements)
+
+
 def _unbroadcast(s: Node) -> Node:
     if s.op is Op.BROADCAST:
         return s.srcs[0]
@@ -239,5 +287,5 @@ REDUCTIONS = [
 ]
 
 
-SIMPLIFY = RuleSet("simplify", [FOLD, *ARITH, *CASTS, *MOVEMENT, IMPLICIT, *REDUCTIONS,
+SIMPLIFY = RuleSet("simplify", [FOLD, *ARITH, *CASTS, *MOVEMENT, ROWS, IMPLICIT, *REDUCTIONS,
                                 EXACT_CHAINS])
