@@ -27,6 +27,7 @@ _MAX_GROUPS = 4096  # node groups batched per concatenation: keeps the rule's wo
 _MAX_DEPTH = 200  # ops between a row's result and its reads: a recurrence (each copy reading
 # the one before) is seen to differ within that many, without deep recursion
 _SHARED = object()  # `_Batch.of`: the same node in every copy
+_MAX_WINDOW_INDEX = 1 << 16  # elements of the index constant a batch of windows gathers by
 
 
 def _reroll(concat: Node) -> Node | None:
@@ -138,6 +139,8 @@ class _Batch:
         if len(differ) != 1:
             return None
         ax = differ[0]
+        if self.n * first.shape[ax] > _MAX_WINDOW_INDEX:
+            return None
         rest = tuple((0, n, 1) if k == ax else ranges[0][k] for k, n in enumerate(base.shape))
         x = base if all(r == (0, n, 1) for r, n in zip(rest, base.shape)) else \
             Node.make(Op.SLICE, (base,), (("slices", rest),))
