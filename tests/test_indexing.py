@@ -7,6 +7,8 @@ import pytest
 
 import tracenp
 
+from test_corpus_domains import discounted_returns_loop, fir_direct_loop
+from test_corpus_hunt_f import newton_divided_differences
 from test_corpus_more import fill_gaps
 from test_ops import assert_same, check_like_numpy
 
@@ -593,44 +595,16 @@ def test_loop_write_joins_into_few_steps():
     np.testing.assert_allclose(tracenp.jit(_long_chain)(x), _long_chain(x), rtol=1e-12)
 
 
-def _discounted_returns(rewards, gamma=0.99):
-    G = np.zeros_like(rewards)
-    running = 0.0
-    for t in reversed(range(len(rewards))):
-        running = rewards[t] + gamma * running
-        G[t] = running
-    return G
-
-
 def test_backward_loop_writes_join_too():
     """A loop writing `G[t]` from the last index down joins its writes as a forward one does
     (it made one library step per element: 20x slower than NumPy), and its values are read
     back from the kernel's cells in reverse order."""
     x = np.random.default_rng(5).standard_normal(96)
-    jf = tracenp.jit(_discounted_returns)
+    jf = tracenp.jit(discounted_returns_loop)
     steps = tracenp.explain(jf, x).steps
     assert not [s for s in steps if s.ops == ("slice_set",)]
-    np.testing.assert_allclose(jf(x), _discounted_returns(x), rtol=1e-12)
-    np.testing.assert_allclose(jf(x[:7]), _discounted_returns(x[:7]), rtol=1e-12)
-
-
-def _fir(x, b):
-    y = np.zeros_like(x)
-    for n in range(len(x)):
-        for k in range(len(b)):
-            if n - k >= 0:
-                y[n] += b[k] * x[n - k]
-    return y
-
-
-def _divided_differences(x, y):
-    n = len(y)
-    coef = np.zeros([n, n])
-    coef[:, 0] = y
-    for j in range(1, n):
-        for i in range(n - j):
-            coef[i][j] = (coef[i + 1][j - 1] - coef[i][j - 1]) / (x[i + j] - x[i])
-    return coef[0, :], coef
+    np.testing.assert_allclose(jf(x), discounted_returns_loop(x), rtol=1e-12)
+    np.testing.assert_allclose(jf(x[:7]), discounted_returns_loop(x[:7]), rtol=1e-12)
 
 
 def _chained_writes(a):
@@ -655,10 +629,10 @@ def test_an_element_written_through_a_row_view_writes_that_element():
     loop), and the element writes join as direct ones do."""
     rng = np.random.default_rng(7)
     x, y = np.sort(rng.random(12)), rng.random(12)
-    jf = tracenp.jit(_divided_differences)
+    jf = tracenp.jit(newton_divided_differences)
     steps = tracenp.explain(jf, x, y).steps
     assert len([s for s in steps if s.ops == ("slice_set",)]) <= 12
-    assert_same(jf(x, y), _divided_differences(x, y), rtol=1e-12)
+    assert_same(jf(x, y), newton_divided_differences(x, y), rtol=1e-12)
     a = rng.standard_normal((5, 4))
     assert_same(tracenp.jit(_chained_writes)(a), _chained_writes(a))
 
@@ -669,10 +643,10 @@ def test_writes_again_to_the_last_write_replace_its_part():
     library steps per term)."""
     rng = np.random.default_rng(6)
     x, b = rng.standard_normal(40), rng.standard_normal(5)
-    jf = tracenp.jit(_fir)
+    jf = tracenp.jit(fir_direct_loop)
     steps = tracenp.explain(jf, x, b).steps
     assert not [s for s in steps if s.ops == ("slice_set",)]
-    np.testing.assert_allclose(jf(x, b), _fir(x, b), rtol=1e-12)
+    np.testing.assert_allclose(jf(x, b), fir_direct_loop(x, b), rtol=1e-12)
     y = np.arange(6.0)
 
     def twice(y, v):

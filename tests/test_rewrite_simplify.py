@@ -21,6 +21,7 @@ from hypothesis.extra import numpy as hnp
 
 import tracenp
 from tracenp.rewrite.simplify import compose_slices, holds_exactly
+from test_corpus_hunt_f import ys_list_of_lists
 
 FLOATS = (np.float16, np.float32, np.float64)
 INTS = (np.int8, np.int32, np.int64, np.uint8, np.uint64)
@@ -341,21 +342,13 @@ def test_matmul_chain_of_integers(m, k, n, dtype, seed):
         assert graph.index("matmul b") < graph.index("matmul a"), graph
 
 
-def _trajectory(y0, h, n=5):
-    ys = [y0]
-    for _ in range(n):
-        y = ys[-1]
-        ys.append([y[0] + h * y[1], y[1] - h * y[0]])
-    return np.array(ys)
-
-
 def _grid(x):
     return np.array([[[x[0], x[1]], [x[2], 2.0]], [[x[1] * x[2], 0.5], [x[0], x[0] + 1]]])
 
 
 @pytest.mark.parametrize("fn, args", [
-    (_trajectory, ([3, 0], 0.1)),                   # a first row of ints, then floats
-    (_trajectory, (np.array([1.0, 2.0]), 0.25)),
+    (ys_list_of_lists, ([3, 0], 0.1)),          # a first row of ints, then floats
+    (ys_list_of_lists, (np.array([1.0, 2.0]), 0.25)),
     (_grid, (np.array([1.5, -2.0, 4.0]),)),          # three levels, constants among them
     (_grid, (np.array([1, 2, 3], np.int32),)),
 ])
