@@ -479,6 +479,21 @@ def test_histogram_and_bounded_bincount_of_a_selection(dtype):
         tracenp.jit(lambda u: np.histogram(u[u > 9], bins=4))(np.arange(20, dtype=np.uint8))
 
 
+def _nonzero_counts(A, w):
+    r, c = np.nonzero(A)
+    return (np.bincount(r, minlength=A.shape[0]), np.bincount(c, weights=w[r, c], minlength=4),
+            np.bincount(np.nonzero(A > 0.5)[1], weights=w[A > 0.5], minlength=A.shape[1]))
+
+
+def test_bincount_of_the_indices_of_a_2d_mask():
+    """`np.bincount(np.nonzero(A)[0], minlength=n)` (nonzeros per row of a dense matrix, the
+    first step of CSR's indptr) is 1-d in NumPy; it raised "object too deep" because the
+    selection of a 2-d mask is held as 2-d values."""
+    rng = np.random.default_rng(5)
+    A = np.where(rng.random((5, 4)) < 0.5, rng.random((5, 4)), 0.0)
+    check_like_numpy(_nonzero_counts, A, rng.random((5, 4)))
+
+
 def _column_mask_writes(X, keep):
     X = X.copy()
     X[:, ~keep] = 0.0
