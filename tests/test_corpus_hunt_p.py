@@ -2988,6 +2988,371 @@ REFUSED = {
 }
 
 
+# ------------------------------------- dtypes, ties, signed zeros and nan in the same domains
+
+
+def vertex_normals_float32(V, F):
+    fn = np.cross(V[F[:, 1]] - V[F[:, 0]], V[F[:, 2]] - V[F[:, 0]])
+    vn = np.zeros_like(V)
+    for k in range(3):
+        np.add.at(vn, F[:, k], fn)
+    return vn / (np.linalg.norm(vn, axis=1, keepdims=True) + 1e-12)
+
+
+def edge_keys_narrow(F, n):
+    E = np.sort(np.r_[F[:, :2], F[:, 1:], F[:, ::2]], axis=1)
+    key = E[:, 0] * n + E[:, 1]
+    return key, key.dtype == F.dtype
+
+
+def boundary_edges_by_inverse(F):
+    E = np.sort(np.r_[F[:, :2], F[:, 1:], F[:, ::2]], axis=1)
+    key = E[:, 0] * 1000 + E[:, 1]
+    _, inv = np.unique(key, return_inverse=True)
+    cnt = np.bincount(inv, minlength=len(key))
+    on_boundary = cnt[inv] == 1
+    return on_boundary, on_boundary.sum()
+
+
+def uint32_faces(V, F):
+    F = F.astype(np.uint32)
+    e = V[F[:, 1]] - V[F[:, 0]]
+    return np.linalg.norm(e, axis=1), F[:, 1] - F[:, 0], (F.astype(np.int64) - 1).min()
+
+
+def obj_faces_one_based(F1):
+    F = F1 - 1
+    return F, F.dtype, np.abs(F[:, 1].astype(np.int64) - F[:, 0])
+
+
+def iterate_edge_rows(E, n):
+    A = np.zeros((n, n), dtype=int)
+    for i, (a, b) in enumerate(E):
+        A[a, b] += i
+        A[b, a] = 1
+    return A
+
+
+def duplicate_index_writes(i, j, w):
+    A = np.zeros((5, 5))
+    A[i, j] = w
+    B = np.zeros(5)
+    B[i] = w
+    C = np.zeros(5)
+    C[i] += w
+    D = np.zeros(5)
+    np.add.at(D, i, w)
+    return A, B, C, D
+
+
+def overlapping_slice_updates(u):
+    a = u.copy()
+    a[1:] += a[:-1]
+    b = u.copy()
+    b[1:] = b[:-1]
+    c = u.copy()
+    c[:-1] -= c[1:]
+    d = u.copy()
+    np.add(d[1:], d[:-1], out=d[1:])
+    return a, b, c, d
+
+
+def angle_sort_with_ties(P):
+    ang = np.arctan2(P[:, 1], P[:, 0])
+    return np.argsort(ang), np.argsort(np.round(ang, 1)), np.argmax(np.round(ang)), np.argsort(-np.round(P[:, 0]))
+
+
+def signed_zero_angles(y, x):
+    return np.arctan2(-y, x), np.arctan2(y * -1.0, x), np.arctan2(0.0 - y, x), np.copysign(1.0, -y)
+
+
+def snap_to_half_grid(P):
+    return np.round(P * 2) / 2, np.round(P, 1), np.rint(P), np.fix(P), np.floor(P).astype(int)
+
+
+def degenerate_face_normals(V, F):
+    n = np.cross(V[F[:, 1]] - V[F[:, 0]], V[F[:, 2]] - V[F[:, 0]])
+    l = np.linalg.norm(n, axis=1, keepdims=True)
+    safe = np.where(l > 0, n / np.where(l > 0, l, 1), 0)
+    return np.nan_to_num(n / l), safe, np.isnan(n / l).any(axis=1)
+
+
+def nan_aware_extents(x):
+    return np.maximum(x, 0.5), np.fmax(x, 0.5), np.argmin(x), np.nanargmin(x), x.max(), np.nanmax(x)
+
+
+def min_max_at_with_nan(idx, v):
+    lo = np.full(4, np.inf)
+    np.minimum.at(lo, idx, v)
+    hi = np.zeros(4)
+    np.maximum.at(hi, idx, v)
+    return lo, hi
+
+
+def digitize_sorted_edges(v, edges):
+    bins = np.sort(edges)
+    return np.digitize(v, bins), np.digitize(v, bins[::-1], right=True), np.searchsorted(bins, v)
+
+
+def float32_coordinates_mixed(V, s):
+    return V * s, V + 1e-3, V / 3, V * np.float64(2.0), np.sqrt((V * V).sum(axis=1) + 1.0)
+
+
+def int_grid_hash(P, cell):
+    ij = (P // cell).astype(np.int64)
+    return ij, np.mod(P, cell), np.floor_divide(ij, 3), ij % 4, np.divmod(ij, 5)
+
+
+def complex_polygon_ops(x, y, theta):
+    z = x + 1j * y
+    area = 0.5 * np.imag(np.sum(np.conj(z) * np.roll(z, -1)))
+    zr = z * np.exp(1j * theta)
+    return area, zr.real, zr.imag, np.abs(np.diff(z)).sum(), np.angle(z, deg=True)
+
+
+def unwrapped_heading(P):
+    d = np.diff(P, axis=0)
+    h = np.arctan2(d[:, 1], d[:, 0])
+    return np.unwrap(h), np.unwrap(np.degrees(h), period=360)
+
+
+def bool_edge_transitions(m):
+    return np.diff(m), np.diff(m.astype(int)), np.diff(m, prepend=False), np.cumsum(m), m.sum(axis=0)
+
+
+def diff_mixed_prepend(x):
+    return np.diff(x, prepend=0.5), np.diff(x, append=[7, 8]), np.gradient(x), np.gradient(x, 2)
+
+
+def gradient_float32_coords(x):
+    return np.gradient(x, 0.1), np.gradient(x, np.linspace(0, 1, len(x)).astype(np.float32))
+
+
+def gradient_nonuniform_2d(F):
+    x = np.cumsum(np.r_[0.0, np.full(F.shape[1] - 1, 0.5)])
+    y = np.linspace(0, 1, F.shape[0]) ** 2
+    return np.gradient(F, y, x, edge_order=2), np.gradient(F, axis=(0, 1))
+
+
+def reduceat_with_repeats(x):
+    return np.add.reduceat(x, [0, 4, 1, 5]), np.maximum.reduceat(x, [3, 1, 6]), np.multiply.reduceat(x, np.array([0, 3]))
+
+
+def csr_reduceat_empty_rows(data, indptr):
+    return np.add.reduceat(data, indptr[:-1]) * (np.diff(indptr) > 0)
+
+
+def fixed_dofs_list(K, f, fixed):
+    free = np.setdiff1d(np.arange(len(f)), fixed)
+    u = np.zeros(len(f))
+    u[free] = np.linalg.solve(K[np.ix_(free, free)], f[free])
+    Kr = np.delete(np.delete(K, fixed, axis=0), fixed, axis=1)
+    return u, np.linalg.solve(Kr, np.delete(f, fixed))
+
+
+def free_mask_from_constants(K, f):
+    free = np.ones(len(f), dtype=bool)
+    free[[0, -1]] = False
+    return np.linalg.solve(K[np.ix_(free, free)], f[free])
+
+
+def batched_element_jacobians(J, b):
+    return np.linalg.solve(J, b[..., None])[..., 0], np.linalg.inv(J), np.linalg.det(J)
+
+
+def clip_integer_field(x):
+    return np.clip(x, 0.5, 2.5), np.clip(x, 1, 3), np.where(x > 2, x, 0.5), np.clip(x, 3, 1)
+
+
+def fill_diagonal_forms(n):
+    A = np.zeros((2 * n + 1, n))
+    np.fill_diagonal(A, 3.0, wrap=True)
+    B = np.zeros((n, n))
+    B[np.diag_indices_from(B)] = np.arange(n)
+    i, j = np.tril_indices(n, -1)
+    B[i, j] = -1
+    return A, B, np.triu_indices_from(B, 1)
+
+
+def stencil_by_windows(u):
+    w = np.lib.stride_tricks.sliding_window_view(u, 3)
+    return w @ np.array([1.0, -2.0, 1.0]), np.convolve(u, [1, -2, 1], mode="valid"), np.convolve(u, [0.25, 0.5, 0.25], mode="same")
+
+
+def mgrid_ogrid_nodes(n):
+    X, Y = np.mgrid[0:1:5j, 0:2:3j]
+    x, y = np.ogrid[0:n, 0:3]
+    return X, Y, x + 10 * y
+
+
+def point_density_histogram2d(P):
+    return np.histogram2d(P[:, 0], P[:, 1], bins=4, range=[[-2, 2], [-2, 2]])
+
+
+def plane_fit_svd(P):
+    c = P.mean(axis=0)
+    _, _, Vt = np.linalg.svd(P - c)
+    n = Vt[-1] * np.sign(Vt[-1, 2])
+    return n, np.abs((P - c) @ n).max()
+
+
+def element_matrix_norms(M):
+    return (np.linalg.norm(M, ord=1, axis=(1, 2)), np.linalg.norm(M, "fro", axis=(1, 2)),
+            np.linalg.norm(M[:, 0], ord=np.inf, axis=1), np.linalg.norm(M[0], 2))
+
+
+def cross_along_axis(a, b):
+    return np.cross(a, b, axisa=0, axisb=0), np.cross(a.T, b.T, axis=1)
+
+
+def triplets_from_python_lists(x):
+    rows, cols, vals = [], [], []
+    n = len(x)
+    for i in range(n):
+        rows.append(i)
+        cols.append(i)
+        vals.append(2 * x[i])
+        if i + 1 < n:
+            rows.extend([i, i + 1])
+            cols.extend([i + 1, i])
+            vals.extend([-x[i], -x[i]])
+    A = np.zeros((n, n))
+    np.add.at(A, (np.array(rows), np.array(cols)), np.array(vals))
+    return A
+
+
+def sorted_lookup(x, q):
+    s = np.argsort(x)
+    return np.searchsorted(x, q, sorter=s), np.searchsorted(np.sort(x), q, side="right")
+
+
+def lexsort_vertices(P):
+    k = np.round(P, 1)
+    return np.lexsort((k[:, 2], k[:, 1], k[:, 0])), np.argsort(k[:, 0], kind="stable")
+
+
+def voxel_index_modes(ij, shape):
+    return np.ravel_multi_index(ij.T, shape, mode="clip"), np.ravel_multi_index(ij.T, shape, mode="wrap")
+
+
+def masked_cell_reductions(x, m):
+    return x.sum(where=m), np.mean(x, where=m), np.max(x, where=m, initial=-np.inf), np.count_nonzero(m, axis=0)
+
+
+def put_place_copyto(x, idx):
+    y = x.copy()
+    np.put(y, idx, -1.0)
+    np.place(y, y > 0.8, [9.0, 8.0])
+    z = x.copy()
+    np.copyto(z, 0.0, where=x < 0.3)
+    return y, z
+
+
+def element_tensordot(B, D):
+    return np.tensordot(B, D, axes=([1], [0])), np.einsum("eij,jk,ekl->eil", B.transpose(0, 2, 1), D, B)
+
+
+def center_in_place(V):
+    V -= V.mean(axis=0)
+    V /= np.abs(V).max()
+
+
+def dirichlet_rows_in_place(K, f, bc):
+    K[bc, :] = 0.0
+    K[:, bc] = 0.0
+    K[bc, bc] = 1.0
+    f[bc] = 0.0
+    return np.linalg.solve(K, f)
+
+
+def sparse_membership(keys, bkeys):
+    return np.isin(keys, bkeys), np.isin(keys, bkeys, invert=True).sum()
+
+
+def int32_key_overflow(F):
+    return F[:, 0] * 100000 + F[:, 1], F.astype(np.int16) * 300
+
+
+def interp_periodic_angles(x, xp, fp):
+    return np.interp(x, xp, fp, period=360), np.interp(x, xp, fp, left=-1, right=np.nan)
+
+
+def interp_with_nan_queries(x, xp, fp):
+    return np.interp(x, xp, fp)
+
+
+def singular_stiffness(K, f):
+    return np.linalg.solve(K, f)
+
+
+def _ties(s, n):
+    P = np.random.default_rng(s).integers(-2, 3, (3 * n, 2)).astype(float)
+    P[0] = [-1.0, -0.0]
+    return P
+
+
+EDGES = {
+    "vertex_normals_float32": (vertex_normals_float32, {}, lambda s, n: (_mesh(s, n)[0].astype(np.float32), _mesh(s, n)[1].astype(np.int32))),
+    "vertex_normals_uint32_faces": (vertex_normals_float32, {}, lambda s, n: (_mesh(s, n)[0], _mesh(s, n)[1].astype(np.uint32))),
+    "edge_keys_int32": (edge_keys_narrow, {}, lambda s, n: (_mesh(s, n)[1].astype(np.int32), n * (n + 1))),
+    "edge_keys_uint32": (edge_keys_narrow, {}, lambda s, n: (_mesh(s, n)[1].astype(np.uint32), n * (n + 1))),
+    "boundary_edges_by_inverse": (boundary_edges_by_inverse, {}, lambda s, n: (_mesh(s, n)[1],)),
+    "uint32_faces": (uint32_faces, {}, lambda s, n: _mesh(s, n)),
+    "obj_faces_one_based_uint32": (obj_faces_one_based, {}, lambda s, n: ((_mesh(s, n)[1] + 1).astype(np.uint32),)),
+    "iterate_edge_rows": (iterate_edge_rows, {}, lambda s, n: (_edges(s, n), n)),
+    "duplicate_index_writes": (duplicate_index_writes, {}, lambda s, n: (_i(5, 2 * n, seed=s), _i(5, 2 * n, seed=s + 1), _f(2 * n, seed=s))),
+    "overlapping_slice_updates": (overlapping_slice_updates, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "angle_sort_with_ties": (angle_sort_with_ties, {}, lambda s, n: (_ties(s, n),)),
+    "signed_zero_angles": (signed_zero_angles, {}, lambda s, n: (np.r_[0.0, 0.0, 1.0, 0.0, _f(n, seed=s)], np.r_[-1.0, 1.0, -1.0, -0.0, _f(n, seed=s + 1)])),
+    "snap_to_half_grid": (snap_to_half_grid, {}, lambda s, n: (np.r_[0.5, 1.5, 2.5, -0.5, -1.5, 0.25, 0.35, -2.5, 1.45, 2.675, _f(n, seed=s)],)),
+    "degenerate_face_normals": (degenerate_face_normals, {}, lambda s, n: (np.r_[[[0.0, 0, 0], [1, 0, 0], [2, 0, 0]], _f(n, 3, seed=s)], np.r_[[[0, 1, 2]], _i(n + 3, n, 3, seed=s)])),
+    "nan_aware_extents": (nan_aware_extents, {}, lambda s, n: (np.where(_f(n, seed=s) > 1, np.nan, _f(n, seed=s + 1)),)),
+    "min_max_at_with_nan": (min_max_at_with_nan, {}, lambda s, n: (_i(4, 2 * n, seed=s), np.where(_f(2 * n, seed=s) > 1, np.nan, _f(2 * n, seed=s + 1)))),
+    "digitize_sorted_edges_nan": (digitize_sorted_edges, {}, lambda s, n: (np.r_[np.nan, _f(3 * n, seed=s)], np.r_[_f(n, seed=s + 1), np.nan])),
+    "float32_coordinates_mixed": (float32_coordinates_mixed, {}, lambda s, n: (_f(n, 3, seed=s).astype(np.float32), 0.5)),
+    "int_grid_hash": (int_grid_hash, {}, lambda s, n: (_f(n, 2, seed=s), 0.3)),
+    "complex_polygon_ops": (complex_polygon_ops, {}, lambda s, n: (*_poly(s, n + 3).T, 0.4)),
+    "unwrapped_heading": (unwrapped_heading, {}, lambda s, n: (np.cumsum(_f(3 * n, 2, seed=s), axis=0),)),
+    "bool_edge_transitions": (bool_edge_transitions, {}, lambda s, n: (_f(n, 5, seed=s) > 0,)),
+    "diff_mixed_prepend": (diff_mixed_prepend, {}, lambda s, n: (_i(9, 2 * n, seed=s),)),
+    "gradient_float32_coords": (gradient_float32_coords, {}, lambda s, n: (_f(2 * n, seed=s).astype(np.float32),)),
+    "gradient_nonuniform_2d": (gradient_nonuniform_2d, {}, lambda s, n: (_f(n, n + 2, seed=s),)),
+    "reduceat_with_repeats": (reduceat_with_repeats, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "csr_reduceat_empty_rows": (csr_reduceat_empty_rows, {}, lambda s, n: (_f(2 * n, seed=s), np.r_[0, 2, 2, np.arange(3, 2 * n)])),
+    "fixed_dofs_list": (fixed_dofs_list, {}, lambda s, n: (_spd(s, n + 2), _f(n + 2, seed=s), [0, n + 1])),
+    "free_mask_from_constants": (free_mask_from_constants, {}, lambda s, n: (_spd(s, n + 2), _f(n + 2, seed=s))),
+    "batched_element_jacobians": (batched_element_jacobians, {}, lambda s, n: (_f(n, 2, 2, seed=s) + 3 * np.eye(2), _f(n, 2, seed=s + 1))),
+    "clip_integer_field": (clip_integer_field, {}, lambda s, n: (_i(5, 2 * n, seed=s),)),
+    "fill_diagonal_forms": (fill_diagonal_forms, {}, lambda s, n: (n,)),
+    "stencil_by_windows": (stencil_by_windows, {}, lambda s, n: (_f(2 * n, seed=s),)),
+    "mgrid_ogrid_nodes": (mgrid_ogrid_nodes, {}, lambda s, n: (n,)),
+    "point_density_histogram2d": (point_density_histogram2d, {}, lambda s, n: (_f(8 * n, 2, seed=s),)),
+    "plane_fit_svd": (plane_fit_svd, {}, lambda s, n: (_f(3 * n, 3, seed=s) * [1, 1, 0.1],)),
+    "element_matrix_norms": (element_matrix_norms, {}, lambda s, n: (_f(n, 3, 3, seed=s),)),
+    "cross_along_axis": (cross_along_axis, {}, lambda s, n: (_f(3, n, seed=s), _f(3, n, seed=s + 1))),
+    "triplets_from_python_lists": (triplets_from_python_lists, {}, lambda s, n: (_f(n, seed=s),)),
+    "sorted_lookup": (sorted_lookup, {}, lambda s, n: (_f(2 * n, seed=s), _f(4, seed=s + 1))),
+    "lexsort_vertices": (lexsort_vertices, {}, lambda s, n: (_i(3, 3 * n, 3, seed=s).astype(float),)),
+    "voxel_index_modes": (voxel_index_modes, {}, lambda s, n: (_i(8, n, 2, seed=s) - 2, (4, 4))),
+    "masked_cell_reductions": (masked_cell_reductions, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1) > 0)),
+    "put_place_copyto": (put_place_copyto, {}, lambda s, n: (np.random.default_rng(s).random(2 * n), np.array([0, 3]))),
+    "element_tensordot": (element_tensordot, {}, lambda s, n: (_f(n, 3, 6, seed=s), _f(3, 3, seed=s + 1))),
+    "center_in_place": (center_in_place, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "dirichlet_rows_in_place": (dirichlet_rows_in_place, {}, lambda s, n: (_spd(s, n + 2), _f(n + 2, seed=s), np.array([0, 3]))),
+    "sparse_membership": (sparse_membership, {}, lambda s, n: (_i(20, 3 * n, seed=s), _i(20, 4, seed=s + 1))),
+    "int32_key_overflow": (int32_key_overflow, {}, lambda s, n: (_i(60000, n, 3, seed=s).astype(np.int32),)),
+    "interp_periodic_angles": (interp_periodic_angles, {}, lambda s, n: (720 * np.random.default_rng(s).random(n) - 180, np.array([0.0, 90, 180, 270]), _f(4, seed=s))),
+    "interp_with_nan_queries": (interp_with_nan_queries, {}, lambda s, n: (np.r_[np.nan, 3 * _f(n, seed=s)], np.array([0.0, 1.0, 1.0, 2.0]), _f(4, seed=s))),
+}
+
+
+REFUSED.update({
+    "unique_edge_rows_inverse": (tracenp.errors.DataDependentShapeError, lambda F: np.unique(np.sort(F[:, :2], axis=1), axis=0, return_inverse=True)[1], lambda s: (_mesh(s, 4)[1],)),
+    "fixed_dofs_from_an_array": (tracenp.errors.DataDependentShapeError, fixed_dofs_list, lambda s: (_spd(s, 5), _f(5, seed=s), np.array([0, 4]))),
+    "free_mask_argument": (tracenp.errors.DataDependentShapeError, lambda K, f, fixed: np.linalg.solve(K[np.ix_(~fixed, ~fixed)], f[~fixed]), lambda s: (_spd(s, 5), _f(5, seed=s), np.arange(5) % 4 == 0)),
+})
+
+
 @pytest.mark.parametrize("name", list(MESH))
 def test_mesh_processing_matches_numpy(name):
     check_like_numpy(*MESH[name])
@@ -3020,3 +3385,20 @@ def test_refused_forms_run_under_fallback(name):
     `range(indptr[i], indptr[i + 1])`) raise their named errors, and run eagerly under
     `fallback=True`."""
     check_refused(*REFUSED[name])
+
+
+@pytest.mark.parametrize("name", list(EDGES))
+def test_dtypes_ties_and_special_values_match_numpy(name):
+    """The same domains' code on float32 and uint32 meshes, ties in angle sorts, signed zeros,
+    exact halves, nan in bins and extents, duplicate and overlapping writes."""
+    check_like_numpy(*EDGES[name])
+
+
+def test_singular_stiffness_raises_numpys_error():
+    """A stiffness matrix with no boundary condition is singular: `np.linalg.solve` raises
+    NumPy's `LinAlgError` when the compiled function runs."""
+    K, f = np.array([[1.0, -1.0], [-1.0, 1.0]]), np.array([1.0, 2.0])
+    with pytest.raises(np.linalg.LinAlgError):
+        singular_stiffness(K, f)
+    with pytest.raises(np.linalg.LinAlgError):
+        tracenp.jit(singular_stiffness)(K, f)
