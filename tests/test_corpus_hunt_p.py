@@ -1140,6 +1140,69 @@ def conjugate_gradient_fixed(A, b, iters=10):
     return x, np.sqrt(rs)
 
 
+def back_substitution(U, b):
+    n = len(b)
+    x = np.zeros(n)
+    for i in range(n - 1, -1, -1):
+        x[i] = (b[i] - U[i, i + 1:] @ x[i + 1:]) / U[i, i]
+    return x
+
+
+def cholesky_two_solves(A, b):
+    L = np.linalg.cholesky(A)
+    y = np.linalg.solve(L, b)
+    return np.linalg.solve(L.T, y), np.linalg.qr(A)[1].diagonal() ** 2
+
+
+def newton_nonlinear_bar(x, f, iters=5):
+    n = len(x)
+    u = np.zeros(n)
+    for _ in range(iters):
+        K = np.zeros((n, n))
+        R = np.zeros(n)
+        for e in range(n - 1):
+            h = x[e + 1] - x[e]
+            du = (u[e + 1] - u[e]) / h
+            K[e:e + 2, e:e + 2] += (1 + 3 * du ** 2) / h * np.array([[1, -1], [-1, 1]])
+            R[e:e + 2] += (1 + du ** 2) * du * np.array([-1, 1])
+        R -= f
+        K[0] = 0
+        K[0, 0] = 1
+        R[0] = u[0]
+        u -= np.linalg.solve(K, R)
+    return u
+
+
+def quadrature_rule_dict(order):
+    x, w = np.polynomial.legendre.leggauss(order)
+    return {"points": x, "weights": w, "sum": w.sum(), "n": len(x)}
+
+
+def legendre_basis_values(x):
+    return (np.polynomial.legendre.legvander(x, 3), np.polynomial.legendre.legval(x, [1, 2, 3]),
+            np.polynomial.chebyshev.chebval(x, [0.5, 1.0]))
+
+
+def solve_load_cases(K, B):
+    return np.linalg.solve(K, B), np.linalg.lstsq(K, B, rcond=None)[0]
+
+
+def generalized_eigen_modes(K, M):
+    Linv = np.linalg.inv(np.linalg.cholesky(M))
+    w = np.linalg.eigvalsh(Linv @ K @ Linv.T)
+    return np.sqrt(np.abs(w)), np.sort(np.linalg.eigvals(np.linalg.solve(M, K)).real)
+
+
+def integer_stiffness(M):
+    return (np.linalg.det(M), np.linalg.solve(M, np.ones(3)), np.linalg.inv(M), np.cross(M[0], M[1]),
+            np.trace(M), np.outer(M[0], M[1]), np.kron(M[:2, :2], np.eye(2, dtype=int)))
+
+
+def element_strain_histogram(strain):
+    return (np.ptp(strain), np.percentile(strain, [5, 50, 95]), np.median(strain),
+            np.histogram(strain, bins=5, range=(0, 2)), np.quantile(strain, 0.9, method="nearest"))
+
+
 def _xs(s, n):
     return np.sort(np.r_[0.0, np.random.default_rng(s).uniform(0.1, 0.9, n - 2), 1.0])
 
@@ -1219,6 +1282,15 @@ FEM = {
     "p2_element_stiffness_1d": (p2_element_stiffness_1d, {}, lambda s, n: (0.1 * n + 0.01 * s,)),
     "fem_1d_p2": (fem_1d_p2, {}, lambda s, n: (_xs(s, n), _f(n - 1, seed=s))),
     "conjugate_gradient_fixed": (conjugate_gradient_fixed, {}, lambda s, n: (_spd(s, 2 * n), _f(2 * n, seed=s))),
+    "back_substitution": (back_substitution, {}, lambda s, n: (np.triu(_f(n, n, seed=s)) + 3 * np.eye(n), _f(n, seed=s + 1))),
+    "cholesky_two_solves": (cholesky_two_solves, {}, lambda s, n: (_spd(s, n), _f(n, seed=s))),
+    "newton_nonlinear_bar": (newton_nonlinear_bar, {}, lambda s, n: (_xs(s, n + 2), 0.1 * _f(n + 2, seed=s))),
+    "quadrature_rule_dict": (quadrature_rule_dict, {}, lambda s, n: (n,)),
+    "legendre_basis_values": (legendre_basis_values, {}, lambda s, n: (np.random.default_rng(s).uniform(-1, 1, n),)),
+    "solve_load_cases": (solve_load_cases, {}, lambda s, n: (_spd(s, n), _f(n, 3, seed=s))),
+    "generalized_eigen_modes": (generalized_eigen_modes, {}, lambda s, n: (_spd(s, n), np.diag(_f(n, positive=True, seed=s)))),
+    "integer_stiffness": (integer_stiffness, {}, lambda s, n: (np.array([[2 + n, 1, 0], [1, 3, 1], [0, 1, 4 + s]]),)),
+    "element_strain_histogram": (element_strain_histogram, {}, lambda s, n: (2 * np.random.default_rng(s).random(3 * n),)),
 }
 
 
@@ -2828,6 +2900,54 @@ def triangle_count_dense(A):
     return np.trace(A @ A @ A) // 6, np.diag(A @ A @ A) // 2
 
 
+def reachability_bool_matmul(A):
+    R = A | np.eye(len(A), dtype=bool)
+    for _ in range(3):
+        R = R @ R
+    return A @ A, A.T @ A, np.dot(A, A), R, (A @ A).sum()
+
+
+def walk_counts(A):
+    Ai = A.astype(int)
+    return np.linalg.matrix_power(Ai, 3), np.trace(np.linalg.matrix_power(Ai, 3)) // 6, Ai.astype(np.int8) @ Ai.astype(np.int8)
+
+
+def int8_matmul_wraps(M):
+    return M @ M, np.dot(M, M[0]), M.sum(), (M * M).sum(axis=0)
+
+
+def nonzero_scatter(A):
+    B = np.zeros_like(A)
+    B[np.nonzero(A > 0.5)] = 1.0
+    C = np.zeros(A.shape[0])
+    np.add.at(C, np.nonzero(A > 0.5)[0], 1.0)
+    return B, C
+
+
+def cumsum_into_indptr(counts):
+    offsets = np.zeros(len(counts) + 1, dtype=counts.dtype)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets, np.cumsum(counts)[-1]
+
+
+def pair_index_matrix(n):
+    i, j = np.triu_indices(n, 1)
+    k = np.arange(len(i))
+    M = np.zeros((n, n), dtype=int)
+    M[i, j] = k
+    M[j, i] = k
+    return M
+
+
+def count_flagged_by_mask(x, flagged):
+    counts = np.zeros(len(x), dtype=np.int64)
+    np.add.at(counts, flagged, 1)
+    y = x.copy()
+    np.add.at(y, flagged, 0.5)
+    np.maximum.at(y, ~flagged, 0.0)
+    return counts, y
+
+
 def nonzero_row_counts(A, w):
     r, c = np.nonzero(A)
     return np.bincount(r, minlength=A.shape[0]), np.bincount(c, weights=w[r, c], minlength=A.shape[1])
@@ -2934,6 +3054,13 @@ SPARSE = {
     "label_propagation_min": (label_propagation_min, {}, lambda s, n: (np.r_[_edges(s, n), _edges(s, n) + n], 2 * n)),
     "bfs_levels_dense": (bfs_levels_dense, {}, lambda s, n: (np.pad(_adj(s, n), ((0, 1), (0, 1))), 1)),
     "triangle_count_dense": (triangle_count_dense, {}, lambda s, n: (_adj(s, n).astype(np.int64),)),
+    "reachability_bool_matmul": (reachability_bool_matmul, {}, lambda s, n: (_adj(s, n) > 0,)),
+    "walk_counts": (walk_counts, {}, lambda s, n: (_adj(s, n),)),
+    "int8_matmul_wraps": (int8_matmul_wraps, {}, lambda s, n: (_i(200, n, n, seed=s).astype(np.int8),)),
+    "nonzero_scatter": (nonzero_scatter, {}, lambda s, n: (np.random.default_rng(s).random((n, 5)),)),
+    "cumsum_into_indptr": (cumsum_into_indptr, {}, lambda s, n: (_i(4, n, seed=s),)),
+    "pair_index_matrix": (pair_index_matrix, {}, lambda s, n: (n,)),
+    "count_flagged_by_mask": (count_flagged_by_mask, {}, lambda s, n: (_f(2 * n, seed=s), _f(2 * n, seed=s + 1) > 0)),
 }
 
 
