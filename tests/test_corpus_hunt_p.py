@@ -3529,3 +3529,133 @@ def test_singular_stiffness_raises_numpys_error():
         singular_stiffness(K, f)
     with pytest.raises(np.linalg.LinAlgError):
         tracenp.jit(singular_stiffness)(K, f)
+
+
+# ------------------------------------------------------------------------------- gradients
+
+
+def mesh_area_loss(V, F):
+    n = np.cross(V[F[:, 1]] - V[F[:, 0]], V[F[:, 2]] - V[F[:, 0]])
+    return 0.5 * np.linalg.norm(n, axis=1).sum()
+
+
+def vertex_normal_loss(V, F):
+    return (vertex_normals(V, F)[:, 2] ** 2).sum()
+
+
+def laplacian_energy(V, F):
+    L = uniform_laplacian(F, len(V))
+    return np.trace(V.T @ L @ V)
+
+
+def cotangent_energy(V, F):
+    return np.trace(V.T @ cotangent_laplacian(V, F) @ V)
+
+
+def bar_compliance(EA, x, f):
+    K = assemble_bar_1d(x, EA)
+    K[0, :] = 0
+    K[:, 0] = 0
+    K[0, 0] = 1
+    return f @ np.linalg.solve(K, f)
+
+
+def truss_strain_energy(u, nodes, elems, EA):
+    d = nodes[elems[:, 1]] - nodes[elems[:, 0]]
+    L = np.sqrt((d ** 2).sum(1))
+    du = u.reshape(-1, 2)[elems[:, 1]] - u.reshape(-1, 2)[elems[:, 0]]
+    strain = (du * d).sum(1) / L ** 2
+    return 0.5 * (EA * L * strain ** 2).sum()
+
+
+def csr_quadratic_form(x, indptr, indices, data):
+    return x @ csr_matvec_row_ids(indptr, indices, data, x)
+
+
+def reduceat_row_norms(x, indptr, indices, data):
+    return (np.add.reduceat(data * x[indices], indptr[:-1]) ** 2).sum()
+
+
+def heat_energy_after_steps(u0):
+    return (heat_explicit(u0) ** 2).sum()
+
+
+def jacobi_solution_sum(f):
+    return jacobi_poisson_2d(f, iters=5).sum()
+
+
+def gradient_field_energy(F):
+    gy, gx = np.gradient(F, 0.5, 0.25)
+    return (gx ** 2 + gy ** 2).sum()
+
+
+def resampled_x_energy(P):
+    return (resample_polyline(P, 7)[:, 0] ** 2).sum()
+
+
+def track_length(lat, lon):
+    return track_length_km(lat, lon)
+
+
+def coulomb_energy(P):
+    return (1 / pairwise_triu(P)[0]).sum()
+
+
+def heading_sum(P):
+    d = np.diff(P, axis=0)
+    return np.arctan2(d[:, 1], d[:, 0]).sum() + np.unwrap(np.arctan2(d[:, 1], d[:, 0])).sum()
+
+
+def tetra_volume_sum(V, T):
+    return np.abs(tetra_volume_det(V, T)).sum()
+
+
+def clipped_spring_energy(P):
+    D = np.sqrt(((P[:, None] - P[None]) ** 2).sum(-1) + np.eye(len(P)))
+    return np.minimum(D, 1.0).sum() + np.clip(P, -0.5, 0.5).sum() + np.where(P > 0, P, 0.1 * P).sum()
+
+
+_OCTA = _tetra(1, 1)
+_GRID = _mesh(1, 3)
+
+GRADIENTS = {
+    "mesh_area_loss": (mesh_area_loss, lambda: _GRID),
+    "vertex_normal_loss": (vertex_normal_loss, lambda: _OCTA),
+    "mesh_volume": (mesh_volume, lambda: _OCTA),
+    "laplacian_energy": (laplacian_energy, lambda: _GRID),
+    "cotangent_energy": (cotangent_energy, lambda: _GRID),
+    "bar_compliance": (bar_compliance, lambda: (_f(5, positive=True, seed=2), _xs(2, 6), np.r_[0, _f(5, seed=3)])),
+    "truss_strain_energy": (truss_strain_energy, lambda: (0.01 * _f(10, seed=4), _TRUSS_NODES, _TRUSS_ELEMS, _f(7, positive=True, seed=5))),
+    "polygon_area": (lambda P: shoelace_area(P[:, 0], P[:, 1]), lambda: (_poly(3, 6),)),
+    "polyline_length": (polyline_length, lambda: (_f(6, 2, seed=6),)),
+    "resampled_x_energy": (resampled_x_energy, lambda: (np.cumsum(_f(6, 2, positive=True, seed=7), axis=0),)),
+    "coulomb_energy": (coulomb_energy, lambda: (_f(5, 2, seed=8),)),
+    "csr_quadratic_form": (csr_quadratic_form, lambda: (_f(5, seed=9),) + _csr(9, 5)),
+    "reduceat_row_norms": (reduceat_row_norms, lambda: (_f(5, seed=10),) + _csr_full_rows(10, 5)),
+    "heat_energy_after_steps": (heat_energy_after_steps, lambda: (_f(8, seed=11),)),
+    "jacobi_solution_sum": (jacobi_solution_sum, lambda: (_f(5, 5, seed=12),)),
+    "gradient_field_energy": (gradient_field_energy, lambda: (_f(4, 5, seed=13),)),
+    "heading_sum": (heading_sum, lambda: (_f(5, 2, seed=14),)),
+    "tetra_volume_sum": (tetra_volume_sum, lambda: (_f(6, 3, seed=15), np.array([[0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5]]))),
+    "kabsch_rmsd": (lambda P, Q: kabsch(P, Q)[1], lambda: (_f(6, 3, seed=16), _f(6, 3, seed=17))),
+    "clipped_spring_energy": (clipped_spring_energy, lambda: (_f(5, 2, seed=18),)),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADIENTS))
+def test_gradients_of_geometry_and_fem_energies(name):
+    """`tracenp.grad` with respect to the first argument (vertices, stiffnesses, displacements,
+    grid values), plain and under `jit`, against central differences; the value is NumPy's."""
+    fn, make_args = GRADIENTS[name]
+    x, *rest = make_args()
+    want = np.zeros_like(x)
+    for j in np.ndindex(x.shape):
+        hi, lo = x.copy(), x.copy()
+        hi[j] += 1e-6
+        lo[j] -= 1e-6
+        want[j] = (fn(hi, *rest) - fn(lo, *rest)) / 2e-6
+    scale = max(1.0, float(np.abs(want).max()))
+    for grad in (tracenp.grad(fn), tracenp.jit(tracenp.grad(fn))):
+        np.testing.assert_allclose(grad(x, *rest), want, rtol=1e-4, atol=1e-5 * scale)
+    value, _ = tracenp.value_and_grad(fn)(x, *rest)
+    np.testing.assert_allclose(value, fn(x, *rest), rtol=1e-12)
