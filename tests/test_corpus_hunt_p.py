@@ -15,12 +15,18 @@ by `np.interp`, Haversine and great-circle distances, rotations, pairwise distan
 CSR matvec by `np.add.reduceat` or `np.repeat` + `np.bincount`, dense from COO by `np.add.at`,
 graph Laplacians and power iteration.
 
+The same domains' code on float32 and uint32 meshes, with ties, signed zeros, exact halves,
+nan, duplicate and overlapping writes, writes through views and reductions of selections, and
+gradients of mesh, FEM, grid and CSR energies, close the file.
+
 Same protocol as `test_corpus.py`: each function is called twice with new data of one shape and
 once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype, and
 in the arguments it writes in place.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
@@ -303,7 +309,8 @@ def triangle_quality(V, F):
 
 
 def triangle_aspect_ratio(V, F):
-    l = np.stack([np.linalg.norm(V[F[:, i]] - V[F[:, (i + 1) % 3]], axis=1) for i in range(3)], axis=1)
+    l = np.stack([np.linalg.norm(V[F[:, i]] - V[F[:, (i + 1) % 3]], axis=1) for i in range(3)],
+                 axis=1)
     return l.max(axis=1) / l.min(axis=1)
 
 
@@ -514,7 +521,8 @@ def _mesh(s, n, z=0.1):
     V = np.column_stack([x.ravel(), y.ravel(), z * r.standard_normal(x.size)])
     V[:, :2] += 0.02 * r.standard_normal((x.size, 2))
     idx = np.arange(x.size).reshape(n + 1, n)
-    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, :-1].ravel(), idx[1:, 1:].ravel()
+    a, b, c, d = idx[:-1, :-1].ravel(), idx[:-1, 1:].ravel(), idx[1:, :-1].ravel(), idx[1:,
+                                                                                        1:].ravel()
     F = np.concatenate([np.stack([a, b, d], 1), np.stack([a, d, c], 1)])
     return V, F
 
@@ -524,7 +532,8 @@ def _tetra(s, n):
     r = np.random.default_rng(s)
     V = np.array([[1.0, 0, 0], [-1, 0, 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]])
     V = V * (1 + 0.1 * r.random((6, 1))) * n
-    F = np.array([[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4], [2, 0, 5], [1, 2, 5], [3, 1, 5], [0, 3, 5]])
+    F = np.array([[0, 2, 4], [2, 1, 4], [1, 3, 4], [3, 0, 4], [2, 0, 5], [1, 2, 5], [3, 1, 5],
+                  [0, 3, 5]])
     return V, F
 
 
@@ -804,7 +813,8 @@ def truss_vectorized(nodes, elems, EA):
     c, s = d[:, 0] / L, d[:, 1] / L
     T = np.stack([-c, -s, c, s], axis=1)
     ke = (EA / L)[:, None, None] * T[:, :, None] * T[:, None, :]
-    dofs = np.stack([2 * elems[:, 0], 2 * elems[:, 0] + 1, 2 * elems[:, 1], 2 * elems[:, 1] + 1], axis=1)
+    dofs = np.stack([2 * elems[:, 0], 2 * elems[:, 0] + 1, 2 * elems[:, 1], 2 * elems[:, 1] + 1],
+                    axis=1)
     n = 2 * len(nodes)
     K = np.zeros((n, n))
     np.add.at(K, (dofs[:, :, None], dofs[:, None, :]), ke)
@@ -940,7 +950,8 @@ def cst_stresses(P, u, E=100.0, nu=0.25):
 
 
 def q4_shape_functions(xi, eta):
-    N = 0.25 * np.array([(1 - xi) * (1 - eta), (1 + xi) * (1 - eta), (1 + xi) * (1 + eta), (1 - xi) * (1 + eta)])
+    N = 0.25 * np.array([(1 - xi) * (1 - eta), (1 + xi) * (1 - eta), (1 + xi) * (1 + eta),
+                         (1 - xi) * (1 + eta)])
     dN = 0.25 * np.array([[-(1 - eta), (1 - eta), (1 + eta), -(1 + eta)],
                           [-(1 - xi), -(1 + xi), (1 + xi), (1 - xi)]])
     return N, dN
@@ -984,7 +995,8 @@ def q4_mass_matrix(P, rho=1.0):
 
 
 def isoparametric_map(P, xi, eta):
-    N = 0.25 * np.stack([(1 - xi) * (1 - eta), (1 + xi) * (1 - eta), (1 + xi) * (1 + eta), (1 - xi) * (1 + eta)], axis=-1)
+    N = 0.25 * np.stack([(1 - xi) * (1 - eta), (1 + xi) * (1 - eta), (1 + xi) * (1 + eta),
+                         (1 - xi) * (1 + eta)], axis=-1)
     return N @ P
 
 
@@ -1013,7 +1025,8 @@ def q4_global_assembly(nodes, conn):
 def thermal_1d_transient(T0, alpha, dx, dt, steps=5):
     n = len(T0)
     M = np.eye(n) / dt
-    K = (np.diag(2 * np.ones(n)) - np.diag(np.ones(n - 1), 1) - np.diag(np.ones(n - 1), -1)) * alpha / dx ** 2
+    K = (np.diag(2 * np.ones(n)) - np.diag(np.ones(n - 1), 1)
+         - np.diag(np.ones(n - 1), -1)) * alpha / dx ** 2
     A = M + K
     A[0, :] = 0.0
     A[-1, :] = 0.0
@@ -1194,7 +1207,8 @@ def generalized_eigen_modes(K, M):
 
 
 def integer_stiffness(M):
-    return (np.linalg.det(M), np.linalg.solve(M, np.ones(3)), np.linalg.inv(M), np.cross(M[0], M[1]),
+    return (np.linalg.det(M), np.linalg.solve(M, np.ones(3)), np.linalg.inv(M),
+            np.cross(M[0], M[1]),
             np.trace(M), np.outer(M[0], M[1]), np.kron(M[:2, :2], np.eye(2, dtype=int)))
 
 
@@ -1343,7 +1357,8 @@ def beam_warming(u0, C=0.5, steps=6):
     u = u0.copy()
     for _ in range(steps):
         un = u.copy()
-        u[2:] = un[2:] - C / 2 * (3 * un[2:] - 4 * un[1:-1] + un[:-2]) + C ** 2 / 2 * (un[2:] - 2 * un[1:-1] + un[:-2])
+        u[2:] = (un[2:] - C / 2 * (3 * un[2:] - 4 * un[1:-1] + un[:-2])
+                 + C ** 2 / 2 * (un[2:] - 2 * un[1:-1] + un[:-2]))
     return u
 
 
@@ -1373,7 +1388,8 @@ def burgers_viscous(u0, nu=0.07, dx=0.1, dt=0.01, steps=10):
         un = u.copy()
         u[1:-1] = (un[1:-1] - un[1:-1] * dt / dx * (un[1:-1] - un[:-2])
                    + nu * dt / dx ** 2 * (un[2:] - 2 * un[1:-1] + un[:-2]))
-        u[0] = un[0] - un[0] * dt / dx * (un[0] - un[-2]) + nu * dt / dx ** 2 * (un[1] - 2 * un[0] + un[-2])
+        u[0] = un[0] - un[0] * dt / dx * (un[0] - un[-2]) + nu * dt / dx ** 2 * (un[1] - 2 * un[0]
+                                                                                 + un[-2])
         u[-1] = u[0]
     return u
 
@@ -1439,7 +1455,8 @@ def heat_explicit_neumann(u0, r=0.25, steps=15):
 
 def heat_implicit(u0, r=0.5, steps=5):
     n = len(u0)
-    A = np.diag((1 + 2 * r) * np.ones(n)) + np.diag(-r * np.ones(n - 1), 1) + np.diag(-r * np.ones(n - 1), -1)
+    A = np.diag((1 + 2 * r) * np.ones(n)) + np.diag(-r * np.ones(n - 1),
+                                                    1) + np.diag(-r * np.ones(n - 1), -1)
     u = u0.copy()
     for _ in range(steps):
         u = np.linalg.solve(A, u)
@@ -1478,7 +1495,8 @@ def thomas_algorithm(a, b, c, d):
 def heat_2d_explicit(u0, r=0.2, steps=10):
     u = u0.copy()
     for _ in range(steps):
-        u[1:-1, 1:-1] += r * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - 4 * u[1:-1, 1:-1])
+        u[1:-1, 1:-1] += r * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2]
+                              - 4 * u[1:-1, 1:-1])
     return u
 
 
@@ -1494,7 +1512,8 @@ def heat_2d_source(u0, src, r=0.2, steps=8, dt=0.1):
     u = u0.copy()
     for _ in range(steps):
         lap = np.zeros_like(u)
-        lap[1:-1, 1:-1] = u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:] - 4 * u[1:-1, 1:-1]
+        lap[1:-1, 1:-1] = u[:-2, 1:-1] + u[2:, 1:-1] + u[1:-1, :-2] + u[1:-1, 2:] - 4 * u[1:-1,
+                                                                                          1:-1]
         u = u + r * lap + dt * src
         u[0, :] = u[-1, :] = 0
         u[:, 0] = u[:, -1] = 0
@@ -1538,7 +1557,8 @@ def jacobi_poisson_2d(f, h=0.1, iters=30):
     u = np.zeros_like(f)
     for _ in range(iters):
         u_new = u.copy()
-        u_new[1:-1, 1:-1] = 0.25 * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - h * h * f[1:-1, 1:-1])
+        u_new[1:-1, 1:-1] = 0.25 * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2]
+                                    - h * h * f[1:-1, 1:-1])
         u = u_new
     return u
 
@@ -1547,8 +1567,10 @@ def jacobi_with_residual_history(f, iters=20):
     u = np.zeros_like(f)
     res = []
     for k in range(iters):
-        u[1:-1, 1:-1] = 0.25 * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - f[1:-1, 1:-1])
-        r = f[1:-1, 1:-1] - (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2] - 4 * u[1:-1, 1:-1])
+        u[1:-1, 1:-1] = 0.25 * (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2]
+                                - f[1:-1, 1:-1])
+        r = f[1:-1, 1:-1] - (u[2:, 1:-1] + u[:-2, 1:-1] + u[1:-1, 2:] + u[1:-1, :-2]
+                             - 4 * u[1:-1, 1:-1])
         res.append(np.abs(r).max())
     return u, np.array(res)
 
@@ -1678,7 +1700,8 @@ def second_derivative_matrix(n, h):
 
 def poisson_1d_direct(f, h=0.1):
     n = len(f)
-    A = (np.diag(-2 * np.ones(n)) + np.diag(np.ones(n - 1), 1) + np.diag(np.ones(n - 1), -1)) / h ** 2
+    A = (np.diag(-2 * np.ones(n)) + np.diag(np.ones(n - 1), 1)
+         + np.diag(np.ones(n - 1), -1)) / h ** 2
     return np.linalg.solve(A, f)
 
 
@@ -1716,7 +1739,8 @@ def advection_diffusion_2d(c0, u=0.5, v=0.3, D=0.01, dx=0.1, dt=0.05, steps=6):
     for _ in range(steps):
         cx = (c - np.roll(c, 1, axis=1)) / dx
         cy = (c - np.roll(c, 1, axis=0)) / dx
-        lap = (np.roll(c, 1, 0) + np.roll(c, -1, 0) + np.roll(c, 1, 1) + np.roll(c, -1, 1) - 4 * c) / dx ** 2
+        lap = (np.roll(c, 1, 0) + np.roll(c, -1, 0) + np.roll(c, 1, 1) + np.roll(c, -1, 1)
+               - 4 * c) / dx ** 2
         c = c + dt * (-u * cx - v * cy + D * lap)
     return c
 
@@ -1928,7 +1952,8 @@ def winding_number(pts, poly):
 
 def point_in_triangle(p, a, b, c):
     def sign(p1, p2, p3):
-        return (p1[..., 0] - p3[..., 0]) * (p2[..., 1] - p3[..., 1]) - (p2[..., 0] - p3[..., 0]) * (p1[..., 1] - p3[..., 1])
+        return ((p1[..., 0] - p3[..., 0]) * (p2[..., 1] - p3[..., 1])
+                - (p2[..., 0] - p3[..., 0]) * (p1[..., 1] - p3[..., 1]))
     d1, d2, d3 = sign(p, a, b), sign(p, b, c), sign(p, c, a)
     has_neg = (d1 < 0) | (d2 < 0) | (d3 < 0)
     has_pos = (d1 > 0) | (d2 > 0) | (d3 > 0)
@@ -1936,7 +1961,8 @@ def point_in_triangle(p, a, b, c):
 
 
 def cross2d(o, a, b):
-    return (a[..., 0] - o[..., 0]) * (b[..., 1] - o[..., 1]) - (a[..., 1] - o[..., 1]) * (b[..., 0] - o[..., 0])
+    return ((a[..., 0] - o[..., 0]) * (b[..., 1] - o[..., 1])
+            - (a[..., 1] - o[..., 1]) * (b[..., 0] - o[..., 0]))
 
 
 def orientation_tests(P):
@@ -2113,7 +2139,8 @@ def haversine_matrix(lat, lon):
 def great_circle_vincenty(lat1, lon1, lat2, lon2):
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dl = np.radians(lon2 - lon1)
-    num = np.sqrt((np.cos(p2) * np.sin(dl)) ** 2 + (np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)) ** 2)
+    num = np.sqrt((np.cos(p2) * np.sin(dl)) ** 2
+                  + (np.cos(p1) * np.sin(p2) - np.sin(p1) * np.cos(p2) * np.cos(dl)) ** 2)
     den = np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl)
     return np.arctan2(num, den)
 
@@ -2136,7 +2163,8 @@ def latlon_to_ecef(lat, lon, h=0.0):
     a, e2 = 6378137.0, 6.69437999014e-3
     phi, lam = np.radians(lat), np.radians(lon)
     N = a / np.sqrt(1 - e2 * np.sin(phi) ** 2)
-    return np.column_stack([(N + h) * np.cos(phi) * np.cos(lam), (N + h) * np.cos(phi) * np.sin(lam), (N * (1 - e2) + h) * np.sin(phi)])
+    return np.column_stack([(N + h) * np.cos(phi) * np.cos(lam),
+                            (N + h) * np.cos(phi) * np.sin(lam), (N * (1 - e2) + h) * np.sin(phi)])
 
 
 def track_length_km(lat, lon):
@@ -2173,7 +2201,8 @@ def rotation_matrix_axis_angle(axis, angle):
 
 def rotate_points_rodrigues(P, k, theta):
     k = k / np.linalg.norm(k)
-    return P * np.cos(theta) + np.cross(k, P) * np.sin(theta) + np.outer(P @ k, k) * (1 - np.cos(theta))
+    return (P * np.cos(theta) + np.cross(k, P) * np.sin(theta)
+            + np.outer(P @ k, k) * (1 - np.cos(theta)))
 
 
 def kabsch(P, Q):
@@ -2266,10 +2295,9 @@ def triangle_circumcenter(A, B, C):
 
 
 def incircle_test(a, b, c, d):
-    M = np.stack([np.stack([a[:, 0] - d[:, 0], a[:, 1] - d[:, 1], (a - d) @ np.ones(2) * 0 + ((a - d) ** 2).sum(1)], 1),
-                  np.stack([b[:, 0] - d[:, 0], b[:, 1] - d[:, 1], ((b - d) ** 2).sum(1)], 1),
-                  np.stack([c[:, 0] - d[:, 0], c[:, 1] - d[:, 1], ((c - d) ** 2).sum(1)], 1)], axis=1)
-    return np.linalg.det(M) > 0
+    rows = [np.stack([p[:, 0] - d[:, 0], p[:, 1] - d[:, 1], ((p - d) ** 2).sum(1)], 1)
+            for p in (a, b, c)]
+    return np.linalg.det(np.stack(rows, axis=1)) > 0
 
 
 def triangle_angles_2d(T):
@@ -2293,7 +2321,8 @@ def bbox_iou(a, b):
 
 
 def aabb_overlap(lo1, hi1, lo2, hi2):
-    return np.all((lo1[:, None, :] <= hi2[None, :, :]) & (lo2[None, :, :] <= hi1[:, None, :]), axis=-1)
+    return np.all((lo1[:, None, :] <= hi2[None, :, :]) & (lo2[None, :, :] <= hi1[:, None, :]),
+                  axis=-1)
 
 
 def points_in_box_count(P, lo, hi):
@@ -2909,7 +2938,8 @@ def reachability_bool_matmul(A):
 
 def walk_counts(A):
     Ai = A.astype(int)
-    return np.linalg.matrix_power(Ai, 3), np.trace(np.linalg.matrix_power(Ai, 3)) // 6, Ai.astype(np.int8) @ Ai.astype(np.int8)
+    return (np.linalg.matrix_power(Ai, 3), np.trace(np.linalg.matrix_power(Ai, 3)) // 6,
+            Ai.astype(np.int8) @ Ai.astype(np.int8))
 
 
 def int8_matmul_wraps(M):
@@ -2950,7 +2980,8 @@ def count_flagged_by_mask(x, flagged):
 
 def nonzero_row_counts(A, w):
     r, c = np.nonzero(A)
-    return np.bincount(r, minlength=A.shape[0]), np.bincount(c, weights=w[r, c], minlength=A.shape[1])
+    return (np.bincount(r, minlength=A.shape[0]),
+            np.bincount(c, weights=w[r, c], minlength=A.shape[1]))
 
 
 def _coo(s, n, nnz=None, dup=True):
@@ -3083,7 +3114,8 @@ def jacobi_until_converged(f, tol=1e-3):
     err = 1.0
     while err > tol:
         un = u.copy()
-        u[1:-1, 1:-1] = 0.25 * (un[2:, 1:-1] + un[:-2, 1:-1] + un[1:-1, 2:] + un[1:-1, :-2] - f[1:-1, 1:-1])
+        u[1:-1, 1:-1] = 0.25 * (un[2:, 1:-1] + un[:-2, 1:-1] + un[1:-1, 2:] + un[1:-1, :-2]
+                                - f[1:-1, 1:-1])
         err = np.abs(u - un).max()
     return u
 
@@ -3186,7 +3218,8 @@ def overlapping_slice_updates(u):
 
 def angle_sort_with_ties(P):
     ang = np.arctan2(P[:, 1], P[:, 0])
-    return np.argsort(ang), np.argsort(np.round(ang, 1)), np.argmax(np.round(ang)), np.argsort(-np.round(P[:, 0]))
+    return (np.argsort(ang), np.argsort(np.round(ang, 1)), np.argmax(np.round(ang)),
+            np.argsort(-np.round(P[:, 0])))
 
 
 def signed_zero_angles(y, x):
@@ -3244,7 +3277,8 @@ def unwrapped_heading(P):
 
 
 def bool_edge_transitions(m):
-    return np.diff(m), np.diff(m.astype(int)), np.diff(m, prepend=False), np.cumsum(m), m.sum(axis=0)
+    return (np.diff(m), np.diff(m.astype(int)), np.diff(m, prepend=False), np.cumsum(m),
+            m.sum(axis=0))
 
 
 def diff_mixed_prepend(x):
@@ -3262,7 +3296,8 @@ def gradient_nonuniform_2d(F):
 
 
 def reduceat_with_repeats(x):
-    return np.add.reduceat(x, [0, 4, 1, 5]), np.maximum.reduceat(x, [3, 1, 6]), np.multiply.reduceat(x, np.array([0, 3]))
+    return (np.add.reduceat(x, [0, 4, 1, 5]), np.maximum.reduceat(x, [3, 1, 6]),
+            np.multiply.reduceat(x, np.array([0, 3])))
 
 
 def csr_reduceat_empty_rows(data, indptr):
@@ -3303,7 +3338,8 @@ def fill_diagonal_forms(n):
 
 def stencil_by_windows(u):
     w = np.lib.stride_tricks.sliding_window_view(u, 3)
-    return w @ np.array([1.0, -2.0, 1.0]), np.convolve(u, [1, -2, 1], mode="valid"), np.convolve(u, [0.25, 0.5, 0.25], mode="same")
+    return (w @ np.array([1.0, -2.0, 1.0]), np.convolve(u, [1, -2, 1], mode="valid"),
+            np.convolve(u, [0.25, 0.5, 0.25], mode="same"))
 
 
 def mgrid_ogrid_nodes(n):
@@ -3359,11 +3395,13 @@ def lexsort_vertices(P):
 
 
 def voxel_index_modes(ij, shape):
-    return np.ravel_multi_index(ij.T, shape, mode="clip"), np.ravel_multi_index(ij.T, shape, mode="wrap")
+    return (np.ravel_multi_index(ij.T, shape, mode="clip"),
+            np.ravel_multi_index(ij.T, shape, mode="wrap"))
 
 
 def masked_cell_reductions(x, m):
-    return x.sum(where=m), np.mean(x, where=m), np.max(x, where=m, initial=-np.inf), np.count_nonzero(m, axis=0)
+    return (x.sum(where=m), np.mean(x, where=m), np.max(x, where=m, initial=-np.inf),
+            np.count_nonzero(m, axis=0))
 
 
 def put_place_copyto(x, idx):
@@ -3376,7 +3414,8 @@ def put_place_copyto(x, idx):
 
 
 def element_tensordot(B, D):
-    return np.tensordot(B, D, axes=([1], [0])), np.einsum("eij,jk,ekl->eil", B.transpose(0, 2, 1), D, B)
+    return (np.tensordot(B, D, axes=([1], [0])),
+            np.einsum("eij,jk,ekl->eil", B.transpose(0, 2, 1), D, B))
 
 
 def center_in_place(V):
@@ -3410,6 +3449,104 @@ def interp_with_nan_queries(x, xp, fp):
 
 def singular_stiffness(K, f):
     return np.linalg.solve(K, f)
+
+
+def diagonal_writes_through_views(A):
+    A = A.copy()
+    n = len(A)
+    A.flat[::n + 1] = 0
+    B = A.copy()
+    B.reshape(-1)[::n + 1] += 1
+    C = A.copy()
+    C.ravel()[::n + 1] = 7
+    D = np.zeros((n, n))
+    np.fill_diagonal(D, A.diagonal() + 1)
+    E = A.copy()
+    np.einsum("ii->i", E)[:] = -1
+    return A, B, C, D, E
+
+
+def ndenumerate_weights(A):
+    out = []
+    for (i, j), v in np.ndenumerate(A):
+        out.append(v * (i + j))
+    return np.array(out)
+
+
+def face_areas_unpacked(V, F):
+    out = np.empty(len(F))
+    for k, (a, b, c) in enumerate(F):
+        out[k] = np.linalg.norm(np.cross(V[b] - V[a], V[c] - V[a])) / 2
+    return out
+
+
+def mirror_through_view(P):
+    Q = P[:, ::-1]
+    Q[:, 0] *= -1
+    return P
+
+
+def column_swap_with_a_view(A):
+    v = A[:, 0]
+    A[:, 0] = A[:, 1]
+    A[:, 1] = v
+    return A
+
+
+def row_swap_fancy(P):
+    P[[0, 1]] = P[[1, 0]]
+    return P
+
+
+def unpack_columns_and_shift(V):
+    x, y, z = V.T
+    x += 1
+    return V, np.stack([x, y, z])
+
+
+def normalize_rows_in_loop(V):
+    for v in V:
+        v /= np.linalg.norm(v)
+    return V
+
+
+def transpose_and_stride_writes(A, idx):
+    B = A.T
+    B[0] = -1
+    C = A[::2]
+    C += 100
+    sub = A[idx]
+    sub += 1
+    return A, sub
+
+
+def inside_points_stats(P, m):
+    return P[m].mean(axis=0), np.linalg.norm(P[m], axis=1).max(), (P[m] - P.mean(0)).sum(0)
+
+
+def selected_distances_stats(x, m):
+    return x[m].std(), np.median(x[m]), np.percentile(x[m], 90), x[m].var(ddof=1)
+
+
+def closest_valid_index(d, m):
+    idx = np.nonzero(m)[0]
+    return (np.flatnonzero(m)[np.argmin(d[m])], np.argmin(d[m]), np.where(m)[0][0], idx[-1],
+            idx[np.argmax(d[idx])], np.cumsum(d[m])[-1], np.sort(d[m])[0])
+
+
+def selected_dot_products(a, b, m):
+    return np.dot(a[m], b[m]), (a[m] * b[m]).sum(), a[m] @ b[m]
+
+
+def centered_where_selected(P, m):
+    c = P[m].mean(0)
+    return np.where(m[:, None], P - c, P), P[m][:, 0].argmax(), P[m, 1].min()
+
+
+def selection_moments(x, m):
+    return (np.average(x[m], weights=x[m] + 1), np.mean(x[m] ** 2) ** 0.5,
+            np.max(np.abs(x[m] - x[m].mean())), x[m].sum() / m.sum(), np.count_nonzero(x[m] > 0.5),
+            x[m].min(initial=10), np.ptp(x[m]), np.all(x[m] > 0))
 
 
 def _ties(s, n):
@@ -3470,10 +3607,48 @@ EDGES = {
     "int32_key_overflow": (int32_key_overflow, {}, lambda s, n: (_i(60000, n, 3, seed=s).astype(np.int32),)),
     "interp_periodic_angles": (interp_periodic_angles, {}, lambda s, n: (720 * np.random.default_rng(s).random(n) - 180, np.array([0.0, 90, 180, 270]), _f(4, seed=s))),
     "interp_with_nan_queries": (interp_with_nan_queries, {}, lambda s, n: (np.r_[np.nan, 3 * _f(n, seed=s)], np.array([0.0, 1.0, 1.0, 2.0]), _f(4, seed=s))),
+    "diagonal_writes_through_views": (diagonal_writes_through_views, {}, lambda s, n: (_f(n, n, seed=s),)),
+    "ndenumerate_weights": (ndenumerate_weights, {}, lambda s, n: (_f(2, n, seed=s),)),
+    "face_areas_unpacked": (face_areas_unpacked, {}, lambda s, n: _mesh(s, n - 2)),
+    "mirror_through_view": (mirror_through_view, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "column_swap_with_a_view": (column_swap_with_a_view, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "row_swap_fancy": (row_swap_fancy, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "unpack_columns_and_shift": (unpack_columns_and_shift, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "normalize_rows_in_loop": (normalize_rows_in_loop, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "transpose_and_stride_writes": (transpose_and_stride_writes, {}, lambda s, n: (_f(n, n, seed=s), np.array([0, 2]))),
+    "inside_points_stats": (inside_points_stats, {}, lambda s, n: (_f(3 * n, 2, seed=s), np.arange(3 * n) % 3 != 1)),
+    "selected_distances_stats": (selected_distances_stats, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1) > -0.5)),
+    "closest_valid_index": (closest_valid_index, {}, lambda s, n: (_f(3 * n, seed=s), np.arange(3 * n) % 2 == 1)),
+    "selected_dot_products": (selected_dot_products, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1), _f(3 * n, seed=s + 2) > 0)),
+    "centered_where_selected": (centered_where_selected, {}, lambda s, n: (_f(3 * n, 2, seed=s), np.arange(3 * n) % 3 == 0)),
+    "selection_moments": (selection_moments, {}, lambda s, n: (np.random.default_rng(s).random(3 * n), np.arange(3 * n) % 2 == 0)),
 }
 
 
+def polyline_length_math(P):
+    total = 0.0
+    for i in range(len(P) - 1):
+        dx = P[i + 1, 0] - P[i, 0]
+        dy = P[i + 1, 1] - P[i, 1]
+        total += math.sqrt(dx * dx + dy * dy)
+    return total
+
+
+def diameter_of_selection(P, m):
+    sel = P[m]
+    return np.sqrt(((sel[:, None, :] - sel[None, :, :]) ** 2).sum(-1)).max()
+
+
+def store_area_in_mesh_dict(mesh):
+    V, F = mesh["V"], mesh["F"]
+    mesh["area"] = face_areas(V, F).sum()
+    return mesh["area"]
+
+
 REFUSED.update({
+    "polyline_length_math": (tracenp.errors.ConcretizationError, polyline_length_math, lambda s: (_f(5, 2, seed=s),)),
+    "diameter_of_selection": (tracenp.errors.DataDependentShapeError, diameter_of_selection, lambda s: (_f(8, 2, seed=s), np.arange(8) % 3 != 0)),
+    "store_area_in_mesh_dict": (tracenp.errors.TracingError, store_area_in_mesh_dict, lambda s: ({"V": _mesh(s, 3)[0], "F": _mesh(s, 3)[1]},)),
     "unique_edge_rows_inverse": (tracenp.errors.DataDependentShapeError, lambda F: np.unique(np.sort(F[:, :2], axis=1), axis=0, return_inverse=True)[1], lambda s: (_mesh(s, 4)[1],)),
     "fixed_dofs_from_an_array": (tracenp.errors.DataDependentShapeError, fixed_dofs_list, lambda s: (_spd(s, 5), _f(5, seed=s), np.array([0, 4]))),
     "free_mask_argument": (tracenp.errors.DataDependentShapeError, lambda K, f, fixed: np.linalg.solve(K[np.ix_(~fixed, ~fixed)], f[~fixed]), lambda s: (_spd(s, 5), _f(5, seed=s), np.arange(5) % 4 == 0)),
@@ -3507,10 +3682,11 @@ def test_sparse_matrices_by_hand_match_numpy(name):
 
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
-    """Edge lists by `np.unique(axis=0)` and CSR from `np.nonzero` (shapes from the data),
-    and Python loops steered by the data (`while err > tol`, a hull's `while cross <= 0`,
-    `range(indptr[i], indptr[i + 1])`) raise their named errors, and run eagerly under
-    `fallback=True`."""
+    """Edge lists by `np.unique(axis=0)`, CSR from `np.nonzero`, rows by `np.repeat(.., np.diff(
+    indptr))`, free dofs from an array of fixed ones (shapes from the data), Python loops
+    steered by the data (`while err > tol`, a hull's `while cross <= 0`, `range(indptr[i],
+    indptr[i + 1])`), `math.sqrt` of a traced element and a key added to a dict argument raise
+    their named errors, and run eagerly under `fallback=True`."""
     check_refused(*REFUSED[name])
 
 
@@ -3612,7 +3788,8 @@ def tetra_volume_sum(V, T):
 
 def clipped_spring_energy(P):
     D = np.sqrt(((P[:, None] - P[None]) ** 2).sum(-1) + np.eye(len(P)))
-    return np.minimum(D, 1.0).sum() + np.clip(P, -0.5, 0.5).sum() + np.where(P > 0, P, 0.1 * P).sum()
+    return np.minimum(D, 1.0).sum() + np.clip(P, -0.5, 0.5).sum() + np.where(P > 0, P,
+                                                                             0.1 * P).sum()
 
 
 _OCTA = _tetra(1, 1)
