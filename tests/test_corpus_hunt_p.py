@@ -3549,6 +3549,52 @@ def selection_moments(x, m):
             x[m].min(initial=10), np.ptp(x[m]), np.all(x[m] > 0))
 
 
+def polyline_float32(P):
+    s = np.r_[0, np.cumsum(np.hypot(*np.diff(P, axis=0).T))]
+    t = np.linspace(0, s[-1], 5)
+    return (s, t, np.interp(t, s, P[:, 0]), np.gradient(P[:, 0]), np.linalg.norm(P, axis=1),
+            P.mean(0), np.cumsum(P[:, 0]))
+
+
+def uint8_profile(x):
+    return (np.diff(x), np.cumsum(x), x.sum(), np.ediff1d(x),
+            np.cross(x[:3].astype(np.int8), x[3:6].astype(np.int8)))
+
+
+def float16_heights(x):
+    return np.arctan2(x, x[::-1]), np.hypot(x, 1), x.sum(), x.mean(), np.linalg.norm(x), x.std()
+
+
+def dedupe_faces_by_lexsort(F):
+    Fs = np.sort(F, axis=1)
+    Fs = Fs[np.lexsort(Fs.T[::-1])]
+    dup = np.all(Fs[1:] == Fs[:-1], axis=1)
+    return Fs, dup, np.r_[True, ~dup].sum()
+
+
+def distinct_edge_ids_by_sort(E, n):
+    key = np.sort(E, axis=1) @ np.array([n, 1])
+    s = np.sort(key)
+    first = np.r_[True, s[1:] != s[:-1]]
+    return first.sum(), np.cumsum(first) - 1
+
+
+def ranks_by_inverse_permutation(x):
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty_like(order)
+    ranks[order] = np.arange(len(x))
+    return ranks, np.argsort(order)
+
+
+def bool_adjacency_laplacian(E, n):
+    A = np.zeros((n, n), dtype=bool)
+    A[E[:, 0], E[:, 1]] = True
+    A |= A.T
+    deg = A.sum(1)
+    L = np.diag(deg) - A.astype(int)
+    return A, deg, L, np.linalg.eigvalsh(L.astype(float))
+
+
 def _ties(s, n):
     P = np.random.default_rng(s).integers(-2, 3, (3 * n, 2)).astype(float)
     P[0] = [-1.0, -0.0]
@@ -3621,6 +3667,13 @@ EDGES = {
     "closest_valid_index": (closest_valid_index, {}, lambda s, n: (_f(3 * n, seed=s), np.arange(3 * n) % 2 == 1)),
     "selected_dot_products": (selected_dot_products, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1), _f(3 * n, seed=s + 2) > 0)),
     "centered_where_selected": (centered_where_selected, {}, lambda s, n: (_f(3 * n, 2, seed=s), np.arange(3 * n) % 3 == 0)),
+    "polyline_float32": (polyline_float32, {}, lambda s, n: (np.cumsum(_f(n, 2, positive=True, seed=s), axis=0).astype(np.float32),)),
+    "uint8_profile": (uint8_profile, {}, lambda s, n: (_i(256, 2 * n, seed=s).astype(np.uint8),)),
+    "float16_heights": (float16_heights, {}, lambda s, n: (np.random.default_rng(s).random(2 * n).astype(np.float16),)),
+    "dedupe_faces_by_lexsort": (dedupe_faces_by_lexsort, {}, lambda s, n: (_i(4, 2 * n, 3, seed=s),)),
+    "distinct_edge_ids_by_sort": (distinct_edge_ids_by_sort, {}, lambda s, n: (_i(5, 2 * n, 2, seed=s), 5)),
+    "ranks_by_inverse_permutation": (ranks_by_inverse_permutation, {}, lambda s, n: (_i(3, 2 * n, seed=s),)),
+    "bool_adjacency_laplacian": (bool_adjacency_laplacian, {}, lambda s, n: (_edges(s, n), n)),
     "selection_moments": (selection_moments, {}, lambda s, n: (np.random.default_rng(s).random(3 * n), np.arange(3 * n) % 2 == 0)),
 }
 
