@@ -284,3 +284,30 @@ def test_a_refusal_the_function_catches_itself_still_refuses():
     jf = tracenp.jit(_count_or_one)
     for n in (3, 5):
         np.testing.assert_array_equal(jf(np.ones(2), n), np.full(2, float(n)))
+
+
+def _gauss_rule(n, a, b):
+    x, w = np.polynomial.legendre.leggauss(n)
+    return 0.5 * (b - a) * x + 0.5 * (b + a), 0.5 * (b - a) * w
+
+
+def test_a_python_int_that_numpy_turns_into_its_own_type_error_is_made_static():
+    """`np.polynomial.legendre.leggauss(n)` of a Python int argument: NumPy's `operator.index`
+    catches the refusal and raises its own `TypeError` ("deg must be an integer"), which was
+    refused by name; `n` steers the function's Python, so it is made static, as `range(n)` is."""
+    jf = tracenp.jit(_gauss_rule)
+    for n in (3, 5, 3):
+        got, want = jf(n, -1.0, 2.0), _gauss_rule(n, -1.0, 2.0)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-12)
+    assert jf.cache_info().misses == 2  # one trace per value of n
+
+
+def test_csr_rows_by_np_repeat_of_traced_counts_name_the_searchsorted_form():
+    """`np.repeat(np.arange(n), np.diff(indptr))`: its length is the data's, refused as a
+    data-dependent shape with the form whose length is known."""
+    def rows(indptr, data):
+        return np.repeat(np.arange(len(indptr) - 1), np.diff(indptr)) * data
+
+    with pytest.raises(DataDependentShapeError, match="np.searchsorted"):
+        tracenp.jit(rows)(np.array([0, 2, 2, 3]), np.ones(3))

@@ -442,6 +442,28 @@ def test_ufunc_at_of_indices_selected_by_a_mask():
         tracenp.jit(lambda k, v: np.add.at(np.zeros(4), k[k >= 0], v[v > 0]))(keys, vals)
 
 
+def _ufunc_at_a_mask(x, X, m, rows):
+    y = x.copy()
+    np.add.at(y, m, 1.0)
+    np.maximum.at(y, m, 0.5)
+    np.negative.at(y, ~m)
+    np.add.at(X, rows, np.array([1.0, 2.0]))
+    np.subtract.at(X, rows, 0.25)
+    return y, X
+
+
+def test_ufunc_at_a_traced_mask_updates_each_selected_element_once():
+    """`np.add.at(counts, mask, 1)` and `np.add.at(V, on_boundary, offset)` (a boolean index
+    selects each element at most once, so it is `x[m] = add(x[m], v)`) were refused as reads of
+    `x[mask]`; values with one per selected element stay refused."""
+    rng = np.random.default_rng(8)
+    m, rows = rng.random(6) < 0.5, rng.random(5) < 0.5
+    check_like_numpy(_ufunc_at_a_mask, rng.standard_normal(6), rng.standard_normal((5, 2)), m,
+                     rows)
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda x, m, v: np.add.at(x, m, v))(np.zeros(2), m[:2], np.ones(1))
+
+
 def _clipped_selection_stats(x, X):
     d = x[np.isfinite(x)]
     for _ in range(3):
@@ -479,6 +501,21 @@ def test_histogram_and_bounded_bincount_of_a_selection(dtype):
                      rng.random((4, 5)).astype(dtype), rng.integers(-1, 5, 10))
     with pytest.raises(tracenp.errors.DataDependentShapeError):
         tracenp.jit(lambda u: np.histogram(u[u > 9], bins=4))(np.arange(20, dtype=np.uint8))
+
+
+def _nonzero_counts(A, w):
+    r, c = np.nonzero(A)
+    return (np.bincount(r, minlength=A.shape[0]), np.bincount(c, weights=w[r, c], minlength=4),
+            np.bincount(np.nonzero(A > 0.5)[1], weights=w[A > 0.5], minlength=A.shape[1]))
+
+
+def test_bincount_of_the_indices_of_a_2d_mask():
+    """`np.bincount(np.nonzero(A)[0], minlength=n)` (nonzeros per row of a dense matrix, the
+    first step of CSR's indptr) is 1-d in NumPy; it raised "object too deep" because the
+    selection of a 2-d mask is held as 2-d values."""
+    rng = np.random.default_rng(5)
+    A = np.where(rng.random((5, 4)) < 0.5, rng.random((5, 4)), 0.0)
+    check_like_numpy(_nonzero_counts, A, rng.random((5, 4)))
 
 
 def _column_mask_writes(X, keep):

@@ -515,3 +515,15 @@ def test_where_keeps_python_scalars_weak():
                  (np.arange(3, dtype=np.int8), 3), (np.arange(3, dtype=np.int32), 2.5)]:
         check_like_numpy(lambda c, a: np.where(c, a, b), c, a)
         check_like_numpy(lambda c, a: np.where(c, b, a), c, a)
+
+
+@pytest.mark.parametrize("bins", [[0.0, 1.0, 2.0, np.nan], [np.nan, 2.0, 1.0, 0.0], [1.0, 1.0, 3.0],
+                                  [3.0, 3.0, 1.0], [2.0, 2.0], [np.nan], [0.0, 2.0, 1.0]])
+def test_digitize_into_traced_bins_takes_numpys_direction(bins):
+    """Bins passed in, sorted by `np.sort` (a nan last): NumPy's monotonicity check reads the
+    direction from the first bin that differs from the first one; the last bin chose it
+    before, so a nan there gave the decreasing answer, silently. Bins that go both ways raise
+    NumPy's `ValueError` when the function runs."""
+    v = np.array([np.nan, 1.0, 5.0, -1.0, 0.0, 2.0, 3.0])
+    for right in (False, True):
+        check_like_numpy(lambda v, b: np.digitize(v, b, right=right), v, np.array(bins))

@@ -494,7 +494,10 @@ class JitFunction:
                         raise
                     except Exception as e:
                         if isinstance(e, TypeError) and Tracer.__name__ in str(e):  # Python's own,
-                            raise refused_by_python(e) from e  # about a tracer: `"%d" % x`
+                            refusal = refused_by_python(e)  # about a tracer: `"%d" % x`
+                            if state.refused:  # NumPy's `operator.index(deg)` in `leggauss(n)`
+                                refusal.nodes = getattr(state.refused[-1], "nodes", None)
+                            raise refusal from e  # steers as the refusal it replaced would
                         if state.refused:  # a refusal caught and turned into this error (np.mgrid's
                             raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError,
                         raise  # NumPy's ValueError from `out[i] = x` into one of its arrays)

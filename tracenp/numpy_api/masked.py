@@ -492,13 +492,14 @@ def _bincount(x, weights=None, minlength=0):
     from .datadep import bincount
 
     w = _selected_weights(x, weights)
-    if x.values.ndim != 1:
+    if x.ndim != 1:
         raise ValueError("object too deep for desired array")
-    zero = lax.lift(np.zeros((), x.dtype))
-    values = np.where(x.mask, x.values, zero)
+    mask = np.ravel(x.mask)  # a 2-d mask's selection is 1-d: `np.nonzero(A)[0]`'s rows
+    values = np.where(mask, np.ravel(x.values), lax.lift(np.zeros((), x.dtype)))
     if w is None:
-        return bincount(values, x.mask.astype(np.float64), minlength).astype(np.intp)
-    return bincount(values, np.where(x.mask, w, lax.lift(np.zeros((), w.dtype))), minlength)
+        return bincount(values, mask.astype(np.float64), minlength).astype(np.intp)
+    return bincount(values, np.where(mask, np.ravel(w), lax.lift(np.zeros((), w.dtype))),
+                    minlength)
 
 
 _COUNTS = {np.histogram: _histogram, np.bincount: _bincount}

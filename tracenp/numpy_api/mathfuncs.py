@@ -1548,16 +1548,24 @@ def digitize(x, bins, right=False):
 
 def _digitize_traced(x, bins, side: str):
     """Bins computed in the function (`np.quantile(x, q)`, `np.linspace(lo, hi, k)`): their
-    direction is known when the function runs, so both answers are made and the first and
-    last bin choose, as NumPy's monotonicity check would for monotonic bins."""
+    direction is known when the function runs, so both answers are made and NumPy's
+    monotonicity check chooses: increasing where the first bin that differs from the first
+    one is not below it (not the last bin: bins sorted with a nan at the end rise), with its
+    `ValueError` for bins that go both ways."""
     if bins.ndim != 1:
         raise ValueError("object of too small depth for desired array" if bins.ndim == 0
                          else "object too deep for desired array")
     if bins.shape[0] == 0:  # every value is in bin 0
         return np.zeros_like(lax.lift(x), dtype=np.intp)
     up = searchsorted(bins, x, side=side)
+    if bins.shape[0] == 1:
+        return up
+    differs = bins[1:] != bins[0]
+    rising = ~np.any(differs) | (bins[0] <= bins[1:][np.argmax(differs)])
+    lax.check(np.where(rising, np.any(bins[:-1] > bins[1:]), np.any(bins[:-1] < bins[1:])),
+              "ValueError", "bins must be monotonically increasing or decreasing")
     down = np.subtract(bins.shape[0], searchsorted(bins[::-1], x, side=side))
-    return np.where(bins[0] <= bins[-1], up, down)
+    return np.where(rising, up, down)
 
 
 @implements(np.diagflat)

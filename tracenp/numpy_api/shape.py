@@ -412,7 +412,14 @@ def repeat(a, repeats, axis=None):
     if axis is None:
         a, axis = ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
-    reps = _known(repeats, "np.repeat with traced repeat counts (data-dependent shape)")
+    if lax.is_tracer(repeats) and repeats.constant_value() is None:
+        lax.steer(repeats, "np.repeat's counts")  # counts of Python int arguments: static
+        raise errors.data_dependent(  # the CSR idiom `np.repeat(np.arange(n), np.diff(indptr))`
+            "np.repeat with traced repeat counts",
+            "for the row of each stored element of a CSR matrix, "
+            "np.searchsorted(indptr, np.arange(len(data)), side='right') - 1, whose length is "
+            "known")
+    reps = _known(repeats, "np.repeat with traced repeat counts")
     n = a.shape[axis]
     if reps.ndim == 0:
         shape = a.shape[:axis + 1] + (int(reps),) + a.shape[axis + 1:]

@@ -499,7 +499,7 @@ def at(ufunc, x, indices, b=None):
     integers, its dtype); every other ufunc, and those where NumPy casts each update back into
     `x` as it goes (`np.add.at(ints, i, -2.5)` turns 5 into 2, not 3), go update by update
     (`indexing.ufunc_at`)."""
-    from .indexing import scatter_update, ufunc_at
+    from .indexing import _traced_mask, scatter_update, ufunc_at
     from .masked import MaskedSelection
 
     name = ufunc.__name__
@@ -509,6 +509,11 @@ def at(ufunc, x, indices, b=None):
         raise ValueError("second operand provided when ufunc is unary")
     if ufunc.nin == 2 and b is None:
         raise ValueError("second operand needed for ufunc")
+    if _traced_mask(indices) and (b is None or np.ndim(b) <= np.ndim(x) - indices.ndim) and \
+            not isinstance(b, MaskedSelection):  # `np.add.at(counts, mask, 1)`: once each
+        resolve(ufunc, (x,) if b is None else (x, b))  # NumPy's casting errors first
+        x[indices] = ufunc(x[indices]) if b is None else ufunc(x[indices], b)
+        return
     if name in ("add", "subtract", "maximum", "minimum"):
         operand = b.values if isinstance(b, MaskedSelection) else b  # np.add.at(x, i[m], v[m])
         loop, target = resolve(ufunc, (x, operand))[-1], lax.lift(x).dtype
