@@ -347,6 +347,13 @@ API_CASES = {
     "nan_quantiles": (lambda x: (np.nanpercentile(x, 50), np.nanpercentile(x, [10, 90], axis=0),
                                  np.nanquantile(x, 0.3, axis=1, keepdims=True),
                                  np.nanquantile(x, np.array([0.0, 1.0]))), NAN),
+    "quantile_traced_q": (lambda x, n, q: tuple(
+        fn(a, q * scale, axis=ax, method=m, keepdims=k)
+        for m in ("linear", "nearest", "midpoint", "inverted_cdf", "hazen", "closest_observation")
+        for fn, a, scale in ((np.quantile, x, 1), (np.percentile, x, 100), (np.nanquantile, n, 1),
+                             (np.nanpercentile, n, 100))
+        for ax, k in ((None, False), (0, True))), F, NAN, np.array([0.0, 0.3, 0.5, 1.0])),
+    "quantile_traced_q_out_of_range": (lambda x, q: np.quantile(x, q), F, np.array([0.5, 1.5])),
     "nan_quantiles_int_f32": (lambda i, f: (np.nanpercentile(i, 40), np.nanquantile(f, 0.25),
                                             np.nanpercentile(f, np.float64(75), axis=1)), I, F32),
     "lstsq_polyfit": (lambda a, v: (np.linalg.lstsq(a.T, v[:4], rcond=None),
