@@ -361,6 +361,11 @@ API_CASES = {
                                     np.polyfit(v, v ** 2, 2), np.polyfit(v, v, 1, w=v * v),
                                     np.polyfit(np.arange(6), np.stack([v, -v], 1), 1, full=True)),
                       F, V),
+    "polynomial_series_fit": (lambda x, v: (
+        np.polynomial.Polynomial.fit(v, x[0, :3].sum() * v ** 2, 2)(v),
+        np.polynomial.Chebyshev.fit(v, np.sin(v), 3).domain,
+        np.polynomial.Legendre.fit(np.zeros_like(v), v, 0, full=True)[0].domain,
+        np.polynomial.Polynomial.fit(v, v, 1, domain=[-1, 1]).coef), F, V),
     "lstsq_wide": (lambda a, v: np.linalg.lstsq(a, v[:3]), F, V),
     "eig_eigvals": (lambda a: (np.abs(np.linalg.eigvals(a)), np.linalg.eig(a).eigenvalues.real,
                                np.abs(np.linalg.eig(a)[1])), F[:, :3]),
