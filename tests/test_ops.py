@@ -527,3 +527,19 @@ def test_where_keeps_python_scalars_weak():
                  (np.arange(3, dtype=np.int8), 3), (np.arange(3, dtype=np.int32), 2.5)]:
         check_like_numpy(lambda c, a: np.where(c, a, b), c, a)
         check_like_numpy(lambda c, a: np.where(c, b, a), c, a)
+
+
+@pytest.mark.parametrize("fn", [lambda x, q: np.percentile(x, 150),
+                                lambda x, q: np.nanpercentile(x, [50, 150]),
+                                lambda x, q: np.percentile(x, q),
+                                lambda x, q: np.nanpercentile(x, q, axis=0),
+                                lambda x, q: np.quantile(x, q / 100)])
+def test_quantile_range_errors_are_numpys(fn):
+    """A percentile outside [0, 100] raises NumPy's message, not a quantile's; a traced `q`
+    raises it when the function runs."""
+    x, q = np.arange(3.0), np.array([50.0, 101.0])
+    with pytest.raises(ValueError) as want:
+        fn(x, q)
+    with pytest.raises(ValueError) as got:
+        tracenp.jit(fn)(x, q)
+    assert str(got.value) == str(want.value)

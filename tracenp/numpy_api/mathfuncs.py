@@ -740,10 +740,17 @@ def _quantile_q(q, what: str):
 
 
 def _percentile_q(q, what: str):
-    """`q / 100` of a percentile's `q`, traced where `q` is."""
+    """`q / 100` of a percentile's `q`, in [0, 100] as NumPy requires (checked when the
+    function runs where `q` is traced)."""
+    message = "Percentiles must be in the range [0, 100]"
     if lax.is_tracer(q) and q.constant_value() is None:
+        lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 100))), "ValueError",
+                  message)
         return np.true_divide(q, 100)
-    return np.true_divide(_ASARRAY(_concrete(q, what)), 100)
+    q = np.true_divide(_ASARRAY(_concrete(q, what)), 100)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError(message)
+    return q
 
 
 def _reduced_first(x, axis):
