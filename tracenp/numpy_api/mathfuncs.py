@@ -727,9 +727,10 @@ def _quantile(a, q, axis, keepdims, method, weak_q):
 
 def _quantile_q(q, what: str):
     """`q`'s values, in [0, 1] as NumPy requires; a `q` known only when the function runs
-    (`np.quantile(x, q)` of a `q` argument) is checked then, and indexes the sorted values by
-    its traced virtual indices."""
-    if lax.is_tracer(q) and q.constant_value() is None:
+    (`np.quantile(x, q)` of an array argument) is checked then, and indexes the sorted values
+    by its traced virtual indices; a Python scalar argument is made static (NumPy promotes it
+    weakly)."""
+    if _traced_array_q(q):
         lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 1))), "ValueError",
                   "Quantiles must be in the range [0, 1]")
         return q
@@ -739,11 +740,16 @@ def _quantile_q(q, what: str):
     return q
 
 
+def _traced_array_q(q) -> bool:
+    """Whether `q` is known only when the function runs and is not a Python scalar."""
+    return lax.is_tracer(q) and not q.weak and q.constant_value() is None
+
+
 def _percentile_q(q, what: str):
     """`q / 100` of a percentile's `q`, in [0, 100] as NumPy requires (checked when the
     function runs where `q` is traced)."""
     message = "Percentiles must be in the range [0, 100]"
-    if lax.is_tracer(q) and q.constant_value() is None:
+    if _traced_array_q(q):
         lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 100))), "ValueError",
                   message)
         return np.true_divide(q, 100)
