@@ -4274,6 +4274,10 @@ def swv_not_writeable(x):
 
 
 FOURTH = {
+    "percentile_traced_q": (percentile_traced_q, {},
+                            lambda s, n: (_f(3 * n, seed=s), np.array([5.0, 50.0, 95.0]) + s)),
+    "polynomial_class_fit": (polynomial_class, {},
+                             lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
 "einsum_ellipsis": (einsum_ellipsis, {}, lambda s, n: (_f(n, 3, 3, seed=s), _f(n, 3, seed=s + 1))),
     "tensordot_forms": (tensordot_forms, {}, lambda s, n: (_f(n, n, seed=s), _f(n, n, seed=s + 1))),
     "apply_along": (apply_along, {}, lambda s, n: (_f(n, 3, seed=s),)),
@@ -4386,15 +4390,11 @@ REFUSED = {
                 lambda s, n: (_f(n, seed=s), np.zeros(n, dtype=complex))),
     "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
                                lambda s, n: (np.int64(s),)),
-    "percentile_traced_q": ("UnsupportedFunctionError", percentile_traced_q, {},
-                            lambda s, n: (_f(3 * n, seed=s), np.array([5.0, 50.0, 95.0]) + s)),
     "pad_odd_wide": ("UnsupportedFunctionError", pad_odd_wide, {}, lambda s, n: (_f(3, seed=s),)),
     "round_without_ndigits": ("ConcretizationError", lambda x: round(x[0]), {},
                               lambda s, n: (_f(n, seed=s),)),
     "vectorized_kernel": ("ConcretizationError", vectorized_kernel, {},
                           lambda s, n: (_f(n, seed=s, positive=True) * 1.5, 1.0)),
-    "polynomial_class_fit": ("ConcretizationError", polynomial_class, {},
-                             lambda s, n: (np.linspace(-1, 1, n + 3), _f(n + 3, seed=s))),
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
                      lambda s, n: (np.linspace(0, 1, n + 3), _f(n + 3, seed=s))),
 }
@@ -4423,9 +4423,8 @@ def test_polynomial_module_fit_traces():
 def test_refused_forms_run_under_fallback(name):
     """Branches on traced values (`if np.linalg.det(R) < 0` in ICP, the slerp sign flip, a
     resampling `while` loop), `np.poly1d` (it trims leading zeros),
-    `np.vectorize` of a function branching on its element, `np.polynomial.Polynomial.fit`
-    (it tests its domain from the data): each is refused by name and runs NumPy's code under
-    `fallback=True`."""
+    `np.vectorize` of a function branching on its element: each is refused by name and runs
+    NumPy's code under `fallback=True`."""
     error, fn, static, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),
                   lambda s: make(s, 4))

@@ -3253,7 +3253,7 @@ def test_refused_forms_run_under_fallback(name):
 
 REFUSED_MORE = {
     "nditer_loop": ("UnsupportedFunctionError", nditer_loop, lambda s: (_f(3, 2, seed=s),)),
-    "polynomial_class_fit": ("ConcretizationError", polynomial_fit_class, lambda s: (_f(9, seed=s), _f(9, seed=s + 1))),
+    "polynomial_class_fit": ("UnsupportedFunctionError", polynomial_fit_class, lambda s: (_f(9, seed=s), _f(9, seed=s + 1))),
     "size_of_where_selection": ("DataDependentShapeError", zero_crossings, lambda s: (_f(9, seed=s),)),
     "list_index_by_traced_team": ("ConcretizationError", dict_ratings, lambda s: (_i(4, 9, seed=s), (_i(4, 9, seed=s) + 1) % 4, _i(2, 9, seed=s + 1))),
 }
@@ -3261,8 +3261,8 @@ REFUSED_MORE = {
 
 @pytest.mark.parametrize("name", list(REFUSED_MORE))
 def test_more_refused_forms_run_under_fallback(name):
-    """`np.nditer` over a traced array, `np.polynomial.Polynomial.fit` (its domain from the
-    data is tested in Python), `np.where(m)[0].size` (a Python int), and a Python list of team
-    names indexed by traced labels."""
+    """`np.nditer` over a traced array, `Polynomial.fit(...).convert()` (it evaluates the
+    series at a series, an object array), `np.where(m)[0].size` (a Python int), and a Python
+    list of team names indexed by traced labels."""
     error, fn, make = REFUSED_MORE[name]
     check_refused(getattr(tracenp.errors, error), fn, make)

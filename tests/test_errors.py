@@ -69,6 +69,10 @@ def type_as_dtype(x):
     return x.astype(type(x[0, 0]))  # the offending line
 
 
+def object_array_operand(x):
+    return x[0, 0] + np.array(np.polynomial.Polynomial([1.0, 2.0]))  # the offending line
+
+
 CASES = [
     (branchy, ConcretizationError, "truth value", "np.where"),
     (to_float, ConcretizationError, "float()", "static_argnums"),
@@ -83,6 +87,7 @@ CASES = [
     (unsupported, UnsupportedFunctionError, "numpy.lib.scimath.sqrt", "fallback=True"),
     (arange_of_traced, DataDependentShapeError, "np.arange", "static_argnames"),
     (type_as_dtype, UnsupportedFunctionError, "`type(x)`", "fallback=True"),
+    (object_array_operand, UnsupportedFunctionError, "dtype=object", "fallback=True"),
 ]
 
 

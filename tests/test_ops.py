@@ -347,6 +347,13 @@ API_CASES = {
     "nan_quantiles": (lambda x: (np.nanpercentile(x, 50), np.nanpercentile(x, [10, 90], axis=0),
                                  np.nanquantile(x, 0.3, axis=1, keepdims=True),
                                  np.nanquantile(x, np.array([0.0, 1.0]))), NAN),
+    "quantile_traced_q": (lambda x, n, q: tuple(
+        fn(a, q * scale, axis=ax, method=m, keepdims=k)
+        for m in ("linear", "nearest", "midpoint", "inverted_cdf", "hazen", "closest_observation")
+        for fn, a, scale in ((np.quantile, x, 1), (np.percentile, x, 100), (np.nanquantile, n, 1),
+                             (np.nanpercentile, n, 100))
+        for ax, k in ((None, False), (0, True))), F, NAN, np.array([0.0, 0.3, 0.5, 1.0])),
+    "quantile_traced_q_out_of_range": (lambda x, q: np.quantile(x, q), F, np.array([0.5, 1.5])),
     "nan_quantiles_int_f32": (lambda i, f: (np.nanpercentile(i, 40), np.nanquantile(f, 0.25),
                                             np.nanpercentile(f, np.float64(75), axis=1)), I, F32),
     "lstsq_polyfit": (lambda a, v: (np.linalg.lstsq(a.T, v[:4], rcond=None),
@@ -354,6 +361,11 @@ API_CASES = {
                                     np.polyfit(v, v ** 2, 2), np.polyfit(v, v, 1, w=v * v),
                                     np.polyfit(np.arange(6), np.stack([v, -v], 1), 1, full=True)),
                       F, V),
+    "polynomial_series_fit": (lambda x, v: (
+        np.polynomial.Polynomial.fit(v, x[0, :3].sum() * v ** 2, 2)(v),
+        np.polynomial.Chebyshev.fit(v, np.sin(v), 3).domain,
+        np.polynomial.Legendre.fit(np.zeros_like(v), v, 0, full=True)[0].domain,
+        np.polynomial.Polynomial.fit(v, v, 1, domain=[-1, 1]).coef), F, V),
     "lstsq_wide": (lambda a, v: np.linalg.lstsq(a, v[:3]), F, V),
     "eig_eigvals": (lambda a: (np.abs(np.linalg.eigvals(a)), np.linalg.eig(a).eigenvalues.real,
                                np.abs(np.linalg.eig(a)[1])), F[:, :3]),
@@ -527,3 +539,19 @@ def test_digitize_into_traced_bins_takes_numpys_direction(bins):
     v = np.array([np.nan, 1.0, 5.0, -1.0, 0.0, 2.0, 3.0])
     for right in (False, True):
         check_like_numpy(lambda v, b: np.digitize(v, b, right=right), v, np.array(bins))
+
+
+@pytest.mark.parametrize("fn", [lambda x, q: np.percentile(x, 150),
+                                lambda x, q: np.nanpercentile(x, [50, 150]),
+                                lambda x, q: np.percentile(x, q),
+                                lambda x, q: np.nanpercentile(x, q, axis=0),
+                                lambda x, q: np.quantile(x, q / 100)])
+def test_quantile_range_errors_are_numpys(fn):
+    """A percentile outside [0, 100] raises NumPy's message, not a quantile's; a traced `q`
+    raises it when the function runs."""
+    x, q = np.arange(3.0), np.array([50.0, 101.0])
+    with pytest.raises(ValueError) as want:
+        fn(x, q)
+    with pytest.raises(ValueError) as got:
+        tracenp.jit(fn)(x, q)
+    assert str(got.value) == str(want.value)

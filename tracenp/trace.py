@@ -545,7 +545,7 @@ def prepare() -> None:
     so that a first trace does not."""
     if not _ROUTES:
         from .numpy_api.creation import PATCHED, for_user_code
-        from .numpy_api.linalg import _np_fit, polynomial_fit
+        from .numpy_api.linalg import _np_fit, _np_series_fit, polynomial_fit, series_fit
         from .numpy_api.shape import _np_as_strided, as_strided
         from .python_builtins import traced_max, traced_min
 
@@ -556,13 +556,31 @@ def prepare() -> None:
                                      for_user_code(as_strided, _np_as_strided)),
                                     (np.polynomial.polyutils, "_fit",
                                      for_user_code(polynomial_fit, _np_fit)),
+                                    (np.polynomial._polybase.ABCPolyBase, "fit", classmethod(
+                                        for_user_code(series_fit, _np_series_fit))),
                                     (builtins, "max", traced_max),
                                     (builtins, "min", traced_min)]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
-        _ROUTES.extend((vars(m), wrappers) for m, wrappers in by_module.items())
+        _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),
+                        wrappers) for m, wrappers in by_module.items())
         _ROUTED.update((id(ns[n]), (ns[n], w)) for ns, wrappers in _ROUTES
                        for n, w in wrappers.items())
+
+
+class _ClassAttributes:
+    """A class's attributes as a namespace a trace updates and restores (a class's `__dict__`
+    is read-only): `np.polynomial`'s `ABCPolyBase.fit`, a classmethod."""
+
+    def __init__(self, cls):
+        self._cls = cls
+
+    def __getitem__(self, name: str):
+        return vars(self._cls)[name]
+
+    def update(self, items: dict) -> None:
+        for name, value in items.items():
+            setattr(self._cls, name, value)
 
 
 def _random_modules() -> list:

@@ -645,6 +645,20 @@ def polynomial_fit(vander_f, x, y, deg, rcond=None, full=False, w=None):
     return (c, [resids, rank, s, rcond]) if full else c
 
 
+_np_series_fit = vars(np.polynomial._polybase.ABCPolyBase)["fit"].__func__
+
+
+def series_fit(cls, x, y, deg, domain=None, rcond=None, full=False, w=None, window=None,
+               symbol="x"):
+    """`Polynomial.fit` (`Chebyshev.fit`, ... share it) of traced samples: NumPy's own, given
+    the domain it takes from them, `[x.min(), x.max()]` widened by one either side where they
+    are equal (NumPy's `if` on the values, here `np.where`)."""
+    if domain is None and lax.is_tracer(x):
+        d = np.polynomial.polyutils.getdomain(x)
+        domain = np.where(np.equal(d[0], d[1]), np.add(d, np.array([-1.0, 1.0])), d)
+    return _np_series_fit(cls, x, y, deg, domain, rcond, full, w, window, symbol)
+
+
 @implements(np.linalg.cond)
 def cond(x, p=None):
     """The 2-norm condition number from the singular values (differentiable); the other

@@ -685,8 +685,9 @@ def _lerp(below, above, t):
 def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
     """NumPy's `_quantile` by `method` on `x` sorted along `axis` (moved to the front)."""
     n = x.shape[0]
-    q = np.asarray(q)
-    virtual = np.asarray(_virtual_index(method, n, q))
+    q = q if lax.is_tracer(q) else np.asarray(q)
+    virtual = _virtual_index(method, n, q)
+    virtual = virtual if lax.is_tracer(virtual) else np.asarray(virtual)
     if _takes_element(method, virtual):  # of x's dtype; nan if the slice has one
         res = x[virtual]
         if x.dtype.kind in "fc":
@@ -700,7 +701,8 @@ def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
     if weak_q:
         t = float(gamma)
     else:
-        t = lax.lift(np.asarray(gamma).reshape(gamma.shape + (1,) * (x.ndim - 1)))
+        gamma = gamma if lax.is_tracer(gamma) else np.asarray(gamma)  # not a weak scalar
+        t = lax.reshape(lax.lift(gamma), gamma.shape + (1,) * (x.ndim - 1))
     res = _lerp(x[prev % n], x[nxt % n], t)
     if x.dtype.kind in "fc":
         res = np.where(np.isnan(x[n - 1]), lax.cast(np.asarray(np.nan), res.dtype), res)
@@ -723,10 +725,37 @@ def _quantile(a, q, axis, keepdims, method, weak_q):
     return _kept(res, x, axes, q, keepdims)
 
 
-def _quantile_q(q, what: str) -> np.ndarray:
+def _quantile_q(q, what: str):
+    """`q`'s values, in [0, 1] as NumPy requires; a `q` known only when the function runs
+    (`np.quantile(x, q)` of an array argument) is checked then, and indexes the sorted values
+    by its traced virtual indices; a Python scalar argument is made static (NumPy promotes it
+    weakly)."""
+    if _traced_array_q(q):
+        lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 1))), "ValueError",
+                  "Quantiles must be in the range [0, 1]")
+        return q
     q = _ASARRAY(_concrete(q, what))
     if np.any((q < 0) | (q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
+    return q
+
+
+def _traced_array_q(q) -> bool:
+    """Whether `q` is known only when the function runs and is not a Python scalar."""
+    return lax.is_tracer(q) and not q.weak and q.constant_value() is None
+
+
+def _percentile_q(q, what: str):
+    """`q / 100` of a percentile's `q`, in [0, 100] as NumPy requires (checked when the
+    function runs where `q` is traced)."""
+    message = "Percentiles must be in the range [0, 100]"
+    if _traced_array_q(q):
+        lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 100))), "ValueError",
+                  message)
+        return np.true_divide(q, 100)
+    q = np.true_divide(_ASARRAY(_concrete(q, what)), 100)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError(message)
     return q
 
 
@@ -769,7 +798,7 @@ def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear"
         raise errors.unsupported("np.percentile with weights= or out=")
     _real_only(a)
     weak_q = type(q) in (int, float)  # NumPy: weak promotion for the result type
-    q = np.true_divide(_ASARRAY(_concrete(q, "percentile `q`")), 100)
+    q = _percentile_q(q, "percentile `q`")
     return _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
 
 
@@ -1468,7 +1497,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
         raise errors.unsupported("np.nanpercentile with weights= or out=")
     _real_only(a)
     weak_q = type(q) in (int, float)
-    q = np.true_divide(_ASARRAY(_concrete(q, "np.nanpercentile `q`")), 100)
+    q = _percentile_q(q, "np.nanpercentile `q`")
     return _nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile")
 
 

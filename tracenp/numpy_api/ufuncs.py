@@ -178,6 +178,17 @@ def _python_operands(ufunc: np.ufunc, args, dtype):
     return args, dtype
 
 
+def _refuse_objects_of_traced_values(operands) -> None:
+    """An object array (of Python objects: `np.polynomial` series, `slice(None)`) meets values
+    known only when the function runs: NumPy calls each item's Python operators, which a
+    compiled loop cannot; with constants alone (`k != slice(None)` of a constant index) NumPy
+    computes it while tracing."""
+    if any(o.dtype == object for o in operands) and any(
+            o.constant_value() is None for o in operands):
+        raise errors.unsupported("An object array (dtype=object, of Python objects such as "
+                                 "np.polynomial series) as an operand of traced arithmetic")
+
+
 def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False,
                casting="same_kind"):
     exact = _out_of_range_comparison(ufunc, args)
@@ -191,6 +202,7 @@ def _loop_call(ufunc: np.ufunc, args, dtype=None, signature=None, operator=False
     loop = resolve(ufunc, args, dtype, signature, casting)
     _check_python_ints_fit(args, loop[: ufunc.nin])
     operands = [_operand(a, dt, keep_weak) for a, dt in zip(args, loop[: ufunc.nin])]
+    _refuse_objects_of_traced_values(operands)
     name = ALIASES.get(ufunc.__name__, ufunc.__name__).upper()
     if name not in Op.__members__:  # a ufunc from another library (scipy.special.expit)
         raise errors.unsupported(f"The ufunc {ufunc.__name__!r} (not one of NumPy's)")
