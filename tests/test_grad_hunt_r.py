@@ -1496,7 +1496,8 @@ def factorization_machine(params, X, y):
 
 
 def embedding_bag_mean(E, bags, offsets, y):
-    pooled = np.add.reduceat(E[bags], offsets, axis=0) / np.diff(np.append(offsets, len(bags)))[:, None]
+    sizes = np.diff(np.append(offsets, len(bags)))
+    pooled = np.add.reduceat(E[bags], offsets, axis=0) / sizes[:, None]
     return np.sum((pooled.sum(1) - y) ** 2)
 
 
@@ -1556,7 +1557,8 @@ def clip_symmetric(params, img, txt, log_t=np.log(1 / 0.07)):
     T_ /= np.linalg.norm(T_, axis=1, keepdims=True)
     logits = I @ T_.T * np.exp(log_t)
     idx = np.arange(len(img))
-    return (-np.mean(log_softmax(logits, 1)[idx, idx]) - np.mean(log_softmax(logits, 0)[idx, idx])) / 2
+    return -(np.mean(log_softmax(logits, 1)[idx, idx])
+             + np.mean(log_softmax(logits, 0)[idx, idx])) / 2
 
 
 def triplet_batch_hard(W_, x, labels, margin=0.3):
@@ -1590,7 +1592,8 @@ case("mlp_leaky_relu_where", mlp_leaky_relu_classifier,
      {"W1": normal(3, 6), "b1": normal(6, scale=0.1), "W2": normal(6, K)}, X, LABELS)
 case("activation_zoo_tuple_params", mlp_activation_table, (normal(3, 4), normal(4, 2)), X, Y)
 case("maxout_einsum", maxout_net, normal(3, 4, 3), X)
-case("highway", highway_layer, {"Wt": normal(4, 4), "bt": normal(4), "Wh": normal(4, 4)}, normal(5, 4))
+case("highway", highway_layer, {"Wt": normal(4, 4), "bt": normal(4), "Wh": normal(4, 4)},
+     normal(5, 4))
 case("batchnorm_training_stats", batchnorm_train, {"gamma": normal(3), "beta": normal(3)}, X)
 case("batchnorm_training_input", lambda x, p: batchnorm_train(p, x), X,
      {"gamma": normal(3), "beta": normal(3)})
@@ -1608,7 +1611,8 @@ case("causal_attention_triu_indices_inf", causal_attention_triu_inf,
 case("multihead_reshape_tril_mask", multihead_reshape_transpose,
      {"Wq": normal(4, 4), "Wk": normal(4, 4), "Wv": normal(4, 4), "Wo": normal(4, 4)},
      normal(2, 3, 4))
-case("cross_attention_einsum_scalar", cross_attention_einsum, {"Wq": normal(3, 2), "Wk": normal(3, 2)},
+case("cross_attention_einsum_scalar", cross_attention_einsum,
+     {"Wq": normal(3, 2), "Wk": normal(3, 2)},
      normal(4, 3), normal(5, 3))
 case("bahdanau_additive_attention", additive_attention,
      {"W1": normal(3, 4), "W2": normal(2, 4), "v": normal(4)}, normal(5, 3), normal(2))
@@ -1644,7 +1648,8 @@ case("residual_blocks_list_of_dicts", residual_mlp_blocks,
      [{"W1": normal(3, 5), "W2": normal(5, 3)}, {"W1": normal(3, 5), "W2": normal(5, 3)}], X)
 case("mixture_of_experts_softmax_gate", mixture_of_experts,
      {"Wg": normal(3, 3), "experts": [normal(3, 2) for _ in range(3)]}, X)
-case("top1_moe_argmax_routing", top1_moe_argmax_routing, {"Wg": normal(3, 3), "We": normal(3, 3, 2)},
+case("top1_moe_argmax_routing", top1_moe_argmax_routing,
+     {"Wg": normal(3, 3), "We": normal(3, 3, 2)},
      X)
 case("gcn_two_layer_list", gcn_two_layer, [normal(3, 4), normal(4, 3)], ADJ, normal(5, 3),
      rng.integers(0, 3, 5))
@@ -2084,7 +2089,8 @@ case("dixon_price", dixon_price, uniform(-1, 1, 4))
 case("trid", trid, uniform(-2, 2, 5))
 case("powell_reshape", powell, uniform(-1, 1, 8))
 case("schwefel_sqrt_abs", schwefel, uniform(1, 400, 3) * np.array([1, -1, 1]))
-case("sum_of_different_powers", sum_of_different_powers, uniform(0.2, 1, 4) * np.array([1, -1, 1, -1]))
+case("sum_of_different_powers", sum_of_different_powers,
+     uniform(0.2, 1, 4) * np.array([1, -1, 1, -1]))
 case("goldstein_price", goldstein_price, np.array([0.3, -0.6]))
 case("easom", easom, np.array([3.0, 2.8]))
 case("three_hump_camel_list", three_hump_camel, [0.5, -0.3])
@@ -2304,7 +2310,7 @@ case("lyapunov_residual", lyapunov_residual, SPD3, -np.eye(3) + 0.1 * normal(3, 
      argnums=(0, 1))
 case("cross_products", cross_product_loss, normal(4, 3), normal(4, 3), argnums=(0, 1))
 
-# ----------------------------------------------------------------------------- order statistics, kinks
+# ------------------------------------------------------------------------ order statistics, kinks
 
 KINKS, case = table()
 
@@ -2470,8 +2476,9 @@ case("structured_hinge_bool_cost", max_margin_structured, WK, X, LABELS)
 case("fmax_fmin", fmax_fmin, normal(6), normal(6), argnums=(0, 1))
 case("maximum_accumulate", running_max_accumulate, normal(8))
 case("soft_sort_ranks", soft_sort_ranks, normal(5))
-case("nan_targets_nan_to_num", nan_aware_loss, normal(6), np.array([1.0, np.nan, 0.5, np.nan, 2.0, 0.1]))
-case("nanstd_nanvar_ddof", nanstd_nanvar_loss, normal(6), np.array([1.0, np.nan, 0.5, np.nan, 2.0, 0.1]))
+T_NAN = np.array([1.0, np.nan, 0.5, np.nan, 2.0, 0.1])
+case("nan_targets_nan_to_num", nan_aware_loss, normal(6), T_NAN)
+case("nanstd_nanvar_ddof", nanstd_nanvar_loss, normal(6), T_NAN)
 case("sum_where_mask_count_nonzero", masked_mse_sum_where, normal(6), normal(6),
      np.array([True, False, True, True, False, True]))
 case("argmax_one_hot_straight_through", argmax_straight_through_like, normal(4, 3), normal(4, 3),
@@ -2486,7 +2493,7 @@ case("owa_sorted_dot", sorted_weighted_owa, normal(5), np.array([0.4, 0.3, 0.15,
      argnums=(0, 1))
 case("smooth_max_temperature", smooth_max_logsumexp_temperature, normal(6))
 
-# ----------------------------------------------------------------------------- reinforcement learning
+# ------------------------------------------------------------------------ reinforcement learning
 
 RL, case = table()
 
@@ -2608,7 +2615,8 @@ def value_iteration_soft(R, P, gamma=0.8, iters=15):
 
 
 SA = normal(N, 3)
-case("reinforce_baseline_reversed_loop", reinforce_baseline, normal(3, 3), SA, rng.integers(0, 3, N),
+case("reinforce_baseline_reversed_loop", reinforce_baseline, normal(3, 3), SA,
+     rng.integers(0, 3, N),
      normal(N), normal(3), argnums=(0, 4))
 case("gae_range_step_minus_one", gae_advantages, normal(N + 1), normal(N),
      (rng.random(N) > 0.8).astype(float))
@@ -2809,7 +2817,8 @@ def test_pair_potential_gradients_are_minus_the_forces():
         return F
 
     for energy, pos, rc in [(lennard_jones_triu, POS3, np.inf),
-                            (lennard_jones_double_loop, POS2, np.inf), (lj_cutoff_matrix, POS2, 2.5)]:
+                            (lennard_jones_double_loop, POS2, np.inf),
+                            (lj_cutoff_matrix, POS2, 2.5)]:
         np.testing.assert_allclose(-tracenp.grad(energy)(pos), lj_forces(pos, rc), rtol=1e-9,
                                    atol=1e-12)
     d = POS2[EDGES[:, 0]] - POS2[EDGES[:, 1]]
@@ -2847,6 +2856,54 @@ def test_gp_gradient_is_the_trace_formula():
                             2 * sf ** 2 * np.exp(-0.5 * sq / ell ** 2), 2 * sn ** 2 * np.eye(7)]):
         assert g[k] == pytest.approx(-0.5 * np.trace((np.outer(a, a) - Ki) @ dK), rel=1e-8)
 
+
+
+def test_large_shapes_match_the_hand_written_backward_passes():
+    """Shapes past the small-kernel paths (BLAS products, chunked reductions): an MLP with
+    cross-entropy, batch norm's input gradient and softmax attention, against their backward
+    passes written out."""
+    r = np.random.default_rng(7)
+    n, d, h, k = 4097, 33, 65, 7
+    Xl, yl = r.standard_normal((n, d)), r.integers(0, k, n)
+    p = {"W1": r.standard_normal((d, h)) * 0.1, "b1": r.standard_normal(h) * 0.1,
+         "W2": r.standard_normal((h, k)) * 0.1, "b2": np.zeros(k)}
+
+    def mlp(p, X, y):
+        z1 = X @ p["W1"] + p["b1"]
+        s = np.maximum(z1, 0) @ p["W2"] + p["b2"]
+        return -np.mean(log_softmax(s)[np.arange(len(y)), y])
+
+    z1 = Xl @ p["W1"] + p["b1"]
+    hid = np.maximum(z1, 0)
+    ds = np.exp(log_softmax(hid @ p["W2"] + p["b2"]))
+    ds[np.arange(n), yl] -= 1
+    ds /= n
+    dz = (ds @ p["W2"].T) * (z1 > 0)
+    want = {"W1": Xl.T @ dz, "b1": dz.sum(0), "W2": hid.T @ ds, "b2": ds.sum(0)}
+    for g in (tracenp.grad(mlp)(p, Xl, yl), tracenp.jit(tracenp.grad(mlp))(p, Xl, yl)):
+        for key in p:
+            np.testing.assert_allclose(g[key], want[key], rtol=1e-10, atol=1e-15)
+
+    x, Wout = r.standard_normal((3000, 40)) * 3 + 1, r.standard_normal((3000, 40))
+    gam, bet = r.standard_normal(40), r.standard_normal(40)
+    g = tracenp.grad(lambda x, g_, b: np.sum((g_ * (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5)
+                                             + b) * Wout))(x, gam, bet)
+    dy, inv = Wout * gam, 1 / np.sqrt(x.var(0) + 1e-5)
+    xh = (x - x.mean(0)) * inv
+    want = inv / 3000 * (3000 * dy - dy.sum(0) - xh * (dy * xh).sum(0))
+    np.testing.assert_allclose(g, want, rtol=1e-9, atol=1e-12)
+
+    xq, Wq = r.standard_normal((300, 64)), r.standard_normal((64, 64)) / 8
+
+    def attention(Wq, x):
+        a = np.exp(log_softmax((x @ Wq) @ x.T / 8))
+        return np.sum(a @ x * x)
+
+    A = np.exp(log_softmax((xq @ Wq) @ xq.T / 8))
+    dA = xq @ xq.T
+    want = xq.T @ (A * (dA - (dA * A).sum(1, keepdims=True)) / 8) @ xq
+    np.testing.assert_allclose(tracenp.jit(tracenp.grad(attention))(Wq, xq), want, rtol=1e-9,
+                               atol=1e-9 * np.abs(want).max())
 
 # ----------------------------------------------------------------------------- API behaviour
 
@@ -2969,6 +3026,17 @@ def test_a_method_of_a_numpy_array_closed_over_is_a_named_refusal():
     np.testing.assert_allclose(tracenp.grad(ridge)(w, X, Y), 2 * X.T @ (X @ w - Y) / N + 0.2 * w,
                                rtol=1e-12)
 
+
+
+def test_outputs_without_a_gradient_rule_are_named_errors():
+    """Eigenvectors of a general matrix and lstsq's residuals have no rule: the error names the
+    routine and output and lists what is differentiable, under `grad` and under `jit`."""
+    for fn, A in [(lambda A: np.sum(np.abs(np.linalg.eig(A)[1]) ** 2),
+                   normal(3, 3) + np.diag([1.0, 3.0, 6.0])),
+                  (lambda A: np.sum(np.linalg.lstsq(A, np.ones(5))[1]), normal(5, 3))]:
+        for g in (tracenp.grad(fn), tracenp.jit(tracenp.grad(fn))):
+            with pytest.raises(NotImplementedError, match=r"np\.linalg\.(eig|lstsq) \(output 1\)"):
+                g(A)
 
 # ----------------------------------------------------------------------------- refused
 
