@@ -510,6 +510,14 @@ def test_writes_into_differentiated_arguments():
     np.testing.assert_allclose(g["w"], [0.0, 4.0])
     np.testing.assert_allclose(g["b"], [2.0, 4.0])
 
+    def aliased(a, b):  # NumPy: 13 for f(x, x), b sees the write; it gave 8, silently
+        a += 1
+        return np.sum(a * b)
+
+    x = np.array([1.0, 2.0])
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="shares memory"):
+        tracenp.value_and_grad(aliased)(x, x)
+
 
 def test_masked_variance_gradients_ignore_the_unselected_values():
     """`np.nanvar`/`np.nanstd` and `np.var(where=)` square the deviations of the selected

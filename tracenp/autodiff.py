@@ -428,11 +428,12 @@ def jacobian(fn: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 
     def traced(*args, **kwargs):
         diff = _Diff(fn, args, _argnums(argnums, len(args), fn), f"tracenp.{name}")
-        out = _stabilized(lax.lift(fn(*diff.args, **kwargs)))
+        out = lax.lift(fn(*diff.args, **kwargs))
         diff.write_back()
         if not _inexact(out.dtype):
             raise TypeError(f"{name}: the output has dtype {out.dtype}; only floating-point "
                             "outputs have a Jacobian")
+        out = _stabilized(out)
         flat = lax.reshape(out, (out.size,))
         rows = [backward(flat[i].node, diff.fresh) for i in range(out.size)]
         jacs = []
