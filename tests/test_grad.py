@@ -460,6 +460,79 @@ def test_jacobian():
     np.testing.assert_allclose(ja[0, 1], 0)
 
 
+
+def test_vjp_and_jacobian_build_on_the_stable_forward_as_grad_does():
+    """`1 / (1 + exp(-x))` at x = -inf: the naive rule is 0 * inf. `grad` differentiated the
+    stabilized forward and gave 0; `vjp` and `jacobian` differentiated the naive one: NaN."""
+    def f(w):
+        cuts = np.array([-np.inf, 0.0, np.inf])
+        return np.log(1 / (1 + np.exp(-(cuts[1:] - w))) - 1 / (1 + np.exp(-(cuts[:-1] - w))))
+
+    w = np.array([0.3])
+    g = tracenp.grad(lambda w: np.sum(f(w)))(w)
+    assert np.isfinite(g).all()
+    _, pull = tracenp.vjp(f, w)
+    np.testing.assert_allclose(pull(np.ones(2))[0], g, rtol=1e-12)
+    np.testing.assert_allclose(tracenp.jacobian(f)(w).sum(axis=0), g, rtol=1e-12)
+
+
+def test_writes_into_differentiated_arguments():
+    """`vjp` linearizes at the values its forward call read, though that call wrote into them
+    (its pullback re-read the written array: `w *= 2` gave the gradient at 2w); `grad` writes
+    back into its differentiated arguments as NumPy's call would (it dropped those writes)."""
+    def loss(w):
+        w *= 2
+        return np.sum(w ** 3)
+
+    w0 = np.array([1.0, 2.0, 4.0])
+    w = w0.copy()
+    _, pull = tracenp.vjp(loss, w)
+    np.testing.assert_array_equal(w, 2 * w0)
+    np.testing.assert_allclose(pull(1.0)[0], 24 * w0 ** 2)
+    jitted = tracenp.jit(lambda w: tracenp.vjp(loss, w)[1](1.0))
+    w = w0.copy()
+    np.testing.assert_allclose(jitted(w)[0], 24 * w0 ** 2)
+    np.testing.assert_array_equal(w, 2 * w0)
+    for g in (tracenp.grad(loss), tracenp.jit(tracenp.grad(loss))):
+        w = w0.copy()
+        np.testing.assert_allclose(g(w), 24 * w0 ** 2)
+        np.testing.assert_array_equal(w, 2 * w0)
+
+    def rebinds(p, x):
+        p["b"] = p["b"] + 1
+        p["w"][0] = 0.0
+        return np.sum((x * p["w"] + p["b"]) ** 2)
+
+    p = {"w": np.ones(2), "b": np.zeros(2)}
+    g = tracenp.grad(rebinds)(p, np.ones(2))
+    np.testing.assert_array_equal(p["b"], [1.0, 1.0])
+    np.testing.assert_array_equal(p["w"], [0.0, 1.0])
+    np.testing.assert_allclose(g["w"], [0.0, 4.0])
+    np.testing.assert_allclose(g["b"], [2.0, 4.0])
+
+    def aliased(a, b):  # NumPy: 13 for f(x, x), b sees the write; it gave 8, silently
+        a += 1
+        return np.sum(a * b)
+
+    x = np.array([1.0, 2.0])
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="shares memory"):
+        tracenp.value_and_grad(aliased)(x, x)
+
+
+def test_masked_variance_gradients_ignore_the_unselected_values():
+    """`np.nanvar`/`np.nanstd` and `np.var(where=)` square the deviations of the selected
+    values only: a NaN left out had a zero cotangent times its NaN deviation, NaN everywhere."""
+    x = np.array([1.0, np.nan, 0.5, 3.0, np.nan])
+    ok = ~np.isnan(x)
+    c = x[ok] - x[ok].mean()
+    for f, want in [(np.nanvar, 2 * c / 3), (lambda x: np.nanvar(x, ddof=1), c),
+                    (np.nanstd, c / (3 * np.sqrt(np.mean(c ** 2)))),
+                    (lambda x: np.var(np.where(ok, x, np.inf), where=ok), 2 * c / 3)]:
+        for g in (tracenp.grad(f), tracenp.jit(tracenp.grad(f))):
+            got = g(x)
+            np.testing.assert_array_equal(got[~ok], 0.0)
+            np.testing.assert_allclose(got[ok], want, rtol=1e-12)
+
 def test_grad_of_grad_hessian_vector_products():
     def f(x):
         return np.sum(np.sin(x) ** 3) + np.sum(x[:-1] * x[1:] ** 2)

@@ -155,6 +155,9 @@ class _Diff:
         self.trees: list[Any] = []
         self.returns: list[str] = []  # per leaf: what a 0-d gradient is handed back as
         self.args = list(args)
+        self.given = args
+        self.nums = nums
+        self.subs: list[Tracer] = []
         from .trace import current_root, current_trace
 
         self._checks = current_root().checks if current_trace() is not None else []
@@ -171,6 +174,7 @@ class _Diff:
                 self.fresh.append(node)
                 self.actual.append(real.node)
                 subs.append(Tracer(node))
+            self.subs.extend(subs)
             self.args[i] = pytree.unflatten(tree, subs)
 
     def substitute(self, values: Sequence) -> list:
@@ -183,6 +187,30 @@ class _Diff:
         self._checks[self._checks_from:] = done[len(traced):]
         it = iter(done[:len(traced)])
         return [Tracer(next(it)) if isinstance(v, Tracer) else v for v in values]
+
+    def write_back(self) -> None:
+        """Writes `fn` made into its differentiated arguments reach the caller's, as NumPy's
+        would (they were dropped, while writes into the other arguments came back): arrays
+        written in place (`w -= w.mean()`) and items of lists and dicts set anew
+        (`p["b"] = p["b"] + 1`), as values of the real inputs. A changed structure is not."""
+        k = 0
+        for i, tree in zip(self.nums, self.trees):
+            n = pytree.num_leaves(tree)
+            subs, fresh = self.subs[k:k + n], self.fresh[k:k + n]
+            k += n
+            after, after_tree = pytree.flatten(self.args[i])
+            if after_tree != tree:
+                continue
+            given = self.given[i]
+            for a, sub, node, orig, slot in zip(after, subs, fresh, pytree.flatten(given)[0],
+                                                pytree.slots(given)):
+                if a is sub and sub.node is node:
+                    continue
+                new = self.substitute([a])[0]
+                if a is not sub and slot is not None:
+                    pytree.set_slot(slot, new)
+                elif a is sub and isinstance(orig, Tracer):
+                    orig._assign(new)
 
     def per_arg(self, leaves: Sequence[Tracer]) -> list:
         """Per-leaf gradients regrouped into one pytree per differentiated argument, each
@@ -273,6 +301,7 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
     def traced(*args, **kwargs):
         diff = _Diff(fn, args, _argnums(argnums, len(args), fn), f"tracenp.grad of {_fn_name(fn)}")
         result = fn(*diff.args, **kwargs)
+        diff.write_back()
         aux = None
         if has_aux:
             if not (isinstance(result, (tuple, list)) and len(result) == 2):
@@ -354,22 +383,39 @@ def vjp(fn: Callable, *primals, has_aux: bool = False):
                 raise ValueError(f"{name}: cotangent of shape {np.shape(c)} for an output of "
                                  f"shape {o.shape}")
             if _inexact(o.dtype):
-                part = backward(o.node, diff.fresh, seed=lax.cast(c, o.dtype))
+                part = backward(_stabilized(o).node, diff.fresh, seed=lax.cast(c, o.dtype))
                 total = [lax.bind(Op.ADD, a, b) for a, b in zip(total, part)]
         return tuple(diff.per_arg(diff.substitute(total)))
 
+    saved = _snapshot(primals)
     if _has_tracer(primals, {}):
         result = fn(*primals)
-        pull = lambda ct: pullback(*primals, ct)  # noqa: E731
+        pull = lambda ct: pullback(*saved, ct)  # noqa: E731
     else:
         from .jit import jit
 
         result = jit(fn)(*primals)
         compiled = _Transform(pullback, fn, name, ())
-        pull = lambda ct: compiled(*primals, ct)  # noqa: E731
+        pull = lambda ct: compiled(*saved, ct)  # noqa: E731
     if has_aux:
         return result[0], pull, result[1]
     return result, pull
+
+
+def _snapshot(primals: tuple) -> tuple:
+    """The primals as they are before the forward call, which may write into them (`w *= 2`,
+    as NumPy would): the pullback linearizes at the values that call read, not the written
+    ones (it did, silently: `vjp` of `w *= 2; sum(w ** 3)` gave the gradient at 2w)."""
+    def leaf(x):
+        if isinstance(x, np.ndarray):
+            return x.copy()
+        if isinstance(x, Tracer):
+            t = Tracer(x.node, x.name)
+            t.returns = x.returns
+            return t
+        return x
+
+    return pytree.tree_map(leaf, primals)
 
 
 def jacobian(fn: Callable, argnums: int | Sequence[int] = 0) -> Callable:
@@ -383,9 +429,11 @@ def jacobian(fn: Callable, argnums: int | Sequence[int] = 0) -> Callable:
     def traced(*args, **kwargs):
         diff = _Diff(fn, args, _argnums(argnums, len(args), fn), f"tracenp.{name}")
         out = lax.lift(fn(*diff.args, **kwargs))
+        diff.write_back()
         if not _inexact(out.dtype):
             raise TypeError(f"{name}: the output has dtype {out.dtype}; only floating-point "
                             "outputs have a Jacobian")
+        out = _stabilized(out)
         flat = lax.reshape(out, (out.size,))
         rows = [backward(flat[i].node, diff.fresh) for i in range(out.size)]
         jacs = []

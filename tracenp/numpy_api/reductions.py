@@ -171,6 +171,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tru
     m = mean if mean is not None else np.mean(x, axis=axis, dtype=dtype, keepdims=True,
                                               where=where)
     d = np.subtract(x, m)
+    if where is not True:  # unselected deviations (NaN in nanvar) get no cotangent times NaN
+        d = np.where(where, d, 0)
     if np.issubdtype(d.dtype, np.complexfloating):
         sq = np.real(np.multiply(d, np.conjugate(d)))
     else:
