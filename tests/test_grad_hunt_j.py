@@ -5,6 +5,8 @@ gradient pytree's structure, leaf shapes and dtypes those of the arguments."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
@@ -24,7 +26,8 @@ def sigmoid(x):
 
 
 def numeric_grads(fn, args, nums, eps=1e-6):
-    """Central differences of `fn` in every leaf of the arguments at `nums`."""
+    """Central differences of `fn` in every element of every leaf of the arguments at `nums`
+    (each call on copies of the arguments: a function may write into them)."""
     out = []
     for i in nums:
         leaves, tree = pytree.flatten(args[i])
@@ -36,7 +39,7 @@ def numeric_grads(fn, args, nums, eps=1e-6):
                 for sign in (1, -1):
                     bumped = [np.array(x, dtype=np.float64) for x in leaves]
                     bumped[k][j] += sign * eps
-                    new = list(args)
+                    new = list(copy.deepcopy(args))
                     new[i] = pytree.unflatten(tree, bumped)
                     vals.append(float(fn(*new)))
                 g[j] = (vals[0] - vals[1]) / (2 * eps)

@@ -38,6 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 import tracenp
 from tracenp import pytree
 from test_corpus import check_refused
+from test_grad_hunt_j import numeric_grads
 
 rng = np.random.default_rng(2026)
 
@@ -67,28 +68,6 @@ def logsumexp(a, axis=None, keepdims=False):
 def log_softmax(z, axis=-1):
     z = z - z.max(axis=axis, keepdims=True)
     return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
-
-
-def numeric_grads(fn, args, nums, eps=1e-6):
-    """Central differences of `fn` in every element of every leaf of the arguments at `nums`."""
-    out = []
-    for i in nums:
-        leaves, tree = pytree.flatten(args[i])
-        per_leaf = []
-        for k, leaf in enumerate(leaves):
-            g = np.zeros(np.shape(leaf))
-            for j in np.ndindex(g.shape):
-                vals = []
-                for sign in (1, -1):
-                    bumped = [np.array(x, dtype=np.float64) for x in leaves]
-                    bumped[k][j] += sign * eps
-                    new = list(copy.deepcopy(args))
-                    new[i] = pytree.unflatten(tree, bumped)
-                    vals.append(float(fn(*new)))
-                g[j] = (vals[0] - vals[1]) / (2 * eps)
-            per_leaf.append(g)
-        out.append(per_leaf)
-    return out
 
 
 def assert_grads_close(got, want, rtol=1e-5):
