@@ -71,6 +71,15 @@ def slice_dim(n: int | None, start, stop, step) -> int | None:
     return len(range(*slice(start, stop, step).indices(n)))
 
 
+def compose_slices(n: int, first: tuple, second: tuple) -> tuple:
+    """One (start, stop, step) for `[second]` applied after `[first]` on a dim of length n."""
+    r = range(n)[slice(*first)][slice(*second)]
+    if len(r) == 0:
+        return (0, 0, 1)
+    stop = r.stop if r.stop >= 0 else None
+    return (r.start, stop, r.step)
+
+
 def resolve_reshape(src: Shape, target: Sequence[int]) -> Shape:
     """Resolve the unknown dim in `target`: NumPy takes any negative size (`-1`, `-2`) for it.
     Raise NumPy's ValueError when sizes differ."""

@@ -24,7 +24,7 @@ from ..trace import current_trace
 from ..tracer import Tracer
 from . import implements
 from .creation import weak_or_dtype
-from ..shapes import normalize_axis
+from ..shapes import compose_slices, normalize_axis, slice_dim
 from .masked import (InnerSelection, MaskedSelection, index_by_selections, select,
                      slice_view, take_selected)
 
@@ -182,7 +182,7 @@ def _part_of_view(x, key, value):
     if inner.srcs[0] is not read.node:
         return None
     sub = iter(inner.attrs["slices"])
-    slices, shape = [], []
+    slices, shape, extent = [], [], []  # of `x`; the part's in `x`, in the view
     for axis, n in enumerate(x.shape):
         k = key[axis] if axis < len(key) else slice(None)
         if _is_int(k):
@@ -190,12 +190,10 @@ def _part_of_view(x, key, value):
             slices.append((k, k + 1, 1))
             shape.append(1)
             continue
-        r = range(n)[k][slice(*next(sub))]
-        slices.append((r.start, r.stop if r.stop >= 0 else None, r.step))
-        shape.append(len(r))
-    extent = tuple(m for m, k in zip(shape, list(key) + [slice(None)] * x.ndim)
-                   if not _is_int(k))
-    v = lax.broadcast_to(Tracer(inner.srcs[1]), extent)
+        slices.append(compose_slices(n, (k.start, k.stop, k.step), next(sub)))
+        shape.append(slice_dim(n, *slices[-1]))
+        extent.append(shape[-1])
+    v = lax.broadcast_to(Tracer(inner.srcs[1]), tuple(extent))
     return lax.reshape(v, tuple(shape)), slices
 
 

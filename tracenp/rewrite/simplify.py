@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from ..ir import Node, const
+from ..shapes import compose_slices
 from ..ops import OPS, Op
 from .pattern import C, P, Rule, RuleSet, V, ew, is_float, is_real, like, rule
 from .reassociate import EXACT_CHAINS
@@ -142,15 +143,6 @@ def _reshape(x: Node, r: Node) -> Node:
     if x.shape == r.shape:
         return x
     return Node.make(Op.RESHAPE, (x,), (("shape", r.shape),))
-
-
-def compose_slices(n: int, first: tuple, second: tuple) -> tuple:
-    """One (start, stop, step) for `[second]` applied after `[first]` on a dim of length n."""
-    r = range(n)[slice(*first)][slice(*second)]
-    if len(r) == 0:
-        return (0, 0, 1)
-    stop = r.stop if r.stop >= 0 else None
-    return (r.start, stop, r.step)
 
 
 def _slices(x: Node, inner: Node, outer: Node) -> Node | None:
