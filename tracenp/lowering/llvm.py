@@ -35,6 +35,7 @@ from ..fusion import VIEWS as FUSION_VIEWS
 from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable, llvm_call
+from .library_steps import WRITES, library_call
 from .llvm_elements import VIEWS, Cell, ElementPlan
 from .llvm_jit import STATS, compile_kernel, entry, kernel_function, listing
 from .llvm_pool import park, pool
@@ -153,6 +154,7 @@ class LLVMBackend:
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
         fixed = {id(c) for c in sched.consts}
         sensitive = _feeding_vectors(order)
+        in_place = _in_place_writes(graph)
         for s in elements.steps:
             if isinstance(s, RowDot):
                 steps.append(rowdot_step(s, slot, buffers,
@@ -171,7 +173,8 @@ class LLVMBackend:
                 fixed.add(id(s.node))
             else:
                 steps.append(_node_step(s, slot, buffers, elements,
-                                        native=id(s.node) not in sensitive))
+                                        native=id(s.node) not in sensitive,
+                                        in_place=id(s.node) in in_place))
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
         steps = batched([s for s in steps if s is not None], set(out_slots))
@@ -266,9 +269,10 @@ def launch_run(launch: Launch) -> Executable:
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan,
-               native: bool = True):
+               native: bool = True, in_place: bool = False):
     """A library call's or a view's step (None for a view folded into its readers); with
-    `native`, a tiny product's step may run in a batch (`llvm_batch`)."""
+    `native`, a tiny product's step may run in a batch (`llvm_batch`); with `in_place`, a
+    write stores into the array it writes (`_in_place_writes`)."""
     from .llvm_batch import View, matmul_call
 
     n = step.node
@@ -318,19 +322,61 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
     cells = elements.concat_cells(n)
     if cells is not None:
         return _concat_cells_step(cells, n, slot)
-    ref = OPS[n.op].ref
     if n.op is Op.EINSUM and _einsum_work(n) <= EINSUM_DIRECT_MAX:
-        ref = _einsum_direct
+        call, exact = _einsum_direct(params["spec"]), False
+    else:
+        call, exact = library_call(n, in_place)
+    step = _exact_step(call, srcs, out) if exact else _library_step(call, srcs, out, n)
+    step.reads = tuple(srcs)
+    return step
+
+
+def _library_step(call, srcs: list[int], out: int, n: Node):
+    """A NumPy call's step, its result made an array of the node's type."""
     dtype, shape = n.dtype, n.shape
 
     def library(env, used):
-        r = ref(*[env[s] for s in srcs], **params)
+        r = call(*[env[s] for s in srcs])
         if not isinstance(r, np.ndarray) or r.dtype != dtype or r.shape != shape:
             r = _conform(r, dtype, shape, n)
         env[out] = r
 
-    library.reads = tuple(srcs)
     return library
+
+
+def _exact_step(call, srcs: list[int], out: int):
+    """A prepared call's step (its result is of the node's type), its operands fetched
+    without a list where there are at most three: an unrolled loop runs thousands."""
+    if len(srcs) == 1:
+        (a,) = srcs
+
+        def library(env, used):
+            env[out] = call(env[a])
+    elif len(srcs) == 2:
+        a, b = srcs
+
+        def library(env, used):
+            env[out] = call(env[a], env[b])
+    elif len(srcs) == 3:
+        a, b, c = srcs
+
+        def library(env, used):
+            env[out] = call(env[a], env[b], env[c])
+    else:
+        def library(env, used):
+            env[out] = call(*[env[s] for s in srcs])
+    return library
+
+
+def _in_place_writes(graph: Graph) -> set[int]:
+    """The writes (scatter, slice set) that may store into the array they write: one that a
+    write before them made (a copy of this call's own) and nothing else reads. A loop's
+    writes into one array then copy it once, not once per write."""
+    users = graph.users()
+    outputs = {id(o) for o in graph.outputs}
+    return {id(n) for n in graph.nodes()
+            if n.op in WRITES and (x := n.srcs[0]).op in WRITES and id(x) not in outputs
+            and len(users[id(x)]) == 1 and sum(s is x for s in n.srcs) == 1}
 
 
 EXACT_LINALG = ("inv", "solve", "det", "slogdet", "cholesky", "eigvalsh")
@@ -374,9 +420,9 @@ def _einsum_work(n: Node) -> int:
     return math.prod(extents.values())
 
 
-def _einsum_direct(*xs, spec: str) -> np.ndarray:
+def _einsum_direct(spec: str):
     """A small einsum's step: NumPy's loop, without a contraction-path search per call."""
-    return np.einsum(spec, *xs)
+    return lambda *xs: np.einsum(spec, *xs)
 
 
 def _blas_work(n: Node) -> int:
