@@ -402,9 +402,36 @@ def test_static_keyword_arguments_take_the_hot_path_by_value_and_type():
             assert_same(got, want)
             assert_same(jf(X, mode=mode, n=n), want)
     assert jf.cache_info().misses == 4
-    assert {k[1] for k in jf._fast if len(k) == 2 and k[1]} >= {
-        (("n", int, 1), ("mode", str, "scale")), (("n", float, 1.0), ("mode", str, "scale")),
-        (("n", bool, True), ("mode", str, "scale"))}
+    sig = (X.dtype, X.shape)
+    assert set(jf._fast) >= {(sig, ("n", t, v), ("mode", str, "scale"))
+                             for t, v in ((int, 1), (float, 1.0), (bool, True))}
+
+
+def test_steered_scalars_and_dynamic_keywords_take_the_hot_path():
+    """A Python int the function loops over (made static when it steers) and scalars or
+    arrays passed by keyword are keyed by the hot path: such calls skip the pytree key."""
+
+    def ewma(x, alpha, n, shift=None):
+        out = np.empty(n)
+        out[0] = x[0]
+        for t in range(1, n):
+            out[t] = alpha * x[t] + (1 - alpha) * out[t - 1]
+        return out if shift is None else out + shift[:n]
+
+    Y = RNG.standard_normal((4, 10))
+    jf = tracenp.jit(ewma)
+    for _ in range(3):
+        for args, kwargs in (((Y[0], 0.3, 6), {}), ((Y[0], 0.3, 8), {}),
+                             ((Y[0],), {"alpha": 0.5, "n": 7}),
+                             ((Y[0], 0.5), {"shift": Y[1], "n": 3})):
+            assert_same(jf(*args, **kwargs), ewma(*args, **kwargs))
+    misses = jf.cache_info().misses
+    sig = (Y.dtype, Y.shape[1:])
+    assert {(sig, (float,), (int, 6)), (sig, ("alpha", float), ("n", int, 7)),
+            (sig, (float,), ("shift", Y.dtype, Y.shape[1:]), ("n", int, 3))} <= set(jf._fast)
+    assert_same(jf(Y[2], 0.25, 6), ewma(Y[2], 0.25, 6))
+    assert_same(jf(Y[2], 0.1, n=3, shift=Y[3]), ewma(Y[2], 0.1, n=3, shift=Y[3]))
+    assert jf.cache_info().misses == misses
 
 
 def test_fallback_warns_once_and_runs_eagerly():

@@ -35,7 +35,6 @@ from .trace import current_trace, draws_from, tracing
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
-_FAST_TYPES = (np.ndarray, float, int, bool)  # what jit's hot path takes positionally
 _PLAIN_STATIC = frozenset({int, float, bool, str, type(None)})  # ... and by keyword, if static
 
 
@@ -107,6 +106,8 @@ class Trace:
     eager_reason: str | None = None
     rebound: list = field(default_factory=list)  # leaves of list/dict arguments the function
     # set to new values: written into the caller's containers (the result's second part)
+    returned: dict = field(default_factory=dict)  # output -> the leaf of an argument the
+    # function wrote into and returned itself (`x *= 2; return x`): NumPy's result is that array
 
 
 @dataclass
@@ -204,30 +205,20 @@ class JitFunction:
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
-        # the hot path: positional ndarrays (and Python scalars) seen before, and static
-        # keyword arguments of plain values (`f(x, n=5)` with static_argnames=("n",))
+        # the hot path: ndarrays and Python scalars, positional or by keyword, of a signature
+        # seen before (`_fast_key`)
         if not kwargs:
             out = self._entry(*args)  # checks the whole signature itself; None if it differs
             if out is not None:
                 return out
-        if self._instance is None and (fixed := self._fixed_kwargs(kwargs)) is not None:
-            sig = []
-            for a in args:
-                t = type(a)
-                if t is np.ndarray:
-                    sig.append((a.dtype, a.shape))
-                elif t is float or t is int or t is bool:
-                    sig.append((t,))
-                else:
-                    break
-            else:
-                fast = self._fast.get((tuple(sig), fixed) if fixed else tuple(sig))
-                if fast is not None:
-                    self._info.hits += 1
-                    try:
-                        return fast(args)
-                    except DataDependentShapeError as e:  # from a check, as it ran
-                        return self._in_numpy(e, args, kwargs)
+        if self._instance is None and (fast_key := self._fast_key(args, kwargs)) is not None:
+            fast = self._fast.get(fast_key)
+            if fast is not None:
+                self._info.hits += 1
+                try:
+                    return fast(args, kwargs)
+                except DataDependentShapeError as e:  # from a check, as it ran
+                    return self._in_numpy(e, args, kwargs)
         if self._instance is not None:
             return self._call_method(self._instance, *args, **kwargs)
         if current_trace() is not None and any(isinstance(x, Tracer)
@@ -252,27 +243,66 @@ class JitFunction:
             self._info.hits += 1
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
-        fixed = self._fixed_kwargs(kwargs)
-        if (fixed is not None and not self.static_argnums and not self._steer
-                and not self._by_layout and not entry.compiled.pending
-                and all(type(a) in _FAST_TYPES for a in args)):
-            sig = tuple((a.dtype, a.shape) if type(a) is np.ndarray else (type(a),)
-                        for a in args)
-            self._fast[(sig, fixed) if fixed else sig] = self._fast_runner(entry, sig)
+        if (not self.static_argnums and not self._by_layout and not entry.compiled.pending
+                and (fast_key := self._fast_key(args, kwargs)) is not None):
+            runner = self._fast_runner(entry, fast_key, args, kwargs)
+            if runner is not None:
+                self._fast[fast_key] = runner
         try:
             return self._run(entry, leaves, args, kwargs)
         except DataDependentShapeError as e:
             return self._in_numpy(e, args, kwargs)
 
-    def _fixed_kwargs(self, kwargs: dict) -> tuple | None:
-        """The hot path's key of keyword arguments that are all static and plain values (with
-        their types: 1, 1.0 and True are equal keys of another trace each), else None."""
-        if not kwargs:
-            return ()
-        if not all(type(v) in _PLAIN_STATIC and k in self.static_argnames
-                   for k, v in kwargs.items()):
-            return None
-        return tuple((k, type(v), v) for k, v in kwargs.items())
+    def _fast_key(self, args, kwargs) -> tuple | None:
+        """The hot path's key of a call, or None where the general path must key it: per
+        argument its dtype and shape (an ndarray) or its type (a Python scalar), with the
+        value where it is static or steers the function's Python (with its type: 1, 1.0 and
+        True steer another trace each); keywords by name, in the order given."""
+        steer = self._steer
+        sig: list = []
+        if not steer and not kwargs:  # most calls: no position is keyed by its value
+            for a in args:
+                t = type(a)
+                if t is np.ndarray:
+                    sig.append((a.dtype, a.shape))
+                elif t is float or t is int or t is bool:
+                    sig.append((t,))
+                else:
+                    return None
+            return tuple(sig)
+        for i, a in enumerate(args):
+            t = type(a)
+            if t is np.ndarray:
+                sig.append((a.dtype, a.shape))
+            elif t is float or t is int or t is bool:
+                sig.append((t, a) if i in steer else (t,))
+            else:
+                return None
+        for k, v in kwargs.items():
+            t = type(v)
+            if k in self.static_argnames or k in steer and t in _SCALARS:
+                if t not in _PLAIN_STATIC:
+                    return None
+                sig.append((k, t, v))
+            elif t is np.ndarray:
+                sig.append((k, v.dtype, v.shape))
+            elif t is float or t is int or t is bool:
+                sig.append((k, t))
+            else:
+                return None
+        return tuple(sig)
+
+    def _fast_leaves(self, entry: Trace, args, kwargs) -> tuple[list, bool]:
+        """For calls of this call's hot-path key: where each array the graph reads comes from,
+        as (keyword name or None, position or name, whether a Python scalar to make 0-d), and
+        whether the leaves are the positional arguments themselves. The graph's leaves are
+        the dynamic positional arguments, then the dynamic keywords by sorted name (`_key`)."""
+        steer = self._steer
+        leaves = [(None, i, type(a) is not np.ndarray) for i, a in enumerate(args)
+                  if not (i in steer and type(a) in _SCALARS)]
+        leaves += [(k, k, type(v) is not np.ndarray) for k, v in sorted(kwargs.items())
+                   if not (k in self.static_argnames or k in steer and type(v) in _SCALARS)]
+        return [leaves[i] for i in entry.used], len(leaves) == len(args)
 
     def _in_numpy(self, e: DataDependentShapeError, args, kwargs):
         """A check found, as the compiled function ran, that NumPy's result for these values
@@ -285,30 +315,45 @@ class JitFunction:
                       f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
         return self.fn(*args, **kwargs)
 
-    def _fast_runner(self, entry: Trace, sig: tuple) -> Callable:
-        """A call of `entry` for positional ndarrays and Python scalars with no per-call
-        bookkeeping.
+    def _fast_runner(self, entry: Trace, key: tuple, args, kwargs) -> Callable | None:
+        """A call of `entry` for arguments of hot-path key `key` with no per-call bookkeeping,
+        or None where the general path must run it.
 
-        A graph of array arguments that is one small kernel launch also gets a builtin entry
-        (made on the signature's first cached call, so a first call does not pay for it);
-        the runner makes it the one `__call__` tries first, and the builtin serves later calls.
+        A graph of positional array arguments that is one small kernel launch also gets a
+        builtin entry (made on the signature's first cached call, so a first call does not
+        pay for it); the runner makes it the one `__call__` tries first, and the builtin
+        serves later calls.
         """
-        single = (not entry.mutated and entry.out_tree is pytree.LEAF
-                  and entry.out_consts == [_FROM_GRAPH])
+        picks, positional = self._fast_leaves(entry, args, kwargs)
+        if entry.mutated or entry.rebound:
+            if not positional:
+                return None
+            return lambda args, kwargs: self._run(entry, list(args), args, kwargs)
+        run = entry.compiled.run
+        plain = positional and not any(scalar for _, _, scalar in picks)  # arrays, in place
+        used = [i for _, i, _ in picks]
+        if plain and used == list(range(len(args))):
+            inputs = (lambda args, kwargs: list(args))
+        elif plain:
+            inputs = (lambda args, kwargs: [args[i] for i in used])
+        else:
+            inputs = (lambda args, kwargs: [
+                np.asarray((args if name is None else kwargs)[where]) if scalar
+                else (args if name is None else kwargs)[where] for name, where, scalar in picks])
+        single = entry.out_tree is pytree.LEAF and entry.out_consts == [_FROM_GRAPH]
         if not single:
-            return self._tree_runner(entry, sig)
-        run, used, returns = entry.compiled.run, entry.used, entry.out_returns[0]
+            return self._tree_runner(entry, inputs)
+        returns = entry.out_returns[0]
         launch = getattr(run, "launch", None)
-        scalars = {i for i in used if len(sig[i]) == 1}  # Python scalars: 0-d arrays
-        native: list = [] if launch is not None and not scalars else [None]
+        native: list = [] if launch is not None and plain and not kwargs else [None]
 
-        def fast(args):
+        def fast(args, kwargs):
             if not native:
                 native.append(None)
-                self._make_entry(launch, sig, used, native)
+                self._make_entry(launch, key, used, native)
             if native[0] is not None:
                 self._entry = native[0].call
-            out = run([np.asarray(args[i]) if i in scalars else args[i] for i in used])[0]
+            out = run(inputs(args, kwargs))[0]
             if type(out) is np.ndarray and out.ndim:
                 return out
             out = np.asarray(out)
@@ -318,19 +363,16 @@ class JitFunction:
 
         return fast
 
-    def _tree_runner(self, entry: Trace, sig: tuple) -> Callable:
+    def _tree_runner(self, entry: Trace, inputs: Callable) -> Callable:
         """`_fast_runner`'s call of a graph with several results or constant ones (a value and
         its gradients): what `_run` does, less what cannot happen for such arguments."""
-        if entry.mutated or entry.rebound:
-            return lambda args: self._run(entry, list(args), args)
-        run, used = entry.compiled.run, entry.used
-        scalars = {i for i in used if len(sig[i]) == 1}
+        run = entry.compiled.run
         outputs = [(const is _FROM_GRAPH, const, returns)
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         build = pytree.unflattener(entry.out_tree)
 
-        def fast(args):
-            it = iter(run([np.asarray(args[i]) if i in scalars else args[i] for i in used]))
+        def fast(args, kwargs):
+            it = iter(run(inputs(args, kwargs)))
             return build([_result(next(it), returns) if computed else const
                           for computed, const, returns in outputs])
 
@@ -365,14 +407,18 @@ class JitFunction:
             warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: {message}",
                           TracingFallbackWarning, stacklevel=3)
             return self.fn(*args, **(kwargs or {}))
-        arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i])
-                  else np.asarray(leaves[i]) for i in entry.used]
+        arrays = [x if type(x) is np.ndarray or not type(x) in _SCALARS and (
+            isinstance(x, np.ndarray) or is_device_array(x)) else np.asarray(x)
+            for x in [leaves[i] for i in entry.used]]
         outs = entry.compiled.run(arrays)
         if entry.mutated:
             outs = _before_write_back(outs, [leaves[i] for i, _ in entry.mutated],
-                                      entry.n_outputs - len(entry.mutated))
+                                      entry.n_outputs - len(entry.mutated), entry.returned)
         for leaf_i, out_i in entry.mutated:
-            np.copyto(leaves[leaf_i], outs[out_i], casting="unsafe")
+            leaves[leaf_i][...] = outs[out_i]  # of the argument's dtype and shape already
+        if entry.returned:
+            outs = [leaves[entry.returned[k]] if k in entry.returned else o
+                    for k, o in enumerate(outs)]
         it = iter(outs)
         results = [_result(next(it), returns) if const is _FROM_GRAPH else const
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
@@ -517,8 +563,10 @@ class JitFunction:
                     raise concretization_error("A string made from a traced value (`str(x)`, "
                                                "`repr(x)`, `f\"{x}\"`), returned,")
                 outputs, consts, returns = [], [], []
+                position: dict[int, int] = {}  # id(tracer) -> its output (the first)
                 for v in out_leaves:
                     if isinstance(v, Tracer):
+                        position.setdefault(id(v), len(outputs))
                         outputs.append(v.node)
                         consts.append(_FROM_GRAPH)
                         returns.append("python" if v.weak else v.returns)
@@ -530,13 +578,15 @@ class JitFunction:
                         _check_constant_result(v)
                         consts.append(v)
                         returns.append("python")
-                mutated = []
+                mutated, returned = [], {}
                 for t in state.mutated_inputs:
                     leaf_i = next(i for i, tr in enumerate(tracers) if tr is t)
                     if not isinstance(leaves[leaf_i], np.ndarray):
                         continue
                     mutated.append((leaf_i, len(outputs)))
                     outputs.append(t.node)
+                    if id(t) in position:
+                        returned[position[id(t)]] = leaf_i
                 outputs.extend(hidden_outputs(state, outputs))  # draws the results do not reach
                 outputs.extend(state.checks)  # NumPy's errors on values (`lax.check`)
         except TracingError as e:  # also a selection returned, refused as the trace ends
@@ -548,19 +598,19 @@ class JitFunction:
         reached = {id(n) for n in ir.toposort(outputs)}
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))
-        return graph, out_tree, consts, returns, mutated, used, rebound
+        return graph, out_tree, consts, returns, mutated, used, rebound, returned
 
     def _trace_graph(self, args, kwargs, leaves) -> Trace:
         t0 = time.perf_counter()
-        graph, out_tree, consts, returns, mutated, used, rebound = self._trace_to_graph(
-            args, kwargs, leaves)
+        graph, out_tree, consts, returns, mutated, used, rebound, returned = \
+            self._trace_to_graph(args, kwargs, leaves)
         t1 = time.perf_counter()
         device = "cuda" if any(map(is_device_array, leaves)) else self.device
         compiled = compile_graph(graph, self.mode or config.mode, stabilize=self.stabilize,
                                  backend=self.backend, device=device)
         compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
         return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used,
-                     rebound=rebound)
+                     rebound=rebound, returned=returned)
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
@@ -719,24 +769,39 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
 def _writes_overlap(leaves: list, entry: Trace) -> bool:
     """Whether an argument the function writes shares memory with another argument (`f(b, b)`,
     `f(x, x[1:])`): the compiled code reads the other one as it was before the write."""
+    arrays = [x for x in leaves if isinstance(x, np.ndarray)]
+    if all(a.base is None for a in arrays) and len(set(map(id, arrays))) == len(arrays):
+        return False  # each owns its memory (the common case, checked without NumPy)
     for i, _ in entry.mutated:
         written = leaves[i]
         if not isinstance(written, np.ndarray):  # a device array: CuPy's own memory
             continue
         for j, other in enumerate(leaves):
-            if j != i and isinstance(other, np.ndarray) and np.may_share_memory(written, other):
+            if j != i and isinstance(other, np.ndarray) and (
+                    other is written or not _owners(written, other))  \
+                    and np.may_share_memory(written, other):
                 return True
     return False
 
 
-def _before_write_back(outs: list, targets: list, n_results: int) -> list:
+def _owners(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether `a` and `b` are two arrays each owning its memory (neither is a view): then
+    they share none, which is cheaper to know than to ask NumPy (0.4 us a pair)."""
+    return a.base is None and b.base is None and a is not b
+
+
+def _before_write_back(outs: list, targets: list, n_results: int, returned: dict) -> list:
     """The results, each that shares memory with an argument about to be overwritten by
     its new value copied first: `old = w.copy(); w -= g; return old` returns the old values
-    (the optimizer may have made `old` the argument itself), as NumPy does."""
+    (the optimizer may have made `old` the argument itself), as NumPy does. `returned`
+    results are the arguments themselves."""
     outs = list(outs)
     for j in range(n_results):
         o = outs[j]
-        if isinstance(o, np.ndarray) and any(np.may_share_memory(o, t) for t in targets):
+        if j in returned:
+            continue
+        if isinstance(o, np.ndarray) and any(
+                not _owners(o, t) and np.may_share_memory(o, t) for t in targets):
             outs[j] = o.copy()
     return outs
 
