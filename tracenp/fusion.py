@@ -269,11 +269,19 @@ def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
     users = graph.users()
     outs = {id(o) for o in graph.outputs}
 
+    known: dict[int, bool] = {}  # lowerable(n), asked for each node many times
+
+    def lowers(n: Node) -> bool:
+        ok = known.get(id(n))
+        if ok is None:
+            ok = known[id(n)] = lowerable(n)
+        return ok
+
     def fusible(n: Node) -> bool:
-        return OPS[n.op].kind == "elementwise" and lowerable(n)
+        return OPS[n.op].kind == "elementwise" and lowers(n)
 
     def reducible(n: Node) -> bool:
-        return n.op in REDUCTIONS and lowerable(n)
+        return n.op in REDUCTIONS and lowers(n)
 
     cut: set[int] = set()  # inlinable nodes stored to keep kernels within MAX_FUSED
 

@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import math
 import weakref
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
@@ -140,9 +141,15 @@ class Graph:
     def nodes(self) -> list[Node]:
         """In dependency order, with the inputs no output reads first (a rewrite can leave
         one: `x[:] = y` over all of x no longer reads x), so that every input has a place."""
+        return list(self._order)
+
+    @functools.cached_property
+    def _order(self) -> tuple[Node, ...]:
+        """`nodes()`, sorted once: a graph and its nodes never change, and planning one asks
+        for its order about ten times."""
         order = toposort(self.outputs)
         reached = {id(n) for n in order}
-        return [n for n in self.inputs if id(n) not in reached] + order
+        return (*[n for n in self.inputs if id(n) not in reached], *order)
 
     def users(self) -> dict[int, list[Node]]:
         """{id(node): the nodes that read it, each once, in order}."""
