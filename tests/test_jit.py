@@ -749,3 +749,22 @@ def test_builtin_max_of_whole_arrays_and_with_key_stays_pythons():
     with pytest.raises(tracenp.ConcretizationError):
         tracenp.jit(lambda x: max(x, key=abs))(np.arange(4.0))
     assert max(3, 4) == 4 and min([2, 1]) == 1  # untouched outside a trace
+
+
+def test_an_argument_written_and_returned_is_returned_itself():
+    """`x -= lr * g; return x` returns the caller's array, as NumPy does; a copy returned
+    (or the old values) stays a new array."""
+
+    def step(x, g):
+        x -= 0.1 * g
+        return x, x.copy(), x.sum()
+
+    x, want_x = np.ones(4), np.ones(4)
+    jf = tracenp.jit(step)
+    for _ in range(3):
+        got, copied, total = jf(x, X[0])
+        want, want_copy, want_total = step(want_x, X[0])
+        assert got is x and copied is not x and not np.shares_memory(copied, x)
+        assert_same(copied, want_copy)
+        assert_same(total, want_total)
+    assert_same(x, want_x)
