@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import tracenp
 from tracenp.explain import describe_schedule
+from tracenp.lowering.llvm_complex import LIBM, SYSV_X86_64
 
 pytestmark = pytest.mark.usefixtures("private_cache")
 
@@ -63,6 +64,16 @@ def test_unary_special_values(name, dtype):
     uf = getattr(np, name)
     z = special(dtype)
     assert_bits(_eager(jit(lambda x: uf(x)), z), _eager(uf, z))
+
+
+@pytest.mark.skipif(not SYSV_X86_64, reason="kernels call libm's complex functions on x86-64")
+@pytest.mark.parametrize("dtype", COMPLEX)
+@pytest.mark.parametrize("name", sorted(LIBM))
+def test_transcendentals_are_numpys_libm_calls(name, dtype):
+    uf = getattr(np, name)
+    z = np.concatenate([special(dtype), _random(np.random.default_rng(6), (50,), dtype) * 3])
+    assert_bits(_eager(jit(lambda x: uf(x)), z), _eager(uf, z))
+    assert _kernels(lambda x: np.abs(uf(x * 2)), z) == (["kernel"], [])
 
 
 @pytest.mark.parametrize("dtype", COMPLEX)
@@ -160,7 +171,8 @@ def test_complex_chains_are_one_kernel(dtype):
     for fn in (lambda a, b, c: np.abs(a * b.conj() + c) ** 2,
                lambda a, b, c: (a * b.conj() - c).sum(),
                lambda a, b, c: np.angle(a / b) + c.real * c.imag,
-               lambda a, b, c: np.where(np.isfinite(a), a, b) == c):
+               lambda a, b, c: np.where(np.isfinite(a), a, b) == c,
+               lambda a, b, c: (a.real * np.exp(1j * b.imag)).sum()):
         assert _kernels(fn, a, b, c) == (["kernel"], [])
 
 

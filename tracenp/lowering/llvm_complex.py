@@ -11,18 +11,23 @@ negative and conjugate are exact on the parts; multiply (and square) are NumPy's
 NumPy's division loop, with its complex infinity or NaN for a zero divisor; reciprocal is its
 own loop's branch on `|im| <= |re|`; absolute is NumPy's SIMD `cabsolute` (infinities first,
 then NaN, then `larger * sqrt(fma(ratio, ratio, 1))`), not libm's `hypot`, which differs by
-an ulp. Each matches NumPy's values bit for bit, infinities, NaNs and signed zeros included
+an ulp. exp, log, sqrt and the trigonometric and hyperbolic functions and their inverses are
+NumPy's too: it calls the C library's `cexp`, `clog`, ... and so do the kernels, one call per
+element (on x86-64 Linux, whose calling convention for C's complex types is written here).
+Each matches NumPy's values bit for bit, infinities, NaNs and signed zeros included
 (`tests/lowering/test_llvm_complex.py`).
 """
 
 from __future__ import annotations
 
+import platform
+import sys
 from typing import NamedTuple
 
 import numpy as np
 from llvmlite import ir
 
-from .llvm_ops import _row, cast as real_cast, intrinsic
+from .llvm_ops import DOUBLE, FLOAT, _row, cast as real_cast, intrinsic
 
 
 class Complex(NamedTuple):
@@ -239,3 +244,42 @@ def _classify(b, a, ins, dts):
 def _where(b, a, ins, dts):
     return select(b, a[0], a[1], a[2])
 
+
+
+# NumPy's complex ufunc -> the C library's function (NumPy's `npy_cexp` ... call them)
+LIBM = {"exp": "cexp", "log": "clog", "sqrt": "csqrt", "sin": "csin", "cos": "ccos",
+        "tan": "ctan", "sinh": "csinh", "cosh": "ccosh", "tanh": "ctanh", "arcsin": "casin",
+        "arccos": "cacos", "arctan": "catan", "arcsinh": "casinh", "arccosh": "cacosh",
+        "arctanh": "catanh"}
+# the System V x86-64 convention clang writes in IR: `double complex` in and out as two
+# doubles (a struct returned in xmm0, xmm1), `float complex` as one `<2 x float>`
+SYSV_X86_64 = sys.platform.startswith("linux") and platform.machine() == "x86_64"
+
+
+def libm(b: ir.IRBuilder, name: str, x: Complex) -> Complex:
+    """The C library's complex function `name` (`cexp`, ...) of `x`: `name + "f"` for
+    complex64."""
+    if x.re.type == DOUBLE:
+        ret, params, args = ir.LiteralStructType([DOUBLE, DOUBLE]), [DOUBLE, DOUBLE], list(x)
+    else:
+        ret = ir.VectorType(FLOAT, 2)
+        params = [ret]
+        pair = ir.Constant(ret, ir.Undefined)
+        for k, v in enumerate(x):
+            pair = b.insert_element(pair, v, ir.Constant(ir.IntType(32), k))
+        args, name = [pair], name + "f"
+    fn = b.module.globals.get(name)
+    if fn is None:
+        fn = ir.Function(b.module, ir.FunctionType(ret, params), name)
+    r = b.call(fn, args)
+    if x.re.type == DOUBLE:
+        return Complex(b.extract_value(r, 0), b.extract_value(r, 1))
+    return Complex(*(b.extract_element(r, ir.Constant(ir.IntType(32), k)) for k in (0, 1)))
+
+
+def _transcendental(b, a, ins, dts):
+    return libm(b, LIBM[ins.op.name.lower()], a[0])
+
+
+if SYSV_X86_64:
+    _row(" ".join(LIBM), "c")(_transcendental)

@@ -146,7 +146,8 @@ class _KernelEmitter:
         self.layout = self._operand_layout()
         in_memory = any(red is not None and idx[-1] is not None for _, idx, red in self.layout)
         # a redo would add a chunk twice into accumulators in memory: those keep exact calls
-        self.guard = not in_memory and any(ins.op in TRIG for ins in kernel.body)
+        self.guard = not in_memory and any(ins.op in TRIG and ins.dtype.kind != "c"
+                                           for ins in kernel.body)  # complex: libm's calls
 
     # ---------------------------------------------------------------- operands
     def _operand_layout(self):
