@@ -501,9 +501,7 @@ def cast(b: ir.IRBuilder, x: ir.Value, src: np.dtype, dst: np.dtype) -> ir.Value
     if src == dst:
         return x
     if "c" in (src.kind, dst.kind):
-        from .llvm_complex import cast as complex_cast
-
-        return complex_cast(b, x, src, dst)
+        return llvm_complex.cast(b, x, src, dst)
     if dst == np.bool_:
         return b.not_(_is_zero(b, x))
     if src == np.bool_:
@@ -543,4 +541,4 @@ def find(op: Op, in_dtypes: tuple, out_dtype: np.dtype) -> Emitter | None:
     return None
 
 
-from . import llvm_complex  # noqa: E402,F401  (its rows join TABLE)
+from . import llvm_complex  # noqa: E402  (complex casts; its rows join TABLE)
