@@ -26,7 +26,8 @@ KEYED = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_m
          "rewrite/sites.py", "rewrite/stabilize.py", "lowering/llvm.py",
          "lowering/llvm_elements.py", "lowering/llvm_math.py", "lowering/llvm_math_f32.py",
          "lowering/llvm_math_ir.py", "lowering/llvm_math_payne_hanek.py",
-         "lowering/llvm_math_variants.py", "lowering/llvm_ops.py", "lowering/llvm_kernel.py",
+         "lowering/llvm_math_variants.py", "lowering/llvm_ops.py", "lowering/llvm_complex.py",
+         "lowering/llvm_kernel.py",
          "lowering/llvm_jit.py", "lowering/llvm_entry.py", "lowering/llvm_rowdot.py",
          "lowering/llvm_call.py", "lowering/llvm_loops.py", "lowering/llvm_pool.py",
          "lowering/elf_load.py", "lowering/llvm_batch.py")

@@ -68,8 +68,8 @@ def lowerable(node: Node) -> bool:
     from .llvm_kernel import supports  # the code generator loads when a graph is scheduled
     from .llvm_ops import SCALAR_DTYPES
 
-    if node.op in REDUCTIONS:
-        return node.dtype in SCALAR_DTYPES
+    if node.op in REDUCTIONS:  # of complex values only sums (a product is not associative)
+        return node.dtype in SCALAR_DTYPES and (node.dtype.kind != "c" or node.op is Op.SUM)
     if OPS[node.op].kind != "elementwise":
         return False
     return supports(node.op, tuple(s.dtype for s in node.srcs), node.dtype)

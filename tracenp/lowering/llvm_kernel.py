@@ -27,6 +27,7 @@ from llvmlite import ir
 from ..fusion import Kernel, RowGroup
 from ..ops import Op
 from . import llvm_call, llvm_math
+from .llvm_complex import Complex, add as complex_add, constant as complex_constant
 from .llvm_loops import loop, when
 from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, \
     llvm_type, memory_type, prefetch, to_half
@@ -39,6 +40,7 @@ LINE = 64  # bytes per cache line: one prefetch each
 GUARD_CHUNK = 2048  # elements of an inner loop redone when a trig argument was beyond TRIG_MAX
 TRIG = (Op.SIN, Op.COS, Op.TAN)
 HUGE = "huge"  # the accumulator key of the flag "some trig argument was beyond TRIG_MAX"
+IM = "im"  # `(j, IM)`: the imaginary part of a complex accumulator `j` (its real part: `j`)
 
 
 def register_dtype(dtype: np.dtype) -> np.dtype:
@@ -144,7 +146,8 @@ class _KernelEmitter:
         self.layout = self._operand_layout()
         in_memory = any(red is not None and idx[-1] is not None for _, idx, red in self.layout)
         # a redo would add a chunk twice into accumulators in memory: those keep exact calls
-        self.guard = not in_memory and any(ins.op in TRIG for ins in kernel.body)
+        self.guard = not in_memory and any(ins.op in TRIG and ins.dtype.kind != "c"
+                                           for ins in kernel.body)  # complex: libm's calls
 
     # ---------------------------------------------------------------- operands
     def _operand_layout(self):
@@ -290,7 +293,11 @@ class _KernelEmitter:
             if red is None:
                 invariant[j] = self._load(bases[j], dt)
             else:
-                accs[j] = self._load(bases[j], dt)
+                acc = self._load(bases[j], dt)
+                if isinstance(acc, Complex):  # loops carry registers: one per part
+                    accs[j], accs[(j, IM)] = acc
+                    continue
+                accs[j] = acc
                 if red in (Op.MAX, Op.MIN) and not isinstance(accs[j].type, ir.IntType):
                     accs[(j, "nan")] = b.fcmp_unordered("uno", accs[j], accs[j])
         contig = ir.Constant(I1, 1)
@@ -329,6 +336,8 @@ class _KernelEmitter:
             if isinstance(j, int):
                 if (j, "nan") in phis:
                     phi = b.select(phis[(j, "nan")], ir.Constant(phi.type, float("nan")), phi)
+                if (j, IM) in phis:
+                    phi = Complex(phi, phis[(j, IM)])
                 self._store(bases[j], phi, self.layout[j][0])
 
     def _chunks(self, start, stop, addr, invariant, accs):
@@ -409,6 +418,9 @@ class _KernelEmitter:
                 new[j] = intrinsic(b, "maxnum" if o.reduce is Op.MAX else "minnum",
                                    [phis[j], v])
                 new[j].fastmath.update(("nnan", "nsz"))  # a plain vmaxpd/vminpd
+            elif (j, IM) in phis:
+                new[j], new[(j, IM)] = self._combine(o.reduce, Complex(phis[j], phis[(j, IM)]),
+                                                     v, dt)
             elif j in phis:
                 new[j] = self._combine(o.reduce, phis[j], v, dt)
             else:
@@ -424,6 +436,9 @@ class _KernelEmitter:
             if ins.op is Op.CONST:
                 v = ins.params[0][1]
                 ty = llvm_type(register_dtype(ins.dtype))
+                if ins.dtype.kind == "c":
+                    values.append(complex_constant(ty, v))
+                    continue
                 values.append(ir.Constant(ty, int(v) if isinstance(ty, ir.IntType) else
                                           float(v)))
                 continue
@@ -450,6 +465,8 @@ class _KernelEmitter:
 
     def _combine(self, red: Op, acc, v, dt):
         b = self.b
+        if isinstance(v, Complex):  # a sum: `lowerable` takes no other complex reduction
+            return complex_add(b, acc, v, REDUCE_FLAGS)
         if isinstance(v.type, ir.IntType):
             if v.type == I1:
                 return (b.or_ if red in (Op.SUM, Op.MAX) else b.and_)(acc, v)
@@ -468,6 +485,10 @@ class _KernelEmitter:
     def _load(self, ptr, dt):
         b = self.b
         dt = np.dtype(dt)
+        if dt.kind == "c":  # the parts, interleaved
+            part = llvm_type(dt)
+            return Complex(b.load(ptr, typ=part),
+                           b.load(b.gep(ptr, [ir.Constant(I64, 1)], source_etype=part), typ=part))
         v = b.load(ptr, typ=memory_type(dt))
         if dt == np.bool_:
             return b.icmp_unsigned("!=", v, ir.Constant(I8, 0))
@@ -478,6 +499,11 @@ class _KernelEmitter:
     def _store(self, ptr, v, dt):
         b = self.b
         dt = np.dtype(dt)
+        if isinstance(v, Complex):
+            part = llvm_type(dt)
+            b.store(v.re, ptr)
+            b.store(v.im, b.gep(ptr, [ir.Constant(I64, 1)], source_etype=part))
+            return
         if dt == np.bool_:
             v = b.zext(v, I8)
         elif dt == np.float16:

@@ -3,7 +3,9 @@
 An emitter gets the builder, the argument values (already of the loop dtypes) and the
 `Instr`, and returns the result value. Values live in registers as `i1` (bool), `iN`
 (integers, signedness from the dtype), `float`/`double`; float16 is computed as NumPy does,
-through float32 with a rounding to half after every op (the kernel builder does that).
+through float32 with a rounding to half after every op (the kernel builder does that); a
+complex value is a pair of `float`/`double` registers (`llvm_complex`, whose rows, kind `c`,
+join this table).
 
 Semantics follow NumPy's C loops: integer division and remainder by zero give 0 and
 `MIN // -1` wraps; shifts past the width give 0 (or -1); maximum/minimum propagate NaN;
@@ -27,25 +29,32 @@ PTR = ir.PointerType()
 
 
 def llvm_type(dtype: np.dtype) -> ir.Type:
-    """The register type of a dtype (bool is i1 in registers, i8 in memory)."""
+    """The register type of a dtype (bool is i1 in registers, i8 in memory; a complex value
+    is two registers of its parts' type)."""
     dt = np.dtype(dtype)
     if dt == np.bool_:
         return I1
     if dt.kind in "iu":
         return ir.IntType(dt.itemsize * 8)
+    if dt.kind == "c":
+        return FLOAT if dt.itemsize == 8 else DOUBLE
     return {2: HALF, 4: FLOAT, 8: DOUBLE}[dt.itemsize]
 
 
 def memory_type(dtype: np.dtype) -> ir.Type:
-    return I8 if np.dtype(dtype) == np.bool_ else llvm_type(dtype)
+    dt = np.dtype(dtype)
+    if dt.kind == "c":
+        return ir.ArrayType(llvm_type(dt), 2)
+    return I8 if dt == np.bool_ else llvm_type(dt)
 
 
 SCALAR_DTYPES = frozenset(np.dtype(t) for t in (
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "float16", "float32", "float64"))
+    "float16", "float32", "float64", "complex64", "complex128"))
 
 Emitter = Callable[[ir.IRBuilder, list, "object", list], ir.Value]
-# Op -> rows of (argument dtype kinds, emitter). Kinds: b bool, i signed, u unsigned, f float.
+# Op -> rows of (argument dtype kinds, emitter). Kinds: b bool, i signed, u unsigned, f float,
+# c complex.
 TABLE: dict[Op, list[tuple[str, Emitter]]] = {}
 
 
@@ -491,6 +500,8 @@ def cast(b: ir.IRBuilder, x: ir.Value, src: np.dtype, dst: np.dtype) -> ir.Value
         src = np.dtype(np.float32)
     if src == dst:
         return x
+    if "c" in (src.kind, dst.kind):
+        return llvm_complex.cast(b, x, src, dst)
     if dst == np.bool_:
         return b.not_(_is_zero(b, x))
     if src == np.bool_:
@@ -528,3 +539,6 @@ def find(op: Op, in_dtypes: tuple, out_dtype: np.dtype) -> Emitter | None:
         if op is Op.CAST or kind in kinds:
             return fn
     return None
+
+
+from . import llvm_complex  # noqa: E402  (complex casts; its rows join TABLE)
