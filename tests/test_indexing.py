@@ -222,6 +222,15 @@ def test_interp_through_a_selection_fills_gaps_like_numpy(holes):
                                             left=0.0), np.arange(8.0), np.nan_to_num(y))
 
 
+def test_interp_at_a_selection_through_arrays():
+    """`np.interp(x[m], xp, fp)` interpolates point by point (it raised AttributeError)."""
+    x = np.linspace(-1.0, 9.0, 11)
+    check_like_numpy(lambda x, xp, fp: np.interp(x[x > 0.5], xp, fp).sum(), x, np.arange(8.0),
+                     np.linspace(0.0, 3.0, 8) ** 2)
+    check_like_numpy(lambda x, xp: np.trapezoid(np.interp(x[(x > 1) & (x < 6)], xp, xp ** 2),
+                                                x[(x > 1) & (x < 6)]), x, np.arange(8.0))
+
+
 def test_interp_through_an_empty_selection_is_nan():
     """NumPy raises on no sample points; a compiled function cannot, so it gives nan."""
     with pytest.raises(ValueError):

@@ -611,9 +611,11 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     """`np.interp` at `x` (an array or a selection) through the points `(xp[m], fp[m])`:
     every unselected point repeats the selected one before it (the first, before any), which
     leaves NumPy's intervals and arithmetic as they are. No selected point gives nan (NumPy
-    raises)."""
+    raises). At a selection `x[m]` through arrays `xp`, `fp` it works point by point."""
     from .mathfuncs import interp
 
+    if not isinstance(xp, MaskedSelection) and not isinstance(fp, MaskedSelection):
+        return x._wrap(interp(x.values, xp, fp, left, right, period))  # point by point
     sample = xp if isinstance(xp, MaskedSelection) else fp
     if not (isinstance(xp, MaskedSelection) and sample._same(fp)) or period is not None \
             or sample.values.ndim != 1:
