@@ -425,6 +425,35 @@ def test_take_at_selected_indices_is_a_selection():
     check_like_numpy(_impute_column_means, X)
 
 
+def _ints_beside_selections(R, D):
+    q = np.zeros((R.shape[0], 4))
+    choice = D.argmax(axis=1)
+    ind = np.nonzero(choice != 3)[0]
+    i = choice[ind]
+    q[ind, i] = 1 - D[ind, -1] + 2 * R[ind, i, i]
+    q[ind, 3] = R[ind, (i + 1) % 3, 0]
+    ind = np.nonzero(choice == 3)[0]
+    q[ind, 0] = D[ind, 3]
+    return q, D[0, np.nonzero(choice > 0)[0] % 4].sum()
+
+
+def test_integers_beside_indices_selected_by_a_mask():
+    """scipy's `Rotation.from_matrix`: `quat[ind, 3] = ...`, `decision[ind, -1]` with `ind =
+    np.nonzero(choice != 3)[0]` (an integer beside selections was refused); NumPy's IndexError
+    for an integer out of bounds, also with nothing selected."""
+    R = np.random.default_rng(0).standard_normal((6, 3, 3))
+    check_like_numpy(_ints_beside_selections, R, np.random.default_rng(1).standard_normal((6, 4)))
+    check_like_numpy(_ints_beside_selections, R, np.zeros((6, 4)))
+
+    def out_of_bounds(D):
+        return D[np.nonzero(D[:, 0] > 9)[0], 4]
+
+    with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
+        out_of_bounds(np.zeros((6, 4)))
+    with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
+        tracenp.jit(out_of_bounds)(np.zeros((6, 4)))
+
+
 def _groupby_valid_keys(keys, vals, rows):
     valid = keys >= 0
     sums = np.zeros(4)
