@@ -27,12 +27,14 @@ in the arguments it writes in place.
 from __future__ import annotations
 
 import copy
+import math
+from collections import namedtuple
 
 import numpy as np
 import pytest
 
 import tracenp
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from test_corpus import _f, _i, check_like_numpy, check_refused
 from test_ops import assert_same
 
@@ -3045,6 +3047,395 @@ def fcluster_threshold(heights, t):
     return 1 + np.concatenate([[0], np.cumsum(heights > t)])
 
 
+# ------------------------------- boundary modes, dtypes and NumPy forms the ports lean on
+
+def reflect_index(i, n):
+    """scipy's 'reflect' boundary by index arithmetic: (d c b a | a b c d | d c b a)."""
+    period = 2 * n
+    i = np.mod(i, period)
+    return np.where(i >= n, period - 1 - i, i)
+
+
+def mirror_index(i, n):
+    period = 2 * n - 2
+    i = np.abs(i) % period
+    return np.where(i >= n, period - i, i)
+
+
+def correlate1d_index_modes(x, w, mode="reflect"):
+    n = x.shape[-1]
+    r = len(w) // 2
+    idx = np.arange(n)[:, None] + np.arange(-r, len(w) - r)[None, :]
+    if mode == "reflect":
+        idx = reflect_index(idx, n)
+    elif mode == "mirror":
+        idx = mirror_index(idx, n)
+    elif mode == "wrap":
+        idx = idx % n
+    else:
+        idx = np.clip(idx, 0, n - 1)
+    return (x[..., idx] * w).sum(-1)
+
+
+def sliding_as_strided(x, w):
+    n = x.shape[0] - w + 1
+    s = x.strides[0]
+    win = as_strided(x, shape=(n, w), strides=(s, s), writeable=False)
+    return win.mean(axis=1), win.max(axis=1)
+
+
+def median_filter_apply_along_axis(x, size=3):
+    p = np.pad(x, ((0, 0), (size // 2, size // 2)), mode="edge")
+    win = sliding_window_view(p, size, axis=1)
+    return np.apply_along_axis(np.median, -1, win)
+
+
+def median_partition(img, size=3):
+    p = np.pad(img, size // 2, mode="reflect")
+    win = sliding_window_view(p, (size, size)).reshape(img.shape + (-1,))
+    k = win.shape[-1] // 2
+    return np.partition(win, k, axis=-1)[..., k]
+
+
+def integral_image_box(img, r=1):
+    ii = np.pad(img.astype(np.int64), ((1, 0), (1, 0))).cumsum(0).cumsum(1)
+    H, W = img.shape
+    y0 = np.clip(np.arange(H) - r, 0, H)
+    y1 = np.clip(np.arange(H) + r + 1, 0, H)
+    x0 = np.clip(np.arange(W) - r, 0, W)
+    x1 = np.clip(np.arange(W) + r + 1, 0, W)
+    s = ii[y1][:, x1] - ii[y0][:, x1] - ii[y1][:, x0] + ii[y0][:, x0]
+    area = (y1 - y0)[:, None] * (x1 - x0)[None, :]
+    return s, s // area, s / area
+
+
+def uint8_contrast_stretch(img, lo=10, hi=200):
+    out = (img.astype(np.float32) - lo) * (255.0 / (hi - lo))
+    return np.clip(out, 0, 255).astype(np.uint8), img + np.uint8(10), img // 2 * 2
+
+
+def threshold_otsu(img, nbins=16):
+    hist, edges = np.histogram(img.ravel(), bins=nbins)
+    centers = (edges[:-1] + edges[1:]) / 2.0
+    w1 = np.cumsum(hist)
+    w2 = np.cumsum(hist[::-1])[::-1]
+    m1 = np.cumsum(hist * centers) / w1
+    m2 = (np.cumsum((hist * centers)[::-1]) / w2[::-1])[::-1]
+    var12 = w1[:-1] * w2[1:] * (m1[:-1] - m2[1:]) ** 2
+    return centers[np.argmax(var12)]
+
+
+def pad_stat_modes(x):
+    return (np.pad(x, 2, mode="linear_ramp", end_values=(-1, 1)), np.pad(x, (1, 3), mode="maximum"),
+            np.pad(x, 2, mode="mean", stat_length=2), np.pad(x, ((1, 0), (2, 1)), mode="median"),
+            np.pad(x, 1, mode="reflect", reflect_type="odd"))
+
+
+def gradient_spacing(img, dy, xs):
+    gy, gx = np.gradient(img, dy, xs)
+    g2 = np.gradient(img, axis=1, edge_order=2)
+    return gy, gx, g2
+
+
+def put_place_copyto(img, thr=0.5):
+    out = img.copy()
+    np.putmask(out, out > thr, thr)
+    np.place(out, out < -thr, [-thr])
+    res = np.zeros_like(img)
+    np.copyto(res, img, where=np.abs(img) < 0.2)
+    flat = img.copy().ravel()
+    np.put(flat, [0, -1], [9.0, -9.0])
+    return out, res, flat
+
+
+def take_modes(x, idx):
+    return np.take(x, idx, mode="wrap"), np.take(x, idx, mode="clip"), np.take(x, idx % len(x))
+
+
+def histogram2d_joint(x, y, bins=4):
+    H, xe, ye = np.histogram2d(x, y, bins=bins, range=[[-3, 3], [-3, 3]])
+    pxy = H / H.sum()
+    px = pxy.sum(1, keepdims=True)
+    py = pxy.sum(0, keepdims=True)
+    nz = pxy > 0
+    mi = np.sum(pxy[nz] * np.log(pxy[nz] / (px @ py)[nz]))
+    return H, mi
+
+
+def diff_prepend_append(x):
+    return np.diff(x, prepend=x[0]), np.diff(x, n=2, append=0), np.ediff1d(x, to_begin=[0])
+
+
+def searchsorted_sorter(a, v):
+    order = np.argsort(a, kind="stable")
+    pos = np.searchsorted(a, v, sorter=order)
+    return order[np.clip(pos, 0, len(a) - 1)], np.digitize(v, np.sort(a), right=True)
+
+
+def lexsort_rank(primary, secondary):
+    order = np.lexsort((secondary, primary))
+    ranks = np.empty_like(order)
+    ranks[order] = np.arange(len(order))
+    return order, ranks
+
+
+def nan_stats(x):
+    return (np.nanmedian(x, axis=0), np.nanpercentile(x, [10, 90], axis=0), np.nanvar(x, axis=1, ddof=1),
+            np.nanargmax(np.where(np.isnan(x), -np.inf, x), axis=0))
+
+
+def cov_weights(X, fw, aw):
+    return np.cov(X, rowvar=False, fweights=fw, aweights=aw), np.cov(X.T, ddof=0)
+
+
+def fft_modes(x):
+    X = np.fft.rfft(x, n=2 * len(x))
+    Y = np.fft.fft(x, n=len(x) // 2)
+    f = np.fft.fftfreq(len(x), d=0.1)
+    return np.abs(X) ** 2, Y, np.fft.fftshift(f), np.fft.ifftshift(np.fft.fftshift(x))
+
+
+def fft2_axes(img):
+    F = np.fft.fftn(img, axes=(0,))
+    G = np.fft.rfft2(img, s=(img.shape[0], 8))
+    return F, np.fft.irfft2(G, s=(img.shape[0], 8)), np.fft.fftshift(np.abs(np.fft.fft2(img)), axes=1)
+
+
+def hilbert_axis0(x):
+    n = x.shape[0]
+    h = np.zeros(n)
+    h[0] = 1
+    h[1:(n + 1) // 2] = 2
+    if n % 2 == 0:
+        h[n // 2] = 1
+    return np.fft.ifft(np.fft.fft(x, axis=0) * h[:, None], axis=0)
+
+
+def unwrap_angle(z):
+    return np.unwrap(np.angle(z), period=2 * np.pi), np.angle(z, deg=True), np.unwrap(np.angle(z) * 2, period=np.pi)
+
+
+def where_dtypes(x, m):
+    return (np.where(m, 1, 0), np.where(m, x, 0), np.where(m, x, 0.5), np.where(m, 2, x.astype(np.int8)),
+            np.where(m, np.float32(1.5), 0))
+
+
+def split_welch(x, nseg=4):
+    segs = np.array_split(x - x.mean(), nseg)
+    return np.mean([np.abs(np.fft.rfft(s * np.hanning(len(s)))) ** 2 for s in segs], axis=0)
+
+
+def correlate_modes(a, v):
+    return np.correlate(a, v, "same"), np.correlate(a, v, "valid"), np.convolve(a.astype(int), v.astype(int))
+
+
+def ndindex_loop(img):
+    out = np.zeros(img.shape)
+    for idx in np.ndindex(*img.shape):
+        i, j = idx
+        out[idx] = img[max(i - 1, 0), j] + img[idx]
+    return out
+
+
+def markley_quat_average(Q, w):
+    M = np.einsum("i,ij,ik->jk", w, Q, Q)
+    vals, vecs = np.linalg.eigh(M)
+    q = vecs[:, -1]
+    return q * np.sign(q[-1]), vals
+
+
+def integer_comb_overflow(n):
+    out = np.ones(n.shape, dtype=np.int64)
+    for k in range(1, 25):
+        out = np.where(k <= n, out * (n - k + 1) // k, out)
+    return out
+
+
+def rankdata_dense_unique(a):
+    _, inv = np.unique(a, return_inverse=True)
+    return inv + 1
+
+
+def einsum_ellipsis(A, x):
+    return np.einsum("...ij,...j->...i", A, x), np.einsum("ii->i", A[0]), np.einsum("...ii", A)
+
+
+def stride_box_sum_int(img):
+    p = np.pad(img, 1)
+    return sum(p[i:i + img.shape[0], j:j + img.shape[1]] for i in range(3) for j in range(3))
+
+
+def nd_enumerate_peaks(x):
+    out = []
+    for i, v in np.ndenumerate(x):
+        out.append(v * (i[0] + 1))
+    return np.array(out)
+
+
+def lfilter_python_sum(b, a, x):
+    y = np.zeros_like(x)
+    for n in range(len(x)):
+        y[n] = sum(b[k] * x[n - k] for k in range(len(b)) if n - k >= 0) - \
+            sum(a[k] * y[n - k] for k in range(1, len(a)) if n - k >= 0)
+    return y
+
+
+def percentile_interp_methods(x):
+    return {m: np.percentile(x, [5, 50, 95], method=m) for m in ("linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased")}
+
+
+def histogram_weights_bins_edges(x, w):
+    h1, e1 = np.histogram(x, bins=np.array([-3.0, -1.0, 0.0, 0.5, 3.0]), weights=w)
+    h2, e2 = np.histogram(x, bins=5, range=(-2, 2), density=True)
+    return h1, e1, h2, e2
+
+def detrend_inplace(x):
+    x -= x.mean(axis=-1, keepdims=True)
+
+
+def flip_odd_inplace(x):
+    x[..., 1::2] *= -1
+    return x.sum()
+
+
+def pearson_math_sqrt(x, y):
+    xm, ym = x - x.mean(), y - y.mean()
+    return np.sum(xm * ym) / math.sqrt(np.sum(xm ** 2) * np.sum(ym ** 2))
+
+
+def lstsq_full(A, y):
+    coef, res, rank, sv = np.linalg.lstsq(A, y, rcond=None)
+    return coef, res, rank, sv
+
+
+def polyfit_cov(x, y):
+    p, C = np.polyfit(x, y, 2, cov=True)
+    q, res, rank, sv, rc = np.polyfit(x, y, 1, full=True)
+    return p, C, q, res, rank, sv
+
+
+def reduceat_max_min(x, idx):
+    return np.maximum.reduceat(x, idx), np.minimum.reduceat(x, idx), np.add.reduceat(x, idx)
+
+
+def accumulate_reduce(mask, x):
+    return (np.add.accumulate(x), np.logical_or.reduce(mask, axis=0), np.logical_and.accumulate(mask, axis=1),
+            mask.sum(dtype=np.int32), np.add.reduce(mask, axis=1), np.multiply.reduce(x[:3]))
+
+
+def packbits_dilation(mask):
+    packed = np.packbits(mask, axis=1)
+    un = np.unpackbits(packed, axis=1)[:, :mask.shape[1]].astype(bool)
+    return packed, un | np.roll(un, 1, axis=1)
+
+
+def bootstrap_rng(rng, x, B=50):
+    idx = rng.integers(0, len(x), size=(B, len(x)))
+    means = x[idx].mean(axis=1)
+    return np.percentile(means, [2.5, 97.5]), means.std(ddof=1)
+
+
+def permutation_test_rng(rng, x, y, n_perm=40):
+    pooled = np.concatenate([x, y])
+    obs = x.mean() - y.mean()
+    count = 0
+    for _ in range(n_perm):
+        p = rng.permutation(pooled)
+        count += np.abs(p[:len(x)].mean() - p[len(x):].mean()) >= np.abs(obs)
+    return (count + 1) / (n_perm + 1)
+
+
+def kmeans_init_choice(rng, X, k=3):
+    idx = rng.choice(len(X), size=k, replace=False)
+    C = X[idx]
+    for _ in range(5):
+        lab = ((X[:, None] - C[None]) ** 2).sum(-1).argmin(1)
+        C = np.array([np.where((lab == j)[:, None], X, 0).sum(0) / np.maximum((lab == j).sum(), 1)
+                      for j in range(k)])
+    return C, lab
+
+
+def mean_dtype_forms(x):
+    return (np.mean(x, dtype=np.float32), np.median(x), x.mean(axis=0, dtype=np.float64),
+            np.sum(x, dtype=np.int8), x.std(dtype=np.float32), np.average(x, axis=1, weights=np.arange(1, x.shape[1] + 1)))
+
+
+def sort_complex_forms(z):
+    return np.sort(z), np.sort_complex(z.real), np.argsort(np.abs(z), kind="stable")
+
+
+def int_div_by_zero(counts, sums):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return sums // counts, sums % counts, np.true_divide(sums, counts), np.floor_divide(-sums, 3)
+
+
+def roots_real(coef):
+    return np.roots(coef)
+
+
+def histogram_auto(x):
+    return np.histogram(x, bins="auto")
+
+
+def unique_values(x):
+    return np.unique(x)
+
+
+def kwargs_filter(x, *weights, mode="reflect", **opts):
+    w = np.array(weights) / np.sum(weights)
+    scale = opts.get("scale", 1.0)
+    pad = {"reflect": "symmetric", "wrap": "wrap"}[mode]
+    p = np.pad(x, len(w) // 2, mode=pad)
+    return scale * np.convolve(p, w, mode="valid")
+
+
+DescribeResult = namedtuple("DescribeResult", "nobs minmax mean variance")
+
+
+def describe_namedtuple(x):
+    return DescribeResult(len(x), (x.min(), x.max()), x.mean(), x.var(ddof=1))
+
+
+def rk4_system_list_state(y0, steps=8, h=0.1):
+    state = [float(v) for v in (1.0, 0.0)]  # Python floats beside the traced state
+    ys = [y0]
+    y = y0
+    for _ in range(steps):
+        k1 = np.array([y[1], -y[0]])
+        k2 = np.array([y[1] + h / 2 * k1[1], -(y[0] + h / 2 * k1[0])])
+        k3 = np.array([y[1] + h / 2 * k2[1], -(y[0] + h / 2 * k2[0])])
+        k4 = np.array([y[1] + h * k3[1], -(y[0] + h * k3[0])])
+        y = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        ys.append(y)
+    return np.vstack(ys), state
+
+
+def zoom_order0_round(img, factor=1.7):
+    H, W = img.shape
+    oh, ow = int(H * factor), int(W * factor)
+    yi = np.round(np.arange(oh) * (H - 1) / (oh - 1)).astype(int)
+    xi = np.round(np.arange(ow) * (W - 1) / (ow - 1)).astype(int)
+    return img[np.ix_(yi, xi)]
+
+
+def binned_median_loop(x, v, edges):
+    idx = np.digitize(x, edges) - 1
+    return np.array([np.nanmedian(np.where(idx == b, v, np.nan)) for b in range(len(edges) - 1)])
+
+
+def ecdf_steps_interp(x, q):
+    xs = np.sort(x)
+    F = np.arange(1, len(xs) + 1) / len(xs)
+    return np.interp(q, xs, F, left=0.0, right=1.0), xs[np.minimum(np.searchsorted(F, q), len(xs) - 1)]
+
+
+def welch_ttest_dict(a, b):
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    t = (a.mean() - b.mean()) / np.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+    return {"statistic": t, "df": df, "diff": a.mean() - b.mean(), "se": np.sqrt(va + vb)}
+
+
 # ---------------------------------------------------------------------------------- the tables
 
 
@@ -3194,6 +3585,22 @@ NDIMAGE = {
     "find_objects_bbox": (find_objects_bbox, {"n": 2}, lambda s, n: (_labels(s, n),)),
     "generic_gradient_magnitude": (generic_gradient_magnitude, {}, lambda s, n: (_img(s, n),)),
     "spline_filter_prefilter_1d": (spline_filter_prefilter_1d, {}, lambda s, n: (_f(3 * n + 2, seed=s),)),
+    "correlate1d_index_reflect": (correlate1d_index_modes, {}, lambda s, n: (_f(2, 3 * n, seed=s), np.array([1.0, 2.0, -1.0, 0.5, 0.25]))),
+    "correlate1d_index_mirror": (correlate1d_index_modes, {"mode": "mirror"}, lambda s, n: (_f(3 * n, seed=s), np.array([1.0, 2.0, -1.0]))),
+    "correlate1d_index_wrap": (correlate1d_index_modes, {"mode": "wrap"}, lambda s, n: (_f(3 * n, seed=s), np.array([1.0, 2.0, -1.0, 4.0]))),
+    "correlate1d_index_nearest": (correlate1d_index_modes, {"mode": "nearest"}, lambda s, n: (_i(9, 3 * n, seed=s), np.array([1, 2, 1]))),
+    "median_partition": (median_partition, {}, lambda s, n: (_img(s, n),)),
+    "integral_image_box": (integral_image_box, {}, lambda s, n: (_i(256, n + 3, 6, seed=s).astype(np.uint8),)),
+    "uint8_contrast_stretch": (uint8_contrast_stretch, {}, lambda s, n: (_i(256, n + 3, 6, seed=s).astype(np.uint8),)),
+    "threshold_otsu": (threshold_otsu, {}, lambda s, n: (np.r_[_f(5 * n, seed=s), _f(5 * n, seed=s + 1) + 4],)),
+    "pad_stat_modes": (pad_stat_modes, {}, lambda s, n: (_img(s, n),)),
+    "gradient_spacing": (gradient_spacing, {}, lambda s, n: (_img(s, n), 0.5, np.cumsum(_u(s, n + 2, lo=0.5, hi=1)))),
+    "put_place_copyto": (put_place_copyto, {}, lambda s, n: (_img(s, n),)),
+    "zoom_order0_round": (zoom_order0_round, {}, lambda s, n: (_img(s, n),)),
+    "ndindex_loop": (ndindex_loop, {}, lambda s, n: (_f(n, 3, seed=s),)),
+    "stride_box_sum_int": (stride_box_sum_int, {}, lambda s, n: (_i(9, n + 2, 5, seed=s),)),
+    "packbits_dilation": (packbits_dilation, {}, lambda s, n: (_f(n, 11, seed=s) > 0.5,)),
+    "nd_enumerate_peaks": (nd_enumerate_peaks, {}, lambda s, n: (_f(n, 2, seed=s),)),
 }
 
 SIGNAL = {
@@ -3271,6 +3678,19 @@ SIGNAL = {
     "envelope_peak_hold": (envelope_peak_hold, {}, lambda s, n: (_sig(s, n),)),
     "preemphasis": (preemphasis, {}, lambda s, n: (_sig(s, n).astype(np.float32),)),
     "deemphasis": (deemphasis, {}, lambda s, n: (_sig(s, n),)),
+    "sliding_as_strided": (sliding_as_strided, {"w": 3}, lambda s, n: (_f(3 * n, seed=s),)),
+    "median_filter_apply_along_axis": (median_filter_apply_along_axis, {}, lambda s, n: (_f(2, 3 * n, seed=s),)),
+    "diff_prepend_append": (diff_prepend_append, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "fft_modes": (fft_modes, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "fft2_axes": (fft2_axes, {}, lambda s, n: (_img(s, n),)),
+    "hilbert_axis0": (hilbert_axis0, {}, lambda s, n: (_f(3 * n, 2, seed=s),)),
+    "unwrap_angle": (unwrap_angle, {}, lambda s, n: (np.exp(1j * np.cumsum(_u(s, 5 * n, hi=2))),)),
+    "split_welch": (split_welch, {}, lambda s, n: (_sig(s, n),)),
+    "correlate_modes": (correlate_modes, {}, lambda s, n: (_f(3 * n, seed=s) * 5, _f(4, seed=s + 1) * 5)),
+    "lfilter_python_sum": (lfilter_python_sum, {}, lambda s, n: (np.array([0.3, 0.2]), np.array([1.0, -0.4, 0.1]), _sig(s, n))),
+    "kwargs_filter": (lambda x: kwargs_filter(x, 1.0, 2.0, 1.0, mode="wrap", scale=2.0), {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "flip_odd_inplace": (flip_odd_inplace, {}, lambda s, n: (_f(2, 2 * n, seed=s),)),
+    "detrend_inplace": (detrend_inplace, {}, lambda s, n: (_f(2, 2 * n, seed=s),)),
 }
 
 STATS = {
@@ -3343,6 +3763,22 @@ STATS = {
     "histogram_density": (histogram_density, {}, lambda s, n: (_f(5 * n, seed=s),)),
     "percentileofscore_rank": (percentileofscore, {}, lambda s, n: (_ties(s, n), 2.0)),
     "percentileofscore_weak": (percentileofscore, {"kind": "weak"}, lambda s, n: (_ties(s, n), 1.0 * s)),
+    "histogram2d_joint": (histogram2d_joint, {}, lambda s, n: (_f(10 * n, seed=s), _f(10 * n, seed=s + 1))),
+    "searchsorted_sorter": (searchsorted_sorter, {}, lambda s, n: (_f(3 * n, seed=s), _f(5, seed=s + 1))),
+    "lexsort_rank": (lexsort_rank, {}, lambda s, n: (_i(3, 3 * n, seed=s), _f(3 * n, seed=s))),
+    "nan_stats": (nan_stats, {}, lambda s, n: (np.where(_f(3 * n, 3, seed=s) > 1.2, np.nan, _f(3 * n, 3, seed=s + 1)),)),
+    "cov_weights": (cov_weights, {}, lambda s, n: (_f(3 * n, 2, seed=s), _i(3, 3 * n, seed=s) + 1, _u(s, 3 * n))),
+    "where_dtypes": (where_dtypes, {}, lambda s, n: (_f(3 * n, seed=s).astype(np.float32), _f(3 * n, seed=s + 1) > 0)),
+    "percentile_interp_methods": (percentile_interp_methods, {}, lambda s, n: (_f(3 * n + 1, seed=s),)),
+    "histogram_weights_bins_edges": (histogram_weights_bins_edges, {}, lambda s, n: (_f(5 * n, seed=s), _u(s, 5 * n))),
+    "mean_dtype_forms": (mean_dtype_forms, {}, lambda s, n: (_i(100, n, 3, seed=s),)),
+    "int_div_by_zero": (int_div_by_zero, {}, lambda s, n: (_i(3, 3 * n, seed=s), _i(20, 3 * n, seed=s + 1) - 10)),
+    "describe_namedtuple": (describe_namedtuple, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "binned_median_loop": (binned_median_loop, {}, lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1), np.array([-1.0, 0.0, 1.0]))),
+    "ecdf_steps_interp": (ecdf_steps_interp, {}, lambda s, n: (_f(3 * n, seed=s), np.linspace(-2, 2, 7))),
+    "welch_ttest_dict": (welch_ttest_dict, {}, lambda s, n: (_f(3 * n, seed=s), _f(2 * n, seed=s + 1))),
+    "lstsq_full": (lstsq_full, {}, lambda s, n: (_f(3 * n, 3, seed=s), _f(3 * n, seed=s + 1))),
+    "polyfit_cov": (polyfit_cov, {}, lambda s, n: (np.linspace(0, 1, 3 * n), _f(3 * n, seed=s))),
 }
 
 SPATIAL = {
@@ -3395,6 +3831,9 @@ SPATIAL = {
     "minkowski_distance_p": (minkowski_distance_p, {}, lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),
     "geometric_slerp_unit": (geometric_slerp_unit, {}, lambda s, n: (np.array([1.0, 0, 0]), _quat(s, 1)[0, :3] / np.linalg.norm(_quat(s, 1)[0, :3]), np.linspace(0, 1, n))),
     "distance_matrix_chunked": (distance_matrix_chunked, {}, lambda s, n: (_f(n + 1, 2, seed=s), _f(3, 2, seed=s + 1))),
+    "markley_quat_average": (markley_quat_average, {}, lambda s, n: (np.abs(_f(n, 4, seed=s)) + np.array([0, 0, 0, 2.0]), _u(s, n))),
+    "take_modes": (take_modes, {}, lambda s, n: (_f(n, seed=s), _i(20, 7, seed=s) - 10)),
+    "sort_complex_forms": (sort_complex_forms, {}, lambda s, n: (_f(3 * n, seed=s) + 1j * _f(3 * n, seed=s + 1),)),
 }
 
 SPECIAL = {
@@ -3441,6 +3880,8 @@ SPECIAL = {
     "owens_t_quadrature": (owens_t_quadrature, {}, lambda s, n: (_f(n, seed=s), 0.5 * s)),
     "spence_series": (spence_series, {}, lambda s, n: (_u(s, n, lo=-0.5, hi=0.5),)),
     "ellipk_agm": (ellipk_agm, {}, lambda s, n: (_u(s, n, hi=0.95),)),
+    "integer_comb_overflow": (integer_comb_overflow, {}, lambda s, n: (_i(60, 3 * n, seed=s),)),
+    "einsum_ellipsis": (einsum_ellipsis, {}, lambda s, n: (_f(n, 3, 3, seed=s), _f(n, 3, seed=s + 1))),
 }
 
 INTEGRATE = {
@@ -3468,6 +3909,7 @@ INTEGRATE = {
     "gauss_legendre_2d": (gauss_legendre_2d, {}, lambda s, n: (_f(3, 3, seed=s),)),
     "dblquad_trapezoid": (dblquad_trapezoid, {}, lambda s, n: (_f(n, n + 1, seed=s), np.linspace(0, 1, n), np.linspace(0, 2, n + 1))),
     "newton_cotes_weights": (newton_cotes_weights, {}, lambda s, n: (n,)),
+    "rk4_system_list_state": (rk4_system_list_state, {}, lambda s, n: (_f(2, seed=s),)),
 }
 
 INTERPOLATE = {
@@ -3515,6 +3957,8 @@ SPARSE = {
     "laplacian_graph_from_edges": (laplacian_graph_from_edges, {}, lambda s, n: (np.c_[np.arange(n - 1), np.arange(1, n)], n, _u(s, n - 1, lo=0.5, hi=2))),
     "csr_nnz_per_row_and_density": (csr_nnz_per_row_and_density, {}, lambda s, n: (_csr(s, n)[2], n)),
     "kron_sparse_like": (kron_sparse_like, {}, lambda s, n: (_f(2, n, seed=s), _i(3, 3, 2, seed=s))),
+    "reduceat_max_min": (reduceat_max_min, {}, lambda s, n: (_f(3 * n, seed=s), np.array([0, 2, 2, 5]) + n - 4)),
+    "accumulate_reduce": (accumulate_reduce, {}, lambda s, n: (_f(n, 3, seed=s) > 0, _f(n, seed=s + 1))),
 }
 
 CLUSTER = {
@@ -3579,6 +4023,40 @@ def test_sparse_by_hand_matches_numpy(name):
 @pytest.mark.parametrize("name", list(CLUSTER))
 def test_cluster_by_hand_matches_numpy(name):
     check_like_numpy(*CLUSTER[name])
+
+
+RESAMPLING = [
+    (bootstrap_rng, lambda: (_f(12, seed=1),)),
+    (permutation_test_rng, lambda: (_f(6, seed=1), _f(5, seed=2) + 0.4)),
+    (kmeans_init_choice, lambda: (_f(15, 2, seed=3),)),
+]
+
+
+@pytest.mark.parametrize("fn, args", RESAMPLING, ids=[f.__name__ for f, _ in RESAMPLING])
+def test_resampling_with_a_generator_argument(fn, args):
+    """Bootstrap by `rng.integers`, a permutation test by `rng.permutation` in a loop and
+    k-means seeded by `rng.choice(replace=False)`: NumPy's draws and values over three calls,
+    and the generator left in NumPy's state."""
+    want_rng, got_rng = np.random.default_rng(5), np.random.default_rng(5)
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        assert_same(jf(got_rng, *args()), fn(want_rng, *args()), rtol=1e-6)
+        assert got_rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def accumulate_into_int_image(img):
+    out = np.zeros(img.shape, dtype=np.int32)
+    out += img
+    return out
+
+
+def test_float_added_into_an_int_image_raises_numpys_error():
+    """`out += img` of a float image into an int32 buffer: NumPy's casting error (same_kind)."""
+    img = _img(1, 4)
+    with pytest.raises(TypeError) as want:
+        accumulate_into_int_image(img)
+    with pytest.raises(type(want.value), match=r"Cannot cast ufunc 'add' output"):
+        tracenp.jit(accumulate_into_int_image)(img)
 
 
 # ------------------------------------------------------------------------------ refused forms
@@ -3682,6 +4160,8 @@ REFUSED = {
                                       distance_transform_bruteforce, lambda s: (_mask(s, 4),)),
     "butter_lowpass": (tracenp.errors.UnsupportedFunctionError, butter_lowpass,
                        lambda s: (3, 0.1 * s)),
+    "pearson_math_sqrt": (tracenp.errors.ConcretizationError, pearson_math_sqrt,
+                          lambda s: (_f(8, seed=s), _f(8, seed=s + 1))),
     "zpk2tf": (tracenp.errors.UnsupportedFunctionError, zpk2tf,
                lambda s: (np.array([-1.0, -1.0]), np.array([0.3 + 0.4j, 0.3 - 0.4j]) * s / 2, 0.2)),
 }
@@ -3699,6 +4179,9 @@ DATA_DEPENDENT = {
     "csr_scale_rows": (csr_scale_rows, lambda s: _square_csr(s, 4)[::2] + (_f(4, seed=s),)),
     "csr_matmat_dense": (csr_matmat_dense, lambda s: _square_csr(s, 4) + (_f(4, 2, seed=s),)),
     "sparse_jacobi": (sparse_jacobi, lambda s: _square_csr(s, 4) + (_f(4, seed=s),)),
+    "roots_real": (roots_real, lambda s: (np.array([1.0, -3.0, 2.0 * s]),)),
+    "histogram_auto": (histogram_auto, lambda s: (_f(30, seed=s),)),
+    "unique_values": (unique_values, lambda s: (_i(5, 12, seed=s),)),
 }
 
 
@@ -3708,7 +4191,7 @@ def test_refused_forms_run_under_fallback(name):
     with `while t < t_end` and `if err < 1`, connected components by a flood-fill stack,
     bisection to a tolerance, agglomerative linkage over a Python dict of clusters picked by
     `min(key=...)`, `if structure[i, j]:` of a structuring element passed as an array,
-    `float()` of a centre of mass, a NumPy grid (`np.mgrid`) indexed by a traced mask, and
+    `float()` of a centre of mass, `math.sqrt` of a traced sum, a NumPy grid (`np.mgrid`) indexed by a traced mask, and
     `np.poly` of complex poles, whose dtype NumPy picks by the values (real when they pair
     up): each raises its named error, and runs eagerly under `fallback=True`."""
     check_refused(*REFUSED[name])
@@ -3718,7 +4201,8 @@ def test_refused_forms_run_under_fallback(name):
 def test_data_dependent_shapes_run_under_fallback(name):
     """Results whose length is a count of the data: peak indices by `np.flatnonzero`,
     `argrelextrema`'s `np.nonzero`, `find_peaks(distance=)` over `len(peaks)`, zero-crossing
-    positions, a ball query's indices, CSR built by `np.nonzero`, and row indices by
+    positions, a ball query's indices, `np.roots`, `np.histogram(bins="auto")`, `np.unique`'s
+    values, CSR built by `np.nonzero`, and row indices by
     `np.repeat(np.arange(n), np.diff(indptr))` (whose length is the stored count; the
     `np.searchsorted` form in SPARSE traces): `DataDependentShapeError`, and NumPy's values
     under `fallback=True`."""
