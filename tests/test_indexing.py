@@ -292,10 +292,12 @@ def _selection_then_columns(pts, w):
 
 def test_selection_indexed_along_its_trailing_dims_is_a_selection():
     """`pts[valid][:, 0]` is NumPy's `pts[valid, 0]` (it was refused as data-dependent);
-    an index into the selected dim stays refused."""
+    a slice of the selected dim selects by rank (`p[w > 0][1:, 0]`), one with a negative
+    step stays refused."""
     check_like_numpy(_selection_then_columns, A[:, 0, :], A[:, 1, 0])
+    check_like_numpy(lambda p, w: p[w > 0][1:, 0].sum(), A[:, 0, :], A[:, 1, 0])
     with pytest.raises(tracenp.errors.DataDependentShapeError):
-        tracenp.jit(lambda p, w: p[w > 0][1:, 0].sum())(A[:, 0, :], A[:, 1, 0])
+        tracenp.jit(lambda p, w: p[w > 0][::-1, 0].sum())(A[:, 0, :], A[:, 1, 0])
 
 
 def _ewald_reciprocal_sum(k, pos, q):
@@ -452,6 +454,30 @@ def test_integers_beside_indices_selected_by_a_mask():
         out_of_bounds(np.zeros((6, 4)))
     with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
         tracenp.jit(out_of_bounds)(np.zeros((6, 4)))
+
+
+def _intervals_and_ranks(x, t):
+    peaks = np.zeros(len(x), bool)
+    peaks[1:-1] = (x[1:-1] > x[:-2]) & (x[1:-1] > x[2:])
+    return (np.diff(np.flatnonzero(peaks)).mean(), np.diff(t[x > 0], n=2).sum(),
+            np.diff((x > 0)[x > -1]).sum(), np.diff(np.c_[t, t ** 2][x > 0], axis=1).sum(),
+            np.sort(x[x > -1])[-3:].mean(), np.sort(x[x > 0])[:2].sum(), x[x > 0][::2].sum(),
+            x[x > 0][1:-1].mean(), x[x > -5][-2:].sum(), x[x > 0][5:2].sum(),
+            np.c_[t, x][x > 0][1:, 0].max())
+
+
+def test_diff_and_slices_of_a_selection():
+    """Intervals between peaks (`np.diff(np.flatnonzero(peaks)).mean()`), `np.diff` of
+    selected times (also `n=2`, of booleans, along trailing dims), and positive-step slices of
+    a selection (`np.sort(d[m])[:k]`, `x[m][::2]`, `x[m][1:-1]`, bounds past the count) are
+    selections that reductions consume; they were refused. A slice with a negative step
+    stays refused."""
+    for seed in (1, 2):
+        x = np.r_[1.0, 0.5, 2.0, np.random.default_rng(seed).standard_normal(15)]
+        check_like_numpy(_intervals_and_ranks, x, np.cumsum(np.abs(x) + 0.1))
+    check_like_numpy(lambda x: np.diff(x[x > 9]).sum(), np.arange(4.0))  # nothing selected
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda x: x[x > 0][::-1].sum())(np.arange(4.0))
 
 
 def _groupby_valid_keys(keys, vals, rows):

@@ -106,6 +106,8 @@ class MaskedSelection:
         if self.mask.ndim == 1 and (_integer(key) or _integer_array(key)):
             return self._element(key)
         key = key if isinstance(key, tuple) else (key,)
+        if self.mask.ndim == 1 and isinstance(key[0], slice) and key[0] != slice(None):
+            return self._sliced(key[0])[(slice(None),) + key[1:]]
         rest = key[1:]
         whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
         arrays = [k for k in rest if isinstance(k, (list, np.ndarray)) or lax.is_tracer(k)]
@@ -151,6 +153,32 @@ class MaskedSelection:
         lax.check(np.any(np.logical_or(np.less(k, 0), np.greater_equal(k, total))),
                   "IndexError", "index out of bounds for axis 0 of the selection")
         return np.searchsorted(count, np.add(k, 1))
+
+    def _sliced(self, part: slice) -> MaskedSelection:
+        """`x[m][1:]`, `np.sort(d[m])[:k]`, `x[m][::2]` (Python int bounds, a positive step):
+        the selection of the elements whose rank among the selected is in the slice, taken
+        with NumPy's bounds against the count of the selection."""
+        bounds = (part.start, part.stop, part.step)
+        if not all(b is None or _integer(b) and not lax.is_tracer(b) for b in bounds) or \
+                (part.step or 1) < 0:
+            self._refuse("Slicing with a negative step or traced bounds")
+        step = part.step or 1
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        rank = np.subtract(np.cumsum(self.mask, dtype=np.intp), 1)
+        total = np.count_nonzero(self.mask)
+
+        def bound(b, default):
+            if b is None:
+                return default
+            return np.maximum(np.add(total, b), 0) if b < 0 else lax.lift(np.asarray(b, np.intp))
+
+        start, stop = bound(part.start, lax.lift(np.asarray(0, np.intp))), bound(part.stop, total)
+        keep = np.logical_and(np.greater_equal(rank, start), np.less(rank, stop))
+        if step > 1:
+            keep = np.logical_and(keep, np.equal(np.mod(np.subtract(rank, start), step), 0))
+        return MaskedSelection(Tracer(self.values.node), np.logical_and(self.mask, keep),
+                               self.made_by)
 
     def _element(self, k):
         """The selected element `k` (see `_position`)."""
@@ -561,6 +589,29 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     return MaskedSelection(a.values[order], first, a.made_by, a.nonempty)
 
 
+def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    """`np.diff(t[m])` of a 1-d mask (intervals between peaks, `np.diff(np.flatnonzero(p))`):
+    each selected element after the first less the selected one before it, a selection by the
+    mask without its first True. Along the trailing dims, the selection of `np.diff` of x."""
+    if a.mask.ndim != 1 or isinstance(a, InnerSelection) or prepend is not np._NoValue or \
+            append is not np._NoValue:
+        a._refuse("np.diff other than of a selection by a 1-d mask, without prepend/append")
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    axis = normalize_axis(axis, a.values.ndim)
+    if axis:
+        return MaskedSelection(np.diff(a.values, n, axis=axis), a.mask, a.made_by)
+    pos = lax.lift(np.arange(a.mask.shape[0]))
+    for _ in range(n):
+        last = np.maximum.accumulate(np.where(a.mask, pos, -1))
+        before = np.concatenate([lax.lift(np.array([-1])), last[:-1]])
+        prior = a.values[np.maximum(before, 0)]
+        step = np.not_equal if a.dtype == np.bool_ else np.subtract
+        a = MaskedSelection(step(a.values, prior), np.logical_and(a.mask, before >= 0),
+                            a.made_by)
+    return a
+
+
 def _running(fn, identity):
     def run(a, axis=None, dtype=None, out=None):
         """`np.cumsum(x[m])` of a 1-d selection: the running total skips the unselected
@@ -595,7 +646,7 @@ def _einsum(subscripts, *operands, **kwargs):
 
 # Functions whose result is again a selection (its length the number selected).
 _SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
-               np.sort: _sort, np.cumsum: _running(np.cumsum, 0),
+               np.sort: _sort, np.diff: _diff, np.cumsum: _running(np.cumsum, 0),
                np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum}
 
 
