@@ -1466,7 +1466,8 @@ def f_oneway(*groups):
     bign = alldata.size
     offset = alldata.mean()
     sstot = np.sum((alldata - offset) ** 2)
-    ssbn = sum((g - offset).sum() ** 2 / len(g) for g in groups) - (alldata - offset).sum() ** 2 / bign
+    ssbn = (sum((g - offset).sum() ** 2 / len(g) for g in groups)
+            - (alldata - offset).sum() ** 2 / bign)
     sswn = sstot - ssbn
     dfbn = len(groups) - 1
     dfwn = bign - len(groups)
@@ -1923,7 +1924,8 @@ def point_in_triangle(p, a, b, c):
 
 def circumcenters(P, tris):
     A, B, C = P[tris[:, 0]], P[tris[:, 1]], P[tris[:, 2]]
-    d = 2 * (A[:, 0] * (B[:, 1] - C[:, 1]) + B[:, 0] * (C[:, 1] - A[:, 1]) + C[:, 0] * (A[:, 1] - B[:, 1]))
+    d = 2 * (A[:, 0] * (B[:, 1] - C[:, 1]) + B[:, 0] * (C[:, 1] - A[:, 1])
+             + C[:, 0] * (A[:, 1] - B[:, 1]))
     a2, b2, c2 = (A ** 2).sum(1), (B ** 2).sum(1), (C ** 2).sum(1)
     ux = (a2 * (B[:, 1] - C[:, 1]) + b2 * (C[:, 1] - A[:, 1]) + c2 * (A[:, 1] - B[:, 1])) / d
     uy = (a2 * (C[:, 0] - B[:, 0]) + b2 * (A[:, 0] - C[:, 0]) + c2 * (B[:, 0] - A[:, 0])) / d
@@ -1949,7 +1951,8 @@ def minkowski_distance_p(x, y, p=3):
 
 def geometric_slerp_unit(start, end, t):
     omega = np.arccos(np.clip(np.dot(start, end), -1, 1))
-    return (np.sin((1 - t)[:, None] * omega) * start + np.sin(t[:, None] * omega) * end) / np.sin(omega)
+    t = t[:, None]
+    return (np.sin((1 - t) * omega) * start + np.sin(t * omega) * end) / np.sin(omega)
 
 
 def distance_matrix_chunked(X, Y, chunk=2):
@@ -2155,7 +2158,8 @@ def perm_array(N, k):
 
 
 def comb_via_gammaln(n, k):
-    return np.round(np.exp(gammaln_lanczos(n + 1) - gammaln_lanczos(k + 1) - gammaln_lanczos(n - k + 1)))
+    lg = gammaln_lanczos
+    return np.round(np.exp(lg(n + 1) - lg(k + 1) - lg(n - k + 1)))
 
 
 def pascal_matrix(n):
@@ -2193,9 +2197,12 @@ def digamma_recurrence(x):
 def i0_cephes_like(x):
     x = np.abs(x)
     y = (x / 3.75) ** 2
-    small = 1 + y * (3.5156229 + y * (3.0899424 + y * (1.2067492 + y * (0.2659732 + y * (0.0360768 + y * 0.0045813)))))
+    small = 1 + y * (3.5156229 + y * (3.0899424 + y * (1.2067492 + y * (
+        0.2659732 + y * (0.0360768 + y * 0.0045813)))))
     z = 3.75 / np.maximum(x, 3.75)
-    large = (np.exp(x) / np.sqrt(np.maximum(x, 1e-300))) * (0.39894228 + z * (0.01328592 + z * (0.00225319 + z * (-0.00157565 + z * (0.00916281 + z * (-0.02057706 + z * (0.02635537 + z * (-0.01647633 + z * 0.00392377))))))))
+    poly = 0.39894228 + z * (0.01328592 + z * (0.00225319 + z * (-0.00157565 + z * (
+        0.00916281 + z * (-0.02057706 + z * (0.02635537 + z * (-0.01647633 + z * 0.00392377)))))))
+    large = np.exp(x) / np.sqrt(np.maximum(x, 1e-300)) * poly
     return np.where(x < 3.75, small, large), np.i0(x)
 
 
@@ -2206,7 +2213,8 @@ def sinc_sici_quad(x, n=64):
 
 
 def boxcox1p_inv(y, lmbda):
-    return np.where(lmbda == 0, np.expm1(y), np.power(lmbda * y + 1, 1 / np.where(lmbda == 0, 1, lmbda)) - 1)
+    safe = np.where(lmbda == 0, 1, lmbda)
+    return np.where(lmbda == 0, np.expm1(y), np.power(lmbda * y + 1, 1 / safe) - 1)
 
 
 def logsumexp_pairs(a, b):
@@ -2618,7 +2626,8 @@ def cubic_spline_derivative(x, y, xq):
     h = x[i + 1] - x[i]
     A = (x[i + 1] - xq) / h
     B = 1 - A
-    return ((y[i + 1] - y[i]) / h - (3 * A ** 2 - 1) / 6 * h * M[i] + (3 * B ** 2 - 1) / 6 * h * M[i + 1])
+    return ((y[i + 1] - y[i]) / h - (3 * A ** 2 - 1) / 6 * h * M[i]
+            + (3 * B ** 2 - 1) / 6 * h * M[i + 1])
 
 
 def pchip_slopes(x, y):
@@ -2712,8 +2721,10 @@ def bspline_basis(x, t, k=3):
     for d in range(1, k + 1):
         left_den = t[d:n] - t[:n - d]
         right_den = t[d + 1:n + 1] - t[1:n - d + 1]
-        left = np.where(left_den > 0, (x[:, None] - t[:n - d]) / np.where(left_den > 0, left_den, 1), 0)
-        right = np.where(right_den > 0, (t[d + 1:n + 1] - x[:, None]) / np.where(right_den > 0, right_den, 1), 0)
+        ld = np.where(left_den > 0, left_den, 1)
+        rd = np.where(right_den > 0, right_den, 1)
+        left = np.where(left_den > 0, (x[:, None] - t[:n - d]) / ld, 0)
+        right = np.where(right_den > 0, (t[d + 1:n + 1] - x[:, None]) / rd, 0)
         B = left * B[:, :-1] + right * B[:, 1:]
     return B
 
@@ -2945,7 +2956,8 @@ def kmeans_bincount(X, C, iters=6):
     for _ in range(iters):
         lab = ((X[:, None] - C) ** 2).sum(-1).argmin(1)
         cnt = np.bincount(lab, minlength=k)
-        sums = np.stack([np.bincount(lab, weights=X[:, d], minlength=k) for d in range(X.shape[1])], 1)
+        sums = np.stack([np.bincount(lab, weights=X[:, d], minlength=k)
+                         for d in range(X.shape[1])], 1)
         C = np.where(cnt[:, None] > 0, sums / np.maximum(cnt, 1)[:, None], C)
     return C, lab
 
@@ -3180,7 +3192,8 @@ def lexsort_rank(primary, secondary):
 
 
 def nan_stats(x):
-    return (np.nanmedian(x, axis=0), np.nanpercentile(x, [10, 90], axis=0), np.nanvar(x, axis=1, ddof=1),
+    return (np.nanmedian(x, axis=0), np.nanpercentile(x, [10, 90], axis=0),
+            np.nanvar(x, axis=1, ddof=1),
             np.nanargmax(np.where(np.isnan(x), -np.inf, x), axis=0))
 
 
@@ -3198,7 +3211,8 @@ def fft_modes(x):
 def fft2_axes(img):
     F = np.fft.fftn(img, axes=(0,))
     G = np.fft.rfft2(img, s=(img.shape[0], 8))
-    return F, np.fft.irfft2(G, s=(img.shape[0], 8)), np.fft.fftshift(np.abs(np.fft.fft2(img)), axes=1)
+    shifted = np.fft.fftshift(np.abs(np.fft.fft2(img)), axes=1)
+    return F, np.fft.irfft2(G, s=(img.shape[0], 8)), shifted
 
 
 def hilbert_axis0(x):
@@ -3212,11 +3226,13 @@ def hilbert_axis0(x):
 
 
 def unwrap_angle(z):
-    return np.unwrap(np.angle(z), period=2 * np.pi), np.angle(z, deg=True), np.unwrap(np.angle(z) * 2, period=np.pi)
+    return (np.unwrap(np.angle(z), period=2 * np.pi), np.angle(z, deg=True),
+            np.unwrap(np.angle(z) * 2, period=np.pi))
 
 
 def where_dtypes(x, m):
-    return (np.where(m, 1, 0), np.where(m, x, 0), np.where(m, x, 0.5), np.where(m, 2, x.astype(np.int8)),
+    return (np.where(m, 1, 0), np.where(m, x, 0), np.where(m, x, 0.5),
+            np.where(m, 2, x.astype(np.int8)),
             np.where(m, np.float32(1.5), 0))
 
 
@@ -3226,7 +3242,8 @@ def split_welch(x, nseg=4):
 
 
 def correlate_modes(a, v):
-    return np.correlate(a, v, "same"), np.correlate(a, v, "valid"), np.convolve(a.astype(int), v.astype(int))
+    return (np.correlate(a, v, "same"), np.correlate(a, v, "valid"),
+            np.convolve(a.astype(int), v.astype(int)))
 
 
 def ndindex_loop(img):
@@ -3281,7 +3298,9 @@ def lfilter_python_sum(b, a, x):
 
 
 def percentile_interp_methods(x):
-    return {m: np.percentile(x, [5, 50, 95], method=m) for m in ("linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull", "median_unbiased")}
+    methods = ("linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull",
+               "median_unbiased")
+    return {m: np.percentile(x, [5, 50, 95], method=m) for m in methods}
 
 
 def histogram_weights_bins_edges(x, w):
@@ -3319,7 +3338,8 @@ def reduceat_max_min(x, idx):
 
 
 def accumulate_reduce(mask, x):
-    return (np.add.accumulate(x), np.logical_or.reduce(mask, axis=0), np.logical_and.accumulate(mask, axis=1),
+    return (np.add.accumulate(x), np.logical_or.reduce(mask, axis=0),
+            np.logical_and.accumulate(mask, axis=1),
             mask.sum(dtype=np.int32), np.add.reduce(mask, axis=1), np.multiply.reduce(x[:3]))
 
 
@@ -3357,7 +3377,8 @@ def kmeans_init_choice(rng, X, k=3):
 
 def mean_dtype_forms(x):
     return (np.mean(x, dtype=np.float32), np.median(x), x.mean(axis=0, dtype=np.float64),
-            np.sum(x, dtype=np.int8), x.std(dtype=np.float32), np.average(x, axis=1, weights=np.arange(1, x.shape[1] + 1)))
+            np.sum(x, dtype=np.int8), x.std(dtype=np.float32),
+            np.average(x, axis=1, weights=np.arange(1, x.shape[1] + 1)))
 
 
 def sort_complex_forms(z):
@@ -3366,7 +3387,8 @@ def sort_complex_forms(z):
 
 def int_div_by_zero(counts, sums):
     with np.errstate(divide="ignore", invalid="ignore"):
-        return sums // counts, sums % counts, np.true_divide(sums, counts), np.floor_divide(-sums, 3)
+        return (sums // counts, sums % counts, np.true_divide(sums, counts),
+                np.floor_divide(-sums, 3))
 
 
 def roots_real(coef):
@@ -3426,7 +3448,8 @@ def binned_median_loop(x, v, edges):
 def ecdf_steps_interp(x, q):
     xs = np.sort(x)
     F = np.arange(1, len(xs) + 1) / len(xs)
-    return np.interp(q, xs, F, left=0.0, right=1.0), xs[np.minimum(np.searchsorted(F, q), len(xs) - 1)]
+    step = xs[np.minimum(np.searchsorted(F, q), len(xs) - 1)]
+    return np.interp(q, xs, F, left=0.0, right=1.0), step
 
 
 def welch_ttest_dict(a, b):
@@ -3434,6 +3457,176 @@ def welch_ttest_dict(a, b):
     t = (a.mean() - b.mean()) / np.sqrt(va + vb)
     df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
     return {"statistic": t, "df": df, "diff": a.mean() - b.mean(), "se": np.sqrt(va + vb)}
+
+
+def as_euler_xyz(R):
+    """Rotation.as_euler('xyz') (extrinsic) with the gimbal-lock cases chosen by masks."""
+    sy = -R[..., 2, 0]
+    lock = np.abs(sy) > 1 - 1e-9
+    b = np.arcsin(np.clip(sy, -1, 1))
+    a = np.where(lock, 0.0, np.arctan2(R[..., 1, 0], R[..., 0, 0]))
+    c = np.where(lock, np.arctan2(-R[..., 0, 1], R[..., 1, 1]),
+                 np.arctan2(R[..., 2, 1], R[..., 2, 2]))
+    return np.stack([c, b, a], axis=-1)
+
+
+def weighted_kde(x, w, grid):
+    w = w / w.sum()
+    neff = 1.0 / np.sum(w ** 2)
+    mean = np.sum(w * x)
+    var = np.sum(w * (x - mean) ** 2) / (1 - np.sum(w ** 2))
+    h = np.sqrt(var) * neff ** (-1.0 / 5)
+    z = (grid[:, None] - x[None, :]) / h
+    return (w * np.exp(-0.5 * z ** 2)).sum(1) / (h * np.sqrt(2 * np.pi))
+
+
+def welch_detrend_linear(x, nperseg=8):
+    segs = np.lib.stride_tricks.sliding_window_view(x, nperseg)[::nperseg // 2]
+    t = np.arange(nperseg)
+    A = np.column_stack([t, np.ones(nperseg)])
+    coef, *_ = np.linalg.lstsq(A, segs.T, rcond=None)
+    detr = segs - (A @ coef).T
+    win = np.hanning(nperseg)
+    P = np.abs(np.fft.rfft(detr * win, axis=-1)) ** 2 / (win ** 2).sum()
+    return P.mean(0)
+
+
+def solve_batched(A, b):
+    return (np.linalg.solve(A, b[..., None])[..., 0], np.linalg.solve(A[0], b[0]),
+            np.linalg.inv(A) @ b[..., None])
+
+
+def cross_2d(a, b):
+    """The z of a 2-D cross product (np.cross of 2-vectors is deprecated in NumPy 2)."""
+    return np.cross(a, b) if a.shape[-1] == 3 else a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+
+
+def norms_ord(X):
+    return (np.linalg.norm(X, ord=np.inf, axis=1), np.linalg.norm(X, ord=1, axis=0),
+            np.linalg.norm(X, "fro"), np.linalg.norm(X, ord=-np.inf, axis=1),
+            np.linalg.norm(X, ord=0, axis=1), np.linalg.norm(X, 2), np.linalg.norm(X, ord="nuc"),
+            np.linalg.norm(X, ord=-1), np.linalg.norm(X.ravel(), 3))
+
+
+def products(A, B, z):
+    return (np.tensordot(A, B, axes=2), np.outer(A, B[0]), np.inner(A, A), np.vdot(z, z),
+            np.dot(A, B[0].T), np.einsum("ij,kj->ik", A, B, optimize=True),
+            np.matmul(A[0], A[1]))
+
+
+def rotation_average_chordal(R):
+    M = R.sum(axis=0)
+    U, _, Vt = np.linalg.svd(M)
+    d = np.linalg.det(U @ Vt)
+    D = np.diag([1.0, 1.0, d])
+    return U @ D @ Vt
+
+
+def slerp_keyframes(times, quats, t):
+    i = np.clip(np.searchsorted(times, t, side="right") - 1, 0, len(times) - 2)
+    q0, q1 = quats[i], quats[i + 1]
+    dot = np.sum(q0 * q1, axis=1)
+    q1 = np.where(dot[:, None] < 0, -q1, q1)
+    dot = np.abs(dot)
+    u = ((t - times[i]) / (times[i + 1] - times[i]))[:, None]
+    omega = np.arccos(np.clip(dot, -1, 1))[:, None]
+    so = np.sin(omega)
+    small = so < 1e-8
+    a = np.where(small, 1 - u, np.sin((1 - u) * omega) / np.where(small, 1, so))
+    b = np.where(small, u, np.sin(u * omega) / np.where(small, 1, so))
+    q = a * q0 + b * q1
+    return q / np.linalg.norm(q, axis=1, keepdims=True)
+
+
+def spearman_matrix_ranks(X):
+    ranks = X.argsort(axis=0).argsort(axis=0).astype(float)
+    return np.corrcoef(ranks, rowvar=False)
+
+
+def chi2_yates_2x2(obs):
+    row = obs.sum(1, keepdims=True)
+    col = obs.sum(0, keepdims=True)
+    exp = row * col / obs.sum()
+    diff = np.abs(obs - exp)
+    diff = np.maximum(diff - 0.5, 0)
+    return (diff ** 2 / exp).sum()
+
+
+def odeint_fixed_with_args(y0, t, k):
+    def f(y, t, k):
+        return -k * y + np.sin(t)
+    ys = np.empty((len(t),) + np.shape(y0))
+    ys[0] = y0
+    for i in range(len(t) - 1):
+        dt = t[i + 1] - t[i]
+        k1 = f(ys[i], t[i], k)
+        k2 = f(ys[i] + dt * k1, t[i + 1], k)
+        ys[i + 1] = ys[i] + dt / 2 * (k1 + k2)
+    return ys
+
+
+def best_valid(d, m):
+    valid = np.flatnonzero(m)
+    best = valid[np.argmin(d[valid])]
+    return best, d[best]
+def argmax_of_selection(x):
+    return np.argmax(x[x > 0]), x[x > 0].argmin()
+def mean_peak_interval(x):
+    peaks = np.zeros(len(x), bool)
+    peaks[1:-1] = (x[1:-1] > x[:-2]) & (x[1:-1] > x[2:])
+    return np.diff(np.flatnonzero(peaks)).mean()
+def max_gap(x):
+    return np.max(np.diff(x[x > 0]))
+def first_last_crossing(t, y, thr=0.5):
+    return t[y > thr][0], t[y > thr][-1]
+def first_index(m):
+    return np.flatnonzero(m)[0], np.argmax(m), np.nonzero(m)[0][-1]
+def median_by_label(X, lab, k):
+    return np.array([np.median(X[lab == j], axis=0) for j in range(k)])
+def std_selected(x):
+    return x[x > -0.5].std(ddof=1), np.percentile(x[x > 0], 50), np.var(x[x < 1])
+def sel_then_col(X):
+    return X[X[:, 0] > 0][:, 1].sum(), X[X[:, 0] > 0, 1].mean()
+def replace_outliers_median(x):
+    m = np.abs(x - np.median(x)) > 1.0
+    x = x.copy()
+    x[m] = np.median(x[~m])
+    return x
+def top_k_selected(x, k=3):
+    return np.sort(x[x > -10])[-k:]
+
+
+def top_k_mean(x, k=3):
+    return np.sort(x[x > -10])[-k:].mean(), np.sort(x[x > 0])[:k].sum()
+def selected_every_other(x):
+    return x[x > 0][::2].sum(), x[x > 0][1::3].max(), x[x > -5][-2:].sum(), x[x > 0][1:-1].mean()
+def onset_offset(sig, thr=0.3):
+    above = (np.abs(sig) > thr).astype(int)
+    d = np.diff(np.r_[0, above, 0])
+    on = np.flatnonzero(d == 1)
+    off = np.flatnonzero(d == -1)
+    return (off - on).max(), (off - on).sum()
+def valid_mean_guarded(x):
+    m = x > 0
+    return np.where(m.any(), np.sum(np.where(m, x, 0)) / np.maximum(m.sum(), 1), 0.0)
+def centroid_selected(P, m):
+    return P[m].mean(axis=0), np.linalg.norm(P[m] - P[m].mean(axis=0), axis=1).max()
+def take_selected_idx(x, idx):
+    m = idx >= 0
+    return x[idx[m]].sum(axis=0)
+def where_two_d(X):
+    r, c = np.where(X > 0.5)
+    return X[r, c].sum(), (r * 10 + c).max()
+def masked_median_filter_nan(x, k=3):
+    p = np.pad(x, k // 2, mode="edge")
+    win = np.lib.stride_tricks.sliding_window_view(p, k)
+    return np.nanmedian(np.where(np.isnan(win), np.nan, win), axis=1)
+
+
+def diff_of_selections(x, t):
+    return (np.diff(t[x > 0]).mean(), np.diff(t[x > 0], n=2).sum(),
+            np.diff(np.flatnonzero(x > 0.5)).max(initial=0),
+            np.diff((x > 0)[x > -1]).sum(), np.diff(np.c_[t, t ** 2][x > 0], axis=1).sum())
 
 
 # ---------------------------------------------------------------------------------- the tables
@@ -3445,7 +3638,8 @@ def _img(s, n, dtype=np.float64):
 
 def _sig(s, n):
     t = np.arange(6 * n)
-    return np.sin(2 * np.pi * 0.07 * t) + 0.4 * np.cos(2 * np.pi * 0.23 * t) + 0.2 * _f(6 * n, seed=s)
+    return np.sin(2 * np.pi * 0.07 * t) + 0.4 * np.cos(2 * np.pi * 0.23 * t) + 0.2 * _f(6 * n,
+                                                                                        seed=s)
 
 
 def _u(s, *shape, lo=0.0, hi=1.0):
@@ -3601,6 +3795,10 @@ NDIMAGE = {
     "stride_box_sum_int": (stride_box_sum_int, {}, lambda s, n: (_i(9, n + 2, 5, seed=s),)),
     "packbits_dilation": (packbits_dilation, {}, lambda s, n: (_f(n, 11, seed=s) > 0.5,)),
     "nd_enumerate_peaks": (nd_enumerate_peaks, {}, lambda s, n: (_f(n, 2, seed=s),)),
+    "median_by_label": (median_by_label, {"k": 3}, lambda s, n: (_f(4 * n, 2, seed=s), np.arange(4 * n) % 3)),
+    "masked_median_filter_nan": (masked_median_filter_nan, {}, lambda s, n: (np.where(_f(4 * n, seed=s) > 1, np.nan, _f(4 * n, seed=s + 1)),)),
+    "where_two_d": (where_two_d, {}, lambda s, n: (np.r_[_f(n, 3, seed=s), [[1.0, 1, 1]]],)),
+    "centroid_selected": (centroid_selected, {}, lambda s, n: (_f(3 * n, 2, seed=s), np.r_[_f(3 * n - 1, seed=s + 1) > 0, True])),
 }
 
 SIGNAL = {
@@ -3691,6 +3889,12 @@ SIGNAL = {
     "kwargs_filter": (lambda x: kwargs_filter(x, 1.0, 2.0, 1.0, mode="wrap", scale=2.0), {}, lambda s, n: (_f(3 * n, seed=s),)),
     "flip_odd_inplace": (flip_odd_inplace, {}, lambda s, n: (_f(2, 2 * n, seed=s),)),
     "detrend_inplace": (detrend_inplace, {}, lambda s, n: (_f(2, 2 * n, seed=s),)),
+    "welch_detrend_linear": (welch_detrend_linear, {}, lambda s, n: (_f(6 * n, seed=s) + np.arange(6 * n) * 0.1,)),
+    "mean_peak_interval": (mean_peak_interval, {}, lambda s, n: (np.sin(np.arange(8 * n) * 0.9) + 0.1 * _f(8 * n, seed=s),)),
+    "max_gap": (max_gap, {}, lambda s, n: (np.r_[1.0, 2.0, _f(3 * n, seed=s)],)),
+    "first_last_crossing": (first_last_crossing, {}, lambda s, n: (np.arange(4.0 * n), np.r_[0.9, _f(4 * n - 1, seed=s)])),
+    "first_index": (first_index, {}, lambda s, n: (np.r_[_f(3 * n, seed=s) > 0.5, True],)),
+    "diff_of_selections": (diff_of_selections, {}, lambda s, n: (np.r_[1.0, 1.0, 1.0, _f(4 * n, seed=s)], np.cumsum(np.r_[1.0, 1.0, 1.0, _f(4 * n, positive=True, seed=s + 1)]))),
 }
 
 STATS = {
@@ -3779,6 +3983,16 @@ STATS = {
     "welch_ttest_dict": (welch_ttest_dict, {}, lambda s, n: (_f(3 * n, seed=s), _f(2 * n, seed=s + 1))),
     "lstsq_full": (lstsq_full, {}, lambda s, n: (_f(3 * n, 3, seed=s), _f(3 * n, seed=s + 1))),
     "polyfit_cov": (polyfit_cov, {}, lambda s, n: (np.linspace(0, 1, 3 * n), _f(3 * n, seed=s))),
+    "weighted_kde": (weighted_kde, {}, lambda s, n: (_f(5 * n, seed=s), _u(s, 5 * n), np.linspace(-3, 3, 7))),
+    "spearman_matrix_ranks": (spearman_matrix_ranks, {}, lambda s, n: (_f(3 * n, 3, seed=s),)),
+    "chi2_yates_2x2": (chi2_yates_2x2, {}, lambda s, n: (_i(20, 2, 2, seed=s + n) + 1,)),
+    "std_selected": (std_selected, {}, lambda s, n: (np.r_[_f(4 * n, seed=s), 0.2, 0.3, 2.0],)),
+    "sel_then_col": (sel_then_col, {}, lambda s, n: (np.r_[_f(3 * n, 2, seed=s), [[1.0, 2.0]]],)),
+    "replace_outliers_median": (replace_outliers_median, {}, lambda s, n: (_f(4 * n, seed=s) * 1.5,)),
+    "top_k_mean": (top_k_mean, {}, lambda s, n: (_f(4 * n, seed=s),)),
+    "selected_every_other": (selected_every_other, {}, lambda s, n: (np.r_[1.0, 2.0, 3.0, _f(4 * n, seed=s)],)),
+    "valid_mean_guarded": (valid_mean_guarded, {}, lambda s, n: (_f(3 * n, seed=s),)),
+    "argmax_of_selection": (argmax_of_selection, {}, lambda s, n: (np.r_[_f(3 * n, seed=s), 1.0],)),
 }
 
 SPATIAL = {
@@ -3834,6 +4048,15 @@ SPATIAL = {
     "markley_quat_average": (markley_quat_average, {}, lambda s, n: (np.abs(_f(n, 4, seed=s)) + np.array([0, 0, 0, 2.0]), _u(s, n))),
     "take_modes": (take_modes, {}, lambda s, n: (_f(n, seed=s), _i(20, 7, seed=s) - 10)),
     "sort_complex_forms": (sort_complex_forms, {}, lambda s, n: (_f(3 * n, seed=s) + 1j * _f(3 * n, seed=s + 1),)),
+    "as_euler_xyz": (as_euler_xyz, {}, lambda s, n: (np.r_[np.stack([np.eye(3)] * 2), _rotations(s, n)],)),
+    "solve_batched": (solve_batched, {}, lambda s, n: (_f(n, 3, 3, seed=s) + 3 * np.eye(3), _f(n, 3, seed=s + 1))),
+    "cross_2d": (cross_2d, {}, lambda s, n: (_f(n, 2, seed=s), _f(n, 2, seed=s + 1))),
+    "norms_ord": (norms_ord, {}, lambda s, n: (np.r_[_f(n, 3, seed=s), np.zeros((1, 3))],)),
+    "products": (products, {}, lambda s, n: (_f(3, 3, seed=s + n), _f(3, 3, seed=s + 1), _f(n, seed=s) + 1j * _f(n, seed=s + 2))),
+    "rotation_average_chordal": (rotation_average_chordal, {}, lambda s, n: (_rotations(s, n),)),
+    "slerp_keyframes": (slerp_keyframes, {}, lambda s, n: (np.arange(float(n)), _quat(s, n), _u(s, 7, hi=n - 1))),
+    "best_valid": (best_valid, {}, lambda s, n: (_f(3 * n, seed=s), np.r_[_f(3 * n - 1, seed=s + 1) > 0, True])),
+    "take_selected_idx": (take_selected_idx, {}, lambda s, n: (_f(n, 2, seed=s), _i(n + 1, 3 * n, seed=s) - 1)),
 }
 
 SPECIAL = {
@@ -3910,6 +4133,7 @@ INTEGRATE = {
     "dblquad_trapezoid": (dblquad_trapezoid, {}, lambda s, n: (_f(n, n + 1, seed=s), np.linspace(0, 1, n), np.linspace(0, 2, n + 1))),
     "newton_cotes_weights": (newton_cotes_weights, {}, lambda s, n: (n,)),
     "rk4_system_list_state": (rk4_system_list_state, {}, lambda s, n: (_f(2, seed=s),)),
+    "odeint_fixed_with_args": (odeint_fixed_with_args, {}, lambda s, n: (_f(n, seed=s), np.linspace(0, 1, 3 * n), 0.5 * s)),
 }
 
 INTERPOLATE = {
@@ -4141,7 +4365,8 @@ def linkage_python_dict(X):
 
 REFUSED = {
     "chisquare_validated": (tracenp.errors.ConcretizationError, chisquare_validated,
-                            lambda s: (_f(6, positive=True, seed=s), _f(6, positive=True, seed=s + 1))),
+                            lambda s: (_f(6, positive=True, seed=s), _f(6, positive=True,
+                                                                        seed=s + 1))),
     "kmeans_until_converged": (tracenp.errors.ConcretizationError, kmeans_until_converged,
                                lambda s: (_clusters(s, 4), _clusters(s, 4)[[0, 4, 8]])),
     "rk45_while_adaptive": (tracenp.errors.ConcretizationError, rk45_while_adaptive,
@@ -4182,6 +4407,8 @@ DATA_DEPENDENT = {
     "roots_real": (roots_real, lambda s: (np.array([1.0, -3.0, 2.0 * s]),)),
     "histogram_auto": (histogram_auto, lambda s: (_f(30, seed=s),)),
     "unique_values": (unique_values, lambda s: (_i(5, 12, seed=s),)),
+    "top_k_selected": (top_k_selected, lambda s: (_f(12, seed=s),)),
+    "onset_offset": (onset_offset, lambda s: (np.r_[0.0, 1.0, np.sin(np.arange(24) * 0.5), 0.0] * s,)),
 }
 
 
@@ -4191,9 +4418,10 @@ def test_refused_forms_run_under_fallback(name):
     with `while t < t_end` and `if err < 1`, connected components by a flood-fill stack,
     bisection to a tolerance, agglomerative linkage over a Python dict of clusters picked by
     `min(key=...)`, `if structure[i, j]:` of a structuring element passed as an array,
-    `float()` of a centre of mass, `math.sqrt` of a traced sum, a NumPy grid (`np.mgrid`) indexed by a traced mask, and
-    `np.poly` of complex poles, whose dtype NumPy picks by the values (real when they pair
-    up): each raises its named error, and runs eagerly under `fallback=True`."""
+    `float()` of a centre of mass, `math.sqrt` of a traced sum, a NumPy grid (`np.mgrid`)
+    indexed by a traced mask, and `np.poly` of complex poles, whose dtype NumPy picks by the
+    values (real when they pair up): each raises its named error, and runs eagerly under
+    `fallback=True`."""
     check_refused(*REFUSED[name])
 
 
@@ -4202,8 +4430,9 @@ def test_data_dependent_shapes_run_under_fallback(name):
     """Results whose length is a count of the data: peak indices by `np.flatnonzero`,
     `argrelextrema`'s `np.nonzero`, `find_peaks(distance=)` over `len(peaks)`, zero-crossing
     positions, a ball query's indices, `np.roots`, `np.histogram(bins="auto")`, `np.unique`'s
-    values, CSR built by `np.nonzero`, and row indices by
-    `np.repeat(np.arange(n), np.diff(indptr))` (whose length is the stored count; the
-    `np.searchsorted` form in SPARSE traces): `DataDependentShapeError`, and NumPy's values
+    values, the top k of a selection returned (fewer when fewer are selected), onsets and
+    offsets by two `np.flatnonzero`s subtracted (two masks), CSR built by `np.nonzero`, and row
+    indices by `np.repeat(np.arange(n), np.diff(indptr))` (whose length is the stored count;
+    the `np.searchsorted` form in SPARSE traces): `DataDependentShapeError`, and NumPy's values
     under `fallback=True`."""
     check_refused(tracenp.errors.DataDependentShapeError, *DATA_DEPENDENT[name])
