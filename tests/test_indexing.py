@@ -480,6 +480,27 @@ def test_diff_and_slices_of_a_selection():
         tracenp.jit(lambda x: x[x > 0][::-1].sum())(np.arange(4.0))
 
 
+def _nearest_center_of_valid_points(P, C, t):
+    ok = np.isfinite(P).all(axis=1)
+    d = np.linalg.norm(P[ok][:, None, :] - C[None], axis=-1)
+    lab = d.argmin(axis=1)
+    sel = P[ok][:, 0]
+    return (np.bincount(lab, minlength=len(C)), np.argmax(d, axis=1, keepdims=True).sum(),
+            (sel[:, None] - t[None, :]).max(axis=0), (sel[:, None] * t).sum(axis=0),
+            P[ok][..., None].mean())
+
+
+def test_selected_rows_against_arrays_with_a_new_axis():
+    """k-means on the valid points: `P[ok][:, None, :] - C[None]` (a new axis after the
+    selected one, an operand of length 1 along it) and `d.argmin(axis=1)` per selected row are
+    selections; all three were refused. An operand longer than 1 along the selected axis
+    stays refused."""
+    P = np.r_[np.random.default_rng(3).standard_normal((9, 2)), [[np.nan, 0.0]]]
+    check_like_numpy(_nearest_center_of_valid_points, P, A[:3, 0, :2], np.linspace(-1, 1, 4))
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda p: (p[p > 0][:, None] * np.ones((2, 3))).sum())(np.arange(4.0))
+
+
 def _groupby_valid_keys(keys, vals, rows):
     valid = keys >= 0
     sums = np.zeros(4)

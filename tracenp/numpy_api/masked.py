@@ -95,8 +95,9 @@ class MaskedSelection:
     def __getitem__(self, key):
         """`x[mask][k]`, an integer `k` (or a traced one: `vals[np.argmax(counts)]` of
         `np.unique`) over a 1-d mask, is the element at the (k+1)-th True of the mask.
-        `x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
-        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy; so is
+        `x[mask][:, 0]`, `x[mask][..., 1:]` and `x[mask][:, None]` (ints, slices and new axes
+        over the trailing dims, the selected dim whole) are the selection of `x[..., 0]`:
+        `x[mask, 0]` in NumPy; so is
         one integer array among them (`x[mask][:, [0, 3, 1]]`, a permutation of the columns:
         the only advanced index stays in place). A selection of the selection by a mask made
         from it selects by both masks."""
@@ -111,9 +112,10 @@ class MaskedSelection:
         rest = key[1:]
         whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
         arrays = [k for k in rest if isinstance(k, (list, np.ndarray)) or lax.is_tracer(k)]
-        if not whole or len(rest) > self.ndim - 1 or len(arrays) > 1 or not all(
-                isinstance(k, slice) or (isinstance(k, (int, np.integer)) and
-                                         not isinstance(k, (bool, np.bool_))) or
+        if not whole or len([k for k in rest if k is not None]) > self.ndim - 1 or \
+                len(arrays) > 1 or not all(
+                isinstance(k, slice) or k is None or (isinstance(k, (int, np.integer)) and
+                                                      not isinstance(k, (bool, np.bool_))) or
                 (any(k is a for a in arrays) and
                  (k.dtype if lax.is_tracer(k) else np.asarray(k).dtype).kind in "iu")
                 for k in rest):
@@ -225,7 +227,9 @@ class MaskedSelection:
                                             _INSTEAD)
             return x.values
         if lax.is_tracer(x) or isinstance(x, np.ndarray):
-            if np.ndim(x) > self.values.ndim - self.mask.ndim:
+            extra = np.ndim(x) - (self.values.ndim - self.mask.ndim)  # dims meeting the mask's
+            if extra > 0 and (np.ndim(x) > self.values.ndim or
+                              any(d != 1 for d in np.shape(x)[:extra])):  # C[None] broadcasts
                 raise errors.data_dependent(
                     "Combining x[mask] with an array along the selected axis", _INSTEAD)
         return x
@@ -379,9 +383,12 @@ def _integer_array(k) -> bool:
 def _arg_extremum(name):
     """`np.argmax(counts)` of a 1-d selection (`np.unique(v, return_counts=True)`'s counts in
     a kNN majority vote): the position among the selected elements of the first maximum, or of
-    the first NaN as NumPy's; the element itself is `vals[np.argmax(counts)]` (`_element`)."""
+    the first NaN as NumPy's; the element itself is `vals[np.argmax(counts)]` (`_element`).
+    Along a trailing axis of selected rows it is the selection of each row's position."""
 
     def reduce(sel, axis=None, out=None, *, keepdims=False):
+        if sel._rowwise(axis) is not None and out is None:  # d[ok].argmin(axis=1): per row
+            return sel.reduce(np.argmax if name == "argmax" else np.argmin, axis, keepdims)
         if sel.values.ndim != 1 or out is not None or keepdims or axis not in (None, 0, -1) \
                 or sel.dtype.kind not in "iubf":
             sel._refuse(f"np.{name} other than of a 1-d real selection, or with out= or keepdims")
