@@ -3629,6 +3629,69 @@ def diff_of_selections(x, t):
             np.diff((x > 0)[x > -1]).sum(), np.diff(np.c_[t, t ** 2][x > 0], axis=1).sum())
 
 
+def rankdata_unique(a):
+    _, inv, cnt = np.unique(a, return_inverse=True, return_counts=True)
+    cum = np.cumsum(cnt)
+    return cum[inv] - (cnt[inv] - 1) / 2.0
+
+def tiecorrect(a):
+    cnt = np.unique(a, return_counts=True)[1]
+    n = a.size
+    return 1.0 - (cnt ** 3 - cnt).sum() / float(n ** 3 - n)
+
+def hough_lines(edges, n_theta=6):
+    thetas = np.linspace(-np.pi / 2, np.pi / 2, n_theta, endpoint=False)
+    H, W = edges.shape
+    diag = int(np.ceil(np.hypot(H, W)))
+    ys, xs = np.nonzero(edges)
+    rho = np.round(xs[:, None] * np.cos(thetas) + ys[:, None] * np.sin(thetas)).astype(int) + diag
+    acc = np.zeros((2 * diag + 1, n_theta), dtype=np.int64)
+    np.add.at(acc, (rho, np.broadcast_to(np.arange(n_theta), rho.shape)), 1)
+    return acc
+
+def hough_lines_loop(edges, n_theta=6):
+    thetas = np.linspace(-np.pi / 2, np.pi / 2, n_theta, endpoint=False)
+    H, W = edges.shape
+    diag = int(np.ceil(np.hypot(H, W)))
+    ys, xs = np.nonzero(edges)
+    acc = np.zeros((2 * diag + 1, n_theta), dtype=np.int64)
+    for t in range(n_theta):
+        rho = np.round(xs * np.cos(thetas[t]) + ys * np.sin(thetas[t])).astype(int) + diag
+        np.add.at(acc[:, t], rho, 1)
+    return acc
+
+def n_components_min_propagation(mask, iters=6):
+    H, W = mask.shape
+    lab = np.where(mask, np.arange(1, H * W + 1).reshape(H, W), 0)
+    for _ in range(iters):
+        p = np.pad(lab, 1)
+        nb = np.max(np.stack([p[1:-1, 1:-1], p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2],
+                              p[1:-1, 2:]]), axis=0)
+        lab = np.where(mask, nb, 0)
+    _, inv = np.unique(lab, return_inverse=True)
+    return inv.reshape(H, W)
+
+def mode_via_unique(a):
+    vals, counts = np.unique(a, return_counts=True)
+    return vals[np.argmax(counts)], counts.max(), (counts == counts.max()).sum()
+
+
+def kmeans_valid_points(P, C, iters=4):
+    ok = np.isfinite(P).all(axis=1)
+    for _ in range(iters):
+        d = np.linalg.norm(P[ok][:, None, :] - C[None], axis=-1)
+        lab = d.argmin(axis=1)
+        C = np.stack([np.where((lab == j)[:, None], P[ok], 0).sum(0)
+                      / np.maximum((lab == j).sum(), 1) for j in range(len(C))])
+    return C
+
+
+def kde_valid_samples(x, grid, h=0.5):
+    v = x[np.isfinite(x)]
+    k = np.exp(-0.5 * ((grid[None, :] - v[:, None]) / h) ** 2).sum(axis=0)
+    return k / (np.isfinite(x).sum() * h * np.sqrt(2 * np.pi))
+
+
 # ---------------------------------------------------------------------------------- the tables
 
 
@@ -3799,6 +3862,8 @@ NDIMAGE = {
     "masked_median_filter_nan": (masked_median_filter_nan, {}, lambda s, n: (np.where(_f(4 * n, seed=s) > 1, np.nan, _f(4 * n, seed=s + 1)),)),
     "where_two_d": (where_two_d, {}, lambda s, n: (np.r_[_f(n, 3, seed=s), [[1.0, 1, 1]]],)),
     "centroid_selected": (centroid_selected, {}, lambda s, n: (_f(3 * n, 2, seed=s), np.r_[_f(3 * n - 1, seed=s + 1) > 0, True])),
+    "hough_lines_loop": (hough_lines_loop, {}, lambda s, n: (_f(n + 2, 5, seed=s) > 0.8,)),
+    "n_components_min_propagation": (n_components_min_propagation, {}, lambda s, n: (_f(n + 2, 5, seed=s) > 0.3,)),
 }
 
 SIGNAL = {
@@ -3993,6 +4058,10 @@ STATS = {
     "selected_every_other": (selected_every_other, {}, lambda s, n: (np.r_[1.0, 2.0, 3.0, _f(4 * n, seed=s)],)),
     "valid_mean_guarded": (valid_mean_guarded, {}, lambda s, n: (_f(3 * n, seed=s),)),
     "argmax_of_selection": (argmax_of_selection, {}, lambda s, n: (np.r_[_f(3 * n, seed=s), 1.0],)),
+    "rankdata_unique": (rankdata_unique, {}, lambda s, n: (_i(4, 3 * n, seed=s).astype(float),)),
+    "tiecorrect": (tiecorrect, {}, lambda s, n: (_i(4, 3 * n, seed=s),)),
+    "mode_via_unique": (mode_via_unique, {}, lambda s, n: (_i(5, 3 * n, seed=s),)),
+    "kde_valid_samples": (kde_valid_samples, {}, lambda s, n: (np.r_[_f(4 * n, seed=s), np.nan], np.linspace(-2, 2, 5))),
 }
 
 SPATIAL = {
@@ -4201,6 +4270,7 @@ CLUSTER = {
     "gmm_em_fixed": (gmm_em_fixed, {}, lambda s, n: (_clusters(s, n), np.array([[0.5, 0.0], [3.0, 3.0], [-3.0, 2.0]]), np.ones((3, 2)), np.full(3, 1 / 3))),
     "mean_shift_fixed": (mean_shift_fixed, {}, lambda s, n: (_clusters(s, n),)),
     "fcluster_threshold": (fcluster_threshold, {}, lambda s, n: (_u(s, 3 * n), 0.5)),
+    "kmeans_valid_points": (kmeans_valid_points, {}, lambda s, n: (np.r_[_f(4 * n, 2, seed=s), [[np.nan, 0.0]]], _f(3, 2, seed=s + 1))),
 }
 
 
@@ -4408,6 +4478,7 @@ DATA_DEPENDENT = {
     "histogram_auto": (histogram_auto, lambda s: (_f(30, seed=s),)),
     "unique_values": (unique_values, lambda s: (_i(5, 12, seed=s),)),
     "top_k_selected": (top_k_selected, lambda s: (_f(12, seed=s),)),
+    "hough_lines": (hough_lines, lambda s: (_f(6, 5, seed=s) > 0.8,)),
     "onset_offset": (onset_offset, lambda s: (np.r_[0.0, 1.0, np.sin(np.arange(24) * 0.5), 0.0] * s,)),
 }
 
@@ -4431,8 +4502,9 @@ def test_data_dependent_shapes_run_under_fallback(name):
     `argrelextrema`'s `np.nonzero`, `find_peaks(distance=)` over `len(peaks)`, zero-crossing
     positions, a ball query's indices, `np.roots`, `np.histogram(bins="auto")`, `np.unique`'s
     values, the top k of a selection returned (fewer when fewer are selected), onsets and
-    offsets by two `np.flatnonzero`s subtracted (two masks), CSR built by `np.nonzero`, and row
-    indices by `np.repeat(np.arange(n), np.diff(indptr))` (whose length is the stored count;
-    the `np.searchsorted` form in SPARSE traces): `DataDependentShapeError`, and NumPy's values
-    under `fallback=True`."""
+    offsets by two `np.flatnonzero`s subtracted (two masks), a Hough accumulator indexed by
+    `np.broadcast_to(..., rho.shape)` of a selection (the loop over angles traces), CSR built
+    by `np.nonzero`, and row indices by `np.repeat(np.arange(n), np.diff(indptr))` (whose
+    length is the stored count; the `np.searchsorted` form in SPARSE traces):
+    `DataDependentShapeError`, and NumPy's values under `fallback=True`."""
     check_refused(tracenp.errors.DataDependentShapeError, *DATA_DEPENDENT[name])
