@@ -497,8 +497,11 @@ def test_selected_rows_against_arrays_with_a_new_axis():
     stays refused."""
     P = np.r_[np.random.default_rng(3).standard_normal((9, 2)), [[np.nan, 0.0]]]
     check_like_numpy(_nearest_center_of_valid_points, P, A[:3, 0, :2], np.linspace(-1, 1, 4))
+    check_like_numpy(lambda a: (a[a[..., 0] > 0] + np.ones((1, 2))).sum(axis=0), A[..., :2])
     with pytest.raises(tracenp.errors.DataDependentShapeError):
         tracenp.jit(lambda p: (p[p > 0][:, None] * np.ones((2, 3))).sum())(np.arange(4.0))
+    with pytest.raises(tracenp.errors.DataDependentShapeError):  # NumPy's shape (1, k, 2)
+        tracenp.jit(lambda a: (a[a[..., 0] > 0] + np.ones((1, 1, 2))).sum())(A[..., :2])
 
 
 def _groupby_valid_keys(keys, vals, rows):

@@ -227,9 +227,8 @@ class MaskedSelection:
                                             _INSTEAD)
             return x.values
         if lax.is_tracer(x) or isinstance(x, np.ndarray):
-            extra = np.ndim(x) - (self.values.ndim - self.mask.ndim)  # dims meeting the mask's
-            if extra > 0 and (np.ndim(x) > self.values.ndim or
-                              any(d != 1 for d in np.shape(x)[:extra])):  # C[None] broadcasts
+            if np.ndim(x) > self.values.ndim - self.mask.ndim and (  # C[None] broadcasts
+                    np.ndim(x) > self.ndim or np.shape(x)[0] != 1):
                 raise errors.data_dependent(
                     "Combining x[mask] with an array along the selected axis", _INSTEAD)
         return x
