@@ -4745,16 +4745,24 @@ def test_indexing_a_global_table_traces():
                      lambda s, n: (_i(4, 3 * n, seed=s), _i(4, 3 * n, seed=s + 1)))
 
 
-def test_selection_indices_with_other_indices_are_refused_by_name():
-    """`x[i[m], j[m], 1] = v` (an integer after the selections) stays refused, by name."""
+def test_selection_indices_with_an_integer_write_numpys_values():
+    """`x[i[m], j[m], 1] = v[m]` (an integer after the selections) writes NumPy's values (it
+    was refused); with a slice between the selections (`x[i[m], :, j[m]] = 1`) it stays
+    refused, by name."""
     def fn(seq, v):
         oh = np.zeros((len(seq), 4, 2))
         valid = seq < 4
         oh[np.flatnonzero(valid), seq[valid], 1] = v[valid]
         return oh
 
-    check_refused(tracenp.errors.DataDependentShapeError, fn,
-                  lambda s: (_i(5, 12, seed=s), _f(12, seed=s)))
+    def sliced(seq):
+        oh = np.zeros((len(seq), 4, 2))
+        valid = seq < 4
+        oh[np.flatnonzero(valid), :, seq[valid] % 2] = 1.0
+        return oh
+
+    check_like_numpy(fn, {}, lambda s, n: (_i(5, 3 * n, seed=s), _f(3 * n, seed=s)))
+    check_refused(tracenp.errors.DataDependentShapeError, sliced, lambda s: (_i(5, 12, seed=s),))
 
 
 # ----------------------------------------------------------------------------- NumPy's errors

@@ -222,6 +222,15 @@ def test_interp_through_a_selection_fills_gaps_like_numpy(holes):
                                             left=0.0), np.arange(8.0), np.nan_to_num(y))
 
 
+def test_interp_at_a_selection_through_arrays():
+    """`np.interp(x[m], xp, fp)` interpolates point by point (it raised AttributeError)."""
+    x = np.linspace(-1.0, 9.0, 11)
+    check_like_numpy(lambda x, xp, fp: np.interp(x[x > 0.5], xp, fp).sum(), x, np.arange(8.0),
+                     np.linspace(0.0, 3.0, 8) ** 2)
+    check_like_numpy(lambda x, xp: np.trapezoid(np.interp(x[(x > 1) & (x < 6)], xp, xp ** 2),
+                                                x[(x > 1) & (x < 6)]), x, np.arange(8.0))
+
+
 def test_interp_through_an_empty_selection_is_nan():
     """NumPy raises on no sample points; a compiled function cannot, so it gives nan."""
     with pytest.raises(ValueError):
@@ -283,10 +292,12 @@ def _selection_then_columns(pts, w):
 
 def test_selection_indexed_along_its_trailing_dims_is_a_selection():
     """`pts[valid][:, 0]` is NumPy's `pts[valid, 0]` (it was refused as data-dependent);
-    an index into the selected dim stays refused."""
+    a slice of the selected dim selects by rank (`p[w > 0][1:, 0]`), one with a negative
+    step stays refused."""
     check_like_numpy(_selection_then_columns, A[:, 0, :], A[:, 1, 0])
+    check_like_numpy(lambda p, w: p[w > 0][1:, 0].sum(), A[:, 0, :], A[:, 1, 0])
     with pytest.raises(tracenp.errors.DataDependentShapeError):
-        tracenp.jit(lambda p, w: p[w > 0][1:, 0].sum())(A[:, 0, :], A[:, 1, 0])
+        tracenp.jit(lambda p, w: p[w > 0][::-1, 0].sum())(A[:, 0, :], A[:, 1, 0])
 
 
 def _ewald_reciprocal_sum(k, pos, q):
@@ -414,6 +425,83 @@ def test_take_at_selected_indices_is_a_selection():
     X = A[:, :, 0].copy()
     X[[0, 1, 3], [2, 2, 4]] = np.nan
     check_like_numpy(_impute_column_means, X)
+
+
+def _ints_beside_selections(R, D):
+    q = np.zeros((R.shape[0], 4))
+    choice = D.argmax(axis=1)
+    ind = np.nonzero(choice != 3)[0]
+    i = choice[ind]
+    q[ind, i] = 1 - D[ind, -1] + 2 * R[ind, i, i]
+    q[ind, 3] = R[ind, (i + 1) % 3, 0]
+    ind = np.nonzero(choice == 3)[0]
+    q[ind, 0] = D[ind, 3]
+    return q, D[0, np.nonzero(choice > 0)[0] % 4].sum()
+
+
+def test_integers_beside_indices_selected_by_a_mask():
+    """scipy's `Rotation.from_matrix`: `quat[ind, 3] = ...`, `decision[ind, -1]` with `ind =
+    np.nonzero(choice != 3)[0]` (an integer beside selections was refused); NumPy's IndexError
+    for an integer out of bounds, also with nothing selected."""
+    R = np.random.default_rng(0).standard_normal((6, 3, 3))
+    check_like_numpy(_ints_beside_selections, R, np.random.default_rng(1).standard_normal((6, 4)))
+    check_like_numpy(_ints_beside_selections, R, np.zeros((6, 4)))
+
+    def out_of_bounds(D):
+        return D[np.nonzero(D[:, 0] > 9)[0], 4]
+
+    with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
+        out_of_bounds(np.zeros((6, 4)))
+    with pytest.raises(IndexError, match="index 4 is out of bounds for axis 1 with size 4"):
+        tracenp.jit(out_of_bounds)(np.zeros((6, 4)))
+
+
+def _intervals_and_ranks(x, t):
+    peaks = np.zeros(len(x), bool)
+    peaks[1:-1] = (x[1:-1] > x[:-2]) & (x[1:-1] > x[2:])
+    return (np.diff(np.flatnonzero(peaks)).mean(), np.diff(t[x > 0], n=2).sum(),
+            np.diff((x > 0)[x > -1]).sum(), np.diff(np.c_[t, t ** 2][x > 0], axis=1).sum(),
+            np.sort(x[x > -1])[-3:].mean(), np.sort(x[x > 0])[:2].sum(), x[x > 0][::2].sum(),
+            x[x > 0][1:-1].mean(), x[x > -5][-2:].sum(), x[x > 0][5:2].sum(),
+            np.c_[t, x][x > 0][1:, 0].max())
+
+
+def test_diff_and_slices_of_a_selection():
+    """Intervals between peaks (`np.diff(np.flatnonzero(peaks)).mean()`), `np.diff` of
+    selected times (also `n=2`, of booleans, along trailing dims), and positive-step slices of
+    a selection (`np.sort(d[m])[:k]`, `x[m][::2]`, `x[m][1:-1]`, bounds past the count) are
+    selections that reductions consume; they were refused. A slice with a negative step
+    stays refused."""
+    for seed in (1, 2):
+        x = np.r_[1.0, 0.5, 2.0, np.random.default_rng(seed).standard_normal(15)]
+        check_like_numpy(_intervals_and_ranks, x, np.cumsum(np.abs(x) + 0.1))
+    check_like_numpy(lambda x: np.diff(x[x > 9]).sum(), np.arange(4.0))  # nothing selected
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda x: x[x > 0][::-1].sum())(np.arange(4.0))
+
+
+def _nearest_center_of_valid_points(P, C, t):
+    ok = np.isfinite(P).all(axis=1)
+    d = np.linalg.norm(P[ok][:, None, :] - C[None], axis=-1)
+    lab = d.argmin(axis=1)
+    sel = P[ok][:, 0]
+    return (np.bincount(lab, minlength=len(C)), np.argmax(d, axis=1, keepdims=True).sum(),
+            (sel[:, None] - t[None, :]).max(axis=0), (sel[:, None] * t).sum(axis=0),
+            P[ok][..., None].mean())
+
+
+def test_selected_rows_against_arrays_with_a_new_axis():
+    """k-means on the valid points: `P[ok][:, None, :] - C[None]` (a new axis after the
+    selected one, an operand of length 1 along it) and `d.argmin(axis=1)` per selected row are
+    selections; all three were refused. An operand longer than 1 along the selected axis
+    stays refused."""
+    P = np.r_[np.random.default_rng(3).standard_normal((9, 2)), [[np.nan, 0.0]]]
+    check_like_numpy(_nearest_center_of_valid_points, P, A[:3, 0, :2], np.linspace(-1, 1, 4))
+    check_like_numpy(lambda a: (a[a[..., 0] > 0] + np.ones((1, 2))).sum(axis=0), A[..., :2])
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda p: (p[p > 0][:, None] * np.ones((2, 3))).sum())(np.arange(4.0))
+    with pytest.raises(tracenp.errors.DataDependentShapeError):  # NumPy's shape (1, k, 2)
+        tracenp.jit(lambda a: (a[a[..., 0] > 0] + np.ones((1, 1, 2))).sum())(A[..., :2])
 
 
 def _groupby_valid_keys(keys, vals, rows):

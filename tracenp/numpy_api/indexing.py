@@ -808,7 +808,7 @@ def getitem(x, key):
         return inner
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
-        return index_by_selections(x, keys)
+        return index_by_selections(x, _ints_as_selections(x, keys))
     window = _window_key(x, key)
     if window is not None:
         return make_view(x, "scalar_index", window).with_returns("array")
@@ -1003,7 +1003,7 @@ def setitem(x, key, value):
     check_scalar_conversion(x.dtype, value)
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
-        keys = _unmask_keys(keys)
+        keys = _ints_as_selections(x, _unmask_keys(keys))
         if _selected_set(x, keys, value):
             return
         mask = _nonzero_mask(x, keys)
@@ -1143,6 +1143,23 @@ def _unmask_keys(keys: tuple) -> tuple:
             out += [MaskedSelection(lax.lift(g), mask) for g in np.indices(mask.shape)]
         else:
             out.append(k)
+    return tuple(out)
+
+
+def _ints_as_selections(x, keys: tuple) -> tuple:
+    """`x[i[m], -1]`: NumPy broadcasts an integer against the index arrays beside it, so in
+    the run of selections by one traced mask that leads the key it is the selection by that
+    mask of a constant index (scipy's `quat[ind, 3] = R[ind, i, i]`, `ind = nonzero(m)[0]`)."""
+    mask = next(k.mask for k in keys if isinstance(k, MaskedSelection))
+    out = list(keys)
+    for d, k in enumerate(keys):
+        if not (_is_int(k) or isinstance(k, MaskedSelection)) or d >= x.ndim:
+            break
+        if _is_int(k):
+            n = x.shape[d]
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for axis {d} with size {n}")
+            out[d] = MaskedSelection(lax.lift(np.full(mask.shape, int(k) % n, np.intp)), mask)
     return tuple(out)
 
 

@@ -95,8 +95,9 @@ class MaskedSelection:
     def __getitem__(self, key):
         """`x[mask][k]`, an integer `k` (or a traced one: `vals[np.argmax(counts)]` of
         `np.unique`) over a 1-d mask, is the element at the (k+1)-th True of the mask.
-        `x[mask][:, 0]` and `x[mask][..., 1:]` (ints and slices over the trailing dims,
-        the selected dim whole) are the selection of `x[..., 0]`: `x[mask, 0]` in NumPy; so is
+        `x[mask][:, 0]`, `x[mask][..., 1:]` and `x[mask][:, None]` (ints, slices and new axes
+        over the trailing dims, the selected dim whole) are the selection of `x[..., 0]`:
+        `x[mask, 0]` in NumPy; so is
         one integer array among them (`x[mask][:, [0, 3, 1]]`, a permutation of the columns:
         the only advanced index stays in place). A selection of the selection by a mask made
         from it selects by both masks."""
@@ -106,12 +107,15 @@ class MaskedSelection:
         if self.mask.ndim == 1 and (_integer(key) or _integer_array(key)):
             return self._element(key)
         key = key if isinstance(key, tuple) else (key,)
+        if self.mask.ndim == 1 and isinstance(key[0], slice) and key[0] != slice(None):
+            return self._sliced(key[0])[(slice(None),) + key[1:]]
         rest = key[1:]
         whole = key[0] is Ellipsis or (isinstance(key[0], slice) and key[0] == slice(None))
         arrays = [k for k in rest if isinstance(k, (list, np.ndarray)) or lax.is_tracer(k)]
-        if not whole or len(rest) > self.ndim - 1 or len(arrays) > 1 or not all(
-                isinstance(k, slice) or (isinstance(k, (int, np.integer)) and
-                                         not isinstance(k, (bool, np.bool_))) or
+        if not whole or len([k for k in rest if k is not None]) > self.ndim - 1 or \
+                len(arrays) > 1 or not all(
+                isinstance(k, slice) or k is None or (isinstance(k, (int, np.integer)) and
+                                                      not isinstance(k, (bool, np.bool_))) or
                 (any(k is a for a in arrays) and
                  (k.dtype if lax.is_tracer(k) else np.asarray(k).dtype).kind in "iu")
                 for k in rest):
@@ -151,6 +155,32 @@ class MaskedSelection:
         lax.check(np.any(np.logical_or(np.less(k, 0), np.greater_equal(k, total))),
                   "IndexError", "index out of bounds for axis 0 of the selection")
         return np.searchsorted(count, np.add(k, 1))
+
+    def _sliced(self, part: slice) -> MaskedSelection:
+        """`x[m][1:]`, `np.sort(d[m])[:k]`, `x[m][::2]` (Python int bounds, a positive step):
+        the selection of the elements whose rank among the selected is in the slice, taken
+        with NumPy's bounds against the count of the selection."""
+        bounds = (part.start, part.stop, part.step)
+        if not all(b is None or _integer(b) and not lax.is_tracer(b) for b in bounds) or \
+                (part.step or 1) < 0:
+            self._refuse("Slicing with a negative step or traced bounds")
+        step = part.step or 1
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        rank = np.subtract(np.cumsum(self.mask, dtype=np.intp), 1)
+        total = np.count_nonzero(self.mask)
+
+        def bound(b, default):
+            if b is None:
+                return default
+            return np.maximum(np.add(total, b), 0) if b < 0 else lax.lift(np.asarray(b, np.intp))
+
+        start, stop = bound(part.start, lax.lift(np.asarray(0, np.intp))), bound(part.stop, total)
+        keep = np.logical_and(np.greater_equal(rank, start), np.less(rank, stop))
+        if step > 1:
+            keep = np.logical_and(keep, np.equal(np.mod(np.subtract(rank, start), step), 0))
+        return MaskedSelection(Tracer(self.values.node), np.logical_and(self.mask, keep),
+                               self.made_by)
 
     def _element(self, k):
         """The selected element `k` (see `_position`)."""
@@ -197,7 +227,8 @@ class MaskedSelection:
                                             _INSTEAD)
             return x.values
         if lax.is_tracer(x) or isinstance(x, np.ndarray):
-            if np.ndim(x) > self.values.ndim - self.mask.ndim:
+            if np.ndim(x) > self.values.ndim - self.mask.ndim and (  # C[None] broadcasts
+                    np.ndim(x) > self.ndim or np.shape(x)[0] != 1):
                 raise errors.data_dependent(
                     "Combining x[mask] with an array along the selected axis", _INSTEAD)
         return x
@@ -351,9 +382,12 @@ def _integer_array(k) -> bool:
 def _arg_extremum(name):
     """`np.argmax(counts)` of a 1-d selection (`np.unique(v, return_counts=True)`'s counts in
     a kNN majority vote): the position among the selected elements of the first maximum, or of
-    the first NaN as NumPy's; the element itself is `vals[np.argmax(counts)]` (`_element`)."""
+    the first NaN as NumPy's; the element itself is `vals[np.argmax(counts)]` (`_element`).
+    Along a trailing axis of selected rows it is the selection of each row's position."""
 
     def reduce(sel, axis=None, out=None, *, keepdims=False):
+        if sel._rowwise(axis) is not None and out is None:  # d[ok].argmin(axis=1): per row
+            return sel.reduce(np.argmax if name == "argmax" else np.argmin, axis, keepdims)
         if sel.values.ndim != 1 or out is not None or keepdims or axis not in (None, 0, -1) \
                 or sel.dtype.kind not in "iubf":
             sel._refuse(f"np.{name} other than of a 1-d real selection, or with out= or keepdims")
@@ -561,6 +595,29 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     return MaskedSelection(a.values[order], first, a.made_by, a.nonempty)
 
 
+def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    """`np.diff(t[m])` of a 1-d mask (intervals between peaks, `np.diff(np.flatnonzero(p))`):
+    each selected element after the first less the selected one before it, a selection by the
+    mask without its first True. Along the trailing dims, the selection of `np.diff` of x."""
+    if a.mask.ndim != 1 or isinstance(a, InnerSelection) or prepend is not np._NoValue or \
+            append is not np._NoValue:
+        a._refuse("np.diff other than of a selection by a 1-d mask, without prepend/append")
+    if n < 0:
+        raise ValueError(f"order must be non-negative but got {n!r}")
+    axis = normalize_axis(axis, a.values.ndim)
+    if axis:
+        return MaskedSelection(np.diff(a.values, n, axis=axis), a.mask, a.made_by)
+    pos = lax.lift(np.arange(a.mask.shape[0]))
+    for _ in range(n):
+        last = np.maximum.accumulate(np.where(a.mask, pos, -1))
+        before = np.concatenate([lax.lift(np.array([-1])), last[:-1]])
+        prior = a.values[np.maximum(before, 0)]
+        step = np.not_equal if a.dtype == np.bool_ else np.subtract
+        a = MaskedSelection(step(a.values, prior), np.logical_and(a.mask, before >= 0),
+                            a.made_by)
+    return a
+
+
 def _running(fn, identity):
     def run(a, axis=None, dtype=None, out=None):
         """`np.cumsum(x[m])` of a 1-d selection: the running total skips the unselected
@@ -595,7 +652,7 @@ def _einsum(subscripts, *operands, **kwargs):
 
 # Functions whose result is again a selection (its length the number selected).
 _SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
-               np.sort: _sort, np.cumsum: _running(np.cumsum, 0),
+               np.sort: _sort, np.diff: _diff, np.cumsum: _running(np.cumsum, 0),
                np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum}
 
 
@@ -611,9 +668,11 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     """`np.interp` at `x` (an array or a selection) through the points `(xp[m], fp[m])`:
     every unselected point repeats the selected one before it (the first, before any), which
     leaves NumPy's intervals and arithmetic as they are. No selected point gives nan (NumPy
-    raises)."""
+    raises). At a selection `x[m]` through arrays `xp`, `fp` it works point by point."""
     from .mathfuncs import interp
 
+    if not isinstance(xp, MaskedSelection) and not isinstance(fp, MaskedSelection):
+        return x._wrap(interp(x.values, xp, fp, left, right, period))  # point by point
     sample = xp if isinstance(xp, MaskedSelection) else fp
     if not (isinstance(xp, MaskedSelection) and sample._same(fp)) or period is not None \
             or sample.values.ndim != 1:
