@@ -30,7 +30,7 @@ from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
                      concretization_error, random_in_trace, refused_by_python, unsupported)
 from .lowering.cupy import is_device_array
-from .random_draws import hidden_outputs, is_generator
+from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
 from .trace import current_trace, draws_from, tracing
 from .tracer import Tracer
 
@@ -169,10 +169,13 @@ class JitFunction:
         """(dynamic args, dynamic kwargs, static values) of a call."""
         static = []
         dyn_args = []
+        generators: dict = {}  # id: where the first argument that is it is
         for i, a in enumerate(args):
-            if i in self.static_argnums or (i - len(args)) in self.static_argnums or \
-                    self._steers(i, a) or \
-                    is_generator(a):  # drawn from at call time; the cache is keyed by it
+            if is_generator(a):  # drawn from at call time; the cache is keyed by its kind
+                static.append((i, _typed(generator_kind(a, generators.setdefault(id(a), i)))))
+                dyn_args.append(None)
+            elif i in self.static_argnums or (i - len(args)) in self.static_argnums or \
+                    self._steers(i, a):
                 static.append((i, _config_key(a) if self._steers(i, a) and _is_config(a)
                                else _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
@@ -180,7 +183,9 @@ class JitFunction:
                 dyn_args.append(a)
         dyn_kwargs = {}
         for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
-            if k in self.static_argnames or self._steers(k, v) or is_generator(v):
+            if is_generator(v):
+                static.append((k, _typed(generator_kind(v, generators.setdefault(id(v), k)))))
+            elif k in self.static_argnames or self._steers(k, v):
                 static.append((k, _config_key(v) if self._steers(k, v) and _is_config(v)
                                else _hashable(v, f"argument {k!r}")))
             else:
@@ -367,7 +372,13 @@ class JitFunction:
             return self.fn(*args, **(kwargs or {}))
         arrays = [leaves[i] if isinstance(leaves[i], np.ndarray) or is_device_array(leaves[i])
                   else np.asarray(leaves[i]) for i in entry.used]
-        outs = entry.compiled.run(arrays)
+        generators = {**{i: a for i, a in enumerate(args) if is_generator(a)},
+                      **{k: v for k, v in (kwargs or {}).items() if is_generator(v)}}
+        if generators:
+            with passed(generators):
+                outs = entry.compiled.run(arrays)
+        else:
+            outs = entry.compiled.run(arrays)
         if entry.mutated:
             outs = _before_write_back(outs, [leaves[i] for i, _ in entry.mutated],
                                       entry.n_outputs - len(entry.mutated))
@@ -479,11 +490,13 @@ class JitFunction:
                     t.returns = ("array" if isinstance(x, np.ndarray) else
                                  "python" if type(x) in _SCALARS else "scalar")
                 t_args, t_kwargs = pytree.unflatten(tree, tracers)
-                call_args = [a if i not in self.static_argnums and not self._steers(i, args[i])
-                             and not is_generator(args[i])
+                call_args = [draws_from(args[i], Passed(i)) if is_generator(args[i])
+                             else a if i not in self.static_argnums
+                             and not self._steers(i, args[i])
                              else _static_value(args[i], self._steers(i, args[i]))
                              for i, a in enumerate(t_args)]
-                call_kwargs = {**t_kwargs, **{k: _static_value(v, self._steers(k, v))
+                call_kwargs = {**t_kwargs, **{k: draws_from(v, Passed(k)) if is_generator(v)
+                                              else _static_value(v, self._steers(k, v))
                                               for k, v in kwargs.items()
                                               if k in self.static_argnames or self._steers(k, v)
                                               or is_generator(v)}}
@@ -760,11 +773,11 @@ def _config_key(v) -> tuple:
 
 def _static_value(v, steered: bool):
     """A static argument as the function gets it: a steered config as a copy (a write into
-    it while tracing must not reach the caller's), a generator as the draws' stand-in."""
+    it while tracing must not reach the caller's)."""
     if steered and _is_config(v):
         leaves, tree = pytree.flatten(v)
         return pytree.unflatten(tree, leaves)
-    return draws_from(v)
+    return v
 
 
 def _hashable(v, what: str):

@@ -344,10 +344,12 @@ class _NumpyForRandom(types.ModuleType):
         return creation
 
 
-def draws_from(value):
-    """`value`, or for a NumPy generator passed to a traced function, its tracing stand-in."""
-    return _Drawing(random_draws.Fixed(value), value) if random_draws.is_generator(value) \
-        else value
+def draws_from(value, source: random_draws.Source | None = None):
+    """`value`, or for a NumPy generator passed to a traced function, its tracing stand-in,
+    drawing from `source` (by default that generator object)."""
+    if not random_draws.is_generator(value):
+        return value
+    return _Drawing(source or random_draws.Fixed(value), value)
 
 
 @contextlib.contextmanager
