@@ -550,6 +550,7 @@ def prepare() -> None:
         from .numpy_api.linalg import _np_fit, _np_series_fit, polynomial_fit, series_fit
         from .numpy_api.shape import _np_as_strided, as_strided
         from .python_builtins import traced_max, traced_min
+        from .python_math import ROUTES as MATH_ROUTES
 
         by_module: dict = {}
         for module, name, fn in ([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
@@ -561,7 +562,8 @@ def prepare() -> None:
                                     (np.polynomial._polybase.ABCPolyBase, "fit", classmethod(
                                         for_user_code(series_fit, _np_series_fit))),
                                     (builtins, "max", traced_max),
-                                    (builtins, "min", traced_min)]):
+                                    (builtins, "min", traced_min)]
+                                 + [(math, n, f) for n, f in MATH_ROUTES.items()]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
         _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),
