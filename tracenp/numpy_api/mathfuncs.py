@@ -451,6 +451,18 @@ SEARCH_BY_COUNTING = 32  # sorted lengths up to which a search counts the elemen
 # points on a 1e4 grid took 1e9 comparisons)
 
 
+def _search_operands(a, v) -> tuple:
+    """`a` and `v` of their common dtype, datetimes as int64 with NaT last (NumPy's order)."""
+    a, v = lax.lift(a), lax.lift(v)
+    common = np.result_type(a.dtype, v.dtype)
+    if common.names:
+        raise errors.unsupported("np.searchsorted of structured arrays")
+    a, v = lax.cast(a, common), lax.cast(v, common)
+    if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
+        a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
+    return a, v
+
+
 @implements(np.searchsorted)
 def searchsorted(a, v, side="left", sorter=None):
     a = lax.lift(a)
@@ -460,13 +472,7 @@ def searchsorted(a, v, side="left", sorter=None):
         raise ValueError(f"search side must be 'left' or 'right' (got {side!r})")
     if sorter is not None:
         a = np.take(a, sorter)
-    v = lax.lift(v)
-    common = np.result_type(a.dtype, v.dtype)
-    if common.names:
-        raise errors.unsupported("np.searchsorted of structured arrays")
-    a, v = lax.cast(a, common), lax.cast(v, common)
-    if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
-        a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
+    a, v = _search_operands(a, v)
     if a.shape[0] > SEARCH_BY_COUNTING:
         return lax.bind(Op.SEARCHSORTED, a, v, side=side)
     before = _sorted_before(lax.reshape(a, (1,) * v.ndim + a.shape),
@@ -1624,21 +1630,30 @@ def _digitize_traced(x, bins, side: str):
     direction is known when the function runs, so both answers are made and NumPy's
     monotonicity check chooses: increasing where the first bin that differs from the first
     one is not below it (not the last bin: bins sorted with a nan at the end rise), with its
-    `ValueError` for bins that go both ways."""
+    `ValueError` for bins that go both ways. The searches are NumPy's binary search itself
+    (the library op, whatever the length): bins with a NaN before their end pass NumPy's
+    check but are not sorted, and its answer for them depends on the search's steps (and,
+    from key to key, on the previous key's answer), which counting does not reproduce."""
     if bins.ndim != 1:
         raise ValueError("object of too small depth for desired array" if bins.ndim == 0
                          else "object too deep for desired array")
     if bins.shape[0] == 0:  # every value is in bin 0
         return np.zeros_like(lax.lift(x), dtype=np.intp)
-    up = searchsorted(bins, x, side=side)
+    up = _binary_search(bins, x, side)
     if bins.shape[0] == 1:
         return up
     differs = bins[1:] != bins[0]
     rising = ~np.any(differs) | (bins[0] <= bins[1:][np.argmax(differs)])
     lax.check(np.where(rising, np.any(bins[:-1] > bins[1:]), np.any(bins[:-1] < bins[1:])),
               "ValueError", "bins must be monotonically increasing or decreasing")
-    down = np.subtract(bins.shape[0], searchsorted(bins[::-1], x, side=side))
+    down = np.subtract(bins.shape[0], _binary_search(bins[::-1], x, side))
     return np.where(rising, up, down)
+
+
+def _binary_search(a, v, side: str):
+    """`np.searchsorted(a, v, side)` by NumPy's own binary search, sorted `a` or not."""
+    a, v = _search_operands(a, v)
+    return lax.bind(Op.SEARCHSORTED, a, v, side=side)
 
 
 @implements(np.diagflat)
