@@ -3699,7 +3699,6 @@ def store_area_in_mesh_dict(mesh):
 
 
 REFUSED.update({
-    "polyline_length_math": (tracenp.errors.ConcretizationError, polyline_length_math, lambda s: (_f(5, 2, seed=s),)),
     "diameter_of_selection": (tracenp.errors.DataDependentShapeError, diameter_of_selection, lambda s: (_f(8, 2, seed=s), np.arange(8) % 3 != 0)),
     "store_area_in_mesh_dict": (tracenp.errors.TracingError, store_area_in_mesh_dict, lambda s: ({"V": _mesh(s, 3)[0], "F": _mesh(s, 3)[1]},)),
     "unique_edge_rows_inverse": (tracenp.errors.DataDependentShapeError, lambda F: np.unique(np.sort(F[:, :2], axis=1), axis=0, return_inverse=True)[1], lambda s: (_mesh(s, 4)[1],)),

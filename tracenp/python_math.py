@@ -25,21 +25,36 @@ import math
 import numpy as np
 
 from . import errors, lax
-from .tracer import Tracer
+from .tracer import ELEMENTWISE, Tracer
 
 _F64 = np.dtype(np.float64)
 
 
 def _traced(args) -> bool:
-    return any(lax.holds_tracer(a) for a in args)
+    """Whether `args` hold a traced value `math` takes here: a 0-d one, or any inside a
+    traced `np.vectorize` (whose function is applied to whole arrays). `math` of a traced
+    array outside one is left to `math`, whose `float()` of it is refused as before."""
+    tracers = list(_tracers(args))
+    return bool(tracers) and (ELEMENTWISE.get() or all(not t.ndim for t in tracers))
+
+
+def _tracers(value):
+    if isinstance(value, Tracer):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _tracers(item)
+
+
+def _check(failed, error: str, message: str) -> None:
+    """`math`'s `error(message)` when the function runs, if `failed` anywhere (an array
+    inside `np.vectorize`)."""
+    lax.check(np.any(failed), error, message)
 
 
 def _float(x) -> Tracer:
     """`x` as `math` reads it, `float(x)`: a float64 value (a real number only)."""
     x = lax.lift(x)
-    if x.ndim:
-        raise TypeError(f"only 0-d values convert to Python scalars; this one has shape "
-                        f"{x.shape}")
     if x.dtype.kind == "c":
         raise TypeError("must be real number, not complex")
     return lax.cast(x, _F64)
@@ -59,10 +74,10 @@ def _check_math(r, args, overflows: bool) -> None:
     domain = np.isnan(r) & ~any_nan
     infinite = np.isinf(r) & finite
     if overflows:
-        lax.check(domain, "ValueError", "math domain error")
-        lax.check(infinite, "OverflowError", "math range error")
+        _check(domain, "ValueError", "math domain error")
+        _check(infinite, "OverflowError", "math range error")
     else:
-        lax.check(domain | infinite, "ValueError", "math domain error")
+        _check(domain | infinite, "ValueError", "math domain error")
 
 
 def _unary(python, ufunc, overflows: bool = False):
@@ -124,12 +139,12 @@ def _rounding(python, ufunc):
         if not _traced((x,)):
             return python(x)
         x = lax.lift(x)
-        if x.dtype.kind in "biu" and not x.ndim:
+        if x.dtype.kind in "biu":
             return _python(x, np.int64)
         x = _float(x)
-        lax.check(np.isinf(x), "OverflowError", "cannot convert float infinity to integer")
-        lax.check(np.isnan(x), "ValueError", "cannot convert float NaN to integer")
-        lax.check(np.abs(x) >= 2.0 ** 63, "OverflowError", f"math.{python.__name__} of a "
+        _check(np.isinf(x), "OverflowError", "cannot convert float infinity to integer")
+        _check(np.isnan(x), "ValueError", "cannot convert float NaN to integer")
+        _check(np.abs(x) >= 2.0 ** 63, "OverflowError", f"math.{python.__name__} of a "
                   "float beyond int64 (tracenp's traced ints are 64 bits)")
         return _python(lax.cast(ufunc(x), np.int64), np.int64)
 
@@ -150,7 +165,7 @@ def _log(python):
             b = _float(base[0])
             den = np.log(b)
             _check_math(den, (b,), False)
-            lax.check(den == 0.0, "ZeroDivisionError", "float division by zero")
+            _check(den == 0.0, "ZeroDivisionError", "float division by zero")
             r = r / den
         return _python(r)
 
@@ -168,9 +183,9 @@ def _pow(python):
         x, y = _float(x), _float(y)
         r = np.power(x, y)
         finite = np.isfinite(x) & np.isfinite(y)
-        lax.check(finite & (np.isnan(r) | np.isinf(r) & (x == 0.0)), "ValueError",
+        _check(finite & (np.isnan(r) | np.isinf(r) & (x == 0.0)), "ValueError",
                   "math domain error")
-        lax.check(finite & np.isinf(r) & (x != 0.0), "OverflowError", "math range error")
+        _check(finite & np.isinf(r) & (x != 0.0), "OverflowError", "math range error")
         return _python(r)
 
     return routed
@@ -198,9 +213,9 @@ def _dist(python):
 
     @functools.wraps(python)
     def routed(p, q):
+        p, q = _items(p), _items(q)
         if not _traced((p, q)):
             return python(p, q)
-        p, q = _items(p), _items(q)
         if len(p) != len(q):
             raise ValueError("both points must have the same number of dimensions")
         return _python(_norm([_float(a) - _float(b) for a, b in zip(p, q)]))
@@ -209,11 +224,8 @@ def _dist(python):
 
 
 def _items(values) -> list:
-    """The items of a sequence `math` iterates: a traced 1-d array's elements."""
-    if isinstance(values, Tracer):
-        if values.ndim != 1:
-            raise TypeError(f"only 0-d values convert to Python scalars; the items of this "
-                            f"one have shape {values.shape[1:]}")
+    """The items of a sequence `math` iterates (a traced array's along its first axis)."""
+    if isinstance(values, Tracer) and values.ndim:
         return [values[i] for i in range(values.shape[0])]
     return list(values)
 
@@ -226,10 +238,10 @@ def _fsum(python):
 
     @functools.wraps(python)
     def routed(values):
-        items = values if isinstance(values, Tracer) else list(values)
+        items = _items(values)
         if not _traced((items,)):
             return python(items)
-        items = [_float(v) for v in _items(items)]
+        items = [_float(v) for v in items]
         total, compensation, special = 0.0, 0.0, 0.0
         for v in items:
             finite = np.isfinite(v)
@@ -241,8 +253,8 @@ def _fsum(python):
         if not items:
             return 0.0
         any_nan = functools.reduce(np.logical_or, [np.isnan(v) for v in items])
-        lax.check(np.isnan(special) & ~any_nan, "ValueError", "-inf + inf in fsum")
-        lax.check(np.isinf(total) & (special == 0.0), "OverflowError",
+        _check(np.isnan(special) & ~any_nan, "ValueError", "-inf + inf in fsum")
+        _check(np.isinf(total) & (special == 0.0), "OverflowError",
                   "intermediate overflow in fsum")
         return _python(np.where(special == 0.0, total + compensation, special))
 
@@ -259,7 +271,7 @@ def _isclose(python):
         if not _traced((rel_tol, abs_tol)) and (rel_tol < 0.0 or abs_tol < 0.0):
             raise ValueError("tolerances must be non-negative")
         a, b, rel, tol = (_float(v) for v in (a, b, rel_tol, abs_tol))
-        lax.check((rel < 0.0) | (tol < 0.0), "ValueError", "tolerances must be non-negative")
+        _check((rel < 0.0) | (tol < 0.0), "ValueError", "tolerances must be non-negative")
         diff = np.abs(b - a)
         close = (diff <= np.abs(rel * b)) | (diff <= np.abs(rel * a)) | (diff <= tol)
         close = (a == b) | close & ~np.isinf(a) & ~np.isinf(b)
@@ -291,7 +303,7 @@ def _ldexp(python):
             raise TypeError("Expected an int as second argument to ldexp.")
         x = _float(x)
         r = np.ldexp(x, lax.cast(np.clip(i, -(2 ** 31), 2 ** 31 - 1), np.int32))
-        lax.check(np.isinf(r) & np.isfinite(x), "OverflowError", "math range error")
+        _check(np.isinf(r) & np.isfinite(x), "OverflowError", "math range error")
         return _python(r)
 
     return routed

@@ -547,7 +547,8 @@ def prepare() -> None:
     so that a first trace does not."""
     if not _ROUTES:
         from .numpy_api.creation import PATCHED, for_user_code
-        from .numpy_api.linalg import _np_fit, _np_series_fit, polynomial_fit, series_fit
+        from .numpy_api.linalg import (_np_fit, _np_series_convert, _np_series_fit,
+                                       polynomial_fit, series_convert, series_fit)
         from .numpy_api.shape import _np_as_strided, as_strided
         from .python_builtins import traced_max, traced_min
         from .python_math import ROUTES as MATH_ROUTES
@@ -561,6 +562,8 @@ def prepare() -> None:
                                      for_user_code(polynomial_fit, _np_fit)),
                                     (np.polynomial._polybase.ABCPolyBase, "fit", classmethod(
                                         for_user_code(series_fit, _np_series_fit))),
+                                    (np.polynomial._polybase.ABCPolyBase, "convert",
+                                     for_user_code(series_convert, _np_series_convert)),
                                     (builtins, "max", traced_max),
                                     (builtins, "min", traced_min)]
                                  + [(math, n, f) for n, f in MATH_ROUTES.items()]):
