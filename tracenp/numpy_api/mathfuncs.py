@@ -776,18 +776,11 @@ def _quantile(a, q, axis, keepdims, method, weak_q):
 
 
 def _quantile_q(q, what: str):
-    """`q`'s values, in [0, 1] as NumPy requires; a `q` known only when the function runs
-    (`np.quantile(x, q)` of an array argument) is checked then, and indexes the sorted values
-    by its traced virtual indices; a Python scalar argument is made static (NumPy promotes it
-    weakly)."""
-    if _traced_array_q(q):
-        lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 1))), "ValueError",
-                  "Quantiles must be in the range [0, 1]")
-        return q
-    q = _ASARRAY(_concrete(q, what))
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError("Quantiles must be in the range [0, 1]")
-    return q
+    """`q`'s values, in [0, 1] as NumPy requires (a NaN is not); a `q` known only when the
+    function runs (`np.quantile(x, q)` of an array argument) is checked then, and indexes the
+    sorted values by its traced virtual indices; a Python scalar argument is made static
+    (NumPy promotes it weakly)."""
+    return _checked_q(q, what, "Quantiles must be in the range [0, 1]", 1)
 
 
 def _traced_array_q(q) -> bool:
@@ -796,15 +789,23 @@ def _traced_array_q(q) -> bool:
 
 
 def _percentile_q(q, what: str):
-    """`q / 100` of a percentile's `q`, in [0, 100] as NumPy requires (checked when the
-    function runs where `q` is traced)."""
-    message = "Percentiles must be in the range [0, 100]"
+    """`q / 100` of a percentile's `q`, in [0, 1] as NumPy requires (checked when the function
+    runs where `q` is traced)."""
+    return _checked_q(q, what, "Percentiles must be in the range [0, 100]", 100)
+
+
+def _checked_q(q, what: str, message: str, scale: int):
+    """`q / scale`, NumPy's `_quantile_is_valid` of it (False for a NaN anywhere, whatever
+    the length) raising `message`; a traced one where invalid is 0 after its check, so that
+    its virtual indices stay in bounds."""
     if _traced_array_q(q):
-        lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 100))), "ValueError",
-                  message)
-        return np.true_divide(q, 100)
-    q = np.true_divide(_ASARRAY(_concrete(q, what)), 100)
-    if np.any((q < 0) | (q > 1)):
+        q = np.true_divide(q, scale) if scale != 1 else q
+        valid = np.logical_and(np.greater_equal(q, 0), np.less_equal(q, 1))
+        lax.check(np.logical_not(np.all(valid)), "ValueError", message)
+        return np.where(valid, q, lax.cast(np.asarray(0), q.dtype))
+    q = _ASARRAY(_concrete(q, what))
+    q = np.true_divide(q, scale) if scale != 1 else q
+    if not np.all((q >= 0) & (q <= 1)):
         raise ValueError(message)
     return q
 
