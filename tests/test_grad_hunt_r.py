@@ -3007,6 +3007,60 @@ def test_a_method_of_a_numpy_array_closed_over_is_a_named_refusal():
 
 
 
+def cache_hidden(p, x):
+    p["h"] = np.tanh(x @ p["w"])
+    p["cache"] = {"x": x, "norm": np.sum(p["h"] ** 2)}
+    return p["cache"]["norm"] + 0.1 * np.sum(p["w"] ** 2)
+
+
+def test_keys_added_to_a_differentiated_dict_reach_the_caller():
+    """A loss that caches intermediates in its parameter dict (`p["h"] = ...`) adds those keys
+    to the caller's dict, as NumPy's call does, under `grad`, `value_and_grad`, `jit(grad)` and
+    with `has_aux` returning the dict; the gradient is the function's (the keys were dropped)."""
+    x = normal(4, 3)
+    want = {"w": normal(3)}
+    given = copy.deepcopy(want)
+    value = cache_hidden(want, x)
+    num = numeric_grads(cache_hidden, ({"w": given["w"]}, x), (0,))[0][0]
+    for g, grads_of in ((tracenp.grad(cache_hidden), lambda out: out),
+                        (tracenp.jit(tracenp.grad(cache_hidden)), lambda out: out),
+                        (tracenp.value_and_grad(cache_hidden), lambda out: out[1]),
+                        (tracenp.grad(lambda p, x: (cache_hidden(p, x), p), has_aux=True),
+                         lambda out: out[0])):
+        p = copy.deepcopy(given)
+        grads = grads_of(g(p, x))
+        assert_grads_close(grads["w"], num)
+        assert sorted(p) == ["cache", "h", "w"] and sorted(p["cache"]) == ["norm", "x"]
+        np.testing.assert_allclose(p["h"], want["h"], rtol=1e-12)
+        np.testing.assert_allclose(p["cache"]["norm"], want["cache"]["norm"], rtol=1e-12)
+
+
+def test_a_write_into_an_outside_numpy_array_under_grad_in_jit_is_refused():
+    """`grad(loss)(W, x)` inside a jitted function, with `W` a NumPy array from outside it and
+    `loss` writing into it (`w *= 2`): the write cannot reach `W` (a constant of the trace) and
+    was dropped silently; it is refused by name, and `fallback=True` runs NumPy's code."""
+    W = np.ones(3)
+
+    def loss(w, x):
+        w *= 2
+        return np.sum((x @ w) ** 2)
+
+    def outer(x):
+        return tracenp.grad(loss)(W, x)
+
+    x = normal(2, 3)
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="writes into a NumPy"):
+        tracenp.jit(outer)(x)
+    W[:] = 1.0
+    want = outer(x)
+    want_w = W.copy()
+    W[:] = 1.0
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = tracenp.jit(outer, fallback=True)(x)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(W, want_w)
+
+
 def test_eig_eigenvectors_and_lstsq_residuals_differentiate():
     """Eigenvectors of a general matrix with real distinct eigenvalues (unit-norm columns, as
     NumPy returns them) and lstsq's residuals (full rank, vector and matrix right-hand sides)

@@ -107,6 +107,8 @@ class Trace:
     eager_reason: str | None = None
     rebound: list = field(default_factory=list)  # leaves of list/dict arguments the function
     # set to new values: written into the caller's containers (the result's second part)
+    grown: list = field(default_factory=list)  # (path, key, value tree) of keys the function
+    # added to dict arguments: set in the caller's dicts (the result's third part)
 
 
 @dataclass
@@ -326,7 +328,7 @@ class JitFunction:
     def _tree_runner(self, entry: Trace, sig: tuple) -> Callable:
         """`_fast_runner`'s call of a graph with several results or constant ones (a value and
         its gradients): what `_run` does, less what cannot happen for such arguments."""
-        if entry.mutated or entry.rebound:
+        if entry.mutated or entry.rebound or entry.grown:
             return lambda args: self._run(entry, list(args), args)
         run, used = entry.compiled.run, entry.used
         scalars = {i for i in used if len(sig[i]) == 1}
@@ -388,12 +390,14 @@ class JitFunction:
         results = [_result(next(it), returns) if const is _FROM_GRAPH else const
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         result = pytree.unflatten(entry.out_tree, results)
-        if entry.rebound:
-            result, values = result
+        if entry.rebound or entry.grown:
+            result, values, grown = result
             dyn_args, dyn_kwargs, _ = self._split(args, kwargs or {})
             slots = pytree.slots((tuple(dyn_args), dyn_kwargs))
             for i, v in zip(entry.rebound, values):
                 pytree.set_slot(slots[i], v)
+            for (path, key, _), value in zip(entry.grown, grown):
+                pytree.follow((tuple(args), kwargs or {}), path)[key] = value
         return result
 
     def _why(self, key) -> str:
@@ -521,10 +525,17 @@ class JitFunction:
                                        "steer its Python (static from then on); the compiled "
                                        "function would not change it (return the new values "
                                        "instead, or pass fallback=True)")
-                rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
-                if rebound:  # their new values come back after the result
+                grown = pytree.take_added_keys((t_args, t_kwargs), (tuple(args), kwargs))
+                try:
+                    rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs,
+                                       leaves)
+                finally:
+                    for path, key, value in grown:
+                        pytree.follow((t_args, t_kwargs), path)[key] = value
+                if rebound or grown:  # their new values come back after the result
                     after = pytree.flatten((t_args, t_kwargs))[0]
-                    result = (result, [after[i] for i in rebound])
+                    result = (result, [after[i] for i in rebound], [v for _, _, v in grown])
+                    rebound = _Rebound(rebound, [(p, k, None) for p, k, _ in grown])
                 out_leaves, out_tree = pytree.flatten(result)
                 if _traced_text(out_tree):
                     raise concretization_error("A string made from a traced value (`str(x)`, "
@@ -573,7 +584,7 @@ class JitFunction:
                                  backend=self.backend, device=device)
         compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
         return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used,
-                     rebound=rebound)
+                     rebound=list(rebound), grown=getattr(rebound, "grown", []))
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
@@ -711,6 +722,14 @@ def _no_entry(*args) -> None:
     return None
 
 
+class _Rebound(list):
+    """`_rebound`'s leaves, with the keys added to dict arguments (`grown`)."""
+
+    def __init__(self, leaves: list, grown: list):
+        super().__init__(leaves)
+        self.grown = grown
+
+
 def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> list[int]:
     """Leaves of list and dict arguments that the function set to new values (`m[k] = v`),
     or Python scalars in them it changed in place (`m[k] += 1`): NumPy code's caller sees
@@ -719,10 +738,11 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
         return []  # arrays and scalars only: nothing holds a leaf that could be set
     after, after_tree = pytree.flatten((t_args, t_kwargs))
     if after_tree != tree:
-        raise TracingError("the function added or removed items of a list or dict argument, "
-                           "or set an item that was None (or a container) to an array; jit "
-                           "writes back the items it sets, not a new structure (return the "
-                           "new container instead, or pass fallback=True)")
+        raise TracingError("the function removed items of a dict argument, added or removed "
+                           "items of a list argument, or set an item that was None (or a "
+                           "container) to an array; jit writes back the items it sets and the "
+                           "keys it adds to dicts, not another structure (return the new "
+                           "container instead, or pass fallback=True)")
     slots = pytree.slots((t_args, t_kwargs))
     changed = {id(t) for t in mutated_inputs}
     return [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (
