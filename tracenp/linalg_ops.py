@@ -286,5 +286,6 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
         "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, eig (eigenvectors: real "
-        "and distinct eigenvalues), lstsq's solution and residuals (full rank), qr (reduced) of a tall or square "
-        "matrix, and svd (vectors: of a square matrix or with full_matrices=False)")
+        "and distinct eigenvalues), lstsq's solution and residuals (full rank), qr (reduced) "
+        "of a tall or square matrix, and svd (vectors: of a square matrix or with "
+        "full_matrices=False)")
