@@ -3792,8 +3792,6 @@ REFUSED = {
                                 lambda s: (_f(16, seed=s), _f(16, seed=s + 1))),
     "pitch_int_lag": ("ConcretizationError", pitch_int_lag,
                       lambda s: (np.sin(np.arange(32) * (0.5 + 0.2 * s)),)),
-    "bs_lambda_erf": ("ConcretizationError", bs_lambda_erf,
-                      lambda s: (100.0 + _f(4, seed=s), 100.0, 1.0, 0.05, 0.2)),
     "trailing_stop": ("ConcretizationError", trailing_stop,
                       lambda s: (100 * np.exp(np.cumsum(0.03 * _f(20, seed=s))),)),
     "zero_crossing_indices": ("DataDependentShapeError", zero_crossing_indices,

@@ -3284,12 +3284,10 @@ def test_more_automata_match_numpy(name):
     check_like_numpy(*AUTOMATA[name])
 
 
-def test_toy_integrals_by_math_functions_are_refused():
-    """`math.exp` of an array element (STO-3G overlaps summed in Python loops) converts it with
-    `float()`, and `for i, j in np.argwhere(...)` iterates a selection: refused by name, NumPy's
-    values under `fallback=True`."""
-    check_refused(tracenp.errors.ConcretizationError, sto3g_overlap_math,
-                  lambda s: (np.array([0.109818, 0.405771, 2.22766]) * s, np.array([0.44, 0.54, 0.15]), 1.4))
+def test_sandpile_iterating_a_selection_is_refused():
+    """`for i, j in np.argwhere(...)` iterates a selection: refused by name, NumPy's values
+    under `fallback=True` (`math.exp` of array elements, STO-3G overlaps summed in Python
+    loops, traces since: `test_corpus_math_module.py`)."""
     check_refused(tracenp.errors.DataDependentShapeError, sandpile_argwhere_loop,
                   lambda s: (_i(8, 5, 5, seed=s),))
 

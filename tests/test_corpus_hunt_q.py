@@ -2294,6 +2294,14 @@ def polynomial_convert(x, y):
     return np.polynomial.Polynomial.fit(x, y, 3).convert().coef
 
 
+def polynomial_convert_domain(x, y):  # a constant domain: it raised a bare TypeError
+    return np.polynomial.Polynomial.fit(x, y, 3, domain=[0, 4]).convert().coef
+
+
+def chebyshev_convert_kind(x, y):
+    return np.polynomial.Chebyshev.fit(x, y, 3).convert(kind=np.polynomial.Polynomial).coef
+
+
 def chebyshev_class_fit(x, y):
     C = np.polynomial.Chebyshev.fit(x, y, 4)
     return C(x), C.integ()(x)
@@ -3321,12 +3329,15 @@ REFUSED = {
                           lambda s: (2.5, _u01(s, 5, lo=0.5, hi=6))),
     "rejection_until_accepted": (tracenp.errors.ConcretizationError, rejection_until_accepted,
                                  lambda s: (np.random.default_rng(s),)),
-    "lgamma_math_loop": (tracenp.errors.ConcretizationError, lgamma_math_loop,
-                         lambda s: (_u01(s, 5, lo=0.1, hi=30),)),
     "polynomial_arithmetic": (tracenp.errors.ConcretizationError, polynomial_arithmetic,
                               lambda s: (_f(3, seed=s), _f(4, seed=s + 1), _f(5, seed=s + 2))),
     "polynomial_convert": (tracenp.errors.UnsupportedFunctionError, polynomial_convert,
                            lambda s: (np.linspace(0, 4, 12), _f(12, seed=s))),
+    "polynomial_convert_domain": (tracenp.errors.UnsupportedFunctionError,
+                                  polynomial_convert_domain,
+                                  lambda s: (np.linspace(0, 4, 12), _f(12, seed=s))),
+    "chebyshev_convert_kind": (tracenp.errors.UnsupportedFunctionError, chebyshev_convert_kind,
+                               lambda s: (np.linspace(0, 4, 12), _f(12, seed=s))),
 }
 
 
@@ -3334,7 +3345,7 @@ REFUSED = {
 def test_refused_forms_run_under_fallback(name):
     """Python branches and loops on traced values (`while err > tol`, `if norm(g) < tol:
     break`, Nelder-Mead's `if f(xr) < f(best)`, Numerical Recipes' `if x < a + 1`, rejection
-    until accepted, `math.lgamma` of each element), `np.polynomial`'s arithmetic, which trims
+    until accepted), `np.polynomial`'s arithmetic, which trims
     trailing zero coefficients by their values, and `.convert()`, which evaluates a series at
     a series (an object array): each raises its named error, and runs eagerly under
     `fallback=True`."""

@@ -3007,15 +3007,83 @@ def test_a_method_of_a_numpy_array_closed_over_is_a_named_refusal():
 
 
 
-def test_outputs_without_a_gradient_rule_are_named_errors():
-    """Eigenvectors of a general matrix and lstsq's residuals have no rule: the error names the
-    routine and output and lists what is differentiable, under `grad` and under `jit`."""
-    for fn, A in [(lambda A: np.sum(np.abs(np.linalg.eig(A)[1]) ** 2),
-                   normal(3, 3) + np.diag([1.0, 3.0, 6.0])),
-                  (lambda A: np.sum(np.linalg.lstsq(A, np.ones(5))[1]), normal(5, 3))]:
-        for g in (tracenp.grad(fn), tracenp.jit(tracenp.grad(fn))):
-            with pytest.raises(NotImplementedError, match=r"np\.linalg\.(eig|lstsq) \(output 1\)"):
-                g(A)
+def cache_hidden(p, x):
+    p["h"] = np.tanh(x @ p["w"])
+    p["cache"] = {"x": x, "norm": np.sum(p["h"] ** 2)}
+    return p["cache"]["norm"] + 0.1 * np.sum(p["w"] ** 2)
+
+
+def test_keys_added_to_a_differentiated_dict_reach_the_caller():
+    """A loss that caches intermediates in its parameter dict (`p["h"] = ...`) adds those keys
+    to the caller's dict, as NumPy's call does, under `grad`, `value_and_grad`, `jit(grad)` and
+    with `has_aux` returning the dict; the gradient is the function's (the keys were dropped)."""
+    x = normal(4, 3)
+    want = {"w": normal(3)}
+    given = copy.deepcopy(want)
+    value = cache_hidden(want, x)
+    num = numeric_grads(cache_hidden, ({"w": given["w"]}, x), (0,))[0][0]
+    for g, grads_of in ((tracenp.grad(cache_hidden), lambda out: out),
+                        (tracenp.jit(tracenp.grad(cache_hidden)), lambda out: out),
+                        (tracenp.value_and_grad(cache_hidden), lambda out: out[1]),
+                        (tracenp.grad(lambda p, x: (cache_hidden(p, x), p), has_aux=True),
+                         lambda out: out[0])):
+        p = copy.deepcopy(given)
+        grads = grads_of(g(p, x))
+        assert_grads_close(grads["w"], num)
+        assert sorted(p) == ["cache", "h", "w"] and sorted(p["cache"]) == ["norm", "x"]
+        np.testing.assert_allclose(p["h"], want["h"], rtol=1e-12)
+        np.testing.assert_allclose(p["cache"]["norm"], want["cache"]["norm"], rtol=1e-12)
+
+
+def test_a_write_into_an_outside_numpy_array_under_grad_in_jit_is_refused():
+    """`grad(loss)(W, x)` inside a jitted function, with `W` a NumPy array from outside it and
+    `loss` writing into it (`w *= 2`): the write cannot reach `W` (a constant of the trace) and
+    was dropped silently; it is refused by name, and `fallback=True` runs NumPy's code."""
+    W = np.ones(3)
+
+    def loss(w, x):
+        w *= 2
+        return np.sum((x @ w) ** 2)
+
+    def outer(x):
+        return tracenp.grad(loss)(W, x)
+
+    x = normal(2, 3)
+    with pytest.raises(tracenp.errors.UnsupportedFunctionError, match="writes into a NumPy"):
+        tracenp.jit(outer)(x)
+    W[:] = 1.0
+    want = outer(x)
+    want_w = W.copy()
+    W[:] = 1.0
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = tracenp.jit(outer, fallback=True)(x)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(W, want_w)
+
+
+def test_eig_eigenvectors_and_lstsq_residuals_differentiate():
+    """Eigenvectors of a general matrix with real distinct eigenvalues (unit-norm columns, as
+    NumPy returns them) and lstsq's residuals (full rank, vector and matrix right-hand sides)
+    match central differences, under `grad` and under `jit`; they raised NotImplementedError.
+    Eigenvectors that come out complex give a NaN gradient (NumPy also fixes their phase)."""
+    A = normal(3, 3) + np.diag([1.0, 3.0, 6.0])
+    W = normal(3, 3)
+    B = normal(5, 3)
+    cases = [(lambda A: np.sum(np.real(np.linalg.eig(A)[1]) * W), (A,)),
+             (lambda A: np.sum(np.abs(np.linalg.eig(A)[1]) ** 2 * W), (A,)),
+             (lambda A, b: np.sum(np.linalg.lstsq(A, b)[1]), (B, normal(5))),
+             (lambda A, b: np.sum(np.linalg.lstsq(A, b)[1] * np.array([1.0, 3.0])),
+              (B, normal(5, 2)))]
+    for fn, args in cases:
+        argnums = tuple(range(len(args)))
+        num = [leaves[0] for leaves in numeric_grads(fn, args, argnums)]
+        for g in (tracenp.grad(fn, argnums=argnums), tracenp.jit(tracenp.grad(fn, argnums))):
+            got = g(*args)
+            for got_i, num_i in zip(got if isinstance(got, tuple) else (got,), num):
+                assert_grads_close(got_i, num_i)
+    rotation = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+    assert np.isnan(tracenp.grad(cases[1][0])(rotation)).all()
+
 
 # ----------------------------------------------------------------------------- refused
 

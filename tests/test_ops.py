@@ -555,3 +555,20 @@ def test_quantile_range_errors_are_numpys(fn):
     with pytest.raises(ValueError) as got:
         tracenp.jit(fn)(x, q)
     assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("fn", [np.quantile, np.nanquantile, np.percentile, np.nanpercentile])
+@pytest.mark.parametrize("q", [np.nan, np.array(np.nan), np.array([0.5, np.nan]),
+                               np.r_[np.linspace(0, 1, 10), np.nan], np.full((2, 6), np.nan)],
+                         ids=["python", "0-d", "short", "long", "2-d"])
+def test_a_nan_q_raises_as_numpy(fn, q):
+    """NumPy 2.4's `_quantile_is_valid` rejects a NaN `q` at any length (its elementwise test
+    below 10 quantiles, `q.min() >= 0` above): the range check missed NaN, so a traced `q`
+    gave NaN (or an out-of-bounds gather in the nan-functions) where NumPy raises."""
+    x = np.arange(10.0)
+    scale = 100 if "percentile" in fn.__name__ else 1
+    with pytest.raises(ValueError) as want:
+        fn(x, q * scale)
+    with pytest.raises(ValueError) as got:
+        tracenp.jit(lambda x, q: fn(x, q))(x, q * scale)
+    assert str(got.value) == str(want.value)

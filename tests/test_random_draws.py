@@ -679,3 +679,54 @@ def test_a_jitted_function_that_draws_inside_another():
     same_as_numpy(_outer_inlines, [(_data(3),), (_data(3, seed=1),)])
     with pytest.raises(RandomInTraceError):
         tracenp.jit(_outer_runs_inner_now)(np.ones(3))
+
+
+def test_a_new_generator_argument_each_call_is_one_trace():
+    """`f(x, np.random.default_rng(seed))` with a new generator each call draws from the one
+    passed, bit for bit as NumPy, from one trace: the cache is keyed by the generator's kind,
+    not by the object (it retraced for each one)."""
+    def noisy(x, rng):
+        return x + rng.standard_normal(x.shape) * rng.uniform()
+
+    jf = tracenp.jit(noisy)
+    for seed in (1, 2, 3, 2):
+        want_rng, got_rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        np.testing.assert_array_equal(jf(np.ones(3), got_rng), noisy(np.ones(3), want_rng))
+        assert got_rng.random() == want_rng.random()
+    assert jf.cache_info().misses == 1
+    jf(np.ones(3), np.random.Generator(np.random.MT19937(0)))  # another bit generator: traced
+    assert jf.cache_info().misses == 2
+
+
+def test_one_generator_passed_twice_is_another_trace():
+    """Two arguments that are one generator draw in one order; two generators each from its
+    own: each is its own trace, NumPy's numbers both ways."""
+    def two(a, b):
+        return a.random(2), b.random(2), a.random()
+
+    jf = tracenp.jit(two)
+    for same in (False, True, False):
+        want = (np.random.default_rng(5),) * 2 if same else \
+            (np.random.default_rng(5), np.random.default_rng(6))
+        got = (np.random.default_rng(5),) * 2 if same else \
+            (np.random.default_rng(5), np.random.default_rng(6))
+        for g, w in zip(jf(*got), two(*want)):
+            np.testing.assert_array_equal(g, w)
+    assert jf.cache_info().misses == 2
+
+
+def test_a_refused_function_of_a_new_generator_each_call_warns_once():
+    """Under fallback=True, a function refused for a construct warns once and is not traced
+    again for a new generator of the same kind (it retraced and warned again each call)."""
+    def branchy(x, rng):
+        return x if rng.random() > 0.5 else -x
+
+    jf = tracenp.jit(branchy, fallback=True)
+    with pytest.warns(TracingFallbackWarning):
+        jf(np.ones(2), np.random.default_rng(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for seed in (1, 2):
+            np.testing.assert_array_equal(jf(np.ones(2), np.random.default_rng(seed)),
+                                          branchy(np.ones(2), np.random.default_rng(seed)))
+    assert jf.cache_info().misses == 1

@@ -353,6 +353,23 @@ def test_hypot_at_extreme_magnitudes():
     assert np.isinf(naive(hypot_naive, x, y)[0]) and naive(hypot_naive, x, y)[1] == 0
 
 
+def test_hypot_keeps_numpys_nan_and_infinities():
+    """The rewritten sqrt(x*x + y*y) is NaN wherever NumPy's expression is (an infinity beside
+    a NaN: IEEE's hypot gives inf there), inf where an operand is, and 0 at (0, 0); huge and
+    tiny operands keep hypot's answer where the expression overflows or underflows."""
+    inf, nan = np.inf, np.nan
+    x = np.array([inf, -inf, nan, nan, nan, 0.0, -0.0, inf, -inf, 3.0, 1e300, 1e-300, 1e200])
+    y = np.array([nan, nan, inf, -inf, nan, 0.0, 0.0, 5.0, -inf, nan, 1e300, 1e-300, -1e-200])
+    with np.errstate(all="ignore"):
+        want = hypot_naive(x, y)
+    special = ~np.isfinite(x) | ~np.isfinite(y) | (x == 0)
+    for backend in ("numpy", "llvm"):
+        got = stable(hypot_naive, x, y, ops=["hypot"], backend=backend)
+        np.testing.assert_array_equal(got[special], want[special])
+        np.testing.assert_allclose(got[~special], reference(
+            lambda u, v: mp.sqrt(u * u + v * v), x[~special], y[~special]), rtol=EPS[np.float64])
+
+
 @SETTINGS
 @given(floats(-1e150, 1e150, special=False), floats(-1e150, 1e150, shape=st.just((1,))))
 def test_hypot_matches_numpy(x, y):

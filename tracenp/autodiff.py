@@ -23,6 +23,7 @@ import numpy as np
 
 from . import ir, lax, pytree
 from .lowering.cupy import is_device_array
+from .errors import unsupported
 from .ops import OPS, Op
 from .shapes import broadcast_shapes
 from .tracer import Tracer
@@ -192,25 +193,38 @@ class _Diff:
         """Writes `fn` made into its differentiated arguments reach the caller's, as NumPy's
         would (they were dropped, while writes into the other arguments came back): arrays
         written in place (`w -= w.mean()`) and items of lists and dicts set anew
-        (`p["b"] = p["b"] + 1`), as values of the real inputs. A changed structure is not."""
+        (`p["b"] = p["b"] + 1`), as values of the real inputs, and keys added to dicts
+        (`p["h"] = np.tanh(x @ p["w"])`). Another change of structure is not."""
         k = 0
         for i, tree in zip(self.nums, self.trees):
             n = pytree.num_leaves(tree)
             subs, fresh = self.subs[k:k + n], self.fresh[k:k + n]
             k += n
-            after, after_tree = pytree.flatten(self.args[i])
-            if after_tree != tree:
-                continue
             given = self.given[i]
-            for a, sub, node, orig, slot in zip(after, subs, fresh, pytree.flatten(given)[0],
-                                                pytree.slots(given)):
-                if a is sub and sub.node is node:
-                    continue
-                new = self.substitute([a])[0]
-                if a is not sub and slot is not None:
-                    pytree.set_slot(slot, new)
-                elif a is sub and isinstance(orig, Tracer):
-                    orig._assign(new)
+            grown = pytree.take_added_keys(self.args[i], given)
+            after, after_tree = pytree.flatten(self.args[i])
+            if after_tree == tree:
+                self._write_leaves(after, subs, fresh, given)
+            for path, key, value in grown:
+                pytree.follow(self.args[i], path)[key] = value  # as the function left it
+                leaves, value_tree = pytree.flatten(value)
+                pytree.follow(given, path)[key] = pytree.unflatten(value_tree,
+                                                                   self.substitute(leaves))
+
+    def _write_leaves(self, after: list, subs: list, fresh: list, given) -> None:
+        for a, sub, node, orig, slot in zip(after, subs, fresh, pytree.flatten(given)[0],
+                                            pytree.slots(given)):
+            if a is sub and sub.node is node:
+                continue
+            new = self.substitute([a])[0]
+            if a is not sub and slot is not None:
+                pytree.set_slot(slot, new)
+            elif a is sub and isinstance(orig, Tracer):
+                orig._assign(new)
+            elif a is sub:  # `grad(loss)(W, x)` inside a jitted function, W a NumPy array
+                raise unsupported("Differentiating, inside a jitted function, a function that "
+                                  "writes into a NumPy array made outside it (the write "
+                                  "would be lost; pass the array to the jitted function)")
 
     def per_arg(self, leaves: Sequence[Tracer]) -> list:
         """Per-leaf gradients regrouped into one pytree per differentiated argument, each

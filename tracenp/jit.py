@@ -30,7 +30,7 @@ from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
                      concretization_error, random_in_trace, refused_by_python, unsupported)
 from .lowering.cupy import is_device_array
-from .random_draws import hidden_outputs, is_generator
+from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
 from .trace import current_trace, draws_from, tracing
 from .tracer import Tracer
 
@@ -108,6 +108,8 @@ class Trace:
     # set to new values: written into the caller's containers (the result's second part)
     returned: dict = field(default_factory=dict)  # output -> the leaf of an argument the
     # function wrote into and returned itself (`x *= 2; return x`): NumPy's result is that array
+    grown: list = field(default_factory=list)  # (path, key, value tree) of keys the function
+    # added to dict arguments: set in the caller's dicts (the result's third part)
 
 
 @dataclass
@@ -170,10 +172,13 @@ class JitFunction:
         """(dynamic args, dynamic kwargs, static values) of a call."""
         static = []
         dyn_args = []
+        generators: dict = {}  # id: where the first argument that is it is
         for i, a in enumerate(args):
-            if i in self.static_argnums or (i - len(args)) in self.static_argnums or \
-                    self._steers(i, a) or \
-                    is_generator(a):  # drawn from at call time; the cache is keyed by it
+            if is_generator(a):  # drawn from at call time; the cache is keyed by its kind
+                static.append((i, _typed(generator_kind(a, generators.setdefault(id(a), i)))))
+                dyn_args.append(None)
+            elif i in self.static_argnums or (i - len(args)) in self.static_argnums or \
+                    self._steers(i, a):
                 static.append((i, _config_key(a) if self._steers(i, a) and _is_config(a)
                                else _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
@@ -181,7 +186,9 @@ class JitFunction:
                 dyn_args.append(a)
         dyn_kwargs = {}
         for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
-            if k in self.static_argnames or self._steers(k, v) or is_generator(v):
+            if is_generator(v):
+                static.append((k, _typed(generator_kind(v, generators.setdefault(id(v), k)))))
+            elif k in self.static_argnames or self._steers(k, v):
                 static.append((k, _config_key(v) if self._steers(k, v) and _is_config(v)
                                else _hashable(v, f"argument {k!r}")))
             else:
@@ -325,7 +332,7 @@ class JitFunction:
         serves later calls.
         """
         picks, positional = self._fast_leaves(entry, args, kwargs)
-        if entry.mutated or entry.rebound:
+        if entry.mutated or entry.rebound or entry.grown:
             if not positional:
                 return None
             return lambda args, kwargs: self._run(entry, list(args), args, kwargs)
@@ -410,7 +417,13 @@ class JitFunction:
         arrays = [x if type(x) is np.ndarray or not type(x) in _SCALARS and (
             isinstance(x, np.ndarray) or is_device_array(x)) else np.asarray(x)
             for x in [leaves[i] for i in entry.used]]
-        outs = entry.compiled.run(arrays)
+        generators = {**{i: a for i, a in enumerate(args) if is_generator(a)},
+                      **{k: v for k, v in (kwargs or {}).items() if is_generator(v)}}
+        if generators:
+            with passed(generators):
+                outs = entry.compiled.run(arrays)
+        else:
+            outs = entry.compiled.run(arrays)
         if entry.mutated:
             outs = _before_write_back(outs, [leaves[i] for i, _ in entry.mutated],
                                       entry.n_outputs - len(entry.mutated), entry.returned)
@@ -423,12 +436,14 @@ class JitFunction:
         results = [_result(next(it), returns) if const is _FROM_GRAPH else const
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         result = pytree.unflatten(entry.out_tree, results)
-        if entry.rebound:
-            result, values = result
+        if entry.rebound or entry.grown:
+            result, values, grown = result
             dyn_args, dyn_kwargs, _ = self._split(args, kwargs or {})
             slots = pytree.slots((tuple(dyn_args), dyn_kwargs))
             for i, v in zip(entry.rebound, values):
                 pytree.set_slot(slots[i], v)
+            for (path, key, _), value in zip(entry.grown, grown):
+                pytree.follow((tuple(args), kwargs or {}), path)[key] = value
         return result
 
     def _why(self, key) -> str:
@@ -525,11 +540,13 @@ class JitFunction:
                     t.returns = ("array" if isinstance(x, np.ndarray) else
                                  "python" if type(x) in _SCALARS else "scalar")
                 t_args, t_kwargs = pytree.unflatten(tree, tracers)
-                call_args = [a if i not in self.static_argnums and not self._steers(i, args[i])
-                             and not is_generator(args[i])
+                call_args = [draws_from(args[i], Passed(i)) if is_generator(args[i])
+                             else a if i not in self.static_argnums
+                             and not self._steers(i, args[i])
                              else _static_value(args[i], self._steers(i, args[i]))
                              for i, a in enumerate(t_args)]
-                call_kwargs = {**t_kwargs, **{k: _static_value(v, self._steers(k, v))
+                call_kwargs = {**t_kwargs, **{k: draws_from(v, Passed(k)) if is_generator(v)
+                                              else _static_value(v, self._steers(k, v))
                                               for k, v in kwargs.items()
                                               if k in self.static_argnames or self._steers(k, v)
                                               or is_generator(v)}}
@@ -554,10 +571,17 @@ class JitFunction:
                                        "steer its Python (static from then on); the compiled "
                                        "function would not change it (return the new values "
                                        "instead, or pass fallback=True)")
-                rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs, leaves)
-                if rebound:  # their new values come back after the result
+                grown = pytree.take_added_keys((t_args, t_kwargs), (tuple(args), kwargs))
+                try:
+                    rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs,
+                                       leaves)
+                finally:
+                    for path, key, value in grown:
+                        pytree.follow((t_args, t_kwargs), path)[key] = value
+                if rebound or grown:  # their new values come back after the result
                     after = pytree.flatten((t_args, t_kwargs))[0]
-                    result = (result, [after[i] for i in rebound])
+                    result = (result, [after[i] for i in rebound], [v for _, _, v in grown])
+                    rebound = _Rebound(rebound, [(p, k, None) for p, k, _ in grown])
                 out_leaves, out_tree = pytree.flatten(result)
                 if _traced_text(out_tree):
                     raise concretization_error("A string made from a traced value (`str(x)`, "
@@ -610,7 +634,8 @@ class JitFunction:
                                  backend=self.backend, device=device)
         compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
         return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used,
-                     rebound=rebound, returned=returned)
+                     rebound=list(rebound), grown=getattr(rebound, "grown", []),
+                     returned=returned)
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
@@ -748,6 +773,14 @@ def _no_entry(*args) -> None:
     return None
 
 
+class _Rebound(list):
+    """`_rebound`'s leaves, with the keys added to dict arguments (`grown`)."""
+
+    def __init__(self, leaves: list, grown: list):
+        super().__init__(leaves)
+        self.grown = grown
+
+
 def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> list[int]:
     """Leaves of list and dict arguments that the function set to new values (`m[k] = v`),
     or Python scalars in them it changed in place (`m[k] += 1`): NumPy code's caller sees
@@ -756,10 +789,11 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
         return []  # arrays and scalars only: nothing holds a leaf that could be set
     after, after_tree = pytree.flatten((t_args, t_kwargs))
     if after_tree != tree:
-        raise TracingError("the function added or removed items of a list or dict argument, "
-                           "or set an item that was None (or a container) to an array; jit "
-                           "writes back the items it sets, not a new structure (return the "
-                           "new container instead, or pass fallback=True)")
+        raise TracingError("the function removed items of a dict argument, added or removed "
+                           "items of a list argument, or set an item that was None (or a "
+                           "container) to an array; jit writes back the items it sets and the "
+                           "keys it adds to dicts, not another structure (return the new "
+                           "container instead, or pass fallback=True)")
     slots = pytree.slots((t_args, t_kwargs))
     changed = {id(t) for t in mutated_inputs}
     return [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (
@@ -825,11 +859,11 @@ def _config_key(v) -> tuple:
 
 def _static_value(v, steered: bool):
     """A static argument as the function gets it: a steered config as a copy (a write into
-    it while tracing must not reach the caller's), a generator as the draws' stand-in."""
+    it while tracing must not reach the caller's)."""
     if steered and _is_config(v):
         leaves, tree = pytree.flatten(v)
         return pytree.unflatten(tree, leaves)
-    return draws_from(v)
+    return v
 
 
 def _hashable(v, what: str):

@@ -76,6 +76,17 @@ def cast(x, dtype):
     return bind(Op.CAST, x, dtype=dtype)
 
 
+def python_scalar(x, dtype) -> Tracer:
+    """0-d `x` as the Python scalar of `dtype`'s kind (bool, int64, float64) that `float(x)`,
+    `int(x)` or a `math` function gives: a weak value, which NumPy promotes as a Python
+    scalar (a float32 array times it stays float32)."""
+    x = lift(x)
+    dtype = np.dtype(dtype)
+    if x.weak and x.dtype == dtype:
+        return x
+    return bind(Op.CAST, x, dtype=dtype, weak=True)
+
+
 def where(c, a, b):
     return bind(Op.WHERE, c, a, b)
 

@@ -192,6 +192,34 @@ def _svd_vectors_vjp(g, a, out):
     return u @ inner @ vh + rest
 
 
+def _eig_vectors_vjp(g, a):
+    """Eigenvectors of `eig` (Boeddeker et al. 2017, as JAX): dV = V (F * V^-1 dA V), F_ij =
+    1/(w_j - w_i), then each column kept at unit norm as NumPy returns it (dv - v (v . dv)),
+    for distinct real eigenvalues; NaN where an eigenvector is complex, whose phase NumPy
+    also fixes (a gradient that ignored it would be wrong)."""
+    w, v = np.linalg.eig(a)
+    n = w.shape[-1]
+    eye = np.eye(n)
+    gaps = np.expand_dims(w, -2) - np.expand_dims(w, -1)  # [i, j] = w_j - w_i
+    f = np.where(eye > 0, 0, 1 / np.where(eye > 0, 1, gaps))
+    gu = g - v * np.sum(v * g, axis=-2, keepdims=True)  # the unit-norm projection, transposed
+    ga = _mT(np.linalg.inv(v)) @ (f * (_mT(v) @ gu)) @ _mT(v)
+    complex_pairs = np.any(np.imag(v) != 0, axis=(-2, -1), keepdims=True)
+    return np.where(complex_pairs, np.nan, ga)
+
+
+def _lstsq_residuals_vjp(g, a, b):
+    """Residuals r_j = |b_j - a x_j|^2 at the minimizing x (full rank): by the envelope
+    theorem d r_j = 2 (b_j - a x_j) . (db_j - da x_j), x's own change adding nothing."""
+    if a.shape[-2] <= a.shape[-1]:  # no residuals: NumPy's shape (0,)
+        return np.zeros(a.shape, a.dtype), np.zeros(b.shape, b.dtype)
+    vec = b.ndim == 1
+    bm = b[:, None] if vec else b
+    x = np.linalg.pinv(a) @ bm
+    gr = 2 * (bm - a @ x) * g
+    return -gr @ _mT(x), (gr[:, 0] if vec else gr)
+
+
 def vjp_linalg(g, o, *xs, name, out, **kw):
     """Reverse-mode rules of the differentiable routines, in tracenp ops.
 
@@ -224,6 +252,10 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
     if name in ("eig", "eigvals") and out == 0:  # dw = diag(V^-1 dA V), transposed
         w, v = np.linalg.eig(a)
         return (_mT(np.linalg.inv(v)) @ (np.expand_dims(g, -1) * _mT(v)),)
+    if name == "eig":
+        return (_eig_vectors_vjp(g, a),)
+    if name == "lstsq" and out == 1:
+        return _lstsq_residuals_vjp(g, a, xs[1])
     if name == "lstsq" and out == 0:  # x = pinv(a) b where a has full rank
         b = xs[1]
         vec = b.ndim == 1
@@ -253,6 +285,7 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         return (_svd_vectors_vjp(g, a, out),)
     raise NotImplementedError(
         f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
-        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, the eigenvalues of eig, "
-        "lstsq's solution (full rank), qr (reduced) of a tall or square "
-        "matrix, and svd (vectors: of a square matrix or with full_matrices=False)")
+        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, eig (eigenvectors: real "
+        "and distinct eigenvalues), lstsq's solution and residuals (full rank), qr (reduced) "
+        "of a tall or square matrix, and svd (vectors: of a square matrix or with "
+        "full_matrices=False)")

@@ -214,6 +214,10 @@ def _infer_cast(srcs, p):
     `flag + 1`) stays weak; a cast to its own dtype is how the front end makes a weak value a
     NumPy one."""
     x, dt = srcs[0], np.dtype(p["dtype"])
+    if p.get("weak"):  # `lax.python_scalar`: a NumPy value made a Python scalar
+        if dt not in _PY_DTYPES:
+            raise TypeError(f"a Python scalar is bool, int64, float64 or complex128, not {dt}")
+        return dt, x.shape, True
     weak = (x.weak and x.dtype in _PY_DTYPES and dt in _PY_DTYPES
             and _PY_DTYPES.index(dt) > _PY_DTYPES.index(x.dtype))
     return dt, x.shape, weak
@@ -231,8 +235,8 @@ def _infer_real_imag(srcs, p):
     return real_dtype(dt), srcs[0].shape, False
 
 
-register(Op.CAST, "elementwise", lambda x, dtype: np.asarray(x).astype(dtype), _infer_cast,
-         vjp=lambda g, o, x, dtype: (g,))
+register(Op.CAST, "elementwise", lambda x, dtype, weak=False: np.asarray(x).astype(dtype),
+         _infer_cast, vjp=lambda g, o, x, dtype, weak=False: (g,))
 register(Op.WHERE, "elementwise", lambda c, a, b: np.where(c, a, b), _infer_where,
          vjp=lambda g, o, c, a, b: (None, np.where(c, g, 0), np.where(c, 0, g)))
 register(Op.REAL, "elementwise", np.real, _infer_real_imag, vjp=lambda g, o, x: (g,))

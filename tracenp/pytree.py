@@ -113,6 +113,33 @@ def slots(tree: Any) -> list:
     return out
 
 
+def take_added_keys(traced, given, path: tuple = ()) -> list:
+    """(path, key, value) of each key the function added to a dict argument (`p["h"] = ...`,
+    as NumPy code caches intermediates in its parameter dict), taken out of the traced dicts
+    (`traced`, the function's copies of `given`) so that the rest is the structure it was
+    called with; the caller's dicts get them after each call."""
+    added: list = []
+    if isinstance(traced, dict) and isinstance(given, dict):
+        for key in [k for k in traced if k not in given]:
+            added.append((path, key, traced.pop(key)))
+        keys = [k for k in traced if k in given]
+    elif isinstance(traced, (list, tuple)) and isinstance(given, (list, tuple)) and \
+            len(traced) == len(given):
+        keys = range(len(traced))
+    else:
+        return added
+    for k in keys:
+        added += take_added_keys(traced[k], given[k], path + (k,))
+    return added
+
+
+def follow(root, path: tuple):
+    """The container at `path` (keys and indices) from `root`."""
+    for key in path:
+        root = root[key]
+    return root
+
+
 def set_slot(slot: tuple, value: Any) -> None:
     """Set what `slots` found: an item of a list or dict, or a record's attribute."""
     container, key = slot

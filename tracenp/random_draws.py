@@ -15,9 +15,12 @@ the graph (`hidden_outputs`), so an unused draw still advances the generator. It
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import inspect
 import operator
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.random as npr  # the module: `np.random` is tracenp's guard while tracing
@@ -113,6 +116,50 @@ class Fixed(Source):
 
     def get(self):
         return self.generator
+
+
+class Passed(Source):
+    """A generator passed as an argument at `where` (a position or a name): the one passed to
+    the call that runs, so that a new generator of the same type each call (the usual
+    `f(x, np.random.default_rng(seed))`) is not a new trace (jit keys its cache by
+    `generator_kind`)."""
+
+    def __init__(self, where: int | str, label: str = "generator"):
+        self.where, self.label = where, label
+
+    def get(self):
+        return _PASSED.get()[self.where]
+
+
+_PASSED: contextvars.ContextVar = contextvars.ContextVar("tracenp_passed", default={})
+
+
+@contextlib.contextmanager
+def passed(generators: dict):
+    """The generator arguments of the call that runs (position or name: generator)."""
+    token = _PASSED.set(generators)
+    try:
+        yield
+    finally:
+        _PASSED.reset(token)
+
+
+@dataclass(frozen=True)
+class GeneratorKind:
+    """A generator argument as a cache key: its type, its bit generator's type, and the
+    first argument it is the same object as (draws from one object run in one order)."""
+
+    kind: type
+    bits: type
+    same_as: int | str
+
+    def __repr__(self) -> str:
+        return f"{self.kind.__name__}({self.bits.__name__})"
+
+
+def generator_kind(generator, same_as: int | str) -> GeneratorKind:
+    bits = getattr(generator, "bit_generator", None) or generator._bit_generator
+    return GeneratorKind(type(generator), type(bits), same_as)
 
 
 class _Slot:

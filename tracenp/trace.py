@@ -344,10 +344,12 @@ class _NumpyForRandom(types.ModuleType):
         return creation
 
 
-def draws_from(value):
-    """`value`, or for a NumPy generator passed to a traced function, its tracing stand-in."""
-    return _Drawing(random_draws.Fixed(value), value) if random_draws.is_generator(value) \
-        else value
+def draws_from(value, source: random_draws.Source | None = None):
+    """`value`, or for a NumPy generator passed to a traced function, its tracing stand-in,
+    drawing from `source` (by default that generator object)."""
+    if not random_draws.is_generator(value):
+        return value
+    return _Drawing(source or random_draws.Fixed(value), value)
 
 
 @contextlib.contextmanager
@@ -545,9 +547,11 @@ def prepare() -> None:
     so that a first trace does not."""
     if not _ROUTES:
         from .numpy_api.creation import PATCHED, for_user_code
-        from .numpy_api.linalg import _np_fit, _np_series_fit, polynomial_fit, series_fit
+        from .numpy_api.linalg import (_np_fit, _np_series_convert, _np_series_fit,
+                                       polynomial_fit, series_convert, series_fit)
         from .numpy_api.shape import _np_as_strided, as_strided
         from .python_builtins import traced_max, traced_min
+        from .python_math import ROUTES as MATH_ROUTES
 
         by_module: dict = {}
         for module, name, fn in ([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
@@ -558,8 +562,11 @@ def prepare() -> None:
                                      for_user_code(polynomial_fit, _np_fit)),
                                     (np.polynomial._polybase.ABCPolyBase, "fit", classmethod(
                                         for_user_code(series_fit, _np_series_fit))),
+                                    (np.polynomial._polybase.ABCPolyBase, "convert",
+                                     for_user_code(series_convert, _np_series_convert)),
                                     (builtins, "max", traced_max),
-                                    (builtins, "min", traced_min)]):
+                                    (builtins, "min", traced_min)]
+                                 + [(math, n, f) for n, f in MATH_ROUTES.items()]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
         _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),

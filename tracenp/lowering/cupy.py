@@ -318,7 +318,7 @@ LIBRARY: dict[Op, Callable] = {
     Op.GATHER: lambda rt, x, idx, axis: x[_fancy(rt.xp, x.shape, idx, axis)],
     Op.SCATTER: _scatter,
     Op.SLICE_SET: lambda rt, x, v, slices: _slice_set(x, v, slices),
-    Op.CAST: lambda rt, x, dtype: x.astype(dtype),
+    Op.CAST: lambda rt, x, dtype, weak=False: x.astype(dtype),
     Op.WHERE: lambda rt, c, a, b: rt.xp.where(c, a, b),
     Op.REAL: lambda rt, x: rt.xp.real(x),
     Op.IMAG: lambda rt, x: rt.xp.imag(x),

@@ -478,7 +478,8 @@ class _Vectorize(np.vectorize):
         if not _has_tracer(list(args) + list(kwargs.values())):
             return super().__call__(*args, **kwargs)
         func, vargs = self._with_excluded(args, kwargs)
-        func = next((f for m, f in _ELEMENT_MATH if m is func), func)  # of `math.erf`
+        func = next((f for m, f in _ELEMENT_MATH  # of `math.erf`, or of its traced route
+                     if m is func or getattr(func, "__wrapped__", None) is m), func)
         if self.signature is not None:
             return self._call_with_signature(func, vargs)
         lifted = [lax.lift(a) for a in vargs]

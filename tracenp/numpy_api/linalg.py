@@ -659,6 +659,23 @@ def series_fit(cls, x, y, deg, domain=None, rcond=None, full=False, w=None, wind
     return _np_series_fit(cls, x, y, deg, domain, rcond, full, w, window, symbol)
 
 
+_np_series_convert = np.polynomial._polybase.ABCPolyBase.convert
+
+
+def series_convert(self, domain=None, kind=None, window=None):
+    """`series.convert()` of a series with traced coefficients (a `Polynomial.fit` of traced
+    data), domain or window: refused by name. NumPy composes the series with a linear map by
+    series arithmetic, which trims coefficients that come out exactly zero, so its result's
+    length depends on the values (and the arithmetic runs on object arrays)."""
+    if any(lax.holds_tracer(v) for v in (self.coef, self.domain, self.window, domain, window)):
+        raise errors.unsupported(
+            "series.convert() of an np.polynomial series with traced coefficients, domain or "
+            "window (NumPy trims the coefficients that come out exactly zero, so the result's "
+            "length depends on the values; evaluate the series, `p(x)`, or use `p.coef` with "
+            "`p.domain` and `p.window`)")
+    return _np_series_convert(self, domain, kind, window)
+
+
 @implements(np.linalg.cond)
 def cond(x, p=None):
     """The 2-norm condition number from the singular values (differentiable); the other

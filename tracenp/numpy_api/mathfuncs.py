@@ -292,6 +292,50 @@ def math_lgamma(x):
     return np.where(np.isnan(x), x, np.where(np.isinf(x), np.inf, r))
 
 
+_LANCZOS_G_MINUS_HALF = 5.524680040776729583740234375
+_GAMMA_INTEGRAL = tuple(float(math.factorial(n)) for n in range(23))  # gamma(1) to gamma(23)
+
+
+def _sinpi(x):
+    """CPython's `m_sinpi`: sin(pi x) of `x` reduced exactly to [0, 2) first."""
+    y = np.fmod(np.abs(x), 2.0)
+    n = np.floor(2.0 * y)
+    n = np.where(2.0 * y - n >= 0.5, n + 1.0, n)  # C's round: half away from zero
+    r = np.where(n == 0.0, np.sin(np.pi * y), np.where(
+        n == 1.0, np.cos(np.pi * (y - 0.5)), np.where(
+            n == 2.0, np.sin(np.pi * (1.0 - y)), np.where(
+                n == 3.0, -np.cos(np.pi * (y - 1.5)), np.sin(np.pi * (y - 2.0))))))
+    return np.copysign(1.0, x) * r
+
+
+def math_gamma(x):
+    """`math.gamma` of each element: CPython's Lanczos formula (`m_tgamma`) with its table of
+    factorials, its reflection below 0 and its tiny and huge arguments; NaN at its poles (0,
+    the negative integers and -inf), where `math` raises ValueError."""
+    x = _real_float64(x)
+    integer = np.equal(x, np.floor(x)) & np.isfinite(x)
+    a = np.clip(np.abs(x), 1e-20, 200.0)  # each branch computed where it holds
+    y = a + _LANCZOS_G_MINUS_HALF
+    z = np.where(a > _LANCZOS_G_MINUS_HALF, (y - a) - _LANCZOS_G_MINUS_HALF,
+                 (y - _LANCZOS_G_MINUS_HALF) - a) * _LANCZOS_G / y
+    small = a < 140.0
+    power = np.power(y, np.where(small, a - 0.5, a / 2.0 - 0.25))
+    neg = -np.pi / _sinpi(a) / a * np.exp(y) / _lanczos_sum(a)
+    neg = neg - z * neg
+    neg = np.where(small, neg / power, neg / power / power)
+    pos = _lanczos_sum(a) / np.exp(y)
+    pos = pos + z * pos
+    pos = np.where(small, pos * power, pos * power * power)
+    r = np.where(x < 0.0, neg, pos)
+    huge = np.where(x < 0.0, 0.0 / _sinpi(np.where(np.isfinite(x), x, 0.5)), np.inf)
+    r = np.where(np.abs(x) > 200.0, huge, np.where(np.abs(x) < 1e-20, 1.0 / x, r))
+    slot = np.clip(np.where(np.isfinite(x), x - 1.0, 0.0), 0.0, 22.0)
+    table = np.take(np.array(_GAMMA_INTEGRAL), lax.cast(slot, np.intp))
+    r = np.where(integer & (x >= 1.0) & (x <= 23.0), table, r)
+    pole = integer & (x <= 0.0) | np.isneginf(x)
+    return np.where(pole, np.nan, np.where(np.isfinite(x), r, x))
+
+
 @implements(np.polyval)
 def polyval(p, x):
     p = lax.lift(p)
@@ -407,6 +451,18 @@ SEARCH_BY_COUNTING = 32  # sorted lengths up to which a search counts the elemen
 # points on a 1e4 grid took 1e9 comparisons)
 
 
+def _search_operands(a, v) -> tuple:
+    """`a` and `v` of their common dtype, datetimes as int64 with NaT last (NumPy's order)."""
+    a, v = lax.lift(a), lax.lift(v)
+    common = np.result_type(a.dtype, v.dtype)
+    if common.names:
+        raise errors.unsupported("np.searchsorted of structured arrays")
+    a, v = lax.cast(a, common), lax.cast(v, common)
+    if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
+        a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
+    return a, v
+
+
 @implements(np.searchsorted)
 def searchsorted(a, v, side="left", sorter=None):
     a = lax.lift(a)
@@ -416,13 +472,7 @@ def searchsorted(a, v, side="left", sorter=None):
         raise ValueError(f"search side must be 'left' or 'right' (got {side!r})")
     if sorter is not None:
         a = np.take(a, sorter)
-    v = lax.lift(v)
-    common = np.result_type(a.dtype, v.dtype)
-    if common.names:
-        raise errors.unsupported("np.searchsorted of structured arrays")
-    a, v = lax.cast(a, common), lax.cast(v, common)
-    if common.kind in "mM":  # NaT sorts last, as NumPy's searchsorted orders it
-        a, v = (np.where(isnat(t), np.iinfo(np.int64).max, lax.cast(t, np.int64)) for t in (a, v))
+    a, v = _search_operands(a, v)
     if a.shape[0] > SEARCH_BY_COUNTING:
         return lax.bind(Op.SEARCHSORTED, a, v, side=side)
     before = _sorted_before(lax.reshape(a, (1,) * v.ndim + a.shape),
@@ -726,18 +776,11 @@ def _quantile(a, q, axis, keepdims, method, weak_q):
 
 
 def _quantile_q(q, what: str):
-    """`q`'s values, in [0, 1] as NumPy requires; a `q` known only when the function runs
-    (`np.quantile(x, q)` of an array argument) is checked then, and indexes the sorted values
-    by its traced virtual indices; a Python scalar argument is made static (NumPy promotes it
-    weakly)."""
-    if _traced_array_q(q):
-        lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 1))), "ValueError",
-                  "Quantiles must be in the range [0, 1]")
-        return q
-    q = _ASARRAY(_concrete(q, what))
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError("Quantiles must be in the range [0, 1]")
-    return q
+    """`q`'s values, in [0, 1] as NumPy requires (a NaN is not); a `q` known only when the
+    function runs (`np.quantile(x, q)` of an array argument) is checked then, and indexes the
+    sorted values by its traced virtual indices; a Python scalar argument is made static
+    (NumPy promotes it weakly)."""
+    return _checked_q(q, what, "Quantiles must be in the range [0, 1]", 1)
 
 
 def _traced_array_q(q) -> bool:
@@ -746,15 +789,23 @@ def _traced_array_q(q) -> bool:
 
 
 def _percentile_q(q, what: str):
-    """`q / 100` of a percentile's `q`, in [0, 100] as NumPy requires (checked when the
-    function runs where `q` is traced)."""
-    message = "Percentiles must be in the range [0, 100]"
+    """`q / 100` of a percentile's `q`, in [0, 1] as NumPy requires (checked when the function
+    runs where `q` is traced)."""
+    return _checked_q(q, what, "Percentiles must be in the range [0, 100]", 100)
+
+
+def _checked_q(q, what: str, message: str, scale: int):
+    """`q / scale`, NumPy's `_quantile_is_valid` of it (False for a NaN anywhere, whatever
+    the length) raising `message`; a traced one where invalid is 0 after its check, so that
+    its virtual indices stay in bounds."""
     if _traced_array_q(q):
-        lax.check(np.any(np.logical_or(np.less(q, 0), np.greater(q, 100))), "ValueError",
-                  message)
-        return np.true_divide(q, 100)
-    q = np.true_divide(_ASARRAY(_concrete(q, what)), 100)
-    if np.any((q < 0) | (q > 1)):
+        q = np.true_divide(q, scale) if scale != 1 else q
+        valid = np.logical_and(np.greater_equal(q, 0), np.less_equal(q, 1))
+        lax.check(np.logical_not(np.all(valid)), "ValueError", message)
+        return np.where(valid, q, lax.cast(np.asarray(0), q.dtype))
+    q = _ASARRAY(_concrete(q, what))
+    q = np.true_divide(q, scale) if scale != 1 else q
+    if not np.all((q >= 0) & (q <= 1)):
         raise ValueError(message)
     return q
 
@@ -1580,21 +1631,30 @@ def _digitize_traced(x, bins, side: str):
     direction is known when the function runs, so both answers are made and NumPy's
     monotonicity check chooses: increasing where the first bin that differs from the first
     one is not below it (not the last bin: bins sorted with a nan at the end rise), with its
-    `ValueError` for bins that go both ways."""
+    `ValueError` for bins that go both ways. The searches are NumPy's binary search itself
+    (the library op, whatever the length): bins with a NaN before their end pass NumPy's
+    check but are not sorted, and its answer for them depends on the search's steps (and,
+    from key to key, on the previous key's answer), which counting does not reproduce."""
     if bins.ndim != 1:
         raise ValueError("object of too small depth for desired array" if bins.ndim == 0
                          else "object too deep for desired array")
     if bins.shape[0] == 0:  # every value is in bin 0
         return np.zeros_like(lax.lift(x), dtype=np.intp)
-    up = searchsorted(bins, x, side=side)
+    up = _binary_search(bins, x, side)
     if bins.shape[0] == 1:
         return up
     differs = bins[1:] != bins[0]
     rising = ~np.any(differs) | (bins[0] <= bins[1:][np.argmax(differs)])
     lax.check(np.where(rising, np.any(bins[:-1] > bins[1:]), np.any(bins[:-1] < bins[1:])),
               "ValueError", "bins must be monotonically increasing or decreasing")
-    down = np.subtract(bins.shape[0], searchsorted(bins[::-1], x, side=side))
+    down = np.subtract(bins.shape[0], _binary_search(bins[::-1], x, side))
     return np.where(rising, up, down)
+
+
+def _binary_search(a, v, side: str):
+    """`np.searchsorted(a, v, side)` by NumPy's own binary search, sorted `a` or not."""
+    a, v = _search_operands(a, v)
+    return lax.bind(Op.SEARCHSORTED, a, v, side=side)
 
 
 @implements(np.diagflat)

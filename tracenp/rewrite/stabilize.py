@@ -197,6 +197,15 @@ def log1mexp(x: Node) -> Node | None:
     return Node.make(Op.WHERE, (ew(Op.GREATER, x, cut), hi, lo))
 
 
+def _hypot(x: Node, y: Node) -> Node | None:
+    """sqrt(x*x + y*y) as hypot(x, y), which neither overflows nor underflows, but NaN where x
+    or y is NaN, as the expression is there (IEEE's hypot(inf, nan) is inf)."""
+    if not (is_float(x) and is_float(y)):
+        return None
+    nan = ew(Op.LOGICAL_OR, ew(Op.ISNAN, x), ew(Op.ISNAN, y))
+    return Node.make(Op.WHERE, (nan, ew(Op.ADD, x, y), ew(Op.HYPOT, x, y)))
+
+
 ONE = C(1, "f")
 STABILIZE = RuleSet("stabilize", [
     rule("log(1 + x) -> log1p(x)", P(Op.LOG, P(Op.ADD, ONE, X)), lambda x: ew(Op.LOG1P, x)),
@@ -208,9 +217,8 @@ STABILIZE = RuleSet("stabilize", [
     rule("log1p(exp(x)) -> softplus(x) = max(x, 0) + log1p(exp(-|x|))",
          P(Op.LOG1P, P(Op.EXP, X)), lambda x: None if _nonpos(x) else softplus(x)),
     rule("log1p(-exp(x)) -> log1mexp(x)", P(Op.LOG1P, P(Op.NEGATIVE, P(Op.EXP, X))), log1mexp),
-    rule("sqrt(x*x + y*y) -> hypot(x, y)",
-         P(Op.SQRT, P(Op.ADD, P(Op.MULTIPLY, X, X), P(Op.MULTIPLY, Y, Y))),
-         lambda x, y: ew(Op.HYPOT, x, y)),
+    rule("sqrt(x*x + y*y) -> where(isnan(x) | isnan(y), x + y, hypot(x, y))",
+         P(Op.SQRT, P(Op.ADD, P(Op.MULTIPLY, X, X), P(Op.MULTIPLY, Y, Y))), _hypot),
     rule("1 / (1 + exp(-x)) -> sigmoid(x)",
          P(Op.DIVIDE, ONE, P(Op.ADD, ONE, P(Op.EXP, P(Op.NEGATIVE, X)))),
          lambda x: None if _nonneg(x) else sigmoid(x)),
