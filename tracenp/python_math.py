@@ -365,8 +365,9 @@ def _integers_only(python):
 
     @functools.wraps(python)
     def routed(*args, **kwargs):
-        if not _traced((*args, *kwargs.values())):
-            return python(*args, **kwargs)
+        traced = list(_tracers((*args, *kwargs.values())))
+        if all(t.weak for t in traced):  # of Python int arguments alone: `math` converts
+            return python(*args, **kwargs)  # them, which makes those arguments static
         raise errors.unsupported(f"math.{python.__name__} of a traced value (an exact "
                                  "integer function; pass the value as a static argument)")
 
