@@ -36,6 +36,7 @@ import pytest
 import tracenp
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from test_corpus import _f, _i, check_like_numpy, check_refused
+from test_corpus_hunt_q import natural_cubic_spline  # hunt Q wrote the same spline
 from test_ops import assert_same
 
 # ------------------------------------------------------------------------------------ ndimage
@@ -2563,25 +2564,6 @@ def regular_grid_nearest(grid, values, xi):
         i = np.clip(np.searchsorted(g, x) - 1, 0, g.size - 2)
         idx.append(np.where(x - g[i] <= g[i + 1] - x, i, i + 1))
     return values[tuple(idx)]
-
-
-def natural_cubic_spline(x, y, xnew):
-    n = len(x)
-    h = np.diff(x)
-    A = np.zeros((n, n))
-    r = np.zeros(n)
-    A[0, 0] = A[-1, -1] = 1.0
-    for i in range(1, n - 1):
-        A[i, i - 1] = h[i - 1]
-        A[i, i] = 2 * (h[i - 1] + h[i])
-        A[i, i + 1] = h[i]
-        r[i] = 3 * ((y[i + 1] - y[i]) / h[i] - (y[i] - y[i - 1]) / h[i - 1])
-    c = np.linalg.solve(A, r)
-    b = (y[1:] - y[:-1]) / h - h * (2 * c[:-1] + c[1:]) / 3
-    d = (c[1:] - c[:-1]) / (3 * h)
-    k = np.clip(np.searchsorted(x, xnew) - 1, 0, n - 2)
-    dx = xnew - x[k]
-    return y[k] + b[k] * dx + c[k] * dx ** 2 + d[k] * dx ** 3
 
 
 def thomas(a, b, c, d):
