@@ -3945,6 +3945,7 @@ SIGNAL = {
 }
 
 STATS = {
+    "pearson_math_sqrt": (pearson_math_sqrt, {}, lambda s, n: (_f(2 * n, seed=s), _f(2 * n, seed=s + 1))),
     "pearsonr": (pearsonr, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s) + _f(3 * n, seed=s + 1))),
     "pearson_matrix": (pearson_matrix, {}, lambda s, n: (_f(3 * n, 3, seed=s),)),
     "rankdata_average": (rankdata_average, {}, lambda s, n: (_ties(s, n),)),
@@ -4437,8 +4438,6 @@ REFUSED = {
                                       distance_transform_bruteforce, lambda s: (_mask(s, 4),)),
     "butter_lowpass": (tracenp.errors.UnsupportedFunctionError, butter_lowpass,
                        lambda s: (3, 0.1 * s)),
-    "pearson_math_sqrt": (tracenp.errors.ConcretizationError, pearson_math_sqrt,
-                          lambda s: (_f(8, seed=s), _f(8, seed=s + 1))),
     "zpk2tf": (tracenp.errors.UnsupportedFunctionError, zpk2tf,
                lambda s: (np.array([-1.0, -1.0]), np.array([0.3 + 0.4j, 0.3 - 0.4j]) * s / 2, 0.2)),
 }
@@ -4471,7 +4470,7 @@ def test_refused_forms_run_under_fallback(name):
     with `while t < t_end` and `if err < 1`, connected components by a flood-fill stack,
     bisection to a tolerance, agglomerative linkage over a Python dict of clusters picked by
     `min(key=...)`, `if structure[i, j]:` of a structuring element passed as an array,
-    `float()` of a centre of mass, `math.sqrt` of a traced sum, a NumPy grid (`np.mgrid`)
+    `float()` of a centre of mass, a NumPy grid (`np.mgrid`)
     indexed by a traced mask, and `np.poly` of complex poles, whose dtype NumPy picks by the
     values (real when they pair up): each raises its named error, and runs eagerly under
     `fallback=True`."""
