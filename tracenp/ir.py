@@ -12,11 +12,11 @@ before they run (`specialize`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import math
 import weakref
-import functools
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 

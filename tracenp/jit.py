@@ -252,9 +252,7 @@ class JitFunction:
             return self.fn(*args, **kwargs)
         if (not self.static_argnums and not self._by_layout and not entry.compiled.pending
                 and (fast_key := self._fast_key(args, kwargs)) is not None):
-            runner = self._fast_runner(entry, fast_key, args, kwargs)
-            if runner is not None:
-                self._fast[fast_key] = runner
+            self._fast[fast_key] = self._fast_runner(entry, fast_key, args, kwargs)
         try:
             return self._run(entry, leaves, args, kwargs)
         except DataDependentShapeError as e:
@@ -304,11 +302,10 @@ class JitFunction:
         as (keyword name or None, position or name, whether a Python scalar to make 0-d), and
         whether the leaves are the positional arguments themselves. The graph's leaves are
         the dynamic positional arguments, then the dynamic keywords by sorted name (`_key`)."""
-        steer = self._steer
         leaves = [(None, i, type(a) is not np.ndarray) for i, a in enumerate(args)
-                  if not (i in steer and type(a) in _SCALARS)]
+                  if not self._steers(i, a)]
         leaves += [(k, k, type(v) is not np.ndarray) for k, v in sorted(kwargs.items())
-                   if not (k in self.static_argnames or k in steer and type(v) in _SCALARS)]
+                   if not (k in self.static_argnames or self._steers(k, v))]
         return [leaves[i] for i in entry.used], len(leaves) == len(args)
 
     def _in_numpy(self, e: DataDependentShapeError, args, kwargs):
@@ -322,9 +319,8 @@ class JitFunction:
                       f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
         return self.fn(*args, **kwargs)
 
-    def _fast_runner(self, entry: Trace, key: tuple, args, kwargs) -> Callable | None:
-        """A call of `entry` for arguments of hot-path key `key` with no per-call bookkeeping,
-        or None where the general path must run it.
+    def _fast_runner(self, entry: Trace, key: tuple, args, kwargs) -> Callable:
+        """A call of `entry` for arguments of hot-path key `key` with no per-call bookkeeping.
 
         A graph of positional array arguments that is one small kernel launch also gets a
         builtin entry (made on the signature's first cached call, so a first call does not
@@ -332,10 +328,11 @@ class JitFunction:
         serves later calls.
         """
         picks, positional = self._fast_leaves(entry, args, kwargs)
-        if entry.mutated or entry.rebound or entry.grown:
-            if not positional:
-                return None
-            return lambda args, kwargs: self._run(entry, list(args), args, kwargs)
+        if entry.mutated or entry.rebound or entry.grown:  # `_run`, with the leaves it needs
+            if positional:
+                return lambda args, kwargs: self._run(entry, list(args), args, kwargs)
+            return lambda args, kwargs: self._run(entry, self._key(args, kwargs)[1], args,
+                                                  kwargs)
         run = entry.compiled.run
         plain = positional and not any(scalar for _, _, scalar in picks)  # arrays, in place
         used = [i for _, i, _ in picks]
@@ -414,7 +411,7 @@ class JitFunction:
             warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: {message}",
                           TracingFallbackWarning, stacklevel=3)
             return self.fn(*args, **(kwargs or {}))
-        arrays = [x if type(x) is np.ndarray or not type(x) in _SCALARS and (
+        arrays = [x if type(x) is np.ndarray or type(x) not in _SCALARS and (
             isinstance(x, np.ndarray) or is_device_array(x)) else np.asarray(x)
             for x in [leaves[i] for i in entry.used]]
         generators = {**{i: a for i, a in enumerate(args) if is_generator(a)},

@@ -482,12 +482,6 @@ def _infer_scatter(srcs, p):
     return x.dtype, x.shape, False
 
 
-def _fancy(x_shape, idx, axis):
-    """The index tuple that makes `x[t]` equal take_along_axis with broadcasting."""
-    others = _aranges(tuple(x_shape), axis)
-    return others[:axis] + (idx,) + others[axis + 1:]
-
-
 @functools.lru_cache(maxsize=256)
 def _aranges(x_shape: tuple, axis: int) -> tuple:
     """`np.arange` of each dim but `axis`, shaped to broadcast in its place: made once per
@@ -501,33 +495,58 @@ def _aranges(x_shape: tuple, axis: int) -> tuple:
     return tuple(t)
 
 
-def _along(x_shape, idx, axis):
-    """For an `idx` of size 1 on every dim but `axis` (rows taken whole: `W[ids]`,
-    `np.add.at(dW, ids, g)`), the plain index `(:, ..., :, ids)` and the shape it selects;
-    else None. NumPy's fancy indexing by one array is 3x as fast as by a broadcast tuple."""
-    shape = np.shape(idx)
-    if len(shape) != len(x_shape) or any(n != 1 for d, n in enumerate(shape) if d != axis):
+def _rows_index(x_shape: tuple, idx_shape: tuple, axis: int):
+    """For an index of size 1 on every dim but `axis` (rows taken whole: `W[ids]`,
+    `np.add.at(dW, ids, g)`), the maker of the plain index `(:, ..., :, ids)` and the shape
+    it selects; else None. NumPy's fancy indexing by one array is 3x as fast as by a
+    broadcast tuple."""
+    if len(idx_shape) != len(x_shape) or any(n != 1 for d, n in enumerate(idx_shape)
+                                             if d != axis):
         return None
-    return ((slice(None),) * axis + (np.reshape(idx, -1),),
-            tuple(x_shape[:axis]) + (shape[axis],) + tuple(x_shape[axis + 1:]))
+    lead = (slice(None),) * axis
+    shape = tuple(x_shape[:axis]) + (idx_shape[axis],) + tuple(x_shape[axis + 1:])
+    if axis == 0 and len(idx_shape) == 1:
+        return (lambda idx: idx), shape
+    return (lambda idx: (*lead, idx.reshape(-1))), shape
+
+
+def _broadcast_index(x_shape: tuple, idx_shape: tuple, axis: int, upd_shape: tuple = ()):
+    """The maker of the index tuple that makes `x[t]` take_along_axis with broadcasting, the
+    other dims' aranges made once; as wide as the updates where they are wider."""
+    others = _aranges(tuple(x_shape), axis)
+    shape = broadcast_shapes(*(np.shape(i) for i in others[:axis] + others[axis + 1:]),
+                             idx_shape)
+    wide = broadcast_shapes(shape, upd_shape)
+    if wide != shape:  # updates wider than the index: NumPy broadcasts only them
+        lead = tuple(np.broadcast_to(i, wide) for i in others[:axis])
+        trail = tuple(np.broadcast_to(i, wide) for i in others[axis + 1:])
+        return lambda idx: (*lead, np.broadcast_to(idx, wide), *trail)
+    lead, trail = others[:axis], others[axis + 1:]
+    return lambda idx: (*lead, idx, *trail)
+
+
+def gather_index(x_shape: tuple, idx_shape: tuple, axis: int) -> Callable:
+    """The maker of the index `t` with `x[t]` a gather's value, from the shapes alone: the
+    reference decides it per call, a prepared CPU step once (`lowering/library_steps`)."""
+    rows = _rows_index(x_shape, idx_shape, axis)
+    return rows[0] if rows else _broadcast_index(x_shape, idx_shape, axis)
+
+
+def scatter_index(x_shape: tuple, idx_shape: tuple, upd_shape: tuple, axis: int) -> Callable:
+    """The maker of the index `t` a scatter sets or adds `upd` at (`out[t] = upd`)."""
+    rows = _rows_index(x_shape, idx_shape, axis)
+    if rows and broadcast_shapes(rows[1], upd_shape) == rows[1]:
+        return rows[0]
+    return _broadcast_index(x_shape, idx_shape, axis, upd_shape)
 
 
 def _ref_gather(x, idx, axis):
-    along = _along(x.shape, idx, axis)
-    return x[along[0] if along else _fancy(x.shape, idx, axis)]
+    return x[gather_index(x.shape, np.shape(idx), axis)(idx)]
 
 
 def _ref_scatter(x, idx, upd, axis, mode):
     out = np.array(x, copy=True)
-    along = _along(x.shape, idx, axis)
-    if along and broadcast_shapes(along[1], np.shape(upd)) == along[1]:
-        t = along[0]
-    else:
-        t = _fancy(x.shape, idx, axis)
-        shape = broadcast_shapes(*(np.shape(i) for i in t))
-        wide = broadcast_shapes(shape, np.shape(upd))
-        if wide != shape:  # updates wider than the index: NumPy broadcasts only them
-            t = tuple(np.broadcast_to(i, wide) for i in t)
+    t = scatter_index(x.shape, np.shape(idx), np.shape(upd), axis)(idx)
     if mode == "add":
         np.add.at(out, t, upd)
     else:

@@ -1,13 +1,13 @@
 """Library steps prepared for their node: what the reference decides per call, decided once.
 
 An op's NumPy reference (`OPS[op].ref`) takes any shapes, so it works out per call what
-the node's types already say: whether a gather takes whole rows (one index array) or
-needs a broadcast index tuple, whether a scatter's updates are wider than its index, the
-slice tuple of a write. In an unrolled loop those decisions cost more than the NumPy call
-they choose (a gather 7.7 us against `x[idx]`'s 0.7, a scatter 13 us against 1.7). Each
-entry of `PREPARED` takes a node of concrete shapes and returns a function of its operand
-arrays giving the reference's value; ops without an entry, and nodes with unknown dims,
-use the reference itself.
+the node's types already say: whether a gather takes whole rows (one index array) or needs
+a broadcast index tuple (`ops.gather_index`, `ops.scatter_index`: the reference and these
+steps share them), the slice tuple of a write. In an unrolled loop those decisions cost
+more than the NumPy call they choose (a gather 7.7 us against `x[idx]`'s 0.7, a scatter
+13 us against 1.7). Each entry of `PREPARED` takes a node of concrete shapes and returns
+a function of its operand arrays giving the reference's value; ops without an entry, and
+nodes with unknown dims, use the reference itself.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from typing import Callable
 import numpy as np
 
 from ..ir import Node
-from ..ops import OPS, Op, _aranges
-from ..shapes import broadcast_shapes
+from ..ops import OPS, Op, gather_index, scatter_index
 
 
 def library_call(n: Node, in_place: bool = False) -> tuple[Callable, bool]:
@@ -40,38 +39,8 @@ def library_call(n: Node, in_place: bool = False) -> tuple[Callable, bool]:
     return (lambda *xs: ref(*xs, **params)), False
 
 
-def _rows_index(x_shape: tuple, idx_shape: tuple, axis: int):
-    """For an index of size 1 on every dim but `axis` (rows taken whole), the index
-    tuple's maker and the shape it selects; else None (as `ops._along` decides per call)."""
-    if len(idx_shape) != len(x_shape) or any(n != 1 for d, n in enumerate(idx_shape)
-                                             if d != axis):
-        return None
-    lead = (slice(None),) * axis
-    shape = x_shape[:axis] + (idx_shape[axis],) + x_shape[axis + 1:]
-    if axis == 0 and len(idx_shape) == 1:
-        return (lambda idx: idx), shape
-    return (lambda idx: (*lead, idx.reshape(-1))), shape
-
-
-def _broadcast_index(x_shape: tuple, idx_shape: tuple, axis: int, upd_shape: tuple = ()):
-    """The maker of the index tuple that takes `x[t]` along `axis` with broadcasting, the
-    other dims' aranges made once; as wide as the updates where they are wider."""
-    others = _aranges(x_shape, axis)
-    shape = broadcast_shapes(*(np.shape(i) for i in others[:axis] + others[axis + 1:]),
-                             idx_shape)
-    wide = broadcast_shapes(shape, upd_shape)
-    if wide != shape:  # updates wider than the index: NumPy broadcasts only them
-        lead = tuple(np.broadcast_to(i, wide) for i in others[:axis])
-        trail = tuple(np.broadcast_to(i, wide) for i in others[axis + 1:])
-        return lambda idx: (*lead, np.broadcast_to(idx, wide), *trail)
-    lead, trail = others[:axis], others[axis + 1:]
-    return lambda idx: (*lead, idx, *trail)
-
-
 def _gather(n: Node, axis: int) -> Callable:
-    x, idx = n.srcs
-    rows = _rows_index(x.shape, idx.shape, axis)
-    index = rows[0] if rows else _broadcast_index(x.shape, idx.shape, axis)
+    index = gather_index(n.srcs[0].shape, n.srcs[1].shape, axis)
     return lambda x, idx: x[index(idx)]
 
 
@@ -80,11 +49,7 @@ def _scatter(n: Node, axis: int, mode: str) -> Callable:
     if x.ndim == 1 and idx.shape == (1,) and upd.size == 1 and (
             mode == "set" or x.dtype.kind in "fc"):
         return _scatter_element(mode, upd.shape)
-    rows = _rows_index(x.shape, idx.shape, axis)
-    if rows and broadcast_shapes(rows[1], upd.shape) == rows[1]:
-        index = rows[0]
-    else:
-        index = _broadcast_index(x.shape, idx.shape, axis, upd.shape)
+    index = scatter_index(x.shape, idx.shape, upd.shape, axis)
     if mode == "add":
         def scatter_add(out, idx, upd):
             np.add.at(out, index(idx), upd)
@@ -144,12 +109,7 @@ def _pad(n: Node, widths: tuple, value) -> Callable:
     return pad
 
 
-def _slice(n: Node, slices: tuple) -> Callable:
-    index = tuple(slice(*s) for s in slices)
-    return lambda x: x[index]
-
-
-PREPARED: dict[Op, Callable[..., Callable]] = {Op.GATHER: _gather, Op.SLICE: _slice, Op.PAD: _pad}
+PREPARED: dict[Op, Callable[..., Callable]] = {Op.GATHER: _gather, Op.PAD: _pad}
 # Writes: the function stores into its first operand and returns it (`library_call` copies
 # that operand first unless the write may take it).
 WRITES: dict[Op, Callable[..., Callable]] = {Op.SCATTER: _scatter, Op.SLICE_SET: _slice_set}
