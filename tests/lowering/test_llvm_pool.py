@@ -136,9 +136,9 @@ def test_graphs_calling_blas_keep_their_kernels_on_one_thread(threads, monkeypat
     """BLAS threads spin on the other cores after a matmul: splitting beside them costs."""
     threads(2)
     calls = []
-    real = llvm.run_pieces
-    monkeypatch.setattr(llvm, "run_pieces", lambda task, rows, t=None: (calls.append(t),
-                                                                       real(task, rows, t)))
+    real = llvm.run_table
+    monkeypatch.setattr(llvm, "run_table", lambda table, t=None: (calls.append(t),
+                                                                real(table, t)))
     x, w = RNG.standard_normal((256, 300)), RNG.standard_normal((300, 256))
     with_blas = tracenp.jit(lambda x, w: np.exp(np.tanh(x @ w)) + 1.0)
     np.testing.assert_allclose(with_blas(x, w), np.exp(np.tanh(x @ w)) + 1.0, rtol=1e-13)
