@@ -1,9 +1,9 @@
 """`python -m tracenp.bench`: tracenp against NumPy and its peers, side by side in one process.
 
 Prints the median time per call of each workload (float64) for NumPy, tracenp and, where
-installed, numexpr, Numba (`parallel=True`; (h)'s loops plain `njit`) and JAX (CPU, x64),
-with each time's ratio to
-NumPy (NumPy's time / the tool's: above 1 is faster). Run it without BLAS throttling:
+installed, numexpr, Numba (`parallel=True`; (h)'s loops and (i)'s small step plain `njit`)
+and JAX (CPU, x64; not for (i): its arrays are immutable), with each time's ratio to NumPy
+(NumPy's time / the tool's: above 1 is faster). Run it without BLAS throttling:
 `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m tracenp.bench` (`make bench`).
 `--quick` shrinks the repeat counts; `--only a,c` picks workloads.
 """
@@ -155,6 +155,21 @@ def plus_one(x):
     return x + 1
 
 
+def adam_step(w, g, m, v, lr=1e-3):
+    """An optimizer step as NumPy code writes it: every parameter updated in place."""
+    m *= 0.9
+    m += 0.1 * g
+    v *= 0.999
+    v += 0.001 * g * g
+    w -= lr * m / (np.sqrt(v) + 1e-8)
+
+
+def sgd_clip_step(w, g, lr=0.01):
+    """A clipped gradient step on a small parameter vector."""
+    w -= lr * np.clip(g, -1.0, 1.0)
+    return w
+
+
 def recurrence(x, a=0.9):
     """A first-order linear recurrence written as a loop over elements."""
     y = np.empty_like(x)
@@ -285,7 +300,8 @@ def _numba_kernels(numba):
         return x + 1
 
     loops = {f.__name__: njit(f) for f in (recurrence, kalman_1d, row_norms_loop,
-                                           pairwise_loops)}
+                                           pairwise_loops, sgd_clip_step)}
+    loops["adam_step"] = njit(parallel=True)(adam_step)
     return dict(a=nb_a, axpy=nb_axpy, lse=nb_lse, softmax=nb_softmax, norm=nb_norm,
                 dense=nb_dense, plus_one=nb_plus_one, **loops)
 
@@ -407,6 +423,27 @@ def loop_rows(peers: dict, rng: np.random.Generator) -> list:
     return rows
 
 
+def update_rows(peers: dict, rng: np.random.Generator) -> list:
+    """(i): parameters updated in place (each tool its own copies), as a training loop
+    calls an optimizer step."""
+    nb = _numba_kernels(peers["numba"]) if "numba" in peers else {}
+    rows = []
+    for label, fn, n, arrays in (("(i) Adam step in place, n=1e6", adam_step, 10**6, 4),
+                                 ("(i) clipped SGD step in place, n=1e4", sgd_clip_step,
+                                  10**4, 2)):
+        made = [rng.standard_normal(n) for _ in range(arrays)]
+        if arrays == 4:
+            made[3] = np.abs(made[3])
+        copies = {tool: [a.copy() for a in made] for tool in ("numpy", "tracenp", "numba")}
+        f = tracenp.jit(fn)
+        row = {"numpy": lambda fn=fn, a=copies["numpy"]: fn(*a),
+               "tracenp": lambda f=f, a=copies["tracenp"]: f(*a)}
+        if fn.__name__ in nb:
+            row["numba"] = lambda g=nb[fn.__name__], a=copies["numba"]: g(*a)
+        rows.append((label, row))
+    return rows
+
+
 def small_rows(peers: dict) -> list:
     x10 = np.arange(10.0)
     f = tracenp.jit(plus_one)
@@ -487,6 +524,8 @@ def run(only: set | None, quick: bool) -> str:
         rows += small_rows(peers)
     if not only or "h" in only:
         rows += loop_rows(peers, rng)
+    if not only or "i" in only:
+        rows += update_rows(peers, rng)
     for label, row in rows:
         timer = small_call_times if label.startswith("(f)") else (
             lambda fn: call_times(fn, budget))
@@ -518,7 +557,7 @@ def _fmt(seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="", help="comma-separated workload letters (a-h)")
+    ap.add_argument("--only", default="", help="comma-separated workload letters (a-i)")
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(","))) or None

@@ -289,8 +289,8 @@ def schedule(graph: Graph, lowerable: Callable[[Node], bool]) -> Schedule:
         if not fusible(n) or id(n) in outs or id(n) in cut or len(users[id(n)]) != 1:
             return False
         (u,) = users[id(n)]
-        if fusible(u):
-            return u.shape == n.shape
+        if fusible(u):  # a cast read broadcast is redone per element: it costs less than a
+            return u.shape == n.shape or n.op is Op.CAST  # kernel of its own (a weak scalar's)
         return reducible(u) and u.srcs[0] is n
 
     _bound_chains(order, lambda n: fusible(n) or reducible(n), inlined, cut)

@@ -328,8 +328,9 @@ class JitFunction:
         serves later calls.
         """
         picks, positional = self._fast_leaves(entry, args, kwargs)
-        if entry.mutated or entry.rebound or entry.grown:  # `_run`, with the leaves it needs
-            if positional:
+        writes = bool(entry.mutated or entry.returned)
+        if entry.rebound or entry.grown or writes and not positional:  # `_run`, with the
+            if positional:  # leaves it needs
                 return lambda args, kwargs: self._run(entry, list(args), args, kwargs)
             return lambda args, kwargs: self._run(entry, self._key(args, kwargs)[1], args,
                                                   kwargs)
@@ -345,8 +346,8 @@ class JitFunction:
                 np.asarray((args if name is None else kwargs)[where]) if scalar
                 else (args if name is None else kwargs)[where] for name, where, scalar in picks])
         single = entry.out_tree is pytree.LEAF and entry.out_consts == [_FROM_GRAPH]
-        if not single:
-            return self._tree_runner(entry, inputs)
+        if writes or not single:
+            return self._tree_runner(entry, inputs, writes)
         returns = entry.out_returns[0]
         launch = getattr(run, "launch", None)
         native: list = [] if launch is not None and plain and not kwargs else [None]
@@ -367,26 +368,34 @@ class JitFunction:
 
         return fast
 
-    def _tree_runner(self, entry: Trace, inputs: Callable) -> Callable:
+    def _tree_runner(self, entry: Trace, inputs: Callable, writes: bool = False) -> Callable:
         """`_fast_runner`'s call of a graph with several results or constant ones (a value and
-        its gradients): what `_run` does, less what cannot happen for such arguments."""
+        its gradients), or one that `writes` into its positional array arguments (a training
+        step's `w -= lr * g`: `_run`'s bookkeeping cost 15 us of its 19): what `_run` does,
+        less what cannot happen for such arguments."""
         run = entry.compiled.run
         outputs = [(const is _FROM_GRAPH, const, returns)
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         build = pytree.unflattener(entry.out_tree)
+        direct, targets = _direct_run(entry) if writes else ([None], ())
 
         def fast(args, kwargs):
-            it = iter(run(inputs(args, kwargs)))
+            if not writes:
+                it = iter(run(inputs(args, kwargs)))
+            elif _writes_overlap(args, entry):  # refused, or run eagerly, as `_run` decides
+                return self._run(entry, list(args), args, kwargs)
+            else:
+                by = direct[0] if direct[0] is not None and all(
+                    args[i].flags.writeable for i in targets) else run
+                it = iter(_written_back(by(inputs(args, kwargs)), args, entry))
             return build([_result(next(it), returns) if computed else const
                           for computed, const, returns in outputs])
 
         return fast
 
     def _make_entry(self, launch, sig: tuple, used: list, into: list) -> None:
-        """Put the builtin entry in `into[0]`: now if its code is cached or compiles are not
-        in the background, else once the compile worker has made it."""
+        """Put the builtin entry in `into[0]` (`_soon`)."""
         from .lowering.llvm_entry import make_entry
-        from .lowering.llvm_jit import NeedsCodegen, cached_only
 
         def make():
             made = make_entry(launch(), list(sig), used)
@@ -394,13 +403,7 @@ class JitFunction:
                 self._entries.append(made)
                 into[0] = made
 
-        if not config.background_compile:
-            return make()
-        try:
-            with cached_only():
-                make()
-        except NeedsCodegen:
-            background.later(make)
+        _soon(make)
 
     def _run(self, entry: Trace, leaves, args=(), kwargs=None):
         if entry.mutated and _writes_overlap(leaves, entry):
@@ -421,14 +424,8 @@ class JitFunction:
                 outs = entry.compiled.run(arrays)
         else:
             outs = entry.compiled.run(arrays)
-        if entry.mutated:
-            outs = _before_write_back(outs, [leaves[i] for i, _ in entry.mutated],
-                                      entry.n_outputs - len(entry.mutated), entry.returned)
-        for leaf_i, out_i in entry.mutated:
-            leaves[leaf_i][...] = outs[out_i]  # of the argument's dtype and shape already
-        if entry.returned:
-            outs = [leaves[entry.returned[k]] if k in entry.returned else o
-                    for k, o in enumerate(outs)]
+        if entry.mutated or entry.returned:
+            outs = _written_back(outs, leaves, entry)
         it = iter(outs)
         results = [_result(next(it), returns) if const is _FROM_GRAPH else const
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
@@ -819,6 +816,48 @@ def _owners(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether `a` and `b` are two arrays each owning its memory (neither is a view): then
     they share none, which is cheaper to know than to ask NumPy (0.4 us a pair)."""
     return a.base is None and b.base is None and a is not b
+
+
+def _direct_run(entry: Trace) -> tuple[list, tuple]:
+    """`[run]`, the backend's run storing written arguments' new values straight into them
+    where it can (`llvm._direct_stores`; `[None]` until `_soon` has made it, or where there
+    is none), and the positions of the arguments it may write, which must be writeable."""
+    writing = getattr(entry.compiled.run, "writing", None)
+    pairs = [(out_i, entry.used.index(leaf_i)) for leaf_i, out_i in entry.mutated
+             if leaf_i in entry.used]
+    into: list = [None]
+    if writing is not None and pairs:
+        _soon(lambda: into.__setitem__(0, writing(pairs, set(entry.returned))))
+    return into, tuple(leaf_i for leaf_i, _ in entry.mutated)
+
+
+def _soon(make: Callable[[], None]) -> None:
+    """Run `make` now if the code it needs is cached or compiles are not in the background,
+    else once the compile worker has generated it."""
+    from .lowering.llvm_jit import NeedsCodegen, cached_only
+
+    if not config.background_compile:
+        return make()
+    try:
+        with cached_only():
+            make()
+    except NeedsCodegen:
+        background.later(make)
+
+
+def _written_back(outs: list, leaves, entry: Trace) -> list:
+    """Each new value written into its argument (`entry.mutated`), unless it was stored there
+    already (`_direct_run`), and the results as the function returned them: an argument it
+    wrote and returned is that array itself."""
+    outs = _before_write_back(outs, [leaves[i] for i, _ in entry.mutated],
+                              entry.n_outputs - len(entry.mutated), entry.returned)
+    for leaf_i, out_i in entry.mutated:
+        if outs[out_i] is not leaves[leaf_i]:
+            leaves[leaf_i][...] = outs[out_i]  # of the argument's dtype and shape already
+    if entry.returned:
+        outs = [leaves[entry.returned[k]] if k in entry.returned else o
+                for k, o in enumerate(outs)]
+    return outs
 
 
 def _before_write_back(outs: list, targets: list, n_results: int, returned: dict) -> list:

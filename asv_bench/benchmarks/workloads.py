@@ -121,3 +121,22 @@ class Loops:
 
     def time_loop(self, workload, tool):
         self.fn(*self.args)
+
+
+class InPlaceUpdates:
+    """Optimizer steps that update their parameters in place (`w -= lr * ...`)."""
+
+    params = (["adam_step", "sgd_clip_step"], ["numpy", "tracenp"])
+    param_names = ["workload", "tool"]
+
+    def setup(self, workload, tool):
+        rng = np.random.default_rng(0)
+        n, count = (10**6, 4) if workload == "adam_step" else (10**4, 2)
+        self.args = [np.abs(rng.standard_normal(n)) for _ in range(count)]
+        fn = getattr(bench, workload)
+        self.fn = tracenp.jit(fn) if tool == "tracenp" else fn
+        self.fn(*self.args)
+        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
+
+    def time_update(self, workload, tool):
+        self.fn(*self.args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -92,7 +93,8 @@ def test_a_failed_compile_warns_and_keeps_numpys_values(monkeypatch):
 
 
 def test_wait_compiled_times_out_while_a_compile_is_held(held):
-    tracenp.jit(lambda x: x * 2.0 + 1.0)(np.ones(4))
+    c = float(secrets.randbits(30))  # a kernel no earlier test made: one in memory compiles
+    tracenp.jit(lambda x: x * 2.0 + c)(np.ones(4))  # at once, unheld
     assert not tracenp.wait_compiled(0.05)
     held.set()
     assert tracenp.wait_compiled(30)

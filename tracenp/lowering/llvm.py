@@ -149,7 +149,6 @@ class LLVMBackend:
         for c in sched.consts:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
-        steps = []
         from .llvm_batch import batched
         from .llvm_rowdot import RowDot, rowdot_step
 
@@ -157,29 +156,8 @@ class LLVMBackend:
         fixed = {id(c) for c in sched.consts}
         sensitive = _feeding_vectors(order)
         in_place = _in_place_writes(graph)
-        for s in elements.steps:
-            if isinstance(s, RowDot):
-                steps.append(rowdot_step(s, slot, buffers,
-                                         lambda v: _node_step(v, slot, buffers, elements),
-                                         threads))
-            elif isinstance(s, RowGroup):
-                steps.append(_rows_step(s, slot, buffers, threads, elements))
-            elif isinstance(s, KernelStep) and id(s.kernel) in elements.own:
-                steps.append(_cells_step(s.kernel, slot, elements))
-            elif isinstance(s, KernelStep):
-                steps.append(_kernel_step(s.kernel, slot, buffers, threads))
-            elif _of_constants(s, fixed):  # made once, here: it reads only constants
-                made_here = _node_step(s, slot, buffers, elements)
-                if made_here is not None:
-                    made_here(template, [])
-                fixed.add(id(s.node))
-            else:
-                steps.append(_node_step(s, slot, buffers, elements,
-                                        native=id(s.node) not in sensitive,
-                                        in_place=id(s.node) in in_place))
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
-        steps = batched([s for s in steps if s is not None], set(out_slots))
         made = {id(o.node) for s in sched.steps
                 for k in (s.kernels if isinstance(s, RowGroup) else
                           (s.kernel,) if isinstance(s, KernelStep) else ())
@@ -187,20 +165,55 @@ class LLVMBackend:
         check_owned = any(id(o) not in made for o in graph.outputs)
         memo = any(n.op is Op.LINALG for n in order)
 
-        def run(args: list[np.ndarray]) -> list[np.ndarray]:
-            env = template.copy()
-            if memo:
-                env[-1] = {}
-            for i, a in zip(input_slots, args):
-                env[i] = a
-            used: list = []
-            for step in steps:
-                step(env, used)
-            if used:
-                buffers.give_back(used)
-            return [_owned(env[i]) for i in out_slots] if check_owned else \
-                [env[i] for i in out_slots]
+        def build(into: dict[int, int]) -> Executable:
+            """The run; `into` maps kernel-stored slots to the input slots they store into."""
+            steps = []
+            for s in elements.steps:
+                if isinstance(s, RowDot):
+                    steps.append(rowdot_step(s, slot, buffers,
+                                             lambda v: _node_step(v, slot, buffers, elements),
+                                             threads))
+                elif isinstance(s, RowGroup):
+                    steps.append(_rows_step(s, slot, buffers, threads, elements))
+                elif isinstance(s, KernelStep) and id(s.kernel) in elements.own:
+                    steps.append(_cells_step(s.kernel, slot, elements))
+                elif isinstance(s, KernelStep):
+                    steps.append(_kernel_step(s.kernel, slot, buffers, threads, into))
+                elif _of_constants(s, fixed):  # made once, here: it reads only constants
+                    made_here = _node_step(s, slot, buffers, elements)
+                    if made_here is not None:
+                        made_here(template, [])
+                    fixed.add(id(s.node))
+                else:
+                    steps.append(_node_step(s, slot, buffers, elements,
+                                            native=id(s.node) not in sensitive,
+                                            in_place=id(s.node) in in_place))
+            steps = batched([s for s in steps if s is not None], set(out_slots))
 
+            def run(args: list[np.ndarray]) -> list[np.ndarray]:
+                env = template.copy()
+                if memo:
+                    env[-1] = {}
+                for i, a in zip(input_slots, args):
+                    env[i] = a
+                used: list = []
+                for step in steps:
+                    step(env, used)
+                if used:
+                    buffers.give_back(used)
+                return [_owned(env[i]) for i in out_slots] if check_owned else \
+                    [env[i] for i in out_slots]
+
+            return run
+
+        def writing(pairs: list[tuple[int, int]], returned: set[int]) -> Executable | None:
+            """A run storing new values of written arguments straight into them where that is
+            safe (`_direct_stores`); None where no store can."""
+            into = _direct_stores(graph, elements, pairs, returned, slot)
+            return build(into) if into else None
+
+        run = build({})
+        run.writing = writing
         run.schedule = sched
         run.launch = _one_launch(sched, graph, template, slot)
         return run
@@ -371,6 +384,85 @@ def _exact_step(call, srcs: list[int], out: int):
     return library
 
 
+def _direct_stores(graph: Graph, elements: ElementPlan, pairs: list[tuple[int, int]],
+                   returned: set[int], slot: dict) -> dict[int, int]:
+    """{slot of a new value: slot of the argument it is written into} for the written
+    arguments (`pairs`: graph output and input indices) whose new value a kernel may store
+    straight into the argument's array, sparing a buffer and a copy (`w -= lr * g`).
+
+    Safe where the kernel storing the value reads the argument only at the element it stores
+    (no window of it, no broadcast, no view made of it before), no later step reads the
+    argument or a view of it, and no output is the old argument, a view of it, or the new
+    value other than as a written argument or a result the caller replaces by the argument
+    (`returned`)."""
+    steps = elements.steps
+    outputs = graph.outputs
+    written = {o for o, _ in pairs}
+    into: dict[int, int] = {}
+    for o, i in pairs:
+        new, old = outputs[o], graph.inputs[i]
+        if old.ndim == 0 or new is old or new.shape != old.shape or new.dtype != old.dtype:
+            continue
+        if any(x is new and k not in written and k not in returned
+               for k, x in enumerate(outputs)):
+            continue
+        aliases = _aliases(old, steps)
+        if any(id(x) in aliases for x in outputs):
+            continue
+        at = next((t for t, s in enumerate(steps) if isinstance(s, KernelStep)
+                   and id(s.kernel) not in elements.own and any(
+                       out.node is new and out.reduce is None
+                       and s.kernel.window(len(s.kernel.inputs) + j) is None
+                       for j, out in enumerate(s.kernel.outputs))), None)
+        if at is None:
+            continue
+        k = steps[at].kernel
+        if any(id(n) in aliases and (n is not old or k.window(j) is not None
+                                     or n.shape != k.shape) for j, n in enumerate(k.inputs)):
+            continue
+        if any(_reads(s) is None or any(id(n) in aliases for n in _reads(s))
+               for s in steps[at + 1:]):
+            continue
+        into[slot[id(new)]] = slot[id(old)]
+    return into
+
+
+def _sharing(k: Kernel, slot: dict, into: dict[int, int]) -> Kernel:
+    """`k`, with each value it stores into an argument it reads (`into`) passed as that
+    input's array (`Kernel.shares`): LLVM then sees a load and a store of one pointer, and
+    vectorizes without the overlap check that two pointers into one array fail."""
+    n = len(k.inputs)
+    reads = {slot[id(x)]: i for i, x in enumerate(k.inputs)}
+    shares = list(k.shares or range(n + len(k.outputs)))
+    for j, o in enumerate(k.outputs):
+        target = into.get(slot[id(o.node)])
+        if target in reads and o.reduce is None:
+            shares[n + j] = reads[target]
+    if shares == list(k.shares or range(n + len(k.outputs))):
+        return k
+    return Kernel(k.shape, k.inputs, k.body, k.outputs, k.axes, k.windows, tuple(shares))
+
+
+def _aliases(node: Node, steps: list) -> set[int]:
+    """`node` and what library or view steps make of it: any may be a view of its memory."""
+    found = {id(node)}
+    for s in steps:
+        if isinstance(s, NodeStep) and any(id(x) in found for x in s.node.srcs):
+            found.add(id(s.node))
+    return found
+
+
+def _reads(step) -> tuple | None:
+    """The nodes a step reads, or None where the plan does not say."""
+    if isinstance(step, KernelStep):
+        return step.kernel.inputs
+    if isinstance(step, RowGroup):
+        return tuple(n for k in step.kernels for n in k.inputs)
+    if isinstance(step, NodeStep):
+        return step.node.srcs
+    return None
+
+
 def _in_place_writes(graph: Graph) -> set[int]:
     """The writes (scatter, slice set) that may store into the array they write: one that a
     write before them made (a copy of this call's own) and nothing else reads. A loop's
@@ -450,9 +542,13 @@ def _calls_blas(step) -> bool:
         step.node.op is Op.MATMUL and step.node.dtype.kind == "f"))
 
 
-def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
+def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None,
+                 into: dict[int, int] | None = None):
+    """A kernel's step; a stored value whose slot `into` names goes into that slot's array
+    (a written argument: `_direct_stores`) instead of a buffer."""
     from .llvm_batch import Call
 
+    k = _sharing(k, slot, into or {})
     passed = k.passed()
     fn, task = _callables(compile_kernel(k), len(passed))
     shape = tuple(k.shape) or (1,)
@@ -462,21 +558,27 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None):
     in_slots = [slot[id(k.inputs[j])] for j in passed if j < len(k.inputs)]  # (its outputs
     # are never windows of one array: only a `_cells_step`'s are)
     pieces = _pieces(shape, k.axes, total, weight((k,)), threads)
-    outs = _Outputs(k, slot, buffers, len(pieces) if 0 in k.axes and k.shape else 1)
+    outs = _Outputs(k, slot, buffers, len(pieces) if 0 in k.axes and k.shape else 1, into=into)
     if total == 0:
         pieces = []
     if len(pieces) == 1 and not outs.reduces and len(outs.stores) == 1:
         (lo, hi, _), = pieces
         (out, alloc), = outs.stores
+        target = outs.into.get(out)
 
-        def step1(env, used):
-            buf = alloc(used)
-            fn(shape_addr, lo, hi, 0, *[env[i] for i in in_slots], buf)
-            env[out] = buf
+        if out in outs.shared:  # stored into the argument it reads, passed once
+            def step1(env, used):
+                fn(shape_addr, lo, hi, 0, *[env[i] for i in in_slots])
+                env[out] = env[target]
+        else:
+            def step1(env, used):
+                buf = alloc(used) if target is None else env[target]
+                fn(shape_addr, lo, hi, 0, *[env[i] for i in in_slots], buf)
+                env[out] = buf
 
         step1.keep = shape_arr
         dtype = k.outputs[0].node.dtype
-        if total * dtype.itemsize < REUSE_MIN and task:
+        if total * dtype.itemsize < REUSE_MIN and task and target is None:
             step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, tuple(k.shape),
                                 dtype)
         return step1
@@ -716,12 +818,16 @@ class _Outputs:
     (in the kernel's operand order: fusion lists a kernel's stores before its reductions)."""
 
     def __init__(self, k: Kernel, slot: dict, buffers: _Buffers, parts: int,
-                 scratch: set = frozenset()):
+                 scratch: set = frozenset(), into: dict[int, int] | None = None):
         from .llvm_kernel import partial_dtype  # the code generator loads when compiling
 
         self.parts = parts
+        self.into = into or {}  # stored slot -> the slot whose array it is stored into
         self.kept = tuple(d for i, d in enumerate(k.shape) if i not in k.axes)
         self.stores, self.reduces = [], []
+        n = len(k.inputs)
+        self.shared = {slot[id(o.node)] for j, o in enumerate(k.outputs)
+                       if k.shares and k.shares[n + j] != n + j}  # stores not passed
         for o in k.outputs:
             s, dt = slot[id(o.node)], o.node.dtype
             if o.reduce is None:  # a scratch value's buffer comes per thread (None here)
@@ -736,8 +842,10 @@ class _Outputs:
         """Buffers for one call appended to `arrays`; a single partial is already its
         result's memory (a view), so later passes of a group read it."""
         for out, alloc in self.stores:
-            env[out] = buf = alloc and alloc(used)
-            arrays.append(buf)
+            target = self.into.get(out)
+            env[out] = buf = env[target] if target is not None else alloc and alloc(used)
+            if out not in self.shared:
+                arrays.append(buf)
         partials = [start.copy() for _, start, _, _, _ in self.reduces]
         arrays += partials
         if self.parts == 1:

@@ -1,0 +1,190 @@
+"""Written arguments whose new value a kernel stores straight into them (`llvm._direct_stores`):
+NumPy's values and write-backs on every call, the store taken where it is safe and refused
+where the argument's old value is still read."""
+
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+import tracenp
+
+jit_module = importlib.import_module("tracenp.jit")
+RNG = np.random.default_rng(5)
+
+
+def sgd(w, g, lr):
+    w -= lr * g
+    return w
+
+
+def clip_out(w):
+    np.clip(w, -1.0, 1.0, out=w)
+    return w
+
+
+def adam(w, g, m, v, lr):
+    m *= 0.9
+    m += 0.1 * g
+    v *= 0.999
+    v += 0.001 * g * g
+    w -= lr * m / (np.sqrt(v) + 1e-8)
+
+
+def step_and_norm(w, g):  # the sum reads w where the same kernel stores its new value
+    total = (w * w).sum()
+    w -= 0.5 * g
+    return total
+
+
+def both_ways(a, b):  # b's update reads a's new value
+    a += b
+    b *= a
+
+
+def int_counts(c, k):
+    c += k
+    c %= 7
+
+
+def _layouts(n: int):
+    return {"contiguous": lambda: RNG.standard_normal(n),
+            "strided": lambda: RNG.standard_normal(2 * n)[::2],
+            "reversed": lambda: RNG.standard_normal(n)[::-1],
+            "fortran": lambda: np.asfortranarray(RNG.standard_normal((n, 3)))}
+
+
+CASES = [
+    (sgd, lambda w: (w, RNG.standard_normal(w.shape), 0.01)),
+    (clip_out, lambda w: (3 * w,)),
+    (adam, lambda w: (w, RNG.standard_normal(w.shape), RNG.standard_normal(w.shape),
+                         np.abs(RNG.standard_normal(w.shape)), 1e-3)),
+    (step_and_norm, lambda w: (w, RNG.standard_normal(w.shape))),
+    (both_ways, lambda w: (w, RNG.standard_normal(w.shape))),
+]
+
+
+def _copies(args):
+    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+
+
+def _assert_calls_match(fn, make_args, calls=4):
+    jf = tracenp.jit(fn)
+    for _ in range(calls):  # the first calls trace and compile; later ones take the hot path
+        args = make_args()
+        ours, theirs = list(args), _copies(args)
+        got, want = jf(*ours), fn(*theirs)
+        if isinstance(want, np.ndarray) and want is theirs[0]:
+            assert got is ours[0]
+        elif want is None:
+            assert got is None
+        else:
+            np.testing.assert_allclose(got, want, rtol=1e-13)
+        for a, b in zip(ours, theirs):
+            if isinstance(b, np.ndarray):
+                np.testing.assert_allclose(a, b, rtol=1e-13, atol=0)
+    return jf
+
+
+@pytest.mark.parametrize("n", [7, 1000, 200_000])
+@pytest.mark.parametrize("layout", ["contiguous", "strided", "reversed", "fortran"])
+@pytest.mark.parametrize("fn,extra", CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_written_arguments_match_numpy(fn, extra, layout, n):
+    make_w = _layouts(n)[layout]
+    _assert_calls_match(fn, lambda: extra(make_w()))
+
+
+def test_integer_updates_wrap_and_match_numpy():
+    _assert_calls_match(int_counts, lambda: (RNG.integers(-50, 50, 1000),
+                                             RNG.integers(0, 9, 1000)))
+
+
+def _direct(fn, *args):
+    jf = tracenp.jit(fn)
+    for _ in range(3):
+        jf(*_copies(args))
+    (entry,) = jf._cache.values()
+    direct, _ = jit_module._direct_run(entry)
+    return direct[0]
+
+
+@pytest.mark.parametrize("fn", [sgd, clip_out, adam, step_and_norm])
+def test_the_store_goes_straight_into_the_argument(fn):
+    n = 300
+    args = {f.__name__: extra(RNG.standard_normal(n)) for f, extra in CASES}[fn.__name__]
+    assert _direct(fn, *args) is not None
+
+
+def _shifted(w):
+    w[1:] += w[:-1]
+
+
+def _old_returned(w, g):
+    old = w.copy()
+    w -= g
+    return old
+
+
+def _transposed_read_after(w):
+    t = w.T
+    w += 1.0
+    return t.sum(axis=0)
+
+
+def _old_read_later(w, g):
+    w -= g
+    return w
+
+
+def _other_reader(w, g):
+    w *= 2.0
+    return (g @ w.reshape(-1, 1)).sum()
+
+
+@pytest.mark.parametrize("fn,make", [
+    (_shifted, lambda: (RNG.standard_normal(500),)),
+    (_old_returned, lambda: (RNG.standard_normal(500), RNG.standard_normal(500))),
+    (_transposed_read_after, lambda: (RNG.standard_normal((20, 30)),)),
+    (_other_reader, lambda: (RNG.standard_normal(40), RNG.standard_normal((3, 40)))),
+], ids=lambda c: getattr(c, "__name__", ""))
+def test_old_values_read_elsewhere_keep_numpy_semantics(fn, make):
+    _assert_calls_match(fn, make)
+
+
+def test_a_shifted_read_is_not_stored_in_place():
+    assert _direct(_shifted, RNG.standard_normal(500)) is None
+    assert _direct(_old_returned, RNG.standard_normal(50), RNG.standard_normal(50)) is None
+
+
+def test_a_read_only_argument_is_refused_as_numpy_refuses_it():
+    jf = tracenp.jit(sgd)
+    g = RNG.standard_normal(100)
+    for _ in range(3):
+        jf(RNG.standard_normal(100), g, 0.1)
+    w = RNG.standard_normal(100)
+    w.flags.writeable = False
+    before = w.copy()
+    with pytest.raises(ValueError, match="read-only"):
+        jf(w, g, 0.1)
+    np.testing.assert_array_equal(w, before)
+
+
+def test_split_kernels_store_in_place_on_every_thread_count(monkeypatch):
+    n = 1 << 18
+    w0, g = RNG.standard_normal(n), RNG.standard_normal(n)
+    results = []
+    for threads in (1, 2, 3):
+        monkeypatch.setattr(tracenp.config, "num_threads", threads)
+        w = w0.copy()
+        jf = tracenp.jit(adam)
+        m, v = np.zeros(n), np.ones(n)
+        for _ in range(3):
+            jf(w, g, m, v, 1e-2)
+        results.append(w)
+    ref, m, v = w0.copy(), np.zeros(n), np.ones(n)
+    for _ in range(3):
+        adam(ref, g, m, v, 1e-2)
+    for r in results:
+        np.testing.assert_allclose(r, ref, rtol=1e-13)
