@@ -52,7 +52,7 @@ def best_time(fn, args: tuple, budget: float = 0.02) -> float:
 
 def tables(module):
     """(table name, dict) of the module's corpus tables."""
-    for name, table in vars(module).items():
+    for name, table in list(vars(module).items()):  # a traced function may add globals
         if isinstance(table, dict) and table and all(
                 isinstance(row, tuple) and len(row) == 3 and callable(row[0])
                 and isinstance(row[1], dict) and callable(row[2]) for row in table.values()):
