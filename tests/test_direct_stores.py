@@ -121,6 +121,14 @@ def _shifted(w):
     w[1:] += w[:-1]
 
 
+def _symmetrized(W):  # the kernel storing W reads W.T: another element of the same array
+    W += W.T
+
+
+def _reversed_product(w):
+    w *= w[::-1]
+
+
 def _old_returned(w, g):
     old = w.copy()
     w -= g
@@ -138,6 +146,37 @@ def _old_read_later(w, g):
     return w
 
 
+def _sorted_before(w, g):  # the sort reads the old w: the schedule may order it after
+    s = np.sort(w)  # the kernel storing the new one
+    w -= g
+    return s
+
+
+def _cumsum_before(w, g):
+    c = np.cumsum(w)
+    w *= 0.5
+    w += g
+    return c
+
+
+def _gathered_before(w, g):
+    picked = w[np.argsort(g)]
+    w -= g
+    return picked
+
+
+def _joined_after(w, g):  # the join reads the old w and the new one: after the kernel
+    old = w.copy()
+    w -= g
+    return np.concatenate([old, w]).sum()
+
+
+def _product_after(w, g):
+    old = w.copy()
+    w -= g
+    return (np.sort(old) * w).sum()
+
+
 def _other_reader(w, g):
     w *= 2.0
     return (g @ w.reshape(-1, 1)).sum()
@@ -145,9 +184,16 @@ def _other_reader(w, g):
 
 @pytest.mark.parametrize("fn,make", [
     (_shifted, lambda: (RNG.standard_normal(500),)),
+    (_symmetrized, lambda: (RNG.standard_normal((40, 40)),)),
+    (_reversed_product, lambda: (RNG.standard_normal(501),)),
     (_old_returned, lambda: (RNG.standard_normal(500), RNG.standard_normal(500))),
     (_transposed_read_after, lambda: (RNG.standard_normal((20, 30)),)),
     (_other_reader, lambda: (RNG.standard_normal(40), RNG.standard_normal((3, 40)))),
+    (_sorted_before, lambda: (RNG.standard_normal(300), RNG.standard_normal(300))),
+    (_cumsum_before, lambda: (RNG.standard_normal(300), RNG.standard_normal(300))),
+    (_gathered_before, lambda: (RNG.standard_normal(300), RNG.standard_normal(300))),
+    (_joined_after, lambda: (RNG.standard_normal(300), RNG.standard_normal(300))),
+    (_product_after, lambda: (RNG.standard_normal(300), RNG.standard_normal(300))),
 ], ids=lambda c: getattr(c, "__name__", ""))
 def test_old_values_read_elsewhere_keep_numpy_semantics(fn, make):
     _assert_calls_match(fn, make)
