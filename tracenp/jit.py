@@ -322,7 +322,7 @@ class JitFunction:
     def _fast_runner(self, entry: Trace, key: tuple, args, kwargs) -> Callable:
         """A call of `entry` for arguments of hot-path key `key` with no per-call bookkeeping.
 
-        A graph of positional array arguments that is one small kernel launch also gets a
+        A graph of positional array arguments that is a few small launches also gets a
         builtin entry (made on the signature's first cached call, so a first call does not
         pay for it); the runner makes it the one `__call__` tries first, and the builtin
         serves later calls.
@@ -349,13 +349,13 @@ class JitFunction:
         if writes or not single:
             return self._tree_runner(entry, inputs, writes)
         returns = entry.out_returns[0]
-        launch = getattr(run, "launch", None)
-        native: list = [] if launch is not None and plain and not kwargs else [None]
+        program = getattr(run, "program", None)
+        native: list = [] if program is not None and plain and not kwargs else [None]
 
         def fast(args, kwargs):
             if not native:
                 native.append(None)
-                self._make_entry(launch, key, used, native)
+                self._make_entry(program, key, used, native, returns)
             if native[0] is not None:
                 self._entry = native[0].call
             out = run(inputs(args, kwargs))[0]
@@ -393,12 +393,15 @@ class JitFunction:
 
         return fast
 
-    def _make_entry(self, launch, sig: tuple, used: list, into: list) -> None:
-        """Put the builtin entry in `into[0]` (`_soon`)."""
+    def _make_entry(self, program: Callable, sig: tuple, used: list, into: list,
+                    returns: str) -> None:
+        """Put the builtin entry in `into[0]` (`_soon`); `returns`: what a 0-d result
+        becomes (`Trace.out_returns`)."""
         from .lowering.llvm_entry import make_entry
 
         def make():
-            made = make_entry(launch(), list(sig), used)
+            prog = program()
+            made = make_entry(prog, list(sig), used, returns) if prog is not None else None
             if made is not None:
                 self._entries.append(made)
                 into[0] = made

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -105,7 +106,58 @@ def test_a_launch_with_transcendentals_splits_over_threads_from_fewer_elements()
         tracenp.config.num_threads == 1
 
 
-def test_no_entry_for_graphs_that_are_not_one_launch():
+def _rosen(x):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2.0) ** 2.0 + (1 - x[:-1]) ** 2.0)
+
+
+@pytest.mark.parametrize("fn, dtype", [
+    (lambda x: (x * x).sum(), np.float64),
+    (lambda x: np.sqrt((x * x).sum()), np.float64),  # a reduction, then its 0-d epilogue
+    (lambda x: np.mean((x - 0.5) ** 2), np.float64),
+    (lambda x: np.max(np.abs(x)) / 2.0, np.float64),
+    (_rosen, np.float64),
+    (lambda x: np.sum(x * 3), np.int64),
+    (lambda x: np.max(x), np.int32),
+    (lambda x: np.sqrt(np.sum(x * x, dtype=np.float32)), np.float32),
+    (lambda x: np.count_nonzero(x > 0), np.float64),
+])
+def test_reductions_to_a_scalar_go_through_the_entry(fn, dtype):
+    x = (RNG.standard_normal(257) * 5).astype(dtype)
+    f = tracenp.jit(fn)
+    got, want = _warm(f, x), fn(x)
+    assert f._entry is not _no_entry
+    f._entries[-1].take_hits()
+    assert type(got) is type(want) and np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6 if dtype == np.float32 else 1e-13)
+    assert f(x[::-1].copy()) == pytest.approx(fn(x[::-1]), rel=1e-6)
+    assert f._entries[-1].take_hits() == 1  # that call was served by the entry
+    other = np.float32 if dtype != np.float32 else np.float64
+    for bad in (x[:-1], x.astype(other), x.reshape(1, -1)):
+        assert f._entry(bad) is None
+        np.testing.assert_allclose(f(bad), fn(bad), rtol=1e-5)
+
+
+def test_nan_and_a_zero_dim_array_result_through_the_entry():
+    f = tracenp.jit(lambda x: np.sqrt(np.abs(x).max()))
+    x = RNG.standard_normal(64)
+    _warm(f, x)
+    assert f._entry is not _no_entry
+    x[7] = np.nan
+    assert np.isnan(f(x)) and type(f(x)) is np.float64
+    g = tracenp.jit(lambda x: np.asarray(np.sqrt(np.abs(x.sum()))))
+    got = _warm(g, x[:5])
+    assert type(got) is np.ndarray and got.shape == () and got == np.sqrt(abs(x[:5].sum()))
+
+
+def test_a_python_number_result_takes_the_python_path():
+    f = tracenp.jit(lambda x: math.sqrt((x * x).sum()))
+    x = RNG.standard_normal(10)
+    got = _warm(f, x)
+    assert type(got) is float and got == pytest.approx(math.sqrt((x * x).sum()))
+    assert f._entry is _no_entry
+
+
+def test_no_entry_for_graphs_that_are_not_launches_alone():
     x = RNG.standard_normal((5, 6))
     for fn in (lambda x: x.sum(axis=1), lambda x: (x + 1, x * 2), lambda x: x @ x.T):
         f = tracenp.jit(fn)

@@ -4,8 +4,10 @@
 memory or on disk: `llvm_jit`), and returns a closure in which everything that does not
 depend on the arrays of a call is precomputed: slots, extents, work pieces, ctypes entry
 points. Per call it only fetches buffers and calls the kernels (ctypes releases the GIL).
-A graph that is one small kernel launch also describes itself (`run.launch`), so that `jit`
-can serve its cached calls with a builtin entry (`llvm_entry`) instead of this closure.
+A graph that is nothing but small single-piece launches also describes itself
+(`run.program`), so that `jit` can serve its cached calls with a builtin entry (`llvm_entry`)
+instead of this closure; a one-launch graph also as its `Launch`, the plan `tracenp.plans`
+keeps on disk.
 
 Work is split along dim 0 into pieces run by a thread pool once a kernel has at least
 `PARALLEL_MIN` elements of plain work, an element of a kernel weighing more for each
@@ -108,7 +110,7 @@ class _Buffers:
     def allocator(self, key: int, shape: tuple, dtype: np.dtype):
         """`alloc(used) -> array`: plain `np.empty` for small buffers, else a reused one."""
         shape, dtype = tuple(shape), np.dtype(dtype)
-        if int(np.prod(shape, dtype=np.int64)) * dtype.itemsize < REUSE_MIN:
+        if math.prod(shape) * dtype.itemsize < REUSE_MIN:
             return lambda used: np.empty(shape, dtype)
 
         def take(used: list) -> np.ndarray:
@@ -149,7 +151,7 @@ class LLVMBackend:
         for c in sched.consts:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
-        from .llvm_batch import batched
+        from .llvm_batch import batched, program
         from .llvm_rowdot import RowDot, rowdot_step
 
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
@@ -188,7 +190,9 @@ class LLVMBackend:
                     steps.append(_node_step(s, slot, buffers, elements,
                                             native=id(s.node) not in sensitive,
                                             in_place=id(s.node) in in_place))
-            steps = batched([s for s in steps if s is not None], set(out_slots))
+            steps = [s for s in steps if s is not None]
+            natives = [getattr(s, "native", None) for s in steps]
+            steps = batched(steps, set(out_slots))
 
             def run(args: list[np.ndarray]) -> list[np.ndarray]:
                 env = template.copy()
@@ -204,6 +208,9 @@ class LLVMBackend:
                 return [_owned(env[i]) for i in out_slots] if check_owned else \
                     [env[i] for i in out_slots]
 
+            if len(out_slots) == 1:
+                run.program = lambda: program(natives, input_slots, template, out_slots[0]) \
+                    or launch is not None and _launch_program(launch()) or None
             return run
 
         def writing(pairs: list[tuple[int, int]], returned: set[int]) -> Executable | None:
@@ -212,10 +219,11 @@ class LLVMBackend:
             into = _direct_stores(graph, elements, pairs, returned, slot)
             return build(into) if into else None
 
+        launch = _one_launch(sched, graph, template, slot)
         run = build({})
         run.writing = writing
         run.schedule = sched
-        run.launch = _one_launch(sched, graph, template, slot)
+        run.launch = launch
         return run
 
 
@@ -264,7 +272,7 @@ def launch_run(launch: Launch) -> Executable:
     fn, task = _callables(launch.kernel, len(launch.operands) + 1)
     shape = np.array(launch.shape, dtype=np.int64)
     shape_addr = shape.ctypes.data
-    pieces = _pieces(launch.shape, (), int(np.prod(launch.shape, dtype=np.int64)),
+    pieces = _pieces(launch.shape, (), math.prod(launch.shape),
                      launch.work)
     buffers = _Buffers()
     alloc = buffers.allocator(0, launch.shape, launch.dtype)
@@ -280,8 +288,22 @@ def launch_run(launch: Launch) -> Executable:
         return [out]
 
     run.launch = lambda: launch
+    run.program = lambda: _launch_program(launch)
     run.keep = shape
     return run
+
+
+def _launch_program(launch: Launch):
+    """A one-launch graph as a `Program`, where it is one small piece with a pool entry."""
+    from .llvm_batch import Call, Program
+
+    task = _callables(launch.kernel, len(launch.operands) + 1)[1]
+    if not task or math.prod(launch.shape) * launch.work >= PARALLEL_MIN:
+        return None
+    words = np.array(launch.shape, dtype=np.int64)
+    call = Call(task, words, 0, launch.shape[0], (), 0, launch.shape, launch.dtype)
+    return Program((call,), (tuple(("arg", op) if isinstance(op, int) else ("const", op)
+                                   for op in launch.operands),), 0)
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan,
@@ -554,7 +576,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None,
     shape = tuple(k.shape) or (1,)
     shape_arr = k.words()
     shape_addr = shape_arr.ctypes.data
-    total = int(np.prod(shape, dtype=np.int64))
+    total = math.prod(shape)
     in_slots = [slot[id(k.inputs[j])] for j in passed if j < len(k.inputs)]  # (its outputs
     # are never windows of one array: only a `_cells_step`'s are)
     pieces = _pieces(shape, k.axes, total, weight((k,)), threads)
@@ -696,7 +718,7 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
                           sum(len(k.inputs) + len(k.outputs) for k in kernels))
     shape_arr = np.concatenate([k.words() for k in kernels])
     shape_addr = shape_arr.ctypes.data
-    sizes = [int(np.prod(k.shape, dtype=np.int64)) for k in kernels]
+    sizes = [math.prod(k.shape) for k in kernels]
     work = sum(n * weight((k,)) for n, k in zip(sizes, kernels))  # each pass's own extent
     reductions = sum(o.reduce is not None for k in kernels for o in k.outputs)
     block = max(1, ROW_BLOCK // max(group.row_bytes(), 1))

@@ -59,6 +59,48 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Program:
+    """A graph that is nothing but single-piece launches (`Call`s) with one result: what
+    `llvm_entry` runs as one builtin, without a Python step between them.
+
+    Each call's operands are ("arg", graph input), ("const", array) or ("call", an earlier
+    call, whose fresh buffer it reads). A reduction's result is read only where it is 0-d:
+    its buffer is the one-element partial, and a kernel reads a 0-d operand's data pointer
+    alone, never its shape or strides."""
+
+    calls: tuple[Call, ...]
+    operands: tuple[tuple[tuple[str, object], ...], ...]
+    result: int  # the call whose buffer is the graph's output
+
+
+def program(natives: list, inputs: list[int], template: list, out: int) -> Program | None:
+    """The `Program` of a run whose steps' natives are `natives` (None if one is not a
+    `Call`, or it reads what a program cannot pass); `inputs` are the graph inputs' slots,
+    `template` the run's constant slots, `out` the result's slot."""
+    if not natives or not all(isinstance(n, Call) for n in natives):
+        return None
+    made: dict[int, int] = {}
+    where = {s: i for i, s in enumerate(inputs)}
+    operands = []
+    for i, n in enumerate(natives):
+        reads = []
+        for s in n.reads:
+            if s in made and natives[made[s]].kept in (None, ()):
+                reads.append(("call", made[s]))
+            elif s in where:
+                reads.append(("arg", where[s]))
+            elif s not in made and isinstance(template[s], np.ndarray):
+                reads.append(("const", template[s]))
+            else:
+                return None
+        operands.append(tuple(reads))
+        made[n.out] = i
+    if out not in made or natives[made[out]].kept not in (None, ()):
+        return None
+    return Program(tuple(natives), tuple(operands), made[out])
+
+
+@dataclass(frozen=True)
 class View:
     """A view step: `env[out] = make(env[src])`."""
 

@@ -1,29 +1,34 @@
-"""A CPython builtin that launches one small kernel: the cached call without ctypes.
+"""A CPython builtin that runs a small graph's launches: the cached call without Python.
 
-A ctypes call costs about 2 us (argument conversion, GIL release), more than NumPy's whole
-`x + 1` on a small array. For a graph that is exactly one kernel launch, this module emits
-an entry point in LLVM IR with CPython's `METH_FASTCALL` signature and wraps it as a builtin
-function. A call checks every argument against the traced signature (an exact `ndarray`
-whose dtype is the traced descriptor object, whose rank and shape are the traced ones),
-allocates the output with NumPy's C API (`PyArray_Empty`), calls the kernel and returns
-the array. Any mismatch returns None and the caller takes the general path, so the entry
-never runs a kernel for arguments of another signature.
+A graph's Python run costs a few microseconds per call (signature key, run closure, steps),
+more than NumPy's whole `x + 1` or `(x * x).sum()` on a small array. For a graph that is
+nothing but single-piece launches (`llvm_batch.Program`: one elementwise kernel, or a
+reduction with its 0-d epilogue as in `np.sqrt((x * x).sum())` or `np.mean((a - b) ** 2)`),
+this module emits an entry point in LLVM IR with CPython's `METH_FASTCALL` signature and
+wraps it as a builtin function. A call checks every argument against the traced signature
+(an exact `ndarray` whose dtype is the traced descriptor object, whose rank and shape are
+the traced ones), allocates each launch's buffer with NumPy's C API (`PyArray_Empty`, a
+reduction's filled with its identity), calls the kernels in order, releases the buffers
+the result does not need and returns the result: the array, or for a 0-d result the
+function returned as a NumPy scalar, that scalar (`PyArray_Scalar`). Any mismatch returns
+None and the caller takes the general path, so the entry never runs a kernel for
+arguments of another signature.
 
-The code depends only on the call's structure (argument count and ranks, output rank,
-which argument or constant each kernel operand is), so it is cached in memory and on disk
-like kernels. Addresses (kernel, descriptors, constants, NumPy's and Python's functions)
-are words of a context array, the builtin's `self`; word 0 counts the calls it served.
+The code depends only on the call's structure (argument count and ranks, each launch's
+buffer rank and operands), so it is cached in memory and on disk like kernels. Addresses
+(kernels, descriptors, constants, NumPy's and Python's functions) are words of a context
+array, the builtin's `self`; word 0 counts the calls it served.
 """
 
 from __future__ import annotations
 
 import ctypes
-
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .llvm import PARALLEL_MIN, Launch
+from .llvm_batch import Program
 from .llvm_call import api_address, new_builtin
 from .llvm_jit import load_function
 
@@ -33,12 +38,14 @@ if TYPE_CHECKING:
 HEADER = object.__basicsize__  # PyObject_HEAD; then NumPy's fields, at these offsets:
 TYPE_OFFSET, DATA_OFFSET = HEADER - 8, HEADER
 ND_OFFSET, DIMS_OFFSET, DESCR_OFFSET = HEADER + 8, HEADER + 16, HEADER + 40
-RELEASE_GIL_MIN = 1 << 13  # elements: a kernel at least this large runs without the GIL
-_EMPTY = 184  # PyArray_Empty's index in NumPy's C-API table (stable since NumPy 1.x)
+RELEASE_GIL_MIN = 1 << 13  # elements: a launch reading at least this many runs without the GIL
+_SCALAR, _EMPTY = 60, 184  # PyArray_Scalar's, PyArray_Empty's index in NumPy's C-API table
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
-HITS, NDARRAY, NONE, INCREF, EMPTY, KERNEL, OUT_DESCR, SHAPE, ROWS, SAVE, RESTORE = range(11)
-HEAD = 11  # context words before the per-argument descriptors and dims
+HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE = range(9)
+HEAD = 9  # context words before the per-argument descriptors and dims
+TASK, WORDS, LO, HI, DESCR, SHAPE, START, START_BYTES = range(8)
+PER_CALL = 8  # context words of each launch, after the arguments'
 
 
 class Entry:
@@ -72,52 +79,75 @@ def _c_api() -> dict | None:
         get.restype, get.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
         table = (ctypes.c_void_p * (_EMPTY + 1)).from_address(get(mu._ARRAY_API, None))
         _api.update(ok=table[_TYPE] == id(np.ndarray) and object.__basicsize__ == 16,
-                    empty=table[_EMPTY],
+                    empty=table[_EMPTY], scalar=table[_SCALAR],
                     **{k: api_address(f)
-                       for k, f in (("incref", "Py_IncRef"), ("save", "PyEval_SaveThread"),
+                       for k, f in (("incref", "Py_IncRef"), ("decref", "Py_DecRef"),
+                                    ("save", "PyEval_SaveThread"),
                                     ("restore", "PyEval_RestoreThread"))})
     return _api if _api["ok"] else None
 
 
-def make_entry(launch: Launch, sigs: list[tuple[np.dtype, tuple]],
-               positions: list[int]) -> Entry | None:
+def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: list[int],
+               returns: str) -> Entry | None:
     """The entry for calls whose arguments have exactly `sigs` (dtype, shape) each;
-    `positions[j]` is the argument that graph input `j` is. None if the host is unsuitable."""
+    `positions[j]` is the argument that graph input `j` is; `returns`: what a 0-d result
+    becomes, "scalar" (NumPy's), "array" or "python". None if the host is unsuitable, or
+    for a 0-d result returned as a Python number or a reduction's returned as an array."""
     api = _c_api()
-    if api is None or int(np.prod(launch.shape)) * launch.work >= PARALLEL_MIN:
-        return None  # a large launch is split over threads, and dispatch costs nothing
+    last = prog.calls[prog.result]
+    zero_d = last.kept == () or last.start is None and last.shape == ()
+    if api is None or zero_d and (returns == "python" or returns == "array" and last.kept == ()):
+        return None
+    scalar = zero_d and returns == "scalar"
     descrs = [np.dtype(dt) for dt, _ in sigs]
-    consts = [op for op in launch.operands if not isinstance(op, int)]
-    sources, c = [], 0
-    for op in launch.operands:
-        if isinstance(op, int):
-            sources.append(f"a{positions[op]}")
-        else:
-            sources.append(f"c{c}")
-            c += 1
+    consts: list = []
+    sources, largest = [], []
+    for call, ops in zip(prog.calls, prog.operands):
+        codes, sizes = [], [math.prod(call.shape)]
+        for kind, what in ops:
+            if kind == "arg":
+                codes.append(f"a{positions[what]}")
+                sizes.append(math.prod(sigs[positions[what]][1]))
+            elif kind == "const":
+                codes.append(f"c{len(consts)}")
+                consts.append(what)
+                sizes.append(what.size)
+            else:
+                codes.append(f"b{what}")
+        sources.append(codes)
+        largest.append(max(sizes))
     ranks = [len(shape) for _, shape in sigs]
-    release = int(np.prod(launch.shape)) >= RELEASE_GIL_MIN
-    text = (f"entry args {ranks} out {len(launch.shape)} operands {' '.join(sources)} "
-            f"release {release}")
-    addr = load_function(text, lambda name: _build(name, ranks, len(launch.shape), sources,
+    starts = [c.start is not None for c in prog.calls]
+    buffers = [(c.start.shape if c.start is not None else c.shape) for c in prog.calls]
+    release = max(largest) >= RELEASE_GIL_MIN
+    text = (f"entry args {ranks} calls "
+            + "; ".join(f"rank {len(b)} start {st} reads {' '.join(c)}"
+                        for b, st, c in zip(buffers, starts, sources))
+            + f" result {prog.result} scalar {scalar} release {release}")
+    addr = load_function(text, lambda name: _build(name, ranks, [len(b) for b in buffers],
+                                                   starts, sources, prog.result, scalar,
                                                    release))
-    shape = np.array(launch.shape, dtype=np.int64)
-    out_descr = np.dtype(launch.dtype)
-    words = [0, id(np.ndarray), id(None), api["incref"], api["empty"], launch.kernel,
-             id(out_descr), shape.ctypes.data, launch.shape[0], api["save"], api["restore"]]
+    out_descrs = [np.dtype(c.dtype) for c in prog.calls]
+    shapes = [np.array(b, dtype=np.int64) for b in buffers]
+    words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
+             api["scalar"], api["save"], api["restore"]]
     for d, (_, s) in zip(descrs, sigs):
         words += [id(d), *s]
+    for c, d, shape in zip(prog.calls, out_descrs, shapes):
+        start = (c.start.ctypes.data, c.start.nbytes) if c.start is not None else (0, 0)
+        words += [c.fn, c.words.ctypes.data, c.lo, c.hi, id(d), shape.ctypes.data, *start]
     words += [id(k) for k in consts]
     ctx = np.array(words, dtype=np.uint64).view(np.int64)
-    return Entry(new_builtin(addr, ctx), ctx, (shape, out_descr, descrs, consts))
+    return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, consts))
 
 
-def _build(name: str, ranks: list[int], out_rank: int, sources: list[str],
+def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bool],
+           sources: list[list[str]], result: int, scalar: bool,
            release: bool) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`."""
     from llvmlite import ir
 
-    from .llvm_ops import I32, I64, I8, PTR
+    from .llvm_ops import I1, I32, I64, I8, PTR
 
     module = ir.Module(name=name)
     fn = ir.Function(module, ir.FunctionType(PTR, [PTR, PTR, I64]), name)
@@ -140,6 +170,8 @@ def _build(name: str, ranks: list[int], out_rank: int, sources: list[str],
         b.cbranch(ok, nxt, miss)
         b.position_at_end(nxt)
 
+    widest = max(len(s) for s in sources) + 1
+    row = b.alloca(I64, 5 + widest)  # a launch's arguments, as its task reads them
     ctx = field(self_, DATA_OFFSET, PTR)
     require(b.icmp_signed("==", nargs, ir.Constant(I64, len(ranks))), "args")
     args, w = [], HEAD
@@ -158,25 +190,53 @@ def _build(name: str, ranks: list[int], out_rank: int, sources: list[str],
             ok = b.and_(ok, b.icmp_signed("==", item(dims, d), item(ctx, w + 1 + d)))
         require(ok, f"a{i}_shape")
         w += 1 + rank
-    operands = [args[int(s[1:])] if s[0] == "a" else b.inttoptr(item(ctx, w + int(s[1:])), PTR)
-                for s in sources]
-    out_descr = b.inttoptr(item(ctx, OUT_DESCR), PTR)
-    call(INCREF, ir.VoidType(), [out_descr])  # PyArray_Empty steals a reference
-    shape = b.inttoptr(item(ctx, SHAPE), PTR)
-    out = call(EMPTY, PTR, [ir.Constant(I32, out_rank), shape, out_descr, ir.Constant(I32, 0)])
-    failed = fn.append_basic_block("failed")
-    ok = fn.append_basic_block("run")
-    b.cbranch(b.icmp_unsigned("==", out, ir.Constant(PTR, None)), failed, ok)
-    b.position_at_end(failed)
-    b.ret(out)  # NULL with NumPy's MemoryError set
-    b.position_at_end(ok)
-    zero = ir.Constant(I64, 0)
+    consts_at = w + PER_CALL * len(buffer_ranks)
+
+    def release_buffers(bufs: list) -> None:
+        for buf in bufs:
+            call(DECREF, ir.VoidType(), [buf])
+
+    bufs = []  # a buffer per launch, made while the GIL is held
+    for j, rank in enumerate(buffer_ranks):
+        at = w + PER_CALL * j
+        descr = b.inttoptr(item(ctx, at + DESCR), PTR)
+        call(INCREF, ir.VoidType(), [descr])  # PyArray_Empty steals a reference
+        buf = call(EMPTY, PTR, [ir.Constant(I32, rank), b.inttoptr(item(ctx, at + SHAPE), PTR),
+                                descr, ir.Constant(I32, 0)])
+        failed, made = fn.append_basic_block(f"b{j}_failed"), fn.append_basic_block(f"b{j}")
+        b.cbranch(b.icmp_unsigned("==", buf, ir.Constant(PTR, None)), failed, made)
+        b.position_at_end(failed)
+        release_buffers(bufs)
+        b.ret(buf)  # NULL with NumPy's MemoryError set
+        b.position_at_end(made)
+        bufs.append(buf)
     state = call(SAVE, PTR, []) if release else None
-    call(KERNEL, ir.VoidType(), [shape, zero, item(ctx, ROWS), zero, *operands, out])
+    memcpy = module.declare_intrinsic("llvm.memcpy", [PTR, PTR, I64])
+    for j, (codes, buf) in enumerate(zip(sources, bufs)):
+        at = w + PER_CALL * j
+        if starts[j]:  # a reduction's partial starts from its identity
+            b.call(memcpy, [field(buf, DATA_OFFSET, PTR), b.inttoptr(item(ctx, at + START), PTR),
+                            item(ctx, at + START_BYTES), ir.Constant(I1, 0)])
+        operands = [args[int(c[1:])] if c[0] == "a" else bufs[int(c[1:])] if c[0] == "b"
+                    else b.inttoptr(item(ctx, consts_at + int(c[1:])), PTR) for c in codes]
+        values = [item(ctx, at + WORDS), item(ctx, at + LO), item(ctx, at + HI),
+                  ir.Constant(I64, 0), *(b.ptrtoint(p, I64) for p in [*operands, buf])]
+        for k, v in enumerate(values):
+            b.store(v, b.gep(row, [ir.Constant(I64, 1 + k)], source_etype=I64))
+        task = ir.FunctionType(ir.VoidType(), [PTR])
+        b.call(b.inttoptr(item(ctx, at + TASK), task.as_pointer()), [row])
     if release:
         call(RESTORE, ir.VoidType(), [state])
+    out = bufs[result]
+    release_buffers([buf for j, buf in enumerate(bufs) if j != result])
     hits = b.gep(ctx, [ir.Constant(I64, HITS)], source_etype=I64)
     b.store(b.add(b.load(hits, typ=I64), ir.Constant(I64, 1)), hits)
+    if scalar:  # the 0-d result as the NumPy scalar the function returned
+        at = w + PER_CALL * result
+        value = call(SCALAR, PTR, [field(out, DATA_OFFSET, PTR),
+                                   b.inttoptr(item(ctx, at + DESCR), PTR), out])
+        release_buffers([out])
+        out = value  # NULL with an error set, if it failed
     b.ret(out)
     b.position_at_end(miss)
     none = b.inttoptr(item(ctx, NONE), PTR)
