@@ -350,7 +350,8 @@ class JitFunction:
             return self._tree_runner(entry, inputs, writes)
         returns = entry.out_returns[0]
         program = getattr(run, "program", None)
-        native: list = [] if program is not None and plain and not kwargs else [None]
+        native: list = [] if program is not None and plain and not kwargs and all(
+            type(a) is np.ndarray for a in args) else [None]  # the entry checks each one
 
         def fast(args, kwargs):
             if not native:

@@ -157,6 +157,22 @@ def test_a_python_number_result_takes_the_python_path():
     assert f._entry is _no_entry
 
 
+def test_an_unused_python_scalar_argument_takes_the_python_path():
+    f = tracenp.jit(lambda x, a: (x * x).sum())  # the entry could not check `a`
+    x = RNG.standard_normal(10)
+    assert _warm(f, x, 0.5) == pytest.approx((x * x).sum())
+    assert f._entry is _no_entry
+
+
+def test_inner_products_of_vectors_go_through_the_entry():
+    x, y = RNG.standard_normal(100), RNG.standard_normal(100)
+    for fn in (lambda a, b: a @ b, np.dot, lambda a, b: np.sqrt(np.abs(a.dot(b)))):
+        f = tracenp.jit(fn)
+        got = _warm(f, x, y)
+        assert f._entry is not _no_entry and type(got) is np.float64
+        assert got == pytest.approx(fn(x, y), rel=1e-13)
+
+
 def test_no_entry_for_graphs_that_are_not_launches_alone():
     x = RNG.standard_normal((5, 6))
     for fn in (lambda x: x.sum(axis=1), lambda x: (x + 1, x * 2), lambda x: x @ x.T):
