@@ -115,6 +115,7 @@ def _rosen(x):
     (lambda x: np.sqrt((x * x).sum()), np.float64),  # a reduction, then its 0-d epilogue
     (lambda x: np.mean((x - 0.5) ** 2), np.float64),
     (lambda x: np.max(np.abs(x)) / 2.0, np.float64),
+    (lambda x: np.max(np.abs(x)) / (x.min() - 1.0), np.float64),  # one kernel, two partials
     (_rosen, np.float64),
     (lambda x: np.sum(x * 3), np.int64),
     (lambda x: np.max(x), np.int32),
@@ -135,6 +136,22 @@ def test_reductions_to_a_scalar_go_through_the_entry(fn, dtype):
     for bad in (x[:-1], x.astype(other), x.reshape(1, -1)):
         assert f._entry(bad) is None
         np.testing.assert_allclose(f(bad), fn(bad), rtol=1e-5)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: np.exp(x - x.max()) / np.exp(x - x.max()).sum(),  # softmax
+    lambda x: (x - x.min()) / (x.max() - x.min()),
+    lambda x: np.where(x > x.mean(), x, 0.0).astype(np.float32),
+])
+def test_arrays_made_from_reductions_go_through_the_entry(fn):
+    x = RNG.standard_normal(300)
+    f = tracenp.jit(fn)
+    got, want = _warm(f, x), fn(x)
+    assert f._entry is not _no_entry
+    assert type(got) is np.ndarray and got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15)
+    assert f(x) is not got  # a fresh array each call
+    np.testing.assert_allclose(f(x * 2), fn(x * 2), rtol=1e-13, atol=1e-15)
 
 
 def test_nan_and_a_zero_dim_array_result_through_the_entry():

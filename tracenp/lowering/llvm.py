@@ -295,15 +295,15 @@ def launch_run(launch: Launch) -> Executable:
 
 def _launch_program(launch: Launch):
     """A one-launch graph as a `Program`, where it is one small piece with a pool entry."""
-    from .llvm_batch import Call, Program
+    from .llvm_batch import Buffer, Call, Program
 
     task = _callables(launch.kernel, len(launch.operands) + 1)[1]
     if not task or math.prod(launch.shape) * launch.work >= PARALLEL_MIN:
         return None
     words = np.array(launch.shape, dtype=np.int64)
-    call = Call(task, words, 0, launch.shape[0], (), 0, launch.shape, launch.dtype)
+    call = Call(task, words, 0, launch.shape[0], (), (Buffer(0, launch.shape, launch.dtype),))
     return Program((call,), (tuple(("arg", op) if isinstance(op, int) else ("const", op)
-                                   for op in launch.operands),), 0)
+                                   for op in launch.operands),), (0, 0))
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan,
@@ -568,7 +568,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None,
                  into: dict[int, int] | None = None):
     """A kernel's step; a stored value whose slot `into` names goes into that slot's array
     (a written argument: `_direct_stores`) instead of a buffer."""
-    from .llvm_batch import Call
+    from .llvm_batch import Buffer, Call
 
     k = _sharing(k, slot, into or {})
     passed = k.passed()
@@ -601,8 +601,8 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None,
         step1.keep = shape_arr
         dtype = k.outputs[0].node.dtype
         if total * dtype.itemsize < REUSE_MIN and task and target is None:
-            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, tuple(k.shape),
-                                dtype)
+            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots),
+                                (Buffer(out, tuple(k.shape), dtype),))
         return step1
     if len(pieces) == 1 and outs.parts == 1 and not outs.stores and len(outs.reduces) == 1 \
             and outs.reduces[0][2] == outs.reduces[0][4]:
@@ -616,8 +616,9 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None,
             env[out] = buf.reshape(kept)
 
         reduce1.keep = shape_arr
-        reduce1.native = Call(task, shape_arr, lo, hi, tuple(in_slots), out, start.shape,
-                              start.dtype, start, kept) if task else None
+        reduce1.native = Call(task, shape_arr, lo, hi, tuple(in_slots),
+                              (Buffer(out, start.shape, start.dtype, start, kept),)) \
+            if task else None
         return reduce1
     if len(pieces) == 1 and outs.parts == 1:
         (lo, hi, _), = pieces
@@ -630,6 +631,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None,
 
         one.keep = shape_arr
         one.reads = tuple(in_slots)
+        one.native = outs.native(task, shape_arr, lo, hi, in_slots, k.shape)
         return one
 
     split = _Launcher(fn, task, shape_addr, pieces, len(passed), threads)
@@ -850,11 +852,13 @@ class _Outputs:
         n = len(k.inputs)
         self.shared = {slot[id(o.node)] for j, o in enumerate(k.outputs)
                        if k.shares and k.shares[n + j] != n + j}  # stores not passed
+        self.store_dtypes = []
         for o in k.outputs:
             s, dt = slot[id(o.node)], o.node.dtype
             if o.reduce is None:  # a scratch value's buffer comes per thread (None here)
                 self.stores.append((s, None if id(o.node) in scratch else
                                     buffers.allocator(s, k.shape, dt)))
+                self.store_dtypes.append(dt)
             else:  # partials start from a copy of an identity-filled template
                 pdt = partial_dtype(dt)
                 start = np.full((parts,) + self.kept, identity(o.reduce, dt), pdt)
@@ -874,6 +878,23 @@ class _Outputs:
             for (out, *_), buf in zip(self.reduces, partials):
                 env[out] = buf.reshape(self.kept)
         return partials
+
+    def native(self, task: int, words: np.ndarray, lo: int, hi: int, reads: list,
+               shape: tuple):
+        """The single-piece launch as a batch's `Call`, where its outputs are plain small
+        buffers; else None."""
+        from .llvm_batch import Buffer, Call
+
+        stores = [Buffer(out, tuple(shape), dtype) for (out, alloc), dtype in
+                  zip(self.stores, self.store_dtypes)]
+        if (not task or self.parts != 1 or self.into or self.shared
+                or any(alloc is None for _, alloc in self.stores)
+                or any(math.prod(b.shape) * b.dtype.itemsize >= REUSE_MIN for b in stores)
+                or any(pdt != dt for _, _, pdt, _, dt in self.reduces)):
+            return None
+        return Call(task, words, lo, hi, tuple(reads),
+                    (*stores, *(Buffer(out, start.shape, pdt, start, self.kept)
+                                for out, start, pdt, _, _ in self.reduces)))
 
     def close(self, env: list, partials: list) -> None:
         """Partials combined in order, and float16's float32 partials rounded once."""

@@ -43,19 +43,26 @@ SAVE, RESTORE, INCREF, NONE, PROGRAM, FIXED, ROW = range(7)
 
 
 @dataclass(frozen=True)
+class Buffer:
+    """An array a launch writes: a stored value's, or a reduction's partial."""
+
+    out: int  # the env slot of its value
+    shape: tuple[int, ...]  # the buffer's
+    dtype: np.dtype
+    start: np.ndarray | None = None  # a reduction's identity-filled partial, copied in first
+    kept: tuple | None = None  # a reduction's value: the buffer reshaped to this
+
+
+@dataclass(frozen=True)
 class Call:
-    """A launch a run can make: one piece, writing one small buffer."""
+    """A launch a run can make: one piece, writing small buffers."""
 
     fn: int  # the kernel's pool entry (`llvm_call.add_task`: its arguments as a row of words)
     words: np.ndarray  # what it reads beside its arrays: extents, windows
     lo: int
     hi: int
     reads: tuple[int, ...]  # the env slots of its input arrays, in order
-    out: int  # the env slot of its result
-    shape: tuple[int, ...]  # its buffer's
-    dtype: np.dtype
-    start: np.ndarray | None = None  # a reduction's identity-filled partial, copied in first
-    kept: tuple | None = None  # a reduction's result: the buffer reshaped to this
+    outs: tuple[Buffer, ...]  # passed after them, in the kernel's order (stores, then partials)
 
 
 @dataclass(frozen=True)
@@ -63,14 +70,14 @@ class Program:
     """A graph that is nothing but single-piece launches (`Call`s) with one result: what
     `llvm_entry` runs as one builtin, without a Python step between them.
 
-    Each call's operands are ("arg", graph input), ("const", array) or ("call", an earlier
-    call, whose fresh buffer it reads). A reduction's result is read only where it is 0-d:
+    Each call's operands are ("arg", graph input), ("const", array) or ("call", (an earlier
+    call, which of its buffers)). A reduction's result is read only where it is 0-d:
     its buffer is the one-element partial, and a kernel reads a 0-d operand's data pointer
     alone, never its shape or strides."""
 
     calls: tuple[Call, ...]
     operands: tuple[tuple[tuple[str, object], ...], ...]
-    result: int  # the call whose buffer is the graph's output
+    result: tuple[int, int]  # the call, and which of its buffers, that is the graph's output
 
 
 def program(natives: list, inputs: list[int], template: list, out: int) -> Program | None:
@@ -79,13 +86,13 @@ def program(natives: list, inputs: list[int], template: list, out: int) -> Progr
     `template` the run's constant slots, `out` the result's slot."""
     if not natives or not all(isinstance(n, Call) for n in natives):
         return None
-    made: dict[int, int] = {}
+    made: dict[int, tuple[int, int]] = {}  # env slot -> (call, its buffer)
     where = {s: i for i, s in enumerate(inputs)}
     operands = []
     for i, n in enumerate(natives):
         reads = []
         for s in n.reads:
-            if s in made and natives[made[s]].kept in (None, ()):
+            if s in made and _buffer(natives, made[s]).kept in (None, ()):
                 reads.append(("call", made[s]))
             elif s in where:
                 reads.append(("arg", where[s]))
@@ -94,10 +101,14 @@ def program(natives: list, inputs: list[int], template: list, out: int) -> Progr
             else:
                 return None
         operands.append(tuple(reads))
-        made[n.out] = i
-    if out not in made or natives[made[out]].kept not in (None, ()):
+        made.update((b.out, (i, j)) for j, b in enumerate(n.outs))
+    if out not in made or _buffer(natives, made[out]).kept not in (None, ()):
         return None
     return Program(tuple(natives), tuple(operands), made[out])
+
+
+def _buffer(calls, at: tuple[int, int]) -> Buffer:
+    return calls[at[0]].outs[at[1]]
 
 
 @dataclass(frozen=True)
@@ -122,7 +133,8 @@ def matmul_call(srcs: list[int], out: int, a_shape: tuple, b_shape: tuple,
     task = entry(fn, llvm_call.TASK)
     if not task:  # loaded without its pool entry: the product stays a NumPy step
         return None
-    return Call(task, np.array([m, n, k], dtype=np.int64), 0, m, tuple(srcs), out, (m, n), dtype)
+    return Call(task, np.array([m, n, k], dtype=np.int64), 0, m, tuple(srcs),
+                (Buffer(out, (m, n), dtype),))
 
 
 def batched(steps: list, escaping: set[int]) -> list:
@@ -176,7 +188,7 @@ class _Batch:
     """One run's program, its fixed arrays, and the makers of its per-call arrays."""
 
     def __init__(self, natives: list, later: set[int] | None, steps: list):
-        written = {n.out for n in natives}
+        written = {b.out for n in natives for b in (n.outs if isinstance(n, Call) else (n,))}
         leaves = set(written) if later is None else written & later
         for n in reversed(natives):  # a view that leaves takes what it views along
             if isinstance(n, View) and n.out in leaves and n.src in written:
@@ -205,23 +217,26 @@ class _Batch:
                     self.sets.append((n.out, code[n.out]))
                 continue
             reads = [operand(s) for s in n.reads]
-            shape = n.start.shape if n.start is not None else n.shape
-            if n.out in leaves:
-                buf = self._arg(lambda env, objs, s=shape, d=n.dtype: np.empty(s, d))
-                res = buf if n.kept is None else \
-                    self._arg(lambda env, objs, p=buf, k=n.kept: objs[p].reshape(k))
-                self.sets.append((n.out, res))
-            else:
-                array = np.empty(shape, n.dtype)
-                buf = self._fix(array)
-                res = buf if n.kept is None else self._fix(array.reshape(n.kept))
-            code[n.out] = res
-            if n.start is not None:
-                self._keep.append(n.start)
-                words += [COPY, buf, n.start.ctypes.data, n.start.nbytes]
+            bufs = []
+            for o in n.outs:
+                if o.out in leaves:
+                    buf = self._arg(lambda env, objs, s=o.shape, d=o.dtype: np.empty(s, d))
+                    res = buf if o.kept is None else \
+                        self._arg(lambda env, objs, p=buf, k=o.kept: objs[p].reshape(k))
+                    self.sets.append((o.out, res))
+                else:
+                    array = np.empty(o.shape, o.dtype)
+                    buf = self._fix(array)
+                    res = buf if o.kept is None else self._fix(array.reshape(o.kept))
+                code[o.out] = res
+                bufs.append(buf)
+                if o.start is not None:
+                    self._keep.append(o.start)
+                    words += [COPY, buf, o.start.ctypes.data, o.start.nbytes]
             self._keep.append(n.words)
-            words += [CALL, n.fn, n.words.ctypes.data, n.lo, n.hi, len(reads) + 1, *reads, buf]
-            widest = max(widest, len(reads) + 1)
+            count = len(reads) + len(bufs)
+            words += [CALL, n.fn, n.words.ctypes.data, n.lo, n.hi, count, *reads, *bufs]
+            widest = max(widest, count)
         words.append(END)
         self.program = np.array(words, dtype=np.int64)
         self.table = np.array([id(a) for a in self.fixed] or [0], dtype=np.uint64).view(np.int64)

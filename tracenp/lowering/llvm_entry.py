@@ -44,8 +44,8 @@ _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table i
 
 HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE = range(9)
 HEAD = 9  # context words before the per-argument descriptors and dims
-TASK, WORDS, LO, HI, DESCR, SHAPE, START, START_BYTES = range(8)
-PER_CALL = 8  # context words of each launch, after the arguments'
+TASK, WORDS, LO, HI = range(4)  # context words of each launch, after the arguments'
+DESCR, SHAPE, START, START_BYTES = range(4)  # of each buffer, after the launches'
 
 
 class Entry:
@@ -94,16 +94,20 @@ def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: lis
     becomes, "scalar" (NumPy's), "array" or "python". None if the host is unsuitable, or
     for a 0-d result returned as a Python number or a reduction's returned as an array."""
     api = _c_api()
-    last = prog.calls[prog.result]
+    buffers = [b for c in prog.calls for b in c.outs]
+    first = [0]  # each call's first buffer, among all of them
+    for c in prog.calls:
+        first.append(first[-1] + len(c.outs))
+    result = first[prog.result[0]] + prog.result[1]
+    last = buffers[result]
     zero_d = last.kept == () or last.start is None and last.shape == ()
     if api is None or zero_d and (returns == "python" or returns == "array" and last.kept == ()):
         return None
-    scalar = zero_d and returns == "scalar"
     descrs = [np.dtype(dt) for dt, _ in sigs]
     consts: list = []
     sources, largest = [], []
-    for call, ops in zip(prog.calls, prog.operands):
-        codes, sizes = [], [math.prod(call.shape)]
+    for i, (call, ops) in enumerate(zip(prog.calls, prog.operands)):
+        codes, sizes = [], [math.prod(b.shape) for b in call.outs]
         for kind, what in ops:
             if kind == "arg":
                 codes.append(f"a{positions[what]}")
@@ -113,29 +117,30 @@ def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: lis
                 consts.append(what)
                 sizes.append(what.size)
             else:
-                codes.append(f"b{what}")
-        sources.append(codes)
+                codes.append(f"b{first[what[0]] + what[1]}")
+        sources.append(codes + [f"b{j}" for j in range(first[i], first[i + 1])])
         largest.append(max(sizes))
     ranks = [len(shape) for _, shape in sigs]
-    starts = [c.start is not None for c in prog.calls]
-    buffers = [(c.start.shape if c.start is not None else c.shape) for c in prog.calls]
+    starts = [b.start is not None for b in buffers]
     release = max(largest) >= RELEASE_GIL_MIN
-    text = (f"entry args {ranks} calls "
-            + "; ".join(f"rank {len(b)} start {st} reads {' '.join(c)}"
-                        for b, st, c in zip(buffers, starts, sources))
-            + f" result {prog.result} scalar {scalar} release {release}")
-    addr = load_function(text, lambda name: _build(name, ranks, [len(b) for b in buffers],
-                                                   starts, sources, prog.result, scalar,
-                                                   release))
-    out_descrs = [np.dtype(c.dtype) for c in prog.calls]
-    shapes = [np.array(b, dtype=np.int64) for b in buffers]
+    text = (f"entry args {ranks} buffers "
+            + " ".join(f"{len(b.shape)}{'s' if st else ''}" for b, st in zip(buffers, starts))
+            + " calls " + "; ".join(" ".join(c) for c in sources)
+            + f" result {result} scalar {zero_d and returns == 'scalar'} release {release}")
+    addr = load_function(text, lambda name: _build(name, ranks, [len(b.shape) for b in buffers],
+                                                   starts, sources, result,
+                                                   zero_d and returns == "scalar", release))
+    out_descrs = [np.dtype(b.dtype) for b in buffers]
+    shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
              api["scalar"], api["save"], api["restore"]]
     for d, (_, s) in zip(descrs, sigs):
         words += [id(d), *s]
-    for c, d, shape in zip(prog.calls, out_descrs, shapes):
-        start = (c.start.ctypes.data, c.start.nbytes) if c.start is not None else (0, 0)
-        words += [c.fn, c.words.ctypes.data, c.lo, c.hi, id(d), shape.ctypes.data, *start]
+    for c in prog.calls:
+        words += [c.fn, c.words.ctypes.data, c.lo, c.hi]
+    for b, d, shape in zip(buffers, out_descrs, shapes):
+        start = (b.start.ctypes.data, b.start.nbytes) if b.start is not None else (0, 0)
+        words += [id(d), shape.ctypes.data, *start]
     words += [id(k) for k in consts]
     ctx = np.array(words, dtype=np.uint64).view(np.int64)
     return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, consts))
@@ -144,7 +149,8 @@ def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: lis
 def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bool],
            sources: list[list[str]], result: int, scalar: bool,
            release: bool) -> ir.Module:
-    """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`."""
+    """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`; `sources`
+    names each launch's operands: argument `a<i>`, constant `c<i>` or buffer `b<i>`."""
     from llvmlite import ir
 
     from .llvm_ops import I1, I32, I64, I8, PTR
@@ -170,7 +176,7 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bo
         b.cbranch(ok, nxt, miss)
         b.position_at_end(nxt)
 
-    widest = max(len(s) for s in sources) + 1
+    widest = max(len(s) for s in sources)
     row = b.alloca(I64, 5 + widest)  # a launch's arguments, as its task reads them
     ctx = field(self_, DATA_OFFSET, PTR)
     require(b.icmp_signed("==", nargs, ir.Constant(I64, len(ranks))), "args")
@@ -190,15 +196,16 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bo
             ok = b.and_(ok, b.icmp_signed("==", item(dims, d), item(ctx, w + 1 + d)))
         require(ok, f"a{i}_shape")
         w += 1 + rank
-    consts_at = w + PER_CALL * len(buffer_ranks)
+    buffers_at = w + 4 * len(sources)
+    consts_at = buffers_at + 4 * len(buffer_ranks)
 
     def release_buffers(bufs: list) -> None:
         for buf in bufs:
             call(DECREF, ir.VoidType(), [buf])
 
-    bufs = []  # a buffer per launch, made while the GIL is held
+    bufs = []  # made while the GIL is held
     for j, rank in enumerate(buffer_ranks):
-        at = w + PER_CALL * j
+        at = buffers_at + 4 * j
         descr = b.inttoptr(item(ctx, at + DESCR), PTR)
         call(INCREF, ir.VoidType(), [descr])  # PyArray_Empty steals a reference
         buf = call(EMPTY, PTR, [ir.Constant(I32, rank), b.inttoptr(item(ctx, at + SHAPE), PTR),
@@ -210,17 +217,17 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bo
         b.ret(buf)  # NULL with NumPy's MemoryError set
         b.position_at_end(made)
         bufs.append(buf)
-    state = call(SAVE, PTR, []) if release else None
-    memcpy = module.declare_intrinsic("llvm.memcpy", [PTR, PTR, I64])
-    for j, (codes, buf) in enumerate(zip(sources, bufs)):
-        at = w + PER_CALL * j
         if starts[j]:  # a reduction's partial starts from its identity
+            memcpy = module.declare_intrinsic("llvm.memcpy", [PTR, PTR, I64])
             b.call(memcpy, [field(buf, DATA_OFFSET, PTR), b.inttoptr(item(ctx, at + START), PTR),
                             item(ctx, at + START_BYTES), ir.Constant(I1, 0)])
+    state = call(SAVE, PTR, []) if release else None
+    for i, codes in enumerate(sources):
+        at = w + 4 * i
         operands = [args[int(c[1:])] if c[0] == "a" else bufs[int(c[1:])] if c[0] == "b"
                     else b.inttoptr(item(ctx, consts_at + int(c[1:])), PTR) for c in codes]
         values = [item(ctx, at + WORDS), item(ctx, at + LO), item(ctx, at + HI),
-                  ir.Constant(I64, 0), *(b.ptrtoint(p, I64) for p in [*operands, buf])]
+                  ir.Constant(I64, 0), *(b.ptrtoint(p, I64) for p in operands)]
         for k, v in enumerate(values):
             b.store(v, b.gep(row, [ir.Constant(I64, 1 + k)], source_etype=I64))
         task = ir.FunctionType(ir.VoidType(), [PTR])
@@ -232,9 +239,9 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bo
     hits = b.gep(ctx, [ir.Constant(I64, HITS)], source_etype=I64)
     b.store(b.add(b.load(hits, typ=I64), ir.Constant(I64, 1)), hits)
     if scalar:  # the 0-d result as the NumPy scalar the function returned
-        at = w + PER_CALL * result
         value = call(SCALAR, PTR, [field(out, DATA_OFFSET, PTR),
-                                   b.inttoptr(item(ctx, at + DESCR), PTR), out])
+                                   b.inttoptr(item(ctx, buffers_at + 4 * result + DESCR), PTR),
+                                   out])
         release_buffers([out])
         out = value  # NULL with an error set, if it failed
     b.ret(out)
