@@ -29,6 +29,7 @@ from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
 from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
                      concretization_error, random_in_trace, refused_by_python, unsupported)
+from .lowering import WROTE
 from .lowering.cupy import is_device_array
 from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
 from .trace import current_trace, draws_from, tracing
@@ -217,7 +218,7 @@ class JitFunction:
         if not kwargs:
             out = self._entry(*args)  # checks the whole signature itself; None if it differs
             if out is not None:
-                return out
+                return None if out is WROTE else out
         if self._instance is None and (fast_key := self._fast_key(args, kwargs)) is not None:
             fast = self._fast.get(fast_key)
             if fast is not None:
@@ -346,12 +347,13 @@ class JitFunction:
                 np.asarray((args if name is None else kwargs)[where]) if scalar
                 else (args if name is None else kwargs)[where] for name, where, scalar in picks])
         single = entry.out_tree is pytree.LEAF and entry.out_consts == [_FROM_GRAPH]
+        checked = plain and not kwargs and all(type(a) is np.ndarray for a in args)  # as an
+        # entry checks each argument
         if writes or not single:
-            return self._tree_runner(entry, inputs, writes)
+            return self._tree_runner(entry, inputs, writes, (key, used) if checked else None)
         returns = entry.out_returns[0]
         program = getattr(run, "program", None)
-        native: list = [] if program is not None and plain and not kwargs and all(
-            type(a) is np.ndarray for a in args) else [None]  # the entry checks each one
+        native: list = [] if program is not None and checked else [None]
 
         def fast(args, kwargs):
             if not native:
@@ -369,16 +371,20 @@ class JitFunction:
 
         return fast
 
-    def _tree_runner(self, entry: Trace, inputs: Callable, writes: bool = False) -> Callable:
+    def _tree_runner(self, entry: Trace, inputs: Callable, writes: bool = False,
+                     sig: tuple | None = None) -> Callable:
         """`_fast_runner`'s call of a graph with several results or constant ones (a value and
         its gradients), or one that `writes` into its positional array arguments (a training
         step's `w -= lr * g`: `_run`'s bookkeeping cost 15 us of its 19): what `_run` does,
-        less what cannot happen for such arguments."""
+        less what cannot happen for such arguments. A writing graph whose stores all go
+        straight into its arguments (`_direct_run`) also gets a builtin entry where `sig`,
+        (key, used), says its calls' arguments are plain arrays (`_writing_entry`)."""
         run = entry.compiled.run
         outputs = [(const is _FROM_GRAPH, const, returns)
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         build = pytree.unflattener(entry.out_tree)
         direct, targets = _direct_run(entry) if writes else ([None], ())
+        native: list = [] if writes and sig is not None else [None]
 
         def fast(args, kwargs):
             if not writes:
@@ -386,6 +392,11 @@ class JitFunction:
             elif _writes_overlap(args, entry):  # refused, or run eagerly, as `_run` decides
                 return self._run(entry, list(args), args, kwargs)
             else:
+                if not native and direct[0] is not None:
+                    native.append(None)
+                    self._writing_entry(entry, direct[0], sig, build, native)
+                if native and native[0] is not None:
+                    self._entry = native[0].call
                 by = direct[0] if direct[0] is not None and all(
                     args[i].flags.writeable for i in targets) else run
                 it = iter(_written_back(by(inputs(args, kwargs)), args, entry))
@@ -403,6 +414,40 @@ class JitFunction:
         def make():
             prog = program()
             made = make_entry(prog, list(sig), used, returns) if prog is not None else None
+            if made is not None:
+                self._entries.append(made)
+                into[0] = made
+
+        _soon(make)
+
+    def _writing_entry(self, entry: Trace, run: Callable, sig: tuple, build: Callable,
+                       into: list) -> None:
+        """Put in `into[0]` the builtin entry of a function that writes into its arguments
+        and returns None or one argument it wrote, where `run` (its direct run) stores every
+        new value straight into its argument (`_soon`)."""
+        from .lowering.llvm_entry import make_entry
+
+        key, used = sig
+        n_results = entry.n_outputs - len(entry.mutated)
+        if any(leaf not in used for leaf, _ in entry.mutated):
+            return
+        if n_results == 0 and not entry.out_consts and build([]) is None:
+            result = None
+        elif (n_results == 1 and entry.out_tree is pytree.LEAF and 0 in entry.returned
+              and (key[entry.returned[0]][1] or entry.out_returns[0] == "array")):
+            result = 0
+        else:
+            return
+
+        def make():
+            prog = run.program()
+            if prog is None or any(prog.results[out_i] != ("arg", used.index(leaf))
+                                   for leaf, out_i in entry.mutated):
+                return  # a new value that would still be copied into its argument
+            if result == 0 and prog.results[0] != ("arg", used.index(entry.returned[0])):
+                return
+            made = make_entry(prog, list(key), used, "array", result,
+                              tuple(leaf for leaf, _ in entry.mutated))
             if made is not None:
                 self._entries.append(made)
                 into[0] = made

@@ -250,3 +250,63 @@ def test_entry_results_match_numpy_across_dtypes(dtype):
     got = _warm(f, x, y)
     np.testing.assert_array_equal(got, want)
     assert got.dtype == want.dtype
+
+
+def _adam(w, g, m, v):
+    m *= 0.9
+    m += 0.1 * g
+    v *= 0.999
+    v += 0.001 * g * g
+    w -= 1e-2 * m / (np.sqrt(v) + 1e-8)
+
+
+def _sgd(w, g):
+    w -= 0.1 * np.clip(g, -1.0, 1.0)
+    return w
+
+
+def _fresh(n: int, k: int) -> list[np.ndarray]:
+    made = [RNG.standard_normal(n) for _ in range(k)]
+    made[-1] = np.abs(made[-1])
+    return made
+
+
+@pytest.mark.parametrize("fn, k", [(_adam, 4), (_sgd, 2)])
+def test_updates_in_place_go_through_the_entry_and_match_numpy(fn, k):
+    ours, ref = _fresh(50, k), None
+    ref = [a.copy() for a in ours]
+    f = tracenp.jit(fn)
+    for _ in range(3):
+        got, want = f(*ours), fn(*ref)
+    assert f._entry is not _no_entry
+    f._entries[-1].take_hits()
+    for _ in range(5):
+        got, want = f(*ours), fn(*ref)
+    assert f._entries[-1].take_hits() == 5
+    assert (got is None) == (want is None) and (got is ours[0]) == (want is ref[0])
+    for a, b in zip(ours, ref):
+        np.testing.assert_allclose(a, b, rtol=1e-13)
+
+
+def test_a_writing_entry_refuses_read_only_views_and_aliased_arguments():
+    f = tracenp.jit(_sgd)
+    w, g = _fresh(40, 2)
+    _warm(f, w, g)
+    entry = f._entry
+    assert entry is not _no_entry
+    frozen = w.copy()
+    frozen.flags.writeable = False
+    assert entry(frozen, g) is None  # the general path raises as NumPy does
+    with pytest.raises(ValueError, match="read-only"):
+        f(frozen, g)
+    big = RNG.standard_normal(80)
+    view = big[:40]
+    assert entry(view, g) is None  # a view: whether it overlaps is the general path's to ask
+    want = big.copy()
+    _sgd(want[:40], g)
+    f(view, g)
+    np.testing.assert_array_equal(big, want)
+    same = g.copy()
+    assert entry(same, same) is None  # one array as both: the general path refuses it
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="shares memory"):
+        f(same, same)

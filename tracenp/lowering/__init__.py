@@ -14,6 +14,7 @@ import numpy as np
 from ..ir import Graph
 
 Executable = Callable[[list[np.ndarray]], list[np.ndarray]]
+WROTE = object()  # what a builtin entry (`llvm_entry`) returns for a function returning None
 
 
 class Backend(Protocol):

@@ -208,9 +208,8 @@ class LLVMBackend:
                 return [_owned(env[i]) for i in out_slots] if check_owned else \
                     [env[i] for i in out_slots]
 
-            if len(out_slots) == 1:
-                run.program = lambda: program(natives, input_slots, template, out_slots[0]) \
-                    or launch is not None and _launch_program(launch()) or None
+            run.program = lambda: program(natives, input_slots, template, out_slots) or (
+                launch is not None and not into and _launch_program(launch()) or None)
             return run
 
         def writing(pairs: list[tuple[int, int]], returned: set[int]) -> Executable | None:
@@ -302,8 +301,8 @@ def _launch_program(launch: Launch):
         return None
     words = np.array(launch.shape, dtype=np.int64)
     call = Call(task, words, 0, launch.shape[0], (), (Buffer(0, launch.shape, launch.dtype),))
-    return Program((call,), (tuple(("arg", op) if isinstance(op, int) else ("const", op)
-                                   for op in launch.operands),), (0, 0))
+    reads = [("arg", op) if isinstance(op, int) else ("const", op) for op in launch.operands]
+    return Program((call,), ((*reads, ("call", (0, 0))),), (("call", (0, 0)),))
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan,
@@ -599,10 +598,7 @@ def _kernel_step(k: Kernel, slot: dict, buffers: _Buffers, threads: int | None,
                 env[out] = buf
 
         step1.keep = shape_arr
-        dtype = k.outputs[0].node.dtype
-        if total * dtype.itemsize < REUSE_MIN and task and target is None:
-            step1.native = Call(task, shape_arr, lo, hi, tuple(in_slots),
-                                (Buffer(out, tuple(k.shape), dtype),))
+        step1.native = outs.native(task, shape_arr, lo, hi, in_slots, k.shape)
         return step1
     if len(pieces) == 1 and outs.parts == 1 and not outs.stores and len(outs.reduces) == 1 \
             and outs.reduces[0][2] == outs.reduces[0][4]:
@@ -881,17 +877,20 @@ class _Outputs:
 
     def native(self, task: int, words: np.ndarray, lo: int, hi: int, reads: list,
                shape: tuple):
-        """The single-piece launch as a batch's `Call`, where its outputs are plain small
-        buffers; else None."""
+        """The single-piece launch as a batch's `Call`, where its stores go to small fresh
+        buffers or into the arguments they are stored into; else None."""
         from .llvm_batch import Buffer, Call
 
-        stores = [Buffer(out, tuple(shape), dtype) for (out, alloc), dtype in
-                  zip(self.stores, self.store_dtypes)]
-        if (not task or self.parts != 1 or self.into or self.shared
-                or any(alloc is None for _, alloc in self.stores)
-                or any(math.prod(b.shape) * b.dtype.itemsize >= REUSE_MIN for b in stores)
-                or any(pdt != dt for _, _, pdt, _, dt in self.reduces)):
+        if not task or self.parts != 1 or any(pdt != dt for _, _, pdt, _, dt in self.reduces):
             return None
+        stores = []
+        for (out, alloc), dtype in zip(self.stores, self.store_dtypes):
+            target = self.into.get(out)
+            if target is None and (alloc is None
+                                   or math.prod(shape) * dtype.itemsize >= REUSE_MIN):
+                return None
+            stores.append(Buffer(out, tuple(shape), dtype, into=target,
+                                 passed=out not in self.shared))
         return Call(task, words, lo, hi, tuple(reads),
                     (*stores, *(Buffer(out, start.shape, pdt, start, self.kept)
                                 for out, start, pdt, _, _ in self.reduces)))

@@ -51,6 +51,8 @@ class Buffer:
     dtype: np.dtype
     start: np.ndarray | None = None  # a reduction's identity-filled partial, copied in first
     kept: tuple | None = None  # a reduction's value: the buffer reshaped to this
+    into: int | None = None  # a stored value's: the env slot of the argument it is stored in
+    passed: bool = True  # False: stored into that argument as the kernel reads it, not passed
 
 
 @dataclass(frozen=True)
@@ -67,48 +69,57 @@ class Call:
 
 @dataclass(frozen=True)
 class Program:
-    """A graph that is nothing but single-piece launches (`Call`s) with one result: what
-    `llvm_entry` runs as one builtin, without a Python step between them.
+    """A graph that is nothing but single-piece launches (`Call`s): what `llvm_entry` runs
+    as one builtin, without a Python step between them.
 
-    Each call's operands are ("arg", graph input), ("const", array) or ("call", (an earlier
-    call, which of its buffers)). A reduction's result is read only where it is 0-d:
-    its buffer is the one-element partial, and a kernel reads a 0-d operand's data pointer
-    alone, never its shape or strides."""
+    Each call's operands are ("arg", graph input), ("const", array) or ("call", (a call,
+    which of its buffers)): what it reads, then what it writes (its own fresh buffers, or the
+    arguments it stores into); each result is one of them too. A
+    reduction's value is read only where it is 0-d: its buffer is the one-element partial,
+    and a kernel reads a 0-d operand's data pointer alone, never its shape or strides."""
 
     calls: tuple[Call, ...]
     operands: tuple[tuple[tuple[str, object], ...], ...]
-    result: tuple[int, int]  # the call, and which of its buffers, that is the graph's output
+    results: tuple[tuple[str, object], ...]
 
 
-def program(natives: list, inputs: list[int], template: list, out: int) -> Program | None:
+def program(natives: list, inputs: list[int], template: list,
+            outs: list[int]) -> Program | None:
     """The `Program` of a run whose steps' natives are `natives` (None if one is not a
     `Call`, or it reads what a program cannot pass); `inputs` are the graph inputs' slots,
-    `template` the run's constant slots, `out` the result's slot."""
+    `template` the run's constant slots, `outs` the results' slots."""
     if not natives or not all(isinstance(n, Call) for n in natives):
         return None
-    made: dict[int, tuple[int, int]] = {}  # env slot -> (call, its buffer)
     where = {s: i for i, s in enumerate(inputs)}
+    made: dict[int, tuple] = {}  # env slot -> ("call", (call, its buffer)) or ("arg", input)
     operands = []
     for i, n in enumerate(natives):
         reads = []
         for s in n.reads:
-            if s in made and _buffer(natives, made[s]).kept in (None, ()):
-                reads.append(("call", made[s]))
-            elif s in where:
+            if s in made and _readable(natives, made[s]):
+                reads.append(made[s])
+            elif s in where and s not in made:
                 reads.append(("arg", where[s]))
             elif s not in made and isinstance(template[s], np.ndarray):
                 reads.append(("const", template[s]))
             else:
                 return None
+        for j, b in enumerate(n.outs):
+            if b.into is not None and b.into not in where:
+                return None
+            made[b.out] = ("call", (i, j)) if b.into is None else ("arg", where[b.into])
+            if b.passed:
+                reads.append(made[b.out])
         operands.append(tuple(reads))
-        made.update((b.out, (i, j)) for j, b in enumerate(n.outs))
-    if out not in made or _buffer(natives, made[out]).kept not in (None, ()):
+    if not all(s in made and _readable(natives, made[s]) for s in outs):
         return None
-    return Program(tuple(natives), tuple(operands), made[out])
+    return Program(tuple(natives), tuple(operands), tuple(made[s] for s in outs))
 
 
-def _buffer(calls, at: tuple[int, int]) -> Buffer:
-    return calls[at[0]].outs[at[1]]
+def _readable(calls, made: tuple) -> bool:
+    """Whether a value a program made can be passed as it is (a reduction's only if 0-d)."""
+    kind, at = made
+    return kind == "arg" or calls[at[0]].outs[at[1]].kept in (None, ())
 
 
 @dataclass(frozen=True)
@@ -219,6 +230,13 @@ class _Batch:
             reads = [operand(s) for s in n.reads]
             bufs = []
             for o in n.outs:
+                if o.into is not None:  # the argument's own array
+                    code[o.out] = operand(o.into)
+                    if o.passed:
+                        bufs.append(code[o.out])
+                    if o.out in leaves:
+                        self.sets.append((o.out, code[o.out]))
+                    continue
                 if o.out in leaves:
                     buf = self._arg(lambda env, objs, s=o.shape, d=o.dtype: np.empty(s, d))
                     res = buf if o.kept is None else \

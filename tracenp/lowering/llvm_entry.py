@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import WROTE
 from .llvm_batch import Program
 from .llvm_call import api_address, new_builtin
 from .llvm_jit import load_function
@@ -42,8 +43,10 @@ RELEASE_GIL_MIN = 1 << 13  # elements: a launch reading at least this many runs 
 _SCALAR, _EMPTY = 60, 184  # PyArray_Scalar's, PyArray_Empty's index in NumPy's C-API table
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
-HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE = range(9)
-HEAD = 9  # context words before the per-argument descriptors and dims
+HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE, WROTE_WORD = range(10)
+HEAD = 10  # context words before the per-argument descriptors and dims
+BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
+WRITEABLE = 0x0400  # NPY_ARRAY_WRITEABLE
 TASK, WORDS, LO, HI = range(4)  # context words of each launch, after the arguments'
 DESCR, SHAPE, START, START_BYTES = range(4)  # of each buffer, after the launches'
 
@@ -88,52 +91,61 @@ def _c_api() -> dict | None:
 
 
 def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: list[int],
-               returns: str) -> Entry | None:
+               returns: str, result: int | None = 0, written: tuple[int, ...] = ()
+               ) -> Entry | None:
     """The entry for calls whose arguments have exactly `sigs` (dtype, shape) each;
-    `positions[j]` is the argument that graph input `j` is; `returns`: what a 0-d result
-    becomes, "scalar" (NumPy's), "array" or "python". None if the host is unsuitable, or
-    for a 0-d result returned as a Python number or a reduction's returned as an array."""
+    `positions[j]` is the argument that graph input `j` is. It returns `prog.results[result]`
+    (`returns`: what a 0-d one becomes, "scalar" (NumPy's), "array" or "python"), or with
+    `result` None, `WROTE`; the arguments at `written` it stores into must be writeable and
+    no argument may be a view or be passed twice. None if the host is unsuitable, or for a
+    0-d result returned as a Python number or a reduction's returned as an array."""
     api = _c_api()
     buffers = [b for c in prog.calls for b in c.outs]
     first = [0]  # each call's first buffer, among all of them
     for c in prog.calls:
         first.append(first[-1] + len(c.outs))
-    result = first[prog.result[0]] + prog.result[1]
-    last = buffers[result]
-    zero_d = last.kept == () or last.start is None and last.shape == ()
-    if api is None or zero_d and (returns == "python" or returns == "array" and last.kept == ()):
+
+    def code(kind: str, what) -> str:
+        if kind == "arg":
+            return f"a{positions[what]}"
+        if kind == "call":
+            return f"b{first[what[0]] + what[1]}"
+        code.consts.append(what)
+        return f"c{len(code.consts) - 1}"
+
+    code.consts = []
+    last = None if result is None else prog.results[result]
+    if last is not None and last[0] == "call":
+        b = buffers[first[last[1][0]] + last[1][1]]
+        zero_d = b.kept == () or b.start is None and b.shape == ()
+        if zero_d and (returns == "python" or returns == "array" and b.kept == ()):
+            return None
+    else:
+        zero_d = False
+    if api is None:
         return None
-    descrs = [np.dtype(dt) for dt, _ in sigs]
-    consts: list = []
-    sources, largest = [], []
-    for i, (call, ops) in enumerate(zip(prog.calls, prog.operands)):
-        codes, sizes = [], [math.prod(b.shape) for b in call.outs]
-        for kind, what in ops:
-            if kind == "arg":
-                codes.append(f"a{positions[what]}")
-                sizes.append(math.prod(sigs[positions[what]][1]))
-            elif kind == "const":
-                codes.append(f"c{len(consts)}")
-                consts.append(what)
-                sizes.append(what.size)
-            else:
-                codes.append(f"b{first[what[0]] + what[1]}")
-        sources.append(codes + [f"b{j}" for j in range(first[i], first[i + 1])])
-        largest.append(max(sizes))
+    sources = [[code(*op) for op in ops] for ops in prog.operands]
+    out = "wrote" if last is None else code(*last)
+    largest = max([math.prod(s) for _, s in sigs] + [math.prod(b.shape) for b in buffers]
+                  + [c.size for c in code.consts])
     ranks = [len(shape) for _, shape in sigs]
+    fresh = [b.into is None for b in buffers]
     starts = [b.start is not None for b in buffers]
-    release = max(largest) >= RELEASE_GIL_MIN
-    text = (f"entry args {ranks} buffers "
-            + " ".join(f"{len(b.shape)}{'s' if st else ''}" for b, st in zip(buffers, starts))
+    scalar = zero_d and returns == "scalar"
+    release = largest >= RELEASE_GIL_MIN
+    text = (f"entry args {ranks} writes {sorted(written)} buffers "
+            + " ".join(f"{len(b.shape)}{'s' if st else ''}{'' if new else 'a'}"
+                       for b, st, new in zip(buffers, starts, fresh))
             + " calls " + "; ".join(" ".join(c) for c in sources)
-            + f" result {result} scalar {zero_d and returns == 'scalar'} release {release}")
-    addr = load_function(text, lambda name: _build(name, ranks, [len(b.shape) for b in buffers],
-                                                   starts, sources, result,
-                                                   zero_d and returns == "scalar", release))
+            + f" result {out} scalar {scalar} release {release}")
+    addr = load_function(text, lambda name: _build(
+        name, ranks, [len(b.shape) if new else None for b, new in zip(buffers, fresh)],
+        starts, sources, out, scalar, release, sorted(written)))
     out_descrs = [np.dtype(b.dtype) for b in buffers]
     shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
-             api["scalar"], api["save"], api["restore"]]
+             api["scalar"], api["save"], api["restore"], id(WROTE)]
+    descrs = [np.dtype(dt) for dt, _ in sigs]
     for d, (_, s) in zip(descrs, sigs):
         words += [id(d), *s]
     for c in prog.calls:
@@ -141,16 +153,17 @@ def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: lis
     for b, d, shape in zip(buffers, out_descrs, shapes):
         start = (b.start.ctypes.data, b.start.nbytes) if b.start is not None else (0, 0)
         words += [id(d), shape.ctypes.data, *start]
-    words += [id(k) for k in consts]
+    words += [id(k) for k in code.consts]
     ctx = np.array(words, dtype=np.uint64).view(np.int64)
-    return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, consts))
+    return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, code.consts))
 
 
-def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bool],
-           sources: list[list[str]], result: int, scalar: bool,
-           release: bool) -> ir.Module:
+def _build(name: str, ranks: list[int], buffer_ranks: list[int | None], starts: list[bool],
+           sources: list[list[str]], result: str, scalar: bool, release: bool,
+           written: list[int]) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`; `sources`
-    names each launch's operands: argument `a<i>`, constant `c<i>` or buffer `b<i>`."""
+    names each launch's operands and `result` what it returns: argument `a<i>`, constant
+    `c<i>`, buffer `b<i>` (made here where its rank is not None), or "wrote"."""
     from llvmlite import ir
 
     from .llvm_ops import I1, I32, I64, I8, PTR
@@ -176,6 +189,10 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bo
         b.cbranch(ok, nxt, miss)
         b.position_at_end(nxt)
 
+    def new_reference(p):
+        call(INCREF, ir.VoidType(), [p])
+        return p
+
     widest = max(len(s) for s in sources)
     row = b.alloca(I64, 5 + widest)  # a launch's arguments, as its task reads them
     ctx = field(self_, DATA_OFFSET, PTR)
@@ -196,15 +213,31 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bo
             ok = b.and_(ok, b.icmp_signed("==", item(dims, d), item(ctx, w + 1 + d)))
         require(ok, f"a{i}_shape")
         w += 1 + rank
+    if written:  # stores into arguments: each writeable, and none shares another's memory
+        null = ir.Constant(PTR, None)
+        ok = ir.Constant(I1, 1)
+        for i in written:
+            flags = field(args[i], FLAGS_OFFSET, I32)
+            ok = b.and_(ok, b.icmp_unsigned("!=", b.and_(flags, ir.Constant(I32, WRITEABLE)),
+                                            ir.Constant(I32, 0)))
+        for i, a in enumerate(args):  # owners of their memory, and distinct ones
+            ok = b.and_(ok, b.icmp_unsigned("==", field(a, BASE_OFFSET, PTR), null))
+            for other in args[:i]:
+                ok = b.and_(ok, b.icmp_unsigned("!=", a, other))
+        require(ok, "writes")
     buffers_at = w + 4 * len(sources)
     consts_at = buffers_at + 4 * len(buffer_ranks)
 
     def release_buffers(bufs: list) -> None:
         for buf in bufs:
-            call(DECREF, ir.VoidType(), [buf])
+            if buf is not None:
+                call(DECREF, ir.VoidType(), [buf])
 
-    bufs = []  # made while the GIL is held
+    bufs: list = []  # made while the GIL is held (None: an argument's array)
     for j, rank in enumerate(buffer_ranks):
+        if rank is None:
+            bufs.append(None)
+            continue
         at = buffers_at + 4 * j
         descr = b.inttoptr(item(ctx, at + DESCR), PTR)
         call(INCREF, ir.VoidType(), [descr])  # PyArray_Empty steals a reference
@@ -221,32 +254,41 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int], starts: list[bo
             memcpy = module.declare_intrinsic("llvm.memcpy", [PTR, PTR, I64])
             b.call(memcpy, [field(buf, DATA_OFFSET, PTR), b.inttoptr(item(ctx, at + START), PTR),
                             item(ctx, at + START_BYTES), ir.Constant(I1, 0)])
+
+    def value(c: str):
+        if c[0] == "a":
+            return args[int(c[1:])]
+        if c[0] == "b":
+            return bufs[int(c[1:])]
+        return b.inttoptr(item(ctx, consts_at + int(c[1:])), PTR)
+
     state = call(SAVE, PTR, []) if release else None
     for i, codes in enumerate(sources):
         at = w + 4 * i
-        operands = [args[int(c[1:])] if c[0] == "a" else bufs[int(c[1:])] if c[0] == "b"
-                    else b.inttoptr(item(ctx, consts_at + int(c[1:])), PTR) for c in codes]
         values = [item(ctx, at + WORDS), item(ctx, at + LO), item(ctx, at + HI),
-                  ir.Constant(I64, 0), *(b.ptrtoint(p, I64) for p in operands)]
+                  ir.Constant(I64, 0), *(b.ptrtoint(value(c), I64) for c in codes)]
         for k, v in enumerate(values):
             b.store(v, b.gep(row, [ir.Constant(I64, 1 + k)], source_etype=I64))
         task = ir.FunctionType(ir.VoidType(), [PTR])
         b.call(b.inttoptr(item(ctx, at + TASK), task.as_pointer()), [row])
     if release:
         call(RESTORE, ir.VoidType(), [state])
-    out = bufs[result]
-    release_buffers([buf for j, buf in enumerate(bufs) if j != result])
+    kept = int(result[1:]) if result[0] == "b" else None
+    release_buffers([buf for j, buf in enumerate(bufs) if j != kept])
     hits = b.gep(ctx, [ir.Constant(I64, HITS)], source_etype=I64)
     b.store(b.add(b.load(hits, typ=I64), ir.Constant(I64, 1)), hits)
-    if scalar:  # the 0-d result as the NumPy scalar the function returned
-        value = call(SCALAR, PTR, [field(out, DATA_OFFSET, PTR),
-                                   b.inttoptr(item(ctx, buffers_at + 4 * result + DESCR), PTR),
-                                   out])
+    if result == "wrote":
+        b.ret(new_reference(b.inttoptr(item(ctx, WROTE_WORD), PTR)))
+    elif kept is None:
+        b.ret(new_reference(value(result)))
+    elif scalar:  # the 0-d result as the NumPy scalar the function returned
+        out = bufs[kept]
+        made = call(SCALAR, PTR, [field(out, DATA_OFFSET, PTR),
+                                  b.inttoptr(item(ctx, buffers_at + 4 * kept + DESCR), PTR), out])
         release_buffers([out])
-        out = value  # NULL with an error set, if it failed
-    b.ret(out)
+        b.ret(made)  # NULL with an error set, if it failed
+    else:
+        b.ret(bufs[kept])
     b.position_at_end(miss)
-    none = b.inttoptr(item(ctx, NONE), PTR)
-    call(INCREF, ir.VoidType(), [none])
-    b.ret(none)
+    b.ret(new_reference(b.inttoptr(item(ctx, NONE), PTR)))
     return module
