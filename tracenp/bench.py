@@ -1,8 +1,9 @@
 """`python -m tracenp.bench`: tracenp against NumPy and its peers, side by side in one process.
 
 Prints the median time per call of each workload (float64) for NumPy, tracenp and, where
-installed, numexpr, Numba (`parallel=True`; (h)'s loops and (i)'s small step plain `njit`)
-and JAX (CPU, x64; not for (i): its arrays are immutable), with each time's ratio to NumPy
+installed, numexpr, Numba (`parallel=True`; (h)'s loops, (i)'s small step and (j)'s small
+calls plain `njit`) and JAX (CPU, x64; not for updates in place: its arrays are immutable),
+with each time's ratio to NumPy
 (NumPy's time / the tool's: above 1 is faster). Run it without BLAS throttling:
 `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python -m tracenp.bench` (`make bench`).
 `--quick` shrinks the repeat counts; `--only a,c` picks workloads.
@@ -155,6 +156,19 @@ def plus_one(x):
     return x + 1
 
 
+def mse(a, b, xp=np):
+    return xp.mean((a - b) ** 2)
+
+
+def softmax_1d(x, xp=np):
+    e = xp.exp(x - x.max())
+    return e / e.sum()
+
+
+def cosine(a, b, xp=np):
+    return a @ b / (xp.sqrt(a @ a) * xp.sqrt(b @ b))
+
+
 def adam_step(w, g, m, v, lr=1e-3):
     """An optimizer step as NumPy code writes it: every parameter updated in place."""
     m *= 0.9
@@ -299,11 +313,26 @@ def _numba_kernels(numba):
     def nb_plus_one(x):
         return x + 1
 
+    @njit
+    def nb_mse(a, b):
+        return np.mean((a - b) ** 2)
+
+    @njit
+    def nb_softmax_1d(x):
+        e = np.exp(x - x.max())
+        return e / e.sum()
+
+    @njit
+    def nb_cosine(a, b):
+        return a @ b / (np.sqrt(a @ a) * np.sqrt(b @ b))
+
     loops = {f.__name__: njit(f) for f in (recurrence, kalman_1d, row_norms_loop,
                                            pairwise_loops, sgd_clip_step)}
     loops["adam_step"] = njit(parallel=True)(adam_step)
+    small = {"norm": njit(nb_norm.py_func), "mse": nb_mse, "softmax_1d": nb_softmax_1d,
+             "cosine": nb_cosine, "adam_step": njit(adam_step)}  # (j): plain njit
     return dict(a=nb_a, axpy=nb_axpy, lse=nb_lse, softmax=nb_softmax, norm=nb_norm,
-                dense=nb_dense, plus_one=nb_plus_one, **loops)
+                dense=nb_dense, plus_one=nb_plus_one, small=small, **loops)
 
 
 # ----------------------------------------------------------------------------- the table
@@ -412,34 +441,55 @@ def loop_cases(rng: np.random.Generator) -> list[tuple[str, Callable, tuple]]:
 def loop_rows(peers: dict, rng: np.random.Generator) -> list:
     """(h): Python loops over elements and rows, unrolled by `jit` (Numba compiles the
     same loop; JAX unrolls it as tracenp does)."""
-    nb = _numba_kernels(peers["numba"]) if "numba" in peers else {}
-    rows = []
-    for label, fn, args in loop_cases(rng):
-        f = tracenp.jit(fn)
-        row = {"numpy": lambda fn=fn, a=args: fn(*a), "tracenp": lambda f=f, a=args: f(*a)}
-        if fn.__name__ in nb:
-            row["numba"] = lambda g=nb[fn.__name__], a=args: g(*a)
-        rows.append((label, row))
-    return rows
+    return _case_rows(loop_cases(rng), _numba_kernels(peers["numba"]) if "numba" in peers
+                      else {})
 
 
 def update_rows(peers: dict, rng: np.random.Generator) -> list:
-    """(i): parameters updated in place (each tool its own copies), as a training loop
-    calls an optimizer step."""
-    nb = _numba_kernels(peers["numba"]) if "numba" in peers else {}
-    rows = []
+    """(i): parameters updated in place, as a training loop calls an optimizer step."""
+    cases = []
     for label, fn, n, arrays in (("(i) Adam step in place, n=1e6", adam_step, 10**6, 4),
                                  ("(i) clipped SGD step in place, n=1e4", sgd_clip_step,
                                   10**4, 2)):
         made = [rng.standard_normal(n) for _ in range(arrays)]
         if arrays == 4:
             made[3] = np.abs(made[3])
-        copies = {tool: [a.copy() for a in made] for tool in ("numpy", "tracenp", "numba")}
+        cases.append((label, fn, tuple(made)))
+    return _case_rows(cases, _numba_kernels(peers["numba"]) if "numba" in peers else {})
+
+
+def small_call_cases(rng: np.random.Generator) -> list[tuple[str, Callable, tuple]]:
+    """(j): functions on small arrays that a Python loop calls once per step (an objective
+    handed to an optimizer, a metric, an optimizer step): the call's fixed cost is the time."""
+    x, y = rng.standard_normal(100), rng.standard_normal(100)
+    w, g, m, v = (rng.standard_normal(100) for _ in range(4))
+    return [("(j) sqrt((x*x).sum()), n=1000", norm, (rng.standard_normal(1000),)),
+            ("(j) mean((a-b)**2), n=100", mse, (x, y)),
+            ("(j) softmax of a vector, n=100", softmax_1d, (x,)),
+            ("(j) cosine similarity, n=100", cosine, (x, y)),
+            ("(j) Adam step in place, n=100", adam_step, (w, g, m, np.abs(v)))]
+
+
+def small_call_rows(peers: dict, rng: np.random.Generator) -> list:
+    return _case_rows(small_call_cases(rng),
+                      _numba_kernels(peers["numba"])["small"] if "numba" in peers else {},
+                      peers.get("jax"))
+
+
+def _case_rows(cases: list, nb: dict, jax=None) -> list:
+    """The rows of (label, function, arguments) cases: NumPy, tracenp, Numba's kernel of the
+    function's name in `nb`, and with `jax` JAX's jit of functions that do not write their
+    arguments; each tool its own copies of the arguments, which a step updates in place."""
+    rows = []
+    for label, fn, args in cases:
+        copies = {tool: [a.copy() for a in args] for tool in TOOLS}
         f = tracenp.jit(fn)
         row = {"numpy": lambda fn=fn, a=copies["numpy"]: fn(*a),
                "tracenp": lambda f=f, a=copies["tracenp"]: f(*a)}
         if fn.__name__ in nb:
             row["numba"] = lambda g=nb[fn.__name__], a=copies["numba"]: g(*a)
+        if jax is not None and fn not in (adam_step, sgd_clip_step):  # immutable arrays
+            row["jax"] = lambda h=_jax(jax, fn), a=copies["jax"]: h(*a)
         rows.append((label, row))
     return rows
 
@@ -526,8 +576,10 @@ def run(only: set | None, quick: bool) -> str:
         rows += loop_rows(peers, rng)
     if not only or "i" in only:
         rows += update_rows(peers, rng)
+    if not only or "j" in only:
+        rows += small_call_rows(peers, rng)
     for label, row in rows:
-        timer = small_call_times if label.startswith("(f)") else (
+        timer = small_call_times if label.startswith(("(f)", "(j)")) else (
             lambda fn: call_times(fn, budget))
         times = median_times({t: row[t] for t in tools if t in row}, timer, label)
         base = times.get("numpy")
@@ -557,7 +609,7 @@ def _fmt(seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default="", help="comma-separated workload letters (a-i)")
+    ap.add_argument("--only", default="", help="comma-separated workload letters (a-j)")
     ap.add_argument("--quick", action="store_true", help="fewer repeats")
     args = ap.parse_args(argv)
     only = set(filter(None, args.only.split(","))) or None

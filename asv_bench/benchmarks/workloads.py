@@ -104,20 +104,24 @@ class SmallCall:
         self.fn(self.x)
 
 
-class Loops:
+class _Cases:
+    """A parameter per function of `cases(rng)` (`bench`'s (label, function, arguments))."""
+
+    cases = staticmethod(bench.loop_cases)
+
+    def setup(self, workload, tool):
+        fn, self.args = next((fn, args) for _, fn, args in
+                             self.cases(np.random.default_rng(0)) if fn.__name__ == workload)
+        self.fn = tracenp.jit(fn) if tool == "tracenp" else fn
+        bench.warm_up(lambda: self.fn(*self.args))  # time compiled code and builtin entries
+
+
+class Loops(_Cases):
     """Python loops over elements, rows and small matrices, unrolled by `tracenp.jit`."""
 
     params = (["recurrence", "kalman_1d", "row_norms_loop", "pairwise_loops", "rnn_cell_loop",
                "kalman_4state"], ["numpy", "tracenp"])
     param_names = ["workload", "tool"]
-
-    def setup(self, workload, tool):
-        fn, self.args = next((fn, args) for _, fn, args in
-                             bench.loop_cases(np.random.default_rng(0))
-                             if fn.__name__ == workload)
-        self.fn = tracenp.jit(fn) if tool == "tracenp" else fn
-        self.fn(*self.args)
-        tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_loop(self, workload, tool):
         self.fn(*self.args)
@@ -139,4 +143,16 @@ class InPlaceUpdates:
         tracenp.wait_compiled()  # time the compiled code, not the first calls' NumPy
 
     def time_update(self, workload, tool):
+        self.fn(*self.args)
+
+
+class SmallCalls(_Cases):
+    """Functions on small arrays called once per step of a Python loop: the call's fixed
+    cost is the time (`bench.small_call_cases`)."""
+
+    params = (["norm", "mse", "softmax_1d", "cosine", "adam_step"], ["numpy", "tracenp"])
+    param_names = ["workload", "tool"]
+    cases = staticmethod(bench.small_call_cases)
+
+    def time_call(self, workload, tool):
         self.fn(*self.args)
