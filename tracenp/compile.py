@@ -58,6 +58,17 @@ class Compiled:
             self._run.wait()
         return self.run
 
+    def writing(self, pairs: list[tuple[int, int]], returned: set[int]) -> Executable | None:
+        """The run that stores written arguments' new values straight into them (the LLVM
+        backend's `run.writing`), or None. A run from a plan on disk (one launch, without
+        its schedule) has none: the graph is lowered in full for it (its kernels are cached,
+        so LLVM does not run)."""
+        writing = getattr(self.run, "writing", None)
+        if writing is None and self.backend == "llvm" and self._optimized is None \
+                and not self.pending:
+            writing = get_backend("llvm").compile(self.optimized).writing
+        return writing(pairs, returned) if writing is not None else None
+
     @property
     def optimized(self) -> Graph:
         """The optimized graph (made now if a plan from disk let the call skip it)."""

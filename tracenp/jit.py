@@ -323,8 +323,8 @@ class JitFunction:
     def _fast_runner(self, entry: Trace, key: tuple, args, kwargs) -> Callable:
         """A call of `entry` for arguments of hot-path key `key` with no per-call bookkeeping.
 
-        A graph of positional array arguments that is a few small launches also gets a
-        builtin entry (made on the signature's first cached call, so a first call does not
+        A graph of positional arguments (arrays, Python floats) that is a few small
+        launches also gets a builtin entry (made on the signature's first cached call, so a first call does not
         pay for it); the runner makes it the one `__call__` tries first, and the builtin
         serves later calls.
         """
@@ -347,8 +347,9 @@ class JitFunction:
                 np.asarray((args if name is None else kwargs)[where]) if scalar
                 else (args if name is None else kwargs)[where] for name, where, scalar in picks])
         single = entry.out_tree is pytree.LEAF and entry.out_consts == [_FROM_GRAPH]
-        checked = plain and not kwargs and all(type(a) is np.ndarray for a in args)  # as an
-        # entry checks each argument
+        checked = positional and not kwargs and all(  # as an entry checks each argument
+            type(a) is np.ndarray or type(a) is float and sig == (float,)
+            for a, sig in zip(args, key))
         if writes or not single:
             return self._tree_runner(entry, inputs, writes, (key, used) if checked else None)
         returns = entry.out_returns[0]
@@ -871,12 +872,11 @@ def _direct_run(entry: Trace) -> tuple[list, tuple]:
     """`[run]`, the backend's run storing written arguments' new values straight into them
     where it can (`llvm._direct_stores`; `[None]` until `_soon` has made it, or where there
     is none), and the positions of the arguments it may write, which must be writeable."""
-    writing = getattr(entry.compiled.run, "writing", None)
     pairs = [(out_i, entry.used.index(leaf_i)) for leaf_i, out_i in entry.mutated
              if leaf_i in entry.used]
     into: list = [None]
-    if writing is not None and pairs:
-        _soon(lambda: into.__setitem__(0, writing(pairs, set(entry.returned))))
+    if pairs:
+        _soon(lambda: into.__setitem__(0, entry.compiled.writing(pairs, set(entry.returned))))
     return into, tuple(leaf_i for leaf_i, _ in entry.mutated)
 
 

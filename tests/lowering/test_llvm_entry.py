@@ -174,10 +174,10 @@ def test_a_python_number_result_takes_the_python_path():
     assert f._entry is _no_entry
 
 
-def test_an_unused_python_scalar_argument_takes_the_python_path():
-    f = tracenp.jit(lambda x, a: (x * x).sum())  # the entry could not check `a`
+def test_an_unused_python_int_argument_takes_the_python_path():
+    f = tracenp.jit(lambda x, a: (x * x).sum())  # the entry checks only floats besides arrays
     x = RNG.standard_normal(10)
-    assert _warm(f, x, 0.5) == pytest.approx((x * x).sum())
+    assert _warm(f, x, 3) == pytest.approx((x * x).sum())
     assert f._entry is _no_entry
 
 
@@ -230,6 +230,30 @@ def _run(cache: Path) -> tuple[int, int]:
     out = subprocess.run([sys.executable, "-c", PROGRAM], env=env, check=True,
                          capture_output=True, text=True).stdout.split()
     return int(out[0]), int(out[1])
+
+
+WRITER = """
+import numpy as np, tracenp
+from tracenp.jit import _no_entry
+def step(w, g, lr):
+    w -= lr * g
+f = tracenp.jit(step)
+w, g = np.arange(6.0), np.ones(6)
+for _ in range(3):
+    f(w, g, 0.5)
+assert f._entry is not _no_entry
+np.testing.assert_array_equal(w, np.arange(6.0) - 1.5)
+print(f.compiled(w, g, 0.5).report.get("plan"))
+"""
+
+
+def test_a_writing_function_from_a_plan_on_disk_stores_through_the_entry(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACENP_CACHE_DIR": str(tmp_path)}
+    env.pop("TRACENP_NO_CACHE", None)
+    plans = [subprocess.run([sys.executable, "-c", WRITER], env=env, check=True,
+                            capture_output=True, text=True).stdout.split()[-1]
+             for _ in range(2)]
+    assert plans == ["None", "disk"]  # the second process ran the plan the first one stored
 
 
 def test_entry_code_is_cached_on_disk_and_verified(tmp_path):
@@ -310,3 +334,41 @@ def test_a_writing_entry_refuses_read_only_views_and_aliased_arguments():
     assert entry(same, same) is None  # one array as both: the general path refuses it
     with pytest.raises(tracenp.UnsupportedFunctionError, match="shares memory"):
         f(same, same)
+
+
+def _clipped_step(w, g, lr):
+    w -= lr * np.clip(g, -1.0, 1.0)
+
+
+def test_python_float_arguments_are_read_by_the_entry():
+    f = tracenp.jit(lambda x, lam: np.mean(x ** 2) + lam * np.abs(x).sum())
+    x = RNG.standard_normal(64)
+    assert _warm(f, x, 0.5) == pytest.approx(np.mean(x ** 2) + 0.5 * np.abs(x).sum())
+    assert f._entry is not _no_entry
+    for lam in (0.0, -3.25, 1e300, float("nan")):
+        got = f._entry(x, lam)
+        assert type(got) is np.float64
+        np.testing.assert_allclose(got, np.mean(x ** 2) + lam * np.abs(x).sum(), rtol=1e-13)
+    for other in (1, np.float64(0.5), True, np.float32(0.5)):  # another type: another path
+        assert f._entry(x, other) is None
+        np.testing.assert_allclose(f(x, other), np.mean(x ** 2) + other * np.abs(x).sum(),
+                                   rtol=1e-6)
+
+
+def test_an_update_with_a_float_learning_rate_goes_through_the_entry():
+    w, g = RNG.standard_normal(100), RNG.standard_normal(100) * 3
+    ref = w.copy()
+    f = tracenp.jit(_clipped_step)
+    for lr in (0.1, 0.1, 0.1, 0.25, 1e-3):
+        assert f(w, g, lr) is None
+        _clipped_step(ref, g, lr)
+    assert f._entry is not _no_entry and f._entries[-1].take_hits() >= 2
+    np.testing.assert_allclose(w, ref, rtol=1e-14)
+
+
+def test_a_float_that_steers_the_python_takes_the_python_path():
+    f = tracenp.jit(lambda x, lr: x * lr if lr > 0 else x - 1.0)
+    x = RNG.standard_normal(8)
+    np.testing.assert_array_equal(_warm(f, x, 2.0), x * 2.0)
+    np.testing.assert_array_equal(f(x, -1.0), x - 1.0)
+    assert f._entry is _no_entry

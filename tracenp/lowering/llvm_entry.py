@@ -43,8 +43,11 @@ RELEASE_GIL_MIN = 1 << 13  # elements: a launch reading at least this many runs 
 _SCALAR, _EMPTY = 60, 184  # PyArray_Scalar's, PyArray_Empty's index in NumPy's C-API table
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
-HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE, WROTE_WORD = range(10)
-HEAD = 10  # context words before the per-argument descriptors and dims
+HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE, WROTE_WORD, FLOAT, \
+    FLOAT64 = range(12)
+HEAD = 12  # context words before the per-argument descriptors and dims
+FLOAT_VALUE_OFFSET = HEADER  # a Python float's double follows its object header
+_FLOAT64 = np.dtype(np.float64)
 BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
 WRITEABLE = 0x0400  # NPY_ARRAY_WRITEABLE
 TASK, WORDS, LO, HI = range(4)  # context words of each launch, after the arguments'
@@ -90,10 +93,11 @@ def _c_api() -> dict | None:
     return _api if _api["ok"] else None
 
 
-def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: list[int],
+def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
                returns: str, result: int | None = 0, written: tuple[int, ...] = ()
                ) -> Entry | None:
-    """The entry for calls whose arguments have exactly `sigs` (dtype, shape) each;
+    """The entry for calls whose arguments have exactly `sigs` each: (dtype, shape) for an
+    array, (float,) for a Python float (the graph reads it as a 0-d float64 array);
     `positions[j]` is the argument that graph input `j` is. It returns `prog.results[result]`
     (`returns`: what a 0-d one becomes, "scalar" (NumPy's), "array" or "python"), or with
     `result` None, `WROTE`; the arguments at `written` it stores into must be writeable and
@@ -126,9 +130,12 @@ def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: lis
         return None
     sources = [[code(*op) for op in ops] for ops in prog.operands]
     out = "wrote" if last is None else code(*last)
-    largest = max([math.prod(s) for _, s in sigs] + [math.prod(b.shape) for b in buffers]
+    if any(len(sig) != 2 and sig != (float,) for sig in sigs):
+        return None
+    arrays = [sig for sig in sigs if len(sig) == 2]
+    largest = max([math.prod(s) for _, s in arrays] + [math.prod(b.shape) for b in buffers]
                   + [c.size for c in code.consts])
-    ranks = [len(shape) for _, shape in sigs]
+    ranks = [len(sig[1]) if len(sig) == 2 else None for sig in sigs]  # None: a float
     fresh = [b.into is None for b in buffers]
     starts = [b.start is not None for b in buffers]
     scalar = zero_d and returns == "scalar"
@@ -144,9 +151,10 @@ def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: lis
     out_descrs = [np.dtype(b.dtype) for b in buffers]
     shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
-             api["scalar"], api["save"], api["restore"], id(WROTE)]
-    descrs = [np.dtype(dt) for dt, _ in sigs]
-    for d, (_, s) in zip(descrs, sigs):
+             api["scalar"], api["save"], api["restore"], id(WROTE), id(float),
+             id(_FLOAT64)]
+    descrs = [np.dtype(sig[0]) for sig in arrays]
+    for d, (_, s) in zip(descrs, arrays):
         words += [id(d), *s]
     for c in prog.calls:
         words += [c.fn, c.words.ctypes.data, c.lo, c.hi]
@@ -158,7 +166,8 @@ def make_entry(prog: Program, sigs: list[tuple[np.dtype, tuple]], positions: lis
     return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, code.consts))
 
 
-def _build(name: str, ranks: list[int], buffer_ranks: list[int | None], starts: list[bool],
+def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
+           starts: list[bool],
            sources: list[list[str]], result: str, scalar: bool, release: bool,
            written: list[int]) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`; `sources`
@@ -202,8 +211,11 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int | None], starts: 
     for i, rank in enumerate(ranks):
         a = item(argv, i, PTR)
         args.append(a)
-        ok = b.icmp_unsigned("==", field(a, TYPE_OFFSET, PTR), ndarray)
+        ok = b.icmp_unsigned("==", field(a, TYPE_OFFSET, PTR),
+                             ndarray if rank is not None else b.inttoptr(item(ctx, FLOAT), PTR))
         require(ok, f"a{i}_type")
+        if rank is None:
+            continue
         ok = b.and_(b.icmp_signed("==", field(a, ND_OFFSET, I32), ir.Constant(I32, rank)),
                     b.icmp_unsigned("==", field(a, DESCR_OFFSET, PTR),
                                     b.inttoptr(item(ctx, w), PTR)))
@@ -220,9 +232,10 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int | None], starts: 
             flags = field(args[i], FLAGS_OFFSET, I32)
             ok = b.and_(ok, b.icmp_unsigned("!=", b.and_(flags, ir.Constant(I32, WRITEABLE)),
                                             ir.Constant(I32, 0)))
-        for i, a in enumerate(args):  # owners of their memory, and distinct ones
+        owned = [a for a, rank in zip(args, ranks) if rank is not None]
+        for i, a in enumerate(owned):  # owners of their memory, and distinct ones
             ok = b.and_(ok, b.icmp_unsigned("==", field(a, BASE_OFFSET, PTR), null))
-            for other in args[:i]:
+            for other in owned[:i]:
                 ok = b.and_(ok, b.icmp_unsigned("!=", a, other))
         require(ok, "writes")
     buffers_at = w + 4 * len(sources)
@@ -255,9 +268,26 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int | None], starts: 
             b.call(memcpy, [field(buf, DATA_OFFSET, PTR), b.inttoptr(item(ctx, at + START), PTR),
                             item(ctx, at + START_BYTES), ir.Constant(I1, 0)])
 
+    floats: dict[int, object] = {}  # a float argument the launches read: its 0-d array
+    for c in sorted({c for codes in sources for c in codes if c[0] == "a"}):
+        i = int(c[1:])
+        if ranks[i] is None:
+            descr = b.inttoptr(item(ctx, FLOAT64), PTR)
+            call(INCREF, ir.VoidType(), [descr])
+            made = call(EMPTY, PTR, [ir.Constant(I32, 0), ctx, descr, ir.Constant(I32, 0)])
+            failed, fine = fn.append_basic_block(f"f{i}_failed"), fn.append_basic_block(f"f{i}")
+            b.cbranch(b.icmp_unsigned("==", made, ir.Constant(PTR, None)), failed, fine)
+            b.position_at_end(failed)
+            release_buffers([*bufs, *floats.values()])
+            b.ret(made)
+            b.position_at_end(fine)
+            b.store(field(args[i], FLOAT_VALUE_OFFSET, ir.DoubleType()),
+                    field(made, DATA_OFFSET, PTR))
+            floats[i] = made
+
     def value(c: str):
         if c[0] == "a":
-            return args[int(c[1:])]
+            return floats.get(int(c[1:]), args[int(c[1:])])
         if c[0] == "b":
             return bufs[int(c[1:])]
         return b.inttoptr(item(ctx, consts_at + int(c[1:])), PTR)
@@ -274,7 +304,7 @@ def _build(name: str, ranks: list[int], buffer_ranks: list[int | None], starts: 
     if release:
         call(RESTORE, ir.VoidType(), [state])
     kept = int(result[1:]) if result[0] == "b" else None
-    release_buffers([buf for j, buf in enumerate(bufs) if j != kept])
+    release_buffers([buf for j, buf in enumerate(bufs) if j != kept] + list(floats.values()))
     hits = b.gep(ctx, [ir.Constant(I64, HITS)], source_etype=I64)
     b.store(b.add(b.load(hits, typ=I64), ir.Constant(I64, 1)), hits)
     if result == "wrote":
