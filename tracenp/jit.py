@@ -385,10 +385,19 @@ class JitFunction:
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         build = pytree.unflattener(entry.out_tree)
         direct, targets = _direct_run(entry) if writes else ([None], ())
-        native: list = [] if writes and sig is not None else [None]
+        flat = entry.out_tree == ("tuple", (pytree.LEAF,) * len(outputs)) and all(
+            computed for computed, _, _ in outputs)  # `return a, b`: the entry makes the tuple
+        program = getattr(run, "program", None)
+        native: list = [] if sig is not None and (writes or flat and program) else [None]
 
         def fast(args, kwargs):
             if not writes:
+                if not native:
+                    native.append(None)
+                    self._make_entry(program, sig[0], sig[1], native, entry.out_returns,
+                                     tuple(range(len(outputs))))
+                if native[0] is not None:
+                    self._entry = native[0].call
                 it = iter(run(inputs(args, kwargs)))
             elif _writes_overlap(args, entry):  # refused, or run eagerly, as `_run` decides
                 return self._run(entry, list(args), args, kwargs)
@@ -407,14 +416,16 @@ class JitFunction:
         return fast
 
     def _make_entry(self, program: Callable, sig: tuple, used: list, into: list,
-                    returns: str) -> None:
+                    returns: str | list[str], result: int | tuple = 0) -> None:
         """Put the builtin entry in `into[0]` (`_soon`); `returns`: what a 0-d result
-        becomes (`Trace.out_returns`)."""
+        becomes (`Trace.out_returns`); `result`: which graph output it returns, or a tuple of
+        them."""
         from .lowering.llvm_entry import make_entry
 
         def make():
             prog = program()
-            made = make_entry(prog, list(sig), used, returns) if prog is not None else None
+            made = make_entry(prog, list(sig), used, returns, result) if prog is not None \
+                else None
             if made is not None:
                 self._entries.append(made)
                 into[0] = made

@@ -44,8 +44,8 @@ _SCALAR, _EMPTY = 60, 184  # PyArray_Scalar's, PyArray_Empty's index in NumPy's 
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
 HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE, WROTE_WORD, FLOAT, \
-    FLOAT64 = range(12)
-HEAD = 12  # context words before the per-argument descriptors and dims
+    FLOAT64, TUPLE_NEW, TUPLE_SET = range(14)
+HEAD = 14  # context words before the per-argument descriptors and dims
 FLOAT_VALUE_OFFSET = HEADER  # a Python float's double follows its object header
 _FLOAT64 = np.dtype(np.float64)
 BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
@@ -88,21 +88,24 @@ def _c_api() -> dict | None:
                     empty=table[_EMPTY], scalar=table[_SCALAR],
                     **{k: api_address(f)
                        for k, f in (("incref", "Py_IncRef"), ("decref", "Py_DecRef"),
+                                    ("tuple_new", "PyTuple_New"),
+                                    ("tuple_set", "PyTuple_SetItem"),
                                     ("save", "PyEval_SaveThread"),
                                     ("restore", "PyEval_RestoreThread"))})
     return _api if _api["ok"] else None
 
 
 def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
-               returns: str, result: int | None = 0, written: tuple[int, ...] = ()
-               ) -> Entry | None:
+               returns: str | list[str], result: int | tuple[int, ...] | None = 0,
+               written: tuple[int, ...] = ()) -> Entry | None:
     """The entry for calls whose arguments have exactly `sigs` each: (dtype, shape) for an
     array, (float,) for a Python float (the graph reads it as a 0-d float64 array);
-    `positions[j]` is the argument that graph input `j` is. It returns `prog.results[result]`
-    (`returns`: what a 0-d one becomes, "scalar" (NumPy's), "array" or "python"), or with
-    `result` None, `WROTE`; the arguments at `written` it stores into must be writeable and
-    no argument may be a view or be passed twice. None if the host is unsuitable, or for a
-    0-d result returned as a Python number or a reduction's returned as an array."""
+    `positions[j]` is the argument that graph input `j` is. It returns `prog.results[result]`,
+    a tuple of those `result` names, or with `result` None, `WROTE`; `returns` says what a
+    0-d one becomes, "scalar" (NumPy's), "array" or "python" (one for each). The arguments at
+    `written` it stores into must be writeable and no argument may be a view or be passed
+    twice. None if the host is unsuitable, or for a 0-d result returned as a Python number
+    or a reduction's returned as an array."""
     api = _c_api()
     buffers = [b for c in prog.calls for b in c.outs]
     first = [0]  # each call's first buffer, among all of them
@@ -118,18 +121,20 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
         return f"c{len(code.consts) - 1}"
 
     code.consts = []
-    last = None if result is None else prog.results[result]
-    if last is not None and last[0] == "call":
-        b = buffers[first[last[1][0]] + last[1][1]]
-        zero_d = b.kept == () or b.start is None and b.shape == ()
-        if zero_d and (returns == "python" or returns == "array" and b.kept == ()):
+    picks = () if result is None else (result,) if isinstance(result, int) else result
+    kinds = [returns] * len(picks) if isinstance(returns, str) else returns
+    scalars = []
+    for pick, kind in zip(picks, kinds):
+        made = prog.results[pick]
+        b = buffers[first[made[1][0]] + made[1][1]] if made[0] == "call" else None
+        zero_d = b is not None and (b.kept == () or b.start is None and b.shape == ())
+        if zero_d and (kind == "python" or kind == "array" and b.kept == ()):
             return None
-    else:
-        zero_d = False
+        scalars.append(zero_d and kind == "scalar")
     if api is None:
         return None
     sources = [[code(*op) for op in ops] for ops in prog.operands]
-    out = "wrote" if last is None else code(*last)
+    outs = [code(*prog.results[pick]) for pick in picks]
     if any(len(sig) != 2 and sig != (float,) for sig in sigs):
         return None
     arrays = [sig for sig in sigs if len(sig) == 2]
@@ -138,21 +143,21 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     ranks = [len(sig[1]) if len(sig) == 2 else None for sig in sigs]  # None: a float
     fresh = [b.into is None for b in buffers]
     starts = [b.start is not None for b in buffers]
-    scalar = zero_d and returns == "scalar"
     release = largest >= RELEASE_GIL_MIN
+    tupled = isinstance(result, tuple)
     text = (f"entry args {ranks} writes {sorted(written)} buffers "
             + " ".join(f"{len(b.shape)}{'s' if st else ''}{'' if new else 'a'}"
                        for b, st, new in zip(buffers, starts, fresh))
             + " calls " + "; ".join(" ".join(c) for c in sources)
-            + f" result {out} scalar {scalar} release {release}")
+            + f" results {outs} scalars {scalars} tuple {tupled} release {release}")
     addr = load_function(text, lambda name: _build(
         name, ranks, [len(b.shape) if new else None for b, new in zip(buffers, fresh)],
-        starts, sources, out, scalar, release, sorted(written)))
+        starts, sources, (outs, scalars, tupled), release, sorted(written)))
     out_descrs = [np.dtype(b.dtype) for b in buffers]
     shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
              api["scalar"], api["save"], api["restore"], id(WROTE), id(float),
-             id(_FLOAT64)]
+             id(_FLOAT64), api["tuple_new"], api["tuple_set"]]
     descrs = [np.dtype(sig[0]) for sig in arrays]
     for d, (_, s) in zip(descrs, arrays):
         words += [id(d), *s]
@@ -167,12 +172,12 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
 
 
 def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
-           starts: list[bool],
-           sources: list[list[str]], result: str, scalar: bool, release: bool,
+           starts: list[bool], sources: list[list[str]], results: tuple, release: bool,
            written: list[int]) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`; `sources`
-    names each launch's operands and `result` what it returns: argument `a<i>`, constant
-    `c<i>`, buffer `b<i>` (made here where its rank is not None), or "wrote"."""
+    names each launch's operands, `results` (names, whether each becomes a NumPy scalar,
+    whether they are returned as a tuple) what it returns: argument `a<i>`, constant `c<i>`,
+    buffer `b<i>` (made here where its rank is not None); no names: `WROTE`."""
     from llvmlite import ir
 
     from .llvm_ops import I1, I32, I64, I8, PTR
@@ -303,22 +308,60 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
         b.call(b.inttoptr(item(ctx, at + TASK), task.as_pointer()), [row])
     if release:
         call(RESTORE, ir.VoidType(), [state])
-    kept = int(result[1:]) if result[0] == "b" else None
-    release_buffers([buf for j, buf in enumerate(bufs) if j != kept] + list(floats.values()))
+    names, scalars, tupled = results
+    kept = {int(c[1:]) for c in names if c[0] == "b"}
+    release_buffers([buf for j, buf in enumerate(bufs) if j not in kept] + list(floats.values()))
     hits = b.gep(ctx, [ir.Constant(I64, HITS)], source_etype=I64)
     b.store(b.add(b.load(hits, typ=I64), ir.Constant(I64, 1)), hits)
-    if result == "wrote":
+    if not names:
         b.ret(new_reference(b.inttoptr(item(ctx, WROTE_WORD), PTR)))
-    elif kept is None:
-        b.ret(new_reference(value(result)))
-    elif scalar:  # the 0-d result as the NumPy scalar the function returned
-        out = bufs[kept]
-        made = call(SCALAR, PTR, [field(out, DATA_OFFSET, PTR),
-                                  b.inttoptr(item(ctx, buffers_at + 4 * kept + DESCR), PTR), out])
-        release_buffers([out])
-        b.ret(made)  # NULL with an error set, if it failed
     else:
-        b.ret(bufs[kept])
+        _return(b, fn, names, scalars, tupled, bufs, value, call, new_reference, field,
+                lambda j: b.inttoptr(item(ctx, buffers_at + 4 * j + DESCR), PTR))
     b.position_at_end(miss)
     b.ret(new_reference(b.inttoptr(item(ctx, NONE), PTR)))
     return module
+
+
+def _return(b, fn, names: list[str], scalars: list[bool], tupled: bool, bufs: list, value,
+            call, new_reference, field, descr) -> None:
+    """Return the results named: each a new reference (a buffer's own to its first use), a
+    0-d one as a NumPy scalar where `scalars` says, several as a tuple."""
+    from llvmlite import ir
+
+    from .llvm_ops import I1, I32, I64, PTR
+
+    def release(objs: list) -> None:
+        for o in objs:
+            call(DECREF, ir.VoidType(), [o])
+
+    values, handed = [], set()  # each a new reference; a buffer's own goes to its first use
+    for c, scalar in zip(names, scalars):
+        j = int(c[1:]) if c[0] == "b" else None
+        if j is None or j in handed:
+            v = new_reference(value(c))
+        else:
+            v = bufs[j]
+            handed.add(j)
+        if scalar:  # the 0-d result as the NumPy scalar the function returned
+            made = call(SCALAR, PTR, [field(v, DATA_OFFSET, PTR), descr(j), v])
+            release([v])
+            v = made  # NULL with an error set, if it failed
+        values.append(v)
+    if not tupled:
+        b.ret(values[0])
+    else:
+        null = ir.Constant(PTR, None)
+        made = call(TUPLE_NEW, PTR, [ir.Constant(I64, len(values))])
+        failed = ir.Constant(I1, 0)
+        for v in [made, *values]:
+            failed = b.or_(failed, b.icmp_unsigned("==", v, null))
+        bad, good = fn.append_basic_block("tuple_failed"), fn.append_basic_block("tuple")
+        b.cbranch(failed, bad, good)
+        b.position_at_end(bad)
+        release([made, *values])  # Py_DecRef passes over NULL
+        b.ret(null)
+        b.position_at_end(good)
+        for i, v in enumerate(values):  # each reference taken by the tuple
+            call(TUPLE_SET, I32, [made, ir.Constant(I64, i), v])
+        b.ret(made)
