@@ -324,9 +324,9 @@ class JitFunction:
         """A call of `entry` for arguments of hot-path key `key` with no per-call bookkeeping.
 
         A graph of positional arguments (arrays, Python floats) that is a few small
-        launches also gets a builtin entry (made on the signature's first cached call, so a first call does not
-        pay for it); the runner makes it the one `__call__` tries first, and the builtin
-        serves later calls.
+        launches also gets a builtin entry (made on the signature's first cached call, so a
+        first call does not pay for it); the runner makes it the one `__call__` tries first,
+        and the builtin serves later calls.
         """
         picks, positional = self._fast_leaves(entry, args, kwargs)
         writes = bool(entry.mutated or entry.returned)

@@ -667,7 +667,8 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
             if len(stack) == 1:
                 prepare()
                 for namespace, wrappers in _ROUTES:  # one update each (344 setattrs: 0.2 ms)
-                    saved.append((namespace, dict(zip(wrappers, map(namespace.__getitem__, wrappers)))))
+                    saved.append((namespace,
+                                  dict(zip(wrappers, map(namespace.__getitem__, wrappers)))))
                     namespace.update(wrappers)
                 numpy_saved = next(before for ns, before in saved if ns is vars(np))
                 shim = _NumpyForRandom({k: numpy_saved[k] for k in PATCHED})

@@ -7,17 +7,21 @@ reduction with its 0-d epilogue as in `np.sqrt((x * x).sum())` or `np.mean((a - 
 this module emits an entry point in LLVM IR with CPython's `METH_FASTCALL` signature and
 wraps it as a builtin function. A call checks every argument against the traced signature
 (an exact `ndarray` whose dtype is the traced descriptor object, whose rank and shape are
-the traced ones), allocates each launch's buffer with NumPy's C API (`PyArray_Empty`, a
-reduction's filled with its identity), calls the kernels in order, releases the buffers
-the result does not need and returns the result: the array, or for a 0-d result the
-function returned as a NumPy scalar, that scalar (`PyArray_Scalar`). Any mismatch returns
-None and the caller takes the general path, so the entry never runs a kernel for
-arguments of another signature.
+the traced ones; or an exact Python float, made a 0-d float64 array as the graph reads it),
+allocates each launch's fresh buffers with NumPy's C API (`PyArray_Empty`, a reduction's
+filled with its identity), calls the kernels in order, releases the buffers the results do
+not need and returns the results: an array, for a 0-d result the function returned as a
+NumPy scalar that scalar (`PyArray_Scalar`), several as a tuple. A function that updates its
+arguments in place has its kernels store into them; its entry also requires each written
+argument to be writeable and every argument to own its memory and be passed once (else the
+general path asks NumPy whether they overlap), and returns `WROTE` for None or the written
+argument itself. Any mismatch returns None and the caller takes the general path, so the
+entry never runs a kernel for arguments of another signature.
 
 The code depends only on the call's structure (argument count and ranks, each launch's
-buffer rank and operands), so it is cached in memory and on disk like kernels. Addresses
-(kernels, descriptors, constants, NumPy's and Python's functions) are words of a context
-array, the builtin's `self`; word 0 counts the calls it served.
+buffers and operands, what is returned), so it is cached in memory and on disk like
+kernels. Addresses (kernels, descriptors, constants, NumPy's and Python's functions) are
+words of a context array, the builtin's `self`; word 0 counts the calls it served.
 """
 
 from __future__ import annotations
