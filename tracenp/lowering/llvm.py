@@ -302,7 +302,7 @@ def _launch_program(launch: Launch):
     words = np.array(launch.shape, dtype=np.int64)
     call = Call(task, words, 0, launch.shape[0], (), (Buffer(0, launch.shape, launch.dtype),))
     reads = [("arg", op) if isinstance(op, int) else ("const", op) for op in launch.operands]
-    return Program((call,), ((*reads, ("call", (0, 0))),), (("call", (0, 0)),))
+    return Program((call,), ((*reads, ("call", (0, 0))),), (), (("call", (0, 0)),))
 
 
 def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementPlan,

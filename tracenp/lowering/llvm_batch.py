@@ -69,57 +69,76 @@ class Call:
 
 @dataclass(frozen=True)
 class Program:
-    """A graph that is nothing but single-piece launches (`Call`s): what `llvm_entry` runs
-    as one builtin, without a Python step between them.
+    """A graph that is nothing but single-piece launches (`Call`s) and views of their
+    buffers: what `llvm_entry` runs as one builtin, without a Python step between them.
 
-    Each call's operands are ("arg", graph input), ("const", array) or ("call", (a call,
-    which of its buffers)): what it reads, then what it writes (its own fresh buffers, or the
-    arguments it stores into); each result is one of them too. A
-    reduction's value is read only where it is 0-d: its buffer is the one-element partial,
-    and a kernel reads a 0-d operand's data pointer alone, never its shape or strides."""
+    Operands are ("arg", graph input), ("const", array), ("call", (a call, which of its
+    buffers)) or ("view", a view): each call's what it reads, then what it writes (its own
+    fresh buffers, or the arguments it stores into); each result is one of them too. A view
+    is (its source, the function making it, its shape where known): views are made once the
+    buffers exist, before any launch, as they share their memory. A reduction's partial
+    buffer is read as it is only where its value is 0-d (a kernel reads a 0-d operand's data
+    pointer alone, never its shape or strides), else through a view of the value's shape."""
 
     calls: tuple[Call, ...]
     operands: tuple[tuple[tuple[str, object], ...], ...]
+    views: tuple[tuple[tuple[str, object], Callable, tuple | None], ...]
     results: tuple[tuple[str, object], ...]
 
 
 def program(natives: list, inputs: list[int], template: list,
             outs: list[int]) -> Program | None:
-    """The `Program` of a run whose steps' natives are `natives` (None if one is not a
-    `Call`, or it reads what a program cannot pass); `inputs` are the graph inputs' slots,
-    `template` the run's constant slots, `outs` the results' slots."""
-    if not natives or not all(isinstance(n, Call) for n in natives):
+    """The `Program` of a run whose steps' natives are `natives` (None if one is neither a
+    `Call` nor a `View`, or it reads what a program cannot pass); `inputs` are the graph
+    inputs' slots, `template` the run's constant slots, `outs` the results' slots."""
+    if not any(isinstance(n, Call) for n in natives) or \
+            not all(isinstance(n, (Call, View)) for n in natives):
         return None
     where = {s: i for i, s in enumerate(inputs)}
-    made: dict[int, tuple] = {}  # env slot -> ("call", (call, its buffer)) or ("arg", input)
-    operands = []
-    for i, n in enumerate(natives):
-        reads = []
-        for s in n.reads:
-            if s in made and _readable(natives, made[s]):
-                reads.append(made[s])
-            elif s in where and s not in made:
-                reads.append(("arg", where[s]))
-            elif s not in made and isinstance(template[s], np.ndarray):
-                reads.append(("const", template[s]))
-            else:
-                return None
+    made: dict[int, tuple] = {}  # env slot -> its operand
+    kept: dict[int, tuple] = {}  # env slot -> the shape of a reduction's value
+    calls: list = []
+    operands: list = []
+    views: list = []
+
+    def operand(s: int, whole: bool) -> tuple | None:
+        """What passes slot `s` (a 0-d reduction's buffer itself where `whole`)."""
+        if s in made:
+            shape = kept.get(s)
+            if shape is not None and not (whole and shape == ()):
+                views.append((made[s], lambda a, shape=shape: a.reshape(shape), shape))
+                made[s] = ("view", len(views) - 1)
+                del kept[s]
+            return made[s]
+        if s in where:
+            return ("arg", where[s])
+        value = template[s]
+        return ("const", value) if isinstance(value, np.ndarray) else None
+
+    for n in natives:
+        if isinstance(n, View):
+            src = operand(n.src, False)
+            views.append((src, n.make, None))
+            made[n.out] = ("view", len(views) - 1)
+            continue
+        reads = [operand(s, True) for s in n.reads]
         for j, b in enumerate(n.outs):
             if b.into is not None and b.into not in where:
                 return None
-            made[b.out] = ("call", (i, j)) if b.into is None else ("arg", where[b.into])
+            made[b.out] = ("call", (len(calls), j)) if b.into is None else \
+                ("arg", where[b.into])
+            if b.kept is not None:
+                kept[b.out] = b.kept
             if b.passed:
                 reads.append(made[b.out])
+        calls.append(n)
         operands.append(tuple(reads))
-    if not all(s in made and _readable(natives, made[s]) for s in outs):
-        return None
-    return Program(tuple(natives), tuple(operands), tuple(made[s] for s in outs))
-
-
-def _readable(calls, made: tuple) -> bool:
-    """Whether a value a program made can be passed as it is (a reduction's only if 0-d)."""
-    kind, at = made
-    return kind == "arg" or calls[at[0]].outs[at[1]].kept in (None, ())
+    results = [operand(s, True) if s in made else None for s in outs]
+    if any(r is None or r[0] == "view" and not views[r[1]][2] for r in results) or \
+            any(src is None for src, _, _ in views) or \
+            any(None in ops for ops in operands):
+        return None  # a result a view of unknown or no shape: a 0-d one is a NumPy scalar
+    return Program(tuple(calls), tuple(operands), tuple(views), tuple(results))
 
 
 @dataclass(frozen=True)

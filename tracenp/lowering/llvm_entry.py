@@ -48,8 +48,8 @@ _SCALAR, _EMPTY = 60, 184  # PyArray_Scalar's, PyArray_Empty's index in NumPy's 
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
 HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE, WROTE_WORD, FLOAT, \
-    FLOAT64, TUPLE_NEW, TUPLE_SET = range(14)
-HEAD = 14  # context words before the per-argument descriptors and dims
+    FLOAT64, TUPLE_NEW, TUPLE_SET, CALL_ONE = range(15)
+HEAD = 15  # context words before the per-argument descriptors and dims
 FLOAT_VALUE_OFFSET = HEADER  # a Python float's double follows its object header
 _FLOAT64 = np.dtype(np.float64)
 BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
@@ -94,6 +94,7 @@ def _c_api() -> dict | None:
                        for k, f in (("incref", "Py_IncRef"), ("decref", "Py_DecRef"),
                                     ("tuple_new", "PyTuple_New"),
                                     ("tuple_set", "PyTuple_SetItem"),
+                                    ("call_one", "PyObject_CallOneArg"),
                                     ("save", "PyEval_SaveThread"),
                                     ("restore", "PyEval_RestoreThread"))})
     return _api if _api["ok"] else None
@@ -121,6 +122,8 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
             return f"a{positions[what]}"
         if kind == "call":
             return f"b{first[what[0]] + what[1]}"
+        if kind == "view":
+            return f"v{what}"
         code.consts.append(what)
         return f"c{len(code.consts) - 1}"
 
@@ -138,6 +141,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     if api is None:
         return None
     sources = [[code(*op) for op in ops] for ops in prog.operands]
+    views = [code(*src) for src, _, _ in prog.views]  # each view's source
     outs = [code(*prog.results[pick]) for pick in picks]
     if any(len(sig) != 2 and sig != (float,) for sig in sigs):
         return None
@@ -152,16 +156,17 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     text = (f"entry args {ranks} writes {sorted(written)} buffers "
             + " ".join(f"{len(b.shape)}{'s' if st else ''}{'' if new else 'a'}"
                        for b, st, new in zip(buffers, starts, fresh))
+            + " views " + " ".join(views)
             + " calls " + "; ".join(" ".join(c) for c in sources)
             + f" results {outs} scalars {scalars} tuple {tupled} release {release}")
     addr = load_function(text, lambda name: _build(
         name, ranks, [len(b.shape) if new else None for b, new in zip(buffers, fresh)],
-        starts, sources, (outs, scalars, tupled), release, sorted(written)))
+        starts, views, sources, (outs, scalars, tupled), release, sorted(written)))
     out_descrs = [np.dtype(b.dtype) for b in buffers]
     shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
              api["scalar"], api["save"], api["restore"], id(WROTE), id(float),
-             id(_FLOAT64), api["tuple_new"], api["tuple_set"]]
+             id(_FLOAT64), api["tuple_new"], api["tuple_set"], api["call_one"]]
     descrs = [np.dtype(sig[0]) for sig in arrays]
     for d, (_, s) in zip(descrs, arrays):
         words += [id(d), *s]
@@ -171,12 +176,14 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
         start = (b.start.ctypes.data, b.start.nbytes) if b.start is not None else (0, 0)
         words += [id(d), shape.ctypes.data, *start]
     words += [id(k) for k in code.consts]
+    words += [id(make) for _, make, _ in prog.views]
     ctx = np.array(words, dtype=np.uint64).view(np.int64)
     return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, code.consts))
 
 
 def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
-           starts: list[bool], sources: list[list[str]], results: tuple, release: bool,
+           starts: list[bool], views: list[str], sources: list[list[str]], results: tuple,
+           release: bool,
            written: list[int]) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`; `sources`
     names each launch's operands, `results` (names, whether each becomes a NumPy scalar,
@@ -294,12 +301,28 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
                     field(made, DATA_OFFSET, PTR))
             floats[i] = made
 
+    made_views: list = []  # each a new reference, made before any launch
+
     def value(c: str):
         if c[0] == "a":
             return floats.get(int(c[1:]), args[int(c[1:])])
         if c[0] == "b":
             return bufs[int(c[1:])]
+        if c[0] == "v":
+            return made_views[int(c[1:])]
         return b.inttoptr(item(ctx, consts_at + int(c[1:])), PTR)
+
+    views_at = consts_at + sum(1 for codes in sources for c in codes if c[0] == "c") \
+        + sum(1 for c in views if c[0] == "c")
+    for k, src in enumerate(views):
+        made = call(CALL_ONE, PTR, [b.inttoptr(item(ctx, views_at + k), PTR), value(src)])
+        failed, fine = fn.append_basic_block(f"v{k}_failed"), fn.append_basic_block(f"v{k}")
+        b.cbranch(b.icmp_unsigned("==", made, ir.Constant(PTR, None)), failed, fine)
+        b.position_at_end(failed)
+        release_buffers([*bufs, *floats.values(), *made_views])
+        b.ret(made)  # NULL with the view's error set
+        b.position_at_end(fine)
+        made_views.append(made)
 
     state = call(SAVE, PTR, []) if release else None
     for i, codes in enumerate(sources):
@@ -313,24 +336,26 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
     if release:
         call(RESTORE, ir.VoidType(), [state])
     names, scalars, tupled = results
-    kept = {int(c[1:]) for c in names if c[0] == "b"}
-    release_buffers([buf for j, buf in enumerate(bufs) if j not in kept] + list(floats.values()))
+    kept = set(names)  # buffers and views whose own reference goes to the result
+    release_buffers([buf for j, buf in enumerate(bufs) if f"b{j}" not in kept]
+                    + [v for k, v in enumerate(made_views) if f"v{k}" not in kept]
+                    + list(floats.values()))
     hits = b.gep(ctx, [ir.Constant(I64, HITS)], source_etype=I64)
     b.store(b.add(b.load(hits, typ=I64), ir.Constant(I64, 1)), hits)
     if not names:
         b.ret(new_reference(b.inttoptr(item(ctx, WROTE_WORD), PTR)))
     else:
-        _return(b, fn, names, scalars, tupled, bufs, value, call, new_reference, field,
+        _return(b, fn, names, scalars, tupled, value, call, new_reference, field,
                 lambda j: b.inttoptr(item(ctx, buffers_at + 4 * j + DESCR), PTR))
     b.position_at_end(miss)
     b.ret(new_reference(b.inttoptr(item(ctx, NONE), PTR)))
     return module
 
 
-def _return(b, fn, names: list[str], scalars: list[bool], tupled: bool, bufs: list, value,
-            call, new_reference, field, descr) -> None:
-    """Return the results named: each a new reference (a buffer's own to its first use), a
-    0-d one as a NumPy scalar where `scalars` says, several as a tuple."""
+def _return(b, fn, names: list[str], scalars: list[bool], tupled: bool, value, call,
+            new_reference, field, descr) -> None:
+    """Return the results named: each a new reference (a buffer's or view's own to its first
+    use), a 0-d one as a NumPy scalar where `scalars` says, several as a tuple."""
     from llvmlite import ir
 
     from .llvm_ops import I1, I32, I64, PTR
@@ -339,14 +364,14 @@ def _return(b, fn, names: list[str], scalars: list[bool], tupled: bool, bufs: li
         for o in objs:
             call(DECREF, ir.VoidType(), [o])
 
-    values, handed = [], set()  # each a new reference; a buffer's own goes to its first use
-    for c, scalar in zip(names, scalars):
-        j = int(c[1:]) if c[0] == "b" else None
-        if j is None or j in handed:
+    values, handed = [], set()  # each a new reference; a buffer's or view's own goes to its
+    for c, scalar in zip(names, scalars):  # first use
+        if c[0] not in "bv" or c in handed:
             v = new_reference(value(c))
         else:
-            v = bufs[j]
-            handed.add(j)
+            v = value(c)
+            handed.add(c)
+        j = int(c[1:])
         if scalar:  # the 0-d result as the NumPy scalar the function returned
             made = call(SCALAR, PTR, [field(v, DATA_OFFSET, PTR), descr(j), v])
             release([v])
