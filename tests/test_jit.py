@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import warnings
 
@@ -768,3 +769,24 @@ def test_an_argument_written_and_returned_is_returned_itself():
         assert_same(copied, want_copy)
         assert_same(total, want_total)
     assert_same(x, want_x)
+
+
+def test_a_module_first_imported_inside_a_traced_function_sees_numpy_itself(tmp_path,
+                                                                            monkeypatch):
+    """A compiled extension checks, as it loads, that `np.broadcast` is the type it was built
+    against (SciPy's `scipy.special` did: "numpy.broadcast is not a type object")."""
+    (tmp_path / "tracenp_lazy_helper.py").write_text(
+        "import numpy as np\n"
+        "assert isinstance(np.broadcast, type) and isinstance(np.nditer, type)\n"
+        "def double(x):\n"
+        "    return x * 2\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "tracenp_lazy_helper", raising=False)
+
+    def f(x):
+        from tracenp_lazy_helper import double
+        return double(x) + 1
+
+    x = np.arange(4.0)
+    np.testing.assert_array_equal(tracenp.jit(f)(x), x * 2 + 1)
+    assert isinstance(np.broadcast, type)

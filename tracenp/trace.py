@@ -663,6 +663,7 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
         stack.append(state)
         saved: list = []  # (namespace, its entries before the trace)
         random_modules: list = []
+        real_import = builtins.__import__
         try:  # a failure while patching still restores what was patched
             if len(stack) == 1:
                 prepare()
@@ -675,12 +676,40 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
                 random_modules = _random_modules()
                 for m in random_modules:
                     m.np = shim
+                builtins.__import__ = _importing(real_import, saved)
             with _outer_generators(fn, roots, _ROUTED if len(stack) == 1 else None):
                 yield state
             _check_selections(state, stack)
         finally:
+            builtins.__import__ = real_import
             for namespace, before in saved:
                 namespace.update(before)
             for m in random_modules:
                 m.np = np
             stack.pop()
+
+
+def _importing(real, saved: list):
+    """`import` while a trace has replaced NumPy's functions: a module loaded by the traced
+    function (`from scipy.special import expit` in its body) loads against NumPy's own
+    namespace, as a compiled extension checks `np.broadcast` is the type it was built
+    against when it loads (the trace's stand-in is a function)."""
+
+    def importing(name, globals=None, locals=None, fromlist=(), level=0):
+        full = name
+        if level:  # `from .x import y`, in tracenp's own code as often as not
+            package = (globals or {}).get("__package__") or ""
+            base = package.rsplit(".", level - 1)[0] if level > 1 else package
+            full = f"{base}.{name}" if name else base
+        module = sys.modules.get(full)
+        if module is not None and all(hasattr(module, item) for item in fromlist or ()):
+            return real(name, globals, locals, fromlist, level)  # nothing new loads
+        for namespace, before in saved:
+            namespace.update(before)
+        try:
+            return real(name, globals, locals, fromlist, level)
+        finally:
+            for namespace, wrappers in _ROUTES:
+                namespace.update(wrappers)
+
+    return importing
