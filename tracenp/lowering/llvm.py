@@ -742,8 +742,10 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
                       for lo, hi, b in pieces]
     spare: list = []  # scratch sets of finished calls: one array per scratch value per piece
     if len(pieces) == 1:
-        return _rows_step1(group, slot, fn, shape_arr, pieces[0], members, scratch_shapes[0],
+        step = _rows_step1(group, slot, fn, shape_arr, pieces[0], members, scratch_shapes[0],
                            spare)
+        step.reads = _group_reads(members)
+        return step
 
     def step(env, used):
         arrays: list = []
@@ -774,7 +776,22 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
             outs.close(env, partials)
 
     step.keep = shape_arr
+    step.reads = _group_reads(members)
     return step
+
+
+def _group_reads(members: list) -> tuple | None:
+    """The slots a row group's passes and views read (`llvm_batch.reads`: a batch before it
+    then keeps for it only what it reads); None where a view does not say."""
+    from .llvm_batch import reads
+
+    slots: list = []
+    for m in members:
+        r = reads(m) if callable(m) else m[0]
+        if r is None:
+            return None
+        slots += r
+    return tuple(slots)
 
 
 def _rows_step1(group: RowGroup, slot: dict, fn, shape_arr: np.ndarray, piece: tuple,

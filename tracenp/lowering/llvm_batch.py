@@ -75,14 +75,14 @@ class Program:
     Operands are ("arg", graph input), ("const", array), ("call", (a call, which of its
     buffers)) or ("view", a view): each call's what it reads, then what it writes (its own
     fresh buffers, or the arguments it stores into); each result is one of them too. A view
-    is (its source, the function making it, its shape where known): views are made once the
+    is (its source, the function making it): views are made once the
     buffers exist, before any launch, as they share their memory. A reduction's partial
     buffer is read as it is only where its value is 0-d (a kernel reads a 0-d operand's data
     pointer alone, never its shape or strides), else through a view of the value's shape."""
 
     calls: tuple[Call, ...]
     operands: tuple[tuple[tuple[str, object], ...], ...]
-    views: tuple[tuple[tuple[str, object], Callable, tuple | None], ...]
+    views: tuple[tuple[tuple[str, object], Callable], ...]
     results: tuple[tuple[str, object], ...]
 
 
@@ -106,7 +106,7 @@ def program(natives: list, inputs: list[int], template: list,
         if s in made:
             shape = kept.get(s)
             if shape is not None and not (whole and shape == ()):
-                views.append((made[s], lambda a, shape=shape: a.reshape(shape), shape))
+                views.append((made[s], lambda a, shape=shape: a.reshape(shape)))
                 made[s] = ("view", len(views) - 1)
                 del kept[s]
             return made[s]
@@ -118,7 +118,7 @@ def program(natives: list, inputs: list[int], template: list,
     for n in natives:
         if isinstance(n, View):
             src = operand(n.src, False)
-            views.append((src, n.make, None))
+            views.append((src, n.make))
             made[n.out] = ("view", len(views) - 1)
             continue
         reads = [operand(s, True) for s in n.reads]
@@ -134,10 +134,9 @@ def program(natives: list, inputs: list[int], template: list,
         calls.append(n)
         operands.append(tuple(reads))
     results = [operand(s, True) if s in made else None for s in outs]
-    if any(r is None or r[0] == "view" and not views[r[1]][2] for r in results) or \
-            any(src is None for src, _, _ in views) or \
+    if None in results or any(src is None for src, _ in views) or \
             any(None in ops for ops in operands):
-        return None  # a result a view of unknown or no shape: a 0-d one is a NumPy scalar
+        return None
     return Program(tuple(calls), tuple(operands), tuple(views), tuple(results))
 
 

@@ -135,13 +135,15 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
         made = prog.results[pick]
         b = buffers[first[made[1][0]] + made[1][1]] if made[0] == "call" else None
         zero_d = b is not None and (b.kept == () or b.start is None and b.shape == ())
-        if zero_d and (kind == "python" or kind == "array" and b.kept == ()):
+        if zero_d and (kind == "python" or kind == "array" and b.kept == ()) or \
+                made[0] == "view" and kind == "python":
             return None
-        scalars.append(zero_d and kind == "scalar")
+        scalars.append(kind == "scalar" and (zero_d or made[0] == "view"))  # a view's rank
+        # is known as it runs
     if api is None:
         return None
     sources = [[code(*op) for op in ops] for ops in prog.operands]
-    views = [code(*src) for src, _, _ in prog.views]  # each view's source
+    views = [code(*src) for src, _ in prog.views]  # each view's source
     outs = [code(*prog.results[pick]) for pick in picks]
     if any(len(sig) != 2 and sig != (float,) for sig in sigs):
         return None
@@ -176,7 +178,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
         start = (b.start.ctypes.data, b.start.nbytes) if b.start is not None else (0, 0)
         words += [id(d), shape.ctypes.data, *start]
     words += [id(k) for k in code.consts]
-    words += [id(make) for _, make, _ in prog.views]
+    words += [id(make) for _, make in prog.views]
     ctx = np.array(words, dtype=np.uint64).view(np.int64)
     return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, code.consts))
 
@@ -371,9 +373,24 @@ def _return(b, fn, names: list[str], scalars: list[bool], tupled: bool, value, c
         else:
             v = value(c)
             handed.add(c)
-        j = int(c[1:])
-        if scalar:  # the 0-d result as the NumPy scalar the function returned
-            made = call(SCALAR, PTR, [field(v, DATA_OFFSET, PTR), descr(j), v])
+        if scalar and c[0] == "v":  # a view: a NumPy scalar where it is 0-d
+            before = b.block
+            convert, done = fn.append_basic_block(f"{c}_scalar"), fn.append_basic_block(f"{c}_")
+            b.cbranch(b.icmp_signed("==", field(v, ND_OFFSET, I32), ir.Constant(I32, 0)),
+                      convert, done)
+            b.position_at_end(convert)
+            made = call(SCALAR, PTR, [field(v, DATA_OFFSET, PTR), field(v, DESCR_OFFSET, PTR),
+                                      v])
+            release([v])
+            converted = b.block
+            b.branch(done)
+            b.position_at_end(done)
+            phi = b.phi(PTR)
+            phi.add_incoming(v, before)
+            phi.add_incoming(made, converted)
+            v = phi
+        elif scalar:  # the 0-d result as the NumPy scalar the function returned
+            made = call(SCALAR, PTR, [field(v, DATA_OFFSET, PTR), descr(int(c[1:])), v])
             release([v])
             v = made  # NULL with an error set, if it failed
         values.append(v)

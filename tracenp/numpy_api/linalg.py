@@ -34,15 +34,10 @@ def matmul(a, b, /, out=None, **kwargs):
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError("matmul: Input operand does not have enough dimensions")
     va, vb = a.ndim == 1, b.ndim == 1
-    if va and vb and a.shape == b.shape and a.dtype.kind in "fc" and a.dtype.itemsize >= 4:
-        # an inner product as one multiply-sum, as NumPy's dot loop is (BLAS's, in another
-        # order of summation): a reduction kernel that reads each vector once and fuses with
-        # what makes them, not a (1, n) @ (n, 1) product between reshapes
-        r = np.sum(np.multiply(a, b), dtype=a.dtype)
-    else:
-        r = lax.matmul(lax.reshape(a, (1,) + a.shape) if va else a,
-                       lax.reshape(b, b.shape + (1,)) if vb else b)
-    if (va or vb) and r.ndim:
+    a2 = lax.reshape(a, (1,) + a.shape) if va else a
+    b2 = lax.reshape(b, b.shape + (1,)) if vb else b
+    r = lax.matmul(a2, b2)
+    if va or vb:
         shape = r.shape[:-2] + (() if va else r.shape[-2:-1]) + (() if vb else r.shape[-1:])
         r = lax.reshape(r, shape)
     if out is not None:
