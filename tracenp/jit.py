@@ -377,9 +377,10 @@ class JitFunction:
         """`_fast_runner`'s call of a graph with several results or constant ones (a value and
         its gradients), or one that `writes` into its positional array arguments (a training
         step's `w -= lr * g`: `_run`'s bookkeeping cost 15 us of its 19): what `_run` does,
-        less what cannot happen for such arguments. A writing graph whose stores all go
-        straight into its arguments (`_direct_run`) also gets a builtin entry where `sig`,
-        (key, used), says its calls' arguments are plain arrays (`_writing_entry`)."""
+        less what cannot happen for such arguments. Where `sig`, (key, used), says the calls'
+        arguments are ones a builtin entry checks (arrays, floats), a graph returning a tuple
+        of its outputs gets one, and so does a writing graph whose stores all go straight
+        into its arguments (`_direct_run`, `_writing_entry`)."""
         run = entry.compiled.run
         outputs = [(const is _FROM_GRAPH, const, returns)
                    for const, returns in zip(entry.out_consts, entry.out_returns)]

@@ -271,8 +271,7 @@ def launch_run(launch: Launch) -> Executable:
     fn, task = _callables(launch.kernel, len(launch.operands) + 1)
     shape = np.array(launch.shape, dtype=np.int64)
     shape_addr = shape.ctypes.data
-    pieces = _pieces(launch.shape, (), math.prod(launch.shape),
-                     launch.work)
+    pieces = _pieces(launch.shape, (), math.prod(launch.shape), launch.work)
     buffers = _Buffers()
     alloc = buffers.allocator(0, launch.shape, launch.dtype)
     operands = launch.operands
