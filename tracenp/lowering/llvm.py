@@ -353,8 +353,10 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
         def view_step(env, used):
             env[out] = view(env[src])
 
-        view_step.native = View(src, out, view)
-        return view_step
+        sample = np.empty(root.shape, root.dtype)  # as a buffer made in a batch is laid out
+        if sample.size and np.shares_memory(view(sample), sample):
+            view_step.native = View(src, out, view)  # a batch makes it before the values
+        return view_step  # are stored: not one that copies (`ravel` of a strided slice)
     cells = elements.concat_cells(n)
     if cells is not None:
         return _concat_cells_step(cells, n, slot)
