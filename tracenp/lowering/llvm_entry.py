@@ -163,7 +163,8 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
             + f" results {outs} scalars {scalars} tuple {tupled} release {release}")
     addr = load_function(text, lambda name: _build(
         name, ranks, [len(b.shape) if new else None for b, new in zip(buffers, fresh)],
-        starts, views, sources, (outs, scalars, tupled), release, sorted(written)))
+        starts, views, sources, (outs, scalars, tupled), release, sorted(written),
+        len(code.consts)))
     out_descrs = [np.dtype(b.dtype) for b in buffers]
     shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
@@ -185,8 +186,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
 
 def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
            starts: list[bool], views: list[str], sources: list[list[str]], results: tuple,
-           release: bool,
-           written: list[int]) -> ir.Module:
+           release: bool, written: list[int], n_consts: int) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`; `sources`
     names each launch's operands, `results` (names, whether each becomes a NumPy scalar,
     whether they are returned as a tuple) what it returns: argument `a<i>`, constant `c<i>`,
@@ -314,8 +314,7 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
             return made_views[int(c[1:])]
         return b.inttoptr(item(ctx, consts_at + int(c[1:])), PTR)
 
-    views_at = consts_at + sum(1 for codes in sources for c in codes if c[0] == "c") \
-        + sum(1 for c in views if c[0] == "c")
+    views_at = consts_at + n_consts
     for k, src in enumerate(views):
         made = call(CALL_ONE, PTR, [b.inttoptr(item(ctx, views_at + k), PTR), value(src)])
         failed, fine = fn.append_basic_block(f"v{k}_failed"), fn.append_basic_block(f"v{k}")
