@@ -264,6 +264,16 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
             if buf is not None:
                 call(DECREF, ir.VoidType(), [buf])
 
+    def or_fail(made, label: str, owned: list) -> None:
+        """Go on where `made` is an object; else release `owned` and return NULL (the
+        error its maker set stands)."""
+        failed, fine = fn.append_basic_block(f"{label}_failed"), fn.append_basic_block(label)
+        b.cbranch(b.icmp_unsigned("==", made, ir.Constant(PTR, None)), failed, fine)
+        b.position_at_end(failed)
+        release_buffers(owned)
+        b.ret(made)
+        b.position_at_end(fine)
+
     bufs: list = []  # made while the GIL is held (None: an argument's array)
     for j, rank in enumerate(buffer_ranks):
         if rank is None:
@@ -274,12 +284,7 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
         call(INCREF, ir.VoidType(), [descr])  # PyArray_Empty steals a reference
         buf = call(EMPTY, PTR, [ir.Constant(I32, rank), b.inttoptr(item(ctx, at + SHAPE), PTR),
                                 descr, ir.Constant(I32, 0)])
-        failed, made = fn.append_basic_block(f"b{j}_failed"), fn.append_basic_block(f"b{j}")
-        b.cbranch(b.icmp_unsigned("==", buf, ir.Constant(PTR, None)), failed, made)
-        b.position_at_end(failed)
-        release_buffers(bufs)
-        b.ret(buf)  # NULL with NumPy's MemoryError set
-        b.position_at_end(made)
+        or_fail(buf, f"b{j}", bufs)  # NumPy's MemoryError
         bufs.append(buf)
         if starts[j]:  # a reduction's partial starts from its identity
             memcpy = module.declare_intrinsic("llvm.memcpy", [PTR, PTR, I64])
@@ -293,12 +298,7 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
             descr = b.inttoptr(item(ctx, FLOAT64), PTR)
             call(INCREF, ir.VoidType(), [descr])
             made = call(EMPTY, PTR, [ir.Constant(I32, 0), ctx, descr, ir.Constant(I32, 0)])
-            failed, fine = fn.append_basic_block(f"f{i}_failed"), fn.append_basic_block(f"f{i}")
-            b.cbranch(b.icmp_unsigned("==", made, ir.Constant(PTR, None)), failed, fine)
-            b.position_at_end(failed)
-            release_buffers([*bufs, *floats.values()])
-            b.ret(made)
-            b.position_at_end(fine)
+            or_fail(made, f"f{i}", [*bufs, *floats.values()])
             b.store(field(args[i], FLOAT_VALUE_OFFSET, ir.DoubleType()),
                     field(made, DATA_OFFSET, PTR))
             floats[i] = made
@@ -317,12 +317,7 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
     views_at = consts_at + n_consts
     for k, src in enumerate(views):
         made = call(CALL_ONE, PTR, [b.inttoptr(item(ctx, views_at + k), PTR), value(src)])
-        failed, fine = fn.append_basic_block(f"v{k}_failed"), fn.append_basic_block(f"v{k}")
-        b.cbranch(b.icmp_unsigned("==", made, ir.Constant(PTR, None)), failed, fine)
-        b.position_at_end(failed)
-        release_buffers([*bufs, *floats.values(), *made_views])
-        b.ret(made)  # NULL with the view's error set
-        b.position_at_end(fine)
+        or_fail(made, f"v{k}", [*bufs, *floats.values(), *made_views])  # the view's error
         made_views.append(made)
 
     state = call(SAVE, PTR, []) if release else None
@@ -346,24 +341,20 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
     if not names:
         b.ret(new_reference(b.inttoptr(item(ctx, WROTE_WORD), PTR)))
     else:
-        _return(b, fn, names, scalars, tupled, value, call, new_reference, field,
-                lambda j: b.inttoptr(item(ctx, buffers_at + 4 * j + DESCR), PTR))
+        _return(b, fn, names, scalars, tupled, value, call, release_buffers, new_reference,
+                field, lambda j: b.inttoptr(item(ctx, buffers_at + 4 * j + DESCR), PTR))
     b.position_at_end(miss)
     b.ret(new_reference(b.inttoptr(item(ctx, NONE), PTR)))
     return module
 
 
 def _return(b, fn, names: list[str], scalars: list[bool], tupled: bool, value, call,
-            new_reference, field, descr) -> None:
+            release, new_reference, field, descr) -> None:
     """Return the results named: each a new reference (a buffer's or view's own to its first
     use), a 0-d one as a NumPy scalar where `scalars` says, several as a tuple."""
     from llvmlite import ir
 
     from .llvm_ops import I1, I32, I64, PTR
-
-    def release(objs: list) -> None:
-        for o in objs:
-            call(DECREF, ir.VoidType(), [o])
 
     values, handed = [], set()  # each a new reference; a buffer's or view's own goes to its
     for c, scalar in zip(names, scalars):  # first use
