@@ -58,6 +58,42 @@ def test_static_argnums_and_argnames_retrace_on_value():
     assert "static arguments changed" in jf.cache_info().retraces[1]
 
 
+def test_negative_static_argnums_count_from_the_end():
+    def power(x, n):
+        out = x
+        for _ in range(n - 1):
+            out = out * x
+        return out
+
+    jf = tracenp.jit(power, static_argnums=(-1,))  # the function was called with n = None
+    for n in (5, 3):
+        assert_same(jf(X, n), power(X, n))
+
+
+@pytest.mark.parametrize("first", [5, 2 ** 63])
+def test_a_python_int_outside_int64_is_static_by_its_value(first):
+    """NumPy promotes a Python int outside int64 by its value (float64 beside a float array,
+    OverflowError beside an int64 one). Such an argument after a call with a small int was read
+    as an int64 with another value's bits (`x * 2**63` gave -9.2e18, `x * 2**64` 1.4e14)."""
+    jf, ji = tracenp.jit(lambda x, n: x * n), tracenp.jit(lambda x, n: x + n)
+    xi = np.arange(3)
+    for n in (first, 2 ** 63, 2 ** 64, -2 ** 63 - 1, 7, 2 ** 64):
+        assert_same(jf(X, n), X * n)
+        assert_same(jf(X, n=n), X * n)
+        if -2 ** 63 <= n < 2 ** 63:
+            assert_same(ji(xi, n), xi + n)
+        else:
+            with pytest.raises(OverflowError):
+                xi + n
+            with pytest.raises(OverflowError):
+                ji(xi, n)
+
+
+def test_a_python_int_outside_int64_inside_a_container_is_refused_by_name():
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="outside int64"):
+        tracenp.jit(lambda d: d["x"] * d["n"])({"x": X, "n": 2 ** 64})
+
+
 def test_static_argument_must_be_hashable():
     jf = tracenp.jit(lambda x, shape: x.reshape(shape), static_argnums=(1,))
     assert_same(jf(X, (4, 3)), X.reshape(4, 3))

@@ -37,6 +37,14 @@ from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
 _PLAIN_STATIC = frozenset({int, float, bool, str, type(None)})  # ... and by keyword, if static
+_INT64_MIN, _INT64_END = -2 ** 63, 2 ** 63
+
+
+def _wide_int(x) -> bool:
+    """A Python int outside int64: NumPy promotes it by its value (uint64, or float64 beside a
+    float array, or OverflowError), so an argument that is one is static, keyed by its value
+    (as a 0-d int64 it would be read with another value's bits)."""
+    return type(x) is int and not _INT64_MIN <= x < _INT64_END
 
 
 class TracingFallbackWarning(UserWarning):
@@ -48,6 +56,10 @@ def leaf_signature(x) -> tuple:
     if isinstance(x, np.ndarray):  # a subclass (a masked array) is another signature
         return (x.dtype, x.shape) if type(x) is np.ndarray else (x.dtype, x.shape, type(x))
     if type(x) in _SCALARS:  # exactly: np.float64 (a float subclass) is a NumPy scalar
+        if _wide_int(x):
+            raise unsupported(f"A Python int outside int64 ({x}) inside a container argument "
+                              f"(NumPy promotes it by its value); pass it as an argument of "
+                              f"its own, which is then static")
         return (type(x),)
     if isinstance(x, np.generic):
         return (x.dtype, ())
@@ -179,7 +191,7 @@ class JitFunction:
                 static.append((i, _typed(generator_kind(a, generators.setdefault(id(a), i)))))
                 dyn_args.append(None)
             elif i in self.static_argnums or (i - len(args)) in self.static_argnums or \
-                    self._steers(i, a):
+                    self._steers(i, a) or _wide_int(a):
                 static.append((i, _config_key(a) if self._steers(i, a) and _is_config(a)
                                else _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
@@ -189,7 +201,7 @@ class JitFunction:
         for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
             if is_generator(v):
                 static.append((k, _typed(generator_kind(v, generators.setdefault(id(v), k)))))
-            elif k in self.static_argnames or self._steers(k, v):
+            elif k in self.static_argnames or self._steers(k, v) or _wide_int(v):
                 static.append((k, _config_key(v) if self._steers(k, v) and _is_config(v)
                                else _hashable(v, f"argument {k!r}")))
             else:
@@ -271,7 +283,7 @@ class JitFunction:
                 t = type(a)
                 if t is np.ndarray:
                     sig.append((a.dtype, a.shape))
-                elif t is float or t is int or t is bool:
+                elif t is float or t is bool or t is int and _INT64_MIN <= a < _INT64_END:
                     sig.append((t,))
                 else:
                     return None
@@ -280,7 +292,7 @@ class JitFunction:
             t = type(a)
             if t is np.ndarray:
                 sig.append((a.dtype, a.shape))
-            elif t is float or t is int or t is bool:
+            elif t is float or t is bool or t is int and _INT64_MIN <= a < _INT64_END:
                 sig.append((t, a) if i in steer else (t,))
             else:
                 return None
@@ -292,7 +304,7 @@ class JitFunction:
                 sig.append((k, t, v))
             elif t is np.ndarray:
                 sig.append((k, v.dtype, v.shape))
-            elif t is float or t is int or t is bool:
+            elif t is float or t is bool or t is int and _INT64_MIN <= v < _INT64_END:
                 sig.append((k, t))
             else:
                 return None
@@ -596,16 +608,14 @@ class JitFunction:
                     t.returns = ("array" if isinstance(x, np.ndarray) else
                                  "python" if type(x) in _SCALARS else "scalar")
                 t_args, t_kwargs = pytree.unflatten(tree, tracers)
+                fixed = {where for where, _ in static}  # by `_split`, generators included
                 call_args = [draws_from(args[i], Passed(i)) if is_generator(args[i])
-                             else a if i not in self.static_argnums
-                             and not self._steers(i, args[i])
+                             else a if i not in fixed
                              else _static_value(args[i], self._steers(i, args[i]))
                              for i, a in enumerate(t_args)]
                 call_kwargs = {**t_kwargs, **{k: draws_from(v, Passed(k)) if is_generator(v)
                                               else _static_value(v, self._steers(k, v))
-                                              for k, v in kwargs.items()
-                                              if k in self.static_argnames or self._steers(k, v)
-                                              or is_generator(v)}}
+                                              for k, v in kwargs.items() if k in fixed}}
                 with _python_random_untouched():
                     try:
                         result = self.fn(*call_args, **call_kwargs)

@@ -35,9 +35,6 @@ def _dtype_arg(x):
     """What `resolve_dtypes` should see for operand `x`: a dtype, or a Python type if weak (a
     weak bool as `np.bool_`, which is how NumPy takes a Python bool)."""
     if lax.is_tracer(x):
-        if x.weak and x.dtype == np.uint64:  # a Python int argument of 2**63 or more
-            raise errors.steered_by(errors.concretization_error(
-                "A Python int argument outside int64 (NumPy promotes it by its value)"), x)
         if x.weak:
             return {np.dtype(bool): np.dtype(bool), np.dtype(np.int64): int,
                     np.dtype(np.float64): float, np.dtype(np.complex128): complex}[x.dtype]
