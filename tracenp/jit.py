@@ -360,7 +360,7 @@ class JitFunction:
                 else (args if name is None else kwargs)[where] for name, where, scalar in picks])
         single = entry.out_tree is pytree.LEAF and entry.out_consts == [_FROM_GRAPH]
         checked = positional and not kwargs and all(  # as an entry checks each argument
-            type(a) is np.ndarray or type(a) is float and sig == (float,)
+            type(a) is np.ndarray or type(a) in (float, int) and sig == (type(a),)
             for a, sig in zip(args, key))
         if writes or not single:
             return self._tree_runner(entry, inputs, writes, (key, used) if checked else None)

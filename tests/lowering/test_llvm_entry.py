@@ -175,11 +175,36 @@ def test_a_python_number_result_takes_the_python_path():
     assert f._entry is _no_entry
 
 
-def test_an_unused_python_int_argument_takes_the_python_path():
-    f = tracenp.jit(lambda x, a: (x * x).sum())  # the entry checks only floats besides arrays
+def test_an_unused_python_int_argument_is_checked_by_the_entry():
+    f = tracenp.jit(lambda x, a: (x * x).sum())  # a's type is checked though no kernel reads it
     x = RNG.standard_normal(10)
     assert _warm(f, x, 3) == pytest.approx((x * x).sum())
-    assert f._entry is _no_entry
+    assert f._entry is not _no_entry and f._entry(x, 7) == pytest.approx((x * x).sum())
+    assert f._entry(x, 3.0) is None and f._entry(x, True) is None
+
+
+def test_python_int_arguments_are_read_by_the_entry():
+    def bias_corrected(m, t):  # Adam's, with the step count as an int
+        return m / (1 - 0.9 ** t) + t
+
+    f = tracenp.jit(bias_corrected)
+    m = RNG.standard_normal(32)
+    np.testing.assert_allclose(_warm(f, m, 1), bias_corrected(m, 1), rtol=1e-15)
+    assert f._entry is not _no_entry
+    for t in (2, 7, 1000, -3, 2 ** 62):
+        got = f._entry(m, t)
+        assert type(got) is np.ndarray
+        np.testing.assert_allclose(got, bias_corrected(m, t), rtol=1e-15)
+    for other in (3.0, True, np.int64(3)):  # another type: the general path
+        assert f._entry(m, other) is None
+        np.testing.assert_allclose(f(m, other), bias_corrected(m, other), rtol=1e-15)
+    g = tracenp.jit(lambda x, k: x * k)
+    _warm(g, m, 1)
+    for k in (-2 ** 63, 2 ** 63 - 1):  # int64's ends, in the entry
+        np.testing.assert_array_equal(g._entry(m, k), m * k)
+    for k in (2 ** 63, -2 ** 63 - 1, 2 ** 64):  # outside: the general path, static
+        assert g._entry(m, k) is None
+        np.testing.assert_array_equal(g(m, k), m * k)
 
 
 def test_inner_products_of_vectors_go_through_the_entry():

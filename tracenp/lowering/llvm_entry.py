@@ -7,7 +7,8 @@ reduction with its 0-d epilogue as in `np.sqrt((x * x).sum())` or `np.mean((a - 
 this module emits an entry point in LLVM IR with CPython's `METH_FASTCALL` signature and
 wraps it as a builtin function. A call checks every argument against the traced signature
 (an exact `ndarray` whose dtype is the traced descriptor object, whose rank and shape are
-the traced ones; or an exact Python float, made a 0-d float64 array as the graph reads it),
+the traced ones; or an exact Python float or int, made a 0-d float64 or int64 array as the
+graph reads it; an int outside int64 is a mismatch),
 allocates each launch's fresh buffers with NumPy's C API (`PyArray_Empty`, a reduction's
 filled with its identity), calls the kernels in order, releases the buffers the results do
 not need and returns the results: an array, for a 0-d result the function returned as a
@@ -48,10 +49,12 @@ _SCALAR, _EMPTY = 60, 184  # PyArray_Scalar's, PyArray_Empty's index in NumPy's 
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
 HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE, WROTE_WORD, FLOAT, \
-    FLOAT64, TUPLE_NEW, TUPLE_SET, CALL_ONE = range(15)
-HEAD = 15  # context words before the per-argument descriptors and dims
+    FLOAT64, TUPLE_NEW, TUPLE_SET, CALL_ONE, INT, INT64, AS_INT64 = range(18)
+HEAD = 18  # context words before the per-argument descriptors and dims
+SCALAR_TYPES = {float: (FLOAT, FLOAT64), int: (INT, INT64)}  # a Python scalar argument's
+# type and its 0-d array's dtype, as context words
 FLOAT_VALUE_OFFSET = HEADER  # a Python float's double follows its object header
-_FLOAT64 = np.dtype(np.float64)
+_FLOAT64, _INT64 = np.dtype(np.float64), np.dtype(np.int64)
 BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
 WRITEABLE = 0x0400  # NPY_ARRAY_WRITEABLE
 TASK, WORDS, LO, HI = range(4)  # context words of each launch, after the arguments'
@@ -95,6 +98,7 @@ def _c_api() -> dict | None:
                                     ("tuple_new", "PyTuple_New"),
                                     ("tuple_set", "PyTuple_SetItem"),
                                     ("call_one", "PyObject_CallOneArg"),
+                                    ("as_int64", "PyLong_AsLongLongAndOverflow"),
                                     ("save", "PyEval_SaveThread"),
                                     ("restore", "PyEval_RestoreThread"))})
     return _api if _api["ok"] else None
@@ -104,7 +108,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
                returns: str | list[str], result: int | tuple[int, ...] | None = 0,
                written: tuple[int, ...] = ()) -> Entry | None:
     """The entry for calls whose arguments have exactly `sigs` each: (dtype, shape) for an
-    array, (float,) for a Python float (the graph reads it as a 0-d float64 array);
+    array, (float,) or (int,) for a Python scalar (the graph reads it as a 0-d array);
     `positions[j]` is the argument that graph input `j` is. It returns `prog.results[result]`,
     a tuple of those `result` names, or with `result` None, `WROTE`; `returns` says what a
     0-d one becomes, "scalar" (NumPy's), "array" or "python" (one for each). The arguments at
@@ -145,17 +149,17 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     sources = [[code(*op) for op in ops] for ops in prog.operands]
     views = [code(*src) for src, _ in prog.views]  # each view's source
     outs = [code(*prog.results[pick]) for pick in picks]
-    if any(len(sig) != 2 and sig != (float,) for sig in sigs):
+    if any(len(sig) != 2 and sig not in ((float,), (int,)) for sig in sigs):
         return None
     arrays = [sig for sig in sigs if len(sig) == 2]
     largest = max([math.prod(s) for _, s in arrays] + [math.prod(b.shape) for b in buffers]
                   + [c.size for c in code.consts])
-    ranks = [len(sig[1]) if len(sig) == 2 else None for sig in sigs]  # None: a float
+    ranks = [len(sig[1]) if len(sig) == 2 else sig[0] for sig in sigs]  # or the scalar's type
     fresh = [b.into is None for b in buffers]
     starts = [b.start is not None for b in buffers]
     release = largest >= RELEASE_GIL_MIN
     tupled = isinstance(result, tuple)
-    text = (f"entry args {ranks} writes {sorted(written)} buffers "
+    text = (f"entry args {[getattr(r, '__name__', r) for r in ranks]} writes {sorted(written)} buffers "
             + " ".join(f"{len(b.shape)}{'s' if st else ''}{'' if new else 'a'}"
                        for b, st, new in zip(buffers, starts, fresh))
             + " views " + " ".join(views)
@@ -169,7 +173,8 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
              api["scalar"], api["save"], api["restore"], id(WROTE), id(float),
-             id(_FLOAT64), api["tuple_new"], api["tuple_set"], api["call_one"]]
+             id(_FLOAT64), api["tuple_new"], api["tuple_set"], api["call_one"], id(int),
+             id(_INT64), api["as_int64"]]
     descrs = [np.dtype(sig[0]) for sig in arrays]
     for d, (_, s) in zip(descrs, arrays):
         words += [id(d), *s]
@@ -184,7 +189,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     return Entry(new_builtin(addr, ctx), ctx, (prog, out_descrs, shapes, descrs, code.consts))
 
 
-def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
+def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
            starts: list[bool], views: list[str], sources: list[list[str]], results: tuple,
            release: bool, written: list[int], n_consts: int) -> ir.Module:
     """`PyObject *name(PyObject *ctx, PyObject *const *args, Py_ssize_t nargs)`; `sources`
@@ -222,17 +227,23 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
 
     widest = max(len(s) for s in sources)
     row = b.alloca(I64, 5 + widest)  # a launch's arguments, as its task reads them
+    overflow = b.alloca(I32)
     ctx = field(self_, DATA_OFFSET, PTR)
     require(b.icmp_signed("==", nargs, ir.Constant(I64, len(ranks))), "args")
     args, w = [], HEAD
+    ints: dict[int, object] = {}  # an int argument's value, checked to fit int64
     ndarray = b.inttoptr(item(ctx, NDARRAY), PTR)
     for i, rank in enumerate(ranks):
         a = item(argv, i, PTR)
         args.append(a)
-        ok = b.icmp_unsigned("==", field(a, TYPE_OFFSET, PTR),
-                             ndarray if rank is not None else b.inttoptr(item(ctx, FLOAT), PTR))
-        require(ok, f"a{i}_type")
-        if rank is None:
+        typ = b.inttoptr(item(ctx, SCALAR_TYPES[rank][0]), PTR) if isinstance(rank, type) \
+            else ndarray
+        require(b.icmp_unsigned("==", field(a, TYPE_OFFSET, PTR), typ), f"a{i}_type")
+        if rank is int:
+            ints[i] = call(AS_INT64, I64, [a, overflow])
+            require(b.icmp_signed("==", b.load(overflow, typ=I32), ir.Constant(I32, 0)),
+                    f"a{i}_fits")
+        if isinstance(rank, type):
             continue
         ok = b.and_(b.icmp_signed("==", field(a, ND_OFFSET, I32), ir.Constant(I32, rank)),
                     b.icmp_unsigned("==", field(a, DESCR_OFFSET, PTR),
@@ -250,7 +261,7 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
             flags = field(args[i], FLAGS_OFFSET, I32)
             ok = b.and_(ok, b.icmp_unsigned("!=", b.and_(flags, ir.Constant(I32, WRITEABLE)),
                                             ir.Constant(I32, 0)))
-        owned = [a for a, rank in zip(args, ranks) if rank is not None]
+        owned = [a for a, rank in zip(args, ranks) if not isinstance(rank, type)]
         for i, a in enumerate(owned):  # owners of their memory, and distinct ones
             ok = b.and_(ok, b.icmp_unsigned("==", field(a, BASE_OFFSET, PTR), null))
             for other in owned[:i]:
@@ -291,23 +302,24 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
             b.call(memcpy, [field(buf, DATA_OFFSET, PTR), b.inttoptr(item(ctx, at + START), PTR),
                             item(ctx, at + START_BYTES), ir.Constant(I1, 0)])
 
-    floats: dict[int, object] = {}  # a float argument the launches read: its 0-d array
+    zero_d: dict[int, object] = {}  # a scalar argument the launches read: its 0-d array
     for c in sorted({c for codes in sources for c in codes if c[0] == "a"}):
         i = int(c[1:])
-        if ranks[i] is None:
-            descr = b.inttoptr(item(ctx, FLOAT64), PTR)
+        if isinstance(ranks[i], type):
+            descr = b.inttoptr(item(ctx, SCALAR_TYPES[ranks[i]][1]), PTR)
             call(INCREF, ir.VoidType(), [descr])
             made = call(EMPTY, PTR, [ir.Constant(I32, 0), ctx, descr, ir.Constant(I32, 0)])
-            or_fail(made, f"f{i}", [*bufs, *floats.values()])
-            b.store(field(args[i], FLOAT_VALUE_OFFSET, ir.DoubleType()),
+            or_fail(made, f"s{i}", [*bufs, *zero_d.values()])
+            b.store(ints[i] if ranks[i] is int
+                    else field(args[i], FLOAT_VALUE_OFFSET, ir.DoubleType()),
                     field(made, DATA_OFFSET, PTR))
-            floats[i] = made
+            zero_d[i] = made
 
     made_views: list = []  # each a new reference, made before any launch
 
     def value(c: str):
         if c[0] == "a":
-            return floats.get(int(c[1:]), args[int(c[1:])])
+            return zero_d.get(int(c[1:]), args[int(c[1:])])
         if c[0] == "b":
             return bufs[int(c[1:])]
         if c[0] == "v":
@@ -317,7 +329,7 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
     views_at = consts_at + n_consts
     for k, src in enumerate(views):
         made = call(CALL_ONE, PTR, [b.inttoptr(item(ctx, views_at + k), PTR), value(src)])
-        or_fail(made, f"v{k}", [*bufs, *floats.values(), *made_views])  # the view's error
+        or_fail(made, f"v{k}", [*bufs, *zero_d.values(), *made_views])  # the view's error
         made_views.append(made)
 
     state = call(SAVE, PTR, []) if release else None
@@ -335,7 +347,7 @@ def _build(name: str, ranks: list[int | None], buffer_ranks: list[int | None],
     kept = set(names)  # buffers and views whose own reference goes to the result
     release_buffers([buf for j, buf in enumerate(bufs) if f"b{j}" not in kept]
                     + [v for k, v in enumerate(made_views) if f"v{k}" not in kept]
-                    + list(floats.values()))
+                    + list(zero_d.values()))
     hits = b.gep(ctx, [ir.Constant(I64, HITS)], source_etype=I64)
     b.store(b.add(b.load(hits, typ=I64), ir.Constant(I64, 1)), hits)
     if not names:
