@@ -38,6 +38,7 @@ from ..ir import Graph, Node
 from ..ops import OPS, Op
 from . import Executable, llvm_call
 from .library_steps import WRITES, library_call
+from .llvm_args import lower_arg_extrema
 from .llvm_elements import VIEWS, Cell, ElementPlan
 from .llvm_jit import STATS, compile_kernel, entry, kernel_function, listing
 from .llvm_pool import park, pool
@@ -132,10 +133,10 @@ class _Buffers:
 
 def plan(graph: Graph):
     """The schedule this backend runs (fusion's, with row groups), and its steps with the
-    row-dot passes in place."""
+    row-dot passes in place; of the graph with argmax and argmin lowered (`llvm_args`)."""
     from .llvm_rowdot import with_rowdots  # loads with the code generator
 
-    sched = row_groups(schedule(graph, lowerable))
+    sched = row_groups(schedule(lower_arg_extrema(graph), lowerable))
     return sched, with_rowdots(sched.steps)
 
 
@@ -143,6 +144,7 @@ class LLVMBackend:
     name = "llvm"
 
     def compile(self, graph: Graph) -> Executable:
+        graph = lower_arg_extrema(graph)
         sched, planned = plan(graph)
         order = graph.nodes()
         elements = ElementPlan(graph, planned)
