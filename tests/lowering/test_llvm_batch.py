@@ -145,3 +145,56 @@ def test_a_view_that_copies_is_made_after_its_values():
         x = np.random.default_rng(seed).standard_normal((4, 4))
         for got, want in zip(jf(x), f(x)):
             np.testing.assert_array_equal(got, want)
+
+
+def softmax_recurrence(h, W, steps):
+    """Each step's softmax along the rows of a small state: a row group between products, one
+    per step (each reads the last)."""
+    for _ in range(steps):
+        z = h @ W
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        h = e / e.sum(axis=1, keepdims=True)
+    return h, h.argmax(axis=1)
+
+
+def test_row_groups_join_a_batch_with_their_scratch_and_views(batches):
+    h, W = rng.standard_normal((4, 6)), rng.standard_normal((6, 6))
+    f = tracenp.jit(softmax_recurrence, static_argnums=2)
+    want = softmax_recurrence(h, W, 8)
+    for _ in range(3):  # the batch's fixed buffers are used again
+        got = f(h, W, 8)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-13)
+        np.testing.assert_array_equal(got[1], want[1])
+    steps = [str(s) for s in tracenp.explain(f, h, W, 8).steps]
+    assert sum(s.startswith("rows") for s in steps) >= 8 and batches and max(batches) >= 16
+
+
+def boids_step(P, V):
+    """Rougier's boids: a row group whose view reads a value an earlier batch made (the
+    earlier batch must hand it on: it was left unset, and the view got None)."""
+    n = len(P)
+    dx, dy = np.subtract.outer(P[:, 0], P[:, 0]), np.subtract.outer(P[:, 1], P[:, 1])
+    D = np.hypot(dx, dy)
+    mask_0, mask_1, mask_2 = D > 0, D < 1.0, D < 2.0
+    mask_1 *= mask_0
+    mask_2 *= mask_0
+    c1, c2 = np.maximum(mask_1.sum(axis=1), 1), np.maximum(mask_2.sum(axis=1), 1)
+    target = np.dot(mask_2, V) / c2.reshape(n, 1)
+    norm = np.sqrt((target * target).sum(axis=1)).reshape(n, 1)
+    target *= np.divide(2.0, norm, out=np.zeros_like(norm), where=norm != 0)
+    cohesion = np.dot(mask_2, P) / c2.reshape(n, 1) - P
+    factor = np.divide(1.0, D ** 2, out=np.zeros_like(D), where=mask_1)
+    repulsion = (np.dstack((dx, dy)) * factor[:, :, None]).sum(axis=1) / c1.reshape(n, 1)
+    accel = target - V + 0.5 * cohesion + 1.5 * repulsion
+    norm = np.sqrt((accel * accel).sum(axis=1)).reshape(n, 1)
+    accel *= np.minimum(1.0, 0.03 / np.maximum(norm, 1e-12))
+    V = V + accel
+    return P + V, V
+
+
+def test_a_row_groups_view_of_an_earlier_batchs_value():
+    P, V = rng.standard_normal((8, 2)), rng.standard_normal((8, 2))
+    f = tracenp.jit(boids_step)
+    with np.errstate(divide="ignore"):
+        for got, want in zip(f(P, V), boids_step(P, V)):
+            np.testing.assert_allclose(got, want, rtol=1e-13)

@@ -437,3 +437,44 @@ def test_views_between_launches_go_through_the_entry(fn, shape):
     for _ in range(50):
         f(x)
     assert sys.getrefcount(x) == before  # views of the arguments and buffers released
+
+
+def _layernorm(x, g, b):
+    mu = x.mean(axis=-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mu) / np.sqrt(var + 1e-5) * g + b
+
+
+@pytest.mark.parametrize("fn, make", [
+    (lambda x: np.exp(x - x.max(1, keepdims=True)) / np.exp(x - x.max(1, keepdims=True)).sum(
+        1, keepdims=True), lambda: (RNG.standard_normal((16, 10)),)),
+    (_layernorm, lambda: (RNG.standard_normal((8, 32)), RNG.standard_normal(32),
+                          RNG.standard_normal(32))),
+    (lambda p, y: np.mean(np.argmax(p, axis=1) == y),
+     lambda: (RNG.standard_normal((64, 10)), RNG.integers(0, 10, 64))),
+    (lambda x: x / np.linalg.norm(x, axis=1, keepdims=True), lambda: (RNG.standard_normal((50, 8)),)),
+    (lambda x: np.log(np.exp(x - x.max(-1, keepdims=True)).sum(-1)) + x.max(-1),
+     lambda: (RNG.standard_normal((3, 4, 20)),)),
+])
+def test_row_groups_of_small_arrays_go_through_the_entry(fn, make):
+    args = make()
+    f = tracenp.jit(fn)
+    want = fn(*args)
+    got = _warm(f, *args)
+    assert f._entry is not _no_entry and f._entries[-1].take_hits() >= 1
+    assert type(got) is type(want)
+    np.testing.assert_allclose(got, want, rtol=1e-13)
+    new = tuple(a + 1 if a.dtype.kind == "f" else a for a in args)  # fresh results each call
+    first = f(*new)
+    np.testing.assert_allclose(f(*args), want, rtol=1e-13)
+    np.testing.assert_allclose(first, fn(*new), rtol=1e-13)
+
+
+def test_float16_rows_and_large_rows_keep_the_python_path():
+    f16 = tracenp.jit(lambda x: x - x.max(axis=1, keepdims=True))
+    x = RNG.standard_normal((8, 8)).astype(np.float16)
+    np.testing.assert_array_equal(_warm(f16, x), x - x.max(axis=1, keepdims=True))
+    big = tracenp.jit(lambda x: x / x.sum(axis=1, keepdims=True))
+    y = RNG.uniform(0.5, 2.0, (64, 512))  # sums far from zero
+    np.testing.assert_allclose(_warm(big, y), y / y.sum(axis=1, keepdims=True), rtol=1e-13)
+    assert big._entry is _no_entry

@@ -748,6 +748,8 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
         step = _rows_step1(group, slot, fn, shape_arr, pieces[0], members, scratch_shapes[0],
                            spare)
         step.reads = _group_reads(members)
+        step.native = _group_call(group, slot, task, shape_arr, pieces[0], members,
+                                  scratch_shapes[0])
         return step
 
     def step(env, used):
@@ -781,6 +783,53 @@ def _rows_step(group: RowGroup, slot: dict, buffers: _Buffers, threads: int | No
     step.keep = shape_arr
     step.reads = _group_reads(members)
     return step
+
+
+def _group_call(group: RowGroup, slot: dict, task: int, words: np.ndarray, piece: tuple,
+                members: list, scratch_shapes: list):
+    """A single-piece group as a batch's `Call`: its passes' stores, scratch values and
+    partials are its buffers, the views between its passes are made of them before it runs.
+    None where a store is large (a reused buffer), a partial is float16's or a view copies."""
+    from .llvm_batch import Buffer, Call, View
+
+    if not task:
+        return None
+    lo, hi, block = piece
+    scratch = {slot[id(n)]: shape for n, shape in zip(group.scratch, scratch_shapes)}
+    kernels = iter(s.kernel for s in group.steps if isinstance(s, KernelStep))
+    outs, order, views, made, reads = [], [], [], set(), []
+    for m in members:
+        if callable(m):
+            if not isinstance(getattr(m, "native", None), View):
+                return None
+            views.append(m.native)
+            if m.native.src not in made:  # a view of a value from before the group
+                reads.append(m.native.src)
+            made.add(m.native.out)
+            continue
+        in_slots, o = m
+        k = next(kernels)
+        order += in_slots
+        reads += [s for s in in_slots if s not in made]
+        starts = {out: (start, pdt, dt) for out, start, pdt, _, dt in o.reduces}
+        for out_node in (x.node for x in k.outputs):
+            out = slot[id(out_node)]
+            if out in starts:
+                start, pdt, dt = starts[out]
+                if pdt != dt:
+                    return None
+                buf = Buffer(out, start.shape, pdt, start, o.kept)
+            elif out in scratch:
+                buf = Buffer(out, *scratch[out])
+            elif math.prod(k.shape) * out_node.dtype.itemsize < REUSE_MIN:
+                buf = Buffer(out, tuple(k.shape), out_node.dtype)
+            else:
+                return None
+            order.append(-1 - len(outs))
+            outs.append(buf)
+            made.add(out)
+    return Call(task, words, lo, hi, tuple(dict.fromkeys(reads)), tuple(outs), block,
+                tuple(views), tuple(order))
 
 
 def _group_reads(members: list) -> tuple | None:

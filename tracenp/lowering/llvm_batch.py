@@ -8,8 +8,8 @@ becomes one step: per call it makes the arrays that leave the run (fresh, as Num
 the views of arrays that come from outside, then one builtin walks a program of launches
 without Python in between.
 
-The program is int64 words: `CALL fn words lo hi n slot...` (the kernel ABI of
-`llvm_kernel`: `fn(words, lo, hi, 0, *arrays)`), `COPY slot src nbytes` (a reduction's
+The program is int64 words: `CALL fn words lo hi block n slot...` (the kernel ABI of
+`llvm_kernel`: `fn(words, lo, hi, block, *arrays)`), `COPY slot src nbytes` (a reduction's
 identity-filled start into its buffer), `END`. A slot >= 0 names the call's argument, one
 < 0 an array fixed for the run: values that never leave it live in buffers made once (shapes
 are fixed per compiled graph), guarded by a lock, so a second thread running the same graph
@@ -65,6 +65,11 @@ class Call:
     hi: int
     reads: tuple[int, ...]  # the env slots of its input arrays, in order
     outs: tuple[Buffer, ...]  # passed after them, in the kernel's order (stores, then partials)
+    block: int = 0  # the kernel's fourth argument (a row group's rows per block)
+    # a row group's: the views made of its own buffers between its passes, and its operands
+    # in the kernel's order, each an env slot (>= 0) or -1 - j for `outs[j]` itself
+    views: tuple[View, ...] = ()
+    order: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,16 +126,23 @@ def program(natives: list, inputs: list[int], template: list,
             views.append((src, n.make))
             made[n.out] = ("view", len(views) - 1)
             continue
-        reads = [operand(s, True) for s in n.reads]
+        reads = [] if n.order is not None else [operand(s, True) for s in n.reads]
+        own = []
         for j, b in enumerate(n.outs):
             if b.into is not None and b.into not in where:
                 return None
             made[b.out] = ("call", (len(calls), j)) if b.into is None else \
                 ("arg", where[b.into])
+            own.append(made[b.out])
             if b.kept is not None:
                 kept[b.out] = b.kept
-            if b.passed:
+            if b.passed and n.order is None:
                 reads.append(made[b.out])
+        for v in n.views:  # a group's, of its own buffers
+            views.append((operand(v.src, False), v.make))
+            made[v.out] = ("view", len(views) - 1)
+        if n.order is not None:
+            reads = [operand(s, True) if s >= 0 else own[-1 - s] for s in n.order]
         calls.append(n)
         operands.append(tuple(reads))
     results = [operand(s, True) if s in made else None for s in outs]
@@ -217,11 +229,13 @@ class _Batch:
     """One run's program, its fixed arrays, and the makers of its per-call arrays."""
 
     def __init__(self, natives: list, later: set[int] | None, steps: list):
-        written = {b.out for n in natives for b in (n.outs if isinstance(n, Call) else (n,))}
+        written = {b.out for n in natives
+                   for b in (n.outs + n.views if isinstance(n, Call) else (n,))}
         leaves = set(written) if later is None else written & later
         for n in reversed(natives):  # a view that leaves takes what it views along
-            if isinstance(n, View) and n.out in leaves and n.src in written:
-                leaves.add(n.src)
+            for v in (n.views[::-1] if isinstance(n, Call) else (n,)):
+                if v.out in leaves and v.src in written:
+                    leaves.add(v.src)
         self.fixed: list = []  # arrays made once
         self.makers: list = []  # per call, in order: each makes one argument of the runner
         self.sets: list[tuple[int, int]] = []  # (env slot, argument) to store after the run
@@ -235,17 +249,20 @@ class _Batch:
                 code[s] = self._arg(lambda env, objs, s=s: env[s])
             return code[s]
 
+        def view(n: View) -> None:
+            src = operand(n.src)
+            if src < 0 and n.out not in leaves:
+                code[n.out] = self._fix(n.make(self.fixed[-src - 1]))
+            else:
+                code[n.out] = self._arg(lambda env, objs, f=n.make, p=src: f(objs[p]))
+            if n.out in leaves:
+                self.sets.append((n.out, code[n.out]))
+
         for n in natives:
             if isinstance(n, View):
-                src = operand(n.src)
-                if src < 0 and n.out not in leaves:
-                    code[n.out] = self._fix(n.make(self.fixed[-src - 1]))
-                else:
-                    code[n.out] = self._arg(lambda env, objs, f=n.make, p=src: f(objs[p]))
-                if n.out in leaves:
-                    self.sets.append((n.out, code[n.out]))
+                view(n)
                 continue
-            reads = [operand(s) for s in n.reads]
+            reads = [] if n.order is not None else [operand(s) for s in n.reads]
             bufs = []
             for o in n.outs:
                 if o.into is not None:  # the argument's own array
@@ -269,9 +286,14 @@ class _Batch:
                 if o.start is not None:
                     self._keep.append(o.start)
                     words += [COPY, buf, o.start.ctypes.data, o.start.nbytes]
+            for v in n.views:  # a group's, of its own buffers: made once if they are
+                view(v)
+            if n.order is not None:
+                reads, bufs = [operand(s) if s >= 0 else bufs[-1 - s] for s in n.order], []
             self._keep.append(n.words)
             count = len(reads) + len(bufs)
-            words += [CALL, n.fn, n.words.ctypes.data, n.lo, n.hi, count, *reads, *bufs]
+            words += [CALL, n.fn, n.words.ctypes.data, n.lo, n.hi, n.block, count, *reads,
+                      *bufs]
             widest = max(widest, count)
         words.append(END)
         self.program = np.array(words, dtype=np.int64)
@@ -389,10 +411,10 @@ def _runner_module(name: str) -> ir.Module:
 
     b.position_at_end(call_block)
     row = b.inttoptr(word(ROW), PTR)
-    for j, value in enumerate((at(2), at(3), at(4), _c(0))):  # words, lo, hi, slot
+    for j, value in enumerate((at(2), at(3), at(4), at(5))):  # words, lo, hi, block
         b.store(value, b.gep(row, [_c(1 + j)], source_etype=I64))
-    count = at(5)
-    base = b.add(pc, _c(6))
+    count = at(6)
+    base = b.add(pc, _c(7))
 
     def operand(j, _end, _carried):
         s = b.load(b.gep(prog, [b.add(base, j)], source_etype=I64), typ=I64)

@@ -57,7 +57,7 @@ FLOAT_VALUE_OFFSET = HEADER  # a Python float's double follows its object header
 _FLOAT64, _INT64 = np.dtype(np.float64), np.dtype(np.int64)
 BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
 WRITEABLE = 0x0400  # NPY_ARRAY_WRITEABLE
-TASK, WORDS, LO, HI = range(4)  # context words of each launch, after the arguments'
+TASK, WORDS, LO, HI, BLOCK = range(5)  # context words of each launch, after the arguments'
 DESCR, SHAPE, START, START_BYTES = range(4)  # of each buffer, after the launches'
 
 
@@ -179,7 +179,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     for d, (_, s) in zip(descrs, arrays):
         words += [id(d), *s]
     for c in prog.calls:
-        words += [c.fn, c.words.ctypes.data, c.lo, c.hi]
+        words += [c.fn, c.words.ctypes.data, c.lo, c.hi, c.block]
     for b, d, shape in zip(buffers, out_descrs, shapes):
         start = (b.start.ctypes.data, b.start.nbytes) if b.start is not None else (0, 0)
         words += [id(d), shape.ctypes.data, *start]
@@ -267,7 +267,7 @@ def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
             for other in owned[:i]:
                 ok = b.and_(ok, b.icmp_unsigned("!=", a, other))
         require(ok, "writes")
-    buffers_at = w + 4 * len(sources)
+    buffers_at = w + 5 * len(sources)
     consts_at = buffers_at + 4 * len(buffer_ranks)
 
     def release_buffers(bufs: list) -> None:
@@ -334,9 +334,9 @@ def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
 
     state = call(SAVE, PTR, []) if release else None
     for i, codes in enumerate(sources):
-        at = w + 4 * i
+        at = w + 5 * i
         values = [item(ctx, at + WORDS), item(ctx, at + LO), item(ctx, at + HI),
-                  ir.Constant(I64, 0), *(b.ptrtoint(value(c), I64) for c in codes)]
+                  item(ctx, at + BLOCK), *(b.ptrtoint(value(c), I64) for c in codes)]
         for k, v in enumerate(values):
             b.store(v, b.gep(row, [ir.Constant(I64, 1 + k)], source_etype=I64))
         task = ir.FunctionType(ir.VoidType(), [PTR])
