@@ -21,6 +21,8 @@ import threading
 import weakref
 from typing import Callable
 
+import numpy as np
+
 from .lowering import Executable
 
 _jobs: queue.SimpleQueue = queue.SimpleQueue()
@@ -53,7 +55,10 @@ class Background:
 
     def __call__(self, args: list) -> list:
         try:
-            return (self.final or self.interim)(args)
+            if self.final is not None:
+                return self.final(args)
+            with np.errstate(all="ignore"):  # silent, as the compiled code it stands in for
+                return self.interim(args)  # (`np.divide(..., where=m)` ran unmasked)
         finally:
             if not self._queued:  # the lock only until the compile is handed over
                 self.queue()

@@ -7,6 +7,7 @@ import secrets
 import subprocess
 import sys
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -63,6 +64,23 @@ def test_first_calls_give_numpys_values_then_compiled_code_serves(held):
     assert hasattr(compiled.run, "schedule")  # the LLVM backend's run, not NumPy's
     np.testing.assert_allclose(f(a, b), expr(a, b), rtol=1e-13)
     assert f.cache_info().misses == 1
+
+
+def test_calls_before_the_compiled_code_are_as_silent_as_it(held):
+    """The NumPy stand-in ran `np.divide(1.0, d, where=d != 0)` unmasked and warned of a
+    division by zero NumPy's own call never makes; compiled code has no error state."""
+    def inverse(d):
+        return np.divide(1.0, d, out=np.zeros_like(d), where=d != 0), np.log(d)
+
+    d = np.array([0.0, 2.0, -1.0])
+    f = tracenp.jit(inverse)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = f(d)
+    assert f.compiled(d).pending
+    np.testing.assert_array_equal(got[0], [0.0, 0.5, -1.0])
+    np.testing.assert_array_equal(got[1][1:2], np.log(d[1:2]))
+    assert np.isnan(got[1][2]) and got[1][0] == -np.inf
 
 
 def test_graphs_whose_code_is_cached_compile_at_once():
