@@ -4434,8 +4434,6 @@ REFUSED = {
                        lambda s: (_img(s, 4) ** 2,)),
     "binary_dilation_struct": (tracenp.errors.ConcretizationError, binary_dilation_struct,
                                lambda s: (_f(7, 6, seed=s) > 1.0, _CROSS.copy())),
-    "distance_transform_bruteforce": (tracenp.errors.ConcretizationError,
-                                      distance_transform_bruteforce, lambda s: (_mask(s, 4),)),
     "butter_lowpass": (tracenp.errors.UnsupportedFunctionError, butter_lowpass,
                        lambda s: (3, 0.1 * s)),
     "zpk2tf": (tracenp.errors.UnsupportedFunctionError, zpk2tf,
@@ -4443,6 +4441,7 @@ REFUSED = {
 }
 
 DATA_DEPENDENT = {
+    "distance_transform_bruteforce": (distance_transform_bruteforce, lambda s: (_mask(s, 4),)),
     "find_peaks_distance": (find_peaks_distance, lambda s: (_sig(s, 4),)),
     "find_peaks_indices": (find_peaks_indices, lambda s: (_sig(s, 4),)),
     "argrelextrema_greater": (argrelextrema_greater, lambda s: (_sig(s, 4),)),
@@ -4470,8 +4469,7 @@ def test_refused_forms_run_under_fallback(name):
     with `while t < t_end` and `if err < 1`, connected components by a flood-fill stack,
     bisection to a tolerance, agglomerative linkage over a Python dict of clusters picked by
     `min(key=...)`, `if structure[i, j]:` of a structuring element passed as an array,
-    `float()` of a centre of mass, a NumPy grid (`np.mgrid`)
-    indexed by a traced mask, and `np.poly` of complex poles, whose dtype NumPy picks by the
+    `float()` of a centre of mass, and `np.poly` of complex poles, whose dtype NumPy picks by the
     values (real when they pair up): each raises its named error, and runs eagerly under
     `fallback=True`."""
     check_refused(*REFUSED[name])
@@ -4485,7 +4483,8 @@ def test_data_dependent_shapes_run_under_fallback(name):
     values, the top k of a selection returned (fewer when fewer are selected), onsets and
     offsets by two `np.flatnonzero`s subtracted (two masks), a Hough accumulator indexed by
     `np.broadcast_to(..., rho.shape)` of a selection (the loop over angles traces), CSR built
-    by `np.nonzero`, and row indices by `np.repeat(np.arange(n), np.diff(indptr))` (whose
-    length is the stored count; the `np.searchsorted` form in SPARSE traces):
+    by `np.nonzero`, row indices by `np.repeat(np.arange(n), np.diff(indptr))` (whose
+    length is the stored count; the `np.searchsorted` form in SPARSE traces), and the
+    background pixels' coordinates (`np.mgrid`'s grids at a mask's pixels) stacked:
     `DataDependentShapeError`, and NumPy's values under `fallback=True`."""
     check_refused(tracenp.errors.DataDependentShapeError, *DATA_DEPENDENT[name])

@@ -894,3 +894,23 @@ def test_insert_refuses_python_values_the_dtype_cannot_hold_as_numpy_does(values
         np.insert(a, where, values)
     with pytest.raises(want.type):
         tracenp.jit(lambda a: np.insert(a, where, values))(a)
+
+
+def _centroid(sprite):
+    yy, xx = np.mgrid[0:sprite.shape[0], 0:sprite.shape[1]]
+    m = sprite > 0.5
+    return yy[m].mean(), xx[m].mean()
+
+
+def _top_row(sprite):
+    Y, X = np.ogrid[:sprite.shape[0], :sprite.shape[1]]
+    return Y[:, 0][(sprite > 0.5).any(1)].max() + X[0, -1]
+
+
+@pytest.mark.parametrize("fn", [_centroid, _top_row,
+                                lambda x, n=3: (x[:n, 0] * np.mgrid[0:n]).sum(),
+                                lambda x: np.ogrid[0:1:4j, 0:5][0] * x])
+def test_mgrid_and_ogrid_are_constants_that_traced_masks_select_from(fn):
+    """They were NumPy arrays: a traced mask or index into one raised ConcretizationError."""
+    s = np.random.default_rng(0).random((4, 5))
+    assert_same(tracenp.jit(fn)(s), fn(s))

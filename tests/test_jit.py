@@ -826,3 +826,28 @@ def test_a_module_first_imported_inside_a_traced_function_sees_numpy_itself(tmp_
     x = np.arange(4.0)
     np.testing.assert_array_equal(tracenp.jit(f)(x), x * 2 + 1)
     assert isinstance(np.broadcast, type)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: [x[0], x[1]] - x.max(),
+    lambda x: x + [x[0], 1.0],
+    lambda x: (x[0], x[1]) * x,
+    lambda x: [x[0], x[1]] * x,
+    lambda x: x ** [x[1], 2.0],
+    lambda x: [x[0], x[1]] < x,
+])
+def test_operators_take_lists_of_traced_values(fn):
+    """As NumPy makes an array of the list (numpy-ml's `logsumexp` of a list of log
+    probabilities: `log_probs - _max`); it raised ConcretizationError."""
+    x = np.array([-1.0, -2.0])
+    assert_same(tracenp.jit(fn)(x), fn(x))
+
+
+def test_an_in_place_operator_takes_a_list_of_traced_values():
+    def shifted(x):
+        y = x.copy()
+        y += [x[1], x[0]]
+        return y
+
+    x = np.array([-1.0, -2.0])
+    assert_same(tracenp.jit(shifted)(x), shifted(x))

@@ -118,7 +118,8 @@ class Trace:
     used: list  # the leaves the graph reads, in the order of its inputs
     eager_reason: str | None = None
     rebound: list = field(default_factory=list)  # leaves of list/dict arguments the function
-    # set to new values: written into the caller's containers (the result's second part)
+    # set to new values, by their paths (`pytree.leaf_routes`): written into the caller's
+    # containers (the result's second part)
     returned: dict = field(default_factory=dict)  # output -> the leaf of an argument the
     # function wrote into and returned itself (`x *= 2; return x`): NumPy's result is that array
     grown: list = field(default_factory=list)  # (path, key, value tree) of keys the function
@@ -506,10 +507,8 @@ class JitFunction:
         result = pytree.unflatten(entry.out_tree, results)
         if entry.rebound or entry.grown:
             result, values, grown = result
-            dyn_args, dyn_kwargs, _ = self._split(args, kwargs or {})
-            slots = pytree.slots((tuple(dyn_args), dyn_kwargs))
-            for i, v in zip(entry.rebound, values):
-                pytree.set_slot(slots[i], v)
+            for path, v in zip(entry.rebound, values):
+                pytree.set_path((args, kwargs or {}), path, v)
             for (path, key, _), value in zip(entry.grown, grown):
                 pytree.follow((tuple(args), kwargs or {}), path)[key] = value
         return result
@@ -647,7 +646,9 @@ class JitFunction:
                 if rebound or grown:  # their new values come back after the result
                     after = pytree.flatten((t_args, t_kwargs))[0]
                     result = (result, [after[i] for i in rebound], [v for _, _, v in grown])
-                    rebound = _Rebound(rebound, [(p, k, None) for p, k, _ in grown])
+                    paths = pytree.leaf_routes(tree)
+                    rebound = _Rebound([paths[i] for i in rebound],
+                                       [(p, k, None) for p, k, _ in grown])
                 out_leaves, out_tree = pytree.flatten(result)
                 if _traced_text(out_tree):
                     raise concretization_error("A string made from a traced value (`str(x)`, "

@@ -113,6 +113,40 @@ def slots(tree: Any) -> list:
     return out
 
 
+def leaf_routes(treedef: Any) -> list:
+    """Per leaf of `treedef`: the steps from the root to it, each `(key, kind)` of the
+    container it goes through (an index, a dict key, a record's field). The leaves of a call's
+    arguments that the function set are found again this way on every call, without walking
+    the containers (`slots` of a small config dict took 25 us)."""
+    out: list = []
+
+    def walk(d, path: tuple) -> None:
+        if d is LEAF:
+            out.append(path)
+            return
+        if d[0] in ("none", "const"):
+            return
+        kind, kids = d[0], d[-1]
+        keys = d[2] if kind in ("dict", "record") else range(len(kids))
+        for key, kid in zip(keys, kids):
+            walk(kid, path + ((key, kind),))
+
+    walk(treedef, ())
+    return out
+
+
+def set_path(root, path: tuple, value: Any) -> None:
+    """Set the leaf at `path` (`leaf_routes`) under `root`: an item of the list or dict that
+    holds it, or a record's attribute."""
+    for key, kind in path[:-1]:
+        root = getattr(root, key) if kind == "record" else root[key]
+    key, kind = path[-1]
+    if kind == "record":
+        setattr(root, key, value)
+    else:
+        root[key] = value
+
+
 def take_added_keys(traced, given, path: tuple = ()) -> list:
     """(path, key, value) of each key the function added to a dict argument (`p["h"] = ...`,
     as NumPy code caches intermediates in its parameter dict), taken out of the traced dicts

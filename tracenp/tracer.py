@@ -489,10 +489,21 @@ def _unflat(obj):
     return obj
 
 
+def _operand(other):
+    """An operator's other operand: a list or tuple holding traced values is the array
+    NumPy would make of it (`[f[0], f[1]] - m`, numpy-ml's logsumexp of a list)."""
+    from . import lax  # (it builds on this module)
+
+    if isinstance(other, (list, tuple)) and lax.holds_tracer(other):
+        return lax.lift(other)
+    return other
+
+
 def _binary(ufunc, reflected=False):
     def op(self, other):
         if numpy_api.ufuncs.defer_to(other):
             return NotImplemented
+        other = _operand(other)
         args = (other, self) if reflected else (self, other)
         return numpy_api.ufuncs.apply_ufunc(ufunc, args, operator=True)
 
@@ -509,7 +520,7 @@ def _inplace(ufunc):
     def op(self, other):
         if _immutable(self):
             return _binary(ufunc)(self, other)
-        numpy_api.ufuncs.apply_ufunc(ufunc, (self, other), out=self, operator=True)
+        numpy_api.ufuncs.apply_ufunc(ufunc, (self, _operand(other)), out=self, operator=True)
         return self
 
     return op
@@ -569,6 +580,7 @@ def _pow(self, other):
     apply_ufunc = numpy_api.ufuncs.apply_ufunc
     if numpy_api.ufuncs.defer_to(other):
         return NotImplemented
+    other = _operand(other)
     fast = _fast_power_ufunc(self, other)
     if fast is not None:
         return apply_ufunc(fast, (self,), operator=True)
@@ -579,6 +591,7 @@ def _ipow(self, other):
     apply_ufunc = numpy_api.ufuncs.apply_ufunc
     if _immutable(self):
         return _pow(self, other)
+    other = _operand(other)
     fast = _fast_power_ufunc(self, other)
     if fast is not None:
         apply_ufunc(fast, (self,), out=self, operator=True)

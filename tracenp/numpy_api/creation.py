@@ -385,6 +385,20 @@ class _FftNamespace:
         return grid if grid is not None else getattr(self._module, name)
 
 
+class _Grid:
+    """`np.mgrid` / `np.ogrid` while tracing: NumPy's grids as constants, as `np.indices`
+    is, so that traced masks and indices select from them (`yy[m].mean()` of `yy, xx =
+    np.mgrid[0:h, 0:w]`). Bounds must be known: a traced one steers the arguments it
+    comes from static, as `range(n)` does."""
+
+    def __init__(self, original):
+        self._original = original
+
+    def __getitem__(self, key):
+        res = self._original[key]
+        return _const(res) if isinstance(res, np.ndarray) else tuple(_const(r) for r in res)
+
+
 class _Concatenator:
     """`np.r_` / `np.c_` while tracing: items holding tracers are joined in the graph by NumPy's
     own rules (`AxisConcatenator`): a leading `"axis,ndmin,trans1d"` directive, slices as
@@ -687,6 +701,8 @@ PATCHED["isscalar"] = isscalar
 PATCHED["vectorize"] = _Vectorize
 PATCHED["r_"] = _Concatenator(np.r_)
 PATCHED["c_"] = _Concatenator(np.c_)
+PATCHED["mgrid"] = _Grid(np.mgrid)
+PATCHED["ogrid"] = _Grid(np.ogrid)
 
 
 @implements(np.zeros_like, np.empty_like)
