@@ -851,3 +851,34 @@ def test_an_in_place_operator_takes_a_list_of_traced_values():
 
     x = np.array([-1.0, -2.0])
     assert_same(tracenp.jit(shifted)(x), shifted(x))
+
+
+def _sgd(params, grads, lr):
+    for k in params:
+        params[k] -= lr * grads[k]
+    return params["W"].sum()
+
+
+def test_dict_arguments_of_plain_leaves_take_the_hot_path_with_their_writes():
+    rng = np.random.default_rng(3)
+    params = {"W": rng.standard_normal((4, 3)), "b": rng.standard_normal(3)}
+    grads = {"W": rng.standard_normal((4, 3)), "b": rng.standard_normal(3), "t": 0}
+    ref = {k: v.copy() for k, v in params.items()}
+    f = tracenp.jit(_sgd)
+    for lr in (0.1, 0.2, 0.3, 0.4):
+        got, want = f(params, grads, lr), _sgd(ref, grads, lr)
+        assert_same(got, want)
+        for k in params:
+            assert_same(params[k], ref[k])
+    assert f.cache_info().misses == 1 and f.cache_info().hits == 3
+    assert any(sig[0] is dict for key in f._fast for sig in key)  # keyed without the pytree
+    params["W"] = params["W"].astype(np.float32)  # another leaf signature: traced again
+    ref["W"] = ref["W"].astype(np.float32)
+    assert_same(f(params, grads, 0.5), _sgd(ref, grads, 0.5))
+    assert f.cache_info().misses == 2
+    g = tracenp.jit(lambda p: np.maximum(p["W"], 0) if p["act"] == "relu" else np.tanh(p["W"]))
+    for act in ("relu", "tanh", "relu"):  # a str is no plain leaf: the general path keys it
+        layer = {"W": grads["W"], "act": act}
+        want = np.maximum(layer["W"], 0) if act == "relu" else np.tanh(layer["W"])
+        assert_same(g(layer), want)
+    assert g.cache_info().misses == 2

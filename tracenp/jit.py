@@ -70,6 +70,13 @@ def leaf_signature(x) -> tuple:
                     f"got {type(x).__name__} (mark it static with static_argnums=)")
 
 
+def _plain_leaf(v) -> bool:
+    """A leaf the hot path keys by its type alone (`_fast_key`): an array, a Python float or
+    bool, or an int within int64."""
+    t = type(v)
+    return t is np.ndarray or t is float or t is bool or t is int and _INT64_MIN <= v < _INT64_END
+
+
 def _layout(x) -> str | tuple | None:
     """An array argument's memory layout, where a result follows it (`x.ravel("A")`): "C",
     "F", or its strides."""
@@ -124,6 +131,8 @@ class Trace:
     # function wrote into and returned itself (`x *= 2; return x`): NumPy's result is that array
     grown: list = field(default_factory=list)  # (path, key, value tree) of keys the function
     # added to dict arguments: set in the caller's dicts (the result's third part)
+    build: Callable | bool | None = None  # `pytree.unflattener(out_tree)` from the second
+    # call on (False after the first)
 
 
 @dataclass
@@ -286,6 +295,12 @@ class JitFunction:
                     sig.append((a.dtype, a.shape))
                 elif t is float or t is bool or t is int and _INT64_MIN <= a < _INT64_END:
                     sig.append((t,))
+                elif t is dict:  # a dict of parameters or of a config: its keys in order
+                    if not all(map(_plain_leaf, a.values())):
+                        return None
+                    sig.append((dict, tuple(a), tuple(
+                        (v.dtype, v.shape) if type(v) is np.ndarray else (type(v),)
+                        for v in a.values())))
                 else:
                     return None
             return tuple(sig)
@@ -341,6 +356,23 @@ class JitFunction:
         first call does not pay for it); the runner makes it the one `__call__` tries first,
         and the builtin serves later calls.
         """
+        if any(type(a) is dict for a in args):  # (`_fast_key`: dicts of plain leaves)
+            def leaves_of(args) -> list:
+                leaves: list = []
+                for a in args:
+                    if type(a) is dict:
+                        leaves += a.values()
+                    else:
+                        leaves.append(a)
+                return leaves
+
+            if entry.rebound or entry.grown:
+                return lambda args, kwargs: self._run(entry, leaves_of(args), args, kwargs)
+            used = entry.used
+            return self._tree_runner(
+                entry, lambda leaves, kwargs: [leaves[i] if type(leaves[i]) is np.ndarray
+                                               else np.asarray(leaves[i]) for i in used],
+                bool(entry.mutated or entry.returned), leaves_of=leaves_of)
         picks, positional = self._fast_leaves(entry, args, kwargs)
         writes = bool(entry.mutated or entry.returned)
         if entry.rebound or entry.grown or writes and not positional:  # `_run`, with the
@@ -386,14 +418,15 @@ class JitFunction:
         return fast
 
     def _tree_runner(self, entry: Trace, inputs: Callable, writes: bool = False,
-                     sig: tuple | None = None) -> Callable:
+                     sig: tuple | None = None, leaves_of: Callable | None = None) -> Callable:
         """`_fast_runner`'s call of a graph with several results or constant ones (a value and
         its gradients), or one that `writes` into its positional array arguments (a training
         step's `w -= lr * g`: `_run`'s bookkeeping cost 15 us of its 19): what `_run` does,
         less what cannot happen for such arguments. Where `sig`, (key, used), says the calls'
         arguments are ones a builtin entry checks (arrays, floats), a graph returning a tuple
         of its outputs gets one, and so does a writing graph whose stores all go straight
-        into its arguments (`_direct_run`, `_writing_entry`)."""
+        into its arguments (`_direct_run`, `_writing_entry`). `leaves_of` makes the leaves of
+        arguments that are dicts (`inputs` then takes the leaves)."""
         run = entry.compiled.run
         outputs = [(const is _FROM_GRAPH, const, returns)
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
@@ -405,6 +438,7 @@ class JitFunction:
         native: list = [] if sig is not None and (writes or flat and program) else [None]
 
         def fast(args, kwargs):
+            leaves = args if leaves_of is None else leaves_of(args)
             if not writes:
                 if not native:
                     native.append(None)
@@ -412,9 +446,9 @@ class JitFunction:
                                      tuple(range(len(outputs))))
                 if native[0] is not None:
                     self._entry = native[0].call
-                it = iter(run(inputs(args, kwargs)))
-            elif _writes_overlap(args, entry):  # refused, or run eagerly, as `_run` decides
-                return self._run(entry, list(args), args, kwargs)
+                it = iter(run(inputs(leaves, kwargs)))
+            elif _writes_overlap(leaves, entry):  # refused, or run eagerly, as `_run` decides
+                return self._run(entry, list(leaves), args, kwargs)
             else:
                 if not native and direct[0] is not None:
                     native.append(None)
@@ -422,8 +456,8 @@ class JitFunction:
                 if native and native[0] is not None:
                     self._entry = native[0].call
                 by = direct[0] if direct[0] is not None and all(
-                    args[i].flags.writeable for i in targets) else run
-                it = iter(_written_back(by(inputs(args, kwargs)), args, entry))
+                    leaves[i].flags.writeable for i in targets) else run
+                it = iter(_written_back(by(inputs(leaves, kwargs)), leaves, entry))
             return build([_result(next(it), returns) if computed else const
                           for computed, const, returns in outputs])
 
@@ -504,7 +538,11 @@ class JitFunction:
         it = iter(outs)
         results = [_result(next(it), returns) if const is _FROM_GRAPH else const
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
-        result = pytree.unflatten(entry.out_tree, results)
+        if entry.build:
+            result = entry.build(results)
+        else:  # the first call walks the tree; the second compiles its builder
+            result = pytree.unflatten(entry.out_tree, results)
+            entry.build = pytree.unflattener(entry.out_tree) if entry.build is False else False
         if entry.rebound or entry.grown:
             result, values, grown = result
             for path, v in zip(entry.rebound, values):
