@@ -882,3 +882,21 @@ def test_dict_arguments_of_plain_leaves_take_the_hot_path_with_their_writes():
         want = np.maximum(layer["W"], 0) if act == "relu" else np.tanh(layer["W"])
         assert_same(g(layer), want)
     assert g.cache_info().misses == 2
+
+
+def _dropout(x, param, mask):
+    if param["mode"] == "train":
+        return x * mask / param["p"]
+    return x
+
+
+def test_str_and_none_arguments_key_the_hot_path_by_their_values():
+    x, mask = np.arange(6.0), np.array([1.0, 0.0] * 3)
+    f = tracenp.jit(_dropout)
+    for mode, m in [("test", None), ("train", mask), ("test", None), ("train", mask)] * 2:
+        param = {"p": 0.5, "mode": mode}
+        got = f(x, param, m)
+        assert_same(got, _dropout(x, param, m))
+        assert mode == "train" or got is x  # NumPy's result is the argument itself
+    assert f.cache_info().misses == 2
+    assert any(sig[0] is dict for key in f._fast for sig in key)

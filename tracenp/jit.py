@@ -71,10 +71,11 @@ def leaf_signature(x) -> tuple:
 
 
 def _plain_leaf(v) -> bool:
-    """A leaf the hot path keys by its type alone (`_fast_key`): an array, a Python float or
-    bool, or an int within int64."""
+    """A dict value the hot path keys (`_fast_key`): an array, a Python float or bool, an int
+    within int64 (by type), or a str or None (structure, by value)."""
     t = type(v)
-    return t is np.ndarray or t is float or t is bool or t is int and _INT64_MIN <= v < _INT64_END
+    return t is np.ndarray or t is float or t is bool or v is None or t is str or \
+        t is int and _INT64_MIN <= v < _INT64_END
 
 
 def _layout(x) -> str | tuple | None:
@@ -295,11 +296,14 @@ class JitFunction:
                     sig.append((a.dtype, a.shape))
                 elif t is float or t is bool or t is int and _INT64_MIN <= a < _INT64_END:
                     sig.append((t,))
+                elif a is None or t is str:  # structure, keyed by its value
+                    sig.append((t, a))
                 elif t is dict:  # a dict of parameters or of a config: its keys in order
                     if not all(map(_plain_leaf, a.values())):
                         return None
                     sig.append((dict, tuple(a), tuple(
-                        (v.dtype, v.shape) if type(v) is np.ndarray else (type(v),)
+                        (v.dtype, v.shape) if type(v) is np.ndarray else
+                        (type(v), v) if v is None or type(v) is str else (type(v),)
                         for v in a.values())))
                 else:
                     return None
@@ -356,13 +360,13 @@ class JitFunction:
         first call does not pay for it); the runner makes it the one `__call__` tries first,
         and the builtin serves later calls.
         """
-        if any(type(a) is dict for a in args):  # (`_fast_key`: dicts of plain leaves)
-            def leaves_of(args) -> list:
+        if any(type(a) is dict or a is None or type(a) is str for a in args):  # (`_fast_key`:
+            def leaves_of(args) -> list:  # dicts of plain leaves, str and None structure)
                 leaves: list = []
                 for a in args:
                     if type(a) is dict:
-                        leaves += a.values()
-                    else:
+                        leaves += [v for v in a.values() if v is not None and type(v) is not str]
+                    elif a is not None and type(a) is not str:
                         leaves.append(a)
                 return leaves
 
