@@ -12,6 +12,7 @@ with each time's ratio to NumPy
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import inspect
 import os
@@ -167,6 +168,29 @@ def softmax_1d(x, xp=np):
 
 def cosine(a, b, xp=np):
     return a @ b / (xp.sqrt(a @ a) * xp.sqrt(b @ b))
+
+
+def softmax_rows(x, xp=np):
+    e = xp.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def layer_norm(x, g, b, xp=np):
+    mu = x.mean(axis=-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mu) / xp.sqrt(var + 1e-5) * g + b
+
+
+def accuracy(p, y, xp=np):
+    return xp.mean(xp.argmax(p, axis=1) == y)
+
+
+def rmsprop(w, dw, config):
+    """CS231n's update rule: the running cache lives in a config dict, returned with it."""
+    config["cache"] = (config["decay_rate"] * config["cache"]
+                       + (1 - config["decay_rate"]) * dw ** 2)
+    next_w = w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + config["epsilon"])
+    return next_w, config
 
 
 def adam_step(w, g, m, v, lr=1e-3):
@@ -463,11 +487,20 @@ def small_call_cases(rng: np.random.Generator) -> list[tuple[str, Callable, tupl
     handed to an optimizer, a metric, an optimizer step): the call's fixed cost is the time."""
     x, y = rng.standard_normal(100), rng.standard_normal(100)
     w, g, m, v = (rng.standard_normal(100) for _ in range(4))
+    config = {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8,
+              "cache": np.zeros((12, 12))}
     return [("(j) sqrt((x*x).sum()), n=1000", norm, (rng.standard_normal(1000),)),
             ("(j) mean((a-b)**2), n=100", mse, (x, y)),
             ("(j) softmax of a vector, n=100", softmax_1d, (x,)),
             ("(j) cosine similarity, n=100", cosine, (x, y)),
-            ("(j) Adam step in place, n=100", adam_step, (w, g, m, np.abs(v)))]
+            ("(j) Adam step in place, n=100", adam_step, (w, g, m, np.abs(v))),
+            ("(j) softmax along rows, 16x10", softmax_rows, (rng.standard_normal((16, 10)),)),
+            ("(j) layer norm, 8x32", layer_norm,
+             (rng.standard_normal((8, 32)), rng.standard_normal(32), rng.standard_normal(32))),
+            ("(j) accuracy, argmax of 64x10", accuracy,
+             (rng.standard_normal((64, 10)), rng.integers(0, 10, 64))),
+            ("(j) rmsprop, config dict, 12x12", rmsprop,
+             (rng.standard_normal((12, 12)), rng.standard_normal((12, 12)), config))]
 
 
 def small_call_rows(peers: dict, rng: np.random.Generator) -> list:
@@ -482,13 +515,14 @@ def _case_rows(cases: list, nb: dict, jax=None) -> list:
     arguments; each tool its own copies of the arguments, which a step updates in place."""
     rows = []
     for label, fn, args in cases:
-        copies = {tool: [a.copy() for a in args] for tool in TOOLS}
+        copies = {tool: copy.deepcopy(list(args)) for tool in TOOLS}
         f = tracenp.jit(fn)
         row = {"numpy": lambda fn=fn, a=copies["numpy"]: fn(*a),
                "tracenp": lambda f=f, a=copies["tracenp"]: f(*a)}
         if fn.__name__ in nb:
             row["numba"] = lambda g=nb[fn.__name__], a=copies["numba"]: g(*a)
-        if jax is not None and fn not in (adam_step, sgd_clip_step):  # immutable arrays
+        if jax is not None and fn not in (adam_step, sgd_clip_step, rmsprop):  # (immutable
+            # arrays; a dict it would not update)
             row["jax"] = lambda h=_jax(jax, fn), a=copies["jax"]: h(*a)
         rows.append((label, row))
     return rows

@@ -150,7 +150,8 @@ class SmallCalls(_Cases):
     """Functions on small arrays called once per step of a Python loop: the call's fixed
     cost is the time (`bench.small_call_cases`)."""
 
-    params = (["norm", "mse", "softmax_1d", "cosine", "adam_step"], ["numpy", "tracenp"])
+    params = (["norm", "mse", "softmax_1d", "cosine", "adam_step", "softmax_rows", "layer_norm",
+               "accuracy", "rmsprop"], ["numpy", "tracenp"])
     param_names = ["workload", "tool"]
     cases = staticmethod(bench.small_call_cases)
 
