@@ -40,6 +40,7 @@ import pytest
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused
+from test_corpus_hunt_o import floyd_steinberg  # hunt O wrote the same dithering loop
 from test_corpus_hunt_c import check_with_generator
 
 swv = np.lib.stride_tricks.sliding_window_view
@@ -1082,26 +1083,6 @@ def diamond_square(corners, noise, roughness=0.5):
             H[r0::step, c0::step] = tot / cnt + scale * noise[lev, r0::step, c0::step]
         step, scale = half, scale * roughness
     return H
-
-
-def floyd_steinberg(img):
-    img = img.astype(float).copy()
-    h, w = img.shape
-    for y in range(h):
-        for x in range(w):
-            old = img[y, x]
-            new = np.round(old)
-            img[y, x] = new
-            err = old - new
-            if x + 1 < w:
-                img[y, x + 1] += err * 7 / 16
-            if y + 1 < h:
-                if x > 0:
-                    img[y + 1, x - 1] += err * 3 / 16
-                img[y + 1, x] += err * 5 / 16
-                if x + 1 < w:
-                    img[y + 1, x + 1] += err * 1 / 16
-    return img
 
 
 def _bayer(levels):
