@@ -900,3 +900,24 @@ def test_str_and_none_arguments_key_the_hot_path_by_their_values():
         assert mode == "train" or got is x  # NumPy's result is the argument itself
     assert f.cache_info().misses == 2
     assert any(sig[0] is dict for key in f._fast for sig in key)
+
+
+def _list_step(params, grads, lr):
+    for p, g in zip(params, grads):
+        p -= lr * g
+    params[-1] = params[-1] * 0.5  # rebound in the caller's list
+    return params[0].sum()
+
+
+def test_list_and_tuple_arguments_of_plain_leaves_take_the_hot_path():
+    rng = np.random.default_rng(4)
+    params = [rng.standard_normal((3, 2)), rng.standard_normal(2), rng.standard_normal(2)]
+    grads = tuple(rng.standard_normal(p.shape) for p in params)
+    ref = [p.copy() for p in params]
+    f = tracenp.jit(_list_step)
+    for lr in (0.1, 0.2, 0.3):
+        assert_same(f(params, grads, lr), _list_step(ref, grads, lr))
+        for got, want in zip(params, ref):
+            assert_same(got, want)
+    assert f.cache_info().misses == 1
+    assert any(sig[0] is list for key in f._fast for sig in key)

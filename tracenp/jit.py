@@ -70,9 +70,12 @@ def leaf_signature(x) -> tuple:
                     f"got {type(x).__name__} (mark it static with static_argnums=)")
 
 
+_FLAT_CONTAINERS = (dict, list, tuple)  # argument containers the hot path keys, exactly these
+
+
 def _plain_leaf(v) -> bool:
-    """A dict value the hot path keys (`_fast_key`): an array, a Python float or bool, an int
-    within int64 (by type), or a str or None (structure, by value)."""
+    """An item of a container the hot path keys (`_fast_key`): an array, a Python float or
+    bool, an int within int64 (by type), or a str or None (structure, by value)."""
     t = type(v)
     return t is np.ndarray or t is float or t is bool or v is None or t is str or \
         t is int and _INT64_MIN <= v < _INT64_END
@@ -298,13 +301,14 @@ class JitFunction:
                     sig.append((t,))
                 elif a is None or t is str:  # structure, keyed by its value
                     sig.append((t, a))
-                elif t is dict:  # a dict of parameters or of a config: its keys in order
-                    if not all(map(_plain_leaf, a.values())):
+                elif t in _FLAT_CONTAINERS:  # parameters or a config: a dict by its keys
+                    items = a.values() if t is dict else a  # in order, a list or tuple by length
+                    if not all(map(_plain_leaf, items)):
                         return None
-                    sig.append((dict, tuple(a), tuple(
+                    sig.append((t, tuple(a) if t is dict else len(a), tuple(
                         (v.dtype, v.shape) if type(v) is np.ndarray else
                         (type(v), v) if v is None or type(v) is str else (type(v),)
-                        for v in a.values())))
+                        for v in items)))
                 else:
                     return None
             return tuple(sig)
@@ -360,13 +364,15 @@ class JitFunction:
         first call does not pay for it); the runner makes it the one `__call__` tries first,
         and the builtin serves later calls.
         """
-        if any(type(a) is dict or a is None or type(a) is str for a in args):  # (`_fast_key`:
-            def leaves_of(args) -> list:  # dicts of plain leaves, str and None structure)
-                leaves: list = []
+        if any(type(a) in _FLAT_CONTAINERS or a is None or type(a) is str for a in args):
+            def leaves_of(args) -> list:  # (`_fast_key`: containers of plain leaves; str and
+                leaves: list = []  # None are structure)
                 for a in args:
-                    if type(a) is dict:
-                        leaves += [v for v in a.values() if v is not None and type(v) is not str]
-                    elif a is not None and type(a) is not str:
+                    t = type(a)
+                    if t in _FLAT_CONTAINERS:
+                        leaves += [v for v in (a.values() if t is dict else a)
+                                   if v is not None and type(v) is not str]
+                    elif a is not None and t is not str:
                         leaves.append(a)
                 return leaves
 
