@@ -20,9 +20,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/python -m tracenp.demo
 
-# two test processes: a clean machine compiles every kernel, 11 min on one core, 9 on two
+# A clean machine compiles every kernel (LLVM's time is most of the suite's): one test
+# process per core this process may use, from 2 to 4, and no more than GiB of free memory
+# (a process holds up to 1 GiB)
+JOBS ?= $(shell $(PY) -c 'import os; free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 30; print(max(2, min(4, len(os.sched_getaffinity(0)), free)))')
+
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) tests
 
 test-full: $(VENV)/.installed-test
 	TRACENP_TEST_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests
