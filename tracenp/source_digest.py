@@ -30,7 +30,7 @@ KEYED = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_m
          "lowering/llvm_kernel.py",
          "lowering/llvm_jit.py", "lowering/llvm_entry.py", "lowering/llvm_rowdot.py",
          "lowering/llvm_call.py", "lowering/llvm_loops.py", "lowering/llvm_pool.py",
-         "lowering/elf_load.py", "lowering/llvm_batch.py")
+         "lowering/elf_load.py", "lowering/llvm_batch.py", "lowering/llvm_args.py")
 _MEMO_PREFIX = "sources-v2-"
 
 
