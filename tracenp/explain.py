@@ -132,7 +132,7 @@ def _planned(graph: Graph, backend: str, lowerable) -> list:
     if backend == "llvm":
         from .lowering.llvm import plan
 
-        return plan(graph)[1]
+        return plan(graph)[2]
     return list(schedule(graph, lowerable or (lambda n: False)).steps)
 
 

@@ -340,7 +340,7 @@ def test_an_unrolled_loop_is_few_kernels_each_passed_its_arrays_once():
     jf = tracenp.jit(_ema, backend="llvm")
     np.testing.assert_allclose(jf(x), _ema(x), rtol=1e-14)
     graph = jf.graph(x)
-    _, planned = backend.plan(graph)
+    _, _, planned = backend.plan(graph)
     kernels = [s.kernel for s in ElementPlan(graph, planned).steps
                if isinstance(s, KernelStep)]
     assert len(kernels) <= 6  # 11 while views counted in the merger's look-back

@@ -132,20 +132,20 @@ class _Buffers:
 
 
 def plan(graph: Graph):
-    """The schedule this backend runs (fusion's, with row groups), and its steps with the
-    row-dot passes in place; of the graph with argmax and argmin lowered (`llvm_args`)."""
+    """The graph this backend runs (argmax and argmin lowered: `llvm_args`), its schedule
+    (fusion's, with row groups), and its steps with the row-dot passes in place."""
     from .llvm_rowdot import with_rowdots  # loads with the code generator
 
-    sched = row_groups(schedule(lower_arg_extrema(graph), lowerable))
-    return sched, with_rowdots(sched.steps)
+    graph = lower_arg_extrema(graph)
+    sched = row_groups(schedule(graph, lowerable))
+    return graph, sched, with_rowdots(sched.steps)
 
 
 class LLVMBackend:
     name = "llvm"
 
     def compile(self, graph: Graph) -> Executable:
-        graph = lower_arg_extrema(graph)
-        sched, planned = plan(graph)
+        graph, sched, planned = plan(graph)
         order = graph.nodes()
         elements = ElementPlan(graph, planned)
         slot = {id(n): i for i, n in enumerate([*order, *elements.cells])}
@@ -1029,7 +1029,7 @@ def dump(fn, *args, **kwargs) -> str:
     from ..jit import JitFunction
 
     jf = fn if isinstance(fn, JitFunction) else JitFunction(fn)
-    sched, _ = plan(jf.graph(*args, **kwargs))
+    _, sched, _ = plan(jf.graph(*args, **kwargs))
     return "\n".join(listing(s if isinstance(s, RowGroup) else s.kernel)
                      for s in sched.steps if isinstance(s, (KernelStep, RowGroup)))
 
