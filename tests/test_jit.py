@@ -921,3 +921,27 @@ def test_list_and_tuple_arguments_of_plain_leaves_take_the_hot_path():
             assert_same(got, want)
     assert f.cache_info().misses == 1
     assert any(sig[0] is list for key in f._fast for sig in key)
+
+
+def _rmsprop(w, dw, config):
+    config["cache"] = config["decay_rate"] * config["cache"] + (1 - config["decay_rate"]) * dw**2
+    return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + 1e-8), config
+
+
+def test_a_returned_dict_argument_is_the_callers_dict_with_the_items_set():
+    rng = np.random.default_rng(6)
+    w, dw = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    f = tracenp.jit(_rmsprop)
+    jitted = {"learning_rate": 0.01, "decay_rate": 0.9, "cache": np.zeros((3, 3))}
+    by_hand = {k: np.copy(v) if isinstance(v, np.ndarray) else v for k, v in jitted.items()}
+    for _ in range(4):  # the first calls, then the hot path's runner
+        (got_w, got_cfg), (want_w, want_cfg) = f(w, dw, jitted), _rmsprop(w, dw, by_hand)
+        assert got_cfg is jitted  # NumPy returns the argument itself
+        assert_same(got_w, want_w)
+        assert_same(jitted["cache"], by_hand["cache"])
+        assert type(jitted["learning_rate"]) is float
+    assert f.cache_info().misses == 1
+    nested = tracenp.jit(lambda opt, g: {"state": opt["m"], "opt": opt, "step": g.sum()})
+    opt = {"m": [np.ones(2)], "lr": 0.5}
+    out = nested(opt, np.ones(2))
+    assert out["opt"] is opt and out["state"] is opt["m"] and out["step"] == 2.0

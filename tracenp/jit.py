@@ -32,7 +32,7 @@ from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
 from .lowering import WROTE
 from .lowering.cupy import is_device_array
 from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
-from .trace import current_trace, draws_from, tracing
+from .trace import current_trace, draws_from, reads_arrays, tracing
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
@@ -187,6 +187,9 @@ class JitFunction:
         self._steer: set = set()  # Python scalar arguments (position or name) its Python
         # needs the values of (`range(n_iter)`, `if l2 > 0:`): static from then on
         self._by_layout = False  # arguments' memory layouts are in the key (`ravel("A")`)
+        # whether its global and closure arrays are traced as constants (`LUT[img]`): only
+        # once a trace without failed, so that code that runs as it is keeps concrete arrays
+        self._capture = False
         self._steering: set[str] = set()  # ...unless its Python needs their values
         self._info = CacheInfo()
         try:
@@ -376,7 +379,7 @@ class JitFunction:
                         leaves.append(a)
                 return leaves
 
-            if entry.rebound or entry.grown:
+            if entry.grown:
                 return lambda args, kwargs: self._run(entry, leaves_of(args), args, kwargs)
             used = entry.used
             return self._tree_runner(
@@ -436,8 +439,10 @@ class JitFunction:
         arguments are ones a builtin entry checks (arrays, floats), a graph returning a tuple
         of its outputs gets one, and so does a writing graph whose stores all go straight
         into its arguments (`_direct_run`, `_writing_entry`). `leaves_of` makes the leaves of
-        arguments that are dicts (`inputs` then takes the leaves)."""
+        arguments that are dicts (`inputs` then takes the leaves); their items the function
+        set (`config["cache"] = ...`) are set in the caller's containers after the call."""
         run = entry.compiled.run
+        rebound = entry.rebound
         outputs = [(const is _FROM_GRAPH, const, returns)
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         build = pytree.unflattener(entry.out_tree)
@@ -468,8 +473,14 @@ class JitFunction:
                 by = direct[0] if direct[0] is not None and all(
                     leaves[i].flags.writeable for i in targets) else run
                 it = iter(_written_back(by(inputs(leaves, kwargs)), leaves, entry))
-            return build([_result(next(it), returns) if computed else const
-                          for computed, const, returns in outputs])
+            result = build([_result(next(it), returns) if computed else
+                            const.of(args, kwargs) if type(const) is _Passed else const
+                            for computed, const, returns in outputs])
+            if rebound:
+                result, values, _ = result
+                for path, v in zip(rebound, values):
+                    pytree.set_path((args, kwargs), path, v)
+            return result
 
         return fast
 
@@ -546,7 +557,8 @@ class JitFunction:
         if entry.mutated or entry.returned:
             outs = _written_back(outs, leaves, entry)
         it = iter(outs)
-        results = [_result(next(it), returns) if const is _FROM_GRAPH else const
+        results = [_result(next(it), returns) if const is _FROM_GRAPH else
+                   const.of(args, kwargs) if type(const) is _Passed else const
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         if entry.build:
             result = entry.build(results)
@@ -587,11 +599,30 @@ class JitFunction:
         except TracingError as e:
             if self._steer_by(e, args, kwargs):  # those arguments are static now: again
                 return self._trace(key, args, kwargs, self._key(args, kwargs)[1])
+            if self._capture_for(e, args, kwargs):
+                try:
+                    return self._trace_graph(args, kwargs, leaves)
+                except TracingError as again:
+                    if self._steer_by(again, args, kwargs):
+                        return self._trace(key, args, kwargs, self._key(args, kwargs)[1])
+                    self._capture = False
+                    if not isinstance(again, ConcretizationError):  # past the first refusal
+                        e = again  # (or a write into a global array): the news is this one
             if not self.fallback:
-                raise
+                raise e
             warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: "
                           f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
             return Trace(None, None, [], [], [], 0, [], eager_reason=str(e))
+
+    def _capture_for(self, e: TracingError, args, kwargs) -> bool:
+        """Trace again with the function's global and closure arrays as constants, when a
+        traced value was refused where one of them could have met it (`LUT[img]`, whose
+        `__getitem__` is NumPy's own). Whether it will."""
+        if self._capture or not isinstance(e, ConcretizationError) or not reads_arrays(
+                self.fn, _roots(args, kwargs)):
+            return False
+        self._capture = True
+        return True
 
     def _steer_by(self, e: TracingError, args, kwargs) -> bool:
         """Make static the Python scalar arguments a refused value was computed from alone
@@ -644,10 +675,9 @@ class JitFunction:
         _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         names = self._leaf_names(tree, len(leaves))
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
-        roots = (*(("self", a.obj) if isinstance(a, methods.Rest) else (f"args[{i}]", a)
-                   for i, a in enumerate(args)), *kwargs.items())
         try:
-            with tracing(self.__name__, self.stabilize, self.fn, roots) as state:
+            with tracing(self.__name__, self.stabilize, self.fn, _roots(args, kwargs),
+                         self._capture) as state:
                 tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
                 for t, x in zip(tracers, leaves):
                     t._input_of = state
@@ -697,7 +727,7 @@ class JitFunction:
                     paths = pytree.leaf_routes(tree)
                     rebound = _Rebound([paths[i] for i in rebound],
                                        [(p, k, None) for p, k, _ in grown])
-                out_leaves, out_tree = pytree.flatten(result)
+                out_leaves, out_tree = pytree.flatten(_as_passed(result, (t_args, t_kwargs)))
                 if _traced_text(out_tree):
                     raise concretization_error("A string made from a traced value (`str(x)`, "
                                                "`repr(x)`, `f\"{x}\"`), returned,")
@@ -713,6 +743,9 @@ class JitFunction:
                         outputs.append(ir.const(v))
                         consts.append(_FROM_GRAPH)
                         returns.append("array")
+                    elif type(v) is _Passed:
+                        consts.append(v)
+                        returns.append("python")
                     else:
                         _check_constant_result(v)
                         consts.append(v)
@@ -837,6 +870,54 @@ class JitFunction:
 
 
 _FROM_GRAPH = object()
+
+
+def _roots(args, kwargs) -> tuple:
+    """(name, value) of a call's arguments, a jitted method's instance as "self": where a
+    trace looks for generators, and with `capture` for arrays held as attributes."""
+    return (*(("self", a.obj) if isinstance(a, methods.Rest) else (f"args[{i}]", a)
+              for i, a in enumerate(args)), *kwargs.items())
+
+
+class _Passed:
+    """A result that is a dict or list argument itself (`return next_w, config`), or one
+    inside an argument: each call returns the caller's object, as NumPy code does, with what
+    the function wrote into it."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: tuple):
+        self.path = path
+
+    def of(self, args, kwargs):
+        return pytree.follow((args, kwargs or {}), self.path)
+
+
+def _as_passed(result, traced_args):
+    """`result` with the dict and list arguments it returns (the traced copies the function
+    ran on, found by identity) replaced by `_Passed` markers."""
+    where: dict[int, tuple] = {}
+    todo = [(traced_args, ())]
+    while todo:
+        t, path = todo.pop()
+        if type(t) in (dict, list, tuple):
+            if path and type(t) is not tuple:
+                where[id(t)] = path
+            todo += [(v, path + (k,)) for k, v in (t.items() if type(t) is dict
+                                                    else enumerate(t))]
+    if not where:
+        return result
+
+    def swap(t):
+        if id(t) in where:
+            return _Passed(where[id(t)])
+        if type(t) in (list, tuple):
+            return type(t)(map(swap, t))
+        if type(t) is dict:
+            return {k: swap(v) for k, v in t.items()}
+        return t
+
+    return swap(result)
 
 
 def _traced_text(treedef) -> bool:

@@ -353,7 +353,8 @@ def draws_from(value, source: random_draws.Source | None = None):
 
 
 @contextlib.contextmanager
-def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
+def _outer_generators(fn, roots: tuple = (), routes: dict | None = None,
+                      capture: bool = False):
     """The generators `fn` can reach as module globals or closure variables (its own, and
     those of the user functions it can reach that way: `from helpers import dropout`, the
     function `grad` wraps), replaced while it is traced by stand-ins whose draws happen at
@@ -363,7 +364,10 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
     one (`history.append(loss)`; `held`). `routes` maps the id of each NumPy function a trace
     replaces in NumPy's namespaces to its replacement: a module global bound to one
     (`from numpy import array, zeros`) is replaced as well, and so is a module-level
-    `np.vectorize` (by the traced one, which applies its function to whole arrays)."""
+    `np.vectorize` (by the traced one, which applies its function to whole arrays). With
+    `capture`, the numeric arrays among those globals and closure variables are replaced by
+    constant tracers too (`_captured`), so that NumPy code indexing them with a traced value
+    (`LUT[img]`, `W[i]`), which NumPy's own `__getitem__` cannot take, traces."""
     from .numpy_api.creation import traced_vectorize
 
     swapped: list = []  # (namespace or cell, name, original)
@@ -394,10 +398,24 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
                     elif routes and (traced := traced_vectorize(value)) is not None:
                         swapped.append((namespace, name, value))  # `N = np.vectorize(erf)`
                         namespace[name] = traced
+                    elif capture and _capturable(value):
+                        swapped.append((namespace, name, value))
+                        namespace[name] = _captured(value, name)
             for cell, name in cells:
                 value = cell.cell_contents
                 swapped.append((cell, name, value))
                 cell.cell_contents = _Drawing(random_draws.Cell(cell, name), value)
+            if capture:
+                for f in functions:
+                    for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
+                        if _bound(cell) and _capturable(cell.cell_contents):
+                            swapped.append((cell, name, cell.cell_contents))
+                            cell.cell_contents = _captured(cell.cell_contents, name)
+                for holder, name, value in _attribute_arrays(roots):
+                    swapped.append((holder, name, value))
+                    type.__setattr__(holder, name, _captured(value, name)) if isinstance(
+                        holder, type) else object.__setattr__(holder, name,
+                                                              _captured(value, name))
             yield
     finally:
         for where, name, value in reversed(swapped):
@@ -405,8 +423,66 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None):
                 where[name] = value
             elif isinstance(where, types.FunctionType):
                 where.__defaults__ = value
-            else:
+            elif isinstance(where, types.CellType):
                 where.cell_contents = value
+            elif isinstance(where, type):
+                type.__setattr__(where, name, value)
+            else:
+                object.__setattr__(where, name, value)
+
+
+def _capturable(value) -> bool:
+    return type(value) is np.ndarray and value.dtype.kind in "biufc"
+
+
+def reads_arrays(fn, roots: tuple = ()) -> bool:
+    """Whether `fn`, or a user function it reaches, has a numeric array among its globals or
+    closure variables, or the objects among its arguments `roots` among their attributes
+    (what a trace with `capture` replaces)."""
+    namespaces, _, functions = _reachable(fn)
+    return (any(map(_capturable, (v for ns in namespaces for v in list(ns.values()))))
+            or any(_bound(c) and _capturable(c.cell_contents)
+                   for f in functions for c in f.__closure__ or ())
+            or any(True for _ in _attribute_arrays(roots)))
+
+
+def _attribute_arrays(roots: tuple):
+    """(class or object, name, array) of the numeric arrays that user objects among `roots`
+    hold as attributes: their classes' (`TABLE = np.array(...)` read as `self.TABLE[i]`) and,
+    for an object that is a static argument, its own (a jitted method's `self` passes its
+    arrays as inputs instead)."""
+    from .numpy_api.creation import from_library
+
+    for where, obj in roots:
+        if isinstance(obj, type) or not hasattr(obj, "__dict__") and not hasattr(
+                type(obj), "__slots__") or from_library(type(obj).__module__ or "builtins") \
+                or type(obj).__module__ == "builtins":
+            continue
+        for cls in type(obj).__mro__[:-1]:
+            for name, value in list(vars(cls).items()):
+                if _capturable(value):
+                    yield cls, name, value
+        if where == "self":
+            continue
+        names = list(getattr(obj, "__dict__", {}))
+        names += [n for cls in type(obj).__mro__ for n in getattr(cls, "__slots__", ())
+                  if isinstance(n, str) and n not in names]
+        for name in names:
+            value = getattr(obj, name, None)
+            if _capturable(value):
+                yield obj, name, value
+
+
+def _captured(value: np.ndarray, name: str):
+    """A constant tracer standing for `name`, an array the traced function reads from its
+    globals or closure: a write into it is refused, as the compiled function would leave
+    the array itself unchanged."""
+    from .errors import unsupported
+
+    return lax.lift(value).read_only(unsupported, f"Writing into `{name}`, an array the "
+                                     "function reads from its globals or closure (the "
+                                     "compiled function would leave it unchanged; pass it in "
+                                     "as an argument)")
 
 
 def _reachable(fn) -> tuple[list, list, list]:
@@ -650,10 +726,12 @@ def _check_selections(state: TraceState, stack: list) -> None:
 
 
 @contextlib.contextmanager
-def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple = ()):
+def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple = (),
+            capture: bool = False):
     """Trace `fn_name`; `fn`, the traced function, has its global and closure generators
-    replaced by stand-ins whose draws happen at call time while it is traced; `roots`,
-    (name, value) of its arguments, are where else it may find generators."""
+    replaced by stand-ins whose draws happen at call time while it is traced (and with
+    `capture`, its global and closure arrays by constant tracers); `roots`, (name, value) of
+    its arguments, are where else it may find generators."""
     from .numpy_api.creation import PATCHED
 
     with _lock:
@@ -677,7 +755,7 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
                 for m in random_modules:
                     m.np = shim
                 builtins.__import__ = _importing(real_import, saved)
-            with _outer_generators(fn, roots, _ROUTED if len(stack) == 1 else None):
+            with _outer_generators(fn, roots, _ROUTED if len(stack) == 1 else None, capture):
                 yield state
             _check_selections(state, stack)
         finally:

@@ -1,0 +1,162 @@
+"""Arrays a jitted function reads from its globals and closures, met by traced values in
+NumPy's own methods (`LUT[img]`, `W[i]`, `X.dot(w)`): traced as constants, writes refused."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import tracenp
+from tracenp.errors import ConcretizationError, UnsupportedFunctionError
+from test_ops import assert_same
+
+RNG = np.random.default_rng(5)
+LUT = np.linspace(0.0, 1.0, 256) ** 2.2  # a gamma table, as image code keeps one
+PALETTE = RNG.integers(0, 256, (8, 3), dtype=np.uint8)
+X = RNG.standard_normal((20, 4))
+OUT = np.zeros(5)
+
+
+def _gamma(img):
+    return LUT[img]
+
+
+def test_a_global_table_indexed_by_an_argument():
+    @tracenp.jit
+    def f(img):
+        return LUT[img] * 2.0
+
+    img = RNG.integers(0, 256, (6, 7))
+    assert_same(f(img), LUT[img] * 2.0)
+    assert_same(f(img[::-1]), LUT[img[::-1]] * 2.0)
+
+
+def test_a_global_table_indexed_inside_a_helper():
+    @tracenp.jit
+    def f(img, gain):
+        return np.clip(_gamma(img) * gain, 0.0, 1.0)
+
+    img = RNG.integers(0, 256, 50)
+    assert_same(f(img, 1.5), np.clip(LUT[img] * 1.5, 0.0, 1.0))
+
+
+def test_a_palette_gathered_by_labels_and_a_mask():
+    @tracenp.jit
+    def colour(labels):
+        rgb = PALETTE[labels % len(PALETTE)]
+        rgb[labels < 0] = 0
+        return rgb
+
+    labels = RNG.integers(-3, 20, (4, 5))
+    expected = PALETTE[labels % 8]
+    expected[labels < 0] = 0
+    assert_same(colour(labels), expected)
+
+
+def test_a_closure_matrix_row_and_method():
+    W = RNG.standard_normal((10, 3))
+
+    def make():
+        @tracenp.jit
+        def f(i, x):
+            return W[i] @ x + X.dot(x[:1].repeat(4))[i]
+
+        return f
+
+    f = make()
+    i, x = np.array([1, 7, 2]), RNG.standard_normal(3)
+    assert_same(f(i, x), W[i] @ x + X.dot(x[:1].repeat(4))[i])
+
+
+def test_a_gradient_through_a_global_embedding_lookup():
+    E = RNG.standard_normal((12, 4))
+
+    def loss(w, idx):
+        return np.sum(np.tanh(E[idx] @ w) ** 2)
+
+    w, idx = RNG.standard_normal(4), np.array([3, 3, 0, 11])
+    h = 1e-6
+    numeric = np.array([(loss(w + h * e, idx) - loss(w - h * e, idx)) / (2 * h)
+                        for e in np.eye(4)])
+    np.testing.assert_allclose(tracenp.grad(loss)(w, idx), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_counts_steered_and_a_table_captured_in_one_function():
+    @tracenp.jit
+    def f(img, n):
+        acc = np.zeros(img.shape)
+        for k in range(n):
+            acc = acc + LUT[(img + k) % 256]
+        return acc
+
+    img = RNG.integers(0, 256, 9)
+    assert_same(f(img, 3), sum(LUT[(img + k) % 256] for k in range(3)))
+
+
+def test_a_write_into_a_global_array_is_refused_and_leaves_it_alone():
+    @tracenp.jit
+    def f(i, v):
+        OUT[i] = v
+        return OUT.sum()
+
+    with pytest.raises(UnsupportedFunctionError, match="Writing into `OUT`"):
+        f(np.array([1, 3]), np.array([2.0, 5.0]))
+    assert not OUT.any()
+
+    g = tracenp.jit(f.fn, fallback=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", tracenp.TracingFallbackWarning)
+        assert g(np.array([1, 3]), np.array([2.0, 5.0])) == 7.0  # NumPy's own write
+    assert_same(OUT, np.array([0.0, 2.0, 0.0, 5.0, 0.0]))
+    OUT[:] = 0
+
+
+def test_a_refusal_captured_arrays_do_not_cure_stays_the_first_one():
+    @tracenp.jit
+    def f(x):
+        return LUT[:3] * int(x.sum())
+
+    with pytest.raises(ConcretizationError, match="int"):
+        f(np.ones(3))
+
+
+def test_a_function_that_traces_as_it_is_keeps_its_globals_concrete():
+    @tracenp.jit
+    def f(x):
+        assert type(LUT) is np.ndarray  # only a failed trace makes them constants
+        return x + LUT[:4].sum()
+
+    assert_same(f(np.ones(4)), np.ones(4) + LUT[:4].sum())
+
+
+class _Encoder:
+    TABLE = np.linspace(-1.0, 1.0, 10)  # a class-level table, read through `self`
+
+    def __init__(self):
+        self.W = RNG.standard_normal((10, 2))
+
+    @tracenp.jit
+    def __call__(self, idx):
+        return self.TABLE[idx] + self.W[idx, 0]
+
+
+class _Codebook:
+    __slots__ = ("codes",)  # no __dict__: a static argument, its arrays constants
+
+    def __init__(self):
+        self.codes = RNG.standard_normal((6, 3))
+
+
+def test_class_tables_and_a_static_objects_arrays_indexed_by_traced_values():
+    enc, idx = _Encoder(), np.array([1, 5, 9, 5])
+    assert_same(enc(idx), _Encoder.TABLE[idx] + enc.W[idx, 0])
+    enc.W = enc.W * 2  # the instance's arrays stay inputs
+    assert_same(enc(idx), _Encoder.TABLE[idx] + enc.W[idx, 0])
+    assert type(_Encoder.TABLE) is np.ndarray  # given back after the trace
+
+    book = _Codebook()
+    f = tracenp.jit(lambda cb, i: cb.codes[i].sum(axis=1), static_argnums=0)
+    assert_same(f(book, np.array([0, 5, 2])), book.codes[[0, 5, 2]].sum(axis=1))
+    assert type(book.codes) is np.ndarray
