@@ -3,6 +3,8 @@ compiled function raises them then, on every backend, and only when NumPy would.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -103,3 +105,29 @@ def test_bincount_with_minlength_traces_and_checks_its_bound():
     weights = np.array([0.5, 1.5, 2.0, 1.0, 3.0])
     g = tracenp.jit(lambda y, w: np.bincount(y, w, minlength=4))
     np.testing.assert_array_equal(g(p, weights), np.bincount(p, weights, minlength=4))
+
+
+def _distances_then_exp(X, y):
+    d = [math.sqrt(a @ a - y) for a in X]  # a check per iteration, which run as one
+    return np.array(d), np.array([math.exp(v) for v in d])
+
+
+@pytest.mark.parametrize("backend", ["llvm", "numpy"])
+def test_a_loops_checks_of_one_error_run_as_one_and_the_first_error_stands(backend):
+    f = tracenp.jit(_distances_then_exp, backend=backend)
+    X = np.arange(12.0).reshape(6, 2)
+    assert len(f.graph(X, -1.0).outputs) == 2 + 2  # the results, a check per error
+    got, want = f(X, -1.0), _distances_then_exp(X, -1.0)
+    np.testing.assert_allclose(got[0], want[0])
+    np.testing.assert_allclose(got[1], want[1])
+    late_negative, early_overflow = X.copy(), X.copy()
+    late_negative[-1] = 0.0
+    early_overflow[0] = 800.0
+    with pytest.raises(ValueError, match="math domain error"):
+        f(late_negative, 0.5)  # `sqrt` of a negative, in the last iteration
+    with pytest.raises(OverflowError, match="math range error"):
+        f(early_overflow, -1.0)
+    both = early_overflow.copy()
+    both[-1] = 0.0
+    with pytest.raises(ValueError, match="math domain error"):  # the sqrt loop runs first
+        f(both, 0.5)

@@ -23,7 +23,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from . import background, ir, methods, pytree
+from . import background, ir, lax, methods, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
@@ -760,7 +760,7 @@ class JitFunction:
                     if id(t) in position:
                         returned[position[id(t)]] = leaf_i
                 outputs.extend(hidden_outputs(state, outputs))  # draws the results do not reach
-                outputs.extend(state.checks)  # NumPy's errors on values (`lax.check`)
+                outputs.extend(lax.merged_checks(state.checks))  # NumPy's errors on values
         except TracingError as e:  # also a selection returned, refused as the trace ends
             raise _with_leaves(e, inputs)
         if state.layout_read and not self._by_layout:  # (not while tracing: it is watched)
