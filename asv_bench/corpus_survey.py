@@ -1,7 +1,8 @@
 """Time every function of the corpus tables under `jit` against NumPy, one row each.
 
 The corpus tables (`tests/test_corpus*.py`: dicts of name -> (function, static keyword
-arguments, make_args(seed, n))) are NumPy code as public projects write it. This walks them
+arguments, make_args(seed, n)); a `*DRAWS` table's functions take a generator after those)
+are NumPy code as public projects write it. This walks them
 at one size, compiles each function (waiting for background compiles), and prints a
 tab-separated row per function as soon as it is timed (so a run cut short keeps what it
 printed): module, table, name, NumPy's and tracenp's best time in us, and their ratio (above
@@ -69,6 +70,8 @@ def survey(n: int, modules: list[str], limit_s: int) -> None:
                 signal.alarm(limit_s)
                 try:
                     args = make(1, n)
+                    if tname.endswith("DRAWS"):  # its functions take a generator last
+                        args = (*args, np.random.default_rng(7))
                     with np.errstate(all="ignore"):
                         jf = tracenp.jit(fn, static_argnames=tuple(static))
                         for _ in range(2):
