@@ -1835,7 +1835,6 @@ REFUSED = {
     "structured_fields": ("UnsupportedFunctionError", structured_fields, lambda s: (_record(s),)),
     "string_upper": ("UnsupportedFunctionError", string_upper,
                      lambda s: (np.array(["ab", "cd"][:s]),)),
-    "item_as_python_float": ("ConcretizationError", item_as_python_float, lambda s: (_f(3, seed=s),)),
     "tolist_then_array": ("ConcretizationError", tolist_then_array, lambda s: (_f(3, seed=s),)),
     "string_of_values": ("ConcretizationError", string_of_values, lambda s: (_f(3, seed=s),)),
     "trim_coefficients": ("DataDependentShapeError", trim_coefficients,
@@ -1850,8 +1849,8 @@ REFUSED = {
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Layout flags, float bits as integers, whether two arguments share memory, object arrays,
-    business-day and date-string routines, `np.ma`, structured fields, `np.char`, `.item()` and
-    `.tolist()`, a string made from a traced value, `np.trim_zeros`, `np.repeat` by traced
+    business-day and date-string routines, `np.ma`, structured fields, `np.char`, `sorted`
+    of `.tolist()`, a string made from a traced value, `np.trim_zeros`, `np.repeat` by traced
     counts and `np.nditer`: each is refused by name and runs NumPy's code under `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
@@ -2125,6 +2124,7 @@ GLUE = {
     "rgb_to_gray_uint8": (rgb_to_gray_uint8, {}, lambda s, n: (_i(256, n, n, 3, seed=s).astype(np.uint8),)),
     "one_hot_eye": (one_hot_eye, {}, lambda s, n: (_i(4, n, seed=s),)),
     "stack_features": (stack_features, {}, lambda s, n: (_f(n, seed=s),)),
+    "item_as_python_float": (item_as_python_float, {}, lambda s, n: (_f(n, seed=s),)),
 }
 
 

@@ -2352,6 +2352,8 @@ CONTROL = {
                                      lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(8, seed=s), _f(n, seed=s + 1))),
     "markov_parameters_matrix_power": (markov_parameters_matrix_power, {},
                                        lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s + 1))),
+    "impulse_response": (impulse_response, {}, lambda s, n: (
+        _stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s + 1))),
     "step_response_cumsum": (step_response_cumsum, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s), _f(1, n, seed=s + 1))),
     "controllability_matrix": (controllability_matrix, {}, lambda s, n: (_stable(s, n), _f(n, 1, seed=s))),
     "controllability_loop": (controllability_loop, {}, lambda s, n: (_stable(s, n), _f(n, 2, seed=s))),
@@ -2467,8 +2469,6 @@ REFUSED = {
     "transitivity": ("ConcretizationError", transitivity, lambda s: (_adjacency(s, 5, p=0.6),)),
     "spectral_clustering_kmeans": ("ConcretizationError", spectral_clustering_kmeans,
                                    lambda s: (_adjacency(s, 6, p=0.6),)),
-    "impulse_response": ("ConcretizationError", impulse_response,
-                         lambda s: (_stable(s, 3), _f(3, 1, seed=s), _f(1, 3, seed=s + 1))),
     "value_iteration_until_converged": ("ConcretizationError", value_iteration_until_converged,
                                         lambda s: _mdp(s, 4)),
     "policy_iteration_until_stable": ("ConcretizationError", policy_iteration_until_stable,
@@ -2490,7 +2490,7 @@ REFUSED = {
 def test_refused_forms_run_under_fallback(name):
     """Convergence loops (`while` and `break` on a traced tolerance), `if` on a traced value (Python-side
     branching in the north-west corner rule, s-S inventory, first visits), slices and `range`
-    bounds from traced weights (`dp[w:]` in knapsacks), `.item()`, `np.roots` and neighbour or
+    bounds from traced weights (`dp[w:]` in knapsacks), `np.roots` and neighbour or
     edge lists returned by `np.nonzero`: refused by name, NumPy's values under
     `fallback=True`."""
     error, fn, make = REFUSED[name]

@@ -945,3 +945,33 @@ def test_a_returned_dict_argument_is_the_callers_dict_with_the_items_set():
     opt = {"m": [np.ones(2)], "lr": 0.5}
     out = nested(opt, np.ones(2))
     assert out["opt"] is opt and out["state"] is opt["m"] and out["step"] == 2.0
+
+
+def _history(X, w, y):
+    hist = []
+    for _ in range(3):
+        r = X @ w - y
+        hist.append((r @ r / len(y)).item())
+        w = w - 0.1 * X.T @ r
+    return w, hist, np.argmax(w).item(), (w > 0).all().item(), X[:2].tolist(), X.item(3)
+
+
+def test_item_and_tolist_give_python_scalars_that_promote_as_python_scalars():
+    rng = np.random.default_rng(8)
+    X, y = rng.standard_normal((5, 3)), rng.standard_normal(5)
+    f = tracenp.jit(_history)
+    for w in (np.zeros(3), np.ones(3)):
+        got, want = f(X, w, y), _history(X, w, y)
+        assert_same(got[0], want[0])
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+        assert [type(v) for v in got[1]] == [float] * 3
+        assert (got[2], got[3], got[5]) == (want[2], want[3], want[5])
+        assert (type(got[2]), type(got[3])) == (int, bool)
+        assert got[4] == want[4] and type(got[4][1][2]) is float
+    g = tracenp.jit(lambda a, b: a * b.item(1, 0) + b[0, 0].item())
+    a32 = np.ones(3, np.float32)
+    assert_same(g(a32, X), a32 * X.item(1, 0) + X[0, 0].item())  # stays float32
+    with pytest.raises(ValueError, match="size 1"):
+        tracenp.jit(lambda a: a.item())(X)
+    with pytest.raises(tracenp.errors.ConcretizationError, match="uint64"):
+        tracenp.jit(lambda a: a.sum().item())(np.arange(3, dtype=np.uint64))

@@ -339,7 +339,8 @@ class Tracer:
                                    "`and`/`or` or `assert` on it)"))
 
     def __float__(self):
-        return float(self._concrete("float() of a traced array"))
+        return float(self._concrete("float() of a traced array (`x.item()` of a float array "
+                                    "traces, as a Python float)"))
 
     def __int__(self):
         return int(self._concrete("int() of a traced array"))
@@ -360,10 +361,41 @@ class Tracer:
         return self._concrete("Using a traced array as a Python index").__index__()
 
     def item(self, *args):
-        return self._concrete(".item() of a traced array").item(*args)
+        """NumPy's Python scalar of one element (`loss.item()`, `x.item(i)`, `x.item(i, j)`):
+        a weak traced value, which the function returns as a Python float, int, bool or
+        complex, and which promotes as one (a float32 array times it stays float32)."""
+        from . import lax
+
+        if self.node.op is Op.CONST:  # a constant's Python scalar, as NumPy's
+            return np.asarray(self.node.attrs["value"].value).item(*args)
+        if args and len(args) == 1 and not isinstance(args[0], tuple):
+            x = self.reshape(-1)[args[0]]
+        elif args:
+            x = self[args[0] if len(args) == 1 else args]
+        elif self.size != 1:
+            raise ValueError("can only convert an array of size 1 to a Python scalar")
+        else:
+            x = self.reshape(())
+        if x.ndim:
+            raise TypeError("item() takes an index or one index per dimension")
+        kind = self.dtype.kind
+        if kind == "u" and self.dtype.itemsize == 8:  # a Python int past int64's range
+            return self._concrete(".item() of a traced uint64 array").item(*args)
+        python = {"b": np.bool_, "i": np.int64, "u": np.int64, "f": np.float64,
+                  "c": np.complex128}[kind]
+        return lax.python_scalar(x, python)
+
+    _TOLIST_MAX = 4096  # elements a traced `tolist()` makes Python scalars of
 
     def tolist(self):
-        return self._concrete(".tolist() of a traced array").tolist()
+        """NumPy's nested lists of Python scalars (`item`), for arrays of up to `_TOLIST_MAX`
+        elements: each element becomes a node of the graph."""
+        if not self.ndim:
+            return self.item()
+        if self.size > self._TOLIST_MAX:
+            return self._concrete(f".tolist() of a traced array of over {self._TOLIST_MAX} "
+                                  "elements").tolist()
+        return [row.tolist() for row in self]
 
     def __iter__(self):
         if not self.shape:
