@@ -1,5 +1,8 @@
-"""Arrays a jitted function reads from its globals and closures, met by traced values in
-NumPy's own methods (`LUT[img]`, `W[i]`, `X.dot(w)`): traced as constants, writes refused."""
+"""Arrays a jitted function reads from outside (globals, closures, one step inside a global:
+a dict's item, a module's, class's or object's attribute, a tuple's item; a partial's
+binding), met by traced values in NumPy's own methods (`LUT[img]`, `W[i]`, `X.dot(w)`):
+traced as constants on a retried trace, writes into them refused; and globals or nonlocals
+the trace rebinds to traced values or new numbers, refused and put back."""
 
 from __future__ import annotations
 
@@ -113,12 +116,14 @@ def test_a_write_into_a_global_array_is_refused_and_leaves_it_alone():
     OUT[:] = 0
 
 
-def test_a_refusal_captured_arrays_do_not_cure_stays_the_first_one():
+def test_a_refusal_the_retried_trace_does_not_cure_stays_the_first_one():
     @tracenp.jit
     def f(x):
-        return LUT[:3] * int(x.sum())
+        if x.sum() > 0:  # a Python branch on a traced value
+            return LUT[:3] * x
+        return x
 
-    with pytest.raises(ConcretizationError, match="int"):
+    with pytest.raises(ConcretizationError, match=r"if x.sum\(\) > 0"):
         f(np.ones(3))
 
 
@@ -160,3 +165,94 @@ def test_class_tables_and_a_static_objects_arrays_indexed_by_traced_values():
     f = tracenp.jit(lambda cb, i: cb.codes[i].sum(axis=1), static_argnums=0)
     assert_same(f(book, np.array([0, 5, 2])), book.codes[[0, 5, 2]].sum(axis=1))
     assert type(book.codes) is np.ndarray
+
+
+PRETRAINED = {"embed": RNG.standard_normal((7, 3)), "name": "glove"}
+NODES_WEIGHTS = (np.array([-0.5, 0.0, 0.5]), np.array([0.25, 0.5, 0.25]))
+
+
+class _Tables:
+    POPCOUNT4 = np.array([bin(i).count("1") for i in range(16)])
+
+
+class _Tokenizer:
+    def __init__(self):
+        self.embedding = RNG.standard_normal((5, 2))
+
+
+TOKENIZER = _Tokenizer()
+COUNTS = np.zeros(4)
+
+
+def test_arrays_one_step_inside_a_global_indexed_by_traced_values():
+    config = __import__("types").ModuleType("config")  # as `import config` would bind
+    config.PALETTE = RNG.integers(0, 256, (6, 3))
+    globals()["config"] = config
+    try:
+        def f(ids, x):
+            nodes, weights = NODES_WEIGHTS
+            return (PRETRAINED["embed"][ids].sum(axis=1) + weights[ids % 3] * x
+                    + _Tables.POPCOUNT4[ids] + TOKENIZER.embedding[ids % 5, 0]
+                    + config.PALETTE[ids % 6, 1] + NODES_WEIGHTS[0][ids % 3])
+
+        ids, x = np.array([0, 6, 3, 3]), RNG.standard_normal(4)
+        assert_same(tracenp.jit(f)(ids, x), f(ids, x))
+        assert type(NODES_WEIGHTS) is tuple and type(NODES_WEIGHTS[0]) is np.ndarray
+        assert type(config.PALETTE) is np.ndarray and type(TOKENIZER.embedding) is np.ndarray
+    finally:
+        del globals()["config"]
+
+
+def _lookup(ids, E, scale=1.0):
+    return E[ids] * scale
+
+
+def test_an_array_a_partial_binds_indexed_by_traced_values():
+    E = RNG.standard_normal((6, 2))
+    f = tracenp.jit(__import__("functools").partial(_lookup, E=E, scale=2.0))
+    ids = np.array([5, 0, 5])
+    assert_same(f(ids), E[ids] * 2.0)
+
+
+def test_ufunc_at_into_a_global_is_refused_by_name():
+    def count(labels):
+        np.add.at(COUNTS, labels, 1)
+        return COUNTS.sum()
+
+    with pytest.raises(UnsupportedFunctionError, match="Writing into `COUNTS`"):
+        tracenp.jit(count)(np.array([1, 1, 2]))
+    assert not COUNTS.any()
+
+
+BEST = np.inf
+CALLS = 0
+
+
+def test_rebinding_a_global_or_nonlocal_in_the_trace_is_refused_and_undone():
+    def keep_best(x):
+        global BEST
+        BEST = np.minimum(BEST, x.sum())
+        return x * 2
+
+    def count_calls(x):
+        global CALLS
+        CALLS += 1
+        return x
+
+    def make_ema():
+        avg = None
+
+        def ema(x):
+            nonlocal avg
+            avg = x if avg is None else 0.9 * avg + 0.1 * x
+            return avg
+
+        return ema
+
+    ema = make_ema()
+    for fn, match in [(keep_best, "storing a traced value in `BEST`"),
+                      (count_calls, "changing the Python number `CALLS`"),
+                      (ema, r"`avg` \(nonlocal\)")]:
+        with pytest.raises(UnsupportedFunctionError, match=match):
+            tracenp.jit(fn)(np.ones(3))
+    assert BEST == np.inf and CALLS == 0 and ema.__closure__[0].cell_contents is None

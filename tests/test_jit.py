@@ -975,3 +975,39 @@ def test_item_and_tolist_give_python_scalars_that_promote_as_python_scalars():
         tracenp.jit(lambda a: a.item())(X)
     with pytest.raises(tracenp.errors.ConcretizationError, match="uint64"):
         tracenp.jit(lambda a: a.sum().item())(np.arange(3, dtype=np.uint64))
+
+
+def _losses_as_python_numbers(X, w, y):
+    hist = []
+    for _ in range(3):
+        r = X @ w - y
+        hist.append(float(np.mean(r ** 2)))
+        w = w - 0.1 * X.T @ r
+    acc = float(np.mean((X @ w > 0) == (y > 0)))
+    return (w, hist, int(np.argmax(w)), bool(np.all(w > -10)), acc, int(w[0] * 100),
+            np.zeros(2, dtype=float).dtype, isinstance(acc, float), isinstance(hist[0], int),
+            isinstance(np.mean(w), float), float("inf"), int("7"))
+
+
+def test_float_int_and_bool_of_traced_scalars_are_python_numbers_on_a_retried_trace():
+    rng = np.random.default_rng(9)
+    X, y = rng.standard_normal((6, 3)), rng.standard_normal(6)
+    f = tracenp.jit(_losses_as_python_numbers)
+    for w in (np.zeros(3), rng.standard_normal(3)):
+        got, want = f(X, w, y), _losses_as_python_numbers(X, w, y)
+        assert_same(got[0], want[0])
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-12)
+        assert got[2:] == want[2:]
+        assert [type(v) for v in got[1:6]] == [list, int, bool, float, int]
+    assert f.cache_info().misses == 1
+    assert "float" not in globals()  # the stand-ins are gone after the trace
+    to_int = tracenp.jit(lambda x: int(x.sum()))
+    assert to_int(np.array([-2.7])) == -2 and type(to_int(np.array([3.9]))) is int
+    with pytest.raises(ValueError, match="NaN"):
+        to_int(np.array([np.nan]))
+    with pytest.raises(OverflowError, match="infinity"):
+        to_int(np.array([np.inf]))
+    with pytest.raises(OverflowError, match="int64"):
+        to_int(np.array([1e19]))
+    with pytest.raises(TypeError, match="0-dimensional"):
+        tracenp.jit(lambda x: float(x))(np.ones(2))

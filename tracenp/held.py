@@ -133,10 +133,14 @@ def _equal(a, b) -> bool:
 
 
 @contextlib.contextmanager
-def refuse_outliving_effects(roots: list):
+def refuse_outliving_effects(roots: list, bindings: list = ()):
     """Raise after a trace that drew from a generator one level inside `roots`, (name,
     value) pairs (`RandomInTraceError`), or stored a traced value or changed a Python number
-    there (`UnsupportedFunctionError`); what it changed is put back first."""
+    there or in `bindings`, module namespaces and (name, closure cell) pairs whose names it
+    rebinds (`global best; best = loss`, `nonlocal n; n += 1`) (`UnsupportedFunctionError`);
+    what it changed is put back first."""
+    bound = [(where, dict(where) if isinstance(where, dict) else _contents(where), name)
+             for name, where in bindings]
     holders, generators, seen = [], [], set()
     for name, root in roots:
         h = _open(name, root)
@@ -159,6 +163,8 @@ def refuse_outliving_effects(roots: list):
     for _, g, s in drawn:
         _restore(g, s)
     stored, changed = _stored_and_changed(holders)
+    stored_b, changed_b = _rebound(bound)
+    stored, changed = stored_b + stored, changed_b + changed
     if drawn:
         from .errors import random_in_trace
 
@@ -176,6 +182,43 @@ def refuse_outliving_effects(roots: list):
                           "outlives the call (the change would happen once, while tracing; "
                           "pass the number in and return the new one, or make the function "
                           "a method that keeps it on self)")
+
+
+def _contents(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:  # not assigned yet
+        return _MISSING
+
+
+def _rebound(bound: list) -> tuple[list[str], list[str]]:
+    """(`_stored_and_changed` of the names in `bound`, each a namespace or a closure cell
+    with what it held as the trace started), putting back what the trace rebound."""
+    from .tracer import Tracer
+
+    stored, changed = [], []
+    for where, then, name in bound:
+        if isinstance(where, dict):
+            pairs = [(k, then.get(k, _MISSING), v) for k, v in list(where.items())
+                     if then.get(k, _MISSING) is not v and not k.startswith("__")]
+        else:
+            pairs = [(name, then, _contents(where))] if _contents(where) is not then else []
+        for key, old, new in pairs:
+            what = f"`{key}`" if isinstance(where, dict) else f"`{key}` (nonlocal)"
+            if isinstance(new, Tracer):
+                stored.append(what)
+            elif (isinstance(old, _NUMBERS) and isinstance(new, _NUMBERS)
+                  and not _equal(old, new)):
+                changed.append(what)
+            else:
+                continue
+            if not isinstance(where, dict):
+                where.cell_contents = old
+            elif old is _MISSING:
+                del where[key]
+            else:
+                where[key] = old
+    return stored, changed
 
 
 def _stored_and_changed(holders: list) -> tuple[list[str], list[str]]:

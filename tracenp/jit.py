@@ -32,7 +32,7 @@ from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
 from .lowering import WROTE
 from .lowering.cupy import is_device_array
 from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
-from .trace import current_trace, draws_from, reads_arrays, tracing
+from .trace import captured_partial, current_trace, draws_from, tracing
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
@@ -187,8 +187,9 @@ class JitFunction:
         self._steer: set = set()  # Python scalar arguments (position or name) its Python
         # needs the values of (`range(n_iter)`, `if l2 > 0:`): static from then on
         self._by_layout = False  # arguments' memory layouts are in the key (`ravel("A")`)
-        # whether its global and closure arrays are traced as constants (`LUT[img]`): only
-        # once a trace without failed, so that code that runs as it is keeps concrete arrays
+        # whether its global and closure arrays are traced as constants (`LUT[img]`) and
+        # `float`/`int`/`bool` take traced scalars: only once a trace without failed, so that
+        # code that traces as it is keeps concrete arrays and Python's own builtins
         self._capture = False
         self._steering: set[str] = set()  # ...unless its Python needs their values
         self._info = CacheInfo()
@@ -599,7 +600,7 @@ class JitFunction:
         except TracingError as e:
             if self._steer_by(e, args, kwargs):  # those arguments are static now: again
                 return self._trace(key, args, kwargs, self._key(args, kwargs)[1])
-            if self._capture_for(e, args, kwargs):
+            if self._capture_for(e):
                 try:
                     return self._trace_graph(args, kwargs, leaves)
                 except TracingError as again:
@@ -614,12 +615,12 @@ class JitFunction:
                           f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
             return Trace(None, None, [], [], [], 0, [], eager_reason=str(e))
 
-    def _capture_for(self, e: TracingError, args, kwargs) -> bool:
-        """Trace again with the function's global and closure arrays as constants, when a
-        traced value was refused where one of them could have met it (`LUT[img]`, whose
-        `__getitem__` is NumPy's own). Whether it will."""
-        if self._capture or not isinstance(e, ConcretizationError) or not reads_arrays(
-                self.fn, _roots(args, kwargs)):
+    def _capture_for(self, e: TracingError) -> bool:
+        """Trace again with the function's global and closure arrays as constants and `float`,
+        `int` and `bool` taking traced scalars, when a traced value was refused where one of
+        those could have met it (`LUT[img]`, whose `__getitem__` is NumPy's own;
+        `float(loss)`). Whether it will."""
+        if self._capture or not isinstance(e, ConcretizationError):
             return False
         self._capture = True
         return True
@@ -695,7 +696,8 @@ class JitFunction:
                                               for k, v in kwargs.items() if k in fixed}}
                 with _python_random_untouched():
                     try:
-                        result = self.fn(*call_args, **call_kwargs)
+                        fn = captured_partial(self.fn) if self._capture else self.fn
+                        result = fn(*call_args, **call_kwargs)
                     except TracingError:  # `range(n)`: its leaves are noted below
                         raise
                     except Exception as e:
@@ -847,7 +849,12 @@ class JitFunction:
 
     def _call_method(self, obj, *args, **kwargs):
         """An int the method changes becomes an input from the next call on (one trace, not
-        one per value), unless the method's Python needs its value: then it stays static."""
+        one per value), unless the method's Python needs its value: then it stays static.
+        Called inside another trace (`self.predict(x)` in a jitted `fit`), it is inlined: the
+        instance there is the traced copy, whose attributes are tracers."""
+        if current_trace() is not None:
+            fn = self.fn.__func__ if self._instance is not None else self.fn
+            return fn(obj, *args, **kwargs)
         if self._method is None:
             fn = self.fn.__func__ if self._instance is not None else self.fn
             self._method = self._bound(methods.pure(fn), 2)

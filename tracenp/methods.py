@@ -26,9 +26,13 @@ import numpy as np
 from . import pytree
 
 _DATA = (np.ndarray, np.generic, bool, int, float, complex)
+_CONTAINERS = (list, tuple, dict)  # of plain objects: `self.layers = [Dense(...), ReLU()]`
 _VALUES = (np.ndarray, np.generic, float, complex)  # what makes an attribute state
 _Obj = namedtuple("_Obj", "attrs")  # the state of a plain object inside the state
-_DEPTH = 4  # nesting of plain objects followed
+_Items = namedtuple("_Items", "items")  # the state of a list, tuple or dict holding plain
+# objects: per item (a list, or a dict by key) its `_Obj`, `_Items`, data, or None (static)
+_DEPTH = 4  # nesting of plain objects (and containers of them) followed
+_MAX_ITEMS = 256  # items of a container of plain objects followed
 _NOT_PLAIN = (type, types.ModuleType, types.FunctionType, types.MethodType, functools.partial)
 
 
@@ -59,11 +63,25 @@ def state_of(obj, counters: frozenset = frozenset(), depth: int = 0) -> dict:
     for k, v in vars(obj).items():
         if _is_data(v) or k in counters and type(v) is int and not depth:
             out[k] = v
-        elif depth < _DEPTH and is_plain(v):
-            sub = state_of(v, counters, depth + 1)
-            if sub:
-                out[k] = _Obj(sub)
+        elif depth < _DEPTH and (sub := _sub_state(v, depth)) is not None:
+            out[k] = sub
     return out
+
+
+def _sub_state(v, depth: int):
+    """The state of a plain object (its `_Obj`, even with no data: the method may set
+    attributes on it, which must reach the real one) or of a container holding plain objects
+    (`_Items`); None for anything else."""
+    if is_plain(v):
+        return _Obj(state_of(v, frozenset(), depth + 1))
+    if type(v) not in _CONTAINERS or len(v) > _MAX_ITEMS:
+        return None
+    pairs = v.items() if type(v) is dict else enumerate(v)
+    items = {k: (x if _is_data(x) else _sub_state(x, depth + 1) if depth + 1 < _DEPTH
+                 else None) for k, x in pairs}
+    if not any(isinstance(x, (_Obj, _Items)) for x in items.values()):
+        return None
+    return _Items(items if type(v) is dict else list(items.values()))
 
 
 class Rest:
@@ -83,23 +101,53 @@ class Rest:
 def _rest_key(obj, state: dict) -> tuple:
     items = []
     for k, v in sorted(vars(obj).items()):
-        if isinstance(state.get(k), _Obj):
-            items.append((k, _rest_key(v, state[k].attrs)))
+        if isinstance(state.get(k), (_Obj, _Items)):
+            items.append((k, _sub_key(v, state[k])))
         elif k not in state:
-            try:
-                hash(v)
-                items.append((k, v))
-            except TypeError:
-                items.append((k, ("id", id(v))))
+            items.append((k, _static_key(v)))
     return (type(obj), tuple(items))
+
+
+def _sub_key(v, sub) -> tuple:
+    if isinstance(sub, _Obj):
+        return _rest_key(v, sub.attrs)
+    pairs = v.items() if type(v) is dict else enumerate(v)
+    return (type(v), tuple((k, "data") if _is_data(x) else
+                           (k, _sub_key(x, s)) if s is not None else (k, _static_key(x))
+                           for (k, x), s in zip(pairs, _item_states(sub))))
+
+
+def _static_key(v):
+    try:
+        hash(v)
+        return v
+    except TypeError:
+        return ("id", id(v))
+
+
+def _item_states(sub: _Items) -> list:
+    return list(sub.items.values()) if type(sub.items) is dict else sub.items
 
 
 def with_state(obj, state: dict):
     """A shallow copy of `obj` whose attributes (and plain objects') hold `state`."""
     clone = copy.copy(obj)
     for k, v in state.items():
-        vars(clone)[k] = with_state(vars(obj)[k], v.attrs) if isinstance(v, _Obj) else v
+        vars(clone)[k] = _with_sub(vars(obj)[k], v)
     return clone
+
+
+def _with_sub(v, sub):
+    """`v` (an attribute or an item) holding its state `sub`: copies of plain objects and of
+    the containers holding them, so the method's changes reach the instance only as its
+    results."""
+    if isinstance(sub, _Obj):
+        return with_state(v, sub.attrs)
+    if not isinstance(sub, _Items):
+        return v if sub is None else sub
+    pairs = v.items() if type(v) is dict else enumerate(v)
+    new = [(k, _with_sub(x, s)) for (k, x), s in zip(pairs, _item_states(sub))]
+    return dict(new) if type(v) is dict else type(v)(x for _, x in new)
 
 
 def final_state(clone, original, state: dict, before: dict) -> dict:
@@ -110,10 +158,10 @@ def final_state(clone, original, state: dict, before: dict) -> dict:
     out = {}
     for k, v in vars(clone).items():
         old = state.get(k)
-        if isinstance(old, _Obj) and is_plain(v):
-            sub = final_state(v, vars(original)[k], old.attrs, before[k])
-            if sub:
-                out[k] = _Obj(sub)
+        if isinstance(old, (_Obj, _Items)):
+            sub = _final_sub(v, vars(original)[k], old, before[k], k)
+            if sub is not None:
+                out[k] = sub
         elif k in state:
             leaves = pytree.flatten(v)[0]
             if v is not old or len(leaves) != len(before[k]) or \
@@ -127,10 +175,53 @@ def final_state(clone, original, state: dict, before: dict) -> dict:
 _UNSET = object()
 
 
+def _final_sub(v, original, sub, before, name: str):
+    """What the method changed in a plain object or a container of them (`final_state`),
+    or None. A container it rebound or resized is refused: its new items are the traced
+    copies."""
+    from .errors import unsupported
+
+    if isinstance(sub, _Obj):
+        if not is_plain(v):
+            raise unsupported(f"Rebinding `{name}`, an attribute holding an object, in a "
+                              "jitted method")
+        changed = final_state(v, original, sub.attrs, before)
+        return _Obj(changed) if changed else None
+    if type(v) is not type(original) or len(v) != len(original) or (
+            type(v) is dict and v.keys() != original.keys()):
+        raise unsupported(f"Rebinding or resizing `{name}`, a container of objects, in a "
+                          "jitted method")
+    keys = list(v) if type(v) is dict else range(len(v))
+    out, any_changed = [], False
+    for key, s, b in zip(keys, _item_states(sub), before):
+        if isinstance(s, (_Obj, _Items)):
+            c = _final_sub(v[key], original[key], s, b, f"{name}[{key!r}]")
+        elif s is not None:  # data: rebound, as a leaf or in place (`layers[0] = W * 2`)
+            leaves = pytree.flatten(v[key])[0]
+            c = v[key] if v[key] is not s or len(leaves) != len(b) or any(
+                x is not y for x, y in zip(leaves, b)) else None
+        else:
+            c = None
+            if v[key] is not original[key]:
+                raise unsupported(f"Setting `{name}[{key!r}]` in a jitted method")
+        out.append(c)
+        any_changed = any_changed or c is not None
+    if not any_changed:
+        return None
+    return _Items(dict(zip(keys, out)) if type(v) is dict else out)
+
+
 def _leaves(state: dict) -> dict:
     """Each state attribute's leaves as they are now (to see later what was rebound)."""
-    return {k: _leaves(v.attrs) if isinstance(v, _Obj) else pytree.flatten(v)[0]
-            for k, v in state.items()}
+    return {k: _sub_leaves(v) for k, v in state.items()}
+
+
+def _sub_leaves(v):
+    if isinstance(v, _Obj):
+        return _leaves(v.attrs)
+    if isinstance(v, _Items):
+        return [_sub_leaves(s) if s is not None else None for s in _item_states(v)]
+    return pytree.flatten(v)[0]
 
 
 def counters_of(final: dict, state: dict) -> set[str]:
@@ -158,8 +249,8 @@ def write_back(obj, final: dict) -> None:
     (an optimizer's view of `self.params`) stay valid."""
     for k, v in final.items():
         old = vars(obj).get(k)
-        if isinstance(v, _Obj):
-            write_back(old, v.attrs)
+        if isinstance(v, (_Obj, _Items)):
+            _write_sub(old, v)
         elif isinstance(old, dict) and isinstance(v, dict) and old.keys() == v.keys():
             for kk, vv in v.items():
                 if old[kk] is not vv:
@@ -170,6 +261,18 @@ def write_back(obj, final: dict) -> None:
                     old[i] = vv
         elif old is not v:
             setattr(obj, k, v)
+
+
+def _write_sub(target, final) -> None:
+    if isinstance(final, _Obj):
+        write_back(target, final.attrs)
+        return
+    keys = list(target) if type(target) is dict else range(len(target))
+    for key, f in zip(keys, _item_states(final)):
+        if isinstance(f, (_Obj, _Items)):
+            _write_sub(target[key], f)
+        elif f is not None:
+            target[key] = f
 
 
 def pure(fn: Callable) -> Callable:

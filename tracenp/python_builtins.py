@@ -1,4 +1,5 @@
-"""Python's `max` and `min` of traced scalars, while a function is traced.
+"""Python's `max` and `min` of traced scalars, while a function is traced; and `float`, `int`
+and `bool` of them, where a trace is retried (`Conversion`).
 
 `max(dp[c], dp[c - w] + v)`, `min(1.0, ratio)`, `max(x.min(), 0)` and `max(ratings.values())`
 (of any iterable: a generator, a dict's values) compare with `>`, whose traced answer Python
@@ -59,3 +60,82 @@ def traced_max(*args, **kwargs):
 def traced_min(*args, **kwargs):
     """`min` while a function is traced."""
     return _fold(_MIN, lambda item, result: item < result, args, kwargs)
+
+
+def _to_float(x: Tracer) -> Tracer:
+    from . import lax
+
+    return lax.python_scalar(x, np.float64)
+
+
+def _to_int(x: Tracer) -> Tracer:
+    """`int(x)`: toward zero; NaN and infinities raise as Python's do, and a value past
+    int64 (a wider Python int) raises rather than wrap."""
+    from . import lax
+
+    if x.dtype.kind == "f":
+        lax.check(np.isnan(x), "ValueError", "cannot convert float NaN to integer")
+        lax.check(np.isinf(x), "OverflowError", "cannot convert float infinity to integer")
+        x = np.trunc(x)
+        lax.check(np.isfinite(x) & ((x < -2.0 ** 63) | (x >= 2.0 ** 63)), "OverflowError",
+                  "int() of a value past int64's range (Python's would be a wider int; "
+                  "tracenp computes in int64)")
+    return lax.python_scalar(x, np.int64)
+
+
+def _to_bool(x: Tracer) -> Tracer:
+    from . import lax
+
+    return lax.python_scalar(x != 0, np.bool_)
+
+
+class Conversion:
+    """A stand-in for `float`, `int` or `bool` in the traced function's modules while a trace
+    is retried (`trace._outer_generators`'s `capture`): called on a traced 0-d value it gives
+    the weak traced Python scalar (`float(loss)`, `int(np.argmax(p))`, `bool(np.all(m))`),
+    which the function returns as NumPy code's Python number; anything else gets the builtin's
+    own answer. As a type it is the builtin: `isinstance(v, float)`, `dtype=float` (NumPy
+    reads its `dtype`), `float("inf")`, `int.from_bytes`."""
+
+    def __init__(self, python: type, convert, kinds: str):
+        self._python, self._convert, self._kinds = python, convert, kinds
+        self.dtype = np.dtype(python)
+
+    def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(x := args[0], Tracer) and (
+                x.node.op.name != "CONST"):
+            if x.ndim:
+                raise TypeError("only 0-dimensional arrays can be converted to Python scalars")
+            if x.dtype.kind in "fiub" and not (x.dtype.kind == "u" and x.dtype.itemsize == 8):
+                return self._convert(x)
+        return self._python(*args, **kwargs)
+
+    def __instancecheck__(self, obj) -> bool:
+        """A weak traced scalar is the Python number it stands for (`_kinds`: its dtype's), and
+        a NumPy float64 scalar is a `float`, as `np.float64` subclasses it."""
+        if isinstance(obj, Tracer):
+            if obj.ndim:
+                return False
+            if obj.weak:
+                return obj.dtype.kind in self._kinds
+            return self._python is float and obj.dtype == np.float64 and obj.returns == "scalar"
+        return isinstance(obj, self._python)
+
+    def __subclasscheck__(self, cls) -> bool:
+        return issubclass(cls, self._python)
+
+    def __getattr__(self, name: str):
+        return getattr(self._python, name)
+
+    def __eq__(self, other) -> bool:
+        return other is self._python or other is self
+
+    def __hash__(self) -> int:
+        return hash(self._python)
+
+    def __repr__(self) -> str:
+        return repr(self._python)
+
+
+CONVERSIONS = {"float": Conversion(float, _to_float, "f"), "int": Conversion(int, _to_int, "bi"),
+               "bool": Conversion(bool, _to_bool, "b")}

@@ -367,21 +367,26 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None,
     `np.vectorize` (by the traced one, which applies its function to whole arrays). With
     `capture`, the numeric arrays among those globals and closure variables are replaced by
     constant tracers too (`_captured`), so that NumPy code indexing them with a traced value
-    (`LUT[img]`, `W[i]`), which NumPy's own `__getitem__` cannot take, traces."""
+    (`LUT[img]`, `W[i]`), which NumPy's own `__getitem__` cannot take, traces; and the
+    builtins `float`, `int` and `bool` are shadowed in those namespaces by stand-ins that
+    take traced scalars (`python_builtins.Conversion`)."""
     from .numpy_api.creation import traced_vectorize
 
     swapped: list = []  # (namespace or cell, name, original)
-    try:
-        namespaces, cells, functions = _reachable(fn)
-        # a module's dunder names are its machinery (`__builtins__`, a dict in an imported
-        # module; `__warningregistry__`, which a warning while tracing changes), not state
-        holders = [*roots, *((name, value) for namespace in namespaces
-                             for name, value in list(namespace.items())
-                             if not name.startswith("__")),
-                   *((name, cell.cell_contents) for f in functions
-                     for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
-                     if _bound(cell))]
-        with refuse_outliving_effects(holders):  # before the swaps
+    namespaces, cells, functions = _reachable(fn)
+    # a module's dunder names are its machinery (`__builtins__`, a dict in an imported
+    # module; `__warningregistry__`, which a warning while tracing changes), not state
+    holders = [*roots, *((name, value) for namespace in namespaces
+                         for name, value in list(namespace.items())
+                         if not name.startswith("__")),
+               *((name, cell.cell_contents) for f in functions
+                 for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
+                 if _bound(cell))]
+    bindings = [*(("", namespace) for namespace in namespaces),
+                *((name, cell) for f in functions
+                  for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()))]
+    with refuse_outliving_effects(holders, bindings):  # looks after the swaps are undone
+        try:
             for f in functions:  # `def step(x, rng=np.random.default_rng(0))`
                 defaults = f.__defaults__ or ()
                 if any(random_draws.is_generator(d) for d in defaults):
@@ -406,44 +411,116 @@ def _outer_generators(fn, roots: tuple = (), routes: dict | None = None,
                 swapped.append((cell, name, value))
                 cell.cell_contents = _Drawing(random_draws.Cell(cell, name), value)
             if capture:
+                from .python_builtins import CONVERSIONS
+
+                for namespace in namespaces:  # `float(loss)`: a module global shadowing the
+                    for name, stand_in in CONVERSIONS.items():  # builtin while it is traced
+                        if name not in namespace:
+                            swapped.append((namespace, name, _ABSENT))
+                            namespace[name] = stand_in
                 for f in functions:
                     for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
                         if _bound(cell) and _capturable(cell.cell_contents):
                             swapped.append((cell, name, cell.cell_contents))
                             cell.cell_contents = _captured(cell.cell_contents, name)
-                for holder, name, value in _attribute_arrays(roots):
+                held = [*_attribute_arrays(roots), *_held_arrays(namespaces, functions)]
+                for holder, name, value in held:
                     swapped.append((holder, name, value))
-                    type.__setattr__(holder, name, _captured(value, name)) if isinstance(
-                        holder, type) else object.__setattr__(holder, name,
-                                                              _captured(value, name))
+                    _set(holder, name, _captured_tuple(value, name) if isinstance(
+                        value, tuple) else _captured(value, name))
             yield
-    finally:
-        for where, name, value in reversed(swapped):
-            if isinstance(where, dict):
-                where[name] = value
-            elif isinstance(where, types.FunctionType):
-                where.__defaults__ = value
-            elif isinstance(where, types.CellType):
-                where.cell_contents = value
-            elif isinstance(where, type):
-                type.__setattr__(where, name, value)
-            else:
-                object.__setattr__(where, name, value)
+        finally:
+            for where, name, value in reversed(swapped):
+                if isinstance(where, dict) and value is _ABSENT:
+                    del where[name]
+                else:
+                    _set(where, name, value)
+
+
+def _set(where, name, value) -> None:
+    """Bind `name` in `where`: a namespace, dict or list item, a function's defaults, a
+    closure cell's contents, a class's or an object's attribute."""
+    if isinstance(where, (dict, list)):
+        where[name] = value
+    elif isinstance(where, types.FunctionType):
+        where.__defaults__ = value
+    elif isinstance(where, types.CellType):
+        where.cell_contents = value
+    elif isinstance(where, type):
+        type.__setattr__(where, name, value)
+    else:
+        object.__setattr__(where, name, value)
+
+
+_ABSENT = object()  # a name a trace sets in a namespace that did not have it
 
 
 def _capturable(value) -> bool:
     return type(value) is np.ndarray and value.dtype.kind in "biufc"
 
 
-def reads_arrays(fn, roots: tuple = ()) -> bool:
-    """Whether `fn`, or a user function it reaches, has a numeric array among its globals or
-    closure variables, or the objects among its arguments `roots` among their attributes
-    (what a trace with `capture` replaces)."""
-    namespaces, _, functions = _reachable(fn)
-    return (any(map(_capturable, (v for ns in namespaces for v in list(ns.values()))))
-            or any(_bound(c) and _capturable(c.cell_contents)
-                   for f in functions for c in f.__closure__ or ())
-            or any(True for _ in _attribute_arrays(roots)))
+def _code_names(functions: list) -> set[str]:
+    """The global and attribute names the code of `functions` (and the code nested in it:
+    comprehensions, lambdas) reads."""
+    names: set[str] = set()
+    todo = [f.__code__ for f in functions]
+    while todo:
+        code = todo.pop()
+        names.update(code.co_names)
+        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return names
+
+
+def _held_arrays(namespaces: list, functions: list):
+    """(holder, name, value) of the numeric arrays one step inside the globals the code of
+    `functions` names: items of a dict or list (`PRETRAINED["embed"]`), attributes it names
+    of a user module, class or object (`config.PALETTE`, `Tables.POPCOUNT4`,
+    `TOKENIZER.embedding`); and a tuple holding arrays (`GAUSS_LEGENDRE_5[0]`), as
+    (namespace, name, the tuple), which `_captured_tuple` rebuilds."""
+    from .methods import is_plain
+    from .numpy_api.creation import from_library
+
+    names = _code_names(functions)
+    for namespace in namespaces:
+        for name in sorted(names & namespace.keys()):
+            value = namespace[name]
+            if type(value) is dict and len(value) <= _MAX_HELD:
+                yield from ((value, k, v) for k, v in list(value.items()) if _capturable(v))
+            elif type(value) is list and len(value) <= _MAX_HELD:
+                yield from ((value, i, v) for i, v in enumerate(value) if _capturable(v))
+            elif isinstance(value, tuple) and len(value) <= _MAX_HELD and any(
+                    map(_capturable, value)):
+                yield namespace, name, value
+            elif isinstance(value, (types.ModuleType, type)) and not from_library(
+                    getattr(value, "__name__", "") if isinstance(value, types.ModuleType)
+                    else value.__module__ or ""):
+                attrs = vars(value)
+                yield from ((attrs if isinstance(value, types.ModuleType) else value, a,
+                             attrs[a]) for a in sorted(names & attrs.keys())
+                            if _capturable(attrs[a]))
+            elif is_plain(value):
+                yield from ((value, a, getattr(value, a)) for a in sorted(names)
+                            if _capturable(vars(value).get(a)))
+
+
+_MAX_HELD = 256  # items of a global container looked into for arrays
+
+
+def captured_partial(fn):
+    """`fn`, or where it is a `functools.partial` binding numeric arrays (`partial(lookup,
+    E=E)`), one binding them captured (`_captured`)."""
+    if not isinstance(fn, functools.partial) or not any(
+            map(_capturable, (*fn.args, *fn.keywords.values()))):
+        return fn
+    return functools.partial(
+        fn.func, *(_captured(a, f"args[{i}]") if _capturable(a) else a
+                   for i, a in enumerate(fn.args)),
+        **{k: _captured(v, k) if _capturable(v) else v for k, v in fn.keywords.items()})
+
+
+def _captured_tuple(value: tuple, name: str) -> tuple:
+    items = [_captured(v, f"{name}[{i}]") if _capturable(v) else v for i, v in enumerate(value)]
+    return type(value)._make(items) if hasattr(value, "_make") else tuple(items)
 
 
 def _attribute_arrays(roots: tuple):

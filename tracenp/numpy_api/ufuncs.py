@@ -512,6 +512,11 @@ def at(ufunc, x, indices, b=None):
     from .masked import MaskedSelection
 
     name = ufunc.__name__
+    if not lax.is_tracer(x):  # a global or closure array: a trace that keeps it constant
+        raise errors.ConcretizationError(  # refuses the write by its name
+            f"np.{name}.at into a NumPy array from outside the function, while tracing, "
+            "would change it once, not at each call (pass the array in as an argument, or "
+            "make it in the function)")
     if ufunc.nout != 1:
         raise ValueError("Only single output ufuncs supported at this time")
     if ufunc.nin == 1 and b is not None:
