@@ -1011,3 +1011,42 @@ def test_float_int_and_bool_of_traced_scalars_are_python_numbers_on_a_retried_tr
         to_int(np.array([1e19]))
     with pytest.raises(TypeError, match="0-dimensional"):
         tracenp.jit(lambda x: float(x))(np.ones(2))
+
+
+class _AttrDict(dict):
+    __getattr__ = dict.__getitem__
+    __setattr__ = dict.__setitem__
+
+
+def _attr_sgd(p, g):
+    p.W = p.W - p.lr * g
+    return p.W.sum(), p
+
+
+def test_dict_subclass_arguments_stay_their_class_and_come_back_as_given():
+    f = tracenp.jit(_attr_sgd)
+    jitted, by_hand = _AttrDict(W=np.ones(3), lr=0.1), _AttrDict(W=np.ones(3), lr=0.1)
+    for g in (np.ones(3), np.arange(3.0), np.ones(3)):
+        (got, p), (want, _) = f(jitted, g), _attr_sgd(by_hand, g)
+        assert got == want and p is jitted
+        assert_same(jitted.W, by_hand.W)
+    counts = __import__("collections").defaultdict(float, {"a": np.ones(2)})
+    assert_same(tracenp.jit(lambda d: d["a"] * 2)(counts), np.ones(2) * 2)  # made as a dict
+
+
+class _Segment(__import__("typing").NamedTuple):
+    a: np.ndarray
+    b: np.ndarray
+
+    @tracenp.jit
+    def point_at(self, t):
+        return self.a + t[:, None] * (self.b - self.a)
+
+
+def test_methods_of_a_namedtuple_take_it_as_an_argument():
+    seg = _Segment(np.zeros((3, 2)), np.arange(6.0).reshape(3, 2))
+    t = np.array([0.5, 1.0, 0.25])
+    assert_same(seg.point_at(t), seg.a + t[:, None] * (seg.b - seg.a))
+    seg2 = _Segment(seg.b, seg.a)  # new values, same signature: no new trace
+    assert_same(seg2.point_at(t), seg2.a + t[:, None] * (seg2.b - seg2.a))
+    assert _Segment.point_at._tuple_method.cache_info().misses == 1

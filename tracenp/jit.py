@@ -180,6 +180,7 @@ class JitFunction:
         self._entries: list = []  # every builtin made, whose hits cache_info() collects
         self._method: JitFunction | None = None  # of methods.pure(fn): instance state dynamic
         self._static_method: JitFunction | None = None  # for instances without a __dict__
+        self._tuple_method: JitFunction | None = None  # for NamedTuple instances
         # `jit(opt.step)`, a bound method of a user's object, is the jitted method bound to it
         self._instance = fn.__self__ if inspect.ismethod(fn) and methods.is_plain(fn.__self__) \
             and not isinstance(fn.__self__, type) else None
@@ -832,16 +833,21 @@ class JitFunction:
         `__dict__` is a static argument (the attributes it reads are constants)."""
         if obj is None:
             return self
+        if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a NamedTuple's method: the
+            if self._tuple_method is None:  # instance is an argument like any other
+                self._tuple_method = self._bound(self.fn, 1, self_static=False)
+            return functools.partial(self._tuple_method, obj)
         if not hasattr(obj, "__dict__"):
             if self._static_method is None:
                 self._static_method = self._bound(self.fn, 1)
             return functools.partial(self._static_method, obj)
         return functools.partial(self._call_method, obj)
 
-    def _bound(self, fn: Callable, shift: int) -> JitFunction:
+    def _bound(self, fn: Callable, shift: int, self_static: bool = True) -> JitFunction:
         """This function's options for `fn`, whose first `shift` arguments take the place of
-        `self` (the first of them static)."""
-        jf = JitFunction(fn, (shift - 1,) + tuple(i + shift for i in self.static_argnums),
+        `self` (the first of them static, where `self_static`)."""
+        jf = JitFunction(fn, (shift - 1,) * self_static + tuple(i + shift
+                                                                 for i in self.static_argnums),
                          self.static_argnames, self.fallback, self.mode, self.stabilize,
                          self.backend, self.device)
         jf.__name__ = self.__name__
@@ -907,10 +913,10 @@ def _as_passed(result, traced_args):
     todo = [(traced_args, ())]
     while todo:
         t, path = todo.pop()
-        if type(t) in (dict, list, tuple):
-            if path and type(t) is not tuple:
+        if isinstance(t, (dict, list, tuple)):
+            if path and not isinstance(t, tuple):
                 where[id(t)] = path
-            todo += [(v, path + (k,)) for k, v in (t.items() if type(t) is dict
+            todo += [(v, path + (k,)) for k, v in (t.items() if isinstance(t, dict)
                                                     else enumerate(t))]
     if not where:
         return result

@@ -25,7 +25,8 @@ class Leaf:
 
 
 LEAF = Leaf()
-_DICTS = (dict, OrderedDict)  # dict classes rebuilt as themselves; other subclasses as dict
+_DICTS = (dict, OrderedDict)  # dict classes rebuilt from their items; subclasses, see
+# `_made_from_items`
 # leaves by their exact type, before any container test (a dict of 12 arrays took 18 us to
 # flatten, half of a small jitted update's call)
 _PLAIN_LEAVES = frozenset({np.ndarray, float, int, bool, complex, np.float64, np.float32,
@@ -52,6 +53,24 @@ def _record(cls: type, names: tuple, values) -> Any:
     return obj
 
 
+_FROM_ITEMS: dict[type, bool] = {}
+
+
+def _made_from_items(cls: type) -> bool:
+    """Whether a dict subclass is made from a dict of its items (EasyDict, Munch, an
+    `AttrDict` whose `__getattr__` reads items): rebuilt as itself, so that `p.W` still
+    works on the traced one; others (`defaultdict`, `Counter`) are rebuilt as a dict."""
+    known = _FROM_ITEMS.get(cls)
+    if known is None:
+        try:
+            made = cls({"a": 1})
+            known = type(made) is cls and dict.__eq__(made, {"a": 1}) is True
+        except Exception:  # its constructor takes something else
+            known = False
+        _FROM_ITEMS[cls] = known
+    return known
+
+
 def _children(t) -> tuple[tuple, list] | None:
     """(treedef head, children) of a container, else None."""
     if isinstance(t, tuple):
@@ -61,7 +80,7 @@ def _children(t) -> tuple[tuple, list] | None:
     if isinstance(t, list):
         return ("list",), list(t)
     if isinstance(t, dict):
-        cls = type(t) if type(t) in _DICTS else dict
+        cls = type(t) if type(t) in _DICTS or _made_from_items(type(t)) else dict
         return ("dict", cls, tuple(t)), list(t.values())
     names = _fields(t)
     if names is not None:
@@ -199,7 +218,8 @@ def unflatten(treedef: Any, leaves) -> Any:
         if kind == "list":
             return [build(x) for x in kids]
         if kind == "dict":
-            return d[1](zip(d[2], [build(x) for x in kids]))
+            items = zip(d[2], [build(x) for x in kids])
+            return d[1](items if d[1] in _DICTS else dict(items))
         return _record(d[1], d[2], [build(x) for x in kids])
 
     result = build(treedef)
@@ -232,7 +252,8 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
         if kind == "namedtuple":
             return f"{name(d[1])}({items})"
         if kind == "dict":
-            return f"{name(d[1])}(zip({name(d[2])}, ({items}{',' if len(kids) == 1 else ''})))"
+            items = f"zip({name(d[2])}, ({items}{',' if len(kids) == 1 else ''}))"
+            return f"{name(d[1])}({items if d[1] in _DICTS else f'dict({items})'})"
         return f"_record({name(d[1])}, {name(d[2])}, ({items}{',' if len(kids) == 1 else ''}))"
 
     try:

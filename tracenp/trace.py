@@ -848,7 +848,8 @@ def _importing(real, saved: list):
     """`import` while a trace has replaced NumPy's functions: a module loaded by the traced
     function (`from scipy.special import expit` in its body) loads against NumPy's own
     namespace, as a compiled extension checks `np.broadcast` is the type it was built
-    against when it loads (the trace's stand-in is a function)."""
+    against when it loads (the trace's stand-in is a function), and draws from NumPy's
+    generators as it does without a trace."""
 
     def importing(name, globals=None, locals=None, fromlist=(), level=0):
         full = name
@@ -862,7 +863,8 @@ def _importing(real, saved: list):
         for namespace, before in saved:
             namespace.update(before)
         try:
-            return real(name, globals, locals, fromlist, level)
+            with drawing():  # its draws at import (scipy.stats' docstrings) are NumPy's own
+                return real(name, globals, locals, fromlist, level)
         finally:
             for namespace, wrappers in _ROUTES:
                 namespace.update(wrappers)

@@ -481,6 +481,9 @@ def _raised(obj, ndmin: int, trans1d: int, item_ndim: int):
     return obj
 
 
+_PER_ELEMENT_MAX = 4096  # elements np.vectorize calls a non-elementwise function on
+
+
 class _Vectorize(np.vectorize):
     """`np.vectorize(f)` while tracing: with traced arguments `f` is applied to the whole
     arrays, which gives NumPy's elements when `f` is built from arithmetic and ufuncs (Python
@@ -499,17 +502,72 @@ class _Vectorize(np.vectorize):
         lifted = [lax.lift(a) for a in vargs]
         shape = np.broadcast_shapes(*(a.shape for a in lifted))
         arrays = [lax.broadcast_to(a, shape) for a in lifted]
-        from ..tracer import ELEMENTWISE
-
-        token = ELEMENTWISE.set(True)
-        try:
-            res = func(*arrays)
-        finally:
-            ELEMENTWISE.reset(token)
+        res = self._whole(func, arrays, shape)
+        if res is None:  # `f` is no elementwise function: one call per element, as NumPy's
+            res = self._per_element(func, arrays, shape)
         outs = res if isinstance(res, tuple) else (res,)
         types = self.otypes or [None] * len(outs)
         outs = tuple(_element_array(o, t, shape) for o, t in zip(outs, types))
         return outs if isinstance(res, tuple) else outs[0]  # arrays, 0-d too, as NumPy's
+
+    @staticmethod
+    def _whole(func, arrays: list, shape: tuple):
+        """`func` applied to the whole arrays, where that is what NumPy's loop computes: every
+        op between them and the results works element by element, with other operands 0-d
+        (`np.mean(obs <= a)` of a closure's `obs` is not); else None, and what the attempt
+        added to the trace (its checks) is dropped."""
+        from ..ir import toposort
+        from ..ops import OPS
+        from ..trace import current_trace
+        from ..tracer import ELEMENTWISE
+
+        state = current_trace()
+        n_checks, n_refused = len(state.checks), len(state.refused)
+        token = ELEMENTWISE.set(True)
+        try:
+            res = func(*arrays)
+        except (ValueError, TypeError, IndexError):  # `obs <= a`: shapes that do not meet
+            res = None
+        finally:
+            ELEMENTWISE.reset(token)
+        outs = [] if res is None else list(res) if isinstance(res, tuple) else [res]
+        nodes = [o.node for o in outs if lax.is_tracer(o)]
+        depends = {id(a.node) for a in arrays}
+        for n in toposort(nodes):
+            if id(n) in depends or not any(id(s) in depends for s in n.srcs):
+                continue
+            if OPS[n.op].kind != "elementwise" or n.shape != shape or any(
+                    s.ndim for s in n.srcs if id(s) not in depends):
+                res = None
+                break
+            depends.add(id(n))
+        if res is None or any(lax.is_tracer(o) and o.shape not in ((), shape) for o in outs):
+            del state.checks[n_checks:], state.refused[n_refused:]
+            return None
+        return res
+
+    @staticmethod
+    def _per_element(func, arrays: list, shape: tuple):
+        """`func` called on each element (a 0-d value), the results stacked, as NumPy's loop
+        does; up to `_PER_ELEMENT_MAX` elements."""
+        from .. import errors
+
+        size = int(np.prod(shape, dtype=np.int64))
+        if size > _PER_ELEMENT_MAX:
+            raise errors.unsupported(f"np.vectorize of a function that is not elementwise "
+                                     f"(it reduces or indexes) over {size} elements, more "
+                                     f"than {_PER_ELEMENT_MAX}")
+        if size == 0:
+            raise errors.unsupported("np.vectorize of a function that is not elementwise over "
+                                     "an empty array (its output type needs a call)")
+        results = [func(*(a[index] for a in arrays)) for index in np.ndindex(shape)]
+        tupled = isinstance(results[0], tuple)
+        rows = [r if tupled else (r,) for r in results]
+        if any(np.ndim(x) for r in rows for x in r):
+            raise ValueError("setting an array element with a sequence.")
+        outs = tuple(lax.reshape(np.stack([lax.lift(r[k]) for r in rows]), shape)
+                     for k in range(len(rows[0])))
+        return outs if tupled else outs[0]
 
     def _with_excluded(self, args, kwargs):
         """NumPy's: the excluded arguments fixed, the others (keywords too) vectorized."""

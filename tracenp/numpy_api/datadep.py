@@ -24,7 +24,10 @@ _MASKED = ("np.where(mask, x, fill) keeps the shape, and masked reductions such 
 
 
 def _concrete(*args):
-    """NumPy values of `args` when none depends on an input of the function, else None."""
+    """NumPy values of `args` when none depends on an input of the function, else None (a
+    list holding traced values, `np.roots([1, -r1, -r2])`, is the array NumPy makes of it)."""
+    args = [lax.lift(a) if isinstance(a, (list, tuple)) and lax.holds_tracer(a) else a
+            for a in args]
     values = [a.constant_value() if lax.is_tracer(a) else a for a in args]
     unknown = any(v is None and lax.is_tracer(a) for a, v in zip(args, values))
     return None if unknown else values
