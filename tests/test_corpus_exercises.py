@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i, check_against_numpy
+from test_corpus import _f, _i, check_against_numpy, check_like_numpy
 from test_ops import assert_same
 
 # ----------------------------------------------------------------------------- 100 exercises
@@ -1178,8 +1178,6 @@ REFUSED = {
                       lambda s: (_i(10, 10, seed=s), _i(10, 10, seed=s + 1))),
     "svm_loss_naive": (tracenp.errors.ConcretizationError, svm_loss_naive, lambda s: (
         _f(5, 3, seed=s) * 0.1, _f(6, 5, seed=s + 1), _i(3, 6, seed=s), 0.1)),
-    "as_python_lists": (tracenp.errors.ConcretizationError, as_python_lists,
-                        lambda s: (_f(2, 3, seed=s),)),
     "arithmetic_geometric_mean": (tracenp.errors.ConcretizationError, arithmetic_geometric_mean,
                                   lambda s: (1.0 + s, np.sqrt(2.0))),
     "eval_numerical_gradient": (tracenp.errors.UnsupportedFunctionError, eval_numerical_gradient,
@@ -1188,6 +1186,18 @@ REFUSED = {
     "folded_angles": (tracenp.errors.UnsupportedFunctionError, folded_angles,
                       lambda s: (_f(5, positive=True, seed=s),)),
 }
+
+
+PYTHON_NUMBERS = {
+    "as_python_lists": (as_python_lists, {}, lambda s, n: (_f(2, 3, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(PYTHON_NUMBERS))
+def test_python_numbers_of_traced_values_match_numpy(name):
+    """Python numbers of traced values (`float()`, `int()`, `.item()`, `.tolist()`), refused
+    before, match NumPy: weak traced scalars the function returns as NumPy's Python numbers."""
+    check_like_numpy(*PYTHON_NUMBERS[name])
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

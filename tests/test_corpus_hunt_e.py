@@ -3792,11 +3792,22 @@ REFUSED = {
                            lambda s, n: (_f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
     "knn_counter_vote": ("ConcretizationError", knn_counter_vote, {},
                          lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s), _f(2, seed=s + 1))),
-    "losses_as_floats": ("ConcretizationError", losses_as_floats, {},
-                         lambda s, n: (_f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
     "select_classes_present": ("DataDependentShapeError", select_classes_present, {},
                                lambda s, n: (_f(n + 2, 2, seed=s), _lab(3, n + 2, s))),
 }
+
+
+PYTHON_NUMBERS = {
+    "losses_as_floats": (losses_as_floats, {}, lambda s, n: (
+        _f(n + 2, 2, seed=s), _f(n + 2, seed=s + 1))),
+}
+
+
+@pytest.mark.parametrize("name", list(PYTHON_NUMBERS))
+def test_python_numbers_of_traced_values_match_numpy(name):
+    """Python numbers of traced values (`float()`, `int()`, `.item()`, `.tolist()`), refused
+    before, match NumPy: weak traced scalars the function returns as NumPy's Python numbers."""
+    check_like_numpy(*PYTHON_NUMBERS[name])
 
 
 @pytest.mark.filterwarnings("ignore:Mean of empty slice:RuntimeWarning",

@@ -3221,7 +3221,6 @@ def test_tutorial_snippets_match_numpy(name):
 
 REFUSED = {
     "panel_within_if_any": ("ConcretizationError", panel_within_loop, lambda s: (_f(12, seed=s), _f(12, 2, seed=s + 1), _ids(s, 12))),
-    "hausman_float": ("ConcretizationError", hausman_like, lambda s: (_f(3, seed=s), _f(3, seed=s + 1), np.eye(3) * 2, np.eye(3))),
     "anova_len_of_selection": ("DataDependentShapeError", anova_oneway, lambda s: (_f(12, seed=s), _ids(s, 12, 3))),
     "rank_ties_bins_over_unique_counts": ("DataDependentShapeError", rank_average_ties, lambda s: (_i(5, 12, seed=s).astype(float),)),
     "run_lengths_two_masks": ("DataDependentShapeError", run_lengths_max, lambda s: (_i(2, 15, seed=s),)),
@@ -3232,10 +3231,22 @@ REFUSED = {
     "reduceat_at_group_starts": ("DataDependentShapeError", groupby_reduceat, lambda s: (_i(4, 12, seed=s), _f(12, seed=s))),
     "unique_rows": ("DataDependentShapeError", unique_rows_counts, lambda s: (_i(2, 12, 2, seed=s),)),
     "allclose_in_if": ("ConcretizationError", isclose_control, lambda s: (_f(9, seed=s), _f(9, seed=s + 1))),
-    "float_of_sum": ("ConcretizationError", float_item_results, lambda s: (_f(9, seed=s),)),
-    "int_of_argmax": ("ConcretizationError", int_of_argmax, lambda s: (_f(9, seed=s),)),
     "nan_rows_returned": ("DataDependentShapeError", lambda a: a[~np.isnan(a).any(axis=1)], lambda s: (_nan_rows(s, 4),)),
 }
+
+
+PYTHON_NUMBERS = {
+    "hausman_float": (hausman_like, {}, lambda s, n: (_f(3, seed=s), _f(3, seed=s + 1), np.eye(3) * 2, np.eye(3))),
+    "float_of_sum": (float_item_results, {}, lambda s, n: (_f(9, seed=s),)),
+    "int_of_argmax": (int_of_argmax, {}, lambda s, n: (_f(9, seed=s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(PYTHON_NUMBERS))
+def test_python_numbers_of_traced_values_match_numpy(name):
+    """Python numbers of traced values (`float()`, `int()`, `.item()`, `.tolist()`), refused
+    before, match NumPy: weak traced scalars the function returns as NumPy's Python numbers."""
+    check_like_numpy(*PYTHON_NUMBERS[name])
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

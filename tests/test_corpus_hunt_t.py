@@ -4813,13 +4813,6 @@ REFUSED = {
     "ng_backward_by_np_int64_of_a_mask": (
         "ConcretizationError", regularized_cost_and_grads,
         lambda s: (*_ng_xy(s, 4), _ng_params(s), 0.7)),
-    "ng_planar_cost_by_float": (
-        "ConcretizationError", ng_planar_cost_by_float,
-        lambda s: (np.random.default_rng(s).uniform(0.05, 0.95, (1, 5)), _ng_xy(s, 4)[1][:, :5])),
-    "ng_conv_single_step_by_item": (
-        "ConcretizationError", ng_conv_forward_by_item, lambda s: (
-            _f(1, 3, 3, 2, seed=s), _f(3, 3, 2, 2, seed=s + 1), _f(1, 1, 1, 2, seed=s + 2),
-            {"pad": 1, "stride": 1})),
     "ng_predict_by_a_branch_per_example": (
         "ConcretizationError", ng_predict_by_loop, lambda s: (_ng_xy(s, 4)[0], _ng_params(s))),
     "mlfs_standardize_branches_on_std": (
@@ -4842,6 +4835,22 @@ REFUSED = {
     "numpy_ml_naive_bayes_prior_by_selection_shape": (
         "DataDependentShapeError", numpy_ml_gaussian_nb_fit, lambda s: _clustered(s, 4)),
 }
+
+
+PYTHON_NUMBERS = {
+    "ng_planar_cost_by_float": (ng_planar_cost_by_float, {}, lambda s, n: (
+        np.random.default_rng(s).uniform(0.05, 0.95, (1, 5)), _ng_xy(s, 4)[1][:, :5])),
+    "ng_conv_single_step_by_item": (ng_conv_forward_by_item, {}, lambda s, n: (
+            _f(1, 3, 3, 2, seed=s), _f(3, 3, 2, 2, seed=s + 1), _f(1, 1, 1, 2, seed=s + 2),
+            {"pad": 1, "stride": 1})),
+}
+
+
+@pytest.mark.parametrize("name", list(PYTHON_NUMBERS))
+def test_python_numbers_of_traced_values_match_numpy(name):
+    """Python numbers of traced values (`float()`, `int()`, `.item()`, `.tolist()`), refused
+    before, match NumPy: weak traced scalars the function returns as NumPy's Python numbers."""
+    check_like_numpy(*PYTHON_NUMBERS[name])
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
