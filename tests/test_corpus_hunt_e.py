@@ -3817,7 +3817,7 @@ def test_refused_forms_run_under_fallback(name):
     """Class scatter matrices and counts of `X[y == c]` (`len(Xc)`, `Xc.shape[0]`, `Xc.T @`),
     a Python `if` on traced counts, `np.unique` of traced values, whose length is the data's,
     t-SNE's per-row bisection with `break`, recursive tree building, convergence tests,
-    `collections.Counter` votes and `float()` loss histories: each is refused by name and
+    `collections.Counter` votes: each is refused by name and
     runs NumPy's code under `fallback=True`."""
     error, fn, static, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),

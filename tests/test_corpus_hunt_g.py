@@ -3819,7 +3819,7 @@ def test_python_numbers_of_traced_values_match_numpy(name):
 def test_refused_forms_run_under_fallback(name):
     """`as_strided` of a transposed view (NumPy's memory is not C-order) and a write through
     `as_strided` windows (they share elements), `np.real_if_close` (its dtype follows the
-    values), a Python `if`, `float()` or `int()` on a traced value, `np.vectorize` of a lambda
+    values), a Python `if` on a traced value, `np.vectorize` of a lambda
     calling `math.erf` (it converts each element with float()), an early `return` on a price,
     zero-crossing indices, a trimmed signal and the `.size` of a selection (shapes the data
     decide), and IRR until a tolerance: each is refused by name and runs NumPy's code under

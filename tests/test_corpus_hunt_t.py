@@ -4858,7 +4858,7 @@ def test_python_numbers_of_traced_values_match_numpy(name):
 def test_refused_forms_run_under_fallback(name):
     """Python branches on traced values (the naive SVM's `if margin > 0`, Ng's per-example
     `if probas[0, i] > 0.5`, `if std[col]`, Nesterov's `if not self.w_updt.any()`, k-means'
-    `if distance < closest_dist`), `float()` of a cost, `np.int64(A2 > 0)`, `np.nditer`,
+    `if distance < closest_dist`), `np.int64(A2 > 0)`, `np.nditer`,
     `np.zeros` sized by `np.amax(x) + 1`, `np.unique` labels, and the shape of a boolean
     selection (`X_c.shape[0]`, iterating `X[mask].T`): each is refused by name and runs
     NumPy's code under `fallback=True`."""
