@@ -91,7 +91,7 @@ def _to_bool(x: Tracer) -> Tracer:
 
 class Conversion:
     """A stand-in for `float`, `int` or `bool` in the traced function's modules while a trace
-    is retried (`trace._outer_generators`'s `capture`): called on a traced 0-d value it gives
+    is retried (`trace._outer_names`'s `capture`): called on a traced 0-d value it gives
     the weak traced Python scalar (`float(loss)`, `int(np.argmax(p))`, `bool(np.all(m))`),
     which the function returns as NumPy code's Python number; anything else gets the builtin's
     own answer. As a type it is the builtin: `isinstance(v, float)`, `dtype=float` (NumPy

@@ -353,9 +353,11 @@ def draws_from(value, source: random_draws.Source | None = None):
 
 
 @contextlib.contextmanager
-def _outer_generators(fn, roots: tuple = (), routes: dict | None = None,
-                      capture: bool = False):
-    """The generators `fn` can reach as module globals or closure variables (its own, and
+def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
+                 capture: bool = False):
+    """What the traced `fn` reads by name outside its arguments, while it is traced.
+
+    The generators `fn` can reach as module globals or closure variables (its own, and
     those of the user functions it can reach that way: `from helpers import dropout`, the
     function `grad` wraps), replaced while it is traced by stand-ins whose draws happen at
     each call (found again at each call, by name or cell). A draw from one it reaches only
@@ -832,7 +834,7 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
                 for m in random_modules:
                     m.np = shim
                 builtins.__import__ = _importing(real_import, saved)
-            with _outer_generators(fn, roots, _ROUTED if len(stack) == 1 else None, capture):
+            with _outer_names(fn, roots, _ROUTED if len(stack) == 1 else None, capture):
                 yield state
             _check_selections(state, stack)
         finally:
