@@ -26,7 +26,7 @@ demo: $(VENV)/.installed
 JOBS ?= $(shell $(PY) -c 'import os; free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") >> 30; print(max(2, min(4, len(os.sched_getaffinity(0)), free)))')
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --durations=30 tests
 
 test-full: $(VENV)/.installed-test
 	TRACENP_TEST_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests
