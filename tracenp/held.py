@@ -136,11 +136,11 @@ def _equal(a, b) -> bool:
 def refuse_outliving_effects(roots: list, bindings: list = ()):
     """Raise after a trace that drew from a generator one level inside `roots`, (name,
     value) pairs (`RandomInTraceError`), or stored a traced value or changed a Python number
-    there or in `bindings`, module namespaces and (name, closure cell) pairs whose names it
-    rebinds (`global best; best = loss`, `nonlocal n; n += 1`) (`UnsupportedFunctionError`);
-    what it changed is put back first."""
-    bound = [(where, dict(where) if isinstance(where, dict) else _contents(where), name)
-             for name, where in bindings]
+    there or in `bindings`, (name, module namespace or closure cell, whether a new number
+    counts) of the names its code rebinds (`global best; best = loss`, `nonlocal n; n += 1`)
+    (`UnsupportedFunctionError`); what it changed is put back first."""
+    bound = [(where, where.get(name, _MISSING) if isinstance(where, dict) else
+              _contents(where), name, numbers) for name, where, numbers in bindings]
     holders, generators, seen = [], [], set()
     for name, root in roots:
         h = _open(name, root)
@@ -192,32 +192,30 @@ def _contents(cell):
 
 
 def _rebound(bound: list) -> tuple[list[str], list[str]]:
-    """(`_stored_and_changed` of the names in `bound`, each a namespace or a closure cell
-    with what it held as the trace started), putting back what the trace rebound."""
+    """`_stored_and_changed` of the names in `bound`, (namespace or closure cell, what the
+    name held as the trace started, the name, whether a new number counts), putting back
+    what the trace rebound."""
     from .tracer import Tracer
 
     stored, changed = [], []
-    for where, then, name in bound:
-        if isinstance(where, dict):
-            pairs = [(k, then.get(k, _MISSING), v) for k, v in list(where.items())
-                     if then.get(k, _MISSING) is not v and not k.startswith("__")]
+    for where, old, name, numbers in bound:
+        new = where.get(name, _MISSING) if isinstance(where, dict) else _contents(where)
+        if new is old:
+            continue
+        what = f"`{name}`" if isinstance(where, dict) else f"`{name}` (nonlocal)"
+        if isinstance(new, Tracer):
+            stored.append(what)
+        elif numbers and isinstance(old, _NUMBERS) and isinstance(new, _NUMBERS) and \
+                not _equal(old, new):
+            changed.append(what)
         else:
-            pairs = [(name, then, _contents(where))] if _contents(where) is not then else []
-        for key, old, new in pairs:
-            what = f"`{key}`" if isinstance(where, dict) else f"`{key}` (nonlocal)"
-            if isinstance(new, Tracer):
-                stored.append(what)
-            elif (isinstance(old, _NUMBERS) and isinstance(new, _NUMBERS)
-                  and not _equal(old, new)):
-                changed.append(what)
-            else:
-                continue
-            if not isinstance(where, dict):
-                where.cell_contents = old
-            elif old is _MISSING:
-                del where[key]
-            else:
-                where[key] = old
+            continue
+        if not isinstance(where, dict):
+            where.cell_contents = old
+        elif old is _MISSING:
+            del where[name]
+        else:
+            where[name] = old
     return stored, changed
 
 

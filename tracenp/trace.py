@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dis
 import functools
 import math
 import sys
@@ -384,9 +385,14 @@ def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
                *((name, cell.cell_contents) for f in functions
                  for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
                  if _bound(cell))]
-    bindings = [*(("", namespace) for namespace in namespaces),
-                *((name, cell) for f in functions
-                  for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()))]
+    stored_globals, stored_cells = _stored_names(functions)
+    own_globals = _stored_names(functions[:1])[0]  # a number only `fn` itself changes: other
+    # functions' globals may change for reasons of their own meanwhile (a gc callback's timer)
+    bindings = [*((name, namespace, name in own_globals) for namespace in namespaces
+                  for name in stored_globals),
+                *((name, cell, True) for f in functions
+                  for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ())
+                  if name in stored_cells)]
     with refuse_outliving_effects(holders, bindings):  # looks after the swaps are undone
         try:
             for f in functions:  # `def step(x, rng=np.random.default_rng(0))`
@@ -459,6 +465,23 @@ _ABSENT = object()  # a name a trace sets in a namespace that did not have it
 
 def _capturable(value) -> bool:
     return type(value) is np.ndarray and value.dtype.kind in "biufc"
+
+
+def _stored_names(functions: list) -> tuple[set[str], set[str]]:
+    """(globals, closure variables) the code of `functions` rebinds (`global best; best =
+    ...`, `nonlocal avg; avg = ...`): the names a trace watches."""
+    stored_globals: set[str] = set()
+    stored_cells: set[str] = set()
+    todo = [f.__code__ for f in functions]
+    while todo:
+        code = todo.pop()
+        for ins in dis.get_instructions(code):
+            if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+                stored_globals.add(ins.argval)
+            elif ins.opname in ("STORE_DEREF", "DELETE_DEREF"):
+                stored_cells.add(ins.argval)
+        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return stored_globals, stored_cells
 
 
 def _code_names(functions: list) -> set[str]:
