@@ -8,6 +8,8 @@ where the copies are one graph up to the row they read, and must not where they 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -110,6 +112,14 @@ def window_scores(X):
     return scores
 
 
+def euclidean(x1, x2):
+    """ML-From-Scratch's distance: element by element, `math.sqrt` of a Python sum."""
+    distance = 0
+    for i in range(len(x1)):
+        distance += pow((x1[i] - x2[i]), 2)
+    return math.sqrt(distance)
+
+
 ROLLED = [
     ("a first element set before the loop", differences_after_a_first,
      lambda X: (X[:, 0].copy(),)),
@@ -127,6 +137,13 @@ ROLLED = [
     ("uneven rows", lambda X: np.stack([X[i].sum() for i in (0, 1, 3)]), lambda X: (X,)),
     ("columns, read as one gather", columns, lambda X: (X,)),
     ("sliding windows gathering from a table", window_scores, lambda X: (X,)),
+    ("elements of each row, summed in Python", lambda X: np.array(
+        [np.sqrt(sum((X[0, k] - x[k]) ** 2 for k in range(X.shape[1]))) for x in X]),
+     lambda X: (X,)),
+    ("math.sqrt of an element-wise distance to each row, its checks too",
+     lambda X: np.array([euclidean(X[0], x) for x in X]), lambda X: (X,)),
+    ("a transposed row", lambda X: np.stack([X[i][None, :].T[:, 0] * 2.0 for i in range(len(X))]),
+     lambda X: (X,)),
 ]
 
 KEPT = [  # the copies differ in more than the row they read: the loop stays as traced

@@ -431,9 +431,10 @@ def check(failed, error: str, message: str) -> bool:
 
 def merged_checks(checks: list) -> list:
     """`checks` (CHECK nodes, in the order the code made them) with each run of consecutive
-    ones raising the same error merged into one check of their `or`: a loop of `math.sqrt`
-    makes a check per iteration, each a step of its own when the function runs. The first
-    error the code would raise is still the one raised."""
+    ones raising the same error merged into one check, of `np.any` of their stack: a loop of
+    `math.sqrt` makes a check per iteration, each a step of its own when the function runs,
+    and the stack of a loop's copies is one the reroll rule batches, as it does the loop's
+    results. The first error the code would raise is still the one raised."""
     out: list = []
     for key, run in itertools.groupby(checks, key=lambda c: (c.attrs["error"],
                                                                c.attrs["message"])):
@@ -441,11 +442,8 @@ def merged_checks(checks: list) -> list:
         if len(run) == 1:
             out += run
             continue
-        fails = [Tracer(c.srcs[0]) for c in run]
-        while len(fails) > 1:  # a balanced tree of `or`s
-            fails = [np.logical_or(*fails[i:i + 2]) if i + 1 < len(fails) else fails[i]
-                     for i in range(0, len(fails), 2)]
-        out.append(bind(Op.CHECK, fails[0], error=key[0], message=key[1]).node)
+        failed = np.any(np.stack([Tracer(c.srcs[0]) for c in run]))
+        out.append(bind(Op.CHECK, failed, error=key[0], message=key[1]).node)
     return out
 
 

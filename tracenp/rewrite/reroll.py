@@ -5,7 +5,8 @@
 Where the copies are the same graph up to the row they read, at evenly spaced rows, the
 concatenation is f applied once to those rows: each op of f gains a leading axis (an
 elementwise op broadcasts its other operands over it, a reduction's axes shift by one, a
-reshape keeps it, a gather gathers along the next axis), so the compiled code is one
+reshape, broadcast, slice (`row[i]`, element by element) or transpose keeps it, a gather
+gathers along the next axis), so the compiled code is one
 vectorized kernel instead of n small ones. Copies reading windows of one array
 (`x[i:i + L]`) read them batched as one gather of the windows.
 Every element is computed by the same ops on the same values as in the copies, so the
@@ -22,6 +23,7 @@ from ..ops import OPS, Op
 from .pattern import Rule, RuleSet
 
 _REDUCE = (Op.SUM, Op.PROD, Op.MAX, Op.MIN)
+_MOVES = (Op.RESHAPE, Op.BROADCAST, Op.SLICE, Op.TRANSPOSE)  # views that gain a leading axis
 _SEVERAL_RESULTS = (Op.FREXP, Op.MODF)
 _MAX_GROUPS = 4096  # node groups batched per concatenation: keeps the rule's work bounded
 _MAX_DEPTH = 200  # ops between a row's result and its reads: a recurrence (each copy reading
@@ -50,7 +52,11 @@ def _reroll(concat: Node) -> Node | None:
 
 
 def _copy_result(part: Node, axis: int) -> Node | None:
-    """The value a part is, reshaped to have a unit axis at `axis`, else None."""
+    """The value a part is, reshaped to have a unit axis at `axis`, else None; a cast of it
+    (`np.array` of Python floats, which makes them strong) is the cast of the value."""
+    if part.op is Op.CAST and part.srcs[0].op is Op.RESHAPE:
+        inner = _copy_result(part.srcs[0], axis)
+        return None if inner is None else Node.make(Op.CAST, (inner,), part.params)
     s = part.srcs[0] if part.op is Op.RESHAPE else None
     if s is None or part.shape != s.shape[:axis] + (1,) + s.shape[axis:] and not (
             s.ndim == 0 and part.size == 1):  # `D[i, j] = d`: one element of a row
@@ -172,13 +178,17 @@ class _Batch:
                 srcs.append(b if gap == 0 else Node.make(
                     Op.RESHAPE, (b,), (("shape", (self.n,) + (1,) * gap + src.shape),)))
             out = Node.make(op, srcs, params)
-        elif op in _REDUCE or op is Op.RESHAPE:
+        elif op in _REDUCE or op in _MOVES:
             b = self.of([m.srcs[0] for m in nodes])
             if b is None or b is _SHARED:
                 return None
             attrs = dict(params)
-            if op is Op.RESHAPE:
+            if op in (Op.RESHAPE, Op.BROADCAST):
                 attrs["shape"] = (self.n,) + tuple(attrs["shape"])
+            elif op is Op.SLICE:  # `row[i]` of each copy's row: all rows, then the slice
+                attrs["slices"] = ((0, self.n, 1),) + tuple(attrs["slices"])
+            elif op is Op.TRANSPOSE:
+                attrs["perm"] = (0,) + tuple(p + 1 for p in attrs["perm"])
             else:
                 ndim = first.srcs[0].ndim
                 attrs["axes"] = tuple(1 + a % ndim for a in attrs["axes"])
