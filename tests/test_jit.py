@@ -249,6 +249,23 @@ def test_traced_values_stored_where_they_outlive_the_call_are_refused():
     HISTORY.clear()
 
 
+def _logged_then_branching(x):
+    HISTORY.append(x.sum())
+    return x if x.sum() > 0 else -x  # refused after the append
+
+
+def test_a_failed_trace_takes_back_what_it_stored_before_failing():
+    """A trace that fails after storing a tracer (then retried, or run eagerly under
+    fallback=True) used to leave the tracer in the global list."""
+    with pytest.raises(tracenp.errors.ConcretizationError):
+        tracenp.jit(_logged_then_branching)(X[0] ** 2)
+    assert HISTORY == []
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        tracenp.jit(_logged_then_branching, fallback=True)(X[0] ** 2)
+    assert HISTORY == [(X[0] ** 2).sum()]
+    HISTORY.clear()
+
+
 LONG_LOG: list = list(range(1000))
 
 

@@ -158,7 +158,12 @@ def refuse_outliving_effects(roots: list, bindings: list = ()):
             elif nests and isinstance(value, list):
                 h.lists.append((h.key_text.format(key), value, len(value),
                                 value[-_NESTED_TAIL:]))
-    yield
+    try:
+        yield
+    except BaseException:  # a failed trace (retried, or run eagerly) leaves nothing behind
+        _stored_and_changed(holders)
+        _rebound(bound)
+        raise
     drawn = [(where, g, s) for where, g, s in generators if not _same(_state(g), s)]
     for _, g, s in drawn:
         _restore(g, s)
