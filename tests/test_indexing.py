@@ -914,3 +914,21 @@ def test_mgrid_and_ogrid_are_constants_that_traced_masks_select_from(fn):
     """They were NumPy arrays: a traced mask or index into one raised ConcretizationError."""
     s = np.random.default_rng(0).random((4, 5))
     assert_same(tracenp.jit(fn)(s), fn(s))
+
+
+def _boxes(m, y0, y1, x0, x1, v):
+    m = m.copy()
+    m[y0:y1, x0:x1] = v  # Cutout
+    m[y0:-1, -x1:, 0] = -1  # negative bounds, an int after
+    m[..., y1:y0, 1] = 9  # empty when y1 >= y0
+    return m
+
+
+@pytest.mark.parametrize("bounds", [(1, 4, 2, 5), (0, 6, 0, 7), (3, 3, 6, 1), (-4, -1, -6, 7)])
+def test_a_box_of_traced_bounds_set_to_one_value(bounds):
+    m, v = np.arange(6 * 7 * 2, dtype=float).reshape(6, 7, 2), 0.5
+    args = (m, *map(np.int64, bounds), v)
+    np.testing.assert_array_equal(tracenp.jit(_boxes)(*args), _boxes(*args))
+    with pytest.raises(tracenp.errors.TracingError):  # an array of the box's shape: data's
+        tracenp.jit(lambda m, a, b: m.__setitem__((slice(a, b), slice(a, b)), np.ones((2, 2))))(
+            np.zeros((4, 4)), np.int64(1), np.int64(3))

@@ -113,7 +113,13 @@ def _leaf_input(x, name: str) -> ir.Node:
     if type(x) in _SCALARS:
         return ir.leaf_input(name, np.asarray(x).dtype, (), weak=True)
     x = x if is_device_array(x) else np.asarray(x)
-    return ir.leaf_input(name, x.dtype, x.shape)
+    return ir.leaf_input(name, _native(x.dtype), x.shape)
+
+
+def _native(dtype: np.dtype) -> np.dtype:
+    """`dtype` in this machine's byte order: kernels read native values; a big-endian
+    argument (a binary PLY file's) is swapped into a copy as the call starts (`_run`)."""
+    return dtype if dtype.isnative else dtype.newbyteorder("=")
 
 
 @dataclass
@@ -369,6 +375,11 @@ class JitFunction:
         first call does not pay for it); the runner makes it the one `__call__` tries first,
         and the builtin serves later calls.
         """
+        if any(type(a) is np.ndarray and not a.dtype.isnative for a in args) or any(
+                type(v) is np.ndarray and not v.dtype.isnative for a in args
+                if type(a) in _FLAT_CONTAINERS for v in (a.values() if type(a) is dict else a)):
+            return lambda args, kwargs: self._run(entry, self._key(args, kwargs)[1], args,
+                                                  kwargs)  # swapped into native copies
         if any(type(a) in _FLAT_CONTAINERS or a is None or type(a) is str for a in args):
             def leaves_of(args) -> list:  # (`_fast_key`: containers of plain leaves; str and
                 leaves: list = []  # None are structure)
@@ -549,6 +560,7 @@ class JitFunction:
         arrays = [x if type(x) is np.ndarray or type(x) not in _SCALARS and (
             isinstance(x, np.ndarray) or is_device_array(x)) else np.asarray(x)
             for x in [leaves[i] for i in entry.used]]
+        arrays = [a if a.dtype.isnative else a.astype(_native(a.dtype)) for a in arrays]
         generators = {**{i: a for i, a in enumerate(args) if is_generator(a)},
                       **{k: v for k, v in (kwargs or {}).items() if is_generator(v)}}
         if generators:

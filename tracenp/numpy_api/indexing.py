@@ -767,8 +767,10 @@ def lift_index_lists(key):
 
 
 def _refuse_field_names(x, key) -> None:
-    """A field name (`d['age']`) reads a structured array, which tracenp does not trace."""
-    if any(isinstance(k, str) for k in (key if isinstance(key, tuple) else (key,))):
+    """A field name (`d['age']`, or several: `v[["x", "y", "z"]]`) reads a structured array,
+    which tracenp does not trace."""
+    names = isinstance(key, list) and key and all(isinstance(k, str) for k in key)
+    if names or any(isinstance(k, str) for k in (key if isinstance(key, tuple) else (key,))):
         if x.dtype.names:
             raise errors.unsupported("A structured array's field read or written by name")
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) "
@@ -936,7 +938,12 @@ def _bound_mask_key(x, key):
     n = x.shape[axis]
     if n is None:
         return None
+    ekey[axis] = _slice_mask(k, n)
+    return tuple(ekey)
 
+
+def _slice_mask(k: slice, n: int):
+    """The elements of an axis of length `n` that a unit-step slice of traced bounds takes."""
     def bound(v, default):
         if v is None:
             return default
@@ -944,8 +951,30 @@ def _bound_mask_key(x, key):
         return np.where(v < 0, np.maximum(v + n, 0), np.minimum(v, n))
 
     at = lax.lift(np.arange(n))
-    ekey[axis] = (at >= bound(k.start, 0)) & (at < bound(k.stop, n))
-    return tuple(ekey)
+    return (at >= bound(k.start, 0)) & (at < bound(k.stop, n))
+
+
+def _box_mask(x, key, value):
+    """`img[y0:y1, x0:x1] = 0` (Cutout, a box of traced bounds on several axes) set to one
+    value: the elements the slices take, as a mask of `x`'s shape. None for other keys, and
+    for a value with dims (the box's shape is the data's)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    if sum(map(_traced_bounds, keys)) < 2 or np.ndim(value) or isinstance(
+            value, MaskedSelection) or not all(
+            isinstance(k, slice) or k is Ellipsis or _is_int(k) for k in keys) or any(
+            _traced_bounds(k) and k.step not in (None, 1) for k in keys) or None in x.shape:
+        return None
+    mask = None
+    for axis, (k, n) in enumerate(zip(_expand_key(key, x.ndim), x.shape)):
+        if _traced_bounds(k):
+            m = _slice_mask(k, n)
+        else:
+            known = np.zeros(n, bool)
+            known[k] = True
+            m = lax.lift(known)
+        m = np.reshape(m, (1,) * axis + (n,) + (1,) * (x.ndim - axis - 1))
+        mask = m if mask is None else mask & m
+    return np.broadcast_to(mask, x.shape)
 
 
 def _ints_first(x, key: tuple) -> tuple:
@@ -1018,6 +1047,10 @@ def setitem(x, key, value):
     window = _window_key(x, key)
     if window is not None:
         x._assign(_advanced_set(x, list(window), value))
+        return
+    box = _box_mask(x, key, value)
+    if box is not None:
+        setitem(x, box, value)
         return
     masked = _bound_mask_key(x, key)
     if masked is not None:
