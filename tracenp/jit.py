@@ -195,8 +195,8 @@ class JitFunction:
         # needs the values of (`range(n_iter)`, `if l2 > 0:`): static from then on
         self._by_layout = False  # arguments' memory layouts are in the key (`ravel("A")`)
         # whether its global and closure arrays are traced as constants (`LUT[img]`) and
-        # `float`/`int`/`bool` take traced scalars: only once a trace without failed, so that
-        # code that traces as it is keeps concrete arrays and Python's own builtins
+        # `float`/`int`/`bool` take traced scalars: only once a trace without them failed, so
+        # that code that traces as it is keeps concrete arrays and Python's own builtins
         self._capture = False
         self._steering: set[str] = set()  # ...unless its Python needs their values
         self._info = CacheInfo()
@@ -858,8 +858,8 @@ class JitFunction:
     def _bound(self, fn: Callable, shift: int, self_static: bool = True) -> JitFunction:
         """This function's options for `fn`, whose first `shift` arguments take the place of
         `self` (the first of them static, where `self_static`)."""
-        jf = JitFunction(fn, (shift - 1,) * self_static + tuple(i + shift
-                                                                 for i in self.static_argnums),
+        jf = JitFunction(fn, ((shift - 1,) if self_static else ())
+                         + tuple(i + shift for i in self.static_argnums),
                          self.static_argnames, self.fallback, self.mode, self.stabilize,
                          self.backend, self.device)
         jf.__name__ = self.__name__
@@ -870,11 +870,10 @@ class JitFunction:
         one per value), unless the method's Python needs its value: then it stays static.
         Called inside another trace (`self.predict(x)` in a jitted `fit`), it is inlined: the
         instance there is the traced copy, whose attributes are tracers."""
+        fn = self.fn.__func__ if self._instance is not None else self.fn
         if current_trace() is not None:
-            fn = self.fn.__func__ if self._instance is not None else self.fn
             return fn(obj, *args, **kwargs)
         if self._method is None:
-            fn = self.fn.__func__ if self._instance is not None else self.fn
             self._method = self._bound(methods.pure(fn), 2)
         counters = frozenset(self._counters - self._steering)
         state = methods.state_of(obj, counters)
