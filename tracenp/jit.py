@@ -699,6 +699,7 @@ class JitFunction:
                     t.returns = ("array" if isinstance(x, np.ndarray) else
                                  "python" if type(x) in _SCALARS else "scalar")
                 t_args, t_kwargs = pytree.unflatten(tree, tracers)
+                containers = _container_paths((t_args, t_kwargs))
                 fixed = {where for where, _ in static}  # by `_split`, generators included
                 call_args = [draws_from(args[i], Passed(i)) if is_generator(args[i])
                              else a if i not in fixed
@@ -742,7 +743,7 @@ class JitFunction:
                     paths = pytree.leaf_routes(tree)
                     rebound = _Rebound([paths[i] for i in rebound],
                                        [(p, k, None) for p, k, _ in grown])
-                out_leaves, out_tree = pytree.flatten(_as_passed(result, (t_args, t_kwargs)))
+                out_leaves, out_tree = pytree.flatten(_as_passed(result, containers))
                 if _traced_text(out_tree):
                     raise concretization_error("A string made from a traced value (`str(x)`, "
                                                "`repr(x)`, `f\"{x}\"`), returned,")
@@ -917,9 +918,9 @@ class _Passed:
         return pytree.follow((args, kwargs or {}), self.path)
 
 
-def _as_passed(result, traced_args):
-    """`result` with the dict and list arguments it returns (the traced copies the function
-    ran on, found by identity) replaced by `_Passed` markers."""
+def _container_paths(traced_args) -> dict[int, tuple]:
+    """{id: path} of the dicts and lists among the traced arguments, as the call starts (a
+    dict the function adds to one, `p["cache"] = {...}`, is no argument of the next call)."""
     where: dict[int, tuple] = {}
     todo = [(traced_args, ())]
     while todo:
@@ -929,6 +930,12 @@ def _as_passed(result, traced_args):
                 where[id(t)] = path
             todo += [(v, path + (k,)) for k, v in (t.items() if isinstance(t, dict)
                                                     else enumerate(t))]
+    return where
+
+
+def _as_passed(result, where: dict[int, tuple]):
+    """`result` with the dict and list arguments it returns (the traced copies the function
+    ran on, found by identity in `where`, `_container_paths`) replaced by `_Passed` markers."""
     if not where:
         return result
 

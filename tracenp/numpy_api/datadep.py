@@ -14,6 +14,7 @@ import operator
 import numpy as np
 
 from .. import errors, lax
+from ..pytree import flatten
 from ..shapes import normalize_axis
 from . import implements
 from .masked import _ELEMENTWISE, MaskedSelection
@@ -138,6 +139,12 @@ def _of_constants(func, what: str, instead: str):
     def impl(*args, **kwargs):
         known = _concrete(*args, *kwargs.values())
         if known is None:
+            from .indexing import _of_python_scalars
+
+            traced = [t for t in flatten((args, kwargs))[0] if lax.is_tracer(t)]
+            if traced and all(_of_python_scalars(t.node) for t in traced):  # a list argument
+                raise errors.steered_by(  # of ints (`fixed` dofs): jit makes it static
+                    errors.concretization_error(f"{what} of Python scalar arguments"), *traced)
             raise errors.data_dependent(what, instead)
         return _constants(func(*known[:len(args)], **dict(zip(kwargs, known[len(args):]))))
 
