@@ -4430,8 +4430,6 @@ REFUSED = {
                          lambda s: (np.array([1.0, 0.0, -2.0 * s]),)),
     "linkage_python_dict": (tracenp.errors.ConcretizationError, linkage_python_dict,
                             lambda s: (_f(4, 2, seed=s),)),
-    "center_of_mass": (tracenp.errors.ConcretizationError, center_of_mass,
-                       lambda s: (_img(s, 4) ** 2,)),
     "binary_dilation_struct": (tracenp.errors.ConcretizationError, binary_dilation_struct,
                                lambda s: (_f(7, 6, seed=s) > 1.0, _CROSS.copy())),
     "butter_lowpass": (tracenp.errors.UnsupportedFunctionError, butter_lowpass,
@@ -4439,6 +4437,18 @@ REFUSED = {
     "zpk2tf": (tracenp.errors.UnsupportedFunctionError, zpk2tf,
                lambda s: (np.array([-1.0, -1.0]), np.array([0.3 + 0.4j, 0.3 - 0.4j]) * s / 2, 0.2)),
 }
+
+
+PYTHON_NUMBERS = {
+    "center_of_mass": (center_of_mass, {}, lambda s, n: (_img(s, 4) ** 2,)),
+}
+
+
+@pytest.mark.parametrize("name", list(PYTHON_NUMBERS))
+def test_python_numbers_of_traced_values_match_numpy(name):
+    """Python numbers of traced values (`float()`, `int()`, `.item()`, `.tolist()`), refused
+    before, match NumPy: weak traced scalars the function returns as NumPy's Python numbers."""
+    check_like_numpy(*PYTHON_NUMBERS[name])
 
 DATA_DEPENDENT = {
     "distance_transform_bruteforce": (distance_transform_bruteforce, lambda s: (_mask(s, 4),)),

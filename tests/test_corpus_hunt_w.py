@@ -622,12 +622,18 @@ def test_quantecon_macro_dynamics_match_numpy(name):
 
 
 @pytest.mark.parametrize("α", [0.92, 0.3])
-def test_samuelson_roots_of_a_list_of_traced_scalars_are_refused(α):
+def test_samuelson_roots_of_python_scalars_are_steered(α):
     """`np.roots([1, -ρ1, -ρ2])` of the multiplier-accelerator: NumPy returns complex roots
     for a weak accelerator and float64 ones for a strong one, so the result's dtype depends on
-    the values: `DataDependentShapeError`, as for `np.roots` of a traced array."""
-    check_refused(tracenp.errors.DataDependentShapeError, samuelson_roots,
+    the values; of Python float arguments (it recursed without end), jit makes them static."""
+    check_steered(samuelson_roots,
                   lambda s: (α + 0.01 * s, 0.5 if α > 0.5 else 0.05, _f(3, seed=s)))
+
+
+def test_roots_of_traced_array_values_are_refused():
+    """`np.roots` of a list holding values from an array argument: refused by name."""
+    check_refused(tracenp.errors.DataDependentShapeError,
+                  lambda c: np.roots([1.0, c[0], c[1]]), lambda s: (_f(2, seed=s),))
 
 
 # --------------------------------------------------- QuantEcon: state space, LQ and Kalman

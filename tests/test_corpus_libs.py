@@ -4322,13 +4322,9 @@ def _gaussian_nb_update_weighted(mu, var, X, sample_weight):
 REFUSED = {
     "logsumexp_scalar_branch": (C, logsumexp_scalar_branch, lambda s: (_f(5, seed=s),)),
     "binary_clf_curve": (D, binary_clf_curve, lambda s: (_i(2, 8, seed=s), _ties(s, 8))),
-    "gaussian_nb_update_float_of_sum": (C, _gaussian_nb_update_weighted, lambda s: (
-        _f(3, seed=s), _positive(s, 3), _f(5, 3, seed=s + 1), _positive(s + 2, 5))),
     "histogram_uint8_offset": (C, histogram_uint8_offset, lambda s: (
         _i(9, 12, seed=s).astype(np.int16) - 3,)),
     "rescale_intensity_image_range": (C, _rescale_intensity_image, lambda s: (_u8(s, 4, 5),)),
-    "equalize_hist_float_cast": (C, equalize_hist_float_cast, lambda s: (
-        _u(s, 4, 6, dtype=np.float32),)),
     "random_noise_min_branch": (C, random_noise_gaussian, lambda s: (_u8(s, 4, 5),)),
     "yule_walker_isnan_branch": (C, yule_walker, lambda s: (_series(s, 12),)),
     "pagerank_converge": (D, pagerank_converge, lambda s: (_adjacency(s, 5),)),
@@ -4352,6 +4348,21 @@ REFUSED = {
     "pearsonr_type_of_scalar_as_dtype": (U, pearsonr, lambda s: (_f(6, seed=s),
                                                                  _f(6, seed=s + 1))),
 }
+
+
+PYTHON_NUMBERS = {
+    "gaussian_nb_update_float_of_sum": (_gaussian_nb_update_weighted, {}, lambda s, n: (
+        _f(3, seed=s), _positive(s, 3), _f(5, 3, seed=s + 1), _positive(s + 2, 5))),
+    "equalize_hist_float_cast": (equalize_hist_float_cast, {}, lambda s, n: (
+        _u(s, 4, 6, dtype=np.float32),)),
+}
+
+
+@pytest.mark.parametrize("name", list(PYTHON_NUMBERS))
+def test_python_numbers_of_traced_values_match_numpy(name):
+    """Python numbers of traced values (`float()`, `int()`, `.item()`, `.tolist()`), refused
+    before, match NumPy: weak traced scalars the function returns as NumPy's Python numbers."""
+    check_like_numpy(*PYTHON_NUMBERS[name])
 
 
 REFUSED_NOW_STATIC = {
