@@ -139,9 +139,9 @@ def _of_constants(func, what: str, instead: str):
     def impl(*args, **kwargs):
         known = _concrete(*args, *kwargs.values())
         if known is None:
-            from .indexing import _of_python_scalars
+            from .indexing import _live, _of_python_scalars
 
-            traced = [t for t in flatten((args, kwargs))[0] if lax.is_tracer(t)]
+            traced = [t for t in flatten((args, kwargs))[0] if _live(t)]
             if traced and all(_of_python_scalars(t.node) for t in traced):  # a list argument
                 raise errors.steered_by(  # of ints (`fixed` dofs): jit makes it static
                     errors.concretization_error(f"{what} of Python scalar arguments"), *traced)
