@@ -69,6 +69,7 @@ import pytest
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
+from test_corpus_hunt_d import best_fit_transform  # ClayFlannigan's icp.py, in hunt D
 from test_grad_hunt_r import check_grads
 from test_ops import assert_same
 
@@ -3475,27 +3476,6 @@ def random_point_dropout(batch_pc, max_dropout_ratio=0.875):
 def _seeded(seed, *args):
     np.random.seed(seed)
     return args
-
-
-def best_fit_transform(A, B):
-    # ClayFlannigan icp.py
-    m = A.shape[1]
-    centroid_A = np.mean(A, axis=0)
-    centroid_B = np.mean(B, axis=0)
-    AA = A - centroid_A
-    BB = B - centroid_B
-    H = np.dot(AA.T, BB)
-    U, S, Vt = np.linalg.svd(H)
-    R = np.dot(Vt.T, U.T)
-    # special reflection case
-    if np.linalg.det(R) < 0:
-        Vt[m - 1, :] *= -1
-        R = np.dot(Vt.T, U.T)
-    t = centroid_B.T - np.dot(R, centroid_A.T)
-    T = np.identity(m + 1)
-    T[:m, :m] = R
-    T[:m, m] = t
-    return T, R, t
 
 
 def voxel_down_sample_unique(points, voxel_size=0.5):
