@@ -17,6 +17,7 @@ import builtins
 
 import numpy as np
 
+from .ops import Op
 from .tracer import Tracer
 
 _MAX, _MIN = builtins.max, builtins.min
@@ -103,7 +104,7 @@ class Conversion:
 
     def __call__(self, *args, **kwargs):
         if len(args) == 1 and not kwargs and isinstance(x := args[0], Tracer) and (
-                x.node.op.name != "CONST"):
+                x.node.op is not Op.CONST):
             if x.ndim:
                 raise TypeError("only 0-dimensional arrays can be converted to Python scalars")
             if x.dtype.kind in "fiub" and not (x.dtype.kind == "u" and x.dtype.itemsize == 8):

@@ -467,33 +467,32 @@ def _capturable(value) -> bool:
     return type(value) is np.ndarray and value.dtype.kind in "biufc"
 
 
+def _codes(functions: list):
+    """The code objects of `functions` and those nested in them (comprehensions, lambdas)."""
+    todo = [f.__code__ for f in functions]
+    while todo:
+        code = todo.pop()
+        yield code
+        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+
+
 def _stored_names(functions: list) -> tuple[set[str], set[str]]:
     """(globals, closure variables) the code of `functions` rebinds (`global best; best =
     ...`, `nonlocal avg; avg = ...`): the names a trace watches."""
     stored_globals: set[str] = set()
     stored_cells: set[str] = set()
-    todo = [f.__code__ for f in functions]
-    while todo:
-        code = todo.pop()
+    for code in _codes(functions):
         for ins in dis.get_instructions(code):
             if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
                 stored_globals.add(ins.argval)
             elif ins.opname in ("STORE_DEREF", "DELETE_DEREF"):
                 stored_cells.add(ins.argval)
-        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
     return stored_globals, stored_cells
 
 
 def _code_names(functions: list) -> set[str]:
-    """The global and attribute names the code of `functions` (and the code nested in it:
-    comprehensions, lambdas) reads."""
-    names: set[str] = set()
-    todo = [f.__code__ for f in functions]
-    while todo:
-        code = todo.pop()
-        names.update(code.co_names)
-        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
-    return names
+    """The global and attribute names the code of `functions` reads."""
+    return {name for code in _codes(functions) for name in code.co_names}
 
 
 def _held_arrays(namespaces: list, functions: list):
