@@ -482,12 +482,24 @@ def _stored_names(functions: list) -> tuple[set[str], set[str]]:
     stored_globals: set[str] = set()
     stored_cells: set[str] = set()
     for code in _codes(functions):
-        for ins in dis.get_instructions(code):
-            if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
-                stored_globals.add(ins.argval)
-            elif ins.opname in ("STORE_DEREF", "DELETE_DEREF"):
-                stored_cells.add(ins.argval)
+        code_globals, code_cells = _code_stores(code)
+        stored_globals |= code_globals
+        stored_cells |= code_cells
     return stored_globals, stored_cells
+
+
+@functools.lru_cache(maxsize=8192)
+def _code_stores(code: types.CodeType) -> tuple[frozenset, frozenset]:
+    """(globals, closure variables) one code object rebinds. Disassembling is slow and a
+    trace looks at every function of the modules it reaches (a test module holds hundreds),
+    so each code object is read once."""
+    stored_globals, stored_cells = set(), set()
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+            stored_globals.add(ins.argval)
+        elif ins.opname in ("STORE_DEREF", "DELETE_DEREF"):
+            stored_cells.add(ins.argval)
+    return frozenset(stored_globals), frozenset(stored_cells)
 
 
 def _code_names(functions: list) -> set[str]:
