@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import types
 import warnings
 
 import numpy as np
@@ -776,6 +777,57 @@ def test_calls_from_several_threads_at_once_keep_numpy_in_the_others():
         t.join()
     assert errors == [] and wrong == []
 
+
+
+def test_numpy_grids_stay_numpys_in_a_thread_that_is_not_tracing():
+    """`np.ogrid` and `np.mgrid` are replaced while a thread traces; another thread's grids
+    meanwhile are NumPy's arrays."""
+    inside, release, seen = threading.Lock(), threading.Lock(), []  # locks: no state a
+    inside.acquire()  # trace watches
+    release.acquire()
+
+    def slow(x):
+        inside.release()
+        release.acquire(timeout=10)
+        return x + 1
+
+    worker = threading.Thread(target=lambda: seen.append(tracenp.jit(slow)(np.arange(3.0))))
+    worker.start()
+    assert inside.acquire(timeout=10)
+    y, x = np.ogrid[0:2, 0:3]
+    grid = np.mgrid[0:2, 0:3]
+    release.release()
+    worker.join()
+    assert type(y) is np.ndarray and type(x) is np.ndarray and type(grid) is np.ndarray
+    np.testing.assert_array_equal(y + x, [[0, 1, 2], [1, 2, 3]])
+    np.testing.assert_array_equal(seen[0], [1.0, 2.0, 3.0])
+
+
+def test_an_import_in_another_thread_ending_after_a_trace_leaves_numpy_its_own(tmp_path,
+                                                                                 monkeypatch):
+    """A trace replaces `builtins.__import__`; an import another thread starts meanwhile (the
+    compile worker's) and ends after the trace must not put the trace's replacements of
+    NumPy's functions back."""
+    gate = types.ModuleType("tracenp_test_gate")
+    gate.started, gate.release = threading.Event(), threading.Event()
+    monkeypatch.setitem(sys.modules, "tracenp_test_gate", gate)
+    (tmp_path / "tracenp_test_slow_import.py").write_text(
+        "import tracenp_test_gate as g\ng.started.set()\ng.release.wait(10)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "tracenp_test_slow_import", raising=False)
+    zeros, ogrid = np.zeros, np.ogrid
+    importer = threading.Thread(target=lambda: __import__("tracenp_test_slow_import"))
+
+    def f(x):
+        importer.start()
+        assert gate.started.wait(10)
+        return x * 2
+
+    np.testing.assert_array_equal(tracenp.jit(f)(np.arange(3.0)), [0.0, 2.0, 4.0])
+    gate.release.set()
+    importer.join()
+    assert np.zeros is zeros and np.ogrid is ogrid
+    assert type(np.ogrid[0:2]) is np.ndarray
 
 _FOLDS = [  # Python's max/min of traced scalars, as Python compares them
     (lambda x: max(x.min(), x.mean()), np.arange(5.0)),

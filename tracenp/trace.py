@@ -885,9 +885,14 @@ def _importing(real, saved: list):
     function (`from scipy.special import expit` in its body) loads against NumPy's own
     namespace, as a compiled extension checks `np.broadcast` is the type it was built
     against when it loads (the trace's stand-in is a function), and draws from NumPy's
-    generators as it does without a trace."""
+    generators as it does without a trace. Another thread's import (the compile worker's)
+    is left alone: its restoring the trace's replacements once done could outlast the
+    trace, leaving NumPy's namespace replaced for good."""
+    owner = threading.get_ident()
 
     def importing(name, globals=None, locals=None, fromlist=(), level=0):
+        if threading.get_ident() != owner:
+            return real(name, globals, locals, fromlist, level)
         full = name
         if level:  # `from .x import y`, in tracenp's own code as often as not
             package = (globals or {}).get("__package__") or ""

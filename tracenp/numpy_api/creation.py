@@ -396,6 +396,8 @@ class _Grid:
 
     def __getitem__(self, key):
         res = self._original[key]
+        if not tracing_thread() or from_library(sys._getframe(1).f_globals.get("__name__", "")):
+            return res
         return _const(res) if isinstance(res, np.ndarray) else tuple(_const(r) for r in res)
 
 
