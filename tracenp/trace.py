@@ -25,6 +25,7 @@ import sys
 import threading
 import types
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -467,44 +468,58 @@ def _capturable(value) -> bool:
     return type(value) is np.ndarray and value.dtype.kind in "biufc"
 
 
-def _codes(functions: list):
-    """The code objects of `functions` and those nested in them (comprehensions, lambdas)."""
-    todo = [f.__code__ for f in functions]
+class _CodeFacts(NamedTuple):
+    """What a trace reads of a function's code, nested code (comprehensions, lambdas)
+    included: the globals and closure variables it rebinds (`global best; best = ...`,
+    `nonlocal avg; avg = ...`), the names a trace watches; and the global and attribute
+    names it reads."""
+
+    stored_globals: frozenset
+    stored_cells: frozenset
+    names: frozenset
+
+
+def _code_facts(code: types.CodeType) -> _CodeFacts:
+    """`code`'s facts, read once per code object: a trace looks at every function of the
+    modules it reaches (a test module holds hundreds), and disassembling each at each trace
+    took most of a corpus test's time. Kept by identity, with the code, so an id is not
+    reused while its entry stands."""
+    held = _FACTS.get(id(code))
+    if held is not None and held[0] is code:
+        return held[1]
+    stored_globals, stored_cells, names = set(), set(), set()
+    todo = [code]
     while todo:
-        code = todo.pop()
-        yield code
-        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        c = todo.pop()
+        names.update(c.co_names)
+        for ins in dis.get_instructions(c):
+            if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+                stored_globals.add(ins.argval)
+            elif ins.opname in ("STORE_DEREF", "DELETE_DEREF"):
+                stored_cells.add(ins.argval)
+        todo += [k for k in c.co_consts if isinstance(k, types.CodeType)]
+    facts = _CodeFacts(frozenset(stored_globals), frozenset(stored_cells), frozenset(names))
+    if len(_FACTS) >= _MAX_FACTS:  # functions made anew at each call (lambdas) come and go
+        _FACTS.clear()
+    _FACTS[id(code)] = (code, facts)
+    return facts
+
+
+_FACTS: dict[int, tuple[types.CodeType, _CodeFacts]] = {}
+_MAX_FACTS = 1 << 16
 
 
 def _stored_names(functions: list) -> tuple[set[str], set[str]]:
-    """(globals, closure variables) the code of `functions` rebinds (`global best; best =
-    ...`, `nonlocal avg; avg = ...`): the names a trace watches."""
-    stored_globals: set[str] = set()
-    stored_cells: set[str] = set()
-    for code in _codes(functions):
-        code_globals, code_cells = _code_stores(code)
-        stored_globals |= code_globals
-        stored_cells |= code_cells
-    return stored_globals, stored_cells
-
-
-@functools.lru_cache(maxsize=8192)
-def _code_stores(code: types.CodeType) -> tuple[frozenset, frozenset]:
-    """(globals, closure variables) one code object rebinds. Disassembling is slow and a
-    trace looks at every function of the modules it reaches (a test module holds hundreds),
-    so each code object is read once."""
-    stored_globals, stored_cells = set(), set()
-    for ins in dis.get_instructions(code):
-        if ins.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
-            stored_globals.add(ins.argval)
-        elif ins.opname in ("STORE_DEREF", "DELETE_DEREF"):
-            stored_cells.add(ins.argval)
-    return frozenset(stored_globals), frozenset(stored_cells)
+    """(globals, closure variables) the code of `functions` rebinds: the names a trace
+    watches."""
+    facts = [_code_facts(f.__code__) for f in functions]
+    return (set().union(*(f.stored_globals for f in facts)),
+            set().union(*(f.stored_cells for f in facts)))
 
 
 def _code_names(functions: list) -> set[str]:
     """The global and attribute names the code of `functions` reads."""
-    return {name for code in _codes(functions) for name in code.co_names}
+    return set().union(*(_code_facts(f.__code__).names for f in functions))
 
 
 def _held_arrays(namespaces: list, functions: list):
