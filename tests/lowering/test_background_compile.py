@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 import subprocess
@@ -191,3 +192,33 @@ def test_the_builtin_entry_of_a_small_launch_is_compiled_in_the_background_too()
     assert f.cache_info().hits == hits + 2  # served (and counted) by the builtin entry
     assert f._entry is not None and f._entries
 
+
+
+def _tables() -> dict:
+    import test_corpus
+    import test_corpus_hunt_w
+    import test_corpus_hunt_x
+
+    return {"corpus": test_corpus.CORPUS, "scipy_lectures": test_corpus_hunt_w.SCIPY_LECTURES,
+            "segmentation": test_corpus_hunt_x.SEGMENTATION}
+
+
+@pytest.mark.parametrize("table", ["corpus", "scipy_lectures", "segmentation"])
+def test_corpus_tables_give_numpys_values_while_compiling_and_after(table):
+    """Users' default: the first calls of each new graph run with NumPy while the worker
+    compiles, and the worker's own work (its imports among it) must leave NumPy's namespace
+    its own. Each corpus function is called as the corpus tests call it, then again once
+    its code is compiled."""
+    from test_corpus import check_like_numpy
+    from test_ops import assert_same
+
+    zeros, ogrid, array = np.zeros, np.ogrid, np.array
+    for name, (fn, static, make_args) in _tables()[table].items():
+        check_like_numpy(fn, static, make_args)
+        assert (np.zeros, np.ogrid, np.array) == (zeros, ogrid, array), name
+        assert tracenp.wait_compiled(60)
+        args = make_args(4, 6)
+        with np.errstate(all="ignore"):
+            want = fn(*copy.deepcopy(args), **static)
+        assert_same(tracenp.jit(fn, static_argnames=tuple(static))(*args, **static), want,
+                    rtol=1e-5)
