@@ -417,6 +417,43 @@ def test_a_tuple_of_results_goes_through_the_entry(fn):
         np.testing.assert_allclose(g, w, rtol=1e-13, atol=1e-15)
 
 
+_TUPLES_SCRIPT = """
+import gc, sys, numpy as np, tracenp
+x = np.random.default_rng(0).standard_normal(77)
+f64 = np.dtype(np.float64)
+for fn in [lambda x: (x.sum(), x.sum()), lambda x: (x * 2, x.sum(), np.exp(x)),
+           lambda x: (x.max(), x * 2, x.max())]:
+    f = tracenp.jit(fn)
+    for _ in range(3):
+        f(x)
+    assert f._entry is not None
+    gc.collect()
+    before = sys.getrefcount(f64)
+    for _ in range(500):
+        got = f(x)
+    del got
+    gc.collect()
+    assert sys.getrefcount(f64) == before, (sys.getrefcount(f64), before)
+    assert all(type(g) is type(w) and np.allclose(g, w, rtol=1e-13)
+               for g, w in zip(f(x), fn(x)))
+print("ok")
+"""
+
+
+def test_a_value_returned_twice_as_a_scalar_stays_alive_for_both(tmp_path):
+    """A buffer's own reference goes to its last use in the results: given to the first and
+    released there as it was made a NumPy scalar, the second use read freed memory and
+    released it again, one reference of float64's descriptor lost a call, until it was
+    freed (a crash or malloc's abort a few thousand calls in). The second run reads the
+    plans the first stored, whose entry names the buffer twice."""
+    env = dict(os.environ, TRACENP_CACHE_DIR=str(tmp_path),
+               TRACENP_FLAGS="background_compile=False")
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", _TUPLES_SCRIPT], env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0 and run.stdout.split() == ["ok"], run.stderr[-2000:]
+
+
 @pytest.mark.parametrize("fn, shape", [
     (np.std, (100,)),  # a view of the mean between its launches
     (lambda x: x.sum(axis=1), (5, 6)),  # a result of a reduction along an axis

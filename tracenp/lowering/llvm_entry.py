@@ -362,19 +362,17 @@ def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
 
 def _return(b, fn, names: list[str], scalars: list[bool], tupled: bool, value, call,
             release, new_reference, field, descr) -> None:
-    """Return the results named: each a new reference (a buffer's or view's own to its first
-    use), a 0-d one as a NumPy scalar where `scalars` says, several as a tuple."""
+    """Return the results named: each a new reference (a buffer's or view's own to its last
+    use: a 0-d one made a NumPy scalar releases it, and a second use after that read freed
+    memory), a 0-d one as a NumPy scalar where `scalars` says, several as a tuple."""
     from llvmlite import ir
 
     from .llvm_ops import I1, I32, I64, PTR
 
-    values, handed = [], set()  # each a new reference; a buffer's or view's own goes to its
-    for c, scalar in zip(names, scalars):  # first use
-        if c[0] not in "bv" or c in handed:
-            v = new_reference(value(c))
-        else:
-            v = value(c)
-            handed.add(c)
+    last = {c: i for i, c in enumerate(names)}
+    values = []  # each a new reference
+    for i, (c, scalar) in enumerate(zip(names, scalars)):
+        v = value(c) if c[0] in "bv" and last[c] == i else new_reference(value(c))
         if scalar and c[0] == "v":  # a view: a NumPy scalar where it is 0-d
             before = b.block
             convert, done = fn.append_basic_block(f"{c}_scalar"), fn.append_basic_block(f"{c}_")
