@@ -91,9 +91,9 @@ def _start_llvm() -> None:
     cpu, features = llvm.get_host_cpu_name(), llvm.get_host_cpu_features().flatten()
     features += ",-prefer-256-bit"  # use full AVX-512 width where the CPU has it
     reloc, model = ("pic", "small") if _links() else ("default", "jitdefault")
-    tm = target.create_target_machine(cpu=cpu, features=features, opt=3, reloc=reloc,
-                                      codemodel=model)
-    _state.update(tm=tm, cpu=f"{llvm.get_default_triple()} {cpu} {features} llvm "
+    tm, quick = (target.create_target_machine(cpu=cpu, features=features, opt=level,
+                                              reloc=reloc, codemodel=model) for level in (3, 0))
+    _state.update(tm=tm, quick=quick, cpu=f"{llvm.get_default_triple()} {cpu} {features} llvm "
                   f"{llvm.llvm_version_info}")
 
 
@@ -256,12 +256,15 @@ def cached_only() -> Iterator[None]:
         _CACHED_ONLY.reset(token)
 
 
-def load_function(text: str, build: Callable[[str], ir.Module]) -> int:
+def load_function(text: str, build: Callable[[str], ir.Module], quick: bool = False) -> int:
     """The address of the function `build(name)` defines for the description `text`.
 
     `text` must determine the code completely: it (with `environment()`) is the key of the
     process's table and of the disk cache. LLVM runs for one module at a time, outside the
     table's lock, so a compile in the background never holds up lookups of cached code.
+    `quick` code skips LLVM's optimizer and takes its fast instruction selector: for glue
+    that only calls compiled kernels in order (a long program's entry), where O3 spent
+    seconds (5 s on the 180 launches of an unrolled loop) for no faster calls.
     """
     with _lock:
         addr = _cached(text)
@@ -275,7 +278,7 @@ def load_function(text: str, build: Callable[[str], ir.Module]) -> int:
         if addr is None:
             key = f"{text}\n{environment()}"
             name = function_name(key)
-            obj = _codegen(text, build(name), _machine()["tm"])
+            obj = _codegen(text, build(name), _machine()["tm"], quick)
             payload = _linked(obj)
             disk_cache.store(key, payload)
             with _lock:
@@ -355,20 +358,23 @@ def entry(addr: int, suffix: str) -> int:
     return _entries.get(addr, {}).get(suffix, 0)
 
 
-def _optimized(source: ir.Module, tm: llvm.TargetMachine) -> llvm.ModuleRef:
+def _optimized(source: ir.Module, tm: llvm.TargetMachine, quick: bool = False) -> llvm.ModuleRef:
     import llvmlite.binding as llvm
 
     module = llvm.parse_assembly(str(source))
     module.triple = llvm.get_default_triple()
     module.data_layout = str(tm.target_data)
     module.verify()
-    optimize(module, tm)
+    if not quick:
+        optimize(module, tm)
     return module
 
 
-def _codegen(text: str, source: ir.Module, tm: llvm.TargetMachine) -> bytes:
+def _codegen(text: str, source: ir.Module, tm: llvm.TargetMachine, quick: bool = False) -> bytes:
     STATS.codegen += 1
-    module = _optimized(source, tm)
+    module = _optimized(source, tm, quick)
+    if quick:
+        tm = _machine()["quick"]
     if debug():
         print(_listing(text, module, tm), file=sys.stderr)
     return tm.emit_object(module)
