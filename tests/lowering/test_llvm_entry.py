@@ -13,7 +13,7 @@ import pytest
 
 import tracenp
 from tracenp.jit import _no_entry
-from tracenp.lowering import llvm, llvm_entry
+from tracenp.lowering import llvm, llvm_entry, llvm_jit
 
 ROOT = Path(__file__).resolve().parents[2]
 RNG = np.random.default_rng(5)
@@ -515,3 +515,34 @@ def test_float16_rows_and_large_rows_keep_the_python_path():
     y = RNG.uniform(0.5, 2.0, (64, 512))  # sums far from zero
     np.testing.assert_allclose(_warm(big, y), y / y.sum(axis=1, keepdims=True), rtol=1e-13)
     assert big._entry is _no_entry
+
+
+def test_an_entry_of_many_launches_is_quick_code_and_gives_numpys_values(monkeypatch,
+                                                                          tmp_path):
+    """An unrolled loop's entry only calls kernels in order: it skips LLVM's optimizer (O3
+    took seconds on long ones) and must still run them right."""
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))  # compiled here, not found on disk
+    quick = []
+    codegen = llvm_jit._codegen
+
+    def recording(text, source, tm, fast=False):
+        quick.append((text.split()[0], fast))
+        return codegen(text, source, tm, fast)
+
+    monkeypatch.setattr(llvm_jit, "_codegen", recording)
+
+    def f(x):
+        s = x[0]
+        for _ in range(llvm_entry.QUICK_LAUNCHES + 4):
+            s = np.sqrt((x * s).sum() + 1.0)
+        return s
+
+    x = np.arange(1.0, 10.0) / 10.0
+    jf = tracenp.jit(f)
+    got = _warm(jf, x)
+    assert jf._entry is not _no_entry and ("entry", True) in quick
+    assert not any(fast for kind, fast in quick if kind != "entry")  # kernels stay O3
+    np.testing.assert_allclose(got, f(x), rtol=1e-12)
+    hits = jf.cache_info().hits
+    np.testing.assert_allclose(jf(x * 2), f(x * 2), rtol=1e-12)
+    assert jf.cache_info().hits == hits + 1
