@@ -1119,3 +1119,45 @@ def test_methods_of_a_namedtuple_take_it_as_an_argument():
     seg2 = _Segment(seg.b, seg.a)  # new values, same signature: no new trace
     assert_same(seg2.point_at(t), seg2.a + t[:, None] * (seg2.b - seg2.a))
     assert _Segment.point_at._tuple_method.cache_info().misses == 1
+
+
+def test_numpy_scalar_counts_steer_like_python_ones_and_keep_their_type():
+    """`for t in range(T)` of a `T = np.int64(...)` makes it static as a Python int is; the
+    key keeps its type, as NumPy's promotion does (`x * np.float32(2)` is float32)."""
+    def decay(T, a):
+        for _ in range(T):
+            a = a * 0.5
+        return a
+
+    f = tracenp.jit(decay)
+    for T in (np.int64(3), 3, np.int32(2)):
+        assert_same(f(T, np.ones(3, np.float32)), decay(T, np.ones(3, np.float32)))
+    assert f.cache_info().misses == 3
+
+    def scale(s, x):
+        return x * s if s > 1 else x
+
+    assert_same(tracenp.jit(scale)(np.float32(2), np.ones(2, np.float16)),
+                scale(np.float32(2), np.ones(2, np.float16)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.dtype("f4"), float, np.int16])
+def test_dtype_and_function_arguments_are_static_without_being_marked(dtype):
+    def init(m, n, datatype=np.float64, act=np.abs):
+        return act(np.fromfunction(lambda i, j: (i * j + 1) % m - 2.0, (m, n),
+                                   dtype=datatype))
+
+    f = tracenp.jit(init)
+    assert_same(f(4, 5, dtype), init(4, 5, dtype))
+    assert_same(f(4, 5, datatype=dtype, act=np.negative), init(4, 5, dtype, np.negative))
+
+
+def test_graph_and_explain_steer_python_scalars_as_a_call_does():
+    def f(n, x):
+        return np.zeros((n,)) + x.sum()
+
+    assert tracenp.explain(f, 3, np.ones(2)).not_traced is None
+    jf = tracenp.jit(f)
+    assert jf.graph(3, np.ones(2)).outputs[0].shape == (3,)
+    assert_same(jf(3, np.ones(2)), f(3, np.ones(2)))
+    assert jf.cache_info().misses == 0  # the call found the graph's trace

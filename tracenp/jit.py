@@ -16,6 +16,7 @@ import functools
 import inspect
 import random
 import time
+import types
 import warnings
 from collections import deque
 from dataclasses import dataclass, field
@@ -216,7 +217,7 @@ class JitFunction:
                 static.append((i, _typed(generator_kind(a, generators.setdefault(id(a), i)))))
                 dyn_args.append(None)
             elif i in self.static_argnums or (i - len(args)) in self.static_argnums or \
-                    self._steers(i, a) or _wide_int(a):
+                    self._steers(i, a) or _wide_int(a) or _static_by_nature(a):
                 static.append((i, _config_key(a) if self._steers(i, a) and _is_config(a)
                                else _hashable(a, f"argument {i}")))
                 dyn_args.append(None)
@@ -226,7 +227,8 @@ class JitFunction:
         for k, v in sorted(kwargs.items()):  # f(a=1, b=2) and f(b=2, a=1) are one call
             if is_generator(v):
                 static.append((k, _typed(generator_kind(v, generators.setdefault(id(v), k)))))
-            elif k in self.static_argnames or self._steers(k, v) or _wide_int(v):
+            elif k in self.static_argnames or self._steers(k, v) or _wide_int(v) or \
+                    _static_by_nature(v):
                 static.append((k, _config_key(v) if self._steers(k, v) and _is_config(v)
                                else _hashable(v, f"argument {k!r}")))
             else:
@@ -234,10 +236,10 @@ class JitFunction:
         return dyn_args, dyn_kwargs, tuple(static)
 
     def _steers(self, where: int | str, value) -> bool:
-        """Whether a Python scalar argument (or a config of them) is one the function's Python
-        needs the value of."""
+        """Whether a Python or NumPy scalar argument (or a config of Python scalars) is one the
+        function's Python needs the value of."""
         return bool(self._steer) and where in self._steer and (
-            type(value) in _SCALARS or _is_config(value))
+            type(value) in _SCALARS or _steerable_numpy(value) or _is_config(value))
 
     def _key(self, args, kwargs):
         dyn_args, dyn_kwargs, static = self._split(args, kwargs)
@@ -607,22 +609,23 @@ class JitFunction:
         return best
 
     # ------------------------------------------------------------------ tracing
-    def _trace(self, key, args, kwargs, leaves) -> Trace:
+    def _trace(self, key, args, kwargs, leaves, fallback: bool | None = None) -> Trace:
         try:
             return self._trace_graph(args, kwargs, leaves)
         except TracingError as e:
             if self._steer_by(e, args, kwargs):  # those arguments are static now: again
-                return self._trace(key, args, kwargs, self._key(args, kwargs)[1])
+                return self._trace(key, args, kwargs, self._key(args, kwargs)[1], fallback)
             if self._capture_for(e):
                 try:
                     return self._trace_graph(args, kwargs, leaves)
                 except TracingError as again:
                     if self._steer_by(again, args, kwargs):
-                        return self._trace(key, args, kwargs, self._key(args, kwargs)[1])
+                        return self._trace(key, args, kwargs, self._key(args, kwargs)[1],
+                                           fallback)
                     self._capture = False
                     if not isinstance(again, ConcretizationError):  # past the first refusal
                         e = again  # (or a write into a global array): the news is this one
-            if not self.fallback:
+            if not (self.fallback if fallback is None else fallback):
                 raise e
             warnings.warn(f"tracenp.jit({self.__name__}) runs eagerly in NumPy: "
                           f"{str(e).splitlines()[0]}", TracingFallbackWarning, stacklevel=3)
@@ -651,7 +654,8 @@ class JitFunction:
         params = list(self._signature.parameters) if self._signature else []
         for where, a in [*enumerate(dyn_args), *dyn_kwargs.items()]:
             n = len(pytree.flatten(a)[0])
-            if type(a) in _SCALARS and type(a) is not complex or _is_config(a):
+            if type(a) in _SCALARS and type(a) is not complex or _steerable_numpy(a) or \
+                    _is_config(a):
                 scalars.update({at + k: where for k in range(n)})
             at += n
         if not all(i in scalars for i in used):
@@ -823,15 +827,18 @@ class JitFunction:
 
     def graph(self, *args, optimized: bool = True, **kwargs) -> ir.Graph:
         """The graph this function runs for these arguments (the optimized one by default)."""
+        compiled = self.compiled(*args, **kwargs)
+        return compiled.optimized if optimized else compiled.traced
+
+    def compiled(self, *args, **kwargs) -> Compiled:
+        """The compiled graph a call with these arguments runs: the cached one, or one traced
+        as a call traces (Python scalars that steer made static, global arrays captured),
+        kept for the calls to come; a refusal is raised, even under `fallback=True`."""
         key, leaves = self._key(args, kwargs)
         entry = self._cache.get(key)
         if entry is None or entry.compiled is None:
-            entry = self._trace_graph(args, kwargs, leaves)
-        return entry.compiled.optimized if optimized else entry.compiled.traced
-
-    def compiled(self, *args, **kwargs) -> Compiled:
-        key, leaves = self._key(args, kwargs)
-        entry = self._cache.get(key) or self._trace_graph(args, kwargs, leaves)
+            entry = self._trace(key, args, kwargs, leaves, fallback=False)
+            self._cache[self._key(args, kwargs)[0]] = entry  # under the key it now has
         return entry.compiled
 
     def explain(self, *args, **kwargs):
@@ -1106,6 +1113,21 @@ def _before_write_back(outs: list, targets: list, n_results: int, returned: dict
                 not _owners(o, t) and np.may_share_memory(o, t) for t in targets):
             outs[j] = o.copy()
     return outs
+
+
+def _static_by_nature(v) -> bool:
+    """An argument no trace can take as data, static without `static_argnums=`: a dtype
+    (`initialize(N, datatype=np.float32)`, `np.dtype("f4")`, `float`) or a function
+    (`layer(x, W, np.tanh)`), keyed by itself."""
+    return isinstance(v, (np.dtype, type, types.FunctionType, types.BuiltinFunctionType,
+                          np.ufunc))
+
+
+def _steerable_numpy(v) -> bool:
+    """A NumPy scalar argument that may steer the function's Python as a Python scalar does
+    (`for t in range(T)` of a `T = np.int64(...)` from a shape or a sum): a real one, made
+    static by its value and type."""
+    return isinstance(v, np.generic) and v.dtype.kind in "biuf"
 
 
 def _is_config(v) -> bool:
