@@ -26,7 +26,7 @@ import numpy as np
 import numpy.random as npr  # the module: `np.random` is tracenp's guard while tracing
 
 from . import ir, lax
-from .errors import TracingError, random_in_trace, unsupported
+from .errors import TracingError, data_dependent, random_in_trace, unsupported
 from .ops import Op
 from .rewrite import sites
 from .tracer import Tracer
@@ -294,6 +294,11 @@ def draw(source: Source, generator, method: str, args: tuple, kwargs: dict) -> T
         lax.steer(arguments.get("seed"), f"{source!r}.seed's seed")  # a Python int: static
         raise random_in_trace(f"{source!r}.seed with a traced seed (mark the seed static: "
                               "static_argnames=('seed',))")
+    count = arguments.get("x") if method == "permutation" else None
+    if lax.holds_tracer(count) and np.ndim(count) == 0:  # `permutation(n)`: n decides the shape
+        lax.steer(count, f"{source!r}.permutation's count")  # a Python int: static
+        raise data_dependent(f"{source!r}.permutation of a traced count",
+                             "pass the count as a Python int, or permute an array")
     values, template = [], {}
     for k, v in arguments.items():
         if lax.holds_tracer(v):
