@@ -454,6 +454,22 @@ def test_long_searches_and_windows_are_one_library_step(fn, op, n):
     assert_same(tracenp.jit(fn)(x, s), fn(x, s))
 
 
+@pytest.mark.parametrize("mode", ["valid", "same", "full"])
+@pytest.mark.parametrize("m", [1, 2, 5, 9])
+def test_short_kernels_convolve_as_shifted_slices_with_numpys_ends(mode, m):
+    """A short kernel's convolution of a long signal (a moving average) is a sum of shifted
+    slices of it, one fused pass; "valid" is nothing more (it stacked every window, 7-100x
+    NumPy's time). The ends keep NumPy's terms: inside the signal only, so an inf beside
+    the edge makes no nan of a padding zero."""
+    x, k = _R.standard_normal(200), _R.standard_normal(m)
+    x[[1, 100, 198]] = np.inf, -np.inf, np.nan
+    k[-1] = 0.0
+    fn = lambda x, k: (np.convolve(x, k, mode), np.correlate(x, k, mode))  # noqa: E731
+    assert_same(tracenp.jit(fn)(x, k), fn(x, k), rtol=1e-12)
+    ops = {node.op.name for node in tracenp.jit(fn).graph(x, k).nodes()}
+    assert ops.isdisjoint({"CONCAT", "PAD"}) or mode != "valid", ops
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.uint8, np.int64, np.float16])
 def test_histogram_edges_are_numpys_to_the_last_bit(dtype):
     """Equal-width edges are NumPy's `linspace` steps (`i * step + lo` in the endpoints' type,

@@ -534,6 +534,27 @@ def _correlate_full(a, v):
     n, m = a.shape[0], v.shape[0]
     if m >= CORRELATE_TAPS:
         return lax.bind(Op.CORRELATE, a, v)
+    if n < m or m == 1:
+        return _correlate_stacked(a, v)
+    head = _correlate_stacked(a[:m - 1], v)[:m - 1]  # the ends, where terms leave `a`
+    tail = _correlate_stacked(a[n - m + 1:], v)[m - 1:]
+    return np.concatenate([head, _correlate_inner(a, v), tail])
+
+
+def _correlate_inner(a, v):
+    """The outputs whose terms all lie inside `a` (mode "valid"), as one sum of shifted
+    slices: views that fuse into a single pass over `a`, in the order of the taps."""
+    n, m = a.shape[0], v.shape[0]
+    length = n - m + 1
+    acc = np.multiply(a[0:length], v[0])
+    for j in range(1, m):
+        acc = np.add(acc, np.multiply(a[j:j + length], v[j]))
+    return acc
+
+
+def _correlate_stacked(a, v):
+    """`_correlate_full` of short operands: every window of the padded `a`, stacked."""
+    n, m = a.shape[0], v.shape[0]
     padded = lax.pad(a, [(m - 1, m - 1)])
     windows = np.stack([padded[j:j + n + m - 1] for j in range(m)])
     pos = np.arange(n + m - 1)[None, :] + np.arange(m)[:, None] - (m - 1)
@@ -541,6 +562,15 @@ def _correlate_full(a, v):
     terms = np.where(inside, np.multiply(windows, lax.reshape(v, (m, 1))),
                      lax.lift(np.zeros((), a.dtype)))
     return np.sum(terms, axis=0, dtype=a.dtype)
+
+
+def _correlate(a, v, mode: str):
+    """`_correlate_full` cut to `mode`, the "valid" part made alone where it is the inner
+    sum (a moving average's `np.convolve(x, w, "valid")`)."""
+    n, m = a.shape[0], v.shape[0]
+    if mode == "valid" and m < CORRELATE_TAPS and m <= n:
+        return _correlate_inner(a, v)
+    return _mode_slice(_correlate_full(a, v), n, m, mode)
 
 
 def _mode_slice(full, n: int, m: int, mode: str):
@@ -565,7 +595,7 @@ def correlate(a, v, mode="valid"):
         raise ValueError("v cannot be empty" if m == 0 else "a cannot be empty")
     if dt.kind == "c":
         v = np.conjugate(v)
-    return _mode_slice(_correlate_full(a, v), n, m, mode)
+    return _correlate(a, v, mode)
 
 
 @implements(np.convolve)
@@ -577,7 +607,7 @@ def convolve(a, v, mode="full"):
         raise ValueError("v cannot be empty")
     dt = np.result_type(a.dtype, v.dtype)
     a, v = lax.cast(a, dt), lax.cast(v, dt)
-    return _mode_slice(_correlate_full(a, v[::-1]), a.shape[0], v.shape[0], mode)
+    return _correlate(a, v[::-1], mode)
 
 
 @implements(np.cov)
