@@ -927,8 +927,8 @@ def _boxes(m, y0, y1, x0, x1, v):
 @pytest.mark.parametrize("bounds", [(1, 4, 2, 5), (0, 6, 0, 7), (3, 3, 6, 1), (-4, -1, -6, 7)])
 def test_a_box_of_traced_bounds_set_to_one_value(bounds):
     m, v = np.arange(6 * 7 * 2, dtype=float).reshape(6, 7, 2), 0.5
-    args = (m, *map(np.int64, bounds), v)
+    args = (m, *map(np.array, bounds), v)  # 0-d arrays: traced (a NumPy int would steer)
     np.testing.assert_array_equal(tracenp.jit(_boxes)(*args), _boxes(*args))
     with pytest.raises(tracenp.errors.TracingError):  # an array of the box's shape: data's
         tracenp.jit(lambda m, a, b: m.__setitem__((slice(a, b), slice(a, b)), np.ones((2, 2))))(
-            np.zeros((4, 4)), np.int64(1), np.int64(3))
+            np.zeros((4, 4)), np.array(1), np.array(3))

@@ -118,6 +118,13 @@ def concretization_error(what: str) -> ConcretizationError:
     return error
 
 
+def written_into_numpy(how: str) -> ConcretizationError:
+    """A traced value written into a NumPy array (made from constants inside the function,
+    or a global): a ConcretizationError, so that `jit` traces again with the function's
+    global arrays as constants, which makes such an array a traced value too."""
+    return concretization_error(f"Writing a traced value into a NumPy array ({how})")
+
+
 def steered_by(error: TracingError, *values) -> TracingError:
     """`error`, noting the traced values (also inside lists and dicts) that had to be concrete:
     `jit` makes static the Python scalar arguments they are computed from alone and traces

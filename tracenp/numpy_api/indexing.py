@@ -1025,6 +1025,8 @@ def _check_element_value(x, key, value) -> None:
 
 
 def setitem(x, key, value):
+    if not lax.is_tracer(x):  # `np.fill_diagonal(K, noise)` of a K NumPy computed
+        raise errors.written_into_numpy("np.fill_diagonal, np.put, ...")
     _refuse_field_names(x, key)
     _check_element_value(x, key, value)
     if isinstance(value, (list, tuple)) and lax.holds_tracer(value):
@@ -1353,7 +1355,7 @@ def write_out(res, out):
     if out is None:
         return res
     if not lax.is_tracer(out):
-        raise errors.unsupported("Writing a traced result into a NumPy array through out=")
+        raise errors.written_into_numpy("through out=")
     if tuple(out.shape) != tuple(res.shape):
         raise ValueError(f"output array has shape {out.shape}, the result {res.shape}")
     setitem(out, Ellipsis, res)

@@ -303,7 +303,7 @@ def _store(ufunc, results, out, where, casting):
         if target is None:
             continue
         if not lax.is_tracer(target):
-            raise errors.unsupported("Writing a traced result into a NumPy array through out=")
+            raise errors.written_into_numpy("through out=")
         if not np.can_cast(res.dtype, target.dtype, casting):
             raise np._core._exceptions._UFuncOutputCastingError(
                 ufunc, casting, res.dtype, target.dtype, 0)
