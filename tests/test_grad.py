@@ -604,3 +604,31 @@ def test_symbolic_grad_of_a_traced_cost():
     g = tracenp.jit(lambda x, y: tracenp.grad(np.sum(x * y), {"a": x, "b": [y]}))(x, 2 * x)
     np.testing.assert_allclose(g["a"], 2 * x)
     np.testing.assert_allclose(g["b"][0], x)
+
+
+def test_a_new_transform_of_the_same_function_reuses_its_compiled_code():
+    """autograd's idiom makes the transform anew at each step (`grad(loss)(w, x, step)`); a
+    step number changes each call too. Neither traces again: Python ints stay inputs, as
+    under `jit`, unless the function's Python needs their values."""
+    traces = []
+
+    def loss(w, x, step):
+        traces.append(None)  # once per trace
+        return np.sum(np.tanh(x @ w)) * 0.5 + 0.0 * step
+
+    w, x = np.full(3, 0.1), np.arange(12.0).reshape(4, 3) / 10
+    want = 0.5 * (1 - np.tanh(x @ w) ** 2) @ x
+    for step in range(5):
+        np.testing.assert_allclose(tracenp.grad(loss)(w, x, step), want, rtol=1e-12)
+        vg = tracenp.value_and_grad(loss)(w, x, step)
+        np.testing.assert_allclose(vg[1], want, rtol=1e-12)
+    assert len(traces) == 2  # one for grad, one for value_and_grad
+
+    def unrolled(w, n):
+        for _ in range(n):
+            w = w * 0.5
+        return np.sum(w)
+
+    g = tracenp.grad(unrolled)
+    np.testing.assert_allclose(g(np.ones(3), 3), np.full(3, 0.125))
+    np.testing.assert_allclose(g(np.ones(3), 1), np.full(3, 0.5))

@@ -17,6 +17,7 @@ transform) they just extend the graph being traced.
 from __future__ import annotations
 
 import inspect
+import threading
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -251,15 +252,36 @@ def _scalar_output(out, what: str) -> Tracer:
 
 
 def _is_static(x) -> bool:
-    """Python ints, bools, strings, ...: constants of the trace (floats stay graph inputs, so
-    a new learning rate or temperature does not retrace)."""
-    dynamic = (np.ndarray, np.generic, Tracer, float, complex, list, tuple, dict)
+    """Strings and other objects: constants of the trace. Python numbers stay graph inputs,
+    as under `jit`, so a new learning rate or step number does not retrace; one whose value
+    the function's Python needs (`range(n_steps)`, `if training:`) is made static then."""
+    dynamic = (np.ndarray, np.generic, Tracer, int, float, complex, list, tuple, dict)
     return not isinstance(x, dynamic) and x is not None and not is_device_array(x)
 
 
 def _has_tracer(args, kwargs) -> bool:
     leaves, _ = pytree.flatten((args, kwargs))
     return any(isinstance(x, Tracer) for x in leaves)
+
+
+def _shared_compiled(fn: Callable, key: tuple) -> dict:
+    """The compiled functions of every transform `key` of `fn` made lately: autograd's idiom
+    makes a new one at each step (`grad(loss)(w)` in a loop, `elementwise_grad(f)(x)`), and
+    each traced again (44 ms a step for a 65 us HMM forward). Kept for the last
+    `_SHARED_MAX` pairs, each with its function, so an id is not reused meanwhile."""
+    with _shared_lock:
+        held = _SHARED.pop((id(fn), key), None)
+        if held is None or held[0] is not fn:
+            held = (fn, {})
+        _SHARED[(id(fn), key)] = held
+        while len(_SHARED) > _SHARED_MAX:
+            _SHARED.pop(next(iter(_SHARED)))
+        return held[1]
+
+
+_SHARED: dict[tuple, tuple] = {}  # (id(fn), transform key): (fn, its compiled functions)
+_SHARED_MAX = 256
+_shared_lock = threading.Lock()
 
 
 class _Transform:
@@ -272,14 +294,14 @@ class _Transform:
     """
 
     def __init__(self, traced: Callable, fn: Callable, name: str, argnums,
-                 post: Callable = lambda result: result):
+                 post: Callable = lambda result: result, key: tuple | None = None):
         self.traced = traced
         self.post = post
         self.argnums = argnums
         self.__name__ = name
         self.__wrapped__ = fn
         self.__doc__ = getattr(fn, "__doc__", None)
-        self._compiled: dict[tuple, Any] = {}
+        self._compiled: dict[tuple, Any] = {} if key is None else _shared_compiled(fn, key)
 
     def __call__(self, *args, **kwargs):
         if _has_tracer(args, kwargs):
@@ -335,7 +357,11 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
             return (value, pytree.unflatten(aux_tree, aux_vals)), g
         return value, g
 
-    return _Transform(traced, fn, name, argnums)
+    return _Transform(traced, fn, name, argnums, key=("value_and_grad", _hashed(argnums), has_aux))
+
+
+def _hashed(argnums):
+    return tuple(argnums) if isinstance(argnums, list) else argnums
 
 
 def grad(fn, argnums=0, has_aux: bool = False):
@@ -356,7 +382,8 @@ def grad(fn, argnums=0, has_aux: bool = False):
         value, g = result
         return (g, value[1]) if has_aux else g
 
-    return _Transform(vg.traced, fn, f"grad({_fn_name(fn)})", argnums, post=drop_value)
+    return _Transform(vg.traced, fn, f"grad({_fn_name(fn)})", argnums, post=drop_value,
+                      key=("grad", _hashed(argnums), has_aux))
 
 
 def symbolic_grad(cost: Tracer, wrt):
@@ -458,4 +485,4 @@ def jacobian(fn: Callable, argnums: int | Sequence[int] = 0) -> Callable:
         per_arg = diff.per_arg(diff.substitute(jacs))
         return per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
 
-    return _Transform(traced, fn, name, argnums)
+    return _Transform(traced, fn, name, argnums, key=("jacobian", _hashed(argnums)))
