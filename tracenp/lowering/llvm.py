@@ -159,13 +159,15 @@ class LLVMBackend:
         threads = 1 if any(_calls_blas(s) for s in planned) else None  # not a row-dot's
         fixed = {id(c) for c in sched.consts}
         sensitive = _feeding_vectors(order)
-        in_place = _in_place_writes(graph)
         input_slots = [slot[id(n)] for n in graph.inputs]
         out_slots = [slot[id(o)] for o in graph.outputs]
         made = {id(o.node) for s in sched.steps
                 for k in (s.kernels if isinstance(s, RowGroup) else
                           (s.kernel,) if isinstance(s, KernelStep) else ())
                 for o in k.outputs}
+        in_place = _in_place_writes(graph, {
+            id(o.node) for s in planned if isinstance(s, KernelStep)
+            and id(s.kernel) not in elements.own for o in s.kernel.outputs if o.reduce is None})
         check_owned = any(id(o) not in made for o in graph.outputs)
         memo = any(n.op is Op.LINALG for n in order)
 
@@ -224,6 +226,7 @@ class LLVMBackend:
         run = build({})
         run.writing = writing
         run.schedule = sched
+        run.in_place = frozenset(in_place)  # the writes storing into the array they write
         run.launch = launch
         return run
 
@@ -487,15 +490,17 @@ def _reads(step) -> tuple | None:
     return None
 
 
-def _in_place_writes(graph: Graph) -> set[int]:
+def _in_place_writes(graph: Graph, fresh: set[int]) -> set[int]:
     """The writes (scatter, slice set) that may store into the array they write: one that a
-    write before them made (a copy of this call's own) and nothing else reads. A loop's
-    writes into one array then copy it once, not once per write."""
+    write before them made (a copy of this call's own), or a kernel's new buffer (`fresh`:
+    `v = 2.0 * u; v[0, :] = 0.0`), that nothing else reads. A loop's writes into one array
+    then copy it once, not once per write, and writes into a computed array not at all."""
     users = graph.users()
     outputs = {id(o) for o in graph.outputs}
     return {id(n) for n in graph.nodes()
-            if n.op in WRITES and (x := n.srcs[0]).op in WRITES and id(x) not in outputs
-            and len(users[id(x)]) == 1 and sum(s is x for s in n.srcs) == 1}
+            if n.op in WRITES and ((x := n.srcs[0]).op in WRITES or id(x) in fresh)
+            and id(x) not in outputs and len(users[id(x)]) == 1
+            and sum(s is x for s in n.srcs) == 1}
 
 
 EXACT_LINALG = ("inv", "solve", "det", "slogdet", "cholesky", "eigvalsh")
