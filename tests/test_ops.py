@@ -588,3 +588,36 @@ def test_a_nan_q_raises_as_numpy(fn, q):
     with pytest.raises(ValueError) as got:
         tracenp.jit(lambda x, q: fn(x, q))(x, q * scale)
     assert str(got.value) == str(want.value)
+
+
+_SPECIAL_EDGES = np.array([0.0, -1.0, -2.5, 0.5, 1e-300, 171.7, 1e308, np.inf, -np.inf, np.nan,
+                           3.0, 2.0, 1.0, -0.5, 7.3, -6.2, 27.0, 1.9998])
+
+
+@pytest.mark.parametrize("name, args", [
+    ("gammaln", (_SPECIAL_EDGES,)), ("erf", (_SPECIAL_EDGES,)), ("erfc", (_SPECIAL_EDGES,)),
+    ("ndtr", (_SPECIAL_EDGES,)), ("expit", (_SPECIAL_EDGES,)),
+    ("logit", (np.array([0.0, 0.25, 0.5, 1.0, 2.0, np.nan]),)),
+    ("xlogy", (np.array([0.0, 0.0, 1.0, 2.0, 0.0, 3.0]), np.array([0.0, np.nan, 2.0, 0.0, 5.0,
+                                                                    np.inf]))),
+    ("gammaln", (_SPECIAL_EDGES.astype(np.float32),)),
+    ("erf", (_SPECIAL_EDGES.astype(np.float32),))])
+def test_scipy_special_ufuncs_compose_as_scipy_computes_them(name, args):
+    """The scipy.special functions NumPy ports of autograd's and JAX's examples call (a
+    negative binomial's `gammaln`, a probit's `ndtr`): SciPy's values and loop dtype; their
+    gradients are those of the composition."""
+    special = pytest.importorskip("scipy.special")
+    fn = getattr(special, name)
+    with np.errstate(all="ignore"):
+        want = fn(*args)
+        got = tracenp.jit(fn)(*args)
+    assert got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-6 if want.dtype == np.float32 else 1e-11,
+                               atol=1e-300)  # erfc(27.0): SciPy's underflows to 0
+    derivative = {"gammaln": special.digamma,
+                  "erf": lambda x: 2 / np.sqrt(np.pi) * np.exp(-x * x),
+                  "ndtr": lambda x: np.exp(-x * x / 2) / np.sqrt(2 * np.pi)}.get(name)
+    if derivative is not None and want.dtype == np.float64:
+        x = np.array([0.7, 2.5, 4.1, -1.3])
+        np.testing.assert_allclose(tracenp.grad(lambda v: np.sum(fn(v)))(x), derivative(x),
+                                   rtol=1e-9)

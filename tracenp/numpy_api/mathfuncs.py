@@ -282,6 +282,18 @@ def math_lgamma(x):
     x = _real_float64(x)
     integer = np.equal(x, np.floor(x)) & np.isfinite(x)
     lax.check(np.any(np.logical_and(integer, x <= 0.0)), "ValueError", "math domain error")
+    return _lgamma(x, integer)
+
+
+def scipy_gammaln(x):
+    """`scipy.special.gammaln` of float64 `x`: `math.lgamma`'s values, inf at its poles (0
+    and the negative integers) where `math` raises, and -inf at -inf, as SciPy gives."""
+    integer = np.equal(x, np.floor(x)) & np.isfinite(x)
+    r = np.where(integer & (x <= 0.0), np.inf, _lgamma(x, integer))
+    return np.where(np.isneginf(x), -np.inf, r)
+
+
+def _lgamma(x, integer):
     a = np.where(np.isfinite(x) & (x != 0.0), np.abs(x), 1.0)
     r = np.log(_lanczos_sum(a)) - _LANCZOS_G + (a - 0.5) * (np.log(a + _LANCZOS_G - 0.5) - 1.0)
     sine = np.abs(np.sin(np.pi * np.fmod(a, 2.0)))

@@ -241,8 +241,36 @@ def _refuse_raising_errors(ufunc: np.ufunc) -> None:
             "or np.seterr: NumPy raises FloatingPointError or not by the values)")
 
 
-# scipy.special ufuncs that are NumPy ufuncs composed as scipy computes them, in the loop's dtype
-_SCIPY_SPECIAL = {"expit": lambda x: 1 / (1 + np.exp(-x))}
+def _in_float64(fn):
+    """A composition computed in float64 (CPython's formulas, `mathfuncs`), its result in
+    the loop's dtype: SciPy's float32 loops compute in double too."""
+    def composed(*args):
+        return lax.cast(fn(*(lax.cast(a, np.float64) for a in args)), args[0].dtype)
+
+    return composed
+
+
+def _special(name: str):
+    def call(*args):
+        from . import mathfuncs
+
+        return getattr(mathfuncs, name)(*args)
+
+    return call
+
+
+# scipy.special ufuncs that are NumPy ufuncs composed as scipy computes them, in the loop's
+# dtype (real loops only: a complex argument resolves to no loop here)
+_SCIPY_SPECIAL = {
+    "expit": lambda x: 1 / (1 + np.exp(-x)),
+    "logit": lambda x: np.log(x / (1 - x)),
+    "xlogy": lambda x, y: np.where((x == 0) & ~np.isnan(y), lax.cast(lax.lift(0), x.dtype),
+                                   x * np.log(y)),
+    "gammaln": _in_float64(_special("scipy_gammaln")),
+    "erf": _in_float64(_special("math_erf")),
+    "erfc": _in_float64(_special("math_erfc")),
+    "ndtr": _in_float64(lambda x: 0.5 * _special("math_erfc")(-x / np.sqrt(2.0))),
+}
 
 
 def _scipy_special(ufunc: np.ufunc):
