@@ -600,8 +600,8 @@ _SPECIAL_EDGES = np.array([0.0, -1.0, -2.5, 0.5, 1e-300, 171.7, 1e308, np.inf, -
     ("logit", (np.array([0.0, 0.25, 0.5, 1.0, 2.0, np.nan]),)),
     ("xlogy", (np.array([0.0, 0.0, 1.0, 2.0, 0.0, 3.0]), np.array([0.0, np.nan, 2.0, 0.0, 5.0,
                                                                     np.inf]))),
-    ("gammaln", (_SPECIAL_EDGES.astype(np.float32),)),
-    ("erf", (_SPECIAL_EDGES.astype(np.float32),))])
+    ("gammaln", (_SPECIAL_EDGES[_SPECIAL_EDGES != 1e308].astype(np.float32),)),
+    ("erf", (_SPECIAL_EDGES[_SPECIAL_EDGES != 1e308].astype(np.float32),))])
 def test_scipy_special_ufuncs_compose_as_scipy_computes_them(name, args):
     """The scipy.special functions NumPy ports of autograd's and JAX's examples call (a
     negative binomial's `gammaln`, a probit's `ndtr`): SciPy's values and loop dtype; their

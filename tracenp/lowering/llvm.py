@@ -167,7 +167,8 @@ class LLVMBackend:
                 for o in k.outputs}
         in_place = _in_place_writes(graph, {
             id(o.node) for s in planned if isinstance(s, KernelStep)
-            and id(s.kernel) not in elements.own for o in s.kernel.outputs if o.reduce is None})
+            and id(s.kernel) not in elements.own for o in s.kernel.outputs if o.reduce is None},
+            elements.steps)
         check_owned = any(id(o) not in made for o in graph.outputs)
         memo = any(n.op is Op.LINALG for n in order)
 
@@ -490,17 +491,101 @@ def _reads(step) -> tuple | None:
     return None
 
 
-def _in_place_writes(graph: Graph, fresh: set[int]) -> set[int]:
+def _in_place_writes(graph: Graph, fresh: set[int], steps: list) -> set[int]:
     """The writes (scatter, slice set) that may store into the array they write: one that a
     write before them made (a copy of this call's own), or a kernel's new buffer (`fresh`:
     `v = 2.0 * u; v[0, :] = 0.0`), that nothing else reads. A loop's writes into one array
-    then copy it once, not once per write, and writes into a computed array not at all."""
+    then copy it once, not once per write, and writes into a computed array not at all.
+
+    A slice set may also where the array's other readers (through its views too) all run
+    before it (`p[:, -1] = p[:, -2]` after `p[1:-1, 1:-1] = f(p)`: a stencil's boundary
+    conditions, a copy of the grid each); its value may be a view of the array itself, as
+    NumPy's assignment copies overlapping memory first."""
     users = graph.users()
     outputs = {id(o) for o in graph.outputs}
-    return {id(n) for n in graph.nodes()
-            if n.op in WRITES and ((x := n.srcs[0]).op in WRITES or id(x) in fresh)
-            and id(x) not in outputs and len(users[id(x)]) == 1
-            and sum(s is x for s in n.srcs) == 1}
+    at = {id(s.node): t for t, s in enumerate(steps) if isinstance(s, NodeStep)}
+    found = set()
+    for n in graph.nodes():
+        x = n.srcs[0] if n.op in WRITES else None
+        if x is None or not (x.op in WRITES or id(x) in fresh) or id(x) in outputs:
+            continue
+        if len(users[id(x)]) == 1 and sum(s is x for s in n.srcs) == 1:
+            found.add(id(n))
+        elif n.op is Op.SLICE_SET and n.srcs[0] is x and id(n) in at and \
+                _read_before(x, n, at[id(n)], users, steps, at):
+            found.add(id(n))
+    return found
+
+
+def _read_before(x: Node, write: Node, t: int, users: dict, steps: list, at: dict) -> bool:
+    """Whether every step but `write`'s (step `t`) that reads `x` or a view of it runs before
+    it, or reads a part of `x` (a slice, a kernel's window) that neither `write` nor the
+    writes into its result made before that step touch: the optimizer reads a region of an
+    array's older value where later writes miss it (`p[1:-1, 2:]` of the grid before its
+    boundary writes)."""
+    seen, todo = {id(x)}, [x]
+    while todo:  # x and its views
+        for u in users[id(todo.pop())]:
+            if u.op in FUSION_VIEWS and id(u) not in seen:
+                seen.add(id(u))
+                todo.append(u)
+    chain, w = [], write  # the writes into this array from `write` on
+    while w is not None:
+        chain.append((at.get(id(w), len(steps)), _region(w.attrs["slices"], w.shape)))
+        w = next((u for u in users[id(w)] if u.op is Op.SLICE_SET and u.srcs[0] is w), None)
+    for later, step in enumerate(steps[t + 1:], t + 1):
+        regions = _regions_read(step, x, seen)
+        if regions is None or any(step_at < later and not _disjoint(read, wrote)
+                                  for read in regions for step_at, wrote in chain):
+            return False
+    return True
+
+
+def _regions_read(step, x: Node, seen: set) -> list | None:
+    """The parts of `x` a step reads (through its views `seen`), or None where it may read
+    more than a slice or a window of `x` says."""
+    if isinstance(step, (KernelStep, RowGroup)):
+        operands = [(k, j, n) for k in (step.kernels if isinstance(step, RowGroup)
+                                         else (step.kernel,)) for j, n in enumerate(k.inputs)]
+    elif isinstance(step, NodeStep):
+        operands = [(None, j, n) for j, n in enumerate(step.node.srcs)]
+    else:
+        return None
+    regions = []
+    for k, j, n in operands:
+        if id(n) not in seen:
+            continue
+        window = k.window(j) if k is not None else None
+        if n is x and window is not None:
+            regions.append(_window_region(window))
+        elif n.op is Op.SLICE and n.srcs[0] is x and window is None:
+            regions.append(_region(n.attrs["slices"], x.shape))
+        else:
+            return None
+    return regions
+
+
+def _window_region(w) -> list[tuple[int, int]]:
+    """The [lo, hi) bounds per axis of its array a kernel's window reads."""
+    bounds = [(s, s + 1) for s in w.start]
+    for extent, axis, step in zip(w.shape, w.dims, w.steps):
+        last = w.start[axis] + (extent - 1) * step
+        bounds[axis] = (min(w.start[axis], last), max(w.start[axis], last) + 1)
+    return bounds
+
+
+def _region(slices: tuple, shape: tuple) -> list[tuple[int, int]]:
+    """The [lo, hi) bounds per axis a basic slicing covers (its steps ignored: a superset)."""
+    bounds = []
+    for d, extent in enumerate(shape):
+        start, stop, step = slices[d] if d < len(slices) else (None, None, None)
+        lo, hi, step = slice(start, stop, step).indices(extent)
+        bounds.append((lo, hi) if step > 0 else (hi + 1, lo + 1))
+    return bounds
+
+
+def _disjoint(a: list, b: list) -> bool:
+    return any(hi1 <= lo2 or hi2 <= lo1 for (lo1, hi1), (lo2, hi2) in zip(a, b))
 
 
 EXACT_LINALG = ("inv", "solve", "det", "slogdet", "cholesky", "eigvalsh")
