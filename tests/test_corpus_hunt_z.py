@@ -39,20 +39,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
+from test_corpus_exercises import mandelbrot_numpy  # Rougier's, in the exercises too
+from test_corpus_hunt_i import life_step_padded as life_iterate_2
+from test_corpus_hunt_q import rosenbrock_grad as rosen_der  # SciPy's rosen_der
+from test_corpus_hunt_v import _names, _Xfail
 from test_ops import assert_same
-
-
-class _Xfail(tuple):
-    """A case tracenp gets wrong, kept as `(fn, static, make_args)` with the reason."""
-    def __new__(cls, reason, *case):
-        self = super().__new__(cls, case)
-        self.reason = reason
-        return self
-
-
-def _names(table):
-    return [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v.reason))
-            if isinstance(v, _Xfail) else k for k, v in table.items()]
 
 
 def _u(seed, *shape):
@@ -433,17 +424,6 @@ def rosen(x):
     return np.sum(t0 + t1)
 
 
-def rosen_der(x):
-    xm = x[1:-1]
-    xm_m1 = x[:-2]
-    xm_p1 = x[2:]
-    der = np.zeros_like(x)
-    der[1:-1] = 200 * (xm - xm_m1 ** 2) - 400 * (xm_p1 - xm ** 2) * xm - 2 * (1 - xm)
-    der[0] = -400 * x[0] * (x[1] - x[0] ** 2) - 2 * (1 - x[0])
-    der[-1] = 200 * (x[-1] - x[-2] ** 2)
-    return der
-
-
 def slowparts(d, re, preDz, preWz, SRW, RSW, yxV):
     def fprime(x):
         return 1 - np.power(np.tanh(x), 2)
@@ -659,18 +639,6 @@ def life_iterate(Z, steps):
     return Z
 
 
-def life_iterate_2(Z):
-    """Life with the neighbour count read back through `Z[1:-1, 1:-1]` and a boolean array."""
-    N = (Z[0:-2, 0:-2] + Z[0:-2, 1:-1] + Z[0:-2, 2:] +
-         Z[1:-1, 0:-2] + Z[1:-1, 2:] +
-         Z[2:, 0:-2] + Z[2:, 1:-1] + Z[2:, 2:])
-    birth = (N == 3) & (Z[1:-1, 1:-1] == 0)
-    survive = ((N == 2) | (N == 3)) & (Z[1:-1, 1:-1] == 1)
-    Z[...] = 0
-    Z[1:-1, 1:-1][birth | survive] = 1
-    return Z
-
-
 def life_argwhere(Z):
     """The book's first Life: `np.argwhere` of the four rule masks on raveled views, each list of
     positions written back through `Z_[R] = ...`."""
@@ -696,20 +664,6 @@ def life_wrap(Z):
     N = sum(np.roll(np.roll(Z, i, 0), j, 1)
             for i in (-1, 0, 1) for j in (-1, 0, 1) if (i != 0 or j != 0))
     return ((N == 3) | (Z & (N == 2))).astype(np.uint8)
-
-
-def mandelbrot_numpy(xmin, xmax, ymin, ymax, xn, yn, maxiter, horizon=2.0):
-    X = np.linspace(xmin, xmax, xn, dtype=np.float32)
-    Y = np.linspace(ymin, ymax, yn, dtype=np.float32)
-    C = X + Y[:, None] * 1j
-    N = np.zeros(C.shape, dtype=int)
-    Z = np.zeros(C.shape, np.complex64)
-    for n in range(maxiter):
-        I = np.less(abs(Z), horizon)
-        N[I] = n
-        Z[I] = Z[I] ** 2 + C[I]
-    N[N == maxiter - 1] = 0
-    return Z, N
 
 
 def mandelbrot_numpy_f64(xmin, xmax, ymin, ymax, xn, yn, maxiter, horizon=2.0):
