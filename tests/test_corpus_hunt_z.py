@@ -1273,9 +1273,8 @@ NUMBA_CYTHON = {
     "mandelbrot_escape_fixed": (mandelbrot_escape_fixed, {}, lambda s, n: (
         np.linspace(-2, 0.5, n * 3)[None, :] + 0 * _u(s, n, 1), _u(s, n, 1) * 2 - 1, 12)),
     "cumulative_max_loop": (cumulative_max_loop, {}, lambda s, n: (_f(n * 2, seed=s),)),
-    "mandel_complex_loop": _Xfail(
-        "complex(x[i], y[j]) of traced scalars raises ConcretizationError",
-        mandel_complex_loop, {}, lambda s, n: (np.linspace(-2, 0.5, n), _u(s, 3) * 2 - 1, 5)),
+    "mandel_complex_loop": (mandel_complex_loop, {}, lambda s, n: (np.linspace(-2, 0.5, n),
+                                                                   _u(s, 3) * 2 - 1, 5)),
     "phases_cmath": _Xfail(
         "cmath.exp of a traced scalar raises ConcretizationError (math.exp traces)",
         phases_cmath, {}, lambda s, n: (_f(n, seed=s),)),

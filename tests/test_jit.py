@@ -1082,6 +1082,25 @@ def test_float_int_and_bool_of_traced_scalars_are_python_numbers_on_a_retried_tr
         tracenp.jit(lambda x: float(x))(np.ones(2))
 
 
+def _pixels(xs, ys):
+    """Numba's per-pixel `mandel`: `complex(x, y)` of traced coordinates."""
+    out = np.zeros((len(ys), len(xs)), np.complex128)
+    for j in range(len(ys)):
+        for i in range(len(xs)):
+            c = complex(xs[i], ys[j])
+            out[j, i] = c * c + complex(ys[j]) + complex(c, 2.0)
+    return out
+
+
+def test_complex_of_traced_parts_sets_each_part_as_python_does():
+    xs, ys = np.array([0.5, -1.0, np.inf]), np.array([np.inf, 0.25, -0.0])
+    f = tracenp.jit(_pixels)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(f(xs, ys), _pixels(xs, ys))  # NaNs where Python's are
+    c = tracenp.jit(lambda x: complex(x[0], x[1]))(np.array([1.5, -2.0]))
+    assert type(c) is complex and c == complex(1.5, -2.0)
+
+
 class _AttrDict(dict):
     __getattr__ = dict.__getitem__
     __setattr__ = dict.__setitem__

@@ -84,6 +84,20 @@ def _to_int(x: Tracer) -> Tracer:
     return lax.python_scalar(x, np.int64)
 
 
+def _to_complex(real: Tracer, imag=0.0) -> Tracer:
+    """`complex(re, im)` of traced real parts (Numba's per-pixel `mandel`): each part set as
+    Python sets it, so an infinite imaginary part makes no NaN of the real one (as
+    `re + 1j * im` would)."""
+    from . import lax
+
+    z = lax.lift(np.zeros((), np.complex128))
+    z.real = lax.cast(lax.lift(real), np.float64) if lax.lift(real).dtype.kind != "c" else \
+        np.real(real)
+    z.imag = lax.cast(lax.lift(imag), np.float64) if lax.lift(real).dtype.kind != "c" else \
+        np.imag(real) + imag
+    return lax.python_scalar(z, np.complex128)
+
+
 def _to_bool(x: Tracer) -> Tracer:
     from . import lax
 
@@ -98,17 +112,20 @@ class Conversion:
     own answer. As a type it is the builtin: `isinstance(v, float)`, `dtype=float` (NumPy
     reads its `dtype`), `float("inf")`, `int.from_bytes`."""
 
-    def __init__(self, python: type, convert, kinds: str):
-        self._python, self._convert, self._kinds = python, convert, kinds
+    def __init__(self, python: type, convert, kinds: str, arity: int = 1):
+        self._python, self._convert, self._kinds, self._arity = python, convert, kinds, arity
         self.dtype = np.dtype(python)
 
     def __call__(self, *args, **kwargs):
-        if len(args) == 1 and not kwargs and isinstance(x := args[0], Tracer) and (
-                x.node.op is not Op.CONST):
-            if x.ndim:
+        traced = [a for a in args if isinstance(a, Tracer) and a.node.op is not Op.CONST]
+        if traced and 1 <= len(args) <= self._arity and not kwargs and all(
+                isinstance(a, (Tracer, float, int)) for a in args):
+            if any(a.ndim for a in traced):
                 raise TypeError("only 0-dimensional arrays can be converted to Python scalars")
-            if x.dtype.kind in "fiub" and not (x.dtype.kind == "u" and x.dtype.itemsize == 8):
-                return self._convert(x)
+            kinds = "fiubc" if self._python is complex else "fiub"
+            if all(a.dtype.kind in kinds and not (a.dtype.kind == "u" and a.dtype.itemsize == 8)
+                   for a in traced):
+                return self._convert(*args)
         return self._python(*args, **kwargs)
 
     def __instancecheck__(self, obj) -> bool:
@@ -139,4 +156,5 @@ class Conversion:
 
 
 CONVERSIONS = {"float": Conversion(float, _to_float, "f"), "int": Conversion(int, _to_int, "bi"),
-               "bool": Conversion(bool, _to_bool, "b")}
+               "bool": Conversion(bool, _to_bool, "b"),
+               "complex": Conversion(complex, _to_complex, "c", arity=2)}
