@@ -1179,7 +1179,7 @@ REFUSED = {
     "svm_loss_naive": (tracenp.errors.ConcretizationError, svm_loss_naive, lambda s: (
         _f(5, 3, seed=s) * 0.1, _f(6, 5, seed=s + 1), _i(3, 6, seed=s), 0.1)),
     "arithmetic_geometric_mean": (tracenp.errors.ConcretizationError, arithmetic_geometric_mean,
-                                  lambda s: (1.0 + s, np.sqrt(2.0))),
+                                  lambda s: (np.array(1.0 + s), np.array(np.sqrt(2.0)))),
     "eval_numerical_gradient": (tracenp.errors.UnsupportedFunctionError, eval_numerical_gradient,
                                 lambda s: (_f(3, 2, seed=s),)),
     "mean_age": (tracenp.errors.UnsupportedFunctionError, mean_age, lambda s: (_people(s),)),

@@ -2443,7 +2443,7 @@ REFUSED = {
                               lambda s: (_f(4, 4, seed=s) * 3 + 1j * _f(4, 4, seed=s + 1),)),
     "flood_fill_until_stable": ("ConcretizationError", flood_fill_until_stable, lambda s: (_walls(s, 4),)),
     "report_in_notebook": ("ConcretizationError", report_in_notebook, lambda s: (_f(5, seed=s),)),
-    "collatz_length": ("ConcretizationError", collatz_length, lambda s: (np.int64(6 + s),)),
+    "collatz_length": ("ConcretizationError", collatz_length, lambda s: (np.array(6 + s),)),
     "any_builtin_on_row": ("ConcretizationError", any_builtin_on_row, lambda s: (_i(3, 3, 3, seed=s),)),
 }
 

@@ -2455,7 +2455,7 @@ AUGMENTATION = {
                                                          3.7)),
     "equalize_hist_lut": (equalize_hist_lut, {}, lambda s, n: (_u8(s, n, 7) // 3 + 30,)),
     "albu_random_crop_traced_start": (albu_random_crop, {}, lambda s, n: (
-        _u8(s, n + 5, 11, 3), 4, 5, np.float64(0.3 * s), np.float64(0.5))),
+        _u8(s, n + 5, 11, 3), 4, 5, np.array(0.3 * s), np.array(0.5))),  # 0-d: traced
 }
 
 AUGMENTATION_DRAWS = {
@@ -3642,8 +3642,8 @@ REFUSED = {
     "torchvision_equalize": (_Concretization, equalize_torchvision, lambda s: (
         _u8(s, 6, 7) // 4 + 60,)),
     "cutmix_slices": (_Concretization, cutmix_slices, lambda s: (
-        _f(3, 2, 6, 5, seed=s), np.array([2, 0, 1]), 0.6, np.int64(s + 1),
-        np.int64(2))),
+        _f(3, 2, 6, 5, seed=s), np.array([2, 0, 1]), 0.6, np.array(s + 1),
+        np.array(2))),
     "channel_shuffle_list": (_Random, channel_shuffle_list_rng, lambda s: (
         _u8(s, 4, 5, 3), np.random.default_rng(s))),
     "onehot_to_mask_np_uint8": (_Concretization, onehot_to_mask, lambda s: (
