@@ -504,6 +504,10 @@ def _in_place_writes(graph: Graph, fresh: set[int], steps: list) -> set[int]:
     users = graph.users()
     outputs = {id(o) for o in graph.outputs}
     at = {id(s.node): t for t, s in enumerate(steps) if isinstance(s, NodeStep)}
+    readers: dict[int, list[int]] = {}  # node id: the steps reading it (None: any node)
+    for t, step in enumerate(steps):
+        for node_id in ({None} if (r := _reads(step)) is None else {id(x) for x in r}):
+            readers.setdefault(node_id, []).append(t)
     found = set()
     for n in graph.nodes():
         x = n.srcs[0] if n.op in WRITES else None
@@ -512,12 +516,13 @@ def _in_place_writes(graph: Graph, fresh: set[int], steps: list) -> set[int]:
         if len(users[id(x)]) == 1 and sum(s is x for s in n.srcs) == 1:
             found.add(id(n))
         elif n.op is Op.SLICE_SET and n.srcs[0] is x and id(n) in at and \
-                _read_before(x, n, at[id(n)], users, steps, at):
+                _read_before(x, n, at[id(n)], users, steps, at, readers):
             found.add(id(n))
     return found
 
 
-def _read_before(x: Node, write: Node, t: int, users: dict, steps: list, at: dict) -> bool:
+def _read_before(x: Node, write: Node, t: int, users: dict, steps: list, at: dict,
+                 readers: dict) -> bool:
     """Whether every step but `write`'s (step `t`) that reads `x` or a view of it runs before
     it, or reads a part of `x` (a slice, a kernel's window) that neither `write` nor the
     writes into its result made before that step touch: the optimizer reads a region of an
@@ -529,12 +534,14 @@ def _read_before(x: Node, write: Node, t: int, users: dict, steps: list, at: dic
             if u.op in FUSION_VIEWS and id(u) not in seen:
                 seen.add(id(u))
                 todo.append(u)
-    chain, w = [], write  # the writes into this array from `write` on
-    while w is not None:
-        chain.append((at.get(id(w), len(steps)), _region(w.attrs["slices"], w.shape)))
+    later_steps = sorted({u for node_id in (*seen, None) for u in readers.get(node_id, ())
+                          if u > t})
+    chain, w = [], write  # the writes into this array from `write` on, up to the last reader
+    while w is not None and later_steps and at.get(id(w), len(steps)) < later_steps[-1]:
+        chain.append((at[id(w)], _region(w.attrs["slices"], w.shape)))
         w = next((u for u in users[id(w)] if u.op is Op.SLICE_SET and u.srcs[0] is w), None)
-    for later, step in enumerate(steps[t + 1:], t + 1):
-        regions = _regions_read(step, x, seen)
+    for later in later_steps:
+        regions = _regions_read(steps[later], x, seen)
         if regions is None or any(step_at < later and not _disjoint(read, wrote)
                                   for read in regions for step_at, wrote in chain):
             return False
