@@ -94,7 +94,6 @@ def test_a_loops_writes_copy_the_array_once():
     """Writes into one array, each read by the next write alone, store in place after the
     first; a write whose array is read elsewhere (or is an output, or an input) copies."""
     import tracenp
-    from tracenp.lowering.llvm import _in_place_writes
 
     def f(x, idx):
         out = np.zeros(12)
@@ -110,9 +109,9 @@ def test_a_loops_writes_copy_the_array_once():
     jf = tracenp.jit(f)
     for got, want in zip(jf(x, idx), f(x, idx)):
         np.testing.assert_array_equal(got, want)
-    graph = jf.graph(x, idx)
+    compiled = jf.compiled(x, idx)
+    graph, taken = compiled.optimized, compiled.run.in_place
     writes = [n for n in graph.nodes() if n.op in (Op.SCATTER, Op.SLICE_SET)]
-    taken = _in_place_writes(graph)
     assert writes and 0 < len(taken) < len(writes)
     users = graph.users()
     for n in writes:
