@@ -43,6 +43,7 @@ from test_corpus_exercises import mandelbrot_numpy  # Rougier's, in the exercise
 from test_corpus_hunt_i import life_step_padded as life_iterate_2
 from test_corpus_hunt_q import rosenbrock_grad as rosen_der  # SciPy's rosen_der
 from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_w import pairwise_python as pairwise_loops  # VanderPlas's, for Numba
 from test_ops import assert_same
 
 
@@ -364,20 +365,6 @@ def multiple_sum(array):
 def normalize_complex_arr(a):
     a_oo = a - a.real.min() - 1j * a.imag.min()
     return a_oo / np.abs(a_oo).max()
-
-
-def pairwise_loops(X):
-    M = X.shape[0]
-    N = X.shape[1]
-    D = np.empty((M, M), dtype=np.float64)
-    for i in range(M):
-        for j in range(M):
-            d = 0.0
-            for k in range(N):
-                tmp = X[i, k] - X[j, k]
-                d += tmp * tmp
-            D[i, j] = np.sqrt(d)
-    return D
 
 
 def pairwise_broadcast(X):
