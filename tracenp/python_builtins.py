@@ -90,11 +90,12 @@ def _to_complex(real: Tracer, imag=0.0) -> Tracer:
     `re + 1j * im` would)."""
     from . import lax
 
+    real = lax.lift(real)
+    if real.dtype.kind == "c":  # complex(a + bj, c) is a + (b + c)j
+        real, imag = np.real(real), np.imag(real) + imag
     z = lax.lift(np.zeros((), np.complex128))
-    z.real = lax.cast(lax.lift(real), np.float64) if lax.lift(real).dtype.kind != "c" else \
-        np.real(real)
-    z.imag = lax.cast(lax.lift(imag), np.float64) if lax.lift(real).dtype.kind != "c" else \
-        np.imag(real) + imag
+    z.real = lax.cast(real, np.float64)
+    z.imag = lax.cast(lax.lift(imag), np.float64)
     return lax.python_scalar(z, np.complex128)
 
 
