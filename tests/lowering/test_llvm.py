@@ -406,3 +406,38 @@ def test_a_first_run_exits_quietly(tmp_path):
     assert res.returncode == 0, res.stderr
     assert float(res.stdout) == pytest.approx(np.sin(1.0) * 2 + 4950, rel=1e-15)
     assert res.stderr == ""
+
+
+def _bubble_sort(a):
+    a = a.copy()
+    for i in range(len(a)):
+        for j in range(len(a) - i - 1):
+            lo, hi = np.minimum(a[j], a[j + 1]), np.maximum(a[j], a[j + 1])
+            a[j], a[j + 1] = lo, hi
+    return a
+
+
+def _kernels(fn, *args) -> list:
+    graph = tracenp.jit(fn, backend="llvm").graph(*args)
+    _, _, planned = backend.plan(graph)
+    return [s.kernel for s in ElementPlan(graph, planned).steps if isinstance(s, KernelStep)]
+
+
+def test_slp_is_left_off_for_long_straight_line_blocks(monkeypatch):
+    """An unrolled scalar loop is one long basic block, where the SLP vectorizer's time grows
+    faster than the block; a fused loop kernel keeps SLP. Values stay NumPy's either way."""
+    from tracenp.lowering import llvm_jit
+
+    x = np.random.default_rng(1).standard_normal(12)
+    np.testing.assert_array_equal(tracenp.jit(_bubble_sort, backend="llvm")(x), np.sort(x))
+    calls = []
+    real = llvm_jit.optimize
+    monkeypatch.setattr(llvm_jit, "optimize",
+                        lambda module, tm, slp=True: calls.append(slp) or real(module, tm, slp))
+    for kernel in _kernels(_bubble_sort, x):
+        llvm_jit.listing(kernel)
+    assert False in calls
+    calls.clear()
+    for kernel in _kernels(lambda v: np.sin(v) * 2 + v, np.ones(1000)):
+        llvm_jit.listing(kernel)
+    assert calls and all(calls)

@@ -219,13 +219,16 @@ def debug() -> bool:
     return os.environ.get("TRACENP_DEBUG", "") not in ("", "0")
 
 
-def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine) -> None:
-    """The new pass manager's O3 pipeline with the loop and SLP vectorizers on."""
+SLP_BLOCK_LIMIT = 200  # instructions in one basic block above which SLP is left off
+
+
+def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine, slp: bool = True) -> None:
+    """The new pass manager's O3 pipeline with the loop vectorizer, and SLP where `slp`."""
     import llvmlite.binding as llvm
 
     pto = llvm.create_pipeline_tuning_options(speed_level=3)
     pto.loop_vectorization = True
-    pto.slp_vectorization = True
+    pto.slp_vectorization = slp
     pto.loop_unrolling = True
     pb = llvm.create_pass_builder(tm, pto)
     pb.getModulePassManager().run(module, pb)
@@ -366,8 +369,17 @@ def _optimized(source: ir.Module, tm: llvm.TargetMachine, quick: bool = False) -
     module.data_layout = str(tm.target_data)
     module.verify()
     if not quick:
-        optimize(module, tm)
+        optimize(module, tm, slp=_longest_block(source) <= SLP_BLOCK_LIMIT)
     return module
+
+
+def _longest_block(source: ir.Module) -> int:
+    """Instructions in the module's longest basic block. An unrolled scalar loop (a bubble
+    sort of 12 values: 1,400 lines) is one long block, and the SLP vectorizer's time grows
+    faster than its length there: 1.42 s of O3's 1.51 s, for packing a few independent
+    scalar operations into pairs. Loops keep the loop vectorizer either way."""
+    return max((len(block.instructions) for fn in source.functions for block in fn.blocks),
+               default=0)
 
 
 def _codegen(text: str, source: ir.Module, tm: llvm.TargetMachine, quick: bool = False) -> bytes:
