@@ -994,6 +994,8 @@ def harris_response(g, k=0.05):
 
 
 CV = {
+    # refused until a trace made NumPy's scalar types casts (`np.uint8(traced)`)
+    "np_uint8_of_traced": (to_uint8_from_float, {}, lambda s, n: (_f(5, n, seed=s),)),
     "rgb_to_gray_dot": (rgb_to_gray_dot, {}, lambda s, n: (_img(s, n, 5),)),
     "rgb_to_gray_uint8": (rgb_to_gray_uint8, {}, lambda s, n: (_img(s, n, 5),)),
     "rgb_to_gray_int_weights": (rgb_to_gray_int_weights, {}, lambda s, n: (_img(s, n, 5),)),
@@ -1050,7 +1052,6 @@ def test_image_processing_matches_numpy(name):
 
 CV_REFUSED = {
     "hist_equalize_by_np_ma": (hist_equalize, lambda s: (_img(s, 5, 7)[..., 0],)),
-    "np_uint8_of_traced": (to_uint8_from_float, lambda s: (_f(5, 5, seed=s),)),
 }
 
 
@@ -1068,9 +1069,8 @@ def test_image_forms_with_python_scalar_offsets_trace(name):
 
 @pytest.mark.parametrize("name", list(CV_REFUSED))
 def test_image_forms_that_need_values_are_refused_by_name(name):
-    """`np.ma.masked_equal` of a traced histogram, a crop at offsets given as arguments,
-    `np.uint8(traced)`: each a `ConcretizationError` under `jit` and NumPy's values under
-    `fallback=True`."""
+    """`np.ma.masked_equal` of a traced histogram, a crop at offsets given as arguments: each
+    a `ConcretizationError` under `jit` and NumPy's values under `fallback=True`."""
     fn, make = CV_REFUSED[name]
     check_refused(tracenp.ConcretizationError, fn, make)
 

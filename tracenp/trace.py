@@ -334,6 +334,8 @@ class _NumpyForRandom(types.ModuleType):
         if name not in self._originals:
             return getattr(np, name)
         fn = self._originals[name]
+        if isinstance(fn, type):  # a scalar type: `dtype=np.float64` of a draw
+            return fn
 
         def creation(*args, **kwargs):
             if current_trace() is not None and not getattr(_state, "drawing", False):

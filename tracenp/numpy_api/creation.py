@@ -17,7 +17,7 @@ import weakref
 import numpy as np
 
 from .. import lax
-from . import implements
+from . import implements, scalar_types
 
 _np_zeros, _np_ones, _np_empty, _np_full = np.zeros, np.ones, np.empty, np.full
 _np_arange, _np_linspace, _np_logspace, _np_eye = np.arange, np.linspace, np.logspace, np.eye
@@ -763,6 +763,7 @@ PATCHED["r_"] = _Concatenator(np.r_)
 PATCHED["c_"] = _Concatenator(np.c_)
 PATCHED["mgrid"] = _Grid(np.mgrid)
 PATCHED["ogrid"] = _Grid(np.ogrid)
+PATCHED.update(scalar_types.PATCHED)
 
 
 @implements(np.zeros_like, np.empty_like)
