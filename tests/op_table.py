@@ -112,6 +112,9 @@ for _n in BINARY_UFUNCS:
 ROWS += [
     Row("astype_f32", lambda x: x.astype(np.float32), (Op.CAST,), dtypes=ALL, grad=False),
     Row("astype_i16", lambda x: x.astype(np.int16), (Op.CAST,), dtypes=REAL),
+    Row("view_float_bits", lambda x: x.view(f"i{x.dtype.itemsize}"), (Op.BITCAST,)),
+    Row("view_bits_as_float", lambda x: (x.view(f"i{x.dtype.itemsize}") + 3).view(x.dtype),
+        (Op.BITCAST, Op.ADD)),
     Row("where", lambda x, y: np.where(x > y, x, y), (Op.WHERE, Op.GREATER), nargs=2,
         dtypes=REAL, shapes=SHAPES_2, grad=True),
     Row("real", np.real, (Op.REAL,), dtypes=COMPLEX),

@@ -1219,11 +1219,17 @@ def np_copy_order(X):
     return np.copy(X, order="F"), X.copy(order="C"), np.array(X, copy=True)
 
 
+def float_bits_as_int(x):
+    return x.view(np.int32) & 0x7FFFFF
+
+
 def astype_view_int_float(x):
     return x.view(np.int32), x.view(np.uint8).shape
 
 
 COPIES = {
+    # refused until `x.view` of floats as integers (and back) became a bitcast
+    "float_bits_as_int": (float_bits_as_int, {}, lambda s, n: (_f(n, seed=s).astype(np.float32),)),
     "copy_then_modify": (copy_then_modify, {}, lambda s, n: (_f(n, seed=s),)),
     "view_writes_through": (view_writes_through, {}, lambda s, n: (_f(n, seed=s),)),
     "slice_view_writes_through": (slice_view_writes_through, {}, lambda s, n: (_f(n, 3, seed=s),)),
@@ -1746,10 +1752,6 @@ def contiguity_flag_check(x):
     return x * 2
 
 
-def float_bits_as_int(x):
-    return x.view(np.int32) & 0x7FFFFF
-
-
 def may_share_memory_arguments(a, b):
     if np.may_share_memory(a, b):
         b = b.copy()
@@ -1822,8 +1824,6 @@ def _record(s):
 REFUSED = {
     "contiguity_flag_check": ("UnsupportedFunctionError", contiguity_flag_check,
                               lambda s: (np.asfortranarray(_f(3, 2, seed=s)),)),
-    "float_bits_as_int": ("UnsupportedFunctionError", float_bits_as_int,
-                          lambda s: (_f(4, seed=s).astype(np.float32),)),
     "may_share_memory_arguments": ("UnsupportedFunctionError", may_share_memory_arguments,
                                    lambda s: (_f(4, seed=s), _f(4, seed=s + 1))),
     "object_array_of_values": ("UnsupportedFunctionError", object_array_of_values,

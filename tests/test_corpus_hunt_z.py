@@ -1503,9 +1503,7 @@ VECTORIZATION = {
     "cdist_chunked_min": (cdist_chunked_min, {},
                           lambda s, n: (_f(n * 2, 3, seed=s), _f(5, 3, seed=s + 1), 3)),
     "cumprod_returns": (cumprod_returns, {}, lambda s, n: (_f(n * 3, seed=s) * 0.01,)),
-    "float32_exponents": _Xfail(
-        "x.view(np.int32) of a float32 array (a same-size bit cast) is refused as unsupported",
-        float32_exponents, {}, lambda s, n: (_f(n * 2, seed=s) * 100,)),
+    "float32_exponents": (float32_exponents, {}, lambda s, n: (_f(n * 2, seed=s) * 100,)),
 }
 
 

@@ -932,3 +932,44 @@ def test_a_box_of_traced_bounds_set_to_one_value(bounds):
     with pytest.raises(tracenp.errors.TracingError):  # an array of the box's shape: data's
         tracenp.jit(lambda m, a, b: m.__setitem__((slice(a, b), slice(a, b)), np.ones((2, 2))))(
             np.zeros((4, 4)), np.array(1), np.array(3))
+
+
+def _fast_inverse_sqrt(x):
+    """Quake's bit trick, as NumPy ports write it: float32 bits, a magic constant, one
+    Newton step."""
+    x = x.astype(np.float32)
+    i = 0x5F3759DF - (x.view(np.int32) >> 1)
+    y = i.astype(np.int32).view(np.float32)
+    return y * (1.5 - 0.5 * x * y * y)
+
+
+def _clear_sign_bits(x):
+    """A write through an integer view reaches the floats."""
+    x = x.copy()
+    bits = x.view(np.uint64)
+    bits &= np.uint64(0x7FFFFFFFFFFFFFFF)
+    return x
+
+
+BIT_VIEWS = {
+    "ulp distance": lambda x: np.abs(x.view(np.int64) - np.nextafter(x, 10.0).view(np.int64)),
+    "sign bits": lambda x: (x.view(np.uint64) >> np.uint64(63)).astype(bool),
+    "exponent field": lambda x: ((x.view(np.int64) >> 52) & 0x7FF) - 1023,
+    "uniform from bits": lambda x: (((x.view(np.uint64) >> np.uint64(12))
+                                     | np.uint64(0x3FF0000000000000)).view(np.float64) - 1.0),
+    "fast inverse sqrt": _fast_inverse_sqrt,
+    "float16 bits and back": lambda x: (x.astype(np.float16).view(np.int16) & 0x7FFF).view(
+        np.float16),
+    "write through a view": _clear_sign_bits,
+    "0-d view is an array": lambda x: x[0].view(np.int64) + np.asarray(x[1]).view(np.int64),
+}
+
+
+@pytest.mark.parametrize("name", list(BIT_VIEWS))
+def test_float_bits_through_views_are_numpys(name):
+    fn = BIT_VIEWS[name]
+    x = np.array([1.5, -0.0, 3e-310, np.inf, -np.nan, 0.1, -7.25, 1e300])
+    got, want = tracenp.jit(fn)(x), fn(x)
+    assert type(got) is type(want)
+    np.testing.assert_array_equal(np.atleast_1d(got).view(np.uint8),
+                                  np.atleast_1d(want).view(np.uint8))

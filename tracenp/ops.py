@@ -44,7 +44,7 @@ BINARY_UFUNCS = (
     "heaviside ldexp gcd lcm left_shift right_shift bitwise_and bitwise_or bitwise_xor "
     "logical_and logical_or logical_xor equal not_equal less less_equal greater greater_equal"
 ).split()
-OTHER_ELEMENTWISE = ["cast", "where", "real", "imag"]
+OTHER_ELEMENTWISE = ["cast", "bitcast", "where", "real", "imag"]
 REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod", "accumulate"]
 MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "pad", "concat"]
 INDEXING = ["gather", "scatter", "slice_set"]
@@ -237,6 +237,20 @@ def _infer_real_imag(srcs, p):
 
 register(Op.CAST, "elementwise", lambda x, dtype, weak=False: np.asarray(x).astype(dtype),
          _infer_cast, vjp=lambda g, o, x, dtype, weak=False: (g,))
+
+
+def _infer_bitcast(srcs, p):
+    src, dst = srcs[0].dtype, np.dtype(p["dtype"])
+    if src.itemsize != dst.itemsize or {src.kind, dst.kind} != {"f", "i"}:
+        raise TypeError(f"bitcast is between a float and the signed integer of its size, got "
+                        f"{src} -> {dst}")
+    return dst, srcs[0].shape, False
+
+
+# `x.view(np.int64)` of floats: the bits, as NumPy's view reads them (other views compose it
+# with casts among integers)
+register(Op.BITCAST, "elementwise", lambda x, dtype: np.array(x).view(dtype), _infer_bitcast,
+         nondiff=True)
 register(Op.WHERE, "elementwise", lambda c, a, b: np.where(c, a, b), _infer_where,
          vjp=lambda g, o, c, a, b: (None, np.where(c, g, 0), np.where(c, 0, g)))
 register(Op.REAL, "elementwise", np.real, _infer_real_imag, vjp=lambda g, o, x: (g,))

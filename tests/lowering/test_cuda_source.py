@@ -76,8 +76,8 @@ def _compile(sources: list[cs.Source], tmp_path, chunk: int = 700) -> None:
 
 
 def _op_graphs():
-    """One graph per (op, NumPy loop) the table claims, and per cast, where, real/imag and
-    reduction over every dtype."""
+    """One graph per (op, NumPy loop) the table claims, and per cast, where, real/imag,
+    reduction over every dtype, and bitcast of every float."""
     for op, loops in cs.claimed_loops().items():
         nout = OPS[op].ufunc.nout
         for dts in loops:
@@ -97,6 +97,11 @@ def _op_graphs():
                                           if op in (Op.MAX, Op.MIN) else ())
             full = (("axes", (0, 1)),) + params[1:]
             yield ir.Graph((x,), (ir.Node.make(op, (x,), params), ir.Node.make(op, (x,), full)))
+    for d in ("float16", "float32", "float64"):
+        x = ir.leaf_input("x", d, (3, 4))
+        bits = ir.Node.make(Op.BITCAST, (x,), (("dtype", np.dtype(f"i{np.dtype(d).itemsize}")),))
+        back = ir.Node.make(Op.BITCAST, (bits,), (("dtype", np.dtype(d)),))
+        yield ir.Graph((x,), (bits, back))
     for d in ("complex64", "complex128"):
         z = ir.leaf_input("z", d, (5,))
         yield ir.Graph((z,), (ir.Node.make(Op.REAL, (z,)), ir.Node.make(Op.IMAG, (z,))))
@@ -107,7 +112,7 @@ def test_every_op_has_a_gpu_lowering():
     for op, d in OPS.items():
         if d.kind == "leaf" or op is Op.LINALG:
             continue
-        rendered = op in cs.SCALAR or op is Op.CAST or op in cs.REDUCE
+        rendered = op in cs.SCALAR or op in (Op.CAST, Op.BITCAST) or op in cs.REDUCE
         assert rendered or op in LIBRARY, f"{op.name}: no CUDA row and no CuPy step"
         if d.kind == "elementwise":
             assert rendered, f"{op.name}: elementwise op without a CUDA row"

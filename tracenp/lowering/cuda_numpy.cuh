@@ -10,11 +10,27 @@
 
 namespace tnp {
 
+// x.view(...) between floats and integers of one size: the same bits as the other type.
+template <class To, class From> TNP_FN To bitcast(From x) {
+  static_assert(sizeof(To) == sizeof(From), "a bitcast keeps the size");
+  union { From from; To to; } v;
+  v.from = x;
+  return v.to;
+}
+
 #ifdef TNP_HALF
 TNP_FN float load(__half h) { return __half2float(h); }
 TNP_FN __half store_half(float x) { return __float2half_rn(x); }
 TNP_FN float round_half(float x) { return __half2float(__float2half_rn(x)); }
 TNP_FN float round_half(double x) { return __half2float(__double2half(x)); }
+// the bits of a float16 (`x.view(np.int16)`): those of the half its float rounds to exactly;
+// a NaN is NumPy's quiet one with its sign (conversions between f16 and f32 here return the
+// canonical 0x7fff, and a payload does not survive a float register)
+TNP_FN short half_bits(float x) {
+  if (x != x) return (short)(((bitcast<unsigned int>(x) >> 16) & 0x8000u) | 0x7e00u);
+  return (short)__half_as_ushort(__float2half_rn(x));
+}
+TNP_FN float bits_half(short b) { return __half2float(__ushort_as_half((unsigned short)b)); }
 #endif
 template <class T> TNP_FN T load(T x) { return x; }
 
@@ -24,7 +40,6 @@ TNP_FN double f64_bits(unsigned long long u) {
   v.u = u;
   return v.f;
 }
-
 template <class T> struct limits;
 #define TNP_LIMITS(T, LO, HI) \
   template <> struct limits<T> {                           \

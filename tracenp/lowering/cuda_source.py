@@ -37,7 +37,8 @@ CTYPE = {
 STORAGE = {**CTYPE, "float16": "__half"}
 
 # One expression per scalar op over operands $a, $b, $c; a tuple is indexed by the `out`
-# param of two-output ufuncs. `CAST` is spelled in `_expr` (it names its target type).
+# param of two-output ufuncs. `CAST` and `BITCAST` are spelled in `_expr` (they name their
+# target type).
 SCALAR: dict[Op, str | tuple[str, ...]] = {
     Op.NEGATIVE: "-$a", Op.POSITIVE: "$a", Op.ABSOLUTE: "tnp::absolute($a)",
     Op.FABS: "fabs($a)", Op.SIGN: "tnp::sign($a)", Op.SQRT: "sqrt($a)", Op.CBRT: "cbrt($a)",
@@ -89,7 +90,7 @@ REDUCE = {
 
 def supports(node) -> bool:
     """The GPU table has a scalar lowering for `node` (every NumPy loop of its ufunc)."""
-    if node.op in REDUCE or node.op is Op.CAST:
+    if node.op in REDUCE or node.op in (Op.CAST, Op.BITCAST):
         return node.dtype.name in CTYPE and all(s.dtype.name in CTYPE for s in node.srcs)
     if node.op not in SCALAR:
         return False
@@ -129,6 +130,10 @@ def _expr(ins: Instr, args: list[str], arg_dtypes: list[np.dtype]) -> str:
     if ins.op is Op.CAST:
         target = "double" if ins.dtype == np.float16 else CTYPE[ins.dtype.name]
         text = f"tnp::cast<{target}>({args[0]})"
+    elif ins.op is Op.BITCAST:
+        text = (f"tnp::half_bits({args[0]})" if arg_dtypes[0] == np.float16 else
+                f"tnp::bits_half({args[0]})" if ins.dtype == np.float16 else
+                f"tnp::bitcast<{CTYPE[ins.dtype.name]}>({args[0]})")
     else:
         row = SCALAR[ins.op]
         if ins.op in HALF_SCALAR and arg_dtypes[0] == np.float16:

@@ -319,6 +319,7 @@ LIBRARY: dict[Op, Callable] = {
     Op.SCATTER: _scatter,
     Op.SLICE_SET: lambda rt, x, v, slices: _slice_set(x, v, slices),
     Op.CAST: lambda rt, x, dtype, weak=False: x.astype(dtype),
+    Op.BITCAST: lambda rt, x, dtype: x.view(dtype),
     Op.WHERE: lambda rt, c, a, b: rt.xp.where(c, a, b),
     Op.REAL: lambda rt, x: rt.xp.real(x),
     Op.IMAG: lambda rt, x: rt.xp.imag(x),

@@ -453,6 +453,18 @@ def _cast(b, a, ins, dts):
     return cast(b, a[0], dts[0], np.dtype(ins.params[0][1]))
 
 
+@_row("bitcast", "if")
+def _bitcast(b, a, ins, dts):
+    """The same bits as the other type; a float16 is held in a float register, so its bits
+    are those of the half it rounds to exactly (a signaling NaN's come back quieted)."""
+    src, dst = dts[0], np.dtype(ins.params[0][1])
+    if src == np.float16:
+        return b.bitcast(to_half(b, a[0]), ir.IntType(16))
+    if dst == np.float16:
+        return b.fpext(b.bitcast(a[0], HALF), FLOAT)
+    return b.bitcast(a[0], llvm_type(dst))
+
+
 def _truncate(b: ir.IRBuilder, x: ir.Value, bits: int) -> ir.Value:
     """x rounded toward zero to a signed `bits`-bit integer, as x86's `cvtt` converts:
     NaN and values out of range give the most negative integer. (LLVM's `fptosi` gives

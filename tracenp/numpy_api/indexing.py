@@ -218,15 +218,19 @@ def apply_view(base, kind: str, arg):
 
 
 def _same_bits(x, dtype):
-    """`x`'s integer, datetime or timedelta bits as `dtype` of the same size: through the
-    signed integer of that size, which keeps them (NumPy's view does not convert units)."""
-    return lax.cast(lax.cast(x, np.dtype(f"i{x.dtype.itemsize}")), dtype)
+    """`x`'s bits as `dtype` of the same size: through the signed integer of that size, which
+    integer, datetime and timedelta casts keep (NumPy's view does not convert units) and a
+    bitcast gives of a float."""
+    dtype = np.dtype(dtype)
+    bits = np.dtype(f"i{x.dtype.itemsize}")
+    x = lax.bind(Op.BITCAST, x, dtype=bits) if x.dtype.kind == "f" else lax.cast(x, bits)
+    return lax.bind(Op.BITCAST, x, dtype=dtype) if dtype.kind == "f" else lax.cast(x, dtype)
 
 
 def dtype_view(x, dtype=None, type=None):
-    """`x.view(dtype)`: a reinterpretation of integer, datetime and timedelta bits (`ts.view(
-    "i8")`, `h.view(np.uint64)`) is a view through casts that keep them, so writes through it
-    reach `x`; floats as integers (or back) need their bits, which no cast keeps: refused."""
+    """`x.view(dtype)` of the same item size: a reinterpretation of float, integer, datetime
+    and timedelta bits (`ts.view("i8")`, `x.view(np.uint64)`, `bits.view(np.float64)`) is a
+    view through bitcasts and casts that keep them, so writes through it reach `x`."""
     if isinstance(dtype, builtins.type) and not issubclass(dtype, (np.generic, int, float,
                                                                     complex)):
         dtype, type = None, dtype  # an array type (`x.view(np.ndarray)`, `.view(type(x))`)
@@ -235,10 +239,10 @@ def dtype_view(x, dtype=None, type=None):
     if dtype is None or np.dtype(dtype) == x.dtype:
         return make_view(x, "reshape", x.shape)
     want = np.dtype(dtype)
-    if want.itemsize != x.dtype.itemsize or want.kind not in "iumM" or \
-            x.dtype.kind not in "iumM":
+    if want.itemsize != x.dtype.itemsize or want.kind not in "iumMf" or \
+            x.dtype.kind not in "iumMf":
         raise errors.unsupported(f"x.view({want}) of a traced {x.dtype} array (a "
-                                 "reinterpretation of its bits that no cast keeps)")
+                                 "reinterpretation as another item size or kind)")
     return make_view(x, "dtype", want)
 
 
@@ -270,8 +274,12 @@ def write_view(base, kind: str, arg, value):
 
 
 def make_view(base, kind: str, arg):
-    """A new tracer for a view of `base`: writes through it reach the base."""
-    return Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
+    """A new tracer for a view of `base`: writes through it reach the base. A 0-d view of a
+    0-d array is an array, as its base is (`x.view(np.int64)` of a 0-d `x`)."""
+    view = Tracer(apply_view(base, kind, arg).node)._as_view_of(base, kind, arg)
+    if not view.ndim and not base.ndim:
+        view.returns = base.returns
+    return view
 
 
 def _byte_starts(t):
