@@ -4810,9 +4810,6 @@ REFUSED = {
     "eval_numerical_gradient_by_nditer": (
         "UnsupportedFunctionError", numerical_grad_relu_nditer,
         lambda s: (_f(3, 2, seed=s), _f(3, 2, seed=s + 1))),
-    "ng_backward_by_np_int64_of_a_mask": (
-        "ConcretizationError", regularized_cost_and_grads,
-        lambda s: (*_ng_xy(s, 4), _ng_params(s), 0.7)),
     "ng_predict_by_a_branch_per_example": (
         "ConcretizationError", ng_predict_by_loop, lambda s: (_ng_xy(s, 4)[0], _ng_params(s))),
     "mlfs_standardize_branches_on_std": (
@@ -4853,12 +4850,18 @@ def test_python_numbers_of_traced_values_match_numpy(name):
     check_like_numpy(*PYTHON_NUMBERS[name])
 
 
+def test_ng_backward_by_np_int64_of_a_mask_traces():
+    """`np.int64(A2 > 0)`, refused until NumPy's scalar types became casts of traced values."""
+    check_like_numpy(regularized_cost_and_grads, {},
+                     lambda s, n: (*_ng_xy(s, n), _ng_params(s), 0.7))
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Python branches on traced values (the naive SVM's `if margin > 0`, Ng's per-example
     `if probas[0, i] > 0.5`, `if std[col]`, Nesterov's `if not self.w_updt.any()`, k-means'
-    `if distance < closest_dist`), `np.int64(A2 > 0)`, `np.nditer`,
+    `if distance < closest_dist`), `np.nditer`,
     `np.zeros` sized by `np.amax(x) + 1`, `np.unique` labels, and the shape of a boolean
     selection (`X_c.shape[0]`, iterating `X[mask].T`): each is refused by name and runs
     NumPy's code under `fallback=True`."""

@@ -654,7 +654,87 @@ def test_items_a_function_sets_in_list_and_dict_arguments_reach_the_caller():
             assert_same(g, w)
     assert f.cache_info().misses == 2  # "total" became a NumPy float64 after the first call
     with pytest.raises(tracenp.TracingError, match="added or removed items"):
-        tracenp.jit(lambda lst: lst.append(1.0))([np.ones(2)])
+        tracenp.jit(lambda lst: lst.pop())([np.ones(2), np.zeros(2)])
+
+
+def _generate(tokens, table, steps):
+    """picoGPT's loop: each next id appended to the caller's list."""
+    for _ in range(steps):
+        tokens.append(int(np.argmax(table[tokens].sum(axis=0))))
+    return tokens[-steps:]
+
+
+def _decay_pairs(caches, x):
+    """A KV cache as a list of (k, v) tuples, each replaced by a new tuple."""
+    for i in range(len(caches)):
+        k, v = caches[i]
+        caches[i] = (np.concatenate([k, x]), v * 0.5)
+    return caches[0][1].sum()
+
+
+def test_items_appended_to_lists_and_tuples_replaced_in_containers_reach_the_caller():
+    table = np.random.default_rng(0).standard_normal((7, 7))
+    mine, theirs = [1, 2], [1, 2]
+    assert tracenp.jit(_generate, static_argnums=2)(mine, table, 3) == _generate(theirs, table, 3)
+    assert mine == theirs and all(type(t) is int for t in mine)
+    pairs = {k: [(np.ones((2, 3)), np.ones(3))] * 2 for k in ("jit", "numpy")}
+    x = np.full((1, 3), 2.0)
+    assert_same(tracenp.jit(_decay_pairs)(pairs["jit"], x), _decay_pairs(pairs["numpy"], x))
+    for got, want in zip(pairs["jit"], pairs["numpy"]):
+        assert type(got) is tuple
+        assert_same(got, want)
+
+
+def test_a_key_a_method_adds_to_a_dict_attribute_is_written_back():
+    class Momentum:  # numpy-ml's optimizers: the cache entry is made on first use
+        def __init__(self):
+            self.cache = {}
+
+        def update(self, w, g):
+            if "w" not in self.cache:
+                self.cache["w"] = np.zeros_like(g)
+            self.cache["w"] = 0.9 * self.cache["w"] + g
+            return w - 0.1 * self.cache["w"]
+
+    mine, theirs = Momentum(), Momentum()
+    f = tracenp.jit(mine.update)
+    for s in range(3):
+        g = np.full(2, s + 1.0)
+        assert_same(f(np.ones(2), g), theirs.update(np.ones(2), g))
+    assert type(mine.cache["w"]) is np.ndarray
+    assert_same(mine.cache["w"], theirs.cache["w"])
+
+
+def test_a_traced_value_of_an_earlier_trace_is_refused_not_compiled():
+    """Its input node belongs to no call; compiled, the launch read a buffer it was never
+    passed (a segmentation fault, before stop 27)."""
+    from tracenp import ir
+    from tracenp.jit import _check_foreign_inputs
+    from tracenp.ops import Op
+
+    a, stale = ir.leaf_input("a", np.float64, (2,)), ir.leaf_input("b", np.float64, (2,))
+    out = ir.Node.make(Op.ADD, (a, stale))
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="earlier call"):
+        _check_foreign_inputs(ir.toposort([out]), [a], "f")
+    _check_foreign_inputs(ir.toposort([out]), [a, stale], "f")
+
+
+def test_jit_of_a_callable_object_keeps_its_state():
+    class RunningMean:
+        def __init__(self):
+            self.calls, self.acc = 0, np.zeros(2)
+
+        def __call__(self, x):
+            self.calls += 1
+            self.acc = self.acc + x
+            return self.acc / self.calls
+
+    mine, theirs = RunningMean(), RunningMean()
+    f = tracenp.jit(mine)
+    for s in range(3):
+        assert_same(f(np.full(2, s + 1.0)), theirs(np.full(2, s + 1.0)))
+    assert mine.calls == 3
+    assert_same(mine.acc, theirs.acc)
 
 
 def test_values_read_before_an_argument_is_written_keep_their_values():

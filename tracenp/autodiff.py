@@ -207,10 +207,10 @@ class _Diff:
             if after_tree == tree:
                 self._write_leaves(after, subs, fresh, given)
             for path, key, value in grown:
-                pytree.follow(self.args[i], path)[key] = value  # as the function left it
+                pytree.put(pytree.follow(self.args[i], path), key, value)  # as it left it
                 leaves, value_tree = pytree.flatten(value)
-                pytree.follow(given, path)[key] = pytree.unflatten(value_tree,
-                                                                   self.substitute(leaves))
+                pytree.put(pytree.follow(given, path), key,
+                           pytree.unflatten(value_tree, self.substitute(leaves)))
 
     def _write_leaves(self, after: list, subs: list, fresh: list, given) -> None:
         for a, sub, node, orig, slot in zip(after, subs, fresh, pytree.flatten(given)[0],

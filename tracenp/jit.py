@@ -32,6 +32,7 @@ from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
                      concretization_error, random_in_trace, refused_by_python, unsupported)
 from .lowering import WROTE
 from .lowering.cupy import is_device_array
+from .ops import Op
 from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
 from .trace import captured_partial, current_trace, draws_from, tracing
 from .tracer import Tracer
@@ -171,6 +172,8 @@ class JitFunction:
         functools.update_wrapper(self, fn)
         if not hasattr(self, "__name__"):  # a functools.partial or a callable object
             self.__name__ = getattr(fn, "__name__", type(fn).__name__)
+        if methods.is_plain(fn) and not inspect.isroutine(fn) and callable(fn):
+            fn = fn.__call__  # `jit(layer)`: its `__call__`, with the instance's state
         self.fn = fn
         self.static_argnums = tuple(sorted({static_argnums} if isinstance(static_argnums, int)
                                            else set(static_argnums)))
@@ -586,7 +589,7 @@ class JitFunction:
             for path, v in zip(entry.rebound, values):
                 pytree.set_path((args, kwargs or {}), path, v)
             for (path, key, _), value in zip(entry.grown, grown):
-                pytree.follow((tuple(args), kwargs or {}), path)[key] = value
+                pytree.put(pytree.follow((tuple(args), kwargs or {}), path), key, value)
         return result
 
     def _why(self, key) -> str:
@@ -740,7 +743,7 @@ class JitFunction:
                                        leaves)
                 finally:
                     for path, key, value in grown:
-                        pytree.follow((t_args, t_kwargs), path)[key] = value
+                        pytree.put(pytree.follow((t_args, t_kwargs), path), key, value)
                 if rebound or grown:  # their new values come back after the result
                     after = pytree.flatten((t_args, t_kwargs))[0]
                     result = (result, [after[i] for i in rebound], [v for _, _, v in grown])
@@ -787,7 +790,9 @@ class JitFunction:
             self._by_layout = True
             self._fast.clear()
             self._entry = _no_entry
-        reached = {id(n) for n in ir.toposort(outputs)}
+        order = ir.toposort(outputs)
+        reached = {id(n) for n in order}
+        _check_foreign_inputs(order, inputs, self.__name__)
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))
         return graph, out_tree, consts, returns, mutated, used, rebound, returned
@@ -979,6 +984,16 @@ def _check_constant_result(v) -> None:
     if any(isinstance(x, Tracer) for x in inside):
         raise unsupported(f"returning a {type(v).__name__} that holds traced arrays (return "
                           "them in a tuple, list, dict, dataclass or SimpleNamespace)")
+
+
+def _check_foreign_inputs(order: list, inputs: list, name: str) -> None:
+    """A traced value of an earlier trace (kept somewhere the function reads it from again)
+    is an input no call provides: refused, rather than compiled to read a buffer that the
+    call does not pass."""
+    ours = {id(n) for n in inputs}
+    if any(n.op is Op.INPUT and id(n) not in ours for n in order):
+        raise unsupported(f"a traced value kept from an earlier call of {name!r} (in an "
+                          "object, a container or a global it reads again)")
 
 
 def _result(v, returns: str):

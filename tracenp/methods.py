@@ -118,6 +118,12 @@ def _sub_key(v, sub) -> tuple:
 
 
 def _static_key(v):
+    """A static attribute's part of the key: its value where hashable; a dict, list or tuple
+    by its contents (a method may have added to it since: `if "W" not in self.cache`); else
+    the object itself."""
+    if type(v) in (dict, list, tuple):
+        pairs = v.items() if type(v) is dict else enumerate(v)
+        return (type(v), tuple((k, _static_key(x)) for k, x in pairs))
     try:
         hash(v)
         return v
@@ -130,11 +136,30 @@ def _item_states(sub: _Items) -> list:
 
 
 def with_state(obj, state: dict):
-    """A shallow copy of `obj` whose attributes (and plain objects') hold `state`."""
+    """A shallow copy of `obj` whose attributes (and plain objects') hold `state`, and copies
+    of its other dicts: a method that adds a key (`self.cache["W"] = ...` on first use)
+    changes the copy, which `final_state` compares. Lists stay the instance's own: one that
+    grows on every call (`self.history.append(loss)`) is refused by `held`, where writing it
+    back would trace every call anew."""
     clone = copy.copy(obj)
-    for k, v in state.items():
-        vars(clone)[k] = _with_sub(vars(obj)[k], v)
+    for k, v in vars(obj).items():
+        if k in state:
+            vars(clone)[k] = _with_sub(v, state[k])
+        elif type(v) is dict:
+            vars(clone)[k] = _copied(v)
     return clone
+
+
+def _copied(v):
+    """`v` with its dicts copied, nested ones too; other values shared."""
+    return {k: _copied(x) for k, x in v.items()} if type(v) is dict else v
+
+
+def _same_contents(a, b) -> bool:
+    """Whether two (nested) dicts hold the same objects under the same keys."""
+    if type(a) is dict and type(b) is dict:
+        return a.keys() == b.keys() and all(_same_contents(a[k], b[k]) for k in a)
+    return a is b
 
 
 def _with_sub(v, sub):
@@ -167,6 +192,8 @@ def final_state(clone, original, state: dict, before: dict) -> dict:
             if v is not old or len(leaves) != len(before[k]) or \
                     any(a is not b for a, b in zip(leaves, before[k])):
                 out[k] = v
+        elif type(v) is dict and _same_contents(v, vars(original).get(k, _UNSET)):
+            continue  # a copy (`with_state`) the method left as it was
         elif v is not vars(original).get(k, _UNSET):
             out[k] = v
     return out
@@ -251,16 +278,28 @@ def write_back(obj, final: dict) -> None:
         old = vars(obj).get(k)
         if isinstance(v, (_Obj, _Items)):
             _write_sub(old, v)
-        elif isinstance(old, dict) and isinstance(v, dict) and old.keys() == v.keys():
-            for kk, vv in v.items():
-                if old[kk] is not vv:
-                    old[kk] = vv
-        elif isinstance(old, list) and isinstance(v, list) and len(old) == len(v):
-            for i, vv in enumerate(v):
-                if old[i] is not vv:
-                    old[i] = vv
-        elif old is not v:
+        elif not _assigned_in_place(old, v) and old is not v:
             setattr(obj, k, v)
+
+
+def _assigned_in_place(old, new) -> bool:
+    """Make the dict or list `old` hold what `new` holds, nested dicts and lists in place
+    too; False where `old` cannot become `new` so (another type)."""
+    if type(old) is not type(new) or type(old) not in (dict, list):
+        return False
+    if type(old) is dict:
+        for key in [key for key in old if key not in new]:
+            del old[key]
+        for key, v in new.items():
+            if key not in old or old[key] is not v and not _assigned_in_place(old[key], v):
+                old[key] = v
+        return True
+    for i, v in enumerate(new[:len(old)]):
+        if old[i] is not v and not _assigned_in_place(old[i], v):
+            old[i] = v
+    del old[len(new):]
+    old.extend(new[len(old):])
+    return True
 
 
 def _write_sub(target, final) -> None:

@@ -112,7 +112,9 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
 
 def slots(tree: Any) -> list:
     """Per leaf in flatten order: `(container, key)` where the leaf can be set (a list or a
-    dict holds it, or a record's attribute), else None."""
+    dict holds it, or a record's attribute), `(container, key, steps)` where it is inside
+    tuples such a container holds (`caches[i] = (k, v)`: the tuple is replaced), else None
+    (a tuple at the root)."""
     out: list = []
 
     def walk(t, here):
@@ -124,9 +126,13 @@ def slots(tree: Any) -> list:
         head, kids = parts
         kind = head[0]
         keys = range(len(kids)) if kind == "list" else \
-            head[2] if kind in ("dict", "record") else None  # tuples are not set
+            head[2] if kind in ("dict", "record") else None
         for i, x in enumerate(kids):
-            walk(x, None if keys is None else (t, keys[i]))
+            if keys is not None:
+                walk(x, (t, keys[i]))
+            else:  # a tuple's item: set by replacing the tuple where it is held
+                walk(x, None if here is None else (here[0], here[1], here[2:] and
+                                                   here[2] + (i,) or (i,)))
 
     walk(tree, None)
     return out
@@ -156,26 +162,47 @@ def leaf_routes(treedef: Any) -> list:
 
 def set_path(root, path: tuple, value: Any) -> None:
     """Set the leaf at `path` (`leaf_routes`) under `root`: an item of the list or dict that
-    holds it, or a record's attribute."""
-    for key, kind in path[:-1]:
+    holds it, or a record's attribute; inside tuples, the outermost tuple is replaced by one
+    holding `value` (tuples under the root itself are left: the caller's tuple is its own)."""
+    held = max((i for i, (_, kind) in enumerate(path) if kind not in ("tuple", "namedtuple")),
+               default=None)
+    if held is None:
+        return
+    for key, kind in path[:held]:
         root = getattr(root, key) if kind == "record" else root[key]
-    key, kind = path[-1]
+    key, kind = path[held]
+    inner = tuple(k for k, _ in path[held + 1:])
+    if inner:
+        value = _replaced(getattr(root, key) if kind == "record" else root[key], inner, value)
     if kind == "record":
         setattr(root, key, value)
     else:
         root[key] = value
 
 
+def _replaced(t: tuple, steps: tuple, value: Any) -> tuple:
+    """A copy of the (nested) tuple `t` with the item at `steps` replaced by `value`."""
+    i = steps[0]
+    item = _replaced(t[i], steps[1:], value) if len(steps) > 1 else value
+    return type(t)(*t[:i], item, *t[i + 1:]) if hasattr(t, "_fields") else \
+        t[:i] + (item,) + t[i + 1:]
+
+
 def take_added_keys(traced, given, path: tuple = ()) -> list:
     """(path, key, value) of each key the function added to a dict argument (`p["h"] = ...`,
-    as NumPy code caches intermediates in its parameter dict), taken out of the traced dicts
-    (`traced`, the function's copies of `given`) so that the rest is the structure it was
-    called with; the caller's dicts get them after each call."""
+    as NumPy code caches intermediates in its parameter dict) and of each item it appended to
+    a list argument (`tokens.append(next_id)`), taken out of the traced containers (`traced`,
+    the function's copies of `given`) so that the rest is the structure it was called with;
+    the caller's containers get them after each call (`put`)."""
     added: list = []
     if isinstance(traced, dict) and isinstance(given, dict):
         for key in [k for k in traced if k not in given]:
             added.append((path, key, traced.pop(key)))
         keys = [k for k in traced if k in given]
+    elif type(traced) is list and type(given) is list and len(traced) > len(given):
+        added += [(path, len(given) + i, v) for i, v in enumerate(traced[len(given):])]
+        del traced[len(given):]
+        keys = range(len(given))
     elif isinstance(traced, (list, tuple)) and isinstance(given, (list, tuple)) and \
             len(traced) == len(given):
         keys = range(len(traced))
@@ -186,6 +213,14 @@ def take_added_keys(traced, given, path: tuple = ()) -> list:
     return added
 
 
+def put(container, key, value) -> None:
+    """`container[key] = value`, appending where `key` is a list's length (`take_added_keys`)."""
+    if type(container) is list and key == len(container):
+        container.append(value)
+    else:
+        container[key] = value
+
+
 def follow(root, path: tuple):
     """The container at `path` (keys and indices) from `root`."""
     for key in path:
@@ -194,8 +229,13 @@ def follow(root, path: tuple):
 
 
 def set_slot(slot: tuple, value: Any) -> None:
-    """Set what `slots` found: an item of a list or dict, or a record's attribute."""
-    container, key = slot
+    """Set what `slots` found: an item of a list or dict, or a record's attribute (a tuple
+    among them replaced by one holding `value`)."""
+    container, key = slot[:2]
+    if len(slot) > 2:
+        held = container[key] if isinstance(container, (list, dict)) else \
+            getattr(container, key)
+        value = _replaced(held, slot[2], value)
     if isinstance(container, (list, dict)):
         container[key] = value
     else:
