@@ -117,3 +117,24 @@ def test_a_loops_writes_copy_the_array_once():
     for n in writes:
         if id(n) in taken:
             assert n.srcs[0].op in (Op.SCATTER, Op.SLICE_SET) and len(users[id(n.srcs[0])]) == 1
+
+
+def test_row_updates_at_traced_indices_store_in_place_after_their_reads():
+    """numpy-ml's embedding backward: `dW[v] += dY[i]` reads the row, then writes it. The
+    read runs first, so each write but the first stores into the array it writes (a copy of
+    a 1000 x 8 array per token took 12 ms a call for 256 tokens, NumPy 0.19 ms)."""
+    import tracenp
+
+    def embedding_backward(ids, dY):
+        dW = np.zeros((9, dY.shape[1]))
+        for i, v in enumerate(ids):
+            dW[v] += dY[i]
+        return dW
+
+    ids, dY = np.array([3, 0, 3, 8, -1]), rng.standard_normal((5, 4))
+    jf = tracenp.jit(embedding_backward)
+    np.testing.assert_array_equal(jf(ids, dY), embedding_backward(ids, dY))
+    compiled = jf.compiled(ids, dY)
+    writes = [n for n in compiled.optimized.nodes() if n.op is Op.SCATTER]
+    taken = [n for n in writes if id(n) in compiled.run.in_place]
+    assert len(writes) >= 5 and len(taken) == len(writes) - 1

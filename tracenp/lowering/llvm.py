@@ -518,7 +518,23 @@ def _in_place_writes(graph: Graph, fresh: set[int], steps: list) -> set[int]:
         elif n.op is Op.SLICE_SET and n.srcs[0] is x and id(n) in at and \
                 _read_before(x, n, at[id(n)], users, steps, at, readers):
             found.add(id(n))
+        elif n.op is Op.SCATTER and id(n) in at:  # `dW[ids[i]] += dY[i]` in a loop: the
+            seen, later = _readers_after(x, at[id(n)], users, readers)  # row was read before
+            if not later and not any(id(s) in seen for s in n.srcs[1:]):
+                found.add(id(n))
     return found
+
+
+def _readers_after(x: Node, t: int, users: dict, readers: dict) -> tuple[set, list]:
+    """(ids of `x` and its views, the steps after step `t` that read one of them)."""
+    seen, todo = {id(x)}, [x]
+    while todo:
+        for u in users[id(todo.pop())]:
+            if u.op in FUSION_VIEWS and id(u) not in seen:
+                seen.add(id(u))
+                todo.append(u)
+    return seen, sorted({u for node_id in (*seen, None) for u in readers.get(node_id, ())
+                         if u > t})
 
 
 def _read_before(x: Node, write: Node, t: int, users: dict, steps: list, at: dict,
@@ -528,14 +544,7 @@ def _read_before(x: Node, write: Node, t: int, users: dict, steps: list, at: dic
     writes into its result made before that step touch: the optimizer reads a region of an
     array's older value where later writes miss it (`p[1:-1, 2:]` of the grid before its
     boundary writes)."""
-    seen, todo = {id(x)}, [x]
-    while todo:  # x and its views
-        for u in users[id(todo.pop())]:
-            if u.op in FUSION_VIEWS and id(u) not in seen:
-                seen.add(id(u))
-                todo.append(u)
-    later_steps = sorted({u for node_id in (*seen, None) for u in readers.get(node_id, ())
-                          if u > t})
+    seen, later_steps = _readers_after(x, t, users, readers)
     chain, w = [], write  # the writes into this array from `write` on, up to the last reader
     while w is not None and later_steps and at.get(id(w), len(steps)) < later_steps[-1]:
         chain.append((at[id(w)], _region(w.attrs["slices"], w.shape)))
