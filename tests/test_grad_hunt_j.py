@@ -41,7 +41,7 @@ def numeric_grads(fn, args, nums, eps=1e-6):
                     bumped[k][j] += sign * eps
                     new = list(copy.deepcopy(args))
                     new[i] = pytree.unflatten(tree, bumped)
-                    vals.append(float(fn(*new)))
+                    vals.append(np.asarray(fn(*new)).item())  # (a size-1 loss too)
                 g[j] = (vals[0] - vals[1]) / (2 * eps)
             per_leaf.append(g)
         out.append(per_leaf)

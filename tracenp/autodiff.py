@@ -178,6 +178,8 @@ class _Diff:
                 subs.append(Tracer(node))
             self.subs.extend(subs)
             self.args[i] = pytree.unflatten(tree, subs)
+        if current_trace() is not None:  # values `fn` writes elsewhere are of the real inputs
+            current_root().standins.extend(zip(self.fresh, self.actual))
 
     def substitute(self, values: Sequence) -> list:
         """`values` (tracers or anything else) with the fresh inputs replaced by the real ones,
@@ -240,12 +242,15 @@ class _Diff:
 
 
 def _scalar_output(out, what: str) -> Tracer:
+    """The function's value as a 0-d floating-point value: a size-1 array (`r.T @ r` of
+    column vectors, a (1,) loss summed from `-np.log(p[t][target])`) is one, as autograd
+    takes it; anything else is refused."""
     out = lax.lift(out)
-    if out.ndim != 0 or not _inexact(out.dtype):
+    if out.size != 1 or not _inexact(out.dtype):
         raise TypeError(f"{what} needs a function that returns a floating-point scalar, but it "
                         f"returned a {out.dtype} array of shape {out.shape}; use tracenp.vjp "
                         "or tracenp.jacobian for other outputs")
-    return out
+    return out if out.ndim == 0 else lax.reshape(out, ())
 
 
 # ----------------------------------------------------------------------------- running
@@ -349,7 +354,8 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
         out = _stabilized(_scalar_output(result, f"tracenp.grad of {_fn_name(fn)}"))
         grads = backward(out.node, diff.fresh)
         aux_leaves, aux_tree = pytree.flatten(aux)
-        subst = diff.substitute([out] + grads + aux_leaves)
+        shape = lax.lift(result).shape  # a size-1 value keeps its shape
+        subst = diff.substitute([lax.reshape(out, shape) if shape else out] + grads + aux_leaves)
         value, grad_leaves, aux_vals = subst[0], subst[1:1 + len(grads)], subst[1 + len(grads):]
         per_arg = diff.per_arg(grad_leaves)
         g = per_arg[0] if isinstance(argnums, int) else tuple(per_arg)
@@ -406,33 +412,40 @@ def vjp(fn: Callable, *primals, has_aux: bool = False):
     """
     name = f"vjp({_fn_name(fn)})"
 
+    def forward(ps: tuple):
+        """fn's result over fresh inputs standing for `ps`, and its pullback."""
+        diff = _Diff(fn, ps, tuple(range(len(ps))), f"tracenp.vjp of {_fn_name(fn)}")
+        result = fn(*diff.args)
+        diff.write_back()
+
+        def pull(ct):
+            out_leaves, out_tree = pytree.flatten(result[0] if has_aux else result)
+            ct_leaves, ct_tree = pytree.flatten(ct)
+            if ct_tree != out_tree:
+                raise ValueError(f"{name}: the cotangent's structure {ct_tree} is not the "
+                                 f"output's {out_tree}")
+            total = [lax.lift(np.zeros(f.shape, f.dtype)) for f in diff.fresh]
+            for o, c in zip(out_leaves, ct_leaves):
+                o = lax.lift(o)
+                if np.shape(c) != o.shape:
+                    raise ValueError(f"{name}: cotangent of shape {np.shape(c)} for an output "
+                                     f"of shape {o.shape}")
+                if _inexact(o.dtype):
+                    part = backward(_stabilized(o).node, diff.fresh, seed=lax.cast(c, o.dtype))
+                    total = [lax.bind(Op.ADD, a, b) for a, b in zip(total, part)]
+            return tuple(diff.per_arg(diff.substitute(total)))
+
+        leaves, tree = pytree.flatten(result)
+        return pytree.unflatten(tree, diff.substitute(leaves)), pull
+
     def pullback(*args):
         *ps, ct = args
-        diff = _Diff(fn, tuple(ps), tuple(range(len(ps))), f"tracenp.vjp of {_fn_name(fn)}")
-        result = fn(*diff.args)
-        if has_aux:
-            result = result[0]
-        out_leaves, out_tree = pytree.flatten(result)
-        ct_leaves, ct_tree = pytree.flatten(ct)
-        if ct_tree != out_tree:
-            raise ValueError(f"{name}: the cotangent's structure {ct_tree} is not the "
-                             f"output's {out_tree}")
-        total = [lax.lift(np.zeros(f.shape, f.dtype)) for f in diff.fresh]
-        for o, c in zip(out_leaves, ct_leaves):
-            o = lax.lift(o)
-            if np.shape(c) != o.shape:
-                raise ValueError(f"{name}: cotangent of shape {np.shape(c)} for an output of "
-                                 f"shape {o.shape}")
-            if _inexact(o.dtype):
-                part = backward(_stabilized(o).node, diff.fresh, seed=lax.cast(c, o.dtype))
-                total = [lax.bind(Op.ADD, a, b) for a, b in zip(total, part)]
-        return tuple(diff.per_arg(diff.substitute(total)))
+        return forward(tuple(ps))[1](ct)
 
-    saved = _snapshot(primals)
-    if _has_tracer(primals, {}):
-        result = fn(*primals)
-        pull = lambda ct: pullback(*saved, ct)  # noqa: E731
+    if _has_tracer(primals, {}):  # one run of fn: its writes happen once, as in NumPy
+        result, pull = forward(primals)
     else:
+        saved = _snapshot(primals)
         from .jit import jit
 
         result = jit(fn)(*primals)

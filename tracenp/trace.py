@@ -832,6 +832,9 @@ class TraceState:
     refused: list = field(default_factory=list)  # ConcretizationErrors made while tracing
     input_layouts: dict = field(default_factory=dict)  # id(input node) -> "C", "F", strides
     layout_read: bool = False  # whether a result follows an argument's memory layout
+    # (fresh, actual) input nodes of the gradients taken inside: what a value of the
+    # differentiated function kept outside it (`bn["running_mean"] = ...`) stands for
+    standins: list = field(default_factory=list)
 
 
 def current_root() -> TraceState:

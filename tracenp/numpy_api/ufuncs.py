@@ -313,6 +313,8 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
     if len(args) != ufunc.nin:
         raise TypeError(f"{ufunc.__name__}() takes from {ufunc.nin} to {ufunc.nin + ufunc.nout} "
                         f"positional arguments but {len(args)} were given")
+    if where is not True:
+        args = _masked_inputs(ufunc, args, lax.lift(where, np.bool_))
     outs = _loop_call(ufunc, args, dtype, signature, operator, casting)
     if where is not True:
         base = out if out is not None else tuple(np.zeros(o.shape, o.dtype) for o in outs)
@@ -322,6 +324,20 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
     if out is not None:
         return _store(ufunc, outs, out, where, casting)
     return outs[0] if ufunc.nout == 1 else outs
+
+
+# where the derivative of a unary ufunc is finite, if not at 1.0 (`_masked_inputs`)
+_MASKED_POINT = {"arcsin": 0.0, "arccos": 0.0, "arctanh": 0.0, "arccosh": 2.0}
+
+
+def _masked_inputs(ufunc, args, mask):
+    """The float operands of a `where=` call, with a point where the ufunc's derivative is
+    finite in the positions NumPy does not compute (`np.divide(a, b, out=..., where=b != 0)`,
+    `np.log(x, where=x > 0)`). The values there are never used; their gradients are zero
+    times the derivative, which at `b == 0` or `x == 0` was NaN and spread through the rest."""
+    point = _MASKED_POINT.get(ufunc.__name__, 1.0)
+    return tuple(lax.where(mask, a, lax.cast(lax.lift(point), a.dtype))
+                 if isinstance(a, Tracer) and a.dtype.kind in "fc" else a for a in args)
 
 
 def _store(ufunc, results, out, where, casting):
