@@ -1568,9 +1568,12 @@ def float_bits_hash(x):
     return (x.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(58)
 
 
+def test_a_hash_of_float_bits_traces():
+    """`x.view(np.uint64)` of floats, refused until stop 27 made it a bitcast."""
+    check_like_numpy(float_bits_hash, {}, lambda s, n: (_f(n + 2, seed=s),))
+
+
 REFUSED = {
-    "float_bits_hash": (tracenp.errors.UnsupportedFunctionError, float_bits_hash,
-                        lambda s: (_f(6, seed=s),)),
     "vocab_by_coverage": (tracenp.errors.DataDependentShapeError, vocab_by_coverage,
                           lambda s: (_i(50, 12, seed=s) + 1,)),
     "ewma_first_value_branch": (tracenp.errors.ConcretizationError, ewma_first_value_branch,

@@ -3768,11 +3768,15 @@ def precision_recall_branch(y_true, y_pred):
     return precision_recall_f1(y_true, y_pred)
 
 
+def test_lda_two_class_by_class_covariances_traces():
+    """`np.cov(X[y == k], rowvar=False)`, refused until stop 27: the covariance of the class's
+    rows, as NumPy's of the rows given frequency weight 0 elsewhere."""
+    check_like_numpy(lda_two_class, {}, lambda s, n: (_f(n + 6, 2, seed=s), _lab(2, n + 6, s)))
+
+
 REFUSED = {
     "lda_fisher": ("DataDependentShapeError", lda_fisher, {"n_classes": 2},
                    lambda s, n: (_f(n + 4, 3, seed=s), _lab(2, n + 4, s))),
-    "lda_two_class": ("DataDependentShapeError", lda_two_class, {},
-                      lambda s, n: (_f(n + 6, 2, seed=s), _lab(2, n + 6, s))),
     "bernoulli_nb": ("DataDependentShapeError", bernoulli_nb, {},
                      lambda s, n: (_i(2, n + 2, 3, seed=s), _lab(2, n + 2, s))),
     "precision_recall_branch": ("ConcretizationError", precision_recall_branch, {},

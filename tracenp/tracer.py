@@ -16,6 +16,7 @@ and the base's other views see the write. Writes are functional updates
 from __future__ import annotations
 
 import contextvars
+import operator
 import sys
 
 import numpy as np
@@ -252,6 +253,14 @@ class Tracer:
             if self._read_only[1] != "assignment destination is read-only":
                 raise ValueError("cannot set WRITEABLE flag to True of this array")
             self._read_only = None
+
+    def resize(self, *new_shape, refcheck: bool = True) -> None:
+        """`x.resize(len(x))`, to the shape it has (filterpy's resampling): nothing to do.
+        Another shape would change the caller's array, or need memory: refused by name."""
+        shape = new_shape[0] if len(new_shape) == 1 and isinstance(new_shape[0], (tuple, list)) \
+            else new_shape
+        if tuple(operator.index(d) for d in shape) != self.shape:
+            raise errors.unsupported("x.resize of a traced array to another shape")
 
     def __getattr__(self, name: str):
         """The other ndarray attributes (`flags`, `strides`, `tobytes`, ...) need memory

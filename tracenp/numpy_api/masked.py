@@ -14,6 +14,7 @@ NumPy raises on the max/min of an empty selection; the compiled function raises 
 
 from __future__ import annotations
 
+import inspect
 import operator
 import weakref
 
@@ -197,6 +198,23 @@ class MaskedSelection:
             return self._wrap(np.matmul(self.values, other))
         return mark_returns(_dot(self, other), "scalar")
 
+    @property
+    def T(self) -> SelectedColumns:
+        """`x[m].T` of selected rows: a scatter matrix `Xc.T @ Xc` sums over them."""
+        if not self._rows():
+            self._refuse(".T")
+        return SelectedColumns(self)
+
+    def transpose(self, *axes) -> SelectedColumns:
+        if axes not in ((), ((1, 0),), (1, 0), (None,)):
+            self._refuse("x.transpose(axes)")
+        return self.T
+
+    def _rows(self) -> bool:
+        """Whether this selects rows of a 2-d array by a 1-d mask."""
+        return not isinstance(self, InnerSelection) and self.mask.ndim == 1 and \
+            self.values.ndim == 2
+
     def __rmatmul__(self, other):
         return mark_returns(_dot(other, self), "scalar")
 
@@ -250,6 +268,8 @@ class MaskedSelection:
     def __array_function__(self, func, types, args, kwargs):
         if func is _NP_INTERP:
             return _interp(*args, **kwargs)
+        if func is _NP_TRANSPOSE and args[0] is self:
+            return self.transpose(*args[1:], *kwargs.values())
         if func in _SELECTIONS:
             return _SELECTIONS[func](*args, **kwargs)
         if func in _COUNTS and args and args[0] is self:
@@ -441,6 +461,9 @@ def _order_statistic(func, nan_func):
         elif values.dtype.kind == "c":
             sel._refuse(f"np.{func.__name__} of a complex selection")
         where, axes = sel._where(), sel._axes(axis)
+        if func is not np.median:  # NumPy indexes the sorted values: none is an IndexError
+            lax.check(np.logical_not(np.any(where, axis=axes)).any(), "IndexError",
+                      "index -1 is out of bounds for axis 0 with size 0")
         nan = lax.lift(np.asarray(np.nan, values.dtype))
         res = nan_func(np.where(where, values, nan), *args, axis=axes, **kw)
         bad = np.any(np.logical_and(where, np.isnan(values)), axis=axes)
@@ -458,16 +481,22 @@ _reduction(np.percentile)(_order_statistic(np.percentile, np.nanpercentile))
 _reduction(np.quantile)(_order_statistic(np.quantile, np.nanquantile))
 
 
-def _nan_version(func):
+def _nan_version(func, nan_func):
     """`np.nanmean(x[mask])`: the plain reduction of the selection's non-NaN elements (NumPy's
-    nan-functions of integers are the plain ones). Rows selected by a mask over the leading
-    dims can hold NaN in some columns only, which one mask cannot say, so that is refused."""
+    nan-functions of integers are the plain ones). Rows selected by a 1-d mask
+    (`np.nanmean(X[y == k], axis=0)`, a class centroid) are the nan-function of the whole
+    array with the other rows NaN: over the rows a value, along them a selection."""
 
     def reduce(sel, *args, **kwargs):
         if sel.dtype.kind not in "fc":
             return _REDUCTIONS[func](sel, *args, **kwargs)
         if sel.values.ndim != sel.mask.ndim:
-            sel._refuse(f"np.nan{func.__name__} of selected rows")
+            if not sel._rows():
+                sel._refuse(f"np.nan{func.__name__} of selected rows")
+            axis = inspect.signature(nan_func).bind(sel, *args, **kwargs).arguments.get("axis")
+            nan = lax.lift(np.asarray(np.nan, sel.dtype))
+            res = nan_func(np.where(sel._where(), sel.values, nan), *args, **kwargs)
+            return sel._wrap(res) if axis in (1, -1) else res
         number = np.logical_not(np.isnan(sel.values))
         return _REDUCTIONS[func](MaskedSelection(sel.values, np.logical_and(sel.mask, number)),
                                  *args, **kwargs)
@@ -479,7 +508,7 @@ for _func, _nan in {np.sum: np.nansum, np.prod: np.nanprod, np.mean: np.nanmean,
                     np.var: np.nanvar, np.std: np.nanstd, np.max: np.nanmax,
                     np.min: np.nanmin, np.median: np.nanmedian,
                     np.percentile: np.nanpercentile, np.quantile: np.nanquantile}.items():
-    _reduction(_nan)(_nan_version(_func))
+    _reduction(_nan)(_nan_version(_func, _nan))
 
 
 def take_selected(a, indices, axis=None, out=None, mode="raise"):
@@ -659,6 +688,7 @@ _SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hst
 # Functions that work element by element: on a selection they stay a selection.
 _NP_WHERE, _NP_INTERP = np.where, np.interp  # NumPy's own: tracing swaps `np.where` itself
 _NP_COV = np.cov  # a 0-d covariance is an array, not a scalar
+_NP_DOT, _NP_MATMUL, _NP_TRANSPOSE = np.dot, np.matmul, np.transpose  # (a trace reroutes np.*)
 _ELEMENTWISE = frozenset([np.where, np.clip, np.round, np.around, np.nan_to_num, np.real,
                           np.imag, np.isclose, np.fix, np.sinc, np.angle, np.isin,
                           np.ones_like, np.zeros_like, np.full_like])
@@ -727,6 +757,10 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     given frequency weight 0."""
     if fweights is not None or aweights is not None:
         m._refuse("np.cov with weights")
+    if not rowvar and y is None and m._rows():  # observations are the selected rows
+        c = np.cov(m._masked_zeros(), rowvar=False, bias=bias, ddof=ddof,
+                   fweights=lax.cast(m.mask, np.int64), dtype=dtype)
+        return lax.cast(c, dtype if dtype is not None else np.result_type(m.dtype, np.float64))
     a, b, w = _paired("np.cov", m, y)
     want = dtype if dtype is not None else np.result_type(a.dtype, a.dtype if b is None else
                                                           b.dtype, np.float64)
@@ -879,6 +913,58 @@ for _name in "neg pos abs invert".split():
             (lambda fn: lambda self: self._wrap(fn(self.values)))(
                 getattr(operator, _name)))
 MaskedSelection.__hash__ = None
+
+
+class SelectedColumns:
+    """`x[m].T`, rows selected by a 1-d mask as columns: its product with a selection by the
+    same mask sums over the selected rows (`Xc.T @ Xc`, LDA's within-class scatter), which
+    unselected rows made 0 leave as they are."""
+
+    __array_priority__ = 1000
+
+    def __init__(self, rows: MaskedSelection):
+        self.rows = rows
+
+    @property
+    def T(self) -> MaskedSelection:
+        return self.rows
+
+    def transpose(self, *axes) -> MaskedSelection:
+        return self.rows.transpose(*axes) and self.rows
+
+    def _product(self, other, op):
+        rows = self.rows
+        if not (isinstance(other, MaskedSelection) and rows._same(other)
+                and not isinstance(other, InnerSelection) and other.values.ndim in (1, 2)):
+            rows._refuse("A product of x[m].T other than with a selection by the same mask")
+        return op(np.transpose(rows._masked_zeros()), other._masked_zeros())
+
+    def __matmul__(self, other):
+        return self._product(other, np.matmul)
+
+    def dot(self, other):
+        return self._product(other, np.dot)
+
+    def __array_function__(self, func, types, args, kwargs):
+        if func in (_NP_DOT, _NP_MATMUL) and len(args) == 2 and args[0] is self and not kwargs:
+            return self._product(args[1], func)
+        if func is _NP_TRANSPOSE and args[0] is self:
+            return self.transpose(*args[1:], *kwargs.values())
+        if func is _NP_COV and args[0] is self and len(args) == 1:  # variables as rows
+            rowvar = kwargs.pop("rowvar", True)
+            return mark_returns(_cov(self.rows, rowvar=not rowvar, **kwargs), "array")
+        self.rows._refuse(f"np.{func.__name__} of x[m].T")
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.matmul and method == "__call__" and inputs[0] is self and not kwargs:
+            return self._product(inputs[1], np.matmul)
+        self.rows._refuse(f"np.{ufunc.__name__} of x[m].T")
+
+    def __getattr__(self, name: str):
+        self.rows._refuse(f".T.{name}")
+
+    def __array__(self, dtype=None, copy=None):
+        self.rows._refuse("Converting x[m].T to an array")
 
 
 class InnerSelection(MaskedSelection):
