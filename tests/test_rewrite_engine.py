@@ -83,6 +83,28 @@ def test_a_long_finite_run_of_rewrites_at_one_node_is_not_a_cycle():
     assert node is v and depth == 61
 
 
+def test_a_sum_of_products_is_one_product_of_the_joined_factors():
+    """Backpropagation through time: the weight's gradient sums one outer product per step.
+    The sum becomes one product of the steps' columns and rows, its parts joined flat; the
+    values stay within the sum's rounding."""
+    from tracenp.rewrite.reassociate import REASSOCIATE
+
+    rng = np.random.default_rng(0)
+    cols = [rng.standard_normal((5, 1)) for _ in range(6)]
+    rows = [rng.standard_normal((1, 4)) for _ in range(6)]
+    ins = [leaf_input(f"c{i}", np.float64, (5, 1)) for i in range(6)] + \
+        [leaf_input(f"r{i}", np.float64, (1, 4)) for i in range(6)]
+    total = None
+    for c, r in zip(ins[:6], ins[6:]):
+        term = Node.make(Op.MATMUL, (c, r))
+        total = term if total is None else ew(Op.ADD, total, term)
+    out = run(_graph(total, inputs=ins), REASSOCIATE, RewriteLog()).outputs[0]
+    assert out.op is Op.MATMUL and [s.op for s in out.srcs] == [Op.CONCAT, Op.CONCAT]
+    assert out.srcs[0].srcs == tuple(ins[:6]) and out.srcs[1].srcs == tuple(ins[6:])
+    got = tracenp.jit(lambda *xs: sum(a @ b for a, b in zip(xs[:6], xs[6:])))(*cols, *rows)
+    np.testing.assert_allclose(got, sum(a @ b for a, b in zip(cols, rows)), rtol=1e-13)
+
+
 def test_nodes_built_by_a_rewrite_are_rewritten_too():
     rules = RuleSet("t", [
         rule("sin(x) -> cos(-(-x))", P(Op.SIN, X),
