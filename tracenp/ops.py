@@ -417,6 +417,9 @@ def _infer_pad(srcs, p):
 def _infer_concat(srcs, p):
     axis = p["axis"]
     first = srcs[0]
+    if all(s.shape == first.shape and s.dtype == first.dtype for s in srcs):  # a loop's writes
+        n = None if first.shape[axis] is None else first.shape[axis] * len(srcs)
+        return first.dtype, first.shape[:axis] + (n,) + first.shape[axis + 1:], False
     for s in srcs:
         if s.dtype != first.dtype or s.ndim != first.ndim:
             raise ValueError("concat expects equal dtypes and ranks")
