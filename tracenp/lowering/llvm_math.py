@@ -47,7 +47,6 @@ from .llvm_math_ir import (
     Mask,
     V,
     fast_two_sum,
-    inv_factorial,
     log_special,
     nan_pass,
     taylor,
@@ -62,7 +61,12 @@ _PIO4 = (0.7853981633974483, 3.061616997868383e-17)
 _LOG10E = (0.4342944819032518, 1.098319650216765e-17)
 _LOG10_2 = (3.01029995663611771306e-01, 3.69423907715893078616e-13)  # hi has 40 bits
 
-_EXPM1_P = taylor(inv_factorial, 2, 13)  # exp(r) - 1 - r = r^2 * P(r) for |r| <= ln2/2
+# exp(r) - 1 - r = r^2 * P(r) for |r| <= ln2/2: a near-minimax P of degree 9 (mpmath's
+# chebyfit on [-1.0001 ln2/2, 1.0001 ln2/2], error 1.05e-16 against P, 0.06 ulp of exp), two
+# multiply-adds fewer than the Taylor polynomial of the same accuracy
+_EXPM1_P = [2.510038549551032e-08, 2.7620088445409746e-07, 2.7557268459997064e-06,
+            2.4801521295954376e-05, 0.00019841269863053618, 0.0013888888917213717,
+            0.008333333333330062, 0.04166666666662413, 0.16666666666666669, 0.5000000000000001]
 _EXP2_P = taylor(lambda n: LN2[0] ** n / math.factorial(n), 2, 13)
 
 # fdlibm e_log.c: log(1+f) = f - f^2/2 + s*(f^2/2 + R(s^2)), s = f/(2+f)
