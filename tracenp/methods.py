@@ -40,7 +40,10 @@ def _is_data(v) -> bool:
     """State: an array, a NumPy scalar, a float, or a container of numbers holding one of
     those. A bare int or bool (a count, a size, a flag the method's Python branches on)
     stays static, so `range(self.n_steps)` and `if self.training:` work as without jit."""
-    if v is None or type(v) in (bool, int):
+    t = type(v)
+    if t is np.ndarray or t is float:  # (most attributes: one check, no flattening)
+        return True
+    if v is None or t in (bool, int, str):
         return False
     leaves, _ = pytree.flatten(v)
     return (all(isinstance(x, _DATA) for x in leaves)
