@@ -1260,3 +1260,36 @@ def test_graph_and_explain_steer_python_scalars_as_a_call_does():
     assert jf.graph(3, np.ones(2)).outputs[0].shape == (3,)
     assert_same(jf(3, np.ones(2)), f(3, np.ones(2)))
     assert jf.cache_info().misses == 0  # the call found the graph's trace
+
+
+RESULTS_AS_OBJECTS = {
+    "x.copy()": lambda x: x.copy(),
+    "np.array(x)": lambda x: np.array(x),
+    "x * 1": lambda x: x * 1,
+    "x.astype(same)": lambda x: x.astype(x.dtype),
+    "y, y.copy()": lambda x: (lambda y: (y, y.copy(), y))(x * 2),
+    "x, x.copy()": lambda x: (x, x.copy()),
+    "return x": lambda x: x,
+    "np.asarray(x)": lambda x: np.asarray(x),
+    "dict of x and its copy": lambda x: {"x": x, "prior": x.copy()},
+}
+
+
+@pytest.mark.parametrize("name", list(RESULTS_AS_OBJECTS))
+@pytest.mark.parametrize("backend", ["llvm", "numpy"])
+def test_results_are_the_objects_numpy_returns(name, backend):
+    """A copy is a new array even where the optimizer reduced it to its operand (it came back
+    as the argument itself, or as another result, until stop 27: writing it changed both);
+    an argument returned as it is comes back itself, as in NumPy."""
+    fn = RESULTS_AS_OBJECTS[name]
+    x = np.arange(4.0)
+    jf = tracenp.jit(fn, backend=backend)
+    for _ in range(3):  # the trace's call, the general path, the fast path
+        got, want = jf(x), fn(x)
+        flat = lambda r: list(r.values()) if isinstance(r, dict) else \
+            list(r) if isinstance(r, tuple) else [r]  # noqa: E731
+        gs, ws = flat(got), flat(want)
+        assert [g is x for g in gs] == [w is x for w in ws]
+        assert [[a is b for b in gs] for a in gs] == [[a is b for b in ws] for a in ws]
+        for g, w in zip(gs, ws):
+            assert_same(g, w)

@@ -145,6 +145,8 @@ class Trace:
     # added to dict arguments: set in the caller's dicts (the result's third part)
     build: Callable | bool | None = None  # `pytree.unflattener(out_tree)` from the second
     # call on (False after the first)
+    fresh: tuple = ()  # outputs that are another result's value by another name (`x_prior =
+    # x.copy()`): copied after each call, as NumPy's copy is a new array
 
 
 @dataclass
@@ -191,6 +193,7 @@ class JitFunction:
         self._method: JitFunction | None = None  # of methods.pure(fn): instance state dynamic
         self._static_method: JitFunction | None = None  # for instances without a __dict__
         self._tuple_method: JitFunction | None = None  # for NamedTuple instances
+        self._methods: dict = {}  # of a `methods.pure` function: method keys' traces
         # `jit(opt.step)`, a bound method of a user's object, is the jitted method bound to it
         self._instance = fn.__self__ if inspect.ismethod(fn) and methods.is_plain(fn.__self__) \
             and not isinstance(fn.__self__, type) else None
@@ -468,7 +471,8 @@ class JitFunction:
         flat = entry.out_tree == ("tuple", (pytree.LEAF,) * len(outputs)) and all(
             computed for computed, _, _ in outputs)  # `return a, b`: the entry makes the tuple
         program = getattr(run, "program", None)
-        native: list = [] if sig is not None and (writes or flat and program) else [None]
+        native: list = [] if sig is not None and (writes or flat and program) \
+            and not entry.fresh else [None]
 
         def fast(args, kwargs):
             leaves = args if leaves_of is None else leaves_of(args)
@@ -479,7 +483,8 @@ class JitFunction:
                                      tuple(range(len(outputs))))
                 if native[0] is not None:
                     self._entry = native[0].call
-                it = iter(run(inputs(leaves, kwargs)))
+                outs = run(inputs(leaves, kwargs))
+                it = iter(_fresh_copies(outs, entry.fresh) if entry.fresh else outs)
             elif _writes_overlap(leaves, entry):  # refused, or run eagerly, as `_run` decides
                 return self._run(entry, list(leaves), args, kwargs)
             else:
@@ -490,7 +495,8 @@ class JitFunction:
                     self._entry = native[0].call
                 by = direct[0] if direct[0] is not None and all(
                     leaves[i].flags.writeable for i in targets) else run
-                it = iter(_written_back(by(inputs(leaves, kwargs)), leaves, entry))
+                outs = _written_back(by(inputs(leaves, kwargs)), leaves, entry)
+                it = iter(_fresh_copies(outs, entry.fresh) if entry.fresh else outs)
             result = build([_result(next(it), returns) if computed else
                             const.of(args, kwargs) if type(const) is _Passed else const
                             for computed, const, returns in outputs])
@@ -575,6 +581,8 @@ class JitFunction:
             outs = entry.compiled.run(arrays)
         if entry.mutated or entry.returned:
             outs = _written_back(outs, leaves, entry)
+        if entry.fresh:
+            outs = _fresh_copies(outs, entry.fresh)
         it = iter(outs)
         results = [_result(next(it), returns) if const is _FROM_GRAPH else
                    const.of(args, kwargs) if type(const) is _Passed else const
@@ -678,7 +686,8 @@ class JitFunction:
 
     def trace_graph(self, *args, **kwargs) -> tuple:
         """Trace for these arguments: (graph, output tree, consts, returns, mutated pairs,
-        indices of the argument leaves the graph reads, leaves rebound in their containers)."""
+        indices of the argument leaves the graph reads, leaves rebound in their containers,
+        returned arguments, outputs to copy)."""
         _, leaves = self._key(args, kwargs)
         return self._trace_to_graph(args, kwargs, leaves)
 
@@ -756,9 +765,21 @@ class JitFunction:
                                                "`repr(x)`, `f\"{x}\"`), returned,")
                 outputs, consts, returns = [], [], []
                 position: dict[int, int] = {}  # id(tracer) -> its output (the first)
+                named, fresh = {}, []  # id(node): the tracer first returning it
+                as_given = {id(t): i for i, t in enumerate(tracers)
+                            if type(leaves[i]) is np.ndarray and t.node is inputs[i]}
+                routes = pytree.leaf_routes(tree) if as_given else []
                 for v in out_leaves:
-                    if isinstance(v, Tracer):
-                        position.setdefault(id(v), len(outputs))
+                    if isinstance(v, Tracer) and id(v) in as_given:  # `return x`: the caller's
+                        route = routes[as_given[id(v)]]
+                        consts.append(_Passed(tuple(k for k, _ in route), tuple(
+                            j for j, (_, kind) in enumerate(route) if kind == "record")))
+                        returns.append("array")  # array itself, as NumPy returns it (a copy
+                    elif isinstance(v, Tracer):  # of it, `x.copy()`, is a new array: a run
+                        position.setdefault(id(v), len(outputs))  # copies `aliased_outputs`)
+                        if named.setdefault(id(v.node), id(v)) != id(v) and (
+                                v.ndim or v.returns == "array" and not v.weak):  # (a scalar
+                            fresh.append(len(outputs))  # is its own value, `(x.sum(), x.sum())`)
                         outputs.append(v.node)
                         consts.append(_FROM_GRAPH)
                         returns.append("python" if v.weak else v.returns)
@@ -797,11 +818,11 @@ class JitFunction:
         _check_foreign_inputs(order, inputs, self.__name__)
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))
-        return graph, out_tree, consts, returns, mutated, used, rebound, returned
+        return graph, out_tree, consts, returns, mutated, used, rebound, returned, tuple(fresh)
 
     def _trace_graph(self, args, kwargs, leaves) -> Trace:
         t0 = time.perf_counter()
-        graph, out_tree, consts, returns, mutated, used, rebound, returned = \
+        graph, out_tree, consts, returns, mutated, used, rebound, returned, fresh = \
             self._trace_to_graph(args, kwargs, leaves)
         t1 = time.perf_counter()
         device = "cuda" if any(map(is_device_array, leaves)) else self.device
@@ -810,7 +831,7 @@ class JitFunction:
         compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
         return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used,
                      rebound=list(rebound), grown=getattr(rebound, "grown", []),
-                     returned=returned)
+                     returned=returned, fresh=fresh)
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
@@ -892,8 +913,16 @@ class JitFunction:
             self._method = self._bound(methods.pure(fn), 2)
         counters = frozenset(self._counters - self._steering)
         state = methods.state_of(obj, counters)
+        rest = methods.Rest(obj, state)
+        done = self._method._known_method_call(state, rest, args, kwargs)
+        if done is not None:
+            result, final = done
+            methods.write_back(obj, final)
+            self._counters |= methods.counters_of(final, state)
+            return methods.with_instance(result, obj)
         try:
-            result, final = self._method(state, methods.Rest(obj, state), *args, **kwargs)
+            result, final = self._method(state, rest, *args, **kwargs)
+            self._method._note_method_call(state, rest, args, kwargs)
         except ConcretizationError:
             if not counters & state.keys():
                 raise
@@ -903,6 +932,46 @@ class JitFunction:
         methods.write_back(obj, final)
         self._counters |= methods.counters_of(final, state)
         return methods.with_instance(result, obj)
+
+    def _method_key(self, state: dict, rest, args, kwargs) -> tuple | None:
+        """The key of a method call whose state and arguments are arrays and floats (the
+        common case), or None: the instance's static part by its key, each leaf by its type."""
+        if kwargs or self._by_layout:
+            return None
+        sig = []
+        for v in (*state.values(), *args):
+            t = type(v)
+            if t is np.ndarray:
+                sig.append((v.dtype, v.shape))
+            elif t is float:
+                sig.append(t)
+            else:
+                return None
+        return rest.key, tuple(state), tuple(sig)
+
+    def _note_method_call(self, state: dict, rest, args, kwargs) -> None:
+        """After a call of `methods.pure(fn)` through `__call__`: its trace, under the method
+        key (`_method_key`), when compiled and run by it."""
+        key = self._method_key(state, rest, args, kwargs)
+        if key is not None:
+            entry = self._cache.get(self._key((state, rest, *args), {})[0])
+            if entry is not None and entry.eager_reason is None and entry.compiled is not None \
+                    and not entry.compiled.pending:
+                self._methods[key] = entry
+
+    def _known_method_call(self, state: dict, rest, args, kwargs):
+        """A method call of a key seen before, run without keying it anew (a jitted method
+        cost 22 us a call against a function's 0.4: its state walked three times); or None."""
+        key = self._method_key(state, rest, args, kwargs) if self._methods else None
+        entry = self._methods.get(key) if key is not None else None
+        if entry is None:
+            return None
+        self._info.hits += 1
+        call = (state, rest, *args)
+        try:
+            return self._run(entry, [*state.values(), *args], call, {})
+        except DataDependentShapeError as e:
+            return self._in_numpy(e, call, {})
 
     def __repr__(self) -> str:
         return f"<tracenp.jit {self.__name__}>"
@@ -923,13 +992,17 @@ class _Passed:
     inside an argument: each call returns the caller's object, as NumPy code does, with what
     the function wrote into it."""
 
-    __slots__ = ("path",)
+    __slots__ = ("path", "records")
 
-    def __init__(self, path: tuple):
+    def __init__(self, path: tuple, records: tuple = ()):
         self.path = path
+        self.records = records  # the steps that are a record's attribute (a dataclass field)
 
     def of(self, args, kwargs):
-        return pytree.follow((args, kwargs or {}), self.path)
+        node = (args, kwargs or {})
+        for k, key in enumerate(self.path):
+            node = getattr(node, key) if k in self.records else node[key]
+        return node
 
 
 def _container_paths(traced_args) -> dict[int, tuple]:
@@ -986,6 +1059,14 @@ def _check_constant_result(v) -> None:
     if any(isinstance(x, Tracer) for x in inside):
         raise unsupported(f"returning a {type(v).__name__} that holds traced arrays (return "
                           "them in a tuple, list, dict, dataclass or SimpleNamespace)")
+
+
+def _fresh_copies(outs: list, fresh: tuple) -> list:
+    """`outs` with the outputs `Trace.fresh` names copied."""
+    outs = list(outs)
+    for k in fresh:
+        outs[k] = outs[k].copy()
+    return outs
 
 
 def _check_foreign_inputs(order: list, inputs: list, name: str) -> None:

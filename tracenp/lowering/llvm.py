@@ -42,7 +42,7 @@ from .llvm_args import lower_arg_extrema
 from .llvm_elements import VIEWS, Cell, ElementPlan
 from .llvm_jit import STATS, compile_kernel, entry, kernel_function, listing
 from .llvm_pool import park, pool
-from .numpy_ref import _linalg_step, _owned
+from .numpy_ref import _linalg_step, _owned, aliased_outputs, copied
 
 PARALLEL_MIN = 1 << 15  # elements of work: below this a kernel runs on the calling thread
 CHUNK = 1 << 17  # elements of work per partial of a split reduction
@@ -170,6 +170,7 @@ class LLVMBackend:
             and id(s.kernel) not in elements.own for o in s.kernel.outputs if o.reduce is None},
             elements.steps)
         check_owned = any(id(o) not in made for o in graph.outputs)
+        aliased = aliased_outputs(input_slots, out_slots)
         memo = any(n.op is Op.LINALG for n in order)
 
         def build(into: dict[int, int]) -> Executable:
@@ -215,6 +216,8 @@ class LLVMBackend:
 
             run.program = lambda: program(natives, input_slots, template, out_slots) or (
                 launch is not None and not into and _launch_program(launch()) or None)
+            if aliased:  # (rare: the builtin entry would hand back the arrays themselves)
+                return _copying(run, aliased)
             return run
 
         def writing(pairs: list[tuple[int, int]], returned: set[int]) -> Executable | None:
@@ -295,6 +298,15 @@ def launch_run(launch: Launch) -> Executable:
     run.program = lambda: _launch_program(launch)
     run.keep = shape
     return run
+
+
+def _copying(run: Executable, aliased: list[int]) -> Executable:
+    """`run` copying its `aliased_outputs`, without a builtin entry."""
+    def copying(args: list[np.ndarray]) -> list[np.ndarray]:
+        return copied(run(args), aliased)
+
+    copying.program = lambda: None
+    return copying
 
 
 def _launch_program(launch: Launch):

@@ -37,6 +37,7 @@ class NumpyBackend:
             elif n.op is not Op.INPUT:
                 program.append((i, OPS[n.op].ref, tuple(slot[id(s)] for s in n.srcs), n.attrs))
         out_slots = [slot[id(o)] for o in graph.outputs]
+        aliased = aliased_outputs(input_slots, out_slots)
 
         def run(args: list[np.ndarray]) -> list[np.ndarray]:
             env = list(template)
@@ -48,7 +49,7 @@ class NumpyBackend:
                     env[i] = fn(memo, *[env[s] for s in srcs], **params)
                 else:
                     env[i] = fn(*[env[s] for s in srcs], **params)
-            return [_owned(env[i]) for i in out_slots]
+            return copied([_owned(env[i]) for i in out_slots], aliased)
 
         return run
 
@@ -70,6 +71,22 @@ def _owned(x):
     if isinstance(x, np.ndarray) and not x.flags.writeable:
         return np.array(x)
     return x
+
+
+def aliased_outputs(input_slots: list, out_slots: list) -> list[int]:
+    """The outputs whose value is an input's array: a computed result the optimizer reduced
+    to its operand (`x.copy()`, `np.array(x)`, `x * 1`), which NumPy returns as a new array.
+    A run copies them (an argument the function returns as it is never reaches the graph:
+    jit passes it back itself; `y, y.copy()` jit copies, `Trace.fresh`)."""
+    inputs = set(input_slots)
+    return [k for k, s in enumerate(out_slots) if s in inputs]
+
+
+def copied(outs: list, aliased: list[int]) -> list:
+    """`outs` with the `aliased_outputs` copied."""
+    for k in aliased:
+        outs[k] = np.array(outs[k])
+    return outs
 
 
 BACKEND = NumpyBackend()

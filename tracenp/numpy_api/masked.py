@@ -963,6 +963,15 @@ class SelectedColumns:
     def __getattr__(self, name: str):
         self.rows._refuse(f".T.{name}")
 
+    def __iter__(self):
+        self.rows._refuse("Iterating x[m].T")
+
+    def __len__(self):
+        self.rows._refuse("len() of x[m].T")
+
+    def __getitem__(self, key):
+        self.rows._refuse("Indexing x[m].T")
+
     def __array__(self, dtype=None, copy=None):
         self.rows._refuse("Converting x[m].T to an array")
 
