@@ -908,7 +908,7 @@ class JitFunction:
         instance there is the traced copy, whose attributes are tracers."""
         fn = self.fn.__func__ if self._instance is not None else self.fn
         if current_trace() is not None:
-            return fn(obj, *args, **kwargs)
+            return fn(methods.traced_copy(obj), *args, **kwargs)
         if self._method is None:
             self._method = self._bound(methods.pure(fn), 2)
         counters = frozenset(self._counters - self._steering)

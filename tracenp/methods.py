@@ -19,6 +19,7 @@ import copy
 import functools
 import types
 from collections import namedtuple
+from contextvars import ContextVar
 from typing import Any, Callable
 
 import numpy as np
@@ -145,6 +146,9 @@ def with_state(obj, state: dict):
     grows on every call (`self.history.append(loss)`) is refused by `held`, where writing it
     back would trace every call anew."""
     clone = copy.copy(obj)
+    copies = _COPIES.get()
+    if copies is not None:
+        copies[id(obj)] = clone
     for k, v in vars(obj).items():
         if k in state:
             vars(clone)[k] = _with_sub(v, state[k])
@@ -278,7 +282,7 @@ def write_back(obj, final: dict) -> None:
     """Set the final state on `obj`: containers updated in place, so references to them
     (an optimizer's view of `self.params`) stay valid."""
     for k, v in final.items():
-        old = vars(obj).get(k)
+        old = vars(obj).get(k, _UNSET)  # (a new attribute may be None: `self.mean_ = None`)
         if isinstance(v, (_Obj, _Items)):
             _write_sub(old, v)
         elif not _assigned_in_place(old, v) and old is not v:
@@ -321,10 +325,15 @@ def pure(fn: Callable) -> Callable:
     """`fn(self, *args)` as a function of (state, rest, *args) returning (result, state)."""
 
     def method(state: dict, rest: Rest, *args: Any, **kwargs: Any):
-        clone = with_state(rest.obj, state)
-        drawing = _drawing_generators(clone)
-        before = _leaves(state)
-        result = fn(clone, *args, **kwargs)
+        copies = dict(_COPIES.get() or {})
+        token = _COPIES.set(copies)
+        try:
+            clone = with_state(rest.obj, state)
+            drawing = _drawing_generators(clone)
+            before = _leaves(state)
+            result = fn(clone, *args, **kwargs)
+        finally:
+            _COPIES.reset(token)
         for k, (generator, stand_in) in drawing.items():
             if vars(clone).get(k) is stand_in:
                 vars(clone)[k] = generator
@@ -332,6 +341,19 @@ def pure(fn: Callable) -> Callable:
         return result, final_state(clone, rest.obj, state, before)
 
     return method
+
+
+_COPIES: ContextVar[dict | None] = ContextVar("tracenp_method_copies", default=None)
+# while a method is traced: id(instance) -> the traced copy it runs on, its objects' too
+
+
+def traced_copy(obj):
+    """The copy a traced method runs on in place of `obj` (`obj` itself outside one): a
+    jitted method stored on the instance (`m.predict = tracenp.jit(m.predict)`) and called
+    from another (`self.predict(X)` in `score`) reads the traced state, not the instance's
+    arrays as constants of the caller's trace."""
+    copies = _COPIES.get()
+    return copies.get(id(obj), obj) if copies else obj
 
 
 class _Self:
