@@ -661,10 +661,10 @@ for _name in ("sum prod mean std var max min argmax argmin all any cumsum cumpro
         setattr(Tracer, _name, _method(getattr(np, _name)))
 
 
-def _reshape(self, *shape, order="C"):
+def _reshape(self, *shape, order="C", copy=None):
     if len(shape) == 1 and (isinstance(shape[0], (tuple, list)) or np.ndim(shape[0]) == 1):
         shape = tuple(shape[0])  # x.reshape((2, 3)), x.reshape(np.array([2, 3]))
-    return np.reshape(self, shape, order=order)
+    return np.reshape(self, shape, order=order, copy=copy)
 
 
 def _transpose(self, *axes):

@@ -1315,6 +1315,10 @@ def take(a, indices, axis=None, out=None, mode="raise"):
         a, axis = np.ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
     indices = lift_index_lists(indices)
+    if lax.is_tracer(indices) and indices.dtype == np.bool_:  # positions 0 and 1, as NumPy
+        indices = lax.cast(indices, np.intp)  # casts them (not a mask)
+    elif not lax.is_tracer(indices) and np.asarray(indices).dtype == np.bool_:
+        indices = np.asarray(indices, np.intp)
     if a.shape[axis] == 0 and mode in ("clip", "wrap") and np.size(indices):
         shape = a.shape[:axis] + np.shape(indices) + a.shape[axis + 1:]
         if int(np.prod(shape)):  # no index can be moved into an empty axis

@@ -459,11 +459,16 @@ def average(a, axis=None, weights=None, returned=False, *, keepdims=False):
         scl = lax.lift(np.asarray(a.size / avg.size, avg.dtype))  # NumPy: ZeroDivisionError
     else:
         w = lax.lift(weights)
-        if w.shape != a.shape:
+        if w.shape != a.shape:  # along `axis`, one or a tuple of them, as NumPy 2 reads it
             if axis is None:
                 raise TypeError("Axis must be specified when shapes of a and weights differ.")
-            ax = normalize_axis(axis, a.ndim)
-            w = lax.reshape(w, tuple(w.shape[0] if i == ax else 1 for i in range(a.ndim)))
+            given = tuple(normalize_axis(ax, a.ndim) for ax in
+                          (axis if isinstance(axis, tuple) else (axis,)))
+            if w.shape != tuple(a.shape[ax] for ax in given):
+                raise ValueError("Shape of weights must be consistent with shape of a along "
+                                 "specified axis.")
+            w = lax.transpose(w, tuple(int(i) for i in np.argsort(given)))
+            w = lax.reshape(w, tuple(n if i in given else 1 for i, n in enumerate(a.shape)))
         axes = normalize_axes(axis, a.ndim)
         # NumPy sums 1-d weights broadcast with unit dims, full ones over a's other dims
         kept = [n for i, n in enumerate(a.shape) if i not in axes] if w.shape == a.shape else []

@@ -25,6 +25,10 @@ def _full_slices(ndim):
 
 @implements(np.reshape)
 def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    if copy:  # a new array, never a view of `a`
+        from ..tracer import Tracer
+
+        return Tracer(reshape(a, shape, order, newshape=newshape).node)
     a = _t(a)
     shape = newshape if shape is None else shape
     shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
