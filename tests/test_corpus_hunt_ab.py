@@ -49,19 +49,8 @@ import pytest
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
 from test_ops import assert_same
-
-
-class _Xfail(tuple):
-    """A case tracenp gets wrong, kept as `(fn, static, make_args)` with the reason."""
-    def __new__(cls, reason, *case):
-        self = super().__new__(cls, case)
-        self.reason = reason
-        return self
-
-
-def _names(table):
-    return [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v.reason))
-            if isinstance(v, _Xfail) else k for k, v in table.items()]
+from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_t import logsumexp, pairwise_l2_distances  # the same code
 
 
 def _u(seed, *shape):
@@ -1416,12 +1405,6 @@ def test_numpy_ml_preprocessing(name):
 # ---------------------------------------------------------------- numpy-ml: utilities
 
 
-def pairwise_l2_distances(X, Y):
-    D = -2 * X @ Y.T + np.sum(Y ** 2, axis=1) + np.sum(X ** 2, axis=1)[:, np.newaxis]
-    D[D < 0] = 0
-    return np.sqrt(D)
-
-
 def euclidean(x, y):
     return np.sqrt(np.sum((x - y) ** 2))
 
@@ -1535,13 +1518,6 @@ def test_numpy_ml_utilities(name):
 
 
 # ---------------------------------------------------------------- numpy-ml: HMM
-
-
-def logsumexp(log_probs, axis=None):
-    _max = np.max(log_probs)
-    ds = log_probs - _max
-    exp_sum = np.exp(ds).sum(axis=axis)
-    return _max + np.log(exp_sum)
 
 
 class MultinomialHMM:

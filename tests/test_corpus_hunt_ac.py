@@ -48,19 +48,11 @@ import pytest
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
-
-
-class _Xfail(tuple):
-    """A case tracenp gets wrong, kept as `(fn, static, make_args)` with the reason."""
-    def __new__(cls, reason, *case):
-        self = super().__new__(cls, case)
-        self.reason = reason
-        return self
-
-
-def _names(table):
-    return [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v.reason))
-            if isinstance(v, _Xfail) else k for k, v in table.items()]
+from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_libs import (  # the same code
+    deterministic_vector_sign_flip, durbin_watson, hinge_loss, laplacian_kernel,
+    manhattan_distances, mean_absolute_percentage_error, polynomial_kernel, row_norms,
+    sigmoid_kernel, svd_flip)
 
 
 def _u(seed, *shape):
@@ -68,13 +60,6 @@ def _u(seed, *shape):
 
 
 # ------------------------------------------------------------------ scikit-learn utils.extmath
-
-
-def row_norms(X, squared=False):
-    norms = np.einsum("ij,ij->i", X, X)
-    if not squared:
-        np.sqrt(norms, norms)
-    return norms
 
 
 def safe_sparse_dot(a, b, dense_output=False):
@@ -233,22 +218,6 @@ def _nan_block(s, n):
     X[1, 0] = np.nan
     X[n - 1, 2] = np.nan
     return X
-
-
-def svd_flip(u, v, u_based_decision=True):
-    if u_based_decision:
-        max_abs_cols = np.argmax(np.abs(u), axis=0)
-        signs = np.sign(u[max_abs_cols, range(u.shape[1])])
-        u *= signs
-        v *= signs[:, np.newaxis]
-    else:
-        max_abs_rows = np.argmax(np.abs(v), axis=1)
-        signs = np.sign(v[range(v.shape[0]), max_abs_rows])
-        u *= signs
-        v *= signs[:, np.newaxis]
-    return u, v
-
-
 
 
 def cartesian(arrays, out=None):
@@ -550,13 +519,6 @@ def xlogy(x, y):
 
 
 
-def hinge_loss(y_true, pred_decision):
-    margin = y_true * pred_decision
-    losses = 1 - margin
-    np.clip(losses, 0, None, out=losses)
-    return np.average(losses)
-
-
 def r2_score(y_true, y_pred, multioutput="uniform_average"):
     if y_true.ndim == 1:
         y_true = y_true.reshape((-1, 1))
@@ -592,13 +554,6 @@ def explained_variance(y_true, y_pred):
     y_true_avg = np.average(y_true, axis=0)
     denominator = np.average((y_true - y_true_avg) ** 2, axis=0)
     return np.average(1 - numerator / denominator)
-
-
-def mean_absolute_percentage_error(y_true, y_pred, sample_weight=None):
-    epsilon = np.finfo(np.float64).eps
-    mape = np.abs(y_pred - y_true) / np.maximum(np.abs(y_true), epsilon)
-    output_errors = np.average(mape, weights=sample_weight, axis=0)
-    return np.average(output_errors)
 
 
 def mean_squared_log_error(y_true, y_pred, squared=True):
@@ -868,12 +823,6 @@ def cosine_distances(X, Y):
     return S
 
 
-def manhattan_distances(X, Y):
-    return np.abs(X[:, np.newaxis, :] - Y[np.newaxis, :, :]).sum(axis=2)
-
-
-
-
 def haversine_distances(X, Y):
     sin_0 = np.sin(0.5 * (X[:, 0][:, None] - Y[:, 0][None, :]))
     sin_1 = np.sin(0.5 * (X[:, 1][:, None] - Y[:, 1][None, :]))
@@ -883,39 +832,11 @@ def haversine_distances(X, Y):
 
 
 
-def polynomial_kernel(X, Y, degree=3, gamma=None, coef0=1):
-    if gamma is None:
-        gamma = 1.0 / X.shape[1]
-    K = safe_sparse_dot(X, Y.T, dense_output=True)
-    K *= gamma
-    K += coef0
-    K **= degree
-    return K
-
-
-def sigmoid_kernel(X, Y, gamma=None, coef0=1):
-    if gamma is None:
-        gamma = 1.0 / X.shape[1]
-    K = safe_sparse_dot(X, Y.T, dense_output=True)
-    K *= gamma
-    K += coef0
-    np.tanh(K, K)
-    return K
-
-
 def rbf_kernel(X, Y, gamma=None):
     if gamma is None:
         gamma = 1.0 / X.shape[1]
     K = euclidean_distances(X, Y, squared=True)
     K *= -gamma
-    np.exp(K, K)
-    return K
-
-
-def laplacian_kernel(X, Y, gamma=None):
-    if gamma is None:
-        gamma = 1.0 / X.shape[1]
-    K = -gamma * manhattan_distances(X, Y)
     np.exp(K, K)
     return K
 
@@ -2310,12 +2231,6 @@ def levinson_durbin(x, nlags=4):
     return sigma_v, arcoefs, pacf_, sig, phi
 
 
-def durbin_watson(resids, axis=0):
-    diff_resids = np.diff(resids, 1, axis=axis)
-    dw = np.sum(diff_resids ** 2, axis=axis) / np.sum(resids ** 2, axis=axis)
-    return dw
-
-
 def ljung_box(x, lags=5):
     nobs = x.shape[0]
     sacf = acf_fft(x, nlags=lags)
@@ -3016,13 +2931,6 @@ def _weighted_percentile(array, sample_weight, percentile=50):
     percentile_in_sorted = sorted_idx[percentile_idx, col_index]
     percentile = array[percentile_in_sorted, col_index]
     return percentile[0] if n_dim == 1 else percentile
-
-
-def deterministic_vector_sign_flip(u):
-    max_abs_rows = np.argmax(np.abs(u), axis=1)
-    signs = np.sign(u[range(u.shape[0]), max_abs_rows])
-    u *= signs[:, np.newaxis]
-    return u
 
 
 def spectral_embedding_dense(A, n_components=2):

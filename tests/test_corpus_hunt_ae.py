@@ -44,29 +44,14 @@ from tracenp.jit import JitFunction
 from test_corpus import _f, _i
 from test_corpus_hunt_ab import check_method_state
 from test_ops import assert_same
-
-
-class _Xfail(tuple):
-    """A case tracenp gets wrong, kept as `(fn, static, make_args)` with the reason."""
-    def __new__(cls, reason, *case):
-        self = super().__new__(cls, case)
-        self.reason = reason
-        return self
-
-
-def _names(table):
-    return [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v.reason))
-            if isinstance(v, _Xfail) else k for k, v in table.items()]
+from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_ab import _u  # the same code
 
 
 def _cases(table, forms, xfails):
     """(name, form) pairs of a table, those in `xfails` marked with their reason."""
     return [pytest.param(n, f, marks=pytest.mark.xfail(strict=True, reason=xfails[n, f]))
             if (n, f) in xfails else pytest.param(n, f) for n in table for f in forms]
-
-
-def _u(seed, *shape):
-    return np.random.default_rng(seed).random(shape)
 
 
 def _state(v, depth=0):

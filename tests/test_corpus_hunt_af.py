@@ -34,19 +34,7 @@ import pytest
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused
-
-
-class _Xfail(tuple):
-    """A case tracenp gets wrong, kept as `(fn, static, make_args)` with the reason."""
-    def __new__(cls, reason, *case):
-        self = super().__new__(cls, case)
-        self.reason = reason
-        return self
-
-
-def _names(table):
-    return [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v.reason))
-            if isinstance(v, _Xfail) else k for k, v in table.items()]
+from test_corpus_hunt_v import _names, _Xfail
 
 
 def _r(s, *shape):

@@ -39,26 +39,15 @@ import tracenp
 from tracenp import pytree
 from test_corpus import check_like_numpy, check_refused
 from test_grad_hunt_r import assert_grads_close, assert_tree_like, check_grads
+from test_corpus_hunt_ab import (attention, gelu, gpt2, layer_norm, linear, sigmoid,
+                                 softmax, transformer_block)
+from test_corpus_hunt_v import _names, _Xfail
 
 rng = np.random.default_rng(404)
 
 
 def normal(*shape, scale=1.0):
     return rng.standard_normal(shape) * scale
-
-
-class _Xfail(tuple):
-    """A case tracenp gets wrong, kept as `(fn, args, argnums)` with the reason."""
-
-    def __new__(cls, reason, *case):
-        self = super().__new__(cls, case)
-        self.reason = reason
-        return self
-
-
-def _names(table):
-    return [pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=v.reason))
-            if isinstance(v, _Xfail) else k for k, v in table.items()]
 
 
 CASES: dict[str, tuple] = {}
@@ -78,32 +67,8 @@ def big(name, fn, *args, argnums=0):
 # ----------------------------------------------------------------------------- picoGPT
 
 
-def gelu(x):
-    return 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x ** 3)))
-
-
-def softmax(x):
-    exp_x = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return exp_x / np.sum(exp_x, axis=-1, keepdims=True)
-
-
-def layer_norm(x, g, b, eps: float = 1e-5):
-    mean = np.mean(x, axis=-1, keepdims=True)
-    variance = np.var(x, axis=-1, keepdims=True)
-    x = (x - mean) / np.sqrt(variance + eps)
-    return g * x + b
-
-
-def linear(x, w, b):
-    return x @ w + b
-
-
 def ffn(x, c_fc, c_proj):
     return linear(gelu(linear(x, **c_fc)), **c_proj)
-
-
-def attention(q, k, v, mask):
-    return softmax(q @ k.T / np.sqrt(q.shape[-1]) + mask) @ v
 
 
 def mha(x, c_attn, c_proj, n_head):
@@ -113,20 +78,6 @@ def mha(x, c_attn, c_proj, n_head):
     causal_mask = (1 - np.tri(x.shape[0], dtype=x.dtype)) * -1e10
     out_heads = [attention(q, k, v, causal_mask) for q, k, v in zip(*qkv_heads)]
     return linear(np.hstack(out_heads), **c_proj)
-
-
-def transformer_block(x, mlp, attn, ln_1, ln_2, n_head):
-    x = x + mha(layer_norm(x, **ln_1), **attn, n_head=n_head)
-    x = x + ffn(layer_norm(x, **ln_2), **mlp)
-    return x
-
-
-def gpt2(inputs, wte, wpe, blocks, ln_f, n_head):
-    x = wte[inputs] + wpe[range(len(inputs))]
-    for block in blocks:
-        x = transformer_block(x, **block, n_head=n_head)
-    x = layer_norm(x, **ln_f)
-    return x @ wte.T
 
 
 def cross_entropy(logits, targets):
@@ -725,10 +676,6 @@ case("cs231n_softmax_probs_divide_inplace_range_index", softmax_loss_probs_inpla
 
 
 # ----------------------------------------------------------------------------- recurrent
-
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
 
 
 def sigmoid_stable_masks(x):
