@@ -1677,9 +1677,7 @@ SCIENCE = {
     "crc16_where": (crc16_where, {}, lambda s, n: (_i(256, n * 2, seed=s).astype(np.uint8),)),
     "crc16_uint8_where": (crc16_uint8_where, {}, lambda s, n: (
         _i(256, n, seed=s).astype(np.uint8),)),
-    "crc16_uint16": _Xfail(
-        "np.uint16(b) of a traced byte raises ConcretizationError (x.astype(np.uint16) traces)",
-        crc16_uint16, {}, lambda s, n: (_i(256, n, seed=s).astype(np.uint8),)),
+    "crc16_uint16": (crc16_uint16, {}, lambda s, n: (_i(256, n, seed=s).astype(np.uint8),)),
     "go_fast_trace": (go_fast_trace, {}, lambda s, n: (_f(n, n, seed=s),)),
     "go_fast": (go_fast, {}, lambda s, n: (_f(n, n, seed=s),)),
     "go_fast_int": (go_fast, {}, lambda s, n: (_i(5, n, n, seed=s),)),

@@ -1285,11 +1285,15 @@ def test_empty_reduction_raises_numpys_error():
         tracenp.jit(bounding_box)(np.zeros((0, 3)))
 
 
+def test_a_scalar_type_as_a_cast_traces():
+    """`np.uint8(...)` of a traced array, refused until stop 27."""
+    x = _u8(4, 5, seed=5)
+    assert_same(tracenp.jit(brighten_u8)(x), brighten_u8(x))
+
+
 REFUSED = {  # forms tracenp cannot trace: a clear error at trace time, NumPy's value eagerly
     "poly1d_of_traced_coefficients": (poly1d_fit, (np.linspace(-1, 1, 8), _f(8, seed=2)),
                                       tracenp.UnsupportedFunctionError, "trim_zeros"),
-    "scalar_type_as_a_cast": (brighten_u8, (_u8(4, 5, seed=5),),
-                              tracenp.ConcretizationError, "astype"),
 }
 
 

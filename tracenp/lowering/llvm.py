@@ -305,6 +305,7 @@ def _copying(run: Executable, aliased: list[int]) -> Executable:
     def copying(args: list[np.ndarray]) -> list[np.ndarray]:
         return copied(run(args), aliased)
 
+    copying.__dict__.update(run.__dict__)
     copying.program = lambda: None
     return copying
 
@@ -532,7 +533,7 @@ def _in_place_writes(graph: Graph, fresh: set[int], steps: list) -> set[int]:
             found.add(id(n))
         elif n.op is Op.SCATTER and id(n) in at:  # `dW[ids[i]] += dY[i]` in a loop: the
             seen, later = _readers_after(x, at[id(n)], users, readers)  # row was read before
-            if not later and not any(id(s) in seen for s in n.srcs[1:]):
+            if not later and not seen & outputs and not any(id(s) in seen for s in n.srcs[1:]):
                 found.add(id(n))
     return found
 

@@ -461,7 +461,7 @@ def _order_statistic(func, nan_func):
         elif values.dtype.kind == "c":
             sel._refuse(f"np.{func.__name__} of a complex selection")
         where, axes = sel._where(), sel._axes(axis)
-        if func is not np.median:  # NumPy indexes the sorted values: none is an IndexError
+        if func.__name__ != "median":  # NumPy indexes the sorted values: none is an IndexError
             lax.check(np.logical_not(np.any(where, axis=axes)).any(), "IndexError",
                       "index -1 is out of bounds for axis 0 with size 0")
         nan = lax.lift(np.asarray(np.nan, values.dtype))
