@@ -1587,17 +1587,8 @@ NETWORKS = {
 }
 
 
-_ALIASED = ("an optimizer holding the model's own arrays (`SGD(model.parameters(), "
-            "model.gradients())`) inside the jitted object: the same array reached by two "
-            "attribute paths is refused as `writing to an argument that shares memory with "
-            "another argument` (UnsupportedFunctionError), though NumPy's code runs fine")
-NETWORK_XFAILS = {(k, f): _ALIASED for k in ("trainer.sgd_momentum", "trainer.adam",
-                                              "trainer.bn", "trainer.dropout_noise_attr")
-                  for f in ("bound", "body")}
-
-
 @pytest.mark.parametrize("name, form", [
-    c for c in _cases(NETWORKS, ("bound", "body"), NETWORK_XFAILS)
+    c for c in _cases(NETWORKS, ("bound", "body"), {})
     if c.values[1] == "body" or NETWORKS[c.values[0]][1] != ("__call__",)])
 def test_networks_as_users_jit_them(name, form):
     """(An instance attribute `obj.__call__ = jit(...)` is not what `obj(x)` calls, so modules
@@ -1883,20 +1874,10 @@ def check_object_form(make_obj, fn, between, make_args, form):
             between(got_obj, seed)
 
 
-_ARG_TYPEERROR = ("a user object as a jit argument raises TypeError ('jit arguments must be "
-                  "arrays, ... got LinearRegression (mark it static with static_argnums=)'), "
-                  "also under fallback=True, though jitted methods already pass an instance's "
-                  "state as inputs and write it back")
-_STATIC_STALE = ("the object as a static argument (as the TypeError advises): keyed by "
-                 "identity, its arrays are constants of the first trace, so after the object "
-                 "is refit or changed in place the cached call returns stale values, silently")
 _CLOSURE_STALE = ("the object closed over: its arrays are constants of the first trace "
                   "(docs/jit.md), so after it is refit or changed in place between calls the "
                   "cached call returns stale values, silently")
 OBJECT_XFAILS = {
-    **{(k, "argument"): _ARG_TYPEERROR for k in OBJECT_ARGS},
-    ("evaluate.refit_between_calls", "static"): _STATIC_STALE,
-    ("evaluate.coef_scaled_in_place_between", "static"): _STATIC_STALE,
     ("evaluate.refit_between_calls", "closure"): _CLOSURE_STALE,
     ("evaluate.coef_scaled_in_place_between", "closure"): _CLOSURE_STALE,
 }
@@ -1905,8 +1886,11 @@ _MUTATING = ("train_step.in_place_coef", "simulate.nbody", "filter_all.kalman")
 
 @pytest.mark.parametrize("name, form", [
     c for c in _cases(OBJECT_ARGS, ("argument", "static", "closure"), OBJECT_XFAILS)
-    if c.values[1] == "argument" or c.values[0] not in _MUTATING])
+    if c.values[1] != "closure" or c.values[0] not in _MUTATING])
 def test_objects_passed_to_or_closed_over_by_jitted_functions(name, form):
+    """An object argument passes its state as a jitted method's `self` does, also where
+    `static_argnums` names it: its arrays are inputs and what the function changes on it is
+    written back."""
     check_object_form(*OBJECT_ARGS[name], form=form)
 
 
@@ -1918,12 +1902,9 @@ _WRITE_MESSAGE = ("a closed-over object's method writing its own array in place 
                   "write through a static argument gets the named refusal \"Writing into "
                   "`coef_`, an array the function reads from its globals or closure\"")
 REFUSED_OBJECTS = {
-    ("train_step.in_place_coef", "static"): (_Unsupported, "Writing into `coef_`"),
     ("train_step.in_place_coef", "closure"): _Xfail(_WRITE_MESSAGE, _Unsupported,
                                                     "Writing into `coef_`"),
-    ("simulate.nbody", "static"): (_Unsupported, "Writing into `pos`"),
     ("simulate.nbody", "closure"): _Xfail(_WRITE_MESSAGE, _Unsupported, "Writing into `pos`"),
-    ("filter_all.kalman", "static"): (_Unsupported, r"storing a traced value in args\[0\]\.x"),
     ("filter_all.kalman", "closure"): (_Unsupported, r"storing a traced value in obj\.x"),
 }
 
@@ -1931,10 +1912,9 @@ REFUSED_OBJECTS = {
 @pytest.mark.parametrize("name, form", [
     pytest.param(*k, marks=pytest.mark.xfail(strict=True, reason=v.reason))
     if isinstance(v, _Xfail) else k for k, v in REFUSED_OBJECTS.items()])
-def test_objects_changed_through_a_static_argument_or_closure_are_refused(name, form):
-    """A driver that changes the object it closes over or takes as a static argument (an
-    in-place training step, a simulation, a filter loop) would leave the compiled function
-    writing nothing: refused by name, the object as it was; under `fallback=True` NumPy's
+def test_objects_changed_through_a_closure_are_refused(name, form):
+    """A driver that changes the object it closes over (an in-place training step, a
+    simulation, a filter loop) would leave the compiled function writing nothing: refused by name, the object as it was; under `fallback=True` NumPy's
     values and NumPy's changes to the object."""
     make_obj, fn, _, make_args = OBJECT_ARGS[name]
     error, match = REFUSED_OBJECTS[name, form]
@@ -2155,11 +2135,8 @@ def test_class_body_decorators_match_the_plain_class():
     assert_same([W, b], [Wn, bn], rtol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "`@property` over `@tracenp.jit`: `property` calls the JitFunction as `fget(obj)`, so "
-    "the instance arrives as a plain positional argument and is refused with TypeError "
-    "('got JitFloat32Linear (mark it static)') instead of being taken as `self`"))
 def test_a_jitted_property():
+    """`property(fget)` calls the jitted function with the instance as its argument."""
     W, b = _f(3, 2, seed=1).astype(np.float32), np.ones(2, np.float32)
     assert_same(JitFloat32Linear(W, b).norm, np.sqrt(np.sum(W ** 2) + np.sum(b ** 2)))
 

@@ -147,6 +147,8 @@ class Trace:
     # call on (False after the first)
     fresh: tuple = ()  # outputs that are another result's value by another name (`x_prior =
     # x.copy()`): copied after each call, as NumPy's copy is a new array
+    shared: tuple = ()  # (leaf, first leaf) of array leaves that were one array object
+    # (`_shared_arrays`): one input, written and read as one; the key holds them
 
 
 @dataclass
@@ -193,7 +195,9 @@ class JitFunction:
         self._method: JitFunction | None = None  # of methods.pure(fn): instance state dynamic
         self._static_method: JitFunction | None = None  # for instances without a __dict__
         self._tuple_method: JitFunction | None = None  # for NamedTuple instances
-        self._methods: dict = {}  # of a `methods.pure` function: method keys' traces
+        self._methods: dict = {}  # of a `methods.pure(_objects)` function: state keys' traces
+        self._with_objects: dict[tuple, JitFunction] = {}  # where objects are: its function
+        self._arg_counters: dict = {}  # per object argument, the int attributes it changes
         # `jit(opt.step)`, a bound method of a user's object, is the jitted method bound to it
         self._instance = fn.__self__ if inspect.ismethod(fn) and methods.is_plain(fn.__self__) \
             and not isinstance(fn.__self__, type) else None
@@ -254,7 +258,7 @@ class JitFunction:
         if self._by_layout:
             sigs = tuple(s + (_layout(x),) if type(x) is np.ndarray else s
                          for s, x in zip(sigs, leaves))
-        return (tree, sigs, static), leaves
+        return (tree, sigs, static, _shared_arrays(leaves)), leaves
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
@@ -277,12 +281,23 @@ class JitFunction:
         if current_trace() is not None and any(isinstance(x, Tracer)
                                                for x in pytree.flatten((args, kwargs))[0]):
             return self.fn(*args, **kwargs)  # called inside another traced function: inline
+        where = _object_arguments(args, kwargs)
+        if where:
+            return self._call_with_objects(where, args, kwargs)
+        return self._call_keyed(args, kwargs)
+
+    def _call_keyed(self, args, kwargs):
+        """A call keyed in full (`_key`): traced where the key is new."""
         try:
             key, leaves = self._key(args, kwargs)
-        except TypeError:
+        except TypeError as e:
             if has_dask_arrays(pytree.flatten((args, kwargs))[0]):
                 return call_over_blocks(self, args, kwargs)
-            raise
+            if not self.fallback:
+                raise
+            warnings.warn(f"tracenp.jit({self.__name__}) runs in NumPy: {e}",
+                          TracingFallbackWarning, stacklevel=2)
+            return self.fn(*args, **kwargs)
         entry = self._cache.get(key)
         if entry is None:
             self._info.misses += 1
@@ -297,7 +312,7 @@ class JitFunction:
         if entry.eager_reason is not None:
             return self.fn(*args, **kwargs)
         if (not self.static_argnums and not self._by_layout and not entry.compiled.pending
-                and (fast_key := self._fast_key(args, kwargs)) is not None):
+                and not entry.shared and (fast_key := self._fast_key(args, kwargs)) is not None):
             self._fast[fast_key] = self._fast_runner(entry, fast_key, args, kwargs)
         try:
             return self._run(entry, leaves, args, kwargs)
@@ -561,6 +576,8 @@ class JitFunction:
 
     def _run(self, entry: Trace, leaves, args=(), kwargs=None):
         if entry.mutated and _writes_overlap(leaves, entry):
+            if _shared_arrays(leaves) != entry.shared:  # one array by two paths, traced as
+                return self._call_keyed(args, kwargs or {})  # two (a hot path's entry)
             message = ("writing to an argument that shares memory with another argument "
                        "(the trace took them for separate arrays)")
             if not self.fallback:
@@ -603,11 +620,13 @@ class JitFunction:
     def _why(self, key) -> str:
         if not self._cache:
             return "first call"
-        tree, sigs, static = key
+        tree, sigs, static, shared = key
         best = None
-        for old_tree, old_sigs, old_static in list(self._cache):  # other threads add
-            if old_tree != tree:
+        for old_tree, old_sigs, old_static, old_shared in list(self._cache):  # other threads
+            if old_tree != tree:  # add to it
                 reason = "argument structure changed"
+            elif old_shared != shared:
+                reason = "arguments that are one array object changed"
             elif old_static != static:
                 reason = (f"static arguments changed: {_fmt_static(old_static)} -> "
                           f"{_fmt_static(static)}")
@@ -684,13 +703,6 @@ class JitFunction:
                                    f"steers the function's Python)")
         return True
 
-    def trace_graph(self, *args, **kwargs) -> tuple:
-        """Trace for these arguments: (graph, output tree, consts, returns, mutated pairs,
-        indices of the argument leaves the graph reads, leaves rebound in their containers,
-        returned arguments, outputs to copy)."""
-        _, leaves = self._key(args, kwargs)
-        return self._trace_to_graph(args, kwargs, leaves)
-
     def _changed_config(self, static, args, kwargs, call_args, call_kwargs) -> bool:
         """Whether the function changed (its copy of) a steered config while tracing."""
         for where, key in static:
@@ -705,10 +717,13 @@ class JitFunction:
         _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         names = self._leaf_names(tree, len(leaves))
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
+        shared = _shared_arrays(leaves)
         try:
             with tracing(self.__name__, self.stabilize, self.fn, _roots(args, kwargs),
                          self._capture) as state:
                 tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
+                for i, first in shared:  # one array by two paths (`self.W`, `opt.params[0]`)
+                    tracers[i] = tracers[first]
                 for t, x in zip(tracers, leaves):
                     t._input_of = state
                     state.input_layouts[id(t.node)] = _layout(x)
@@ -818,11 +833,12 @@ class JitFunction:
         _check_foreign_inputs(order, inputs, self.__name__)
         used = [i for i, n in enumerate(inputs) if id(n) in reached]
         graph = ir.Graph(tuple(inputs[i] for i in used), tuple(outputs))
-        return graph, out_tree, consts, returns, mutated, used, rebound, returned, tuple(fresh)
+        return (graph, out_tree, consts, returns, mutated, used, rebound, returned, tuple(fresh),
+                shared)
 
     def _trace_graph(self, args, kwargs, leaves) -> Trace:
         t0 = time.perf_counter()
-        graph, out_tree, consts, returns, mutated, used, rebound, returned, fresh = \
+        graph, out_tree, consts, returns, mutated, used, rebound, returned, fresh, shared = \
             self._trace_to_graph(args, kwargs, leaves)
         t1 = time.perf_counter()
         device = "cuda" if any(map(is_device_array, leaves)) else self.device
@@ -831,7 +847,7 @@ class JitFunction:
         compiled.note(trace_s=t1 - t0, compile_s=time.perf_counter() - t1)
         return Trace(compiled, out_tree, consts, returns, mutated, len(graph.outputs), used,
                      rebound=list(rebound), grown=getattr(rebound, "grown", []),
-                     returned=returned, fresh=fresh)
+                     returned=returned, fresh=fresh, shared=shared)
 
     def _leaf_names(self, tree, n: int) -> list[str]:
         """Argument names for the inputs (`x`, `params['W1']`), for printing and errors."""
@@ -851,7 +867,12 @@ class JitFunction:
             return self._method.cache_info()
         for e in self._entries:
             self._info.hits += e.take_hits()
-        return self._info
+        if not self._with_objects:
+            return self._info
+        inner = [jf.cache_info() for jf in self._with_objects.values()]  # calls with objects
+        return CacheInfo(self._info.hits + sum(i.hits for i in inner),
+                         self._info.misses + sum(i.misses for i in inner),
+                         self._info.retraces + [r for i in inner for r in i.retraces])
 
     def graph(self, *args, optimized: bool = True, **kwargs) -> ir.Graph:
         """The graph this function runs for these arguments (the optimized one by default)."""
@@ -914,15 +935,16 @@ class JitFunction:
         counters = frozenset(self._counters - self._steering)
         state = methods.state_of(obj, counters)
         rest = methods.Rest(obj, state)
-        done = self._method._known_method_call(state, rest, args, kwargs)
+        call = (state, rest, *args)
+        done = self._method._known_call(state, rest.key, call, args, kwargs)
         if done is not None:
             result, final = done
             methods.write_back(obj, final)
             self._counters |= methods.counters_of(final, state)
             return methods.with_instance(result, obj)
         try:
-            result, final = self._method(state, rest, *args, **kwargs)
-            self._method._note_method_call(state, rest, args, kwargs)
+            result, final = self._method(*call, **kwargs)
+            self._method._note_call(state, rest.key, call, args, kwargs)
         except ConcretizationError:
             if not counters & state.keys():
                 raise
@@ -933,43 +955,97 @@ class JitFunction:
         self._counters |= methods.counters_of(final, state)
         return methods.with_instance(result, obj)
 
-    def _method_key(self, state: dict, rest, args, kwargs) -> tuple | None:
-        """The key of a method call whose state and arguments are arrays and floats (the
-        common case), or None: the instance's static part by its key, each leaf by its type."""
+    def _call_with_objects(self, where: tuple, args, kwargs):
+        """A call with user objects among its arguments (`evaluate(model, X)`,
+        `train_step(model, X, y)`): each passes its state as `self`'s is passed
+        (`methods.pure_objects`), whatever `static_argnums` says (as a constant its arrays
+        would go stale), and what the function changed on it is written back. Inside
+        another trace, it is inlined on the traced copies."""
+        if current_trace() is not None:
+            args = [_traced(a) if i in where else a for i, a in enumerate(args)]
+            return self.fn(*args, **{k: _traced(v) if k in where else v
+                                     for k, v in kwargs.items()})
+        jf = self._with_objects.get(where)
+        if jf is None:
+            static = (1, *(i + 2 if i >= 0 else i for i in self.static_argnums
+                           if i not in where and i - len(args) not in where))
+            jf = JitFunction(methods.pure_objects(self.fn, where), static,
+                             [n for n in self.static_argnames if n not in where], self.fallback,
+                             self.mode, self.stabilize, self.backend, self.device)
+            jf.__name__ = self.__name__
+            self._with_objects[where] = jf
+        objects = [args[w] if type(w) is int else kwargs[w] for w in where]
+        rest_args = [None if i in where else a for i, a in enumerate(args)]
+        rest_kwargs = {k: None if k in where else v for k, v in kwargs.items()}
+        counters = [frozenset(self._arg_counters.get(w, set()) - self._steering) for w in where]
+        states = tuple(methods.sub_state_of(o, c) for o, c in zip(objects, counters))
+        rests = tuple(map(methods.ArgRest, objects, states))
+        call, rest_key = (states, rests, *rest_args), tuple(r.key for r in rests)
+        try:
+            done = jf._known_call(states, rest_key, call, rest_args, rest_kwargs)
+            if done is None:
+                done = jf(*call, **rest_kwargs)
+                jf._note_call(states, rest_key, call, rest_args, rest_kwargs)
+            result, finals = done
+        except ConcretizationError:
+            if not any(counters):
+                raise
+            self._steering.update(*counters)
+            states = tuple(map(methods.sub_state_of, objects))
+            result, finals = jf(states, tuple(map(methods.ArgRest, objects, states)),
+                                *rest_args, **rest_kwargs)
+        for w, obj, final, state in zip(where, objects, finals, states):
+            methods.write_sub(obj, final)
+            self._arg_counters.setdefault(w, set()).update(methods.sub_counters(final, state))
+        return methods.with_objects(result, jf.fn.given, objects)
+
+    def _state_key(self, state, rest_key, args, kwargs) -> tuple | None:
+        """(key, leaves) of a call of a `methods.pure` or `methods.pure_objects` function whose
+        state leaves and arguments are arrays, Python scalars (a counter) and None (an
+        object's place), or None:
+        the static part by its key, each leaf by its type, and the leaves that are one
+        array. Most methods' state is a flat dict, keyed without flattening it."""
         if kwargs or self._by_layout:
             return None
+        leaves = list(state.values()) if type(state) is dict else None
+        if leaves is not None and all(type(v) is np.ndarray or type(v) is float
+                                      for v in leaves):
+            tree = tuple(state)
+        else:
+            leaves, tree = pytree.flatten(state)
         sig = []
-        for v in (*state.values(), *args):
+        for v in (*leaves, *args):
             t = type(v)
             if t is np.ndarray:
                 sig.append((v.dtype, v.shape))
-            elif t is float:
+            elif t is float or v is None or t is bool or t is int and \
+                    _INT64_MIN <= v < _INT64_END:
                 sig.append(t)
             else:
                 return None
-        return rest.key, tuple(state), tuple(sig)
+        leaves += [a for a in args if a is not None]
+        return (rest_key, tree, tuple(sig), _shared_arrays(leaves)), leaves
 
-    def _note_method_call(self, state: dict, rest, args, kwargs) -> None:
-        """After a call of `methods.pure(fn)` through `__call__`: its trace, under the method
-        key (`_method_key`), when compiled and run by it."""
-        key = self._method_key(state, rest, args, kwargs)
-        if key is not None:
-            entry = self._cache.get(self._key((state, rest, *args), {})[0])
+    def _note_call(self, state, rest_key, call: tuple, args, kwargs) -> None:
+        """After a call of a `methods.pure` or `pure_objects` function through `__call__`:
+        its trace, under its state key (`_state_key`), when compiled and run by it."""
+        known = self._state_key(state, rest_key, args, kwargs)
+        if known is not None:
+            entry = self._cache.get(self._key(call, {})[0])
             if entry is not None and entry.eager_reason is None and entry.compiled is not None \
                     and not entry.compiled.pending:
-                self._methods[key] = entry
+                self._methods[known[0]] = entry
 
-    def _known_method_call(self, state: dict, rest, args, kwargs):
-        """A method call of a key seen before, run without keying it anew (a jitted method
-        cost 22 us a call against a function's 0.4: its state walked three times); or None."""
-        key = self._method_key(state, rest, args, kwargs) if self._methods else None
-        entry = self._methods.get(key) if key is not None else None
+    def _known_call(self, state, rest_key, call: tuple, args, kwargs):
+        """A call of a state key seen before, run without keying it anew (a jitted method cost
+        22 us a call against a function's 0.4: its state walked three times); or None."""
+        known = self._state_key(state, rest_key, args, kwargs) if self._methods else None
+        entry = self._methods.get(known[0]) if known is not None else None
         if entry is None:
             return None
         self._info.hits += 1
-        call = (state, rest, *args)
         try:
-            return self._run(entry, [*state.values(), *args], call, {})
+            return self._run(entry, known[1], call, {})
         except DataDependentShapeError as e:
             return self._in_numpy(e, call, {})
 
@@ -978,6 +1054,23 @@ class JitFunction:
 
 
 _FROM_GRAPH = object()
+
+
+def _object_arguments(args, kwargs) -> tuple:
+    """The positions and keyword names of a call's user objects (`methods.is_object_argument`)."""
+    return (*(i for i, a in enumerate(args)
+              if type(a) is not np.ndarray and methods.is_object_argument(a)),
+            *(k for k, v in sorted(kwargs.items())
+              if type(v) is not np.ndarray and methods.is_object_argument(v)))
+
+
+def _traced(v):
+    """An object argument as a trace holds it: its traced copy (its items', for a container)."""
+    if type(v) is dict:
+        return {k: methods.traced_copy(x) for k, x in v.items()}
+    if type(v) in (list, tuple):
+        return type(v)(map(methods.traced_copy, v))
+    return methods.traced_copy(v)
 
 
 def _roots(args, kwargs) -> tuple:
@@ -1132,18 +1225,29 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
         a is not t or id(t) in changed and not isinstance(leaves[i], np.ndarray))]
 
 
+def _shared_arrays(leaves: list) -> tuple:
+    """(leaf, first leaf) for each array leaf that is an earlier leaf's array object (an
+    optimizer's list of the model's own arrays, `f(b, b)`)."""
+    first: dict[int, int] = {}
+    return tuple((i, j) for i, x in enumerate(leaves) if type(x) is np.ndarray
+                 and (j := first.setdefault(id(x), i)) != i)
+
+
 def _writes_overlap(leaves: list, entry: Trace) -> bool:
-    """Whether an argument the function writes shares memory with another argument (`f(b, b)`,
-    `f(x, x[1:])`): the compiled code reads the other one as it was before the write."""
+    """Whether an argument the function writes shares memory with another argument (`f(x,
+    x[1:])`, or `f(b, b)` traced as two arrays): the compiled code reads the other one as it
+    was before the write."""
     arrays = [x for x in leaves if isinstance(x, np.ndarray)]
-    if all(a.base is None for a in arrays) and len(set(map(id, arrays))) == len(arrays):
+    if all(a.base is None for a in arrays) and \
+            len(set(map(id, arrays))) == len(arrays) - len(entry.shared):
         return False  # each owns its memory (the common case, checked without NumPy)
+    one = dict(entry.shared)  # leaves traced as one array (`Trace.shared`)
     for i, _ in entry.mutated:
         written = leaves[i]
         if not isinstance(written, np.ndarray):  # a device array: CuPy's own memory
             continue
         for j, other in enumerate(leaves):
-            if j != i and isinstance(other, np.ndarray) and (
+            if j != i and isinstance(other, np.ndarray) and one.get(i, i) != one.get(j, j) and (
                     other is written or not _owners(written, other))  \
                     and np.may_share_memory(written, other):
                 return True

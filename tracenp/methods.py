@@ -343,6 +343,95 @@ def pure(fn: Callable) -> Callable:
     return method
 
 
+def is_object_argument(v) -> bool:
+    """An argument whose state a call passes as `self`'s is passed: a user's object (a model,
+    an optimizer, a filter), or a list, tuple or dict holding one (`forward(layers, x)`); not
+    a record (a dataclass, a `SimpleNamespace`: a pytree) nor an array-like (`__array__`)."""
+    if isinstance(v, (list, tuple, dict)):  # (a subclass, an `AttrDict`, is a pytree)
+        return type(v) in _CONTAINERS and len(v) <= _MAX_ITEMS and any(
+            map(is_object_argument, v.values() if type(v) is dict else v))
+    return is_plain(v) and pytree.record_fields(v) is None and not (
+        hasattr(type(v), "__array__") or hasattr(type(v), "__array_function__"))
+
+
+def sub_state_of(v, counters: frozenset = frozenset()):
+    """The state of an object argument (`is_object_argument`): `_Obj` or `_Items`."""
+    return _Obj(state_of(v, counters)) if is_plain(v) else _sub_state(v, -1)
+
+
+def sub_counters(final, state) -> set[str]:
+    """`counters_of` of an object argument's final state, or nothing for a container."""
+    if isinstance(final, _Obj) and isinstance(state, _Obj):
+        return counters_of(final.attrs, state.attrs)
+    return set()
+
+
+def write_sub(target, final) -> None:
+    """Set an object argument's final state (`pure_objects`) on it."""
+    if final is not None:
+        _write_sub(target, final)
+
+
+def pure_objects(fn: Callable, where: tuple) -> Callable:
+    """`fn(*args, **kwargs)`, whose arguments at `where` (positions, keyword names) are
+    objects (`is_object_argument`), as a function of (states, rests, *args, **kwargs)
+    returning (result, finals): each object runs as a copy holding its traced state, as
+    `pure` runs `self`, and what the function changed on it comes back. A result that is
+    one of the copies is the marker `given[k]`, which `with_objects` makes the object."""
+    given = tuple(_Self() for _ in where)
+
+    def call(states: tuple, rests: tuple, *args: Any, **kwargs: Any):
+        args, kwargs = list(args), dict(kwargs)
+        copies = dict(_COPIES.get() or {})
+        token = _COPIES.set(copies)
+        try:
+            clones = [_with_sub(rest.obj, state) for rest, state in zip(rests, states)]
+            drawing = [_drawing_generators(c) if is_plain(c) else {} for c in clones]
+            befores = [_sub_leaves(state) for state in states]
+            for w, clone in zip(where, clones):
+                if type(w) is int:
+                    args[w] = clone
+                else:
+                    kwargs[w] = clone
+            result = fn(*args, **kwargs)
+        finally:
+            _COPIES.reset(token)
+        finals = []
+        for w, clone, rest, state, before, draws in zip(where, clones, rests, states, befores,
+                                                        drawing):
+            for k, (generator, stand_in) in draws.items():
+                if vars(clone).get(k) is stand_in:
+                    vars(clone)[k] = generator
+            result = _swapped(result, clone, given[len(finals)])
+            name = f"args[{w}]" if type(w) is int else w
+            finals.append(_final_sub(clone, rest.obj, state, before, name))
+        return result, tuple(finals)
+
+    call.given = given
+    return call
+
+
+def with_objects(result, given: tuple, objects: list):
+    """`result` with the markers of `pure_objects` replaced by the objects."""
+    for marker, obj in zip(given, objects):
+        result = _swapped(result, marker, obj)
+    return result
+
+
+class ArgRest:
+    """The static part of an object argument (`Rest` for any `_Obj` or `_Items` state)."""
+
+    def __init__(self, obj, state):
+        self.obj = obj
+        self.key = _sub_key(obj, state)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ArgRest) and self.key == other.key
+
+
 _COPIES: ContextVar[dict | None] = ContextVar("tracenp_method_copies", default=None)
 # while a method is traced: id(instance) -> the traced copy it runs on, its objects' too
 

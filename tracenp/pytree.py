@@ -33,7 +33,7 @@ _PLAIN_LEAVES = frozenset({np.ndarray, float, int, bool, complex, np.float64, np
                            np.int64, np.int32, np.bool_})
 
 
-def _fields(t) -> tuple[str, ...] | None:
+def record_fields(t) -> tuple[str, ...] | None:
     """The field names of a record (a dataclass instance, a `SimpleNamespace`), else None."""
     if type(t) is types.SimpleNamespace:
         return tuple(vars(t))
@@ -82,7 +82,7 @@ def _children(t) -> tuple[tuple, list] | None:
     if isinstance(t, dict):
         cls = type(t) if type(t) in _DICTS or _made_from_items(type(t)) else dict
         return ("dict", cls, tuple(t)), list(t.values())
-    names = _fields(t)
+    names = record_fields(t)
     if names is not None:
         return ("record", type(t), names), [getattr(t, n) for n in names]
     return None
