@@ -60,6 +60,7 @@ import pytest
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
+from test_corpus_hunt_ac import systematic_resample as systematic_resample_loop
 from test_corpus_hunt_v import _names, _Xfail
 
 
@@ -2774,22 +2775,6 @@ def integrated_time(x, c=5, tol=50):
         raise ValueError("The chain is shorter than %d times the integrated autocorrelation "
                          "time" % tol)
     return tau_est
-
-
-def systematic_resample_loop(weights, u):
-    # filterpy.monte_carlo.systematic_resample as written: a while loop over two cursors
-    N = len(weights)
-    positions = (u + np.arange(N)) / N
-    indexes = np.zeros(N, "i")
-    cumulative_sum = np.cumsum(weights)
-    i, j = 0, 0
-    while i < N:
-        if positions[i] < cumulative_sum[j]:
-            indexes[i] = j
-            i += 1
-        else:
-            j += 1
-    return indexes
 
 
 def residual_resample(weights, u):
