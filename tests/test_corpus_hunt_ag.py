@@ -565,18 +565,12 @@ QUANTUM = {
     "trotter_step": (trotter_step, {}, lambda s, n: (_state(s, n), 1.0, 0.5, 0.05, 3)),
     "pauli_string_expectation": (pauli_string_expectation, {}, lambda s, n: (
         _state(s, n), "XZIY" + "Z" * (n - 4))),
-    "full_operator_n_arg": _Xfail("`[I2] * n` with a Python int argument is traced as an array "
-                                  "product, not list repetition", apply_full_n, {},
-                                  lambda s, n: (_state(s, n), _unitary(s), 1, n)),
+    "full_operator_n_arg": (apply_full_n, {}, lambda s, n: (_state(s, n), _unitary(s), 1, n)),
     "basis_state": _Xfail("`format(index, f'0{n}b')` with a Python int argument formats the "
                           "tracer and raises ValueError", basis_state, {},
                           lambda s, n: (s + 2, n)),
-    "z_on_qubit_string_rep": _Xfail("`'I' * k` with a Python int argument raises TypeError from "
-                                    "NumPy's string multiply ufunc", z_on_qubit, {},
-                                    lambda s, n: (_state(s, n), 2, n)),
-    "cnot_full_matrix_n_arg": _Xfail("`[I2] * n` with a Python int argument is traced as an "
-                                     "array product, not list repetition", cnot_full_matrix, {},
-                                     lambda s, n: (n, 0, 2)),
+    "z_on_qubit_string_rep": (z_on_qubit, {}, lambda s, n: (_state(s, n), 2, n)),
+    "cnot_full_matrix_n_arg": (cnot_full_matrix, {}, lambda s, n: (n, 0, 2)),
     "batch_apply": (batch_apply, {}, lambda s, n: (
         np.stack([_state(s + k, n) for k in range(3)]), _unitary(s), 1)),
 }
@@ -946,9 +940,7 @@ def cascade_scaling(lo, iterations):
 WAVELETS = {
     "haar_multilevel": (haar_multilevel, {}, lambda s, n: (_f(4 * n, seed=s), 2)),
     "haar_roundtrip": (haar_roundtrip, {}, lambda s, n: (_f(8 * n, seed=s), 3)),
-    "haar_along_axis": _Xfail("`(slice(None),) * axis` with a Python int argument is traced as "
-                              "an object-array product and refused", haar_along_axis, {},
-                              lambda s, n: (_f(3, 2 * n, 4, seed=s), 1)),
+    "haar_along_axis": (haar_along_axis, {}, lambda s, n: (_f(3, 2 * n, 4, seed=s), 1)),
     "haar_inplace_while": (haar_inplace, {}, lambda s, n: (_f(2 ** n, seed=s),)),
     "haar_inplace_int": (haar_inplace, {}, lambda s, n: (_i(50, 2 ** n, seed=s),)),
     "haar_by_matrix": (haar_by_matrix, {}, lambda s, n: (_f(2 ** n, seed=s),)),
@@ -957,10 +949,7 @@ WAVELETS = {
     "dwt_convolve_db4": (dwt_convolve, {}, lambda s, n: (_f(2 * n, seed=s), DB4_LO, DB4_HI)),
     "upsample_convolve": (upsample_convolve, {}, lambda s, n: (
         _f(n, seed=s), _f(n, seed=s + 1), DB4_LO, DB4_HI)),
-    "haar_wavedec_prealloc": _Xfail("`[None] * (level + 1)` with a Python int argument is "
-                                    "traced as an object-array product and refused",
-                                    haar_wavedec_prealloc, {}, lambda s, n: (_f(4 * n, seed=s),
-                                                                             2)),
+    "haar_wavedec_prealloc": (haar_wavedec_prealloc, {}, lambda s, n: (_f(4 * n, seed=s), 2)),
     "wavedec_concat": (wavedec_concat, {}, lambda s, n: (_f(4 * n, seed=s), 2)),
     "db4_multilevel_roundtrip": (db4_multilevel_roundtrip, {}, lambda s, n: (
         _f(8 * n, seed=s), 3)),
@@ -1518,9 +1507,7 @@ CONTROL = {
                                                                0.05, 0.1)),
     "pid_anti_windup": (pid_anti_windup, {}, lambda s, n: (
         np.where(np.arange(5 * n) > 3, 2.0, 0.0) * s, 3.0, 2.0, 0.1, 1.5)),
-    "dead_time_sim": _Xfail("`[0.0] * delay` with a Python int argument becomes a Tracer, "
-                            "then AttributeError: no 'append'", dead_time_sim, {},
-                            lambda s, n: (_f(3 * n, seed=s), 0.9, 0.1, 3)),
+    "dead_time_sim": (dead_time_sim, {}, lambda s, n: (_f(3 * n, seed=s), 0.9, 0.1, 3)),
     "routh_array": (routh_array, {}, lambda s, n: (np.concatenate([[1.0], _f(n, positive=True,
                                                                           seed=s) + 1]),)),
     "kalman_filter": (kalman_filter, {}, lambda s, n: (
@@ -2068,9 +2055,7 @@ SENSITIVITY = {
     "sobol_g_analytic": (sobol_g_analytic, {}, lambda s, n: (np.arange(n) * 1.5,)),
     "scale_samples_out": (scale_samples, {}, lambda s, n: (
         _u(s, n, 2), [[-np.pi, np.pi], [0.0, 10.0]])),
-    "ishigami_problem_bounds": _Xfail("`[[lo, hi]] * num_vars` with a Python int argument is "
-                                      "traced as an array product, not list repetition",
-                                      ishigami_problem, {}, lambda s, n: (_u(s, n, 3), 3)),
+    "ishigami_problem_bounds": (ishigami_problem, {}, lambda s, n: (_u(s, n, 3), 3)),
     "s1_of_factor": _Xfail("`f\"x{k}\"` of a Python int argument is 'xTracer(k:i64~[])': "
                            "ValueError from list.index", s1_of_factor, {},
                            lambda s, n: (_f(n, seed=s), 2)),
@@ -2192,9 +2177,7 @@ STEERED = {
     "step_response_ct": (step_response_ct, lambda s: (
         _stable(s, 2), _f(2, 1, seed=s), _f(1, 2, seed=s + 1), 1.0 * s, 0.05)),
     "ziegler_nichols": (ziegler_nichols, lambda s: (2.0 * s, 1.5)),
-    "sobol_g_levels": _Xfail("`[0.0] * n` with a Python int argument is traced as an array "
-                             "product, not list repetition", sobol_g_levels,
-                             lambda s: (_u(s, 10, 5), s + 1)),
+    "sobol_g_levels": (sobol_g_levels, lambda s: (_u(s, 10, 5), s + 1)),
     "grover_iterations": (grover, lambda s: (np.arange(16) == 5, s + 1)),
     "hadamard_all": (hadamard_all, lambda s: (s + 2,)),
 }

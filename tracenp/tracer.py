@@ -540,10 +540,17 @@ def _operand(other):
     return other
 
 
+_SEQUENCES = (list, tuple, str, bytes)
+_MULTIPLY = np.multiply  # (while tracing, `np.multiply` is the traced one)
+
+
 def _binary(ufunc, reflected=False):
     def op(self, other):
         if numpy_api.ufuncs.defer_to(other):
             return NotImplemented
+        if ufunc is _MULTIPLY and isinstance(other, _SEQUENCES) and self.weak and \
+                self.node.dtype.kind in "biu":  # `[0.0] * n` of a Python int: Python's repeat,
+            return NotImplemented  # which asks for its value (`__index__`)
         other = _operand(other)
         args = (other, self) if reflected else (self, other)
         return numpy_api.ufuncs.apply_ufunc(ufunc, args, operator=True)
