@@ -320,6 +320,7 @@ class _Transform:
         if jf is None:
             jf = JitFunction(self.traced, static_argnums=static[0], static_argnames=static[1])
             jf.__name__ = self.__name__
+            jf.shares = False  # `grad(f)(x, x)` writing `x`: refused (`jit._writes_overlap`)
             self._compiled[static] = jf
         return self.post(jf(*args, **kwargs))
 

@@ -198,6 +198,8 @@ class JitFunction:
         self._methods: dict = {}  # of a `methods.pure(_objects)` function: state keys' traces
         self._with_objects: dict[tuple, JitFunction] = {}  # where objects are: its function
         self._arg_counters: dict = {}  # per object argument, the int attributes it changes
+        self.shares = True  # one array object at two leaves is one input (`Trace.shared`);
+        # False for a gradient's function, whose differentiated inputs are its own
         # `jit(opt.step)`, a bound method of a user's object, is the jitted method bound to it
         self._instance = fn.__self__ if inspect.ismethod(fn) and methods.is_plain(fn.__self__) \
             and not isinstance(fn.__self__, type) else None
@@ -258,7 +260,7 @@ class JitFunction:
         if self._by_layout:
             sigs = tuple(s + (_layout(x),) if type(x) is np.ndarray else s
                          for s, x in zip(sigs, leaves))
-        return (tree, sigs, static, _shared_arrays(leaves)), leaves
+        return (tree, sigs, static, _shared_arrays(leaves) if self.shares else ()), leaves
 
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
@@ -576,8 +578,8 @@ class JitFunction:
 
     def _run(self, entry: Trace, leaves, args=(), kwargs=None):
         if entry.mutated and _writes_overlap(leaves, entry):
-            if _shared_arrays(leaves) != entry.shared:  # one array by two paths, traced as
-                return self._call_keyed(args, kwargs or {})  # two (a hot path's entry)
+            if self.shares and _shared_arrays(leaves) != entry.shared:  # one array by two
+                return self._call_keyed(args, kwargs or {})  # paths, traced as two
             message = ("writing to an argument that shares memory with another argument "
                        "(the trace took them for separate arrays)")
             if not self.fallback:
@@ -717,7 +719,7 @@ class JitFunction:
         _, tree = pytree.flatten((tuple(dyn_args), dyn_kwargs))
         names = self._leaf_names(tree, len(leaves))
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
-        shared = _shared_arrays(leaves)
+        shared = _shared_arrays(leaves) if self.shares else ()
         try:
             with tracing(self.__name__, self.stabilize, self.fn, _roots(args, kwargs),
                          self._capture) as state:
