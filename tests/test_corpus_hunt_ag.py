@@ -511,13 +511,9 @@ QUANTUM = {
     "apply_full_kron_reduce": (apply_full, {}, lambda s, n: (_state(s, n), H, 1)),
     "apply_kron_loop": (apply_kron_loop, {}, lambda s, n: (_state(s, n), _unitary(s), 2)),
     "apply_tensordot": (apply_tensordot, {}, lambda s, n: (_state(s, n), _unitary(s), 1)),
-    "apply_tensordot_pair_axes": _Xfail("`np.tensordot(..., axes=(1, target))` with a Python int "
-                                        "argument raises TypeError: iteration over a 0-d array",
-                                        apply_tensordot_pair_axes, {},
-                                        lambda s, n: (_state(s, n), _unitary(s), 1)),
-    "apply_by_transpose": _Xfail("`x.transpose(np.argsort(perm))`, the method with one array "
-                                 "argument, raises TypeError", apply_by_transpose, {},
-                                 lambda s, n: (_state(s, n), _unitary(s), 2)),
+    "apply_tensordot_pair_axes": (apply_tensordot_pair_axes, {},
+                                  lambda s, n: (_state(s, n), _unitary(s), 1)),
+    "apply_by_transpose": (apply_by_transpose, {}, lambda s, n: (_state(s, n), _unitary(s), 2)),
     "apply_einsum_1q": (apply_einsum_1q, {}, lambda s, n: (_state(s, n), _unitary(s), 2)),
     "apply_two_qubit_cnot": (apply_two_qubit, {}, lambda s, n: (_state(s, n), CNOT, 0, 2)),
     "apply_two_qubit_random": (apply_two_qubit, {}, lambda s, n: (_state(s, n), _unitary(s, 2),
@@ -1474,9 +1470,7 @@ CONTROL = {
         _f(3, seed=s + 1), 3 * n)),
     "ctrb_matrix_power": (ctrb, {}, lambda s, n: (_f(n, n, seed=s), _f(n, 1, seed=s + 1))),
     "ctrb_loop_hstack": (ctrb_loop, {}, lambda s, n: (_f(n, n, seed=s), _f(n, 2, seed=s + 1))),
-    "small_gain_bound": _Xfail("`np.linalg.norm(A, p)` with a Python int argument compares "
-                               "the tracer with None and raises UnsupportedFunctionError",
-                               small_gain_bound, {}, lambda s, n: (_f(n, n, seed=s),
+    "small_gain_bound": (small_gain_bound, {}, lambda s, n: (_f(n, n, seed=s),
                                                                   _f(n, n, seed=s + 1), 1)),
     "is_controllable": (is_controllable, {}, lambda s, n: (_f(n, n, seed=s),
                                                            _f(n, 1, seed=s + 1))),

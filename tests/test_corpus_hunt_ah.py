@@ -2956,21 +2956,14 @@ def test_generators_and_solvers(name):
 
 
 # numpy-financial's README calls these with Python scalars: every array is 0-d, so the masked
-# writes `fv_array[zero] = ...` read 0-d selections
+# writes `fv_array[zero] = ...` read 0-d selections (NumPy's `x[np.newaxis][mask[np.newaxis]]`)
 SCALAR_CALLS = {
-    "npf_fv_scalars": _Xfail("a 0-d boolean mask read (`pv[zero]` of 0-d arrays) is refused "
-                             "as data-dependent", npf_fv, {},
-                             lambda s, n: (0.05 / 12 * s, 10.0 * n, -100.0, -100.0)),
-    "npf_fv_scalar_zero_rate": _Xfail("a 0-d boolean mask read is refused", npf_fv, {},
-                                      lambda s, n: (0.0, 10.0 * n, -100.0 * s, -100.0)),
-    "npf_nper_scalars": _Xfail("a 0-d boolean mask read is refused", npf_nper, {},
-                               lambda s, n: (0.07 / 12, -150.0 * s, 8000.0 + n)),
-    "npf_ipmt_scalars": _Xfail("a 0-d boolean mask read is refused", npf_ipmt, {},
-                               lambda s, n: (0.1 / 12, 1.0 * s, 24.0, 2000.0 + n)),
-    "npf_ppmt_scalars": _Xfail("a 0-d boolean mask read is refused", npf_ppmt, {},
-                               lambda s, n: (0.1 / 12, 1.0 * s, 60.0, 55000.0 + n)),
-    "clearsky_haurwitz_0d": _Xfail("a 0-d boolean mask read is refused", clearsky_haurwitz, {},
-                                   lambda s, n: (np.array(10.0 * s + n),)),
+    "npf_fv_scalars": (npf_fv, {}, lambda s, n: (0.05 / 12 * s, 10.0 * n, -100.0, -100.0)),
+    "npf_fv_scalar_zero_rate": (npf_fv, {}, lambda s, n: (0.0, 10.0 * n, -100.0 * s, -100.0)),
+    "npf_nper_scalars": (npf_nper, {}, lambda s, n: (0.07 / 12, -150.0 * s, 8000.0 + n)),
+    "npf_ipmt_scalars": (npf_ipmt, {}, lambda s, n: (0.1 / 12, 1.0 * s, 24.0, 2000.0 + n)),
+    "npf_ppmt_scalars": (npf_ppmt, {}, lambda s, n: (0.1 / 12, 1.0 * s, 60.0, 55000.0 + n)),
+    "clearsky_haurwitz_0d": (clearsky_haurwitz, {}, lambda s, n: (np.array(10.0 * s + n),)),
     "npf_pv_scalars": (npf_pv, {}, lambda s, n: (0.05 * s, 10.0 * n, -100.0)),
     "npf_pmt_scalars": (npf_pmt, {}, lambda s, n: (0.075 / 12 * s, 12.0 * n, 200000.0)),
     "bs_scalars": (bs_price, {}, lambda s, n: (100.0 + s, 95.0, 0.25 * n, 0.05, 0.2)),
@@ -3071,9 +3064,7 @@ def haurwitz_energy(zenith):
 GRADS = {
     "bs_call_total": (bs_call_total, lambda: (_u(1, 4, lo=80, hi=120), _u(2, 4, lo=0.1, hi=0.5),
                                               100.0, _u(3, 4, lo=0.2, hi=2), 0.03), (0, 1)),
-    "fv_total_masked": _Xfail("the unselected nonzero-rate branch of a masked write gives a "
-                              "NaN gradient at the zero-rate element", fv_total,
-                              lambda: (np.array([1e3, 2e3, 3e3]), np.array([-100.0, -50.0, 0.0]),
+    "fv_total_masked": (fv_total, lambda: (np.array([1e3, 2e3, 3e3]), np.array([-100.0, -50.0, 0.0]),
                                        np.array([0.0, 0.02, 0.05]), 10.0), (0, 1)),
     "fv_total_nonzero_rates": (fv_total, lambda: (np.array([1e3, 2e3]), np.array([-100.0, -50.0]),
                                                   np.array([0.01, 0.02]), 10.0), (0, 1)),

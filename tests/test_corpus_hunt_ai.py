@@ -2687,17 +2687,9 @@ STEERED = {
         ica_whiten(_f(3, 40, seed=s) ** 3, 3)[1], _f(3, 3, seed=s + 1), 2 + s)),
     "riccati_n_iter_positional": (riccati_steady_state, lambda s: (*_lds(s, 3)[:4], 3 * s)),
     "mcse_n_batches_positional": (mcse_batch_means, lambda s: (_f(31, seed=s), 3 + s)),
-    "emcee_get_chain_discard_thin": _Xfail(
-        "`chain[discard + thin - 1::thin]` of two int arguments: indexing._window_key tests "
-        "`k.step not in (None, 1)` on the traced step and raises an object-array "
-        "UnsupportedFunctionError instead of steering the ints static",
-        get_chain, lambda s: (_f(12, 4, 2, seed=s), s, 1 + s, True)),
-    "thinned_burn_thin": _Xfail(
-        "`chain[burn::thin]` of two int arguments: the same object-array error",
-        thinned, lambda s: (_f(12, 2, seed=s), 2 * s, 1 + s)),
-    "mne_decimate_offset_slice": _Xfail(
-        "`data[..., slice(offset, None, decim)]` of two int arguments: the same object-array "
-        "error", decimate_epochs, lambda s: (_f(2, 3, 20, seed=s), s - 1, 2 + s)),
+    "emcee_get_chain_discard_thin": (get_chain, lambda s: (_f(12, 4, 2, seed=s), s, 1 + s, True)),
+    "thinned_burn_thin": (thinned, lambda s: (_f(12, 2, seed=s), 2 * s, 1 + s)),
+    "mne_decimate_offset_slice": (decimate_epochs, lambda s: (_f(2, 3, 20, seed=s), s - 1, 2 + s)),
     "mne_baseline_slice_argument": _Xfail(
         "a `slice` argument is refused with a plain TypeError ('jit arguments must be ...'), "
         "and cannot be made static on Python 3.11 where slices are unhashable",

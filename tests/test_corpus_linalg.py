@@ -1021,3 +1021,18 @@ def test_singular_values_alone_skip_the_vectors():
     g = tracenp.grad(lambda A: np.linalg.svd(A, compute_uv=False).sum())(A)
     u, _, vh = np.linalg.svd(A, full_matrices=False)
     np.testing.assert_allclose(g, u @ vh, rtol=1e-10)
+
+
+def test_python_int_arguments_as_tensordot_axes_norm_ord_and_transpose_axes():
+    """A Python int argument where NumPy needs an int (`tensordot(g, psi, axes=(1, target))`,
+    `norm(A, p)`) is made static; `x.transpose(np.argsort(perm))` takes the array of axes."""
+    def apply(psi, gate, target, p):
+        psi = np.tensordot(gate, psi.reshape(2, 2, 2), axes=(1, target))
+        perm = [target] + [i for i in range(3) if i != target]
+        return np.moveaxis(psi, 0, target), psi.transpose(np.argsort(perm)), np.linalg.norm(
+            gate, p), np.tensordot(psi, psi, target + 1)
+
+    psi, gate = np.random.default_rng(2).standard_normal(8), np.eye(2)
+    jf = tracenp.jit(apply)
+    for target, p in ((0, 1), (2, 2), (1, np.inf), (0, -1)):
+        assert_same(jf(psi, gate + target, target, p), apply(psi, gate + target, target, p))

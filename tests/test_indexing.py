@@ -973,3 +973,32 @@ def test_float_bits_through_views_are_numpys(name):
     assert type(got) is type(want)
     np.testing.assert_array_equal(np.atleast_1d(got).view(np.uint8),
                                   np.atleast_1d(want).view(np.uint8))
+
+
+def _scalar_masked_writes(rate, pv):
+    rate, pv = np.broadcast_arrays(rate, pv)
+    out = np.empty_like(rate)
+    zero = rate == 0
+    out[zero] = -pv[zero]
+    out[~zero] = pv[~zero] / rate[~zero]
+    return out, pv[rate > 1].sum(), pv[zero].max(initial=-1.0)
+
+
+@pytest.mark.parametrize("args", [(np.array(0.5), np.array(2.0)), (0.0, 3.0),
+                                  (np.array([0.5, 0.0, 2.0]), np.array([2.0, 3.0, 4.0]))])
+def test_a_0d_mask_selects_as_numpy_adds_an_axis(args):
+    """`x[m]` of a 0-d mask is NumPy's `x[np.newaxis][m[np.newaxis]]` (numpy-financial called
+    with Python scalars); it was refused as data-dependent."""
+    check_like_numpy(_scalar_masked_writes, *args)
+
+
+@pytest.mark.parametrize("start, step", [(1, 2), (0, 3), (2, 1), (-5, 2)])
+def test_a_slice_of_traced_start_and_step_makes_the_ints_static(start, step):
+    """emcee's `chain[discard + thin - 1::thin]`: a traced step was compared with 1 as an
+    array (an object-array error) instead of steering the Python ints static."""
+    def f(chain, discard, thin):
+        return chain[discard + thin - 1::thin], chain[..., slice(discard, None, thin)]
+
+    jf = tracenp.jit(f)
+    chain = RNG.standard_normal((12, 3))
+    assert_same(jf(chain, start, step), f(chain, start, step))

@@ -27,7 +27,7 @@ from .lowering.cupy import is_device_array
 from .errors import unsupported
 from .ops import OPS, Op
 from .shapes import broadcast_shapes
-from .tracer import Tracer
+from .tracer import DIFFERENTIATED, Tracer
 
 
 def _inexact(dtype) -> bool:
@@ -156,6 +156,7 @@ class _Diff:
         self.actual: list[ir.Node] = []
         self.trees: list[Any] = []
         self.returns: list[str] = []  # per leaf: what a 0-d gradient is handed back as
+        self.fn = fn
         self.args = list(args)
         self.given = args
         self.nums = nums
@@ -180,6 +181,14 @@ class _Diff:
             self.args[i] = pytree.unflatten(tree, subs)
         if current_trace() is not None:  # values `fn` writes elsewhere are of the real inputs
             current_root().standins.extend(zip(self.fresh, self.actual))
+
+    def call(self, **kwargs):
+        """`fn` over the stand-ins, traced as differentiated (`tracer.DIFFERENTIATED`)."""
+        token = DIFFERENTIATED.set(True)
+        try:
+            return self.fn(*self.args, **kwargs)
+        finally:
+            DIFFERENTIATED.reset(token)
 
     def substitute(self, values: Sequence) -> list:
         """`values` (tracers or anything else) with the fresh inputs replaced by the real ones,
@@ -342,7 +351,7 @@ def value_and_grad(fn: Callable, argnums: int | Sequence[int] = 0, has_aux: bool
 
     def traced(*args, **kwargs):
         diff = _Diff(fn, args, _argnums(argnums, len(args), fn), f"tracenp.grad of {_fn_name(fn)}")
-        result = fn(*diff.args, **kwargs)
+        result = diff.call(**kwargs)
         diff.write_back()
         aux = None
         if has_aux:
@@ -416,7 +425,7 @@ def vjp(fn: Callable, *primals, has_aux: bool = False):
     def forward(ps: tuple):
         """fn's result over fresh inputs standing for `ps`, and its pullback."""
         diff = _Diff(fn, ps, tuple(range(len(ps))), f"tracenp.vjp of {_fn_name(fn)}")
-        result = fn(*diff.args)
+        result = diff.call()
         diff.write_back()
 
         def pull(ct):
@@ -483,7 +492,7 @@ def jacobian(fn: Callable, argnums: int | Sequence[int] = 0) -> Callable:
 
     def traced(*args, **kwargs):
         diff = _Diff(fn, args, _argnums(argnums, len(args), fn), f"tracenp.{name}")
-        out = lax.lift(fn(*diff.args, **kwargs))
+        out = lax.lift(diff.call(**kwargs))
         diff.write_back()
         if not _inexact(out.dtype):
             raise TypeError(f"{name}: the output has dtype {out.dtype}; only floating-point "

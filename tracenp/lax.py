@@ -58,6 +58,21 @@ def steer(x, what: str) -> None:
             v._concrete(what)
 
 
+def known(x, what: str):
+    """`x`'s value where NumPy's code needs one (a norm's `ord`, `decimals`, a percentile): a
+    tracer made in the function from constants (`np.linspace(0, 1, 5)`) has one, a Python
+    scalar argument is steered static, a value that depends on array inputs is refused."""
+    if is_tracer(x):
+        value = x.constant_value()
+        if value is None:
+            steer(x, f"A traced {what}")
+            from . import errors
+
+            raise errors.unsupported(f"A traced {what}")
+        return value
+    return x
+
+
 def as_dtype(dtype) -> np.dtype:
     """`np.dtype(dtype)`, refusing `type(x)` of a traced `x` (scipy's `dtype = type(1.0 +
     x[0])`): that is the tracer class, which NumPy would take as dtype=object."""

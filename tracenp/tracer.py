@@ -40,6 +40,9 @@ _PYTHON_TYPES = {"b": bool, "i": int, "u": int, "f": float, "c": complex}
 # truth value of an operand is then an element's, unknown while tracing, not NumPy's
 # "ambiguous" error for arrays
 ELEMENTWISE = contextvars.ContextVar("tracenp_elementwise", default=False)
+# while a function is traced to be differentiated (`autodiff._Diff.call`): masked reads
+# keep the rows they leave out at points where derivatives are finite
+DIFFERENTIATED = contextvars.ContextVar("tracenp_differentiated", default=False)
 
 
 class _ScalarHasNo(AttributeError, TypeError):
@@ -675,9 +678,10 @@ def _reshape(self, *shape, order="C", copy=None):
 
 
 def _transpose(self, *axes):
-    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list)) or
+                           np.ndim(axes[0]) == 1):  # x.transpose(np.argsort(perm))
         axes = axes[0]
-    return np.transpose(self, axes or None)
+    return np.transpose(self, None if axes is None or len(axes) == 0 else axes)
 
 
 def _astype(self, dtype, order="K", casting="unsafe", copy=True):

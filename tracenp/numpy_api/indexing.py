@@ -894,7 +894,7 @@ def _window_key(x, key):
             out.append(k)
             continue
         if _traced_bounds(k):
-            if k.step not in (None, 1) or k.start is None or k.stop is None:
+            if not _unit_step(k) or k.start is None or k.stop is None:
                 return None
             (b0, o0), (b1, o1) = _offset(k.start), _offset(k.stop)
             if b0 is None or b0 is not b1 or o1 <= o0 or _of_python_scalars(b0):
@@ -913,6 +913,11 @@ def _window_key(x, key):
         out.append(np.reshape(idx, (1,) * j + (-1,) + (1,) * (kept - j - 1)))
         j += 1
     return tuple(out)
+
+
+def _unit_step(k: slice) -> bool:
+    """A step of None or 1 (a traced step, even a known one, is not: it compares as an array)."""
+    return k.step is None or not lax.is_tracer(k.step) and k.step == 1
 
 
 def _live(v) -> bool:
@@ -938,7 +943,7 @@ def _bound_mask_key(x, key):
                                    for k in keys):
         return None
     k = traced[0]
-    if k.step not in (None, 1) or all(_of_python_scalars(lax.lift(v).node) for v in
+    if not _unit_step(k) or all(_of_python_scalars(lax.lift(v).node) for v in
                                        (k.start, k.stop) if lax.is_tracer(v)):
         return None
     ekey = _expand_key(key, x.ndim)
@@ -970,7 +975,7 @@ def _box_mask(x, key, value):
     if sum(map(_traced_bounds, keys)) < 2 or np.ndim(value) or isinstance(
             value, MaskedSelection) or not all(
             isinstance(k, slice) or k is Ellipsis or _is_int(k) for k in keys) or any(
-            _traced_bounds(k) and k.step not in (None, 1) for k in keys) or None in x.shape:
+            _traced_bounds(k) and not _unit_step(k) for k in keys) or None in x.shape:
         return None
     mask = None
     for axis, (k, n) in enumerate(zip(_expand_key(key, x.ndim), x.shape)):
@@ -1244,6 +1249,11 @@ def _selected_set(x, keys: tuple, value) -> bool:
 
 def _mask_set(x, ekey, mask, value):
     """`x[mask] = value` for a traced mask: a `where`, when the value broadcasts."""
+    if mask.ndim == 0 and ekey[0] is mask and all(k == slice(None) for k in ekey[1:]):
+        # as `select` reads it: x[np.newaxis][mask[np.newaxis]]
+        mask = lax.reshape(mask, (1,))
+        return lax.reshape(_mask_set(lax.reshape(x, (1,) + x.shape), [mask], mask, value),
+                           x.shape)
     if len([k for k in ekey if not (isinstance(k, slice) and k == slice(None))]) != 1 or \
             ekey[0] is not mask:
         raise errors.unsupported("Assignment through a traced boolean mask combined with "

@@ -221,16 +221,25 @@ def outer(a, b, out=None):
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
+def _has_items(v) -> bool:
+    """A sequence or an array with dims, as opposed to one int (a traced Python int steers)."""
+    return isinstance(v, (tuple, list)) or bool(getattr(v, "ndim", 0))
+
+
+def _axis_list(v) -> list[int]:
+    """One side of tensordot's `axes`: an int or a sequence of ints, as ints."""
+    return [operator.index(i) for i in v] if _has_items(v) else [operator.index(v)]
+
+
 @implements(np.tensordot)
 def tensordot(a, b, axes=2):
     a, b = _common(a, b)
-    if isinstance(axes, (int, np.integer)):
+    if not _has_items(axes):
+        axes = operator.index(axes)
         axes_a = list(range(a.ndim - axes, a.ndim))
         axes_b = list(range(axes))
     else:
-        axes_a, axes_b = axes
-        axes_a = [axes_a] if isinstance(axes_a, (int, np.integer)) else list(axes_a)
-        axes_b = [axes_b] if isinstance(axes_b, (int, np.integer)) else list(axes_b)
+        axes_a, axes_b = (_axis_list(v) for v in axes)
     axes_a = [x % a.ndim for x in axes_a]
     axes_b = [x % b.ndim for x in axes_b]
     for i, j in zip(axes_a, axes_b):
@@ -811,6 +820,8 @@ def norm(x, ord=None, axis=None, keepdims=False):
         x_abs2 = np.real(x * np.conjugate(x))
     else:
         x_abs2 = x * x
+    if lax.is_tracer(ord):  # a Python scalar argument: static
+        ord = lax.known(ord, "`ord` of np.linalg.norm").item()
     if axis is None and ord is None:
         r = np.sqrt(np.sum(x_abs2))
         return lax.reshape(r, (1,) * x.ndim) if keepdims else r

@@ -23,7 +23,7 @@ import numpy as np
 from .. import errors, lax
 from ..shapes import normalize_axis
 from ..trace import current_trace
-from ..tracer import Tracer
+from ..tracer import DIFFERENTIATED, Tracer
 from . import mark_returns
 
 _INSTEAD = ("reduce it where it is made (x[mask].sum(), np.mean(x[mask]), x[mask].max(), ...), "
@@ -1078,14 +1078,27 @@ class InnerSelection(MaskedSelection):
 
 def select(x, mask) -> MaskedSelection:
     """`x[mask]` for a traced boolean mask over x's leading dims (NumPy's shape check)."""
-    if mask.ndim == 0 or mask.ndim > x.ndim:
-        raise errors.data_dependent("Reading x[mask] with a traced 0-d or too-deep mask",
-                                    _INSTEAD)
+    if mask.ndim == 0:  # NumPy's x[True] is x[np.newaxis], x[False] its empty selection
+        return select(lax.reshape(x, (1,) + x.shape), lax.reshape(mask, (1,)))
+    if mask.ndim > x.ndim:
+        raise errors.data_dependent("Reading x[mask] with a traced too-deep mask", _INSTEAD)
     for i, (n, m) in enumerate(zip(x.shape, mask.shape)):
         if n != m:
             raise IndexError(f"boolean index did not match indexed array along axis {i}; size "
                              f"of axis is {n} but size of corresponding boolean axis is {m}")
-    return MaskedSelection(Tracer(x.node), mask)  # NumPy's copy: later writes to x miss it
+    return MaskedSelection(_computed_rows(x, mask), mask)  # a copy: later writes miss it
+
+
+def _computed_rows(x, mask) -> Tracer:
+    """Float `x` with its first selected row where `mask` leaves rows out, in a function
+    traced to be differentiated. NumPy computes nothing there, and a gradient's zero times a
+    derivative taken there was NaN (numpy-financial's `pmt[nonzero] / rate[nonzero]` at the
+    rows where `rate == 0`). Other traces keep `x` (the row's gather stops fusion)."""
+    if not DIFFERENTIATED.get() or x.dtype.kind not in "fc" or mask.size < 2:
+        return Tracer(x.node)
+    rows = lax.reshape(x, (mask.size,) + x.shape[mask.ndim:])
+    first = rows[np.argmax(lax.reshape(mask, (mask.size,)))]
+    return lax.where(lax.reshape(mask, mask.shape + (1,) * (x.ndim - mask.ndim)), x, first)
 
 
 def index_by_selections(x, keys: tuple) -> MaskedSelection:

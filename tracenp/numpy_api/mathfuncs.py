@@ -23,22 +23,10 @@ from .ufuncs import NAT, isnat
 _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
 
 
-def _concrete(x, what: str):
-    """`x`'s value; a tracer made in the function from constants (`np.linspace(0, 1, 5)`)
-    has one, a value that depends on the inputs is refused."""
-    if lax.is_tracer(x):
-        value = x.constant_value()
-        if value is None:
-            lax.steer(x, f"A traced {what}")
-            raise errors.unsupported(f"A traced {what}")
-        return value
-    return x
-
-
 @implements(np.round, np.around)
 def round_(a, decimals=0, out=None):
     x = lax.lift(a)
-    decimals = int(_concrete(decimals, "`decimals` of np.round"))
+    decimals = int(lax.known(decimals, "`decimals` of np.round"))
     if x.dtype.kind == "c":  # NumPy rounds each part: a complex product would make inf nan
         from .complex_parts import complex_from_parts
 
@@ -845,7 +833,7 @@ def _checked_q(q, what: str, message: str, scale: int):
         valid = np.logical_and(np.greater_equal(q, 0), np.less_equal(q, 1))
         lax.check(np.logical_not(np.all(valid)), "ValueError", message)
         return np.where(valid, q, lax.cast(np.asarray(0), q.dtype))
-    q = _ASARRAY(_concrete(q, what))
+    q = _ASARRAY(lax.known(q, what))
     q = np.true_divide(q, scale) if scale != 1 else q
     if not np.all((q >= 0) & (q <= 1)):
         raise ValueError(message)
