@@ -562,14 +562,17 @@ QUANTUM = {
     "pauli_string_expectation": (pauli_string_expectation, {}, lambda s, n: (
         _state(s, n), "XZIY" + "Z" * (n - 4))),
     "full_operator_n_arg": (apply_full_n, {}, lambda s, n: (_state(s, n), _unitary(s), 1, n)),
-    "basis_state": _Xfail("`format(index, f'0{n}b')` with a Python int argument formats the "
-                          "tracer and raises ValueError", basis_state, {},
-                          lambda s, n: (s + 2, n)),
     "z_on_qubit_string_rep": (z_on_qubit, {}, lambda s, n: (_state(s, n), 2, n)),
     "cnot_full_matrix_n_arg": (cnot_full_matrix, {}, lambda s, n: (n, 0, 2)),
     "batch_apply": (batch_apply, {}, lambda s, n: (
         np.stack([_state(s + k, n) for k in range(3)]), _unitary(s), 1)),
 }
+
+
+def test_a_basis_state_from_the_bit_string_of_python_ints():
+    """`format(index, f"0{n}b")`: the text of Python int arguments is their value, so jit
+    makes them static (it formatted the tracer and raised ValueError)."""
+    check_steered(basis_state, lambda s: (s + 2, 3 + s))
 
 
 @pytest.mark.parametrize("name", _names(QUANTUM))
@@ -2050,12 +2053,8 @@ SENSITIVITY = {
     "scale_samples_out": (scale_samples, {}, lambda s, n: (
         _u(s, n, 2), [[-np.pi, np.pi], [0.0, 10.0]])),
     "ishigami_problem_bounds": (ishigami_problem, {}, lambda s, n: (_u(s, n, 3), 3)),
-    "s1_of_factor": _Xfail("`f\"x{k}\"` of a Python int argument is 'xTracer(k:i64~[])': "
-                           "ValueError from list.index", s1_of_factor, {},
-                           lambda s, n: (_f(n, seed=s), 2)),
-    "sobol_g_named": _Xfail("`str(k)` of a Python int argument is 'Tracer(k:i64~[])', so the "
-                            "dict lookup silently takes the default", sobol_g_named, {},
-                            lambda s, n: (_u(s, n, 1), 2)),
+    "s1_of_factor": (s1_of_factor, {}, lambda s, n: (_f(n, seed=s), 2)),
+    "sobol_g_named": (sobol_g_named, {}, lambda s, n: (_u(s, n, 1), 2)),
     "saltelli_sample": (saltelli_sample, {}, lambda s, n: (_u(s, n, 6), 3)),
     "saltelli_vectorized": (saltelli_vectorized, {}, lambda s, n: (_u(s, n, 3),
                                                                    _u(s + 1, n, 3))),

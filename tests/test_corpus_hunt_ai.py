@@ -2707,10 +2707,7 @@ STEERED = {
         update_state_object, lambda s: (
             EnsembleState(_f(4, 2, seed=s), _f(4, seed=s)),
             EnsembleState(_f(4, 2, seed=s + 1), _f(4, seed=s + 1)), _u(s, 4) < 0.5)),
-    "filterpy_update_scalar_state": _Xfail(
-        "np.linalg.inv of a 0-d S inside try/except is refused as value-dependent, though its "
-        "LinAlgError follows from the shape alone and NumPy always takes the except clause",
-        filterpy_update_1d, lambda s: (10.0 * s, 2.0, 11.0, 0.5 * s)),
+    "filterpy_update_scalar_state": (filterpy_update_1d, lambda s: (10.0 * s, 2.0, 11.0, 0.5 * s)),
 }
 
 

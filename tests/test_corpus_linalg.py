@@ -824,6 +824,21 @@ def test_refused_with_numpys_exception(name):
         tracenp.jit(fn)(*args)
 
 
+def _inverse_or_reciprocal(s):
+    try:
+        return np.linalg.inv(s)
+    except np.linalg.LinAlgError:  # filterpy's scalar-state update: a 0-d S
+        return 1.0 / s
+
+
+@pytest.mark.parametrize("s", [np.array(4.0), 2.5])
+def test_a_shape_error_inside_try_takes_the_except_clause(s):
+    """`inv` of a 0-d S raises LinAlgError from its shape alone, so the except clause runs
+    as in NumPy; it was refused as depending on values because the try/except check came
+    before the shape's."""
+    assert_same(tracenp.jit(_inverse_or_reciprocal)(s), _inverse_or_reciprocal(s))
+
+
 def test_singular_matrices_give_numpys_values():
     """NumPy's condition number of a singular matrix is inf (every order), of a zero matrix
     too; a matrix's rank and determinant are values, not errors."""

@@ -223,6 +223,25 @@ def test_formatting_hashing_and_pickling_traced_values_are_named_refusals(fn):
         assert tracenp.jit(fn, fallback=True)(X) == fn(X)
 
 
+def test_the_text_of_a_python_scalar_argument_is_its_value():
+    """`str(k)`, `f"x{k}"` and `"%s" % k` of Python scalar arguments (a dict key, a label
+    looked up in a list) gave the tracer's text, and a dict lookup its default silently: jit
+    now makes those arguments static. A value computed from arrays keeps its repr."""
+    names = {"1": "one", "2": "two", "0.5": "half"}
+
+    def f(x, k, r):
+        label = names.get(str(k), "none") + names.get(f"{r}", "none") + "%s" % k
+        return x * len(label) + ["x1", "x2"].index(f"x{k}"), label
+
+    jf = tracenp.jit(f)
+    for k, r in ((1, 0.5), (2, 0.5), (2, 0.25)):
+        got, want = jf(X, k, r), f(X, k, r)
+        np.testing.assert_array_equal(got[0], want[0])
+        assert got[1] == want[1]
+    with pytest.warns(tracenp.TracingFallbackWarning):  # a returned string of array values
+        assert tracenp.jit(lambda x: str(x.sum()) + "!", fallback=True)(X) == str(X.sum()) + "!"
+
+
 def test_unhashable_and_unformattable_arrays_are_numpys_type_errors():
     for fn in (lambda x: hash(x), lambda x: f"{x:.2f}"):
         with pytest.raises(TypeError) as want:

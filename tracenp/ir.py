@@ -173,6 +173,14 @@ class Graph:
         return hashlib.sha256(str(self).encode()).hexdigest()
 
 
+def of_python_scalars(node: Node) -> bool:
+    """Whether `node` is computed from Python scalar arguments alone (weak 0-d inputs): what
+    NumPy's code needs the value of there (a slice bound, a dict key's text), jit makes
+    static, so that the code runs as NumPy's whatever their values."""
+    inputs = [n for n in toposort([node]) if n.op is Op.INPUT]
+    return bool(inputs) and all(n.weak and not n.shape for n in inputs)
+
+
 def type_str(node: Node) -> str:
     dims = ",".join("?" if d is None else str(d) for d in node.shape)
     return f"{dtype_abbrev(node.dtype)}{'~' if node.weak else ''}[{dims}]"

@@ -487,7 +487,8 @@ def einsum(spec: str, *xs):
 def linalg(name: str, *xs, out: int = 0, **kw):
     from .trace import current_trace
 
+    res = bind(Op.LINALG, *xs, name=name, out=out, **kw)  # NumPy's errors of shapes first
     if current_trace() is not None and (name in _RAISING or kw.get("real") or
                                         name == "lstsq" and out == 1):
         _refuse_inside_try(f"Whether np.linalg.{name} raises LinAlgError")
-    return bind(Op.LINALG, *xs, name=name, out=out, **kw)
+    return res

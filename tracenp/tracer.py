@@ -290,11 +290,19 @@ class Tracer:
         label = f"{self.name}:" if self.name else ""
         return f"Tracer({label}{ir.type_str(self.node)})"
 
+    def __str__(self) -> str:
+        """A Python scalar argument's text (`f"x{k}"`, `str(k)` as a dict key) is its value,
+        so jit makes the argument static; another traced value's (a log line of a traced
+        function) is the repr."""
+        if not self.ndim and self.weak and ir.of_python_scalars(self.node):
+            return str(self._concrete("str() of a Python scalar argument")[()])
+        return repr(self)
+
     def __format__(self, spec: str) -> str:
-        """`f"{x}"` is the repr; a format spec (`f"loss {loss:.4f}"` in a training loop's
+        """`f"{x}"` is `str(x)`; a format spec (`f"loss {loss:.4f}"` in a training loop's
         log line) needs the value, as `%` formatting does (it raised a plain TypeError)."""
         if not spec:
-            return repr(self)
+            return str(self)
         if self.ndim:
             raise TypeError("unsupported format string passed to numpy.ndarray.__format__")
         return format(self._concrete(f"Formatting a traced value ({{:{spec}}})")[()], spec)

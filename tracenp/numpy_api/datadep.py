@@ -13,7 +13,7 @@ import operator
 
 import numpy as np
 
-from .. import errors, lax
+from .. import errors, ir, lax
 from ..pytree import flatten
 from ..shapes import normalize_axis
 from . import implements
@@ -139,10 +139,10 @@ def _of_constants(func, what: str, instead: str):
     def impl(*args, **kwargs):
         known = _concrete(*args, *kwargs.values())
         if known is None:
-            from .indexing import _live, _of_python_scalars
+            from .indexing import _live
 
             traced = [t for t in flatten((args, kwargs))[0] if _live(t)]
-            if traced and all(_of_python_scalars(t.node) for t in traced):  # a list argument
+            if traced and all(ir.of_python_scalars(t.node) for t in traced):  # a list argument
                 raise errors.steered_by(  # of ints (`fixed` dofs): jit makes it static
                     errors.concretization_error(f"{what} of Python scalar arguments"), *traced)
             raise errors.data_dependent(what, instead)

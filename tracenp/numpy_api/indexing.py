@@ -865,13 +865,6 @@ def _offset(v) -> tuple:
     return node, off
 
 
-def _of_python_scalars(node) -> bool:
-    """Whether `node` is computed from Python scalar arguments alone: a slice at those stays
-    refused, so that jit makes them static and the slice is NumPy's whatever their values."""
-    inputs = [n for n in ir.toposort([node]) if n.op is Op.INPUT]
-    return bool(inputs) and all(n.weak and not n.shape for n in inputs)
-
-
 def _window_key(x, key):
     """A key with traced slice bounds whose distance is known (`img[y - 1:y + 2, t:t + k]`)
     as integer index arrays, one per dim in `np.ix_`'s layout, so that gathering or
@@ -897,7 +890,7 @@ def _window_key(x, key):
             if not _unit_step(k) or k.start is None or k.stop is None:
                 return None
             (b0, o0), (b1, o1) = _offset(k.start), _offset(k.stop)
-            if b0 is None or b0 is not b1 or o1 <= o0 or _of_python_scalars(b0):
+            if b0 is None or b0 is not b1 or o1 <= o0 or ir.of_python_scalars(b0):
                 return None
             start = lax.cast(lax.lift(k.start), np.intp)
             if not lax.check(np.logical_or(start < 0, start > n - (o1 - o0)),
@@ -943,7 +936,7 @@ def _bound_mask_key(x, key):
                                    for k in keys):
         return None
     k = traced[0]
-    if not _unit_step(k) or all(_of_python_scalars(lax.lift(v).node) for v in
+    if not _unit_step(k) or all(ir.of_python_scalars(lax.lift(v).node) for v in
                                        (k.start, k.stop) if lax.is_tracer(v)):
         return None
     ekey = _expand_key(key, x.ndim)
