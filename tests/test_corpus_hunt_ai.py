@@ -2677,11 +2677,7 @@ STEERED = {
         _f(3, 80, seed=s), np.array([10, 25, 40]) + s, -0.05, 0.1 * s, 100.0)),
     "band_power_sfreq_bands_positional": (band_power_positional, lambda s: (
         _f(3, 32, seed=s), 64.0 * s, [(1, 9), (9, 24)])),
-    "cwt_sfreq_freqs_positional": _Xfail(
-        "n_cycles, a Python float argument, goes through `np.array(n_cycles, float).ravel()[0]` "
-        "into `np.arange(0.0, 5.0 * sigma_t, 1.0 / sfreq)`: steering makes sfreq static but "
-        "not n_cycles, and the retry raises DataDependentShapeError",
-        cwt_positional, lambda s: (_f(2, 24, seed=s), 100.0 * s, [10.0, 15.0], 2.0 + s)),
+    "cwt_sfreq_freqs_positional": (cwt_positional, lambda s: (_f(2, 24, seed=s), 100.0 * s, [10.0, 15.0], 2.0 + s)),
     "hilbert_padding_n": (hilbert_n, lambda s: (_f(2, 10, seed=s), 12 + s)),
     "fastica_max_iter_positional": (ica_par_fixed, lambda s: (
         ica_whiten(_f(3, 40, seed=s) ** 3, 3)[1], _f(3, 3, seed=s + 1), 2 + s)),
@@ -2690,21 +2686,12 @@ STEERED = {
     "emcee_get_chain_discard_thin": (get_chain, lambda s: (_f(12, 4, 2, seed=s), s, 1 + s, True)),
     "thinned_burn_thin": (thinned, lambda s: (_f(12, 2, seed=s), 2 * s, 1 + s)),
     "mne_decimate_offset_slice": (decimate_epochs, lambda s: (_f(2, 3, 20, seed=s), s - 1, 2 + s)),
-    "mne_baseline_slice_argument": _Xfail(
-        "a `slice` argument is refused with a plain TypeError ('jit arguments must be ...'), "
-        "and cannot be made static on Python 3.11 where slices are unhashable",
-        rescale_slice, lambda s: (_f(2, 3, 12, seed=s), slice(s, 3 + 2 * s))),
-    "emcee_log_prob_partial": _Xfail(
-        "a functools.partial log-probability carrying arrays is refused with a plain TypeError, "
-        "where emcee's `_FunctionWrapper` object of the same fields traces",
-        mh_with_wrapped_log_prob, lambda s: (
+    "mne_baseline_slice_argument": (rescale_slice, lambda s: (_f(2, 3, 12, seed=s), slice(s, 3 + 2 * s))),
+    "emcee_log_prob_partial": (mh_with_wrapped_log_prob, lambda s: (
             _f(4, 2, seed=s), functools.partial(log_prob_diag, mu=np.zeros(2),
                                                 ivar=_f(2, seed=s, positive=True)),
             _f(3, 4, 2, seed=s + 1), np.log(_u(s, 3, 4)))),
-    "emcee_state_slots_object": _Xfail(
-        "emcee's State keeps its arrays in `__slots__`: jit raises a plain TypeError ('jit "
-        "arguments must be ... records') where a `__dict__` object of the same fields traces",
-        update_state_object, lambda s: (
+    "emcee_state_slots_object": (update_state_object, lambda s: (
             EnsembleState(_f(4, 2, seed=s), _f(4, seed=s)),
             EnsembleState(_f(4, 2, seed=s + 1), _f(4, seed=s + 1)), _u(s, 4) < 0.5)),
     "filterpy_update_scalar_state": (filterpy_update_1d, lambda s: (10.0 * s, 2.0, 11.0, 0.5 * s)),

@@ -165,6 +165,56 @@ def test_cached_calls_rebuild_nested_results_as_numpy_returns_them():
         assert_same(got, want)
 
 
+def _log_prob(x, mu, ivar):
+    return -0.5 * np.sum((x - mu) ** 2 * ivar, axis=-1)
+
+
+def test_a_partial_argument_carries_its_arrays_and_its_function_keys_the_cache():
+    """`functools.partial(log_prob, mu=..., ivar=...)` handed to a sampler: its bound arrays
+    are traced inputs, its function and keyword names are the structure (it raised
+    "jit arguments must be ..."); an int it binds steers as a Python scalar argument does;
+    a partial returned, or an array of it, is the caller's object."""
+    import functools
+
+    def step(x, log_prob):
+        return log_prob(x) * 2, log_prob.keywords.get("mu"), log_prob
+
+    jf = tracenp.jit(step)
+    for mu in (np.zeros(4), np.ones(4), np.arange(4.0)):
+        p = functools.partial(_log_prob, mu=mu, ivar=X[0] ** 2)
+        got, want = jf(X, p), step(X, p)
+        assert_same(got[0], want[0])
+        assert got[1] is mu and got[2].func is _log_prob and got[2].keywords["mu"] is mu
+    assert jf.cache_info().misses == 1
+    for axis in (0, 1):
+        total = functools.partial(np.sum, axis=axis)
+        assert_same(tracenp.jit(lambda x, f: f(x))(X, total), total(X))
+
+
+def test_slices_and_ranges_as_arguments_are_static():
+    """A baseline `slice` argument, a region as a tuple of slices and a `range` of channels
+    key the cache by their bounds (they raised "jit arguments must be ..."; a slice is
+    unhashable before Python 3.12); a region returned is the caller's."""
+    def crop(img, region, channels, out):
+        out[...] = 0
+        out[region] = img[region] - img[region].mean(axis=-1, keepdims=True)
+        return img[region].sum() + sum(channels), region
+
+    img = np.arange(48.0).reshape(6, 8)
+    jf = tracenp.jit(crop)
+    regions = ((slice(1, 4), slice(2, 7)), (slice(None, 2), slice(None, None, 3)),
+               (slice(1, 4), slice(2, 7)))
+    for region in regions:
+        got_out, want_out = np.ones_like(img), np.ones_like(img)
+        got, want = jf(img, region, range(3), got_out), crop(img, region, range(3), want_out)
+        assert_same(got[0], want[0])
+        assert got[1] == want[1]
+        assert_same(got_out, want_out)
+    assert jf.cache_info().misses == 2
+    sl = tracenp.jit(lambda x, s: x[..., s].mean(axis=-1))
+    assert_same(sl(img, slice(2, 5)), img[..., 2:5].mean(axis=-1))
+
+
 def test_records_and_ordered_dicts_go_in_and_come_out_as_given():
     """A dataclass or SimpleNamespace argument's arrays are traced and its strings key the
     cache; one returned comes back as its class (its arrays were once left as tracers in
@@ -615,6 +665,7 @@ def test_jitted_methods_read_and_write_the_instance_as_numpy_would():
 
 
 def test_methods_of_instances_without_a_dict_keep_self_static():
+    """`self` is static, its arrays read at each call: a new `w` gives the new result."""
     class Slotted:
         __slots__ = ("w",)
 
@@ -627,6 +678,22 @@ def test_methods_of_instances_without_a_dict_keep_self_static():
 
     s = Slotted(np.ones((4, 2)))
     assert_same(s.apply(X), X @ np.ones((4, 2)))
+    s.w = np.full((4, 2), 3.0)
+    assert_same(s.apply(X), X @ s.w)
+
+
+def test_a_value_made_from_python_scalars_steers_them_static():
+    """`np.array(n_cycles, float).ravel()[0]` (MNE's Morlet lengths) is an array, no longer a
+    weak scalar, but is made of Python scalar arguments alone: `np.arange` of it makes them
+    static as a bare one does (it raised DataDependentShapeError)."""
+    def morlet_length(sfreq, n_cycles):
+        sigma = np.array(n_cycles, float).ravel()[0] / (2.0 * np.pi * 10.0)
+        return np.arange(0.0, 5.0 * sigma, 1.0 / sfreq)
+
+    jf = tracenp.jit(morlet_length)
+    for sfreq, n_cycles in ((100.0, 3.0), (200.0, 2.0), (100.0, 3.0)):
+        assert_same(jf(sfreq, n_cycles), morlet_length(sfreq, n_cycles))
+    assert jf.cache_info().misses == 2
 
 
 

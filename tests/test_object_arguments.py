@@ -159,3 +159,30 @@ def test_fallback_runs_an_argument_no_trace_takes_in_numpy():
         tracenp.jit(total)(xs)
     with pytest.warns(tracenp.TracingFallbackWarning):
         assert tracenp.jit(total, fallback=True)(xs) == 7.0
+
+
+class SlottedOptimizer:
+    """Attributes in `__slots__` (emcee's `State`): no `__dict__`."""
+
+    __slots__ = ("lr", "w", "t")
+
+    def __init__(self, lr=0.1):
+        self.lr, self.w, self.t = lr, np.ones(3), 0
+
+
+def _slotted_step(opt, g):
+    opt.w = opt.w - opt.lr * g
+    opt.t += 1
+    return opt.w.sum()
+
+
+def test_an_object_with_slots_passes_and_gets_back_its_state():
+    """It raised "jit arguments must be ... records"; its arrays are inputs now and what the
+    function sets on it (`opt.w = ...`, `opt.t += 1`) is set on the caller's object."""
+    mine, theirs = SlottedOptimizer(), SlottedOptimizer()
+    step = tracenp.jit(_slotted_step)
+    for k in range(4):
+        g = np.arange(3.0) + k
+        assert_same(step(mine, g), _slotted_step(theirs, g))
+        assert mine.t == theirs.t
+        assert_same(mine.w, theirs.w)

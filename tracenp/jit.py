@@ -298,7 +298,7 @@ class JitFunction:
             if not self.fallback:
                 raise
             warnings.warn(f"tracenp.jit({self.__name__}) runs in NumPy: {e}",
-                          TracingFallbackWarning, stacklevel=2)
+                          TracingFallbackWarning, stacklevel=3)  # the caller's line
             return self.fn(*args, **kwargs)
         entry = self._cache.get(key)
         if entry is None:
@@ -790,7 +790,7 @@ class JitFunction:
                     if isinstance(v, Tracer) and id(v) in as_given:  # `return x`: the caller's
                         route = routes[as_given[id(v)]]
                         consts.append(_Passed(tuple(k for k, _ in route), tuple(
-                            j for j, (_, kind) in enumerate(route) if kind == "record")))
+                            j for j, (_, kind) in enumerate(route) if kind in pytree.ATTRIBUTE_KINDS)))
                         returns.append("array")  # array itself, as NumPy returns it (a copy
                     elif isinstance(v, Tracer):  # of it, `x.copy()`, is a new array: a run
                         position.setdefault(id(v), len(outputs))  # copies `aliased_outputs`)
@@ -1147,10 +1147,8 @@ def _check_constant_result(v) -> None:
     call would return as they are."""
     if type(v).__module__.startswith("tracenp."):  # its own (`x[mask]` has its own error)
         return
-    try:
-        inside = list(v) if isinstance(v, (deque, set, frozenset)) else list(vars(v).values())
-    except TypeError:  # no __dict__: a number, a string, a builtin
-        return
+    inside = list(v) if isinstance(v, (deque, set, frozenset)) else \
+        list(methods.attributes(v).values())  # (none: a number, a string, a builtin)
     if any(isinstance(x, Tracer) for x in inside):
         raise unsupported(f"returning a {type(v).__name__} that holds traced arrays (return "
                           "them in a tuple, list, dict, dataclass or SimpleNamespace)")
@@ -1321,10 +1319,11 @@ def _before_write_back(outs: list, targets: list, n_results: int, returned: dict
 
 def _static_by_nature(v) -> bool:
     """An argument no trace can take as data, static without `static_argnums=`: a dtype
-    (`initialize(N, datatype=np.float32)`, `np.dtype("f4")`, `float`) or a function
-    (`layer(x, W, np.tanh)`), keyed by itself."""
+    (`initialize(N, datatype=np.float32)`, `np.dtype("f4")`, `float`), a function
+    (`layer(x, W, np.tanh)`), or a `slice` or `range` (`rescale(data, baseline_slice)`),
+    keyed by itself."""
     return isinstance(v, (np.dtype, type, types.FunctionType, types.BuiltinFunctionType,
-                          np.ufunc))
+                          np.ufunc, slice, range))
 
 
 def _steerable_numpy(v) -> bool:
@@ -1364,13 +1363,15 @@ def _hashable(v, what: str):
     """A static value's cache key: the value with its type (and its items' in a tuple), as
     1, 1.0 and True are equal keys but may trace differently (`type(n)`, `range(n)`)."""
     try:
-        hash(v)
+        hash(_typed(v))
     except TypeError:
         raise TypeError(f"static {what} must be hashable, got {type(v).__name__}") from None
     return _typed(v)
 
 
 def _typed(v):
+    if type(v) is slice:  # unhashable before Python 3.12: keyed by its bounds
+        return slice, _typed((v.start, v.stop, v.step))
     return tuple(_typed(x) for x in v) if type(v) is tuple else (type(v), v)
 
 
@@ -1385,6 +1386,8 @@ def _fmt_static(static: tuple) -> str:
 
 def _plain(k):
     """A static value from its key (`_typed` undone)."""
+    if type(k) is tuple and len(k) == 2 and k[0] is slice:
+        return slice(*_plain(k[1]))
     if type(k) is tuple and len(k) == 2 and isinstance(k[0], type):
         return k[1]
     return tuple(_plain(x) for x in k) if type(k) is tuple else k

@@ -49,12 +49,13 @@ def holds_tracer(x) -> bool:
 
 def steer(x, what: str) -> None:
     """Before refusing a traced `x` whose value NumPy's code needs (a count, a shape, a
-    percentile): a Python scalar's value (weak: computed from Python scalar arguments) raises
-    a ConcretizationError steered by it (`errors.steered_by`), so that `jit` makes those
-    arguments static and traces again, as for `np.zeros(n)`. A refusal of values that may
+    percentile): a value computed from Python scalar arguments alone (weak, or an array made
+    of them: `np.array(n_cycles, float)`) raises a ConcretizationError steered by it
+    (`errors.steered_by`), so that `jit` makes those arguments static and traces again, as
+    for `np.zeros(n)`. A refusal of values that may
     also be arrays raises its own error through `errors.steered_by` instead."""
     for v in x if isinstance(x, (list, tuple)) else (x,):
-        if is_tracer(v) and v.weak:
+        if is_tracer(v) and (v.weak or ir.of_python_scalars(v.node)):  # `np.array(k, float)`
             v._concrete(what)
 
 

@@ -19,6 +19,7 @@ import copy
 import functools
 import types
 from collections import namedtuple
+from collections.abc import MutableMapping
 from contextvars import ContextVar
 from typing import Any, Callable
 
@@ -55,8 +56,49 @@ def is_plain(v) -> bool:
     """An instance of a user class (a callable layer too), not a module, function, type, or
     NumPy's or tracenp's own object."""
     module = type(v).__module__ or ""
-    return (hasattr(v, "__dict__") and not isinstance(v, _NOT_PLAIN)
+    return ((hasattr(v, "__dict__") or bool(_slot_names(type(v))))
+            and not isinstance(v, _NOT_PLAIN)
             and module != "builtins" and not module.startswith(("numpy", "tracenp")))
+
+
+@functools.cache
+def _slot_names(cls: type) -> tuple[str, ...]:
+    names = []
+    for c in cls.__mro__:
+        declared = getattr(c, "__slots__", ())
+        names += [declared] if isinstance(declared, str) else list(declared)
+    return tuple(n for n in names if n not in ("__dict__", "__weakref__"))
+
+
+class _Slots(MutableMapping):
+    """The attributes an object keeps in `__slots__` (emcee's `State`), as `vars` gives the
+    `__dict__` of others."""
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def __getitem__(self, name: str):
+        try:
+            return getattr(self._obj, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __setitem__(self, name: str, value) -> None:
+        setattr(self._obj, name, value)
+
+    def __delitem__(self, name: str) -> None:
+        delattr(self._obj, name)
+
+    def __iter__(self):
+        return (n for n in _slot_names(type(self._obj)) if hasattr(self._obj, n))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def attributes(obj) -> MutableMapping:
+    """`vars(obj)`, or its `__slots__` attributes where it has no `__dict__`."""
+    return vars(obj) if hasattr(obj, "__dict__") else _Slots(obj)
 
 
 def state_of(obj, counters: frozenset = frozenset(), depth: int = 0) -> dict:
@@ -64,7 +106,7 @@ def state_of(obj, counters: frozenset = frozenset(), depth: int = 0) -> dict:
     names int attributes the method is known to change (`self.t += 1`), passed as inputs
     too so that each new value does not trace anew."""
     out = {}
-    for k, v in vars(obj).items():
+    for k, v in attributes(obj).items():
         if _is_data(v) or k in counters and type(v) is int and not depth:
             out[k] = v
         elif depth < _DEPTH and (sub := _sub_state(v, depth)) is not None:
@@ -104,7 +146,7 @@ class Rest:
 
 def _rest_key(obj, state: dict) -> tuple:
     items = []
-    for k, v in sorted(vars(obj).items()):
+    for k, v in sorted(attributes(obj).items()):
         if isinstance(state.get(k), (_Obj, _Items)):
             items.append((k, _sub_key(v, state[k])))
         elif k not in state:
@@ -149,11 +191,11 @@ def with_state(obj, state: dict):
     copies = _COPIES.get()
     if copies is not None:
         copies[id(obj)] = clone
-    for k, v in vars(obj).items():
+    for k, v in attributes(obj).items():
         if k in state:
-            vars(clone)[k] = _with_sub(v, state[k])
+            attributes(clone)[k] = _with_sub(v, state[k])
         elif type(v) is dict:
-            vars(clone)[k] = _copied(v)
+            attributes(clone)[k] = _copied(v)
     return clone
 
 
@@ -188,10 +230,10 @@ def final_state(clone, original, state: dict, before: dict) -> dict:
     a value of the trace, since ints are static). An array changed in place is not among
     them: jit writes it back into the instance's own array."""
     out = {}
-    for k, v in vars(clone).items():
+    for k, v in attributes(clone).items():
         old = state.get(k)
         if isinstance(old, (_Obj, _Items)):
-            sub = _final_sub(v, vars(original)[k], old, before[k], k)
+            sub = _final_sub(v, attributes(original)[k], old, before[k], k)
             if sub is not None:
                 out[k] = sub
         elif k in state:
@@ -199,9 +241,9 @@ def final_state(clone, original, state: dict, before: dict) -> dict:
             if v is not old or len(leaves) != len(before[k]) or \
                     any(a is not b for a, b in zip(leaves, before[k])):
                 out[k] = v
-        elif type(v) is dict and _same_contents(v, vars(original).get(k, _UNSET)):
+        elif type(v) is dict and _same_contents(v, attributes(original).get(k, _UNSET)):
             continue  # a copy (`with_state`) the method left as it was
-        elif v is not vars(original).get(k, _UNSET):
+        elif v is not attributes(original).get(k, _UNSET):
             out[k] = v
     return out
 
@@ -272,9 +314,9 @@ def _drawing_generators(clone) -> dict:
 
     if current_trace() is None:
         return {}
-    drawing = {k: (v, draws_from(v)) for k, v in vars(clone).items() if is_generator(v)}
+    drawing = {k: (v, draws_from(v)) for k, v in attributes(clone).items() if is_generator(v)}
     for k, (_, stand_in) in drawing.items():
-        vars(clone)[k] = stand_in
+        attributes(clone)[k] = stand_in
     return drawing
 
 
@@ -282,7 +324,7 @@ def write_back(obj, final: dict) -> None:
     """Set the final state on `obj`: containers updated in place, so references to them
     (an optimizer's view of `self.params`) stay valid."""
     for k, v in final.items():
-        old = vars(obj).get(k, _UNSET)  # (a new attribute may be None: `self.mean_ = None`)
+        old = attributes(obj).get(k, _UNSET)  # (a new attribute may be None: `self.mean_ = None`)
         if isinstance(v, (_Obj, _Items)):
             _write_sub(old, v)
         elif not _assigned_in_place(old, v) and old is not v:
@@ -335,8 +377,8 @@ def pure(fn: Callable) -> Callable:
         finally:
             _COPIES.reset(token)
         for k, (generator, stand_in) in drawing.items():
-            if vars(clone).get(k) is stand_in:
-                vars(clone)[k] = generator
+            if attributes(clone).get(k) is stand_in:
+                attributes(clone)[k] = generator
         result = _swapped(result, clone, SELF)  # `return self` (scikit-learn's `fit`)
         return result, final_state(clone, rest.obj, state, before)
 
@@ -400,8 +442,8 @@ def pure_objects(fn: Callable, where: tuple) -> Callable:
         for w, clone, rest, state, before, draws in zip(where, clones, rests, states, befores,
                                                         drawing):
             for k, (generator, stand_in) in draws.items():
-                if vars(clone).get(k) is stand_in:
-                    vars(clone)[k] = generator
+                if attributes(clone).get(k) is stand_in:
+                    attributes(clone)[k] = generator
             result = _swapped(result, clone, given[len(finals)])
             name = f"args[{w}]" if type(w) is int else w
             finals.append(_final_sub(clone, rest.obj, state, before, name))

@@ -10,6 +10,7 @@ object of its class with its fields. None and strings are part of the structure 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 from collections import OrderedDict
 from typing import Any, Callable, Sequence
@@ -31,6 +32,12 @@ _DICTS = (dict, OrderedDict)  # dict classes rebuilt from their items; subclasse
 # flatten, half of a small jitted update's call)
 _PLAIN_LEAVES = frozenset({np.ndarray, float, int, bool, complex, np.float64, np.float32,
                            np.int64, np.int32, np.bool_})
+# containers whose children are attributes: records, and a `functools.partial`'s `args` and
+# `keywords` (a log-probability with its data bound, passed to a sampler)
+ATTRIBUTE_KINDS = ("record", "partial")
+_PARTIAL_FIELDS = ("args", "keywords")
+_CONSTANT_KINDS = ("none", "const", "slice")  # parts of the structure without leaves
+_NOT_SLOTS = (str, bytes, slice)
 
 
 def record_fields(t) -> tuple[str, ...] | None:
@@ -85,7 +92,13 @@ def _children(t) -> tuple[tuple, list] | None:
     names = record_fields(t)
     if names is not None:
         return ("record", type(t), names), [getattr(t, n) for n in names]
+    if type(t) is functools.partial:  # its function is part of the structure, as a name is
+        return ("partial", t.func, _PARTIAL_FIELDS), [t.args, t.keywords]
     return None
+
+
+def _partial(func: Callable, args: tuple, keywords: dict) -> functools.partial:
+    return functools.partial(func, *args, **keywords)
 
 
 def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[list, Any]:
@@ -100,6 +113,8 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
             return ("none",)
         if isinstance(t, (str, bytes)):  # a name or a flag: part of the structure
             return ("const", t)
+        if type(t) is slice:  # a region, `(slice(y0, y1), slice(x0, x1))`; unhashable
+            return ("slice", t.start, t.stop, t.step)  # before Python 3.12: its bounds
         parts = None if is_leaf is not None and is_leaf(t) else _children(t)
         if parts is None:
             leaves.append(t)
@@ -110,6 +125,11 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
     return leaves, walk(tree)
 
 
+def _constant(d: tuple) -> Any:
+    """What a part of the structure without leaves stands for: None, a string, a slice."""
+    return None if d[0] == "none" else d[1] if d[0] == "const" else slice(*d[1:])
+
+
 def slots(tree: Any) -> list:
     """Per leaf in flatten order: `(container, key)` where the leaf can be set (a list or a
     dict holds it, or a record's attribute), `(container, key, steps)` where it is inside
@@ -118,15 +138,15 @@ def slots(tree: Any) -> list:
     out: list = []
 
     def walk(t, here):
-        parts = None if t is None or isinstance(t, (str, bytes)) else _children(t)
+        parts = None if t is None or isinstance(t, _NOT_SLOTS) else _children(t)
         if parts is None:
-            if t is not None and not isinstance(t, (str, bytes)):
+            if t is not None and not isinstance(t, _NOT_SLOTS):
                 out.append(here)
             return
         head, kids = parts
         kind = head[0]
         keys = range(len(kids)) if kind == "list" else \
-            head[2] if kind in ("dict", "record") else None
+            head[2] if kind == "dict" or kind in ATTRIBUTE_KINDS else None
         for i, x in enumerate(kids):
             if keys is not None:
                 walk(x, (t, keys[i]))
@@ -149,10 +169,10 @@ def leaf_routes(treedef: Any) -> list:
         if d is LEAF:
             out.append(path)
             return
-        if d[0] in ("none", "const"):
+        if d[0] in _CONSTANT_KINDS:
             return
         kind, kids = d[0], d[-1]
-        keys = d[2] if kind in ("dict", "record") else range(len(kids))
+        keys = d[2] if kind == "dict" or kind in ATTRIBUTE_KINDS else range(len(kids))
         for key, kid in zip(keys, kids):
             walk(kid, path + ((key, kind),))
 
@@ -169,12 +189,13 @@ def set_path(root, path: tuple, value: Any) -> None:
     if held is None:
         return
     for key, kind in path[:held]:
-        root = getattr(root, key) if kind == "record" else root[key]
+        root = getattr(root, key) if kind in ATTRIBUTE_KINDS else root[key]
     key, kind = path[held]
     inner = tuple(k for k, _ in path[held + 1:])
     if inner:
-        value = _replaced(getattr(root, key) if kind == "record" else root[key], inner, value)
-    if kind == "record":
+        value = _replaced(getattr(root, key) if kind in ATTRIBUTE_KINDS else root[key], inner,
+                          value)
+    if kind in ATTRIBUTE_KINDS:
         setattr(root, key, value)
     else:
         root[key] = value
@@ -248,8 +269,8 @@ def unflatten(treedef: Any, leaves) -> Any:
     def build(d):
         if d is LEAF:
             return next(it)
-        if d[0] in ("none", "const"):
-            return d[1] if d[0] == "const" else None
+        if d[0] in _CONSTANT_KINDS:
+            return _constant(d)
         kind, kids = d[0], d[-1]
         if kind == "tuple":
             return tuple(build(x) for x in kids)
@@ -260,6 +281,8 @@ def unflatten(treedef: Any, leaves) -> Any:
         if kind == "dict":
             items = zip(d[2], [build(x) for x in kids])
             return d[1](items if d[1] in _DICTS else dict(items))
+        if kind == "partial":
+            return _partial(d[1], *(build(x) for x in kids))
         return _record(d[1], d[2], [build(x) for x in kids])
 
     result = build(treedef)
@@ -271,7 +294,7 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
     """`unflatten(treedef, ·)` as one expression compiled once (`(v[0], (v[1], v[2]))`), so
     that a cached call rebuilds its result without walking the tree; a tree too deep for
     Python's parser keeps the walk."""
-    names: dict = {"_record": _record}
+    names: dict = {"_record": _record, "_partial": _partial}
     leaf = iter(range(num_leaves(treedef)))
 
     def name(value) -> str:
@@ -281,8 +304,8 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
     def expr(d) -> str:
         if d is LEAF:
             return f"v[{next(leaf)}]"
-        if d[0] in ("none", "const"):
-            return name(d[1]) if d[0] == "const" else "None"
+        if d[0] in _CONSTANT_KINDS:
+            return "None" if d[0] == "none" else name(_constant(d))
         kind, kids = d[0], d[-1]
         items = ", ".join(expr(x) for x in kids)
         if kind == "list":
@@ -294,6 +317,8 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
         if kind == "dict":
             items = f"zip({name(d[2])}, ({items}{',' if len(kids) == 1 else ''}))"
             return f"{name(d[1])}({items if d[1] in _DICTS else f'dict({items})'})"
+        if kind == "partial":
+            return f"_partial({name(d[1])}, {items})"
         return f"_record({name(d[1])}, {name(d[2])}, ({items}{',' if len(kids) == 1 else ''}))"
 
     try:
@@ -305,7 +330,7 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
 def num_leaves(treedef: Any) -> int:
     if treedef is LEAF:
         return 1
-    return 0 if treedef[0] in ("none", "const") else sum(num_leaves(t) for t in treedef[-1])
+    return 0 if treedef[0] in _CONSTANT_KINDS else sum(num_leaves(t) for t in treedef[-1])
 
 
 def leaf_paths(treedef: Any, prefix: str = "") -> list[str]:
@@ -318,12 +343,14 @@ def leaf_paths(treedef: Any, prefix: str = "") -> list[str]:
             paths.append(path)
             return
         kind, kids = d[0], d[-1]
+        if kind in _CONSTANT_KINDS:
+            return
         if kind == "dict":
             keys = [f"[{k!r}]" for k in d[2]]
-        elif kind == "record":
+        elif kind in ATTRIBUTE_KINDS:
             keys = [f".{n}" for n in d[2]]
         else:
-            keys = [] if kind in ("none", "const") else [f"[{i}]" for i in range(len(kids))]
+            keys = [f"[{i}]" for i in range(len(kids))]
         for k, sub in zip(keys, kids):
             walk(sub, path + k)
 

@@ -530,7 +530,7 @@ def _held_arrays(namespaces: list, functions: list):
     of a user module, class or object (`config.PALETTE`, `Tables.POPCOUNT4`,
     `TOKENIZER.embedding`); and a tuple holding arrays (`GAUSS_LEGENDRE_5[0]`), as
     (namespace, name, the tuple), which `_captured_tuple` rebuilds."""
-    from .methods import is_plain
+    from .methods import attributes, is_plain
     from .numpy_api.creation import from_library
 
     names = _code_names(functions)
@@ -553,7 +553,7 @@ def _held_arrays(namespaces: list, functions: list):
                             if _capturable(attrs[a]))
             elif is_plain(value):
                 yield from ((value, a, getattr(value, a)) for a in sorted(names)
-                            if _capturable(vars(value).get(a)))
+                            if _capturable(attributes(value).get(a)))
 
 
 _MAX_HELD = 256  # items of a global container looked into for arrays
