@@ -900,7 +900,8 @@ def _window_key(x, key):
                              "the compiled function's. Pass fallback=True to jit to run such "
                              "calls in NumPy, or keep the window inside (np.clip its start)"):
                 return None
-            idx = start + np.arange(o1 - o0)
+            idx = np.minimum(start + np.arange(o1 - o0), n - 1)  # the check raises past
+            # the end: the gather must not, before it
         else:
             idx = lax.lift(np.arange(*k.indices(n)))
         out.append(np.reshape(idx, (1,) * j + (-1,) + (1,) * (kept - j - 1)))
