@@ -18,7 +18,9 @@ from hypothesis.extra import numpy as hnp
 
 import tracenp
 from test_rewrite_simplify import assert_bitwise
+from tracenp import ir
 from tracenp.bench import pairwise_loops
+from tracenp.ops import Op
 
 RULE = "concat(f(X[i0 + k*d]) for k) -> f(X[i0::d])  (an unrolled loop's rows, batched)"
 
@@ -246,3 +248,27 @@ def test_random_row_bodies_match_numpy(X, ufunc, step):
         return out
 
     assert_bitwise(tracenp.jit(body, backend="numpy")(X), body(X))
+
+
+def _gauss_seidel(T):
+    for _ in range(3):
+        for i in range(1, T.shape[0] - 1):
+            for j in range(1, T.shape[1] - 1):
+                T[i, j] = 0.25 * (T[i + 1, j] + T[i - 1, j] + T[i, j + 1] + T[i, j - 1])
+    return T
+
+
+def test_a_point_recurrence_is_kept_and_found_before_the_batch_walk():
+    """Gauss-Seidel's `T[i, j]` reads the `T[i, j - 1]` just written: `_reads` finds the
+    copy before among a copy's nearest nodes, and the loop is kept without the batch's walk
+    through every copy's history (a 10x10 plate's first call took 2.8 s, then 1.6 s)."""
+    from tracenp.rewrite.reroll import _reads
+
+    T = np.pad(np.zeros((5, 4)), 1, constant_values=((100.0, 0), (0, 0)))
+    jf = tracenp.jit(_gauss_seidel)
+    assert_bitwise(jf(T.copy()), _gauss_seidel(T.copy()))
+    assert RULE not in [f.rule for f in jf.compiled(T).report["rewrites"]]
+    a = ir.leaf_input("a", np.float64, ())
+    b = ir.Node.make(Op.MULTIPLY, (a, ir.const(np.float64(0.5))))
+    c = ir.Node.make(Op.ADD, (b, ir.const(np.float64(1.0))))
+    assert _reads(c, a) and not _reads(a, c)

@@ -8,6 +8,7 @@ top of these.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from typing import Sequence
 
@@ -242,8 +243,10 @@ _FORWARD_HOPS = 16  # writes looked through per read: keeps a long chain of writ
 _JOIN_PARTS = 256
 
 
-def _ranges(slices, shape) -> tuple | None:
-    """(start, stop) per dim of a unit-step basic slice of a static shape, else None."""
+@functools.lru_cache(maxsize=1 << 14)
+def _ranges(slices: tuple, shape: tuple) -> tuple | None:
+    """(start, stop) per dim of a unit-step basic slice of a static shape, else None (kept:
+    a loop's reads look through the same writes again and again)."""
     if len(slices) != len(shape) or any(n is None for n in shape):
         return None
     out = []

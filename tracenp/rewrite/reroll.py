@@ -39,6 +39,8 @@ def _reroll(concat: Node) -> Node | None:
     axis, parts = concat.attrs["axis"], concat.srcs
     rows = [_copy_result(p, axis) for p in parts]
     n = len(parts)
+    if n >= 2 and _reads(rows[min(2, n - 1)], rows[min(2, n - 1) - 1]):
+        return None  # a recurrence (Gauss-Seidel's `T[i, j] = f(T[i, j - 1], ...)`)
     for lo, hi in ((0, n), (1, n), (0, n - 1), (1, n - 1)):
         if hi - lo < (2 if hi - lo == n else 3) or any(r is None for r in rows[lo:hi]):
             continue
@@ -49,6 +51,29 @@ def _reroll(concat: Node) -> Node | None:
             Op.CONCAT, (*parts[:lo], run, *parts[hi:]), (("axis", axis),))
         return out if out.shape == concat.shape and out.dtype == concat.dtype else None
     return None
+
+
+_MAX_SEEN = 4096  # nodes `_reads` looks through before it gives up
+
+
+def _reads(node: Node | None, earlier: Node | None) -> bool:
+    """Whether `node` is computed from `earlier`, looked for breadth first among the nodes
+    nearest it: one copy reading the one before is a recurrence, which no batch computes,
+    and finding it so is cheaper than the batch's walk through every copy's history."""
+    if node is None or earlier is None:
+        return False
+    seen, level = {id(node)}, [node]
+    while level and len(seen) < _MAX_SEEN:
+        nxt = []
+        for m in level:
+            for src in m.srcs:
+                if src is earlier:
+                    return True
+                if id(src) not in seen:
+                    seen.add(id(src))
+                    nxt.append(src)
+        level = nxt
+    return False
 
 
 def _copy_result(part: Node, axis: int) -> Node | None:
