@@ -256,3 +256,37 @@ def test_rebinding_a_global_or_nonlocal_in_the_trace_is_refused_and_undone():
         with pytest.raises(UnsupportedFunctionError, match=match):
             tracenp.jit(fn)(np.ones(3))
     assert BEST == np.inf and CALLS == 0 and ema.__closure__[0].cell_contents is None
+
+
+class _Mapper:
+    TABLE = np.array([1 + 1j, -1 + 1j, 1 - 1j, -1 - 1j])  # read as `self.TABLE[i]`
+
+    def map(self, bits):
+        return self.TABLE[bits.reshape(-1, 2) @ np.array([2, 1])]
+
+    @classmethod
+    def map_cls(cls, bits):
+        return cls.TABLE[bits.reshape(-1, 2) @ np.array([2, 1])]
+
+
+class _Link:
+    def __init__(self):
+        self.mapper = _Mapper()
+
+    def run(self, bits):
+        return 2.0 * self.mapper.map(bits)
+
+
+@pytest.mark.parametrize("form", ["classmethod", "made_inside", "argument", "held", "method"])
+def test_a_class_table_is_captured_however_the_method_is_reached(form):
+    """A class's lookup table was captured only for a jitted method's own class: through a
+    classmethod, an object made in the function, an object argument or one another object
+    holds, it raised ConcretizationError (`TABLE[i]` of a traced index)."""
+    bits = np.array([0, 1, 1, 0, 1, 1, 0, 0])
+    want = _Mapper().map(bits)
+    fn, args = {"classmethod": (_Mapper.map_cls, (bits,)),
+                "made_inside": (lambda b: _Mapper().map(b), (bits,)),
+                "argument": (lambda b, m: m.map(b), (bits, _Mapper())),
+                "held": (_Link().run, (bits,)),
+                "method": (_Mapper().map, (bits,))}[form]
+    assert_same(tracenp.jit(fn)(*args), want * (2.0 if form == "held" else 1.0))

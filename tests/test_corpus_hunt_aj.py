@@ -2102,7 +2102,13 @@ def check_method_state(make_obj, method, make_args):
             want = (want_obj if method is None else getattr(want_obj, method))(
                 *copy.deepcopy(args))
         assert_same(jf(*copy.deepcopy(args)), want, rtol=1e-5)
-    assert_same(vars(got_obj), vars(want_obj), rtol=1e-5)
+    assert_same(_state(got_obj), _state(want_obj), rtol=1e-5)
+
+
+def _state(obj):
+    """An object's attributes, those of the objects it holds as nested dicts."""
+    return {k: _state(v) if hasattr(v, "__dict__") and not isinstance(v, np.ndarray) else v
+            for k, v in vars(obj).items()}
 
 
 
@@ -2130,11 +2136,7 @@ METHODS = {
     "mvdr.weights": (lambda: MVDRBeamformer(4), "weights", lambda s: (
         doa_snapshots(s, 4, 10, [20]), 20.0)),
     "qam16_mapper.map_class_table": (lambda: QAM16Mapper(), "map", lambda s: (_bits(8, s),)),
-    "link_simulator.nested_mapper_table": _Xfail(
-        "`self.mapper.map(bits)` where the mapper's class holds TABLE: ConcretizationError "
-        "('Converting a traced array to a NumPy array ... TABLE[i]'); only the jitted "
-        "method's own class attributes are captured", LinkSimulator, "run",
-        lambda s: (_bits(8, s),)),
+    "link_simulator.nested_mapper_table": (LinkSimulator, "run", lambda s: (_bits(8, s),)),
 }
 
 
@@ -2303,23 +2305,11 @@ GLOBALS = {
         _rx(s, n, QAM16_TABLE, 0.3),)),
     "ofdm_link_end_to_end": (ofdm_link, {}, lambda s, n: (_payload_bits(s), _f(30, seed=s),
                                                           _f(30, seed=s + 1))),
-    "class_table_object_made_inside": _Xfail(
-        "`QAM16Mapper().map(bits)` (an object made in the function, its class-level TABLE "
-        "read through `self`) raises ConcretizationError ('Converting a traced array to a "
-        "NumPy array ... TABLE[i]'): the captured-array retry replaces globals and a jitted "
-        "method's own class attributes, not those of other objects' classes",
-        lambda b: QAM16Mapper().map(b), {}, lambda s, n: (_bits(4 * n, s),)),
-    "class_table_object_argument": _Xfail(
-        "the same ConcretizationError for a mapper object passed as an argument "
-        "(`mapper.map(bits)`)", lambda b, mapper: mapper.map(b), {}, lambda s, n: (
+    "class_table_object_made_inside": (lambda b: QAM16Mapper().map(b), {}, lambda s, n: (_bits(4 * n, s),)),
+    "class_table_object_argument": (lambda b, mapper: mapper.map(b), {}, lambda s, n: (
             _bits(4 * n, s), QAM16Mapper())),
     "class_table_staticmethod": (QAM16Mapper.map_static, {}, lambda s, n: (_bits(4 * n, s),)),
-    "class_table_classmethod": _Xfail(
-        "a classmethod's `cls.TABLE[idx]` raises ConcretizationError ('Converting a traced "
-        "array to a NumPy array ... TABLE[i]') where `self.TABLE[idx]` and "
-        "`QAM16Mapper.TABLE[idx]` trace: the captured-array retry does not reach a bound "
-        "class (jit.py:204-205 leaves `cls` out of the instance handling)",
-        QAM16Mapper.map_cls, {}, lambda s, n: (_bits(4 * n, s),)),
+    "class_table_classmethod": (QAM16Mapper.map_cls, {}, lambda s, n: (_bits(4 * n, s),)),
 }
 
 

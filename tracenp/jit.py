@@ -730,7 +730,7 @@ class JitFunction:
         inputs = [_leaf_input(x, n) for x, n in zip(leaves, names)]
         shared = _shared_arrays(leaves) if self.shares else ()
         try:
-            with tracing(self.__name__, self.stabilize, self.fn, _roots(args, kwargs),
+            with tracing(self.__name__, self.stabilize, self.fn, _roots(self.fn, args, kwargs),
                          self._capture) as state:
                 tracers = [Tracer(n, name) for n, name in zip(inputs, names)]
                 for i, first in shared:  # one array by two paths (`self.W`, `opt.params[0]`)
@@ -1084,11 +1084,19 @@ def _traced(v):
     return methods.traced_copy(v)
 
 
-def _roots(args, kwargs) -> tuple:
-    """(name, value) of a call's arguments, a jitted method's instance as "self": where a
-    trace looks for generators, and with `capture` for arrays held as attributes."""
-    return (*(("self", a.obj) if isinstance(a, methods.Rest) else (f"args[{i}]", a)
-              for i, a in enumerate(args)), *kwargs.items())
+def _roots(fn, args, kwargs) -> tuple:
+    """(name, value) of a call's arguments, a jitted method's instance and object arguments
+    as "self", a classmethod's class: where a trace looks for generators, and with
+    `capture` for arrays held as attributes (a class's lookup table)."""
+    roots = [("self", fn.__self__)] if isinstance(getattr(fn, "__self__", None), type) else []
+    for i, a in enumerate(args):
+        if isinstance(a, methods.Rest):
+            roots += [("self", obj) for obj in methods.objects_in(a.obj)]
+        elif type(a) is tuple and a and all(isinstance(r, methods.ArgRest) for r in a):
+            roots += [("self", obj) for r in a for obj in methods.objects_in(r.obj)]
+        else:
+            roots.append((f"args[{i}]", a))
+    return (*roots, *kwargs.items())
 
 
 class _Passed:

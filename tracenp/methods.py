@@ -396,6 +396,19 @@ def is_object_argument(v) -> bool:
         hasattr(type(v), "__array__") or hasattr(type(v), "__array_function__"))
 
 
+def objects_in(v, depth: int = 0) -> list:
+    """The plain objects an object argument or `self` is or holds, as its state follows them
+    (`forward(layers, x)`, `self.mapper`): whose classes' tables a trace captures."""
+    if depth > _DEPTH:
+        return []
+    if is_plain(v):
+        return [v, *(o for x in attributes(v).values() for o in objects_in(x, depth + 1))]
+    if type(v) in _CONTAINERS and len(v) <= _MAX_ITEMS:
+        return [o for x in (v.values() if type(v) is dict else v)
+                for o in objects_in(x, depth + 1)]
+    return []
+
+
 def sub_state_of(v, counters: frozenset = frozenset()):
     """The state of an object argument (`is_object_argument`): `_Obj` or `_Items`."""
     return _Obj(state_of(v, counters)) if is_plain(v) else _sub_state(v, -1)

@@ -544,13 +544,13 @@ def _held_arrays(namespaces: list, functions: list):
             elif isinstance(value, tuple) and len(value) <= _MAX_HELD and any(
                     map(_capturable, value)):
                 yield namespace, name, value
-            elif isinstance(value, (types.ModuleType, type)) and not from_library(
-                    getattr(value, "__name__", "") if isinstance(value, types.ModuleType)
-                    else value.__module__ or ""):
+            elif isinstance(value, types.ModuleType) and not from_library(value.__name__):
                 attrs = vars(value)
-                yield from ((attrs if isinstance(value, types.ModuleType) else value, a,
-                             attrs[a]) for a in sorted(names & attrs.keys())
+                yield from ((attrs, a, attrs[a]) for a in sorted(names & attrs.keys())
                             if _capturable(attrs[a]))
+            elif isinstance(value, type) and not from_library(value.__module__ or ""):
+                yield from _attribute_arrays((("self", value),))  # all its tables: its
+                # methods read them as `self.TABLE` (`Mapper().map(b)` in the function)
             elif is_plain(value):
                 yield from ((value, a, getattr(value, a)) for a in sorted(names)
                             if _capturable(attributes(value).get(a)))
@@ -584,15 +584,16 @@ def _attribute_arrays(roots: tuple):
     from .numpy_api.creation import from_library
 
     for where, obj in roots:
-        if isinstance(obj, type) or not hasattr(obj, "__dict__") and not hasattr(
-                type(obj), "__slots__") or from_library(type(obj).__module__ or "builtins") \
-                or type(obj).__module__ == "builtins":
+        cls_of = obj if isinstance(obj, type) else type(obj)  # a classmethod's `cls` too
+        if not isinstance(obj, type) and not hasattr(obj, "__dict__") and not hasattr(
+                type(obj), "__slots__") or from_library(cls_of.__module__ or "builtins") \
+                or cls_of.__module__ == "builtins":
             continue
-        for cls in type(obj).__mro__[:-1]:
+        for cls in cls_of.__mro__[:-1]:
             for name, value in list(vars(cls).items()):
                 if _capturable(value):
                     yield cls, name, value
-        if where == "self":
+        if where == "self" or isinstance(obj, type):
             continue
         names = list(getattr(obj, "__dict__", {}))
         names += [n for cls in type(obj).__mro__ for n in getattr(cls, "__slots__", ())
