@@ -601,7 +601,20 @@ _SPECIAL_EDGES = np.array([0.0, -1.0, -2.5, 0.5, 1e-300, 171.7, 1e308, np.inf, -
     ("xlogy", (np.array([0.0, 0.0, 1.0, 2.0, 0.0, 3.0]), np.array([0.0, np.nan, 2.0, 0.0, 5.0,
                                                                     np.inf]))),
     ("gammaln", (_SPECIAL_EDGES[_SPECIAL_EDGES != 1e308].astype(np.float32),)),
-    ("erf", (_SPECIAL_EDGES[_SPECIAL_EDGES != 1e308].astype(np.float32),))])
+    ("erf", (_SPECIAL_EDGES[_SPECIAL_EDGES != 1e308].astype(np.float32),)),
+    ("gamma", (np.r_[_SPECIAL_EDGES, -0.0],)), ("loggamma", (np.r_[_SPECIAL_EDGES, -0.0],)),
+    ("log_ndtr", (np.r_[_SPECIAL_EDGES, -25.0, -40.0, 10.0],)),
+    ("i0e", (np.r_[_SPECIAL_EDGES, 100.0, -1000.0],)),
+    ("ndtri", (np.array([0.0, 1e-300, 1e-20, 0.02, 0.02425, 0.3, 0.5, 0.975, 1 - 1e-16, 1.0,
+                         2.0, -1.0, np.nan]),)),
+    ("betaln", (np.array([1, 2.5, 100, 1e5, 1e308, 3.0, 1e7, 0.5, 1e-3]),
+                np.array([1, 3.5, 200, 1e5, 8.0, 1e9, 1e7, 1e12, 5.0]))),
+    ("xlog1py", (np.array([0, 0, 1, 2.0, np.nan, 0]), np.array([-1, np.nan, 0.5, -1.0, 1, -2]))),
+    ("entr", (np.array([0, 1, 0.5, -1, np.nan, np.inf]),)),
+    ("rel_entr", (np.array([0, 0, 1, 1, -1.0, 2, np.nan, 0]),
+                  np.array([0, 1, 0, -1, 1, 3.0, 1, np.nan]))),
+    ("kl_div", (np.array([0, 0, 1, 1, -1.0, 2, np.nan, 0]),
+                np.array([0, 1, 0, -1, 1, 3.0, 1, np.nan])))])
 def test_scipy_special_ufuncs_compose_as_scipy_computes_them(name, args):
     """The scipy.special functions NumPy ports of autograd's and JAX's examples call (a
     negative binomial's `gammaln`, a probit's `ndtr`): SciPy's values and loop dtype; their
@@ -616,7 +629,10 @@ def test_scipy_special_ufuncs_compose_as_scipy_computes_them(name, args):
                                atol=1e-300)  # erfc(27.0): SciPy's underflows to 0
     derivative = {"gammaln": special.digamma,
                   "erf": lambda x: 2 / np.sqrt(np.pi) * np.exp(-x * x),
-                  "ndtr": lambda x: np.exp(-x * x / 2) / np.sqrt(2 * np.pi)}.get(name)
+                  "ndtr": lambda x: np.exp(-x * x / 2) / np.sqrt(2 * np.pi),
+                  "log_ndtr": lambda x: np.exp(-x * x / 2 - special.log_ndtr(x)) / np.sqrt(
+                      2 * np.pi),
+                  "gamma": lambda x: special.gamma(x) * special.digamma(x)}.get(name)
     if derivative is not None and want.dtype == np.float64:
         x = np.array([0.7, 2.5, 4.1, -1.3])
         np.testing.assert_allclose(tracenp.grad(lambda v: np.sum(fn(v)))(x), derivative(x),

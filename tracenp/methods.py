@@ -97,8 +97,12 @@ class _Slots(MutableMapping):
 
 
 def attributes(obj) -> MutableMapping:
-    """`vars(obj)`, or its `__slots__` attributes where it has no `__dict__`."""
-    return vars(obj) if hasattr(obj, "__dict__") else _Slots(obj)
+    """`vars(obj)`, or its `__slots__` attributes where it has no `__dict__` (also where
+    `hasattr(obj, "__dict__")` answers through a `__getattr__`)."""
+    try:
+        return vars(obj)
+    except TypeError:
+        return _Slots(obj)
 
 
 def state_of(obj, counters: frozenset = frozenset(), depth: int = 0) -> dict:

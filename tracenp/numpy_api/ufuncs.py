@@ -270,7 +270,29 @@ _SCIPY_SPECIAL = {
     "erf": _in_float64(_special("math_erf")),
     "erfc": _in_float64(_special("math_erfc")),
     "ndtr": _in_float64(lambda x: 0.5 * _special("math_erfc")(-x / np.sqrt(2.0))),
+    "log_ndtr": _in_float64(_special("scipy_log_ndtr")),
+    "ndtri": _in_float64(_special("scipy_ndtri")),
+    "gamma": _in_float64(_special("scipy_gamma")),
+    "loggamma": _in_float64(_special("scipy_loggamma")),
+    "betaln": _in_float64(_special("scipy_betaln")),
+    "i0e": _in_float64(_special("scipy_i0e")),
+    "xlog1py": lambda x, y: np.where((x == 0) & ~np.isnan(y), lax.cast(lax.lift(0), x.dtype),
+                                     x * np.log1p(y)),
+    "entr": lambda x: np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)), np.where(
+        x == 0, lax.cast(lax.lift(0), x.dtype), np.where(np.isnan(x), x, -np.inf))),
+    "rel_entr": lambda x, y: _divergence(x, y, 0.0),
+    "kl_div": lambda x, y: _divergence(x, y, 1.0),
 }
+
+
+def _divergence(x, y, linear: float):
+    """scipy.special's `rel_entr` (`linear` 0) and `kl_div` (1): `x log(x / y) - x + y` where
+    both are positive, `y` where x is 0 and y >= 0, inf elsewhere, NaN of a NaN."""
+    both = (x > 0) & (y > 0)
+    safe = np.where(both, x / np.where(both, y, 1), 1)
+    r = np.where(both, x * np.log(safe) + linear * (y - x),
+                 np.where((x == 0) & (y >= 0), linear * y, np.inf))
+    return lax.cast(np.where(np.isnan(x) | np.isnan(y), x + y, r), x.dtype)
 
 
 def _scipy_special(ufunc: np.ufunc):
