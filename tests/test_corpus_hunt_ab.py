@@ -2544,8 +2544,8 @@ def test_sampling(name):
 def check_method_state(make_obj, method, make_args):
     """`jit(obj.method)` as numpy-ml's objects are used (`jit(obj)` where `method` is None,
     the object called): three calls on one object, each giving NumPy's values, and the
-    object's attributes (caches, running statistics, lists of hidden states, step counters)
-    ending as NumPy's. `make_args(seed)` makes the arguments."""
+    object's attributes (caches, running statistics, lists of hidden states, step counters,
+    those of the objects it holds) ending as NumPy's. `make_args(seed)` makes the arguments."""
     want_obj, got_obj = make_obj(), make_obj()
     jf = tracenp.jit(got_obj if method is None else getattr(got_obj, method))
     for seed in (1, 2, 3):
@@ -2554,7 +2554,13 @@ def check_method_state(make_obj, method, make_args):
             want = (want_obj if method is None else getattr(want_obj, method))(
                 *copy.deepcopy(args))
         assert_same(jf(*copy.deepcopy(args)), want, rtol=1e-5)
-    assert_same(vars(got_obj), vars(want_obj), rtol=1e-5)
+    assert_same(_state(got_obj), _state(want_obj), rtol=1e-5)
+
+
+def _state(obj):
+    """An object's attributes, those of the objects it holds as nested dicts."""
+    return {k: _state(v) if hasattr(v, "__dict__") and not isinstance(v, np.ndarray) else v
+            for k, v in vars(obj).items()}
 
 
 class BatchNorm1D:

@@ -51,7 +51,6 @@ short-kernel convolutions are checked on cached calls (their times are in the st
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import typing
@@ -61,6 +60,7 @@ import pytest
 
 import tracenp
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
+from test_corpus_hunt_ab import check_method_state
 from test_corpus_hunt_v import _names, _Xfail
 from test_ops import assert_same
 
@@ -2088,28 +2088,6 @@ class LinkSimulator:
 
     def run(self, bits):
         return self.gain * self.mapper.map(bits)
-
-
-def check_method_state(make_obj, method, make_args):
-    """`jit(obj.method)` as the libraries' objects are used (`jit(obj)` where `method` is
-    None): three calls on one object, each NumPy's values, and the object's attributes (delay
-    lines, phases, registers, covariances) ending as NumPy's."""
-    want_obj, got_obj = make_obj(), make_obj()
-    jf = tracenp.jit(got_obj if method is None else getattr(got_obj, method))
-    for seed in (1, 2, 3):
-        args = make_args(seed)
-        with np.errstate(all="ignore"):
-            want = (want_obj if method is None else getattr(want_obj, method))(
-                *copy.deepcopy(args))
-        assert_same(jf(*copy.deepcopy(args)), want, rtol=1e-5)
-    assert_same(_state(got_obj), _state(want_obj), rtol=1e-5)
-
-
-def _state(obj):
-    """An object's attributes, those of the objects it holds as nested dicts."""
-    return {k: _state(v) if hasattr(v, "__dict__") and not isinstance(v, np.ndarray) else v
-            for k, v in vars(obj).items()}
-
 
 
 METHODS = {
