@@ -1679,10 +1679,7 @@ MCMC = {
         _f(n, 2, seed=s), _FunctionWrapper(log_prob_diag, (np.zeros(2),),
                                            {"ivar": _f(2, seed=s, positive=True)}),
         _f(3, n, 2, seed=s + 1), np.log(_u(s, 3, n)))),
-    "mh_assert_type_scale_float": _Xfail(
-        "`assert type(scale) == float` of a Python float argument raises AssertionError under "
-        "jit and under fallback=True: type() of the traced argument is not float",
-        mh_scaled_steps, {}, lambda s, n: (
+    "mh_assert_type_scale_float": (mh_scaled_steps, {}, lambda s, n: (
             _f(n, seed=s), _f(4, n, seed=s + 1), np.log(_u(s, 4, n)), 0.5 * s)),
     "rw_metropolis_chains": (rw_metropolis_chains, {}, lambda s, n: (
         _f(n, 2, seed=s), np.array([1.0, 4.0]), _f(8, n, 2, seed=s + 1),
@@ -2543,16 +2540,9 @@ KALMAN = {
     "filterpy_imm_mixing_lists": (imm_mixing, {}, lambda s, n: (
         [_f(n, seed=s + k) for k in range(3)], [_spd(n, s + k) for k in range(3)],
         _stochastic(3, seed=s), _stochastic((3, 3), seed=s + 1))),
-    "fading_memory_type_is_float": _Xfail(
-        "`type(Q) is float` of a Python float argument is False under jit (the argument is a "
-        "tracer), so the array branch runs: Q is added to every entry of P, a wrong value "
-        "silently, also under fallback=True",
-        fading_memory_predict, {}, lambda s, n: (
+    "fading_memory_type_is_float": (fading_memory_predict, {}, lambda s, n: (
             _f(n, seed=s), _spd(n, s), _f(n, n, seed=s + 1), 0.01 * s)),
-    "update_type_is_ndarray": _Xfail(
-        "`type(R) is np.ndarray` of an array argument is False under jit, so the scalar "
-        "branch runs `np.eye(len(z)) * R`: a wrong value silently, also under fallback=True",
-        update_r_array_or_scalar, {}, lambda s, n: (
+    "update_type_is_ndarray": (update_r_array_or_scalar, {}, lambda s, n: (
             _f(n, seed=s), _spd(n, s), _f(2, seed=s + 1), _f(2, n, seed=s + 2),
             _spd(2, s + 3))),
     "batched_tracks_kalman_step": (batched_kalman_step, {}, lambda s, n: (

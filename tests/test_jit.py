@@ -191,6 +191,25 @@ def test_a_partial_argument_carries_its_arrays_and_its_function_keys_the_cache()
         assert_same(tracenp.jit(lambda x, f: f(x))(X, total), total(X))
 
 
+def _typed_branches(x, alpha, R):
+    assert type(alpha) == float
+    r = x * 2 if type(alpha) is float else x * 3
+    if type(R) is np.ndarray:
+        r = r + R.sum()
+    return r, type(x).__name__, type(r.sum()) is np.float64, isinstance(type, type), type(3)
+
+
+def test_type_of_a_traced_value_is_the_class_numpy_hands_back():
+    """`type(alpha) is float`, `assert type(R) is np.ndarray` (filterpy, MCMC samplers) saw
+    the tracer's class and took the other branch silently, also under fallback=True: while
+    a function is traced, `type` in its modules answers as `x.__class__` does."""
+    args = (X[0], 0.5, X)
+    for jf in (tracenp.jit(_typed_branches), tracenp.jit(_typed_branches, fallback=True)):
+        got, want = jf(*args), _typed_branches(*args)
+        assert_same(got[0], want[0])
+        assert got[1:] == want[1:]
+
+
 def test_slices_and_ranges_as_arguments_are_static():
     """A baseline `slice` argument, a region as a tuple of slices and a `range` of channels
     key the cache by their bounds (they raised "jit arguments must be ..."; a slice is

@@ -162,6 +162,42 @@ class Conversion:
         return repr(self._python)
 
 
+class TypeOf:
+    """A stand-in for `type` in the traced function's modules while it is traced: `type(x)`
+    of a traced value is the class NumPy would hand back (`Tracer.user_class`: `float` for a
+    Python float argument, `np.ndarray` for an array), so `type(alpha) is float` and
+    `assert type(R) is np.ndarray` take NumPy's branch (they saw the tracer's class,
+    silently, also under `fallback=True`); anything else gets the builtin's own answer, and
+    as a type it is the builtin (`isinstance(cls, type)`)."""
+
+    def __call__(self, *args, **kwargs):
+        if len(args) == 1 and not kwargs and isinstance(args[0], Tracer):
+            from .numpy_api.scalar_types import bound_name
+
+            return bound_name(args[0].user_class())  # `is np.float64` while tracing
+        return type(*args, **kwargs)
+
+    def __instancecheck__(self, obj) -> bool:
+        return isinstance(obj, type) or obj is self
+
+    def __subclasscheck__(self, cls) -> bool:
+        return issubclass(cls, type)
+
+    def __getattr__(self, name: str):
+        return getattr(type, name)
+
+    def __eq__(self, other) -> bool:
+        return other is type or other is self
+
+    def __hash__(self) -> int:
+        return hash(type)
+
+    def __repr__(self) -> str:
+        return repr(type)
+
+
+TYPE_OF = TypeOf()
+
 CONVERSIONS = {"float": Conversion(float, _to_float, "f"), "int": Conversion(int, _to_int, "bi"),
                "bool": Conversion(bool, _to_bool, "b"),
                "complex": Conversion(complex, _to_complex, "c", arity=2)}

@@ -377,6 +377,7 @@ def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
     builtins `float`, `int` and `bool` are shadowed in those namespaces by stand-ins that
     take traced scalars (`python_builtins.Conversion`)."""
     from .numpy_api.creation import traced_vectorize
+    from .python_builtins import TYPE_OF
 
     swapped: list = []  # (namespace or cell, name, original)
     namespaces, cells, functions = _reachable(fn)
@@ -421,6 +422,10 @@ def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
                 value = cell.cell_contents
                 swapped.append((cell, name, value))
                 cell.cell_contents = _Drawing(random_draws.Cell(cell, name), value)
+            for namespace in namespaces:  # `type(alpha) is float`: NumPy's class
+                if "type" not in namespace:
+                    swapped.append((namespace, "type", _ABSENT))
+                    namespace["type"] = TYPE_OF
             if capture:
                 from .python_builtins import CONVERSIONS
 

@@ -197,6 +197,10 @@ class Tracer:
         branch (they took the other one, silently). tracenp and NumPy see the tracer class."""
         if _internal(sys._getframe(1)):
             return type(self)
+        return self.user_class()
+
+    def user_class(self) -> type:
+        """The class of what NumPy would hand back for this value (`__class__`)."""
         node = self.node
         if node.shape:
             return np.ndarray

@@ -53,5 +53,10 @@ _TYPES = (np.float16, np.float32, np.float64, np.complex64, np.complex128, np.in
           np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
 _STAND_INS = {t: _stand_in(t) for t in _TYPES}
 
+def bound_name(real: type) -> type:
+    """What NumPy's name of `real` is bound to while tracing (`np.float64`: its stand-in)."""
+    return _STAND_INS.get(real, real)
+
+
 PATCHED = {name: _STAND_INS[value] for name, value in vars(np).items()
            if isinstance(value, type) and value in _STAND_INS}
