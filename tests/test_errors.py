@@ -57,10 +57,6 @@ def arange_of_traced(x):
     return np.arange(x.max())  # the offending line
 
 
-def type_as_dtype(x):
-    return x.astype(type(x[0, 0]))  # the offending line
-
-
 def object_array_operand(x):
     return x[0, 0] + np.array(np.polynomial.Polynomial([1.0, 2.0]))  # the offending line
 
@@ -76,7 +72,6 @@ CASES = [
     (random_inside, RandomInTraceError, "np.random.default_rng()", "pass them in as an argument"),
     (unsupported, UnsupportedFunctionError, "numpy.lib.scimath.sqrt", "fallback=True"),
     (arange_of_traced, DataDependentShapeError, "np.arange", "static_argnames"),
-    (type_as_dtype, UnsupportedFunctionError, "`type(x)`", "fallback=True"),
     (object_array_operand, UnsupportedFunctionError, "dtype=object", "fallback=True"),
 ]
 

@@ -196,7 +196,8 @@ def _typed_branches(x, alpha, R):
     r = x * 2 if type(alpha) is float else x * 3
     if type(R) is np.ndarray:
         r = r + R.sum()
-    return r, type(x).__name__, type(r.sum()) is np.float64, isinstance(type, type), type(3)
+    return (r.astype(type(x[0])), type(x).__name__, type(r.sum()) is np.float64,
+            isinstance(type, type), type(3))
 
 
 def test_type_of_a_traced_value_is_the_class_numpy_hands_back():
