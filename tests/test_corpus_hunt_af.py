@@ -1689,19 +1689,10 @@ OPTIONS_AS_ARGUMENTS = {
                                  lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1), np.inf)),
     "lp_distance_p2": _case(lp_distance,
                             lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1), 2.0)),
-    "matrix_norm_float_ord": _Xfail(
-        "UnsupportedFunctionError 'An object array (dtype=object ...)': np.linalg.norm of a matrix "
-        "with ord a float argument (`ord in (None, 'fro')` on the traced scalar, linalg.norm)",
-        matrix_norm_of, {}, lambda s, n: (_f(3, n, seed=s), 1.0)),
-    "matrix_norm_int_ord": _Xfail(
-        "UnsupportedFunctionError 'An object array': np.linalg.norm of a matrix with ord=1 an int "
-        "argument (the vector form steers it)",
-        matrix_norm_of, {}, lambda s, n: (_f(3, n, seed=s), 1)),
-    "matrix_norm_inf_ord_axes": _Xfail(
-        "UnsupportedFunctionError 'An object array': np.linalg.norm(a, ord=p, axis=(1, 2)) with "
-        "p=np.inf an argument",
-        lambda a, p: np.linalg.norm(a, ord=p, axis=(1, 2)), {},
-        lambda s, n: (_f(2, 3, n, seed=s), np.inf)),
+    "matrix_norm_float_ord": (matrix_norm_of, {}, lambda s, n: (_f(3, n, seed=s), 1.0)),
+    "matrix_norm_int_ord": (matrix_norm_of, {}, lambda s, n: (_f(3, n, seed=s), 1)),
+    "matrix_norm_inf_ord_axes": (lambda a, p: np.linalg.norm(a, ord=p, axis=(1, 2)), {},
+                                 lambda s, n: (_f(2, 3, n, seed=s), np.inf)),
     "cond_p": _Xfail(
         "UnsupportedFunctionError 'An object array': np.linalg.cond(a, p) with p an argument",
         lambda a, p: np.linalg.cond(a, p), {}, lambda s, n: (_spd(s, n), 2.0)),

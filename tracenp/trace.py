@@ -22,6 +22,7 @@ import dis
 import functools
 import math
 import sys
+import sysconfig
 import threading
 import types
 from dataclasses import dataclass, field
@@ -423,7 +424,7 @@ def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
                 swapped.append((cell, name, value))
                 cell.cell_contents = _Drawing(random_draws.Cell(cell, name), value)
             for namespace in namespaces:  # `type(alpha) is float`: NumPy's class
-                if "type" not in namespace:
+                if "type" not in namespace and _users(namespace):
                     swapped.append((namespace, "type", _ABSENT))
                     namespace["type"] = TYPE_OF
             if capture:
@@ -579,6 +580,20 @@ def captured_partial(fn):
 def _captured_tuple(value: tuple, name: str) -> tuple:
     items = [_captured(v, f"{name}[{i}]") if _capturable(v) else v for i, v in enumerate(value)]
     return type(value)._make(items) if hasattr(value, "_make") else tuple(items)
+
+
+_INSTALLED = (sysconfig.get_paths()["stdlib"], "site-packages", "dist-packages")
+
+
+def _users(namespace: dict) -> bool:
+    """A module of the user's own code: not NumPy's, tracenp's, an installed package's or
+    the standard library's, whose `type(x)` checks (array_api_compat's) are left as they
+    run outside a trace."""
+    from .numpy_api.creation import from_library
+
+    path = namespace.get("__file__") or ""
+    return not from_library(namespace.get("__name__") or "") and not (
+        path.startswith(_INSTALLED[0]) or any(p in path for p in _INSTALLED[1:]))
 
 
 def _attribute_arrays(roots: tuple):
