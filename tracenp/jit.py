@@ -799,7 +799,8 @@ class JitFunction:
                     if isinstance(v, Tracer) and id(v) in as_given:  # `return x`: the caller's
                         route = routes[as_given[id(v)]]
                         consts.append(_Passed(tuple(k for k, _ in route), tuple(
-                            j for j, (_, kind) in enumerate(route) if kind in pytree.ATTRIBUTE_KINDS)))
+                            j for j, (_, kind) in enumerate(route)
+                            if kind in pytree.ATTRIBUTE_KINDS)))
                         returns.append("array")  # array itself, as NumPy returns it (a copy
                     elif isinstance(v, Tracer):  # of it, `x.copy()`, is a new array: a run
                         position.setdefault(id(v), len(outputs))  # copies `aliased_outputs`)
