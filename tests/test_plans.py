@@ -52,6 +52,14 @@ def test_only_one_launch_graphs_without_constants_get_plans(cache):
         assert compile_graph(g)._optimized is not None
 
 
+def test_other_graphs_leave_a_record_that_they_were_compiled(cache):
+    g = _graph(lambda a, b: np.sort(a) - b.max())
+    compile_graph(g)
+    assert plans.recall(g, True) == (None, True)
+    (disk_cache.directory() / disk_cache._name(plans._key(g, True).encode())).unlink()
+    assert plans.recall(g, True) == (None, False)
+
+
 @pytest.mark.parametrize("record", [
     b"not json", b"[]", b'{"kernel": 1}',
     "operands out of range", "wrong dtype", "wrong shape", "negative", "unknown kernel",
@@ -76,9 +84,9 @@ def test_bad_records_are_misses(cache, record):
             rec["kernel"] = rec["kernel"] + "\nout store %0"
         record = json.dumps(rec).encode()
     disk_cache.store(key, record)
-    assert plans.cached_run(g, True) is None
+    assert plans.recall(g, True).run is None
     assert compile_graph(g)._optimized is not None  # the full pipeline, which rewrites it
-    assert plans.cached_run(g, True) is not None
+    assert plans.recall(g, True).run is not None
 
 
 def test_plan_whose_kernel_is_gone_is_a_miss(cache, monkeypatch):
@@ -89,7 +97,7 @@ def test_plan_whose_kernel_is_gone_is_a_miss(cache, monkeypatch):
         if p != plan_path:
             p.unlink()
     monkeypatch.setattr(llvm_jit, "_loaded", {})
-    assert plans.cached_run(g, True) is None
+    assert plans.recall(g, True).run is None
 
 
 def test_key_is_exact(cache):

@@ -11,6 +11,7 @@ with the NumPy reference backend until the compile worker has made it
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
 
@@ -109,6 +110,15 @@ def optimize(graph: Graph, *, stabilize: bool = True, report: dict | None = None
     return graph
 
 
+def generator_loaded() -> bool:
+    """Whether this process has imported the LLVM code generator (llvmlite's IR builder and
+    the kernel tables: 25 ms on a 2-core machine). Scheduling a graph needs them, so a
+    first call that looks for its code in the caches imports them; for a graph that no
+    process compiled (no plan record on disk) and none of whose code this process made,
+    the first call leaves that to the compile worker."""
+    return "tracenp.lowering.llvm_kernel" in sys.modules
+
+
 def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = True,
                   backend: str | None = None, device: str | None = None) -> Compiled:
     """Optimize and lower `graph`; `device` ("cpu"/"cuda", default `config.device`) picks the
@@ -122,9 +132,9 @@ def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = Tru
     else:
         backend = backend or config.backend
         if backend == "llvm":
-            run = plans.cached_run(graph, stabilize)
-            if run is not None:
-                return Compiled(graph, None, run, backend, {"plan": "disk"}, stabilize)
+            recalled = plans.recall(graph, stabilize)
+            if recalled.run is not None:
+                return Compiled(graph, None, recalled.run, backend, {"plan": "disk"}, stabilize)
         optimized = optimize(graph, stabilize=stabilize, report=report)
     lower = get_backend(backend)
     if backend != "llvm" or mode == "FAST_COMPILE":
@@ -133,6 +143,8 @@ def compile_graph(graph: Graph, mode: str = "FAST_RUN", *, stabilize: bool = Tru
         from .lowering.llvm_jit import NeedsCodegen, cached_only
 
         try:
+            if not (recalled.seen or generator_loaded()):
+                raise NeedsCodegen("a graph no process compiled")  # (see `generator_loaded`)
             with cached_only():
                 run = lower.compile(optimized)
         except NeedsCodegen:

@@ -9,13 +9,15 @@ traced graph (constants by content digest), the options and `llvm_jit.environmen
 (which names the hash of the optimizer's, scheduler's and code generator's sources,
 `source_digest.KEYED`), and it is validated field by field when read. A missing, damaged or foreign record, or a kernel whose code is not cached, means the
 full pipeline runs (and writes the record). Graphs with other shapes of schedule always run
-the full pipeline.
+the full pipeline; their record only says that a process compiled them (`recall`'s `seen`),
+so that a new process's first call knows its code is probably on disk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,36 +28,41 @@ from .lowering.llvm import Launch, launch_run
 from .lowering.llvm_jit import cached_function, environment
 
 
-def cached_run(graph: Graph, stabilize: bool) -> Executable | None:
-    """The run of `graph` from its plan on disk, or None (then compile it)."""
+class Recalled(NamedTuple):
+    run: Executable | None  # the run of the graph from its plan on disk (else compile it)
+    seen: bool  # a record of the graph is on disk: some process compiled it
+
+
+def recall(graph: Graph, stabilize: bool) -> Recalled:
+    """What the disk remembers of `graph`."""
     key = _key(graph, stabilize)
     blob = disk_cache.load(key) if key is not None else None
     if blob is None:
-        return None
+        return Recalled(None, False)
     plan = _parse(blob, graph)
     if plan is None:
-        return None
+        return Recalled(None, True)
     text, shape, dtype, operands, work = plan
     addr = cached_function(text)
     if addr is None:
-        return None
-    return launch_run(Launch(addr, text, shape, dtype, operands, work))
+        return Recalled(None, True)
+    return Recalled(launch_run(Launch(addr, text, shape, dtype, operands, work)), True)
 
 
 def store(graph: Graph, stabilize: bool, run: Executable) -> None:
-    """Record the plan of a freshly compiled one-launch graph without constant operands."""
-    make = getattr(run, "launch", None)
-    if make is None:
-        return
-    launch = make()
-    if not all(isinstance(op, int) for op in launch.operands):
-        return
+    """Record the plan of a freshly compiled one-launch graph without constant operands, and
+    of any other graph that it was compiled."""
     key = _key(graph, stabilize)
-    if key is not None:
+    if key is None:
+        return
+    make = getattr(run, "launch", None)
+    launch = make() if make is not None else None
+    record: dict = {"kernel": None}
+    if launch is not None and all(isinstance(op, int) for op in launch.operands):
         record = {"kernel": launch.text, "shape": list(launch.shape),
                   "dtype": launch.dtype.str, "operands": list(launch.operands),
                   "work": launch.work}
-        disk_cache.store(key, json.dumps(record).encode())
+    disk_cache.store(key, json.dumps(record).encode())
 
 
 def _parse(blob: bytes, graph: Graph):

@@ -29,6 +29,7 @@ KEYED = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_m
          "lowering/llvm_math_variants.py", "lowering/llvm_ops.py", "lowering/llvm_complex.py",
          "lowering/llvm_kernel.py",
          "lowering/llvm_jit.py", "lowering/llvm_entry.py", "lowering/llvm_rowdot.py",
+         "lowering/llvm_rowdot_code.py",
          "lowering/llvm_call.py", "lowering/llvm_loops.py", "lowering/llvm_pool.py",
          "lowering/elf_load.py", "lowering/llvm_batch.py", "lowering/llvm_args.py")
 _MEMO_PREFIX = "sources-v2-"

@@ -173,6 +173,35 @@ def test_a_script_that_exits_at_once_leaves_its_code_for_the_next_run(tmp_path):
     assert runs[1] == ["0", "False"]  # the code the first run compiled at exit was on disk
 
 
+_TWO_LAUNCHES = """
+import importlib.abc, sys, threading, numpy as np, tracenp
+importers = []
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name == "tracenp.lowering.llvm_kernel":
+            importers.append(threading.current_thread() is threading.main_thread())
+
+sys.meta_path.insert(0, Watch())
+f = tracenp.jit(lambda x: np.sort(x) * 2.0 + x)
+x = np.linspace(1, 0, 40)
+np.testing.assert_allclose(f(x), np.sort(x) * 2.0 + x)
+pending = f.compiled(x).pending
+tracenp.wait_compiled()
+print(pending, importers)
+"""
+
+
+def test_a_new_graphs_first_call_leaves_loading_the_code_generator_to_the_worker(tmp_path):
+    """A graph of two steps has no plan on disk: the first process's first call runs without
+    importing the code generator (the worker imports it); the second process's, finding a
+    record that the graph was compiled, imports it and finds the code on disk."""
+    env = dict(os.environ, TRACENP_CACHE_DIR=str(tmp_path), TRACENP_FLAGS="")
+    runs = [subprocess.run([sys.executable, "-c", _TWO_LAUNCHES], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip() for _ in range(2)]
+    assert runs == ["True [False]", "False [True]"]
+
+
 def test_the_builtin_entry_of_a_small_launch_is_compiled_in_the_background_too():
     f = tracenp.jit(lambda x: x * 3.0 - 1.0)
     x = np.arange(64.0).reshape(2, 2, 2, 2, 2, 2)  # a rank no other test's entry has

@@ -235,10 +235,15 @@ def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine, slp: bool = True) -
 
 
 def compile_kernel(kernel: Kernel) -> int:
-    """The address of `kernel`'s function, compiling it (or loading it from disk) if needed."""
-    from .llvm_kernel import build_module
+    """The address of `kernel`'s function, compiling it (or loading it from disk) if needed.
+    The code generator (with LLVM's IR builder) is imported only when code is built."""
 
-    return load_function(kernel.text(), lambda name: build_module(kernel, name))
+    def build(name: str) -> ir.Module:
+        from .llvm_kernel import build_module
+
+        return build_module(kernel, name)
+
+    return load_function(kernel.text(), build)
 
 
 class NeedsCodegen(Exception):
