@@ -937,8 +937,7 @@ STATS = {
     "median": _case(lambda a: (np.median(a), np.median(a, axis=0), np.median(a, axis=1),
                                np.median(a, axis=1, keepdims=True)),
                     lambda s, n: (_ar(s, 2, n) * (-1) ** np.arange(2 * n).reshape(2, n),)),
-    "median_out": _Xfail("UnsupportedFunctionError: np.median with out=", median_out, {},
-                         lambda s, n: (_f(n, 3, seed=s), np.zeros(3))),
+    "median_out": (median_out, {}, lambda s, n: (_f(n, 3, seed=s), np.zeros(3))),
     "median_tuple_axis": _case(lambda a: np.median(a, axis=(0, 2)),
                                lambda s, n: (_f(2, 3, n, seed=s),)),
     "median_int": _case(lambda a: np.median(a), lambda s, n: (_i(10, n, seed=s),)),
@@ -958,12 +957,9 @@ STATS = {
     "percentile_overwrite": _case(percentile_overwrite, lambda s, n: (_f(3, n, seed=s),)),
     "quantile": _case(lambda a: (np.quantile(a, 0.5), np.quantile(a, [0.1, 0.9], axis=1)),
                       lambda s, n: (_f(3, n, seed=s),)),
-    "quantile_weights": _Xfail(
-        "UnsupportedFunctionError: np.quantile with weights= (fixed output shape)",
-        lambda a, w: np.quantile(a, 0.5, weights=w, method="inverted_cdf"), {},
-        lambda s, n: (_f(n, seed=s), _f(n, seed=s, positive=True))),
-    "quantile_weights_axis": _Xfail(
-        "UnsupportedFunctionError: np.quantile with weights= along an axis",
+    "quantile_weights": (lambda a, w: np.quantile(a, 0.5, weights=w, method="inverted_cdf"), {},
+                         lambda s, n: (_f(n, seed=s), _f(n, seed=s, positive=True))),
+    "quantile_weights_axis": (
         lambda a, w: np.quantile(a, [0.25, 0.5], axis=1, weights=w, method="inverted_cdf"), {},
         lambda s, n: (_f(3, n, seed=s), _f(3, n, seed=s, positive=True))),
     "nanpercentile": _case(lambda a: (np.nanpercentile(a, 50), np.nanpercentile(a, 50, axis=0),
@@ -1346,9 +1342,7 @@ def take_choose_round_out(a, idx, out_take, out_choose, out_round):
 
 
 OUT = {
-    "percentile_out": _Xfail("UnsupportedFunctionError: np.percentile with out=", percentile_out,
-                             {},
-                             lambda s, n: (_f(n, 3, seed=s), np.zeros(3))),
+    "percentile_out": (percentile_out, {}, lambda s, n: (_f(n, 3, seed=s), np.zeros(3))),
     "reductions_out": _case(reductions_out,
                             lambda s, n: (_f(n, 3, seed=s), np.zeros(3), np.zeros(3),
                                                           np.zeros(3), np.zeros(3, dtype=np.intp))),

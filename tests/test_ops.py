@@ -354,6 +354,17 @@ API_CASES = {
                              (np.nanpercentile, n, 100))
         for ax, k in ((None, False), (0, True))), F, NAN, np.array([0.0, 0.3, 0.5, 1.0])),
     "quantile_traced_q_out_of_range": (lambda x, q: np.quantile(x, q), F, np.array([0.5, 1.5])),
+    "quantile_weights": (lambda x, n, w: (
+        np.quantile(x, 0.3, weights=w, method="inverted_cdf"),
+        np.percentile(x, [0, 10, 50, 100], axis=1, weights=w, method="inverted_cdf"),
+        np.quantile(x, [0.0, 0.5], axis=0, weights=w[:, 0], method="inverted_cdf", keepdims=True),
+        np.quantile(n, 0.5, axis=1, weights=w, method="inverted_cdf"),
+        np.percentile(x, 40, axis=(1, 0), weights=w.T, method="inverted_cdf")),
+        F, NAN, np.arange(12.0).reshape(3, 4) % 5),
+    "quantiles_into_out": (lambda x, n, o: (
+        np.median(x, axis=0, out=o[0]), np.percentile(x, 30, axis=0, out=o[1]),
+        np.nanmedian(n, axis=0, out=o[2]), np.nanquantile(n, 0.4, axis=0, out=o[3]), o),
+        F, NAN, np.zeros((4, 4))),
     "nan_quantiles_int_f32": (lambda i, f: (np.nanpercentile(i, 40), np.nanquantile(f, 0.25),
                                             np.nanpercentile(f, np.float64(75), axis=1)), I, F32),
     "lstsq_polyfit": (lambda a, v: (np.linalg.lstsq(a.T, v[:4], rcond=None),

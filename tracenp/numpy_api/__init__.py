@@ -82,7 +82,8 @@ def dispatch_function(func, args, kwargs):
                                *flatten((args, kwargs))[0])  # `np.eye(n)` of an int `n`
     out = _out_given(func, args, kwargs)
     returns = "array" if out or (
-        func.__name__ in KEEPDIMS_ARRAY and kwargs.get("keepdims")) or (
+        func.__name__ in KEEPDIMS_ARRAY and (kwargs.get("keepdims") or kwargs.get(
+            "weights") is not None)) or (  # a weighted quantile fills an `np.empty`
         func.__name__ == "einsum" and kwargs.get("optimize", False) is not False  # its path ends
     ) else _returns(func.__name__, args)  # in `asanyarray`: a 0-d array, not its C loop's scalar
     result = impl(*args, **kwargs)

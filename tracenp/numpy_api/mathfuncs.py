@@ -18,7 +18,7 @@ from .. import errors, lax
 from ..ops import Op
 from ..shapes import normalize_axes
 from . import implements
-from .ufuncs import NAT, isnat
+from .ufuncs import NAT, _store, isnat
 
 _ASARRAY = np.asarray  # NumPy's own, not the tracing-time replacement
 
@@ -952,27 +952,84 @@ def _real_only(a) -> None:
 @implements(np.quantile)
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
-    if weights is not None or out is not None:
-        raise errors.unsupported("np.quantile with weights= or out=")
     _real_only(a)
-    return _quantile(a, q, axis, keepdims, method, type(q) in (int, float))
+    weak_q = type(q) in (int, float)
+    if weights is not None:
+        res = _weighted_quantile(a, _quantile_q(q, "quantile `q`"), axis, keepdims, method,
+                                 weights)
+    else:
+        res = _quantile(a, q, axis, keepdims, method, weak_q)
+    return _into(res, out, "same_kind")
 
 
 @implements(np.percentile)
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                keepdims=False, *, weights=None, interpolation=None):
-    if weights is not None or out is not None:
-        raise errors.unsupported("np.percentile with weights= or out=")
     _real_only(a)
     weak_q = type(q) in (int, float)  # NumPy: weak promotion for the result type
     q = _percentile_q(q, "percentile `q`")
-    return _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
+    if weights is not None:
+        res = _weighted_quantile(a, q, axis, keepdims, method, weights)
+    else:
+        res = _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
+    return _into(res, out, "same_kind")
+
+
+def _into(res, out, casting: str, exact: bool = False):
+    """`res` stored into `out=` as NumPy's quantiles store it (cast by `casting`, broadcast
+    into it, or with `exact` of its shape: `np.median`'s mean); `res` without `out`."""
+    if out is None:
+        return res
+    if exact and lax.is_tracer(out) and out.shape != res.shape:
+        raise ValueError(f"output parameter for reduction operation add has the wrong shape: "
+                         f"found {out.shape} but expected {res.shape}")
+    return _store(np.add, (res,), out, True, casting)
+
+
+def _weighted_quantile(a, q, axis, keepdims, method, weights):
+    """NumPy's weighted quantile, of method "inverted_cdf" (the one that takes weights): per
+    slice, the values sorted with their weights, and the first value at which the weights'
+    normalized running sum reaches `q` (leading zero weights never chosen)."""
+    if method != "inverted_cdf":
+        raise ValueError(f"Only method 'inverted_cdf' supports weights. Got: {method}.")
+    x = lax.lift(a)
+    w = lax.lift(weights)
+    if w.shape != x.shape:
+        if axis is None:
+            raise TypeError("Axis must be specified when shapes of a and weights differ.")
+        given = tuple(d % x.ndim for d in (axis if isinstance(axis, (tuple, list)) else
+                                           (axis,)))
+        axes = normalize_axes(axis, x.ndim, strict=True)
+        if w.shape != tuple(x.shape[d] for d in given):
+            raise ValueError("Shape of weights must be consistent with shape of a along "
+                             "specified axis.")
+        w = lax.reshape(np.transpose(w, tuple(_ASARRAY(given).argsort())),
+                        tuple(n if d in axes else 1 for d, n in enumerate(x.shape)))
+    lax.check(np.any(np.less(w, 0)), "ValueError", "Weights must be non-negative.")
+    axes, moved = _reduced_first(x, axis)
+    _, wmoved = _reduced_first(np.broadcast_to(w, x.shape), axis)
+    order = np.argsort(moved, axis=0)
+    moved = np.take_along_axis(moved, order, axis=0)
+    cdf = np.cumsum(np.take_along_axis(wmoved, order, axis=0), axis=0, dtype=np.float64)
+    cdf = np.true_divide(cdf, cdf[-1])
+    lax.check(np.any(np.isnan(cdf[-1])), "ValueError",
+              "Weights included NaN, inf or were all zero.")
+    qs = lax.lift(q.reshape(q.shape + (1,) * moved.ndim) if not lax.is_tracer(q) else
+                  lax.reshape(q, q.shape + (1,) * moved.ndim))
+    cdf = lax.cast(cdf, qs.dtype) if qs.dtype.kind == "f" else cdf
+    cdf = np.where(np.equal(cdf, 0), lax.cast(np.asarray(-1), cdf.dtype), cdf)
+    index = np.minimum(np.sum(np.less(cdf, qs), axis=q.ndim), moved.shape[0] - 1)
+    res = lax.reshape(np.take_along_axis(moved, lax.reshape(index, (-1,) + moved.shape[1:]),
+                                         axis=0), q.shape + moved.shape[1:])
+    if x.dtype.kind == "f":  # a slice with a NaN: NaN, which sorts last
+        res = np.where(np.isnan(moved[-1]), moved[-1], res)
+    return _kept(res, x, axes, q, keepdims)
 
 
 @implements(np.median)
 def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     if out is not None:
-        raise errors.unsupported("np.median with out=")
+        return _into(median(a, axis, None, overwrite_input, keepdims), out, "unsafe", True)
     x = lax.lift(a)
     axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
@@ -1581,13 +1638,13 @@ def putmask(a, mask, values):
 @implements(np.nanmedian)
 def nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """NaNs sort last, so the median of each slice sits at positions set by its NaN count."""
+    if out is not None:
+        return _into(nanmedian(a, axis, None, overwrite_input, keepdims), out, "unsafe")
     x = lax.lift(a)
     if x.size == 0:  # NumPy's answer for an empty array, whatever the dtype
         return np.nanmean(x, axis=axis, keepdims=keepdims)
     if x.dtype.kind not in "fc":
         return median(x, axis=axis, keepdims=keepdims)
-    if out is not None:
-        raise errors.unsupported("np.nanmedian with out=")
     axes = normalize_axes(axis, x.ndim, strict=True)
     rest = [d for d in range(x.ndim) if d not in axes]
     moved = np.transpose(x, tuple(axes) + tuple(rest))
@@ -1651,21 +1708,23 @@ def _nanquantile(a, q, axis, keepdims, method, weak_q, name):
 @implements(np.nanquantile)
 def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                 keepdims=False, *, weights=None, interpolation=None):
-    if weights is not None or out is not None:
-        raise errors.unsupported("np.nanquantile with weights= or out=")
+    if weights is not None:
+        raise errors.unsupported("np.nanquantile with weights=")
     _real_only(a)
-    return _nanquantile(a, q, axis, keepdims, method, type(q) in (int, float), "np.nanquantile")
+    return _into(_nanquantile(a, q, axis, keepdims, method, type(q) in (int, float),
+                              "np.nanquantile"), out, "unsafe")
 
 
 @implements(np.nanpercentile)
 def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                   keepdims=False, *, weights=None, interpolation=None):
-    if weights is not None or out is not None:
-        raise errors.unsupported("np.nanpercentile with weights= or out=")
+    if weights is not None:
+        raise errors.unsupported("np.nanpercentile with weights=")
     _real_only(a)
     weak_q = type(q) in (int, float)
     q = _percentile_q(q, "np.nanpercentile `q`")
-    return _nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile")
+    return _into(_nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile"), out,
+                 "unsafe")
 
 
 @implements(np.unwrap)
