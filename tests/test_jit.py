@@ -1124,6 +1124,37 @@ def test_dict_arguments_of_plain_leaves_take_the_hot_path_with_their_writes():
     assert g.cache_info().misses == 2
 
 
+def _mlp(params, x):
+    for W, b, *_ in params["layers"]:
+        x = np.tanh(x @ W + b)
+    return x, params["scale"] * x.sum()
+
+
+def test_nested_containers_take_the_hot_path_and_a_builtin_entry_over_their_leaves():
+    """A dict holding a list of `(W, b)` tuples is keyed without the pytree (it took the
+    general path: 7x NumPy's time for a two-layer net); its leaves go to a builtin entry.
+    Another structure or leaf signature is traced again, and a leaf the entry does not take
+    (a str, an object) leaves the call to the other paths."""
+    rng = np.random.default_rng(4)
+
+    def params(sizes, scale=2.0):
+        return {"layers": [(rng.standard_normal((m, n)), rng.standard_normal(n))
+                           for m, n in zip(sizes, sizes[1:])], "scale": scale}
+
+    f, x = tracenp.jit(_mlp), rng.standard_normal((5, 3))
+    for p in [params((3, 4, 2)) for _ in range(4)]:
+        assert_same(f(p, x), _mlp(p, x))
+    assert f.cache_info().misses == 1 and f.cache_info().hits == 3
+    assert any(sig[0] is dict for key in f._fast for sig in key)
+    assert len(f._entries) == 1  # made on the first cached call, serving the later ones
+    for p in (params((3, 4, 4, 2)), params((3, 4, 2), scale=np.float32(1.5))):
+        assert_same(f(p, x), _mlp(p, x))
+    assert f.cache_info().misses == 3
+    p = params((3, 2))
+    p["layers"] = [(*p["layers"][0], "tanh")]  # (W, b, name): a str is structure
+    assert_same(f(p, x), _mlp(p, x))
+
+
 def _dropout(x, param, mask):
     if param["mode"] == "train":
         return x * mask / param["p"]

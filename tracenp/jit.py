@@ -72,7 +72,8 @@ def leaf_signature(x) -> tuple:
                     f"got {type(x).__name__} (mark it static with static_argnums=)")
 
 
-_FLAT_CONTAINERS = (dict, list, tuple)  # argument containers the hot path keys, exactly these
+_CONTAINERS = (dict, list, tuple)  # argument containers the hot path keys, exactly these
+_MAX_NESTING = 4  # containers in containers the hot path keys (a list of (W, b) layers: 2)
 # NumPy scalar types whose type is their dtype, and Python's complex: keyed by type on the hot
 # path as Python floats are (a signal power `np.mean(abs(y) ** 2)` passed on; they took the
 # general path, 50 us a call)
@@ -81,12 +82,41 @@ _TYPED_SCALARS = frozenset({complex, np.float64, np.float32, np.float16, np.comp
                             np.uint32, np.uint16, np.uint8, np.bool_})
 
 
-def _plain_leaf(v) -> bool:
-    """An item of a container the hot path keys (`_fast_key`): an array, a Python float or
-    bool, an int within int64 (by type), or a str or None (structure, by value)."""
-    t = type(v)
-    return t is np.ndarray or t is float or t is bool or v is None or t is str or \
-        t is int and _INT64_MIN <= v < _INT64_END or t in _TYPED_SCALARS
+def _container_key(a, depth: int = 0) -> tuple | None:
+    """The hot path's key of a dict, list or tuple argument (`_fast_key`), or None where the
+    general path must key it: the container's type and keys (a dict) or length, and per item
+    an array's dtype and shape, a Python or NumPy scalar's type, a str's or None's value
+    (structure), or the key of a container in it (a list of `(W, b)` layers)."""
+    t = type(a)
+    parts = []
+    for v in a.values() if t is dict else a:
+        tv = type(v)
+        if tv is np.ndarray:
+            parts.append((v.dtype, v.shape))
+        elif tv is float or tv is bool or tv is int and _INT64_MIN <= v < _INT64_END or \
+                tv in _TYPED_SCALARS:
+            parts.append((tv,))
+        elif v is None or tv is str:
+            parts.append((tv, v))
+        elif tv in _CONTAINERS and depth < _MAX_NESTING:
+            part = _container_key(v, depth + 1)
+            if part is None:
+                return None
+            parts.append(part)
+        else:
+            return None
+    return t, tuple(a) if t is dict else len(a), tuple(parts)
+
+
+def _container_leaves(a, leaves: list) -> list:
+    """`leaves` with the arrays and scalars of a container `_container_key` keyed appended,
+    in `pytree.flatten`'s order (str and None are structure)."""
+    for v in a.values() if type(a) is dict else a:
+        if type(v) in _CONTAINERS:
+            _container_leaves(v, leaves)
+        elif v is not None and type(v) is not str:
+            leaves.append(v)
+    return leaves
 
 
 def _layout(x) -> str | tuple | None:
@@ -344,14 +374,11 @@ class JitFunction:
                     sig.append((t,))
                 elif a is None or t is str:  # structure, keyed by its value
                     sig.append((t, a))
-                elif t in _FLAT_CONTAINERS:  # parameters or a config: a dict by its keys
-                    items = a.values() if t is dict else a  # in order, a list or tuple by length
-                    if not all(map(_plain_leaf, items)):
+                elif t in _CONTAINERS:  # parameters or a config
+                    part = _container_key(a)
+                    if part is None:
                         return None
-                    sig.append((t, tuple(a) if t is dict else len(a), tuple(
-                        (v.dtype, v.shape) if type(v) is np.ndarray else
-                        (type(v), v) if v is None or type(v) is str else (type(v),)
-                        for v in items)))
+                    sig.append(part)
                 else:
                     return None
             return tuple(sig)
@@ -411,17 +438,16 @@ class JitFunction:
         """
         if any(type(a) is np.ndarray and not a.dtype.isnative for a in args) or any(
                 type(v) is np.ndarray and not v.dtype.isnative for a in args
-                if type(a) in _FLAT_CONTAINERS for v in (a.values() if type(a) is dict else a)):
+                if type(a) in _CONTAINERS for v in _container_leaves(a, [])):
             return lambda args, kwargs: self._run(entry, self._key(args, kwargs)[1], args,
                                                   kwargs)  # swapped into native copies
-        if any(type(a) in _FLAT_CONTAINERS or a is None or type(a) is str for a in args):
+        if any(type(a) in _CONTAINERS or a is None or type(a) is str for a in args):
             def leaves_of(args) -> list:  # (`_fast_key`: containers of plain leaves; str and
                 leaves: list = []  # None are structure)
                 for a in args:
                     t = type(a)
-                    if t in _FLAT_CONTAINERS:
-                        leaves += [v for v in (a.values() if t is dict else a)
-                                   if v is not None and type(v) is not str]
+                    if t in _CONTAINERS:
+                        _container_leaves(a, leaves)
                     elif a is not None and t is not str:
                         leaves.append(a)
                 return leaves
@@ -429,10 +455,11 @@ class JitFunction:
             if entry.grown:
                 return lambda args, kwargs: self._run(entry, leaves_of(args), args, kwargs)
             used = entry.used
-            return self._tree_runner(
+            tree = self._tree_runner(
                 entry, lambda leaves, kwargs: [leaves[i] if type(leaves[i]) is np.ndarray
                                                else np.asarray(leaves[i]) for i in used],
                 bool(entry.mutated or entry.returned), leaves_of=leaves_of)
+            return self._leaves_runner(entry, leaves_of, leaves_of(args), tree) or tree
         picks, positional = self._fast_leaves(entry, args, kwargs)
         writes = bool(entry.mutated or entry.returned)
         if entry.rebound or entry.grown or writes and not positional:  # `_run`, with the
@@ -474,6 +501,39 @@ class JitFunction:
             if returns == "array":
                 return out
             return out.item() if returns == "python" else out[()]
+
+        return fast
+
+    def _leaves_runner(self, entry: Trace, leaves_of: Callable, leaves: list,
+                       tree: Callable) -> Callable | None:
+        """For a graph of container arguments (a list of `(W, b)` layers, a dict of
+        parameters) that returns its computed values, as one value or a tuple, and writes
+        nothing: a call through a builtin entry over the containers' leaves (`_fast_key` has
+        checked the containers; the entry checks each leaf), else through `tree`, the
+        tree runner. None where a builtin entry cannot serve such calls."""
+        program = getattr(entry.compiled.run, "program", None)
+        n = len(entry.out_consts)
+        single = entry.out_tree is pytree.LEAF
+        if (program is None or entry.mutated or entry.returned or entry.rebound or entry.fresh
+                or any(c is not _FROM_GRAPH for c in entry.out_consts)
+                or not (single or entry.out_tree == ("tuple", (pytree.LEAF,) * n))
+                or not all(type(a) is np.ndarray or type(a) in (float, int) for a in leaves)):
+            return None
+        sig = [(a.dtype, a.shape) if type(a) is np.ndarray else (type(a),) for a in leaves]
+        native: list = []
+
+        def fast(args, kwargs):
+            if not native:
+                native.append(None)
+                self._make_entry(program, sig, entry.used, native,
+                                 entry.out_returns[0] if single else entry.out_returns,
+                                 0 if single else tuple(range(n)))
+            if native[0] is not None:
+                out = native[0].call(*leaves_of(args))
+                if out is not None:
+                    self._info.hits -= 1  # the entry counted this call, as `__call__` did
+                    return out
+            return tree(args, kwargs)
 
         return fast
 
