@@ -402,6 +402,8 @@ class JitFunction:
             elif t is float or t is bool or t is int and _INT64_MIN <= v < _INT64_END or \
                     t in _TYPED_SCALARS:
                 sig.append((k, t))
+            elif v is None or t is str:  # structure (`option_type="put"`), keyed by its value
+                sig.append((k, t, v))
             else:
                 return None
         return tuple(sig)
@@ -414,7 +416,8 @@ class JitFunction:
         leaves = [(None, i, type(a) is not np.ndarray) for i, a in enumerate(args)
                   if not self._steers(i, a)]
         leaves += [(k, k, type(v) is not np.ndarray) for k, v in sorted(kwargs.items())
-                   if not (k in self.static_argnames or self._steers(k, v))]
+                   if not (k in self.static_argnames or self._steers(k, v) or v is None
+                           or type(v) is str)]
         return [leaves[i] for i in entry.used], len(leaves) == len(args)
 
     def _in_numpy(self, e: DataDependentShapeError, args, kwargs):
