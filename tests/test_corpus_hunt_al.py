@@ -2897,10 +2897,14 @@ SPEED = {
               np.sin(np.linspace(0, 6.28, 50, endpoint=False))])),
     "vincenty_10000_pairs": (vincenty_inverse, {}, lambda: (
         _lat(1, 10000), _lon(1, 10000) * .5, _lat(2, 10000), _lon(2, 10000) * .5)),
-    "spectrogram_10000_samples_nfft_256_hop_64": (spectrogram, {"nfft": 256, "hop": 64}, lambda: (_quake(1, 1, 10000), 100.0)),
-    "sliding_rms_10000_window_200_step_100": (sliding_rms, {"window": 200, "step": 100}, lambda: (_quake(1, 1, 10000),)),
-    "daily_from_hourly_ten_years_reduceat": (daily_from_hourly, {}, lambda: (_range(1, 0, 5, 24 * 3650),)),
-    "sta_lta_windows_nlta_500_on_10000": (sta_lta_windows, {"nsta": 50, "nlta": 500}, lambda: (_quake(1, 1, 10000),)),
+    "spectrogram_10000_samples_nfft_256_hop_64": (spectrogram, {"nfft": 256, "hop": 64},
+                                                  lambda: (_quake(1, 1, 10000), 100.0)),
+    "sliding_rms_10000_window_200_step_100": (sliding_rms, {"window": 200, "step": 100},
+                                              lambda: (_quake(1, 1, 10000),)),
+    "daily_from_hourly_ten_years_reduceat": (daily_from_hourly, {},
+                                             lambda: (_range(1, 0, 5, 24 * 3650),)),
+    "sta_lta_windows_nlta_500_on_10000": (sta_lta_windows, {"nsta": 50, "nlta": 500},
+                                          lambda: (_quake(1, 1, 10000),)),
 }
 
 

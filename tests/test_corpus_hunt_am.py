@@ -2681,7 +2681,8 @@ SPEED = {
     "crr_european_python_floats": (crr_binomial, (100.0, 100.0, 1.0, 0.05, 0.2, 50), {}),
     "kmer_counts_codes": (kmer_counts, (_dna(200, 1), 3), {}),
     "jukes_cantor_np_float64": (jukes_cantor, (np.float64(0.3),), {}),
-    "bs_price_option_type_keyword": (bs_price, (100.0, 105.0, 0.5, 0.03, 0.2), {"option_type": "put"}),
+    "bs_price_option_type_keyword": (bs_price, (100.0, 105.0, 0.5, 0.03, 0.2),
+                                     {"option_type": "put"}),
     "option_dataclass_argument": (price_option, (Option(100.0, 105.0, 0.5, 0.03, 0.2, "put"),), {}),
     "dataclass_one_float_field": (jukes_cantor_rates, (Rates(0.3),), {}),
 }
