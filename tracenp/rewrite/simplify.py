@@ -167,8 +167,29 @@ def _overwritten(x: Node, y: Node, s: Node) -> Node | None:
     return _broadcasts(y, x)
 
 
+def _kept_gather(a: Node, c: Node, g: Node, s: Node, r: Node | None = None) -> Node | None:
+    """A slice of a 1-D gather by constant indices, reshaped or not
+    (`sliding_window_view(x, n)[::hop]`, whose gather of every window a frame step then
+    thins out): a gather of the elements the slice keeps, by the sliced indices."""
+    if a.ndim != 1 or g.attrs["axis"] != 0 or None in s.shape:
+        return None
+    idx = c.params[0][1].value
+    if r is not None:
+        idx = idx.reshape(r.attrs["shape"])
+    kept = idx[tuple(slice(*sl) for sl in s.attrs["slices"])]
+    if kept.size >= idx.size:
+        return None
+    flat = Node.make(Op.GATHER, (a, const(np.ascontiguousarray(kept).reshape(-1))),
+                     (("axis", 0),))
+    return flat if kept.ndim == 1 else Node.make(Op.RESHAPE, (flat,), (("shape", kept.shape),))
+
+
 def _broadcasts(x: Node, b: Node) -> Node:
     return x if x.shape == b.shape else Node.make(Op.BROADCAST, (x,), (("shape", b.shape),))
+
+
+def _is_const(n: Node) -> bool:
+    return n.op is Op.CONST
 
 
 MOVEMENT = [
@@ -183,6 +204,12 @@ MOVEMENT = [
     rule("x[:] = y over all of x -> y", P(Op.SLICE_SET, X, Y, name="s"), _overwritten),
     rule("broadcast(broadcast(x)) -> broadcast(x)",
          P(Op.BROADCAST, P(Op.BROADCAST, X), name="b"), _broadcasts),
+    rule("gather(a, c)[s] -> gather(a, c[s])  (c constant)",
+         P(Op.SLICE, P(Op.GATHER, V("a"), V("c", _is_const), name="g"), name="s"),
+         _kept_gather),
+    rule("reshape(gather(a, c))[s] -> reshape(gather(a, reshape(c)[s]))  (c constant)",
+         P(Op.SLICE, P(Op.RESHAPE, P(Op.GATHER, V("a"), V("c", _is_const), name="g"),
+                       name="r"), name="s"), _kept_gather),
 ]
 
 
