@@ -153,6 +153,11 @@ API_CASES = {
     "ufunc_reduceat": (lambda x: (np.add.reduceat(x, [0, 2, 1, 3], axis=1),
                                   np.maximum.reduceat(x, np.array([1, 1, 2])),
                                   np.add.reduceat(x > 0, [0, 2], axis=1)), I),
+    "ufunc_reduceat_evenly": (lambda x, i: (
+        np.add.reduceat(x, np.arange(0, 24, 4)), np.maximum.reduceat(x, [1, 6, 11, 16]),
+        np.multiply.reduceat(x.reshape(4, 6), [0, 2, 4], axis=1),
+        np.add.reduceat(i.astype(np.int8), np.arange(0, 12, 5)),
+        np.logical_and.reduceat(x > -1, [0, 8, 16])), np.linspace(-1.5, 2.0, 24), I.ravel()),
     "cov_weights": (lambda x: (np.cov(x, aweights=np.arange(1.0, 5.0)),
                                np.cov(x, fweights=np.array([1, 2, 1, 3]), ddof=0),
                                np.cov(x.T, rowvar=False, aweights=x[0] ** 2, bias=True)), F),
