@@ -876,12 +876,7 @@ GEO = {
         _lat(s, n, lim=1) + 50, _lon(s, n) * 0.01, np.cumsum(_i(100, n, seed=s) + 60))),
     "ellipsoid_radii_properties": (ellipsoid_radii, {}, lambda s, n: (
         _lat(s, n, 2), Ellipsoid(6378137.0 + 10 * s, 1 / 298.257223563))),
-    "compass_points_global_string_table": _Xfail(
-        "`DIR_STRS[idx]` of a module-level string array by a traced index raises "
-        "ConcretizationError ('Converting a traced array to a NumPy array'), where a numeric "
-        "global table (`NUMS[idx]`) is retraced as a constant and `np.take(DIR_STRS, idx)` "
-        "traces: the retry with global arrays as constants does not cover string arrays",
-        angle_to_direction, {}, lambda s, n: (_range(s, 0, 360, n),)),
+    "compass_points_global_string_table": (angle_to_direction, {}, lambda s, n: (_range(s, 0, 360, n),)),
     "compass_points_np_take": (angle_to_direction_take, {}, lambda s, n: (
         _range(s, 0, 360, n),)),
     "utm_zone_from_mean_longitude": (from_latlon, {}, lambda s, n: (

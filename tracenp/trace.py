@@ -372,8 +372,9 @@ def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
     replaces in NumPy's namespaces to its replacement: a module global bound to one
     (`from numpy import array, zeros`) is replaced as well, and so is a module-level
     `np.vectorize` (by the traced one, which applies its function to whole arrays). With
-    `capture`, the numeric arrays among those globals and closure variables are replaced by
-    constant tracers too (`_captured`), so that NumPy code indexing them with a traced value
+    `capture`, the arrays (of numbers, strings or dates) among those globals and closure
+    variables are replaced by constant tracers too (`_captured`), so that NumPy code indexing
+    them with a traced value
     (`LUT[img]`, `W[i]`), which NumPy's own `__getitem__` cannot take, traces; and the
     builtins `float`, `int` and `bool` are shadowed in those namespaces by stand-ins that
     take traced scalars (`python_builtins.Conversion`)."""
@@ -473,7 +474,7 @@ _ABSENT = object()  # a name a trace sets in a namespace that did not have it
 
 
 def _capturable(value) -> bool:
-    return type(value) is np.ndarray and value.dtype.kind in "biufc"
+    return type(value) is np.ndarray and value.dtype.kind in "biufcUSmM"
 
 
 class _CodeFacts(NamedTuple):
