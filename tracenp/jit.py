@@ -72,6 +72,7 @@ def leaf_signature(x) -> tuple:
                     f"got {type(x).__name__} (mark it static with static_argnums=)")
 
 
+_ENTRY_SCALARS = (float, int, np.float64)  # scalar arguments a builtin entry takes
 _CONTAINERS = (dict, list, tuple)  # argument containers the hot path keys, exactly these
 _MAX_NESTING = 4  # containers in containers the hot path keys (a list of (W, b) layers: 2)
 # NumPy scalar types whose type is their dtype, and Python's complex: keyed by type on the hot
@@ -483,7 +484,7 @@ class JitFunction:
                 else (args if name is None else kwargs)[where] for name, where, scalar in picks])
         single = entry.out_tree is pytree.LEAF and entry.out_consts == [_FROM_GRAPH]
         checked = positional and not kwargs and all(  # as an entry checks each argument
-            type(a) is np.ndarray or type(a) in (float, int) and sig == (type(a),)
+            type(a) is np.ndarray or type(a) in _ENTRY_SCALARS and sig == (type(a),)
             for a, sig in zip(args, key))
         if writes or not single:
             return self._tree_runner(entry, inputs, writes, (key, used) if checked else None)
@@ -520,7 +521,7 @@ class JitFunction:
         if (program is None or entry.mutated or entry.returned or entry.rebound or entry.fresh
                 or any(c is not _FROM_GRAPH for c in entry.out_consts)
                 or not (single or entry.out_tree == ("tuple", (pytree.LEAF,) * n))
-                or not all(type(a) is np.ndarray or type(a) in (float, int) for a in leaves)):
+                or not all(type(a) is np.ndarray or type(a) in _ENTRY_SCALARS for a in leaves)):
             return None
         sig = [(a.dtype, a.shape) if type(a) is np.ndarray else (type(a),) for a in leaves]
         native: list = []

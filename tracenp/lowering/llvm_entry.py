@@ -49,10 +49,11 @@ _SCALAR, _EMPTY = 60, 184  # PyArray_Scalar's, PyArray_Empty's index in NumPy's 
 _TYPE = 2  # PyArray_Type's index, checked against np.ndarray before the table is used
 
 HITS, NDARRAY, NONE, INCREF, DECREF, EMPTY, SCALAR, SAVE, RESTORE, WROTE_WORD, FLOAT, \
-    FLOAT64, TUPLE_NEW, TUPLE_SET, CALL_ONE, INT, INT64, AS_INT64 = range(18)
-HEAD = 18  # context words before the per-argument descriptors and dims
-SCALAR_TYPES = {float: (FLOAT, FLOAT64), int: (INT, INT64)}  # a Python scalar argument's
-# type and its 0-d array's dtype, as context words
+    FLOAT64, TUPLE_NEW, TUPLE_SET, CALL_ONE, INT, INT64, AS_INT64, NP_FLOAT64 = range(19)
+HEAD = 19  # context words before the per-argument descriptors and dims
+SCALAR_TYPES = {float: (FLOAT, FLOAT64), int: (INT, INT64), np.float64: (NP_FLOAT64, FLOAT64)}
+# a scalar argument's type and its 0-d array's dtype, as context words (an `np.float64`, a
+# mean or a norm passed on, is laid out as a Python float: its double follows the header)
 FLOAT_VALUE_OFFSET = HEADER  # a Python float's double follows its object header
 _FLOAT64, _INT64 = np.dtype(np.float64), np.dtype(np.int64)
 BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
@@ -109,7 +110,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
                returns: str | list[str], result: int | tuple[int, ...] | None = 0,
                written: tuple[int, ...] = ()) -> Entry | None:
     """The entry for calls whose arguments have exactly `sigs` each: (dtype, shape) for an
-    array, (float,) or (int,) for a Python scalar (the graph reads it as a 0-d array);
+    array, (float,), (int,) or (np.float64,) for a scalar (the graph reads it as a 0-d array);
     `positions[j]` is the argument that graph input `j` is. It returns `prog.results[result]`,
     a tuple of those `result` names, or with `result` None, `WROTE`; `returns` says what a
     0-d one becomes, "scalar" (NumPy's), "array" or "python" (one for each). The arguments at
@@ -150,7 +151,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     sources = [[code(*op) for op in ops] for ops in prog.operands]
     views = [code(*src) for src, _ in prog.views]  # each view's source
     outs = [code(*prog.results[pick]) for pick in picks]
-    if any(len(sig) != 2 and sig not in ((float,), (int,)) for sig in sigs):
+    if any(len(sig) != 2 and (len(sig) != 1 or sig[0] not in SCALAR_TYPES) for sig in sigs):
         return None
     arrays = [sig for sig in sigs if len(sig) == 2]
     largest = max([math.prod(s) for _, s in arrays] + [math.prod(b.shape) for b in buffers]
@@ -175,7 +176,7 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
              api["scalar"], api["save"], api["restore"], id(WROTE), id(float),
              id(_FLOAT64), api["tuple_new"], api["tuple_set"], api["call_one"], id(int),
-             id(_INT64), api["as_int64"]]
+             id(_INT64), api["as_int64"], id(np.float64)]
     descrs = [np.dtype(sig[0]) for sig in arrays]
     for d, (_, s) in zip(descrs, arrays):
         words += [id(d), *s]
