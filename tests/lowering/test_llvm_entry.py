@@ -398,6 +398,26 @@ def test_numpy_float64_arguments_are_read_by_their_own_entry():
     assert f._entry(x, -1.5) is None  # a Python float: float32 results, another trace
 
 
+def _penalized(x, y, lam=0.1):
+    return np.mean((x - y) ** 2) + lam * np.sum(x * x)
+
+
+def test_keyword_arguments_are_read_by_an_entry_over_the_leaves():
+    """`loss(x, y, lam=0.5)`: keywords took the Python run (13 us a call against 3 us by
+    position); an entry over the graph's leaves in order serves them, and a call of another
+    signature by the same keywords is not served by it."""
+    f, x, y = tracenp.jit(_penalized), RNG.standard_normal(50), RNG.standard_normal(50)
+    for lam in (0.5, 0.5, 0.5, -2.0):
+        got = f(x, y=y, lam=lam)
+        assert type(got) is np.float64
+        np.testing.assert_allclose(got, _penalized(x, y, lam), rtol=1e-13)
+    assert len(f._entries) == 1 and f._entries[0].take_hits() == 3  # made on the second
+    np.testing.assert_allclose(f(x, y=y, lam=np.float64(3.0)), _penalized(x, y, 3.0),
+                               rtol=1e-13)
+    np.testing.assert_allclose(f(x[:10], y=y[:10], lam=1.0), _penalized(x[:10], y[:10], 1.0),
+                               rtol=1e-13)
+
+
 def test_an_update_with_a_float_learning_rate_goes_through_the_entry():
     w, g = RNG.standard_normal(100), RNG.standard_normal(100) * 3
     ref = w.copy()
