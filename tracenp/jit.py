@@ -12,6 +12,7 @@ the call, as NumPy would have mutated them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import inspect
 import random
@@ -83,14 +84,41 @@ _TYPED_SCALARS = frozenset({complex, np.float64, np.float32, np.float16, np.comp
                             np.uint32, np.uint16, np.uint8, np.bool_})
 
 
+_DATACLASS_FIELDS: dict[type, tuple[str, ...] | None] = {}  # per type: its fields, or None
+
+
+def _fields(t: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (a record: a pytree whose leaves are its fields), else None."""
+    try:
+        return _DATACLASS_FIELDS[t]
+    except KeyError:
+        names = tuple(f.name for f in dataclasses.fields(t)) if dataclasses.is_dataclass(t) \
+            else None
+        return _DATACLASS_FIELDS.setdefault(t, names)
+
+
+def _is_tree(t: type) -> bool:
+    """A container argument the hot path keys: exactly a dict, list or tuple, or a dataclass."""
+    return t in _CONTAINERS or _fields(t) is not None
+
+
+def _items(a, t: type):
+    if t is dict:
+        return a.values()
+    if t is list or t is tuple:
+        return a
+    return [getattr(a, name) for name in _fields(t)]
+
+
 def _container_key(a, depth: int = 0) -> tuple | None:
-    """The hot path's key of a dict, list or tuple argument (`_fast_key`), or None where the
-    general path must key it: the container's type and keys (a dict) or length, and per item
-    an array's dtype and shape, a Python or NumPy scalar's type, a str's or None's value
-    (structure), or the key of a container in it (a list of `(W, b)` layers)."""
+    """The hot path's key of a dict, list, tuple or dataclass argument (`_fast_key`), or None
+    where the general path must key it: the container's type and keys (a dict), length or
+    fields, and per item an array's dtype and shape, a Python or NumPy scalar's type, a str's
+    or None's value (structure), or the key of a container in it (a list of `(W, b)`
+    layers, an option's fields)."""
     t = type(a)
     parts = []
-    for v in a.values() if t is dict else a:
+    for v in _items(a, t):
         tv = type(v)
         if tv is np.ndarray:
             parts.append((v.dtype, v.shape))
@@ -99,24 +127,26 @@ def _container_key(a, depth: int = 0) -> tuple | None:
             parts.append((tv,))
         elif v is None or tv is str:
             parts.append((tv, v))
-        elif tv in _CONTAINERS and depth < _MAX_NESTING:
+        elif depth < _MAX_NESTING and _is_tree(tv):
             part = _container_key(v, depth + 1)
             if part is None:
                 return None
             parts.append(part)
         else:
             return None
-    return t, tuple(a) if t is dict else len(a), tuple(parts)
+    return t, tuple(a) if t is dict else len(a) if t is list or t is tuple else None, \
+        tuple(parts)
 
 
 def _container_leaves(a, leaves: list) -> list:
     """`leaves` with the arrays and scalars of a container `_container_key` keyed appended,
     in `pytree.flatten`'s order (str and None are structure)."""
-    for v in a.values() if type(a) is dict else a:
-        if type(v) in _CONTAINERS:
-            _container_leaves(v, leaves)
-        elif v is not None and type(v) is not str:
+    for v in _items(a, type(a)):
+        t = type(v)
+        if t is np.ndarray or t is float or t is int or t is bool or t in _TYPED_SCALARS:
             leaves.append(v)
+        elif v is not None and t is not str:  # a container, as `_container_key` found
+            _container_leaves(v, leaves)
     return leaves
 
 
@@ -375,7 +405,7 @@ class JitFunction:
                     sig.append((t,))
                 elif a is None or t is str:  # structure, keyed by its value
                     sig.append((t, a))
-                elif t in _CONTAINERS:  # parameters or a config
+                elif _is_tree(t):  # parameters or a config
                     part = _container_key(a)
                     if part is None:
                         return None
@@ -441,15 +471,15 @@ class JitFunction:
         """
         if any(type(a) is np.ndarray and not a.dtype.isnative for a in args) or any(
                 type(v) is np.ndarray and not v.dtype.isnative for a in args
-                if type(a) in _CONTAINERS for v in _container_leaves(a, [])):
+                if _is_tree(type(a)) for v in _container_leaves(a, [])):
             return lambda args, kwargs: self._run(entry, self._key(args, kwargs)[1], args,
                                                   kwargs)  # swapped into native copies
-        if any(type(a) in _CONTAINERS or a is None or type(a) is str for a in args):
+        if any(_is_tree(type(a)) or a is None or type(a) is str for a in args):
             def leaves_of(args) -> list:  # (`_fast_key`: containers of plain leaves; str and
                 leaves: list = []  # None are structure)
                 for a in args:
                     t = type(a)
-                    if t in _CONTAINERS:
+                    if _is_tree(t):
                         _container_leaves(a, leaves)
                     elif a is not None and t is not str:
                         leaves.append(a)
