@@ -1480,6 +1480,8 @@ def _cashflows(s, n):
 
 
 FIN = {
+    "black_scholes_by_scipy_stats_norm": (black_scholes_scipy, {}, lambda s, n: (
+        _prices(s, n), 100.0, np.linspace(0.1, 2, n), 0.02, 0.25)),
     "log_returns": (log_returns, {}, lambda s, n: (_prices(s, 2 * n, 3),)),
     "cumulative_returns": (cumulative_returns, {}, lambda s, n: (
         np.diff(_prices(s, 2 * n)) / 100,)),
@@ -1709,19 +1711,13 @@ def test_log_factorials_by_vectorized_math_lgamma_trace():
 
 FIN_REFUSED = {
     "drawdown_duration_by_python_branch": (drawdown_duration, lambda s: (_prices(s, 12),)),
-    "black_scholes_by_scipy_stats_norm": (black_scholes_scipy, lambda s: (
-        _prices(s, 4), 100.0, np.linspace(0.1, 2, 4), 0.02, 0.25)),
 }
 
 
 @pytest.mark.parametrize("name", list(FIN_REFUSED))
 def test_finance_forms_that_need_values_are_refused_by_name(name):
-    """`dur[t] = dur[t - 1] + 1 if under[t] else 0` and `scipy.stats.norm.cdf` (scipy
-    converts its argument with `np.asarray`): a `ConcretizationError`, and NumPy's values
-    under `fallback=True`."""
-    if name == "black_scholes_by_scipy_stats_norm":
-        pytest.importorskip("scipy.stats")  # imported first inside a trace, its module body
-        # runs as traced code (`default_rng()` there is refused as a draw)
+    """`dur[t] = dur[t - 1] + 1 if under[t] else 0`: a `ConcretizationError`, and NumPy's
+    values under `fallback=True`. (`scipy.stats.norm.cdf` traces since stop 30: `FIN`.)"""
     fn, make = FIN_REFUSED[name]
     check_refused(tracenp.ConcretizationError, fn, make)
 

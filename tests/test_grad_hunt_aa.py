@@ -1961,9 +1961,7 @@ case("gp_noise_only_fill_diagonal_of_constant_kernel", gp_noise_fill_diagonal,
      np.float64(-1.0), NOISE_Y)
 case("gp_noise_only_diag_indices_iadd_of_constant_kernel", gp_noise_diag_indices,
      np.float64(-1.0), NOISE_Y)
-case("bbsvi_scipy_stats_norm_logpdf", svi_scipy_norm, np.array([-0.5, 0.3, -1.0, -0.5]), EPS,
-     xfail="scipy.stats.norm.logpdf of a traced array: ConcretizationError (autograd.scipy.stats "
-           "and jax.scipy.stats differentiate it)")
+case("bbsvi_scipy_stats_norm_logpdf", svi_scipy_norm, np.array([-0.5, 0.3, -1.0, -0.5]), EPS)
 case("negbin_scipy_special_gammaln", lambda r, x: negbin_loglike(r, 0.4, x), np.float64(2.5),
      np.array([0.0, 3.0, 1.0, 5.0, 2.0]))
 case("gpr_scipy_linalg_cholesky_solve_triangular", gpr_scipy_linalg, GPR_P, GPR_X, GPR_Y,
