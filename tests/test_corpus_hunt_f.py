@@ -3856,11 +3856,6 @@ SCRIPT_REFUSALS = {
         complex_sqrt_of_discriminant,
         lambda s: (1.0, _f(4, seed=s), _f(4, seed=s + 1)),
     ),
-    "weighted_median": (
-        "UnsupportedFunctionError",
-        weighted_median,
-        lambda s: (_f(9, seed=s), _f(9, positive=True, seed=s)),
-    ),
     "residual_converged": (
         "ConcretizationError",
         residual_converged,
@@ -3891,10 +3886,16 @@ def test_script_forms_of_python_scalars_trace(name):
     check_steered(fn, make)
 
 
+def test_a_weighted_median_traces():
+    """`np.quantile(x, 0.5, weights=w, method="inverted_cdf")`: refused until stop 30."""
+    check_like_numpy(weighted_median, {}, lambda s, n: (_f(n, seed=s), _f(n, positive=True,
+                                                                           seed=s)))
+
+
 @pytest.mark.parametrize("name", list(SCRIPT_REFUSALS))
 def test_script_refusals_run_under_fallback(name):
-    """`np.emath.sqrt` (real or complex by the values), weighted quantiles and an
-    `if np.allclose(...)`: refused by name, NumPy's values under `fallback=True`."""
+    """`np.emath.sqrt` (real or complex by the values) and an `if np.allclose(...)`: refused
+    by name, NumPy's values under `fallback=True`."""
     error, fn, make = SCRIPT_REFUSALS[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
 
