@@ -3,7 +3,7 @@
 Black-Scholes prices, expected improvement and probit links call `norm.cdf(d1)`,
 `norm.pdf(z)` or `norm.ppf(q)`: Python methods of `rv_continuous` that convert their
 arguments with `np.asarray`, which a traced value refuses. While a trace runs, those methods
-of `rv_continuous` are replaced (`trace.prepare`) by the ones here: for the normal
+of `rv_continuous` are replaced (`trace._late_routes`) by the ones here: for the normal
 distribution with a traced argument they compute SciPy's formula (of `z = (x - loc) /
 scale` in float64, by `scipy.special`'s `ndtr`, `ndtri` and `log_ndtr`, NaN where `scale <=
 0`); any other call is SciPy's own. Frozen distributions (`norm(mu, sigma).cdf(x)`) call
