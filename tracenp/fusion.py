@@ -49,7 +49,7 @@ from .ir import Graph, Node
 from .ops import OPS, Op
 
 REDUCTIONS = (Op.SUM, Op.PROD, Op.MAX, Op.MIN)
-VIEWS = (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE)
+VIEWS = (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.STRIDED)
 MAX_OPERANDS = 1000  # arrays one launch takes: a C call takes <= 1024 arguments, 4 are fixed
 MAX_FUSED = 128  # arrays read or instructions run by one fused chain (`schedule`)
 

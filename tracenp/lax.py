@@ -154,6 +154,16 @@ def slice_of(x, slices):
     return bind(Op.SLICE, x, slices=slices)
 
 
+def strided(x, start, shape, dims, steps):
+    """The view of `x` whose element `i` is `x[start + sum_k i[k] * steps[k] * e(dims[k])]`:
+    `as_strided` in units of `x`'s own dims, windows that may overlap
+    (`sliding_window_view`). The kernels reading it read `x` by those strides."""
+    x = lift(x)
+    return bind(Op.STRIDED, x, start=tuple(int(a) for a in start),
+                shape=tuple(int(n) for n in shape), dims=tuple(int(d) for d in dims),
+                steps=tuple(int(s) for s in steps))
+
+
 def slice_set(x, v, slices):
     """A copy of `x` with `x[slices] = v` (v broadcast to the slice, cast to x's dtype).
 

@@ -46,7 +46,7 @@ BINARY_UFUNCS = (
 ).split()
 OTHER_ELEMENTWISE = ["cast", "bitcast", "where", "real", "imag"]
 REDUCE = ["sum", "prod", "max", "min", "argmax", "argmin", "cumsum", "cumprod", "accumulate"]
-MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "pad", "concat"]
+MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "strided", "pad", "concat"]
 INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
 LIBRARY = ["sort", "argsort", "partition", "argpartition", "searchsorted", "correlate", "fft",
@@ -438,6 +438,57 @@ def _ref_slice(x, slices):
     return x[tuple(slice(*s) for s in slices)]
 
 
+def _strided_span(src: tuple, start: tuple, shape: tuple, dims: tuple, steps: tuple):
+    """Per dim of the source, the (lowest, highest) index a strided view reads; None if it
+    reads nothing (an extent is 0)."""
+    if 0 in shape:
+        return None
+    lo, hi = list(start), list(start)
+    for n, d, s in zip(shape, dims, steps):
+        (hi if s > 0 else lo)[d] += (n - 1) * s
+    return list(zip(lo, hi))
+
+
+def _infer_strided(srcs, p):
+    (x,) = srcs
+    start, shape, dims, steps = p["start"], p["shape"], p["dims"], p["steps"]
+    if None in x.shape or len(start) != x.ndim or len(dims) != len(shape) or \
+            len(steps) != len(shape) or not all(0 <= d < x.ndim for d in dims):
+        raise ValueError("a strided view needs a start per dim of a known shape, and a dim "
+                         "and a step per dim of its own")
+    span = _strided_span(x.shape, start, shape, dims, steps)
+    if span is not None and not all(0 <= a and b < n for (a, b), n in zip(span, x.shape)):
+        raise ValueError("a strided view reaches outside its array")
+    return x.dtype, tuple(shape), False
+
+
+def _ref_strided(x, start, shape, dims, steps):
+    """The view NumPy's `as_strided` makes, read-only as its windows share elements."""
+    if 0 in shape:
+        return np.empty(shape, x.dtype)
+    x = np.asarray(x)
+    first = x[tuple(slice(a, None) for a in start)]
+    strides = tuple(s * x.strides[d] for d, s in zip(dims, steps))
+    return np.lib.stride_tricks.as_strided(first, shape, strides, writeable=False)
+
+
+def strided_positions(src: tuple, start: tuple, shape: tuple, dims: tuple, steps: tuple):
+    """The C-order position in the source of each element of a strided view of it."""
+    c = tuple(math.prod(src[d + 1:]) for d in range(len(src)))
+    flat = np.full(shape, sum(a * k for a, k in zip(start, c)), np.intp)
+    for k, (n, d, s) in enumerate(zip(shape, dims, steps)):
+        flat += (np.arange(n, dtype=np.intp) * (s * c[d])).reshape(
+            (-1,) + (1,) * (len(shape) - k - 1))
+    return flat
+
+
+def _vjp_strided(g, o, x, start, shape, dims, steps):
+    """Each element of `x` gets the cotangents of every window element that reads it."""
+    at = strided_positions(x.shape, start, shape, dims, steps).reshape(-1)
+    flat = lax.scatter(np.zeros(x.size, g.dtype), at, np.reshape(g, -1), 0, "add")
+    return (np.reshape(flat, x.shape),)
+
+
 def _ref_pad(x, widths, value):
     return np.pad(x, widths, constant_values=value)
 
@@ -468,6 +519,7 @@ register(Op.TRANSPOSE, "movement", lambda x, perm: np.transpose(x, perm), _infer
 register(Op.BROADCAST, "movement", lambda x, shape: np.broadcast_to(x, shape), _infer_broadcast,
          vjp=lambda g, o, x, shape: (g,))  # autodiff unbroadcasts like any elementwise rule
 register(Op.SLICE, "movement", _ref_slice, _infer_slice, vjp=_vjp_slice)
+register(Op.STRIDED, "movement", _ref_strided, _infer_strided, vjp=_vjp_strided)
 register(Op.PAD, "movement", _ref_pad, _infer_pad, vjp=_vjp_pad)
 register(Op.CONCAT, "movement", lambda *xs, axis: np.concatenate(xs, axis=axis), _infer_concat,
          vjp=_vjp_concat)

@@ -256,6 +256,7 @@ def _elements_row_loop(x):
     return [x[i] * 2.0 for i in range(x.shape[0])]
 
 
+_swv = np.lib.stride_tricks.sliding_window_view
 VIEW_CHAINS = [
     ("x[i] of a vector", lambda x: x[3] + x[-1], (7,)),
     ("x[i, j] of a reversed matrix", lambda x: x[::-1][2, 1] * x[1, ::-2][0], (5, 4)),
@@ -283,6 +284,16 @@ VIEW_CHAINS = [
     ("an empty slice of a 0-d array made 1-d", lambda x: np.ediff1d(x) + 1.0, ()),
     ("windows of a 3-d array", lambda x: x[1, :, 2:5:2] * x[2, ::-1, 0:2] + x[0, 1, 3:],
      (3, 4, 5)),
+    ("sliding windows reduced", lambda x: _swv(x, 3, axis=0).mean(axis=-1), (6, 4)),
+    ("2-d windows of a reversed transpose", lambda x: _swv(x.T[::-1, 1:], (2, 2)).max(
+        axis=(-2, -1)), (5, 6)),
+    ("frames, every third window", lambda x: _swv(x.ravel(), 4)[::3] * np.hanning(4), (5, 4)),
+    ("one element of a window", lambda x: _swv(x, 3, axis=1)[2, 1, 2] * 2.0, (4, 5)),
+    ("windows of a row in a loop", lambda x: sum(_swv(x[i], 2).sum() for i in range(3)),
+     (4, 5)),
+    ("as_strided windows of the flat array", lambda x: np.lib.stride_tricks.as_strided(
+        x.ravel(), (4, 3), (2 * x.itemsize, x.itemsize)).std(axis=1), (3, 4)),
+    ("sliding windows returned", lambda x: _swv(x, 2, axis=1), (3, 4)),
 ]
 
 

@@ -297,6 +297,9 @@ LIBRARY: dict[Op, Callable] = {
     Op.TRANSPOSE: lambda rt, x, perm: x.transpose(perm),
     Op.BROADCAST: lambda rt, x, shape: rt.xp.broadcast_to(x, shape),
     Op.SLICE: lambda rt, x, slices: x[tuple(slice(*s) for s in slices)],
+    Op.STRIDED: lambda rt, x, start, shape, dims, steps: rt.xp.lib.stride_tricks.as_strided(
+        x[tuple(slice(a, None) for a in start)], shape,
+        tuple(s * x.strides[d] for d, s in zip(dims, steps))),
     Op.PAD: lambda rt, x, widths, value: rt.xp.pad(x, widths, constant_values=value),
     Op.CONCAT: lambda rt, *xs, axis: rt.xp.concatenate(xs, axis=axis),
     Op.MATMUL: lambda rt, a, b: rt.xp.matmul(a, b),

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..fusion import Kernel, KernelStep, NodeStep, RowGroup, Window
 from ..ir import Graph, Node
-from ..ops import Op
+from ..ops import OPS, Op
 
 
 def _slice_view(slices):
@@ -33,11 +33,31 @@ def _slice_view(slices):
     return lambda x: x[index]
 
 
+def _strided_view(start, shape, dims, steps):
+    """`as_strided`'s read-only view, made by the ndarray constructor over the array's memory
+    where that is one block (8 us a call by `as_strided`, 3 by the constructor)."""
+    ref = OPS[Op.STRIDED].ref
+    if 0 in shape:
+        return lambda x: ref(x, start, shape, dims, steps)
+
+    def view(x):
+        if not (x.flags.c_contiguous or x.flags.f_contiguous):
+            return ref(x, start, shape, dims, steps)
+        st = x.strides
+        v = np.ndarray(shape, x.dtype, x, sum(a * n for a, n in zip(start, st)),
+                       tuple(s * st[d] for d, s in zip(dims, steps)))
+        v.flags.writeable = False
+        return v
+
+    return view
+
+
 # Views made by ndarray methods, prepared once: an unrolled loop runs thousands of them.
 VIEWS = {
     Op.RESHAPE: lambda shape: lambda x: x.reshape(shape),
     Op.TRANSPOSE: lambda perm: lambda x: x.transpose(perm),
     Op.SLICE: _slice_view,
+    Op.STRIDED: _strided_view,
 }
 
 
@@ -94,6 +114,11 @@ def _window(root: Node, path: list[Node], element: tuple | None) -> Window | Non
             walks = [(d, step * by) for (d, step), (_, _, by) in zip(walks, cut)]
         elif v.op is Op.TRANSPOSE:
             walks = [walks[p] for p in v.attrs["perm"]]
+        elif v.op is Op.STRIDED:  # (windows may walk one dim of the root twice)
+            for (d, step), first in zip(walks, v.attrs["start"]):
+                start[d] += first * step
+            walks = [(walks[d][0], walks[d][1] * by)
+                     for d, by in zip(v.attrs["dims"], v.attrs["steps"])]
         else:
             if [n for n in shape if n != 1] != [n for n in v.shape if n != 1]:
                 return None
@@ -137,6 +162,11 @@ def _element(path: list[Node]) -> tuple[int, ...]:
             out = [0] * len(idx)
             for i, p in enumerate(v.attrs["perm"]):
                 out[p] = idx[i]
+            idx = tuple(out)
+        elif v.op is Op.STRIDED:
+            out = list(v.attrs["start"])
+            for i, d, by in zip(idx, v.attrs["dims"], v.attrs["steps"]):
+                out[d] += i * by
             idx = tuple(out)
         else:  # a reshape keeps the C-order position
             flat = int(np.ravel_multi_index(idx, v.shape)) if idx else 0

@@ -790,7 +790,7 @@ _np_as_strided = np.lib.stride_tricks.as_strided
 
 def as_strided(x, shape=None, strides=None, subok=False, writeable=True):
     """`as_strided` of a traced array, read as C-contiguous (its `x.strides` are C's): each
-    element is the one at its byte offset, gathered from `x.ravel()`. Offsets between
+    element is the one at its byte offset in `x.ravel()`, a strided view of it. Offsets between
     elements or outside `x` (where NumPy reads other memory) are refused by name, and so are
     writes into the windows, which share elements."""
     if not lax.is_tracer(x):
@@ -805,18 +805,19 @@ def as_strided(x, shape=None, strides=None, subok=False, writeable=True):
     if any(s % size for s in strides):
         raise errors.unsupported("np.lib.stride_tricks.as_strided with strides that are not "
                                  "multiples of the item size")
-    flat = np.zeros(shape, np.intp)
-    for axis, (n, s) in enumerate(zip(shape, strides)):
-        flat = flat + (np.arange(n) * (s // size)).reshape((-1,) + (1,) * (len(shape) - axis - 1))
-    if flat.size and (flat.min() < 0 or flat.max() >= x.size):
+    steps = [s // size for s in strides]
+    low = sum((n - 1) * s for n, s in zip(shape, steps) if s < 0)
+    high = sum((n - 1) * s for n, s in zip(shape, steps) if s > 0)
+    if 0 not in shape and (low < 0 or high >= x.size):
         raise errors.unsupported("np.lib.stride_tricks.as_strided reaching outside its array")
-    return refuse_writes(x, lambda b: np.take(np.ravel(b), flat), "an as_strided view",
-                         "its windows share elements")
+    return refuse_writes(x, lambda b: lax.strided(np.ravel(b), (0,), shape, (0,) * len(shape),
+                                                  steps),
+                         "an as_strided view", "its windows share elements")
 
 
 @implements(np.lib.stride_tricks.sliding_window_view)
 def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=False):
-    """Each window axis is a gather with indices start + offset, the offsets appended last."""
+    """One strided view: the windows' starts along x's axes, their offsets appended."""
     if writeable:
         raise errors.unsupported("sliding_window_view(writeable=True)")
     x = _t(x)
@@ -834,17 +835,19 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
             raise ValueError(f"Must provide matching length window_shape and axis; got "
                              f"{len(shape)} window_shape elements and {len(axes)} axes "
                              "elements.")
+    if any(w < 0 for w in shape):
+        raise ValueError("`window_shape` cannot contain negative values")
     axes = tuple(normalize_axis(a, x.ndim) for a in axes)
+    starts = list(x.shape)  # how many windows start along each axis (one may be windowed twice)
     for ax, w in zip(axes, shape):
-        if w < 0 or x.shape[ax] < w:
+        if starts[ax] < w:
             raise ValueError("window shape cannot be larger than input array shape")
+        starts[ax] -= w - 1
 
     def windows(base):
-        out = base
-        for ax, w in zip(axes, shape):
-            idx = (np.arange(out.shape[ax] - w + 1)[:, None] + np.arange(w)[None, :])
-            out = np.moveaxis(np.take(out, idx, axis=ax), ax + 1, -1)
-        return out
+        """The windows' starts along x's axes, then the window axes walking those too."""
+        return lax.strided(base, (0,) * x.ndim, (*starts, *shape), (*range(x.ndim), *axes),
+                           (1,) * (x.ndim + len(axes)))
 
     return read_only_view(x, windows, "sliding_window_view")
 

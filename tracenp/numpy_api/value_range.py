@@ -59,8 +59,8 @@ def _rule(node: ir.Node, bounds) -> Bounds:
         return (0, n - 1) if n else (None, None)
     if op in (Op.ARGSORT, Op.ARGPARTITION):
         return (0, srcs[0].shape[p["axis"]] - 1)
-    if op in (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.SORT, Op.PARTITION,
-              Op.GATHER):
+    if op in (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.STRIDED, Op.SORT,
+              Op.PARTITION, Op.GATHER):
         return bounds(srcs[0])
     if op is Op.CAST:
         return bounds(srcs[0]) if srcs[0].dtype.kind in "biu" else (None, None)
