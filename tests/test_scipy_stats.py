@@ -1,5 +1,9 @@
 """`scipy.stats.norm`'s functions of traced values give SciPy's values, types and NaNs."""
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 import scipy.stats as st
@@ -73,3 +77,24 @@ def test_the_gradient_of_a_black_scholes_price_is_its_delta():
     delta = tracenp.grad(lambda S: black_scholes(S, 100.0, 0.5, 0.03, 0.2).sum())(S)
     d1 = (np.log(S / 100.0) + (0.03 + 0.5 * 0.2 ** 2) * 0.5) / (0.2 * np.sqrt(0.5))
     np.testing.assert_allclose(delta, norm.cdf(d1), rtol=1e-12)
+
+
+def test_a_function_importing_scipy_stats_in_its_body_traces_norm_on_its_first_call():
+    """The import happens inside the trace: the library is routed as soon as it has loaded
+    (`trace._importing`), and NumPy's namespace is its own again after the call."""
+    code = textwrap.dedent("""
+        import sys, numpy as np, tracenp
+        def price(x):
+            from scipy.stats import norm
+            return norm.cdf(x) * 2.0
+        x = np.linspace(-2, 2, 7)
+        got = tracenp.jit(price)(x)
+        from scipy.stats import norm
+        np.testing.assert_allclose(got, norm.cdf(x) * 2.0, rtol=1e-13)
+        assert type(norm).cdf.__module__ == "scipy.stats._distn_infrastructure"
+        assert np.exp.__class__ is np.ufunc
+        print("ok")
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.stdout.strip() == "ok", out.stderr

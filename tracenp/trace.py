@@ -20,6 +20,7 @@ import builtins
 import contextlib
 import dis
 import functools
+import importlib
 import math
 import sys
 import sysconfig
@@ -807,21 +808,26 @@ def prepare() -> None:
                        for n, w in wrappers.items())
 
 
+# Libraries routed once loaded: (module name, the tracenp module whose `routes()` lists
+# (namespace or class, {name: replacement}) for it)
+_LATE_LIBRARIES = (("scipy.stats", "scipy_stats"),)
 _LATE: set = set()  # the libraries `_late_routes` has routed
 
 
 def _late_routes() -> None:
-    """Routes into a library loaded after tracenp, once it is: `scipy.stats`' distributions
-    (`norm.cdf(d1)`), whose import would cost every user of tracenp 0.3 s."""
-    if "scipy.stats" in _LATE or "scipy.stats" not in sys.modules:
-        return
-    from scipy.stats._distn_infrastructure import rv_continuous
-
-    from .numpy_api.scipy_stats import METHODS, traced_method
-
-    _ROUTES.append((_ClassAttributes(rv_continuous), {
-        name: traced_method(name, vars(rv_continuous)[name]) for name in METHODS}))
-    _LATE.add("scipy.stats")
+    """Routes into a library loaded after tracenp, once it is (`scipy.stats`' distributions:
+    `norm.cdf(d1)`), whose import would cost every user of tracenp 0.3 s or more. A function
+    a user module binds by name (`from scipy.linalg import cho_solve`) is replaced there too,
+    as NumPy's are."""
+    for library, module in _LATE_LIBRARIES:
+        if library in _LATE or library not in sys.modules:
+            continue
+        routes = importlib.import_module(f".numpy_api.{module}", __package__).routes()
+        _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),
+                        wrappers) for m, wrappers in routes)
+        _ROUTED.update((id(getattr(m, n)), (getattr(m, n), w)) for m, wrappers in routes
+                       for n, w in wrappers.items() if isinstance(m, types.ModuleType))
+        _LATE.add(library)
 
 
 class _ClassAttributes:
@@ -923,8 +929,7 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
                 prepare()
                 _late_routes()
                 for namespace, wrappers in _ROUTES:  # one update each (344 setattrs: 0.2 ms)
-                    saved.append((namespace,
-                                  dict(zip(wrappers, map(namespace.__getitem__, wrappers)))))
+                    saved.append(_originals(namespace, wrappers))
                     namespace.update(wrappers)
                 numpy_saved = next(before for ns, before in saved if ns is vars(np))
                 shim = _NumpyForRandom({k: numpy_saved[k] for k in PATCHED})
@@ -944,15 +949,22 @@ def tracing(fn_name: str, stabilize: bool | None = None, fn=None, roots: tuple =
             stack.pop()
 
 
+def _originals(namespace, wrappers: dict) -> tuple:
+    """(namespace, what it binds the names of `wrappers` to): what a trace restores."""
+    return namespace, dict(zip(wrappers, map(namespace.__getitem__, wrappers)))
+
+
 def _importing(real, saved: list):
     """`import` while a trace has replaced NumPy's functions: a module loaded by the traced
     function (`from scipy.special import expit` in its body) loads against NumPy's own
     namespace, as a compiled extension checks `np.broadcast` is the type it was built
     against when it loads (the trace's stand-in is a function), and draws from NumPy's
-    generators as it does without a trace. Another thread's import (the compile worker's)
+    generators as it does without a trace; a library `_late_routes` routes is routed from
+    then on, in this trace too. Another thread's import (the compile worker's)
     is left alone: its restoring the trace's replacements once done could outlast the
     trace, leaving NumPy's namespace replaced for good."""
     owner = threading.get_ident()
+    depth: list = []  # the imports under way: an import's own run against NumPy's own
 
     def importing(name, globals=None, locals=None, fromlist=(), level=0):
         if threading.get_ident() != owner:
@@ -965,13 +977,20 @@ def _importing(real, saved: list):
         module = sys.modules.get(full)
         if module is not None and all(hasattr(module, item) for item in fromlist or ()):
             return real(name, globals, locals, fromlist, level)  # nothing new loads
-        for namespace, before in saved:
-            namespace.update(before)
+        if not depth:
+            for namespace, before in saved:
+                namespace.update(before)
+        depth.append(full)
         try:
             with drawing():  # its draws at import (scipy.stats' docstrings) are NumPy's own
                 return real(name, globals, locals, fromlist, level)
         finally:
-            for namespace, wrappers in _ROUTES:
-                namespace.update(wrappers)
+            depth.pop()
+            if not depth:  # all of it loaded: a library loaded now is routed from now on
+                known = len(_ROUTES)
+                _late_routes()
+                saved.extend(_originals(ns, wrappers) for ns, wrappers in _ROUTES[known:])
+                for namespace, wrappers in _ROUTES:
+                    namespace.update(wrappers)
 
     return importing

@@ -84,3 +84,11 @@ def traced_method(name: str, scipys: Callable) -> Callable:
 
     method.__name__ = name
     return method
+
+
+def routes() -> list:
+    """`rv_continuous`'s methods replaced while a trace runs (`trace._late_routes`)."""
+    from scipy.stats._distn_infrastructure import rv_continuous
+
+    return [(rv_continuous, {name: traced_method(name, vars(rv_continuous)[name])
+                             for name in METHODS})]
