@@ -487,13 +487,16 @@ class JitFunction:
 
             if entry.grown:
                 return lambda args, kwargs: self._run(entry, leaves_of(args), args, kwargs)
-            used = entry.used
+            used, leaves = entry.used, leaves_of(args)
+            sig = [(a.dtype, a.shape) if type(a) is np.ndarray else (type(a),) for a in leaves]
             tree = self._tree_runner(
                 entry, lambda leaves, kwargs: [leaves[i] if type(leaves[i]) is np.ndarray
                                                else np.asarray(leaves[i]) for i in used],
-                bool(entry.mutated or entry.returned), leaves_of=leaves_of)
-            return self._leaves_runner(entry, lambda args, kwargs: leaves_of(args),
-                                       leaves_of(args), tree) or tree
+                bool(entry.mutated or entry.returned), (sig, used) if all(
+                    type(a) is np.ndarray or type(a) in _ENTRY_SCALARS for a in leaves)
+                else None, leaves_of=leaves_of)
+            return self._leaves_runner(entry, lambda args, kwargs: leaves_of(args), leaves,
+                                       tree) or tree
         places = self._leaf_places(args, kwargs)
         picks, positional = [places[i] for i in entry.used], len(places) == len(args)
         writes = bool(entry.mutated or entry.returned)
@@ -607,19 +610,26 @@ class JitFunction:
         flat = entry.out_tree == ("tuple", (pytree.LEAF,) * len(outputs)) and all(
             computed for computed, _, _ in outputs)  # `return a, b`: the entry makes the tuple
         program = getattr(run, "program", None)
-        native: list = [] if sig is not None and (writes or flat and program) \
+        native: list = [] if sig is not None and (writes or program) \
             and not entry.fresh else [None]
+        computed = [returns for c, _, returns in outputs if c]
 
         def fast(args, kwargs):
             leaves = args if leaves_of is None else leaves_of(args)
             if not writes:
                 if not native:
                     native.append(None)
-                    self._make_entry(program, sig[0], sig[1], native, entry.out_returns,
-                                     tuple(range(len(outputs))))
-                if native[0] is not None:
-                    self._entry = native[0].call
-                outs = run(inputs(leaves, kwargs))
+                    self._make_entry(program, sig[0], sig[1], native, computed,
+                                     tuple(range(len(computed))))
+                outs = None
+                if native[0] is not None and flat and leaves_of is None:
+                    self._entry = native[0].call  # serves the next calls whole
+                elif native[0] is not None:  # the graph's outputs, then what Python adds
+                    outs = native[0].call(*leaves)  # (`config["cache"] = ...`)
+                    if outs is not None:
+                        self._info.hits -= 1  # the entry counted this call, as `__call__` did
+                if outs is None:
+                    outs = run(inputs(leaves, kwargs))
                 it = iter(_fresh_copies(outs, entry.fresh) if entry.fresh else outs)
             elif _writes_overlap(leaves, entry):  # refused, or run eagerly, as `_run` decides
                 return self._run(entry, list(leaves), args, kwargs)
