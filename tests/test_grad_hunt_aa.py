@@ -21,9 +21,8 @@ unrolled), `advi.py`, `gaussian_process_regression.py` (params of shape `(1, 1)`
 Cholesky and `solve`) and `control.py` (rollouts, Riccati recursions, Newton steps). Each case
 goes through `check_grads` of `tests/test_grad_hunt_r.py`: the value against eager NumPy,
 `value_and_grad`, its `jit`, `grad` and `vjp` under `jit` against float64 central finite
-differences. Cases marked xfail are the forms tracenp refuses or crashes on: the examples'
-`scipy.stats`/`scipy.special`/`scipy.linalg` calls and a traced write into a kernel matrix the
-function computed from constants.
+differences, the examples' `scipy.stats`, `scipy.special` and `scipy.linalg` calls
+included. (`case` still takes an `xfail` reason for a form tracenp gets wrong: none is left.)
 """
 
 from __future__ import annotations
@@ -1964,10 +1963,7 @@ case("gp_noise_only_diag_indices_iadd_of_constant_kernel", gp_noise_diag_indices
 case("bbsvi_scipy_stats_norm_logpdf", svi_scipy_norm, np.array([-0.5, 0.3, -1.0, -0.5]), EPS)
 case("negbin_scipy_special_gammaln", lambda r, x: negbin_loglike(r, 0.4, x), np.float64(2.5),
      np.array([0.0, 3.0, 1.0, 5.0, 2.0]))
-case("gpr_scipy_linalg_cholesky_solve_triangular", gpr_scipy_linalg, GPR_P, GPR_X, GPR_Y,
-     xfail="scipy.linalg.cholesky: ConcretizationError, scipy.linalg.solve_triangular: "
-           "UnsupportedFunctionError 'x.flags of a traced array' (JAX's example uses "
-           "jax.scipy.linalg's)")
+case("gpr_scipy_linalg_cholesky_solve_triangular", gpr_scipy_linalg, GPR_P, GPR_X, GPR_Y)
 
 
 @pytest.mark.parametrize("name", [

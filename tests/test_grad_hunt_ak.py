@@ -1879,6 +1879,13 @@ def interp_initial_condition(f, xq):
     return np.sum(np.interp(xq, np.linspace(0, 1, len(f)), f) ** 2) + np.sum(np.diff(f) ** 2)
 
 
+def gp_nll_scipy_cho_solve(log_ell, X, y):
+    K = rbf_kernel(X, X, np.exp(log_ell)) + 0.1 * np.eye(len(X))
+    L = np.linalg.cholesky(K)
+    return 0.5 * y @ cho_solve((L, True), y) + np.sum(np.log(np.diag(L)))
+
+
+case("gp_scipy_linalg_cho_solve", gp_nll_scipy_cho_solve, 0.1, GX, GY)
 case("tsne_scipy_spatial_pdist_squareform", tsne_scipy_pdist, TSNE_Y, TSNE_P,
      xfail="scipy.spatial.distance.pdist of a traced array raises UnsupportedFunctionError "
      "'x.device of a traced array is not supported' from scipy/_lib/array_api_compat/common/"
@@ -2525,12 +2532,6 @@ def gp_nll_positive_guard(theta, X, y):
     return nll_chol(K, y)
 
 
-def gp_nll_scipy_cho_solve(log_ell, X, y):
-    K = rbf_kernel(X, X, np.exp(log_ell)) + 0.1 * np.eye(len(X))
-    L = np.linalg.cholesky(K)
-    return 0.5 * y @ cho_solve((L, True), y) + np.sum(np.log(np.diag(L)))
-
-
 def _dup_inputs(seed):
     r = np.random.default_rng(seed)
     X = np.repeat(r.uniform(-2, 2, 3), 2).reshape(-1, 1)
@@ -2543,16 +2544,14 @@ REFUSED = {
     "objective_guard_any_theta_nonpositive": (
         tracenp.ConcretizationError, gp_nll_positive_guard,
         lambda seed: (np.array([1.0, 1.2, 0.1]), GX, GY + 0.01 * seed)),
-    "scipy_linalg_cho_solve": (tracenp.UnsupportedFunctionError, gp_nll_scipy_cho_solve,
-                               lambda seed: (0.1 * seed, GX, GY)),
 }
 
 
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_name_the_construct_and_run_under_fallback(name):
     """GPy's jitter retries around `np.linalg.cholesky` (duplicated inputs: NumPy takes the
-    `except` branch), a domain guard on the parameters, `scipy.linalg.cho_solve`: the named
-    error under `jit` and under `grad`, NumPy's values under `fallback=True`."""
+    `except` branch), a domain guard on the parameters: the named error under `jit` and under
+    `grad`, NumPy's values under `fallback=True`."""
     error, fn, make_args = REFUSED[name]
     check_refused(error, fn, make_args)
     with pytest.raises(error):

@@ -9,6 +9,10 @@ values; with `real=True` (a matrix symmetric by construction) they are real, and
 raises if the eigenvalues come out complex. `lstsq`'s residuals have NumPy's full-rank shape;
 where the matrix turns out rank-deficient NumPy returns none, and the step raises instead of
 giving another shape.
+
+`solve_triangular`, `lu_factor`, `lu_permutation`, `expm` and `sqrtm` are SciPy's routines
+(`tracenp/numpy_api/scipy_linalg.py` composes `scipy.linalg` from them and NumPy's): their
+references call SciPy, so the values are SciPy's own.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import numpy as np
 from .shapes import broadcast_shapes, real_dtype
 
 LINALG = ("solve", "inv", "det", "slogdet", "cholesky", "svd", "qr", "eigh", "eigvalsh",
-          "eig", "eigvals", "lstsq", "pinv", "matrix_rank", "cond")
+          "eig", "eigvals", "lstsq", "pinv", "matrix_rank", "cond", "solve_triangular",
+          "lu_factor", "lu_permutation", "expm", "sqrtm")
 
 
 def _square(a, name):
@@ -31,21 +36,25 @@ def _square(a, name):
 def infer_linalg(srcs, p):
     name, out = p["name"], p["out"]
     a = srcs[0]
+    if name == "lu_permutation":  # pivots (..., k) -> the row order and its inverse (..., m)
+        return np.dtype(np.int32), a.shape[:-1] + (p["rows"],), False
     if a.ndim < 2:
         raise np.linalg.LinAlgError(f"{a.ndim}-dimensional array given. Array must be at "
                                     "least two-dimensional")
     real = real_dtype(a.dtype)
     batch, (m, n) = a.shape[:-2], a.shape[-2:]
     k = None if m is None or n is None else min(m, n)
-    if name == "solve":
+    if name in ("solve", "solve_triangular"):
         _square(a, name)
         b = srcs[1]
         if b.ndim == 1:
             return a.dtype, a.shape[:-1], False
         return a.dtype, broadcast_shapes(batch, b.shape[:-2]) + b.shape[-2:], False
-    if name in ("inv", "cholesky"):
+    if name in ("inv", "cholesky", "expm", "sqrtm"):
         _square(a, name)
         return a.dtype, a.shape, False
+    if name == "lu_factor":
+        return (a.dtype, a.shape, False) if out == 0 else (np.dtype(np.int32), batch + (k,), False)
     if name == "det":
         _square(a, name)
         return a.dtype, batch, False
@@ -98,7 +107,10 @@ def _infer_lstsq(a, b, out):
 
 
 def call_routine(name: str, xs, kw: dict) -> tuple:
-    """All outputs of one NumPy routine; eig's complex unless traced `real`."""
+    """All outputs of one NumPy (or SciPy) routine; eig's complex unless traced `real`."""
+    if name in SCIPY_ROUTINES:
+        res = SCIPY_ROUTINES[name](*xs, **kw)
+        return res if isinstance(res, tuple) else (res,)
     kw = dict(kw)
     real = kw.pop("real", False)
     res = getattr(np.linalg, name)(*xs, **kw)
@@ -121,6 +133,71 @@ def pick(name: str, xs, res: tuple, out: int, xp=np) -> np.ndarray:
             "np.linalg.lstsq: the matrix is rank-deficient, so NumPy returns no residuals and "
             "the compiled function cannot give them; compute np.sum((b - a @ x) ** 2, axis=0)")
     return xp.asarray(res[out])
+
+
+def _solve_triangular(a, b, lower: bool, trans: int, unit_diagonal: bool, check: bool):
+    """SciPy's `solve_triangular`: BLAS trsm, as LAPACK's trtrs calls it, over a batch. With
+    `check`, a zero on the diagonal raises SciPy's error, as trtrs tests; without it, it
+    divides by zero, as getrs and potrs do (`lu_solve`, `cho_solve`)."""
+    from scipy.linalg import LinAlgError, get_blas_funcs
+
+    vec = b.ndim == 1
+    bm = b[:, None] if vec else b
+    batch = broadcast_shapes(a.shape[:-2], bm.shape[:-2])
+    a, bm = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(bm, batch + bm.shape[-2:])
+    out = np.empty(bm.shape, np.result_type(a, bm))
+    for i in np.ndindex(batch):
+        ai = a[i]
+        if check and not unit_diagonal and np.any(np.diagonal(ai) == 0):
+            raise LinAlgError("singular matrix: resolution failed at diagonal "
+                              f"{int(np.flatnonzero(np.diagonal(ai) == 0)[0])}")
+        (trsm,) = get_blas_funcs(("trsm",), (ai, bm[i]))
+        if not ai.flags.f_contiguous and trans != 2:  # as SciPy: the transposed system
+            ai, lo, tr = ai.T, not lower, 1 - trans
+        else:
+            lo, tr = lower, trans
+        out[i] = trsm(1.0, ai, bm[i], lower=lo, trans_a=tr, diag=unit_diagonal)
+    return out[..., 0] if vec else out
+
+
+def pivots_to_permutation(piv, rows: int):
+    """LAPACK's row interchanges `piv` (0-based) as the row order `perm` (`P^T A = A[perm]`)
+    and its inverse (SciPy's `lu(..., p_indices=True)`)."""
+    perm = np.empty(piv.shape[:-1] + (rows,), np.int32)
+    for i in np.ndindex(piv.shape[:-1]):
+        order = np.arange(rows, dtype=np.int32)
+        for k, j in enumerate(piv[i]):
+            order[k], order[j] = order[j], order[k]
+        perm[i] = order
+    return perm, np.argsort(perm, axis=-1).astype(np.int32)
+
+
+def _sqrtm(a, real: bool):
+    from scipy.linalg import LinAlgError, sqrtm
+
+    r = sqrtm(a)
+    if real and r.dtype.kind == "c":
+        raise LinAlgError(
+            "scipy.linalg.sqrtm: the matrix has an eigenvalue on the negative real axis, so "
+            "SciPy returns a complex square root, but tracenp traced a real one; pass the "
+            "matrix as complex (`a + 0j`)")
+    return r
+
+
+def _lu_factor(a):
+    from scipy.linalg import lu_factor
+
+    return tuple(lu_factor(a, check_finite=False))  # a list where `a` is a batch
+
+
+def _expm(a):
+    from scipy.linalg import expm
+
+    return expm(a)
+
+
+SCIPY_ROUTINES = {"solve_triangular": _solve_triangular, "lu_factor": _lu_factor,
+                  "lu_permutation": pivots_to_permutation, "expm": _expm, "sqrtm": _sqrtm}
 
 
 def ref_linalg(*xs, name, out, **kw):
@@ -283,9 +360,74 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         return ((u * np.expand_dims(g, -2)) @ vh,)
     if name == "svd" and (a.shape[-1] == a.shape[-2] or not kw.get("full_matrices", True)):
         return (_svd_vectors_vjp(g, a, out),)
+    if name == "solve_triangular":
+        return _solve_triangular_vjp(g, o, a, xs[1], **kw)
+    if name == "lu_factor" and a.shape[-2] == a.shape[-1]:
+        return (_lu_factor_vjp(g, o, a),)
+    if name == "expm":
+        return (_expm_vjp(g, a),)
     raise NotImplementedError(
-        f"the gradient of np.linalg.{name} (output {out}) is not implemented; differentiable "
-        "are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, eig (eigenvectors: real "
-        "and distinct eigenvalues), lstsq's solution and residuals (full rank), qr (reduced) "
-        "of a tall or square matrix, and svd (vectors: of a square matrix or with "
-        "full_matrices=False)")
+        f"the gradient of {_qualified(name)} (output {out}) is not implemented; "
+        "differentiable are solve, inv, pinv, det, slogdet, cholesky, eigh, eigvalsh, eig "
+        "(eigenvectors: real and distinct eigenvalues), lstsq's solution and residuals (full "
+        "rank), qr (reduced) of a tall or square matrix, svd (vectors: of a square matrix or "
+        "with full_matrices=False), and SciPy's solve_triangular, lu_factor (of a square "
+        "matrix) and expm")
+
+
+def _qualified(name: str) -> str:
+    return f"scipy.linalg.{name}" if name in SCIPY_ROUTINES else f"np.linalg.{name}"
+
+
+def _solve_triangular_vjp(g, x, a, b, lower: bool, trans: int, unit_diagonal: bool,
+                          check: bool):
+    """x = op(T)^-1 b, T the triangle of `a` the routine reads: gb = op(T)^-T g and
+    g op(T) = -gb x^T, moved onto that triangle (op: none, transpose, or conjugate
+    transpose, whose conjugation the gradient undoes)."""
+    from . import lax
+
+    vec = b.ndim == 1
+    gm, xm = (g[..., None], x[..., None]) if vec else (g, x)
+    conj = trans == 2 and a.dtype.kind == "c"
+    same = dict(lower=lower, unit_diagonal=unit_diagonal, check=False)
+    if trans == 0:
+        gb = lax.linalg("solve_triangular", a, gm, trans=1, **same)
+        gt = -gb @ _mT(xm)
+    else:
+        gb = lax.linalg("solve_triangular", a, np.conjugate(gm) if conj else gm, trans=0, **same)
+        gb = np.conjugate(gb) if conj else gb
+        gt = -xm @ _mT(gb)
+        gt = np.conjugate(gt) if conj else gt
+    skip = 1 if unit_diagonal else 0
+    ga = np.tril(gt, -skip) if lower else np.triu(gt, skip)
+    return ga, (gb[..., 0] if vec else gb)
+
+
+def _lu_factor_vjp(g, lu, a):
+    """A = P L U of a square matrix, L and U packed in `lu`: with F = L^-1 P^T dA U^-1,
+    dL = L tril(F, -1) and dU = triu(F) U, so gF = tril(L^T gL, -1) + triu(gU U^T) and
+    g(P^T A) = L^-T gF U^-T, whose rows go back where the pivoting took them."""
+    from . import lax
+
+    n = a.shape[-1]
+    lower = np.tril(lu, -1) + np.eye(n, dtype=lu.dtype)
+    gf = np.tril(_mT(lower) @ np.tril(g, -1), -1) + np.triu(np.triu(g) @ _mT(np.triu(lu)))
+    x = lax.linalg("solve_triangular", lu, gf, lower=True, trans=1, unit_diagonal=True,
+                   check=False)
+    y = _mT(lax.linalg("solve_triangular", lu, _mT(x), lower=False, trans=0,
+                       unit_diagonal=False, check=False))
+    piv = lax.linalg("lu_factor", a, out=1)
+    back = lax.linalg("lu_permutation", piv, out=1, rows=n)
+    return np.take_along_axis(y, back[..., :, None], axis=-2)
+
+
+def _expm_vjp(g, a):
+    """The Frechet derivative L(A^T, G): the upper right block of expm([[A^T, G], [0, A^T]])
+    (Najfeld & Havel 1995), itself differentiable."""
+    from . import lax
+
+    n = a.shape[-1]
+    at = _mT(a)
+    big = np.concatenate([np.concatenate([at, g], axis=-1),
+                          np.concatenate([np.zeros_like(at), at], axis=-1)], axis=-2)
+    return lax.linalg("expm", big)[..., :n, n:]

@@ -811,7 +811,7 @@ def prepare() -> None:
 
 # Libraries routed once loaded: (module name, the tracenp module whose `routes()` lists
 # (namespace or class, {name: replacement}) for it)
-_LATE_LIBRARIES = (("scipy.stats", "scipy_stats"),)
+_LATE_LIBRARIES = (("scipy.stats", "scipy_stats"), ("scipy.linalg", "scipy_linalg"))
 _LATE: set = set()  # the libraries `_late_routes` has routed
 
 
