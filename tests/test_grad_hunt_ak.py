@@ -26,9 +26,8 @@ whole loop in `jit`) against hand-written gradients, `scipy.optimize.minimize` w
 writing moments and parameters in place (`check_like_numpy`), float32 arguments. Each table
 case goes through `check_grads` of `tests/test_grad_hunt_r.py`; the scipy.special cases
 (betaln, log_ndtr, gamma, rel_entr, xlog1py, i0e, ndtri, loggamma) go through compositions.
-Marked xfail: `scipy.special.multigammaln` (SciPy's own Python domain check),
-`scipy.spatial.distance.pdist`, a Python `if` on a differentiated float and `np.unique` of
-non-differentiated data under `value_and_grad`.
+Marked xfail: `scipy.special.multigammaln` (SciPy's own Python domain check), a Python `if`
+on a differentiated float and `np.unique` of non-differentiated data under `value_and_grad`.
 """
 
 from __future__ import annotations
@@ -1886,10 +1885,7 @@ def gp_nll_scipy_cho_solve(log_ell, X, y):
 
 
 case("gp_scipy_linalg_cho_solve", gp_nll_scipy_cho_solve, 0.1, GX, GY)
-case("tsne_scipy_spatial_pdist_squareform", tsne_scipy_pdist, TSNE_Y, TSNE_P,
-     xfail="scipy.spatial.distance.pdist of a traced array raises UnsupportedFunctionError "
-     "'x.device of a traced array is not supported' from scipy/_lib/array_api_compat/common/"
-     "_helpers.py:787: the message names an attribute inside SciPy, not pdist")
+case("tsne_scipy_spatial_pdist_squareform", tsne_scipy_pdist, TSNE_Y, TSNE_P)
 case("crf_logaddexp_reduce_axis", crf_logaddexp_reduce, CRF_P["trans"], CRF_E, argnums=(0, 1))
 case("ginzburg_landau_np_gradient_unpacked", ginzburg_landau_np_gradient_list,
      normal(4, 5, scale=0.5))

@@ -810,8 +810,10 @@ def prepare() -> None:
 
 
 # Libraries routed once loaded: (module name, the tracenp module whose `routes()` lists
-# (namespace or class, {name: replacement}) for it)
-_LATE_LIBRARIES = (("scipy.stats", "scipy_stats"), ("scipy.linalg", "scipy_linalg"))
+# (namespace or class, {name: replacement}) for it; "module:function" names another function
+# than `routes`, where one tracenp module serves several libraries)
+_LATE_LIBRARIES = (("scipy.stats", "scipy_stats"), ("scipy.spatial.distance", "scipy_spatial"),
+                   ("scipy.linalg", "scipy_linalg"))
 _LATE: set = set()  # the libraries `_late_routes` has routed
 
 
@@ -823,7 +825,9 @@ def _late_routes() -> None:
     for library, module in _LATE_LIBRARIES:
         if library in _LATE or library not in sys.modules:
             continue
-        routes = importlib.import_module(f".numpy_api.{module}", __package__).routes()
+        module, _, function = module.partition(":")
+        routes = getattr(importlib.import_module(f".numpy_api.{module}", __package__),
+                         function or "routes")()
         _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),
                         wrappers) for m, wrappers in routes)
         _ROUTED.update((id(getattr(m, n)), (getattr(m, n), w)) for m, wrappers in routes
