@@ -211,7 +211,18 @@ ROWS += [
     Row("draw", lambda x: _noisy(x), (Op.DRAW,), shapes=[(), (5,), (3, 4)], grad=True),
     Row("check", lambda x: x[x >= np.median(x)].max(), (Op.CHECK,), dtypes=REAL,
         shapes=[(5,), (3, 4)]),  # a max of a selection: raises when it is empty
+    Row("host_call", lambda x: _host_calls(x), (Op.HOST,), shapes=[(5,), (3, 4), (2, 3, 4)],
+        grad=True),  # float16: SciPy's filter refuses it, eager and traced alike
 ]
+
+
+def _host_calls(x):
+    """SciPy's own functions between fused NumPy code, run on the values (`Op.HOST`), with
+    their gradients: a circular Gaussian filter is its own adjoint, psi's derivative is
+    polygamma(1, x)."""
+    from scipy import ndimage, special
+
+    return ndimage.gaussian_filter1d(np.sin(x), 1.5, mode="wrap") * 2 + special.psi(x * x + 1)
 
 
 _DRAWS = np.random.RandomState(0)  # a module global: its draws happen at each call

@@ -50,7 +50,7 @@ MOVEMENT = ["reshape", "transpose", "broadcast", "slice", "strided", "pad", "con
 INDEXING = ["gather", "scatter", "slice_set"]
 CONTRACT = ["matmul", "einsum"]
 LIBRARY = ["sort", "argsort", "partition", "argpartition", "searchsorted", "correlate", "fft",
-           "linalg"]
+           "linalg", "host"]
 LEAVES = ["input", "const"]
 EFFECTS = ["draw", "check"]  # run once per call, in trace order: never folded, merged or dropped
 
@@ -828,6 +828,14 @@ from .linalg_ops import LINALG, infer_linalg, ref_linalg, vjp_linalg  # noqa: E4
 register(Op.FFT, "library", ref_fft, infer_fft, vjp=vjp_fft)
 
 register(Op.LINALG, "library", ref_linalg, infer_linalg, vjp=vjp_linalg)
+
+from .host_ops import infer_host, ref_host, vjp_host  # noqa: E402
+
+# a library function (SciPy's filters, transforms, special functions) run on the values when
+# the compiled function runs; params `call` (a `host_ops.HostCall`), `out` and the `dtype` and
+# `shape` found while tracing. Its gradient is a rule the call holds, else an error naming the
+# function (`host_ops.NoGradient`)
+register(Op.HOST, "library", ref_host, infer_host, vjp=vjp_host)
 
 # VJP rules build graph through the tracer-level primitive wrappers; bound last
 # because those wrappers import the IR, which imports this registry.

@@ -813,7 +813,10 @@ def prepare() -> None:
 # (namespace or class, {name: replacement}) for it; "module:function" names another function
 # than `routes`, where one tracenp module serves several libraries)
 _LATE_LIBRARIES = (("scipy.stats", "scipy_stats"), ("scipy.spatial.distance", "scipy_spatial"),
-                   ("scipy.linalg", "scipy_linalg"))
+                   ("scipy.linalg", "scipy_linalg"), ("scipy.signal", "scipy_host:signal_routes"),
+                   ("scipy.ndimage", "scipy_host:ndimage_routes"),
+                   ("scipy.fft", "scipy_host:fft_routes"),
+                   ("scipy.special", "scipy_host:special_routes"))
 _LATE: set = set()  # the libraries `_late_routes` has routed
 
 

@@ -329,6 +329,9 @@ LIBRARY: dict[Op, Callable] = {
     # a draw runs on the host, from the NumPy generator the graph names, and is copied over
     Op.DRAW: lambda rt, *xs, **p: OPS[Op.DRAW].ref(*[rt.to_host(x) for x in xs], **p),
     Op.CHECK: lambda rt, failed, **p: OPS[Op.CHECK].ref(bool(rt.to_host(failed)), **p),
+    # a host call (SciPy's function) runs on the host's copies of its arrays, and is copied over
+    Op.HOST: lambda rt, *xs, **p: rt.xp.asarray(OPS[Op.HOST].ref(*[rt.to_host(x) for x in xs],
+                                                                 **p)),
 }
 
 

@@ -16,7 +16,7 @@ from .. import errors, ir, lax
 from ..ops import Op
 from ..shapes import normalize_axes, normalize_axis
 from ..tracer import Tracer
-from . import implements
+from . import implements, scipy_host
 from .masked import MaskedSelection
 
 # ufuncs that are another ufunc by another name
@@ -302,6 +302,14 @@ def _scipy_special(ufunc: np.ufunc):
     return compose if compose and getattr(special, ufunc.__name__, None) is ufunc else None
 
 
+def _as_ufunc_result(res):
+    """A composition's result as a ufunc returns it: a 0-d value a NumPy scalar
+    (`gammaln(5.0)` is an `np.float64`, not a 0-d array)."""
+    if isinstance(res, tuple):
+        return tuple(_as_ufunc_result(r) for r in res)
+    return res.with_returns("scalar") if lax.is_tracer(res) else res
+
+
 def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting="same_kind",
                 signature=None, operator=False, order="K", subok=True):
     """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
@@ -325,8 +333,16 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
         foreign = _scipy_special(ufunc)
         if foreign is not None and out is None and where is True and dtype is None \
                 and signature is None and len(args) == ufunc.nin:
-            return foreign(*(lax.cast(lax.lift(a), dt) for a, dt in
-                             zip(args, resolve(ufunc, args, casting=casting))))
+            return _as_ufunc_result(foreign(*(lax.cast(lax.lift(a), dt) for a, dt in
+                                              zip(args, resolve(ufunc, args, casting=casting)))))
+        if foreign is None and len(args) == ufunc.nin and scipy_host.is_special_ufunc(ufunc):
+            if out is not None or where is not True or signature is not None:
+                raise errors.unsupported(f"scipy.special.{ufunc.__name__} with out=, where= "
+                                         "or signature=")
+            # no formula here: SciPy's loop, run by the host, in the loop's dtypes
+            return _as_ufunc_result(scipy_host.special_ufunc(
+                ufunc, [lax.cast(lax.lift(a), dt) for a, dt in
+                        zip(args, resolve(ufunc, args, dtype, casting=casting))]))
         if hasattr(np.strings, ufunc.__name__.lstrip("_")):  # np.char.str_len, .startswith
             raise errors.unsupported(f"np.strings.{ufunc.__name__.lstrip('_')} (string "
                                      "functions are not traced)")

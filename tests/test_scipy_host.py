@@ -1,0 +1,519 @@
+"""SciPy's filters, transforms and special functions of traced arrays (`Op.HOST`, routed by
+`tracenp/numpy_api/scipy_host.py`): SciPy's own values, dtypes, shapes and result types
+(`assert_same`, float64 at rtol 1e-12), inside fused graphs, under each import form; SciPy's
+errors at trace time; the refusals; and the gradients, against central finite differences."""
+
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+import scipy.fft as sf
+import scipy.ndimage as nd
+import scipy.signal as sg
+import scipy.special as sp
+
+import tracenp
+from test_grad import check_grads
+from test_ops import assert_same
+from tracenp.errors import DataDependentShapeError, UnsupportedFunctionError
+from tracenp.ops import Op
+
+_R = np.random.default_rng(11)
+X = _R.standard_normal(64)
+X32 = X.astype(np.float32)
+IMG = _R.standard_normal((12, 10))
+VOL = _R.standard_normal((6, 5, 4))
+POS = _R.uniform(0.2, 3.0, 20)
+UNIT = _R.uniform(0.05, 0.95, 20)
+SOS = sg.butter(4, 0.2, output="sos")
+B, A = sg.butter(3, 0.3)
+ORIGINALS = (sg.lfilter,)  # SciPy's own, which a trace must hand back when it ends (in a
+# tuple: a SciPy function among this module's globals would put SciPy's modules in reach of
+# the traced functions, whose names bound to routed functions a trace replaces)
+
+
+def check(fn, *args, rtol=1e-12):
+    """`jit(fn)` gives SciPy's result (type, dtype, shape, values), or raises its error."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            want = fn(*args)
+        except Exception as e:  # noqa: BLE001 - the oracle's error is the expected one
+            with pytest.raises(type(e)):
+                tracenp.jit(fn)(*args)
+            return
+        got = tracenp.jit(fn)(*args)
+    assert_same(got, want, rtol=rtol)
+
+
+def host_nodes(fn, *args) -> list:
+    """The HOST nodes of `fn`'s traced graph."""
+    graph = tracenp.jit(fn).graph(*args)
+    return [n for n in graph.nodes() if n.op is Op.HOST]
+
+
+# ----------------------------------------------------------------------------- scipy.signal
+
+SIGNAL = {
+    "lfilter": (lambda x: sg.lfilter([0.2, 0.3], [1, -0.5], x), X),
+    "lfilter_butter": (lambda x: sg.lfilter(B, A, x), X),
+    "lfilter_zi": (lambda x: sg.lfilter(B, A, x, zi=sg.lfilter_zi(B, A) * 0.5), X),
+    "lfilter_axis0": (lambda x: sg.lfilter(B, A, x, axis=0), IMG),
+    "lfilter_traced_coefficients": (lambda x: sg.lfilter([x[0] * 0.1, 0.3], [1.0, -0.5], x), X),
+    "lfilter_f32": (lambda x: sg.lfilter(np.float32([0.5, 0.5]), np.float32([1.0]), x), X32),
+    "filtfilt": (lambda x: sg.filtfilt(B, A, x), X),
+    "sosfilt": (lambda x: sg.sosfilt(SOS, x), X),
+    "sosfilt_zi": (lambda x: sg.sosfilt(SOS, x, zi=sg.sosfilt_zi(SOS)), X),
+    "sosfiltfilt": (lambda x: sg.sosfiltfilt(SOS, x), X),
+    "savgol_filter": (lambda x: sg.savgol_filter(x, 7, 2), X),
+    "savgol_deriv": (lambda x: sg.savgol_filter(x, 9, 3, deriv=1, mode="nearest"), IMG),
+    "medfilt": (lambda x: sg.medfilt(x, 5), X),
+    "medfilt2d": (lambda x: sg.medfilt2d(x, 3), IMG),
+    "wiener": (lambda x: sg.wiener(x, 5), X),
+    "hilbert": (lambda x: sg.hilbert(x), X),
+    "hilbert_envelope": (lambda x: np.abs(sg.hilbert(x, N=80)), X),
+    "hilbert2": (lambda x: sg.hilbert2(x), IMG),
+    "fftconvolve": (lambda x: sg.fftconvolve(x, np.hanning(9), mode="same"), X),
+    "fftconvolve_both": (lambda x, y: sg.fftconvolve(x, y), IMG, IMG[:3, :4]),
+    "oaconvolve": (lambda x: sg.oaconvolve(x, np.ones(5) / 5, mode="valid"), X),
+    "convolve2d": (lambda x: sg.convolve2d(x, np.ones((3, 3)) / 9), IMG),
+    "correlate2d": (lambda x: sg.correlate2d(x, np.arange(6.0).reshape(2, 3), mode="same",
+                                             boundary="symm"), IMG),
+    "resample": (lambda x: sg.resample(x, 40), X),
+    "resample_poly": (lambda x: sg.resample_poly(x, 3, 2), X),
+    "upfirdn": (lambda x: sg.upfirdn([1.0, 0.5, 0.25], x, up=2, down=3), X),
+    "decimate": (lambda x: sg.decimate(x, 4), X),
+    "decimate_fir": (lambda x: sg.decimate(x, 2, ftype="fir"), X),
+    "welch": (lambda x: sg.welch(x, nperseg=16), X),
+    "welch_fs": (lambda x: sg.welch(x, fs=100.0, nperseg=8, scaling="spectrum"), IMG),
+    "csd": (lambda x, y: sg.csd(x, y, nperseg=16), X, X[::-1].copy()),
+    "coherence": (lambda x, y: sg.coherence(x, y, nperseg=16), X, np.cos(X)),
+    "periodogram": (lambda x: sg.periodogram(x), X),
+    "spectrogram": (lambda x: sg.spectrogram(x, nperseg=16), X),
+    "stft": (lambda x: sg.stft(x, nperseg=16), X),
+    "istft": (lambda z: sg.istft(z, nperseg=16), sg.stft(X, nperseg=16)[2]),
+    "welch_f32": (lambda x: sg.welch(x, nperseg=16), X32),
+}
+
+
+@pytest.mark.parametrize("name", list(SIGNAL))
+def test_signal_gives_scipys_result(name):
+    fn, *args = SIGNAL[name]
+    check(fn, *args)
+
+
+# ----------------------------------------------------------------------------- scipy.ndimage
+
+MASK = IMG > 0.3
+COORDS = np.stack([_R.uniform(0, 11, 15), _R.uniform(0, 9, 15)])
+NDIMAGE = {
+    "gaussian_filter": (lambda x: nd.gaussian_filter(x, 1.0), IMG),
+    "gaussian_filter_order": (lambda x: nd.gaussian_filter(x, (1.0, 2.0), order=(0, 1),
+                                                           mode="nearest"), IMG),
+    "gaussian_filter1d": (lambda x: nd.gaussian_filter1d(x, 2.0, axis=0, mode="wrap"), IMG),
+    "uniform_filter": (lambda x: nd.uniform_filter(x, 3), IMG),
+    "uniform_filter1d": (lambda x: nd.uniform_filter1d(x, 4, mode="constant"), X),
+    "median_filter": (lambda x: nd.median_filter(x, size=3), IMG),
+    "maximum_filter": (lambda x: nd.maximum_filter(x, size=(3, 2)), IMG),
+    "minimum_filter": (lambda x: nd.minimum_filter(x, footprint=np.eye(3) > 0), IMG),
+    "maximum_filter1d": (lambda x: nd.maximum_filter1d(x, 5), X),
+    "minimum_filter1d": (lambda x: nd.minimum_filter1d(x, 5), X),
+    "percentile_filter": (lambda x: nd.percentile_filter(x, 30, size=3), IMG),
+    "rank_filter": (lambda x: nd.rank_filter(x, 2, size=3), IMG),
+    "convolve": (lambda x: nd.convolve(x, np.ones((3,)) / 3), X),
+    "convolve_2d": (lambda x: nd.convolve(x, np.arange(9.0).reshape(3, 3), mode="mirror"), IMG),
+    "correlate": (lambda x: nd.correlate(x, np.arange(4.0).reshape(2, 2)), IMG),
+    "convolve1d": (lambda x: nd.convolve1d(x, [1.0, 2.0, -1.0], axis=1), IMG),
+    "correlate1d": (lambda x: nd.correlate1d(x, [1.0, 2.0, -1.0], origin=1), X),
+    "sobel": (lambda x: nd.sobel(x), IMG),
+    "prewitt": (lambda x: nd.prewitt(x, axis=0), IMG),
+    "laplace": (lambda x: nd.laplace(x), IMG),
+    "gaussian_laplace": (lambda x: nd.gaussian_laplace(x, 1.5), IMG),
+    "gaussian_gradient_magnitude": (lambda x: nd.gaussian_gradient_magnitude(x, 1.0), IMG),
+    "zoom": (lambda x: nd.zoom(x, 1.5), IMG),
+    "zoom_order1": (lambda x: nd.zoom(x, (0.5, 2.0), order=1), IMG),
+    "shift": (lambda x: nd.shift(x, (1.5, -0.5)), IMG),
+    "rotate": (lambda x: nd.rotate(x, 30), IMG),
+    "rotate_same": (lambda x: nd.rotate(x, 30, reshape=False, order=1), IMG),
+    "affine_transform": (lambda x: nd.affine_transform(x, [[1.0, 0.2], [0.1, 0.9]]), IMG),
+    "map_coordinates": (lambda x: nd.map_coordinates(x, COORDS, order=1), IMG),
+    "map_coordinates_traced": (lambda x, c: nd.map_coordinates(x, c * 1.0), IMG, COORDS),
+    "spline_filter": (lambda x: nd.spline_filter(x), IMG),
+    "spline_filter1d": (lambda x: nd.spline_filter1d(x, order=2), X),
+    "distance_transform_edt": (lambda x: nd.distance_transform_edt(x > 0.3), IMG),
+    "distance_transform_indices": (lambda x: nd.distance_transform_edt(
+        x > 0.3, sampling=(1.0, 2.0), return_indices=True), IMG),
+    "binary_erosion": (lambda x: nd.binary_erosion(x > 0), IMG),
+    "binary_dilation": (lambda x: nd.binary_dilation(x > 0, iterations=2), IMG),
+    "binary_opening": (lambda x: nd.binary_opening(x > 0), IMG),
+    "binary_closing": (lambda x: nd.binary_closing(x > 0, structure=np.ones((2, 2)) > 0), IMG),
+    "grey_erosion": (lambda x: nd.grey_erosion(x, size=(3, 3)), IMG),
+    "grey_dilation": (lambda x: nd.grey_dilation(x, size=(2, 3)), IMG),
+    "grey_opening": (lambda x: nd.grey_opening(x, size=3), IMG),
+    "grey_closing": (lambda x: nd.grey_closing(x, size=3), IMG),
+    "fourier_gaussian": (lambda z: nd.fourier_gaussian(z, 2.0), np.fft.fft2(IMG)),
+    "fourier_shift": (lambda z: nd.fourier_shift(z, (1.0, 2.0)), np.fft.fft2(IMG)),
+    "int_image": (lambda x: nd.uniform_filter(x, 3), (IMG * 10).astype(np.int32)),
+    "float32_image": (lambda x: nd.gaussian_filter(x, 1.0), IMG.astype(np.float32)),
+    "volume": (lambda x: nd.gaussian_filter(x, 1.0, axes=(0, 2)), VOL),
+    "traced_sigma": (lambda x: nd.gaussian_filter(x, np.abs(x).mean() * 2), IMG),
+}
+
+
+@pytest.mark.parametrize("name", list(NDIMAGE))
+def test_ndimage_gives_scipys_result(name):
+    fn, *args = NDIMAGE[name]
+    check(fn, *args)
+
+
+# ----------------------------------------------------------------------------- scipy.fft
+
+FFT = {
+    "fft": (lambda x: sf.fft(x), X),
+    "fft_n_norm": (lambda x: sf.fft(x, 50, norm="ortho", workers=2), X),
+    "ifft": (lambda x: sf.ifft(x, n=70, axis=0), X),
+    "rfft": (lambda x: sf.rfft(x, norm="forward"), IMG),
+    "irfft": (lambda x: sf.irfft(sf.rfft(x), n=64), X),
+    "hfft": (lambda x: sf.hfft(x), X),
+    "ihfft": (lambda x: sf.ihfft(x), X),
+    "fft2": (lambda x: sf.fft2(x), IMG),
+    "fft2_s": (lambda x: sf.fft2(x, s=(8, 6)), VOL),
+    "ifft2": (lambda x: sf.ifft2(x, axes=(0, 2)), VOL),
+    "rfft2": (lambda x: sf.rfft2(x), IMG),
+    "irfft2": (lambda x: sf.irfft2(sf.rfft2(x), s=IMG.shape), IMG),
+    "fftn": (lambda x: sf.fftn(x), VOL),
+    "fftn_s": (lambda x: sf.fftn(x, s=(4, 6)), VOL),
+    "ifftn": (lambda x: sf.ifftn(x, axes=(1,)), VOL),
+    "rfftn": (lambda x: sf.rfftn(x, axes=(0, 1)), VOL),
+    "irfftn": (lambda x: sf.irfftn(x), VOL),
+    "fft_f32": (lambda x: sf.fft(x), X32),
+    "fft_f16": (lambda x: sf.fft(x), X.astype(np.float16)),
+    "irfft_f16": (lambda x: sf.irfft(x), X.astype(np.float16)),
+    "irfftn_f16": (lambda x: sf.irfftn(x), IMG.astype(np.float16)),
+    "fft_int": (lambda x: sf.fft(x), np.arange(10)),
+    "fft_complex": (lambda z: sf.ifft(z * 2), np.fft.fft(X)),
+    "rfft_complex": (lambda z: sf.rfft(z), np.fft.fft(X)),
+    "fftshift": (lambda x: sf.fftshift(x), IMG),
+    "ifftshift": (lambda x: sf.ifftshift(x, axes=0), IMG),
+    "fftfreq": (lambda x: x * sf.fftfreq(64, d=0.1), X),
+    "rfftfreq": (lambda x: sf.rfftfreq(10)[np.argmax(np.abs(sf.rfft(x)))], X[:10]),
+    "fftfreq_traced_d": (lambda d: sf.fftfreq(8, d * 2), np.float64(0.25)),
+    "dct": (lambda x: sf.dct(x), X),
+    "dct_types": (lambda x: (sf.dct(x, 1), sf.dct(x, 3, norm="ortho"), sf.dct(x, 4, n=40)), X),
+    "idct": (lambda x: sf.idct(x, axis=0, norm="ortho"), IMG),
+    "dst": (lambda x: sf.dst(x, type=2), X),
+    "idst": (lambda x: sf.idst(x, type=3), X),
+    "dctn": (lambda x: sf.dctn(x, norm="ortho"), IMG),
+    "idctn": (lambda x: sf.idctn(x, axes=(1,)), IMG),
+    "dstn": (lambda x: sf.dstn(x, type=1), IMG),
+    "idstn": (lambda x: sf.idstn(x, s=(6, 6)), IMG),
+    "dct_f32": (lambda x: sf.dct(x), X32),
+}
+
+
+@pytest.mark.parametrize("name", list(FFT))
+def test_fft_gives_scipys_result(name):
+    fn, *args = FFT[name]
+    rtol = 2e-6 if np.asarray(args[0]).dtype in (np.float16, np.float32) else 1e-12
+    check(fn, *args, rtol=rtol)  # the complex transforms are np.fft's: pocketfft either way
+
+
+def test_fft_complex_transforms_are_numpys_traced_ones_and_the_real_ones_host_calls():
+    assert not host_nodes(lambda x: sf.ifft(sf.fft(x) * 2), X)
+    assert [n.attrs["call"].name for n in host_nodes(lambda x: sf.dct(x), X)] == \
+        ["scipy.fft.dct"]
+
+
+def test_overwrite_x_is_ignored():
+    """SciPy may write into an operand it is allowed to: the graph's arrays are not."""
+    x = X.copy()
+    got = tracenp.jit(lambda x: (sf.dst(x, overwrite_x=True), sf.fft(x, overwrite_x=True)))(x)
+    np.testing.assert_array_equal(x, X)
+    assert_same(got, (sf.dst(X), sf.fft(X)), rtol=1e-12)
+
+
+def test_fft_with_a_plan_is_refused():
+    with pytest.raises(UnsupportedFunctionError, match=r"scipy\.fft\.fft with a plan"):
+        tracenp.jit(lambda x: sf.fft(x, plan=object()))(X)
+
+
+# ----------------------------------------------------------------------------- scipy.special
+
+SPECIAL = {
+    "psi": (lambda x: sp.psi(x), POS),
+    "digamma_negative": (lambda x: sp.digamma(x - 2.5), POS),
+    "polygamma": (lambda x: sp.polygamma(1, x), POS),
+    "polygamma_3": (lambda x: sp.polygamma(3, x), POS),
+    "i0": (lambda x: sp.i0(x), X),
+    "i1": (lambda x: sp.i1(x), X),
+    "i1e": (lambda x: sp.i1e(x), X),
+    "beta": (lambda x: sp.beta(x, 2.0), POS),
+    "gammainc": (lambda x, y: sp.gammainc(x, y), POS, POS[::-1].copy()),
+    "gammaincc": (lambda x: sp.gammaincc(2.5, x), POS),
+    "betainc": (lambda x, y: sp.betainc(x, 2.0, y), POS, UNIT),
+    "erfinv": (lambda x: sp.erfinv(x * 2 - 1), UNIT),
+    "erfcinv": (lambda x: sp.erfcinv(x), UNIT),
+    "zeta": (lambda x: sp.zeta(2, x), POS),
+    "zeta_riemann": (lambda x: sp.zeta(x + 1.5), POS),
+    "kv": (lambda x: sp.kv(1.5, x), POS),
+    "iv": (lambda x: sp.iv(0.5, x), X),
+    "jv": (lambda x: sp.jv(2, x), X),
+    "yv": (lambda x: sp.yv(1, x), POS),
+    "sici": (lambda x: sp.sici(x), X),
+    "broadcast": (lambda x, y: sp.beta(x[:, None], y[None, :]), POS[:4], POS[:3]),
+    "float32": (lambda x: sp.psi(x), POS.astype(np.float32)),
+    "int": (lambda n: sp.i0(n), np.arange(5)),
+    "scalar": (lambda x: sp.psi(x), np.float64(2.5)),
+    "complex": (lambda z: sp.psi(z), POS + 1j),
+}
+
+
+@pytest.mark.parametrize("name", list(SPECIAL))
+def test_special_gives_scipys_result(name):
+    fn, *args = SPECIAL[name]
+    check(fn, *args)
+
+
+def test_special_compositions_stay_compositions():
+    """`erf`, `gammaln`, `expit` keep tracenp's formulas (fused, differentiable)."""
+    assert not host_nodes(lambda x: sp.erf(x) + sp.gammaln(x) + sp.expit(x), POS)
+    assert len(host_nodes(lambda x: sp.erf(x) + sp.psi(x), POS)) == 1
+
+
+# ----------------------------------------------------------------------------- in a graph
+
+
+def test_a_host_call_sits_between_fused_numpy_code():
+    def f(x):
+        y = np.tanh(x * 2.0) + 1.0
+        z = sg.lfilter([0.2, 0.3], [1.0, -0.5], y)
+        return np.sum(z ** 2) + np.exp(-z[::2])
+
+    graph = tracenp.jit(f).graph(X)
+    ops = [n.op for n in graph.nodes()]
+    assert ops.count(Op.HOST) == 1
+    at = ops.index(Op.HOST)
+    assert {Op.TANH, Op.MULTIPLY} <= set(ops[:at]) and {Op.EXP, Op.SUM} <= set(ops[at:])
+    check(f, X)
+    with tracenp.config.change_flags(backend="numpy"):
+        check(f, X)
+
+
+def test_a_tuple_result_is_one_node_per_item():
+    nodes = host_nodes(lambda x: sg.spectrogram(x, nperseg=16), X)
+    assert sorted(n.attrs["out"] for n in nodes) == [0, 1, 2]
+
+
+def test_the_graph_reads_constant_array_arguments_as_sources():
+    (node,) = host_nodes(lambda x: sg.lfilter(B, A, x), X)
+    assert [s.op for s in node.srcs] == [Op.CONST, Op.CONST, Op.INPUT]
+
+
+def test_a_graph_with_a_host_call_has_no_plan_on_disk():
+    """Its function is an object, not text: a plan keyed by the graph's text could name
+    another function of the same name."""
+    from tracenp import plans
+
+    assert plans._key(tracenp.jit(lambda x: sg.medfilt(x, 3) + 1).graph(X), True) is None
+
+
+def test_dask_arrays_are_refused_as_for_other_library_steps():
+    da = pytest.importorskip("dask.array")
+    x = da.from_array(IMG, chunks=6)
+    with pytest.raises(UnsupportedFunctionError, match=r"across array positions \(host\)"):
+        tracenp.jit(lambda x: nd.uniform_filter(x, 3) + 1)(x)
+
+
+def test_module_level_from_import(tmp_path, monkeypatch):
+    (tmp_path / "host_user.py").write_text(
+        "from scipy.ndimage import gaussian_filter\n"
+        "from scipy.signal import lfilter\n\n\n"
+        "def smooth(x):\n"
+        "    return gaussian_filter(x, 2.0) - lfilter([0.5, 0.5], [1.0], x, axis=0)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from host_user import smooth
+
+    assert len(host_nodes(smooth, IMG)) == 2
+    check(smooth, IMG)
+
+
+def test_import_inside_the_function():
+    def f(x):
+        import scipy.signal as signal
+        from scipy.ndimage import median_filter
+
+        return median_filter(signal.medfilt(x, 3), 3) * 2
+
+    check(f, X)
+
+
+def test_scipy_first_imported_inside_the_traced_function():
+    """A fresh process: the libraries load while tracing, and are routed in that trace."""
+    code = textwrap.dedent("""
+        import sys
+        import numpy as np
+        import tracenp
+
+        def f(x):
+            import scipy.ndimage as nd
+            from scipy import special
+            from scipy.signal import savgol_filter
+            return savgol_filter(nd.gaussian_filter(x, 1.0), 5, 2) + special.i0(x)
+
+        x = np.random.default_rng(0).standard_normal(32)
+        assert "scipy" not in sys.modules
+        got = tracenp.jit(f)(x)
+        np.testing.assert_array_equal(got, f(x))
+        print("ok")
+        """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_an_untraced_call_inside_a_trace_is_scipys_own():
+    def f(x):
+        plain = sg.lfilter(B, A, np.ones(8))
+        assert type(plain) is np.ndarray
+        made_here = sg.lfilter(B, A, np.linspace(0.0, 1.0, 8))  # known while tracing
+        return x[:8] + plain + made_here
+
+    assert not host_nodes(f, X)
+    check(f, X)
+    assert sg.lfilter is ORIGINALS[0]
+
+
+def test_python_number_arguments_are_made_static():
+    f = tracenp.jit(lambda x, n: sg.resample(x, n))
+    for n in (40, 50):
+        assert_same(f(X, n), sg.resample(X, n), rtol=1e-12)
+
+
+def test_jit_of_a_host_call_runs_again_with_new_values():
+    f = tracenp.jit(lambda x: nd.uniform_filter(x, 3))
+    for x in (IMG, IMG * 3 - 1):
+        assert_same(f(x), nd.uniform_filter(x, 3), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_scipys_errors_are_raised_while_tracing():
+    with pytest.raises(RuntimeError, match="boundary mode not supported"):
+        tracenp.jit(lambda x: nd.gaussian_filter(x, 1.0, mode="bogus"))(IMG)
+    with pytest.raises(ValueError, match="must be less than"):
+        tracenp.jit(lambda x: sg.savgol_filter(x, 5, 7))(X)
+    with pytest.raises(TypeError):
+        tracenp.jit(lambda x: sg.lfilter(B, A))(X)
+
+
+@pytest.mark.parametrize("name", ["find_peaks", "find_peaks_cwt", "argrelmax", "argrelmin"])
+def test_value_dependent_results_are_refused_by_name(name):
+    args = (np.arange(1, 4),) if name == "find_peaks_cwt" else ()
+    with pytest.raises(DataDependentShapeError, match=rf"scipy\.signal\.{name} has a shape"):
+        tracenp.jit(lambda x: getattr(sg, name)(x, *args))(X)
+
+
+def test_an_output_array_argument_is_refused():
+    with pytest.raises(UnsupportedFunctionError, match=r"uniform_filter with an array as output="):
+        tracenp.jit(lambda x: nd.uniform_filter(x, 3, output=np.empty(x.shape)))(IMG)
+
+
+def test_a_shape_set_by_a_traced_value_is_refused():
+    with pytest.raises(DataDependentShapeError, match=r"scipy\.ndimage\.zoom"):
+        tracenp.jit(lambda x: nd.zoom(x, np.abs(x).max() + 1.0))(IMG)
+
+
+def test_a_shape_that_changes_when_the_function_runs_raises_there():
+    f = tracenp.jit(lambda x: sg.resample(x, np.sum(x > 0)))  # the count: traced
+    for backend in ("llvm", "numpy"):
+        with tracenp.config.change_flags(backend=backend):
+            with pytest.raises(DataDependentShapeError, match=r"scipy\.signal\.resample "
+                                                             r"returned a float64 array"):
+                f(X)
+
+
+# ----------------------------------------------------------------------------- gradients
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: sg.medfilt(x, 5),
+    lambda x: nd.gaussian_filter(x, 1.0),  # 'reflect': no rule
+    lambda x: sg.lfilter(B, A, x, zi=np.ones(3))[0],
+    lambda x: sp.i0(x),
+    lambda x: sf.dct(x),  # not orthonormal
+], ids=["medfilt", "gaussian_reflect", "lfilter_zi", "i0", "dct"])
+def test_grad_through_a_host_call_without_a_rule_names_the_function(fn):
+    with pytest.raises(UnsupportedFunctionError, match=r"The gradient of scipy\.\w+\.\w+ with "
+                                                       r"respect to its argument"):
+        tracenp.grad(lambda x: np.sum(fn(x) ** 2))(X[:16])
+
+
+def test_grad_is_refused_only_for_the_argument_without_a_rule():
+    def f(x, b):
+        return np.sum(sg.lfilter(b, [1.0, -0.5], x) ** 2)
+
+    b = np.array([0.2, 0.3])
+    check_grads(lambda x: f(x, b), X[:12])
+    got = tracenp.grad(f, argnums=0)(X[:12], b)  # b traced, not differentiated
+    np.testing.assert_allclose(got, tracenp.grad(lambda x: f(x, b))(X[:12]), rtol=1e-12)
+    with pytest.raises(UnsupportedFunctionError,
+                       match=r"scipy\.signal\.lfilter with respect to its argument 'b'"):
+        tracenp.grad(f, argnums=1)(X[:12], b)
+
+
+def _weighted(fn, like):
+    w = np.random.default_rng(3).standard_normal(np.shape(like))
+    return lambda x: np.sum(fn(x) * w)
+
+
+GRADIENTS = {
+    "lfilter": (lambda x: sg.lfilter(B, A, x), X[:20]),
+    "lfilter_axis0": (lambda x: sg.lfilter([0.2, 0.3], [1.0, -0.5], x, axis=0), IMG[:6, :3]),
+    "lfilter_of_lfilter": (lambda x: sg.lfilter([1.0], [1.0, -0.3], sg.lfilter(B, A, x)),
+                           X[:12]),
+    "gaussian_filter1d_wrap": (lambda x: nd.gaussian_filter1d(x, 1.5, mode="wrap"), X[:20]),
+    "gaussian_filter1d_constant": (lambda x: nd.gaussian_filter1d(x, 2.0, mode="constant",
+                                                                  cval=1.5), X[:20]),
+    "gaussian_filter1d_order1": (lambda x: nd.gaussian_filter1d(x, 1.0, order=1,
+                                                                mode="grid-wrap"), X[:20]),
+    "gaussian_filter1d_order2": (lambda x: nd.gaussian_filter1d(x, 1.0, axis=0, order=2,
+                                                                mode="constant"), IMG[:6, :4]),
+    "gaussian_filter": (lambda x: nd.gaussian_filter(x, (1.0, 0.7), mode="constant"),
+                        IMG[:6, :5]),
+    "gaussian_filter_wrap": (lambda x: nd.gaussian_filter(x, 1.2, mode=("wrap", "constant")),
+                             IMG[:5, :6]),
+    "psi": (lambda x: sp.psi(x), POS[:8]),
+    "digamma_of_expression": (lambda x: sp.digamma(x * x + 0.5), X[:8]),
+    "polygamma": (lambda x: sp.polygamma(2, x), POS[:8]),
+    "dct_ortho": (lambda x: sf.dct(x, norm="ortho"), X[:10]),
+    "dct_types": (lambda x: sum(sf.dct(x, t, norm="ortho") * t for t in (1, 3, 4)), X[:10]),
+    "idct_ortho": (lambda x: sf.idct(x, type=3, norm="ortho"), X[:10]),
+    "dst_ortho": (lambda x: sf.dst(x, type=1, norm="ortho") + sf.idst(x, 2, norm="ortho"),
+                  X[:10]),
+    "dctn_ortho": (lambda x: sf.dctn(x, norm="ortho") + sf.idstn(x, 4, norm="ortho"),
+                   IMG[:4, :5]),
+    "fft": (lambda x: np.abs(sf.fft(x)) + sf.irfft(sf.rfft(x) * 1j), X[:10]),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADIENTS))
+def test_gradients_match_finite_differences(name):
+    fn, x = GRADIENTS[name]
+    check_grads(_weighted(fn, fn(x)), x)
+
+
+def test_second_derivative_of_digamma():
+    x = POS[:5]
+    got = tracenp.grad(lambda x: np.sum(tracenp.grad(lambda y: np.sum(sp.psi(y)))(x)))(x)
+    np.testing.assert_allclose(got, sp.polygamma(2, x), rtol=1e-12)
+
+
+def test_jitted_gradient_of_a_filter_matches_the_adjoint():
+    """The cotangent of `lfilter` is the reversed filter of the reversed cotangent."""
+    g = _R.standard_normal(20)
+    got = tracenp.jit(tracenp.grad(lambda x: np.sum(sg.lfilter(B, A, x) * g)))(X[:20])
+    np.testing.assert_allclose(got, sg.lfilter(B, A, g[::-1])[::-1], rtol=1e-12)

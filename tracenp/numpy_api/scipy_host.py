@@ -1,0 +1,404 @@
+"""SciPy's filters, transforms and special functions of traced arrays, run by SciPy itself.
+
+`scipy.signal`'s filters and spectra, `scipy.ndimage`'s filters, interpolation and
+morphology, `scipy.fft`'s real transforms and `scipy.special`'s functions tracenp has no
+formula for convert their arguments with `np.asarray` (or read `x.flags`), which a traced
+value refuses. While a trace runs the names below are replaced (`trace._late_routes`, one
+routes function per library; a user module's `from scipy.ndimage import gaussian_filter`
+too): a call with a traced argument becomes a host call (`host_ops`), which runs SciPy's own
+function on the arrays' values when the compiled function runs, its result's type found at
+trace time; any other call is SciPy's own. A library step of its own, it sits between the
+fused kernels of the NumPy code around it.
+
+`scipy.fft`'s complex transforms are `np.fft`'s traced ones (single precision for float16,
+as SciPy's), which fuse and differentiate; `workers` and `overwrite_x` are accepted and
+ignored, a `plan` is refused. The host calls differentiate where a rule is given: `lfilter`
+in `x` (without `zi`), `gaussian_filter1d` and `gaussian_filter` (`order=0`) in the
+input under the modes whose adjoint is the filter itself ('constant', 'wrap'), `psi`/
+`digamma` and `polygamma` in `x`, and the orthonormal `dct`/`dst` family; a gradient through
+any other raises an error naming the function. Functions whose result's shape depends on the
+values (`find_peaks`, `argrelmax`) are refused by name.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from typing import Callable
+
+import numpy as np
+
+from .. import errors, host_ops, lax
+from ..ops import Op
+
+# arguments SciPy writes its results into: arrays there would be the graph's own memory
+_WRITTEN = ("output", "out", "distances", "indices")
+
+
+# ----------------------------------------------------------------------------- host calls
+
+
+def _tracers(v) -> list:
+    if lax.is_tracer(v):
+        return [v]
+    if type(v) in (list, tuple):
+        return [t for x in v for t in _tracers(x)]
+    if type(v) is dict:
+        return [t for x in v.values() for t in _tracers(x)]
+    return []
+
+
+def _with_values(v, values: dict):
+    """`v` with each tracer replaced by its value (`values`, by id)."""
+    if lax.is_tracer(v):
+        return values[id(v)]
+    if type(v) in (list, tuple):
+        return type(v)(_with_values(x, values) for x in v)
+    if type(v) is dict:
+        return {k: _with_values(x, values) for k, x in v.items()}
+    return v
+
+
+def _rebuild(outcome: host_ops.Outcome, items: list):
+    """The call's result as SciPy returns it: one array, or a tuple (list) of them."""
+    items = [t.with_returns(r) for t, (_, _, r) in zip(items, outcome.items)]
+    if outcome.kind is None:
+        return items[0]
+    return outcome.kind._make(items) if hasattr(outcome.kind, "_make") else outcome.kind(items)
+
+
+def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
+         grads: dict | None = None, steer: bool = True):
+    """`fn(*args, **kwargs)` of traced arguments, as the host calls it when the compiled
+    function runs. With `steer`, a traced Python number is made static first (it may set the
+    result's shape: `resample(x, num)`); arguments known while tracing give SciPy's result
+    as constants."""
+    tracers = _tracers((args, kwargs))
+    if steer:
+        lax.steer(tracers, f"A traced argument of {name}")
+    known = {id(t): t.constant_value() for t in tracers}
+    if all(v is not None for v in known.values()):
+        args, kwargs = _with_values(args, known), _with_values(kwargs, known)
+        result = host_ops.untraced(lambda: fn(*args, **kwargs))
+        outcome = host_ops.outcome_of(result, name)
+        items = [result] if outcome.kind is None else list(result)
+        return _rebuild(outcome, [lax.lift(np.asarray(v)) for v in items])
+    call, sources = host_ops.make_call(fn, name, args, kwargs, names, grads)
+    srcs = [lax.lift(s) for s in sources]
+    outcome = host_ops.evaluate(call, host_ops.source_specs([s.node for s in srcs]))
+    outs = [None] if outcome.kind is None else range(len(outcome.items))
+    return _rebuild(outcome, [lax.bind(Op.HOST, *srcs, call=call, out=k, dtype=dtype,
+                                       shape=shape)
+                              for k, (dtype, shape, _) in zip(outs, outcome.items)])
+
+
+def _route(fn: Callable, name: str, grads: Callable | None = None,
+           fixed: dict | None = None) -> Callable:
+    """`fn` while a trace runs: a host call where an argument holds a traced value, else
+    SciPy's own. `grads(arguments)` gives the gradient rules for a call's bound arguments;
+    `fixed` sets arguments (an `overwrite_x` that would write into the graph's arrays)."""
+    signature = inspect.signature(fn)
+    names = tuple(n for n, p in signature.parameters.items()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
+
+    def route(*args, **kwargs):
+        if not lax.holds_tracer((args, tuple(kwargs.values()))):
+            return fn(*args, **kwargs)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError:
+            return fn(*args, **kwargs)  # SciPy's own error for its signature
+        for arg in _WRITTEN:
+            if lax.holds_tracer(bound.arguments.get(arg)) or isinstance(
+                    bound.arguments.get(arg), np.ndarray):
+                raise errors.unsupported(f"{name} with an array as {arg}= (SciPy would write "
+                                         "into it; use the returned array)")
+        for arg, value in (fixed or {}).items():
+            if arg in bound.arguments:
+                bound.arguments[arg] = value
+        rules = grads(bound.arguments) if grads is not None else None
+        return host(fn, name, bound.args, bound.kwargs, names, rules)
+
+    return _named(route, fn)
+
+
+def _named(route: Callable, fn: Callable) -> Callable:
+    """`route` standing for SciPy's `fn`: its name, doc and attributes (SciPy's code reads
+    some of its functions': a trace replaces them in SciPy's modules too), and `scipys`."""
+    functools.update_wrapper(route, fn)
+    route.scipys = fn
+    return route
+
+
+def _scipy(module: str, name: str, grads: Callable | None = None) -> Callable:
+    """SciPy's `module.name` as a host call of traced arguments, whether or not a trace has
+    replaced it now: a gradient rule's own calls (themselves differentiable by `grads`)."""
+    fn = getattr(sys.modules[module], name)
+    return _route(getattr(fn, "scipys", fn), f"{module}.{name}", grads)
+
+
+def _refused(fn: Callable, name: str, instead: str) -> Callable:
+    """`fn`, refused by name where an argument is traced: its result's shape is the data's."""
+    def route(*args, **kwargs):
+        if not lax.holds_tracer((args, tuple(kwargs.values()))):
+            return fn(*args, **kwargs)
+        raise errors.data_dependent(name, instead)
+
+    return _named(route, fn)
+
+
+# ----------------------------------------------------------------------------- gradients
+
+
+def _lfilter_grads(arguments: dict) -> dict:
+    """`y = lfilter(b, a, x)` is `H x`, H the filter's lower-triangular Toeplitz matrix of its
+    impulse response: `H^T g` is the filter run over the reversed `g`, reversed. With `zi`
+    there is a second result and an affine term: no rule."""
+    if arguments.get("zi") is not None:
+        return {}
+    axis = arguments.get("axis", -1)
+
+    def rule(g, values, out):
+        lfilter = _scipy("scipy.signal", "lfilter", _lfilter_grads)
+        return np.flip(lfilter(values["b"], values["a"], np.flip(g, axis), axis=axis), axis)
+
+    return {"x": rule}
+
+
+# ndimage modes under which a correlation's adjoint is the correlation with the reversed
+# kernel under the same mode (zero padding, or circular)
+_SELF_ADJOINT_MODES = ("constant", "grid-constant", "wrap", "grid-wrap")
+
+
+def _modes(mode) -> bool:
+    modes = [mode] if isinstance(mode, str) else list(mode)
+    return all(isinstance(m, str) and m in _SELF_ADJOINT_MODES for m in modes)
+
+
+def _gaussian1d_grads(arguments: dict) -> dict:
+    """The kernel of derivative order `order` reversed is `(-1)**order` times itself; `cval`
+    only adds a constant, so the adjoint filters with cval 0."""
+    order = arguments.get("order", 0)
+    if not _modes(arguments.get("mode", "reflect")) or \
+            arguments.get("output") is not None or not isinstance(order, (int, np.integer)):
+        return {}
+
+    def rule(g, values, out):
+        kw = {k: v for k, v in values.items() if k not in ("input", "output", "cval")}
+        return (-1) ** int(order) * _scipy("scipy.ndimage", "gaussian_filter1d",
+                                           _gaussian1d_grads)(g, **kw)
+
+    return {"input": rule}
+
+
+def _gaussian_grads(arguments: dict) -> dict:
+    """Separable 1-d Gaussians of order 0: the filter is its own adjoint under these modes."""
+    order = arguments.get("order", 0)
+    if not _modes(arguments.get("mode", "reflect")) or \
+            arguments.get("output") is not None or np.any(np.asarray(order) != 0):
+        return {}
+
+    def rule(g, values, out):
+        kw = {k: v for k, v in values.items() if k not in ("input", "output", "cval")}
+        return _scipy("scipy.ndimage", "gaussian_filter", _gaussian_grads)(g, **kw)
+
+    return {"input": rule}
+
+
+_INVERSE = {"dct": "idct", "idct": "dct", "dst": "idst", "idst": "dst", "dctn": "idctn",
+            "idctn": "dctn", "dstn": "idstn", "idstn": "dstn"}
+
+
+def _orthonormal_grads(name: str) -> Callable:
+    """An orthonormal transform's transpose is its inverse: `norm="ortho"`, no padding (`n`,
+    `s`) and SciPy's default orthogonalization."""
+    def grads(arguments: dict) -> dict:
+        if arguments.get("norm") != "ortho" or arguments.get("n") is not None or \
+                arguments.get("s") is not None or arguments.get("orthogonalize") is False:
+            return {}
+
+        def rule(g, values, out):
+            kw = {k: v for k, v in values.items() if k not in ("x", "workers")}
+            inverse = _INVERSE[name]
+            return _scipy("scipy.fft", inverse, _orthonormal_grads(inverse))(g, **kw)
+
+        return {"x": rule}
+
+    return grads
+
+
+def _polygamma_grads(arguments: dict) -> dict:
+    """d/dx polygamma(n, x) = polygamma(n + 1, x), for a known integer order `n`."""
+    n = arguments.get("n")
+    if not isinstance(n, (int, np.integer)):
+        return {}
+
+    def rule(g, values, out):
+        polygamma = _scipy("scipy.special", "polygamma", _polygamma_grads)
+        return g * polygamma(int(n) + 1, values["x"])
+
+    return {"x": rule}
+
+
+# ----------------------------------------------------------------------------- scipy.special
+
+
+def special_ufunc(ufunc: np.ufunc, operands: list):
+    """A scipy.special ufunc tracenp has no formula for, of operands already in its loop's
+    dtypes: SciPy's loop, run by the host (elementwise: the broadcast shape)."""
+    import scipy.special
+
+    grads = None
+    if ufunc is scipy.special.psi and operands[0].dtype.kind == "f":
+        polygamma = _scipy("scipy.special", "polygamma", _polygamma_grads)
+        grads = {"x": lambda g, values, out: g * polygamma(1, values["x"])}
+    names = ("x",) if ufunc.nin == 1 else tuple(f"x{i + 1}" for i in range(ufunc.nin))
+    return host(ufunc, f"scipy.special.{ufunc.__name__}", tuple(operands), {}, names, grads,
+                steer=False)
+
+
+def is_special_ufunc(ufunc: np.ufunc) -> bool:
+    """Whether `ufunc` is one of scipy.special's (public, or of its `_ufuncs` module)."""
+    for module in ("scipy.special", "scipy.special._ufuncs"):
+        if getattr(sys.modules.get(module), ufunc.__name__, None) is ufunc:
+            return True
+    return False
+
+
+def special_routes() -> list:
+    """`scipy.special`'s Python functions run by the host (its ufuncs: `ufuncs.apply_ufunc`)."""
+    import scipy.special as special
+
+    return [(special, {"polygamma": _route(special.polygamma, "scipy.special.polygamma",
+                                           _polygamma_grads)})]
+
+
+# ----------------------------------------------------------------------------- scipy.signal
+
+SIGNAL = ("lfilter", "filtfilt", "sosfilt", "sosfiltfilt", "savgol_filter", "medfilt",
+          "medfilt2d", "wiener", "hilbert", "hilbert2", "fftconvolve", "oaconvolve",
+          "convolve2d", "correlate2d", "resample", "resample_poly", "upfirdn", "decimate",
+          "welch", "csd", "coherence", "periodogram", "spectrogram", "stft", "istft")
+SIGNAL_GRADS = {"lfilter": _lfilter_grads}
+SIGNAL_REFUSED = ("find_peaks", "find_peaks_cwt", "argrelmax", "argrelmin", "argrelextrema")
+
+
+def signal_routes() -> list:
+    """`scipy.signal`'s functions replaced while a trace runs (`trace._late_routes`)."""
+    import scipy.signal as signal
+
+    wrappers = {name: _route(getattr(signal, name), f"scipy.signal.{name}",
+                             SIGNAL_GRADS.get(name)) for name in SIGNAL}
+    wrappers.update({name: _refused(getattr(signal, name), f"scipy.signal.{name}",
+                                    "find the peaks of the result outside the jitted function, "
+                                    "or compute a fixed-size mask such as `x > np.roll(x, 1)`")
+                     for name in SIGNAL_REFUSED})
+    return [(signal, wrappers)]
+
+
+# ----------------------------------------------------------------------------- scipy.ndimage
+
+NDIMAGE = ("gaussian_filter", "gaussian_filter1d", "uniform_filter", "uniform_filter1d",
+           "median_filter", "maximum_filter", "minimum_filter", "maximum_filter1d",
+           "minimum_filter1d", "percentile_filter", "rank_filter", "convolve", "correlate",
+           "convolve1d", "correlate1d", "sobel", "prewitt", "laplace", "gaussian_laplace",
+           "gaussian_gradient_magnitude", "zoom", "shift", "rotate", "affine_transform",
+           "map_coordinates", "spline_filter", "spline_filter1d", "distance_transform_edt",
+           "binary_erosion", "binary_dilation", "binary_opening", "binary_closing",
+           "grey_erosion", "grey_dilation", "grey_opening", "grey_closing",
+           "fourier_gaussian", "fourier_shift")
+NDIMAGE_GRADS = {"gaussian_filter1d": _gaussian1d_grads, "gaussian_filter": _gaussian_grads}
+
+
+def ndimage_routes() -> list:
+    """`scipy.ndimage`'s functions replaced while a trace runs (`trace._late_routes`)."""
+    import scipy.ndimage as ndimage
+
+    return [(ndimage, {name: _route(getattr(ndimage, name), f"scipy.ndimage.{name}",
+                                    NDIMAGE_GRADS.get(name)) for name in NDIMAGE})]
+
+
+# ----------------------------------------------------------------------------- scipy.fft
+
+FFT_1D = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")
+FFT_ND = ("fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn", "rfftn", "irfftn")
+REAL_TRANSFORMS = ("dct", "idct", "dst", "idst", "dctn", "idctn", "dstn", "idstn")
+
+
+def _np_transform(name: str, scipys: Callable) -> Callable:
+    """scipy.fft's `name` as `np.fft`'s traced one: SciPy's single precision for float16, its
+    TypeError for a complex operand of a real transform; `workers` and `overwrite_x` ignored,
+    a `plan` refused."""
+    from . import fft as traced_fft
+
+    transform = getattr(traced_fft, name)
+    one_d = name in FFT_1D
+
+    def route(x, n_or_s=None, axis_or_axes=None, norm=None, overwrite_x=False, workers=None,
+              *, plan=None):
+        if plan is not None:
+            raise errors.unsupported(f"scipy.fft.{name} with a plan")
+        x = lax.lift(x)
+        if x.dtype == np.float16:
+            x = lax.cast(x, np.float32)
+        if name in ("rfft", "rfft2", "rfftn", "ihfft") and x.dtype.kind == "c":
+            raise TypeError("x must be a real sequence")
+        if one_d:
+            return transform(x, n_or_s, -1 if axis_or_axes is None else axis_or_axes, norm)
+        if axis_or_axes is None and "2" in name:
+            axis_or_axes = (-2, -1)
+        return transform(x, n_or_s, axis_or_axes, norm)
+
+    def call(x, *args, **kwargs):
+        if not lax.holds_tracer((x, args, tuple(kwargs.values()))):
+            return scipys(x, *args, **kwargs)
+        first, second = ("n", "axis") if one_d else ("s", "axes")
+        kwargs = {("n_or_s" if k == first else "axis_or_axes" if k == second else k): v
+                  for k, v in kwargs.items()}
+        return route(x, *args, **kwargs)
+
+    return _named(call, scipys)
+
+
+def _np_shift(name: str, scipys: Callable) -> Callable:
+    """scipy.fft's `fftshift`/`ifftshift` of a traced array: `np.fft`'s traced one."""
+    def call(x, axes=None):
+        if not lax.holds_tracer(x):
+            return scipys(x, axes)
+        return getattr(np.fft, name)(lax.lift(x), axes)
+
+    return _named(call, scipys)
+
+
+def _grid(name: str, scipys: Callable) -> Callable:
+    """`fftfreq`/`rfftfreq` in user code: a constant of the graph, as `np.fft`'s are while
+    tracing (so a traced index selects from it); of a traced spacing, the traced grid."""
+    from .creation import _wrap, for_user_code
+
+    constant = _wrap(getattr(np.fft, name))
+
+    def grid(n, d=1.0, *, xp=None, device=None):
+        if xp is not None or device is not None:
+            return scipys(n, d, xp=xp, device=device)
+        return constant(n, d)
+
+    return _named(for_user_code(grid, scipys), scipys)
+
+
+def fft_routes() -> list:
+    """`scipy.fft`'s functions replaced while a trace runs (`trace._late_routes`)."""
+    import scipy.fft as sfft
+
+    wrappers = {name: _np_transform(name, getattr(sfft, name)) for name in FFT_1D + FFT_ND}
+    wrappers.update({name: _np_shift(name, getattr(sfft, name))
+                     for name in ("fftshift", "ifftshift")})
+    wrappers.update({name: _grid(name, getattr(sfft, name)) for name in ("fftfreq", "rfftfreq")})
+    wrappers.update({name: _route(getattr(sfft, name), f"scipy.fft.{name}",
+                                  _orthonormal_grads(name), fixed={"overwrite_x": False})
+                     for name in REAL_TRANSFORMS})
+    return [(sfft, wrappers)]
+
+
+__all__ = ["fft_routes", "host", "is_special_ufunc", "ndimage_routes", "signal_routes",
+           "special_routes", "special_ufunc"]
