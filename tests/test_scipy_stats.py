@@ -1,17 +1,21 @@
-"""`scipy.stats.norm`'s functions of traced values give SciPy's values, types and NaNs."""
+"""`scipy.stats`' distributions and summary statistics of traced values give SciPy's values,
+types, NaNs and errors."""
 
 import subprocess
 import sys
 import textwrap
 
+import warnings
+
 import numpy as np
 import pytest
+import scipy._lib.array_api_extra as xpx
 import scipy.stats as st
-from scipy.stats import norm
-from scipy.stats._distn_infrastructure import rv_continuous
+from scipy.stats import norm, zscore
+from scipy.stats._distn_infrastructure import rv_continuous, rv_discrete
 
 import tracenp
-from tracenp.errors import ConcretizationError
+from tracenp.errors import DataDependentShapeError, UnsupportedFunctionError
 from test_ops import assert_same
 
 _R = np.random.default_rng(11)
@@ -63,13 +67,54 @@ def test_normal_functions_of_traced_values_are_scipys(name):
     assert_same(got, want, rtol=1e-12)  # the tails: ndtr as tracenp composes it, docs/accuracy
 
 
-def test_other_distributions_are_scipys_own_and_the_methods_come_back():
-    f = tracenp.jit(lambda x: st.expon.cdf(2.0) * x)  # no traced argument: SciPy's run
-    assert_same(f(X), st.expon.cdf(2.0) * X)
-    with pytest.raises(ConcretizationError):
-        tracenp.jit(lambda x: st.expon.cdf(x))(X)
+class _Triangular(st.rv_continuous):
+    """A distribution with only a density: SciPy integrates it (`_cdfvec`) and solves for its
+    quantiles, numerical work on each value that tracenp does not trace."""
+
+    def _pdf(self, x):
+        return 2 * x
+
+
+class _Branching(st.rv_continuous):
+    """A density whose Python branches on its shape parameter."""
+
+    def _pdf(self, x, c):
+        if np.all(c > 1):
+            return c * x ** (c - 1)
+        return np.ones_like(x)
+
+
+TRIANGULAR = _Triangular(a=0.0, b=1.0, name="triangular_pdf_only")
+
+
+def test_calls_without_traced_arguments_are_scipys_own_and_the_methods_come_back():
+    f = tracenp.jit(lambda x: st.expon.cdf(2.0) * x + st.zscore(np.arange(3.0))[0])
+    assert_same(f(X), st.expon.cdf(2.0) * X + st.zscore(np.arange(3.0))[0])
     assert rv_continuous.cdf.__module__ == "scipy.stats._distn_infrastructure"
+    assert rv_discrete.pmf.__module__ == "scipy.stats._distn_infrastructure"
+    assert st.zscore.__module__ == "scipy.stats._stats_py"
+    assert xpx.apply_where.__module__ == "scipy._lib.array_api_extra._lib._funcs"
     assert norm.cdf(0.5) == st.norm.cdf(0.5)
+
+
+@pytest.mark.parametrize("method", ["cdf", "ppf", "sf"])
+def test_a_distribution_scipy_integrates_numerically_is_refused_naming_it(method):
+    with pytest.raises(UnsupportedFunctionError,
+                       match=rf"scipy\.stats\.triangular_pdf_only\.{method} of a traced value "
+                             rf"\(SciPy's _Triangular\._(cdf|ppf) needs"):
+        tracenp.jit(lambda x: getattr(TRIANGULAR, method)(x))(np.array([0.2, 0.5]))
+    assert_same(tracenp.jit(lambda x: TRIANGULAR.pdf(x))(np.array([-0.5, 0.2, 0.5])),
+                TRIANGULAR.pdf(np.array([-0.5, 0.2, 0.5])))
+
+
+def test_a_shape_parameter_the_distribution_branches_on_is_made_static():
+    dist, x = _Branching(a=0.0, b=1.0, name="branching"), np.array([0.2, 0.5, 2.0])
+    f = tracenp.jit(lambda x, c: dist.pdf(x, c))
+    assert_same(f(x, 2.5), dist.pdf(x, 2.5))
+    assert_same(f(x, 0.5), dist.pdf(x, 0.5))
+    with pytest.raises(UnsupportedFunctionError, match=r"branching\.pdf .*_Branching\._pdf "
+                                                       r"needs the truth value"):
+        f(x, np.array(2.5))  # an array: not made static
 
 
 def test_the_gradient_of_a_black_scholes_price_is_its_delta():
@@ -98,3 +143,271 @@ def test_a_function_importing_scipy_stats_in_its_body_traces_norm_on_its_first_c
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=300)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+# ----------------------------------------------------------------------------- distributions
+
+# name: (shape parameters, one of them invalid in the first place)
+CONTINUOUS = {"t": ((3.0,), -1.0), "gamma": ((2.0,), 0.0), "beta": ((2.0, 3.0), -2.0),
+              "expon": ((), None), "lognorm": ((0.5,), -0.5), "laplace": ((), None),
+              "cauchy": ((), None), "chi2": ((3.0,), 0.0), "invgamma": ((2.0,), -1.0),
+              "uniform": ((), None), "logistic": ((), None), "weibull_min": ((1.5,), 0.0),
+              "halfnorm": ((), None), "pareto": ((2.0,), -1.0), "gumbel_r": ((), None)}
+DISCRETE = {"poisson": ((3.0,), -1.0), "binom": ((10, 0.3), 10.5), "nbinom": ((5, 0.4), -5.0),
+            "geom": ((0.3,), 1.5), "bernoulli": ((0.3,), 1.5)}
+CONTINUOUS_METHODS = ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+DISCRETE_METHODS = ("logpmf", "pmf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+XS = np.array([-1.0, 0.0, 0.2, 0.5, 1.0, 1.5, 4.0, 30.0, np.inf, -np.inf, np.nan])
+KS = np.array([-1.0, 0.0, 1.0, 2.5, 3.0, 7.0, 12.0, np.inf, -np.inf, np.nan])
+QS = np.array([0.0, 1e-3, 0.1, 0.5, 0.9, 1.0, -0.1, 1.2, np.nan])
+
+
+def _distribution_cases():
+    for name, (shapes, bad) in CONTINUOUS.items():
+        for method in CONTINUOUS_METHODS:
+            yield pytest.param(name, shapes, bad, method, False, id=f"{name}.{method}")
+    for name, (shapes, bad) in DISCRETE.items():
+        for method in DISCRETE_METHODS:
+            yield pytest.param(name, shapes, bad, method, True, id=f"{name}.{method}")
+
+
+def _broadcast_parameters(shapes: tuple, bad) -> list:
+    """Each shape as 3 values (an invalid one last in the first shape), to broadcast with x."""
+    out = []
+    for i, a in enumerate(shapes):
+        other = a + 2 if isinstance(a, int) else a * 1.5
+        out.append(np.array([a, other, bad if i == 0 else a], float))
+    return out
+
+
+@pytest.mark.parametrize("name, shapes, bad, method, discrete", list(_distribution_cases()))
+def test_distribution_methods_of_traced_values_are_scipys(name, shapes, bad, method, discrete):
+    """x traced (out of the support, at its ends, inf, NaN); then every parameter traced and
+    broadcast against x, with an invalid shape and scale among them; then a frozen
+    distribution of a traced Python float with a 0-d result: a NumPy float64."""
+    dist = getattr(st, name)
+    quantile = method in ("ppf", "isf")
+    x = QS if quantile else KS if discrete else XS
+    loc_scale = {"loc": 1} if discrete else {"loc": 0.1, "scale": 1.5}
+    with np.errstate(all="ignore"):
+        f = lambda v: getattr(dist, method)(v, *shapes, **loc_scale)
+        assert_same(tracenp.jit(f)(x), f(x), rtol=1e-12)
+
+        params = _broadcast_parameters(shapes, bad)
+        xb = (x[:4] if quantile else np.round(x[1:5]) if discrete else x[2:6])[:, None]
+        locs = [np.array([0.0, 1.0, -1.0])] if discrete else [np.array([0.0, 0.1, -0.2]),
+                                                              np.array([1.0, 0.0, 2.0])]
+        g = lambda v, *p: getattr(dist, method)(v, *p[len(locs):], *p[:len(locs)])
+        assert_same(tracenp.jit(g)(xb, *locs, *params), g(xb, *locs, *params), rtol=1e-12)
+
+        h = lambda v, *p: getattr(dist(*p, **loc_scale), method)(v.sum())
+        got = tracenp.jit(h)(xb[:2] / 2, *shapes)
+        assert_same(got, h(xb[:2] / 2, *shapes), rtol=1e-12)
+    assert type(got) is np.float64
+
+
+def test_input_dtypes_give_scipys_float64():
+    """float32 and integer x, integer shapes (binom's n): SciPy computes in float64."""
+    x32 = XS[2:7].astype(np.float32)
+    cases = [(lambda x: st.gamma.logpdf(x, 2.0, loc=0.1), x32),
+             (lambda x: st.expon.cdf(x, scale=3), x32),
+             (lambda k: st.poisson.logpmf(k, 3.0), np.arange(-1, 6)),
+             (lambda n: st.binom.pmf(np.arange(7), n, 0.4), np.array([5, 6, 7])[:, None]),
+             (lambda q: st.t.ppf(q, 4), np.array([0.1, 0.5], np.float32))]
+    for f, x in cases:
+        got = tracenp.jit(f)(x)
+        assert got.dtype == np.float64
+        assert_same(got, f(x), rtol=1e-12)
+
+
+def test_apply_where_of_traced_values_chooses_by_np_where():
+    x = np.array([-1.0, 0.0, 2.0, np.nan])
+    f = lambda x: (xpx.apply_where(x > 0, (x,), np.log, fill_value=-7.0),
+                   xpx.apply_where(x > 0, (x, 2.0), lambda a, b: a * b, lambda a, b: a - b))
+    assert_same(tracenp.jit(f)(x), f(x))
+
+
+# ----------------------------------------------------------------------------- gradients
+
+
+def _central(f, args: tuple, i: int, h: float = 1e-6) -> np.ndarray:
+    args = [np.array(a, float) for a in args]
+    out = np.zeros_like(args[i])
+    for j in np.ndindex(args[i].shape):
+        up, down = [a.copy() for a in args], [a.copy() for a in args]
+        up[i][j] += h
+        down[i][j] -= h
+        out[j] = (f(*up) - f(*down)) / (2 * h)
+    return out
+
+
+_G = np.random.default_rng(5)
+POSITIVE = _G.gamma(2.0, 1.5, 25)
+UNIT = _G.beta(2.0, 3.0, 25)
+COUNTS = _G.poisson(3.0, 25).astype(float)
+TRIALS = _G.binomial(10, 0.3, 25)
+
+LIKELIHOODS = {
+    "gamma": (lambda a, s: st.gamma.logpdf(POSITIVE, a, scale=s).sum(), (2.2, 1.3)),
+    "gamma_of_x": (lambda x, a: st.gamma(a, loc=-0.5).logpdf(x).sum(), (POSITIVE, 2.2)),
+    "beta": (lambda a, b: st.beta.logpdf(UNIT, a, b).sum(), (2.1, 3.35)),
+    "student_t": (lambda x, m, s: st.t.logpdf(x, 4.0, m, s).sum(), (POSITIVE, 2.0, 1.5)),
+    "poisson": (lambda mu: st.poisson.logpmf(COUNTS, mu).sum(), (2.7,)),
+    "binomial": (lambda p: st.binom.logpmf(TRIALS, 10, p).sum(), (0.35,)),
+    "lognormal": (lambda s, sc: st.lognorm.logpdf(POSITIVE, s, scale=sc).sum(), (0.7, 2.0)),
+    "logpdf_outside_the_support_masked": (lambda a, s: np.where(  # log(x < 0): no NaN
+        np.isfinite(lp := st.gamma.logpdf(POSITIVE - 2.0, a, scale=s)), lp, 0.0).sum(),
+                                          (2.2, 1.4)),
+}
+
+
+@pytest.mark.parametrize("name", list(LIKELIHOODS))
+def test_gradients_of_log_likelihoods_match_central_differences(name):
+    f, args = LIKELIHOODS[name]
+    grads = tracenp.grad(f, argnums=tuple(range(len(args))))(*args)
+    for i, g in enumerate(grads):
+        assert np.all(np.isfinite(g))
+        np.testing.assert_allclose(g, _central(f, args, i), rtol=2e-6, atol=1e-6)
+
+
+# ----------------------------------------------------------------------------- multivariate
+
+ALPHA = np.array([1.5, 2.25, 3.5])  # not integers, where the traced gammaln's gradient is wrong
+SIMPLEX = np.array([[0.2, 0.1, 0.3], [0.3, 0.6, 0.2], [0.5, 0.3, 0.5]])
+
+
+def test_dirichlet_of_traced_values_is_scipys():
+    cases = [(lambda x, a: st.dirichlet.logpdf(x, a), SIMPLEX[:, 0], ALPHA),
+             (lambda x, a: st.dirichlet.logpdf(x, a), SIMPLEX, ALPHA),
+             (lambda x, a: st.dirichlet.pdf(x, a), SIMPLEX[:2], ALPHA),
+             (lambda x, a: st.dirichlet(a).logpdf(x[:2, 0]), SIMPLEX, ALPHA),
+             (lambda a: st.dirichlet.logpdf(SIMPLEX[:, 1], a), ALPHA)]
+    for f, *args in cases:
+        assert_same(tracenp.jit(f)(*args), f(*args), rtol=1e-12)
+    g = tracenp.grad(lambda a: st.dirichlet.logpdf(SIMPLEX, a).sum())(ALPHA)
+    np.testing.assert_allclose(
+        g, _central(lambda a: st.dirichlet.logpdf(SIMPLEX, a).sum(), (ALPHA,), 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("x, alpha, message", [
+    (SIMPLEX[:, 0], -ALPHA, "All parameters must be greater than 0"),
+    (SIMPLEX[:, 0] - 0.3, ALPHA, "greater than or equal to zero"),
+    (SIMPLEX[:, 0] * 3, ALPHA, "smaller or equal one"),
+    (np.array([0.0, 0.4, 0.6]), np.array([0.5, 2.0, 3.0]), "greater than zero if its alpha"),
+    (SIMPLEX[:, 0] / 2, ALPHA, "must lie within the normal simplex")])
+def test_dirichlet_raises_scipys_errors_when_the_function_runs(x, alpha, message):
+    f = tracenp.jit(lambda x, a: st.dirichlet.logpdf(x, a))
+    with pytest.raises(ValueError, match=message):
+        st.dirichlet.logpdf(x, alpha)
+    with pytest.raises(ValueError, match=message):
+        f(x, alpha)
+
+
+def test_multivariate_normal_of_traced_values_is_scipys():
+    f = lambda x, m: st.multivariate_normal.logpdf(x, m, np.diag([1.0, 2.0, 0.5]))
+    assert_same(tracenp.jit(f)(SIMPLEX.T, ALPHA), f(SIMPLEX.T, ALPHA), rtol=1e-12)
+    g = tracenp.grad(lambda m: f(SIMPLEX.T, m).sum())(ALPHA)
+    np.testing.assert_allclose(g, _central(lambda m: f(SIMPLEX.T, m).sum(), (ALPHA,), 0),
+                               rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------- summary statistics
+
+_S = np.random.default_rng(2)
+DATA = _S.standard_normal((5, 6))
+WITH_NAN = np.where(np.arange(30).reshape(5, 6) == 8, np.nan, DATA)
+TIES = np.round(_S.standard_normal((4, 7)) * 1.5)
+PK, QK = _S.uniform(0.1, 1, (5, 6)), _S.uniform(0.1, 1, (5, 6))
+
+STATISTICS = {
+    "zscore": (lambda x: st.zscore(x), DATA),
+    "zscore_imported_by_name": (lambda x: zscore(x, axis=1), DATA),
+    "zscore_ddof_axis_none": (lambda x: st.zscore(x, axis=None, ddof=1), DATA),
+    "zscore_float32": (lambda x: st.zscore(x, axis=1), DATA.astype(np.float32)),
+    "zscore_ints": (lambda x: st.zscore(x), np.arange(12).reshape(3, 4) ** 2),
+    "zscore_constant_column": (lambda x: st.zscore(x), np.ones((3, 2))),
+    "zscore_nan_propagate": (lambda x: st.zscore(x), WITH_NAN),
+    "zscore_nan_omit": (lambda x: st.zscore(x, ddof=1, nan_policy="omit"), WITH_NAN),
+    "zmap": (lambda x, y: st.zmap(x, y, axis=1), DATA[:, :3], DATA[:, 3:]),
+    "entropy": (lambda p: st.entropy(p), PK),
+    "entropy_1d_base": (lambda p: st.entropy(p[0], base=2), PK),
+    "entropy_relative_axis": (lambda p, q: st.entropy(p, q, axis=1), PK, QK),
+    "entropy_keepdims_axis_none": (lambda p, q: st.entropy(p, q, 3.0, axis=None,
+                                                           keepdims=True), PK, QK),
+    "entropy_float32": (lambda p: st.entropy(p), PK.astype(np.float32)),
+    "entropy_ints": (lambda p: st.entropy(p), np.array([1, 2, 3, 0])),
+    "entropy_nan_omit": (lambda p: st.entropy(p, nan_policy="omit"), np.abs(WITH_NAN)),
+    "entropy_nan_propagate": (lambda p: st.entropy(p), np.abs(WITH_NAN)),
+    "pearsonr": (lambda x, y: tuple(st.pearsonr(x, y)), DATA[0], DATA[1]),
+    "pearsonr_axis": (lambda x, y: st.pearsonr(x, y, axis=1).statistic, DATA, DATA ** 2),
+    "pearsonr_less": (lambda x, y: st.pearsonr(x, y, alternative="less").pvalue, DATA[0],
+                      DATA[1]),
+    "pearsonr_greater": (lambda x, y: st.pearsonr(x, y, alternative="greater")[1], DATA,
+                         DATA ** 3),
+    "pearsonr_two_points": (lambda x, y: tuple(st.pearsonr(x, y)), DATA[0, :2], DATA[1, :2]),
+    "pearsonr_constant_row": (lambda x, y: st.pearsonr(x, y, axis=1)[0],
+                              np.vstack([DATA[:2], np.ones((1, 6))]), DATA[:3]),
+    "pearsonr_float32": (lambda x, y: tuple(st.pearsonr(x, y)), DATA[0].astype(np.float32),
+                         DATA[1].astype(np.float32)),
+    "rankdata_nan_propagate": (lambda x: st.rankdata(x, axis=1), np.where(TIES > 1, np.nan,
+                                                                           TIES)),
+    "rankdata_nan_omit": (lambda x: st.rankdata(x, axis=1, nan_policy="omit"),
+                          np.where(TIES > 1, np.nan, TIES)),
+}
+for _m in ("average", "min", "max", "dense", "ordinal"):
+    STATISTICS[f"rankdata_{_m}"] = (lambda x, m=_m: st.rankdata(x, m), TIES)
+    STATISTICS[f"rankdata_{_m}_axis"] = (lambda x, m=_m: st.rankdata(x, m, axis=1), TIES)
+    STATISTICS[f"rankdata_{_m}_ints"] = (lambda x, m=_m: st.rankdata(x, method=m, axis=0),
+                                         TIES.astype(int))
+
+
+@pytest.mark.parametrize("name", list(STATISTICS))
+def test_summary_statistics_of_traced_values_are_scipys(name):
+    f, *args = STATISTICS[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SciPy's about constant inputs and NaN
+        want = f(*args)
+    assert_same(tracenp.jit(f)(*args), want, rtol=1e-12)
+
+
+def test_nan_policy_raise_raises_scipys_error_when_the_function_runs():
+    for f in (lambda x: st.zscore(x, nan_policy="raise"),
+              lambda x: st.rankdata(x, "min", axis=1, nan_policy="raise"),
+              lambda x: st.entropy(np.abs(x), nan_policy="raise")):
+        assert_same(tracenp.jit(f)(DATA), f(DATA), rtol=1e-12)
+        with pytest.raises(ValueError, match="The input contains nan values"):
+            f(WITH_NAN)
+        with pytest.raises(ValueError, match="The input contains nan values"):
+            tracenp.jit(f)(WITH_NAN)
+
+
+def test_integer_ranks_of_data_holding_nan_run_in_scipy_under_fallback():
+    """SciPy's ranks are floats with NaN then, integers otherwise: the compiled function's
+    integer ranks raise, and `fallback=True` runs SciPy."""
+    data = np.where(TIES > 1, np.nan, TIES)
+    f = lambda x: st.rankdata(x, "min", axis=1)
+    with pytest.raises(DataDependentShapeError, match=r"rankdata\(method='min'\) of data "
+                                                      r"holding NaN"):
+        tracenp.jit(f)(data)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(tracenp.jit(f, fallback=True)(data), f(data))
+
+
+def test_pearsonr_refuses_resampling_and_confidence_intervals_by_name():
+    with pytest.raises(UnsupportedFunctionError, match=r"scipy\.stats\.pearsonr with a "
+                                                       r"`method`"):
+        tracenp.jit(lambda x: st.pearsonr(x, x ** 2, method=st.PermutationMethod())[0])(X)
+    with pytest.raises(UnsupportedFunctionError, match="confidence interval of scipy.stats"):
+        tracenp.jit(lambda x: st.pearsonr(x, x ** 2).confidence_interval().low)(X)
+
+
+def test_summary_statistics_raise_scipys_errors_on_arguments():
+    for f, message in [(lambda x: st.rankdata(x, "mean"), 'unknown method "mean"'),
+                       (lambda x: st.zscore(x, nan_policy="drop"), "nan_policy must be"),
+                       (lambda x: st.entropy(x, base=-1.0), "`base` must be a positive"),
+                       (lambda x: st.pearsonr(x, x, alternative="both"), "`alternative`"),
+                       (lambda x: st.pearsonr(x[:1], x[:1]), "length at least 2")]:
+        with pytest.raises(ValueError, match=message):
+            f(np.abs(X))
+        with pytest.raises(ValueError, match=message):
+            tracenp.jit(f)(np.abs(X))
