@@ -263,13 +263,14 @@ _LANCZOS_DEN = (0.0, 39916800.0, 120543840.0, 150917976.0, 105258076.0, 45995730
 
 def _lanczos_sum(x):
     """The rational sum in `x` below 5, and in 1 / `x` above (no overflow), as CPython's."""
-    lo, inv = np.minimum(x, 5.0), 1.0 / np.maximum(x, 5.0)  # each branch where it holds
+    below = x < 5.0  # each branch where it holds (by `where`: a tie of minimum and maximum at
+    lo, inv = np.where(below, x, 5.0), 1.0 / np.where(below, 5.0, x)  # 5 split the gradient)
     num_lo = den_lo = num_hi = den_hi = 0.0
     for n, d in zip(_LANCZOS_NUM[::-1], _LANCZOS_DEN[::-1]):
         num_lo, den_lo = num_lo * lo + n, den_lo * lo + d
     for n, d in zip(_LANCZOS_NUM, _LANCZOS_DEN):
         num_hi, den_hi = num_hi * inv + n, den_hi * inv + d
-    return np.where(x < 5.0, num_lo / den_lo, num_hi / den_hi)
+    return np.where(below, num_lo / den_lo, num_hi / den_hi)
 
 
 def math_lgamma(x):
@@ -374,8 +375,21 @@ def _lgamma(x, integer):
     sine = np.where((x < 0.0) & (sine > 0.0), sine, 1.0)
     r = np.where(x < 0.0, np.log(np.pi) - np.log(sine) - np.log(a) - r, r)
     r = np.where(a < 1e-20, -np.log(a), r)
-    r = np.where(integer & (x > 0.0) & (x <= 2.0), 0.0, r)
+    r = np.where(integer & (x > 0.0) & (x <= 2.0), _lgamma_at_one_and_two(x), r)
     return np.where(np.isnan(x), x, np.where(np.isinf(x), np.inf, r))
+
+
+def _lgamma_at_one_and_two(x):
+    """CPython's exact 0 at 1 and 2, as the function's Taylor terms there (digamma's and
+    trigamma's values), so that derivatives see lgamma rather than a constant."""
+    one = np.equal(x, 1.0)
+    slope = np.where(one, -_EULER_GAMMA, 1.0 - _EULER_GAMMA)
+    curvature = np.where(one, math.pi ** 2 / 6.0, math.pi ** 2 / 6.0 - 1.0)
+    d = x - np.where(one, 1.0, 2.0)
+    return d * (slope + 0.5 * curvature * d) + 0.0  # (+ 0.0: a -0.0 product is 0.0)
+
+
+_EULER_GAMMA = 0.5772156649015329
 
 
 _LANCZOS_G_MINUS_HALF = 5.524680040776729583740234375

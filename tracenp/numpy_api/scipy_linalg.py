@@ -22,6 +22,7 @@ SciPy's); SciPy's ill-conditioning LinAlgWarning is not given.
 
 from __future__ import annotations
 
+import functools
 import operator
 import warnings
 from typing import Callable
@@ -837,9 +838,8 @@ def traced_function(traced: Callable, scipys: Callable) -> Callable:
             return scipys(*args, **kwargs)
         return traced(*args, **kwargs)
 
-    call.__name__, call.__qualname__ = scipys.__name__, scipys.__qualname__
-    call.__doc__, call.__wrapped__ = scipys.__doc__, scipys
-    return call
+    return functools.update_wrapper(call, scipys)  # (SciPy reads attributes of its own:
+    # `lstsq.default_lapack_driver`)
 
 
 def routes() -> list:
