@@ -632,3 +632,18 @@ def test_a_new_transform_of_the_same_function_reuses_its_compiled_code():
     g = tracenp.grad(unrolled)
     np.testing.assert_allclose(g(np.ones(3), 3), np.full(3, 0.125))
     np.testing.assert_allclose(g(np.ones(3), 1), np.full(3, 0.5))
+
+
+def test_gammaln_derivatives_at_its_exact_points_and_the_lanczos_switch():
+    """CPython's lgamma is exactly 0 at 1 and 2 and switches Lanczos forms at 5: the
+    gradient there was 0 (a constant branch) and 1.6437 (a tie of minimum and maximum), not
+    digamma's -0.5772, 0.4228 and 1.5061; a scalar's value comes back as np.float64."""
+    special = pytest.importorskip("scipy.special")
+    xs = np.array([0.5, 1.0, 2.0, 3.0, 5.0, 7.5])
+    np.testing.assert_allclose(tracenp.grad(lambda x: special.gammaln(x).sum())(xs),
+                               special.digamma(xs), rtol=1e-13)
+    for x in (1.0, 2.0):
+        value = tracenp.jit(special.gammaln)(x)
+        assert type(value) is np.float64 and value == 0.0 and not np.signbit(value)
+        np.testing.assert_allclose(tracenp.grad(tracenp.grad(special.gammaln))(x),
+                                   special.polygamma(1, x), rtol=1e-13)
