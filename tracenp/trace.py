@@ -64,7 +64,7 @@ class _RandomGuard:
             if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
                 with drawing():
                     return _Seeded(attr(*args, **kwargs))
-            from .errors import random_in_trace, steered_by
+            from .errors import random_in_trace
 
             if name == "default_rng" and lax.holds_tracer(args[0] if args else kwargs.get("seed")):
                 lax.steer(args[0] if args else kwargs.get("seed"), "np.random.default_rng's seed")
@@ -818,19 +818,25 @@ _LATE_LIBRARIES = (("scipy.stats", "scipy_stats"), ("scipy.spatial.distance", "s
                    ("scipy.fft", "scipy_host:fft_routes"),
                    ("scipy.special", "scipy_host:special_routes"))
 _LATE: set = set()  # the libraries `_late_routes` has routed
+_LATE_BUSY: list = []  # the library `_late_routes` is routing now
 
 
 def _late_routes() -> None:
     """Routes into a library loaded after tracenp, once it is (`scipy.stats`' distributions:
     `norm.cdf(d1)`), whose import would cost every user of tracenp 0.3 s or more. A function
     a user module binds by name (`from scipy.linalg import cho_solve`) is replaced there too,
-    as NumPy's are."""
+    as NumPy's are. Not again while it runs: loading tracenp's module for a library is an
+    import the trace's import hook sees."""
     for library, module in _LATE_LIBRARIES:
-        if library in _LATE or library not in sys.modules:
+        if library in _LATE or library not in sys.modules or _LATE_BUSY:
             continue
         module, _, function = module.partition(":")
-        routes = getattr(importlib.import_module(f".numpy_api.{module}", __package__),
-                         function or "routes")()
+        _LATE_BUSY.append(library)
+        try:
+            routes = getattr(importlib.import_module(f".numpy_api.{module}", __package__),
+                             function or "routes")()
+        finally:
+            _LATE_BUSY.clear()
         _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),
                         wrappers) for m, wrappers in routes)
         _ROUTED.update((id(getattr(m, n)), (getattr(m, n), w)) for m, wrappers in routes

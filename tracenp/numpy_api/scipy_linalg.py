@@ -22,16 +22,15 @@ SciPy's); SciPy's ill-conditioning LinAlgWarning is not given.
 
 from __future__ import annotations
 
-import functools
 import operator
 import warnings
-from typing import Callable
 
 import numpy as np
 
 from .. import errors, lax
 from ..linalg_ops import pivots_to_permutation
 from ..shapes import broadcast_shapes
+from .scipy_routes import when_traced
 
 _UNSET = object()
 
@@ -830,20 +829,8 @@ TRACED = {f.__name__: f for f in (
     expm, sqrtm, toeplitz, circulant, hankel)}
 
 
-def traced_function(traced: Callable, scipys: Callable) -> Callable:
-    """`scipys` while a trace runs: the version here where an argument holds a traced value,
-    else SciPy's own."""
-    def call(*args, **kwargs):
-        if not lax.holds_tracer((args, tuple(kwargs.values()))):
-            return scipys(*args, **kwargs)
-        return traced(*args, **kwargs)
-
-    return functools.update_wrapper(call, scipys)  # (SciPy reads attributes of its own:
-    # `lstsq.default_lapack_driver`)
-
-
 def routes() -> list:
     """`scipy.linalg`'s functions replaced while a trace runs (`trace._late_routes`)."""
     import scipy.linalg as sla
 
-    return [(sla, {name: traced_function(fn, getattr(sla, name)) for name, fn in TRACED.items()})]
+    return [(sla, {name: when_traced(fn, getattr(sla, name)) for name, fn in TRACED.items()})]

@@ -30,6 +30,7 @@ from typing import Callable
 import numpy as np
 
 from .. import errors, lax
+from .scipy_routes import when_traced
 
 # SciPy's distance functions and the routes standing for them: id -> (function, metric name)
 _FUNCTIONS: dict = {}
@@ -729,23 +730,12 @@ _TRACED = {f.__name__: f for f in (cdist, pdist, squareform, minkowski, jaccard,
                                    _validate_weights)}
 
 
-def _routed(scipys: Callable, traced: Callable) -> Callable:
-    """SciPy's `scipys`, or `traced` where an argument is traced."""
-    @functools.wraps(scipys)
-    def route(*args, **kwargs):
-        if not lax.holds_tracer((args, tuple(kwargs.values()))):
-            return scipys(*args, **kwargs)
-        return traced(*args, **kwargs)
-
-    return route
-
-
 def routes() -> list:
     """`scipy.spatial.distance`'s functions replaced while a trace runs
     (`trace._late_routes`); SciPy's distance functions, and these, are metrics `cdist` and
     `pdist` know."""
     D = _distance()
-    wrappers = {name: _routed(getattr(D, name), fn) for name, fn in _TRACED.items()}
+    wrappers = {name: when_traced(fn, getattr(D, name)) for name, fn in _TRACED.items()}
     for info in D._METRIC_INFOS:
         _FUNCTIONS[id(info.dist_func)] = (info.dist_func, info.canonical_name)
         routed = wrappers.get(info.canonical_name)

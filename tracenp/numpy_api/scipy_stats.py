@@ -33,6 +33,7 @@ from typing import Callable
 import numpy as np
 
 from .. import errors, lax
+from .scipy_routes import when_traced
 
 _LOG_SQRT_2PI = math.log(math.sqrt(2 * math.pi))  # SciPy's `_norm_pdf_logC`
 _SQRT_2PI = math.sqrt(2 * math.pi)  # `_norm_pdf_C`
@@ -585,19 +586,6 @@ def _ranks(x, method: str):
 FUNCTIONS = {f.__name__: f for f in (zscore, zmap, entropy, pearsonr, rankdata)}
 
 
-def _when_traced(traced: Callable, scipys: Callable) -> Callable:
-    """`scipys` while a trace runs: the version here where an argument holds a traced value,
-    else SciPy's own."""
-    def call(*args, **kwargs):
-        if not lax.holds_tracer((args, tuple(kwargs.values()))):
-            return scipys(*args, **kwargs)
-        return traced(*args, **kwargs)
-
-    call.__name__, call.__qualname__ = scipys.__name__, scipys.__qualname__
-    call.__doc__, call.__wrapped__ = scipys.__doc__, scipys
-    return call
-
-
 def routes() -> list:
     """What a trace replaces in `scipy.stats` (`trace._late_routes`): the methods of
     `rv_continuous` and `rv_discrete`, `dirichlet`'s checks of its arguments,
@@ -612,10 +600,10 @@ def routes() -> list:
             (rv_discrete, {name: traced_method(name, vars(rv_discrete)[name])
                            for name in DISCRETE_METHODS}),
             (multivariate, {
-                "_dirichlet_check_parameters": _when_traced(
+                "_dirichlet_check_parameters": when_traced(
                     _dirichlet_parameters, multivariate._dirichlet_check_parameters),
-                "_dirichlet_check_input": _when_traced(
+                "_dirichlet_check_input": when_traced(
                     _dirichlet_input, multivariate._dirichlet_check_input)}),
             (xpx, {"apply_where": traced_apply_where(xpx.apply_where)}),
-            (stats, {name: _when_traced(fn, getattr(stats, name))
+            (stats, {name: when_traced(fn, getattr(stats, name))
                      for name, fn in FUNCTIONS.items()})]
