@@ -516,3 +516,22 @@ def test_sqrtm_deprecated_arguments_warn_and_disp_false_returns_the_error_estima
         got = tracenp.jit(f)(S)
     assert_same(got[0], want[0], rtol=1e-10)
     np.testing.assert_allclose(got[1], want[1], atol=1e-12)
+
+
+def test_solve_triangular_inside_try_except_linalgerror_is_refused_by_name():
+    """Its LinAlgError is raised when the compiled function runs, where the traced code's
+    `except` clause cannot catch it: refused by name, as `np.linalg.solve` is, and run in
+    NumPy under `fallback=True`."""
+    def guarded(a, b):
+        try:
+            return sla.solve_triangular(a, b, check_finite=False)
+        except np.linalg.LinAlgError:
+            return b
+
+    a = np.triu(np.random.default_rng(3).standard_normal((3, 3))) + 3 * np.eye(3)
+    b = np.ones(3)
+    with pytest.raises(tracenp.ConcretizationError, match="scipy.linalg.solve_triangular"):
+        tracenp.jit(guarded)(a, b)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        got = tracenp.jit(guarded, fallback=True)(a, b)
+    np.testing.assert_allclose(got, guarded(a, b), rtol=1e-14)

@@ -476,7 +476,8 @@ def merged_checks(checks: list) -> list:
     return out
 
 
-_RAISING = frozenset({"solve", "inv", "cholesky"})  # LinAlgError on some values, when run
+_RAISING = frozenset({"solve", "inv", "cholesky", "solve_triangular", "sqrtm"})  # LinAlgError
+# on some values, when run
 
 
 def _refuse_inside_try(what: str) -> None:
@@ -504,5 +505,6 @@ def linalg(name: str, *xs, out: int = 0, **kw):
     res = bind(Op.LINALG, *xs, name=name, out=out, **kw)  # NumPy's errors of shapes first
     if current_trace() is not None and (name in _RAISING or kw.get("real") or
                                         name == "lstsq" and out == 1):
-        _refuse_inside_try(f"Whether np.linalg.{name} raises LinAlgError")
+        owner = "np.linalg" if hasattr(np.linalg, name) else "scipy.linalg"
+        _refuse_inside_try(f"Whether {owner}.{name} raises LinAlgError")
     return res
