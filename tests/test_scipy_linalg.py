@@ -535,3 +535,12 @@ def test_solve_triangular_inside_try_except_linalgerror_is_refused_by_name():
     with pytest.warns(tracenp.TracingFallbackWarning):
         got = tracenp.jit(guarded, fallback=True)(a, b)
     np.testing.assert_allclose(got, guarded(a, b), rtol=1e-14)
+
+
+def test_jit_of_a_scipy_function_itself_traces_its_route():
+    """`tracenp.jit(scipy.linalg.expm)`: the jitted function is SciPy's own object, whose
+    Python met traced values (`x.flags`); a trace calls its route, as for a call inside."""
+    a = np.random.default_rng(4).standard_normal((4, 4)) * 0.3
+    np.testing.assert_allclose(tracenp.jit(sla.expm)(a), sla.expm(a), rtol=1e-12)
+    np.testing.assert_allclose(tracenp.jit(sla.cho_factor)(a @ a.T + 4 * np.eye(4))[0],
+                               sla.cho_factor(a @ a.T + 4 * np.eye(4))[0], rtol=1e-12)

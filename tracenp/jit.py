@@ -35,7 +35,7 @@ from .lowering import WROTE
 from .lowering.cupy import is_device_array
 from .ops import Op
 from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
-from .trace import captured_partial, current_trace, draws_from, tracing
+from .trace import captured_partial, current_trace, draws_from, routed, tracing
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
@@ -872,7 +872,8 @@ class JitFunction:
                                               for k, v in kwargs.items() if k in fixed}}
                 with _python_random_untouched():
                     try:
-                        fn = captured_partial(self.fn) if self._capture else self.fn
+                        fn = routed(self.fn)  # `jit(scipy.linalg.expm)`: its route
+                        fn = captured_partial(fn) if self._capture else fn
                         result = fn(*call_args, **call_kwargs)
                     except TracingError:  # `range(n)`: its leaves are noted below
                         raise

@@ -844,6 +844,13 @@ def _late_routes() -> None:
         _LATE.add(library)
 
 
+def routed(fn):
+    """What a trace calls for `fn` (`jit(scipy.linalg.expm)`): the replacement it routes
+    `fn` to where it routes it (SciPy's Python would meet traced values), else `fn`."""
+    original, replacement = _ROUTED.get(id(fn), (None, fn))
+    return replacement if original is fn else fn
+
+
 class _ClassAttributes:
     """A class's attributes as a namespace a trace updates and restores (a class's `__dict__`
     is read-only): `np.polynomial`'s `ABCPolyBase.fit`, a classmethod."""
