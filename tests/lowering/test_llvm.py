@@ -53,11 +53,13 @@ def test_completeness_lists_lowered_and_fallback_ops():
     expected_fallback = {Op.FREXP, Op.MODF, Op.GCD, Op.LCM, Op.SPACING, Op.NEXTAFTER,
                          Op.LDEXP, Op.LOGADDEXP2,
                          Op.ARGMAX, Op.ARGMIN, Op.CUMSUM, Op.CUMPROD, Op.ACCUMULATE,
-                         Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.PAD, Op.CONCAT,
+                         Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.STRIDED, Op.PAD,
+                         Op.CONCAT,
                          Op.GATHER, Op.SCATTER, Op.SLICE_SET, Op.MATMUL, Op.EINSUM,
                          Op.SORT, Op.ARGSORT, Op.SEARCHSORTED, Op.CORRELATE,
                          Op.LINALG, Op.POWER, Op.FLOAT_POWER,
                          Op.PARTITION, Op.ARGPARTITION, Op.FFT,
+                         Op.HOST,  # the library's own function, on the values
                          Op.DRAW,  # NumPy's generator draws, at each call
                          Op.CHECK}  # raises NumPy's error from Python, after its flag
     assert fallback - expected_fallback == set(), "new fallback ops: say so here"
