@@ -29,7 +29,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) --durations=30 tests
 
 test-full: $(VENV)/.installed-test
-	TRACENP_TEST_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests
+	TRACENP_TEST_FULL=1 $(BIN)/python -m pytest -q -p no:cacheprovider -n $(JOBS) tests
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m pip install -q -e ".[bench]"

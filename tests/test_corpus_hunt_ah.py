@@ -48,7 +48,7 @@ import numpy as np
 import pytest
 
 import tracenp
-from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
+from test_corpus import _f, _i, assert_same, check_like_numpy, check_refused, check_steered
 from test_corpus_hunt_v import _Xfail, _names
 from test_grad_hunt_r import check_grads
 
@@ -3008,8 +3008,6 @@ def business_days(start, end):
 REFUSED.update({
     "erbs_vectorize_branches": (tracenp.ConcretizationError, erbs_vectorize,
                                 lambda s: (_u(s, 6),)),
-    "lambertw_current": (tracenp.UnsupportedFunctionError, lambertw_current,
-                         lambda s: (np.linspace(0, 30, 8), 5.0 + s, 1e-9, 0.3, 300.0, 1.5)),
     "business_days": (tracenp.UnsupportedFunctionError, business_days,
                       lambda s: (np.array(["2023-01-02", "2023-02-01"], dtype="datetime64[D]"),
                                  np.array(["2023-03-01", "2023-04-0%d" % s],
@@ -3020,6 +3018,14 @@ REFUSED.update({
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused(name):
     check_refused(*REFUSED[name])
+
+
+@pytest.mark.parametrize("il", [5.0, 6.0])
+def test_lambertw_runs_as_scipy_on_the_host(il):
+    """`scipy.special.lambertw` has no composition: its call is a host step (Op.HOST),
+    complex result and `.real` included, with SciPy's values."""
+    args = (np.linspace(0, 30, 8), il, 1e-9, 0.3, 300.0, 1.5)
+    assert_same(tracenp.jit(lambertw_current)(*args), lambertw_current(*args))
 
 
 # ------------------------------------------------------------------------ gradients
