@@ -2890,6 +2890,7 @@ IDIOMS = {
     "boolean_reductions": (boolean_reductions, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "apply_along_axis_stats": (apply_along_axis_stats, {}, lambda s, n: (_f(n, 3, positive=True, seed=s),)),
     "apply_along_axis_hist": (apply_along_axis_hist, {}, lambda s, n: (_f(n, 6, seed=s),)),
+    "vectorize_branching_otypes": (vectorize_two_args, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),  # NumPy's loop on the host
     "lstsq_line_fit": (lstsq_line_fit, {}, lambda s, n: (_f(3 * n, seed=s), _f(3 * n, seed=s + 1))),
     "percentiles_axis": (percentiles_axis, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "histogram_counts_edges": (histogram_counts_edges, {}, lambda s, n: (_f(5 * n, seed=s),)),
@@ -3225,7 +3226,6 @@ REFUSED = {
     "rank_ties_bins_over_unique_counts": ("DataDependentShapeError", rank_average_ties, lambda s: (_i(5, 12, seed=s).astype(float),)),
     "run_lengths_two_masks": ("DataDependentShapeError", run_lengths_max, lambda s: (_i(2, 15, seed=s),)),
     "run_length_encode": ("DataDependentShapeError", run_length_encode, lambda s: (_i(3, 15, seed=s),)),
-    "vectorize_branching": ("ConcretizationError", vectorize_two_args, lambda s: (_f(9, seed=s), _f(9, seed=s + 1))),
     "vectorize_if_element": ("ConcretizationError", vectorize_piecewise, lambda s: (_f(9, seed=s),)),
     "poly1d_of_fit": ("DataDependentShapeError", polyfit_predict, lambda s: (_f(9, seed=s), _f(9, seed=s + 1))),
     "reduceat_at_group_starts": ("DataDependentShapeError", groupby_reduceat, lambda s: (_i(4, 12, seed=s), _f(12, seed=s))),

@@ -491,11 +491,50 @@ class _Vectorize(np.vectorize):
     arrays, which gives NumPy's elements when `f` is built from arithmetic and ufuncs (Python
     branching on an element raises `ConcretizationError`, as anywhere in a traced function).
     With `signature=`, `f` is called on each core slice, as NumPy does (the loop shape is
-    known while tracing), and `excluded=` arguments are passed as they are."""
+    known while tracing), and `excluded=` arguments are passed as they are. A function that
+    none of those traces (`a * 2 if a > 0 else -a` branches on an element) runs as NumPy's
+    own vectorize on the host when the compiled function runs (`_on_host`)."""
 
     def __call__(self, *args, **kwargs):
         if not _has_tracer(list(args) + list(kwargs.values())):
             return super().__call__(*args, **kwargs)
+        from ..errors import TracingError
+        from ..trace import current_trace
+
+        state = current_trace()
+        n_checks, n_refused = len(state.checks), len(state.refused)
+        try:
+            return self._traced(args, kwargs)
+        except TracingError as e:
+            if self.otypes is None or self.signature is not None or _holds_tracer(self.pyfunc):
+                if hasattr(e, "add_note") and self.otypes is None:
+                    e.add_note("np.vectorize with otypes= runs a function that branches on "
+                               "an element's value as NumPy's own loop when the compiled "
+                               "function runs")
+                raise
+            del state.checks[n_checks:], state.refused[n_refused:]
+            return self._on_host(args, kwargs)
+
+    def _on_host(self, args, kwargs):
+        """NumPy's vectorize of the same function and options, called by the compiled
+        function on its arguments' values: NumPy's per-element Python loop. Its results'
+        types are known without calling the function (`otypes`, the arguments' broadcast
+        shape): a call on stand-in values could take any path through user code, an endless
+        loop among them."""
+        from ..host_ops import Outcome
+        from .scipy_host import host
+
+        numpy_own = _np_vectorize(self.pyfunc, otypes=self.otypes, excluded=self.excluded,
+                                  cache=self.cache)
+        vargs = [a for i, a in enumerate(args) if i not in self.excluded]
+        vargs += [v for k, v in kwargs.items() if k not in self.excluded]
+        shape = np.broadcast_shapes(*(np.shape(a) for a in vargs))
+        items = tuple((np.dtype(t), shape, "array") for t in self.otypes)
+        outcome = Outcome(tuple if len(items) > 1 else None, items)
+        name = f"np.vectorize({getattr(self.pyfunc, '__name__', 'f')})"
+        return host(numpy_own, name, args, kwargs, steer=False, outcome=outcome)
+
+    def _traced(self, args, kwargs):
         func, vargs = self._with_excluded(args, kwargs)
         func = next((f for m, f in _ELEMENT_MATH  # of `math.erf`, or of its traced route
                      if m is func or getattr(func, "__wrapped__", None) is m), func)
@@ -616,6 +655,26 @@ class _Vectorize(np.vectorize):
             stacked = np.stack([lax.cast(p, dtype) for p in parts])
             outs.append(lax.reshape(stacked, loop + stacked.shape[1:]).with_returns("array"))
         return tuple(outs) if len(out_core) > 1 else outs[0]
+
+
+def _holds_tracer(fn) -> bool:
+    """Whether `fn` (or the function a bound method or partial wraps) keeps a traced value
+    in its closure, defaults or bound arguments."""
+    import functools
+
+    if isinstance(fn, functools.partial):
+        return (_has_tracer(list(fn.args) + list(fn.keywords.values()))
+                or _holds_tracer(fn.func))
+    fn = getattr(fn, "__func__", fn)
+    values = list(getattr(fn, "__defaults__", None) or ())
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            values.append(cell.cell_contents)
+        except ValueError:  # a cell not yet bound
+            pass
+    values += list((getattr(fn, "__kwdefaults__", None) or {}).values())
+    return any(_has_tracer(v) or isinstance(v, dict) and _has_tracer(list(v.values()))
+               for v in values)
 
 
 def traced_vectorize(v):

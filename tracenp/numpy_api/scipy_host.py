@@ -69,11 +69,13 @@ def _rebuild(outcome: host_ops.Outcome, items: list):
 
 
 def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
-         grads: dict | None = None, steer: bool = True):
+         grads: dict | None = None, steer: bool = True,
+         outcome: host_ops.Outcome | None = None):
     """`fn(*args, **kwargs)` of traced arguments, as the host calls it when the compiled
     function runs. With `steer`, a traced Python number is made static first (it may set the
     result's shape: `resample(x, num)`); arguments known while tracing give SciPy's result
-    as constants."""
+    as constants. `outcome`: the result's type where the caller knows it, else the
+    function's result for stand-in arguments says it (`host_ops.evaluate`)."""
     tracers = _tracers((args, kwargs))
     if steer:
         lax.steer(tracers, f"A traced argument of {name}")
@@ -86,7 +88,8 @@ def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
         return _rebuild(outcome, [lax.lift(np.asarray(v)) for v in items])
     call, sources = host_ops.make_call(fn, name, args, kwargs, names, grads)
     srcs = [lax.lift(s) for s in sources]
-    outcome = host_ops.evaluate(call, host_ops.source_specs([s.node for s in srcs]))
+    if outcome is None:
+        outcome = host_ops.evaluate(call, host_ops.source_specs([s.node for s in srcs]))
     outs = [None] if outcome.kind is None else range(len(outcome.items))
     return _rebuild(outcome, [lax.bind(Op.HOST, *srcs, call=call, out=k, dtype=dtype,
                                        shape=shape)
