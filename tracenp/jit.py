@@ -150,6 +150,23 @@ def _container_leaves(a, leaves: list) -> list:
     return leaves
 
 
+_LEAF, _FLAT_DICT, _FLAT_SEQUENCE, _NESTED, _STRUCTURE = range(5)  # `_leaf_kind`
+
+
+def _leaf_kind(a) -> int:
+    """How the hot path takes the leaves of an argument `_fast_key` keyed (the same for
+    every call of its key): the argument itself, a dict's values or a list's or tuple's
+    items where all are arrays or scalars (a config dict), a container's walk, or none (str
+    and None are structure)."""
+    t = type(a)
+    if _is_tree(t):
+        if t in _CONTAINERS and all(type(v) is np.ndarray or type(v) in _SCALARS or
+                                    type(v) in _TYPED_SCALARS for v in _items(a, t)):
+            return _FLAT_DICT if t is dict else _FLAT_SEQUENCE
+        return _NESTED
+    return _STRUCTURE if a is None or t is str else _LEAF
+
+
 def _layout(x) -> str | tuple | None:
     """An array argument's memory layout, where a result follows it (`x.ravel("A")`): "C",
     "F", or its strides."""
@@ -475,14 +492,19 @@ class JitFunction:
             return lambda args, kwargs: self._run(entry, self._key(args, kwargs)[1], args,
                                                   kwargs)  # swapped into native copies
         if any(_is_tree(type(a)) or a is None or type(a) is str for a in args):
-            def leaves_of(args) -> list:  # (`_fast_key`: containers of plain leaves; str and
-                leaves: list = []  # None are structure)
-                for a in args:
-                    t = type(a)
-                    if _is_tree(t):
-                        _container_leaves(a, leaves)
-                    elif a is not None and t is not str:
+            kinds = [_leaf_kind(a) for a in args]
+
+            def leaves_of(args) -> list:  # (the calls of this key have these kinds)
+                leaves: list = []
+                for kind, a in zip(kinds, args):
+                    if kind == _LEAF:
                         leaves.append(a)
+                    elif kind == _FLAT_DICT:
+                        leaves.extend(a.values())
+                    elif kind == _FLAT_SEQUENCE:
+                        leaves.extend(a)
+                    elif kind == _NESTED:
+                        _container_leaves(a, leaves)
                 return leaves
 
             if entry.grown:
@@ -602,7 +624,7 @@ class JitFunction:
         arguments that are dicts (`inputs` then takes the leaves); their items the function
         set (`config["cache"] = ...`) are set in the caller's containers after the call."""
         run = entry.compiled.run
-        rebound = entry.rebound
+        setters = [pytree.setter(path) for path in entry.rebound]
         outputs = [(const is _FROM_GRAPH, const, returns)
                    for const, returns in zip(entry.out_consts, entry.out_returns)]
         build = pytree.unflattener(entry.out_tree)
@@ -646,10 +668,10 @@ class JitFunction:
             result = build([_result(next(it), returns) if computed else
                             const.of(args, kwargs) if type(const) is _Passed else const
                             for computed, const, returns in outputs])
-            if rebound:
+            if setters:
                 result, values, _ = result
-                for path, v in zip(rebound, values):
-                    pytree.set_path((args, kwargs), path, v)
+                for put, v in zip(setters, values):
+                    put((args, kwargs), v)
             return result
 
         return fast

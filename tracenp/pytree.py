@@ -184,21 +184,32 @@ def set_path(root, path: tuple, value: Any) -> None:
     """Set the leaf at `path` (`leaf_routes`) under `root`: an item of the list or dict that
     holds it, or a record's attribute; inside tuples, the outermost tuple is replaced by one
     holding `value` (tuples under the root itself are left: the caller's tuple is its own)."""
+    setter(path)(root, value)
+
+
+def setter(path: tuple) -> Callable[[Any, Any], None]:
+    """`set_path` for one `path`, its walk worked out once: a compiled function's call sets
+    the new values of the containers it was given (`config["cache"] = ...`) each time."""
     held = max((i for i, (_, kind) in enumerate(path) if kind not in ("tuple", "namedtuple")),
                default=None)
     if held is None:
-        return
-    for key, kind in path[:held]:
-        root = getattr(root, key) if kind in ATTRIBUTE_KINDS else root[key]
+        return lambda root, value: None
+    steps = [(key, kind in ATTRIBUTE_KINDS) for key, kind in path[:held]]
     key, kind = path[held]
+    by_attribute = kind in ATTRIBUTE_KINDS
     inner = tuple(k for k, _ in path[held + 1:])
-    if inner:
-        value = _replaced(getattr(root, key) if kind in ATTRIBUTE_KINDS else root[key], inner,
-                          value)
-    if kind in ATTRIBUTE_KINDS:
-        setattr(root, key, value)
-    else:
-        root[key] = value
+
+    def put(root, value) -> None:
+        for k, attribute in steps:
+            root = getattr(root, k) if attribute else root[k]
+        if inner:
+            value = _replaced(getattr(root, key) if by_attribute else root[key], inner, value)
+        if by_attribute:
+            setattr(root, key, value)
+        else:
+            root[key] = value
+
+    return put
 
 
 def _replaced(t: tuple, steps: tuple, value: Any) -> tuple:
