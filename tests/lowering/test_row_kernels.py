@@ -212,6 +212,22 @@ def test_a_loop_of_reductions_is_one_group():
         np.testing.assert_allclose(f(w, u, b, xs), batched_rnn(w, u, b, xs), rtol=1e-12)
 
 
+def test_the_passes_of_an_unrolled_loop_share_their_functions(monkeypatch):
+    """40 steps of the loop: one function per distinct pass, called once per step (LLVM
+    compiled 40 inlined copies of each before), where the passes are long."""
+    from tracenp.lowering import llvm_kernel
+    from tracenp.lowering.llvm_kernel import build_module
+
+    monkeypatch.setattr(llvm_kernel, "SHARED_PASSES_ABOVE", 100)
+    rng = np.random.default_rng(12)
+    w, u, b = rng.standard_normal((8, 8)) * 0.3, rng.standard_normal((4, 8)), rng.standard_normal(8)
+    (group,) = groups(batched_rnn, w, u, b, rng.standard_normal((40, 5, 4)))
+    module = build_module(group, "rows")
+    passes = [fn for fn in module.functions if fn.name.startswith("rows_pass")]
+    texts = {k.text() for k in group.kernels}
+    assert len(group.kernels) >= 40 and len(passes) <= len(texts) + 2
+
+
 @pytest.mark.parametrize("split", [False, True])
 def test_scratch_reused_across_calls_and_threads(monkeypatch, split):
     """A group's scratch arrays (softmax's `e`) are taken again by later calls: calls from
