@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import tracenp
+from test_corpus_hunt_i import collatz_length
 from tracenp import ir
 from tracenp.errors import ConcretizationError
 from tracenp.ops import Op
@@ -20,16 +21,8 @@ def leaky(v):
     return np.vectorize(lambda a: a * 2 if a > 0 else -a, otypes=[float])(v) + 1.0
 
 
-def collatz_steps(n):
-    steps = 0
-    while n != 1:
-        n = n // 2 if n % 2 == 0 else 3 * n + 1
-        steps += 1
-    return steps
-
-
 def collatz(x):
-    return np.vectorize(collatz_steps, otypes=[np.int64])(x) * 2
+    return np.vectorize(collatz_length, otypes=[np.int64])(x) * 2
 
 
 def split_signs(v):
