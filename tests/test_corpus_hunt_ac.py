@@ -3897,8 +3897,6 @@ REFUSED = {
                                       lambda s: (_binary(s, 4), np.round(_f(12, seed=s), 1))),
     "auc_direction_check": (tracenp.errors.TracingError, auc_of_roc, lambda s: (
         _binary(s, 4), _f(12, seed=s))),
-    "coverage_error_np_ma": (tracenp.ConcretizationError, coverage_error_masked, lambda s: (
-        _multilabel(s, 5), _f(5, 4, seed=s))),
     "weighted_mode_unique": (tracenp.errors.TracingError, weighted_mode_unique, lambda s: (
         _i(3, 6, 4, seed=s).astype(float), _u(s, 6, 4))),
     "davies_bouldin_selections": (tracenp.errors.DataDependentShapeError, davies_bouldin_selections,

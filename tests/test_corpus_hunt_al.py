@@ -2858,8 +2858,6 @@ REFUSED = {
     "metpy_remove_nans": (tracenp.errors.DataDependentShapeError, remove_nans_sounding,
                           lambda s: (np.linspace(1000, 500, 6),
                                      np.r_[290.0, np.nan, 280.0, 275.0 + s, np.nan, 260.0])),
-    "metpy_wind_chill_np_ma": (tracenp.ConcretizationError, wind_chill_masked, lambda s: (
-        _range(s, -30, 15, 6), _range(s, 0, 60, 6))),
     "compass_points_local_string_table": (tracenp.ConcretizationError,
                                           angle_to_direction_local, lambda s: (
                                               _range(s, 0, 360, 5),)),

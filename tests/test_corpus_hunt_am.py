@@ -2619,8 +2619,6 @@ REFUSED = {
         _counts(s, 4) + 1, 10, 3)),
     "maf_filter_selection": (_DataDependent, maf_filter, lambda s: (
         _gt(s, 6, 20, missing=False), 0.3)),
-    "allele_freq_numpy_ma": (_Concretization, allele_freq_masked_array, lambda s: (
-        _gt(s, 5, 10),)),
     "chao1_uncorrected_if": (_Concretization, chao1_flag, lambda s: (_counts(s, 4), False)),
     "upgma_python_labels": (_Concretization, upgma_labels, lambda s: (
         p_distance_matrix(_sites(s, 5, 30)),)),

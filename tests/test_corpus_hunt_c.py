@@ -1050,11 +1050,6 @@ def test_image_processing_matches_numpy(name):
     check_like_numpy(*CV[name])
 
 
-CV_REFUSED = {
-    "hist_equalize_by_np_ma": (hist_equalize, lambda s: (_img(s, 5, 7)[..., 0],)),
-}
-
-
 CV_REFUSED_NOW_STATIC = {
     "crop_at_traced_offsets": (augment_crop_flip, lambda s: (_img(s, 8, 6), 1, s % 2, s == 2)),
 }
@@ -1065,14 +1060,6 @@ def test_image_forms_with_python_scalar_offsets_trace(name):
     """Refused until jit made static the Python scalar arguments whose values the function's Python needs; now NumPy's values."""
     fn, make = CV_REFUSED_NOW_STATIC[name]
     check_steered(fn, make)
-
-
-@pytest.mark.parametrize("name", list(CV_REFUSED))
-def test_image_forms_that_need_values_are_refused_by_name(name):
-    """`np.ma.masked_equal` of a traced histogram, a crop at offsets given as arguments: each
-    a `ConcretizationError` under `jit` and NumPy's values under `fallback=True`."""
-    fn, make = CV_REFUSED[name]
-    check_refused(tracenp.ConcretizationError, fn, make)
 
 
 @pytest.mark.parametrize("fn, make", [

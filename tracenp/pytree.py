@@ -94,6 +94,10 @@ def _children(t) -> tuple[tuple, list] | None:
         return ("record", type(t), names), [getattr(t, n) for n in names]
     if type(t) is functools.partial:  # its function is part of the structure, as a name is
         return ("partial", t.func, _PARTIAL_FIELDS), [t.args, t.keywords]
+    flatten_own = getattr(type(t), "tree_flatten", None)  # tracenp's own traced containers
+    if flatten_own is not None:  # (a masked array: its data and mask)
+        aux, kids = flatten_own(t)
+        return ("own", type(t).tree_unflatten, aux), kids
     return None
 
 
@@ -294,6 +298,8 @@ def unflatten(treedef: Any, leaves) -> Any:
             return d[1](items if d[1] in _DICTS else dict(items))
         if kind == "partial":
             return _partial(d[1], *(build(x) for x in kids))
+        if kind == "own":
+            return d[1](d[2], [build(x) for x in kids])
         return _record(d[1], d[2], [build(x) for x in kids])
 
     result = build(treedef)
@@ -330,6 +336,8 @@ def unflattener(treedef: Any) -> Callable[[Sequence], Any]:
             return f"{name(d[1])}({items if d[1] in _DICTS else f'dict({items})'})"
         if kind == "partial":
             return f"_partial({name(d[1])}, {items})"
+        if kind == "own":
+            return f"{name(d[1])}({name(d[2])}, [{items}])"
         return f"_record({name(d[1])}, {name(d[2])}, ({items}{',' if len(kids) == 1 else ''}))"
 
     try:

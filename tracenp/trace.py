@@ -783,6 +783,7 @@ def prepare() -> None:
         from .numpy_api.creation import PATCHED, for_user_code
         from .numpy_api.linalg import (_np_fit, _np_series_convert, _np_series_fit,
                                        polynomial_fit, series_convert, series_fit)
+        from .numpy_api.masked_arrays import routes as masked_routes
         from .numpy_api.shape import _np_as_strided, as_strided
         from .python_builtins import traced_max, traced_min
         from .python_math import ROUTES as MATH_ROUTES
@@ -800,7 +801,9 @@ def prepare() -> None:
                                      for_user_code(series_convert, _np_series_convert)),
                                     (builtins, "max", traced_max),
                                     (builtins, "min", traced_min)]
-                                 + [(math, n, f) for n, f in MATH_ROUTES.items()]):
+                                 + [(math, n, f) for n, f in MATH_ROUTES.items()]
+                                 + [(m, n, f) for m, routes in masked_routes()
+                                    for n, f in routes.items()]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
             by_module.setdefault(module, {})[name] = fn
         _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),

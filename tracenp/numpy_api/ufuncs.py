@@ -27,8 +27,11 @@ _np_asarray = np.asarray  # NumPy's own, not the tracing-time replacement
 
 def defer_to(other) -> bool:
     """True where a binary operator should return NotImplemented (the other side opts out, or
-    is a masked selection, which handles tracers itself)."""
-    return getattr(type(other), "__array_ufunc__", 0) is None or isinstance(other, MaskedSelection)
+    is a masked selection or an np.ma masked array, which handle tracers themselves)."""
+    from .masked_arrays import TracedMaskedArray
+
+    return getattr(type(other), "__array_ufunc__", 0) is None or isinstance(
+        other, (MaskedSelection, TracedMaskedArray))
 
 
 def _dtype_arg(x):
@@ -647,7 +650,7 @@ _METHODS = {"reduce": reduce, "accumulate": accumulate, "reduceat": reduceat, "o
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
-    if any(isinstance(x, MaskedSelection) for x in inputs):
+    if any(defer_to(x) for x in inputs):  # x[mask], an np.ma array: theirs to compute
         return NotImplemented
     if method == "__call__":
         if {"axes", "axis", "keepdims"} & set(kwargs) and ufunc.signature is not None:

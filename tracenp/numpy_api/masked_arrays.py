@@ -1,0 +1,404 @@
+"""`np.ma` of traced values: a masked array as its data and its mask, both traced.
+
+`np.ma.masked_invalid(x).mean(axis=0)`, `np.ma.masked_where(x < 0, x).sum()`, `m.filled(0)`:
+the constructors make a `TracedMaskedArray`, and what the function does with it compiles.
+The operations follow `numpy.ma`'s own rules:
+- `+ - *` combine the masks; where a result is masked its data is the left operand's
+  (`_MaskedBinaryOperation`).
+- `/` also masks a non-finite result and a divisor within `tiny` of zero
+  (`_DomainedBinaryOperation`).
+- A reduction reads the unmasked elements: `sum` of the data filled with 0, `min`/`max` filled
+  with the dtype's extreme, `mean` over `count`, `var`/`std` of the anomalies over
+  `count - ddof`. Along an axis, the result is masked where no element of its slice is
+  unmasked, and, where np.ma divides (`mean`, `var`, `std`), where it is not finite.
+- `filled` uses `np.ma.default_fill_value` for the dtype; `compressed()` is the selection
+  `data[~mask]`, which a reduction consumes.
+
+A reduction over every element of an all-masked array (and a `var` or `std` that is not
+finite) is `np.ma.masked` in NumPy, a value of another type: the compiled function raises
+`DataDependentShapeError` then (NumPy runs that
+call under `fallback=True`). A masked array the function returns becomes a
+`np.ma.MaskedArray` of the results. Anything else on one (indexing, ufuncs, comparisons, other
+`np.ma` functions) is refused by name, never computed on the data alone.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors, lax
+
+_ORIGINAL = {name: getattr(np.ma, name) for name in (
+    "masked_where", "masked_invalid", "masked_less", "masked_greater", "masked_less_equal",
+    "masked_greater_equal", "masked_equal", "masked_not_equal", "masked_inside",
+    "masked_outside", "masked_values", "masked_array", "array", "getdata", "getmask",
+    "getmaskarray", "filled", "count", "sum", "mean", "var", "std", "min", "max")}
+_ALL_MASKED = ("a reduction over all of a masked array whose elements are all masked (or a "
+               "var or std of it that is not finite): NumPy returns np.ma.masked, not a number")
+
+
+def _traced(*values) -> bool:
+    return any(lax.is_tracer(v) or isinstance(v, TracedMaskedArray) for v in values)
+
+
+class TracedMaskedArray:
+    """A masked array inside a trace: `data` and `mask` (bool, data's shape) are traced."""
+
+    __slots__ = ("_data", "_mask", "_fill")
+
+    def __init__(self, data, mask, fill_value=None):
+        self._data = lax.lift(data)
+        self._mask = np.broadcast_to(lax.lift(mask, np.bool_), self._data.shape)
+        self._fill = fill_value
+
+    # ------------------------------------------------------------ attributes
+    data = property(lambda self: self._data)
+    mask = property(lambda self: self._mask)
+    dtype = property(lambda self: self._data.dtype)
+    shape = property(lambda self: self._data.shape)
+    ndim = property(lambda self: self._data.ndim)
+    size = property(lambda self: self._data.size)
+
+    @property
+    def fill_value(self):
+        return self._fill if self._fill is not None else \
+            np.ma.default_fill_value(np.dtype(self.dtype))
+
+    @fill_value.setter
+    def fill_value(self, value):
+        self._fill = value
+
+    # ------------------------------------------------------------ views
+    def reshape(self, *shape, order="C"):
+        return TracedMaskedArray(self._data.reshape(*shape, order=order),
+                                 self._mask.reshape(*shape, order=order), self._fill)
+
+    def ravel(self, order="C"):
+        return self.reshape(-1, order=order)
+
+    @property
+    def T(self):
+        return TracedMaskedArray(self._data.T, self._mask.T, self._fill)
+
+    def filled(self, fill_value=None):
+        value = self.fill_value if fill_value is None else fill_value
+        return np.where(self._mask, np.asarray(value).astype(self.dtype), self._data)
+
+    def compressed(self):
+        return np.ravel(self._data)[np.ravel(~self._mask)]
+
+    # ------------------------------------------------------------ reductions
+    def count(self, axis=None, keepdims=False):
+        return np.sum(~self._mask, axis=axis, keepdims=keepdims)
+
+    def sum(self, axis=None, dtype=None, keepdims=False):
+        total = np.sum(np.where(self._mask, 0, self._data), axis=axis, dtype=dtype,
+                       keepdims=keepdims)
+        return self._reduced(total, self.count(axis, keepdims) == 0, axis)
+
+    def mean(self, axis=None, dtype=None, keepdims=False):
+        dt = np.dtype(self.dtype)
+        half = dtype is None and dt == np.float16  # summed in float32, as NumPy's ma does
+        if dtype is None and dt.kind in "biu":
+            dtype = np.float64
+        n = self.count(axis, keepdims)
+        total = np.sum(np.where(self._mask, 0, self._data), axis=axis,
+                       dtype=np.float32 if half else dtype, keepdims=keepdims)
+        result = total * 1.0 / n
+        if axis is None:
+            return self._reduced(result.astype(np.float16) if half else result, n == 0, axis)
+        # along an axis the division is np.ma's: it masks a result that is not finite, and
+        # keeps the dividend there
+        empty = (n == 0) | ~np.isfinite(result)
+        result = np.where(empty, total * 1.0, result)
+        return self._reduced(result.astype(np.float16) if half else result, empty, axis)
+
+    def var(self, axis=None, dtype=None, ddof=0, keepdims=False):
+        if np.dtype(self.dtype).kind == "c":
+            raise errors.unsupported("np.ma var/std of complex traced values")
+        n = self.count(axis, keepdims=True)
+        mean = np.sum(np.where(self._mask, 0, self._data), axis=axis, dtype=dtype,
+                      keepdims=True) * 1.0 / n
+        # np.ma's mean along an axis is masked where it is not finite: no anomalies there
+        unknown = n == 0 if axis is None else (n == 0) | ~np.isfinite(mean)
+        anomaly = np.where(self._mask | unknown, 0, self._data - mean)
+        squares = np.sum(anomaly * anomaly, axis=axis, keepdims=keepdims)
+        n = self.count(axis, keepdims) - ddof
+        result = squares / n
+        bad = ~np.isfinite(result) | (n == 0)  # np.ma's divide: masked, the dividend kept
+        if axis is None or not np.ndim(result):
+            return self._reduced(result, bad, None)
+        return TracedMaskedArray(np.where(bad, squares * 1.0, result),
+                                 np.all(self._mask, axis=axis, keepdims=keepdims) | (n <= 0))
+
+    def std(self, axis=None, dtype=None, ddof=0, keepdims=False):
+        var = self.var(axis, dtype, ddof, keepdims)
+        if not isinstance(var, TracedMaskedArray):
+            return np.sqrt(var)
+        root = np.sqrt(var._data)
+        masked = var._mask | ~np.isfinite(root)  # np.ma.sqrt's mask; the variance kept there
+        return TracedMaskedArray(np.where(masked, var._data, root), masked)
+
+    def min(self, axis=None, keepdims=False):
+        return self._extreme(np.min, True, axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return self._extreme(np.max, False, axis, keepdims)
+
+    def _extreme(self, reduce, low: bool, axis, keepdims):
+        dt = np.dtype(self.dtype)
+        fill = (np.inf if low else -np.inf) if dt.kind in "fc" else \
+            (True if low else False) if dt == np.bool_ else \
+            (np.iinfo(dt).max if low else np.iinfo(dt).min)
+        result = reduce(np.where(self._mask, np.asarray(fill, dt), self._data), axis=axis,
+                        keepdims=keepdims)
+        return self._reduced(result, self.count(axis, keepdims) == 0, axis)
+
+    def _reduced(self, result, empty, axis):
+        """A reduction's result: a masked array along an axis, masked where its slice had no
+        unmasked element; over all elements the value, checked not to be NumPy's `masked`."""
+        if axis is not None and np.ndim(result):
+            return TracedMaskedArray(result, empty)
+        lax.check(np.any(empty), "DataDependentShapeError", _ALL_MASKED)
+        return result
+
+    # ------------------------------------------------------------ arithmetic
+    # (the binary operators are set after the class, from `_RULES`: `_operator`)
+    def __neg__(self):
+        return TracedMaskedArray(-self._data, self._mask, self._fill)
+
+    __hash__ = None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """`ndarray + m` and `np.add(m, x)`: the operators' rules; other ufuncs refused."""
+        if method == "__call__" and not kwargs and len(inputs) == 2 and ufunc in _RULES:
+            return _combined(*inputs, ufunc)
+        raise errors.unsupported(f"np.{ufunc.__name__} of an np.ma masked array of traced "
+                                 "values (np.ma's own ufuncs mask their domains)")
+
+    # ------------------------------------------------------------ the rest: refused
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # a protocol's probe (`__array_interface__`): not there
+            raise AttributeError(name)
+        raise errors.unsupported(f"np.ma's MaskedArray.{name} of traced values")
+
+    def __array_function__(self, func, types, args, kwargs):
+        method = _METHODS.get(func.__name__)
+        if method is None or args[0] is not self:
+            raise errors.unsupported(f"np.{func.__name__} of an np.ma masked array of traced "
+                                     "values")
+        return getattr(TracedMaskedArray, method)(*args, **kwargs)
+
+    def __array__(self, *args, **kwargs):
+        raise errors.unsupported("an np.ma masked array of traced values converted to a "
+                                 "plain array (use .filled() or .data)")
+
+    def __getitem__(self, index):
+        raise errors.unsupported("indexing an np.ma masked array of traced values")
+
+    def _other_operator(self, *other):
+        raise errors.unsupported("this operator on an np.ma masked array of traced values")
+
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pow__ = __rpow__ = _other_operator
+    __abs__ = __matmul__ = __rmatmul__ = _other_operator
+
+    # ------------------------------------------------------------ the result
+    def tree_flatten(self):
+        """What `pytree` makes of one the function returns: a `np.ma.MaskedArray`."""
+        return (self._fill,), [self._data, self._mask]
+
+    @staticmethod
+    def tree_unflatten(aux, children):
+        data, mask = children
+        return np.ma.MaskedArray(data, mask=mask, fill_value=aux[0])
+
+
+# np.ma's rule per ufunc: "keep" (`_MaskedBinaryOperation`: masked results keep the left
+# operand's data), "divide" (`_DomainedBinaryOperation`: also masks results that are not
+# finite and divisors within `tiny` of zero), "compare" (`MaskedArray._comparison`), "equal"
+# (that too, where masked elements count as equal when masked in both)
+_RULES = {np.add: "keep", np.subtract: "keep", np.multiply: "keep", np.true_divide: "divide",
+          np.less: "compare", np.less_equal: "compare", np.greater: "compare",
+          np.greater_equal: "compare", np.equal: "equal", np.not_equal: "equal"}
+
+
+def _combined(a, b, ufunc):
+    """`ufunc(a, b)` of a masked array and another operand, by np.ma's rule for it."""
+    rule = _RULES[ufunc]
+    da, db = _data(a), _data(b)
+    shape = np.broadcast_shapes(np.shape(da), np.shape(db))
+    mask_a, mask_b = _mask_of(a, shape), _mask_of(b, shape)
+    mask = np.logical_or(mask_a, mask_b)
+    if rule in ("compare", "equal"):
+        result = ufunc(da, db)
+        if rule == "equal":
+            result = np.where(mask, ufunc(mask_a, mask_b), result)
+        return TracedMaskedArray(result, mask)
+    if rule == "divide":
+        tiny = np.finfo(np.float64).tiny
+        mask = mask | ~np.isfinite(ufunc(da, db)) | (np.abs(da) * tiny >= np.abs(db))
+    # computed from ones where masked: the left operand's data is the value there, and a
+    # gradient through what was computed there would be 0 times an inf (x / 0) or a NaN
+    result = lax.lift(ufunc(_unmasked(da, mask), _unmasked(db, mask)))
+    keep = np.broadcast_to(lax.lift(da), result.shape).astype(result.dtype)
+    return TracedMaskedArray(np.where(mask, keep, result), mask)
+
+
+def _unmasked(v, mask):
+    """An operand with ones where masked; a 0-d one as it is (its dtype may be weak)."""
+    return np.where(mask, 1, v) if np.ndim(v) else v
+
+
+def _operator(ufunc, reflected: bool):
+    def operator_method(self, other):
+        return _combined(other, self, ufunc) if reflected else _combined(self, other, ufunc)
+
+    return operator_method
+
+
+for _name, _ufunc in (("add", np.add), ("sub", np.subtract), ("mul", np.multiply),
+                      ("truediv", np.true_divide)):
+    setattr(TracedMaskedArray, f"__{_name}__", _operator(_ufunc, False))
+    setattr(TracedMaskedArray, f"__r{_name}__", _operator(_ufunc, True))
+for _name, _ufunc in (("lt", np.less), ("le", np.less_equal), ("gt", np.greater),
+                      ("ge", np.greater_equal), ("eq", np.equal), ("ne", np.not_equal)):
+    setattr(TracedMaskedArray, f"__{_name}__", _operator(_ufunc, False))
+
+_METHODS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "min": "min",
+            "amin": "min", "max": "max", "amax": "max"}
+
+
+def _data(v):
+    return v._data if isinstance(v, TracedMaskedArray) else v
+
+
+def _mask_of(v, shape):
+    if isinstance(v, TracedMaskedArray):
+        return v._mask
+    return np.zeros(shape, np.bool_)
+
+
+def _made(data, mask, fill_value=None):
+    data = lax.lift(data)
+    mask = lax.lift(mask, np.bool_)
+    if mask.ndim and mask.shape != data.shape:
+        raise IndexError(f"Inconsistent shape between the condition and the input (got "
+                         f"{mask.shape} and {data.shape})")
+    return TracedMaskedArray(data, mask, fill_value)
+
+
+def masked_where(condition, a, copy=True):
+    if not _traced(condition, a):
+        return _ORIGINAL["masked_where"](condition, a, copy)
+    if isinstance(a, TracedMaskedArray):
+        return _made(a._data, np.logical_or(condition, a._mask), a._fill)
+    return _made(a, condition)
+
+
+def _compare(name: str, op):
+    def masked(x, value, copy=True):
+        if not _traced(x, value):
+            return _ORIGINAL[name](x, value, copy)
+        return masked_where(op(_data(x), value), x)
+
+    masked.__name__ = name
+    return masked
+
+
+def masked_inside(x, v1, v2, copy=True):
+    if not _traced(x, v1, v2):
+        return _ORIGINAL["masked_inside"](x, v1, v2, copy)
+    lo, hi = np.minimum(v1, v2), np.maximum(v1, v2)
+    d = _data(x)
+    return masked_where((d >= lo) & (d <= hi), x)
+
+
+def masked_outside(x, v1, v2, copy=True):
+    if not _traced(x, v1, v2):
+        return _ORIGINAL["masked_outside"](x, v1, v2, copy)
+    lo, hi = np.minimum(v1, v2), np.maximum(v1, v2)
+    d = _data(x)
+    return masked_where((d < lo) | (d > hi), x)
+
+
+def masked_invalid(a, copy=True):
+    if not _traced(a):
+        return _ORIGINAL["masked_invalid"](a, copy)
+    return masked_where(~np.isfinite(_data(a)), a)
+
+
+def masked_values(x, value, rtol=1e-5, atol=1e-8, copy=True, shrink=True):
+    if not _traced(x, value):
+        return _ORIGINAL["masked_values"](x, value, rtol, atol, copy, shrink)
+    d = _data(x)
+    close = np.isclose(d, value, atol=atol, rtol=rtol) if np.dtype(d.dtype).kind in "fc" \
+        else np.equal(d, value)
+    return masked_where(close, x)
+
+
+def masked_array(data, mask=np.ma.nomask, dtype=None, copy=False, subok=True, ndmin=0,
+                 fill_value=None, keep_mask=True, hard_mask=None, shrink=True, order=None):
+    if not _traced(data, mask):
+        return _ORIGINAL["masked_array"](data, mask=mask, dtype=dtype, copy=copy, subok=subok,
+                                         ndmin=ndmin, fill_value=fill_value,
+                                         keep_mask=keep_mask, hard_mask=hard_mask,
+                                         shrink=shrink, order=order)
+    if ndmin or hard_mask:
+        raise errors.unsupported("np.ma.masked_array of traced values with ndmin= or "
+                                 "hard_mask=")
+    d = lax.lift(_data(data))
+    if dtype is not None:
+        d = d.astype(dtype)
+    m = False if mask is np.ma.nomask else mask
+    if isinstance(data, TracedMaskedArray) and keep_mask:
+        m = np.logical_or(data._mask, m)
+    return _made(d, m, fill_value)
+
+
+def getdata(a, subok=True):
+    return a._data if isinstance(a, TracedMaskedArray) else _ORIGINAL["getdata"](a, subok)
+
+
+def getmaskarray(arr):
+    return arr._mask if isinstance(arr, TracedMaskedArray) else _ORIGINAL["getmaskarray"](arr)
+
+
+def getmask(a):
+    return a._mask if isinstance(a, TracedMaskedArray) else _ORIGINAL["getmask"](a)
+
+
+def filled(a, fill_value=None):
+    if isinstance(a, TracedMaskedArray):
+        return a.filled(fill_value)
+    return _ORIGINAL["filled"](a, fill_value)
+
+
+def _reduction(name: str):
+    def reduce(a, *args, **kwargs):
+        if isinstance(a, TracedMaskedArray):
+            return getattr(a, name)(*args, **kwargs)
+        if _traced(a):
+            return getattr(masked_array(a), name)(*args, **kwargs)
+        return _ORIGINAL[name](a, *args, **kwargs)
+
+    reduce.__name__ = name
+    return reduce
+
+
+def routes() -> list:
+    """(np.ma, {name: the traced function}) for the trace to install."""
+    from .creation import for_user_code
+
+    traced = {"masked_where": masked_where, "masked_invalid": masked_invalid,
+              "masked_inside": masked_inside, "masked_outside": masked_outside,
+              "masked_values": masked_values, "masked_array": masked_array,
+              "array": masked_array, "getdata": getdata, "getmask": getmask,
+              "getmaskarray": getmaskarray, "filled": filled}
+    for name, op in (("masked_less", np.less), ("masked_greater", np.greater),
+                     ("masked_less_equal", np.less_equal),
+                     ("masked_greater_equal", np.greater_equal),
+                     ("masked_equal", np.equal), ("masked_not_equal", np.not_equal)):
+        traced[name] = _compare(name, op)
+    for name in ("count", "sum", "mean", "var", "std", "min", "max"):
+        traced[name] = _reduction(name)
+    return [(np.ma, {name: for_user_code(fn, _ORIGINAL[name]) for name, fn in traced.items()})]
