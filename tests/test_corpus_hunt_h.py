@@ -1830,8 +1830,6 @@ REFUSED = {
                                lambda s: (_f(3, seed=s),)),
     "days_between": ("UnsupportedFunctionError", days_between, lambda s: (_dates(s),)),
     "date_strings": ("UnsupportedFunctionError", date_strings, lambda s: (_dates(s),)),
-    "masked_mean": ("ConcretizationError", masked_mean, lambda s: (_f(5, seed=s),)),
-    "masked_invalid_fill": ("ConcretizationError", masked_invalid_fill, lambda s: (_f(5, seed=s),)),
     "structured_fields": ("UnsupportedFunctionError", structured_fields, lambda s: (_record(s),)),
     "string_upper": ("UnsupportedFunctionError", string_upper,
                      lambda s: (np.array(["ab", "cd"][:s]),)),
@@ -1849,7 +1847,7 @@ REFUSED = {
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Layout flags, float bits as integers, whether two arguments share memory, object arrays,
-    business-day and date-string routines, `np.ma`, structured fields, `np.char`, `sorted`
+    business-day and date-string routines, structured fields, `np.char`, `sorted`
     of `.tolist()`, a string made from a traced value, `np.trim_zeros`, `np.repeat` by traced
     counts and `np.nditer`: each is refused by name and runs NumPy's code under `fallback=True`."""
     error, fn, make = REFUSED[name]

@@ -2374,8 +2374,6 @@ REFUSED = {
                          lambda s: (_f(5, 2, seed=s),)),
     "bucket_fill": (tracenp.ConcretizationError, bucket_fill,
                     lambda s: (_i(2, 4, 5, seed=s),)),
-    "equalize_hist_ma": (tracenp.ConcretizationError, equalize_hist_ma,
-                         lambda s: ((_i(120, 5, 6, seed=s) + 40).astype(np.uint8),)),
     "sudoku_backtrack": (tracenp.ConcretizationError, sudoku_backtrack,
                          lambda s: (_sudoku(s, 0.3),)),
     "blackjack_dealer_while": (tracenp.ConcretizationError, blackjack_dealer_while,
@@ -2398,8 +2396,8 @@ DATA_DEPENDENT = {
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_python_branches_on_cell_values_are_refused(name):
     """A pixel's escape `while abs(z) <= 2`, Collatz `while x != 1`, returning the first won
-    board by `if`, boids' speed limit by `if s > max_speed`, a flood fill's stack, OpenCV's
-    tutorial `np.ma.masked_equal` equalisation, a backtracking sudoku solver and a blackjack
+    board by `if`, boids' speed limit by `if s > max_speed`, a flood fill's stack, a
+    backtracking sudoku solver and a blackjack
     dealer's `while total < 17`, and a string array made in the function indexed by traced
     indices (`chars[idx]`: a string array stays NumPy's, whose indexing cannot take a traced
     value; passed as an argument it traces): `ConcretizationError`, and NumPy's values under

@@ -14,8 +14,10 @@ import test_corpus_hunt_ac as hunt_ac
 import test_corpus_hunt_al as hunt_al
 import test_corpus_hunt_am as hunt_am
 import test_corpus_hunt_c as hunt_c
+import test_corpus_hunt_h as hunt_h
+import test_corpus_hunt_u as hunt_u
 import tracenp
-from test_corpus import _f
+from test_corpus import _f, _i
 from tracenp.errors import DataDependentShapeError, UnsupportedFunctionError
 
 RNG = np.random.default_rng(0)
@@ -161,6 +163,10 @@ CORPUS = {
                            lambda s, n: (hunt_am._gt(s, n, 10),)),
     "opencv_histogram_equalization": (hunt_c.hist_equalize,
                                       lambda s, n: (hunt_c._img(s, n, 7)[..., 0],)),
+    "tutorial_histogram_equalization": (hunt_u.equalize_hist_ma, lambda s, n: (
+        (_i(120, n, 6, seed=s) + 40).astype(np.uint8),)),
+    "masked_mean": (hunt_h.masked_mean, lambda s, n: (_f(n, seed=s),)),
+    "masked_invalid_fill": (hunt_h.masked_invalid_fill, lambda s, n: (_f(n, seed=s),)),
 }
 
 
