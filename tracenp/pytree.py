@@ -94,10 +94,10 @@ def _children(t) -> tuple[tuple, list] | None:
         return ("record", type(t), names), [getattr(t, n) for n in names]
     if type(t) is functools.partial:  # its function is part of the structure, as a name is
         return ("partial", t.func, _PARTIAL_FIELDS), [t.args, t.keywords]
-    flatten_own = getattr(type(t), "tree_flatten", None)  # tracenp's own traced containers
+    flatten_own = getattr(type(t), "_tracenp_flatten", None)  # tracenp's own containers
     if flatten_own is not None:  # (a masked array: its data and mask)
         aux, kids = flatten_own(t)
-        return ("own", type(t).tree_unflatten, aux), kids
+        return ("own", type(t)._tracenp_unflatten, aux), kids
     return None
 
 

@@ -203,12 +203,12 @@ class TracedMaskedArray:
     __abs__ = __matmul__ = __rmatmul__ = _other_operator
 
     # ------------------------------------------------------------ the result
-    def tree_flatten(self):
+    def _tracenp_flatten(self):
         """What `pytree` makes of one the function returns: a `np.ma.MaskedArray`."""
         return (self._fill,), [self._data, self._mask]
 
     @staticmethod
-    def tree_unflatten(aux, children):
+    def _tracenp_unflatten(aux, children):
         data, mask = children
         return np.ma.MaskedArray(data, mask=mask, fill_value=aux[0])
 
