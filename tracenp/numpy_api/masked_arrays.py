@@ -91,10 +91,14 @@ class TracedMaskedArray:
     def count(self, axis=None, keepdims=False):
         return np.sum(~self._mask, axis=axis, keepdims=keepdims)
 
+    def _total(self, axis, dtype, keepdims):
+        """The sum of the unmasked elements (np.ma's `filled(0).sum()`)."""
+        return np.sum(np.where(self._mask, 0, self._data), axis=axis, dtype=dtype,
+                      keepdims=keepdims)
+
     def sum(self, axis=None, dtype=None, keepdims=False):
-        total = np.sum(np.where(self._mask, 0, self._data), axis=axis, dtype=dtype,
-                       keepdims=keepdims)
-        return self._reduced(total, self.count(axis, keepdims) == 0, axis)
+        return self._reduced(self._total(axis, dtype, keepdims),
+                             self.count(axis, keepdims) == 0, axis)
 
     def mean(self, axis=None, dtype=None, keepdims=False):
         dt = np.dtype(self.dtype)
@@ -102,8 +106,7 @@ class TracedMaskedArray:
         if dtype is None and dt.kind in "biu":
             dtype = np.float64
         n = self.count(axis, keepdims)
-        total = np.sum(np.where(self._mask, 0, self._data), axis=axis,
-                       dtype=np.float32 if half else dtype, keepdims=keepdims)
+        total = self._total(axis, np.float32 if half else dtype, keepdims)
         result = total * 1.0 / n
         if axis is None:
             return self._reduced(result.astype(np.float16) if half else result, n == 0, axis)
@@ -117,8 +120,7 @@ class TracedMaskedArray:
         if np.dtype(self.dtype).kind == "c":
             raise errors.unsupported("np.ma var/std of complex traced values")
         n = self.count(axis, keepdims=True)
-        mean = np.sum(np.where(self._mask, 0, self._data), axis=axis, dtype=dtype,
-                      keepdims=True) * 1.0 / n
+        mean = self._total(axis, dtype, True) * 1.0 / n
         # np.ma's mean along an axis is masked where it is not finite: no anomalies there
         unknown = n == 0 if axis is None else (n == 0) | ~np.isfinite(mean)
         anomaly = np.where(self._mask | unknown, 0, self._data - mean)
