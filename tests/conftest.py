@@ -14,12 +14,13 @@ import pytest  # noqa: E402
 
 # The corpus files (whole programs, each compiled by LLVM on a clean machine) took 84% of a
 # cold run's 6000 worker-seconds; one in eight of them was still 744 of `make test`'s 1821
-# (943 s of CI). `make test` (CI) runs a fixed sample of their cases, chosen
+# (943 s of CI), and this shared machine's speed varies by a quarter from hour to hour.
+# `make test` (CI) runs a fixed sample of their cases, chosen
 # by a hash of each test's id so every run picks the same ones; `make test-full`
 # (TRACENP_TEST_FULL=1) runs all of them, and the op table's whole grid.
 FULL = os.environ.get("TRACENP_TEST_FULL", "") not in ("", "0")
 CORPUS_FILES = ("test_corpus", "test_grad_hunt")
-CORPUS_SAMPLE = 12  # one case in twelve
+CORPUS_SAMPLE = 16  # one case in sixteen
 
 
 def _sampled_out(item) -> bool:
