@@ -9,6 +9,7 @@ tracers; that keeps `out = np.zeros(n); out[i] = x[i]` traceable as written.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import sys
@@ -660,8 +661,6 @@ class _Vectorize(np.vectorize):
 def _holds_tracer(fn) -> bool:
     """Whether `fn` (or the function a bound method or partial wraps) keeps a traced value
     in its closure, defaults or bound arguments."""
-    import functools
-
     if isinstance(fn, functools.partial):
         return (_has_tracer(list(fn.args) + list(fn.keywords.values()))
                 or _holds_tracer(fn.func))

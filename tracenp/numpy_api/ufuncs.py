@@ -18,6 +18,7 @@ from ..shapes import normalize_axes, normalize_axis
 from ..tracer import Tracer
 from . import implements, scipy_host
 from .masked import MaskedSelection
+from .masked_arrays import TracedMaskedArray
 
 # ufuncs that are another ufunc by another name
 ALIASES = {"degrees": "rad2deg", "radians": "deg2rad", "true_divide": "divide"}
@@ -28,8 +29,6 @@ _np_asarray = np.asarray  # NumPy's own, not the tracing-time replacement
 def defer_to(other) -> bool:
     """True where a binary operator should return NotImplemented (the other side opts out, or
     is a masked selection or an np.ma masked array, which handle tracers themselves)."""
-    from .masked_arrays import TracedMaskedArray
-
     return getattr(type(other), "__array_ufunc__", 0) is None or isinstance(
         other, (MaskedSelection, TracedMaskedArray))
 
