@@ -13,9 +13,11 @@ reduction; P is 1 otherwise). Dim 0 runs over `[lo, hi)`, which is how the runti
 work across threads (and how a `RowGroup` runs its passes block by block). The loop nest is
 the flattened outer dims around an inner loop over the last dim; the inner loop has a
 contiguous version (unit strides: the loop vectorizer widens it) and a strided one, chosen
-per row at run time. A kernel with sin, cos or tan runs the inner loop in chunks, each with the
-inlined trig code and a flag for arguments beyond its range, and redoes a flagged chunk with
-the exact code (`_guarded`). Array fields are read at offsets of NumPy's public `PyArrayObject`
+per row at run time; in a launch with large elementwise outputs, the contiguous version
+runs in chunks through tiles that are copied out with streaming stores (`llvm_stream`). A
+kernel with sin, cos or tan runs the inner loop in chunks, each with the inlined trig code
+and a flag for arguments beyond its range, and redoes a flagged chunk with the exact code
+(`_guarded`). Array fields are read at offsets of NumPy's public `PyArrayObject`
 layout (data, nd, dimensions, strides follow the object header).
 """
 
@@ -26,7 +28,7 @@ from llvmlite import ir
 
 from ..fusion import Kernel, RowGroup
 from ..ops import Op
-from . import llvm_call, llvm_math
+from . import llvm_call, llvm_math, llvm_stream
 from .llvm_complex import Complex, add as complex_add, constant as complex_constant
 from .llvm_loops import loop, when
 from .llvm_ops import FLOAT, HALF, I1, I8, I64, PTR, cast, extremum, find, intrinsic, \
@@ -73,7 +75,7 @@ def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
     if isinstance(kernel, RowGroup):
         _build_rows(module, kernel, name)
     else:
-        _KernelEmitter(kernel, ir.Function(module, _signature(kernel), name)).emit()
+        _KernelEmitter(kernel, ir.Function(module, _signature(kernel), name), streams=True).emit()
     fn = module.get_global(name)
     fn.attributes.add("noinline")  # one copy of the code, called by its CPython entry too
     llvm_call.add_caller(module, fn)
@@ -143,7 +145,7 @@ def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
 
 class _KernelEmitter:
     def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = (),
-                 local: tuple[int, ...] = ()):
+                 local: tuple[int, ...] = (), streams: bool = False):
         self.k = kernel
         self.fn = fn
         self.prefetch = prefetch  # inputs whose rows one block ahead are prefetched
@@ -154,6 +156,10 @@ class _KernelEmitter:
         self.rank = max(len(self.dims), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
         self.layout = self._operand_layout()
+        # elementwise outputs that stream when large (`llvm_stream`; not a row group's,
+        # whose passes read each other's outputs while they are in cache)
+        self.tiled = [j for j, (_, _, red) in enumerate(self.layout)
+                      if streams and red is None and j >= len(kernel.inputs)]
         in_memory = any(red is not None and idx[-1] is not None for _, idx, red in self.layout)
         # a redo would add a chunk twice into accumulators in memory: those keep exact calls
         self.guard = not in_memory and any(ins.op in TRIG and ins.dtype.kind != "c"
@@ -210,6 +216,8 @@ class _KernelEmitter:
         layout = self.layout
         r = self.rank
         shape = [self._word(shape_p, d) for d in (self.dims or [0])]
+        if self.tiled:
+            self._tiles(shape)
         data, strides = [], []
         word = max(len(self.k.shape), 1)  # where the windows' words start in `shape_p`
         for j, (arr, (dt, idx, red)) in enumerate(zip(arrays, layout)):
@@ -247,7 +255,29 @@ class _KernelEmitter:
                 length = b.select(flat, run, length)
             loop(b, ir.Constant(I64, 0), rows,
                  lambda row, _, __: self._outer_row(row, shape, lo, length))
+        if self.tiled:
+            when(b, self.stream, lambda: llvm_stream.fence(b) or {}, {})
         b.ret_void()
+
+    def _tiles(self, shape) -> None:
+        """The stack tiles of the outputs in `tiled`, and `stream`: whether this launch's
+        outputs are large enough to stream."""
+        b = self.b
+        sizes = [self._size(j) for j in self.tiled]
+        self.tile_len = llvm_stream.tile_length(sizes)
+        self.tile = {}
+        for j, size in zip(self.tiled, sizes):
+            tile = b.alloca(ir.ArrayType(I8, self.tile_len * size))
+            tile.align = llvm_stream.LINE
+            tile.type = PTR  # llvmlite types an alloca's pointer; stores need an opaque one
+            self.tile[j] = tile
+        total = ir.Constant(I64, sum(sizes))
+        for extent in shape:
+            total = b.mul(total, extent)
+        self.stream = b.icmp_signed(">=", total, ir.Constant(I64, llvm_stream.STREAM_MIN))
+
+    def _size(self, j: int) -> int:
+        return np.dtype(self.layout[j][0]).itemsize
 
     def _window(self, p, sp, shape_p, w, word: int):
         """The first element's address and the strides of a window of the array at `p`
@@ -330,10 +360,15 @@ class _KernelEmitter:
                     return b.gep(bases[j], [i], source_etype=memory_type(self.layout[j][0]))
                 return b.gep(bases[j], [b.mul(i, inner[j])], source_etype=I8)
 
-            if unit and self.ahead:
-                final = self._chunks(start, stop, addr, invariant, accs)
+            def run(start, stop, accs, addr=addr, unit=unit):
+                if unit and self.ahead:
+                    return self._chunks(start, stop, addr, invariant, accs)
+                return self._guarded(start, stop, addr, invariant, accs)
+
+            if unit and self.tiled:
+                final = self._streamed(start, stop, bases, addr, accs, run)
             else:
-                final = self._guarded(start, stop, addr, invariant, accs)
+                final = run(start, stop, accs)
             results.append((final, b.block))
             b.branch(done)
         b.position_at_end(done)
@@ -349,6 +384,46 @@ class _KernelEmitter:
                 if (j, IM) in phis:
                     phi = Complex(phi, phis[(j, IM)])
                 self._store(bases[j], phi, self.layout[j][0])
+
+    def _streamed(self, start, stop, bases, addr, accs, run):
+        """A contiguous row in chunks that start at the first tiled output's line
+        boundaries, each run into the tiles and copied out (`llvm_stream`), when the launch
+        streams and every tiled output's row is aligned to its items; else one chunk run
+        in place."""
+        b = self.b
+        c64 = lambda v: ir.Constant(I64, v)  # noqa: E731
+        flag = self.stream
+        for j in self.tiled:
+            misaligned = b.and_(b.ptrtoint(bases[j], I64), c64(self._size(j) - 1))
+            flag = b.and_(flag, b.icmp_unsigned("==", misaligned, c64(0)))
+        lead = self.tiled[0]  # chunks start at its lines: item `first + c` of memory
+        first = b.udiv(b.ptrtoint(bases[lead], I64), c64(self._size(lead)))
+
+        def step(c):
+            into = b.and_(b.add(first, c), c64(self.tile_len - 1))
+            return b.select(flag, b.sub(b.add(c, c64(self.tile_len)), into), stop)
+
+        def chunk(c, end, phis):
+            moved = {j: b.select(flag, b.gep(self.tile[j], [b.mul(c, c64(-self._size(j)))],
+                                             source_etype=I8), bases[j]) for j in self.tiled}
+
+            def at(j, i):
+                if j in moved:
+                    return b.gep(moved[j], [i], source_etype=memory_type(self.layout[j][0]))
+                return addr(j, i)
+
+            final = run(c, end, phis, at)
+
+            def copy():
+                for j in self.tiled:
+                    dst = b.gep(bases[j], [b.mul(c, c64(self._size(j)))], source_etype=I8)
+                    llvm_stream.copy_out(b, dst, self.tile[j], b.sub(end, c), self._size(j))
+                return {}
+
+            when(b, flag, copy, {})
+            return final
+
+        return loop(b, start, stop, chunk, accs, step, "tile")
 
     def _chunks(self, start, stop, addr, invariant, accs):
         """The inner loop in chunks of PREFETCH_CHUNK elements, each chunk followed by one

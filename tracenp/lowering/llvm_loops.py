@@ -17,11 +17,12 @@ I32, I64 = ir.IntType(32), ir.IntType(64)
 
 def loop(b: ir.IRBuilder, start: ir.Value, stop: ir.Value,
          body: Callable[[ir.Value, ir.Value, dict], dict | None], carried: dict | None = None,
-         step: int | ir.Value = 1, name: str = "loop",
+         step: int | ir.Value | Callable[[ir.Value], ir.Value] = 1, name: str = "loop",
          hints: tuple[tuple[str, int], ...] = ()) -> dict:
     """for i in [start, stop) by `step`: `carried = body(i, end, carried)`, where `end` is
-    where this step ends (i + 1, or min(i + step, stop)). Returns the carried values after
-    the loop. `hints` become the back edge's `llvm.loop` metadata."""
+    where this step ends (i + 1, or min(i + step, stop), or min(step(i), stop) for a
+    function `step`, which must give more than i). Returns the carried values after the
+    loop. `hints` become the back edge's `llvm.loop` metadata."""
     carried = carried or {}
     entry = b.block
     head = b.append_basic_block(name)
@@ -37,7 +38,10 @@ def loop(b: ir.IRBuilder, start: ir.Value, stop: ir.Value,
     if isinstance(step, int) and step == 1:
         end = b.add(i, ir.Constant(I64, 1), flags=("nuw", "nsw"))
     else:
-        nxt = b.add(i, step if isinstance(step, ir.Value) else ir.Constant(I64, step))
+        if callable(step):
+            nxt = step(i)
+        else:
+            nxt = b.add(i, step if isinstance(step, ir.Value) else ir.Constant(I64, step))
         end = b.select(b.icmp_signed("<", nxt, stop), nxt, stop)
     new = body(i, end, dict(phis)) or {}
     latch = b.block
