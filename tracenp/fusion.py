@@ -217,10 +217,22 @@ class RowGroup:
         nodes = (*k.inputs, *(o.node for o in k.outputs))
         return tuple(j for j, n in enumerate(nodes) if id(n) in ids)
 
+    def final(self, k: Kernel) -> tuple[int, ...]:
+        """Elementwise outputs of pass `k` (as operands) that no later step of the group
+        reads and that are not scratch: written once and not read here again, so a backend
+        may write them past the caches."""
+        at = next(i for i, s in enumerate(self.steps)
+                  if isinstance(s, KernelStep) and s.kernel is k)
+        read = {id(n) for s in self.steps[at + 1:]
+                for n in (s.kernel.inputs if isinstance(s, KernelStep) else s.node.srcs)}
+        local = self.local(k)
+        return tuple(j for j, o in enumerate(k.outputs, len(k.inputs)) if o.reduce is None
+                     and j not in local and id(o.node) not in read)
+
     def text(self) -> str:
         """The passes' texts: equal texts run the same code on any extents."""
-        return "\n".join(f"pass {i} scratch {self.local(k)}\n{k.text()}"
-                         for i, k in enumerate(self.kernels))
+        return "\n".join(f"pass {i} scratch {self.local(k)} final {self.final(k)}\n{k.text()}"
+                          for i, k in enumerate(self.kernels))
 
     def row_bytes(self) -> int:
         """Bytes of the row-indexed arrays one row of the group touches (its cache need)."""

@@ -1,7 +1,8 @@
 """Streaming stores (`llvm_stream`): outputs of at least STREAM_MIN bytes go out through
 tiles and nontemporal stores of whole lines. Against NumPy: every dtype's item size, several
 outputs of different widths, reductions beside them, rows with partial lines at both ends,
-trig chunks redone, thread counts; and the tile copy itself, for every head and tail."""
+trig chunks redone, thread counts, a row group's last pass; and the tile copy itself, for
+every head and tail."""
 
 from __future__ import annotations
 
@@ -124,14 +125,23 @@ def test_thread_count_does_not_change_results():
     np.testing.assert_allclose(results[0], np.exp(x) - x, rtol=1e-15)
 
 
-def test_kernels_stream_and_row_groups_do_not():
-    """A kernel's code holds nontemporal stores; a row group's passes read each other's
-    outputs while they are in cache, and keep plain stores."""
-    x = np.ones(64)
+def softmax(v):
+    e = np.exp(v - v.max(1, keepdims=True))
+    return e / e.sum(1, keepdims=True)
+
+
+def test_a_row_group_streams_only_what_no_later_pass_reads():
+    """Softmax's passes: the max, `e` (scratch, read by the last pass) with its sum, and
+    `e / s`, which only the caller reads: that one streams."""
+    x = np.ones((64, 64))
     (step,) = jit(lambda v: v * 2.0 + 1.0).compiled(x).run.schedule.steps
     assert "!nontemporal" in listing(step.kernel)
-    m = np.ones((64, 64))
-    softmax = jit(lambda v: np.exp(v - v.max(1, keepdims=True))
-                  / np.exp(v - v.max(1, keepdims=True)).sum(1, keepdims=True))
-    groups = [s for s in softmax.compiled(m).run.schedule.steps if isinstance(s, RowGroup)]
-    assert groups and all("!nontemporal" not in listing(g) for g in groups)
+    (group,) = [s for s in jit(softmax).compiled(x).run.schedule.steps
+                if isinstance(s, RowGroup)]
+    assert [group.final(k) for k in group.kernels] == [(), (), (2,)]
+    assert "!nontemporal" in listing(group)
+
+
+def test_a_row_group_with_a_large_output_matches_numpy():
+    x = np.random.default_rng(5).standard_normal((streamed(8) // 997 + 3, 997))
+    np.testing.assert_allclose(jit(softmax)(x), softmax(x), rtol=1e-14)

@@ -75,7 +75,10 @@ def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
     if isinstance(kernel, RowGroup):
         _build_rows(module, kernel, name)
     else:
-        _KernelEmitter(kernel, ir.Function(module, _signature(kernel), name), streams=True).emit()
+        streams = tuple(j for j, o in enumerate(kernel.outputs, len(kernel.inputs))
+                        if o.reduce is None)
+        fn = ir.Function(module, _signature(kernel), name)
+        _KernelEmitter(kernel, fn, streams=streams).emit()
     fn = module.get_global(name)
     fn.attributes.add("noinline")  # one copy of the code, called by its CPython entry too
     llvm_call.add_caller(module, fn)
@@ -103,7 +106,7 @@ def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
     made: dict[tuple, ir.Function] = {}
     share = sum(len(k.body) for k in group.kernels) > SHARED_PASSES_ABOVE
     for i, k in enumerate(group.kernels):
-        key = (k.text() if share else i, ahead.get(i, ()), group.local(k))
+        key = (k.text() if share else i, ahead.get(i, ()), group.local(k), group.final(k))
         if key not in made:
             made[key] = fn = ir.Function(module, _signature(k), f"{name}_pass{len(made)}")
             fn.linkage = "internal"
@@ -145,7 +148,7 @@ def _prefetched(kernels: tuple[Kernel, ...]) -> dict[int, tuple[int, ...]]:
 
 class _KernelEmitter:
     def __init__(self, kernel: Kernel, fn: ir.Function, prefetch: tuple[int, ...] = (),
-                 local: tuple[int, ...] = (), streams: bool = False):
+                 local: tuple[int, ...] = (), streams: tuple[int, ...] = ()):
         self.k = kernel
         self.fn = fn
         self.prefetch = prefetch  # inputs whose rows one block ahead are prefetched
@@ -156,10 +159,7 @@ class _KernelEmitter:
         self.rank = max(len(self.dims), 1)
         self.b = ir.IRBuilder(fn.append_basic_block("entry"))
         self.layout = self._operand_layout()
-        # elementwise outputs that stream when large (`llvm_stream`; not a row group's,
-        # whose passes read each other's outputs while they are in cache)
-        self.tiled = [j for j, (_, _, red) in enumerate(self.layout)
-                      if streams and red is None and j >= len(kernel.inputs)]
+        self.tiled = list(streams)  # elementwise outputs that stream when large (`llvm_stream`)
         in_memory = any(red is not None and idx[-1] is not None for _, idx, red in self.layout)
         # a redo would add a chunk twice into accumulators in memory: those keep exact calls
         self.guard = not in_memory and any(ins.op in TRIG and ins.dtype.kind != "c"
