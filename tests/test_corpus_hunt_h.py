@@ -2265,20 +2265,23 @@ def matrix_square(m):
     return m * m
 
 
-def test_masked_array_and_matrix_arguments_are_refused():
+def test_masked_array_arguments_keep_their_mask_and_matrix_ones_are_refused():
     """A masked array argument was traced as a plain array (its mask dropped: `a.sum()` summed
-    the masked values) and an `np.matrix` one lost its matrix product, silently; both are
-    refused by name, run by NumPy under `fallback=True`, and do not share a plain array's
-    cached signature."""
+    the masked values) and an `np.matrix` one lost its matrix product, silently. A masked
+    array is now traced as its data and its mask, with NumPy's values, and does not share a
+    plain array's cached signature; a matrix is refused by name, run by NumPy under
+    `fallback=True`."""
     masked = lambda s: (np.ma.masked_array(_f(4, seed=s), mask=[False, True, False, s > 1]),)
-    check_refused(tracenp.errors.UnsupportedFunctionError, masked_sum_and_double, masked)
+    jf = tracenp.jit(masked_sum_and_double)
+    jf(_f(4))
+    for seed in (1, 2, 1):
+        got, want = jf(*masked(seed)), masked_sum_and_double(*masked(seed))
+        assert_same(got[0], want[0])
+        assert type(got[1]) is np.ma.MaskedArray
+        assert np.array_equal(got[1].mask, want[1].mask)
+        assert np.array_equal(got[1].filled(0.0), want[1].filled(0.0))
     check_refused(tracenp.errors.UnsupportedFunctionError, matrix_square,
                   lambda s: (np.matrix(_f(2, 2, seed=s)),))
-    jf = tracenp.jit(masked_sum_and_double, fallback=True)
-    jf(_f(4))
-    with pytest.warns(tracenp.TracingFallbackWarning):
-        got = jf(*masked(1))
-    assert_same(got[0], masked_sum_and_double(*masked(1))[0])
 
 
 def test_can_cast_to_an_array_raises_numpys_type_error():

@@ -1,8 +1,9 @@
 """`np.ma` of traced values against NumPy's own `np.ma`: constructors, reductions (whole and
 along an axis, with the masks NumPy gives them), arithmetic with its mask and data rules,
-`filled`, `compressed`, a masked array returned; NumPy's `np.ma.masked` results raise
-`DataDependentShapeError` (NumPy's value under `fallback=True`), and the rest is refused by
-name."""
+`filled`, `compressed`, ufuncs and np.ma's functions with their domains, fill values and the
+data they leave under the mask, a masked array returned and masked arrays passed in; NumPy's
+`np.ma.masked` results raise `DataDependentShapeError` (NumPy's value under `fallback=True`),
+and the rest is refused by name."""
 
 import warnings
 
@@ -118,7 +119,8 @@ def test_a_whole_reduction_numpy_makes_np_ma_masked_raises_or_falls_back():
 
 @pytest.mark.parametrize("use", [
     lambda m: m[0],
-    lambda m: np.log(m),
+    lambda m: np.add.reduce(m),
+    lambda m: np.modf(m),
     lambda m: m ** 2,
     lambda m: m.cumsum(),
     lambda m: np.median(m),
@@ -200,3 +202,114 @@ def test_the_gradient_of_a_masked_loss_ignores_the_masked_elements():
     np.testing.assert_allclose(value, loss(w), rtol=1e-12)
     np.testing.assert_allclose(grad, 2 * X[ok].T @ r / ok.sum() + 0.05 * X[ok].sum(0),
                                rtol=1e-10)
+
+
+M = np.ma.array(RNG.uniform(-2, 3, (4, 6)), mask=RNG.random((4, 6)) < 0.3, fill_value=-7.0)
+M[0, :2] = [0.0, 1e300]
+
+UFUNCS = {
+    "sqrt": lambda m: np.sqrt(m),
+    "log": lambda m: np.log(m),
+    "log10_of_a_plain_array": lambda m: np.log10(m.data),
+    "exp": lambda m: np.exp(m),
+    "arccos": lambda m: np.arccos(m),
+    "tan": lambda m: np.tan(m),
+    "absolute": lambda m: np.abs(m),
+    "maximum": lambda m: np.maximum(m, 1.0),
+    "power": lambda m: np.power(m, 2),
+    "arctan2_of_two": lambda m: np.arctan2(m, m.T.reshape(4, 6)),
+    "isnan": lambda m: np.isnan(m),
+    "np_divide": lambda m: np.divide(m, m - 1.0),
+    "np_less": lambda m: np.less(m, 1.0),
+    "ma_sqrt": lambda m: np.ma.sqrt(m),
+    "ma_log": lambda m: np.ma.log(m),
+    "ma_log_of_a_plain_array": lambda m: np.ma.log(m.data),
+    "ma_log10": lambda m: np.ma.log10(m),
+    "ma_exp_overflowing": lambda m: np.ma.exp(m * 400.0),
+    "ma_arctanh": lambda m: np.ma.arctanh(m),
+    "ma_around": lambda m: np.ma.around(m, 1),
+    "ma_add": lambda m: np.ma.add(m, 2.0),
+    "ma_divide": lambda m: np.ma.divide(m, m - 1.0),
+    "ma_less": lambda m: np.ma.less(m, 1.0),
+    "ma_logical_not": lambda m: np.ma.logical_not(m),
+    "times_keeps_the_fill": lambda m: m * 3,
+    "division_signed_zeros": lambda m: (-m) / (m - 4.0),
+    "compared": lambda m: (m < 1.0, m == 0.0),
+    "log_mean": lambda m: np.ma.log(m).mean(axis=0),
+    "sqrt_filled": lambda m: np.sqrt(m).filled(),
+}
+
+
+def _same_under_the_mask(got, want):
+    """`_same`, and the data under the mask, the fill value and the signs of zeros too."""
+    _same(got, want)
+    if isinstance(want, tuple):
+        for g, w in zip(got, want):
+            _same_under_the_mask(g, w)
+        return
+    np.testing.assert_allclose(np.ma.getdata(got), np.ma.getdata(want), rtol=1e-13,
+                               equal_nan=True)
+    zero = np.ma.getdata(want) == 0
+    assert np.array_equal(np.signbit(np.ma.getdata(got))[zero],
+                          np.signbit(np.ma.getdata(want))[zero])
+    if isinstance(want, np.ma.MaskedArray) and want.dtype.kind != "b":  # NumPy's bool
+        assert got.fill_value == want.fill_value  # result keeps a float fill value
+
+
+@pytest.mark.parametrize("name", list(UFUNCS))
+def test_ufuncs_and_np_ma_functions_match_numpy(name):
+    """The masked array is an argument here (traced as its data and its mask)."""
+    fn = UFUNCS[name]
+    f = tracenp.jit(fn)
+    for m in (M, M[::-1] * 0.5):
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            want = fn(m.copy())
+        _same_under_the_mask(f(m), want)
+
+
+def masked_column_stats(m, k):
+    """What a function given a masked array does: np.ma's reductions and arithmetic."""
+    z = (m - m.mean(axis=0)) / m.std(axis=0)
+    return z.filled(0.0), m.count(axis=0), (m * k).sum(), np.ma.getmaskarray(m).mean()
+
+
+ARGUMENTS = {
+    "column_stats": (masked_column_stats, (M, 2.0)),
+    "returned_as_given": (lambda m: m, (M,)),
+    "no_mask": (lambda m: (m.mean(axis=1), m + 1), (np.ma.array(A[2:4]),)),
+    "ints_with_a_fill": (lambda m: (m.filled(), m.max(axis=0)),
+                         (np.ma.array(INTS, mask=INTS < 0, fill_value=99),)),
+    "two_masked_arguments": (lambda a, b: (a * b).sum(axis=1),
+                             (M, np.ma.masked_greater(M.data, 1.5))),
+    "in_a_dict": (lambda d: d["x"].mean() + d["w"].sum(), ({"x": M, "w": A[0]},)),
+}
+
+
+@pytest.mark.parametrize("name", list(ARGUMENTS))
+def test_masked_array_arguments_match_numpy(name):
+    fn, args = ARGUMENTS[name]
+    f = tracenp.jit(fn)
+    flipped = tuple(a[::-1].copy() if isinstance(a, np.ma.MaskedArray) else a for a in args)
+    for call in (args, flipped):  # a new mask of the same shape: the compiled code again
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = fn(*call)
+        _same_under_the_mask(f(*call), want)
+
+
+def test_the_gradient_through_a_domain_is_zero_where_masked():
+    """Outside np.ma.log's and np.sqrt's domains, and where the input is masked, the gradient
+    is 0, not NaN: those elements are computed at a point inside the domain."""
+    x = np.array([2.0, -1.0, 0.0, 4.0, 9.0])
+    mask = np.array([False, False, False, False, True])
+
+    def loss(v):
+        m = np.ma.array(v, mask=mask)
+        return np.ma.log(m).sum() + np.sqrt(m - 0.5).filled(0.0).sum()
+
+    value, grad = tracenp.jit(tracenp.value_and_grad(loss))(x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.testing.assert_allclose(value, loss(x), rtol=1e-12)
+    np.testing.assert_allclose(grad, [0.5 + 0.5 / np.sqrt(1.5), 0, 0, 0.25 + 0.5 / np.sqrt(3.5),
+                                      0], rtol=1e-12)

@@ -193,9 +193,9 @@ def _python_random_untouched():
 
 
 def _leaf_input(x, name: str) -> ir.Node:
-    if type(x) is not np.ndarray and isinstance(x, (np.ma.MaskedArray, np.matrix)):
-        raise unsupported(f"An argument of type {type(x).__name__} (its mask or matrix "
-                          f"products would be those of a plain array)")
+    if isinstance(x, np.matrix):
+        raise unsupported("An argument of type matrix (its products would be those of a "
+                          "plain array)")
     if type(x) in _SCALARS:
         return ir.leaf_input(name, np.asarray(x).dtype, (), weak=True)
     x = x if is_device_array(x) else np.asarray(x)
@@ -935,9 +935,10 @@ class JitFunction:
                 outputs, consts, returns = [], [], []
                 position: dict[int, int] = {}  # id(tracer) -> its output (the first)
                 named, fresh = {}, []  # id(node): the tracer first returning it
-                as_given = {id(t): i for i, t in enumerate(tracers)
-                            if type(leaves[i]) is np.ndarray and t.node is inputs[i]}
-                routes = pytree.leaf_routes(tree) if as_given else []
+                routes = pytree.leaf_routes(tree)
+                as_given = {id(t): i for i, t in enumerate(tracers)  # (not the data or mask
+                            if type(leaves[i]) is np.ndarray and t.node is inputs[i]  # of a
+                            and all(kind != "own" for _, kind in routes[i])}  # masked array)
                 for v in out_leaves:
                     if isinstance(v, Tracer) and id(v) in as_given:  # `return x`: the caller's
                         route = routes[as_given[id(v)]]
@@ -1382,8 +1383,13 @@ def _rebound(tracers: list, tree, t_args, t_kwargs, mutated_inputs, leaves) -> l
                            "container instead, or pass fallback=True)")
     slots = pytree.slots((t_args, t_kwargs))
     changed = {id(t) for t in mutated_inputs}
-    return [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (
+    rebound = [i for i, (a, t) in enumerate(zip(after, tracers)) if slots[i] is not None and (
         a is not t or id(t) in changed and not isinstance(leaves[i], np.ndarray))]
+    if any(slots[i] is pytree.IN_OWN for i in rebound):
+        raise TracingError("the function set a masked array that a dict or list argument "
+                           "holds to another one; jit cannot write that back (return it "
+                           "instead, or pass fallback=True)")
+    return rebound
 
 
 def _shared_arrays(leaves: list) -> tuple:

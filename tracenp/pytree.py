@@ -35,6 +35,7 @@ _PLAIN_LEAVES = frozenset({np.ndarray, float, int, bool, complex, np.float64, np
 # containers whose children are attributes: records, and a `functools.partial`'s `args` and
 # `keywords` (a log-probability with its data bound, passed to a sampler)
 ATTRIBUTE_KINDS = ("record", "partial")
+IN_OWN = ("own",)  # `slots` of a leaf inside a masked array held by a list, dict or record
 _PARTIAL_FIELDS = ("args", "keywords")
 _CONSTANT_KINDS = ("none", "const", "slice")  # parts of the structure without leaves
 _NOT_SLOTS = (str, bytes, slice)
@@ -98,6 +99,12 @@ def _children(t) -> tuple[tuple, list] | None:
     if flatten_own is not None:  # (a masked array: its data and mask)
         aux, kids = flatten_own(t)
         return ("own", type(t)._tracenp_unflatten, aux), kids
+    if isinstance(t, np.ma.MaskedArray):  # traced as its data and its mask
+        from .numpy_api.masked_arrays import TracedMaskedArray
+
+        fill = np.asarray(t.fill_value).item()
+        return (("own", TracedMaskedArray._tracenp_unflatten, (fill,)),
+                [np.ma.getdata(t), np.ma.getmaskarray(t)])
     return None
 
 
@@ -138,7 +145,7 @@ def slots(tree: Any) -> list:
     """Per leaf in flatten order: `(container, key)` where the leaf can be set (a list or a
     dict holds it, or a record's attribute), `(container, key, steps)` where it is inside
     tuples such a container holds (`caches[i] = (k, v)`: the tuple is replaced), else None
-    (a tuple at the root)."""
+    (a tuple at the root), or `IN_OWN` inside a masked array that a container holds."""
     out: list = []
 
     def walk(t, here):
@@ -152,7 +159,9 @@ def slots(tree: Any) -> list:
         keys = range(len(kids)) if kind == "list" else \
             head[2] if kind == "dict" or kind in ATTRIBUTE_KINDS else None
         for i, x in enumerate(kids):
-            if keys is not None:
+            if kind == "own":  # a masked array's data and mask: set as a whole, not here
+                walk(x, None if here is None else IN_OWN)
+            elif keys is not None:
                 walk(x, (t, keys[i]))
             else:  # a tuple's item: set by replacing the tuple where it is held
                 walk(x, None if here is None else (here[0], here[1], here[2:] and

@@ -13,26 +13,48 @@ The operations follow `numpy.ma`'s own rules:
   unmasked, and, where np.ma divides (`mean`, `var`, `std`), where it is not finite.
 - `filled` uses `np.ma.default_fill_value` for the dtype; `compressed()` is the selection
   `data[~mask]`, which a reduction consumes.
+- `np.sqrt(m)`, `np.exp(m)`, `np.maximum(m, x)` (`MaskedArray.__array_wrap__`): the ufunc of
+  the data, masked where an input is; a unary ufunc with a domain in np.ma (log, sqrt, arcsin,
+  tan, ...) masks the data outside it and leaves np.ma's fill for it there. np.ma's own
+  functions (`np.ma.log`, `np.ma.exp`, `np.ma.add`, ...): also masking non-finite results of
+  those with a domain, and the masked elements hold the input's data.
+- A `np.ma.MaskedArray` argument is traced as its data and its mask (`pytree`).
 
 A reduction over every element of an all-masked array (and a `var` or `std` that is not
 finite) is `np.ma.masked` in NumPy, a value of another type: the compiled function raises
 `DataDependentShapeError` then (NumPy runs that
 call under `fallback=True`). A masked array the function returns becomes a
-`np.ma.MaskedArray` of the results. Anything else on one (indexing, ufuncs, comparisons, other
+`np.ma.MaskedArray` of the results. Anything else on one (indexing, ufunc methods, other
 `np.ma` functions) is refused by name, never computed on the data alone.
 """
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import errors, lax
 
+# np.ma's unary functions (`_MaskedUnaryOperation`: np.ma.sqrt, np.ma.log, np.ma.exp, ...)
+_UNARY = tuple(name for name, v in vars(np.ma).items()
+               if isinstance(v, np.ma.core._MaskedUnaryOperation))
+# np.ma's binary functions that follow an operator's rule (`_RULES`), by their ufunc
+_BINARY = {"add": np.add, "subtract": np.subtract, "multiply": np.multiply,
+           "divide": np.true_divide, "true_divide": np.true_divide, "less": np.less,
+           "less_equal": np.less_equal, "greater": np.greater, "greater_equal": np.greater_equal,
+           "equal": np.equal, "not_equal": np.not_equal}
 _ORIGINAL = {name: getattr(np.ma, name) for name in (
     "masked_where", "masked_invalid", "masked_less", "masked_greater", "masked_less_equal",
     "masked_greater_equal", "masked_equal", "masked_not_equal", "masked_inside",
     "masked_outside", "masked_values", "masked_array", "array", "getdata", "getmask",
-    "getmaskarray", "filled", "count", "sum", "mean", "var", "std", "min", "max")}
+    "getmaskarray", "filled", "count", "sum", "mean", "var", "std", "min", "max",
+    *_UNARY, *_BINARY)}
+# np.ma's domain of a ufunc (a callable of the data, true outside it) and what
+# `np.<ufunc>(m)` leaves where the data are outside it
+_DOMAINS, _FILLS = np.ma.core.ufunc_domain, np.ma.core.ufunc_fills
+_ONE_MASKED = ("np.ma's function of one element that is masked: NumPy returns np.ma.masked, "
+               "not a number")
 _ALL_MASKED = ("a reduction over all of a masked array whose elements are all masked (or a "
                "var or std of it that is not finite): NumPy returns np.ma.masked, not a number")
 
@@ -48,7 +70,9 @@ class TracedMaskedArray:
 
     def __init__(self, data, mask, fill_value=None):
         self._data = lax.lift(data)
-        self._mask = np.broadcast_to(lax.lift(mask, np.bool_), self._data.shape)
+        mask = lax.lift(mask, np.bool_)  # (the argument's own tracer where it is one: a masked
+        self._mask = mask if mask.shape == self._data.shape else \
+            np.broadcast_to(mask, self._data.shape)  # array in a dict is not set anew)
         self._fill = fill_value
 
     # ------------------------------------------------------------ attributes
@@ -172,11 +196,12 @@ class TracedMaskedArray:
     __hash__ = None
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        """`ndarray + m` and `np.add(m, x)`: the operators' rules; other ufuncs refused."""
-        if method == "__call__" and not kwargs and len(inputs) == 2 and ufunc in _RULES:
-            return _combined(*inputs, ufunc)
-        raise errors.unsupported(f"np.{ufunc.__name__} of an np.ma masked array of traced "
-                                 "values (np.ma's own ufuncs mask their domains)")
+        """`np.add(m, x)`, `np.sqrt(m)`, `x * m` with `x` an array: `_ufunc_of`; other
+        methods and keywords refused."""
+        if method == "__call__" and not kwargs and ufunc.nout == 1:
+            return _ufunc_of(ufunc, inputs)
+        raise errors.unsupported(f"np.{ufunc.__name__}.{method} of an np.ma masked array of "
+                                 "traced values")
 
     # ------------------------------------------------------------ the rest: refused
     def __getattr__(self, name: str):
@@ -206,12 +231,16 @@ class TracedMaskedArray:
 
     # ------------------------------------------------------------ the result
     def _tracenp_flatten(self):
-        """What `pytree` makes of one the function returns: a `np.ma.MaskedArray`."""
+        """What `pytree` makes of one the function returns: a `np.ma.MaskedArray`. (A
+        `np.ma.MaskedArray` argument flattens the same way, in `pytree`.)"""
         return (self._fill,), [self._data, self._mask]
 
     @staticmethod
     def _tracenp_unflatten(aux, children):
+        """A masked argument inside the trace, or a `np.ma.MaskedArray` of the results."""
         data, mask = children
+        if _traced(data, mask):
+            return TracedMaskedArray(data, mask, aux[0])
         return np.ma.MaskedArray(data, mask=mask, fill_value=aux[0])
 
 
@@ -224,8 +253,9 @@ _RULES = {np.add: "keep", np.subtract: "keep", np.multiply: "keep", np.true_divi
           np.greater_equal: "compare", np.equal: "equal", np.not_equal: "equal"}
 
 
-def _combined(a, b, ufunc):
-    """`ufunc(a, b)` of a masked array and another operand, by np.ma's rule for it."""
+def _combined(a, b, ufunc, fill=None):
+    """`ufunc(a, b)` of a masked array and another operand, by np.ma's rule for it, with the
+    fill value `fill`."""
     rule = _RULES[ufunc]
     da, db = _data(a), _data(b)
     shape = np.broadcast_shapes(np.shape(da), np.shape(db))
@@ -235,15 +265,99 @@ def _combined(a, b, ufunc):
         result = ufunc(da, db)
         if rule == "equal":
             result = np.where(mask, ufunc(mask_a, mask_b), result)
-        return TracedMaskedArray(result, mask)
+        return TracedMaskedArray(result, mask, fill)
     if rule == "divide":
-        tiny = np.finfo(np.float64).tiny
-        mask = mask | ~np.isfinite(ufunc(da, db)) | (np.abs(da) * tiny >= np.abs(db))
+        mask = mask | ~np.isfinite(ufunc(da, db)) | _outside_division(da, db)
     # computed from ones where masked: the left operand's data is the value there, and a
     # gradient through what was computed there would be 0 times an inf (x / 0) or a NaN
     result = lax.lift(ufunc(_unmasked(da, mask), _unmasked(db, mask)))
+    if rule == "divide":  # np.ma adds `mask * da` to a result zeroed where masked: -0.0 is 0.0
+        return TracedMaskedArray(np.where(mask, 0, result) + mask * lax.lift(da), mask, fill)
     keep = np.broadcast_to(lax.lift(da), result.shape).astype(result.dtype)
-    return TracedMaskedArray(np.where(mask, keep, result), mask)
+    return TracedMaskedArray(np.where(mask, keep, result), mask, fill)
+
+
+def _outside_division(da, db):
+    """np.ma's domain of a division (`_DomainSafeDivide`): a divisor within `tiny` of 0."""
+    return np.abs(da) * np.finfo(np.float64).tiny >= np.abs(db)
+
+
+def _inside(domain):
+    """A point inside a unary ufunc's domain, computed at in place of the points outside it,
+    whose values are replaced (a gradient through them would be 0 times a NaN)."""
+    if hasattr(domain, "critical_value"):  # log, sqrt, arccosh
+        return domain.critical_value + 1
+    if hasattr(domain, "a"):  # arcsin, arccos, arctanh
+        return (domain.a + domain.b) / 2
+    return 0  # tan
+
+
+def _fill_of(inputs):
+    """The first masked input's fill value, which np.ma's results keep (`_update_from`)."""
+    for v in inputs:
+        if isinstance(v, TracedMaskedArray):
+            return v._fill
+    return None
+
+
+def _ufunc_of(ufunc, inputs):
+    """`np.<ufunc>(m, ...)` as `MaskedArray.__array_wrap__` makes it: the ufunc of the data,
+    masked where an input is; where the data (or a mask) leave np.ma's domain for the ufunc,
+    masked and holding np.ma's fill for it."""
+    datas = [lax.lift(_data(v)) for v in inputs]
+    shape = np.broadcast_shapes(*(d.shape for d in datas))
+    mask = functools.reduce(np.logical_or, [_mask_of(v, shape) for v in inputs])
+    domain = _DOMAINS.get(ufunc)
+    if domain is None:
+        return TracedMaskedArray(ufunc(*datas), mask, _fill_of(inputs))
+    if len(datas) == 2:  # a division
+        da, db = datas
+        bad = mask | _outside_division(da, db)
+        result, value = ufunc(da, np.where(bad, 1, db)), _FILLS[ufunc][-1]
+    else:
+        (d,) = datas
+        bad = np.logical_or(domain(d), mask)
+        result = ufunc(np.where(bad, d.dtype.type(_inside(domain)), d))
+        value = _FILLS[ufunc]
+    return TracedMaskedArray(np.where(bad, value, result), bad, _fill_of(inputs))
+
+
+def _unary(op):
+    """np.ma.<name> (`_MaskedUnaryOperation`): the function of the data, masked where the
+    input is and, for one with a domain, where the data leave it or the result is not
+    finite; the masked elements hold the input's data."""
+    def call(a, *args, **kwargs):
+        if not _traced(a):
+            return op(a, *args, **kwargs)
+        d = lax.lift(_data(a))
+        mask = _mask_of(a, d.shape)
+        if op.domain is None:
+            result = lax.lift(op.f(_unmasked(d, mask), *args, **kwargs))
+        else:
+            mask = np.logical_or(op.domain(d), mask)
+            result = lax.lift(op.f(np.where(mask, d.dtype.type(_inside(op.domain)), d),
+                                   *args, **kwargs))
+            mask = mask | ~np.isfinite(result)
+        if not result.ndim:
+            lax.check(mask, "DataDependentShapeError", _ONE_MASKED)
+            return result
+        if np.can_cast(d.dtype, result.dtype, "same_kind"):
+            result = np.where(mask, d.astype(result.dtype), result)
+        return TracedMaskedArray(result, mask, _fill_of([a]))
+
+    call.__name__ = op.__name__
+    return call
+
+
+def _binary(ufunc, original):
+    """np.ma.add, np.ma.divide, np.ma.less, ...: the operator's rule (`_combined`)."""
+    def call(a, b, *args, **kwargs):
+        if not _traced(a, b) or args or kwargs:
+            return original(a, b, *args, **kwargs)
+        return _combined(a, b, ufunc, _fill_of([a, b]))
+
+    call.__name__ = original.__name__
+    return call
 
 
 def _unmasked(v, mask):
@@ -252,8 +366,13 @@ def _unmasked(v, mask):
 
 
 def _operator(ufunc, reflected: bool):
+    # arithmetic keeps the fill value; a comparison's result has bool's (`_comparison`)
+    fill = (lambda a, b: None) if _RULES[ufunc] in ("compare", "equal") else \
+        (lambda a, b: _fill_of([a, b]))
+
     def operator_method(self, other):
-        return _combined(other, self, ufunc) if reflected else _combined(self, other, ufunc)
+        a, b = (other, self) if reflected else (self, other)
+        return _combined(a, b, ufunc, fill(a, b))
 
     return operator_method
 
@@ -403,4 +522,8 @@ def routes() -> list:
         traced[name] = _compare(name, op)
     for name in ("count", "sum", "mean", "var", "std", "min", "max"):
         traced[name] = _reduction(name)
+    for name in _UNARY:
+        traced[name] = _unary(_ORIGINAL[name])
+    for name, ufunc in _BINARY.items():
+        traced[name] = _binary(ufunc, _ORIGINAL[name])
     return [(np.ma, {name: for_user_code(fn, _ORIGINAL[name]) for name, fn in traced.items()})]
