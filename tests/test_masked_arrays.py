@@ -118,7 +118,6 @@ def test_a_whole_reduction_numpy_makes_np_ma_masked_raises_or_falls_back():
 
 
 @pytest.mark.parametrize("use", [
-    lambda m: m[0],
     lambda m: np.add.reduce(m),
     lambda m: np.modf(m),
     lambda m: m ** 2,
@@ -283,6 +282,8 @@ ARGUMENTS = {
     "two_masked_arguments": (lambda a, b: (a * b).sum(axis=1),
                              (M, np.ma.masked_greater(M.data, 1.5))),
     "in_a_dict": (lambda d: d["x"].mean() + d["w"].sum(), ({"x": M, "w": A[0]},)),
+    "indexed": (lambda m: (m[1], m[:, 2:4], m[::2].sum(axis=0), m[[0, 2]]), (M,)),
+    "an_unmasked_element": (lambda m: m[1, 1] * 2.0, (np.ma.array(A, mask=A > 1.5),)),
 }
 
 
@@ -296,6 +297,17 @@ def test_masked_array_arguments_match_numpy(name):
             warnings.simplefilter("ignore")
             want = fn(*call)
         _same_under_the_mask(f(*call), want)
+
+
+def test_a_masked_element_raises_or_falls_back():
+    m = np.ma.array([1.0, 2.0, 3.0], mask=[False, True, False])
+    f = tracenp.jit(lambda v, i: v[i] * 2.0, static_argnums=1)
+    assert f(m, 0) == 2.0
+    with pytest.raises(DataDependentShapeError, match="np.ma.masked"):
+        f(m, 1)
+    g = tracenp.jit(lambda v, i: v[i], static_argnums=1, fallback=True)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert g(m, 1) is np.ma.masked
 
 
 def test_the_gradient_through_a_domain_is_zero_where_masked():

@@ -24,8 +24,9 @@ A reduction over every element of an all-masked array (and a `var` or `std` that
 finite) is `np.ma.masked` in NumPy, a value of another type: the compiled function raises
 `DataDependentShapeError` then (NumPy runs that
 call under `fallback=True`). A masked array the function returns becomes a
-`np.ma.MaskedArray` of the results. Anything else on one (indexing, ufunc methods, other
-`np.ma` functions) is refused by name, never computed on the data alone.
+`np.ma.MaskedArray` of the results. Indexing takes the data's and the mask's elements (one
+masked element raises as the reductions do). Anything else on one (writes, ufunc methods,
+other `np.ma` functions) is refused by name, never computed on the data alone.
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ _ORIGINAL = {name: getattr(np.ma, name) for name in (
 # np.ma's domain of a ufunc (a callable of the data, true outside it) and what
 # `np.<ufunc>(m)` leaves where the data are outside it
 _DOMAINS, _FILLS = np.ma.core.ufunc_domain, np.ma.core.ufunc_fills
-_ONE_MASKED = ("np.ma's function of one element that is masked: NumPy returns np.ma.masked, "
-               "not a number")
+_ONE_MASKED = ("an element of a masked array (or np.ma's function of one) that is masked: "
+               "NumPy returns np.ma.masked, not a number")
 _ALL_MASKED = ("a reduction over all of a masked array whose elements are all masked (or a "
                "var or std of it that is not finite): NumPy returns np.ma.masked, not a number")
 
@@ -221,7 +222,14 @@ class TracedMaskedArray:
                                  "plain array (use .filled() or .data)")
 
     def __getitem__(self, index):
-        raise errors.unsupported("indexing an np.ma masked array of traced values")
+        """`m[i]`, `m[:, j]`, `m[x > 0]`: the data's and the mask's; one element is its value,
+        checked not to be masked (NumPy's `np.ma.masked` then)."""
+        index = index._data if isinstance(index, TracedMaskedArray) else index
+        data, mask = self._data[index], self._mask[index]
+        if not np.ndim(data):
+            lax.check(mask, "DataDependentShapeError", _ONE_MASKED)
+            return data
+        return TracedMaskedArray(data, mask, self._fill)
 
     def _other_operator(self, *other):
         raise errors.unsupported("this operator on an np.ma masked array of traced values")
