@@ -26,7 +26,8 @@ _PLAIN = frozenset({int, float})
 
 
 def _fold(python, better, args, kwargs):
-    if "key" in kwargs:
+    key = kwargs.get("key")
+    if set(kwargs) - {"key"}:
         return python(*args, **kwargs)
     items = args if len(args) > 1 else args[0] if args else ()
     if isinstance(items, Tracer) and items.ndim == 1:
@@ -36,13 +37,16 @@ def _fold(python, better, args, kwargs):
             return python(*args, **kwargs)
         items = list(items)  # a generator or a dict's values, iterated once
         args = (items,)
+    keys = items if key is None else [key(v) for v in items]
     scalars = all(not v.ndim if isinstance(v, Tracer) else isinstance(v, _NUMBERS)
-                  for v in items)
-    if not scalars or not any(isinstance(v, Tracer) for v in items):
+                  for v in [*items, *keys])
+    if not items or not scalars or not any(isinstance(v, Tracer) for v in [*items, *keys]):
         return python(*args, **kwargs)
-    result = items[0]
-    for item in items[1:]:
-        result = np.where(better(item, result), item, result)
+    result, best = items[0], keys[0]  # the first of equal ones, as Python's
+    for item, k in zip(items[1:], keys[1:]):
+        take = better(k, best)
+        result = np.where(take, item, result)
+        best = result if key is None else np.where(take, k, best)
     return result.with_returns(_returns(items)) if isinstance(result, Tracer) else result
 
 
