@@ -268,6 +268,10 @@ SPECIAL = {
     "int": (lambda n: sp.i0(n), np.arange(5)),
     "scalar": (lambda x: sp.psi(x), np.float64(2.5)),
     "complex": (lambda z: sp.psi(z), POS + 1j),
+    "comb": (lambda n: sp.comb(n, 3), np.array([-1.0, 0.0, 2.0, 3.0, 7.5, 40.0])),
+    "comb_of_k": (lambda k: sp.comb(10, k), np.array([-1.0, 0.0, 4.0, 10.0, 11.0])),
+    "comb_repetition": (lambda n: sp.comb(n, 2, repetition=True), np.array([-1.0, 0.0, 5.0])),
+    "comb_scalar": (lambda n: sp.comb(n, 2.0), np.float64(6.0)),
 }
 
 

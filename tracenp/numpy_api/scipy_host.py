@@ -270,11 +270,30 @@ def is_special_ufunc(ufunc: np.ufunc) -> bool:
 
 
 def special_routes() -> list:
-    """`scipy.special`'s Python functions run by the host (its ufuncs: `ufuncs.apply_ufunc`)."""
+    """`scipy.special`'s Python functions run by the host (its ufuncs: `ufuncs.apply_ufunc`),
+    and `comb`, which is `binom` where its arguments are in range."""
     import scipy.special as special
 
     return [(special, {"polygamma": _route(special.polygamma, "scipy.special.polygamma",
-                                           _polygamma_grads)})]
+                                           _polygamma_grads),
+                       "comb": _comb(special.comb, special.binom)})]
+
+
+def _comb(original: Callable, binom: Callable) -> Callable:
+    """`scipy.special.comb(N, k)` of traced values, as SciPy computes it without `exact`:
+    `binom` where `0 <= k <= N` (with `repetition`: of `N + k - 1`, 1 where `k == 0 <= N`),
+    else 0; an exact one (Python ints) is SciPy's own."""
+    @functools.wraps(original)
+    def comb(N, k, *, exact=False, repetition=False):
+        if exact or not (lax.is_tracer(N) or lax.is_tracer(k)):
+            return original(N, k, exact=exact, repetition=repetition)
+        if repetition:
+            out = np.where((k == 0) & (N >= 0), 1.0, binom(N + k - 1, k))
+        else:
+            out = np.where((k <= N) & (N >= 0) & (k >= 0), binom(N, k), 0.0)
+        return out if np.ndim(out) else out.with_returns("scalar")
+
+    return comb
 
 
 # ----------------------------------------------------------------------------- scipy.signal
