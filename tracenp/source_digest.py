@@ -27,7 +27,7 @@ KEYED = ("ir.py", "ops.py", "shapes.py", "linalg_ops.py", "fusion.py", "fusion_m
          "lowering/llvm_elements.py", "lowering/llvm_math.py", "lowering/llvm_math_f32.py",
          "lowering/llvm_math_ir.py", "lowering/llvm_math_payne_hanek.py",
          "lowering/llvm_math_variants.py", "lowering/llvm_ops.py", "lowering/llvm_complex.py",
-         "lowering/llvm_kernel.py",
+         "lowering/llvm_kernel.py", "lowering/llvm_stream.py",
          "lowering/llvm_jit.py", "lowering/llvm_entry.py", "lowering/llvm_rowdot.py",
          "lowering/llvm_rowdot_code.py",
          "lowering/llvm_call.py", "lowering/llvm_loops.py", "lowering/llvm_pool.py",
