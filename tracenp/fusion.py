@@ -52,6 +52,8 @@ REDUCTIONS = (Op.SUM, Op.PROD, Op.MAX, Op.MIN)
 VIEWS = (Op.RESHAPE, Op.TRANSPOSE, Op.BROADCAST, Op.SLICE, Op.STRIDED)
 MAX_OPERANDS = 1000  # arrays one launch takes: a C call takes <= 1024 arguments, 4 are fixed
 MAX_FUSED = 128  # arrays read or instructions run by one fused chain (`schedule`)
+LARGE_OUTPUTS = 6 << 20  # bytes of a kernel's elementwise outputs from which a backend may
+# write them past the caches (`Kernel.large_outputs`; the LLVM backend's `llvm_stream`)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,13 @@ class Kernel:
         extra = [v for w in self.windows if w is not None for v in (*w.start, *w.steps)]
         return np.array([*(self.shape or (1,)), *extra], dtype=np.int64)
 
+    def large_outputs(self) -> bool:
+        """Whether the elementwise outputs hold `LARGE_OUTPUTS` bytes or more (part of the
+        text: only such kernels carry the code that streams them)."""
+        size = int(np.prod(self.shape, dtype=np.int64))
+        return sum(size * o.node.dtype.itemsize for o in self.outputs
+                   if o.reduce is None) >= LARGE_OUTPUTS
+
     def text(self) -> str:
         """The kernel without its extents: equal texts run the same code on any extents
         (and on any start and steps of its windows)."""
@@ -134,6 +143,8 @@ class Kernel:
         lines.append(f"axes {self.axes} of rank {len(self.shape)}, unit dims {units}")
         if self.shares:
             lines.append(f"arrays {self.shares}")
+        if self.large_outputs():
+            lines.append("large outputs")
         return "\n".join(lines)
 
 

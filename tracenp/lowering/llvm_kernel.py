@@ -76,7 +76,7 @@ def build_module(kernel: Kernel | RowGroup, name: str) -> ir.Module:
         _build_rows(module, kernel, name)
     else:
         streams = tuple(j for j, o in enumerate(kernel.outputs, len(kernel.inputs))
-                        if o.reduce is None)
+                        if o.reduce is None) if kernel.large_outputs() else ()
         fn = ir.Function(module, _signature(kernel), name)
         _KernelEmitter(kernel, fn, streams=streams).emit()
     fn = module.get_global(name)
@@ -106,7 +106,8 @@ def _build_rows(module: ir.Module, group: RowGroup, name: str) -> None:
     made: dict[tuple, ir.Function] = {}
     share = sum(len(k.body) for k in group.kernels) > SHARED_PASSES_ABOVE
     for i, k in enumerate(group.kernels):
-        key = (k.text() if share else i, ahead.get(i, ()), group.local(k), group.final(k))
+        final = group.final(k) if k.large_outputs() else ()
+        key = (k.text() if share else i, ahead.get(i, ()), group.local(k), final)
         if key not in made:
             made[key] = fn = ir.Function(module, _signature(k), f"{name}_pass{len(made)}")
             fn.linkage = "internal"
