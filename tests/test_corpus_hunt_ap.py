@@ -1465,10 +1465,7 @@ BIOSTAT = {
         _i(30, n, seed=s + 2) + 1, _i(6, n, seed=s + 3))),
     "permutation_test_rng_shuffle": (permutation_test_shuffle, {"n_perm": 40}, lambda s, n: (
         _f(3 * n, seed=s) + 0.4, _f(3 * n + 2, seed=s + 1), np.random.default_rng(s))),
-    "mean_ci_scipy_sem": _Xfail(
-        "ConcretizationError: scipy.stats.sem's array-API check `is_lazy_array` calls "
-        "bool() on the traced array inside try/except Exception; tracenp refuses anyway",
-        mean_ci_sem, {}, lambda s, n: (_f(5 * n, seed=s),)),
+    "mean_ci_scipy_sem": (mean_ci_sem, {}, lambda s, n: (_f(5 * n, seed=s),)),
     "chi2_contingency_scipy": _Xfail(
         "ConcretizationError: chi2_contingency's input check `if np.any(observed < 0): raise` "
         "refuses; a value check raised when the compiled function runs would trace",

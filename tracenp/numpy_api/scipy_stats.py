@@ -20,8 +20,8 @@ SciPy's own; frozen distributions call the same methods.
 
 `xpx.apply_where`, SciPy's "f1 where cond, else f2" that many distributions use, is
 `np.where` of both over every entry for traced values; `dirichlet`'s checks of its arguments
-raise their errors when the function runs. `zscore`, `zmap`, `entropy`, `pearsonr` and
-`rankdata` of traced values are composed here.
+raise their errors when the function runs. `zscore`, `zmap`, `entropy`, `pearsonr`,
+`rankdata` and `sem` of traced values are composed here.
 """
 
 from __future__ import annotations
@@ -397,6 +397,32 @@ def zmap(scores, compare, axis=0, ddof=0, nan_policy="propagate"):
     return z
 
 
+def sem(a, axis=0, ddof=1, nan_policy="propagate", *, keepdims=False):
+    """`scipy.stats.sem`: the standard deviation (`ddof`) over the square root of the count;
+    with "omit", of the values that are not NaN along each slice."""
+    (a,) = _floating(a)
+    if axis is None:
+        a, axis, kept = np.ravel(a), 0, (1,) * a.ndim
+    else:
+        kept = None
+    a = a.reshape((1,) * (1 - a.ndim) + a.shape)
+    omit = _nan_policy(nan_policy, a)
+    if omit:
+        nan = np.isnan(a)
+        n = np.sum(~nan, axis=axis, keepdims=True).astype(a.dtype)
+        mean = _mean(a, axis, True)
+        var = np.sum(np.where(nan, 0.0, (a - mean) * (a - mean)), axis=axis, keepdims=True) \
+            / (n - ddof)
+        s = np.sqrt(var) / np.sqrt(n)
+    else:
+        s = np.std(a, axis=axis, ddof=ddof, keepdims=True) / a.shape[axis] ** 0.5
+    if kept is not None:
+        s = s.reshape(kept) if keepdims else s.reshape(())
+    elif not keepdims:
+        s = np.squeeze(s, axis=axis)
+    return s if s.ndim else s.with_returns("scalar")  # SciPy's np.float64
+
+
 def zscore(a, axis=0, ddof=0, nan_policy="propagate"):
     """`scipy.stats.zscore`."""
     return zmap(a, a, axis=axis, ddof=ddof, nan_policy=nan_policy)
@@ -583,7 +609,7 @@ def _ranks(x, method: str):
     return lax.scatter(np.zeros_like(ranks), order, ranks, x.ndim - 1, "set")
 
 
-FUNCTIONS = {f.__name__: f for f in (zscore, zmap, entropy, pearsonr, rankdata)}
+FUNCTIONS = {f.__name__: f for f in (zscore, zmap, entropy, pearsonr, rankdata, sem)}
 
 
 def routes() -> list:
