@@ -2516,18 +2516,6 @@ def otsu_loop(img):
     return best_t
 
 
-def dilate_se_argument(mask, se):
-    H, W = mask.shape
-    r = se.shape[0] // 2
-    p = np.pad(mask, r)
-    out = np.zeros_like(mask)
-    for i in range(se.shape[0]):
-        for j in range(se.shape[1]):
-            if se[i, j]:
-                out |= p[i:i + H, j:j + W]
-    return out
-
-
 def ransac_line_if(points, n_iters=20, thresh=0.1, seed=0):
     rng = np.random.default_rng(seed)
     best_inliers, best_count = None, 0
@@ -2614,7 +2602,7 @@ REFUSED = {
     "hysteresis_while_changed": (_Concretization, hysteresis_until_stable, lambda s: (
         _edges(s, 3, 0.05), _edges(s + 1, 3, 0.5))),
     "otsu_loop_continue": (_Concretization, otsu_loop, lambda s: (_u8(s, 8, 8),)),
-    "dilate_if_se_argument": (_Concretization, dilate_se_argument, lambda s: (
+    "dilate_if_se_argument": (_Concretization, dilate_binary, lambda s: (
         _edges(s, 3), CROSS)),
     "ransac_keep_best_by_if": (_Concretization, ransac_line_if, lambda s: (
         _line_points(s, 4),)),
