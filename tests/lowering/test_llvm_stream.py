@@ -1,4 +1,4 @@
-"""Streaming stores (`llvm_stream`): outputs of at least STREAM_MIN bytes go out through
+"""Streaming stores (`llvm_stream`): outputs of LARGE_OUTPUTS bytes or more go out through
 tiles and nontemporal stores of whole lines. Against NumPy: every dtype's item size, several
 outputs of different widths, reductions beside them, rows with partial lines at both ends,
 trig chunks redone, thread counts, a row group's last pass; and the tile copy itself, for
@@ -14,7 +14,7 @@ from llvmlite import ir
 
 import tracenp
 from tracenp.config import config
-from tracenp.fusion import RowGroup
+from tracenp.fusion import LARGE_OUTPUTS, RowGroup
 from tracenp.lowering import llvm_stream
 from tracenp.lowering.llvm_jit import listing, load_function
 from tracenp.lowering.llvm_ops import I64, PTR
@@ -29,7 +29,7 @@ def jit(fn):
 
 def streamed(itemsize: int) -> int:
     """A length whose output of `itemsize` bytes streams, ending in a partial line."""
-    return llvm_stream.STREAM_MIN // itemsize + 37
+    return LARGE_OUTPUTS // itemsize + 37
 
 
 @pytest.mark.parametrize("size", [1, 2, 4, 8, 16])

@@ -13,7 +13,7 @@ reduction; P is 1 otherwise). Dim 0 runs over `[lo, hi)`, which is how the runti
 work across threads (and how a `RowGroup` runs its passes block by block). The loop nest is
 the flattened outer dims around an inner loop over the last dim; the inner loop has a
 contiguous version (unit strides: the loop vectorizer widens it) and a strided one, chosen
-per row at run time; in a launch with large elementwise outputs, the contiguous version
+per row at run time; in a kernel with large elementwise outputs, the contiguous version
 runs in chunks through tiles that are copied out with streaming stores (`llvm_stream`). A
 kernel with sin, cos or tan runs the inner loop in chunks, each with the inlined trig code
 and a flag for arguments beyond its range, and redoes a flagged chunk with the exact code
@@ -218,7 +218,7 @@ class _KernelEmitter:
         r = self.rank
         shape = [self._word(shape_p, d) for d in (self.dims or [0])]
         if self.tiled:
-            self._tiles(shape)
+            self._tiles()
         data, strides = [], []
         word = max(len(self.k.shape), 1)  # where the windows' words start in `shape_p`
         for j, (arr, (dt, idx, red)) in enumerate(zip(arrays, layout)):
@@ -257,12 +257,11 @@ class _KernelEmitter:
             loop(b, ir.Constant(I64, 0), rows,
                  lambda row, _, __: self._outer_row(row, shape, lo, length))
         if self.tiled:
-            when(b, self.stream, lambda: llvm_stream.fence(b) or {}, {})
+            llvm_stream.fence(b)
         b.ret_void()
 
-    def _tiles(self, shape) -> None:
-        """The stack tiles of the outputs in `tiled`, and `stream`: whether this launch's
-        outputs are large enough to stream."""
+    def _tiles(self) -> None:
+        """The stack tiles of the outputs in `tiled`."""
         b = self.b
         sizes = [self._size(j) for j in self.tiled]
         self.tile_len = llvm_stream.tile_length(sizes)
@@ -272,10 +271,6 @@ class _KernelEmitter:
             tile.align = llvm_stream.LINE
             tile.type = PTR  # llvmlite types an alloca's pointer; stores need an opaque one
             self.tile[j] = tile
-        total = ir.Constant(I64, sum(sizes))
-        for extent in shape:
-            total = b.mul(total, extent)
-        self.stream = b.icmp_signed(">=", total, ir.Constant(I64, llvm_stream.STREAM_MIN))
 
     def _size(self, j: int) -> int:
         return np.dtype(self.layout[j][0]).itemsize
@@ -388,12 +383,11 @@ class _KernelEmitter:
 
     def _streamed(self, start, stop, bases, addr, accs, run):
         """A contiguous row in chunks that start at the first tiled output's line
-        boundaries, each run into the tiles and copied out (`llvm_stream`), when the launch
-        streams and every tiled output's row is aligned to its items; else one chunk run
-        in place."""
+        boundaries, each run into the tiles and copied out (`llvm_stream`), when every tiled
+        output's row is aligned to its items; else one chunk run in place."""
         b = self.b
         c64 = lambda v: ir.Constant(I64, v)  # noqa: E731
-        flag = self.stream
+        flag = ir.Constant(I1, 1)
         for j in self.tiled:
             misaligned = b.and_(b.ptrtoint(bases[j], I64), c64(self._size(j) - 1))
             flag = b.and_(flag, b.icmp_unsigned("==", misaligned, c64(0)))

@@ -1,10 +1,11 @@
 """Streaming stores: a kernel's large outputs written past the caches.
 
 A store to a line that is not in cache first reads the line from memory (a read for
-ownership), so `a*2.0 + b` over 1e7 doubles moves 320 MB for its 240 MB of data. When a
-launch's elementwise outputs are larger than the last-level cache (`STREAM_MIN`; a kernel
-planned for such outputs, `Kernel.large_outputs`), the kernel computes each chunk of a contiguous row into a tile on the stack, where the loop
-vectorizer's stores stay in L1, and copies the tile out with nontemporal stores of whole
+ownership), so `a*2.0 + b` over 1e7 doubles moves 320 MB for its 240 MB of data. A kernel
+whose elementwise outputs are larger than the last-level cache (`Kernel.large_outputs`: the
+text says so, and only such kernels carry this code, which made every kernel's LLVM time
+1.4x longer) computes each chunk of a contiguous row into a tile on the stack, where the
+loop vectorizer's stores stay in L1, and copies the tile out with nontemporal stores of whole
 aligned cache lines, which skip that read. Chunks start where the first output's lines do;
 the bytes of a partial line (a row's ends, an output aligned differently) go out with plain
 stores. A kernel that streamed ends with a store fence: nontemporal stores are weakly
@@ -17,15 +18,9 @@ import platform
 
 from llvmlite import ir
 
-from ..fusion import LARGE_OUTPUTS
 from .llvm_loops import loop, when
 from .llvm_ops import I8, I64
 
-STREAM_MIN = LARGE_OUTPUTS  # bytes of a launch's elementwise outputs from which they stream:
-# `a*2.0 + b` here ran as fast either way with 4 MB outputs, 1.2x faster streamed with 8 MB
-# (and 1.3x at 80 MB), and 1.8x slower streamed with 2 MB, which the L3 holds. Only a kernel
-# whose planned outputs are that large carries the code (`Kernel.large_outputs`): it made
-# LLVM's time 1.4x longer
 TILE_BYTES = 512  # bytes of the widest output's tile: a chunk's loads and stores overlap
 # better than in longer chunks (`a*2.0 + b` at 1e7: 6.2 ms at 512, 7.7 ms at 16384; 128
 # leaves the vectorized loop too few elements, and `sin` and `exp` ran scalar)

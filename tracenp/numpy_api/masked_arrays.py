@@ -290,14 +290,18 @@ def _outside_division(da, db):
     return np.abs(da) * np.finfo(np.float64).tiny >= np.abs(db)
 
 
-def _inside(domain):
-    """A point inside a unary ufunc's domain, computed at in place of the points outside it,
-    whose values are replaced (a gradient through them would be 0 times a NaN)."""
+def _in_domain(domain, d, mask):
+    """`(bad, safe)`: where `d` is masked or outside a unary ufunc's np.ma domain, and `d`
+    with a point inside the domain there, which is computed at in place of those (their
+    values are replaced; a gradient through them would be 0 times a NaN)."""
     if hasattr(domain, "critical_value"):  # log, sqrt, arccosh
-        return domain.critical_value + 1
-    if hasattr(domain, "a"):  # arcsin, arccos, arctanh
-        return (domain.a + domain.b) / 2
-    return 0  # tan
+        inside = domain.critical_value + 1
+    elif hasattr(domain, "a"):  # arcsin, arccos, arctanh
+        inside = (domain.a + domain.b) / 2
+    else:  # tan
+        inside = 0
+    bad = np.logical_or(domain(d), mask)
+    return bad, np.where(bad, d.dtype.type(inside), d)
 
 
 def _fill_of(inputs):
@@ -323,10 +327,8 @@ def _ufunc_of(ufunc, inputs):
         bad = mask | _outside_division(da, db)
         result, value = ufunc(da, np.where(bad, 1, db)), _FILLS[ufunc][-1]
     else:
-        (d,) = datas
-        bad = np.logical_or(domain(d), mask)
-        result = ufunc(np.where(bad, d.dtype.type(_inside(domain)), d))
-        value = _FILLS[ufunc]
+        bad, safe = _in_domain(domain, datas[0], mask)
+        result, value = ufunc(safe), _FILLS[ufunc]
     return TracedMaskedArray(np.where(bad, value, result), bad, _fill_of(inputs))
 
 
@@ -342,9 +344,8 @@ def _unary(op):
         if op.domain is None:
             result = lax.lift(op.f(_unmasked(d, mask), *args, **kwargs))
         else:
-            mask = np.logical_or(op.domain(d), mask)
-            result = lax.lift(op.f(np.where(mask, d.dtype.type(_inside(op.domain)), d),
-                                   *args, **kwargs))
+            mask, safe = _in_domain(op.domain, d, mask)
+            result = lax.lift(op.f(safe, *args, **kwargs))
             mask = mask | ~np.isfinite(result)
         if not result.ndim:
             lax.check(mask, "DataDependentShapeError", _ONE_MASKED)
@@ -375,12 +376,11 @@ def _unmasked(v, mask):
 
 def _operator(ufunc, reflected: bool):
     # arithmetic keeps the fill value; a comparison's result has bool's (`_comparison`)
-    fill = (lambda a, b: None) if _RULES[ufunc] in ("compare", "equal") else \
-        (lambda a, b: _fill_of([a, b]))
+    keeps_fill = _RULES[ufunc] not in ("compare", "equal")
 
     def operator_method(self, other):
         a, b = (other, self) if reflected else (self, other)
-        return _combined(a, b, ufunc, fill(a, b))
+        return _combined(a, b, ufunc, _fill_of([a, b]) if keeps_fill else None)
 
     return operator_method
 
