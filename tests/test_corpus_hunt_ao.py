@@ -1521,11 +1521,7 @@ GRADIENTS = {
         _edges(s, n, 0.05), _edges(s + 1, n, 0.5))),
     "canny_pipeline_param_dict": (canny, {}, lambda s, n: (
         _blobs(s, n), {"sigma": 1.0 + 0.1 * s, "low": 0.1, "high": 0.3})),
-    "hough_lines_nonzero_add_at": _Xfail(
-        "unjustified refusal (DataDependentShapeError): the coordinates from `np.nonzero` "
-        "broadcast against `np.arange(n_theta)` in `np.add.at`'s index tuple; the "
-        "accumulator's shape is static, and `np.add.at(acc, (ys, xs), 1)` alone compiles",
-        hough_lines_nonzero, {}, lambda s, n: (_edges(s, n),)),
+    "hough_lines_nonzero_add_at": (hough_lines_nonzero, {}, lambda s, n: (_edges(s, n),)),
     "hough_peaks_clamped_slices": (hough_peaks_clamped_slices, {}, lambda s, n: (
         hough_lines_weighted(_edges(s, n)),)),
     "hough_lines_weighted_add_at": (hough_lines_weighted, {}, lambda s, n: (_edges(s, n),)),
@@ -2358,11 +2354,7 @@ def augment_seeded_inside(img, seed=0):
 WRITES = {
     "augment_flip_if_seeded_inside": (augment_seeded_inside, {"seed": 3}, lambda s, n: (
         _img(s, n),)),
-    "hough_plus_equals_duplicates": _Xfail(
-        "unjustified refusal (DataDependentShapeError): `acc[idx[m]] += 1` (also `= 1` and "
-        "`np.add.at`) where the mask m covers only the leading axes of the index array idx; "
-        "the accumulator's shape is static, and the same form with idx.ndim == m.ndim compiles",
-        hough_plus_equals, {}, lambda s, n: (_edges(s, n),)),
+    "hough_plus_equals_duplicates": (hough_plus_equals, {}, lambda s, n: (_edges(s, n),)),
     "zbuffer_minimum_at": (zbuffer_minimum_at, {}, lambda s, n: _cloud(s, n)),
     "zbuffer_sorted_last_write_wins": (zbuffer_sorted_assign, {}, lambda s, n: _cloud(s, n)),
     "overlay_edges_colour_list": (overlay_edges, {}, lambda s, n: (

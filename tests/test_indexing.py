@@ -530,6 +530,41 @@ def test_ufunc_at_of_indices_selected_by_a_mask():
         tracenp.jit(lambda k, v: np.add.at(np.zeros(4), k[k >= 0], v[v > 0]))(keys, vals)
 
 
+def _hough_votes(edges, w):
+    thetas = np.linspace(0, np.pi, 3, endpoint=False)
+    ys, xs = np.nonzero(edges)
+    rho = np.round(xs[:, None] * np.cos(thetas) + ys[:, None] * np.sin(thetas)).astype(int)
+    acc = np.zeros((12, 3), dtype=np.uint64)
+    np.add.at(acc, (rho + 5, np.arange(3)), 1)
+    low = np.full((12, 3), np.inf)
+    np.minimum.at(low, (rho + 5, np.arange(3)), w[edges])
+    y, x = np.indices(edges.shape)
+    grid = np.round(x[..., None] * np.cos(thetas) + y[..., None] * np.sin(thetas)).astype(int)
+    seen = np.zeros((12, 3))
+    seen[(grid + 5)[edges], np.broadcast_to(np.arange(3), grid.shape)[edges]] += 1
+    last = np.zeros((12, 3))
+    last[(grid + 5)[edges], np.arange(3, dtype=np.uint8)] = w[edges]
+    picked = low[(grid + 5)[edges], 1:][:, 0]
+    pairs = np.arange(8.0).reshape(4, 2)[ys[:, None] % 4, [[1, 0]]]
+    return acc, low, seen, last, picked.sum(), pairs.sum()
+
+
+def test_selected_indices_broadcast_against_plain_ones():
+    """Hough votes: `np.add.at(acc, (rho[m], np.arange(n)), 1)` with `rho[m]` of shape (k, n),
+    `acc[i[m], t[m]] += 1` with a mask over the leading axes of `i`, and ints and integer
+    arrays beside selections broadcast as NumPy broadcasts them (all were refused). A plain
+    array that would meet the selected length stays refused."""
+    rng = np.random.default_rng(11)
+    edges = rng.random((4, 5)) < 0.4
+    check_like_numpy(_hough_votes, edges, rng.standard_normal((4, 5, 3)))
+    check_like_numpy(_hough_votes, np.zeros((4, 5), bool), rng.standard_normal((4, 5, 3)))
+    with pytest.raises(tracenp.errors.DataDependentShapeError):
+        tracenp.jit(lambda x, m: x[np.arange(6)[m][:, None], np.zeros((2, 3), int)])(
+            rng.standard_normal((6, 4)), rng.random(6) < 0.5)
+    with pytest.raises(IndexError, match="index 9 is out of bounds for axis 1 with size 4"):
+        tracenp.jit(lambda x, m: x[np.arange(6)[m], 9])(np.ones((6, 4)), np.ones(6, bool))
+
+
 def _ufunc_at_a_mask(x, X, m, rows):
     y = x.copy()
     np.add.at(y, m, 1.0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import math
 import operator
 
 import numpy as np
@@ -25,7 +26,8 @@ from ..tracer import Tracer
 from . import implements
 from .creation import weak_or_dtype
 from ..shapes import compose_slices, normalize_axis, slice_dim
-from .masked import (InnerSelection, MaskedSelection, index_by_selections, select,
+from .masked import (InnerSelection, MaskedSelection, broadcast_selected,
+                     broadcast_selected_value, index_by_selections, leading_advanced, select,
                      slice_view, take_selected)
 
 
@@ -818,7 +820,7 @@ def getitem(x, key):
         return inner
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
-        return index_by_selections(x, _ints_as_selections(x, keys))
+        return index_by_selections(x, keys)
     window = _window_key(x, key)
     if window is not None:
         return make_view(x, "scalar_index", window).with_returns("array")
@@ -1041,7 +1043,7 @@ def setitem(x, key, value):
     check_scalar_conversion(x.dtype, value)
     keys = key if isinstance(key, tuple) else (key,)
     if any(isinstance(k, MaskedSelection) for k in keys):
-        keys = _ints_as_selections(x, _unmask_keys(keys))
+        keys = _unmask_keys(keys)
         if _selected_set(x, keys, value):
             return
         mask = _nonzero_mask(x, keys)
@@ -1188,54 +1190,37 @@ def _unmask_keys(keys: tuple) -> tuple:
     return tuple(out)
 
 
-def _ints_as_selections(x, keys: tuple) -> tuple:
-    """`x[i[m], -1]`: NumPy broadcasts an integer against the index arrays beside it, so in
-    the run of selections by one traced mask that leads the key it is the selection by that
-    mask of a constant index (scipy's `quat[ind, 3] = R[ind, i, i]`, `ind = nonzero(m)[0]`)."""
-    mask = next(k.mask for k in keys if isinstance(k, MaskedSelection))
-    out = list(keys)
-    for d, k in enumerate(keys):
-        if not (_is_int(k) or isinstance(k, MaskedSelection)) or d >= x.ndim:
-            break
-        if _is_int(k):
-            n = x.shape[d]
-            if not -n <= k < n:
-                raise IndexError(f"index {k} is out of bounds for axis {d} with size {n}")
-            out[d] = MaskedSelection(lax.lift(np.full(mask.shape, int(k) % n, np.intp)), mask)
-    return tuple(out)
-
-
 def _selected_set(x, keys: tuple, value) -> bool:
     """`x[i[m], j[m]] = v` (`oh[idx, seq[idx]] = 1` with `idx = np.nonzero(valid)[0]`): integer
-    index arrays selected by one traced mask lead the key, `v` a scalar or a selection by
-    the same mask. Each element takes the value of the last selected index naming it, as
-    NumPy's assignment does, found by `np.maximum.at` of the indices' positions. False for
-    other keys, and for the mask's own index grids (`x[np.nonzero(m)] = v`, a `where`)."""
-    lead = 0
-    while lead < len(keys) and isinstance(keys[lead], MaskedSelection):
-        lead += 1
-    mask = keys[0].mask
-    rest = keys[lead:]
-    same = isinstance(value, MaskedSelection) and value.mask.node is mask.node
-    if not lead or lead > x.ndim or any(isinstance(k, MaskedSelection) or not (
-            isinstance(k, slice) and k == slice(None) or k is Ellipsis) for k in rest) or any(
-            k.mask.node is not mask.node or k.values.shape != mask.shape or
-            k.dtype.kind not in "iu" for k in keys[:lead]) or \
-            not (same or np.ndim(value) == 0 and not isinstance(value, MaskedSelection)) or \
-            all(np.array_equal(k.values.constant_value(), g)
-                for k, g in zip(keys, np.indices(mask.shape))) and lead == mask.ndim:
+    index arrays selected by one traced mask lead the key (with ints and integer arrays
+    that broadcast beside them, `broadcast_selected`), `v` broadcasting against them. Each
+    element takes the value of the last selected index naming it, as NumPy's assignment
+    does, found by `np.maximum.at` of the indices' positions. False for other keys, and for
+    the mask's own index grids (`x[np.nonzero(m)] = v`, a `where`)."""
+    lead = leading_advanced(keys)
+    mask = next(k.mask for k in keys if isinstance(k, MaskedSelection))
+    if not lead or lead > x.ndim or any(not (isinstance(k, slice) and k == slice(None) or
+                                             k is Ellipsis) for k in keys[lead:]) or \
+            lead == mask.ndim and all(isinstance(k, MaskedSelection) and np.array_equal(
+                k.values.constant_value(), g) for k, g in zip(keys, np.indices(mask.shape))):
         return False
-    if mask.size == 0:
-        return True
+    spread = broadcast_selected(keys[:lead], x.shape)
+    if spread is None:
+        return False
+    full, rest = spread
     tail = x.shape[lead:]
-    v = value.values if same else value
-    v = np.broadcast_to(lax.cast(lax.lift(v), x.dtype), mask.shape + tail)
-    order = lax.lift(np.arange(mask.size).reshape(mask.shape))
-    zero = lax.lift(np.zeros((), keys[0].dtype))
+    v = broadcast_selected_value(value, mask, rest + tail)
+    if v is None:
+        return False
+    shape = mask.shape + rest
+    if not math.prod(shape):
+        return True
+    v = lax.cast(v, x.dtype)
+    order = lax.lift(np.arange(math.prod(shape)).reshape(shape))
     winner = lax.lift(np.full(x.shape[:lead], -1, np.intp))
-    scatter_update(winner, tuple(np.where(mask, k.values, zero) for k in keys[:lead]),
-                   np.where(mask, order, lax.lift(np.asarray(-1))), "maximum")
-    got = np.reshape(v, (mask.size,) + tail)[np.maximum(winner, 0)]
+    m = lax.reshape(mask, mask.shape + (1,) * len(rest))
+    scatter_update(winner, tuple(full), np.where(m, order, lax.lift(np.asarray(-1))), "maximum")
+    got = np.reshape(v, (math.prod(shape),) + tail)[np.maximum(winner, 0)]
     hit = lax.reshape(winner >= 0, winner.shape + (1,) * len(tail))
     x._assign(np.where(hit, got, x))
     return True
@@ -1266,19 +1251,22 @@ def _mask_set(x, ekey, mask, value):
 
 
 def _unselect_at(x, keys: tuple, value, mode: str):
-    """`np.add.at(x, i[m], v[m])` (groupby sums over valid keys), every index a selection by
-    one traced mask `m`: the update at every position, with the ufunc's identity (at index 0)
-    where `m` leaves it out. `v` is a selection by `m` or a scalar."""
-    mask = keys[0].mask if isinstance(keys[0], MaskedSelection) else None
-    if mask is None or len(keys) > x.ndim or isinstance(value, InnerSelection) or any(
-            not isinstance(k, MaskedSelection) or k.mask.node is not mask.node
-            or k.values.shape != mask.shape or k.dtype.kind not in "iu" for k in keys) or \
-            not (isinstance(value, MaskedSelection) and value.mask.node is mask.node
-                 or np.ndim(value) == 0) or any(x.shape[d] == 0 for d in range(len(keys))):
+    """`np.add.at(x, i[m], v[m])` (groupby sums over valid keys), indices selected by one
+    traced mask `m` (with ints and integer arrays that broadcast beside them,
+    `broadcast_selected`): the update at every position, with the ufunc's identity (at
+    index 0) where `m` leaves it out. `v` broadcasts against the indices."""
+    mask = next(k.mask for k in keys if isinstance(k, MaskedSelection))
+    spread = None
+    if len(keys) <= x.ndim and not isinstance(value, InnerSelection) and \
+            not any(x.shape[d] == 0 for d in range(len(keys))):
+        spread = broadcast_selected(keys, x.shape)
+    full_value = None if spread is None else broadcast_selected_value(
+        value, mask, spread[1] + x.shape[len(keys):])
+    if full_value is None:
         raise errors.data_dependent(
-            "np.ufunc.at with indices selected by a traced mask other than "
-            "np.add.at(x, i[m], v[m]) (or a scalar v) with every index selected by m",
-            "x[m] += v, or x = np.where(m, x + v, x)")
+            "np.ufunc.at with indices selected by a traced mask other than integer index "
+            "arrays selected by one mask m (np.add.at(x, i[m], v[m])), with ints and arrays "
+            "that broadcast beside them", "x[m] += v, or x = np.where(m, x + v, x)")
     if x.dtype.kind in "fc":  # -0.0 adds nothing, also to a -0.0
         identity = {"add": complex(-0.0, -0.0) if x.dtype.kind == "c" else -0.0,
                     "maximum": -np.inf, "minimum": np.inf}[mode]
@@ -1287,13 +1275,8 @@ def _unselect_at(x, keys: tuple, value, mode: str):
     else:
         info = np.iinfo(x.dtype)
         identity = {"add": 0, "maximum": info.min, "minimum": info.max}[mode]
-    v = value.values if isinstance(value, MaskedSelection) else value
-    rest = x.shape[len(keys):]
-    m = lax.reshape(mask, mask.shape + (1,) * len(rest))
-    full = np.where(m, v, lax.lift(np.asarray(identity, x.dtype)))
-    zero = lax.lift(np.zeros((), keys[0].dtype))
-    return (tuple(np.where(mask, k.values, zero) for k in keys),
-            lax.broadcast_to(full, mask.shape + rest))
+    m = lax.reshape(mask, mask.shape + (1,) * (full_value.ndim - mask.ndim))
+    return tuple(spread[0]), np.where(m, full_value, lax.lift(np.asarray(identity, x.dtype)))
 
 
 def scatter_update(x, key, value, mode):

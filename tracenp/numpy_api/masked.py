@@ -1102,29 +1102,94 @@ def _computed_rows(x, mask) -> Tracer:
 
 
 def index_by_selections(x, keys: tuple) -> MaskedSelection:
-    """`x[i[m], j[m]]`: integer index arrays selected by one traced mask, leading the key.
-    The result is the selection by `m` of `x[i, j]`, read with index 0 where `m` is False,
-    so that `out[m] = img[i[m], j[m]]` is `np.where(m, img[i, j], out)` as in NumPy."""
+    """`x[i[m], j[m]]`: integer index arrays selected by one traced mask lead the key (with
+    ints and integer arrays beside them that broadcast as `broadcast_selected` says). The
+    result is the selection by `m` of `x[i, j]`, read with index 0 where `m` is False, so
+    that `out[m] = img[i[m], j[m]]` is `np.where(m, img[i, j], out)` as in NumPy."""
     inner = _inner_index_selection(x, keys)
     if inner is not None:
         return inner
-    lead = 0
-    while lead < len(keys) and isinstance(keys[lead], MaskedSelection):
-        lead += 1
-    mask = keys[0].mask if lead else None
+    lead = leading_advanced(keys)
     rest = keys[lead:]
-    if not lead or any(isinstance(k, MaskedSelection) or not (isinstance(k, slice) or
-                                                              k is Ellipsis) for k in rest) \
-            or any(k.mask.node is not mask.node or k.values.shape != mask.shape
-                   or k.dtype.kind not in "iu" for k in keys[:lead]):
+    spread = broadcast_selected(keys[:lead], x.shape) if lead and lead <= x.ndim and all(
+        isinstance(k, slice) or k is Ellipsis for k in rest) else None
+    if spread is None:
         raise errors.data_dependent(
             "Indexing with x[mask]-selections other than integer index arrays selected by one "
             "mask and leading the key (img[i[m], j[m]])", _INSTEAD)
     if any(x.shape[d] == 0 for d in range(lead)):
         raise errors.data_dependent("Indexing an empty axis with a selection x[mask]", _INSTEAD)
-    zero = lax.lift(np.zeros((), keys[0].dtype))
-    safe = tuple(np.where(mask, k.values, zero) for k in keys[:lead])
-    return MaskedSelection(x[safe + tuple(rest)], mask)
+    mask = next(k.mask for k in keys if isinstance(k, MaskedSelection))
+    return MaskedSelection(x[tuple(spread[0]) + tuple(rest)], mask)
+
+
+def leading_advanced(keys: tuple) -> int:
+    """How many keys lead `keys` that are selections, ints or integer arrays."""
+    lead = 0
+    while lead < len(keys) and (isinstance(keys[lead], (MaskedSelection, list, np.ndarray))
+                                or lax.is_tracer(keys[lead]) or _integer(keys[lead])):
+        lead += 1
+    return lead
+
+
+def broadcast_selected(keys: tuple, dims: tuple):
+    """NumPy broadcasts index arrays together. With selections `i[m]` by one traced mask
+    among them (shape `(k,) + R`, k unknown), the broadcast is `(k,) + R` when every other
+    key, an int or an integer array, fits within R or has a leading 1 where k is
+    (`np.add.at(acc, (rho[m], np.arange(n)), 1)`, `x[i[m], 3]`). Returns the keys in full
+    form, each of shape `m.shape + R` with index 0 where `m` is False, and R; None where
+    the broadcast would meet k with another length (it depends on the data)."""
+    sels = [k for k in keys if isinstance(k, MaskedSelection)]
+    if not sels:
+        return None
+    mask = sels[0].mask
+    r = sels[0].values.ndim - mask.ndim
+    if any(isinstance(k, InnerSelection) or k.mask.node is not mask.node or k.dtype.kind
+           not in "iu" or k.values.shape[:mask.ndim] != mask.shape or
+           k.values.ndim - mask.ndim != r for k in sels):
+        return None
+    parts = []
+    for d, (k, n) in enumerate(zip(keys, dims)):
+        if isinstance(k, MaskedSelection):
+            parts.append((k.values, k.values.shape[mask.ndim:]))
+            continue
+        if _integer(k) and not lax.is_tracer(k):
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for axis {d} with size {n}")
+            k = np.asarray(int(k) % n, np.intp)
+        k = k if lax.is_tracer(k) else np.asarray(k)
+        if k.dtype.kind not in "iu" or k.ndim > r + 1 or k.ndim == r + 1 and k.shape[0] != 1:
+            return None
+        if k.ndim == r + 1:
+            k = lax.reshape(k, k.shape[1:]) if lax.is_tracer(k) else k[0]
+        parts.append((k, k.shape))
+    try:
+        rest = np.broadcast_shapes(*(s for _, s in parts))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing arrays could not be broadcast together "
+                         "with shapes " + " ".join(f"({', '.join(map(str, s))})"
+                                                    for _, s in parts)) from None
+    m = lax.reshape(mask, mask.shape + (1,) * r)
+    full = [np.where(m, lax.broadcast_to(lax.lift(k), mask.shape + rest),
+                     lax.lift(np.zeros((), k.dtype))) for k, _ in parts]
+    return full, rest
+
+
+def broadcast_selected_value(value, mask, shape: tuple):
+    """`value` broadcast to `(k,) + shape` as NumPy broadcasts it, in full form
+    (`mask.shape + shape`); None where k would meet a dim of the value."""
+    if isinstance(value, MaskedSelection):
+        if value.mask.node is not mask.node or isinstance(value, InnerSelection) or \
+                value.values.ndim - mask.ndim != len(shape):
+            return None
+        v = value.values
+    else:
+        v = lax.lift(value)
+        if v.ndim > len(shape) + 1 or v.ndim == len(shape) + 1 and v.shape[0] != 1:
+            return None
+        if v.ndim == len(shape) + 1:
+            v = lax.reshape(v, v.shape[1:])
+    return lax.broadcast_to(v, mask.shape + tuple(shape))
 
 
 def _inner_index_selection(x, keys: tuple) -> InnerSelection | None:
