@@ -1306,10 +1306,7 @@ EPI = {
         sir_odeint, {"days": 30}, lambda s, n: (_sir_y0(s, n), 0.3, 0.1)),
     "r0_python_max_key_abs": (r0_max_key_abs, {}, lambda s, n: (
         0.05, 0.2, _contacts(s, n), _pos(s + 1, n))),
-    "growth_rate_scipy_linregress": _Xfail(
-        "UnsupportedFunctionError: scipy.stats.linregress asks the traced y for `x.device` "
-        "(array-API helpers); with a traced x too, its check `if np.amax(x) == np.amin(x)` "
-        "refuses; scipy.stats distributions trace",
+    "growth_rate_scipy_linregress": (
         growth_rate_linregress, {}, lambda s, n: (_cases(s, 5 * n),)),
     "incidence_rate_exact_poisson": (incidence_rate_exact_ci, {}, lambda s, n: (
         _i(50, n, seed=s) + 1, _pos(s, n, lo=1e4, hi=1e5))),
@@ -1470,9 +1467,7 @@ BIOSTAT = {
         "ConcretizationError: chi2_contingency's input check `if np.any(observed < 0): raise` "
         "refuses; a value check raised when the compiled function runs would trace",
         chi2_scipy_table, {}, lambda s, n: (_i(50, n // 2 + 1, 3, seed=s) + 5,)),
-    "welch_ttest_scipy": _Xfail(
-        "UnsupportedFunctionError: scipy.stats.ttest_ind asks the traced array for `x.device` "
-        "(array-API helpers), which tracenp does not provide",
+    "welch_ttest_scipy": (
         welch_ttest, {}, lambda s, n: (_f(4 * n, seed=s), _f(3 * n, seed=s + 1) + 0.5)),
     "cohens_kappa_add_at": (cohens_kappa, {"k": 3}, lambda s, n: (
         _i(3, 8 * n, seed=s), np.where(_u(s, 8 * n) < 0.7, _i(3, 8 * n, seed=s),

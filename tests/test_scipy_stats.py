@@ -352,6 +352,39 @@ STATISTICS = {
                                                                            TIES)),
     "rankdata_nan_omit": (lambda x: st.rankdata(x, axis=1, nan_policy="omit"),
                           np.where(TIES > 1, np.nan, TIES)),
+    "linregress": (lambda x, y: st.linregress(x, y), DATA[0], 2 * DATA[0] + DATA[1]),
+    "linregress_unpacked": (lambda x, y: tuple(st.linregress(x, y))[:4], DATA[0], DATA[1]),
+    "linregress_greater": (lambda x, y: st.linregress(x, y, "greater").pvalue, DATA[0],
+                           DATA[1]),
+    "linregress_less_intercept_stderr": (lambda x, y: st.linregress(
+        x, y, alternative="less").intercept_stderr, DATA[0], DATA[1]),
+    "linregress_two_points": (lambda x, y: st.linregress(x, y), DATA[0, :2], DATA[1, :2]),
+    "linregress_perfect_fit": (lambda x: st.linregress(x, 3 * x - 1), DATA[0]),
+    "linregress_constant_y": (lambda x: st.linregress(x, np.ones_like(x)), DATA[0]),
+    "linregress_nan_propagate": (lambda x, y: st.linregress(x, y), DATA[0], WITH_NAN[1]),
+    "linregress_ints_float32": (lambda x, y: st.linregress(x, y), np.arange(6),
+                                DATA[1].astype(np.float32)),
+    "ttest_ind": (lambda a, b: st.ttest_ind(a, b), DATA[0], DATA[1, :4] + 1),
+    "ttest_ind_welch_axis1": (lambda a, b: st.ttest_ind(a, b, axis=1, equal_var=False), DATA,
+                              DATA ** 2),
+    "ttest_ind_broadcast_less": (lambda a, b: st.ttest_ind(a, b, alternative="less"),
+                                 DATA, DATA[:3, :1] + 0.5),
+    "ttest_ind_axis_none_keepdims": (lambda a, b: st.ttest_ind(a, b, axis=None,
+                                                               keepdims=True), DATA, DATA.T),
+    "ttest_ind_keepdims_axis0": (lambda a, b: st.ttest_ind(a, b, keepdims=True), DATA,
+                                 DATA[:4] - 1),
+    "ttest_ind_nan_propagate": (lambda a, b: st.ttest_ind(a, b), WITH_NAN, DATA + 1),
+    "ttest_ind_one_each": (lambda a, b: st.ttest_ind(a, b), DATA[0, :1], DATA[1, :1]),
+    "ttest_ind_constant": (lambda a, b: st.ttest_ind(a, b, equal_var=False), np.ones(3),
+                           np.ones(4)),
+    "ttest_ind_float32": (lambda a, b: tuple(st.ttest_ind(a, b)), DATA[0].astype(np.float32),
+                          DATA[1].astype(np.float32)),
+    "ttest_1samp": (lambda a: st.ttest_1samp(a, 0.3), DATA),
+    "ttest_1samp_popmean_per_column": (lambda a: st.ttest_1samp(a, np.arange(5.0)[:, None],
+                                                                axis=1), DATA),
+    "ttest_1samp_greater_nan": (lambda a: st.ttest_1samp(a, 0.0, alternative="greater")[:2],
+                                WITH_NAN),
+    "ttest_rel": (lambda a, b: st.ttest_rel(a, b), DATA[:3], DATA[2:]),
 }
 for _m in ("average", "min", "max", "dense", "ordinal"):
     STATISTICS[f"rankdata_{_m}"] = (lambda x, m=_m: st.rankdata(x, m), TIES)
@@ -371,6 +404,9 @@ def test_summary_statistics_of_traced_values_are_scipys(name):
 
 def test_nan_policy_raise_raises_scipys_error_when_the_function_runs():
     for f in (lambda x: st.zscore(x, nan_policy="raise"),
+              lambda x: st.linregress(x[0], x[1], nan_policy="raise"),
+              lambda x: st.ttest_ind(x[:2], x[2:], axis=None, nan_policy="raise"),
+              lambda x: st.ttest_rel(x[:2], x[2:4], nan_policy="raise"),
               lambda x: st.rankdata(x, "min", axis=1, nan_policy="raise"),
               lambda x: st.entropy(np.abs(x), nan_policy="raise")):
         assert_same(tracenp.jit(f)(DATA), f(DATA), rtol=1e-12)
@@ -378,6 +414,21 @@ def test_nan_policy_raise_raises_scipys_error_when_the_function_runs():
             f(WITH_NAN)
         with pytest.raises(ValueError, match="The input contains nan values"):
             tracenp.jit(f)(WITH_NAN)
+
+
+def test_linregress_and_t_tests_raise_as_scipy_does():
+    """A constant x raises SciPy's ValueError when the compiled function runs; "omit" (the
+    counts left depend on the data) and a trimmed test are refused naming the option."""
+    f = tracenp.jit(lambda x, y: st.linregress(x, y))
+    with pytest.raises(ValueError, match="all x values are identical"):
+        f(np.ones(4), DATA[0, :4])
+    assert_same(f(DATA[0], DATA[1]), st.linregress(DATA[0], DATA[1]), rtol=1e-12)
+    with pytest.raises(ValueError, match="incompatible for broadcasting"):
+        f(DATA[0], DATA[1, :4])
+    with pytest.raises(UnsupportedFunctionError, match="nan_policy='omit'"):
+        tracenp.jit(lambda a, b: st.ttest_ind(a, b, nan_policy="omit"))(DATA[0], DATA[1])
+    with pytest.raises(UnsupportedFunctionError, match="trim"):
+        tracenp.jit(lambda a, b: st.ttest_ind(a, b, trim=0.2))(DATA[0], DATA[1])
 
 
 def test_integer_ranks_of_data_holding_nan_run_in_scipy_under_fallback():

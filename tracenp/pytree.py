@@ -79,9 +79,30 @@ def _made_from_items(cls: type) -> bool:
     return known
 
 
+def _bunch_children(t: tuple) -> tuple[tuple, list]:
+    """A tuple bunch (SciPy's `_make_tuple_bunch`: `LinregressResult`, `TtestResult`): its
+    fields, then its array attributes; the others (a dtype, a module) ride in the treedef."""
+    attrs = vars(t)
+    arrays = tuple(k for k, v in attrs.items()
+                   if hasattr(v, "__array_ufunc__") or isinstance(v, (float, complex, np.generic)))
+    fixed = tuple((k, v) for k, v in attrs.items() if k not in arrays)
+    return ("own", _bunch, (type(t), len(t), arrays, fixed)), [*t, *(attrs[k] for k in arrays)]
+
+
+def _bunch(aux: tuple, kids: list) -> tuple:
+    """The tuple bunch `_bunch_children` took apart."""
+    cls, n, arrays, fixed = aux
+    attrs = {**dict(fixed), **dict(zip(arrays, kids[n:]))}
+    bunch = cls.__new__(cls, *kids[:n], **{k: attrs[k] for k in cls._extra_fields})
+    bunch.__dict__.update(attrs)
+    return bunch
+
+
 def _children(t) -> tuple[tuple, list] | None:
     """(treedef head, children) of a container, else None."""
     if isinstance(t, tuple):
+        if getattr(type(t), "_extra_fields", None):  # SciPy's LinregressResult
+            return _bunch_children(t)
         if hasattr(t, "_fields"):
             return ("namedtuple", type(t)), list(t)
         return ("tuple",), list(t)

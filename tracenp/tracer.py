@@ -217,6 +217,11 @@ class Tracer:
         return self.size * self.dtype.itemsize
 
     @property
+    def device(self) -> str:
+        """NumPy's array-API device, which SciPy's helpers ask for (`xp_device(x)`)."""
+        return "cpu"
+
+    @property
     def strides(self) -> tuple[int, ...]:
         """A traced array has no memory: read as C-contiguous, its strides are C's, which
         `np.lib.stride_tricks.as_strided` of it reads by (framing code's `x.strides[0] * hop`).
@@ -376,8 +381,10 @@ class Tracer:
         """`round(x, n)` of a traced Python or NumPy scalar; NumPy arrays have no `round()`."""
         if self.ndim or (self.returns == "array" and not self.weak):
             raise TypeError("type numpy.ndarray doesn't define __round__ method")
-        if ndigits is None:  # a Python int, as NumPy's scalars give
-            return round(self._concrete("round() of a traced array without ndigits"))
+        if ndigits is None:  # a Python int, as NumPy's scalars give: half to even
+            from .python_builtins import _to_int
+
+            return _to_int(np.rint(self) if self.dtype.kind == "f" else self)
         res = np.round(self, ndigits)
         return res.with_returns("python") if self.weak or self.returns == "python" else res
 

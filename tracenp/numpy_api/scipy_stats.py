@@ -621,6 +621,8 @@ def routes() -> list:
     from scipy.stats._distn_infrastructure import rv_continuous, rv_discrete
     from scipy.stats import _multivariate as multivariate
 
+    from . import scipy_tests
+
     return [(rv_continuous, {name: traced_method(name, vars(rv_continuous)[name])
                              for name in METHODS}),
             (rv_discrete, {name: traced_method(name, vars(rv_discrete)[name])
@@ -632,4 +634,4 @@ def routes() -> list:
                     _dirichlet_input, multivariate._dirichlet_check_input)}),
             (xpx, {"apply_where": traced_apply_where(xpx.apply_where)}),
             (stats, {name: when_traced(fn, getattr(stats, name))
-                     for name, fn in FUNCTIONS.items()})]
+                     for name, fn in {**FUNCTIONS, **scipy_tests.FUNCTIONS}.items()})]

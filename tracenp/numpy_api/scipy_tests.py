@@ -1,0 +1,222 @@
+"""`scipy.stats.linregress` and the t-tests of traced values, composed as SciPy computes them.
+
+SciPy's own code reads `x.device` (array-API helpers), branches on values (`if np.amax(x) ==
+np.amin(x): raise`, `if r > 1.0`) and wraps each test in `_axis_nan_policy`, which returns NaN
+for every output of a slice that holds a NaN under the default "propagate". Here the same
+arithmetic runs with `np.where` for the branches, value checks raise SciPy's errors when the
+compiled function runs (`lax.check`), and a slice with a NaN gives NaN outputs. Results are
+SciPy's own classes (`LinregressResult`, `TtestResultBase`: statistic, pvalue and df).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors, lax
+from .scipy_stats import _floating, _nan_policy
+
+_TINY = 1.0e-20  # linregress's guard against r = +-1
+_ALTERNATIVES = {"less": -1, "two-sided": 0, "greater": 1}  # TtestResult's numbers
+
+
+def _pvalue(t, df, alternative: str):
+    """`_get_pvalue` of Student's t with `df` degrees of freedom (`_SimpleStudentT`)."""
+    from scipy import special
+
+    if alternative not in _ALTERNATIVES:
+        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
+    if alternative == "less":
+        return special.stdtr(df, t)
+    if alternative == "greater":
+        return special.stdtr(df, -t)
+    return 2 * special.stdtr(df, -np.abs(t))
+
+
+def _scalars(values: list) -> list:
+    """0-d results as NumPy scalars, as SciPy returns them (`res[()]`)."""
+    return [v.with_returns("scalar") if lax.is_tracer(v) and v.ndim == 0 else v for v in values]
+
+
+def _nan_where(has_nan, values: list) -> list:
+    """`_axis_nan_policy`'s "propagate": NaN outputs for a slice holding a NaN."""
+    return [np.where(has_nan, np.nan, v) for v in values]
+
+
+def _policy(nan_policy: str, what: str, *arrays) -> None:
+    """SciPy's `nan_policy`: "raise" raises when the function runs; "omit" (counts that
+    depend on the data) is refused."""
+    if nan_policy == "omit":
+        raise errors.unsupported(f"{what} with nan_policy='omit' of traced values (the counts "
+                                 "left depend on the data)")
+    _nan_policy(nan_policy, *arrays)
+
+
+def linregress(x, y, alternative="two-sided", *, axis=0, nan_policy="propagate",
+               keepdims=False):
+    """`scipy.stats.linregress` of 1-d `x` and `y`: the slope and intercept from `np.cov`
+    with `bias=1`, r clipped to [-1, 1], its t statistic's p-value and the standard errors."""
+    from scipy.stats._stats_py import LinregressResult
+
+    x, y = (lax.lift(v if lax.is_tracer(v) else np.asarray(v)) for v in (x, y))
+    dtype = np.result_type(x.dtype, y.dtype)  # `xp_promote` of the samples
+    x, y = lax.cast(x, dtype), lax.cast(y, dtype)
+    if x.ndim != 1 or y.ndim != 1 or keepdims or axis not in (0, -1, None):
+        raise errors.unsupported("scipy.stats.linregress of traced values other than two 1-d "
+                                 "arrays (axis=0, keepdims=False)")
+    if x.size == 0 or y.size == 0:
+        raise ValueError("Inputs must not be empty.")
+    if x.shape != y.shape:
+        raise ValueError("Array shapes are incompatible for broadcasting.")
+    _policy(nan_policy, "scipy.stats.linregress", x, y)
+    n = len(x)
+    if n > 1:
+        lax.check(np.amax(x) == np.amin(x), "ValueError",
+                  "Cannot calculate a linear regression if all x values are identical")
+    xmean, ymean = np.mean(x, None), np.mean(y, None)
+    c = np.cov(x, y, bias=1)
+    ssxm, ssxym, ssym = c[0, 0], c[0, 1], c[1, 1]
+    degenerate = (ssxm == 0.0) | (ssym == 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(degenerate, np.where(ssxym == 0, np.nan, 0.0),
+                     np.clip(ssxym / np.sqrt(ssxm * ssym), -1.0, 1.0))
+        slope = ssxym / ssxm
+        intercept = ymean - slope * xmean
+        if n == 2:
+            prob = np.where(y[0] == y[1], 1.0, 0.0)
+            slope_stderr = intercept_stderr = np.zeros(())
+        else:
+            df = n - 2
+            t = r * np.sqrt(df / ((1.0 - r + _TINY) * (1.0 + r + _TINY)))
+            prob = _pvalue(t, df, alternative)
+            slope_stderr = np.sqrt((1 - r ** 2) * ssym / ssxm / df)
+            intercept_stderr = slope_stderr * np.sqrt(ssxm + xmean ** 2)
+    has_nan = np.any(np.isnan(x)) | np.any(np.isnan(y))
+    slope, intercept, r, prob, se, ise = _scalars(_nan_where(
+        has_nan, [slope, intercept, r, prob, slope_stderr, intercept_stderr]))
+    if n == 2:  # SciPy's Python floats
+        prob, se, ise = (v.with_returns("python") for v in (prob, se, ise))
+    return LinregressResult(slope, intercept, r, prob, se, intercept_stderr=ise)
+
+
+def _samples(arrays: list, axis):
+    """The samples with `axis` last, broadcast against each other in the other dims, as
+    `_axis_nan_policy` hands them to the test; the result's shape, and its shape with
+    `keepdims`."""
+    if axis is None:
+        kept = (1,) * max(a.ndim for a in arrays)
+        arrays = [np.ravel(a) for a in arrays]
+        return arrays, (), kept
+    ndim = max(a.ndim for a in arrays)
+    arrays = [a.reshape((1,) * (ndim - a.ndim) + a.shape) for a in arrays]
+    if ndim == 0:
+        raise errors.unsupported("A t-test of 0-d traced values")
+    axis = int(axis) % ndim
+    arrays = [np.moveaxis(a, axis, -1) for a in arrays]
+    try:
+        shape = np.broadcast_shapes(*(a.shape[:-1] for a in arrays))
+    except ValueError:
+        raise ValueError("Array shapes are incompatible for broadcasting.") from None
+    kept = shape[:axis] + (1,) + shape[axis:]
+    return [np.broadcast_to(a, shape + a.shape[-1:]) for a in arrays], shape, kept
+
+
+def _var(a):
+    """`_var(a, -1, ddof=1)`: the mean squared deviation times n / (n - 1)."""
+    n = np.asarray(a.shape[-1], a.dtype)
+    d = a - np.mean(a, axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.mean(d ** 2, axis=-1) * (n / (n - 1))
+
+
+def _result(values: list, kept: tuple | None, alternative: str | float):
+    """SciPy's `TtestResult` of (statistic, pvalue, df, standard error, estimate), with the
+    test axis kept where asked (`kept`: the shape then; an empty sample's has NaN for its
+    `alternative`)."""
+    from scipy.stats._stats_py import TtestResult
+
+    if kept is not None:
+        values = [np.reshape(v, kept) for v in values]
+    t, p, df, denom, estimate = _scalars(values)
+    return TtestResult(t, p, df=df, alternative=_ALTERNATIVES.get(alternative, alternative),
+                       standard_error=denom, estimate=estimate, xp=np)
+
+
+def _empty(shape: tuple, dtype: np.dtype, kept: tuple | None):
+    return _result([lax.lift(np.full(shape, np.nan, dtype))] * 5, kept, np.nan)
+
+
+def ttest_ind(a, b, *, axis=0, equal_var=True, nan_policy="propagate",
+              alternative="two-sided", trim=0, method=None, keepdims=False):
+    """`scipy.stats.ttest_ind`: Student's (pooled variance) or Welch's t-test."""
+    if not 0 <= trim < 0.5:
+        raise ValueError("Trimming percentage should be 0 <= `trim` < .5.")
+    if trim or method is not None:
+        raise errors.unsupported("scipy.stats.ttest_ind with `trim` or a resampling `method` "
+                                 "of traced values")
+    (a, b), shape, kept = _samples(_floating(a, b), axis)
+    kept = kept if keepdims else None
+    _policy(nan_policy, "scipy.stats.ttest_ind", a, b)
+    if alternative not in _ALTERNATIVES:
+        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
+    n1, n2 = a.shape[-1], b.shape[-1]
+    if n1 == 0 or n2 == 0:
+        return _empty(shape, a.dtype, kept)
+    v1, v2 = _var(a), _var(b)
+    m1, m2 = np.mean(a, axis=-1), np.mean(b, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if equal_var:
+            v1 = v1 if n1 != 1 else np.zeros_like(v1)
+            v2 = v2 if n2 != 1 else np.zeros_like(v2)
+            df = np.asarray(n1 + n2 - 2.0, a.dtype)
+            svar = ((n1 - 1) * v1 + (n2 - 1) * v2) / df
+            denom = np.sqrt(svar * (1.0 / n1 + 1.0 / n2))
+        else:
+            vn1, vn2 = v1 / n1, v2 / n2
+            df = (vn1 + vn2) ** 2 / (vn1 ** 2 / (n1 - 1) + vn2 ** 2 / (n2 - 1))
+            df = np.where(np.isnan(df), 1.0, df)
+            denom = np.sqrt(vn1 + vn2)
+        t = (m1 - m2) / denom
+    p = _pvalue(t, lax.cast(lax.lift(df), t.dtype), alternative)
+    has_nan = np.any(np.isnan(a), axis=-1) | np.any(np.isnan(b), axis=-1)
+    df = np.broadcast_to(df, t.shape)
+    return _result(_nan_where(has_nan, [t, p, df, denom, m1 - m2]), kept, alternative)
+
+
+def ttest_1samp(a, popmean, axis=0, nan_policy="propagate", alternative="two-sided", *,
+                keepdims=False):
+    """`scipy.stats.ttest_1samp`. The degrees of freedom are the int64 count minus one, also
+    for a slice holding a NaN (SciPy's float NaN there has no int64 form)."""
+    a, popmean = _floating(a, popmean)
+    (a,), shape, kept = _samples([a], axis)
+    kept = kept if keepdims else None
+    _policy(nan_policy, "scipy.stats.ttest_1samp", a)
+    if alternative not in _ALTERNATIVES:
+        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
+    n = a.shape[-1]
+    if n == 0:
+        return _empty(shape, a.dtype, kept)
+    if popmean.ndim:
+        popmean = np.moveaxis(popmean.reshape((1,) * (a.ndim - popmean.ndim) + popmean.shape),
+                              int(axis or 0) % a.ndim, -1)
+        if popmean.shape[-1] != 1:
+            raise ValueError("`popmean.shape[axis]` must equal 1.")
+        popmean = popmean[..., 0]
+    mean = np.mean(a, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = np.sqrt(_var(a) / n)
+        t = (mean - popmean) / denom
+    p = _pvalue(t, np.asarray(n - 1, t.dtype), alternative)
+    t, p, denom, mean = _nan_where(np.any(np.isnan(a), axis=-1), [t, p, denom, mean])
+    df = lax.lift(np.broadcast_to(np.asarray(n - 1, np.int64), t.shape))
+    return _result([t, p, df, denom, mean], kept, alternative)
+
+
+def ttest_rel(a, b, axis=0, nan_policy="propagate", alternative="two-sided", *,
+              keepdims=False):
+    """`scipy.stats.ttest_rel`: the one-sample test of the differences."""
+    a, b = _floating(a, b)
+    return ttest_1samp(a - b, 0.0, axis=axis, nan_policy=nan_policy, alternative=alternative,
+                       keepdims=keepdims)
+
+
+FUNCTIONS = {f.__name__: f for f in (linregress, ttest_ind, ttest_1samp, ttest_rel)}
