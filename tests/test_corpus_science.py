@@ -1497,6 +1497,10 @@ def test_a_selection_of_integers_after_slices_indexes_that_axis():
     ("numpy_scalar", lambda x, a: round(x.sum(), 2), lambda s, n: (_f(n, seed=s), 0.5)),
     ("python_float", lambda x, a: round(a * 2, 1), lambda s, n: (_f(n, seed=s), 1.2345 * s)),
     ("element", lambda x, a: round(x[1] * a, 3), lambda s, n: (_f(n, seed=s), np.float64(s))),
+    ("no_ndigits_half_to_even", lambda x, a: [round(v) for v in x * 2.5] + [round(a * 2)],
+     lambda s, n: (np.arange(n) - 2.0, 1.25 * s)),
+    ("no_ndigits_as_an_index", lambda x, a: np.zeros(8)[int(round(x[0] * a)) % 8],
+     lambda s, n: (_f(n, seed=s), 3.0 * s)),
 ])
 def test_builtin_round_of_scalars(name, fn, make_args):
     check_against_numpy(fn, {}, make_args)

@@ -396,10 +396,22 @@ class _Grid:
         self._original = original
 
     def __getitem__(self, key):
-        res = self._original[key]
         if not tracing_thread() or from_library(sys._getframe(1).f_globals.get("__name__", "")):
-            return res
+            return self._original[key]
+        res = self._original[_known_bounds(key)]
         return _const(res) if isinstance(res, np.ndarray) else tuple(_const(r) for r in res)
+
+
+def _known_bounds(key):
+    """`key` with each traced slice bound its value (`lax.known` steers its sources static):
+    NumPy tells a count (`N * 1j`) from a step by `isinstance(step, complex)`."""
+    def known(v):
+        return lax.known(v, "bound of np.mgrid or np.ogrid") if lax.is_tracer(v) else v
+
+    def bounds(k):
+        return slice(known(k.start), known(k.stop), known(k.step)) if isinstance(k, slice) else k
+
+    return tuple(map(bounds, key)) if isinstance(key, tuple) else bounds(key)
 
 
 class _Concatenator:

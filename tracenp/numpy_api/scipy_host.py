@@ -262,11 +262,26 @@ def special_ufunc(ufunc: np.ufunc, operands: list):
 
 
 def is_special_ufunc(ufunc: np.ufunc) -> bool:
-    """Whether `ufunc` is one of scipy.special's (public, or of its `_ufuncs` module)."""
+    """Whether `ufunc` is one of scipy.special's (public, of its `_ufuncs` module, or inside
+    one of its multi-ufuncs: `sph_harm_y`'s, a gufunc `(),(),(),()->(1,1)`)."""
     for module in ("scipy.special", "scipy.special._ufuncs"):
         if getattr(sys.modules.get(module), ufunc.__name__, None) is ufunc:
             return True
-    return False
+    return "scipy.special" in sys.modules and ufunc in _multiufunc_members()
+
+
+@functools.cache
+def _multiufunc_members() -> tuple:
+    """The ufuncs that scipy.special's multi-ufuncs (`sph_harm_y`, `assoc_legendre_p`) call."""
+    import scipy.special
+
+    members = []
+    for name in scipy.special.__all__:
+        inner = getattr(getattr(scipy.special, name, None), "_ufunc_or_ufuncs", None)
+        if inner is not None:
+            members += list(inner.values()) if isinstance(inner, dict) else \
+                list(inner) if isinstance(inner, (tuple, list)) else [inner]
+    return tuple(members)
 
 
 def special_routes() -> list:

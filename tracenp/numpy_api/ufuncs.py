@@ -262,7 +262,7 @@ def _special(name: str):
 
 
 # scipy.special ufuncs that are NumPy ufuncs composed as scipy computes them, in the loop's
-# dtype (real loops only: a complex argument resolves to no loop here)
+# dtype (real loops only: a complex loop is SciPy's, run by the host)
 _SCIPY_SPECIAL = {
     "expit": lambda x: 1 / (1 + np.exp(-x)),
     "logit": lambda x: np.log(x / (1 - x)),
@@ -316,7 +316,8 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
                 signature=None, operator=False, order="K", subok=True):
     """`ufunc(*args, out=..., where=..., dtype=...)` on tracers."""
     _refuse_raising_errors(ufunc)
-    if ufunc.signature is not None:  # gufuncs: matmul, vecdot, matvec, vecmat
+    if ufunc.signature is not None and not scipy_host.is_special_ufunc(ufunc):
+        # NumPy's gufuncs: matmul, vecdot, matvec, vecmat
         from .linalg import gufunc
 
         if dtype is not None or signature is not None or casting != "same_kind":
@@ -333,6 +334,9 @@ def apply_ufunc(ufunc: np.ufunc, args, out=None, where=True, dtype=None, casting
         return isnat(args[0])
     if ALIASES.get(ufunc.__name__, ufunc.__name__).upper() not in Op.__members__:
         foreign = _scipy_special(ufunc)
+        if foreign is not None and len(args) == ufunc.nin and any(
+                np.dtype(dt).kind == "c" for dt in resolve(ufunc, args, dtype, casting=casting)):
+            foreign = None  # the compositions are of the real loops: `erfc(z)` is SciPy's
         if foreign is not None and out is None and where is True and dtype is None \
                 and signature is None and len(args) == ufunc.nin:
             return _as_ufunc_result(foreign(*(lax.cast(lax.lift(a), dt) for a, dt in
