@@ -104,6 +104,15 @@ def pca_eig_covariance(X, k=2):
     return X_std @ W, eig_vals[idx] / eig_vals.sum(), np.linalg.eigvals(X.T @ X + np.eye(3))
 
 
+def weighted_gram_and_scalar_matrix_eig(X, w, a, b, d):
+    """Matrices symmetric by construction, whose `eig` NumPy returns real: `X.T D X` written
+    as `(X.T * w) @ X` and `X.T @ (w[:, None] * X)`, and a matrix of traced scalars."""
+    J = np.eye(X.shape[1]) * np.sum(w * (X ** 2).sum(1)) - (X.T * w) @ X
+    S = np.array([[a, -d, 0.0], [-d, b, d], [0.0, d, a + b]])
+    return (np.linalg.eigvals(J), np.linalg.eig(X.T @ (w[:, None] * X))[0],
+            np.sort(np.linalg.eigvals(S)))
+
+
 def spectral_embedding(X):
     W = np.corrcoef(X) ** 2
     L = np.diag(W.sum(axis=1)) - W
@@ -681,6 +690,9 @@ CORPUS = {
         _f(n + 3, 2, seed=s), _f(n + 3, seed=s + 1), _f(n + 3, seed=s + 2, positive=True))),
     "pca_eigh_sorted": (pca_eigh_sorted, {}, lambda s, n: (_f(n + 6, 3, seed=s),)),
     "pca_eig_covariance": (pca_eig_covariance, {}, lambda s, n: (_f(n + 6, 3, seed=s),)),
+    "weighted_gram_and_scalar_matrix_eig": (
+        weighted_gram_and_scalar_matrix_eig, {}, lambda s, n: (
+            _f(n + 3, 3, seed=s), _f(n + 3, seed=s + 1, positive=True), 3.0 + s, 4.0, 0.5)),
     "spectral_embedding": (spectral_embedding, {}, lambda s, n: (_f(n, 5, seed=s),)),
     "pca_svd_result": (pca_svd_result, {}, lambda s, n: (_f(n + 2, 3, seed=s),)),
     "svd_full_reconstruct": (svd_full_reconstruct, {}, lambda s, n: (_f(n + 1, 3, seed=s),)),

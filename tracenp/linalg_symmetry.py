@@ -2,8 +2,9 @@
 
 `np.linalg.eig` returns real arrays when every eigenvalue it finds is real, which a real
 symmetric matrix's are; its dtype depends on the values. A matrix the graph builds as
-symmetric (`X.T @ X`, `-2 * X @ X.T`, `np.cov`, `np.corrcoef`, `A + A.T`, `np.diag(v)`,
-`((X[:, None] - X[None]) ** 2).sum(-1)`, and elementwise combinations of these with scalars
+symmetric (`X.T @ X`, `-2 * X @ X.T`, `(X.T * w) @ X`, `np.cov`, `np.corrcoef`, `A + A.T`,
+`np.diag(v)`, `((X[:, None] - X[None]) ** 2).sum(-1)`, `np.array([[a, c], [c, b]])` of
+traced scalars, and elementwise combinations of these with scalars
 and symmetric constants such as `np.eye(n)`) is traced with NumPy's real dtype instead of
 complex. The proof is structural: it follows the nodes that made the matrix, never values.
 `np.outer(v, v)` and `v[:, None] + v[None, :]` are left out: of rank 1 or 2, their repeated
@@ -56,6 +57,44 @@ def _unscaled(node: Node) -> Node:
             node = node.srcs[1]
         else:
             return node
+
+
+def _weighted(a: Node, b: Node) -> bool:
+    """`A @ B` with `A = X.T * w` (or `B = w[:, None] * X`): X's transpose times X with the
+    contracted axis weighted by one vector, `X.T @ diag(w) @ X` (an inertia tensor, a
+    weighted Gram matrix)."""
+    k = a.shape[-1]
+    for scaled, other, along in ((a, b, (k,)), (b, a, (k, 1))):
+        if scaled.op is Op.MULTIPLY and len(scaled.srcs) == 2:
+            for x, w in (scaled.srcs, scaled.srcs[::-1]):
+                if x.shape == scaled.shape and tuple(w.shape[-len(along):]) == along and \
+                        w.size == k and _transposed(_unscaled(x), _unscaled(other)):
+                    return True
+    return False
+
+
+def _element_keys(node: Node) -> np.ndarray:
+    """What each element of `node` is, as an object array of its shape: a constant's value,
+    else (the node, position) under joins, reshapes and casts."""
+    if node.op is Op.CONST:
+        return np.asarray(node.attrs["value"].value).astype(object).reshape(node.shape)
+    if node.op is Op.CONCAT:
+        return np.concatenate([_element_keys(s) for s in node.srcs], axis=node.attrs["axis"])
+    if node.op in (Op.RESHAPE, Op.CAST):
+        return _element_keys(node.srcs[0]).reshape(node.shape)
+    keys = np.empty(node.size, dtype=object)
+    for k in range(node.size):
+        keys[k] = (id(node), k)
+    return keys.reshape(node.shape)
+
+
+def _mirrored_elements(node: Node) -> bool:
+    """`np.array([[a, -d], [-d, b]])`: a small matrix joined from pieces (concats of
+    reshapes), element (i, j) the same value as (j, i)."""
+    if node.op not in (Op.RESHAPE, Op.CONCAT) or len(node.shape) != 2 or node.size > 4096:
+        return False
+    keys = _element_keys(node)
+    return all(keys[i, j] == keys[j, i] for i in range(node.shape[0]) for j in range(i))
 
 
 def _uniform(node: Node) -> bool:
@@ -136,13 +175,13 @@ def is_symmetric(node: Node, depth: int = 0) -> bool:
         return value.shape[-1] == value.shape[-2] and bool(
             np.array_equal(value, np.swapaxes(value, -1, -2), equal_nan=True))
     if op is Op.MATMUL:
-        return _transposed(*(_unscaled(s) for s in node.srcs))
+        return _transposed(*(_unscaled(s) for s in node.srcs)) or _weighted(*node.srcs)
     if _swap_last(node):
         return is_symmetric(node.srcs[0], depth + 1)
     if op in _SYMMETRIC_OPS and len(node.srcs) == 2 and _transposed(*node.srcs):
         return True
     if _scaled_both_sides(node, depth) or _diagonal_written(node, depth) or \
-            _pairwise_even(node):
+            _pairwise_even(node) or _mirrored_elements(node):
         return True
     if OPS[op].kind != "elementwise" or node.shape[-1] != node.shape[-2]:
         return False
