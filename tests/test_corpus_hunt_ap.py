@@ -1463,9 +1463,7 @@ BIOSTAT = {
     "permutation_test_rng_shuffle": (permutation_test_shuffle, {"n_perm": 40}, lambda s, n: (
         _f(3 * n, seed=s) + 0.4, _f(3 * n + 2, seed=s + 1), np.random.default_rng(s))),
     "mean_ci_scipy_sem": (mean_ci_sem, {}, lambda s, n: (_f(5 * n, seed=s),)),
-    "chi2_contingency_scipy": _Xfail(
-        "ConcretizationError: chi2_contingency's input check `if np.any(observed < 0): raise` "
-        "refuses; a value check raised when the compiled function runs would trace",
+    "chi2_contingency_scipy": (
         chi2_scipy_table, {}, lambda s, n: (_i(50, n // 2 + 1, 3, seed=s) + 5,)),
     "welch_ttest_scipy": (
         welch_ttest, {}, lambda s, n: (_f(4 * n, seed=s), _f(3 * n, seed=s + 1) + 0.5)),

@@ -309,6 +309,7 @@ DATA = _S.standard_normal((5, 6))
 WITH_NAN = np.where(np.arange(30).reshape(5, 6) == 8, np.nan, DATA)
 TIES = np.round(_S.standard_normal((4, 7)) * 1.5)
 PK, QK = _S.uniform(0.1, 1, (5, 6)), _S.uniform(0.1, 1, (5, 6))
+COUNTS = _S.integers(3, 40, (3, 4))
 
 STATISTICS = {
     "zscore": (lambda x: st.zscore(x), DATA),
@@ -385,6 +386,20 @@ STATISTICS = {
     "ttest_1samp_greater_nan": (lambda a: st.ttest_1samp(a, 0.0, alternative="greater")[:2],
                                 WITH_NAN),
     "ttest_rel": (lambda a, b: st.ttest_rel(a, b), DATA[:3], DATA[2:]),
+    "chi2_contingency_yates": (lambda o: st.chi2_contingency(o), COUNTS[:2, :2]),
+    "chi2_contingency_uncorrected": (lambda o: st.chi2_contingency(o, False), COUNTS[:2, :2]),
+    "chi2_contingency_log_likelihood": (lambda o: st.chi2_contingency(
+        o, lambda_="log-likelihood"), COUNTS),
+    "chi2_contingency_one_row": (lambda o: st.chi2_contingency(o), COUNTS[:1] * 1.0),
+    "chi2_contingency_three_way": (lambda o: tuple(st.chi2_contingency(o))[:3],
+                                   COUNTS[:2, :3].reshape(2, 3, 1) + COUNTS[2, :2]),
+    "chisquare": (lambda o: st.chisquare(o), COUNTS[0]),
+    "chisquare_expected_axis1_ddof": (lambda o, e: st.chisquare(o, e, ddof=1, axis=1),
+                                      COUNTS * 1.0, COUNTS.mean(axis=1, keepdims=True)),
+    "chisquare_float32": (lambda o: tuple(st.chisquare(o)), COUNTS[1].astype(np.float32)),
+    "power_divergence_cressie_read": (lambda o: st.power_divergence(
+        o, lambda_="cressie-read", axis=None), COUNTS),
+    "power_divergence_neyman": (lambda o: st.power_divergence(o, lambda_=-2), COUNTS),
 }
 for _m in ("average", "min", "max", "dense", "ordinal"):
     STATISTICS[f"rankdata_{_m}"] = (lambda x, m=_m: st.rankdata(x, m), TIES)
@@ -417,7 +432,8 @@ def test_nan_policy_raise_raises_scipys_error_when_the_function_runs():
 
 
 def test_linregress_and_t_tests_raise_as_scipy_does():
-    """A constant x raises SciPy's ValueError when the compiled function runs; "omit" (the
+    """A constant x, negative counts, a zero expected count and observed and expected sums
+    that disagree raise SciPy's ValueErrors when the compiled function runs; "omit" (the
     counts left depend on the data) and a trimmed test are refused naming the option."""
     f = tracenp.jit(lambda x, y: st.linregress(x, y))
     with pytest.raises(ValueError, match="all x values are identical"):
@@ -429,6 +445,13 @@ def test_linregress_and_t_tests_raise_as_scipy_does():
         tracenp.jit(lambda a, b: st.ttest_ind(a, b, nan_policy="omit"))(DATA[0], DATA[1])
     with pytest.raises(UnsupportedFunctionError, match="trim"):
         tracenp.jit(lambda a, b: st.ttest_ind(a, b, trim=0.2))(DATA[0], DATA[1])
+    chi2 = tracenp.jit(lambda o: st.chi2_contingency(o))
+    with pytest.raises(ValueError, match="must be nonnegative"):
+        chi2(-COUNTS)
+    with pytest.raises(ValueError, match="expected frequencies has a zero element"):
+        chi2(np.where(np.arange(4) == 1, 0, COUNTS))
+    with pytest.raises(ValueError, match="sum of the expected frequencies"):
+        tracenp.jit(lambda o: st.chisquare(o, COUNTS[1]))(COUNTS[0])
 
 
 def test_integer_ranks_of_data_holding_nan_run_in_scipy_under_fallback():

@@ -1,4 +1,5 @@
-"""`scipy.stats.linregress` and the t-tests of traced values, composed as SciPy computes them.
+"""`scipy.stats.linregress`, the t-tests and the chi-squared tests of traced values, composed
+as SciPy computes them.
 
 SciPy's own code reads `x.device` (array-API helpers), branches on values (`if np.amax(x) ==
 np.amin(x): raise`, `if r > 1.0`) and wraps each test in `_axis_nan_policy`, which returns NaN
@@ -219,4 +220,103 @@ def ttest_rel(a, b, axis=0, nan_policy="propagate", alternative="two-sided", *,
                        keepdims=keepdims)
 
 
-FUNCTIONS = {f.__name__: f for f in (linregress, ttest_ind, ttest_1samp, ttest_rel)}
+_LAMBDAS = {"pearson": 1, "log-likelihood": 0, "freeman-tukey": -0.5,
+            "mod-log-likelihood": -1, "neyman": -2, "cressie-read": 2 / 3}
+
+
+def _divergence(f_obs, f_exp, ddof, axis, lambda_, sum_check: bool = True):
+    """`_power_divergence`: Cressie-Read's statistic along `axis` and its chi-squared
+    p-value; observed and expected sums that disagree raise when the function runs."""
+    from scipy import special
+
+    if isinstance(lambda_, str):
+        if lambda_ not in _LAMBDAS:
+            names = repr(list(_LAMBDAS))[1:-1]
+            raise ValueError(f"invalid string for lambda_: {lambda_!r}. Valid strings are "
+                             f"{names}")
+        lambda_ = _LAMBDAS[lambda_]
+    elif lambda_ is None:
+        lambda_ = 1
+    f_obs, *f_exp = _floating(f_obs, *([] if f_exp is None else [f_exp]))
+    if axis is None:
+        f_obs, f_exp, axis = np.ravel(f_obs), [np.ravel(e) for e in f_exp], 0
+    if f_exp:
+        f_obs, f_exp = np.broadcast_arrays(f_obs, f_exp[0])
+        if sum_check:
+            rtol = np.finfo(f_obs.dtype).eps ** 0.5
+            o, e = np.sum(f_obs, axis=axis), np.sum(f_exp, axis=axis)
+            with np.errstate(invalid="ignore"):
+                lax.check(np.any(np.abs(o - e) / np.minimum(o, e) > rtol), "ValueError",
+                          "For each axis slice, the sum of the observed frequencies must agree "
+                          "with the sum of the expected frequencies to a relative tolerance of "
+                          f"{rtol}")
+    else:
+        f_exp = np.mean(f_obs, axis=axis, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if lambda_ == 1:
+            terms = (f_obs - f_exp) ** 2 / f_exp
+        elif lambda_ == 0:
+            terms = 2.0 * special.xlogy(f_obs, f_obs / f_exp)
+        elif lambda_ == -1:
+            terms = 2.0 * special.xlogy(f_exp, f_exp / f_obs)
+        else:
+            terms = f_obs * ((f_obs / f_exp) ** lambda_ - 1) / (0.5 * lambda_ * (lambda_ + 1))
+    stat = np.sum(terms, axis=axis)
+    df = lax.cast(lax.lift(terms.shape[axis] - 1 - np.asarray(ddof)), stat.dtype)
+    return _scalars([stat, special.chdtrc(df, stat)])
+
+
+def power_divergence(f_obs, f_exp=None, ddof=0, axis=0, lambda_=None):
+    """`scipy.stats.power_divergence`."""
+    from scipy.stats._stats_py import Power_divergenceResult
+
+    return Power_divergenceResult(*_divergence(f_obs, f_exp, ddof, axis, lambda_))
+
+
+def chisquare(f_obs, f_exp=None, ddof=0, axis=0, *, sum_check=True):
+    """`scipy.stats.chisquare`: Pearson's statistic."""
+    from scipy.stats._stats_py import Power_divergenceResult
+
+    return Power_divergenceResult(*_divergence(f_obs, f_exp, ddof, axis, "pearson",
+                                               sum_check))
+
+
+def chi2_contingency(observed, correction=True, lambda_=None, *, method=None):
+    """`scipy.stats.chi2_contingency`: the expected table from the margins (summed one axis
+    after another, as `np.apply_over_axes` does), Yates' correction for one degree of
+    freedom, and the power divergence; SciPy's checks raise when the function runs."""
+    from scipy.stats.contingency import Chi2ContingencyResult
+
+    observed = lax.lift(observed if lax.is_tracer(observed) else np.asarray(observed))
+    lax.check(np.any(observed < 0), "ValueError",
+              "All values in `observed` must be nonnegative.")
+    if observed.size == 0:
+        raise ValueError("No data; `observed` has size 0.")
+    if method is not None:
+        raise errors.unsupported("scipy.stats.chi2_contingency with a resampling `method` of "
+                                 "traced values")
+    table = lax.cast(observed, np.float64)
+    margins = []
+    for k in range(table.ndim):
+        marg = table
+        for j in (j for j in range(table.ndim) if j != k):
+            marg = np.sum(marg, axis=j, keepdims=True)
+        margins.append(marg)
+    expected = margins[0]
+    for marg in margins[1:]:
+        expected = expected * marg
+    expected = expected / np.sum(table) ** (table.ndim - 1)
+    lax.check(np.any(expected == 0), "ValueError", "The internally computed table of expected "
+              "frequencies has a zero element.")
+    dof = expected.size - sum(expected.shape) + expected.ndim - 1
+    if dof == 0:
+        return Chi2ContingencyResult(0.0, 1.0, dof, expected)
+    if dof == 1 and correction:
+        diff = expected - observed
+        observed = observed + np.minimum(0.5, np.abs(diff)) * np.sign(diff)
+    stat, p = _divergence(observed, expected, observed.size - 1 - dof, None, lambda_)
+    return Chi2ContingencyResult(stat, p, dof, expected)
+
+
+FUNCTIONS = {f.__name__: f for f in (linregress, ttest_ind, ttest_1samp, ttest_rel,
+                                     power_divergence, chisquare, chi2_contingency)}
