@@ -310,6 +310,7 @@ WITH_NAN = np.where(np.arange(30).reshape(5, 6) == 8, np.nan, DATA)
 TIES = np.round(_S.standard_normal((4, 7)) * 1.5)
 PK, QK = _S.uniform(0.1, 1, (5, 6)), _S.uniform(0.1, 1, (5, 6))
 COUNTS = _S.integers(3, 40, (3, 4))
+GROUPS = _S.integers(0, 3, 30)
 
 STATISTICS = {
     "zscore": (lambda x: st.zscore(x), DATA),
@@ -386,6 +387,20 @@ STATISTICS = {
     "ttest_1samp_greater_nan": (lambda a: st.ttest_1samp(a, 0.0, alternative="greater")[:2],
                                 WITH_NAN),
     "ttest_rel": (lambda a, b: st.ttest_rel(a, b), DATA[:3], DATA[2:]),
+    "ttest_ind_of_groups": (lambda x, g: st.ttest_ind(x[g == 0], x[g == 1]), DATA.ravel(),
+                            GROUPS),
+    "ttest_ind_welch_group_vs_slice": (lambda x, g: st.ttest_ind(
+        x[g == 2], x[:7], equal_var=False, alternative="greater"), DATA.ravel(), GROUPS),
+    "ttest_ind_empty_group": (lambda x, g: tuple(st.ttest_ind(x[g == 5], x[g == 1])),
+                              DATA.ravel(), GROUPS),
+    "ttest_1samp_of_a_group": (lambda x, g: st.ttest_1samp(x[g > 0], 0.1), DATA.ravel(),
+                               GROUPS),
+    "ttest_rel_of_selected_pairs": (lambda a, b: (lambda m: st.ttest_rel(a[m], b[m]))(
+        ~np.isnan(a) & ~np.isnan(b)), WITH_NAN.ravel(), DATA.ravel() ** 2),
+    "linregress_of_finite_pairs": (lambda x, y: (lambda m: st.linregress(x[m], y[m]))(
+        np.isfinite(y)), DATA.ravel(), WITH_NAN.ravel() * 2 + 1),
+    "linregress_of_a_group": (lambda x, g: st.linregress(x[g == 1], (x ** 2)[g == 1]).pvalue,
+                              DATA.ravel(), GROUPS),
     "chi2_contingency_yates": (lambda o: st.chi2_contingency(o), COUNTS[:2, :2]),
     "chi2_contingency_uncorrected": (lambda o: st.chi2_contingency(o, False), COUNTS[:2, :2]),
     "chi2_contingency_log_likelihood": (lambda o: st.chi2_contingency(
@@ -452,6 +467,11 @@ def test_linregress_and_t_tests_raise_as_scipy_does():
         chi2(np.where(np.arange(4) == 1, 0, COUNTS))
     with pytest.raises(ValueError, match="sum of the expected frequencies"):
         tracenp.jit(lambda o: st.chisquare(o, COUNTS[1]))(COUNTS[0])
+    regress = tracenp.jit(lambda x, y: st.linregress(x[y > 0], y[y > 0]))
+    with pytest.raises(ValueError, match="Inputs must not be empty"):
+        regress(DATA[0], -np.abs(DATA[1]))
+    with pytest.raises(ValueError, match="all x values are identical"):
+        regress(np.ones(6), np.abs(DATA[1]))
 
 
 def test_integer_ranks_of_data_holding_nan_run_in_scipy_under_fallback():

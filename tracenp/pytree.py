@@ -86,15 +86,16 @@ def _bunch_children(t: tuple) -> tuple[tuple, list]:
     arrays = tuple(k for k, v in attrs.items()
                    if hasattr(v, "__array_ufunc__") or isinstance(v, (float, complex, np.generic)))
     fixed = tuple((k, v) for k, v in attrs.items() if k not in arrays)
-    return ("own", _bunch, (type(t), len(t), arrays, fixed)), [*t, *(attrs[k] for k in arrays)]
+    return ("own", _bunch, (type(t), len(t), tuple(attrs), arrays, fixed)), \
+        [*t, *(attrs[k] for k in arrays)]
 
 
 def _bunch(aux: tuple, kids: list) -> tuple:
-    """The tuple bunch `_bunch_children` took apart."""
-    cls, n, arrays, fixed = aux
-    attrs = {**dict(fixed), **dict(zip(arrays, kids[n:]))}
-    bunch = cls.__new__(cls, *kids[:n], **{k: attrs[k] for k in cls._extra_fields})
-    bunch.__dict__.update(attrs)
+    """The tuple bunch `_bunch_children` took apart, its attributes in their order."""
+    cls, n, order, arrays, fixed = aux
+    values = {**dict(fixed), **dict(zip(arrays, kids[n:]))}
+    bunch = cls.__new__(cls, *kids[:n], **{k: values[k] for k in cls._extra_fields})
+    bunch.__dict__.update((k, values[k]) for k in order)
     return bunch
 
 

@@ -9,11 +9,15 @@ from .. import lax
 
 
 def when_traced(traced: Callable, scipys: Callable) -> Callable:
-    """SciPy's `scipys` while a trace runs: `traced` where an argument holds a traced value,
-    else SciPy's own. It carries the original's name and attributes, which SciPy's code reads
-    (`lstsq.default_lapack_driver`)."""
+    """SciPy's `scipys` while a trace runs: `traced` where an argument holds a traced value
+    (or is a selection `x[m]` by a traced mask), else SciPy's own. It carries the original's
+    name and attributes, which SciPy's code reads (`lstsq.default_lapack_driver`)."""
+    from .masked import MaskedSelection
+
     def call(*args, **kwargs):
-        if not lax.holds_tracer((args, tuple(kwargs.values()))):
+        values = (*args, *kwargs.values())
+        if not lax.holds_tracer(values) and \
+                not any(isinstance(v, MaskedSelection) for v in values):
             return scipys(*args, **kwargs)
         return traced(*args, **kwargs)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, lax
+from .masked import MaskedSelection
 from .scipy_stats import _floating, _nan_policy
 
 _TINY = 1.0e-20  # linregress's guard against r = +-1
@@ -54,24 +55,34 @@ def _policy(nan_policy: str, what: str, *arrays) -> None:
 
 def linregress(x, y, alternative="two-sided", *, axis=0, nan_policy="propagate",
                keepdims=False):
-    """`scipy.stats.linregress` of 1-d `x` and `y`: the slope and intercept from `np.cov`
-    with `bias=1`, r clipped to [-1, 1], its t statistic's p-value and the standard errors."""
+    """`scipy.stats.linregress` of 1-d `x` and `y` (or of selections by one mask, `x[m]`,
+    `y[m]`: the count traced): the slope and intercept from `np.cov` with `bias=1`, r
+    clipped to [-1, 1], its t statistic's p-value and the standard errors."""
     from scipy.stats._stats_py import LinregressResult
 
-    x, y = (lax.lift(v if lax.is_tracer(v) else np.asarray(v)) for v in (x, y))
-    dtype = np.result_type(x.dtype, y.dtype)  # `xp_promote` of the samples
-    x, y = lax.cast(x, dtype), lax.cast(y, dtype)
-    if x.ndim != 1 or y.ndim != 1 or keepdims or axis not in (0, -1, None):
-        raise errors.unsupported("scipy.stats.linregress of traced values other than two 1-d "
-                                 "arrays (axis=0, keepdims=False)")
-    if x.size == 0 or y.size == 0:
-        raise ValueError("Inputs must not be empty.")
-    if x.shape != y.shape:
-        raise ValueError("Array shapes are incompatible for broadcasting.")
+    if keepdims or axis not in (0, -1, None):
+        raise errors.unsupported("scipy.stats.linregress of traced values with keepdims or "
+                                 "an axis other than 0")
+    selected = _selections([x, y])
+    if selected is not None:
+        x, y = selected
+        n = np.count_nonzero(x.mask)
+        lax.check(n == 0, "ValueError", "Inputs must not be empty.")
+    else:
+        x, y = (lax.lift(v if lax.is_tracer(v) else np.asarray(v)) for v in (x, y))
+        dtype = np.result_type(x.dtype, y.dtype)  # `xp_promote` of the samples
+        x, y = lax.cast(x, dtype), lax.cast(y, dtype)
+        if x.ndim != 1 or y.ndim != 1:
+            raise errors.unsupported("scipy.stats.linregress of traced values other than two "
+                                     "1-d arrays")
+        if x.size == 0 or y.size == 0:
+            raise ValueError("Inputs must not be empty.")
+        if x.shape != y.shape:
+            raise ValueError("Array shapes are incompatible for broadcasting.")
+        n = len(x)
     _policy(nan_policy, "scipy.stats.linregress", x, y)
-    n = len(x)
-    if n > 1:
-        lax.check(np.amax(x) == np.amin(x), "ValueError",
+    if selected is not None or n > 1:
+        lax.check((np.amax(x) == np.amin(x)) & (n > 1), "ValueError",
                   "Cannot calculate a linear regression if all x values are identical")
     xmean, ymean = np.mean(x, None), np.mean(y, None)
     c = np.cov(x, y, bias=1)
@@ -82,7 +93,7 @@ def linregress(x, y, alternative="two-sided", *, axis=0, nan_policy="propagate",
                      np.clip(ssxym / np.sqrt(ssxm * ssym), -1.0, 1.0))
         slope = ssxym / ssxm
         intercept = ymean - slope * xmean
-        if n == 2:
+        if selected is None and n == 2:
             prob = np.where(y[0] == y[1], 1.0, 0.0)
             slope_stderr = intercept_stderr = np.zeros(())
         else:
@@ -91,10 +102,15 @@ def linregress(x, y, alternative="two-sided", *, axis=0, nan_policy="propagate",
             prob = _pvalue(t, df, alternative)
             slope_stderr = np.sqrt((1 - r ** 2) * ssym / ssxm / df)
             intercept_stderr = slope_stderr * np.sqrt(ssxm + xmean ** 2)
+        if selected is not None:  # two points: y[0] == y[1] is ssym == 0 there
+            two = n == 2
+            prob = np.where(two, np.where(ssym == 0, 1.0, 0.0), prob)
+            slope_stderr, intercept_stderr = (np.where(two, 0.0, v)
+                                              for v in (slope_stderr, intercept_stderr))
     has_nan = np.any(np.isnan(x)) | np.any(np.isnan(y))
     slope, intercept, r, prob, se, ise = _scalars(_nan_where(
         has_nan, [slope, intercept, r, prob, slope_stderr, intercept_stderr]))
-    if n == 2:  # SciPy's Python floats
+    if selected is None and n == 2:  # SciPy's Python floats
         prob, se, ise = (v.with_returns("python") for v in (prob, se, ise))
     return LinregressResult(slope, intercept, r, prob, se, intercept_stderr=ise)
 
@@ -121,12 +137,39 @@ def _samples(arrays: list, axis):
     return [np.broadcast_to(a, shape + a.shape[-1:]) for a in arrays], shape, kept
 
 
-def _var(a):
-    """`_var(a, -1, ddof=1)`: the mean squared deviation times n / (n - 1)."""
-    n = np.asarray(a.shape[-1], a.dtype)
-    d = a - np.mean(a, axis=-1, keepdims=True)
+def _moments(a):
+    """(count, mean, variance with ddof=1) along the last axis, as `_var` and `xp.mean` give
+    them: of an array (its count a Python int) or of a selection `x[m]` (its count traced, in
+    the data's dtype)."""
+    if isinstance(a, MaskedSelection):
+        n = lax.cast(np.count_nonzero(a.mask), a.dtype)
+        mean, axis = np.mean(a), None
+        d = a - mean
+    else:
+        n, axis = np.asarray(a.shape[-1], a.dtype), -1
+        mean, d = np.mean(a, axis=-1), a - np.mean(a, axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.mean(d ** 2, axis=-1) * (n / (n - 1))
+        return n, mean, np.mean(d ** 2, axis=axis) * (n / (n - 1))
+
+
+def _holds_nan(a):
+    """Whether each slice (a selection: the selected values) holds a NaN."""
+    return np.any(np.isnan(a), axis=None if isinstance(a, MaskedSelection) else -1)
+
+
+def _selections(arrays: list) -> list | None:
+    """1-d samples of which some are selections `x[m]` (`data[group == 0]`), in one floating
+    dtype (`xp_promote`); None when none is a selection."""
+    if not any(isinstance(a, MaskedSelection) for a in arrays):
+        return None
+    arrays = [a if isinstance(a, MaskedSelection) or lax.is_tracer(a) else
+              lax.lift(np.asarray(a)) for a in arrays]
+    if any(a.ndim != 1 for a in arrays):
+        raise errors.data_dependent("A test of selections x[m] other than 1-d ones",
+                                    "select 1-d samples, or test whole arrays along an axis")
+    dtype = np.result_type(*(a.dtype for a in arrays))
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    return [a.astype(dtype) for a in arrays]
 
 
 def _result(values: list, kept: tuple | None, alternative: str | float):
@@ -138,7 +181,8 @@ def _result(values: list, kept: tuple | None, alternative: str | float):
     if kept is not None:
         values = [np.reshape(v, kept) for v in values]
     t, p, df, denom, estimate = _scalars(values)
-    return TtestResult(t, p, df=df, alternative=_ALTERNATIVES.get(alternative, alternative),
+    code = _ALTERNATIVES.get(alternative, alternative)  # an np.int64, as SciPy's wrapper packs it
+    return TtestResult(t, p, df=df, alternative=np.int64(code) if code == code else code,
                        standard_error=denom, estimate=estimate, xp=np)
 
 
@@ -148,74 +192,86 @@ def _empty(shape: tuple, dtype: np.dtype, kept: tuple | None):
 
 def ttest_ind(a, b, *, axis=0, equal_var=True, nan_policy="propagate",
               alternative="two-sided", trim=0, method=None, keepdims=False):
-    """`scipy.stats.ttest_ind`: Student's (pooled variance) or Welch's t-test."""
+    """`scipy.stats.ttest_ind`: Student's (pooled variance) or Welch's t-test, of arrays along
+    `axis` or of 1-d selections (`ttest_ind(x[g == 0], x[g == 1])`, counts traced)."""
     if not 0 <= trim < 0.5:
         raise ValueError("Trimming percentage should be 0 <= `trim` < .5.")
     if trim or method is not None:
         raise errors.unsupported("scipy.stats.ttest_ind with `trim` or a resampling `method` "
                                  "of traced values")
-    (a, b), shape, kept = _samples(_floating(a, b), axis)
-    kept = kept if keepdims else None
-    _policy(nan_policy, "scipy.stats.ttest_ind", a, b)
     if alternative not in _ALTERNATIVES:
         raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
-    n1, n2 = a.shape[-1], b.shape[-1]
-    if n1 == 0 or n2 == 0:
-        return _empty(shape, a.dtype, kept)
-    v1, v2 = _var(a), _var(b)
-    m1, m2 = np.mean(a, axis=-1), np.mean(b, axis=-1)
+    selected = _selections([a, b])
+    if selected is not None:
+        (a, b), kept = selected, (1,) if keepdims else None
+    else:
+        (a, b), shape, kept = _samples(_floating(a, b), axis)
+        kept = kept if keepdims else None
+        if a.shape[-1] == 0 or b.shape[-1] == 0:
+            return _empty(shape, a.dtype, kept)
+    _policy(nan_policy, "scipy.stats.ttest_ind", a, b)
+    (n1, m1, v1), (n2, m2, v2) = _moments(a), _moments(b)
     with np.errstate(divide="ignore", invalid="ignore"):
         if equal_var:
-            v1 = v1 if n1 != 1 else np.zeros_like(v1)
-            v2 = v2 if n2 != 1 else np.zeros_like(v2)
-            df = np.asarray(n1 + n2 - 2.0, a.dtype)
-            svar = ((n1 - 1) * v1 + (n2 - 1) * v2) / df
-            denom = np.sqrt(svar * (1.0 / n1 + 1.0 / n2))
+            v1, v2 = np.where(n1 == 1, 0.0, v1), np.where(n2 == 1, 0.0, v2)
+            df = n1 + n2 - 2.0
+            denom = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / df * (1.0 / n1 + 1.0 / n2))
         else:
             vn1, vn2 = v1 / n1, v2 / n2
             df = (vn1 + vn2) ** 2 / (vn1 ** 2 / (n1 - 1) + vn2 ** 2 / (n2 - 1))
             df = np.where(np.isnan(df), 1.0, df)
             denom = np.sqrt(vn1 + vn2)
         t = (m1 - m2) / denom
-    p = _pvalue(t, lax.cast(lax.lift(df), t.dtype), alternative)
-    has_nan = np.any(np.isnan(a), axis=-1) | np.any(np.isnan(b), axis=-1)
+    df = lax.cast(lax.lift(df), t.dtype)
+    p = _pvalue(t, df, alternative)
+    void = _holds_nan(a) | _holds_nan(b)
+    if selected is not None:  # an empty selection: SciPy's NaN results
+        void = void | (n1 == 0) | (n2 == 0)
     df = np.broadcast_to(df, t.shape)
-    return _result(_nan_where(has_nan, [t, p, df, denom, m1 - m2]), kept, alternative)
+    return _result(_nan_where(void, [t, p, df, denom, m1 - m2]), kept, alternative)
 
 
 def ttest_1samp(a, popmean, axis=0, nan_policy="propagate", alternative="two-sided", *,
                 keepdims=False):
-    """`scipy.stats.ttest_1samp`. The degrees of freedom are the int64 count minus one, also
-    for a slice holding a NaN (SciPy's float NaN there has no int64 form)."""
-    a, popmean = _floating(a, popmean)
-    (a,), shape, kept = _samples([a], axis)
-    kept = kept if keepdims else None
-    _policy(nan_policy, "scipy.stats.ttest_1samp", a)
+    """`scipy.stats.ttest_1samp`, of arrays along `axis` or of a 1-d selection `x[m]`. The
+    degrees of freedom are the int64 count minus one, also for a slice holding a NaN
+    (SciPy's float NaN there has no int64 form)."""
     if alternative not in _ALTERNATIVES:
         raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
-    n = a.shape[-1]
-    if n == 0:
-        return _empty(shape, a.dtype, kept)
-    if popmean.ndim:
-        popmean = np.moveaxis(popmean.reshape((1,) * (a.ndim - popmean.ndim) + popmean.shape),
-                              int(axis or 0) % a.ndim, -1)
-        if popmean.shape[-1] != 1:
-            raise ValueError("`popmean.shape[axis]` must equal 1.")
-        popmean = popmean[..., 0]
-    mean = np.mean(a, axis=-1)
+    selected = _selections([a])
+    if selected is not None:
+        (a,), kept = selected, (1,) if keepdims else None
+        popmean = lax.cast(lax.lift(popmean), a.dtype)
+    else:
+        a, popmean = _floating(a, popmean)
+        (a,), shape, kept = _samples([a], axis)
+        kept = kept if keepdims else None
+        if a.shape[-1] == 0:
+            return _empty(shape, a.dtype, kept)
+        if popmean.ndim:
+            popmean = np.moveaxis(popmean.reshape((1,) * (a.ndim - popmean.ndim) +
+                                                  popmean.shape), int(axis or 0) % a.ndim, -1)
+            if popmean.shape[-1] != 1:
+                raise ValueError("`popmean.shape[axis]` must equal 1.")
+            popmean = popmean[..., 0]
+    _policy(nan_policy, "scipy.stats.ttest_1samp", a)
+    n, mean, var = _moments(a)
     with np.errstate(divide="ignore", invalid="ignore"):
-        denom = np.sqrt(_var(a) / n)
+        denom = np.sqrt(var / n)
         t = (mean - popmean) / denom
-    p = _pvalue(t, np.asarray(n - 1, t.dtype), alternative)
-    t, p, denom, mean = _nan_where(np.any(np.isnan(a), axis=-1), [t, p, denom, mean])
-    df = lax.lift(np.broadcast_to(np.asarray(n - 1, np.int64), t.shape))
+    p = _pvalue(t, lax.cast(lax.lift(n - 1), t.dtype), alternative)
+    void = _holds_nan(a) if selected is None else _holds_nan(a) | (n == 0)
+    t, p, denom, mean = _nan_where(void, [t, p, denom, mean])
+    df = lax.cast(lax.lift(np.broadcast_to(n - 1, t.shape)), np.int64)
     return _result([t, p, df, denom, mean], kept, alternative)
 
 
 def ttest_rel(a, b, axis=0, nan_policy="propagate", alternative="two-sided", *,
               keepdims=False):
-    """`scipy.stats.ttest_rel`: the one-sample test of the differences."""
-    a, b = _floating(a, b)
+    """`scipy.stats.ttest_rel`: the one-sample test of the differences (of selections by one
+    mask: `ttest_rel(a[m], b[m])`)."""
+    selected = _selections([a, b])
+    a, b = selected if selected is not None else _floating(a, b)
     return ttest_1samp(a - b, 0.0, axis=axis, nan_policy=nan_policy, alternative=alternative,
                        keepdims=keepdims)
 
