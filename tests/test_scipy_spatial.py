@@ -441,3 +441,35 @@ def test_distance_matrix_and_minkowski_distance_trace():
     check(lambda x, y: S.distance_matrix(x, y, p=1), XA, XB)
     check(lambda x, y: S.minkowski_distance(x, y), XA, XB[:1])
     check(lambda x, y: S.minkowski_distance_p(x, y, p=np.inf), XA, XB[:1])
+
+
+# ----------------------------------------------------------------------------- transforms
+
+from scipy.spatial.transform import RigidTransform, Rotation  # noqa: E402
+
+QUATS = _R.standard_normal((5, 4))
+ANGLES = _R.uniform(-1.0, 1.0, (5, 3))
+
+TRANSFORMS = {
+    "quat_to_matrix": (lambda q: Rotation.from_quat(q).as_matrix(), QUATS[0]),
+    "quats_to_euler_degrees": (lambda q: Rotation.from_quat(q).as_euler("zyx", degrees=True),
+                               QUATS),
+    "euler_to_quat": (lambda e: Rotation.from_euler("xyz", e).as_quat(), ANGLES),
+    "rotvec_apply": (lambda e, v: Rotation.from_rotvec(e[0]).apply(v), ANGLES, XA[:, :3]),
+    "matrix_to_rotvec": (lambda q: Rotation.from_matrix(
+        Rotation.from_quat(q).as_matrix()).as_rotvec(), QUATS),
+    "compose_inverse_magnitude": (lambda q, e: ((Rotation.from_quat(q) * Rotation.from_euler(
+        "z", e[:, :1])).inv()).magnitude(), QUATS, ANGLES),
+    "scalar_first_canonical": (lambda q: Rotation.from_quat(q, scalar_first=True).as_quat(
+        canonical=True), QUATS),
+    "rigid_transform_apply": (lambda e, v: RigidTransform.from_components(
+        v[0], Rotation.from_rotvec(e[1])).apply(v), ANGLES, XA[:, :3]),
+}
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_rotations_of_traced_values_are_scipys(name):
+    """A `Rotation` made while tracing uses SciPy's array-API backend, whose NumPy calls
+    trace (its Cython one reads the arrays' memory and refused traced values)."""
+    f, *args = TRANSFORMS[name]
+    assert_same(tracenp.jit(f)(*args), f(*args), rtol=1e-12, scale=1e-13)

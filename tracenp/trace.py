@@ -815,11 +815,13 @@ def prepare() -> None:
 # Libraries routed once loaded: (module name, the tracenp module whose `routes()` lists
 # (namespace or class, {name: replacement}) for it; "module:function" names another function
 # than `routes`, where one tracenp module serves several libraries)
-_LATE_LIBRARIES = (("scipy.stats", "scipy_stats"), ("scipy.spatial.distance", "scipy_spatial"),
+_LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
+                   ("scipy.stats", "scipy_stats"), ("scipy.spatial.distance", "scipy_spatial"),
                    ("scipy.linalg", "scipy_linalg"), ("scipy.signal", "scipy_host:signal_routes"),
                    ("scipy.ndimage", "scipy_host:ndimage_routes"),
                    ("scipy.fft", "scipy_host:fft_routes"),
-                   ("scipy.special", "scipy_host:special_routes"))
+                   ("scipy.special", "scipy_host:special_routes"),
+                   ("scipy.spatial.transform", "scipy_routes:transform_routes"))
 _LATE: set = set()  # the libraries `_late_routes` has routed
 _LATE_BUSY: list = []  # the library `_late_routes` is routing now
 

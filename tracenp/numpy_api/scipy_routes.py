@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Callable
 
 from .. import lax
+from ..tracer import Tracer
 
 
 def when_traced(traced: Callable, scipys: Callable) -> Callable:
@@ -22,3 +24,33 @@ def when_traced(traced: Callable, scipys: Callable) -> Callable:
         return traced(*args, **kwargs)
 
     return functools.update_wrapper(call, scipys)
+
+
+def lazy_array_routes() -> list:
+    """SciPy's `is_lazy_array` answering True for a traced array, in each SciPy module that
+    binds it. SciPy probes an unknown array with `bool(x[0])`, which a trace refuses; told
+    the array is lazy, it takes the paths it keeps for JAX's traced arrays (no Python branch
+    on a value), so `skew`, `describe`, `f_oneway`, `levene`, `median_abs_deviation`, ...
+    trace as SciPy's own code. Value checks SciPy skips for lazy arrays give NaN there."""
+    from scipy._lib.array_api_compat.common import _helpers
+
+    original = _helpers.is_lazy_array
+
+    def is_lazy_array(x) -> bool:
+        return isinstance(x, Tracer) or original(x)
+
+    return [(module, {"is_lazy_array": is_lazy_array})
+            for name, module in list(sys.modules.items())
+            if name.startswith("scipy") and getattr(module, "is_lazy_array", None) is original]
+
+
+def transform_routes() -> list:
+    """`Rotation` and `RigidTransform` made while a trace runs use SciPy's array-API backend
+    (the one it keeps for JAX and PyTorch), whose NumPy calls trace, not its Cython one,
+    which reads its arguments' memory: `Rotation.from_quat(q).as_matrix()`,
+    `from_euler(...).apply(v)` of traced values. Its results are the Cython backend's."""
+    from scipy.spatial.transform import _rigid_transform, _rotation
+
+    return [(module, {"select_backend": lambda xp, cython_compatible, backend=backend: backend})
+            for module, backend in ((_rotation, _rotation.xp_backend),
+                                    (_rigid_transform, _rigid_transform.xp_backend))]
