@@ -816,13 +816,15 @@ def prepare() -> None:
 # (namespace or class, {name: replacement}) for it; "module:function" names another function
 # than `routes`, where one tracenp module serves several libraries)
 _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
+                   *((library, "scipy_routes:lazy_array_routes") for library in (
+                       "scipy.stats", "scipy.spatial", "scipy.cluster", "scipy.interpolate")),
                    ("scipy.stats", "scipy_stats"), ("scipy.spatial.distance", "scipy_spatial"),
                    ("scipy.linalg", "scipy_linalg"), ("scipy.signal", "scipy_host:signal_routes"),
                    ("scipy.ndimage", "scipy_host:ndimage_routes"),
                    ("scipy.fft", "scipy_host:fft_routes"),
                    ("scipy.special", "scipy_host:special_routes"),
                    ("scipy.spatial.transform", "scipy_routes:transform_routes"))
-_LATE: set = set()  # the libraries `_late_routes` has routed
+_LATE: set = set()  # the (library, routes) pairs `_late_routes` has routed
 _LATE_BUSY: list = []  # the library `_late_routes` is routing now
 
 
@@ -832,10 +834,10 @@ def _late_routes() -> None:
     a user module binds by name (`from scipy.linalg import cho_solve`) is replaced there too,
     as NumPy's are. Not again while it runs: loading tracenp's module for a library is an
     import the trace's import hook sees."""
-    for library, module in _LATE_LIBRARIES:
-        if library in _LATE or library not in sys.modules or _LATE_BUSY:
+    for library, routes_of in _LATE_LIBRARIES:
+        if (library, routes_of) in _LATE or library not in sys.modules or _LATE_BUSY:
             continue
-        module, _, function = module.partition(":")
+        module, _, function = routes_of.partition(":")
         _LATE_BUSY.append(library)
         try:
             routes = getattr(importlib.import_module(f".numpy_api.{module}", __package__),
@@ -846,7 +848,7 @@ def _late_routes() -> None:
                         wrappers) for m, wrappers in routes)
         _ROUTED.update((id(getattr(m, n)), (getattr(m, n), w)) for m, wrappers in routes
                        for n, w in wrappers.items() if isinstance(m, types.ModuleType))
-        _LATE.add(library)
+        _LATE.add((library, routes_of))
 
 
 def routed(fn):

@@ -31,7 +31,9 @@ def lazy_array_routes() -> list:
     binds it. SciPy probes an unknown array with `bool(x[0])`, which a trace refuses; told
     the array is lazy, it takes the paths it keeps for JAX's traced arrays (no Python branch
     on a value), so `skew`, `describe`, `f_oneway`, `levene`, `median_abs_deviation`, ...
-    trace as SciPy's own code. Value checks SciPy skips for lazy arrays give NaN there."""
+    trace as SciPy's own code. Value checks SciPy skips for lazy arrays give NaN there.
+    Routed again as each SciPy library loads (`trace._LATE_LIBRARIES`), for the modules
+    that loaded with it."""
     from scipy._lib.array_api_compat.common import _helpers
 
     original = _helpers.is_lazy_array
@@ -39,9 +41,14 @@ def lazy_array_routes() -> list:
     def is_lazy_array(x) -> bool:
         return isinstance(x, Tracer) or original(x)
 
-    return [(module, {"is_lazy_array": is_lazy_array})
-            for name, module in list(sys.modules.items())
-            if name.startswith("scipy") and getattr(module, "is_lazy_array", None) is original]
+    modules = [module for name, module in list(sys.modules.items())
+               if name.startswith("scipy") and name not in _LAZY_ROUTED
+               and getattr(module, "is_lazy_array", None) is original]
+    _LAZY_ROUTED.update(module.__name__ for module in modules)
+    return [(module, {"is_lazy_array": is_lazy_array}) for module in modules]
+
+
+_LAZY_ROUTED: set = set()  # SciPy modules `lazy_array_routes` has routed (once each)
 
 
 def transform_routes() -> list:
