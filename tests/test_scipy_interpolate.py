@@ -1,0 +1,62 @@
+"""SciPy's 1-d interpolants, built from arrays and evaluated at traced points, give SciPy's
+values, dtypes and shapes (`tracenp/numpy_api/scipy_interpolate.py`); its bounds error is
+raised when the compiled function runs."""
+
+import numpy as np
+import pytest
+import scipy.interpolate as si
+
+import tracenp
+from test_ops import assert_same
+
+XP = np.linspace(0.0, 5.0, 11)
+FP = np.sin(XP)
+FP2 = np.stack([FP, FP ** 2], axis=1)
+POINTS = np.linspace(-0.5, 5.6, 9)  # below, inside (breakpoints too) and above the table
+SPLINE = si.CubicSpline(XP, FP)
+NATURAL = si.CubicSpline(XP, FP2, axis=0, bc_type="natural")
+PERIODIC = si.CubicSpline(XP, np.cos(2 * np.pi * XP / 5), bc_type="periodic")
+PCHIP, AKIMA = si.PchipInterpolator(XP, FP), si.Akima1DInterpolator(XP, FP)
+ON_AXIS_1 = si.CubicSpline(XP, FP2.T, axis=1)
+TABLE = si.interp1d(XP, FP)
+
+CASES = {
+    "cubic_spline": lambda x: SPLINE(x),
+    "cubic_spline_first_derivative": lambda x: SPLINE(x, 1),
+    "cubic_spline_second_derivative_no_extrapolation": lambda x: SPLINE(x, 2, extrapolate=False),
+    "natural_two_columns": lambda x: NATURAL(x),
+    "periodic": lambda x: PERIODIC(x),
+    "values_along_axis_1_of_2d_points": lambda x: ON_AXIS_1(x.reshape(3, 3)),
+    "pchip_and_akima": lambda x: (PCHIP(x), AKIMA(x)),
+    "interp1d_inside": lambda x: TABLE(np.clip(x, 0.0, 5.0)),
+    "interp1d_fill_value": lambda x: si.interp1d(XP, FP, bounds_error=False, fill_value=-1.0)(x),
+    "interp1d_extrapolate": lambda x: si.interp1d(XP, FP, fill_value="extrapolate")(x),
+    "interp1d_nearest_columns": lambda x: si.interp1d(XP, FP2, axis=0, kind="nearest",
+                                                      bounds_error=False)(x),
+    "interp1d_previous_fill_pair": lambda x: si.interp1d(
+        XP, FP, kind="previous", bounds_error=False, fill_value=(0.0, 9.0))(x),
+    "interp1d_next_float32": lambda x: si.interp1d(XP, FP.astype(np.float32), kind="next",
+                                                   bounds_error=False)(x),
+    "interp1d_integer_points": lambda x: TABLE(np.arange(5)),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_interpolants_at_traced_points_are_scipys(name):
+    f = CASES[name]
+    assert_same(tracenp.jit(f)(POINTS), f(POINTS), rtol=1e-13)
+
+
+def test_interp1d_bounds_error_is_raised_when_the_function_runs():
+    f = tracenp.jit(lambda x: TABLE(x))
+    assert_same(f(POINTS[1:-1]), TABLE(POINTS[1:-1]), rtol=1e-13)
+    with pytest.raises(ValueError, match="below the interpolation range"):
+        f(POINTS)
+
+
+def test_spline_kinds_of_interp1d_are_refused_by_name():
+    cubic = si.interp1d(XP, FP, kind="cubic")
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="spline kind"):
+        tracenp.jit(lambda x: cubic(x))(POINTS[1:-1])
+    assert_same(tracenp.jit(lambda x: cubic(x), fallback=True)(POINTS[1:-1]),
+                cubic(POINTS[1:-1]))

@@ -1,0 +1,144 @@
+"""SciPy's 1-d interpolants evaluated at traced points, as SciPy evaluates them.
+
+A lookup table built once from data (`CubicSpline(x, y)`, `PchipInterpolator`,
+`Akima1DInterpolator`, `PPoly`, `interp1d(x, y)`) and called on traced points converts them
+with `np.asarray` and runs Cython loops. While a trace runs, those calls are replaced: a
+piecewise polynomial finds each point's interval by `np.searchsorted` and sums its local
+polynomial in the order SciPy's `evaluate_poly1` does (derivatives `nu` too, extrapolation
+on, off or periodic); `interp1d` runs SciPy's own `_call` for its kind (`np.interp`,
+`searchsorted` and gathers) with its bounds check raised when the function runs. Building an
+interpolant from traced data (a linear solve in SciPy's Python with value checks) is not
+covered: build it from arrays, or pass `fallback=True`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import numpy as np
+
+from .. import errors, lax
+
+
+def _ppoly_values(c, breaks: np.ndarray, x, nu: int, extrapolate: bool):
+    """`_ppoly.evaluate`: each point's local polynomial (or its `nu`-th derivative), its
+    interval `x[i] <= x < x[i + 1]` (the last one closed), NaN outside when not extrapolating
+    and at NaN points; `c` is (k, m, n), the result (points, n)."""
+    if nu < 0:
+        raise ValueError("Order of derivative cannot be negative")
+    if not breaks[-1] >= breaks[0]:
+        raise errors.unsupported("A piecewise polynomial with descending breakpoints at "
+                                 "traced points")
+    k, m = c.shape[:2]
+    i = np.clip(np.searchsorted(breaks, x, side="right") - 1, 0, m - 1)
+    s = (x - lax.lift(breaks)[i])[:, None]
+    local = lax.lift(c)[:, i]  # (k, points, n)
+    res, z = 0.0, 1.0
+    for kp in range(k):
+        if kp < nu:
+            continue
+        prefactor = float(np.prod(np.arange(kp, kp - nu, -1), dtype=np.float64))
+        res = res + local[k - kp - 1] * z * prefactor
+        if kp < k - 1:
+            z = z * s
+    outside = ~((x >= breaks[0]) & (x <= breaks[-1]))
+    void = np.isnan(x) if extrapolate else outside
+    return np.where(void[:, None], np.nan, res)
+
+
+def _ppoly_call(original: Callable) -> Callable:
+    """`PPoly.__call__` (and its subclasses': `CubicSpline`, `PchipInterpolator`, ...) at
+    traced points; Bernstein polynomials and untraced points are SciPy's."""
+    from scipy.interpolate import PPoly
+
+    @functools.wraps(original)
+    def call(self, x, nu=0, extrapolate=None):
+        if not lax.is_tracer(x) or not isinstance(self, PPoly):
+            return original(self, x, nu, extrapolate)
+        if extrapolate is None:
+            extrapolate = self.extrapolate
+        x = lax.cast(x, np.float64)
+        x_shape, x_ndim = x.shape, x.ndim
+        x = np.ravel(x)
+        breaks, c = self._x, self._c
+        if extrapolate == "periodic":
+            x = breaks[0] + (x - breaks[0]) % (breaks[-1] - breaks[0])
+            extrapolate = False
+        flat = c.reshape(c.shape[:2] + (-1,))
+        out = _ppoly_values(flat, breaks, x, int(nu), bool(extrapolate))
+        out = out.reshape(x_shape + c.shape[2:])
+        if self.axis != 0:
+            dims = list(range(out.ndim))
+            out = out.transpose(dims[x_ndim:x_ndim + self.axis] + dims[:x_ndim] +
+                                dims[x_ndim + self.axis:])
+        return out
+
+    return call
+
+
+def _interpolator_call(original: Callable) -> Callable:
+    """`_Interpolator1D.__call__` at traced points: `interp1d`'s own `_call` for its kind,
+    with its fill values, or its bounds error raised when the function runs."""
+    from scipy.interpolate import interp1d
+
+    @functools.wraps(original)
+    def call(self, x):
+        if not lax.is_tracer(x):
+            return original(self, x)
+        if not isinstance(self, interp1d):
+            raise errors.unsupported(f"scipy.interpolate.{type(self).__name__} at traced "
+                                     "points")
+        x = lax.lift(x)
+        x = x if x.dtype.kind in "fc" else lax.cast(x, np.float64)
+        x_shape = x.shape
+        x = np.ravel(x)
+        y = _interp1d_values(self, x)
+        if not self._extrapolate:
+            below, above = x < self.x[0], x > self.x[-1]
+            if self.bounds_error:
+                lax.check(np.any(below), "ValueError", "A value in x_new is below the "
+                          f"interpolation range's minimum value ({self.x[0]}).")
+                lax.check(np.any(above), "ValueError", "A value in x_new is above the "
+                          f"interpolation range's maximum value ({self.x[-1]}).")
+            rows = (-1,) + (1,) * (y.ndim - 1)  # `y[below] = fill`, a fill per row
+            for out, fill in ((below, self._fill_value_below), (above, self._fill_value_above)):
+                y = lax.cast(np.where(out.reshape(rows), np.asarray(fill), y), y.dtype)
+        return self._finish_y(y, x_shape)
+
+    return call
+
+
+def _interp1d_values(self, x):
+    """`interp1d._call` of its kind at traced points, with `np.take` for SciPy's gathers
+    from its NumPy arrays."""
+    from scipy.interpolate import interp1d
+
+    n = len(self.x)
+    if self._call is interp1d._call_linear_np:
+        return np.interp(x, self.x, self.y)
+    if self._call is interp1d._call_linear:
+        hi = np.clip(np.searchsorted(self.x, x), 1, n - 1)
+        x_lo, x_hi = np.take(self.x, hi - 1), np.take(self.x, hi)
+        y_lo, y_hi = np.take(self._y, hi - 1, axis=0), np.take(self._y, hi, axis=0)
+        slope = (y_hi - y_lo) / (x_hi - x_lo)[:, None]
+        return slope * (x - x_lo)[:, None] + y_lo
+    if self._call is interp1d._call_nearest:
+        at = np.clip(np.searchsorted(self.x_bds, x, side=self._side), 0, n - 1)
+        return np.take(self._y, at, axis=0)
+    if self._call is interp1d._call_previousnext:
+        at = np.clip(np.searchsorted(self._x_shift, x, side=self._side), 1 - self._ind,
+                     n - self._ind)
+        return np.take(self._y, at + self._ind - 1, axis=0)
+    raise errors.unsupported("interp1d of a spline kind at traced points (SciPy's Cython "
+                             "evaluates its BSpline; a CubicSpline, and interp1d's linear, "
+                             "nearest, previous and next kinds trace)")
+
+
+def routes() -> list:
+    """What a trace replaces in `scipy.interpolate` (`trace._late_routes`)."""
+    from scipy.interpolate._interpolate import _PPolyBase
+    from scipy.interpolate._polyint import _Interpolator1D
+
+    return [(_PPolyBase, {"__call__": _ppoly_call(_PPolyBase.__call__)}),
+            (_Interpolator1D, {"__call__": _interpolator_call(_Interpolator1D.__call__)})]
