@@ -34,6 +34,20 @@ def anomalies(a):
 
 
 CASES = {
+    "median_axis1": (lambda a: np.ma.median(np.ma.masked_invalid(a), axis=1), A),
+    "median_of_a_row_keepdims": (lambda a: (np.ma.median(np.ma.masked_invalid(a[0])),
+                                            np.ma.median(np.ma.masked_invalid(a), axis=0,
+                                                         keepdims=True)), A),
+    "median_ints": (lambda x: np.ma.median(np.ma.masked_less(x, 0), axis=0), INTS),
+    "average_axis1": (lambda a: np.ma.average(np.ma.masked_invalid(a), axis=1), A),
+    "average_weighted": (lambda a: np.ma.average(np.ma.masked_invalid(a), axis=1,
+                                                 weights=np.arange(1.0, a.shape[1] + 1)), A),
+    "average_weighted_returned": (lambda a: np.ma.average(
+        np.ma.masked_invalid(a[0]), weights=np.arange(a.shape[1]) % 3, returned=True), A),
+    "fix_invalid": (lambda a: (np.ma.fix_invalid(a, fill_value=-9999.0),
+                               np.ma.fix_invalid(a).filled()), A),
+    "mask_or": (lambda a: np.ma.masked_array(a, mask=np.ma.mask_or(
+        np.isnan(a), a > 1.0)).sum(axis=0), A),
     "invalid_mean": (lambda a: np.ma.masked_invalid(a).mean(), A),
     "invalid_mean_axis0": (lambda a: np.ma.masked_invalid(a).mean(axis=0), A),
     "where_sum_axis1": (lambda a: np.ma.masked_where(a < 0, a).sum(axis=1), A),
@@ -123,6 +137,7 @@ def test_a_whole_reduction_numpy_makes_np_ma_masked_raises_or_falls_back():
     lambda m: m ** 2,
     lambda m: m.cumsum(),
     lambda m: np.median(m),
+    lambda m: m.__setitem__(0, 1.0),
 ])
 def test_what_is_not_implemented_is_refused_by_name(use):
     with pytest.raises(UnsupportedFunctionError, match="np.ma|masked"):

@@ -370,7 +370,8 @@ def _vjp_accumulate(g, o, x, axis, ufunc):
 
 
 register(Op.ACCUMULATE, "scan",  # a commutative ufunc's `accumulate` in its loop dtype
-         lambda x, axis, ufunc: getattr(np, ufunc).accumulate(x, axis=axis, dtype=x.dtype),
+         lambda x, axis, ufunc: getattr(np, ufunc).accumulate(
+             x, axis=axis, dtype=None if x.dtype.kind in "mM" else x.dtype),
          _infer_scan, vjp=_vjp_accumulate)
 
 

@@ -32,10 +32,12 @@ other `np.ma` functions) is refused by name, never computed on the data alone.
 from __future__ import annotations
 
 import functools
+import warnings
 
 import numpy as np
 
 from .. import errors, lax
+from ..shapes import normalize_axes
 
 # np.ma's unary functions (`_MaskedUnaryOperation`: np.ma.sqrt, np.ma.log, np.ma.exp, ...)
 _UNARY = tuple(name for name, v in vars(np.ma).items()
@@ -50,7 +52,7 @@ _ORIGINAL = {name: getattr(np.ma, name) for name in (
     "masked_greater_equal", "masked_equal", "masked_not_equal", "masked_inside",
     "masked_outside", "masked_values", "masked_array", "array", "getdata", "getmask",
     "getmaskarray", "filled", "count", "sum", "mean", "var", "std", "min", "max",
-    *_UNARY, *_BINARY)}
+    "median", "average", "fix_invalid", "mask_or", *_UNARY, *_BINARY)}
 # np.ma's domain of a ufunc (a callable of the data, true outside it) and what
 # `np.<ufunc>(m)` leaves where the data are outside it
 _DOMAINS, _FILLS = np.ma.core.ufunc_domain, np.ma.core.ufunc_fills
@@ -230,6 +232,10 @@ class TracedMaskedArray:
             lax.check(mask, "DataDependentShapeError", _ONE_MASKED)
             return data
         return TracedMaskedArray(data, mask, self._fill)
+
+    def __setitem__(self, index, value):
+        raise errors.unsupported("a write into an np.ma masked array of traced values (build "
+                                 "the data with np.where and mask it, or write before masking)")
 
     def _other_operator(self, *other):
         raise errors.unsupported("this operator on an np.ma masked array of traced values")
@@ -502,6 +508,86 @@ def filled(a, fill_value=None):
     return _ORIGINAL["filled"](a, fill_value)
 
 
+def _masked_of(a) -> TracedMaskedArray:
+    return a if isinstance(a, TracedMaskedArray) else masked_array(a)
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    """`np.ma.median`: the median of the unmasked values (`np.nanmedian` with the masked ones
+    as NaN), masked (data 0) where a slice has none. np.ma sorts an unmasked NaN among the
+    values; such data raise when the function runs."""
+    if not _traced(a):
+        return _ORIGINAL["median"](a, axis, out, overwrite_input, keepdims)
+    if out is not None:
+        raise errors.unsupported("np.ma.median of traced values with out=")
+    a = _masked_of(a)
+    data = a._data if np.dtype(a.dtype).kind in "fc" else a._data.astype(np.float64)
+    lax.check(np.any(np.isnan(data) & ~a._mask), "DataDependentShapeError",
+              "np.ma.median of data holding an unmasked NaN (np.ma sorts it among the values)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's: an all-NaN slice
+        med = np.nanmedian(np.where(a._mask, np.nan, data), axis=axis, keepdims=keepdims)
+    empty = np.all(a._mask, axis=axis, keepdims=keepdims)
+    if axis is None or not np.ndim(med):
+        return a._reduced(med, empty, None)
+    return TracedMaskedArray(np.where(empty, np.zeros((), med.dtype), med), empty)
+
+
+def average(a, axis=None, weights=None, returned=False, *, keepdims=np._NoValue):
+    """`np.ma.average`: the (weighted) mean of the unmasked values, masked (data 0) where
+    the weights there sum to zero; with `returned`, also the sum of those weights."""
+    if not _traced(a, weights):
+        return _ORIGINAL["average"](a, axis, weights, returned, keepdims=keepdims)
+    a = _masked_of(a)
+    keep = {} if keepdims is np._NoValue else {"keepdims": keepdims}
+    if weights is None:
+        avg = a.mean(axis, **keep)
+        scl = lax.cast(a.count(axis, **keep), np.dtype(_data(avg).dtype))
+    else:
+        w = lax.lift(weights)
+        dtype = np.result_type(a.dtype, w.dtype, *(["f8"] if np.dtype(a.dtype).kind in "biu"
+                                                   else []))
+        if w.shape != a.shape:
+            if axis is None:
+                raise TypeError("Axis must be specified when shapes of a and weights differ.")
+            axes = tuple(sorted(normalize_axes(axis, a.ndim)))
+            if w.shape != tuple(a.shape[ax] for ax in axes):
+                raise ValueError("Shape of weights must be consistent with shape of a along "
+                                 "specified axis.")
+            w = w.reshape(tuple(s if ax in axes else 1 for ax, s in enumerate(a.shape)))
+        w = w * ~a._mask
+        scl = np.sum(np.where(a._mask, 0, w), axis=axis, dtype=dtype, **keep)
+        total = np.sum(np.where(a._mask, 0, np.multiply(a._data, w, dtype=dtype)), axis=axis,
+                       **keep)
+        empty = (scl == 0) | np.all(a._mask, axis=axis, **keep)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            avg = np.where(empty, total, total / scl)
+        avg = a._reduced(avg if np.ndim(avg) else avg.with_returns("scalar"), empty, axis)
+    if not returned:
+        return avg
+    data = _data(avg)
+    return avg, np.broadcast_to(scl, np.shape(data)) if np.shape(scl) != np.shape(data) else scl
+
+
+def fix_invalid(a, mask=np.ma.nomask, copy=True, fill_value=None):
+    """`np.ma.fix_invalid`: NaN and infinities masked, their data the fill value."""
+    if not _traced(a, mask):
+        return _ORIGINAL["fix_invalid"](a, mask, copy, fill_value)
+    a = masked_array(a, mask=mask)
+    invalid = ~np.isfinite(a._data)
+    fill = a.fill_value if fill_value is None else fill_value
+    return TracedMaskedArray(np.where(invalid, np.asarray(fill).astype(a.dtype), a._data),
+                             a._mask | invalid, a._fill)
+
+
+def mask_or(m1, m2, copy=False, shrink=True):
+    """`np.ma.mask_or` of traced masks: their elementwise or (NumPy's `nomask` for a result
+    with nothing masked, under `shrink`, is the all-False array here)."""
+    if not _traced(m1, m2):
+        return _ORIGINAL["mask_or"](m1, m2, copy, shrink)
+    return np.logical_or(lax.lift(m1, np.bool_), lax.lift(m2, np.bool_))
+
+
 def _reduction(name: str):
     def reduce(a, *args, **kwargs):
         if isinstance(a, TracedMaskedArray):
@@ -522,7 +608,8 @@ def routes() -> list:
               "masked_inside": masked_inside, "masked_outside": masked_outside,
               "masked_values": masked_values, "masked_array": masked_array,
               "array": masked_array, "getdata": getdata, "getmask": getmask,
-              "getmaskarray": getmaskarray, "filled": filled}
+              "getmaskarray": getmaskarray, "filled": filled, "median": median,
+              "average": average, "fix_invalid": fix_invalid, "mask_or": mask_or}
     for name, op in (("masked_less", np.less), ("masked_greater", np.greater),
                      ("masked_less_equal", np.less_equal),
                      ("masked_greater_equal", np.greater_equal),

@@ -21,8 +21,9 @@ from .. import lax
 class _ScalarType(type):
     """The metaclass: a stand-in answers type questions as its real type (`__real__`)."""
 
-    def __instancecheck__(cls, obj) -> bool:
-        return isinstance(obj, cls.__real__)
+    def __instancecheck__(cls, obj) -> bool:  # a traced scalar: the class NumPy's would have
+        return issubclass(obj.user_class(), cls.__real__) if lax.is_tracer(obj) else \
+            isinstance(obj, cls.__real__)
 
     def __subclasscheck__(cls, sub) -> bool:
         return issubclass(sub, cls.__real__)
@@ -49,9 +50,33 @@ def _stand_in(real: type) -> type:
                                                 "__doc__": real.__doc__})
 
 
+def _time_stand_in(real: type) -> type:
+    """`np.datetime64(ts[0], "D")`, `np.timedelta64(n, "s")` of a traced date, duration or
+    integer: a cast to that unit (the value's own unit without one)."""
+    kind = np.dtype(real).kind
+
+    def __new__(cls, *args, **kwargs):
+        from .creation import _has_tracer, array
+
+        if not args or kwargs or len(args) > 2 or not _has_tracer(args[0]):
+            return real(*args, **kwargs)
+        x = array(args[0])
+        if x.dtype.kind not in (kind, "i", "u") or (kind == "M" and x.dtype.kind == "m"):
+            raise ValueError(f"Could not convert object to NumPy {real.__name__[:-2]}")
+        if len(args) == 1 and x.dtype.kind != kind:
+            raise ValueError(f"Cannot create a NumPy {real.__name__[:-2]} other than NaT "
+                             "with generic units")
+        unit = args[1] if len(args) == 2 else np.datetime_data(x.dtype)[0]
+        return lax.cast(x, np.dtype(f"{kind}8[{unit}]")).with_returns("scalar")
+
+    return _ScalarType(real.__name__, (real,), {"__real__": real, "__new__": __new__,
+                                                "__doc__": real.__doc__})
+
+
 _TYPES = (np.float16, np.float32, np.float64, np.complex64, np.complex128, np.int8, np.int16,
           np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
 _STAND_INS = {t: _stand_in(t) for t in _TYPES}
+_STAND_INS.update({t: _time_stand_in(t) for t in (np.datetime64, np.timedelta64)})
 
 def bound_name(real: type) -> type:
     """What NumPy's name of `real` is bound to while tracing (`np.float64`: its stand-in)."""
