@@ -48,6 +48,18 @@ CASES = {
                                np.ma.fix_invalid(a).filled()), A),
     "mask_or": (lambda a: np.ma.masked_array(a, mask=np.ma.mask_or(
         np.isnan(a), a > 1.0)).sum(axis=0), A),
+    "ma_where": (lambda a: (np.ma.where(np.nan_to_num(a) > 0, a, 0.0),
+                            np.ma.where(a > 0.5, np.ma.masked_invalid(a), -a),
+                            np.ma.where(np.ma.masked_invalid(a) > 0, 1.0, 0.0)), A),
+    "min_max_fill_value_and_empty_slices": (lambda a: (
+        np.ma.masked_invalid(a).min(fill_value=0.0),
+        np.ma.masked_greater(a, -0.5).max(axis=0, fill_value=10.0),
+        np.ma.masked_greater(a, -0.5).min(axis=1),
+        np.ma.masked_where((a > 0) | (np.arange(6)[:, None] == 2), a).max(axis=1),
+        np.ma.masked_where(np.broadcast_to(np.arange(5) == 3, a.shape),
+                           np.nan_to_num(a).astype(int)).min(axis=0)), A),
+    "astype_copy": (lambda a: (np.ma.masked_invalid(a).astype(np.float32).max(axis=1),
+                               np.ma.masked_invalid(a).copy().astype(int).sum(axis=0)), A),
     "invalid_mean": (lambda a: np.ma.masked_invalid(a).mean(), A),
     "invalid_mean_axis0": (lambda a: np.ma.masked_invalid(a).mean(axis=0), A),
     "where_sum_axis1": (lambda a: np.ma.masked_where(a < 0, a).sum(axis=1), A),

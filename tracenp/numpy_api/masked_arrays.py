@@ -52,7 +52,7 @@ _ORIGINAL = {name: getattr(np.ma, name) for name in (
     "masked_greater_equal", "masked_equal", "masked_not_equal", "masked_inside",
     "masked_outside", "masked_values", "masked_array", "array", "getdata", "getmask",
     "getmaskarray", "filled", "count", "sum", "mean", "var", "std", "min", "max",
-    "median", "average", "fix_invalid", "mask_or", *_UNARY, *_BINARY)}
+    "median", "average", "fix_invalid", "mask_or", "where", *_UNARY, *_BINARY)}
 # np.ma's domain of a ufunc (a callable of the data, true outside it) and what
 # `np.<ufunc>(m)` leaves where the data are outside it
 _DOMAINS, _FILLS = np.ma.core.ufunc_domain, np.ma.core.ufunc_fills
@@ -106,6 +106,15 @@ class TracedMaskedArray:
     @property
     def T(self):
         return TracedMaskedArray(self._data.T, self._mask.T, self._fill)
+
+    def astype(self, dtype, *args, **kwargs):
+        """The data cast, the mask kept; a fill value set stays, as NumPy converts it."""
+        data = self._data.astype(dtype, *args, **kwargs)
+        fill = None if self._fill is None else np.asarray(self._fill).astype(data.dtype).item()
+        return TracedMaskedArray(data, self._mask, fill)
+
+    def copy(self, order="C"):
+        return TracedMaskedArray(self._data.copy(), self._mask.copy(), self._fill)
 
     def filled(self, fill_value=None):
         value = self.fill_value if fill_value is None else fill_value
@@ -168,20 +177,27 @@ class TracedMaskedArray:
         masked = var._mask | ~np.isfinite(root)  # np.ma.sqrt's mask; the variance kept there
         return TracedMaskedArray(np.where(masked, var._data, root), masked)
 
-    def min(self, axis=None, keepdims=False):
-        return self._extreme(np.min, True, axis, keepdims)
+    def min(self, axis=None, out=None, fill_value=None, keepdims=False):
+        return self._extreme(np.min, True, axis, out, fill_value, keepdims)
 
-    def max(self, axis=None, keepdims=False):
-        return self._extreme(np.max, False, axis, keepdims)
+    def max(self, axis=None, out=None, fill_value=None, keepdims=False):
+        return self._extreme(np.max, False, axis, out, fill_value, keepdims)
 
-    def _extreme(self, reduce, low: bool, axis, keepdims):
+    def _extreme(self, reduce, low: bool, axis, out, fill, keepdims):
+        """The extreme of the data with the masked elements as `fill` (by default the one
+        that never wins), masked where a slice has no unmasked element."""
+        if out is not None:
+            raise errors.unsupported("np.ma min/max of traced values with out=")
         dt = np.dtype(self.dtype)
-        fill = (np.inf if low else -np.inf) if dt.kind in "fc" else \
-            (True if low else False) if dt == np.bool_ else \
+        fill = fill if fill is not None else (np.inf if low else -np.inf) \
+            if dt.kind in "fc" else (True if low else False) if dt == np.bool_ else \
             (np.iinfo(dt).max if low else np.iinfo(dt).min)
         result = reduce(np.where(self._mask, np.asarray(fill, dt), self._data), axis=axis,
                         keepdims=keepdims)
-        return self._reduced(result, self.count(axis, keepdims) == 0, axis)
+        empty = self.count(axis, keepdims) == 0
+        if axis is not None and np.ndim(result):  # NumPy's data there: the dtype's fill value
+            result = np.where(empty, np.asarray(np.ma.default_fill_value(dt), dt), result)
+        return self._reduced(result, empty, axis)
 
     def _reduced(self, result, empty, axis):
         """A reduction's result: a masked array along an axis, masked where its slice had no
@@ -508,6 +524,25 @@ def filled(a, fill_value=None):
     return _ORIGINAL["filled"](a, fill_value)
 
 
+def where(condition, x=np._NoValue, y=np._NoValue):
+    """`np.ma.where(c, x, y)`: the data chosen by the filled condition, masked where the
+    chosen operand or the condition is; one argument is NumPy's `np.nonzero`."""
+    if x is np._NoValue or y is np._NoValue or not _traced(condition, x, y):
+        return _ORIGINAL["where"](condition, x, y)
+    shape = np.broadcast_shapes(*(np.shape(_data(v)) for v in (condition, x, y)))
+    chosen = np.asarray(_data(condition)) if not _traced(condition) else _data(condition)
+    if isinstance(condition, TracedMaskedArray):
+        chosen = np.where(condition._mask, False, chosen)
+    masks = [np.zeros((), np.bool_) if v is np.ma.masked else _mask_of(v, shape)
+             for v in (x, y)]
+    data = [np.zeros((), np.dtype(_data(y if v is x else x).dtype)) if v is np.ma.masked
+            else _data(v) for v in (x, y)]
+    mask = np.where(chosen, *masks)
+    if isinstance(condition, TracedMaskedArray):
+        mask = mask | condition._mask
+    return TracedMaskedArray(np.where(chosen, *data), np.broadcast_to(mask, shape))
+
+
 def _masked_of(a) -> TracedMaskedArray:
     return a if isinstance(a, TracedMaskedArray) else masked_array(a)
 
@@ -609,7 +644,8 @@ def routes() -> list:
               "masked_values": masked_values, "masked_array": masked_array,
               "array": masked_array, "getdata": getdata, "getmask": getmask,
               "getmaskarray": getmaskarray, "filled": filled, "median": median,
-              "average": average, "fix_invalid": fix_invalid, "mask_or": mask_or}
+              "average": average, "fix_invalid": fix_invalid, "mask_or": mask_or,
+              "where": where}
     for name, op in (("masked_less", np.less), ("masked_greater", np.greater),
                      ("masked_less_equal", np.less_equal),
                      ("masked_greater_equal", np.greater_equal),
