@@ -1273,9 +1273,7 @@ EPI = {
         np.eye(n) * 5 + _u(s + 1, n, n), 0.3, 0.1)),
     "stochastic_sir_generator_arg": (stochastic_sir_binomial, {"days": 25}, lambda s, n: (
         200 * n, 5, 0.4, 0.15, np.random.default_rng(s))),
-    "stochastic_sir_seeded_inside_arrays": _Xfail(
-        "UnsupportedFunctionError: binomial() of a generator seeded inside with traced "
-        "parameters is refused, while the same draws from a generator argument trace",
+    "stochastic_sir_seeded_inside_arrays": (
         stochastic_sir_seeded_patches, {"days": 15}, lambda s, n: (
             _i(300, n, seed=s) + 100, _i(4, n, seed=s + 1) + 1, 0.35, 0.12)),
     "reed_frost_chain_binomial": (reed_frost, {"generations": 8}, lambda s, n: (

@@ -1037,3 +1037,19 @@ def test_a_slice_of_traced_start_and_step_makes_the_ints_static(start, step):
     jf = tracenp.jit(f)
     chain = RNG.standard_normal((12, 3))
     assert_same(jf(chain, start, step), f(chain, start, step))
+
+
+def _zero_dim_boolean_keys(v, c):
+    out = np.asarray(c * 2.0)
+    out[np.asarray(c > 0)] = 5.0  # a traced condition
+    w = v * 1.0
+    w[True] = 3.0
+    return out, w, v[False], v[True], v[True, 1], v[np.False_, 1:], c[np.asarray(True)]
+
+
+def test_zero_dim_boolean_keys_add_an_axis_kept_or_emptied():
+    """`x[True]` is NumPy's `x[np.newaxis]` indexed by [0], `x[False]` by []: writes through
+    them set all or nothing (SciPy's `genpareto.cdf` ends in `out[np.asarray(cond)] = v`);
+    both were refused or crashed on NumPy's `nonzero` of a 0-d array."""
+    check_like_numpy(_zero_dim_boolean_keys, np.arange(3.0), np.array(0.3))
+    check_like_numpy(_zero_dim_boolean_keys, np.arange(3.0), np.array(-0.3))

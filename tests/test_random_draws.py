@@ -486,6 +486,22 @@ def test_a_generator_seeded_inside_still_draws_the_same_numbers_each_call():
     assert_identical(jf(x), f(x))
 
 
+def test_a_generator_seeded_inside_draws_at_call_time_once_its_parameters_are_traced():
+    """A chain binomial from a generator seeded inside: `binomial(S, p)` of traced values
+    uses as many numbers as the values need, so from that draw on the generator draws when
+    the function runs, from its state then, each call afresh (it was refused)."""
+    def f(S, p):
+        rng = np.random.default_rng(7)
+        first = rng.normal(size=2)
+        infected = rng.binomial(S, p)
+        return first, infected, rng.poisson(S * p), rng.normal(p, 1.0), rng.random(2)
+
+    jf = tracenp.jit(f)
+    S = np.array([10, 20, 30])
+    for p in (np.array([0.1, 0.5, 0.9]), np.array([0.7, 0.2, 0.4]), np.array([0.1, 0.5, 0.9])):
+        assert_identical(jf(S, p), f(S, p))
+
+
 def test_the_reference_backend_draws_the_same():
     def f(x):
         return x * np.random.binomial(1, 0.5, size=x.shape) + RNG.normal(size=x.shape)

@@ -272,6 +272,11 @@ SPECIAL = {
     "comb_of_k": (lambda k: sp.comb(10, k), np.array([-1.0, 0.0, 4.0, 10.0, 11.0])),
     "comb_repetition": (lambda n: sp.comb(n, 2, repetition=True), np.array([-1.0, 0.0, 5.0])),
     "comb_scalar": (lambda n: sp.comb(n, 2.0), np.float64(6.0)),
+    "factorial": (lambda n: sp.factorial(n), np.array([-1, 0, 1, 3, 20, 171])),
+    "factorial_floats": (lambda n: sp.factorial(n), np.array([2.5, np.nan, -0.5, 0.0])),
+    "factorial_float32": (lambda n: sp.factorial(n), np.array([2.5, 4.0], np.float32)),
+    "factorial_0d_and_scalar": (lambda n: (sp.factorial(n), sp.factorial(n[()] + 1)),
+                                np.array(4)),
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 import inspect
 import operator
 import warnings
@@ -116,6 +117,26 @@ class Fixed(Source):
 
     def get(self):
         return self.generator
+
+
+class Replayed(Source):
+    """A generator made in the function from a fixed seed, whose draws run when the function
+    runs (`trace._Seeded`): each call starts again from the state it had when the first such
+    draw was traced, as NumPy's code, seeding it anew on every call, does."""
+
+    def __init__(self, generator):
+        from .trace import drawing
+
+        with drawing():  # a copy makes a generator, which a trace otherwise refuses
+            self.state = copy.deepcopy(generator)
+        self.label, self.current = "a seeded generator", None
+
+    def first(self):
+        self.current = copy.deepcopy(self.state)
+        return self.current
+
+    def get(self):
+        return self.current
 
 
 class Passed(Source):
@@ -218,8 +239,10 @@ def ref_draw(*srcs, call: Call, dtype, shape, weak, token):
         raise random_in_trace(f"{call!r}, run while another function is traced (a jitted "
                               "function that draws, called there with no traced argument,")
     kwargs = call.arguments(srcs[1:] if token else srcs)
+    source = call.source  # the first draw of its generator in a call may start it afresh
+    generator = source.get() if token or not hasattr(source, "first") else source.first()
     with drawing():
-        r = getattr(call.source.get(), call.method)(**kwargs)
+        r = getattr(generator, call.method)(**kwargs)
     if call.method == "seed":
         return np.zeros((), np.bool_)
     return np.asarray(r).astype(dtype, copy=False)

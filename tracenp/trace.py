@@ -136,7 +136,8 @@ class _Generator:
             args = tuple(map(_known, args))
             kwargs = {k: _known(v) for k, v in kwargs.items()}
             traced = any(lax.holds_tracer(v) for v in (*args, *kwargs.values()))
-            if name in _LOC_SCALE and traced and isinstance(self, _Seeded):
+            if name in _LOC_SCALE and traced and isinstance(self, _Seeded) and \
+                    self._replayed is None:
                 return _shifted_and_scaled(self, name, *args, **kwargs)
             return self._call(name, traced, args, kwargs)
 
@@ -164,18 +165,20 @@ class _Seeded(_Generator):
     """A generator made inside the traced function from a fixed seed: it draws the same
     numbers on every call, so its draws are made now and are constants of the trace (with
     traced parameters, `normal`, `uniform` and `exponential` apply them to a constant
-    standard draw)."""
+    standard draw). A draw whose parameters are traced and which it cannot make so
+    (`binomial(n, p)`, `poisson(lam)`: how many numbers it uses depends on them) turns the
+    generator into one that draws when the function runs, from its state at that point
+    (`random_draws.Replayed`), with every later draw."""
+
+    def __init__(self, generator):
+        super().__init__(generator)
+        self._replayed = None
 
     def _call(self, name: str, traced: bool, args: tuple, kwargs: dict):
-        if traced:
-            from .errors import unsupported
-
-            from .errors import steered_by
-
-            raise steered_by(unsupported(
-                f"{name}() of a seeded generator with traced parameters (NumPy converts them "
-                "to draw; normal, uniform, exponential and choice(p=...) take traced ones)"),
-                args, kwargs)
+        if traced and self._replayed is None:
+            self._replayed = random_draws.Replayed(self._generator)
+        if self._replayed is not None:
+            return random_draws.draw(self._replayed, self._generator, name, args, kwargs)
         with drawing():
             return getattr(self._generator, name)(*args, **kwargs)
 

@@ -13,6 +13,7 @@ tracenp refuses it with a TracingError that suggests `np.where`.
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import functools
 import math
 import operator
@@ -486,13 +487,24 @@ def _to_index_array(k, n, axis):
     return np.where(arr < 0, arr + n, arr)
 
 
+@dataclasses.dataclass(frozen=True)
+class _ZeroDimBool:
+    """A 0-d boolean index (`x[True]`, `out[np.asarray(cond)] = v`): NumPy's `x[np.newaxis]`
+    indexed by `[0]` where it is True, by `[]` where False."""
+
+    keep: bool
+
+
 def _prepare_advanced(x, key):
     """Split a key: (x with None dims added, its basic key, x[basic key], advanced dims, indices)."""
     expanded = []
     for k in key:
-        if isinstance(k, (bool, np.bool_)):
-            raise errors.unsupported("Indexing with a Python bool")
-        if isinstance(k, (np.ndarray, list)) and np.asarray(k).dtype == np.bool_:
+        known = k.constant_value() if lax.is_tracer(k) and k.dtype == np.bool_ and not k.ndim \
+            else k
+        if isinstance(known, (bool, np.bool_)) or isinstance(known, np.ndarray) and \
+                known.dtype == np.bool_ and not known.ndim:
+            expanded.append(_ZeroDimBool(bool(known)))  # NumPy: a new axis, kept or emptied
+        elif isinstance(k, (np.ndarray, list)) and np.asarray(k).dtype == np.bool_:
             expanded.extend(np.nonzero(np.asarray(k)))
         elif lax.is_tracer(k) and k.dtype == np.bool_ and k.constant_value() is not None:
             expanded.extend(np.nonzero(k.constant_value()))
@@ -506,9 +518,9 @@ def _prepare_advanced(x, key):
             expanded.append(k)
     new_shape, plain, axis = [], [], 0
     for k in expanded:
-        if k is None:
+        if k is None or isinstance(k, _ZeroDimBool):
             new_shape.append(1)
-            plain.append(slice(None))
+            plain.append(slice(None) if k is None else np.zeros(int(k.keep), np.intp))
         else:
             new_shape.append(x.shape[axis])
             plain.append(k)

@@ -286,12 +286,29 @@ def _multiufunc_members() -> tuple:
 
 def special_routes() -> list:
     """`scipy.special`'s Python functions run by the host (its ufuncs: `ufuncs.apply_ufunc`),
-    and `comb`, which is `binom` where its arguments are in range."""
+    `comb`, which is `binom` where its arguments are in range, and `factorial`."""
     import scipy.special as special
 
     return [(special, {"polygamma": _route(special.polygamma, "scipy.special.polygamma",
                                            _polygamma_grads),
-                       "comb": _comb(special.comb, special.binom)})]
+                       "comb": _comb(special.comb, special.binom),
+                       "factorial": _factorial(special.factorial, special.gamma)})]
+
+
+def _factorial(original: Callable, gamma: Callable) -> Callable:
+    """`scipy.special.factorial(n)` of traced values without `exact`, as SciPy computes it:
+    `gamma(n + 1)` in `n`'s float type (float64 for integers), 0 for a negative `n`, NaN for
+    NaN, returned in float64."""
+    @functools.wraps(original)
+    def factorial(n, exact=False, extend="zero"):
+        if exact or extend != "zero" or not lax.is_tracer(n) or n.dtype.kind == "c":
+            return original(n, exact=exact, extend=extend)
+        x = n if n.dtype.kind == "f" else lax.cast(n, np.float64)  # gamma's loop: n's float
+        out = lax.cast(np.where(np.isnan(x), np.nan, np.where(x >= 0, gamma(x + 1), 0.0)),
+                       np.float64)
+        return out if np.ndim(out) or n.returns == "array" else out.with_returns("scalar")
+
+    return factorial
 
 
 def _comb(original: Callable, binom: Callable) -> Callable:
