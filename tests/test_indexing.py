@@ -1053,3 +1053,25 @@ def test_zero_dim_boolean_keys_add_an_axis_kept_or_emptied():
     both were refused or crashed on NumPy's `nonzero` of a 0-d array."""
     check_like_numpy(_zero_dim_boolean_keys, np.arange(3.0), np.array(0.3))
     check_like_numpy(_zero_dim_boolean_keys, np.arange(3.0), np.array(-0.3))
+
+
+def _flags_read(a, f):
+    t = a.T
+    made = np.zeros(3)
+    made.setflags(write=False)
+    return (a.flags.c_contiguous, a[1:].flags["C_CONTIGUOUS"], a[1:].flags.f_contiguous,
+            t.flags.f_contiguous, t.flags.fortran, t.flags["C"], a[0].flags.owndata,
+            (a * 2).flags.owndata, made.flags.writeable, a[2].flags.f_contiguous,
+            f.flags.fortran, f.flags.c_contiguous)
+
+
+def test_flags_of_traced_arrays_are_numpys():
+    """`x.flags` as NumPy reports it for what the function holds: C- or F-contiguous
+    (arguments' layouts, transposes, row slices), owndata of views and of new arrays,
+    writeable after `setflags`; a view contiguous neither way is refused by name, as
+    `x.strides` of it is (SciPy's `get_blas_funcs` reads `flags.fortran`)."""
+    a = np.arange(12.0).reshape(4, 3)
+    f = np.asfortranarray(a)  # (check_like_numpy's copies would be C-ordered)
+    assert tracenp.jit(_flags_read)(a, f) == _flags_read(a, f)
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="x.flags"):
+        tracenp.jit(lambda a: a[:, 1].flags.c_contiguous)(a)

@@ -253,6 +253,23 @@ class Tracer:
             raise errors.unsupported("x.base of an argument or of a view of one")
         return None if root is self else root
 
+    @property
+    def flags(self) -> "_Flags":
+        """`x.flags`, read as `strides` reads the array: C-contiguous, or F-contiguous for the
+        transpose of such an array (another view is refused by name), aligned, writeable
+        unless `setflags(write=False)`; `owndata` and an argument's `writeable` are the
+        caller's business, refused."""
+        from .numpy_api.indexing import c_contiguous, layout_order
+
+        if sum(n > 1 for n in self.shape) <= 1:  # contiguous both ways, or neither
+            order = "C" if c_contiguous(self) else None
+        else:  # dense in C or F order (an argument's layout is then part of the signature)
+            order = layout_order(self, "K")
+        if order not in ("C", "F"):
+            raise errors.unsupported("x.flags of a traced view that is neither C- nor "
+                                     "F-contiguous")
+        return _Flags(self, order == "C")
+
     def setflags(self, write=None, align=None, uic=None) -> None:
         """`x.setflags(write=False)` of an array made in the function (a cache or a result
         protected from writes): later writes into it raise NumPy's ValueError. An argument's
@@ -768,3 +785,53 @@ Tracer.sort = _sort_inplace
 Tracer.partition = _partition_inplace
 Tracer.__copy__ = _copy
 Tracer.__deepcopy__ = lambda self, memo: _copy(self)
+
+
+class _Flags:
+    """NumPy's `flags` of a traced array that is C-contiguous, or the transpose of one
+    (`Tracer.flags`)."""
+
+    _NAMES = {"C": "c_contiguous", "C_CONTIGUOUS": "c_contiguous", "CONTIGUOUS": "c_contiguous",
+              "F": "f_contiguous", "F_CONTIGUOUS": "f_contiguous", "FORTRAN": "f_contiguous",
+              "W": "writeable", "WRITEABLE": "writeable", "A": "aligned", "ALIGNED": "aligned",
+              "O": "owndata", "OWNDATA": "owndata"}
+
+    def __init__(self, x: Tracer, c_order: bool):
+        self._x, self._c = x, c_order
+
+    aligned = property(lambda self: True)
+
+    @property
+    def _flat(self) -> bool:  # one dim longer than 1 (or none): contiguous both ways
+        return sum(n > 1 for n in self._x.shape) <= 1 or self._x.size == 0
+
+    @property
+    def c_contiguous(self) -> bool:
+        return self._c or self._flat
+
+    contiguous = c_contiguous
+
+    @property
+    def f_contiguous(self) -> bool:
+        return not self._c or self._flat
+
+    @property
+    def fortran(self) -> bool:  # F-contiguous and not C-contiguous
+        return self.f_contiguous and not self.c_contiguous
+
+    @property
+    def writeable(self) -> bool:
+        if self._x._input_of is not None:
+            raise errors.unsupported("x.flags.writeable of an argument (the caller's array's)")
+        return self._x._read_only is None
+
+    @property
+    def owndata(self) -> bool:  # a view never owns its data; an argument's is the caller's
+        if self._x._view is None and self._x._input_of is not None:
+            raise errors.unsupported("x.flags.owndata of an argument (the caller's array's)")
+        return self._x._view is None
+
+    def __getitem__(self, key: str) -> bool:
+        if key not in self._NAMES:
+            raise KeyError(f"Unknown flag {key!r}")
+        return getattr(self, self._NAMES[key])
