@@ -551,9 +551,7 @@ QUANTUM = {
     "measure_collapse": (measure_collapse, {}, lambda s, n: (_state(s, n), 1, _u(s)[()])),
     "sample_counts": (sample_counts, {}, lambda s, n: (_state(s, n), _u(s, 50))),
     "measure_shots": (measure_shots, {}, lambda s, n: (_state(s, n), 100, 7)),
-    "measure_multinomial": _Xfail("`rng.multinomial` with traced probabilities raises "
-                                  "UnsupportedFunctionError", measure_multinomial, {},
-                                  lambda s, n: (_state(s, n), 100, 7)),
+    "measure_multinomial": (measure_multinomial, {}, lambda s, n: (_state(s, n), 100, 7)),
     "kraus_depolarize": (kraus_depolarize, {}, lambda s, n: (
         density_matrix(_state(s, n // 2)), 0.1)),
     "time_evolve": (time_evolve, {}, lambda s, n: (_state(s, n), ising_hamiltonian(n, 1.0, 0.4),

@@ -1075,3 +1075,20 @@ def test_flags_of_traced_arrays_are_numpys():
     assert tracenp.jit(_flags_read)(a, f) == _flags_read(a, f)
     with pytest.raises(tracenp.UnsupportedFunctionError, match="x.flags"):
         tracenp.jit(lambda a: a[:, 1].flags.c_contiguous)(a)
+
+
+def _reversed_and_guarded_selections(x, w):
+    s = w[x > 0.4]
+    ratio = np.divide(s, s - 2, out=np.zeros_like(s), where=s != 2)
+    return (s[::-1].cumsum().max(), np.flip(s)[0], s[::-2].sum(), ratio.sum(),
+            np.add(s * 1.0, 1.0, out=s * 1.0).max())
+
+
+def test_reversed_selections_and_ufuncs_writing_into_one():
+    """`x[m][::-1]`, `np.flip(x[m])` (the reversed values by the reversed mask) and a ufunc
+    of selections with `out=` and `where=` by the same mask (sklearn's precision guard) are
+    selections again; a reversal with bounds stays refused."""
+    rng = np.random.default_rng(5)
+    check_like_numpy(_reversed_and_guarded_selections, rng.random(12), np.arange(12.0))
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="negative step"):
+        tracenp.jit(lambda x: x[x > 0][5:1:-1].sum())(rng.standard_normal(8))

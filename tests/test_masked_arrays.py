@@ -60,6 +60,9 @@ CASES = {
                            np.nan_to_num(a).astype(int)).min(axis=0)), A),
     "astype_copy": (lambda a: (np.ma.masked_invalid(a).astype(np.float32).max(axis=1),
                                np.ma.masked_invalid(a).copy().astype(int).sum(axis=0)), A),
+    "np_where_reads_the_data": (lambda a: (
+        np.where(np.isnan(a), np.ma.masked_invalid(a).mean(axis=0), a),
+        np.where(np.ma.masked_invalid(a) > 0.5, 1.0, a)), A),
     "invalid_mean": (lambda a: np.ma.masked_invalid(a).mean(), A),
     "invalid_mean_axis0": (lambda a: np.ma.masked_invalid(a).mean(axis=0), A),
     "where_sum_axis1": (lambda a: np.ma.masked_where(a < 0, a).sum(axis=1), A),

@@ -484,6 +484,17 @@ def test_linregress_and_t_tests_raise_as_scipy_does():
         regress(np.ones(6), np.abs(DATA[1]))
 
 
+def test_what_scipys_lazy_array_path_refuses_is_refused_by_name():
+    """SciPy refuses some options for lazy arrays (`mode(..., keepdims=False)`,
+    `nan_policy="raise"`): a named refusal, so `fallback=True` runs SciPy."""
+    counts = np.arange(12).reshape(4, 3) % 3
+    f = lambda x: st.mode(x, axis=0, keepdims=False).mode
+    with pytest.raises(UnsupportedFunctionError, match="lazy arrays"):
+        tracenp.jit(f)(counts)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(tracenp.jit(f, fallback=True)(counts), f(counts))
+
+
 def test_integer_ranks_of_data_holding_nan_run_in_scipy_under_fallback():
     """SciPy's ranks are floats with NaN then, integers otherwise: the compiled function's
     integer ranks raise, and `fallback=True` runs SciPy."""

@@ -900,6 +900,8 @@ class JitFunction:
                     except TracingError:  # `range(n)`: its leaves are noted below
                         raise
                     except Exception as e:
+                        if "lazy array" in str(e):  # SciPy's path for lazy arrays refuses
+                            raise unsupported(f"SciPy with traced values here ({e})") from e
                         if isinstance(e, TypeError) and Tracer.__name__ in str(e):  # Python's own,
                             refusal = refused_by_python(e)  # about a tracer: `"%d" % x`
                             if state.refused:  # NumPy's `operator.index(deg)` in `leggauss(n)`

@@ -162,9 +162,12 @@ class MaskedSelection:
         the selection of the elements whose rank among the selected is in the slice, taken
         with NumPy's bounds against the count of the selection."""
         bounds = (part.start, part.stop, part.step)
+        if part.start is None and part.stop is None and _integer(part.step) and \
+                not lax.is_tracer(part.step) and part.step < 0:  # x[m][::-1]: reversed
+            return self._reversed()[::-part.step]
         if not all(b is None or _integer(b) and not lax.is_tracer(b) for b in bounds) or \
                 (part.step or 1) < 0:
-            self._refuse("Slicing with a negative step or traced bounds")
+            self._refuse("Slicing with bounds and a negative step, or traced bounds,")
         step = part.step or 1
         if step == 0:
             raise ValueError("slice step cannot be zero")
@@ -182,6 +185,11 @@ class MaskedSelection:
             keep = np.logical_and(keep, np.equal(np.mod(np.subtract(rank, start), step), 0))
         return MaskedSelection(Tracer(self.values.node), np.logical_and(self.mask, keep),
                                self.made_by)
+
+    def _reversed(self) -> MaskedSelection:
+        """`x[m][::-1]` (also `np.flip`) of a 1-d mask: the selection of the reversed values
+        by the reversed mask."""
+        return MaskedSelection(self.values[::-1], self.mask[::-1], self.made_by)
 
     def _element(self, k):
         """The selected element `k` (see `_position`)."""
@@ -257,10 +265,19 @@ class MaskedSelection:
             from .ufuncs import at
 
             return at(ufunc, *inputs)
-        if method != "__call__" or kwargs:
-            detail = f".{method}" if method != "__call__" else " with keyword arguments"
+        out = kwargs.get("out")
+        outs = (out if isinstance(out, tuple) else (out,)) if out is not None else ()
+        if method != "__call__" or set(kwargs) - {"out", "where"} or \
+                any(not self._same(o) or isinstance(o, InnerSelection) for o in outs):
+            detail = f".{method}" if method != "__call__" else \
+                " with keyword arguments other than out= and where= by the same mask"
             self._refuse(f"np.{ufunc.__name__}{detail}")
-        res = ufunc(*(self._operand(x) for x in inputs))
+        kw = {k: self._operand(v) for k, v in kwargs.items() if k == "where"}
+        if outs:  # `np.divide(s, t, out=np.zeros_like(s), where=t != 0)`: written in place
+            kw["out"] = tuple(o.values for o in outs)
+        res = ufunc(*(self._operand(x) for x in inputs), **kw)
+        if outs:
+            return outs[0] if len(outs) == 1 else outs
         if isinstance(res, tuple):
             return tuple(self._wrap(r) for r in res)
         return self._wrap(res)
@@ -679,10 +696,19 @@ def _einsum(subscripts, *operands, **kwargs):
                                    for o in operands), **kwargs)
 
 
+def _flip(m, axis=None):
+    """`np.flip` of a selection by a 1-d mask along the selected axis (`np.flipud`)."""
+    if not isinstance(m, MaskedSelection) or m.mask.ndim != 1 or \
+            (axis not in (0, None) or axis is None and m.ndim != 1):
+        m._refuse("np.flip other than along the selected axis")
+    return m._reversed()
+
+
 # Functions whose result is again a selection (its length the number selected).
 _SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
                np.sort: _sort, np.diff: _diff, np.cumsum: _running(np.cumsum, 0),
-               np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum}
+               np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum, np.flip: _flip,
+               np.flipud: _flip}
 
 
 # Functions that work element by element: on a selection they stay a selection.

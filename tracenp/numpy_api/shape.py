@@ -612,7 +612,12 @@ def _odd_reflection(a, ax: int, lo: int, hi: int, mode: str):
 def where(condition, x=None, y=None):
     if x is None and y is None:
         return np.nonzero(condition)
+    from .masked_arrays import TracedMaskedArray
     from .ufuncs import _dtype_arg
+
+    # NumPy's `where` reads a masked array's data and gives a plain array
+    condition, x, y = (v.data if isinstance(v, TracedMaskedArray) else v
+                       for v in (condition, x, y))
 
     c = np.not_equal(condition, 0) if _t(condition).dtype != np.bool_ else _t(condition)
     dts = [_dtype_arg(v) for v in (x, y)]
