@@ -59,7 +59,7 @@ import scipy.integrate
 import scipy.special
 import scipy.stats
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
-from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_v import _names
 
 import tracenp
 
@@ -1298,9 +1298,7 @@ EPI = {
                                                                    hi=1e-3))),
     "direct_standardisation": (direct_standardisation, {}, lambda s, n: (
         _i(40, 2, n, seed=s) + 1, _pos(s, 2, n, lo=1e3, hi=1e4), _pos(7, n, lo=1e3, hi=1e4))),
-    "sir_scipy_odeint": _Xfail(
-        "ConcretizationError: scipy.integrate.odeint converts the traced y0 and args to "
-        "NumPy; it could run as a host call, as scipy.signal's filters do",
+    "sir_scipy_odeint": (
         sir_odeint, {"days": 30}, lambda s, n: (_sir_y0(s, n), 0.3, 0.1)),
     "r0_python_max_key_abs": (r0_max_key_abs, {}, lambda s, n: (
         0.05, 0.2, _contacts(s, n), _pos(s + 1, n))),

@@ -526,3 +526,30 @@ def test_jitted_gradient_of_a_filter_matches_the_adjoint():
     g = _R.standard_normal(20)
     got = tracenp.jit(tracenp.grad(lambda x: np.sum(sg.lfilter(B, A, x) * g)))(X[:20])
     np.testing.assert_allclose(got, sg.lfilter(B, A, g[::-1])[::-1], rtol=1e-12)
+
+
+def _sir(y, t, n, beta, gamma):
+    s, i, _ = y
+    return -beta * s * i / n, beta * s * i / n - gamma * i, gamma * i
+
+
+def _odeint_forms(y0, beta):
+    import scipy.integrate as si
+
+    t = np.linspace(0.0, 30.0, 31)
+    curve = si.odeint(_sir, y0, t, args=(y0.sum(), beta, 0.1))
+    decay = si.odeint(lambda y, t, k: -k * y, y0[:2], t[:5], args=(beta,), rtol=1e-10)
+    return curve.T, decay[-1]
+
+
+def test_odeint_of_traced_values_runs_on_the_host():
+    """`scipy.integrate.odeint` with traced `y0`, `t` or `args` is a host call (LSODA's
+    steps depend on the values; its result's shape on `t` and `y0` only); a function that
+    keeps traced values in its closure is refused by name (pass them in `args=`)."""
+    import scipy.integrate as si
+
+    for y0, beta in ((np.array([990.0, 10.0, 0.0]), 0.3), (np.array([500.0, 1.0, 0.0]), 0.5)):
+        assert_same(tracenp.jit(_odeint_forms)(y0, beta), _odeint_forms(y0, beta), rtol=1e-12)
+    with pytest.raises(UnsupportedFunctionError, match="closure"):
+        tracenp.jit(lambda y0, k: si.odeint(lambda y, t: -k * y, y0, np.arange(3.0)))(
+            np.ones(2), np.array(0.5))

@@ -351,6 +351,37 @@ def signal_routes() -> list:
     return [(signal, wrappers)]
 
 
+# ----------------------------------------------------------------------------- scipy.integrate
+
+def integrate_routes() -> list:
+    """`scipy.integrate.odeint` of traced values, run by the host: LSODA's steps depend on
+    the values, its result's shape only on `t` and `y0`."""
+    import scipy.integrate as integrate
+
+    return [(integrate, {"odeint": _odeint(integrate.odeint)})]
+
+
+def _odeint(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def odeint(func, y0, t, args=(), Dfun=None, *more, **options):
+        from .creation import _holds_tracer
+
+        if not lax.holds_tracer((y0, t, args, more, tuple(options.values()))):
+            return original(func, y0, t, args, Dfun, *more, **options)
+        if more or options.get("full_output"):
+            raise errors.unsupported("scipy.integrate.odeint of traced values with positional "
+                                     "options or full_output=True")
+        if any(f is not None and _holds_tracer(f) for f in (func, Dfun)):
+            raise errors.unsupported("scipy.integrate.odeint of a function that keeps traced "
+                                     "values in its closure or defaults (pass them in args=)")
+        shape = (np.shape(t)[0], int(np.prod(np.shape(y0))))
+        outcome = host_ops.Outcome(None, ((np.dtype(np.float64), shape, "array"),))
+        return host(original, "scipy.integrate.odeint", (func, y0, t, args, Dfun), options,
+                    ("func", "y0", "t", "args", "Dfun"), steer=False, outcome=outcome)
+
+    return odeint
+
+
 # ----------------------------------------------------------------------------- scipy.ndimage
 
 NDIMAGE = ("gaussian_filter", "gaussian_filter1d", "uniform_filter", "uniform_filter1d",
