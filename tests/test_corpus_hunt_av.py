@@ -1280,9 +1280,7 @@ QUANTUM = {
         0.5 * (1 + 0.1 * s) * _grid(s, n) ** 2, 10.0 / (8 * n - 1))),
     "fd_eigenstates_second_diff_eye": (fd_eigenstates_second_diff, {}, lambda s, n: (
         np.linspace(-6, 6, 10 * n), 1.0 + 0.1 * s)),
-    "fd_eigenstates_eigh_tridiagonal": _Xfail(
-        "ConcretizationError: scipy.linalg.eigh_tridiagonal is not routed (SciPy's stebz gets "
-        "the traced diagonals); eigh of the same matrix built by np.diag traces",
+    "fd_eigenstates_eigh_tridiagonal": (
         fd_eigenstates_scipy_tridiagonal, {}, lambda s, n: (
             0.5 * _grid(s, n) ** 2 + 0.1 * s * _grid(s, n), 10.0 / (8 * n - 1))),
     "hermite_recursion_table": (hermite_recursion, {"n_max": 6}, lambda s, n: (

@@ -553,3 +553,21 @@ def test_odeint_of_traced_values_runs_on_the_host():
     with pytest.raises(UnsupportedFunctionError, match="closure"):
         tracenp.jit(lambda y0, k: si.odeint(lambda y, t: -k * y, y0, np.arange(3.0)))(
             np.ones(2), np.array(0.5))
+
+
+def _tridiagonal_eigensolvers(d, e):
+    import scipy.linalg as sl
+
+    band = np.vstack([np.r_[0.0, e], d])
+    return (sl.eigh_tridiagonal(d, e), sl.eigvalsh_tridiagonal(d * 2, e),
+            sl.eigh_tridiagonal(d, e, eigvals_only=True, select="i", select_range=(0, 2)),
+            sl.eig_banded(band), sl.eigvals_banded(band))
+
+
+def test_tridiagonal_and_banded_eigensolvers_run_on_the_host():
+    """`eigh_tridiagonal` (the finite-difference Schrodinger equation's solver) and the
+    banded ones are SciPy's own LAPACK calls, eigenvector signs included."""
+    for d in (np.linspace(1.0, 3.0, 6), np.linspace(-2.0, 2.0, 9) ** 2):
+        e = np.full(len(d) - 1, -0.7)
+        assert_same(tracenp.jit(_tridiagonal_eigensolvers)(d, e),
+                    _tridiagonal_eigensolvers(d, e), rtol=1e-13)

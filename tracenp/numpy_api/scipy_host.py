@@ -382,6 +382,21 @@ def _odeint(original: Callable) -> Callable:
     return odeint
 
 
+# ----------------------------------------------------------------------------- scipy.linalg
+
+LINALG = ("eigh_tridiagonal", "eigvalsh_tridiagonal", "eig_banded", "eigvals_banded")
+
+
+def linalg_routes() -> list:
+    """`scipy.linalg`'s banded and tridiagonal eigensolvers, which tracenp does not compose
+    (`scipy_linalg` composes the rest), as host calls: LAPACK's stemr/stebz/sbevd, SciPy's
+    own results and eigenvector signs."""
+    import scipy.linalg as linalg
+
+    return [(linalg, {name: _route(getattr(linalg, name), f"scipy.linalg.{name}")
+                      for name in LINALG})]
+
+
 # ----------------------------------------------------------------------------- scipy.ndimage
 
 NDIMAGE = ("gaussian_filter", "gaussian_filter1d", "uniform_filter", "uniform_filter1d",
