@@ -953,12 +953,7 @@ PDE = {
         _bump(s, 2 * n), 1.0)),
     "crank_nicolson_solve_banded": (crank_nicolson_banded, {"nt": 10}, lambda s, n: (
         _bump(s, 4 * n), 2.0)),
-    "crank_nicolson_sparse_spsolve": _Xfail(
-        "ConcretizationError: scipy.sparse is not routed: a constant sparse matrix times a "
-        "traced vector (B @ u) and spsolve(A, traced) convert the tracer to NumPy",
-        crank_nicolson_sparse, {"nt": 10}, lambda s, n: (_bump(s, 4 * n), 1.0 + 0.1 * s)),
-    "heat_sparse_diags_matvec": _Xfail(
-        "ConcretizationError: scipy.sparse.diags(...) @ traced vector is not routed",
+    "heat_sparse_diags_matvec": (
         heat_sparse_laplacian, {"nt": 20}, lambda s, n: (_bump(s, 4 * n), 0.4)),
     "wave_leapfrog_fixed_ends": (wave_leapfrog_fixed, {"nt": 25}, lambda s, n: (
         _bump(s, 6 * n), 1.0, 1 / (6 * n), 0.5 / (6 * n))),
@@ -2165,6 +2160,9 @@ def projectile_flight_python_floats(v0, angle, b, dt):
 
 
 STEERED = {
+    # SciPy builds the sparse matrices from `r`: a Python float that is made static
+    "crank_nicolson_sparse_spsolve": (crank_nicolson_sparse, lambda s: (
+        _bump(s, 16), 1.0 + 0.1 * s)),
     "projectile_n_steps": (projectile_steps_positional, lambda s: (
         20.0, 45.0, 0.01, 0.05, 8 * s)),
     "projectile_int_t_max_over_dt": (projectile_t_max, lambda s: (

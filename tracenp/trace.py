@@ -829,7 +829,8 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.spatial.transform", "scipy_routes:transform_routes"),
                    ("scipy.interpolate", "scipy_interpolate"),
                    ("scipy.integrate", "scipy_host:integrate_routes"),
-                   ("scipy.linalg", "scipy_host:linalg_routes"))
+                   ("scipy.linalg", "scipy_host:linalg_routes"),
+                   ("scipy.sparse.linalg", "scipy_sparse"))
 _LATE: set = set()  # the (library, routes) pairs `_late_routes` has routed
 _LATE_BUSY: list = []  # the library `_late_routes` is routing now
 

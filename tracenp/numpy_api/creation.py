@@ -340,9 +340,11 @@ def from_library(caller: str) -> bool:
     """Whether code in module `caller` is NumPy's or tracenp's own, which gets NumPy's
     functions while a trace is on. tracenp's example workloads are users' code, and so is
     `np.polynomial`: Python written on NumPy's functions as users write it, which then
-    traces (`chebval(x, c)` of traced coefficients; `np.empty` filled in `polyvander`)."""
-    return caller.split(".")[0] in ("numpy", "tracenp") and caller not in _EXAMPLES and \
-        not caller.startswith("numpy.polynomial.")
+    traces (`chebval(x, c)` of traced coefficients; `np.empty` filled in `polyvander`).
+    `scipy.sparse` counts as a library: its constructors fill NumPy arrays in Cython, which
+    a traced array would silently miss (`diags(...)` made in the function stays a constant)."""
+    return (caller.split(".")[0] in ("numpy", "tracenp") and caller not in _EXAMPLES and
+            not caller.startswith("numpy.polynomial.")) or caller.startswith("scipy.sparse.")
 
 
 _CURRENT_TRACE: list = []  # `tracenp.trace.current_trace`, once that module is loaded

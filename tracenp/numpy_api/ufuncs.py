@@ -28,9 +28,11 @@ _np_asarray = np.asarray  # NumPy's own, not the tracing-time replacement
 
 def defer_to(other) -> bool:
     """True where a binary operator should return NotImplemented (the other side opts out, or
-    is a masked selection or an np.ma masked array, which handle tracers themselves)."""
+    is a masked selection, an np.ma masked array or a scipy.sparse matrix, whose reflected
+    operators handle tracers, as NumPy defers to the sparse one's `__array_priority__`)."""
     return getattr(type(other), "__array_ufunc__", 0) is None or isinstance(
-        other, (MaskedSelection, TracedMaskedArray))
+        other, (MaskedSelection, TracedMaskedArray)) or \
+        type(other).__module__.startswith("scipy.sparse.")
 
 
 def _dtype_arg(x):
