@@ -292,12 +292,13 @@ def _selection_then_columns(pts, w):
 
 def test_selection_indexed_along_its_trailing_dims_is_a_selection():
     """`pts[valid][:, 0]` is NumPy's `pts[valid, 0]` (it was refused as data-dependent);
-    a slice of the selected dim selects by rank (`p[w > 0][1:, 0]`), one with a negative
-    step stays refused."""
+    a slice of the selected dim selects by rank (`p[w > 0][1:, 0]`, reversed too); one with
+    bounds and a negative step stays refused."""
     check_like_numpy(_selection_then_columns, A[:, 0, :], A[:, 1, 0])
     check_like_numpy(lambda p, w: p[w > 0][1:, 0].sum(), A[:, 0, :], A[:, 1, 0])
+    check_like_numpy(lambda p, w: p[w > 0][::-1, 0].cumsum()[0], A[:, 0, :], A[:, 1, 0])
     with pytest.raises(tracenp.errors.DataDependentShapeError):
-        tracenp.jit(lambda p, w: p[w > 0][::-1, 0].sum())(A[:, 0, :], A[:, 1, 0])
+        tracenp.jit(lambda p, w: p[w > 0][3:0:-1, 0].sum())(A[:, 0, :], A[:, 1, 0])
 
 
 def _ewald_reciprocal_sum(k, pos, q):
@@ -470,14 +471,14 @@ def test_diff_and_slices_of_a_selection():
     """Intervals between peaks (`np.diff(np.flatnonzero(peaks)).mean()`), `np.diff` of
     selected times (also `n=2`, of booleans, along trailing dims), and positive-step slices of
     a selection (`np.sort(d[m])[:k]`, `x[m][::2]`, `x[m][1:-1]`, bounds past the count) are
-    selections that reductions consume; they were refused. A slice with a negative step
-    stays refused."""
+    selections that reductions consume; they were refused. A slice with bounds and a
+    negative step stays refused."""
     for seed in (1, 2):
         x = np.r_[1.0, 0.5, 2.0, np.random.default_rng(seed).standard_normal(15)]
         check_like_numpy(_intervals_and_ranks, x, np.cumsum(np.abs(x) + 0.1))
     check_like_numpy(lambda x: np.diff(x[x > 9]).sum(), np.arange(4.0))  # nothing selected
     with pytest.raises(tracenp.errors.DataDependentShapeError):
-        tracenp.jit(lambda x: x[x > 0][::-1].sum())(np.arange(4.0))
+        tracenp.jit(lambda x: x[x > 0][-1:0:-1].sum())(np.arange(4.0))
 
 
 def _nearest_center_of_valid_points(P, C, t):
