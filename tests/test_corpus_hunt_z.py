@@ -888,9 +888,7 @@ ROUGIER = {
     "life_update": (life_update, {}, lambda s, n: (_i(2, n + 2, 6, seed=s),)),
     "life_iterate": (life_iterate, {}, lambda s, n: (_i(2, n + 3, 6, seed=s), 3)),
     "life_iterate_2": (life_iterate_2, {}, lambda s, n: (_i(2, n + 2, 7, seed=s),)),
-    "life_argwhere": _Xfail(
-        "Z_[np.argwhere(mask)] = v on a 1-D array (same as Z_[np.nonzero(mask)] = v) raises "
-        "DataDependentShapeError", life_argwhere, {}, lambda s, n: (_i(2, n + 2, 6, seed=s),)),
+    "life_argwhere": (life_argwhere, {}, lambda s, n: (_i(2, n + 2, 6, seed=s),)),
     "life_wrap": (life_wrap, {}, lambda s, n: (_i(2, n, 6, seed=s).astype(np.uint8),)),
     "life_wrap_bool": (life_wrap, {}, lambda s, n: (_i(2, n, 5, seed=s).astype(bool),)),
     "mandelbrot_numpy": (mandelbrot_numpy, {}, lambda s, n: (-2.0, 0.5, -1.25, 1.25, n * 2, n, 8)),

@@ -91,7 +91,8 @@ def _element_keys(node: Node) -> np.ndarray:
 def _mirrored_elements(node: Node) -> bool:
     """`np.array([[a, -d], [-d, b]])`: a small matrix joined from pieces (concats of
     reshapes), element (i, j) the same value as (j, i)."""
-    if node.op not in (Op.RESHAPE, Op.CONCAT) or len(node.shape) != 2 or node.size > 4096:
+    if node.op not in (Op.RESHAPE, Op.CONCAT) or len(node.shape) != 2 or \
+            node.shape[0] != node.shape[1] or node.size > 4096:
         return False
     keys = _element_keys(node)
     return all(keys[i, j] == keys[j, i] for i in range(node.shape[0]) for j in range(i))
