@@ -512,8 +512,7 @@ def pearsonr(x, y, *, alternative="two-sided", method=None, axis=0):
     if method is not None:
         raise errors.unsupported("scipy.stats.pearsonr with a `method` (a resampling test) "
                                  "of traced values")
-    if alternative not in ("less", "greater", "two-sided"):
-        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
+    check_alternative(alternative)
     const_x = np.all(x == x[..., 0:1], axis=-1)
     const_y = np.all(y == y[..., 0:1], axis=-1)
     x = np.where(const_x[..., None], np.nan, x)
@@ -523,6 +522,12 @@ def pearsonr(x, y, *, alternative="two-sided", method=None, axis=0):
     if n == 2:
         r = np.round(r)
     return _PearsonR(r.with_returns("scalar"), lambda: _pearson_pvalue(r, n, alternative))
+
+
+def check_alternative(alternative: str) -> None:
+    """SciPy's error for an `alternative` other than "less", "greater" or "two-sided"."""
+    if alternative not in ("less", "greater", "two-sided"):
+        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
 
 
 def _correlation(x, y):

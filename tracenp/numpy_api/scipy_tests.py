@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import errors, lax
 from .masked import MaskedSelection
-from .scipy_stats import _floating, _nan_policy
+from .scipy_stats import _floating, _nan_policy, check_alternative
 
 _TINY = 1.0e-20  # linregress's guard against r = +-1
 _ALTERNATIVES = {"less": -1, "two-sided": 0, "greater": 1}  # TtestResult's numbers
@@ -25,8 +25,7 @@ def _pvalue(t, df, alternative: str):
     """`_get_pvalue` of Student's t with `df` degrees of freedom (`_SimpleStudentT`)."""
     from scipy import special
 
-    if alternative not in _ALTERNATIVES:
-        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
+    check_alternative(alternative)
     if alternative == "less":
         return special.stdtr(df, t)
     if alternative == "greater":
@@ -199,8 +198,7 @@ def ttest_ind(a, b, *, axis=0, equal_var=True, nan_policy="propagate",
     if trim or method is not None:
         raise errors.unsupported("scipy.stats.ttest_ind with `trim` or a resampling `method` "
                                  "of traced values")
-    if alternative not in _ALTERNATIVES:
-        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
+    check_alternative(alternative)
     selected = _selections([a, b])
     if selected is not None:
         (a, b), kept = selected, (1,) if keepdims else None
@@ -236,8 +234,7 @@ def ttest_1samp(a, popmean, axis=0, nan_policy="propagate", alternative="two-sid
     """`scipy.stats.ttest_1samp`, of arrays along `axis` or of a 1-d selection `x[m]`. The
     degrees of freedom are the int64 count minus one, also for a slice holding a NaN
     (SciPy's float NaN there has no int64 form)."""
-    if alternative not in _ALTERNATIVES:
-        raise ValueError("`alternative` must be 'less', 'greater', or 'two-sided'.")
+    check_alternative(alternative)
     selected = _selections([a])
     if selected is not None:
         (a,), kept = selected, (1,) if keepdims else None
