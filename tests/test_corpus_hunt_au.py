@@ -1580,14 +1580,10 @@ RANKING = {
         _f(n, 4, seed=s), _f(3 * n, 4, seed=s + 1), _i(3 * n, n, seed=s))),
     "precision_at_k_tied_scores_default_sort": (precision_at_k_tied_scores, {}, lambda s, n: (
         _scores(s, 8 * n)[0], np.round(_scores(s, 8 * n)[1]))),
-    "spearman_pearson_scipy": _Xfail(
-        "ConcretizationError: scipy.stats.spearmanr's constant-input check "
-        "`if (a[:, 0][0] == a[:, 0]).all()` on traced values",
-        correlation_metrics_scipy, {}, lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
-    "kendall_tau_scipy": _Xfail(
-        "ConcretizationError: scipy.stats.kendalltau hands traced ranks to Cython "
-        "(a memoryview of a Tracer)",
-        kendall_tau_scipy, {}, lambda s, n: (_f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
+    "spearman_pearson_scipy": (correlation_metrics_scipy, {}, lambda s, n: (
+        _f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
+    "kendall_tau_scipy": (kendall_tau_scipy, {}, lambda s, n: (
+        _f(5 * n, seed=s), _f(5 * n, seed=s + 1))),
     "spearman_rankdata_corrcoef": (spearman_by_ranks, {}, lambda s, n: (
         np.round(_f(5 * n, seed=s)), _f(5 * n, seed=s + 1))),
 }
@@ -1658,11 +1654,8 @@ CLUSTERING = {
     "purity_amax": (purity_score, {"k": 3}, lambda s, n: _labels(s, 8 * n)),
     "silhouette_scipy_pdist_squareform": (silhouette_cdist, {"k": 3}, lambda s, n: (
         _clusters(s, 3 * n))),
-    "knn_scipy_stats_mode": _Xfail(
-        "DataDependentShapeError: scipy.stats.mode(labels, axis=1) selects by a traced mask "
-        "inside SciPy, though its result shape is fixed",
-        knn_predict_scipy_mode, {}, lambda s, n: (
-            *_clusters(s, 3 * n), _f(n, 2, seed=s + 5) + 1.0)),
+    "knn_scipy_stats_mode": (knn_predict_scipy_mode, {}, lambda s, n: (
+        *_clusters(s, 3 * n), _f(n, 2, seed=s + 5) + 1.0)),
     "knn_unique_counts_vote": (knn_predict_unique_vote, {}, lambda s, n: (
         *_clusters(s, 3 * n), _f(2, seed=s + 5) + 1.0)),
     "mutual_info_histogram2d": (mutual_info_histogram2d, {"k": 3}, lambda s, n: (
@@ -1740,10 +1733,8 @@ PREPROCESSING = {
         _f(n, 3, seed=s),)),
     "mean_impute_masked_array_where": (
         mean_impute_masked_array, {}, lambda s, n: (_with_nans(s, 3 * n, 3),)),
-    "most_frequent_scipy_mode_keepdims": _Xfail(
-        "UnsupportedFunctionError: scipy.stats.mode(X, axis=0, keepdims=False) takes SciPy's "
-        "lazy-array path, which refuses keepdims (refused by name: fallback=True runs it)",
-        most_frequent_scipy_mode, {}, lambda s, n: (_i(4, 4 * n, 3, seed=s),)),
+    "most_frequent_scipy_mode_keepdims": (most_frequent_scipy_mode, {}, lambda s, n: (
+        _i(4, 4 * n, 3, seed=s),)),
 }
 
 

@@ -12,8 +12,10 @@ import numpy as np
 import pytest
 import scipy.fft as sf
 import scipy.ndimage as nd
+import scipy.linalg as sl
 import scipy.signal as sg
 import scipy.special as sp
+import scipy.stats as st
 
 import tracenp
 from test_grad import check_grads
@@ -571,3 +573,222 @@ def test_tridiagonal_and_banded_eigensolvers_run_on_the_host():
         e = np.full(len(d) - 1, -0.7)
         assert_same(tracenp.jit(_tridiagonal_eigensolvers)(d, e),
                     _tridiagonal_eigensolvers(d, e), rtol=1e-13)
+
+
+# ----------------------------------------------------------------------------- scipy.stats
+
+_S2 = _R.standard_normal((2, 30))
+_TIED = np.round(_R.standard_normal((2, 30)), 1)
+_COUNTS = _R.integers(0, 4, (12, 5))
+_TABLE = np.array([[8, 2], [1, 5]])
+
+# name: (function of the traced arguments, argument makers by seed): every `STATS` name
+STATS = {
+    "spearmanr": (lambda x, y: st.spearmanr(x, y), lambda r: (r.normal(size=25), r.normal(size=25))),
+    "spearmanr_matrix": (lambda m: st.spearmanr(m).statistic, lambda r: (r.normal(size=(20, 3)),)),
+    "kendalltau_ties": (lambda x, y: st.kendalltau(np.round(x, 1), y),
+                        lambda r: (r.normal(size=30), r.normal(size=30))),
+    "weightedtau": (lambda x, y: st.weightedtau(x, y), lambda r: (r.normal(size=20), r.normal(size=20))),
+    "pointbiserialr": (lambda b, y: st.pointbiserialr(b > 0, y),
+                       lambda r: (r.normal(size=20), r.normal(size=20))),
+    "theilslopes": (lambda y, x: st.theilslopes(y, x), lambda r: (r.normal(size=15), r.random(15))),
+    "siegelslopes": (lambda y: st.siegelslopes(y), lambda r: (r.normal(size=15),)),
+    "mode_axis0": (lambda c: st.mode(c, axis=0), lambda r: (r.integers(0, 4, (12, 5)),)),
+    "mode_no_keepdims": (lambda c: st.mode(c, axis=1, keepdims=False).mode,
+                         lambda r: (r.integers(0, 4, (12, 5)),)),
+    "iqr": (lambda m: st.iqr(m, axis=0, rng=(10, 90)), lambda r: (r.normal(size=(20, 3)),)),
+    "percentileofscore": (lambda x, s: st.percentileofscore(x, s, kind="weak"),
+                          lambda r: (r.normal(size=20), r.normal())),
+    "hmean": (lambda p: st.hmean(p, axis=1), lambda r: (r.uniform(0.5, 2, (3, 8)),)),
+    "pmean": (lambda p: st.pmean(p, 2.5), lambda r: (r.uniform(0.5, 2, 8),)),
+    "circvar": (lambda a: st.circvar(a), lambda r: (r.uniform(0, 6, 10),)),
+    "circstd": (lambda a: st.circstd(a, high=360), lambda r: (r.uniform(0, 360, 10),)),
+    "boxcox": (lambda p: st.boxcox(p), lambda r: (r.uniform(0.5, 4, 20),)),
+    "boxcox_normmax": (lambda p: st.boxcox_normmax(p), lambda r: (r.uniform(0.5, 4, 20),)),
+    "yeojohnson": (lambda x: st.yeojohnson(x), lambda r: (r.normal(size=20),)),
+    "cumfreq": (lambda x: st.cumfreq(x, numbins=5), lambda r: (r.normal(size=20),)),
+    "relfreq": (lambda x: st.relfreq(x, numbins=4).frequency, lambda r: (r.normal(size=20),)),
+    "binned_statistic": (lambda x, y: st.binned_statistic(x, y, "mean", bins=4),
+                         lambda r: (r.random(20), r.normal(size=20))),
+    "binned_statistic_2d": (lambda x, y, v: st.binned_statistic_2d(x, y, v, "sum", bins=3)[0],
+                            lambda r: (r.random(20), r.random(20), r.normal(size=20))),
+    "wilcoxon": (lambda x, y: st.wilcoxon(x, y), lambda r: (r.normal(size=15), r.normal(size=15))),
+    "mannwhitneyu": (lambda x, y: st.mannwhitneyu(x, y, alternative="less"),
+                     lambda r: (r.normal(size=12), r.normal(size=9) + 0.5)),
+    "ranksums": (lambda x, y: st.ranksums(x, y), lambda r: (r.normal(size=12), r.normal(size=9))),
+    "kruskal": (lambda x, y, z: st.kruskal(x, y, z),
+                lambda r: (r.normal(size=8), r.normal(size=9), r.normal(size=7) + 1)),
+    "friedmanchisquare": (lambda x, y, z: st.friedmanchisquare(x, y, z),
+                          lambda r: (r.normal(size=8), r.normal(size=8), r.normal(size=8))),
+    "brunnermunzel": (lambda x, y: st.brunnermunzel(x, y),
+                      lambda r: (r.normal(size=10), r.normal(size=12))),
+    "ansari": (lambda x, y: st.ansari(x, y), lambda r: (r.normal(size=10), r.normal(size=12) * 2)),
+    "mood": (lambda x, y: st.mood(x, y), lambda r: (r.normal(size=10), r.normal(size=12))),
+    "bartlett": (lambda x, y: st.bartlett(x, y), lambda r: (r.normal(size=10), r.normal(size=12))),
+    "fligner": (lambda x, y: st.fligner(x, y), lambda r: (r.normal(size=10), r.normal(size=12))),
+    "ks_1samp": (lambda x: st.ks_1samp(x, st.norm.cdf), lambda r: (r.normal(size=20),)),
+    "ks_2samp": (lambda x, y: st.ks_2samp(x, y), lambda r: (r.normal(size=20), r.normal(size=15))),
+    "kstest": (lambda x: st.kstest(x, "norm", args=(0.1, 1.2)), lambda r: (r.normal(size=20),)),
+    "epps_singleton_2samp": (lambda x, y: st.epps_singleton_2samp(x, y),
+                             lambda r: (r.normal(size=20), r.normal(size=25))),
+    "shapiro": (lambda x: st.shapiro(x), lambda r: (r.normal(size=20),)),
+    "fisher_exact": (lambda t: st.fisher_exact(t + 1, alternative="greater"),
+                     lambda r: (r.integers(0, 9, (2, 2)),)),
+    "quantile": (lambda x: st.quantile(x, np.array([0.1, 0.5]), axis=-1),
+                 lambda r: (r.normal(size=(3, 11)),)),
+}
+FITS = {
+    "norm": (lambda x: st.norm.fit(x), lambda r: (r.normal(2.0, 3.0, 30),)),
+    "expon_floc": (lambda p: st.expon.fit(p, floc=0), lambda r: (r.exponential(2.0, 30),)),
+    "gamma_floc": (lambda p: st.gamma.fit(p, floc=0), lambda r: (r.gamma(2.0, 1.5, 40),)),
+    "weibull_min_floc": (lambda p: st.weibull_min.fit(p, floc=0), lambda r: (r.weibull(1.5, 40),)),
+    "lognorm_frozen_cdf": (lambda p: st.lognorm(*st.lognorm.fit(p, floc=0)).cdf(p),
+                           lambda r: (r.lognormal(0.0, 0.5, 30),)),
+}
+
+
+def _stats_case(table, name):
+    fn, make = table[name]
+    for seed in (1, 2):
+        args = make(np.random.default_rng(seed))
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want, got = fn(*args), tracenp.jit(fn)(*args)
+        assert_same(got, want, rtol=1e-12)
+        assert type(got) is type(want)
+
+
+@pytest.mark.parametrize("name", sorted(STATS))
+def test_scipy_stats_tests_run_on_the_host(name):
+    """Rank correlations, rank and distribution tests, modes, Box-Cox fits, binned statistics:
+    SciPy's own result (its result class, extra attributes included: `KstestResult`'s
+    `statistic_location`), for new values on the second call."""
+    _stats_case(STATS, name)
+
+
+@pytest.mark.parametrize("name", sorted(FITS))
+def test_distribution_fits_run_on_the_host(name):
+    """`dist.fit(data)` of traced data: SciPy's maximum-likelihood fit (or closed form)."""
+    _stats_case(FITS, name)
+
+
+def test_every_routed_scipy_stats_function_has_a_row():
+    """A name added to `scipy_host.STATS` without a row here is untested."""
+    from tracenp.numpy_api import scipy_host
+
+    missing = [n for n in scipy_host.STATS
+               if not any(k == n or k.startswith(n + "_") for k in STATS)]
+    assert not missing
+
+
+def test_scipy_stats_host_call_of_degenerate_data_raises_when_the_function_runs():
+    """The result's type is found for distinct values: a constant column makes SciPy's
+    `spearmanr` of a matrix one NaN, which raises DataDependentShapeError when the function
+    runs; `fallback=True` runs SciPy."""
+    f = lambda m: st.spearmanr(m).statistic
+    data = _R.standard_normal((10, 3))
+    tracenp.jit(f)(data)
+    data[:, 0] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(DataDependentShapeError, match="spearmanr"):
+            tracenp.jit(f)(data)
+        assert np.isnan(tracenp.jit(f, fallback=True)(data))
+
+
+def test_a_statistic_callable_closing_over_traced_values_is_refused():
+    f = lambda x, y: st.binned_statistic(x, y, lambda v: np.sum(v * x[0]), bins=3)[0]
+    with pytest.raises(UnsupportedFunctionError, match="closure"):
+        tracenp.jit(f)(UNIT, POS)
+
+
+# ----------------------------------------------------------------------------- scipy.linalg
+
+def _square(r, n=4):
+    return r.normal(size=(n, n))
+
+
+def _spd(r, n=4):
+    a = r.normal(size=(n, n))
+    return a @ a.T + n * np.eye(n)
+
+
+def _band(r, n=5):
+    return np.vstack([np.r_[0.0, r.uniform(-1, 0, n - 1)], r.uniform(3, 4, n)])
+
+
+# name: (function of the traced arguments, argument makers by seed): every `LINALG_TYPICAL`
+LINALG = {
+    "hessenberg": (lambda a: sl.hessenberg(a, calc_q=True), lambda r: (_square(r),)),
+    "schur": (lambda a: sl.schur(a), lambda r: (_square(r),)),
+    "schur_complex": (lambda a: sl.schur(a, output="complex")[0], lambda r: (_square(r),)),
+    "rsf2csf": (lambda a: sl.rsf2csf(*sl.schur(a)), lambda r: (_square(r),)),
+    "qz": (lambda a, b: sl.qz(a, b), lambda r: (_square(r), _square(r))),
+    "ordqz": (lambda a, b: sl.ordqz(a, b, sort="ouc"), lambda r: (_square(r), _square(r))),
+    "rq": (lambda a: sl.rq(a), lambda r: (r.normal(size=(3, 5)),)),
+    "cossin": (lambda a: sl.cossin(np.linalg.qr(a)[0], p=2, q=2), lambda r: (_square(r),)),
+    "ldl": (lambda s: sl.ldl(s), lambda r: (_spd(r) - 6 * np.eye(4),)),
+    "matrix_balance": (lambda a: sl.matrix_balance(a * [1, 10, 100, 1000]),
+                       lambda r: (_square(r),)),
+    "bandwidth": (lambda a: sl.bandwidth(np.triu(a, -1)), lambda r: (_square(r),)),
+    "issymmetric": (lambda s: (sl.issymmetric(s), sl.issymmetric(s + np.triu(s))),
+                    lambda r: (_spd(r),)),
+    "ishermitian": (lambda s: sl.ishermitian(s * 1j + s.T), lambda r: (_square(r),)),
+    "logm": (lambda s: sl.logm(s), lambda r: (_spd(r),)),
+    "signm": (lambda a: sl.signm(a), lambda r: (_square(r),)),
+    "funm": (lambda s: sl.funm(s, np.sqrt), lambda r: (_spd(r),)),
+    "fractional_matrix_power": (lambda s: sl.fractional_matrix_power(s, 0.3),
+                                lambda r: (_spd(r),)),
+    "expm_frechet": (lambda a, e: sl.expm_frechet(a, e), lambda r: (_square(r), _square(r))),
+    "expm_cond": (lambda a: sl.expm_cond(a), lambda r: (_square(r),)),
+    "pinvh": (lambda s: sl.pinvh(s), lambda r: (_spd(r),)),
+    "orthogonal_procrustes": (lambda a, b: sl.orthogonal_procrustes(a, b),
+                              lambda r: (_square(r), _square(r))),
+    "subspace_angles": (lambda a, b: sl.subspace_angles(a[:, :2], b[:, :3]),
+                        lambda r: (_square(r), _square(r))),
+    "companion": (lambda c: sl.companion(c + 3.0), lambda r: (r.normal(size=5),)),
+    "fiedler_companion": (lambda c: sl.fiedler_companion(c + 3.0), lambda r: (r.normal(size=5),)),
+    "convolution_matrix": (lambda c: sl.convolution_matrix(c, 6, "same"),
+                           lambda r: (r.normal(size=3),)),
+    "solve_toeplitz": (lambda c, b: sl.solve_toeplitz(np.r_[4.0, c], b),
+                       lambda r: (r.normal(size=3), r.normal(size=4))),
+    "solve_circulant": (lambda c, b: sl.solve_circulant(np.r_[5.0, c], b),
+                        lambda r: (r.normal(size=3), r.normal(size=4))),
+    "solveh_banded": (lambda ab, b: sl.solveh_banded(ab, b), lambda r: (_band(r), r.normal(size=5))),
+    "cholesky_banded": (lambda ab: sl.cholesky_banded(ab), lambda r: (_band(r),)),
+    "solve_sylvester": (lambda a, b, q: sl.solve_sylvester(a, b, q),
+                        lambda r: (_square(r), _square(r), _square(r))),
+    "solve_continuous_lyapunov": (lambda a, q: sl.solve_continuous_lyapunov(a - 5 * np.eye(4), q),
+                                  lambda r: (_square(r), _spd(r))),
+    "solve_lyapunov": (lambda a, q: sl.solve_lyapunov(a - 5 * np.eye(4), q),
+                       lambda r: (_square(r), _spd(r))),
+    "solve_discrete_lyapunov": (lambda a, q: sl.solve_discrete_lyapunov(a / 5, q),
+                                lambda r: (_square(r), _spd(r))),
+    "solve_continuous_are": (lambda a, b: sl.solve_continuous_are(a, b, np.eye(4), np.eye(2)),
+                             lambda r: (_square(r), r.normal(size=(4, 2)))),
+    "solve_discrete_are": (lambda a, b: sl.solve_discrete_are(a, b, np.eye(4), np.eye(2)),
+                           lambda r: (_square(r), r.normal(size=(4, 2)))),
+    "qr_update": (lambda a, u, v: sl.qr_update(*np.linalg.qr(a), u, v),
+                  lambda r: (_square(r), r.normal(size=4), r.normal(size=4))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINALG))
+def test_scipy_linalg_forms_and_solvers_run_on_the_host(name):
+    """Schur, QZ and Hessenberg forms, Lyapunov, Sylvester and Riccati solvers, the Levinson
+    recursion, matrix functions: SciPy's own results, for new values on the second call."""
+    _stats_case(LINALG, name)
+
+
+def test_every_routed_scipy_linalg_function_has_a_row():
+    from tracenp.numpy_api import scipy_host
+
+    missing = [n for n in scipy_host.LINALG_TYPICAL
+               if not any(k == n or k.startswith(n + "_") for k in LINALG)]
+    assert not missing
+
+
+def test_a_null_space_is_refused_as_data_dependent():
+    """Its width is the matrix's nullity: the stand-ins' zeros and ones disagree."""
+    with pytest.raises(DataDependentShapeError, match="null_space"):
+        tracenp.jit(lambda a: sl.null_space(a))(IMG[:4, :4])

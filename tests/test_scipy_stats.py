@@ -485,14 +485,16 @@ def test_linregress_and_t_tests_raise_as_scipy_does():
 
 
 def test_what_scipys_lazy_array_path_refuses_is_refused_by_name():
-    """SciPy refuses some options for lazy arrays (`mode(..., keepdims=False)`,
-    `nan_policy="raise"`): a named refusal, so `fallback=True` runs SciPy."""
-    counts = np.arange(12).reshape(4, 3) % 3
-    f = lambda x: st.mode(x, axis=0, keepdims=False).mode
+    """SciPy refuses some options for lazy arrays (`skew(..., nan_policy="raise")`): a named
+    refusal, so `fallback=True` runs SciPy."""
+    x = np.r_[DATA[0], np.nan]
+    f = lambda x: st.skew(x, nan_policy="raise")
     with pytest.raises(UnsupportedFunctionError, match="lazy arrays"):
-        tracenp.jit(f)(counts)
-    with pytest.warns(tracenp.TracingFallbackWarning):
-        assert_same(tracenp.jit(f, fallback=True)(counts), f(counts))
+        tracenp.jit(f)(x)
+    with pytest.warns(tracenp.TracingFallbackWarning), pytest.raises(ValueError,
+                                                                     match="contains nan"):
+        tracenp.jit(f, fallback=True)(x)
+    assert_same(tracenp.jit(f, fallback=True)(DATA[0]), f(DATA[0]))
 
 
 def test_integer_ranks_of_data_holding_nan_run_in_scipy_under_fallback():
@@ -525,3 +527,42 @@ def test_summary_statistics_raise_scipys_errors_on_arguments():
             f(np.abs(X))
         with pytest.raises(ValueError, match=message):
             tracenp.jit(f)(np.abs(X))
+
+
+def _gmm_densities(X, resp):
+    """An EM step's M-step then E-step, as Gaussian-mixture code writes it: the covariances
+    just estimated go straight into `multivariate_normal.pdf`."""
+    nk = resp.sum(axis=0)
+    means = resp.T @ X / nk[:, None]
+    dens = []
+    for k in range(resp.shape[1]):
+        d = X - means[k]
+        cov = (resp[:, k, None] * d).T @ d / nk[k] + 1e-6 * np.eye(X.shape[1])
+        dens.append(st.multivariate_normal.pdf(X, mean=means[k], cov=cov))
+        dens.append(st.multivariate_normal(means[k], cov, allow_singular=True).logpdf(X[:3]))
+    return dens
+
+
+def test_multivariate_normal_of_a_traced_covariance():
+    """`multivariate_normal` of a covariance computed in the function (`_PSD` traced: eigh,
+    SciPy's checks when the function runs), for two data sets."""
+    for seed in (3, 4):
+        r = np.random.default_rng(seed)
+        X, resp = r.normal(size=(30, 3)), r.dirichlet(np.ones(2), 30)
+        assert_same(tracenp.jit(_gmm_densities)(X, resp), _gmm_densities(X, resp), rtol=1e-10)
+
+
+def test_a_traced_covariance_raises_scipys_errors_when_the_function_runs():
+    """Not positive semidefinite: SciPy's ValueError; singular: its LinAlgError, and where
+    SciPy allows it (its rank and support are values then) DataDependentShapeError, so
+    `fallback=True` runs SciPy."""
+    x = np.zeros((2, 3))
+    f = tracenp.jit(lambda x, c, a: st.multivariate_normal.logpdf(x, cov=c, allow_singular=a),
+                    static_argnums=2)
+    with pytest.raises(ValueError, match="symmetric positive semidefinite"):
+        f(x, -np.eye(3), False)
+    singular = np.diag([1.0, 1.0, 0.0])
+    with pytest.raises(np.linalg.LinAlgError, match="symmetric positive definite"):
+        f(x, singular, False)
+    with pytest.raises(DataDependentShapeError, match="singular covariance"):
+        f(x, singular, True)

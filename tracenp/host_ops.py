@@ -182,10 +182,33 @@ def untraced(thunk: Callable[[], Any]) -> Any:
 
 class Outcome(NamedTuple):
     """What a call returns, in a form its nodes rebuild: `kind` None for one array, else the
-    tuple (or list) type of several; per item (dtype, shape, what NumPy hands back 0-d)."""
+    `pytree` structure of several (a tuple, a SciPy result bunch with its attributes); per
+    item (dtype, shape, what NumPy hands back 0-d)."""
 
-    kind: type | None
+    kind: Any
     items: tuple
+
+    @classmethod
+    def of_tuple(cls, items: tuple) -> "Outcome":
+        """A tuple of `items`, or the one item alone."""
+        from . import pytree
+
+        return cls(pytree.flatten(tuple(range(len(items))))[1] if len(items) > 1 else None,
+                   items)
+
+
+def items_of(result, kind) -> list:
+    """A result's items in `Outcome` order."""
+    from . import pytree
+
+    return [result] if kind is None else pytree.flatten(result)[0]
+
+
+def rebuild(kind, items: list):
+    """The result `items_of` took apart."""
+    from . import pytree
+
+    return items[0] if kind is None else pytree.unflatten(kind, items)
 
 
 def _returns(v) -> str:
@@ -209,28 +232,64 @@ def _item_type(v, name: str) -> tuple:
 
 
 def outcome_of(result, name: str) -> Outcome:
-    if type(result) in (tuple, list) or (isinstance(result, tuple) and hasattr(result, "_make")):
-        return Outcome(type(result), tuple(_item_type(v, name) for v in result))
+    """A result's `Outcome`: one array, or a structure of them (a tuple, a SciPy result)."""
+    if not isinstance(result, (np.ndarray, np.generic, bool, int, float, complex)):
+        from . import pytree
+
+        leaves, kind = pytree.flatten(result)
+        if kind is not pytree.LEAF:
+            return Outcome(kind, tuple(_item_type(v, name) for v in leaves))
     return Outcome(None, (_item_type(result, name),))
 
 
-def _stand_in(spec, fill: int):
+def _typical(dtype: np.dtype, shape: tuple, flipped: bool = False) -> np.ndarray:
+    """Distinct positive values (1 to 9 for integers, random bools): data a test, a fit or
+    a factorisation takes. A square matrix is made symmetric positive definite, a wide one a
+    positive definite band (its last row the diagonal, or its first where `flipped`)."""
+    rng = np.random.default_rng(0)
+    if dtype.kind == "b":
+        return rng.random(shape) < 0.5
+    if dtype.kind in "iu":
+        return rng.integers(1, 10, shape).astype(dtype)
+    v = rng.uniform(0.5, 1.5, shape)
+    if len(shape) >= 2 and shape[-1] == shape[-2]:
+        v = (v + np.swapaxes(v, -1, -2)) / 2 + shape[-1] * np.eye(shape[-1])
+    elif len(shape) == 2 and shape[0] < shape[1]:
+        v[:-1] *= 0.5 / shape[0]
+        v[-1] += shape[0]
+        v = v[::-1] if flipped else v
+    return v.astype(dtype)
+
+
+def _stand_in(spec, fill: int | str | None):
+    """A source's stand-in: its constant, else `fill` everywhere, or `_typical` values for
+    None ("flipped": flipped)."""
     from .ir import Const
 
     if isinstance(spec, Const):
         return spec.value
     dtype, shape = spec
+    if fill is None or fill == "flipped":  # made where NumPy's generator is its own
+        return untraced(lambda: _typical(np.dtype(dtype), shape, fill == "flipped"))
     return np.full(shape, fill, dtype)
 
 
-def evaluate(call: HostCall, specs: tuple) -> Outcome:
+def evaluate(call: HostCall, specs: tuple, typical: bool = False) -> Outcome:
     """The outcome of `call` on stand-ins of its sources: `specs` holds a source's `Const`,
-    or (dtype, shape) of a traced one. The function's own error where it refuses both the
-    zeros and the ones; DataDependentShapeError where its result's type differs between
-    them."""
+    or (dtype, shape) of a traced one. The zeros and the ones are tried, `_typical` values
+    where the function refuses both (a Box-Cox fit refuses constant data); the function's
+    own error where it refuses all three, DataDependentShapeError where its result's type
+    differs between the zeros and the ones. With `typical` (a function whose result's type
+    only degenerate data changes: `spearmanr` of a matrix with a constant column is one
+    NaN), the first of `_typical` values (also flipped: a lower band), ones and zeros it
+    takes, and a named refusal where it takes none."""
     traced = any(type(s) is tuple for s in specs)
+    if typical and traced:
+        return _first_taken(call, specs)
     tried, error = [], None
-    for fill in (0, 1) if traced else (0,):
+    for fill in (0, 1, None) if traced else (0,):
+        if fill is None and tried:
+            break
         stand_ins = [_stand_in(s, fill) for s in specs]
         try:
             tried.append(outcome_of(_quietly(call, stand_ins), call.name))
@@ -246,6 +305,19 @@ def evaluate(call: HostCall, specs: tuple) -> Outcome:
             "pass the arguments that set its shape (lengths, factors, counts) as constants "
             "or Python numbers")
     return tried[0]
+
+
+def _first_taken(call: HostCall, specs: tuple) -> Outcome:
+    errors_seen = []
+    for fill in (None, "flipped", 1, 0):
+        try:
+            return outcome_of(_quietly(call, [_stand_in(s, fill) for s in specs]), call.name)
+        except Exception as e:  # noqa: BLE001 (reported in the refusal)
+            errors_seen.append(e)
+    from . import errors
+
+    raise errors.unsupported(f"{call.name} of traced values (its result's type is found from "
+                             f"stand-in values, which it refused: {errors_seen[0]})")
 
 
 def _quietly(call: HostCall, xs: list):
@@ -278,7 +350,7 @@ def ref_host(*xs, call: HostCall, out: int | None, dtype: np.dtype, shape: tuple
     found: an array of its own, which the graph may write into (a result sharing an
     operand's memory, or read-only, is copied)."""
     result = call(xs)
-    r = np.asarray(result if out is None else result[out])
+    r = np.asarray(result if out is None else items_of(result, ())[out])
     if r.dtype != dtype or r.shape != shape:
         from .errors import DataDependentShapeError
 

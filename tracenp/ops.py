@@ -856,6 +856,7 @@ from .errors import DataDependentShapeError  # noqa: E402
 
 CHECK_ERRORS = {"ValueError": ValueError, "IndexError": IndexError, "TypeError": TypeError,
                 "ZeroDivisionError": ZeroDivisionError, "OverflowError": OverflowError,
+                "LinAlgError": np.linalg.LinAlgError,
                 "DataDependentShapeError": DataDependentShapeError}  # the last: NumPy's result
 # would have another shape than the traced one (`jit(fallback=True)` runs that call eagerly)
 

@@ -821,7 +821,8 @@ def prepare() -> None:
 _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    *((library, "scipy_routes:lazy_array_routes") for library in (
                        "scipy.stats", "scipy.spatial", "scipy.cluster", "scipy.interpolate")),
-                   ("scipy.stats", "scipy_stats"), ("scipy.spatial.distance", "scipy_spatial"),
+                   ("scipy.stats", "scipy_stats"), ("scipy.stats", "scipy_host:stats_routes"),
+                   ("scipy.spatial.distance", "scipy_spatial"),
                    ("scipy.linalg", "scipy_linalg"), ("scipy.signal", "scipy_host:signal_routes"),
                    ("scipy.ndimage", "scipy_host:ndimage_routes"),
                    ("scipy.fft", "scipy_host:fft_routes"),

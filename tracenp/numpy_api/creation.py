@@ -545,7 +545,7 @@ class _Vectorize(np.vectorize):
         vargs += [v for k, v in kwargs.items() if k not in self.excluded]
         shape = np.broadcast_shapes(*(np.shape(a) for a in vargs))
         items = tuple((np.dtype(t), shape, "array") for t in self.otypes)
-        outcome = Outcome(tuple if len(items) > 1 else None, items)
+        outcome = Outcome.of_tuple(items)
         name = f"np.vectorize({getattr(self.pyfunc, '__name__', 'f')})"
         return host(numpy_own, name, args, kwargs, steer=False, outcome=outcome)
 

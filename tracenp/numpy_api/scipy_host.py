@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import errors, host_ops, lax
 from ..ops import Op
+from .creation import _holds_tracer
 
 # arguments SciPy writes its results into: arrays there would be the graph's own memory
 _WRITTEN = ("output", "out", "distances", "indices")
@@ -63,19 +64,17 @@ def _with_values(v, values: dict):
 def _rebuild(outcome: host_ops.Outcome, items: list):
     """The call's result as SciPy returns it: one array, or a tuple (list) of them."""
     items = [t.with_returns(r) for t, (_, _, r) in zip(items, outcome.items)]
-    if outcome.kind is None:
-        return items[0]
-    return outcome.kind._make(items) if hasattr(outcome.kind, "_make") else outcome.kind(items)
+    return host_ops.rebuild(outcome.kind, items)
 
 
 def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
          grads: dict | None = None, steer: bool = True,
-         outcome: host_ops.Outcome | None = None):
+         outcome: host_ops.Outcome | None = None, typical: bool = False):
     """`fn(*args, **kwargs)` of traced arguments, as the host calls it when the compiled
     function runs. With `steer`, a traced Python number is made static first (it may set the
     result's shape: `resample(x, num)`); arguments known while tracing give SciPy's result
     as constants. `outcome`: the result's type where the caller knows it, else the
-    function's result for stand-in arguments says it (`host_ops.evaluate`)."""
+    function's result for stand-in arguments says it (`host_ops.evaluate`, `typical`)."""
     tracers = _tracers((args, kwargs))
     if steer:
         lax.steer(tracers, f"A traced argument of {name}")
@@ -84,12 +83,13 @@ def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
         args, kwargs = _with_values(args, known), _with_values(kwargs, known)
         result = host_ops.untraced(lambda: fn(*args, **kwargs))
         outcome = host_ops.outcome_of(result, name)
-        items = [result] if outcome.kind is None else list(result)
+        items = host_ops.items_of(result, outcome.kind)
         return _rebuild(outcome, [lax.lift(np.asarray(v)) for v in items])
     call, sources = host_ops.make_call(fn, name, args, kwargs, names, grads)
     srcs = [lax.lift(s) for s in sources]
     if outcome is None:
-        outcome = host_ops.evaluate(call, host_ops.source_specs([s.node for s in srcs]))
+        outcome = host_ops.evaluate(call, host_ops.source_specs([s.node for s in srcs]),
+                                    typical)
     outs = [None] if outcome.kind is None else range(len(outcome.items))
     return _rebuild(outcome, [lax.bind(Op.HOST, *srcs, call=call, out=k, dtype=dtype,
                                        shape=shape)
@@ -97,10 +97,11 @@ def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
 
 
 def _route(fn: Callable, name: str, grads: Callable | None = None,
-           fixed: dict | None = None) -> Callable:
+           fixed: dict | None = None, typical: bool = False) -> Callable:
     """`fn` while a trace runs: a host call where an argument holds a traced value, else
     SciPy's own. `grads(arguments)` gives the gradient rules for a call's bound arguments;
-    `fixed` sets arguments (an `overwrite_x` that would write into the graph's arrays)."""
+    `fixed` sets arguments (an `overwrite_x` that would write into the graph's arrays);
+    `typical` as `host_ops.evaluate`'s."""
     signature = inspect.signature(fn)
     names = tuple(n for n, p in signature.parameters.items()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
@@ -117,11 +118,15 @@ def _route(fn: Callable, name: str, grads: Callable | None = None,
                     bound.arguments.get(arg), np.ndarray):
                 raise errors.unsupported(f"{name} with an array as {arg}= (SciPy would write "
                                          "into it; use the returned array)")
+        for arg, value in bound.arguments.items():
+            if callable(value) and _holds_tracer(value):
+                raise errors.unsupported(f"{name} of a function that keeps traced values in "
+                                         f"its closure or defaults (as {arg}=)")
         for arg, value in (fixed or {}).items():
             if arg in bound.arguments:
                 bound.arguments[arg] = value
         rules = grads(bound.arguments) if grads is not None else None
-        return host(fn, name, bound.args, bound.kwargs, names, rules)
+        return host(fn, name, bound.args, bound.kwargs, names, rules, typical=typical)
 
     return _named(route, fn)
 
@@ -364,8 +369,6 @@ def integrate_routes() -> list:
 def _odeint(original: Callable) -> Callable:
     @functools.wraps(original)
     def odeint(func, y0, t, args=(), Dfun=None, *more, **options):
-        from .creation import _holds_tracer
-
         if not lax.holds_tracer((y0, t, args, more, tuple(options.values()))):
             return original(func, y0, t, args, Dfun, *more, **options)
         if more or options.get("full_output"):
@@ -382,19 +385,68 @@ def _odeint(original: Callable) -> Callable:
     return odeint
 
 
+# ----------------------------------------------------------------------------- scipy.stats
+
+
+# scipy.stats' tests and estimators whose Python reads the values (ranks and ties, exact
+# distributions chosen by the sample, Cython loops, fits by optimisers) but whose result's
+# type the arguments' types set but for degenerate samples (a constant column makes
+# `spearmanr` of a matrix one NaN, which raises when the compiled function runs): SciPy runs
+# them on the values, their types found for distinct values. Those it computes with
+# array operations alone are traced (`scipy_stats`, `scipy_tests`, SciPy's lazy-array paths).
+STATS = ("spearmanr", "kendalltau", "weightedtau", "pointbiserialr", "theilslopes",
+         "siegelslopes", "mode", "iqr", "percentileofscore", "hmean", "pmean", "circvar",
+         "circstd", "boxcox", "boxcox_normmax", "yeojohnson", "cumfreq", "relfreq",
+         "binned_statistic", "binned_statistic_2d", "wilcoxon", "mannwhitneyu", "ranksums",
+         "kruskal", "friedmanchisquare", "brunnermunzel", "ansari", "mood", "bartlett",
+         "fligner", "ks_1samp", "ks_2samp", "kstest", "epps_singleton_2samp", "shapiro",
+         "fisher_exact", "quantile")
+
+
+def stats_routes() -> list:
+    """`STATS` of traced arguments as host calls, and the distributions' `fit` (maximum
+    likelihood by SciPy's optimisers, or its closed forms)."""
+    import scipy.stats as stats
+    from scipy.stats import _continuous_distns
+
+    fits = [cls for cls in vars(_continuous_distns).values() if isinstance(cls, type)
+            and issubclass(cls, stats.rv_continuous) and "fit" in vars(cls)]
+    return [(stats, {name: _route(getattr(stats, name), f"scipy.stats.{name}", typical=True)
+                     for name in STATS if hasattr(stats, name)}),
+            *((cls, {"fit": _route(vars(cls)["fit"], f"scipy.stats.{cls.__name__[:-4]}.fit",
+                                   typical=True)}) for cls in fits)]
+
+
 # ----------------------------------------------------------------------------- scipy.linalg
 
-LINALG = ("eigh_tridiagonal", "eigvalsh_tridiagonal", "eig_banded", "eigvals_banded")
+# whose result's type the stand-ins' zeros and ones must agree on (a null space's width is
+# the matrix's nullity: refused as data-dependent)
+LINALG = ("eigh_tridiagonal", "eigvalsh_tridiagonal", "eig_banded", "eigvals_banded",
+          "null_space", "orth")
+# whose result's type the arguments' types set; found for a `_typical` (symmetric positive
+# definite) matrix, which LAPACK's drivers and SciPy's solvers all take
+LINALG_TYPICAL = ("hessenberg", "schur", "rsf2csf", "qz", "ordqz", "rq", "cossin", "ldl",
+                  "matrix_balance", "bandwidth", "issymmetric", "ishermitian", "logm", "signm",
+                  "funm", "fractional_matrix_power", "expm_frechet", "expm_cond", "pinvh",
+                  "orthogonal_procrustes", "subspace_angles", "companion", "fiedler_companion",
+                  "convolution_matrix", "solve_toeplitz", "solve_circulant", "solveh_banded",
+                  "cholesky_banded", "solve_sylvester", "solve_continuous_lyapunov",
+                  "solve_lyapunov", "solve_discrete_lyapunov", "solve_continuous_are",
+                  "solve_discrete_are", "qr_update")
 
 
 def linalg_routes() -> list:
-    """`scipy.linalg`'s banded and tridiagonal eigensolvers, which tracenp does not compose
-    (`scipy_linalg` composes the rest), as host calls: LAPACK's stemr/stebz/sbevd, SciPy's
-    own results and eigenvector signs."""
+    """`scipy.linalg`'s functions that tracenp does not compose (`scipy_linalg` composes the
+    rest) as host calls: banded and tridiagonal eigensolvers (LAPACK's stemr/stebz/sbevd),
+    Schur and QZ forms, Riccati and Lyapunov solvers, matrix functions by Schur-Parlett, the
+    Levinson recursion, ...: SciPy's own results, signs and orderings included."""
     import scipy.linalg as linalg
 
-    return [(linalg, {name: _route(getattr(linalg, name), f"scipy.linalg.{name}")
-                      for name in LINALG})]
+    return [(linalg, {**{name: _route(getattr(linalg, name), f"scipy.linalg.{name}")
+                         for name in LINALG},
+                      **{name: _route(getattr(linalg, name), f"scipy.linalg.{name}",
+                                      typical=True)
+                         for name in LINALG_TYPICAL if hasattr(linalg, name)}})]
 
 
 # ----------------------------------------------------------------------------- scipy.ndimage

@@ -319,6 +319,43 @@ def _dirichlet_parameters(alpha):
     return alpha
 
 
+class TracedPSD:
+    """`_multivariate._PSD` of a traced matrix (the covariance a Gaussian mixture's EM step
+    just estimated): the same eigendecomposition and attributes, SciPy's errors on the
+    values raised when the function runs. The rank is the matrix's size: a singular matrix
+    where SciPy allows one (its rank and support would be values) raises
+    DataDependentShapeError when the function runs."""
+
+    def __init__(self, M, cond=None, rcond=None, lower=True, check_finite=True,
+                 allow_singular=True):
+        import scipy.linalg
+        from scipy.stats._multivariate import _eigvalsh_to_eps
+
+        self._M = _array(M)
+        s, u = scipy.linalg.eigh(self._M, lower=lower, check_finite=check_finite)
+        eps = _eigvalsh_to_eps(s, cond, rcond)
+        lax.check(np.min(s) < -eps, "ValueError",
+                  "The input matrix must be symmetric positive semidefinite.")
+        if allow_singular:
+            lax.check(np.any(s <= eps), "DataDependentShapeError", "A singular covariance of a "
+                      "scipy.stats multivariate distribution (its rank is a value)")
+        else:
+            lax.check(np.any(s <= eps), "LinAlgError", "When `allow_singular is False`, the "
+                      "input matrix must be symmetric positive definite.")
+        self.eps = 1e3 * eps
+        self.V = u[:, :0]
+        self.rank = s.shape[0]
+        self.U = u * np.sqrt(1.0 / s)
+        self.log_pdet = np.sum(np.log(s))
+        self._pinv = None
+
+    @property
+    def pinv(self):
+        if self._pinv is None:
+            self._pinv = self.U @ self.U.T
+        return self._pinv
+
+
 def _dirichlet_input(alpha, x):
     """`_dirichlet_check_input` of traced values: `x` with its last component appended where
     it lacks one, SciPy's errors on the values raised when the function runs (the simplex one
@@ -620,7 +657,7 @@ FUNCTIONS = {f.__name__: f for f in (zscore, zmap, entropy, pearsonr, rankdata, 
 def routes() -> list:
     """What a trace replaces in `scipy.stats` (`trace._late_routes`): the methods of
     `rv_continuous` and `rv_discrete`, `dirichlet`'s checks of its arguments,
-    `xpx.apply_where`, and the functions above."""
+    `xpx.apply_where`, `_PSD` (a traced covariance), and the functions above."""
     import scipy._lib.array_api_extra as xpx
     import scipy.stats as stats
     from scipy.stats._distn_infrastructure import rv_continuous, rv_discrete
@@ -636,7 +673,8 @@ def routes() -> list:
                 "_dirichlet_check_parameters": when_traced(
                     _dirichlet_parameters, multivariate._dirichlet_check_parameters),
                 "_dirichlet_check_input": when_traced(
-                    _dirichlet_input, multivariate._dirichlet_check_input)}),
+                    _dirichlet_input, multivariate._dirichlet_check_input),
+                "_PSD": when_traced(TracedPSD, multivariate._PSD)}),
             (xpx, {"apply_where": traced_apply_where(xpx.apply_where)}),
             (stats, {name: when_traced(fn, getattr(stats, name))
                      for name, fn in {**FUNCTIONS, **scipy_tests.FUNCTIONS}.items()})]
