@@ -792,3 +792,16 @@ def test_a_null_space_is_refused_as_data_dependent():
     """Its width is the matrix's nullity: the stand-ins' zeros and ones disagree."""
     with pytest.raises(DataDependentShapeError, match="null_space"):
         tracenp.jit(lambda a: sl.null_space(a))(IMG[:4, :4])
+
+
+def test_a_cython_fused_function_given_a_traced_array_is_a_named_refusal():
+    """Cython's own TypeError ("No matching signature found") for a traced argument is the
+    named error, so `fallback=True` runs the function (it escaped before)."""
+    from scipy.linalg._solve_toeplitz import levinson
+
+    c, b = np.r_[3.0, 1.0, 0.5, 0.2, 0.1, 0.0, 0.0], np.ones(4)
+    f = lambda c, b: levinson(c, b)[0]
+    with pytest.raises(tracenp.errors.ConcretizationError, match="No matching signature"):
+        tracenp.jit(f)(c, b)
+    with pytest.warns(tracenp.TracingFallbackWarning):
+        assert_same(tracenp.jit(f, fallback=True)(c, b), f(c, b))

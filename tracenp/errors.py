@@ -38,6 +38,8 @@ def user_frame():
 
 
 def _in_user_code(f) -> bool:
+    if f.f_code.co_filename == "<stringsource>":  # Cython's generated helpers
+        return False
     path = os.path.abspath(f.f_code.co_filename)
     inside = path.startswith(_PKG_DIR + os.sep) or path.startswith(os.path.join(_NUMPY_DIR, "numpy"))
     return not inside and not path.startswith("<frozen") and path != _CONTEXTLIB

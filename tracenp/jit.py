@@ -902,8 +902,10 @@ class JitFunction:
                     except Exception as e:
                         if "lazy array" in str(e):  # SciPy's path for lazy arrays refuses
                             raise unsupported(f"SciPy with traced values here ({e})") from e
-                        if isinstance(e, TypeError) and Tracer.__name__ in str(e):  # Python's own,
-                            refusal = refused_by_python(e)  # about a tracer: `"%d" % x`
+                        if isinstance(e, TypeError) and (Tracer.__name__ in str(e) or str(e) ==
+                                                         "No matching signature found"):
+                            refusal = refused_by_python(e)  # Python's own about a tracer
+                            # (`"%d" % x`), or a Cython fused function's (SciPy's `levinson`)
                             if state.refused:  # NumPy's `operator.index(deg)` in `leggauss(n)`
                                 refusal.nodes = getattr(state.refused[-1], "nodes", None)
                             raise refusal from e  # steers as the refusal it replaced would
