@@ -605,3 +605,32 @@ def test_a_dict_item_the_function_sets_anew_is_set_after_an_entry_computes_it():
         np.testing.assert_allclose(next_w, want_w, rtol=1e-14)
         np.testing.assert_allclose(config["cache"], ref["cache"], rtol=1e-14)
     assert len(f._entries) == 1 and f._entries[0].take_hits() == 3  # from the second on
+
+
+def test_an_error_while_making_views_releases_what_the_entry_made():
+    """A view's maker that raises (here swapped in): the entry returns NULL with its error,
+    having released the buffers it made before (one shared block releases every slot), so
+    repeated failures leak nothing."""
+    import tracemalloc
+
+    f = tracenp.jit(lambda x: (x * 2.0).T)
+    x = RNG.standard_normal((64, 64))  # a 32 KiB buffer per call
+    np.testing.assert_array_equal(_warm(f, x), (x * 2.0).T)
+    entry = f._entries[-1]
+    assert len(entry._keep[0].views) == 1
+
+    def broken(_):
+        raise RuntimeError("view refused")
+
+    entry._ctx[-1] = id(broken)
+    entry._keep = (*entry._keep, broken)
+    tracemalloc.start()  # NumPy reports its arrays' memory to it
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(100):
+            with pytest.raises(RuntimeError, match="view refused"):
+                entry.call(x)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 10 * x.nbytes

@@ -277,15 +277,27 @@ def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
             if buf is not None:
                 call(DECREF, ir.VoidType(), [buf])
 
-    def or_fail(made, label: str, owned: list) -> None:
-        """Go on where `made` is an object; else release `owned` and return NULL (the
-        error its maker set stands)."""
-        failed, fine = fn.append_basic_block(f"{label}_failed"), fn.append_basic_block(label)
+    # every object made before the launches, in a slot (NULL until made): a failure releases
+    # them all from one block, so the code grows with their number, not its square
+    scalars_read = sorted({int(c[1:]) for codes in sources for c in codes
+                           if c[0] == "a" and isinstance(ranks[int(c[1:])], type)})
+    n_made = sum(r is not None for r in buffer_ranks) + len(scalars_read) + len(views)
+    with b.goto_entry_block():
+        slots = b.alloca(PTR, max(n_made, 1))
+    memset = module.declare_intrinsic("llvm.memset", [PTR, I64])
+    b.call(memset, [slots, ir.Constant(I8, 0), ir.Constant(I64, 8 * max(n_made, 1)),
+                    ir.Constant(I1, 0)])
+    failed = fn.append_basic_block("failed")
+    made_count = [0]
+
+    def or_fail(made) -> None:
+        """Go on where `made` is an object, kept in its slot; else release what was made
+        and return NULL (the error its maker set stands)."""
+        fine = fn.append_basic_block(f"made{made_count[0]}")
         b.cbranch(b.icmp_unsigned("==", made, ir.Constant(PTR, None)), failed, fine)
-        b.position_at_end(failed)
-        release_buffers(owned)
-        b.ret(made)
         b.position_at_end(fine)
+        b.store(made, b.gep(slots, [ir.Constant(I64, made_count[0])], source_etype=PTR))
+        made_count[0] += 1
 
     bufs: list = []  # made while the GIL is held (None: an argument's array)
     for j, rank in enumerate(buffer_ranks):
@@ -297,7 +309,7 @@ def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
         call(INCREF, ir.VoidType(), [descr])  # PyArray_Empty steals a reference
         buf = call(EMPTY, PTR, [ir.Constant(I32, rank), b.inttoptr(item(ctx, at + SHAPE), PTR),
                                 descr, ir.Constant(I32, 0)])
-        or_fail(buf, f"b{j}", bufs)  # NumPy's MemoryError
+        or_fail(buf)  # NumPy's MemoryError
         bufs.append(buf)
         if starts[j]:  # a reduction's partial starts from its identity
             memcpy = module.declare_intrinsic("llvm.memcpy", [PTR, PTR, I64])
@@ -305,17 +317,15 @@ def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
                             item(ctx, at + START_BYTES), ir.Constant(I1, 0)])
 
     zero_d: dict[int, object] = {}  # a scalar argument the launches read: its 0-d array
-    for c in sorted({c for codes in sources for c in codes if c[0] == "a"}):
-        i = int(c[1:])
-        if isinstance(ranks[i], type):
-            descr = b.inttoptr(item(ctx, SCALAR_TYPES[ranks[i]][1]), PTR)
-            call(INCREF, ir.VoidType(), [descr])
-            made = call(EMPTY, PTR, [ir.Constant(I32, 0), ctx, descr, ir.Constant(I32, 0)])
-            or_fail(made, f"s{i}", [*bufs, *zero_d.values()])
-            b.store(ints[i] if ranks[i] is int
-                    else field(args[i], FLOAT_VALUE_OFFSET, ir.DoubleType()),
-                    field(made, DATA_OFFSET, PTR))
-            zero_d[i] = made
+    for i in scalars_read:
+        descr = b.inttoptr(item(ctx, SCALAR_TYPES[ranks[i]][1]), PTR)
+        call(INCREF, ir.VoidType(), [descr])
+        made = call(EMPTY, PTR, [ir.Constant(I32, 0), ctx, descr, ir.Constant(I32, 0)])
+        or_fail(made)
+        b.store(ints[i] if ranks[i] is int
+                else field(args[i], FLOAT_VALUE_OFFSET, ir.DoubleType()),
+                field(made, DATA_OFFSET, PTR))
+        zero_d[i] = made
 
     made_views: list = []  # each a new reference, made before any launch
 
@@ -331,8 +341,13 @@ def _build(name: str, ranks: list[int | type], buffer_ranks: list[int | None],
     views_at = consts_at + n_consts
     for k, src in enumerate(views):
         made = call(CALL_ONE, PTR, [b.inttoptr(item(ctx, views_at + k), PTR), value(src)])
-        or_fail(made, f"v{k}", [*bufs, *zero_d.values(), *made_views])  # the view's error
+        or_fail(made)  # the view's error
         made_views.append(made)
+    with b.goto_block(failed):  # Py_DecRef passes over the NULL of what was not made
+        for k in range(n_made):
+            call(DECREF, ir.VoidType(), [b.load(b.gep(slots, [ir.Constant(I64, k)],
+                                                      source_etype=PTR), typ=PTR)])
+        b.ret(ir.Constant(PTR, None))
 
     state = call(SAVE, PTR, []) if release else None
     for i, codes in enumerate(sources):
