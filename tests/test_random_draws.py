@@ -746,3 +746,53 @@ def test_a_refused_function_of_a_new_generator_each_call_warns_once():
             np.testing.assert_array_equal(jf(np.ones(2), np.random.default_rng(seed)),
                                           branchy(np.ones(2), np.random.default_rng(seed)))
     assert jf.cache_info().misses == 1
+
+
+def _seed_or_generator(x, seed):
+    rng = np.random.default_rng(seed)  # "an int, None or a Generator", as libraries take it
+    return x + rng.random(x.shape), rng.integers(0, 9, 2)
+
+
+def test_default_rng_of_a_generator_argument_is_that_generator():
+    f = tracenp.jit(_seed_or_generator)
+    for seed in (1, 2):
+        got, want = f(np.zeros(3), np.random.default_rng(seed)), \
+            _seed_or_generator(np.zeros(3), np.random.default_rng(seed))
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)
+
+
+def _step_returning_rng(x, rng):
+    return x + rng.standard_normal(x.shape), rng
+
+
+def test_a_returned_generator_argument_is_the_callers_object():
+    f = tracenp.jit(_step_returning_rng)
+    for seed in (1, 2):
+        mine, theirs = np.random.default_rng(seed), np.random.default_rng(seed)
+        y, back = f(np.zeros(2), mine)
+        np.testing.assert_array_equal(y, _step_returning_rng(np.zeros(2), theirs)[0])
+        assert back is mine
+        np.testing.assert_array_equal(back.random(2), theirs.random(2))
+
+
+def _bit_generators(x, seed=7):
+    a = np.random.Generator(np.random.PCG64(seed))
+    b = np.random.Generator(np.random.MT19937(seed))
+    c = np.random.default_rng(np.random.Philox(seed))
+    return (x + a.random(x.shape), x * b.standard_normal(x.shape), c.integers(0, 5, 3),
+            isinstance(a, np.random.Generator))
+
+
+def test_generators_of_bit_generators_made_from_a_seed_draw_numpys_constants():
+    f = tracenp.jit(_bit_generators)
+    for args in ((np.ones(3),), (np.ones(3), 11)):
+        for g, w in zip(f(*args), _bit_generators(*args)):
+            np.testing.assert_array_equal(g, w)
+
+
+def test_a_generator_of_an_unseeded_bit_generator_and_a_returned_seeded_one_are_refused():
+    with pytest.raises(RandomInTraceError):
+        tracenp.jit(lambda x: x + np.random.Generator(np.random.PCG64()).random(3))(np.ones(3))
+    with pytest.raises(UnsupportedFunctionError, match="generator made inside"):
+        tracenp.jit(lambda x: (x, np.random.default_rng(0)))(np.ones(3))

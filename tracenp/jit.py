@@ -35,7 +35,8 @@ from .lowering import WROTE
 from .lowering.cupy import is_device_array
 from .ops import Op
 from .random_draws import Passed, generator_kind, hidden_outputs, is_generator, passed
-from .trace import captured_partial, current_trace, draws_from, routed, tracing
+from .trace import (_Generator, _Seeded, captured_partial, current_trace, draws_from, routed,
+                    tracing)
 from .tracer import Tracer
 
 _SCALARS = (bool, int, float, complex)
@@ -965,6 +966,9 @@ class JitFunction:
                     elif type(v) is _Passed:
                         consts.append(v)
                         returns.append("python")
+                    elif isinstance(v, _Generator):  # `return x, rng`: the generator itself
+                        consts.append(_returned_generator(v))
+                        returns.append("python")
                     else:
                         _check_constant_result(v)
                         consts.append(v)
@@ -1264,6 +1268,20 @@ class _Passed:
         for k, key in enumerate(self.path):
             node = getattr(node, key) if k in self.records else node[key]
         return node
+
+
+def _returned_generator(g):
+    """What a returned generator stands for: an argument's, the one each call is given; a
+    global's, that object. One made inside from a seed would have to be made afresh by
+    each call: refused."""
+    from .random_draws import Passed
+
+    if isinstance(g, _Seeded):
+        raise unsupported("Returning a generator made inside the function from a seed")
+    source = getattr(g, "_source", None)
+    if isinstance(source, Passed):
+        return _Passed((0, source.where) if isinstance(source.where, int) else (1, source.where))
+    return g._generator
 
 
 def _container_paths(traced_args) -> dict[int, tuple]:

@@ -107,7 +107,13 @@ def _infer_lstsq(a, b, out):
 
 
 def call_routine(name: str, xs, kw: dict) -> tuple:
-    """All outputs of one NumPy (or SciPy) routine; eig's complex unless traced `real`."""
+    """All outputs of one NumPy (or SciPy) routine; eig's complex unless traced `real`; eigh
+    with a `driver` SciPy's (its eigenvectors' signs are the driver's)."""
+    if name == "eigh" and "driver" in kw:
+        from scipy.linalg import eigh
+
+        return tuple(eigh(xs[0], lower=kw["UPLO"] == "L", driver=kw["driver"],
+                          check_finite=False))
     if name in SCIPY_ROUTINES:
         res = SCIPY_ROUTINES[name](*xs, **kw)
         return res if isinstance(res, tuple) else (res,)
@@ -215,9 +221,11 @@ def _one_triangle(g, upper: bool):
     return (g + _mT(g)) * tri - g * np.eye(n)
 
 
-def _eigh_vjp(g, a, out, uplo):
-    """Eigenvalues: V diag(g) V^T; eigenvectors: V (F * V^T gV) V^T, F_ij = 1/(w_j - w_i)."""
-    w, v = np.linalg.eigh(a, UPLO=uplo)
+def _eigh_vjp(g, a, out, kw: dict):
+    """Eigenvalues: V diag(g) V^T; eigenvectors: V (F * V^T gV) V^T, F_ij = 1/(w_j - w_i),
+    with the forward's V (the same routine: its signs)."""
+    uplo = kw.get("UPLO", "L")
+    w, v = call_routine("eigh", (a,), {"UPLO": uplo, **kw})
     if out == 0:
         inner = np.expand_dims(g, -1) * np.eye(w.shape[-1])
     else:
@@ -325,7 +333,7 @@ def vjp_linalg(g, o, *xs, name, out, **kw):
         s = _mT(linv) @ phi @ linv
         return (_one_triangle((s + _mT(s)) * 0.5, upper=False),)
     if name in ("eigh", "eigvalsh"):
-        return _eigh_vjp(g, a, 0 if name == "eigvalsh" else out, kw.get("UPLO", "L"))
+        return _eigh_vjp(g, a, 0 if name == "eigvalsh" else out, kw)
     if name in ("eig", "eigvals") and out == 0:  # dw = diag(V^-1 dA V), transposed
         w, v = np.linalg.eig(a)
         return (_mT(np.linalg.inv(v)) @ (np.expand_dims(g, -1) * _mT(v)),)

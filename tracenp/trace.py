@@ -52,6 +52,10 @@ class _RandomGuard:
         attr = getattr(_np_random, name)
         if name == "RandomState":
             return _RandomState
+        if name == "Generator":
+            return _GeneratorOf
+        if name in _BIT_GENERATORS:
+            return _BIT_GENERATORS[name]
         if isinstance(attr, type) or not callable(attr):
             return attr
 
@@ -61,7 +65,11 @@ class _RandomGuard:
             if current_trace() is None or from_library(
                     sys._getframe(1).f_globals.get("__name__", "")):
                 return attr(*args, **kwargs)  # another thread's draw, or NumPy's own
-            if name == "default_rng" and _fixed_seed(args[0] if args else kwargs.get("seed")):
+            seed = args[0] if args else kwargs.get("seed")
+            if name == "default_rng" and isinstance(seed, _Generator) and \
+                    isinstance(seed._generator, _np_random.Generator):
+                return seed  # NumPy's `default_rng(rng)` is `rng`: "an int, None or a Generator"
+            if name == "default_rng" and (_fixed_seed(seed) or _seeded_bits(seed)):
                 with drawing():
                     return _Seeded(attr(*args, **kwargs))
             from .errors import random_in_trace
@@ -100,6 +108,60 @@ class _RandomStateType(type):
 
 
 class _RandomState(metaclass=_RandomStateType):
+    pass
+
+
+def _seeded_bits(bits) -> bool:
+    """A bit generator made while tracing from a fixed seed (`PCG64(42)`)."""
+    state = current_trace()
+    return state is not None and any(b is bits for b in state.seeded_bits)
+
+
+def _bit_generator(cls: type) -> type:
+    """`np.random.PCG64` (or another bit generator) while tracing: one made from a fixed seed
+    is noted, so that a `Generator` of it draws the same numbers on every call."""
+
+    class Meta(type):
+        def __call__(self, seed=None, *args, **kwargs):
+            state = current_trace()
+            if state is None:
+                return cls(seed, *args, **kwargs)
+            lax.steer(seed, f"np.random.{cls.__name__}'s seed")
+            with drawing():  # its SeedSequence's NumPy calls are NumPy's own
+                bits = cls(seed, *args, **kwargs)
+            if _fixed_seed(seed):
+                state.seeded_bits.append(bits)
+            return bits
+
+        def __instancecheck__(self, obj) -> bool:
+            return isinstance(obj, cls)
+
+    return Meta(cls.__name__, (), {})
+
+
+_BIT_GENERATORS = {name: _bit_generator(getattr(_np_random, name))
+                   for name in ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")}
+
+
+class _GeneratorType(type):
+    """`np.random.Generator` while tracing: of a bit generator made here from a fixed seed,
+    it draws the same numbers on every call, as `default_rng(seed)` does; of another, its
+    draws are refused as an unseeded generator's are. `isinstance` still recognizes NumPy's
+    generators and the wrapped ones."""
+
+    def __call__(cls, bit_generator):
+        generator = _np_random.Generator(bit_generator)
+        if current_trace() is None or not _seeded_bits(bit_generator):
+            return generator
+        with drawing():
+            return _Seeded(generator)
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, _np_random.Generator) or (
+            isinstance(obj, _Generator) and isinstance(obj._generator, _np_random.Generator))
+
+
+class _GeneratorOf(metaclass=_GeneratorType):
     pass
 
 
@@ -915,6 +977,7 @@ class TraceState:
     effects: dict = field(default_factory=dict)  # id(generator) -> its latest draw's node
     checks: list = field(default_factory=list)  # `lax.check` nodes: raise when the call runs
     refused: list = field(default_factory=list)  # ConcretizationErrors made while tracing
+    seeded_bits: list = field(default_factory=list)  # bit generators made from a fixed seed
     input_layouts: dict = field(default_factory=dict)  # id(input node) -> "C", "F", strides
     layout_read: bool = False  # whether a result follows an argument's memory layout
     # (fresh, actual) input nodes of the gradients taken inside: what a value of the

@@ -275,13 +275,14 @@ def _slice_set(x, v, slices):
 
 def _linalg(rt, memo: dict, node: Node, *xs):
     """One output of a linalg routine; the routine runs once per call for all its outputs.
-    Routines CuPy lacks (and eig, which NumPy makes complex) run in NumPy on the host."""
+    Routines CuPy lacks (and eig, which NumPy makes complex, and SciPy's eigh by a driver)
+    run on the host."""
     params = node.attrs
     name, out = params.pop("name"), params.pop("out")
     key = (name, tuple(id(x) for x in xs), tuple(params.items()))
     xp = rt.xp
     if key not in memo:
-        if name in ("eig", "eigvals") or not hasattr(xp.linalg, name):
+        if name in ("eig", "eigvals") or "driver" in params or not hasattr(xp.linalg, name):
             res = tuple(xp.asarray(r) for r in call_routine(name, [rt.to_host(x) for x in xs],
                                                              params))
         else:

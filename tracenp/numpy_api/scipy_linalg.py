@@ -625,9 +625,10 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     if n == 0:
         raise errors.unsupported("scipy.linalg.eigh of an empty traced matrix")
     batched = _batched(a1, 2) or (b1 is not None and _batched(b1, 2))
-    if b1 is None:
+    if b1 is None:  # SciPy's driver (evr by default): its eigenvectors' signs
         (a1,) = _lapack(a1)
-        w, v = np_eigh(a1, UPLO="L" if lower else "U")
+        uplo, drv = "L" if lower else "U", driver or "evr"
+        w, v = (lax.linalg("eigh", a1, out=k, UPLO=uplo, driver=drv) for k in (0, 1))
     else:
         a1, b1 = _lapack(a1, b1)
         batch = broadcast_shapes(a1.shape[:-2], b1.shape[:-2])
