@@ -59,7 +59,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
-from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_v import _names
 
 import tracenp
 

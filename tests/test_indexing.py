@@ -1093,3 +1093,26 @@ def test_reversed_selections_and_ufuncs_writing_into_one():
     check_like_numpy(_reversed_and_guarded_selections, rng.random(12), np.arange(12.0))
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="negative step"):
         tracenp.jit(lambda x: x[x > 0][5:1:-1].sum())(rng.standard_normal(8))
+
+
+def _ints_beside_a_mask(M, m, m3):
+    M = M.copy()
+    reads = (M[0, :, m].sum(axis=0), M[:, 1, m].mean(axis=1), M[1, m3].sum(axis=0),
+             M[0, m3, 2].max(), M[1, 2, m].min())
+    M[:, 1, m] += 1.0
+    M[0, 2, m] *= -1.0
+    return reads, M
+
+
+def test_a_traced_mask_beside_integer_indices():
+    """`M[0, m]`, `M[:, 1, m]`, `M[0, :, m]`: the ints applied first, the selection where the
+    ints and the mask stand as one block, else first (NumPy's order); writes through the
+    block forms."""
+    r = np.random.default_rng(3)
+    for _ in range(2):
+        M = r.standard_normal((2, 3, 4))
+        m, m3 = r.random(4) < 0.6, r.random(3) < 0.6
+        m[0] = m3[0] = True
+        got, want = tracenp.jit(_ints_beside_a_mask)(M, m, m3), _ints_beside_a_mask(M, m, m3)
+        for g, w in zip([*got[0], got[1]], [*want[0], want[1]]):
+            np.testing.assert_allclose(g, w, rtol=1e-12)

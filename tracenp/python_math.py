@@ -367,8 +367,9 @@ def _integers_only(python):
     @functools.wraps(python)
     def routed(*args, **kwargs):
         traced = list(_tracers((*args, *kwargs.values())))
-        if all(t.weak for t in traced):  # of Python int arguments alone: `math` converts
-            return python(*args, **kwargs)  # them, which makes those arguments static
+        if all(t.weak or t.constant_value() is not None for t in traced):  # of Python int
+            return python(*args, **kwargs)  # arguments alone: `math` converts them, which
+        # makes those arguments static; or of known values (np.vectorize of a constant)
         raise errors.unsupported(f"math.{python.__name__} of a traced value (an exact "
                                  "integer function; pass the value as a static argument)")
 

@@ -817,6 +817,40 @@ def _mask_then_basic(key):
     return key[0], (slice(None),) * key[0].ndim + rest
 
 
+def _ints_beside_mask(x, key):
+    """`x[0, m]`, `M[:, 1, m]`, `x[0, :, m]`: one traced mask among ints and slices, some
+    int beside it. NumPy broadcasts the ints against the mask's indices: the same as
+    applying them first, the selected elements where the ints and the mask stood if they
+    are one block, else first (NumPy's rule for separated advanced indices). (the view with
+    the ints applied, the key that selects in it) where they are one block or lead the key,
+    (the view, the mask, the selected axis) otherwise; None for other keys."""
+    if not isinstance(key, tuple) or sum(_traced_mask(k) for k in key) != 1 or \
+            not any(_is_int(k) for k in key) or \
+            not all(_traced_mask(k) or _is_int(k) or isinstance(k, slice) for k in key):
+        return None
+    p = next(i for i, k in enumerate(key) if _traced_mask(k))
+    mask = key[p]
+    if mask.ndim == 0:
+        return None
+    advanced = [i for i, k in enumerate(key) if _is_int(k) or i == p]
+    view = getitem(x, key[:p] + (slice(None),) * mask.ndim + key[p + 1:])
+    j = sum(isinstance(k, slice) for k in key[:p])
+    if j == 0 or advanced == list(range(advanced[0], advanced[-1] + 1)):
+        return view, (slice(None),) * j + (mask,)
+    return view, mask, j
+
+
+def _selected_beside_ints(x, key):
+    """`getitem` of an `_ints_beside_mask` key, or None."""
+    found = _ints_beside_mask(x, key)
+    if found is None:
+        return None
+    if len(found) == 2:
+        return getitem(*found)
+    view, mask, j = found
+    return select(np.moveaxis(view, range(j, j + mask.ndim), range(mask.ndim)), mask)
+
+
 def getitem(x, key):
     _refuse_field_names(x, key)
     if isinstance(key, tuple) and len(key) == 1 and not isinstance(key[0], tuple):
@@ -827,6 +861,9 @@ def getitem(x, key):
     split = _mask_then_basic(key)
     if split is not None:
         return select(getitem(x, split[1]), split[0])
+    beside = _selected_beside_ints(x, key)
+    if beside is not None:
+        return beside
     inner = _inner_select(x, key)
     if inner is not None:
         return inner
@@ -1064,6 +1101,10 @@ def setitem(x, key, value):
     split = _mask_then_basic(lift_index_lists(key))
     if split is not None:
         setitem(getitem(x, split[1]), split[0], value)
+        return
+    beside = _ints_beside_mask(x, lift_index_lists(key))
+    if beside is not None and len(beside) == 2:  # written through the view
+        setitem(*beside, value)
         return
     if _inner_mask_set(x, lift_index_lists(key), value):
         return
