@@ -363,6 +363,14 @@ def vectorize_otypes(x):
     return f(x)
 
 
+def vectorize_python_numbers(img, x):
+    # NumPy's loop hands the function Python numbers: uint8 pixels do not wrap before the
+    # clamp, float32 values are computed in double; the result's dtype is the first call's
+    brighten = np.vectorize(lambda p: min(255, p * 2))
+    gamma = np.vectorize(lambda v: v ** 1.1 * 0.7 + 0.01)
+    return brighten(img), gamma(x.astype(np.float32)), np.vectorize(lambda p: 255 - p)(img)
+
+
 def vectorize_signature(x):
     f = np.vectorize(lambda row: row / row.sum(), signature="(n)->(n)")
     return f(np.abs(x) + 1)
@@ -1039,6 +1047,9 @@ CORPUS = {
     "apply_over_axes_sum": (apply_over_axes_sum, {}, lambda s, n: (_f(2, n, 3, seed=s),)),
     "vectorize_arith": (vectorize_arith, {}, lambda s, n: (_f(n, seed=s), _f(n, seed=s + 1))),
     "vectorize_otypes": (vectorize_otypes, {}, lambda s, n: (_f(n, seed=s),)),
+    "vectorize_python_numbers": (vectorize_python_numbers, {}, lambda s, n: (
+        np.random.default_rng(s).integers(0, 256, (n, 3), dtype=np.uint8),
+        np.abs(_f(n, seed=s)))),
     "vectorize_signature": (vectorize_signature, {}, lambda s, n: (_f(n, 3, seed=s),)),
     "vectorize_signature_scalar_out": (vectorize_signature_scalar_out, {},
                                        lambda s, n: (_f(n, 3, seed=s), _f(n, 3, seed=s + 1))),

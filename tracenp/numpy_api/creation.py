@@ -557,12 +557,18 @@ class _Vectorize(np.vectorize):
             return self._call_with_signature(func, vargs)
         lifted = [lax.lift(a) for a in vargs]
         shape = np.broadcast_shapes(*(a.shape for a in lifted))
-        arrays = [lax.broadcast_to(a, shape) for a in lifted]
+        first = None  # NumPy's output types: of a call on the first elements, NumPy scalars
+        if not self.otypes and any(_python_number(a.dtype) != a.dtype for a in lifted) and \
+                math.prod(shape):
+            first = func(*(a[(0,) * a.ndim] for a in lifted))  # (NumPy's call too)
+        arrays = [lax.broadcast_to(lax.cast(a, _python_number(a.dtype)), shape) for a in lifted]
         res = self._whole(func, arrays, shape)
         if res is None:  # `f` is no elementwise function: one call per element, as NumPy's
             res = self._per_element(func, arrays, shape)
         outs = res if isinstance(res, tuple) else (res,)
-        types = self.otypes or [None] * len(outs)
+        types = self.otypes or ([lax.lift(f).dtype for f in first]
+                                if isinstance(first, tuple) else [lax.lift(first).dtype]
+                                if first is not None else [None] * len(outs))
         outs = tuple(_element_array(o, t, shape) for o, t in zip(outs, types))
         return outs if isinstance(res, tuple) else outs[0]  # arrays, 0-d too, as NumPy's
 
@@ -722,12 +728,29 @@ def _math_lgamma(x):
 _ELEMENT_MATH = ((math.erf, _math_erf), (math.erfc, _math_erfc), (math.lgamma, _math_lgamma))
 
 
+def _python_number(dtype: np.dtype) -> np.dtype:
+    """The dtype of the Python numbers NumPy's `vectorize` hands its function: it calls it
+    on an object array's elements, so a uint8 pixel is a Python int (computed without
+    wrapping) and a float32 one a Python float."""
+    kind, size = dtype.kind, dtype.itemsize
+    if kind in "iu" and not (kind == "u" and size == 8):
+        return np.dtype(np.int64)
+    return np.dtype({"f": np.float64, "c": np.complex128}[kind]) if kind in "fc" else dtype
+
+
 def _element_array(value, otype, shape):
-    """One output of `np.vectorize`: a new array of `otype`, as NumPy's loop makes it."""
+    """One output of `np.vectorize`: a new array of `otype`, as NumPy's loop makes it from
+    the function's Python numbers (an int out of `otype`'s range raises its OverflowError
+    when the function runs)."""
     from ..tracer import Tracer
 
     value = lax.lift(value)
-    value = lax.cast(value, otype if otype is not None else value.dtype)
+    otype = np.dtype(otype if otype is not None else value.dtype)
+    if otype.kind in "iu" and value.dtype.kind in "iu" and otype != value.dtype:
+        info = np.iinfo(otype)
+        lax.check(np.any((value < info.min) | (value > info.max)), "OverflowError",
+                  f"Python integer out of bounds for {otype}")
+    value = lax.cast(value, otype)
     return Tracer(lax.broadcast_to(value, shape).node).with_returns("array")
 
 
