@@ -1116,3 +1116,24 @@ def test_a_traced_mask_beside_integer_indices():
         got, want = tracenp.jit(_ints_beside_a_mask)(M, m, m3), _ints_beside_a_mask(M, m, m3)
         for g, w in zip([*got[0], got[1]], [*want[0], want[1]]):
             np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def _arrays_of_selections(x, m):
+    sel = x[m]
+    curve = np.hstack([sel, [1.0]])
+    return (np.array(sel).sum(), np.asarray(sel, dtype=np.float32).mean(),
+            np.array(curve)[:-1].cumsum()[-1], np.copy(sel).max(), np.array(sel)[::-1][0])
+
+
+def test_np_array_of_a_selection_is_a_selection():
+    """`np.array(x[m])`, `np.asarray(x[m], dtype)`, `np.copy(x[m])` (sklearn's
+    `np.array(precision)[:-1]`): the selection itself, its count traced."""
+    r = np.random.default_rng(4)
+    for n in (7, 9):
+        x = r.standard_normal(n)
+        m = r.random(n) < 0.6
+        m[0] = True
+        got, want = tracenp.jit(_arrays_of_selections)(x, m), _arrays_of_selections(x, m)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-6)
+            assert np.asarray(g).dtype == np.asarray(w).dtype

@@ -805,3 +805,27 @@ def test_a_cython_fused_function_given_a_traced_array_is_a_named_refusal():
         tracenp.jit(f)(c, b)
     with pytest.warns(tracenp.TracingFallbackWarning):
         assert_same(tracenp.jit(f, fallback=True)(c, b), f(c, b))
+
+
+def test_every_late_library_is_routed_without_error():
+    """A routes function that fails would leave its library untraced (with a warning): each
+    must build its routes for the SciPy installed."""
+    import importlib
+
+    from tracenp import trace
+
+    for library, routes_of in trace._LATE_LIBRARIES:
+        importlib.import_module(library)
+        routes = trace.late_routes_of(routes_of)
+        assert all(callable(w) for _, wrappers in routes for w in wrappers.values())
+
+
+def test_assignment_and_nonnegative_least_squares_run_on_the_host():
+    import scipy.optimize as so
+
+    f = lambda c, a, b: (so.linear_sum_assignment(c), so.linear_sum_assignment(-c)[1],
+                         so.nnls(a, b))
+    for seed in (1, 2):
+        r = np.random.default_rng(seed)
+        args = r.random((5, 4)), r.random((6, 3)), r.random(6)
+        assert_same(tracenp.jit(f)(*args), f(*args), rtol=1e-12)

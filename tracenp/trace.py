@@ -892,10 +892,18 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.spatial.transform", "scipy_routes:transform_routes"),
                    ("scipy.interpolate", "scipy_interpolate"),
                    ("scipy.integrate", "scipy_host:integrate_routes"),
+                   ("scipy.optimize", "scipy_host:optimize_routes"),
                    ("scipy.linalg", "scipy_host:linalg_routes"),
                    ("scipy.sparse.linalg", "scipy_sparse"))
 _LATE: set = set()  # the (library, routes) pairs `_late_routes` has routed
 _LATE_BUSY: list = []  # the library `_late_routes` is routing now
+
+
+def late_routes_of(routes_of: str) -> list:
+    """The routes a `_LATE_LIBRARIES` entry names ("module:function")."""
+    module, _, function = routes_of.partition(":")
+    return getattr(importlib.import_module(f".numpy_api.{module}", __package__),
+                   function or "routes")()
 
 
 def _late_routes() -> None:
@@ -907,11 +915,15 @@ def _late_routes() -> None:
     for library, routes_of in _LATE_LIBRARIES:
         if (library, routes_of) in _LATE or library not in sys.modules or _LATE_BUSY:
             continue
-        module, _, function = routes_of.partition(":")
         _LATE_BUSY.append(library)
         try:
-            routes = getattr(importlib.import_module(f".numpy_api.{module}", __package__),
-                             function or "routes")()
+            routes = late_routes_of(routes_of)
+        except Exception as e:  # noqa: BLE001 (a SciPy this tracenp does not know: its
+            import warnings  # functions stay SciPy's own, and the other traces go on)
+
+            warnings.warn(f"tracenp could not route {library} ({type(e).__name__}: {e}); "
+                          "its functions are not traced", RuntimeWarning, stacklevel=2)
+            routes = []
         finally:
             _LATE_BUSY.clear()
         _ROUTES.extend((vars(m) if isinstance(m, types.ModuleType) else _ClassAttributes(m),

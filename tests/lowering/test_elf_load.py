@@ -76,7 +76,8 @@ def test_damaged_images_are_refused(damage):
     if damage == "magic":
         image[:4] = b"\0\0\0\0"
     elif damage == "count":
-        image[len(elf_load.IMAGE_MAGIC):head - 8] = (10 ** 6).to_bytes(4, "little")
+        image[len(elf_load.IMAGE_MAGIC):len(elf_load.IMAGE_MAGIC) + 4] = (10 ** 6).to_bytes(
+            4, "little")
     elif damage == "offset":
         image[head + 2:head + 10] = (2 ** 40).to_bytes(8, "little")
     else:
@@ -159,3 +160,58 @@ def test_refused_objects_load_through_mcjit(monkeypatch):
     x = np.linspace(-4, 4, 77)
     np.testing.assert_allclose(f(x), np.tanh(x) * 3.0 - x, rtol=1e-14, atol=1e-15)
     assert llvm_jit.STATS.mcjit == before + 1
+
+
+def _scalings(a, b, M, reg):
+    # POT's sinkhorn_knopp: its kernels and entry call the C library's memcpy and memset
+    u, v = np.ones(len(a)) / len(a), np.ones(len(b)) / len(b)
+    K = np.empty(M.shape, dtype=M.dtype)
+    np.divide(M, -reg, out=K)
+    np.exp(K, out=K)
+    Kp = (1 / a).reshape(-1, 1) * K
+    for _ in range(30):
+        v = np.divide(b, np.dot(K.T, u))
+        u = 1.0 / np.dot(Kp, v)
+    return u.reshape((-1, 1)) * K * v.reshape((1, -1))
+
+
+def test_objects_calling_memcpy_and_memset_are_mapped_through_stubs(monkeypatch):
+    """The C library's memory functions are reached through the image's own stubs, filled
+    when it is mapped: MCJIT, which once aborted on such objects' 32-bit relocations, is not
+    started (every kernel and the entry compiled and loaded afresh here)."""
+    monkeypatch.setenv("TRACENP_NO_CACHE", "1")
+    monkeypatch.setattr(llvm_jit, "_loaded", {})
+    r = np.random.default_rng(0)
+    a, b, M = r.random(5) + 0.1, r.random(6) + 0.1, r.random((5, 6))
+    before = llvm_jit.STATS.mcjit
+    f = tracenp.jit(_scalings)
+    for _ in range(3):
+        np.testing.assert_allclose(f(a, b, M, 0.5), _scalings(a, b, M, 0.5), rtol=1e-12)
+    assert llvm_jit.STATS.mcjit == before
+
+
+def _memset_image() -> bytes:
+    """The image of `void tracenp_test_fill(char *p, long n)`: LLVM's memset of n bytes."""
+    from llvmlite import ir
+
+    module = ir.Module(name="fill")
+    i8p, i64 = ir.PointerType(), ir.IntType(64)
+    fn = ir.Function(module, ir.FunctionType(ir.VoidType(), [i8p, i64]), "tracenp_test_fill")
+    b = ir.IRBuilder(fn.append_basic_block())
+    memset = module.declare_intrinsic("llvm.memset", [i8p, i64])
+    b.call(memset, [fn.args[0], ir.Constant(ir.IntType(8), 7), fn.args[1],
+                    ir.Constant(ir.IntType(1), 0)])
+    b.ret_void()
+    return elf_load.link(llvm_jit._codegen("fill", module, llvm_jit._machine()["tm"]))
+
+
+def test_an_imported_memset_runs_and_other_imports_are_refused():
+    image = _memset_image()
+    assert b"memset" in image
+    fill = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_long)(
+        elf_load.map_image(image)["tracenp_test_fill"])
+    buf = np.zeros(1000, np.uint8)
+    fill(buf.ctypes.data, 999)
+    assert (buf[:999] == 7).all() and buf[999] == 0
+    with pytest.raises(elf_load.Unsupported):  # an image asking for another C function
+        elf_load.map_image(image.replace(b"memset", b"system"))

@@ -1,7 +1,12 @@
 """Link the x86-64 ELF object code of a kernel into an image, and map images executable.
 
 A kernel object (position-independent code, small code model) is self-contained: code and
-constant pools that refer to each other only PC-relatively, and no external symbols. So
+constant pools that refer to each other only PC-relatively, and no external symbols but the
+C library's `memcpy`/`memset`/`memmove` (LLVM's memory intrinsics of a size known only when
+the code runs). Each of those is called through a stub at the image's end, an indirect jump
+through a slot `map_image` fills with the function's address in this process, so a call
+always stays within the image's reach (MCJIT placed such objects' sections and the C library
+more than 2 GiB apart at times, and aborted the process on the 32-bit relocation). So
 laying its allocated sections out one after the other and applying its relocations gives
 an image that runs wherever it is mapped: `link` makes that image once, when the object is
 compiled, and the disk cache keeps the image, so that a new process only copies it into an
@@ -31,9 +36,12 @@ R_PC32, R_PLT32, R_PC64 = 2, 4, 24  # S + A - P: the same in every mapping of th
 _WIDTH = np.zeros(R_PC64 + 2, dtype=np.int8)  # bytes a kind writes; 0: not one applied here
 _WIDTH[[R_PC32, R_PLT32, R_PC64]] = [4, 4, 8]
 
-IMAGE_MAGIC = b"TRACENP-IMG\x01"
-_IMAGE_HEAD = struct.Struct(f"<{len(IMAGE_MAGIC)}sIQ")  # magic, symbols, image bytes
+IMAGE_MAGIC = b"TRACENP-IMG\x02"
+_IMAGE_HEAD = struct.Struct(f"<{len(IMAGE_MAGIC)}sIIQ")  # magic, symbols, imports, bytes
 _IMAGE_SYM = struct.Struct("<HQ")  # name length, offset; the name follows
+IMPORTS = (b"memcpy", b"memset", b"memmove")  # what an image may call outside itself
+_STUB = b"\xff\x25\x00\x00\x00\x00"  # jmp *0(%rip): through the 8-byte slot after it
+_STUB_SIZE = 16
 
 _maps: list = []  # mappings stay for the life of the process, like MCJIT's
 _mprotect: list = []
@@ -66,28 +74,37 @@ def link(obj: bytes) -> bytes:
     strtab = secs[symtab[6]]
     syms = [_SYM.unpack_from(obj, symtab[4] + j * _SYM.size)
             for j in range(symtab[5] // _SYM.size)]
-    if any(info >> 4 == STB_GLOBAL and shndx == SHN_UNDEF for _, info, _, shndx, _, _ in syms):
+    names = obj[strtab[4]:strtab[4] + strtab[5]]
+    undefined = [j for j, (_, info, _, shndx, _, _) in enumerate(syms)
+                 if info >> 4 == STB_GLOBAL and shndx == SHN_UNDEF]
+    imports = [names[syms[j][0]:names.index(b"\0", syms[j][0])] for j in undefined]
+    if any(name not in IMPORTS for name in imports):
         raise Unsupported("undefined symbols")
+    stubs = -(-size // _STUB_SIZE) * _STUB_SIZE
+    size = stubs + _STUB_SIZE * len(undefined)
     image = np.zeros(size, dtype=np.uint8)
+    for k in range(len(undefined)):
+        image[stubs + k * _STUB_SIZE:stubs + k * _STUB_SIZE + len(_STUB)] = list(_STUB)
     for i, off in place.items():
         _, typ, _, _, foff, sz, *_ = secs[i]
         if typ != SHT_NOBITS:
             image[off:off + sz] = np.frombuffer(obj, np.uint8, sz, foff)
     offsets = np.array([place[shndx] + value if shndx in place else -1
                         for _, _, _, shndx, value, _ in syms], dtype=np.int64)
+    offsets[undefined] = stubs + _STUB_SIZE * np.arange(len(undefined))
     for _, typ, _, _, foff, sz, _, target, _, _ in secs:
         if typ == SHT_REL:
             raise Unsupported("REL relocations")
         if typ == SHT_RELA and target in place:
             _relocate(image, np.frombuffer(obj, _RELA_DTYPE, sz // _RELA.size, foff),
                       offsets, place[target])
-    names = obj[strtab[4]:strtab[4] + strtab[5]]
     found = [(names[s[0]:names.index(b"\0", s[0])], int(offsets[j]))
-             for j, s in enumerate(syms) if s[1] >> 4 == STB_GLOBAL]
+             for j, s in enumerate(syms) if s[1] >> 4 == STB_GLOBAL and j not in undefined]
     if any(off < 0 for _, off in found):
         raise Unsupported("a symbol outside the loaded sections")
-    head = _IMAGE_HEAD.pack(IMAGE_MAGIC, len(found), size)
-    return head + b"".join(_IMAGE_SYM.pack(len(n), off) + n for n, off in found) + \
+    slots = [(name, stubs + k * _STUB_SIZE + len(_STUB)) for k, name in enumerate(imports)]
+    head = _IMAGE_HEAD.pack(IMAGE_MAGIC, len(found), len(slots), size)
+    return head + b"".join(_IMAGE_SYM.pack(len(n), off) + n for n, off in found + slots) + \
         image.tobytes()
 
 
@@ -111,23 +128,30 @@ def _relocate(image: np.ndarray, rela: np.ndarray, offsets: np.ndarray, start: i
 
 
 def map_image(image: bytes) -> dict[str, int]:
-    """Copy a `link`ed image into executable memory; the address of each global symbol."""
-    magic, count, size = _IMAGE_HEAD.unpack_from(image)
+    """Copy a `link`ed image into executable memory, its import slots filled; the address of
+    each global symbol."""
+    magic, count, n_imports, size = _IMAGE_HEAD.unpack_from(image)
     if magic != IMAGE_MAGIC:
         raise Unsupported("not an image")
-    symbols, at = {}, _IMAGE_HEAD.size
-    for _ in range(count):
+    entries, at = [], _IMAGE_HEAD.size
+    for _ in range(count + n_imports):
         length, offset = _IMAGE_SYM.unpack_from(image, at)
         at += _IMAGE_SYM.size
-        symbols[image[at:at + length].decode("ascii")] = offset
+        entries.append((image[at:at + length].decode("ascii"), offset))
         at += length
-    if len(image) - at != size or size == 0 or any(off >= size for off in symbols.values()):
+    symbols, slots = dict(entries[:count]), entries[count:]
+    if len(image) - at != size or size == 0 or \
+            any(off >= size for off in symbols.values()) or \
+            any(off + 8 > size or name.encode() not in IMPORTS for name, off in slots):
         raise Unsupported("a damaged image")
     try:
         m = mmap.mmap(-1, size, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
     except (OSError, ValueError) as e:
         raise Unsupported(f"no executable mapping: {e}") from None
     m[:] = image[at:]
+    for name, off in slots:  # the C library's function, in this process
+        m[off:off + 8] = struct.pack("<Q", ctypes.cast(getattr(ctypes.pythonapi, name),
+                                                       ctypes.c_void_p).value)
     base = ctypes.addressof(ctypes.c_char.from_buffer(m))
     _protect(base, size)
     _maps.append(m)

@@ -181,6 +181,9 @@ def array(obj, dtype=None, *, copy=True, order="K", subok=False, ndmin=0, like=N
     values into it (`w = np.array([.2, .8]); w[i] += x`) traces."""
     if isinstance(copy, np._CopyMode):  # the array API's spelling (scipy passes it)
         copy = {np._CopyMode.ALWAYS: True, np._CopyMode.NEVER: False}.get(copy)
+    selection = _as_selection(obj, dtype, ndmin)
+    if selection is not None:  # `np.array(precision)` of a selection: a copy of it
+        return selection if dtype is not None else selection.copy()
     if dtype is not None and np.dtype(dtype) == object and _has_tracer(obj):
         from .. import errors
 
@@ -259,8 +262,21 @@ def _flattening(obj):
     return obj.copy() if isinstance(obj, FlatIter) else obj
 
 
+def _as_selection(obj, dtype, ndmin: int):
+    """A selection `x[m]` by a traced mask given to `np.array`/`np.asarray` (cast to
+    `dtype`), else None."""
+    from .masked import MaskedSelection
+
+    if not isinstance(obj, MaskedSelection) or ndmin > obj.ndim:
+        return None
+    return obj if dtype is None or np.dtype(dtype) == obj.dtype else obj.astype(dtype)
+
+
 def asarray(a, dtype=None, order=None, *, device=None, copy=None, like=None):
     """`np.asarray` of a traced value is that value (cast to `dtype`): no concrete copy is made."""
+    selection = _as_selection(a, dtype, 0)
+    if selection is not None:  # a selection `x[m]` is an array already
+        return selection
     a = _flattening(a)
     if not _has_tracer(a):
         return _np_asarray(a, dtype=dtype, order=order)

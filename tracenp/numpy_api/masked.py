@@ -704,11 +704,15 @@ def _flip(m, axis=None):
     return m._reversed()
 
 
+def _copy(a, order="K", subok=False):
+    return a.copy()
+
+
 # Functions whose result is again a selection (its length the number selected).
 _SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
                np.sort: _sort, np.diff: _diff, np.cumsum: _running(np.cumsum, 0),
                np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum, np.flip: _flip,
-               np.flipud: _flip}
+               np.flipud: _flip, np.copy: _copy}
 
 
 # Functions that work element by element: on a selection they stay a selection.

@@ -101,8 +101,13 @@ def _route(fn: Callable, name: str, grads: Callable | None = None,
     """`fn` while a trace runs: a host call where an argument holds a traced value, else
     SciPy's own. `grads(arguments)` gives the gradient rules for a call's bound arguments;
     `fixed` sets arguments (an `overwrite_x` that would write into the graph's arrays);
-    `typical` as `host_ops.evaluate`'s."""
-    signature = inspect.signature(fn)
+    `typical` as `host_ops.evaluate`'s. A builtin without a signature (SciPy's C
+    `linear_sum_assignment`) takes its arguments as given."""
+    try:
+        signature = inspect.signature(fn)
+    except ValueError:
+        signature = inspect.Signature([inspect.Parameter("args", inspect.Parameter.VAR_POSITIONAL),
+                                       inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)])
     names = tuple(n for n, p in signature.parameters.items()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
@@ -385,6 +390,20 @@ def _odeint(original: Callable) -> Callable:
     return odeint
 
 
+# ----------------------------------------------------------------------------- scipy.optimize
+
+OPTIMIZE = ("linear_sum_assignment", "nnls")
+
+
+def optimize_routes() -> list:
+    """`scipy.optimize`'s assignment and non-negative least squares of traced arrays, whose
+    results' shapes their arguments' set, as host calls (SciPy's own solvers)."""
+    import scipy.optimize as optimize
+
+    return [(optimize, {name: _route(getattr(optimize, name), f"scipy.optimize.{name}",
+                                     typical=True) for name in OPTIMIZE})]
+
+
 # ----------------------------------------------------------------------------- scipy.stats
 
 
@@ -403,16 +422,32 @@ STATS = ("spearmanr", "kendalltau", "weightedtau", "pointbiserialr", "theilslope
          "fisher_exact", "quantile")
 
 
+def _weighted(fn: Callable, name: str) -> Callable:
+    """`wasserstein_distance`/`energy_distance`: traced (SciPy's array code) without weights,
+    a host call with them (SciPy's Python checks the weights' values)."""
+    host_call = _route(fn, name, typical=True)
+
+    def call(u_values, v_values, u_weights=None, v_weights=None):
+        if u_weights is None and v_weights is None:
+            return fn(u_values, v_values)
+        return host_call(u_values, v_values, u_weights, v_weights)
+
+    return _named(call, fn)
+
+
 def stats_routes() -> list:
-    """`STATS` of traced arguments as host calls, and the distributions' `fit` (maximum
-    likelihood by SciPy's optimisers, or its closed forms)."""
+    """`STATS` of traced arguments as host calls, the weighted distances between samples,
+    and the distributions' `fit` (maximum likelihood by SciPy's optimisers, or its closed
+    forms)."""
     import scipy.stats as stats
     from scipy.stats import _continuous_distns
 
     fits = [cls for cls in vars(_continuous_distns).values() if isinstance(cls, type)
             and issubclass(cls, stats.rv_continuous) and "fit" in vars(cls)]
-    return [(stats, {name: _route(getattr(stats, name), f"scipy.stats.{name}", typical=True)
-                     for name in STATS if hasattr(stats, name)}),
+    return [(stats, {**{name: _route(getattr(stats, name), f"scipy.stats.{name}",
+                                     typical=True) for name in STATS if hasattr(stats, name)},
+                     **{name: _weighted(getattr(stats, name), f"scipy.stats.{name}")
+                        for name in ("wasserstein_distance", "energy_distance")}}),
             *((cls, {"fit": _route(vars(cls)["fit"], f"scipy.stats.{cls.__name__[:-4]}.fit",
                                    typical=True)}) for cls in fits)]
 
