@@ -606,10 +606,8 @@ MECH = {
         2 * np.pi * _u(s, n, 3), 2 * np.pi * _u(s + 1, n, 3), 0.9)),
     "pendulum_period_ellipk": (pendulum_period_ellipk, {}, lambda s, n: (
         np.linspace(0.1, 2.5, n) + 0.01 * s,)),
-    "pendulum_ensemble_solve_ivp": _Xfail(
-        "ConcretizationError: scipy.integrate.solve_ivp runs its Python on the traced y0 "
-        "(`if not np.isfinite(y0).all()` in check_arguments); not routed as a host call",
-        pendulum_solve_ivp, {}, lambda s, n: (np.linspace(0.1, 1.5, n) * s, np.zeros(n))),
+    "pendulum_ensemble_solve_ivp": (pendulum_solve_ivp, {}, lambda s, n: (
+        np.linspace(0.1, 1.5, n) * s, np.zeros(n))),
     "decay_chain_euler": (decay_chain_euler, {"steps": 25}, lambda s, n: (
         1000.0 * n, 1.0 + 0.1 * s, 2.5)),
     "decay_chain_bateman_vstack": (decay_chain_bateman, {}, lambda s, n: (

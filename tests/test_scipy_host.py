@@ -829,3 +829,32 @@ def test_assignment_and_nonnegative_least_squares_run_on_the_host():
         r = np.random.default_rng(seed)
         args = r.random((5, 4)), r.random((6, 3)), r.random(6)
         assert_same(tracenp.jit(f)(*args), f(*args), rtol=1e-12)
+
+
+def _ivp_forms(y0, k):
+    import scipy.integrate as si
+
+    t_eval = np.linspace(0.0, 2.0, 9)
+    a = si.solve_ivp(lambda t, y, k: -k * y + np.sin(t), (0.0, 2.0), y0, t_eval=t_eval,
+                     args=(k,), rtol=1e-9, atol=1e-12)
+    b = si.solve_ivp(_stiff, [0.0, 1.0], y0[:2], method="LSODA", t_eval=t_eval[:5] / 2)
+    return a.t, a.y, a.success, b.y[:, -1], b.nfev
+
+
+def _stiff(t, y):
+    return np.array([-50.0 * (y[0] - np.cos(t)), y[0] - y[1]])
+
+
+def test_solve_ivp_with_t_eval_runs_on_the_host():
+    """`solve_ivp` of traced `y0` and `args` with `t_eval` (its result's shape) is a host call
+    returning SciPy's `OdeResult`; without `t_eval` its steps set the shape: refused by name,
+    as a function keeping traced values in its closure is."""
+    import scipy.integrate as si
+
+    for y0, k in ((np.array([1.0, 0.5, -0.2]), 0.7), (np.array([0.3, 2.0, 1.0]), 1.9)):
+        assert_same(tracenp.jit(_ivp_forms)(y0, k), _ivp_forms(y0, k), rtol=1e-12)
+    with pytest.raises(DataDependentShapeError, match="t_eval"):
+        tracenp.jit(lambda y0: si.solve_ivp(lambda t, y: -y, (0, 1), y0).y)(np.ones(2))
+    with pytest.raises(UnsupportedFunctionError, match="closure"):
+        tracenp.jit(lambda y0, k: si.solve_ivp(lambda t, y: -k * y, (0, 1), y0,
+                                               t_eval=[0.5, 1.0]).y)(np.ones(2), np.array(2.0))

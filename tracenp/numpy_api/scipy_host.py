@@ -364,11 +364,61 @@ def signal_routes() -> list:
 # ----------------------------------------------------------------------------- scipy.integrate
 
 def integrate_routes() -> list:
-    """`scipy.integrate.odeint` of traced values, run by the host: LSODA's steps depend on
-    the values, its result's shape only on `t` and `y0`."""
+    """`scipy.integrate.odeint` and `solve_ivp` (given `t_eval`) of traced values, run by the
+    host: the solvers' steps depend on the values, their results' shapes only on the times
+    asked for and `y0`."""
     import scipy.integrate as integrate
 
-    return [(integrate, {"odeint": _odeint(integrate.odeint)})]
+    return [(integrate, {"odeint": _odeint(integrate.odeint),
+                         "solve_ivp": _solve_ivp(integrate.solve_ivp)})]
+
+
+def _ivp_arrays(fun, t_span, y0, method, t_eval, vectorized, args, options):
+    """`solve_ivp`'s arrays and counts, for the host call."""
+    from scipy.integrate import solve_ivp
+
+    r = solve_ivp(fun, t_span, y0, method=method, t_eval=t_eval, vectorized=vectorized,
+                  args=args, **options)
+    return r.t, r.y, r.nfev, r.njev, r.nlu
+
+
+def _solve_ivp(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
+                  events=None, vectorized=False, args=None, **options):
+        from scipy.integrate._ivp.ivp import OdeResult
+
+        if not lax.holds_tracer((t_span, y0, t_eval, args, tuple(options.values()))):
+            return original(fun, t_span, y0, method=method, t_eval=t_eval,
+                            dense_output=dense_output, events=events, vectorized=vectorized,
+                            args=args, **options)
+        if t_eval is None or dense_output or events is not None:
+            raise errors.data_dependent(
+                "scipy.integrate.solve_ivp of traced values without t_eval, or with "
+                "dense_output or events (the solver's own steps)",
+                "pass t_eval=, the times to report")
+        if _holds_tracer(fun) or not isinstance(method, str):
+            raise errors.unsupported("scipy.integrate.solve_ivp of a function that keeps "
+                                     "traced values in its closure or defaults (pass them in "
+                                     "args=)")
+        m = int(np.shape(t_eval)[0])
+        kind = np.result_type(*(np.asarray(v).dtype if not lax.is_tracer(v) else v.dtype
+                                for v in (y0, 0.0)))
+        count = (np.dtype(np.int64), (), "python")
+        outcome = host_ops.Outcome.of_tuple((
+            (np.dtype(np.float64), (m,), "array"),
+            (np.dtype(np.complex128 if kind.kind == "c" else np.float64),
+             (int(np.prod(np.shape(y0))), m), "array"), count, count, count))
+        t, y, nfev, njev, nlu = host(
+            _ivp_arrays, "scipy.integrate.solve_ivp",
+            (fun, t_span, y0, method, t_eval, vectorized, args, options), {}, steer=False,
+            outcome=outcome)
+        return OdeResult(t=t, y=y, sol=None, t_events=None, y_events=None, nfev=nfev,
+                         njev=njev, nlu=nlu, status=0, success=True, message=(
+                             "The solver successfully reached the end of the integration "
+                             "interval."))
+
+    return solve_ivp
 
 
 def _odeint(original: Callable) -> Callable:
