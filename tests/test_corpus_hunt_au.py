@@ -1535,9 +1535,9 @@ CURVES = {
         roc_auc_drop_intermediate, {}, lambda s, n: (
             _scores(s, 6 * n)[0], np.round(_scores(s, 6 * n)[1], 1))),
     "average_precision_sklearn_reversed": _Xfail(
-        "DataDependentShapeError: np.array() of a selection joined by np.hstack "
-        "(np.array(precision)[:-1] of sklearn's precision_recall_curve; the reversal "
-        "precision[::-1] itself traces)",
+        "DataDependentShapeError: np.diff of one selection joined by np.hstack times "
+        "np.array(another)[:-1] (same count, differently made: 'different traced masks'); "
+        "np.array of a selection itself traces since stop 36",
         average_precision_sklearn_reversed, {}, lambda s, n: (
             _scores(s, 6 * n)[0], np.round(_scores(s, 6 * n)[1], 1))),
     "average_precision_np_divide_where": _Xfail(

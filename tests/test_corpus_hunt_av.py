@@ -58,7 +58,7 @@ import scipy.sparse
 import scipy.sparse.linalg
 import scipy.special
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
-from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_v import _names
 
 import tracenp
 
