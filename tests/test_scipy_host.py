@@ -858,3 +858,34 @@ def test_solve_ivp_with_t_eval_runs_on_the_host():
     with pytest.raises(UnsupportedFunctionError, match="closure"):
         tracenp.jit(lambda y0, k: si.solve_ivp(lambda t, y: -k * y, (0, 1), y0,
                                                t_eval=[0.5, 1.0]).y)(np.ones(2), np.array(2.0))
+
+
+MOMENTS = {
+    "weibull_mean": (lambda c, s: st.weibull_min.mean(c, scale=s),
+                     lambda r: (r.uniform(1, 3, 3), r.uniform(1, 2, 3))),
+    "frozen_gamma_std": (lambda c, s: st.gamma(c, scale=s).std(),
+                         lambda r: (r.uniform(1, 3, 3), r.uniform(1, 2, 3))),
+    "beta_stats_mvsk": (lambda a, b: st.beta.stats(a, b, moments="mvsk"),
+                        lambda r: (r.uniform(1, 3, 2), r.uniform(1, 3, 2))),
+    "norm_entropy": (lambda c, s: st.norm.entropy(loc=c, scale=s),
+                     lambda r: (r.normal(size=3), r.uniform(1, 2, 3))),
+    "t_moment": (lambda df, s: st.t.moment(2, df + 2.5, scale=s),
+                 lambda r: (r.uniform(1, 3, 3), r.uniform(1, 2, 3))),
+    "poisson_var_scalar": (lambda mu, s: st.poisson.var(mu[0]) * s[0],
+                           lambda r: (r.uniform(1, 3, 3), r.uniform(1, 2, 3))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MOMENTS))
+def test_distribution_moments_of_traced_parameters_run_on_the_host(name):
+    """`mean`, `var`, `std`, `stats`, `entropy`, `moment` of traced parameters (SciPy's
+    per-distribution `_stats`): SciPy's values; Python float parameters stay traced."""
+    _stats_case(MOMENTS, name)
+
+
+def test_a_python_float_parameter_of_a_moment_is_not_made_static():
+    f = tracenp.jit(lambda x, c, s: x + st.weibull_min.mean(c, scale=s))
+    for c in (1.5, 2.0, 2.5):
+        np.testing.assert_allclose(f(np.zeros(2), c, 3.0), st.weibull_min.mean(c, scale=3.0),
+                                   rtol=1e-13)
+    assert f.cache_info().misses == 1

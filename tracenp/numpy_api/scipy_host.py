@@ -72,12 +72,13 @@ def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
          outcome: host_ops.Outcome | None = None, typical: bool = False):
     """`fn(*args, **kwargs)` of traced arguments, as the host calls it when the compiled
     function runs. With `steer`, a traced Python number is made static first (it may set the
-    result's shape: `resample(x, num)`); arguments known while tracing give SciPy's result
-    as constants. `outcome`: the result's type where the caller knows it, else the
+    result's shape: `resample(x, num)`; with `typical`, a Python int only); arguments known
+    while tracing give SciPy's result as constants. `outcome`: the result's type where the caller knows it, else the
     function's result for stand-in arguments says it (`host_ops.evaluate`, `typical`)."""
     tracers = _tracers((args, kwargs))
-    if steer:
-        lax.steer(tracers, f"A traced argument of {name}")
+    if steer:  # with `typical`, Python ints only (a bin count); a float sets no shape
+        lax.steer([t for t in tracers if not typical or t.dtype.kind in "biu"],
+                  f"A traced argument of {name}")
     known = {id(t): t.constant_value() for t in tracers}
     if all(v is not None for v in known.values()):
         args, kwargs = _with_values(args, known), _with_values(kwargs, known)
@@ -485,12 +486,20 @@ def _weighted(fn: Callable, name: str) -> Callable:
     return _named(call, fn)
 
 
+# a distribution's moments of traced parameters (`weibull_min.mean(c, scale=s)`, a frozen
+# one's `.std()`): SciPy's `_stats` per distribution, Python that reads the values; `mean`,
+# `var` and `std` call `stats`
+MOMENTS = ("stats", "entropy", "moment")
+
+
 def stats_routes() -> list:
     """`STATS` of traced arguments as host calls, the weighted distances between samples,
-    and the distributions' `fit` (maximum likelihood by SciPy's optimisers, or its closed
-    forms)."""
+    the distributions' `fit` (maximum likelihood by SciPy's optimisers, or its closed
+    forms) and `MOMENTS`."""
     import scipy.stats as stats
     from scipy.stats import _continuous_distns
+
+    from scipy.stats._distn_infrastructure import rv_generic
 
     fits = [cls for cls in vars(_continuous_distns).values() if isinstance(cls, type)
             and issubclass(cls, stats.rv_continuous) and "fit" in vars(cls)]
@@ -499,7 +508,9 @@ def stats_routes() -> list:
                      **{name: _weighted(getattr(stats, name), f"scipy.stats.{name}")
                         for name in ("wasserstein_distance", "energy_distance")}}),
             *((cls, {"fit": _route(vars(cls)["fit"], f"scipy.stats.{cls.__name__[:-4]}.fit",
-                                   typical=True)}) for cls in fits)]
+                                   typical=True)}) for cls in fits),
+            (rv_generic, {name: _route(vars(rv_generic)[name], f"scipy.stats' {name}",
+                                       typical=True) for name in MOMENTS})]
 
 
 # ----------------------------------------------------------------------------- scipy.linalg
