@@ -55,7 +55,7 @@ import scipy.linalg
 import scipy.special
 import scipy.stats
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
-from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_v import _names
 
 import tracenp
 
@@ -1470,14 +1470,6 @@ SAMPLING = {
         np.full(n, -2.0), np.linspace(1, 3, n), _rng(s))),
     "lhs_centred_maximin": (lhs_centered_maximin, {}, lambda s, n: (_rng(s),)),
     "halton_radical_inverse": (halton, {"bases": (2, 3, 5)}, lambda s, n: (5 * n,)),
-    "lhs_scipy_qmc_python_int_dimension": _Xfail(
-        "scipy.stats.qmc checks np.issubdtype(type(d), np.integer) of a traced Python int "
-        "argument: type() in an installed package sees the tracer, ValueError",
-        lhs_scipy_qmc, {}, lambda s, n: (n, 2, s)),
-    "lhs_scipy_qmc_int_seed": _Xfail(
-        "scipy.stats.qmc deep-copies the generator it made from a static int seed: "
-        "RandomInTraceError from copy.deepcopy",
-        lhs_scipy_qmc_scaled, {}, lambda s, n: (np.zeros(n // 2), np.full(n // 2, 3.0), s)),
 }
 
 
@@ -2158,6 +2150,7 @@ def random_search_budget(budget, dim, seed):
 
 
 STEERED = {
+    "lhs_scipy_qmc_python_int_dimension": (lhs_scipy_qmc, lambda s: (4 + s, 2, s)),
     "onemax_bits_pop_generations_seed": (onemax_seeded, lambda s: (8 + s, 4 * s, 2 + s, s)),
     "de_pop_size_dim_seed": (de_init_inside, lambda s: (4 + 2 * s, s + 1, 10 * s)),
     "pso_np_random_seed_global": (pso_legacy_seed, lambda s: (3 * s + 2, 2, s + 1, s)),
@@ -2316,6 +2309,8 @@ _Concretization = tracenp.ConcretizationError
 _DataDependent = tracenp.errors.DataDependentShapeError
 
 REFUSED = {
+    "lhs_scipy_qmc_scale_traced_bounds": (_Concretization, lhs_scipy_qmc_scaled, lambda s: (
+        np.zeros(2), np.full(2, 3.0 + s), 7)),
     "nelder_mead_while_std_tol": (_Concretization, nelder_mead_tolerance, lambda s: (
         np.array([[-1.2, 1.0], [-1.0, 1.2 + 0.1 * s], [-1.3, 0.8]]),)),
     "sa_python_if_acceptance": (_Concretization, sa_python_if, lambda s: (

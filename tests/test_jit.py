@@ -1469,3 +1469,33 @@ def test_results_are_the_objects_numpy_returns(name, backend):
         assert [[a is b for b in gs] for a in gs] == [[a is b for b in ws] for a in ws]
         for g, w in zip(gs, ws):
             assert_same(g, w)
+
+
+_CHECKING_LIBRARY = """
+import numpy as np
+
+
+def arange_scaled(n, scale):
+    # an installed library's check of its Python int argument (scipy.stats.qmc's
+    # `np.issubdtype(type(d), np.integer)`): it sees the tracer's type, not int
+    if not np.issubdtype(type(n), np.integer):
+        raise ValueError("n must be an integer")
+    return np.arange(n) * scale
+"""
+
+
+def test_a_library_error_about_a_traced_python_number_retraces_it_static(tmp_path,
+                                                                           monkeypatch):
+    """A TypeError or ValueError while Python number arguments are traced is tried again with
+    them static; where it still fails, that run's own error stands."""
+    installed = tmp_path / "site-packages"
+    installed.mkdir()
+    (installed / "tracenp_fake_library.py").write_text(_CHECKING_LIBRARY)
+    monkeypatch.syspath_prepend(str(installed))
+    from tracenp_fake_library import arange_scaled
+
+    f = tracenp.jit(lambda n, s: arange_scaled(n, s))
+    np.testing.assert_array_equal(f(4, 2.0), np.arange(4) * 2.0)
+    assert any("made static" in r for r in f.cache_info().retraces)
+    with pytest.raises(ValueError, match="n must be an integer"):
+        tracenp.jit(lambda n, s: arange_scaled(n, s))(4.0, 2.0)

@@ -796,3 +796,18 @@ def test_a_generator_of_an_unseeded_bit_generator_and_a_returned_seeded_one_are_
         tracenp.jit(lambda x: x + np.random.Generator(np.random.PCG64()).random(3))(np.ones(3))
     with pytest.raises(UnsupportedFunctionError, match="generator made inside"):
         tracenp.jit(lambda x: (x, np.random.default_rng(0)))(np.ones(3))
+
+
+def _copies_a_seeded_generator(x):
+    import copy
+
+    rng = np.random.default_rng(3)
+    twin = copy.deepcopy(rng)  # scipy.stats.qmc copies the generator it made from a seed
+    return x + rng.random(3) - twin.random(3), copy.copy(twin).integers(0, 9, 2)
+
+
+def test_a_copy_of_a_generator_made_from_a_seed_draws_the_same_constants():
+    got, want = tracenp.jit(_copies_a_seeded_generator)(np.ones(3)), \
+        _copies_a_seeded_generator(np.ones(3))
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)

@@ -912,7 +912,11 @@ class JitFunction:
                             raise refusal from e  # steers as the refusal it replaced would
                         if state.refused:  # a refusal caught and turned into this error (np.mgrid's
                             raise _with_leaves(state.refused[-1], inputs) from e  # AttributeError,
-                        raise  # NumPy's ValueError from `out[i] = x` into one of its arrays)
+                        scalars = [i for i, x in enumerate(leaves) if type(x) in (int, float)]
+                        if scalars and isinstance(e, (TypeError, ValueError)):  # a library's
+                            raise _scalars_refused(e, [inputs[i] for i in scalars]) from e  # check
+                        raise  # of a traced Python number; NumPy's ValueError from `out[i] = x`
+                        # into one of its arrays, again with its Python number arguments static
                 if state.refused:  # caught by the function's own `except` (`except Exception:`):
                     raise _with_leaves(state.refused[0], inputs)  # NumPy does not take that path
                 if self._changed_config(static, args, kwargs, call_args, call_kwargs):
@@ -1366,6 +1370,17 @@ def _result(v, returns: str):
     if v.ndim == 0 and returns != "array":
         return v.item() if returns == "python" else v[()]
     return v
+
+
+def _scalars_refused(e: Exception, nodes: list) -> TracingError:
+    """A library's TypeError or ValueError while Python number arguments were traced
+    (`scipy.stats.qmc`'s `np.issubdtype(type(d), np.integer)` of a traced `d`): refused as
+    steered by them, so that `jit` traces again with them static; where it still fails,
+    that run's own error stands."""
+    refusal = ConcretizationError(f"A library refused a traced Python number argument "
+                                  f"({type(e).__name__}: {e})")
+    refusal.nodes = nodes
+    return refusal
 
 
 def _with_leaves(e: TracingError, inputs: list) -> TracingError:

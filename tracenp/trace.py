@@ -236,6 +236,21 @@ class _Seeded(_Generator):
         super().__init__(generator)
         self._replayed = None
 
+    def __deepcopy__(self, memo):
+        """A copy draws the same constants from the same state (`scipy.stats.qmc` copies the
+        generator it made from a seed); not once draws happen when the function runs."""
+        import copy
+
+        if self._replayed is not None:
+            from .errors import random_in_trace
+
+            raise random_in_trace("A copy of a generator that draws when the function runs")
+        with drawing():
+            return _Seeded(copy.deepcopy(self._generator, memo))
+
+    def __copy__(self):
+        return self.__deepcopy__({})
+
     def _call(self, name: str, traced: bool, args: tuple, kwargs: dict):
         if traced and self._replayed is None:
             self._replayed = random_draws.Replayed(self._generator)
