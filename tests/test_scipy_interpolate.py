@@ -60,3 +60,20 @@ def test_spline_kinds_of_interp1d_are_refused_by_name():
         tracenp.jit(lambda x: cubic(x))(POINTS[1:-1])
     assert_same(tracenp.jit(lambda x: cubic(x), fallback=True)(POINTS[1:-1]),
                 cubic(POINTS[1:-1]))
+
+
+def _table_methods(v, lo, hi):
+    x = np.linspace(0.0, 3.0, 8)
+    cs = si.CubicSpline(x, np.sin(x))
+    made = si.CubicSpline(np.arange(5.0), np.arange(5.0) ** 2)  # a table of constants, built here
+    return (cs.derivative()(v), cs.derivative(2)(v), cs.antiderivative()(v),
+            cs.integrate(0.0, 1.0) * v, cs.integrate(lo, hi), made.derivative()(v))
+
+
+def test_derivative_antiderivative_and_integrate_of_a_table():
+    """A table built from arrays: its derivative and antiderivative are SciPy's (new constant
+    tables), its integral SciPy's, between traced bounds too (a host call)."""
+    for v, lo, hi in ((np.linspace(0.1, 2.0, 5), 0.2, 2.5), (np.linspace(-0.5, 3.5, 7), 1.0, 0.1)):
+        got, want = tracenp.jit(_table_methods)(v, lo, hi), _table_methods(v, lo, hi)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-13, atol=1e-14)

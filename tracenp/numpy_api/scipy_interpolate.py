@@ -135,10 +135,36 @@ def _interp1d_values(self, x):
                              "nearest, previous and next kinds trace)")
 
 
+def _constant_method(original: Callable, name: str) -> Callable:
+    """`PPoly.derivative`/`antiderivative`/`integrate` of a table built from arrays: SciPy's
+    own, run where NumPy's functions are NumPy's (its Python fills NumPy arrays, which traced
+    values would miss), so the new table is a constant too; `integrate` between traced
+    bounds is a host call."""
+    from .. import host_ops
+    from .scipy_host import host
+
+    @functools.wraps(original)
+    def method(self, *args, **kwargs):
+        if lax.holds_tracer((self.c, self.x)):  # built in the function: of constants?
+            known = [t.constant_value() if lax.is_tracer(t) else t for t in (self.c, self.x)]
+            if any(k is None for k in known):
+                return original(self, *args, **kwargs)
+            self = type(self).construct_fast(*known, self.extrapolate, self.axis)
+        if lax.holds_tracer((args, tuple(kwargs.values()))):
+            return host(original, f"scipy.interpolate.PPoly.{name}", (self, *args), kwargs,
+                        typical=True)
+        return host_ops.untraced(lambda: original(self, *args, **kwargs))
+
+    return method
+
+
 def routes() -> list:
     """What a trace replaces in `scipy.interpolate` (`trace._late_routes`)."""
+    from scipy.interpolate import PPoly
     from scipy.interpolate._interpolate import _PPolyBase
     from scipy.interpolate._polyint import _Interpolator1D
 
     return [(_PPolyBase, {"__call__": _ppoly_call(_PPolyBase.__call__)}),
+            (PPoly, {name: _constant_method(vars(PPoly)[name], name)
+                     for name in ("derivative", "antiderivative", "integrate")}),
             (_Interpolator1D, {"__call__": _interpolator_call(_Interpolator1D.__call__)})]
