@@ -1457,10 +1457,8 @@ CLASSIFICATION = {
             v + 1 for v in _labels(s, 8 * n, k=5))),
     "multilabel_hamming_subset_jaccard": (multilabel_metrics, {}, lambda s, n: (
         _u(s, 4 * n, 4) < 0.4, _u(s + 9, 4 * n, 4) < 0.4)),
-    "confusion_matrix_scipy_sparse_coo": _Xfail(
-        "ConcretizationError: scipy.sparse.coo_matrix of traced (data, (row, col)) checks "
-        "index values in Python (get_index_dtype); sklearn's own confusion_matrix is built so",
-        confusion_matrix_coo, {"n_labels": 3}, lambda s, n: _labels(s, 8 * n)),
+    "confusion_matrix_scipy_sparse_coo": (confusion_matrix_coo, {"n_labels": 3}, lambda s, n: (
+        _labels(s, 8 * n))),
     "confusion_matrix_plot_normalize_around": (
         confusion_matrix_plot_normalize, {"n_classes": 3}, lambda s, n: _labels(s, 8 * n)),
     "accuracy_python_sum_generator": (accuracy_python_sum_generator, {}, lambda s, n: (

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.fft as sf
+import scipy.fftpack as sf_pack
 import scipy.ndimage as nd
 import scipy.linalg as sl
 import scipy.signal as sg
@@ -110,6 +111,7 @@ def test_signal_gives_scipys_result(name):
 # ----------------------------------------------------------------------------- scipy.ndimage
 
 MASK = IMG > 0.3
+LABELS = _R.integers(0, 4, IMG.shape)
 COORDS = np.stack([_R.uniform(0, 11, 15), _R.uniform(0, 9, 15)])
 NDIMAGE = {
     "gaussian_filter": (lambda x: nd.gaussian_filter(x, 1.0), IMG),
@@ -162,7 +164,37 @@ NDIMAGE = {
     "float32_image": (lambda x: nd.gaussian_filter(x, 1.0), IMG.astype(np.float32)),
     "volume": (lambda x: nd.gaussian_filter(x, 1.0, axes=(0, 2)), VOL),
     "traced_sigma": (lambda x: nd.gaussian_filter(x, np.abs(x).mean() * 2), IMG),
+    "binary_fill_holes": (lambda x: nd.binary_fill_holes(x > 0.3), IMG),
+    "binary_propagation": (lambda x: nd.binary_propagation(x > 0, mask=x > -0.5), IMG),
+    "binary_hit_or_miss": (lambda x: nd.binary_hit_or_miss(x > 0), IMG),
+    "white_tophat": (lambda x: nd.white_tophat(x, size=3), IMG),
+    "black_tophat": (lambda x: nd.black_tophat(x, size=3), IMG),
+    "morphological_gradient": (lambda x: nd.morphological_gradient(x, size=3), IMG),
+    "morphological_laplace": (lambda x: nd.morphological_laplace(x, size=3), IMG),
+    "generic_filter": (lambda x: nd.generic_filter(x, np.std, size=3, mode="nearest"), IMG),
+    "generic_filter1d": (lambda x: nd.generic_filter1d(x, _running_sum, 3), X),
+    "generic_gradient_magnitude": (lambda x: nd.generic_gradient_magnitude(x, nd.sobel), IMG),
+    "distance_transform_cdt": (lambda x: nd.distance_transform_cdt(x > 0.3), IMG),
+    "distance_transform_bf": (lambda x: nd.distance_transform_bf(x > 0.3), IMG),
+    "fourier_uniform": (lambda z: nd.fourier_uniform(z, 3.0), np.fft.fft2(IMG)),
+    "fourier_ellipsoid": (lambda z: nd.fourier_ellipsoid(z, 3.0), np.fft.fft2(IMG)),
+    "label": (lambda x: nd.label(x > 0.3, structure=np.ones((3, 3))), IMG),
+    "sum_labels": (lambda x, lab: nd.sum_labels(x, lab, index=[1, 2, 3]), IMG, LABELS),
+    "mean": (lambda x, lab: nd.mean(x, lab, index=np.arange(1, 4)), IMG, LABELS),
+    "variance": (lambda x, lab: nd.variance(x, lab, index=[1, 2]), IMG, LABELS),
+    "standard_deviation": (lambda x: nd.standard_deviation(x), IMG),
+    "minimum": (lambda x, lab: nd.minimum(x, lab, index=[1, 2, 3]), IMG, LABELS),
+    "maximum": (lambda x: nd.maximum(x), IMG),
+    "median": (lambda x, lab: nd.median(x, lab, index=[2, 3]), IMG, LABELS),
+    "center_of_mass": (lambda x: nd.center_of_mass(np.abs(x)), IMG),
+    "extrema": (lambda x: nd.extrema(x), IMG),
+    "minimum_position": (lambda x: nd.minimum_position(x), IMG),
+    "maximum_position": (lambda x, lab: nd.maximum_position(x, lab, index=[1, 2]), IMG, LABELS),
 }
+
+
+def _running_sum(line, out):
+    out[:] = np.cumsum(line)
 
 
 @pytest.mark.parametrize("name", list(NDIMAGE))
@@ -889,3 +921,106 @@ def test_a_python_float_parameter_of_a_moment_is_not_made_static():
         np.testing.assert_allclose(f(np.zeros(2), c, 3.0), st.weibull_min.mean(c, scale=3.0),
                                    rtol=1e-13)
     assert f.cache_info().misses == 1
+
+
+
+def test_every_routed_ndimage_function_has_a_row():
+    from tracenp.numpy_api import scipy_host
+
+    assert not [n for n in scipy_host.NDIMAGE if not any(k == n or k.startswith(n + "_")
+                                                         for k in NDIMAGE)]
+
+
+FFTPACK = {
+    "diff": (lambda u: sf_pack.diff(u, period=2 * np.pi), X),
+    "diff_order2": (lambda u: sf_pack.diff(u, order=2), X),
+    "dst_type1": (lambda u: sf_pack.dst(u, type=1), X),
+    "idst_type1": (lambda u: sf_pack.idst(u, type=1, axis=0), IMG),
+    "dct_ortho": (lambda u: sf_pack.dct(u, norm="ortho"), X),
+    "idct": (lambda u: sf_pack.idct(u), X),
+    "dctn": (lambda u: sf_pack.dctn(u, type=2), IMG),
+    "idctn": (lambda u: sf_pack.idctn(u), IMG),
+    "dstn": (lambda u: sf_pack.dstn(u), IMG),
+    "idstn": (lambda u: sf_pack.idstn(u), IMG),
+    "fft": (lambda u: sf_pack.fft(u), X),
+    "ifft": (lambda u: sf_pack.ifft(u, 80), X),
+    "fft2": (lambda u: sf_pack.fft2(u), IMG),
+    "ifft2": (lambda u: sf_pack.ifft2(u), IMG),
+    "fftn": (lambda u: sf_pack.fftn(u), VOL),
+    "ifftn": (lambda u: sf_pack.ifftn(u), VOL),
+    "rfft": (lambda u: sf_pack.rfft(u), X),
+    "irfft": (lambda u: sf_pack.irfft(u), X),
+    "tilbert": (lambda u: sf_pack.tilbert(u, 1.0), X),
+    "itilbert": (lambda u: sf_pack.itilbert(u, 1.0), X),
+    "hilbert": (lambda u: sf_pack.hilbert(u), X),
+    "ihilbert": (lambda u: sf_pack.ihilbert(u), X),
+    "cs_diff": (lambda u: sf_pack.cs_diff(u, 1.0, 2.0), X),
+    "sc_diff": (lambda u: sf_pack.sc_diff(u, 1.0, 2.0), X),
+    "ss_diff": (lambda u: sf_pack.ss_diff(u, 1.0, 2.0), X),
+    "cc_diff": (lambda u: sf_pack.cc_diff(u, 1.0, 2.0), X),
+    "shift": (lambda u: sf_pack.shift(u, 0.5), X),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FFTPACK))
+def test_fftpack_gives_scipys_result(name):
+    """SciPy's legacy `scipy.fftpack` (the cookbook's spectral `diff`, type-1 `dst`): host
+    calls with SciPy's values; every routed name has a row."""
+    from tracenp.numpy_api import scipy_host
+
+    assert set(scipy_host.FFTPACK) <= set(FFTPACK) | {"dst", "idst", "dct"}
+    fn, *args = FFTPACK[name]
+    check(fn, *args)
+
+
+def _trees(p, q):
+    import scipy.spatial as ss
+
+    made = ss.cKDTree(p)
+    const = ss.KDTree(np.arange(12.0).reshape(6, 2))
+    return (made.query(q, k=3), ss.KDTree(p, leafsize=4).query(q + 0.1)[1],
+            const.query(q, k=2)[0], made.count_neighbors(ss.cKDTree(q), 0.5),
+            isinstance(made, ss.cKDTree))
+
+
+def test_kd_trees_of_traced_points_query_on_the_host():
+    """`cKDTree(points).query(x, k)` of traced points (inverse-distance weighting's neighbours)
+    runs on the host, SciPy building and querying the tree; a query whose size is the
+    data's is refused by name."""
+    import scipy.spatial as ss
+
+    for seed in (1, 2):
+        r = np.random.default_rng(seed)
+        p, q = r.random((20, 2)), r.random((4, 2))
+        assert_same(tracenp.jit(_trees)(p, q), _trees(p, q), rtol=1e-12)
+    with pytest.raises(DataDependentShapeError, match="query_ball_point"):
+        tracenp.jit(lambda p: ss.cKDTree(p).query_ball_point(p[0], 0.5))(_R.random((9, 2)))
+
+
+@pytest.mark.parametrize("name", ["ConvexHull", "Delaunay", "Voronoi", "griddata"])
+def test_qhull_of_traced_points_is_refused_by_name(name):
+    """Qhull's Cython read a traced value's memory and crashed the process: its structures'
+    sizes are the data's, refused by name, and `fallback=True` runs SciPy (in a child
+    process, so a crash fails this test instead of the run)."""
+    code = textwrap.dedent(f"""
+        import warnings
+        import numpy as np, scipy.spatial as ss, scipy.interpolate as si, tracenp
+        from tracenp.errors import DataDependentShapeError
+        p = np.random.default_rng(0).uniform(0, 100, (12, 2))
+        f = {{"ConvexHull": lambda p: ss.ConvexHull(p).volume,
+              "Delaunay": lambda p: ss.Delaunay(p).simplices,
+              "Voronoi": lambda p: ss.Voronoi(p).vertices,
+              "griddata": lambda p: si.griddata(p, p[:, 0], p[:2])}}["{name}"]
+        try:
+            tracenp.jit(f)(p)
+            raise SystemExit("not refused")
+        except DataDependentShapeError:
+            pass
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            np.testing.assert_allclose(tracenp.jit(f, fallback=True)(p), f(p))
+        print("ok")
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]

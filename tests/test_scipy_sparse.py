@@ -11,6 +11,7 @@ from scipy.sparse.linalg import spsolve
 
 import tracenp
 from test_ops import assert_same
+from tracenp.errors import DataDependentShapeError, UnsupportedFunctionError
 
 OUTSIDE = sp.random(6, 6, density=0.5, random_state=1, format="csr") + sp.eye(6)
 U = np.sin(np.linspace(0.0, 3.0, 6))
@@ -67,3 +68,34 @@ def test_a_sparse_matrix_of_traced_values_is_refused_by_name():
     with pytest.warns(tracenp.TracingFallbackWarning):
         assert_same(tracenp.jit(scaled, fallback=True)(U[:4], np.array(0.5)),
                     scaled(U[:4], np.array(0.5)))
+
+
+def _from_triplets(y_true, y_pred, k, w):
+    n = len(k) + 1
+    ones = np.ones(y_true.shape[0], dtype=np.int64)
+    cm = sp.coo_matrix((ones, (y_true, y_pred)), shape=(3, 3), dtype=np.int64).toarray()
+    rows = np.r_[np.arange(n - 1), np.arange(n - 1), np.arange(1, n), np.arange(1, n)]
+    cols = np.r_[np.arange(n - 1), np.arange(1, n), np.arange(n - 1), np.arange(1, n)]
+    vals = np.r_[k + 1.0, -k, -k, k]  # a chain of springs, one end held
+    K = sp.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    A = sp.coo_array((w, (y_true, y_pred)), shape=(3, 3)).tocsr()
+    return (cm, K.toarray(), K @ np.ones(n), K.sum(axis=0), spsolve(K, np.ones(n)),
+            A.toarray(), A.dtype == np.float64)
+
+
+def test_a_matrix_of_traced_triplets_with_its_shape():
+    """`coo_matrix((w, (i, j)), shape=...)` of traced triplets (scikit-learn's confusion
+    matrix, a finite-element assembly): duplicates summed into the dense matrix, its
+    products, sums and `spsolve`; what else would read its arrays is refused by name, and
+    without `shape=` its shape is the largest index."""
+    r = np.random.default_rng(2)
+    for _ in range(2):
+        y_true, y_pred = r.integers(0, 3, 12), r.integers(0, 3, 12)
+        args = (y_true, y_pred, r.uniform(1, 2, 4), r.random(12))
+        assert_same(tracenp.jit(_from_triplets)(*args), _from_triplets(*args), rtol=1e-12)
+    with pytest.raises(UnsupportedFunctionError, match="traced triplets"):
+        tracenp.jit(lambda w, i: (sp.coo_matrix((w, (i, i)), shape=(3, 3)) * 2.0).data)(
+            np.ones(3), np.arange(3))
+    with pytest.raises(DataDependentShapeError, match="shape="):
+        tracenp.jit(lambda w, i: sp.coo_matrix((w, (i, i))).toarray())(
+            np.ones(3), np.arange(3))

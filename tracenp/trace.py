@@ -903,13 +903,16 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.linalg", "scipy_linalg"), ("scipy.signal", "scipy_host:signal_routes"),
                    ("scipy.ndimage", "scipy_host:ndimage_routes"),
                    ("scipy.fft", "scipy_host:fft_routes"),
+                   ("scipy.fftpack", "scipy_host:fftpack_routes"),
                    ("scipy.special", "scipy_host:special_routes"),
                    ("scipy.spatial.transform", "scipy_routes:transform_routes"),
                    ("scipy.interpolate", "scipy_interpolate"),
                    ("scipy.integrate", "scipy_host:integrate_routes"),
                    ("scipy.optimize", "scipy_host:optimize_routes"),
+                   ("scipy.spatial", "scipy_host:spatial_routes"),
                    ("scipy.linalg", "scipy_host:linalg_routes"),
-                   ("scipy.sparse.linalg", "scipy_sparse"))
+                   ("scipy.sparse", "scipy_sparse"),
+                   ("scipy.sparse.linalg", "scipy_sparse:linalg_routes"))
 _LATE: set = set()  # the (library, routes) pairs `_late_routes` has routed
 _LATE_BUSY: list = []  # the library `_late_routes` is routing now
 
