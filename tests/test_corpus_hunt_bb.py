@@ -1892,11 +1892,8 @@ RASTER = {
         "where a plain array's x[mask].mean() traces",
         zonal_masked_selection, {}, lambda s, n: (
             np.where(_u(s, n, 5) < 0.2, -9999.0, _dem(s, n, 5)), _i(3, n, 5, seed=s))),
-    "zonal_np_ma_array_of_list": _Xfail(
-        "np.ma.array([...traced scalars...]) raises ConcretizationError where np.array of the "
-        "same list traces",
-        zonal_masked_where_table, {}, lambda s, n: (
-            np.where(_u(s, n, 5) < 0.2, -9999.0, _dem(s, n, 5)), _i(3, n, 5, seed=s))),
+    "zonal_np_ma_array_of_list": (zonal_masked_where_table, {}, lambda s, n: (
+        np.where(_u(s, n, 5) < 0.2, -9999.0, _dem(s, n, 5)), _i(3, n, 5, seed=s))),
 }
 
 

@@ -355,3 +355,19 @@ def test_the_gradient_through_a_domain_is_zero_where_masked():
         np.testing.assert_allclose(value, loss(x), rtol=1e-12)
     np.testing.assert_allclose(grad, [0.5 + 0.5 / np.sqrt(1.5), 0, 0, 0.25 + 0.5 / np.sqrt(3.5),
                                       0], rtol=1e-12)
+
+
+def _table_of_masked_statistics(dem):
+    d = np.ma.masked_equal(dem, -9999.0)
+    return (np.ma.array([d.mean(), d.max(), d.min()]).filled(np.nan),
+            np.ma.array((dem.sum(), 1.0), mask=[False, True]).filled(0.0))
+
+
+def test_np_ma_array_of_a_list_of_traced_values():
+    """`np.ma.array([d.mean(), d.max()])`: the items stacked, their masks kept."""
+    r = np.random.default_rng(6)
+    for _ in range(2):
+        dem = np.where(r.random((4, 5)) < 0.2, -9999.0, r.random((4, 5)))
+        got = tracenp.jit(_table_of_masked_statistics)(dem)
+        for g, w in zip(got, _table_of_masked_statistics(dem)):
+            np.testing.assert_allclose(g, w, rtol=1e-13)

@@ -493,6 +493,12 @@ def masked_values(x, value, rtol=1e-5, atol=1e-8, copy=True, shrink=True):
 
 def masked_array(data, mask=np.ma.nomask, dtype=None, copy=False, subok=True, ndmin=0,
                  fill_value=None, keep_mask=True, hard_mask=None, shrink=True, order=None):
+    if isinstance(data, (list, tuple)) and any(_traced(v) for v in data):  # `[d.mean(), ...]`
+        from .creation import array
+
+        items = [v if isinstance(v, TracedMaskedArray) else _made(lax.lift(v), False, None)
+                 for v in data]
+        data = _made(array([v._data for v in items]), array([v._mask for v in items]), None)
     if not _traced(data, mask):
         return _ORIGINAL["masked_array"](data, mask=mask, dtype=dtype, copy=copy, subok=subok,
                                          ndmin=ndmin, fill_value=fill_value,
