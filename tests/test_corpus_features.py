@@ -1260,6 +1260,13 @@ def unique_inverse_relabel(labels):
     return inv
 
 
+def unique_rows_inverse_counts(pairs):
+    # n-gram or edge counts: each row's group among the sorted unique rows, and its count
+    _, first, inv, counts = np.unique(pairs, axis=0, return_index=True, return_inverse=True,
+                                      return_counts=True)
+    return inv, counts[inv], first.min(), np.unique(pairs, axis=0).max()
+
+
 def unique_first_index(labels):
     vals, idx = np.unique(labels, return_index=True)
     return vals[np.argsort(idx)]
@@ -1355,6 +1362,12 @@ def test_unique_inverse_of_traced_labels_matches_numpy():
     """`_, inv = np.unique(labels, return_inverse=True)`: the inverse has the labels' shape,
     so it traces (it was refused with the rest of np.unique)."""
     check_like_numpy(unique_inverse_relabel, {}, lambda s, n: (_i(4, n + 5, seed=s) * 10,))
+
+
+def test_unique_rows_of_traced_integers_match_numpy():
+    """`np.unique(pairs, axis=0, ...)` of integer rows: the rows sorted first column first,
+    the inverse traced and the values, first indices and counts selections, as in 1-d."""
+    check_like_numpy(unique_rows_inverse_counts, {}, lambda s, n: (_i(3, 3 * n, 2, seed=s),))
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

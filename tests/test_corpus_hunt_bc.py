@@ -63,7 +63,7 @@ import pytest
 import scipy.linalg
 import scipy.special
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
-from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_v import _names
 
 import tracenp
 
@@ -1930,10 +1930,8 @@ IDIOMS = {
     "simhash_bitwise_count": (simhash_bitwise_count, {}, lambda s, n: (_u64(s, n),)),
     "token_frequency_unique_inverse": (token_frequency_unique_inverse, {}, lambda s, n: (
         _i(6, 3 * n, seed=s),)),
-    "bigram_frequency_unique_rows": _Xfail(
-        "np.unique(axis=0, return_inverse=True, return_counts=True): cnt[inv] of row-unique "
-        "is refused as data-dependent, though the 1-d form traces",
-        bigram_frequency_unique_rows, {}, lambda s, n: (_i(3, 3 * n, seed=s),)),
+    "bigram_frequency_unique_rows": (bigram_frequency_unique_rows, {}, lambda s, n: (
+        _i(3, 3 * n, seed=s),)),
     "apply_along_axis_bincount": (apply_along_axis_bincount, {"V": 7}, lambda s, n: (
         _i(7, n, 9, seed=s),)),
     "unigram_table_searchsorted": (unigram_table_searchsorted, {}, lambda s, n: (

@@ -95,18 +95,37 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
         return _constants(np.unique(known[0], return_index, return_inverse, return_counts, axis,
                                     equal_nan=equal_nan, sorted=sorted))
     x = lax.lift(ar)
-    if axis is not None:
-        normalize_axis(axis, x.ndim)  # NumPy's AxisError first
+    if axis is not None and normalize_axis(axis, x.ndim) == 0 and x.ndim > 1 and \
+            x.dtype.kind in "biu" and sorted and x.size:
+        return _unique_rows(x, return_index, return_inverse, return_counts)
     if axis is not None or not sorted or x.dtype.kind not in "biufmM" or x.size == 0:
         raise errors.data_dependent("np.unique", _UNIQUE)
     flat = np.ravel(x)
-    n = flat.shape[0]
     order = np.argsort(flat, kind="stable")
     s = flat[order]
     differs = s[1:] != s[:-1]
     if equal_nan and s.dtype.kind in "fmM":  # all NaNs (or NaTs) are one value
         nan = np.isnat(s) if s.dtype.kind in "mM" else np.isnan(s)
         differs = np.logical_and(differs, np.logical_not(np.logical_and(nan[1:], nan[:-1])))
+    return _runs(s, order, differs, x.shape, return_index, return_inverse, return_counts)
+
+
+def _unique_rows(x, return_index: bool, return_inverse: bool, return_counts: bool):
+    """`np.unique(x, axis=0)` of integers (n-gram ids, edges): the rows sorted as NumPy
+    sorts them, first column first (a stable `lexsort`), each run of equal rows one value."""
+    n = x.shape[0]
+    rows = np.reshape(x, (n, -1))
+    order = np.lexsort(np.flip(rows.T, 0))
+    s = np.take(x, order, axis=0)
+    differs = np.any(np.reshape(s, (n, -1))[1:] != np.reshape(s, (n, -1))[:-1], axis=1)
+    return _runs(s, order, differs, (n,), return_index, return_inverse, return_counts)
+
+
+def _runs(s, order, differs, shape: tuple, return_index: bool, return_inverse: bool,
+          return_counts: bool):
+    """`np.unique`'s results from the sorted values `s` (by `order`) and where each differs
+    from the one before: selections by the first of each run, the inverse traced."""
+    n = s.shape[0]
     first = np.concatenate([np.ones(1, dtype=bool), differs])
     res = [MaskedSelection(s, first, ("np.unique's values", _UNIQUE), nonempty=True)]
     if return_index:
@@ -115,7 +134,7 @@ def unique(ar, return_index=False, return_inverse=False, return_counts=False, ax
     if return_inverse:
         group = np.cumsum(first, dtype=np.intp) - 1
         inverse = lax.scatter(lax.lift(np.zeros(n, np.intp)), order, group, 0, "set")
-        res.append(np.reshape(inverse, x.shape))
+        res.append(np.reshape(inverse, shape))
     if return_counts:
         pos = np.arange(n)
         starts = np.concatenate([np.where(first, pos, n)[1:], np.full(1, n)])
