@@ -898,7 +898,8 @@ def prepare() -> None:
 _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    *((library, "scipy_routes:lazy_array_routes") for library in (
                        "scipy.stats", "scipy.spatial", "scipy.cluster", "scipy.interpolate")),
-                   ("scipy.stats", "scipy_stats"), ("scipy.stats", "scipy_host:stats_routes"),
+                   ("scipy.stats", "scipy_stats"),
+                   ("scipy.stats", "scipy_stats_host:stats_routes"),
                    ("scipy.spatial.distance", "scipy_spatial"),
                    ("scipy.linalg", "scipy_linalg"), ("scipy.signal", "scipy_host:signal_routes"),
                    ("scipy.ndimage", "scipy_host:ndimage_routes"),
@@ -909,7 +910,7 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.interpolate", "scipy_interpolate"),
                    ("scipy.integrate", "scipy_host:integrate_routes"),
                    ("scipy.optimize", "scipy_host:optimize_routes"),
-                   ("scipy.spatial", "scipy_host:spatial_routes"),
+                   ("scipy.spatial", "scipy_geometry:spatial_routes"),
                    ("scipy.linalg", "scipy_host:linalg_routes"),
                    ("scipy.sparse", "scipy_sparse"),
                    ("scipy.sparse.linalg", "scipy_sparse:linalg_routes"))
