@@ -51,9 +51,9 @@ class TracedKDTree:
         if weights is not None or not cumulative:
             raise errors.unsupported("count_neighbors with weights or cumulative=False of "
                                      "traced points")
-        data = other.data if isinstance(other, TracedKDTree) else other.data
         return host(_kd_count, f"scipy.spatial.{self._kind.__name__}.count_neighbors",
-                    (self.data, data, self._kind, self._options, r, p), {}, typical=True)
+                    (self.data, other.data, self._kind, self._options, r, p), {},
+                    typical=True)
 
     def __getattr__(self, name: str):
         known = self.__dict__["data"].constant_value()

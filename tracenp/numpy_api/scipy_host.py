@@ -73,8 +73,9 @@ def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
     """`fn(*args, **kwargs)` of traced arguments, as the host calls it when the compiled
     function runs. With `steer`, a traced Python number is made static first (it may set the
     result's shape: `resample(x, num)`; with `typical`, a Python int only); arguments known
-    while tracing give SciPy's result as constants. `outcome`: the result's type where the caller knows it, else the
-    function's result for stand-in arguments says it (`host_ops.evaluate`, `typical`)."""
+    while tracing give SciPy's result as constants. `outcome`: the result's type where the
+    caller knows it, else the function's result for stand-in arguments says it
+    (`host_ops.evaluate`, `typical`)."""
     tracers = _tracers((args, kwargs))
     if steer:  # with `typical`, Python ints only (a bin count); a float sets no shape
         lax.steer([t for t in tracers if not typical or t.dtype.kind in "biu"],
@@ -398,18 +399,17 @@ def _solve_ivp(original: Callable) -> Callable:
                 "scipy.integrate.solve_ivp of traced values without t_eval, or with "
                 "dense_output or events (the solver's own steps)",
                 "pass t_eval=, the times to report")
-        if _holds_tracer(fun) or not isinstance(method, str):
+        if _holds_tracer(fun):
             raise errors.unsupported("scipy.integrate.solve_ivp of a function that keeps "
                                      "traced values in its closure or defaults (pass them in "
                                      "args=)")
         m = int(np.shape(t_eval)[0])
-        kind = np.result_type(*(np.asarray(v).dtype if not lax.is_tracer(v) else v.dtype
-                                for v in (y0, 0.0)))
+        start = lax.lift(y0)
         count = (np.dtype(np.int64), (), "python")
         outcome = host_ops.Outcome.of_tuple((
             (np.dtype(np.float64), (m,), "array"),
-            (np.dtype(np.complex128 if kind.kind == "c" else np.float64),
-             (int(np.prod(np.shape(y0))), m), "array"), count, count, count))
+            (np.dtype(np.complex128 if start.dtype.kind == "c" else np.float64),
+             (start.size, m), "array"), count, count, count))
         t, y, nfev, njev, nlu = host(
             _ivp_arrays, "scipy.integrate.solve_ivp",
             (fun, t_span, y0, method, t_eval, vectorized, args, options), {}, steer=False,
