@@ -63,11 +63,9 @@ tolerance loop, zones over `np.unique`, the points inside a polygon, a monotone-
 neighbour lists, hot-spot indices, a track resampled by `np.arange` to its length) raise a
 named error and run eagerly under `fallback=True`.
 
-Strict xfails: `scipy.spatial.cKDTree` queries, `scipy.interpolate.griddata`,
-`scipy.ndimage.generic_filter` and `scipy.ndimage.label` of traced arrays (not routed), a
-masked array indexed by a traced mask and reduced, and `np.ma.array` of a list of traced
-values. (`griddata(method="linear")` and `scipy.spatial.Delaunay` of a traced array crash the
-process with a segmentation fault while tracing, so no case here calls them.)
+Strict xfail: a masked array indexed by a traced mask and reduced. (`cKDTree` queries,
+`griddata`, `generic_filter`, `label` and `np.ma.array` of traced values were xfails until
+they were routed.)
 """
 
 from __future__ import annotations
@@ -808,10 +806,10 @@ def idw_ckdtree(coords, z, targets, k=4, power=2):
 
 
 def griddata_nearest(coords, z, gx, gy):
-    # gridding scattered samples (method="linear" builds a Delaunay triangulation, which
-    # crashes the process under a trace: kept out of this file, see the hunt's report)
+    # gridding scattered samples, nearest and linear (a Delaunay triangulation)
     X, Y = np.meshgrid(gx, gy)
-    return scipy.interpolate.griddata(coords, z, (X, Y), method="nearest")
+    near = scipy.interpolate.griddata(coords, z, (X, Y), method="nearest")
+    return near, scipy.interpolate.griddata(coords, z, (X, Y), method="linear", fill_value=0)
 
 
 INTERP = {
@@ -847,11 +845,8 @@ INTERP = {
         np.linspace(0, 100, 5, dtype=np.float32), 15.0)),
     "idw_ckdtree_query": (idw_ckdtree, {}, lambda s, n: (
         *_sample(s, 3 * n), _targets(s, n))),
-    "griddata_nearest_meshgrid": _Xfail(
-        "scipy.interpolate.griddata(traced, ..., method='nearest') is not routed "
-        "(ConcretizationError: truth value of a traced array); its result has the grid's shape",
-        griddata_nearest, {}, lambda s, n: (
-            *_sample(s, 3 * n), np.linspace(20, 80, n), np.linspace(20, 80, 3))),
+    "griddata_nearest_meshgrid": (griddata_nearest, {}, lambda s, n: (
+        *_sample(s, 3 * n), np.linspace(20, 80, n), np.linspace(20, 80, 3))),
 }
 
 

@@ -50,8 +50,9 @@ static; the forms whose Python or shapes depend on array values (`find_peaks`,
 `ndimage.label`, `null_space`/`orth`, `gaussian_kde`, `minimize`/`curve_fit`/`root`/`linprog`
 of closures, KD-trees, splines fitted to traced data, `generic_filter` with a callable,
 Welch band power by a boolean selection on the frequencies) raise a named error and run
-eagerly under `fallback=True`. Qhull (`ConvexHull`, `Delaunay`, `Voronoi`, `griddata`) of
-traced points must do the same; they are run in a subprocess, as they crash the process.
+eagerly under `fallback=True`. Qhull's simplices and vertices (`Delaunay`, `Voronoi`) of
+traced points must do the same; they are run in a subprocess, as they crashed the process.
+A hull's volume and area and `griddata` run on the host.
 """
 
 from __future__ import annotations
@@ -1470,12 +1471,22 @@ def griddata_linear(points, values):
 
 
 QHULL = {
-    "convex_hull_volume": (_DataDependent, convex_hull_area, lambda s: (_u(s, 20, 2),)),
     "delaunay_simplices": (_DataDependent, delaunay_simplices, lambda s: (_u(s, 20, 2),)),
     "voronoi_vertices": (_DataDependent, voronoi_vertices, lambda s: (_u(s, 20, 2),)),
-    "griddata_linear": (_DataDependent, griddata_linear, lambda s: (
-        _u(s, 20, 2), _f(20, seed=s))),
 }
+
+# a hull's volume and area, and a grid by griddata: one value each, SciPy's on the host
+QHULL_SIZES = {
+    "convex_hull_volume": (convex_hull_area, {}, lambda s, n: (_u(s, 5 * n, 2),)),
+    "griddata_linear": (griddata_linear, {}, lambda s, n: (_u(s, 5 * n, 2), _f(5 * n, seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", _names(QHULL_SIZES))
+def test_qhull_sizes_of_traced_points_match_scipy(name):
+    """A hull's volume and area and `griddata`'s grid have sizes the data does not decide:
+    SciPy computes them on the host when the compiled function runs."""
+    check_like_numpy(*QHULL_SIZES[name])
 
 _RUN_QHULL_CASE = """
 import sys
@@ -1487,8 +1498,8 @@ m.check_refused(*m.QHULL[{name!r}])
 
 @pytest.mark.parametrize("name", _names(QHULL))
 def test_qhull_of_traced_points_is_refused(name):
-    """ConvexHull, Delaunay, Voronoi and griddata need the points' values (the hull's size
-    is the data's): the named error, SciPy's values under `fallback=True`. Run in a
+    """Delaunay's simplices and Voronoi's vertices are as many as the points' values decide:
+    the named error, SciPy's values under `fallback=True`. Run in a
     subprocess, since a crash would take the test session with it."""
     env = dict(os.environ, TRACENP_FLAGS="background_compile=False")
     code = _RUN_QHULL_CASE.format(tests=os.path.dirname(os.path.abspath(__file__)), name=name)

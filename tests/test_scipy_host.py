@@ -853,7 +853,8 @@ def _ivp_forms(y0, k):
     a = si.solve_ivp(lambda t, y, k: -k * y + np.sin(t), (0.0, 2.0), y0, t_eval=t_eval,
                      args=(k,), rtol=1e-9, atol=1e-12)
     b = si.solve_ivp(_stiff, [0.0, 1.0], y0[:2], method="LSODA", t_eval=t_eval[:5] / 2)
-    return a.t, a.y, a.success, b.y[:, -1], b.nfev
+    c = si.solve_ivp(_stiff, (0.0, 0.5), y0[1:], method=si.Radau, t_eval=t_eval[:3] / 4)
+    return a.t, a.y, a.success, b.y[:, -1], b.nfev, c.y
 
 
 def _stiff(t, y):
@@ -862,7 +863,8 @@ def _stiff(t, y):
 
 def test_solve_ivp_with_t_eval_runs_on_the_host():
     """`solve_ivp` of traced `y0` and `args` with `t_eval` (its result's shape) is a host call
-    returning SciPy's `OdeResult`; without `t_eval` its steps set the shape: refused by name,
+    returning SciPy's `OdeResult` (a method given by name or as a solver class); without `t_eval`
+    its steps set the shape: refused by name,
     as a function keeping traced values in its closure is."""
     import scipy.integrate as si
 
@@ -973,20 +975,22 @@ def test_kd_trees_of_traced_points_query_on_the_host():
         tracenp.jit(lambda p: ss.cKDTree(p).query_ball_point(p[0], 0.5))(_R.random((9, 2)))
 
 
-@pytest.mark.parametrize("name", ["ConvexHull", "Delaunay", "Voronoi", "griddata"])
+@pytest.mark.parametrize("name", ["ConvexHull", "Delaunay", "Voronoi", "Halfspaces"])
 def test_qhull_of_traced_points_is_refused_by_name(name):
     """Qhull's Cython read a traced value's memory and crashed the process: its structures'
-    sizes are the data's, refused by name, and `fallback=True` runs SciPy (in a child
-    process, so a crash fails this test instead of the run)."""
+    simplices, facets and regions are as many as the data decides, refused by name, and
+    `fallback=True` runs SciPy (in a child process, so a crash fails this test instead of
+    the run)."""
     code = textwrap.dedent(f"""
         import warnings
-        import numpy as np, scipy.spatial as ss, scipy.interpolate as si, tracenp
+        import numpy as np, scipy.spatial as ss, tracenp
         from tracenp.errors import DataDependentShapeError
         p = np.random.default_rng(0).uniform(0, 100, (12, 2))
-        f = {{"ConvexHull": lambda p: ss.ConvexHull(p).volume,
+        f = {{"ConvexHull": lambda p: ss.ConvexHull(p).vertices,
               "Delaunay": lambda p: ss.Delaunay(p).simplices,
               "Voronoi": lambda p: ss.Voronoi(p).vertices,
-              "griddata": lambda p: si.griddata(p, p[:, 0], p[:2])}}["{name}"]
+              "Halfspaces": lambda p: ss.HalfspaceIntersection(
+                  np.c_[p / 100 - 0.5, -np.ones(12)], np.zeros(2)).intersections}}["{name}"]
         try:
             tracenp.jit(f)(p)
             raise SystemExit("not refused")
@@ -1002,6 +1006,37 @@ def test_qhull_of_traced_points_is_refused_by_name(name):
     assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]
 
 
+def _scattered(p, v, q):
+    import scipy.interpolate as si
+    import scipy.spatial as ss
+
+    X, Y = np.meshgrid(np.linspace(0.2, 0.8, 5), np.linspace(0.3, 0.7, 4))
+    return (si.griddata(p, v, (X, Y)), si.griddata(p, v, q, method="nearest"),
+            si.griddata(p, v, q, method="cubic", fill_value=-1.0),
+            si.LinearNDInterpolator(p, v)(X, Y), si.NearestNDInterpolator(p, 2 * v)(q),
+            si.CloughTocher2DInterpolator(p, v)(q[:, 0], q[:, 1]), _LINEAR_ND(q),
+            ss.ConvexHull(p).volume, ss.ConvexHull(q).area, ss.Delaunay(p).find_simplex(q))
+
+
+_LINEAR_ND = None  # a module-level interpolant of constant data, called at traced points
+
+
+def test_scattered_data_and_hull_sizes_run_on_the_host():
+    """`griddata` (every method), the scattered-data interpolants made of traced points or
+    values or called at traced points, a hull's volume and area and a triangulation's
+    `find_simplex`: one value per query point, computed by SciPy on the host."""
+    import scipy.interpolate as si
+
+    global _LINEAR_ND
+    r = np.random.default_rng(0)
+    _LINEAR_ND = si.LinearNDInterpolator(r.random((15, 2)), r.random(15))
+    jf = tracenp.jit(_scattered)
+    for seed in (1, 2, 3):
+        r = np.random.default_rng(seed)
+        p, v, q = r.random((25 + seed, 2)), r.random(25 + seed), r.random((7, 2))
+        assert_same(jf(p, v, q), _scattered(p, v, q), rtol=1e-12)
+
+
 @pytest.mark.parametrize("module, routed, table", [
     ("scipy_stats_host", "STATS", "STATS"), ("scipy_host", "LINALG_TYPICAL", "LINALG"),
     ("scipy_host", "NDIMAGE", "NDIMAGE")])
@@ -1012,3 +1047,45 @@ def test_every_routed_function_has_a_row(module, routed, table):
     names = getattr(importlib.import_module(f"tracenp.numpy_api.{module}"), routed)
     rows = globals()[table]
     assert not [n for n in names if not any(k == n or k.startswith(n + "_") for k in rows)]
+
+
+@pytest.mark.parametrize("mode", ["FAST_RUN", "FAST_COMPILE"])
+def test_a_call_with_several_results_runs_once_per_call(monkeypatch, mode):
+    """`ks_2samp`'s statistic and p-value are two nodes of one host call: SciPy's test runs
+    once per call of the compiled function, and each node takes its own item."""
+    from tracenp import host_ops
+
+    ran = []
+    call = host_ops.HostCall.__call__
+    monkeypatch.setattr(host_ops.HostCall, "__call__",
+                        lambda self, xs: ran.append(self.name) or call(self, xs))
+
+    def f(x, y):
+        r = st.ks_2samp(x, y)
+        return r.statistic + 1, r.pvalue * 2
+
+    jf = tracenp.jit(f, mode=mode)
+    for seed in (1, 2, 3):
+        x, y = np.random.default_rng(seed).random((2, 40))
+        ran.clear()
+        assert_same(jf(x, y), f(x, y))
+        if seed > 1:
+            assert ran == ["scipy.stats.ks_2samp"]
+
+
+def test_items_sharing_memory_are_copied():
+    """A host result whose items share memory (a tuple holding one array twice) gives each
+    node an array of its own, which the graph may write into."""
+    from tracenp import host_ops
+
+    def twice(x):
+        y = x * 2
+        return y, y
+
+    x = np.arange(4.0)
+    call, _ = host_ops.make_call(twice, "twice", (x,), {})
+    memo: dict = {}
+    a, b = (host_ops.memo_host(memo, "key", x, call=call, out=k, dtype=np.dtype(float),
+                               shape=(4,)) for k in (0, 1))
+    assert not np.may_share_memory(a, b)
+    assert_same(b, x * 2)

@@ -349,8 +349,24 @@ def ref_host(*xs, call: HostCall, out: int | None, dtype: np.dtype, shape: tuple
     """The function's result `out` for these arrays, which must be of the type the trace
     found: an array of its own, which the graph may write into (a result sharing an
     operand's memory, or read-only, is copied)."""
-    result = call(xs)
-    r = np.asarray(result if out is None else items_of(result, ())[out])
+    return _item(call(xs), xs, call, out, dtype, shape)
+
+
+def memo_host(memo: dict, key, *xs, call: HostCall, out: int | None, dtype: np.dtype,
+              shape: tuple):
+    """`ref_host` of one item of a call with several: the function runs once per run of the
+    compiled function for all of them (`memo`, that run's; `key`, the call and where its
+    arrays are), as SciPy's test runs once for its statistic and its p-value."""
+    result = memo.get(key, memo)
+    if result is memo:
+        result = memo[key] = call(xs)
+    return _item(result, xs, call, out, dtype, shape)
+
+
+def _item(result, xs, call: HostCall, out: int | None, dtype: np.dtype, shape: tuple):
+    k = 0 if out is None else out
+    items = [np.asarray(v) for v in ([result] if out is None else items_of(result, ()))]
+    r = items[k]
     if r.dtype != dtype or r.shape != shape:
         from .errors import DataDependentShapeError
 
@@ -359,8 +375,8 @@ def ref_host(*xs, call: HostCall, out: int | None, dtype: np.dtype, shape: tuple
             f"function ran, where the trace found {np.dtype(dtype)} of shape {shape}: the "
             "type of its result depends on the values of its traced arguments; pass those as "
             "constants, or run the function with fallback=True")
-    if not r.flags.writeable or any(isinstance(x, np.ndarray) and np.may_share_memory(r, x)
-                                    for x in xs):
+    others = [x for x in (*xs, *items[:k], *items[k + 1:]) if isinstance(x, np.ndarray)]
+    if not r.flags.writeable or any(np.may_share_memory(r, x) for x in others):
         r = r.copy()
     return r
 

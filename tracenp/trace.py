@@ -911,6 +911,7 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.integrate", "scipy_host:integrate_routes"),
                    ("scipy.optimize", "scipy_host:optimize_routes"),
                    ("scipy.spatial", "scipy_geometry:spatial_routes"),
+                   ("scipy.interpolate", "scipy_geometry:interpolate_routes"),
                    ("scipy.linalg", "scipy_host:linalg_routes"),
                    ("scipy.sparse", "scipy_sparse"),
                    ("scipy.sparse.linalg", "scipy_sparse:linalg_routes"))
@@ -961,17 +962,25 @@ def routed(fn):
 
 class _ClassAttributes:
     """A class's attributes as a namespace a trace updates and restores (a class's `__dict__`
-    is read-only): `np.polynomial`'s `ABCPolyBase.fit`, a classmethod."""
+    is read-only): `np.polynomial`'s `ABCPolyBase.fit`, a classmethod. One the class lacks
+    (a `__getattr__` added for the trace) reads as `_ABSENT`, which restoring deletes."""
 
     def __init__(self, cls):
         self._cls = cls
 
     def __getitem__(self, name: str):
-        return vars(self._cls)[name]
+        return vars(self._cls).get(name, _ABSENT)
 
     def update(self, items: dict) -> None:
         for name, value in items.items():
-            setattr(self._cls, name, value)
+            if value is _ABSENT:
+                if name in vars(self._cls):
+                    delattr(self._cls, name)
+            else:
+                setattr(self._cls, name, value)
+
+
+_ABSENT = object()
 
 
 def _random_modules() -> list:

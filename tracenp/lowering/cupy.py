@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from ..fusion import VIEWS, Kernel, KernelStep, schedule
+from ..host_ops import memo_host
 from ..ir import Graph, Node
 from ..linalg_ops import call_routine, pick
 from ..ops import OPS, Op
@@ -340,6 +341,10 @@ def _library_step(node: Node) -> Callable:
     """The CuPy call of a node run whole; elementwise ops without a scalar row use CuPy's ufunc."""
     if node.op is Op.LINALG:
         return lambda rt, memo, *xs: _linalg(rt, memo, node, *xs)
+    if node.op is Op.HOST and node.attrs["out"] is not None:
+        return lambda rt, memo, *xs: rt.xp.asarray(memo_host(
+            memo, (node.attrs["call"], tuple(id(x) for x in xs)), *[rt.to_host(x) for x in xs],
+            **node.attrs))
     params = node.attrs
     if node.op in LIBRARY:
         fn = LIBRARY[node.op]

@@ -42,7 +42,7 @@ from .llvm_args import lower_arg_extrema
 from .llvm_elements import VIEWS, Cell, ElementPlan
 from .llvm_jit import STATS, compile_kernel, entry, kernel_function, listing
 from .llvm_pool import park, pool
-from .numpy_ref import _linalg_step, _owned, aliased_outputs, copied
+from .numpy_ref import _linalg_step, _owned, aliased_outputs, copied, host_step
 
 PARALLEL_MIN = 1 << 15  # elements of work: below this a kernel runs on the calling thread
 CHUNK = 1 << 17  # elements of work per partial of a split reduction
@@ -149,7 +149,7 @@ class LLVMBackend:
         order = graph.nodes()
         elements = ElementPlan(graph, planned)
         slot = {id(n): i for i, n in enumerate([*order, *elements.cells])}
-        template: list = [None] * (len(slot) + 1)  # the last slot: a memo for linalg routines
+        template: list = [None] * (len(slot) + 1)  # the last: a memo for multi-output calls
         for c in sched.consts:
             template[slot[id(c)]] = c.attrs["value"].value
         buffers = _Buffers()
@@ -171,7 +171,7 @@ class LLVMBackend:
             elements.steps)
         check_owned = any(id(o) not in made for o in graph.outputs)
         aliased = aliased_outputs(input_slots, out_slots)
-        memo = any(n.op is Op.LINALG for n in order)
+        memo = any(n.op is Op.LINALG or n.op is Op.HOST for n in order)
 
         def build(into: dict[int, int]) -> Executable:
             """The run; `into` maps kernel-stored slots to the input slots they store into."""
@@ -363,6 +363,14 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
 
         linalg.reads = tuple(srcs)
         return linalg
+    if n.op is Op.HOST and params["out"] is not None:
+        fn = host_step((params["call"], tuple(srcs)))
+
+        def host(env, used):
+            env[out] = fn(env[-1], *[env[s] for s in srcs], **params)
+
+        host.reads = tuple(srcs)
+        return host
     if n.op in VIEWS:
         if id(n) not in elements.chains:
             return None  # folded into the views that read it

@@ -1,8 +1,8 @@
 """The reference backend: runs a graph step by step with each op's NumPy reference.
 
 This is the oracle every other backend is tested against, and the backend of
-FAST_COMPILE. Multi-output library routines (svd, qr, eigh, slogdet) appear
-as one node per output; they run once per call and share the result.
+FAST_COMPILE. Multi-output library routines (svd, qr, eigh, slogdet) and host calls
+appear as one node per output; they run once per call and share the result.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Graph
+from ..host_ops import memo_host
 from ..linalg_ops import call_routine, pick
 from ..ops import OPS, Op
 from . import Executable
@@ -33,9 +34,13 @@ class NumpyBackend:
                 out = params.pop("out")
                 srcs = tuple(slot[id(s)] for s in n.srcs)
                 program.append((i, _linalg_step(out, (srcs, tuple(params.items()))), srcs,
-                                params))
+                                params, True))
+            elif n.op is Op.HOST and n.attrs["out"] is not None:
+                srcs = tuple(slot[id(s)] for s in n.srcs)
+                program.append((i, host_step((n.attrs["call"], srcs)), srcs, n.attrs, True))
             elif n.op is not Op.INPUT:
-                program.append((i, OPS[n.op].ref, tuple(slot[id(s)] for s in n.srcs), n.attrs))
+                program.append((i, OPS[n.op].ref, tuple(slot[id(s)] for s in n.srcs), n.attrs,
+                                False))
         out_slots = [slot[id(o)] for o in graph.outputs]
         aliased = aliased_outputs(input_slots, out_slots)
 
@@ -44,8 +49,8 @@ class NumpyBackend:
             for i, a in zip(input_slots, args):
                 env[i] = a
             memo: dict = {}
-            for i, fn, srcs, params in program:
-                if fn.__name__ == "linalg_step":
+            for i, fn, srcs, params, memoized in program:
+                if memoized:
                     env[i] = fn(memo, *[env[s] for s in srcs], **params)
                 else:
                     env[i] = fn(*[env[s] for s in srcs], **params)
@@ -64,6 +69,15 @@ def _linalg_step(out: int, key: tuple):
         return pick(name, xs, res, out)
 
     return linalg_step
+
+
+def host_step(key: tuple):
+    """One item of a host call with several; the function runs once per call for all."""
+
+    def step(memo, *xs, **params):
+        return memo_host(memo, key, *xs, **params)
+
+    return step
 
 
 def _owned(x):

@@ -1,11 +1,16 @@
-"""SciPy's spatial structures of traced points: k-d trees queried on the host, Qhull refused.
+"""SciPy's spatial structures of traced points: k-d trees, Qhull and scattered-data
+interpolants, each run on the host where its result's type is known.
 
 `cKDTree(points).query(x, k)` (inverse-distance weighting's neighbours, k-NN classifiers)
 builds a tree in Cython from the points' memory, which a traced array has not; a tree made
 while tracing (`TracedKDTree`) keeps its points and runs SciPy's query on the host when the
 compiled function runs (`scipy_host.host`). Qhull's structures (`ConvexHull`, `Delaunay`,
-`Voronoi`, so `griddata`) have as many simplices or facets as the data decides: refused by
-name, before Qhull's Cython reads a traced value (it crashed the process).
+`Voronoi`) have as many simplices or facets as the data decides; made of traced points they
+keep their arguments, their fixed-size answers (a hull's `volume` and `area`, a
+triangulation's `find_simplex`) run on the host, and the rest is refused by name before
+Qhull's Cython reads a traced value (it crashed the process). `griddata` and the
+interpolants `LinearNDInterpolator`, `NearestNDInterpolator`, `CloughTocher2DInterpolator`
+give one value per query point: SciPy triangulates and evaluates on the host.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors, host_ops, lax
-from .scipy_host import _refused, host
+from .scipy_host import _named, host
 
 # Qhull's Cython reads its points' memory: given a traced value it crashed the process.
 # The number of simplices, facets or regions is the data's: refused by name.
@@ -78,13 +83,100 @@ def _kd_tree_type(kind: type) -> type:
     return Meta(kind.__name__, (), {"__doc__": kind.__doc__})
 
 
+# ------------------------------------------------------------- Qhull and scattered data
+
+# Per Qhull structure, its attributes whose size the data does not decide, and its methods
+QHULL_FIXED = {"ConvexHull": ("volume", "area")}
+QHULL_METHODS = {"Delaunay": ("find_simplex", "plane_distance", "lift_points")}
+SCATTERED = ("LinearNDInterpolator", "NearestNDInterpolator", "CloughTocher2DInterpolator")
+_MADE = "_tracenp_made"  # an instance attribute: the arguments an object was made of
+
+
+def _made_init(init, name: str):
+    """`__init__` that keeps traced arguments (`_MADE`) for the host to make the object of,
+    instead of handing them to Cython."""
+    def __init__(self, *args, **kwargs):
+        if not lax.holds_tracer((args, tuple(kwargs.values()))):
+            return init(self, *args, **kwargs)
+        self.__dict__[_MADE] = (type(self), args, kwargs)
+
+    return _named(__init__, init)
+
+
+def _remade(made, name: str, args: tuple | None, kwargs: dict):
+    """On the host: the object (made of `made`'s arguments, or `made` itself), and its
+    attribute `name`, called with `args` and `kwargs` unless `args` is None."""
+    if type(made) is tuple:
+        kind, made_args, made_kwargs = made
+        made = kind(*made_args, **made_kwargs)
+    value = getattr(made, name)
+    return value if args is None else value(*args, **kwargs)
+
+
+def _qhull_getattr(kind: type):
+    """A Qhull structure made of traced points: its `QHULL_FIXED` attributes on the host, the
+    rest refused by name (their sizes are the data's)."""
+    def __getattr__(self, name: str):
+        made = self.__dict__.get(_MADE)
+        if made is None or name.startswith("__"):
+            raise AttributeError(name)
+        label = f"scipy.spatial.{kind.__name__}.{name}"
+        if name not in QHULL_FIXED.get(kind.__name__, ()):
+            raise errors.data_dependent(f"{label} of traced points",
+                                        "compute it from constant points, or pass "
+                                        "fallback=True")
+        return host(_remade, label, (made, name, None, {}), {}, typical=True)
+
+    return __getattr__
+
+
+def _made_method(method, label: str):
+    """A method of an object made of traced arguments, or given traced ones: SciPy makes
+    the object and calls it on the host."""
+    name = method.__name__
+
+    def route(self, *args, **kwargs):
+        made = self.__dict__.get(_MADE)
+        if made is None and not lax.holds_tracer((args, tuple(kwargs.values()))):
+            return method(self, *args, **kwargs)
+        return host(_remade, label, (self if made is None else made, name, args, kwargs), {},
+                    typical=True)
+
+    return _named(route, method)
+
+
+def _griddata(griddata):
+    def route(points, values, xi, method="linear", fill_value=np.nan, rescale=False):
+        if not lax.holds_tracer((points, values, xi, fill_value)):
+            return griddata(points, values, xi, method, fill_value, rescale)
+        return host(griddata, "scipy.interpolate.griddata", (points, values, xi),
+                    {"method": method, "fill_value": fill_value, "rescale": rescale},
+                    typical=True)
+
+    return _named(route, griddata)
+
+
 def spatial_routes() -> list:
-    """Qhull's structures refused for traced points, and k-d trees made while tracing."""
+    """Qhull's structures and k-d trees made of traced points."""
     import scipy.spatial as spatial
     from scipy.spatial import _qhull
 
-    return [*((getattr(_qhull, name), {"__init__": _refused(
-                vars(getattr(_qhull, name))["__init__"], f"scipy.spatial.{name} of traced points",
-                "compute it from constant points, or pass fallback=True")}) for name in QHULL),
+    kinds = [getattr(_qhull, name) for name in QHULL]
+    return [*((kind, {"__init__": _made_init(vars(kind)["__init__"], kind.__name__),
+                      "__getattr__": _qhull_getattr(kind),
+                      **{m: _made_method(vars(kind)[m], f"scipy.spatial.{kind.__name__}.{m}")
+                         for m in QHULL_METHODS.get(kind.__name__, ())}}) for kind in kinds),
             (spatial, {name: _kd_tree_type(getattr(spatial, name))
                        for name in ("cKDTree", "KDTree")})]
+
+
+def interpolate_routes() -> list:
+    """`griddata` and the scattered-data interpolants of traced points, values or queries."""
+    import scipy.interpolate as interpolate
+
+    kinds = [getattr(interpolate, name) for name in SCATTERED]
+    return [(interpolate, {"griddata": _griddata(interpolate.griddata)}),
+            *((kind, {"__init__": _made_init(vars(kind)["__init__"], kind.__name__),
+                      "__call__": _made_method(kind.__call__,
+                                               f"scipy.interpolate.{kind.__name__}")})
+              for kind in kinds)]
