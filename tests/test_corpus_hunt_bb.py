@@ -63,9 +63,8 @@ tolerance loop, zones over `np.unique`, the points inside a polygon, a monotone-
 neighbour lists, hot-spot indices, a track resampled by `np.arange` to its length) raise a
 named error and run eagerly under `fallback=True`.
 
-Strict xfail: a masked array indexed by a traced mask and reduced. (`cKDTree` queries,
-`griddata`, `generic_filter`, `label` and `np.ma.array` of traced values were xfails until
-they were routed.)
+(`cKDTree` queries, `griddata`, `generic_filter`, `label`, `np.ma.array` of traced values and
+a masked array indexed by a traced mask and reduced were strict xfails until they traced.)
 """
 
 from __future__ import annotations
@@ -83,7 +82,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist, pdist, squareform
 from test_corpus import _f, _i, check_like_numpy, check_refused, check_steered
-from test_corpus_hunt_v import _names, _Xfail
+from test_corpus_hunt_v import _names
 
 import tracenp
 
@@ -1882,11 +1881,8 @@ RASTER = {
     "focal_std_generic_filter": (focal_std_generic_filter, {}, lambda s, n: (
         _dem(s, n, 5),)),
     "patches_ndimage_label": (patches_label, {}, lambda s, n: (_i(3, n, 5, seed=s), 1)),
-    "zonal_masked_array_selection_mean": _Xfail(
-        "masked_array[traced_mask].mean() raises DataDependentShapeError ('np.ndim of x[mask]') "
-        "where a plain array's x[mask].mean() traces",
-        zonal_masked_selection, {}, lambda s, n: (
-            np.where(_u(s, n, 5) < 0.2, -9999.0, _dem(s, n, 5)), _i(3, n, 5, seed=s))),
+    "zonal_masked_array_selection_mean": (zonal_masked_selection, {}, lambda s, n: (
+        np.where(_u(s, n, 5) < 0.2, -9999.0, _dem(s, n, 5)), _i(3, n, 5, seed=s))),
     "zonal_np_ma_array_of_list": (zonal_masked_where_table, {}, lambda s, n: (
         np.where(_u(s, n, 5) < 0.2, -9999.0, _dem(s, n, 5)), _i(3, n, 5, seed=s))),
 }

@@ -101,7 +101,17 @@ CASES = {
                             np.ma.masked_invalid(a) == np.ma.masked_greater(a, 1.0)), A),
     "reshaped": (lambda a: np.ma.masked_invalid(a).reshape(3, 10).T.min(axis=1), A),
     "ufunc_of_an_array_and_one": (lambda a: np.add(a, np.ma.masked_invalid(a)).max(), A),
+    "selection_reduced": (lambda a: _selection_reductions(np.ma.masked_invalid(a)[a < 1.0]),
+                          A),
+    "selection_of_ints_reduced": (lambda a: _selection_reductions(
+        np.ma.masked_equal(a, 3)[a % 2 == 1]), INTS),
 }
+
+
+def _selection_reductions(s):
+    """`m[x > 0]` reduced: np.ma's reductions of the selected elements that are unmasked."""
+    return (s.sum(), s.mean(), s.count(), s.min(), s.max(), s.std(), s.var(ddof=1),
+            np.ma.mean(s), np.mean(s), np.ma.average(s), s.filled(0).sum())
 
 
 def _same(got, want):
@@ -371,3 +381,14 @@ def test_np_ma_array_of_a_list_of_traced_values():
         got = tracenp.jit(_table_of_masked_statistics)(dem)
         for g, w in zip(got, _table_of_masked_statistics(dem)):
             np.testing.assert_allclose(g, w, rtol=1e-13)
+
+
+def test_a_masked_selection_outside_its_reductions_is_refused_by_name():
+    """`m[x > 0]` of a masked array is reduced where it is made; arithmetic on it (a
+    selection of unknown length) and an all-masked selection's mean (np.ma.masked) raise."""
+    f = tracenp.jit(lambda a: (np.ma.masked_invalid(a)[a < 1.0] * 2).mean())
+    with pytest.raises(DataDependentShapeError, match=r"x\[mask\]"):
+        f(A)
+    g = tracenp.jit(lambda a: np.ma.masked_less(a, 0.0)[a < 0.0].mean())
+    with pytest.raises(DataDependentShapeError, match="np.ma.masked"):
+        g(np.array([1.0, -2.0, 3.0]))

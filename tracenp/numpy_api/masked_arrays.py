@@ -25,7 +25,9 @@ finite) is `np.ma.masked` in NumPy, a value of another type: the compiled functi
 `DataDependentShapeError` then (NumPy runs that
 call under `fallback=True`). A masked array the function returns becomes a
 `np.ma.MaskedArray` of the results. Indexing takes the data's and the mask's elements (one
-masked element raises as the reductions do). Anything else on one (writes, ufunc methods,
+masked element raises as the reductions do); `m[x > 0]` by a traced mask is a selection of
+both (`masked.MaskedSelection`), which the reductions read as np.ma does (the selected
+elements that are unmasked) and nothing else takes. Anything else on one (writes, ufunc methods,
 other `np.ma` functions) is refused by name, never computed on the data alone.
 """
 
@@ -246,8 +248,14 @@ class TracedMaskedArray:
     def __getitem__(self, index):
         """`m[i]`, `m[:, j]`, `m[x > 0]`: the data's and the mask's; one element is its value,
         checked not to be masked (NumPy's `np.ma.masked` then)."""
+        from .masked import MaskedSelection
+
         index = index._data if isinstance(index, TracedMaskedArray) else index
         data, mask = self._data[index], self._mask[index]
+        if isinstance(data, MaskedSelection):  # `m[x > 0]`: reduced, it reads the unmasked
+            selected = object.__new__(TracedMaskedArray)  # (no `lift`: its length is unknown)
+            selected._data, selected._mask, selected._fill = data, mask, self._fill
+            return selected
         if not np.ndim(data):
             lax.check(mask, "DataDependentShapeError", _ONE_MASKED)
             return data
