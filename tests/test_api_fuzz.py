@@ -759,6 +759,22 @@ def _linspace(d: Draw, name: str):
     return (lambda a: fn(a.min(), a.max(), num, **kw)), (x,)
 
 
+@case("geomspace")
+def _geomspace(d: Draw, name: str):
+    """Endpoints that broadcast: a Python scalar or a 0-d value with a row, along an axis."""
+    x = d.array(dtypes=("float64", "float32", "int64"), min_dims=1, max_dims=1, min_side=1,
+                special=False)
+    num, axis, endpoint = d.int(0, 5), d.pick((0, -1)), d.bool()
+    start = d.pick((0.5, -2.0, "first"))
+
+    def geomspace(a):
+        row = np.abs(a) + 1  # (no zero: NumPy raises, a traced one gives nan or inf)
+        first = row[0] if start == "first" else start
+        return np.geomspace(first, row, num, endpoint=endpoint, axis=axis)
+
+    return geomspace, (x,)
+
+
 @case("arange")
 def _arange(d: Draw, name: str):
     x = d.array(dtypes=REAL_NUM, special=False)

@@ -2451,7 +2451,6 @@ def mppt_perturb_observe(V_meas, I_meas, dV=0.5):
 
 _Concretization = tracenp.ConcretizationError
 _DataDependent = tracenp.errors.DataDependentShapeError
-_Unsupported = tracenp.errors.UnsupportedFunctionError
 
 REFUSED = {
     "newton_raphson_tolerance_break": (_Concretization, newton_raphson_tolerance, lambda s: (
@@ -2466,7 +2465,7 @@ REFUSED = {
         np.array([0.0, 0.3 * s, -0.5]), 10 * np.ones((3, 3)) - 10 * np.eye(3))),
     "ybus_scipy_sparse": (_Concretization, ybus_scipy_sparse, lambda s: (
         4, *_grid(s, 4)[:4])),
-    "fresnel_np_emath_sqrt": (_Unsupported, fresnel_emath_sqrt, lambda s: (
+    "fresnel_np_emath_sqrt": (_DataDependent, fresnel_emath_sqrt, lambda s: (
         np.linspace(0, 89, 10), 1.5, 1.0 + 0.1 * s)),
     "poles_np_roots": (_DataDependent, transfer_function_poles, lambda s: (
         np.array([1.0, 2.0 + s, 3.0, 1.0]),)),

@@ -3852,7 +3852,7 @@ def residual_converged(A, x, b):
 
 SCRIPT_REFUSALS = {
     "complex_sqrt_of_discriminant": (
-        "UnsupportedFunctionError",
+        "DataDependentShapeError",
         complex_sqrt_of_discriminant,
         lambda s: (1.0, _f(4, seed=s), _f(4, seed=s + 1)),
     ),
@@ -3894,8 +3894,9 @@ def test_a_weighted_median_traces():
 
 @pytest.mark.parametrize("name", list(SCRIPT_REFUSALS))
 def test_script_refusals_run_under_fallback(name):
-    """`np.emath.sqrt` (real or complex by the values) and an `if np.allclose(...)`: refused
-    by name, NumPy's values under `fallback=True`."""
+    """`np.emath.sqrt` of a negative discriminant (complex, a type the values decide: raised
+    when the function runs) and an `if np.allclose(...)`: refused by name, NumPy's values
+    under `fallback=True`."""
     error, fn, make = SCRIPT_REFUSALS[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
 

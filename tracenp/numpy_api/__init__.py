@@ -174,6 +174,7 @@ from . import (  # noqa: E402,F401  (registration happens on import)
     linalg,
     mathfuncs,
     reductions,
+    scimath,
     shape,
     ufuncs,
 )

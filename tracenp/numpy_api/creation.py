@@ -954,8 +954,9 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     result = logspace(np.log10(start), np.log10(stop), num=num, endpoint=endpoint, dtype=dt)
     if num > 0:
         last = num > 1 and endpoint
-        parts = [np.expand_dims(start, 0), result[1:num - last]]
-        result = np.concatenate(parts + [np.expand_dims(stop, 0)] * last, axis=0)
+        row = result.shape[1:]  # (an endpoint broadcasts to the other's shape)
+        ends = [np.broadcast_to(v, row)[None] for v in (start, stop)]
+        result = np.concatenate([ends[0], result[1:num - last]] + ends[1:] * last, axis=0)
     result = result * out_sign
     if axis != 0:
         result = np.moveaxis(result, 0, axis)
