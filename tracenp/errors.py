@@ -175,6 +175,11 @@ class DataDependentShapeError(UnsupportedFunctionError):
     """The result's shape would depend on the values of a traced array."""
 
 
+class PythonIntOverflowError(DataDependentShapeError, OverflowError):
+    """A Python int past int64: Python's would be a wider int, which tracenp's int64 cannot
+    hold (raised when the function runs; `jit(fallback=True)` runs that call in Python)."""
+
+
 def data_dependent(what: str, instead: str) -> DataDependentShapeError:
     return DataDependentShapeError(
         f"{what} has a shape that depends on the values of a traced array{tracing_context()}."

@@ -852,13 +852,15 @@ from .random_draws import infer_draw, ref_draw, vjp_draw  # noqa: E402
 
 register(Op.DRAW, "effect", ref_draw, infer_draw, vjp=vjp_draw)
 
-from .errors import DataDependentShapeError  # noqa: E402
+from .errors import DataDependentShapeError, PythonIntOverflowError  # noqa: E402
 
 CHECK_ERRORS = {"ValueError": ValueError, "IndexError": IndexError, "TypeError": TypeError,
                 "ZeroDivisionError": ZeroDivisionError, "OverflowError": OverflowError,
                 "LinAlgError": np.linalg.LinAlgError,
-                "DataDependentShapeError": DataDependentShapeError}  # the last: NumPy's result
-# would have another shape than the traced one (`jit(fallback=True)` runs that call eagerly)
+                "DataDependentShapeError": DataDependentShapeError,
+                "PythonIntOverflowError": PythonIntOverflowError}  # the last two: NumPy's
+# result would have another shape or type than the traced one (`jit(fallback=True)` runs
+# that call eagerly)
 
 
 def _ref_check(failed, error: str, message: str) -> np.ndarray:

@@ -88,9 +88,9 @@ def _to_int(x: Tracer) -> Tracer:
         lax.check(np.isnan(x), "ValueError", "cannot convert float NaN to integer")
         lax.check(np.isinf(x), "OverflowError", "cannot convert float infinity to integer")
         x = np.trunc(x)
-        lax.check(np.isfinite(x) & ((x < -2.0 ** 63) | (x >= 2.0 ** 63)), "OverflowError",
-                  "int() of a value past int64's range (Python's would be a wider int; "
-                  "tracenp computes in int64)")
+        lax.check(np.isfinite(x) & ((x < -2.0 ** 63) | (x >= 2.0 ** 63)),
+                  "PythonIntOverflowError", "int() of a value past int64's range (Python's "
+                  "would be a wider int; tracenp computes in int64)")
     return lax.python_scalar(x, np.int64)
 
 

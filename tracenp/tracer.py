@@ -16,12 +16,13 @@ and the base's other views see the write. Writes are functional updates
 from __future__ import annotations
 
 import contextvars
+import gc
 import operator
 import sys
 
 import numpy as np
 
-from . import errors, ir, numpy_api
+from . import errors, ir, numpy_api, python_numbers
 from .ops import Op
 
 
@@ -317,11 +318,13 @@ class Tracer:
         return f"Tracer({label}{ir.type_str(self.node)})"
 
     def __str__(self) -> str:
-        """A Python scalar argument's text (`f"x{k}"`, `str(k)` as a dict key) is its value,
-        so jit makes the argument static; another traced value's (a log line of a traced
-        function) is the repr."""
-        if not self.ndim and self.weak and ir.of_python_scalars(self.node):
-            return str(self._concrete("str() of a Python scalar argument")[()])
+        """A Python number's text is its value: of a Python scalar argument (`f"x{k}"`,
+        `str(k)` as a dict key) jit makes the argument static; of one made from arrays
+        (`str(int(b))` joined into a bit string) it needs the values. An array's (a log line
+        of a traced function) is the repr."""
+        if not self.ndim and self.weak:
+            return str(self._concrete("str() of a Python number (a Python scalar argument, "
+                                      "or int(x), float(x) or x.item() of a traced array)")[()])
         return repr(self)
 
     def __format__(self, spec: str) -> str:
@@ -339,6 +342,21 @@ class Tracer:
         if self.ndim or self.returns == "array":
             raise TypeError("unhashable type: 'numpy.ndarray'")
         return hash(self._concrete("hash() of a traced scalar (a dict key or set member)")[()])
+
+    def __sizeof__(self) -> int:
+        """`sys.getsizeof(x)` is NumPy's (a compression ratio's denominator): a scalar's, or
+        an array's header and, where it owns its memory (not a view; an argument is taken
+        to), its data. Python adds its collector's header to a tracked object's: taken off."""
+        if not self.ndim and self.weak:
+            value = 0.0 if self.dtype.kind == "f" else self._concrete(
+                "sys.getsizeof of a Python int made from a traced value")[()].item()
+            size = sys.getsizeof(value) - _GC_HEADER * gc.is_tracked(value)
+        elif self.returns == "scalar" and not self.ndim:
+            size = self.dtype.type(0).__sizeof__()
+        else:
+            owns = self._view is None  # (as `flags.owndata`)
+            size = np.empty((0,) * self.ndim).__sizeof__() + (self.nbytes if owns else 0)
+        return size - _GC_HEADER * gc.is_tracked(self)
 
     def __reduce_ex__(self, protocol):
         raise errors.unsupported("Pickling a traced array")
@@ -580,7 +598,14 @@ def _operand(other):
 
 
 _SEQUENCES = (list, tuple, str, bytes)
+_GC_HEADER = sys.getsizeof([]) - [].__sizeof__()
 _MULTIPLY = np.multiply  # (while tracing, `np.multiply` is the traced one)
+
+
+def _python_operands(self, other) -> bool:
+    """Whether both operands are Python numbers, whose operators `python_numbers` checks."""
+    return self.weak and not self.ndim and python_numbers.is_python_number(self) and \
+        python_numbers.is_python_number(other)
 
 
 def _binary(ufunc, reflected=False):
@@ -592,6 +617,9 @@ def _binary(ufunc, reflected=False):
             return NotImplemented  # which asks for its value (`__index__`)
         other = _operand(other)
         args = (other, self) if reflected else (self, other)
+        if _python_operands(self, other):
+            return python_numbers.operate(ufunc, *args, lambda: numpy_api.ufuncs.apply_ufunc(
+                ufunc, args, operator=True))
         return numpy_api.ufuncs.apply_ufunc(ufunc, args, operator=True)
 
     return op
@@ -663,12 +691,18 @@ def _fast_power_ufunc(self, exponent):
     return None
 
 
-def _pow(self, other):
+def _pow(self, other, modulo=None):
     apply_ufunc = numpy_api.ufuncs.apply_ufunc
+    if modulo is not None:  # `pow(int(v), e, m)`
+        return python_numbers.modular_power(self, other, modulo)
     if numpy_api.ufuncs.defer_to(other):
         return NotImplemented
     other = _operand(other)
     fast = _fast_power_ufunc(self, other)
+    if _python_operands(self, other):
+        return python_numbers.operate(python_numbers.POWER, self, other, lambda: apply_ufunc(
+            np.power, (self, other), operator=True) if fast is None else apply_ufunc(
+            fast, (self,), operator=True))
     if fast is not None:
         return apply_ufunc(fast, (self,), operator=True)
     return apply_ufunc(np.power, (self, other), operator=True)
