@@ -212,6 +212,32 @@ def test_masked_reads_reduced(name, arr):
     check_like_numpy(MASKED[name], arr)
 
 
+def _halve_large(x):
+    x[x > 4] >>= 1
+    return x
+
+
+def _scale_small(x):
+    x[x < -4] <<= 2
+    return x
+
+
+MASKED_INTS = {
+    "shifts": lambda x: ((x[x > 0] >> 1).sum(), (x[x > 0] << 3).max(), (2 << x[x > 5]).sum()),
+    "divmod": lambda x: tuple(v.sum() for v in divmod(x[x > 0], 3) + divmod(50, x[x > 0])),
+    "shift_writes": _halve_large,
+    "shift_writes_left": _scale_small,
+}
+
+
+@pytest.mark.parametrize("name", list(MASKED_INTS))
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8])
+def test_masked_shifts_and_divmod_of_integers(name, dtype):
+    """`x[m] >>= 1` (an image's bright pixels halved), `x[m] << k`, `divmod(x[m], k)`."""
+    check_like_numpy(MASKED_INTS[name], np.abs(M).astype(dtype) * (1 if dtype is np.uint8
+                                                                     else np.sign(M)))
+
+
 @pytest.mark.parametrize("holes", [[1, 2, 5], [0, 1, 7], [0, 2, 3, 4, 5, 6, 7]],
                          ids=["inside", "at_the_ends", "one_point_left"])
 def test_interp_through_a_selection_fills_gaps_like_numpy(holes):

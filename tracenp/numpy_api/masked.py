@@ -930,7 +930,8 @@ def _inplace(fn, ufunc):
 
 _UFUNC_OF = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
              "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
-             "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor}
+             "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor,
+             "lshift": np.left_shift, "rshift": np.right_shift}
 for _name, _ufunc in _UFUNC_OF.items():
     _fn = getattr(operator, _name + "_" if _name in ("and", "or") else _name)
     setattr(MaskedSelection, f"__{_name}__", _binary(_fn))
@@ -943,6 +944,8 @@ for _name in "neg pos abs invert".split():
             (lambda fn: lambda self: self._wrap(fn(self.values)))(
                 getattr(operator, _name)))
 MaskedSelection.__hash__ = None
+MaskedSelection.__divmod__ = lambda self, other: (self // other, self % other)
+MaskedSelection.__rdivmod__ = lambda self, other: (other // self, other % self)
 
 
 class SelectedColumns:
