@@ -28,6 +28,9 @@ CASTS = {
     "float32 of a list of traced values": lambda x: np.float32([x[0], x[1] * 2]),
     "imported by name": lambda x: float32(x[:2]) + uint8(np.abs(x[:2])),
     "real values are NumPy's": lambda x: x * np.float32(0.1) + np.int8(3),
+    "longdouble of pulse times": lambda x: np.longdouble(x) * 2 + np.longdouble(x.sum()),
+    "clongdouble, longlong, ulonglong": lambda x: (np.clongdouble(x) * 1j, np.longlong(x),
+                                                   np.ulonglong(np.abs(x))),
 }
 
 

@@ -74,7 +74,8 @@ def _time_stand_in(real: type) -> type:
 
 
 _TYPES = (np.float16, np.float32, np.float64, np.complex64, np.complex128, np.int8, np.int16,
-          np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64)
+          np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64, np.longdouble,
+          np.clongdouble, np.longlong, np.ulonglong)
 _STAND_INS = {t: _stand_in(t) for t in _TYPES}
 _STAND_INS.update({t: _time_stand_in(t) for t in (np.datetime64, np.timedelta64)})
 
