@@ -17,6 +17,8 @@ import scipy.linalg as sl
 import scipy.signal as sg
 import scipy.special as sp
 import scipy.stats as st
+from scipy.cluster import hierarchy as hc
+from scipy.cluster import vq
 
 import tracenp
 from test_grad import check_grads
@@ -1037,7 +1039,66 @@ def test_scattered_data_and_hull_sizes_run_on_the_host():
         assert_same(jf(p, v, q), _scattered(p, v, q), rtol=1e-12)
 
 
+def _blobs(r, n=12):
+    return np.vstack([r.normal(0.0, 1.0, (n, 2)), r.normal(6.0, 1.0, (n, 2))])
+
+
+CLUSTER = {
+    "vq": (lambda x: vq.vq(x, x[[0, -1]].copy()), lambda r: (_blobs(r),)),
+    "kmeans": (lambda x: vq.kmeans(x, x[[0, -1]].copy(), iter=3), lambda r: (_blobs(r),)),
+    "kmeans2_matrix": (lambda x: vq.kmeans2(x, x[[0, -1]].copy(), iter=4, minit="matrix"),
+                       lambda r: (_blobs(r),)),
+    "kmeans2_seeded": (lambda x: vq.kmeans2(x.astype(np.float32), 2, iter=3, seed=7)[0],
+                       lambda r: (_blobs(r),)),
+    "whiten": (lambda x: vq.whiten(x), lambda r: (_blobs(r),)),
+    "fcluster_of_linkage": (lambda x: hc.fcluster(hc.linkage(x, "ward"), 2,
+                                                  criterion="maxclust"), lambda r: (_blobs(r),)),
+    "single": (lambda x: hc.single(x[:, 0]), lambda r: (r.random((10, 2)),)),
+    "complete": (lambda x: hc.complete(x[:, 0]), lambda r: (r.random((10, 2)),)),
+    "average": (lambda x: hc.average(x[:, 0]), lambda r: (r.random((10, 2)),)),
+    "weighted": (lambda x: hc.weighted(x[:, 0]), lambda r: (r.random((10, 2)),)),
+    "centroid": (lambda x: hc.centroid(x), lambda r: (_blobs(r, 5),)),
+    "median": (lambda x: hc.median(x), lambda r: (_blobs(r, 5),)),
+    "ward": (lambda x: hc.ward(x), lambda r: (_blobs(r, 5),)),
+    "linkage_methods": (lambda x: (hc.linkage(x, "complete"), hc.linkage(x, metric="cityblock")),
+                        lambda r: (_blobs(r, 5),)),
+    "cophenet": (lambda x: hc.cophenet(hc.linkage(x, "single")), lambda r: (_blobs(r, 5),)),
+    "leaves_list": (lambda x: hc.leaves_list(hc.linkage(x)), lambda r: (_blobs(r, 5),)),
+    "inconsistent": (lambda x: hc.inconsistent(hc.linkage(x)), lambda r: (_blobs(r, 5),)),
+    "maxdists": (lambda x: hc.maxdists(hc.linkage(x)), lambda r: (_blobs(r, 5),)),
+    "maxinconsts": (lambda x: hc.maxinconsts(hc.linkage(x), hc.inconsistent(hc.linkage(x))),
+                    lambda r: (_blobs(r, 5),)),
+    "maxRstat": (lambda x: hc.maxRstat(hc.linkage(x), hc.inconsistent(hc.linkage(x)), 1),
+                 lambda r: (_blobs(r, 5),)),
+    "optimal_leaf_ordering": (lambda x: hc.optimal_leaf_ordering(hc.linkage(x), x),
+                              lambda r: (_blobs(r, 4),)),
+    "kde_call_pdf_logpdf": (lambda s, g: (st.gaussian_kde(s)(g), st.gaussian_kde(s).pdf(g),
+                                          st.gaussian_kde(s, "silverman").logpdf(g)),
+                            lambda r: (r.normal(size=30), np.linspace(-2.0, 2.0, 7))),
+    "kde_2d_weighted_factor": (lambda s, g: (st.gaussian_kde(s, weights=np.abs(s[0]) + 1)(g),
+                                             st.gaussian_kde(s).factor),
+                               lambda r: (r.normal(size=(2, 30)), r.normal(size=(2, 5)))),
+    "kde_integrals": (lambda s: (st.gaussian_kde(s).integrate_box_1d(-1.0, 0.5),
+                                 st.gaussian_kde(s).integrate_gaussian(np.zeros(1), 1.0)),
+                      lambda r: (r.normal(size=25),)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLUSTER))
+def test_clustering_and_densities_run_on_the_host(name):
+    """`scipy.cluster` (vector quantisation, k-means by a given code book or a seed,
+    hierarchical linkages and their statistics) and `gaussian_kde` of a traced sample:
+    SciPy's own results, for new values on the second call."""
+    _stats_case(CLUSTER, name)
+
+
+def test_a_kde_resample_of_a_traced_sample_is_refused():
+    with pytest.raises(UnsupportedFunctionError, match="resample"):
+        tracenp.jit(lambda s: st.gaussian_kde(s).resample(3, seed=1))(np.arange(9.0))
+
+
 @pytest.mark.parametrize("module, routed, table", [
+    ("scipy_cluster", "VQ", "CLUSTER"), ("scipy_cluster", "HIERARCHY", "CLUSTER"),
     ("scipy_stats_host", "STATS", "STATS"), ("scipy_host", "LINALG_TYPICAL", "LINALG"),
     ("scipy_host", "NDIMAGE", "NDIMAGE")])
 def test_every_routed_function_has_a_row(module, routed, table):

@@ -912,6 +912,8 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.optimize", "scipy_host:optimize_routes"),
                    ("scipy.spatial", "scipy_geometry:spatial_routes"),
                    ("scipy.interpolate", "scipy_geometry:interpolate_routes"),
+                   ("scipy.cluster.vq", "scipy_cluster:vq_routes"),
+                   ("scipy.cluster.hierarchy", "scipy_cluster:hierarchy_routes"),
                    ("scipy.linalg", "scipy_host:linalg_routes"),
                    ("scipy.sparse", "scipy_sparse"),
                    ("scipy.sparse.linalg", "scipy_sparse:linalg_routes"))

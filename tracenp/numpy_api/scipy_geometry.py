@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import errors, host_ops, lax
 from .scipy_host import _named, host
+from .scipy_made import made_getattr, made_init, made_method
 
 # Qhull's Cython reads its points' memory: given a traced value it crashed the process.
 # The number of simplices, facets or regions is the data's: refused by name.
@@ -89,60 +90,6 @@ def _kd_tree_type(kind: type) -> type:
 QHULL_FIXED = {"ConvexHull": ("volume", "area")}
 QHULL_METHODS = {"Delaunay": ("find_simplex", "plane_distance", "lift_points")}
 SCATTERED = ("LinearNDInterpolator", "NearestNDInterpolator", "CloughTocher2DInterpolator")
-_MADE = "_tracenp_made"  # an instance attribute: the arguments an object was made of
-
-
-def _made_init(init, name: str):
-    """`__init__` that keeps traced arguments (`_MADE`) for the host to make the object of,
-    instead of handing them to Cython."""
-    def __init__(self, *args, **kwargs):
-        if not lax.holds_tracer((args, tuple(kwargs.values()))):
-            return init(self, *args, **kwargs)
-        self.__dict__[_MADE] = (type(self), args, kwargs)
-
-    return _named(__init__, init)
-
-
-def _remade(made, name: str, args: tuple | None, kwargs: dict):
-    """On the host: the object (made of `made`'s arguments, or `made` itself), and its
-    attribute `name`, called with `args` and `kwargs` unless `args` is None."""
-    if type(made) is tuple:
-        kind, made_args, made_kwargs = made
-        made = kind(*made_args, **made_kwargs)
-    value = getattr(made, name)
-    return value if args is None else value(*args, **kwargs)
-
-
-def _qhull_getattr(kind: type):
-    """A Qhull structure made of traced points: its `QHULL_FIXED` attributes on the host, the
-    rest refused by name (their sizes are the data's)."""
-    def __getattr__(self, name: str):
-        made = self.__dict__.get(_MADE)
-        if made is None or name.startswith("__"):
-            raise AttributeError(name)
-        label = f"scipy.spatial.{kind.__name__}.{name}"
-        if name not in QHULL_FIXED.get(kind.__name__, ()):
-            raise errors.data_dependent(f"{label} of traced points",
-                                        "compute it from constant points, or pass "
-                                        "fallback=True")
-        return host(_remade, label, (made, name, None, {}), {}, typical=True)
-
-    return __getattr__
-
-
-def _made_method(method, label: str):
-    """A method of an object made of traced arguments, or given traced ones: SciPy makes
-    the object and calls it on the host."""
-    name = method.__name__
-
-    def route(self, *args, **kwargs):
-        made = self.__dict__.get(_MADE)
-        if made is None and not lax.holds_tracer((args, tuple(kwargs.values()))):
-            return method(self, *args, **kwargs)
-        return host(_remade, label, (self if made is None else made, name, args, kwargs), {},
-                    typical=True)
-
-    return _named(route, method)
 
 
 def _griddata(griddata):
@@ -161,11 +108,17 @@ def spatial_routes() -> list:
     import scipy.spatial as spatial
     from scipy.spatial import _qhull
 
-    kinds = [getattr(_qhull, name) for name in QHULL]
-    return [*((kind, {"__init__": _made_init(vars(kind)["__init__"], kind.__name__),
-                      "__getattr__": _qhull_getattr(kind),
-                      **{m: _made_method(vars(kind)[m], f"scipy.spatial.{kind.__name__}.{m}")
-                         for m in QHULL_METHODS.get(kind.__name__, ())}}) for kind in kinds),
+    routes = []
+    for kind in [getattr(_qhull, name) for name in QHULL]:
+        label = f"scipy.spatial.{kind.__name__}"
+        routes.append((kind, {
+            "__init__": made_init(vars(kind)["__init__"], kind.__name__),
+            "__getattr__": made_getattr(kind, label, QHULL_FIXED.get(kind.__name__, ()),
+                                        "compute it from constant points, or pass "
+                                        "fallback=True"),
+            **{m: made_method(vars(kind)[m], f"{label}.{m}")
+               for m in QHULL_METHODS.get(kind.__name__, ())}}))
+    return [*routes,
             (spatial, {name: _kd_tree_type(getattr(spatial, name))
                        for name in ("cKDTree", "KDTree")})]
 
@@ -176,7 +129,7 @@ def interpolate_routes() -> list:
 
     kinds = [getattr(interpolate, name) for name in SCATTERED]
     return [(interpolate, {"griddata": _griddata(interpolate.griddata)}),
-            *((kind, {"__init__": _made_init(vars(kind)["__init__"], kind.__name__),
-                      "__call__": _made_method(kind.__call__,
+            *((kind, {"__init__": made_init(vars(kind)["__init__"], kind.__name__),
+                      "__call__": made_method(kind.__call__,
                                                f"scipy.interpolate.{kind.__name__}")})
               for kind in kinds)]

@@ -99,12 +99,14 @@ def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
 
 
 def _route(fn: Callable, name: str, grads: Callable | None = None,
-           fixed: dict | None = None, typical: bool = False) -> Callable:
+           fixed: dict | None = None, typical: bool = False,
+           outcome: Callable | None = None) -> Callable:
     """`fn` while a trace runs: a host call where an argument holds a traced value, else
     SciPy's own. `grads(arguments)` gives the gradient rules for a call's bound arguments;
     `fixed` sets arguments (an `overwrite_x` that would write into the graph's arrays);
-    `typical` as `host_ops.evaluate`'s. A builtin without a signature (SciPy's C
-    `linear_sum_assignment`) takes its arguments as given."""
+    `typical` as `host_ops.evaluate`'s; `outcome(arguments)` the result's type where stand-in
+    values cannot find it. A builtin without a signature (SciPy's C `linear_sum_assignment`)
+    takes its arguments as given."""
     try:
         signature = inspect.signature(fn)
     except ValueError:
@@ -133,7 +135,8 @@ def _route(fn: Callable, name: str, grads: Callable | None = None,
             if arg in bound.arguments:
                 bound.arguments[arg] = value
         rules = grads(bound.arguments) if grads is not None else None
-        return host(fn, name, bound.args, bound.kwargs, names, rules, typical=typical)
+        return host(fn, name, bound.args, bound.kwargs, names, rules, typical=typical,
+                    outcome=None if outcome is None else outcome(bound.arguments))
 
     return _named(route, fn)
 

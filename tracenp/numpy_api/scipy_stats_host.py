@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .. import errors
 from .scipy_host import _named, _route
+from .scipy_made import MADE, made_getattr, made_init, made_method
 
 # their result's type is the arguments' but for degenerate samples (a constant column makes
 # `spearmanr` of a matrix one NaN, which raises when the compiled function runs): found for
@@ -63,4 +65,32 @@ def stats_routes() -> list:
             *((cls, {"fit": _route(vars(cls)["fit"], f"scipy.stats.{cls.__name__[:-4]}.fit",
                                    typical=True)}) for cls in fits),
             (rv_generic, {name: _route(vars(rv_generic)[name], f"scipy.stats' {name}",
-                                       typical=True) for name in MOMENTS})]
+                                       typical=True) for name in MOMENTS}),
+            (stats.gaussian_kde, _kde_routes(stats.gaussian_kde))]
+
+
+# gaussian_kde's methods whose results have sizes the points decide, not the sample
+KDE_METHODS = ("evaluate", "__call__", "pdf", "logpdf", "integrate_gaussian",
+               "integrate_box_1d", "integrate_box", "integrate_kde")
+
+
+def _kde_routes(kde: type) -> dict:
+    """`gaussian_kde(sample)` of a traced sample (a density estimate, SciPy's bandwidth
+    rules): made and evaluated on the host (`scipy_made`); a resample draws, refused."""
+    label = "scipy.stats.gaussian_kde"
+
+    def refused(name):
+        method = vars(kde)[name]
+
+        def route(self, *args, **kwargs):
+            if MADE not in self.__dict__:
+                return method(self, *args, **kwargs)
+            raise errors.unsupported(f"{label}.{name} of a traced sample")
+
+        return _named(route, method)
+
+    return {"__init__": made_init(vars(kde)["__init__"], "gaussian_kde"),
+            "__getattr__": made_getattr(kde, label),
+            **{name: made_method(vars(kde)[name], f"{label}.{name.strip('_')}")
+               for name in KDE_METHODS},
+            **{name: refused(name) for name in ("resample", "marginal", "set_bandwidth")}}
