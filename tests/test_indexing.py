@@ -1163,3 +1163,26 @@ def test_np_array_of_a_selection_is_a_selection():
         for g, w in zip(got, want):
             np.testing.assert_allclose(g, w, rtol=1e-6)
             assert np.asarray(g).dtype == np.asarray(w).dtype
+
+
+ARANGE_SPANS = {
+    "element_dofs": lambda x, e: x[np.arange(2 * e[0, 0], 2 * e[0, 0] + 2)],
+    "r_of_slices": lambda x, e: x[np.r_[2 * e[0, 0]:2 * e[0, 0] + 2, 2 * e[0, 1]:2 * e[0, 1] + 2]],
+    "step_and_dtype": lambda x, e: (np.arange(e[0, 1] - 1, e[0, 1] + 5, 2),
+                                    np.arange(start=e[0, 1], stop=e[0, 1] + 3, dtype=np.float32)),
+    "descending_and_empty": lambda x, e: (np.arange(e[0, 1] + 3, e[0, 1], -1),
+                                          np.arange(e[0, 1] + 3, e[0, 1])),
+    "int32_bounds": lambda x, e: np.arange(e[0, 0].astype(np.int32), e[0, 0].astype(np.int32) + 3),
+}
+
+
+@pytest.mark.parametrize("name", list(ARANGE_SPANS))
+def test_arange_of_traced_bounds_a_known_distance_apart(name):
+    """`np.arange(2 * e, 2 * e + 2)` and `np.r_[a:a + 2, b:b + 2]` of a traced element's node
+    numbers (a finite-element assembly's degrees of freedom): their length is known, as a
+    slice `x[i:i + k]`'s is."""
+    fn = ARANGE_SPANS[name]
+    for e in (np.array([[1, 3]]), np.array([[0, 4]])):
+        assert_same(tracenp.jit(fn)(np.arange(10.0), e), fn(np.arange(10.0), e))
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="np.arange"):
+        tracenp.jit(lambda e: np.arange(e[0, 0], e[0, 1]))(np.array([[1, 3]]))

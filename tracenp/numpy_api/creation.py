@@ -136,11 +136,40 @@ def _wrap(np_fn):
     return make
 
 
+def _fixed_length_arange(args: tuple, kwargs: dict):
+    """`np.arange(2 * e, 2 * e + 2)` of a traced `e` (a beam element's degrees of freedom):
+    bounds a known distance apart, so a known length, as `x[i:i + k]`'s slice; None for any
+    other form (and for bounds made of Python scalar arguments, which jit makes static)."""
+    from .. import ir
+    from .indexing import _offset
+
+    if len(args) + len(kwargs) < 2 or len(args) > 4:
+        return None
+    bound = dict(zip(("start", "stop", "step", "dtype"), args), **kwargs)
+    start, stop, step = bound.get("start", 0), bound.get("stop"), bound.get("step", 1)
+    if type(step) is not int or step == 0 or any(
+            not (type(v) is int or lax.is_tracer(v) and v.dtype.kind in "iu" and not v.ndim)
+            for v in (start, stop)):
+        return None
+    (b0, o0), (b1, o1) = _offset(start), _offset(stop)
+    if b0 is None or b0 is not b1 or ir.of_python_scalars(b0):
+        return None
+    n = max(0, -(-(o1 - o0) // step))
+    like = [v if type(v) is int else np.zeros((), v.dtype) for v in (start, stop)]
+    dtype = bound.get("dtype") or _np_arange(*like, step).dtype
+    return lax.cast(lax.lift(start) + _const(_np_arange(0, n * step, step)), dtype)
+
+
 def _arange(*args, **kwargs):
-    """`np.arange` of bounds known while tracing; traced ones make its length data-dependent."""
+    """`np.arange` of bounds known while tracing; traced ones make its length data-dependent,
+    unless they are a known distance apart (`_fixed_length_arange`)."""
     bounds = list(_known(args)) + [_known(v) for v in kwargs.values()]
     if _has_tracer(bounds):
         from .. import errors
+
+        fixed = _fixed_length_arange(args, kwargs)
+        if fixed is not None:
+            return fixed
 
         lax.steer([*args, *kwargs.values()], "np.arange's bounds")
         raise errors.data_dependent(
@@ -448,7 +477,8 @@ class _Concatenator:
         if self._original.axis == 0 and any(isinstance(k, MaskedSelection) for k in items) and \
                 not any(isinstance(k, str) for k in items):  # np.r_[np.nonzero(m)[0], n]
             return joined([self._original[k] if isinstance(k, slice) else k for k in items])
-        if not _has_tracer(list(items)):
+        bounds = [b for k in items if isinstance(k, slice) for b in (k.start, k.stop, k.step)]
+        if not _has_tracer([*items, *bounds]):
             return self._original[key]
         axis, ndmin, trans1d = self._original.axis, self._original.ndmin, self._original.trans1d
         objs, types = [], []
@@ -459,7 +489,10 @@ class _Concatenator:
                 axis, ndmin, trans1d = _directive(item, axis, ndmin, trans1d)
                 continue
             if isinstance(item, slice):
-                obj = _raised(_const(_np_r_[item]), ndmin, trans1d, 1)
+                span = _fixed_length_arange((0 if item.start is None else item.start,
+                                             item.stop, 1 if item.step is None else item.step),
+                                            {}) if _has_tracer([item.start, item.stop]) else None
+                obj = _raised(_const(_np_r_[item]) if span is None else span, ndmin, trans1d, 1)
                 types.append(obj.dtype)
             elif type(item) in np.ScalarType or lax.is_tracer(item) and item.weak:
                 obj = item
