@@ -1,7 +1,9 @@
 """Constant `scipy.sparse` matrices applied to traced arrays (`tracenp/numpy_api/scipy_sparse.py`):
 products either side, `.dot`, a sparse matrix's `*`, and `spsolve`, made in the function or
 outside it, give SciPy's values (to the order of the sums) and types; a sparse matrix made
-in the function from constants keeps its values; one built from traced values is refused."""
+in the function from constants keeps its values; matrices of traced triplets, diagonals,
+dense arrays and item writes, and what arithmetic makes of them, give SciPy's values, their
+nonzero structure refused by name; `csgraph` of traced adjacencies runs on the host."""
 
 import numpy as np
 import pytest
@@ -59,15 +61,85 @@ def test_a_sparse_matrix_made_in_the_function_keeps_its_values():
     assert_same(tracenp.jit(dense_of_csc)(U[:4]), dense_of_csc(U[:4]), rtol=1e-12)
 
 
-def test_a_sparse_matrix_of_traced_values_is_refused_by_name():
-    def scaled(u, k):
-        return sp.diags([k, -2 * k, k], [-1, 0, 1], shape=(4, 4)) @ u
+def _lil_assembly(k):
+    K = sp.lil_matrix((3, 3))
+    K[0, 0] += k[0]
+    K[1, 1] += k[1]
+    K[0, 1] = k[2]
+    return K.toarray()
 
-    with pytest.raises(tracenp.errors.TracingError):
-        tracenp.jit(scaled)(U[:4], np.array(0.5))
-    with pytest.warns(tracenp.TracingFallbackWarning):
-        assert_same(tracenp.jit(scaled, fallback=True)(U[:4], np.array(0.5)),
-                    scaled(U[:4], np.array(0.5)))
+
+def _dok_assembly(k):
+    K = sp.dok_matrix((3, 3))
+    K[0, 0] += k[0]
+    K[2, 1] = 5 * k[1]
+    return K.tocsr().toarray()
+
+
+def _csr(e, w):
+    return sp.csr_matrix((w, (e[:, 0], e[:, 1])), shape=(4, 4))
+
+
+EDGES, WEIGHTS, K3 = np.array([[0, 1], [1, 2], [2, 3]]), np.array([1.0, 2.0, 3.0]), U[:3] + 1
+# name: (function, arguments): matrices of traced values and what arithmetic makes of them
+TRACED = {
+    "diags_of_a_traced_scalar": (lambda u, k: sp.diags([k, -2 * k, k], [-1, 0, 1],
+                                                       shape=(4, 4)) @ u, (U[:4], np.array(0.5))),
+    "diags_bands": (lambda k: sp.diags([-k[1:], 2 * k, -k[1:]], [-1, 0, 1]).toarray(), (K3,)),
+    "diags_one_and_csr": (lambda k: (sp.diags(k).toarray(),
+                                     sp.diags_array(k, offsets=1, format="csr").toarray()), (K3,)),
+    "coo_transposed": (lambda e, w: sp.coo_matrix((w, (e[:, 0], e[:, 1])),
+                                                  shape=(4, 4)).T.toarray(), (EDGES, WEIGHTS)),
+    "scalar_times": (lambda e, w: ((0.1 * _csr(e, w)).toarray(), (_csr(e, w) / 2).toarray(),
+                                   (-_csr(e, w)).toarray()), (EDGES, WEIGHTS)),
+    "sparse_products": (lambda e, w: ((_csr(e, w) @ _csr(e, w)).toarray(),
+                                      (_csr(e, w).T @ _csr(e, w)).toarray(),
+                                      (sp.identity(4, format="csr") @ _csr(e, w)).toarray()),
+                        (EDGES, WEIGHTS)),
+    "sums_with_constants": (lambda e, w: ((_csr(e, w) + sp.identity(4)).toarray(),
+                                          (sp.identity(4, format="csc") - 0.1 * _csr(e, w).T)
+                                          .toarray(), _csr(e, w).multiply(2.0).toarray()),
+                            (EDGES, WEIGHTS)),
+    "katz_by_spsolve": (lambda e, w: spsolve((sp.identity(4, format="csc") -
+                                              0.1 * _csr(e, w).T).tocsc(), np.ones(4)),
+                        (EDGES, WEIGHTS)),
+    "csr_of_a_traced_array": (lambda a: (sp.csr_matrix(a) @ np.ones(4), sp.csc_array(a).sum()),
+                              (np.arange(16.0).reshape(4, 4) % 3,)),
+    "slices_and_diagonal": (lambda e, w: (_csr(e, w).tocsr()[1:, 1:].toarray(),
+                                          _csr(e, w).diagonal(1), _csr(e, w)[0, 1]),
+                            (EDGES, WEIGHTS)),
+    "lil_assembly": (_lil_assembly, (K3,)),
+    "dok_assembly": (_dok_assembly, (K3,)),
+}
+
+
+@pytest.mark.parametrize("name", list(TRACED))
+def test_sparse_matrices_of_traced_values(name):
+    """Matrices of traced diagonals, triplets, dense arrays and item writes, and their
+    transposes, scalings, sums, products, slices and solves: SciPy's values."""
+    fn, args = TRACED[name]
+    assert_same(tracenp.jit(fn)(*args), fn(*args), rtol=1e-12)
+
+
+def test_the_structure_of_a_traced_sparse_matrix_is_refused_by_name():
+    with pytest.raises(UnsupportedFunctionError, match="nnz"):
+        tracenp.jit(lambda k: sp.diags(k).nnz)(K3)
+    with pytest.raises(UnsupportedFunctionError, match="row or column"):
+        tracenp.jit(lambda k: sp.diags(k).tocsr()[0])(K3)
+
+
+def test_csgraph_of_traced_adjacencies_runs_on_the_host():
+    """Shortest paths, the Laplacian and connected components of a dense adjacency or of a
+    matrix of traced triplets: SciPy's values, computed when the function runs."""
+    import scipy.sparse.csgraph as csgraph
+
+    def graph(a, e, w):
+        return (csgraph.shortest_path(a, directed=False), csgraph.laplacian(a, normed=True),
+                csgraph.connected_components(a), csgraph.dijkstra(_csr(e, w), indices=0),
+                csgraph.laplacian(_csr(e, w) + _csr(e, w).T).toarray())
+
+    a = (np.random.default_rng(3).random((5, 5)) > 0.5) * np.arange(25.0).reshape(5, 5)
+    assert_same(tracenp.jit(graph)(a, EDGES, WEIGHTS), graph(a, EDGES, WEIGHTS), rtol=1e-12)
 
 
 def _from_triplets(y_true, y_pred, k, w):

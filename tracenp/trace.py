@@ -916,7 +916,8 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.cluster.hierarchy", "scipy_cluster:hierarchy_routes"),
                    ("scipy.linalg", "scipy_host:linalg_routes"),
                    ("scipy.sparse", "scipy_sparse"),
-                   ("scipy.sparse.linalg", "scipy_sparse:linalg_routes"))
+                   ("scipy.sparse.linalg", "scipy_sparse:linalg_routes"),
+                   ("scipy.sparse.csgraph", "scipy_sparse:csgraph_routes"))
 _LATE: set = set()  # the (library, routes) pairs `_late_routes` has routed
 _LATE_BUSY: list = []  # the library `_late_routes` is routing now
 
