@@ -426,6 +426,17 @@ STATISTICS = {
         o, lambda_="cressie-read", axis=None), COUNTS),
     "power_divergence_neyman": (lambda o: st.power_divergence(o, lambda_=-2), COUNTS),
 }
+STATISTICS.update({  # samples and quantiles given by keyword
+    "skew_kurtosis_by_keyword": (lambda x: (st.skew(a=x), st.kurtosis(a=x, axis=1),
+                                            st.variation(a=x)), DATA),
+    "gmean_trim_mean_mad_by_keyword": (lambda x: (st.gmean(a=np.abs(x) + 1), st.trim_mean(
+        a=x, proportiontocut=0.1), st.median_abs_deviation(x=x), st.circmean(samples=x)),
+        DATA),
+    "quantiles_by_keyword": (lambda p: (st.norm.ppf(q=p), st.t.ppf(q=0.975, df=p * 10),
+                                        st.binom.logpmf(k=3, n=10, p=p), st.norm.isf(q=p),
+                                        st.chi2.ppf(q=p, df=3), st.norm.cdf(x=p, loc=1)),
+                             np.array([0.2, 0.7])),
+})
 for _m in ("average", "min", "max", "dense", "ordinal"):
     STATISTICS[f"rankdata_{_m}"] = (lambda x, m=_m: st.rankdata(x, m), TIES)
     STATISTICS[f"rankdata_{_m}_axis"] = (lambda x, m=_m: st.rankdata(x, m, axis=1), TIES)

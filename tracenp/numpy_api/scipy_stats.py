@@ -27,6 +27,8 @@ raise their errors when the function runs. `zscore`, `zmap`, `entropy`, `pearson
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import math
 from typing import Callable
 
@@ -274,9 +276,16 @@ def traced_method(name: str, scipys: Callable) -> Callable:
     """The method `name` of `rv_continuous` or `rv_discrete` while a trace runs: where an
     argument is traced, the normal distribution's formula or any other's by SciPy's structure
     (a NumPy scalar for a 0-d result, as SciPy returns), else SciPy's own `scipys`."""
-    def method(self, x, *args, **kwds):
+    first = list(inspect.signature(scipys).parameters)[1]  # (after self: x, q or k)
+
+    def method(self, *args, **kwds):
         from scipy.stats._continuous_distns import norm_gen
 
+        if not args and first in kwds:  # `norm.ppf(q=p)`, `binom.logpmf(k=k, n=n, p=p)`
+            args = (kwds.pop(first),)
+        if not args:
+            return scipys(self, *args, **kwds)  # SciPy's own error
+        x, args = args[0], args[1:]
         if not lax.holds_tracer((x, args, tuple(kwds.values()))):
             return scipys(self, x, *args, **kwds)
         if isinstance(self, norm_gen):
@@ -677,4 +686,32 @@ def routes() -> list:
                 "_PSD": when_traced(TracedPSD, multivariate._PSD)}),
             (xpx, {"apply_where": traced_apply_where(xpx.apply_where)}),
             (stats, {name: when_traced(fn, getattr(stats, name))
-                     for name, fn in {**FUNCTIONS, **scipy_tests.FUNCTIONS}.items()})]
+                     for name, fn in {**FUNCTIONS, **scipy_tests.FUNCTIONS}.items()}),
+            (stats, {name: _samples_by_position(getattr(stats, name))
+                     for name in _by_axis_nan_policy(stats)})]
+
+
+def _by_axis_nan_policy(stats) -> list:
+    """The public `scipy.stats` functions wrapped by `_axis_nan_policy` that no other route
+    replaces."""
+    from . import scipy_tests
+    from .scipy_stats_host import STATS
+
+    routed = {*FUNCTIONS, *scipy_tests.FUNCTIONS, *STATS}
+    return [name for name in stats.__all__ if name not in routed and getattr(
+        getattr(getattr(stats, name), "__code__", None), "co_name", "") ==
+        "axis_nan_policy_wrapper"]
+
+
+def _samples_by_position(scipys: Callable) -> Callable:
+    """`skew(a=x)`: a traced sample given by keyword is passed by position, as SciPy's
+    `_axis_nan_policy` tells a lazy (traced) array only there (given by keyword it branches
+    on whether the data hold a NaN)."""
+    first = next(iter(inspect.signature(scipys.__wrapped__).parameters))
+
+    def call(*args, **kwargs):
+        if not args and lax.is_tracer(kwargs.get(first)):
+            args = (kwargs.pop(first),)
+        return scipys(*args, **kwargs)
+
+    return functools.update_wrapper(call, scipys)
