@@ -380,7 +380,7 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
         def view_step(env, used):
             env[out] = view(env[src])
 
-        sample = np.empty(root.shape, root.dtype)  # as a buffer made in a batch is laid out
+        sample = _laid_out(root, elements)  # as a buffer made in a batch is laid out
         if sample.size and np.shares_memory(view(sample), sample):
             view_step.native = View(src, out, view)  # a batch makes it before the values
         return view_step  # are stored: not one that copies (`ravel` of a strided slice)
@@ -394,6 +394,16 @@ def _node_step(step: NodeStep, slot: dict, buffers: _Buffers, elements: ElementP
     step = _exact_step(call, srcs, out) if exact else _library_step(call, srcs, out, n)
     step.reads = tuple(srcs)
     return step
+
+
+def _laid_out(node: Node, elements) -> np.ndarray:
+    """An empty array laid out as `node`'s value is in a run: a buffer, or the views of one
+    that `node` is (a strided slice: reshaping it copies)."""
+    chain = elements.chains.get(id(node))
+    if chain is None:
+        return np.empty(node.shape, node.dtype)
+    root, view, _ = chain
+    return view(_laid_out(root, elements))
 
 
 def _library_step(call, srcs: list[int], out: int, n: Node):
