@@ -773,6 +773,30 @@ def test_items_appended_to_lists_and_tuples_replaced_in_containers_reach_the_cal
         assert_same(got, want)
 
 
+def _log_then_update(hist, state, x):
+    state["hist"].append(x.sum())
+    state["m"] = 0.9 * state["m"] + x
+    hist.append(state["m"].sum())
+    state["n"] += 1
+    return x
+
+
+def test_items_set_after_an_append_reach_their_own_keys():
+    """A list argument appended to and a dict key set after it: the set values came back
+    one leaf off, into the next key (`state["m"]` became the appended loss)."""
+    def fresh():
+        return [], {"hist": [], "m": np.zeros(3), "n": 0}, np.arange(3.0)
+
+    jitted, by_hand = fresh(), fresh()
+    f = tracenp.jit(_log_then_update)
+    for _ in range(3):
+        jitted, by_hand = (jitted[0], jitted[1], jitted[2] + 1), (by_hand[0], by_hand[1],
+                                                                  by_hand[2] + 1)
+        assert_same(f(*jitted), _log_then_update(*by_hand))
+        assert_same(jitted[0], by_hand[0])
+        assert_same(jitted[1], by_hand[1])
+
+
 def test_a_key_a_method_adds_to_a_dict_attribute_is_written_back():
     class Momentum:  # numpy-ml's optimizers: the cache entry is made on first use
         def __init__(self):

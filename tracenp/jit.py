@@ -928,11 +928,11 @@ class JitFunction:
                 try:
                     rebound = _rebound(tracers, tree, t_args, t_kwargs, state.mutated_inputs,
                                        leaves)
-                finally:
+                    after = pytree.flatten((t_args, t_kwargs))[0]  # (as the tree was: the
+                finally:  # items added, which the leaves' positions do not count, put back)
                     for path, key, value in grown:
                         pytree.put(pytree.follow((t_args, t_kwargs), path), key, value)
                 if rebound or grown:  # their new values come back after the result
-                    after = pytree.flatten((t_args, t_kwargs))[0]
                     result = (result, [after[i] for i in rebound], [v for _, _, v in grown])
                     paths = pytree.leaf_routes(tree)
                     rebound = _Rebound([paths[i] for i in rebound],
