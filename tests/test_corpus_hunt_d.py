@@ -4391,8 +4391,6 @@ REFUSED = {
     "ising_init_traced_seed": ("RandomInTraceError", lambda seed: ising_init(4, seed), {},
                                lambda s, n: (np.int64(s),)),
     "pad_odd_wide": ("UnsupportedFunctionError", pad_odd_wide, {}, lambda s, n: (_f(3, seed=s),)),
-    "round_without_ndigits": ("ConcretizationError", lambda x: round(x[0]), {},
-                              lambda s, n: (_f(n, seed=s),)),
     "vectorized_kernel": ("ConcretizationError", vectorized_kernel, {},
                           lambda s, n: (_f(n, seed=s, positive=True) * 1.5, 1.0)),
     "polyfit_traj": ("DataDependentShapeError", polyfit_traj, {},
@@ -4428,6 +4426,11 @@ def test_refused_forms_run_under_fallback(name):
     error, fn, static, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), functools.partial(fn, **static),
                   lambda s: make(s, 4))
+
+
+def test_round_without_ndigits_is_a_python_int():
+    """`round(x[0])`: refused until the tracer's `__round__` gave Python's int."""
+    check_like_numpy(lambda x: round(x[0]), {}, lambda s, n: (_f(n, seed=s) * 10,))
 
 
 # ----------------------------------------------------------------------------- generators

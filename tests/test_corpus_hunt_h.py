@@ -1822,8 +1822,6 @@ def _record(s):
 
 
 REFUSED = {
-    "contiguity_flag_check": ("UnsupportedFunctionError", contiguity_flag_check,
-                              lambda s: (np.asfortranarray(_f(3, 2, seed=s)),)),
     "may_share_memory_arguments": ("UnsupportedFunctionError", may_share_memory_arguments,
                                    lambda s: (_f(4, seed=s), _f(4, seed=s + 1))),
     "object_array_of_values": ("UnsupportedFunctionError", object_array_of_values,
@@ -1846,12 +1844,19 @@ REFUSED = {
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
-    """Layout flags, float bits as integers, whether two arguments share memory, object arrays,
+    """Float bits as integers, whether two arguments share memory, object arrays,
     business-day and date-string routines, structured fields, `np.char`, `sorted`
     of `.tolist()`, a string made from a traced value, `np.trim_zeros`, `np.repeat` by traced
     counts and `np.nditer`: each is refused by name and runs NumPy's code under `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+def test_a_contiguity_flag_check_traces():
+    """`x.flags["C_CONTIGUOUS"]` of a Fortran-ordered argument: refused until traced arrays
+    had NumPy's flags."""
+    check_like_numpy(contiguity_flag_check, {},
+                     lambda s, n: (np.asfortranarray(_f(n, 2, seed=s)),))
 
 
 def layout_copies(M, x):
