@@ -1,5 +1,6 @@
 """Arrays a jitted function reads from outside (globals, closures, one step inside a global:
-a dict's item, a module's, class's or object's attribute, a tuple's item; a partial's
+a dict's item, a module's, class's or object's attribute, a tuple's item, two steps into dicts
+and lists, a closure's object or dict, a default; a partial's
 binding), met by traced values in NumPy's own methods (`LUT[img]`, `W[i]`, `X.dot(w)`):
 traced as constants on a retried trace, writes into them refused; and globals or nonlocals
 the trace rebinds to traced values or new numbers, refused and put back."""
@@ -290,3 +291,59 @@ def test_a_class_table_is_captured_however_the_method_is_reached(form):
                 "held": (_Link().run, (bits,)),
                 "method": (_Mapper().map, (bits,))}[form]
     assert_same(tracenp.jit(fn)(*args), want * (2.0 if form == "held" else 1.0))
+
+
+UNITS = {"coal": {"heat_rate": np.array([1.0, 2.0, 4.0])}, "gas": [np.arange(3.0) * 2]}
+
+
+class _Codec:
+    def __init__(self):
+        self.table = np.arange(10)[::-1].copy()
+
+
+def _closures():
+    codec, tables = _Codec(), {"t": np.arange(10) * 2}
+    return (lambda i: codec.table[i]), (lambda i: tables["t"][i])
+
+
+def _grid_default(x, grid=np.linspace(0.0, 1.0, 5)):
+    return grid[np.argmax(x)]
+
+
+def _grid_keyword(x, *, grid=np.linspace(0.0, 2.0, 5)):
+    return grid[np.argmax(x)]
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: UNITS["coal"]["heat_rate"][np.argmax(x)],
+    lambda x: UNITS["gas"][0][np.argmax(x)],
+    lambda x: _closures()[0](np.argsort(x)),
+    lambda x: _closures()[1](np.argsort(x)),
+    _grid_default, _grid_keyword,
+], ids=["dict_of_dicts", "dict_of_lists", "closure_object", "closure_dict", "default",
+        "keyword_default"])
+def test_arrays_two_steps_inside_in_closures_and_defaults_indexed_by_traced_values(fn):
+    """A dict of dicts of arrays (a unit table), an object or dict a closure holds (a codec's
+    table), an array default (`grid=np.linspace(...)`): refused before, constants now."""
+    x = np.array([0.3, 2.0, 1.0])
+    assert_same(tracenp.jit(fn)(x), fn(x))
+
+
+def test_a_distribution_method_bound_before_the_trace():
+    """`Z = norm.ppf` at module level (signal detection theory's idiom), a dict of links,
+    a default and a partial: the trace's own method, not SciPy's of the traced value."""
+    import functools
+
+    from scipy.stats import gamma, norm
+
+    z, links, pdf = norm.ppf, {"probit": norm.cdf}, functools.partial(norm.pdf, loc=1.0)
+    globals().update(_Z=z, _LINKS=links, _PDF=pdf, _GAMMA=gamma.pdf)
+
+    def by_default(h, ppf=norm.ppf):
+        return ppf(h)
+
+    def f(h):
+        return (_Z(h), _LINKS["probit"](h), _PDF(h), _GAMMA(h, 2.0), by_default(h))
+
+    h = np.array([0.2, 0.7])
+    assert_same(tracenp.jit(f)(h), f(h), rtol=1e-12)

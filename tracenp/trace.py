@@ -493,9 +493,9 @@ def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
                     if random_draws.is_generator(value):
                         swapped.append((namespace, name, value))
                         namespace[name] = _Drawing(random_draws.Named(namespace, name), value)
-                    elif routes and id(value) in routes and routes[id(value)][0] is value:
+                    elif routes and (rerouted := _rerouted(value, routes)) is not None:
                         swapped.append((namespace, name, value))
-                        namespace[name] = routes[id(value)][1]
+                        namespace[name] = rerouted
                     elif routes and (traced := traced_vectorize(value)) is not None:
                         swapped.append((namespace, name, value))  # `N = np.vectorize(erf)`
                         namespace[name] = traced
@@ -518,7 +518,19 @@ def _outer_names(fn, roots: tuple = (), routes: dict | None = None,
                         if name not in namespace:
                             swapped.append((namespace, name, _ABSENT))
                             namespace[name] = stand_in
-                for f in functions:
+                for holder, key, value, new in _held_routed(namespaces, functions, routes):
+                    swapped.append((holder, key, value))  # `LINKS = {"probit": norm.cdf}`,
+                    _set(holder, key, new)  # `def f(p, ppf=norm.ppf)`
+                for f in functions:  # `def f(x, grid=np.linspace(0, 1, 5))`
+                    defaults = f.__defaults__ or ()
+                    if any(map(_capturable, defaults)):
+                        swapped.append((f, "__defaults__", defaults))
+                        f.__defaults__ = tuple(_captured(d, f"a default of {f.__name__}")
+                                               if _capturable(d) else d for d in defaults)
+                    for name, d in (f.__kwdefaults__ or {}).items():
+                        if _capturable(d):
+                            swapped.append((f.__kwdefaults__, name, d))
+                            f.__kwdefaults__[name] = _captured(d, name)
                     for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
                         if _bound(cell) and _capturable(cell.cell_contents):
                             swapped.append((cell, name, cell.cell_contents))
@@ -618,35 +630,96 @@ def _code_names(functions: list) -> set[str]:
 
 
 def _held_arrays(namespaces: list, functions: list):
-    """(holder, name, value) of the numeric arrays one step inside the globals the code of
-    `functions` names: items of a dict or list (`PRETRAINED["embed"]`), attributes it names
-    of a user module, class or object (`config.PALETTE`, `Tables.POPCOUNT4`,
-    `TOKENIZER.embedding`); and a tuple holding arrays (`GAUSS_LEGENDRE_5[0]`), as
-    (namespace, name, the tuple), which `_captured_tuple` rebuilds."""
-    from .methods import attributes, is_plain
-    from .numpy_api.creation import from_library
+    """(holder, name, value) of the numeric arrays inside the globals and closure variables
+    the code of `functions` names: items of a dict or list, two levels deep
+    (`PRETRAINED["embed"]`, `UNITS["coal"]["heat_rate"]`), attributes it names of a user
+    module, class or object (`config.PALETTE`, `Tables.POPCOUNT4`, `TOKENIZER.embedding`,
+    a closure's `codec.table`); and a tuple holding arrays (`GAUSS_LEGENDRE_5[0]`), as
+    (holder, name, the tuple), which `_captured_tuple` rebuilds."""
+    names = _code_names(functions)
+    for namespace in namespaces:
+        for name in sorted(names & namespace.keys()):
+            yield from _held_in(namespace, name, namespace[name], names, 1)
+    for f in functions:
+        for name, cell in zip(f.__code__.co_freevars, f.__closure__ or ()):
+            if _bound(cell) and not _capturable(cell.cell_contents):
+                yield from _held_in(None, name, cell.cell_contents, names, 1)
 
+
+def _rerouted(value, routes: dict | None):
+    """What a trace calls for `value`, a function it routes (`from scipy.linalg import
+    cho_solve`), a method of one bound before the trace (`Z = norm.ppf`) or a
+    `functools.partial` of either; None for anything else."""
+    if not routes:
+        return None
+    if isinstance(value, functools.partial):
+        inner = _rerouted(value.func, routes)
+        return None if inner is None else functools.partial(inner, *value.args,
+                                                             **value.keywords)
+    bound = isinstance(value, types.MethodType)
+    fn = value.__func__ if bound else value
+    held = routes.get(id(fn))
+    if held is None or held[0] is not fn:
+        return None
+    return types.MethodType(held[1], value.__self__) if bound else held[1]
+
+
+def _held_routed(namespaces: list, functions: list, routes: dict | None):
+    """(holder, key, value, replacement) of the routed functions and methods that a dict or
+    list global the code names holds, and of the functions' defaults (`_rerouted`)."""
+    if not routes:
+        return
     names = _code_names(functions)
     for namespace in namespaces:
         for name in sorted(names & namespace.keys()):
             value = namespace[name]
-            if type(value) is dict and len(value) <= _MAX_HELD:
-                yield from ((value, k, v) for k, v in list(value.items()) if _capturable(v))
-            elif type(value) is list and len(value) <= _MAX_HELD:
-                yield from ((value, i, v) for i, v in enumerate(value) if _capturable(v))
-            elif isinstance(value, tuple) and len(value) <= _MAX_HELD and any(
-                    map(_capturable, value)):
-                yield namespace, name, value
-            elif isinstance(value, types.ModuleType) and not from_library(value.__name__):
-                attrs = vars(value)
-                yield from ((attrs, a, attrs[a]) for a in sorted(names & attrs.keys())
-                            if _capturable(attrs[a]))
-            elif isinstance(value, type) and not from_library(value.__module__ or ""):
-                yield from _attribute_arrays((("self", value),))  # all its tables: its
-                # methods read them as `self.TABLE` (`Mapper().map(b)` in the function)
-            elif is_plain(value):
-                yield from ((value, a, getattr(value, a)) for a in sorted(names)
-                            if _capturable(attributes(value).get(a)))
+            if type(value) in (dict, list) and len(value) <= _MAX_HELD:
+                items = value.items() if type(value) is dict else enumerate(value)
+                for k, v in list(items):
+                    if (new := _rerouted(v, routes)) is not None:
+                        yield value, k, v, new
+    for f in functions:
+        for name, d in (f.__kwdefaults__ or {}).items():
+            if (new := _rerouted(d, routes)) is not None:
+                yield f.__kwdefaults__, name, d, new
+        defaults = f.__defaults__ or ()
+        new = [_rerouted(d, routes) for d in defaults]
+        if any(v is not None for v in new):
+            yield f, "__defaults__", defaults, tuple(d if v is None else v
+                                                     for d, v in zip(defaults, new))
+
+
+def _held_in(holder, name: str, value, names: frozenset, depth: int):
+    """`_held_arrays` of one value that `holder` binds to `name` (a closure cell's holds no
+    tuple: its cell is not swapped)."""
+    from .methods import attributes, is_plain
+    from .numpy_api.creation import from_library
+
+    if type(value) is dict and len(value) <= _MAX_HELD:
+        for k, v in list(value.items()):
+            if _capturable(v):
+                yield value, k, v
+            elif depth:
+                yield from _held_in(value, k, v, names, depth - 1)
+    elif type(value) is list and len(value) <= _MAX_HELD:
+        for i, v in enumerate(value):
+            if _capturable(v):
+                yield value, i, v
+            elif depth:
+                yield from _held_in(value, i, v, names, depth - 1)
+    elif isinstance(value, tuple) and holder is not None and len(value) <= _MAX_HELD and \
+            any(map(_capturable, value)):
+        yield holder, name, value
+    elif isinstance(value, types.ModuleType) and not from_library(value.__name__):
+        attrs = vars(value)
+        yield from ((attrs, a, attrs[a]) for a in sorted(names & attrs.keys())
+                    if _capturable(attrs[a]))
+    elif isinstance(value, type) and not from_library(value.__module__ or ""):
+        yield from _attribute_arrays((("self", value),))  # all its tables: its
+        # methods read them as `self.TABLE` (`Mapper().map(b)` in the function)
+    elif is_plain(value):
+        yield from ((value, a, getattr(value, a)) for a in sorted(names)
+                    if _capturable(attributes(value).get(a)))
 
 
 _MAX_HELD = 256  # items of a global container looked into for arrays
@@ -953,7 +1026,10 @@ def _late_routes() -> None:
                         wrappers) for m, wrappers in routes)
         _ROUTED.update((id(getattr(m, n)), (getattr(m, n), w)) for m, wrappers in routes
                        for n, w in wrappers.items() if isinstance(m, types.ModuleType))
-        _LATE.add((library, routes_of))
+        _ROUTED.update((id(vars(m)[n]), (vars(m)[n], w)) for m, wrappers in routes
+                       if isinstance(m, type) for n, w in wrappers.items()
+                       if isinstance(vars(m).get(n), types.FunctionType))  # (a method bound
+        _LATE.add((library, routes_of))  # before the trace: `Z = norm.ppf`, `_rerouted`)
 
 
 def routed(fn):
@@ -981,9 +1057,6 @@ class _ClassAttributes:
                     delattr(self._cls, name)
             else:
                 setattr(self._cls, name, value)
-
-
-_ABSENT = object()
 
 
 def _random_modules() -> list:
