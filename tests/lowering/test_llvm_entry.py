@@ -585,6 +585,30 @@ def test_an_entry_of_many_launches_is_quick_code_and_gives_numpys_values(monkeyp
     assert jf.cache_info().hits == hits + 1
 
 
+def test_an_entry_reading_many_operands_is_compiled_quickly(monkeypatch, tmp_path):
+    """A few launches reading hundreds of constants (a powder pattern's unrolled
+    reflections): LLVM's optimizer took 44 s over such an entry; it is compiled as one with
+    many launches is, and still runs right."""
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    quick = []
+    codegen = llvm_jit._codegen
+
+    def recording(text, source, tm, fast=False):
+        quick.append((text.split()[0], fast))
+        return codegen(text, source, tm, fast)
+
+    monkeypatch.setattr(llvm_jit, "_codegen", recording)
+    tables = [np.cos(np.arange(9.0) * k) for k in range(llvm_entry.QUICK_OPERANDS + 8)]
+
+    def f(x):
+        return sum(np.sin(x * t) for t in tables)
+
+    x = np.arange(1.0, 10.0) / 10.0
+    jf = tracenp.jit(f)
+    np.testing.assert_allclose(_warm(jf, x), f(x), rtol=1e-12)
+    assert jf._entry is not _no_entry and ("entry", True) in quick
+
+
 def _rmsprop(w, dw, config):
     config["cache"] = config["decay_rate"] * config["cache"] + (1 - config["decay_rate"]) * dw ** 2
     return w - config["learning_rate"] * dw / (np.sqrt(config["cache"]) + 1e-8), config

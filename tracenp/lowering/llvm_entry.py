@@ -58,7 +58,9 @@ FLOAT_VALUE_OFFSET = HEADER  # a Python float's double follows its object header
 _FLOAT64, _INT64 = np.dtype(np.float64), np.dtype(np.int64)
 BASE_OFFSET, FLAGS_OFFSET = HEADER + 32, HEADER + 48
 WRITEABLE = 0x0400  # NPY_ARRAY_WRITEABLE
-QUICK_LAUNCHES = 16  # an entry with more launches is compiled without LLVM's optimizer
+QUICK_LAUNCHES = 16  # an entry with more launches is compiled without LLVM's optimizer,
+QUICK_OPERANDS = 64  # or with more operands: its passes took 44 s over 9 launches reading
+# 389 (a powder pattern's unrolled reflections, one kernel reading each as a constant)
 TASK, WORDS, LO, HI, BLOCK = range(5)  # context words of each launch, after the arguments'
 DESCR, SHAPE, START, START_BYTES = range(4)  # of each buffer, after the launches'
 
@@ -170,7 +172,8 @@ def make_entry(prog: Program, sigs: list[tuple], positions: list[int],
     addr = load_function(text, lambda name: _build(
         name, ranks, [len(b.shape) if new else None for b, new in zip(buffers, fresh)],
         starts, views, sources, (outs, scalars, tupled), release, sorted(written),
-        len(code.consts)), quick=len(sources) > QUICK_LAUNCHES)
+        len(code.consts)), quick=len(sources) > QUICK_LAUNCHES or
+        sum(map(len, sources)) > QUICK_OPERANDS)
     out_descrs = [np.dtype(b.dtype) for b in buffers]
     shapes = [np.array(b.shape, dtype=np.int64) for b in buffers]
     words = [0, id(np.ndarray), id(None), api["incref"], api["decref"], api["empty"],
