@@ -1020,6 +1020,8 @@ BIT_VIEWS = {
     "uniform from bits": lambda x: (((x.view(np.uint64) >> np.uint64(12))
                                      | np.uint64(0x3FF0000000000000)).view(np.float64) - 1.0),
     "fast inverse sqrt": _fast_inverse_sqrt,
+    "byteswapped": lambda x: (x.byteswap(), x.astype(np.float32).byteswap(),
+                              x.view(np.int64).byteswap(), (x * 100).astype(np.uint16).byteswap()),
     "float16 bits and back": lambda x: (x.astype(np.float16).view(np.int16) & 0x7FFF).view(
         np.float16),
     "write through a view": _clear_sign_bits,

@@ -25,6 +25,8 @@ SAME = {
     "negative_power_is_a_float": lambda m: int(m[3]) ** -2,
     "divisions_by_nonzero": lambda m: (int(m[0]) // int(m[3]), int(m[0]) % -int(m[3]),
                                        float(m[1]) / float(m[2]), divmod(int(m[2]), 4)),
+    "bit_length_and_count": lambda m: ([(int(x) * 977).bit_length() for x in m],
+                                       [(-int(x)).bit_count() for x in m]),
     "sizes_of_arrays_and_views": lambda m: (sys.getsizeof(m), sys.getsizeof(m * 2.0),
                                             sys.getsizeof(m[::2]), sys.getsizeof(m.sum()),
                                             sys.getsizeof(m.reshape(2, 2).T),

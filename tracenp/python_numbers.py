@@ -121,3 +121,38 @@ def modular_power(a, b, m):
                                    np.int64)
         base = base * base % safe
     return result
+
+
+def _magnitude(x):
+    """`|x|` as uint64 (`|int64 min|` too)."""
+    from . import lax
+
+    return lax.cast(np.abs(lax.lift(x)), np.uint64)
+
+
+def _bit_length(x):
+    """`int(v).bit_length()`: the bits of `|v|` up to its highest set one."""
+    from . import lax
+
+    u = _magnitude(x)
+    return lambda: lax.python_scalar(sum(lax.cast(u >> np.uint64(k) != 0, np.int64)
+                                         for k in range(64)), np.int64)
+
+
+def _bit_count(x):
+    """`int(v).bit_count()`: the set bits of `|v|`."""
+    from . import lax
+
+    u = _magnitude(x)
+    return lambda: lax.python_scalar(sum(lax.cast((u >> np.uint64(k)) & np.uint64(1), np.int64)
+                                         for k in range(64)), np.int64)
+
+
+def _to_bytes(x):
+    def refused(*args, **kwargs):
+        raise errors.unsupported("int.to_bytes of a traced Python int")
+
+    return refused
+
+
+INT_METHODS = {"bit_length": _bit_length, "bit_count": _bit_count, "to_bytes": _to_bytes}

@@ -16,6 +16,7 @@ and the base's other views see the write. Writes are functional updates
 from __future__ import annotations
 
 import contextvars
+import functools
 import gc
 import operator
 import sys
@@ -292,9 +293,34 @@ class Tracer:
         if tuple(operator.index(d) for d in shape) != self.shape:
             raise errors.unsupported("x.resize of a traced array to another shape")
 
+    def byteswap(self, inplace: bool = False):
+        """NumPy's byte swap (network order, a file's other endianness): the unsigned integer
+        of each element's bits, its bytes moved by shifts; written into `self` with
+        `inplace`."""
+        kind = self.dtype.kind
+        if kind not in "biuf":
+            raise errors.unsupported(f"x.byteswap of a traced {self.dtype} array")
+        size = self.dtype.itemsize
+        unsigned = np.dtype(f"u{size}")
+        bits = self.view(unsigned) if size > 1 else self.copy()
+        if size > 1:
+            byte = unsigned.type(0xFF)
+            bits = functools.reduce(operator.or_, (
+                ((bits >> unsigned.type(8 * k)) & byte) << unsigned.type(8 * (size - 1 - k))
+                for k in range(size)))
+            bits = bits.view(self.dtype)
+        if inplace:
+            self[...] = bits
+            return self
+        return bits
+
     def __getattr__(self, name: str):
         """The other ndarray attributes (`flags`, `strides`, `tobytes`, ...) need memory
-        or a concrete value: refused by name, so that `fallback=True` can run the function."""
+        or a concrete value: refused by name, so that `fallback=True` can run the function.
+        A Python int's `bit_length` and `bit_count` compute (`python_numbers`)."""
+        if name in python_numbers.INT_METHODS and self.weak and not self.ndim and \
+                self.node.dtype.kind == "i":
+            return python_numbers.INT_METHODS[name](self)
         if name.startswith("__") or not hasattr(np.ndarray, name):
             raise AttributeError(f"'Tracer' object has no attribute {name!r}")
         if name in ("dtype", "shape", "ndim", "size"):  # a Python scalar's, which has none
