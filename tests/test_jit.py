@@ -1038,6 +1038,9 @@ _FOLDS = [  # Python's max/min of traced scalars, as Python compares them
     (lambda x: min(x, key=lambda v: (v - 0.3) ** 2), np.array([0.5, 0.1, 0.31])),
     (lambda x: max(np.linalg.eigvals(x), key=abs), np.array([[1.0, -2.0], [3.0, 0.5]])),
     (lambda x: max([x[0], 2.0 * x[1]], key=lambda v: -v), np.array([1.0, 5.0])),
+    (lambda x: max([x[0], x[1]], default=0.0), np.array([3.0, -4.0])),  # `default=`
+    (lambda x: min((v * 2 for v in x), default=-1.0, key=abs), np.array([3.0, -4.0])),
+    (lambda x: max([], default=x[0]), np.array([3.0, -4.0])),
 ]
 
 

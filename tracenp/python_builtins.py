@@ -27,9 +27,11 @@ _PLAIN = frozenset({int, float})
 
 def _fold(python, better, args, kwargs):
     key = kwargs.get("key")
-    if set(kwargs) - {"key"}:
+    if set(kwargs) - {"key", "default"} or len(args) > 1 and "default" in kwargs:
         return python(*args, **kwargs)
     items = args if len(args) > 1 else args[0] if args else ()
+    if "default" in kwargs and isinstance(items, (list, tuple)) and items:
+        kwargs = {k: v for k, v in kwargs.items() if k != "default"}  # (unused: items)
     if isinstance(items, Tracer) and items.ndim == 1:
         items = [items[i] for i in range(items.shape[0])]
     elif not isinstance(items, (list, tuple)):
