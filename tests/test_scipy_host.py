@@ -619,6 +619,12 @@ _TABLE = np.array([[8, 2], [1, 5]])
 # name: (function of the traced arguments, argument makers by seed): every `STATS` name
 STATS = {
     "spearmanr": (lambda x, y: st.spearmanr(x, y), lambda r: (r.normal(size=25), r.normal(size=25))),
+    "spearmanr_correlation_alias": (lambda x, y: (st.spearmanr(x, y).correlation,
+                                                  st.kendalltau(x, y).correlation),
+                                    lambda r: (r.normal(size=25), r.normal(size=25))),
+    "false_discovery_control": (lambda p: (st.false_discovery_control(p),
+                                           st.false_discovery_control(p, method="by")),
+                                lambda r: (r.random(12) ** 2,)),
     "spearmanr_matrix": (lambda m: st.spearmanr(m).statistic, lambda r: (r.normal(size=(20, 3)),)),
     "kendalltau_ties": (lambda x, y: st.kendalltau(np.round(x, 1), y),
                         lambda r: (r.normal(size=30), r.normal(size=30))),

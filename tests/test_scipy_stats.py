@@ -520,12 +520,30 @@ def test_integer_ranks_of_data_holding_nan_run_in_scipy_under_fallback():
         assert_same(tracenp.jit(f, fallback=True)(data), f(data))
 
 
-def test_pearsonr_refuses_resampling_and_confidence_intervals_by_name():
+def test_pearsonr_refuses_resampling_by_name():
     with pytest.raises(UnsupportedFunctionError, match=r"scipy\.stats\.pearsonr with a "
                                                        r"`method`"):
         tracenp.jit(lambda x: st.pearsonr(x, x ** 2, method=st.PermutationMethod())[0])(X)
     with pytest.raises(UnsupportedFunctionError, match="confidence interval of scipy.stats"):
-        tracenp.jit(lambda x: st.pearsonr(x, x ** 2).confidence_interval().low)(X)
+        tracenp.jit(lambda x: st.pearsonr(x, x ** 2).confidence_interval(
+            method=st.BootstrapMethod()).low)(X)
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "less", "greater"])
+def test_pearsonr_confidence_intervals_and_its_returned_result_are_scipys(alternative):
+    """Fisher's interval of the traced statistic; returned, the result is SciPy's
+    `PearsonRResult` (it was tracenp's own, holding tracers), its interval SciPy's too."""
+    def f(x, y):
+        r = st.pearsonr(x, y, alternative=alternative)
+        return tuple(r.confidence_interval(0.9)), r.correlation, r
+
+    y = X ** 2 + np.arange(X.size)
+    got, want = tracenp.jit(f)(X, y), f(X, y)
+    assert_same(got[:2], want[:2], rtol=1e-12)
+    assert type(got[2]) is type(want[2])
+    assert_same(tuple(got[2]), tuple(want[2]), rtol=1e-12)
+    assert_same(tuple(got[2].confidence_interval()), tuple(want[2].confidence_interval()),
+                rtol=1e-12)
 
 
 def test_summary_statistics_raise_scipys_errors_on_arguments():

@@ -94,7 +94,8 @@ def _bunch(aux: tuple, kids: list) -> tuple:
     """The tuple bunch `_bunch_children` took apart, its attributes in their order."""
     cls, n, order, arrays, fixed = aux
     values = {**dict(fixed), **dict(zip(arrays, kids[n:]))}
-    bunch = cls.__new__(cls, *kids[:n], **{k: values[k] for k in cls._extra_fields})
+    bunch = cls.__new__(cls, *kids[:n], **{k: values[k]
+                                           for k in getattr(cls, "_extra_fields", ())})
     bunch.__dict__.update((k, values[k]) for k in order)
     return bunch
 
@@ -102,8 +103,9 @@ def _bunch(aux: tuple, kids: list) -> tuple:
 def _children(t) -> tuple[tuple, list] | None:
     """(treedef head, children) of a container, else None."""
     if isinstance(t, tuple):
-        if getattr(type(t), "_extra_fields", None):  # SciPy's LinregressResult
-            return _bunch_children(t)
+        if getattr(type(t), "_extra_fields", None) or hasattr(t, "_fields") and getattr(
+                t, "__dict__", None):  # SciPy's LinregressResult, SignificanceResult's
+            return _bunch_children(t)  # `correlation`
         if hasattr(t, "_fields"):
             return ("namedtuple", type(t)), list(t)
         return ("tuple",), list(t)

@@ -502,17 +502,21 @@ def entropy(pk, qk=None, base=None, axis=0, *, nan_policy="propagate", keepdims=
 
 
 class _PearsonR:
-    """`pearsonr`'s result of traced values: the statistic, and the p-value computed when it
-    is read (its beta distribution's `betaincc`, which tracenp may refuse)."""
+    """`pearsonr`'s result of traced values: the statistic (also `correlation`), the p-value
+    computed when it is read (its beta distribution's `betaincc`, which tracenp may refuse),
+    and SciPy's Fisher confidence interval. Returned, it is SciPy's `PearsonRResult`."""
 
-    def __init__(self, statistic, pvalue: Callable):
+    def __init__(self, statistic, pvalue: Callable, details: tuple):
         self.statistic = statistic
         self._pvalue = pvalue
+        self._details = details  # (alternative, n, x, y, axis)
 
     @property
     def pvalue(self):
         with _refusing("The p-value of scipy.stats.pearsonr"):
             return self._pvalue()
+
+    correlation = property(lambda self: self.statistic)
 
     def __iter__(self):
         return iter((self.statistic, self.pvalue))
@@ -525,9 +529,33 @@ class _PearsonR:
     def __len__(self) -> int:
         return 2
 
-    def confidence_interval(self, *args, **kwargs):
-        raise errors.unsupported("The confidence interval of scipy.stats.pearsonr of traced "
-                                 "values")
+    def confidence_interval(self, confidence_level=0.95, method=None):
+        """SciPy's Fisher transformation of the statistic (a resampling `method` refused)."""
+        from scipy.stats import _stats_py
+
+        if method is not None:
+            raise errors.unsupported("The confidence interval of scipy.stats.pearsonr of "
+                                     "traced values by a resampling method")
+        alternative, n = self._details[:2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _stats_py._pearsonr_fisher_ci(self.statistic, n, confidence_level,
+                                                 alternative)
+
+    def _tracenp_flatten(self):
+        alternative, n, x, y, axis = self._details
+        return (alternative, n, axis), [self.statistic, self.pvalue, x, y]
+
+    @staticmethod
+    def _tracenp_unflatten(aux, children):
+        """SciPy's result of the values; of traced ones, this class again."""
+        from scipy.stats import _stats_py
+
+        alternative, n, axis = aux
+        statistic, pvalue, x, y = children
+        if lax.holds_tracer(children):
+            return _PearsonR(statistic, lambda: pvalue, (alternative, n, x, y, axis))
+        return _stats_py.PearsonRResult(statistic=statistic, pvalue=pvalue, alternative=alternative,
+                                        n=n, x=x, y=y, axis=axis)
 
 
 def pearsonr(x, y, *, alternative="two-sided", method=None, axis=0):
@@ -567,7 +595,8 @@ def pearsonr(x, y, *, alternative="two-sided", method=None, axis=0):
     r = np.where(const_x | const_y, np.nan, np.clip(r, -1.0, 1.0))
     if n == 2:
         r = np.round(r)
-    return _PearsonR(r.with_returns("scalar"), lambda: _pearson_pvalue(r, n, alternative))
+    return _PearsonR(r.with_returns("scalar"), lambda: _pearson_pvalue(r, n, alternative),
+                     (alternative, n, x, y, axis))
 
 
 def check_alternative(alternative: str) -> None:

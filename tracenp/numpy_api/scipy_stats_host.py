@@ -25,7 +25,7 @@ STATS = ("spearmanr", "kendalltau", "weightedtau", "pointbiserialr", "theilslope
          "binned_statistic", "binned_statistic_2d", "wilcoxon", "mannwhitneyu", "ranksums",
          "kruskal", "friedmanchisquare", "brunnermunzel", "ansari", "mood", "bartlett",
          "fligner", "ks_1samp", "ks_2samp", "kstest", "epps_singleton_2samp", "shapiro",
-         "fisher_exact", "quantile")
+         "fisher_exact", "quantile", "false_discovery_control")
 
 
 def _weighted(fn: Callable, name: str) -> Callable:
