@@ -1828,7 +1828,6 @@ REFUSED = {
                                lambda s: (_f(3, seed=s),)),
     "days_between": ("UnsupportedFunctionError", days_between, lambda s: (_dates(s),)),
     "date_strings": ("UnsupportedFunctionError", date_strings, lambda s: (_dates(s),)),
-    "structured_fields": ("UnsupportedFunctionError", structured_fields, lambda s: (_record(s),)),
     "string_upper": ("UnsupportedFunctionError", string_upper,
                      lambda s: (np.array(["ab", "cd"][:s]),)),
     "tolist_then_array": ("ConcretizationError", tolist_then_array, lambda s: (_f(3, seed=s),)),
@@ -1845,11 +1844,17 @@ REFUSED = {
 @pytest.mark.parametrize("name", list(REFUSED))
 def test_refused_forms_run_under_fallback(name):
     """Float bits as integers, whether two arguments share memory, object arrays,
-    business-day and date-string routines, structured fields, `np.char`, `sorted`
+    business-day and date-string routines, `np.char`, `sorted`
     of `.tolist()`, a string made from a traced value, `np.trim_zeros`, `np.repeat` by traced
     counts and `np.nditer`: each is refused by name and runs NumPy's code under `fallback=True`."""
     error, fn, make = REFUSED[name]
     check_refused(getattr(tracenp.errors, error), fn, make)
+
+
+def test_structured_fields_trace():
+    """`r["a"] * r["b"]` of a structured argument: refused until structured arrays were
+    traced by field."""
+    check_like_numpy(structured_fields, {}, lambda s, n: (_record(s),))
 
 
 def test_a_contiguity_flag_check_traces():

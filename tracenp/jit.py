@@ -121,7 +121,7 @@ def _container_key(a, depth: int = 0) -> tuple | None:
     parts = []
     for v in _items(a, t):
         tv = type(v)
-        if tv is np.ndarray:
+        if tv is np.ndarray and v.dtype.names is None:  # (a structured one: its fields)
             parts.append((v.dtype, v.shape))
         elif tv is float or tv is bool or tv is int and _INT64_MIN <= v < _INT64_END or \
                 tv in _TYPED_SCALARS:
@@ -416,7 +416,7 @@ class JitFunction:
         if not steer and not kwargs:  # most calls: no position is keyed by its value
             for a in args:
                 t = type(a)
-                if t is np.ndarray:
+                if t is np.ndarray and a.dtype.names is None:
                     sig.append((a.dtype, a.shape))
                 elif t is float or t is bool or t is int and _INT64_MIN <= a < _INT64_END \
                         or t in _TYPED_SCALARS:
@@ -433,7 +433,7 @@ class JitFunction:
             return tuple(sig)
         for i, a in enumerate(args):
             t = type(a)
-            if t is np.ndarray:
+            if t is np.ndarray and a.dtype.names is None:
                 sig.append((a.dtype, a.shape))
             elif t is float or t is bool or t is int and _INT64_MIN <= a < _INT64_END or \
                     t in _TYPED_SCALARS:
@@ -446,7 +446,7 @@ class JitFunction:
                 if t not in _PLAIN_STATIC:
                     return None
                 sig.append((k, t, v))
-            elif t is np.ndarray:
+            elif t is np.ndarray and v.dtype.names is None:
                 sig.append((k, v.dtype, v.shape))
             elif t is float or t is bool or t is int and _INT64_MIN <= v < _INT64_END or \
                     t in _TYPED_SCALARS:
@@ -1453,9 +1453,25 @@ def _writes_overlap(leaves: list, entry: Trace) -> bool:
         for j, other in enumerate(leaves):
             if j != i and isinstance(other, np.ndarray) and one.get(i, i) != one.get(j, j) and (
                     other is written or not _owners(written, other))  \
-                    and np.may_share_memory(written, other):
+                    and np.may_share_memory(written, other) and \
+                    not _fields_apart(written, other):
                 return True
     return False
+
+
+def _fields_apart(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether `a` and `b` are two fields of one structured array (a structured argument's
+    leaves): their bytes in each record are apart."""
+    base = a.base
+    if base is None or b.base is not base or base.dtype.names is None:
+        return False
+    start = base.__array_interface__["data"][0]
+    spans = {offset: dtype.itemsize for dtype, offset, *_ in base.dtype.fields.values()}
+    at = [x.__array_interface__["data"][0] - start for x in (a, b)]
+    if any(o not in spans for o in at):
+        return False
+    (oa, ob) = at
+    return oa + spans[oa] <= ob or ob + spans[ob] <= oa
 
 
 def _owners(a: np.ndarray, b: np.ndarray) -> bool:

@@ -123,6 +123,12 @@ def _children(t) -> tuple[tuple, list] | None:
     if flatten_own is not None:  # (a masked array: its data and mask)
         aux, kids = flatten_own(t)
         return ("own", type(t)._tracenp_unflatten, aux), kids
+    if isinstance(t, np.ndarray) and t.dtype.names is not None:  # traced as its fields
+        from .numpy_api.records import TracedRecords
+
+        return (("own", TracedRecords._tracenp_unflatten,
+                 (t.dtype, t.shape, isinstance(t, np.recarray))),
+                [t[name] for name in t.dtype.names])
     if isinstance(t, np.ma.MaskedArray):  # traced as its data and its mask
         from .numpy_api.masked_arrays import TracedMaskedArray
 
@@ -141,7 +147,7 @@ def flatten(tree: Any, is_leaf: Callable[[Any], bool] | None = None) -> tuple[li
     leaves: list = []
 
     def walk(t):
-        if type(t) in _PLAIN_LEAVES:
+        if type(t) in _PLAIN_LEAVES and not (type(t) is np.ndarray and t.dtype.names):
             leaves.append(t)
             return LEAF
         if t is None:

@@ -173,6 +173,7 @@ from . import (  # noqa: E402,F401  (registration happens on import)
     indexing,
     linalg,
     mathfuncs,
+    records,
     reductions,
     scimath,
     shape,

@@ -38,7 +38,12 @@ _np_vectorize = np.vectorize
 
 
 def _const(value):
-    return lax.lift(value if isinstance(value, np.ndarray) else _np_asarray(value))
+    value = value if isinstance(value, np.ndarray) else _np_asarray(value)
+    if value.dtype.names is not None:  # `np.zeros(n, dtype=[("x", "f8"), ...])`: by field
+        from .records import TracedRecords
+
+        return TracedRecords.of(value)
+    return lax.lift(value)
 
 
 def _default_dtype(dtype):
@@ -69,6 +74,8 @@ def _object_array(arr: np.ndarray) -> np.ndarray:
 def zeros(shape, dtype=float, order="C", **kw):
     if lax.as_dtype(dtype) == object:
         return _object_array(_np_zeros(_shape(shape), object))
+    if lax.as_dtype(dtype).names is not None:  # records, by field (`records`)
+        return _const(_np_zeros(_shape(shape), dtype))
     return _array(lax.broadcast_to(_const(_np_zeros((), lax.as_dtype(dtype))), _shape(shape)))
 
 
@@ -81,6 +88,8 @@ def empty(shape, dtype=float, order="C", **kw):
 def ones(shape, dtype=None, order="C", **kw):
     if _default_dtype(dtype) == object:
         return _object_array(_np_ones(_shape(shape), object))
+    if _default_dtype(dtype).names is not None:
+        return _const(_np_ones(_shape(shape), dtype))
     return _array(lax.broadcast_to(_const(_np_ones((), _default_dtype(dtype))), _shape(shape)))
 
 
