@@ -648,17 +648,21 @@ def eigvalsh(a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, typ
 
 def eig(a, b=None, left=False, right=True, overwrite_a=False, overwrite_b=False,
         check_finite=True, homogeneous_eigvals=False):
-    """NumPy's traced `eig` (geev, as SciPy's); the eigenvalues complex, as SciPy's."""
+    """NumPy's traced `eig` (geev, as SciPy's); the eigenvalues complex, as SciPy's. The
+    generalized problem and left eigenvectors are SciPy's own, run on the host."""
     from .linalg import eig as np_eig, eigvals as np_eigvals
 
+    left, right = _static(left, "left"), _static(right, "right")
+    if b is not None or left:  # (always complex eigenvalues: no type the values decide)
+        import scipy.linalg
+
+        from .scipy_host import host
+
+        return host(scipy.linalg.eig, "scipy.linalg.eig", (a,), {
+            "b": b, "left": left, "right": right, "check_finite": check_finite,
+            "homogeneous_eigvals": homogeneous_eigvals}, typical=True)
     a1 = _validated(a, check_finite)
     _square_core(a1, "expected square matrix")
-    if b is not None:
-        raise errors.unsupported("scipy.linalg.eig of a generalized problem (b=...) of "
-                                 "traced arrays")
-    left, right = _static(left, "left"), _static(right, "right")
-    if left:
-        raise errors.unsupported("scipy.linalg.eig(left=True) of a traced array")
     (a1,) = _lapack(a1)
     if a1.size == 0:
         raise errors.unsupported("scipy.linalg.eig of an empty traced matrix")
