@@ -200,6 +200,10 @@ MASKED = {
                                     np.median(x[x[:, 0, 0] > -1], axis=0)),
     "median_empty_or_nan": lambda x: (np.median(x[x > 100]),
                                       np.median(np.where(x > 1, np.nan, x)[x > 0])),
+    "histogram2d_digitize_searchsorted": lambda x: (
+        np.histogram2d(x[x > 0], (x * 2)[x > 0], bins=[2, 3], range=[[0, 3], [0, 6]])[0],
+        np.bincount(np.digitize(x[x > 0], [0.5, 1.0]), minlength=3),
+        np.searchsorted([-1.0, 0.0, 1.0], x[x < 2]).sum()),
     "elementwise_functions": lambda x: (np.where(x[x > 0] > 1, x[x > 0], 2.0).sum(),
                                         np.clip(x[x < 1], -1, 0).mean(),
                                         x[x > -1].clip(0, 1).sum(), np.round(x[x > 0], 1).max()),

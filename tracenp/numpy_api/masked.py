@@ -582,7 +582,21 @@ def _bincount(x, weights=None, minlength=0):
                     minlength)
 
 
-_COUNTS = {np.histogram: _histogram, np.bincount: _bincount}
+def _histogram2d(x, y, bins=10, range=None, density=None, weights=None):
+    """`np.histogram2d(x[m], y[m], bins, range)`: the full arrays' histogram with the
+    unselected elements weighing nothing (without `range`, NumPy's is the selection's)."""
+    if not x._same(y) or not isinstance(y, MaskedSelection):
+        x._refuse("np.histogram2d of a selection beside another array or selection")
+    if range is None:
+        x._refuse("np.histogram2d of selections without range=")
+    keep = x._where()
+    w = _selected_weights(x, weights) if weights is not None else None
+    w = lax.cast(keep, np.float64) if w is None else np.where(keep, w, 0)
+    return np.histogram2d(x.values, y.values, bins=bins, range=range, density=density,
+                          weights=w)
+
+
+_COUNTS = {np.histogram: _histogram, np.bincount: _bincount, np.histogram2d: _histogram2d}
 
 
 def joined(parts) -> MaskedSelection:
@@ -709,7 +723,20 @@ def _copy(a, order="K", subok=False):
 
 
 # Functions whose result is again a selection (its length the number selected).
-_SELECTIONS = {np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
+def _digitize(x, bins, right=False):
+    """`np.digitize(x[m], bins)`: each selected element's bin, a selection."""
+    return x._wrap(np.digitize(x.values, bins, right))
+
+
+def _searchsorted(a, v, side="left", sorter=None):
+    """`np.searchsorted(edges, x[m])`: each selected element's place, a selection."""
+    if isinstance(a, MaskedSelection):
+        a._refuse("np.searchsorted into a selection")
+    return v._wrap(np.searchsorted(a, v.values, side, sorter))
+
+
+_SELECTIONS = {np.digitize: _digitize, np.searchsorted: _searchsorted,
+               np.concatenate: _concatenate, np.append: _append, np.hstack: _hstack,
                np.sort: _sort, np.diff: _diff, np.cumsum: _running(np.cumsum, 0),
                np.cumprod: _running(np.cumprod, 1), np.einsum: _einsum, np.flip: _flip,
                np.flipud: _flip, np.copy: _copy}
