@@ -108,6 +108,8 @@ TRACED = {
     "slices_and_diagonal": (lambda e, w: (_csr(e, w).tocsr()[1:, 1:].toarray(),
                                           _csr(e, w).diagonal(1), _csr(e, w)[0, 1]),
                             (EDGES, WEIGHTS)),
+    "spdiags_of_weights": (lambda w: (sp.spdiags(w, 0, 3, 3).toarray(), sp.spdiags(
+        np.vstack([w, -w, 2 * w]), [0, -1, 2], 3, 4).toarray()), (K3,)),
     "lil_assembly": (_lil_assembly, (K3,)),
     "dok_assembly": (_dok_assembly, (K3,)),
 }

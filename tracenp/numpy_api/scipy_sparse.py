@@ -10,7 +10,8 @@ A matrix built from traced triplets with its shape given, `coo_matrix((w, (i, j)
 shape=(n, n))` (scikit-learn's confusion matrix, a finite-element assembly, a graph's
 adjacency), also `csr_`/`csc_` matrices and arrays, keeps its triplets (`TRIPLETS`): its
 `toarray()` is `np.add.at` into zeros (duplicates summed, as SciPy sums them). A matrix of
-a traced dense array (`csr_matrix(A)`), of traced diagonals (`diags([-k, 2 * k, -k], ...)`),
+a traced dense array (`csr_matrix(A)`), of traced diagonals (`diags([-k, 2 * k, -k], ...)`,
+`spdiags(w, 0, n, n)`),
 one that a traced value is written into (`K = lil_matrix((n, n)); K[i, j] += k`) and what
 arithmetic makes of these (`A.T`, `0.1 * A`, `A + sp.identity(n)`, `A @ B`, `A[1:, 1:]`,
 `A.tocsr()`) keep a traced dense array (`DENSE`). Products, sums, `spsolve`, slicing,
@@ -377,12 +378,39 @@ def _diagonals(original: Callable, array: bool) -> Callable:
     return diags
 
 
+def _dia_built(original: Callable) -> Callable:
+    """`dia_matrix((data, offsets), shape=(m, n))` of traced `data` (so `spdiags(w, 0, L, L)`,
+    the ALS baseline's weights): element `(j - offsets[k], j)` is `data[k, j]`."""
+    @functools.wraps(original)
+    def init(self, arg1, shape=None, dtype=None, copy=False, **kwargs):
+        if not (isinstance(arg1, tuple) and len(arg1) == 2 and lax.is_tracer(arg1[0])):
+            return original(self, arg1, shape=shape, dtype=dtype, copy=copy, **kwargs)
+        if shape is None:
+            raise errors.data_dependent("A dia_matrix of traced data without shape=",
+                                        "pass shape=")
+        data = lax.lift(arg1[0])
+        data = data.reshape(1, -1) if data.ndim == 1 else data
+        offsets = np.atleast_1d(np.asarray(arg1[1], dtype=np.intp))
+        m, n = (int(d) for d in shape)
+        dense = lax.lift(np.zeros((m, n), dtype if dtype is not None else data.dtype))
+        for k, d in enumerate(offsets):
+            cols = np.arange(max(0, int(d)), min(n, m + int(d), data.shape[1]))
+            if cols.size:
+                dense[cols - int(d), cols] = data[k, cols]
+        self.__class__ = _with_triplets(type(self))
+        _hold(self, dense)
+        self.maxprint = kwargs.get("maxprint")
+
+    return init
+
+
 def routes() -> list:
     """What a trace replaces in `scipy.sparse` (`trace._late_routes`)."""
     import scipy.sparse as sparse
     from scipy.sparse._base import _spbase
     from scipy.sparse._compressed import _cs_matrix
     from scipy.sparse._coo import _coo_base
+    from scipy.sparse._dia import _dia_base
     from scipy.sparse._index import IndexMixin
     from scipy.sparse._lil import _lil_base
 
@@ -395,6 +423,7 @@ def routes() -> list:
             (_coo_base, {"__init__": _built_from_triplets(_coo_base.__init__)}),
             (_cs_matrix, {"__init__": _built_from_triplets(_cs_matrix.__init__)}),
             (_lil_base, {"__setitem__": _written(_lil_base.__setitem__)}),
+            (_dia_base, {"__init__": _dia_built(_dia_base.__init__)}),
             (IndexMixin, {"__setitem__": _written(IndexMixin.__setitem__)}),
             (sparse, {"diags": _diagonals(sparse.diags, False),
                       "diags_array": _diagonals(sparse.diags_array, True)})]
