@@ -61,7 +61,7 @@ given positionally are made static; the forms whose Python or shapes depend on a
 tolerance, `scipy.optimize.brentq`, an inventory `if` on the stock, a queue simulated `while
 t < T`, staffing `while` the wait is too long, a chain run until absorption, `heapq` of server
 free times, a generator expression with `if`, `bins="auto"`) raise a named error and run
-eagerly under `fallback=True`, and `scipy.linalg.eig(left=True)` is refused by name. Strict
+eagerly under `fallback=True`; `scipy.linalg.eig(left=True)` runs on the host. Strict
 xfails: `np.vectorize` of a function taking `math.factorial` of a constant Python int
 argument, `scipy.linalg.null_space`, and `M[0, mask].sum()` with a traced mask.
 """
@@ -1996,6 +1996,11 @@ def stationary_left_eig(P):
     return pi / pi.sum()
 
 
+def test_a_stationary_distribution_by_scipys_left_eigenvectors():
+    """`scipy.linalg.eig(P, left=True, right=False)`: refused until it ran on the host."""
+    check_like_numpy(stationary_left_eig, {}, lambda s, n: (_stochastic(s, n),))
+
+
 def weibull_brentq(x):
     # the shape's profile equation solved by scipy.optimize.brentq
     lnx = np.log(x)
@@ -2034,8 +2039,6 @@ REFUSED = {
         _absorbing(s, 2), np.random.default_rng(s))),
     "mmc_heapq_free_times": (_Concretization, mmc_heapq, lambda s: (
         np.cumsum(_u(s, 10)), _u(s + 1, 10))),
-    "stationary_scipy_left_eig": (tracenp.errors.UnsupportedFunctionError, stationary_left_eig,
-                                  lambda s: (_stochastic(s, 4),)),
     "weibull_scipy_optimize_brentq": (_Concretization, weibull_brentq, lambda s: (
         np.random.default_rng(s).weibull(1.8, 30) * 5,)),
     "entropy_generator_if": (_Concretization, entropy_generator_if, lambda s: (_probs(s, 9),)),
@@ -2049,6 +2052,6 @@ def test_data_dependent_python_and_shapes_are_refused(name):
     """Kaplan-Meier, Nelson-Aalen and log-rank over `np.unique` times, failure times returned,
     `np.unique(return_inverse=True)` contingency tables, tolerance loops, `brentq`, an
     inventory `if`, `while t < T`, staffing and absorption `while` loops, `heapq`, a generator
-    expression with `if`, `bins="auto"`, `scipy.linalg.eig(left=True)`: the named error,
+    expression with `if`, `bins="auto"`: the named error,
     NumPy's values under `fallback=True`."""
     check_refused(*REFUSED[name])

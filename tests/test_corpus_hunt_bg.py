@@ -876,10 +876,7 @@ EFFICIENCY = {
         _response(s), _pos(s, 6, lo=100, hi=500))),
     "svd_unfold_truncated": (svd_unfold_truncated, {}, lambda s, n: (
         _response(s), _pos(s, 6, lo=100, hi=500))),
-    "efficiency_map_2d": _Xfail(
-        "np.histogram2d of x[mask] selections is refused with DataDependentShapeError; its "
-        "shape is the bins' (np.histogram of a selection traces)",
-        efficiency_map_2d, {}, lambda s, n: (
+    "efficiency_map_2d": (efficiency_map_2d, {}, lambda s, n: (
             _pos(s, 30 * n, lo=20, hi=80), _pos(s + 1, 30 * n, lo=-2.4, hi=2.4),
             _u(s + 2, 30 * n) < 0.8)),
 }
@@ -2272,10 +2269,7 @@ def _half_life_bg(seed, n):
 
 
 WRONG = {
-    "digitize_of_selected_events": _Xfail(
-        "np.digitize (and np.searchsorted) of x[mask] raises DataDependentShapeError, though "
-        "np.bincount(..., minlength=) of it has a fixed shape ((x[m] / w).astype(int) traces)",
-        mass_hist_digitize_selected, {}, lambda s, n: (
+    "digitize_of_selected_events": (mass_hist_digitize_selected, {}, lambda s, n: (
             _events(s, n)["mass"], _events(s, n)["weight"], _events(s, n)["mu_pt"])),
     "lstsq_of_selected_rows": _Xfail(
         "np.linalg.lstsq(A[mask], y[mask]) raises DataDependentShapeError; the solution's shape "

@@ -298,10 +298,7 @@ def drpls_penalties(y, lam=1e4, eta=0.5, niter=5):
 BASELINE = {
     "als_dense_diag_solve": (als_baseline_dense, {"niter": 6}, lambda s, n: (
         _spectrum(s, 6 * n),)),
-    "als_sparse_spdiags_spsolve": _Xfail(
-        "sparse.spdiags(w, 0, L, L) of traced weights raises ConcretizationError (dia_matrix's "
-        "np.array(data)), though sparse.diags(w) now traces; SciPy builds it from any w",
-        baseline_als_spdiags, {"niter": 5}, lambda s, n: (_spectrum(s, 6 * n), 1e3, 0.01)),
+    "als_sparse_spdiags_spsolve": (baseline_als_spdiags, {"niter": 5}, lambda s, n: (_spectrum(s, 6 * n), 1e3, 0.01)),
     "als_sparse_diags_csc": (baseline_als_csc, {"niter": 5}, lambda s, n: (
         _spectrum(s, 6 * n),)),
     "whittaker_smoother": (whittaker_smooth, {}, lambda s, n: (_spectrum(s, 5 * n),)),

@@ -2202,10 +2202,7 @@ FE_IDIOMS = {
             *_bar_data(s, n),)),
     "sparse_coo_plus_diags_penalty": (sparse_bar_penalty_diags,
         {"n_el": 6}, lambda s, n: (*_bar_data(s, n),)),
-    "sparse_tocsc_times_scalar": _Xfail(
-        "a CSC matrix from traced triplets times a Python float raises "
-        "UnsupportedFunctionError ('data of a scipy.sparse matrix'); SciPy scales it",
-        sparse_scaled_assembly, {"n_el": 6}, lambda s, n: (
+    "sparse_tocsc_times_scalar": (sparse_scaled_assembly, {"n_el": 6}, lambda s, n: (
             _pos(s, 6, lo=0.5, hi=1.5), _f(7, seed=s))),
     "beam_dofs_by_arange": (beam_arange_dofs, {}, lambda s, n: (
             np.cumsum(np.r_[0.0, _pos(s, n, lo=2, hi=4)]),
@@ -2236,10 +2233,7 @@ FE_IDIOMS = {
     "damped_modes_state_space_eig": (damped_modes_state_space, {}, lambda s, n: (
         *_mck(s, n)[:1], _mck(s, n)[1] + 0.3 * np.diag(_pos(s, n, lo=0, hi=1)),
         _mck(s, n)[2])),
-    "damped_modes_generalized_eigvals": _Xfail(
-        "scipy.linalg.eigvals(-B, A) (generalized, complex result as always in SciPy) is "
-        "refused with UnsupportedFunctionError; SciPy returns the 2n complex eigenvalues",
-        damped_modes_generalized, {}, lambda s, n: (*_mck(s, n),)),
+    "damped_modes_generalized_eigvals": (damped_modes_generalized, {}, lambda s, n: (*_mck(s, n),)),
     "cumulative_simpson_diagrams": _Xfail(
         "scipy.integrate.cumulative_simpson(y, x=x) of traced x raises ConcretizationError "
         "(SciPy's `if xp.any(dx <= 0)` check); SciPy integrates", cumulative_simpson_diagrams,

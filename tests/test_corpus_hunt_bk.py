@@ -2200,9 +2200,7 @@ MORE = {
         {"m": 5}, lambda s, n: (_ballots(s, 3 * n + 1, 5),)),
     "structured_array_agents": (structured_agents, {}, lambda s, n: (
             _u(s, n, 2), _i(10, n, seed=s), 0.3)),
-    "stationary_scipy_eig_left": _Xfail(
-        "scipy.linalg.eig(P, left=True, right=False) of a traced matrix raises "
-        "UnsupportedFunctionError", stationary_left_eigenvector, {}, lambda s, n: (
+    "stationary_scipy_eig_left": (stationary_left_eigenvector, {}, lambda s, n: (
             random_walk_laplacian(_digraph(s, n + 2))[1],)),
     "normalized_adjacency_sparse_diags": (normalized_adjacency_sparse, {}, lambda s, n: (_graph(s, n + 2),)),
     "spectral_clustering_scipy_kmeans2": (spectral_clustering_kmeans2, {"k": 2}, lambda s, n: (_graph(s, n + 4),)),

@@ -2189,10 +2189,7 @@ LIBRARY_IDIOMS = {
     "datetime64_due_dates_months": (due_date_tardiness, {}, lambda s, n: (
         _dates(s, n)[0], _pos(s, n, lo=1, hi=6), _dates(s, n)[1])),
     "structured_activity_table": (activity_table_structured, {}, lambda s, n: (_structured(s, n),)),
-    "scipy_linalg_left_eig": _Xfail(
-        "scipy.linalg.eig(P, left=True, right=False) raises UnsupportedFunctionError "
-        "(documented); np.linalg.eig(P.T) traces",
-        stationary_scipy_left_eig, {}, lambda s, n: (_stochastic(s, n),)),
+    "scipy_linalg_left_eig": (stationary_scipy_left_eig, {}, lambda s, n: (_stochastic(s, n),)),
     "python_max_int64_float_literal": _Xfail(
         "max(np.int64 element, 0.5) is np.float64 under jit; Python's max returns the int64 "
         "operand, so NumPy's array is int64 (a value-dependent type, not refused)",

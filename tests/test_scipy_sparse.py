@@ -106,7 +106,9 @@ TRACED = {
     "csr_of_a_traced_array": (lambda a: (sp.csr_matrix(a) @ np.ones(4), sp.csc_array(a).sum()),
                               (np.arange(16.0).reshape(4, 4) % 3,)),
     "slices_and_diagonal": (lambda e, w: (_csr(e, w).tocsr()[1:, 1:].toarray(),
-                                          _csr(e, w).diagonal(1), _csr(e, w)[0, 1]),
+                                          _csr(e, w).diagonal(1), _csr(e, w)[0, 1],
+                                          _csr(e, w).tocsc()[:, 1].toarray(),
+                                          _csr(e, w)[-1].toarray()),
                             (EDGES, WEIGHTS)),
     "spdiags_of_weights": (lambda w: (sp.spdiags(w, 0, 3, 3).toarray(), sp.spdiags(
         np.vstack([w, -w, 2 * w]), [0, -1, 2], 3, 4).toarray()), (K3,)),
@@ -127,7 +129,7 @@ def test_the_structure_of_a_traced_sparse_matrix_is_refused_by_name():
     with pytest.raises(UnsupportedFunctionError, match="nnz"):
         tracenp.jit(lambda k: sp.diags(k).nnz)(K3)
     with pytest.raises(UnsupportedFunctionError, match="row or column"):
-        tracenp.jit(lambda k: sp.diags(k).tocsr()[0])(K3)
+        tracenp.jit(lambda k: sp.diags_array(k).tocsr()[0])(K3)
 
 
 def test_csgraph_of_traced_adjacencies_runs_on_the_host():

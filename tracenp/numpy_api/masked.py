@@ -587,8 +587,10 @@ def _histogram2d(x, y, bins=10, range=None, density=None, weights=None):
     unselected elements weighing nothing (without `range`, NumPy's is the selection's)."""
     if not x._same(y) or not isinstance(y, MaskedSelection):
         x._refuse("np.histogram2d of a selection beside another array or selection")
-    if range is None:
-        x._refuse("np.histogram2d of selections without range=")
+    edges = not isinstance(bins, (int, np.integer)) and all(
+        np.ndim(b) == 1 for b in bins)  # (edges per axis need no range)
+    if range is None and not edges:
+        x._refuse("np.histogram2d of selections without range= or bin edges")
     keep = x._where()
     w = _selected_weights(x, weights) if weights is not None else None
     w = lax.cast(keep, np.float64) if w is None else np.where(keep, w, 0)

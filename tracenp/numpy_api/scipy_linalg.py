@@ -649,16 +649,15 @@ def eigvalsh(a, b=None, *, lower=True, overwrite_a=False, overwrite_b=False, typ
 def eig(a, b=None, left=False, right=True, overwrite_a=False, overwrite_b=False,
         check_finite=True, homogeneous_eigvals=False):
     """NumPy's traced `eig` (geev, as SciPy's); the eigenvalues complex, as SciPy's. The
-    generalized problem and left eigenvectors are SciPy's own, run on the host."""
+    generalized problem and left eigenvectors are SciPy's own, run on the host, their
+    eigenvectors complex as the traced ones are."""
     from .linalg import eig as np_eig, eigvals as np_eigvals
 
     left, right = _static(left, "left"), _static(right, "right")
-    if b is not None or left:  # (always complex eigenvalues: no type the values decide)
-        import scipy.linalg
-
+    if b is not None or left:
         from .scipy_host import host
 
-        return host(scipy.linalg.eig, "scipy.linalg.eig", (a,), {
+        return host(_complex_eig, "scipy.linalg.eig", (a,), {
             "b": b, "left": left, "right": right, "check_finite": check_finite,
             "homogeneous_eigvals": homogeneous_eigvals}, typical=True)
     a1 = _validated(a, check_finite)
@@ -674,6 +673,18 @@ def eig(a, b=None, left=False, right=True, overwrite_a=False, overwrite_b=False,
     if _static(homogeneous_eigvals, "homogeneous_eigvals"):
         w = np.stack([w, np.ones_like(w)], axis=-2)
     return _outputs((w, v), _batched(a1, 2)) if right else w
+
+
+def _complex_eig(a, **kwargs):
+    """SciPy's `eig` with its eigenvectors complex, as the traced `eig`'s always are (SciPy's
+    are real where every eigenvalue is: a type the values decide)."""
+    import scipy.linalg
+
+    result = scipy.linalg.eig(a, **kwargs)
+    if not isinstance(result, tuple):
+        return result
+    return (result[0], *(np.asarray(v, np.result_type(v.dtype, np.complex64))
+                         for v in result[1:]))
 
 
 def eigvals(a, b=None, overwrite_a=False, check_finite=True, homogeneous_eigvals=False):

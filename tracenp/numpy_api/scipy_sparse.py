@@ -185,13 +185,20 @@ class _Triplets:
         return np.diagonal(_triplets_dense(self), k).copy()
 
     def __getitem__(self, key):
-        """A 2-d part is a matrix of the same format; one element its value."""
+        """A 2-d part is a matrix of the same format, one element its value; a `*_matrix`'s
+        row or column by an integer is a 1-by-n or n-by-1 matrix, as SciPy's."""
+        import scipy.sparse as sparse
+
+        keys = key if isinstance(key, tuple) else (key,)
+        ints = [type(k) is int for k in keys]
+        if isinstance(self, sparse.spmatrix) and 0 < sum(ints) < 2 and len(keys) <= 2:
+            key = tuple(slice(k, k + 1 or None) if i else k for k, i in zip(keys, ints))
         part = _triplets_dense(self)[key]
         if part.ndim == 2:
             return self._same(part)
         if part.ndim == 0:
             return part
-        raise errors.unsupported("a row or column of a scipy.sparse matrix of traced values "
+        raise errors.unsupported("a row or column of a scipy.sparse array of traced values "
                                  "by an integer (take A[i:i + 1] or A.toarray()[i])")
 
     def __setitem__(self, key, value):
