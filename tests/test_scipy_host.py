@@ -63,6 +63,7 @@ def host_nodes(fn, *args) -> list:
 # ----------------------------------------------------------------------------- scipy.signal
 
 SIGNAL = {
+    "deconvolve": (lambda x: sg.deconvolve(np.convolve(x, [1.0, 0.4, 0.1]), [1.0, 0.4, 0.1]), X),
     "lfilter": (lambda x: sg.lfilter([0.2, 0.3], [1, -0.5], x), X),
     "lfilter_butter": (lambda x: sg.lfilter(B, A, x), X),
     "lfilter_zi": (lambda x: sg.lfilter(B, A, x, zi=sg.lfilter_zi(B, A) * 0.5), X),
@@ -1104,7 +1105,7 @@ def test_a_kde_resample_of_a_traced_sample_is_refused():
 
 
 @pytest.mark.parametrize("module, routed, table", [
-    ("scipy_cluster", "VQ", "CLUSTER"), ("scipy_cluster", "HIERARCHY", "CLUSTER"),
+    ("scipy_host", "SIGNAL", "SIGNAL"), ("scipy_cluster", "VQ", "CLUSTER"), ("scipy_cluster", "HIERARCHY", "CLUSTER"),
     ("scipy_stats_host", "STATS", "STATS"), ("scipy_host", "LINALG_TYPICAL", "LINALG"),
     ("scipy_host", "NDIMAGE", "NDIMAGE")])
 def test_every_routed_function_has_a_row(module, routed, table):

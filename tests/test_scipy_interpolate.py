@@ -54,12 +54,24 @@ def test_interp1d_bounds_error_is_raised_when_the_function_runs():
         f(POINTS)
 
 
-def test_spline_kinds_of_interp1d_are_refused_by_name():
+WL = np.linspace(400.0, 700.0, 16)
+REFERENCE = np.exp(-0.5 * ((WL - 550.0) / 40.0) ** 2)
+
+
+def test_spline_kinds_and_tables_built_in_the_function_are_scipys():
+    """interp1d's spline kinds and the barycentric table at traced points run SciPy's own on
+    the host; an interpolant built in the function from module tables (constants to a
+    retried trace) is built by SciPy; of the function's own values, refused by name."""
     cubic = si.interp1d(XP, FP, kind="cubic")
-    with pytest.raises(tracenp.UnsupportedFunctionError, match="spline kind"):
-        tracenp.jit(lambda x: cubic(x))(POINTS[1:-1])
-    assert_same(tracenp.jit(lambda x: cubic(x), fallback=True)(POINTS[1:-1]),
-                cubic(POINTS[1:-1]))
+
+    def f(x):
+        return (cubic(x), si.interp1d(WL, REFERENCE, kind="quadratic")(x * 50 + 420),
+                si.PchipInterpolator(WL, REFERENCE)(x * 50 + 420, 1),
+                si.BarycentricInterpolator(XP[:5], FP[:5])(x))
+
+    assert_same(tracenp.jit(f)(POINTS[1:-1]), f(POINTS[1:-1]), rtol=1e-12)
+    with pytest.raises(tracenp.UnsupportedFunctionError, match="built from traced data"):
+        tracenp.jit(lambda x: si.interp1d(x, x ** 2, kind="cubic")(x))(POINTS)
 
 
 def _table_methods(v, lo, hi):

@@ -348,7 +348,8 @@ def _comb(original: Callable, binom: Callable) -> Callable:
 SIGNAL = ("lfilter", "filtfilt", "sosfilt", "sosfiltfilt", "savgol_filter", "medfilt",
           "medfilt2d", "wiener", "hilbert", "hilbert2", "fftconvolve", "oaconvolve",
           "convolve2d", "correlate2d", "resample", "resample_poly", "upfirdn", "decimate",
-          "welch", "csd", "coherence", "periodogram", "spectrogram", "stft", "istft")
+          "welch", "csd", "coherence", "periodogram", "spectrogram", "stft", "istft",
+          "deconvolve")
 SIGNAL_GRADS = {"lfilter": _lfilter_grads}
 SIGNAL_REFUSED = ("find_peaks", "find_peaks_cwt", "argrelmax", "argrelmin", "argrelextrema")
 

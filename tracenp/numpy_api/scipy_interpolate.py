@@ -6,9 +6,11 @@ with `np.asarray` and runs Cython loops. While a trace runs, those calls are rep
 piecewise polynomial finds each point's interval by `np.searchsorted` and sums its local
 polynomial in the order SciPy's `evaluate_poly1` does (derivatives `nu` too, extrapolation
 on, off or periodic); `interp1d` runs SciPy's own `_call` for its kind (`np.interp`,
-`searchsorted` and gathers) with its bounds check raised when the function runs. Building an
-interpolant from traced data (a linear solve in SciPy's Python with value checks) is not
-covered: build it from arrays, or pass `fallback=True`.
+`searchsorted` and gathers) with its bounds check raised when the function runs; its spline
+kinds and the barycentric and Krogh tables run SciPy's own on the host. An interpolant built
+in the function from values known while tracing (module tables) is built by SciPy. Building
+one from traced data (a linear solve in SciPy's Python with value checks) is refused by
+name: build it from arrays, or pass `fallback=True`.
 """
 
 from __future__ import annotations
@@ -82,13 +84,19 @@ def _interpolator_call(original: Callable) -> Callable:
     with its fill values, or its bounds error raised when the function runs."""
     from scipy.interpolate import interp1d
 
+    from .. import host_ops
+    from .scipy_host import host
+
     @functools.wraps(original)
     def call(self, x):
         if not lax.is_tracer(x):
             return original(self, x)
-        if not isinstance(self, interp1d):
-            raise errors.unsupported(f"scipy.interpolate.{type(self).__name__} at traced "
-                                     "points")
+        if not isinstance(self, interp1d) or self._call is interp1d._call_spline:  # SciPy's
+            inside = np.full(np.shape(x), self.x[0] if isinstance(self, interp1d) else 0.0)
+            outcome = host_ops.outcome_of(host_ops.untraced(lambda: original(self, inside)),
+                                          type(self).__name__)  # (stand-ins in its range)
+            return host(original, f"scipy.interpolate.{type(self).__name__}", (self, x), {},
+                        outcome=outcome)  # own: a spline kind, a barycentric or Krogh table
         x = lax.lift(x)
         x = x if x.dtype.kind in "fc" else lax.cast(x, np.float64)
         x_shape = x.shape
@@ -130,9 +138,27 @@ def _interp1d_values(self, x):
         at = np.clip(np.searchsorted(self._x_shift, x, side=self._side), 1 - self._ind,
                      n - self._ind)
         return np.take(self._y, at + self._ind - 1, axis=0)
-    raise errors.unsupported("interp1d of a spline kind at traced points (SciPy's Cython "
-                             "evaluates its BSpline; a CubicSpline, and interp1d's linear, "
-                             "nearest, previous and next kinds trace)")
+    raise errors.unsupported(f"interp1d's {self._call.__name__} at traced points")
+
+
+def _known_init(init: Callable, name: str) -> Callable:
+    """An interpolant's `__init__` given traced values known while tracing (module tables a
+    retried trace holds as constants, `interp1d(WL, REF, kind="cubic")` in the function):
+    SciPy's own on their values; of values the function computes, refused by name."""
+    from .. import host_ops
+    from .scipy_host import _tracers, _with_values
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
+        known = {id(t): t.constant_value() for t in _tracers((args, kwargs))}
+        if any(v is None for v in known.values()):
+            raise errors.unsupported(f"scipy.interpolate.{name} built from traced data "
+                                     "(build it from arrays outside the function)")
+        host_ops.untraced(lambda: init(self, *_with_values(args, known),  # (NumPy's own
+                                       **_with_values(kwargs, known)))  # functions: its Python
+        # fills NumPy arrays for its Cython)
+
+    return __init__
 
 
 def _constant_method(original: Callable, name: str) -> Callable:
@@ -158,13 +184,22 @@ def _constant_method(original: Callable, name: str) -> Callable:
     return method
 
 
+# interpolants whose constructors take values a retried trace holds as constants
+BUILT = ("interp1d", "CubicSpline", "PchipInterpolator", "Akima1DInterpolator",
+         "CubicHermiteSpline", "BarycentricInterpolator", "KroghInterpolator")
+
+
 def routes() -> list:
     """What a trace replaces in `scipy.interpolate` (`trace._late_routes`)."""
+    import scipy.interpolate as interpolate
     from scipy.interpolate import PPoly
     from scipy.interpolate._interpolate import _PPolyBase
     from scipy.interpolate._polyint import _Interpolator1D
 
-    return [(_PPolyBase, {"__call__": _ppoly_call(_PPolyBase.__call__)}),
+    kinds = [getattr(interpolate, name) for name in BUILT]
+    return [*((kind, {"__init__": _known_init(vars(kind)["__init__"], kind.__name__)})
+              for kind in kinds),
+            (_PPolyBase, {"__call__": _ppoly_call(_PPolyBase.__call__)}),
             (PPoly, {name: _constant_method(vars(PPoly)[name], name)
                      for name in ("derivative", "antiderivative", "integrate")}),
             (_Interpolator1D, {"__call__": _interpolator_call(_Interpolator1D.__call__)})]
