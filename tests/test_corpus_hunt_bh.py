@@ -2321,17 +2321,11 @@ MORE = {
         _axis(8 * n), _spectrum(s, 8 * n))),
     "polynomial_class_fit": (polynomial_class_baseline, {}, lambda s, n: (
         _axis(8 * n), _spectrum(s, 8 * n))),
-    "reference_interp1d_cubic": _Xfail(
-        "interp1d(kind='cubic') of module constants, built inside the jitted function: "
-        "ValueError 'Expected a 2-dim C contiguous array' from _dierckx._coloc; SciPy works",
-        reference_interp1d_cubic, {}, lambda s, n: (
+    "reference_interp1d_cubic": (reference_interp1d_cubic, {}, lambda s, n: (
             np.linspace(400, 700, 5 * n), _pos(s, 5 * n))),
     "reference_interp1d_linear": (reference_interp1d_linear, {}, lambda s, n: (
         np.linspace(370, 730, 5 * n), _pos(s, 5 * n))),
-    "instrument_deconvolve": _Xfail(
-        "scipy.signal.deconvolve(traced, constant kernel) raises ConcretizationError in "
-        "lfilter; the quotient's length is N - D + 1, no value needed",
-        instrument_deconvolve, {}, lambda s, n: (
+    "instrument_deconvolve": (instrument_deconvolve, {}, lambda s, n: (
             np.convolve(_spectrum(s, 6 * n), INSTRUMENT_KERNEL),)),
     "peak_table_record_array": (peak_table_structured, {}, lambda s, n: (
             np.linspace(1, 9, n), _pos(s, n), _pos(s + 1, n, lo=0.1, hi=0.5))),

@@ -2187,9 +2187,7 @@ MORE = {
     "assignment_market_lsa": (assignment_market, {}, lambda s, n: _market(s, n)),
     "top_k_pagerank_argpartition": (top_k_pagerank, {"k": 3}, lambda s, n: (
         _digraph(s, n + 4),)),
-    "modularity_per_community_submatrix": _Xfail(
-        "A[inside][:, inside].sum() (a reduced row-and-column selection by one mask) raises "
-        "DataDependentShapeError; NumPy gives a scalar", modularity_per_community,
+    "modularity_per_community_submatrix": (modularity_per_community,
         {"n_comms": 3}, lambda s, n: (_graph(s, n + 4), np.arange(n + 4) % 3)),
     "ego_clustering_ix_mask": _Xfail(
         "A[np.ix_(nbrs, nbrs)].sum() of a traced mask raises DataDependentShapeError; "

@@ -1192,3 +1192,18 @@ def test_arange_of_traced_bounds_a_known_distance_apart(name):
         assert_same(tracenp.jit(fn)(np.arange(10.0), e), fn(np.arange(10.0), e))
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="np.arange"):
         tracenp.jit(lambda e: np.arange(e[0, 0], e[0, 1]))(np.array([[1, 3]]))
+
+
+def test_a_block_of_rows_and_columns_by_traced_masks_reduced_whole():
+    """`A[m][:, m].sum()` (a community's edges in a modularity), its mean and max, the block
+    between a community and the rest; along an axis its shape is the data's: refused."""
+    def f(a, m):
+        block = a[m][:, m]
+        return block.sum(), block.mean(), block.max(), a[m][:, ~m].sum()
+
+    r = np.random.default_rng(0)
+    a = (r.random((6, 6)) > 0.5) * 1.0
+    for m in (np.array([1, 0, 1, 1, 0, 1], bool), np.array([0, 1, 1, 0, 0, 1], bool)):
+        assert_same(tracenp.jit(f)(a + a.T, m), f(a + a.T, m))
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="block"):
+        tracenp.jit(lambda a, m: a[m][:, m].sum(axis=0))(a, m)

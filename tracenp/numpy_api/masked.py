@@ -108,6 +108,10 @@ class MaskedSelection:
         if self.mask.ndim == 1 and (_integer(key) or _integer_array(key)):
             return self._element(key)
         key = key if isinstance(key, tuple) else (key,)
+        if len(key) == 2 and key[0] == slice(None) and self.mask.ndim == 1 and \
+                self.values.ndim == 2 and lax.is_tracer(key[1]) and key[1].dtype == np.bool_ \
+                and key[1].shape == self.values.shape[1:]:  # `A[m][:, m]`: a block
+            return _Block(self.values, np.logical_and(self.mask[:, None], key[1][None, :]))
         if self.mask.ndim == 1 and isinstance(key[0], slice) and key[0] != slice(None):
             return self._sliced(key[0])[(slice(None),) + key[1:]]
         rest = key[1:]
@@ -973,6 +977,21 @@ for _name in "neg pos abs invert".split():
             (lambda fn: lambda self: self._wrap(fn(self.values)))(
                 getattr(operator, _name)))
 MaskedSelection.__hash__ = None
+
+
+class _Block(MaskedSelection):
+    """`A[m][:, n]`: the block of rows by one traced mask and columns by another (a
+    community's edges, `A[inside][:, inside].sum()`), its elements selected by both; reduced
+    whole (along an axis its shape would be the data's)."""
+
+    def __init__(self, values, mask):
+        super().__init__(values, mask, made_by=(
+            "A block A[m][:, n] by traced masks", "reduce it whole (A[m][:, m].sum())"))
+
+    def _axes(self, axis):
+        if axis is None:
+            return tuple(range(self.values.ndim))
+        self._refuse(f"A reduction along axis {axis}")
 MaskedSelection.__divmod__ = lambda self, other: (self // other, self % other)
 MaskedSelection.__rdivmod__ = lambda self, other: (other // self, other % self)
 
