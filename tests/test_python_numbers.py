@@ -1,8 +1,9 @@
 """The Python numbers a trace stands in for (`int(x)`, `float(x)`, `x.item()`, Python scalar
 arguments) against Python's own: values where int64 holds them, Python's errors where its
-numbers raise (raised when the compiled function runs), three-argument `pow`, `str()` and
-`sys.getsizeof`."""
+numbers raise (raised when the compiled function runs), three-argument `pow`, `str()`,
+`sys.getsizeof` and `statistics`."""
 
+import statistics
 import sys
 
 import numpy as np
@@ -27,6 +28,10 @@ SAME = {
                                        float(m[1]) / float(m[2]), divmod(int(m[2]), 4)),
     "bit_length_and_count": lambda m: ([(int(x) * 977).bit_length() for x in m],
                                        [(-int(x)).bit_count() for x in m]),
+    "statistics_of_traced_items": lambda m: (
+        statistics.mean([m[0] * 0.5, m[1] * 1.0]), statistics.median(list(m * 1.5)),
+        statistics.stdev(m * 0.1), statistics.pvariance([float(v) for v in m]),
+        statistics.fmean([m.sum() * 1.0, m.max() * 1.0])),
     "sizes_of_arrays_and_views": lambda m: (sys.getsizeof(m), sys.getsizeof(m * 2.0),
                                             sys.getsizeof(m[::2]), sys.getsizeof(m.sum()),
                                             sys.getsizeof(m.reshape(2, 2).T),

@@ -23,6 +23,7 @@ import functools
 import importlib
 import math
 import operator
+import statistics
 import sys
 import sysconfig
 import threading
@@ -940,6 +941,7 @@ def prepare() -> None:
         from .numpy_api.shape import _np_as_strided, as_strided
         from .python_builtins import traced_max, traced_min
         from .python_math import ROUTES as MATH_ROUTES
+        from .python_statistics import ROUTES as STATISTICS_ROUTES
 
         by_module: dict = {}
         for module, name, fn in ([(np, n, f) for n, f in PATCHED.items()] + _list_routes(PATCHED)
@@ -955,6 +957,7 @@ def prepare() -> None:
                                     (builtins, "max", traced_max),
                                     (builtins, "min", traced_min)]
                                  + [(math, n, f) for n, f in MATH_ROUTES.items()]
+                                 + [(statistics, n, f) for n, f in STATISTICS_ROUTES.items()]
                                  + [(m, n, f) for m, routes in masked_routes()
                                     for n, f in routes.items()]):
             getattr(module, name)  # a lazily loaded name is in the namespace from now on
