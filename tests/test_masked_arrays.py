@@ -101,6 +101,9 @@ CASES = {
                             np.ma.masked_invalid(a) == np.ma.masked_greater(a, 1.0)), A),
     "reshaped": (lambda a: np.ma.masked_invalid(a).reshape(3, 10).T.min(axis=1), A),
     "ufunc_of_an_array_and_one": (lambda a: np.add(a, np.ma.masked_invalid(a)).max(), A),
+    "argmin_argmax": (lambda a: (np.ma.masked_invalid(a).argmin(), np.ma.masked_invalid(a)
+                                 .argmax(axis=1), np.argmin(np.ma.masked_greater(a, 1.0),
+                                                            axis=0)), A),
     "selection_reduced": (lambda a: _selection_reductions(np.ma.masked_invalid(a)[a < 1.0]),
                           A),
     "selection_of_ints_reduced": (lambda a: _selection_reductions(

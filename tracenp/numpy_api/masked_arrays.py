@@ -185,6 +185,21 @@ class TracedMaskedArray:
     def max(self, axis=None, out=None, fill_value=None, keepdims=False):
         return self._extreme(np.max, False, axis, out, fill_value, keepdims)
 
+    def argmin(self, axis=None, fill_value=None, out=None, *, keepdims=False):
+        return self._arg_extreme(np.argmin, True, axis, fill_value, keepdims)
+
+    def argmax(self, axis=None, fill_value=None, out=None, *, keepdims=False):
+        return self._arg_extreme(np.argmax, False, axis, fill_value, keepdims)
+
+    def _arg_extreme(self, reduce, low: bool, axis, fill, keepdims):
+        """np.ma's `filled(fill).argmin(axis)`: the masked elements as the value that never
+        wins (the first element where all are masked)."""
+        dt = np.dtype(self.dtype)
+        fill = fill if fill is not None else (np.ma.minimum_fill_value if low else
+                                              np.ma.maximum_fill_value)(np.zeros((), dt))
+        return reduce(np.where(self._mask, np.asarray(fill, dt), self._data), axis=axis,
+                      keepdims=keepdims)
+
     def _extreme(self, reduce, low: bool, axis, out, fill, keepdims):
         """The extreme of the data with the masked elements as `fill` (by default the one
         that never wins), masked where a slice has no unmasked element."""
@@ -428,7 +443,7 @@ for _name, _ufunc in (("lt", np.less), ("le", np.less_equal), ("gt", np.greater)
     setattr(TracedMaskedArray, f"__{_name}__", _operator(_ufunc, False))
 
 _METHODS = {"sum": "sum", "mean": "mean", "var": "var", "std": "std", "min": "min",
-            "amin": "min", "max": "max", "amax": "max"}
+            "amin": "min", "max": "max", "amax": "max", "argmin": "argmin", "argmax": "argmax"}
 
 
 def _data(v):
