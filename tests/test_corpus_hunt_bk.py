@@ -2192,9 +2192,7 @@ MORE = {
     "ego_clustering_ix_mask": _Xfail(
         "A[np.ix_(nbrs, nbrs)].sum() of a traced mask raises DataDependentShapeError; "
         "NumPy gives a scalar", ego_clustering, {}, lambda s, n: (_graph(s, n + 4),)),
-    "instant_runoff_masked_array": _Xfail(
-        "np.ma.masked_array(counts, mask=m).argmin() of traced values raises "
-        "UnsupportedFunctionError; NumPy gives the unmasked argmin", instant_runoff_masked,
+    "instant_runoff_masked_array": (instant_runoff_masked,
         {"m": 5}, lambda s, n: (_ballots(s, 3 * n + 1, 5),)),
     "structured_array_agents": (structured_agents, {}, lambda s, n: (
             _u(s, n, 2), _i(10, n, seed=s), 0.3)),

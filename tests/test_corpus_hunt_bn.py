@@ -688,10 +688,7 @@ FORECASTING = {
     "forecast_metrics_dict": (forecast_metrics, {}, lambda s, n: (
         _pos(s, 2 * n, lo=40, hi=60), _pos(s + 1, 2 * n, lo=40, hi=60),
         _pos(s + 2, 3 * n, lo=40, hi=60))),
-    "mape_statistics_mean": _Xfail(
-        "statistics.mean over a list of traced scalars raises ConcretizationError (\"can't "
-        "convert type 'Tracer' to numerator/denominator\"); NumPy scalars work eagerly",
-        mape_statistics_module, {}, lambda s, n: (
+    "mape_statistics_mean": (mape_statistics_module, {}, lambda s, n: (
             _pos(s, 2 * n, lo=40, hi=60), _pos(s + 1, 2 * n, lo=40, hi=60))),
     "rolling_origin_nested_loops": (rolling_origin_ses, {"start": 3}, lambda s, n: (
         _pos(s, 2 * n, lo=10, hi=30), 0.4)),
