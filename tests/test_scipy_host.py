@@ -886,6 +886,26 @@ def test_solve_ivp_with_t_eval_runs_on_the_host():
                                                t_eval=[0.5, 1.0]).y)(np.ones(2), np.array(2.0))
 
 
+def _cholesky_solve_by_lapack(K, y):
+    from scipy.linalg import lapack
+
+    L, info = lapack.dpotrf(K, lower=1)
+    alpha, info2 = lapack.dpotrs(L, y, lower=1)
+    inverse, info3 = lapack.dpotri(L, lower=1)
+    return L, alpha, info + info2 + info3, np.triu(lapack.dtrtri(L.T)[0])
+
+
+def test_lapack_routines_of_traced_arrays_run_on_the_host():
+    """GPy's `dpotrf`/`dpotrs` and the like: SciPy's LAPACK wrappers on the host, LAPACK's
+    `info` a Python int as SciPy returns it."""
+    for seed in (1, 2):
+        r = np.random.default_rng(seed)
+        a = r.random((4, 4))
+        K, y = a @ a.T + 4 * np.eye(4), r.random(4)
+        assert_same(tracenp.jit(_cholesky_solve_by_lapack)(K, y),
+                    _cholesky_solve_by_lapack(K, y), rtol=1e-12)
+
+
 MOMENTS = {
     "weibull_mean": (lambda c, s: st.weibull_min.mean(c, scale=s),
                      lambda r: (r.uniform(1, 3, 3), r.uniform(1, 2, 3))),

@@ -991,6 +991,7 @@ _LATE_LIBRARIES = (("scipy._lib._array_api", "scipy_routes:lazy_array_routes"),
                    ("scipy.cluster.vq", "scipy_cluster:vq_routes"),
                    ("scipy.cluster.hierarchy", "scipy_cluster:hierarchy_routes"),
                    ("scipy.linalg", "scipy_host:linalg_routes"),
+                   ("scipy.linalg.lapack", "scipy_host:lapack_routes"),
                    ("scipy.sparse", "scipy_sparse"),
                    ("scipy.sparse.linalg", "scipy_sparse:linalg_routes"),
                    ("scipy.sparse.csgraph", "scipy_sparse:csgraph_routes"))

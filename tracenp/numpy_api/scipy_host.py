@@ -63,7 +63,9 @@ def _with_values(v, values: dict):
 
 def _rebuild(outcome: host_ops.Outcome, items: list):
     """The call's result as SciPy returns it: one array, or a tuple (list) of them."""
-    items = [t.with_returns(r) for t, (_, _, r) in zip(items, outcome.items)]
+    items = [lax.python_scalar(t, t.dtype) if r == "python" and not t.ndim and
+             t.dtype.kind in "biufc" else t.with_returns(r)  # (a Python number is weak)
+             for t, (_, _, r) in zip(items, outcome.items)]
     return host_ops.rebuild(outcome.kind, items)
 
 
@@ -505,6 +507,21 @@ def linalg_routes() -> list:
                       **{name: _route(getattr(linalg, name), f"scipy.linalg.{name}",
                                       typical=True)
                          for name in LINALG_TYPICAL if hasattr(linalg, name)}})]
+
+
+# LAPACK's routines that code calls directly (GPy's `dpotrf`/`dpotrs`), per precision
+LAPACK = tuple(f"{p}{name}" for p in "sd" for name in (
+    "potrf", "potrs", "potri", "trtrs", "trtri", "gesv", "getrf", "getrs", "getri", "posv",
+    "syev", "syevd", "gesdd", "geqrf", "orgqr", "gels"))
+
+
+def lapack_routes() -> list:
+    """`scipy.linalg.lapack`'s routines of traced arrays as host calls: SciPy's wrappers
+    take their arrays' memory; their results (with LAPACK's `info`) have their shapes."""
+    from scipy.linalg import lapack
+
+    return [(lapack, {name: _route(getattr(lapack, name), f"scipy.linalg.lapack.{name}",
+                                   typical=True) for name in LAPACK})]
 
 
 # ----------------------------------------------------------------------------- scipy.ndimage
