@@ -2236,10 +2236,7 @@ MORE = {
         _x1d(s, n), _toy_y(_x1d(s, n), s), _x1d(s + 1, 3))),
     "numpy_cholesky_upper_kwarg": (gp_numpy_upper_kwarg, {}, lambda s, n: (
         _x1d(s, n), _toy_y(_x1d(s, n), s))),
-    "gpy_lapack_dpotrf_dpotrs": _Xfail(
-        "scipy.linalg.lapack.dpotrf/dpotrs of a traced matrix: ConcretizationError (array "
-        "conversion), though nothing depends on the values; NumPy/SciPy return (L, info)",
-        gpy_lapack_dpotrs, {}, lambda s, n: (_x1d(s, n), _toy_y(_x1d(s, n), s))),
+    "gpy_lapack_dpotrf_dpotrs": (gpy_lapack_dpotrs, {}, lambda s, n: (_x1d(s, n), _toy_y(_x1d(s, n), s))),
     "fill_diagonal_einsum_trace": (fill_diagonal_noise, {}, lambda s, n: (
         _f(n, 2, seed=s), _pos(s, n))),
     "diag_indices_jitter_multi_dot": (diag_indices_jitter, {}, lambda s, n: (_f(n, 2, seed=s),)),
