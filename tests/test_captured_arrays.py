@@ -347,3 +347,20 @@ def test_a_distribution_method_bound_before_the_trace():
 
     h = np.array([0.2, 0.7])
     assert_same(tracenp.jit(f)(h), f(h), rtol=1e-12)
+
+
+PRICES = np.array([5.0, 4.8, 4.75])
+
+
+def _cheapest_order(demand):
+    # an all-units discount: the price whose total cost is least, from a global table
+    return PRICES[np.argmin(demand * PRICES + 100.0 / PRICES)]
+
+
+def test_a_global_table_indexed_by_a_value_of_python_floats_is_captured_not_steered():
+    """The index is computed from a Python float argument alone: the table is captured as a
+    constant rather than the float made static (which traced once per value)."""
+    f = tracenp.jit(_cheapest_order)
+    for d in (10.0, 20.0, 30.0):
+        assert_same(f(d), _cheapest_order(d))
+    assert f.cache_info().misses == 1

@@ -797,6 +797,12 @@ class JitFunction:
         try:
             return self._trace_graph(args, kwargs, leaves)
         except TracingError as e:
+            if getattr(e, "by_numpy", False) and self._capture_for(e):  # a global array's
+                try:  # own method given a traced value: the arrays as constants first,
+                    return self._trace_graph(args, kwargs, leaves)  # rather than the Python
+                except TracingError as again:  # numbers it came from made static
+                    self._capture = False
+                    e = again if not isinstance(again, ConcretizationError) else e
             if self._steer_by(e, args, kwargs):  # those arguments are static now: again
                 return self._trace(key, args, kwargs, self._key(args, kwargs)[1], fallback)
             if self._capture_for(e):

@@ -408,14 +408,20 @@ class Tracer:
         return value
 
     def __array__(self, dtype=None, copy=None):
-        value = self._concrete("Converting a traced array to a NumPy array (which code "
-                               "outside tracenp's reach does: a method of a NumPy array made "
-                               "outside the function, indexing it or a write into it, given "
-                               "a traced value, as `X.dot(w)`, `TABLE[i]` or `out[i] = w`, for "
-                               "which use `X @ w`, `np.dot(X, w)` or `np.take(TABLE, i)`, or "
-                               "pass `X`/`TABLE`/`out` in as arguments; "
-                               "`np.uint8(x)`, for which use `x.astype(np.uint8)`; `np.ma`; "
-                               "other libraries)")
+        """A conversion a NumPy array's own method makes (`TABLE[i]`) needs the value: the
+        error is marked `by_numpy`, so that jit first retries with the function's global
+        arrays as constants (`P[np.argmin(D * P)]` then traces, `D` not made static)."""
+        try:
+            value = self._concrete(
+                "Converting a traced array to a NumPy array (which code outside tracenp's "
+                "reach does: a method of a NumPy array made outside the function, indexing "
+                "it or a write into it, given a traced value, as `X.dot(w)`, `TABLE[i]` or "
+                "`out[i] = w`, for which use `X @ w`, `np.dot(X, w)` or `np.take(TABLE, i)`, "
+                "or pass `X`/`TABLE`/`out` in as arguments; `np.uint8(x)`, for which use "
+                "`x.astype(np.uint8)`; `np.ma`; other libraries)")
+        except errors.ConcretizationError as e:
+            e.by_numpy = True
+            raise
         return value if dtype is None else value.astype(dtype)
 
     def __bool__(self):
