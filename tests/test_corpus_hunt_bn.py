@@ -374,11 +374,7 @@ def _sS_args(s, n):
 INVENTORY = {
     "eoq_table_dict": (eoq_table, {}, lambda s, n: (
         _pos(s, n, lo=500, hi=5000), _pos(s + 1, n, lo=20, hi=100), _pos(s + 2, n, lo=1, hi=5))),
-    "eoq_all_units_discount": _Xfail(
-        "a module-level constant array indexed by an argmin of values computed from Python "
-        "float arguments: jit makes the floats static (one trace per new value, 3 traces) "
-        "where capturing the global as a constant traces once (as for 0-d array arguments)",
-        eoq_quantity_discount, {}, lambda s, n: (400.0 * n + 100 * s, 40.0 + s)),
+    "eoq_all_units_discount": (eoq_quantity_discount, {}, lambda s, n: (400.0 * n + 100 * s, 40.0 + s)),
     "eoq_all_units_discount_0d": (eoq_quantity_discount, {}, lambda s, n: (
         np.array(400.0 * n + 100 * s), np.array(40.0 + s))),
     "newsvendor_np_quantile_float_salvage": _Xfail(

@@ -1207,3 +1207,21 @@ def test_a_block_of_rows_and_columns_by_traced_masks_reduced_whole():
         assert_same(tracenp.jit(f)(a + a.T, m), f(a + a.T, m))
     with pytest.raises(tracenp.errors.DataDependentShapeError, match="block"):
         tracenp.jit(lambda a, m: a[m][:, m].sum(axis=0))(a, m)
+
+
+def _fit_selected_rows(x, y, m):
+    design = np.column_stack([x, x ** 2, np.ones_like(x)])
+    coef, residuals, rank, s = np.linalg.lstsq(design[m], y[m], rcond=None)
+    return coef, residuals, rank, s, np.linalg.lstsq(design[m], np.c_[y, 2 * y][m])[0]
+
+
+def test_least_squares_of_selected_rows():
+    """`np.linalg.lstsq(A[m], y[m])` (a fit over the events that pass a cut): all four of
+    NumPy's results; a selection of no more rows than columns raises when it runs."""
+    r = np.random.default_rng(3)
+    for seed in (0, 1):
+        x = r.random(20)
+        y, m = 2 * x - 1 + 0.1 * r.random(20), x > 0.2 + 0.1 * seed
+        assert_same(tracenp.jit(_fit_selected_rows)(x, y, m), _fit_selected_rows(x, y, m))
+    with pytest.raises(tracenp.errors.DataDependentShapeError, match="lstsq"):
+        tracenp.jit(_fit_selected_rows)(x, y, np.arange(20) < 3)  # 3 rows, 3 columns

@@ -853,6 +853,26 @@ def _polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
                       w=weight)  # unselected values (nan, inf) zeroed, as 0 * nan is nan
 
 
+@_reduction(np.linalg.lstsq)
+def _lstsq(a, b, rcond=None):
+    """`np.linalg.lstsq(A[m], y[m])`: the least squares of all rows with the unselected ones
+    zeroed (they leave the solution, the residuals, the rank and the nonzero singular values
+    as they are). NumPy's residuals are empty, and its singular values fewer, where the rows
+    selected are no more than the columns: raised when the function runs (a rank that falls
+    short raises as `lstsq`'s own does). The default `rcond` counts all rows (as
+    `_polyfit`'s)."""
+    if not (isinstance(b, MaskedSelection) and a._same(b)) or a.values.ndim != 2 or \
+            a.mask.ndim != 1 or b.values.ndim not in (1, 2):
+        a._refuse("np.linalg.lstsq other than of rows A[m] and y[m] by one mask")
+    lax.check(np.count_nonzero(a.mask) <= a.values.shape[1], "DataDependentShapeError",
+              "np.linalg.lstsq of selected rows no more than its columns: NumPy's residuals "
+              "are empty then, and its singular values fewer")
+    rows = a.mask.reshape(a.mask.shape + (1,))
+    zero = lax.lift(np.zeros((), a.dtype))
+    ys = np.where(rows if b.values.ndim == 2 else a.mask, b.values, zero)
+    return np.linalg.lstsq(np.where(rows, a.values, zero), ys, rcond=rcond)
+
+
 @_reduction(np.linalg.norm)
 def _norm(sel, ord=None, axis=None, keepdims=False):
     """`np.linalg.norm(pos[m] - com, axis=1)`: each selected row's norm, a selection; the

@@ -1,0 +1,1899 @@
+"""Corpus, hunt BO: quantum chemistry and electronic structure as psi4numpy tutorials,
+Szabo-Ostlund ports, pyscf-free course code and solid-state course notebooks write them.
+
+PLACEHOLDER_DOC
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.special
+from scipy.special import erf, hyp1f1
+from test_corpus import _f, check_like_numpy, check_refused
+from test_corpus_hunt_v import _names, _Xfail
+
+import tracenp
+
+# ================================================================================ test data
+
+
+def _boys0_data(t):
+    out = np.ones_like(t)
+    m = t > 1e-12
+    out[m] = 0.5 * np.sqrt(np.pi / t[m]) * erf(np.sqrt(t[m]))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _mol(seed, n):
+    """A distorted chain of n hydrogens, one normalised s Gaussian each (an STO-1G-like
+    basis): centres, exponents, charges and the S, T, V, (pq|rs) integrals, computed eagerly."""
+    r = np.random.default_rng(seed + 100 * n)
+    x = np.cumsum(np.r_[0.0, r.uniform(1.3, 1.7, n - 1)])
+    R = np.column_stack([x, r.uniform(-0.3, 0.3, n), r.uniform(-0.3, 0.3, n)])
+    a = r.uniform(0.38, 0.46, n)
+    Z = np.ones(n)
+    N = (2 * a / np.pi) ** 0.75
+    p = a[:, None] + a[None, :]
+    mu = a[:, None] * a[None, :] / p
+    AB2 = ((R[:, None] - R[None]) ** 2).sum(-1)
+    K = np.exp(-mu * AB2)
+    P = (a[:, None, None] * R[:, None] + a[None, :, None] * R[None]) / p[..., None]
+    S = N[:, None] * N[None] * (np.pi / p) ** 1.5 * K
+    T = mu * (3 - 2 * mu * AB2) * S
+    V = np.zeros((n, n))
+    for c in range(n):
+        PC2 = ((P - R[c]) ** 2).sum(-1)
+        V -= Z[c] * 2 * np.pi / p * K * _boys0_data(p * PC2) * N[:, None] * N[None]
+    p4, q4 = p[:, :, None, None], p[None, None]
+    PQ2 = ((P[:, :, None, None] - P[None, None]) ** 2).sum(-1)
+    eri = (2 * np.pi ** 2.5 / (p4 * q4 * np.sqrt(p4 + q4)) * K[:, :, None, None]
+           * K[None, None] * _boys0_data(p4 * q4 / (p4 + q4) * PQ2))
+    NN = N[:, None] * N[None]
+    eri *= NN[:, :, None, None] * NN[None, None]
+    dip = np.moveaxis(P, -1, 0) * S
+    return dict(S=S, T=T, V=V, H=T + V, eri=eri, R=R, Z=Z, a=a, P=P, dip=dip)
+
+
+def _m(seed, n, *keys):
+    m = _mol(seed, n)
+    return tuple(m[k].copy() for k in keys)
+
+
+@functools.lru_cache(maxsize=None)
+def _scf(seed, n, nocc=2):
+    """Converged RHF orbitals of `_mol(seed, n)`: eps, C, D (D = C_occ C_occ^T)."""
+    m = _mol(seed, n)
+    S, H, I = m["S"], m["H"], m["eri"]
+    s, U = np.linalg.eigh(S)
+    X = U @ np.diag(s ** -0.5) @ U.T
+    D = np.zeros_like(H)
+    for _ in range(40):
+        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("prqs,rs->pq", I, D)
+        e, Cp = np.linalg.eigh(X.T @ F @ X)
+        C = X @ Cp
+        D = C[:, :nocc] @ C[:, :nocc].T
+    return e, C, D
+
+
+def _mo(seed, n, nocc=2):
+    e, C, D = _scf(seed, n, nocc)
+    return e.copy(), C.copy(), D.copy()
+
+
+def _spd(seed, n, shift=1.0):
+    A = np.random.default_rng(seed).standard_normal((n, n))
+    return A @ A.T / n + shift * np.eye(n)
+
+
+def _sym(seed, n, scale=1.0):
+    A = np.random.default_rng(seed).standard_normal((n, n)) * scale
+    return 0.5 * (A + A.T)
+
+
+def _u(seed, *shape, lo=0.0, hi=1.0):
+    return np.random.default_rng(seed).uniform(lo, hi, shape)
+
+
+def _sorted_spread(seed, n, lo, hi):
+    # well-separated sorted values (orbital energies with no near-ties)
+    r = np.random.default_rng(seed)
+    return lo + np.cumsum(r.uniform(0.5, 1.0, n)) * (hi - lo) / n
+
+# ======================================================================= Gaussian integrals
+
+# STO-3G contraction of a 1s Slater function with zeta = 1 (Szabo-Ostlund, Table 3.8)
+STO3G_ALPHA = np.array([0.109818, 0.405771, 2.227660])
+STO3G_COEF = np.array([0.444635, 0.535328, 0.154329])
+ZETA_H = 1.24
+
+
+def gaussian_norm(alpha):
+    return (2.0 * alpha / np.pi) ** 0.75
+
+
+def s_overlap_matrix(alpha, centres):
+    # the Gaussian product theorem over all pairs by broadcasting
+    a = alpha[:, np.newaxis]
+    b = alpha[np.newaxis, :]
+    p = a + b
+    rab2 = np.sum((centres[:, np.newaxis, :] - centres[np.newaxis, :, :]) ** 2, axis=-1)
+    return gaussian_norm(a) * gaussian_norm(b) * (np.pi / p) ** 1.5 * np.exp(-a * b / p * rab2)
+
+
+def s_kinetic_matrix(alpha, centres):
+    S = s_overlap_matrix(alpha, centres)
+    a, b = np.meshgrid(alpha, alpha, indexing="ij")
+    mu = a * b / (a + b)
+    rab2 = ((centres[:, None] - centres[None]) ** 2).sum(axis=2)
+    return mu * (3.0 - 2.0 * mu * rab2) * S
+
+
+def boys_f0(t):
+    # F0(t) = sqrt(pi/t) erf(sqrt(t)) / 2, with the t -> 0 limit by np.where
+    small = t < 1e-8
+    ts = np.where(small, 1.0, t)
+    return np.where(small, 1.0 - t / 3.0, 0.5 * np.sqrt(np.pi / ts) * erf(np.sqrt(ts)))
+
+
+def boys_hyp1f1(t, n=0):
+    return hyp1f1(n + 0.5, n + 1.5, -t) / (2.0 * n + 1.0)
+
+
+def boys_table(t, nmax=4):
+    F = np.empty((nmax + 1,) + t.shape)
+    for n in range(nmax + 1):
+        F[n] = hyp1f1(n + 0.5, n + 1.5, -t) / (2 * n + 1)
+    return F
+
+
+def boys_downward(t, nmax=4):
+    # the top order by hyp1f1, the rest by F_{n-1} = (2t F_n + exp(-t)) / (2n - 1)
+    F = [None] * (nmax + 1)
+    F[nmax] = hyp1f1(nmax + 0.5, nmax + 1.5, -t) / (2 * nmax + 1)
+    et = np.exp(-t)
+    for n in range(nmax, 0, -1):
+        F[n - 1] = (2.0 * t * F[n] + et) / (2 * n - 1)
+    return np.array(F)
+
+
+def boys_gammainc(t, n=1):
+    t = np.maximum(t, 1e-12)
+    return (scipy.special.gamma(n + 0.5) * scipy.special.gammainc(n + 0.5, t)
+            / (2.0 * t ** (n + 0.5)))
+
+
+def nuclear_attraction_s(alpha, centres, R, Z):
+    N = gaussian_norm(alpha)
+    p = alpha[:, None] + alpha[None, :]
+    rab2 = ((centres[:, None] - centres[None]) ** 2).sum(-1)
+    K = np.exp(-np.outer(alpha, alpha) / p * rab2)
+    P = (alpha[:, None, None] * centres[:, None] + alpha[None, :, None] * centres[None]) \
+        / p[..., None]
+    V = np.zeros_like(p)
+    for c in range(len(Z)):
+        rpc2 = np.sum((P - R[c]) ** 2, axis=-1)
+        V += -Z[c] * 2.0 * np.pi / p * K * boys_f0(p * rpc2)
+    return V * np.outer(N, N)
+
+
+def eri_s_broadcast(alpha, centres):
+    # (ab|cd) of s primitives, all four indices at once
+    N = gaussian_norm(alpha)
+    p = alpha[:, None] + alpha[None, :]
+    K = np.exp(-np.outer(alpha, alpha) / p
+               * np.sum((centres[:, None] - centres[None]) ** 2, axis=-1))
+    P = np.einsum("a,ax->ax", alpha, centres)
+    P = (P[:, None, :] + P[None, :, :]) / p[:, :, None]
+    pp = p[:, :, None, None]
+    qq = p[None, None, :, :]
+    T = pp * qq / (pp + qq) * np.sum((P[:, :, None, None, :] - P[None, None]) ** 2, axis=-1)
+    NN = np.einsum("a,b,c,d->abcd", N, N, N, N)
+    return NN * 2.0 * np.pi ** 2.5 / (pp * qq * np.sqrt(pp + qq)) \
+        * K[:, :, None, None] * K[None, None] * boys_f0(T)
+
+
+def eri_eightfold_loops(alpha, centres):
+    # the textbook loop over unique quartets, the other seven written by symmetry
+    n = len(alpha)
+    N = gaussian_norm(alpha)
+    eri = np.zeros((n, n, n, n))
+    for i in range(n):
+        for j in range(i + 1):
+            for k in range(n):
+                for m in range(k + 1):
+                    if i * (i + 1) // 2 + j < k * (k + 1) // 2 + m:
+                        continue
+                    p, q = alpha[i] + alpha[j], alpha[k] + alpha[m]
+                    P = (alpha[i] * centres[i] + alpha[j] * centres[j]) / p
+                    Q = (alpha[k] * centres[k] + alpha[m] * centres[m]) / q
+                    kab = np.exp(-alpha[i] * alpha[j] / p
+                                 * np.dot(centres[i] - centres[j], centres[i] - centres[j]))
+                    kcd = np.exp(-alpha[k] * alpha[m] / q
+                                 * np.dot(centres[k] - centres[m], centres[k] - centres[m]))
+                    t = p * q / (p + q) * np.sum((P - Q) ** 2)
+                    val = (N[i] * N[j] * N[k] * N[m] * 2 * np.pi ** 2.5
+                           / (p * q * np.sqrt(p + q)) * kab * kcd * boys_hyp1f1(t))
+                    for a, b, c, d in ((i, j, k, m), (j, i, k, m), (i, j, m, k),
+                                       (j, i, m, k), (k, m, i, j), (m, k, i, j),
+                                       (k, m, j, i), (m, k, j, i)):
+                        eri[a, b, c, d] = val
+    return eri
+
+
+def sto3g_overlap_loops(zeta, centres):
+    # each atom's 1s STO-3G function: exponents scaled by zeta**2, primitives normalised
+    alpha = STO3G_ALPHA[None, :] * zeta[:, None] ** 2
+    d = STO3G_COEF * (2.0 * alpha / np.pi) ** 0.75
+    n = len(zeta)
+    S = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            a = alpha[i][:, None]
+            b = alpha[j][None, :]
+            p = a + b
+            r2 = np.dot(centres[i] - centres[j], centres[i] - centres[j])
+            S[i, j] = np.sum(d[i][:, None] * d[j][None, :] * (np.pi / p) ** 1.5
+                             * np.exp(-a * b / p * r2))
+    return S
+
+
+def sto3g_overlap_einsum(zeta, centres):
+    alpha = np.outer(zeta ** 2, STO3G_ALPHA)                 # (nbf, nprim)
+    d = STO3G_COEF[None, :] * gaussian_norm(alpha)
+    a = alpha[:, :, None, None]
+    b = alpha[None, None, :, :]
+    r2 = np.sum((centres[:, None, :] - centres[None, :, :]) ** 2, axis=-1)[:, None, :, None]
+    Sprim = (np.pi / (a + b)) ** 1.5 * np.exp(-a * b / (a + b) * r2)
+    return np.einsum("ia,jb,iajb->ij", d, d, Sprim)
+
+
+def sto3g_kinetic_nuclear(zeta, centres, Z):
+    alpha = np.outer(zeta ** 2, STO3G_ALPHA).ravel()
+    d = (STO3G_COEF[None, :] * gaussian_norm(np.outer(zeta ** 2, STO3G_ALPHA))).ravel()
+    xyz = np.repeat(centres, len(STO3G_ALPHA), axis=0)
+    nb = len(zeta)
+    Tp = s_kinetic_matrix(alpha, xyz) / np.outer(gaussian_norm(alpha), gaussian_norm(alpha))
+    Vp = nuclear_attraction_s(alpha, xyz, centres, Z) / np.outer(gaussian_norm(alpha),
+                                                                 gaussian_norm(alpha))
+    C = np.zeros((nb, nb * 3))
+    for i in range(nb):
+        C[i, 3 * i:3 * i + 3] = d[3 * i:3 * i + 3]
+    return C @ Tp @ C.T, C @ Vp @ C.T
+
+
+def nuclear_repulsion_loops(R, Z):
+    E = 0.0
+    for A in range(len(Z)):
+        for B in range(A):
+            E += Z[A] * Z[B] / np.linalg.norm(R[A] - R[B])
+    return E
+
+
+def nuclear_repulsion_triu(R, Z):
+    i, j = np.triu_indices(len(Z), k=1)
+    rij = np.linalg.norm(R[i] - R[j], axis=1)
+    return np.sum(Z[i] * Z[j] / rij)
+
+
+def nuclear_gradient(R, Z):
+    d = R[:, None, :] - R[None, :, :]
+    r = np.sqrt(np.einsum("abx,abx->ab", d, d))
+    np.fill_diagonal(r, np.inf)
+    return -np.einsum("a,b,abx->ax", Z, Z, d / r[..., None] ** 3)
+
+
+def dipole_s_integrals(alpha, centres):
+    # <a|r|b> = P_ab S_ab for s functions, stacked x, y, z
+    S = s_overlap_matrix(alpha, centres)
+    P = (alpha[:, None, None] * centres[:, None] + alpha[None, :, None] * centres[None]) \
+        / (alpha[:, None] + alpha[None, :])[..., None]
+    return np.stack([P[..., x] * S for x in range(3)])
+
+
+def schwarz_bounds(eri):
+    n = eri.shape[0]
+    Q = np.sqrt(np.abs(np.einsum("ijij->ij", eri)))
+    pairs = Q.reshape(n * n)
+    return Q, np.outer(pairs, pairs).reshape(n, n, n, n) >= np.abs(eri) - 1e-14
+
+
+def pack_eri(eri):
+    # the 8-fold packed list of a yoshimine-style file: ij >= kl over i >= j, k >= l
+    n = eri.shape[0]
+    i, j = np.tril_indices(n)
+    pair = eri[i, j][:, i, j]
+    ij, kl = np.tril_indices(len(i))
+    return pair[ij, kl]
+
+
+def unpack_eri(packed, n=4):
+    i, j = np.tril_indices(n)
+    npair = len(i)
+    M = np.zeros((npair, npair))
+    M[np.tril_indices(npair)] = packed
+    M = M + M.T - np.diag(np.diag(M))
+    eri = np.zeros((n, n, n, n))
+    pidx = np.zeros((n, n), dtype=int)
+    pidx[i, j] = np.arange(npair)
+    pidx[j, i] = np.arange(npair)
+    eri[...] = M[pidx[:, :, None, None], pidx[None, None, :, :]]
+    return eri
+
+
+def compound_index_lookup(eri, n=4):
+    # Crawford's project: ioff and INDEX(i, j) = i(i+1)/2 + j over a flat array
+    ioff = np.cumsum(np.arange(n * (n + 1) // 2 + 1)) - np.arange(n * (n + 1) // 2 + 1)
+    flat = pack_eri(eri)
+
+    def index(a, b):
+        return ioff[a] + b if a > b else ioff[b] + a
+
+    out = np.zeros(n * n)
+    for p in range(n):
+        for q in range(n):
+            out[p * n + q] = flat[index(index(p, q), index(q, p))]
+    return out
+
+
+# McMurchie-Davidson over Cartesian shells, as the blog posts write it (recursion on ints)
+
+
+def fact2(n):
+    return math.prod(range(n, 0, -2))
+
+
+def hermite_E(i, j, t, Qx, a, b):
+    p = a + b
+    q = a * b / p
+    if (t < 0) or (t > (i + j)):
+        return 0.0
+    elif i == j == t == 0:
+        return np.exp(-q * Qx * Qx)
+    elif j == 0:
+        return (1 / (2 * p)) * hermite_E(i - 1, j, t - 1, Qx, a, b) - \
+            (q * Qx / a) * hermite_E(i - 1, j, t, Qx, a, b) + \
+            (t + 1) * hermite_E(i - 1, j, t + 1, Qx, a, b)
+    else:
+        return (1 / (2 * p)) * hermite_E(i, j - 1, t - 1, Qx, a, b) + \
+            (q * Qx / b) * hermite_E(i, j - 1, t, Qx, a, b) + \
+            (t + 1) * hermite_E(i, j - 1, t + 1, Qx, a, b)
+
+
+def md_overlap(a, lmn1, A, b, lmn2, B):
+    S1 = hermite_E(lmn1[0], lmn2[0], 0, A[0] - B[0], a, b)
+    S2 = hermite_E(lmn1[1], lmn2[1], 0, A[1] - B[1], a, b)
+    S3 = hermite_E(lmn1[2], lmn2[2], 0, A[2] - B[2], a, b)
+    return S1 * S2 * S3 * np.power(np.pi / (a + b), 1.5)
+
+
+def md_kinetic(a, lmn1, A, b, lmn2, B):
+    l2, m2, n2 = lmn2
+    term0 = b * (2 * (l2 + m2 + n2) + 3) * md_overlap(a, lmn1, A, b, lmn2, B)
+    term1 = -2 * b ** 2 * (md_overlap(a, lmn1, A, b, (l2 + 2, m2, n2), B)
+                           + md_overlap(a, lmn1, A, b, (l2, m2 + 2, n2), B)
+                           + md_overlap(a, lmn1, A, b, (l2, m2, n2 + 2), B))
+    term2 = -0.5 * (l2 * (l2 - 1) * md_overlap(a, lmn1, A, b, (l2 - 2, m2, n2), B)
+                    + m2 * (m2 - 1) * md_overlap(a, lmn1, A, b, (l2, m2 - 2, n2), B)
+                    + n2 * (n2 - 1) * md_overlap(a, lmn1, A, b, (l2, m2, n2 - 2), B))
+    return term0 + term1 + term2
+
+
+def md_R(t, u, v, n, p, PCx, PCy, PCz, RPC):
+    T = p * RPC * RPC
+    val = 0.0
+    if t == u == v == 0:
+        val += np.power(-2 * p, n) * boys_hyp1f1(T, n)
+    elif t == u == 0:
+        if v > 1:
+            val += (v - 1) * md_R(t, u, v - 2, n + 1, p, PCx, PCy, PCz, RPC)
+        val += PCz * md_R(t, u, v - 1, n + 1, p, PCx, PCy, PCz, RPC)
+    elif t == 0:
+        if u > 1:
+            val += (u - 1) * md_R(t, u - 2, v, n + 1, p, PCx, PCy, PCz, RPC)
+        val += PCy * md_R(t, u - 1, v, n + 1, p, PCx, PCy, PCz, RPC)
+    else:
+        if t > 1:
+            val += (t - 1) * md_R(t - 2, u, v, n + 1, p, PCx, PCy, PCz, RPC)
+        val += PCx * md_R(t - 1, u, v, n + 1, p, PCx, PCy, PCz, RPC)
+    return val
+
+
+def md_nuclear(a, lmn1, A, b, lmn2, B, C):
+    l1, m1, n1 = lmn1
+    l2, m2, n2 = lmn2
+    p = a + b
+    P = (a * A + b * B) / p
+    RPC = np.linalg.norm(P - C)
+    val = 0.0
+    for t in range(l1 + l2 + 1):
+        for u in range(m1 + m2 + 1):
+            for v in range(n1 + n2 + 1):
+                val += hermite_E(l1, l2, t, A[0] - B[0], a, b) * \
+                    hermite_E(m1, m2, u, A[1] - B[1], a, b) * \
+                    hermite_E(n1, n2, v, A[2] - B[2], a, b) * \
+                    md_R(t, u, v, 0, p, P[0] - C[0], P[1] - C[1], P[2] - C[2], RPC)
+    return val * 2 * np.pi / p
+
+
+# an s, a p shell and an s: (angular momentum, atom) of each basis function
+SP_BASIS = [((0, 0, 0), 0), ((1, 0, 0), 1), ((0, 1, 0), 1), ((0, 0, 1), 1), ((0, 0, 0), 2)]
+
+
+def cartesian_norm(a, lmn):
+    l, m, n = lmn
+    return np.sqrt(np.power(2, 2 * (l + m + n) + 1.5) * np.power(a, l + m + n + 1.5)
+                   / fact2(2 * l - 1) / fact2(2 * m - 1) / fact2(2 * n - 1)
+                   / np.power(np.pi, 1.5))
+
+
+def md_one_electron(expn, atoms, Z):
+    nbf = len(SP_BASIS)
+    S = np.zeros((nbf, nbf))
+    T = np.zeros((nbf, nbf))
+    V = np.zeros((nbf, nbf))
+    for i, (lmn1, at1) in enumerate(SP_BASIS):
+        for j, (lmn2, at2) in enumerate(SP_BASIS):
+            a, b = expn[i], expn[j]
+            A, B = atoms[at1], atoms[at2]
+            nn = cartesian_norm(a, lmn1) * cartesian_norm(b, lmn2)
+            S[i, j] = nn * md_overlap(a, lmn1, A, b, lmn2, B)
+            T[i, j] = nn * md_kinetic(a, lmn1, A, b, lmn2, B)
+            for c in range(len(Z)):
+                V[i, j] -= Z[c] * nn * md_nuclear(a, lmn1, A, b, lmn2, B, atoms[c])
+    return S, T, V
+
+
+def md_overlap_only(expn, atoms):
+    nbf = len(SP_BASIS)
+    S = np.empty((nbf, nbf))
+    for i in range(nbf):
+        for j in range(nbf):
+            (lmn1, at1), (lmn2, at2) = SP_BASIS[i], SP_BASIS[j]
+            S[i, j] = md_overlap(expn[i], lmn1, atoms[at1], expn[j], lmn2, atoms[at2]) \
+                * cartesian_norm(expn[i], lmn1) * cartesian_norm(expn[j], lmn2)
+    return S
+
+
+def _sp_args(s, n):
+    r = np.random.default_rng(s + n)
+    atoms = np.array([[0.0, 0.0, 0.0], [1.4, 0.2, -0.1], [2.6, -0.3, 0.4]]) \
+        + 0.1 * r.standard_normal((3, 3))
+    return r.uniform(0.4, 1.2, 5), atoms
+
+
+def _mol_args(keys):
+    return lambda s, n: tuple(_mol(s, n)[k].copy() for k in keys)
+
+
+INTEGRALS = {
+    "s_overlap_broadcast": (s_overlap_matrix, {}, _mol_args(("a", "R"))),
+    "s_kinetic_meshgrid": (s_kinetic_matrix, {}, _mol_args(("a", "R"))),
+    "boys_f0_where_limit": (boys_f0, {}, lambda s, n: (np.r_[0.0, 1e-10, _u(s, n, hi=30.0)],)),
+    "boys_hyp1f1_order": (boys_hyp1f1, {"n": 2}, lambda s, n: (_u(s, n, 3, hi=20.0),)),
+    "boys_table_loop": (boys_table, {"nmax": 3}, lambda s, n: (_u(s, n, hi=15.0),)),
+    "boys_downward_recursion": (boys_downward, {"nmax": 4},
+                                lambda s, n: (_u(s, n, lo=0.1, hi=8.0),)),
+    "boys_gammainc": (boys_gammainc, {"n": 1}, lambda s, n: (_u(s, n, lo=0.05, hi=25.0),)),
+    "nuclear_attraction_s": (nuclear_attraction_s, {}, _mol_args(("a", "R", "R", "Z"))),
+    "eri_s_broadcast": (eri_s_broadcast, {}, _mol_args(("a", "R"))),
+    "eri_eightfold_loops": (eri_eightfold_loops, {}, lambda s, n: _m(s, 3, "a", "R")),
+    "sto3g_overlap_loops": (sto3g_overlap_loops, {}, lambda s, n: (
+        ZETA_H + 0.1 * _u(s, n), _mol(s, n)["R"])),
+    "sto3g_overlap_einsum": (sto3g_overlap_einsum, {}, lambda s, n: (
+        ZETA_H + 0.1 * _u(s, n), _mol(s, n)["R"])),
+    "sto3g_kinetic_nuclear": (sto3g_kinetic_nuclear, {}, lambda s, n: (
+        ZETA_H + 0.1 * _u(s, n), _mol(s, n)["R"], np.ones(n))),
+    "nuclear_repulsion_loops": (nuclear_repulsion_loops, {}, _mol_args(("R", "Z"))),
+    "nuclear_repulsion_triu": (nuclear_repulsion_triu, {}, _mol_args(("R", "Z"))),
+    "nuclear_gradient_fill_inf": (nuclear_gradient, {}, _mol_args(("R", "Z"))),
+    "dipole_s_integrals_stack": (dipole_s_integrals, {}, _mol_args(("a", "R"))),
+    "schwarz_bounds": (schwarz_bounds, {}, _mol_args(("eri",))),
+    "pack_eri_tril": (pack_eri, {}, _mol_args(("eri",))),
+    "unpack_eri_pair_index": (unpack_eri, {"n": 4}, lambda s, n: (pack_eri(_mol(s, 4)["eri"]),)),
+    "compound_index_ioff": (compound_index_lookup, {"n": 4}, lambda s, n: _m(s, 4, "eri")),
+    "md_overlap_cartesian": (md_overlap_only, {}, _sp_args),
+    "md_one_electron_sp": (md_one_electron, {}, lambda s, n: _sp_args(s, n) + (
+        np.array([1.0, 6.0, 1.0]),)),
+}
+
+
+@pytest.mark.parametrize("name", _names(INTEGRALS))
+def test_gaussian_integrals_match_numpy(name):
+    """s-Gaussian overlap, kinetic, nuclear-attraction and ERI formulas by broadcasting and
+    loops, Boys functions by erf/hyp1f1/gammainc, STO-3G contractions, ERI packing, and
+    McMurchie-Davidson recursions over Cartesian shells: NumPy's values."""
+    check_like_numpy(*INTEGRALS[name])
+
+# =================================================================================== SCF
+
+HARTREE_TO_EV = 27.211386245988
+AU_TO_DEBYE = 2.541746473
+
+
+def loewdin_broadcast(S):
+    s, U = np.linalg.eigh(S)
+    X = (U * s ** -0.5) @ U.T
+    return X, X.T @ S @ X
+
+
+def canonical_orthogonalization(S, nkeep=3):
+    # the nkeep largest eigenvalues, as a fixed count (eigh sorts ascending)
+    s, U = np.linalg.eigh(S)
+    s, U = s[::-1][:nkeep], U[:, ::-1][:, :nkeep]
+    X = U / np.sqrt(s)
+    return s, X.T @ S @ X
+
+
+def orthogonalizer_fractional_power(S, H):
+    X = scipy.linalg.fractional_matrix_power(S, -0.5)
+    return np.linalg.eigvalsh(X @ H @ X)
+
+
+def orthogonalizer_sqrtm(S, H):
+    X = np.linalg.inv(scipy.linalg.sqrtm(S))
+    return np.linalg.eigvalsh(X.T @ H @ X)
+
+
+def core_guess_cholesky(S, H, nocc=2):
+    L = np.linalg.cholesky(S)
+    Linv = np.linalg.inv(L)
+    e, Cp = np.linalg.eigh(Linv @ H @ Linv.T)
+    C = Linv.T @ Cp
+    D = np.einsum("pi,qi->pq", C[:, :nocc], C[:, :nocc])
+    return e, D
+
+
+def gwh_guess(S, H, nocc=2, k=1.75):
+    # the generalised Wolfsberg-Helmholz guess, diagonal written back by fill_diagonal
+    h = np.diag(H)
+    F = 0.5 * k * S * (h[:, None] + h[None, :])
+    np.fill_diagonal(F, h)
+    e, C = scipy.linalg.eigh(F, S)
+    return e, 2 * C[:, :nocc] @ C[:, :nocc].T
+
+
+def _diag_F(F, A, norb):
+    Fp = A.dot(F).dot(A)
+    e, C2 = np.linalg.eigh(Fp)
+    C = A.dot(C2)
+    Cocc = C[:, :norb]
+    D = np.einsum("pi,qi->pq", Cocc, Cocc)
+    return C, D
+
+
+def psi4numpy_rhf_diis(S, H, I, Enuc, ndocc=2, maxiter=10, max_diis=6):
+    # psi4numpy's RHF with DIIS, the convergence test replaced by a fixed iteration count
+    A = scipy.linalg.fractional_matrix_power(S, -0.5)
+    C, D = _diag_F(H, A, ndocc)
+    Fock_list = []
+    DIIS_list = []
+    for SCF_ITER in range(1, maxiter + 1):
+        J = np.einsum("pqrs,rs->pq", I, D)
+        K = np.einsum("prqs,rs->pq", I, D)
+        F = H + J * 2 - K
+        diis_e = np.einsum("ij,jk,kl->il", F, D, S) - np.einsum("ij,jk,kl->il", S, D, F)
+        diis_e = A.dot(diis_e).dot(A)
+        Fock_list.append(F)
+        DIIS_list.append(diis_e)
+        SCF_E = np.einsum("pq,pq->", F + H, D) + Enuc
+        if SCF_ITER >= 2:
+            if len(Fock_list) > max_diis:
+                del Fock_list[0]
+                del DIIS_list[0]
+            diis_count = len(Fock_list)
+            B = np.empty((diis_count + 1, diis_count + 1))
+            B[-1, :] = -1
+            B[:, -1] = -1
+            B[-1, -1] = 0
+            for num1, e1 in enumerate(DIIS_list):
+                for num2, e2 in enumerate(DIIS_list):
+                    if num2 > num1:
+                        continue
+                    val = np.einsum("ij,ij->", e1, e2)
+                    B[num1, num2] = val
+                    B[num2, num1] = val
+            B[:-1, :-1] /= np.abs(B[:-1, :-1]).max()
+            resid = np.zeros(diis_count + 1)
+            resid[-1] = -1
+            ci = np.linalg.solve(B, resid)
+            F = np.zeros_like(F)
+            for num, c in enumerate(ci[:-1]):
+                F += c * Fock_list[num]
+        C, D = _diag_F(F, A, ndocc)
+    return SCF_E
+
+
+def rhf_jk_by_dot(S, H, I, nocc=2, n_iter=10):
+    # J and K from the (pq|rs) supermatrix and the flattened density
+    n = H.shape[0]
+    s, U = np.linalg.eigh(S)
+    X = U.dot(np.diag(s ** -0.5)).dot(U.T)
+    I_J = I.reshape(n * n, n * n)
+    I_K = I.swapaxes(1, 2).reshape(n * n, n * n)
+    D = np.zeros((n, n))
+    for _ in range(n_iter):
+        J = np.dot(I_J, D.ravel()).reshape(n, n)
+        K = np.dot(I_K, D.ravel()).reshape(n, n)
+        F = H + 2 * J - K
+        eps, Cp = np.linalg.eigh(X.T.dot(F).dot(X))
+        C = X.dot(Cp)
+        D = C[:, :nocc].dot(C[:, :nocc].T)
+    E = np.sum(D * (H + F))
+    return E, eps
+
+
+def rhf_tensordot(S, H, I, nocc=2, n_iter=10):
+    X = scipy.linalg.fractional_matrix_power(S, -0.5)
+    P = np.zeros_like(H)
+    for _ in range(n_iter):
+        G = np.tensordot(I, P, axes=([2, 3], [0, 1])) \
+            - 0.5 * np.tensordot(I, P, axes=([1, 3], [0, 1]))
+        F = H + G
+        e, Cp = np.linalg.eigh(X @ F @ X)
+        C = X @ Cp
+        P = 2.0 * np.dot(C[:, :nocc], C[:, :nocc].T)
+    return 0.5 * np.sum(P * (H + F)), P
+
+
+def rhf_generalized_eigh(S, H, I, Enuc, nocc=2, n_iter=10):
+    D = np.zeros_like(H)
+    history = []
+    for _ in range(n_iter):
+        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("psrq,rs->pq", I, D)
+        history.append(np.sum(D * (H + F)) + Enuc)
+        eps, C = scipy.linalg.eigh(F, S)
+        D = C[:, :nocc] @ C[:, :nocc].T
+    return np.array(history), eps
+
+
+def rhf_damped_history(S, H, I, nocc=2, n_iter=12, damp=0.3):
+    hist = {"energy": [], "drms": [], "gap": []}
+    s, U = np.linalg.eigh(S)
+    X = U @ np.diag(1 / np.sqrt(s)) @ U.T
+    D = np.zeros_like(S)
+    for _ in range(n_iter):
+        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("prqs,rs->pq", I, D)
+        e, Cp = np.linalg.eigh(X @ F @ X)
+        C = X @ Cp
+        Dnew = C[:, :nocc] @ C[:, :nocc].T
+        hist["drms"].append(np.sqrt(np.mean((Dnew - D) ** 2)))
+        D = damp * D + (1 - damp) * Dnew
+        hist["energy"].append(np.sum(D * (H + F)))
+        hist["gap"].append((e[nocc] - e[nocc - 1]) * HARTREE_TO_EV)
+    return {k: np.array(v) for k, v in hist.items()}
+
+
+def uhf_loop(S, H, I, nalpha=2, nbeta=1, n_iter=12):
+    X = scipy.linalg.fractional_matrix_power(S, -0.5)
+    Da = np.zeros_like(H)
+    Db = np.zeros_like(H)
+    for _ in range(n_iter):
+        J = np.einsum("pqrs,rs->pq", I, Da + Db)
+        Fa = H + J - np.einsum("prqs,rs->pq", I, Da)
+        Fb = H + J - np.einsum("prqs,rs->pq", I, Db)
+        ea, Ca = np.linalg.eigh(X @ Fa @ X)
+        eb, Cb = np.linalg.eigh(X @ Fb @ X)
+        Ca, Cb = X @ Ca, X @ Cb
+        Da = Ca[:, :nalpha] @ Ca[:, :nalpha].T
+        Db = Cb[:, :nbeta] @ Cb[:, :nbeta].T
+    E = 0.5 * (np.sum((Da + Db) * H) + np.sum(Da * Fa) + np.sum(Db * Fb))
+    # <S^2> from the alpha-beta occupied overlap
+    Sab = Ca[:, :nalpha].T @ S @ Cb[:, :nbeta]
+    sz = 0.5 * (nalpha - nbeta)
+    s2 = sz * (sz + 1) + nbeta - np.sum(Sab ** 2)
+    return E, s2
+
+
+def fermi_smeared_scf(S, H, I, nelec=4, kT=0.05, n_iter=10):
+    X = scipy.linalg.fractional_matrix_power(S, -0.5)
+    P = np.zeros_like(H)
+    nocc = nelec // 2
+    for _ in range(n_iter):
+        F = H + np.einsum("pqrs,rs->pq", I, P) - 0.5 * np.einsum("prqs,rs->pq", I, P)
+        e, C = np.linalg.eigh(X @ F @ X)
+        C = X @ C
+        mu = 0.5 * (e[nocc - 1] + e[nocc])
+        occ = 2.0 / (1.0 + np.exp((e - mu) / kT))
+        P = (C * occ) @ C.T
+    entropy = -np.sum(np.where(occ > 1e-12, occ / 2 * np.log(np.maximum(occ / 2, 1e-300)), 0.0)
+                      + np.where(occ < 2 - 1e-12,
+                                 (1 - occ / 2) * np.log(np.maximum(1 - occ / 2, 1e-300)), 0.0))
+    return P, occ, entropy
+
+
+def level_shifted_scf(S, H, I, nocc=2, shift=0.5, n_iter=10):
+    X = scipy.linalg.fractional_matrix_power(S, -0.5)
+    e, C = np.linalg.eigh(X @ H @ X)
+    C = X @ C
+    D = C[:, :nocc] @ C[:, :nocc].T
+    for _ in range(n_iter):
+        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("prqs,rs->pq", I, D)
+        F = F + shift * (S - S @ D @ S)        # virtual space shifted up
+        e, C = np.linalg.eigh(X @ F @ X)
+        C = X @ C
+        D = C[:, :nocc] @ C[:, :nocc].T
+    return D, np.trace(D @ S)
+
+
+def szabo_g_matrix_loops(P, TT):
+    # Szabo-Ostlund's FORMG: G(i,j) = sum_kl P(k,l) [(ij|kl) - 1/2 (il|kj)]
+    n = P.shape[0]
+    G = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            for k in range(n):
+                for m in range(n):
+                    G[i, j] = G[i, j] + P[k, m] * (TT[i, j, k, m] - 0.5 * TT[i, m, k, j])
+    return G
+
+
+def szabo_scf_loops(S, H, TT, nocc=1, maxit=6):
+    n = S.shape[0]
+    s, U = np.linalg.eigh(S)
+    X = U / np.sqrt(s)                               # canonical, Szabo's eq. 3.169
+    P = np.zeros((n, n))
+    for it in range(maxit):
+        G = szabo_g_matrix_loops(P, TT)
+        F = H + G
+        E = 0.0
+        for i in range(n):
+            for j in range(n):
+                E = E + 0.5 * P[i, j] * (H[i, j] + F[i, j])
+        e, Cp = np.linalg.eigh(X.T @ F @ X)
+        C = X @ Cp
+        oldP = P.copy()
+        for i in range(n):
+            for j in range(n):
+                P[i, j] = 0.0
+                for a in range(nocc):
+                    P[i, j] = P[i, j] + 2.0 * C[i, a] * C[j, a]
+        delta = np.sqrt(np.sum((P - oldP) ** 2) / 4.0)
+    return E, e, delta
+
+
+def energy_components(D, H, I, Enuc):
+    J = np.einsum("pqrs,rs->pq", I, D)
+    K = np.einsum("prqs,rs->pq", I, D)
+    parts = {"one_electron": 2 * np.einsum("pq,pq->", D, H),
+             "coulomb": 2 * np.einsum("pq,pq->", D, J),
+             "exchange": -np.einsum("pq,pq->", D, K),
+             "nuclear": Enuc}
+    parts["total"] = sum(parts.values())
+    return parts
+
+
+def incremental_fock(H, I, D_list):
+    # direct SCF: F_n = F_{n-1} + G(D_n - D_{n-1})
+    F = H.copy()
+    D_old = np.zeros_like(H)
+    out = []
+    for D in D_list:
+        dD = D - D_old
+        F += 2 * np.einsum("pqrs,rs->pq", I, dD) - np.einsum("prqs,rs->pq", I, dD)
+        out.append(F.copy())
+        D_old = D
+    return out
+
+
+def mcweeny_purify(D, S, n_iter=6):
+    # McWeeny purification in a non-orthogonal basis: D <- 3 DSD - 2 DSDSD
+    for _ in range(n_iter):
+        DS = D @ S
+        D = 3 * DS @ D - 2 * DS @ DS @ D
+    return D, np.trace(D @ S), np.linalg.norm(D @ S @ D - D)
+
+
+def orbital_rotation_expm(C, kappa_ov, nocc=2):
+    n = C.shape[1]
+    K = np.zeros((n, n))
+    K[nocc:, :nocc] = kappa_ov
+    K[:nocc, nocc:] = -kappa_ov.T
+    U = scipy.linalg.expm(K)
+    Cn = C @ U
+    return Cn[:, :nocc] @ Cn[:, :nocc].T, U.T @ U
+
+
+def newton_orbital_gradient(C, F_ao, eps, nocc=2):
+    Fmo = C.T @ F_ao @ C
+    g = 4 * Fmo[:nocc, nocc:]
+    hdiag = 4 * (eps[None, nocc:] - eps[:nocc, None])
+    kappa = -g / hdiag
+    return g, kappa, np.linalg.norm(g)
+
+
+def determinant_overlap(C1, C2, S, nocc=2):
+    # <Phi_1|Phi_2> of two closed-shell determinants, alpha times beta
+    M = C1[:, :nocc].T @ S @ C2[:, :nocc]
+    return np.linalg.det(M) ** 2, np.linalg.svd(M, compute_uv=False)
+
+
+def koopmans_report(eps, nocc=2):
+    return {"IP_eV": -eps[nocc - 1] * HARTREE_TO_EV,
+            "EA_eV": -eps[nocc] * HARTREE_TO_EV,
+            "gap_eV": (eps[nocc] - eps[nocc - 1]) * HARTREE_TO_EV,
+            "sum_occ": 2 * eps[:nocc].sum()}
+
+
+def _rot_args(s, n):
+    e, C, D = _mo(s, n)
+    return C, 0.1 * _f(n - 2, 2, seed=s)
+
+
+def _rotated(s, n, scale=0.15):
+    A = np.triu(_f(n, n, seed=s + 11) * scale, 1)
+    return _mo(s, n)[1] @ scipy.linalg.expm(A - A.T)
+
+
+def _scf_args(s, n, keys=("S", "H", "eri")):
+    return _m(s, n, *keys)
+
+
+def _enuc(s, n):
+    m = _mol(s, n)
+    return nuclear_repulsion_triu(m["R"], m["Z"])
+
+
+SCF = {
+    "loewdin_broadcast_columns": (loewdin_broadcast, {}, lambda s, n: _m(s, n, "S")),
+    "canonical_orth_fixed_count": (canonical_orthogonalization, {"nkeep": 3},
+                                   lambda s, n: _m(s, n, "S")),
+    "orthogonalizer_fractional_power": (orthogonalizer_fractional_power, {},
+                                        lambda s, n: _m(s, n, "S", "H")),
+    "orthogonalizer_inv_sqrtm": (orthogonalizer_sqrtm, {}, lambda s, n: _m(s, n, "S", "H")),
+    "core_guess_cholesky": (core_guess_cholesky, {"nocc": 2}, lambda s, n: _m(s, n, "S", "H")),
+    "gwh_guess_fill_diagonal": (gwh_guess, {"nocc": 2}, lambda s, n: _m(s, n, "S", "H")),
+    "psi4numpy_rhf_diis": (psi4numpy_rhf_diis, {"ndocc": 2, "maxiter": 8}, lambda s, n: (
+        _scf_args(s, n) + (_enuc(s, n),))),
+    "rhf_jk_by_dot_reshape": (rhf_jk_by_dot, {"nocc": 2}, _scf_args),
+    "rhf_tensordot_axes": (rhf_tensordot, {"nocc": 2}, _scf_args),
+    "rhf_scipy_generalized_eigh": (rhf_generalized_eigh, {"nocc": 2}, lambda s, n: (
+        _scf_args(s, n) + (_enuc(s, n),))),
+    "rhf_damped_history_dict": (rhf_damped_history, {"nocc": 2}, _scf_args),
+    "uhf_spin_contamination": (uhf_loop, {"nalpha": 2, "nbeta": 1}, _scf_args),
+    "fermi_smeared_scf_entropy": (fermi_smeared_scf, {"nelec": 4}, _scf_args),
+    "level_shifted_scf": (level_shifted_scf, {"nocc": 2}, _scf_args),
+    "szabo_g_matrix_loops": (szabo_g_matrix_loops, {}, lambda s, n: (
+        _mo(s, 3, 1)[2] * 2, _mol(s, 3)["eri"])),
+    "szabo_scf_all_loops": (szabo_scf_loops, {"nocc": 1}, lambda s, n: _m(s, 3, "S", "H", "eri")),
+    "energy_components_dict": (energy_components, {}, lambda s, n: (
+        _mo(s, n)[2],) + _m(s, n, "H", "eri") + (_enuc(s, n),)),
+    "incremental_fock_list": (incremental_fock, {}, lambda s, n: _m(s, n, "H", "eri") + (
+        [0.5 * _mo(s, n)[2], 0.9 * _mo(s, n)[2], _mo(s, n)[2]],)),
+    "mcweeny_purification": (mcweeny_purify, {}, lambda s, n: (
+        _mo(s, n)[2] + 0.01 * _sym(s, n), _mol(s, n)["S"].copy())),
+    "orbital_rotation_expm": (orbital_rotation_expm, {"nocc": 2}, _rot_args),
+    "newton_orbital_gradient": (newton_orbital_gradient, {"nocc": 2}, lambda s, n: (
+        _mo(s, n)[1], _mol(s, n)["H"] + 0.3 * _sym(s, n), _mo(s, n)[0])),
+    "determinant_overlap_svd": (determinant_overlap, {"nocc": 2}, lambda s, n: (
+        _mo(s, n)[1], _rotated(s, n), _mol(s, n)["S"].copy())),
+    "koopmans_report_dict": (koopmans_report, {"nocc": 2}, lambda s, n: (_mo(s, n)[0],)),
+}
+
+
+@pytest.mark.parametrize("name", _names(SCF))
+def test_scf_matches_numpy(name):
+    """Orthogonalisers (eigh, fractional_matrix_power, sqrtm, Cholesky), core and GWH guesses,
+    RHF loops (psi4numpy DIIS, JK by reshape/dot and tensordot, generalised eigh, damping into
+    a dict), UHF with <S^2>, Fermi smearing, level shifts, Szabo's loops, McWeeny purification,
+    orbital rotations by expm and determinant overlaps: NumPy's values."""
+    check_like_numpy(*SCF[name])
+
+# ============================================================================ post-HF
+
+
+def ao_to_mo_quarter_einsum(I, C):
+    # psi4numpy's N^5 transformation, one index at a time
+    MO = np.einsum("pA,pqrs->Aqrs", C, I)
+    MO = np.einsum("qB,Aqrs->ABrs", C, MO)
+    MO = np.einsum("rC,ABrs->ABCs", C, MO)
+    MO = np.einsum("sD,ABCs->ABCD", C, MO)
+    return MO
+
+
+def ao_to_mo_quarter_dot(I, C):
+    # the same four steps by dot and transposes, as Fortran-minded ports write them
+    n = C.shape[0]
+    m = C.shape[1]
+    X = np.dot(C.T, I.reshape(n, -1)).reshape(m, n, n, n)
+    X = np.dot(C.T, X.transpose(1, 0, 2, 3).reshape(n, -1)).reshape(m, m, n, n)
+    X = X.transpose(1, 0, 2, 3)
+    X = np.dot(X.reshape(-1, n), C).reshape(m, m, n, m)
+    X = np.dot(X.transpose(0, 1, 3, 2).reshape(-1, n), C).reshape(m, m, m, m)
+    return X.transpose(0, 1, 3, 2)
+
+
+def ao_to_mo_ovov(I, C, nocc=2):
+    Co, Cv = C[:, :nocc], C[:, nocc:]
+    return np.einsum("pi,qa,pqrs,rj,sb->iajb", Co, Cv, I, Co, Cv, optimize=True)
+
+
+def psi4numpy_mp2(I, C, eps, nocc=2):
+    MO = ao_to_mo_ovov(I, C, nocc)
+    eocc = eps[:nocc]
+    evirt = eps[nocc:]
+    e_denom = 1 / (eocc.reshape(-1, 1, 1, 1) - evirt.reshape(-1, 1, 1)
+                   + eocc.reshape(-1, 1) - evirt)
+    MP2corr_OS = np.einsum("iajb,iajb,iajb->", MO, MO, e_denom)
+    MP2corr_SS = np.einsum("iajb,iajb,iajb->", MO - MO.swapaxes(1, 3), MO, e_denom)
+    return {"os": MP2corr_OS, "ss": MP2corr_SS, "mp2": MP2corr_OS + MP2corr_SS,
+            "scs": MP2corr_OS * 6 / 5 + MP2corr_SS / 3}
+
+
+def mp2_pair_loops(I, C, eps, nocc=2):
+    # memory-light MP2: one (ia|jb) block per occupied pair
+    MO = ao_to_mo_quarter_einsum(I, C)
+    ev = eps[nocc:]
+    E = 0.0
+    pair = np.zeros((nocc, nocc))
+    for i in range(nocc):
+        for j in range(nocc):
+            K = MO[i, nocc:, j, nocc:]
+            denom = eps[i] + eps[j] - ev[:, None] - ev[None, :]
+            pair[i, j] = np.sum(K * (2 * K - K.T) / denom)
+            E += pair[i, j]
+    return E, pair
+
+
+def mp2_natural_occupations(I, C, eps, nocc=2):
+    MO = ao_to_mo_quarter_einsum(I, C)
+    o, v = slice(0, nocc), slice(nocc, None)
+    g = MO[o, v, o, v]
+    D = eps[o, None, None, None] - eps[None, v, None, None] + eps[None, None, o, None] \
+        - eps[None, None, None, v]
+    t = g / D
+    tt = 2 * t - t.swapaxes(1, 3)
+    Poo = -2 * np.einsum("iakb,jakb->ij", t, tt)
+    Pvv = 2 * np.einsum("iajc,ibjc->ab", t, tt)
+    n = C.shape[1]
+    P = np.zeros((n, n))
+    P[o, o] = 2 * np.eye(nocc) + Poo
+    P[v, v] = Pvv
+    return np.linalg.eigvalsh(P)[::-1], np.trace(P)
+
+
+def spin_block_tei(I):
+    identity = np.eye(2)
+    I = np.kron(identity, I)
+    return np.kron(identity, I.T)
+
+
+def spin_orbital_integrals(I, C, eps):
+    # psi4numpy's spin-orbital set-up: antisymmetrised <pq||rs> in the MO basis
+    I = spin_block_tei(I)
+    gao = I.transpose(0, 2, 1, 3) - I.transpose(0, 2, 3, 1)
+    eps = np.append(eps, eps)
+    Cs = np.block([[C, np.zeros_like(C)], [np.zeros_like(C), C]])
+    Cs = Cs[:, eps.argsort()]
+    eps = np.sort(eps)
+    gmo = np.einsum("pQRS,pP->PQRS",
+                    np.einsum("pqRS,qQ->pQRS",
+                              np.einsum("pqrS,rR->pqRS",
+                                        np.einsum("pqrs,sS->pqrS", gao, Cs), Cs), Cs), Cs)
+    return gmo, eps
+
+
+def spin_orbital_mp2(I, C, eps, nocc=2):
+    gmo, eps = spin_orbital_integrals(I, C, eps)
+    nso = 2 * nocc
+    o, v = slice(None, nso), slice(nso, None)
+    eo, ev = eps[o], eps[v]
+    Dijab = eo.reshape(-1, 1, 1, 1) + eo.reshape(-1, 1, 1) - ev.reshape(-1, 1) - ev
+    return (1 / 4.0) * np.einsum("ijab,ijab,ijab->", gmo[o, o, v, v], gmo[o, o, v, v],
+                                 1 / Dijab)
+
+
+def spin_orbital_mp3(I, C, eps, nocc=2):
+    gmo, eps = spin_orbital_integrals(I, C, eps)
+    nso = 2 * nocc
+    o, v = slice(None, nso), slice(nso, None)
+    eo, ev = eps[o], eps[v]
+    Dijab = eo[:, None, None, None] + eo[None, :, None, None] - ev[None, None, :, None] \
+        - ev[None, None, None, :]
+    t = gmo[o, o, v, v] / Dijab
+    e3 = (1 / 8.0) * np.einsum("ijab,abcd,ijcd->", t, gmo[v, v, v, v], t)
+    e3 += (1 / 8.0) * np.einsum("ijab,klij,klab->", t, gmo[o, o, o, o], t)
+    e3 += np.einsum("ijab,kbcj,ikac->", t, gmo[o, v, v, o], t)
+    return e3
+
+
+def ccd_spin_orbital(I, C, eps, nocc=2, n_iter=8):
+    gmo, eps = spin_orbital_integrals(I, C, eps)
+    nso = 2 * nocc
+    o, v = slice(None, nso), slice(nso, None)
+    eo, ev = eps[o], eps[v]
+    Dijab = eo[:, None, None, None] + eo[None, :, None, None] - ev[None, None, :, None] \
+        - ev[None, None, None, :]
+    t2 = gmo[o, o, v, v] / Dijab
+    energies = []
+    for _ in range(n_iter):
+        R = gmo[o, o, v, v].copy()
+        R += 0.5 * np.einsum("abcd,ijcd->ijab", gmo[v, v, v, v], t2)
+        R += 0.5 * np.einsum("klij,klab->ijab", gmo[o, o, o, o], t2)
+        P = np.einsum("kbcj,ikac->ijab", gmo[o, v, v, o], t2)
+        R += P - P.swapaxes(0, 1) - P.swapaxes(2, 3) + P.swapaxes(0, 1).swapaxes(2, 3)
+        R += 0.25 * np.einsum("klcd,ijcd,klab->ijab", gmo[o, o, v, v], t2, t2)
+        Q = np.einsum("klcd,ikac,jlbd->ijab", gmo[o, o, v, v], t2, t2)
+        R += Q - Q.swapaxes(0, 1)
+        X = -0.5 * np.einsum("klcd,ijac,klbd->ijab", gmo[o, o, v, v], t2, t2)
+        R += X - X.swapaxes(2, 3)
+        Y = -0.5 * np.einsum("klcd,ikab,jlcd->ijab", gmo[o, o, v, v], t2, t2)
+        R += Y - Y.swapaxes(0, 1)
+        t2 = R / Dijab
+        energies.append(0.25 * np.einsum("ijab,ijab->", gmo[o, o, v, v], t2))
+    return np.array(energies)
+
+
+def ccsd_t1_t2_sketch(I, C, eps, nocc=2, n_iter=5):
+    # a reduced CCSD: Stanton-Gauss F intermediates, singles and doubles updated together
+    gmo, eps = spin_orbital_integrals(I, C, eps)
+    nso = 2 * nocc
+    o, v = slice(None, nso), slice(nso, None)
+    nv = len(eps) - nso
+    fs = np.diag(eps)
+    Dia = eps[o].reshape(-1, 1) - eps[v]
+    Dijab = eps[o].reshape(-1, 1, 1, 1) + eps[o].reshape(-1, 1, 1) - eps[v].reshape(-1, 1) \
+        - eps[v]
+    t1 = np.zeros((nso, nv))
+    t2 = gmo[o, o, v, v] / Dijab
+    for _ in range(n_iter):
+        tau = t2 + np.einsum("ia,jb->ijab", t1, t1) - np.einsum("ib,ja->ijab", t1, t1)
+        Fae = -0.5 * np.einsum("me,ma->ae", fs[o, v], t1) \
+            + np.einsum("mf,mafe->ae", t1, gmo[o, v, v, v]) \
+            - 0.5 * np.einsum("mnaf,mnef->ae", tau, gmo[o, o, v, v])
+        Fmi = 0.5 * np.einsum("ie,me->mi", t1, fs[o, v]) \
+            + np.einsum("ne,mnie->mi", t1, gmo[o, o, o, v]) \
+            + 0.5 * np.einsum("inef,mnef->mi", tau, gmo[o, o, v, v])
+        Fme = np.einsum("nf,mnef->me", t1, gmo[o, o, v, v])
+        t1n = np.einsum("ie,ae->ia", t1, Fae) - np.einsum("ma,mi->ia", t1, Fmi) \
+            + np.einsum("imae,me->ia", t2, Fme) - np.einsum("nf,naif->ia", t1, gmo[o, v, o, v])
+        t2n = gmo[o, o, v, v] + 0.5 * np.einsum("ijef,abef->ijab", tau, gmo[v, v, v, v])
+        Pab = np.einsum("ijae,be->ijab", t2, Fae)
+        Pij = np.einsum("imab,mj->ijab", t2, Fmi)
+        t2n += Pab - Pab.swapaxes(2, 3) - Pij + Pij.swapaxes(0, 1)
+        t1 = t1n / Dia
+        t2 = t2n / Dijab
+    E = np.einsum("ia,ia->", fs[o, v], t1) + 0.25 * np.einsum("ijab,ijab->", gmo[o, o, v, v],
+                                                               t2) \
+        + 0.5 * np.einsum("ijab,ia,jb->", gmo[o, o, v, v], t1, t1)
+    return E, np.linalg.norm(t1)
+
+
+def cis_spin_orbital(I, C, eps, nocc=2):
+    gmo, eps = spin_orbital_integrals(I, C, eps)
+    nso = 2 * nocc
+    nvirt = len(eps) - nso
+    o, v = slice(None, nso), slice(nso, None)
+    HCIS = np.einsum("ab,ij->iajb", np.diag(eps[v]), np.eye(nso)) \
+        - np.einsum("ij,ab->iajb", np.diag(eps[o]), np.eye(nvirt)) \
+        + np.einsum("ajib->iajb", gmo[v, o, o, v])
+    HCIS = HCIS.reshape(nso * nvirt, nso * nvirt)
+    return np.linalg.eigvalsh(HCIS)
+
+
+def cis_singlets_loops(I, C, eps, nocc=2):
+    # the singlet A matrix element by element over compound indices ia, jb
+    MO = ao_to_mo_quarter_einsum(I, C)
+    nmo = len(eps)
+    nvir = nmo - nocc
+    A = np.zeros((nocc * nvir, nocc * nvir))
+    ia = 0
+    for i in range(nocc):
+        for a in range(nocc, nmo):
+            jb = 0
+            for j in range(nocc):
+                for b in range(nocc, nmo):
+                    A[ia, jb] = 2 * MO[i, a, j, b] - MO[i, j, a, b]
+                    if ia == jb:
+                        A[ia, jb] += eps[a] - eps[i]
+                    jb += 1
+            ia += 1
+    return np.linalg.eigvalsh(A) * HARTREE_TO_EV
+
+
+def _ab_matrices(MO, eps, nocc):
+    nmo = len(eps)
+    o, v = slice(0, nocc), slice(nocc, nmo)
+    nv = nmo - nocc
+    de = (eps[v][None, :] - eps[o][:, None]).ravel()
+    A = np.diag(de) + (2 * MO[o, v, o, v] - MO[o, o, v, v].transpose(0, 2, 1, 3)).reshape(
+        nocc * nv, nocc * nv)
+    B = (2 * MO[o, v, o, v] - MO[o, v, o, v].transpose(0, 3, 2, 1)).reshape(nocc * nv,
+                                                                            nocc * nv)
+    return A, B
+
+
+def tdhf_hermitian(I, C, eps, nocc=2):
+    # RPA as (A-B)^1/2 (A+B) (A-B)^1/2 Z = w^2 Z
+    MO = ao_to_mo_quarter_einsum(I, C)
+    A, B = _ab_matrices(MO, eps, nocc)
+    d, U = np.linalg.eigh(A - B)
+    sq = U @ np.diag(np.sqrt(d)) @ U.T
+    w2 = np.linalg.eigvalsh(sq @ (A + B) @ sq)
+    return np.sqrt(w2)
+
+
+def tdhf_nonhermitian(I, C, eps, nocc=2):
+    MO = ao_to_mo_quarter_einsum(I, C)
+    A, B = _ab_matrices(MO, eps, nocc)
+    H = np.block([[A, B], [-B, -A]])
+    w = np.linalg.eigvals(H)
+    return np.sort(w.real)[len(w) // 2:]
+
+
+def cis_oscillator_strengths(I, C, eps, dip, nocc=2):
+    MO = ao_to_mo_quarter_einsum(I, C)
+    A, _ = _ab_matrices(MO, eps, nocc)
+    w, X = np.linalg.eigh(A)
+    mu_ov = np.einsum("xpq,pi,qa->xia", dip, C[:, :nocc], C[:, nocc:]).reshape(3, -1)
+    tdm = np.sqrt(2) * mu_ov @ X
+    return w, 2.0 / 3.0 * w * np.sum(tdm ** 2, axis=0)
+
+
+def fci_two_electron_minimal(I, C, eps, h):
+    # H2 in a minimal basis: |1 1bar> and |2 2bar>, the 2x2 CI matrix
+    hmo = C.T @ h @ C
+    g = ao_to_mo_quarter_einsum(I, C)
+    H11 = 2 * hmo[0, 0] + g[0, 0, 0, 0]
+    H22 = 2 * hmo[1, 1] + g[1, 1, 1, 1]
+    H12 = g[0, 1, 0, 1]
+    Hci = np.array([[H11, H12], [H12, H22]])
+    E, V = np.linalg.eigh(Hci)
+    return E, V[:, 0] ** 2
+
+
+def density_fitted_jk(Ppq, metric, D):
+    # psi4numpy's DF-JK: Qpq = J^-1/2 (P|pq), then J and K by einsum
+    s, U = np.linalg.eigh(metric)
+    Jinvh = U @ np.diag(s ** -0.5) @ U.T
+    Qpq = np.einsum("QP,Ppq->Qpq", Jinvh, Ppq)
+    J = np.einsum("Qpq,Qrs,rs->pq", Qpq, Qpq, D, optimize=True)
+    K = np.einsum("Qpr,Qqs,rs->pq", Qpq, Qpq, D, optimize=True)
+    return J, K
+
+
+def density_fitted_cho_solve(Ppq, metric, D):
+    cf = scipy.linalg.cho_factor(metric)
+    gamma = np.einsum("Ppq,pq->P", Ppq, D)
+    d = scipy.linalg.cho_solve(cf, gamma)
+    J = np.einsum("P,Ppq->pq", d, Ppq)
+    L = np.linalg.cholesky(metric)
+    B = scipy.linalg.solve_triangular(L, Ppq.reshape(len(metric), -1), lower=True)
+    return J, B.T @ B
+
+
+def pivoted_cholesky_eri(I, nvec=5):
+    # Cholesky vectors of the (pq|rs) supermatrix, the pivot by argmax of the residual diagonal
+    n = I.shape[0]
+    M = I.reshape(n * n, n * n)
+    diag = np.diag(M).copy()
+    L = np.zeros((n * n, nvec))
+    for k in range(nvec):
+        piv = np.argmax(diag)
+        L[:, k] = (M[:, piv] - L[:, :k] @ L[piv, :k]) / np.sqrt(diag[piv])
+        diag -= L[:, k] ** 2
+    return L, np.abs(diag).max()
+
+
+def _post(s, n, extra=()):
+    m = _mol(s, n)
+    e, C, D = _mo(s, n)
+    return (m["eri"].copy(), C, e) + tuple(m[k].copy() for k in extra)
+
+
+def _df_args(s, n):
+    r = np.random.default_rng(s)
+    naux = 2 * n
+    B = r.standard_normal((naux, n, n))
+    Ppq = B + B.transpose(0, 2, 1)
+    return Ppq, _spd(s, naux, 2.0), _mo(s, n)[2]
+
+
+def _h2_args(s, n):
+    m = _mol(s, 2)
+    e, C, D = _mo(s, 2, 1)
+    return m["eri"].copy(), C, e, m["H"].copy()
+
+
+def _chol_args(s, n):
+    I = _mol(s, n)["eri"]
+    n = I.shape[0]
+    # a small ridge keeps the pivots away from ties
+    return (I + 1e-3 * np.einsum("pr,qs->pqrs", np.diag(np.arange(1, n + 1.0)),
+                                 np.eye(n)),)
+
+
+POST_HF = {
+    "ao_to_mo_quarter_einsum": (ao_to_mo_quarter_einsum, {}, lambda s, n: _post(s, n)[:2]),
+    "ao_to_mo_quarter_dot_reshape": (ao_to_mo_quarter_dot, {}, lambda s, n: (
+        _mol(s, n)["eri"].copy(), _f(n, n - 1, seed=s))),
+    "ao_to_mo_ovov_optimize": (ao_to_mo_ovov, {"nocc": 2}, lambda s, n: _post(s, n)[:2]),
+    "psi4numpy_mp2_scs_dict": (psi4numpy_mp2, {"nocc": 2}, _post),
+    "mp2_pair_energy_loops": (mp2_pair_loops, {"nocc": 2}, _post),
+    "mp2_natural_occupations": (mp2_natural_occupations, {"nocc": 2}, _post),
+    "spin_block_kron": (spin_block_tei, {}, lambda s, n: (_mol(s, n)["eri"].copy(),)),
+    "spin_orbital_mp2": (spin_orbital_mp2, {"nocc": 2}, _post),
+    "spin_orbital_mp3": (spin_orbital_mp3, {"nocc": 2}, _post),
+    "ccd_spin_orbital_fixed_iter": (ccd_spin_orbital, {"nocc": 2}, _post),
+    "ccsd_t1_t2_intermediates": (ccsd_t1_t2_sketch, {"nocc": 2}, _post),
+    "cis_spin_orbital_einsum": (cis_spin_orbital, {"nocc": 2}, _post),
+    "cis_singlets_compound_loops": (cis_singlets_loops, {"nocc": 2}, _post),
+    "tdhf_hermitian_sqrt": (tdhf_hermitian, {"nocc": 2}, _post),
+    "tdhf_nonhermitian_eigvals": (tdhf_nonhermitian, {"nocc": 2}, _post),
+    "cis_oscillator_strengths": (cis_oscillator_strengths, {"nocc": 2},
+                                 lambda s, n: _post(s, n, ("dip",))),
+    "fci_h2_minimal": (fci_two_electron_minimal, {}, _h2_args),
+    "density_fitted_jk_eigh": (density_fitted_jk, {}, _df_args),
+    "density_fitted_cho_solve": (density_fitted_cho_solve, {}, _df_args),
+    "pivoted_cholesky_argmax": (pivoted_cholesky_eri, {"nvec": 5}, _chol_args),
+}
+
+
+@pytest.mark.parametrize("name", _names(POST_HF))
+def test_post_hartree_fock_matches_numpy(name):
+    """AO-to-MO transforms (quarter steps by einsum and by reshape/dot, one optimised einsum),
+    MP2 (psi4numpy's broadcast denominators, pair loops, natural occupations), spin-orbital
+    MP2/MP3/CCD/CCSD, CIS and TDHF (einsum, compound-index loops, eigvals of the RPA block
+    matrix, oscillator strengths), a 2x2 FCI, density fitting and pivoted Cholesky: NumPy's
+    values."""
+    check_like_numpy(*POST_HF[name])
+
+# ======================================================== Hueckel and tight binding
+
+# Streitwieser's heteroatom parameters: alpha_X = alpha + h_X beta, beta_XY = k_XY beta
+HUCKEL_H = {"C": 0.0, "N": 0.5, "N+": 2.0, "O": 1.0, "O+": 2.0}
+HUCKEL_K = {("C", "C"): 1.0, ("C", "N"): 1.0, ("C", "N+"): 0.8, ("C", "O"): 1.0,
+            ("C", "O+"): 0.8}
+PYRIDINE_ATOMS = ("N", "C", "C", "C", "C", "C")
+RING6_BONDS = [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 0)]
+
+
+def huckel_heteroatom(alpha, beta, atoms=PYRIDINE_ATOMS, nelec=6):
+    n = len(atoms)
+    H = np.zeros((n, n))
+    for i, a in enumerate(atoms):
+        H[i, i] = alpha + HUCKEL_H[a] * beta
+    for i, j in RING6_BONDS:
+        key = tuple(sorted((atoms[i], atoms[j])))
+        H[i, j] = H[j, i] = HUCKEL_K[key] * beta
+    e, c = np.linalg.eigh(H)
+    occ = np.zeros(n)
+    occ[:nelec // 2] = 2.0
+    q = np.einsum("k,ik,ik->i", occ, c, c)
+    return e, q, np.sum(occ * e)
+
+
+def huckel_annulene(beta, n=6):
+    # cyclic polyene: eigh against the closed form alpha + 2 beta cos(2 pi k / n)
+    H = np.zeros((n, n))
+    idx = np.arange(n)
+    H[idx, (idx + 1) % n] = beta
+    H[(idx + 1) % n, idx] = beta
+    e = np.linalg.eigvalsh(H)
+    k = np.arange(n)
+    exact = np.sort(2 * beta * np.cos(2 * np.pi * k / n))
+    return e, np.max(np.abs(e - exact))
+
+
+def huckel_polyene_bond_orders(beta, n=6):
+    H = beta * (np.eye(n, k=1) + np.eye(n, k=-1))
+    e, c = np.linalg.eigh(H)
+    nocc = n // 2
+    P = 2 * c[:, :nocc] @ c[:, :nocc].T
+    bond = np.diag(P, k=1)
+    free_valence = np.sqrt(3) - np.r_[bond, 0] - np.r_[0, bond]
+    deloc = 2 * np.sum(e[:nocc]) - nocc * 2 * beta
+    return bond, free_valence, deloc
+
+
+def huckel_from_bonds_int(bonds, beta, n=6):
+    # an int (nbond, 2) array of atom pairs, the adjacency written by fancy indexing
+    A = np.zeros((n, n), dtype=np.int64)
+    A[bonds[:, 0], bonds[:, 1]] = 1
+    A[bonds[:, 1], bonds[:, 0]] = 1
+    H = beta * A
+    e = np.linalg.eigvalsh(H)
+    return A.sum(axis=1), e, np.sum(e[: n // 2]) * 2
+
+
+def ssh_bands(k, v, w):
+    nk = len(k)
+    H = np.zeros((nk, 2, 2), dtype=complex)
+    H[:, 0, 1] = v + w * np.exp(-1j * k)
+    H[:, 1, 0] = np.conj(H[:, 0, 1])
+    return np.linalg.eigvalsh(H)
+
+
+def ssh_winding(k, v, w):
+    h = v + w * np.exp(1j * k)
+    phase = np.unwrap(np.angle(h))
+    return (phase[-1] - phase[0]) / (2 * np.pi)
+
+
+def ssh_wilson_loop(v, w, nk=24):
+    # the Berry phase of the lower band from a closed discrete loop of overlaps
+    k = np.linspace(0, 2 * np.pi, nk, endpoint=False)
+    u = []
+    for kk in k:
+        h = np.array([[0, v + w * np.exp(-1j * kk)], [v + w * np.exp(1j * kk), 0]])
+        e, vec = np.linalg.eigh(h)
+        u.append(vec[:, 0])
+    u.append(u[0])
+    prod = 1.0 + 0j
+    for i in range(nk):
+        prod *= np.vdot(u[i], u[i + 1])
+    return np.cos(np.angle(prod)), np.abs(prod)
+
+
+# graphene's high-symmetry points in units of 2 pi / a (a = lattice constant)
+GRAPHENE_A1 = np.array([0.5, np.sqrt(3) / 2])
+GRAPHENE_A2 = np.array([-0.5, np.sqrt(3) / 2])
+HIGH_SYMMETRY = {"G": np.array([0.0, 0.0]), "K": np.array([2 / 3, 0.0]),
+                 "M": np.array([0.5, 0.5 / np.sqrt(3)])}
+GRAPHENE_PATH = ("G", "K", "M", "G")
+
+
+def kpath(points_per_segment=10):
+    segs = []
+    for a, b in zip(GRAPHENE_PATH[:-1], GRAPHENE_PATH[1:]):
+        t = np.linspace(0, 1, points_per_segment, endpoint=False)[:, None]
+        segs.append(HIGH_SYMMETRY[a] + t * (HIGH_SYMMETRY[b] - HIGH_SYMMETRY[a]))
+    segs.append(HIGH_SYMMETRY[GRAPHENE_PATH[-1]][None, :])
+    kpts = 2 * np.pi * np.concatenate(segs)
+    dist = np.r_[0, np.cumsum(np.linalg.norm(np.diff(kpts, axis=0), axis=1))]
+    return kpts, dist
+
+
+def graphene_bands_on_path(t, eps_p, points_per_segment=10):
+    kpts, dist = kpath(points_per_segment)
+    f = 1 + np.exp(1j * kpts @ GRAPHENE_A1) + np.exp(1j * kpts @ GRAPHENE_A2)
+    E = np.stack([eps_p - t * np.abs(f), eps_p + t * np.abs(f)], axis=1)
+    return dist, E
+
+
+def graphene_dos_gaussian(t, energies, nk=12, sigma=0.15):
+    # Monkhorst-Pack grid from meshgrid, a 2x2 Bloch Hamiltonian per k, Gaussian broadening
+    b1 = 2 * np.pi * np.array([1.0, 1 / np.sqrt(3)])
+    b2 = 2 * np.pi * np.array([-1.0, 1 / np.sqrt(3)])
+    u = (2 * np.arange(1, nk + 1) - nk - 1) / (2 * nk)
+    u1, u2 = np.meshgrid(u, u, indexing="ij")
+    kpts = u1.ravel()[:, None] * b1 + u2.ravel()[:, None] * b2
+    f = 1 + np.exp(1j * kpts @ GRAPHENE_A1) + np.exp(1j * kpts @ GRAPHENE_A2)
+    Hk = np.zeros((len(kpts), 2, 2), dtype=np.complex128)
+    Hk[:, 0, 1] = -t * f
+    Hk[:, 1, 0] = -t * f.conj()
+    bands = np.linalg.eigvalsh(Hk).ravel()
+    dos = np.exp(-((energies[:, None] - bands[None, :]) ** 2) / (2 * sigma ** 2)).sum(axis=1)
+    return dos / (len(kpts) * sigma * np.sqrt(2 * np.pi))
+
+
+# a two-orbital chain's real-space hoppings as a wannier90-like dict {R: t(R)}
+HOPPINGS = {0: np.array([[0.5, -0.3], [-0.3, -0.5]]),
+            1: np.array([[-1.0, 0.2], [0.1, 0.8]]),
+            -1: np.array([[-1.0, 0.1], [0.2, 0.8]]),
+            2: np.array([[0.05, 0.0], [0.0, -0.05]]),
+            -2: np.array([[0.05, 0.0], [0.0, -0.05]])}
+
+
+def bloch_from_hopping_dict(k, scale):
+    Hk = np.zeros((len(k), 2, 2), dtype=complex)
+    for R, tR in HOPPINGS.items():
+        Hk += scale * tR[None, :, :] * np.exp(1j * k * R)[:, None, None]
+    E = np.linalg.eigvalsh(Hk)
+    return E, E[:, 1].min() - E[:, 0].max()
+
+
+def square_lattice_dos_histogram(t, tp, nk=16, nbins=40):
+    k = 2 * np.pi * np.arange(nk) / nk
+    kx, ky = np.meshgrid(k, k)
+    E = -2 * t * (np.cos(kx) + np.cos(ky)) - 4 * tp * np.cos(kx) * np.cos(ky)
+    hist, edges = np.histogram(E.ravel(), bins=nbins, range=(-6.0, 6.0), density=True)
+    return hist, 0.5 * (edges[1:] + edges[:-1])
+
+
+def fermi_level_bisection(eps_k, nelec_per_cell=1.0, n_iter=50):
+    # vectorised bisection with np.where, a fixed number of halvings
+    lo = np.min(eps_k) - 1.0
+    hi = np.max(eps_k) + 1.0
+    for _ in range(n_iter):
+        mid = 0.5 * (lo + hi)
+        n = 2 * np.mean(np.sum(eps_k <= mid, axis=1))
+        lo = np.where(n < nelec_per_cell, mid, lo)
+        hi = np.where(n < nelec_per_cell, hi, mid)
+    return 0.5 * (lo + hi)
+
+
+def fermi_dirac_chemical_potential(eps, nelec, kT=0.1, n_iter=40):
+    # Newton on N(mu) - nelec, fixed steps
+    mu = np.mean(eps)
+    for _ in range(n_iter):
+        x = np.clip((eps - mu) / kT, -60, 60)
+        f = 1 / (np.exp(x) + 1)
+        dN = np.sum(f * (1 - f)) / kT
+        mu = mu + (nelec - 2 * np.sum(f)) / (2 * dN)
+    return mu, 2 * f
+
+
+def band_gap_report(bands, nocc=1):
+    vb = bands[:, nocc - 1]
+    cb = bands[:, nocc]
+    ivb = np.argmax(vb)
+    icb = np.argmin(cb)
+    return {"gap": cb[icb] - vb[ivb], "direct_gap": np.min(cb - vb),
+            "is_direct": ivb == icb, "k_vbm": ivb, "k_cbm": icb}
+
+
+def qwz_chern_number(m, nk=12):
+    # Fukui-Hatsugai-Suzuki link variables on the lower band of the QWZ model
+    k = 2 * np.pi * np.arange(nk) / nk
+    kx, ky = np.meshgrid(k, k, indexing="ij")
+    dx, dy, dz = np.sin(kx), np.sin(ky), m + np.cos(kx) + np.cos(ky)
+    H = np.empty((nk, nk, 2, 2), dtype=complex)
+    H[..., 0, 0] = dz
+    H[..., 1, 1] = -dz
+    H[..., 0, 1] = dx - 1j * dy
+    H[..., 1, 0] = dx + 1j * dy
+    _, vecs = np.linalg.eigh(H)
+    u = vecs[..., 0]
+    U1 = np.sum(u.conj() * np.roll(u, -1, axis=0), axis=-1)
+    U2 = np.sum(u.conj() * np.roll(u, -1, axis=1), axis=-1)
+    U1 /= np.abs(U1)
+    U2 /= np.abs(U2)
+    F = np.angle(U1 * np.roll(U2, -1, axis=0) / (np.roll(U1, -1, axis=1) * U2))
+    return np.round(F.sum() / (2 * np.pi)), np.abs(F).max()
+
+
+def kronig_penney(E, V0, a=1.0, b=0.25):
+    # cos(k(a+b)) = f(E) below the barrier, k where |f| <= 1, NaN in the gaps
+    alpha = np.sqrt(2 * E)
+    beta = np.sqrt(2 * (V0 - E))
+    f = np.cos(alpha * a) * np.cosh(beta * b) + (beta ** 2 - alpha ** 2) / (2 * alpha * beta) \
+        * np.sin(alpha * a) * np.sinh(beta * b)
+    allowed = np.abs(f) <= 1
+    k = np.where(allowed, np.arccos(np.clip(f, -1, 1)) / (a + b), np.nan)
+    return k, allowed
+
+
+def plane_wave_bands(V_real, kpts, ng=4):
+    # nearly-free electrons: H_GG' = |k+G|^2/2 delta + V(G - G'), V_G from an FFT of V(x)
+    N = len(V_real)
+    VG = np.fft.fft(V_real) / N
+    G = np.arange(-ng, ng + 1)
+    Vmat = VG[(G[:, None] - G[None, :]) % N]
+    bands = []
+    for k in kpts:
+        H = np.diag(0.5 * (k + 2 * np.pi * G) ** 2) + Vmat
+        bands.append(np.linalg.eigvalsh(H)[:3])
+    return np.array(bands)
+
+
+def plane_wave_toeplitz(V_real, k, ng=4):
+    N = len(V_real)
+    VG = np.fft.fft(V_real) / N
+    col = VG[np.arange(2 * ng + 1) % N]
+    row = VG[(-np.arange(2 * ng + 1)) % N]
+    G = 2 * np.pi * np.arange(-ng, ng + 1)
+    H = scipy.linalg.toeplitz(col, row) + np.diag(0.5 * (k + G) ** 2)
+    return scipy.linalg.eigvalsh(H)
+
+
+def green_function_dos(H, energies, eta=0.05):
+    z = energies + 1j * eta
+    n = H.shape[0]
+    G = np.linalg.inv(z[:, None, None] * np.eye(n) - H[None, :, :])
+    return -np.trace(G, axis1=1, axis2=2).imag / np.pi
+
+
+def projected_dos(H, energies, groups, sigma=0.1):
+    e, c = np.linalg.eigh(H)
+    w = np.abs(c) ** 2
+    g = np.exp(-0.5 * ((energies[:, None] - e[None, :]) / sigma) ** 2) / (sigma * np.sqrt(
+        2 * np.pi))
+    pdos = {}
+    for name, idx in groups.items():
+        pdos[name] = g @ w[idx].sum(axis=0)
+    return pdos
+
+
+def hofstadter_bands(kx, ky, p=1, q=4):
+    phi = p / q
+    out = []
+    for a, b in zip(kx, ky):
+        H = np.zeros((q, q), dtype=complex)
+        for m in range(q):
+            H[m, m] = 2 * np.cos(b + 2 * np.pi * phi * m)
+            H[m, (m + 1) % q] += 1.0
+            H[(m + 1) % q, m] += 1.0
+        H[0, q - 1] += np.exp(-1j * q * a) - 1.0
+        H[q - 1, 0] += np.exp(1j * q * a) - 1.0
+        out.append(np.linalg.eigvalsh(H))
+    return np.array(out)
+
+
+def diatomic_chain_phonons(q, m1, m2, C=1.0):
+    # the 2x2 dynamical matrix per q, frequencies from its eigenvalues
+    D = np.zeros((len(q), 2, 2), dtype=complex)
+    D[:, 0, 0] = 2 * C / m1
+    D[:, 1, 1] = 2 * C / m2
+    D[:, 0, 1] = -C * (1 + np.exp(-1j * q)) / np.sqrt(m1 * m2)
+    D[:, 1, 0] = D[:, 0, 1].conj()
+    w2 = np.linalg.eigvalsh(D)
+    return np.sqrt(np.abs(w2))
+
+
+def lopez_sancho_surface_green(E, h0, h1, eta=1e-3, n_iter=12):
+    # decimation for the surface Green's function of a semi-infinite chain of blocks
+    n = h0.shape[0]
+    z = (E + 1j * eta) * np.eye(n)
+    alpha = h1.astype(complex)
+    beta = h1.conj().T.astype(complex)
+    eps_s = h0.astype(complex)
+    eps = h0.astype(complex)
+    for _ in range(n_iter):
+        g = np.linalg.inv(z - eps)
+        agb = alpha @ g @ beta
+        bga = beta @ g @ alpha
+        eps_s = eps_s + agb
+        eps = eps + agb + bga
+        alpha = alpha @ g @ alpha
+        beta = beta @ g @ beta
+    Gs = np.linalg.inv(z - eps_s)
+    return -np.trace(Gs).imag / np.pi
+
+
+def landauer_chain_transmission(E, eps_dev, t=1.0, eta=1e-6):
+    # a device of sites between two 1-D leads; wide-band-free lead self-energies
+    n = len(eps_dev)
+    z = E + 1j * eta
+    sigma = (z - np.lib.scimath.sqrt(z ** 2 - 4 * t ** 2)) / 2
+    sigma = np.where(sigma.imag > 0, sigma.conj(), sigma)
+    Hd = np.diag(eps_dev) - t * (np.eye(n, k=1) + np.eye(n, k=-1))
+    T = np.empty(len(E))
+    for i in range(len(E)):
+        SL = np.zeros((n, n), dtype=complex)
+        SR = np.zeros((n, n), dtype=complex)
+        SL[0, 0] = sigma[i]
+        SR[-1, -1] = sigma[i]
+        G = np.linalg.inv(z[i] * np.eye(n) - Hd - SL - SR)
+        GL = 1j * (SL - SL.conj().T)
+        GR = 1j * (SR - SR.conj().T)
+        T[i] = np.real(np.trace(GL @ G @ GR @ G.conj().T))
+    return T
+
+
+def monkhorst_pack(cell, n=3):
+    B = 2 * np.pi * np.linalg.inv(cell).T
+    u = (2 * np.arange(1, n + 1) - n - 1) / (2 * n)
+    frac = np.array(np.meshgrid(u, u, u, indexing="ij")).reshape(3, -1).T
+    return frac @ B, np.abs(np.linalg.det(B)) / (2 * np.pi) ** 3
+
+
+def effective_mass(k, E):
+    # m* from the curvature at the band minimum, np.gradient twice
+    dk = k[1] - k[0]
+    d2 = np.gradient(np.gradient(E, dk), dk)
+    i0 = np.argmin(E)
+    return 1.0 / d2[i0], k[i0]
+
+
+def _bonds_int(s, n):
+    return np.array([(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 0), (1, 4)], dtype=np.int64)
+
+
+def _cell(s):
+    return np.diag([3.0, 3.5, 4.0]) + 0.2 * _sym(s, 3)
+
+
+def _chain_h(s, n):
+    r = np.random.default_rng(s)
+    h0 = np.diag(r.uniform(-0.5, 0.5, 2)) + np.array([[0, -0.4], [-0.4, 0]])
+    h1 = np.array([[-1.0, 0.1], [0.2, -0.8]]) + 0.05 * r.standard_normal((2, 2))
+    return h0, h1
+
+
+TIGHT_BINDING = {
+    "huckel_pyridine_dict_params": (huckel_heteroatom, {}, lambda s, n: (
+        -11.0 + s * 0.1, -2.4 - 0.1 * s)),
+    "huckel_annulene_closed_form": (huckel_annulene, {"n": 6}, lambda s, n: (-1.0 - 0.1 * s,)),
+    "huckel_polyene_bond_orders": (huckel_polyene_bond_orders, {"n": 6}, lambda s, n: (
+        -1.0 - 0.05 * s,)),
+    "huckel_adjacency_int_fancy": (huckel_from_bonds_int, {"n": 6}, lambda s, n: (
+        _bonds_int(s, n), -1.0 - 0.1 * s)),
+    "ssh_bands_complex_stack": (ssh_bands, {}, lambda s, n: (
+        np.linspace(-np.pi, np.pi, 4 * n), 0.5 + 0.1 * s, 1.0)),
+    "ssh_winding_unwrap": (ssh_winding, {}, lambda s, n: (
+        np.linspace(0, 2 * np.pi, 8 * n), 0.4 + 0.1 * s, 1.0)),
+    "ssh_wilson_loop_vdot": (ssh_wilson_loop, {"nk": 16}, lambda s, n: (
+        0.4 + 0.2 * s, 1.0)),
+    "graphene_bands_kpath": (graphene_bands_on_path, {"points_per_segment": 8}, lambda s, n: (
+        2.7 + 0.1 * s, 0.1 * s)),
+    "graphene_dos_gaussian": (graphene_dos_gaussian, {"nk": 8}, lambda s, n: (
+        2.7, np.linspace(-9, 9, 10 * n) + 0.01 * s)),
+    "bloch_hopping_dict": (bloch_from_hopping_dict, {}, lambda s, n: (
+        np.linspace(-np.pi, np.pi, 5 * n), 1.0 + 0.1 * s)),
+    "square_dos_histogram": (square_lattice_dos_histogram, {"nk": 12}, lambda s, n: (
+        1.0, 0.13 + 0.07 * s)),
+    "fermi_level_where_bisection": (fermi_level_bisection, {}, lambda s, n: (
+        np.sort(_f(4 * n, 2, seed=s), axis=1), 1.0)),
+    "fermi_dirac_newton_mu": (fermi_dirac_chemical_potential, {}, lambda s, n: (
+        _sorted_spread(s, 2 * n, -2.0, 2.0), float(n))),
+    "band_gap_report_argmax": (band_gap_report, {"nocc": 1}, lambda s, n: (
+        ssh_bands(np.linspace(-np.pi, np.pi, 4 * n + 1) + 0.3 * s, 0.5, 1.0),)),
+    "qwz_chern_fukui": (qwz_chern_number, {"nk": 10}, lambda s, n: (-1.0 + 0.5 * s,)),
+    "kronig_penney_where_nan": (kronig_penney, {}, lambda s, n: (
+        np.linspace(0.3, 9.7, 10 * n), 10.0 + s)),
+    "plane_wave_bands_fft": (plane_wave_bands, {"ng": 3}, lambda s, n: (
+        -np.exp(-((np.linspace(0, 1, 32, endpoint=False) - 0.5) / 0.1) ** 2) * (2 + s),
+        np.linspace(-np.pi, np.pi, n))),
+    "plane_wave_toeplitz_complex": (plane_wave_toeplitz, {"ng": 3}, lambda s, n: (
+        np.cos(2 * np.pi * np.linspace(0, 1, 16, endpoint=False)) * s
+        + 0.3 * np.sin(4 * np.pi * np.linspace(0, 1, 16, endpoint=False)), 0.3 * s)),
+    "green_function_dos_stacked_inv": (green_function_dos, {}, lambda s, n: (
+        _sym(s, n), np.linspace(-3, 3, 7 * n))),
+    "projected_dos_groups_dict": (projected_dos, {}, lambda s, n: (
+        _sym(s, n), np.linspace(-3, 3, 5 * n), {"A": [0, 1], "B": list(range(2, n))})),
+    "hofstadter_q_by_q": (hofstadter_bands, {"p": 1, "q": 3}, lambda s, n: (
+        _u(s, n, hi=2.0), _u(s + 1, n, hi=2.0))),
+    "diatomic_chain_phonons": (diatomic_chain_phonons, {}, lambda s, n: (
+        np.linspace(-np.pi, np.pi, 6 * n + 1), 1.0, 1.5 + s)),
+    "lopez_sancho_decimation": (lopez_sancho_surface_green, {}, lambda s, n: (
+        0.3 * s - 0.5,) + _chain_h(s, n)),
+    "landauer_scimath_sqrt": (landauer_chain_transmission, {}, lambda s, n: (
+        np.linspace(-1.9, 1.9, 3 * n), 0.3 * _f(n, seed=s))),
+    "monkhorst_pack_grid": (monkhorst_pack, {"n": 3}, lambda s, n: (_cell(s),)),
+    "effective_mass_gradient": (effective_mass, {}, lambda s, n: (
+        np.linspace(-1, 1, 8 * n + 1), -2 * np.cos(np.linspace(-1, 1, 8 * n + 1) - 0.1 * s)
+        + 0.1 * np.linspace(-1, 1, 8 * n + 1) ** 3)),
+}
+
+
+@pytest.mark.parametrize("name", _names(TIGHT_BINDING))
+def test_huckel_and_tight_binding_match_numpy(name):
+    """Hueckel matrices from parameter dicts, annulenes, polyene bond orders, SSH bands,
+    windings and Wilson loops, graphene on a k-path and its DOS, Bloch sums over a hopping
+    dict, histogram and Gaussian DOS, Fermi levels, gaps, the Chern number by link variables,
+    Kronig-Penney, plane-wave bands, Green's functions, decimation and Landauer transport:
+    NumPy's values."""
+    check_like_numpy(*TIGHT_BINDING[name])
+
+# ================================================================ potentials and fits
+
+BOHR_TO_ANGSTROM = 0.529177210903
+HARTREE_TO_CM = 219474.6313632
+AMU_TO_ME = 1822.888486
+
+
+def morse(r, De, a, re):
+    return De * (1 - np.exp(-a * (r - re))) ** 2 - De
+
+
+def morse_report(r, De, a, re, mu=0.5):
+    x = np.exp(-a * (r - re))
+    V = De * (1 - x) ** 2
+    F = -2 * De * a * x * (1 - x)
+    we = a * np.sqrt(2 * De / (mu * AMU_TO_ME))
+    wexe = we ** 2 / (4 * De)
+    n = np.arange(6)
+    levels = we * (n + 0.5) - wexe * (n + 0.5) ** 2
+    return {"V": V, "F": F, "we_cm": we * HARTREE_TO_CM, "wexe_cm": wexe * HARTREE_TO_CM,
+            "levels": levels, "nmax": np.floor(we / (2 * wexe) - 0.5)}
+
+
+def lj_linear_fit(r, E):
+    # E = C12 / r^12 - C6 / r^6 is linear in (C12, C6): lstsq, then eps and sigma
+    A = np.column_stack([r ** -12, -r ** -6])
+    (C12, C6), res, rank, sv = np.linalg.lstsq(A, E, rcond=None)
+    sigma = (C12 / C6) ** (1 / 6)
+    eps = C6 ** 2 / (4 * C12)
+    return eps, sigma, rank, sv
+
+
+def harmonic_from_polyfit(r, E, mu=0.5):
+    # a parabola through the points near the minimum: k, r_e and the wavenumber
+    c = np.polyfit(r, E, 2)
+    k = 2 * c[0]
+    r_e = -c[1] / (2 * c[0])
+    omega = np.sqrt(k / (mu * AMU_TO_ME))
+    return k, r_e * BOHR_TO_ANGSTROM, omega * HARTREE_TO_CM
+
+
+def dunham_polyfit(r, E, re=1.4):
+    x = (r - re) / re
+    c = np.polynomial.polynomial.polyfit(x, E, 4)
+    dE = np.polynomial.polynomial.polyder(c)
+    return c, np.polynomial.polynomial.polyval(0.0, dE)
+
+
+def birch_murnaghan_fit(V, E):
+    # BM3 is a cubic in x = V^(-2/3); V0 from the root of dE/dx, B0 from d2E/dV2
+    x = V ** (-2.0 / 3.0)
+    p = np.polyfit(x, E, 3)
+    d1 = np.polyder(p)
+    a, b, c = d1
+    x0 = (-b + np.sqrt(b * b - 4 * a * c)) / (2 * a)
+    x0 = np.where(np.polyval(np.polyder(d1), x0) > 0, x0, (-b - np.sqrt(b * b - 4 * a * c))
+                  / (2 * a))
+    V0 = x0 ** (-1.5)
+    dEdx = np.polyval(d1, x0)
+    d2Edx2 = np.polyval(np.polyder(d1), x0)
+    dxdV = -2.0 / 3.0 * V0 ** (-5.0 / 3.0)
+    d2xdV2 = 10.0 / 9.0 * V0 ** (-8.0 / 3.0)
+    B0 = V0 * (d2Edx2 * dxdV ** 2 + dEdx * d2xdV2)
+    return V0, B0, np.polyval(p, x0)
+
+
+def colbert_miller_dvr(x, V, mass=1.0):
+    # the sinc-DVR kinetic matrix by broadcasting, the diagonal limit by np.where
+    dx = x[1] - x[0]
+    i = np.arange(len(x))
+    d = i[:, None] - i[None, :]
+    T = np.where(d == 0, np.pi ** 2 / 3, 2.0 / d ** 2) * (-1.0) ** d / (2 * mass * dx ** 2)
+    H = T + np.diag(V)
+    return np.linalg.eigvalsh(H)[:4]
+
+
+def morse_fd_subset(De, a, re=1.4, npts=60, nstates=4):
+    r = np.linspace(0.6, 5.0, npts)
+    h = r[1] - r[0]
+    V = De * (1 - np.exp(-a * (r - re))) ** 2
+    main = 1.0 / (0.5 * AMU_TO_ME) / h ** 2 + V
+    off = -0.5 / (0.5 * AMU_TO_ME) / h ** 2 * np.ones(npts - 1)
+    H = np.diag(main) + np.diag(off, 1) + np.diag(off, -1)
+    return scipy.linalg.eigh(H, eigvals_only=True, subset_by_index=[0, nstates - 1])
+
+
+def morse_fd_tridiagonal(De, a, re=1.4, npts=60, nstates=4):
+    r = np.linspace(0.6, 5.0, npts)
+    h = r[1] - r[0]
+    V = De * (1 - np.exp(-a * (r - re))) ** 2
+    d = 1.0 / (0.5 * AMU_TO_ME) / h ** 2 + V
+    e = np.full(npts - 1, -0.5 / (0.5 * AMU_TO_ME) / h ** 2)
+    w = scipy.linalg.eigh_tridiagonal(d, e, eigvals_only=True, select="i",
+                                      select_range=(0, nstates - 1))
+    return np.diff(w) * HARTREE_TO_CM
+
+
+def ho_wavefunctions(x, omega, nmax=4):
+    # Hermite functions from scipy.special.eval_hermite and math.factorial
+    xi = np.sqrt(omega) * x
+    psi = np.empty((nmax + 1, len(x)))
+    for n in range(nmax + 1):
+        N = (omega / np.pi) ** 0.25 / np.sqrt(2.0 ** n * math.factorial(n))
+        psi[n] = N * scipy.special.eval_hermite(n, xi) * np.exp(-xi ** 2 / 2)
+    S = np.trapezoid(psi[:, None, :] * psi[None, :, :], x, axis=-1)
+    return psi, S
+
+
+def franck_condon(x, omega_g, omega_e, shift, nmax=4):
+    psi_g, _ = ho_wavefunctions(x, omega_g, 0)
+    psi_e, _ = ho_wavefunctions(x - shift, omega_e, nmax)
+    fc = np.trapezoid(psi_g[0][None, :] * psi_e, x, axis=1) ** 2
+    S = 0.5 * omega_e * shift ** 2
+    poisson = np.exp(-S) * S ** np.arange(nmax + 1) / scipy.special.factorial(
+        np.arange(nmax + 1))
+    return fc, poisson
+
+
+def hydrogen_radial(r, n=3, l=1, Z=1.0):
+    rho = 2 * Z * r / n
+    N = np.sqrt((2 * Z / n) ** 3 * math.factorial(n - l - 1) / (2 * n * math.factorial(n + l)))
+    R = N * np.exp(-rho / 2) * rho ** l * scipy.special.eval_genlaguerre(n - l - 1, 2 * l + 1,
+                                                                         rho)
+    P = r ** 2 * R ** 2
+    return R, np.trapezoid(P, r), np.trapezoid(r * P, r), r[np.argmax(P)]
+
+
+def second_virial_lj(T, eps, sigma):
+    r = np.linspace(0.3 * sigma, 8 * sigma, 400)
+    u = 4 * eps * ((sigma / r) ** 12 - (sigma / r) ** 6)
+    f = np.exp(-u[None, :] / T[:, None]) - 1
+    return -2 * np.pi * np.trapezoid(f * r ** 2, r, axis=1)
+
+
+def lj_cluster_relax(X, eps=1.0, sigma=1.0, steps=20, lr=0.002):
+    # a few fixed steepest-descent steps, energy and forces from the pair vectors
+    n = X.shape[0]
+    iu = np.triu_indices(n, 1)
+    hist = []
+    for _ in range(steps):
+        d = X[:, None, :] - X[None, :, :]
+        r2 = np.sum(d * d, axis=-1) + np.eye(n)
+        sr6 = (sigma ** 2 / r2) ** 3
+        E = 4 * eps * np.sum((sr6 ** 2 - sr6)[iu])
+        fmag = 24 * eps * (2 * sr6 ** 2 - sr6) / r2
+        np.fill_diagonal(fmag, 0.0)
+        F = np.einsum("ij,ijk->ik", fmag, d)
+        X = X + lr * F
+        hist.append(E)
+    return X, np.array(hist)
+
+
+def morse_cluster_energy(X, rho=6.0):
+    from scipy.spatial.distance import pdist
+    r = pdist(X)
+    e = np.exp(rho * (1 - r))
+    return np.sum(e * (e - 2)), r.min()
+
+
+def h2_scan_minimal(R, zeta=1.24):
+    # Szabo's H2 in STO-1G: per bond length, closed-form S, T, V, (ij|kl) and the sigma_g
+    # energy, vectorised over the scan
+    a = 0.4166 * zeta ** 2 / 1.24 ** 2
+    S = np.exp(-a / 2 * R ** 2)
+    T11 = 1.5 * a
+    T12 = a / 2 * (3 - a * R ** 2) * S
+    def F0(t):
+        return np.where(t < 1e-10, 1.0, 0.5 * np.sqrt(np.pi / np.maximum(t, 1e-10))
+                        * erf(np.sqrt(np.maximum(t, 1e-10))))
+    V11 = -2 * np.sqrt(2 * a / np.pi) * (1 + F0(2 * a * R ** 2))
+    V12 = -4 * np.sqrt(2 * a / np.pi) * S * F0(a / 2 * R ** 2)
+    g1111 = 2 * np.sqrt(a / np.pi)
+    g1122 = 2 * np.sqrt(a / np.pi) * F0(a * R ** 2)
+    g1212 = 2 * np.sqrt(a / np.pi) * S ** 2
+    g1112 = 2 * np.sqrt(a / np.pi) * S * F0(a / 4 * R ** 2)
+    h = (T11 + V11 + T12 + V12) / (1 + S)
+    J = (g1111 + g1122 + 2 * g1212 + 4 * g1112) / (2 * (1 + S) ** 2)
+    E = 2 * h + J + 1 / R
+    i0 = np.argmin(E)
+    return E, R[i0], E[i0]
+
+
+def _lj_curve(s, n):
+    r = np.linspace(3.2, 9.0, 6 * n)
+    eps, sig = 0.01 + 0.001 * s, 6.0 + 0.1 * s
+    return r, 4 * eps * ((sig / r) ** 12 - (sig / r) ** 6) + 1e-6 * np.sin(7 * r)
+
+
+def _lj_cluster(s, n):
+    g = np.array([[0, 0, 0], [1.1, 0, 0], [0, 1.1, 0], [0, 0, 1.1], [1.1, 1.1, 0],
+                  [1.1, 0, 1.1], [0, 1.1, 1.1]], dtype=float)[:n + 1]
+    return (g + 0.05 * _f(n + 1, 3, seed=s),)
+
+
+POTENTIALS = {
+    "morse_report_dict": (morse_report, {}, lambda s, n: (
+        np.linspace(0.8, 4.0, 5 * n), 0.17 + 0.01 * s, 1.0, 1.4)),
+    "lj_linear_lstsq_unpack": (lj_linear_fit, {}, _lj_curve),
+    "harmonic_polyfit": (harmonic_from_polyfit, {}, lambda s, n: (
+        np.linspace(1.3, 1.5, n + 1), morse(np.linspace(1.3, 1.5, n + 1), 0.17, 1.0 + 0.1 * s,
+                                            1.4))),
+    "dunham_polynomial_polyfit": (dunham_polyfit, {}, lambda s, n: (
+        np.linspace(1.2, 1.7, 3 * n), morse(np.linspace(1.2, 1.7, 3 * n), 0.17, 1.0 + 0.1 * s,
+                                            1.41))),
+    "birch_murnaghan_polyder": (birch_murnaghan_fit, {}, lambda s, n: (
+        np.linspace(14, 22, 2 * n + 1), 0.02 * (np.linspace(14, 22, 2 * n + 1) - 17.5 - 0.2 * s)
+        ** 2 - 3.0 - 1e-4 * (np.linspace(14, 22, 2 * n + 1) - 17) ** 3)),
+    "colbert_miller_dvr_where": (colbert_miller_dvr, {}, lambda s, n: (
+        np.linspace(-5, 5, 8 * n), 0.5 * (1 + 0.1 * s) * np.linspace(-5, 5, 8 * n) ** 2)),
+    "morse_eigh_subset_by_index": (morse_fd_subset, {"npts": 50}, lambda s, n: (
+        0.17 + 0.01 * s, 1.0 + 0.05 * n)),
+    "morse_eigh_tridiagonal_select": (morse_fd_tridiagonal, {"npts": 50}, lambda s, n: (
+        0.17 + 0.01 * s, 1.0 + 0.05 * n)),
+    "ho_wavefunctions_eval_hermite": (ho_wavefunctions, {"nmax": 3}, lambda s, n: (
+        np.linspace(-6, 6, 20 * n), 1.0 + 0.2 * s)),
+    "franck_condon_poisson": (franck_condon, {"nmax": 3}, lambda s, n: (
+        np.linspace(-8, 8, 30 * n), 1.0, 1.0, 0.4 * s)),
+    "hydrogen_radial_genlaguerre": (hydrogen_radial, {"n": 3, "l": 1}, lambda s, n: (
+        np.linspace(1e-3, 40, 50 * n + s),)),
+    "second_virial_lj_trapezoid": (second_virial_lj, {}, lambda s, n: (
+        np.linspace(1.0, 5.0, n) + 0.1 * s, 1.0, 1.0)),
+    "lj_cluster_steepest_descent": (lj_cluster_relax, {"steps": 10}, _lj_cluster),
+    "morse_cluster_pdist": (morse_cluster_energy, {}, _lj_cluster),
+    "h2_scan_closed_form": (h2_scan_minimal, {}, lambda s, n: (
+        np.linspace(0.8, 3.0, 6 * n + s),)),
+}
+
+
+@pytest.mark.parametrize("name", _names(POTENTIALS))
+def test_potentials_and_fits_match_numpy(name):
+    """Morse and Lennard-Jones curves and fits (lstsq, polyfit, Polynomial polyfit, a
+    Birch-Murnaghan cubic), DVR and finite-difference oscillators (np.where diagonal, eigh by
+    index subset, eigh_tridiagonal), Hermite and hydrogenic functions with trapezoid integrals,
+    virial coefficients, LJ clusters and an H2 scan: NumPy's values."""
+    check_like_numpy(*POTENTIALS[name])
+
