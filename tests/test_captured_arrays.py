@@ -364,3 +364,18 @@ def test_a_global_table_indexed_by_a_value_of_python_floats_is_captured_not_stee
     for d in (10.0, 20.0, 30.0):
         assert_same(f(d), _cheapest_order(d))
     assert f.cache_info().misses == 1
+
+
+def _newsvendor(demand, price, cost):
+    critical = (price - cost) / price  # the critical fractile, of Python floats
+    return np.quantile(demand, critical), np.percentile(demand, critical * 100.0)
+
+
+def test_a_quantile_of_python_float_arguments_is_traced_not_steered():
+    """`np.quantile(demand, (p - c) / p)` of Python floats: one trace for every price, the
+    result promoted weakly (float32 demand gives float32), as NumPy's."""
+    f = tracenp.jit(_newsvendor)
+    for demand in (np.arange(10.0), np.arange(10.0, dtype=np.float32)):
+        for price in (5.0, 7.5):
+            assert_same(f(demand, price, 3.0), _newsvendor(demand, price, 3.0))
+    assert f.cache_info().misses == 2  # one per dtype

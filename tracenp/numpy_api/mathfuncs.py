@@ -878,7 +878,9 @@ def _quantile_sorted(x, q, axis, keepdims, weak_q, method="linear"):
     prev = np.where(above, -1, np.where(virtual < 0, 0, prev)).astype(np.intp)
     nxt = np.where(above, -1, np.where(virtual < 0, 0, prev + 1)).astype(np.intp)
     gamma = _gamma(method, virtual, prev)
-    if weak_q:
+    if weak_q and lax.is_tracer(gamma):  # a Python number's: weak, as `float(gamma)`
+        t = lax.python_scalar(gamma, np.float64)
+    elif weak_q:
         t = float(gamma)
     else:
         gamma = gamma if lax.is_tracer(gamma) else np.asarray(gamma)  # not a weak scalar
@@ -914,8 +916,14 @@ def _quantile_q(q, what: str):
 
 
 def _traced_array_q(q) -> bool:
-    """Whether `q` is known only when the function runs and is not a Python scalar."""
-    return lax.is_tracer(q) and not q.weak and q.constant_value() is None
+    """Whether `q` is known only when the function runs (a Python number computed from
+    traced ones too: `np.quantile(x, c / (c + 1.0))` of a Python float `c`)."""
+    return lax.is_tracer(q) and q.constant_value() is None
+
+
+def _weak_q(q) -> bool:
+    """NumPy promotes a Python number `q` weakly: the result's type is the data's."""
+    return type(q) in (int, float) or lax.is_tracer(q) and q.weak and not q.ndim
 
 
 def _percentile_q(q, what: str):
@@ -967,7 +975,7 @@ def _real_only(a) -> None:
 def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
              keepdims=False, *, weights=None, interpolation=None):
     _real_only(a)
-    weak_q = type(q) in (int, float)
+    weak_q = _weak_q(q)
     if weights is not None:
         res = _weighted_quantile(a, _quantile_q(q, "quantile `q`"), axis, keepdims, method,
                                  weights)
@@ -980,12 +988,13 @@ def quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
 def percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                keepdims=False, *, weights=None, interpolation=None):
     _real_only(a)
-    weak_q = type(q) in (int, float)  # NumPy: weak promotion for the result type
+    weak_q = _weak_q(q)  # NumPy: weak promotion for the result type
     q = _percentile_q(q, "percentile `q`")
     if weights is not None:
         res = _weighted_quantile(a, q, axis, keepdims, method, weights)
     else:
-        res = _quantile(a, float(q) if weak_q else q, axis, keepdims, method, weak_q)
+        res = _quantile(a, q if lax.is_tracer(q) else float(q) if weak_q else q, axis,
+                        keepdims, method, weak_q)
     return _into(res, out, "same_kind")
 
 
@@ -1725,7 +1734,7 @@ def nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear
     if weights is not None:
         raise errors.unsupported("np.nanquantile with weights=")
     _real_only(a)
-    return _into(_nanquantile(a, q, axis, keepdims, method, type(q) in (int, float),
+    return _into(_nanquantile(a, q, axis, keepdims, method, _weak_q(q),
                               "np.nanquantile"), out, "unsafe")
 
 
@@ -1735,7 +1744,7 @@ def nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="line
     if weights is not None:
         raise errors.unsupported("np.nanpercentile with weights=")
     _real_only(a)
-    weak_q = type(q) in (int, float)
+    weak_q = _weak_q(q)
     q = _percentile_q(q, "np.nanpercentile `q`")
     return _into(_nanquantile(a, q, axis, keepdims, method, weak_q, "np.nanpercentile"), out,
                  "unsafe")
