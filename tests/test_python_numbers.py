@@ -52,6 +52,8 @@ RAISES = {
     "divmod_by_zero": (lambda m: divmod(int(m[0]), int(m[3]) - 3), ZeroDivisionError),
     "zero_to_a_negative_power": (lambda m: (int(m[3]) - 3) ** -1, ZeroDivisionError),
     "negative_shift_count": (lambda m: int(m[0]) >> (int(m[3]) - 4), ValueError),
+    "int_to_a_negative_traced_power": (lambda m: 10 ** (int(m[3]) - 5),
+                                       tracenp.errors.DataDependentShapeError),
 }
 
 

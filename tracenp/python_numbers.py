@@ -7,7 +7,8 @@ the compiled function raises Python's error when it runs: an int that leaves int
 `int(v) ** 17 % n` would wrap silently; `fallback=True` runs Python then),
 a division, floor division or modulo by zero and zero to a negative power
 (`ZeroDivisionError`, where NumPy gives inf, nan or 0), a negative shift count
-(`ValueError`). A Python int literal past int64 beside one is refused by name.
+(`ValueError`), an int to a negative traced int power (Python's is a float:
+`DataDependentShapeError`, which `fallback=True` runs in Python). A Python int literal past int64 beside one is refused by name.
 """
 
 from __future__ import annotations
@@ -44,11 +45,17 @@ def operate(ufunc, a, b, compute):
                                      f"traced Python int: {_WIDER}")
     from . import lax
 
-    result = compute()
     x, y = lax.lift(a), lax.lift(b)
+    ints = x.dtype.kind == "i" and y.dtype.kind == "i"
+    if ufunc is POWER and ints and y.node.op is not Op.CONST:  # `10 ** (k - 1)`: Python's
+        lax.check(y < 0, "DataDependentShapeError", "A Python int to a negative traced "  # is
+                  "int power: Python's result is a float there (a type the values decide); "
+                  "write 10.0 ** k, or pass fallback=True")  # a float for a negative power
+        result = lax.python_scalar(np.power(x, np.maximum(y, 0)), np.int64)
+    else:
+        result = compute()
     if x.node.op is Op.CONST and y.node.op is Op.CONST:
         return result  # (NumPy's own values: nothing to check when the function runs)
-    ints = x.dtype.kind == "i" and y.dtype.kind == "i"
     if ufunc in _BY_ZERO:
         lax.check(y == 0, "ZeroDivisionError", _BY_ZERO[ufunc][0 if ints else 1])
     elif ufunc is POWER:

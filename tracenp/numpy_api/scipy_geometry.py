@@ -89,7 +89,8 @@ def _kd_tree_type(kind: type) -> type:
 # Per Qhull structure, its attributes whose size the data does not decide, and its methods
 QHULL_FIXED = {"ConvexHull": ("volume", "area")}
 QHULL_METHODS = {"Delaunay": ("find_simplex", "plane_distance", "lift_points")}
-SCATTERED = ("LinearNDInterpolator", "NearestNDInterpolator", "CloughTocher2DInterpolator")
+SCATTERED = ("LinearNDInterpolator", "NearestNDInterpolator", "CloughTocher2DInterpolator",
+             "RegularGridInterpolator")  # (the last of a grid: its Cython reads the values)
 
 
 def _griddata(griddata):

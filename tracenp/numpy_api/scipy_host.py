@@ -29,7 +29,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import errors, host_ops, lax
+from .. import errors, host_ops, ir, lax
 from ..ops import Op
 from .creation import _holds_tracer
 
@@ -79,9 +79,9 @@ def host(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple = (),
     caller knows it, else the function's result for stand-in arguments says it
     (`host_ops.evaluate`, `typical`)."""
     tracers = _tracers((args, kwargs))
-    if steer:  # with `typical`, Python ints only (a bin count); a float sets no shape
-        lax.steer([t for t in tracers if not typical or t.dtype.kind in "biu"],
-                  f"A traced argument of {name}")
+    if steer:  # with `typical`, Python ints only (a bin count); a float sets no shape; of
+        lax.steer([t for t in tracers if (not typical or t.dtype.kind in "biu") and  # Python
+                   ir.of_python_scalars(t.node)], f"A traced argument of {name}")  # arguments
     known = {id(t): t.constant_value() for t in tracers}
     if all(v is not None for v in known.values()):
         args, kwargs = _with_values(args, known), _with_values(kwargs, known)
