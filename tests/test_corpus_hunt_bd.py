@@ -1447,9 +1447,8 @@ REFUSED = {
 def test_value_dependent_scipy_is_refused(name):
     """find_peaks and argrelmax, ndimage.label, null_space/orth, gaussian_kde, optimisers of
     closures, KD-trees, splines fitted to traced data, generic_filter with a callable, a
-    boolean band of Welch frequencies, solve_ivp of a closure, rvs with traced scales,
-    RegularGridInterpolator of traced values: the named error, SciPy's values under
-    `fallback=True`."""
+    boolean band of Welch frequencies, solve_ivp of a closure, rvs with traced scales: the
+    named error, SciPy's values under `fallback=True`."""
     check_refused(*REFUSED[name])
 
 
