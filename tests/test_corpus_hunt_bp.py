@@ -2,7 +2,49 @@
 hobbyist AHRS ports (Madgwick, Mahony), phone-sensor analysis notebooks and small GitHub
 libraries write them.
 
-DOCSTRING_BODY
+Quaternions (Hamilton products unpacked from `q` and written into `np.zeros(4)` as the `ahrs`
+package does, batched by column unpacking of `q.T`, as a 4x4 left matrix, rotation by the
+sandwich product and by a list comprehension, conjugates by a module-level sign vector,
+relative angles by a clipped `arccos`, gyro integration by first-order steps and by the
+Omega-matrix exponential over rows, increments by `np.sinc`, DCMs from scalars and written
+entry by entry, a branchless DCM-to-quaternion with `np.copysign`, slerp with `np.where`,
+Markley's average by `eigh`, log maps, body rates from finite differences, a madgwick_py-style
+`Quaternion` class with operators, and scipy's `Rotation`); AHRS filters (madgwick_py's
+`MadgwickAHRS` class for IMU and MARG updates, a functional updateIMU in a loop, the
+MadgwickAHRS.c port with scalar auxiliaries and `math.sqrt`, Mahony with an integral term
+written into the caller's array and as an object with a bias on `self`, complementary filters
+over sample loops, with the `math` module, as an `lfilter` with `zi` and on the gravity vector,
+tilt-compensated headings, an e-compass and TRIAD, Euler-rate integration); frames and angles
+(Euler angles with `np.clip` before `arcsin` and by `np.where` clamps, round trips, ZYX DCM
+stacks from `zip`, world-frame accelerations by `einsum` and batched `matmul` with gravity
+removed, Android's low-pass gravity on a list, tilt, yaw wrapping and `np.unwrap`, Rodrigues
+with an SVD re-orthonormalisation, Premerlani's DCM renormalisation, `scipy.linalg.expm`);
+dead reckoning and steps (`cumulative_trapezoid` with `dx` and timestamps, the trapezoid by
+`cumsum` and in a loop, a strapdown loop, zero-velocity updates by `np.where` and by a moving
+mask, drift removal without segment indices, moving-variance and SHOE detectors, stance by
+`sliding_window_view`, step detection with a refractory period kept in an `np.where`, peaks by
+shifted comparisons, Weinberg step lengths and PDR, a phone log as a dict); calibration
+(hard/soft iron by extremes, sphere and ellipsoid fits by `lstsq`, `eigh`, `scipy.linalg.sqrtm`,
+SVD null vectors and `pinv`, six-position calibrations by fancy pairs and `lstsq` with `kron`,
+raw int16 counts, gyro bias at rest, temperature `polyfit`, a dict written back, a dataclass,
+Gauss-Newton on the norm); signals and noise (overlapping, cluster and log-spaced Allan
+deviations, ARW fits, Butterworth `filtfilt`, `lfilter` with `fs=`, SOS band-passes, x-io's
+Gait-Tracking stationary detector, moving averages, EMAs, `medfilt` and `savgol_filter`, jerk by
+`np.gradient`, dominant frequencies by `rfft`, autocorrelation, Welch PSDs, detrending,
+resampling by `np.interp` with int64 nanosecond clocks and `period=`, `interp1d`, windowed
+activity features in a dict); Kalman filters (TKJ's Arduino filter as a class with list
+covariances, a matrix filter with `inv`, Joseph form, an RTS smoother, a quaternion EKF,
+loosely coupled GPS/INS with every-k-th and masked updates, error-state injection,
+`cho_factor`); geodesy (haversine by `map(np.radians, ...)`, track lengths and speeds,
+bearings, WGS84 ECEF/ENU/NED, Bowring's iteration, destination points, pairwise distances,
+Somigliana gravity); raw data and dtypes (MPU-6050 register bytes combined by shifts and by
+two's complement in `np.where`, big-endian views, float32 filters and integrators, uint32
+microsecond clocks that wrap, int16 sums and shifts, quantisation, datetime64 and record-array
+logs); navigation extras (Van Loan and `cont2discrete`, a steady-state gain by the DARE, Wahba
+by Procrustes, SVD and `align_vectors`, `polar`, rotation means and `Slerp`, circular statistics,
+`gaussian_filter1d`, `decimate`, `hilbert`, `correlation_lags`); and program structure (NaN
+gaps filled through masked writes, a caller's list appended to, generators, `np.add.at`,
+fancy-write axis remaps, `nonlocal` accumulators).
 
 Same protocol as `test_corpus.py`: each function is called twice with new data of one shape
 and once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype,
@@ -1982,3 +2024,582 @@ def test_geodesy_matches_numpy(name):
     """Haversine distances and bearings, WGS84 ECEF/ENU/NED conversions, Bowring's
     iteration, destination points and normal gravity: NumPy's values."""
     check_like_numpy(*GEODESY[name])
+
+
+# ============================================================================ raw data and dtypes
+
+
+def mpu6050_bytes_to_si(buf):
+    # 14-byte bursts (accel xyz, temperature, gyro xyz), big-endian pairs combined by shifts
+    words = (buf[:, 0::2].astype(np.int16) << 8) | buf[:, 1::2]
+    acc = words[:, 0:3] / ACC_LSB_PER_G * GRAVITY
+    temp = words[:, 3] / 340.0 + 36.53
+    gyr = np.radians(words[:, 4:7] / GYRO_LSB_PER_DPS)
+    return acc, temp, gyr
+
+
+def twos_complement_where(hi, lo):
+    # the Raspberry Pi tutorials' read_word_2c, vectorised with np.where
+    val = (hi.astype(np.int32) << 8) + lo
+    return np.where(val >= 0x8000, -((65535 - val) + 1), val)
+
+
+def big_endian_view(buf):
+    # the same bytes reinterpreted as big-endian int16 words
+    return buf.view(">i2").astype(np.float32) / np.float32(ACC_LSB_PER_G)
+
+
+def raw_counts_float32(raw):
+    # counts to float32 m/s^2 and rad/s, as embedded-minded code keeps float32 throughout
+    acc = raw[:, :3].astype(np.float32) * np.float32(GRAVITY / ACC_LSB_PER_G)
+    gyr = raw[:, 3:].astype(np.float32) * (np.pi / 180 / GYRO_LSB_PER_DPS)
+    return acc, gyr, np.linalg.norm(acc, axis=1)
+
+
+def uint32_micros_dt(t_us):
+    # micros() timestamps from a microcontroller wrap at 2**32; uint32 differences wrap too
+    dt = np.diff(t_us).astype(np.float64) * 1e-6
+    return dt, np.concatenate(([0.0], np.cumsum(dt)))
+
+
+def complementary_float32(acc, gyr, dt, alpha=0.98):
+    roll = np.zeros(len(acc), dtype=np.float32)
+    for i in range(1, len(acc)):
+        acc_roll = np.arctan2(acc[i, 1], acc[i, 2])
+        roll[i] = alpha * (roll[i - 1] + gyr[i, 0] * dt) + (1 - alpha) * acc_roll
+    return roll
+
+
+def quat_integrate_float32(q, gyr, dt):
+    for k in range(len(gyr)):
+        qdot = 0.5 * q_mult(q, np.array([0.0, *gyr[k]], dtype=np.float32))
+        q = q + qdot * np.float32(dt)
+        q = q / np.linalg.norm(q)
+    return q
+
+
+def madgwick_float32_loop(gyr, acc, beta=0.1, dt=0.01):
+    q = np.array([1, 0, 0, 0], dtype=np.float32)
+    for k in range(len(gyr)):
+        q = madgwick_update_imu(q, gyr[k], acc[k], beta, dt)
+    return q
+
+
+def linear_acc_float32(acc, Q):
+    R = quat2dcm_batch(Q.astype(np.float64)).astype(np.float32)
+    return np.einsum("nij,nj->ni", R, acc) - np.float32(GRAVITY) * np.array([0, 0, 1],
+                                                                            dtype=np.float32)
+
+
+def dead_reckon_float32(acc, dt):
+    vel = np.cumsum(acc * dt, axis=0)
+    return vel, np.cumsum(vel * dt, axis=0)
+
+
+def haversine_float32(lat, lon):
+    # coordinates kept as float32 by a logger: distances lose precision, as NumPy's do
+    lat, lon = np.radians(lat), np.radians(lon)
+    a = np.sin(np.diff(lat) / 2) ** 2 + np.cos(lat[:-1]) * np.cos(lat[1:]) * np.sin(
+        np.diff(lon) / 2) ** 2
+    return 2 * np.float32(EARTH_RADIUS) * np.arcsin(np.sqrt(a))
+
+
+def int16_overflow_sum(raw):
+    # summing int16 counts: the sum promotes, products wrap as in the sensor's own registers
+    return raw.sum(axis=0), raw * 3, np.mean(raw, axis=0), (raw >> 4).astype(np.int8)
+
+
+def quantize_to_int16(acc):
+    counts = np.clip(np.round(acc / GRAVITY * ACC_LSB_PER_G), -32768, 32767).astype(np.int16)
+    return counts, counts.astype(np.float64) * GRAVITY / ACC_LSB_PER_G - acc
+
+
+def datetime64_log(t, acc):
+    # a phone log with datetime64 timestamps: seconds since start, sample rate, integral
+    secs = (t - t[0]) / np.timedelta64(1, "s")
+    fs = 1.0 / np.median(np.diff(secs))
+    return secs, fs, np.trapezoid(acc, secs, axis=0)
+
+
+def structured_log_magnitude(log):
+    # a record array as np.genfromtxt(names=True) gives it
+    acc = np.column_stack([log["ax"], log["ay"], log["az"]])
+    return log["t"] - log["t"][0], np.linalg.norm(acc, axis=1)
+
+
+def _mpu_buf(s, n):
+    return np.random.default_rng(s).integers(0, 256, (n, 14), dtype=np.uint8)
+
+
+def _raw(s, n):
+    acc = (_acc(s, n) / GRAVITY * ACC_LSB_PER_G).astype(np.int16)
+    gyr = (_gyr(s, n) * 180 / np.pi * GYRO_LSB_PER_DPS).astype(np.int16)
+    return np.hstack([acc, gyr])
+
+
+def _micros(s, n):
+    start = 2 ** 32 - 5000 * (n // 2) - 1234 * s
+    return ((start + np.cumsum(np.full(n, 5000) + s)) % 2 ** 32).astype(np.uint32)
+
+
+def _dt64(s, n):
+    ms = np.cumsum(np.random.default_rng(s).integers(8, 12, n))
+    return np.datetime64("2024-05-01T10:00:00") + ms.astype("timedelta64[ms]")
+
+
+def _structured(s, n):
+    log = np.zeros(n, dtype=[("t", "f8"), ("ax", "f4"), ("ay", "f4"), ("az", "f4")])
+    log["t"] = _times(s, n)
+    acc = _acc(s, n)
+    log["ax"], log["ay"], log["az"] = acc[:, 0], acc[:, 1], acc[:, 2]
+    return log
+
+
+RAW_DATA = {
+    "mpu6050_shift_or_bytes": (mpu6050_bytes_to_si, {}, lambda s, n: (_mpu_buf(s, n),)),
+    "read_word_2c_where": (twos_complement_where, {}, lambda s, n: (
+        _mpu_buf(s, n)[:, 0], _mpu_buf(s, n)[:, 1])),
+    "big_endian_view_i2": _Xfail(
+        "x.view('>i2') of a traced uint8 byte buffer raises UnsupportedFunctionError "
+        "(reinterpretation as another item size); NumPy gives the big-endian int16 words",
+        big_endian_view, {}, lambda s, n: (_mpu_buf(s, n),)),
+    "raw_counts_float32": (raw_counts_float32, {}, lambda s, n: (_raw(s, n),)),
+    "uint32_micros_wrap": (uint32_micros_dt, {}, lambda s, n: (_micros(s, 3 * n),)),
+    "complementary_float32": (complementary_float32, {}, lambda s, n: (
+        _acc(s, 3 * n).astype(np.float32), _gyr(s, 3 * n).astype(np.float32), 0.01)),
+    "quat_integrate_float32": (quat_integrate_float32, {}, lambda s, n: (
+        _quat(s).astype(np.float32), _gyr(s, 2 * n).astype(np.float32), 0.01)),
+    "madgwick_float32": (madgwick_float32_loop, {}, lambda s, n: (
+        _gyr(s, 2 * n).astype(np.float32), _acc(s, 2 * n).astype(np.float32))),
+    "linear_acc_float32": (linear_acc_float32, {}, lambda s, n: (
+        _acc(s, n).astype(np.float32), _quats(s, n).astype(np.float32))),
+    "dead_reckon_float32": (dead_reckon_float32, {}, lambda s, n: (
+        _f(3 * n, 3, seed=s).astype(np.float32), 0.01)),
+    "haversine_float32": (haversine_float32, {}, lambda s, n: tuple(
+        v.astype(np.float32) for v in _lat_lon(s, 3 * n))),
+    "int16_sum_wrap_shift": (int16_overflow_sum, {}, lambda s, n: (_raw(s, n),)),
+    "quantize_round_clip_int16": (quantize_to_int16, {}, lambda s, n: (_acc(s, n) * 3,)),
+    "datetime64_timestamps": (datetime64_log, {}, lambda s, n: (_dt64(s, 3 * n),
+                                                                 _acc(s, 3 * n))),
+    "structured_record_log": (structured_log_magnitude, {}, lambda s, n: (
+        _structured(s, 2 * n),)),
+}
+
+
+@pytest.mark.parametrize("name", _names(RAW_DATA))
+def test_raw_sensor_data_and_dtypes_match_numpy(name):
+    """Register bytes combined by shifts and two's complement, raw int16 counts, uint32
+    microsecond clocks, float32 filters, datetime64 and record-array logs: NumPy's values
+    and dtypes."""
+    check_like_numpy(*RAW_DATA[name])
+
+
+# ============================================================================ navigation extras
+
+
+def van_loan_discretize(Fc, Qc, dt):
+    # Van Loan's method for the discrete process noise of a continuous INS error model
+    n = Fc.shape[0]
+    M = np.zeros((2 * n, 2 * n))
+    M[:n, :n] = -Fc
+    M[:n, n:] = Qc
+    M[n:, n:] = Fc.T
+    E = scipy.linalg.expm(M * dt)
+    Phi = E[n:, n:].T
+    Qd = Phi @ E[:n, n:]
+    return Phi, 0.5 * (Qd + Qd.T)
+
+
+def bias_error_model_c2d(tau, sigma, dt):
+    # a first-order Gauss-Markov gyro bias, discretised by scipy.signal.cont2discrete
+    Fc = np.array([[0.0, 1.0], [0.0, -1.0 / tau]])
+    Gc = np.array([[0.0], [np.sqrt(2 * sigma ** 2 / tau)]])
+    Ad, Bd, *_ = scipy.signal.cont2discrete((Fc, Gc, np.eye(2), np.zeros((2, 1))), dt)
+    return Ad, Bd
+
+
+def steady_state_gain_dare(F, H, Q, R):
+    P = scipy.linalg.solve_discrete_are(F.T, H.T, Q, R)
+    K = P @ H.T @ np.linalg.inv(H @ P @ H.T + R)
+    return P, K
+
+
+def imu_to_body_procrustes(acc_imu, acc_body):
+    # the mounting rotation from matched static gravity vectors (Wahba by SVD)
+    R, _ = scipy.linalg.orthogonal_procrustes(acc_imu, acc_body)
+    return R.T, np.linalg.det(R)
+
+
+def wahba_svd(b, r, w):
+    B = np.einsum("i,ij,ik->jk", w, b, r)
+    U, _, Vt = np.linalg.svd(B)
+    d = np.linalg.det(U) * np.linalg.det(Vt)
+    return U @ np.diag([1.0, 1.0, d]) @ Vt
+
+
+def align_vectors_scipy(body_vecs, ref_vecs):
+    rot, rssd = Rotation.align_vectors(ref_vecs, body_vecs)
+    q = rot.as_quat()
+    return q * np.sign(q[3]), rssd
+
+
+def dcm_polar_orthonormalize(R):
+    # the drifted DCM projected back onto SO(3) by a polar decomposition
+    U, P = scipy.linalg.polar(R)
+    return U, P
+
+
+def rotation_mean_scipy(Q):
+    q = Rotation.from_quat(Q, scalar_first=True).mean().as_quat(scalar_first=True)
+    return q * np.sign(q[0])
+
+
+def slerp_scipy_resample(t_key, Q, t_new):
+    from scipy.spatial.transform import Slerp
+    slerp = Slerp(t_key, Rotation.from_quat(Q))
+    out = slerp(t_new).as_quat()
+    return out * np.sign(out[:, 3:])
+
+
+def heading_circular_stats(heading_rad):
+    import scipy.stats
+    return (scipy.stats.circmean(heading_rad, high=np.pi, low=-np.pi),
+            scipy.stats.circstd(heading_rad, high=np.pi, low=-np.pi))
+
+
+def heading_circmean_numpy(heading_deg):
+    h = np.radians(heading_deg)
+    mean = np.degrees(np.arctan2(np.mean(np.sin(h)), np.mean(np.cos(h)))) % 360
+    R = np.hypot(np.mean(np.sin(h)), np.mean(np.cos(h)))
+    return mean, np.degrees(np.sqrt(-2 * np.log(R)))
+
+
+def gaussian_smooth_ndimage(acc, sigma=1.5):
+    import scipy.ndimage
+    return scipy.ndimage.gaussian_filter1d(acc, sigma, axis=0, mode="nearest")
+
+
+def decimate_anti_alias(acc, q=2):
+    return scipy.signal.decimate(acc, q, axis=0, zero_phase=True)
+
+
+def magnitude_envelope_hilbert(mag):
+    return np.abs(scipy.signal.hilbert(mag - mag.mean()))
+
+
+def cross_correlation_time_offset(a, b, fs=100.0):
+    # the lag between two sensors' magnitudes, from scipy.signal.correlate and its lags
+    c = scipy.signal.correlate(a - a.mean(), b - b.mean(), mode="full")
+    lags = scipy.signal.correlation_lags(len(a), len(b), mode="full")
+    return lags[np.argmax(c)] / fs, c
+
+
+def gyro_bias_random_walk_fit(taus, adev):
+    # noise parameters from an Allan deviation curve by lstsq on log-log samples
+    A = np.column_stack([np.ones_like(taus), np.log10(taus)])
+    coef, *_ = np.linalg.lstsq(A, np.log10(adev), rcond=None)
+    N = 10 ** (coef[0] + coef[1] * 0.0)
+    return coef, N
+
+
+def _gm_F(s):
+    return np.array([[0.0, 1.0, 0.0], [0.0, -0.1 * s, 1.0], [0.0, 0.0, -0.05]])
+
+
+def _rot(s):
+    return Rotation.from_quat(_quat(s)).as_matrix()
+
+
+NAV_EXTRAS = {
+    "van_loan_expm_block": (van_loan_discretize, {}, lambda s, n: (
+        _gm_F(s), np.diag([0.0, 0.01, 0.001 * s]), 0.01 * n)),
+    "gauss_markov_cont2discrete": (bias_error_model_c2d, {}, lambda s, n: (
+        100.0 * s, 0.01, 0.01 * n)),
+    "steady_state_gain_dare": (steady_state_gain_dare, {}, lambda s, n: (
+        np.array([[1.0, 0.01 * n], [0.0, 1.0]]), np.array([[1.0, 0.0]]),
+        np.diag([1e-4, 1e-3 * s]), np.array([[0.05]]))),
+    "mounting_procrustes": (imu_to_body_procrustes, {}, lambda s, n: (
+        _unit_dirs(s, 2 * n) @ _rot(s), _unit_dirs(s, 2 * n) + 0.01 * _f(2 * n, 3, seed=s))),
+    "wahba_svd_det": (wahba_svd, {}, lambda s, n: (
+        _unit_dirs(s, n + 2) @ _rot(s) + 0.01 * _f(n + 2, 3, seed=s), _unit_dirs(s, n + 2),
+        0.5 + _u(s, n + 2))),
+    "scipy_align_vectors": _Xfail(
+        "Rotation.align_vectors(a, b)[1] (the rssd) comes back from jit as a 0-d ndarray; "
+        "SciPy returns a np.float64 scalar (values agree)",
+        align_vectors_scipy, {}, lambda s, n: (
+            _unit_dirs(s, n + 2) @ _rot(s) + 0.01 * _f(n + 2, 3, seed=s), _unit_dirs(s, n + 2))),
+    "dcm_polar_orthonormalize": _Xfail(
+        "scipy.linalg.polar of a traced matrix raises ConcretizationError (its internal "
+        "scipy.linalg.svd call converts the tracer); NumPy/SciPy return U, P; scipy.linalg.svd "
+        "called directly traces",
+        dcm_polar_orthonormalize, {}, lambda s, n: (_rot(s) + 0.01 * _f(3, 3, seed=s),)),
+    "scipy_rotation_mean": (rotation_mean_scipy, {}, lambda s, n: (
+        _quats(s, 1) + 0.1 * _f(2 * n, 4, seed=s),)),
+    "scipy_slerp_resample": (slerp_scipy_resample, {}, lambda s, n: (
+        np.arange(float(n)), _quats(s, n), np.linspace(0.2, n - 1.3, 2 * n))),
+    "scipy_circmean_circstd": (heading_circular_stats, {}, lambda s, n: (
+        0.5 * _f(3 * n, seed=s) + 3.0,)),
+    "heading_circmean_numpy": (heading_circmean_numpy, {}, lambda s, n: (
+        (20 * _f(3 * n, seed=s) + 350) % 360,)),
+    "gaussian_filter1d_nearest": (gaussian_smooth_ndimage, {}, lambda s, n: (
+        _acc(s, 3 * n),)),
+    "decimate_zero_phase": (decimate_anti_alias, {}, lambda s, n: (_acc(s, 12 * n),)),
+    "hilbert_envelope": (magnitude_envelope_hilbert, {}, lambda s, n: (_step_mag(s, 2 * n),)),
+    "correlation_lags_offset": (cross_correlation_time_offset, {}, lambda s, n: (
+        _step_mag(s, 2 * n), np.roll(_step_mag(s, 2 * n), 2) + 0.01 * _f(12 * n, seed=s))),
+    "allan_noise_lstsq": (gyro_bias_random_walk_fit, {}, lambda s, n: (
+        np.logspace(-2, 1, 3 * n), 0.01 * np.logspace(-2, 1, 3 * n) ** -0.5 * (
+            1 + 0.05 * _u(s, 3 * n)))),
+}
+
+
+@pytest.mark.parametrize("name", _names(NAV_EXTRAS))
+def test_navigation_extras_match_numpy(name):
+    """Van Loan and cont2discrete discretisation, a steady-state gain by the DARE, Wahba by
+    Procrustes, SVD and scipy's align_vectors, rotation means and Slerp, circular statistics,
+    ndimage and signal smoothing, correlation lags: NumPy's values."""
+    check_like_numpy(*NAV_EXTRAS[name])
+
+
+# --------------------------------------------------------------------------- refused forms
+
+
+def madgwick_ahrs_guarded(q, gyr, acc, gain=0.033, dt=0.01):
+    # the `ahrs` package's guards: no update without rotation, no correction without gravity
+    if gyr is None or not np.linalg.norm(gyr) > 0:
+        return q
+    qDot = 0.5 * q_prod_zeros(q, [0, *gyr])
+    a_norm = np.linalg.norm(acc)
+    if a_norm > 0:
+        a = acc / a_norm
+        qw, qx, qy, qz = q / np.linalg.norm(q)
+        f = np.array([2.0 * (qx * qz - qw * qy) - a[0],
+                      2.0 * (qw * qx + qy * qz) - a[1],
+                      2.0 * (0.5 - qx ** 2 - qy ** 2) - a[2]])
+        J = np.array([[-2.0 * qy, 2.0 * qz, -2.0 * qw, 2.0 * qx],
+                      [2.0 * qx, 2.0 * qw, 2.0 * qz, 2.0 * qy],
+                      [0.0, -4.0 * qx, -4.0 * qy, 0.0]])
+        gradient = J.T @ f
+        qDot -= gain * gradient / np.linalg.norm(gradient)
+    q = q + qDot * dt
+    return q / np.linalg.norm(q)
+
+
+def gait_zupt_python_if(acc, stationary, sample_period=0.01):
+    # x-io's Gait-Tracking: velocity integrated, then zeroed where stationary by a Python if
+    vel = np.zeros(np.shape(acc))
+    for t in range(1, len(vel)):
+        vel[t, :] = vel[t - 1, :] + acc[t, :] * sample_period
+        if stationary[t]:
+            vel[t, :] = np.zeros(3)
+    return vel
+
+
+def stationary_segment_starts(stationary):
+    # ... and its drift removal: where each non-stationary period starts and ends
+    starts = np.where(np.diff(stationary.astype(int)) == -1)[0] + 1
+    ends = np.where(np.diff(stationary.astype(int)) == 1)[0] + 1
+    return starts, ends
+
+
+def euler_wikipedia_copysign(q):
+    w, x, y, z = q
+    sinp = 2 * (w * y - z * x)
+    if abs(sinp) >= 1:
+        pitch = math.copysign(np.pi / 2, sinp)
+    else:
+        pitch = math.asin(sinp)
+    return pitch
+
+
+def step_count_python_if(mag, thr=10.3, min_gap=3):
+    steps = []
+    last = -min_gap
+    for i in range(1, len(mag) - 1):
+        if mag[i] > thr and mag[i] > mag[i - 1] and mag[i] > mag[i + 1] and i - last >= min_gap:
+            steps.append(i)
+            last = i
+    return np.array(steps)
+
+
+def step_count_find_peaks(mag, fs=50.0):
+    peaks, _ = scipy.signal.find_peaks(mag, height=10.3, distance=int(0.3 * fs))
+    return len(peaks), np.diff(peaks) / fs
+
+
+def steps_len_where(mag, thr=10.3):
+    is_peak = (mag[1:-1] > mag[:-2]) & (mag[1:-1] > mag[2:]) & (mag[1:-1] > thr)
+    return len(np.where(is_peak)[0])
+
+
+def resample_arange_from_data(t, acc, fs=100.0):
+    # a uniform clock spanning the record: its length comes from the timestamps
+    t_new = np.arange(t[0], t[-1], 1.0 / fs)
+    return t_new, np.interp(t_new, t, acc)
+
+
+def magnetometer_outlier_rejection(mag, k=2.0):
+    norms = np.linalg.norm(mag, axis=1)
+    keep = np.abs(norms - np.median(norms)) < k * np.std(norms)
+    return mag[keep]
+
+
+def vincenty_until_converged(lat1, lon1, lat2, lon2, tol=1e-12):
+    U1 = math.atan((1 - WGS84_F) * math.tan(math.radians(lat1)))
+    U2 = math.atan((1 - WGS84_F) * math.tan(math.radians(lat2)))
+    L = math.radians(lon2 - lon1)
+    lam = L
+    while True:
+        sin_sigma = math.sqrt((math.cos(U2) * math.sin(lam)) ** 2 + (
+            math.cos(U1) * math.sin(U2) - math.sin(U1) * math.cos(U2) * math.cos(lam)) ** 2)
+        cos_sigma = math.sin(U1) * math.sin(U2) + math.cos(U1) * math.cos(U2) * math.cos(lam)
+        sigma = math.atan2(sin_sigma, cos_sigma)
+        sin_alpha = math.cos(U1) * math.cos(U2) * math.sin(lam) / sin_sigma
+        cos2_alpha = 1 - sin_alpha ** 2
+        cos_2sm = cos_sigma - 2 * math.sin(U1) * math.sin(U2) / cos2_alpha
+        C = WGS84_F / 16 * cos2_alpha * (4 + WGS84_F * (4 - 3 * cos2_alpha))
+        lam_prev = lam
+        lam = L + (1 - C) * WGS84_F * sin_alpha * (sigma + C * sin_sigma * (
+            cos_2sm + C * cos_sigma * (-1 + 2 * cos_2sm ** 2)))
+        if abs(lam - lam_prev) < tol:
+            break
+    return sigma
+
+
+def vincenty_track_ends(lat, lon):
+    return vincenty_until_converged(lat[0], lon[0], lat[-1], lon[-1])
+
+
+def fill_gps_gaps(t, lat):
+    # NaN gaps in a GPS column filled by interpolating over the valid fixes
+    nans = np.isnan(lat)
+    lat = lat.copy()
+    lat[nans] = np.interp(t[nans], t[~nans], lat[~nans])
+    return lat
+
+
+def align_vectors_weighted(body_vecs, ref_vecs, weights):
+    # scipy checks the weights for infinities with int() of a count
+    rot, rssd = Rotation.align_vectors(ref_vecs, body_vecs, weights=weights)
+    return rot.as_quat(), rssd
+
+
+def _stat_mask(s):
+    return ((np.arange(12) + s) // 3) % 2 == 0
+
+
+def _gps_with_gaps(s, n):
+    lat = _lat_lon(s, 3 * n)[0]
+    lat[[2, 5 + s % 3]] = np.nan
+    return _times(s, 3 * n, fs=1.0), lat
+
+
+_Concretization = tracenp.ConcretizationError
+_DataDependent = tracenp.errors.DataDependentShapeError
+
+REFUSED = {
+    "ahrs_zero_rate_guard": (_Concretization, madgwick_ahrs_guarded, lambda s: (
+        _quat(s), _gyr(s, 1)[0], _acc(s, 1)[0])),
+    "gait_zupt_python_if": (_Concretization, gait_zupt_python_if, lambda s: (
+        _f(12, 3, seed=s), _stat_mask(s))),
+    "stationary_segment_np_where": (_DataDependent, stationary_segment_starts, lambda s: (
+        _stat_mask(s),)),
+    "euler_abs_sinp_branch": (_Concretization, euler_wikipedia_copysign, lambda s: (
+        _quat(s),)),
+    "steps_python_if_append": (_Concretization, step_count_python_if, lambda s: (
+        _step_mag(s, 3),)),
+    "steps_scipy_find_peaks": (_DataDependent, step_count_find_peaks, lambda s: (
+        _step_mag(s, 4),)),
+    "steps_len_np_where": (_DataDependent, steps_len_where, lambda s: (_step_mag(s, 3),)),
+    "resample_arange_from_timestamps": (_DataDependent, resample_arange_from_data, lambda s: (
+        _times(s, 10), _f(10, seed=s))),
+    "magnetometer_outlier_mask": (_DataDependent, magnetometer_outlier_rejection, lambda s: (
+        _ellipsoid(s, 12),)),
+    "vincenty_while_true": (_Concretization, vincenty_track_ends, lambda s: _lat_lon(s, 6)),
+    "scipy_align_vectors_weights": (_Concretization, align_vectors_weighted, lambda s: (
+        _unit_dirs(s, 5) @ _rot(s) + 0.01 * _f(5, 3, seed=s), _unit_dirs(s, 5),
+        0.5 + _u(s, 5))),
+}
+
+
+@pytest.mark.parametrize("name", _names(REFUSED))
+def test_data_dependent_python_and_shapes_are_refused(name):
+    """Guards on the gyro and accelerometer norms, ZUPT by a Python `if`, stationary segment
+    boundaries and step indices by `np.where`/`find_peaks`, Euler's `if abs(sinp) >= 1`,
+    clocks by `np.arange` of timestamps, outlier masks, Vincenty's `while True`, NaN gap
+    filling and scipy's weight checks: the named error, NumPy's values under
+    `fallback=True`."""
+    check_refused(*REFUSED[name])
+
+
+# ------------------------------------------------------------ masked writes and program structure
+
+
+def log_norms_into_list(history, acc):
+    # a logger appending each sample's magnitude to the caller's list
+    for row in acc:
+        history.append(np.linalg.norm(row))
+    return len(history)
+
+
+def _windows(x, w):
+    for i in range(0, len(x) - w + 1, w):
+        yield x[i:i + w]
+
+
+def window_std_generator(mag, w=4):
+    return np.array([np.std(win) for win in _windows(mag, w)])
+
+
+def heading_histogram_add_at(heading_deg, step_mask, n_bins=8):
+    # steps counted per heading sector with np.add.at, sectors by integer division
+    sector = (heading_deg // (360 // n_bins)).astype(np.intp) % n_bins
+    counts = np.zeros(n_bins)
+    np.add.at(counts, sector, step_mask.astype(float))
+    return counts
+
+
+def axis_remap_fancy(acc, gyr):
+    # a sensor mounted with x and y swapped and z flipped, remapped by fancy writes
+    acc = acc.copy()
+    gyr = gyr.copy()
+    acc[:, [0, 1]] = acc[:, [1, 0]]
+    gyr[:, [0, 1]] = gyr[:, [1, 0]]
+    acc[:, 2] *= -1
+    gyr[:, 2] *= -1
+    return acc, gyr
+
+
+def running_bias_nonlocal(gyr):
+    total = np.zeros(3)
+    count = 0
+
+    def accumulate(sample):
+        nonlocal total, count
+        total = total + sample
+        count += 1
+
+    for sample in gyr:
+        accumulate(sample)
+    return total / count
+
+
+MASKED = {
+    "gps_gap_fill_nan_mask": (fill_gps_gaps, {}, lambda s, n: _gps_with_gaps(s, n)),
+    "history_list_append": (log_norms_into_list, {}, lambda s, n: (
+        [1.0], _acc(s, 2 * n))),
+    "window_std_generator": (window_std_generator, {}, lambda s, n: (_step_mag(s, n),)),
+    "heading_sectors_add_at": (heading_histogram_add_at, {}, lambda s, n: (
+        360 * _u(s, 4 * n), _u(s + 1, 4 * n) < 0.5)),
+    "axis_remap_fancy_writes": (axis_remap_fancy, {}, lambda s, n: (_acc(s, n), _gyr(s, n))),
+    "running_bias_nonlocal": (running_bias_nonlocal, {}, lambda s, n: (_gyr(s, 2 * n),)),
+}
+
+
+@pytest.mark.parametrize("name", _names(MASKED))
+def test_masked_writes_and_structure_match_numpy(name):
+    """NaN gaps filled through `x[mask] = np.interp(t[mask], t[~mask], x[~mask])` (selections
+    of data-dependent size whose write keeps the shape), a caller's list appended to, window
+    generators, `np.add.at` sectors, axis remaps by fancy writes and `nonlocal` accumulators:
+    NumPy's values."""
+    check_like_numpy(*MASKED[name])

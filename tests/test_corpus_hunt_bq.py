@@ -1,7 +1,51 @@
 """Corpus, hunt BQ: single-cell and omics analysis without scanpy, as course notebooks, methods
 papers' companion code and small GitHub tools write it in NumPy and SciPy.
 
-DOCSTRING_PLACEHOLDER
+Normalisation (normalize_total to a target sum and to the median library size in place, CPM
+and edgeR's prior-count log-CPM in the genes-by-samples layout, TPM and RPKM with gene lengths,
+TPM from FPKM in log space, log1p into a float32 `out=`, DESeq2's median of ratios by a masked
+row selection and by `nanmedian`, upper-quartile, Lause's analytic Pearson residuals, CLR for
+ADT counts, arcsinh for CyTOF, quantile normalisation by double argsort and by
+`put_along_axis`, an AnnData-like dict of layers written in place, binomial downsampling and
+multinomial rarefaction from Generators, scaling clipped at 10, the shifted log); variable
+genes (Seurat's mean/dispersion z-scores in `np.digitize` bins by `bincount` and by a loop of
+masks, cell ranger's percentile bins with `nanmedian` and MAD, the v3 flavour with `polyfit`,
+Fano factors by `divide(where=)`, Brennecke's CV2 fit by `lstsq`, M3Drop's dropout curve, top
+genes by `argpartition` in float32); PCA and embeddings (SVD with scikit-learn's `svd_flip`,
+`eigh` of the covariance and of the Gram matrix, Halko's randomized PCA, projecting new cells,
+diffusion maps with the alpha normalisation, DPT by `matrix_power`, Laplacian eigenmaps,
+classical MDS, t-SNE's x2p with a fixed bisection by `np.where` and one gradient step by
+`einsum`, UMAP's smooth kNN distances and fuzzy union, Fruchterman-Reingold steps); neighbour
+graphs (kNN by `argpartition` and `take_along_axis`, int8 adjacencies from `cdist`, SNN
+Jaccard and rank weights, adaptive Gaussian kernels, MAGIC, clamped label propagation, kNN label
+transfer by `np.add.at`, MNN pairs, modularity by one-hot products and by a double loop,
+silhouettes, csgraph components, a local-moving sweep); differential expression (Welch t by
+weights and by `scipy.stats.ttest_ind`, log fold changes with pseudocounts, BH by
+`np.minimum.accumulate` three ways, Holm, Wilcoxon rank sums by `rankdata` with tie terms,
+`mannwhitneyu`, `ranksums`, AUROC by ranks, dot-plot fractions, pseudobulks by `np.add.at` and
+one-hot products, volcano classes by `np.select`, hypergeometric enrichment, Haldane log odds,
+Poisson and binomial deviances); batch correction (per-batch centring by `bincount` weights and
+`np.add.at`, scaling per batch in place, a ComBat-like empirical Bayes loop, `regress_out` by
+`lstsq` and normal equations, a Harmony-like soft clustering with ridge corrections, MNN
+correction vectors, batch-mixing entropy); cell cycle and doublets (Tirosh scores from
+module-level gene-name indices with phases as strings by `np.where` and by a label table,
+AddModuleScore controls from a seeded Generator, simulated doublets and a Scrublet-like score,
+Otsu's threshold, SoupX-like ambient removal); ATAC (Signac's and ArchR's TF-IDF, LSI dropping
+the depth component, gene activity from peak overlaps, FRiP and TSS enrichment by
+`np.histogram`, nucleosome signal, chromVAR deviations, GC bins by `searchsorted`, Cicero-like
+co-accessibility); scipy.sparse counts (CSR `.multiply` and `.sum(axis=)` with `np.asarray`,
+means and variances, `diags` normalisation, COO triplets, constant indicators, CSR arrays, and
+the structure-reading forms: `indptr`, `getnnz`, `.max(axis=0)`, `.log1p()`, `.power()`,
+comparisons); QC and diversity (calculate_qc_metrics into a dict with mitochondrial and
+ribosomal masks from gene names, pct counts in top genes, scater's MAD outliers, Shannon,
+Simpson, Chao1, Hurlbert rarefaction by `gammaln`, Bray-Curtis, Jaccard, PCoA, CLR and
+Aitchison distances); and more (int32 and uint16 counts, module-mask and fancy in-place
+writes, stable heatmap orders with `lexsort`, `spearmanr`, `pearsonr`, all `rankdata` methods,
+`zscore`, `false_discovery_control`, `kruskal`, NB likelihoods by `gammaln` and `nbinom`,
+splatter-like simulation, weighted subsampling by `choice`, label permutation tests, categorical
+draws by `searchsorted`, `einsum(optimize=True)`, float32 `cov`/`eigh`, `aweights`, an ECDF
+transform by `interp` and `norm.ppf`, NaN dropouts, centroid correlation distances, Fisher's
+exact test, a hand-rolled CSR by `reduceat`, paired tests, `ks_2samp`, `logsumexp`).
 
 Same protocol as `test_corpus.py`: each function is called twice with new data of one shape
 and once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype,
@@ -20,7 +64,7 @@ import scipy.sparse
 import scipy.spatial.distance
 import scipy.special
 import scipy.stats
-from test_corpus import _f, _i, check_like_numpy, check_refused
+from test_corpus import _f, check_like_numpy, check_refused
 from test_corpus_hunt_v import _names, _Xfail
 
 import tracenp
@@ -919,7 +963,7 @@ def test_neighbour_graphs_match_numpy(name):
     check_like_numpy(*GRAPH[name])
 
 
-# ============================================================================ differential expression
+# ======================================================================== differential expression
 
 
 def welch_t_by_hand(X, in_group):
@@ -1227,7 +1271,6 @@ def scale_per_batch_inplace(X, batch, n_batches=2):
 def combat_like(X, batch, n_batches=3, n_iter=10):
     # ComBat without covariates: pool, standardise, per-batch location/scale with the
     # empirical-Bayes shrinkage iterated a fixed number of times, adjust back
-    n, g = X.shape
     design = np.eye(n_batches)[batch]
     nb = design.sum(0)
     grand = X.mean(0)
@@ -1620,14 +1663,6 @@ def sparse_diags_normalize(X):
     return (D @ A).toarray() * np.median(lib)
 
 
-def sparse_log1p_data(X):
-    # log1p on the stored values only, the CSR .data idiom
-    A = scipy.sparse.csr_matrix(X.astype(np.float32))
-    A = A.copy()
-    A.data = np.log1p(A.data)
-    return A.toarray()
-
-
 def sparse_nnz_per_gene(X):
     A = scipy.sparse.csc_matrix(X)
     return np.diff(A.indptr), A.getnnz(axis=0)
@@ -1835,7 +1870,6 @@ def jaccard_presence(counts):
 
 def pcoa(D, n_comps=2):
     # principal coordinates of a Bray-Curtis matrix, eigh with descending order
-    n = len(D)
     A = -0.5 * D ** 2
     row = A.mean(1, keepdims=True)
     col = A.mean(0, keepdims=True)
@@ -1888,6 +1922,284 @@ QC = {
 @pytest.mark.parametrize("name", _names(QC))
 def test_qc_and_diversity_match_numpy(name):
     check_like_numpy(*QC[name])
+
+
+# ============================================================================ more
+
+
+def normalize_int32_float32_target(X, target=np.float32(1e4)):
+    # int32 counts (a 10x HDF5 matrix), a float32 target: NumPy's promotion decides the dtype
+    lib = X.sum(axis=1)
+    return X / lib[:, None] * target, lib.dtype
+
+
+def zero_mito_inplace(X):
+    # drop the mitochondrial counts in place with the module-level mask, renormalise
+    X[:, MITO] = 0
+    X /= X.sum(1, keepdims=True)
+    return X[:, ~MITO].max(0)
+
+
+def scale_cells_fancy_inplace(X, idx, factors):
+    X[idx] *= factors[:, None]
+    return X
+
+
+def sort_cells_by_cluster_stable(X, labels):
+    # heatmap order: cells by cluster, stable inside a cluster, genes by the top cluster
+    order = np.argsort(labels, kind="stable")
+    means = np.stack([X[order][np.sort(labels) == c].sum(0) for c in range(3)])
+    gene_order = np.lexsort((-means.max(0), means.argmax(0)))
+    return X[order][:, gene_order], order
+
+
+def gene_gene_spearman(X):
+    rho, p = scipy.stats.spearmanr(X)
+    return rho, p
+
+
+def gene_gene_pearson_corrcoef(X, gene_idx=(0, 1)):
+    r, p = scipy.stats.pearsonr(X[:, gene_idx[0]], X[:, gene_idx[1]])
+    return np.corrcoef(X.T), r, p
+
+
+def rankdata_methods(X):
+    # ties in counts: the four rankdata methods along cells
+    return tuple(scipy.stats.rankdata(X, method=m, axis=0)
+                 for m in ("average", "min", "max", "dense", "ordinal"))
+
+
+def zscore_scipy(X):
+    return scipy.stats.zscore(X, axis=0, ddof=1)
+
+
+def false_discovery_control(p):
+    return scipy.stats.false_discovery_control(p), scipy.stats.false_discovery_control(
+        p, method="by")
+
+
+def kruskal_per_gene(X, labels):
+    # Kruskal-Wallis H over three clusters, one gene at a time with labels known per call
+    H = np.zeros(X.shape[1])
+    P = np.zeros(X.shape[1])
+    for g in range(X.shape[1]):
+        res = scipy.stats.kruskal(X[:4, g], X[4:8, g], X[8:, g])
+        H[g], P[g] = res.statistic, res.pvalue
+    return H, P
+
+
+def nb_loglik_moments(counts):
+    # method-of-moments theta per gene, NB log-likelihood by gammaln and by scipy.stats.nbinom
+    mu = counts.mean(0)
+    var = counts.var(0, ddof=1)
+    theta = mu ** 2 / np.maximum(var - mu, 1e-3)
+    ll = (scipy.special.gammaln(counts + theta) - scipy.special.gammaln(theta)
+          - scipy.special.gammaln(counts + 1) + theta * np.log(theta / (theta + mu))
+          + counts * np.log(mu / (theta + mu)))
+    p = theta / (theta + mu)
+    return ll.sum(0), scipy.stats.nbinom.logpmf(counts, theta, p).sum(0)
+
+
+def splatter_like_simulation(rng, n_cells=6, n_genes=5):
+    # gamma-Poisson counts from a Generator with per-gene means and library sizes
+    gene_mean = rng.gamma(0.6, 3.0, n_genes)
+    lib = rng.lognormal(11, 0.2, n_cells)
+    cell_means = gene_mean * lib[:, None] / lib.mean() / 1e4
+    lam = rng.gamma(shape=1 / 0.1, scale=cell_means * 0.1)
+    counts = rng.poisson(lam)
+    dropout = rng.random(counts.shape) < 1 / (1 + np.exp(-(np.log(lam + 1e-12) + 1)))
+    return np.where(dropout, counts, 0)
+
+
+def subsample_cells_choice(X, n_sub=5, seed=0):
+    rng = np.random.default_rng(seed)
+    p = X.sum(1) / X.sum()
+    idx = rng.choice(X.shape[0], size=n_sub, replace=False, p=p)
+    return X[np.sort(idx)]
+
+
+def permutation_test_labels(X, labels, n_perm=20, seed=0):
+    # the difference of cluster means against a null from permuted labels
+    rng = np.random.default_rng(seed)
+
+    def stat(lab):
+        w = (lab == 1).astype(float)
+        return w @ X / w.sum() - (1 - w) @ X / (1 - w).sum()
+
+    obs = stat(labels)
+    null = np.stack([stat(rng.permutation(labels)) for _ in range(n_perm)])
+    return (np.sum(np.abs(null) >= np.abs(obs), axis=0) + 1) / (n_perm + 1)
+
+
+def sample_multinomial_by_cumsum(p, n_draws=10, seed=0):
+    # the hand-rolled categorical draw: searchsorted into the cumulative profile
+    rng = np.random.default_rng(seed)
+    cdf = np.cumsum(p / p.sum())
+    u = rng.random(n_draws)
+    idx = np.searchsorted(cdf, u)
+    return np.bincount(idx, minlength=len(p))
+
+
+def einsum_module_scores(X, W):
+    # signature scores as weighted sums, optimize=True, normalised by the weights
+    return np.einsum("cg,gs->cs", X, W, optimize=True) / np.einsum("gs->s", W)
+
+
+def float32_eigh_cov(X):
+    X = X.astype(np.float32)
+    C = np.cov(X, rowvar=False)
+    w, V = np.linalg.eigh(C)
+    return w[::-1], C.dtype
+
+
+def weighted_cov_aweights(X, w):
+    return np.cov(X, rowvar=False, aweights=w), np.average(X, axis=0, weights=w)
+
+
+def ecdf_quantile_transform(X):
+    # per-gene ECDF by sorted values and np.interp onto normal quantiles
+    n = X.shape[0]
+    out = np.empty_like(X)
+    for j in range(X.shape[1]):
+        xs = np.sort(X[:, j])
+        u = (np.arange(1, n + 1) - 0.5) / n
+        out[:, j] = scipy.stats.norm.ppf(np.interp(X[:, j], xs, u))
+    return out
+
+
+def nanmean_dropouts(X):
+    # treat zeros as dropouts: NaN them, then nanmean and nanstd per gene
+    Y = np.where(X > 0, X, np.nan)
+    return np.nanmean(Y, axis=0), np.nanstd(Y, axis=0), np.isnan(Y).mean(0)
+
+
+def cluster_centroid_distance_pdist(X, labels, n_clusters=3):
+    onehot = np.eye(n_clusters)[labels]
+    cent = onehot.T @ X / onehot.sum(0)[:, None]
+    d = scipy.spatial.distance.pdist(cent, "correlation")
+    iu = np.triu_indices(n_clusters, k=1)
+    M = np.zeros((n_clusters, n_clusters))
+    M[iu] = d
+    return M + M.T
+
+
+def bincount_float32_weights(labels, w):
+    return np.bincount(labels, weights=w, minlength=4)
+
+
+def fisher_marker_enrichment(table):
+    # a marker's detection in a cluster against the rest, Fisher's exact test on the 2x2
+    res = scipy.stats.fisher_exact(table)
+    return res.statistic, res.pvalue
+
+
+def uint16_counts_qc(X):
+    # counts stored as uint16 (loom files): sums promote to uint64, division to float64
+    lib = X.sum(axis=1)
+    return lib, X.mean(0), X / lib[:, None], (X + X).dtype
+
+
+def csr_by_hand_reduceat(data, indptr):
+    # a hand-rolled CSR's per-row sums by np.add.reduceat at the row starts
+    return np.add.reduceat(data, indptr[:-1])
+
+
+def csr_by_hand_normalize(data, indptr):
+    # and its normalisation: the sums repeated per stored value
+    sums = np.add.reduceat(data, indptr[:-1])
+    return data / np.repeat(sums, np.diff(indptr))
+
+
+def paired_pseudobulk_tests(A, B):
+    # donors measured in two conditions: Wilcoxon signed-rank and a paired t-test
+    w = scipy.stats.wilcoxon(A, B)
+    t = scipy.stats.ttest_rel(A, B)
+    return w.statistic, w.pvalue, t.statistic, t.pvalue
+
+
+def ks_and_binom_tests(x, y, k, n=20):
+    ks = scipy.stats.ks_2samp(x, y)
+    return ks.statistic, ks.pvalue, scipy.stats.binom.sf(k - 1, n, 0.1), \
+        scipy.stats.poisson.sf(k, 2.5)
+
+
+def library_size_histogram(X, n_bins=6):
+    lib = np.log10(X.sum(1))
+    dens, edges = np.histogram(lib, bins=n_bins, density=True)
+    q = np.quantile(lib, [0.05, 0.5, 0.95], method="nearest")
+    return dens, edges, q
+
+
+def soft_assignment_logsumexp(X, centroids, temp=0.5):
+    d = -((X[:, None] - centroids[None]) ** 2).sum(-1) / temp
+    return np.exp(d - scipy.special.logsumexp(d, axis=1, keepdims=True))
+
+
+MORE = {
+    "fisher_exact_two_sided": _Xfail(
+        "scipy.stats.fisher_exact(table).pvalue comes back as a Python float; SciPy gives "
+        "np.float64", fisher_marker_enrichment, {}, lambda s, n: (
+            np.array([[6 + s, 2], [1, 4 + n]]),)),
+    "uint16_counts_promotion": (uint16_counts_qc, {}, lambda s, n: (
+        _counts(s, 2 * n, 5, np.uint16),)),
+    "csr_by_hand_reduceat": (csr_by_hand_reduceat, {}, lambda s, n: (
+        _pos(s, 3 * n), np.r_[0, np.sort(_rng(s).choice(np.arange(1, 3 * n), 3, False)),
+                             3 * n])),
+    "paired_wilcoxon_ttest_rel": (paired_pseudobulk_tests, {}, lambda s, n: (
+        _f(2 * n, seed=s) + 1, _f(2 * n, seed=s + 1))),
+    "ks_2samp_binom_poisson_sf": (ks_and_binom_tests, {}, lambda s, n: (
+        _f(n + 3, seed=s), _f(n + 4, seed=s + 1) + 0.5, _rng(s).integers(1, 8, n))),
+    "library_size_histogram_density": (library_size_histogram, {}, lambda s, n: (
+        _counts(s, 4 * n, 8),)),
+    "soft_assignment_logsumexp": (soft_assignment_logsumexp, {}, lambda s, n: (
+        _points(s, 2 * n), _points(s + 1, 3))),
+
+    "int32_counts_float32_target": (normalize_int32_float32_target, {}, lambda s, n: (
+        _counts(s, 2 * n, 6, np.int32),)),
+    "zero_mito_module_mask_in_place": (zero_mito_inplace, {}, lambda s, n: (
+        _counts(s, 2 * n, 14, np.float64),)),
+    "scale_cells_fancy_in_place": (scale_cells_fancy_inplace, {}, lambda s, n: (
+        _logn(s, 2 * n, 5), np.array([0, 2, 3]), _pos(s, 3))),
+    "heatmap_order_stable_lexsort": (sort_cells_by_cluster_stable, {}, lambda s, n: (
+        _logn(s, 3 * n, 5), _labels(s, 3 * n, 3))),
+    "spearmanr_matrix": (gene_gene_spearman, {}, lambda s, n: (_logn(s, 3 * n, 4),)),
+    "pearsonr_and_corrcoef": (gene_gene_pearson_corrcoef, {}, lambda s, n: (
+        _logn(s, 3 * n, 4),)),
+    "rankdata_all_methods_ties": (rankdata_methods, {}, lambda s, n: (_counts(s, 3 * n, 4),)),
+    "zscore_scipy_ddof1": (zscore_scipy, {}, lambda s, n: (_logn(s, 3 * n, 4),)),
+    "false_discovery_control": (false_discovery_control, {}, lambda s, n: (_pvals(s, n),)),
+    "kruskal_per_gene_loop": (kruskal_per_gene, {}, lambda s, n: (
+        _logn(s, 8 + n, 3), None)),
+    "nb_loglik_gammaln_nbinom": (nb_loglik_moments, {}, lambda s, n: (
+        _counts(s, 3 * n, 5).astype(float),)),
+    "splatter_like_generator": (splatter_like_simulation, {"n_cells": 7}, lambda s, n: (
+        _rng(s),)),
+    "subsample_choice_no_replace_p": _Xfail(
+        "Generator.choice(n, size=3, replace=False, p=traced): UnsupportedFunctionError; the "
+        "shape is fixed, NumPy draws 3 distinct indices", subsample_cells_choice,
+        {"n_sub": 3, "seed": 5}, lambda s, n: (_counts(s, 2 * n, 4),)),
+    "permutation_test_labels": (permutation_test_labels, {"seed": 1}, lambda s, n: (
+        _two_groups(s, n, 3), (np.arange(4 * n) < 2 * n).astype(np.int64))),
+    "categorical_draws_searchsorted": (sample_multinomial_by_cumsum, {"seed": 9}, lambda s, n: (
+        _pos(s, n),)),
+    "einsum_signature_scores": (einsum_module_scores, {}, lambda s, n: (
+        _logn(s, 2 * n, 6), _pos(s, 6, 2))),
+    "float32_cov_eigh": (float32_eigh_cov, {}, lambda s, n: (_logn(s, 3 * n, 4) * 3,)),
+    "cov_aweights_average": (weighted_cov_aweights, {}, lambda s, n: (
+        _logn(s, 3 * n, 4), _pos(s, 3 * n))),
+    "ecdf_interp_norm_ppf": (ecdf_quantile_transform, {}, lambda s, n: (_logn(s, 2 * n, 3),)),
+    "nanmean_dropouts": (nanmean_dropouts, {}, lambda s, n: (
+        _counts(s, 3 * n, 5).astype(float),)),
+    "centroid_correlation_pdist": (cluster_centroid_distance_pdist, {}, lambda s, n: (
+        _logn(s, 3 * n, 5), _labels(s, 3 * n, 3))),
+    "bincount_float32_weights": (bincount_float32_weights, {}, lambda s, n: (
+        _labels(s, 3 * n, 4), _pos(s, 3 * n).astype(np.float32))),
+}
+
+
+@pytest.mark.parametrize("name", _names(MORE))
+def test_more_omics_forms_match_numpy(name):
+    check_like_numpy(*MORE[name])
 
 
 # ============================================================================ refused
@@ -1995,6 +2307,8 @@ REFUSED = {
         _logn(s, 10, 5),)),
     "csr_data_assignment_log1p": (tracenp.errors.UnsupportedFunctionError, sparse_log1p_data,
                                   lambda s: (_counts(s, 8, 6),)),
+    "csr_by_hand_repeat_diff_indptr": (_DataDependent, csr_by_hand_normalize, lambda s: (
+        _pos(s, 10), np.array([0, 3, 3, 7, 10]))),
     "doublets_flatnonzero": (_DataDependent, doublets_called, lambda s: (
         _rng(s).random(20),)),
 }

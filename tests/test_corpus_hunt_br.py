@@ -1,3 +1,66 @@
+"""Corpus, hunt BR: forecast verification and weather/climate statistics, as meteorology course
+notebooks, verification packages' NumPy reimplementations (properscoring, xskillscore, pysteps,
+climpred, pyMannKendall, xclim, ETCCDI scripts) and climate-data scripts write them.
+
+Probabilistic forecasts (the Brier score and its skill against climatology, Murphy's
+decomposition with fixed bins by `np.digitize` and `np.bincount` and by a loop of boolean bin
+masks, reliability data by `searchsorted` and by `histogram2d`, ROC curves over fixed
+thresholds by a loop with `np.trapezoid` and by broadcasting, AUC from `rankdata` and from a
+double argsort, the RPS by `np.eye` one-hots and `cumsum`, ignorance by `log2`, tercile
+probabilities, float32 event probabilities, Ferro's adjusted Brier score, logistic
+recalibration); ensembles (CRPS in the energy form by broadcasting, the fair form, the sorted
+form, properscoring's member loop with `np.where`, Hersbach's alpha/beta decomposition, the
+Gaussian closed form by `scipy.stats.norm` and by `erf`, the CRPSS against a climatological
+ensemble, rank histograms by `bincount`, by `np.histogram` of double-argsort ranks and by
+`np.add.at` with a chi-square, spread-skill, PIT of a dressed ensemble, energy and variogram
+scores, pinball losses in a dict, float32 members over an int32 count); contingency tables (ETS,
+POD/FAR/CSI/HSS/PSS/ORSS in a dict from boolean masks, SEDI at quantile thresholds, rows per
+threshold, multi-category tables by `bincount` and by `np.add.at` of digitized categories,
+kappa, Gerrity's score by loops, the fractions skill score by `uniform_filter` and by a summed-
+area table); continuous scores (uncentred and centred cos(lat)-weighted anomaly correlations,
+ACC per lead into a dict, day-of-year climatologies by reshape, Taylor statistics, skill and
+polar coordinates, RMSE skill against persistence and climatology, Murphy's MSSS, NSE and KGE,
+Willmott's d, a summary dict with Spearman, grid correlations with `t.sf`, `linregress`); bias
+correction (quantile mapping by `np.quantile`/`np.percentile` and `np.interp` with constant
+extrapolation, ECDF mapping by `searchsorted`, QDM, per-gridpoint transfer functions, Gaussian
+parametric mapping by `norm.fit`, delta change by `np.tile` and by `bincount` ratios, linear
+scaling over a dict of variables, variance scaling by month slices, local intensity scaling);
+indices (SPI from a module-level `gamma.fit` of fixed data, from the fit written inside, by
+Thom's MLE with `gammainc`, with zeros after `np.convolve` accumulation, per calendar month,
+by the Abramowitz-Stegun approximation, SPEI by a PWM log-logistic, degree days by `np.clip`
+and by the single-sine method, HDD/CDD, the NWS heat index by `np.where` regimes and written
+into a mask, wind chill, humidex, apparent temperature, Stull's wet bulb); extremes (L-moments,
+Hosking's GEV fit, return levels by formula and by `genextreme.ppf`, return periods by `sf`,
+Gumbel by moments and by `gumbel_r.isf`, plotting positions, block and JJA maxima, mean excess,
+GPD by moments, a profile likelihood loop); trends and cycles (Mann-Kendall by `triu` of signs,
+by pyMannKendall's double loop and on a grid by `triu_indices`, Sen's slope, `theilslopes` and
+`kendalltau`, the seasonal Kendall test, `polyfit` and `lstsq` trends with t-tests, running
+means by `np.convolve` with renormalised, NaN-padded and reflected edges, by `cumsum`, by
+`apply_along_axis`, `sliding_window_view` and `uniform_filter1d`, seasonal cycles by
+reshaping daily data to years x 365, by `rfft` harmonics and by least-squares harmonics, DJF
+by `np.roll`, monthly means by `np.add.reduceat` and by datetime64 months, `detrend`,
+effective sample sizes); grids (global means by cos(lat) weights, `np.average` over a tuple of
+axes, NaN-aware and masked-array means, cell areas, hemispheric bands from module-level masks,
+zonal means and eddies, CF int16 unpacking, cyclic points, longitude wrapping, bilinear
+regridding by `searchsorted` and `np.ix_`, station interpolation, two-pass `np.interp` with a
+period, `RegularGridInterpolator` and `map_coordinates`, nearest stations, conservative 1-D
+remapping, block coarsening, geostrophic wind by `np.gradient`); ETCCDI indices (frost and
+summer days, TX90p with `np.take(mode="wrap")` windows, dry spells by a day loop and by
+`maximum.accumulate`, Rx5day, R95p by `nanpercentile`, growing season length, DTR, WSDI);
+and EOFs by SVD and `eigh`, in-place unit conversions on dicts and `out=` anomalies,
+weighted histograms, percentile methods, dtype mixes of `interp`, `digitize` and `bincount`,
+NaN and masked station statistics, probits, SciPy result objects, intervals and tests,
+bootstraps and wind sectors.
+
+Same protocol as `test_corpus.py`: each function is called twice with new data of one shape
+and once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype,
+and in the arguments it writes in place. Bin counts, year counts, window lengths and quantile
+counts given as Python ints are made static; the forms whose Python or shapes depend on array
+values (an `if` on the Mann-Kendall S, empty bins skipped by `if`, scikit-learn's nonzero
+bins, latitude flips by `if`, `np.unique` counts, Newton loops until converged, f-string
+reports, `stats.ecdf`'s NaN check) raise a named error and run eagerly under `fallback=True`.
+"""
+
 from __future__ import annotations
 
 import math
@@ -2179,7 +2242,60 @@ def print_score_report(fc, ob):
 _Concretization = tracenp.ConcretizationError
 _DataDependent = tracenp.errors.DataDependentShapeError
 
+def fitted_gamma_moments(precip):
+    # the fitted distribution's mean, spread and 90% range, frozen as scripts freeze it
+    a, loc, scale = stats.gamma.fit(precip, floc=0)
+    dist = stats.gamma(a, loc, scale)
+    return dist.mean(), dist.std(), dist.interval(0.9)
+
+
+def ecdf_of_traced_sample(x):
+    return stats.ecdf(x).cdf.evaluate(np.array([-1.0, 0.0, 1.0]))
+
+
+def climate_signal_tests(hist, fut):
+    # field significance of a change signal: parametric and rank tests per call
+    t = stats.ttest_ind(fut, hist, equal_var=False)
+    u = stats.mannwhitneyu(fut, hist)
+    ks = stats.ks_2samp(fut, hist)
+    return t.statistic, t.pvalue, u.pvalue, ks.statistic, ks.pvalue
+
+
+def distribution_shape_summary(x):
+    return (stats.skew(x), stats.kurtosis(x), stats.iqr(x, rng=(10, 90)),
+            stats.percentileofscore(x, 0.3), stats.kstest(x, "norm").pvalue)
+
+
+def binned_mean_by_elevation(elev, t):
+    # lapse-rate check: mean temperature in fixed elevation bands
+    return stats.binned_statistic(elev, t, "mean", bins=np.linspace(0, 3000, 7)).statistic
+
+
+def date_parts_datetime64(dates):
+    year = dates.astype("datetime64[Y]").astype(int) + 1970
+    doy = (dates - dates.astype("datetime64[Y]")).astype(int) + 1
+    return year, doy, (dates - dates[0]).astype("timedelta64[D]").astype(float)
+
+
+def weighted_quantiles_inverted_cdf(x, w):
+    return np.quantile(x, [0.1, 0.5, 0.9], weights=w, method="inverted_cdf")
+
+
 FITTED = {
+    "gamma_fit_frozen_mean_std": _Xfail(
+        "ConcretizationError 'A traced argument of scipy.stats' stats needs a concrete value' "
+        "for dist.mean()/std() when loc is the fixed floc that gamma.fit returns; SciPy gives "
+        "the fitted moments", fitted_gamma_moments, {}, lambda s, n: (_precip(s, 12 * n) + 5,)),
+    "ttest_mannwhitney_ks2samp": (climate_signal_tests, {}, lambda s, n: (
+        _f(10 * n, seed=s), _f(10 * n, seed=s + 1) + 0.3)),
+    "skew_kurtosis_iqr_kstest": (distribution_shape_summary, {}, lambda s, n: (
+        _f(10 * n, seed=s),)),
+    "binned_statistic_elevation": (binned_mean_by_elevation, {}, lambda s, n: (
+        _u(s, 10 * n) * 2999, 15 - 0.0065 * _u(s, 10 * n) * 2999 + _f(10 * n, seed=s))),
+    "datetime64_year_doy": (date_parts_datetime64, {}, lambda s, n: (
+        np.arange("2000-02-20", 40 * n, dtype="datetime64[D]"),)),
+    "quantile_weights_inverted_cdf": (weighted_quantiles_inverted_cdf, {}, lambda s, n: (
+        _f(10 * n, seed=s), _u(s, 10 * n) + 0.1)),
     "gamma_fit_of_traced_sample": (spi_fit_traced_sample, {}, lambda s, n: (
         _precip(s, 12 * n) + 5,)),
     "genextreme_fit_of_traced_sample": (gev_fit_traced, {}, lambda s, n: (_am(s, n),)),
@@ -2192,8 +2308,9 @@ FITTED = {
 
 @pytest.mark.parametrize("name", _names(FITTED))
 def test_fits_and_selections_of_traced_data_match_numpy(name):
-    """SciPy's `fit` of the function's own sample, exceedances by boolean selection then
-    reduced, builtin `max` of array extremes: NumPy's values."""
+    """SciPy's `fit` of the function's own sample and its frozen moments, tests of a change
+    signal, shape statistics, binned statistics, exceedances by boolean selection then reduced,
+    builtin `max` of array extremes, datetime64 parts and weighted quantiles: NumPy's values."""
     check_like_numpy(*FITTED[name])
 
 
@@ -2210,13 +2327,15 @@ REFUSED = {
         _i(3 + s, 20, seed=s),)),
     "gumbel_newton_while_true": (_Concretization, gumbel_newton_until_converged, lambda s: (
         _am(s, 2),)),
+    "ecdf_validates_nan": (_Concretization, ecdf_of_traced_sample, lambda s: (
+        _f(10, seed=s),)),
     "fstring_score_report": (_Concretization, print_score_report, lambda s: _anoms(s, 10)),
 }
 
 
 @pytest.mark.parametrize("name", _names(REFUSED))
 def test_data_dependent_python_and_shapes_are_refused(name):
-    """`if` on the Mann-Kendall S, skipped empty bins, nonzero bins, latitude flips by `if`,
-    `np.unique` counts, Newton loops until converged and f-string reports: the named error,
-    NumPy's values under `fallback=True`."""
+    """`if` on the Mann-Kendall S, `stats.ecdf`'s NaN check, skipped empty bins, nonzero
+    bins, latitude flips by `if`, `np.unique` counts, Newton loops until converged and
+    f-string reports: the named error, NumPy's values under `fallback=True`."""
     check_refused(*REFUSED[name])

@@ -64,6 +64,8 @@ import math
 
 import numpy as np
 import pytest
+import scipy.linalg
+import scipy.spatial.distance
 import scipy.special
 import scipy.stats
 from scipy.stats import norm
@@ -1773,6 +1775,477 @@ def test_model_auditing_matches_numpy(name):
     check_like_numpy(*AUDITING[name])
 
 
+# ============================================================================ more forms
+
+OLH_PRIME = 2 ** 31 - 1
+HIER_LEVELS = 3
+CMS_HASH_A = np.array([17, 31, 47, 59])
+CMS_HASH_B = np.array([5, 11, 23, 3])
+
+
+def olh_reports(values, seeds_a, seeds_b, epsilon, rng, g):
+    # optimized local hashing: each user hashes into g buckets with their own (a, b)
+    n = values.shape[0]
+    h = ((seeds_a * values + seeds_b) % OLH_PRIME) % g
+    p = np.exp(epsilon) / (np.exp(epsilon) + g - 1)
+    keep = rng.random(n) < p
+    shift = rng.integers(1, g, size=n)
+    reports = np.where(keep, h, (h + shift) % g)
+    support = np.zeros(8)
+    for v in range(8):
+        hv = ((seeds_a * v + seeds_b) % OLH_PRIME) % g
+        support[v] = np.sum(hv == reports)
+    return (support - n / g) / (p - 1 / g)
+
+
+def hadamard_response(values, epsilon, rng, d):
+    # Hadamard response: the parity of popcount(j & x) is the (x, j) entry's sign
+    n = values.shape[0]
+    j = rng.integers(0, d, size=n)
+    bit = np.bitwise_count(values & j) % 2
+    p = np.exp(epsilon) / (np.exp(epsilon) + 1)
+    flip = rng.random(n) >= p
+    reported = np.where(flip, 1 - bit, bit)
+    signs = 1 - 2 * reported.astype(np.int64)
+    H = scipy.linalg.hadamard(d)
+    est = H[:, j] @ signs * (np.exp(epsilon) + 1) / (np.exp(epsilon) - 1) / n
+    return est
+
+
+def count_mean_sketch(values, epsilon, rng, m=16):
+    # Apple's CMS: a hash row per user, a +-1 vector with coordinates flipped
+    n = values.shape[0]
+    k = len(CMS_HASH_A)
+    rows = rng.integers(0, k, size=n)
+    cols = (CMS_HASH_A[rows] * values + CMS_HASH_B[rows]) % m
+    v = -np.ones((n, m))
+    v[np.arange(n), cols] = 1
+    c = np.exp(epsilon / 2) / (np.exp(epsilon / 2) + 1)
+    b = rng.random((n, m)) < 1 - c
+    v_tilde = np.where(b, -v, v)
+    x = k * (c_eps := (np.exp(epsilon / 2) + 1) / (np.exp(epsilon / 2) - 1)) / 2 * v_tilde + 0.5
+    M = np.zeros((k, m))
+    np.add.at(M, rows, x)
+    freq = np.zeros(8)
+    for d in range(8):
+        freq[d] = (m / (m - 1)) * (M[np.arange(k), (CMS_HASH_A * d + CMS_HASH_B) % m].sum() / k
+                                   - n / m)
+    return freq, c_eps
+
+
+def grr_inverse_debias(reports, epsilon, k):
+    # the perturbation matrix P = (p - q) I + q 1 1^T, inverted on the observed frequencies
+    p = np.exp(epsilon) / (np.exp(epsilon) + k - 1)
+    q = (1 - p) / (k - 1)
+    P = (p - q) * np.eye(k) + q * np.ones((k, k))
+    observed = np.bincount(reports, minlength=k) / reports.size
+    return np.linalg.inv(P) @ observed, np.linalg.solve(P, observed)
+
+
+def project_to_simplex(v):
+    # Duchi et al.: the Euclidean projection of noisy frequencies onto the simplex
+    n = v.shape[0]
+    u = np.sort(v)[::-1]
+    css = np.cumsum(u)
+    rho = np.nonzero(u * np.arange(1, n + 1) > (css - 1))[0][-1]
+    theta = (css[rho] - 1) / (rho + 1.0)
+    return np.maximum(v - theta, 0)
+
+
+def hierarchical_consistent_counts(leaf_counts, epsilon, rng):
+    # a binary tree of counts noised at every level, made consistent by least squares
+    n = leaf_counts.shape[0]
+    blocks = [np.kron(np.eye(n >> lvl), np.ones((1, 1 << lvl))) for lvl in range(HIER_LEVELS)]
+    A = np.vstack(blocks)
+    noisy = A @ leaf_counts + rng.laplace(scale=HIER_LEVELS / epsilon, size=A.shape[0])
+    x_hat, *_ = np.linalg.lstsq(A, noisy, rcond=None)
+    return x_hat, A @ x_hat
+
+
+def matrix_mechanism_prefix(x, epsilon, rng):
+    # workload of all prefix sums, answered through an identity-plus-total strategy and pinv
+    n = x.shape[0]
+    W = np.tril(np.ones((n, n)))
+    A = np.vstack([np.eye(n), np.ones((1, n))])
+    sens = np.abs(A).sum(axis=0).max()
+    y = A @ x + rng.laplace(scale=sens / epsilon, size=A.shape[0])
+    return W @ np.linalg.pinv(A) @ y
+
+
+def dp_kmeans_lloyd(X, centers, epsilon, rng, iters=3):
+    # DPLloyd: noisy counts and noisy sums per cluster, half the per-round budget each
+    k, d = centers.shape
+    eps_round = epsilon / iters
+    for _ in range(iters):
+        d2 = ((X[:, None, :] - centers[None]) ** 2).sum(-1)
+        labels = d2.argmin(axis=1)
+        counts = np.bincount(labels, minlength=k) + rng.laplace(scale=2 / eps_round, size=k)
+        sums = np.zeros((k, d))
+        np.add.at(sums, labels, np.clip(X, -1, 1))
+        sums += rng.laplace(scale=2 * d / eps_round, size=(k, d))
+        centers = np.clip(sums / np.maximum(counts, 1)[:, None], -1, 1)
+    return centers, labels
+
+
+def private_naive_bayes(X_bin, y, epsilon, rng, n_classes=2):
+    onehot = np.eye(n_classes)[y]
+    class_counts = onehot.sum(0) + rng.laplace(scale=1 / epsilon, size=n_classes)
+    feat_counts = np.einsum("nc,nf->cf", onehot, X_bin) \
+        + rng.laplace(scale=X_bin.shape[1] / epsilon, size=(n_classes, X_bin.shape[1]))
+    class_counts = np.maximum(class_counts, 1)
+    theta = np.clip((feat_counts + 1) / (class_counts[:, None] + 2), 1e-3, 1 - 1e-3)
+    log_prior = np.log(class_counts / class_counts.sum())
+    ll = X_bin @ np.log(theta).T + (1 - X_bin) @ np.log1p(-theta).T
+    return np.argmax(ll + log_prior, axis=1), theta
+
+
+def synthetic_from_noisy_marginal(categories, epsilon, rng, n_synth):
+    counts = np.bincount(categories, minlength=N_CATEGORIES).astype(float)
+    noisy = np.clip(counts + rng.laplace(scale=1 / epsilon, size=N_CATEGORIES), 0, None)
+    probs = noisy / noisy.sum()
+    return rng.choice(N_CATEGORIES, size=n_synth, p=probs), probs
+
+
+def subsample_without_replacement(X, clip, epsilon, rng, m):
+    idx = rng.choice(X.shape[0], size=m, replace=False)
+    sample = np.clip(X[idx], -clip, clip)
+    q = m / X.shape[0]
+    eps_amp = np.log1p(q * np.expm1(epsilon))
+    return sample.mean(0) + rng.laplace(scale=2 * clip / (m * epsilon), size=X.shape[1]), eps_amp
+
+
+def binomial_mechanism(counts, n_trials, p, rng):
+    noise = rng.binomial(n_trials, p, size=counts.shape) - n_trials * p
+    return counts + noise
+
+
+def legacy_randomstate_laplace(x, epsilon, random_state):
+    # older code with sklearn's check_random_state: a RandomState argument
+    noise = random_state.laplace(0.0, 1.0 / epsilon, size=x.shape)
+    return np.clip(x, 0, 1).sum(axis=0) + noise.sum(axis=0)
+
+
+def seeded_inside_mechanism(x, epsilon, random_state=0):
+    rng = np.random.default_rng(random_state)
+    return x + rng.laplace(scale=1 / epsilon, size=x.shape)
+
+
+def global_seed_gaussian(x, sigma):
+    np.random.seed(42)
+    return x + np.random.normal(0, sigma, x.shape)
+
+
+def staircase_like_noise(x, epsilon, rng):
+    # the Laplace noise rounded to a lattice, as a discretised release
+    gamma = 1.0 / (1.0 + np.exp(epsilon / 2))
+    noise = rng.laplace(scale=1 / epsilon, size=x.shape)
+    return np.round(x + noise, 2), np.floor((x + noise) / gamma) * gamma
+
+
+def privacy_amplification_by_shuffling(eps0, n, delta):
+    # Feldman et al.'s closed form for the shuffled eps0-LDP protocol
+    a = np.exp(eps0)
+    return np.log1p(8 * (a - 1) / (a + 1) * (np.sqrt(a * np.log(4 / delta) / n) + a / n))
+
+
+def quantile_gap_between_groups(scores, group, n_levels=21):
+    levels = np.linspace(0, 1, n_levels)
+    q0 = np.quantile(scores[group == 0], levels)
+    q1 = np.quantile(scores[group == 1], levels)
+    return np.mean(np.abs(q0 - q1)), np.max(np.abs(q0 - q1))
+
+
+def wasserstein_between_groups(scores, group):
+    return scipy.stats.wasserstein_distance(scores[group == 0], scores[group == 1])
+
+
+def ks_between_groups(scores, group):
+    return scipy.stats.ks_2samp(scores[group == 0], scores[group == 1]).statistic
+
+
+def median_score_gap(scores, group):
+    return np.median(scores[group == 1]) - np.median(scores[group == 0]), \
+        np.percentile(scores[group == 1], 90) - np.percentile(scores[group == 0], 90)
+
+
+def group_topk_thresholds(scores, group, n_groups, top_frac=0.25):
+    # select the top 25% of each group: a per-group quantile, written into an array
+    thr = np.empty(n_groups)
+    for g in range(n_groups):
+        thr[g] = np.quantile(scores[group == g], 1 - top_frac, method="higher")
+    return thr, scores >= thr[group]
+
+
+def chi2_independence(y_pred, group):
+    table = np.histogram2d(group, y_pred, bins=[2, 2])[0]
+    chi2, p, dof, expected = scipy.stats.chi2_contingency(table, correction=False)
+    return chi2, p, expected
+
+
+def mann_whitney_auc(scores, y_true):
+    ranks = scipy.stats.rankdata(scores)
+    n_pos = y_true.sum()
+    n_neg = len(y_true) - n_pos
+    return (ranks[y_true == 1].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+
+
+def group_kl_divergence(y_pred_probs, group, n_groups, n_bins=8):
+    edges = np.linspace(0, 1, n_bins + 1)
+    hists = np.stack([np.histogram(y_pred_probs[group == g], bins=edges)[0] + 1.0
+                      for g in range(n_groups)])
+    hists /= hists.sum(axis=1, keepdims=True)
+    overall = hists.mean(axis=0)
+    return scipy.special.rel_entr(hists, overall).sum(axis=1), scipy.stats.entropy(hists.T)
+
+
+def weighted_metrics_after_reweighing(y_true, y_pred, group, n_groups):
+    w, _ = reweighing_bincount(group, y_true, n_groups)
+    acc = np.average(y_true == y_pred, weights=w)
+    rates = np.array([np.average(y_pred[group == g], weights=w[group == g])
+                      for g in range(n_groups)])
+    return acc, rates, np.corrcoef(group, y_pred)[0, 1]
+
+
+def sensitive_correlation_cov(X, z):
+    C = np.cov(np.column_stack([X, z]), rowvar=False)
+    return C[-1, :-1], np.corrcoef(X.T, z)[-1, :-1]
+
+
+def bool_confusion_logic(y_true, y_pred):
+    t = y_true.astype(bool)
+    p = y_pred.astype(bool)
+    return {"tp": np.sum(t & p), "fp": np.sum(~t & p), "fn": np.sum(t & ~p),
+            "tn": np.sum(~(t | p)), "disagree": np.logical_xor(t, p).mean(),
+            "either": (t + p).sum(dtype=np.int32)}
+
+
+def uint8_label_confusion(y_true, y_pred, group):
+    code = group * 4 + y_true * 2 + y_pred
+    return np.bincount(code, minlength=8).reshape(2, 2, 2), code.dtype
+
+
+def pdp_vectorized_repeat(X, coef, intercept, feature):
+    G = PD_GRID.shape[0]
+    X_rep = np.repeat(X[None, :, :], G, axis=0)
+    X_rep[:, :, feature] = PD_GRID[:, None]
+    return predict_proba(X_rep, coef, intercept).mean(axis=1)
+
+
+def friedman_h_statistic(X, coef, intercept, j, k):
+    # Friedman & Popescu's H^2 for a pair, partial dependences at the data points
+    n = X.shape[0]
+    pd_jk = np.zeros(n)
+    pd_j = np.zeros(n)
+    pd_k = np.zeros(n)
+    for i in range(n):
+        Xe = X.copy()
+        Xe[:, [j, k]] = X[i, [j, k]]
+        pd_jk[i] = predict_proba(Xe, coef, intercept).mean()
+        Xe = X.copy()
+        Xe[:, j] = X[i, j]
+        pd_j[i] = predict_proba(Xe, coef, intercept).mean()
+        Xe = X.copy()
+        Xe[:, k] = X[i, k]
+        pd_k[i] = predict_proba(Xe, coef, intercept).mean()
+    pd_jk -= pd_jk.mean()
+    pd_j -= pd_j.mean()
+    pd_k -= pd_k.mean()
+    return np.sum((pd_jk - pd_j - pd_k) ** 2) / np.sum(pd_jk ** 2)
+
+
+def shapley_sampling_permutations(x, background, coef, intercept, rng, n_perm=6):
+    # Strumbelj & Kononenko: marginal contributions along random feature orders
+    d = x.shape[0]
+    phi = np.zeros(d)
+    for _ in range(n_perm):
+        order = rng.permutation(d)
+        z = background[rng.integers(background.shape[0])].copy()
+        prev = predict_proba(z, coef, intercept)
+        for j in order:
+            z[j] = x[j]
+            cur = predict_proba(z, coef, intercept)
+            phi[j] += cur - prev
+            prev = cur
+    return phi / n_perm
+
+
+def permuted_columns_importance(X, y, coef, intercept, rng, n_repeats=4):
+    base = np.mean((predict_proba(X, coef, intercept) > 0.5) == y)
+    X_stack = np.repeat(X[None], n_repeats, axis=0)
+    shuffled = rng.permuted(X_stack, axis=1)
+    drops = np.zeros((X.shape[1], n_repeats))
+    for j in range(X.shape[1]):
+        Xp = X_stack.copy()
+        Xp[:, :, j] = shuffled[:, :, j]
+        drops[j] = base - np.mean((predict_proba(Xp, coef, intercept) > 0.5) == y, axis=1)
+    return drops
+
+
+def mahalanobis_counterfactual_cost(x, counterfactuals, X_train):
+    VI = np.linalg.inv(np.cov(X_train, rowvar=False))
+    d_mahal = scipy.spatial.distance.cdist(counterfactuals, x[None, :], "mahalanobis", VI=VI)
+    d_l1 = np.linalg.norm(counterfactuals - x, ord=1, axis=1)
+    d_inf = np.linalg.norm(counterfactuals - x, ord=np.inf, axis=1)
+    return d_mahal[:, 0], d_l1, d_inf
+
+
+def growing_spheres(x, coef, intercept, rng, n_layers=5, n_samples=30, step=0.5):
+    # Laugel et al.: sample shells of growing radius, keep the closest flipped point
+    d = x.shape[0]
+    own = predict_proba(x, coef, intercept) >= 0.5
+    best, best_d = x.copy(), np.inf
+    for layer in range(n_layers):
+        lo, hi = layer * step, (layer + 1) * step
+        z = rng.normal(size=(n_samples, d))
+        z /= np.linalg.norm(z, axis=1, keepdims=True)
+        r = rng.uniform(lo, hi, size=(n_samples, 1))
+        cand = x + r * z
+        flipped = (predict_proba(cand, coef, intercept) >= 0.5) != own
+        dist = np.where(flipped, np.linalg.norm(cand - x, axis=1), np.inf)
+        j = np.argmin(dist)
+        better = dist[j] < best_d
+        best = np.where(better, cand[j], best)
+        best_d = np.where(better, dist[j], best_d)
+    return best, best_d
+
+
+def cdf_gap_on_grid(scores, group):
+    grid = np.linspace(0, 1, 41)
+    below = scores[:, None] <= grid[None, :]
+    m0, m1 = group == 0, group == 1
+    cdf0 = (below & m0[:, None]).sum(0) / m0.sum()
+    cdf1 = (below & m1[:, None]).sum(0) / m1.sum()
+    return np.max(np.abs(cdf0 - cdf1)), grid[np.argmax(np.abs(cdf0 - cdf1))]
+
+
+def ece_masked_array(confidences, correct, n_bins=10):
+    bins = np.minimum((confidences * n_bins).astype(int), n_bins - 1)
+    cnt = np.bincount(bins, minlength=n_bins)
+    acc = np.ma.masked_array(np.bincount(bins, weights=correct, minlength=n_bins), cnt == 0) / cnt
+    conf = np.ma.masked_array(np.bincount(bins, weights=confidences, minlength=n_bins),
+                              cnt == 0) / cnt
+    return np.ma.sum(np.abs(acc - conf) * cnt) / cnt.sum()
+
+
+def nanmean_group_bins(scores, y_true, group, n_groups, n_bins=6):
+    bins = np.minimum((scores * n_bins).astype(int), n_bins - 1)
+    table = np.full((n_groups, n_bins), np.nan)
+    for g in range(n_groups):
+        for b in range(n_bins):
+            m = (group == g) & (bins == b)
+            table[g, b] = np.where(m.any(), np.sum(y_true * m) / np.maximum(m.sum(), 1), np.nan)
+    return np.nanmean(table, axis=1), np.nan_to_num(table, nan=-1.0)
+
+
+def dict_dataset_card(data, n_groups):
+    # a dataset given as a dict of columns, summaries written back into it
+    g = data["group"]
+    data["weight"] *= np.bincount(g, minlength=n_groups)[g] / len(g)
+    summary = {"positive_rate": np.bincount(g, weights=data["label"], minlength=n_groups)
+               / np.bincount(g, minlength=n_groups)}
+    summary["weighted_mean_score"] = np.array([
+        np.sum(data["score"] * data["weight"] * (g == k)) / np.sum(data["weight"] * (g == k))
+        for k in range(n_groups)])
+    return summary
+
+
+def _olh(seed, n):
+    r = np.random.default_rng(seed)
+    return (r.integers(0, 8, n), r.integers(1, OLH_PRIME, n), r.integers(0, OLH_PRIME, n))
+
+
+def _dataset(seed, n):
+    y, yh, g = _fair(seed, n, 3)
+    return {"group": g, "label": y.astype(float), "score": _scores(seed, y),
+            "weight": np.ones(len(y))}
+
+
+MORE = {
+    "olh_int64_hashes": (olh_reports, {"g": 4}, lambda s, n: (*_olh(s, 10 * n), 1.0, _rng(s))),
+    "hadamard_response_bitwise_count": (hadamard_response, {"d": 8}, lambda s, n: (
+        _i(8, 10 * n, seed=s), 1.0, _rng(s))),
+    "count_mean_sketch_add_at": (count_mean_sketch, {"m": 16}, lambda s, n: (
+        _i(8, 10 * n, seed=s), 2.0, _rng(s))),
+    "grr_inverse_debias": (grr_inverse_debias, {"k": 5}, lambda s, n: (
+        _i(5, 10 * n, seed=s), 1.0 + 0.1 * s)),
+    "project_to_simplex_nonzero_last": (project_to_simplex, {}, lambda s, n: (
+        _f(2 * n, seed=s) * 0.3 + 1 / (2 * n),)),
+    "hierarchical_counts_lstsq": (hierarchical_consistent_counts, {}, lambda s, n: (
+        _i(20, 8, seed=s + n).astype(float), 1.0, _rng(s))),
+    "matrix_mechanism_pinv": (matrix_mechanism_prefix, {}, lambda s, n: (
+        _i(20, n, seed=s).astype(float), 1.0, _rng(s))),
+    "dp_kmeans_lloyd_add_at": (dp_kmeans_lloyd, {"iters": 3}, lambda s, n: (
+        np.clip(0.4 * _f(10 * n, 2, seed=s) + np.repeat([[0.5, 0.5], [-0.5, -0.5]], 5 * n, 0),
+                -1, 1), np.array([[0.3, 0.2], [-0.2, -0.4]]), 5.0, _rng(s))),
+    "private_naive_bayes_einsum": (private_naive_bayes, {"n_classes": 2}, lambda s, n: (
+        _i(2, 10 * n, 4, seed=s).astype(float), _i(2, 10 * n, seed=s + 1), 2.0, _rng(s))),
+    "synthetic_from_noisy_marginal": (synthetic_from_noisy_marginal, {"n_synth": 12},
+                                      lambda s, n: (_i(N_CATEGORIES, 10 * n, seed=s), 1.0,
+                                                    _rng(s))),
+    "subsample_without_replacement": (subsample_without_replacement, {"m": 5}, lambda s, n: (
+        _f(3 * n, 2, seed=s), 1.0, 1.0, _rng(s))),
+    "binomial_mechanism": (binomial_mechanism, {}, lambda s, n: (
+        _i(20, n, seed=s), 40, 0.5, _rng(s))),
+    "legacy_randomstate_argument": (legacy_randomstate_laplace, {}, lambda s, n: (
+        _u(s, n, 3), 1.0, np.random.RandomState(s))),
+    "seeded_inside_random_state": (seeded_inside_mechanism, {"random_state": 7}, lambda s, n: (
+        _f(n, seed=s), 0.5)),
+    "global_np_random_seed": (global_seed_gaussian, {}, lambda s, n: (_f(n, seed=s), 0.5)),
+    "staircase_round_floor": (staircase_like_noise, {}, lambda s, n: (
+        _f(n, seed=s) * 5, 1.0, _rng(s))),
+    "amplification_by_shuffling": (privacy_amplification_by_shuffling, {}, lambda s, n: (
+        np.linspace(0.5, 3.0, n), 1000 * s, 1e-6)),
+    "quantile_gap_of_selections": (quantile_gap_between_groups, {}, lambda s, n: (
+        _fair_scores(s, n)[0] + 1e-4 * _u(s, 8 * (n + 1)), _fair_scores(s, n)[2])),
+    "median_percentile_of_selection": (median_score_gap, {}, lambda s, n: (
+        _fair_scores(s, n)[0] + 1e-4 * _u(s, 8 * (n + 1)), _fair_scores(s, n)[2])),
+    "group_topk_quantile_higher": (group_topk_thresholds, {"n_groups": 3}, lambda s, n: (
+        _fair_scores(s, n, 3)[0] + 1e-4 * _u(s, 12 * (n + 1)), _fair_scores(s, n, 3)[2])),
+    "chi2_contingency_histogram2d": (chi2_independence, {}, lambda s, n: _fair(s, n)[1:]),
+    "mann_whitney_rankdata": (mann_whitney_auc, {}, lambda s, n: (
+        _fair_scores(s, n)[0] + 1e-4 * _u(s, 8 * (n + 1)), _fair_scores(s, n)[1])),
+    "group_kl_rel_entr_entropy": (group_kl_divergence, {"n_groups": 2}, lambda s, n: (
+        _fair_scores(s, n)[0], _fair_scores(s, n)[2])),
+    "weighted_metrics_average_corrcoef": (weighted_metrics_after_reweighing, {"n_groups": 2},
+                                          lambda s, n: _fair(s, n)),
+    "sensitive_cov_corrcoef": (sensitive_correlation_cov, {}, lambda s, n: (
+        _f(5 * n, 3, seed=s), _i(2, 5 * n, seed=s + 1))),
+    "bool_confusion_logic": (bool_confusion_logic, {}, lambda s, n: _fair(s, n)[:2]),
+    "uint8_label_codes": (uint8_label_confusion, {}, lambda s, n: tuple(
+        a.astype(np.uint8) for a in _fair(s, n))),
+    "pdp_vectorized_repeat_3d_write": (pdp_vectorized_repeat, {"feature": 2}, lambda s, n: (
+        _f(4 * n, 3, seed=s), *_model(s))),
+    "friedman_h_statistic_fancy_cols": (friedman_h_statistic, {"j": 0, "k": 2}, lambda s, n: (
+        _f(2 * n, 3, seed=s), *_model(s))),
+    "shapley_sampling_permutations": (shapley_sampling_permutations, {"n_perm": 5},
+                                      lambda s, n: (_f(3, seed=s), _f(2 * n, 3, seed=s + 1),
+                                                    *_model(s), _rng(s))),
+    "permuted_axis1_importance": (permuted_columns_importance, {"n_repeats": 3}, lambda s, n: (
+        _f(5 * n, 3, seed=s), _i(2, 5 * n, seed=s), *_model(s), _rng(s))),
+    "mahalanobis_cdist_norm_ords": (mahalanobis_counterfactual_cost, {}, lambda s, n: (
+        _f(3, seed=s), _f(n, 3, seed=s + 1), _f(10 * n, 3, seed=s + 2))),
+    "growing_spheres": (growing_spheres, {"n_layers": 4, "n_samples": 20}, lambda s, n: (
+        _f(3, seed=s + n), *_model(s), _rng(s))),
+    "cdf_gap_on_grid": (cdf_gap_on_grid, {}, lambda s, n: (
+        _fair_scores(s, n)[0] + 1e-4 * _u(s, 8 * (n + 1)), _fair_scores(s, n)[2])),
+    "ece_masked_array": (ece_masked_array, {}, lambda s, n: (
+        0.5 + 0.5 * _u(s, 10 * n), _i(2, 10 * n, seed=s + 1).astype(float))),
+    "nanmean_group_bins": (nanmean_group_bins, {"n_groups": 2}, lambda s, n: (
+        *_fair_scores(s, n)[:1], *_fair_scores(s, n)[1:])),
+    "dict_dataset_inplace_card": (dict_dataset_card, {"n_groups": 3}, lambda s, n: (
+        _dataset(s, n),)),
+}
+
+
+@pytest.mark.parametrize("name", _names(MORE))
+def test_more_privacy_and_fairness_forms_match_numpy(name):
+    """Local hashing, Hadamard response, count-mean sketches, consistency by projections and
+    least squares, matrix mechanisms, DP k-means and naive Bayes, legacy and seeded generators,
+    distribution gaps between groups through SciPy, dtype mixes, vectorised partial
+    dependence, sampled Shapley values and counterfactual searches: NumPy's values."""
+    check_like_numpy(*MORE[name])
+
+
 # ============================================================================ refused
 
 
@@ -1876,6 +2349,9 @@ REFUSED = {
     "group_ece_len_of_selection": (_DataDependent, group_ece, lambda s: (
         *_fair_scores(s, 4), 2)),
     "xauc_outer_of_two_selections": (_DataDependent, xauc, lambda s: _fair_scores(s, 4)),
+    "wasserstein_distance_of_selections": (_DataDependent, wasserstein_between_groups,
+                                           lambda s: _fair_scores(s, 4)[::2]),
+    "ks_2samp_of_selections": (_DataDependent, ks_between_groups, lambda s: _fair_scores(s, 4)[::2]),
 }
 
 
