@@ -492,7 +492,8 @@ LINALG_TYPICAL = ("hessenberg", "schur", "rsf2csf", "qz", "ordqz", "rq", "cossin
                   "convolution_matrix", "solve_toeplitz", "solve_circulant", "solveh_banded",
                   "cholesky_banded", "solve_sylvester", "solve_continuous_lyapunov",
                   "solve_lyapunov", "solve_discrete_lyapunov", "solve_continuous_are",
-                  "solve_discrete_are", "qr_update")
+                  "solve_discrete_are", "qr_update", "polar", "cosm", "sinm", "tanm", "coshm",
+                  "sinhm", "tanhm")
 
 
 def linalg_routes() -> list:
