@@ -61,7 +61,7 @@ REFERENCE = np.exp(-0.5 * ((WL - 550.0) / 40.0) ** 2)
 def test_spline_kinds_and_tables_built_in_the_function_are_scipys():
     """interp1d's spline kinds and the barycentric table at traced points run SciPy's own on
     the host; an interpolant built in the function from module tables (constants to a
-    retried trace) is built by SciPy; of the function's own values, refused by name."""
+    retried trace) is built by SciPy."""
     cubic = si.interp1d(XP, FP, kind="cubic")
 
     def f(x):
@@ -70,8 +70,25 @@ def test_spline_kinds_and_tables_built_in_the_function_are_scipys():
                 si.BarycentricInterpolator(XP[:5], FP[:5])(x))
 
     assert_same(tracenp.jit(f)(POINTS[1:-1]), f(POINTS[1:-1]), rtol=1e-12)
+
+
+def _resampled(t, y, t_new):
+    return (si.interp1d(t, y)(t_new), si.interp1d(t, y, kind="cubic")(t_new),
+            si.interp1d(t, np.c_[y, 2 * y], axis=0, kind="nearest")(t_new),
+            si.CubicSpline(t, y)(t_new, 1), si.PchipInterpolator(t, y)(t_new))
+
+
+def test_interpolants_of_traced_data_are_built_and_called_on_the_host():
+    """`interp1d(t, y)(t_new)` of the function's own arrays (resampling a signal), a spline
+    of them: SciPy builds and evaluates them when the function runs; anything else read of
+    one (its derivative) is refused by name."""
+    for seed in (1, 2):
+        t = np.cumsum(np.random.default_rng(seed).uniform(0.5, 1.5, 9))
+        y, t_new = np.sin(t), np.linspace(t[0], t[-1], 5)
+        assert_same(tracenp.jit(_resampled)(t, y, t_new), _resampled(t, y, t_new),
+                    rtol=1e-12)
     with pytest.raises(tracenp.UnsupportedFunctionError, match="built from traced data"):
-        tracenp.jit(lambda x: si.interp1d(x, x ** 2, kind="cubic")(x))(POINTS)
+        tracenp.jit(lambda t, y: si.CubicSpline(t, y).derivative()(t))(t, y)
 
 
 def _table_methods(v, lo, hi):

@@ -8,9 +8,9 @@ polynomial in the order SciPy's `evaluate_poly1` does (derivatives `nu` too, ext
 on, off or periodic); `interp1d` runs SciPy's own `_call` for its kind (`np.interp`,
 `searchsorted` and gathers) with its bounds check raised when the function runs; its spline
 kinds and the barycentric and Krogh tables run SciPy's own on the host. An interpolant built
-in the function from values known while tracing (module tables) is built by SciPy. Building
-one from traced data (a linear solve in SciPy's Python with value checks) is refused by
-name: build it from arrays, or pass `fallback=True`.
+in the function from values known while tracing (module tables) is built by SciPy; one built
+from traced data (`interp1d(t, y)(t_new)`, resampling a signal; a linear solve in SciPy's
+Python with value checks) is built and called by SciPy on the host when the function runs.
 """
 
 from __future__ import annotations
@@ -54,8 +54,12 @@ def _ppoly_call(original: Callable) -> Callable:
     traced points; Bernstein polynomials and untraced points are SciPy's."""
     from scipy.interpolate import PPoly
 
+    from .scipy_made import MADE
+
     @functools.wraps(original)
     def call(self, x, nu=0, extrapolate=None):
+        if MADE in self.__dict__:
+            return _made_call(self, (x, nu, extrapolate), {})
         if not lax.is_tracer(x) or not isinstance(self, PPoly):
             return original(self, x, nu, extrapolate)
         if extrapolate is None:
@@ -87,8 +91,12 @@ def _interpolator_call(original: Callable) -> Callable:
     from .. import host_ops
     from .scipy_host import host
 
+    from .scipy_made import MADE
+
     @functools.wraps(original)
     def call(self, x):
+        if MADE in self.__dict__:
+            return _made_call(self, (x,), {})
         if not lax.is_tracer(x):
             return original(self, x)
         if not isinstance(self, interp1d) or self._call is interp1d._call_spline:  # SciPy's
@@ -141,19 +149,56 @@ def _interp1d_values(self, x):
     raise errors.unsupported(f"interp1d's {self._call.__name__} at traced points")
 
 
+def _made_call(self, args: tuple, kwargs: dict):
+    """An interpolant built from traced data (`interp1d(t, y)(t_new)`, resampling a signal)
+    called: SciPy builds it and evaluates it on the host. Its result's type comes from the
+    same call of one built from stand-ins (increasing abscissae, zero values) at a point
+    inside them."""
+    from .. import host_ops
+    from .scipy_host import _tracers, _with_values, host
+    from .scipy_made import MADE, remade
+
+    kind, made_args, made_kwargs = made = self.__dict__[MADE]
+    stand_ins = {id(t): np.arange(t.size, dtype=np.float64).reshape(t.shape) if t.ndim == 1
+                 else np.zeros(t.shape, np.result_type(t.dtype, np.float64))
+                 for t in _tracers((made_args, made_kwargs))}
+    probe_args = [np.full(np.shape(a), 0.5) if lax.is_tracer(a) else a for a in args]
+    outcome = host_ops.outcome_of(host_ops.untraced(lambda: kind(
+        *_with_values(made_args, stand_ins), **_with_values(made_kwargs, stand_ins))(
+        *probe_args, **kwargs)), kind.__name__)
+    return host(remade, f"scipy.interpolate.{kind.__name__}", (made, "__call__", args, kwargs),
+                {}, outcome=outcome)
+
+
+def _made_getattr(name: str) -> Callable:
+    """What an interpolant built from traced data holds: refused by name (it is only
+    called, on the host)."""
+    from .scipy_made import MADE
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("__") or MADE not in self.__dict__:
+            raise AttributeError(attribute)
+        raise errors.unsupported(f"scipy.interpolate.{name} built from traced data, other "
+                                 f"than called (it read .{attribute}; build it from arrays "
+                                 "outside the function)")
+
+    return __getattr__
+
+
 def _known_init(init: Callable, name: str) -> Callable:
     """An interpolant's `__init__` given traced values known while tracing (module tables a
     retried trace holds as constants, `interp1d(WL, REF, kind="cubic")` in the function):
     SciPy's own on their values; of values the function computes, refused by name."""
     from .. import host_ops
     from .scipy_host import _tracers, _with_values
+    from .scipy_made import MADE
 
     @functools.wraps(init)
     def __init__(self, *args, **kwargs):
         known = {id(t): t.constant_value() for t in _tracers((args, kwargs))}
-        if any(v is None for v in known.values()):
-            raise errors.unsupported(f"scipy.interpolate.{name} built from traced data "
-                                     "(build it from arrays outside the function)")
+        if any(v is None for v in known.values()):  # of traced data: made on the host when
+            self.__dict__[MADE] = (type(self), args, kwargs)  # it is called (`_made_call`)
+            return
         host_ops.untraced(lambda: init(self, *_with_values(args, known),  # (NumPy's own
                                        **_with_values(kwargs, known)))  # functions: its Python
         # fills NumPy arrays for its Cython)
@@ -197,8 +242,8 @@ def routes() -> list:
     from scipy.interpolate._polyint import _Interpolator1D
 
     kinds = [getattr(interpolate, name) for name in BUILT]
-    return [*((kind, {"__init__": _known_init(vars(kind)["__init__"], kind.__name__)})
-              for kind in kinds),
+    return [*((kind, {"__init__": _known_init(vars(kind)["__init__"], kind.__name__),
+                      "__getattr__": _made_getattr(kind.__name__)}) for kind in kinds),
             (_PPolyBase, {"__call__": _ppoly_call(_PPolyBase.__call__)}),
             (PPoly, {name: _constant_method(vars(PPoly)[name], name)
                      for name in ("derivative", "antiderivative", "integrate")}),
