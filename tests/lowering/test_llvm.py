@@ -454,3 +454,24 @@ def test_slp_is_left_off_for_long_straight_line_blocks(monkeypatch):
     for kernel in _kernels(lambda v: np.sin(v) * 2 + v, np.ones(1000)):
         llvm_jit.listing(kernel)
     assert calls and all(calls)
+
+
+def test_a_very_large_module_is_optimized_at_o1(monkeypatch, tmp_path):
+    """A kernel of thousands of instructions (a bisection's unrolled steps fused into one
+    row kernel) took O3 and the code generator 27 s: past `LARGE_MODULE` it gets O1, and
+    still gives NumPy's values."""
+    from tracenp.lowering import llvm_jit
+
+    monkeypatch.setenv("TRACENP_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(llvm_jit, "LARGE_MODULE", 50)
+    levels = []
+    optimize = llvm_jit.optimize
+    monkeypatch.setattr(llvm_jit, "optimize", lambda module, tm, slp=True, level=3: (
+        levels.append(level), optimize(module, tm, slp, level))[1])
+
+    def f(x):
+        return np.exp(np.sin(x) * 2.0) + np.log1p(x * x)
+
+    x = np.linspace(0.1, 2.0, 64)
+    np.testing.assert_allclose(tracenp.jit(f)(x), f(x), rtol=1e-14)
+    assert 1 in levels

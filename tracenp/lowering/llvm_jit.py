@@ -220,16 +220,20 @@ def debug() -> bool:
 
 
 SLP_BLOCK_LIMIT = 200  # instructions in one basic block above which SLP is left off
+LARGE_MODULE = 8_000  # instructions above which O1 (O3 took 19 s, codegen 8 s more, over
+# a t-SNE bisection's 20 unrolled steps fused into one row kernel: superlinear in its size)
 
 
-def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine, slp: bool = True) -> None:
-    """The new pass manager's O3 pipeline with the loop vectorizer, and SLP where `slp`."""
+def optimize(module: llvm.ModuleRef, tm: llvm.TargetMachine, slp: bool = True,
+             level: int = 3) -> None:
+    """The new pass manager's pipeline at `level` (O3's with the loop vectorizer, and SLP
+    where `slp`)."""
     import llvmlite.binding as llvm
 
-    pto = llvm.create_pipeline_tuning_options(speed_level=3)
-    pto.loop_vectorization = True
-    pto.slp_vectorization = slp
-    pto.loop_unrolling = True
+    pto = llvm.create_pipeline_tuning_options(speed_level=level)
+    pto.loop_vectorization = level >= 2
+    pto.slp_vectorization = slp and level >= 2
+    pto.loop_unrolling = level >= 2
     pb = llvm.create_pass_builder(tm, pto)
     pb.getModulePassManager().run(module, pb)
 
@@ -374,8 +378,15 @@ def _optimized(source: ir.Module, tm: llvm.TargetMachine, quick: bool = False) -
     module.data_layout = str(tm.target_data)
     module.verify()
     if not quick:
-        optimize(module, tm, slp=_longest_block(source) <= SLP_BLOCK_LIMIT)
+        large = _size(source) > LARGE_MODULE
+        optimize(module, tm, slp=_longest_block(source) <= SLP_BLOCK_LIMIT,
+                 level=1 if large else 3)
     return module
+
+
+def _size(source: ir.Module) -> int:
+    """Instructions in the module."""
+    return sum(len(block.instructions) for fn in source.functions for block in fn.blocks)
 
 
 def _longest_block(source: ir.Module) -> int:
