@@ -112,6 +112,11 @@ TRACED = {
                             (EDGES, WEIGHTS)),
     "spdiags_of_weights": (lambda w: (sp.spdiags(w, 0, 3, 3).toarray(), sp.spdiags(
         np.vstack([w, -w, 2 * w]), [0, -1, 2], 3, 4).toarray()), (K3,)),
+    "elementwise_and_counts": (lambda a: (
+        sp.csc_matrix(a).getnnz(axis=0), sp.csr_matrix(a).max(axis=0).toarray(),
+        sp.csr_matrix(a).log1p().toarray(), sp.csr_matrix(a).power(2).toarray(),
+        (sp.csr_matrix(a) > 0).sum(axis=1), sp.csr_matrix(a).max(),
+        abs(sp.csr_matrix(-a)).sqrt().toarray()), (np.arange(12.0).reshape(4, 3) % 5,)),
     "lil_assembly": (_lil_assembly, (K3,)),
     "dok_assembly": (_dok_assembly, (K3,)),
 }

@@ -206,6 +206,71 @@ class _Triplets:
         dense[key] = _operand(value)
         _hold(self, dense)
 
+    def _unary(self, ufunc):
+        """An elementwise function with f(0) = 0 (the zeros stay zeros), SciPy's too."""
+        return self._same(ufunc(_triplets_dense(self)))
+
+    def log1p(self):
+        return self._unary(np.log1p)
+
+    def expm1(self):
+        return self._unary(np.expm1)
+
+    def sqrt(self):
+        return self._unary(np.sqrt)
+
+    def sign(self):
+        return self._unary(np.sign)
+
+    def __abs__(self):
+        return self._unary(np.abs)
+
+    def power(self, n, dtype=None):
+        return self._same(np.power(_triplets_dense(self), n))
+
+    def _compared(self, other, op):
+        return self._same(op(_triplets_dense(self), _operand(other)))
+
+    def __gt__(self, other):
+        return self._compared(other, np.greater)
+
+    def __ge__(self, other):
+        return self._compared(other, np.greater_equal)
+
+    def __lt__(self, other):
+        return self._compared(other, np.less)
+
+    def __le__(self, other):
+        return self._compared(other, np.less_equal)
+
+    def _extreme(self, reduce, axis):
+        """A `*_matrix`'s max or min along an axis is a 1-by-n or n-by-1 matrix; a sparse
+        array's a vector; over all elements the value (the implicit zeros count)."""
+        import scipy.sparse as sparse
+
+        value = reduce(_triplets_dense(self), axis=axis, keepdims=axis is not None)
+        if axis is None:
+            return value
+        return self._same(value) if isinstance(self, sparse.spmatrix) else value.reshape(-1)
+
+    def max(self, axis=None, out=None, *, explicit=False):
+        return self._extreme(np.max, axis)
+
+    def min(self, axis=None, out=None, *, explicit=False):
+        return self._extreme(np.min, axis)
+
+    def getnnz(self, axis=None):
+        """The stored elements of a matrix of a dense array: its nonzero ones (SciPy drops
+        the zeros of a dense array); of triplets, refused (their duplicates and zeros)."""
+        if TRIPLETS in vars(self):
+            raise errors.unsupported("the stored elements of a scipy.sparse matrix of traced "
+                                     "triplets")
+        count = np.count_nonzero(_triplets_dense(self), axis=axis)
+        return count if axis is None else lax.cast(count, np.int32)
+
+    def count_nonzero(self, axis=None):
+        return np.count_nonzero(_triplets_dense(self), axis=axis)
+
     def sum_duplicates(self):
         return None
 
@@ -224,7 +289,8 @@ class _Triplets:
 
 _TRIPLET_CLASSES: dict = {}
 _DUNDERS = ("__getattr__", "__truediv__", "__neg__", "__add__", "__radd__", "__sub__",
-            "__rsub__", "__getitem__", "__setitem__")
+            "__rsub__", "__getitem__", "__setitem__", "__abs__", "__gt__", "__ge__", "__lt__",
+            "__le__")
 
 
 def _with_triplets(cls: type) -> type:
