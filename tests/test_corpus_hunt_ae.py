@@ -1896,15 +1896,9 @@ def test_objects_passed_to_or_closed_over_by_jitted_functions(name, form):
 
 _Unsupported = tracenp.errors.UnsupportedFunctionError
 _Concretization = tracenp.errors.ConcretizationError
-_WRITE_MESSAGE = ("a closed-over object's method writing its own array in place "
-                  "(`self.coef_ -= ...`, `self.pos += ...`) raises ConcretizationError "
-                  "'Writing a traced value into a NumPy array (through out=)', where the same "
-                  "write through a static argument gets the named refusal \"Writing into "
-                  "`coef_`, an array the function reads from its globals or closure\"")
 REFUSED_OBJECTS = {
-    ("train_step.in_place_coef", "closure"): _Xfail(_WRITE_MESSAGE, _Unsupported,
-                                                    "Writing into `coef_`"),
-    ("simulate.nbody", "closure"): _Xfail(_WRITE_MESSAGE, _Unsupported, "Writing into `pos`"),
+    ("train_step.in_place_coef", "closure"): (_Unsupported, "Writing into `coef_`"),
+    ("simulate.nbody", "closure"): (_Unsupported, "Writing into `pos`"),
     ("filter_all.kalman", "closure"): (_Unsupported, r"storing a traced value in obj\.x"),
 }
 

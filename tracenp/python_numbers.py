@@ -1,8 +1,10 @@
 """Operators on the Python numbers a trace stands in for (`int(x)`, `float(x)`, `x.item()`,
 Python scalar arguments, and what operators make of them: weak 0-d values).
 
-They compute as NumPy's int64 and float64 do; where Python's own numbers would do otherwise,
-the compiled function raises Python's error when it runs: an int that leaves int64
+They compute as NumPy's int64 and float64 do; where Python's own numbers would do otherwise
+for a value made from arrays, the compiled function raises Python's error when it runs
+(arithmetic of Python scalar arguments alone is left unchecked, as before: the builtin entry
+serves such calls, and a check is a step of its own): an int that leaves int64
 (`PythonIntOverflowError`, an OverflowError: Python's ints are unbounded, so
 `int(v) ** 17 % n` would wrap silently; `fallback=True` runs Python then),
 a division, floor division or modulo by zero and zero to a negative power
@@ -54,8 +56,9 @@ def operate(ufunc, a, b, compute):
         result = lax.python_scalar(np.power(x, np.maximum(y, 0)), np.int64)
     else:
         result = compute()
-    if x.node.op is Op.CONST and y.node.op is Op.CONST:
-        return result  # (NumPy's own values: nothing to check when the function runs)
+    if _of_arguments(x) and _of_arguments(y):  # of Python scalar arguments and constants
+        return result  # alone (`0.9 ** t`, Adam's step): unchecked, as NumPy's own values,
+    # so that the builtin entry serves the call (a check is a step of its own)
     if ufunc in _BY_ZERO:
         lax.check(y == 0, "ZeroDivisionError", _BY_ZERO[ufunc][0 if ints else 1])
     elif ufunc is POWER:
@@ -69,6 +72,13 @@ def operate(ufunc, a, b, compute):
     elif ints and ufunc is _RIGHT_SHIFT:
         lax.check(y < 0, "ValueError", "negative shift count")
     return result
+
+
+def _of_arguments(x) -> bool:
+    """Whether `x` is a constant or computed from Python scalar arguments alone."""
+    from . import ir
+
+    return x.node.op is Op.CONST or ir.of_python_scalars(x.node)
 
 
 def _added(a, b, r):

@@ -281,10 +281,14 @@ class _Triplets:
         return self._tracenp_dtype
 
     def __getattr__(self, name: str):
+        """Its structure is refused by name; made of Python scalar arguments alone (a grid
+        step `h` of the argument `a`), those are made static first (`lax.steer`)."""
         if name.startswith("__"):
             raise AttributeError(name)
-        raise errors.unsupported(f"{name} of a scipy.sparse matrix built from traced triplets "
-                                 "(its toarray(), products, sums and spsolve trace)")
+        what = (f"{name} of a scipy.sparse matrix built from traced values (its toarray(), "
+                "products, sums and spsolve trace)")
+        lax.steer([*vars(self).get(TRIPLETS, ()), vars(self).get(DENSE)], what)
+        raise errors.unsupported(what)
 
 
 _TRIPLET_CLASSES: dict = {}
