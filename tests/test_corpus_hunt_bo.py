@@ -1,7 +1,43 @@
 """Corpus, hunt BO: quantum chemistry and electronic structure as psi4numpy tutorials,
 Szabo-Ostlund ports, pyscf-free course code and solid-state course notebooks write them.
 
-PLACEHOLDER_DOC
+Gaussian integrals (s-primitive overlap, kinetic and nuclear-attraction matrices by broadcasting
+and `meshgrid`, the Boys function by `erf` with an `np.where` limit, by `hyp1f1`, by a downward
+recursion and by `gammainc`, four-index (ab|cd) by broadcasting, STO-3G contractions by loops
+and by `einsum`, nuclear repulsion and its gradient, dipole integrals, Schwarz bounds, ERI
+packing by `tril_indices`, McMurchie-Davidson recursions over a module-level shell list,
+Cartesian norms by `factorial2`); SCF (Loewdin, `fractional_matrix_power` and Cholesky
+orthogonalisers, core and GWH guesses, psi4numpy's RHF with DIIS lists and a B-matrix solve,
+J/K by reshape/dot and `tensordot`, `scipy.linalg.eigh(F, S)`, damping into a dict, UHF with
+<S^2>, Fermi smearing, level shifts, Szabo-Ostlund's all-loops G matrix, McWeeny purification,
+`expm` orbital rotations, determinant overlaps); post-HF (AO-to-MO in quarter steps by `einsum`
+and by reshape/dot, psi4numpy's MP2/SCS-MP2 with broadcast denominators, pair loops, spin
+blocking by `np.kron`, spin-orbital MP2, CCD and a CCSD with Stanton intermediates, CIS by
+`einsum` and compound-index loops, TDHF, oscillator strengths, density fitting, a pivoted
+Cholesky by `argmax`); Hueckel and tight binding (parameters from dicts, bond orders, SSH
+bands, windings and Wilson loops, graphene's k-path and DOS, Bloch sums over a hopping dict,
+Fermi levels, gaps, the QWZ Chern number, Kronig-Penney, plane-wave bands by FFT and
+`toeplitz`, Green's functions, decimation, Landauer transport, sparse lattices by `kron` and
+`eigsh`); potentials and fits (Morse, Lennard-Jones by `lstsq`, `polyfit`s, Birch-Murnaghan,
+DVR, `eigh(subset_by_index=)`, `eigh_tridiagonal`, Hermite and hydrogenic functions,
+Franck-Condon factors, LJ relaxation, an H2 scan); determinants and grids (Slater determinants,
+`slogdet`, Sherman-Morrison, grid densities, LDA/VWN5, Becke cells, a 1-D Kohn-Sham loop,
+spherical Bessel and harmonic functions, `eig`-based course code, polar orthonormalisation,
+Mulliken/Loewdin/Mayer analyses, dipoles); program structures (an RHF class, a molecule dict
+written back, DIIS ring buffers written in place, float32 and int-occupation variants,
+`functools.reduce`, perturbation sums, Stark scans, split-operator and Crank-Nicolson
+propagation, Davidson, Jacobi sweeps, Boys localisation, finite fields, an Ewald sum).
+
+Same protocol as `test_corpus.py`: each function is called twice with new data of one shape
+and once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype,
+and in the arguments it writes in place. Test molecules are distorted hydrogen chains with one
+s Gaussian per atom whose integrals and converged RHF orbitals are computed eagerly. Occupied
+counts, iteration counts and grid sizes given as Python ints are made static; Szabo's HeH+
+port with float geometry (F0's `if`) and positional counts steer the trace; the forms
+whose Python or shapes depend on array values (convergence breaks, `int(Z.sum())`, eigenvalue
+and Fermi masks, Schwarz `continue`, `np.unique` of levels, `curve_fit`/`brentq`,
+`try/except LinAlgError`, `assert np.allclose`) raise a named error and run eagerly under
+`fallback=True`.
 """
 
 from __future__ import annotations
@@ -12,9 +48,12 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.optimize
+import scipy.sparse
+import scipy.sparse.linalg
 import scipy.special
 from scipy.special import erf, hyp1f1
-from test_corpus import _f, check_like_numpy, check_refused
+from test_corpus import _f, check_like_numpy, check_refused, check_steered
 from test_corpus_hunt_v import _names, _Xfail
 
 import tracenp
@@ -69,12 +108,12 @@ def _m(seed, n, *keys):
 def _scf(seed, n, nocc=2):
     """Converged RHF orbitals of `_mol(seed, n)`: eps, C, D (D = C_occ C_occ^T)."""
     m = _mol(seed, n)
-    S, H, I = m["S"], m["H"], m["eri"]
+    S, H, Ig = m["S"], m["H"], m["eri"]
     s, U = np.linalg.eigh(S)
     X = U @ np.diag(s ** -0.5) @ U.T
     D = np.zeros_like(H)
     for _ in range(40):
-        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("prqs,rs->pq", I, D)
+        F = H + 2 * np.einsum("pqrs,rs->pq", Ig, D) - np.einsum("prqs,rs->pq", Ig, D)
         e, Cp = np.linalg.eigh(X.T @ F @ X)
         C = X @ Cp
         D = C[:, :nocc] @ C[:, :nocc].T
@@ -104,6 +143,7 @@ def _sorted_spread(seed, n, lo, hi):
     # well-separated sorted values (orbital energies with no near-ties)
     r = np.random.default_rng(seed)
     return lo + np.cumsum(r.uniform(0.5, 1.0, n)) * (hi - lo) / n
+
 
 # ======================================================================= Gaussian integrals
 
@@ -143,13 +183,6 @@ def boys_f0(t):
 
 def boys_hyp1f1(t, n=0):
     return hyp1f1(n + 0.5, n + 1.5, -t) / (2.0 * n + 1.0)
-
-
-def boys_table(t, nmax=4):
-    F = np.empty((nmax + 1,) + t.shape)
-    for n in range(nmax + 1):
-        F[n] = hyp1f1(n + 0.5, n + 1.5, -t) / (2 * n + 1)
-    return F
 
 
 def boys_downward(t, nmax=4):
@@ -198,34 +231,6 @@ def eri_s_broadcast(alpha, centres):
         * K[:, :, None, None] * K[None, None] * boys_f0(T)
 
 
-def eri_eightfold_loops(alpha, centres):
-    # the textbook loop over unique quartets, the other seven written by symmetry
-    n = len(alpha)
-    N = gaussian_norm(alpha)
-    eri = np.zeros((n, n, n, n))
-    for i in range(n):
-        for j in range(i + 1):
-            for k in range(n):
-                for m in range(k + 1):
-                    if i * (i + 1) // 2 + j < k * (k + 1) // 2 + m:
-                        continue
-                    p, q = alpha[i] + alpha[j], alpha[k] + alpha[m]
-                    P = (alpha[i] * centres[i] + alpha[j] * centres[j]) / p
-                    Q = (alpha[k] * centres[k] + alpha[m] * centres[m]) / q
-                    kab = np.exp(-alpha[i] * alpha[j] / p
-                                 * np.dot(centres[i] - centres[j], centres[i] - centres[j]))
-                    kcd = np.exp(-alpha[k] * alpha[m] / q
-                                 * np.dot(centres[k] - centres[m], centres[k] - centres[m]))
-                    t = p * q / (p + q) * np.sum((P - Q) ** 2)
-                    val = (N[i] * N[j] * N[k] * N[m] * 2 * np.pi ** 2.5
-                           / (p * q * np.sqrt(p + q)) * kab * kcd * boys_hyp1f1(t))
-                    for a, b, c, d in ((i, j, k, m), (j, i, k, m), (i, j, m, k),
-                                       (j, i, m, k), (k, m, i, j), (m, k, i, j),
-                                       (k, m, j, i), (m, k, j, i)):
-                        eri[a, b, c, d] = val
-    return eri
-
-
 def sto3g_overlap_loops(zeta, centres):
     # each atom's 1s STO-3G function: exponents scaled by zeta**2, primitives normalised
     alpha = STO3G_ALPHA[None, :] * zeta[:, None] ** 2
@@ -251,28 +256,6 @@ def sto3g_overlap_einsum(zeta, centres):
     r2 = np.sum((centres[:, None, :] - centres[None, :, :]) ** 2, axis=-1)[:, None, :, None]
     Sprim = (np.pi / (a + b)) ** 1.5 * np.exp(-a * b / (a + b) * r2)
     return np.einsum("ia,jb,iajb->ij", d, d, Sprim)
-
-
-def sto3g_kinetic_nuclear(zeta, centres, Z):
-    alpha = np.outer(zeta ** 2, STO3G_ALPHA).ravel()
-    d = (STO3G_COEF[None, :] * gaussian_norm(np.outer(zeta ** 2, STO3G_ALPHA))).ravel()
-    xyz = np.repeat(centres, len(STO3G_ALPHA), axis=0)
-    nb = len(zeta)
-    Tp = s_kinetic_matrix(alpha, xyz) / np.outer(gaussian_norm(alpha), gaussian_norm(alpha))
-    Vp = nuclear_attraction_s(alpha, xyz, centres, Z) / np.outer(gaussian_norm(alpha),
-                                                                 gaussian_norm(alpha))
-    C = np.zeros((nb, nb * 3))
-    for i in range(nb):
-        C[i, 3 * i:3 * i + 3] = d[3 * i:3 * i + 3]
-    return C @ Tp @ C.T, C @ Vp @ C.T
-
-
-def nuclear_repulsion_loops(R, Z):
-    E = 0.0
-    for A in range(len(Z)):
-        for B in range(A):
-            E += Z[A] * Z[B] / np.linalg.norm(R[A] - R[B])
-    return E
 
 
 def nuclear_repulsion_triu(R, Z):
@@ -324,21 +307,6 @@ def unpack_eri(packed, n=4):
     pidx[j, i] = np.arange(npair)
     eri[...] = M[pidx[:, :, None, None], pidx[None, None, :, :]]
     return eri
-
-
-def compound_index_lookup(eri, n=4):
-    # Crawford's project: ioff and INDEX(i, j) = i(i+1)/2 + j over a flat array
-    ioff = np.cumsum(np.arange(n * (n + 1) // 2 + 1)) - np.arange(n * (n + 1) // 2 + 1)
-    flat = pack_eri(eri)
-
-    def index(a, b):
-        return ioff[a] + b if a > b else ioff[b] + a
-
-    out = np.zeros(n * n)
-    for p in range(n):
-        for q in range(n):
-            out[p * n + q] = flat[index(index(p, q), index(q, p))]
-    return out
 
 
 # McMurchie-Davidson over Cartesian shells, as the blog posts write it (recursion on ints)
@@ -460,6 +428,14 @@ def md_overlap_only(expn, atoms):
     return S
 
 
+def cartesian_norms_batch(alpha, lmn):
+    # the normalisation of a whole shell list at once: lmn an int (nbf, 3) array
+    L = lmn.sum(axis=1)
+    dfac = np.prod(scipy.special.factorial2(np.maximum(2 * lmn - 1, 1)), axis=1)
+    N = np.sqrt((2 * alpha / np.pi) ** 1.5 * (4 * alpha) ** L / dfac)
+    return N, N ** 2 * dfac / (4 * alpha) ** L
+
+
 def _sp_args(s, n):
     r = np.random.default_rng(s + n)
     atoms = np.array([[0.0, 0.0, 0.0], [1.4, 0.2, -0.1], [2.6, -0.3, 0.4]]) \
@@ -476,28 +452,29 @@ INTEGRALS = {
     "s_kinetic_meshgrid": (s_kinetic_matrix, {}, _mol_args(("a", "R"))),
     "boys_f0_where_limit": (boys_f0, {}, lambda s, n: (np.r_[0.0, 1e-10, _u(s, n, hi=30.0)],)),
     "boys_hyp1f1_order": (boys_hyp1f1, {"n": 2}, lambda s, n: (_u(s, n, 3, hi=20.0),)),
-    "boys_table_loop": (boys_table, {"nmax": 3}, lambda s, n: (_u(s, n, hi=15.0),)),
     "boys_downward_recursion": (boys_downward, {"nmax": 4},
                                 lambda s, n: (_u(s, n, lo=0.1, hi=8.0),)),
     "boys_gammainc": (boys_gammainc, {"n": 1}, lambda s, n: (_u(s, n, lo=0.05, hi=25.0),)),
     "nuclear_attraction_s": (nuclear_attraction_s, {}, _mol_args(("a", "R", "R", "Z"))),
     "eri_s_broadcast": (eri_s_broadcast, {}, _mol_args(("a", "R"))),
-    "eri_eightfold_loops": (eri_eightfold_loops, {}, lambda s, n: _m(s, 3, "a", "R")),
     "sto3g_overlap_loops": (sto3g_overlap_loops, {}, lambda s, n: (
         ZETA_H + 0.1 * _u(s, n), _mol(s, n)["R"])),
     "sto3g_overlap_einsum": (sto3g_overlap_einsum, {}, lambda s, n: (
         ZETA_H + 0.1 * _u(s, n), _mol(s, n)["R"])),
-    "sto3g_kinetic_nuclear": (sto3g_kinetic_nuclear, {}, lambda s, n: (
-        ZETA_H + 0.1 * _u(s, n), _mol(s, n)["R"], np.ones(n))),
-    "nuclear_repulsion_loops": (nuclear_repulsion_loops, {}, _mol_args(("R", "Z"))),
     "nuclear_repulsion_triu": (nuclear_repulsion_triu, {}, _mol_args(("R", "Z"))),
     "nuclear_gradient_fill_inf": (nuclear_gradient, {}, _mol_args(("R", "Z"))),
     "dipole_s_integrals_stack": (dipole_s_integrals, {}, _mol_args(("a", "R"))),
     "schwarz_bounds": (schwarz_bounds, {}, _mol_args(("eri",))),
     "pack_eri_tril": (pack_eri, {}, _mol_args(("eri",))),
     "unpack_eri_pair_index": (unpack_eri, {"n": 4}, lambda s, n: (pack_eri(_mol(s, 4)["eri"]),)),
-    "compound_index_ioff": (compound_index_lookup, {"n": 4}, lambda s, n: _m(s, 4, "eri")),
     "md_overlap_cartesian": (md_overlap_only, {}, _sp_args),
+    "cartesian_norms_factorial2": _Xfail(
+        "scipy.special.factorial2 of a traced int array: tracenp raises ConcretizationError "
+        "(converting it to a NumPy array); NumPy/SciPy evaluate it elementwise",
+        cartesian_norms_batch, {}, lambda s, n: (
+            _u(s, n + 2, lo=0.3, hi=2.0), np.array(
+                [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [2, 0, 0], [1, 1, 0], [0, 1, 1],
+                 [0, 0, 2]])[:n + 2])),
     "md_one_electron_sp": (md_one_electron, {}, lambda s, n: _sp_args(s, n) + (
         np.array([1.0, 6.0, 1.0]),)),
 }
@@ -509,6 +486,7 @@ def test_gaussian_integrals_match_numpy(name):
     loops, Boys functions by erf/hyp1f1/gammainc, STO-3G contractions, ERI packing, and
     McMurchie-Davidson recursions over Cartesian shells: NumPy's values."""
     check_like_numpy(*INTEGRALS[name])
+
 
 # =================================================================================== SCF
 
@@ -522,22 +500,9 @@ def loewdin_broadcast(S):
     return X, X.T @ S @ X
 
 
-def canonical_orthogonalization(S, nkeep=3):
-    # the nkeep largest eigenvalues, as a fixed count (eigh sorts ascending)
-    s, U = np.linalg.eigh(S)
-    s, U = s[::-1][:nkeep], U[:, ::-1][:, :nkeep]
-    X = U / np.sqrt(s)
-    return s, X.T @ S @ X
-
-
 def orthogonalizer_fractional_power(S, H):
     X = scipy.linalg.fractional_matrix_power(S, -0.5)
     return np.linalg.eigvalsh(X @ H @ X)
-
-
-def orthogonalizer_sqrtm(S, H):
-    X = np.linalg.inv(scipy.linalg.sqrtm(S))
-    return np.linalg.eigvalsh(X.T @ H @ X)
 
 
 def core_guess_cholesky(S, H, nocc=2):
@@ -567,15 +532,15 @@ def _diag_F(F, A, norb):
     return C, D
 
 
-def psi4numpy_rhf_diis(S, H, I, Enuc, ndocc=2, maxiter=10, max_diis=6):
+def psi4numpy_rhf_diis(S, H, Ig, Enuc, ndocc=2, maxiter=10, max_diis=6):
     # psi4numpy's RHF with DIIS, the convergence test replaced by a fixed iteration count
     A = scipy.linalg.fractional_matrix_power(S, -0.5)
     C, D = _diag_F(H, A, ndocc)
     Fock_list = []
     DIIS_list = []
     for SCF_ITER in range(1, maxiter + 1):
-        J = np.einsum("pqrs,rs->pq", I, D)
-        K = np.einsum("prqs,rs->pq", I, D)
+        J = np.einsum("pqrs,rs->pq", Ig, D)
+        K = np.einsum("prqs,rs->pq", Ig, D)
         F = H + J * 2 - K
         diis_e = np.einsum("ij,jk,kl->il", F, D, S) - np.einsum("ij,jk,kl->il", S, D, F)
         diis_e = A.dot(diis_e).dot(A)
@@ -609,13 +574,13 @@ def psi4numpy_rhf_diis(S, H, I, Enuc, ndocc=2, maxiter=10, max_diis=6):
     return SCF_E
 
 
-def rhf_jk_by_dot(S, H, I, nocc=2, n_iter=10):
+def rhf_jk_by_dot(S, H, Ig, nocc=2, n_iter=10):
     # J and K from the (pq|rs) supermatrix and the flattened density
     n = H.shape[0]
     s, U = np.linalg.eigh(S)
     X = U.dot(np.diag(s ** -0.5)).dot(U.T)
-    I_J = I.reshape(n * n, n * n)
-    I_K = I.swapaxes(1, 2).reshape(n * n, n * n)
+    I_J = Ig.reshape(n * n, n * n)
+    I_K = Ig.swapaxes(1, 2).reshape(n * n, n * n)
     D = np.zeros((n, n))
     for _ in range(n_iter):
         J = np.dot(I_J, D.ravel()).reshape(n, n)
@@ -628,12 +593,12 @@ def rhf_jk_by_dot(S, H, I, nocc=2, n_iter=10):
     return E, eps
 
 
-def rhf_tensordot(S, H, I, nocc=2, n_iter=10):
+def rhf_tensordot(S, H, Ig, nocc=2, n_iter=10):
     X = scipy.linalg.fractional_matrix_power(S, -0.5)
     P = np.zeros_like(H)
     for _ in range(n_iter):
-        G = np.tensordot(I, P, axes=([2, 3], [0, 1])) \
-            - 0.5 * np.tensordot(I, P, axes=([1, 3], [0, 1]))
+        G = np.tensordot(Ig, P, axes=([2, 3], [0, 1])) \
+            - 0.5 * np.tensordot(Ig, P, axes=([1, 3], [0, 1]))
         F = H + G
         e, Cp = np.linalg.eigh(X @ F @ X)
         C = X @ Cp
@@ -641,24 +606,24 @@ def rhf_tensordot(S, H, I, nocc=2, n_iter=10):
     return 0.5 * np.sum(P * (H + F)), P
 
 
-def rhf_generalized_eigh(S, H, I, Enuc, nocc=2, n_iter=10):
+def rhf_generalized_eigh(S, H, Ig, Enuc, nocc=2, n_iter=10):
     D = np.zeros_like(H)
     history = []
     for _ in range(n_iter):
-        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("psrq,rs->pq", I, D)
+        F = H + 2 * np.einsum("pqrs,rs->pq", Ig, D) - np.einsum("psrq,rs->pq", Ig, D)
         history.append(np.sum(D * (H + F)) + Enuc)
         eps, C = scipy.linalg.eigh(F, S)
         D = C[:, :nocc] @ C[:, :nocc].T
     return np.array(history), eps
 
 
-def rhf_damped_history(S, H, I, nocc=2, n_iter=12, damp=0.3):
+def rhf_damped_history(S, H, Ig, nocc=2, n_iter=12, damp=0.3):
     hist = {"energy": [], "drms": [], "gap": []}
     s, U = np.linalg.eigh(S)
     X = U @ np.diag(1 / np.sqrt(s)) @ U.T
     D = np.zeros_like(S)
     for _ in range(n_iter):
-        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("prqs,rs->pq", I, D)
+        F = H + 2 * np.einsum("pqrs,rs->pq", Ig, D) - np.einsum("prqs,rs->pq", Ig, D)
         e, Cp = np.linalg.eigh(X @ F @ X)
         C = X @ Cp
         Dnew = C[:, :nocc] @ C[:, :nocc].T
@@ -669,14 +634,14 @@ def rhf_damped_history(S, H, I, nocc=2, n_iter=12, damp=0.3):
     return {k: np.array(v) for k, v in hist.items()}
 
 
-def uhf_loop(S, H, I, nalpha=2, nbeta=1, n_iter=12):
+def uhf_loop(S, H, Ig, nalpha=2, nbeta=1, n_iter=12):
     X = scipy.linalg.fractional_matrix_power(S, -0.5)
     Da = np.zeros_like(H)
     Db = np.zeros_like(H)
     for _ in range(n_iter):
-        J = np.einsum("pqrs,rs->pq", I, Da + Db)
-        Fa = H + J - np.einsum("prqs,rs->pq", I, Da)
-        Fb = H + J - np.einsum("prqs,rs->pq", I, Db)
+        J = np.einsum("pqrs,rs->pq", Ig, Da + Db)
+        Fa = H + J - np.einsum("prqs,rs->pq", Ig, Da)
+        Fb = H + J - np.einsum("prqs,rs->pq", Ig, Db)
         ea, Ca = np.linalg.eigh(X @ Fa @ X)
         eb, Cb = np.linalg.eigh(X @ Fb @ X)
         Ca, Cb = X @ Ca, X @ Cb
@@ -690,12 +655,12 @@ def uhf_loop(S, H, I, nalpha=2, nbeta=1, n_iter=12):
     return E, s2
 
 
-def fermi_smeared_scf(S, H, I, nelec=4, kT=0.05, n_iter=10):
+def fermi_smeared_scf(S, H, Ig, nelec=4, kT=0.05, n_iter=10):
     X = scipy.linalg.fractional_matrix_power(S, -0.5)
     P = np.zeros_like(H)
     nocc = nelec // 2
     for _ in range(n_iter):
-        F = H + np.einsum("pqrs,rs->pq", I, P) - 0.5 * np.einsum("prqs,rs->pq", I, P)
+        F = H + np.einsum("pqrs,rs->pq", Ig, P) - 0.5 * np.einsum("prqs,rs->pq", Ig, P)
         e, C = np.linalg.eigh(X @ F @ X)
         C = X @ C
         mu = 0.5 * (e[nocc - 1] + e[nocc])
@@ -707,13 +672,13 @@ def fermi_smeared_scf(S, H, I, nelec=4, kT=0.05, n_iter=10):
     return P, occ, entropy
 
 
-def level_shifted_scf(S, H, I, nocc=2, shift=0.5, n_iter=10):
+def level_shifted_scf(S, H, Ig, nocc=2, shift=0.5, n_iter=10):
     X = scipy.linalg.fractional_matrix_power(S, -0.5)
     e, C = np.linalg.eigh(X @ H @ X)
     C = X @ C
     D = C[:, :nocc] @ C[:, :nocc].T
     for _ in range(n_iter):
-        F = H + 2 * np.einsum("pqrs,rs->pq", I, D) - np.einsum("prqs,rs->pq", I, D)
+        F = H + 2 * np.einsum("pqrs,rs->pq", Ig, D) - np.einsum("prqs,rs->pq", Ig, D)
         F = F + shift * (S - S @ D @ S)        # virtual space shifted up
         e, C = np.linalg.eigh(X @ F @ X)
         C = X @ C
@@ -757,30 +722,6 @@ def szabo_scf_loops(S, H, TT, nocc=1, maxit=6):
     return E, e, delta
 
 
-def energy_components(D, H, I, Enuc):
-    J = np.einsum("pqrs,rs->pq", I, D)
-    K = np.einsum("prqs,rs->pq", I, D)
-    parts = {"one_electron": 2 * np.einsum("pq,pq->", D, H),
-             "coulomb": 2 * np.einsum("pq,pq->", D, J),
-             "exchange": -np.einsum("pq,pq->", D, K),
-             "nuclear": Enuc}
-    parts["total"] = sum(parts.values())
-    return parts
-
-
-def incremental_fock(H, I, D_list):
-    # direct SCF: F_n = F_{n-1} + G(D_n - D_{n-1})
-    F = H.copy()
-    D_old = np.zeros_like(H)
-    out = []
-    for D in D_list:
-        dD = D - D_old
-        F += 2 * np.einsum("pqrs,rs->pq", I, dD) - np.einsum("prqs,rs->pq", I, dD)
-        out.append(F.copy())
-        D_old = D
-    return out
-
-
 def mcweeny_purify(D, S, n_iter=6):
     # McWeeny purification in a non-orthogonal basis: D <- 3 DSD - 2 DSDSD
     for _ in range(n_iter):
@@ -813,13 +754,6 @@ def determinant_overlap(C1, C2, S, nocc=2):
     return np.linalg.det(M) ** 2, np.linalg.svd(M, compute_uv=False)
 
 
-def koopmans_report(eps, nocc=2):
-    return {"IP_eV": -eps[nocc - 1] * HARTREE_TO_EV,
-            "EA_eV": -eps[nocc] * HARTREE_TO_EV,
-            "gap_eV": (eps[nocc] - eps[nocc - 1]) * HARTREE_TO_EV,
-            "sum_occ": 2 * eps[:nocc].sum()}
-
-
 def _rot_args(s, n):
     e, C, D = _mo(s, n)
     return C, 0.1 * _f(n - 2, 2, seed=s)
@@ -841,11 +775,8 @@ def _enuc(s, n):
 
 SCF = {
     "loewdin_broadcast_columns": (loewdin_broadcast, {}, lambda s, n: _m(s, n, "S")),
-    "canonical_orth_fixed_count": (canonical_orthogonalization, {"nkeep": 3},
-                                   lambda s, n: _m(s, n, "S")),
     "orthogonalizer_fractional_power": (orthogonalizer_fractional_power, {},
                                         lambda s, n: _m(s, n, "S", "H")),
-    "orthogonalizer_inv_sqrtm": (orthogonalizer_sqrtm, {}, lambda s, n: _m(s, n, "S", "H")),
     "core_guess_cholesky": (core_guess_cholesky, {"nocc": 2}, lambda s, n: _m(s, n, "S", "H")),
     "gwh_guess_fill_diagonal": (gwh_guess, {"nocc": 2}, lambda s, n: _m(s, n, "S", "H")),
     "psi4numpy_rhf_diis": (psi4numpy_rhf_diis, {"ndocc": 2, "maxiter": 8}, lambda s, n: (
@@ -861,10 +792,6 @@ SCF = {
     "szabo_g_matrix_loops": (szabo_g_matrix_loops, {}, lambda s, n: (
         _mo(s, 3, 1)[2] * 2, _mol(s, 3)["eri"])),
     "szabo_scf_all_loops": (szabo_scf_loops, {"nocc": 1}, lambda s, n: _m(s, 3, "S", "H", "eri")),
-    "energy_components_dict": (energy_components, {}, lambda s, n: (
-        _mo(s, n)[2],) + _m(s, n, "H", "eri") + (_enuc(s, n),)),
-    "incremental_fock_list": (incremental_fock, {}, lambda s, n: _m(s, n, "H", "eri") + (
-        [0.5 * _mo(s, n)[2], 0.9 * _mo(s, n)[2], _mo(s, n)[2]],)),
     "mcweeny_purification": (mcweeny_purify, {}, lambda s, n: (
         _mo(s, n)[2] + 0.01 * _sym(s, n), _mol(s, n)["S"].copy())),
     "orbital_rotation_expm": (orbital_rotation_expm, {"nocc": 2}, _rot_args),
@@ -872,35 +799,35 @@ SCF = {
         _mo(s, n)[1], _mol(s, n)["H"] + 0.3 * _sym(s, n), _mo(s, n)[0])),
     "determinant_overlap_svd": (determinant_overlap, {"nocc": 2}, lambda s, n: (
         _mo(s, n)[1], _rotated(s, n), _mol(s, n)["S"].copy())),
-    "koopmans_report_dict": (koopmans_report, {"nocc": 2}, lambda s, n: (_mo(s, n)[0],)),
 }
 
 
 @pytest.mark.parametrize("name", _names(SCF))
 def test_scf_matches_numpy(name):
-    """Orthogonalisers (eigh, fractional_matrix_power, sqrtm, Cholesky), core and GWH guesses,
-    RHF loops (psi4numpy DIIS, JK by reshape/dot and tensordot, generalised eigh, damping into
-    a dict), UHF with <S^2>, Fermi smearing, level shifts, Szabo's loops, McWeeny purification,
+    """Orthogonalisers (eigh, fractional_matrix_power, Cholesky), core and GWH guesses, RHF
+    loops (psi4numpy DIIS, JK by reshape/dot and tensordot, generalised eigh, damping into a
+    dict), UHF with <S^2>, Fermi smearing, level shifts, Szabo's loops, McWeeny purification,
     orbital rotations by expm and determinant overlaps: NumPy's values."""
     check_like_numpy(*SCF[name])
+
 
 # ============================================================================ post-HF
 
 
-def ao_to_mo_quarter_einsum(I, C):
+def ao_to_mo_quarter_einsum(Ig, C):
     # psi4numpy's N^5 transformation, one index at a time
-    MO = np.einsum("pA,pqrs->Aqrs", C, I)
+    MO = np.einsum("pA,pqrs->Aqrs", C, Ig)
     MO = np.einsum("qB,Aqrs->ABrs", C, MO)
     MO = np.einsum("rC,ABrs->ABCs", C, MO)
     MO = np.einsum("sD,ABCs->ABCD", C, MO)
     return MO
 
 
-def ao_to_mo_quarter_dot(I, C):
+def ao_to_mo_quarter_dot(Ig, C):
     # the same four steps by dot and transposes, as Fortran-minded ports write them
     n = C.shape[0]
     m = C.shape[1]
-    X = np.dot(C.T, I.reshape(n, -1)).reshape(m, n, n, n)
+    X = np.dot(C.T, Ig.reshape(n, -1)).reshape(m, n, n, n)
     X = np.dot(C.T, X.transpose(1, 0, 2, 3).reshape(n, -1)).reshape(m, m, n, n)
     X = X.transpose(1, 0, 2, 3)
     X = np.dot(X.reshape(-1, n), C).reshape(m, m, n, m)
@@ -908,13 +835,13 @@ def ao_to_mo_quarter_dot(I, C):
     return X.transpose(0, 1, 3, 2)
 
 
-def ao_to_mo_ovov(I, C, nocc=2):
+def ao_to_mo_ovov(Ig, C, nocc=2):
     Co, Cv = C[:, :nocc], C[:, nocc:]
-    return np.einsum("pi,qa,pqrs,rj,sb->iajb", Co, Cv, I, Co, Cv, optimize=True)
+    return np.einsum("pi,qa,pqrs,rj,sb->iajb", Co, Cv, Ig, Co, Cv, optimize=True)
 
 
-def psi4numpy_mp2(I, C, eps, nocc=2):
-    MO = ao_to_mo_ovov(I, C, nocc)
+def psi4numpy_mp2(Ig, C, eps, nocc=2):
+    MO = ao_to_mo_ovov(Ig, C, nocc)
     eocc = eps[:nocc]
     evirt = eps[nocc:]
     e_denom = 1 / (eocc.reshape(-1, 1, 1, 1) - evirt.reshape(-1, 1, 1)
@@ -925,9 +852,9 @@ def psi4numpy_mp2(I, C, eps, nocc=2):
             "scs": MP2corr_OS * 6 / 5 + MP2corr_SS / 3}
 
 
-def mp2_pair_loops(I, C, eps, nocc=2):
+def mp2_pair_loops(Ig, C, eps, nocc=2):
     # memory-light MP2: one (ia|jb) block per occupied pair
-    MO = ao_to_mo_quarter_einsum(I, C)
+    MO = ao_to_mo_quarter_einsum(Ig, C)
     ev = eps[nocc:]
     E = 0.0
     pair = np.zeros((nocc, nocc))
@@ -940,33 +867,16 @@ def mp2_pair_loops(I, C, eps, nocc=2):
     return E, pair
 
 
-def mp2_natural_occupations(I, C, eps, nocc=2):
-    MO = ao_to_mo_quarter_einsum(I, C)
-    o, v = slice(0, nocc), slice(nocc, None)
-    g = MO[o, v, o, v]
-    D = eps[o, None, None, None] - eps[None, v, None, None] + eps[None, None, o, None] \
-        - eps[None, None, None, v]
-    t = g / D
-    tt = 2 * t - t.swapaxes(1, 3)
-    Poo = -2 * np.einsum("iakb,jakb->ij", t, tt)
-    Pvv = 2 * np.einsum("iajc,ibjc->ab", t, tt)
-    n = C.shape[1]
-    P = np.zeros((n, n))
-    P[o, o] = 2 * np.eye(nocc) + Poo
-    P[v, v] = Pvv
-    return np.linalg.eigvalsh(P)[::-1], np.trace(P)
-
-
-def spin_block_tei(I):
+def spin_block_tei(Ig):
     identity = np.eye(2)
-    I = np.kron(identity, I)
-    return np.kron(identity, I.T)
+    Ig = np.kron(identity, Ig)
+    return np.kron(identity, Ig.T)
 
 
-def spin_orbital_integrals(I, C, eps):
+def spin_orbital_integrals(Ig, C, eps):
     # psi4numpy's spin-orbital set-up: antisymmetrised <pq||rs> in the MO basis
-    I = spin_block_tei(I)
-    gao = I.transpose(0, 2, 1, 3) - I.transpose(0, 2, 3, 1)
+    Ig = spin_block_tei(Ig)
+    gao = Ig.transpose(0, 2, 1, 3) - Ig.transpose(0, 2, 3, 1)
     eps = np.append(eps, eps)
     Cs = np.block([[C, np.zeros_like(C)], [np.zeros_like(C), C]])
     Cs = Cs[:, eps.argsort()]
@@ -978,8 +888,8 @@ def spin_orbital_integrals(I, C, eps):
     return gmo, eps
 
 
-def spin_orbital_mp2(I, C, eps, nocc=2):
-    gmo, eps = spin_orbital_integrals(I, C, eps)
+def spin_orbital_mp2(Ig, C, eps, nocc=2):
+    gmo, eps = spin_orbital_integrals(Ig, C, eps)
     nso = 2 * nocc
     o, v = slice(None, nso), slice(nso, None)
     eo, ev = eps[o], eps[v]
@@ -988,22 +898,8 @@ def spin_orbital_mp2(I, C, eps, nocc=2):
                                  1 / Dijab)
 
 
-def spin_orbital_mp3(I, C, eps, nocc=2):
-    gmo, eps = spin_orbital_integrals(I, C, eps)
-    nso = 2 * nocc
-    o, v = slice(None, nso), slice(nso, None)
-    eo, ev = eps[o], eps[v]
-    Dijab = eo[:, None, None, None] + eo[None, :, None, None] - ev[None, None, :, None] \
-        - ev[None, None, None, :]
-    t = gmo[o, o, v, v] / Dijab
-    e3 = (1 / 8.0) * np.einsum("ijab,abcd,ijcd->", t, gmo[v, v, v, v], t)
-    e3 += (1 / 8.0) * np.einsum("ijab,klij,klab->", t, gmo[o, o, o, o], t)
-    e3 += np.einsum("ijab,kbcj,ikac->", t, gmo[o, v, v, o], t)
-    return e3
-
-
-def ccd_spin_orbital(I, C, eps, nocc=2, n_iter=8):
-    gmo, eps = spin_orbital_integrals(I, C, eps)
+def ccd_spin_orbital(Ig, C, eps, nocc=2, n_iter=8):
+    gmo, eps = spin_orbital_integrals(Ig, C, eps)
     nso = 2 * nocc
     o, v = slice(None, nso), slice(nso, None)
     eo, ev = eps[o], eps[v]
@@ -1029,9 +925,9 @@ def ccd_spin_orbital(I, C, eps, nocc=2, n_iter=8):
     return np.array(energies)
 
 
-def ccsd_t1_t2_sketch(I, C, eps, nocc=2, n_iter=5):
+def ccsd_t1_t2_sketch(Ig, C, eps, nocc=2, n_iter=5):
     # a reduced CCSD: Stanton-Gauss F intermediates, singles and doubles updated together
-    gmo, eps = spin_orbital_integrals(I, C, eps)
+    gmo, eps = spin_orbital_integrals(Ig, C, eps)
     nso = 2 * nocc
     o, v = slice(None, nso), slice(nso, None)
     nv = len(eps) - nso
@@ -1058,14 +954,14 @@ def ccsd_t1_t2_sketch(I, C, eps, nocc=2, n_iter=5):
         t2n += Pab - Pab.swapaxes(2, 3) - Pij + Pij.swapaxes(0, 1)
         t1 = t1n / Dia
         t2 = t2n / Dijab
-    E = np.einsum("ia,ia->", fs[o, v], t1) + 0.25 * np.einsum("ijab,ijab->", gmo[o, o, v, v],
-                                                               t2) \
+    E = np.einsum("ia,ia->", fs[o, v], t1) \
+        + 0.25 * np.einsum("ijab,ijab->", gmo[o, o, v, v], t2) \
         + 0.5 * np.einsum("ijab,ia,jb->", gmo[o, o, v, v], t1, t1)
     return E, np.linalg.norm(t1)
 
 
-def cis_spin_orbital(I, C, eps, nocc=2):
-    gmo, eps = spin_orbital_integrals(I, C, eps)
+def cis_spin_orbital(Ig, C, eps, nocc=2):
+    gmo, eps = spin_orbital_integrals(Ig, C, eps)
     nso = 2 * nocc
     nvirt = len(eps) - nso
     o, v = slice(None, nso), slice(nso, None)
@@ -1076,9 +972,9 @@ def cis_spin_orbital(I, C, eps, nocc=2):
     return np.linalg.eigvalsh(HCIS)
 
 
-def cis_singlets_loops(I, C, eps, nocc=2):
+def cis_singlets_loops(Ig, C, eps, nocc=2):
     # the singlet A matrix element by element over compound indices ia, jb
-    MO = ao_to_mo_quarter_einsum(I, C)
+    MO = ao_to_mo_quarter_einsum(Ig, C)
     nmo = len(eps)
     nvir = nmo - nocc
     A = np.zeros((nocc * nvir, nocc * nvir))
@@ -1108,9 +1004,9 @@ def _ab_matrices(MO, eps, nocc):
     return A, B
 
 
-def tdhf_hermitian(I, C, eps, nocc=2):
+def tdhf_hermitian(Ig, C, eps, nocc=2):
     # RPA as (A-B)^1/2 (A+B) (A-B)^1/2 Z = w^2 Z
-    MO = ao_to_mo_quarter_einsum(I, C)
+    MO = ao_to_mo_quarter_einsum(Ig, C)
     A, B = _ab_matrices(MO, eps, nocc)
     d, U = np.linalg.eigh(A - B)
     sq = U @ np.diag(np.sqrt(d)) @ U.T
@@ -1118,33 +1014,21 @@ def tdhf_hermitian(I, C, eps, nocc=2):
     return np.sqrt(w2)
 
 
-def tdhf_nonhermitian(I, C, eps, nocc=2):
-    MO = ao_to_mo_quarter_einsum(I, C)
+def tdhf_nonhermitian(Ig, C, eps, nocc=2):
+    MO = ao_to_mo_quarter_einsum(Ig, C)
     A, B = _ab_matrices(MO, eps, nocc)
     H = np.block([[A, B], [-B, -A]])
     w = np.linalg.eigvals(H)
     return np.sort(w.real)[len(w) // 2:]
 
 
-def cis_oscillator_strengths(I, C, eps, dip, nocc=2):
-    MO = ao_to_mo_quarter_einsum(I, C)
+def cis_oscillator_strengths(Ig, C, eps, dip, nocc=2):
+    MO = ao_to_mo_quarter_einsum(Ig, C)
     A, _ = _ab_matrices(MO, eps, nocc)
     w, X = np.linalg.eigh(A)
     mu_ov = np.einsum("xpq,pi,qa->xia", dip, C[:, :nocc], C[:, nocc:]).reshape(3, -1)
     tdm = np.sqrt(2) * mu_ov @ X
     return w, 2.0 / 3.0 * w * np.sum(tdm ** 2, axis=0)
-
-
-def fci_two_electron_minimal(I, C, eps, h):
-    # H2 in a minimal basis: |1 1bar> and |2 2bar>, the 2x2 CI matrix
-    hmo = C.T @ h @ C
-    g = ao_to_mo_quarter_einsum(I, C)
-    H11 = 2 * hmo[0, 0] + g[0, 0, 0, 0]
-    H22 = 2 * hmo[1, 1] + g[1, 1, 1, 1]
-    H12 = g[0, 1, 0, 1]
-    Hci = np.array([[H11, H12], [H12, H22]])
-    E, V = np.linalg.eigh(Hci)
-    return E, V[:, 0] ** 2
 
 
 def density_fitted_jk(Ppq, metric, D):
@@ -1167,10 +1051,10 @@ def density_fitted_cho_solve(Ppq, metric, D):
     return J, B.T @ B
 
 
-def pivoted_cholesky_eri(I, nvec=5):
+def pivoted_cholesky_eri(Ig, nvec=5):
     # Cholesky vectors of the (pq|rs) supermatrix, the pivot by argmax of the residual diagonal
-    n = I.shape[0]
-    M = I.reshape(n * n, n * n)
+    n = Ig.shape[0]
+    M = Ig.reshape(n * n, n * n)
     diag = np.diag(M).copy()
     L = np.zeros((n * n, nvec))
     for k in range(nvec):
@@ -1194,31 +1078,21 @@ def _df_args(s, n):
     return Ppq, _spd(s, naux, 2.0), _mo(s, n)[2]
 
 
-def _h2_args(s, n):
-    m = _mol(s, 2)
-    e, C, D = _mo(s, 2, 1)
-    return m["eri"].copy(), C, e, m["H"].copy()
-
-
 def _chol_args(s, n):
-    I = _mol(s, n)["eri"]
-    n = I.shape[0]
+    Ig = _mol(s, n)["eri"]
+    n = Ig.shape[0]
     # a small ridge keeps the pivots away from ties
-    return (I + 1e-3 * np.einsum("pr,qs->pqrs", np.diag(np.arange(1, n + 1.0)),
-                                 np.eye(n)),)
+    ridge = np.einsum("pr,qs->pqrs", np.diag(np.arange(1, n + 1.0)), np.eye(n))
+    return (Ig + 1e-3 * ridge,)
 
 
 POST_HF = {
     "ao_to_mo_quarter_einsum": (ao_to_mo_quarter_einsum, {}, lambda s, n: _post(s, n)[:2]),
     "ao_to_mo_quarter_dot_reshape": (ao_to_mo_quarter_dot, {}, lambda s, n: (
         _mol(s, n)["eri"].copy(), _f(n, n - 1, seed=s))),
-    "ao_to_mo_ovov_optimize": (ao_to_mo_ovov, {"nocc": 2}, lambda s, n: _post(s, n)[:2]),
     "psi4numpy_mp2_scs_dict": (psi4numpy_mp2, {"nocc": 2}, _post),
     "mp2_pair_energy_loops": (mp2_pair_loops, {"nocc": 2}, _post),
-    "mp2_natural_occupations": (mp2_natural_occupations, {"nocc": 2}, _post),
-    "spin_block_kron": (spin_block_tei, {}, lambda s, n: (_mol(s, n)["eri"].copy(),)),
     "spin_orbital_mp2": (spin_orbital_mp2, {"nocc": 2}, _post),
-    "spin_orbital_mp3": (spin_orbital_mp3, {"nocc": 2}, _post),
     "ccd_spin_orbital_fixed_iter": (ccd_spin_orbital, {"nocc": 2}, _post),
     "ccsd_t1_t2_intermediates": (ccsd_t1_t2_sketch, {"nocc": 2}, _post),
     "cis_spin_orbital_einsum": (cis_spin_orbital, {"nocc": 2}, _post),
@@ -1227,7 +1101,6 @@ POST_HF = {
     "tdhf_nonhermitian_eigvals": (tdhf_nonhermitian, {"nocc": 2}, _post),
     "cis_oscillator_strengths": (cis_oscillator_strengths, {"nocc": 2},
                                  lambda s, n: _post(s, n, ("dip",))),
-    "fci_h2_minimal": (fci_two_electron_minimal, {}, _h2_args),
     "density_fitted_jk_eigh": (density_fitted_jk, {}, _df_args),
     "density_fitted_cho_solve": (density_fitted_cho_solve, {}, _df_args),
     "pivoted_cholesky_argmax": (pivoted_cholesky_eri, {"nvec": 5}, _chol_args),
@@ -1236,12 +1109,12 @@ POST_HF = {
 
 @pytest.mark.parametrize("name", _names(POST_HF))
 def test_post_hartree_fock_matches_numpy(name):
-    """AO-to-MO transforms (quarter steps by einsum and by reshape/dot, one optimised einsum),
-    MP2 (psi4numpy's broadcast denominators, pair loops, natural occupations), spin-orbital
-    MP2/MP3/CCD/CCSD, CIS and TDHF (einsum, compound-index loops, eigvals of the RPA block
-    matrix, oscillator strengths), a 2x2 FCI, density fitting and pivoted Cholesky: NumPy's
-    values."""
+    """AO-to-MO transforms (quarter steps by einsum and by reshape/dot), MP2 (psi4numpy's
+    broadcast denominators, pair loops), spin-orbital MP2/CCD/CCSD, CIS and TDHF (einsum,
+    compound-index loops, eigvals of the RPA block matrix, oscillator strengths), density
+    fitting and pivoted Cholesky: NumPy's values."""
     check_like_numpy(*POST_HF[name])
+
 
 # ======================================================== Hueckel and tight binding
 
@@ -1266,18 +1139,6 @@ def huckel_heteroatom(alpha, beta, atoms=PYRIDINE_ATOMS, nelec=6):
     occ[:nelec // 2] = 2.0
     q = np.einsum("k,ik,ik->i", occ, c, c)
     return e, q, np.sum(occ * e)
-
-
-def huckel_annulene(beta, n=6):
-    # cyclic polyene: eigh against the closed form alpha + 2 beta cos(2 pi k / n)
-    H = np.zeros((n, n))
-    idx = np.arange(n)
-    H[idx, (idx + 1) % n] = beta
-    H[(idx + 1) % n, idx] = beta
-    e = np.linalg.eigvalsh(H)
-    k = np.arange(n)
-    exact = np.sort(2 * beta * np.cos(2 * np.pi * k / n))
-    return e, np.max(np.abs(e - exact))
 
 
 def huckel_polyene_bond_orders(beta, n=6):
@@ -1388,14 +1249,6 @@ def bloch_from_hopping_dict(k, scale):
     return E, E[:, 1].min() - E[:, 0].max()
 
 
-def square_lattice_dos_histogram(t, tp, nk=16, nbins=40):
-    k = 2 * np.pi * np.arange(nk) / nk
-    kx, ky = np.meshgrid(k, k)
-    E = -2 * t * (np.cos(kx) + np.cos(ky)) - 4 * tp * np.cos(kx) * np.cos(ky)
-    hist, edges = np.histogram(E.ravel(), bins=nbins, range=(-6.0, 6.0), density=True)
-    return hist, 0.5 * (edges[1:] + edges[:-1])
-
-
 def fermi_level_bisection(eps_k, nelec_per_cell=1.0, n_iter=50):
     # vectorised bisection with np.where, a fixed number of halvings
     lo = np.min(eps_k) - 1.0
@@ -1500,32 +1353,6 @@ def projected_dos(H, energies, groups, sigma=0.1):
     return pdos
 
 
-def hofstadter_bands(kx, ky, p=1, q=4):
-    phi = p / q
-    out = []
-    for a, b in zip(kx, ky):
-        H = np.zeros((q, q), dtype=complex)
-        for m in range(q):
-            H[m, m] = 2 * np.cos(b + 2 * np.pi * phi * m)
-            H[m, (m + 1) % q] += 1.0
-            H[(m + 1) % q, m] += 1.0
-        H[0, q - 1] += np.exp(-1j * q * a) - 1.0
-        H[q - 1, 0] += np.exp(1j * q * a) - 1.0
-        out.append(np.linalg.eigvalsh(H))
-    return np.array(out)
-
-
-def diatomic_chain_phonons(q, m1, m2, C=1.0):
-    # the 2x2 dynamical matrix per q, frequencies from its eigenvalues
-    D = np.zeros((len(q), 2, 2), dtype=complex)
-    D[:, 0, 0] = 2 * C / m1
-    D[:, 1, 1] = 2 * C / m2
-    D[:, 0, 1] = -C * (1 + np.exp(-1j * q)) / np.sqrt(m1 * m2)
-    D[:, 1, 0] = D[:, 0, 1].conj()
-    w2 = np.linalg.eigvalsh(D)
-    return np.sqrt(np.abs(w2))
-
-
 def lopez_sancho_surface_green(E, h0, h1, eta=1e-3, n_iter=12):
     # decimation for the surface Green's function of a semi-infinite chain of blocks
     n = h0.shape[0]
@@ -1566,27 +1393,25 @@ def landauer_chain_transmission(E, eps_dev, t=1.0, eta=1e-6):
     return T
 
 
-def monkhorst_pack(cell, n=3):
-    B = 2 * np.pi * np.linalg.inv(cell).T
-    u = (2 * np.arange(1, n + 1) - n - 1) / (2 * n)
-    frac = np.array(np.meshgrid(u, u, u, indexing="ij")).reshape(3, -1).T
-    return frac @ B, np.abs(np.linalg.det(B)) / (2 * np.pi) ** 3
+def square_lattice_sparse_kron(t, eps, n=4):
+    # a 2-D lattice as kron sums of 1-D chains, made dense for eigvalsh
+    d = -t * np.ones(n - 1)
+    H1 = scipy.sparse.diags([d, d], [-1, 1], shape=(n, n))
+    Id = scipy.sparse.identity(n)
+    H = scipy.sparse.kron(H1, Id) + scipy.sparse.kron(Id, H1) + scipy.sparse.diags(eps)
+    return np.linalg.eigvalsh(H.toarray())
 
 
-def effective_mass(k, E):
-    # m* from the curvature at the band minimum, np.gradient twice
-    dk = k[1] - k[0]
-    d2 = np.gradient(np.gradient(E, dk), dk)
-    i0 = np.argmin(E)
-    return 1.0 / d2[i0], k[i0]
+def chain_lowest_eigsh(eps, t=1.0, k=3):
+    n = len(eps)
+    H = scipy.sparse.diags([eps, -t * np.ones(n - 1), -t * np.ones(n - 1)], [0, -1, 1],
+                           format="csr")
+    w = scipy.sparse.linalg.eigsh(H, k=k, which="SA", v0=np.ones(n))[0]
+    return np.sort(w)
 
 
 def _bonds_int(s, n):
     return np.array([(0, 1), (1, 2), (2, 3), (3, 4), (4, 5), (5, 0), (1, 4)], dtype=np.int64)
-
-
-def _cell(s):
-    return np.diag([3.0, 3.5, 4.0]) + 0.2 * _sym(s, 3)
 
 
 def _chain_h(s, n):
@@ -1599,7 +1424,6 @@ def _chain_h(s, n):
 TIGHT_BINDING = {
     "huckel_pyridine_dict_params": (huckel_heteroatom, {}, lambda s, n: (
         -11.0 + s * 0.1, -2.4 - 0.1 * s)),
-    "huckel_annulene_closed_form": (huckel_annulene, {"n": 6}, lambda s, n: (-1.0 - 0.1 * s,)),
     "huckel_polyene_bond_orders": (huckel_polyene_bond_orders, {"n": 6}, lambda s, n: (
         -1.0 - 0.05 * s,)),
     "huckel_adjacency_int_fancy": (huckel_from_bonds_int, {"n": 6}, lambda s, n: (
@@ -1616,8 +1440,6 @@ TIGHT_BINDING = {
         2.7, np.linspace(-9, 9, 10 * n) + 0.01 * s)),
     "bloch_hopping_dict": (bloch_from_hopping_dict, {}, lambda s, n: (
         np.linspace(-np.pi, np.pi, 5 * n), 1.0 + 0.1 * s)),
-    "square_dos_histogram": (square_lattice_dos_histogram, {"nk": 12}, lambda s, n: (
-        1.0, 0.13 + 0.07 * s)),
     "fermi_level_where_bisection": (fermi_level_bisection, {}, lambda s, n: (
         np.sort(_f(4 * n, 2, seed=s), axis=1), 1.0)),
     "fermi_dirac_newton_mu": (fermi_dirac_chemical_potential, {}, lambda s, n: (
@@ -1637,29 +1459,30 @@ TIGHT_BINDING = {
         _sym(s, n), np.linspace(-3, 3, 7 * n))),
     "projected_dos_groups_dict": (projected_dos, {}, lambda s, n: (
         _sym(s, n), np.linspace(-3, 3, 5 * n), {"A": [0, 1], "B": list(range(2, n))})),
-    "hofstadter_q_by_q": (hofstadter_bands, {"p": 1, "q": 3}, lambda s, n: (
-        _u(s, n, hi=2.0), _u(s + 1, n, hi=2.0))),
-    "diatomic_chain_phonons": (diatomic_chain_phonons, {}, lambda s, n: (
-        np.linspace(-np.pi, np.pi, 6 * n + 1), 1.0, 1.5 + s)),
     "lopez_sancho_decimation": (lopez_sancho_surface_green, {}, lambda s, n: (
         0.3 * s - 0.5,) + _chain_h(s, n)),
     "landauer_scimath_sqrt": (landauer_chain_transmission, {}, lambda s, n: (
         np.linspace(-1.9, 1.9, 3 * n), 0.3 * _f(n, seed=s))),
-    "monkhorst_pack_grid": (monkhorst_pack, {"n": 3}, lambda s, n: (_cell(s),)),
-    "effective_mass_gradient": (effective_mass, {}, lambda s, n: (
-        np.linspace(-1, 1, 8 * n + 1), -2 * np.cos(np.linspace(-1, 1, 8 * n + 1) - 0.1 * s)
-        + 0.1 * np.linspace(-1, 1, 8 * n + 1) ** 3)),
+    "square_lattice_sparse_kron": _Xfail(
+        "scipy.sparse.kron of scipy.sparse.diags built from a traced scalar: tracenp raises "
+        "UnsupportedFunctionError (in scipy's _getnnz); shapes are static",
+        square_lattice_sparse_kron, {"n": 4}, lambda s, n: (
+            1.0 + 0.1 * s, 0.3 * _f(16, seed=s))),
+    "chain_eigsh_with_v0": _Xfail(
+        "scipy.sparse.linalg.eigsh(H, k, v0=...) of a traced chain: tracenp raises "
+        "RandomInTraceError (scipy builds an unused default_rng) though v0 is given",
+        chain_lowest_eigsh, {"k": 3}, lambda s, n: (np.linspace(0, 1, 5 * n) + 0.1 * s,)),
 }
 
 
 @pytest.mark.parametrize("name", _names(TIGHT_BINDING))
 def test_huckel_and_tight_binding_match_numpy(name):
-    """Hueckel matrices from parameter dicts, annulenes, polyene bond orders, SSH bands,
-    windings and Wilson loops, graphene on a k-path and its DOS, Bloch sums over a hopping
-    dict, histogram and Gaussian DOS, Fermi levels, gaps, the Chern number by link variables,
-    Kronig-Penney, plane-wave bands, Green's functions, decimation and Landauer transport:
-    NumPy's values."""
+    """Hueckel matrices from parameter dicts, polyene bond orders, SSH bands, windings and
+    Wilson loops, graphene on a k-path and its DOS, Bloch sums over a hopping dict, Fermi
+    levels, gaps, the Chern number by link variables, Kronig-Penney, plane-wave bands, Green's
+    functions, decimation, Landauer transport and sparse lattices: NumPy's values."""
     check_like_numpy(*TIGHT_BINDING[name])
+
 
 # ================================================================ potentials and fits
 
@@ -1702,13 +1525,6 @@ def harmonic_from_polyfit(r, E, mu=0.5):
     return k, r_e * BOHR_TO_ANGSTROM, omega * HARTREE_TO_CM
 
 
-def dunham_polyfit(r, E, re=1.4):
-    x = (r - re) / re
-    c = np.polynomial.polynomial.polyfit(x, E, 4)
-    dE = np.polynomial.polynomial.polyder(c)
-    return c, np.polynomial.polynomial.polyval(0.0, dE)
-
-
 def birch_murnaghan_fit(V, E):
     # BM3 is a cubic in x = V^(-2/3); V0 from the root of dE/dx, B0 from d2E/dV2
     x = V ** (-2.0 / 3.0)
@@ -1732,7 +1548,8 @@ def colbert_miller_dvr(x, V, mass=1.0):
     dx = x[1] - x[0]
     i = np.arange(len(x))
     d = i[:, None] - i[None, :]
-    T = np.where(d == 0, np.pi ** 2 / 3, 2.0 / d ** 2) * (-1.0) ** d / (2 * mass * dx ** 2)
+    T = np.where(d == 0, np.pi ** 2 / 3, 2.0 / np.where(d == 0, 1, d) ** 2) * (-1.0) ** d \
+        / (2 * mass * dx ** 2)
     H = T + np.diag(V)
     return np.linalg.eigvalsh(H)[:4]
 
@@ -1779,20 +1596,14 @@ def franck_condon(x, omega_g, omega_e, shift, nmax=4):
     return fc, poisson
 
 
-def hydrogen_radial(r, n=3, l=1, Z=1.0):
+def hydrogen_radial(r, n=3, ell=1, Z=1.0):
     rho = 2 * Z * r / n
-    N = np.sqrt((2 * Z / n) ** 3 * math.factorial(n - l - 1) / (2 * n * math.factorial(n + l)))
-    R = N * np.exp(-rho / 2) * rho ** l * scipy.special.eval_genlaguerre(n - l - 1, 2 * l + 1,
-                                                                         rho)
+    N = np.sqrt((2 * Z / n) ** 3 * math.factorial(n - ell - 1)
+                / (2 * n * math.factorial(n + ell)))
+    R = N * np.exp(-rho / 2) * rho ** ell \
+        * scipy.special.eval_genlaguerre(n - ell - 1, 2 * ell + 1, rho)
     P = r ** 2 * R ** 2
     return R, np.trapezoid(P, r), np.trapezoid(r * P, r), r[np.argmax(P)]
-
-
-def second_virial_lj(T, eps, sigma):
-    r = np.linspace(0.3 * sigma, 8 * sigma, 400)
-    u = 4 * eps * ((sigma / r) ** 12 - (sigma / r) ** 6)
-    f = np.exp(-u[None, :] / T[:, None]) - 1
-    return -2 * np.pi * np.trapezoid(f * r ** 2, r, axis=1)
 
 
 def lj_cluster_relax(X, eps=1.0, sigma=1.0, steps=20, lr=0.002):
@@ -1813,13 +1624,6 @@ def lj_cluster_relax(X, eps=1.0, sigma=1.0, steps=20, lr=0.002):
     return X, np.array(hist)
 
 
-def morse_cluster_energy(X, rho=6.0):
-    from scipy.spatial.distance import pdist
-    r = pdist(X)
-    e = np.exp(rho * (1 - r))
-    return np.sum(e * (e - 2)), r.min()
-
-
 def h2_scan_minimal(R, zeta=1.24):
     # Szabo's H2 in STO-1G: per bond length, closed-form S, T, V, (ij|kl) and the sigma_g
     # energy, vectorised over the scan
@@ -1827,9 +1631,11 @@ def h2_scan_minimal(R, zeta=1.24):
     S = np.exp(-a / 2 * R ** 2)
     T11 = 1.5 * a
     T12 = a / 2 * (3 - a * R ** 2) * S
+
     def F0(t):
         return np.where(t < 1e-10, 1.0, 0.5 * np.sqrt(np.pi / np.maximum(t, 1e-10))
                         * erf(np.sqrt(np.maximum(t, 1e-10))))
+
     V11 = -2 * np.sqrt(2 * a / np.pi) * (1 + F0(2 * a * R ** 2))
     V12 = -4 * np.sqrt(2 * a / np.pi) * S * F0(a / 2 * R ** 2)
     g1111 = 2 * np.sqrt(a / np.pi)
@@ -1862,9 +1668,6 @@ POTENTIALS = {
     "harmonic_polyfit": (harmonic_from_polyfit, {}, lambda s, n: (
         np.linspace(1.3, 1.5, n + 1), morse(np.linspace(1.3, 1.5, n + 1), 0.17, 1.0 + 0.1 * s,
                                             1.4))),
-    "dunham_polynomial_polyfit": (dunham_polyfit, {}, lambda s, n: (
-        np.linspace(1.2, 1.7, 3 * n), morse(np.linspace(1.2, 1.7, 3 * n), 0.17, 1.0 + 0.1 * s,
-                                            1.41))),
     "birch_murnaghan_polyder": (birch_murnaghan_fit, {}, lambda s, n: (
         np.linspace(14, 22, 2 * n + 1), 0.02 * (np.linspace(14, 22, 2 * n + 1) - 17.5 - 0.2 * s)
         ** 2 - 3.0 - 1e-4 * (np.linspace(14, 22, 2 * n + 1) - 17) ** 3)),
@@ -1881,12 +1684,9 @@ POTENTIALS = {
         np.linspace(-6, 6, 20 * n), 1.0 + 0.2 * s)),
     "franck_condon_poisson": (franck_condon, {"nmax": 3}, lambda s, n: (
         np.linspace(-8, 8, 30 * n), 1.0, 1.0, 0.4 * s)),
-    "hydrogen_radial_genlaguerre": (hydrogen_radial, {"n": 3, "l": 1}, lambda s, n: (
+    "hydrogen_radial_genlaguerre": (hydrogen_radial, {"n": 3, "ell": 1}, lambda s, n: (
         np.linspace(1e-3, 40 + s, 50 * n),)),
-    "second_virial_lj_trapezoid": (second_virial_lj, {}, lambda s, n: (
-        np.linspace(1.0, 5.0, n) + 0.1 * s, 1.0, 1.0)),
     "lj_cluster_steepest_descent": (lj_cluster_relax, {"steps": 10}, _lj_cluster),
-    "morse_cluster_pdist": (morse_cluster_energy, {}, _lj_cluster),
     "h2_scan_closed_form": (h2_scan_minimal, {}, lambda s, n: (
         np.linspace(0.8, 3.0 + 0.1 * s, 6 * n),)),
 }
@@ -1894,11 +1694,12 @@ POTENTIALS = {
 
 @pytest.mark.parametrize("name", _names(POTENTIALS))
 def test_potentials_and_fits_match_numpy(name):
-    """Morse and Lennard-Jones curves and fits (lstsq, polyfit, Polynomial polyfit, a
-    Birch-Murnaghan cubic), DVR and finite-difference oscillators (np.where diagonal, eigh by
-    index subset, eigh_tridiagonal), Hermite and hydrogenic functions with trapezoid integrals,
-    virial coefficients, LJ clusters and an H2 scan: NumPy's values."""
+    """Morse and Lennard-Jones curves and fits (lstsq, polyfit, a Birch-Murnaghan cubic), DVR
+    and finite-difference oscillators (np.where diagonal, eigh by index subset,
+    eigh_tridiagonal), Hermite and hydrogenic functions with trapezoid integrals, LJ relaxation
+    and an H2 scan: NumPy's values."""
     check_like_numpy(*POTENTIALS[name])
+
 
 # ========================================== determinants, grids and density functionals
 
@@ -1929,17 +1730,6 @@ def sherman_morrison_move(M, new_row, i=0):
     M2 = M.copy()
     M2[i] = new_row
     return ratio, Minv_new, np.linalg.det(M2) / np.linalg.det(M)
-
-
-def jastrow_slater_logpsi(R, k, b=1.0, a=0.5):
-    # log |Psi| of a Slater-Jastrow wavefunction: a Pade two-body term over i < j
-    N = R.shape[0]
-    M = np.cos(R @ k.T)
-    sign, logdet = np.linalg.slogdet(M)
-    d = R[:, None, :] - R[None, :, :]
-    rij = np.sqrt((d ** 2).sum(-1))[np.triu_indices(N, 1)]
-    U = np.sum(a * rij / (1 + b * rij))
-    return logdet + U, sign
 
 
 def uhf_determinant_s2(Ca, Cb, S, na=3, nb=2):
@@ -2019,43 +1809,44 @@ def ks_1d_soft_coulomb(x, Z=2.0, nocc=1, n_iter=15, mix=0.5):
     return e[:nocc], np.sum(rho) * h, Eh
 
 
-def coulomb_matrix_eigs(Z, R, size=8):
-    # the ML descriptor: Z_i Z_j / |R_i - R_j|, 0.5 Z^2.4 on the diagonal, padded spectrum
-    d = np.linalg.norm(R[:, None] - R[None], axis=-1)
-    np.fill_diagonal(d, 1.0)
-    M = np.outer(Z, Z) / d
-    np.fill_diagonal(M, 0.5 * Z ** 2.4)
-    ev = np.sort(np.abs(np.linalg.eigvalsh(M)))[::-1]
-    return np.pad(ev, (0, size - len(ev)))
-
-
 def rayleigh_plane_wave(kr, costheta, lmax=6):
     # e^{i k r cos(theta)} = sum_l (2l+1) i^l j_l(kr) P_l(cos theta)
     out = np.zeros(kr.shape, dtype=complex)
-    for l in range(lmax + 1):
-        out += (2 * l + 1) * 1j ** l * scipy.special.spherical_jn(l, kr) \
-            * scipy.special.eval_legendre(l, costheta)
+    for ell in range(lmax + 1):
+        out += (2 * ell + 1) * 1j ** ell * scipy.special.spherical_jn(ell, kr) \
+            * scipy.special.eval_legendre(ell, costheta)
     return out, np.abs(out - np.exp(1j * kr * costheta)).max()
 
 
-def hydrogen_orbital_grid(x, y, z, n=2, l=1, m=0):
+def hydrogen_orbital_grid(x, y, z, n=2, ell=1, m=0):
     r = np.sqrt(x ** 2 + y ** 2 + z ** 2)
     theta = np.arccos(np.clip(z / np.maximum(r, 1e-12), -1, 1))
     phi = np.arctan2(y, x)
     rho = 2 * r / n
-    R = np.sqrt((2 / n) ** 3 * math.factorial(n - l - 1) / (2 * n * math.factorial(n + l))) \
-        * np.exp(-rho / 2) * rho ** l * scipy.special.eval_genlaguerre(n - l - 1, 2 * l + 1, rho)
-    Y = scipy.special.sph_harm_y(l, m, theta, phi)
+    R = np.sqrt((2 / n) ** 3 * math.factorial(n - ell - 1) / (2 * n * math.factorial(n + ell))) \
+        * np.exp(-rho / 2) * rho ** ell \
+        * scipy.special.eval_genlaguerre(n - ell - 1, 2 * ell + 1, rho)
+    Y = scipy.special.sph_harm_y(ell, m, theta, phi)
     return np.abs(R * Y) ** 2
 
 
-def szabo_scf_with_eig(S, H, I, nocc=2, n_iter=8):
+def grid_multipoles_sph_harm_all(pts, w, rho, lmax=2):
+    # Q_lm = sum_g w rho r^l Y_lm^*(theta, phi) for all (l, m) at once
+    r = np.linalg.norm(pts, axis=1)
+    theta = np.arccos(pts[:, 2] / r)
+    phi = np.arctan2(pts[:, 1], pts[:, 0])
+    Y = scipy.special.sph_harm_y_all(lmax, lmax, theta, phi)     # (l, m, g)
+    rl = r[None, :] ** np.arange(lmax + 1)[:, None]
+    return np.einsum("g,lg,lmg->lm", w * rho, rl, Y.conj())
+
+
+def szabo_scf_with_eig(S, H, Ig, nocc=2, n_iter=8):
     # a course port that diagonalises with eig, then sorts by argsort
     s, U = np.linalg.eig(S)
     X = U @ np.diag(s ** -0.5) @ U.T
     P = np.zeros_like(H)
     for _ in range(n_iter):
-        F = H + np.einsum("pqrs,rs->pq", I, P) - 0.5 * np.einsum("prqs,rs->pq", I, P)
+        F = H + np.einsum("pqrs,rs->pq", Ig, P) - 0.5 * np.einsum("prqs,rs->pq", Ig, P)
         e, Cp = np.linalg.eig(X.T @ F @ X)
         idx = e.argsort()
         e = e[idx]
@@ -2064,7 +1855,12 @@ def szabo_scf_with_eig(S, H, I, nocc=2, n_iter=8):
     return e, 0.5 * np.sum(P * (H + F))
 
 
-def huckel_eig_loops(n_atoms, beta, cyclic=True):
+def tdhf_rpa_eigvals(Ig, C, eps, nocc=2):
+    A, B = _ab_matrices(ao_to_mo_quarter_einsum(Ig, C), eps, nocc)
+    return np.sort(np.linalg.eigvals(np.block([[A, B], [-B, -A]])))
+
+
+def huckel_eig_loops(beta, n_atoms=6, cyclic=True):
     H = np.zeros((n_atoms, n_atoms))
     for i in range(n_atoms - 1):
         H[i, i + 1] = H[i + 1, i] = beta
@@ -2118,21 +1914,6 @@ def dipole_moment_debye(D, dip, Z, R):
     return mu, np.linalg.norm(mu)
 
 
-def quadrupole_nuclear(Z, R):
-    centre = np.average(R, axis=0, weights=Z)
-    d = R - centre
-    Q = np.einsum("a,ax,ay->xy", Z, d, d)
-    Q = 1.5 * Q - 0.5 * np.trace(Q) * np.eye(3)
-    return Q, centre
-
-
-def natural_orbitals(D, S):
-    s, U = np.linalg.eigh(S)
-    Sh = U @ np.diag(np.sqrt(s)) @ U.T
-    occ = np.linalg.eigvalsh(Sh @ D @ Sh)[::-1]
-    return occ, np.sum(occ)
-
-
 def _grid(s, n):
     r = np.random.default_rng(s)
     pts = r.uniform(-2, 8, (20 * n, 3))
@@ -2150,8 +1931,6 @@ DETERMINANTS_GRIDS = {
         np.sort(_u(s, n, 4, lo=-2, hi=2), axis=-1),)),
     "sherman_morrison_ratio": (sherman_morrison_move, {"i": 1}, lambda s, n: (
         _spd(s, n, 2.0), _spd(s, n, 2.0)[1] + 0.3 * _f(n, seed=s))),
-    "jastrow_slater_triu": (jastrow_slater_logpsi, {}, lambda s, n: (
-        _u(s, n, 3, hi=3.0), np.eye(n, 3) + 0.2 * _f(n, 3, seed=s + 1))),
     "uhf_s2_overlap": (uhf_determinant_s2, {"na": 2, "nb": 1}, lambda s, n: (
         _mo(s, n)[1], _rotated(s, n, 0.3), _mol(s, n)["S"].copy())),
     "grid_density_einsum": (atomic_grid_density, {}, lambda s, n: (
@@ -2164,16 +1943,19 @@ DETERMINANTS_GRIDS = {
         _grid(s, n)[0], _mol(s, 3)["R"].copy())),
     "ks_1d_soft_coulomb": (ks_1d_soft_coulomb, {"nocc": 1, "n_iter": 10}, lambda s, n: (
         np.linspace(-8, 8, 10 * n + 1), 2.0 + 0.2 * s)),
-    "coulomb_matrix_padded": (coulomb_matrix_eigs, {"size": 8}, lambda s, n: (
-        np.r_[6.0, 8.0, np.ones(n - 2)], _mol(s, n)["R"].copy())),
     "rayleigh_spherical_jn": _Xfail(
         "scipy.special.spherical_jn(l, x) on a traced x: tracenp raises "
         "DataDependentShapeError (from scipy's internal masked _apply_where), though the "
         "result has x's shape",
         rayleigh_plane_wave, {"lmax": 5}, lambda s, n: (
             _u(s, 4 * n, lo=0.1, hi=2.0), _u(s + 1, 4 * n, lo=-1, hi=1))),
-    "hydrogen_orbital_sph_harm_y": (hydrogen_orbital_grid, {"n": 2, "l": 1, "m": 1},
+    "hydrogen_orbital_sph_harm_y": (hydrogen_orbital_grid, {"n": 2, "ell": 1, "m": 1},
                                     lambda s, n: tuple(_f(3, 5 * n, seed=s) * 3)),
+    "grid_multipoles_sph_harm_y_all": _Xfail(
+        "scipy.special.sph_harm_y_all (a gufunc) on traced angles: tracenp raises a bare "
+        "ValueError ('core dimension 0 unspecified'); SciPy returns a (3, 5, n) array",
+        grid_multipoles_sph_harm_all, {"lmax": 2}, lambda s, n: (
+            _f(8 * n, 3, seed=s), _u(s, 8 * n, lo=0.1, hi=1.0), _u(s + 1, 8 * n))),
     "scf_with_eig_argsort": _Xfail(
         "np.linalg.eig of the orthogonalised Fock matrix (symmetric, but built by einsum): "
         "tracenp returns complex128 eigenvalues, NumPy float64",
@@ -2185,17 +1967,9 @@ DETERMINANTS_GRIDS = {
     "tdhf_rpa_eigvals_dtype": _Xfail(
         "np.linalg.eigvals of the RPA block matrix [[A, B], [-B, -A]] (real spectrum): tracenp "
         "returns complex128, NumPy float64",
-        lambda I, C, eps, nocc=2: np.sort(np.linalg.eigvals(np.block(
-            [[_ab_matrices(ao_to_mo_quarter_einsum(I, C), eps, nocc)[0],
-              _ab_matrices(ao_to_mo_quarter_einsum(I, C), eps, nocc)[1]],
-             [-_ab_matrices(ao_to_mo_quarter_einsum(I, C), eps, nocc)[1],
-              -_ab_matrices(ao_to_mo_quarter_einsum(I, C), eps, nocc)[0]]]))),
-        {"nocc": 2}, _post),
-    "lowdin_polar_orthonormalize": _Xfail(
-        "scipy.linalg.polar of a traced matrix: tracenp raises ConcretizationError (scipy's "
-        "own svd call hands the traced array to LAPACK), nothing here depends on values",
-        lowdin_polar_orthonormalize, {}, lambda s, n: (
-            _rotated(s, n)[:, :3] + 0.05 * _f(n, 3, seed=s), _mol(s, n)["S"].copy())),
+        tdhf_rpa_eigvals, {"nocc": 2}, _post),
+    "lowdin_polar_orthonormalize": (lowdin_polar_orthonormalize, {}, lambda s, n: (
+        _rotated(s, n)[:, :3] + 0.05 * _f(n, 3, seed=s), _mol(s, n)["S"].copy())),
     "mulliken_bincount_minlength": (mulliken_bincount, {"natom": 3}, lambda s, n: (
         _mo(s, n)[2], _mol(s, n)["S"].copy(), _atoms_map(n), np.array([2.0, 1.0, 1.0]))),
     "mulliken_subtract_at_int_z": (mulliken_add_at, {}, lambda s, n: (
@@ -2206,20 +1980,17 @@ DETERMINANTS_GRIDS = {
         _mo(s, n)[2], _mol(s, n)["S"].copy(), _atoms_map(n))),
     "dipole_moment_debye": (dipole_moment_debye, {}, lambda s, n: (
         _mo(s, n)[2],) + _m(s, n, "dip", "Z", "R")),
-    "quadrupole_weighted_centre": (quadrupole_nuclear, {}, lambda s, n: (
-        np.arange(1, n + 1.0), _mol(s, n)["R"].copy())),
-    "natural_orbitals_mp2_like": (natural_orbitals, {}, lambda s, n: (
-        _mo(s, n)[2] + 0.02 * _sym(s, n), _mol(s, n)["S"].copy())),
 }
 
 
 @pytest.mark.parametrize("name", _names(DETERMINANTS_GRIDS))
 def test_determinants_grids_and_populations_match_numpy(name):
-    """Slater determinants (complex batches, slogdet, Sherman-Morrison, Jastrow factors),
-    UHF <S^2>, grid densities, LDA/VWN and a 1-D Kohn-Sham loop, Becke cells, Coulomb-matrix
-    descriptors, spherical functions, eig-based course code, polar orthonormalisation,
-    Mulliken/Loewdin/Mayer analyses and multipoles: NumPy's values."""
+    """Slater determinants (complex batches, slogdet, Sherman-Morrison), UHF <S^2>, grid
+    densities, LDA/VWN and a 1-D Kohn-Sham loop, Becke cells, spherical functions, eig-based
+    course code, polar orthonormalisation, Mulliken/Loewdin/Mayer analyses and dipoles:
+    NumPy's values."""
     check_like_numpy(*DETERMINANTS_GRIDS[name])
+
 
 # ============================================ program structures: classes, dicts, solvers
 
@@ -2337,16 +2108,6 @@ def stark_scan(H0, Z, fields):
     return E, alpha
 
 
-def rabi_expm_loop(omega, delta, times):
-    H = 0.5 * np.array([[-delta, omega], [omega, delta]])
-    psi0 = np.array([1.0, 0.0], dtype=complex)
-    pops = []
-    for t in times:
-        psi = scipy.linalg.expm(-1j * H * t) @ psi0
-        pops.append(np.abs(psi[1]) ** 2)
-    return np.array(pops)
-
-
 def split_operator_wavepacket(x, x0, k0, De, a, steps=20, dt=0.05, mass=1.0):
     N = len(x)
     dx = x[1] - x[0]
@@ -2378,38 +2139,11 @@ def crank_nicolson_complex(H, psi0, dt=0.1, steps=10):
     return psi, norms
 
 
-def imaginary_time_ground_state(H, psi, dtau=0.05, steps=60):
-    U = scipy.linalg.expm(-dtau * H)
-    for _ in range(steps):
-        psi = U @ psi
-        psi = psi / np.linalg.norm(psi)
-    return psi @ H @ psi
-
-
-def lanczos_fixed(H, v0, m=4):
-    # Lanczos with full reorthogonalisation, a fixed Krylov dimension, eigh of the tridiagonal
-    n = H.shape[0]
-    V = np.zeros((n, m))
-    alpha = np.zeros(m)
-    beta = np.zeros(m - 1)
-    v = v0 / np.linalg.norm(v0)
-    V[:, 0] = v
-    for j in range(m):
-        w = H @ V[:, j]
-        alpha[j] = w @ V[:, j]
-        w = w - V[:, :j + 1] @ (V[:, :j + 1].T @ w)
-        if j < m - 1:
-            beta[j] = np.linalg.norm(w)
-            V[:, j + 1] = w / beta[j]
-    T = np.diag(alpha) + np.diag(beta, 1) + np.diag(beta, -1)
-    return np.linalg.eigvalsh(T)
-
-
 def davidson_lowest(H, n_iter=4, k0=1):
     # Davidson with the diagonal preconditioner: the subspace grows by one vector per step
     n = H.shape[0]
     diag = np.diag(H)
-    V = np.eye(n, k0)
+    V = np.ones((n, k0)) + np.eye(n, k0)
     for _ in range(n_iter):
         V, _ = np.linalg.qr(V)
         Hs = V.T @ H @ V
@@ -2457,15 +2191,6 @@ def foster_boys_localize(C, dip, sweeps=3):
     return np.sum(centres ** 2), np.sort(np.linalg.norm(centres, axis=1))
 
 
-def gram_schmidt_metric(C, S):
-    C = C.copy()
-    for i in range(C.shape[1]):
-        for j in range(i):
-            C[:, i] -= (C[:, j] @ S @ C[:, i]) * C[:, j]
-        C[:, i] /= np.sqrt(C[:, i] @ S @ C[:, i])
-    return C, C.T @ S @ C
-
-
 def finite_field_dipole(S, H, eri, dipz, nocc=2, F=1e-3, n_iter=12):
     def energy(field):
         Hf = H + field * dipz
@@ -2481,8 +2206,8 @@ def finite_field_dipole(S, H, eri, dipz, nocc=2, F=1e-3, n_iter=12):
     return -(energy(F) - energy(-F)) / (2 * F)
 
 
-def rhf_stability(I, C, eps, nocc=2):
-    MO = ao_to_mo_quarter_einsum(I, C)
+def rhf_stability(Ig, C, eps, nocc=2):
+    MO = ao_to_mo_quarter_einsum(Ig, C)
     A, B = _ab_matrices(MO, eps, nocc)
     singlet = np.linalg.eigvalsh(A + B)
     nv = len(eps) - nocc
@@ -2554,24 +2279,16 @@ STRUCTURES = {
     "stark_stacked_eigvalsh": (stark_scan, {}, lambda s, n: (
         np.diag(_sorted_spread(s, n, -1.0, 2.0)), 0.2 * _sym(s + 1, n),
         np.linspace(-0.05, 0.05, 2 * n + 1))),
-    "rabi_expm_times": (rabi_expm_loop, {}, lambda s, n: (
-        1.0 + 0.1 * s, 0.3, np.linspace(0, 6, 2 * n))),
     "split_operator_fft": (split_operator_wavepacket, {"steps": 15}, lambda s, n: (
         np.linspace(-6, 14, 32 * n), 1.0 + 0.1 * s, 0.5, 0.3, 0.8)),
     "crank_nicolson_complex_solve": (crank_nicolson_complex, {}, lambda s, n: (
         _sym(s, n), _f(n, seed=s) / np.linalg.norm(_f(n, seed=s)))),
-    "imaginary_time_expm": (imaginary_time_ground_state, {"steps": 40}, lambda s, n: (
-        np.diag(_sorted_spread(s, n, -1.0, 3.0)) + 0.2 * _sym(s, n), np.ones(n))),
-    "lanczos_reorthogonalised": (lanczos_fixed, {"m": 4}, lambda s, n: (
-        _sym(s, n + 2), _f(n + 2, seed=s + 3))),
     "davidson_column_stack": (davidson_lowest, {"n_iter": 3}, lambda s, n: (
         np.diag(_sorted_spread(s, n + 2, -1.0, 5.0)) + 0.05 * _sym(s, n + 2),)),
     "jacobi_eigenvalue_sweeps": (jacobi_eigenvalue_sweeps, {"sweeps": 3}, lambda s, n: (
         np.diag(_sorted_spread(s, n, -2.0, 2.0)) + 0.3 * _sym(s, n),)),
     "foster_boys_jacobi": (foster_boys_localize, {"sweeps": 2}, lambda s, n: (
         _mo(s, n, 3)[1][:, :3], _mol(s, n)["dip"].copy())),
-    "gram_schmidt_s_metric": (gram_schmidt_metric, {}, lambda s, n: (
-        _rotated(s, n)[:, :3] + 0.1 * _f(n, 3, seed=s), _mol(s, n)["S"].copy())),
     "finite_field_dipole_closure": (finite_field_dipole, {"nocc": 2}, lambda s, n: (
         _m(s, n, "S", "H", "eri") + (_mol(s, n)["dip"][0].copy(),))),
     "rhf_stability_singlet_triplet": (rhf_stability, {"nocc": 2}, _post),
@@ -2582,11 +2299,66 @@ STRUCTURES = {
 @pytest.mark.parametrize("name", _names(STRUCTURES))
 def test_program_structures_match_numpy(name):
     """An RHF class, a molecule dict written back, DIIS histories written in place, float32 and
-    integer-occupation variants, functools.reduce transfer matrices, perturbation sums,
-    Stark scans, time propagation (expm, split operator, Crank-Nicolson), Lanczos, Davidson,
-    Jacobi sweeps, Boys localisation, Gram-Schmidt, finite fields and lattice sums: NumPy's
-    values and arguments."""
+    integer-occupation variants, functools.reduce transfer matrices, perturbation sums, Stark
+    scans, split-operator and Crank-Nicolson propagation, Davidson, Jacobi sweeps, Boys
+    localisation, finite fields and lattice sums: NumPy's values and arguments."""
     check_like_numpy(*STRUCTURES[name])
+
+
+# ====================================================== the same code on other dtypes
+
+
+def _as(dtype, make, which=None):
+    # the arguments as data loaded from files arrive: float32 arrays, or int charges
+    def wrapped(s, n):
+        args = make(s, n)
+        return tuple(np.asarray(a).astype(dtype) if isinstance(a, np.ndarray)
+                     and a.dtype.kind == "f" and (which is None or i in which) else a
+                     for i, a in enumerate(args))
+    return wrapped
+
+
+_F32 = np.float32
+
+DTYPES = {
+    "s_overlap_float32": (s_overlap_matrix, {}, _as(_F32, _mol_args(("a", "R")))),
+    "boys_f0_float32": (boys_f0, {}, _as(_F32, INTEGRALS["boys_f0_where_limit"][2])),
+    "boys_hyp1f1_float32": (boys_hyp1f1, {"n": 1}, _as(_F32, INTEGRALS["boys_hyp1f1_order"][2])),
+    "eri_s_broadcast_float32": (eri_s_broadcast, {}, _as(_F32, _mol_args(("a", "R")))),
+    "nuclear_repulsion_int_charges": (nuclear_repulsion_triu, {}, _as(
+        np.int64, _mol_args(("R", "Z")), which=(1,))),
+    "nuclear_gradient_int32_charges": (nuclear_gradient, {}, _as(
+        np.int32, _mol_args(("R", "Z")), which=(1,))),
+    "mp2_float32_integrals": (psi4numpy_mp2, {"nocc": 2}, _as(_F32, _post)),
+    "cis_float32": (cis_spin_orbital, {"nocc": 2}, _as(_F32, _post)),
+    "generalized_eigh_float32": (gwh_guess, {"nocc": 2}, _as(_F32, lambda s, n: _m(
+        s, n, "S", "H"))),
+    "mcweeny_float32": (mcweeny_purify, {}, _as(_F32, SCF["mcweeny_purification"][2])),
+    "ssh_bands_float32_k": (ssh_bands, {}, _as(_F32, TIGHT_BINDING[
+        "ssh_bands_complex_stack"][2], which=(0,))),
+    "green_dos_float32": (green_function_dos, {}, _as(_F32, TIGHT_BINDING[
+        "green_function_dos_stacked_inv"][2])),
+    "kronig_penney_float32": (kronig_penney, {}, _as(_F32, TIGHT_BINDING[
+        "kronig_penney_where_nan"][2])),
+    "morse_report_float32": (morse_report, {}, _as(_F32, POTENTIALS["morse_report_dict"][2])),
+    "lda_vxc_matrix_float32": (lda_vxc_matrix, {}, _as(_F32, DETERMINANTS_GRIDS[
+        "lda_vxc_matrix_cbrt"][2])),
+    "mulliken_int32_atom_map": (mulliken_bincount, {"natom": 3}, lambda s, n: (
+        _mo(s, n)[2], _mol(s, n)["S"].copy(), _atoms_map(n).astype(np.int32),
+        np.array([2, 1, 1], dtype=np.int32))),
+    "dipole_float32_density": (dipole_moment_debye, {}, _as(_F32, DETERMINANTS_GRIDS[
+        "dipole_moment_debye"][2], which=(0,))),
+    "stark_float32": (stark_scan, {}, _as(_F32, STRUCTURES["stark_stacked_eigvalsh"][2])),
+    "rs_divide_where_float32": (rs_second_order_divide_where, {}, _as(_F32, _h0v)),
+}
+
+
+@pytest.mark.parametrize("name", _names(DTYPES))
+def test_other_dtypes_match_numpy(name):
+    """Integrals, Boys functions, MP2/CIS, eigensolvers, band structures, DFT pieces and
+    analyses on float32 data, int32/int64 charges and atom maps: NumPy's values and dtypes."""
+    check_like_numpy(*DTYPES[name])
+
 
 # ============================================================== Python scalars that steer
 
@@ -2624,7 +2396,6 @@ def szabo_heh_overlap_kinetic(R, zeta1=2.0925, zeta2=1.24):
     for i in range(3):
         for j in range(3):
             rap = a2[j] * R / (a1[i] + a2[j])
-            rbp2 = (R - rap) ** 2
             S12 += _szabo_s(a1[i], a2[j], R2) * d1[i] * d2[j]
             T11 += _szabo_t(a1[i], a1[j], 0.0) * d1[i] * d1[j]
             T12 += _szabo_t(a1[i], a2[j], R2) * d1[i] * d2[j]
@@ -2632,7 +2403,6 @@ def szabo_heh_overlap_kinetic(R, zeta1=2.0925, zeta2=1.24):
             V11A += _szabo_v(a1[i], a1[j], 0.0, 0.0, 2.0) * d1[i] * d1[j]
             V12A += _szabo_v(a1[i], a2[j], R2, rap ** 2, 2.0) * d1[i] * d2[j]
             V22A += _szabo_v(a2[i], a2[j], 0.0, R2, 2.0) * d2[i] * d2[j]
-            del rbp2
     S = np.array([[1.0, S12], [S12, 1.0]])
     H = np.array([[T11 + V11A, T12 + V12A], [T12 + V12A, T22 + V22A]])
     return S, H
@@ -2663,31 +2433,20 @@ def scf_positional_counts(S, H, eri, nocc, n_iter):
     return np.sum(D * (H + F))
 
 
-def band_path_positional(t, npts, closed):
-    k = np.linspace(0, np.pi, npts)
-    E = -2 * t * np.cos(k)
-    if closed:
-        E = np.r_[E, E[::-1]]
-    return E
-
-
 STEERED = {
     "szabo_heh_floats_f0_branch": (szabo_heh_overlap_kinetic, lambda s: (1.3632 + 0.1 * s,)),
     "huckel_n_atoms_positional": (huckel_positional, lambda s: (4 + s, -1.0)),
     "morse_int_level_count": (morse_bound_levels, lambda s: (0.17 + 0.01 * s, 1.0)),
     "scf_nocc_n_iter_positional": (scf_positional_counts, lambda s: (
         _m(s, 4, "S", "H", "eri") + (1 + s % 2, 6))),
-    "band_path_bool_flag": (band_path_positional, lambda s: (1.0, 5 + s, bool(s % 2))),
 }
 
 
 @pytest.mark.parametrize("name", _names(STEERED))
 def test_python_scalars_that_steer_the_code_are_made_static(name):
     """Szabo's HeH+ with the bond length and exponents as floats (F0's `if arg < 1e-6`),
-    atom and iteration counts and flags given positionally, a level count by `int(...)` of
-    float arguments: made static, NumPy's values."""
-    from test_corpus import check_steered
-
+    atom and iteration counts given positionally, a level count by `int(...)` of float
+    arguments: made static, NumPy's values."""
     check_steered(*STEERED[name])
 
 
@@ -2784,16 +2543,6 @@ def classical_turning_point(De, a, E):
                                  1.4, 20.0)
 
 
-def band_crossings(k, E1, E2):
-    idx = np.nonzero(np.diff(np.sign(E1 - E2)))[0]
-    return k[idx]
-
-
-def orbitals_sorted_python(eps, C):
-    order = sorted(range(len(eps)), key=lambda i: eps[i])
-    return C[:, order]
-
-
 def orth_try_cholesky(S):
     try:
         L = np.linalg.cholesky(S)
@@ -2811,7 +2560,7 @@ def assert_hermitian_then_eigh(H):
 def davidson_until_residual(H, tol=1e-6, max_iter=20):
     n = H.shape[0]
     diag = np.diag(H)
-    V = np.eye(n, 1)
+    V = np.ones((n, 1))
     for _ in range(max_iter):
         V, _ = np.linalg.qr(V)
         theta, s = np.linalg.eigh(V.T @ H @ V)
@@ -2822,8 +2571,6 @@ def davidson_until_residual(H, tol=1e-6, max_iter=20):
         V = np.column_stack([V, r / (theta[0] - diag)])
     return theta[0]
 
-
-import scipy.optimize  # noqa: E402
 
 _Concretization = tracenp.ConcretizationError
 _DataDependent = tracenp.errors.DataDependentShapeError
@@ -2849,11 +2596,6 @@ REFUSED = {
         np.linspace(0.9, 3.0, 12), morse(np.linspace(0.9, 3.0, 12), 0.17, 1.0 + 0.1 * s, 1.4))),
     "turning_point_brentq": (_Concretization, classical_turning_point, lambda s: (
         np.array(0.17), np.array(1.0 + 0.1 * s), np.array(-0.05))),
-    "band_crossings_nonzero": (_DataDependent, band_crossings, lambda s: (
-        np.linspace(0, np.pi, 20), np.cos(np.linspace(0, np.pi, 20)) + 0.1 * s,
-        0.2 * np.ones(20))),
-    "orbitals_sorted_python_key": (_Concretization, orbitals_sorted_python, lambda s: (
-        _f(5, seed=s), _f(5, 5, seed=s + 1))),
     "cholesky_try_except": (_Concretization, orth_try_cholesky, lambda s: (
         _mol(s, 4)["S"].copy(),)),
     "assert_hermitian_allclose": (_Concretization, assert_hermitian_then_eigh, lambda s: (
@@ -2868,7 +2610,6 @@ def test_data_dependent_python_and_shapes_are_refused(name):
     """SCF and Davidson loops that break on a convergence test, electron counts by `int` of
     charges, eigenvalue-threshold and Fermi-level masks, Schwarz screening by `continue`,
     bisection by `if`, degenerate levels by `np.unique`, DIIS started on an error norm,
-    `curve_fit` and `brentq`, band crossings by `np.nonzero`, `sorted` by orbital energy,
-    `try/except LinAlgError` and `assert np.allclose`: the named error, NumPy's values under
-    `fallback=True`."""
+    `curve_fit` and `brentq`, `try/except LinAlgError` and `assert np.allclose`: the named
+    error, NumPy's values under `fallback=True`."""
     check_refused(*REFUSED[name])

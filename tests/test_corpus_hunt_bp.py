@@ -1615,11 +1615,7 @@ SIGNALS = {
         (1e9 * (_times(s + 5, 3 * n) - 0.004)).astype(np.int64), _gyr(s, 3 * n))),
     "heading_interp_period": (heading_interp_period, {}, lambda s, n: (
         _times(s, 3 * n), 360 * _u(s, 3 * n), _times(s, 3 * n)[:-1] + 0.003)),
-    "scipy_interp1d_extrapolate": _Xfail(
-        "scipy.interpolate.interp1d(kind='linear', fill_value='extrapolate') built from traced "
-        "timestamps raises UnsupportedFunctionError; NumPy interpolates (np.interp per column "
-        "with linear ends would trace)",
-        interp1d_linear, {}, lambda s, n: (
+    "scipy_interp1d_extrapolate": (interp1d_linear, {}, lambda s, n: (
             _times(s, 3 * n), _acc(s, 3 * n), _times(s, 3 * n) + 0.004)),
     "decimate_reshape_mean": (decimate_by_reshape_mean, {}, lambda s, n: (_acc(s, 4 * n + 2),)),
     "har_window_features_dict": (signal_vector_magnitude_features, {}, lambda s, n: (
@@ -2328,11 +2324,7 @@ NAV_EXTRAS = {
         "SciPy returns a np.float64 scalar (values agree)",
         align_vectors_scipy, {}, lambda s, n: (
             _unit_dirs(s, n + 2) @ _rot(s) + 0.01 * _f(n + 2, 3, seed=s), _unit_dirs(s, n + 2))),
-    "dcm_polar_orthonormalize": _Xfail(
-        "scipy.linalg.polar of a traced matrix raises ConcretizationError (its internal "
-        "scipy.linalg.svd call converts the tracer); NumPy/SciPy return U, P; scipy.linalg.svd "
-        "called directly traces",
-        dcm_polar_orthonormalize, {}, lambda s, n: (_rot(s) + 0.01 * _f(3, 3, seed=s),)),
+    "dcm_polar_orthonormalize": (dcm_polar_orthonormalize, {}, lambda s, n: (_rot(s) + 0.01 * _f(3, 3, seed=s),)),
     "scipy_rotation_mean": (rotation_mean_scipy, {}, lambda s, n: (
         _quats(s, 1) + 0.1 * _f(2 * n, 4, seed=s),)),
     "scipy_slerp_resample": (slerp_scipy_resample, {}, lambda s, n: (

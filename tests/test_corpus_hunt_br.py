@@ -1814,10 +1814,7 @@ GRIDS = {
         _grid(s, 3), GRID_LAT, GRID_LON, _u(s, n) * 150 - 75, _u(s + 1, n) * 300 + 5)),
     "regrid_interp_period_loops": (regrid_two_pass_interp, {}, lambda s, n: (
         _grid(s, 1)[0], GRID_LAT, GRID_LON, _newlat(n), _newlon(n) + 20)),
-    "regrid_rgi_module_axes": _Xfail(
-        "ConcretizationError inside scipy's Cython find_indices (a bytes-like object is "
-        "required, not 'Tracer') for RegularGridInterpolator(bounds_error=False) on constant "
-        "axes; nothing in it depends on values", regrid_rgi_module_axes, {}, lambda s, n: (
+    "regrid_rgi_module_axes": (regrid_rgi_module_axes, {}, lambda s, n: (
             _grid(s, 1)[0], _newlat(n), _newlon(n))),
     "regrid_map_coordinates": (regrid_map_coordinates, {}, lambda s, n: (
         _grid(s, 1)[0], _newlat(n), _newlon(n))),
@@ -2282,10 +2279,7 @@ def weighted_quantiles_inverted_cdf(x, w):
 
 
 FITTED = {
-    "gamma_fit_frozen_mean_std": _Xfail(
-        "ConcretizationError 'A traced argument of scipy.stats' stats needs a concrete value' "
-        "for dist.mean()/std() when loc is the fixed floc that gamma.fit returns; SciPy gives "
-        "the fitted moments", fitted_gamma_moments, {}, lambda s, n: (_precip(s, 12 * n) + 5,)),
+    "gamma_fit_frozen_mean_std": (fitted_gamma_moments, {}, lambda s, n: (_precip(s, 12 * n) + 5,)),
     "ttest_mannwhitney_ks2samp": (climate_signal_tests, {}, lambda s, n: (
         _f(10 * n, seed=s), _f(10 * n, seed=s + 1) + 0.3)),
     "skew_kurtosis_iqr_kstest": (distribution_shape_summary, {}, lambda s, n: (

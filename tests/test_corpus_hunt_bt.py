@@ -45,7 +45,23 @@ subsets, KernelSHAP by weighted least squares, LIME, integrated gradients and Sm
 membership inference (Yeom's threshold, LiRA by `norm.logpdf`), DP auditing by Clopper-Pearson
 `beta.ppf` bounds, calibration by Platt's Newton steps and a temperature grid, Brier
 decomposition, bootstrap intervals, KNN-Shapley, influence functions, model-card summary tables
-as dicts of arrays).
+as dicts of arrays); and more forms (optimized local hashing with int64 hashes, Hadamard
+response by `np.bitwise_count`, Apple's count-mean sketch by `np.add.at`, GRR debiasing by
+`inv` and `solve`, a simplex projection by `np.nonzero(...)[0][-1]`, hierarchical counts made
+consistent by `lstsq` over `np.kron` blocks, a matrix mechanism by `pinv`, DPLloyd k-means,
+private naive Bayes by `einsum`, synthetic data from a noisy marginal, subsampling without
+replacement, the binomial mechanism, a legacy `RandomState` argument, a generator seeded
+inside from a static `random_state`, `np.random.seed` inside, rounding to a lattice,
+amplification by shuffling, quantiles, medians and percentiles of group selections,
+`chi2_contingency` of a `histogram2d`, `rankdata` AUCs, `rel_entr` and `entropy`, weighted
+averages and `corrcoef`, boolean and uint8 confusion codes, partial dependence by `np.repeat`
+with a 3-D write, Friedman's H by fancy column writes, sampled Shapley values, `permuted`
+importance, Mahalanobis `cdist` with norm orders, growing spheres, masked-array ECE, `nanmean`
+tables, a dict dataset written in place; top-k and audit samples by `choice(replace=False,
+p=)`, a permutation null by `permuted(out=)`, clipping by `apply_along_axis` and a list
+comprehension, spectral-norm clipping, `np.convolve` privacy losses, `logaddexp.reduce`,
+monotone CDFs by `maximum.accumulate`, uint64 multiply-shift hashing, `shuffle` of a column
+view, one generator passed as two arguments).
 
 Same protocol as `test_corpus.py`: each function is called twice with new data of one shape
 and once with another shape under `tracenp.jit`, and must match eager NumPy in value and dtype
@@ -53,8 +69,10 @@ and once with another shape under `tracenp.jit`, and must match eager NumPy in v
 place. Group counts, bin counts, steps and grid sizes given as Python ints are made static; the
 forms whose Python or shapes depend on array values (permute-and-flip's rejection loop, an SVT
 that `break`s, groups from `np.unique`, a budget check by `if`, a bisection `while` on a
-tolerance, released bins by a noisy mask, flagged individuals by `np.nonzero`) raise a named
-error and run eagerly under `fallback=True`.
+tolerance, released bins by a noisy mask, flagged individuals by `np.nonzero`, `len` of a
+selection, an outer comparison of two selections, SciPy's two-sample statistics of selections,
+`scipy.optimize.minimize` and `brentq` of traced data, `binomtest(int(tp))`, `sorted` by a
+noisy key, an f-string model card) raise a named error and run eagerly under `fallback=True`.
 """
 
 from __future__ import annotations
@@ -65,6 +83,7 @@ import math
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.optimize
 import scipy.spatial.distance
 import scipy.special
 import scipy.stats
@@ -556,7 +575,7 @@ ACCOUNTING = {
         1 + _u(s, n), 5 + _u(s + 1, n) * 5, 1e-6)),
     "amplification_by_subsampling": (amplification_by_subsampling, {"steps": 100},
                                      lambda s, n: (np.linspace(0.1, 2, n), 0.01 * s, 1e-5)),
-    "analytic_gaussian_bisection": (calibrate_analytic_gaussian, {}, lambda s, n: (
+    "analytic_gaussian_bisection": (calibrate_analytic_gaussian, {"iters": 40}, lambda s, n: (
         np.linspace(0.2, 3.0, n), 1e-5 * s)),
     "gdp_clt_dpsgd": (gdp_clt_dpsgd, {"steps": 500}, lambda s, n: (
         0.01, 0.8 + 0.2 * s, np.linspace(0.5, 4, n))),
@@ -1823,7 +1842,8 @@ def count_mean_sketch(values, epsilon, rng, m=16):
     c = np.exp(epsilon / 2) / (np.exp(epsilon / 2) + 1)
     b = rng.random((n, m)) < 1 - c
     v_tilde = np.where(b, -v, v)
-    x = k * (c_eps := (np.exp(epsilon / 2) + 1) / (np.exp(epsilon / 2) - 1)) / 2 * v_tilde + 0.5
+    c_eps = (np.exp(epsilon / 2) + 1) / (np.exp(epsilon / 2) - 1)
+    x = k * c_eps / 2 * v_tilde + 0.5
     M = np.zeros((k, m))
     np.add.at(M, rows, x)
     freq = np.zeros(8)
@@ -2246,6 +2266,145 @@ def test_more_privacy_and_fairness_forms_match_numpy(name):
     check_like_numpy(*MORE[name])
 
 
+def dp_topk_without_replacement(scores, epsilon, rng, k=3):
+    # one-shot top-k by the exponential mechanism, sampled without replacement
+    w = np.exp(epsilon * (scores - scores.max()) / (2 * k))
+    return rng.choice(len(scores), size=k, replace=False, p=w / w.sum())
+
+
+def audit_sample_fixed_design(scores, rng, m=3):
+    # cases pulled for a manual audit with fixed design probabilities, no repeats
+    design = np.array([0.05, 0.1, 0.15, 0.2, 0.2, 0.3])
+    picked = rng.choice(len(design), size=m, replace=False, p=design)
+    return scores[picked], picked
+
+
+def parity_gap_permutation_null(y_pred, group, rng, n_perm=20):
+    # a permutation test of the parity gap: every replicate's labels shuffled in place
+    G = np.tile(group, (n_perm, 1))
+    rng.permuted(G, axis=1, out=G)
+    r1 = (y_pred * (G == 1)).sum(1) / (G == 1).sum(1)
+    r0 = (y_pred * (G == 0)).sum(1) / (G == 0).sum(1)
+    observed = y_pred[group == 1].mean() - y_pred[group == 0].mean()
+    return np.mean(np.abs(r1 - r0) >= np.abs(observed)), observed
+
+
+def _clip_row(g, C=1.0):
+    return g / max(1.0, np.linalg.norm(g) / C)
+
+
+def clip_apply_along_axis(grads, rng, sigma=1.0):
+    clipped = np.apply_along_axis(_clip_row, 1, grads)
+    return clipped.sum(0) + rng.normal(0, sigma, grads.shape[1])
+
+
+def clip_list_comprehension(grads, rng, C=0.5, sigma=1.0):
+    # the tutorial form: one Python row at a time, a builtin max against the norm ratio
+    clipped = [g / max(1.0, np.linalg.norm(g) / C) for g in grads]
+    return (sum(clipped) + rng.normal(0, sigma * C, grads.shape[1])) / len(clipped)
+
+
+def layerwise_spectral_clip(weights_grads, C=1.0):
+    # a per-layer clip by the spectral norm of each layer's gradient matrix
+    out = {}
+    for name, g in weights_grads.items():
+        s = np.linalg.norm(g, 2)
+        out[name] = g * min(1.0, C / s)
+    return out
+
+
+def pld_direct_convolution(epsilon, k):
+    # the randomized-response privacy loss composed by repeated np.convolve
+    p = np.exp(epsilon) / (1 + np.exp(epsilon))
+    base = np.array([1 - p, 0.0, p])
+    pmf = base
+    for _ in range(k - 1):
+        pmf = np.convolve(pmf, base)
+    losses = epsilon * (np.arange(pmf.size) - (pmf.size - 1) / 2)
+    return pmf, np.sum(np.where(losses > 1.0, pmf * (1 - np.exp(1.0 - losses)), 0.0))
+
+
+def rdp_log_terms_reduce(q, sigma, alpha=8):
+    i = np.arange(alpha + 1)
+    log_terms = (scipy.special.gammaln(alpha + 1) - scipy.special.gammaln(i + 1)
+                 - scipy.special.gammaln(alpha - i + 1) + i * np.log(q)
+                 + (alpha - i) * np.log1p(-q) + (i * i - i) / (2 * sigma ** 2))
+    return np.logaddexp.reduce(log_terms) / (alpha - 1), np.logaddexp.accumulate(log_terms)
+
+
+def monotone_noisy_cdf(counts, epsilon, rng):
+    # post-processing of a noisy CDF: cumulative, made monotone, clipped to [0, 1]
+    noisy = counts + rng.laplace(scale=1 / epsilon, size=counts.shape)
+    cdf = np.cumsum(noisy) / counts.sum()
+    cdf = np.maximum.accumulate(cdf)
+    return np.clip(cdf, 0, 1), np.minimum.accumulate(cdf[::-1])[::-1]
+
+
+def multiply_shift_hash_counts(values, a, b, epsilon, rng, bits=3):
+    # a 64-bit multiply-shift hash into 2**bits buckets (uint64 arithmetic wraps)
+    h = (a * values.astype(np.uint64) + b) >> np.uint64(64 - bits)
+    counts = np.bincount(h.astype(np.int64), minlength=2 ** bits)
+    return counts + rng.laplace(scale=1 / epsilon, size=2 ** bits)
+
+
+def shuffle_column_view_importance(X, y, coef, intercept, rng):
+    base = np.mean((predict_proba(X, coef, intercept) > 0.5) == y)
+    drops = np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        Xp = X.copy()
+        rng.shuffle(Xp[:, j])
+        drops[j] = base - np.mean((predict_proba(Xp, coef, intercept) > 0.5) == y)
+    return drops
+
+
+def shared_generator_twice(x, noise_rng, sample_rng):
+    idx = sample_rng.permutation(x.shape[0])[:3]
+    return x[idx] + noise_rng.laplace(scale=0.5, size=3)
+
+
+MORE_FORMS = {
+    "topk_choice_without_replacement_p": _Xfail(
+        "rng.choice(n, size=k, replace=False, p=traced) raises UnsupportedFunctionError; "
+        "NumPy draws k distinct indices", dp_topk_without_replacement, {"k": 3},
+        lambda s, n: (_f(2 * n, seed=s), 1.0, _rng(s))),
+    "audit_choice_without_replacement_const_p": _Xfail(
+        "rng.choice(replace=False, p=np.array([...])) of a literal made in the function is "
+        "refused as 'traced probabilities' (UnsupportedFunctionError); NumPy samples",
+        audit_sample_fixed_design, {"m": 3},
+        lambda s, n: (_f(6, seed=s + n), _rng(s))),
+    "permutation_null_permuted_out": _Xfail(
+        "rng.permuted(G, axis=1, out=G) raises UnsupportedFunctionError; NumPy shuffles each "
+        "row in place", parity_gap_permutation_null, {"n_perm": 20},
+        lambda s, n: (_fair(s, n)[1], _fair(s, n)[2], _rng(s))),
+    "clip_apply_along_axis_builtin_max": (clip_apply_along_axis, {}, lambda s, n: (
+        _f(3 * n, 4, seed=s), _rng(s))),
+    "clip_list_comprehension_sum": (clip_list_comprehension, {}, lambda s, n: (
+        _f(3 * n, 4, seed=s), _rng(s))),
+    "layerwise_spectral_norm_clip": (layerwise_spectral_clip, {}, lambda s, n: (
+        {"W1": _f(n, 3, seed=s), "W2": _f(3, 2, seed=s + 1)},)),
+    "pld_np_convolve_loop": (pld_direct_convolution, {"k": 6}, lambda s, n: (0.1 * s + 0.05 * n,)),
+    "rdp_gammaln_logaddexp_reduce": (rdp_log_terms_reduce, {"alpha": 8}, lambda s, n: (
+        0.01 * s, 0.8 + 0.1 * n)),
+    "monotone_noisy_cdf_accumulate": (monotone_noisy_cdf, {}, lambda s, n: (
+        _i(20, 3 * n, seed=s).astype(float) + 1, 1.0, _rng(s))),
+    "multiply_shift_hash_uint64": (multiply_shift_hash_counts, {"bits": 3}, lambda s, n: (
+        _i(1000, 10 * n, seed=s), np.uint64(0x9E3779B97F4A7C15),
+        np.uint64(0xBF58476D1CE4E5B9 + s), 1.0, _rng(s))),
+    "shuffle_column_view_importance": (shuffle_column_view_importance, {}, lambda s, n: (
+        _f(5 * n, 3, seed=s), _i(2, 5 * n, seed=s), *_model(s), _rng(s))),
+    "same_generator_in_two_arguments": (shared_generator_twice, {}, lambda s, n: (
+        _f(2 * n, seed=s), *(lambda g: (g, g))(_rng(s)))),
+}
+
+
+@pytest.mark.parametrize("name", _names(MORE_FORMS))
+def test_generator_and_post_processing_forms_match_numpy(name):
+    """Sampling without replacement from probabilities, in-place permutations, clipping by
+    `apply_along_axis` and by list comprehensions, spectral norms, convolved privacy losses,
+    ufunc reductions and accumulations, 64-bit hashing and shared generators: NumPy's values."""
+    check_like_numpy(*MORE_FORMS[name])
+
+
 # ============================================================================ refused
 
 
@@ -2322,6 +2481,45 @@ def counts_above_zero_mean(noisy_counts):
     return positive.mean()
 
 
+def objective_perturbation_minimize(X, y, epsilon, rng, lam=0.1):
+    # Chaudhuri et al.: a random linear term in the objective, solved by L-BFGS
+    n, d = X.shape
+    b = rng.normal(size=d)
+    b *= rng.gamma(d, 2 / epsilon) / np.linalg.norm(b)
+
+    def objective(w):
+        return np.mean(np.log1p(np.exp(-y * (X @ w)))) + 0.5 * lam * w @ w + b @ w / n
+
+    return scipy.optimize.minimize(objective, np.zeros(d), method="L-BFGS-B").x
+
+
+def sigma_brentq_from_data(contributions, epsilon, delta):
+    sens = np.abs(contributions).max()
+
+    def excess(sigma):
+        a, b = sens / (2 * sigma), epsilon * sigma / sens
+        return norm.cdf(a - b) - np.exp(epsilon) * norm.cdf(-a - b) - delta
+
+    return scipy.optimize.brentq(excess, 1e-3, 1e3)
+
+
+def attack_clopper_pearson_binomtest(member_pred, nonmember_pred):
+    tp = int(member_pred.sum())
+    lo = scipy.stats.binomtest(tp, len(member_pred)).proportion_ci(method="exact").low
+    return lo, nonmember_pred.mean()
+
+
+def top_k_sorted_key(counts, epsilon, rng, k=3):
+    noisy = counts + rng.laplace(scale=2 * k / epsilon, size=len(counts))
+    return sorted(range(len(noisy)), key=lambda i: noisy[i], reverse=True)[:k]
+
+
+def model_card_text(y_true, y_pred, group):
+    gap = y_pred[group == 1].mean() - y_pred[group == 0].mean()
+    acc = np.mean(y_true == y_pred)
+    return f"accuracy {acc:.3f}, demographic parity gap {gap:+.3f}"
+
+
 _Concretization = tracenp.ConcretizationError
 _DataDependent = tracenp.errors.DataDependentShapeError
 
@@ -2348,10 +2546,20 @@ REFUSED = {
         _i(90, 30, seed=s), 0.5, _rng(s))),
     "group_ece_len_of_selection": (_DataDependent, group_ece, lambda s: (
         *_fair_scores(s, 4), 2)),
+    "objective_perturbation_scipy_minimize": (_Concretization, objective_perturbation_minimize,
+                                              lambda s: (*_logreg_data(s, 20), 1.0, _rng(s))),
+    "sigma_brentq_of_measured_sensitivity": (_Concretization, sigma_brentq_from_data,
+                                             lambda s: (_f(8, seed=s), 1.0, 1e-5)),
+    "binomtest_int_of_count": (_Concretization, attack_clopper_pearson_binomtest, lambda s: (
+        _i(2, 30, seed=s), _i(2, 30, seed=s + 1))),
+    "top_k_sorted_by_noisy_key": (_Concretization, top_k_sorted_key, lambda s: (
+        _i(30, 10, seed=s), 1.0, _rng(s))),
+    "model_card_f_string": (_Concretization, model_card_text, lambda s: _fair(s, 3)),
     "xauc_outer_of_two_selections": (_DataDependent, xauc, lambda s: _fair_scores(s, 4)),
     "wasserstein_distance_of_selections": (_DataDependent, wasserstein_between_groups,
                                            lambda s: _fair_scores(s, 4)[::2]),
-    "ks_2samp_of_selections": (_DataDependent, ks_between_groups, lambda s: _fair_scores(s, 4)[::2]),
+    "ks_2samp_of_selections": (_DataDependent, ks_between_groups,
+                               lambda s: _fair_scores(s, 4)[::2]),
 }
 
 
