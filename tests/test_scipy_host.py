@@ -306,6 +306,12 @@ SPECIAL = {
     "scalar": (lambda x: sp.psi(x), np.float64(2.5)),
     "complex": (lambda z: sp.psi(z), POS + 1j),
     "comb": (lambda n: sp.comb(n, 3), np.array([-1.0, 0.0, 2.0, 3.0, 7.5, 40.0])),
+    "spherical_jn": (lambda x: sp.spherical_jn(1, x), np.linspace(0.1, 2.0, 5)),
+    "spherical_yn_derivative": (lambda x: sp.spherical_yn(2, x, True), np.linspace(0.1, 2, 5)),
+    "spherical_in": (lambda x: sp.spherical_in(0, x), np.linspace(0.1, 2.0, 5)),
+    "spherical_kn": (lambda x: sp.spherical_kn(1, x), np.linspace(0.1, 2.0, 5)),
+    "factorial2": (lambda n: sp.factorial2(2 * n + 1), np.array([0, 1, 2, 4])),
+    "factorialk": (lambda n: sp.factorialk(n + 2, 3), np.array([0, 1, 2, 4])),
     "comb_of_k": (lambda k: sp.comb(10, k), np.array([-1.0, 0.0, 4.0, 10.0, 11.0])),
     "comb_repetition": (lambda n: sp.comb(n, 2, repetition=True), np.array([-1.0, 0.0, 5.0])),
     "comb_scalar": (lambda n: sp.comb(n, 2.0), np.float64(6.0)),
@@ -1132,7 +1138,7 @@ def test_a_kde_resample_of_a_traced_sample_is_refused():
 
 
 @pytest.mark.parametrize("module, routed, table", [
-    ("scipy_host", "SIGNAL", "SIGNAL"), ("scipy_cluster", "VQ", "CLUSTER"), ("scipy_cluster", "HIERARCHY", "CLUSTER"),
+    ("scipy_host", "SIGNAL", "SIGNAL"), ("scipy_host", "SPECIAL_PYTHON", "SPECIAL"), ("scipy_cluster", "VQ", "CLUSTER"), ("scipy_cluster", "HIERARCHY", "CLUSTER"),
     ("scipy_stats_host", "STATS", "STATS"), ("scipy_host", "LINALG_TYPICAL", "LINALG"),
     ("scipy_host", "NDIMAGE", "NDIMAGE")])
 def test_every_routed_function_has_a_row(module, routed, table):

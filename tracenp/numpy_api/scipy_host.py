@@ -309,7 +309,14 @@ def special_routes() -> list:
     return [(special, {"polygamma": _route(special.polygamma, "scipy.special.polygamma",
                                            _polygamma_grads),
                        "comb": _comb(special.comb, special.binom),
-                       "factorial": _factorial(special.factorial, special.gamma)})]
+                       "factorial": _factorial(special.factorial, special.gamma),
+                       **{name: _route(getattr(special, name), f"scipy.special.{name}",
+                                       typical=True) for name in SPECIAL_PYTHON}})]
+
+
+# scipy.special's Python functions (not ufuncs) whose results have their arguments' shapes
+SPECIAL_PYTHON = ("spherical_jn", "spherical_yn", "spherical_in", "spherical_kn",
+                  "factorial2", "factorialk")
 
 
 def _factorial(original: Callable, gamma: Callable) -> Callable:
