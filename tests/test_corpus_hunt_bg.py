@@ -2397,6 +2397,13 @@ def spline_of_light_curve(t, y, t_new):
     return scipy.interpolate.CubicSpline(t, y)(t_new)
 
 
+def test_a_cubic_spline_of_a_light_curve_runs_on_the_host():
+    """`CubicSpline(t, y)(t_new)` of traced data: refused until SciPy built and called it on
+    the host."""
+    check_like_numpy(spline_of_light_curve, {}, lambda s, n: (
+        *_light_curve(s, 2)[:2], np.linspace(5, 50, n + 3)))
+
+
 def progress_report(mass):
     print(f"mean mass {mass.mean():.2f} GeV from {len(mass)} events")
     return mass.std()
@@ -2448,8 +2455,6 @@ REFUSED = {
         _decay_counts(s, 4)[0], _decay_counts(s, 4)[1].astype(float))),
     "scipy_sigmaclip": (_DataDependent, scipy_sigmaclip_mean, lambda s: (
         np.r_[_f(40, seed=s), 9.0, -8.0],)),
-    "cubic_spline_of_data": (_Concretization, spline_of_light_curve, lambda s: (
-        *_light_curve(s, 2)[:2], np.linspace(5, 50, 7))),
     "fstring_progress_print": (_Concretization, progress_report, lambda s: (
         _pos(s, 20, lo=80, hi=100),)),
     "early_return_on_empty": (_Concretization, skip_empty_selection, lambda s: (

@@ -377,10 +377,7 @@ INVENTORY = {
     "eoq_all_units_discount": (eoq_quantity_discount, {}, lambda s, n: (400.0 * n + 100 * s, 40.0 + s)),
     "eoq_all_units_discount_0d": (eoq_quantity_discount, {}, lambda s, n: (
         np.array(400.0 * n + 100 * s), np.array(40.0 + s))),
-    "newsvendor_np_quantile_float_salvage": _Xfail(
-        "np.quantile(x, q) with q computed from Python float arguments: the floats are made "
-        "static (one trace per new price, 3 traces) though a traced 0-d q traces once",
-        newsvendor_empirical, {}, lambda s, n: (
+    "newsvendor_np_quantile_float_salvage": (newsvendor_empirical, {}, lambda s, n: (
             _demand(s, 10 * n, lam=100).astype(float), 12.0, 7.0, 2.0 + 0.5 * s)),
     "newsvendor_np_quantile_static_prices": (
         newsvendor_empirical, {"price": 12.0, "cost": 7.0, "salvage": 2.0}, lambda s, n: (

@@ -1943,11 +1943,7 @@ DETERMINANTS_GRIDS = {
         _grid(s, n)[0], _mol(s, 3)["R"].copy())),
     "ks_1d_soft_coulomb": (ks_1d_soft_coulomb, {"nocc": 1, "n_iter": 10}, lambda s, n: (
         np.linspace(-8, 8, 10 * n + 1), 2.0 + 0.2 * s)),
-    "rayleigh_spherical_jn": _Xfail(
-        "scipy.special.spherical_jn(l, x) on a traced x: tracenp raises "
-        "DataDependentShapeError (from scipy's internal masked _apply_where), though the "
-        "result has x's shape",
-        rayleigh_plane_wave, {"lmax": 5}, lambda s, n: (
+    "rayleigh_spherical_jn": (rayleigh_plane_wave, {"lmax": 5}, lambda s, n: (
             _u(s, 4 * n, lo=0.1, hi=2.0), _u(s + 1, 4 * n, lo=-1, hi=1))),
     "hydrogen_orbital_sph_harm_y": (hydrogen_orbital_grid, {"n": 2, "ell": 1, "m": 1},
                                     lambda s, n: tuple(_f(3, 5 * n, seed=s) * 3)),

@@ -1190,3 +1190,19 @@ def test_items_sharing_memory_are_copied():
                                shape=(4,)) for k in (0, 1))
     assert not np.may_share_memory(a, b)
     assert_same(b, x * 2)
+
+
+def test_a_module_the_host_thread_loads_during_a_trace_loads_against_numpys_own():
+    """`fractional_matrix_power(S, -0.5)` first called in a trace loads SciPy's Cython on
+    the host thread (its stand-ins), which checks `np.broadcast` against the type it was
+    built with: a fresh process, so that nothing has loaded it yet."""
+    code = textwrap.dedent("""
+        import numpy as np, scipy.linalg as sl, tracenp
+        S = np.array([[2.0, 0.3], [0.3, 1.5]])
+        f = lambda s: sl.fractional_matrix_power(s, -0.5)
+        np.testing.assert_allclose(tracenp.jit(f)(S), f(S), rtol=1e-12)
+        print("ok")
+    """)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-2000:]

@@ -161,6 +161,7 @@ def make_call(fn: Callable, name: str, args: tuple, kwargs: dict, names: tuple =
 
 
 _POOL: list = []  # the helper thread's executor, made on first use
+HOST_THREAD = "tracenp-host"  # its name (`trace._importing` lets it load modules)
 _POOL_LOCK = threading.Lock()
 
 
@@ -173,7 +174,7 @@ def untraced(thunk: Callable[[], Any]) -> Any:
         return thunk()
     with _POOL_LOCK:
         if not _POOL:
-            _POOL.append(concurrent.futures.ThreadPoolExecutor(1, "tracenp-host"))
+            _POOL.append(concurrent.futures.ThreadPoolExecutor(1, HOST_THREAD))
     return _POOL[0].submit(thunk).result()
 
 

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import lax, random_draws
+from . import host_ops, lax, random_draws
 from .held import refuse_outliving_effects
 
 _lock = threading.RLock()
@@ -1193,14 +1193,16 @@ def _importing(real, saved: list):
     namespace, as a compiled extension checks `np.broadcast` is the type it was built
     against when it loads (the trace's stand-in is a function), and draws from NumPy's
     generators as it does without a trace; a library `_late_routes` routes is routed from
-    then on, in this trace too. Another thread's import (the compile worker's)
-    is left alone: its restoring the trace's replacements once done could outlast the
-    trace, leaving NumPy's namespace replaced for good."""
+    then on, in this trace too. So is one the host thread loads while the trace waits on it
+    (SciPy's Cython loaded by a host call's stand-ins). Another thread's import (the compile
+    worker's) is left alone: its restoring the trace's replacements once done could outlast
+    the trace, leaving NumPy's namespace replaced for good."""
     owner = threading.get_ident()
     depth: list = []  # the imports under way: an import's own run against NumPy's own
 
     def importing(name, globals=None, locals=None, fromlist=(), level=0):
-        if threading.get_ident() != owner:
+        if threading.get_ident() != owner and \
+                not threading.current_thread().name.startswith(host_ops.HOST_THREAD):
             return real(name, globals, locals, fromlist, level)
         full = name
         if level:  # `from .x import y`, in tracenp's own code as often as not
