@@ -446,7 +446,8 @@ def test_slp_is_left_off_for_long_straight_line_blocks(monkeypatch):
     calls = []
     real = llvm_jit.optimize
     monkeypatch.setattr(llvm_jit, "optimize",
-                        lambda module, tm, slp=True: calls.append(slp) or real(module, tm, slp))
+                        lambda module, tm, slp=True, level=3: calls.append(slp) or real(
+                            module, tm, slp, level))
     for kernel in _kernels(_bubble_sort, x):
         llvm_jit.listing(kernel)
     assert False in calls
