@@ -468,10 +468,7 @@ INTEGRALS = {
     "pack_eri_tril": (pack_eri, {}, _mol_args(("eri",))),
     "unpack_eri_pair_index": (unpack_eri, {"n": 4}, lambda s, n: (pack_eri(_mol(s, 4)["eri"]),)),
     "md_overlap_cartesian": (md_overlap_only, {}, _sp_args),
-    "cartesian_norms_factorial2": _Xfail(
-        "scipy.special.factorial2 of a traced int array: tracenp raises ConcretizationError "
-        "(converting it to a NumPy array); NumPy/SciPy evaluate it elementwise",
-        cartesian_norms_batch, {}, lambda s, n: (
+    "cartesian_norms_factorial2": (cartesian_norms_batch, {}, lambda s, n: (
             _u(s, n + 2, lo=0.3, hi=2.0), np.array(
                 [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [2, 0, 0], [1, 1, 0], [0, 1, 1],
                  [0, 0, 2]])[:n + 2])),

@@ -2952,7 +2952,7 @@ REFUSED = {
                           lambda s: (9, _f(OBS_DIM, seed=s))),
     "closure_totals": (_Unsupported, "Writing into `totals`", class_fractions, lambda s: (
         _i(3, 12, seed=s), _f(12, positive=True, seed=s))),
-    "default_argument_buffer": (_Concretization, "Converting a traced array",
+    "default_argument_buffer": (_Unsupported, "Writing into `a default of scores_into_buffer`",
                                 scores_into_buffer, lambda s: (_f(5, 3, seed=s), _f(3, seed=s))),
     "global_list_append_loss": (_Unsupported, r"storing a traced value in LOSS_LOG\[",
                                 logged_mse, lambda s: (_f(5, seed=s), _f(5, seed=s + 1))),
