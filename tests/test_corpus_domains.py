@@ -1990,9 +1990,6 @@ REFUSED = {
     "sample_without_replacement_by_policy": (tracenp.errors.UnsupportedFunctionError,
                                              sample_without_replacement_by_policy,
                                              lambda s: (_f(5, seed=s),)),
-    "dropout_with_learned_keep_probability": (tracenp.errors.UnsupportedFunctionError,
-                                              dropout_with_learned_keep_probability,
-                                              lambda s: (_f(5, seed=s), _f(seed=s))),
     "ragged_episodes_as_objects": (tracenp.errors.UnsupportedFunctionError,
                                    ragged_episodes_as_objects, lambda s: (_f(5, seed=s),)),
     "pcm_bytes_as_int16": (tracenp.errors.UnsupportedFunctionError, pcm_bytes_as_int16,
@@ -2001,6 +1998,19 @@ REFUSED = {
                                     write_into_broadcast_arrays,
                                     lambda s: (_f(4, seed=s), _f(3, 1, seed=s))),
 }
+
+
+# refused until they traced (stop 38): NumPy's values now
+TRACED_NOW = {
+    "dropout_with_learned_keep_probability": (dropout_with_learned_keep_probability, {},
+                                              lambda s, n: (_f(5, seed=s), _f(seed=s))),
+}
+
+
+@pytest.mark.parametrize("name", list(TRACED_NOW))
+def test_forms_once_refused_now_trace(name):
+    """Forms refused until tracenp traced them: NumPy's values now."""
+    check_like_numpy(*TRACED_NOW[name])
 
 
 def test_a_python_int_that_sizes_a_buffer_is_static():

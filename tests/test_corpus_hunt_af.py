@@ -1614,10 +1614,7 @@ FIXED_FROM_DYNAMIC = {
         "DataDependentShapeError: np.unique_inverse(a).inverse_indices (fixed shape; "
         "np.unique(a, return_inverse=True)[1] traces)",
         lambda a: np.unique_inverse(a).inverse_indices, {}, lambda s, n: (_i(5, 2 * n, seed=s),)),
-    "unique_rows_inverse": _Xfail(
-        "DataDependentShapeError: np.unique(a, axis=0, return_inverse=True)[1] (fixed shape; the "
-        "flat form traces)",
-        lambda a: np.unique(a, axis=0, return_inverse=True)[1], {},
+    "unique_rows_inverse": (lambda a: np.unique(a, axis=0, return_inverse=True)[1], {},
         lambda s, n: (_i(2, n, 2, seed=s),)),
     "intersect1d_sum": _Xfail(
         "DataDependentShapeError: a reduction of np.intersect1d (np.unique(a).sum() and "

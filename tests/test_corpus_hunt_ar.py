@@ -2328,15 +2328,26 @@ REFUSED = {
         np.array(1000.0), 300.0 + s, 10.0, 30000.0)),
     "eclipse_entry_times": (_DataDependent, eclipse_entry_times, lambda s: (
         np.linspace(0, 6000, 60), _states(s, 60)[0], np.array([1.0, 0.2 * s, 0.0]))),
-    "two_body_scipy_solve_ivp": (_Concretization, two_body_solve_ivp, lambda s: (
+}
+
+
+# refused until they traced (stop 38): NumPy's values now
+TRACED_NOW = {
+    "two_body_scipy_solve_ivp": (two_body_solve_ivp, {}, lambda s, n: (
         np.concatenate(_one_state(s)), 600.0)),
-    "spline_path_cubicspline_checks": (_Concretization, spline_path, lambda s: _scurve(s, 4)),
-    "fuel_map_grid_interpolator_checks": (_Concretization, fuel_map_interp, lambda s: (
+    "spline_path_cubicspline_checks": (spline_path, {}, lambda s, n: _scurve(s, 4)),
+    "fuel_map_grid_interpolator_checks": (fuel_map_interp, {}, lambda s, n: (
         _pos(s, 4, lo=1000, hi=5000), _pos(s + 1, 4, lo=20, hi=200),
         np.linspace(800, 6000, 6), np.linspace(0, 250, 5), 240 + 30 * _u(s, 6, 5))),
-    "lqr_continuous_riccati_checks": (_Concretization, lqr_lane_keeping, lambda s: (
+    "lqr_continuous_riccati_checks": (lqr_lane_keeping, {}, lambda s, n: (
         10.0 + s, np.diag([1.0, 0.1, 1.0, 0.1]), np.eye(1))),
 }
+
+
+@pytest.mark.parametrize("name", list(TRACED_NOW))
+def test_forms_once_refused_now_trace(name):
+    """Forms refused until tracenp traced them: NumPy's values now."""
+    check_like_numpy(*TRACED_NOW[name])
 
 
 @pytest.mark.parametrize("name", _names(REFUSED))

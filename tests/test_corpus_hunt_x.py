@@ -3662,8 +3662,19 @@ REFUSED = {
                                         lambda s: (_u8(s, 8, 9, 3), np.random.default_rng(s))),
     "compose_if_draw": (_Concretization, random_flip_if, lambda s: (
         _u8(s, 4, 5, 3), np.random.default_rng(s))),
-    "ply_structured_fields": (_Unsupported, ply_fields_to_xyz, lambda s: (_ply_vertices(s),)),
 }
+
+
+# refused until they traced (stop 38): NumPy's values now
+TRACED_NOW = {
+    "ply_structured_fields": (ply_fields_to_xyz, {}, lambda s, n: (_ply_vertices(s),)),
+}
+
+
+@pytest.mark.parametrize("name", list(TRACED_NOW))
+def test_forms_once_refused_now_trace(name):
+    """Forms refused until tracenp traced them: NumPy's values now."""
+    check_like_numpy(*TRACED_NOW[name])
 
 
 @pytest.mark.parametrize("name", list(REFUSED))

@@ -49,6 +49,8 @@ READS = {
     "fields_by_list": lambda c: c[["ra", "mag"]][0]["mag"],
     "a_record_returned": lambda c: c[2],
     "zeros_like": lambda c: np.zeros_like(c)["ra"] + c["dec"],
+    "compared_by_record": lambda c: (c == c[::-1], c != c[0], c[1] == c[1]),
+    "compared_with_constant_records": lambda c: c[["ra", "dec"]] == CATALOG[["ra", "dec"]][::-1],
 }
 
 
@@ -100,6 +102,15 @@ def test_fields_written_into_an_argument_reach_the_caller():
         mine, theirs = copy.deepcopy(CATALOG), copy.deepcopy(CATALOG)
         assert_same(jf(mine, dm), _dim_and_flag(theirs, dm))
         assert mine.tobytes() == theirs.tobytes()
+
+
+def test_records_of_other_fields_are_not_compared():
+    """NumPy's TypeError: structured arrays without a common dtype do not compare."""
+    for fn in (lambda c: c[["ra"]] == c[["dec"]], lambda c: c[["ra", "dec"]] != c[["dec", "ra"]]):
+        with pytest.raises(TypeError, match="common dtype"):
+            fn(CATALOG)
+        with pytest.raises(TypeError, match="common dtype"):
+            tracenp.jit(fn)(CATALOG)
 
 
 def test_what_reads_a_structured_arrays_memory_is_refused_by_name():

@@ -264,13 +264,16 @@ def _typical(dtype: np.dtype, shape: tuple, flipped: bool = False) -> np.ndarray
 
 def _stand_in(spec, fill: int | str | None):
     """A source's stand-in: its constant, else `fill` everywhere, or `_typical` values for
-    None ("flipped": flipped)."""
+    None ("flipped": flipped; "ascending": a vector rising from 0 in steps of 2, a grid's
+    axis spanning the typical values)."""
     from .ir import Const
 
     if isinstance(spec, Const):
         return spec.value
     dtype, shape = spec
-    if fill is None or fill == "flipped":  # made where NumPy's generator is its own
+    if fill == "ascending" and len(shape) == 1:
+        return np.linspace(0, 2 * max(1, shape[0] - 1), shape[0]).astype(dtype)
+    if fill in (None, "flipped", "ascending"):  # made where NumPy's generator is its own
         return untraced(lambda: _typical(np.dtype(dtype), shape, fill == "flipped"))
     return np.full(shape, fill, dtype)
 
@@ -310,7 +313,7 @@ def evaluate(call: HostCall, specs: tuple, typical: bool = False) -> Outcome:
 
 def _first_taken(call: HostCall, specs: tuple) -> Outcome:
     errors_seen = []
-    for fill in (None, "flipped", 1, 0):
+    for fill in (None, "flipped", "ascending", 1, 0):
         try:
             return outcome_of(_quietly(call, [_stand_in(s, fill) for s in specs]), call.name)
         except Exception as e:  # noqa: BLE001 (reported in the refusal)

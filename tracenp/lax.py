@@ -56,7 +56,7 @@ def steer(x, what: str) -> None:
     for `np.zeros(n)`. A refusal of values that may
     also be arrays raises its own error through `errors.steered_by` instead."""
     for v in x if isinstance(x, (list, tuple)) else (x,):
-        if is_tracer(v) and (v.weak or ir.of_python_scalars(v.node)):  # `np.array(k, float)`
+        if is_tracer(v) and ir.of_python_scalars(v.node):  # also `np.array(k, float)`
             v._concrete(what)
 
 

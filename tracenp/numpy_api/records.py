@@ -110,6 +110,38 @@ class TracedRecords:
             return
         raise errors.unsupported(f"setting x.{name} of a traced structured array")
 
+    def _compare(self, other, combine):
+        """NumPy's record comparison: records of a common dtype (NumPy's TypeError
+        otherwise) compared field by field (a subarray field over all of its elements)."""
+        if isinstance(other, (np.ndarray, np.void)) and other.dtype.names is not None:
+            other = TracedRecords.of(np.asarray(other))
+        if not isinstance(other, TracedRecords):
+            raise errors.unsupported(f"comparing a traced structured array to "
+                                     f"{type(other).__name__}")
+        try:
+            np.result_type(self.dtype, other.dtype)
+        except TypeError:
+            raise TypeError("Cannot compare structured arrays unless they have a common "
+                            "dtype.  I.e. `np.result_type(arr1, arr2)` must be defined.") from None
+        out = None
+        for n in self.names:
+            pair = self.fields[n] == other.fields[n] if combine is np.logical_and else (
+                self.fields[n] != other.fields[n])
+            sub = len(self.dtype.fields[n][0].shape)
+            if sub:
+                axes = tuple(range(pair.ndim - sub, pair.ndim))
+                pair = pair.all(axis=axes) if combine is np.logical_and else pair.any(axis=axes)
+            out = pair if out is None else combine(out, pair)
+        return out
+
+    def __eq__(self, other):
+        return self._compare(other, np.logical_and)
+
+    def __ne__(self, other):
+        return self._compare(other, np.logical_or)
+
+    __hash__ = None
+
     def copy(self, order="C") -> "TracedRecords":
         return TracedRecords(self.dtype, self.shape, {n: f.copy() for n, f in self.fields.items()},
                              self.recarray)
