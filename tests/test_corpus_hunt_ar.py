@@ -1506,11 +1506,7 @@ VEHICLES = {
                      _pos(s, n, lo=1, hi=5)), 0.5, _f(n, seed=s + 3))),
     "dynamic_bicycle_linear_tyres": (dynamic_bicycle, {"steps": 15}, lambda s, n: (
         20.0 + s, 0.0, 0.0, 0.05 * np.sin(np.linspace(0, 3, 25)))),
-    "half_car_modes_eigvals_solve": _Xfail(
-        "np.linalg.eigvals(np.linalg.solve(M, K)) with real eigenvalues returns complex128 where "
-        "NumPy returns float64 (a value-dependent dtype tracenp only follows for forms it "
-        "proves symmetric)",
-        half_car_modes, {}, lambda s, n: (1200.0 + 100 * s, 2000.0, 3.5e4, 3.8e4, 1.2, 1.5)),
+    "half_car_modes_eigvals_solve": (half_car_modes, {}, lambda s, n: (1200.0 + 100 * s, 2000.0, 3.5e4, 3.8e4, 1.2, 1.5)),
     "magic_formula_grid": (magic_formula, {}, lambda s, n: (
         np.linspace(-0.3, 0.3, 3 * n), _pos(s, n, lo=2000, hi=6000))),
     "pacejka94_load_dependent": (pacejka94_lateral, {}, lambda s, n: (

@@ -2413,10 +2413,7 @@ def test_flow_diagnostics_match_numpy(name):
 
 
 MORE = {
-    "roe_flux_batched_eig": _Xfail(
-        "np.linalg.eig of real nonsymmetric Jacobians with real eigenvalues returns complex128 "
-        "where NumPy returns float64 (documented: eig's dtype follows the values in NumPy)",
-        roe_flux_eig_batched, {}, lambda s, n: (
+    "roe_flux_batched_eig": (roe_flux_eig_batched, {}, lambda s, n: (
             prim_to_cons(_pos(s, 3 * n, lo=0.5, hi=1), 0.3 * _f(3 * n, seed=s),
                          _pos(s + 1, 3 * n, lo=0.5, hi=1)),
             prim_to_cons(_pos(s + 2, 3 * n, lo=0.5, hi=1), 0.3 * _f(3 * n, seed=s + 1),

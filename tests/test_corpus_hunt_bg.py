@@ -1140,10 +1140,7 @@ NUCLEAR = {
         1e6, _chain_lams(s), np.linspace(0, 10, n))),
     "decay_chain_expm": (decay_chain_expm, {}, lambda s, n: (
         _chain_lams(s), np.array([1e6, 0, 0, 0]), np.linspace(0.1, 8, n))),
-    "decay_chain_eig": _Xfail(
-        "np.linalg.eig of a triangular (bidiagonal) decay matrix built by np.diag returns "
-        "complex128 where NumPy returns float64 (its eigenvalues are its real diagonal)",
-        decay_chain_eig, {}, lambda s, n: (
+    "decay_chain_eig": (decay_chain_eig, {}, lambda s, n: (
             _chain_lams(s), np.array([1e6, 0, 0, 0.0]), np.linspace(0.1, 8, n))),
     "decay_chain_euler_inplace": (decay_chain_euler, {"n_steps": 100}, lambda s, n: (
         np.r_[1e5, np.zeros(n - 1)], _pos(s, n, lo=1, hi=5), 0.01)),

@@ -2226,9 +2226,7 @@ FE_IDIOMS = {
         _q4_mesh(s, n), 70e3, 0.33, 0.01)),
     "leggauss_consistent_loads": (leggauss_bar_loads, {"ngp": 3, "n_el": 4}, lambda s, n: (
         np.array([0.5, -1.0, 2.0 + s]), 4.0)),
-    "eig_of_minv_k_real_pair": _Xfail(
-        "np.linalg.eig of M^-1 K (real eigenvalues) returns complex128 where NumPy returns "
-        "float64 (NumPy's eig dtype follows the values)", eig_of_inv_m_k, {}, lambda s, n: (
+    "eig_of_minv_k_real_pair": (eig_of_inv_m_k, {}, lambda s, n: (
             np.diag(_pos(s, n, lo=1, hi=2)), shear_building_K(_pos(s + 1, n, lo=500, hi=900)))),
     "damped_modes_state_space_eig": (damped_modes_state_space, {}, lambda s, n: (
         *_mck(s, n)[:1], _mck(s, n)[1] + 0.3 * np.diag(_pos(s, n, lo=0, hi=1)),

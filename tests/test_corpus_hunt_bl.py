@@ -2292,10 +2292,7 @@ MORE = {
         _x1d(s, n), _toy_y(_x1d(s, n), s))),
     "cluster_means_flatnonzero_reduced": (per_cluster_means_nonzero, {"K": 3}, lambda s, n: (
         _f(3 * n, seed=s), np.arange(3 * n) % 3)),
-    "kernel_pca_np_linalg_eig": _Xfail(
-        "np.linalg.eig of the centred cdist Gram matrix (symmetric, real spectrum): complex128 "
-        "where NumPy returns float64 (eig's dtype follows the values)",
-        kernel_pca_np_eig, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
+    "kernel_pca_np_linalg_eig": (kernel_pca_np_eig, {}, lambda s, n: (_f(n + 2, 2, seed=s),)),
     "two_sample_test_python_max_pvalue": _Xfail(
         "max(1.0 / iterations, traced_count / float(iterations)) comes back np.float64 where "
         "Python's max returns its Python-float item",

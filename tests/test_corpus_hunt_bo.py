@@ -1949,18 +1949,9 @@ DETERMINANTS_GRIDS = {
         "ValueError ('core dimension 0 unspecified'); SciPy returns a (3, 5, n) array",
         grid_multipoles_sph_harm_all, {"lmax": 2}, lambda s, n: (
             _f(8 * n, 3, seed=s), _u(s, 8 * n, lo=0.1, hi=1.0), _u(s + 1, 8 * n))),
-    "scf_with_eig_argsort": _Xfail(
-        "np.linalg.eig of the orthogonalised Fock matrix (symmetric, but built by einsum): "
-        "tracenp returns complex128 eigenvalues, NumPy float64",
-        szabo_scf_with_eig, {"nocc": 2}, _scf_args),
-    "huckel_eigvals_index_writes": _Xfail(
-        "np.linalg.eigvals of a Hueckel matrix written element by element: tracenp returns "
-        "complex128, NumPy float64 (all eigenvalues real)",
-        huckel_eig_loops, {"n_atoms": 6}, lambda s, n: (-1.0 - 0.1 * s,)),
-    "tdhf_rpa_eigvals_dtype": _Xfail(
-        "np.linalg.eigvals of the RPA block matrix [[A, B], [-B, -A]] (real spectrum): tracenp "
-        "returns complex128, NumPy float64",
-        tdhf_rpa_eigvals, {"nocc": 2}, _post),
+    "scf_with_eig_argsort": (szabo_scf_with_eig, {"nocc": 2}, _scf_args),
+    "huckel_eigvals_index_writes": (huckel_eig_loops, {"n_atoms": 6}, lambda s, n: (-1.0 - 0.1 * s,)),
+    "tdhf_rpa_eigvals_dtype": (tdhf_rpa_eigvals, {"nocc": 2}, _post),
     "lowdin_polar_orthonormalize": (lowdin_polar_orthonormalize, {}, lambda s, n: (
         _rotated(s, n)[:, :3] + 0.05 * _f(n, 3, seed=s), _mol(s, n)["S"].copy())),
     "mulliken_bincount_minlength": (mulliken_bincount, {"natom": 3}, lambda s, n: (

@@ -4180,12 +4180,9 @@ def test_eig_of_laplacians_built_from_distances(fn):
     check_like_numpy(fn, {}, lambda s, n: (_f(n + 1, 2, seed=s),))
 
 
-@pytest.mark.xfail(strict=True, reason="`sq[:, None] + sq[None, :]` and `np.outer(d, d)` are "
-                   "symmetric but of rank 1 or 2, so they stay out of the symmetry proof "
-                   "(`np.poly(np.outer(r, r) + I)`: LAPACK finds complex pairs for their "
-                   "repeated eigenvalues, and NumPy returns complex); a Laplacian built from "
-                   "them is traced complex where NumPy's eig is real")
 def test_eig_of_a_laplacian_built_from_outer_products():
+    """Symmetric but outside the symmetry proof (rank-1 and rank-2 outer products): real, as
+    the traced call's eigenvalues are (stop 38; it was traced complex)."""
     check_like_numpy(laplacian_by_squared_norms, {}, lambda s, n: (_f(n + 1, 2, seed=s),))
 
 

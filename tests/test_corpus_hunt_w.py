@@ -2012,10 +2012,8 @@ def lake_model_eig(α, λ, d=0.00822, b=0.0124):
     return eigvals, x_bar
 
 
-@pytest.mark.xfail(strict=True, reason="documented difference: np.linalg.eig of a real matrix not "
-                   "built as symmetric is complex128 under jit, where NumPy returns float64 "
-                   "because every eigenvalue is real (a positive 2x2 matrix)")
 def test_lake_model_steady_state_by_eig():
+    """eig of a positive 2x2 matrix: real, as NumPy's (it was complex until stop 38)."""
     check_like_numpy(lake_model_eig, {}, lambda s, n: (0.012 + 0.001 * s, 0.2486))
 
 

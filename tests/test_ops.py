@@ -504,11 +504,19 @@ def test_histogram_edges_are_numpys_to_the_last_bit(dtype):
         assert_same(got[4:], want[4:])
 
 
-def test_eig_is_complex_even_where_numpy_drops_a_zero_imaginary_part():
-    """NumPy's dtype of eig depends on the values; tracenp's is always complex, same values."""
-    got = tracenp.jit(np.linalg.eigvals)(SPD)
-    assert got.dtype == np.complex128
-    np.testing.assert_allclose(got, np.linalg.eigvals(SPD), rtol=1e-12)
+ROTATION = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 2.0]])
+
+
+def test_eig_is_real_or_complex_as_numpys_for_each_call():
+    """NumPy's dtype of eig depends on the values: a trace follows the call traced, and a
+    call whose eigenvalues are of the other kind is traced again (`ResultTypeChanged`)."""
+    for fn in (np.linalg.eigvals, lambda a: np.linalg.eig(a * 2.0)):
+        f = tracenp.jit(fn)
+        for a in (SPD, ROTATION, ROTATION, SPD):
+            assert_same(f(a), fn(a), rtol=1e-12)
+        assert len(f.cache_info().retraces) == 3
+    grad = tracenp.grad(lambda a: np.linalg.eigvals(a).real.sum())  # no call to follow
+    np.testing.assert_allclose(grad(SPD), np.eye(3), atol=1e-12)
 
 
 def test_lstsq_residuals_of_a_rank_deficient_matrix_raise():

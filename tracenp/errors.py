@@ -175,6 +175,11 @@ class DataDependentShapeError(UnsupportedFunctionError):
     """The result's shape would depend on the values of a traced array."""
 
 
+class ResultTypeChanged(DataDependentShapeError):
+    """NumPy's result for this call's values has another type than the one traced from the
+    first call's (eig's eigenvalues real then, complex now): `jit` traces again."""
+
+
 class PythonIntOverflowError(DataDependentShapeError, OverflowError):
     """A Python int past int64: Python's would be a wider int, which tracenp's int64 cannot
     hold (raised when the function runs; `jit(fallback=True)` runs that call in Python)."""

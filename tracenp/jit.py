@@ -29,8 +29,9 @@ from . import background, ir, lax, methods, pytree
 from .compile import Compiled, compile_graph
 from .config import config
 from .dask_blocks import call_over_blocks, has_dask_arrays
-from .errors import (ConcretizationError, DataDependentShapeError, TracingError,
-                     concretization_error, random_in_trace, refused_by_python, unsupported)
+from .errors import (ConcretizationError, DataDependentShapeError, ResultTypeChanged,
+                     TracingError, concretization_error, random_in_trace, refused_by_python,
+                     unsupported)
 from .lowering import WROTE
 from .lowering.cupy import is_device_array
 from .ops import Op
@@ -297,6 +298,7 @@ class JitFunction:
         # that code that traces as it is keeps concrete arrays and Python's own builtins
         self._capture = False
         self._steering: set[str] = set()  # ...unless its Python needs their values
+        self._retyping = ""  # why, while tracing again for a call whose result type changed
         self._info = CacheInfo()
         try:
             self._signature = inspect.signature(fn)
@@ -472,7 +474,19 @@ class JitFunction:
         """A check found, as the compiled function ran, that NumPy's result for these values
         has another shape than the traced one (`np.bincount` past its `minlength`): under
         `fallback=True` NumPy runs this call (nothing was written back yet), else the error
-        stands."""
+        stands. Where the result's type changed (`ResultTypeChanged`: eig's eigenvalues real
+        in the call traced, complex in this one), the function is traced again for this
+        call's values, once."""
+        if isinstance(e, ResultTypeChanged) and not self._retyping:
+            self._cache.clear()
+            self._methods.clear()
+            self._fast.clear()
+            self._entry = _no_entry
+            self._retyping = f"result type changed: {str(e).splitlines()[0]}"
+            try:
+                return self(*args, **kwargs)
+            finally:
+                self._retyping = ""
         if not self.fallback:
             raise e
         warnings.warn(f"tracenp.jit({self.__name__}) runs this call in NumPy: "
@@ -772,6 +786,8 @@ class JitFunction:
         return result
 
     def _why(self, key) -> str:
+        if self._retyping:
+            return self._retyping
         if not self._cache:
             return "first call"
         tree, sigs, static, shared = key
@@ -887,6 +903,7 @@ class JitFunction:
                 for t, x in zip(tracers, leaves):
                     t._input_of = state
                     state.input_layouts[id(t.node)] = _layout(x)
+                    state.examples[id(t.node)] = x
                     t.returns = ("array" if isinstance(x, np.ndarray) else
                                  "python" if type(x) in _SCALARS else "scalar")
                 t_args, t_kwargs = pytree.unflatten(tree, tracers)

@@ -60,6 +60,30 @@ def steer(x, what: str) -> None:
             v._concrete(what)
 
 
+def peek(x) -> np.ndarray | None:
+    """`x`'s value for the arguments of the call `jit` is tracing, where NumPy picks a
+    result's type by values (eig's eigenvalues real or complex): the trace follows that call,
+    with a check that later calls agree. None outside a jit's own trace, or where `x` depends
+    on a random draw or on values the call does not hold."""
+    from .trace import current_root, current_trace
+
+    state = current_trace()
+    if not is_tracer(x) or state is None or state is not current_root():
+        return None
+    nodes = ir.toposort([x.node])
+    inputs = [n for n in nodes if n.op is Op.INPUT]
+    if any(n.op is Op.DRAW for n in nodes) or any(id(n) not in state.examples for n in inputs):
+        return None
+    from .lowering import get_backend
+
+    try:
+        with np.errstate(all="ignore"):
+            run = get_backend("numpy").compile(ir.Graph(tuple(inputs), (x.node,)))
+            return np.asarray(run([np.asarray(state.examples[id(n)]) for n in inputs])[0])
+    except Exception:  # noqa: BLE001 (a value the call cannot give: the default type stays)
+        return None
+
+
 def known(x, what: str):
     """`x`'s value where NumPy's code needs one (a norm's `ord`, `decimals`, a percentile): a
     tracer made in the function from constants (`np.linspace(0, 1, 5)`) has one, a Python

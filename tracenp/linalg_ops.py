@@ -118,9 +118,16 @@ def call_routine(name: str, xs, kw: dict) -> tuple:
         res = SCIPY_ROUTINES[name](*xs, **kw)
         return res if isinstance(res, tuple) else (res,)
     kw = dict(kw)
-    real = kw.pop("real", False)
+    real, exact = kw.pop("real", False), kw.pop("exact", False)
     res = getattr(np.linalg, name)(*xs, **kw)
     res = tuple(res) if isinstance(res, tuple) else (res,)
+    if exact and real != (res[0].dtype.kind != "c"):
+        from .errors import ResultTypeChanged
+
+        raise ResultTypeChanged(
+            f"np.linalg.{name}: NumPy's eigenvalues for this call are "
+            f"{'complex' if real else 'real'}, where the traced call's were "
+            f"{'real' if real else 'complex'} (NumPy returns arrays of that type)")
     if name in ("eig", "eigvals") and not real:
         res = tuple(np.asarray(r, np.result_type(r, np.complex64)) for r in res)
     elif real and res[0].dtype.kind == "c":

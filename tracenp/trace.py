@@ -1099,6 +1099,7 @@ class TraceState:
     refused: list = field(default_factory=list)  # ConcretizationErrors made while tracing
     seeded_bits: list = field(default_factory=list)  # bit generators made from a fixed seed
     input_layouts: dict = field(default_factory=dict)  # id(input node) -> "C", "F", strides
+    examples: dict = field(default_factory=dict)  # id(input node) -> the call's value (`peek`)
     layout_read: bool = False  # whether a result follows an argument's memory layout
     # (fresh, actual) input nodes of the gradients taken inside: what a value of the
     # differentiated function kept outside it (`bn["running_mean"] = ...`) stands for

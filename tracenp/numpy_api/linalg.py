@@ -544,8 +544,18 @@ def eigvals(a):
 def _eig_kw(a) -> dict:
     """NumPy drops a zero imaginary part, so eig's dtype depends on the values: a real matrix
     symmetric by construction is traced real (the routine raises if its eigenvalues come out
-    complex after all), any other matrix complex."""
-    return {"real": True} if a.dtype.kind == "f" and is_symmetric(a.node) else {}
+    complex after all); any other real one real or complex as the eigenvalues of the call
+    being traced are (`lax.peek`), `exact`: a call whose are not raises ResultTypeChanged,
+    and `jit` traces again. Where the call's matrix is not known, complex."""
+    if a.dtype.kind != "f":
+        return {}
+    if is_symmetric(a.node):
+        return {"real": True}
+    value = lax.peek(a)
+    if value is None or not np.isfinite(value).all():
+        return {}
+    real = np.linalg.eigvals(value).dtype.kind != "c"
+    return {"real": True, "exact": True} if real else {"exact": True}
 
 
 @implements(np.linalg.lstsq)
