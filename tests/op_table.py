@@ -198,6 +198,11 @@ ROWS += [
     Row("rfftn_irfftn", lambda x: (np.fft.irfftn(np.abs(np.fft.rfftn(x, norm="ortho")) + 0j,
                                                  axes=(0, 1)), np.abs(np.fft.rfft2(x))),
         (Op.FFT,), dtypes=FLOATS[1:], shapes=[(4, 4), (3, 5)], grad=True),
+    Row("fft_out_whole_axes_shift", lambda x: (
+        np.fft.fft(x, out=np.empty(x.shape, complex)), np.fft.fftn(x, s=(-1, 6), axes=(0, 1)),
+        np.fft.irfftn(np.fft.rfftn(x, axes=(0, 1)), s=(-1, 5), axes=(0, 1)),
+        np.fft.fftshift(x, axes=np.int64(1))), (Op.FFT,), dtypes=("float64",),
+        shapes=[(4, 4), (3, 5)]),
     Row("lstsq", lambda a, b: np.linalg.lstsq(a, b, rcond=None)[0], (Op.LINALG,), nargs=2,
         dtypes=("float32", "float64"), shapes=[((5, 3), (5,)), ((4, 2), (4, 3))], grad=True),
     Row("eigvals", lambda a: _eig_of_rotation(a), (Op.LINALG,),

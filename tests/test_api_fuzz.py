@@ -911,7 +911,16 @@ def _piecewise(d: Draw, name: str):
     x = d.array(dtypes=("float64", "float32", "int64"))
     extra = d.bool()
     funcs = [lambda t: -t, 1.5] + ([lambda t: t * 2] if extra else [])
-    return (lambda a: np.piecewise(a, [a < 0, a > 2], funcs)), (x,)
+    as_type = d.pick((bool, int, float))  # 0/1 conditions are bools to NumPy, not indices
+    return (lambda a: np.piecewise(a, [(a < 0).astype(as_type), a > 2], funcs)), (x,)
+
+
+@case("apply_along_axis")
+def _apply_along_axis(d: Draw, name: str):
+    x = d.array(dtypes=("float64", "float32", "int64"), min_dims=1, min_side=1)
+    axis = d.int(-x.ndim, x.ndim - 1)
+    func = d.pick((np.sum, lambda r: r - r.mean(), lambda r: np.array([r.min(), r.max()])))
+    return (lambda a: np.apply_along_axis(func, axis, a)), (x,)  # (1-d: a 0-d array, not a scalar)
 
 
 # ------------------------------------------------------------------------------ statistics

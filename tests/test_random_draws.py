@@ -324,6 +324,22 @@ def test_multinomial_and_hypergeometric_of_traced_parameters():
         tracenp.jit(lambda g, p: g.multinomial(5, p))(rng, np.array([0.7, 0.6, 0.1]))
 
 
+def test_draws_whose_parameters_refuse_the_first_stand_ins_and_sizes_given_as_arrays():
+    """zipf's traced `a`, triangular's traced bounds around a constant mode, colours that
+    must hold the sample, and a size given as an array (`np.array(x.shape) // 2`): refused
+    until the trace-time probe tried larger stand-ins, and took the array, as NumPy does."""
+    rng = np.random.default_rng(3)
+    same_as_numpy(lambda g, a: g.zipf(a, size=3), [(rng, 2.0), (rng, np.array([2.0, 3, 4]))],
+                  gen=rng)
+    same_as_numpy(lambda g, lo, hi: g.triangular(lo, 5.0, hi, size=3),
+                  [(rng, 1.0, 11.0), (rng, np.array([1.0, 2, 3]), np.array([11.0, 12, 13]))],
+                  gen=rng)
+    same_as_numpy(lambda g, c: g.multivariate_hypergeometric(c, 6),
+                  [(rng, np.array([13, 13, 13, 13])), (rng, np.array([4, 9, 2]))], gen=rng)
+    same_as_numpy(lambda g, x: x[:2, :3] + g.standard_normal(np.array(x.shape) // 2),
+                  [(rng, _data(4, 6)), (rng, _data(4, 6, seed=1))], gen=rng)
+
+
 GLOBAL_METHODS = {
     "rand": lambda x: x + np.random.rand(*x.shape),
     "rand_scalar": lambda x: x * np.random.rand(),

@@ -350,6 +350,10 @@ def _static_size(size, method: str):
     value."""
     if size is None:
         return None
+    if lax.is_tracer(size) and size.constant_value() is not None:  # `np.array(x.shape) // 2`
+        size = size.constant_value()
+    if isinstance(size, np.ndarray):  # NumPy takes an array of ints
+        size = tuple(size.tolist()) if size.ndim else size.item()
     try:
         dims = (operator.index(size),) if not isinstance(size, (tuple, list)) else \
             tuple(operator.index(d) for d in size)
@@ -372,18 +376,34 @@ def _throwaway(generator):
 def _probe(generator, method: str, template: dict, values: list) -> tuple:
     """(dtype, shape, what a 0-d result is) of the draw, from the same call on a throwaway
     generator, traced arguments standing in as increasing values (valid for NumPy's
-    `low < high`, `left <= mode <= right`, probabilities), with `size` led by a 0 so that a
-    large draw costs nothing."""
-    from .trace import drawing
-
+    `low < high`, `left <= mode <= right`, probabilities; or, where the call refuses those,
+    larger ones: zipf's `a > 1`, a constant mode between traced bounds, colours that hold the
+    sample), with `size` led by a 0 so that a large draw costs nothing."""
     if method == "seed":
         return np.dtype(np.bool_), (), "array"
+    error = None
+    for small in (True, False):
+        try:
+            return _probed(generator, method, template, values, small)
+        except (ValueError, TypeError, OverflowError) as e:
+            if not values:
+                raise
+            error = error or e
+    raise unsupported(f"{method}() with these traced arguments ({error})") from None
+
+
+def _probed(generator, method: str, template: dict, values: list, small: bool) -> tuple:
+    from .trace import drawing
+
     kwargs = {}
     for k, v in template.items():
         if isinstance(v, _Slot):
             t = values[v.index]
             kind = t.dtype.kind
-            fill = (v.index + 1) * 0.25 if kind in "fc" else True if kind == "b" else v.index + 1
+            fill = (True if kind == "b" else (v.index + 1) * 0.25 if kind in "fc" else
+                    v.index + 1) if small else (
+                True if kind == "b" else 1.5 + 10 * v.index if kind in "fc" else
+                10 * (v.index + 1))
             stand_in = np.full(t.shape, fill, t.dtype)
             if t.ndim >= 2 and t.shape[-1] == t.shape[-2]:  # a covariance: positive definite
                 stand_in = stand_in * np.eye(t.shape[-1], dtype=t.dtype)
@@ -397,14 +417,9 @@ def _probe(generator, method: str, template: dict, values: list) -> tuple:
     size = kwargs.get("size")
     if size is not None:
         kwargs["size"] = (0,) + size
-    try:
-        with drawing(), warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            r = getattr(_throwaway(generator), method)(**kwargs)
-    except (ValueError, TypeError, OverflowError) as e:
-        if not values:
-            raise
-        raise unsupported(f"{method}() with these traced arguments ({e})") from None
+    with drawing(), warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        r = getattr(_throwaway(generator), method)(**kwargs)
     shape = np.shape(r)[1:] if size is not None else np.shape(r)
     returns = ("python" if type(r) in (bool, int, float, complex) else
                "scalar" if isinstance(r, np.generic) else "array")

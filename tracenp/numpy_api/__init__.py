@@ -38,7 +38,7 @@ ARRAY_RESULT = frozenset(
     "atleast_3d moveaxis matrix_transpose broadcast_to broadcast_arrays tensordot cov select "
     "piecewise cumsum cumprod nancumsum nancumprod cumulative_sum cumulative_prod zeros_like "
     "ones_like full_like empty_like real_if_close roll sort argsort tile take_along_axis "
-    "expand_dims pad cross isin i0 block resize".split())
+    "expand_dims pad cross isin i0 block resize apply_along_axis".split())
 # NumPy's _ureduce keeps a 0-d result of these as an array under keepdims=True
 KEEPDIMS_ARRAY = frozenset(
     "median nanmedian quantile nanquantile percentile nanpercentile".split())

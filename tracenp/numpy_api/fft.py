@@ -14,6 +14,7 @@ from ..fft_ops import complex_of, operand_lengths
 from ..ops import Op
 from ..shapes import normalize_axis
 from . import implements
+from .indexing import write_out
 
 _NORMS = (None, "backward", "ortho", "forward")
 
@@ -31,8 +32,11 @@ def _fit(x, axes, lengths):
 
 
 def _transform(a, name, s, axes, norm, out=None):
-    if out is not None:
-        raise errors.unsupported(f"np.fft.{name} with out=")
+    """The transform, written into `out` where one is given (NumPy 2's `out=`)."""
+    return write_out(_transformed(a, name, s, axes, norm), out)
+
+
+def _transformed(a, name, s, axes, norm):
     if norm not in _NORMS:
         raise ValueError(f'Invalid norm value {norm}; should be "backward","ortho" or "forward".')
     x = lax.lift(a)
@@ -51,6 +55,8 @@ def _transform(a, name, s, axes, norm, out=None):
         s = [x.shape[ax] for ax in axes]
         if name == "irfftn":
             s[-1] = 2 * (s[-1] - 1)
+    else:  # NumPy 2: -1 takes the axis whole
+        s = [x.shape[ax] if n == -1 else n for n, ax in zip(s, axes)]
     s = tuple(int(n) for n in s)
     if any(n < 1 for n in s):
         raise ValueError(f"Invalid number of FFT data points ({min(s)}) specified.")
@@ -122,9 +128,7 @@ def hfft(a, n=None, axis=-1, norm=None, out=None):
 def ihfft(a, n=None, axis=-1, norm=None, out=None):
     if norm not in _NORMS:
         raise ValueError(f'Invalid norm value {norm}; should be "backward","ortho" or "forward".')
-    if out is not None:
-        raise errors.unsupported("np.fft.ihfft with out=")
-    return np.conjugate(rfft(a, n, axis, _SWAP_DIRECTION[norm]))
+    return write_out(np.conjugate(rfft(a, n, axis, _SWAP_DIRECTION[norm])), out)
 
 
 @implements(np.fft.fft2)
@@ -169,7 +173,7 @@ def irfftn(a, s=None, axes=None, norm=None, out=None):
 
 def _shift(x, axes, sign: int):
     x = lax.lift(x)
-    axes = range(x.ndim) if axes is None else (axes,) if isinstance(axes, int) else axes
+    axes = range(x.ndim) if axes is None else (axes,) if isinstance(axes, (int, np.integer)) else axes
     axes = tuple(normalize_axis(ax, x.ndim) for ax in axes)
     shifts = tuple(sign * (x.shape[ax] // 2) for ax in axes)
     return np.roll(x, shifts, axes) if axes else x

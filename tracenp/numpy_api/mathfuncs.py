@@ -1298,10 +1298,18 @@ def histogram2d(x, y, bins=10, range=None, density=None, weights=None):
     return hist, edges[0], edges[1]
 
 
+def _dims(shape) -> tuple:
+    """A shape given as an int, a sequence or an array (`np.array(x.shape)`), known while
+    tracing."""
+    shape = lax.known(shape, "shape") if lax.is_tracer(shape) else shape
+    items = shape if isinstance(shape, (tuple, list)) else np.ravel(shape)
+    return tuple(int(lax.known(d, "shape")) if lax.is_tracer(d) else int(d) for d in items)
+
+
 @implements(np.unravel_index)
 def unravel_index(indices, shape, order="C"):
     idx = lax.cast(lax.lift(indices), np.intp)
-    shape = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list)) else (shape,)))
+    shape = _dims(shape)
     dims = shape if order == "C" else shape[::-1]
     out = []
     for d in reversed(dims):
@@ -1315,8 +1323,8 @@ def unravel_index(indices, shape, order="C"):
 def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     known = [k.constant_value() if lax.is_tracer(k) else k for k in multi_index]
     if all(k is not None for k in known):  # indices made from constants: NumPy checks them
-        return lax.lift(np.ravel_multi_index(tuple(known), dims, mode=mode, order=order))
-    dims = tuple(int(d) for d in dims)
+        return lax.lift(np.ravel_multi_index(tuple(known), _dims(dims), mode=mode, order=order))
+    dims = _dims(dims)
     if mode == "raise":  # indices the graph bounds inside dims (np.unravel_index's) need no check
         unknown = [(k, d) for k, d in zip(multi_index, dims) if not _within(k, d)]
         if unknown:
@@ -1789,7 +1797,8 @@ def piecewise(x, condlist, funclist, *args, **kw):
         wrap = not isinstance(condlist[0], (list, np.ndarray)) and not lax.is_tracer(condlist[0])
     if wrap and x.ndim != 0:
         condlist = [condlist]
-    condlist = [lax.lift(c) for c in condlist]
+    condlist = [lax.cast(lax.lift(c), np.bool_) for c in condlist]  # NumPy's: as bools, not
+    # as indices (a 0/1 int mask)
     if x.ndim == 0 and all(c.ndim == 0 for c in condlist):  # as the one-element selection
         y = piecewise(lax.reshape(x, (1,)), [lax.reshape(c, (1,)) for c in condlist], funclist,
                       *args, **kw)

@@ -125,7 +125,7 @@ def _divide_by_count(total, n):
 def _no_axis_of_0d(axis, ndim: int) -> None:
     """mean/var/std count items per axis (`_count_reduce_items`): a 0-d array has no axis 0."""
     if ndim == 0 and axis is not None:
-        raise np.exceptions.AxisError(axis if isinstance(axis, int) else axis[0], 0)
+        raise np.exceptions.AxisError(axis if isinstance(axis, (int, np.integer)) else axis[0], 0)
 
 
 @implements(np.mean)

@@ -515,6 +515,11 @@ def roll(a, shift, axis=None):
 
 
 def _pad_widths(pad_width, ndim):
+    if isinstance(pad_width, dict):  # NumPy 2.3: {axis: width or (before, after)}, others 0
+        seq = [(0, 0)] * ndim
+        for axis, width in pad_width.items():
+            seq[axis] = (width, width) if isinstance(width, int) else tuple(width)
+        pad_width = seq
     if np.asarray(pad_width).dtype.kind not in "iu":
         raise TypeError("`pad_width` must be of integral type.")
     w = np.broadcast_to(np.asarray(pad_width, dtype=np.intp), (ndim, 2))
@@ -835,7 +840,7 @@ def sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=Fa
                              f"`x.ndim` is {x.ndim}.")
         axes = tuple(range(x.ndim))
     else:
-        axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
         if len(shape) != len(axes):
             raise ValueError(f"Must provide matching length window_shape and axis; got "
                              f"{len(shape)} window_shape elements and {len(axes)} axes "
